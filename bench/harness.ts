@@ -1,0 +1,122 @@
+/**
+ * Shared benchmark harness. Each bench file runs crosschannel and its npm peer on the same data in the same
+ * process and prints ops/s, latency percentiles and the ratio from that one run. Benchmarks are not tests:
+ * nothing here asserts timings. `checkSame` verifies both sides compute the same thing before timing them.
+ */
+import { Bench } from 'tinybench';
+import { isDeepStrictEqual } from 'node:util';
+
+/** One side of a comparison. */
+export interface Contender {
+  readonly name: string;
+  readonly fn: () => unknown;
+}
+
+/** One printed row. */
+export interface BenchRow {
+  readonly name: string;
+  readonly opsPerSec: number;
+  readonly meanUs: number;
+  readonly p50Us: number;
+  readonly p99Us: number;
+  /** ops/s of this row ÷ ops/s of the peer named `against` (ours ÷ peer on our row). */
+  readonly ratio: number | null;
+}
+
+/**
+ * Runs `ours` and each peer for `timeMs` each (after warm-up) and prints one table; returns the rows. The ratio
+ * column is ours ÷ peer: 5.0 means crosschannel does five times the peer's operations per second.
+ */
+export async function compare(
+  title: string,
+  ours: Contender,
+  peers: ReadonlyArray<Contender>,
+  options: { timeMs?: number; warmupMs?: number; note?: string } = {},
+): Promise<BenchRow[]> {
+  const bench = new Bench({ time: options.timeMs ?? 1000, warmupTime: options.warmupMs ?? 200 });
+  bench.add(ours.name, ours.fn);
+  for (const p of peers) bench.add(p.name, p.fn);
+  await bench.run();
+  const stats = bench.tasks.map((t) => {
+    const r = t.result as unknown as { state: string; throughput?: { mean: number }; latency?: { mean: number; p50: number; p99: number }; error?: unknown };
+    if (r.state !== 'completed' || !r.throughput || !r.latency) throw new Error(`benchmark ${t.name} did not complete: ${String(r.error ?? r.state)}`);
+    return { name: t.name, ops: r.throughput.mean, lat: r.latency };
+  });
+  const oursOps = stats[0]!.ops;
+  const rows: BenchRow[] = stats.map((s, i) => ({
+    name: s.name,
+    opsPerSec: s.ops,
+    meanUs: s.lat.mean * 1000,
+    p50Us: s.lat.p50 * 1000,
+    p99Us: s.lat.p99 * 1000,
+    ratio: i === 0 ? null : oursOps / s.ops,
+  }));
+  printTable(title, rows, options.note);
+  return rows;
+}
+
+/** Prints rows as an aligned table (and as Markdown when `BENCH_MARKDOWN=1`, for docs). */
+export function printTable(title: string, rows: ReadonlyArray<BenchRow>, note?: string): void {
+  const md = process.env.BENCH_MARKDOWN === '1';
+  const fmt = (n: number): string => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toPrecision(3));
+  const header = ['task', 'ops/s', 'mean µs', 'p50 µs', 'p99 µs', 'crosschannel ÷ this'];
+  const body = rows.map((r) => [r.name, fmt(r.opsPerSec), fmt(r.meanUs), fmt(r.p50Us), fmt(r.p99Us), r.ratio === null ? '—' : `${r.ratio.toFixed(2)}×`]);
+  console.log(`\n## ${title}${note ? `\n${note}` : ''}`);
+  if (md) {
+    console.log(`| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`);
+    for (const b of body) console.log(`| ${b.join(' | ')} |`);
+    return;
+  }
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  console.log(line(header));
+  for (const b of body) console.log(line(b));
+}
+
+/**
+ * Times a one-shot job (stitch 1M observations, fit a model): median wall time over `runs`, and the heap
+ * growth of the first run. Prints nothing; callers put the numbers into their table or line.
+ */
+export async function timeJob<T>(fn: () => T | Promise<T>, runs = 3): Promise<{ medianMs: number; allMs: number[]; heapDeltaMB: number; result: T }> {
+  const all: number[] = [];
+  let result!: T;
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const heap0 = process.memoryUsage().heapUsed;
+  let heapDelta = 0;
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    result = await fn();
+    all.push(performance.now() - t0);
+    if (i === 0) heapDelta = (process.memoryUsage().heapUsed - heap0) / 1048576;
+  }
+  const sorted = [...all].sort((a, b) => a - b);
+  return { medianMs: sorted[Math.floor(sorted.length / 2)]!, allMs: all, heapDeltaMB: heapDelta, result };
+}
+
+/** Throws unless crosschannel and the peer produced the same thing on the same input (checked before timing). */
+export function checkSame(label: string, ours: unknown, peer: unknown): void {
+  if (!isDeepStrictEqual(ours, peer)) {
+    throw new Error(`${label}: crosschannel and the peer disagree:\n ours=${JSON.stringify(ours).slice(0, 500)}\n peer=${JSON.stringify(peer).slice(0, 500)}`);
+  }
+}
+
+/** Latency percentiles (µs) of an async operation run `n` times with `concurrency` in flight. */
+export async function latencyOf(fn: () => Promise<unknown>, n: number, concurrency = 1): Promise<{ opsPerSec: number; p50Us: number; p99Us: number }> {
+  const lat = new Float64Array(n);
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) {
+        const i = next++;
+        const s = performance.now();
+        await fn();
+        lat[i] = (performance.now() - s) * 1000;
+      }
+    }),
+  );
+  const elapsed = performance.now() - t0;
+  lat.sort();
+  return { opsPerSec: (n / elapsed) * 1000, p50Us: lat[Math.floor(n * 0.5)]!, p99Us: lat[Math.min(n - 1, Math.floor(n * 0.99))]! };
+}

@@ -1,0 +1,2 @@
+// Memory implementation; filled in by its module's issue.
+export {};

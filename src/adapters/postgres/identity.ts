@@ -1,0 +1,2 @@
+// PostgreSQL implementation; filled in by its module's issue.
+export {};

@@ -1,0 +1,80 @@
+/**
+ * The small SQL surface the PostgreSQL stores need. A `pg.Pool`, a `pg.Client` and PGlite all fit it through
+ * {@link fromPg} / {@link fromPglite}; any PostgreSQL-compatible engine (Citus, Neon, …) does too.
+ */
+export interface SqlQueryable {
+  query<R = Record<string, unknown>>(text: string, params?: ReadonlyArray<unknown>): Promise<{ rows: R[] }>;
+}
+
+/** A {@link SqlQueryable} that can also run a function inside one transaction (all or nothing). */
+export interface SqlClient extends SqlQueryable {
+  transaction<T>(fn: (tx: SqlQueryable) => Promise<T>): Promise<T>;
+}
+
+/** Structural type of `pg.Pool` (only what is used), so `pg` stays an optional peer dependency. */
+export interface PgPoolLike {
+  query(text: string, params?: unknown[]): Promise<{ rows: unknown[] }>;
+  connect(): Promise<{ query(text: string, params?: unknown[]): Promise<{ rows: unknown[] }>; release(err?: Error | boolean): void }>;
+}
+
+/**
+ * Wraps a `pg.Pool` as a {@link SqlClient}; transactions check out one connection, `BEGIN` … `COMMIT`, and roll
+ * back on any error.
+ *
+ * @example
+ * ```ts
+ * import pg from 'pg';
+ * const sql = fromPg(new pg.Pool({ connectionString: process.env.DATABASE_URL }));
+ * ```
+ */
+export function fromPg(pool: PgPoolLike): SqlClient {
+  return {
+    query: async <R>(text: string, params?: ReadonlyArray<unknown>) => (await pool.query(text, params ? [...params] : undefined)) as { rows: R[] },
+    transaction: async <T>(fn: (tx: SqlQueryable) => Promise<T>): Promise<T> => {
+      const conn = await pool.connect();
+      const tx: SqlQueryable = {
+        query: async <R>(text: string, params?: ReadonlyArray<unknown>) => (await conn.query(text, params ? [...params] : undefined)) as { rows: R[] },
+      };
+      try {
+        await conn.query('BEGIN');
+        const out = await fn(tx);
+        await conn.query('COMMIT');
+        conn.release();
+        return out;
+      } catch (e) {
+        try {
+          await conn.query('ROLLBACK');
+          conn.release();
+        } catch (rollbackError) {
+          conn.release(rollbackError instanceof Error ? rollbackError : true);
+        }
+        throw e;
+      }
+    },
+  };
+}
+
+/** Structural type of a PGlite instance (only what is used). */
+export interface PgliteLike {
+  query(text: string, params?: unknown[]): Promise<{ rows: unknown[] }>;
+  transaction<T>(fn: (tx: { query(text: string, params?: unknown[]): Promise<{ rows: unknown[] }> }) => Promise<T>): Promise<T>;
+}
+
+/**
+ * Wraps a PGlite database (in-process PostgreSQL, `@electric-sql/pglite`) as a {@link SqlClient}.
+ *
+ * @example
+ * ```ts
+ * import { PGlite } from '@electric-sql/pglite';
+ * const sql = fromPglite(new PGlite());
+ * ```
+ */
+export function fromPglite(db: PgliteLike): SqlClient {
+  return {
+    query: async <R>(text: string, params?: ReadonlyArray<unknown>) => (await db.query(text, params ? [...params] : undefined)) as { rows: R[] },
+    transaction: <T>(fn: (tx: SqlQueryable) => Promise<T>) =>
+      db.transaction((tx) =>
+        fn({ query: async <R>(text: string, params?: ReadonlyArray<unknown>) => (await tx.query(text, params ? [...params] : undefined)) as { rows: R[] } }),
+      ),
+  };
+}

@@ -1,0 +1,2 @@
+// Redis implementation; filled in by its module's issue.
+export {};

@@ -1,0 +1,5 @@
+/**
+ * `crosschannel/arbitration` — see docs/arbitration.md. Filled in by the arbitration issue.
+ * @packageDocumentation
+ */
+export {};

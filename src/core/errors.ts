@@ -1,0 +1,206 @@
+import type { z } from 'zod';
+
+/**
+ * Error codes shared by every module. Each module adds its own union (e.g. `ConsentErrorCode`) and throws
+ * `CrossChannelError<ThatUnion>`; matching on `error.code` narrows as usual.
+ */
+export type CoreErrorCode =
+  /** A rule set / configuration object failed validation. */
+  | 'CONFIG_INVALID'
+  /** A call's input (a record, a request) failed validation. */
+  | 'INPUT_INVALID'
+  /** A timestamp could not be read as an instant. */
+  | 'TIME_INVALID'
+  /** A time-zone name is not a known IANA zone. */
+  | 'TIMEZONE_INVALID'
+  /** A store (adapter) failed; `cause` holds the underlying error. */
+  | 'STORE_ERROR'
+  /** A store did not answer within its deadline. */
+  | 'STORE_TIMEOUT'
+  /** A store was asked to do something that contradicts its current state. */
+  | 'STORE_CONFLICT';
+
+/** Options of {@link CrossChannelError}. */
+export interface CrossChannelErrorOptions {
+  /** Where in the input the problem is, as path segments (`['rules', 2, 'limit']`). */
+  readonly path?: ReadonlyArray<string | number>;
+  /** The underlying error, if any. */
+  readonly cause?: unknown;
+  /** Machine-readable extra data (offending value, limits, …). Never contains secrets. */
+  readonly detail?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The single error class of crosschannel. Every public function that rejects input throws this, with a stable
+ * `code`, a human `message`, and the `path` of the bad field when there is one.
+ *
+ * @example
+ * ```ts
+ * import { CrossChannelError } from 'crosschannel';
+ * try {
+ *   toEpochMs('not a date');
+ * } catch (e) {
+ *   if (e instanceof CrossChannelError && e.code === 'TIME_INVALID') console.log(e.message, e.path);
+ * }
+ * ```
+ */
+export class CrossChannelError<C extends string = string> extends Error {
+  /** Stable, matchable error code, e.g. `CONFIG_INVALID` or `CONSENT_TCF_MALFORMED`. */
+  readonly code: C;
+  /** Path of the bad field as a readable string (`rules[2].limit`), or `undefined`. */
+  readonly path: string | undefined;
+  /** Path of the bad field as segments, empty when the whole input is at fault. */
+  readonly pathSegments: ReadonlyArray<string | number>;
+  /** Machine-readable detail. */
+  readonly detail: Readonly<Record<string, unknown>> | undefined;
+
+  constructor(code: C, message: string, options: CrossChannelErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'CrossChannelError';
+    this.code = code;
+    this.pathSegments = options.path ?? [];
+    this.path = options.path && options.path.length > 0 ? formatPath(options.path) : undefined;
+    this.detail = options.detail;
+  }
+
+  /** A plain JSON-able view (for logs and HTTP responses). */
+  toJSON(): { name: string; code: C; message: string; path?: string; detail?: Readonly<Record<string, unknown>> } {
+    return {
+      name: this.name,
+      code: this.code,
+      message: this.message,
+      ...(this.path === undefined ? {} : { path: this.path }),
+      ...(this.detail === undefined ? {} : { detail: this.detail }),
+    };
+  }
+}
+
+/**
+ * Formats path segments the way a reader writes them: `rules[2].window.days`.
+ *
+ * @example
+ * ```ts
+ * formatPath(['rules', 2, 'limit']); // 'rules[2].limit'
+ * ```
+ */
+export function formatPath(path: ReadonlyArray<string | number | symbol>): string {
+  let out = '';
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else if (typeof seg === 'symbol') out += `[${String(seg)}]`;
+    else if (/^[A-Za-z_$][\w$]*$/.test(seg)) out += out === '' ? seg : `.${seg}`;
+    else out += `[${JSON.stringify(seg)}]`;
+  }
+  return out;
+}
+
+/**
+ * True when `value` is a {@link CrossChannelError}, optionally with the given code.
+ *
+ * @example
+ * ```ts
+ * if (isCrossChannelError(e, 'CONFIG_INVALID')) console.log(e.path);
+ * ```
+ */
+export function isCrossChannelError<C extends string = string>(value: unknown, code?: C): value is CrossChannelError<C> {
+  return value instanceof CrossChannelError && (code === undefined || value.code === code);
+}
+
+/** The shape returned by every non-throwing `safe…` variant. */
+export type Result<T, E = CrossChannelError> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: E };
+
+/**
+ * Wraps a value as a successful {@link Result}.
+ *
+ * @example
+ * ```ts
+ * const r = ok(42); // { ok: true, value: 42 }
+ * ```
+ */
+export function ok<T>(value: T): Result<T, never> {
+  return { ok: true, value };
+}
+
+/**
+ * Wraps an error as a failed {@link Result}.
+ *
+ * @example
+ * ```ts
+ * const r = fail(new CrossChannelError('INPUT_INVALID', 'no')); // { ok: false, error }
+ * ```
+ */
+export function fail<E>(error: E): Result<never, E> {
+  return { ok: false, error };
+}
+
+/**
+ * Runs `fn` and turns a thrown {@link CrossChannelError} into a failed {@link Result}. Any other exception is a
+ * bug and is re-thrown.
+ *
+ * @example
+ * ```ts
+ * const safeParse = (s: string) => attempt(() => toEpochMs(s));
+ * safeParse('2026-01-01T00:00:00Z'); // { ok: true, value: 1767225600000 }
+ * ```
+ */
+export function attempt<T>(fn: () => T): Result<T> {
+  try {
+    return { ok: true, value: fn() };
+  } catch (e) {
+    if (e instanceof CrossChannelError) return { ok: false, error: e };
+    throw e;
+  }
+}
+
+/**
+ * Translates a zod error into a {@link CrossChannelError} carrying the path of the first bad field. zod issues
+ * are never leaked raw: the message is rewritten, the issue list is kept in `detail.issues` (path + message).
+ *
+ * @example
+ * ```ts
+ * const r = schema.safeParse(input);
+ * if (!r.success) throw fromZodError(r.error, 'CONFIG_INVALID', ['caps']);
+ * ```
+ */
+export function fromZodError<C extends string>(
+  error: z.ZodError,
+  code: C,
+  basePath: ReadonlyArray<string | number> = [],
+): CrossChannelError<C> {
+  const issues = error.issues;
+  const first = issues[0];
+  const firstPath = first ? [...basePath, ...first.path.map(toSegment)] : [...basePath];
+  const where = firstPath.length > 0 ? ` at ${formatPath(firstPath)}` : '';
+  const message = `${first?.message ?? 'Invalid input'}${where}`;
+  return new CrossChannelError(code, message, {
+    path: firstPath,
+    cause: error,
+    detail: {
+      issues: issues.slice(0, 20).map((i) => ({ path: formatPath([...basePath, ...i.path.map(toSegment)]), message: i.message })),
+    },
+  });
+}
+
+function toSegment(seg: PropertyKey): string | number {
+  return typeof seg === 'symbol' ? String(seg) : seg;
+}
+
+/**
+ * Validates `input` with `schema` and returns the parsed value, or throws a {@link CrossChannelError} with the
+ * given code and the path of the first bad field. The building block of every `parseX(unknown)`.
+ *
+ * @example
+ * ```ts
+ * const rules = parseWith(capRulesSchema, json, 'CONFIG_INVALID');
+ * ```
+ */
+export function parseWith<S extends z.ZodType, C extends string>(
+  schema: S,
+  input: unknown,
+  code: C,
+  basePath: ReadonlyArray<string | number> = [],
+): z.output<S> {
+  const r = schema.safeParse(input);
+  if (!r.success) throw fromZodError(r.error, code, basePath);
+  return r.data;
+}

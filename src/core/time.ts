@@ -1,0 +1,451 @@
+import { tz, TZDate } from '@date-fns/tz';
+import { addDays, addMonths, addWeeks, startOfDay, startOfMonth, startOfWeek } from 'date-fns';
+import { CrossChannelError, attempt, type Result } from './errors.js';
+
+/**
+ * An instant as milliseconds since the Unix epoch (UTC). Every time in crosschannel is one of these; time
+ * zones only matter when a rule speaks of local calendar days, weeks, months or times of day.
+ */
+export type EpochMs = number;
+
+/** One second in milliseconds. */
+export const SECOND = 1000;
+/** One minute in milliseconds. */
+export const MINUTE = 60 * SECOND;
+/** One hour in milliseconds. */
+export const HOUR = 60 * MINUTE;
+/** 24 hours in milliseconds (a fixed duration; a local calendar day may last 23 or 25 hours). */
+export const DAY = 24 * HOUR;
+/** 7 × 24 hours in milliseconds. */
+export const WEEK = 7 * DAY;
+
+/** Largest |ms| a JavaScript `Date` can represent (±100,000,000 days). */
+const MAX_EPOCH_MS = 8.64e15;
+
+// Date-only, or date-time with a mandatory Z / ±hh:mm offset. A date-time without offset would be read in
+// the machine's zone — a hidden input that pure functions must not have — so it is rejected.
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})$/i;
+
+/** Anything {@link toEpochMs} accepts. */
+export type TimeInput = EpochMs | Date | string;
+
+/**
+ * Reads a timestamp as epoch milliseconds: a finite integer number of ms, a valid `Date`, or an ISO 8601
+ * string (`2026-03-29`, `2026-03-29T01:30:00Z`, `2026-03-29T03:30:00+02:00`). A date-time string must carry
+ * `Z` or an offset. Throws `CrossChannelError` with code `TIME_INVALID` (and `path`) otherwise.
+ *
+ * @example
+ * ```ts
+ * toEpochMs('2026-03-29T01:30:00Z'); // 1774747800000
+ * toEpochMs(new Date(0)); // 0
+ * toEpochMs('29/03/2026'); // throws CrossChannelError { code: 'TIME_INVALID' }
+ * ```
+ */
+export function toEpochMs(input: unknown, path: ReadonlyArray<string | number> = []): EpochMs {
+  if (typeof input === 'number') {
+    if (Number.isInteger(input) && Math.abs(input) <= MAX_EPOCH_MS) return input;
+    throw timeError(`Expected an integer number of epoch milliseconds, got ${String(input)}`, path, input);
+  }
+  if (input instanceof Date) {
+    const t = input.getTime();
+    if (Number.isNaN(t)) throw timeError('Invalid Date', path, String(input));
+    return t;
+  }
+  if (typeof input === 'string') return parseIso(input, path);
+  throw timeError(`Expected a timestamp (epoch ms, Date or ISO 8601 string), got ${input === null ? 'null' : typeof input}`, path, undefined);
+}
+
+/**
+ * Non-throwing {@link toEpochMs}.
+ *
+ * @example
+ * ```ts
+ * safeToEpochMs('tomorrow'); // { ok: false, error: CrossChannelError { code: 'TIME_INVALID' } }
+ * ```
+ */
+export function safeToEpochMs(input: unknown): Result<EpochMs> {
+  return attempt(() => toEpochMs(input));
+}
+
+/**
+ * Formats epoch ms as an ISO 8601 UTC string (`2026-03-29T01:30:00.000Z`).
+ *
+ * @example
+ * ```ts
+ * toIsoString(0); // '1970-01-01T00:00:00.000Z'
+ * ```
+ */
+export function toIsoString(ms: EpochMs): string {
+  return new Date(ms).toISOString();
+}
+
+function parseIso(s: string, path: ReadonlyArray<string | number>): EpochMs {
+  if (s.length > 40) throw timeError('Timestamp string too long', path, s.slice(0, 40));
+  let m = ISO_DATE.exec(s);
+  if (m) {
+    const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    checkFields(y, mo, d, 0, 0, 0, s, path);
+    return Date.UTC(y, mo - 1, d);
+  }
+  m = ISO_DATE_TIME.exec(s);
+  if (!m) {
+    throw timeError(`Not an ISO 8601 timestamp with offset: ${JSON.stringify(s)}`, path, s);
+  }
+  const [y, mo, d, h, mi] = [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5])];
+  const sec = m[6] === undefined ? 0 : Number(m[6]);
+  const msPart = m[7] === undefined ? 0 : Number(m[7].slice(0, 3).padEnd(3, '0'));
+  checkFields(y, mo, d, h, mi, sec, s, path);
+  const offset = m[8] ?? 'Z';
+  let offsetMin = 0;
+  if (offset.toUpperCase() !== 'Z') {
+    const sign = offset.startsWith('-') ? -1 : 1;
+    const digits = offset.slice(1).replace(':', '');
+    const oh = Number(digits.slice(0, 2));
+    const om = Number(digits.slice(2, 4));
+    if (oh > 23 || om > 59) throw timeError(`Invalid UTC offset in ${JSON.stringify(s)}`, path, s);
+    offsetMin = sign * (oh * 60 + om);
+  }
+  return Date.UTC(y, mo - 1, d, h, mi, sec, msPart) - offsetMin * MINUTE;
+}
+
+function checkFields(y: number, mo: number, d: number, h: number, mi: number, s: number, raw: string, path: ReadonlyArray<string | number>): void {
+  const dim = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  if (mo < 1 || mo > 12 || d < 1 || d > dim || h > 23 || mi > 59 || s > 59) {
+    throw timeError(`Date or time field out of range in ${JSON.stringify(raw)}`, path, raw);
+  }
+}
+
+function timeError(message: string, path: ReadonlyArray<string | number>, value: unknown): CrossChannelError<'TIME_INVALID'> {
+  return new CrossChannelError('TIME_INVALID', message, { path, detail: value === undefined ? {} : { value } });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Durations
+
+/** A duration: ms as a number, a compact string (`90s`, `15m`, `2h`, `7d`, `2w`, `1h30m`), an ISO 8601
+ * duration without years/months (`P7D`, `PT1H30M`, `P1W`), or an object of parts. Days are fixed 24 h. */
+export type DurationInput =
+  | number
+  | string
+  | { weeks?: number; days?: number; hours?: number; minutes?: number; seconds?: number; milliseconds?: number };
+
+const COMPACT = /^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
+const ISO_DURATION = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d{1,3})?)S)?)?$/;
+
+/**
+ * Converts a {@link DurationInput} to milliseconds. Throws `CrossChannelError` `INPUT_INVALID` on anything
+ * negative, non-finite, empty or unparseable. Calendar lengths (months, years) are not durations: use the
+ * calendar-window helpers for those.
+ *
+ * @example
+ * ```ts
+ * durationToMs('1h30m'); // 5400000
+ * durationToMs('P7D'); // 604800000
+ * durationToMs({ days: 30 }); // 2592000000
+ * ```
+ */
+export function durationToMs(input: DurationInput, path: ReadonlyArray<string | number> = []): number {
+  const bad = (why: string): CrossChannelError<'INPUT_INVALID'> =>
+    new CrossChannelError('INPUT_INVALID', `Invalid duration: ${why}`, { path, detail: { value: input } });
+  if (typeof input === 'number') {
+    if (!Number.isFinite(input) || input < 0) throw bad('expected a non-negative finite number of ms');
+    return input;
+  }
+  if (typeof input === 'string') {
+    const s = input.trim();
+    if (s === '' || s === 'P' || s === 'PT') throw bad('empty');
+    const c = COMPACT.exec(s);
+    if (c && s !== '') {
+      return sumParts(Number(c[1] ?? 0), Number(c[2] ?? 0), Number(c[3] ?? 0), Number(c[4] ?? 0), Number(c[5] ?? 0), Number(c[6] ?? 0));
+    }
+    const iso = ISO_DURATION.exec(s.toUpperCase());
+    if (iso && !s.toUpperCase().endsWith('T')) {
+      const secs = Number(iso[5] ?? 0);
+      return sumParts(Number(iso[1] ?? 0), Number(iso[2] ?? 0), Number(iso[3] ?? 0), Number(iso[4] ?? 0), 0, Math.round(secs * 1000));
+    }
+    throw bad(JSON.stringify(input));
+  }
+  if (typeof input === 'object' && input !== null) {
+    const keys = ['weeks', 'days', 'hours', 'minutes', 'seconds', 'milliseconds'] as const;
+    const values: number[] = [];
+    let any = false;
+    for (const k of keys) {
+      const v = input[k];
+      if (v === undefined) {
+        values.push(0);
+        continue;
+      }
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw bad(`${k} must be a non-negative finite number`);
+      any = true;
+      values.push(v);
+    }
+    for (const k of Object.keys(input)) {
+      if (!(keys as readonly string[]).includes(k)) throw bad(`unknown unit ${JSON.stringify(k)}`);
+    }
+    if (!any) throw bad('no unit given');
+    return sumParts(values[0]!, values[1]!, values[2]!, values[3]!, values[4]!, values[5]!);
+  }
+  throw bad('expected a number, string or object');
+}
+
+function sumParts(w: number, d: number, h: number, m: number, s: number, ms: number): number {
+  return w * WEEK + d * DAY + h * HOUR + m * MINUTE + s * SECOND + ms;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Time zones and calendar windows
+
+/**
+ * True when `zone` is an IANA time-zone name (or `UTC`) that this runtime's `Intl` knows.
+ *
+ * @example
+ * ```ts
+ * isValidTimeZone('Europe/Paris'); // true
+ * isValidTimeZone('Mars/Olympus'); // false
+ * ```
+ */
+export function isValidTimeZone(zone: string): boolean {
+  if (typeof zone !== 'string' || zone.length === 0 || zone.length > 64) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Throws `TIMEZONE_INVALID` unless `zone` is a known IANA zone; returns it otherwise.
+ *
+ * @example
+ * ```ts
+ * assertTimeZone('America/New_York'); // 'America/New_York'
+ * ```
+ */
+export function assertTimeZone(zone: string, path: ReadonlyArray<string | number> = []): string {
+  if (!isValidTimeZone(zone)) {
+    throw new CrossChannelError('TIMEZONE_INVALID', `Unknown IANA time zone ${JSON.stringify(zone)}`, { path, detail: { zone } });
+  }
+  return zone;
+}
+
+/** Day the week starts on: 0 = Sunday, 1 = Monday (ISO), … 6 = Saturday. */
+export type WeekStartsOn = 0 | 1 | 2 | 3 | 4 | 5 | 6;
+
+/** A calendar unit for local windows. */
+export type CalendarUnit = 'day' | 'week' | 'month';
+
+/** A half-open interval `[start, end)` of epoch ms. */
+export interface TimeWindow {
+  readonly start: EpochMs;
+  readonly end: EpochMs;
+}
+
+/** Options of the calendar helpers. */
+export interface CalendarOptions {
+  /** First day of the week, default 1 (Monday, ISO 8601). */
+  readonly weekStartsOn?: WeekStartsOn;
+}
+
+/**
+ * Start (first ms) of the local calendar day containing `ms` in `zone`. Correct across DST: on the day
+ * Europe/Paris springs forward the day still starts at local midnight.
+ *
+ * @example
+ * ```ts
+ * startOfLocalDay(Date.parse('2026-03-29T12:00:00Z'), 'Europe/Paris'); // 2026-03-28T23:00:00Z
+ * ```
+ */
+export function startOfLocalDay(ms: EpochMs, zone: string): EpochMs {
+  return startOfDay(ms, { in: tz(zone) }).getTime();
+}
+
+/**
+ * Last millisecond of the local calendar day containing `ms` (inclusive end, like date-fns `endOfDay`).
+ *
+ * @example
+ * ```ts
+ * endOfLocalDay(Date.parse('2026-03-29T12:00:00Z'), 'Europe/Paris') - startOfLocalDay(Date.parse('2026-03-29T12:00:00Z'), 'Europe/Paris') + 1; // 23 hours
+ * ```
+ */
+export function endOfLocalDay(ms: EpochMs, zone: string): EpochMs {
+  return calendarWindow(ms, 'day', zone).end - 1;
+}
+
+/**
+ * Start of the local week containing `ms`, weeks starting on `weekStartsOn` (default Monday).
+ *
+ * @example
+ * ```ts
+ * startOfLocalWeek(Date.parse('2026-03-29T12:00:00Z'), 'Europe/Paris', { weekStartsOn: 0 }); // Sunday 2026-03-29 00:00 Paris
+ * ```
+ */
+export function startOfLocalWeek(ms: EpochMs, zone: string, options: CalendarOptions = {}): EpochMs {
+  return startOfWeek(ms, { in: tz(zone), weekStartsOn: options.weekStartsOn ?? 1 }).getTime();
+}
+
+/**
+ * Start of the local calendar month containing `ms`.
+ *
+ * @example
+ * ```ts
+ * startOfLocalMonth(Date.parse('2026-03-31T23:30:00Z'), 'Europe/Paris'); // 2026-03-31T22:00:00Z (1 April, Paris)
+ * ```
+ */
+export function startOfLocalMonth(ms: EpochMs, zone: string): EpochMs {
+  return startOfMonth(ms, { in: tz(zone) }).getTime();
+}
+
+/**
+ * The local calendar window (`[start, end)`) of the given unit that contains `ms`. Every instant belongs to
+ * exactly one window per unit and zone; consecutive windows touch (`end` of one is `start` of the next).
+ *
+ * @example
+ * ```ts
+ * const w = calendarWindow(Date.parse('2026-10-25T12:00:00Z'), 'day', 'Europe/Paris');
+ * w.end - w.start; // 90000000 (25 hours: clocks go back that night)
+ * ```
+ */
+export function calendarWindow(ms: EpochMs, unit: CalendarUnit, zone: string, options: CalendarOptions = {}): TimeWindow {
+  const inZone = tz(zone);
+  switch (unit) {
+    case 'day': {
+      const s = startOfDay(ms, { in: inZone });
+      return { start: s.getTime(), end: startOfDay(addDays(s, 1, { in: inZone }), { in: inZone }).getTime() };
+    }
+    case 'week': {
+      const weekStartsOn = options.weekStartsOn ?? 1;
+      const s = startOfWeek(ms, { in: inZone, weekStartsOn });
+      return { start: s.getTime(), end: startOfDay(addWeeks(s, 1, { in: inZone }), { in: inZone }).getTime() };
+    }
+    case 'month': {
+      const s = startOfMonth(ms, { in: inZone });
+      return { start: s.getTime(), end: startOfMonth(addMonths(s, 1, { in: inZone }), { in: inZone }).getTime() };
+    }
+  }
+}
+
+/**
+ * Adds `n` local calendar days (or weeks/months) to `ms` keeping the local wall-clock time where it exists.
+ *
+ * @example
+ * ```ts
+ * addLocal(Date.parse('2026-03-28T12:00:00+01:00'), 1, 'day', 'Europe/Paris'); // 2026-03-29T12:00:00+02:00 (23 h later)
+ * ```
+ */
+export function addLocal(ms: EpochMs, n: number, unit: CalendarUnit, zone: string): EpochMs {
+  const inZone = tz(zone);
+  switch (unit) {
+    case 'day':
+      return addDays(ms, n, { in: inZone }).getTime();
+    case 'week':
+      return addWeeks(ms, n, { in: inZone }).getTime();
+    case 'month':
+      return addMonths(ms, n, { in: inZone }).getTime();
+  }
+}
+
+/** The local wall-clock reading of an instant in a zone. */
+export interface LocalTime {
+  readonly year: number;
+  /** 1–12. */
+  readonly month: number;
+  /** 1–31. */
+  readonly day: number;
+  /** 0 = Sunday … 6 = Saturday. */
+  readonly weekday: number;
+  readonly hour: number;
+  readonly minute: number;
+  readonly second: number;
+  readonly millisecond: number;
+  /** Minutes since local midnight as shown on the clock (`hour * 60 + minute`). */
+  readonly minuteOfDay: number;
+  /** Offset from UTC in minutes at that instant (Paris summer: 120). */
+  readonly offsetMinutes: number;
+}
+
+/**
+ * Reads the local wall-clock time of `ms` in `zone`.
+ *
+ * @example
+ * ```ts
+ * localTime(Date.parse('2026-07-01T19:30:00Z'), 'Europe/Paris'); // { hour: 21, minute: 30, minuteOfDay: 1290, weekday: 3, … }
+ * ```
+ */
+export function localTime(ms: EpochMs, zone: string): LocalTime {
+  const d = new TZDate(ms, zone);
+  const hour = d.getHours();
+  const minute = d.getMinutes();
+  return {
+    year: d.getFullYear(),
+    month: d.getMonth() + 1,
+    day: d.getDate(),
+    weekday: d.getDay(),
+    hour,
+    minute,
+    second: d.getSeconds(),
+    millisecond: d.getMilliseconds(),
+    minuteOfDay: hour * 60 + minute,
+    offsetMinutes: -d.getTimezoneOffset(),
+  };
+}
+
+/**
+ * The instant at which the local clock in `zone` shows the given date and time. A time that does not exist
+ * (skipped by a spring-forward) resolves to the first instant after the gap; a time that occurs twice (fall
+ * back) resolves to the earlier one.
+ *
+ * @example
+ * ```ts
+ * fromLocalTime({ year: 2026, month: 3, day: 29, hour: 2, minute: 30 }, 'Europe/Paris'); // 2026-03-29T01:00:00Z (03:00 CEST)
+ * ```
+ */
+export function fromLocalTime(
+  t: { year: number; month: number; day: number; hour?: number; minute?: number; second?: number; millisecond?: number },
+  zone: string,
+): EpochMs {
+  const hour = t.hour ?? 0;
+  const minute = t.minute ?? 0;
+  const second = t.second ?? 0;
+  const millisecond = t.millisecond ?? 0;
+  const naive = Date.UTC(t.year, t.month - 1, t.day, hour, minute, second, millisecond);
+  // The wall time maps to naive − offset for whichever offsets are in force around it; a candidate is real
+  // when the zone's offset at that instant is the offset used. Zero real candidates: a gap; two: an overlap.
+  let best = Number.POSITIVE_INFINITY;
+  for (const probe of [naive - DAY, naive, naive + DAY]) {
+    const o = offsetAt(probe, zone);
+    const candidate = naive - o * MINUTE;
+    if (offsetAt(candidate, zone) === o && candidate < best) best = candidate;
+  }
+  if (best !== Number.POSITIVE_INFINITY) return best;
+  return endOfGap(naive, zone);
+}
+
+/** First instant whose local reading is later than the wall time `naive` (which a gap skipped). */
+function endOfGap(naive: number, zone: string): EpochMs {
+  let lo = naive - DAY;
+  let hi = naive + DAY;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (mid + offsetAt(mid, zone) * MINUTE > naive) hi = mid;
+    else lo = mid;
+  }
+  return hi;
+}
+
+/**
+ * Offset of `zone` from UTC at instant `ms`, in minutes (Paris winter: 60, New York summer: −240).
+ *
+ * @example
+ * ```ts
+ * utcOffsetMinutes(Date.parse('2026-07-01T00:00:00Z'), 'Australia/Lord_Howe'); // 630
+ * ```
+ */
+export function utcOffsetMinutes(ms: EpochMs, zone: string): number {
+  return offsetAt(ms, zone);
+}
+
+function offsetAt(ms: number, zone: string): number {
+  return -new TZDate(ms, zone).getTimezoneOffset();
+}

@@ -1,0 +1,5 @@
+/**
+ * `crosschannel/decide` — see docs/decide.md. Filled in by the decide issue.
+ * @packageDocumentation
+ */
+export {};

@@ -1,0 +1,5 @@
+/**
+ * `crosschannel/identity` — see docs/identity.md. Filled in by the identity issue.
+ * @packageDocumentation
+ */
+export {};

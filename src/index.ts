@@ -1,0 +1,20 @@
+/**
+ * `crosschannel` — cross-channel marketing primitives. The root entry exports the shared core (errors, time,
+ * records, schemas) and each module as a namespace; import a subpath (`crosschannel/consent`, …) to load only
+ * one module.
+ *
+ * @example
+ * ```ts
+ * import { toEpochMs, calendarWindow } from 'crosschannel';
+ * const w = calendarWindow(toEpochMs('2026-10-25T12:00:00Z'), 'day', 'Europe/Paris'); // a 25-hour day
+ * ```
+ * @packageDocumentation
+ */
+export * from './core/index.js';
+export * as identity from './identity/index.js';
+export * as consent from './consent/index.js';
+export * as capping from './capping/index.js';
+export * as segments from './segments/index.js';
+export * as arbitration from './arbitration/index.js';
+export * as attribution from './attribution/index.js';
+export * as decide from './decide/index.js';

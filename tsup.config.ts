@@ -1,0 +1,31 @@
+import { defineConfig } from 'tsup';
+
+/** One entry per public subpath; keep in sync with package.json "exports". */
+export const entries = {
+  index: 'src/index.ts',
+  'identity/index': 'src/identity/index.ts',
+  'consent/index': 'src/consent/index.ts',
+  'capping/index': 'src/capping/index.ts',
+  'segments/index': 'src/segments/index.ts',
+  'arbitration/index': 'src/arbitration/index.ts',
+  'attribution/index': 'src/attribution/index.ts',
+  'decide/index': 'src/decide/index.ts',
+  'adapters/memory/index': 'src/adapters/memory/index.ts',
+  'adapters/redis/index': 'src/adapters/redis/index.ts',
+  'adapters/postgres/index': 'src/adapters/postgres/index.ts',
+};
+
+export default defineConfig({
+  entry: entries,
+  format: ['esm', 'cjs'],
+  dts: true,
+  clean: true,
+  sourcemap: true,
+  // Code shared by several entries goes to chunks, so `crosschannel/consent` loads only what it imports.
+  splitting: true,
+  treeshake: true,
+  target: 'node20',
+  platform: 'neutral',
+  external: [/^node:/, 'ioredis', 'pg', 'zod', 'date-fns', '@date-fns/tz', 'lru-cache', 'libphonenumber-js'],
+  outDir: 'dist',
+});
