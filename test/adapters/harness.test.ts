@@ -2,7 +2,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRedis, noRedis, uniquePrefix } from '../fixtures/redis.js';
 import { createPglite } from '../fixtures/pglite.js';
-import { runConformance } from './conformance/harness.js';
+import { runConformance } from '../../src/testing/harness.js';
 import { subjectKey } from '../../src/adapters/redis/keys.js';
 
 describe.skipIf(noRedis)('real redis-server from the global setup', () => {

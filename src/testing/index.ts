@@ -1,0 +1,14 @@
+/**
+ * `crosschannel/testing` — the store conformance suites, public so that integrators run the exact tests the
+ * shipped adapters pass against their own stores (inside a vitest suite; vitest is an optional peer).
+ *
+ * @example
+ * ```ts
+ * import { runConformance } from 'crosschannel/testing';
+ * runConformance('MyStore', [{ name: 'mine', create: () => new MyStore() }], (store) => {
+ *   // it('…', async () => { … store() … })
+ * });
+ * ```
+ * @packageDocumentation
+ */
+export * from './harness.js';
