@@ -1,5 +1,6 @@
-import { tz, TZDate } from '@date-fns/tz';
-import { addDays, addMonths, addWeeks, startOfDay, startOfMonth, startOfWeek } from 'date-fns';
+import { tz } from '@date-fns/tz';
+import { addDays, addMonths, addWeeks } from 'date-fns';
+import { zoneOffsetMinutes } from './zone.js';
 import { CrossChannelError, attempt, type Result } from './errors.js';
 
 /**
@@ -258,7 +259,7 @@ export interface CalendarOptions {
  * ```
  */
 export function startOfLocalDay(ms: EpochMs, zone: string): EpochMs {
-  return startOfDay(ms, { in: tz(zone) }).getTime();
+  return instantOfWall(Math.floor(wallOf(ms, zone) / DAY) * DAY, zone);
 }
 
 /**
@@ -282,7 +283,7 @@ export function endOfLocalDay(ms: EpochMs, zone: string): EpochMs {
  * ```
  */
 export function startOfLocalWeek(ms: EpochMs, zone: string, options: CalendarOptions = {}): EpochMs {
-  return startOfWeek(ms, { in: tz(zone), weekStartsOn: options.weekStartsOn ?? 1 }).getTime();
+  return calendarWindow(ms, 'week', zone, options).start;
 }
 
 /**
@@ -294,12 +295,14 @@ export function startOfLocalWeek(ms: EpochMs, zone: string, options: CalendarOpt
  * ```
  */
 export function startOfLocalMonth(ms: EpochMs, zone: string): EpochMs {
-  return startOfMonth(ms, { in: tz(zone) }).getTime();
+  return calendarWindow(ms, 'month', zone).start;
 }
 
 /**
  * The local calendar window (`[start, end)`) of the given unit that contains `ms`. Every instant belongs to
- * exactly one window per unit and zone; consecutive windows touch (`end` of one is `start` of the next).
+ * exactly one window per unit and zone; consecutive windows touch (`end` of one is `start` of the next). A
+ * window starts at the first instant the local clock shows midnight of its first day (after the gap when a
+ * DST change skips midnight).
  *
  * @example
  * ```ts
@@ -308,22 +311,66 @@ export function startOfLocalMonth(ms: EpochMs, zone: string): EpochMs {
  * ```
  */
 export function calendarWindow(ms: EpochMs, unit: CalendarUnit, zone: string, options: CalendarOptions = {}): TimeWindow {
-  const inZone = tz(zone);
-  switch (unit) {
-    case 'day': {
-      const s = startOfDay(ms, { in: inZone });
-      return { start: s.getTime(), end: startOfDay(addDays(s, 1, { in: inZone }), { in: inZone }).getTime() };
+  // Work on the "wall" time line (the local clock reading written as if it were UTC), where every day is
+  // 24 h long, then map the window's wall bounds back to instants.
+  let dayIndex = Math.floor(wallOf(ms, zone) / DAY);
+  // A wall reading can fall in the day before its window when midnight was skipped; step back into range.
+  let start: number;
+  let end: number;
+  for (;;) {
+    let startWall: number;
+    let endWall: number;
+    if (unit === 'day') {
+      startWall = dayIndex * DAY;
+      endWall = startWall + DAY;
+    } else if (unit === 'week') {
+      const weekday = (((dayIndex + 4) % 7) + 7) % 7; // 1970-01-01 was a Thursday
+      const back = (weekday - (options.weekStartsOn ?? 1) + 7) % 7;
+      startWall = (dayIndex - back) * DAY;
+      endWall = startWall + 7 * DAY;
+    } else {
+      const d = new Date(dayIndex * DAY);
+      startWall = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+      endWall = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
     }
-    case 'week': {
-      const weekStartsOn = options.weekStartsOn ?? 1;
-      const s = startOfWeek(ms, { in: inZone, weekStartsOn });
-      return { start: s.getTime(), end: startOfDay(addWeeks(s, 1, { in: inZone }), { in: inZone }).getTime() };
-    }
-    case 'month': {
-      const s = startOfMonth(ms, { in: inZone });
-      return { start: s.getTime(), end: startOfMonth(addMonths(s, 1, { in: inZone }), { in: inZone }).getTime() };
-    }
+    start = instantOfWall(startWall, zone);
+    end = instantOfWall(endWall, zone);
+    if (ms < start) dayIndex = Math.floor(startWall / DAY) - 1;
+    else if (ms >= end) dayIndex = Math.floor(endWall / DAY);
+    else return { start, end };
   }
+}
+
+/** The local clock reading of `ms`, as a "wall" timestamp (local fields written as UTC). */
+function wallOf(ms: number, zone: string): number {
+  return ms + zoneOffsetMinutes(ms, zone) * MINUTE;
+}
+
+/**
+ * The earliest instant whose local clock reading is `wall`; when a DST gap skipped that reading, the first
+ * instant after the gap.
+ */
+function instantOfWall(wall: number, zone: string): EpochMs {
+  let best = Number.POSITIVE_INFINITY;
+  // The offsets in force around the wall time; a candidate is real when its own offset is the one used.
+  for (let k = -1; k <= 1; k++) {
+    const o = zoneOffsetMinutes(wall + k * DAY, zone);
+    const candidate = wall - o * MINUTE;
+    if (candidate < best && zoneOffsetMinutes(candidate, zone) === o) best = candidate;
+  }
+  return best !== Number.POSITIVE_INFINITY ? best : endOfGap(wall, zone);
+}
+
+/** First instant whose local reading is later than `wall` (which a gap skipped). */
+function endOfGap(wall: number, zone: string): EpochMs {
+  let lo = wall - DAY;
+  let hi = wall + DAY;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (wallOf(mid, zone) > wall) hi = mid;
+    else lo = mid;
+  }
+  return hi;
 }
 
 /**
@@ -374,20 +421,21 @@ export interface LocalTime {
  * ```
  */
 export function localTime(ms: EpochMs, zone: string): LocalTime {
-  const d = new TZDate(ms, zone);
-  const hour = d.getHours();
-  const minute = d.getMinutes();
+  const offsetMinutes = zoneOffsetMinutes(ms, zone);
+  const d = new Date(ms + offsetMinutes * MINUTE);
+  const hour = d.getUTCHours();
+  const minute = d.getUTCMinutes();
   return {
-    year: d.getFullYear(),
-    month: d.getMonth() + 1,
-    day: d.getDate(),
-    weekday: d.getDay(),
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    weekday: d.getUTCDay(),
     hour,
     minute,
-    second: d.getSeconds(),
-    millisecond: d.getMilliseconds(),
+    second: d.getUTCSeconds(),
+    millisecond: d.getUTCMilliseconds(),
     minuteOfDay: hour * 60 + minute,
-    offsetMinutes: -d.getTimezoneOffset(),
+    offsetMinutes,
   };
 }
 
@@ -409,29 +457,7 @@ export function fromLocalTime(
   const minute = t.minute ?? 0;
   const second = t.second ?? 0;
   const millisecond = t.millisecond ?? 0;
-  const naive = Date.UTC(t.year, t.month - 1, t.day, hour, minute, second, millisecond);
-  // The wall time maps to naive − offset for whichever offsets are in force around it; a candidate is real
-  // when the zone's offset at that instant is the offset used. Zero real candidates: a gap; two: an overlap.
-  let best = Number.POSITIVE_INFINITY;
-  for (const probe of [naive - DAY, naive, naive + DAY]) {
-    const o = offsetAt(probe, zone);
-    const candidate = naive - o * MINUTE;
-    if (offsetAt(candidate, zone) === o && candidate < best) best = candidate;
-  }
-  if (best !== Number.POSITIVE_INFINITY) return best;
-  return endOfGap(naive, zone);
-}
-
-/** First instant whose local reading is later than the wall time `naive` (which a gap skipped). */
-function endOfGap(naive: number, zone: string): EpochMs {
-  let lo = naive - DAY;
-  let hi = naive + DAY;
-  while (hi - lo > 1) {
-    const mid = Math.floor((lo + hi) / 2);
-    if (mid + offsetAt(mid, zone) * MINUTE > naive) hi = mid;
-    else lo = mid;
-  }
-  return hi;
+  return instantOfWall(Date.UTC(t.year, t.month - 1, t.day, hour, minute, second, millisecond), zone);
 }
 
 /**
@@ -443,9 +469,5 @@ function endOfGap(naive: number, zone: string): EpochMs {
  * ```
  */
 export function utcOffsetMinutes(ms: EpochMs, zone: string): number {
-  return offsetAt(ms, zone);
-}
-
-function offsetAt(ms: number, zone: string): number {
-  return -new TZDate(ms, zone).getTimezoneOffset();
+  return zoneOffsetMinutes(ms, zone);
 }

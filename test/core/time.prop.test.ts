@@ -1,4 +1,6 @@
 import fc from 'fast-check';
+import { tz, TZDate } from '@date-fns/tz';
+import { startOfDay, startOfMonth, startOfWeek } from 'date-fns';
 import { describe, expect, it } from 'vitest';
 import {
   DAY,
@@ -98,5 +100,44 @@ describe('calendar windows (properties)', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('fast zone tables agree with date-fns + @date-fns/tz (the oracle)', () => {
+  it('offsets, local fields and day/week/month windows', () => {
+    fc.assert(
+      fc.property(epochMsArb, zoneArb, weekStartArb, (t, zone, weekStartsOn) => {
+        const inZone = tz(zone);
+        const ref = new TZDate(t, zone);
+        expect(utcOffsetMinutes(t, zone)).toBe(-ref.getTimezoneOffset());
+        const lt = localTime(t, zone);
+        expect([lt.year, lt.month, lt.day, lt.hour, lt.minute, lt.weekday]).toEqual([
+          ref.getFullYear(),
+          ref.getMonth() + 1,
+          ref.getDate(),
+          ref.getHours(),
+          ref.getMinutes(),
+          ref.getDay(),
+        ]);
+        expect(calendarWindow(t, 'day', zone).start).toBe(startOfDay(t, { in: inZone }).getTime());
+        expect(calendarWindow(t, 'week', zone, { weekStartsOn }).start).toBe(startOfWeek(t, { in: inZone, weekStartsOn }).getTime());
+        expect(calendarWindow(t, 'month', zone).start).toBe(startOfMonth(t, { in: inZone }).getTime());
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('instants next to DST transitions', () => {
+    // Transition instants of 2026 in each DST zone, ± a few ms / minutes.
+    for (const zone of ['Europe/Paris', 'America/New_York', 'Australia/Lord_Howe', 'America/Sao_Paulo', 'Pacific/Chatham']) {
+      for (let t = Date.UTC(2026, 0, 1); t < Date.UTC(2027, 0, 1); t += HOUR) {
+        if (utcOffsetMinutes(t, zone) === utcOffsetMinutes(t + HOUR, zone)) continue;
+        for (const d of [-MINUTE, -1, 0, 1, MINUTE, 30 * MINUTE, HOUR]) {
+          const x = t + d;
+          expect(utcOffsetMinutes(x, zone), `${zone} ${x}`).toBe(-new TZDate(x, zone).getTimezoneOffset());
+          expect(calendarWindow(x, 'day', zone).start).toBe(startOfDay(x, { in: tz(zone) }).getTime());
+        }
+      }
+    }
   });
 });

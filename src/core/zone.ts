@@ -1,0 +1,91 @@
+import { TZDate } from '@date-fns/tz';
+import { LRUCache } from 'lru-cache';
+
+/**
+ * Fast UTC-offset lookup for IANA zones. Asking `Intl` (through @date-fns/tz) costs ~5 µs per instant, and a
+ * calendar window needs a dozen such questions; capping and segments ask for windows on every decision. So
+ * the offsets of a zone are read from `Intl` once per zone and year — sampled every 6 hours, each change
+ * located to the millisecond by bisection — and kept as a small table of transitions. A lookup is then a
+ * binary search over at most a handful of entries.
+ *
+ * The table cache is the one piece of module-level state in the core: a memo of a pure function of
+ * (zone, year), bounded, invisible in results. The property suite checks every answer against date-fns.
+ */
+
+const SAMPLE_STEP = 6 * 3_600_000;
+
+/** Offsets of one zone during one UTC year: `offsets[i]` holds from `starts[i]` (inclusive). */
+interface YearTable {
+  readonly from: number;
+  readonly to: number;
+  readonly starts: Float64Array;
+  readonly offsets: Float64Array;
+}
+
+/** Per zone: its year tables, and the last one used (consecutive lookups are nearly always in one year). */
+interface ZoneTables {
+  readonly years: Map<number, YearTable>;
+  last: YearTable | undefined;
+}
+
+const zones = new LRUCache<string, ZoneTables>({ max: 512 });
+const MAX_YEARS_PER_ZONE = 256;
+
+function intlOffsetMinutes(ms: number, zone: string): number {
+  return -new TZDate(ms, zone).getTimezoneOffset();
+}
+
+function buildYear(zone: string, year: number): YearTable {
+  const from = Date.UTC(year, 0, 1);
+  const to = Date.UTC(year + 1, 0, 1);
+  const starts: number[] = [from];
+  const offsets: number[] = [intlOffsetMinutes(from, zone)];
+  let prevT = from;
+  let prevOff = offsets[0]!;
+  for (let t = Math.min(from + SAMPLE_STEP, to); ; t = Math.min(t + SAMPLE_STEP, to)) {
+    const off = intlOffsetMinutes(t, zone);
+    if (off !== prevOff) {
+      // Bisect to the first millisecond with the new offset.
+      let lo = prevT;
+      let hi = t;
+      while (hi - lo > 1) {
+        const mid = Math.floor((lo + hi) / 2);
+        if (intlOffsetMinutes(mid, zone) === prevOff) lo = mid;
+        else hi = mid;
+      }
+      starts.push(hi);
+      offsets.push(off);
+      prevOff = off;
+    }
+    prevT = t;
+    if (t >= to) break;
+  }
+  return { from, to, starts: Float64Array.from(starts), offsets: Float64Array.from(offsets) };
+}
+
+/**
+ * Offset of `zone` from UTC at instant `ms`, in minutes, from the cached transition table (same answer as
+ * `-new TZDate(ms, zone).getTimezoneOffset()`).
+ */
+export function zoneOffsetMinutes(ms: number, zone: string): number {
+  let z = zones.get(zone);
+  if (z === undefined) {
+    z = { years: new Map(), last: undefined };
+    zones.set(zone, z);
+  }
+  let table = z.last;
+  if (table === undefined || ms < table.from || ms >= table.to) {
+    const year = new Date(ms).getUTCFullYear();
+    table = z.years.get(year);
+    if (table === undefined) {
+      if (z.years.size >= MAX_YEARS_PER_ZONE) z.years.clear();
+      table = buildYear(zone, year);
+      z.years.set(year, table);
+    }
+    z.last = table;
+  }
+  const { starts, offsets } = table;
+  let i = starts.length - 1;
+  while (i > 0 && starts[i]! > ms) i--;
+  return offsets[i]!;
+}
