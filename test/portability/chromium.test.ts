@@ -1,0 +1,108 @@
+/**
+ * Runs the smoke scenarios inside headless Chromium against browser bundles of every pure entry (esbuild,
+ * `platform: 'browser'`, dependencies included, code shared between entries split into chunks as an app's
+ * bundler would) served on loopback, and compares each result with the same calls made in Node.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isNodeBuiltin } from '../../scripts/browser-bundle.js';
+import { entryLabel, pureEntries } from '../../scripts/entries.js';
+import { serveStatic, type StaticServer } from '../../scripts/serve-static.js';
+import { launchChromium, noChromium } from '../fixtures/chromium.js';
+import { runScenarios, scenarios, type Modules } from './scenarios.js';
+
+type Results = Awaited<ReturnType<typeof runScenarios>>;
+
+const PAGE = (labels: string[]) => `<!doctype html>
+<meta charset="utf-8"><link rel="icon" href="data:,"><title>crosschannel portability smoke</title>
+<script type="module">
+import { runScenarios } from './scenarios.js';
+const labels = ${JSON.stringify(labels)};
+window.__smoke = (async () => {
+  const modules = {};
+  for (const label of labels) modules[label] = await import('./entries/' + label + '.js');
+  const exports = Object.fromEntries(labels.map((l) => [l, Object.keys(modules[l]).sort()]));
+  return JSON.stringify({ results: await runScenarios(modules), exports, node: typeof process !== 'undefined' });
+})().catch((e) => JSON.stringify({ fatal: String(e && e.stack || e) }));
+</script>`;
+
+async function nodeModules(): Promise<Modules> {
+  const loaded: Record<string, unknown> = {};
+  for (const e of pureEntries) loaded[entryLabel(e)] = await import(`../../${e.source}`);
+  return loaded as unknown as Modules;
+}
+
+describe.skipIf(noChromium)('pure entries in headless Chromium behave as in Node', () => {
+  let dir = '';
+  let server: StaticServer | undefined;
+  let browser: Browser | undefined;
+  let browserRun: { results?: Results; exports?: Record<string, string[]>; node?: boolean; fatal?: string } = {};
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cc-portability-'));
+    const labels = pureEntries.map(entryLabel);
+    const nodeImports: string[] = [];
+    await build({
+      entryPoints: Object.fromEntries(pureEntries.map((e) => [entryLabel(e), e.source])),
+      outdir: join(dir, 'entries'),
+      bundle: true,
+      splitting: true,
+      format: 'esm',
+      platform: 'browser',
+      target: 'es2022',
+      logLevel: 'silent',
+      plugins: [
+        {
+          name: 'no-node',
+          setup(b) {
+            b.onResolve({ filter: /.*/ }, (a) => (a.kind !== 'entry-point' && isNodeBuiltin(a.path) ? (nodeImports.push(a.path), { path: a.path, external: true }) : undefined));
+          },
+        },
+      ],
+    });
+    expect(nodeImports).toEqual([]);
+    await build({ entryPoints: ['test/portability/scenarios.ts'], outfile: join(dir, 'scenarios.js'), bundle: true, format: 'esm', platform: 'browser', target: 'es2022', logLevel: 'silent' });
+    writeFileSync(join(dir, 'index.html'), PAGE(labels));
+    server = await serveStatic(dir);
+    browser = await launchChromium();
+    const page = await browser.newPage();
+    page.on('pageerror', (e) => pageErrors.push(String(e)));
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') pageErrors.push(msg.text());
+    });
+    await page.goto(server.url, { waitUntil: 'load' });
+    await page.waitForFunction(() => '__smoke' in window, undefined, { timeout: 30_000 });
+    browserRun = JSON.parse(await page.evaluate(() => (window as unknown as { __smoke: Promise<string> }).__smoke)) as typeof browserRun;
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the page loaded every bundle and ran without errors, in a runtime without `process`', () => {
+    expect(browserRun.fatal).toBeUndefined();
+    expect(server?.missing).toEqual([]);
+    expect(pageErrors).toEqual([]);
+    expect(browserRun.node).toBe(false);
+  });
+
+  it('each entry exposes the same exports in the browser as in Node', async () => {
+    const node = await nodeModules();
+    const expected = Object.fromEntries(Object.entries(node).map(([l, m]) => [l, Object.keys(m as object).sort()]));
+    expect(browserRun.exports).toEqual(expected);
+  });
+
+  it.each(Object.keys(scenarios))('%s', async (name) => {
+    const node = (await runScenarios(await nodeModules()))[name];
+    const browserResult = browserRun.results?.[name];
+    expect(node?.ok, JSON.stringify(node?.value)).toBe(true);
+    expect(browserResult).toEqual(node);
+  });
+});
