@@ -1,0 +1,140 @@
+/**
+ * Small dependency-free SVG charts for the demo report: a multi-series line chart (contacts per day per
+ * channel) and a grouped bar chart (presented / accepted per channel). Output is a standalone `<svg>` string
+ * with inline styles, so the report works offline and in any browser.
+ */
+
+/** A named series of values, one per x label. */
+export interface Series {
+  readonly name: string;
+  readonly values: ReadonlyArray<number>;
+}
+
+/** Options shared by the charts. */
+export interface ChartOptions {
+  readonly title: string;
+  /** Machine-readable id, written as `data-chart` on the root element (tests look for it). */
+  readonly id: string;
+  readonly width?: number;
+  readonly height?: number;
+  readonly yLabel?: string;
+}
+
+/** A colour-blind-friendly palette (Okabe–Ito), cycled when there are more series. */
+export const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#CC79A7', '#56B4E9', '#F0E442', '#000000'];
+
+/** Escapes text for XML/HTML content and attributes. */
+export function escapeXml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+/** A "nice" axis maximum and tick step for values up to `max` (1, 2, 2.5, 5 × 10^k). */
+export function niceScale(max: number, ticks = 5): { max: number; step: number } {
+  if (!(max > 0)) return { max: 1, step: 0.2 };
+  const raw = max / ticks;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw)!;
+  return { max: Math.ceil(max / step) * step, step };
+}
+
+function fmt(n: number): string {
+  if (Math.abs(n) >= 1000) return `${Math.round(n / 100) / 10}k`;
+  return Number.isInteger(n) ? String(n) : n.toFixed(1);
+}
+
+function frame(o: ChartOptions, w: number, h: number, body: string, legend: ReadonlyArray<string>): string {
+  const items = legend
+    .map((name, i) => {
+      const x = 60 + i * 120;
+      return `<g class="legend-item"><rect x="${x}" y="${h - 18}" width="12" height="12" fill="${PALETTE[i % PALETTE.length]}"/><text x="${x + 16}" y="${h - 8}" font-size="12">${escapeXml(name)}</text></g>`;
+    })
+    .join('');
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" data-chart="${escapeXml(o.id)}" role="img" aria-label="${escapeXml(o.title)}" viewBox="0 0 ${w} ${h}" width="${w}" height="${h}" font-family="system-ui, sans-serif">` +
+    `<title>${escapeXml(o.title)}</title>` +
+    `<text x="${w / 2}" y="20" text-anchor="middle" font-size="15" font-weight="600">${escapeXml(o.title)}</text>` +
+    body +
+    items +
+    `</svg>`
+  );
+}
+
+function axes(left: number, top: number, plotW: number, plotH: number, scale: { max: number; step: number }, yLabel?: string): string {
+  let s = '';
+  for (let v = 0; v <= scale.max + 1e-9; v += scale.step) {
+    const y = top + plotH - (v / scale.max) * plotH;
+    s += `<line x1="${left}" x2="${left + plotW}" y1="${y.toFixed(1)}" y2="${y.toFixed(1)}" stroke="#ddd"/>`;
+    s += `<text x="${left - 6}" y="${(y + 4).toFixed(1)}" text-anchor="end" font-size="11" fill="#444">${fmt(v)}</text>`;
+  }
+  s += `<line x1="${left}" x2="${left}" y1="${top}" y2="${top + plotH}" stroke="#333"/>`;
+  s += `<line x1="${left}" x2="${left + plotW}" y1="${top + plotH}" y2="${top + plotH}" stroke="#333"/>`;
+  if (yLabel) s += `<text transform="translate(14 ${top + plotH / 2}) rotate(-90)" text-anchor="middle" font-size="11" fill="#444">${escapeXml(yLabel)}</text>`;
+  return s;
+}
+
+/**
+ * A line chart with one polyline per series (class `series`, `data-series` = name) over shared x labels.
+ *
+ * @example
+ * ```ts
+ * lineChartSvg({ id: 'contacts', title: 'Contacts per day' }, ['d1', 'd2'], [{ name: 'email', values: [3, 5] }]);
+ * ```
+ */
+export function lineChartSvg(o: ChartOptions, labels: ReadonlyArray<string>, series: ReadonlyArray<Series>): string {
+  const w = o.width ?? 820;
+  const h = o.height ?? 360;
+  const left = 56;
+  const top = 34;
+  const plotW = w - left - 20;
+  const plotH = h - top - 64;
+  const max = Math.max(0, ...series.flatMap((s) => s.values));
+  const scale = niceScale(max);
+  const n = Math.max(1, labels.length - 1);
+  const xAt = (i: number): number => left + (i / n) * plotW;
+  const yAt = (v: number): number => top + plotH - (v / scale.max) * plotH;
+  let body = axes(left, top, plotW, plotH, scale, o.yLabel);
+  const every = Math.max(1, Math.ceil(labels.length / 10));
+  labels.forEach((l, i) => {
+    if (i % every === 0 || i === labels.length - 1) body += `<text x="${xAt(i).toFixed(1)}" y="${top + plotH + 16}" text-anchor="middle" font-size="11" fill="#444">${escapeXml(l)}</text>`;
+  });
+  series.forEach((s, si) => {
+    const pts = s.values.map((v, i) => `${xAt(i).toFixed(1)},${yAt(v).toFixed(1)}`).join(' ');
+    const colour = PALETTE[si % PALETTE.length]!;
+    body += `<polyline class="series" data-series="${escapeXml(s.name)}" fill="none" stroke="${colour}" stroke-width="2" points="${pts}"/>`;
+  });
+  return frame(o, w, h, body, series.map((s) => s.name));
+}
+
+/**
+ * A grouped bar chart: one group per category, one bar (class `bar`) per series inside each group.
+ *
+ * @example
+ * ```ts
+ * groupedBarSvg({ id: 'offers', title: 'Offers' }, ['email', 'web'], [{ name: 'presented', values: [10, 4] }]);
+ * ```
+ */
+export function groupedBarSvg(o: ChartOptions, categories: ReadonlyArray<string>, series: ReadonlyArray<Series>): string {
+  const w = o.width ?? 820;
+  const h = o.height ?? 360;
+  const left = 56;
+  const top = 34;
+  const plotW = w - left - 20;
+  const plotH = h - top - 64;
+  const max = Math.max(0, ...series.flatMap((s) => s.values));
+  const scale = niceScale(max);
+  const groupW = plotW / Math.max(1, categories.length);
+  const barW = (groupW * 0.8) / Math.max(1, series.length);
+  let body = axes(left, top, plotW, plotH, scale, o.yLabel);
+  categories.forEach((cat, ci) => {
+    const gx = left + ci * groupW + groupW * 0.1;
+    body += `<text x="${(left + ci * groupW + groupW / 2).toFixed(1)}" y="${top + plotH + 16}" text-anchor="middle" font-size="11" fill="#444">${escapeXml(cat)}</text>`;
+    series.forEach((s, si) => {
+      const v = s.values[ci] ?? 0;
+      const bh = (v / scale.max) * plotH;
+      body +=
+        `<rect class="bar" data-series="${escapeXml(s.name)}" data-category="${escapeXml(cat)}" x="${(gx + si * barW).toFixed(1)}" y="${(top + plotH - bh).toFixed(1)}" ` +
+        `width="${Math.max(1, barW - 2).toFixed(1)}" height="${bh.toFixed(1)}" fill="${PALETTE[si % PALETTE.length]}"><title>${escapeXml(`${s.name} · ${cat}: ${fmt(v)}`)}</title></rect>`;
+    });
+  });
+  return frame(o, w, h, body, series.map((s) => s.name));
+}

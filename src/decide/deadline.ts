@@ -1,0 +1,76 @@
+import { CrossChannelError, isCrossChannelError, type CoreErrorCode } from '../core/errors.js';
+import type { DecideStage } from './trace.js';
+
+/**
+ * Error codes of `crosschannel/decide`. Store failures keep the core codes (`STORE_ERROR`, `STORE_TIMEOUT`,
+ * `STORE_CONFLICT`) so one handler serves every module; `DECIDE_STAGE_FAILED` is a pure module throwing
+ * where it should not (a defect, still failed closed).
+ */
+export type DecideErrorCode = 'DECIDE_STAGE_FAILED' | CoreErrorCode;
+
+/** Detail attached to every error `decide` throws: where it failed. The trace is attached by the pipeline. */
+export interface DecideErrorDetail {
+  readonly stage: DecideStage;
+  /** The store operation that failed (`identity.lookup`, `contacts.reserve`, …), when a store failed. */
+  readonly operation?: string;
+  readonly timeoutMs?: number;
+}
+
+/**
+ * Runs one store call with a deadline. A call that rejects becomes `STORE_ERROR` (or keeps its `STORE_*`
+ * code when the store already threw a typed one); a call that does not settle within `timeoutMs` becomes
+ * `STORE_TIMEOUT`. Either way the caller gets a typed error naming the stage and the operation, never a hang.
+ *
+ * A timed-out call is not cancelled (stores offer no cancellation); its late result is ignored. That is safe
+ * for reads; for the one write (the reservation) the idempotency key makes a retry count once.
+ *
+ * @example
+ * ```ts
+ * const profile = await withDeadline('identity', 'identity.lookup', 50, () => store.lookup(id));
+ * ```
+ */
+export function withDeadline<T>(stage: DecideStage, operation: string, timeoutMs: number, call: () => Promise<T> | T): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    const timer =
+      Number.isFinite(timeoutMs) && timeoutMs > 0
+        ? setTimeout(() => {
+            if (settled) return;
+            settled = true;
+            reject(
+              new CrossChannelError<DecideErrorCode>('STORE_TIMEOUT', `Store operation ${operation} did not answer within ${timeoutMs} ms (stage ${stage})`, {
+                detail: { stage, operation, timeoutMs },
+              }),
+            );
+          }, timeoutMs)
+        : undefined;
+    const done = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      if (timer !== undefined) clearTimeout(timer);
+      return true;
+    };
+    let pending: Promise<T>;
+    try {
+      pending = Promise.resolve(call());
+    } catch (e) {
+      pending = Promise.reject(e);
+    }
+    pending.then(
+      (v) => {
+        if (done()) resolve(v);
+      },
+      (e: unknown) => {
+        if (done()) reject(storeError(stage, operation, e));
+      },
+    );
+  });
+}
+
+/** Wraps whatever a store threw as a typed store error naming the stage and operation. */
+export function storeError(stage: DecideStage, operation: string, cause: unknown): CrossChannelError<DecideErrorCode> {
+  const code: DecideErrorCode =
+    isCrossChannelError(cause) && (cause.code === 'STORE_TIMEOUT' || cause.code === 'STORE_CONFLICT') ? cause.code : 'STORE_ERROR';
+  const msg = cause instanceof Error ? cause.message : String(cause);
+  return new CrossChannelError<DecideErrorCode>(code, `Store operation ${operation} failed (stage ${stage}): ${msg}`, { cause, detail: { stage, operation } });
+}
