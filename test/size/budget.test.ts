@@ -1,0 +1,38 @@
+/** Every entry stays within its size budget (min + gzip, dependencies included), and the README says so. */
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { packageEntries, entryLabel } from '../../scripts/entries.js';
+import { measure, README_END, README_START, type SizeRow } from '../../scripts/size.js';
+import { SIZE_BUDGETS } from './budgets.js';
+
+let rows: SizeRow[] = [];
+beforeAll(async () => {
+  rows = await measure();
+}, 120_000);
+
+describe('size budgets', () => {
+  it('every public entry is measured and has a budget', () => {
+    for (const e of packageEntries) {
+      expect(rows.map((r) => r.label)).toContain(entryLabel(e));
+      expect(SIZE_BUDGETS[entryLabel(e)], `no budget for ${e.specifier}`).toBeTypeOf('number');
+    }
+  });
+
+  it.each(Object.keys(SIZE_BUDGETS))('%s fits its budget', (label) => {
+    const row = rows.find((r) => r.label === label);
+    // Focused imports are measured once their exports exist; until then there is nothing to hold to budget.
+    if (!row) {
+      expect(packageEntries.map(entryLabel)).not.toContain(label);
+      return;
+    }
+    expect(row.gzipped, `${row.specifier}: ${row.gzipped} B min+gzip`).toBeLessThanOrEqual(SIZE_BUDGETS[label]!);
+    expect(row.gzipped).toBeLessThan(row.minified + 64);
+  });
+
+  it('the README carries the size table for every entry', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const section = readme.slice(readme.indexOf(README_START), readme.indexOf(README_END));
+    expect(section.length).toBeGreaterThan(0);
+    for (const e of packageEntries) expect(section).toContain(`| \`${e.specifier}\` |`);
+  });
+});
