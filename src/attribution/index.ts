@@ -1,5 +1,23 @@
 /**
- * `crosschannel/attribution` — see docs/attribution.md. Filled in by the attribution issue.
+ * `crosschannel/attribution` — multi-touch attribution: journeys from raw touchpoints of every channel,
+ * rule-based models, Markov removal effects (order 1–4, solved exactly), Shapley values (exact by sums over
+ * subsets, sampled beyond), mergeable statistics for sharded and warehouse runs, and a report with an SVG
+ * chart. See docs/attribution.md.
+ *
+ * @example
+ * ```ts
+ * import { buildJourneys, compareModels, formatAttributionTable, renderAttributionSvg } from 'crosschannel/attribution';
+ * const comparison = compareModels(buildJourneys(touchpoints, conversions));
+ * console.log(formatAttributionTable(comparison));
+ * const svg = renderAttributionSvg(comparison);
+ * ```
  * @packageDocumentation
  */
-export {};
+export * from './journeys.js';
+export * from './models.js';
+export * from './stats.js';
+export * from './markov.js';
+export * from './shapley.js';
+export * from './attribute.js';
+export * from './report.js';
+export * from './sql.js';

@@ -1,0 +1,96 @@
+import { CrossChannelError } from '../core/errors.js';
+import type { ModelSpec } from './models.js';
+
+/**
+ * Rule-based models: each converting journey's one conversion is shared among its touches by position and
+ * time. `weights` receives one weight per touch, summing to 1; the caller adds `weight` to the touched
+ * channel's conversion credit and `weight × value` to its value credit, so credits are additive over journeys
+ * and mergeable across shards. No allocation: `weights` is a scratch buffer at least `length` long.
+ */
+export function ruleWeights(
+  model: ModelSpec,
+  channels: ReadonlyArray<string>,
+  times: ReadonlyArray<number>,
+  conversionAt: number,
+  length: number,
+  weights: Float64Array,
+  isDirect: ReadonlySet<string> | null,
+): void {
+  weights.fill(0, 0, length);
+  switch (model.model) {
+    case 'last_touch':
+      weights[length - 1] = 1;
+      return;
+    case 'first_touch':
+      weights[0] = 1;
+      return;
+    case 'last_non_direct': {
+      // Direct visits only get the credit when nothing else touched the journey (the analytics convention).
+      let i = length - 1;
+      while (i >= 0 && isDirect !== null && isDirect.has(channels[i]!)) i--;
+      weights[i >= 0 ? i : length - 1] = 1;
+      return;
+    }
+    case 'linear': {
+      const w = 1 / length;
+      for (let i = 0; i < length; i++) weights[i] = w;
+      return;
+    }
+    case 'time_decay': {
+      const k = -Math.LN2 / model.halfLife;
+      // Relative to the newest touch so that old journeys do not underflow to all-zero weights.
+      const newest = times[length - 1]!;
+      let sum = 0;
+      for (let i = 0; i < length; i++) {
+        const w = Math.exp(k * (newest - times[i]!));
+        weights[i] = w;
+        sum += w;
+      }
+      for (let i = 0; i < length; i++) weights[i]! /= sum;
+      void conversionAt;
+      return;
+    }
+    case 'position_based': {
+      if (length === 1) {
+        weights[0] = 1;
+        return;
+      }
+      if (length === 2) {
+        const s = model.first + model.last;
+        weights[0] = s > 0 ? model.first / s : 0.5;
+        weights[1] = s > 0 ? model.last / s : 0.5;
+        return;
+      }
+      const middle = (1 - model.first - model.last) / (length - 2);
+      for (let i = 1; i < length - 1; i++) weights[i] = middle;
+      weights[0] = model.first;
+      weights[length - 1] = model.last;
+      if (model.first + model.last + middle * (length - 2) <= 0) weights.fill(1 / length, 0, length);
+      return;
+    }
+    case 'custom': {
+      let sum = 0;
+      for (let i = 0; i < length; i++) {
+        const w = model.weight(i, length, channels[i]!, conversionAt - times[i]!);
+        if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) {
+          throw new CrossChannelError('ATTRIBUTION_WEIGHT_INVALID', `Custom model ${JSON.stringify(model.name)} returned ${String(w)} for position ${i} of ${length}: weights must be finite and ≥ 0`, {
+            path: ['models', model.name, 'weight'],
+            detail: { position: i, length, weight: typeof w === 'number' ? w : String(w) },
+          });
+        }
+        weights[i] = w;
+        sum += w;
+      }
+      if (sum <= 0) {
+        throw new CrossChannelError('ATTRIBUTION_WEIGHT_INVALID', `Custom model ${JSON.stringify(model.name)} gave a journey of ${length} touches zero total weight`, {
+          path: ['models', model.name, 'weight'],
+          detail: { length },
+        });
+      }
+      for (let i = 0; i < length; i++) weights[i]! /= sum;
+      return;
+    }
+    default:
+      throw new CrossChannelError('CONFIG_INVALID', `${model.model} is not a rule-based model`, { path: ['models', model.name] });
+  }
+}

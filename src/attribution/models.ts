@@ -1,0 +1,129 @@
+import { z } from 'zod';
+import { CrossChannelError, parseWith } from '../core/errors.js';
+import { DAY } from '../core/time.js';
+import { durationSchema } from '../core/schema.js';
+
+/** The attribution models. */
+export const MODEL_KINDS = ['last_touch', 'last_non_direct', 'first_touch', 'linear', 'time_decay', 'position_based', 'custom', 'markov', 'shapley'] as const;
+
+/** One of {@link MODEL_KINDS}. */
+export type ModelKind = (typeof MODEL_KINDS)[number];
+
+/** Models that share each journey's credit by a rule on positions and times (additive over journeys). */
+export const RULE_MODEL_KINDS: ReadonlyArray<ModelKind> = ['last_touch', 'last_non_direct', 'first_touch', 'linear', 'time_decay', 'position_based', 'custom'];
+
+/**
+ * A custom model's weight of the touch at `position` (0 = first) in a journey of `length` touches; weights
+ * are normalised per journey, so only their ratios matter. `channel` and `msBeforeConversion` allow rules
+ * such as "email counts half".
+ */
+export type PositionWeight = (position: number, length: number, channel: string, msBeforeConversion: number) => number;
+
+const name = z.string().min(1).max(64).optional();
+
+/**
+ * Schema of one model with its parameters (defaults as the industry uses them): `last_non_direct.directChannels`
+ * `['direct']`; `time_decay.halfLife` 7 days (weight `2^(−Δ/halfLife)`); `position_based.first`/`last` 0.4
+ * each, the rest shared by the middle; `markov.order` 1 (1–4); `shapley.maxExactChannels` 20 (exact up to
+ * 22), beyond that `samples` seeded permutations (`seed`). `name` tells two variants of one model apart.
+ *
+ * @example
+ * ```ts
+ * modelSpecSchema.parse({ model: 'time_decay', halfLife: '3d' });
+ * ```
+ */
+export const modelSpecSchema = z.discriminatedUnion('model', [
+  z.object({ model: z.literal('last_touch'), name }).strict(),
+  z.object({ model: z.literal('last_non_direct'), name, directChannels: z.array(z.string().min(1)).max(256).default(['direct']) }).strict(),
+  z.object({ model: z.literal('first_touch'), name }).strict(),
+  z.object({ model: z.literal('linear'), name }).strict(),
+  z
+    .object({ model: z.literal('time_decay'), name, halfLife: durationSchema.default(7 * DAY) })
+    .strict()
+    .refine((m) => m.halfLife > 0, { message: 'halfLife must be positive', path: ['halfLife'] }),
+  z
+    .object({ model: z.literal('position_based'), name, first: z.number().min(0).max(1).default(0.4), last: z.number().min(0).max(1).default(0.4) })
+    .strict()
+    .refine((m) => m.first + m.last <= 1 + 1e-12, { message: 'first + last must not exceed 1', path: ['last'] }),
+  z
+    .object({ model: z.literal('custom'), name: z.string().min(1).max(64), weight: z.custom<PositionWeight>((v) => typeof v === 'function', 'weight must be a function') })
+    .strict(),
+  z.object({ model: z.literal('markov'), name, order: z.number().int().min(1).max(4).default(1) }).strict(),
+  z
+    .object({
+      model: z.literal('shapley'),
+      name,
+      maxExactChannels: z.number().int().min(1).max(22).default(20),
+      samples: z.number().int().min(10).max(10_000_000).default(2000),
+      seed: z.union([z.number().int(), z.string()]).default(1),
+    })
+    .strict(),
+]);
+
+/** A model as written by a caller: its kind alone (`'linear'`) or an object with parameters. */
+export type ModelSpecInput = Exclude<ModelKind, 'custom'> | z.input<typeof modelSpecSchema>;
+
+/** A parsed model (defaults filled, `name` always set). */
+export type ModelSpec = z.output<typeof modelSpecSchema> & { readonly name: string };
+
+/** The models {@link compareModels} runs when none are given: every built-in one with its defaults. */
+export const DEFAULT_MODELS: ReadonlyArray<ModelSpecInput> = ['last_touch', 'last_non_direct', 'first_touch', 'linear', 'time_decay', 'position_based', 'markov', 'shapley'];
+
+/**
+ * Schema of an attribution configuration: the models to compute, in report order.
+ *
+ * @example
+ * ```ts
+ * attributionConfigSchema.parse({ models: ['last_touch', { model: 'markov', order: 2 }] });
+ * ```
+ */
+export const attributionConfigSchema = z
+  .object({
+    models: z
+      .array(z.union([z.enum(MODEL_KINDS).exclude(['custom']).transform((model) => ({ model })), z.unknown()]))
+      .min(1)
+      .max(64)
+      .default([...DEFAULT_MODELS]),
+  })
+  .strict();
+
+/** A configuration as written by a caller. */
+export interface AttributionConfigInput {
+  readonly models?: ReadonlyArray<ModelSpecInput>;
+}
+
+/** A parsed configuration: models with names, unique. */
+export interface AttributionConfig {
+  readonly models: ReadonlyArray<ModelSpec>;
+}
+
+/**
+ * Validates and compiles an attribution configuration, throwing `CrossChannelError` `CONFIG_INVALID` with the
+ * path of the bad field (`models[2].halfLife`). Duplicate names are rejected (name variants explicitly).
+ *
+ * @example
+ * ```ts
+ * const config = parseAttributionConfig({ models: ['linear', { model: 'markov', name: 'markov_2', order: 2 }] });
+ * ```
+ */
+export function parseAttributionConfig(input: unknown = {}): AttributionConfig {
+  const outer = parseWith(attributionConfigSchema, input ?? {}, 'CONFIG_INVALID');
+  const seen = new Set<string>();
+  const models = outer.models.map((m, i) => {
+    const spec = parseWith(modelSpecSchema, m, 'CONFIG_INVALID', ['models', i]);
+    const named = { ...spec, name: spec.name ?? spec.model } as ModelSpec;
+    if (seen.has(named.name)) {
+      throw new CrossChannelError('CONFIG_INVALID', `Two models are named ${JSON.stringify(named.name)}: give variants distinct names`, { path: ['models', i, 'name'] });
+    }
+    seen.add(named.name);
+    return named;
+  });
+  return { models };
+}
+
+/** The JSON-able description of a model, used to check that statistics can be merged. */
+export function describeModel(m: ModelSpec): Record<string, unknown> {
+  const { weight: _w, ...rest } = m as ModelSpec & { weight?: unknown };
+  void _w;
+  return rest;
+}

@@ -1,0 +1,400 @@
+import { CrossChannelError } from '../core/errors.js';
+import { describeModel, parseAttributionConfig, RULE_MODEL_KINDS, type AttributionConfig, type AttributionConfigInput, type ModelSpec } from './models.js';
+import { ruleWeights } from './heuristic.js';
+import type { Journey } from './journeys.js';
+
+/** Most distinct channels one statistics object indexes: a channel set is an exact bit set in a double. */
+export const MAX_CHANNELS = 53;
+
+const POW2: number[] = Array.from({ length: MAX_CHANNELS }, (_, i) => 2 ** i);
+/** State codes pack up to 4 channel indexes in base 64 (< 2^24). */
+const BASE = 64;
+/** Transition keys pack `from` state id and `to` (+2, so conversion −1 and null −2 fit) in one double. */
+const TO_SPAN = 2 ** 24;
+/** `to` of a transition into the conversion state. */
+export const TO_CONVERSION = -1;
+/** `to` of a transition into the null (no conversion) state. */
+export const TO_NULL = -2;
+
+/** Transition counts of one Markov order: the sufficient statistics of the chain. */
+export interface MarkovCounts {
+  readonly order: number;
+  /** State id → the channel indexes of the state (id 0 is the start state, `[]`). */
+  readonly states: number[][];
+  /** State code → state id. */
+  readonly stateIds: Map<number, number>;
+  /** Transition key (from × 2^24 + to + 2) → count. */
+  readonly counts: Map<number, number>;
+  /** From-state id → summed value of the conversions reached from it. */
+  readonly conversionValue: Map<number, number>;
+}
+
+/** Counts of journeys per exact channel set: the sufficient statistics of Shapley. */
+export interface ChannelSetCounts {
+  /** Bit set (sum of 2^channel index) → slot. */
+  readonly slots: Map<number, number>;
+  readonly masks: number[];
+  readonly journeys: number[];
+  readonly conversions: number[];
+  readonly value: number[];
+}
+
+/** Journey totals. `conversions`/`value` are the attributed ones (converting journeys with ≥ 1 touch). */
+export interface JourneyTotals {
+  journeys: number;
+  convertingJourneys: number;
+  conversions: number;
+  value: number;
+  unattributedConversions: number;
+  unattributedValue: number;
+}
+
+/** The JSON form of {@link AttributionStatistics}: what workers ship to the reducer and SQL produces. */
+export interface AttributionStatisticsJSON {
+  readonly version: 1;
+  readonly models: ReadonlyArray<Record<string, unknown>>;
+  readonly channels: ReadonlyArray<string>;
+  readonly totals: JourneyTotals;
+  /** Per rule model (by name): credits per channel, same order as `channels`. */
+  readonly rules: ReadonlyArray<{ readonly name: string; readonly conversions: ReadonlyArray<number>; readonly value: ReadonlyArray<number> }>;
+  /** Per Markov order: `[from, to, count, value]`; states as channel lists (`[]` = start), `to` may be `'conversion'` or `'null'`. */
+  readonly markov: ReadonlyArray<{ readonly order: number; readonly transitions: ReadonlyArray<readonly [ReadonlyArray<string>, ReadonlyArray<string> | 'conversion' | 'null', number, number]> }>;
+  /** `[channels, journeys, conversions, value]` per exact channel set (only when a Shapley model is configured). */
+  readonly channelSets: ReadonlyArray<readonly [ReadonlyArray<string>, number, number, number]> | null;
+}
+
+/**
+ * Mergeable sufficient statistics of a set of journeys for a fixed list of models: per-channel rule-based
+ * credits, Markov transition counts (per order used), journey counts per channel set and totals. Memory grows
+ * with the number of distinct states and channel sets, never with journeys. Statistics of disjoint shards
+ * {@link AttributionStatistics.merge | merge} into what one pass over all journeys gives.
+ *
+ * @example
+ * ```ts
+ * const a = createStatistics({ models: ['linear', 'markov'] });
+ * for (const j of shard1) a.add(j);
+ * const b = createStatistics({ models: ['linear', 'markov'] });
+ * for (const j of shard2) b.add(j);
+ * const all = computeAttribution(a.merge(b));
+ * ```
+ */
+export class AttributionStatistics {
+  readonly config: AttributionConfig;
+  readonly channels: string[] = [];
+  readonly channelIndex = new Map<string, number>();
+  readonly totals: JourneyTotals = { journeys: 0, convertingJourneys: 0, conversions: 0, value: 0, unattributedConversions: 0, unattributedValue: 0 };
+  /** Rule model credits: `[conversions per channel, value per channel]`, parallel to `ruleModels`. */
+  readonly ruleModels: ModelSpec[];
+  readonly ruleCredits: Array<{ conversions: number[]; value: number[] }>;
+  readonly markov: MarkovCounts[];
+  readonly channelSets: ChannelSetCounts | null;
+  readonly #directSets: Array<ReadonlySet<string> | null>;
+  #weights = new Float64Array(64);
+  #idx = new Int32Array(64);
+  readonly #stamp = new Float64Array(MAX_CHANNELS);
+  #journeyNo = 0;
+
+  constructor(config: AttributionConfig) {
+    this.config = config;
+    this.ruleModels = config.models.filter((m) => RULE_MODEL_KINDS.includes(m.model));
+    this.ruleCredits = this.ruleModels.map(() => ({ conversions: [], value: [] }));
+    this.#directSets = this.ruleModels.map((m) => (m.model === 'last_non_direct' ? new Set(m.directChannels) : null));
+    const orders = [...new Set(config.models.flatMap((m) => (m.model === 'markov' ? [m.order] : [])))].sort();
+    this.markov = orders.map((order) => ({ order, states: [[]], stateIds: new Map([[0, 0]]), counts: new Map(), conversionValue: new Map() }));
+    this.channelSets = config.models.some((m) => m.model === 'shapley') ? { slots: new Map(), masks: [], journeys: [], conversions: [], value: [] } : null;
+  }
+
+  /** Index of `channel`, adding it when new. */
+  channelId(channel: string): number {
+    let i = this.channelIndex.get(channel);
+    if (i === undefined) {
+      i = this.channels.length;
+      if (i >= MAX_CHANNELS) {
+        throw new CrossChannelError('ATTRIBUTION_TOO_MANY_CHANNELS', `More than ${MAX_CHANNELS} distinct channels; group fine-grained sources into channels first`, { detail: { channel } });
+      }
+      this.channels.push(channel);
+      this.channelIndex.set(channel, i);
+      for (const r of this.ruleCredits) {
+        r.conversions.push(0);
+        r.value.push(0);
+      }
+    }
+    return i;
+  }
+
+  /**
+   * Adds one journey. Unattributed conversions (converting journeys without touches) only count in totals.
+   *
+   * @example
+   * ```ts
+   * stats.add({ subjectId: 'p1', channels: ['search', 'email'], times: [0, 1000], converted: true, conversionAt: 2000, value: 50 });
+   * ```
+   */
+  add(journey: Journey): this {
+    const n = journey.channels.length;
+    const t = this.totals;
+    if (n === 0) {
+      if (journey.converted) {
+        t.unattributedConversions += 1;
+        t.unattributedValue += journey.value;
+      }
+      return this;
+    }
+    t.journeys += 1;
+    if (n > this.#idx.length) {
+      this.#idx = new Int32Array(n * 2);
+      this.#weights = new Float64Array(n * 2);
+    }
+    const idx = this.#idx;
+    for (let i = 0; i < n; i++) idx[i] = this.channelId(journey.channels[i]!);
+    const value = journey.converted ? journey.value : 0;
+    if (journey.converted) {
+      t.convertingJourneys += 1;
+      t.conversions += 1;
+      t.value += value;
+      const w = this.#weights;
+      const conversionAt = journey.conversionAt ?? journey.times[n - 1]!;
+      for (let m = 0; m < this.ruleModels.length; m++) {
+        ruleWeights(this.ruleModels[m]!, journey.channels, journey.times, conversionAt, n, w, this.#directSets[m]!);
+        const credit = this.ruleCredits[m]!;
+        for (let i = 0; i < n; i++) {
+          const wi = w[i]!;
+          if (wi === 0) continue;
+          credit.conversions[idx[i]!]! += wi;
+          credit.value[idx[i]!]! += wi * value;
+        }
+      }
+    }
+    for (const mc of this.markov) addPath(mc, idx, n, journey.converted, value);
+    if (this.channelSets !== null) {
+      const stamp = this.#stamp;
+      const no = ++this.#journeyNo;
+      let mask = 0;
+      for (let i = 0; i < n; i++) {
+        const c = idx[i]!;
+        if (stamp[c] !== no) {
+          stamp[c] = no;
+          mask += POW2[c]!;
+        }
+      }
+      addSet(this.channelSets, mask, 1, journey.converted ? 1 : 0, value);
+    }
+    return this;
+  }
+
+  /**
+   * Adds every journey of an iterable.
+   *
+   * @example
+   * ```ts
+   * stats.addAll(buildJourneys(touchpoints, conversions));
+   * ```
+   */
+  addAll(journeys: Iterable<Journey>): this {
+    for (const j of journeys) this.add(j);
+    return this;
+  }
+
+  /**
+   * Adds `other` (built with the same models) into this one and returns this. Throws
+   * `ATTRIBUTION_STATISTICS_MISMATCH` when the model settings differ.
+   *
+   * @example
+   * ```ts
+   * const all = shards.reduce((a, b) => a.merge(b));
+   * ```
+   */
+  merge(other: AttributionStatistics | AttributionStatisticsJSON): this {
+    const json = other instanceof AttributionStatistics ? other.toJSON() : other;
+    const mine = JSON.stringify(this.config.models.map(describeModel));
+    const theirs = JSON.stringify(json.models);
+    if (mine !== theirs) {
+      throw new CrossChannelError('ATTRIBUTION_STATISTICS_MISMATCH', 'Statistics built with different models or settings cannot be merged', { detail: { mine, theirs } });
+    }
+    const remap = json.channels.map((c) => this.channelId(c));
+    for (const key of Object.keys(this.totals) as Array<keyof JourneyTotals>) this.totals[key] += json.totals[key];
+    json.rules.forEach((r, m) => {
+      const credit = this.ruleCredits[m]!;
+      for (let i = 0; i < remap.length; i++) {
+        credit.conversions[remap[i]!]! += r.conversions[i] ?? 0;
+        credit.value[remap[i]!]! += r.value[i] ?? 0;
+      }
+    });
+    for (const part of json.markov) {
+      const mc = this.markov.find((m) => m.order === part.order)!;
+      for (const [from, to, count, value] of part.transitions) {
+        const f = internState(mc, from.map((c) => this.channelId(c)));
+        const toId = to === 'conversion' ? TO_CONVERSION : to === 'null' ? TO_NULL : internState(mc, to.map((c) => this.channelId(c)));
+        bump(mc.counts, f * TO_SPAN + toId + 2, count);
+        if (to === 'conversion') bump(mc.conversionValue, f, value);
+      }
+    }
+    if (this.channelSets !== null && json.channelSets !== null) {
+      for (const [set, journeys, conversions, value] of json.channelSets) {
+        let mask = 0;
+        for (const c of new Set(set)) mask += POW2[this.channelId(c)]!;
+        addSet(this.channelSets, mask, journeys, conversions, value);
+      }
+    }
+    return this;
+  }
+
+  /**
+   * The JSON-able form: ship it between workers, store it, or compare it with what the SQL produces.
+   *
+   * @example
+   * ```ts
+   * const restored = statisticsFromJSON(JSON.parse(JSON.stringify(stats.toJSON())), config);
+   * ```
+   */
+  toJSON(): AttributionStatisticsJSON {
+    const names = this.channels;
+    const stateNames = (mc: MarkovCounts, id: number): string[] => mc.states[id]!.map((c) => names[c]!);
+    return {
+      version: 1,
+      models: this.config.models.map(describeModel),
+      channels: [...names],
+      totals: { ...this.totals },
+      rules: this.ruleModels.map((m, i) => ({ name: m.name, conversions: [...this.ruleCredits[i]!.conversions], value: [...this.ruleCredits[i]!.value] })),
+      markov: this.markov.map((mc) => ({
+        order: mc.order,
+        transitions: [...mc.counts].map(([key, count]) => {
+          const from = Math.floor(key / TO_SPAN);
+          const to = (key % TO_SPAN) - 2;
+          const toState = to === TO_CONVERSION ? ('conversion' as const) : to === TO_NULL ? ('null' as const) : stateNames(mc, to);
+          return [stateNames(mc, from), toState, count, to === TO_CONVERSION ? (mc.conversionValue.get(from) ?? 0) : 0] as const;
+        }),
+      })),
+      channelSets:
+        this.channelSets === null
+          ? null
+          : this.channelSets.masks.map((mask, s) => {
+              const set: string[] = [];
+              for (let c = 0; c < names.length; c++) if (Math.floor(mask / POW2[c]!) % 2 === 1) set.push(names[c]!);
+              const cs = this.channelSets!;
+              return [set, cs.journeys[s]!, cs.conversions[s]!, cs.value[s]!] as const;
+            }),
+    };
+  }
+}
+
+function bump(map: Map<number, number>, key: number, by: number): void {
+  map.set(key, (map.get(key) ?? 0) + by);
+}
+
+function addSet(cs: ChannelSetCounts, mask: number, journeys: number, conversions: number, value: number): void {
+  let s = cs.slots.get(mask);
+  if (s === undefined) {
+    s = cs.masks.length;
+    cs.slots.set(mask, s);
+    cs.masks.push(mask);
+    cs.journeys.push(0);
+    cs.conversions.push(0);
+    cs.value.push(0);
+  }
+  cs.journeys[s]! += journeys;
+  cs.conversions[s]! += conversions;
+  cs.value[s]! += value;
+}
+
+/** Id of the state made of the last `order` channels of `channels` (all of them when shorter). */
+function internState(mc: MarkovCounts, channels: ReadonlyArray<number>): number {
+  const from = Math.max(0, channels.length - mc.order);
+  let code = 0;
+  for (let i = from; i < channels.length; i++) code = code * BASE + channels[i]! + 1;
+  let id = mc.stateIds.get(code);
+  if (id === undefined) {
+    id = mc.states.length;
+    mc.stateIds.set(code, id);
+    mc.states.push(channels.slice(from));
+  }
+  return id;
+}
+
+/** Counts the transitions of one path: start → (last `order` channels at each step) → conversion or null. */
+function addPath(mc: MarkovCounts, idx: Int32Array, n: number, converted: boolean, value: number): void {
+  const order = mc.order;
+  const keep = BASE ** (order - 1);
+  const { counts, stateIds } = mc;
+  let code = 0;
+  let len = 0;
+  let prev = 0;
+  for (let i = 0; i < n; i++) {
+    const c = idx[i]! + 1;
+    if (len < order) {
+      code = code * BASE + c;
+      len++;
+    } else {
+      code = (code % keep) * BASE + c;
+    }
+    let id = stateIds.get(code);
+    if (id === undefined) {
+      id = mc.states.length;
+      stateIds.set(code, id);
+      const tuple: number[] = [];
+      for (let j = Math.max(0, i - order + 1); j <= i; j++) tuple.push(idx[j]!);
+      mc.states.push(tuple);
+    }
+    const key = prev * TO_SPAN + id + 2;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+    prev = id;
+  }
+  const end = prev * TO_SPAN + (converted ? TO_CONVERSION : TO_NULL) + 2;
+  counts.set(end, (counts.get(end) ?? 0) + 1);
+  if (converted) mc.conversionValue.set(prev, (mc.conversionValue.get(prev) ?? 0) + value);
+}
+
+/**
+ * Creates empty statistics for the given models (default: all built-in models).
+ *
+ * @example
+ * ```ts
+ * const stats = createStatistics({ models: ['last_touch', 'markov', 'shapley'] });
+ * ```
+ */
+export function createStatistics(config: AttributionConfigInput | AttributionConfig = {}): AttributionStatistics {
+  // Parsing is idempotent, so an already parsed config passes through unchanged.
+  return new AttributionStatistics(parseAttributionConfig(config));
+}
+
+/**
+ * Statistics from their JSON form (from a worker or from SQL). `config` must describe the same models (needed
+ * for custom weight functions, which JSON cannot carry).
+ *
+ * @example
+ * ```ts
+ * const stats = statisticsFromJSON(json, { models: ['markov', 'shapley'] });
+ * ```
+ */
+export function statisticsFromJSON(json: AttributionStatisticsJSON, config: AttributionConfigInput | AttributionConfig = {}): AttributionStatistics {
+  if (json === null || typeof json !== 'object' || json.version !== 1) {
+    throw new CrossChannelError('INPUT_INVALID', 'Not attribution statistics (version 1)', { path: ['version'] });
+  }
+  return createStatistics(config).merge(json);
+}
+
+/**
+ * One pass over journeys into statistics.
+ *
+ * @example
+ * ```ts
+ * const stats = collectStatistics(journeys, { models: ['markov'] });
+ * ```
+ */
+export function collectStatistics(journeys: Iterable<Journey>, config: AttributionConfigInput | AttributionConfig = {}): AttributionStatistics {
+  return createStatistics(config).addAll(journeys);
+}
+
+/**
+ * One pass over an async stream of journeys (see `streamJourneys`) into statistics; memory stays bounded.
+ *
+ * @example
+ * ```ts
+ * const stats = await collectStatisticsAsync(streamJourneys(groupsFromWarehouse()), { models: ['markov'] });
+ * ```
+ */
+export async function collectStatisticsAsync(journeys: AsyncIterable<Journey> | Iterable<Journey>, config: AttributionConfigInput | AttributionConfig = {}): Promise<AttributionStatistics> {
+  const stats = createStatistics(config);
+  for await (const j of journeys) stats.add(j);
+  return stats;
+}
