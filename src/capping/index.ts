@@ -1,5 +1,20 @@
 /**
- * `crosschannel/capping` — see docs/capping.md. Filled in by the capping issue.
+ * `crosschannel/capping` — cross-channel contact-frequency caps ("marketing pressure"): rules as JSON (limits per
+ * rolling or local calendar window, minimum gaps, quiet hours, cooldowns after negative responses, transactional
+ * exemptions, reserved slots for priority messages), a pure evaluator with exact `nextAllowedAt`, a planner for
+ * several candidates, and the `ContactHistoryStore` contract the memory and Redis adapters implement (with
+ * atomic reservation). See docs/capping.md.
+ *
+ * @example
+ * ```ts
+ * import { parseCapRules, evaluateCaps } from 'crosschannel/capping';
+ * const caps = parseCapRules({ rules: [{ id: 'week', kind: 'limit', limit: 3, window: 'week', scope: { tags: 'marketing' } }] });
+ * evaluateCaps(history, caps, { channel: 'email', tags: ['marketing'] }, { now, timeZone: 'Europe/Paris' });
+ * ```
  * @packageDocumentation
  */
-export {};
+export * from './rules.js';
+export * from './windows.js';
+export * from './evaluate.js';
+export * from './plan.js';
+export * from './store.js';

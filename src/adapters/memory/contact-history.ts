@@ -1,2 +1,151 @@
-// Memory implementation; filled in by its module's issue.
-export {};
+import { LRUCache } from 'lru-cache';
+import { CrossChannelError } from '../../core/errors.js';
+import { lowerBoundAt, parseContactRecord, parseResponseRecord, type ContactRecord, type ContactRecordInput, type History, type ResponseRecord, type ResponseRecordInput } from '../../core/records.js';
+import { durationToMs, type DurationInput, type EpochMs } from '../../core/time.js';
+import { evaluateCaps } from '../../capping/evaluate.js';
+import type { CompiledCapRules } from '../../capping/rules.js';
+import type { ContactHistoryStore, RecordedContact, Reservation, ReserveOptions } from '../../capping/store.js';
+
+/** Options of {@link MemoryContactHistoryStore}. */
+export interface MemoryContactHistoryStoreOptions {
+  /** Most subjects kept; the least recently written is evicted first (default 100,000). */
+  readonly maxSubjects?: number;
+  /**
+   * How long records are kept (default `'400d'`): a subject untouched for this long is dropped, and records older
+   * than `now − retention` are trimmed at each reservation. Must exceed the longest window of your rules.
+   */
+  readonly retention?: DurationInput;
+}
+
+interface SubjectLog {
+  contacts: ContactRecord[];
+  responses: ResponseRecord[];
+  outcomes: Map<string, Reservation>;
+}
+
+/**
+ * In-process {@link ContactHistoryStore} on `lru-cache`, bounded by subject count with TTL = retention.
+ * Reservations are atomic because each one runs synchronously between two awaits of the event loop.
+ *
+ * @example
+ * ```ts
+ * const store = new MemoryContactHistoryStore({ maxSubjects: 10_000, retention: '90d' });
+ * const caps = parseCapRules({ rules: [{ id: 'day', kind: 'limit', limit: 2, window: 'day' }] });
+ * const r = await store.reserve({ id: 'c1', subjectId: 'p1', channel: 'email', at: Date.parse('2026-01-05T09:00:00Z') }, caps);
+ * r.granted; // true
+ * ```
+ */
+export class MemoryContactHistoryStore implements ContactHistoryStore {
+  readonly #subjects: LRUCache<string, SubjectLog>;
+  readonly #retentionMs: number;
+
+  constructor(options: MemoryContactHistoryStoreOptions = {}) {
+    const max = options.maxSubjects ?? 100_000;
+    if (!Number.isInteger(max) || max < 1) throw new CrossChannelError('CONFIG_INVALID', 'maxSubjects must be a positive integer', { path: ['maxSubjects'] });
+    this.#retentionMs = durationToMs(options.retention ?? '400d', ['retention']);
+    if (this.#retentionMs <= 0) throw new CrossChannelError('CONFIG_INVALID', 'retention must be longer than 0', { path: ['retention'] });
+    this.#subjects = new LRUCache<string, SubjectLog>({ max, ttl: this.#retentionMs, updateAgeOnGet: false });
+  }
+
+  async recordContact(input: ContactRecordInput): Promise<RecordedContact> {
+    const contact = freezeContact(parseContactRecord(input));
+    const log = this.#log(contact.subjectId);
+    const key = contact.idempotencyKey;
+    if (key !== undefined) {
+      const prior = log.outcomes.get(key);
+      if (prior !== undefined) return { recorded: false, contact: prior.contact };
+    }
+    if (hasSame(log.contacts, contact)) return { recorded: false, contact };
+    insertSorted(log.contacts, contact);
+    if (key !== undefined) log.outcomes.set(key, { granted: true, decision: { allowed: true, reasons: [], nextAllowedAt: contact.at }, contact, replayed: false });
+    this.#subjects.set(contact.subjectId, log);
+    return { recorded: true, contact };
+  }
+
+  async recordResponse(input: ResponseRecordInput): Promise<void> {
+    const response = parseResponseRecord(input);
+    Object.freeze(response.tags);
+    Object.freeze(response);
+    const log = this.#log(response.subjectId);
+    if (hasSame(log.responses, response)) return;
+    insertSorted(log.responses, response);
+    this.#subjects.set(response.subjectId, log);
+  }
+
+  async history(subjectId: string, since: EpochMs = Number.NEGATIVE_INFINITY): Promise<History> {
+    const log = this.#subjects.get(subjectId);
+    if (log === undefined) return { subjectId, contacts: [], responses: [], events: [] };
+    return {
+      subjectId,
+      contacts: log.contacts.slice(lowerBoundAt(log.contacts, since)),
+      responses: log.responses.slice(lowerBoundAt(log.responses, since)),
+      events: [],
+    };
+  }
+
+  async reserve(input: ContactRecordInput, rules: CompiledCapRules, options: ReserveOptions = {}): Promise<Reservation> {
+    const contact = freezeContact(parseContactRecord(input));
+    const now = options.now ?? contact.at;
+    const log = this.#log(contact.subjectId);
+    const key = contact.idempotencyKey;
+    if (key !== undefined) {
+      const prior = log.outcomes.get(key);
+      if (prior !== undefined) return { ...prior, replayed: true };
+    }
+    trimBefore(log, now - this.#retentionMs);
+    const decision = evaluateCaps(log, rules, options.priority === undefined ? contact : { ...contact, priority: options.priority }, { now, timeZone: options.timeZone });
+    if (decision.allowed) insertSorted(log.contacts, contact);
+    const outcome: Reservation = { granted: decision.allowed, decision, contact, replayed: false };
+    if (key !== undefined) log.outcomes.set(key, outcome);
+    this.#subjects.set(contact.subjectId, log);
+    return outcome;
+  }
+
+  async prune(before: EpochMs): Promise<number> {
+    let removed = 0;
+    for (const [subjectId, log] of this.#subjects.entries()) {
+      removed += trimBefore(log, before);
+      if (log.contacts.length === 0 && log.responses.length === 0 && log.outcomes.size === 0) this.#subjects.delete(subjectId);
+    }
+    return removed;
+  }
+
+  async erase(subjectId: string): Promise<void> {
+    this.#subjects.delete(subjectId);
+  }
+
+  #log(subjectId: string): SubjectLog {
+    let log = this.#subjects.get(subjectId);
+    if (log === undefined) {
+      log = { contacts: [], responses: [], outcomes: new Map() };
+      this.#subjects.set(subjectId, log);
+    }
+    return log;
+  }
+}
+
+function freezeContact(c: ContactRecord): ContactRecord {
+  Object.freeze(c.tags);
+  return Object.freeze(c);
+}
+
+/** Inserts after every record with the same `at`, keeping the list sorted and stable. */
+function insertSorted<T extends { at: EpochMs }>(list: T[], rec: T): void {
+  const i = lowerBoundAt(list, rec.at + 1);
+  if (i === list.length) list.push(rec);
+  else list.splice(i, 0, rec);
+}
+
+function hasSame(list: ReadonlyArray<{ id: string; at: EpochMs }>, rec: { id: string; at: EpochMs }): boolean {
+  for (let i = lowerBoundAt(list, rec.at); i < list.length && list[i]!.at === rec.at; i++) if (list[i]!.id === rec.id) return true;
+  return false;
+}
+
+function trimBefore(log: SubjectLog, before: EpochMs): number {
+  const c = lowerBoundAt(log.contacts, before);
+  const r = lowerBoundAt(log.responses, before);
+  if (c > 0) log.contacts.splice(0, c);
+  if (r > 0) log.responses.splice(0, r);
+  for (const [key, outcome] of log.outcomes) if (outcome.contact.at < before) log.outcomes.delete(key);
+  return c + r;
+}

@@ -1,0 +1,237 @@
+import { CrossChannelError } from '../core/errors.js';
+import { reason, type Decision, type Reason } from '../core/explain.js';
+import { lowerBoundAt, type ContactRecord, type ResponseRecord } from '../core/records.js';
+import type { EpochMs } from '../core/time.js';
+import { parseCapRules, type CapRuleSetInput, type CompiledCapRule, type CompiledCapRules } from './rules.js';
+import { capWindowAt, checkZone, quietEnd } from './windows.js';
+
+/** Stable reason codes of capping decisions. */
+export type CapReasonCode = 'CAP_LIMIT_REACHED' | 'CAP_MIN_GAP' | 'CAP_QUIET_HOURS' | 'CAP_COOLDOWN';
+
+/**
+ * The message a channel wants to send: a contact record (or just its counted fields) plus an optional
+ * `priority` (default 0) used by limit rules that reserve slots.
+ */
+export interface CapCandidate {
+  readonly channel: string;
+  readonly campaignId?: string | undefined;
+  readonly offerId?: string | undefined;
+  readonly tags?: ReadonlyArray<string> | undefined;
+  readonly transactional?: boolean | undefined;
+  readonly priority?: number | undefined;
+}
+
+/** The fields of a past contact that capping reads. */
+export type CountedContact = Pick<ContactRecord, 'at' | 'channel' | 'tags' | 'transactional'> & {
+  readonly campaignId?: string | undefined;
+  readonly offerId?: string | undefined;
+};
+
+/** The part of a {@link History} capping reads; both lists sorted by `at` ascending. */
+export interface CapHistory {
+  readonly contacts: ReadonlyArray<CountedContact>;
+  readonly responses: ReadonlyArray<Pick<ResponseRecord, 'at' | 'kind' | 'channel' | 'tags'> & { readonly campaignId?: string | undefined; readonly offerId?: string | undefined }>;
+}
+
+/** When to evaluate and in which zone the subject lives (default: the rule set's `timeZone`). */
+export interface CapOptions {
+  readonly now: EpochMs;
+  readonly timeZone?: string | undefined;
+}
+
+/**
+ * The outcome: `allowed`, the blocking `reasons` (one per blocking rule, with counts), and `nextAllowedAt` — the
+ * first instant ≥ `now` at which the candidate would be allowed if nothing else happened (`now` when allowed,
+ * `null` when never, e.g. a `forever` cooldown).
+ */
+export interface CapDecision extends Decision<CapReasonCode> {
+  readonly nextAllowedAt: EpochMs | null;
+}
+
+// Safety net for the next-allowed search; every step moves strictly forward to a rule's exact release time,
+// so real rule sets converge in a handful of steps.
+const MAX_STEPS = 100_000;
+
+/**
+ * Decides whether `candidate` may be sent at `options.now` given the subject's contact and response history.
+ * Pure: the same inputs always give the same decision.
+ *
+ * Semantics (records dated after `now` count as already happened): a `limit` rule blocks when the counted
+ * contacts in its window (rolling: `at > t − D`; calendar: the local day/week/month containing `t`) reach the
+ * limit (minus reserved slots for lower-priority candidates); `gap` blocks when a counted contact lies within
+ * `minGap` of `t`; `quiet` blocks inside the local ranges; `cooldown` blocks until `response.at + duration`.
+ *
+ * @example
+ * ```ts
+ * const caps = parseCapRules({ rules: [{ id: 'sms-day', kind: 'limit', limit: 1, window: 'day', scope: { channels: 'sms' } }] });
+ * const history = createHistory('p1', { contacts: [parseContactRecord({ id: 'c1', subjectId: 'p1', channel: 'sms', at: '2026-01-05T09:00:00Z' })] });
+ * const d = evaluateCaps(history, caps, { channel: 'sms' }, { now: Date.parse('2026-01-05T12:00:00Z'), timeZone: 'Europe/Paris' });
+ * // d.allowed === false; d.reasons[0].code === 'CAP_LIMIT_REACHED'; d.nextAllowedAt === Date.parse('2026-01-05T23:00:00Z')
+ * ```
+ */
+export function evaluateCaps(history: CapHistory, rules: CompiledCapRules | CapRuleSetInput, candidate: CapCandidate, options: CapOptions): CapDecision {
+  const caps = parseCapRules(rules);
+  const now = options.now;
+  if (!Number.isSafeInteger(now)) throw new CrossChannelError('TIME_INVALID', `now must be integer epoch ms, got ${String(now)}`, { path: ['now'] });
+  const zone = checkZone(caps, options.timeZone ?? caps.timeZone);
+  let reasons: Reason<CapReasonCode>[] | null = null;
+  const list = caps.rules;
+  for (let i = 0; i < list.length; i++) {
+    const rule = list[i]!;
+    if (!appliesTo(rule, candidate)) continue;
+    const free = earliestFrom(caps, rule, history, candidate, now, zone);
+    if (free === now) continue;
+    (reasons ??= []).push(explain(caps, rule, history, candidate, now, zone, free));
+  }
+  if (reasons === null) return { allowed: true, reasons: [], nextAllowedAt: now };
+  return { allowed: false, reasons, nextAllowedAt: nextAllowedAt(caps, history, candidate, now, zone) };
+}
+
+/**
+ * True when `rule` constrains `candidate`: the candidate is in the rule's scope, has the `per` field, and is not a
+ * transactional message the rule exempts.
+ *
+ * @example
+ * ```ts
+ * const caps = parseCapRules({ rules: [{ id: 'sms', kind: 'limit', limit: 1, window: 'day', scope: { channels: 'sms' } }] });
+ * appliesTo(caps.rules[0]!, { channel: 'email' }); // false
+ * ```
+ */
+export function appliesTo(rule: CompiledCapRule, candidate: CapCandidate): boolean {
+  if (candidate.transactional === true && rule.transactionalBypass) return false;
+  if (rule.per === 'campaign' && candidate.campaignId === undefined) return false;
+  if (rule.per === 'offer' && candidate.offerId === undefined) return false;
+  return inScope(rule, candidate.channel, candidate.campaignId, candidate.offerId, candidate.tags);
+}
+
+function inScope(rule: CompiledCapRule, channel: string, campaignId: string | undefined, offerId: string | undefined, tags: ReadonlyArray<string> | undefined): boolean {
+  if (rule.channels !== null && !rule.channels.includes(channel)) return false;
+  if (rule.campaigns !== null && (campaignId === undefined || !rule.campaigns.includes(campaignId))) return false;
+  if (rule.offers !== null && (offerId === undefined || !rule.offers.includes(offerId))) return false;
+  if (rule.tags !== null) {
+    if (tags === undefined) return false;
+    let any = false;
+    for (let i = 0; i < tags.length && !any; i++) any = rule.tags.includes(tags[i]!);
+    if (!any) return false;
+  }
+  return true;
+}
+
+function samePer(rule: CompiledCapRule, rec: { channel: string; campaignId?: string | undefined; offerId?: string | undefined }, candidate: CapCandidate): boolean {
+  switch (rule.per) {
+    case null:
+      return true;
+    case 'channel':
+      return rec.channel === candidate.channel;
+    case 'campaign':
+      return rec.campaignId === candidate.campaignId;
+    case 'offer':
+      return rec.offerId === candidate.offerId;
+  }
+}
+
+function counts(rule: CompiledCapRule, c: CountedContact, candidate: CapCandidate): boolean {
+  if (c.transactional && !rule.transactionalCounts) return false;
+  return samePer(rule, c, candidate) && inScope(rule, c.channel, c.campaignId, c.offerId, c.tags);
+}
+
+/** The limit a candidate may use: reserved slots are only for priority ≥ `reserve.minPriority`. */
+export function effectiveLimit(rule: CompiledCapRule, candidate: CapCandidate): number {
+  return (candidate.priority ?? 0) >= rule.reserveMinPriority ? rule.limit : rule.limit - rule.reserveSlots;
+}
+
+/**
+ * `t` when `rule` alone allows the candidate at `t`; otherwise the earliest instant after `t` at which the rule
+ * could allow it (exact for limit, gap and cooldown; the end of the current quiet range); `null` for never.
+ */
+function earliestFrom(caps: CompiledCapRules, rule: CompiledCapRule, h: CapHistory, cand: CapCandidate, t: EpochMs, zone: string): EpochMs | null {
+  const contacts = h.contacts;
+  switch (rule.kind) {
+    case 'limit': {
+      const limit = effectiveLimit(rule, cand);
+      if (limit <= 0) return null;
+      const w = capWindowAt(caps, rule, t, zone);
+      let n = 0;
+      for (let i = lowerBoundAt(contacts, w.start); i < contacts.length; i++) {
+        const c = contacts[i]!;
+        if (c.at >= w.end) break;
+        if (counts(rule, c, cand)) n++;
+      }
+      if (n < limit) return t;
+      if (w.end !== Number.POSITIVE_INFINITY) return w.end;
+      // Rolling: allowed once the limit-th newest counted contact has left the window.
+      let seen = 0;
+      for (let i = contacts.length - 1; i >= 0; i--) {
+        const c = contacts[i]!;
+        if (counts(rule, c, cand) && ++seen === limit) return c.at + (t - w.start + 1);
+      }
+      return t;
+    }
+    case 'gap': {
+      const g = rule.minGap;
+      let last = Number.NEGATIVE_INFINITY;
+      for (let i = lowerBoundAt(contacts, t - g + 1); i < contacts.length; i++) {
+        const c = contacts[i]!;
+        if (c.at >= t + g) break;
+        if (counts(rule, c, cand)) last = c.at;
+      }
+      return last === Number.NEGATIVE_INFINITY ? t : last + g;
+    }
+    case 'quiet':
+      return quietEnd(rule, t, zone);
+    case 'cooldown': {
+      const responses = h.responses;
+      const d = rule.cooldownMs;
+      let until = t;
+      for (let i = d === Number.POSITIVE_INFINITY ? 0 : lowerBoundAt(responses, t - d + 1); i < responses.length; i++) {
+        const r = responses[i]!;
+        if (!rule.cooldownKinds.includes(r.kind) || !samePer(rule, r, cand) || !inScope(rule, r.channel, r.campaignId, r.offerId, r.tags)) continue;
+        if (d === Number.POSITIVE_INFINITY) return null;
+        if (r.at + d > until) until = r.at + d;
+      }
+      return until;
+    }
+  }
+}
+
+/** First instant ≥ `now` at which every applicable rule allows the candidate; `null` if none ever does. */
+function nextAllowedAt(caps: CompiledCapRules, h: CapHistory, cand: CapCandidate, now: EpochMs, zone: string): EpochMs | null {
+  let t = now;
+  for (let step = 0; step < MAX_STEPS; step++) {
+    let moved = false;
+    for (const rule of caps.rules) {
+      if (!appliesTo(rule, cand)) continue;
+      const free = earliestFrom(caps, rule, h, cand, t, zone);
+      if (free === null) return null;
+      if (free > t) {
+        t = free;
+        moved = true;
+      }
+    }
+    if (!moved) return t;
+  }
+  return null;
+}
+
+function explain(caps: CompiledCapRules, rule: CompiledCapRule, h: CapHistory, cand: CapCandidate, now: EpochMs, zone: string, free: EpochMs | null): Reason<CapReasonCode> {
+  const label = rule.source.description ?? rule.id;
+  switch (rule.kind) {
+    case 'limit': {
+      const limit = effectiveLimit(rule, cand);
+      const w = capWindowAt(caps, rule, now, zone);
+      let count = 0;
+      for (let i = lowerBoundAt(h.contacts, w.start); i < h.contacts.length && h.contacts[i]!.at < w.end; i++) if (counts(rule, h.contacts[i]!, cand)) count++;
+      const win = rule.window!;
+      const windowText = win.type === 'rolling' ? `the last ${win.ms} ms` : `this local ${win.unit}`;
+      const detail: Record<string, unknown> = { count, limit, windowStart: w.start, windowEnd: win.type === 'rolling' ? now + 1 : w.end, releasedAt: free };
+      if (limit !== rule.limit) detail.reservedSlots = rule.reserveSlots;
+      return reason('CAP_LIMIT_REACHED', `${label}: ${count} of ${limit} contacts in ${windowText}`, { rule: rule.id, detail });
+    }
+    case 'gap':
+      return reason('CAP_MIN_GAP', `${label}: less than ${rule.minGap} ms since the last contact in scope`, { rule: rule.id, detail: { minGap: rule.minGap, lastContactAt: free === null ? null : free - rule.minGap, releasedAt: free } });
+    case 'quiet':
+      return reason('CAP_QUIET_HOURS', `${label}: quiet hours in ${zone}`, { rule: rule.id, detail: { timeZone: zone, until: free } });
+    case 'cooldown':
+      return reason('CAP_COOLDOWN', `${label}: cooling down after a ${rule.cooldownKinds.join('/')} response`, { rule: rule.id, detail: { until: free, durationMs: Number.isFinite(rule.cooldownMs) ? rule.cooldownMs : null } });
+  }
+}

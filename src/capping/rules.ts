@@ -1,0 +1,343 @@
+import { z } from 'zod';
+import { CrossChannelError, parseWith, type CoreErrorCode } from '../core/errors.js';
+import { NEGATIVE_RESPONSE_KINDS, RESPONSE_KINDS, type ResponseKind } from '../core/records.js';
+import { channelSchema, durationSchema, idSchema, tagSchema, timeZoneSchema } from '../core/schema.js';
+import { DAY, type CalendarUnit, type TimeWindow, type WeekStartsOn } from '../core/time.js';
+
+/** Error codes thrown by `crosschannel/capping`. */
+export type CappingErrorCode = CoreErrorCode;
+
+const oneOrMany = <T extends z.ZodType>(item: T) =>
+  z.union([item, z.array(item).min(1).max(256)]).transform((v) => (Array.isArray(v) ? v : [v]) as Array<z.output<T>>);
+
+/**
+ * Which contacts a rule counts (and which candidates it applies to). Every field is optional; an empty scope
+ * is global (all channels). Fields combine with AND; the values inside one field with OR (`tags` matches a
+ * record carrying any of the listed tags).
+ *
+ * @example
+ * ```ts
+ * capScopeSchema.parse({ channels: 'sms', tags: ['marketing', 'promotion'] });
+ * ```
+ */
+export const capScopeSchema = z
+  .object({
+    channels: oneOrMany(channelSchema).optional(),
+    campaigns: oneOrMany(idSchema).optional(),
+    offers: oneOrMany(idSchema).optional(),
+    tags: oneOrMany(tagSchema).optional(),
+  })
+  .strict();
+
+/**
+ * A counting window: rolling (`{ rolling: '7d' }`, any duration) or a local calendar day / week / month in the
+ * subject's time zone (`'day'`, `{ calendar: 'week', weekStartsOn: 0 }`).
+ *
+ * @example
+ * ```ts
+ * capWindowSchema.parse('week'); // { type: 'calendar', unit: 'week' }
+ * capWindowSchema.parse({ rolling: '24h' }); // { type: 'rolling', ms: 86400000 }
+ * ```
+ */
+export const capWindowSchema = z.union([
+  z.enum(['day', 'week', 'month']).transform((unit) => ({ type: 'calendar' as const, unit: unit as CalendarUnit })),
+  z
+    .object({ rolling: durationSchema.refine((ms) => ms > 0, 'A rolling window must be longer than 0') })
+    .strict()
+    .transform((w) => ({ type: 'rolling' as const, ms: w.rolling })),
+  z
+    .object({ calendar: z.enum(['day', 'week', 'month']), weekStartsOn: z.number().int().min(0).max(6).optional() })
+    .strict()
+    .transform((w) => ({ type: 'calendar' as const, unit: w.calendar as CalendarUnit, ...(w.weekStartsOn === undefined ? {} : { weekStartsOn: w.weekStartsOn as WeekStartsOn }) })),
+]);
+
+const HHMM = /^([01]\d|2[0-4]):([0-5]\d)$/;
+const clockSchema = z
+  .string()
+  .regex(HHMM, 'Expected a local time "HH:MM"')
+  .transform((s) => Number(s.slice(0, 2)) * 60 + Number(s.slice(3, 5)))
+  .refine((m) => m <= 1440, 'Local time after 24:00');
+
+/**
+ * A quiet-hours range in local time: `from`–`to` (`to` exclusive), crossing midnight when `to` < `from`
+ * (`21:00`–`08:00`). `days` (0 = Sunday … 6 = Saturday, default every day) are the days the range *starts* on.
+ *
+ * @example
+ * ```ts
+ * quietRangeSchema.parse({ from: '21:00', to: '08:00', days: [1, 2, 3, 4, 5] });
+ * ```
+ */
+export const quietRangeSchema = z
+  .object({
+    from: clockSchema,
+    to: clockSchema,
+    days: z.array(z.number().int().min(0).max(6)).min(1).max(7).optional(),
+  })
+  .strict()
+  .refine((r) => r.from !== r.to, { message: 'A quiet range needs from ≠ to', path: ['to'] })
+  .refine((r) => r.from < 1440, { message: 'A quiet range cannot start at 24:00', path: ['from'] });
+
+const ruleBase = {
+  /** Stable id, named in reasons. */
+  id: idSchema,
+  description: z.string().max(500).optional(),
+  scope: capScopeSchema.default({}),
+  /** Count per value of this field: "per campaign" counts only contacts of the candidate's campaign. */
+  per: z.enum(['channel', 'campaign', 'offer']).optional(),
+  /**
+   * Transactional messages: `exempt` (default) — they bypass the rule and do not count toward it; `counted` —
+   * they bypass it but consume its slots; `capped` — treated like any other message.
+   */
+  transactional: z.enum(['exempt', 'counted', 'capped']).default('exempt'),
+};
+
+/**
+ * One capping rule. Kinds: `limit` (at most N contacts per window, optionally keeping `reserve.slots` for
+ * messages of priority ≥ `reserve.minPriority`), `gap` (minimum time between two contacts in scope), `quiet`
+ * (local quiet hours), `cooldown` (no contact in scope for a duration after a negative response).
+ *
+ * @example
+ * ```ts
+ * capRuleSchema.parse({ id: 'weekly', kind: 'limit', limit: 3, window: 'week', scope: { tags: 'marketing' } });
+ * ```
+ */
+export const capRuleSchema = z.discriminatedUnion('kind', [
+  z
+    .object({
+      ...ruleBase,
+      kind: z.literal('limit'),
+      limit: z.number().int().min(0).max(1_000_000),
+      window: capWindowSchema,
+      reserve: z.object({ slots: z.number().int().min(1), minPriority: z.number().finite() }).strict().optional(),
+    })
+    .strict()
+    .refine((r) => r.reserve === undefined || r.reserve.slots <= r.limit, { message: 'reserve.slots cannot exceed limit', path: ['reserve', 'slots'] }),
+  z
+    .object({ ...ruleBase, kind: z.literal('gap'), minGap: durationSchema.refine((ms) => ms > 0, 'minGap must be longer than 0') })
+    .strict(),
+  z.object({ ...ruleBase, kind: z.literal('quiet'), ranges: z.array(quietRangeSchema).min(1).max(64) }).strict(),
+  z
+    .object({
+      ...ruleBase,
+      kind: z.literal('cooldown'),
+      after: z.array(z.enum(RESPONSE_KINDS)).min(1).default([...NEGATIVE_RESPONSE_KINDS]),
+      duration: z.union([z.literal('forever'), durationSchema]),
+    })
+    .strict(),
+]);
+
+/**
+ * A rule set: rules plus the defaults they are read with — `timeZone` when the subject has none (default
+ * `UTC`) and `weekStartsOn` for calendar weeks (default 1, Monday).
+ *
+ * @example
+ * ```ts
+ * capRuleSetSchema.parse({ timeZone: 'Europe/Paris', rules: [{ id: 'sms-day', kind: 'limit', limit: 1, window: 'day', scope: { channels: 'sms' } }] });
+ * ```
+ */
+export const capRuleSetSchema = z
+  .object({
+    timeZone: timeZoneSchema.default('UTC'),
+    weekStartsOn: z.number().int().min(0).max(6).default(1),
+    rules: z.array(capRuleSchema).max(256),
+  })
+  .strict()
+  .superRefine((set, ctx) => {
+    const seen = new Set<string>();
+    set.rules.forEach((r, i) => {
+      if (seen.has(r.id)) ctx.addIssue({ code: 'custom', message: `Duplicate rule id ${JSON.stringify(r.id)}`, path: ['rules', i, 'id'] });
+      seen.add(r.id);
+    });
+  });
+
+/** A parsed rule. */
+export type CapRule = z.output<typeof capRuleSchema>;
+/** What a caller may write for a rule (JSON-able). */
+export type CapRuleInput = z.input<typeof capRuleSchema>;
+/** A parsed rule set. */
+export type CapRuleSet = z.output<typeof capRuleSetSchema>;
+/** What a caller may write for a rule set (JSON-able). */
+export type CapRuleSetInput = z.input<typeof capRuleSetSchema>;
+/** A parsed counting window. */
+export type CapWindow = z.output<typeof capWindowSchema>;
+
+/** A quiet range compiled to minutes and a weekday bit mask (bit d = range starts on weekday d). */
+export interface CompiledQuietRange {
+  readonly from: number;
+  readonly to: number;
+  readonly days: number;
+}
+
+/** A rule in the form hot paths read: plain arrays, numbers and flags, no optional lookups. */
+export interface CompiledCapRule {
+  readonly id: string;
+  readonly kind: 'limit' | 'gap' | 'quiet' | 'cooldown';
+  readonly channels: ReadonlyArray<string> | null;
+  readonly campaigns: ReadonlyArray<string> | null;
+  readonly offers: ReadonlyArray<string> | null;
+  readonly tags: ReadonlyArray<string> | null;
+  readonly per: 'channel' | 'campaign' | 'offer' | null;
+  /** Transactional candidates skip this rule. */
+  readonly transactionalBypass: boolean;
+  /** Transactional contacts in the history count toward this rule. */
+  readonly transactionalCounts: boolean;
+  readonly limit: number;
+  readonly reserveSlots: number;
+  readonly reserveMinPriority: number;
+  /** `rolling`: window length in ms; `calendar`: unit + weekStartsOn. */
+  readonly window: { readonly type: 'rolling'; readonly ms: number } | { readonly type: 'calendar'; readonly unit: CalendarUnit; readonly weekStartsOn: WeekStartsOn } | null;
+  readonly minGap: number;
+  readonly ranges: ReadonlyArray<CompiledQuietRange>;
+  /** A quiet rule whose ranges cover the whole week: never allowed. */
+  readonly alwaysQuiet: boolean;
+  readonly cooldownKinds: ReadonlyArray<ResponseKind>;
+  /** Cooldown length in ms; `Infinity` for `forever`. */
+  readonly cooldownMs: number;
+  /** The parsed rule it came from. */
+  readonly source: CapRule;
+}
+
+const COMPILED = Symbol.for('crosschannel.capping.compiled');
+
+/**
+ * A validated, compiled rule set: what `evaluateCaps`, `planContacts` and the stores take. Build it once with
+ * {@link parseCapRules} and reuse it. It carries a small memo of calendar windows so that evaluating many
+ * subjects at the same instant computes each local window once.
+ */
+export interface CompiledCapRules {
+  readonly [COMPILED]: true;
+  readonly rules: ReadonlyArray<CompiledCapRule>;
+  readonly timeZone: string;
+  readonly weekStartsOn: WeekStartsOn;
+  /** How far back a history must reach for an evaluation at `now` (ms; `Infinity` with a forever cooldown). */
+  readonly lookbackMs: number;
+  /** The parsed rule set, e.g. to serialise it back to JSON. */
+  readonly source: CapRuleSet;
+  /** @internal Calendar windows already computed, by `zone|unit|weekStartsOn`. */
+  readonly windowMemo: Map<string, TimeWindow>;
+  /** @internal Zones already validated. */
+  readonly knownZones: Set<string>;
+}
+
+/**
+ * Validates and compiles a rule set. Throws `CrossChannelError` `CONFIG_INVALID` with the path of the first bad
+ * field (e.g. `rules[2].limit`).
+ *
+ * @example
+ * ```ts
+ * const caps = parseCapRules({
+ *   timeZone: 'Europe/Paris',
+ *   rules: [
+ *     { id: 'marketing-week', kind: 'limit', limit: 3, window: 'week', scope: { tags: 'marketing' } },
+ *     { id: 'sms-day', kind: 'limit', limit: 1, window: 'day', scope: { channels: 'sms' } },
+ *     { id: 'night', kind: 'quiet', ranges: [{ from: '21:00', to: '08:00' }] },
+ *     { id: 'after-unsubscribe', kind: 'cooldown', duration: '30d', scope: { tags: 'marketing' } },
+ *   ],
+ * });
+ * ```
+ */
+export function parseCapRules(input: unknown): CompiledCapRules {
+  if (isCompiledCapRules(input)) return input;
+  const set = parseWith(capRuleSetSchema, input, 'CONFIG_INVALID');
+  return compileCapRules(set);
+}
+
+/**
+ * True when `value` came out of {@link parseCapRules}.
+ *
+ * @example
+ * ```ts
+ * isCompiledCapRules(parseCapRules({ rules: [] })); // true
+ * isCompiledCapRules({ rules: [] }); // false
+ * ```
+ */
+export function isCompiledCapRules(value: unknown): value is CompiledCapRules {
+  return typeof value === 'object' && value !== null && (value as { [COMPILED]?: unknown })[COMPILED] === true;
+}
+
+function compileCapRules(set: CapRuleSet): CompiledCapRules {
+  const weekStartsOn = set.weekStartsOn as WeekStartsOn;
+  let lookbackMs = 0;
+  const rules = set.rules.map((r): CompiledCapRule => {
+    const base = {
+      id: r.id,
+      kind: r.kind,
+      channels: r.scope.channels ?? null,
+      campaigns: r.scope.campaigns ?? null,
+      offers: r.scope.offers ?? null,
+      tags: r.scope.tags ?? null,
+      per: r.per ?? null,
+      transactionalBypass: r.transactional !== 'capped',
+      transactionalCounts: r.transactional !== 'exempt',
+      limit: 0,
+      reserveSlots: 0,
+      reserveMinPriority: Number.POSITIVE_INFINITY,
+      window: null,
+      minGap: 0,
+      ranges: [] as CompiledQuietRange[],
+      alwaysQuiet: false,
+      cooldownKinds: [] as ResponseKind[],
+      cooldownMs: 0,
+      source: r,
+    };
+    switch (r.kind) {
+      case 'limit': {
+        const window =
+          r.window.type === 'rolling'
+            ? { type: 'rolling' as const, ms: r.window.ms }
+            : { type: 'calendar' as const, unit: r.window.unit, weekStartsOn: (('weekStartsOn' in r.window ? r.window.weekStartsOn : undefined) ?? weekStartsOn) as WeekStartsOn };
+        lookbackMs = Math.max(lookbackMs, window.type === 'rolling' ? window.ms : window.unit === 'day' ? 2 * DAY : window.unit === 'week' ? 8 * DAY : 32 * DAY);
+        return {
+          ...base,
+          limit: r.limit,
+          reserveSlots: r.reserve?.slots ?? 0,
+          reserveMinPriority: r.reserve?.minPriority ?? Number.POSITIVE_INFINITY,
+          window,
+        };
+      }
+      case 'gap':
+        lookbackMs = Math.max(lookbackMs, r.minGap);
+        return { ...base, minGap: r.minGap };
+      case 'quiet': {
+        const ranges = r.ranges.map((q) => ({ from: q.from, to: q.to, days: (q.days ?? [0, 1, 2, 3, 4, 5, 6]).reduce((m, d) => m | (1 << d), 0) }));
+        return { ...base, ranges, alwaysQuiet: coversWholeWeek(ranges) };
+      }
+      case 'cooldown': {
+        const ms = r.duration === 'forever' ? Number.POSITIVE_INFINITY : r.duration;
+        if (ms <= 0) throw new CrossChannelError('CONFIG_INVALID', 'A cooldown must last longer than 0', { path: ['rules', set.rules.indexOf(r), 'duration'] });
+        lookbackMs = Math.max(lookbackMs, ms);
+        return { ...base, cooldownKinds: r.after, cooldownMs: ms };
+      }
+    }
+  });
+  return {
+    [COMPILED]: true,
+    rules,
+    timeZone: set.timeZone,
+    weekStartsOn,
+    lookbackMs,
+    source: set,
+    windowMemo: new Map(),
+    knownZones: new Set([set.timeZone]),
+  };
+}
+
+/** True when the local minute `m` of weekday `wd` falls in one of the ranges. */
+export function quietAt(ranges: ReadonlyArray<CompiledQuietRange>, weekday: number, minuteOfDay: number): boolean {
+  const prev = (weekday + 6) % 7;
+  for (let i = 0; i < ranges.length; i++) {
+    const r = ranges[i]!;
+    if (r.from < r.to) {
+      if ((r.days & (1 << weekday)) !== 0 && minuteOfDay >= r.from && minuteOfDay < r.to) return true;
+    } else {
+      if ((r.days & (1 << weekday)) !== 0 && minuteOfDay >= r.from) return true;
+      if ((r.days & (1 << prev)) !== 0 && minuteOfDay < r.to) return true;
+    }
+  }
+  return false;
+}
+
+function coversWholeWeek(ranges: ReadonlyArray<CompiledQuietRange>): boolean {
+  for (let d = 0; d < 7; d++) for (let m = 0; m < 1440; m++) if (!quietAt(ranges, d, m)) return false;
+  return true;
+}
