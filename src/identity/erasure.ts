@@ -1,0 +1,124 @@
+/**
+ * Unmerge and erasure (GDPR art. 17): remove identifiers from every observation, rebuild only the raw
+ * component they were in, and let it split where the remaining links allow. No erased value survives in the
+ * graph; a salted hash is the only proof kept, and only by whoever asks for it.
+ */
+import { saltedSha256Hex } from '../core/hash.js';
+import { identifierKey, type Identifier } from './normalize.js';
+import { describeChanges, resolveComponent } from './components.js';
+import { find, identifierAt, profileIdFor, unionRoots, type GraphState, type ProfileChange } from './state.js';
+
+/** What an unmerge or erasure did. `erased` holds the removed identifiers, returned once to the caller. */
+export interface ErasureResult {
+  readonly erased: ReadonlyArray<Identifier>;
+  /** Ids of the profiles that remain of the affected components, sorted. */
+  readonly profiles: ReadonlyArray<string>;
+  readonly changes: ReadonlyArray<ProfileChange>;
+}
+
+/** Removes the identifiers at `targets` (indices) from the graph and recomputes their components. */
+export function eraseIdentifiers(s: GraphState, targets: ReadonlyArray<number>): ErasureResult {
+  s.epoch++;
+  const roots: number[] = [];
+  for (const x of targets) {
+    const r = find(s, x);
+    if (s.mark[r] !== s.epoch) {
+      s.mark[r] = s.epoch;
+      roots.push(r);
+    }
+  }
+  const previous = new Map<number, string>();
+  const survivors: number[] = [];
+  const observations: number[] = [];
+  const gone = new Set(targets);
+  for (const r of roots) {
+    let m = r;
+    do {
+      const pid = profileIdFor(s, s.profileOf[m]!);
+      s.profileById.delete(pid);
+      if (!gone.has(m)) {
+        previous.set(m, pid);
+        survivors.push(m);
+      }
+      m = s.next[m]!;
+    } while (m !== r);
+    const h = s.obsHead[r]!;
+    if (h >= 0) {
+      let o = h;
+      do {
+        observations.push(o);
+        o = s.obsNext[o]!;
+      } while (o !== h);
+    }
+    s.refusedByRoot.delete(r);
+  }
+  const erased: Identifier[] = [];
+  for (const x of targets) {
+    erased.push(identifierAt(s, x));
+    s.typeMaps[s.idType[x]!]!.delete(s.idValue[x]!);
+    s.profileIdOf.delete(x);
+    s.idValue[x] = '';
+    s.profileOf[x] = -1;
+    s.pnext[x] = x;
+    s.obsHead[x] = -1;
+  }
+  // Drop erased identifiers from every observation of the component (in place; slots are never reused).
+  for (const o of observations) {
+    const start = s.obsStart[o]!;
+    let w = start;
+    for (let k = start; k < start + s.obsLen[o]!; k++) {
+      const x = s.members[k]!;
+      if (!gone.has(x)) s.members[w++] = x;
+    }
+    s.obsLen[o] = w - start;
+    if (w === start) s.obsSource[o] = '';
+  }
+  for (const m of survivors) {
+    s.parent[m] = m;
+    s.size[m] = 1;
+    s.next[m] = m;
+    s.obsHead[m] = -1;
+  }
+  for (const o of observations) {
+    const len = s.obsLen[o]!;
+    if (len === 0) continue;
+    const start = s.obsStart[o]!;
+    let r = find(s, s.members[start]!);
+    for (let k = start + 1; k < start + len; k++) {
+      const q = find(s, s.members[k]!);
+      if (q !== r) r = unionRoots(s, r, q);
+    }
+    const h = s.obsHead[r]!;
+    if (h < 0) {
+      s.obsHead[r] = o;
+      s.obsNext[o] = o;
+    } else {
+      s.obsNext[o] = s.obsNext[h]!;
+      s.obsNext[h] = o;
+    }
+  }
+  s.epoch++;
+  const canonicals: number[] = [];
+  for (const m of survivors) {
+    const r = find(s, m);
+    if (s.mark[r] === s.epoch) continue;
+    s.mark[r] = s.epoch;
+    resolveComponent(s, r, canonicals);
+  }
+  return { erased, ...describeChanges(s, canonicals, previous) };
+}
+
+/**
+ * The proof of erasure of one identifier: `sha256(salt + ':' + type + ':' + value)` as hex. Keep the salt
+ * secret and out of the database holding the proofs; with it, a later request can show that a given value was
+ * erased, without the proofs revealing which values they cover.
+ *
+ * @example
+ * ```ts
+ * const proof = await erasureProof({ type: 'email', value: 'ada@example.com' }, process.env.ERASURE_SALT ?? 'dev-salt');
+ * proof.length; // 64
+ * ```
+ */
+export async function erasureProof(identifier: Identifier, salt: string): Promise<string> {
+  return saltedSha256Hex(salt, identifierKey(identifier));
+}

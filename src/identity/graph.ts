@@ -1,0 +1,428 @@
+/**
+ * Deterministic stitching: observations ("these identifiers were seen together") become profiles. Union-find
+ * with path compression and union by size over interned identifiers; merge protection in `components.ts`;
+ * unmerge and erasure in `erasure.ts`.
+ */
+import { CrossChannelError } from '../core/errors.js';
+import type { Reason } from '../core/explain.js';
+import { toEpochMs, type EpochMs, type TimeInput } from '../core/time.js';
+import { isIdentifierType, normalizeIdentifier, normalizeValue, type Identifier, type IdentifierReasonCode } from './normalize.js';
+import { parseIdentityRules, type CompiledIdentityRules, type IdentityRulesInput } from './rules.js';
+import { describeChanges, resolveComponent } from './components.js';
+import { eraseIdentifiers, type ErasureResult } from './erasure.js';
+import {
+  addIdentifier,
+  compareIds,
+  createState,
+  find,
+  identifierAt,
+  profileIdFor,
+  reserveIdentifiers,
+  reserveObservations,
+  typeIdOf,
+  unionRoots,
+  type GraphState,
+  type RefusedLink,
+  type ProfileChange,
+} from './state.js';
+
+export type { RefusedLink, RefusalCode, ProfileChange } from './state.js';
+
+/** "These identifiers were seen together": a login form, an app session, a till receipt, a CRM import row. */
+export interface ObservationInput {
+  readonly identifiers: ReadonlyArray<{ readonly type: string; readonly value: string }>;
+  /** When it was seen (epoch ms, `Date` or ISO 8601 with offset). */
+  readonly at: TimeInput;
+  /** Where it came from (`web`, `pos`, `crm-import`, `match`), kept for the audit log. */
+  readonly source?: string;
+}
+
+/** An identifier of an observation that was not accepted, with the typed reason. */
+export interface InvalidIdentifier {
+  /** Index of the observation in the batch, and of the identifier in the observation. */
+  readonly observation: number;
+  readonly index: number;
+  readonly reason: Reason<IdentifierReasonCode>;
+}
+
+/** A stitched person: a stable id, every identifier (strongest first), and first/last seen. */
+export interface Profile {
+  readonly id: string;
+  readonly identifiers: ReadonlyArray<Identifier>;
+  readonly firstSeen: EpochMs;
+  readonly lastSeen: EpochMs;
+}
+
+/** What one {@link IdentityGraph.add} did. */
+export interface StitchReport {
+  /** Observations that held at least one valid identifier. */
+  readonly observations: number;
+  /** Ids of every profile the batch touched, sorted. */
+  readonly profiles: ReadonlyArray<string>;
+  readonly changes: ReadonlyArray<ProfileChange>;
+  /** Links refused in the components the batch touched (blocked identifiers of this batch included). */
+  readonly refused: ReadonlyArray<RefusedLink>;
+  readonly invalid: ReadonlyArray<InvalidIdentifier>;
+}
+
+/** One line of a profile's audit log. */
+export type AuditEntry =
+  | { readonly kind: 'linked'; readonly at: EpochMs; readonly source: string; readonly identifiers: ReadonlyArray<Identifier> }
+  | ({ readonly kind: 'refused' } & RefusedLink);
+
+/**
+ * An in-memory identity graph. Adding observations in any order, in one batch or many, gives the same
+ * profiles as adding all of them at once (the result is a function of the set of observations).
+ *
+ * @example
+ * ```ts
+ * const graph = new IdentityGraph({ limits: { user_id: 1 } });
+ * graph.add([
+ *   { identifiers: [{ type: 'anonymous_id', value: 'c-1' }, { type: 'email', value: 'Ada@Example.com' }], at: '2026-01-05T10:00:00Z', source: 'web' },
+ *   { identifiers: [{ type: 'email', value: 'ada@example.com' }, { type: 'loyalty_id', value: 'L-77' }], at: '2026-01-06T15:30:00Z', source: 'pos' },
+ * ]);
+ * const id = graph.profileIdOf({ type: 'loyalty_id', value: 'L-77' });
+ * graph.profile(id!)?.identifiers.length; // 3
+ * ```
+ */
+export class IdentityGraph {
+  /** @internal */
+  readonly state: GraphState;
+
+  /** @param rules compiled rules from `parseIdentityRules`, or a rule set to compile. */
+  constructor(rules: CompiledIdentityRules | IdentityRulesInput = {}) {
+    this.state = createState(isCompiled(rules) ? rules : parseIdentityRules(rules));
+  }
+
+  /** The compiled rules. */
+  get rules(): CompiledIdentityRules {
+    return this.state.rules;
+  }
+
+  /**
+   * Adds observations and recomputes the profiles of the components they touch. Throws `INPUT_INVALID` /
+   * `TIME_INVALID` (with the path) when an observation is malformed, before changing anything; identifiers with
+   * invalid values are reported in `invalid` and left out.
+   */
+  add(observations: ReadonlyArray<ObservationInput>): StitchReport {
+    const s = this.state;
+    const ats = validateBatch(observations);
+    const nBefore = s.n;
+    const invalid: InvalidIdentifier[] = [];
+    const blocked: RefusedLink[] = [];
+    let memberCount = 0;
+    for (const o of observations) memberCount += o.identifiers.length;
+    reserveObservations(s, observations.length, memberCount);
+    const firstObs = s.nObs;
+    const opts = s.rules.normalize;
+    for (let i = 0; i < observations.length; i++) {
+      const obs = observations[i]!;
+      const ids = obs.identifiers;
+      const start = s.nMembers;
+      const source = obs.source ?? '';
+      for (let j = 0; j < ids.length; j++) {
+        const raw = ids[j]!;
+        const t = typeIdOf(s, raw.type);
+        const v = normalizeValue(s.typeKind[t]!, raw.value, raw.type, opts);
+        if (typeof v !== 'string') {
+          invalid.push({ observation: i, index: j, reason: v });
+          continue;
+        }
+        let x = s.typeMaps[t]!.get(v);
+        if (x === undefined) {
+          const rule = s.typeBlocked[t]!.get(v) ?? s.rules.blockedBy(raw.type, v);
+          if (rule !== undefined) {
+            s.typeBlocked[t]!.set(v, rule);
+            blocked.push(blockedLink(raw.type, v, rule, ats[i]!, source));
+            continue;
+          }
+          reserveIdentifiers(s, 1);
+          x = addIdentifier(s, t, v);
+        }
+        let dup = false;
+        for (let k = start; k < s.nMembers; k++) if (s.members[k] === x) dup = true;
+        if (!dup) s.members[s.nMembers++] = x;
+      }
+      const len = s.nMembers - start;
+      if (len === 0) continue;
+      const o = s.nObs++;
+      s.obsStart[o] = start;
+      s.obsLen[o] = len;
+      s.obsAt[o] = ats[i]!;
+      s.obsSource[o] = source;
+    }
+    // Profiles that existed before and are touched: remember their ids to report renames, merges and splits.
+    s.epoch++;
+    const previous = new Map<number, string>();
+    for (let o = firstObs; o < s.nObs; o++) {
+      for (let k = s.obsStart[o]!; k < s.obsStart[o]! + s.obsLen[o]!; k++) {
+        const x = s.members[k]!;
+        if (x >= nBefore) continue;
+        const r = find(s, x);
+        if (s.mark[r] === s.epoch) continue;
+        s.mark[r] = s.epoch;
+        let m = r;
+        do {
+          const pid = profileIdFor(s, s.profileOf[m]!);
+          previous.set(m, pid);
+          s.profileById.delete(pid);
+          m = s.next[m]!;
+        } while (m !== r);
+        s.refusedByRoot.delete(r);
+      }
+    }
+    for (let o = firstObs; o < s.nObs; o++) {
+      const start = s.obsStart[o]!;
+      let r = find(s, s.members[start]!);
+      for (let k = start + 1; k < start + s.obsLen[o]!; k++) {
+        const q = find(s, s.members[k]!);
+        if (q !== r) r = unionRoots(s, r, q);
+      }
+      const h = s.obsHead[r]!;
+      if (h < 0) {
+        s.obsHead[r] = o;
+        s.obsNext[o] = o;
+      } else {
+        s.obsNext[o] = s.obsNext[h]!;
+        s.obsNext[h] = o;
+      }
+    }
+    s.epoch++;
+    const canonicals: number[] = [];
+    const refused: RefusedLink[] = [...blocked];
+    for (let o = firstObs; o < s.nObs; o++) {
+      const r = find(s, s.members[s.obsStart[o]!]!);
+      if (s.mark[r] === s.epoch) continue;
+      s.mark[r] = s.epoch;
+      resolveComponent(s, r, canonicals);
+      const rr = s.refusedByRoot.get(r);
+      if (rr) for (const x of rr) refused.push(x);
+    }
+    refused.sort(compareRefused);
+    return { observations: s.nObs - firstObs, ...describeChanges(s, canonicals, previous), refused, invalid };
+  }
+
+  /** Profile id of an identifier (normalised first), or `undefined` when unknown, invalid or blocked. */
+  profileIdOf(identifier: { readonly type: string; readonly value: string }): string | undefined {
+    const x = indexOf(this.state, identifier);
+    return x === undefined ? undefined : profileIdFor(this.state, this.state.profileOf[x]!);
+  }
+
+  /** A profile by id, or `undefined`. */
+  profile(profileId: string): Profile | undefined {
+    const c = this.state.profileById.get(profileId);
+    return c === undefined ? undefined : profileView(this.state, c);
+  }
+
+  /** Every profile (order unspecified). */
+  *profiles(): IterableIterator<Profile> {
+    for (const c of this.state.profileById.values()) yield profileView(this.state, c);
+  }
+
+  /** Number of profiles, identifiers and stored observations. */
+  get size(): { profiles: number; identifiers: number; observations: number } {
+    const s = this.state;
+    let live = 0;
+    for (let i = 0; i < s.n; i++) if (s.profileOf[i]! >= 0) live++;
+    let obs = 0;
+    for (let o = 0; o < s.nObs; o++) if (s.obsLen[o]! > 0) obs++;
+    return { profiles: s.profileById.size, identifiers: live, observations: obs };
+  }
+
+  /** Every link merge protection currently refuses (blocked identifiers are reported by `add` only). */
+  refused(): RefusedLink[] {
+    const out: RefusedLink[] = [];
+    for (const list of this.state.refusedByRoot.values()) out.push(...list);
+    return out.sort(compareRefused);
+  }
+
+  /**
+   * Unmerges one identifier: removes it from every observation and recomputes its component, which splits
+   * where the remaining links allow. Returns `undefined` when the identifier is unknown.
+   */
+  removeIdentifier(identifier: { readonly type: string; readonly value: string }): ErasureResult | undefined {
+    const x = indexOf(this.state, identifier);
+    return x === undefined ? undefined : eraseIdentifiers(this.state, [x]);
+  }
+
+  /**
+   * Erases a person (right to erasure): every identifier of the profile leaves the graph, observations are
+   * stripped of them, and the rest of the component is recomputed. `undefined` when the profile is unknown.
+   */
+  erase(profileId: string): ErasureResult | undefined {
+    const s = this.state;
+    const c = s.profileById.get(profileId);
+    if (c === undefined) return undefined;
+    const targets: number[] = [];
+    let m = c;
+    do {
+      targets.push(m);
+      m = s.pnext[m]!;
+    } while (m !== c);
+    return eraseIdentifiers(s, targets);
+  }
+
+  /**
+   * The audit log of a profile, oldest first: every observation that linked two or more of its identifiers
+   * (which observation caused which merge), and every refused link involving one of them.
+   */
+  audit(profileId: string): AuditEntry[] {
+    const s = this.state;
+    const c = s.profileById.get(profileId);
+    if (c === undefined) return [];
+    const out: AuditEntry[] = [];
+    const root = find(s, c);
+    const h = s.obsHead[root]!;
+    if (h >= 0) {
+      let o = h;
+      do {
+        const ids: number[] = [];
+        for (let k = s.obsStart[o]!; k < s.obsStart[o]! + s.obsLen[o]!; k++) if (s.profileOf[s.members[k]!] === c) ids.push(s.members[k]!);
+        if (ids.length >= 2) {
+          ids.sort((a, b) => compareIds(s, a, b));
+          out.push({ kind: 'linked', at: s.obsAt[o]!, source: s.obsSource[o]!, identifiers: ids.map((x) => identifierAt(s, x)) });
+        }
+        o = s.obsNext[o]!;
+      } while (o !== h);
+    }
+    for (const r of s.refusedByRoot.get(root) ?? []) {
+      const mine = indexOf(s, r.from) !== undefined && s.profileOf[indexOf(s, r.from)!] === c;
+      const theirs = r.to !== undefined && s.profileOf[indexOf(s, r.to)!] === c;
+      if (mine || theirs) out.push({ kind: 'refused', ...r });
+    }
+    out.sort((a, b) => a.at - b.at || (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0) || (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
+    return out;
+  }
+}
+
+function isCompiled(r: CompiledIdentityRules | IdentityRulesInput): r is CompiledIdentityRules {
+  return typeof (r as CompiledIdentityRules).rankOf === 'function';
+}
+
+/** Index of a known identifier, after normalisation; `undefined` when unknown or invalid. */
+export function indexOf(s: GraphState, identifier: { readonly type: string; readonly value: string }): number | undefined {
+  const t = s.typeIndex.get(identifier.type);
+  if (t === undefined) return undefined;
+  const v = normalizeValue(s.typeKind[t]!, identifier.value, identifier.type, s.rules.normalize);
+  return typeof v === 'string' ? s.typeMaps[t]!.get(v) : undefined;
+}
+
+/** Normalises an identifier for a lookup, throwing `IDENTITY_IDENTIFIER_INVALID` with the reason when invalid. */
+export function requireIdentifier(identifier: { readonly type: string; readonly value: string }, rules: CompiledIdentityRules): Identifier {
+  const r = normalizeIdentifier(identifier, rules.normalize);
+  if (!r.ok) {
+    throw new CrossChannelError('IDENTITY_IDENTIFIER_INVALID', r.error.message, { path: ['value'], detail: { code: r.error.code, type: String(identifier.type) } });
+  }
+  return r.value;
+}
+
+export function profileView(s: GraphState, c: number): Profile {
+  const ids: number[] = [];
+  let first = Infinity;
+  let last = -Infinity;
+  let m = c;
+  do {
+    ids.push(m);
+    if (s.firstSeen[m]! < first) first = s.firstSeen[m]!;
+    if (s.lastSeen[m]! > last) last = s.lastSeen[m]!;
+    m = s.pnext[m]!;
+  } while (m !== c);
+  ids.sort((a, b) => compareIds(s, a, b));
+  return { id: profileIdFor(s, c), identifiers: ids.map((x) => identifierAt(s, x)), firstSeen: first, lastSeen: last };
+}
+
+/** Deterministic order of refused links: time, source, then the identifiers. */
+export function compareRefused(a: RefusedLink, b: RefusedLink): number {
+  return (
+    a.at - b.at ||
+    cmp(a.source, b.source) ||
+    cmp(a.from.type, b.from.type) ||
+    cmp(a.from.value, b.from.value) ||
+    cmp(a.to?.type ?? '', b.to?.type ?? '') ||
+    cmp(a.to?.value ?? '', b.to?.value ?? '') ||
+    cmp(a.rule, b.rule)
+  );
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Internal view for stores: every live identifier with its raw component root, profile id and sightings. */
+export function liveIdentifiers(graph: IdentityGraph): Array<{ identifier: Identifier; component: number; profileId: string; firstSeen: number; lastSeen: number }> {
+  const s = graph.state;
+  const out = [];
+  for (let i = 0; i < s.n; i++) {
+    if (s.profileOf[i]! < 0) continue;
+    out.push({ identifier: identifierAt(s, i), component: find(s, i), profileId: profileIdFor(s, s.profileOf[i]!), firstSeen: s.firstSeen[i]!, lastSeen: s.lastSeen[i]! });
+  }
+  return out;
+}
+
+/** Internal view for stores: every stored observation with its (normalised) identifiers. */
+export function liveObservations(graph: IdentityGraph): Array<{ identifiers: Identifier[]; at: number; source: string }> {
+  const s = graph.state;
+  const out = [];
+  for (let o = 0; o < s.nObs; o++) {
+    const len = s.obsLen[o]!;
+    if (len === 0) continue;
+    const ids: Identifier[] = [];
+    for (let k = s.obsStart[o]!; k < s.obsStart[o]! + len; k++) ids.push(identifierAt(s, s.members[k]!));
+    out.push({ identifiers: ids, at: s.obsAt[o]!, source: s.obsSource[o]! });
+  }
+  return out;
+}
+
+function blockedLink(type: string, value: string, rule: string, at: number, source: string): RefusedLink {
+  return { code: 'IDENTITY_BLOCKED_VALUE', message: `${type} value is blocked (${rule})`, rule, from: { type, value }, at, source };
+}
+
+/** Checks the shape of every observation and reads its time, before anything is changed. */
+function validateBatch(observations: ReadonlyArray<ObservationInput>): Float64Array {
+  if (!Array.isArray(observations)) throw new CrossChannelError('INPUT_INVALID', 'observations must be an array');
+  const ats = new Float64Array(observations.length);
+  for (let i = 0; i < observations.length; i++) {
+    const o = observations[i] as ObservationInput | undefined;
+    if (o === null || typeof o !== 'object') throw new CrossChannelError('INPUT_INVALID', 'observation must be an object', { path: [i] });
+    const ids = o.identifiers as unknown;
+    if (!Array.isArray(ids)) throw new CrossChannelError('INPUT_INVALID', 'identifiers must be an array', { path: [i, 'identifiers'] });
+    for (let j = 0; j < ids.length; j++) {
+      const id = ids[j] as { type?: unknown; value?: unknown } | null;
+      if (id === null || typeof id !== 'object') throw new CrossChannelError('INPUT_INVALID', 'identifier must be an object { type, value }', { path: [i, 'identifiers', j] });
+      if (!isIdentifierType(id.type)) throw new CrossChannelError('INPUT_INVALID', 'identifier type must match [a-z][a-z0-9_]* (at most 64 characters)', { path: [i, 'identifiers', j, 'type'] });
+      if (typeof id.value !== 'string') throw new CrossChannelError('INPUT_INVALID', 'identifier value must be a string', { path: [i, 'identifiers', j, 'value'] });
+    }
+    const at = o.at;
+    ats[i] = typeof at === 'number' && Number.isSafeInteger(at) ? at : toEpochMs(at, [i, 'at']);
+    if (o.source !== undefined && (typeof o.source !== 'string' || o.source.length > 256)) {
+      throw new CrossChannelError('INPUT_INVALID', 'source must be a string of at most 256 characters', { path: [i, 'source'] });
+    }
+  }
+  return ats;
+}
+
+/**
+ * Stitches observations in one go: the pure form of {@link IdentityGraph}.
+ *
+ * @example
+ * ```ts
+ * const { profiles, refused } = stitch(
+ *   [
+ *     { identifiers: [{ type: 'anonymous_id', value: 'tablet-1' }, { type: 'user_id', value: 'u1' }], at: 1 },
+ *     { identifiers: [{ type: 'anonymous_id', value: 'tablet-1' }, { type: 'user_id', value: 'u2' }], at: 2 },
+ *   ],
+ *   { limits: { user_id: 1 } },
+ * );
+ * profiles.length;   // 2
+ * refused[0]?.rule;  // 'limit:user_id'
+ * ```
+ */
+export function stitch(
+  observations: ReadonlyArray<ObservationInput>,
+  rules: CompiledIdentityRules | IdentityRulesInput = {},
+): { profiles: Profile[]; refused: RefusedLink[]; invalid: ReadonlyArray<InvalidIdentifier> } {
+  const g = new IdentityGraph(rules);
+  const r = g.add(observations);
+  const profiles = [...g.profiles()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return { profiles, refused: [...r.refused], invalid: r.invalid };
+}

@@ -1,0 +1,279 @@
+/**
+ * Identifier normalisation: the same person must produce the same string whatever channel typed it. Each
+ * identifier type has a normaliser kind; invalid values give a typed {@link Reason} and are never linked.
+ */
+import { parsePhoneNumberFromString, isSupportedCountry, type CountryCode } from 'libphonenumber-js/min';
+import { sha256Hex } from '../core/hash.js';
+import { reason, type Reason } from '../core/explain.js';
+import type { Result } from '../core/errors.js';
+
+/**
+ * Well-known identifier types. Types are open strings (`[a-z][a-z0-9_]*`); these constants spell the common
+ * ones the same way across services.
+ *
+ * @example
+ * ```ts
+ * const id = { type: IDENTIFIER_TYPES.email, value: 'ada@example.com' };
+ * ```
+ */
+export const IDENTIFIER_TYPES = {
+  userId: 'user_id',
+  externalId: 'external_id',
+  loyaltyId: 'loyalty_id',
+  email: 'email',
+  phone: 'phone',
+  emailSha256: 'email_sha256',
+  phoneSha256: 'phone_sha256',
+  deviceId: 'device_id',
+  anonymousId: 'anonymous_id',
+  cookieId: 'cookie_id',
+} as const;
+
+/** An identifier type: a well-known one or any other `[a-z][a-z0-9_]*` name. */
+export type IdentifierType = (typeof IDENTIFIER_TYPES)[keyof typeof IDENTIFIER_TYPES] | (string & {});
+
+/** One identifier of a person on one channel, e.g. `{ type: 'email', value: 'ada@example.com' }`. */
+export interface Identifier {
+  readonly type: IdentifierType;
+  readonly value: string;
+}
+
+/**
+ * How values of a type are normalised:
+ * - `email`: trim, lowercase, syntax check (optionally provider rules, see {@link NormalizeOptions});
+ * - `phone`: E.164 through libphonenumber-js (`min` metadata) with the default country;
+ * - `sha256`: a 64-hex-digit digest (hashed audiences), lowercased;
+ * - `verbatim`: kept exactly as given (external ids, device and cookie ids), only checked for length/control characters.
+ */
+export type NormalizerKind = 'email' | 'phone' | 'sha256' | 'verbatim';
+
+/** Stable codes of why an identifier was not accepted. */
+export type IdentifierReasonCode =
+  | 'IDENTITY_EMPTY_VALUE'
+  | 'IDENTITY_VALUE_TOO_LONG'
+  | 'IDENTITY_CONTROL_CHARACTERS'
+  | 'IDENTITY_EMAIL_INVALID'
+  | 'IDENTITY_PHONE_INVALID'
+  | 'IDENTITY_PHONE_COUNTRY_MISSING'
+  | 'IDENTITY_SHA256_INVALID'
+  | 'IDENTITY_TYPE_INVALID';
+
+/** Options of normalisation (part of the identity rules, see `parseIdentityRules`). */
+export interface NormalizeOptions {
+  /** ISO 3166-1 alpha-2 country for national phone numbers (`'FR'`: `06 12 34 56 78` → `+33612345678`). */
+  readonly defaultCountry?: string | undefined;
+  /**
+   * Opt-in provider rules for email: Gmail ignores dots and `+tags` (`a.da+news@gmail.com` → `ada@gmail.com`,
+   * `googlemail.com` → `gmail.com`); Outlook/Hotmail/Live, iCloud, Fastmail, Proton and Yahoo (`-` tags) drop the
+   * sub-address. Off by default: it merges addresses that are distinct mailboxes for other providers.
+   */
+  readonly emailProviderRules?: boolean | undefined;
+  /** Normaliser kind per type, added to / overriding {@link DEFAULT_NORMALIZERS}. */
+  readonly types?: Readonly<Record<string, NormalizerKind>> | undefined;
+}
+
+/**
+ * The normaliser of each well-known type; other types are `verbatim` unless configured.
+ *
+ * @example
+ * ```ts
+ * DEFAULT_NORMALIZERS.phone; // 'phone'
+ * ```
+ */
+export const DEFAULT_NORMALIZERS: Readonly<Record<string, NormalizerKind>> = {
+  email: 'email',
+  phone: 'phone',
+  email_sha256: 'sha256',
+  phone_sha256: 'sha256',
+};
+
+const TYPE_RE = /^[a-z][a-z0-9_]{0,63}$/;
+// eslint-disable-next-line no-control-regex
+const CONTROL_RE = /[\u0000-\u001f\u007f]/;
+const MAX_VALUE_LENGTH = 256;
+// Practical address syntax (what ESPs accept), not full RFC 5322: dot-atom local part, dotted domain, TLD ≥ 2.
+const EMAIL_RE = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const SHA256_RE = /^[0-9a-f]{64}$/;
+const PLUS_PROVIDERS = new Set(['outlook.com', 'hotmail.com', 'live.com', 'msn.com', 'icloud.com', 'me.com', 'mac.com', 'fastmail.com', 'protonmail.com', 'proton.me', 'pm.me']);
+const DASH_PROVIDERS = new Set(['yahoo.com', 'ymail.com', 'rocketmail.com']);
+
+/** The result of normalising one identifier: the normalised identifier, or the reason it was refused. */
+export type NormalizedIdentifier = Result<Identifier, Reason<IdentifierReasonCode>>;
+
+function invalid(code: IdentifierReasonCode, message: string, type: string): NormalizedIdentifier {
+  return { ok: false, error: reason(code, message, { detail: { type } }) };
+}
+
+/**
+ * Normalises an email address: trim, lowercase, syntax check; with `providerRules`, the Gmail dot/`+tag` rules and
+ * the sub-address rules of the providers listed in {@link NormalizeOptions.emailProviderRules}.
+ *
+ * @example
+ * ```ts
+ * normalizeEmail('  Ada.Lovelace+news@GMail.com ');                          // { ok: true, value: 'ada.lovelace+news@gmail.com' }
+ * normalizeEmail('Ada.Lovelace+news@GMail.com', { providerRules: true });   // { ok: true, value: 'adalovelace@gmail.com' }
+ * normalizeEmail('not an email').ok;                                         // false
+ * ```
+ */
+export function normalizeEmail(raw: string, options: { providerRules?: boolean | undefined } = {}): Result<string, Reason<IdentifierReasonCode>> {
+  const s = raw.trim().toLowerCase();
+  if (s.length === 0) return { ok: false, error: reason('IDENTITY_EMPTY_VALUE', 'email is empty', { detail: { type: 'email' } }) };
+  if (s.length > 254 || !EMAIL_RE.test(s) || s.indexOf('@') > 64) {
+    return { ok: false, error: reason('IDENTITY_EMAIL_INVALID', 'not a valid email address', { detail: { type: 'email' } }) };
+  }
+  if (options.providerRules !== true) return { ok: true, value: s };
+  const at = s.lastIndexOf('@');
+  let local = s.slice(0, at);
+  let domain = s.slice(at + 1);
+  if (domain === 'gmail.com' || domain === 'googlemail.com') {
+    domain = 'gmail.com';
+    local = cutAt(local, '+').replace(/\./g, '');
+  } else if (PLUS_PROVIDERS.has(domain)) {
+    local = cutAt(local, '+');
+  } else if (DASH_PROVIDERS.has(domain)) {
+    local = cutAt(local, '-');
+  }
+  if (local.length === 0) return { ok: false, error: reason('IDENTITY_EMAIL_INVALID', 'empty mailbox after provider rules', { detail: { type: 'email' } }) };
+  return { ok: true, value: `${local}@${domain}` };
+}
+
+function cutAt(s: string, sep: string): string {
+  const i = s.indexOf(sep);
+  return i < 0 ? s : s.slice(0, i);
+}
+
+/**
+ * Normalises a phone number to E.164 with libphonenumber-js (`min` metadata). National numbers need
+ * `defaultCountry`; numbers that are not valid for their country are refused.
+ *
+ * @example
+ * ```ts
+ * normalizePhone('06 12 34 56 78', 'FR');   // { ok: true, value: '+33612345678' }
+ * normalizePhone('+1 (415) 555-2671');      // { ok: true, value: '+14155552671' }
+ * normalizePhone('12').ok;                  // false
+ * ```
+ */
+export function normalizePhone(raw: string, defaultCountry?: string): Result<string, Reason<IdentifierReasonCode>> {
+  const s = raw.trim();
+  if (s.length === 0) return { ok: false, error: reason('IDENTITY_EMPTY_VALUE', 'phone is empty', { detail: { type: 'phone' } }) };
+  if (s.length > 64) return { ok: false, error: reason('IDENTITY_VALUE_TOO_LONG', 'phone longer than 64 characters', { detail: { type: 'phone' } }) };
+  const international = s.startsWith('+') || s.startsWith('00');
+  const country = defaultCountry !== undefined && isSupportedCountry(defaultCountry) ? (defaultCountry as CountryCode) : undefined;
+  if (!international && country === undefined) {
+    return { ok: false, error: reason('IDENTITY_PHONE_COUNTRY_MISSING', 'national phone number without a default country', { detail: { type: 'phone' } }) };
+  }
+  const text = s.startsWith('00') ? `+${s.slice(2)}` : s;
+  const parsed = country === undefined ? parsePhoneNumberFromString(text) : parsePhoneNumberFromString(text, country);
+  if (parsed === undefined || !parsed.isValid()) {
+    return { ok: false, error: reason('IDENTITY_PHONE_INVALID', 'not a valid phone number', { detail: { type: 'phone', ...(country ? { defaultCountry: country } : {}) } }) };
+  }
+  return { ok: true, value: parsed.number };
+}
+
+/**
+ * The normaliser kind of a type under the given options (configured, else {@link DEFAULT_NORMALIZERS}, else `verbatim`).
+ *
+ * @example
+ * ```ts
+ * normalizerKindOf('email');                                        // 'email'
+ * normalizerKindOf('crm_email', { types: { crm_email: 'email' } }); // 'email'
+ * normalizerKindOf('device_id');                                    // 'verbatim'
+ * ```
+ */
+export function normalizerKindOf(type: string, options: NormalizeOptions = {}): NormalizerKind {
+  return options.types?.[type] ?? DEFAULT_NORMALIZERS[type] ?? 'verbatim';
+}
+
+/**
+ * Normalises one value with a normaliser kind: the normalised string, or the {@link Reason} it is refused. Returns
+ * a bare string on success so that bulk stitching allocates nothing per valid identifier.
+ *
+ * @example
+ * ```ts
+ * normalizeValue('email', 'Ada@Example.com', 'email'); // 'ada@example.com'
+ * typeof normalizeValue('phone', '12', 'phone');       // 'object' (a Reason)
+ * ```
+ */
+export function normalizeValue(kind: NormalizerKind, value: string, type: string, options: NormalizeOptions = {}): string | Reason<IdentifierReasonCode> {
+  if (typeof value !== 'string') return reason('IDENTITY_EMPTY_VALUE', 'identifier value must be a string', { detail: { type } });
+  switch (kind) {
+    case 'email': {
+      const r = normalizeEmail(value, { providerRules: options.emailProviderRules });
+      return r.ok ? r.value : { ...r.error, detail: { type } };
+    }
+    case 'phone': {
+      const r = normalizePhone(value, options.defaultCountry);
+      return r.ok ? r.value : { ...r.error, detail: { ...r.error.detail, type } };
+    }
+    case 'sha256': {
+      const s = value.trim().toLowerCase();
+      return SHA256_RE.test(s) ? s : reason('IDENTITY_SHA256_INVALID', 'expected 64 hexadecimal digits', { detail: { type } });
+    }
+    default: {
+      if (value.length === 0) return reason('IDENTITY_EMPTY_VALUE', `${type} is empty`, { detail: { type } });
+      if (value.length > MAX_VALUE_LENGTH) return reason('IDENTITY_VALUE_TOO_LONG', `${type} longer than ${MAX_VALUE_LENGTH} characters`, { detail: { type } });
+      if (CONTROL_RE.test(value)) return reason('IDENTITY_CONTROL_CHARACTERS', `${type} contains control characters`, { detail: { type } });
+      return value;
+    }
+  }
+}
+
+/**
+ * True when `type` is a valid identifier type name (`[a-z][a-z0-9_]*`, at most 64 characters).
+ *
+ * @example
+ * ```ts
+ * isIdentifierType('loyalty_id'); // true
+ * isIdentifierType('Email');      // false
+ * ```
+ */
+export function isIdentifierType(type: unknown): type is string {
+  return typeof type === 'string' && TYPE_RE.test(type);
+}
+
+/**
+ * Normalises one identifier according to its type's normaliser kind.
+ *
+ * @example
+ * ```ts
+ * normalizeIdentifier({ type: 'email', value: ' Ada@Example.COM' });             // { ok: true, value: { type: 'email', value: 'ada@example.com' } }
+ * normalizeIdentifier({ type: 'phone', value: '020 7946 0958' }, { defaultCountry: 'GB' }); // → '+442079460958'
+ * normalizeIdentifier({ type: 'anonymous_id', value: 'a-1' });                   // kept verbatim
+ * ```
+ */
+export function normalizeIdentifier(identifier: { readonly type: string; readonly value: string }, options: NormalizeOptions = {}): NormalizedIdentifier {
+  const { type, value } = identifier;
+  if (!isIdentifierType(type)) return invalid('IDENTITY_TYPE_INVALID', 'identifier type must match [a-z][a-z0-9_]*', String(type));
+  const r = normalizeValue(normalizerKindOf(type, options), value, type, options);
+  return typeof r === 'string' ? { ok: true, value: { type, value: r } } : { ok: false, error: r };
+}
+
+/**
+ * The hashed-audience form of a normalised email or phone: `{ type: 'email_sha256' | 'phone_sha256', value:
+ * sha256(normalised value) }` (what ad platforms' customer-match uploads use). Other types give `undefined`.
+ * Uses Web Crypto, hence async.
+ *
+ * @example
+ * ```ts
+ * await hashIdentifier({ type: 'email', value: 'ada@example.com' });
+ * // { type: 'email_sha256', value: '…64 hex digits…' }
+ * ```
+ */
+export async function hashIdentifier(identifier: Identifier): Promise<Identifier | undefined> {
+  if (identifier.type !== 'email' && identifier.type !== 'phone') return undefined;
+  // Ad platforms hash the E.164 number with its leading '+'; keep that convention.
+  return { type: `${identifier.type}_sha256`, value: await sha256Hex(identifier.value) };
+}
+
+/**
+ * The text key of an identifier (`type:value`), as used in maps and in logs. Types cannot contain `:`, so the
+ * key is unambiguous.
+ *
+ * @example
+ * ```ts
+ * identifierKey({ type: 'email', value: 'ada@example.com' }); // 'email:ada@example.com'
+ * ```
+ */
+export function identifierKey(identifier: Identifier): string {
+  return `${identifier.type}:${identifier.value}`;
+}

@@ -1,0 +1,212 @@
+/**
+ * Identity rules: type priority, merge-protection limits, blocked values, anonymous-id time-to-live and
+ * normalisation options. A plain JSON-able object validated and compiled once by {@link parseIdentityRules}.
+ */
+import { z } from 'zod';
+import { CrossChannelError, parseWith, type CoreErrorCode, type Result, attempt } from '../core/errors.js';
+import { durationSchema } from '../core/schema.js';
+import type { NormalizerKind, NormalizeOptions } from './normalize.js';
+
+/** Error codes of `crosschannel/identity`. */
+export type IdentityErrorCode =
+  /** An identifier passed to a lookup or removal is not valid for its type. */
+  | 'IDENTITY_IDENTIFIER_INVALID'
+  /** A probabilistic match model failed validation. */
+  | 'IDENTITY_MATCH_MODEL_INVALID'
+  | CoreErrorCode;
+
+const typeNameSchema = z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'Identifier type must match [a-z][a-z0-9_]* (at most 64 characters)');
+
+/**
+ * Default priority, strongest first: a login id outranks a CRM id, a loyalty card, an email… down to cookies.
+ *
+ * @example
+ * ```ts
+ * DEFAULT_PRIORITY[0]; // 'user_id'
+ * ```
+ */
+export const DEFAULT_PRIORITY: ReadonlyArray<string> = [
+  'user_id',
+  'external_id',
+  'loyalty_id',
+  'email',
+  'phone',
+  'email_sha256',
+  'phone_sha256',
+  'device_id',
+  'anonymous_id',
+  'cookie_id',
+];
+
+/**
+ * Default per-profile limits: one login, five emails, five phones; every other type unlimited.
+ *
+ * @example
+ * ```ts
+ * DEFAULT_LIMITS.user_id; // 1
+ * ```
+ */
+export const DEFAULT_LIMITS: Readonly<Record<string, number>> = { user_id: 1, email: 5, phone: 5 };
+
+/**
+ * Placeholder values typed by cashiers, forms and SDKs that must never link two people: `null`, `undefined`,
+ * `test@test.com`, `0000000000`, the all-zero advertising id of users who opted out of tracking, …
+ * Patterns are case-insensitive and tested against the normalised value.
+ *
+ * @example
+ * ```ts
+ * DEFAULT_BLOCKED_PATTERNS.some((p) => new RegExp(p.pattern, 'i').test('null')); // true
+ * ```
+ */
+export const DEFAULT_BLOCKED_PATTERNS: ReadonlyArray<{ readonly type?: string; readonly pattern: string }> = [
+  { pattern: '^(?:null|undefined|none|nil|nan|n/?a|unknown|anonymous|test|false|true|\\[object object\\]|-+|\\.+|_+|x+|\\*+)$' },
+  { pattern: '^(\\d)\\1*$' },
+  { pattern: '^[0-]+$' },
+  { type: 'email', pattern: '^(?:test|testing|noemail|no-email|none|null|nobody|noreply|no-reply|donotreply|do-not-reply|asdf|abc|xxx|email|mail|sample|dummy|fake|na|n-a)@' },
+  { type: 'email', pattern: '@(?:test\\.com|email\\.com|mailinator\\.com|noemail\\.com|none\\.com|domain\\.com)$' },
+  { type: 'phone', pattern: '^\\+\\d{1,3}(\\d)\\1{6,}$' },
+  { type: 'phone', pattern: '123456789|987654321' },
+];
+
+const blockedPatternSchema = z.union([z.string().min(1), z.object({ type: typeNameSchema.optional(), pattern: z.string().min(1) }).strict()]);
+
+/**
+ * The identity rules as written in a config file. Every field has a default, so `{}` is a valid rule set.
+ *
+ * @example
+ * ```ts
+ * const input: IdentityRulesInput = { limits: { user_id: 1, email: 3 }, ttl: { anonymous_id: '90d' } };
+ * ```
+ */
+export const identityRulesSchema = z
+  .object({
+    /** Identifier types, strongest first. Unlisted types rank after these, in name order. */
+    priority: z.array(typeNameSchema).default([...DEFAULT_PRIORITY]),
+    /** At most this many identifiers of a type per profile; unlisted types are unlimited. */
+    limits: z.record(typeNameSchema, z.number().int().min(1)).default({ ...DEFAULT_LIMITS }),
+    /** At most this many identifiers in one profile, all types together. */
+    maxIdentifiers: z.number().int().min(2).max(1_000_000).default(1000),
+    /** Per type: an identifier links only observations made within this duration of its first sighting. */
+    ttl: z.record(typeNameSchema, durationSchema).default({}),
+    /** Values that never link anything. */
+    blocked: z
+      .object({
+        /** Exact normalised values: `'type:value'` for one type, or a bare value for every type. */
+        values: z.array(z.string().min(1)).default([]),
+        /** Case-insensitive regular expressions on the normalised value, for all types or one. */
+        patterns: z.array(blockedPatternSchema).default([]),
+        /** Also apply {@link DEFAULT_BLOCKED_PATTERNS}. */
+        defaults: z.boolean().default(true),
+      })
+      .strict()
+      .default({ values: [], patterns: [], defaults: true }),
+    normalization: z
+      .object({
+        /** ISO 3166-1 alpha-2 country for national phone numbers. */
+        defaultCountry: z
+          .string()
+          .regex(/^[A-Z]{2}$/, 'Country must be an ISO 3166-1 alpha-2 code in capitals')
+          .optional(),
+        emailProviderRules: z.boolean().default(false),
+        types: z.record(typeNameSchema, z.enum(['email', 'phone', 'sha256', 'verbatim'])).default({}),
+      })
+      .strict()
+      .default({ emailProviderRules: false, types: {} }),
+    /** Mixed into profile ids so that a profile id does not reveal its identifier (set a secret per deployment). */
+    profileIdSalt: z.string().max(256).default(''),
+  })
+  .strict();
+
+/** Identity rules as written (input side). */
+export type IdentityRulesInput = z.input<typeof identityRulesSchema>;
+/** Identity rules after validation, with defaults filled in. */
+export type IdentityRules = z.output<typeof identityRulesSchema>;
+
+/** Compiled identity rules: what the stitching hot path reads. Build with {@link parseIdentityRules}. */
+export interface CompiledIdentityRules {
+  readonly source: IdentityRules;
+  readonly normalize: NormalizeOptions;
+  /** Rank of a type (0 = strongest); unlisted types get `priority.length` and tie-break on their name. */
+  rankOf(type: string): number;
+  /** Per-profile limit of a type, `Infinity` when unlimited. */
+  limitOf(type: string): number;
+  /** Time-to-live of a type in ms, `Infinity` when none. */
+  ttlOf(type: string): number;
+  readonly maxIdentifiers: number;
+  /** The rule that blocks this normalised identifier (`blocked:value` or `blocked:pattern:<source>`), or `undefined`. */
+  blockedBy(type: string, value: string): string | undefined;
+  readonly profileIdSalt: string;
+}
+
+/**
+ * Validates and compiles identity rules once. Throws `CONFIG_INVALID` with the path of the bad field (including
+ * a blocked pattern that is not a valid regular expression).
+ *
+ * @example
+ * ```ts
+ * const rules = parseIdentityRules({ limits: { user_id: 1 }, ttl: { anonymous_id: '30d' }, blocked: { values: ['email:info@shop.example'] } });
+ * rules.limitOf('user_id'); // 1
+ * ```
+ */
+export function parseIdentityRules(input: unknown = {}): CompiledIdentityRules {
+  const src = parseWith(identityRulesSchema, input, 'CONFIG_INVALID');
+  const rank = new Map<string, number>();
+  src.priority.forEach((t, i) => {
+    if (!rank.has(t)) rank.set(t, i);
+  });
+  const unlisted = src.priority.length;
+  const limits = new Map(Object.entries(src.limits));
+  const ttls = new Map(Object.entries(src.ttl));
+  for (const [t, ms] of ttls) {
+    if (!(ms > 0)) throw new CrossChannelError('CONFIG_INVALID', 'Time-to-live must be positive', { path: ['ttl', t], detail: { value: ms } });
+  }
+  const exact = new Set(src.blocked.values);
+  const patterns: Array<{ type: string | undefined; re: RegExp; source: string }> = [];
+  const all = [...(src.blocked.defaults ? DEFAULT_BLOCKED_PATTERNS : []), ...src.blocked.patterns];
+  const userOffset = src.blocked.defaults ? DEFAULT_BLOCKED_PATTERNS.length : 0;
+  all.forEach((p, i) => {
+    const spec = typeof p === 'string' ? { type: undefined, pattern: p } : { type: p.type, pattern: p.pattern };
+    try {
+      patterns.push({ type: spec.type, re: new RegExp(spec.pattern, 'i'), source: spec.pattern });
+    } catch (cause) {
+      throw new CrossChannelError('CONFIG_INVALID', `Invalid regular expression: ${spec.pattern}`, {
+        path: ['blocked', 'patterns', i - userOffset, ...(typeof p === 'string' ? [] : ['pattern'])],
+        cause,
+      });
+    }
+  });
+  const normalize: NormalizeOptions = {
+    defaultCountry: src.normalization.defaultCountry,
+    emailProviderRules: src.normalization.emailProviderRules,
+    types: src.normalization.types as Record<string, NormalizerKind>,
+  };
+  return {
+    source: src,
+    normalize,
+    rankOf: (type) => rank.get(type) ?? unlisted,
+    limitOf: (type) => limits.get(type) ?? Infinity,
+    ttlOf: (type) => ttls.get(type) ?? Infinity,
+    maxIdentifiers: src.maxIdentifiers,
+    blockedBy: (type, value) => {
+      if (exact.has(value) || exact.has(`${type}:${value}`)) return 'blocked:value';
+      for (const p of patterns) {
+        if ((p.type === undefined || p.type === type) && p.re.test(value)) return `blocked:pattern:${p.source}`;
+      }
+      return undefined;
+    },
+    profileIdSalt: src.profileIdSalt,
+  };
+}
+
+/**
+ * Non-throwing {@link parseIdentityRules}.
+ *
+ * @example
+ * ```ts
+ * const r = safeParseIdentityRules({ limits: { email: 0 } });
+ * if (!r.ok) console.log(r.error.path); // 'limits.email'
+ * ```
+ */
+export function safeParseIdentityRules(input: unknown): Result<CompiledIdentityRules> {
+  return attempt(() => parseIdentityRules(input));
+}

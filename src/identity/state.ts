@@ -1,0 +1,309 @@
+/**
+ * The identity graph's storage: identifiers interned to integers, everything else in growable typed arrays so a
+ * million observations cost a few flat buffers rather than millions of objects. Internal to the module.
+ */
+import type { CompiledIdentityRules } from './rules.js';
+import { normalizerKindOf, type Identifier, type NormalizerKind } from './normalize.js';
+import type { EpochMs } from '../core/time.js';
+import type { Reason } from '../core/explain.js';
+
+/** Why a link (or an identifier) was refused by merge protection. */
+export type RefusalCode = 'IDENTITY_LIMIT_EXCEEDED' | 'IDENTITY_MAX_IDENTIFIERS' | 'IDENTITY_TTL_EXPIRED' | 'IDENTITY_BLOCKED_VALUE';
+
+/**
+ * A link merge protection refused, with the rule that refused it: `limit:<type>`, `maxIdentifiers`,
+ * `ttl:<type>`, `blocked:value` or `blocked:pattern:<regex>`. `to` is absent for a blocked identifier (it links
+ * nothing at all). `at`/`source` are those of the observation that asked for the link.
+ */
+export interface RefusedLink extends Reason<RefusalCode> {
+  readonly rule: string;
+  readonly from: Identifier;
+  readonly to?: Identifier;
+  readonly at: EpochMs;
+  readonly source: string;
+}
+
+/** A profile whose id replaced others (a merge, a split or a stronger identifier joining). */
+export interface ProfileChange {
+  readonly profileId: string;
+  /** Ids the profile's identifiers had before, sorted; histories keyed by them belong to `profileId` now. */
+  readonly previousIds: ReadonlyArray<string>;
+}
+
+export interface GraphState {
+  readonly rules: CompiledIdentityRules;
+  typeNames: string[];
+  typeRank: number[];
+  typeLimit: number[];
+  typeTtl: number[];
+  typeKind: NormalizerKind[];
+  typeIndex: Map<string, number>;
+  /** Per type: normalised value → blocking rule, for values seen and refused. */
+  typeBlocked: Array<Map<string, string>>;
+  /** Per type: normalised value → identifier index. */
+  typeMaps: Array<Map<string, number>>;
+  /** Number of identifier slots (erased ones stay as tombstones). */
+  n: number;
+  idType: Int32Array;
+  idValue: string[];
+  /** Raw union-find over every valid link, merge protection ignored: the unit of recomputation. */
+  parent: Int32Array;
+  size: Int32Array;
+  /** Circular list of the members of each raw component (O(1) concatenation on union). */
+  next: Int32Array;
+  /** Head observation of each raw root's circular observation list, -1 when none. */
+  obsHead: Int32Array;
+  /** Canonical identifier of the profile an identifier belongs to; -1 when erased. */
+  profileOf: Int32Array;
+  /** Circular list of the members of each profile. */
+  pnext: Int32Array;
+  firstSeen: Float64Array;
+  lastSeen: Float64Array;
+  /** Scratch: stamps for de-duplication, local indices for constrained resolution. */
+  mark: Int32Array;
+  local: Int32Array;
+  epoch: number;
+  nObs: number;
+  obsStart: Int32Array;
+  obsLen: Int32Array;
+  obsAt: Float64Array;
+  obsSource: string[];
+  obsNext: Int32Array;
+  members: Int32Array;
+  nMembers: number;
+  refusedByRoot: Map<number, RefusedLink[]>;
+  profileIdOf: Map<number, string>;
+  profileById: Map<string, number>;
+}
+
+export function createState(rules: CompiledIdentityRules): GraphState {
+  const cap = 1024;
+  return {
+    rules,
+    typeNames: [],
+    typeRank: [],
+    typeLimit: [],
+    typeTtl: [],
+    typeKind: [],
+    typeIndex: new Map(),
+    typeBlocked: [],
+    typeMaps: [],
+    n: 0,
+    idType: new Int32Array(cap),
+    idValue: [],
+    parent: new Int32Array(cap),
+    size: new Int32Array(cap),
+    next: new Int32Array(cap),
+    obsHead: new Int32Array(cap),
+    profileOf: new Int32Array(cap),
+    pnext: new Int32Array(cap),
+    firstSeen: new Float64Array(cap),
+    lastSeen: new Float64Array(cap),
+    mark: new Int32Array(cap),
+    local: new Int32Array(cap),
+    epoch: 0,
+    nObs: 0,
+    obsStart: new Int32Array(cap),
+    obsLen: new Int32Array(cap),
+    obsAt: new Float64Array(cap),
+    obsSource: [],
+    obsNext: new Int32Array(cap),
+    members: new Int32Array(cap * 2),
+    nMembers: 0,
+    refusedByRoot: new Map(),
+    profileIdOf: new Map(),
+    profileById: new Map(),
+  };
+}
+
+function grown<T extends Int32Array | Float64Array>(a: T, need: number): T {
+  if (need <= a.length) return a;
+  let len = a.length * 2;
+  while (len < need) len *= 2;
+  const b = new (a.constructor as new (n: number) => T)(len);
+  b.set(a);
+  return b;
+}
+
+/** Makes room for `count` more identifiers. */
+export function reserveIdentifiers(s: GraphState, count: number): void {
+  const need = s.n + count;
+  if (need <= s.idType.length) return;
+  s.idType = grown(s.idType, need);
+  s.parent = grown(s.parent, need);
+  s.size = grown(s.size, need);
+  s.next = grown(s.next, need);
+  s.obsHead = grown(s.obsHead, need);
+  s.profileOf = grown(s.profileOf, need);
+  s.pnext = grown(s.pnext, need);
+  s.firstSeen = grown(s.firstSeen, need);
+  s.lastSeen = grown(s.lastSeen, need);
+  s.mark = grown(s.mark, need);
+  s.local = grown(s.local, need);
+}
+
+/** Makes room for `count` more observations holding `memberCount` identifiers in all. */
+export function reserveObservations(s: GraphState, count: number, memberCount: number): void {
+  const need = s.nObs + count;
+  if (need > s.obsStart.length) {
+    s.obsStart = grown(s.obsStart, need);
+    s.obsLen = grown(s.obsLen, need);
+    s.obsAt = grown(s.obsAt, need);
+    s.obsNext = grown(s.obsNext, need);
+  }
+  s.members = grown(s.members, s.nMembers + memberCount);
+}
+
+/** Index of a type, registering it (with its rank, limit and TTL) on first sight. */
+export function typeIdOf(s: GraphState, type: string): number {
+  let t = s.typeIndex.get(type);
+  if (t === undefined) {
+    t = s.typeNames.length;
+    s.typeIndex.set(type, t);
+    s.typeNames.push(type);
+    s.typeRank.push(s.rules.rankOf(type));
+    s.typeLimit.push(s.rules.limitOf(type));
+    s.typeTtl.push(s.rules.ttlOf(type));
+    s.typeKind.push(normalizerKindOf(type, s.rules.normalize));
+    s.typeMaps.push(new Map());
+    s.typeBlocked.push(new Map());
+  }
+  return t;
+}
+
+/** Registers a new identifier as its own raw component and profile. */
+export function addIdentifier(s: GraphState, t: number, value: string): number {
+  const i = s.n++;
+  s.idType[i] = t;
+  s.idValue[i] = value;
+  s.parent[i] = i;
+  s.size[i] = 1;
+  s.next[i] = i;
+  s.obsHead[i] = -1;
+  s.profileOf[i] = i;
+  s.pnext[i] = i;
+  s.firstSeen[i] = Infinity;
+  s.lastSeen[i] = -Infinity;
+  s.typeMaps[t]!.set(value, i);
+  return i;
+}
+
+export function find(s: GraphState, x: number): number {
+  const parent = s.parent;
+  let r = x;
+  while (parent[r] !== r) r = parent[r]!;
+  while (parent[x] !== r) {
+    const up = parent[x]!;
+    parent[x] = r;
+    x = up;
+  }
+  return r;
+}
+
+/** Union by size of two raw roots; concatenates their member and observation lists. Returns the new root. */
+export function unionRoots(s: GraphState, a: number, b: number): number {
+  if (s.size[a]! < s.size[b]!) {
+    const t = a;
+    a = b;
+    b = t;
+  }
+  s.parent[b] = a;
+  s.size[a]! += s.size[b]!;
+  const na = s.next[a]!;
+  s.next[a] = s.next[b]!;
+  s.next[b] = na;
+  const ha = s.obsHead[a]!;
+  const hb = s.obsHead[b]!;
+  if (ha < 0) s.obsHead[a] = hb;
+  else if (hb >= 0) {
+    const t = s.obsNext[ha]!;
+    s.obsNext[ha] = s.obsNext[hb]!;
+    s.obsNext[hb] = t;
+  }
+  s.obsHead[b] = -1;
+  return a;
+}
+
+/** Total order on identifiers: type rank, then type name, then value. The minimum names the profile. */
+export function compareIds(s: GraphState, a: number, b: number): number {
+  const ta = s.idType[a]!;
+  const tb = s.idType[b]!;
+  if (ta !== tb) {
+    const d = s.typeRank[ta]! - s.typeRank[tb]!;
+    if (d !== 0) return d;
+    return s.typeNames[ta]! < s.typeNames[tb]! ? -1 : 1;
+  }
+  const va = s.idValue[a]!;
+  const vb = s.idValue[b]!;
+  return va < vb ? -1 : va > vb ? 1 : 0;
+}
+
+export function identifierAt(s: GraphState, i: number): Identifier {
+  return { type: s.typeNames[s.idType[i]!]!, value: s.idValue[i]! };
+}
+
+/**
+ * Profile id of a canonical identifier: `p_` + 128-bit hash of (salt, type, value), so that the id is stable,
+ * independent of arrival order, and does not spell out the email or phone it derives from.
+ */
+export function profileIdFor(s: GraphState, canonical: number): string {
+  let id = s.profileIdOf.get(canonical);
+  if (id === undefined) {
+    id = `p_${hash128(`${s.rules.profileIdSalt}\u0000${s.typeNames[s.idType[canonical]!]!}\u0000${s.idValue[canonical]!}`)}`;
+    s.profileIdOf.set(canonical, id);
+  }
+  return id;
+}
+
+/** MurmurHash3 x86 128-bit over UTF-16 code units, as 32 hex digits. Not cryptographic; collision-resistant enough for ids. */
+export function hash128(text: string): string {
+  let h1 = 0x9747b28c;
+  let h2 = 0x85ebca6b;
+  let h3 = 0xc2b2ae35;
+  let h4 = 0x27d4eb2f;
+  const c1 = 0x239b961b;
+  const c2 = 0xab0e9789;
+  const c3 = 0x38b34ae5;
+  const c4 = 0xa1e38b93;
+  const len = text.length;
+  let i = 0;
+  for (; i + 8 <= len; i += 8) {
+    let k1 = text.charCodeAt(i) | (text.charCodeAt(i + 1) << 16);
+    let k2 = text.charCodeAt(i + 2) | (text.charCodeAt(i + 3) << 16);
+    let k3 = text.charCodeAt(i + 4) | (text.charCodeAt(i + 5) << 16);
+    let k4 = text.charCodeAt(i + 6) | (text.charCodeAt(i + 7) << 16);
+    k1 = Math.imul(k1, c1); k1 = (k1 << 15) | (k1 >>> 17); k1 = Math.imul(k1, c2); h1 ^= k1;
+    h1 = (h1 << 19) | (h1 >>> 13); h1 = (h1 + h2) | 0; h1 = (Math.imul(h1, 5) + 0x561ccd1b) | 0;
+    k2 = Math.imul(k2, c2); k2 = (k2 << 16) | (k2 >>> 16); k2 = Math.imul(k2, c3); h2 ^= k2;
+    h2 = (h2 << 17) | (h2 >>> 15); h2 = (h2 + h3) | 0; h2 = (Math.imul(h2, 5) + 0x0bcaa747) | 0;
+    k3 = Math.imul(k3, c3); k3 = (k3 << 17) | (k3 >>> 15); k3 = Math.imul(k3, c4); h3 ^= k3;
+    h3 = (h3 << 15) | (h3 >>> 17); h3 = (h3 + h4) | 0; h3 = (Math.imul(h3, 5) + 0x96cd1c35) | 0;
+    k4 = Math.imul(k4, c4); k4 = (k4 << 18) | (k4 >>> 14); k4 = Math.imul(k4, c1); h4 ^= k4;
+    h4 = (h4 << 13) | (h4 >>> 19); h4 = (h4 + h1) | 0; h4 = (Math.imul(h4, 5) + 0x32ac3b17) | 0;
+  }
+  // Tail: fold remaining code units into the four lanes.
+  const k = [0, 0, 0, 0];
+  for (let j = 0; i < len; i++, j++) k[j >> 1]! |= text.charCodeAt(i) << ((j & 1) * 16);
+  h1 ^= Math.imul(((Math.imul(k[0]!, c1) << 15) | (Math.imul(k[0]!, c1) >>> 17)), c2);
+  h2 ^= Math.imul(((Math.imul(k[1]!, c2) << 16) | (Math.imul(k[1]!, c2) >>> 16)), c3);
+  h3 ^= Math.imul(((Math.imul(k[2]!, c3) << 17) | (Math.imul(k[2]!, c3) >>> 15)), c4);
+  h4 ^= Math.imul(((Math.imul(k[3]!, c4) << 18) | (Math.imul(k[3]!, c4) >>> 14)), c1);
+  h1 ^= len; h2 ^= len; h3 ^= len; h4 ^= len;
+  h1 = (h1 + h2 + h3 + h4) | 0; h2 = (h2 + h1) | 0; h3 = (h3 + h1) | 0; h4 = (h4 + h1) | 0;
+  h1 = fmix(h1); h2 = fmix(h2); h3 = fmix(h3); h4 = fmix(h4);
+  h1 = (h1 + h2 + h3 + h4) | 0; h2 = (h2 + h1) | 0; h3 = (h3 + h1) | 0; h4 = (h4 + h1) | 0;
+  return hex8(h1) + hex8(h2) + hex8(h3) + hex8(h4);
+}
+
+function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h;
+}
+
+function hex8(h: number): string {
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
