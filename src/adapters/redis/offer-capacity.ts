@@ -1,2 +1,158 @@
-// Redis implementation; filled in by its module's issue.
-export {};
+import type { Redis } from 'ioredis';
+import { CrossChannelError } from '../../core/errors.js';
+import { DAY } from '../../core/time.js';
+import type { CapacityReservation, ConsumeResult, OfferCapacitySpec, OfferCapacityStore, OfferUsage } from '../../arbitration/store.js';
+import { capacityWindows, unitCost, validateConsume } from '../../arbitration/store.js';
+import { subjectKey } from './keys.js';
+
+// KEYS: day, week, total, spent. ARGV: amount, cost, perDay, perWeek, total, budget (-1 = no limit), day TTL, week TTL.
+// Check every limit, then increment all counters: one script, so no other client interleaves.
+const CONSUME = `
+local amount = tonumber(ARGV[1])
+local cost = tonumber(ARGV[2])
+local d = tonumber(redis.call('GET', KEYS[1]) or '0')
+local w = tonumber(redis.call('GET', KEYS[2]) or '0')
+local t = tonumber(redis.call('GET', KEYS[3]) or '0')
+local s = tonumber(redis.call('GET', KEYS[4]) or '0')
+local pd, pw, pt, b = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+local ex = ''
+if pd >= 0 and d + amount > pd then ex = 'day'
+elseif pw >= 0 and w + amount > pw then ex = 'week'
+elseif pt >= 0 and t + amount > pt then ex = 'total'
+elseif b >= 0 and cost > 0 and s + cost > b + 1e-9 then ex = 'budget' end
+if ex ~= '' then return {0, ex, tostring(d), tostring(w), tostring(t), tostring(s)} end
+d = redis.call('INCRBY', KEYS[1], amount)
+redis.call('PEXPIRE', KEYS[1], ARGV[7])
+w = redis.call('INCRBY', KEYS[2], amount)
+redis.call('PEXPIRE', KEYS[2], ARGV[8])
+t = redis.call('INCRBY', KEYS[3], amount)
+if cost > 0 then s = redis.call('INCRBYFLOAT', KEYS[4], ARGV[2]) end
+return {1, '', tostring(d), tostring(w), tostring(t), tostring(s)}
+`;
+
+// KEYS as above; ARGV: amount, cost. Decrement without going below zero, keeping each key's expiry.
+const RELEASE = `
+local out = {}
+for i = 1, 4 do
+  local by = tonumber(i == 4 and ARGV[2] or ARGV[1])
+  local v = tonumber(redis.call('GET', KEYS[i]) or '0') - by
+  if v < 0 then v = 0 end
+  if redis.call('EXISTS', KEYS[i]) == 1 then redis.call('SET', KEYS[i], tostring(v), 'KEEPTTL') end
+  out[i] = tostring(v)
+end
+return out
+`;
+
+/** Options of {@link RedisOfferCapacityStore}. */
+export interface RedisOfferCapacityStoreOptions {
+  /** Key prefix (default `cc`). Keys are `<prefix>:{offer:<id>}:cap:<day|week>:<start>`, `…:cap:total`, `…:cap:spent`. */
+  readonly prefix?: string;
+}
+
+/**
+ * {@link OfferCapacityStore} on Redis: one Lua script checks every limit and increments the day, week, total
+ * and budget counters of an offer atomically, so capacity is never exceeded across any number of service
+ * instances. All keys of one offer share the hash tag `{offer:<id>}` (Redis Cluster safe); day and week
+ * counters expire a day after their window ends.
+ *
+ * @example
+ * ```ts
+ * import { Redis } from 'ioredis';
+ * const store = new RedisOfferCapacityStore(new Redis(), { prefix: 'shop' });
+ * const r = await store.consume('call-slot', { perDay: 500, timeZone: 'Europe/Paris' }, Date.now());
+ * ```
+ */
+export class RedisOfferCapacityStore implements OfferCapacityStore {
+  private readonly prefix: string;
+  private readonly shas = new Map<string, string>();
+
+  constructor(
+    private readonly redis: Redis,
+    options: RedisOfferCapacityStoreOptions = {},
+  ) {
+    this.prefix = options.prefix ?? 'cc';
+  }
+
+  async consume(offerId: string, spec: OfferCapacitySpec, now: number, amount = 1): Promise<ConsumeResult> {
+    validateConsume(offerId, spec, now, amount);
+    const win = capacityWindows(spec, now);
+    const cost = unitCost(spec) * amount;
+    const lim = (v: number | undefined): string => (v === undefined ? '-1' : String(v));
+    const reply = (await this.run(CONSUME, this.keys(offerId, win.dayStart, win.weekStart), [
+      String(amount),
+      String(cost),
+      lim(spec.perDay),
+      lim(spec.perWeek),
+      lim(spec.total),
+      lim(spec.budget),
+      String(Math.max(1, win.dayEnd - now + DAY)),
+      String(Math.max(1, win.weekEnd - now + DAY)),
+    ])) as [number, string, string, string, string, string];
+    const usage: OfferUsage = { day: Number(reply[2]), week: Number(reply[3]), total: Number(reply[4]), spent: Number(reply[5]) };
+    if (reply[0] !== 1) return { ok: false, exhausted: reply[1] as 'day' | 'week' | 'total' | 'budget', usage };
+    return { ok: true, reservation: { offerId, amount, cost, ...win }, usage };
+  }
+
+  async release(reservation: CapacityReservation): Promise<OfferUsage> {
+    const r = (await this.run(RELEASE, this.keys(reservation.offerId, reservation.dayStart, reservation.weekStart), [
+      String(reservation.amount),
+      String(reservation.cost),
+    ])) as [string, string, string, string];
+    return { day: Number(r[0]), week: Number(r[1]), total: Number(r[2]), spent: Number(r[3]) };
+  }
+
+  async usage(offerIds: ReadonlyArray<string>, spec: Pick<OfferCapacitySpec, 'timeZone' | 'weekStartsOn'>, now: number): Promise<Map<string, OfferUsage>> {
+    validateConsume('usage', spec, now, 1);
+    const win = capacityWindows(spec, now);
+    // One MGET per offer: an offer's keys share a slot, different offers may not.
+    const pipeline = this.redis.pipeline();
+    for (const id of offerIds) pipeline.mget(...this.keys(id, win.dayStart, win.weekStart));
+    let replies: Array<[Error | null, unknown]>;
+    try {
+      replies = ((await pipeline.exec()) ?? []) as Array<[Error | null, unknown]>;
+    } catch (e) {
+      throw storeError(e);
+    }
+    const out = new Map<string, OfferUsage>();
+    offerIds.forEach((id, i) => {
+      const [err, v] = replies[i] ?? [new Error('no reply'), null];
+      if (err) throw storeError(err);
+      const vals = v as Array<string | null>;
+      out.set(id, { day: Number(vals[0] ?? 0), week: Number(vals[1] ?? 0), total: Number(vals[2] ?? 0), spent: Number(vals[3] ?? 0) });
+    });
+    return out;
+  }
+
+  private keys(offerId: string, dayStart: number, weekStart: number): [string, string, string, string] {
+    const tag = `offer:${offerId}`;
+    return [
+      subjectKey(this.prefix, tag, `cap:day:${dayStart}`),
+      subjectKey(this.prefix, tag, `cap:week:${weekStart}`),
+      subjectKey(this.prefix, tag, 'cap:total'),
+      subjectKey(this.prefix, tag, 'cap:spent'),
+    ];
+  }
+
+  private async run(script: string, keys: string[], args: string[]): Promise<unknown> {
+    try {
+      const sha = this.shas.get(script);
+      if (sha !== undefined) {
+        try {
+          return await this.redis.evalsha(sha, keys.length, ...keys, ...args);
+        } catch (e) {
+          if (!(e instanceof Error) || !e.message.includes('NOSCRIPT')) throw e;
+        }
+      }
+      const loaded = (await this.redis.script('LOAD', script)) as string;
+      this.shas.set(script, loaded);
+      return await this.redis.evalsha(loaded, keys.length, ...keys, ...args);
+    } catch (e) {
+      throw storeError(e);
+    }
+  }
+}
+
+function storeError(e: unknown): CrossChannelError {
+  if (e instanceof CrossChannelError) return e;
+  return new CrossChannelError('STORE_ERROR', `Redis offer capacity store failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+}

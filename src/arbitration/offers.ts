@@ -1,0 +1,435 @@
+import { z } from 'zod';
+import { CrossChannelError, parseWith } from '../core/errors.js';
+import { channelSchema, durationSchema, idSchema, tagSchema, timestampSchema } from '../core/schema.js';
+import { RESPONSE_KINDS } from '../core/records.js';
+import { isValidTimeZone } from '../core/time.js';
+import { fnv1a } from '../core/random.js';
+import type { ArbitrationErrorCode } from './errors.js';
+import type { EligibilityPredicate } from './eligibility.js';
+
+const forever = z.literal('forever');
+const count = z.number().int().min(1).max(1_000_000);
+const nonNegative = z.number().finite().min(0);
+
+/**
+ * Per-customer contact policy of an offer, checked against the shared history on every channel.
+ *
+ * @example
+ * ```ts
+ * contactPolicySchema.parse({ afterRefusals: { count: 3, window: '30d', suppressFor: '60d' } });
+ * ```
+ */
+export const contactPolicySchema = z
+  .object({
+    /** At most `count` presentations in the trailing `window` (lifetime when `window` is absent). */
+    maxPresentations: z.object({ count, window: durationSchema.optional() }).strict().optional(),
+    /** After an `accepted` (or `converted`) response, suppress for a duration or forever. */
+    afterAcceptance: z.object({ suppressFor: z.union([forever, durationSchema]) }).strict().optional(),
+    /** After `count` refusals within `window`, suppress for `suppressFor` from the last of them. */
+    afterRefusals: z
+      .object({
+        count,
+        window: durationSchema,
+        suppressFor: durationSchema,
+        kinds: z.array(z.enum(RESPONSE_KINDS)).min(1).default(['refused']),
+      })
+      .strict()
+      .optional(),
+    /** After `count` presentations with no response since (an `ignored` response is no response), suppress. */
+    withoutResponse: z
+      .object({ count, suppressFor: z.union([forever, durationSchema]).default('forever') })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+/** Contact policy as written in a catalogue. */
+export type ContactPolicyInput = z.input<typeof contactPolicySchema>;
+
+const predicateFn = z.custom<EligibilityPredicate>((v) => typeof v === 'function', { message: 'Expected a predicate function' });
+
+/**
+ * Who may receive an offer: a segment id (the customer must be a member), a predicate (a function, or the name
+ * of one registered with `parseCatalogue(…, { predicates })`), or an object combining segment lists and a
+ * predicate. Memberships are supplied by the caller in the context (the `decide` pipeline evaluates segments).
+ *
+ * @example
+ * ```ts
+ * eligibilitySchema.parse({ segments: ['gold'], notSegments: ['in-collections'], predicate: 'adult' });
+ * ```
+ */
+export const eligibilitySchema = z.union([
+  idSchema,
+  predicateFn,
+  z
+    .object({
+      segments: z.array(idSchema).optional(),
+      anyOfSegments: z.array(idSchema).min(1).optional(),
+      notSegments: z.array(idSchema).optional(),
+      predicate: z.union([idSchema, predicateFn]).optional(),
+    })
+    .strict(),
+]);
+
+/**
+ * One offer of the catalogue.
+ *
+ * @example
+ * ```ts
+ * offerSchema.parse({ id: 'shoes-10', channels: ['web', 'email'], value: 12, tags: ['discount', 'category:shoes'] });
+ * ```
+ */
+export const offerSchema = z
+  .object({
+    id: idSchema,
+    name: z.string().max(512).optional(),
+    /** Channels where the offer may be presented; absent means every channel. */
+    channels: z.array(channelSchema).min(1).optional(),
+    /** Validity period, half-open `[validFrom, validUntil)`. */
+    validFrom: timestampSchema.optional(),
+    validUntil: timestampSchema.optional(),
+    eligibility: eligibilitySchema.optional(),
+    /** Business value of one acceptance (margin, CLV uplift, …), normalised by the catalogue's `valueScale`. */
+    value: nonNegative.default(1),
+    /** Static context weight (relevance multiplier). */
+    weight: nonNegative.default(1),
+    /** Per-channel context weight multipliers. */
+    channelWeights: z.record(channelSchema, nonNegative).optional(),
+    /** Business lever (boost or dampen). */
+    lever: nonNegative.default(1),
+    /** Tie-break priority: higher wins among equal scores. */
+    priority: z.number().int().default(0),
+    /** A given propensity in [0, 1] used when neither the context nor a learned model supplies one. */
+    propensity: z.number().min(0).max(1).optional(),
+    tags: z.array(tagSchema).max(64).default([]),
+    /** At most one offer of each group is presented in one decision. */
+    exclusionGroups: z.array(idSchema).max(32).default([]),
+    /** Offer ids that must have been accepted (or converted) before this offer is presented. */
+    prerequisites: z.array(idSchema).max(32).default([]),
+    policy: contactPolicySchema.optional(),
+    /** Global capacity (presentations) per local day / week and in total. */
+    capacity: z
+      .object({ perDay: z.number().int().min(0).optional(), perWeek: z.number().int().min(0).optional(), total: z.number().int().min(0).optional() })
+      .strict()
+      .optional(),
+    /** Global budget: `total` spendable, `cost` spent per presentation. */
+    budget: z.object({ total: nonNegative, cost: nonNegative.default(1) }).strict().optional(),
+    enabled: z.boolean().default(true),
+  })
+  .strict();
+
+/** An offer as written in a catalogue. */
+export type OfferInput = z.input<typeof offerSchema>;
+/** An offer after parsing. */
+export type Offer = z.output<typeof offerSchema>;
+
+/**
+ * Cannibalisation guard: offers carrying any of `offerTags` (e.g. `discount`) are excluded for a category the
+ * customer bought at full price within `window`, on any channel. An offer's categories are its tags starting
+ * with `categoryTagPrefix`. Purchases are behaviour events of `events.types` whose `events.categoryProperty`
+ * equals (or, as an array, contains) the category and whose properties match `events.where`; and responses of
+ * `responses.kinds` tagged with the category tag and every tag of `responses.requireTags`.
+ *
+ * @example
+ * ```ts
+ * cannibalisationGuardSchema.parse({ id: 'full-price-buyers', offerTags: ['discount'], window: '30d' });
+ * ```
+ */
+export const cannibalisationGuardSchema = z
+  .object({
+    id: idSchema,
+    offerTags: z.array(tagSchema).min(1),
+    window: durationSchema,
+    categoryTagPrefix: z.string().min(1).max(64).default('category:'),
+    events: z
+      .object({
+        types: z.array(z.string().min(1).max(128)).min(1).default(['purchase']),
+        categoryProperty: z.string().min(1).max(128).default('category'),
+        where: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).default({ fullPrice: true }),
+      })
+      .strict()
+      .prefault({}),
+    responses: z
+      .object({
+        kinds: z.array(z.enum(RESPONSE_KINDS)).min(1).default(['converted']),
+        requireTags: z.array(tagSchema).default(['full-price']),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+/** A cannibalisation guard as written. */
+export type CannibalisationGuardInput = z.input<typeof cannibalisationGuardSchema>;
+
+/**
+ * How business value enters the score, after division by the catalogue's largest value so that it lies in
+ * [0, 1]: `linear` (v / max), `log` (ln(1+v) / ln(1+max), the default: compresses a 100× price gap to ~2×,
+ * so an expensive offer must also be likely to be accepted), `{ power: γ }` ((v / max)^γ, 0 < γ ≤ 1), or
+ * `none` (raw value, no normalisation).
+ */
+export const valueScaleSchema = z.union([
+  z.enum(['linear', 'log', 'none']),
+  z.object({ power: z.number().gt(0).max(1) }).strict(),
+]);
+
+/**
+ * The offer catalogue.
+ *
+ * @example
+ * ```ts
+ * const input: CatalogueInput = { offers: [{ id: 'a', value: 10 }], valueScale: 'log', timeZone: 'Europe/Paris' };
+ * catalogueSchema.parse(input);
+ * ```
+ */
+export const catalogueSchema = z
+  .object({
+    offers: z.array(offerSchema).max(100_000),
+    /** Policy applied to offers that do not define their own. */
+    defaultPolicy: contactPolicySchema.optional(),
+    guards: z.array(cannibalisationGuardSchema).max(64).default([]),
+    valueScale: valueScaleSchema.default('log'),
+    /** Offers whose propensity is below this are excluded at the scoring stage. */
+    minPropensity: z.number().min(0).max(1).default(0),
+    /** Beta prior of the built-in propensity (acceptances, refusals pseudo-counts). */
+    prior: z.object({ alpha: z.number().gt(0), beta: z.number().gt(0) }).strict().default({ alpha: 1, beta: 1 }),
+    /** Zone of the calendar days/weeks of global capacities. */
+    timeZone: z.string().refine(isValidTimeZone, { message: 'Unknown IANA time zone' }).default('UTC'),
+    weekStartsOn: z.number().int().min(0).max(6).default(1),
+  })
+  .strict();
+
+/** A catalogue as written (JSON-able unless predicates are inline functions). */
+export type CatalogueInput = z.input<typeof catalogueSchema>;
+
+/** Compiled contact policy: durations in ms, `Infinity` for "forever", -1 when a rule is absent. */
+export interface CompiledPolicy {
+  readonly maxCount: number;
+  readonly maxWindow: number;
+  readonly acceptFor: number;
+  readonly refusalCount: number;
+  readonly refusalWindow: number;
+  readonly refusalFor: number;
+  readonly refusalKinds: ReadonlyArray<string>;
+  readonly silentCount: number;
+  readonly silentFor: number;
+}
+
+/** An offer compiled for the hot path. */
+export interface CompiledOffer {
+  readonly id: string;
+  readonly index: number;
+  readonly source: Offer;
+  readonly channels: ReadonlySet<string> | null;
+  readonly validFrom: number;
+  readonly validUntil: number;
+  readonly segmentsAll: ReadonlyArray<string>;
+  readonly segmentsAny: ReadonlyArray<string>;
+  readonly segmentsNot: ReadonlyArray<string>;
+  readonly predicate: EligibilityPredicate | null;
+  readonly predicateName: string | undefined;
+  /** Business value after `valueScale` normalisation. */
+  readonly normalisedValue: number;
+  readonly weight: number;
+  readonly channelWeights: Readonly<Record<string, number>> | null;
+  readonly lever: number;
+  readonly priority: number;
+  readonly propensity: number | undefined;
+  readonly tags: ReadonlyArray<string>;
+  readonly exclusionGroups: ReadonlyArray<string>;
+  readonly prerequisites: ReadonlyArray<string>;
+  readonly policy: CompiledPolicy | null;
+  /** Indexes into `Catalogue.guards` of the guards that apply to this offer. */
+  readonly guards: ReadonlyArray<number>;
+  readonly categories: ReadonlyArray<string>;
+  readonly capacity: { readonly perDay: number; readonly perWeek: number; readonly total: number } | null;
+  readonly budget: { readonly total: number; readonly cost: number } | null;
+  /** Stable 32-bit hash of the id, seeds per-offer Thompson draws. */
+  readonly hash: number;
+}
+
+/** A compiled cannibalisation guard. */
+export interface CompiledGuard {
+  readonly id: string;
+  readonly window: number;
+  readonly categoryTagPrefix: string;
+  readonly eventTypes: ReadonlySet<string>;
+  readonly categoryProperty: string;
+  readonly where: ReadonlyArray<readonly [string, string | number | boolean | null]>;
+  readonly responseKinds: ReadonlySet<string>;
+  readonly requireTags: ReadonlyArray<string>;
+}
+
+/** A parsed, compiled catalogue: what {@link arbitrate} takes. Build it once with {@link parseCatalogue}. */
+export interface Catalogue {
+  readonly offers: ReadonlyArray<CompiledOffer>;
+  readonly byId: ReadonlyMap<string, CompiledOffer>;
+  readonly guards: ReadonlyArray<CompiledGuard>;
+  readonly valueScale: z.output<typeof valueScaleSchema>;
+  readonly maxValue: number;
+  readonly minPropensity: number;
+  readonly prior: { readonly alpha: number; readonly beta: number };
+  readonly timeZone: string;
+  readonly weekStartsOn: 0 | 1 | 2 | 3 | 4 | 5 | 6;
+}
+
+/** Options of {@link parseCatalogue}. */
+export interface ParseCatalogueOptions {
+  /** Named eligibility predicates that offers reference by name (`eligibility: { predicate: 'adult' }`). */
+  readonly predicates?: Readonly<Record<string, EligibilityPredicate>>;
+}
+
+/**
+ * Validates a catalogue and compiles it once for {@link arbitrate}. Throws `CrossChannelError` `CONFIG_INVALID`
+ * with the path of the bad field (duplicate ids, unknown prerequisites or predicates, empty validity…).
+ *
+ * @example
+ * ```ts
+ * const catalogue = parseCatalogue({
+ *   offers: [
+ *     { id: 'card', value: 40, channels: ['email', 'web'], policy: { afterRefusals: { count: 3, window: '30d', suppressFor: '60d' } } },
+ *     { id: 'loan', value: 900, eligibility: 'prime' },
+ *   ],
+ * });
+ * ```
+ */
+export function parseCatalogue(input: unknown, options: ParseCatalogueOptions = {}): Catalogue {
+  const parsed = parseWith(catalogueSchema, input, 'CONFIG_INVALID' as ArbitrationErrorCode);
+  const bad = (message: string, path: Array<string | number>, detail?: Record<string, unknown>): CrossChannelError<ArbitrationErrorCode> =>
+    new CrossChannelError<ArbitrationErrorCode>('CONFIG_INVALID', message, detail === undefined ? { path } : { path, detail });
+  const ids = new Map<string, number>();
+  parsed.offers.forEach((o, i) => {
+    const prev = ids.get(o.id);
+    if (prev !== undefined) throw bad(`Duplicate offer id ${JSON.stringify(o.id)} (also offers[${prev}])`, ['offers', i, 'id']);
+    ids.set(o.id, i);
+  });
+  let maxValue = 0;
+  for (const o of parsed.offers) if (o.value > maxValue) maxValue = o.value;
+  const guards: CompiledGuard[] = parsed.guards.map((g) => ({
+    id: g.id,
+    window: g.window,
+    categoryTagPrefix: g.categoryTagPrefix,
+    eventTypes: new Set(g.events.types),
+    categoryProperty: g.events.categoryProperty,
+    where: Object.entries(g.events.where),
+    responseKinds: new Set(g.responses.kinds),
+    requireTags: g.responses.requireTags,
+  }));
+  const offers = parsed.offers.map((o, i): CompiledOffer => {
+    const at = (...rest: Array<string | number>): Array<string | number> => ['offers', i, ...rest];
+    if (o.validFrom !== undefined && o.validUntil !== undefined && o.validUntil <= o.validFrom) {
+      throw bad('validUntil must be after validFrom', at('validUntil'));
+    }
+    o.prerequisites.forEach((p, j) => {
+      if (p === o.id) throw bad('An offer cannot be its own prerequisite', at('prerequisites', j));
+      if (!ids.has(p)) throw bad(`Unknown prerequisite offer ${JSON.stringify(p)}`, at('prerequisites', j));
+    });
+    const el = compileEligibility(o.eligibility, options.predicates ?? {}, (name) =>
+      bad(`Unknown eligibility predicate ${JSON.stringify(name)}; register it in parseCatalogue(…, { predicates })`, at('eligibility'), { predicate: name }),
+    );
+    const policySource = o.policy ?? parsed.defaultPolicy;
+    const applying: number[] = [];
+    guards.forEach((g, gi) => {
+      if (parsed.guards[gi]!.offerTags.some((t) => o.tags.includes(t))) applying.push(gi);
+    });
+    const categories = new Set<string>();
+    for (const gi of applying) {
+      const prefix = guards[gi]!.categoryTagPrefix;
+      for (const t of o.tags) if (t.startsWith(prefix) && t.length > prefix.length) categories.add(t.slice(prefix.length));
+    }
+    return {
+      id: o.id,
+      index: i,
+      source: o,
+      channels: o.channels ? new Set(o.channels) : null,
+      validFrom: o.validFrom ?? -Infinity,
+      validUntil: o.validUntil ?? Infinity,
+      ...el,
+      normalisedValue: normaliseValue(o.value, maxValue, parsed.valueScale),
+      weight: o.weight,
+      channelWeights: o.channelWeights ?? null,
+      lever: o.lever,
+      priority: o.priority,
+      propensity: o.propensity,
+      tags: o.tags,
+      exclusionGroups: [...new Set(o.exclusionGroups)],
+      prerequisites: o.prerequisites,
+      policy: policySource ? compilePolicy(policySource) : null,
+      guards: applying,
+      categories: [...categories],
+      capacity: o.capacity
+        ? { perDay: o.capacity.perDay ?? Infinity, perWeek: o.capacity.perWeek ?? Infinity, total: o.capacity.total ?? Infinity }
+        : null,
+      budget: o.budget ?? null,
+      hash: fnv1a(o.id),
+    };
+  });
+  return {
+    offers,
+    byId: new Map(offers.map((o) => [o.id, o])),
+    guards,
+    valueScale: parsed.valueScale,
+    maxValue,
+    minPropensity: parsed.minPropensity,
+    prior: parsed.prior,
+    timeZone: parsed.timeZone,
+    weekStartsOn: parsed.weekStartsOn as 0 | 1 | 2 | 3 | 4 | 5 | 6,
+  };
+}
+
+/**
+ * Normalises a business value to the catalogue's scale (see {@link valueScaleSchema}). Division by the
+ * catalogue-wide maximum is a common factor, so it never reorders offers; the `log`/`power` curves do, on
+ * purpose: they stop price alone from deciding.
+ *
+ * @example
+ * ```ts
+ * normaliseValue(10, 1000, 'log'); // ≈ 0.347
+ * normaliseValue(10, 1000, 'linear'); // 0.01
+ * ```
+ */
+export function normaliseValue(value: number, maxValue: number, scale: z.output<typeof valueScaleSchema>): number {
+  if (scale === 'none') return value;
+  if (maxValue <= 0) return value > 0 ? 1 : 0;
+  if (scale === 'linear') return value / maxValue;
+  if (scale === 'log') return Math.log1p(value) / Math.log1p(maxValue);
+  return Math.pow(value / maxValue, scale.power);
+}
+
+function compileEligibility(
+  el: Offer['eligibility'],
+  predicates: Readonly<Record<string, EligibilityPredicate>>,
+  unknown: (name: string) => Error,
+): Pick<CompiledOffer, 'segmentsAll' | 'segmentsAny' | 'segmentsNot' | 'predicate' | 'predicateName'> {
+  const none: string[] = [];
+  if (el === undefined) return { segmentsAll: none, segmentsAny: none, segmentsNot: none, predicate: null, predicateName: undefined };
+  if (typeof el === 'string') return { segmentsAll: [el], segmentsAny: none, segmentsNot: none, predicate: null, predicateName: undefined };
+  if (typeof el === 'function') return { segmentsAll: none, segmentsAny: none, segmentsNot: none, predicate: el, predicateName: el.name || undefined };
+  let predicate: EligibilityPredicate | null = null;
+  let predicateName: string | undefined;
+  if (typeof el.predicate === 'string') {
+    const fn = Object.prototype.hasOwnProperty.call(predicates, el.predicate) ? predicates[el.predicate] : undefined;
+    if (fn === undefined) throw unknown(el.predicate);
+    predicate = fn;
+    predicateName = el.predicate;
+  } else if (el.predicate !== undefined) {
+    predicate = el.predicate;
+    predicateName = el.predicate.name || undefined;
+  }
+  return { segmentsAll: el.segments ?? none, segmentsAny: el.anyOfSegments ?? none, segmentsNot: el.notSegments ?? none, predicate, predicateName };
+}
+
+function compilePolicy(p: z.output<typeof contactPolicySchema>): CompiledPolicy {
+  const dur = (d: number | 'forever'): number => (d === 'forever' ? Infinity : d);
+  return {
+    maxCount: p.maxPresentations?.count ?? -1,
+    maxWindow: p.maxPresentations?.window ?? Infinity,
+    acceptFor: p.afterAcceptance ? dur(p.afterAcceptance.suppressFor) : -1,
+    refusalCount: p.afterRefusals?.count ?? -1,
+    refusalWindow: p.afterRefusals?.window ?? 0,
+    refusalFor: p.afterRefusals?.suppressFor ?? 0,
+    refusalKinds: p.afterRefusals?.kinds ?? ['refused'],
+    silentCount: p.withoutResponse?.count ?? -1,
+    silentFor: p.withoutResponse ? dur(p.withoutResponse.suppressFor) : 0,
+  };
+}

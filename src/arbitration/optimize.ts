@@ -1,0 +1,404 @@
+import { CrossChannelError } from '../core/errors.js';
+import type { ArbitrationErrorCode } from './errors.js';
+
+/** One offer a customer could receive in the batch, with its expected value (e.g. propensity × value). */
+export interface OptimizationCandidate {
+  readonly offerId: string;
+  /** Expected value of presenting it; candidates with value ≤ 0 are never assigned. */
+  readonly value: number;
+  /** Channel it would go through (for channel capacities). */
+  readonly channel?: string;
+  /** Budget it consumes (per-offer and global budgets); default 0. */
+  readonly cost?: number;
+}
+
+/** A customer of the batch and their candidate offers. */
+export interface OptimizationCustomer {
+  readonly id: string;
+  readonly candidates: ReadonlyArray<OptimizationCandidate>;
+  /** Overrides `maxOffersPerCustomer` for this customer. */
+  readonly maxOffers?: number;
+}
+
+/** Constraints of a batch optimisation. Absent limits are unlimited. */
+export interface OptimizationConstraints {
+  /** Offers per customer (default 1). A customer never gets the same offer twice, whatever the channel. */
+  readonly maxOffersPerCustomer?: number;
+  /** Per-offer capacity (number of customers) and budget (sum of candidate costs). */
+  readonly offers?: Readonly<Record<string, { readonly capacity?: number; readonly budget?: number }>>;
+  /** Per-channel capacity, e.g. `{ call_center: { capacity: 500 } }`. */
+  readonly channels?: Readonly<Record<string, { readonly capacity?: number }>>;
+  /** Global budget over all assignments. */
+  readonly budget?: number;
+}
+
+/** One customer ← offer assignment. */
+export interface Assignment {
+  readonly customerId: string;
+  readonly offerId: string;
+  readonly channel: string | undefined;
+  readonly value: number;
+  readonly cost: number;
+}
+
+/** Result of {@link optimizeGreedy} or {@link optimizeExact}. */
+export interface OptimizationResult {
+  /** In customer order, then candidate order. */
+  readonly assignments: ReadonlyArray<Assignment>;
+  readonly totalValue: number;
+  readonly totalCost: number;
+  readonly method: 'greedy' | 'exact';
+  /** True when the result is proven optimal (exact method). */
+  readonly optimal: boolean;
+  /** Branch-and-bound nodes explored (exact method), 0 for greedy. */
+  readonly nodes: number;
+}
+
+/** Flattened problem: one row per (customer, candidate) pair with positive value, in input order. */
+interface Compiled {
+  readonly customers: ReadonlyArray<OptimizationCustomer>;
+  readonly n: number;
+  readonly pairCustomer: Int32Array;
+  readonly pairCandidate: Int32Array;
+  readonly pairOffer: Int32Array;
+  readonly pairChannel: Int32Array;
+  readonly value: Float64Array;
+  readonly cost: Float64Array;
+  readonly customerMax: Int32Array;
+  readonly offerCap: Float64Array;
+  readonly offerBudget: Float64Array;
+  readonly channelCap: Float64Array;
+  readonly budget: number;
+  readonly offerIds: string[];
+  readonly channelIds: string[];
+}
+
+function compile(customers: ReadonlyArray<OptimizationCustomer>, constraints: OptimizationConstraints): Compiled {
+  const bad = (message: string, path: Array<string | number>): CrossChannelError<ArbitrationErrorCode> => new CrossChannelError('INPUT_INVALID', message, { path });
+  if (!Array.isArray(customers)) throw bad('customers must be an array', ['customers']);
+  const defMax = constraints.maxOffersPerCustomer ?? 1;
+  if (!Number.isInteger(defMax) || defMax < 0) throw bad('maxOffersPerCustomer must be a non-negative integer', ['constraints', 'maxOffersPerCustomer']);
+  const budget = constraints.budget ?? Infinity;
+  if (!(budget >= 0)) throw bad('budget must be a non-negative number', ['constraints', 'budget']);
+  const offerIndex = new Map<string, number>();
+  const channelIndex = new Map<string, number>();
+  const offerIds: string[] = [];
+  const channelIds: string[] = [];
+  let total = 0;
+  for (const c of customers) total += c.candidates.length;
+  const pairCustomer = new Int32Array(total);
+  const pairCandidate = new Int32Array(total);
+  const pairOffer = new Int32Array(total);
+  const pairChannel = new Int32Array(total);
+  const value = new Float64Array(total);
+  const cost = new Float64Array(total);
+  const customerMax = new Int32Array(customers.length);
+  let n = 0;
+  for (let ci = 0; ci < customers.length; ci++) {
+    const c = customers[ci]!;
+    const m = c.maxOffers ?? defMax;
+    if (!Number.isInteger(m) || m < 0) throw bad('maxOffers must be a non-negative integer', ['customers', ci, 'maxOffers']);
+    customerMax[ci] = m;
+    const cands = c.candidates;
+    for (let k = 0; k < cands.length; k++) {
+      const cand = cands[k]!;
+      const v = cand.value;
+      const w = cand.cost ?? 0;
+      if (typeof v !== 'number' || Number.isNaN(v) || v === Infinity) throw bad('value must be a finite number', ['customers', ci, 'candidates', k, 'value']);
+      if (typeof w !== 'number' || !(w >= 0) || w === Infinity) throw bad('cost must be a non-negative finite number', ['customers', ci, 'candidates', k, 'cost']);
+      if (!(v > 0)) continue;
+      let oi = offerIndex.get(cand.offerId);
+      if (oi === undefined) {
+        if (typeof cand.offerId !== 'string' || cand.offerId.length === 0) throw bad('offerId must be a non-empty string', ['customers', ci, 'candidates', k, 'offerId']);
+        oi = offerIds.length;
+        offerIndex.set(cand.offerId, oi);
+        offerIds.push(cand.offerId);
+      }
+      let hi = -1;
+      if (cand.channel !== undefined) {
+        const got = channelIndex.get(cand.channel);
+        if (got === undefined) {
+          hi = channelIds.length;
+          channelIndex.set(cand.channel, hi);
+          channelIds.push(cand.channel);
+        } else hi = got;
+      }
+      pairCustomer[n] = ci;
+      pairCandidate[n] = k;
+      pairOffer[n] = oi;
+      pairChannel[n] = hi;
+      value[n] = v;
+      cost[n] = w;
+      n++;
+    }
+  }
+  const offerCap = new Float64Array(offerIds.length).fill(Infinity);
+  const offerBudget = new Float64Array(offerIds.length).fill(Infinity);
+  for (const [id, lim] of Object.entries(constraints.offers ?? {})) {
+    const oi = offerIndex.get(id);
+    if (lim.capacity !== undefined && !(Number.isInteger(lim.capacity) && lim.capacity >= 0)) throw bad('capacity must be a non-negative integer', ['constraints', 'offers', id, 'capacity']);
+    if (lim.budget !== undefined && !(lim.budget >= 0)) throw bad('budget must be a non-negative number', ['constraints', 'offers', id, 'budget']);
+    if (oi === undefined) continue;
+    offerCap[oi] = lim.capacity ?? Infinity;
+    offerBudget[oi] = lim.budget ?? Infinity;
+  }
+  const channelCap = new Float64Array(channelIds.length).fill(Infinity);
+  for (const [id, lim] of Object.entries(constraints.channels ?? {})) {
+    if (lim.capacity !== undefined && !(Number.isInteger(lim.capacity) && lim.capacity >= 0)) throw bad('capacity must be a non-negative integer', ['constraints', 'channels', id, 'capacity']);
+    const hi = channelIndex.get(id);
+    if (hi !== undefined) channelCap[hi] = lim.capacity ?? Infinity;
+  }
+  return { customers, n, pairCustomer, pairCandidate, pairOffer, pairChannel, value, cost, customerMax, offerCap, offerBudget, channelCap, budget, offerIds, channelIds };
+}
+
+/** Mutable remaining resources while building a solution. */
+class Remaining {
+  readonly customer: Int32Array;
+  readonly offerCap: Float64Array;
+  readonly offerBudget: Float64Array;
+  readonly channelCap: Float64Array;
+  budget: number;
+  /** Offers already given to each customer, to refuse a second assignment of the same offer. */
+  readonly given: Map<number, number[]>;
+  constructor(p: Compiled) {
+    this.customer = Int32Array.from(p.customerMax);
+    this.offerCap = Float64Array.from(p.offerCap);
+    this.offerBudget = Float64Array.from(p.offerBudget);
+    this.channelCap = Float64Array.from(p.channelCap);
+    this.budget = p.budget;
+    this.given = new Map();
+  }
+  fits(p: Compiled, i: number): boolean {
+    const c = p.pairCustomer[i]!;
+    const o = p.pairOffer[i]!;
+    const h = p.pairChannel[i]!;
+    const w = p.cost[i]!;
+    if (this.customer[c]! < 1 || this.offerCap[o]! < 1) return false;
+    if (h >= 0 && this.channelCap[h]! < 1) return false;
+    // A small tolerance keeps sums of decimal costs (0.1 + 0.2) from refusing an exactly fitting budget.
+    if (w > 0 && (w > this.offerBudget[o]! + 1e-9 || w > this.budget + 1e-9)) return false;
+    const g = this.given.get(c);
+    return g === undefined || !g.includes(o);
+  }
+  take(p: Compiled, i: number, sign: 1 | -1): void {
+    const c = p.pairCustomer[i]!;
+    const o = p.pairOffer[i]!;
+    const h = p.pairChannel[i]!;
+    const w = p.cost[i]!;
+    this.customer[c]! -= sign;
+    this.offerCap[o]! -= sign;
+    if (h >= 0) this.channelCap[h]! -= sign;
+    this.offerBudget[o]! -= sign * w;
+    this.budget -= sign * w;
+    let g = this.given.get(c);
+    if (sign === 1) {
+      if (g === undefined) this.given.set(c, (g = []));
+      g.push(o);
+    } else if (g !== undefined) {
+      g.pop();
+      if (g.length === 0) this.given.delete(c);
+    }
+  }
+}
+
+function result(p: Compiled, chosen: ArrayLike<number>, method: 'greedy' | 'exact', optimal: boolean, nodes: number): OptimizationResult {
+  const idx = Array.from(chosen).sort((a, b) => a - b);
+  const assignments: Assignment[] = [];
+  let totalValue = 0;
+  let totalCost = 0;
+  for (const i of idx) {
+    const h = p.pairChannel[i]!;
+    const a: Assignment = {
+      customerId: p.customers[p.pairCustomer[i]!]!.id,
+      offerId: p.offerIds[p.pairOffer[i]!]!,
+      channel: h >= 0 ? p.channelIds[h] : undefined,
+      value: p.value[i]!,
+      cost: p.cost[i]!,
+    };
+    assignments.push(a);
+    totalValue += a.value;
+    totalCost += a.cost;
+  }
+  return { assignments, totalValue, totalCost, method, optimal, nodes };
+}
+
+/**
+ * Fast greedy batch assignment for large inputs. Pairs are taken in order of **value density**: value divided
+ * by the share of every limited resource the pair uses (1/maxOffers of its customer, 1/capacity of its offer
+ * and channel, cost/budget of its offer and the global budget) — the classic multi-constraint knapsack
+ * heuristic; a pair that still fits every remaining limit is assigned. Never exceeds a constraint. Densities are
+ * sorted at single precision with ties broken by input order (customer, then candidate), so the result is
+ * deterministic. `strategy: 'value'` sorts by plain value instead.
+ *
+ * @example
+ * ```ts
+ * const r = optimizeGreedy(
+ *   [{ id: 'c1', candidates: [{ offerId: 'call', value: 30, channel: 'call_center' }, { offerId: 'mail', value: 5, channel: 'email' }] }],
+ *   { channels: { call_center: { capacity: 500 } } },
+ * );
+ * r.assignments[0]?.offerId; // 'call'
+ * ```
+ */
+export function optimizeGreedy(customers: ReadonlyArray<OptimizationCustomer>, constraints: OptimizationConstraints = {}, options: { strategy?: 'density' | 'value' } = {}): OptimizationResult {
+  const p = compile(customers, constraints);
+  const chosen = greedyOn(p, options.strategy ?? 'density');
+  return result(p, chosen, 'greedy', false, 0);
+}
+
+function greedyOn(p: Compiled, strategy: 'density' | 'value'): number[] {
+  const n = p.n;
+  // Sort keys: float64 whose high word is the float32 bit pattern of the (positive) density and whose low word is
+  // the complement of the pair index. For positive floats, bit order is numeric order, so a native Float64Array
+  // sort (no comparator) orders by density, then by input order — fast on millions of pairs.
+  const keys = new Float64Array(n);
+  const words = new Uint32Array(keys.buffer);
+  const f32 = new Float32Array(1);
+  const f32bits = new Uint32Array(f32.buffer);
+  const little = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+  const hiW = little ? 1 : 0;
+  const loW = little ? 0 : 1;
+  for (let i = 0; i < n; i++) {
+    let d = p.value[i]!;
+    if (strategy === 'density') {
+      const o = p.pairOffer[i]!;
+      const h = p.pairChannel[i]!;
+      const w = p.cost[i]!;
+      const m = p.customerMax[p.pairCustomer[i]!]!;
+      let use = m > 0 ? 1 / m : 1;
+      const oc = p.offerCap[o]!;
+      if (oc !== Infinity) use += oc > 0 ? 1 / oc : 1;
+      if (h >= 0) {
+        const hc = p.channelCap[h]!;
+        if (hc !== Infinity) use += hc > 0 ? 1 / hc : 1;
+      }
+      if (w > 0) {
+        const ob = p.offerBudget[o]!;
+        if (ob !== Infinity) use += ob > 0 ? w / ob : 1;
+        if (p.budget !== Infinity) use += p.budget > 0 ? w / p.budget : 1;
+      }
+      d /= use;
+    }
+    f32[0] = d;
+    words[2 * i + hiW] = f32bits[0]!;
+    words[2 * i + loW] = 0xffffffff - i;
+  }
+  keys.sort();
+  const rem = new Remaining(p);
+  const chosen: number[] = [];
+  for (let j = n - 1; j >= 0; j--) {
+    const i = 0xffffffff - words[2 * j + loW]!;
+    if (rem.fits(p, i)) {
+      rem.take(p, i, 1);
+      chosen.push(i);
+    }
+  }
+  return chosen;
+}
+
+/** Options of {@link optimizeExact}. */
+export interface ExactOptions {
+  /** Give up (throw `ARBITRATION_PROBLEM_TOO_LARGE`) after this many branch-and-bound nodes. Default 2,000,000. */
+  readonly maxNodes?: number;
+}
+
+/**
+ * Exact batch assignment for small instances, by depth-first branch and bound over (customer, offer) pairs in
+ * value order: each pair is first included (if it fits every remaining limit), then excluded. A node is pruned
+ * when its value plus an optimistic bound — for each customer, the sum of its best remaining `maxOffers` values,
+ * ignoring shared limits — cannot beat the incumbent, which starts as the greedy solution. Proven optimal on
+ * return; throws `ARBITRATION_PROBLEM_TOO_LARGE` beyond `maxNodes`. Used to measure the greedy's optimality gap.
+ *
+ * @example
+ * ```ts
+ * const customers = [
+ *   { id: 'a', candidates: [{ offerId: 'x', value: 10 }, { offerId: 'y', value: 9 }] },
+ *   { id: 'b', candidates: [{ offerId: 'x', value: 10 }] },
+ * ];
+ * optimizeExact(customers, { offers: { x: { capacity: 1 } } }).totalValue; // 19 (a←y, b←x)
+ * ```
+ */
+export function optimizeExact(customers: ReadonlyArray<OptimizationCustomer>, constraints: OptimizationConstraints = {}, options: ExactOptions = {}): OptimizationResult {
+  const p = compile(customers, constraints);
+  const maxNodes = options.maxNodes ?? 2_000_000;
+  const greedy = greedyOn(p, 'density');
+  const n = p.n;
+  // Pairs in value order (ties by input order) so good solutions are found first and the bound is tight.
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => p.value[b]! - p.value[a]! || a - b);
+  // suffix[i]: Σ over customers of their best `maxOffers` values among order[i..].
+  const suffix = new Float64Array(n + 1);
+  const perCustomer = new Map<number, number[]>();
+  for (const i of order) {
+    const c = p.pairCustomer[i]!;
+    let l = perCustomer.get(c);
+    if (l === undefined) perCustomer.set(c, (l = []));
+    l.push(p.value[i]!);
+  }
+  const seen = new Map<number, number>();
+  for (let j = n - 1; j >= 0; j--) {
+    const i = order[j]!;
+    const c = p.pairCustomer[i]!;
+    const list = perCustomer.get(c)!;
+    const k = p.customerMax[c]!;
+    const count = (seen.get(c) ?? 0) + 1;
+    seen.set(c, count);
+    const pos = list.length - count; // this pair's position in the customer's value-ordered list
+    let delta = 0;
+    if (k > 0) {
+      delta = list[pos]!;
+      if (pos + k < list.length) delta -= list[pos + k]!;
+    }
+    suffix[j] = suffix[j + 1]! + delta;
+  }
+  let bestSet: number[] = greedy;
+  let best = 0;
+  for (const i of greedy) best += p.value[i]!;
+  const rem = new Remaining(p);
+  const stack: number[] = [];
+  let nodes = 0;
+  const eps = 1e-9 * Math.max(1, best);
+  const dfs = (j: number, current: number): void => {
+    if (++nodes > maxNodes) {
+      throw new CrossChannelError<ArbitrationErrorCode>('ARBITRATION_PROBLEM_TOO_LARGE', `Exact optimisation needs more than ${maxNodes} nodes; use optimizeGreedy`, {
+        detail: { pairs: n, maxNodes },
+      });
+    }
+    if (current > best + eps) {
+      best = current;
+      bestSet = [...stack];
+    }
+    if (j >= n || current + suffix[j]! <= best + eps) return;
+    const i = order[j]!;
+    if (rem.fits(p, i)) {
+      rem.take(p, i, 1);
+      stack.push(i);
+      dfs(j + 1, current + p.value[i]!);
+      stack.pop();
+      rem.take(p, i, -1);
+    }
+    dfs(j + 1, current);
+  };
+  dfs(0, 0);
+  return result(p, bestSet, 'exact', true, nodes);
+}
+
+/**
+ * Batch optimisation entry point: exact branch and bound when the instance has at most `exactUpTo` candidate
+ * pairs (default 40), otherwise the greedy.
+ *
+ * @example
+ * ```ts
+ * optimize([{ id: 'c1', candidates: [{ offerId: 'a', value: 3 }] }], { maxOffersPerCustomer: 1 }).method; // 'exact'
+ * ```
+ */
+export function optimize(customers: ReadonlyArray<OptimizationCustomer>, constraints: OptimizationConstraints = {}, options: ExactOptions & { exactUpTo?: number } = {}): OptimizationResult {
+  let pairs = 0;
+  for (const c of customers) pairs += c.candidates.length;
+  if (pairs <= (options.exactUpTo ?? 40)) {
+    try {
+      return optimizeExact(customers, constraints, options);
+    } catch (e) {
+      if (!(e instanceof CrossChannelError) || e.code !== 'ARBITRATION_PROBLEM_TOO_LARGE') throw e;
+    }
+  }
+  return optimizeGreedy(customers, constraints);
+}

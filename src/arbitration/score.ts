@@ -1,0 +1,122 @@
+import { createRng, fnv1a } from '../core/random.js';
+import type { ArbitrationContext } from './eligibility.js';
+import type { Catalogue, CompiledOffer } from './offers.js';
+import { sampleBeta, type PropensityTable } from './propensity.js';
+
+/**
+ * The factors of an offer's score: score = propensity × contextWeight × value × lever (the Pega-style formula).
+ * `value` is the business value after the catalogue's `valueScale` normalisation.
+ */
+export interface ScoreFactors {
+  readonly propensity: number;
+  /** Where the propensity came from. */
+  readonly propensitySource: 'context' | 'model' | 'thompson' | 'offer' | 'prior';
+  readonly contextWeight: number;
+  readonly value: number;
+  readonly lever: number;
+}
+
+/** How propensities are computed when the context does not supply them. */
+export interface PropensityOptions {
+  /** Learned acceptance rates; without it, the offer's given `propensity` or the catalogue prior mean is used. */
+  readonly model?: PropensityTable;
+  /**
+   * Thompson sampling: draw each offer's propensity from its Beta posterior with a generator seeded by
+   * `seed` and the offer id, so a decision is reproducible and one offer's draw does not depend on which
+   * other offers are in the catalogue. Use a per-decision seed (e.g. the request id) to explore.
+   */
+  readonly thompson?: { readonly seed: number | string };
+}
+
+/**
+ * Propensity of an offer, first found of: `context.propensities[offer]` (a model's output) → the built-in
+ * {@link PropensityTable} (posterior mean, or a Thompson draw) → the offer's given `propensity` → the catalogue
+ * prior mean. Results are clamped to [0, 1].
+ *
+ * @example
+ * ```ts
+ * propensityOf(catalogue.offers[0]!, catalogue, { propensities: { card: 0.2 } }, {}); // { p: 0.2, source: 'context' }
+ * ```
+ */
+export function propensityOf(
+  offer: CompiledOffer,
+  catalogue: Catalogue,
+  context: ArbitrationContext,
+  options: PropensityOptions,
+  seedHash = 0,
+): { p: number; source: ScoreFactors['propensitySource'] } {
+  const given = context.propensities?.[offer.id];
+  if (given !== undefined && Number.isFinite(given)) return { p: clamp01(given), source: 'context' };
+  if (options.model !== undefined) {
+    const post = options.model.posterior(offer.id, context.propensitySegment);
+    if (options.thompson !== undefined) {
+      const rng = createRng((seedHash ^ offer.hash) >>> 0);
+      return { p: sampleBeta(rng, post.alpha, post.beta), source: 'thompson' };
+    }
+    return { p: post.mean, source: 'model' };
+  }
+  if (offer.propensity !== undefined) return { p: offer.propensity, source: 'offer' };
+  if (options.thompson !== undefined) {
+    const rng = createRng((seedHash ^ offer.hash) >>> 0);
+    return { p: sampleBeta(rng, catalogue.prior.alpha, catalogue.prior.beta), source: 'thompson' };
+  }
+  return { p: catalogue.prior.alpha / (catalogue.prior.alpha + catalogue.prior.beta), source: 'prior' };
+}
+
+/**
+ * Context weight of an offer on a channel: offer weight × per-channel weight × `context.weights[offer]`.
+ *
+ * @example
+ * ```ts
+ * contextWeightOf(catalogue.offers[0]!, 'email', { weights: { card: 2 } }); // 2 when the offer's own weights are 1
+ * ```
+ */
+export function contextWeightOf(offer: CompiledOffer, channel: string, context: ArbitrationContext): number {
+  let w = offer.weight;
+  if (offer.channelWeights !== null) {
+    const cw = offer.channelWeights[channel];
+    if (cw !== undefined) w *= cw;
+  }
+  const dyn = context.weights?.[offer.id];
+  if (dyn !== undefined && Number.isFinite(dyn) && dyn >= 0) w *= dyn;
+  return w;
+}
+
+/**
+ * The score from its factors.
+ *
+ * @example
+ * ```ts
+ * scoreOf({ propensity: 0.1, propensitySource: 'model', contextWeight: 1, value: 0.5, lever: 2 }); // 0.1
+ * ```
+ */
+export function scoreOf(f: ScoreFactors): number {
+  return f.propensity * f.contextWeight * f.value * f.lever;
+}
+
+/**
+ * The documented tie-break of the ranking: higher score first; then higher `priority`; then offer id in
+ * ascending code-unit order. Never random, so equal inputs always rank the same way.
+ *
+ * @example
+ * ```ts
+ * compareRanked({ score: 1, priority: 0, id: 'b' }, { score: 1, priority: 0, id: 'a' }); // > 0: 'a' first
+ * ```
+ */
+export function compareRanked(
+  a: { readonly score: number; readonly priority: number; readonly id: string },
+  b: { readonly score: number; readonly priority: number; readonly id: string },
+): number {
+  if (a.score !== b.score) return b.score - a.score;
+  if (a.priority !== b.priority) return b.priority - a.priority;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** Hash of a Thompson seed (numbers as 32-bit integers, strings by FNV-1a). */
+export function seedHashOf(seed: number | string): number {
+  return typeof seed === 'number' ? seed >>> 0 : fnv1a(seed);
+}
+
+function clamp01(x: number): number {
+  return x < 0 ? 0 : x > 1 ? 1 : x;
+}

@@ -1,0 +1,130 @@
+import { CrossChannelError } from '../core/errors.js';
+import { calendarWindow, isValidTimeZone } from '../core/time.js';
+import type { Catalogue } from './offers.js';
+
+/**
+ * Global usage of one offer in the windows containing `now`: presentations in the local day and week, in
+ * total, and budget spent. What {@link arbitrate} takes as `usage` and what an {@link OfferCapacityStore} reports.
+ */
+export interface OfferUsage {
+  readonly day: number;
+  readonly week: number;
+  readonly total: number;
+  readonly spent: number;
+}
+
+/**
+ * Limits of one offer for a store call: presentations per local day/week and in total, budget and the cost
+ * of one presentation, and the calendar (zone, first weekday) the day/week windows use.
+ */
+export interface OfferCapacitySpec {
+  readonly perDay?: number;
+  readonly perWeek?: number;
+  readonly total?: number;
+  readonly budget?: number;
+  /** Budget spent per presentation (default 1 when a budget is set, else 0). */
+  readonly cost?: number;
+  readonly timeZone?: string;
+  readonly weekStartsOn?: 0 | 1 | 2 | 3 | 4 | 5 | 6;
+}
+
+/** Proof of a successful consumption; pass it to `release` to give the capacity back (e.g. the send failed). */
+export interface CapacityReservation {
+  readonly offerId: string;
+  readonly amount: number;
+  readonly cost: number;
+  /** Start (epoch ms) of the local day and week windows the reservation counted in. */
+  readonly dayStart: number;
+  readonly dayEnd: number;
+  readonly weekStart: number;
+  readonly weekEnd: number;
+}
+
+/** Result of `consume`: granted with a reservation, or refused naming the exhausted limit. Usage is after the call. */
+export type ConsumeResult =
+  | { readonly ok: true; readonly reservation: CapacityReservation; readonly usage: OfferUsage }
+  | { readonly ok: false; readonly exhausted: 'day' | 'week' | 'total' | 'budget'; readonly usage: OfferUsage };
+
+/**
+ * Global per-offer capacities and budgets, shared by every instance of a service. `consume` is atomic: under
+ * any concurrency, granted presentations never exceed a limit and a refused call changes nothing.
+ * Implementations: `MemoryOfferCapacityStore` (crosschannel/adapters/memory), `RedisOfferCapacityStore`
+ * (crosschannel/adapters/redis); `runOfferCapacityStoreConformance` (crosschannel/testing) checks any other.
+ *
+ * @example
+ * ```ts
+ * const spec = capacitySpecOf(catalogue, 'coupon');
+ * const r = await store.consume('coupon', spec, now);
+ * if (!r.ok) console.log('no coupons left this', r.exhausted);
+ * ```
+ */
+export interface OfferCapacityStore {
+  /** Atomically takes `amount` presentations (default 1) in the windows containing `now`, if every limit allows. */
+  consume(offerId: string, spec: OfferCapacitySpec, now: number, amount?: number): Promise<ConsumeResult>;
+  /** Gives back a reservation (never below zero); returns usage of the reservation's windows after the call. */
+  release(reservation: CapacityReservation): Promise<OfferUsage>;
+  /** Usage of each offer in the windows containing `now` (offers never consumed report zeros). */
+  usage(offerIds: ReadonlyArray<string>, spec: Pick<OfferCapacitySpec, 'timeZone' | 'weekStartsOn'>, now: number): Promise<Map<string, OfferUsage>>;
+}
+
+/** Zero usage. */
+export const NO_USAGE: OfferUsage = Object.freeze({ day: 0, week: 0, total: 0, spent: 0 });
+
+/**
+ * The capacity spec of a catalogue offer (limits, cost, and the catalogue's calendar) for store calls.
+ *
+ * @example
+ * ```ts
+ * const cat = parseCatalogue({ offers: [{ id: 'coupon', capacity: { perDay: 500 }, budget: { total: 10000, cost: 5 } }] });
+ * capacitySpecOf(cat, 'coupon'); // { perDay: 500, budget: 10000, cost: 5, timeZone: 'UTC', weekStartsOn: 1 }
+ * ```
+ */
+export function capacitySpecOf(catalogue: Catalogue, offerId: string): OfferCapacitySpec {
+  const o = catalogue.byId.get(offerId);
+  if (o === undefined) throw new CrossChannelError('INPUT_INVALID', `Unknown offer ${JSON.stringify(offerId)}`, { detail: { offerId } });
+  const s: { -readonly [K in keyof OfferCapacitySpec]: OfferCapacitySpec[K] } = { timeZone: catalogue.timeZone, weekStartsOn: catalogue.weekStartsOn };
+  if (o.capacity) {
+    if (o.capacity.perDay !== Infinity) s.perDay = o.capacity.perDay;
+    if (o.capacity.perWeek !== Infinity) s.perWeek = o.capacity.perWeek;
+    if (o.capacity.total !== Infinity) s.total = o.capacity.total;
+  }
+  if (o.budget) {
+    s.budget = o.budget.total;
+    s.cost = o.budget.cost;
+  }
+  return s;
+}
+
+/** The local day and week windows containing `now` for a spec's calendar. */
+export function capacityWindows(spec: Pick<OfferCapacitySpec, 'timeZone' | 'weekStartsOn'>, now: number): { dayStart: number; dayEnd: number; weekStart: number; weekEnd: number } {
+  const zone = spec.timeZone ?? 'UTC';
+  const day = calendarWindow(now, 'day', zone);
+  const week = calendarWindow(now, 'week', zone, { weekStartsOn: spec.weekStartsOn ?? 1 });
+  return { dayStart: day.start, dayEnd: day.end, weekStart: week.start, weekEnd: week.end };
+}
+
+/**
+ * Validates a store call; throws `CrossChannelError` `INPUT_INVALID` with the bad field's path. Shared by every
+ * implementation so that they reject exactly the same inputs.
+ */
+export function validateConsume(offerId: unknown, spec: OfferCapacitySpec, now: unknown, amount: unknown): void {
+  const bad = (message: string, path: Array<string | number>): CrossChannelError => new CrossChannelError('INPUT_INVALID', message, { path });
+  if (typeof offerId !== 'string' || offerId.length === 0 || offerId.length > 256) throw bad('offerId must be a non-empty string', ['offerId']);
+  if (typeof now !== 'number' || !Number.isFinite(now)) throw bad('now must be epoch milliseconds', ['now']);
+  if (typeof amount !== 'number' || !Number.isInteger(amount) || amount < 1 || amount > 1_000_000) throw bad('amount must be a positive integer', ['amount']);
+  if (typeof spec !== 'object' || spec === null) throw bad('spec must be an object', ['spec']);
+  for (const k of ['perDay', 'perWeek', 'total'] as const) {
+    const v = spec[k];
+    if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < 0)) throw bad(`${k} must be a non-negative integer`, ['spec', k]);
+  }
+  for (const k of ['budget', 'cost'] as const) {
+    const v = spec[k];
+    if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < 0)) throw bad(`${k} must be a non-negative number`, ['spec', k]);
+  }
+  if (spec.timeZone !== undefined && !isValidTimeZone(spec.timeZone)) throw new CrossChannelError('TIMEZONE_INVALID', `Unknown time zone ${JSON.stringify(spec.timeZone)}`, { path: ['spec', 'timeZone'] });
+}
+
+/** The cost of one presentation under a spec: `cost`, or 1 when only a budget is set, or 0. */
+export function unitCost(spec: OfferCapacitySpec): number {
+  return spec.cost ?? (spec.budget !== undefined ? 1 : 0);
+}

@@ -1,0 +1,190 @@
+/**
+ * Conformance suite of {@link OfferCapacityStore}: the behaviour every implementation (memory, Redis, an
+ * integrator's own) must show, including that concurrent consumers never exceed a capacity or a budget.
+ */
+import { describe, expect, it } from 'vitest';
+import { isCrossChannelError } from '../core/errors.js';
+import type { OfferCapacityStore } from '../arbitration/store.js';
+import { runConformance, type Implementation } from './harness.js';
+
+const T0 = Date.UTC(2026, 0, 7, 10, 0, 0); // Wednesday 10:00 UTC
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/**
+ * Runs the offer capacity store conformance suite against each implementation (inside a vitest file).
+ *
+ * @example
+ * ```ts
+ * import { runOfferCapacityStoreConformance } from 'crosschannel/testing';
+ * import { MemoryOfferCapacityStore } from 'crosschannel/adapters/memory';
+ * runOfferCapacityStoreConformance([{ name: 'memory', create: () => new MemoryOfferCapacityStore() }]);
+ * ```
+ */
+export function runOfferCapacityStoreConformance(implementations: ReadonlyArray<Implementation<OfferCapacityStore>>): void {
+  runConformance('OfferCapacityStore', implementations, (store) => {
+    it('grants up to the daily capacity, then refuses naming the limit, without changing counters', async () => {
+      const s = store();
+      for (let i = 0; i < 3; i++) expect((await s.consume('coupon', { perDay: 3 }, T0 + i)).ok).toBe(true);
+      const r = await s.consume('coupon', { perDay: 3 }, T0 + 10);
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.exhausted).toBe('day');
+      expect(r.usage).toEqual({ day: 3, week: 3, total: 3, spent: 0 });
+      expect((await s.usage(['coupon'], {}, T0)).get('coupon')).toEqual({ day: 3, week: 3, total: 3, spent: 0 });
+    });
+
+    it('starts a new day at local midnight of the spec time zone and keeps counting the week', async () => {
+      const s = store();
+      const spec = { perDay: 1, perWeek: 2, timeZone: 'Europe/Paris' } as const;
+      // 22:30 UTC on Wednesday is 23:30 in Paris; 23:30 UTC is already Thursday there.
+      expect((await s.consume('slot', spec, Date.UTC(2026, 0, 7, 22, 30))).ok).toBe(true);
+      expect((await s.consume('slot', spec, Date.UTC(2026, 0, 7, 22, 45))).ok).toBe(false);
+      const thu = await s.consume('slot', spec, Date.UTC(2026, 0, 7, 23, 30));
+      expect(thu.ok).toBe(true);
+      const fri = await s.consume('slot', spec, Date.UTC(2026, 0, 9, 12));
+      expect(fri.ok).toBe(false);
+      if (!fri.ok) expect(fri.exhausted).toBe('week');
+      // Next Monday is a new week (weeks start on Monday by default).
+      expect((await s.consume('slot', spec, Date.UTC(2026, 0, 12, 12))).ok).toBe(true);
+    });
+
+    it('honours weekStartsOn', async () => {
+      const s = store();
+      const spec = { perWeek: 1, weekStartsOn: 0 } as const;
+      expect((await s.consume('w', spec, Date.UTC(2026, 0, 10, 12))).ok).toBe(true); // Saturday
+      expect((await s.consume('w', spec, Date.UTC(2026, 0, 11, 12))).ok).toBe(true); // Sunday: new week
+      expect((await s.consume('w', spec, Date.UTC(2026, 0, 12, 12))).ok).toBe(false); // Monday: same week
+    });
+
+    it('enforces the total capacity across days', async () => {
+      const s = store();
+      expect((await s.consume('t', { total: 2 }, T0)).ok).toBe(true);
+      expect((await s.consume('t', { total: 2 }, T0 + 3 * DAY)).ok).toBe(true);
+      const r = await s.consume('t', { total: 2 }, T0 + 30 * DAY);
+      expect(r.ok ? null : r.exhausted).toBe('total');
+    });
+
+    it('spends the budget by cost and refuses when the cost no longer fits', async () => {
+      const s = store();
+      const spec = { budget: 10, cost: 4 };
+      expect((await s.consume('b', spec, T0)).ok).toBe(true);
+      expect((await s.consume('b', spec, T0)).ok).toBe(true);
+      const r = await s.consume('b', spec, T0);
+      expect(r.ok ? null : r.exhausted).toBe('budget');
+      expect(r.usage.spent).toBe(8);
+      const cheap = await s.consume('b', { budget: 10, cost: 2 }, T0);
+      expect(cheap.ok).toBe(true);
+      expect(cheap.usage.spent).toBe(10);
+    });
+
+    it('handles decimal costs exactly up to the budget', async () => {
+      const s = store();
+      for (let i = 0; i < 3; i++) expect((await s.consume('d', { budget: 0.3, cost: 0.1 }, T0)).ok).toBe(true);
+      expect((await s.consume('d', { budget: 0.3, cost: 0.1 }, T0)).ok).toBe(false);
+    });
+
+    it('consumes several units at once, all or nothing', async () => {
+      const s = store();
+      expect((await s.consume('m', { perDay: 5 }, T0, 3)).ok).toBe(true);
+      const r = await s.consume('m', { perDay: 5 }, T0, 3);
+      expect(r.ok).toBe(false);
+      expect(r.usage.day).toBe(3);
+      expect((await s.consume('m', { perDay: 5 }, T0, 2)).ok).toBe(true);
+    });
+
+    it('releases a reservation, never going below zero', async () => {
+      const s = store();
+      const r = await s.consume('r', { perDay: 1, budget: 5, cost: 5 }, T0);
+      expect(r.ok).toBe(true);
+      if (!r.ok) return;
+      expect((await s.consume('r', { perDay: 1 }, T0)).ok).toBe(false);
+      expect(await s.release(r.reservation)).toEqual({ day: 0, week: 0, total: 0, spent: 0 });
+      expect(await s.release(r.reservation)).toEqual({ day: 0, week: 0, total: 0, spent: 0 });
+      expect((await s.consume('r', { perDay: 1, budget: 5, cost: 5 }, T0)).ok).toBe(true);
+    });
+
+    it('releases into the windows of the reservation, not of today', async () => {
+      const s = store();
+      const first = await s.consume('x', { perDay: 5 }, T0);
+      await s.consume('x', { perDay: 5 }, T0 + DAY);
+      if (!first.ok) throw new Error('expected a grant');
+      await s.release(first.reservation);
+      const u = await s.usage(['x'], {}, T0 + DAY);
+      expect(u.get('x')?.day).toBe(1);
+      expect((await s.usage(['x'], {}, T0)).get('x')?.day).toBe(0);
+    });
+
+    it('keeps offers independent and reports zeros for unknown offers', async () => {
+      const s = store();
+      await s.consume('a', { perDay: 1 }, T0);
+      expect((await s.consume('b', { perDay: 1 }, T0)).ok).toBe(true);
+      const u = await s.usage(['a', 'b', 'never'], {}, T0);
+      expect(u.get('a')?.day).toBe(1);
+      expect(u.get('never')).toEqual({ day: 0, week: 0, total: 0, spent: 0 });
+    });
+
+    it('a zero capacity refuses everything', async () => {
+      const r = await store().consume('z', { perDay: 0 }, T0);
+      expect(r.ok).toBe(false);
+    });
+
+    it('never exceeds capacity or budget under concurrent consumers', async () => {
+      const s = store();
+      const spec = { perDay: 17, budget: 40, cost: 2 };
+      const results = await Promise.all(Array.from({ length: 60 }, (_, i) => s.consume('hot', spec, T0 + i)));
+      const granted = results.filter((r) => r.ok).length;
+      expect(granted).toBe(17);
+      const budgetSpec = { budget: 40, cost: 3 };
+      const spent = await Promise.all(Array.from({ length: 30 }, () => s.consume('cash', budgetSpec, T0)));
+      expect(spent.filter((r) => r.ok).length).toBe(13);
+      const u = await s.usage(['hot', 'cash'], {}, T0);
+      expect(u.get('hot')?.day).toBe(17);
+      expect(u.get('cash')?.spent).toBe(39);
+    });
+
+    it('interleaved consume and release keep counters consistent', async () => {
+      const s = store();
+      const spec = { perDay: 5 };
+      const ops = await Promise.all(
+        Array.from({ length: 20 }, async () => {
+          const r = await s.consume('ir', spec, T0);
+          if (r.ok) await s.release(r.reservation);
+          return r.ok;
+        }),
+      );
+      expect(ops.some(Boolean)).toBe(true);
+      expect((await s.usage(['ir'], {}, T0)).get('ir')?.day).toBe(0);
+    });
+
+    describe('rejects bad input with INPUT_INVALID and changes nothing', () => {
+      const cases: Array<[string, (s: OfferCapacityStore) => Promise<unknown>]> = [
+        ['empty offer id', (s) => s.consume('', { perDay: 1 }, T0)],
+        ['zero amount', (s) => s.consume('v', { perDay: 1 }, T0, 0)],
+        ['fractional amount', (s) => s.consume('v', { perDay: 1 }, T0, 1.5)],
+        ['negative capacity', (s) => s.consume('v', { perDay: -1 }, T0)],
+        ['NaN time', (s) => s.consume('v', { perDay: 1 }, Number.NaN)],
+        ['negative cost', (s) => s.consume('v', { budget: 1, cost: -1 }, T0)],
+      ];
+      for (const [name, call] of cases) {
+        it(name, async () => {
+          const s = store();
+          const err = await call(s).then(
+            () => null,
+            (e: unknown) => e,
+          );
+          expect(isCrossChannelError(err, 'INPUT_INVALID')).toBe(true);
+          expect((await s.usage(['v', ''], {}, T0)).get('v')).toEqual({ day: 0, week: 0, total: 0, spent: 0 });
+        });
+      }
+      it('unknown time zone → TIMEZONE_INVALID', async () => {
+        const err = await store()
+          .consume('v', { perDay: 1, timeZone: 'Mars/Olympus' }, T0)
+          .then(
+            () => null,
+            (e: unknown) => e,
+          );
+        expect(isCrossChannelError(err, 'TIMEZONE_INVALID')).toBe(true);
+      });
+    });
+  });
+}
