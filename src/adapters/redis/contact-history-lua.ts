@@ -1,0 +1,123 @@
+/**
+ * Server-side halves of the Redis contact-history store. Members of the contact and response sorted sets start
+ * with a header of the fields capping matches on (separated by \31, lists wrapped in \30), then the record's
+ * JSON; ids, channels and tags cannot contain control characters, so the separators are unambiguous.
+ *
+ * Contact member:  id \31 channel \31 campaign \31 offer \31 tx(0|1) \31 \30tag\30…\30 \31 json
+ * Response member: id \31 channel \31 campaign \31 offer \31 kind \31 \30tag\30…\30 \31 json
+ */
+
+/** Parses the header, counts every rule's window in one pass, records the contact when no rule is full. */
+export const RESERVE_LUA = `
+local c, r, o = KEYS[1], KEYS[2], KEYS[3]
+local now = tonumber(ARGV[1])
+local key = ARGV[2]
+if key ~= '' then
+  local prior = redis.call('HGET', o, key)
+  if prior then return {2, prior} end
+end
+local retention = tonumber(ARGV[5])
+redis.call('ZREMRANGEBYSCORE', c, '-inf', '(' .. string.format('%.0f', now - retention))
+local n = tonumber(ARGV[10])
+local rules = {}
+local hasContactRule, hasResponseRule = false, false
+for i = 1, n do
+  local b = 10 + (i - 1) * 12
+  local tags = {}
+  for t in string.gmatch(ARGV[b + 8], '[^\\30]+') do tags[#tags + 1] = '\\30' .. t .. '\\30' end
+  local rule = { kind = ARGV[b + 1], lb = tonumber(ARGV[b + 2]), ub = tonumber(ARGV[b + 3]), limit = tonumber(ARGV[b + 4]),
+    ch = ARGV[b + 5], ca = ARGV[b + 6], of = ARGV[b + 7], tags = tags, per = ARGV[b + 9], pv = ARGV[b + 10],
+    tx = ARGV[b + 11], kinds = ARGV[b + 12], n = 0 }
+  rules[i] = rule
+  if rule.kind == 'C' then hasResponseRule = true else hasContactRule = true end
+end
+local function inScope(rule, ch, ca, of, tags)
+  if rule.ch ~= '' and not string.find(rule.ch, '\\30' .. ch .. '\\30', 1, true) then return false end
+  if rule.ca ~= '' and (ca == '' or not string.find(rule.ca, '\\30' .. ca .. '\\30', 1, true)) then return false end
+  if rule.of ~= '' and (of == '' or not string.find(rule.of, '\\30' .. of .. '\\30', 1, true)) then return false end
+  if #rule.tags > 0 then
+    local any = false
+    for _, t in ipairs(rule.tags) do
+      if string.find(tags, t, 1, true) then any = true break end
+    end
+    if not any then return false end
+  end
+  if rule.per == 'ch' then return ch == rule.pv end
+  if rule.per == 'ca' then return ca == rule.pv end
+  if rule.per == 'of' then return of == rule.pv end
+  return true
+end
+local HEADER = '^[^\\31]*\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31'
+local contacts, responses = {}, {}
+if hasContactRule then
+  contacts = redis.call('ZRANGEBYSCORE', c, ARGV[8], '+inf', 'WITHSCORES')
+  for j = 1, #contacts, 2 do
+    local at = tonumber(contacts[j + 1])
+    local ch, ca, of, tx, tags = string.match(contacts[j], HEADER)
+    for i = 1, n do
+      local rule = rules[i]
+      if rule.kind ~= 'C' and at >= rule.lb and at < rule.ub and (tx == '0' or rule.tx == '1') and inScope(rule, ch, ca, of, tags) then
+        rule.n = rule.n + 1
+      end
+    end
+  end
+end
+if hasResponseRule then
+  responses = redis.call('ZRANGEBYSCORE', r, ARGV[9], '+inf', 'WITHSCORES')
+  for j = 1, #responses, 2 do
+    local at = tonumber(responses[j + 1])
+    local ch, ca, of, kind, tags = string.match(responses[j], HEADER)
+    for i = 1, n do
+      local rule = rules[i]
+      if rule.kind == 'C' and at >= rule.lb and string.find(rule.kinds, '\\30' .. kind .. '\\30', 1, true) and inScope(rule, ch, ca, of, tags) then
+        rule.n = rule.n + 1
+      end
+    end
+  end
+end
+local blocked = ARGV[7] == '1'
+for i = 1, n do
+  if rules[i].n >= rules[i].limit then blocked = true end
+end
+if blocked then
+  local cm, rm = {}, {}
+  if not hasContactRule then contacts = redis.call('ZRANGEBYSCORE', c, ARGV[8], '+inf', 'WITHSCORES') end
+  if not hasResponseRule then responses = redis.call('ZRANGEBYSCORE', r, ARGV[9], '+inf', 'WITHSCORES') end
+  for j = 1, #contacts, 2 do cm[#cm + 1] = contacts[j] end
+  for j = 1, #responses, 2 do rm[#rm + 1] = responses[j] end
+  return {0, cm, rm}
+end
+redis.call('ZADD', c, ARGV[4], ARGV[3])
+redis.call('PEXPIRE', c, retention)
+if key ~= '' then
+  redis.call('HSET', o, key, ARGV[6])
+  redis.call('PEXPIRE', o, retention)
+end
+return {1}
+`;
+
+/** Records a contact unless its idempotency key (or the identical member) is already there. */
+export const RECORD_LUA = `
+local c, o = KEYS[1], KEYS[2]
+local key = ARGV[1]
+if key ~= '' then
+  local prior = redis.call('HGET', o, key)
+  if prior then return {0, prior} end
+end
+local added = redis.call('ZADD', c, ARGV[3], ARGV[2])
+redis.call('PEXPIRE', c, ARGV[4])
+if key ~= '' then
+  redis.call('HSET', o, key, ARGV[5])
+  redis.call('PEXPIRE', o, ARGV[4])
+end
+return {added}
+`;
+
+/** Stores a refusal under its idempotency key unless another caller stored an outcome first. */
+export const STORE_OUTCOME_LUA = `
+if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 1 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[3])
+  return false
+end
+return redis.call('HGET', KEYS[1], ARGV[1])
+`;

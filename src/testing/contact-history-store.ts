@@ -1,0 +1,186 @@
+/**
+ * Conformance suite of {@link ContactHistoryStore}: every implementation (memory, Redis, yours) must pass it.
+ */
+import { expect, it } from 'vitest';
+import { isCrossChannelError } from '../core/errors.js';
+import { createRng } from '../core/random.js';
+import { DAY, HOUR, MINUTE } from '../core/time.js';
+import { evaluateCaps } from '../capping/evaluate.js';
+import { parseCapRules } from '../capping/rules.js';
+import type { ContactHistoryStore } from '../capping/store.js';
+import { runConformance, type Implementation } from './harness.js';
+
+const T0 = Date.parse('2026-03-02T09:00:00Z'); // a Monday, 10:00 in Paris
+
+/**
+ * Runs the contact-history conformance suite against each implementation (inside a vitest file).
+ *
+ * @example
+ * ```ts
+ * import { runContactHistoryStoreConformance } from 'crosschannel/testing';
+ * runContactHistoryStoreConformance([{ name: 'memory', create: () => new MemoryContactHistoryStore() }]);
+ * ```
+ */
+export function runContactHistoryStoreConformance(implementations: ReadonlyArray<Implementation<ContactHistoryStore>>): void {
+  runConformance('ContactHistoryStore', implementations, (store) => {
+    const contact = (id: string, at: number, extra: Record<string, unknown> = {}) => ({ id, subjectId: 'p1', channel: 'email', at, tags: ['marketing'], ...extra });
+
+    it('records contacts and responses and returns them sorted, from `since`', async () => {
+      const s = store();
+      await s.recordContact(contact('c2', T0 + HOUR));
+      await s.recordContact(contact('c1', T0));
+      await s.recordResponse({ id: 'r1', subjectId: 'p1', kind: 'opened', channel: 'email', at: T0 + 2 * HOUR });
+      const h = await s.history('p1');
+      expect(h.subjectId).toBe('p1');
+      expect(h.contacts.map((c) => c.id)).toEqual(['c1', 'c2']);
+      expect(h.contacts[0]).toEqual({ id: 'c1', subjectId: 'p1', channel: 'email', at: T0, tags: ['marketing'], transactional: false });
+      expect(h.responses.map((r) => r.id)).toEqual(['r1']);
+      expect(h.events).toEqual([]);
+      expect((await s.history('p1', T0 + 1)).contacts.map((c) => c.id)).toEqual(['c2']);
+      expect((await s.history('nobody')).contacts).toEqual([]);
+    });
+
+    it('records a contact once per idempotency key, and identical records once', async () => {
+      const s = store();
+      expect((await s.recordContact(contact('c1', T0, { idempotencyKey: 'k' }))).recorded).toBe(true);
+      const again = await s.recordContact(contact('c1-retry', T0 + 5, { idempotencyKey: 'k' }));
+      expect(again.recorded).toBe(false);
+      expect(again.contact.id).toBe('c1');
+      await s.recordContact(contact('c2', T0 + 10));
+      expect((await s.recordContact(contact('c2', T0 + 10))).recorded).toBe(false);
+      await s.recordResponse({ id: 'r1', subjectId: 'p1', kind: 'clicked', channel: 'email', at: T0 });
+      await s.recordResponse({ id: 'r1', subjectId: 'p1', kind: 'clicked', channel: 'email', at: T0 });
+      const h = await s.history('p1');
+      expect(h.contacts.map((c) => c.id)).toEqual(['c1', 'c2']);
+      expect(h.responses).toHaveLength(1);
+    });
+
+    it('rejects malformed records with INPUT_INVALID and writes nothing', async () => {
+      const s = store();
+      await expect(s.recordContact({ id: 'c1', subjectId: 'p1', channel: 'E-Mail', at: T0 } as never)).rejects.toSatisfy((e) => isCrossChannelError(e, 'INPUT_INVALID'));
+      await expect(s.recordResponse({ id: 'r', subjectId: 'p1', kind: 'loved', channel: 'email', at: T0 } as never)).rejects.toSatisfy((e) => isCrossChannelError(e, 'INPUT_INVALID'));
+      const caps = parseCapRules({ rules: [] });
+      await expect(s.reserve({ id: 'c', subjectId: 'p1', channel: 'sms', at: 'yesterday' } as never, caps)).rejects.toSatisfy((e) => isCrossChannelError(e, 'INPUT_INVALID'));
+      expect((await s.history('p1')).contacts).toEqual([]);
+    });
+
+    it('reserve grants up to the limit, then refuses with reasons and the exact nextAllowedAt', async () => {
+      const s = store();
+      const caps = parseCapRules({ rules: [{ id: 'day', kind: 'limit', limit: 2, window: 'day', scope: { tags: 'marketing' } }] });
+      const opts = { timeZone: 'Europe/Paris' };
+      expect((await s.reserve(contact('a', T0), caps, opts)).granted).toBe(true);
+      expect((await s.reserve(contact('b', T0 + MINUTE), caps, opts)).granted).toBe(true);
+      const third = await s.reserve(contact('c', T0 + 2 * MINUTE), caps, opts);
+      expect(third.granted).toBe(false);
+      expect(third.replayed).toBe(false);
+      expect(third.decision.reasons.map((r) => [r.code, r.rule, r.detail?.count, r.detail?.limit])).toEqual([['CAP_LIMIT_REACHED', 'day', 2, 2]]);
+      expect(third.decision.nextAllowedAt).toBe(Date.parse('2026-03-02T23:00:00Z'));
+      expect((await s.reserve(contact('d', Date.parse('2026-03-02T23:00:00Z')), caps, opts)).granted).toBe(true);
+      expect((await s.reserve(contact('tx', T0 + 3 * MINUTE, { transactional: true }), caps, opts)).granted).toBe(true);
+      expect((await s.history('p1')).contacts.map((c) => c.id)).toEqual(['a', 'b', 'tx', 'd']);
+    });
+
+    it('a retried reservation returns the original outcome and counts once', async () => {
+      const s = store();
+      const caps = parseCapRules({ rules: [{ id: 'one', kind: 'limit', limit: 1, window: { rolling: '1h' } }] });
+      const first = await s.reserve(contact('a', T0, { idempotencyKey: 'k1' }), caps);
+      const retry = await s.reserve(contact('a2', T0 + 1, { idempotencyKey: 'k1' }), caps);
+      expect(first.granted).toBe(true);
+      expect(retry).toEqual({ ...first, replayed: true });
+      const refused = await s.reserve(contact('b', T0 + 2, { idempotencyKey: 'k2' }), caps);
+      expect(refused.granted).toBe(false);
+      expect(refused.decision.nextAllowedAt).toBe(T0 + HOUR);
+      const refusedRetry = await s.reserve(contact('b', T0 + HOUR + 5, { idempotencyKey: 'k2' }), caps);
+      expect(refusedRetry).toEqual({ ...refused, replayed: true });
+      expect((await s.history('p1')).contacts.map((c) => c.id)).toEqual(['a']);
+    });
+
+    it('reserve honours cooldowns, gaps, quiet hours and reserved priority slots', async () => {
+      const s = store();
+      const caps = parseCapRules({
+        timeZone: 'Europe/Paris',
+        rules: [
+          { id: 'unsub', kind: 'cooldown', duration: '30d', scope: { channels: 'sms' } },
+          { id: 'gap', kind: 'gap', minGap: '2h', scope: { channels: 'email' } },
+          { id: 'night', kind: 'quiet', ranges: [{ from: '21:00', to: '08:00' }] },
+          { id: 'week', kind: 'limit', limit: 3, window: 'week', reserve: { slots: 1, minPriority: 10 }, scope: { channels: ['email', 'push'] } },
+        ],
+      });
+      await s.recordResponse({ id: 'r', subjectId: 'p1', kind: 'unsubscribed', channel: 'sms', at: T0 - DAY });
+      const sms = await s.reserve({ ...contact('s', T0), channel: 'sms' }, caps);
+      expect(sms.decision.reasons.map((r) => r.code)).toEqual(['CAP_COOLDOWN']);
+      expect(sms.decision.nextAllowedAt).toBe(T0 + 29 * DAY);
+      expect((await s.reserve(contact('e1', T0), caps)).granted).toBe(true);
+      const tooSoon = await s.reserve(contact('e2', T0 + HOUR), caps);
+      expect(tooSoon.decision.reasons.map((r) => r.code)).toEqual(['CAP_MIN_GAP']);
+      expect(tooSoon.decision.nextAllowedAt).toBe(T0 + 2 * HOUR);
+      const night = await s.reserve(contact('e3', Date.parse('2026-03-02T21:30:00Z')), caps);
+      expect(night.decision.reasons.map((r) => r.code)).toEqual(['CAP_QUIET_HOURS']);
+      expect(night.decision.nextAllowedAt).toBe(Date.parse('2026-03-03T07:00:00Z'));
+      expect((await s.reserve({ ...contact('p1', T0 + 3 * HOUR), channel: 'push' }, caps)).granted).toBe(true);
+      const low = await s.reserve({ ...contact('p2', T0 + 4 * HOUR), channel: 'push' }, caps);
+      expect(low.decision.reasons.map((r) => [r.code, r.detail?.limit])).toEqual([['CAP_LIMIT_REACHED', 2]]);
+      expect((await s.reserve({ ...contact('p3', T0 + 4 * HOUR), channel: 'push' }, caps, { priority: 10 })).granted).toBe(true);
+    });
+
+    it('concurrent reservations for one subject never exceed the cap', async () => {
+      const s = store();
+      const caps = parseCapRules({ rules: [{ id: 'five', kind: 'limit', limit: 5, window: { rolling: '1d' } }] });
+      const results = await Promise.all(Array.from({ length: 40 }, (_, i) => s.reserve(contact(`c${i}`, T0 + i), caps, { now: T0 + 40 })));
+      expect(results.filter((r) => r.granted)).toHaveLength(5);
+      expect((await s.history('p1')).contacts).toHaveLength(5);
+    });
+
+    it('reserve agrees with evaluateCaps on the history it holds', async () => {
+      const s = store();
+      const rng = createRng(7);
+      const caps = parseCapRules({
+        timeZone: 'America/New_York',
+        rules: [
+          { id: 'all-week', kind: 'limit', limit: 6, window: { calendar: 'week', weekStartsOn: 0 } },
+          { id: 'sms-day', kind: 'limit', limit: 1, window: 'day', scope: { channels: 'sms' } },
+          { id: 'promo-3d', kind: 'limit', limit: 2, window: { rolling: '3d' }, scope: { tags: 'promotion' }, transactional: 'counted' },
+          { id: 'per-campaign', kind: 'limit', limit: 1, window: 'month', per: 'campaign' },
+          { id: 'gap', kind: 'gap', minGap: '3h' },
+          { id: 'refusal', kind: 'cooldown', duration: '5d', per: 'offer', after: ['refused'] },
+        ],
+      });
+      const channels = ['email', 'sms', 'push'];
+      let t = Date.parse('2026-03-01T00:00:00Z');
+      for (let i = 0; i < 120; i++) {
+        t += rng.int(20 * HOUR) + 1;
+        const c = {
+          id: `c${i}`,
+          subjectId: 'p1',
+          channel: channels[rng.int(3)]!,
+          at: t,
+          tags: rng.next() < 0.5 ? ['promotion'] : ['news'],
+          transactional: rng.next() < 0.15,
+          campaignId: `camp${rng.int(3)}`,
+          offerId: `o${rng.int(3)}`,
+        };
+        if (rng.next() < 0.1) await s.recordResponse({ id: `r${i}`, subjectId: 'p1', kind: 'refused', channel: c.channel, offerId: c.offerId, at: t - 1 });
+        const expected = evaluateCaps(await s.history('p1'), caps, c, { now: t });
+        const got = await s.reserve(c, caps);
+        expect(got.granted).toBe(expected.allowed);
+        expect(got.decision).toEqual(expected);
+      }
+    });
+
+    it('prune deletes records before the cut-off; erase deletes the subject', async () => {
+      const s = store();
+      await s.recordContact(contact('old', T0 - 10 * DAY, { idempotencyKey: 'old-key' }));
+      await s.recordContact(contact('new', T0));
+      await s.recordContact({ ...contact('other', T0 - 10 * DAY), subjectId: 'p2' });
+      await s.recordResponse({ id: 'r-old', subjectId: 'p1', kind: 'opened', channel: 'email', at: T0 - 9 * DAY });
+      expect(await s.prune(T0 - DAY)).toBe(3);
+      expect((await s.history('p1')).contacts.map((c) => c.id)).toEqual(['new']);
+      expect((await s.history('p1')).responses).toEqual([]);
+      expect((await s.history('p2')).contacts).toEqual([]);
+      // The pruned contact's idempotency entry went with it: the key may be used again.
+      expect((await s.recordContact(contact('again', T0, { idempotencyKey: 'old-key' }))).recorded).toBe(true);
+      await s.erase('p1');
+      expect(await s.history('p1')).toEqual({ subjectId: 'p1', contacts: [], responses: [], events: [] });
+    });
+  });
+}
