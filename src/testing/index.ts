@@ -12,3 +12,4 @@
  * @packageDocumentation
  */
 export * from './harness.js';
+export * from './offer-capacity-store.js';
