@@ -166,26 +166,36 @@ function splitSubject(subjectId: string, points: Point[], opts: JourneyOptions, 
   let times: number[] = [];
   for (const p of points) {
     if (p.channel !== null) {
-      if (opts.collapseRepeats && channels.length > 0 && channels[channels.length - 1] === p.channel) continue;
       channels.push(p.channel);
       times.push(p.at);
       continue;
     }
-    // A conversion closes the journey; touches older than the lookback belong to no journey.
+    // A conversion closes the journey; touches older than the lookback belong to no journey. The window is
+    // applied before collapsing repeats so that a recent repeat is not lost with an old first occurrence.
     let first = 0;
     while (first < times.length && p.at - times[first]! > opts.lookback) first++;
-    out.push({
-      subjectId,
-      channels: first === 0 ? channels : channels.slice(first),
-      times: first === 0 ? times : times.slice(first),
-      converted: true,
-      conversionAt: p.at,
-      value: p.value,
-    });
+    const kept = collapse(first === 0 ? channels : channels.slice(first), first === 0 ? times : times.slice(first), opts.collapseRepeats);
+    out.push({ subjectId, channels: kept[0], times: kept[1], converted: true, conversionAt: p.at, value: p.value });
     channels = [];
     times = [];
   }
-  if (channels.length > 0) out.push({ subjectId, channels, times, converted: false, value: 0 });
+  if (channels.length > 0) {
+    const kept = collapse(channels, times, opts.collapseRepeats);
+    out.push({ subjectId, channels: kept[0], times: kept[1], converted: false, value: 0 });
+  }
+}
+
+/** Keeps the first touch of each run of consecutive touches of one channel (when asked to). */
+function collapse(channels: string[], times: number[], on: boolean): [string[], number[]] {
+  if (!on || channels.length < 2) return [channels, times];
+  const c: string[] = [channels[0]!];
+  const t: number[] = [times[0]!];
+  for (let i = 1; i < channels.length; i++) {
+    if (channels[i] === channels[i - 1]) continue;
+    c.push(channels[i]!);
+    t.push(times[i]!);
+  }
+  return [c, t];
 }
 
 function conversionTypeSet(opts: JourneyOptions): ReadonlySet<string> | null {

@@ -79,11 +79,7 @@ export const DEFAULT_MODELS: ReadonlyArray<ModelSpecInput> = ['last_touch', 'las
  */
 export const attributionConfigSchema = z
   .object({
-    models: z
-      .array(z.union([z.enum(MODEL_KINDS).exclude(['custom']).transform((model) => ({ model })), z.unknown()]))
-      .min(1)
-      .max(64)
-      .default([...DEFAULT_MODELS]),
+    models: z.array(z.unknown()).min(1).max(64).optional(),
   })
   .strict();
 
@@ -109,9 +105,9 @@ export interface AttributionConfig {
 export function parseAttributionConfig(input: unknown = {}): AttributionConfig {
   const outer = parseWith(attributionConfigSchema, input ?? {}, 'CONFIG_INVALID');
   const seen = new Set<string>();
-  const models = outer.models.map((m, i) => {
-    const spec = parseWith(modelSpecSchema, m, 'CONFIG_INVALID', ['models', i]);
-    const named = { ...spec, name: spec.name ?? spec.model } as ModelSpec;
+  const models = (outer.models ?? DEFAULT_MODELS).map((m, i) => {
+    const spec = parseWith(modelSpecSchema, typeof m === 'string' ? { model: m } : m, 'CONFIG_INVALID', ['models', i]);
+    const named = { ...spec, model: spec.model, name: spec.name ?? spec.model } as ModelSpec;
     if (seen.has(named.name)) {
       throw new CrossChannelError('CONFIG_INVALID', `Two models are named ${JSON.stringify(named.name)}: give variants distinct names`, { path: ['models', i, 'name'] });
     }
@@ -123,7 +119,8 @@ export function parseAttributionConfig(input: unknown = {}): AttributionConfig {
 
 /** The JSON-able description of a model, used to check that statistics can be merged. */
 export function describeModel(m: ModelSpec): Record<string, unknown> {
-  const { weight: _w, ...rest } = m as ModelSpec & { weight?: unknown };
-  void _w;
-  return rest;
+  // Sorted keys: parsed and re-parsed specs must describe identically whatever their key order.
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(m).sort()) if (key !== 'weight') out[key] = (m as unknown as Record<string, unknown>)[key];
+  return out;
 }

@@ -1,1 +1,180 @@
-export {};
+import type { AttributionComparison, AttributionResult } from './attribute.js';
+
+/** Which credit a report shows. */
+export type AttributionMetric = 'conversions' | 'value';
+
+/** A per-channel table of every model side by side. */
+export interface AttributionTable {
+  readonly metric: AttributionMetric;
+  /** Model names, one column each. */
+  readonly models: ReadonlyArray<string>;
+  readonly rows: ReadonlyArray<{ readonly channel: string; readonly credits: ReadonlyArray<number> }>;
+  /** Column sums (each equals the attributed total). */
+  readonly totals: ReadonlyArray<number>;
+}
+
+function asComparison(input: AttributionComparison | ReadonlyArray<AttributionResult>): AttributionComparison {
+  if (!Array.isArray(input)) return input as AttributionComparison;
+  const results = input as ReadonlyArray<AttributionResult>;
+  const channels = [...new Set(results.flatMap((r) => r.channels.map((c) => c.channel)))].sort();
+  const first = results[0];
+  return {
+    channels,
+    models: results,
+    totals: first?.totals ?? { journeys: 0, conversions: 0, value: 0 },
+    unattributed: first?.unattributed ?? { conversions: 0, value: 0 },
+  };
+}
+
+/**
+ * The per-channel table of a comparison (or of a list of results): one row per channel, one column per model.
+ *
+ * @example
+ * ```ts
+ * const table = attributionTable(compareModels(journeys), 'value');
+ * table.rows[0]; // { channel: 'display', credits: [0, 0, 150, 75, …] }
+ * ```
+ */
+export function attributionTable(input: AttributionComparison | ReadonlyArray<AttributionResult>, metric: AttributionMetric = 'conversions'): AttributionTable {
+  const c = asComparison(input);
+  const rows = c.channels.map((channel) => ({
+    channel,
+    credits: c.models.map((m) => m.channels.find((x) => x.channel === channel)?.[metric] ?? 0),
+  }));
+  const totals = c.models.map((_, i) => rows.reduce((s, r) => s + r.credits[i]!, 0));
+  return { metric, models: c.models.map((m) => m.model), rows, totals };
+}
+
+/** Options of {@link formatAttributionTable}. */
+export interface FormatTableOptions {
+  readonly metric?: AttributionMetric;
+  /** `markdown` (default) or aligned plain `text`. */
+  readonly format?: 'markdown' | 'text';
+  /** Decimals shown (default 2). */
+  readonly digits?: number;
+}
+
+/**
+ * The table as Markdown or aligned text, with a totals row and the unattributed conversions below.
+ *
+ * @example
+ * ```ts
+ * console.log(formatAttributionTable(compareModels(journeys), { format: 'text' }));
+ * ```
+ */
+export function formatAttributionTable(input: AttributionComparison | ReadonlyArray<AttributionResult>, options: FormatTableOptions = {}): string {
+  const c = asComparison(input);
+  const t = attributionTable(c, options.metric ?? 'conversions');
+  const digits = options.digits ?? 2;
+  const num = (n: number): string => n.toFixed(digits);
+  const header = ['channel', ...t.models];
+  const body = [...t.rows.map((r) => [r.channel, ...r.credits.map(num)]), ['total', ...t.totals.map(num)]];
+  const un = t.metric === 'conversions' ? c.unattributed.conversions : c.unattributed.value;
+  const note = `unattributed ${t.metric}: ${num(un)}`;
+  if ((options.format ?? 'markdown') === 'markdown') {
+    const esc = (s: string): string => s.replace(/\|/g, '\\|');
+    const lines = [`| ${header.map(esc).join(' | ')} |`, `|---|${t.models.map(() => '---:').join('|')}|`, ...body.map((b) => `| ${b.map(esc).join(' | ')} |`)];
+    return `${lines.join('\n')}\n\n${note}\n`;
+  }
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]): string => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
+  return `${[line(header), ...body.map(line)].join('\n')}\n${note}\n`;
+}
+
+/** Options of {@link renderAttributionSvg}. */
+export interface AttributionSvgOptions {
+  readonly metric?: AttributionMetric;
+  /** Chart width in px (default 760). */
+  readonly width?: number;
+  /** Chart height in px (default 360). */
+  readonly height?: number;
+  /** Title (default "Attribution by channel (conversions)"). */
+  readonly title?: string;
+  /** Bar colours, one per model, cycled (default: a colour-blind-safe palette). */
+  readonly colors?: ReadonlyArray<string>;
+}
+
+/** Okabe–Ito: distinguishable with the common colour-vision deficiencies. */
+const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#CC79A7', '#56B4E9', '#F0E442', '#000000', '#999999'];
+
+function esc(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+function niceStep(max: number): number {
+  if (!(max > 0)) return 1;
+  const raw = max / 5;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const f = raw / mag;
+  return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * mag;
+}
+
+function fmt(n: number): string {
+  return Math.abs(n) >= 1000 ? Math.round(n).toLocaleString('en-US') : String(Number(n.toPrecision(4)));
+}
+
+/**
+ * A grouped bar chart (channels × models) as a standalone SVG string: no charting dependency, safe to embed
+ * (every label is escaped), one `<title>` tooltip per bar. Negative credits (negative values) grow downward.
+ *
+ * @example
+ * ```ts
+ * import { writeFileSync } from 'node:fs';
+ * writeFileSync('attribution.svg', renderAttributionSvg(compareModels(journeys), { metric: 'value' }));
+ * ```
+ */
+export function renderAttributionSvg(input: AttributionComparison | ReadonlyArray<AttributionResult>, options: AttributionSvgOptions = {}): string {
+  const metric = options.metric ?? 'conversions';
+  const t = attributionTable(asComparison(input), metric);
+  const width = Math.max(240, options.width ?? 760);
+  const height = Math.max(160, options.height ?? 360);
+  const colors = options.colors && options.colors.length > 0 ? options.colors : PALETTE;
+  const title = options.title ?? `Attribution by channel (${metric})`;
+  const margin = { top: 40, right: 16, bottom: 56 + 18 * Math.ceil(t.models.length / 4), left: 56 };
+  const plotW = width - margin.left - margin.right;
+  const plotH = height - margin.top - margin.bottom;
+  let max = 0;
+  let min = 0;
+  for (const r of t.rows) for (const v of r.credits) (max = Math.max(max, v)), (min = Math.min(min, v));
+  const step = niceStep(Math.max(max, -min));
+  const top = Math.max(step, Math.ceil(max / step) * step);
+  const bottom = Math.floor(min / step) * step;
+  const y = (v: number): number => margin.top + ((top - v) / (top - bottom)) * plotH;
+  const out: string[] = [];
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${esc(title)}" font-family="system-ui, sans-serif" font-size="12">`,
+    `<title>${esc(title)}</title>`,
+    `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
+    `<text x="${width / 2}" y="22" text-anchor="middle" font-size="15" font-weight="600">${esc(title)}</text>`,
+  );
+  for (let v = bottom; v <= top + step / 2; v += step) {
+    const yy = y(v).toFixed(1);
+    out.push(`<line x1="${margin.left}" x2="${width - margin.right}" y1="${yy}" y2="${yy}" stroke="${v === 0 ? '#333' : '#e5e5e5'}"/>`);
+    out.push(`<text x="${margin.left - 6}" y="${yy}" dy="0.32em" text-anchor="end" fill="#555">${esc(fmt(v))}</text>`);
+  }
+  const groups = Math.max(1, t.rows.length);
+  const groupW = plotW / groups;
+  const barW = (groupW * 0.8) / Math.max(1, t.models.length);
+  t.rows.forEach((row, g) => {
+    const gx = margin.left + g * groupW + groupW * 0.1;
+    row.credits.forEach((v, m) => {
+      const y0 = y(Math.max(0, v));
+      const h = Math.abs(y(v) - y(0));
+      const label = `${row.channel} · ${t.models[m]!}: ${fmt(v)}`;
+      out.push(
+        `<rect x="${(gx + m * barW).toFixed(1)}" y="${y0.toFixed(1)}" width="${Math.max(0.5, barW - 1).toFixed(1)}" height="${h.toFixed(1)}" fill="${esc(colors[m % colors.length]!)}"><title>${esc(label)}</title></rect>`,
+      );
+    });
+    out.push(`<text x="${(margin.left + (g + 0.5) * groupW).toFixed(1)}" y="${margin.top + plotH + 16}" text-anchor="middle">${esc(row.channel)}</text>`);
+  });
+  const legendY = margin.top + plotH + 36;
+  const colW = (width - margin.left - margin.right) / 4;
+  t.models.forEach((name, m) => {
+    const lx = margin.left + (m % 4) * colW;
+    const ly = legendY + Math.floor(m / 4) * 18;
+    out.push(`<rect x="${lx.toFixed(1)}" y="${ly - 9}" width="10" height="10" fill="${esc(colors[m % colors.length]!)}"/>`);
+    out.push(`<text x="${(lx + 14).toFixed(1)}" y="${ly}">${esc(name)}</text>`);
+  });
+  out.push('</svg>');
+  return out.join('\n');
+}
