@@ -1,5 +1,14 @@
 /**
- * `crosschannel/segments` — see docs/segments.md. Filled in by the segments issue.
+ * `crosschannel/segments` — one audience rule language for every channel: JSON rules over profile attributes
+ * and behaviour events, compiled once, evaluated per event or over whole populations, explained, and RFM.
+ * See docs/segments.md.
  * @packageDocumentation
  */
-export {};
+export * from './dsl.js';
+export { compileGlob, compileSafeRegex, type SafePattern } from './pattern.js';
+export type { EvalContext, Profile } from './conditions.js';
+export * from './compile.js';
+export * from './explain.js';
+export * from './batch.js';
+export * from './rfm.js';
+export * from './store.js';

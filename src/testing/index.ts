@@ -13,3 +13,4 @@
  */
 export * from './harness.js';
 export * from './offer-capacity-store.js';
+export * from './event-store.js';

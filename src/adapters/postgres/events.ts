@@ -1,2 +1,144 @@
-// PostgreSQL implementation; filled in by its module's issue.
-export {};
+import { CrossChannelError } from '../../core/errors.js';
+import type { BehaviourEvent, BehaviourEventInput } from '../../core/records.js';
+import { parseEventBatch, type EventReadOptions, type EventStore } from '../../segments/store.js';
+import type { SqlClient } from './sql.js';
+
+/** Options of {@link PostgresEventStore}. */
+export interface PostgresEventStoreOptions {
+  /** Name of the events table (default `crosschannel_behaviour_events`): letters, digits, `_`. */
+  readonly table?: string;
+}
+
+/**
+ * The schema of {@link PostgresEventStore}: one row per event, keyed by subject (partition or distribute on
+ * `subject_id`); `seq` keeps append order among equal times; a partial unique index makes appends with an
+ * event id idempotent.
+ *
+ * @example
+ * ```ts
+ * for (const statement of eventStoreSchemaSql('crosschannel_behaviour_events')) await sql.query(statement);
+ * ```
+ */
+export function eventStoreSchemaSql(table: string): string[] {
+  return [
+    `CREATE TABLE IF NOT EXISTS ${table} (
+      subject_id text NOT NULL,
+      seq bigserial NOT NULL,
+      event_id text,
+      type text NOT NULL,
+      at bigint NOT NULL,
+      channel text,
+      properties jsonb NOT NULL DEFAULT '{}'::jsonb,
+      PRIMARY KEY (subject_id, seq)
+    )`,
+    `CREATE UNIQUE INDEX IF NOT EXISTS ${table}_event_id ON ${table} (subject_id, event_id) WHERE event_id IS NOT NULL`,
+    `CREATE INDEX IF NOT EXISTS ${table}_at ON ${table} (subject_id, at, seq)`,
+  ];
+}
+
+interface Row {
+  event_id: string | null;
+  subject_id: string;
+  type: string;
+  at: string | number | bigint;
+  channel: string | null;
+  properties: Record<string, unknown> | string;
+}
+
+/**
+ * {@link EventStore} on PostgreSQL (or PGlite, Citus, any compatible engine) through a {@link SqlClient}. One
+ * `append` is one transaction: all events or none. Call `migrate()` once to create the table.
+ *
+ * @example
+ * ```ts
+ * const store = new PostgresEventStore(fromPg(pool));
+ * await store.migrate();
+ * await store.append([{ id: 'e1', subjectId: 'p1', type: 'purchase', at: Date.now(), properties: { amount: 42 } }]);
+ * ```
+ */
+export class PostgresEventStore implements EventStore {
+  readonly #sql: SqlClient;
+  readonly #table: string;
+
+  constructor(sql: SqlClient, options: PostgresEventStoreOptions = {}) {
+    const table = options.table ?? 'crosschannel_behaviour_events';
+    if (!/^[A-Za-z_][A-Za-z0-9_]{0,50}$/.test(table)) throw new CrossChannelError('CONFIG_INVALID', 'table must be letters, digits or _', { path: ['table'] });
+    this.#sql = sql;
+    this.#table = table;
+  }
+
+  /** Creates the table and indexes (idempotent). */
+  async migrate(): Promise<void> {
+    await this.#guard(async () => {
+      for (const statement of eventStoreSchemaSql(this.#table)) await this.#sql.query(statement);
+    });
+  }
+
+  async append(events: ReadonlyArray<BehaviourEventInput | BehaviourEvent>): Promise<number> {
+    const parsed = parseEventBatch(events);
+    if (parsed.length === 0) return 0;
+    const payload = JSON.stringify(
+      parsed.map((e, i) => ({ n: i, subject_id: e.subjectId, event_id: e.id ?? null, type: e.type, at: e.at, channel: e.channel ?? null, properties: e.properties })),
+    );
+    return this.#guard(() =>
+      this.#sql.transaction(async (tx) => {
+        // One statement for the batch, in input order (ORDER BY n) so that seq follows append order.
+        const r = await tx.query<{ seq: unknown }>(
+          `INSERT INTO ${this.#table} (subject_id, event_id, type, at, channel, properties)
+           SELECT subject_id, event_id, type, at, channel, properties
+           FROM jsonb_to_recordset($1::jsonb) AS x(n int, subject_id text, event_id text, type text, at bigint, channel text, properties jsonb)
+           ORDER BY n
+           ON CONFLICT (subject_id, event_id) WHERE event_id IS NOT NULL DO NOTHING
+           RETURNING seq`,
+          [payload],
+        );
+        return r.rows.length;
+      }),
+    );
+  }
+
+  async read(subjectId: string, options: EventReadOptions = {}): Promise<BehaviourEvent[]> {
+    const params: unknown[] = [subjectId];
+    let where = 'subject_id = $1';
+    if (options.from !== undefined) {
+      params.push(Math.ceil(options.from));
+      where += ` AND at >= $${params.length}`;
+    }
+    if (options.to !== undefined) {
+      params.push(Math.ceil(options.to));
+      where += ` AND at < $${params.length}`;
+    }
+    if (options.types !== undefined) {
+      params.push([...options.types]);
+      where += ` AND type = ANY($${params.length}::text[])`;
+    }
+    const r = await this.#guard(() =>
+      this.#sql.query<Row>(`SELECT event_id, subject_id, type, at, channel, properties FROM ${this.#table} WHERE ${where} ORDER BY at, seq`, params),
+    );
+    return r.rows.map((row) => {
+      const e: { id?: string; subjectId: string; type: string; at: number; channel?: string; properties: Record<string, unknown> } = {
+        subjectId: row.subject_id,
+        type: row.type,
+        at: Number(row.at),
+        properties: typeof row.properties === 'string' ? (JSON.parse(row.properties) as Record<string, unknown>) : row.properties,
+      };
+      if (row.event_id !== null) e.id = row.event_id;
+      if (row.channel !== null) e.channel = row.channel;
+      return e as BehaviourEvent;
+    });
+  }
+
+  async erase(subjectId: string): Promise<number> {
+    const r = await this.#guard(() => this.#sql.query<{ seq: unknown }>(`DELETE FROM ${this.#table} WHERE subject_id = $1 RETURNING seq`, [subjectId]));
+    return r.rows.length;
+  }
+
+  async #guard<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (e instanceof CrossChannelError) throw e;
+      throw new CrossChannelError('STORE_ERROR', `Event store query failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    }
+  }
+}

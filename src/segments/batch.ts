@@ -1,0 +1,249 @@
+import type { BehaviourEvent } from '../core/records.js';
+import { sortByAt } from '../core/records.js';
+import { CrossChannelError } from '../core/errors.js';
+import type { EpochMs } from '../core/time.js';
+import type { CompiledSegments, Profile } from './compile.js';
+
+/** One profile to evaluate in a batch: its id, attributes and events (sorted by `at`, or they are sorted). */
+export interface SegmentSubject {
+  readonly id: string;
+  readonly profile: Profile;
+  readonly events: ReadonlyArray<BehaviourEvent>;
+}
+
+/** Options of {@link evaluateBatch} and {@link refreshBatch}. */
+export interface BatchOptions {
+  /** Called every `progressEvery` subjects and once at the end with the number processed so far. */
+  readonly onProgress?: (processed: number) => void;
+  /** Subjects between two progress calls (default 10,000). */
+  readonly progressEvery?: number;
+  /** Keep member ids per segment (default true); `false` keeps only counts, for very large populations. */
+  readonly collectMembers?: boolean;
+}
+
+/**
+ * Memberships of a population: counts per segment and (optionally) member ids. Results of shards merge with
+ * {@link mergeBatchResults}.
+ */
+export interface BatchResult {
+  readonly processed: number;
+  /** Members per segment id (every segment of the set has an entry, possibly 0). */
+  readonly counts: Readonly<Record<string, number>>;
+  /** Member subject ids per segment id, in input order; empty arrays when `collectMembers` is false. */
+  readonly members: Readonly<Record<string, ReadonlyArray<string>>>;
+}
+
+/** Events sorted by `at`? Sorting a copy when not keeps batch input forgiving at O(n) cost when it is. */
+function sortedEvents(events: ReadonlyArray<BehaviourEvent>): ReadonlyArray<BehaviourEvent> {
+  for (let i = 1; i < events.length; i++) if (events[i]!.at < events[i - 1]!.at) return sortByAt(events);
+  return events;
+}
+
+function checkSubject(s: SegmentSubject, index: number): void {
+  if (typeof s !== 'object' || s === null || typeof s.id !== 'string' || typeof s.profile !== 'object' || s.profile === null || !Array.isArray(s.events)) {
+    throw new CrossChannelError('INPUT_INVALID', 'A batch subject must be { id: string, profile: object, events: array }', { path: [index] });
+  }
+}
+
+function emptyRecord<T>(ids: ReadonlyArray<string>, make: () => T): Record<string, T> {
+  const out: Record<string, T> = Object.create(null) as Record<string, T>;
+  for (const id of ids) out[id] = make();
+  return out;
+}
+
+/**
+ * Evaluates every segment over a population (an array or any (async) iterable — a database cursor, a file
+ * stream). Memory grows with members kept, not with the population.
+ *
+ * @example
+ * ```ts
+ * const segments = compileSegments([{ id: 'fr', rule: { attr: 'country', op: 'eq', value: 'FR' } }]);
+ * const r = await evaluateBatch(segments, [{ id: 'p1', profile: { country: 'FR' }, events: [] }], Date.UTC(2026, 0, 1), {
+ *   onProgress: (n) => console.log(n),
+ * });
+ * // r.counts.fr === 1, r.members.fr = ['p1']
+ * ```
+ */
+export async function evaluateBatch(
+  segments: CompiledSegments,
+  subjects: Iterable<SegmentSubject> | AsyncIterable<SegmentSubject>,
+  now: EpochMs,
+  options: BatchOptions = {},
+): Promise<BatchResult> {
+  const ids = segments.ids;
+  const counts = emptyRecord(ids, () => 0);
+  const members = emptyRecord<string[]>(ids, () => []);
+  const collect = options.collectMembers !== false;
+  const every = Math.max(1, options.progressEvery ?? 10_000);
+  let processed = 0;
+  for await (const s of subjects) {
+    checkSubject(s, processed);
+    const inSegments = segments.evaluate(s.profile, sortedEvents(s.events), now);
+    for (const id of inSegments) {
+      counts[id]!++;
+      if (collect) members[id]!.push(s.id);
+    }
+    processed++;
+    if (options.onProgress && processed % every === 0) options.onProgress(processed);
+  }
+  options.onProgress?.(processed);
+  return { processed, counts, members };
+}
+
+/**
+ * Merges batch results of shards of one population evaluated with the same segment set.
+ *
+ * @example
+ * ```ts
+ * const all = mergeBatchResults([shardA, shardB]);
+ * ```
+ */
+export function mergeBatchResults(results: ReadonlyArray<BatchResult>): BatchResult {
+  const counts: Record<string, number> = Object.create(null) as Record<string, number>;
+  const members: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
+  let processed = 0;
+  for (const r of results) {
+    processed += r.processed;
+    for (const [id, n] of Object.entries(r.counts)) counts[id] = (counts[id] ?? 0) + n;
+    for (const [id, m] of Object.entries(r.members)) (members[id] ??= []).push(...m);
+  }
+  return { processed, counts, members };
+}
+
+/** Segments entered and exited between two membership lists. */
+export interface MembershipChange {
+  /** Segment ids in `current` and not in `previous` (in `current`'s order). */
+  readonly entered: string[];
+  /** Segment ids in `previous` and not in `current` (in `previous`'s order). */
+  readonly exited: string[];
+}
+
+/**
+ * The difference of two membership lists.
+ *
+ * @example
+ * ```ts
+ * diffMemberships(['a', 'b'], ['b', 'c']); // { entered: ['c'], exited: ['a'] }
+ * ```
+ */
+export function diffMemberships(previous: Iterable<string>, current: Iterable<string>): MembershipChange {
+  const prev = new Set(previous);
+  const cur = new Set(current);
+  const entered: string[] = [];
+  const exited: string[] = [];
+  for (const id of cur) if (!prev.has(id)) entered.push(id);
+  for (const id of prev) if (!cur.has(id)) exited.push(id);
+  return { entered, exited };
+}
+
+/**
+ * Merges new events into a sorted history: result sorted by `at`, history events before new ones at equal
+ * times, and a new event whose `id` is already present skipped (replays are harmless).
+ *
+ * @example
+ * ```ts
+ * mergeEvents(history, [{ subjectId: 'p1', type: 'purchase', at: now, properties: {} }]);
+ * ```
+ */
+export function mergeEvents(history: ReadonlyArray<BehaviourEvent>, incoming: ReadonlyArray<BehaviourEvent>): BehaviourEvent[] {
+  const seen = new Set<string>();
+  for (const e of history) if (e.id !== undefined) seen.add(e.id);
+  const fresh: BehaviourEvent[] = [];
+  for (const e of sortByAt(incoming)) {
+    if (e.id !== undefined) {
+      if (seen.has(e.id)) continue;
+      seen.add(e.id);
+    }
+    fresh.push(e);
+  }
+  const base = sortedEvents(history);
+  const out: BehaviourEvent[] = new Array(base.length + fresh.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < base.length && j < fresh.length) out[k++] = base[i]!.at <= fresh[j]!.at ? base[i++]! : fresh[j++]!;
+  while (i < base.length) out[k++] = base[i++]!;
+  while (j < fresh.length) out[k++] = fresh[j++]!;
+  return out;
+}
+
+/** Input of {@link applyEvents}. */
+export interface IncrementalInput {
+  readonly profile: Profile;
+  /** The subject's history before the new events (sorted by `at`). */
+  readonly events: ReadonlyArray<BehaviourEvent>;
+  /** Events that just arrived. */
+  readonly newEvents: ReadonlyArray<BehaviourEvent>;
+  /** Segment ids the subject was in before. */
+  readonly previous: Iterable<string>;
+}
+
+/** Result of {@link applyEvents}. */
+export interface IncrementalResult extends MembershipChange {
+  /** Every segment the subject is in now. */
+  readonly memberships: string[];
+  /** The merged history (to store or to pass next time). */
+  readonly events: BehaviourEvent[];
+}
+
+/**
+ * Incremental membership: merges new events into the history, re-evaluates at `now` and reports the
+ * segments entered and exited. Time passing alone can move a subject out of a window, so every segment is
+ * re-evaluated (with the compiled set, that costs microseconds).
+ *
+ * @example
+ * ```ts
+ * const r = applyEvents(segments, { profile, events: history, newEvents: [purchase], previous: ['cart-abandoners'] }, now);
+ * // r.exited = ['cart-abandoners'], r.entered = ['buyers-30d']
+ * ```
+ */
+export function applyEvents(segments: CompiledSegments, input: IncrementalInput, now: EpochMs): IncrementalResult {
+  const events = mergeEvents(input.events, input.newEvents);
+  const memberships = segments.evaluate(input.profile, events, now);
+  return { memberships, events, ...diffMemberships(input.previous, memberships) };
+}
+
+/** One subject of {@link refreshBatch}: a batch subject with the segments it was in before. */
+export interface RefreshSubject extends SegmentSubject {
+  readonly previous: Iterable<string>;
+}
+
+/** Entered / exited subject ids per segment id, over a population. */
+export interface BatchChanges {
+  readonly processed: number;
+  readonly entered: Readonly<Record<string, ReadonlyArray<string>>>;
+  readonly exited: Readonly<Record<string, ReadonlyArray<string>>>;
+}
+
+/**
+ * Re-evaluates a population against its previous memberships and lists, per segment, the subjects that
+ * entered and exited — what a scheduled audience refresh sends to channels.
+ *
+ * @example
+ * ```ts
+ * const changes = await refreshBatch(segments, subjectsWithPrevious, now);
+ * // changes.entered['dormant-30d'] = ['p7', …]
+ * ```
+ */
+export async function refreshBatch(
+  segments: CompiledSegments,
+  subjects: Iterable<RefreshSubject> | AsyncIterable<RefreshSubject>,
+  now: EpochMs,
+  options: Pick<BatchOptions, 'onProgress' | 'progressEvery'> = {},
+): Promise<BatchChanges> {
+  const entered = emptyRecord<string[]>(segments.ids, () => []);
+  const exited = emptyRecord<string[]>(segments.ids, () => []);
+  const every = Math.max(1, options.progressEvery ?? 10_000);
+  let processed = 0;
+  for await (const s of subjects) {
+    checkSubject(s, processed);
+    const current = segments.evaluate(s.profile, sortedEvents(s.events), now);
+    const d = diffMemberships(s.previous, current);
+    for (const id of d.entered) entered[id]!.push(s.id);
+    for (const id of d.exited) (exited[id] ??= []).push(s.id);
+    processed++;
+    if (options.onProgress && processed % every === 0) options.onProgress(processed);
+  }
+  options.onProgress?.(processed);
+  return { processed, entered, exited };
+}

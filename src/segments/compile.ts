@@ -1,0 +1,429 @@
+import type { BehaviourEvent } from '../core/records.js';
+import { lowerBoundAt } from '../core/records.js';
+import { CrossChannelError, attempt, parseWith, type Result } from '../core/errors.js';
+import { assertTimeZone, isValidTimeZone, type EpochMs } from '../core/time.js';
+import { attributePathSchema, parseSegmentRule, parseSegments, type RuleKind, type SegmentDefinition, type SegmentErrorCode, type SegmentRule } from './dsl.js';
+import {
+  compileEventFilter,
+  compileGetter,
+  compileNumberTest,
+  compileValueTest,
+  compileWindow,
+  daysToAnniversary,
+  toInstant,
+  type EvalContext,
+  type Profile,
+} from './conditions.js';
+import { formatPath } from '../core/errors.js';
+
+export type { Profile } from './conditions.js';
+
+/** A compiled rule: `(profile, events sorted by at, now) → member?`. */
+export type SegmentPredicate = (profile: Profile, events: ReadonlyArray<BehaviourEvent>, now: EpochMs) => boolean;
+
+/**
+ * One compiled rule node. `test` is the hot path; `observe` computes the value the condition looked at (an
+ * attribute, a count, an age in ms, …) for explanations only.
+ */
+export interface CompiledNode {
+  readonly kind: RuleKind;
+  /** Path of the node in the definition (`rule.and[1]`). */
+  readonly path: string;
+  readonly rule: SegmentRule;
+  readonly children: ReadonlyArray<CompiledNode>;
+  test(ctx: EvalContext): boolean;
+  observe(ctx: EvalContext): unknown;
+}
+
+/** Resolves `{ segment: id }` references while compiling. */
+interface Resolver {
+  reference(id: string, path: ReadonlyArray<string | number>): (ctx: EvalContext) => boolean;
+}
+
+type Path = ReadonlyArray<string | number>;
+
+function node(kind: RuleKind, path: Path, rule: SegmentRule, test: (ctx: EvalContext) => boolean, observe: (ctx: EvalContext) => unknown, children: CompiledNode[] = []): CompiledNode {
+  return { kind, path: formatPath(path), rule, children, test, observe };
+}
+
+/** Compiles one parsed rule tree. */
+export function compileNode(rule: SegmentRule, path: Path, resolver: Resolver): CompiledNode {
+  const bounds = new Float64Array(2);
+  if ('and' in rule || 'or' in rule) {
+    const isAnd = 'and' in rule;
+    const kids = (isAnd ? rule.and : (rule as { or: ReadonlyArray<SegmentRule> }).or).map((c, i) => compileNode(c, [...path, isAnd ? 'and' : 'or', i], resolver));
+    const tests = kids.map((k) => k.test);
+    let test: (ctx: EvalContext) => boolean;
+    if (tests.length === 1) test = tests[0]!;
+    else if (tests.length === 2) {
+      const [a, b] = tests as [(c: EvalContext) => boolean, (c: EvalContext) => boolean];
+      test = isAnd ? (c) => a(c) && b(c) : (c) => a(c) || b(c);
+    } else if (isAnd) {
+      test = (c) => {
+        for (let i = 0; i < tests.length; i++) if (!tests[i]!(c)) return false;
+        return true;
+      };
+    } else {
+      test = (c) => {
+        for (let i = 0; i < tests.length; i++) if (tests[i]!(c)) return true;
+        return false;
+      };
+    }
+    return node(isAnd ? 'and' : 'or', path, rule, test, () => undefined, kids);
+  }
+  if ('not' in rule) {
+    const kid = compileNode(rule.not, [...path, 'not'], resolver);
+    const t = kid.test;
+    return node('not', path, rule, (c) => !t(c), () => undefined, [kid]);
+  }
+  if ('attr' in rule) {
+    const get = compileGetter(rule.attr);
+    const t = compileValueTest(rule, path);
+    return node('attr', path, rule, (c) => t(get(c.profile)), (c) => get(c.profile));
+  }
+  if ('segment' in rule) {
+    const t = resolver.reference(rule.segment, [...path, 'segment']);
+    return node('segment', path, rule, t, t);
+  }
+  if ('age' in rule) {
+    const get = compileGetter(rule.age);
+    const t = compileNumberTest(rule.op, rule.value);
+    const age = (c: EvalContext): number | undefined => {
+      const at = toInstant(get(c.profile));
+      return at === undefined ? undefined : c.now - at;
+    };
+    return node('age', path, rule, (c) => {
+      const a = age(c);
+      return a !== undefined && t(a);
+    }, age);
+  }
+  if ('anniversary' in rule) {
+    const get = compileGetter(rule.anniversary);
+    const within = rule.withinDays;
+    const days = (c: EvalContext): number | undefined => daysToAnniversary(get(c.profile), c.now, c.zone);
+    return node('anniversary', path, rule, (c) => {
+      const d = days(c);
+      return d !== undefined && d <= within;
+    }, days);
+  }
+  if ('time' in rule) {
+    const get = compileGetter(rule.time);
+    const win = compileWindow(rule.window, [...path, 'window']);
+    return node('time', path, rule, (c) => {
+      const at = toInstant(get(c.profile));
+      if (at === undefined) return false;
+      win(c, bounds);
+      return at >= bounds[0]! && at < bounds[1]!;
+    }, (c) => toInstant(get(c.profile)));
+  }
+  if ('count' in rule) {
+    const f = compileEventFilter(rule.count, [...path, 'count']);
+    const win = compileWindow(rule.window, [...path, 'window']);
+    const t = compileNumberTest(rule.op, rule.value);
+    const count = (c: EvalContext): number => {
+      win(c, bounds);
+      const ev = c.events;
+      const hi = lowerBoundAt(ev, bounds[1]!);
+      let n = 0;
+      for (let i = bounds[0] === -Infinity ? 0 : lowerBoundAt(ev, bounds[0]!); i < hi; i++) if (f(ev[i]!)) n++;
+      return n;
+    };
+    return node('count', path, rule, (c) => t(count(c)), count);
+  }
+  if ('aggregate' in rule) {
+    const f = compileEventFilter(rule.event, [...path, 'event']);
+    const win = compileWindow(rule.window, [...path, 'window']);
+    const t = compileNumberTest(rule.op, rule.value);
+    const get = compileGetter(rule.property);
+    const fn = rule.aggregate;
+    const aggregate = (c: EvalContext): number | undefined => {
+      win(c, bounds);
+      const ev = c.events;
+      const hi = lowerBoundAt(ev, bounds[1]!);
+      let n = 0;
+      let acc = fn === 'min' ? Infinity : fn === 'max' ? -Infinity : 0;
+      const seen = fn === 'distinct' ? new Set<unknown>() : undefined;
+      for (let i = bounds[0] === -Infinity ? 0 : lowerBoundAt(ev, bounds[0]!); i < hi; i++) {
+        const e = ev[i]!;
+        if (!f(e)) continue;
+        const v = get(e.properties);
+        if (seen) {
+          if (v !== undefined && v !== null) seen.add(typeof v === 'object' ? JSON.stringify(v) : v);
+          continue;
+        }
+        if (typeof v !== 'number' || !Number.isFinite(v)) continue;
+        n++;
+        if (fn === 'min') acc = v < acc ? v : acc;
+        else if (fn === 'max') acc = v > acc ? v : acc;
+        else acc += v;
+      }
+      if (seen) return seen.size;
+      if (fn === 'sum') return acc;
+      if (n === 0) return undefined;
+      return fn === 'avg' ? acc / n : acc;
+    };
+    return node('aggregate', path, rule, (c) => {
+      const v = aggregate(c);
+      return v !== undefined && t(v);
+    }, aggregate);
+  }
+  if ('occurrence' in rule) {
+    const f = compileEventFilter(rule.event, [...path, 'event']);
+    const win = compileWindow(rule.window, [...path, 'window']);
+    const t = compileNumberTest(rule.op, rule.value);
+    const first = rule.occurrence === 'first';
+    const age = (c: EvalContext): number | undefined => {
+      win(c, bounds);
+      const ev = c.events;
+      const lo = bounds[0] === -Infinity ? 0 : lowerBoundAt(ev, bounds[0]!);
+      const hi = lowerBoundAt(ev, bounds[1]!);
+      if (first) {
+        for (let i = lo; i < hi; i++) if (f(ev[i]!)) return c.now - ev[i]!.at;
+      } else {
+        for (let i = hi - 1; i >= lo; i--) if (f(ev[i]!)) return c.now - ev[i]!.at;
+      }
+      return undefined;
+    };
+    return node('occurrence', path, rule, (c) => {
+      const a = age(c);
+      return a !== undefined && t(a);
+    }, age);
+  }
+  // did A, not B since A
+  const seq = rule as Extract<SegmentRule, { did: unknown }>;
+  const did = compileEventFilter(seq.did, [...path, 'did']);
+  const notSince = compileEventFilter(seq.notSince, [...path, 'notSince']);
+  const win = compileWindow(seq.window, [...path, 'window']);
+  // Observed: { lastAt, interruptedAt } — the last A in the window, and the first B at or after it.
+  const observe = (c: EvalContext): { lastAt?: EpochMs; interruptedAt?: EpochMs } => {
+    win(c, bounds);
+    const ev = c.events;
+    const lo = bounds[0] === -Infinity ? 0 : lowerBoundAt(ev, bounds[0]!);
+    const hi = lowerBoundAt(ev, bounds[1]!);
+    let a = -1;
+    for (let i = hi - 1; i >= lo; i--) {
+      if (did(ev[i]!)) {
+        a = i;
+        break;
+      }
+    }
+    if (a < 0) return {};
+    const lastAt = ev[a]!.at;
+    const end = lowerBoundAt(ev, c.now + 1);
+    // B at the same instant as A counts as "since": equal timestamps carry no order.
+    for (let i = lowerBoundAt(ev, lastAt); i < end; i++) if (notSince(ev[i]!)) return { lastAt, interruptedAt: ev[i]!.at };
+    return { lastAt };
+  };
+  return node('did', path, rule, (c) => {
+    const o = observe(c);
+    return o.lastAt !== undefined && o.interruptedAt === undefined;
+  }, observe);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+/** One compiled segment of a set. */
+interface CompiledSegment {
+  readonly definition: SegmentDefinition;
+  readonly root: CompiledNode;
+  /** Evaluates with this segment's time zone in `ctx.zone` (restoring the caller's afterwards). */
+  readonly run: (ctx: EvalContext) => boolean;
+}
+
+/**
+ * A compiled, validated set of segments: the form hot paths use. Evaluation is synchronous and pure given
+ * `(profile, events, now)`; events must be sorted by `at` ascending (as {@link createHistory} and stores
+ * return them).
+ */
+export interface CompiledSegments {
+  /** Segment ids in definition order. */
+  readonly ids: ReadonlyArray<string>;
+  /** The parsed definitions, in definition order. */
+  readonly definitions: ReadonlyArray<SegmentDefinition>;
+  /** True when the set has a segment with this id. */
+  has(id: string): boolean;
+  /** The predicate of one segment (throws `SEGMENT_NOT_FOUND`). */
+  predicate(id: string): SegmentPredicate;
+  /** Whether the profile is in one segment. */
+  matches(id: string, profile: Profile, events: ReadonlyArray<BehaviourEvent>, now: EpochMs): boolean;
+  /** Ids of every segment the profile is in, in definition order. */
+  evaluate(profile: Profile, events: ReadonlyArray<BehaviourEvent>, now: EpochMs): string[];
+  /** The compiled tree of one segment (for {@link explainSegment}). */
+  root(id: string): CompiledNode;
+  /** Evaluates one segment's tree with its time zone resolved, for explanations. */
+  context(id: string, profile: Profile, events: ReadonlyArray<BehaviourEvent>, now: EpochMs): EvalContext;
+}
+
+function zoneResolver(def: Pick<SegmentDefinition, 'timeZone' | 'timeZoneAttr'>): (profile: Profile) => string {
+  const fallback = def.timeZone ?? 'UTC';
+  if (def.timeZoneAttr === undefined) return () => fallback;
+  const get = compileGetter(def.timeZoneAttr);
+  // Profiles carry few distinct zones; validating each once keeps Intl out of the hot path.
+  const known = new Map<string, boolean>();
+  return (profile) => {
+    const z = get(profile);
+    if (typeof z !== 'string') return fallback;
+    let valid = known.get(z);
+    if (valid === undefined) {
+      valid = isValidTimeZone(z);
+      if (known.size < 10_000) known.set(z, valid);
+    }
+    return valid ? z : fallback;
+  };
+}
+
+function notFound(id: string): CrossChannelError<SegmentErrorCode> {
+  return new CrossChannelError<SegmentErrorCode>('SEGMENT_NOT_FOUND', `No segment ${JSON.stringify(id)} in this set`, { detail: { segment: id } });
+}
+
+function isCompiled(x: unknown): x is CompiledSegments {
+  return typeof x === 'object' && x !== null && typeof (x as CompiledSegments).evaluate === 'function' && Array.isArray((x as CompiledSegments).ids);
+}
+
+/**
+ * Validates (see {@link parseSegments}) and compiles a list of segment definitions once. References
+ * between segments are resolved to direct calls; within one `evaluate`, each segment is computed at most once.
+ *
+ * @example
+ * ```ts
+ * const segments = compileSegments([
+ *   { id: 'fr', rule: { attr: 'country', op: 'eq', value: 'FR' } },
+ *   { id: 'fr-buyers', rule: { and: [{ segment: 'fr' }, { count: { type: 'purchase' }, window: { last: '30d' }, op: 'gte', value: 1 }] } },
+ * ]);
+ * segments.evaluate({ country: 'FR' }, [{ subjectId: 'p1', type: 'purchase', at: 1_000, properties: {} }], 2_000); // ['fr', 'fr-buyers']
+ * ```
+ */
+export function compileSegments(input: unknown): CompiledSegments {
+  if (isCompiled(input)) return input;
+  const definitions = parseSegments(input);
+  const index = new Map<string, number>();
+  definitions.forEach((d, i) => index.set(d.id, i));
+  const compiled: Array<CompiledSegment | undefined> = new Array(definitions.length);
+  // Per-evaluation memo of referenced segments: a generation stamp avoids clearing it for every profile.
+  const stamp = new Float64Array(definitions.length);
+  const value = new Uint8Array(definitions.length);
+  let generation = 0;
+  const runMemo = (i: number, ctx: EvalContext): boolean => {
+    if (stamp[i] === generation) return value[i] === 1;
+    const r = compiled[i]!.run(ctx);
+    stamp[i] = generation;
+    value[i] = r ? 1 : 0;
+    return r;
+  };
+  const compileAt = (i: number): CompiledSegment => {
+    const existing = compiled[i];
+    if (existing) return existing;
+    const def = definitions[i]!;
+    const resolver: Resolver = {
+      reference: (id) => {
+        const j = index.get(id)!;
+        compileAt(j); // dependencies first; parseSegments has ruled out cycles
+        return (ctx) => runMemo(j, ctx);
+      },
+    };
+    const root = compileNode(def.rule, [i, 'rule'], resolver);
+    const zoneOf = zoneResolver(def);
+    const test = root.test;
+    const run = (ctx: EvalContext): boolean => {
+      const saved = ctx.zone;
+      ctx.zone = zoneOf(ctx.profile);
+      const r = test(ctx);
+      ctx.zone = saved;
+      return r;
+    };
+    const seg = { definition: def, root, run };
+    compiled[i] = seg;
+    return seg;
+  };
+  for (let i = 0; i < definitions.length; i++) compileAt(i);
+  const segs = compiled as CompiledSegment[];
+  const ids = definitions.map((d) => d.id);
+  const at = (id: string): number => {
+    const i = index.get(id);
+    if (i === undefined) throw notFound(id);
+    return i;
+  };
+  const newContext = (profile: Profile, events: ReadonlyArray<BehaviourEvent>, now: EpochMs): EvalContext => {
+    generation++;
+    return { profile, events, now, zone: 'UTC' };
+  };
+  const matches = (id: string, profile: Profile, events: ReadonlyArray<BehaviourEvent>, now: EpochMs): boolean =>
+    runMemo(at(id), newContext(profile, events, now));
+  return {
+    ids,
+    definitions,
+    has: (id) => index.has(id),
+    predicate: (id) => {
+      const i = at(id);
+      return (profile, events, now) => runMemo(i, newContext(profile, events, now));
+    },
+    matches,
+    evaluate: (profile, events, now) => {
+      const ctx = newContext(profile, events, now);
+      const out: string[] = [];
+      for (let i = 0; i < segs.length; i++) if (runMemo(i, ctx)) out.push(ids[i]!);
+      return out;
+    },
+    root: (id) => segs[at(id)]!.root,
+    context: (id, profile, events, now) => {
+      const ctx = newContext(profile, events, now);
+      ctx.zone = zoneResolver(segs[at(id)]!.definition)(profile);
+      return ctx;
+    },
+  };
+}
+
+/**
+ * Non-throwing {@link compileSegments}: `{ ok: true, value }` or `{ ok: false, error }` with the code and path.
+ *
+ * @example
+ * ```ts
+ * const r = safeCompileSegments([{ id: 'x', rule: { attr: '__proto__', op: 'exists' } }]);
+ * if (!r.ok) console.log(r.error.code, r.error.path); // SEGMENT_RULE_INVALID [0].rule.attr
+ * ```
+ */
+export function safeCompileSegments(input: unknown): Result<CompiledSegments> {
+  return attempt(() => compileSegments(input));
+}
+
+/** Options of {@link compileSegment}. */
+export interface CompileSegmentOptions {
+  /** Segments the rule may reference by id. */
+  readonly segments?: CompiledSegments;
+  /** Time zone of calendar conditions (default UTC). */
+  readonly timeZone?: string;
+  /** Profile attribute holding the time zone (falls back to `timeZone`). */
+  readonly timeZoneAttr?: string;
+}
+
+/**
+ * Validates and compiles one rule to a predicate over `(profile, events, now)`. References resolve against
+ * `options.segments`.
+ *
+ * @example
+ * ```ts
+ * const abandoners = compileSegment({ did: { type: 'cart_abandon' }, notSince: { type: 'purchase' }, window: { last: '7d' } });
+ * abandoners({}, [{ subjectId: 'p1', type: 'cart_abandon', at: 1_000, properties: {} }], 5_000); // true
+ * ```
+ */
+export function compileSegment(rule: unknown, options: CompileSegmentOptions = {}): SegmentPredicate {
+  const parsed = parseSegmentRule(rule);
+  if (options.timeZone !== undefined) assertTimeZone(options.timeZone, ['timeZone']);
+  const head = {
+    ...(options.timeZone === undefined ? {} : { timeZone: options.timeZone }),
+    ...(options.timeZoneAttr === undefined ? {} : { timeZoneAttr: parseWith(attributePathSchema, options.timeZoneAttr, 'SEGMENT_RULE_INVALID' as SegmentErrorCode, ['timeZoneAttr']) }),
+  };
+  const resolver: Resolver = {
+    reference: (id, path) => {
+      const set = options.segments;
+      if (!set || !set.has(id)) {
+        throw new CrossChannelError<SegmentErrorCode>('SEGMENT_REFERENCE_UNKNOWN', `Unknown segment ${JSON.stringify(id)}`, { path, detail: { segment: id } });
+      }
+      const p = set.predicate(id);
+      return (ctx) => p(ctx.profile, ctx.events, ctx.now);
+    },
+  };
+  const test = compileNode(parsed, [], resolver).test;
+  const zoneOf = zoneResolver(head);
+  return (profile, events, now) => test({ profile, events, now, zone: zoneOf(profile) });
+}

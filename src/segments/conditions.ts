@@ -1,0 +1,300 @@
+import type { BehaviourEvent } from '../core/records.js';
+import { lowerBoundAt } from '../core/records.js';
+import { DAY, addLocal, calendarWindow, localTime, safeToEpochMs, type EpochMs } from '../core/time.js';
+import { CrossChannelError } from '../core/errors.js';
+import type { AttributeCondition, EventFilter, PropertyCondition, SegmentErrorCode, Window } from './dsl.js';
+import { compileGlob, compileSafeRegex } from './pattern.js';
+
+/**
+ * Leaf compilers: each turns a parsed condition into closures over an {@link EvalContext}. Everything that
+ * depends only on the rule (paths split, sets built, patterns compiled, durations read) happens here, once.
+ */
+
+/** A profile: a plain JSON-like object of attributes (nested objects and arrays allowed). */
+export type Profile = Readonly<Record<string, unknown>>;
+
+/** What one evaluation sees. `zone` is the time zone of the segment being evaluated. */
+export interface EvalContext {
+  profile: Profile;
+  events: ReadonlyArray<BehaviourEvent>;
+  now: EpochMs;
+  zone: string;
+}
+
+/** Reads a value at a pre-split path; anything that is not plain data (functions, symbols) reads as missing. */
+export type Getter = (root: unknown) => unknown;
+
+/** Compiles a dotted path to a getter specialised for short paths. */
+export function compileGetter(path: string): Getter {
+  const segs = path.split('.');
+  const leaf = (v: unknown): unknown => (typeof v === 'function' || typeof v === 'symbol' ? undefined : v);
+  if (segs.length === 1) {
+    const [k] = segs as [string];
+    return (o) => (typeof o === 'object' && o !== null ? leaf((o as Record<string, unknown>)[k]) : undefined);
+  }
+  if (segs.length === 2) {
+    const [k1, k2] = segs as [string, string];
+    return (o) => {
+      if (typeof o !== 'object' || o === null) return undefined;
+      const m = (o as Record<string, unknown>)[k1];
+      return typeof m === 'object' && m !== null ? leaf((m as Record<string, unknown>)[k2]) : undefined;
+    };
+  }
+  return (o) => {
+    let cur: unknown = o;
+    for (let i = 0; i < segs.length; i++) {
+      if (typeof cur !== 'object' || cur === null) return undefined;
+      cur = (cur as Record<string, unknown>)[segs[i]!];
+    }
+    return leaf(cur);
+  };
+}
+
+const lower = (v: unknown): unknown => (typeof v === 'string' ? v.toLowerCase() : v);
+
+/** Compiles the operator of an attribute/property condition to a test of the value read. */
+export function compileValueTest(c: AttributeCondition | PropertyCondition, path: ReadonlyArray<string | number>): (v: unknown) => boolean {
+  const ic = 'ignoreCase' in c && c.ignoreCase === true;
+  switch (c.op) {
+    case 'eq':
+    case 'neq': {
+      const want = ic ? lower(c.value) : c.value;
+      const eq = ic ? (v: unknown) => lower(v) === want : (v: unknown) => v === want;
+      return c.op === 'eq' ? eq : (v) => !eq(v);
+    }
+    case 'in':
+    case 'notIn': {
+      const set = new Set<unknown>(ic ? c.value.map(lower) : c.value);
+      const has = ic ? (v: unknown) => v !== undefined && set.has(lower(v)) : (v: unknown) => v !== undefined && set.has(v);
+      return c.op === 'in' ? has : (v) => !has(v);
+    }
+    case 'gt': {
+      const w = c.value as number;
+      const t = typeof w;
+      return (v) => typeof v === t && (v as number) > w;
+    }
+    case 'gte': {
+      const w = c.value as number;
+      const t = typeof w;
+      return (v) => typeof v === t && (v as number) >= w;
+    }
+    case 'lt': {
+      const w = c.value as number;
+      const t = typeof w;
+      return (v) => typeof v === t && (v as number) < w;
+    }
+    case 'lte': {
+      const w = c.value as number;
+      const t = typeof w;
+      return (v) => typeof v === t && (v as number) <= w;
+    }
+    case 'between': {
+      const [lo, hi] = c.value as [number, number];
+      const t = typeof lo;
+      return (v) => typeof v === t && (v as number) >= lo && (v as number) <= hi;
+    }
+    case 'exists':
+      return (v) => v !== undefined && v !== null;
+    case 'contains': {
+      const want = ic ? lower(c.value) : c.value;
+      const wantStr = typeof want === 'string' ? want : undefined;
+      return (v) => {
+        if (typeof v === 'string') return wantStr !== undefined && (ic ? v.toLowerCase() : v).includes(wantStr);
+        if (Array.isArray(v)) {
+          for (let i = 0; i < v.length; i++) if ((ic ? lower(v[i]) : v[i]) === want) return true;
+        }
+        return false;
+      };
+    }
+    case 'startsWith': {
+      const w = ic ? c.value.toLowerCase() : c.value;
+      return (v) => typeof v === 'string' && (ic ? v.toLowerCase() : v).startsWith(w);
+    }
+    case 'endsWith': {
+      const w = ic ? c.value.toLowerCase() : c.value;
+      return (v) => typeof v === 'string' && (ic ? v.toLowerCase() : v).endsWith(w);
+    }
+    case 'matches': {
+      let pattern;
+      try {
+        pattern = 'glob' in c.value ? compileGlob(c.value.glob, { ignoreCase: ic }) : compileSafeRegex(c.value.regex, { ignoreCase: ic });
+      } catch (e) {
+        if (e instanceof CrossChannelError) {
+          throw new CrossChannelError<SegmentErrorCode>(e.code as SegmentErrorCode, e.message, { path: [...path, 'value'], detail: e.detail ?? {} });
+        }
+        throw e;
+      }
+      return (v) => typeof v === 'string' && pattern.test(v);
+    }
+  }
+}
+
+/** Compiles a numeric comparison (`op`, `value`) as used by count, aggregate, age and occurrence. */
+export function compileNumberTest(op: string, value: number | readonly [number, number]): (n: number) => boolean {
+  if (Array.isArray(value)) {
+    const [lo, hi] = value as readonly [number, number];
+    return (n) => n >= lo && n <= hi;
+  }
+  const w = value as number;
+  switch (op) {
+    case 'eq':
+      return (n) => n === w;
+    case 'neq':
+      return (n) => n !== w;
+    case 'gt':
+      return (n) => n > w;
+    case 'gte':
+      return (n) => n >= w;
+    case 'lt':
+      return (n) => n < w;
+    default:
+      return (n) => n <= w;
+  }
+}
+
+/** A compiled event filter. */
+export type EventTest = (e: BehaviourEvent) => boolean;
+
+function oneOrManyTest(v: string | string[] | undefined, get: (e: BehaviourEvent) => string | undefined): EventTest | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v === 'string' || v.length === 1) {
+    const w = typeof v === 'string' ? v : v[0]!;
+    return (e) => get(e) === w;
+  }
+  const set = new Set(v);
+  return (e) => {
+    const x = get(e);
+    return x !== undefined && set.has(x);
+  };
+}
+
+/** Compiles an event filter: type, channel, then property conditions (all must hold). */
+export function compileEventFilter(f: EventFilter, path: ReadonlyArray<string | number>): EventTest {
+  const tests: EventTest[] = [];
+  const byType = oneOrManyTest(f.type, (e) => e.type);
+  if (byType) tests.push(byType);
+  const byChannel = oneOrManyTest(f.channel, (e) => e.channel);
+  if (byChannel) tests.push(byChannel);
+  (f.where ?? []).forEach((w, i) => {
+    const get = compileGetter(w.prop);
+    const test = compileValueTest(w, [...path, 'where', i]);
+    tests.push((e) => test(get(e.properties)));
+  });
+  if (tests.length === 0) return () => true;
+  if (tests.length === 1) return tests[0]!;
+  if (tests.length === 2) {
+    const [a, b] = tests as [EventTest, EventTest];
+    return (e) => a(e) && b(e);
+  }
+  return (e) => {
+    for (let i = 0; i < tests.length; i++) if (!tests[i]!(e)) return false;
+    return true;
+  };
+}
+
+/**
+ * A compiled window: `bounds(ctx)` writes `[start, end)` into `out` with the end already clipped to
+ * `now + 1` (events after `now` never count).
+ */
+export type WindowBounds = (ctx: EvalContext, out: Float64Array) => void;
+
+/** Compiles a window; `undefined` means all history up to and including `now`. */
+export function compileWindow(w: Window | undefined, path: ReadonlyArray<string | number>): WindowBounds {
+  if (w === undefined) {
+    return (ctx, out) => {
+      out[0] = -Infinity;
+      out[1] = ctx.now + 1;
+    };
+  }
+  if ('last' in w) {
+    const d = w.last;
+    return (ctx, out) => {
+      out[0] = ctx.now - d;
+      out[1] = ctx.now + 1;
+    };
+  }
+  if ('calendar' in w) {
+    const unit = w.calendar;
+    const offset = w.offset ?? 0;
+    const opts = w.weekStartsOn === undefined ? {} : { weekStartsOn: w.weekStartsOn };
+    return (ctx, out) => {
+      const at = offset === 0 ? ctx.now : addLocal(ctx.now, offset, unit, ctx.zone);
+      const win = calendarWindow(at, unit, ctx.zone, opts);
+      out[0] = win.start;
+      out[1] = Math.min(win.end, ctx.now + 1);
+    };
+  }
+  if ('since' in w) {
+    const test = compileEventFilter(w.since, [...path, 'since']);
+    const none = w.ifNone === 'none';
+    return (ctx, out) => {
+      const events = ctx.events;
+      const end = lowerBoundAt(events, ctx.now + 1);
+      out[0] = none ? Infinity : -Infinity;
+      for (let i = end - 1; i >= 0; i--) {
+        if (test(events[i]!)) {
+          out[0] = events[i]!.at;
+          break;
+        }
+      }
+      out[1] = ctx.now + 1;
+    };
+  }
+  const from = w.from ?? -Infinity;
+  const to = w.to ?? Infinity;
+  return (ctx, out) => {
+    out[0] = from;
+    out[1] = Math.min(to, ctx.now + 1);
+  };
+}
+
+/** Reads an attribute as an instant: epoch ms, a `Date`, or an ISO 8601 date / date-time with offset. */
+export function toInstant(v: unknown): EpochMs | undefined {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
+  if (v instanceof Date) {
+    const t = v.getTime();
+    return Number.isFinite(t) ? t : undefined;
+  }
+  if (typeof v === 'string') {
+    const r = safeToEpochMs(v);
+    return r.ok ? r.value : undefined;
+  }
+  return undefined;
+}
+
+const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+function isLeap(y: number): boolean {
+  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+}
+
+/**
+ * Days from today (local calendar date of `now` in `zone`) to the next anniversary of the date in `v`
+ * (0 = today). A date-only string (`1990-02-14`) is a calendar date; an instant is read as its local date in
+ * `zone`. 29 February is celebrated on 28 February in common years. `undefined` when `v` is not a date.
+ */
+export function daysToAnniversary(v: unknown, now: EpochMs, zone: string): number | undefined {
+  let month: number;
+  let day: number;
+  const m = typeof v === 'string' ? DATE_ONLY.exec(v) : null;
+  if (m) {
+    month = Number(m[2]);
+    day = Number(m[3]);
+    if (month < 1 || month > 12 || day < 1 || day > 31) return undefined;
+  } else {
+    const t = toInstant(v);
+    if (t === undefined) return undefined;
+    const lt = localTime(t, zone);
+    month = lt.month;
+    day = lt.day;
+  }
+  const today = localTime(now, zone);
+  const todayUtc = Date.UTC(today.year, today.month - 1, today.day);
+  const occurrence = (year: number): number => {
+    const d = month === 2 && day === 29 && !isLeap(year) ? 28 : day;
+    return Date.UTC(year, month - 1, d);
+  };
+  let next = occurrence(today.year);
+  if (next < todayUtc) next = occurrence(today.year + 1);
+  return Math.round((next - todayUtc) / DAY);
+}

@@ -1,0 +1,461 @@
+import { z } from 'zod';
+import { CrossChannelError, fromZodError, type CoreErrorCode } from '../core/errors.js';
+import { durationSchema, idSchema, timeZoneSchema, timestampSchema, toJSONSchema } from '../core/schema.js';
+
+/**
+ * The segment rule language: plain JSON, validated by zod, one node kind per distinguishing key (`and`, `or`,
+ * `not`, `attr`, `age`, `anniversary`, `time`, `segment`, `count`, `aggregate`, `occurrence`, `did`). Parsing
+ * walks the tree itself so that limits (depth, size) are checked before any deep validation and every error
+ * names the path of the bad node (`segments[3].rule.and[1].value`).
+ */
+
+/** Error codes of `crosschannel/segments`. */
+export type SegmentErrorCode =
+  /** A rule or segment definition is malformed (wrong shape, unknown operator, forbidden path, bad value). */
+  | 'SEGMENT_RULE_INVALID'
+  /** A rule is deeper or larger than {@link SEGMENT_LIMITS} allows. */
+  | 'SEGMENT_RULE_TOO_LARGE'
+  /** A pattern (glob or regex) uses syntax outside the safe subset, or is too long. */
+  | 'SEGMENT_PATTERN_UNSAFE'
+  /** A `{ segment: id }` reference names no known segment. */
+  | 'SEGMENT_REFERENCE_UNKNOWN'
+  /** Segment references form a cycle. */
+  | 'SEGMENT_REFERENCE_CYCLE'
+  /** Two segments share one id. */
+  | 'SEGMENT_DUPLICATE_ID'
+  /** A segment id asked of a compiled set is not in it. */
+  | 'SEGMENT_NOT_FOUND'
+  | CoreErrorCode;
+
+/** Hard limits on rules, so that a hostile rule cannot exhaust memory or stack. */
+export const SEGMENT_LIMITS = {
+  /** Deepest nesting of rule nodes (the root is depth 1). */
+  maxDepth: 32,
+  /** Most rule nodes in one segment, counting `where` filters. */
+  maxNodes: 2000,
+  /** Most segments in one set. */
+  maxSegments: 10_000,
+  /** Longest `in` / `notIn` list. */
+  maxListLength: 10_000,
+  /** Longest string operand. */
+  maxStringLength: 1024,
+  /** Longest glob or regex source. */
+  maxPatternLength: 256,
+} as const;
+
+const FORBIDDEN_SEGMENTS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * A dotted path into a profile or event properties (`address.country`, `orders.0.total`). Segments must be
+ * non-empty; `__proto__`, `constructor` and `prototype` are rejected.
+ *
+ * @example
+ * ```ts
+ * attributePathSchema.parse('address.country'); // 'address.country'
+ * ```
+ */
+export const attributePathSchema = z
+  .string()
+  .min(1)
+  .max(256)
+  .superRefine((p, ctx) => {
+    for (const seg of p.split('.')) {
+      if (seg === '') ctx.addIssue({ code: 'custom', message: `Path ${JSON.stringify(p)} has an empty segment` });
+      else if (FORBIDDEN_SEGMENTS.has(seg)) ctx.addIssue({ code: 'custom', message: `Path segment ${JSON.stringify(seg)} is forbidden` });
+    }
+  });
+
+const boundedString = z.string().max(SEGMENT_LIMITS.maxStringLength);
+/** A scalar operand: string, finite number, boolean or null. */
+export const scalarSchema = z.union([boundedString, z.number().finite(), z.boolean(), z.null()]);
+const orderedSchema = z.union([z.number().finite(), boundedString]);
+
+/** Operators of attribute (and event-property) conditions. */
+export const ATTRIBUTE_OPERATORS = [
+  'eq', 'neq', 'in', 'notIn', 'gt', 'gte', 'lt', 'lte', 'between', 'exists', 'contains', 'startsWith', 'endsWith', 'matches',
+] as const;
+/** An attribute operator. */
+export type AttributeOperator = (typeof ATTRIBUTE_OPERATORS)[number];
+
+const patternSchema = z.union([
+  z.object({ glob: z.string().min(1).max(SEGMENT_LIMITS.maxPatternLength) }).strict(),
+  z.object({ regex: z.string().min(1).max(SEGMENT_LIMITS.maxPatternLength) }).strict(),
+]);
+
+function makeAttributeCondition<K extends 'attr' | 'prop'>(key: K) {
+  const base = { [key]: attributePathSchema } as { [P in K]: typeof attributePathSchema };
+  const ignoreCase = { ignoreCase: z.boolean().optional() };
+  return z.discriminatedUnion('op', [
+    z.object({ ...base, op: z.literal(['eq', 'neq']), value: scalarSchema, ...ignoreCase }).strict(),
+    z.object({ ...base, op: z.literal(['in', 'notIn']), value: z.array(scalarSchema).max(SEGMENT_LIMITS.maxListLength), ...ignoreCase }).strict(),
+    z.object({ ...base, op: z.literal(['gt', 'gte', 'lt', 'lte']), value: orderedSchema }).strict(),
+    z.object({ ...base, op: z.literal('between'), value: z.tuple([orderedSchema, orderedSchema]) }).strict(),
+    z.object({ ...base, op: z.literal('exists') }).strict(),
+    z.object({ ...base, op: z.literal('contains'), value: scalarSchema, ...ignoreCase }).strict(),
+    z.object({ ...base, op: z.literal(['startsWith', 'endsWith']), value: boundedString, ...ignoreCase }).strict(),
+    z.object({ ...base, op: z.literal('matches'), value: patternSchema, ...ignoreCase }).strict(),
+  ]);
+}
+
+/**
+ * A condition on a profile attribute: `{ attr: 'country', op: 'in', value: ['FR', 'BE'] }`.
+ *
+ * @example
+ * ```ts
+ * attributeConditionSchema.parse({ attr: 'email', op: 'endsWith', value: '@example.com', ignoreCase: true });
+ * ```
+ */
+export const attributeConditionSchema = makeAttributeCondition('attr');
+/**
+ * A condition on an event property, inside an {@link eventFilterSchema}'s `where`.
+ *
+ * @example
+ * ```ts
+ * propertyConditionSchema.parse({ prop: 'sku', op: 'startsWith', value: 'SHOE-' });
+ * ```
+ */
+export const propertyConditionSchema = makeAttributeCondition('prop');
+
+/** An attribute condition (parsed). */
+export type AttributeCondition = z.output<typeof attributeConditionSchema>;
+/** An event-property condition (parsed). */
+export type PropertyCondition = z.output<typeof propertyConditionSchema>;
+
+const oneOrMany = z.union([z.string().min(1).max(128), z.array(z.string().min(1).max(128)).min(1).max(256)]);
+
+/**
+ * Which events a condition looks at: by `type`, `channel` (one or a list) and property conditions (`where`,
+ * all of which must hold).
+ *
+ * @example
+ * ```ts
+ * eventFilterSchema.parse({ type: 'purchase', where: [{ prop: 'amount', op: 'gte', value: 50 }] });
+ * ```
+ */
+export const eventFilterSchema = z
+  .object({
+    type: oneOrMany.optional(),
+    channel: oneOrMany.optional(),
+    where: z.array(propertyConditionSchema).max(64).optional(),
+  })
+  .strict();
+/** An event filter (parsed). */
+export type EventFilter = z.output<typeof eventFilterSchema>;
+
+/**
+ * A time window. Every window is half-open `[start, end)`, and every event condition ignores events after
+ * `now`, so a window ends at `min(end, now + 1 ms)`: an event stamped exactly `now` counts.
+ * - `{ last: '7d' }`: `[now − 7d, now]`.
+ * - `{ from?, to? }`: `[from, to)` (absolute instants).
+ * - `{ calendar: 'day' | 'week' | 'month', offset?: -n, weekStartsOn? }`: the local calendar unit containing
+ *   `now` in the profile's time zone (`offset: -1` is yesterday / last week / last month).
+ * - `{ since: filter, ifNone?: 'all' | 'none' }`: from the most recent matching event (inclusive) to now;
+ *   when there is none, all history (`'all'`, default) or nothing (`'none'`).
+ *
+ * @example
+ * ```ts
+ * windowSchema.parse({ last: '30d' });
+ * ```
+ */
+export const windowSchema = z.union([
+  z.object({ last: durationSchema }).strict(),
+  z.object({ from: timestampSchema.optional(), to: timestampSchema.optional() }).strict(),
+  z
+    .object({
+      calendar: z.enum(['day', 'week', 'month']),
+      offset: z.number().int().min(-1000).max(0).optional(),
+      weekStartsOn: z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(5), z.literal(6)]).optional(),
+    })
+    .strict(),
+  z.object({ since: eventFilterSchema, ifNone: z.enum(['all', 'none']).optional() }).strict(),
+]);
+/** A window (parsed: durations and instants in ms). */
+export type Window = z.output<typeof windowSchema>;
+
+/** Operators comparing a number (count, aggregate, age). */
+export const NUMERIC_OPERATORS = ['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'between'] as const;
+
+function numericComparison<V extends z.ZodType>(value: V) {
+  return {
+    op: z.enum(NUMERIC_OPERATORS),
+    value: z.union([value, z.tuple([value, value])]),
+  };
+}
+const finite = z.number().finite();
+
+/**
+ * Shallow node schemas: each validates one node kind with its children left as `unknown` (the parser recurses
+ * into them itself), or, with `child` set to the rule schema, the whole tree (used for the JSON Schema).
+ */
+function nodeSchemas(child: z.ZodType) {
+  return {
+    and: z.object({ and: z.array(child).min(1).max(256) }).strict(),
+    or: z.object({ or: z.array(child).min(1).max(256) }).strict(),
+    not: z.object({ not: child }).strict(),
+    attr: attributeConditionSchema,
+    age: z.object({ age: attributePathSchema, ...numericComparison(durationSchema) }).strict(),
+    anniversary: z.object({ anniversary: attributePathSchema, withinDays: z.number().int().min(0).max(366) }).strict(),
+    time: z.object({ time: attributePathSchema, window: windowSchema }).strict(),
+    segment: z.object({ segment: idSchema }).strict(),
+    count: z.object({ count: eventFilterSchema, window: windowSchema.optional(), ...numericComparison(finite) }).strict(),
+    aggregate: z
+      .object({
+        aggregate: z.enum(['sum', 'avg', 'min', 'max', 'distinct']),
+        property: attributePathSchema,
+        event: eventFilterSchema,
+        window: windowSchema.optional(),
+        ...numericComparison(finite),
+      })
+      .strict(),
+    occurrence: z
+      .object({ occurrence: z.enum(['first', 'last']), event: eventFilterSchema, window: windowSchema.optional(), ...numericComparison(durationSchema) })
+      .strict(),
+    did: z.object({ did: eventFilterSchema, notSince: eventFilterSchema, window: windowSchema.optional() }).strict(),
+  };
+}
+
+const SHALLOW = nodeSchemas(z.unknown());
+type Shallow = typeof SHALLOW;
+/** The distinguishing key of each rule node kind. */
+export type RuleKind = keyof Shallow;
+const KINDS = Object.keys(SHALLOW) as RuleKind[];
+
+/** Leaf conditions (parsed). */
+export type AgeCondition = z.output<Shallow['age']>;
+export type AnniversaryCondition = z.output<Shallow['anniversary']>;
+export type TimeCondition = z.output<Shallow['time']>;
+export type SegmentReference = z.output<Shallow['segment']>;
+export type CountCondition = z.output<Shallow['count']>;
+export type AggregateCondition = z.output<Shallow['aggregate']>;
+export type OccurrenceCondition = z.output<Shallow['occurrence']>;
+export type SequenceCondition = z.output<Shallow['did']>;
+
+/** A rule node (parsed). Recursive, so the boolean nodes are written out; the leaves are the schemas' outputs. */
+export type SegmentRule =
+  | { readonly and: ReadonlyArray<SegmentRule> }
+  | { readonly or: ReadonlyArray<SegmentRule> }
+  | { readonly not: SegmentRule }
+  | AttributeCondition
+  | AgeCondition
+  | AnniversaryCondition
+  | TimeCondition
+  | SegmentReference
+  | CountCondition
+  | AggregateCondition
+  | OccurrenceCondition
+  | SequenceCondition;
+
+/**
+ * The whole rule language as one zod schema (recursive). Used for the JSON Schema export and for typing;
+ * {@link parseSegmentRule} gives better error paths and enforces the size limits.
+ *
+ * @example
+ * ```ts
+ * segmentRuleSchema.safeParse({ and: [{ attr: 'country', op: 'eq', value: 'FR' }] }).success; // true
+ * ```
+ */
+export const segmentRuleSchema: z.ZodType<unknown> = z.lazy(() => z.union(Object.values(nodeSchemas(segmentRuleSchema)) as unknown as [z.ZodType, z.ZodType]));
+
+/**
+ * A segment definition: an id, a rule, and optionally the time zone used by calendar conditions — a fixed
+ * IANA zone, or a profile attribute holding one (`timeZoneAttr`, falling back to `timeZone`, then UTC).
+ *
+ * @example
+ * ```ts
+ * segmentDefinitionSchema.parse({ id: 'fr', rule: { attr: 'country', op: 'eq', value: 'FR' } });
+ * ```
+ */
+export const segmentDefinitionSchema = z
+  .object({
+    id: idSchema,
+    name: z.string().max(256).optional(),
+    description: z.string().max(4096).optional(),
+    timeZone: timeZoneSchema.optional(),
+    timeZoneAttr: attributePathSchema.optional(),
+    rule: segmentRuleSchema,
+  })
+  .strict();
+
+/** A segment definition (parsed). */
+export type SegmentDefinition = Omit<z.output<typeof segmentDefinitionSchema>, 'rule'> & { readonly rule: SegmentRule };
+/** What a caller writes for a segment definition. */
+export type SegmentDefinitionInput = z.input<typeof segmentDefinitionSchema>;
+
+/**
+ * JSON Schema (draft 2020-12) of a segment definition list, for editors and config validation.
+ *
+ * @example
+ * ```ts
+ * const schema = segmentsJsonSchema(); // { type: 'array', items: { … } , … }
+ * ```
+ */
+export function segmentsJsonSchema(): Record<string, unknown> {
+  return toJSONSchema(z.array(segmentDefinitionSchema));
+}
+
+type Path = ReadonlyArray<string | number>;
+
+function invalid(message: string, path: Path, detail?: Record<string, unknown>): CrossChannelError<SegmentErrorCode> {
+  return new CrossChannelError<SegmentErrorCode>('SEGMENT_RULE_INVALID', message, detail ? { path, detail } : { path });
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Walks one rule, validating node by node; `state.nodes` counts nodes across the whole segment. */
+function parseNode(input: unknown, path: Path, depth: number, state: { nodes: number; references: Array<{ id: string; path: Path }> }): SegmentRule {
+  if (depth > SEGMENT_LIMITS.maxDepth) {
+    throw new CrossChannelError<SegmentErrorCode>('SEGMENT_RULE_TOO_LARGE', `Rule nested deeper than ${SEGMENT_LIMITS.maxDepth} levels`, { path, detail: { maxDepth: SEGMENT_LIMITS.maxDepth } });
+  }
+  if (++state.nodes > SEGMENT_LIMITS.maxNodes) {
+    throw new CrossChannelError<SegmentErrorCode>('SEGMENT_RULE_TOO_LARGE', `Rule has more than ${SEGMENT_LIMITS.maxNodes} nodes`, { path, detail: { maxNodes: SEGMENT_LIMITS.maxNodes } });
+  }
+  if (!isPlainObject(input)) throw invalid('A rule node must be an object', path);
+  const kinds = KINDS.filter((k) => Object.prototype.hasOwnProperty.call(input, k));
+  if (kinds.length !== 1) {
+    const keys = Object.keys(input);
+    throw invalid(
+      kinds.length === 0
+        ? `Unknown rule node (keys ${JSON.stringify(keys)}); expected one of ${KINDS.join(', ')}`
+        : `Ambiguous rule node: it has ${kinds.join(' and ')}`,
+      path,
+      { keys },
+    );
+  }
+  const kind = kinds[0]!;
+  const r = SHALLOW[kind].safeParse(input);
+  if (!r.success) throw fromZodError(r.error, 'SEGMENT_RULE_INVALID' as SegmentErrorCode, path);
+  const node = r.data as Record<string, unknown>;
+  state.nodes += countFilterNodes(node);
+  if (state.nodes > SEGMENT_LIMITS.maxNodes) {
+    throw new CrossChannelError<SegmentErrorCode>('SEGMENT_RULE_TOO_LARGE', `Rule has more than ${SEGMENT_LIMITS.maxNodes} nodes`, { path });
+  }
+  switch (kind) {
+    case 'and':
+    case 'or': {
+      const children = (node[kind] as unknown[]).map((c, i) => parseNode(c, [...path, kind, i], depth + 1, state));
+      return (kind === 'and' ? { and: children } : { or: children }) as SegmentRule;
+    }
+    case 'not':
+      return { not: parseNode(node.not, [...path, 'not'], depth + 1, state) };
+    case 'segment':
+      state.references.push({ id: node.segment as string, path: [...path, 'segment'] });
+      return node as SegmentRule;
+    default:
+      checkBetween(node, path);
+      return node as SegmentRule;
+  }
+}
+
+function countFilterNodes(node: Record<string, unknown>): number {
+  let n = 0;
+  for (const key of ['count', 'event', 'did', 'notSince'] as const) {
+    const f = node[key];
+    if (isPlainObject(f) && Array.isArray(f.where)) n += f.where.length;
+  }
+  return n;
+}
+
+function checkBetween(node: Record<string, unknown>, path: Path): void {
+  if (node.op === 'between' || Array.isArray(node.value)) {
+    const v = node.value;
+    if (node.op !== 'between' && node.op !== 'in' && node.op !== 'notIn') throw invalid(`Operator ${String(node.op)} takes one value, not a pair`, [...path, 'value']);
+    if (node.op === 'between') {
+      if (!Array.isArray(v) || v.length !== 2) throw invalid('between takes a pair [low, high]', [...path, 'value']);
+      if (typeof v[0] !== typeof v[1]) throw invalid('between bounds must be of one type', [...path, 'value']);
+      if ((v[0] as number | string) > (v[1] as number | string)) throw invalid('between bounds must be ordered (low ≤ high)', [...path, 'value']);
+    }
+  }
+}
+
+/**
+ * Validates one rule (limits, operators, forbidden paths) and returns it parsed: durations and instants as
+ * ms. References are returned unchecked; {@link parseSegments} resolves them.
+ *
+ * @example
+ * ```ts
+ * const rule = parseSegmentRule({ count: { type: 'purchase' }, window: { last: '30d' }, op: 'gte', value: 2 });
+ * ```
+ */
+export function parseSegmentRule(input: unknown, basePath: Path = []): SegmentRule {
+  return parseNode(input, basePath, 1, { nodes: 0, references: [] });
+}
+
+/** Segment ids referenced anywhere in a parsed rule. */
+export function referencedSegments(rule: SegmentRule): string[] {
+  const out: string[] = [];
+  const walk = (r: SegmentRule): void => {
+    if ('and' in r) r.and.forEach(walk);
+    else if ('or' in r) r.or.forEach(walk);
+    else if ('not' in r) walk(r.not);
+    else if ('segment' in r) out.push(r.segment);
+  };
+  walk(rule);
+  return out;
+}
+
+/**
+ * Validates a list of segment definitions: each rule, unique ids, every reference known and no reference
+ * cycle. Returns the parsed definitions in input order.
+ *
+ * @example
+ * ```ts
+ * const defs = parseSegments([
+ *   { id: 'buyers', rule: { count: { type: 'purchase' }, op: 'gte', value: 1 } },
+ *   { id: 'fr-buyers', rule: { and: [{ segment: 'buyers' }, { attr: 'country', op: 'eq', value: 'FR' }] } },
+ * ]);
+ * ```
+ */
+export function parseSegments(input: unknown): SegmentDefinition[] {
+  if (!Array.isArray(input)) throw invalid('Segments must be an array of segment definitions', []);
+  if (input.length > SEGMENT_LIMITS.maxSegments) {
+    throw new CrossChannelError<SegmentErrorCode>('SEGMENT_RULE_TOO_LARGE', `More than ${SEGMENT_LIMITS.maxSegments} segments`, { path: [] });
+  }
+  const byId = new Map<string, { def: SegmentDefinition; index: number; refs: Array<{ id: string; path: Path }> }>();
+  const order: string[] = [];
+  input.forEach((raw, index) => {
+    const path = [index];
+    if (!isPlainObject(raw)) throw invalid('A segment definition must be an object', path);
+    const { rule, ...rest } = raw;
+    if (rule === undefined) throw invalid('A segment definition needs a rule', [...path, 'rule']);
+    const head = segmentDefinitionSchema.omit({ rule: true }).safeParse(rest);
+    if (!head.success) throw fromZodError(head.error, 'SEGMENT_RULE_INVALID' as SegmentErrorCode, path);
+    const state = { nodes: 0, references: [] as Array<{ id: string; path: Path }> };
+    const parsed = parseNode(rule, [...path, 'rule'], 1, state);
+    if (byId.has(head.data.id)) {
+      throw new CrossChannelError<SegmentErrorCode>('SEGMENT_DUPLICATE_ID', `Duplicate segment id ${JSON.stringify(head.data.id)}`, { path: [...path, 'id'] });
+    }
+    byId.set(head.data.id, { def: { ...head.data, rule: parsed }, index, refs: state.references });
+    order.push(head.data.id);
+  });
+  for (const { refs } of byId.values()) {
+    for (const ref of refs) {
+      if (!byId.has(ref.id)) {
+        throw new CrossChannelError<SegmentErrorCode>('SEGMENT_REFERENCE_UNKNOWN', `Unknown segment ${JSON.stringify(ref.id)}`, { path: ref.path, detail: { segment: ref.id } });
+      }
+    }
+  }
+  // Depth-first topological sort; a grey node met again closes a cycle, reported with its members.
+  const colour = new Map<string, 1 | 2>();
+  const stack: string[] = [];
+  const visit = (id: string): void => {
+    const c = colour.get(id);
+    if (c === 2) return;
+    const entry = byId.get(id)!;
+    if (c === 1) {
+      const cycle = [...stack.slice(stack.indexOf(id)), id];
+      throw new CrossChannelError<SegmentErrorCode>('SEGMENT_REFERENCE_CYCLE', `Segment references form a cycle: ${cycle.join(' → ')}`, {
+        path: [entry.index, 'rule'],
+        detail: { cycle },
+      });
+    }
+    colour.set(id, 1);
+    stack.push(id);
+    for (const ref of entry.refs) visit(ref.id);
+    stack.pop();
+    colour.set(id, 2);
+  };
+  for (const id of order) visit(id);
+  return order.map((id) => byId.get(id)!.def);
+}

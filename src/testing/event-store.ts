@@ -1,0 +1,85 @@
+/**
+ * Conformance suite of {@link EventStore}: every implementation (memory, PostgreSQL, an integrator's own)
+ * must pass it. Run inside vitest.
+ */
+import { expect, it } from 'vitest';
+import { isCrossChannelError } from '../core/errors.js';
+import type { BehaviourEventInput } from '../core/records.js';
+import type { EventStore } from '../segments/store.js';
+import { runConformance, type Implementation } from './harness.js';
+
+const ev = (over: Partial<BehaviourEventInput> & { at: number }): BehaviourEventInput => ({ subjectId: 'alice', type: 'page_view', properties: {}, ...over });
+
+/**
+ * Runs the EventStore conformance suite against each implementation.
+ *
+ * @example
+ * ```ts
+ * runEventStoreConformance([{ name: 'memory', create: () => new MemoryEventStore() }]);
+ * ```
+ */
+export function runEventStoreConformance(implementations: ReadonlyArray<Implementation<EventStore>>): void {
+  runConformance('EventStore', implementations, (store) => {
+    it('returns no events for an unknown subject', async () => {
+      expect(await store().read('nobody')).toEqual([]);
+    });
+
+    it('reads events back parsed, sorted by time, equal times in append order', async () => {
+      const s = store();
+      expect(await s.append([ev({ id: 'b', at: 3_000, type: 'purchase', channel: 'web', properties: { amount: 42.5, items: [{ sku: 'A1' }] } }), ev({ at: 1_000 })])).toBe(2);
+      expect(await s.append([ev({ id: 'c', at: 3_000, type: 'cart_add' }), ev({ id: 'd', at: '1970-01-01T00:00:02Z' as unknown as number })])).toBe(2);
+      const got = await s.read('alice');
+      expect(got.map((e) => [e.at, e.type])).toEqual([
+        [1_000, 'page_view'],
+        [2_000, 'page_view'],
+        [3_000, 'purchase'],
+        [3_000, 'cart_add'],
+      ]);
+      expect(got[2]).toEqual({ id: 'b', subjectId: 'alice', type: 'purchase', at: 3_000, channel: 'web', properties: { amount: 42.5, items: [{ sku: 'A1' }] } });
+      expect(got[0]).toEqual({ subjectId: 'alice', type: 'page_view', at: 1_000, properties: {} });
+    });
+
+    it('reads the half-open window [from, to) and filters by type', async () => {
+      const s = store();
+      await s.append([1_000, 2_000, 3_000, 4_000].map((at, i) => ev({ at, type: i % 2 === 0 ? 'a' : 'b' })));
+      expect((await s.read('alice', { from: 2_000, to: 4_000 })).map((e) => e.at)).toEqual([2_000, 3_000]);
+      expect((await s.read('alice', { from: 2_001 })).map((e) => e.at)).toEqual([3_000, 4_000]);
+      expect((await s.read('alice', { to: 1_000 })).map((e) => e.at)).toEqual([]);
+      expect((await s.read('alice', { from: 4_000, to: 4_000 })).map((e) => e.at)).toEqual([]);
+      expect((await s.read('alice', { types: ['b'] })).map((e) => e.at)).toEqual([2_000, 4_000]);
+    });
+
+    it('is idempotent by event id per subject, across and within calls', async () => {
+      const s = store();
+      expect(await s.append([ev({ id: 'e1', at: 1_000 }), ev({ id: 'e1', at: 5_000 })])).toBe(1);
+      expect(await s.append([ev({ id: 'e1', at: 1_000 }), ev({ id: 'e2', at: 2_000 })])).toBe(1);
+      expect(await s.append([ev({ id: 'e1', subjectId: 'bob', at: 1_000 })])).toBe(1);
+      expect((await s.read('alice')).map((e) => e.id)).toEqual(['e1', 'e2']);
+      expect(await s.read('bob')).toHaveLength(1);
+    });
+
+    it('rejects a bad batch whole, naming the bad event, and writes nothing', async () => {
+      const s = store();
+      const err = await s.append([ev({ at: 1_000 }), { subjectId: 'alice', type: '', at: 2_000 }]).catch((e: unknown) => e);
+      expect(isCrossChannelError(err, 'INPUT_INVALID')).toBe(true);
+      expect((err as { path: string }).path).toBe('[1].type');
+      const err2 = await s.append([ev({ at: 'yesterday' as unknown as number })]).catch((e: unknown) => e);
+      expect(isCrossChannelError(err2, 'INPUT_INVALID')).toBe(true);
+      expect(await s.read('alice')).toEqual([]);
+    });
+
+    it('keeps subjects apart and erases one subject entirely', async () => {
+      const s = store();
+      await s.append([ev({ at: 1_000 }), ev({ at: 2_000, id: 'x' }), ev({ at: 1_500, subjectId: 'bob' })]);
+      expect(await s.erase('alice')).toBe(2);
+      expect(await s.read('alice')).toEqual([]);
+      expect(await s.read('bob')).toHaveLength(1);
+      expect(await s.erase('alice')).toBe(0);
+      expect(await s.append([ev({ at: 3_000, id: 'x' })])).toBe(1);
+    });
+
+    it('returns an empty append as 0', async () => {
+      expect(await store().append([])).toBe(0);
+    });
+  });
+}
