@@ -12,5 +12,8 @@
  * @packageDocumentation
  */
 export * from './harness.js';
+export * from './consent-store.js';
+export * from './contact-history-store.js';
 export * from './offer-capacity-store.js';
+export * from './identity-store.js';
 export * from './event-store.js';

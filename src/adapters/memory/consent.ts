@@ -1,2 +1,79 @@
-// Memory implementation; filled in by its module's issue.
-export {};
+import { LRUCache } from 'lru-cache';
+import { CrossChannelError } from '../../core/errors.js';
+import { saltedSha256Hex } from '../../core/hash.js';
+import type { EpochMs } from '../../core/time.js';
+import { parseConsentEvent, type ConsentEvent } from '../../consent/ledger.js';
+import { sameConsentEvent, type ConsentStore, type ErasureReceipt } from '../../consent/store.js';
+
+/** Options of {@link MemoryConsentStore}. */
+export interface MemoryConsentStoreOptions {
+  /** Salt for the erasure receipts' subject hash. Keep it secret and stable. Required. */
+  readonly erasureSalt: string;
+  /**
+   * Most subjects kept (least recently used evicted first). Default 100,000. Eviction loses ledger data, so
+   * size it above your subject count: memory is for tests, demos and single-process services.
+   */
+  readonly maxSubjects?: number;
+  /** Most events per subject (appends beyond fail with `STORE_CONFLICT`). Default 10,000. */
+  readonly maxEventsPerSubject?: number;
+}
+
+/**
+ * In-process {@link ConsentStore} bounded with lru-cache.
+ *
+ * @example
+ * ```ts
+ * import { MemoryConsentStore } from 'crosschannel/adapters/memory';
+ * const store = new MemoryConsentStore({ erasureSalt: 'pepper-2026' });
+ * ```
+ */
+export class MemoryConsentStore implements ConsentStore {
+  private readonly ledgers: LRUCache<string, ConsentEvent[]>;
+  private readonly erasures: LRUCache<string, ErasureReceipt>;
+  private readonly salt: string;
+  private readonly maxEvents: number;
+
+  constructor(options: MemoryConsentStoreOptions) {
+    if (typeof options?.erasureSalt !== 'string' || options.erasureSalt.length === 0) {
+      throw new CrossChannelError('CONFIG_INVALID', 'erasureSalt must be a non-empty string', { path: ['erasureSalt'] });
+    }
+    this.salt = options.erasureSalt;
+    this.maxEvents = options.maxEventsPerSubject ?? 10_000;
+    this.ledgers = new LRUCache({ max: options.maxSubjects ?? 100_000 });
+    this.erasures = new LRUCache({ max: options.maxSubjects ?? 100_000 });
+  }
+
+  async append(event: ConsentEvent): Promise<void> {
+    const e = parseConsentEvent(event);
+    const list = this.ledgers.get(e.subjectId) ?? [];
+    const existing = list.find((x) => x.id === e.id);
+    if (existing) {
+      if (sameConsentEvent(existing, e)) return;
+      throw new CrossChannelError('STORE_CONFLICT', `consent event ${e.id} already exists with different content`, { path: ['id'] });
+    }
+    if (list.length >= this.maxEvents) throw new CrossChannelError('STORE_CONFLICT', `subject has ${list.length} events, the configured maximum`);
+    // Keep the list ordered by `at`, append order breaking ties.
+    let i = list.length;
+    while (i > 0 && list[i - 1]!.at > e.at) i--;
+    list.splice(i, 0, e);
+    this.ledgers.set(e.subjectId, list);
+  }
+
+  async events(subjectId: string): Promise<ConsentEvent[]> {
+    return [...(this.ledgers.get(subjectId) ?? [])];
+  }
+
+  async erase(subjectId: string, at: EpochMs): Promise<ErasureReceipt> {
+    const count = this.ledgers.get(subjectId)?.length ?? 0;
+    this.ledgers.delete(subjectId);
+    const subjectHash = await saltedSha256Hex(this.salt, subjectId);
+    const receipt: ErasureReceipt = { subjectHash, erasedAt: at, eventCount: count };
+    const prior = this.erasures.get(subjectHash);
+    if (!prior || count > 0) this.erasures.set(subjectHash, prior && count === 0 ? prior : receipt);
+    return receipt;
+  }
+
+  async erasure(subjectId: string): Promise<ErasureReceipt | null> {
+    return this.erasures.get(await saltedSha256Hex(this.salt, subjectId)) ?? null;
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * `canContact`: one answer to "may we contact this person on this channel for this purpose?", combining the
+ * first-party ledger, a Global Privacy Control signal and, when supplied, the TCF check.
+ */
+import type { Reason } from '../core/explain.js';
+import type { EpochMs } from '../core/time.js';
+import type { GpcSignal } from './gpc.js';
+import { foldConsent, type ChannelConsent, type ConsentState } from './ledger.js';
+import { tcfCanProcess, type TcfCheckOptions, type TcfDecision, type TcfQuery } from './tcf/check.js';
+import type { Gvl } from './tcf/gvl.js';
+import type { TcString } from './tcf/model.js';
+
+/** Stable reason codes of {@link canContact}. */
+export type ContactReasonCode =
+  | 'CONSENT_GRANTED'
+  | 'CONSENT_SOFT_OPT_IN'
+  | 'CONSENT_OPT_OUT_REGIME'
+  | 'CONSENT_UNKNOWN'
+  | 'CONSENT_PENDING'
+  | 'CONSENT_DENIED'
+  | 'CONSENT_WITHDRAWN'
+  | 'CONSENT_EXPIRED'
+  | 'CONSENT_GPC_OPT_OUT'
+  | 'CONSENT_TCF_DENIED';
+
+/** What {@link canContact} is asked. */
+export interface ContactQuery {
+  readonly channel: string;
+  readonly purpose: string;
+  readonly now: EpochMs;
+  /** A GPC signal (see `readGpc`); it blocks the policy's `gpcPurposes`. */
+  readonly gpc?: GpcSignal;
+  /** A decoded TC string and the vendor/purpose to check (e.g. the ESP or ad platform acting for you). */
+  readonly tcf?: { readonly tc: TcString; readonly query: TcfQuery; readonly gvl?: Gvl | null; readonly options?: TcfCheckOptions };
+}
+
+/** Outcome of {@link canContact}. */
+export interface ContactDecision {
+  readonly allowed: boolean;
+  readonly reasons: ReadonlyArray<Reason<ContactReasonCode | string>>;
+  /** The folded ledger entry the decision used. */
+  readonly consent: ChannelConsent;
+  /** The TCF decision when a TC string was supplied. */
+  readonly tcf: TcfDecision | null;
+}
+
+/**
+ * Decides whether `channel` × `purpose` may be used at `now`. Blocking reasons: the ledger is not `granted`
+ * (except `unknown` on an opt-out-regime channel), GPC opted out of this purpose, or the TCF check failed.
+ * Informational reasons say what allowed it (`CONSENT_GRANTED` with the basis, …). Pure: state and `now` in.
+ *
+ * @example
+ * ```ts
+ * const d = canContact(consentState(events, policy), { channel: 'email', purpose: 'marketing', now });
+ * if (!d.allowed) console.log(d.reasons.map((r) => r.code)); // ['CONSENT_WITHDRAWN']
+ * ```
+ */
+export function canContact(state: ConsentState, query: ContactQuery): ContactDecision {
+  const { channel, purpose, now } = query;
+  const consent = foldConsent(state, channel, purpose, now);
+  const blocking: Reason<string>[] = [];
+  const info: Reason<string>[] = [];
+  const detail = { channel, purpose, ...(consent.since === null ? {} : { since: consent.since }) };
+  switch (consent.status) {
+    case 'granted':
+      if (consent.basis === 'soft_opt_in') info.push({ code: 'CONSENT_SOFT_OPT_IN', message: `${channel} ${purpose}: existing customer, soft opt-in`, detail });
+      else info.push({ code: 'CONSENT_GRANTED', message: `${channel} ${purpose}: consent granted (${consent.basis ?? 'opt_in'})`, detail });
+      break;
+    case 'unknown':
+      if (state.policy.optOutChannels.has(channel)) info.push({ code: 'CONSENT_OPT_OUT_REGIME', message: `${channel} runs under an opt-out regime and there is no objection`, detail });
+      else blocking.push({ code: 'CONSENT_UNKNOWN', message: `no ${channel} consent recorded for ${purpose}`, detail });
+      break;
+    case 'pending':
+      blocking.push({ code: 'CONSENT_PENDING', message: `${channel} ${purpose}: double opt-in not confirmed yet`, detail });
+      break;
+    case 'denied':
+      blocking.push({ code: 'CONSENT_DENIED', message: `${channel} ${purpose}: consent refused`, detail });
+      break;
+    case 'withdrawn':
+      blocking.push({ code: 'CONSENT_WITHDRAWN', message: `${channel} ${purpose}: consent withdrawn`, detail });
+      break;
+    case 'expired':
+      blocking.push({ code: 'CONSENT_EXPIRED', message: `${channel} ${purpose}: consent expired, ask again`, detail });
+      break;
+  }
+  if (query.gpc?.optOut === true && state.policy.gpcPurposes.has(purpose)) {
+    blocking.push({ code: 'CONSENT_GPC_OPT_OUT', message: `Global Privacy Control opts out of ${purpose}`, detail: { source: query.gpc.source } });
+  }
+  let tcf: TcfDecision | null = null;
+  if (query.tcf) {
+    tcf = tcfCanProcess(query.tcf.tc, query.tcf.query, query.tcf.gvl ?? null, query.tcf.options);
+    if (!tcf.allowed) {
+      blocking.push({ code: 'CONSENT_TCF_DENIED', message: `TCF: vendor ${query.tcf.query.vendorId} may not process for purpose ${query.tcf.query.purposeId}`, detail: { vendorId: query.tcf.query.vendorId, purposeId: query.tcf.query.purposeId } });
+      blocking.push(...tcf.reasons);
+    } else info.push(...tcf.reasons);
+  }
+  return { allowed: blocking.length === 0, reasons: [...blocking, ...info], consent, tcf };
+}

@@ -1,0 +1,354 @@
+/**
+ * IAB Global Privacy Platform (GPP) strings: a base64url header (Type 6 bits = 3, Version 6 bits = 1, section
+ * ids as a Fibonacci-coded range list), then one encoded section per id, all joined by `~`. Decoded here: the
+ * header, tcfeuv2 (2, a TC string), uspv1 (6, the 4-character US Privacy string), usnat (7) and the US state
+ * sections 8–24; other registered sections are kept encoded.
+ */
+import { CrossChannelError, type Result } from '../../core/errors.js';
+import { BitReader, BitWriter, BitsError, base64UrlToBytes } from '../tcf/bits.js';
+import { decodeTcString } from '../tcf/decode.js';
+import { encodeTcString, type TcStringInput } from '../tcf/encode.js';
+import type { TcString } from '../tcf/model.js';
+import { GPP_SECTION_NAMES, US_SECTIONS } from './sections.js';
+
+/** A decoded tcfeuv2 section. */
+export interface GppTcfEuV2Section {
+  readonly kind: 'tcfeuv2';
+  readonly id: 2;
+  readonly name: 'tcfeuv2';
+  readonly tcString: TcString;
+}
+
+/** A decoded uspv1 section: `Y`, `N` or `-` (not applicable) per field. */
+export interface GppUspV1Section {
+  readonly kind: 'uspv1';
+  readonly id: 6;
+  readonly name: 'uspv1';
+  readonly version: 1;
+  readonly notice: 'Y' | 'N' | '-';
+  readonly optOutSale: 'Y' | 'N' | '-';
+  readonly lspaCovered: 'Y' | 'N' | '-';
+}
+
+/**
+ * A decoded US section (usnat or a state). `fields` holds the 2-bit values by camelCase field name
+ * (`saleOptOut`, `sensitiveDataProcessing` as an array…): 0 not applicable, 1 yes / opted out, 2 no.
+ * `gpc` is the GPC sub-section's flag, `null` when the sub-section is absent.
+ */
+export interface GppUsSection {
+  readonly kind: 'us';
+  readonly id: number;
+  readonly name: string;
+  readonly version: number;
+  readonly fields: Readonly<Record<string, number | ReadonlyArray<number>>>;
+  readonly gpc: boolean | null;
+}
+
+/** A section this decoder does not interpret, kept as its encoded text. */
+export interface GppOtherSection {
+  readonly kind: 'other';
+  readonly id: number;
+  readonly name: string | null;
+  readonly encoded: string;
+}
+
+/** One GPP section. */
+export type GppSection = GppTcfEuV2Section | GppUspV1Section | GppUsSection | GppOtherSection;
+
+/** A decoded GPP string. */
+export interface GppString {
+  readonly version: 1;
+  /** Section ids from the header, ascending. */
+  readonly sectionIds: ReadonlyArray<number>;
+  /** Sections in header order. */
+  readonly sections: ReadonlyArray<GppSection>;
+  /** The ids that apply to this transaction (`gpp_sid`), defaulting to all sections present. */
+  readonly applicableSections: ReadonlyArray<number>;
+}
+
+/** Longest GPP string accepted (characters). */
+export const MAX_GPP_STRING_LENGTH = 131_072;
+
+function fail(message: string, path: ReadonlyArray<string | number> = [], cause?: unknown): never {
+  throw new CrossChannelError('CONSENT_GPP_MALFORMED', message, { path, ...(cause === undefined ? {} : { cause }) });
+}
+
+function reader(text: string, path: ReadonlyArray<string | number>): BitReader {
+  if (text.length === 0) fail('empty segment', path);
+  try {
+    const { bytes, bitLength } = base64UrlToBytes(text);
+    return new BitReader(bytes, bitLength);
+  } catch (e) {
+    fail((e as Error).message, path);
+  }
+}
+
+/** Options of {@link decodeGpp}. */
+export interface DecodeGppOptions {
+  /**
+   * Section ids that apply (the `gpp_sid` parameter or the CMP's `applicableSections`): must be present in the
+   * string; `-1` / `0` entries (no section applies) are dropped. Default: all sections present.
+   */
+  readonly applicableSections?: ReadonlyArray<number> | string;
+}
+
+/**
+ * Decodes a GPP string. Throws `CrossChannelError` `CONSENT_GPP_MALFORMED` (with the section in `path`) on any
+ * malformed header or decoded section.
+ *
+ * @example
+ * ```ts
+ * import { decodeGpp } from 'crosschannel/consent';
+ * const gpp = decodeGpp('DBABTA~1YNN');
+ * gpp.sectionIds; // [6]
+ * gpp.sections[0]; // { kind: 'uspv1', optOutSale: 'N', … }
+ * ```
+ */
+export function decodeGpp(text: string, options: DecodeGppOptions = {}): GppString {
+  if (typeof text !== 'string') fail('GPP string must be a string');
+  if (text.length === 0) fail('GPP string is empty');
+  if (text.length > MAX_GPP_STRING_LENGTH) fail(`GPP string is ${text.length} characters, more than the ${MAX_GPP_STRING_LENGTH} accepted`);
+  const parts = text.split('~');
+  const r = reader(parts[0]!, ['header']);
+  let sectionIds: number[];
+  try {
+    const type = r.int(6, 'header type');
+    if (type !== 3) fail(`header type is ${type}, expected 3`, ['header', 'type']);
+    const version = r.int(6, 'header version');
+    if (version !== 1) fail(`unsupported GPP version ${version}`, ['header', 'version']);
+    sectionIds = readFibonacciRange(r, parts.length - 1);
+  } catch (e) {
+    if (e instanceof BitsError) fail(`header: ${e.message}`, ['header']);
+    throw e;
+  }
+  if (sectionIds.length !== parts.length - 1) fail(`header lists ${sectionIds.length} sections but ${parts.length - 1} follow`, ['header', 'sectionIds']);
+  const sections: GppSection[] = [];
+  for (let i = 0; i < sectionIds.length; i++) sections.push(decodeSection(sectionIds[i]!, parts[i + 1]!, ['sections', i]));
+  return { version: 1, sectionIds, sections, applicableSections: applicable(options.applicableSections, sectionIds) };
+}
+
+/**
+ * Non-throwing {@link decodeGpp}.
+ *
+ * @example
+ * ```ts
+ * const r = safeDecodeGpp('garbage');
+ * if (!r.ok) console.log(r.error.code); // 'CONSENT_GPP_MALFORMED'
+ * ```
+ */
+export function safeDecodeGpp(text: string, options: DecodeGppOptions = {}): Result<GppString, CrossChannelError<'CONSENT_GPP_MALFORMED'>> {
+  try {
+    return { ok: true, value: decodeGpp(text, options) };
+  } catch (e) {
+    if (e instanceof CrossChannelError && e.code === 'CONSENT_GPP_MALFORMED') return { ok: false, error: e as CrossChannelError<'CONSENT_GPP_MALFORMED'> };
+    return { ok: false, error: new CrossChannelError('CONSENT_GPP_MALFORMED', `GPP string could not be decoded: ${String(e)}`, { cause: e }) };
+  }
+}
+
+function applicable(input: ReadonlyArray<number> | string | undefined, present: number[]): number[] {
+  if (input === undefined) return [...present];
+  const list = typeof input === 'string' ? (input.trim() === '' ? [] : input.split(/[,_]/).map((s) => Number(s.trim()))) : [...input];
+  const out: number[] = [];
+  for (const id of list) {
+    if (!Number.isInteger(id)) fail(`applicable section ${String(id)} is not an integer`, ['applicableSections']);
+    if (id <= 0) continue;
+    if (!present.includes(id)) fail(`applicable section ${id} is not in the GPP string`, ['applicableSections'], undefined);
+    if (!out.includes(id)) out.push(id);
+  }
+  return out;
+}
+
+/** NumEntries (12 bits), then per entry IsRange + Fibonacci offsets from the previous id (GPP header spec). */
+function readFibonacciRange(r: BitReader, limit: number): number[] {
+  const n = r.int(12, 'sectionIds count');
+  const ids: number[] = [];
+  let offset = 0;
+  for (let i = 0; i < n; i++) {
+    const isRange = r.bit('sectionIds isRange');
+    const start = offset + r.fibonacci('sectionIds id');
+    offset = start;
+    if (isRange) {
+      const end = offset + r.fibonacci('sectionIds range end');
+      offset = end;
+      // Refuse before expanding: a range can't name more sections than the string carries.
+      if (ids.length + (end - start + 1) > limit) fail(`header names more sections than the ${limit} present`, ['header', 'sectionIds']);
+      for (let id = start; id <= end; id++) ids.push(id);
+    } else {
+      if (ids.length + 1 > limit) fail(`header names more sections than the ${limit} present`, ['header', 'sectionIds']);
+      ids.push(start);
+    }
+  }
+  return ids;
+}
+
+function decodeSection(id: number, encoded: string, path: ReadonlyArray<string | number>): GppSection {
+  if (encoded.length === 0) fail(`section ${id} is empty`, path);
+  if (id === 2) {
+    try {
+      return { kind: 'tcfeuv2', id: 2, name: 'tcfeuv2', tcString: decodeTcString(encoded) };
+    } catch (e) {
+      fail(`tcfeuv2: ${(e as Error).message}`, path, e);
+    }
+  }
+  if (id === 6) {
+    const m = /^1([YN-])([YN-])([YN-])$/.exec(encoded);
+    if (!m) fail(`uspv1 must be "1" followed by three of Y, N or -, got ${JSON.stringify(encoded.slice(0, 16))}`, path);
+    return { kind: 'uspv1', id: 6, name: 'uspv1', version: 1, notice: m[1] as 'Y', optOutSale: m[2] as 'Y', lspaCovered: m[3] as 'Y' };
+  }
+  const layout = US_SECTIONS.get(id);
+  if (!layout) {
+    if (!/^[A-Za-z0-9_.-]+$/.test(encoded)) fail(`section ${id} is not base64url`, path);
+    return { kind: 'other', id, name: GPP_SECTION_NAMES.get(id) ?? null, encoded };
+  }
+  const sub = encoded.split('.');
+  if (sub.length > 2) fail(`${layout.name}: more than one sub-section`, path);
+  if (sub.length === 2 && !layout.gpc) fail(`${layout.name} has no GPC sub-section`, path);
+  try {
+    const r = reader(sub[0]!, path);
+    const version = r.int(6, `${layout.name} version`);
+    if (version === 0) fail(`${layout.name}: version 0`, [...path, 'version']);
+    const fields: Record<string, number | number[]> = {};
+    for (const [name, count] of layout.fields(version)) {
+      if (count === 0) fields[name] = twoBits(r, layout.name, name, path);
+      else {
+        const list: number[] = [];
+        for (let k = 0; k < count; k++) list.push(twoBits(r, layout.name, name, path));
+        fields[name] = list;
+      }
+    }
+    let gpc: boolean | null = null;
+    if (sub.length === 2) {
+      const g = reader(sub[1]!, [...path, 'gpc']);
+      const type = g.int(2, 'GPC SubsectionType');
+      if (type !== 1) fail(`${layout.name}: unknown sub-section type ${type}`, [...path, 'gpc']);
+      gpc = g.bit('Gpc');
+    }
+    return { kind: 'us', id, name: layout.name, version, fields, gpc };
+  } catch (e) {
+    if (e instanceof BitsError) fail(`${layout.name}: ${e.message}`, path);
+    throw e;
+  }
+}
+
+function twoBits(r: BitReader, section: string, name: string, path: ReadonlyArray<string | number>): number {
+  const v = r.int(2, name);
+  if (v === 3) fail(`${section}.${name} has the undefined value 3`, [...path, name]);
+  return v;
+}
+
+/** A section as accepted by {@link encodeGpp}. */
+export type GppSectionInput =
+  | { readonly kind: 'tcfeuv2'; readonly tcString: TcStringInput }
+  | Omit<GppUspV1Section, 'id' | 'name' | 'version'>
+  | { readonly kind: 'us'; readonly id: number; readonly version: number; readonly fields: Readonly<Record<string, number | ReadonlyArray<number>>>; readonly gpc: boolean | null }
+  | { readonly kind: 'other'; readonly id: number; readonly encoded: string };
+
+function bad(message: string, path: ReadonlyArray<string | number>): never {
+  throw new CrossChannelError('INPUT_INVALID', message, { path });
+}
+
+/**
+ * Encodes sections (any order; written ascending by id) as a GPP string. The inverse of {@link decodeGpp}.
+ *
+ * @example
+ * ```ts
+ * encodeGpp([{ kind: 'uspv1', notice: 'Y', optOutSale: 'N', lspaCovered: 'N' }]); // 'DBABTA~1YNN'
+ * ```
+ */
+export function encodeGpp(sections: ReadonlyArray<GppSectionInput>): string {
+  const withIds = sections.map((s, i) => ({ s, id: s.kind === 'tcfeuv2' ? 2 : s.kind === 'uspv1' ? 6 : s.id, i }));
+  withIds.sort((a, b) => a.id - b.id);
+  for (let k = 1; k < withIds.length; k++) if (withIds[k]!.id === withIds[k - 1]!.id) bad(`section ${withIds[k]!.id} appears twice`, [withIds[k]!.i]);
+  const h = new BitWriter();
+  h.int(3, 6);
+  h.int(1, 6);
+  // Group consecutive ids into ranges, offsets relative to the previous id written.
+  const groups: Array<[number, number]> = [];
+  for (const { id } of withIds) {
+    const last = groups[groups.length - 1];
+    if (last && id === last[1] + 1) last[1] = id;
+    else groups.push([id, id]);
+  }
+  h.int(groups.length, 12);
+  let offset = 0;
+  for (const [a, b] of groups) {
+    if (!Number.isInteger(a) || a < 1) bad('section ids must be positive integers', []);
+    h.bit(a !== b);
+    h.fibonacci(a - offset);
+    offset = a;
+    if (a !== b) {
+      h.fibonacci(b - offset);
+      offset = b;
+    }
+  }
+  const out = [h.toBase64Url(0)];
+  for (const { s, i } of withIds) out.push(encodeSection(s, [i]));
+  return out.join('~');
+}
+
+function encodeSection(s: GppSectionInput, path: ReadonlyArray<string | number>): string {
+  if (s.kind === 'tcfeuv2') return encodeTcString(s.tcString);
+  if (s.kind === 'uspv1') {
+    for (const k of ['notice', 'optOutSale', 'lspaCovered'] as const) if (!['Y', 'N', '-'].includes(s[k])) bad('must be Y, N or -', [...path, k]);
+    return `1${s.notice}${s.optOutSale}${s.lspaCovered}`;
+  }
+  if (s.kind === 'other') return s.encoded;
+  const layout = US_SECTIONS.get(s.id);
+  if (!layout) bad(`section ${s.id} is not a supported US section`, [...path, 'id']);
+  const w = new BitWriter();
+  if (!Number.isInteger(s.version) || s.version < 1 || s.version > 63) bad('version must be 1..63', [...path, 'version']);
+  w.int(s.version, 6);
+  for (const [name, count] of layout.fields(s.version)) {
+    const v = s.fields[name];
+    const list = count === 0 ? [v] : Array.isArray(v) && v.length === count ? v : bad(`must be a list of ${count} values`, [...path, 'fields', name]);
+    for (const x of list) {
+      if (x !== 0 && x !== 1 && x !== 2) bad('must be 0, 1 or 2', [...path, 'fields', name]);
+      w.int(x, 2);
+    }
+  }
+  let text = w.toBase64Url(0);
+  if (s.gpc !== null) {
+    if (!layout.gpc) bad(`${layout.name} has no GPC sub-section`, [...path, 'gpc']);
+    const g = new BitWriter();
+    g.int(1, 2);
+    g.bit(s.gpc);
+    text += '.' + g.toBase64Url(0);
+  }
+  return text;
+}
+
+/** Opt-outs a GPP string expresses across its applicable US sections. */
+export interface GppOptOuts {
+  readonly saleOptOut: boolean;
+  readonly sharingOptOut: boolean;
+  readonly targetedAdvertisingOptOut: boolean;
+  /** A GPC sub-section flag set to true. */
+  readonly gpc: boolean;
+}
+
+/**
+ * Summarises the opt-outs of a decoded GPP string's applicable sections: any US section with `saleOptOut`,
+ * `sharingOptOut` or `targetedAdvertisingOptOut` = 1 (opted out), uspv1 `optOutSale` = `Y`, or a GPC flag.
+ *
+ * @example
+ * ```ts
+ * gppOptOuts(decodeGpp('DBABTA~1YYN')).saleOptOut; // true
+ * ```
+ */
+export function gppOptOuts(gpp: GppString): GppOptOuts {
+  let sale = false;
+  let sharing = false;
+  let targeted = false;
+  let gpc = false;
+  for (const s of gpp.sections) {
+    if (!gpp.applicableSections.includes(s.id)) continue;
+    if (s.kind === 'uspv1') sale ||= s.optOutSale === 'Y';
+    else if (s.kind === 'us') {
+      sale ||= s.fields.saleOptOut === 1;
+      sharing ||= s.fields.sharingOptOut === 1;
+      targeted ||= s.fields.targetedAdvertisingOptOut === 1;
+      gpc ||= s.gpc === true;
+    }
+  }
+  return { saleOptOut: sale, sharingOptOut: sharing, targetedAdvertisingOptOut: targeted, gpc };
+}

@@ -1,0 +1,302 @@
+/**
+ * First-party consent ledger: an append-only list of consent events per subject, folded by a pure function into
+ * the current state of each channel × purpose under a compiled {@link ConsentPolicy}.
+ */
+import { z } from 'zod';
+import { CrossChannelError, parseWith } from '../core/errors.js';
+import { channelSchema, durationSchema, idSchema, timestampSchema } from '../core/schema.js';
+import type { EpochMs } from '../core/time.js';
+
+/**
+ * Kinds of ledger events: `granted` (opt-in collected; on a double-opt-in channel it only starts the
+ * confirmation), `confirmed` (double opt-in link clicked), `denied` (refused when asked), `withdrawn`
+ * (unsubscribe / objection), `existing_customer` (a sale or negotiation for a sale, with the chance to opt out
+ * given: the basis of a "soft opt-in" where the policy allows one).
+ */
+export const CONSENT_EVENT_KINDS = ['granted', 'confirmed', 'denied', 'withdrawn', 'existing_customer'] as const;
+
+/** A ledger event kind. */
+export type ConsentEventKind = (typeof CONSENT_EVENT_KINDS)[number];
+
+/** A purpose token (`marketing`, `profiling`, `newsletter`…) or `*` (every purpose, for withdrawals). */
+export const purposeSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^(\*|[a-z][a-z0-9_.:-]*)$/, 'Purpose must be lowercase letters, digits, "_", ".", ":" or "-" starting with a letter, or "*"');
+
+/** Evidence kept with each event, so the consent can be proven (GDPR Art. 7(1)). Never the raw IP: its hash. */
+export const consentEvidenceSchema = z.strictObject({
+  /** Where it was collected: `web-signup-form`, `call-center`, `pos-terminal`, `import:crm-2024`… */
+  source: z.string().min(1).max(256),
+  /** When the person acted, if different from the event's `at` (e.g. batch imports). */
+  collectedAt: timestampSchema.optional(),
+  /** The wording shown, and/or its version identifier. */
+  text: z.string().max(10_000).optional(),
+  textVersion: z.string().max(128).optional(),
+  /** Id of the stored proof (form submission, recording, signed document). */
+  proofId: z.string().max(256).optional(),
+  /** Salted hash of the IP address, lowercase hex (a raw IP is personal data and is refused). */
+  ipHash: z
+    .string()
+    .regex(/^[0-9a-f]{32,128}$/, 'ipHash must be a lowercase hex hash, never a raw IP address')
+    .optional(),
+});
+
+/**
+ * One consent event. `channel` and `purpose` may be `*` (all channels / all purposes): "unsubscribe from
+ * everything" is one event.
+ *
+ * @example
+ * ```ts
+ * const e = parseConsentEvent({ id: 'ev-1', subjectId: 'cust-42', channel: 'email', purpose: 'marketing',
+ *   kind: 'granted', at: '2026-01-10T09:00:00Z', evidence: { source: 'web-signup', textVersion: 'v3' } });
+ * ```
+ */
+export const consentEventSchema = z.strictObject({
+  id: idSchema,
+  subjectId: idSchema,
+  channel: z.union([z.literal('*'), channelSchema]),
+  purpose: purposeSchema,
+  kind: z.enum(CONSENT_EVENT_KINDS),
+  at: timestampSchema,
+  evidence: consentEvidenceSchema,
+});
+
+/** A validated consent event (`at` in epoch ms). */
+export type ConsentEvent = z.output<typeof consentEventSchema>;
+/** A consent event as accepted by {@link parseConsentEvent} (`at` may be a Date or ISO string). */
+export type ConsentEventInput = z.input<typeof consentEventSchema>;
+
+/**
+ * Validates one consent event; throws `CrossChannelError` `INPUT_INVALID` with the bad field's path.
+ *
+ * @example
+ * ```ts
+ * parseConsentEvent({ id: 'e1', subjectId: 's1', channel: 'sms', purpose: '*', kind: 'withdrawn', at: 1767225600000, evidence: { source: 'STOP keyword' } });
+ * ```
+ */
+export function parseConsentEvent(input: unknown): ConsentEvent {
+  return parseWith(consentEventSchema, input, 'INPUT_INVALID');
+}
+
+/**
+ * The ledger policy, a plain JSON-able object:
+ * - `doubleOptIn`: channels where a grant stays `pending` until `confirmed` within `window` (default 7 days);
+ * - `expiry`: re-ask after this long, per purpose (`{ marketing: { days: 395 } }`; `*` for any other purpose);
+ * - `softOptIn`: channel × purpose pairs where an `existing_customer` event grants (e.g. email marketing of
+ *   similar products under PECR reg. 22 / ePrivacy Art. 13(2));
+ * - `optOutChannels`: channels run under an opt-out regime (e.g. postal mail): `unknown` counts as allowed;
+ * - `gpcPurposes`: purposes a Global Privacy Control signal opts out of (sale / sharing / targeted ads).
+ */
+export const consentPolicySchema = z.strictObject({
+  doubleOptIn: z
+    .strictObject({
+      channels: z.array(channelSchema).max(64).default([]),
+      window: durationSchema.default(7 * 86_400_000),
+    })
+    .default({ channels: [], window: 7 * 86_400_000 }),
+  expiry: z.record(purposeSchema, durationSchema).default({}),
+  softOptIn: z
+    .array(z.strictObject({ channel: channelSchema, purposes: z.array(purposeSchema).min(1) }))
+    .max(64)
+    .default([]),
+  optOutChannels: z.array(channelSchema).max(64).default([]),
+  gpcPurposes: z.array(purposeSchema).max(64).default(['sale', 'sharing', 'targeted_advertising', 'cross_context_advertising']),
+});
+
+/** The policy as written (input of {@link parseConsentPolicy}). */
+export type ConsentPolicyInput = z.input<typeof consentPolicySchema>;
+/** A compiled policy. */
+export interface ConsentPolicy {
+  readonly doubleOptInChannels: ReadonlySet<string>;
+  readonly doubleOptInWindowMs: number;
+  readonly expiryMs: ReadonlyMap<string, number>;
+  readonly softOptIn: ReadonlySet<string>;
+  readonly optOutChannels: ReadonlySet<string>;
+  readonly gpcPurposes: ReadonlySet<string>;
+}
+
+const key = (channel: string, purpose: string): string => `${channel}\u0000${purpose}`;
+
+/**
+ * Validates and compiles a {@link ConsentPolicyInput}; throws `CrossChannelError` `CONFIG_INVALID` with the path.
+ *
+ * @example
+ * ```ts
+ * const policy = parseConsentPolicy({
+ *   doubleOptIn: { channels: ['email'], window: { days: 3 } },
+ *   expiry: { marketing: { days: 395 } },
+ *   softOptIn: [{ channel: 'email', purposes: ['marketing'] }],
+ * });
+ * ```
+ */
+export function parseConsentPolicy(input: unknown = {}): ConsentPolicy {
+  const p = parseWith(consentPolicySchema, input, 'CONFIG_INVALID');
+  const softOptIn = new Set<string>();
+  for (const s of p.softOptIn) for (const purpose of s.purposes) softOptIn.add(key(s.channel, purpose));
+  if (!(p.doubleOptIn.window > 0)) throw new CrossChannelError('CONFIG_INVALID', 'double opt-in window must be positive', { path: ['doubleOptIn', 'window'] });
+  for (const [purpose, ms] of Object.entries(p.expiry)) {
+    if (!(ms > 0)) throw new CrossChannelError('CONFIG_INVALID', 'expiry must be positive', { path: ['expiry', purpose] });
+  }
+  return {
+    doubleOptInChannels: new Set(p.doubleOptIn.channels),
+    doubleOptInWindowMs: p.doubleOptIn.window,
+    expiryMs: new Map(Object.entries(p.expiry)),
+    softOptIn,
+    optOutChannels: new Set(p.optOutChannels),
+    gpcPurposes: new Set(p.gpcPurposes),
+  };
+}
+
+/** The default policy: no double opt-in, no expiry, no soft opt-in, GPC opts out of sale/sharing/targeted ads. */
+export const DEFAULT_CONSENT_POLICY: ConsentPolicy = parseConsentPolicy({});
+
+/** Current status of one channel × purpose. */
+export type ConsentStatus = 'unknown' | 'pending' | 'granted' | 'denied' | 'withdrawn' | 'expired';
+
+/** How a `granted` status was reached. */
+export type ConsentBasis = 'opt_in' | 'double_opt_in' | 'soft_opt_in';
+
+/** The folded state of one channel × purpose at `now`. */
+export interface ChannelConsent {
+  readonly channel: string;
+  readonly purpose: string;
+  readonly status: ConsentStatus;
+  /** Set when `status` is `granted` (or `expired` after a grant). */
+  readonly basis: ConsentBasis | null;
+  /** When the current status began (the deciding event's `at`, or the expiry instant), `null` when unknown. */
+  readonly since: EpochMs | null;
+  /** When a `granted` status lapses (policy expiry) or a `pending` one stops being confirmable. */
+  readonly until: EpochMs | null;
+  /** The event that decided the status (its evidence is the proof), `null` when unknown. */
+  readonly event: ConsentEvent | null;
+}
+
+/** A subject's ledger: events in fold order, with the policy used to read them. */
+export interface ConsentState {
+  readonly subjectId: string | null;
+  readonly events: ReadonlyArray<ConsentEvent>;
+  readonly policy: ConsentPolicy;
+}
+
+// At equal instants a refusal sorts after a grant, so that withdrawal wins.
+const KIND_RANK: Record<ConsentEventKind, number> = { existing_customer: 0, granted: 1, confirmed: 2, denied: 3, withdrawn: 4 };
+
+/**
+ * Builds a subject's {@link ConsentState} from its events (validated {@link ConsentEvent}s, any order): sorts
+ * them by `at` (refusals after grants at the same instant) and binds the policy.
+ *
+ * @example
+ * ```ts
+ * const state = consentState(await store.events('cust-42'), policy);
+ * foldConsent(state, 'email', 'marketing', now).status; // 'granted'
+ * ```
+ */
+export function consentState(events: ReadonlyArray<ConsentEvent>, policy: ConsentPolicy = DEFAULT_CONSENT_POLICY): ConsentState {
+  const sorted = events
+    .map((e, i) => ({ e, i }))
+    .sort((a, b) => a.e.at - b.e.at || KIND_RANK[a.e.kind] - KIND_RANK[b.e.kind] || a.i - b.i)
+    .map((x) => x.e);
+  return { subjectId: sorted[0]?.subjectId ?? null, events: sorted, policy };
+}
+
+/**
+ * Folds the ledger into the status of `channel` × `purpose` at `now` (events after `now` are ignored). Events
+ * for channel or purpose `*` apply too. Later events win; `denied`/`withdrawn` end any earlier grant; a grant on
+ * a double-opt-in channel is `pending` until `confirmed` within the window (then `expired` if never
+ * confirmed); a grant lapses to `expired` after the purpose's expiry; `existing_customer` grants by soft
+ * opt-in only where the policy allows and only when the person has not refused.
+ *
+ * @example
+ * ```ts
+ * const s = foldConsent(state, 'email', 'marketing', Date.parse('2026-03-01T00:00:00Z'));
+ * s.status; // 'granted' | 'pending' | 'withdrawn' | …
+ * ```
+ */
+export function foldConsent(state: ConsentState, channel: string, purpose: string, now: EpochMs): ChannelConsent {
+  const policy = state.policy;
+  const doi = policy.doubleOptInChannels.has(channel);
+  const soft = policy.softOptIn.has(key(channel, purpose));
+  let status: ConsentStatus = 'unknown';
+  let basis: ConsentBasis | null = null;
+  let since: number | null = null;
+  let until: number | null = null;
+  let event: ConsentEvent | null = null;
+  let refused = false;
+  const events = state.events;
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
+    if (e.at > now) break;
+    if ((e.channel !== channel && e.channel !== '*') || (e.purpose !== purpose && e.purpose !== '*')) continue;
+    switch (e.kind) {
+      case 'granted':
+        if (doi) {
+          status = 'pending';
+          basis = null;
+          until = e.at + policy.doubleOptInWindowMs;
+        } else {
+          status = 'granted';
+          basis = 'opt_in';
+          until = null;
+        }
+        since = e.at;
+        event = e;
+        refused = false;
+        break;
+      case 'confirmed':
+        // A confirmation only counts for an open, unexpired double-opt-in request.
+        if (status === 'pending' && until !== null && e.at <= until) {
+          status = 'granted';
+          basis = 'double_opt_in';
+          since = e.at;
+          until = null;
+          event = e;
+        }
+        break;
+      case 'denied':
+      case 'withdrawn':
+        status = e.kind;
+        basis = null;
+        since = e.at;
+        until = null;
+        event = e;
+        refused = true;
+        break;
+      case 'existing_customer':
+        if (soft && !refused && status !== 'granted' && status !== 'pending') {
+          status = 'granted';
+          basis = 'soft_opt_in';
+          since = e.at;
+          until = null;
+          event = e;
+        }
+        break;
+    }
+  }
+  if (status === 'granted') {
+    const ttl = policy.expiryMs.get(purpose) ?? policy.expiryMs.get('*');
+    if (ttl !== undefined && since !== null) until = since + ttl;
+  }
+  if ((status === 'granted' || status === 'pending') && until !== null && now > until) {
+    // A lapsed grant or an unconfirmed double opt-in: ask again.
+    status = 'expired';
+    since = until;
+    until = null;
+  }
+  return { channel, purpose, status, basis, since, until, event };
+}
+
+/**
+ * The status of every channel × purpose pair named by the ledger's events (wildcards excluded), at `now`.
+ *
+ * @example
+ * ```ts
+ * for (const c of consentSummary(state, now)) console.log(c.channel, c.purpose, c.status);
+ * ```
+ */
+export function consentSummary(state: ConsentState, now: EpochMs): ChannelConsent[] {
+  const seen = new Map<string, [string, string]>();
+  for (const e of state.events) if (e.channel !== '*' && e.purpose !== '*') seen.set(key(e.channel, e.purpose), [e.channel, e.purpose]);
+  return [...seen.values()].map(([c, p]) => foldConsent(state, c, p, now));
+}

@@ -1,0 +1,59 @@
+/**
+ * The `ConsentStore` adapter interface: the append-only consent ledger of every subject. Implementations:
+ * `MemoryConsentStore` (crosschannel/adapters/memory) and `PostgresConsentStore` (crosschannel/adapters/postgres);
+ * integrators' own stores pass the same conformance suite (`runConsentStoreConformance` in crosschannel/testing).
+ */
+import type { EpochMs } from '../core/time.js';
+import type { ConsentEvent } from './ledger.js';
+
+/** What erasing a subject leaves behind: no personal data, only a salted hash proving the erasure happened. */
+export interface ErasureReceipt {
+  /** `saltedSha256Hex(salt, subjectId)` — the store's salt is never returned. */
+  readonly subjectHash: string;
+  readonly erasedAt: EpochMs;
+  /** Number of events deleted. */
+  readonly eventCount: number;
+}
+
+/**
+ * An append-only store of {@link ConsentEvent}s.
+ *
+ * - `append` is idempotent on `(subjectId, id)`: appending the identical event again is a no-op; appending a
+ *   different event under an existing id fails with `STORE_CONFLICT` (events are never rewritten).
+ * - `events` returns a subject's events ordered by `at`, then by append order.
+ * - `erase` deletes every event of the subject and keeps only an {@link ErasureReceipt} (GDPR Art. 17); it
+ *   is idempotent (a second erase returns a receipt with `eventCount` 0).
+ *
+ * @example
+ * ```ts
+ * const store: ConsentStore = new MemoryConsentStore({ erasureSalt: 'pepper' });
+ * await store.append(parseConsentEvent({ id: 'e1', subjectId: 's1', channel: 'email', purpose: 'marketing', kind: 'granted', at: 0, evidence: { source: 'form' } }));
+ * const events = await store.events('s1');
+ * ```
+ */
+export interface ConsentStore {
+  append(event: ConsentEvent): Promise<void>;
+  events(subjectId: string): Promise<ConsentEvent[]>;
+  erase(subjectId: string, at: EpochMs): Promise<ErasureReceipt>;
+  /** The receipt of an earlier erasure of `subjectId`, or `null`. */
+  erasure(subjectId: string): Promise<ErasureReceipt | null>;
+}
+
+/** True when two events are the same record (used for idempotent appends). */
+export function sameConsentEvent(a: ConsentEvent, b: ConsentEvent): boolean {
+  return (
+    a.id === b.id &&
+    a.subjectId === b.subjectId &&
+    a.channel === b.channel &&
+    a.purpose === b.purpose &&
+    a.kind === b.kind &&
+    a.at === b.at &&
+    JSON.stringify(sortKeys(a.evidence)) === JSON.stringify(sortKeys(b.evidence))
+  );
+}
+
+function sortKeys(o: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(o).sort()) if (o[k] !== undefined) out[k] = o[k];
+  return out;
+}

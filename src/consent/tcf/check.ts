@@ -1,0 +1,212 @@
+/**
+ * `tcfCanProcess`: may vendor V process personal data for purpose P under this TC string? Implements the vendor
+ * side of the TCF Policies (v4/v5) and the technical specification's "How should a vendor interpret the TC
+ * string" rules. Results on the allowed paths are shared frozen objects, so a check allocates nothing.
+ */
+import type { Reason } from '../../core/explain.js';
+import type { Gvl } from './gvl.js';
+import type { TcString } from './model.js';
+
+/** Stable reason codes of {@link tcfCanProcess}. */
+export type TcfReasonCode =
+  | 'TCF_CONSENT'
+  | 'TCF_LEGITIMATE_INTEREST'
+  | 'TCF_PURPOSE_UNKNOWN'
+  | 'TCF_VENDOR_NOT_IN_GVL'
+  | 'TCF_VENDOR_DELETED'
+  | 'TCF_VENDOR_NOT_DISCLOSED'
+  | 'TCF_DISCLOSED_VENDORS_MISSING'
+  | 'TCF_SPECIAL_FEATURE_NOT_DECLARED'
+  | 'TCF_SPECIAL_FEATURE_NO_OPT_IN'
+  | 'TCF_PURPOSE_ONE_TREATMENT'
+  | 'TCF_RESTRICTION_NOT_ALLOWED'
+  | 'TCF_RESTRICTION_BASIS_UNAVAILABLE'
+  | 'TCF_PURPOSE_NOT_DECLARED'
+  | 'TCF_LI_NOT_PERMITTED'
+  | 'TCF_NO_PURPOSE_CONSENT'
+  | 'TCF_NO_VENDOR_CONSENT'
+  | 'TCF_NO_PURPOSE_LI'
+  | 'TCF_NO_VENDOR_LI';
+
+/** The legal basis a processing relies on. */
+export type TcfBasis = 'consent' | 'legitimateInterest';
+
+/** Outcome of {@link tcfCanProcess}. */
+export interface TcfDecision {
+  readonly allowed: boolean;
+  /** The legal basis the processing relies on, `null` when not allowed (or allowed outside TCF signals). */
+  readonly basis: TcfBasis | null;
+  readonly reasons: ReadonlyArray<Reason<TcfReasonCode>>;
+}
+
+/** What is being asked. */
+export interface TcfQuery {
+  readonly vendorId: number;
+  /** A TCF purpose 1..24 (1..11 defined by the v2.2 GVL). */
+  readonly purposeId: number;
+  /** Special features the processing also uses (1 precise geolocation, 2 device scanning); each needs an opt-in. */
+  readonly specialFeatureIds?: ReadonlyArray<number>;
+}
+
+/** Options of {@link tcfCanProcess}. */
+export interface TcfCheckOptions {
+  /**
+   * Require the DisclosedVendors segment even when the string lacks it (TCF 2.3 makes it mandatory; enforced
+   * from 28 Feb 2026). Strings that carry the segment are always checked against it. Default `false`.
+   */
+  readonly requireDisclosedVendors?: boolean;
+  /**
+   * What purpose 1 means when the string sets PurposeOneTreatment (purpose 1 was not disclosed because the
+   * publisher's country does not require it): `deny` (default) or `allow` (the vendor's counsel decided it
+   * may rely on the publisher country's rules; basis `null`).
+   */
+  readonly purposeOneTreatment?: 'deny' | 'allow';
+  /** Epoch ms used to judge a GVL vendor's `deletedDate`; without it any `deletedDate` counts as deleted. */
+  readonly now?: number;
+}
+
+function r(code: TcfReasonCode, message: string): Reason<TcfReasonCode> {
+  return Object.freeze({ code, message });
+}
+
+const R = {
+  consent: r('TCF_CONSENT', 'user consented to the purpose and the vendor'),
+  li: r('TCF_LEGITIMATE_INTEREST', 'legitimate interest established for the purpose and the vendor, not objected to'),
+  purposeUnknown: r('TCF_PURPOSE_UNKNOWN', 'purpose id is not a TCF purpose (1..24) or not in the GVL'),
+  notInGvl: r('TCF_VENDOR_NOT_IN_GVL', 'vendor is not in the Global Vendor List'),
+  deleted: r('TCF_VENDOR_DELETED', 'vendor has been deleted from the Global Vendor List'),
+  notDisclosed: r('TCF_VENDOR_NOT_DISCLOSED', 'vendor is not in the DisclosedVendors segment (TCF 2.3)'),
+  disclosedMissing: r('TCF_DISCLOSED_VENDORS_MISSING', 'TC string has no DisclosedVendors segment, mandatory since TCF 2.3'),
+  sfNotDeclared: r('TCF_SPECIAL_FEATURE_NOT_DECLARED', 'vendor does not declare this special feature in the GVL'),
+  sfNoOptIn: r('TCF_SPECIAL_FEATURE_NO_OPT_IN', 'user did not opt in to the special feature'),
+  p1Treatment: r('TCF_PURPOSE_ONE_TREATMENT', 'purpose 1 was not disclosed (PurposeOneTreatment); publisher country rules apply'),
+  restrictedOut: r('TCF_RESTRICTION_NOT_ALLOWED', 'publisher restriction: purpose not allowed for this vendor'),
+  basisUnavailable: r('TCF_RESTRICTION_BASIS_UNAVAILABLE', 'publisher requires a legal basis the vendor neither declares nor may flex to'),
+  notDeclared: r('TCF_PURPOSE_NOT_DECLARED', 'vendor declares the purpose under neither consent nor legitimate interest'),
+  liNotPermitted: r('TCF_LI_NOT_PERMITTED', 'legitimate interest is not a permitted basis for this purpose (purpose 1; purposes 3–6 from policy v4)'),
+  noPurposeConsent: r('TCF_NO_PURPOSE_CONSENT', 'no consent for the purpose'),
+  noVendorConsent: r('TCF_NO_VENDOR_CONSENT', 'no consent for the vendor'),
+  noPurposeLi: r('TCF_NO_PURPOSE_LI', 'no legitimate-interest transparency for the purpose, or the user objected'),
+  noVendorLi: r('TCF_NO_VENDOR_LI', 'no legitimate-interest transparency for the vendor, or the user objected'),
+} as const;
+
+function deny(...reasons: Reason<TcfReasonCode>[]): TcfDecision {
+  return { allowed: false, basis: null, reasons };
+}
+
+const ALLOWED_CONSENT: TcfDecision = Object.freeze({ allowed: true, basis: 'consent', reasons: Object.freeze([R.consent]) });
+const ALLOWED_LI: TcfDecision = Object.freeze({ allowed: true, basis: 'legitimateInterest', reasons: Object.freeze([R.li]) });
+const ALLOWED_P1: TcfDecision = Object.freeze({ allowed: true, basis: null, reasons: Object.freeze([R.p1Treatment]) });
+
+/**
+ * Legitimate interest may never be used for purpose 1 (Policies, Appendix A, Purpose 1) and, from TCF policy
+ * version 4 (TCF 2.2), not for purposes 3, 4, 5 and 6 (personalised advertising/content profiles).
+ */
+function liPermitted(purposeId: number, policyVersion: number): boolean {
+  if (purposeId === 1) return false;
+  return !(policyVersion >= 4 && purposeId >= 3 && purposeId <= 6);
+}
+
+/** The publisher restriction type for (purpose, vendor), or -1. */
+function restrictionFor(tc: TcString, purposeId: number, vendorId: number): number {
+  const list = tc.publisherRestrictions;
+  for (let i = 0; i < list.length; i++) {
+    const x = list[i]!;
+    if (x.purposeId === purposeId && x.vendors.has(vendorId)) return x.restrictionType;
+  }
+  return -1;
+}
+
+/**
+ * Decides whether `vendorId` may process for `purposeId` under the TC string, optionally against the GVL (the
+ * vendor's declared purposes / legIntPurposes / flexiblePurposes). Rules, in order (spec sections in brackets):
+ *
+ * 1. purpose must be 1..24 and, with a GVL, defined in it [TC String Format: PurposesConsent];
+ * 2. with a GVL, the vendor must be listed and not deleted [GVL: vendors, deletedDate];
+ * 3. when the DisclosedVendors segment is present (or required), the vendor must be in it [TCF 2.3, DisclosedVendors];
+ * 4. every special feature used needs the user's opt-in and, with a GVL, the vendor's declaration [SpecialFeatureOptIns];
+ * 5. purpose 1 with PurposeOneTreatment follows `options.purposeOneTreatment` [PurposeOneTreatment];
+ * 6. publisher restrictions are evaluated before any other signal: type 0 forbids; types 1/2 force consent / LI,
+ *    possible only when the vendor declares that basis or declares the purpose flexible [Publisher Restrictions];
+ * 7. LI is never a basis for purpose 1, nor for purposes 3–6 from policy version 4 [Policies v4, Appendix A];
+ * 8. consent basis needs the purpose consent and vendor consent bits; LI basis needs the purpose LI
+ *    transparency and vendor LI bits (a cleared bit means no transparency or a user objection) [Core segment].
+ *
+ * Without a GVL the vendor's declarations are unknown: consent is tried first, then legitimate interest.
+ *
+ * @example
+ * ```ts
+ * const tc = decodeTcString(tcString);
+ * const d = tcfCanProcess(tc, { vendorId: 755, purposeId: 4 }, gvl);
+ * if (!d.allowed) console.log(d.reasons.map((x) => x.code)); // e.g. ['TCF_NO_VENDOR_CONSENT']
+ * ```
+ */
+export function tcfCanProcess(tc: TcString, query: TcfQuery, gvl?: Gvl | null, options?: TcfCheckOptions): TcfDecision {
+  const { vendorId, purposeId } = query;
+  if (!(purposeId >= 1 && purposeId <= 24 && (purposeId | 0) === purposeId)) return deny(R.purposeUnknown);
+  const vendor = gvl ? gvl.vendors[vendorId] : undefined;
+  if (gvl) {
+    if (gvl.purposeIds.size > 0 && !gvl.purposeIds.has(purposeId)) return deny(R.purposeUnknown);
+    if (vendor === undefined) return deny(R.notInGvl);
+    if (vendor.deletedDate !== null && (options?.now === undefined || vendor.deletedDate <= options.now)) return deny(R.deleted);
+  }
+  const disclosed = tc.disclosedVendors;
+  if (disclosed !== null) {
+    if (!disclosed.has(vendorId)) return deny(R.notDisclosed);
+  } else if (options?.requireDisclosedVendors === true) return deny(R.disclosedMissing);
+
+  const features = query.specialFeatureIds;
+  if (features !== undefined) {
+    for (let i = 0; i < features.length; i++) {
+      const f = features[i]!;
+      if (vendor !== undefined && !vendor.specialFeatures.has(f)) return deny(R.sfNotDeclared);
+      if (!tc.specialFeatureOptIns.has(f)) return deny(R.sfNoOptIn);
+    }
+  }
+
+  if (purposeId === 1 && tc.purposeOneTreatment) return options?.purposeOneTreatment === 'allow' ? ALLOWED_P1 : deny(R.p1Treatment);
+
+  const restriction = restrictionFor(tc, purposeId, vendorId);
+  if (restriction === 0) return deny(R.restrictedOut);
+  const liOk = liPermitted(purposeId, tc.policyVersion);
+
+  let basis: 'consent' | 'li' | 'either';
+  if (vendor !== undefined) {
+    const c = vendor.purposes.has(purposeId);
+    const l = vendor.legIntPurposes.has(purposeId);
+    const flexible = vendor.flexiblePurposes.has(purposeId);
+    if (!c && !l) return deny(R.notDeclared);
+    if (restriction === 1) {
+      if (!c && !flexible) return deny(R.basisUnavailable);
+      basis = 'consent';
+    } else if (restriction === 2) {
+      if (!l && !flexible) return deny(R.basisUnavailable);
+      basis = 'li';
+    } else basis = c ? 'consent' : 'li';
+  } else {
+    basis = restriction === 1 ? 'consent' : restriction === 2 ? 'li' : 'either';
+  }
+
+  if (basis === 'li' && !liOk) return restriction === 2 ? deny(R.basisUnavailable, R.liNotPermitted) : deny(R.liNotPermitted);
+
+  if (basis !== 'li') {
+    const pc = tc.purposeConsents.has(purposeId);
+    const vc = tc.vendorConsents.has(vendorId);
+    if (pc && vc) return ALLOWED_CONSENT;
+    if (basis === 'consent' || !liOk) return pc ? deny(R.noVendorConsent) : vc ? deny(R.noPurposeConsent) : deny(R.noPurposeConsent, R.noVendorConsent);
+    // 'either' (no GVL, no restriction): fall back to legitimate interest.
+    const pl = tc.purposeLegitimateInterests.has(purposeId);
+    const vl = tc.vendorLegitimateInterests.has(vendorId);
+    if (pl && vl) return ALLOWED_LI;
+    const reasons: Reason<TcfReasonCode>[] = [];
+    if (!pc) reasons.push(R.noPurposeConsent);
+    if (!vc) reasons.push(R.noVendorConsent);
+    if (!pl) reasons.push(R.noPurposeLi);
+    if (!vl) reasons.push(R.noVendorLi);
+    return deny(...reasons);
+  }
+  const pl = tc.purposeLegitimateInterests.has(purposeId);
+  const vl = tc.vendorLegitimateInterests.has(vendorId);
+  if (pl && vl) return ALLOWED_LI;
+  return pl ? deny(R.noVendorLi) : vl ? deny(R.noPurposeLi) : deny(R.noPurposeLi, R.noVendorLi);
+}

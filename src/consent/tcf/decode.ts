@@ -1,0 +1,222 @@
+/**
+ * Strict TC string decoder. Every failure is a `CONSENT_TCF_MALFORMED` error naming the segment and field; sizes
+ * are checked against the bits left before anything is allocated, so time and memory are bounded by the
+ * input length (≤ {@link MAX_TC_STRING_LENGTH} characters).
+ */
+import { CrossChannelError, type Result } from '../../core/errors.js';
+import { BitReader, BitsError, IdSetBuilder, base64UrlToBytes, type IdSet } from './bits.js';
+import {
+  MAX_TC_STRING_LENGTH,
+  TCF_BITS as B,
+  type PublisherRestriction,
+  type PublisherTc,
+  type RestrictionType,
+  type TcString,
+} from './model.js';
+
+type Malformed = CrossChannelError<'CONSENT_TCF_MALFORMED'>;
+
+function fail(message: string, path: ReadonlyArray<string | number>, detail?: Record<string, unknown>): never {
+  throw new CrossChannelError('CONSENT_TCF_MALFORMED', message, { path, ...(detail ? { detail } : {}) });
+}
+
+/**
+ * Decodes a TC string (core segment plus optional disclosed-vendors, allowed-vendors and publisher-TC
+ * segments). Throws `CrossChannelError` with code `CONSENT_TCF_MALFORMED` on any malformed input.
+ *
+ * @example
+ * ```ts
+ * import { decodeTcString } from 'crosschannel/consent';
+ * const tc = decodeTcString('CQAAAAAQAAAAAAAAAAENBCFgAP_AAH_AAAAAAAAAAAAA.IAAA');
+ * tc.purposeConsents.has(1); // true or false
+ * tc.vendorConsents.toArray();
+ * ```
+ */
+export function decodeTcString(text: string): TcString {
+  if (typeof text !== 'string') fail('TC string must be a string', []);
+  if (text.length === 0) fail('TC string is empty', []);
+  if (text.length > MAX_TC_STRING_LENGTH) fail(`TC string is ${text.length} characters, more than the ${MAX_TC_STRING_LENGTH} accepted`, [], { length: text.length });
+
+  let core: CoreFields | undefined;
+  let disclosedVendors: IdSet | null = null;
+  let allowedVendors: IdSet | null = null;
+  let publisherTc: PublisherTc | null = null;
+  let segIndex = 0;
+  let start = 0;
+  while (start <= text.length) {
+    let end = text.indexOf('.', start);
+    if (end === -1) end = text.length;
+    const path: Array<string | number> = ['segments', segIndex];
+    if (end === start) fail(`segment ${segIndex} is empty`, path);
+    let reader: BitReader;
+    try {
+      const { bytes, bitLength } = base64UrlToBytes(text, start, end);
+      reader = new BitReader(bytes, bitLength);
+    } catch (e) {
+      fail(`segment ${segIndex}: ${(e as Error).message}`, path);
+    }
+    try {
+      if (segIndex === 0) {
+        core = readCore(reader, path);
+      } else {
+        const type = reader.int(B.segmentType, 'segmentType');
+        if (type === 1) {
+          if (disclosedVendors) fail('repeated DisclosedVendors segment', path);
+          disclosedVendors = readVendorSection(reader, [...path, 'disclosedVendors']);
+        } else if (type === 2) {
+          if (allowedVendors) fail('repeated AllowedVendors segment', path);
+          allowedVendors = readVendorSection(reader, [...path, 'allowedVendors']);
+        } else if (type === 3) {
+          if (publisherTc) fail('repeated PublisherTC segment', path);
+          publisherTc = readPublisherTc(reader);
+        } else {
+          fail(`unknown segment type ${type}`, [...path, 'segmentType'], { segmentType: type });
+        }
+      }
+    } catch (e) {
+      if (e instanceof BitsError) fail(`segment ${segIndex}: ${e.message}`, path);
+      throw e;
+    }
+    segIndex++;
+    start = end + 1;
+  }
+  const c = core!;
+  return { ...c, disclosedVendors, allowedVendors, publisherTc };
+}
+
+/**
+ * Non-throwing {@link decodeTcString}: `{ ok: true, value }` or `{ ok: false, error }` with code
+ * `CONSENT_TCF_MALFORMED`.
+ *
+ * @example
+ * ```ts
+ * const r = safeDecodeTcString('not a tc string');
+ * if (!r.ok) console.log(r.error.code, r.error.message);
+ * ```
+ */
+export function safeDecodeTcString(text: string): Result<TcString, Malformed> {
+  try {
+    return { ok: true, value: decodeTcString(text) };
+  } catch (e) {
+    if (e instanceof CrossChannelError && e.code === 'CONSENT_TCF_MALFORMED') return { ok: false, error: e as Malformed };
+    // Defensive: the decoder only throws the typed error, but never let anything else escape the safe variant.
+    return { ok: false, error: new CrossChannelError('CONSENT_TCF_MALFORMED', `TC string could not be decoded: ${String(e)}`, { cause: e }) };
+  }
+}
+
+type CoreFields = Omit<TcString, 'disclosedVendors' | 'allowedVendors' | 'publisherTc'>;
+
+function readCore(r: BitReader, path: ReadonlyArray<string | number>): CoreFields {
+  const version = r.int(B.version, 'version');
+  if (version !== 2) fail(`unsupported TC string version ${version} (only 2 is supported)`, [...path, 'version'], { version });
+  const created = r.int(B.created, 'created') * 100;
+  const lastUpdated = r.int(B.lastUpdated, 'lastUpdated') * 100;
+  const cmpId = r.int(B.cmpId, 'cmpId');
+  const cmpVersion = r.int(B.cmpVersion, 'cmpVersion');
+  const consentScreen = r.int(B.consentScreen, 'consentScreen');
+  const consentLanguage = readLetters(r, [...path, 'consentLanguage']);
+  const vendorListVersion = r.int(B.vendorListVersion, 'vendorListVersion');
+  const policyVersion = r.int(B.policyVersion, 'policyVersion');
+  const isServiceSpecific = r.bit('isServiceSpecific');
+  const useNonStandardTexts = r.bit('useNonStandardTexts');
+  const specialFeatureOptIns = readFixed(r, B.specialFeatureOptIns, 'specialFeatureOptIns');
+  const purposeConsents = readFixed(r, B.purposes, 'purposeConsents');
+  const purposeLegitimateInterests = readFixed(r, B.purposes, 'purposeLegitimateInterests');
+  const purposeOneTreatment = r.bit('purposeOneTreatment');
+  const publisherCountryCode = readLetters(r, [...path, 'publisherCountryCode']);
+  const vendorConsents = readVendorSection(r, [...path, 'vendorConsents']);
+  const vendorLegitimateInterests = readVendorSection(r, [...path, 'vendorLegitimateInterests']);
+  const publisherRestrictions = readRestrictions(r, [...path, 'publisherRestrictions']);
+  return {
+    version: 2,
+    created,
+    lastUpdated,
+    cmpId,
+    cmpVersion,
+    consentScreen,
+    consentLanguage,
+    vendorListVersion,
+    policyVersion,
+    isServiceSpecific,
+    useNonStandardTexts,
+    specialFeatureOptIns,
+    purposeConsents,
+    purposeLegitimateInterests,
+    purposeOneTreatment,
+    publisherCountryCode,
+    vendorConsents,
+    vendorLegitimateInterests,
+    publisherRestrictions,
+  };
+}
+
+function readLetters(r: BitReader, path: ReadonlyArray<string | number>): string {
+  const a = r.int(6, String(path[path.length - 1]));
+  const b = r.int(6, String(path[path.length - 1]));
+  if (a > 25 || b > 25) fail(`${String(path[path.length - 1])} holds a letter index above 25 (Z)`, path, { letters: [a, b] });
+  return String.fromCharCode(65 + a, 65 + b);
+}
+
+function readFixed(r: BitReader, n: number, what: string): IdSet {
+  const b = new IdSetBuilder(n);
+  r.bitfield(n, what, b);
+  return b.build();
+}
+
+/** MaxVendorId, IsRangeEncoding, then a bitfield or range entries (TC String Format: vendor consent section). */
+function readVendorSection(r: BitReader, path: ReadonlyArray<string | number>): IdSet {
+  const what = String(path[path.length - 1]);
+  const maxVendorId = r.int(B.maxVendorId, what);
+  const isRange = r.bit(what);
+  if (!isRange) {
+    if (maxVendorId > r.remaining) fail(`${what}: maxVendorId ${maxVendorId} exceeds the ${r.remaining} bits left`, [...path, 'maxVendorId'], { maxVendorId });
+    const b = new IdSetBuilder(maxVendorId);
+    r.bitfield(maxVendorId, what, b);
+    return b.build();
+  }
+  return readRanges(r, path, maxVendorId);
+}
+
+function readRanges(r: BitReader, path: ReadonlyArray<string | number>, maxVendorId: number): IdSet {
+  const what = String(path[path.length - 1]);
+  const numEntries = r.int(B.numEntries, what);
+  // Each entry takes at least 17 bits: refuse absurd counts before looping.
+  if (numEntries * 17 > r.remaining) fail(`${what}: numEntries ${numEntries} cannot fit in the ${r.remaining} bits left`, [...path, 'numEntries'], { numEntries });
+  const b = new IdSetBuilder(maxVendorId);
+  for (let i = 0; i < numEntries; i++) {
+    const isRange = r.bit(what);
+    const first = r.int(B.vendorId, what);
+    const last = isRange ? r.int(B.vendorId, what) : first;
+    if (first === 0) fail(`${what}: entry ${i} has vendor id 0`, [...path, 'entries', i]);
+    if (last < first) fail(`${what}: entry ${i} ends at ${last} before it starts at ${first}`, [...path, 'entries', i], { start: first, end: last });
+    if (last > maxVendorId) fail(`${what}: entry ${i} reaches vendor ${last} above maxVendorId ${maxVendorId}`, [...path, 'entries', i], { end: last, maxVendorId });
+    b.addRange(first, last);
+  }
+  return b.build();
+}
+
+function readRestrictions(r: BitReader, path: ReadonlyArray<string | number>): PublisherRestriction[] {
+  const n = r.int(B.numRestrictions, 'numPubRestrictions');
+  // Each restriction takes at least 6 + 2 + 12 bits.
+  if (n * 20 > r.remaining) fail(`numPubRestrictions ${n} cannot fit in the ${r.remaining} bits left`, path, { numPubRestrictions: n });
+  const out: PublisherRestriction[] = [];
+  for (let i = 0; i < n; i++) {
+    const purposeId = r.int(B.purposeId, 'purposeId');
+    const type = r.int(B.restrictionType, 'restrictionType');
+    if (purposeId === 0) fail(`restriction ${i} has purpose id 0`, [...path, i, 'purposeId']);
+    if (type === 3) fail(`restriction ${i} has undefined restriction type 3`, [...path, i, 'restrictionType']);
+    // Restriction vendor ranges have no MaxVendorId; the 16-bit id field is the bound.
+    const vendors = readRanges(r, [...path, i, 'vendors'], 0xffff);
+    out.push({ purposeId, restrictionType: type as RestrictionType, vendors });
+  }
+  return out;
+}
+
+function readPublisherTc(r: BitReader): PublisherTc {
+  const purposeConsents = readFixed(r, B.purposes, 'pubPurposesConsent');
+  const purposeLegitimateInterests = readFixed(r, B.purposes, 'pubPurposesLITransparency');
+  const numCustomPurposes = r.int(B.numCustomPurposes, 'numCustomPurposes');
+  const customPurposeConsents = readFixed(r, numCustomPurposes, 'customPurposesConsent');
+  const customPurposeLegitimateInterests = readFixed(r, numCustomPurposes, 'customPurposesLITransparency');
+  return { purposeConsents, purposeLegitimateInterests, numCustomPurposes, customPurposeConsents, customPurposeLegitimateInterests };
+}

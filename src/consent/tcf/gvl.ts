@@ -1,0 +1,151 @@
+/**
+ * Global Vendor List (GVL v3 JSON, "Global Vendor List" section of the TCF technical specification) parsed with
+ * zod and compiled into id sets for the policy check.
+ */
+import { z } from 'zod';
+import { parseWith, type Result, CrossChannelError } from '../../core/errors.js';
+import { IdSet } from './bits.js';
+
+const idList = z.array(z.number().int().min(1).max(0xffff)).max(4096);
+const isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'Must be an ISO 8601 date');
+
+/**
+ * One vendor of the GVL as it appears in the JSON (unknown keys such as `urls`, `dataRetention` are kept out
+ * of the compiled form but accepted).
+ */
+export const gvlVendorSchema = z.looseObject({
+  id: z.number().int().min(1).max(0xffff),
+  name: z.string(),
+  purposes: idList,
+  legIntPurposes: idList,
+  flexiblePurposes: idList.default([]),
+  specialPurposes: idList.default([]),
+  features: idList.default([]),
+  specialFeatures: idList.default([]),
+  deletedDate: isoDate.optional(),
+});
+
+const declared = z.looseObject({ id: z.number().int().min(1), name: z.string() });
+
+/**
+ * The GVL v3 JSON document (`vendor-list.json`): `vendorListVersion`, `tcfPolicyVersion`, purposes, special
+ * purposes, features, special features and vendors keyed by id.
+ *
+ * @example
+ * ```ts
+ * gvlSchema.safeParse(await (await fetch('https://vendor-list.consensu.org/v3/vendor-list.json')).json());
+ * ```
+ */
+export const gvlSchema = z.looseObject({
+  gvlSpecificationVersion: z.number().int().min(2).optional(),
+  vendorListVersion: z.number().int().min(0).max(4095),
+  tcfPolicyVersion: z.number().int().min(0).max(63),
+  lastUpdated: isoDate.optional(),
+  purposes: z.record(z.string(), declared).default({}),
+  specialPurposes: z.record(z.string(), declared).default({}),
+  features: z.record(z.string(), declared).default({}),
+  specialFeatures: z.record(z.string(), declared).default({}),
+  vendors: z.record(z.string().regex(/^[1-9][0-9]{0,4}$/, 'Vendor keys must be vendor ids'), gvlVendorSchema),
+});
+
+/** The GVL JSON as accepted by {@link parseGvl}. */
+export type GvlJson = z.input<typeof gvlSchema>;
+
+/** A vendor compiled for checks: declared purposes as {@link IdSet}s, `deletedDate` as epoch ms or `null`. */
+export interface GvlVendor {
+  readonly id: number;
+  readonly name: string;
+  readonly purposes: IdSet;
+  readonly legIntPurposes: IdSet;
+  readonly flexiblePurposes: IdSet;
+  readonly specialPurposes: IdSet;
+  readonly features: IdSet;
+  readonly specialFeatures: IdSet;
+  readonly deletedDate: number | null;
+}
+
+/** A compiled Global Vendor List. */
+export interface Gvl {
+  readonly vendorListVersion: number;
+  readonly tcfPolicyVersion: number;
+  readonly lastUpdated: number | null;
+  readonly purposeIds: IdSet;
+  readonly specialFeatureIds: IdSet;
+  /** Vendors by id (an array indexed by id: lookups in the check loop are one bounds check). */
+  readonly vendors: ReadonlyArray<GvlVendor | undefined>;
+  /** Number of vendors (deleted ones included). */
+  readonly vendorCount: number;
+}
+
+/**
+ * Validates a GVL v3 JSON document and compiles it. Throws `CrossChannelError` `CONSENT_GVL_INVALID` with the
+ * path of the first bad field.
+ *
+ * @example
+ * ```ts
+ * const gvl = parseGvl({
+ *   vendorListVersion: 120, tcfPolicyVersion: 5,
+ *   purposes: { '1': { id: 1, name: 'Store and/or access information on a device' } },
+ *   vendors: { '755': { id: 755, name: 'Google Advertising Products', purposes: [1, 3, 4], legIntPurposes: [2, 7], flexiblePurposes: [2, 7] } },
+ * });
+ * gvl.vendors[755]?.purposes.has(4); // true
+ * ```
+ */
+export function parseGvl(input: unknown): Gvl {
+  const json = parseWith(gvlSchema, input, 'CONSENT_GVL_INVALID');
+  let maxId = 0;
+  for (const [key, v] of Object.entries(json.vendors)) {
+    if (Number(key) !== v.id) throw new CrossChannelError('CONSENT_GVL_INVALID', `vendor key ${key} does not match its id ${v.id}`, { path: ['vendors', key, 'id'] });
+    for (const p of v.flexiblePurposes) {
+      if (!v.purposes.includes(p) && !v.legIntPurposes.includes(p)) {
+        throw new CrossChannelError('CONSENT_GVL_INVALID', `vendor ${v.id} declares flexible purpose ${p} under neither consent nor legitimate interest`, {
+          path: ['vendors', key, 'flexiblePurposes'],
+        });
+      }
+    }
+    if (v.id > maxId) maxId = v.id;
+  }
+  const vendors = new Array<GvlVendor | undefined>(maxId + 1).fill(undefined);
+  let count = 0;
+  for (const v of Object.values(json.vendors)) {
+    vendors[v.id] = {
+      id: v.id,
+      name: v.name,
+      purposes: IdSet.from(v.purposes),
+      legIntPurposes: IdSet.from(v.legIntPurposes),
+      flexiblePurposes: IdSet.from(v.flexiblePurposes),
+      specialPurposes: IdSet.from(v.specialPurposes),
+      features: IdSet.from(v.features),
+      specialFeatures: IdSet.from(v.specialFeatures),
+      deletedDate: v.deletedDate === undefined ? null : Date.parse(v.deletedDate),
+    };
+    count++;
+  }
+  return {
+    vendorListVersion: json.vendorListVersion,
+    tcfPolicyVersion: json.tcfPolicyVersion,
+    lastUpdated: json.lastUpdated === undefined ? null : Date.parse(json.lastUpdated),
+    purposeIds: IdSet.from(Object.values(json.purposes).map((p) => p.id)),
+    specialFeatureIds: IdSet.from(Object.values(json.specialFeatures).map((p) => p.id)),
+    vendors,
+    vendorCount: count,
+  };
+}
+
+/**
+ * Non-throwing {@link parseGvl}.
+ *
+ * @example
+ * ```ts
+ * const r = safeParseGvl({});
+ * r.ok; // false — r.error.code === 'CONSENT_GVL_INVALID'
+ * ```
+ */
+export function safeParseGvl(input: unknown): Result<Gvl, CrossChannelError> {
+  try {
+    return { ok: true, value: parseGvl(input) };
+  } catch (e) {
+    if (e instanceof CrossChannelError) return { ok: false, error: e };
+    throw e;
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * Conformance suite of {@link ConsentStore}: every implementation (memory, PostgreSQL, an integrator's own)
+ * must pass it. Run inside vitest.
+ */
+import { expect, it } from 'vitest';
+import { isCrossChannelError } from '../core/errors.js';
+import { saltedSha256Hex } from '../core/hash.js';
+import { parseConsentEvent, type ConsentEvent } from '../consent/ledger.js';
+import type { ConsentStore } from '../consent/store.js';
+import { runConformance, type Implementation } from './harness.js';
+
+/** The salt the suite expects implementations to be created with (to check erasure receipts). */
+export const CONFORMANCE_ERASURE_SALT = 'conformance-salt';
+
+const ev = (over: Partial<ConsentEvent> & { id: string }): ConsentEvent =>
+  parseConsentEvent({ subjectId: 'alice', channel: 'email', purpose: 'marketing', kind: 'granted', at: 1_000, evidence: { source: 'form' }, ...over });
+
+/**
+ * Runs the ConsentStore conformance suite against each implementation. Create stores with
+ * `erasureSalt: CONFORMANCE_ERASURE_SALT`.
+ *
+ * @example
+ * ```ts
+ * runConsentStoreConformance([{ name: 'memory', create: () => new MemoryConsentStore({ erasureSalt: CONFORMANCE_ERASURE_SALT }) }]);
+ * ```
+ */
+export function runConsentStoreConformance(implementations: ReadonlyArray<Implementation<ConsentStore>>): void {
+  runConformance('ConsentStore', implementations, (store) => {
+    it('returns no events for an unknown subject', async () => {
+      expect(await store().events('nobody')).toEqual([]);
+    });
+
+    it('appends and reads back events with their evidence, ordered by time then append order', async () => {
+      const s = store();
+      const a = ev({ id: 'a', at: 3_000, evidence: { source: 'form', textVersion: 'v2', ipHash: 'ab'.repeat(16), collectedAt: 2_500 } });
+      const b = ev({ id: 'b', at: 1_000 });
+      const c = ev({ id: 'c', at: 3_000, kind: 'withdrawn', purpose: '*' });
+      await s.append(a);
+      await s.append(b);
+      await s.append(c);
+      expect(await s.events('alice')).toEqual([b, a, c]);
+    });
+
+    it('keeps subjects apart', async () => {
+      const s = store();
+      await s.append(ev({ id: 'x', subjectId: 'alice' }));
+      await s.append(ev({ id: 'x', subjectId: 'bob', channel: 'sms' }));
+      expect((await s.events('alice')).map((e) => e.channel)).toEqual(['email']);
+      expect((await s.events('bob')).map((e) => e.channel)).toEqual(['sms']);
+    });
+
+    it('is idempotent for the identical event and refuses rewriting an event id', async () => {
+      const s = store();
+      await s.append(ev({ id: 'a' }));
+      await s.append(ev({ id: 'a' }));
+      expect(await s.events('alice')).toHaveLength(1);
+      const err = await s.append(ev({ id: 'a', kind: 'denied' })).catch((e: unknown) => e);
+      expect(isCrossChannelError(err, 'STORE_CONFLICT')).toBe(true);
+      expect((await s.events('alice'))[0]!.kind).toBe('granted');
+    });
+
+    it('rejects invalid events without writing', async () => {
+      const s = store();
+      const err = await s.append({ ...ev({ id: 'bad' }), channel: 'Not A Channel' }).catch((e: unknown) => e);
+      expect(isCrossChannelError(err, 'INPUT_INVALID')).toBe(true);
+      expect(await s.events('alice')).toEqual([]);
+    });
+
+    it('erases a subject leaving only a salted hash receipt', async () => {
+      const s = store();
+      await s.append(ev({ id: 'a' }));
+      await s.append(ev({ id: 'b', kind: 'withdrawn' }));
+      await s.append(ev({ id: 'c', subjectId: 'bob' }));
+      const receipt = await s.erase('alice', 9_000);
+      expect(receipt).toEqual({ subjectHash: await saltedSha256Hex(CONFORMANCE_ERASURE_SALT, 'alice'), erasedAt: 9_000, eventCount: 2 });
+      expect(JSON.stringify(receipt)).not.toContain('alice');
+      expect(await s.events('alice')).toEqual([]);
+      expect(await s.events('bob')).toHaveLength(1);
+      expect(await s.erasure('alice')).toEqual(receipt);
+      expect(await s.erasure('bob')).toBeNull();
+    });
+
+    it('erasure is idempotent and keeps the first proof', async () => {
+      const s = store();
+      await s.append(ev({ id: 'a' }));
+      const first = await s.erase('alice', 5_000);
+      const second = await s.erase('alice', 6_000);
+      expect(second.eventCount).toBe(0);
+      expect(await s.erasure('alice')).toEqual(first);
+    });
+
+    it('accepts new events after erasure (a new consent)', async () => {
+      const s = store();
+      await s.append(ev({ id: 'a' }));
+      await s.erase('alice', 5_000);
+      await s.append(ev({ id: 'a', at: 7_000 }));
+      expect((await s.events('alice')).map((e) => e.at)).toEqual([7_000]);
+    });
+  });
+}

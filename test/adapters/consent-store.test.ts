@@ -1,0 +1,62 @@
+/** ConsentStore conformance: memory and PostgreSQL (PGlite) run the same suite. */
+import { afterAll, describe, expect, it } from 'vitest';
+import { MemoryConsentStore } from '../../src/adapters/memory/consent.js';
+import { PostgresConsentStore } from '../../src/adapters/postgres/consent.js';
+import { CONFORMANCE_ERASURE_SALT, runConsentStoreConformance } from '../../src/testing/consent-store.js';
+import { parseConsentEvent } from '../../src/consent/ledger.js';
+import { isCrossChannelError } from '../../src/core/errors.js';
+import { createPglite } from '../fixtures/pglite.js';
+
+// One in-process database for the suite; each test gets its own tables through a unique prefix.
+let shared: ReturnType<typeof createPglite> | undefined;
+let n = 0;
+afterAll(async () => {
+  if (shared) await (await shared).close();
+});
+
+runConsentStoreConformance([
+  { name: 'memory', create: () => new MemoryConsentStore({ erasureSalt: CONFORMANCE_ERASURE_SALT }) },
+  {
+    name: 'postgres (PGlite)',
+    create: async () => {
+      shared ??= createPglite();
+      const { sql } = await shared;
+      const store = new PostgresConsentStore(sql, { erasureSalt: CONFORMANCE_ERASURE_SALT, tablePrefix: `t${++n}_` });
+      await store.migrate();
+      return store;
+    },
+  },
+]);
+
+describe('PostgresConsentStore specifics', () => {
+  it('refuses UPDATE on the event table (append-only) and leaves no subject id after erasure', async () => {
+    const { sql, close } = await createPglite();
+    try {
+      const store = new PostgresConsentStore(sql, { erasureSalt: 's' });
+      await store.migrate();
+      await store.migrate(); // idempotent
+      await store.append(parseConsentEvent({ id: 'a', subjectId: 'alice@example.com', channel: 'email', purpose: 'marketing', kind: 'granted', at: 1, evidence: { source: 'form', text: 'I agree' } }));
+      await expect(sql.query(`UPDATE crosschannel_consent_events SET kind = 'denied'`)).rejects.toThrow(/append-only/);
+      await store.erase('alice@example.com', 2);
+      const dump = JSON.stringify([
+        (await sql.query('SELECT * FROM crosschannel_consent_events')).rows,
+        (await sql.query('SELECT * FROM crosschannel_consent_erasures')).rows,
+      ]);
+      expect(dump).not.toContain('alice');
+      expect(dump).not.toContain('I agree');
+    } finally {
+      await close();
+    }
+  });
+
+  it('validates its options', () => {
+    expect(() => new MemoryConsentStore({ erasureSalt: '' })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+    let err: unknown;
+    try {
+      new PostgresConsentStore({} as never, { erasureSalt: 'x', tablePrefix: 'bad;drop' });
+    } catch (e) {
+      err = e;
+    }
+    expect(isCrossChannelError(err, 'CONFIG_INVALID')).toBe(true);
+  });
+});
