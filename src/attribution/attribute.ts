@@ -118,7 +118,7 @@ export function computeAttribution(stats: AttributionStatistics): AttributionCom
       });
     }
     if (m.model === 'shapley') {
-      const s = solveShapley(stats.channelSets!, stats.channels.length, m);
+      const s = solveShapley(stats.channelSets!, stats.channels.length, m, order);
       const ce = s.conversionsStandardError;
       const ve = s.valueStandardError;
       return build(m, s.conversions, s.value, {

@@ -73,10 +73,10 @@ function buildChain(mc: MarkovCounts): Chain {
  * Solves the chain for P(conversion) and expected value with the states flagged in `removed` fixed at 0.
  * Returns `[x_start, y_start]`.
  */
-function solve(chain: Chain, removed: Uint8Array): [number, number] {
+function solve(chain: Chain, removed: Uint8Array, denseLimit: number): [number, number] {
   const active: number[] = [];
   for (let s = 0; s < chain.n; s++) if (removed[s] === 0) active.push(s);
-  return active.length <= DENSE_LIMIT ? solveDense(chain, removed, active) : solveIterative(chain, removed);
+  return active.length <= denseLimit ? solveDense(chain, removed, active) : solveIterative(chain, removed);
 }
 
 function solveDense(chain: Chain, removed: Uint8Array, active: number[]): [number, number] {
@@ -175,7 +175,8 @@ function solveIterative(chain: Chain, removed: Uint8Array): [number, number] {
 }
 
 /**
- * Solves the chain and every channel's removal. `channelCount` sizes the result arrays.
+ * Solves the chain and every channel's removal. `channelCount` sizes the result arrays. `denseLimit`: systems
+ * with at most this many states use Gaussian elimination, larger ones Gauss–Seidel (default 400).
  *
  * @example
  * ```ts
@@ -183,12 +184,13 @@ function solveIterative(chain: Chain, removed: Uint8Array): [number, number] {
  * s.removalEffects[stats.channelIndex.get('email')!];
  * ```
  */
-export function solveMarkov(mc: MarkovCounts, channelCount: number): MarkovSolution {
+export function solveMarkov(mc: MarkovCounts, channelCount: number, options: { readonly denseLimit?: number } = {}): MarkovSolution {
+  const denseLimit = options.denseLimit ?? DENSE_LIMIT;
   const chain = buildChain(mc);
   const removalEffects = new Float64Array(channelCount);
   const valueRemovalEffects = new Float64Array(channelCount);
   const none = new Uint8Array(chain.n);
-  const [px, py] = solve(chain, none);
+  const [px, py] = solve(chain, none, denseLimit);
   if (px > 0) {
     const inChain = new Uint8Array(channelCount);
     for (const st of mc.states) for (const c of st) inChain[c] = 1;
@@ -196,7 +198,7 @@ export function solveMarkov(mc: MarkovCounts, channelCount: number): MarkovSolut
     for (let c = 0; c < channelCount; c++) {
       if (inChain[c] === 0) continue;
       for (let s = 0; s < chain.n; s++) removed[s] = mc.states[s]!.includes(c) ? 1 : 0;
-      const [rx, ry] = solve(chain, removed);
+      const [rx, ry] = solve(chain, removed, denseLimit);
       removalEffects[c] = Math.max(0, 1 - rx / px);
       valueRemovalEffects[c] = py > 0 ? Math.max(0, 1 - ry / py) : 0;
     }

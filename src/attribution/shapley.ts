@@ -31,7 +31,8 @@ export interface ShapleyOptions {
 }
 
 /**
- * Shapley credits from channel-set counts. Channels absent from every converting journey are null players
+ * Shapley credits from channel-set counts (`channelOrder`: channel indexes in canonical order, e.g. sorted by
+ * name, so that seeded sampling is reproducible across shard merges). Channels absent from every converting journey are null players
  * (credit 0) and are left out of the game, so "exact" needs only the playing channels ≤ `maxExactChannels`.
  *
  * @example
@@ -39,7 +40,7 @@ export interface ShapleyOptions {
  * const s = solveShapley(stats.channelSets!, stats.channels.length, { maxExactChannels: 20, samples: 2000, seed: 1 });
  * ```
  */
-export function solveShapley(cs: ChannelSetCounts, channelCount: number, options: ShapleyOptions): ShapleySolution {
+export function solveShapley(cs: ChannelSetCounts, channelCount: number, options: ShapleyOptions, channelOrder?: ReadonlyArray<number>): ShapleySolution {
   // Converting sets only; players = channels appearing in them.
   const masks: number[] = [];
   const wc: number[] = [];
@@ -53,8 +54,10 @@ export function solveShapley(cs: ChannelSetCounts, channelCount: number, options
     let m = cs.masks[s]!;
     for (let c = 0; m > 0; c++, m = Math.floor(m / 2)) if (m % 2 === 1) union[c] = 1;
   }
+  // Players in a canonical order (by name when given) so that sampling does not depend on which shard saw
+  // a channel first.
   const players: number[] = [];
-  for (let c = 0; c < channelCount; c++) if (union[c] === 1) players.push(c);
+  for (const c of channelOrder ?? Array.from({ length: channelCount }, (_, i) => i)) if (union[c] === 1) players.push(c);
   union = new Uint8Array(0);
   const n = players.length;
   // Re-index each set over players only: bit j = players[j].
