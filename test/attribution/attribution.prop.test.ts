@@ -207,7 +207,7 @@ function bruteForceMarkov(journeys: ReadonlyArray<Journey>, order: number): { p:
       }
     }
     const s0 = ix.get('<start>')!;
-    return inv[s0]!.reduce((acc, v, k) => acc + v * r[k]!, 0);
+    return inv[s0]!.reduce((acc: number, v: number, k: number) => acc + v * r[k]!, 0);
   };
   const p = solve(null);
   const effects: Record<string, number> = {};
