@@ -360,10 +360,10 @@ export function liveIdentifiers(graph: IdentityGraph): Array<{ identifier: Ident
 }
 
 /** Internal view for stores: every stored observation with its (normalised) identifiers. */
-export function liveObservations(graph: IdentityGraph): Array<{ identifiers: Identifier[]; at: number; source: string }> {
+export function liveObservations(graph: IdentityGraph, from = 0): Array<{ identifiers: Identifier[]; at: number; source: string }> {
   const s = graph.state;
   const out = [];
-  for (let o = 0; o < s.nObs; o++) {
+  for (let o = from; o < s.nObs; o++) {
     const len = s.obsLen[o]!;
     if (len === 0) continue;
     const ids: Identifier[] = [];
@@ -378,7 +378,7 @@ function blockedLink(type: string, value: string, rule: string, at: number, sour
 }
 
 /** Checks the shape of every observation and reads its time, before anything is changed. */
-function validateBatch(observations: ReadonlyArray<ObservationInput>): Float64Array {
+export function validateBatch(observations: ReadonlyArray<ObservationInput>): Float64Array {
   if (!Array.isArray(observations)) throw new CrossChannelError('INPUT_INVALID', 'observations must be an array');
   const ats = new Float64Array(observations.length);
   for (let i = 0; i < observations.length; i++) {

@@ -19,3 +19,4 @@ export {
   type RefusalCode,
 } from './graph.js';
 export { erasureProof, type ErasureResult } from './erasure.js';
+export { compareIdentifiers, type IdentityStore, type IdentifierInput, type ErasureReceipt } from './store.js';

@@ -1,2 +1,94 @@
-// Memory implementation; filled in by its module's issue.
-export {};
+/**
+ * In-process {@link IdentityStore} over an {@link IdentityGraph}: for tests, demos and single-process services.
+ * Not bounded: an identity graph cannot forget people on its own (use `erase`).
+ */
+import { IdentityGraph, type AuditEntry, type ObservationInput, type Profile, type StitchReport } from '../../identity/graph.js';
+import { erasureProof, type ErasureResult } from '../../identity/erasure.js';
+import { normalizeIdentifier, type Identifier } from '../../identity/normalize.js';
+import { parseIdentityRules, type CompiledIdentityRules, type IdentityRulesInput } from '../../identity/rules.js';
+import { compareIdentifiers, type ErasureReceipt, type IdentifierInput, type IdentityStore } from '../../identity/store.js';
+import type { EpochMs } from '../../core/time.js';
+
+/** Options of {@link MemoryIdentityStore}. */
+export interface MemoryIdentityStoreOptions {
+  /** Identity rules (a rule set or compiled with `parseIdentityRules`). Default: `{}` (the defaults). */
+  readonly rules?: CompiledIdentityRules | IdentityRulesInput;
+  /** Secret salt of the proofs of erasure. Default `''`; set one in production. */
+  readonly erasureSalt?: string;
+}
+
+/**
+ * In-memory identity store.
+ *
+ * @example
+ * ```ts
+ * const store = new MemoryIdentityStore({ rules: { limits: { user_id: 1 } }, erasureSalt: 'secret' });
+ * await store.addObservations([{ identifiers: [{ type: 'anonymous_id', value: 'c1' }, { type: 'user_id', value: 'u1' }], at: 1 }]);
+ * await store.lookup({ type: 'anonymous_id', value: 'c1' }); // 'p_…'
+ * ```
+ */
+export class MemoryIdentityStore implements IdentityStore {
+  readonly graph: IdentityGraph;
+  private readonly salt: string;
+  private readonly proofs = new Set<string>();
+
+  constructor(options: MemoryIdentityStoreOptions = {}) {
+    const rules = options.rules ?? {};
+    this.graph = new IdentityGraph(typeof (rules as CompiledIdentityRules).rankOf === 'function' ? (rules as CompiledIdentityRules) : parseIdentityRules(rules));
+    this.salt = options.erasureSalt ?? '';
+  }
+
+  async addObservations(observations: ReadonlyArray<ObservationInput>): Promise<StitchReport> {
+    return this.graph.add(observations);
+  }
+
+  async lookup(identifier: IdentifierInput): Promise<string | null> {
+    return this.graph.profileIdOf(identifier) ?? null;
+  }
+
+  async resolve(identifiers: ReadonlyArray<IdentifierInput>): Promise<string | null> {
+    let best: { identifier: Identifier; id: string } | undefined;
+    const rules = this.graph.rules;
+    for (const i of identifiers) {
+      const n = normalizeIdentifier(i, rules.normalize);
+      if (!n.ok) continue;
+      const id = this.graph.profileIdOf(n.value);
+      if (id === undefined) continue;
+      if (best === undefined || compareIdentifiers(rules, n.value, best.identifier) < 0) best = { identifier: n.value, id };
+    }
+    return best?.id ?? null;
+  }
+
+  async profile(profileId: string): Promise<Profile | null> {
+    return this.graph.profile(profileId) ?? null;
+  }
+
+  async identifiersOf(profileId: string): Promise<Identifier[]> {
+    return [...(this.graph.profile(profileId)?.identifiers ?? [])];
+  }
+
+  async audit(profileId: string): Promise<AuditEntry[]> {
+    return this.graph.audit(profileId);
+  }
+
+  async removeIdentifier(identifier: IdentifierInput, now: EpochMs): Promise<ErasureReceipt | null> {
+    const r = this.graph.removeIdentifier(identifier);
+    return r === undefined ? null : this.receipt(r, now);
+  }
+
+  async erase(profileId: string, now: EpochMs): Promise<ErasureReceipt | null> {
+    const r = this.graph.erase(profileId);
+    return r === undefined ? null : this.receipt(r, now);
+  }
+
+  async wasErased(identifier: IdentifierInput): Promise<boolean> {
+    const n = normalizeIdentifier(identifier, this.graph.rules.normalize);
+    return n.ok && this.proofs.has(await erasureProof(n.value, this.salt));
+  }
+
+  private async receipt(r: ErasureResult, now: EpochMs): Promise<ErasureReceipt> {
+    const proofs = await Promise.all(r.erased.map((i) => erasureProof(i, this.salt)));
+    for (const p of proofs) this.proofs.add(p);
+    return { erasedAt: now, identifiers: r.erased.length, proofs: proofs.sort(), profiles: r.profiles, changes: r.changes };
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * The `IdentityStore` contract: what `decide` and services call to resolve identifiers to profiles. Memory and
+ * PostgreSQL implementations live in `crosschannel/adapters/*`; both pass `runIdentityStoreConformance`.
+ */
+import type { EpochMs } from '../core/time.js';
+import type { Identifier } from './normalize.js';
+import type { CompiledIdentityRules } from './rules.js';
+import type { AuditEntry, ObservationInput, Profile, ProfileChange, StitchReport } from './graph.js';
+
+/** An identifier as callers pass it (normalised by the store with its rules). */
+export interface IdentifierInput {
+  readonly type: string;
+  readonly value: string;
+}
+
+/**
+ * What an unmerge or erasure did, without the erased values: the salted-hash proofs are the only trace kept.
+ */
+export interface ErasureReceipt {
+  readonly erasedAt: EpochMs;
+  /** Number of identifiers removed. */
+  readonly identifiers: number;
+  /** `erasureProof` of each removed identifier, sorted. */
+  readonly proofs: ReadonlyArray<string>;
+  /** Profiles that remain of the affected component, sorted. */
+  readonly profiles: ReadonlyArray<string>;
+  readonly changes: ReadonlyArray<ProfileChange>;
+}
+
+/**
+ * Storage of the identity graph. All methods are async; identifiers are normalised by the store's rules, and
+ * invalid ones are treated as unknown by lookups (`addObservations` reports them).
+ *
+ * @example
+ * ```ts
+ * import { MemoryIdentityStore } from 'crosschannel/adapters/memory';
+ * const store: IdentityStore = new MemoryIdentityStore({ rules: { limits: { user_id: 1 } }, erasureSalt: 'secret' });
+ * await store.addObservations([{ identifiers: [{ type: 'email', value: 'ada@shop.test' }, { type: 'user_id', value: 'u1' }], at: 1767225600000 }]);
+ * const profileId = await store.lookup({ type: 'email', value: 'ADA@shop.test' });
+ * ```
+ */
+export interface IdentityStore {
+  /** Adds observations and stitches them (see `IdentityGraph.add`); all or nothing. */
+  addObservations(observations: ReadonlyArray<ObservationInput>): Promise<StitchReport>;
+  /** Profile id of one identifier, or `null` when unknown. One round trip. */
+  lookup(identifier: IdentifierInput): Promise<string | null>;
+  /**
+   * Profile id of the strongest known identifier among several (a request carrying a cookie and a login), or
+   * `null` when none is known. One round trip.
+   */
+  resolve(identifiers: ReadonlyArray<IdentifierInput>): Promise<string | null>;
+  /** A profile with its identifiers (strongest first) and first/last seen, or `null`. */
+  profile(profileId: string): Promise<Profile | null>;
+  /** The identifiers of a profile, strongest first (empty when unknown). */
+  identifiersOf(profileId: string): Promise<Identifier[]>;
+  /** The audit log of a profile: observations that linked its identifiers and refused links. */
+  audit(profileId: string): Promise<AuditEntry[]>;
+  /** Unmerges one identifier (removes it everywhere; its component splits where links allow); `null` when unknown. */
+  removeIdentifier(identifier: IdentifierInput, now: EpochMs): Promise<ErasureReceipt | null>;
+  /** Erases a person: every identifier of the profile; `null` when the profile is unknown. */
+  erase(profileId: string, now: EpochMs): Promise<ErasureReceipt | null>;
+  /** True when this identifier was erased (checked against the salted proofs). */
+  wasErased(identifier: IdentifierInput): Promise<boolean>;
+}
+
+/**
+ * Strongest-first order of identifiers under the rules: type rank, then type name, then value. The minimum of a
+ * profile names it; `resolve` picks the profile of the minimum known identifier.
+ *
+ * @example
+ * ```ts
+ * const rules = parseIdentityRules();
+ * compareIdentifiers(rules, { type: 'user_id', value: 'u1' }, { type: 'anonymous_id', value: 'a' }) < 0; // true
+ * ```
+ */
+export function compareIdentifiers(rules: CompiledIdentityRules, a: Identifier, b: Identifier): number {
+  const d = rules.rankOf(a.type) - rules.rankOf(b.type);
+  if (d !== 0) return d;
+  if (a.type !== b.type) return a.type < b.type ? -1 : 1;
+  return a.value < b.value ? -1 : a.value > b.value ? 1 : 0;
+}
