@@ -2,7 +2,7 @@ import { CrossChannelError } from '../core/errors.js';
 import { reason, type Decision, type Reason } from '../core/explain.js';
 import { lowerBoundAt, type ContactRecord, type ResponseRecord } from '../core/records.js';
 import type { EpochMs } from '../core/time.js';
-import { parseCapRules, type CapRuleSetInput, type CompiledCapRule, type CompiledCapRules } from './rules.js';
+import { coversWholeWeek, parseCapRules, type CapRuleSetInput, type CompiledCapRule, type CompiledCapRules, type CompiledQuietRange } from './rules.js';
 import { capWindowAt, checkZone, quietEnd } from './windows.js';
 
 /** Stable reason codes of capping decisions. */
@@ -196,6 +196,7 @@ function earliestFrom(caps: CompiledCapRules, rule: CompiledCapRule, h: CapHisto
 
 /** First instant ≥ `now` at which every applicable rule allows the candidate; `null` if none ever does. */
 function nextAllowedAt(caps: CompiledCapRules, h: CapHistory, cand: CapCandidate, now: EpochMs, zone: string): EpochMs | null {
+  if (quietForever(caps, cand)) return null;
   let t = now;
   for (let step = 0; step < MAX_STEPS; step++) {
     let moved = false;
@@ -211,6 +212,24 @@ function nextAllowedAt(caps: CompiledCapRules, h: CapHistory, cand: CapCandidate
     if (!moved) return t;
   }
   return null;
+}
+
+/** Quiet rules that each leave some time free may still cover the whole week together. */
+function quietForever(caps: CompiledCapRules, cand: CapCandidate): boolean {
+  let key = '';
+  const ranges: CompiledQuietRange[] = [];
+  caps.rules.forEach((rule, i) => {
+    if (rule.kind !== 'quiet' || !appliesTo(rule, cand)) return;
+    key += `${i},`;
+    ranges.push(...rule.ranges);
+  });
+  if (key === '') return false;
+  let covered = caps.quietCoverage.get(key);
+  if (covered === undefined) {
+    covered = coversWholeWeek(ranges);
+    caps.quietCoverage.set(key, covered);
+  }
+  return covered;
 }
 
 function explain(caps: CompiledCapRules, rule: CompiledCapRule, h: CapHistory, cand: CapCandidate, now: EpochMs, zone: string, free: EpochMs | null): Reason<CapReasonCode> {

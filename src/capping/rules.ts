@@ -217,6 +217,8 @@ export interface CompiledCapRules {
   readonly windowMemo: Map<string, TimeWindow>;
   /** @internal Zones already validated. */
   readonly knownZones: Set<string>;
+  /** @internal Whether a combination of quiet rules (key: their indexes) covers the whole week. */
+  readonly quietCoverage: Map<string, boolean>;
 }
 
 /**
@@ -319,10 +321,18 @@ function compileCapRules(set: CapRuleSet): CompiledCapRules {
     source: set,
     windowMemo: new Map(),
     knownZones: new Set([set.timeZone]),
+    quietCoverage: new Map(),
   };
 }
 
-/** True when the local minute `m` of weekday `wd` falls in one of the ranges. */
+/**
+ * True when local minute `minuteOfDay` of `weekday` (0 = Sunday) falls in one of the ranges.
+ *
+ * @example
+ * ```ts
+ * quietAt([{ from: 21 * 60, to: 8 * 60, days: 0b0000010 }], 2, 7 * 60); // true: Monday's night runs into Tuesday
+ * ```
+ */
 export function quietAt(ranges: ReadonlyArray<CompiledQuietRange>, weekday: number, minuteOfDay: number): boolean {
   const prev = (weekday + 6) % 7;
   for (let i = 0; i < ranges.length; i++) {
@@ -337,7 +347,15 @@ export function quietAt(ranges: ReadonlyArray<CompiledQuietRange>, weekday: numb
   return false;
 }
 
-function coversWholeWeek(ranges: ReadonlyArray<CompiledQuietRange>): boolean {
+/**
+ * True when the ranges together leave no local minute of the week free (a candidate under them is never allowed).
+ *
+ * @example
+ * ```ts
+ * coversWholeWeek([{ from: 0, to: 1440, days: 0b1111111 }]); // true
+ * ```
+ */
+export function coversWholeWeek(ranges: ReadonlyArray<CompiledQuietRange>): boolean {
   for (let d = 0; d < 7; d++) for (let m = 0; m < 1440; m++) if (!quietAt(ranges, d, m)) return false;
   return true;
 }
