@@ -70,8 +70,8 @@ interface Candidate {
  * 2. **applicability** — channel, validity period `[validFrom, validUntil)`;
  * 3. **suitability** — prerequisites accepted, contact policy (acceptance, refusals, presentation limit,
  *    presentations without response) on every channel, cannibalisation guards, global capacity and budget;
- * 4. **scoring** — score = propensity × context weight × normalised value × lever; below `minPropensity`
- *    or a score ≤ 0 (or below `minScore`) excludes;
+ * 4. **scoring** — score = propensity × context weight × normalised value × lever; below `minPropensity`,
+ *    a zero factor, or a score below `minScore` excludes;
  * 5. **ranking** — score descending, then `priority` descending, then offer id ascending (deterministic);
  * 6. **constraints** — at most one offer per exclusion group (the better ranked wins), then `slots`.
  *
@@ -148,7 +148,9 @@ export function arbitrate(context: ArbitrationContext, catalogue: Catalogue, his
       continue;
     }
     const score = factors.propensity * factors.contextWeight * factors.value * factors.lever;
-    if (!(score > 0) || score < minScore) {
+    // Zero is tested on the factors, not on the product: a tiny value normalised by a huge catalogue maximum may
+    // underflow, and adding an unrelated offer must not turn a presentable offer into an excluded one.
+    if (factors.propensity === 0 || factors.contextWeight === 0 || offer.source.value === 0 || factors.lever === 0 || score < minScore) {
       excluded.push({ offerId: offer.id, stage: 'scoring', reason: reason('OFFER_ZERO_SCORE', `Score ${score} too low`, { detail: { score, minScore, factors } }) });
       continue;
     }
@@ -191,10 +193,10 @@ export function arbitrate(context: ArbitrationContext, catalogue: Catalogue, his
       if (r !== null) return r;
     }
     for (let g = 0; g < offer.guards.length; g++) {
-      const gi = offer.guards[g]!;
+      const { index: gi, categories } = offer.guards[g]!;
       const cats = (guardSets[gi] ??= guardCategories(catalogue.guards[gi]!, history, now));
-      for (let k = 0; k < offer.categories.length; k++) {
-        const cat = offer.categories[k]!;
+      for (let k = 0; k < categories.length; k++) {
+        const cat = categories[k]!;
         if (cats.has(cat)) {
           const guard = catalogue.guards[gi]!;
           return reason('OFFER_CANNIBALISATION', `Bought ${cat} at full price recently`, { rule: guard.id, detail: { category: cat, windowMs: guard.window } });

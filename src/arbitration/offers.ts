@@ -239,9 +239,8 @@ export interface CompiledOffer {
   readonly exclusionGroups: ReadonlyArray<string>;
   readonly prerequisites: ReadonlyArray<string>;
   readonly policy: CompiledPolicy | null;
-  /** Indexes into `Catalogue.guards` of the guards that apply to this offer. */
-  readonly guards: ReadonlyArray<number>;
-  readonly categories: ReadonlyArray<string>;
+  /** Guards that apply to this offer (index into `Catalogue.guards`) and the offer's categories under each. */
+  readonly guards: ReadonlyArray<{ readonly index: number; readonly categories: ReadonlyArray<string> }>;
   readonly capacity: { readonly perDay: number; readonly perWeek: number; readonly total: number } | null;
   readonly budget: { readonly total: number; readonly cost: number } | null;
   /** Stable 32-bit hash of the id, seeds per-offer Thompson draws. */
@@ -251,6 +250,7 @@ export interface CompiledOffer {
 /** A compiled cannibalisation guard. */
 export interface CompiledGuard {
   readonly id: string;
+  readonly offerTags: ReadonlyArray<string>;
   readonly window: number;
   readonly categoryTagPrefix: string;
   readonly eventTypes: ReadonlySet<string>;
@@ -307,6 +307,7 @@ export function parseCatalogue(input: unknown, options: ParseCatalogueOptions = 
   for (const o of parsed.offers) if (o.value > maxValue) maxValue = o.value;
   const guards: CompiledGuard[] = parsed.guards.map((g) => ({
     id: g.id,
+    offerTags: g.offerTags,
     window: g.window,
     categoryTagPrefix: g.categoryTagPrefix,
     eventTypes: new Set(g.events.types),
@@ -328,15 +329,13 @@ export function parseCatalogue(input: unknown, options: ParseCatalogueOptions = 
       bad(`Unknown eligibility predicate ${JSON.stringify(name)}; register it in parseCatalogue(…, { predicates })`, at('eligibility'), { predicate: name }),
     );
     const policySource = o.policy ?? parsed.defaultPolicy;
-    const applying: number[] = [];
+    const applying: Array<{ index: number; categories: string[] }> = [];
     guards.forEach((g, gi) => {
-      if (parsed.guards[gi]!.offerTags.some((t) => o.tags.includes(t))) applying.push(gi);
+      if (!g.offerTags.some((t) => o.tags.includes(t))) return;
+      const prefix = g.categoryTagPrefix;
+      const categories = o.tags.filter((t) => t.startsWith(prefix) && t.length > prefix.length).map((t) => t.slice(prefix.length));
+      if (categories.length > 0) applying.push({ index: gi, categories });
     });
-    const categories = new Set<string>();
-    for (const gi of applying) {
-      const prefix = guards[gi]!.categoryTagPrefix;
-      for (const t of o.tags) if (t.startsWith(prefix) && t.length > prefix.length) categories.add(t.slice(prefix.length));
-    }
     return {
       id: o.id,
       index: i,
@@ -356,7 +355,6 @@ export function parseCatalogue(input: unknown, options: ParseCatalogueOptions = 
       prerequisites: o.prerequisites,
       policy: policySource ? compilePolicy(policySource) : null,
       guards: applying,
-      categories: [...categories],
       capacity: o.capacity
         ? { perDay: o.capacity.perDay ?? Infinity, perWeek: o.capacity.perWeek ?? Infinity, total: o.capacity.total ?? Infinity }
         : null,
