@@ -4,13 +4,14 @@ import type { DecideStage } from './trace.js';
 /**
  * Error codes of `crosschannel/decide`. Store failures keep the core codes (`STORE_ERROR`, `STORE_TIMEOUT`,
  * `STORE_CONFLICT`) so one handler serves every module; `DECIDE_STAGE_FAILED` is a pure module throwing
- * where it should not (a defect, still failed closed).
+ * where it should not (a defect, still failed closed); `DECIDE_UNKNOWN_PERSON` is a response or conversion
+ * for identifiers no profile has.
  */
-export type DecideErrorCode = 'DECIDE_STAGE_FAILED' | CoreErrorCode;
+export type DecideErrorCode = 'DECIDE_STAGE_FAILED' | 'DECIDE_UNKNOWN_PERSON' | CoreErrorCode;
 
 /** Detail attached to every error `decide` throws: where it failed. The trace is attached by the pipeline. */
 export interface DecideErrorDetail {
-  readonly stage: DecideStage;
+  readonly stage: DecideStage | 'record';
   /** The store operation that failed (`identity.lookup`, `contacts.reserve`, …), when a store failed. */
   readonly operation?: string;
   readonly timeoutMs?: number;
@@ -29,7 +30,7 @@ export interface DecideErrorDetail {
  * const profile = await withDeadline('identity', 'identity.lookup', 50, () => store.lookup(id));
  * ```
  */
-export function withDeadline<T>(stage: DecideStage, operation: string, timeoutMs: number, call: () => Promise<T> | T): Promise<T> {
+export function withDeadline<T>(stage: DecideStage | 'record', operation: string, timeoutMs: number, call: () => Promise<T> | T): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     let settled = false;
     const timer =
@@ -68,7 +69,7 @@ export function withDeadline<T>(stage: DecideStage, operation: string, timeoutMs
 }
 
 /** Wraps whatever a store threw as a typed store error naming the stage and operation. */
-export function storeError(stage: DecideStage, operation: string, cause: unknown): CrossChannelError<DecideErrorCode> {
+export function storeError(stage: DecideStage | 'record', operation: string, cause: unknown): CrossChannelError<DecideErrorCode> {
   const code: DecideErrorCode =
     isCrossChannelError(cause) && (cause.code === 'STORE_TIMEOUT' || cause.code === 'STORE_CONFLICT') ? cause.code : 'STORE_ERROR';
   const msg = cause instanceof Error ? cause.message : String(cause);

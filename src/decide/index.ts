@@ -1,5 +1,41 @@
 /**
- * `crosschannel/decide` — see docs/decide.md. Filled in by the decide issue.
+ * `crosschannel/decide` — one explained next-best-action call across identity, consent, segments,
+ * arbitration and capping, with atomic reservation in the shared contact history, and the calls that feed
+ * responses and conversions back. See docs/decide.md.
  * @packageDocumentation
  */
-export {};
+export { decide, safeDecide, contactIdFor } from './pipeline.js';
+export { parseDecideConfig, safeParseDecideConfig, decideConfigSchema, type DecideConfig, type DecideConfigInput, type ParseDecideConfigOptions } from './config.js';
+export {
+  decideRequestSchema,
+  parseDecideRequest,
+  safeParseDecideRequest,
+  seenIdentifierSchema,
+  responseRequestSchema,
+  conversionRequestSchema,
+  type DecideRequest,
+  type DecideRequestInput,
+  type ResponseRequest,
+  type ResponseRequestInput,
+  type ConversionRequest,
+  type ConversionRequestInput,
+  type DecideResult,
+  type DecideFailure,
+  type ChosenOffer,
+  type AlternativeChannel,
+  type DecideReasonCode,
+} from './request.js';
+export { recordResponse, recordConversion, type RecordedResponse, type RecordedConversion } from './record.js';
+export { rekeyHistories, maskIdentifier, type DecideStores, type ProfileSource, type LoadedState } from './stages.js';
+export { withDeadline, storeError, type DecideErrorCode, type DecideErrorDetail } from './deadline.js';
+export {
+  DECIDE_STAGES,
+  formatTrace,
+  withoutTimings,
+  performanceClock,
+  type DecideStage,
+  type DecisionTrace,
+  type StageTrace,
+  type RemovedItem,
+  type TraceClock,
+} from './trace.js';

@@ -66,11 +66,18 @@ export class TraceRecorder {
   subjectId: string | null = null;
 
   constructor(
-    private readonly requestId: string,
-    private readonly channel: string,
-    private readonly now: number,
+    private requestId: string,
+    private channel: string,
+    private now: number,
     private readonly clock: TraceClock,
   ) {}
+
+  /** Sets the request fields once the request is parsed (they are best-effort guesses before). */
+  identify(requestId: string, channel: string, now: number): void {
+    this.requestId = requestId;
+    this.channel = channel;
+    this.now = now;
+  }
 
   /** Starts a stage with its input counts. */
   begin(stage: DecideStage, input: Record<string, number> = {}): void {

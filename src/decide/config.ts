@@ -1,0 +1,217 @@
+import { z } from 'zod';
+import { CrossChannelError, attempt, parseWith, type Result } from '../core/errors.js';
+import { channelSchema, durationSchema, timeZoneSchema } from '../core/schema.js';
+import { parseCatalogue, type Catalogue, type CatalogueInput, type ParseCatalogueOptions } from '../arbitration/offers.js';
+import type { PropensityTable } from '../arbitration/propensity.js';
+import { parseCapRules, type CompiledCapRules } from '../capping/rules.js';
+import { compileSegments, type CompiledSegments } from '../segments/compile.js';
+import { parseConsentPolicy, type ConsentPolicy } from '../consent/ledger.js';
+import type { Gvl } from '../consent/tcf/gvl.js';
+import type { TraceClock } from './trace.js';
+
+const anyConfig = z.custom<unknown>(() => true);
+
+/**
+ * The decision configuration, JSON-able: the offer catalogue (arbitration), the frequency caps (capping), the
+ * segments the catalogue refers to, the consent policy and which purposes each channel needs, identity rules,
+ * and the pipeline's own settings. Each module's part is validated by that module's parser, so errors carry
+ * the module's codes and a path prefixed with the part (`caps.rules[2].limit`).
+ *
+ * @example
+ * ```ts
+ * const config = parseDecideConfig({
+ *   catalogue: { offers: [{ id: 'welcome', channels: ['email', 'web'], value: 10, tags: ['marketing'] }] },
+ *   caps: { rules: [{ id: 'week', kind: 'limit', limit: 3, window: 'week', scope: { tags: 'marketing' } }] },
+ *   consent: { purpose: 'marketing', ledgerChannels: ['email', 'sms'] },
+ *   timeZone: 'Europe/Paris',
+ * });
+ * ```
+ */
+export const decideConfigSchema = z
+  .object({
+    /** Offer catalogue (`crosschannel/arbitration` `CatalogueInput`, or an already parsed `Catalogue`). */
+    catalogue: anyConfig,
+    /** Frequency caps (`crosschannel/capping` rule set, or compiled rules). */
+    caps: anyConfig,
+    /** Segment definitions the catalogue's eligibility refers to (`crosschannel/segments`), or compiled ones. */
+    segments: anyConfig.optional(),
+    consent: z
+      .object({
+        /** Ledger policy (`crosschannel/consent` `ConsentPolicyInput`). */
+        policy: anyConfig.optional(),
+        /** The purpose a marketing contact needs on the ledger. */
+        purpose: z.string().min(1).max(64).default('marketing'),
+        /**
+         * Channels that need a ledger grant (opt-in) for `purpose`. Other channels are "owned" (web, app, store,
+         * an inbound call): presenting an offer there needs no opt-in, but the TC string / GPC still apply to
+         * personalisation where configured.
+         */
+        ledgerChannels: z.array(channelSchema).max(64).default(['email', 'sms', 'push', 'call_center', 'direct_mail']),
+        /** TCF settings for channels where a CMP runs (web, app): our vendor id and the purposes personalised offers need. */
+        tcf: z
+          .object({
+            vendorId: z.number().int().min(1).max(65_535),
+            /** TCF purposes needed (e.g. 1 store/access, 4 personalised ads… 3/4 profiles). */
+            purposes: z.array(z.number().int().min(1).max(24)).min(1).max(24).default([1, 3, 4]),
+            channels: z.array(channelSchema).max(64).default(['web', 'app']),
+            /** When a TCF channel asks without a TC string: `deny` (fail closed, default) or `allow`. */
+            missing: z.enum(['deny', 'allow']).default('deny'),
+          })
+          .strict()
+          .optional(),
+        /** When the request carries GPC, channels that stop (opt-out of sale/share ⇒ no personalised offer). */
+        gpcChannels: z.array(channelSchema).max(64).default([]),
+      })
+      .strict()
+      .default({ purpose: 'marketing', ledgerChannels: ['email', 'sms', 'push', 'call_center', 'direct_mail'], gpcChannels: [] }),
+    identity: z
+      .object({
+        /**
+         * Record the request's identifiers as an observation before resolving (links a cookie to a login
+         * email, say). Off: decide only looks identifiers up and treats unknown ones as a new anonymous person.
+         */
+        observe: z.boolean().default(true),
+      })
+      .strict()
+      .default({ observe: true }),
+    /** Default IANA zone of people whose zone the request does not give (caps' local days, quiet hours). */
+    timeZone: timeZoneSchema.default('UTC'),
+    /** How far back events and contact history are loaded (at least the longest cap/segment/policy window). */
+    lookback: durationSchema.default(90 * 86_400_000),
+    /** Deadline of each store call, in ms; a slower store fails the decision closed with `STORE_TIMEOUT`. */
+    storeTimeoutMs: z.number().int().min(1).max(600_000).default(250),
+    /** How many ranked offers (beyond the slots) capping may try before giving up. */
+    fallbackOffers: z.number().int().min(0).max(100).default(4),
+    /** Channels considered for the "best alternative channel allowed now" when the asked one is blocked. */
+    alternatives: z.array(channelSchema).max(32).default([]),
+    /** Thompson-sampling exploration seeded by the request id (reproducible). Off: posterior means. */
+    explore: z.boolean().default(false),
+    /** Priority of decided contacts for cap rules that reserve slots for higher priorities. */
+    priority: z.number().int().default(0),
+    /** Tags added to every decided contact (e.g. `marketing`), besides the offer's own tags. */
+    contactTags: z.array(z.string().min(1).max(128)).max(16).default(['marketing']),
+  })
+  .strict();
+
+/** A decide configuration as written. */
+export type DecideConfigInput = z.input<typeof decideConfigSchema>;
+
+/** A parsed, compiled decide configuration: what {@link decide} takes. Build once, reuse for every call. */
+export interface DecideConfig {
+  readonly catalogue: Catalogue;
+  readonly caps: CompiledCapRules;
+  readonly segments: CompiledSegments | null;
+  /** Segment ids the catalogue refers to (only these are evaluated). */
+  readonly neededSegments: ReadonlyArray<string>;
+  readonly consentPolicy: ConsentPolicy;
+  readonly purpose: string;
+  readonly ledgerChannels: ReadonlySet<string>;
+  readonly tcf: { readonly vendorId: number; readonly purposes: ReadonlyArray<number>; readonly channels: ReadonlySet<string>; readonly missing: 'deny' | 'allow' } | null;
+  readonly gpcChannels: ReadonlySet<string>;
+  readonly observe: boolean;
+  readonly timeZone: string;
+  readonly lookbackMs: number;
+  readonly storeTimeoutMs: number;
+  readonly fallbackOffers: number;
+  readonly alternatives: ReadonlyArray<string>;
+  readonly explore: boolean;
+  readonly priority: number;
+  readonly contactTags: ReadonlyArray<string>;
+  /** Learned propensities (Beta-Binomial), updated by presentations and responses; optional. */
+  readonly model: PropensityTable | undefined;
+  /** Clock for stage timings only. */
+  readonly clock: TraceClock | undefined;
+  /** Global Vendor List for the TCF check (vendor declarations, deleted vendors); null checks the string alone. */
+  readonly gvl: Gvl | null;
+}
+
+/** Options of {@link parseDecideConfig} that are not JSON: predicates, a learned model, a clock for timings. */
+export interface ParseDecideConfigOptions extends ParseCatalogueOptions {
+  /** A shared, learning propensity table (see `PropensityTable`); `recordResponse` and reservations feed it. */
+  readonly model?: PropensityTable;
+  /** Monotonic ms clock for stage timings (default `performance.now`). */
+  readonly clock?: TraceClock;
+  /** Compiled Global Vendor List (`parseGvl`) used by the TCF check. */
+  readonly gvl?: Gvl;
+}
+
+function isCatalogue(v: unknown): v is Catalogue {
+  return typeof v === 'object' && v !== null && (v as Catalogue).byId instanceof Map && Array.isArray((v as Catalogue).offers);
+}
+
+function prefixed<T>(part: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof CrossChannelError) {
+      throw new CrossChannelError(e.code, `${part}: ${e.message}`, { path: [part, ...e.pathSegments], cause: e, ...(e.detail ? { detail: e.detail } : {}) });
+    }
+    throw e;
+  }
+}
+
+/**
+ * Validates and compiles a decide configuration once. Throws `CrossChannelError` (`CONFIG_INVALID` or the
+ * module's own code) with the path of the bad field, prefixed by its part (`catalogue.offers[3].value`).
+ * Fails when an offer refers to a segment that is not defined.
+ *
+ * @example
+ * ```ts
+ * const config = parseDecideConfig({ catalogue: { offers: [{ id: 'a' }] }, caps: { rules: [] } });
+ * config.catalogue.offers.length; // 1
+ * ```
+ */
+export function parseDecideConfig(input: unknown, options: ParseDecideConfigOptions = {}): DecideConfig {
+  const raw = parseWith(decideConfigSchema, input, 'CONFIG_INVALID');
+  const catalogue = isCatalogue(raw.catalogue) ? raw.catalogue : prefixed('catalogue', () => parseCatalogue(raw.catalogue as CatalogueInput, options));
+  const caps = prefixed('caps', () => parseCapRules(raw.caps));
+  const segments = raw.segments === undefined ? null : prefixed('segments', () => compileSegments(raw.segments));
+  const needed = new Set<string>();
+  for (const o of catalogue.offers) for (const s of [...o.segmentsAll, ...o.segmentsAny, ...o.segmentsNot]) needed.add(s);
+  for (const s of needed) {
+    if (!segments || !segments.has(s)) {
+      throw new CrossChannelError('CONFIG_INVALID', `The catalogue refers to segment ${JSON.stringify(s)}, which is not defined in segments`, {
+        path: ['segments'],
+        detail: { segment: s },
+      });
+    }
+  }
+  const consentPolicy = prefixed('consent', () => parseConsentPolicy(raw.consent.policy ?? {}));
+  const tcf = raw.consent.tcf;
+  return {
+    catalogue,
+    caps,
+    segments,
+    neededSegments: [...needed].sort(),
+    consentPolicy,
+    purpose: raw.consent.purpose,
+    ledgerChannels: new Set(raw.consent.ledgerChannels),
+    tcf: tcf ? { vendorId: tcf.vendorId, purposes: tcf.purposes, channels: new Set(tcf.channels), missing: tcf.missing } : null,
+    gpcChannels: new Set(raw.consent.gpcChannels),
+    observe: raw.identity.observe,
+    timeZone: raw.timeZone,
+    lookbackMs: Math.max(raw.lookback, Number.isFinite(caps.lookbackMs) ? caps.lookbackMs : raw.lookback),
+    storeTimeoutMs: raw.storeTimeoutMs,
+    fallbackOffers: raw.fallbackOffers,
+    alternatives: raw.alternatives,
+    explore: raw.explore,
+    priority: raw.priority,
+    contactTags: raw.contactTags,
+    model: options.model,
+    clock: options.clock,
+    gvl: options.gvl ?? null,
+  };
+}
+
+/**
+ * Non-throwing {@link parseDecideConfig}.
+ *
+ * @example
+ * ```ts
+ * const r = safeParseDecideConfig({ catalogue: { offers: [] }, caps: { rules: [{ kind: 'nope' }] } });
+ * if (!r.ok) console.log(r.error.path); // 'caps.rules[0].kind'
+ * ```
+ */
+export function safeParseDecideConfig(input: unknown, options: ParseDecideConfigOptions = {}): Result<DecideConfig> {
+  return attempt(() => parseDecideConfig(input, options));
+}

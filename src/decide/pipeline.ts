@@ -1,0 +1,420 @@
+import { CrossChannelError, isCrossChannelError } from '../core/errors.js';
+import { reason, type Reason } from '../core/explain.js';
+import type { ContactRecord, History } from '../core/records.js';
+import { arbitrate, type ArbitrationResult, type RankedOffer } from '../arbitration/arbitrate.js';
+import { capacitySpecOf, type CapacityReservation } from '../arbitration/store.js';
+import { evaluateCaps, type CapDecision } from '../capping/evaluate.js';
+import type { DecideConfig } from './config.js';
+import { storeError, withDeadline, type DecideErrorCode } from './deadline.js';
+import { checkChannelConsent, evaluateNeededSegments, resolveSubject, type DecideStores, type LoadedState, loadState } from './stages.js';
+import { parseDecideRequest, type AlternativeChannel, type ChosenOffer, type DecideFailure, type DecideRequest, type DecideResult, type DecideReasonCode } from './request.js';
+import { performanceClock, TraceRecorder, type DecisionTrace, type RemovedItem } from './trace.js';
+
+/** The id of the contact reserved for slot `rank` of a request (stable, so retries reserve the same record). */
+export function contactIdFor(requestId: string, rank: number): string {
+  return `${requestId}#${rank}`;
+}
+
+/**
+ * One explained next-best-action decision: resolve identity → load history, events, consent → consent →
+ * segments → arbitration → capping → atomic reservation. Returns the reserved offers (or none, with why, the
+ * earliest `nextAllowedAt` and an alternative channel) and a trace of every stage.
+ *
+ * Fails closed: a store that errors or exceeds `storeTimeoutMs` makes the call throw a `CrossChannelError`
+ * (`STORE_ERROR` / `STORE_TIMEOUT`) whose `detail.trace` is the trace up to the failing stage; no contact is
+ * returned, and no contact is recorded that did not pass every check. See docs/decide.md, "Failure semantics".
+ *
+ * @example
+ * ```ts
+ * import { decide, parseDecideConfig } from 'crosschannel/decide';
+ * const result = await decide(
+ *   { requestId: 'web-7f3a', identifiers: [{ type: 'anonymous_id', value: 'ck-19' }], channel: 'web', now: Date.now(), tcString },
+ *   stores,
+ *   config,
+ * );
+ * if (result.contact) render(result.offers[0]!.offerId);
+ * ```
+ */
+export async function decide(request: unknown, stores: DecideStores, config: DecideConfig): Promise<DecideResult> {
+  const rq = (typeof request === 'object' && request !== null ? request : {}) as { requestId?: unknown; channel?: unknown; now?: unknown };
+  const trace = new TraceRecorder(
+    typeof rq.requestId === 'string' ? rq.requestId : '',
+    typeof rq.channel === 'string' ? rq.channel : '',
+    typeof rq.now === 'number' ? rq.now : 0,
+    config.clock ?? performanceClock,
+  );
+  trace.begin('validate');
+  let req: DecideRequest;
+  try {
+    req = parseDecideRequest(request);
+  } catch (e) {
+    throw failed(trace, e, 'validate');
+  }
+  trace.identify(req.requestId, req.channel, req.now);
+  trace.end({ identifiers: req.identifiers.length, slots: req.slots });
+  try {
+    return await run(req, stores, config, trace);
+  } catch (e) {
+    throw failed(trace, e, trace.running ?? 'reserve');
+  }
+}
+
+/**
+ * {@link decide} that never throws: `{ ok: true, value }` with the decision, or `{ ok: false, error, trace }`
+ * with the typed error (`STORE_ERROR`, `STORE_TIMEOUT`, `INPUT_INVALID`, …) and the trace up to the failure —
+ * the shape an HTTP handler wants.
+ *
+ * @example
+ * ```ts
+ * const r = await safeDecide(body, stores, config);
+ * if (!r.ok) return reply(r.error.code === 'INPUT_INVALID' ? 400 : 503, { error: r.error, trace: r.trace });
+ * ```
+ */
+export async function safeDecide(
+  request: unknown,
+  stores: DecideStores,
+  config: DecideConfig,
+): Promise<{ readonly ok: true; readonly value: DecideResult } | ({ readonly ok: false } & DecideFailure)> {
+  try {
+    return { ok: true, value: await decide(request, stores, config) };
+  } catch (e) {
+    const error = isCrossChannelError(e) ? (e as CrossChannelError<DecideErrorCode>) : new CrossChannelError<DecideErrorCode>('DECIDE_STAGE_FAILED', String(e), { cause: e });
+    const trace = (error.detail as { trace?: DecisionTrace } | undefined)?.trace ?? emptyTrace(request);
+    return { ok: false, error, trace };
+  }
+}
+
+function emptyTrace(request: unknown): DecisionTrace {
+  const rq = (typeof request === 'object' && request !== null ? request : {}) as { requestId?: unknown; channel?: unknown; now?: unknown };
+  return {
+    requestId: typeof rq.requestId === 'string' ? rq.requestId : '',
+    channel: typeof rq.channel === 'string' ? rq.channel : '',
+    now: typeof rq.now === 'number' ? rq.now : 0,
+    subjectId: null,
+    stages: [],
+    totalMs: 0,
+  };
+}
+
+/** Turns anything thrown inside the pipeline into the typed, traced failure. */
+function failed(trace: TraceRecorder, e: unknown, stage: ReturnType<TraceRecorder['finish']>['stages'][number]['stage']): CrossChannelError<DecideErrorCode> {
+  const err: CrossChannelError<DecideErrorCode> = isCrossChannelError(e)
+    ? (e as CrossChannelError<DecideErrorCode>)
+    : new CrossChannelError<DecideErrorCode>('DECIDE_STAGE_FAILED', `Stage ${stage} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e, detail: { stage } });
+  trace.fail({ code: err.code, message: err.message });
+  const t = trace.finish();
+  return new CrossChannelError<DecideErrorCode>(err.code, err.message, {
+    path: err.pathSegments,
+    cause: err,
+    detail: { ...(err.detail ?? {}), stage, trace: t },
+  });
+}
+
+async function run(req: DecideRequest, stores: DecideStores, config: DecideConfig, trace: TraceRecorder): Promise<DecideResult> {
+  const timeout = config.storeTimeoutMs;
+  const zone = req.timeZone ?? config.timeZone;
+
+  // 1. identity
+  trace.begin('identity', { identifiers: req.identifiers.length });
+  const who = await resolveSubject(stores, config, req);
+  trace.subjectId = who.subjectId;
+  trace.end({ accepted: who.accepted, profiles: who.subjectId === null ? 0 : 1 }, who.rejected, who.notes);
+  if (who.subjectId === null) {
+    return noContact(req, trace, null, [reason<DecideReasonCode>('DECIDE_UNKNOWN_PERSON', 'No usable identifier resolved to a profile')], null, null);
+  }
+  const subjectId = who.subjectId;
+
+  // 2. load
+  const capacityOffers = stores.offerCapacity ? config.catalogue.offers.filter((o) => o.capacity !== null || o.budget !== null).map((o) => o.id) : [];
+  trace.begin('load', { stores: 3 + (stores.profiles ? 1 : 0) + (capacityOffers.length > 0 ? 1 : 0) });
+  const state = await loadState(stores, config, subjectId, req.now, capacityOffers);
+  trace.end({ events: state.history.events.length, contacts: state.history.contacts.length, responses: state.history.responses.length, consentEvents: state.consentEvents.length });
+
+  // A retried request finds its own contacts in the history: answer with them, reserve nothing new.
+  const replay = replayed(req, state.history.contacts);
+  if (replay.length > 0) {
+    trace.skip('consent', reason<DecideReasonCode>('DECIDE_REPLAYED', `Request ${req.requestId} was already decided; returning its reserved contacts`));
+    return {
+      requestId: req.requestId,
+      subjectId,
+      channel: req.channel,
+      contact: true,
+      offers: replay,
+      nextAllowedAt: null,
+      alternative: null,
+      reasons: [reason<DecideReasonCode>('DECIDE_REPLAYED', `Replay of request ${req.requestId}`)],
+      trace: trace.finish(),
+    };
+  }
+
+  // 3. consent
+  trace.begin('consent', { channels: 1 });
+  const consent = checkChannelConsent(config, state, req.channel, req);
+  if (!consent.allowed) {
+    trace.end({ channels: 0 }, [{ kind: 'channel', id: req.channel, reasons: consent.reasons }]);
+    const alternative = bestAlternative(req, config, state, subjectId, zone, null);
+    const reasons = [reason<DecideReasonCode>('DECIDE_CONSENT_DENIED', `Consent does not allow ${req.channel} for ${config.purpose}`, { detail: { channel: req.channel } }), ...consent.reasons];
+    trace.skip('segments', reason('DECIDE_SKIPPED', 'Consent denied the channel'));
+    return noContact(req, trace, subjectId, reasons, null, alternative);
+  }
+  trace.end({ channels: 1 }, [], consent.reasons);
+
+  // 4. segments
+  trace.begin('segments', { segments: config.neededSegments.length });
+  const memberships = evaluateNeededSegments(config, state, req);
+  trace.end({ memberOf: memberships.length }, [], memberships.length ? [reason('DECIDE_SEGMENTS', `Member of ${memberships.join(', ')}`, { detail: { segments: memberships } })] : []);
+
+  // 5. arbitration
+  const excluded = new Set(req.excludeOffers ?? []);
+  trace.begin('arbitration', { offers: config.catalogue.offers.length });
+  const ranking = rank(req, config, state, subjectId, memberships, req.channel, req.slots + config.fallbackOffers);
+  const removed: RemovedItem[] = ranking.excluded.map((x) => ({ kind: 'offer', id: x.offerId, reasons: [{ ...x.reason, detail: { ...(x.reason.detail ?? {}), stage: x.stage } }] }));
+  const candidates: RankedOffer[] = [];
+  for (const r of ranking.selected) {
+    if (excluded.has(r.offerId)) removed.push({ kind: 'offer', id: r.offerId, reasons: [reason<DecideReasonCode>('DECIDE_EXCLUDED_BY_CALLER', 'The channel asked not to show this offer now')] });
+    else candidates.push(r);
+  }
+  trace.end({ offers: candidates.length }, removed);
+  if (candidates.length === 0) {
+    trace.skip('capping', reason('DECIDE_SKIPPED', 'No offer to cap'));
+    const alternative = bestAlternative(req, config, state, subjectId, zone, memberships);
+    return noContact(req, trace, subjectId, [reason<DecideReasonCode>('DECIDE_NO_OFFER', `No offer is eligible for ${req.channel}`)], null, alternative);
+  }
+
+  // 6. capping: walk the ranking, admitting offers the caps allow given the ones admitted before
+  trace.begin('capping', { offers: candidates.length });
+  const capRemoved: RemovedItem[] = [];
+  const admitted: RankedOffer[] = [];
+  const held: Array<{ offer: RankedOffer; decision: CapDecision }> = [];
+  let view: History = state.history;
+  for (const offer of candidates) {
+    if (admitted.length >= req.slots) break;
+    const decision = evaluateCaps(view, config.caps, capCandidate(config, offer, req.channel), { now: req.now, timeZone: zone });
+    if (decision.allowed) {
+      admitted.push(offer);
+      view = { ...view, contacts: [...view.contacts, plannedContact(config, req, subjectId, offer, admitted.length)] };
+    } else {
+      held.push({ offer, decision });
+      capRemoved.push({ kind: 'offer', id: offer.offerId, reasons: decision.reasons });
+    }
+  }
+  trace.end({ offers: admitted.length }, capRemoved);
+  if (admitted.length === 0) {
+    const next = earliest(held.map((h) => h.decision.nextAllowedAt));
+    const alternative = bestAlternative(req, config, state, subjectId, zone, memberships);
+    const reasons: Reason[] = [reason<DecideReasonCode>('DECIDE_ALL_CAPPED', `Every candidate offer is capped on ${req.channel}`, { detail: { nextAllowedAt: next } })];
+    for (const h of held) reasons.push(...h.decision.reasons);
+    return noContact(req, trace, subjectId, dedupe(reasons), next, alternative);
+  }
+
+  // 7. reserve atomically; a reservation the store refuses (a concurrent decision took the slot) is tried with
+  //    the next admitted-by-caps offer, never forced through.
+  trace.begin('reserve', { offers: admitted.length });
+  const chosen: ChosenOffer[] = [];
+  const reserveRemoved: RemovedItem[] = [];
+  const refusedNext: Array<number | null> = [];
+  // Offers ranked after the admitted ones were not needed by the caps stage; they are the fallbacks, and the
+  // store's atomic check is what admits or refuses them.
+  const spares = candidates.slice(admitted.length + held.length);
+  const queue = [...admitted, ...spares];
+  for (const offer of queue) {
+    if (chosen.length >= req.slots) break;
+    const rank = chosen.length + 1;
+    const outcome = await reserveOne(stores, config, req, subjectId, offer, rank, zone, timeout);
+    if (outcome.ok) {
+      chosen.push({ offerId: offer.offerId, rank, score: offer.score, contactId: outcome.contact.id, tags: outcome.contact.tags });
+    } else {
+      reserveRemoved.push({ kind: 'offer', id: offer.offerId, reasons: outcome.reasons });
+      refusedNext.push(outcome.nextAllowedAt);
+    }
+  }
+  trace.end({ contacts: chosen.length }, reserveRemoved);
+  if (chosen.length === 0) {
+    const reasons: Reason[] = [reason<DecideReasonCode>('DECIDE_RESERVATION_REFUSED', 'A concurrent decision used the last allowed contact; nothing was recorded')];
+    for (const r of reserveRemoved) reasons.push(...r.reasons);
+    return noContact(req, trace, subjectId, dedupe(reasons), earliest(refusedNext), bestAlternative(req, config, state, subjectId, zone, memberships));
+  }
+  return {
+    requestId: req.requestId,
+    subjectId,
+    channel: req.channel,
+    contact: true,
+    offers: chosen,
+    nextAllowedAt: null,
+    alternative: null,
+    reasons: [],
+    trace: trace.finish(),
+  };
+}
+
+/** Contacts already reserved by this request id (a retry), as chosen offers in slot order. */
+function replayed(req: DecideRequest, contacts: ReadonlyArray<ContactRecord>): ChosenOffer[] {
+  const prefix = `${req.requestId}#`;
+  const out: ChosenOffer[] = [];
+  for (const c of contacts) {
+    if (c.idempotencyKey === undefined || !c.idempotencyKey.startsWith(prefix) || c.channel !== req.channel) continue;
+    const rank = Number(c.idempotencyKey.slice(prefix.length));
+    if (!Number.isInteger(rank) || rank < 1) continue;
+    out.push({ offerId: c.offerId ?? '', rank, score: 0, contactId: c.id, tags: c.tags });
+  }
+  return out.sort((a, b) => a.rank - b.rank);
+}
+
+function rank(req: DecideRequest, config: DecideConfig, state: LoadedState, subjectId: string, memberships: ReadonlyArray<string>, channel: string, slots: number): ArbitrationResult {
+  return arbitrate(
+    { subjectId, segments: memberships, attributes: state.profile },
+    config.catalogue,
+    state.history,
+    {
+      now: req.now,
+      channel,
+      slots,
+      usage: state.usage,
+      ...(config.model ? { model: config.model } : {}),
+      ...(config.explore ? { thompson: { seed: req.requestId } } : {}),
+    },
+  );
+}
+
+function capCandidate(config: DecideConfig, offer: RankedOffer, channel: string): { channel: string; offerId: string; tags: ReadonlyArray<string>; priority: number } {
+  return { channel, offerId: offer.offerId, tags: contactTags(config, offer), priority: config.priority };
+}
+
+function contactTags(config: DecideConfig, offer: RankedOffer): string[] {
+  const tags = new Set<string>(config.contactTags);
+  for (const t of offer.offer.tags) tags.add(t);
+  return [...tags];
+}
+
+function plannedContact(config: DecideConfig, req: DecideRequest, subjectId: string, offer: RankedOffer, rank: number): ContactRecord {
+  return {
+    id: contactIdFor(req.requestId, rank),
+    subjectId,
+    channel: req.channel,
+    offerId: offer.offerId,
+    tags: contactTags(config, offer),
+    at: req.now,
+    transactional: false,
+    idempotencyKey: contactIdFor(req.requestId, rank),
+  };
+}
+
+type ReserveOutcome = { ok: true; contact: ContactRecord } | { ok: false; reasons: Reason[]; nextAllowedAt: number | null };
+
+/**
+ * Reserves one contact: global offer capacity first (it can be released), then the contact itself, atomically
+ * against the caps in the contact-history store (the commit point). If the contact is refused or the store
+ * fails, the capacity is given back, so nothing is left half recorded.
+ */
+async function reserveOne(
+  stores: DecideStores,
+  config: DecideConfig,
+  req: DecideRequest,
+  subjectId: string,
+  offer: RankedOffer,
+  rank: number,
+  zone: string,
+  timeout: number,
+): Promise<ReserveOutcome> {
+  const compiled = config.catalogue.byId.get(offer.offerId);
+  let capacity: CapacityReservation | null = null;
+  if (stores.offerCapacity && compiled && (compiled.capacity !== null || compiled.budget !== null)) {
+    const spec = capacitySpecOf(config.catalogue, offer.offerId);
+    const store = stores.offerCapacity;
+    const r = await withDeadline('reserve', 'offerCapacity.consume', timeout, () => store.consume(offer.offerId, spec, req.now));
+    if (!r.ok) {
+      return { ok: false, nextAllowedAt: null, reasons: [reason<DecideReasonCode>('DECIDE_CAPACITY_EXHAUSTED', `Offer ${offer.offerId} has no ${r.exhausted} capacity left`, { detail: { exhausted: r.exhausted } })] };
+    }
+    capacity = r.reservation;
+  }
+  const contact = plannedContact(config, req, subjectId, offer, rank);
+  let granted: boolean;
+  let replayed: boolean;
+  let decision: CapDecision;
+  let recorded: ContactRecord;
+  try {
+    const r = await withDeadline('reserve', 'contacts.reserve', timeout, () =>
+      stores.contacts.reserve(contact, config.caps, { now: req.now, timeZone: zone, priority: config.priority }),
+    );
+    granted = r.granted;
+    replayed = r.replayed;
+    decision = r.decision;
+    recorded = r.contact;
+  } catch (e) {
+    if (capacity) await giveBack(stores, capacity, timeout);
+    throw e;
+  }
+  // A replay found the contact already recorded by an earlier attempt; that attempt consumed the capacity.
+  if (capacity && (!granted || replayed)) await giveBack(stores, capacity, timeout);
+  if (!granted) return { ok: false, nextAllowedAt: decision.nextAllowedAt, reasons: [reason<DecideReasonCode>('DECIDE_RESERVATION_REFUSED', `Contact for ${offer.offerId} refused at reservation`), ...decision.reasons] };
+  if (config.model && !replayed) config.model.observe(offer.offerId, { presented: 1, accepted: 0 });
+  return { ok: true, contact: recorded };
+}
+
+async function giveBack(stores: DecideStores, capacity: CapacityReservation, timeout: number): Promise<void> {
+  const store = stores.offerCapacity;
+  if (!store) return;
+  try {
+    await withDeadline('reserve', 'offerCapacity.release', timeout, () => store.release(capacity));
+  } catch (e) {
+    // The contact was not recorded; failing to give capacity back over-counts the offer's usage (safe side)
+    // and is reported to the caller rather than hidden.
+    throw storeError('reserve', 'offerCapacity.release', e);
+  }
+}
+
+/** Best other channel where consent, arbitration and caps all allow an offer now (highest top score). */
+function bestAlternative(
+  req: DecideRequest,
+  config: DecideConfig,
+  state: LoadedState,
+  subjectId: string,
+  zone: string,
+  memberships: ReadonlyArray<string> | null,
+): AlternativeChannel | null {
+  if (config.alternatives.length === 0) return null;
+  const segs = memberships ?? evaluateNeededSegments(config, state, req);
+  let best: { channel: string; offerId: string; score: number } | null = null;
+  for (const channel of config.alternatives) {
+    if (channel === req.channel) continue;
+    if (!checkChannelConsent(config, state, channel, req).allowed) continue;
+    const ranking = rank(req, config, state, subjectId, segs, channel, 1 + config.fallbackOffers);
+    for (const offer of ranking.selected) {
+      const d = evaluateCaps(state.history, config.caps, capCandidate(config, offer, channel), { now: req.now, timeZone: zone });
+      if (!d.allowed) continue;
+      if (best === null || offer.score > best.score) best = { channel, offerId: offer.offerId, score: offer.score };
+      break;
+    }
+  }
+  return best ? { channel: best.channel, offerId: best.offerId } : null;
+}
+
+function noContact(
+  req: DecideRequest,
+  trace: TraceRecorder,
+  subjectId: string | null,
+  reasons: ReadonlyArray<Reason>,
+  nextAllowedAt: number | null,
+  alternative: AlternativeChannel | null,
+): DecideResult {
+  return { requestId: req.requestId, subjectId, channel: req.channel, contact: false, offers: [], nextAllowedAt, alternative, reasons, trace: trace.finish() };
+}
+
+function earliest(values: ReadonlyArray<number | null>): number | null {
+  let best: number | null = null;
+  for (const v of values) if (v !== null && (best === null || v < best)) best = v;
+  return best;
+}
+
+function dedupe(reasons: ReadonlyArray<Reason>): Reason[] {
+  const seen = new Set<string>();
+  const out: Reason[] = [];
+  for (const r of reasons) {
+    const k = `${r.code}|${r.rule ?? ''}|${r.message}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push(r);
+  }
+  return out;
+}
+

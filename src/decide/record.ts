@@ -1,0 +1,126 @@
+import { CrossChannelError } from '../core/errors.js';
+import { NEGATIVE_RESPONSE_KINDS, type ResponseRecord } from '../core/records.js';
+import type { DecideConfig } from './config.js';
+import { withDeadline, type DecideErrorCode } from './deadline.js';
+import { conversionRequestSchema, responseRequestSchema, type ConversionRequestInput, type ResponseRequestInput } from './request.js';
+import type { DecideStores } from './stages.js';
+import { parseWith } from '../core/errors.js';
+
+/** What {@link recordResponse} wrote. */
+export interface RecordedResponse {
+  readonly subjectId: string;
+  readonly response: ResponseRecord;
+  /** True when the response withdrew consent on the channel (an unsubscribe or a complaint). */
+  readonly consentWithdrawn: boolean;
+}
+
+async function subjectOf(stores: Pick<DecideStores, 'identity'>, config: DecideConfig, identifiers: ReadonlyArray<{ type: string; value: string }>): Promise<string> {
+  const id = await withDeadline('record', 'identity.resolve', config.storeTimeoutMs, () => stores.identity.resolve(identifiers));
+  if (id === null) {
+    throw new CrossChannelError<DecideErrorCode>('DECIDE_UNKNOWN_PERSON', 'No profile has any of these identifiers; nothing was recorded', { path: ['identifiers'] });
+  }
+  return id;
+}
+
+function tagsFor(config: DecideConfig, offerId: string | undefined): string[] {
+  const tags = new Set(config.contactTags);
+  const offer = offerId === undefined ? undefined : config.catalogue.byId.get(offerId);
+  if (offer) for (const t of offer.tags) tags.add(t);
+  return [...tags];
+}
+
+/**
+ * Records how a person responded on a channel (accepted, refused, ignored, unsubscribed, complained…) in the
+ * shared contact history, where arbitration's suppression rules and capping's cooldowns read it, and feeds
+ * the learned propensities (config `model`). An `unsubscribed` or `complained` response also appends a
+ * `withdrawn` event for the channel and the configured purpose to the consent ledger — first, so that a
+ * failure between the two writes errs on the side of not contacting. Both writes are idempotent on
+ * `responseId`: retry a failed call with the same request.
+ *
+ * @example
+ * ```ts
+ * await recordResponse({ responseId: 'r-1', identifiers: [{ type: 'email', value: 'ann@example.com' }], kind: 'refused', channel: 'email', offerId: 'shoes-10', now: Date.now() }, stores, config);
+ * ```
+ */
+export async function recordResponse(request: ResponseRequestInput | unknown, stores: DecideStores, config: DecideConfig): Promise<RecordedResponse> {
+  const req = parseWith(responseRequestSchema, request, 'INPUT_INVALID');
+  const t = config.storeTimeoutMs;
+  const subjectId = await subjectOf(stores, config, req.identifiers);
+  const withdraws = req.kind === 'unsubscribed' || req.kind === 'complained';
+  if (withdraws) {
+    await withDeadline('record', 'consent.append', t, () =>
+      stores.consent.append({
+        id: `${req.responseId}:withdrawn`,
+        subjectId,
+        channel: req.channel,
+        purpose: config.purpose,
+        kind: 'withdrawn',
+        at: req.now,
+        evidence: { source: `response:${req.kind}`, ...(req.contactId ? { proofId: req.contactId } : {}) },
+      }),
+    );
+  }
+  const response: ResponseRecord = {
+    id: req.responseId,
+    subjectId,
+    kind: req.kind,
+    channel: req.channel,
+    tags: tagsFor(config, req.offerId),
+    at: req.now,
+    ...(req.contactId === undefined ? {} : { contactId: req.contactId }),
+    ...(req.offerId === undefined ? {} : { offerId: req.offerId }),
+    ...(req.campaignId === undefined ? {} : { campaignId: req.campaignId }),
+    ...(req.value === undefined ? {} : { value: req.value }),
+  };
+  await withDeadline('record', 'contacts.recordResponse', t, () => stores.contacts.recordResponse(response));
+  if (config.model && req.offerId !== undefined && (req.kind === 'accepted' || req.kind === 'converted')) {
+    config.model.observe(req.offerId, { presented: 0, accepted: 1 });
+  }
+  return { subjectId, response, consentWithdrawn: withdraws && NEGATIVE_RESPONSE_KINDS.includes(req.kind) };
+}
+
+/** What {@link recordConversion} wrote. */
+export interface RecordedConversion {
+  readonly subjectId: string;
+  readonly response: ResponseRecord;
+  /** True when a behaviour event was appended too (`eventType` given). */
+  readonly event: boolean;
+}
+
+/**
+ * Records a conversion (an order, a sign-up) for attribution: a `converted` response with its value in the
+ * contact history (attribution reads contacts as touchpoints and these as conversions) and, when `eventType`
+ * is given, a behaviour event for segments. Idempotent on `conversionId`.
+ *
+ * @example
+ * ```ts
+ * await recordConversion({ conversionId: 'order-77', identifiers: [{ type: 'loyalty_id', value: 'LC1' }], channel: 'store', value: 80, now: Date.now() }, stores, config);
+ * ```
+ */
+export async function recordConversion(request: ConversionRequestInput | unknown, stores: DecideStores, config: DecideConfig): Promise<RecordedConversion> {
+  const req = parseWith(conversionRequestSchema, request, 'INPUT_INVALID');
+  const t = config.storeTimeoutMs;
+  const subjectId = await subjectOf(stores, config, req.identifiers);
+  const eventType = req.eventType;
+  if (eventType !== undefined) {
+    await withDeadline('record', 'events.append', t, () =>
+      stores.events.append([
+        { id: req.conversionId, subjectId, type: eventType, at: req.now, channel: req.channel, properties: { ...(req.properties ?? {}), value: req.value } },
+      ]),
+    );
+  }
+  const response: ResponseRecord = {
+    id: req.conversionId,
+    subjectId,
+    kind: 'converted',
+    channel: req.channel,
+    tags: tagsFor(config, req.offerId),
+    at: req.now,
+    value: req.value,
+    ...(req.contactId === undefined ? {} : { contactId: req.contactId }),
+    ...(req.offerId === undefined ? {} : { offerId: req.offerId }),
+  };
+  await withDeadline('record', 'contacts.recordResponse', t, () => stores.contacts.recordResponse(response));
+  if (config.model && req.offerId !== undefined) config.model.observe(req.offerId, { presented: 0, accepted: 1 });
+  return { subjectId, response, event: eventType !== undefined };
+}

@@ -1,0 +1,206 @@
+import { z } from 'zod';
+import { parseWith, type Result, attempt } from '../core/errors.js';
+import { channelSchema, idSchema, jsonObjectSchema, timeZoneSchema, timestampSchema } from '../core/schema.js';
+import { RESPONSE_KINDS } from '../core/records.js';
+import type { Reason } from '../core/explain.js';
+import type { DecisionTrace } from './trace.js';
+import type { CrossChannelError } from '../core/errors.js';
+import type { DecideErrorCode } from './deadline.js';
+
+/**
+ * An identifier as a channel saw it (raw: identity normalises it). `type` is an identity type such as
+ * `email`, `phone`, `anonymous_id`, `device_id`, `loyalty_id`, `user_id`.
+ */
+export const seenIdentifierSchema = z.object({ type: z.string().min(1).max(64), value: z.string().min(1).max(512) }).strict();
+
+/**
+ * What a channel asks: who is here (the identifiers seen now), where (`channel`, optional `placement`), how
+ * many offers it can show (`slots`), the privacy signals it holds (`tcString`, `gpc`), and `now`.
+ * `requestId` is the idempotency key: the same request retried reserves its contacts once.
+ *
+ * @example
+ * ```ts
+ * decideRequestSchema.parse({ requestId: 'req-1', identifiers: [{ type: 'email', value: 'Ann@Example.com' }], channel: 'email', now: '2026-03-02T09:00:00Z' });
+ * ```
+ */
+export const decideRequestSchema = z
+  .object({
+    requestId: idSchema,
+    identifiers: z.array(seenIdentifierSchema).min(1).max(32),
+    channel: channelSchema,
+    placement: idSchema.optional(),
+    slots: z.number().int().min(1).max(20).default(1),
+    /** IAB TCF v2 TC string from the page's CMP (web/app), checked for the configured vendor and purposes. */
+    tcString: z.string().min(1).max(65_536).optional(),
+    /** Global Privacy Control (`Sec-GPC: 1`): opt-out of sale/share. */
+    gpc: z.boolean().optional(),
+    now: timestampSchema,
+    /** The person's IANA time zone when the channel knows it; else the configured default. */
+    timeZone: timeZoneSchema.optional(),
+    /** Attributes the channel knows now (page category, basket value…), merged into the profile for segments. */
+    context: jsonObjectSchema.optional(),
+    /** Offers the channel would rather not show now (already on screen), excluded with a reason. */
+    excludeOffers: z.array(idSchema).max(256).optional(),
+  })
+  .strict();
+
+/** A decide request as a caller writes it. */
+export type DecideRequestInput = z.input<typeof decideRequestSchema>;
+/** A parsed decide request (timestamps in epoch ms, defaults applied). */
+export type DecideRequest = z.output<typeof decideRequestSchema>;
+
+/**
+ * Parses a decide request, throwing `INPUT_INVALID` with the path of the bad field.
+ *
+ * @example
+ * ```ts
+ * const req = parseDecideRequest({ requestId: 'r1', identifiers: [{ type: 'anonymous_id', value: 'ck-1' }], channel: 'web', now: 0 });
+ * ```
+ */
+export function parseDecideRequest(input: unknown): DecideRequest {
+  return parseWith(decideRequestSchema, input, 'INPUT_INVALID');
+}
+
+/**
+ * Non-throwing {@link parseDecideRequest} for untrusted bodies (HTTP).
+ *
+ * @example
+ * ```ts
+ * const r = safeParseDecideRequest(JSON.parse(body));
+ * if (!r.ok) console.log(r.error.path);
+ * ```
+ */
+export function safeParseDecideRequest(input: unknown): Result<DecideRequest> {
+  return attempt(() => parseDecideRequest(input));
+}
+
+/**
+ * A response to a contact (or spontaneous), as reported by a channel. When `contactId` is absent the response
+ * is attached to the latest contact of `offerId` on `channel`, if any.
+ *
+ * @example
+ * ```ts
+ * responseRequestSchema.parse({ responseId: 'resp-1', identifiers: [{ type: 'email', value: 'ann@example.com' }], kind: 'refused', channel: 'email', offerId: 'shoes-10', now: 0 });
+ * ```
+ */
+export const responseRequestSchema = z
+  .object({
+    responseId: idSchema,
+    identifiers: z.array(seenIdentifierSchema).min(1).max(32),
+    kind: z.enum(RESPONSE_KINDS),
+    channel: channelSchema,
+    contactId: idSchema.optional(),
+    offerId: idSchema.optional(),
+    campaignId: idSchema.optional(),
+    value: z.number().finite().optional(),
+    now: timestampSchema,
+  })
+  .strict();
+
+/** A response request as a caller writes it. */
+export type ResponseRequestInput = z.input<typeof responseRequestSchema>;
+/** A parsed response request. */
+export type ResponseRequest = z.output<typeof responseRequestSchema>;
+
+/**
+ * A conversion (purchase, sign-up) for attribution: recorded as a `converted` response and, optionally, a
+ * behaviour event of `eventType`.
+ *
+ * @example
+ * ```ts
+ * conversionRequestSchema.parse({ conversionId: 'order-77', identifiers: [{ type: 'loyalty_id', value: 'LC1' }], channel: 'store', value: 80, now: 0 });
+ * ```
+ */
+export const conversionRequestSchema = z
+  .object({
+    conversionId: idSchema,
+    identifiers: z.array(seenIdentifierSchema).min(1).max(32),
+    channel: channelSchema,
+    value: z.number().finite().min(0).default(0),
+    offerId: idSchema.optional(),
+    contactId: idSchema.optional(),
+    eventType: z.string().min(1).max(128).optional(),
+    properties: jsonObjectSchema.optional(),
+    now: timestampSchema,
+  })
+  .strict();
+
+/** A conversion request as a caller writes it. */
+export type ConversionRequestInput = z.input<typeof conversionRequestSchema>;
+/** A parsed conversion request. */
+export type ConversionRequest = z.output<typeof conversionRequestSchema>;
+
+/** Stable reason codes of decide's own stages (module reasons keep their codes). */
+export type DecideReasonCode =
+  /** No identifier resolved to a profile and `createProfiles` is off. */
+  | 'DECIDE_UNKNOWN_PERSON'
+  /** An identifier was invalid or blocked by identity rules. */
+  | 'DECIDE_IDENTIFIER_REJECTED'
+  /** Consent does not allow the channel for the configured purpose. */
+  | 'DECIDE_CONSENT_DENIED'
+  /** No offer survived arbitration. */
+  | 'DECIDE_NO_OFFER'
+  /** An offer was blocked by frequency caps. */
+  | 'DECIDE_CAPPED'
+  /** Every candidate offer was blocked by caps. */
+  | 'DECIDE_ALL_CAPPED'
+  /** The atomic reservation was refused (a concurrent decision took the last slot); nothing was recorded. */
+  | 'DECIDE_RESERVATION_REFUSED'
+  /** The offer's global capacity was used up at reservation time. */
+  | 'DECIDE_CAPACITY_EXHAUSTED'
+  /** The caller excluded the offer in the request. */
+  | 'DECIDE_EXCLUDED_BY_CALLER'
+  /** The decision is a replay of an earlier request with the same id. */
+  | 'DECIDE_REPLAYED'
+  /** Informational: a stage did not need to run (e.g. capping after no offer survived). */
+  | 'DECIDE_SKIPPED'
+  /** Informational: the segments the person is in. */
+  | 'DECIDE_SEGMENTS'
+  /** Informational: an owned channel (web, app, store) needs no opt-in. */
+  | 'DECIDE_OWNED_CHANNEL'
+  /** A CMP channel asked without a TC string and `consent.tcf.missing` is `deny`. */
+  | 'DECIDE_TCF_MISSING'
+  /** Informational: merged profiles' histories were moved to the surviving profile. */
+  | 'DECIDE_HISTORY_REKEYED';
+
+/** One offer chosen and reserved for the person. */
+export interface ChosenOffer {
+  readonly offerId: string;
+  /** 1-based slot. */
+  readonly rank: number;
+  readonly score: number;
+  /** Id of the contact record reserved in the contact history (respond with it). */
+  readonly contactId: string;
+  readonly tags: ReadonlyArray<string>;
+}
+
+/** A channel that would be allowed now when the asked one is capped. */
+export interface AlternativeChannel {
+  readonly channel: string;
+  /** The best offer on that channel, if arbitration found one. */
+  readonly offerId: string | null;
+}
+
+/**
+ * The answer: `contact` says whether anything was reserved; `offers` are the reserved offers in slot order.
+ * When nothing may go out now, `nextAllowedAt` is the earliest instant the best offer would pass the caps
+ * (null when never or not a capping matter) and `alternative` a channel that is allowed now.
+ */
+export interface DecideResult {
+  readonly requestId: string;
+  readonly subjectId: string | null;
+  readonly channel: string;
+  readonly contact: boolean;
+  readonly offers: ReadonlyArray<ChosenOffer>;
+  readonly nextAllowedAt: number | null;
+  readonly alternative: AlternativeChannel | null;
+  /** Why (no) contact, as stable codes; module codes are kept as they are. */
+  readonly reasons: ReadonlyArray<Reason>;
+  readonly trace: DecisionTrace;
+}
+
+/** What `safeDecide` returns on failure: the typed error and the trace up to the failing stage. */
+export interface DecideFailure {
+  readonly error: CrossChannelError<DecideErrorCode>;
+  readonly trace: DecisionTrace;
+}
