@@ -217,8 +217,9 @@ function globToNode(src: string): Node {
   const items: Node[] = [{ t: 'bol' }];
   for (let i = 0; i < src.length; i++) {
     const c = src[i]!;
-    if (c === '*') items.push({ t: 'rep', node: { t: 'any' }, min: 0, max: -1 });
-    else if (c === '?') items.push({ t: 'any' });
+    // Unlike regex `.`, glob wildcards match line breaks too.
+    if (c === '*') items.push({ t: 'rep', node: { t: 'class', ranges: [0, 0xffff], neg: false }, min: 0, max: -1 });
+    else if (c === '?') items.push({ t: 'class', ranges: [0, 0xffff], neg: false });
     else if (c === '\\') {
       const e = src[++i];
       if (e === undefined) throw unsafe('Glob ends with a lone backslash', src, i - 1);
@@ -341,20 +342,20 @@ function compileProgram(node: Node, source: string, ignoreCase: boolean): SafePa
   const op32 = Int32Array.from(op);
   const a32 = Int32Array.from(a);
   const b32 = Int32Array.from(b);
-  const matchesUnit = (pc: number, c: number): boolean => {
+  // Case folding applies to set membership before a class's negation, as in JavaScript's `i` flag
+  // (`/[^a]/i` does not match "A").
+  const member = (pc: number, c: number): boolean => (op32[pc] === CHAR ? a32[pc] === c : inRanges(classes[a32[pc]!]!.ranges, c));
+  const fold = (pc: number, c: number): boolean => {
     const o = op32[pc]!;
     if (o === ANY) return c !== 10 && c !== 13 && c !== 0x2028 && c !== 0x2029;
-    if (o === CHAR) return a32[pc] === c;
-    const cls = classes[a32[pc]!]!;
-    return inRanges(cls.ranges, c) !== cls.neg;
-  };
-  const fold = (pc: number, c: number): boolean => {
-    if (matchesUnit(pc, c)) return true;
-    if (!ignoreCase) return false;
-    const ch = String.fromCharCode(c);
-    const lo = ch.toLowerCase().charCodeAt(0);
-    const up = ch.toUpperCase().charCodeAt(0);
-    return (lo !== c && matchesUnit(pc, lo)) || (up !== c && matchesUnit(pc, up));
+    let hit = member(pc, c);
+    if (!hit && ignoreCase) {
+      const ch = String.fromCharCode(c);
+      const lo = ch.toLowerCase().charCodeAt(0);
+      const up = ch.toUpperCase().charCodeAt(0);
+      hit = (lo !== c && member(pc, lo)) || (up !== c && member(pc, up));
+    }
+    return o === CLASS ? hit !== classes[a32[pc]!]!.neg : hit;
   };
   const bufA = new Int32Array(size);
   const bufB = new Int32Array(size);
