@@ -1,0 +1,152 @@
+/**
+ * Failure semantics: a store that errors or does not answer makes `decide` fail closed — no contact, a typed
+ * error (`STORE_ERROR` / `STORE_TIMEOUT`) naming the stage and operation, the trace up to the failure — and
+ * nothing is left half recorded (no contact without its checks, no capacity consumed without a contact).
+ */
+import { describe, expect, it } from 'vitest';
+import { isCrossChannelError, type CrossChannelError } from '../../src/core/errors.js';
+import { decide, recordResponse, safeDecide, withDeadline, type DecideStores } from '../../src/decide/index.js';
+import { memoryStores } from './memory-stores.js';
+import { BOB, scenarioConfig, seed, T0, tcString } from './scenario.js';
+
+type Mode = 'error' | 'hang' | 'slow';
+
+/** Wraps one method of one store so that it throws, never answers, or answers after `delayMs` (doing its work then). */
+function sabotage<S extends object>(store: S, method: keyof S & string, mode: Mode, delayMs = 200): S {
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      if (prop !== method || typeof value !== 'function') return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      return (...args: unknown[]) => {
+        if (mode === 'error') return Promise.reject(new Error(`${method} exploded`));
+        if (mode === 'hang') return new Promise(() => {});
+        return new Promise((resolve, reject) => setTimeout(() => (value as (...a: unknown[]) => Promise<unknown>).apply(target, args).then(resolve, reject), delayMs));
+      };
+    },
+  });
+}
+
+const CASES: Array<{ store: keyof DecideStores; method: string; stage: string; channel?: string; op: string }> = [
+  { store: 'identity', method: 'addObservations', stage: 'identity', op: 'identity.addObservations' },
+  { store: 'identity', method: 'resolve', stage: 'identity', op: 'identity.resolve' },
+  { store: 'events', method: 'read', stage: 'load', op: 'events.read' },
+  { store: 'contacts', method: 'history', stage: 'load', op: 'contacts.history' },
+  { store: 'consent', method: 'events', stage: 'load', op: 'consent.events' },
+  { store: 'offerCapacity', method: 'usage', stage: 'load', op: 'offerCapacity.usage' },
+  { store: 'offerCapacity', method: 'consume', stage: 'reserve', channel: 'web', op: 'offerCapacity.consume' },
+  { store: 'contacts', method: 'reserve', stage: 'reserve', op: 'contacts.reserve' },
+];
+
+async function prepared(): Promise<ReturnType<typeof memoryStores>> {
+  const stores = memoryStores();
+  await seed(stores);
+  return stores;
+}
+
+function requestFor(channel = 'email'): Record<string, unknown> {
+  return channel === 'web'
+    ? { requestId: 'f1', identifiers: [{ type: 'email', value: BOB.email }], channel: 'web', now: T0, tcString: tcString(true) }
+    : { requestId: 'f1', identifiers: [{ type: 'email', value: BOB.email }], channel: 'email', now: T0 };
+}
+
+async function recordedState(stores: ReturnType<typeof memoryStores>): Promise<unknown> {
+  const subject = (await stores.identity.resolve([{ type: 'email', value: BOB.email }]))!;
+  const usage = await stores.offerCapacity.usage(['coupon-20'], { timeZone: 'Europe/Paris' }, T0);
+  return { history: await stores.contacts.history(subject), usage: [...usage.entries()] };
+}
+
+describe('decide fails closed when a store fails', () => {
+  for (const c of CASES) {
+    for (const mode of ['error', 'hang'] as const) {
+      it(`${c.op} ${mode === 'error' ? 'throws' : 'never answers'} → ${mode === 'error' ? 'STORE_ERROR' : 'STORE_TIMEOUT'} at ${c.stage}, nothing recorded`, async () => {
+        const stores = await prepared();
+        const before = await recordedState(stores);
+        const broken = { ...stores, [c.store]: sabotage(stores[c.store] as object, c.method as never, mode) } as DecideStores;
+        const config = scenarioConfig({ storeTimeoutMs: 50 });
+        const r = await safeDecide(requestFor(c.channel), broken, config);
+        expect(r.ok).toBe(false);
+        if (r.ok) return;
+        expect(r.error.code).toBe(mode === 'error' ? 'STORE_ERROR' : 'STORE_TIMEOUT');
+        expect(r.error.detail).toMatchObject({ stage: c.stage, operation: c.op });
+        const last = r.trace.stages[r.trace.stages.length - 1]!;
+        expect(last).toMatchObject({ stage: c.stage, status: 'failed', error: { code: r.error.code } });
+        expect(r.trace.stages.filter((s) => s.status === 'failed')).toHaveLength(1);
+        // Fail closed: nothing was reserved, no capacity was left consumed.
+        expect(await recordedState(stores)).toEqual(before);
+      });
+    }
+  }
+
+  it('a contact refused or failed at reservation gives the offer capacity back', async () => {
+    const stores = await prepared();
+    const broken = { ...stores, contacts: sabotage(stores.contacts, 'reserve', 'error') };
+    const config = scenarioConfig({ storeTimeoutMs: 50 });
+    await expect(decide(requestFor('web'), broken, config)).rejects.toMatchObject({ code: 'STORE_ERROR' });
+    const usage = await stores.offerCapacity.usage(['coupon-20'], { timeZone: 'Europe/Paris' }, T0);
+    expect(usage.get('coupon-20')!.day).toBe(0);
+  });
+
+  it('a reservation that lands after its deadline is not used; the retry with the same request id replays it once', async () => {
+    const stores = await prepared();
+    const slow = { ...stores, contacts: sabotage(stores.contacts, 'reserve', 'slow', 120) };
+    const config = scenarioConfig({ storeTimeoutMs: 40 });
+    const first = await safeDecide(requestFor(), slow, config);
+    expect(first.ok).toBe(false);
+    if (!first.ok) expect(first.error.code).toBe('STORE_TIMEOUT');
+    await new Promise((r) => setTimeout(r, 200)); // the late write completes
+    const retry = await decide(requestFor(), stores, scenarioConfig());
+    expect(retry.contact).toBe(true);
+    expect(retry.reasons.map((r) => r.code)).toEqual(['DECIDE_REPLAYED']);
+    const subject = retry.subjectId!;
+    expect((await stores.contacts.history(subject)).contacts.filter((c) => c.idempotencyKey?.startsWith('f1#'))).toHaveLength(1);
+  });
+
+  it('a module that throws unexpectedly fails closed with DECIDE_STAGE_FAILED', async () => {
+    const stores = await prepared();
+    const config = scenarioConfig();
+    const evil = { ...config, segments: { ...config.segments!, matches: () => { throw new Error('boom'); } } } as typeof config;
+    const r = await safeDecide(requestFor(), stores, evil);
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.error.code).toBe('DECIDE_STAGE_FAILED');
+      expect(r.trace.stages.at(-1)).toMatchObject({ stage: 'segments', status: 'failed' });
+    }
+  });
+
+  it('recordResponse: a consent ledger failure records nothing; a retry records everything once', async () => {
+    const stores = await prepared();
+    const config = scenarioConfig({ storeTimeoutMs: 50 });
+    const req = { responseId: 'u1', identifiers: [{ type: 'email', value: BOB.email }], kind: 'unsubscribed', channel: 'email', now: T0 };
+    await expect(recordResponse(req, { ...stores, consent: sabotage(stores.consent, 'append', 'error') }, config)).rejects.toMatchObject({ code: 'STORE_ERROR' });
+    const subject = (await stores.identity.resolve(req.identifiers))!;
+    expect((await stores.contacts.history(subject)).responses).toEqual([]);
+    await recordResponse(req, stores, config);
+    await recordResponse(req, stores, config);
+    expect((await stores.contacts.history(subject)).responses).toHaveLength(1);
+    expect((await stores.consent.events(subject)).filter((e) => e.kind === 'withdrawn')).toHaveLength(1);
+  });
+});
+
+describe('withDeadline', () => {
+  it('passes values through, types rejections and timeouts, and ignores late settlements', async () => {
+    await expect(withDeadline('load', 'x.ok', 50, async () => 7)).resolves.toBe(7);
+    const err = (await withDeadline('load', 'x.err', 50, () => Promise.reject(new Error('nope'))).catch((e: unknown) => e)) as CrossChannelError;
+    expect(isCrossChannelError(err, 'STORE_ERROR')).toBe(true);
+    expect(err.message).toContain('x.err');
+    expect(err.cause).toBeInstanceOf(Error);
+    const sync = (await withDeadline('load', 'x.sync', 50, () => {
+      throw new Error('sync');
+    }).catch((e: unknown) => e)) as CrossChannelError;
+    expect(sync.code).toBe('STORE_ERROR');
+    const slow = (await withDeadline('load', 'x.slow', 10, () => new Promise((r) => setTimeout(() => r(1), 50))).catch((e: unknown) => e)) as CrossChannelError;
+    expect(slow.code).toBe('STORE_TIMEOUT');
+    expect(slow.detail).toMatchObject({ stage: 'load', operation: 'x.slow', timeoutMs: 10 });
+  });
+
+  it('keeps a store’s own STORE_CONFLICT code', async () => {
+    const { CrossChannelError: E } = await import('../../src/core/errors.js');
+    const e = (await withDeadline('reserve', 'x', 50, () => Promise.reject(new E('STORE_CONFLICT', 'clash'))).catch((x: unknown) => x)) as CrossChannelError;
+    expect(e.code).toBe('STORE_CONFLICT');
+  });
+});
+
