@@ -20,3 +20,20 @@ export {
 } from './graph.js';
 export { erasureProof, type ErasureResult } from './erasure.js';
 export { compareIdentifiers, type IdentityStore, type IdentifierInput, type ErasureReceipt } from './store.js';
+export {
+  matchModelSchema,
+  parseMatchModel,
+  safeParseMatchModel,
+  matchRecords,
+  scorePair,
+  matchesToObservations,
+  type MatchModelInput,
+  type MatchModel,
+  type MatchRecord,
+  type CompiledField,
+  type FieldContribution,
+  type ScoredPair,
+  type MatchStats,
+} from './match.js';
+export { estimateMatchParameters, type EstimateOptions, type EstimatedParameters } from './em.js';
+export { jaroWinkler, levenshtein, soundex } from './strings.js';

@@ -1,0 +1,126 @@
+/**
+ * String similarity for probabilistic matching. Plain loops over char codes; scratch buffers are allocated
+ * per call only when the strings are long.
+ */
+
+/**
+ * Jaro–Winkler similarity in [0, 1] (1 = identical), with the usual prefix scale 0.1 over at most 4 characters.
+ *
+ * @example
+ * ```ts
+ * jaroWinkler('MARTHA', 'MARHTA'); // ≈ 0.961
+ * jaroWinkler('DIXON', 'DICKSONX'); // ≈ 0.813
+ * ```
+ */
+export function jaroWinkler(a: string, b: string): number {
+  if (a === b) return 1;
+  const la = a.length;
+  const lb = b.length;
+  if (la === 0 || lb === 0) return 0;
+  const window = Math.max(0, Math.floor(Math.max(la, lb) / 2) - 1);
+  const matchedA = new Uint8Array(la);
+  const matchedB = new Uint8Array(lb);
+  let matches = 0;
+  for (let i = 0; i < la; i++) {
+    const lo = Math.max(0, i - window);
+    const hi = Math.min(lb - 1, i + window);
+    const c = a.charCodeAt(i);
+    for (let j = lo; j <= hi; j++) {
+      if (matchedB[j] === 0 && b.charCodeAt(j) === c) {
+        matchedA[i] = 1;
+        matchedB[j] = 1;
+        matches++;
+        break;
+      }
+    }
+  }
+  if (matches === 0) return 0;
+  let transpositions = 0;
+  let k = 0;
+  for (let i = 0; i < la; i++) {
+    if (matchedA[i] === 0) continue;
+    while (matchedB[k] === 0) k++;
+    if (a.charCodeAt(i) !== b.charCodeAt(k)) transpositions++;
+    k++;
+  }
+  const jaro = (matches / la + matches / lb + (matches - transpositions / 2) / matches) / 3;
+  let prefix = 0;
+  const maxPrefix = Math.min(4, la, lb);
+  while (prefix < maxPrefix && a.charCodeAt(prefix) === b.charCodeAt(prefix)) prefix++;
+  return jaro + prefix * 0.1 * (1 - jaro);
+}
+
+/**
+ * Levenshtein edit distance, stopping early once it exceeds `max` (then returns `max + 1`).
+ *
+ * @example
+ * ```ts
+ * levenshtein('kitten', 'sitting');    // 3
+ * levenshtein('kitten', 'sitting', 1); // 2 (more than 1)
+ * ```
+ */
+export function levenshtein(a: string, b: string, max = Infinity): number {
+  if (a === b) return 0;
+  let la = a.length;
+  let lb = b.length;
+  if (Math.abs(la - lb) > max) return max + 1;
+  if (la === 0) return lb;
+  if (lb === 0) return la;
+  if (la > lb) {
+    const t = a;
+    a = b;
+    b = t;
+    la = a.length;
+    lb = b.length;
+  }
+  let prev = new Int32Array(la + 1);
+  let cur = new Int32Array(la + 1);
+  for (let i = 0; i <= la; i++) prev[i] = i;
+  for (let j = 1; j <= lb; j++) {
+    cur[0] = j;
+    let rowMin = j;
+    const cb = b.charCodeAt(j - 1);
+    for (let i = 1; i <= la; i++) {
+      const cost = a.charCodeAt(i - 1) === cb ? 0 : 1;
+      const v = Math.min(prev[i]! + 1, cur[i - 1]! + 1, prev[i - 1]! + cost);
+      cur[i] = v;
+      if (v < rowMin) rowMin = v;
+    }
+    if (rowMin > max) return max + 1;
+    const t = prev;
+    prev = cur;
+    cur = t;
+  }
+  return prev[la]!;
+}
+
+const SOUNDEX_CODES = '01230120022455012623010202';
+
+/**
+ * American Soundex code (letter + 3 digits) of a name, for blocking on names spelled differently.
+ *
+ * @example
+ * ```ts
+ * soundex('Robert'); // 'R163'
+ * soundex('Rupert'); // 'R163'
+ * ```
+ */
+export function soundex(name: string): string {
+  const s = name.toUpperCase();
+  let out = '';
+  let last = '';
+  for (let i = 0; i < s.length && out.length < 4; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 65 || c > 90) continue;
+    const code = SOUNDEX_CODES[c - 65]!;
+    if (out.length === 0) {
+      out = s[i]!;
+      last = code;
+      continue;
+    }
+    if (code !== '0' && code !== last) out += code;
+    // H and W do not separate equal codes; vowels do.
+    if (c !== 72 && c !== 87) last = code;
+  }
+  return out.length === 0 ? '' : out.padEnd(4, '0');
+}
