@@ -201,6 +201,11 @@ class Remaining {
   }
 }
 
+function ratio(p: Compiled, i: number): number {
+  const w = p.cost[i]!;
+  return w > 0 ? p.value[i]! / w : Infinity;
+}
+
 function result(p: Compiled, chosen: ArrayLike<number>, method: 'greedy' | 'exact', optimal: boolean, nodes: number): OptimizationResult {
   const idx = Array.from(chosen).sort((a, b) => a - b);
   const assignments: Assignment[] = [];
@@ -304,8 +309,9 @@ export interface ExactOptions {
 /**
  * Exact batch assignment for small instances, by depth-first branch and bound over (customer, offer) pairs in
  * value order: each pair is first included (if it fits every remaining limit), then excluded. A node is pruned
- * when its value plus an optimistic bound — for each customer, the sum of its best remaining `maxOffers` values,
- * ignoring shared limits — cannot beat the incumbent, which starts as the greedy solution. Proven optimal on
+ * when its value plus an upper bound cannot beat the incumbent (which starts as the greedy solution); the bound is
+ * the smallest of four relaxations that each keep one family of limits — customers' slots, offers' capacities,
+ * channels' capacities, and the global budget as a fractional knapsack. Proven optimal on
  * return; throws `ARBITRATION_PROBLEM_TOO_LARGE` beyond `maxNodes`. Used to measure the greedy's optimality gap.
  *
  * @example
@@ -356,6 +362,67 @@ export function optimizeExact(customers: ReadonlyArray<OptimizationCustomer>, co
   const stack: number[] = [];
   let nodes = 0;
   const eps = 1e-9 * Math.max(1, best);
+  // Pairs by value per unit of cost, for the fractional-knapsack bound of the global budget.
+  const byRatio = Array.from({ length: n }, (_, i) => i).sort((a, b) => ratio(p, b) - ratio(p, a) || a - b);
+  const position = new Int32Array(n);
+  order.forEach((i, j) => (position[i] = j));
+  const custUsed = new Int32Array(p.customerMax.length);
+  const offerUsed = new Int32Array(p.offerIds.length);
+  const chanUsed = new Int32Array(p.channelIds.length);
+  /**
+   * Upper bound on what pairs order[j..] can still add: the minimum of four relaxations, each keeping one family
+   * of limits — customers' remaining slots, offers' remaining capacities, channels' remaining capacities (best
+   * values first), and the remaining global budget (fractional knapsack). Pairs that no longer fit are left out:
+   * limits only tighten further down a branch.
+   */
+  const bound = (j: number): number => {
+    custUsed.fill(0);
+    offerUsed.fill(0);
+    chanUsed.fill(0);
+    let bc = 0;
+    let bo = 0;
+    let bh = 0;
+    for (let k = j; k < n; k++) {
+      const i = order[k]!;
+      if (!rem.fits(p, i)) continue;
+      const v = p.value[i]!;
+      const c = p.pairCustomer[i]!;
+      if (custUsed[c]! < rem.customer[c]!) {
+        custUsed[c]!++;
+        bc += v;
+      }
+      const o = p.pairOffer[i]!;
+      if (offerUsed[o]! < rem.offerCap[o]!) {
+        offerUsed[o]!++;
+        bo += v;
+      }
+      const h = p.pairChannel[i]!;
+      if (h < 0) bh += v;
+      else if (chanUsed[h]! < rem.channelCap[h]!) {
+        chanUsed[h]!++;
+        bh += v;
+      }
+    }
+    let b = Math.min(bc, bo, bh);
+    if (rem.budget !== Infinity) {
+      let left = rem.budget;
+      let bb = 0;
+      for (let k = 0; k < n && bb < b; k++) {
+        const i = byRatio[k]!;
+        if (position[i]! < j || !rem.fits(p, i)) continue;
+        const w = p.cost[i]!;
+        if (w <= left) {
+          bb += p.value[i]!;
+          left -= w;
+        } else {
+          bb += (p.value[i]! * left) / w;
+          break;
+        }
+      }
+      b = Math.min(b, bb);
+    }
+    return b;
+  };
   const dfs = (j: number, current: number): void => {
     if (++nodes > maxNodes) {
       throw new CrossChannelError<ArbitrationErrorCode>('ARBITRATION_PROBLEM_TOO_LARGE', `Exact optimisation needs more than ${maxNodes} nodes; use optimizeGreedy`, {
@@ -366,7 +433,7 @@ export function optimizeExact(customers: ReadonlyArray<OptimizationCustomer>, co
       best = current;
       bestSet = [...stack];
     }
-    if (j >= n || current + suffix[j]! <= best + eps) return;
+    if (j >= n || current + suffix[j]! <= best + eps || current + bound(j) <= best + eps) return;
     const i = order[j]!;
     if (rem.fits(p, i)) {
       rem.take(p, i, 1);

@@ -90,7 +90,7 @@ export class PropensityTable {
       // An accepted-and-converted contact is one success; never more successes than trials.
       const k = Math.min(accepted.get(id) ?? 0, n);
       this.observe(id, { presented: n, accepted: k });
-      for (const s of segs) this.observe(id, { presented: n, accepted: k }, s);
+      for (const s of segs) bump(this.segmentMap(s), id, n, k);
     }
     return this;
   }

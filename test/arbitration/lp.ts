@@ -1,6 +1,9 @@
 /** javascript-lp-solver as an independent exact oracle for the batch optimiser (tests and bench only). */
-import solver from 'javascript-lp-solver';
+import lpSolver from 'javascript-lp-solver';
 import type { OptimizationConstraints, OptimizationCustomer } from '../../src/arbitration/optimize.js';
+
+// The package's types describe the namespace, at runtime the default export is the solver object.
+const solver = lpSolver as unknown as { Solve(model: unknown): unknown };
 
 /** Optimum of the 0-1 integer programme of a batch optimisation instance. */
 export function lpOptimum(customers: ReadonlyArray<OptimizationCustomer>, constraints: OptimizationConstraints): number {

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { optimize, optimizeExact, optimizeGreedy, type OptimizationCustomer } from '../../src/arbitration/index.js';
+import { isCrossChannelError } from '../../src/core/errors.js';
+import { lpOptimum } from './lp.js';
+
+describe('batch optimisation', () => {
+  it('fills 500 call-centre slots with the customers worth calling, the rest by email', () => {
+    const customers: OptimizationCustomer[] = Array.from({ length: 800 }, (_, i) => ({
+      id: `c${i}`,
+      candidates: [
+        { offerId: 'retention-call', channel: 'call_center', value: 10 + (i % 97) },
+        { offerId: 'retention-mail', channel: 'email', value: 3 },
+      ],
+    }));
+    const r = optimizeGreedy(customers, { channels: { call_center: { capacity: 500 } } });
+    const calls = r.assignments.filter((a) => a.channel === 'call_center');
+    expect(calls.length).toBe(500);
+    expect(r.assignments.length).toBe(800);
+    const minCalled = Math.min(...calls.map((a) => a.value));
+    const maxMailed = Math.max(...customers.map((c, i) => (calls.some((a) => a.customerId === c.id) ? 0 : 10 + (i % 97))));
+    expect(minCalled).toBeGreaterThanOrEqual(maxMailed);
+  });
+
+  it('the exact method beats a greedy that takes the locally best pair', () => {
+    const customers: OptimizationCustomer[] = [
+      { id: 'a', candidates: [{ offerId: 'x', value: 10 }, { offerId: 'y', value: 9 }] },
+      { id: 'b', candidates: [{ offerId: 'x', value: 10 }] },
+    ];
+    const constraints = { offers: { x: { capacity: 1 } } };
+    expect(optimizeGreedy(customers, constraints, { strategy: 'value' }).totalValue).toBe(10);
+    const e = optimizeExact(customers, constraints);
+    expect(e.totalValue).toBe(19);
+    expect(e.assignments.map((x) => `${x.customerId}←${x.offerId}`)).toEqual(['a←y', 'b←x']);
+    expect(lpOptimum(customers, constraints)).toBe(19);
+  });
+
+  it('density ranks a cheap offer above an expensive one that eats the budget', () => {
+    const customers: OptimizationCustomer[] = Array.from({ length: 4 }, (_, i) => ({
+      id: `c${i}`,
+      candidates: [
+        { offerId: 'voucher', value: 10, cost: 10 },
+        { offerId: 'tip', value: 6, cost: 1 },
+      ],
+    }));
+    const r = optimizeGreedy(customers, { budget: 13 });
+    expect(r.totalCost).toBeLessThanOrEqual(13);
+    expect(r.totalValue).toBe(optimizeExact(customers, { budget: 13 }).totalValue);
+  });
+
+  it('never gives one customer the same offer twice, across channels', () => {
+    const r = optimizeExact([{ id: 'a', candidates: [{ offerId: 'x', channel: 'email', value: 5 }, { offerId: 'x', channel: 'sms', value: 4 }] }], { maxOffersPerCustomer: 2 });
+    expect(r.assignments).toHaveLength(1);
+  });
+
+  it('ignores non-positive values and respects per-customer maxOffers overrides', () => {
+    const r = optimizeGreedy([
+      { id: 'a', maxOffers: 2, candidates: [{ offerId: 'x', value: 5 }, { offerId: 'y', value: 4 }, { offerId: 'z', value: 0 }, { offerId: 'w', value: -3 }] },
+      { id: 'b', maxOffers: 0, candidates: [{ offerId: 'x', value: 50 }] },
+    ]);
+    expect(r.assignments.map((a) => a.offerId)).toEqual(['x', 'y']);
+  });
+
+  it('throws ARBITRATION_PROBLEM_TOO_LARGE past the node limit; optimize() then falls back to greedy', () => {
+    const customers: OptimizationCustomer[] = Array.from({ length: 12 }, (_, i) => ({
+      id: `c${i}`,
+      candidates: ['a', 'b', 'c'].map((o, j) => ({ offerId: o, value: 10 + ((i * 7 + j * 3) % 11), cost: 1 + ((i + j) % 4) })),
+    }));
+    const constraints = { maxOffersPerCustomer: 2, offers: { a: { capacity: 5 }, b: { capacity: 6 } }, budget: 30 };
+    let err: unknown;
+    try {
+      optimizeExact(customers, constraints, { maxNodes: 10 });
+    } catch (e) {
+      err = e;
+    }
+    expect(isCrossChannelError(err, 'ARBITRATION_PROBLEM_TOO_LARGE')).toBe(true);
+    expect(optimize(customers, constraints, { maxNodes: 10 }).method).toBe('greedy');
+    const exact = optimize(customers, constraints);
+    expect(exact.method).toBe('exact');
+    expect(exact.totalValue).toBeCloseTo(lpOptimum(customers, constraints), 6);
+  });
+
+  it.each([
+    ['a NaN value', [{ id: 'a', candidates: [{ offerId: 'x', value: Number.NaN }] }], {}, 'customers[0].candidates[0].value'],
+    ['a negative cost', [{ id: 'a', candidates: [{ offerId: 'x', value: 1, cost: -1 }] }], {}, 'customers[0].candidates[0].cost'],
+    ['a bad maxOffers', [{ id: 'a', maxOffers: 1.5, candidates: [] }], {}, 'customers[0].maxOffers'],
+    ['a bad capacity', [], { offers: { x: { capacity: -1 } } }, 'constraints.offers.x.capacity'],
+    ['a bad budget', [], { budget: -5 }, 'constraints.budget'],
+  ])('rejects %s with INPUT_INVALID at its path', (_n, customers, constraints, path) => {
+    let err: unknown;
+    try {
+      optimizeGreedy(customers as OptimizationCustomer[], constraints);
+    } catch (e) {
+      err = e;
+    }
+    expect(isCrossChannelError(err, 'INPUT_INVALID')).toBe(true);
+    expect((err as { path: string }).path).toBe(path);
+  });
+});
