@@ -1,5 +1,5 @@
 import { CrossChannelError } from '../core/errors.js';
-import { TO_CONVERSION, TO_NULL, type MarkovCounts } from './stats.js';
+import { TO_CONVERSION, TO_NULL, transitionCounts, type MarkovCounts } from './stats.js';
 
 /**
  * Markov-chain attribution. States: start, one state per observed sequence of the last `order` channels,
@@ -42,7 +42,7 @@ function buildChain(mc: MarkovCounts): Chain {
   const out = new Float64Array(n);
   const rows: Array<Array<[number, number]>> = Array.from({ length: n }, () => []);
   const conv = new Float64Array(n);
-  for (const [key, count] of mc.counts) {
+  for (const [key, count] of transitionCounts(mc)) {
     const from = Math.floor(key / 2 ** 24);
     const to = (key % 2 ** 24) - 2;
     out[from]! += count;

@@ -11,6 +11,8 @@ const POW2: number[] = Array.from({ length: MAX_CHANNELS }, (_, i) => 2 ** i);
 const BASE = 64;
 /** Transition keys pack `from` state id and `to` (+2, so conversion −1 and null −2 fit) in one double. */
 const TO_SPAN = 2 ** 24;
+/** Row stride of dense order-1 counts: `to` ∈ [−2, 53] shifted by 2. */
+const DENSE_STRIDE = MAX_CHANNELS + 3;
 /** `to` of a transition into the conversion state. */
 export const TO_CONVERSION = -1;
 /** `to` of a transition into the null (no conversion) state. */
@@ -23,8 +25,12 @@ export interface MarkovCounts {
   readonly states: number[][];
   /** State code → state id. */
   readonly stateIds: Map<number, number>;
-  /** Transition key (from × 2^24 + to + 2) → count. */
+  /** Transition key (from × 2^24 + to + 2) → count (orders ≥ 2; read through {@link transitionCounts}). */
   readonly counts: Map<number, number>;
+  /** Order 1: dense counts, row = from state id, column = to + 2 (at most 54 states). */
+  readonly dense: Float64Array | null;
+  /** Orders ≤ 3: state code → id + 1 (0 = unseen), a flat table instead of a Map on the hot path. */
+  readonly table: Int32Array | null;
   /** From-state id → summed value of the conversions reached from it. */
   readonly conversionValue: Map<number, number>;
 }
@@ -100,7 +106,12 @@ export class AttributionStatistics {
     this.ruleCredits = this.ruleModels.map(() => ({ conversions: [], value: [] }));
     this.#directSets = this.ruleModels.map((m) => (m.model === 'last_non_direct' ? new Set(m.directChannels) : null));
     const orders = [...new Set(config.models.flatMap((m) => (m.model === 'markov' ? [m.order] : [])))].sort();
-    this.markov = orders.map((order) => ({ order, states: [[]], stateIds: new Map([[0, 0]]), counts: new Map(), conversionValue: new Map() }));
+    this.markov = orders.map((order) => {
+      const table = order <= 3 ? new Int32Array(BASE ** order) : null;
+      if (table !== null) table[0] = 1;
+      const dense = order === 1 ? new Float64Array((MAX_CHANNELS + 1) * DENSE_STRIDE) : null;
+      return { order, states: [[]], stateIds: new Map([[0, 0]]), counts: new Map(), dense, table, conversionValue: new Map() };
+    });
     this.channelSets = config.models.some((m) => m.model === 'shapley') ? { slots: new Map(), masks: [], journeys: [], conversions: [], value: [] } : null;
   }
 
@@ -225,7 +236,7 @@ export class AttributionStatistics {
       for (const [from, to, count, value] of part.transitions) {
         const f = internState(mc, from.map((c) => this.channelId(c)));
         const toId = to === 'conversion' ? TO_CONVERSION : to === 'null' ? TO_NULL : internState(mc, to.map((c) => this.channelId(c)));
-        bump(mc.counts, f * TO_SPAN + toId + 2, count);
+        addTransition(mc, f, toId, count);
         if (to === 'conversion') bump(mc.conversionValue, f, value);
       }
     }
@@ -258,7 +269,7 @@ export class AttributionStatistics {
       rules: this.ruleModels.map((m, i) => ({ name: m.name, conversions: [...this.ruleCredits[i]!.conversions], value: [...this.ruleCredits[i]!.value] })),
       markov: this.markov.map((mc) => ({
         order: mc.order,
-        transitions: [...mc.counts].map(([key, count]) => {
+        transitions: [...transitionCounts(mc)].map(([key, count]) => {
           const from = Math.floor(key / TO_SPAN);
           const to = (key % TO_SPAN) - 2;
           const toState = to === TO_CONVERSION ? ('conversion' as const) : to === TO_NULL ? ('null' as const) : stateNames(mc, to);
@@ -297,6 +308,32 @@ function addSet(cs: ChannelSetCounts, mask: number, journeys: number, conversion
   cs.value[s]! += value;
 }
 
+function addTransition(mc: MarkovCounts, from: number, to: number, count: number): void {
+  if (mc.dense !== null) mc.dense[from * DENSE_STRIDE + to + 2]! += count;
+  else bump(mc.counts, from * TO_SPAN + to + 2, count);
+}
+
+/**
+ * All transition counts of a chain as key (from × 2^24 + to + 2) → count, whatever the storage.
+ *
+ * @example
+ * ```ts
+ * for (const [key, count] of transitionCounts(stats.markov[0]!)) console.log(Math.floor(key / 2 ** 24), (key % 2 ** 24) - 2, count);
+ * ```
+ */
+export function transitionCounts(mc: MarkovCounts): Map<number, number> {
+  if (mc.dense === null) return mc.counts;
+  const out = new Map<number, number>();
+  const d = mc.dense;
+  for (let from = 0; from < mc.states.length; from++) {
+    for (let col = 0; col < DENSE_STRIDE; col++) {
+      const n = d[from * DENSE_STRIDE + col]!;
+      if (n !== 0) out.set(from * TO_SPAN + col, n);
+    }
+  }
+  return out;
+}
+
 /** Id of the state made of the last `order` channels of `channels` (all of them when shorter). */
 function internState(mc: MarkovCounts, channels: ReadonlyArray<number>): number {
   const from = Math.max(0, channels.length - mc.order);
@@ -306,6 +343,7 @@ function internState(mc: MarkovCounts, channels: ReadonlyArray<number>): number 
   if (id === undefined) {
     id = mc.states.length;
     mc.stateIds.set(code, id);
+    if (mc.table !== null) mc.table[code] = id + 1;
     mc.states.push(channels.slice(from));
   }
   return id;
@@ -315,7 +353,7 @@ function internState(mc: MarkovCounts, channels: ReadonlyArray<number>): number 
 function addPath(mc: MarkovCounts, idx: Int32Array, n: number, converted: boolean, value: number): void {
   const order = mc.order;
   const keep = BASE ** (order - 1);
-  const { counts, stateIds } = mc;
+  const { counts, stateIds, table, dense } = mc;
   let code = 0;
   let len = 0;
   let prev = 0;
@@ -327,20 +365,28 @@ function addPath(mc: MarkovCounts, idx: Int32Array, n: number, converted: boolea
     } else {
       code = (code % keep) * BASE + c;
     }
-    let id = stateIds.get(code);
-    if (id === undefined) {
+    let id = table !== null ? table[code]! - 1 : (stateIds.get(code) ?? -1);
+    if (id < 0) {
       id = mc.states.length;
       stateIds.set(code, id);
+      if (table !== null) table[code] = id + 1;
       const tuple: number[] = [];
       for (let j = Math.max(0, i - order + 1); j <= i; j++) tuple.push(idx[j]!);
       mc.states.push(tuple);
     }
-    const key = prev * TO_SPAN + id + 2;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
+    if (dense !== null) dense[prev * DENSE_STRIDE + id + 2]! += 1;
+    else {
+      const key = prev * TO_SPAN + id + 2;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
     prev = id;
   }
-  const end = prev * TO_SPAN + (converted ? TO_CONVERSION : TO_NULL) + 2;
-  counts.set(end, (counts.get(end) ?? 0) + 1);
+  const to = converted ? TO_CONVERSION : TO_NULL;
+  if (dense !== null) dense[prev * DENSE_STRIDE + to + 2]! += 1;
+  else {
+    const end = prev * TO_SPAN + to + 2;
+    counts.set(end, (counts.get(end) ?? 0) + 1);
+  }
   if (converted) mc.conversionValue.set(prev, (mc.conversionValue.get(prev) ?? 0) + value);
 }
 

@@ -65,11 +65,18 @@ describe('attribution SQL on PGlite equals the in-memory statistics', () => {
     await sql.query('CREATE TABLE touchpoints (subject_id text NOT NULL, channel text NOT NULL, at timestamptz NOT NULL)');
     await sql.query('CREATE TABLE conversions (subject_id text NOT NULL, at timestamptz NOT NULL, value numeric)');
     await sql.query('CREATE TABLE touch_ms (person text, source text, ts bigint)');
-    for (const t of data.touches) {
-      await sql.query('INSERT INTO touchpoints VALUES ($1, $2, $3)', [t.subjectId, t.channel, new Date(t.at).toISOString()]);
-      await sql.query('INSERT INTO touch_ms VALUES ($1, $2, $3)', [t.subjectId, t.channel, t.at]);
-    }
-    for (const c of data.conversions) await sql.query('INSERT INTO conversions VALUES ($1, $2, $3)', [c.subjectId, new Date(c.at).toISOString(), c.value]);
+    // One statement per table: unnest of parallel arrays.
+    await sql.query('INSERT INTO touchpoints SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[])', [
+      data.touches.map((t) => t.subjectId),
+      data.touches.map((t) => t.channel),
+      data.touches.map((t) => new Date(t.at).toISOString()),
+    ]);
+    await sql.query('INSERT INTO touch_ms SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])', [data.touches.map((t) => t.subjectId), data.touches.map((t) => t.channel), data.touches.map((t) => t.at)]);
+    await sql.query('INSERT INTO conversions SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::numeric[])', [
+      data.conversions.map((c) => c.subjectId),
+      data.conversions.map((c) => new Date(c.at).toISOString()),
+      data.conversions.map((c) => c.value),
+    ]);
   }, 60_000);
   afterAll(async () => db?.close());
 
