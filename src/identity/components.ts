@@ -135,6 +135,7 @@ function resolveConstrained(s: GraphState, root: number, out: number[]): void {
     return x;
   };
   const refused: RefusedLink[] = [];
+  const refusedEdges: Edge[] = [];
   const max = s.rules.maxIdentifiers;
   for (const e of edges) {
     let ra = findLocal(e.a);
@@ -143,6 +144,7 @@ function resolveConstrained(s: GraphState, root: number, out: number[]): void {
     const refusal = ttlRefusal(s, mem, e) ?? limitRefusal(s, limited, counts, L, ra, rb) ?? (size[ra]! + size[rb]! > max ? 'maxIdentifiers' : undefined);
     if (refusal !== undefined) {
       refused.push(refusedLink(s, mem[e.a]!, mem[e.b]!, e, refusal, ra, rb, size));
+      refusedEdges.push(e);
       continue;
     }
     if (size[ra]! < size[rb]!) {
@@ -182,7 +184,9 @@ function resolveConstrained(s: GraphState, root: number, out: number[]): void {
       out.push(canonical);
     }
   }
-  if (refused.length > 0) s.refusedByRoot.set(root, refused);
+  // A refused link whose ends were joined later through other links refused nothing: do not report it.
+  const effective = refused.filter((_, k) => findLocal(refusedEdges[k]!.a) !== findLocal(refusedEdges[k]!.b));
+  if (effective.length > 0) s.refusedByRoot.set(root, effective);
 }
 
 function collectEdges(s: GraphState, root: number, mem: number[]): Edge[] {

@@ -133,8 +133,10 @@ export function normalizeEmail(raw: string, options: { providerRules?: boolean |
   } else if (DASH_PROVIDERS.has(domain)) {
     local = cutAt(local, '-');
   }
-  if (local.length === 0) return { ok: false, error: reason('IDENTITY_EMAIL_INVALID', 'empty mailbox after provider rules', { detail: { type: 'email' } }) };
-  return { ok: true, value: `${local}@${domain}` };
+  const out = `${local}@${domain}`;
+  // Cutting a tag can leave no mailbox or a trailing dot ('a.-x@yahoo.com'): not an address any provider delivers to.
+  if (local.length === 0 || !EMAIL_RE.test(out)) return { ok: false, error: reason('IDENTITY_EMAIL_INVALID', 'no valid mailbox after provider rules', { detail: { type: 'email' } }) };
+  return { ok: true, value: out };
 }
 
 function cutAt(s: string, sep: string): string {
