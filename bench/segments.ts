@@ -20,7 +20,9 @@ const N_EVENT_PROFILES = Number(process.env.SEGMENTS_EVENT_PROFILES ?? 100_000);
 const NOW = Date.UTC(2026, 0, 15);
 const DAY = 86_400_000;
 const rng = createRng(42);
-const pick = <T>(xs: readonly T[]): T => xs[rng.int(0, xs.length - 1)]!;
+const pick = <T>(xs: readonly T[]): T => xs[rng.int(xs.length)]!;
+/** Uniform integer in [lo, hi]. */
+const between = (lo: number, hi: number): number => lo + rng.int(hi - lo + 1);
 
 const COUNTRIES = ['FR', 'BE', 'DE', 'ES', 'IT', 'LU', 'NL', 'US'] as const;
 const PLANS = ['free', 'pro', 'team', 'enterprise'] as const;
@@ -28,13 +30,13 @@ const STATUSES = ['active', 'churned', 'trial'] as const;
 type Profile = { country: string; age: number; ltv: number; vip: boolean; plan: string; status: string; orders: number; score: number };
 const profiles: Profile[] = Array.from({ length: N_PROFILES }, () => ({
   country: pick(COUNTRIES),
-  age: rng.int(18, 80),
-  ltv: rng.int(0, 2000),
+  age: between(18, 80),
+  ltv: between(0, 2000),
   vip: rng.next() < 0.05,
   plan: pick(PLANS),
   status: pick(STATUSES),
-  orders: rng.int(0, 40),
-  score: rng.int(0, 100),
+  orders: between(0, 40),
+  score: between(0, 100),
 }));
 
 // ---- the rule set, written once per engine -------------------------------------------------------------
@@ -83,6 +85,13 @@ const sample = profiles.slice(0, 2000);
 checkSame('attribute rules vs json-logic-js', sample.map((p) => ours.evaluate(p, [], NOW)), sample.map(logicMembers));
 checkSame('attribute rules vs json-rules-engine', sample.map((p) => ours.evaluate(p, [], NOW)), await Promise.all(sample.map(jreMembers)));
 
+const sizes = (lists: string[][]): string => {
+  const m = new Map<string, number>();
+  for (const l of lists) for (const id of l) m.set(id, (m.get(id) ?? 0) + 1);
+  return [...m].map(([id, n]) => `${id} ${n}`).join(', ');
+};
+console.log(`members among the first 2,000 profiles (the rules do select): ${sizes(sample.map((p) => ours.evaluate(p, [], NOW)))}`);
+
 let i = 0;
 const next = (): Profile => profiles[(i = (i + 1) % N_PROFILES)]!;
 await compare(
@@ -114,7 +123,7 @@ console.log(
 // ---- event-window rules -----------------------------------------------------------------------------------
 const TYPES = ['page_view', 'page_view', 'page_view', 'cart_add', 'cart_abandon', 'purchase'] as const;
 const histories: BehaviourEvent[][] = Array.from({ length: N_EVENT_PROFILES }, (_, s) =>
-  Array.from({ length: 10 }, () => ({ subjectId: `p${s}`, type: pick(TYPES), at: NOW - rng.int(0, 120) * DAY - rng.int(0, DAY), properties: { amount: rng.int(5, 300) } })).sort(
+  Array.from({ length: 10 }, () => ({ subjectId: `p${s}`, type: pick(TYPES), at: NOW - between(0, 120) * DAY - between(0, DAY), properties: { amount: between(5, 300) } })).sort(
     (a, b) => a.at - b.at,
   ),
 );
@@ -139,6 +148,7 @@ const eventLogicMembers = (events: BehaviourEvent[]): string[] => {
 };
 const eventSample = histories.slice(0, 2000);
 checkSame('event rules vs json-logic-js', eventSample.map((h) => eventSegments.evaluate({}, h, NOW)), eventSample.map(eventLogicMembers));
+console.log(`members among the first 2,000 histories: ${sizes(eventSample.map((h) => eventSegments.evaluate({}, h, NOW)))}`);
 let j = 0;
 const nextHistory = (): BehaviourEvent[] => histories[(j = (j + 1) % N_EVENT_PROFILES)]!;
 await compare(
