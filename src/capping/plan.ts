@@ -9,14 +9,19 @@ export type PlanCandidate = CapCandidate & { readonly id?: string | undefined };
 export interface ContactPlan<T extends PlanCandidate> {
   /** Candidates that may all go out together at `now` without breaking any rule. */
   readonly send: ReadonlyArray<T>;
-  /** Candidates held back, each with the decision that refused it (counting the ones already planned). */
+  /**
+   * Candidates held back, each with the decision that refused it (counting the ones already planned). A candidate
+   * the caps allow but that would push an already planned message over a cap carries that message's reasons.
+   */
   readonly hold: ReadonlyArray<{ readonly candidate: T; readonly decision: CapDecision }>;
 }
 
 /**
- * Picks which of several candidate messages may all be sent at `now` together. Candidates are considered by
- * priority (highest first), then by `id`, then by input order; each one is admitted when the caps allow it
- * given the history plus the candidates admitted before it (greedy, deterministic).
+ * Picks which of several candidate messages may all be sent at `now` together. Transactional candidates are
+ * considered first (they bypass most caps but may still count toward them, so marketing messages must see them),
+ * then the others by priority (highest first), then by `id`, then by input order; each one is admitted when the
+ * caps allow it given the history plus the candidates admitted before it (greedy, deterministic). Every admitted
+ * message is then allowed alongside all the others.
  *
  * @example
  * ```ts
@@ -39,6 +44,9 @@ export function planContacts<T extends PlanCandidate>(
   order.sort((a, b) => {
     const ca = candidates[a]!;
     const cb = candidates[b]!;
+    const ta = ca.transactional === true ? 0 : 1;
+    const tb = cb.transactional === true ? 0 : 1;
+    if (ta !== tb) return ta - tb;
     const pa = ca.priority ?? 0;
     const pb = cb.priority ?? 0;
     if (pa !== pb) return pb - pa;
@@ -58,19 +66,52 @@ export function planContacts<T extends PlanCandidate>(
       hold.push({ candidate, decision });
       continue;
     }
-    send.push(candidate);
-    // Admitted candidates are contacts at `now` for the ones considered after them.
     const base: ReadonlyArray<CountedContact> = contacts ?? history.contacts;
-    const at = lowerBoundAt(base, options.now + 1);
-    const planned: CountedContact = {
-      at: options.now,
-      channel: candidate.channel,
-      campaignId: candidate.campaignId,
-      offerId: candidate.offerId,
-      tags: [...(candidate.tags ?? [])],
-      transactional: candidate.transactional === true,
-    };
-    contacts = [...base.slice(0, at), planned, ...base.slice(at)];
+    const next = withContact(base, candidate, options.now);
+    // A message that bypasses a rule yet counts toward it (transactional `counted`), or that uses reserved
+    // slots, can push one admitted earlier over a cap: keep the plan jointly valid by holding it instead.
+    const broken = firstBroken(send, next, history, caps, options);
+    if (broken !== null) {
+      hold.push({ candidate, decision: { allowed: false, reasons: broken.reasons, nextAllowedAt: broken.nextAllowedAt } });
+      continue;
+    }
+    send.push(candidate);
+    contacts = next;
   }
   return { send, hold };
+}
+
+function withContact(base: ReadonlyArray<CountedContact>, candidate: CapCandidate, now: number): CountedContact[] {
+  const at = lowerBoundAt(base, now + 1);
+  const planned: CountedContact = {
+    at: now,
+    channel: candidate.channel,
+    campaignId: candidate.campaignId,
+    offerId: candidate.offerId,
+    tags: [...(candidate.tags ?? [])],
+    transactional: candidate.transactional === true,
+  };
+  return [...base.slice(0, at), planned, ...base.slice(at)];
+}
+
+/** The decision of the first admitted message that `contacts` (all admitted + the new one) would refuse, if any. */
+function firstBroken(
+  send: ReadonlyArray<CapCandidate>,
+  contacts: ReadonlyArray<CountedContact>,
+  history: CapHistory,
+  caps: CompiledCapRules,
+  options: CapOptions,
+): CapDecision | null {
+  for (const s of send) {
+    // Each admitted message is checked against everything else: remove one contact equal to it at `now`.
+    const mine = contacts.findIndex((c) => c.at === options.now && c.channel === s.channel && c.campaignId === s.campaignId && c.offerId === s.offerId && c.transactional === (s.transactional === true) && sameTags(c.tags, s.tags ?? []));
+    const others = mine < 0 ? contacts : [...contacts.slice(0, mine), ...contacts.slice(mine + 1)];
+    const d = evaluateCaps({ contacts: others, responses: history.responses }, caps, s, options);
+    if (!d.allowed) return d;
+  }
+  return null;
+}
+
+function sameTags(a: ReadonlyArray<string>, b: ReadonlyArray<string>): boolean {
+  return a.length === b.length && a.every((t, i) => t === b[i]);
 }

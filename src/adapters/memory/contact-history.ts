@@ -21,6 +21,8 @@ interface SubjectLog {
   contacts: ContactRecord[];
   responses: ResponseRecord[];
   outcomes: Map<string, Reservation>;
+  /** Earliest contact `at` among `outcomes`, so trimming skips the map when nothing in it can be stale. */
+  oldestOutcomeAt: EpochMs;
 }
 
 /**
@@ -57,7 +59,7 @@ export class MemoryContactHistoryStore implements ContactHistoryStore {
     }
     if (hasSame(log.contacts, contact)) return { recorded: false, contact };
     insertSorted(log.contacts, contact);
-    if (key !== undefined) log.outcomes.set(key, { granted: true, decision: { allowed: true, reasons: [], nextAllowedAt: contact.at }, contact, replayed: false });
+    if (key !== undefined) remember(log, key, { granted: true, decision: { allowed: true, reasons: [], nextAllowedAt: contact.at }, contact, replayed: false });
     this.#subjects.set(contact.subjectId, log);
     return { recorded: true, contact };
   }
@@ -96,7 +98,7 @@ export class MemoryContactHistoryStore implements ContactHistoryStore {
     const decision = evaluateCaps(log, rules, options.priority === undefined ? contact : { ...contact, priority: options.priority }, { now, timeZone: options.timeZone });
     if (decision.allowed) insertSorted(log.contacts, contact);
     const outcome: Reservation = { granted: decision.allowed, decision, contact, replayed: false };
-    if (key !== undefined) log.outcomes.set(key, outcome);
+    if (key !== undefined) remember(log, key, outcome);
     this.#subjects.set(contact.subjectId, log);
     return outcome;
   }
@@ -117,7 +119,7 @@ export class MemoryContactHistoryStore implements ContactHistoryStore {
   #log(subjectId: string): SubjectLog {
     let log = this.#subjects.get(subjectId);
     if (log === undefined) {
-      log = { contacts: [], responses: [], outcomes: new Map() };
+      log = { contacts: [], responses: [], outcomes: new Map(), oldestOutcomeAt: Number.POSITIVE_INFINITY };
       this.#subjects.set(subjectId, log);
     }
     return log;
@@ -146,6 +148,18 @@ function trimBefore(log: SubjectLog, before: EpochMs): number {
   const r = lowerBoundAt(log.responses, before);
   if (c > 0) log.contacts.splice(0, c);
   if (r > 0) log.responses.splice(0, r);
-  for (const [key, outcome] of log.outcomes) if (outcome.contact.at < before) log.outcomes.delete(key);
+  if (log.oldestOutcomeAt < before) {
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const [key, outcome] of log.outcomes) {
+      if (outcome.contact.at < before) log.outcomes.delete(key);
+      else if (outcome.contact.at < oldest) oldest = outcome.contact.at;
+    }
+    log.oldestOutcomeAt = oldest;
+  }
   return c + r;
+}
+
+function remember(log: SubjectLog, key: string, outcome: Reservation): void {
+  log.outcomes.set(key, outcome);
+  if (outcome.contact.at < log.oldestOutcomeAt) log.oldestOutcomeAt = outcome.contact.at;
 }
