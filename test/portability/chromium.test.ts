@@ -32,9 +32,13 @@ window.__smoke = (async () => {
 
 async function nodeModules(): Promise<Modules> {
   const loaded: Record<string, unknown> = {};
-  for (const e of pureEntries) loaded[entryLabel(e)] = await import(`../../${e.source}`);
+  for (const e of pureEntries) loaded[entryLabel(e)] = await import(/* @vite-ignore */ `../../${e.source}`);
   return loaded as unknown as Modules;
 }
+
+let nodeRun: Promise<Results> | undefined;
+/** The same scenarios in Node, run once. */
+const nodeResults = (): Promise<Results> => (nodeRun ??= nodeModules().then(runScenarios));
 
 describe.skipIf(noChromium)('pure entries in headless Chromium behave as in Node', () => {
   let dir = '';
@@ -100,7 +104,7 @@ describe.skipIf(noChromium)('pure entries in headless Chromium behave as in Node
   });
 
   it.each(Object.keys(scenarios))('%s', async (name) => {
-    const node = (await runScenarios(await nodeModules()))[name];
+    const node = (await nodeResults())[name];
     const browserResult = browserRun.results?.[name];
     expect(node?.ok, JSON.stringify(node?.value)).toBe(true);
     expect(browserResult).toEqual(node);

@@ -90,6 +90,178 @@ export const scenarios: Record<string, Scenario> = {
       salted: await c.saltedSha256Hex('pepper', 'ada@example.com'),
     };
   },
+  'identity: normalise identifiers, stitch profiles with merge protection, fuzzy strings': ({ identity: id }) => {
+    const graph = new id.IdentityGraph({ limits: { user_id: 1 }, normalization: { defaultCountry: 'FR' } });
+    graph.add([
+      { identifiers: [{ type: 'anonymous_id', value: 'c-1' }, { type: 'email', value: ' Ada@Example.com ' }], at: '2026-01-05T10:00:00Z', source: 'web' },
+      { identifiers: [{ type: 'email', value: 'ada@example.com' }, { type: 'phone', value: '06 12 34 56 78' }], at: '2026-01-06T15:30:00Z', source: 'pos' },
+    ]);
+    const pid = graph.profileIdOf({ type: 'phone', value: '+33612345678' });
+    return {
+      phone: id.normalizePhone('06 12 34 56 78', 'FR'),
+      email: id.normalizeEmail('  Ada.Lovelace@Example.COM '),
+      profile: pid ? graph.profile(pid) : null,
+      refused: id.stitch(
+        [
+          { identifiers: [{ type: 'anonymous_id', value: 'tablet-1' }, { type: 'user_id', value: 'u1' }], at: 1 },
+          { identifiers: [{ type: 'anonymous_id', value: 'tablet-1' }, { type: 'user_id', value: 'u2' }], at: 2 },
+        ],
+        { limits: { user_id: 1 } },
+      ),
+      strings: [id.jaroWinkler('martha', 'marhta'), id.levenshtein('kitten', 'sitting'), id.soundex('Robert')],
+    };
+  },
+  'consent: TCF v2 encode, decode and check; GPP; GPC; the opt-in ledger': ({ consent: c }) => {
+    const day = 86_400_000;
+    const tcString = c.encodeTcString({
+      created: 1_767_225_600_000, lastUpdated: 1_767_225_600_000, cmpId: 300, cmpVersion: 2, consentScreen: 1,
+      consentLanguage: 'EN', vendorListVersion: 120, policyVersion: 5, isServiceSpecific: true,
+      useNonStandardTexts: false, specialFeatureOptIns: [1], purposeConsents: [1, 2, 3, 4],
+      purposeLegitimateInterests: [2, 7], purposeOneTreatment: false, publisherCountryCode: 'FR',
+      vendorConsents: [755, 1000], vendorLegitimateInterests: [755], disclosedVendors: [755, 1000],
+    });
+    const tc = c.decodeTcString(tcString);
+    const events = [
+      c.parseConsentEvent({ id: 'e1', subjectId: 's1', channel: 'email', purpose: 'marketing', kind: 'granted', at: 1_767_225_600_000, evidence: { source: 'form' } }),
+      c.parseConsentEvent({ id: 'e2', subjectId: 's1', channel: 'sms', purpose: '*', kind: 'withdrawn', at: 1_767_225_600_000 + day, evidence: { source: 'STOP' } }),
+    ];
+    const state = c.consentState(events);
+    const now = 1_767_225_600_000 + 2 * day;
+    return {
+      tcString,
+      purposes: tc.purposeConsents.toArray(),
+      vendors: tc.vendorConsents.toArray(),
+      checks: [
+        c.tcfCanProcess(tc, { vendorId: 755, purposeId: 4 }),
+        c.tcfCanProcess(tc, { vendorId: 12, purposeId: 1 }),
+        c.tcfCanProcess(tc, { vendorId: 755, purposeId: 7 }),
+      ],
+      malformed: c.safeDecodeTcString('not a tc string'),
+      gpp: c.safeDecodeGpp('DBABMA~CQAAAAAQAAAAAAAAAAENBCFgAP_AAH_AAAAAAAAAAAAA.IAAA'),
+      gpc: [c.readGpc({ headers: { 'sec-gpc': '1' } }), c.readGpc({ globalPrivacyControl: true }), c.readGpc({})],
+      email: c.canContact(state, { channel: 'email', purpose: 'marketing', now }),
+      sms: c.canContact(state, { channel: 'sms', purpose: 'marketing', now }),
+    };
+  },
+  'capping: caps in local time, exact nextAllowedAt, planning several sends': ({ index: core, capping: cap }) => {
+    const caps = cap.parseCapRules({
+      timeZone: 'Europe/Paris',
+      rules: [
+        { id: 'sms-day', kind: 'limit', limit: 1, window: 'day', scope: { channels: 'sms' } },
+        { id: 'week', kind: 'limit', limit: 3, window: 'week', scope: { tags: 'marketing' } },
+        { id: 'night', kind: 'quiet', ranges: [{ from: '21:00', to: '08:00' }] },
+        { id: 'unsub', kind: 'cooldown', duration: '30d' },
+      ],
+    });
+    const history = core.createHistory('p1', {
+      contacts: [core.parseContactRecord({ id: 'c1', subjectId: 'p1', channel: 'sms', at: '2026-03-29T07:00:00Z', tags: ['marketing'] })],
+      responses: [core.parseResponseRecord({ id: 'r1', subjectId: 'p1', kind: 'unsubscribed', channel: 'push', at: '2026-03-01T07:00:00Z' })],
+    });
+    const now = Date.parse('2026-03-29T12:00:00Z'); // the day Paris moves to summer time
+    return {
+      sms: cap.evaluateCaps(history, caps, { channel: 'sms', tags: ['marketing'] }, { now }),
+      night: cap.evaluateCaps(history, caps, { channel: 'email' }, { now: Date.parse('2026-03-29T20:30:00Z') }),
+      tokyo: cap.evaluateCaps(history, caps, { channel: 'email' }, { now, timeZone: 'Asia/Tokyo' }),
+      plan: cap.planContacts(history, caps, [
+        { id: 'promo', channel: 'email', tags: ['marketing'], priority: 1 },
+        { id: 'reminder', channel: 'sms', tags: ['marketing'], priority: 5 },
+        { id: 'receipt', channel: 'email', transactional: true },
+      ], { now: now + 86_400_000 }),
+      bad: thrown(() => cap.parseCapRules({ rules: [{ id: 'x', kind: 'limit', limit: -1, window: 'day' }] })),
+    };
+  },
+  'segments: compile rules, evaluate over attributes and behaviour windows': ({ segments: seg }) => {
+    const segments = seg.compileSegments([
+      { id: 'fr', rule: { attr: 'country', op: 'eq', value: 'FR' } },
+      { id: 'fr-buyers', rule: { and: [{ segment: 'fr' }, { count: { type: 'purchase' }, window: { last: '30d' }, op: 'gte', value: 1 }] } },
+      { id: 'abandoners', rule: { did: { type: 'cart_abandon' }, notSince: { type: 'purchase' }, window: { last: '7d' } } },
+    ]);
+    const events = [
+      { subjectId: 'p1', type: 'purchase', at: 1_000, properties: { amount: 120 } },
+      { subjectId: 'p1', type: 'cart_abandon', at: 3_000, properties: {} },
+    ];
+    return {
+      fr: segments.evaluate({ country: 'FR' }, events, 5_000),
+      de: segments.evaluate({ country: 'DE' }, events, 5_000),
+      invalid: seg.safeCompileSegments([{ id: 'x', rule: { attr: '__proto__', op: 'exists' } }]),
+    };
+  },
+  'arbitration: next best offer with channel eligibility and suppression': ({ index: core, arbitration: arb }) => {
+    const catalogue = arb.parseCatalogue({
+      offers: [
+        { id: 'card', value: 40 },
+        { id: 'loan', value: 900, channels: ['call_center'] },
+        { id: 'insurance', value: 120, policy: { afterRefusals: { count: 1, window: '30d', suppressFor: '30d' } } },
+      ],
+    });
+    const now = Date.parse('2026-01-05T10:00:00Z');
+    const history = core.createHistory('p1', {
+      responses: [core.parseResponseRecord({ id: 'r1', subjectId: 'p1', kind: 'refused', channel: 'email', offerId: 'insurance', at: now - 86_400_000 })],
+    });
+    return arb.arbitrate({ subjectId: 'p1' }, catalogue, history, { now, channel: 'email', slots: 2 });
+  },
+  'attribution: journeys, rule-based, Markov and Shapley models, SVG report': ({ attribution: att }) => {
+    const h = 3_600_000;
+    const touchpoints = [
+      { subjectId: 'a', channel: 'display', at: 0 },
+      { subjectId: 'a', channel: 'email', at: 2 * h },
+      { subjectId: 'b', channel: 'search', at: 0 },
+      { subjectId: 'b', channel: 'email', at: h },
+      { subjectId: 'c', channel: 'display', at: 0 },
+      { subjectId: 'd', channel: 'search', at: 0 },
+    ];
+    const conversions = [
+      { subjectId: 'a', at: 3 * h, value: 100 },
+      { subjectId: 'b', at: 2 * h, value: 50 },
+      { subjectId: 'd', at: h, value: 20 },
+    ];
+    const journeys = att.buildJourneys(touchpoints, conversions);
+    const comparison = att.compareModels(journeys, { models: ['first_touch', 'last_touch', 'linear', 'markov', 'shapley'] });
+    return { journeys, comparison, svgLength: att.renderAttributionSvg(comparison).length, table: att.formatAttributionTable(comparison) };
+  },
+  'adapters/memory: atomic reservations against the caps': async ({ capping: cap, 'adapters/memory': mem }) => {
+    const store = new mem.MemoryContactHistoryStore();
+    const caps = cap.parseCapRules({ rules: [{ id: 'two', kind: 'limit', limit: 2, window: { rolling: '1d' } }] });
+    const at = Date.parse('2026-01-05T09:00:00Z');
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => store.reserve({ id: `c${i}`, subjectId: 'p1', channel: 'email', at: at + i, idempotencyKey: `k${i % 4}` }, caps)),
+    );
+    return { granted: results.map((r) => [r.granted, r.replayed]), history: await store.history('p1') };
+  },
+  'decide: one explained decision over memory stores': async ({ decide: d, consent: c, 'adapters/memory': mem }) => {
+    const now = Date.parse('2026-03-02T09:00:00Z');
+    const stores = {
+      identity: new mem.MemoryIdentityStore({ rules: { normalization: { defaultCountry: 'FR' } }, erasureSalt: 'smoke' }),
+      consent: new mem.MemoryConsentStore({ erasureSalt: 'smoke' }),
+      contacts: new mem.MemoryContactHistoryStore(),
+      events: new mem.MemoryEventStore(),
+      offerCapacity: new mem.MemoryOfferCapacityStore(),
+    };
+    const config = d.parseDecideConfig(
+      {
+        catalogue: {
+          timeZone: 'Europe/Paris',
+          offers: [
+            { id: 'cart-reminder', channels: ['email', 'web'], eligibility: 'abandoners', value: 30, tags: ['marketing'] },
+            { id: 'coupon', channels: ['email', 'web'], value: 20, tags: ['marketing'], capacity: { perDay: 1 } },
+          ],
+        },
+        caps: { timeZone: 'Europe/Paris', rules: [{ id: 'email-day', kind: 'limit', limit: 1, window: 'day', scope: { channels: 'email' } }] },
+        segments: [{ id: 'abandoners', rule: { count: { type: 'cart_abandon' }, window: { last: '7d' }, op: 'gte', value: 1 } }],
+        consent: { purpose: 'marketing', ledgerChannels: ['email'] },
+        timeZone: 'Europe/Paris',
+      },
+      { clock: () => 0 },
+    );
+    const request = (requestId: string, at: number) => ({ requestId, identifiers: [{ type: 'email', value: 'ada@example.com' }], channel: 'email', now: at });
+    const first = await d.decide(request('r0', now), stores, config); // unknown person, no opt-in yet
+    const subjectId = first.subjectId ?? 'unresolved';
+    await stores.consent.append(c.parseConsentEvent({ id: 'g1', subjectId, channel: 'email', purpose: 'marketing', kind: 'granted', at: now - 1000, evidence: { source: 'form' } }));
+    await stores.events.append([{ id: 'ev1', subjectId, type: 'cart_abandon', at: now - 3_600_000 }]);
+    const second = await d.decide(request('r1', now + 1000), stores, config);
+    const third = await d.decide(request('r2', now + 2000), stores, config); // the email of the day is spent
+    return [first, second, third].map((r) => ({ ...r, trace: d.withoutTimings(r.trace) }));
+  },
 };
 
 /** Runs every scenario, capturing failures as data so one broken scenario does not hide the others. */
