@@ -12,9 +12,27 @@ const B64_REVERSE: Uint8Array = (() => {
   return t;
 })();
 
+// Byte → byte with its bit order reversed, and byte → number of set bits. Immutable after creation.
+const REVERSED: Uint8Array = (() => {
+  const t = new Uint8Array(256);
+  for (let v = 0; v < 256; v++) {
+    let r = 0;
+    for (let b = 0; b < 8; b++) if (v & (1 << b)) r |= 0x80 >>> b;
+    t[v] = r;
+  }
+  return t;
+})();
+const BIT_COUNT: Uint8Array = (() => {
+  const t = new Uint8Array(256);
+  for (let v = 1; v < 256; v++) t[v] = (v & 1) + t[v >>> 1]!;
+  return t;
+})();
+
 /**
- * A set of positive integer ids held as a bitset (`Uint32Array`), with O(1) `has`. Immutable once built by a
- * decoder; `toArray()` gives the ids in ascending order and `toJSON()` makes it serialise as that array.
+ * A set of positive integer ids (vendors, purposes), immutable, with fast `has(id)`. Two compact forms, chosen
+ * by how the TC string wrote the set, so memory never exceeds the input's size: a bitset (`Uint32Array`, O(1)
+ * `has`) for bitfield-encoded sets, or sorted disjoint `[start, end]` pairs (`Uint16Array`, binary search)
+ * for range-encoded ones. `toArray()` gives the ids ascending and `toJSON()` serialises as that array.
  *
  * @example
  * ```ts
@@ -24,16 +42,19 @@ const B64_REVERSE: Uint8Array = (() => {
  * ```
  */
 export class IdSet implements Iterable<number> {
-  /** Bit `id` of this array is set when `id` is in the set (bit 0 of word 0 is id 0, never used). */
-  readonly words: Uint32Array;
   /** Number of ids in the set. */
   readonly size: number;
   /** Largest id in the set, 0 when empty. */
   readonly max: number;
+  /** @internal Bitset form: bit `id` set when `id` is in the set; `null` in range form. */
+  readonly bits: Uint32Array | null;
+  /** @internal Range form: `[start0, end0, start1, end1, …]` ascending, disjoint, not adjacent; `null` in bitset form. */
+  readonly ranges: Uint16Array | null;
 
   /** @internal Use {@link IdSet.from} or a decoder. */
-  constructor(words: Uint32Array, size: number, max: number) {
-    this.words = words;
+  constructor(bits: Uint32Array | null, ranges: Uint16Array | null, size: number, max: number) {
+    this.bits = bits;
+    this.ranges = ranges;
     this.size = size;
     this.max = max;
   }
@@ -64,11 +85,11 @@ export class IdSet implements Iterable<number> {
         size++;
       }
     }
-    return new IdSet(words, size, max);
+    return new IdSet(words, null, size, max);
   }
 
   /** The empty set. */
-  static readonly EMPTY: IdSet = new IdSet(new Uint32Array(1), 0, 0);
+  static readonly EMPTY: IdSet = new IdSet(new Uint32Array(1), null, 0, 0);
 
   /**
    * True when `id` is in the set.
@@ -79,8 +100,22 @@ export class IdSet implements Iterable<number> {
    * ```
    */
   has(id: number): boolean {
-    const w = id >>> 5;
-    return w < this.words.length && (this.words[w]! & (1 << (id & 31))) !== 0;
+    const bits = this.bits;
+    if (bits !== null) {
+      const w = id >>> 5;
+      return w < bits.length && (bits[w]! & (1 << (id & 31))) !== 0;
+    }
+    const r = this.ranges!;
+    // Binary search for the pair containing id.
+    let lo = 0;
+    let hi = (r.length >>> 1) - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (id < r[mid << 1]!) hi = mid - 1;
+      else if (id > r[(mid << 1) + 1]!) lo = mid + 1;
+      else return true;
+    }
+    return false;
   }
 
   /**
@@ -93,15 +128,20 @@ export class IdSet implements Iterable<number> {
    */
   toArray(): number[] {
     const out: number[] = [];
-    const words = this.words;
-    for (let w = 0; w < words.length; w++) {
-      let bits = words[w]!;
-      while (bits !== 0) {
-        const low = bits & -bits;
-        out.push((w << 5) + 31 - Math.clz32(low));
-        bits ^= low;
+    const bits = this.bits;
+    if (bits !== null) {
+      for (let w = 0; w < bits.length; w++) {
+        let x = bits[w]!;
+        while (x !== 0) {
+          const low = x & -x;
+          out.push((w << 5) + 31 - Math.clz32(low));
+          x ^= low;
+        }
       }
+      return out;
     }
+    const r = this.ranges!;
+    for (let i = 0; i < r.length; i += 2) for (let id = r[i]!; id <= r[i + 1]!; id++) out.push(id);
     return out;
   }
 
@@ -123,50 +163,65 @@ export function toIdSet(input: IdSetInput): IdSet {
   return input instanceof IdSet ? input : IdSet.from(input);
 }
 
-/** Mutable bitset used while decoding; frozen into an {@link IdSet} at the end. */
-export class IdSetBuilder {
-  readonly words: Uint32Array;
-  size = 0;
-  max = 0;
-  constructor(maxId: number) {
-    this.words = new Uint32Array((maxId >>> 5) + 1);
+/**
+ * One decode's bitset storage: a single buffer sized from the input length (a bitfield can't hold more ids
+ * than the input has bits), carved into views, so a decode makes one off-heap allocation instead of one per set.
+ */
+export class WordArena {
+  private readonly words: Uint32Array;
+  private offset = 0;
+  constructor(inputBits: number, sets: number) {
+    this.words = new Uint32Array((inputBits >>> 5) + sets + 1);
   }
-  add(id: number): void {
-    const w = id >>> 5;
-    const m = 1 << (id & 31);
-    if ((this.words[w]! & m) === 0) {
-      this.words[w] = this.words[w]! | m;
-      this.size++;
-      if (id > this.max) this.max = id;
-    }
-  }
-  /** Adds `from..to` inclusive, a word at a time so a 65k range costs ~2k steps. */
-  addRange(from: number, to: number): void {
-    if (from === to) return this.add(from);
-    const words = this.words;
-    let id = from;
-    while (id <= to) {
-      const w = id >>> 5;
-      const bit = id & 31;
-      const span = Math.min(32 - bit, to - id + 1);
-      const mask = span === 32 ? 0xffffffff : ((1 << span) - 1) << bit;
-      const before = words[w]!;
-      const after = (before | mask) >>> 0;
-      this.size += popcount((after ^ before) >>> 0);
-      words[w] = after;
-      id += span;
-    }
-    if (to > this.max) this.max = to;
-  }
-  build(): IdSet {
-    return new IdSet(this.words, this.size, this.max);
+  /** Zeroed words for ids 0..maxId. */
+  take(maxId: number): Uint32Array {
+    const n = (maxId >>> 5) + 1;
+    if (this.offset + n > this.words.length) return new Uint32Array(n);
+    const view = this.words.subarray(this.offset, this.offset + n);
+    this.offset += n;
+    return view;
   }
 }
 
-function popcount(x: number): number {
-  x = x - ((x >>> 1) & 0x55555555);
-  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+/**
+ * Builds the range form from `[start, end]` pairs as read (any order, overlaps allowed): sorts when needed and
+ * merges overlapping or adjacent pairs in place.
+ */
+export function idSetFromPairs(pairs: Uint16Array): IdSet {
+  const n = pairs.length >>> 1;
+  let sorted = true;
+  for (let i = 1; i < n; i++) {
+    if (pairs[i << 1]! < pairs[(i - 1) << 1]!) {
+      sorted = false;
+      break;
+    }
+  }
+  if (!sorted) {
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => pairs[a << 1]! - pairs[b << 1]!);
+    const copy = pairs.slice();
+    for (let i = 0; i < n; i++) {
+      pairs[i << 1] = copy[order[i]! << 1]!;
+      pairs[(i << 1) + 1] = copy[(order[i]! << 1) + 1]!;
+    }
+  }
+  let out = 0;
+  let size = 0;
+  for (let i = 0; i < n; i++) {
+    const a = pairs[i << 1]!;
+    const b = pairs[(i << 1) + 1]!;
+    if (out > 0 && a <= pairs[out - 1]! + 1) {
+      if (b > pairs[out - 1]!) {
+        size += b - pairs[out - 1]!;
+        pairs[out - 1] = b;
+      }
+    } else {
+      pairs[out++] = a;
+      pairs[out++] = b;
+      size += b - a + 1;
+    }
+  }
+  const ranges = pairs.subarray(0, out);
+  return new IdSet(null, ranges, size, out === 0 ? 0 : ranges[out - 1]!);
 }
 
 /** Thrown by {@link BitReader} and the base64url decoder; the codecs rewrap it with their own error code. */
@@ -249,21 +304,35 @@ export class BitReader {
     return v;
   }
 
-  /** Reads `n` bits as a set where bit i (0-based) means id i+1. */
-  bitfield(n: number, what: string, into: IdSetBuilder): void {
+  /**
+   * Reads `n` bits as a set where bit i (0-based) means id i+1. Works a byte at a time: eight bits are
+   * gathered (across a byte boundary when unaligned), bit-reversed through a table so the first id is the low
+   * bit, and OR-ed into the set's words.
+   */
+  bitfield(n: number, what: string, words: Uint32Array): IdSet {
     this.need(n, what);
     const bytes = this.bytes;
     const start = this.pos;
-    for (let i = 0; i < n; i++) {
-      const p = start + i;
-      const byte = bytes[p >>> 3]!;
-      if (byte === 0 && (p & 7) === 0 && n - i >= 8) {
-        i += 7;
-        continue;
-      }
-      if (((byte >>> (7 - (p & 7))) & 1) === 1) into.add(i + 1);
+    const shiftIn = start & 7;
+    let size = 0;
+    let max = 0;
+    for (let i = 0; i < n; i += 8) {
+      const p = (start + i) >>> 3;
+      let v = shiftIn === 0 ? bytes[p]! : ((bytes[p]! << shiftIn) | (bytes[p + 1]! >>> (8 - shiftIn))) & 0xff;
+      if (v === 0) continue;
+      if (n - i < 8) v &= (0xff << (8 - (n - i))) & 0xff;
+      const r = REVERSED[v]!;
+      if (r === 0) continue;
+      const id = i + 1;
+      const w = id >>> 5;
+      const sh = id & 31;
+      words[w] = words[w]! | (r << sh);
+      if (sh > 24) words[w + 1] = words[w + 1]! | (r >>> (32 - sh));
+      size += BIT_COUNT[r]!;
+      max = id + 31 - Math.clz32(r);
     }
     this.pos = start + n;
+    return new IdSet(words, null, size, max);
   }
 
   /** Reads a Fibonacci-coded positive integer (GPP): Zeckendorf bits ending with "11". */
@@ -306,16 +375,56 @@ export class BitWriter {
     this.length++;
   }
 
-  /** Writes `value` (an unsigned integer < 2^n) on `n` bits. */
+  /** Writes `value` (an unsigned integer < 2^n, n ≤ 48) on `n` bits. */
   int(value: number, n: number): void {
     this.ensure(n);
-    for (let i = n - 1; i >= 0; i--) this.bit(Math.floor(value / 2 ** i) % 2 === 1);
+    const bytes = this.bytes;
+    let p = this.length;
+    // High part above 32 bits first (dates are 36 bits), then the low 32 bits with shifts.
+    if (n > 32) {
+      const high = Math.floor(value / 4294967296);
+      for (let i = n - 33; i >= 0; i--) {
+        if ((high >>> i) & 1) bytes[p >>> 3] = bytes[p >>> 3]! | (0x80 >>> (p & 7));
+        p++;
+      }
+      value = value >>> 0;
+      n = 32;
+    }
+    for (let i = n - 1; i >= 0; i--) {
+      if ((value >>> i) & 1) bytes[p >>> 3] = bytes[p >>> 3]! | (0x80 >>> (p & 7));
+      p++;
+    }
+    this.length = p;
   }
 
   /** Writes `n` bits: bit i set when id i+1 is in `set`. */
   bitfield(set: IdSet, n: number): void {
     this.ensure(n);
-    for (let i = 1; i <= n; i++) this.bit(set.has(i));
+    const bytes = this.bytes;
+    const start = this.length;
+    if (set.ranges !== null) {
+      for (const id of set.toArray()) {
+        if (id > n) break;
+        const p = start + id - 1;
+        bytes[p >>> 3] = bytes[p >>> 3]! | (0x80 >>> (p & 7));
+      }
+      this.length = start + n;
+      return;
+    }
+    const words = set.bits!;
+    for (let w = 0; w < words.length; w++) {
+      let bits = words[w]!;
+      while (bits !== 0) {
+        const low = bits & -bits;
+        const id = (w << 5) + 31 - Math.clz32(low);
+        bits ^= low;
+        if (id >= 1 && id <= n) {
+          const p = start + id - 1;
+          bytes[p >>> 3] = bytes[p >>> 3]! | (0x80 >>> (p & 7));
+        }
+      }
+    }
+    this.length = start + n;
   }
 
   /** Writes a Fibonacci-coded positive integer (GPP). */

@@ -4,7 +4,7 @@
  * input length (≤ {@link MAX_TC_STRING_LENGTH} characters).
  */
 import { CrossChannelError, type Result } from '../../core/errors.js';
-import { BitReader, BitsError, IdSetBuilder, base64UrlToBytes, type IdSet } from './bits.js';
+import { BitReader, BitsError, WordArena, base64UrlToBytes, idSetFromPairs, type IdSet } from './bits.js';
 import {
   MAX_TC_STRING_LENGTH,
   TCF_BITS as B,
@@ -41,6 +41,8 @@ export function decodeTcString(text: string): TcString {
   let disclosedVendors: IdSet | null = null;
   let allowedVendors: IdSet | null = null;
   let publisherTc: PublisherTc | null = null;
+  // Bitfields can't hold more ids than the input has bits: one buffer for every bitset of this decode.
+  const arena = new WordArena(text.length * 6, 16);
   let segIndex = 0;
   let start = 0;
   while (start <= text.length) {
@@ -57,18 +59,18 @@ export function decodeTcString(text: string): TcString {
     }
     try {
       if (segIndex === 0) {
-        core = readCore(reader, path);
+        core = readCore(reader, path, arena);
       } else {
         const type = reader.int(B.segmentType, 'segmentType');
         if (type === 1) {
           if (disclosedVendors) fail('repeated DisclosedVendors segment', path);
-          disclosedVendors = readVendorSection(reader, [...path, 'disclosedVendors']);
+          disclosedVendors = readVendorSection(reader, [...path, 'disclosedVendors'], arena);
         } else if (type === 2) {
           if (allowedVendors) fail('repeated AllowedVendors segment', path);
-          allowedVendors = readVendorSection(reader, [...path, 'allowedVendors']);
+          allowedVendors = readVendorSection(reader, [...path, 'allowedVendors'], arena);
         } else if (type === 3) {
           if (publisherTc) fail('repeated PublisherTC segment', path);
-          publisherTc = readPublisherTc(reader);
+          publisherTc = readPublisherTc(reader, arena);
         } else {
           fail(`unknown segment type ${type}`, [...path, 'segmentType'], { segmentType: type });
         }
@@ -106,7 +108,7 @@ export function safeDecodeTcString(text: string): Result<TcString, Malformed> {
 
 type CoreFields = Omit<TcString, 'disclosedVendors' | 'allowedVendors' | 'publisherTc'>;
 
-function readCore(r: BitReader, path: ReadonlyArray<string | number>): CoreFields {
+function readCore(r: BitReader, path: ReadonlyArray<string | number>, arena: WordArena): CoreFields {
   const version = r.int(B.version, 'version');
   if (version !== 2) fail(`unsupported TC string version ${version} (only 2 is supported)`, [...path, 'version'], { version });
   const created = r.int(B.created, 'created') * 100;
@@ -119,13 +121,13 @@ function readCore(r: BitReader, path: ReadonlyArray<string | number>): CoreField
   const policyVersion = r.int(B.policyVersion, 'policyVersion');
   const isServiceSpecific = r.bit('isServiceSpecific');
   const useNonStandardTexts = r.bit('useNonStandardTexts');
-  const specialFeatureOptIns = readFixed(r, B.specialFeatureOptIns, 'specialFeatureOptIns');
-  const purposeConsents = readFixed(r, B.purposes, 'purposeConsents');
-  const purposeLegitimateInterests = readFixed(r, B.purposes, 'purposeLegitimateInterests');
+  const specialFeatureOptIns = readFixed(r, B.specialFeatureOptIns, 'specialFeatureOptIns', arena);
+  const purposeConsents = readFixed(r, B.purposes, 'purposeConsents', arena);
+  const purposeLegitimateInterests = readFixed(r, B.purposes, 'purposeLegitimateInterests', arena);
   const purposeOneTreatment = r.bit('purposeOneTreatment');
   const publisherCountryCode = readLetters(r, [...path, 'publisherCountryCode']);
-  const vendorConsents = readVendorSection(r, [...path, 'vendorConsents']);
-  const vendorLegitimateInterests = readVendorSection(r, [...path, 'vendorLegitimateInterests']);
+  const vendorConsents = readVendorSection(r, [...path, 'vendorConsents'], arena);
+  const vendorLegitimateInterests = readVendorSection(r, [...path, 'vendorLegitimateInterests'], arena);
   const publisherRestrictions = readRestrictions(r, [...path, 'publisherRestrictions']);
   return {
     version: 2,
@@ -157,22 +159,18 @@ function readLetters(r: BitReader, path: ReadonlyArray<string | number>): string
   return String.fromCharCode(65 + a, 65 + b);
 }
 
-function readFixed(r: BitReader, n: number, what: string): IdSet {
-  const b = new IdSetBuilder(n);
-  r.bitfield(n, what, b);
-  return b.build();
+function readFixed(r: BitReader, n: number, what: string, arena: WordArena): IdSet {
+  return r.bitfield(n, what, arena.take(n));
 }
 
 /** MaxVendorId, IsRangeEncoding, then a bitfield or range entries (TC String Format: vendor consent section). */
-function readVendorSection(r: BitReader, path: ReadonlyArray<string | number>): IdSet {
+function readVendorSection(r: BitReader, path: ReadonlyArray<string | number>, arena: WordArena): IdSet {
   const what = String(path[path.length - 1]);
   const maxVendorId = r.int(B.maxVendorId, what);
   const isRange = r.bit(what);
   if (!isRange) {
     if (maxVendorId > r.remaining) fail(`${what}: maxVendorId ${maxVendorId} exceeds the ${r.remaining} bits left`, [...path, 'maxVendorId'], { maxVendorId });
-    const b = new IdSetBuilder(maxVendorId);
-    r.bitfield(maxVendorId, what, b);
-    return b.build();
+    return r.bitfield(maxVendorId, what, arena.take(maxVendorId));
   }
   return readRanges(r, path, maxVendorId);
 }
@@ -182,7 +180,7 @@ function readRanges(r: BitReader, path: ReadonlyArray<string | number>, maxVendo
   const numEntries = r.int(B.numEntries, what);
   // Each entry takes at least 17 bits: refuse absurd counts before looping.
   if (numEntries * 17 > r.remaining) fail(`${what}: numEntries ${numEntries} cannot fit in the ${r.remaining} bits left`, [...path, 'numEntries'], { numEntries });
-  const b = new IdSetBuilder(maxVendorId);
+  const pairs = new Uint16Array(numEntries * 2);
   for (let i = 0; i < numEntries; i++) {
     const isRange = r.bit(what);
     const first = r.int(B.vendorId, what);
@@ -190,9 +188,10 @@ function readRanges(r: BitReader, path: ReadonlyArray<string | number>, maxVendo
     if (first === 0) fail(`${what}: entry ${i} has vendor id 0`, [...path, 'entries', i]);
     if (last < first) fail(`${what}: entry ${i} ends at ${last} before it starts at ${first}`, [...path, 'entries', i], { start: first, end: last });
     if (last > maxVendorId) fail(`${what}: entry ${i} reaches vendor ${last} above maxVendorId ${maxVendorId}`, [...path, 'entries', i], { end: last, maxVendorId });
-    b.addRange(first, last);
+    pairs[i << 1] = first;
+    pairs[(i << 1) + 1] = last;
   }
-  return b.build();
+  return idSetFromPairs(pairs);
 }
 
 function readRestrictions(r: BitReader, path: ReadonlyArray<string | number>): PublisherRestriction[] {
@@ -212,11 +211,11 @@ function readRestrictions(r: BitReader, path: ReadonlyArray<string | number>): P
   return out;
 }
 
-function readPublisherTc(r: BitReader): PublisherTc {
-  const purposeConsents = readFixed(r, B.purposes, 'pubPurposesConsent');
-  const purposeLegitimateInterests = readFixed(r, B.purposes, 'pubPurposesLITransparency');
+function readPublisherTc(r: BitReader, arena: WordArena): PublisherTc {
+  const purposeConsents = readFixed(r, B.purposes, 'pubPurposesConsent', arena);
+  const purposeLegitimateInterests = readFixed(r, B.purposes, 'pubPurposesLITransparency', arena);
   const numCustomPurposes = r.int(B.numCustomPurposes, 'numCustomPurposes');
-  const customPurposeConsents = readFixed(r, numCustomPurposes, 'customPurposesConsent');
-  const customPurposeLegitimateInterests = readFixed(r, numCustomPurposes, 'customPurposesLITransparency');
+  const customPurposeConsents = readFixed(r, numCustomPurposes, 'customPurposesConsent', arena);
+  const customPurposeLegitimateInterests = readFixed(r, numCustomPurposes, 'customPurposesLITransparency', arena);
   return { purposeConsents, purposeLegitimateInterests, numCustomPurposes, customPurposeConsents, customPurposeLegitimateInterests };
 }

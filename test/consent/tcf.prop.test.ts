@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { PurposeRestriction, TCModel, TCString } from '@iabtcf/core';
+import { decodeTcString, encodeTcString } from '../../src/consent/index.js';
+import { idSetArb, plain, tcModelArb } from '../arbitraries/consent.js';
+import { ourView, peerGvl, peerView } from './peer.js';
+
+describe('TC string properties', () => {
+  it('decode(encode(m)) equals m, whatever the vendor encoding', () => {
+    fc.assert(
+      fc.property(tcModelArb(), fc.constantFrom('auto', 'bitfield', 'range' as const), (m, vendorEncoding) => {
+        expect(plain(decodeTcString(encodeTcString(m, { vendorEncoding })))).toEqual(plain(m));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('encoding is canonical: encode(decode(s)) == s for strings we wrote', () => {
+    fc.assert(
+      fc.property(tcModelArb(), (m) => {
+        const s = encodeTcString(m);
+        expect(encodeTcString(decodeTcString(s))).toBe(s);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('auto encoding is never longer than either forced encoding', () => {
+    fc.assert(
+      fc.property(idSetArb(1400, 200), (vendors) => {
+        const base = fc.sample(tcModelArb({ maxVendorId: 10 }), { seed: 1, numRuns: 1 })[0]!;
+        const m = { ...base, vendorConsents: vendors };
+        const len = (e: 'auto' | 'bitfield' | 'range'): number => encodeTcString(m, { vendorEncoding: e }).split('.')[0]!.length;
+        expect(len('auto')).toBeLessThanOrEqual(Math.min(len('bitfield'), len('range')));
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('cross-check with @iabtcf/core', () => {
+  it('strings crosschannel encodes decode to the same fields with @iabtcf/core', () => {
+    fc.assert(
+      fc.property(tcModelArb(), fc.constantFrom('auto', 'bitfield', 'range' as const), (m, vendorEncoding) => {
+        const s = encodeTcString(m, { vendorEncoding });
+        expect(peerView(TCString.decode(s))).toEqual(ourView(decodeTcString(s)));
+        expect(ourView(decodeTcString(s))).toEqual(ourView(m as never));
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  // A GVL of 400 vendor ids with gaps: every vendor declares consent and (flexible) LI purposes.
+  const vendors: Record<string, unknown> = {};
+  for (let id = 1; id <= 400; id++) {
+    if (id % 7 === 0) continue;
+    vendors[String(id)] = { id, name: `v${id}`, purposes: [1, 3, 4], legIntPurposes: [2, 7], flexiblePurposes: [2, 3, 4, 7], specialPurposes: [1], features: [], specialFeatures: [1] };
+  }
+  const purposes: Record<string, unknown> = {};
+  for (let p = 1; p <= 11; p++) purposes[String(p)] = { id: p, name: `p${p}`, description: '', illustrations: [] };
+  const gvlJson = { gvlSpecificationVersion: 3, vendorListVersion: 150, tcfPolicyVersion: 5, lastUpdated: '2026-01-01T00:00:00Z', purposes, specialPurposes: { '1': { id: 1, name: 'sp1' } }, features: {}, specialFeatures: { '1': { id: 1, name: 'sf1' }, '2': { id: 2, name: 'sf2' } }, stacks: {}, dataCategories: {}, vendors };
+
+  it('strings @iabtcf/core encodes decode to the same fields with crosschannel', () => {
+    fc.assert(
+      fc.property(tcModelArb({ maxVendorId: 420 }), (m) => {
+        const gvl = peerGvl(gvlJson);
+        const t = new TCModel(gvl);
+        t.created = new Date(m.created);
+        t.lastUpdated = new Date(m.lastUpdated);
+        t.cmpId = m.cmpId;
+        t.cmpVersion = m.cmpVersion;
+        t.consentScreen = m.consentScreen;
+        t.publisherCountryCode = m.publisherCountryCode;
+        t.isServiceSpecific = m.isServiceSpecific;
+        t.useNonStandardStacks = m.useNonStandardTexts;
+        t.purposeOneTreatment = m.purposeOneTreatment;
+        t.policyVersion = m.policyVersion;
+        t.purposeConsents.set(m.purposeConsents.toArray());
+        t.purposeLegitimateInterests.set(m.purposeLegitimateInterests.toArray());
+        t.specialFeatureOptins.set(m.specialFeatureOptIns.toArray());
+        t.vendorConsents.set(m.vendorConsents.toArray());
+        t.vendorLegitimateInterests.set(m.vendorLegitimateInterests.toArray());
+        for (const r of m.publisherRestrictions) for (const v of r.vendors) t.publisherRestrictions.add(v, new PurposeRestriction(r.purposeId, r.restrictionType));
+        if (m.publisherTc) {
+          t.publisherConsents.set(m.publisherTc.purposeConsents.toArray());
+          t.publisherLegitimateInterests.set(m.publisherTc.purposeLegitimateInterests.toArray());
+          t.numCustomPurposes = m.publisherTc.numCustomPurposes;
+          t.publisherCustomConsents.set(m.publisherTc.customPurposeConsents.toArray());
+          t.publisherCustomLegitimateInterests.set(m.publisherTc.customPurposeLegitimateInterests.toArray());
+        }
+        const s = TCString.encode(t);
+        expect(ourView(decodeTcString(s))).toEqual(peerView(TCString.decode(s)));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
