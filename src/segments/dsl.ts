@@ -9,7 +9,15 @@ import { durationSchema, idSchema, timeZoneSchema, timestampSchema, toJSONSchema
  * names the path of the bad node (`segments[3].rule.and[1].value`).
  */
 
-/** Error codes of `crosschannel/segments`. */
+/**
+ * Error codes of `crosschannel/segments`.
+ *
+ * @example
+ * ```ts
+ * const r = safeCompileSegments(input);
+ * if (!r.ok && r.error.code === 'SEGMENT_REFERENCE_CYCLE') console.log(r.error.detail?.cycle);
+ * ```
+ */
 export type SegmentErrorCode =
   /** A rule or segment definition is malformed (wrong shape, unknown operator, forbidden path, bad value). */
   | 'SEGMENT_RULE_INVALID'
@@ -27,7 +35,14 @@ export type SegmentErrorCode =
   | 'SEGMENT_NOT_FOUND'
   | CoreErrorCode;
 
-/** Hard limits on rules, so that a hostile rule cannot exhaust memory or stack. */
+/**
+ * Hard limits on rules, so that a hostile rule cannot exhaust memory or stack.
+ *
+ * @example
+ * ```ts
+ * SEGMENT_LIMITS.maxDepth; // 32
+ * ```
+ */
 export const SEGMENT_LIMITS = {
   /** Deepest nesting of rule nodes (the root is depth 1). */
   maxDepth: 32,
@@ -66,11 +81,25 @@ export const attributePathSchema = z
   });
 
 const boundedString = z.string().max(SEGMENT_LIMITS.maxStringLength);
-/** A scalar operand: string, finite number, boolean or null. */
+/**
+ * A scalar operand: string, finite number, boolean or null.
+ *
+ * @example
+ * ```ts
+ * scalarSchema.parse('FR');
+ * ```
+ */
 export const scalarSchema = z.union([boundedString, z.number().finite(), z.boolean(), z.null()]);
 const orderedSchema = z.union([z.number().finite(), boundedString]);
 
-/** Operators of attribute (and event-property) conditions. */
+/**
+ * Operators of attribute (and event-property) conditions.
+ *
+ * @example
+ * ```ts
+ * ATTRIBUTE_OPERATORS.includes('between'); // true
+ * ```
+ */
 export const ATTRIBUTE_OPERATORS = [
   'eq', 'neq', 'in', 'notIn', 'gt', 'gte', 'lt', 'lte', 'between', 'exists', 'contains', 'startsWith', 'endsWith', 'matches',
 ] as const;
@@ -172,7 +201,14 @@ export const windowSchema = z.union([
 /** A window (parsed: durations and instants in ms). */
 export type Window = z.output<typeof windowSchema>;
 
-/** Operators comparing a number (count, aggregate, age). */
+/**
+ * Operators comparing a number (count, aggregate, age).
+ *
+ * @example
+ * ```ts
+ * NUMERIC_OPERATORS; // ['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'between']
+ * ```
+ */
 export const NUMERIC_OPERATORS = ['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'between'] as const;
 
 function numericComparison<V extends z.ZodType>(value: V) {
@@ -220,14 +256,21 @@ type Shallow = typeof SHALLOW;
 export type RuleKind = keyof Shallow;
 const KINDS = Object.keys(SHALLOW) as RuleKind[];
 
-/** Leaf conditions (parsed). */
+/** `{ age: 'signedUpAt', op: 'gt', value: '30d' }`: `now − attribute` compared with a duration (parsed: ms). */
 export type AgeCondition = z.output<Shallow['age']>;
+/** `{ anniversary: 'birthDate', withinDays: 7 }`: the next anniversary is within N local calendar days. */
 export type AnniversaryCondition = z.output<Shallow['anniversary']>;
+/** `{ time: 'lastLoginAt', window: { calendar: 'day' } }`: a timestamp attribute lies in a window. */
 export type TimeCondition = z.output<Shallow['time']>;
+/** `{ segment: 'high-value' }`: membership of another segment of the set. */
 export type SegmentReference = z.output<Shallow['segment']>;
+/** `{ count: filter, window?, op, value }`: number of matching events in a window. */
 export type CountCondition = z.output<Shallow['count']>;
+/** `{ aggregate: 'sum', property: 'amount', event: filter, window?, op, value }`. */
 export type AggregateCondition = z.output<Shallow['aggregate']>;
+/** `{ occurrence: 'last', event: filter, window?, op, value: duration }`: age of the first/last match. */
 export type OccurrenceCondition = z.output<Shallow['occurrence']>;
+/** `{ did: A, notSince: B, window? }`: the last A in the window has no B at or after it up to `now`. */
 export type SequenceCondition = z.output<Shallow['did']>;
 
 /** A rule node (parsed). Recursive, so the boolean nodes are written out; the leaves are the schemas' outputs. */
@@ -382,7 +425,14 @@ export function parseSegmentRule(input: unknown, basePath: Path = []): SegmentRu
   return parseNode(input, basePath, 1, { nodes: 0, references: [] });
 }
 
-/** Segment ids referenced anywhere in a parsed rule. */
+/**
+ * Segment ids referenced anywhere in a parsed rule.
+ *
+ * @example
+ * ```ts
+ * referencedSegments(parseSegmentRule({ and: [{ segment: 'a' }, { not: { segment: 'b' } }] })); // ['a', 'b']
+ * ```
+ */
 export function referencedSegments(rule: SegmentRule): string[] {
   const out: string[] = [];
   const walk = (r: SegmentRule): void => {
