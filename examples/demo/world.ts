@@ -303,7 +303,7 @@ export function simulateDay(world: World, day: number, boost: (c: Customer, cate
         events.push({ type: 'cart_add', at: at + views * MINUTE, properties: { category } });
         if (rng.next() < t.buyPropensity * boost(c, category)) {
           revenue = Math.round(t.basket * (0.6 + 0.8 * rng.next()) * 100) / 100;
-          events.push({ type: 'purchase', at: at + (views + 2) * MINUTE, properties: { category, amount: revenue, channel: 'web' } });
+          events.push({ type: 'purchase', at: at + (views + 2) * MINUTE, properties: { category, amount: revenue, value: revenue, channel: 'web' } });
         } else events.push({ type: 'cart_abandon', at: at + (views + 5) * MINUTE, properties: { category } });
       }
       out.push({ at, customer: c, channel: 'web', identifiers: ids, events, revenue, category });
@@ -320,7 +320,7 @@ export function simulateDay(world: World, day: number, boost: (c: Customer, cate
       if (rng.next() < 0.2 * boost(c, category)) {
         if (rng.next() < t.buyPropensity * boost(c, category)) {
           revenue = Math.round(t.basket * (0.6 + 0.8 * rng.next()) * 100) / 100;
-          events.push({ type: 'purchase', at: at + 3 * MINUTE, properties: { category, amount: revenue, channel: 'app' } });
+          events.push({ type: 'purchase', at: at + 3 * MINUTE, properties: { category, amount: revenue, value: revenue, channel: 'app' } });
         } else events.push({ type: 'cart_abandon', at: at + 6 * MINUTE, properties: { category } });
       }
       out.push({ at, customer: c, channel: 'app', identifiers: ids, events, revenue, category });
@@ -338,7 +338,7 @@ export function simulateDay(world: World, day: number, boost: (c: Customer, cate
       const bought = rng.next() < 0.5 + 0.4 * t.buyPropensity;
       const revenue = bought ? Math.round(t.basket * (0.7 + rng.next()) * 100) / 100 : 0;
       const events: Moment['events'][number][] = [{ type: 'store_visit', at, properties: { category } }];
-      if (bought) events.push({ type: 'purchase', at: at + 10 * MINUTE, properties: { category, amount: revenue, channel: 'store', fullPrice: rng.next() < 0.7 } });
+      if (bought) events.push({ type: 'purchase', at: at + 10 * MINUTE, properties: { category, amount: revenue, value: revenue, channel: 'store', fullPrice: rng.next() < 0.7 } });
       if (ids.length > 0) out.push({ at, customer: c, channel: 'store', identifiers: ids, events, revenue, category });
     }
     // Inbound calls: the agent finds the customer by phone or loyalty card

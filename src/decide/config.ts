@@ -123,6 +123,8 @@ export interface DecideConfig {
   readonly clock: TraceClock | undefined;
   /** Global Vendor List for the TCF check (vendor declarations, deleted vendors); null checks the string alone. */
   readonly gvl: Gvl | null;
+  /** @internal Memo of time-zone names already checked (bounded), so requests do not pay `Intl` each time. */
+  readonly zoneMemo: Map<string, boolean>;
 }
 
 /** Options of {@link parseDecideConfig} that are not JSON: predicates, a learned model, a clock for timings. */
@@ -200,6 +202,7 @@ export function parseDecideConfig(input: unknown, options: ParseDecideConfigOpti
     model: options.model,
     clock: options.clock,
     gvl: options.gvl ?? null,
+    zoneMemo: new Map(),
   };
 }
 

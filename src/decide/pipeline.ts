@@ -1,8 +1,9 @@
 import { CrossChannelError, isCrossChannelError } from '../core/errors.js';
+import { isValidTimeZone } from '../core/time.js';
 import { reason, type Reason } from '../core/explain.js';
 import type { ContactRecord, History } from '../core/records.js';
 import { arbitrate, type ArbitrationResult, type RankedOffer } from '../arbitration/arbitrate.js';
-import { capacitySpecOf, type CapacityReservation } from '../arbitration/store.js';
+import { capacitySpecOf, type CapacityReservation, type OfferUsage } from '../arbitration/store.js';
 import { evaluateCaps, type CapDecision } from '../capping/evaluate.js';
 import type { DecideConfig } from './config.js';
 import { storeError, withDeadline, type DecideErrorCode } from './deadline.js';
@@ -112,7 +113,7 @@ function failed(trace: TraceRecorder, e: unknown, stage: ReturnType<TraceRecorde
 
 async function run(req: DecideRequest, stores: DecideStores, config: DecideConfig, trace: TraceRecorder): Promise<DecideResult> {
   const timeout = config.storeTimeoutMs;
-  const zone = req.timeZone ?? config.timeZone;
+  const zone = req.timeZone === undefined ? config.timeZone : checkedZone(config, req.timeZone);
 
   // 1. identity
   trace.begin('identity', { identifiers: req.identifiers.length });
@@ -125,9 +126,8 @@ async function run(req: DecideRequest, stores: DecideStores, config: DecideConfi
   const subjectId = who.subjectId;
 
   // 2. load
-  const capacityOffers = stores.offerCapacity ? config.catalogue.offers.filter((o) => o.capacity !== null || o.budget !== null).map((o) => o.id) : [];
-  trace.begin('load', { stores: 3 + (stores.profiles ? 1 : 0) + (capacityOffers.length > 0 ? 1 : 0) });
-  const state = await loadState(stores, config, subjectId, req.now, capacityOffers);
+  trace.begin('load', { stores: 3 + (stores.profiles ? 1 : 0) });
+  const state = await loadState(stores, config, subjectId, req.now);
   trace.end({ events: state.history.events.length, contacts: state.history.contacts.length, responses: state.history.responses.length, consentEvents: state.consentEvents.length });
 
   // A retried request finds its own contacts in the history: answer with them, reserve nothing new.
@@ -167,7 +167,17 @@ async function run(req: DecideRequest, stores: DecideStores, config: DecideConfi
   // 5. arbitration
   const excluded = new Set(req.excludeOffers ?? []);
   trace.begin('arbitration', { offers: config.catalogue.offers.length });
-  const ranking = rank(req, config, state, subjectId, memberships, req.channel, req.slots + config.fallbackOffers);
+  let ranking = rank(req, config, state, subjectId, memberships, req.channel, req.slots + config.fallbackOffers, NO_USAGE);
+  // Global capacities are read only when an offer that has one made the ranking: most decisions skip that
+  // round trip. The re-ranking then excludes exhausted offers; the atomic consume at reservation is the guard.
+  const limited = stores.offerCapacity ? ranking.selected.filter((r) => hasCapacity(config, r.offerId)).map((r) => r.offerId) : [];
+  if (stores.offerCapacity && limited.length > 0) {
+    const store = stores.offerCapacity;
+    const usage = await withDeadline('arbitration', 'offerCapacity.usage', timeout, () =>
+      store.usage(limited, { timeZone: config.catalogue.timeZone, weekStartsOn: config.catalogue.weekStartsOn }, req.now),
+    );
+    ranking = rank(req, config, state, subjectId, memberships, req.channel, req.slots + config.fallbackOffers, usage);
+  }
   const removed: RemovedItem[] = ranking.excluded.map((x) => ({ kind: 'offer', id: x.offerId, reasons: [{ ...x.reason, detail: { ...(x.reason.detail ?? {}), stage: x.stage } }] }));
   const candidates: RankedOffer[] = [];
   for (const r of ranking.selected) {
@@ -247,6 +257,16 @@ async function run(req: DecideRequest, stores: DecideStores, config: DecideConfi
   };
 }
 
+function checkedZone(config: DecideConfig, zone: string): string {
+  let valid = config.zoneMemo.get(zone);
+  if (valid === undefined) {
+    valid = isValidTimeZone(zone);
+    if (config.zoneMemo.size < 10_000) config.zoneMemo.set(zone, valid);
+  }
+  if (!valid) throw new CrossChannelError('TIMEZONE_INVALID', `Unknown IANA time zone ${JSON.stringify(zone)}`, { path: ['timeZone'] });
+  return zone;
+}
+
 /** Contacts already reserved by this request id (a retry), as chosen offers in slot order. */
 function replayed(req: DecideRequest, contacts: ReadonlyArray<ContactRecord>): ChosenOffer[] {
   const prefix = `${req.requestId}#`;
@@ -260,7 +280,23 @@ function replayed(req: DecideRequest, contacts: ReadonlyArray<ContactRecord>): C
   return out.sort((a, b) => a.rank - b.rank);
 }
 
-function rank(req: DecideRequest, config: DecideConfig, state: LoadedState, subjectId: string, memberships: ReadonlyArray<string>, channel: string, slots: number): ArbitrationResult {
+const NO_USAGE: ReadonlyMap<string, OfferUsage> = new Map();
+
+function hasCapacity(config: DecideConfig, offerId: string): boolean {
+  const o = config.catalogue.byId.get(offerId);
+  return o !== undefined && (o.capacity !== null || o.budget !== null);
+}
+
+function rank(
+  req: DecideRequest,
+  config: DecideConfig,
+  state: LoadedState,
+  subjectId: string,
+  memberships: ReadonlyArray<string>,
+  channel: string,
+  slots: number,
+  usage: ReadonlyMap<string, OfferUsage>,
+): ArbitrationResult {
   return arbitrate(
     { subjectId, segments: memberships, attributes: state.profile },
     config.catalogue,
@@ -269,7 +305,7 @@ function rank(req: DecideRequest, config: DecideConfig, state: LoadedState, subj
       now: req.now,
       channel,
       slots,
-      usage: state.usage,
+      usage,
       ...(config.model ? { model: config.model } : {}),
       ...(config.explore ? { thompson: { seed: req.requestId } } : {}),
     },
@@ -378,7 +414,7 @@ function bestAlternative(
   for (const channel of config.alternatives) {
     if (channel === req.channel) continue;
     if (!checkChannelConsent(config, state, channel, req).allowed) continue;
-    const ranking = rank(req, config, state, subjectId, segs, channel, 1 + config.fallbackOffers);
+    const ranking = rank(req, config, state, subjectId, segs, channel, 1 + config.fallbackOffers, NO_USAGE);
     for (const offer of ranking.selected) {
       const d = evaluateCaps(state.history, config.caps, capCandidate(config, offer, channel), { now: req.now, timeZone: zone });
       if (!d.allowed) continue;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseWith, type Result, attempt } from '../core/errors.js';
-import { channelSchema, idSchema, jsonObjectSchema, timeZoneSchema, timestampSchema } from '../core/schema.js';
+import { channelSchema, idSchema, jsonObjectSchema, timestampSchema } from '../core/schema.js';
 import { RESPONSE_KINDS } from '../core/records.js';
 import type { Reason } from '../core/explain.js';
 import type { DecisionTrace } from './trace.js';
@@ -35,8 +35,11 @@ export const decideRequestSchema = z
     /** Global Privacy Control (`Sec-GPC: 1`): opt-out of sale/share. */
     gpc: z.boolean().optional(),
     now: timestampSchema,
-    /** The person's IANA time zone when the channel knows it; else the configured default. */
-    timeZone: timeZoneSchema.optional(),
+    /**
+     * The person's IANA time zone when the channel knows it; else the configured default. Checked against the
+     * IANA database by `decide` (with a per-config memo, so hot paths do not pay `Intl` for every request).
+     */
+    timeZone: z.string().min(1).max(64).optional(),
     /** Attributes the channel knows now (page category, basket value…), merged into the profile for segments. */
     context: jsonObjectSchema.optional(),
     /** Offers the channel would rather not show now (already on screen), excluded with a reason. */

@@ -1,7 +1,7 @@
 import { reason, type Reason } from '../core/explain.js';
 import type { History } from '../core/records.js';
 import type { ContactHistoryStore } from '../capping/store.js';
-import type { OfferCapacityStore, OfferUsage } from '../arbitration/store.js';
+import type { OfferCapacityStore } from '../arbitration/store.js';
 import { canContact } from '../consent/contact.js';
 import { consentState, type ConsentEvent } from '../consent/ledger.js';
 import type { ConsentStore } from '../consent/store.js';
@@ -46,7 +46,6 @@ export interface LoadedState {
   readonly history: History;
   readonly consentEvents: ReadonlyArray<ConsentEvent>;
   readonly profile: Readonly<Record<string, unknown>>;
-  readonly usage: ReadonlyMap<string, OfferUsage>;
 }
 
 /** Masks an identifier value for traces: type and the first characters only (traces end up in logs). */
@@ -138,22 +137,16 @@ export async function rekeyHistories(
   return moved;
 }
 
-/** Reads events, contact history, consent events, profile attributes and offer usage in parallel. */
-export async function loadState(stores: DecideStores, config: DecideConfig, subjectId: string, now: number, capacityOffers: ReadonlyArray<string>): Promise<LoadedState> {
+/** Reads events, contact history, consent events and profile attributes in parallel. */
+export async function loadState(stores: DecideStores, config: DecideConfig, subjectId: string, now: number): Promise<LoadedState> {
   const t = config.storeTimeoutMs;
   const since = now - config.lookbackMs;
-  const offerCapacity = stores.offerCapacity;
   const profiles = stores.profiles;
-  const [events, contactHistory, consentEvents, profile, usage] = await Promise.all([
+  const [events, contactHistory, consentEvents, profile] = await Promise.all([
     withDeadline('load', 'events.read', t, () => stores.events.read(subjectId, { from: since, to: now + 1 })),
     withDeadline('load', 'contacts.history', t, () => stores.contacts.history(subjectId, since)),
     withDeadline('load', 'consent.events', t, () => stores.consent.events(subjectId)),
     profiles ? withDeadline('load', 'profiles.get', t, () => profiles.get(subjectId)) : Promise.resolve(null),
-    offerCapacity && capacityOffers.length > 0
-      ? withDeadline('load', 'offerCapacity.usage', t, () =>
-          offerCapacity.usage(capacityOffers, { timeZone: config.catalogue.timeZone, weekStartsOn: config.catalogue.weekStartsOn }, now),
-        )
-      : Promise.resolve(new Map<string, OfferUsage>()),
   ]);
   // Records after `now` (a clock-skewed writer) must not influence a decision "as of now".
   const history: History = {
@@ -162,7 +155,7 @@ export async function loadState(stores: DecideStores, config: DecideConfig, subj
     responses: contactHistory.responses.filter((r) => r.at <= now),
     events,
   };
-  return { history, consentEvents, profile: { subjectId, ...(profile ?? {}) }, usage };
+  return { history, consentEvents, profile: { subjectId, ...(profile ?? {}) } };
 }
 
 /**

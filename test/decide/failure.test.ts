@@ -32,7 +32,7 @@ const CASES: Array<{ store: keyof DecideStores; method: string; stage: string; c
   { store: 'events', method: 'read', stage: 'load', op: 'events.read' },
   { store: 'contacts', method: 'history', stage: 'load', op: 'contacts.history' },
   { store: 'consent', method: 'events', stage: 'load', op: 'consent.events' },
-  { store: 'offerCapacity', method: 'usage', stage: 'load', op: 'offerCapacity.usage' },
+  { store: 'offerCapacity', method: 'usage', stage: 'arbitration', channel: 'web', op: 'offerCapacity.usage' },
   { store: 'offerCapacity', method: 'consume', stage: 'reserve', channel: 'web', op: 'offerCapacity.consume' },
   { store: 'contacts', method: 'reserve', stage: 'reserve', op: 'contacts.reserve' },
 ];
