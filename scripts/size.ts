@@ -27,7 +27,7 @@ export interface SizeRow {
  * pulls in. Each names exports of an entry; a focus whose exports do not exist yet is skipped.
  */
 export const FOCUSED: ReadonlyArray<{ label: string; source: string; names: readonly string[] }> = [
-  { label: 'consent: TCF decode + check', source: 'src/consent/index.ts', names: ['decodeTcString', 'checkTcfPurposes'] },
+  { label: 'consent: TCF decode + check', source: 'src/consent/index.ts', names: ['decodeTcString', 'tcfCanProcess'] },
   { label: 'core: calendar windows', source: 'src/index.ts', names: ['calendarWindow', 'localTime'] },
 ];
 
