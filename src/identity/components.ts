@@ -55,7 +55,7 @@ export function resolveComponent(s: GraphState, root: number, out: number[]): vo
     } while (o !== head);
     if (hasTtl && !violates) violates = hasStaleLink(s, head);
   }
-  s.refusedByRoot.delete(root);
+  if (s.refusedByRoot.size > 0) s.refusedByRoot.delete(root);
   if (!violates) {
     const pid = profileIdFor(s, canonical);
     s.profileById.set(pid, canonical);
@@ -72,8 +72,9 @@ export function resolveComponent(s: GraphState, root: number, out: number[]): vo
 }
 
 function exceedsLimits(s: GraphState, root: number, typeLimit: number[]): boolean {
-  // Type counts in a small scratch array keyed by type index; reset before returning.
-  const counts = new Int32Array(s.typeNames.length);
+  // Type counts in a scratch array keyed by type index, zeroed again before returning.
+  if (s.typeCounts.length < s.typeNames.length) s.typeCounts = new Int32Array(s.typeNames.length * 2);
+  const counts = s.typeCounts;
   let m = root;
   let over = false;
   do {
@@ -81,6 +82,11 @@ function exceedsLimits(s: GraphState, root: number, typeLimit: number[]): boolea
     if (++counts[t]! > typeLimit[t]!) over = true;
     m = s.next[m]!;
   } while (m !== root && !over);
+  m = root;
+  do {
+    counts[s.idType[m]!] = 0;
+    m = s.next[m]!;
+  } while (m !== root);
   return over;
 }
 

@@ -113,6 +113,7 @@ export class IdentityGraph {
     let memberCount = 0;
     for (const o of observations) memberCount += o.identifiers.length;
     reserveObservations(s, observations.length, memberCount);
+    reserveIdentifiers(s, memberCount);
     const firstObs = s.nObs;
     const opts = s.rules.normalize;
     for (let i = 0; i < observations.length; i++) {
@@ -136,7 +137,6 @@ export class IdentityGraph {
             blocked.push(blockedLink(raw.type, v, rule, ats[i]!, source));
             continue;
           }
-          reserveIdentifiers(s, 1);
           x = addIdentifier(s, t, v);
         }
         let dup = false;

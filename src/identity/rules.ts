@@ -175,6 +175,8 @@ export function parseIdentityRules(input: unknown = {}): CompiledIdentityRules {
       });
     }
   });
+  // Memo of the patterns that apply to each type (a cache of a pure function of the compiled rules).
+  const patternsByType = new Map<string, typeof patterns>();
   const normalize: NormalizeOptions = {
     defaultCountry: src.normalization.defaultCountry,
     emailProviderRules: src.normalization.emailProviderRules,
@@ -188,10 +190,13 @@ export function parseIdentityRules(input: unknown = {}): CompiledIdentityRules {
     ttlOf: (type) => ttls.get(type) ?? Infinity,
     maxIdentifiers: src.maxIdentifiers,
     blockedBy: (type, value) => {
-      if (exact.has(value) || exact.has(`${type}:${value}`)) return 'blocked:value';
-      for (const p of patterns) {
-        if ((p.type === undefined || p.type === type) && p.re.test(value)) return `blocked:pattern:${p.source}`;
+      if (exact.size > 0 && (exact.has(value) || exact.has(`${type}:${value}`))) return 'blocked:value';
+      let list = patternsByType.get(type);
+      if (list === undefined) {
+        list = patterns.filter((p) => p.type === undefined || p.type === type);
+        patternsByType.set(type, list);
       }
+      for (const p of list) if (p.re.test(value)) return `blocked:pattern:${p.source}`;
       return undefined;
     },
     profileIdSalt: src.profileIdSalt,

@@ -62,6 +62,7 @@ export interface GraphState {
   /** Scratch: stamps for de-duplication, local indices for constrained resolution. */
   mark: Int32Array;
   local: Int32Array;
+  typeCounts: Int32Array;
   epoch: number;
   nObs: number;
   obsStart: Int32Array;
@@ -101,6 +102,7 @@ export function createState(rules: CompiledIdentityRules): GraphState {
     lastSeen: new Float64Array(cap),
     mark: new Int32Array(cap),
     local: new Int32Array(cap),
+    typeCounts: new Int32Array(16),
     epoch: 0,
     nObs: 0,
     obsStart: new Int32Array(cap),
@@ -304,6 +306,8 @@ function fmix(h: number): number {
   return h;
 }
 
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 function hex8(h: number): string {
-  return (h >>> 0).toString(16).padStart(8, '0');
+  return HEX[(h >>> 24) & 255]! + HEX[(h >>> 16) & 255]! + HEX[(h >>> 8) & 255]! + HEX[h & 255]!;
 }

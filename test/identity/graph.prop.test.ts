@@ -143,6 +143,7 @@ describe('stitching properties', () => {
       fc.property(obsListArb, tightRulesArb, fc.nat(), (obs, rules, pick) => {
         const g = build(obs, rules);
         const profiles = [...g.profiles()].sort((a, b) => (a.id < b.id ? -1 : 1));
+        fc.pre(profiles.length > 0);
         const victim = profiles[pick % profiles.length]!;
         const gone = new Set(victim.identifiers.map(identifierKey));
         const compiled = parseIdentityRules(rules);

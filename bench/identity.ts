@@ -1,0 +1,166 @@
+/**
+ * Identity benchmarks.
+ * 1. Deterministic stitching of 1M observations (heavy-tailed component sizes: most people have 2–4
+ *    identifiers, a few have hundreds) in memory, against a straightforward Map + BFS connected-components
+ *    implementation and graphology + graphology-components, on the same links. Reports links/s, ratios, heap.
+ * 2. Probabilistic matching of 100k person records with typos: blocking → pairs compared, time, precision and
+ *    recall against the generator's truth (EM-estimated m/u).
+ * The machine is shared: numbers are noisy; compare ratios from one run, not absolute values across runs.
+ */
+import { UndirectedGraph } from 'graphology';
+import { connectedComponents } from 'graphology-components';
+import { createRng } from '../src/core/random.js';
+import { IdentityGraph, type ObservationInput } from '../src/identity/graph.js';
+import { estimateMatchParameters } from '../src/identity/em.js';
+import { matchRecords, parseMatchModel } from '../src/identity/match.js';
+import { checkSame, timeJob } from './harness.js';
+import { PEOPLE_MODEL, precisionRecall, syntheticPeople } from '../test/arbitraries/identity.js';
+
+const N = Number(process.env.IDENTITY_BENCH_OBSERVATIONS ?? 1_000_000);
+const T0 = Date.UTC(2026, 0, 1);
+
+/** Observations of synthetic people; identifiers per person follow a Pareto tail (α = 1.6), capped at 500. */
+function observations(n: number, seed: number): { obs: ObservationInput[]; links: number } {
+  const rng = createRng(seed);
+  const obs: ObservationInput[] = [];
+  let links = 0;
+  let person = 0;
+  while (obs.length < n) {
+    const p = person++;
+    const size = Math.min(500, Math.floor(2 / Math.pow(1 - rng.next(), 1 / 1.6)));
+    const ids: Array<{ type: string; value: string }> = [];
+    if (rng.next() < 0.6) ids.push({ type: 'user_id', value: `u${p}` });
+    if (rng.next() < 0.7) ids.push({ type: 'email', value: `person${p}@mail.test` });
+    while (ids.length < size) ids.push(rng.next() < 0.8 ? { type: 'anonymous_id', value: `a${p}-${ids.length}` } : { type: 'device_id', value: `d${p}-${ids.length}` });
+    // One observation per identifier beyond the first, each linking it to an earlier one (a random tree),
+    // sometimes with a third identifier; singletons are seen alone.
+    if (ids.length === 1) obs.push({ identifiers: ids, at: T0 + rng.int(86_400_000 * 90), source: 'web' });
+    for (let i = 1; i < ids.length && obs.length < n; i++) {
+      const o = [ids[i]!, ids[rng.int(i)]!];
+      if (i > 2 && rng.next() < 0.2) o.push(ids[rng.int(i)]!);
+      links += o.length - 1;
+      obs.push({ identifiers: o, at: T0 + rng.int(86_400_000 * 90), source: rng.next() < 0.5 ? 'web' : 'app' });
+    }
+  }
+  return { obs, links };
+}
+
+const key = (i: { type: string; value: string }): string => `${i.type}:${i.value}`;
+
+function mapBfs(obs: ReadonlyArray<ObservationInput>): Map<string, number> {
+  const adj = new Map<string, string[]>();
+  const touch = (k: string): string[] => {
+    let a = adj.get(k);
+    if (!a) adj.set(k, (a = []));
+    return a;
+  };
+  for (const o of obs) {
+    const first = key(o.identifiers[0]!);
+    const fa = touch(first);
+    for (let i = 1; i < o.identifiers.length; i++) {
+      const k = key(o.identifiers[i]!);
+      fa.push(k);
+      touch(k).push(first);
+    }
+  }
+  const comp = new Map<string, number>();
+  let c = 0;
+  for (const start of adj.keys()) {
+    if (comp.has(start)) continue;
+    const queue = [start];
+    comp.set(start, c);
+    while (queue.length > 0) {
+      const k = queue.pop()!;
+      for (const n of adj.get(k)!) {
+        if (!comp.has(n)) {
+          comp.set(n, c);
+          queue.push(n);
+        }
+      }
+    }
+    c++;
+  }
+  return comp;
+}
+
+function graphologyComponents(obs: ReadonlyArray<ObservationInput>): string[][] {
+  const g = new UndirectedGraph({ multi: false, allowSelfLoops: false });
+  for (const o of obs) {
+    const first = key(o.identifiers[0]!);
+    g.mergeNode(first);
+    for (let i = 1; i < o.identifiers.length; i++) {
+      const k = key(o.identifiers[i]!);
+      if (k !== first) g.mergeEdge(first, k);
+    }
+  }
+  return connectedComponents(g);
+}
+
+const OPEN_RULES = { limits: {}, maxIdentifiers: 1_000_000, blocked: { defaults: false } };
+const ours = (rules: object) => (o: ReadonlyArray<ObservationInput>) => {
+  const g = new IdentityGraph(rules);
+  g.add(o);
+  return g;
+};
+
+console.log(`\n## Deterministic stitching (${N.toLocaleString('en-US')} observations)`);
+const data = observations(N, 42);
+console.log(`links: ${data.links.toLocaleString('en-US')}`);
+
+// Same partition before timing (merge protection off, so all three compute connected components).
+{
+  const g = ours(OPEN_RULES)(data.obs);
+  const bfs = mapBfs(data.obs);
+  const gc = graphologyComponents(data.obs);
+  checkSame('component count (Map+BFS)', g.size.profiles, new Set(bfs.values()).size);
+  checkSame('component count (graphology)', g.size.profiles, gc.length);
+}
+
+const rows: Array<{ name: string; ms: number; heap: number }> = [];
+for (const [name, fn] of [
+  ['crosschannel IdentityGraph (default merge protection)', ours({})],
+  ['crosschannel IdentityGraph (no limits)', ours(OPEN_RULES)],
+  ['Map + BFS', mapBfs],
+  ['graphology + graphology-components', graphologyComponents],
+] as const) {
+  const r = await timeJob(() => fn(data.obs), 3);
+  rows.push({ name, ms: r.medianMs, heap: r.heapDeltaMB });
+}
+const base = rows[0]!.ms;
+console.log('| task | median ms | links/s | heap Δ MB (retained result) | crosschannel (default) ÷ this (speed) |');
+console.log('|---|---|---|---|---|');
+for (const r of rows) {
+  console.log(`| ${r.name} | ${r.ms.toFixed(0)} | ${Math.round(data.links / (r.ms / 1000)).toLocaleString('en-US')} | ${r.heap.toFixed(0)} | ${(r.ms / base).toFixed(2)}× |`);
+}
+
+// Incremental: 1% more observations on top of the 1M graph.
+{
+  const g = ours({})(data.obs);
+  const extra = observations(N / 100, 7).obs;
+  const t0 = performance.now();
+  g.add(extra);
+  console.log(`incremental: +${extra.length.toLocaleString('en-US')} observations on the ${N.toLocaleString('en-US')} graph in ${(performance.now() - t0).toFixed(0)} ms`);
+  const lookups = [...data.obs.slice(0, 100_000)].map((o) => o.identifiers[0]!);
+  const t1 = performance.now();
+  let hits = 0;
+  for (const l of lookups) if (g.profileIdOf(l) !== undefined) hits++;
+  const ms = performance.now() - t1;
+  console.log(`lookups: ${Math.round(lookups.length / (ms / 1000)).toLocaleString('en-US')} profileIdOf/s (${hits} hits)`);
+}
+
+const PEOPLE = Number(process.env.IDENTITY_BENCH_PEOPLE ?? 50_000);
+const { records, personOf } = syntheticPeople(PEOPLE, 11);
+console.log(`\n## Probabilistic matching (${records.length.toLocaleString('en-US')} records of ${PEOPLE.toLocaleString('en-US')} people, typos)`);
+const baseModel = parseMatchModel(PEOPLE_MODEL);
+const em = await timeJob(() => estimateMatchParameters(records, baseModel, { seed: 1 }), 1);
+const run = await timeJob(() => matchRecords(records, em.result.model), 1);
+const { matches, stats } = run.result;
+const pr = precisionRecall(matches, personOf);
+const all = (records.length * (records.length - 1)) / 2;
+console.log('| step | value |');
+console.log('|---|---|');
+console.log(`| EM (m, λ; u from random pairs) | ${em.medianMs.toFixed(0)} ms, ${em.result.iterations} iterations, λ = ${em.result.lambda.toFixed(3)} |`);
+console.log(`| pairs compared (blocking) | ${stats.pairsCompared.toLocaleString('en-US')} of ${all.toLocaleString('en-US')} (${((stats.pairsCompared / all) * 100).toFixed(4)} %) |`);
+console.log(`| matching time | ${run.medianMs.toFixed(0)} ms (${Math.round(stats.pairsCompared / (run.medianMs / 1000)).toLocaleString('en-US')} pairs/s) |`);
+console.log(`| matches ≥ ${baseModel.threshold} | ${matches.length.toLocaleString('en-US')} (true pairs ${pr.truePairs.toLocaleString('en-US')}) |`);
+console.log(`| precision / recall | ${pr.precision.toFixed(4)} / ${pr.recall.toFixed(4)} |`);
