@@ -350,9 +350,12 @@ function compileProgram(node: Node, source: string, ignoreCase: boolean): SafePa
     if (o === ANY) return c !== 10 && c !== 13 && c !== 0x2028 && c !== 0x2029;
     let hit = member(pc, c);
     if (!hit && ignoreCase) {
+      // Only one-to-one case mappings fold ("ß" upper-cases to "SS" and must not match "S").
       const ch = String.fromCharCode(c);
-      const lo = ch.toLowerCase().charCodeAt(0);
-      const up = ch.toUpperCase().charCodeAt(0);
+      const l = ch.toLowerCase();
+      const u = ch.toUpperCase();
+      const lo = l.length === 1 ? l.charCodeAt(0) : c;
+      const up = u.length === 1 ? u.charCodeAt(0) : c;
       hit = (lo !== c && member(pc, lo)) || (up !== c && member(pc, up));
     }
     return o === CLASS ? hit !== classes[a32[pc]!]!.neg : hit;
