@@ -25,8 +25,8 @@ export interface MarkovCounts {
   readonly states: number[][];
   /** State code → state id. */
   readonly stateIds: Map<number, number>;
-  /** Transition key (from × 2^24 + to + 2) → count (orders ≥ 2; read through {@link transitionCounts}). */
-  readonly counts: Map<number, number>;
+  /** Orders ≥ 2: per from-state id, (to + 2) → count (small-integer keys stay fast; read through {@link transitionCounts}). */
+  readonly rows: Array<Map<number, number>>;
   /** Order 1: dense counts, row = from state id, column = to + 2 (at most 54 states). */
   readonly dense: Float64Array | null;
   /** Orders ≤ 3: state code → id + 1 (0 = unseen), a flat table instead of a Map on the hot path. */
@@ -110,7 +110,7 @@ export class AttributionStatistics {
       const table = order <= 3 ? new Int32Array(BASE ** order) : null;
       if (table !== null) table[0] = 1;
       const dense = order === 1 ? new Float64Array((MAX_CHANNELS + 1) * DENSE_STRIDE) : null;
-      return { order, states: [[]], stateIds: new Map([[0, 0]]), counts: new Map(), dense, table, conversionValue: new Map() };
+      return { order, states: [[]], stateIds: new Map([[0, 0]]), rows: [new Map()], dense, table, conversionValue: new Map() };
     });
     this.channelSets = config.models.some((m) => m.model === 'shapley') ? { slots: new Map(), masks: [], journeys: [], conversions: [], value: [] } : null;
   }
@@ -310,7 +310,7 @@ function addSet(cs: ChannelSetCounts, mask: number, journeys: number, conversion
 
 function addTransition(mc: MarkovCounts, from: number, to: number, count: number): void {
   if (mc.dense !== null) mc.dense[from * DENSE_STRIDE + to + 2]! += count;
-  else bump(mc.counts, from * TO_SPAN + to + 2, count);
+  else bump(mc.rows[from]!, to + 2, count);
 }
 
 /**
@@ -322,8 +322,11 @@ function addTransition(mc: MarkovCounts, from: number, to: number, count: number
  * ```
  */
 export function transitionCounts(mc: MarkovCounts): Map<number, number> {
-  if (mc.dense === null) return mc.counts;
   const out = new Map<number, number>();
+  if (mc.dense === null) {
+    mc.rows.forEach((row, from) => row.forEach((count, col) => out.set(from * TO_SPAN + col, count)));
+    return out;
+  }
   const d = mc.dense;
   for (let from = 0; from < mc.states.length; from++) {
     for (let col = 0; col < DENSE_STRIDE; col++) {
@@ -345,6 +348,7 @@ function internState(mc: MarkovCounts, channels: ReadonlyArray<number>): number 
     mc.stateIds.set(code, id);
     if (mc.table !== null) mc.table[code] = id + 1;
     mc.states.push(channels.slice(from));
+    mc.rows.push(new Map());
   }
   return id;
 }
@@ -353,7 +357,7 @@ function internState(mc: MarkovCounts, channels: ReadonlyArray<number>): number 
 function addPath(mc: MarkovCounts, idx: Int32Array, n: number, converted: boolean, value: number): void {
   const order = mc.order;
   const keep = BASE ** (order - 1);
-  const { counts, stateIds, table, dense } = mc;
+  const { rows, stateIds, table, dense } = mc;
   let code = 0;
   let len = 0;
   let prev = 0;
@@ -373,19 +377,20 @@ function addPath(mc: MarkovCounts, idx: Int32Array, n: number, converted: boolea
       const tuple: number[] = [];
       for (let j = Math.max(0, i - order + 1); j <= i; j++) tuple.push(idx[j]!);
       mc.states.push(tuple);
+      rows.push(new Map());
     }
     if (dense !== null) dense[prev * DENSE_STRIDE + id + 2]! += 1;
     else {
-      const key = prev * TO_SPAN + id + 2;
-      counts.set(key, (counts.get(key) ?? 0) + 1);
+      const row = rows[prev]!;
+      row.set(id + 2, (row.get(id + 2) ?? 0) + 1);
     }
     prev = id;
   }
   const to = converted ? TO_CONVERSION : TO_NULL;
   if (dense !== null) dense[prev * DENSE_STRIDE + to + 2]! += 1;
   else {
-    const end = prev * TO_SPAN + to + 2;
-    counts.set(end, (counts.get(end) ?? 0) + 1);
+    const row = rows[prev]!;
+    row.set(to + 2, (row.get(to + 2) ?? 0) + 1);
   }
   if (converted) mc.conversionValue.set(prev, (mc.conversionValue.get(prev) ?? 0) + value);
 }
