@@ -6,8 +6,7 @@
  * `ioredis` or `pg` throws.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'tsup';
@@ -18,7 +17,10 @@ const MODULES = ['identity', 'consent', 'capping', 'segments', 'arbitration', 'a
 let out = '';
 
 beforeAll(async () => {
-  out = mkdtempSync(join(tmpdir(), 'cc-build-'));
+  // Inside the project, so the built files resolve zod & co. from its node_modules like an installed package.
+  const cache = join(process.cwd(), 'node_modules', '.cache');
+  mkdirSync(cache, { recursive: true });
+  out = mkdtempSync(join(cache, 'cc-build-'));
   const base = Array.isArray(config) ? config[0] : config;
   await build({ ...(base as object), entry: entries, outDir: out, dts: false, sourcemap: true, silent: true, format: ['esm'], clean: true });
 }, 120_000);
