@@ -18,3 +18,4 @@ export * from './windows.js';
 export * from './evaluate.js';
 export * from './plan.js';
 export * from './store.js';
+export * from './contact.js';

@@ -1,8 +1,9 @@
 import { LRUCache } from 'lru-cache';
 import { CrossChannelError } from '../../core/errors.js';
-import { lowerBoundAt, parseContactRecord, parseResponseRecord, type ContactRecord, type ContactRecordInput, type History, type ResponseRecord, type ResponseRecordInput } from '../../core/records.js';
+import { lowerBoundAt, parseResponseRecord, type ContactRecord, type ContactRecordInput, type History, type ResponseRecord, type ResponseRecordInput } from '../../core/records.js';
 import { durationToMs, type DurationInput, type EpochMs } from '../../core/time.js';
 import { evaluateCaps } from '../../capping/evaluate.js';
+import { toContactRecord } from '../../capping/contact.js';
 import type { CompiledCapRules } from '../../capping/rules.js';
 import type { ContactHistoryStore, RecordedContact, Reservation, ReserveOptions } from '../../capping/store.js';
 
@@ -50,7 +51,7 @@ export class MemoryContactHistoryStore implements ContactHistoryStore {
   }
 
   async recordContact(input: ContactRecordInput): Promise<RecordedContact> {
-    const contact = freezeContact(parseContactRecord(input));
+    const contact = freezeContact(toContactRecord(input));
     const log = this.#log(contact.subjectId);
     const key = contact.idempotencyKey;
     if (key !== undefined) {
@@ -86,7 +87,7 @@ export class MemoryContactHistoryStore implements ContactHistoryStore {
   }
 
   async reserve(input: ContactRecordInput, rules: CompiledCapRules, options: ReserveOptions = {}): Promise<Reservation> {
-    const contact = freezeContact(parseContactRecord(input));
+    const contact = freezeContact(toContactRecord(input));
     const now = options.now ?? contact.at;
     const log = this.#log(contact.subjectId);
     const key = contact.idempotencyKey;

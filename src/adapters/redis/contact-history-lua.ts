@@ -47,13 +47,14 @@ local function inScope(rule, ch, ca, of, tags)
   if rule.per == 'of' then return of == rule.pv end
   return true
 end
-local HEADER = '^[^\\31]*\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31'
+local HEADER = '^([^\\31]*\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31)'
 local contacts, responses = {}, {}
 if hasContactRule then
   contacts = redis.call('ZRANGEBYSCORE', c, ARGV[8], '+inf', 'WITHSCORES')
   for j = 1, #contacts, 2 do
     local at = tonumber(contacts[j + 1])
-    local ch, ca, of, tx, tags = string.match(contacts[j], HEADER)
+    local head, ch, ca, of, tx, tags = string.match(contacts[j], HEADER)
+    contacts[j] = head
     for i = 1, n do
       local rule = rules[i]
       if rule.kind ~= 'C' and at >= rule.lb and at < rule.ub and (tx == '0' or rule.tx == '1') and inScope(rule, ch, ca, of, tags) then
@@ -66,7 +67,8 @@ if hasResponseRule then
   responses = redis.call('ZRANGEBYSCORE', r, ARGV[9], '+inf', 'WITHSCORES')
   for j = 1, #responses, 2 do
     local at = tonumber(responses[j + 1])
-    local ch, ca, of, kind, tags = string.match(responses[j], HEADER)
+    local head, ch, ca, of, kind, tags = string.match(responses[j], HEADER)
+    responses[j] = head
     for i = 1, n do
       local rule = rules[i]
       if rule.kind == 'C' and at >= rule.lb and string.find(rule.kinds, '\\30' .. kind .. '\\30', 1, true) and inScope(rule, ch, ca, of, tags) then
@@ -80,12 +82,10 @@ for i = 1, n do
   if rules[i].n >= rules[i].limit then blocked = true end
 end
 if blocked then
-  local cm, rm = {}, {}
+  -- The client explains the refusal from the headers (all capping reads); the JSON stays on the server.
   if not hasContactRule then contacts = redis.call('ZRANGEBYSCORE', c, ARGV[8], '+inf', 'WITHSCORES') end
   if not hasResponseRule then responses = redis.call('ZRANGEBYSCORE', r, ARGV[9], '+inf', 'WITHSCORES') end
-  for j = 1, #contacts, 2 do cm[#cm + 1] = contacts[j] end
-  for j = 1, #responses, 2 do rm[#rm + 1] = responses[j] end
-  return {0, cm, rm}
+  return {0, contacts, responses}
 end
 redis.call('ZADD', c, ARGV[4], ARGV[3])
 redis.call('PEXPIRE', c, retention)

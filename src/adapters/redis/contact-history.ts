@@ -1,12 +1,13 @@
 import type { Cluster, Redis } from 'ioredis';
 import { CrossChannelError } from '../../core/errors.js';
-import { parseContactRecord, parseResponseRecord, type ContactRecord, type ContactRecordInput, type History, type ResponseRecord, type ResponseRecordInput } from '../../core/records.js';
+import { parseResponseRecord, type ContactRecord, type ContactRecordInput, type History, type ResponseRecord, type ResponseRecordInput } from '../../core/records.js';
 import { durationToMs, type DurationInput, type EpochMs } from '../../core/time.js';
-import { appliesTo, effectiveLimit, evaluateCaps, type CapCandidate, type CapDecision } from '../../capping/evaluate.js';
+import { appliesTo, effectiveLimit, evaluateCaps, type CapCandidate, type CapDecision, type CapHistory, type CountedContact } from '../../capping/evaluate.js';
 import type { CompiledCapRule, CompiledCapRules } from '../../capping/rules.js';
 import type { ContactHistoryStore, RecordedContact, Reservation, ReserveOptions } from '../../capping/store.js';
 import { capWindowAt, checkZone, quietEnd } from '../../capping/windows.js';
 import { subjectKey } from './keys.js';
+import { toContactRecord } from '../../capping/contact.js';
 import { RECORD_LUA, RESERVE_LUA, STORE_OUTCOME_LUA } from './contact-history-lua.js';
 
 /** Options of {@link RedisContactHistoryStore}. */
@@ -62,7 +63,7 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
   }
 
   async recordContact(input: ContactRecordInput): Promise<RecordedContact> {
-    const contact = parseContactRecord(input);
+    const contact = toContactRecord(input);
     const key = contact.idempotencyKey ?? '';
     const outcome = key === '' ? '' : JSON.stringify(grantedOutcome(contact, contact.at));
     const res = (await this.#call('ccCappingRecord', this.#key(contact.subjectId, 'contacts'), this.#key(contact.subjectId, 'idem'), key, encodeContact(contact), contact.at, this.#retentionMs, outcome)) as [number, string?];
@@ -85,7 +86,7 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
   }
 
   async reserve(input: ContactRecordInput, caps: CompiledCapRules, options: ReserveOptions = {}): Promise<Reservation> {
-    const contact = parseContactRecord(input);
+    const contact = toContactRecord(input);
     const now = options.now ?? contact.at;
     const zone = checkZone(caps, options.timeZone ?? caps.timeZone);
     const candidate: CapCandidate = options.priority === undefined ? contact : { ...contact, priority: options.priority };
@@ -147,7 +148,7 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
     )) as [number, unknown?, unknown?];
     if (res[0] === 1) return { granted: true, decision: { allowed: true, reasons: [], nextAllowedAt: now }, contact, replayed: false };
     if (res[0] === 2) return { ...(JSON.parse(res[1] as string) as Reservation), replayed: true };
-    const snapshot = { contacts: (res[1] as string[]).map(decode<ContactRecord>), responses: (res[2] as string[]).map(decode<ResponseRecord>) };
+    const snapshot = { contacts: countedContacts(res[1] as string[]), responses: countedResponses(res[2] as string[]) };
     const decision = refusal(evaluateCaps(snapshot, caps, candidate, { now, timeZone: zone }));
     const outcome: Reservation = { granted: false, decision, contact, replayed: false };
     if (key === '') return outcome;
@@ -233,6 +234,29 @@ function encodeContact(c: ContactRecord): string {
 
 function encodeResponse(r: ResponseRecord): string {
   return [r.id, r.channel, r.campaignId ?? '', r.offerId ?? '', r.kind, RS + r.tags.join(RS) + RS, JSON.stringify(r)].join(US);
+}
+
+/** The counted fields of contacts from `[member, score, …]`, read from the headers without parsing JSON. */
+function countedContacts(flat: ReadonlyArray<string>): CountedContact[] {
+  const out: CountedContact[] = [];
+  for (let i = 0; i < flat.length; i += 2) {
+    const f = flat[i]!.split(US, 6);
+    out.push({ at: Number(flat[i + 1]), channel: f[1]!, campaignId: f[2] || undefined, offerId: f[3] || undefined, transactional: f[4] === '1', tags: splitTags(f[5]!) });
+  }
+  return out;
+}
+
+function countedResponses(flat: ReadonlyArray<string>): CapHistory['responses'][number][] {
+  const out: CapHistory['responses'][number][] = [];
+  for (let i = 0; i < flat.length; i += 2) {
+    const f = flat[i]!.split(US, 6);
+    out.push({ at: Number(flat[i + 1]), channel: f[1]!, campaignId: f[2] || undefined, offerId: f[3] || undefined, kind: f[4] as ResponseRecord['kind'], tags: splitTags(f[5]!) });
+  }
+  return out;
+}
+
+function splitTags(field: string): string[] {
+  return field.length <= 2 ? [] : field.slice(1, -1).split(RS);
 }
 
 function decode<T>(member: string): T {
