@@ -76,6 +76,7 @@ interface Tally {
   organicRevenue: number;
   offerRevenue: number;
   sample: DecideResult | null;
+  capped: DecideResult | null;
 }
 
 function channelTally(t: Tally, channel: string): Tally['channels'] extends Map<string, infer V> ? V : never {
@@ -85,6 +86,14 @@ function channelTally(t: Tally, channel: string): Tally['channels'] extends Map<
     t.channels.set(channel, c);
   }
   return c;
+}
+
+/** One decision as the report shows it: the outcome line, then the trace. */
+function describe(d: DecideResult): string {
+  const outcome = d.contact
+    ? `→ contact: ${d.offers.map((o) => `${o.offerId} (score ${o.score.toFixed(3)})`).join(', ')}`
+    : `→ no contact: ${d.reasons.map((r) => r.code).join(', ')}; next allowed ${d.nextAllowedAt === null ? '—' : toIsoString(d.nextAllowedAt)}; alternative ${d.alternative ? `${d.alternative.channel} / ${d.alternative.offerId}` : '—'}`;
+  return `${formatTrace(d.trace)}\n  ${outcome}`;
 }
 
 /** Runs the whole simulation and returns the report summary. */
@@ -115,6 +124,7 @@ export async function runSimulation(options: SimulationOptions): Promise<DemoSum
     organicRevenue: 0,
     offerRevenue: 0,
     sample: null,
+    capped: null,
   };
   const rawSeen = new Set<string>();
   const tc = { accept_all: tcStringFor('accept_all', start - 5 * DAY), reject_all: tcStringFor('reject_all', start - 5 * DAY), measurement_only: tcStringFor('measurement_only', start - 5 * DAY) };
@@ -174,10 +184,10 @@ export async function runSimulation(options: SimulationOptions): Promise<DemoSum
       const detail = d.reasons[1];
       const key = detail ? `${top} ← ${detail.code}${detail.rule ? ` (${detail.rule})` : ''}` : top;
       t.reasons.set(key, (t.reasons.get(key) ?? 0) + 1);
-      if (t.sample === null && top === 'DECIDE_ALL_CAPPED' && d.alternative) t.sample = d;
+      if (t.capped === null && top === 'DECIDE_ALL_CAPPED' && d.alternative) t.capped = d;
       return d.subjectId;
     }
-    if (t.sample === null && d.offers.length > 1) t.sample = d;
+    if (t.sample === null && request.channel === 'web' && (d.trace.stages.find((x) => x.stage === 'capping')?.removed.length ?? 0) > 0) t.sample = d;
     let perDay = t.contactsPerDay.get(request.channel);
     if (!perDay) t.contactsPerDay.set(request.channel, (perDay = new Array<number>(options.days).fill(0)));
     perDay[day]! += d.offers.length;
@@ -225,11 +235,36 @@ export async function runSimulation(options: SimulationOptions): Promise<DemoSum
     // Accepted offers lift purchase odds for a week.
     if (day % 7 === 0) acceptedUntil.clear();
     const moments = simulateDay(world, day, boost);
+    // Outbound campaigns at their send times (email on Tuesdays, SMS on Saturdays, push in the evening),
+    // merged with the day's visits so every channel asks in time order.
+    const weekday = localTime(dayStart + 12 * HOUR, 'Europe/Paris').weekday;
+    const sends: Array<{ at: number; c: Customer; channel: string }> = [];
+    for (const c of world.customers) {
+      if (c.signedUpAt > dayStart) continue;
+      if (weekday === 2 && c.email) sends.push({ at: dayStart + 8 * HOUR + rng.int(120) * MINUTE, c, channel: 'email' });
+      if (weekday === 6 && c.phone) sends.push({ at: dayStart + 9 * HOUR + rng.int(60) * MINUTE, c, channel: 'sms' });
+      if (c.devices.length > 0 && rng.next() < 0.15) sends.push({ at: dayStart + 16 * HOUR + rng.int(60) * MINUTE, c, channel: 'push' });
+    }
+    sends.sort((x, y) => x.at - y.at || x.c.index - y.c.index);
+    const total = moments.length + sends.length;
     let i = 0;
-    for (const m of moments) {
+    let k = 0;
+    for (let j = 0; j < moments.length || k < sends.length; ) {
       i++;
+      if (i % 500 === 0) options.progress?.update(day + i / total, options.days, `day ${day + 1}/${options.days} · ${t.decisions.toLocaleString('en-US')} decisions`);
+      const send = sends[k];
+      if (send && (j >= moments.length || send.at <= moments[j]!.at)) {
+        k++;
+        const address = outboundAddress(send.c, send.channel);
+        // Campaign lists hold known addresses only: a device gets push once the app has been opened.
+        if (!address || (send.channel === 'push' && (await identity.lookup(ids([address])[0]!)) === null)) continue;
+        rawSeen.add(`${address.type}:${address.value}`);
+        await ask(outbound, { requestId: `${send.channel}-${day}-${send.c.index}`, identifiers: ids([address]), channel: send.channel, now: send.at, timeZone: send.c.timeZone }, send.c, day);
+        continue;
+      }
+      const m = moments[j++]!;
       const request: AskRequest = {
-        requestId: `${m.channel}-${day}-${i}`,
+        requestId: `${m.channel}-${day}-${j}`,
         identifiers: ids(m.identifiers),
         channel: m.channel,
         now: m.at,
@@ -239,27 +274,10 @@ export async function runSimulation(options: SimulationOptions): Promise<DemoSum
       if (m.channel === 'web' || m.channel === 'app') request.tcString = tc[m.customer.consent.web];
       const subjectId = await ask(owned, request, m.customer, day);
       if (subjectId) {
-        const events: BehaviourEvent[] = m.events.map((e, k) => ({ id: `${request.requestId}:${k}`, subjectId, type: e.type, at: e.at, channel: m.channel, properties: e.properties }));
+        const events: BehaviourEvent[] = m.events.map((e, n) => ({ id: `${request.requestId}:${n}`, subjectId, type: e.type, at: e.at, channel: m.channel, properties: e.properties }));
         await stores.events.append(events);
       }
       t.organicRevenue += m.revenue;
-      if (i % 500 === 0) options.progress?.update(day + i / moments.length, options.days, `day ${day + 1}/${options.days} · ${t.decisions.toLocaleString('en-US')} decisions`);
-    }
-    // Outbound campaigns at local times.
-    const weekday = localTime(dayStart + 12 * HOUR, 'Europe/Paris').weekday;
-    for (const c of world.customers) {
-      if (c.signedUpAt > dayStart) continue;
-      const plan: Array<[string, number]> = [];
-      if (weekday === 2) plan.push(['email', 9 * HOUR]);
-      if (weekday === 6) plan.push(['sms', 10 * HOUR]);
-      if (c.devices.length > 0 && rng.next() < 0.15) plan.push(['push', 17 * HOUR]);
-      for (const [channel, offset] of plan) {
-        const address = outboundAddress(c, channel);
-        // Campaign lists hold known addresses only: a device gets push once the app has been opened.
-        if (!address || (channel === 'push' && (await identity.lookup(ids([address])[0]!)) === null)) continue;
-        rawSeen.add(`${address.type}:${address.value}`);
-        await ask(outbound, { requestId: `${channel}-${day}-${c.index}`, identifiers: ids([address]), channel, now: dayStart + offset + rng.int(60) * MINUTE, timeZone: c.timeZone }, c, day);
-      }
     }
     // Segments refresh over every profile: the audience sizes of the day.
     const counts = new Map<string, number>();
@@ -353,7 +371,7 @@ export async function runSimulation(options: SimulationOptions): Promise<DemoSum
       unattributed: comparison.unattributed.conversions,
       svg: renderAttributionSvg(comparison, { title: 'Attribution of conversions by channel and model', width: 820 }),
     },
-    sampleTrace: t.sample ? formatTrace(t.sample.trace) : '(no decision recorded)',
+    sampleTrace: [t.sample, t.capped].filter((d): d is DecideResult => d !== null).map(describe).join('\n\n') || '(no decision recorded)',
   };
 }
 

@@ -7,6 +7,7 @@ import { parseCapRules, type CompiledCapRules } from '../capping/rules.js';
 import { compileSegments, type CompiledSegments } from '../segments/compile.js';
 import { parseConsentPolicy, type ConsentPolicy } from '../consent/ledger.js';
 import type { Gvl } from '../consent/tcf/gvl.js';
+import type { TcString } from '../consent/tcf/model.js';
 import type { TraceClock } from './trace.js';
 
 const anyConfig = z.custom<unknown>(() => true);
@@ -125,6 +126,8 @@ export interface DecideConfig {
   readonly gvl: Gvl | null;
   /** @internal Memo of time-zone names already checked (bounded), so requests do not pay `Intl` each time. */
   readonly zoneMemo: Map<string, boolean>;
+  /** @internal Memo of recently decoded TC strings (bounded): a visitor's CMP sends the same string on every page. */
+  readonly tcMemo: Map<string, Result<TcString>>;
 }
 
 /** Options of {@link parseDecideConfig} that are not JSON: predicates, a learned model, a clock for timings. */
@@ -203,6 +206,7 @@ export function parseDecideConfig(input: unknown, options: ParseDecideConfigOpti
     clock: options.clock,
     gvl: options.gvl ?? null,
     zoneMemo: new Map(),
+    tcMemo: new Map(),
   };
 }
 

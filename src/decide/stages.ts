@@ -6,6 +6,8 @@ import { canContact } from '../consent/contact.js';
 import { consentState, type ConsentEvent } from '../consent/ledger.js';
 import type { ConsentStore } from '../consent/store.js';
 import { safeDecodeTcString } from '../consent/tcf/decode.js';
+import type { TcString } from '../consent/tcf/model.js';
+import type { Result } from '../core/errors.js';
 import { tcfCanProcess } from '../consent/tcf/check.js';
 import type { DecideConfig } from './config.js';
 import { withDeadline } from './deadline.js';
@@ -148,13 +150,9 @@ export async function loadState(stores: DecideStores, config: DecideConfig, subj
     withDeadline('load', 'consent.events', t, () => stores.consent.events(subjectId)),
     profiles ? withDeadline('load', 'profiles.get', t, () => profiles.get(subjectId)) : Promise.resolve(null),
   ]);
-  // Records after `now` (a clock-skewed writer) must not influence a decision "as of now".
-  const history: History = {
-    subjectId,
-    contacts: contactHistory.contacts.filter((c) => c.at <= now),
-    responses: contactHistory.responses.filter((r) => r.at <= now),
-    events,
-  };
+  // Contacts stamped after `now` (another service's clock runs ahead) are kept: the store's atomic check
+  // counts them in their windows, and the pure checks must agree with it.
+  const history: History = { subjectId, contacts: contactHistory.contacts, responses: contactHistory.responses, events };
   return { history, consentEvents, profile: { subjectId, ...(profile ?? {}) } };
 }
 
@@ -185,7 +183,7 @@ export function checkChannelConsent(config: DecideConfig, state: LoadedState, ch
     if (req.tcString === undefined) {
       if (tcf.missing === 'deny') blocking.push(reason('DECIDE_TCF_MISSING', `No TC string for ${channel}: personalisation is not allowed without the CMP's answer`));
     } else {
-      const decoded = safeDecodeTcString(req.tcString);
+      const decoded = decodeTc(config, req.tcString);
       if (!decoded.ok) blocking.push(reason('CONSENT_TCF_MALFORMED', `TC string rejected: ${decoded.error.message}`));
       else {
         for (const purposeId of tcf.purposes) {
@@ -200,6 +198,19 @@ export function checkChannelConsent(config: DecideConfig, state: LoadedState, ch
     }
   }
   return { allowed: blocking.length === 0, reasons: [...blocking, ...info] };
+}
+
+/** Decodes a TC string through the config's bounded memo (decoded strings are immutable data). */
+function decodeTc(config: DecideConfig, text: string): Result<TcString> {
+  const memo = config.tcMemo;
+  let r = memo.get(text);
+  if (r === undefined) {
+    r = safeDecodeTcString(text) as Result<TcString>;
+    // Drop the oldest entry beyond 4,096 strings: a Map iterates in insertion order.
+    if (memo.size >= 4096) memo.delete(memo.keys().next().value as string);
+    memo.set(text, r);
+  }
+  return r;
 }
 
 const INFO_CODES: ReadonlySet<string> = new Set(['CONSENT_GRANTED', 'CONSENT_SOFT_OPT_IN', 'CONSENT_OPT_OUT_REGIME']);

@@ -198,15 +198,17 @@ describe('decide: requests, config and records', () => {
     expect((await stores.contacts.history(anon.subjectId!)).contacts).toEqual([]);
   });
 
-  it('time travel is not possible: records after now do not count', async () => {
+  it('contacts stamped later than now (a clock running ahead) still count in their windows, as in the store', async () => {
     const stores = memoryStores();
     await seed(stores);
     const config = scenarioConfig();
-    const later = await decide({ requestId: 'late', identifiers: [{ type: 'email', value: BOB.email }], channel: 'email', now: T0 + DAY }, stores, config);
+    const later = await decide({ requestId: 'late', identifiers: [{ type: 'email', value: BOB.email }], channel: 'email', now: T0 + HOUR }, stores, config);
     expect(later.contact).toBe(true);
     const earlier = await decide({ requestId: 'early', identifiers: [{ type: 'email', value: BOB.email }], channel: 'email', now: T0 }, stores, config);
-    // The store still enforces the email-day cap atomically for its own day; the decision the day before is free.
-    expect(earlier.contact).toBe(true);
+    expect(earlier.contact).toBe(false);
+    expect(earlier.reasons.find((r) => r.code === 'CAP_LIMIT_REACHED')!.rule).toBe('email-day');
+    // The pure check agreed with the store: nothing reached the reservation stage.
+    expect(earlier.trace.stages.some((s) => s.stage === 'reserve')).toBe(false);
   });
 
   it('errors thrown are CrossChannelErrors carrying the trace', async () => {
