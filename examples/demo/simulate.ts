@@ -26,6 +26,8 @@ export interface SimulationOptions {
   /** First day, 00:00 UTC (default Monday 2 March 2026). */
   readonly start?: number;
   readonly progress?: Progress;
+  /** Called with the stores and every profile id before the summary is built (tests audit the history). */
+  readonly inspect?: (stores: DecideStores, profileIds: ReadonlyArray<string>) => Promise<void> | void;
 }
 
 const TYPE_OF: Record<SeenIdentifier['type'], string> = { cookie: 'cookie_id', device: 'device_id', email: 'email', phone: 'phone', loyalty: 'loyalty_id' };
@@ -171,8 +173,11 @@ export async function runSimulation(options: SimulationOptions): Promise<DemoSum
     let d: DecideResult;
     try {
       d = await decide(request, stores, config);
-    } catch {
+    } catch (e) {
       tally.failed++;
+      const code = (e as { code?: string }).code ?? 'UNEXPECTED';
+      t.reasons.set(`FAILED ${code}`, (t.reasons.get(`FAILED ${code}`) ?? 0) + 1);
+      if (process.env.DEMO_DEBUG) console.error(e);
       return null;
     }
     for (const s of d.trace.stages[1]?.removed ?? []) for (const r of s.reasons) t.invalid.set(r.code, (t.invalid.get(r.code) ?? 0) + 1);
@@ -289,6 +294,8 @@ export async function runSimulation(options: SimulationOptions): Promise<DemoSum
     segmentCounts.push(counts);
     options.progress?.update(day + 1, options.days, `day ${day + 1}/${options.days} · ${t.decisions.toLocaleString('en-US')} decisions`);
   }
+
+  if (options.inspect) await options.inspect(stores, [...identity.graph.profiles()].map((p) => p.id));
 
   // Attribution over the shared history: contacts and channel events are touchpoints, purchases conversions.
   const touchpoints: TouchpointInput[] = [];

@@ -346,7 +346,7 @@ export function simulateDay(world: World, day: number, boost: (c: Customer, cate
       const at = daytime(rng, dayStart, c.timeZone);
       const ids: SeenIdentifier[] = [];
       if (c.phone) ids.push({ type: 'phone', value: formatPhone(rng, c.phone) });
-      if (c.loyalty && rng.next() < 0.5) ids.push({ type: 'loyalty', value: c.loyalty });
+      if (c.loyalty && (!c.phone || rng.next() < 0.5)) ids.push({ type: 'loyalty', value: c.loyalty });
       const category = chooseCategory(rng, c);
       out.push({ at, customer: c, channel: 'call_center', identifiers: ids, events: [{ type: 'call', at, properties: { reason: rng.next() < 0.6 ? 'order_status' : 'product_question', category } }], revenue: 0, category });
     }
