@@ -75,6 +75,7 @@ export interface AttributionComparison {
  *
  * @example
  * ```ts
+ * declare const journeys: Journey[];
  * const comparison = computeAttribution(collectStatistics(journeys, { models: ['last_touch', 'markov'] }));
  * comparison.models[1]!.channels; // [{ channel: 'display', conversions: 0.8, … }, …]
  * ```
@@ -158,6 +159,8 @@ function normalise(effects: ArrayLike<number>, total: number): Float64Array {
  *
  * @example
  * ```ts
+ * declare const touchpoints: TouchpointRow[];
+ * declare const conversions: ConversionRow[];
  * const comparison = compareModels(buildJourneys(touchpoints, conversions));
  * console.log(formatAttributionTable(comparison));
  * ```
@@ -171,6 +174,7 @@ export function compareModels(journeys: Iterable<Journey>, config: AttributionCo
  *
  * @example
  * ```ts
+ * declare const groups: AsyncIterable<SubjectRows>;
  * const comparison = await compareModelsAsync(streamJourneys(groups), { models: ['linear', 'markov'] });
  * ```
  */
@@ -185,6 +189,7 @@ export async function compareModelsAsync(journeys: AsyncIterable<Journey> | Iter
  *
  * @example
  * ```ts
+ * declare const journeys: Journey[];
  * const r = attribute(journeys, { model: 'time_decay', halfLife: '3d' });
  * r.channels.find((c) => c.channel === 'email')?.conversions;
  * ```

@@ -6,7 +6,9 @@
  *
  * @example
  * ```ts
- * import { buildJourneys, compareModels, formatAttributionTable, renderAttributionSvg } from 'crosschannel/attribution';
+ * import { buildJourneys, compareModels, formatAttributionTable, renderAttributionSvg, type TouchpointRow, type ConversionRow } from 'crosschannel/attribution';
+ * declare const touchpoints: TouchpointRow[];
+ * declare const conversions: ConversionRow[];
  * const comparison = compareModels(buildJourneys(touchpoints, conversions));
  * console.log(formatAttributionTable(comparison));
  * const svg = renderAttributionSvg(comparison);

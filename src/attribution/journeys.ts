@@ -342,7 +342,9 @@ function splitOne(history: History | SubjectRows, opts: JourneyOptions): Journey
  *
  * @example
  * ```ts
- * const stats = await collectStatisticsAsync(streamJourneys(historiesFromStore()), { models: ['markov', 'shapley'] });
+ * import type { History } from 'crosschannel';
+ * declare const histories: AsyncIterable<History>; // one per person, from a store
+ * const stats = await collectStatisticsAsync(streamJourneys(histories), { models: ['markov', 'shapley'] });
  * ```
  */
 export async function* streamJourneys(

@@ -180,6 +180,8 @@ function solveIterative(chain: Chain, removed: Uint8Array): [number, number] {
  *
  * @example
  * ```ts
+ * declare const journeys: Journey[];
+ * const stats = collectStatistics(journeys, { models: ['markov'] });
  * const s = solveMarkov(stats.markov[0]!, stats.channels.length);
  * s.removalEffects[stats.channelIndex.get('email')!];
  * ```

@@ -31,6 +31,7 @@ function asComparison(input: AttributionComparison | ReadonlyArray<AttributionRe
  *
  * @example
  * ```ts
+ * declare const journeys: Journey[];
  * const table = attributionTable(compareModels(journeys), 'value');
  * table.rows[0]; // { channel: 'display', credits: [0, 0, 150, 75, …] }
  * ```
@@ -59,6 +60,7 @@ export interface FormatTableOptions {
  *
  * @example
  * ```ts
+ * declare const journeys: Journey[];
  * console.log(formatAttributionTable(compareModels(journeys), { format: 'text' }));
  * ```
  */
@@ -120,6 +122,7 @@ function fmt(n: number): string {
  * @example
  * ```ts
  * import { writeFileSync } from 'node:fs';
+ * declare const journeys: Journey[];
  * writeFileSync('attribution.svg', renderAttributionSvg(compareModels(journeys), { metric: 'value' }));
  * ```
  */

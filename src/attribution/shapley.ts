@@ -37,6 +37,8 @@ export interface ShapleyOptions {
  *
  * @example
  * ```ts
+ * declare const journeys: Journey[];
+ * const stats = collectStatistics(journeys, { models: ['shapley'] });
  * const s = solveShapley(stats.channelSets!, stats.channels.length, { maxExactChannels: 20, samples: 2000, seed: 1 });
  * ```
  */

@@ -195,6 +195,9 @@ export function attributionSql(config: AttributionConfigInput | AttributionConfi
  *
  * @example
  * ```ts
+ * import pg from 'pg';
+ * import { fromPg } from 'crosschannel/adapters/postgres';
+ * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL });
  * const stats = await statisticsFromSql(fromPg(pool), { models: ['markov', 'shapley'] }, { conversions: 'orders', conversionValue: 'amount' });
  * const comparison = computeAttribution(stats);
  * ```

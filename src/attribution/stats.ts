@@ -77,6 +77,8 @@ export interface AttributionStatisticsJSON {
  *
  * @example
  * ```ts
+ * declare const shard1: Journey[];
+ * declare const shard2: Journey[];
  * const a = createStatistics({ models: ['linear', 'markov'] });
  * for (const j of shard1) a.add(j);
  * const b = createStatistics({ models: ['linear', 'markov'] });
@@ -138,7 +140,8 @@ export class AttributionStatistics {
    *
    * @example
    * ```ts
-   * stats.add({ subjectId: 'p1', channels: ['search', 'email'], times: [0, 1000], converted: true, conversionAt: 2000, value: 50 });
+   * const stats = createStatistics({ models: ['linear'] });
+ * stats.add({ subjectId: 'p1', channels: ['search', 'email'], times: [0, 1000], converted: true, conversionAt: 2000, value: 50 });
    * ```
    */
   add(journey: Journey): this {
@@ -198,7 +201,9 @@ export class AttributionStatistics {
    *
    * @example
    * ```ts
-   * stats.addAll(buildJourneys(touchpoints, conversions));
+   * declare const touchpoints: TouchpointRow[];
+ * declare const conversions: ConversionRow[];
+ * const stats = createStatistics({ models: ['linear'] }).addAll(buildJourneys(touchpoints, conversions));
    * ```
    */
   addAll(journeys: Iterable<Journey>): this {
@@ -212,7 +217,8 @@ export class AttributionStatistics {
    *
    * @example
    * ```ts
-   * const all = shards.reduce((a, b) => a.merge(b));
+   * declare const shards: AttributionStatistics[];
+ * const all = shards.reduce((a, b) => a.merge(b));
    * ```
    */
   merge(other: AttributionStatistics | AttributionStatisticsJSON): this {
@@ -255,7 +261,9 @@ export class AttributionStatistics {
    *
    * @example
    * ```ts
-   * const restored = statisticsFromJSON(JSON.parse(JSON.stringify(stats.toJSON())), config);
+   * const config = { models: ['linear' as const] };
+ * const stats = createStatistics(config);
+ * const restored = statisticsFromJSON(JSON.parse(JSON.stringify(stats.toJSON())), config);
    * ```
    */
   toJSON(): AttributionStatisticsJSON {
@@ -318,6 +326,7 @@ function addTransition(mc: MarkovCounts, from: number, to: number, count: number
  *
  * @example
  * ```ts
+ * const stats = createStatistics({ models: ['markov'] });
  * for (const [key, count] of transitionCounts(stats.markov[0]!)) console.log(Math.floor(key / 2 ** 24), (key % 2 ** 24) - 2, count);
  * ```
  */
@@ -414,6 +423,7 @@ export function createStatistics(config: AttributionConfigInput | AttributionCon
  *
  * @example
  * ```ts
+ * declare const json: AttributionStatisticsJSON; // from a worker or statisticsFromSql
  * const stats = statisticsFromJSON(json, { models: ['markov', 'shapley'] });
  * ```
  */
@@ -429,6 +439,7 @@ export function statisticsFromJSON(json: AttributionStatisticsJSON, config: Attr
  *
  * @example
  * ```ts
+ * declare const journeys: Journey[];
  * const stats = collectStatistics(journeys, { models: ['markov'] });
  * ```
  */
@@ -441,7 +452,8 @@ export function collectStatistics(journeys: Iterable<Journey>, config: Attributi
  *
  * @example
  * ```ts
- * const stats = await collectStatisticsAsync(streamJourneys(groupsFromWarehouse()), { models: ['markov'] });
+ * declare const groups: AsyncIterable<SubjectRows>;
+ * const stats = await collectStatisticsAsync(streamJourneys(groups), { models: ['markov'] });
  * ```
  */
 export async function collectStatisticsAsync(journeys: AsyncIterable<Journey> | Iterable<Journey>, config: AttributionConfigInput | AttributionConfig = {}): Promise<AttributionStatistics> {
