@@ -48,6 +48,8 @@ export interface CapDecision extends Decision<CapReasonCode> {
   readonly nextAllowedAt: EpochMs | null;
 }
 
+const NO_REASONS: ReadonlyArray<Reason<CapReasonCode>> = Object.freeze([]);
+
 // Safety net for the next-allowed search; every step moves strictly forward to a rule's exact release time,
 // so real rule sets converge in a handful of steps.
 const MAX_STEPS = 100_000;
@@ -75,6 +77,8 @@ export function evaluateCaps(history: CapHistory, rules: CompiledCapRules | CapR
   if (!Number.isSafeInteger(now)) throw new CrossChannelError('TIME_INVALID', `now must be integer epoch ms, got ${String(now)}`, { path: ['now'] });
   const zone = checkZone(caps, options.timeZone ?? caps.timeZone);
   let reasons: Reason<CapReasonCode>[] | null = null;
+  // No instant before the latest single-rule release can be allowed: the search starts there.
+  let from: EpochMs | null = now;
   const list = caps.rules;
   for (let i = 0; i < list.length; i++) {
     const rule = list[i]!;
@@ -82,9 +86,11 @@ export function evaluateCaps(history: CapHistory, rules: CompiledCapRules | CapR
     const free = earliestFrom(caps, rule, history, candidate, now, zone);
     if (free === now) continue;
     (reasons ??= []).push(explain(caps, rule, history, candidate, now, zone, free));
+    if (free === null) from = null;
+    else if (from !== null && free > from) from = free;
   }
-  if (reasons === null) return { allowed: true, reasons: [], nextAllowedAt: now };
-  return { allowed: false, reasons, nextAllowedAt: nextAllowedAt(caps, history, candidate, now, zone) };
+  if (reasons === null) return { allowed: true, reasons: NO_REASONS, nextAllowedAt: now };
+  return { allowed: false, reasons, nextAllowedAt: from === null ? null : nextAllowedAt(caps, history, candidate, from, zone) };
 }
 
 /**
@@ -132,7 +138,8 @@ function samePer(rule: CompiledCapRule, rec: { channel: string; campaignId?: str
 
 function counts(rule: CompiledCapRule, c: CountedContact, candidate: CapCandidate): boolean {
   if (c.transactional && !rule.transactionalCounts) return false;
-  return samePer(rule, c, candidate) && inScope(rule, c.channel, c.campaignId, c.offerId, c.tags);
+  if (rule.per !== null && !samePer(rule, c, candidate)) return false;
+  return inScope(rule, c.channel, c.campaignId, c.offerId, c.tags);
 }
 
 /** The limit a candidate may use: reserved slots are only for priority ≥ `reserve.minPriority`. */
@@ -150,20 +157,29 @@ function earliestFrom(caps: CompiledCapRules, rule: CompiledCapRule, h: CapHisto
     case 'limit': {
       const limit = effectiveLimit(rule, cand);
       if (limit <= 0) return null;
-      const w = capWindowAt(caps, rule, t, zone);
+      const win = rule.window!;
+      let start: number;
+      let end = Number.POSITIVE_INFINITY;
+      if (win.type === 'rolling') {
+        start = t - win.ms + 1;
+      } else {
+        const w = capWindowAt(caps, rule, t, zone);
+        start = w.start;
+        end = w.end;
+      }
       let n = 0;
-      for (let i = lowerBoundAt(contacts, w.start); i < contacts.length; i++) {
+      for (let i = lowerBoundAt(contacts, start); i < contacts.length; i++) {
         const c = contacts[i]!;
-        if (c.at >= w.end) break;
+        if (c.at >= end) break;
         if (counts(rule, c, cand)) n++;
       }
       if (n < limit) return t;
-      if (w.end !== Number.POSITIVE_INFINITY) return w.end;
+      if (win.type === 'calendar') return end;
       // Rolling: allowed once the limit-th newest counted contact has left the window.
       let seen = 0;
       for (let i = contacts.length - 1; i >= 0; i--) {
         const c = contacts[i]!;
-        if (counts(rule, c, cand) && ++seen === limit) return c.at + (t - w.start + 1);
+        if (counts(rule, c, cand) && ++seen === limit) return c.at + win.ms;
       }
       return t;
     }
@@ -194,10 +210,10 @@ function earliestFrom(caps: CompiledCapRules, rule: CompiledCapRule, h: CapHisto
   }
 }
 
-/** First instant ≥ `now` at which every applicable rule allows the candidate; `null` if none ever does. */
-function nextAllowedAt(caps: CompiledCapRules, h: CapHistory, cand: CapCandidate, now: EpochMs, zone: string): EpochMs | null {
+/** First instant ≥ `from` at which every applicable rule allows the candidate; `null` if none ever does. */
+function nextAllowedAt(caps: CompiledCapRules, h: CapHistory, cand: CapCandidate, from: EpochMs, zone: string): EpochMs | null {
   if (quietForever(caps, cand)) return null;
-  let t = now;
+  let t = from;
   for (let step = 0; step < MAX_STEPS; step++) {
     let moved = false;
     for (const rule of caps.rules) {
