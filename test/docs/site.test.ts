@@ -5,7 +5,7 @@
  * two clicks.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -40,6 +40,9 @@ describe('docs site configuration', () => {
     expect(config.out).toBe('docs/site');
     expect(config.readme).toBe('docs/index.md');
     for (const g of [...MODULES, 'core', 'adapters']) expect(GUIDES).toContain(g);
+    // A guide added to docs/ but not to the site would silently be missing from it.
+    const written = readdirSync('docs').filter((f) => f.endsWith('.md') && f !== 'index.md').map((f) => basename(f, '.md'));
+    expect([...GUIDES].sort()).toEqual(written.sort());
   });
 });
 
