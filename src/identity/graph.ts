@@ -6,7 +6,7 @@
 import { CrossChannelError } from '../core/errors.js';
 import type { Reason } from '../core/explain.js';
 import { toEpochMs, type EpochMs, type TimeInput } from '../core/time.js';
-import { isIdentifierType, normalizeIdentifier, normalizeValue, type Identifier, type IdentifierReasonCode } from './normalize.js';
+import { isIdentifierType, normalizeValue, type Identifier, type IdentifierReasonCode } from './normalize.js';
 import { parseIdentityRules, type CompiledIdentityRules, type IdentityRulesInput } from './rules.js';
 import { describeChanges, resolveComponent } from './components.js';
 import { eraseIdentifiers, type ErasureResult } from './erasure.js';
@@ -305,15 +305,6 @@ export function indexOf(s: GraphState, identifier: { readonly type: string; read
   if (t === undefined) return undefined;
   const v = normalizeValue(s.typeKind[t]!, identifier.value, identifier.type, s.rules.normalize);
   return typeof v === 'string' ? s.typeMaps[t]!.get(v) : undefined;
-}
-
-/** Normalises an identifier for a lookup, throwing `IDENTITY_IDENTIFIER_INVALID` with the reason when invalid. */
-export function requireIdentifier(identifier: { readonly type: string; readonly value: string }, rules: CompiledIdentityRules): Identifier {
-  const r = normalizeIdentifier(identifier, rules.normalize);
-  if (!r.ok) {
-    throw new CrossChannelError('IDENTITY_IDENTIFIER_INVALID', r.error.message, { path: ['value'], detail: { code: r.error.code, type: String(identifier.type) } });
-  }
-  return r.value;
 }
 
 export function profileView(s: GraphState, c: number): Profile {
