@@ -6,6 +6,12 @@ import type { ModelSpec } from './models.js';
  * time. `weights` receives one weight per touch, summing to 1; the caller adds `weight` to the touched
  * channel's conversion credit and `weight × value` to its value credit, so credits are additive over journeys
  * and mergeable across shards. No allocation: `weights` is a scratch buffer at least `length` long.
+ *
+ * @example
+ * ```ts
+ * const w = new Float64Array(3);
+ * ruleWeights(parseAttributionConfig({ models: ['position_based'] }).models[0]!, ['a', 'b', 'c'], [0, 1, 2], 2, 3, w, null); // w = [0.4, 0.2, 0.4]
+ * ```
  */
 export function ruleWeights(
   model: ModelSpec,

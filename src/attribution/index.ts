@@ -17,6 +17,7 @@
  */
 export * from './journeys.js';
 export * from './models.js';
+export * from './heuristic.js';
 export * from './stats.js';
 export * from './markov.js';
 export * from './shapley.js';

@@ -3,13 +3,27 @@ import { CrossChannelError, parseWith } from '../core/errors.js';
 import { DAY } from '../core/time.js';
 import { durationSchema } from '../core/schema.js';
 
-/** The attribution models. */
+/**
+ * The attribution models.
+ *
+ * @example
+ * ```ts
+ * MODEL_KINDS.includes('markov'); // true
+ * ```
+ */
 export const MODEL_KINDS = ['last_touch', 'last_non_direct', 'first_touch', 'linear', 'time_decay', 'position_based', 'custom', 'markov', 'shapley'] as const;
 
 /** One of {@link MODEL_KINDS}. */
 export type ModelKind = (typeof MODEL_KINDS)[number];
 
-/** Models that share each journey's credit by a rule on positions and times (additive over journeys). */
+/**
+ * Models that share each journey's credit by a rule on positions and times (additive over journeys).
+ *
+ * @example
+ * ```ts
+ * RULE_MODEL_KINDS.includes('shapley'); // false
+ * ```
+ */
 export const RULE_MODEL_KINDS: ReadonlyArray<ModelKind> = ['last_touch', 'last_non_direct', 'first_touch', 'linear', 'time_decay', 'position_based', 'custom'];
 
 /**
@@ -66,7 +80,14 @@ export type ModelSpecInput = Exclude<ModelKind, 'custom'> | z.input<typeof model
 /** A parsed model (defaults filled, `name` always set). */
 export type ModelSpec = z.output<typeof modelSpecSchema> & { readonly name: string };
 
-/** The models {@link compareModels} runs when none are given: every built-in one with its defaults. */
+/**
+ * The models `compareModels` runs when none are given: every built-in one with its defaults.
+ *
+ * @example
+ * ```ts
+ * parseAttributionConfig({ models: [...DEFAULT_MODELS, { model: 'markov', name: 'markov_2', order: 2 }] });
+ * ```
+ */
 export const DEFAULT_MODELS: ReadonlyArray<ModelSpecInput> = ['last_touch', 'last_non_direct', 'first_touch', 'linear', 'time_decay', 'position_based', 'markov', 'shapley'];
 
 /**
@@ -117,7 +138,14 @@ export function parseAttributionConfig(input: unknown = {}): AttributionConfig {
   return { models };
 }
 
-/** The JSON-able description of a model, used to check that statistics can be merged. */
+/**
+ * The JSON-able description of a model (sorted keys, no functions), used to check that statistics can be merged.
+ *
+ * @example
+ * ```ts
+ * describeModel(parseAttributionConfig({ models: ['time_decay'] }).models[0]!); // { halfLife: 604800000, model: 'time_decay', name: 'time_decay' }
+ * ```
+ */
 export function describeModel(m: ModelSpec): Record<string, unknown> {
   // Sorted keys: parsed and re-parsed specs must describe identically whatever their key order.
   const out: Record<string, unknown> = {};

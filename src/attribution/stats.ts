@@ -3,7 +3,15 @@ import { describeModel, parseAttributionConfig, RULE_MODEL_KINDS, type Attributi
 import { ruleWeights } from './heuristic.js';
 import type { Journey } from './journeys.js';
 
-/** Most distinct channels one statistics object indexes: a channel set is an exact bit set in a double. */
+/**
+ * Most distinct channels one statistics object indexes: a channel set is an exact bit set in a double.
+ *
+ * @example
+ * ```ts
+ * if (new Set(channels).size > MAX_CHANNELS) throw new Error('group sources into channels first');
+ * declare const channels: string[];
+ * ```
+ */
 export const MAX_CHANNELS = 53;
 
 const POW2: number[] = Array.from({ length: MAX_CHANNELS }, (_, i) => 2 ** i);
@@ -13,9 +21,25 @@ const BASE = 64;
 const TO_SPAN = 2 ** 24;
 /** Row stride of dense order-1 counts: `to` ∈ [−2, 53] shifted by 2. */
 const DENSE_STRIDE = MAX_CHANNELS + 3;
-/** `to` of a transition into the conversion state. */
+/**
+ * `to` of a transition into the conversion state (see {@link transitionCounts}).
+ *
+ * @example
+ * ```ts
+ * declare const key: number;
+ * const isConversion = (key % 2 ** 24) - 2 === TO_CONVERSION;
+ * ```
+ */
 export const TO_CONVERSION = -1;
-/** `to` of a transition into the null (no conversion) state. */
+/**
+ * `to` of a transition into the null (no conversion) state.
+ *
+ * @example
+ * ```ts
+ * declare const key: number;
+ * const isDropOut = (key % 2 ** 24) - 2 === TO_NULL;
+ * ```
+ */
 export const TO_NULL = -2;
 
 /** Transition counts of one Markov order: the sufficient statistics of the chain. */
