@@ -4,7 +4,7 @@
  * every TypeScript error at its line in the documenting file.
  */
 import { describe, expect, it } from 'vitest';
-import { checkExamples, markdownExamples, tsdocExamples } from '../../scripts/check-doc-examples.js';
+import { checkExamples, collectExamples, markdownExamples, tsdocExamples } from '../../scripts/check-doc-examples.js';
 
 describe('docs examples checker', () => {
   it('extracts ts blocks from markdown, skipping no-check and non-ts blocks, with their lines', () => {
@@ -28,5 +28,12 @@ describe('docs examples checker', () => {
       'test/docs/fixtures/documented.ts:12 TS2322', // a number into a string
       'test/docs/fixtures/documented.ts:13 TS2304', // an undeclared placeholder
     ]);
+  }, 60_000);
+
+  it('the landing page, the adapters guide, the README and the testing kit hold only compiling examples', () => {
+    const files = ['README.md', 'docs/index.md', 'docs/adapters.md', 'src/testing/index.ts'];
+    const examples = collectExamples().filter((e) => files.includes(e.file));
+    expect(new Set(examples.map((e) => e.file))).toEqual(new Set(files));
+    expect(checkExamples(examples)).toEqual([]);
   }, 60_000);
 });
