@@ -1,10 +1,10 @@
 import { CrossChannelError } from '../core/errors.js';
 import { reason, type Reason } from '../core/explain.js';
 import type { History } from '../core/records.js';
-import { checkEligibility, membershipsOf, type ArbitrationContext } from './eligibility.js';
-import type { ArbitrationReasonCode, ArbitrationStage } from './errors.js';
+import { eligibilityExclusion, membershipsOf, type ArbitrationContext } from './eligibility.js';
+import type { ArbitrationReasonCode, ExcludedOffer } from './errors.js';
 import type { Catalogue, CompiledOffer, Offer } from './offers.js';
-import { compareRanked, contextWeightOf, propensityOf, seedHashOf, type PropensityOptions, type ScoreFactors } from './score.js';
+import { contextWeightOf, resolvePropensity, seedHashOf, type PropensityOptions, type ScoreFactors } from './score.js';
 import type { OfferUsage } from './store.js';
 import { checkContactPolicy, guardCategories, indexHistory, missingPrerequisites, type OfferHistory } from './suppression.js';
 
@@ -35,13 +35,6 @@ export interface RankedOffer {
   readonly offer: Offer;
 }
 
-/** An offer that was not presented: the first stage that excluded it and why. */
-export interface ExcludedOffer {
-  readonly offerId: string;
-  readonly stage: ArbitrationStage;
-  readonly reason: Reason<ArbitrationReasonCode>;
-}
-
 /** The decision: offers for the slots, best first, and every other offer with its exclusion. */
 export interface ArbitrationResult {
   readonly channel: string;
@@ -52,14 +45,6 @@ export interface ArbitrationResult {
    * in rank order.
    */
   readonly excluded: ReadonlyArray<ExcludedOffer>;
-}
-
-interface Candidate {
-  readonly offer: CompiledOffer;
-  readonly score: number;
-  readonly priority: number;
-  readonly id: string;
-  readonly factors: ScoreFactors;
 }
 
 /**
@@ -95,94 +80,120 @@ export function arbitrate(context: ArbitrationContext, catalogue: Catalogue, his
   const minScore = options.minScore ?? 0;
   const memberships = membershipsOf(context);
   const usage = options.usage;
-  const usageOf =
-    usage === undefined
-      ? (): Partial<OfferUsage> | undefined => undefined
-      : usage instanceof Map
-        ? (id: string): Partial<OfferUsage> | undefined => (usage as ReadonlyMap<string, Partial<OfferUsage>>).get(id)
-        : (id: string): Partial<OfferUsage> | undefined =>
-            Object.prototype.hasOwnProperty.call(usage, id) ? (usage as Readonly<Record<string, Partial<OfferUsage>>>)[id] : undefined;
+  const usageMap = usage instanceof Map ? (usage as ReadonlyMap<string, Partial<OfferUsage>>) : null;
+  const usageRecord = usage !== undefined && usageMap === null ? (usage as Readonly<Record<string, Partial<OfferUsage>>>) : null;
   const seedHash = options.thompson !== undefined ? seedHashOf(options.thompson.seed) : 0;
   const excluded: ExcludedOffer[] = [];
-  const candidates: Candidate[] = [];
   let index: Map<string, OfferHistory> | null = null;
   const guardSets: Array<Set<string> | undefined> = [];
 
   const offers = catalogue.offers;
-  for (let i = 0; i < offers.length; i++) {
+  const n = offers.length;
+  // Candidates live in parallel arrays by ordinal (no per-offer objects); factor objects are built for winners only.
+  const cand: number[] = [];
+  const cScore: number[] = [];
+  const cProp: number[] = [];
+  const cWeight: number[] = [];
+  const cSource: number[] = [];
+  const scratch: { source: ScoreFactors['propensitySource'] } = { source: 'prior' };
+  for (let i = 0; i < n; i++) {
     const offer = offers[i]!;
-    const el = checkEligibility(offer, context, memberships);
+    const el = eligibilityExclusion(offer, context, memberships);
     if (el !== null) {
-      excluded.push({ offerId: offer.id, stage: 'eligibility', reason: el });
+      excluded.push(el);
       continue;
     }
     if (offer.channels !== null && !offer.channels.has(channel)) {
-      excluded.push({
-        offerId: offer.id,
-        stage: 'applicability',
-        reason: reason('OFFER_WRONG_CHANNEL', `Not presented on ${channel}`, { detail: { channel, channels: offer.source.channels } }),
-      });
+      excluded.push(offer.exclusions.wrongChannel);
       continue;
     }
     if (now < offer.validFrom) {
-      excluded.push({ offerId: offer.id, stage: 'applicability', reason: reason('OFFER_NOT_YET_VALID', 'Not valid yet', { detail: { validFrom: offer.validFrom } }) });
+      excluded.push(offer.exclusions.notYetValid);
       continue;
     }
     if (now >= offer.validUntil) {
-      excluded.push({ offerId: offer.id, stage: 'applicability', reason: reason('OFFER_EXPIRED', 'Expired', { detail: { validUntil: offer.validUntil } }) });
+      excluded.push(offer.exclusions.expired);
       continue;
     }
-    const suit = suitability(offer);
-    if (suit !== null) {
-      excluded.push({ offerId: offer.id, stage: 'suitability', reason: suit });
-      continue;
+    if (offer.prerequisites.length > 0 || offer.policy !== null || offer.guards.length > 0 || offer.capacity !== null || offer.budget !== null) {
+      const suit = suitability(offer);
+      if (suit !== null) {
+        excluded.push('stage' in suit ? suit : { offerId: offer.id, stage: 'suitability', reason: suit });
+        continue;
+      }
     }
-    const { p, source } = propensityOf(offer, catalogue, context, options, seedHash);
-    const factors: ScoreFactors = { propensity: p, propensitySource: source, contextWeight: contextWeightOf(offer, channel, context), value: offer.normalisedValue, lever: offer.lever };
-    if (p < catalogue.minPropensity) {
+    const pp = resolvePropensity(offer, catalogue, context, options, seedHash, scratch);
+    const src = SOURCES.indexOf(scratch.source);
+    const w = contextWeightOf(offer, channel, context);
+    if (pp < catalogue.minPropensity) {
       excluded.push({
         offerId: offer.id,
         stage: 'scoring',
-        reason: reason('OFFER_BELOW_MIN_PROPENSITY', `Propensity ${p.toPrecision(3)} below ${catalogue.minPropensity}`, { detail: { propensity: p, minPropensity: catalogue.minPropensity } }),
+        reason: reason('OFFER_BELOW_MIN_PROPENSITY', `Propensity ${pp.toPrecision(3)} below ${catalogue.minPropensity}`, { detail: { propensity: pp, minPropensity: catalogue.minPropensity } }),
       });
       continue;
     }
-    const score = factors.propensity * factors.contextWeight * factors.value * factors.lever;
+    const sc = pp * w * offer.normalisedValue * offer.lever;
     // Zero is tested on the factors, not on the product: a tiny value normalised by a huge catalogue maximum may
     // underflow, and adding an unrelated offer must not turn a presentable offer into an excluded one.
-    if (factors.propensity === 0 || factors.contextWeight === 0 || offer.source.value === 0 || factors.lever === 0 || score < minScore) {
-      excluded.push({ offerId: offer.id, stage: 'scoring', reason: reason('OFFER_ZERO_SCORE', `Score ${score} too low`, { detail: { score, minScore, factors } }) });
+    if (pp === 0 || w === 0 || offer.source.value === 0 || offer.lever === 0 || sc < minScore) {
+      excluded.push({
+        offerId: offer.id,
+        stage: 'scoring',
+        reason: reason('OFFER_ZERO_SCORE', `Score ${sc} too low`, { detail: { score: sc, minScore, factors: factorsOf(offer, pp, src, w) } }),
+      });
       continue;
     }
-    candidates.push({ offer, score, priority: offer.priority, id: offer.id, factors });
+    cand.push(i);
+    cScore.push(sc);
+    cProp.push(pp);
+    cWeight.push(w);
+    cSource.push(src);
   }
 
-  candidates.sort(compareRanked);
+  const order: number[] = [];
+  for (let k = 0; k < cand.length; k++) order.push(k);
+  order.sort((a, b) => {
+    const d = cScore[b]! - cScore[a]!;
+    if (d !== 0) return d;
+    const oa = offers[cand[a]!]!;
+    const ob = offers[cand[b]!]!;
+    if (oa.priority !== ob.priority) return ob.priority - oa.priority;
+    return oa.id < ob.id ? -1 : oa.id > ob.id ? 1 : 0;
+  });
   const selected: RankedOffer[] = [];
-  const takenGroups = new Map<string, string>();
-  for (let i = 0; i < candidates.length; i++) {
-    const c = candidates[i]!;
-    const groups = c.offer.exclusionGroups;
+  let takenGroups: Map<string, string> | null = null;
+  let noSlot: Reason<ArbitrationReasonCode> | null = null;
+  for (let r = 0; r < order.length; r++) {
+    const k = order[r]!;
+    const offer = offers[cand[k]!]!;
+    const groups = offer.exclusionGroups;
     let clash: string | undefined;
-    for (let g = 0; g < groups.length && clash === undefined; g++) if (takenGroups.has(groups[g]!)) clash = groups[g];
+    if (takenGroups !== null) for (let g = 0; g < groups.length && clash === undefined; g++) if (takenGroups.has(groups[g]!)) clash = groups[g];
     if (clash !== undefined) {
+      const by = takenGroups!.get(clash)!;
       excluded.push({
-        offerId: c.id,
+        offerId: offer.id,
         stage: 'constraints',
-        reason: reason('OFFER_EXCLUSION_GROUP', `Group ${clash} already has ${takenGroups.get(clash)!}`, { rule: clash, detail: { group: clash, by: takenGroups.get(clash), score: c.score } }),
+        reason: reason('OFFER_EXCLUSION_GROUP', `Group ${clash} already has ${by}`, { rule: clash, detail: { group: clash, by } }),
+        score: cScore[k]!,
       });
       continue;
     }
     if (selected.length >= slots) {
-      excluded.push({ offerId: c.id, stage: 'constraints', reason: reason('OFFER_NO_SLOT', `Ranked below the ${slots} slot(s)`, { detail: { slots, score: c.score } }) });
+      noSlot ??= reason('OFFER_NO_SLOT', `Ranked below the ${slots} slot(s)`, { detail: { slots } });
+      excluded.push({ offerId: offer.id, stage: 'constraints', reason: noSlot, score: cScore[k]! });
       continue;
     }
-    for (let g = 0; g < groups.length; g++) takenGroups.set(groups[g]!, c.id);
-    selected.push({ offerId: c.id, rank: selected.length + 1, score: c.score, factors: c.factors, offer: c.offer.source });
+    if (groups.length > 0) {
+      takenGroups ??= new Map();
+      for (let g = 0; g < groups.length; g++) takenGroups.set(groups[g]!, offer.id);
+    }
+    selected.push({ offerId: offer.id, rank: selected.length + 1, score: cScore[k]!, factors: factorsOf(offer, cProp[k]!, cSource[k]!, cWeight[k]!), offer: offer.source });
   }
   return { channel, now, selected, excluded };
 
-  function suitability(offer: CompiledOffer): Reason<ArbitrationReasonCode> | null {
+  function suitability(offer: CompiledOffer): Reason<ArbitrationReasonCode> | ExcludedOffer | null {
     if (offer.prerequisites.length > 0 || offer.policy !== null) {
       index ??= indexHistory(history, now);
       if (offer.prerequisites.length > 0) {
@@ -193,28 +204,17 @@ export function arbitrate(context: ArbitrationContext, catalogue: Catalogue, his
       if (r !== null) return r;
     }
     for (let g = 0; g < offer.guards.length; g++) {
-      const { index: gi, categories } = offer.guards[g]!;
+      const { index: gi, categories, exclusions } = offer.guards[g]!;
       const cats = (guardSets[gi] ??= guardCategories(catalogue.guards[gi]!, history, now));
-      for (let k = 0; k < categories.length; k++) {
-        const cat = categories[k]!;
-        if (cats.has(cat)) {
-          const guard = catalogue.guards[gi]!;
-          return reason('OFFER_CANNIBALISATION', `Bought ${cat} at full price recently`, { rule: guard.id, detail: { category: cat, windowMs: guard.window } });
-        }
-      }
+      for (let k = 0; k < categories.length; k++) if (cats.has(categories[k]!)) return exclusions[k]!;
     }
     if (offer.capacity !== null || offer.budget !== null) {
-      const u = usageOf(offer.id);
+      const u = usageMap !== null ? usageMap.get(offer.id) : usageRecord !== null && Object.prototype.hasOwnProperty.call(usageRecord, offer.id) ? usageRecord[offer.id] : undefined;
       if (offer.capacity !== null) {
         const cap = offer.capacity;
-        const checks: Array<['day' | 'week' | 'total', number, number]> = [
-          ['day', u?.day ?? 0, cap.perDay],
-          ['week', u?.week ?? 0, cap.perWeek],
-          ['total', u?.total ?? 0, cap.total],
-        ];
-        for (const [period, used, limit] of checks) {
-          if (used + 1 > limit) return reason('OFFER_CAPACITY_EXHAUSTED', `Capacity per ${period} used up (${used}/${limit})`, { rule: period, detail: { period, used, limit } });
-        }
+        if ((u?.day ?? 0) + 1 > cap.perDay) return capacityReason('day', u?.day ?? 0, cap.perDay);
+        if ((u?.week ?? 0) + 1 > cap.perWeek) return capacityReason('week', u?.week ?? 0, cap.perWeek);
+        if ((u?.total ?? 0) + 1 > cap.total) return capacityReason('total', u?.total ?? 0, cap.total);
       }
       if (offer.budget !== null) {
         const spent = u?.spent ?? 0;
@@ -225,4 +225,14 @@ export function arbitrate(context: ArbitrationContext, catalogue: Catalogue, his
     }
     return null;
   }
+}
+
+const SOURCES: ReadonlyArray<ScoreFactors['propensitySource']> = ['context', 'model', 'thompson', 'offer', 'prior'];
+
+function factorsOf(offer: CompiledOffer, p: number, source: number, w: number): ScoreFactors {
+  return { propensity: p, propensitySource: SOURCES[source]!, contextWeight: w, value: offer.normalisedValue, lever: offer.lever };
+}
+
+function capacityReason(period: 'day' | 'week' | 'total', used: number, limit: number): Reason<ArbitrationReasonCode> {
+  return reason('OFFER_CAPACITY_EXHAUSTED', `Capacity per ${period} used up (${used}/${limit})`, { rule: period, detail: { period, used, limit } });
 }

@@ -1,5 +1,5 @@
 import { reason, type Reason } from '../core/explain.js';
-import type { ArbitrationReasonCode } from './errors.js';
+import type { ArbitrationReasonCode, ExcludedOffer } from './errors.js';
 import type { CompiledOffer, Offer } from './offers.js';
 
 /**
@@ -64,31 +64,46 @@ export function membershipsOf(context: ArbitrationContext): ReadonlySet<string> 
  * ```
  */
 export function checkEligibility(offer: CompiledOffer, context: ArbitrationContext, memberships: ReadonlySet<string>): Reason<ArbitrationReasonCode> | null {
-  if (!offer.source.enabled) return reason('OFFER_DISABLED', `Offer ${offer.id} is disabled`);
+  return eligibilityExclusion(offer, context, memberships)?.reason ?? null;
+}
+
+/**
+ * {@link checkEligibility} returning the whole exclusion (shared frozen objects except for a throwing predicate).
+ *
+ * @example
+ * ```ts
+ * eligibilityExclusion(cat.offers[0]!, {}, new Set())?.stage; // 'eligibility'
+ * ```
+ */
+export function eligibilityExclusion(offer: CompiledOffer, context: ArbitrationContext, memberships: ReadonlySet<string>): ExcludedOffer | null {
+  const ex = offer.exclusions;
+  if (!offer.source.enabled) return ex.disabled;
   for (let i = 0; i < offer.segmentsAll.length; i++) {
-    const seg = offer.segmentsAll[i]!;
-    if (!memberships.has(seg)) return reason('OFFER_NOT_IN_SEGMENT', `Customer is not in segment ${seg}`, { rule: seg, detail: { segment: seg } });
+    if (!memberships.has(offer.segmentsAll[i]!)) return ex.notInSegment[i]!;
   }
   if (offer.segmentsAny.length > 0) {
     let any = false;
     for (let i = 0; i < offer.segmentsAny.length && !any; i++) any = memberships.has(offer.segmentsAny[i]!);
-    if (!any) return reason('OFFER_NOT_IN_SEGMENT', 'Customer is in none of the offer segments', { detail: { anyOf: offer.segmentsAny } });
+    if (!any) return ex.notInAny;
   }
   for (let i = 0; i < offer.segmentsNot.length; i++) {
-    const seg = offer.segmentsNot[i]!;
-    if (memberships.has(seg)) return reason('OFFER_IN_EXCLUDED_SEGMENT', `Customer is in excluded segment ${seg}`, { rule: seg, detail: { segment: seg } });
+    if (memberships.has(offer.segmentsNot[i]!)) return ex.inExcludedSegment[i]!;
   }
   if (offer.predicate !== null) {
     let pass: boolean;
     try {
       pass = offer.predicate(context, offer.source) === true;
     } catch (e) {
-      return reason('OFFER_PREDICATE_FALSE', `Eligibility predicate of ${offer.id} threw`, {
-        rule: offer.predicateName,
-        detail: { error: e instanceof Error ? e.message : String(e) },
-      });
+      return {
+        offerId: offer.id,
+        stage: 'eligibility',
+        reason: reason('OFFER_PREDICATE_FALSE', `Eligibility predicate of ${offer.id} threw`, {
+          rule: offer.predicateName,
+          detail: { error: e instanceof Error ? e.message : String(e) },
+        }),
+      };
     }
-    if (!pass) return reason('OFFER_PREDICATE_FALSE', `Eligibility predicate${offer.predicateName ? ` ${offer.predicateName}` : ''} is false`, { rule: offer.predicateName });
+    if (!pass) return ex.predicateFalse;
   }
   return null;
 }

@@ -1,4 +1,5 @@
 import type { CoreErrorCode } from '../core/errors.js';
+import type { Reason } from '../core/explain.js';
 
 /**
  * Error codes thrown by `crosschannel/arbitration` (besides the core ones): `CONFIG_INVALID` for a bad
@@ -60,3 +61,20 @@ export const ARBITRATION_STAGES = ['eligibility', 'applicability', 'suitability'
 
 /** One stage of {@link ARBITRATION_STAGES}. */
 export type ArbitrationStage = (typeof ARBITRATION_STAGES)[number];
+
+/**
+ * An offer that was not presented: the first stage that excluded it and why. Offers lost at the `constraints`
+ * stage also carry the `score` they ranked with. Exclusions that depend only on the offer (wrong channel,
+ * expired, segments, disabled) are shared frozen objects, so a decision over a large catalogue allocates little.
+ *
+ * @example
+ * ```ts
+ * const e: ExcludedOffer = { offerId: 'card', stage: 'applicability', reason: { code: 'OFFER_EXPIRED', message: 'Expired' } };
+ * ```
+ */
+export interface ExcludedOffer {
+  readonly offerId: string;
+  readonly stage: ArbitrationStage;
+  readonly reason: Reason<ArbitrationReasonCode>;
+  readonly score?: number;
+}

@@ -4,7 +4,8 @@ import { channelSchema, durationSchema, idSchema, tagSchema, timestampSchema } f
 import { RESPONSE_KINDS } from '../core/records.js';
 import { isValidTimeZone } from '../core/time.js';
 import { fnv1a } from '../core/random.js';
-import type { ArbitrationErrorCode } from './errors.js';
+import { reason } from '../core/explain.js';
+import type { ArbitrationErrorCode, ArbitrationReasonCode, ArbitrationStage, ExcludedOffer } from './errors.js';
 import type { EligibilityPredicate } from './eligibility.js';
 
 const forever = z.literal('forever');
@@ -240,11 +241,27 @@ export interface CompiledOffer {
   readonly prerequisites: ReadonlyArray<string>;
   readonly policy: CompiledPolicy | null;
   /** Guards that apply to this offer (index into `Catalogue.guards`) and the offer's categories under each. */
-  readonly guards: ReadonlyArray<{ readonly index: number; readonly categories: ReadonlyArray<string> }>;
+  readonly guards: ReadonlyArray<{ readonly index: number; readonly categories: ReadonlyArray<string>; readonly exclusions: ReadonlyArray<ExcludedOffer> }>;
   readonly capacity: { readonly perDay: number; readonly perWeek: number; readonly total: number } | null;
   readonly budget: { readonly total: number; readonly cost: number } | null;
   /** Stable 32-bit hash of the id, seeds per-offer Thompson draws. */
   readonly hash: number;
+  /** Exclusions that depend only on the offer, built once and shared (frozen) by every decision. */
+  readonly exclusions: StaticExclusions;
+}
+
+/** Frozen exclusions of one offer, see {@link CompiledOffer.exclusions}. */
+export interface StaticExclusions {
+  readonly disabled: ExcludedOffer;
+  readonly wrongChannel: ExcludedOffer;
+  readonly notYetValid: ExcludedOffer;
+  readonly expired: ExcludedOffer;
+  readonly predicateFalse: ExcludedOffer;
+  readonly notInAny: ExcludedOffer;
+  /** Aligned with `segmentsAll`. */
+  readonly notInSegment: ReadonlyArray<ExcludedOffer>;
+  /** Aligned with `segmentsNot`. */
+  readonly inExcludedSegment: ReadonlyArray<ExcludedOffer>;
 }
 
 /** A compiled cannibalisation guard. */
@@ -329,12 +346,15 @@ export function parseCatalogue(input: unknown, options: ParseCatalogueOptions = 
       bad(`Unknown eligibility predicate ${JSON.stringify(name)}; register it in parseCatalogue(…, { predicates })`, at('eligibility'), { predicate: name }),
     );
     const policySource = o.policy ?? parsed.defaultPolicy;
-    const applying: Array<{ index: number; categories: string[] }> = [];
+    const applying: Array<{ index: number; categories: string[]; exclusions: ExcludedOffer[] }> = [];
     guards.forEach((g, gi) => {
       if (!g.offerTags.some((t) => o.tags.includes(t))) return;
       const prefix = g.categoryTagPrefix;
       const categories = o.tags.filter((t) => t.startsWith(prefix) && t.length > prefix.length).map((t) => t.slice(prefix.length));
-      if (categories.length > 0) applying.push({ index: gi, categories });
+      const exclusions = categories.map((cat) =>
+        frozen(o.id, 'suitability', 'OFFER_CANNIBALISATION', `Bought ${cat} at full price recently`, { rule: g.id, detail: { category: cat, windowMs: g.window } }),
+      );
+      if (categories.length > 0) applying.push({ index: gi, categories, exclusions });
     });
     return {
       id: o.id,
@@ -360,6 +380,7 @@ export function parseCatalogue(input: unknown, options: ParseCatalogueOptions = 
         : null,
       budget: o.budget ?? null,
       hash: fnv1a(o.id),
+      exclusions: staticExclusions(o, el),
     };
   });
   return {
@@ -415,6 +436,32 @@ function compileEligibility(
     predicateName = el.predicate.name || undefined;
   }
   return { segmentsAll: el.segments ?? none, segmentsAny: el.anyOfSegments ?? none, segmentsNot: el.notSegments ?? none, predicate, predicateName };
+}
+
+function frozen(offerId: string, stage: ArbitrationStage, code: ArbitrationReasonCode, message: string, extra: { rule?: string | undefined; detail?: Record<string, unknown> } = {}): ExcludedOffer {
+  const r = reason(code, message, extra);
+  if (r.detail !== undefined) deepFreeze(r.detail);
+  return Object.freeze({ offerId, stage, reason: Object.freeze(r) });
+}
+
+function deepFreeze(v: unknown): void {
+  if (typeof v !== 'object' || v === null || Object.isFrozen(v)) return;
+  Object.freeze(v);
+  for (const x of Object.values(v)) deepFreeze(x);
+}
+
+function staticExclusions(o: Offer, el: Pick<CompiledOffer, 'segmentsAll' | 'segmentsAny' | 'segmentsNot' | 'predicateName'>): StaticExclusions {
+  const id = o.id;
+  return {
+    disabled: frozen(id, 'eligibility', 'OFFER_DISABLED', `Offer ${id} is disabled`),
+    wrongChannel: frozen(id, 'applicability', 'OFFER_WRONG_CHANNEL', 'Not presented on this channel', { detail: { channels: o.channels ? [...o.channels] : [] } }),
+    notYetValid: frozen(id, 'applicability', 'OFFER_NOT_YET_VALID', 'Not valid yet', { detail: { validFrom: o.validFrom ?? null } }),
+    expired: frozen(id, 'applicability', 'OFFER_EXPIRED', 'Expired', { detail: { validUntil: o.validUntil ?? null } }),
+    predicateFalse: frozen(id, 'eligibility', 'OFFER_PREDICATE_FALSE', `Eligibility predicate${el.predicateName ? ` ${el.predicateName}` : ''} is false`, { rule: el.predicateName }),
+    notInAny: frozen(id, 'eligibility', 'OFFER_NOT_IN_SEGMENT', 'Customer is in none of the offer segments', { detail: { anyOf: [...el.segmentsAny] } }),
+    notInSegment: el.segmentsAll.map((seg) => frozen(id, 'eligibility', 'OFFER_NOT_IN_SEGMENT', `Customer is not in segment ${seg}`, { rule: seg, detail: { segment: seg } })),
+    inExcludedSegment: el.segmentsNot.map((seg) => frozen(id, 'eligibility', 'OFFER_IN_EXCLUDED_SEGMENT', `Customer is in excluded segment ${seg}`, { rule: seg, detail: { segment: seg } })),
+  };
 }
 
 function compilePolicy(p: z.output<typeof contactPolicySchema>): CompiledPolicy {

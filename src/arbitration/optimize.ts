@@ -59,7 +59,6 @@ interface Compiled {
   readonly customers: ReadonlyArray<OptimizationCustomer>;
   readonly n: number;
   readonly pairCustomer: Int32Array;
-  readonly pairCandidate: Int32Array;
   readonly pairOffer: Int32Array;
   readonly pairChannel: Int32Array;
   readonly value: Float64Array;
@@ -87,13 +86,16 @@ function compile(customers: ReadonlyArray<OptimizationCustomer>, constraints: Op
   let total = 0;
   for (const c of customers) total += c.candidates.length;
   const pairCustomer = new Int32Array(total);
-  const pairCandidate = new Int32Array(total);
   const pairOffer = new Int32Array(total);
   const pairChannel = new Int32Array(total);
   const value = new Float64Array(total);
   const cost = new Float64Array(total);
   const customerMax = new Int32Array(customers.length);
   let n = 0;
+  // Customers usually list the same offers in the same order: remember the index seen at each candidate position
+  // and confirm it with one string comparison before falling back to the map.
+  const offerAt: number[] = [];
+  const channelAt: number[] = [];
   for (let ci = 0; ci < customers.length; ci++) {
     const c = customers[ci]!;
     const m = c.maxOffers ?? defMax;
@@ -107,24 +109,27 @@ function compile(customers: ReadonlyArray<OptimizationCustomer>, constraints: Op
       if (typeof v !== 'number' || Number.isNaN(v) || v === Infinity) throw bad('value must be a finite number', ['customers', ci, 'candidates', k, 'value']);
       if (typeof w !== 'number' || !(w >= 0) || w === Infinity) throw bad('cost must be a non-negative finite number', ['customers', ci, 'candidates', k, 'cost']);
       if (!(v > 0)) continue;
-      let oi = offerIndex.get(cand.offerId);
+      const cachedOffer = offerAt[k];
+      let oi = cachedOffer !== undefined && offerIds[cachedOffer] === cand.offerId ? cachedOffer : offerIndex.get(cand.offerId);
       if (oi === undefined) {
         if (typeof cand.offerId !== 'string' || cand.offerId.length === 0) throw bad('offerId must be a non-empty string', ['customers', ci, 'candidates', k, 'offerId']);
         oi = offerIds.length;
         offerIndex.set(cand.offerId, oi);
         offerIds.push(cand.offerId);
       }
+      offerAt[k] = oi;
       let hi = -1;
       if (cand.channel !== undefined) {
-        const got = channelIndex.get(cand.channel);
+        const cachedChannel = channelAt[k];
+        const got = cachedChannel !== undefined && channelIds[cachedChannel] === cand.channel ? cachedChannel : channelIndex.get(cand.channel);
         if (got === undefined) {
           hi = channelIds.length;
           channelIndex.set(cand.channel, hi);
           channelIds.push(cand.channel);
         } else hi = got;
+        channelAt[k] = hi;
       }
       pairCustomer[n] = ci;
-      pairCandidate[n] = k;
       pairOffer[n] = oi;
       pairChannel[n] = hi;
       value[n] = v;
@@ -148,7 +153,7 @@ function compile(customers: ReadonlyArray<OptimizationCustomer>, constraints: Op
     const hi = channelIndex.get(id);
     if (hi !== undefined) channelCap[hi] = lim.capacity ?? Infinity;
   }
-  return { customers, n, pairCustomer, pairCandidate, pairOffer, pairChannel, value, cost, customerMax, offerCap, offerBudget, channelCap, budget, offerIds, channelIds };
+  return { customers, n, pairCustomer, pairOffer, pairChannel, value, cost, customerMax, offerCap, offerBudget, channelCap, budget, offerIds, channelIds };
 }
 
 /** Mutable remaining resources while building a solution. */
@@ -158,46 +163,45 @@ class Remaining {
   readonly offerBudget: Float64Array;
   readonly channelCap: Float64Array;
   budget: number;
-  /** Offers already given to each customer, to refuse a second assignment of the same offer. */
-  readonly given: Map<number, number[]>;
-  constructor(p: Compiled) {
+  /** Offers given to each customer (at `givenStart[c]`, `customerMax[c] − customer[c]` of them), to refuse a repeat. */
+  private readonly givenStart: Int32Array;
+  private readonly given: Int32Array;
+  constructor(private readonly p: Compiled) {
     this.customer = Int32Array.from(p.customerMax);
     this.offerCap = Float64Array.from(p.offerCap);
     this.offerBudget = Float64Array.from(p.offerBudget);
     this.channelCap = Float64Array.from(p.channelCap);
     this.budget = p.budget;
-    this.given = new Map();
+    this.givenStart = new Int32Array(p.customerMax.length + 1);
+    for (let c = 0; c < p.customerMax.length; c++) this.givenStart[c + 1] = this.givenStart[c]! + p.customerMax[c]!;
+    this.given = new Int32Array(this.givenStart[p.customerMax.length]!);
   }
   fits(p: Compiled, i: number): boolean {
     const c = p.pairCustomer[i]!;
     const o = p.pairOffer[i]!;
+    const left = this.customer[c]!;
+    if (left < 1 || this.offerCap[o]! < 1) return false;
     const h = p.pairChannel[i]!;
-    const w = p.cost[i]!;
-    if (this.customer[c]! < 1 || this.offerCap[o]! < 1) return false;
     if (h >= 0 && this.channelCap[h]! < 1) return false;
+    const w = p.cost[i]!;
     // A small tolerance keeps sums of decimal costs (0.1 + 0.2) from refusing an exactly fitting budget.
     if (w > 0 && (w > this.offerBudget[o]! + 1e-9 || w > this.budget + 1e-9)) return false;
-    const g = this.given.get(c);
-    return g === undefined || !g.includes(o);
+    const start = this.givenStart[c]!;
+    const end = start + p.customerMax[c]! - left;
+    for (let g = start; g < end; g++) if (this.given[g] === o) return false;
+    return true;
   }
   take(p: Compiled, i: number, sign: 1 | -1): void {
     const c = p.pairCustomer[i]!;
     const o = p.pairOffer[i]!;
     const h = p.pairChannel[i]!;
     const w = p.cost[i]!;
+    if (sign === 1) this.given[this.givenStart[c]! + p.customerMax[c]! - this.customer[c]!] = o;
     this.customer[c]! -= sign;
     this.offerCap[o]! -= sign;
     if (h >= 0) this.channelCap[h]! -= sign;
     this.offerBudget[o]! -= sign * w;
     this.budget -= sign * w;
-    let g = this.given.get(c);
-    if (sign === 1) {
-      if (g === undefined) this.given.set(c, (g = []));
-      g.push(o);
-    } else if (g !== undefined) {
-      g.pop();
-      if (g.length === 0) this.given.delete(c);
-    }
   }
 }
 
@@ -252,16 +256,12 @@ export function optimizeGreedy(customers: ReadonlyArray<OptimizationCustomer>, c
 
 function greedyOn(p: Compiled, strategy: 'density' | 'value'): number[] {
   const n = p.n;
-  // Sort keys: float64 whose high word is the float32 bit pattern of the (positive) density and whose low word is
-  // the complement of the pair index. For positive floats, bit order is numeric order, so a native Float64Array
-  // sort (no comparator) orders by density, then by input order — fast on millions of pairs.
-  const keys = new Float64Array(n);
-  const words = new Uint32Array(keys.buffer);
+  // Sort key: the float32 bit pattern of the (positive) density, inverted so that ascending order is descending
+  // density. For positive floats, bit order is numeric order. A stable LSD radix sort on it keeps input order
+  // (customer, then candidate) among equal keys — deterministic, and linear time on millions of pairs.
+  const keys = new Uint32Array(n);
   const f32 = new Float32Array(1);
   const f32bits = new Uint32Array(f32.buffer);
-  const little = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-  const hiW = little ? 1 : 0;
-  const loW = little ? 0 : 1;
   for (let i = 0; i < n; i++) {
     let d = p.value[i]!;
     if (strategy === 'density') {
@@ -284,20 +284,59 @@ function greedyOn(p: Compiled, strategy: 'density' | 'value'): number[] {
       d /= use;
     }
     f32[0] = d;
-    words[2 * i + hiW] = f32bits[0]!;
-    words[2 * i + loW] = 0xffffffff - i;
+    keys[i] = ~f32bits[0]! >>> 0;
   }
-  keys.sort();
+  const { idx: orderIdx, customer: orderCustomer } = radixOrder(keys, p.pairCustomer);
   const rem = new Remaining(p);
   const chosen: number[] = [];
-  for (let j = n - 1; j >= 0; j--) {
-    const i = 0xffffffff - words[2 * j + loW]!;
+  const left = rem.customer;
+  for (let j = 0; j < n; j++) {
+    // Most pairs fail because their customer is already served: test that on the sorted copy of the customer
+    // index (sequential memory) before touching the pair's other fields at a random place.
+    if (left[orderCustomer[j]!]! < 1) continue;
+    const i = orderIdx[j]!;
     if (rem.fits(p, i)) {
       rem.take(p, i, 1);
       chosen.push(i);
     }
   }
   return chosen;
+}
+
+/** Indexes 0..n-1 ordered by ascending `keys`, stable (LSD radix sort, 11-bit digits), with `payload` permuted alike. */
+function radixOrder(keys: Uint32Array, payload: Int32Array): { idx: Uint32Array; customer: Int32Array } {
+  const n = keys.length;
+  let idx = new Uint32Array(n);
+  for (let i = 0; i < n; i++) idx[i] = i;
+  let k: Uint32Array = keys;
+  let k2: Uint32Array = new Uint32Array(n);
+  let idx2 = new Uint32Array(n);
+  let pl: Int32Array = Int32Array.from(payload.subarray(0, n));
+  let pl2: Int32Array = new Int32Array(n);
+  const count = new Uint32Array(2048);
+  for (let shift = 0; shift < 32; shift += 11) {
+    count.fill(0);
+    for (let i = 0; i < n; i++) count[(k[i]! >>> shift) & 2047]!++;
+    // A digit shared by every key cannot reorder anything: skip the pass.
+    if (n === 0 || count[(k[0]! >>> shift) & 2047] === n) continue;
+    let sum = 0;
+    for (let d = 0; d < 2048; d++) {
+      const c = count[d]!;
+      count[d] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < n; i++) {
+      const key = k[i]!;
+      const pos = count[(key >>> shift) & 2047]!++;
+      k2[pos] = key;
+      idx2[pos] = idx[i]!;
+      pl2[pos] = pl[i]!;
+    }
+    [k, k2] = [k2, k];
+    [idx, idx2] = [idx2, idx];
+    [pl, pl2] = [pl2, pl];
+  }
+  return { idx, customer: pl };
 }
 
 /** Options of {@link optimizeExact}. */

@@ -45,22 +45,47 @@ export function propensityOf(
   options: PropensityOptions,
   seedHash = 0,
 ): { p: number; source: ScoreFactors['propensitySource'] } {
+  const out = { source: 'prior' as ScoreFactors['propensitySource'] };
+  const p = resolvePropensity(offer, catalogue, context, options, seedHash, out);
+  return { p, source: out.source };
+}
+
+/**
+ * {@link propensityOf} without allocating: returns the propensity and writes its source into `out` (one scratch
+ * object per decision instead of one result object per offer).
+ */
+export function resolvePropensity(
+  offer: CompiledOffer,
+  catalogue: Catalogue,
+  context: ArbitrationContext,
+  options: PropensityOptions,
+  seedHash: number,
+  out: { source: ScoreFactors['propensitySource'] },
+): number {
   const given = context.propensities?.[offer.id];
-  if (given !== undefined && Number.isFinite(given)) return { p: clamp01(given), source: 'context' };
+  if (given !== undefined && Number.isFinite(given)) {
+    out.source = 'context';
+    return clamp01(given);
+  }
   if (options.model !== undefined) {
     const post = options.model.posterior(offer.id, context.propensitySegment);
     if (options.thompson !== undefined) {
-      const rng = createRng((seedHash ^ offer.hash) >>> 0);
-      return { p: sampleBeta(rng, post.alpha, post.beta), source: 'thompson' };
+      out.source = 'thompson';
+      return sampleBeta(createRng((seedHash ^ offer.hash) >>> 0), post.alpha, post.beta);
     }
-    return { p: post.mean, source: 'model' };
+    out.source = 'model';
+    return post.mean;
   }
-  if (offer.propensity !== undefined) return { p: offer.propensity, source: 'offer' };
+  if (offer.propensity !== undefined) {
+    out.source = 'offer';
+    return offer.propensity;
+  }
   if (options.thompson !== undefined) {
-    const rng = createRng((seedHash ^ offer.hash) >>> 0);
-    return { p: sampleBeta(rng, catalogue.prior.alpha, catalogue.prior.beta), source: 'thompson' };
+    out.source = 'thompson';
+    return sampleBeta(createRng((seedHash ^ offer.hash) >>> 0), catalogue.prior.alpha, catalogue.prior.beta);
   }
-  return { p: catalogue.prior.alpha / (catalogue.prior.alpha + catalogue.prior.beta), source: 'prior' };
+  out.source = 'prior';
+  return catalogue.prior.alpha / (catalogue.prior.alpha + catalogue.prior.beta);
 }
 
 /**
