@@ -19,26 +19,29 @@ end
 local retention = tonumber(ARGV[5])
 redis.call('ZREMRANGEBYSCORE', c, '-inf', '(' .. string.format('%.0f', now - retention))
 local n = tonumber(ARGV[10])
+local find = string.find
 local rules = {}
 local hasContactRule, hasResponseRule = false, false
+local STATIC = '^([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)$'
 for i = 1, n do
-  local b = 10 + (i - 1) * 12
+  local b = 10 + (i - 1) * 5
+  local kind, ch, ca, of, tagList, per, tx, kinds = string.match(ARGV[b + 1], STATIC)
   local tags = {}
-  for t in string.gmatch(ARGV[b + 8], '[^\\30]+') do tags[#tags + 1] = '\\30' .. t .. '\\30' end
-  local rule = { kind = ARGV[b + 1], lb = tonumber(ARGV[b + 2]), ub = tonumber(ARGV[b + 3]), limit = tonumber(ARGV[b + 4]),
-    ch = ARGV[b + 5], ca = ARGV[b + 6], of = ARGV[b + 7], tags = tags, per = ARGV[b + 9], pv = ARGV[b + 10],
-    tx = ARGV[b + 11], kinds = ARGV[b + 12], n = 0 }
+  for t in string.gmatch(tagList, '[^\\30]+') do tags[#tags + 1] = '\\30' .. t .. '\\30' end
+  local rule = { kind = kind, lb = tonumber(ARGV[b + 2]), ub = tonumber(ARGV[b + 3]), limit = tonumber(ARGV[b + 4]),
+    ch = ch, ca = ca, of = of, tags = tags, ntags = #tags, per = per, pv = ARGV[b + 5], tx = tx, kinds = kinds, n = 0 }
   rules[i] = rule
-  if rule.kind == 'C' then hasResponseRule = true else hasContactRule = true end
+  if kind == 'C' then hasResponseRule = true else hasContactRule = true end
 end
-local function inScope(rule, ch, ca, of, tags)
-  if rule.ch ~= '' and not string.find(rule.ch, '\\30' .. ch .. '\\30', 1, true) then return false end
-  if rule.ca ~= '' and (ca == '' or not string.find(rule.ca, '\\30' .. ca .. '\\30', 1, true)) then return false end
-  if rule.of ~= '' and (of == '' or not string.find(rule.of, '\\30' .. of .. '\\30', 1, true)) then return false end
-  if #rule.tags > 0 then
+-- chk/cak/ofk are the record's channel, campaign and offer wrapped in separators (built once per record, not per rule).
+local function inScope(rule, ch, ca, of, chk, cak, ofk, tags)
+  if rule.ch ~= '' and not find(rule.ch, chk, 1, true) then return false end
+  if rule.ca ~= '' and (ca == '' or not find(rule.ca, cak, 1, true)) then return false end
+  if rule.of ~= '' and (of == '' or not find(rule.of, ofk, 1, true)) then return false end
+  if rule.ntags > 0 then
     local any = false
-    for _, t in ipairs(rule.tags) do
-      if string.find(tags, t, 1, true) then any = true break end
+    for k = 1, rule.ntags do
+      if find(tags, rule.tags[k], 1, true) then any = true break end
     end
     if not any then return false end
   end
@@ -55,9 +58,10 @@ if hasContactRule then
     local at = tonumber(contacts[j + 1])
     local head, ch, ca, of, tx, tags = string.match(contacts[j], HEADER)
     contacts[j] = head
+    local chk, cak, ofk = '\\30' .. ch .. '\\30', '\\30' .. ca .. '\\30', '\\30' .. of .. '\\30'
     for i = 1, n do
       local rule = rules[i]
-      if rule.kind ~= 'C' and at >= rule.lb and at < rule.ub and (tx == '0' or rule.tx == '1') and inScope(rule, ch, ca, of, tags) then
+      if rule.kind ~= 'C' and at >= rule.lb and at < rule.ub and (tx == '0' or rule.tx == '1') and inScope(rule, ch, ca, of, chk, cak, ofk, tags) then
         rule.n = rule.n + 1
       end
     end
@@ -69,9 +73,10 @@ if hasResponseRule then
     local at = tonumber(responses[j + 1])
     local head, ch, ca, of, kind, tags = string.match(responses[j], HEADER)
     responses[j] = head
+    local chk, cak, ofk, kindk = '\\30' .. ch .. '\\30', '\\30' .. ca .. '\\30', '\\30' .. of .. '\\30', '\\30' .. kind .. '\\30'
     for i = 1, n do
       local rule = rules[i]
-      if rule.kind == 'C' and at >= rule.lb and string.find(rule.kinds, '\\30' .. kind .. '\\30', 1, true) and inScope(rule, ch, ca, of, tags) then
+      if rule.kind == 'C' and at >= rule.lb and find(rule.kinds, kindk, 1, true) and inScope(rule, ch, ca, of, chk, cak, ofk, tags) then
         rule.n = rule.n + 1
       end
     end

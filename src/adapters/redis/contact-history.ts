@@ -46,7 +46,7 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
   readonly #redis: Scripted;
   readonly #prefix: string;
   readonly #retentionMs: number;
-  readonly #encoded = new WeakMap<CompiledCapRule, string[]>();
+  readonly #encoded = new WeakMap<CompiledCapRule, string>();
 
   constructor(redis: Client, options: RedisContactHistoryStoreOptions = {}) {
     this.#prefix = options.prefix ?? 'cc:ch';
@@ -118,7 +118,7 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
       else contactFrom = Math.min(contactFrom, lb);
       const enc = this.#encode(rule);
       const pv = rule.per === 'channel' ? candidate.channel : rule.per === 'campaign' ? candidate.campaignId : rule.per === 'offer' ? candidate.offerId : '';
-      args.push(enc[0]!, lb, ub, limit, enc[1]!, enc[2]!, enc[3]!, enc[4]!, enc[5]!, pv ?? '', enc[6]!, enc[7]!);
+      args.push(enc, lb, ub, limit, pv ?? '');
       n++;
     }
     // Refusals are explained from the snapshot, which must reach back as far as the longest lookback.
@@ -186,7 +186,8 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
     return subjectKey(this.#prefix, subjectId, name);
   }
 
-  #encode(rule: CompiledCapRule): string[] {
+  /** The static part of a rule as the script reads it (one argument, built once per compiled rule). */
+  #encode(rule: CompiledCapRule): string {
     let enc = this.#encoded.get(rule);
     if (enc === undefined) {
       const list = (xs: ReadonlyArray<string> | null): string => (xs === null ? '' : RS + xs.join(RS) + RS);
@@ -199,7 +200,7 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
         rule.per === 'channel' ? 'ch' : rule.per === 'campaign' ? 'ca' : rule.per === 'offer' ? 'of' : '',
         rule.transactionalCounts ? '1' : '0',
         list(rule.cooldownKinds),
-      ];
+      ].join(US);
       this.#encoded.set(rule, enc);
     }
     return enc;
