@@ -90,9 +90,20 @@ const R = {
   noVendorLi: r('TCF_NO_VENDOR_LI', 'no legitimate-interest transparency for the vendor, or the user objected'),
 } as const;
 
-function deny(...reasons: Reason<TcfReasonCode>[]): TcfDecision {
-  return { allowed: false, basis: null, reasons };
+function denial(...reasons: Reason<TcfReasonCode>[]): TcfDecision {
+  return Object.freeze({ allowed: false, basis: null, reasons: Object.freeze(reasons) });
 }
+
+// Every refusal is one of these shared frozen decisions, so denying allocates nothing either.
+const D = Object.fromEntries(Object.entries(R).map(([k, reason]) => [k, denial(reason)])) as Record<keyof typeof R, TcfDecision>;
+const NO_CONSENT_BOTH = denial(R.noPurposeConsent, R.noVendorConsent);
+const NO_LI_BOTH = denial(R.noPurposeLi, R.noVendorLi);
+const LI_REQUIRED_NOT_PERMITTED = denial(R.basisUnavailable, R.liNotPermitted);
+// Without a GVL both bases failed: the missing signals as a 4-bit mask (purpose consent, vendor consent,
+// purpose LI, vendor LI) index the decision.
+const NEITHER_BASIS: ReadonlyArray<TcfDecision> = Array.from({ length: 16 }, (_, mask) =>
+  denial(...[R.noPurposeConsent, R.noVendorConsent, R.noPurposeLi, R.noVendorLi].filter((_, bit) => (mask & (1 << bit)) !== 0)),
+);
 
 const ALLOWED_CONSENT: TcfDecision = Object.freeze({ allowed: true, basis: 'consent', reasons: Object.freeze([R.consent]) });
 const ALLOWED_LI: TcfDecision = Object.freeze({ allowed: true, basis: 'legitimateInterest', reasons: Object.freeze([R.li]) });
@@ -143,31 +154,31 @@ function restrictionFor(tc: TcString, purposeId: number, vendorId: number): numb
  */
 export function tcfCanProcess(tc: TcString, query: TcfQuery, gvl?: Gvl | null, options?: TcfCheckOptions): TcfDecision {
   const { vendorId, purposeId } = query;
-  if (!(purposeId >= 1 && purposeId <= 24 && (purposeId | 0) === purposeId)) return deny(R.purposeUnknown);
+  if (!(purposeId >= 1 && purposeId <= 24 && (purposeId | 0) === purposeId)) return D.purposeUnknown;
   const vendor = gvl ? gvl.vendors[vendorId] : undefined;
   if (gvl) {
-    if (gvl.purposeIds.size > 0 && !gvl.purposeIds.has(purposeId)) return deny(R.purposeUnknown);
-    if (vendor === undefined) return deny(R.notInGvl);
-    if (vendor.deletedDate !== null && (options?.now === undefined || vendor.deletedDate <= options.now)) return deny(R.deleted);
+    if (gvl.purposeIds.size > 0 && !gvl.purposeIds.has(purposeId)) return D.purposeUnknown;
+    if (vendor === undefined) return D.notInGvl;
+    if (vendor.deletedDate !== null && (options?.now === undefined || vendor.deletedDate <= options.now)) return D.deleted;
   }
   const disclosed = tc.disclosedVendors;
   if (disclosed !== null) {
-    if (!disclosed.has(vendorId)) return deny(R.notDisclosed);
-  } else if (options?.requireDisclosedVendors === true) return deny(R.disclosedMissing);
+    if (!disclosed.has(vendorId)) return D.notDisclosed;
+  } else if (options?.requireDisclosedVendors === true) return D.disclosedMissing;
 
   const features = query.specialFeatureIds;
   if (features !== undefined) {
     for (let i = 0; i < features.length; i++) {
       const f = features[i]!;
-      if (vendor !== undefined && !vendor.specialFeatures.has(f)) return deny(R.sfNotDeclared);
-      if (!tc.specialFeatureOptIns.has(f)) return deny(R.sfNoOptIn);
+      if (vendor !== undefined && !vendor.specialFeatures.has(f)) return D.sfNotDeclared;
+      if (!tc.specialFeatureOptIns.has(f)) return D.sfNoOptIn;
     }
   }
 
-  if (purposeId === 1 && tc.purposeOneTreatment) return options?.purposeOneTreatment === 'allow' ? ALLOWED_P1 : deny(R.p1Treatment);
+  if (purposeId === 1 && tc.purposeOneTreatment) return options?.purposeOneTreatment === 'allow' ? ALLOWED_P1 : D.p1Treatment;
 
   const restriction = restrictionFor(tc, purposeId, vendorId);
-  if (restriction === 0) return deny(R.restrictedOut);
+  if (restriction === 0) return D.restrictedOut;
   const liOk = liPermitted(purposeId, tc.policyVersion);
 
   let basis: 'consent' | 'li' | 'either';
@@ -175,38 +186,33 @@ export function tcfCanProcess(tc: TcString, query: TcfQuery, gvl?: Gvl | null, o
     const c = vendor.purposes.has(purposeId);
     const l = vendor.legIntPurposes.has(purposeId);
     const flexible = vendor.flexiblePurposes.has(purposeId);
-    if (!c && !l) return deny(R.notDeclared);
+    if (!c && !l) return D.notDeclared;
     if (restriction === 1) {
-      if (!c && !flexible) return deny(R.basisUnavailable);
+      if (!c && !flexible) return D.basisUnavailable;
       basis = 'consent';
     } else if (restriction === 2) {
-      if (!l && !flexible) return deny(R.basisUnavailable);
+      if (!l && !flexible) return D.basisUnavailable;
       basis = 'li';
     } else basis = c ? 'consent' : 'li';
   } else {
     basis = restriction === 1 ? 'consent' : restriction === 2 ? 'li' : 'either';
   }
 
-  if (basis === 'li' && !liOk) return restriction === 2 ? deny(R.basisUnavailable, R.liNotPermitted) : deny(R.liNotPermitted);
+  if (basis === 'li' && !liOk) return restriction === 2 ? LI_REQUIRED_NOT_PERMITTED : D.liNotPermitted;
 
   if (basis !== 'li') {
     const pc = tc.purposeConsents.has(purposeId);
     const vc = tc.vendorConsents.has(vendorId);
     if (pc && vc) return ALLOWED_CONSENT;
-    if (basis === 'consent' || !liOk) return pc ? deny(R.noVendorConsent) : vc ? deny(R.noPurposeConsent) : deny(R.noPurposeConsent, R.noVendorConsent);
+    if (basis === 'consent' || !liOk) return pc ? D.noVendorConsent : vc ? D.noPurposeConsent : NO_CONSENT_BOTH;
     // 'either' (no GVL, no restriction): fall back to legitimate interest.
     const pl = tc.purposeLegitimateInterests.has(purposeId);
     const vl = tc.vendorLegitimateInterests.has(vendorId);
     if (pl && vl) return ALLOWED_LI;
-    const reasons: Reason<TcfReasonCode>[] = [];
-    if (!pc) reasons.push(R.noPurposeConsent);
-    if (!vc) reasons.push(R.noVendorConsent);
-    if (!pl) reasons.push(R.noPurposeLi);
-    if (!vl) reasons.push(R.noVendorLi);
-    return deny(...reasons);
+    return NEITHER_BASIS[(pc ? 0 : 1) | (vc ? 0 : 2) | (pl ? 0 : 4) | (vl ? 0 : 8)]!;
   }
   const pl = tc.purposeLegitimateInterests.has(purposeId);
   const vl = tc.vendorLegitimateInterests.has(vendorId);
   if (pl && vl) return ALLOWED_LI;
-  return pl ? deny(R.noVendorLi) : vl ? deny(R.noPurposeLi) : deny(R.noPurposeLi, R.noVendorLi);
+  return pl ? D.noVendorLi : vl ? D.noPurposeLi : NO_LI_BOTH;
 }

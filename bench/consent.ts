@@ -1,0 +1,144 @@
+/**
+ * Consent: TC string decoding against @iabtcf/core, GPP decoding against @iabgpp/cmpapi (same corpus, same
+ * process, identical decoded fields checked first), tcfCanProcess throughput after decode, and heap bytes
+ * retained per decoded TC string.
+ */
+import { TCString } from '@iabtcf/core';
+import { GppModel } from '@iabgpp/cmpapi';
+import { createRng } from '../src/core/random.js';
+import { decodeGpp, decodeTcString, encodeGpp, encodeTcString, parseGvl, tcfCanProcess, type GppSectionInput, type TcStringInput } from '../src/consent/index.js';
+import { US_SECTIONS } from '../src/consent/gpp/sections.js';
+import { ourView, peerView } from '../test/consent/peer.js';
+import { checkSame, compare } from './harness.js';
+
+const rng = createRng(2026);
+// rng.int(n) is uniform in [0, n); between(a, b) is inclusive.
+const between = (a: number, b: number): number => a + rng.int(b - a + 1);
+const pick = <T>(xs: readonly T[]): T => xs[rng.int(xs.length)]!;
+const subset = (ids: readonly number[], p: number): number[] => ids.filter(() => rng.next() < p);
+
+// A synthetic GVL: ~900 vendors over ids 1..1400.
+const vendorIds: number[] = [];
+for (let id = 1; id <= 1400; id++) if (rng.next() < 0.643) vendorIds.push(id);
+const vendors: Record<string, unknown> = {};
+for (const id of vendorIds) {
+  const consent = subset([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], 0.5);
+  const li = subset([2, 7, 8, 9, 10, 11], 0.4).filter((p) => !consent.includes(p));
+  vendors[String(id)] = { id, name: `Vendor ${id}`, purposes: consent, legIntPurposes: li, flexiblePurposes: subset([...consent, ...li].filter((p) => p > 1), 0.3), specialPurposes: [1, 2], features: [1], specialFeatures: subset([1, 2], 0.3) };
+}
+const purposes = Object.fromEntries(Array.from({ length: 11 }, (_, i) => [String(i + 1), { id: i + 1, name: `Purpose ${i + 1}` }]));
+const gvl = parseGvl({ vendorListVersion: 150, tcfPolicyVersion: 5, purposes, vendors });
+
+// ≥ 1,000 TC strings: mixed vendor encodings, with and without restrictions, publisher TC and disclosed vendors.
+const N = 1000;
+const encodings = ['auto', 'bitfield', 'range'] as const;
+const corpus: string[] = [];
+for (let i = 0; i < N; i++) {
+  const accept = rng.next();
+  const consentRate = accept < 0.5 ? 0.95 : accept < 0.8 ? 0.05 : rng.next();
+  const model: TcStringInput = {
+    created: 1_767_225_600_000 + between(0, 1e6) * 100,
+    lastUpdated: 1_767_225_600_000 + between(0, 1e6) * 100,
+    cmpId: between(2, 400),
+    cmpVersion: between(0, 20),
+    consentScreen: between(0, 5),
+    consentLanguage: pick(['EN', 'FR', 'DE', 'ES', 'IT']),
+    vendorListVersion: 150,
+    policyVersion: pick([4, 5]),
+    isServiceSpecific: rng.next() < 0.7,
+    useNonStandardTexts: false,
+    specialFeatureOptIns: subset([1, 2], consentRate),
+    purposeConsents: subset([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], consentRate),
+    purposeLegitimateInterests: subset([2, 7, 8, 9, 10, 11], 0.9),
+    purposeOneTreatment: rng.next() < 0.05,
+    publisherCountryCode: pick(['FR', 'DE', 'GB', 'NL']),
+    vendorConsents: subset(vendorIds, consentRate),
+    vendorLegitimateInterests: subset(vendorIds, 0.9),
+    publisherRestrictions: rng.next() < 0.4 ? Array.from({ length: between(1, 4) }, () => ({ purposeId: between(1, 11), restrictionType: pick([0, 1, 2] as const), vendors: subset(vendorIds, 0.02) })) : [],
+    disclosedVendors: rng.next() < 0.8 ? vendorIds : null,
+    publisherTc: rng.next() < 0.3 ? { purposeConsents: subset([1, 2, 3, 4], 0.5), purposeLegitimateInterests: [], numCustomPurposes: 2, customPurposeConsents: [1], customPurposeLegitimateInterests: [] } : null,
+  };
+  corpus.push(encodeTcString(model, { vendorEncoding: encodings[i % 3]! }));
+}
+const avgLen = corpus.reduce((a, s) => a + s.length, 0) / N;
+
+for (const s of corpus) checkSame('TC string decode', ourView(decodeTcString(s)), peerView(TCString.decode(s)));
+
+let i = 0;
+const rows = await compare(
+  `decode one TC string (corpus of ${N}, ${vendorIds.length} GVL vendors, max id 1400, avg ${Math.round(avgLen)} chars; fields checked identical)`,
+  { name: 'crosschannel decodeTcString', fn: () => decodeTcString(corpus[i++ % N]!) },
+  [{ name: '@iabtcf/core TCString.decode', fn: () => TCString.decode(corpus[i++ % N]!) }],
+  { timeMs: 2000 },
+);
+void rows;
+
+// Check throughput after decode. A request decodes one string, then asks about many vendor × purpose pairs
+// (an auction, a tag manager): 64 checks per decoded string. The scattered pattern (every check on another
+// of the 1,000 strings) is printed too: it measures cache misses more than the check.
+const decoded = corpus.map((s) => decodeTcString(s));
+const queries = Array.from({ length: 4096 }, () => ({ vendorId: pick(vendorIds), purposeId: between(1, 11) }));
+const CHECKS = 10_000_000;
+function checkRate(index: (k: number) => number): { rate: number; allowed: number } {
+  let allowed = 0;
+  for (let k = 0; k < 200_000; k++) if (tcfCanProcess(decoded[index(k)]!, queries[k & 4095]!, gvl).allowed) allowed++;
+  allowed = 0;
+  const t0 = performance.now();
+  for (let k = 0; k < CHECKS; k++) if (tcfCanProcess(decoded[index(k)]!, queries[k & 4095]!, gvl).allowed) allowed++;
+  return { rate: (CHECKS / (performance.now() - t0)) * 1000, allowed: allowed / CHECKS };
+}
+const perRequest = checkRate((k) => (k >>> 6) % N);
+const scattered = checkRate((k) => k % N);
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+console.log(
+  `\n## tcfCanProcess after decode (with GVL, ${fmt(CHECKS)} checks each)\n` +
+    `64 checks per decoded string: ${fmt(perRequest.rate)} checks/s (${(perRequest.allowed * 100).toFixed(1)}% allowed)\n` +
+    `scattered over 1,000 strings: ${fmt(scattered.rate)} checks/s`,
+);
+
+// Heap retained per decoded string (needs --expose-gc; run through `npm run bench`).
+const gc = (globalThis as { gc?: () => void }).gc;
+function retained(decode: (s: string) => unknown): number {
+  gc?.();
+  const h0 = process.memoryUsage().heapUsed;
+  const keep = corpus.map(decode);
+  gc?.();
+  const h1 = process.memoryUsage().heapUsed;
+  if (keep.length !== N) throw new Error('unreachable');
+  return (h1 - h0) / N;
+}
+if (gc) {
+  const oursBytes = retained((s) => decodeTcString(s));
+  const peerBytes = retained((s) => TCString.decode(s));
+  console.log(`\n## heap retained per decoded TC string\ncrosschannel ${Math.round(oursBytes).toLocaleString('en-US')} B · @iabtcf/core ${Math.round(peerBytes).toLocaleString('en-US')} B (JS heap only; typed-array backing stores of ≥ 64 B live off-heap: add ≈ ${Math.round(avgLen * 0.75)} B)`);
+} else console.log('\n(run with --expose-gc for retained heap per string)');
+
+// GPP: header + uspv1 + usnat + usca, against @iabgpp/cmpapi (decode forced by reading every section).
+const usnat = US_SECTIONS.get(7)!;
+const usca = US_SECTIONS.get(8)!;
+const twoBits = (): number => between(0, 2);
+const fieldsOf = (layout: typeof usnat, v: number): Record<string, number | number[]> =>
+  Object.fromEntries(layout.fields(v).map(([name, count]) => [name, name === 'mspaCoveredTransaction' ? between(1, 2) : count === 0 ? twoBits() : Array.from({ length: count }, twoBits)]));
+const gppCorpus = Array.from({ length: N }, () =>
+  encodeGpp([
+    { kind: 'uspv1', notice: 'Y', optOutSale: pick(['Y', 'N'] as const), lspaCovered: 'N' },
+    { kind: 'us', id: 7, version: 2, fields: fieldsOf(usnat, 2), gpc: rng.next() < 0.5 },
+    { kind: 'us', id: 8, version: 1, fields: fieldsOf(usca, 1), gpc: null },
+  ] satisfies GppSectionInput[]),
+);
+const peerGpp = (s: string): unknown => {
+  const m = new GppModel(s);
+  return m.getSectionIds().map((id) => m.getSection(m.getSectionIds().length ? (id === 6 ? 'uspv1' : id === 7 ? 'usnat' : 'usca') : ''));
+};
+for (const s of gppCorpus.slice(0, 50)) {
+  const ours = decodeGpp(s).sections.map((x) => (x.kind === 'us' ? x.fields.saleOptOut : x.kind === 'uspv1' ? x.optOutSale : null));
+  const peer = (peerGpp(s) as Array<Record<string, unknown>>).map((x) => x.SaleOptOut ?? x.OptOutSale);
+  checkSame('GPP decode', ours, peer);
+}
+let j = 0;
+await compare(
+  `decode one GPP string (uspv1 + usnat + usca, corpus of ${N})`,
+  { name: 'crosschannel decodeGpp', fn: () => decodeGpp(gppCorpus[j++ % N]!) },
+  [{ name: '@iabgpp/cmpapi GppModel', fn: () => peerGpp(gppCorpus[j++ % N]!) }],
+  { timeMs: 1500 },
+);
