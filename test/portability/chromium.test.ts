@@ -1,7 +1,8 @@
 /**
- * Runs the smoke scenarios inside headless Chromium against browser bundles of every pure entry (esbuild,
- * `platform: 'browser'`, dependencies included, code shared between entries split into chunks as an app's
- * bundler would) served on loopback, and compares each result with the same calls made in Node.
+ * Runs the smoke scenarios inside headless Chromium — on a page and in a module worker (no window, no DOM,
+ * like an edge worker) — against browser bundles of every pure entry (esbuild, `platform: 'browser'`,
+ * dependencies included, code shared between entries split into chunks as an app's bundler would) served on
+ * loopback, and compares each result with the same calls made in Node.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,18 +18,42 @@ import { runScenarios, scenarios, type Modules } from './scenarios.js';
 
 type Results = Awaited<ReturnType<typeof runScenarios>>;
 
-const PAGE = (labels: string[]) => `<!doctype html>
-<meta charset="utf-8"><link rel="icon" href="data:,"><title>crosschannel portability smoke</title>
-<script type="module">
-import { runScenarios } from './scenarios.js';
-const labels = ${JSON.stringify(labels)};
-window.__smoke = (async () => {
+/** Loads every entry bundle and runs the scenarios; the same code runs on the page and in a module worker. */
+const RUNNER = (labels: string[]) => `import { runScenarios } from './scenarios.js';
+export async function run() {
+  const labels = ${JSON.stringify(labels)};
   const modules = {};
   for (const label of labels) modules[label] = await import('./entries/' + label + '.js');
   const exports = Object.fromEntries(labels.map((l) => [l, Object.keys(modules[l]).sort()]));
-  return JSON.stringify({ results: await runScenarios(modules), exports, node: typeof process !== 'undefined' });
-})().catch((e) => JSON.stringify({ fatal: String(e && e.stack || e) }));
+  const runtime = { process: typeof process !== 'undefined', window: typeof window !== 'undefined', document: typeof document !== 'undefined' };
+  return JSON.stringify({ results: await runScenarios(modules), exports, runtime });
+}
+`;
+
+// The worker has no window and no DOM, like an edge worker (Cloudflare Workers, Deno Deploy, Vercel Edge).
+const WORKER = `import { run } from './runner.js';
+run().then((r) => postMessage(r), (e) => postMessage(JSON.stringify({ fatal: String((e && e.stack) || e) })));
+`;
+
+const PAGE = `<!doctype html>
+<meta charset="utf-8"><link rel="icon" href="data:,"><title>crosschannel portability smoke</title>
+<script type="module">
+import { run } from './runner.js';
+const fatal = (e) => JSON.stringify({ fatal: String((e && e.stack) || e) });
+window.__smoke = run().catch(fatal);
+window.__worker = new Promise((resolve) => {
+  const worker = new Worker('./worker.js', { type: 'module' });
+  worker.onmessage = (m) => resolve(m.data);
+  worker.onerror = (e) => resolve(fatal(e.message));
+});
 </script>`;
+
+interface RuntimeRun {
+  results?: Results;
+  exports?: Record<string, string[]>;
+  runtime?: { process: boolean; window: boolean; document: boolean };
+  fatal?: string;
+}
 
 async function nodeModules(): Promise<Modules> {
   const loaded: Record<string, unknown> = {};
@@ -44,7 +69,8 @@ describe.skipIf(noChromium)('pure entries in headless Chromium behave as in Node
   let dir = '';
   let server: StaticServer | undefined;
   let browser: Browser | undefined;
-  let browserRun: { results?: Results; exports?: Record<string, string[]>; node?: boolean; fatal?: string } = {};
+  let browserRun: RuntimeRun = {};
+  let workerRun: RuntimeRun = {};
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
@@ -71,7 +97,9 @@ describe.skipIf(noChromium)('pure entries in headless Chromium behave as in Node
     });
     expect(nodeImports).toEqual([]);
     await build({ entryPoints: ['test/portability/scenarios.ts'], outfile: join(dir, 'scenarios.js'), bundle: true, format: 'esm', platform: 'browser', target: 'es2022', logLevel: 'silent' });
-    writeFileSync(join(dir, 'index.html'), PAGE(labels));
+    writeFileSync(join(dir, 'runner.js'), RUNNER(labels));
+    writeFileSync(join(dir, 'worker.js'), WORKER);
+    writeFileSync(join(dir, 'index.html'), PAGE);
     server = await serveStatic(dir);
     browser = await launchChromium();
     const page = await browser.newPage();
@@ -80,8 +108,9 @@ describe.skipIf(noChromium)('pure entries in headless Chromium behave as in Node
       if (msg.type() === 'error') pageErrors.push(msg.text());
     });
     await page.goto(server.url, { waitUntil: 'load' });
-    await page.waitForFunction(() => '__smoke' in window, undefined, { timeout: 30_000 });
-    browserRun = JSON.parse(await page.evaluate(() => (window as unknown as { __smoke: Promise<string> }).__smoke)) as typeof browserRun;
+    await page.waitForFunction(() => '__smoke' in window && '__worker' in window, undefined, { timeout: 30_000 });
+    browserRun = JSON.parse(await page.evaluate(() => (window as unknown as { __smoke: Promise<string> }).__smoke)) as RuntimeRun;
+    workerRun = JSON.parse(await page.evaluate(() => (window as unknown as { __worker: Promise<string> }).__worker)) as RuntimeRun;
   }, 120_000);
 
   afterAll(async () => {
@@ -90,23 +119,26 @@ describe.skipIf(noChromium)('pure entries in headless Chromium behave as in Node
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('the page loaded every bundle and ran without errors, in a runtime without `process`', () => {
+  it('the page and a module worker loaded every bundle and ran without errors, without `process`', () => {
     expect(browserRun.fatal).toBeUndefined();
+    expect(workerRun.fatal).toBeUndefined();
     expect(server?.missing).toEqual([]);
     expect(pageErrors).toEqual([]);
-    expect(browserRun.node).toBe(false);
+    expect(browserRun.runtime).toEqual({ process: false, window: true, document: true });
+    expect(workerRun.runtime).toEqual({ process: false, window: false, document: false });
   });
 
-  it('each entry exposes the same exports in the browser as in Node', async () => {
+  it('each entry exposes the same exports in the browser and the worker as in Node', async () => {
     const node = await nodeModules();
     const expected = Object.fromEntries(Object.entries(node).map(([l, m]) => [l, Object.keys(m as object).sort()]));
     expect(browserRun.exports).toEqual(expected);
+    expect(workerRun.exports).toEqual(expected);
   });
 
   it.each(Object.keys(scenarios))('%s', async (name) => {
     const node = (await nodeResults())[name];
-    const browserResult = browserRun.results?.[name];
     expect(node?.ok, JSON.stringify(node?.value)).toBe(true);
-    expect(browserResult).toEqual(node);
+    expect(browserRun.results?.[name], 'page').toEqual(node);
+    expect(workerRun.results?.[name], 'worker').toEqual(node);
   });
 });
