@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CrossChannelError, parseWith, type CoreErrorCode } from '../core/errors.js';
+import { attempt, CrossChannelError, parseWith, type CoreErrorCode, type Result } from '../core/errors.js';
 import { DAY, toEpochMs, type EpochMs } from '../core/time.js';
 import { durationSchema } from '../core/schema.js';
 import type { BehaviourEvent, ContactRecord, History, ResponseRecord } from '../core/records.js';
@@ -227,6 +227,20 @@ export function buildJourneys(touchpoints: Iterable<TouchpointInput>, conversion
   const out: Journey[] = [];
   for (const [subjectId, points] of bySubject) splitSubject(subjectId, points, opts, out);
   return out;
+}
+
+/**
+ * {@link buildJourneys} without throwing: a bad row or option comes back as `{ ok: false, error }` with the
+ * path of the field (`touchpoints[12].at`), for rows from files or HTTP bodies.
+ *
+ * @example
+ * ```ts
+ * const r = safeBuildJourneys([{ subjectId: 'p1', channel: 'email', at: 'not a date' }], []);
+ * if (!r.ok) console.log(r.error.code, r.error.path); // TIME_INVALID touchpoints[0].at
+ * ```
+ */
+export function safeBuildJourneys(touchpoints: Iterable<TouchpointInput>, conversions: Iterable<ConversionInput>, options: JourneyOptionsInput = {}): Result<Journey[]> {
+  return attempt(() => buildJourneys(touchpoints, conversions, options));
 }
 
 function addRows(

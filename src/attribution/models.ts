@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CrossChannelError, parseWith } from '../core/errors.js';
+import { attempt, CrossChannelError, parseWith, type Result } from '../core/errors.js';
 import { DAY } from '../core/time.js';
 import { durationSchema } from '../core/schema.js';
 
@@ -136,6 +136,20 @@ export function parseAttributionConfig(input: unknown = {}): AttributionConfig {
     return named;
   });
   return { models };
+}
+
+/**
+ * {@link parseAttributionConfig} without throwing: `{ ok: true, value }` or `{ ok: false, error }` (for
+ * configurations that come from users or files).
+ *
+ * @example
+ * ```ts
+ * const r = safeParseAttributionConfig(JSON.parse('{"models":["linear",{"model":"markov","order":9}]}'));
+ * if (!r.ok) console.log(r.error.path); // 'models[1].order'
+ * ```
+ */
+export function safeParseAttributionConfig(input: unknown): Result<AttributionConfig> {
+  return attempt(() => parseAttributionConfig(input));
 }
 
 /**

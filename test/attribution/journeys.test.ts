@@ -7,6 +7,7 @@ import {
   computeAttribution,
   journeysFromHistory,
   parseJourneyOptions,
+  safeBuildJourneys,
   streamJourneys,
 } from '../../src/attribution/index.js';
 import { createHistory, parseBehaviourEvent, parseContactRecord, parseResponseRecord } from '../../src/core/records.js';
@@ -120,6 +121,10 @@ describe('buildJourneys', () => {
       }
     }
     expect(parseJourneyOptions({}).lookback).toBe(30 * DAY);
+    const safe = safeBuildJourneys([{ subjectId: 'p', channel: 'email', at: 'nope' }], []);
+    expect(safe.ok).toBe(false);
+    if (!safe.ok) expect(safe.error.path).toBe('touchpoints[0].at');
+    expect(safeBuildJourneys([{ subjectId: 'p', channel: 'email', at: 0 }], [])).toEqual({ ok: true, value: buildJourneys([{ subjectId: 'p', channel: 'email', at: 0 }], []) });
   });
 
   it('streams: async sources, per-person groups and streaming statistics agree with the array path', async () => {

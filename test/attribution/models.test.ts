@@ -5,6 +5,7 @@ import {
   compareModels,
   createStatistics,
   parseAttributionConfig,
+  safeParseAttributionConfig,
   solveMarkov,
   type AttributionResult,
   type Journey,
@@ -176,7 +177,11 @@ describe('configuration and statistics errors', () => {
         expect(isCrossChannelError(e, 'CONFIG_INVALID'), String(e)).toBe(true);
         expect((e as { path?: string }).path).toBe(path);
       }
+      const safe = safeParseAttributionConfig(input);
+      expect(safe.ok).toBe(false);
+      if (!safe.ok) expect(safe.error.path).toBe(path);
     }
+    expect(safeParseAttributionConfig({ models: ['linear'] })).toEqual({ ok: true, value: { models: [{ model: 'linear', name: 'linear' }] } });
   });
   it('refuses to merge statistics of different models, and more than 53 channels', () => {
     const a = createStatistics({ models: ['linear'] });
