@@ -5,12 +5,24 @@ import type { EpochMs } from '../core/time.js';
 import { coversWholeWeek, parseCapRules, type CapRuleSetInput, type CompiledCapRule, type CompiledCapRules, type CompiledQuietRange } from './rules.js';
 import { capWindowAt, checkZone, quietEnd } from './windows.js';
 
-/** Stable reason codes of capping decisions. */
+/**
+ * Stable reason codes of capping decisions.
+ *
+ * @example
+ * ```ts
+ * if (decision.reasons.some((r) => r.code === 'CAP_QUIET_HOURS')) scheduleForMorning();
+ * ```
+ */
 export type CapReasonCode = 'CAP_LIMIT_REACHED' | 'CAP_MIN_GAP' | 'CAP_QUIET_HOURS' | 'CAP_COOLDOWN';
 
 /**
  * The message a channel wants to send: a contact record (or just its counted fields) plus an optional
  * `priority` (default 0) used by limit rules that reserve slots.
+ *
+ * @example
+ * ```ts
+ * const candidate: CapCandidate = { channel: 'sms', campaignId: 'spring-sale', tags: ['marketing'], priority: 1 };
+ * ```
  */
 export interface CapCandidate {
   readonly channel: string;
@@ -21,19 +33,40 @@ export interface CapCandidate {
   readonly priority?: number | undefined;
 }
 
-/** The fields of a past contact that capping reads. */
+/**
+ * The fields of a past contact that capping reads (a {@link ContactRecord} has them all).
+ *
+ * @example
+ * ```ts
+ * const c: CountedContact = { at: 1767603600000, channel: 'email', tags: ['marketing'], transactional: false };
+ * ```
+ */
 export type CountedContact = Pick<ContactRecord, 'at' | 'channel' | 'tags' | 'transactional'> & {
   readonly campaignId?: string | undefined;
   readonly offerId?: string | undefined;
 };
 
-/** The part of a {@link History} capping reads; both lists sorted by `at` ascending. */
+/**
+ * The part of a {@link History} capping reads; both lists sorted by `at` ascending. A `History` is one.
+ *
+ * @example
+ * ```ts
+ * const h: CapHistory = await store.history('p-42', now - 31 * DAY);
+ * ```
+ */
 export interface CapHistory {
   readonly contacts: ReadonlyArray<CountedContact>;
   readonly responses: ReadonlyArray<Pick<ResponseRecord, 'at' | 'kind' | 'channel' | 'tags'> & { readonly campaignId?: string | undefined; readonly offerId?: string | undefined }>;
 }
 
-/** When to evaluate and in which zone the subject lives (default: the rule set's `timeZone`). */
+/**
+ * When to evaluate and in which zone the subject lives (default: the rule set's `timeZone`).
+ *
+ * @example
+ * ```ts
+ * const options: CapOptions = { now: Date.parse('2026-06-01T08:00:00Z'), timeZone: 'America/New_York' };
+ * ```
+ */
 export interface CapOptions {
   readonly now: EpochMs;
   readonly timeZone?: string | undefined;
@@ -43,6 +76,11 @@ export interface CapOptions {
  * The outcome: `allowed`, the blocking `reasons` (one per blocking rule, with counts), and `nextAllowedAt` — the
  * first instant ≥ `now` at which the candidate would be allowed if nothing else happened (`now` when allowed,
  * `null` when never, e.g. a `forever` cooldown).
+ *
+ * @example
+ * ```ts
+ * const d: CapDecision = { allowed: false, reasons: [{ code: 'CAP_MIN_GAP', message: 'gap: …', rule: 'gap' }], nextAllowedAt: 1767618000000 };
+ * ```
  */
 export interface CapDecision extends Decision<CapReasonCode> {
   readonly nextAllowedAt: EpochMs | null;
@@ -142,7 +180,16 @@ function counts(rule: CompiledCapRule, c: CountedContact, candidate: CapCandidat
   return inScope(rule, c.channel, c.campaignId, c.offerId, c.tags);
 }
 
-/** The limit a candidate may use: reserved slots are only for priority ≥ `reserve.minPriority`. */
+/**
+ * The limit a candidate may use under a limit rule: reserved slots are only for priority ≥ `reserve.minPriority`.
+ *
+ * @example
+ * ```ts
+ * const caps = parseCapRules({ rules: [{ id: 'w', kind: 'limit', limit: 3, window: 'week', reserve: { slots: 1, minPriority: 10 } }] });
+ * effectiveLimit(caps.rules[0]!, { channel: 'email' }); // 2
+ * effectiveLimit(caps.rules[0]!, { channel: 'email', priority: 10 }); // 3
+ * ```
+ */
 export function effectiveLimit(rule: CompiledCapRule, candidate: CapCandidate): number {
   return (candidate.priority ?? 0) >= rule.reserveMinPriority ? rule.limit : rule.limit - rule.reserveSlots;
 }

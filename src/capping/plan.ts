@@ -2,10 +2,25 @@ import { lowerBoundAt } from '../core/records.js';
 import { evaluateCaps, type CapCandidate, type CapDecision, type CapHistory, type CapOptions, type CountedContact } from './evaluate.js';
 import { parseCapRules, type CapRuleSetInput, type CompiledCapRules } from './rules.js';
 
-/** A candidate for {@link planContacts}; `id` (if any) is the tie-breaker between equal priorities. */
+/**
+ * A candidate for {@link planContacts}; `id` (if any) is the tie-breaker between equal priorities.
+ *
+ * @example
+ * ```ts
+ * const c: PlanCandidate = { id: 'cart-reminder', channel: 'push', priority: 5 };
+ * ```
+ */
 export type PlanCandidate = CapCandidate & { readonly id?: string | undefined };
 
-/** The outcome of {@link planContacts}, both lists in the order they were considered. */
+/**
+ * The outcome of {@link planContacts}, both lists in the order they were considered.
+ *
+ * @example
+ * ```ts
+ * for (const m of plan.send) await send(m);
+ * for (const { candidate, decision } of plan.hold) retryAt(candidate, decision.nextAllowedAt);
+ * ```
+ */
 export interface ContactPlan<T extends PlanCandidate> {
   /** Candidates that may all go out together at `now` without breaking any rule. */
   readonly send: ReadonlyArray<T>;

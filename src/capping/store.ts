@@ -3,7 +3,14 @@ import type { EpochMs } from '../core/time.js';
 import type { CapDecision } from './evaluate.js';
 import type { CompiledCapRules } from './rules.js';
 
-/** Options of {@link ContactHistoryStore.reserve}. */
+/**
+ * Options of {@link ContactHistoryStore.reserve}.
+ *
+ * @example
+ * ```ts
+ * await store.reserve(contact, caps, { timeZone: 'Asia/Kolkata', priority: 10 });
+ * ```
+ */
 export interface ReserveOptions {
   /** Instant the caps are evaluated at (default: the contact's `at`). */
   readonly now?: EpochMs | undefined;
@@ -13,7 +20,15 @@ export interface ReserveOptions {
   readonly priority?: number | undefined;
 }
 
-/** The outcome of an atomic reservation. */
+/**
+ * The outcome of an atomic reservation.
+ *
+ * @example
+ * ```ts
+ * const r: Reservation = await store.reserve(contact, caps);
+ * if (!r.granted) console.log(r.decision.reasons.map((x) => x.code), r.decision.nextAllowedAt);
+ * ```
+ */
 export interface Reservation {
   /** True when the caps allowed the contact and it is now recorded. */
   readonly granted: boolean;
@@ -25,7 +40,14 @@ export interface Reservation {
   readonly replayed: boolean;
 }
 
-/** The outcome of {@link ContactHistoryStore.recordContact}. */
+/**
+ * The outcome of {@link ContactHistoryStore.recordContact}.
+ *
+ * @example
+ * ```ts
+ * const { recorded } = await store.recordContact({ id: 'c1', subjectId: 'p1', channel: 'email', at: now, idempotencyKey: 'k1' });
+ * ```
+ */
 export interface RecordedContact {
   /** False when the idempotency key (or the identical record) was already there: nothing was added. */
   readonly recorded: boolean;

@@ -7,7 +7,14 @@ import { toContactRecord } from '../../capping/contact.js';
 import type { CompiledCapRules } from '../../capping/rules.js';
 import type { ContactHistoryStore, RecordedContact, Reservation, ReserveOptions } from '../../capping/store.js';
 
-/** Options of {@link MemoryContactHistoryStore}. */
+/**
+ * Options of {@link MemoryContactHistoryStore}.
+ *
+ * @example
+ * ```ts
+ * new MemoryContactHistoryStore({ maxSubjects: 50_000, retention: '120d' });
+ * ```
+ */
 export interface MemoryContactHistoryStoreOptions {
   /** Most subjects kept; the least recently written is evicted first (default 100,000). */
   readonly maxSubjects?: number;

@@ -10,7 +10,14 @@ import { subjectKey } from './keys.js';
 import { toContactRecord } from '../../capping/contact.js';
 import { RECORD_LUA, RESERVE_LUA, STORE_OUTCOME_LUA } from './contact-history-lua.js';
 
-/** Options of {@link RedisContactHistoryStore}. */
+/**
+ * Options of {@link RedisContactHistoryStore}.
+ *
+ * @example
+ * ```ts
+ * new RedisContactHistoryStore(redis, { prefix: 'shop-eu', retention: '90d' });
+ * ```
+ */
 export interface RedisContactHistoryStoreOptions {
   /** Key prefix (default `cc:ch`). Keys are `<prefix>:{<subjectId>}:contacts|responses|idem`. */
   readonly prefix?: string;
