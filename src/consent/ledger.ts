@@ -12,20 +12,39 @@ import type { EpochMs } from '../core/time.js';
  * confirmation), `confirmed` (double opt-in link clicked), `denied` (refused when asked), `withdrawn`
  * (unsubscribe / objection), `existing_customer` (a sale or negotiation for a sale, with the chance to opt out
  * given: the basis of a "soft opt-in" where the policy allows one).
+ *
+ * @example
+ * ```ts
+ * CONSENT_EVENT_KINDS.includes('withdrawn'); // true
+ * ```
  */
 export const CONSENT_EVENT_KINDS = ['granted', 'confirmed', 'denied', 'withdrawn', 'existing_customer'] as const;
 
 /** A ledger event kind. */
 export type ConsentEventKind = (typeof CONSENT_EVENT_KINDS)[number];
 
-/** A purpose token (`marketing`, `profiling`, `newsletter`…) or `*` (every purpose, for withdrawals). */
+/**
+ * A purpose token (`marketing`, `profiling`, `newsletter`…) or `*` (every purpose, for withdrawals).
+ *
+ * @example
+ * ```ts
+ * purposeSchema.parse('marketing');
+ * ```
+ */
 export const purposeSchema = z
   .string()
   .min(1)
   .max(64)
   .regex(/^(\*|[a-z][a-z0-9_.:-]*)$/, 'Purpose must be lowercase letters, digits, "_", ".", ":" or "-" starting with a letter, or "*"');
 
-/** Evidence kept with each event, so the consent can be proven (GDPR Art. 7(1)). Never the raw IP: its hash. */
+/**
+ * Evidence kept with each event, so the consent can be proven (GDPR Art. 7(1)). Never the raw IP: its hash.
+ *
+ * @example
+ * ```ts
+ * consentEvidenceSchema.parse({ source: 'web-signup', textVersion: 'v3', ipHash: await saltedSha256Hex(salt, ip) });
+ * ```
+ */
 export const consentEvidenceSchema = z.strictObject({
   /** Where it was collected: `web-signup-form`, `call-center`, `pos-terminal`, `import:crm-2024`… */
   source: z.string().min(1).max(256),
@@ -88,6 +107,11 @@ export function parseConsentEvent(input: unknown): ConsentEvent {
  *   similar products under PECR reg. 22 / ePrivacy Art. 13(2));
  * - `optOutChannels`: channels run under an opt-out regime (e.g. postal mail): `unknown` counts as allowed;
  * - `gpcPurposes`: purposes a Global Privacy Control signal opts out of (sale / sharing / targeted ads).
+ *
+ * @example
+ * ```ts
+ * const jsonSchema = toJSONSchema(consentPolicySchema); // for docs and admin UIs
+ * ```
  */
 export const consentPolicySchema = z.strictObject({
   doubleOptIn: z
@@ -149,7 +173,14 @@ export function parseConsentPolicy(input: unknown = {}): ConsentPolicy {
   };
 }
 
-/** The default policy: no double opt-in, no expiry, no soft opt-in, GPC opts out of sale/sharing/targeted ads. */
+/**
+ * The default policy: no double opt-in, no expiry, no soft opt-in, GPC opts out of sale/sharing/targeted ads.
+ *
+ * @example
+ * ```ts
+ * const state = consentState(events, DEFAULT_CONSENT_POLICY);
+ * ```
+ */
 export const DEFAULT_CONSENT_POLICY: ConsentPolicy = parseConsentPolicy({});
 
 /** Current status of one channel × purpose. */

@@ -6,7 +6,14 @@
 import type { EpochMs } from '../core/time.js';
 import type { ConsentEvent } from './ledger.js';
 
-/** What erasing a subject leaves behind: no personal data, only a salted hash proving the erasure happened. */
+/**
+ * What erasing a subject leaves behind: no personal data, only a salted hash proving the erasure happened.
+ *
+ * @example
+ * ```ts
+ * const receipt: ErasureReceipt = await store.erase('cust-42', Date.now());
+ * ```
+ */
 export interface ErasureReceipt {
   /** `saltedSha256Hex(salt, subjectId)` — the store's salt is never returned. */
   readonly subjectHash: string;
@@ -39,7 +46,14 @@ export interface ConsentStore {
   erasure(subjectId: string): Promise<ErasureReceipt | null>;
 }
 
-/** True when two events are the same record (used for idempotent appends). */
+/**
+ * True when two events are the same record (used for idempotent appends).
+ *
+ * @example
+ * ```ts
+ * if (existing && !sameConsentEvent(existing, incoming)) throw conflict;
+ * ```
+ */
 export function sameConsentEvent(a: ConsentEvent, b: ConsentEvent): boolean {
   return (
     a.id === b.id &&

@@ -16,6 +16,11 @@ export interface PostgresConsentStoreOptions {
 /**
  * The schema: an append-only event table (a trigger refuses UPDATE; DELETE happens only through erasure) and
  * an erasure table holding salted hashes only. Partition-friendly: every query is by `subject_id`.
+ *
+ * @example
+ * ```ts
+ * writeFileSync('migrations/001_consent.sql', consentStoreSchemaSql('app_'));
+ * ```
  */
 export function consentStoreSchemaSql(prefix = 'crosschannel_'): string {
   return `

@@ -55,7 +55,15 @@ export interface GppOtherSection {
 /** One GPP section. */
 export type GppSection = GppTcfEuV2Section | GppUspV1Section | GppUsSection | GppOtherSection;
 
-/** A decoded GPP string. */
+/**
+ * A decoded GPP string.
+ *
+ * @example
+ * ```ts
+ * const gpp: GppString = decodeGpp('DBABTA~1YNN');
+ * gpp.sections.find((s) => s.kind === 'uspv1');
+ * ```
+ */
 export interface GppString {
   readonly version: 1;
   /** Section ids from the header, ascending. */
@@ -66,7 +74,14 @@ export interface GppString {
   readonly applicableSections: ReadonlyArray<number>;
 }
 
-/** Longest GPP string accepted (characters). */
+/**
+ * Longest GPP string accepted (characters).
+ *
+ * @example
+ * ```ts
+ * if (gpp.length > MAX_GPP_STRING_LENGTH) rejectEarly();
+ * ```
+ */
 export const MAX_GPP_STRING_LENGTH = 131_072;
 
 function fail(message: string, path: ReadonlyArray<string | number> = [], cause?: unknown): never {

@@ -72,7 +72,14 @@ const USNAT_HEAD: UsField[] = [
 const USNAT_V1: UsField[] = [...USNAT_HEAD, ['sensitiveDataProcessing', 12], ['knownChildSensitiveDataConsents', 2], ['personalDataConsents', 0], ...MSPA];
 const USNAT_V2: UsField[] = [...USNAT_HEAD, ['sensitiveDataProcessing', 16], ['knownChildSensitiveDataConsents', 3], ['personalDataConsents', 0], ...MSPA];
 
-/** Supported US sections by id. */
+/**
+ * Supported US sections by id.
+ *
+ * @example
+ * ```ts
+ * US_SECTIONS.get(8)?.name; // 'usca'
+ * ```
+ */
 export const US_SECTIONS: ReadonlyMap<number, UsSectionLayout> = new Map<number, UsSectionLayout>(
   [
     // usnat v1 had 12 sensitive-data categories and 2 known-child entries; v2 has 16 and 3.
@@ -137,7 +144,14 @@ export const US_SECTIONS: ReadonlyMap<number, UsSectionLayout> = new Map<number,
   ].map((l) => [l.id, l]),
 );
 
-/** Names of every GPP section id registered by the GPP specification (decoded or not). */
+/**
+ * Names of every GPP section id registered by the GPP specification (decoded or not).
+ *
+ * @example
+ * ```ts
+ * GPP_SECTION_NAMES.get(2); // 'tcfeuv2'
+ * ```
+ */
 export const GPP_SECTION_NAMES: ReadonlyMap<number, string> = new Map([
   [2, 'tcfeuv2'],
   [5, 'tcfcav1'],

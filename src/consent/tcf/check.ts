@@ -31,7 +31,15 @@ export type TcfReasonCode =
 /** The legal basis a processing relies on. */
 export type TcfBasis = 'consent' | 'legitimateInterest';
 
-/** Outcome of {@link tcfCanProcess}. */
+/**
+ * Outcome of {@link tcfCanProcess}.
+ *
+ * @example
+ * ```ts
+ * const d: TcfDecision = tcfCanProcess(tc, { vendorId: 755, purposeId: 1 });
+ * if (d.allowed) console.log(d.basis); // 'consent'
+ * ```
+ */
 export interface TcfDecision {
   readonly allowed: boolean;
   /** The legal basis the processing relies on, `null` when not allowed (or allowed outside TCF signals). */

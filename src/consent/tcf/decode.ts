@@ -27,9 +27,10 @@ function fail(message: string, path: ReadonlyArray<string | number>, detail?: Re
  * @example
  * ```ts
  * import { decodeTcString } from 'crosschannel/consent';
- * const tc = decodeTcString('CQAAAAAQAAAAAAAAAAENBCFgAP_AAH_AAAAAAAAAAAAA.IAAA');
- * tc.purposeConsents.has(1); // true or false
- * tc.vendorConsents.toArray();
+ * const tc = decodeTcString('COvFyGBOvFyGBAbAAAENAPCAAOAAAAAAAAAAAEEUACCKAAA');
+ * tc.cmpId; // 27
+ * tc.purposeConsents.toArray(); // [1, 2, 3]
+ * tc.vendorConsents.has(6); // true
  * ```
  */
 export function decodeTcString(text: string): TcString {

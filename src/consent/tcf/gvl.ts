@@ -12,6 +12,11 @@ const isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'Must be 
 /**
  * One vendor of the GVL as it appears in the JSON (unknown keys such as `urls`, `dataRetention` are kept out
  * of the compiled form but accepted).
+ *
+ * @example
+ * ```ts
+ * gvlVendorSchema.parse({ id: 755, name: 'Google Advertising Products', purposes: [1], legIntPurposes: [2] });
+ * ```
  */
 export const gvlVendorSchema = z.looseObject({
   id: z.number().int().min(1).max(0xffff),

@@ -5,7 +5,15 @@
 import type { EpochMs } from '../../core/time.js';
 import type { IdSet } from './bits.js';
 
-/** Error codes of `crosschannel/consent`. */
+/**
+ * Error codes of `crosschannel/consent`.
+ *
+ * @example
+ * ```ts
+ * const r = safeDecodeTcString('');
+ * if (!r.ok) { const code: ConsentErrorCode = r.error.code; }
+ * ```
+ */
 export type ConsentErrorCode =
   | 'CONSENT_TCF_MALFORMED'
   | 'CONSENT_GPP_MALFORMED'
@@ -20,6 +28,11 @@ export type ConsentErrorCode =
 /**
  * Publisher restriction types ("PubRestrictionEntry" RestrictionType, 2 bits): 0 = purpose flatly not allowed,
  * 1 = require consent, 2 = require legitimate interest; 3 is undefined and rejected by the decoder.
+ *
+ * @example
+ * ```ts
+ * tc.publisherRestrictions.filter((r) => r.restrictionType === RESTRICTION_TYPES.notAllowed);
+ * ```
  */
 export const RESTRICTION_TYPES = { notAllowed: 0, requireConsent: 1, requireLegitimateInterest: 2 } as const;
 
@@ -46,6 +59,13 @@ export interface PublisherTc {
 /**
  * A decoded TC string (version 2). `disclosedVendors`, `allowedVendors` and `publisherTc` are `null` when the
  * optional segment is absent.
+ *
+ * @example
+ * ```ts
+ * const tc: TcString = decodeTcString(cookie);
+ * const when = new Date(tc.lastUpdated);
+ * const disclosed = tc.disclosedVendors?.has(755) ?? false;
+ * ```
  */
 export interface TcString {
   readonly version: 2;
@@ -105,5 +125,12 @@ export const TCF_BITS = {
 /** Segment type ids (3 bits) of the optional segments. */
 export const TCF_SEGMENT = { core: 0, disclosedVendors: 1, allowedVendors: 2, publisherTc: 3 } as const;
 
-/** Longest TC string accepted (characters); a maximal legitimate string is about 45k characters. */
+/**
+ * Longest TC string accepted (characters); a maximal legitimate string is about 45k characters.
+ *
+ * @example
+ * ```ts
+ * if (cookie.length > MAX_TC_STRING_LENGTH) rejectEarly();
+ * ```
+ */
 export const MAX_TC_STRING_LENGTH = 65_536;
