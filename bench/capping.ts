@@ -143,6 +143,11 @@ try {
   const consumeUnion = () => union.consume(`s${u++ % R_SUBJECTS}`).catch(() => undefined);
   const N = Number(process.env.CAPPING_REDIS_OPS ?? 20_000);
   await latencyOf(reserveOnce, 2000, 4); // warm-up (script load, JIT)
+  // Server-side cost of one reservation script (Redis runs scripts one at a time: this bounds throughput).
+  await redis.config('RESETSTAT');
+  await latencyOf(reserveOnce, 2000, 4);
+  const evalsha = /cmdstat_evalsha:calls=(\d+),usec=\d+,usec_per_call=([\d.]+)/.exec(await redis.info('commandstats'));
+  console.log(`reservation script: ${evalsha?.[2] ?? '?'} µs of Redis time per call (${evalsha?.[1] ?? '?'} calls)`);
   const rows = [];
   for (const concurrency of [1, 16]) {
     const ours = await latencyOf(reserveOnce, N, concurrency);
