@@ -309,7 +309,6 @@ export function describeChanges(s: GraphState, canonicals: number[], previous: M
     } while (m !== c);
     if (prev.size > 0 && !(prev.size === 1 && prev.has(id))) changes.push({ profileId: id, previousIds: [...prev].sort() });
   }
-  profiles.sort();
   changes.sort((a, b) => (a.profileId < b.profileId ? -1 : 1));
   return { profiles, changes };
 }

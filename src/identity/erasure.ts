@@ -11,7 +11,7 @@ import { find, identifierAt, profileIdFor, unionRoots, type GraphState, type Pro
 /** What an unmerge or erasure did. `erased` holds the removed identifiers, returned once to the caller. */
 export interface ErasureResult {
   readonly erased: ReadonlyArray<Identifier>;
-  /** Ids of the profiles that remain of the affected components, sorted. */
+  /** Ids of the profiles that remain of the affected components (order unspecified). */
   readonly profiles: ReadonlyArray<string>;
   readonly changes: ReadonlyArray<ProfileChange>;
 }
@@ -56,7 +56,7 @@ export function eraseIdentifiers(s: GraphState, targets: ReadonlyArray<number>):
   for (const x of targets) {
     erased.push(identifierAt(s, x));
     s.typeMaps[s.idType[x]!]!.delete(s.idValue[x]!);
-    s.profileIdOf.delete(x);
+    s.profileIdOf[x] = undefined;
     s.idValue[x] = '';
     s.profileOf[x] = -1;
     s.pnext[x] = x;

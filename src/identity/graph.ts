@@ -57,7 +57,7 @@ export interface Profile {
 export interface StitchReport {
   /** Observations that held at least one valid identifier. */
   readonly observations: number;
-  /** Ids of every profile the batch touched, sorted. */
+  /** Ids of every profile the batch touched (each once; order unspecified). */
   readonly profiles: ReadonlyArray<string>;
   readonly changes: ReadonlyArray<ProfileChange>;
   /** Links refused in the components the batch touched (blocked identifiers of this batch included). */
@@ -116,6 +116,8 @@ export class IdentityGraph {
     reserveIdentifiers(s, memberCount);
     const firstObs = s.nObs;
     const opts = s.rules.normalize;
+    let lastType = '';
+    let lastT = -1;
     for (let i = 0; i < observations.length; i++) {
       const obs = observations[i]!;
       const ids = obs.identifiers;
@@ -123,7 +125,10 @@ export class IdentityGraph {
       const source = obs.source ?? '';
       for (let j = 0; j < ids.length; j++) {
         const raw = ids[j]!;
-        const t = typeIdOf(s, raw.type);
+        // Consecutive identifiers usually share a type string; skip the map lookup then.
+        const t = raw.type === lastType ? lastT : typeIdOf(s, raw.type);
+        lastType = raw.type;
+        lastT = t;
         const v = normalizeValue(s.typeKind[t]!, raw.value, raw.type, opts);
         if (typeof v !== 'string') {
           invalid.push({ observation: i, index: j, reason: v });

@@ -198,6 +198,8 @@ function withParams(f: Pick<CompiledField, 'name' | 'kind' | 'params' | 'labels'
 /** Records with field values normalised once: strings trimmed/lowercased, postcodes compacted, dates as day numbers. */
 interface Prepared {
   readonly ids: string[];
+  /** Scratch buffers reused by Jaro–Winkler across the pairs of one run. */
+  readonly scratch: { a: Uint8Array; b: Uint8Array };
   readonly text: string[][];
   readonly days: Float64Array[];
 }
@@ -228,7 +230,7 @@ function prepare(records: ReadonlyArray<MatchRecord>, model: MatchModel, extraFi
     for (let i = 0; i < n; i++) out[i] = normText(records[i]!.values[name], false);
     extra.set(name, out);
   }
-  return { ids, text, days, extra };
+  return { ids, text, days, extra, scratch: { a: new Uint8Array(64), b: new Uint8Array(64) } };
 }
 
 function normText(v: string | number | null | undefined, postcode: boolean): string {
@@ -262,7 +264,7 @@ function levelOf(field: CompiledField, f: number, p: Prepared, i: number, j: num
   if (a === b) return 0;
   switch (field.kind) {
     case 'jaroWinkler': {
-      const s = jaroWinkler(a, b);
+      const s = jaroWinkler(a, b, p.scratch);
       for (let k = 0; k < field.params.length; k++) if (s >= field.params[k]!) return k + 1;
       return last;
     }
@@ -293,51 +295,66 @@ function blockingFields(model: MatchModel): string[] {
 /** Candidate pairs (i < j) from the blocking rules, each pair once, in a deterministic order. */
 function candidatePairs(p: Prepared & { extra: Map<string, string[]> }, model: MatchModel): { a: Int32Array; b: Int32Array; stats: Omit<MatchStats, 'records' | 'pairsCompared'> } {
   const n = p.ids.length;
-  const seen = new Set<number>();
   const as: number[] = [];
   const bs: number[] = [];
   let blocks = 0;
   let oversized = 0;
   let skipped = 0;
+  const max = model.source.maxBlockSize;
+  // Per rule: each record's block key ('' = not blocked) and the size of each block, so that a pair already
+  // produced by an earlier rule is recognised without a set of pairs.
+  const keysOf: string[][] = [];
+  const sizesOf: Array<Map<string, number>> = [];
   for (const rule of model.source.blocking) {
     const keys = rule.map((k) => (typeof k === 'string' ? { field: k, transform: 'value' as const, prefix: undefined } : k));
+    const recordKeys = new Array<string>(n);
     const groups = new Map<string, number[]>();
     for (let i = 0; i < n; i++) {
       let key = '';
-      let missing = false;
       for (const k of keys) {
         let v = p.extra.get(k.field)![i]!;
         if (k.transform === 'soundex') v = soundex(v);
         if (k.prefix !== undefined) v = v.slice(0, k.prefix);
         if (v === '') {
-          missing = true;
+          key = '';
           break;
         }
         key += `${v}\u0000`;
       }
-      if (missing) continue;
+      recordKeys[i] = key;
+      if (key === '') continue;
       const g = groups.get(key);
       if (g) g.push(i);
       else groups.set(key, [i]);
     }
+    const sizes = new Map<string, number>();
+    for (const [key, g] of groups) sizes.set(key, g.length);
+    const r = keysOf.length;
     for (const g of groups.values()) {
       if (g.length < 2) continue;
-      if (g.length > model.source.maxBlockSize) {
+      if (g.length > max) {
         oversized++;
         skipped += (g.length * (g.length - 1)) / 2;
         continue;
       }
       blocks++;
       for (let x = 0; x < g.length; x++) {
+        const i = g[x]!;
         for (let y = x + 1; y < g.length; y++) {
-          const key = g[x]! * n + g[y]!;
-          if (seen.has(key)) continue;
-          seen.add(key);
-          as.push(g[x]!);
-          bs.push(g[y]!);
+          const j = g[y]!;
+          let dup = false;
+          for (let q = 0; q < r && !dup; q++) {
+            const ki = keysOf[q]![i]!;
+            dup = ki !== '' && ki === keysOf[q]![j] && sizesOf[q]!.get(ki)! <= max;
+          }
+          if (dup) continue;
+          as.push(i);
+          bs.push(j);
         }
       }
     }
+    keysOf.push(recordKeys);
+    sizesOf.push(sizes);
   }
   return { a: Int32Array.from(as), b: Int32Array.from(bs), stats: { blocks, oversizedBlocks: oversized, skippedPairs: skipped } };
 }

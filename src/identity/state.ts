@@ -73,7 +73,8 @@ export interface GraphState {
   members: Int32Array;
   nMembers: number;
   refusedByRoot: Map<number, RefusedLink[]>;
-  profileIdOf: Map<number, string>;
+  /** Cache of profile ids by canonical identifier (a hash is cheap, but lookups are hotter). */
+  profileIdOf: Array<string | undefined>;
   profileById: Map<string, number>;
 }
 
@@ -113,7 +114,7 @@ export function createState(rules: CompiledIdentityRules): GraphState {
     members: new Int32Array(cap * 2),
     nMembers: 0,
     refusedByRoot: new Map(),
-    profileIdOf: new Map(),
+    profileIdOf: [],
     profileById: new Map(),
   };
 }
@@ -249,10 +250,10 @@ export function identifierAt(s: GraphState, i: number): Identifier {
  * independent of arrival order, and does not spell out the email or phone it derives from.
  */
 export function profileIdFor(s: GraphState, canonical: number): string {
-  let id = s.profileIdOf.get(canonical);
+  let id = s.profileIdOf[canonical];
   if (id === undefined) {
     id = `p_${hash128(`${s.rules.profileIdSalt}\u0000${s.typeNames[s.idType[canonical]!]!}\u0000${s.idValue[canonical]!}`)}`;
-    s.profileIdOf.set(canonical, id);
+    s.profileIdOf[canonical] = id;
   }
   return id;
 }

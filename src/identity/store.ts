@@ -22,7 +22,7 @@ export interface ErasureReceipt {
   readonly identifiers: number;
   /** `erasureProof` of each removed identifier, sorted. */
   readonly proofs: ReadonlyArray<string>;
-  /** Profiles that remain of the affected component, sorted. */
+  /** Profiles that remain of the affected component (order unspecified). */
   readonly profiles: ReadonlyArray<string>;
   readonly changes: ReadonlyArray<ProfileChange>;
 }

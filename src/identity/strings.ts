@@ -5,6 +5,7 @@
 
 /**
  * Jaro–Winkler similarity in [0, 1] (1 = identical), with the usual prefix scale 0.1 over at most 4 characters.
+ * `scratch` (optional) holds reusable match buffers for callers that compare many pairs.
  *
  * @example
  * ```ts
@@ -12,14 +13,26 @@
  * jaroWinkler('DIXON', 'DICKSONX'); // ≈ 0.813
  * ```
  */
-export function jaroWinkler(a: string, b: string): number {
+export function jaroWinkler(a: string, b: string, scratch?: { a: Uint8Array; b: Uint8Array }): number {
   if (a === b) return 1;
   const la = a.length;
   const lb = b.length;
   if (la === 0 || lb === 0) return 0;
   const window = Math.max(0, Math.floor(Math.max(la, lb) / 2) - 1);
-  const matchedA = new Uint8Array(la);
-  const matchedB = new Uint8Array(lb);
+  // Callers comparing many pairs pass scratch buffers to avoid two allocations per comparison.
+  let matchedA: Uint8Array;
+  let matchedB: Uint8Array;
+  if (scratch !== undefined) {
+    if (scratch.a.length < la) scratch.a = new Uint8Array(la * 2);
+    if (scratch.b.length < lb) scratch.b = new Uint8Array(lb * 2);
+    matchedA = scratch.a;
+    matchedB = scratch.b;
+    matchedA.fill(0, 0, la);
+    matchedB.fill(0, 0, lb);
+  } else {
+    matchedA = new Uint8Array(la);
+    matchedB = new Uint8Array(lb);
+  }
   let matches = 0;
   for (let i = 0; i < la; i++) {
     const lo = Math.max(0, i - window);
