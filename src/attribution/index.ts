@@ -19,6 +19,7 @@ export * from './journeys.js';
 export * from './models.js';
 export * from './heuristic.js';
 export * from './stats.js';
+export * from './paths.js';
 export * from './markov.js';
 export * from './shapley.js';
 export * from './attribute.js';

@@ -1,0 +1,83 @@
+import { CrossChannelError } from '../core/errors.js';
+import { createStatistics, type AttributionStatistics } from './stats.js';
+import type { AttributionConfig, AttributionConfigInput } from './models.js';
+
+/**
+ * One aggregated path row, the form attribution tools and warehouse marts often keep: the channel path
+ * (`'search > email > direct'` or an array), how many journeys took it and converted (`conversions`, total
+ * `value`) and how many did not (`nulls`). Paths carry no times, so time decay treats their touches as
+ * simultaneous (equal weights).
+ */
+export interface PathRow {
+  readonly path: string | ReadonlyArray<string>;
+  readonly conversions?: number;
+  readonly value?: number;
+  readonly nulls?: number;
+}
+
+/**
+ * Splits a path string on `separator` (default `>`), trimming blanks around each channel.
+ *
+ * @example
+ * ```ts
+ * parsePath('search > email >direct'); // ['search', 'email', 'direct']
+ * ```
+ */
+export function parsePath(text: string, separator = '>'): string[] {
+  if (text.trim() === '') return [];
+  return text.split(separator).map((c) => c.trim());
+}
+
+function count(row: PathRow, key: 'conversions' | 'value' | 'nulls', i: number, allowNegative: boolean): number {
+  const v = row[key];
+  if (v === undefined || v === null) return 0;
+  if (typeof v !== 'number' || !Number.isFinite(v) || (!allowNegative && v < 0)) {
+    throw new CrossChannelError('INPUT_INVALID', `${key} must be a ${allowNegative ? '' : 'non-negative '}finite number`, { path: ['paths', i, key], detail: { value: v } });
+  }
+  return v;
+}
+
+/**
+ * Adds aggregated path rows to statistics (validated: empty channels and negative counts are rejected with
+ * the row's path). A row's `value` defaults to its `conversions` (value 1 each).
+ *
+ * @example
+ * ```ts
+ * const stats = addPaths(createStatistics({ models: ['markov', 'shapley'] }), [
+ *   { path: 'search > email', conversions: 12, value: 960, nulls: 88 },
+ *   { path: 'display', nulls: 400 },
+ * ]);
+ * ```
+ */
+export function addPaths(stats: AttributionStatistics, rows: Iterable<PathRow>, separator = '>'): AttributionStatistics {
+  let i = 0;
+  const zeros: number[] = [];
+  for (const row of rows) {
+    if (typeof row !== 'object' || row === null) throw new CrossChannelError('INPUT_INVALID', 'A path row must be an object', { path: ['paths', i] });
+    const channels = typeof row.path === 'string' ? parsePath(row.path, separator) : Array.isArray(row.path) ? row.path : null;
+    if (channels === null) throw new CrossChannelError('INPUT_INVALID', 'path must be a string or an array of channels', { path: ['paths', i, 'path'] });
+    channels.forEach((c, k) => {
+      if (typeof c !== 'string' || c.length === 0) throw new CrossChannelError('INPUT_INVALID', 'Empty channel in path', { path: ['paths', i, 'path', k] });
+    });
+    const conversions = count(row, 'conversions', i, false);
+    const value = row.value === undefined ? conversions : count(row, 'value', i, true);
+    const nulls = count(row, 'nulls', i, false);
+    // No times: every touch at 0 (rule models read only the first `length` entries).
+    while (zeros.length < channels.length) zeros.push(0);
+    stats.addCounted(channels, zeros, 0, conversions, value, nulls);
+    i++;
+  }
+  return stats;
+}
+
+/**
+ * Statistics from aggregated path rows in one call.
+ *
+ * @example
+ * ```ts
+ * const comparison = computeAttribution(statisticsFromPaths([{ path: 'a > b', conversions: 3, nulls: 7 }, { path: 'b', conversions: 1, nulls: 9 }]));
+ * ```
+ */
+export function statisticsFromPaths(rows: Iterable<PathRow>, config: AttributionConfigInput | AttributionConfig = {}, separator = '>'): AttributionStatistics {
+  return addPaths(createStatistics(config), rows, separator);
+}
