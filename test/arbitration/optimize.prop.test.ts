@@ -53,11 +53,15 @@ describe('optimize — properties', () => {
         const gv = assertFeasible(customers, constraints, g);
         const gval = optimizeGreedy(customers, constraints, { strategy: 'value' });
         assertFeasible(customers, constraints, gval);
+        const gden = optimizeGreedy(customers, constraints, { strategy: 'density' });
+        assertFeasible(customers, constraints, gden);
+        expect(gv).toBeGreaterThanOrEqual(Math.max(gval.totalValue, gden.totalValue) - 1e-9);
         const e = optimizeExact(customers, constraints);
         const ev = assertFeasible(customers, constraints, e);
         expect(e.optimal).toBe(true);
         expect(gv).toBeLessThanOrEqual(ev + 1e-9);
         expect(gval.totalValue).toBeLessThanOrEqual(ev + 1e-9);
+        expect(gden.totalValue).toBeLessThanOrEqual(ev + 1e-9);
         expect(ev).toBeCloseTo(lpOptimum(customers, constraints), 6);
       }),
       { numRuns: 250 },
