@@ -1,7 +1,8 @@
 /**
  * Type-checks every code example of the docs against the library, so the docs cannot drift from the API:
  * each ```ts block of README.md and docs/*.md, and each ```ts block under an `@example` tag of the TSDoc in
- * src/. `crosschannel` and `crosschannel/*` resolve to the sources (the same exports the built types carry).
+ * src/. `crosschannel` and `crosschannel/*` resolve to the sources (the same exports the built types carry), or
+ * with `--dist` to the built declarations themselves.
  *
  * Conventions for example authors:
  * - Each block is its own module (top-level `await` works). Imports are optional: a name the block uses but
@@ -12,6 +13,7 @@
  *
  *   npx tsx scripts/check-doc-examples.ts          print failures, exit 1 if any
  *   npx tsx scripts/check-doc-examples.ts --json   machine-readable
+ *   npx tsx scripts/check-doc-examples.ts --dist   against the built declarations (after `npm run build`)
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve, sep } from 'node:path';
@@ -127,9 +129,12 @@ export function collectExamples(root = process.cwd()): DocExample[] {
   return [...markdownExamples(root, md), ...sources.flatMap((f) => tsdocExamples(root, f))];
 }
 
-function compilerOptions(root: string): ts.CompilerOptions {
+/** Where `crosschannel/*` resolves: the sources, or the built declarations (`dist/`, after `npm run build`). */
+export type ExampleTarget = 'src' | 'dist';
+
+function compilerOptions(root: string, target: ExampleTarget): ts.CompilerOptions {
   const paths: Record<string, string[]> = {};
-  for (const e of packageEntries) paths[e.specifier] = [e.source];
+  for (const e of packageEntries) paths[e.specifier] = [target === 'src' ? e.source : `dist/${e.key}.d.ts`];
   return {
     target: ts.ScriptTarget.ES2022,
     module: ts.ModuleKind.ESNext,
@@ -177,8 +182,13 @@ function createProgram(root: string, virtuals: ReadonlyMap<string, Virtual>, opt
     return v ? virtualText(v) : readFile(name);
   };
   host.getCurrentDirectory = () => root;
-  const roots = [...virtuals.keys(), ...packageEntries.map((e) => resolve(root, e.source))];
+  const roots = [...virtuals.keys(), ...packageEntries.map((e) => resolve(root, entryFile(e, options)))];
   return ts.createProgram({ rootNames: roots, options, host, ...(old ? { oldProgram: old } : {}) });
+}
+
+/** The file `crosschannel/…` of this entry resolves to under these options. */
+function entryFile(e: PackageEntry, options: ts.CompilerOptions): string {
+  return options.paths?.[e.specifier]?.[0] ?? e.source;
 }
 
 /** Names each entry exports (values and types), by specifier. */
@@ -186,7 +196,7 @@ function entryExports(program: ts.Program, root: string): Map<string, Set<string
   const checker = program.getTypeChecker();
   const out = new Map<string, Set<string>>();
   for (const e of packageEntries) {
-    const sf = program.getSourceFile(resolve(root, e.source));
+    const sf = program.getSourceFile(resolve(root, entryFile(e, program.getCompilerOptions())));
     const sym = sf ? checker.getSymbolAtLocation(sf) : undefined;
     // Module namespaces (`crosschannel`'s `segments`, …) are never auto-imported: a snippet's undeclared
     // `segments` is a placeholder variable, not the namespace.
@@ -204,8 +214,9 @@ function lookupOrder(home: string): PackageEntry[] {
 }
 
 /** Type-checks the examples; returns one failure per TypeScript error, located in the documenting file. */
-export function checkExamples(examples: readonly DocExample[], root = process.cwd()): ExampleFailure[] {
-  const options = compilerOptions(root);
+export function checkExamples(examples: readonly DocExample[], root = process.cwd(), target: ExampleTarget = 'src'): ExampleFailure[] {
+  if (target === 'dist' && !existsSync(join(root, 'dist', 'index.d.ts'))) throw new Error('No dist/index.d.ts: run `npm run build` first');
+  const options = compilerOptions(root, target);
   const virtuals = new Map<string, Virtual>();
   examples.forEach((example, i) => {
     const path = resolve(root, VIRTUAL_DIR, `${String(i).padStart(4, '0')}-${example.file.replace(/[^\w.-]+/g, '_')}-${example.line}.ts`);
@@ -254,7 +265,7 @@ export function checkExamples(examples: readonly DocExample[], root = process.cw
 const isMain = process.argv[1] !== undefined && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname);
 if (isMain) {
   const examples = collectExamples();
-  const failures = checkExamples(examples);
+  const failures = checkExamples(examples, process.cwd(), process.argv.includes('--dist') ? 'dist' : 'src');
   if (process.argv.includes('--json')) console.log(JSON.stringify({ examples: examples.length, failures }, null, 2));
   else {
     for (const f of failures) console.log(`${f.file}:${f.line}  TS${f.code}  ${f.message}`);
