@@ -36,6 +36,11 @@ const FLOOR = 1e-6;
  *
  * @example
  * ```ts
+ * const records: MatchRecord[] = [
+ *   { id: 'a', values: { name: 'jon smith', dob: '1980-02-01' } },
+ *   { id: 'b', values: { name: 'john smith', dob: '1980-02-01' } },
+ *   { id: 'c', values: { name: 'mary jones', dob: '1975-06-30' } },
+ * ];
  * const base = parseMatchModel({ fields: [{ name: 'name', comparison: { kind: 'jaroWinkler' } }, { name: 'dob', comparison: { kind: 'date' } }], blocking: [['dob']] });
  * const { model, lambda } = estimateMatchParameters(records, base, { seed: 7 });
  * const { matches } = matchRecords(records, model);

@@ -434,8 +434,9 @@ export const internals = { prepare, candidatePairs, levelOf, blockingFields, wit
  *
  * @example
  * ```ts
- * const observations = matchesToObservations(matches, model, Date.UTC(2026, 0, 1));
- * graph.add(observations);
+ * const model = parseMatchModel({ fields: [{ name: 'name', comparison: { kind: 'jaroWinkler' } }], blocking: [['name']], threshold: 0.5 });
+ * const { matches } = matchRecords([{ id: 'crm-1', values: { name: 'ada' } }, { id: 'pos-2', values: { name: 'ada' } }], model);
+ * new IdentityGraph().add(matchesToObservations(matches, model, Date.UTC(2026, 0, 1)));
  * ```
  */
 export function matchesToObservations(matches: ReadonlyArray<ScoredPair>, model: MatchModel, at: EpochMs): ObservationInput[] {
