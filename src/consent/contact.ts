@@ -51,6 +51,7 @@ export interface ContactDecision {
  *
  * @example
  * ```ts
+ * declare const events: ConsentEvent[]; declare const policy: ConsentPolicy; declare const now: number;
  * const d = canContact(consentState(events, policy), { channel: 'email', purpose: 'marketing', now });
  * if (!d.allowed) console.log(d.reasons.map((r) => r.code)); // ['CONSENT_WITHDRAWN']
  * ```

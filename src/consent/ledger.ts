@@ -42,6 +42,7 @@ export const purposeSchema = z
  *
  * @example
  * ```ts
+ * declare const salt: string; declare const ip: string;
  * consentEvidenceSchema.parse({ source: 'web-signup', textVersion: 'v3', ipHash: await saltedSha256Hex(salt, ip) });
  * ```
  */
@@ -178,6 +179,7 @@ export function parseConsentPolicy(input: unknown = {}): ConsentPolicy {
  *
  * @example
  * ```ts
+ * declare const events: ConsentEvent[];
  * const state = consentState(events, DEFAULT_CONSENT_POLICY);
  * ```
  */
@@ -220,6 +222,7 @@ const KIND_RANK: Record<ConsentEventKind, number> = { existing_customer: 0, gran
  *
  * @example
  * ```ts
+ * declare const store: ConsentStore; declare const policy: ConsentPolicy; declare const now: number;
  * const state = consentState(await store.events('cust-42'), policy);
  * foldConsent(state, 'email', 'marketing', now).status; // 'granted'
  * ```
@@ -241,6 +244,7 @@ export function consentState(events: ReadonlyArray<ConsentEvent>, policy: Consen
  *
  * @example
  * ```ts
+ * declare const state: ConsentState;
  * const s = foldConsent(state, 'email', 'marketing', Date.parse('2026-03-01T00:00:00Z'));
  * s.status; // 'granted' | 'pending' | 'withdrawn' | …
  * ```
@@ -323,6 +327,7 @@ export function foldConsent(state: ConsentState, channel: string, purpose: strin
  *
  * @example
  * ```ts
+ * declare const state: ConsentState; declare const now: number;
  * for (const c of consentSummary(state, now)) console.log(c.channel, c.purpose, c.status);
  * ```
  */

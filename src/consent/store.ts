@@ -11,6 +11,7 @@ import type { ConsentEvent } from './ledger.js';
  *
  * @example
  * ```ts
+ * declare const store: ConsentStore;
  * const receipt: ErasureReceipt = await store.erase('cust-42', Date.now());
  * ```
  */
@@ -51,6 +52,7 @@ export interface ConsentStore {
  *
  * @example
  * ```ts
+ * declare const existing: ConsentEvent | undefined; declare const incoming: ConsentEvent; declare const conflict: Error;
  * if (existing && !sameConsentEvent(existing, incoming)) throw conflict;
  * ```
  */

@@ -19,6 +19,7 @@ export interface PostgresConsentStoreOptions {
  *
  * @example
  * ```ts
+ * declare function writeFileSync(path: string, text: string): void;
  * writeFileSync('migrations/001_consent.sql', consentStoreSchemaSql('app_'));
  * ```
  */
@@ -67,6 +68,7 @@ interface Row {
  *
  * @example
  * ```ts
+ * declare const pool: PgPoolLike;
  * import { PostgresConsentStore, fromPg } from 'crosschannel/adapters/postgres';
  * const store = new PostgresConsentStore(fromPg(pool), { erasureSalt: process.env.ERASURE_SALT! });
  * await store.migrate();

@@ -79,6 +79,7 @@ export interface GppString {
  *
  * @example
  * ```ts
+ * declare const gpp: string; declare function rejectEarly(): void;
  * if (gpp.length > MAX_GPP_STRING_LENGTH) rejectEarly();
  * ```
  */

@@ -36,6 +36,7 @@ export type TcfBasis = 'consent' | 'legitimateInterest';
  *
  * @example
  * ```ts
+ * declare const tc: TcString;
  * const d: TcfDecision = tcfCanProcess(tc, { vendorId: 755, purposeId: 1 });
  * if (d.allowed) console.log(d.basis); // 'consent'
  * ```
@@ -155,6 +156,7 @@ function restrictionFor(tc: TcString, purposeId: number, vendorId: number): numb
  *
  * @example
  * ```ts
+ * declare const tcString: string; declare const gvl: Gvl;
  * const tc = decodeTcString(tcString);
  * const d = tcfCanProcess(tc, { vendorId: 755, purposeId: 4 }, gvl);
  * if (!d.allowed) console.log(d.reasons.map((x) => x.code)); // e.g. ['TCF_NO_VENDOR_CONSENT']

@@ -31,6 +31,7 @@ export type ConsentErrorCode =
  *
  * @example
  * ```ts
+ * declare const tc: TcString;
  * tc.publisherRestrictions.filter((r) => r.restrictionType === RESTRICTION_TYPES.notAllowed);
  * ```
  */
@@ -62,6 +63,7 @@ export interface PublisherTc {
  *
  * @example
  * ```ts
+ * declare const cookie: string;
  * const tc: TcString = decodeTcString(cookie);
  * const when = new Date(tc.lastUpdated);
  * const disclosed = tc.disclosedVendors?.has(755) ?? false;
@@ -130,6 +132,7 @@ export const TCF_SEGMENT = { core: 0, disclosedVendors: 1, allowedVendors: 2, pu
  *
  * @example
  * ```ts
+ * declare const cookie: string; declare function rejectEarly(): void;
  * if (cookie.length > MAX_TC_STRING_LENGTH) rejectEarly();
  * ```
  */
