@@ -104,7 +104,8 @@ export class MemoryContactHistoryStore implements ContactHistoryStore {
     }
     trimBefore(log, now - this.#retentionMs);
     const decision = evaluateCaps(log, rules, options.priority === undefined ? contact : { ...contact, priority: options.priority }, { now, timeZone: options.timeZone });
-    if (decision.allowed) insertSorted(log.contacts, contact);
+    // An identical record (same id and instant) is the same contact: granted again, stored once (as on Redis).
+    if (decision.allowed && !hasSame(log.contacts, contact)) insertSorted(log.contacts, contact);
     const outcome: Reservation = { granted: decision.allowed, decision, contact, replayed: false };
     if (key !== undefined) remember(log, key, outcome);
     this.#subjects.set(contact.subjectId, log);
