@@ -1,4 +1,5 @@
-import { CrossChannelError } from '../core/errors.js';
+import { z } from 'zod';
+import { CrossChannelError, parseWith } from '../core/errors.js';
 import { describeModel, parseAttributionConfig, RULE_MODEL_KINDS, type AttributionConfig, type AttributionConfigInput, type ModelSpec } from './models.js';
 import { ruleWeights } from './heuristic.js';
 import type { Journey } from './journeys.js';
@@ -270,7 +271,7 @@ export class AttributionStatistics {
    * ```
    */
   merge(other: AttributionStatistics | AttributionStatisticsJSON): this {
-    const json = other instanceof AttributionStatistics ? other.toJSON() : other;
+    const json = other instanceof AttributionStatistics ? other.toJSON() : checkStatisticsJSON(other);
     const mine = JSON.stringify(this.config.models.map(describeModel));
     const theirs = JSON.stringify(json.models);
     if (mine !== theirs) {
@@ -343,6 +344,41 @@ export class AttributionStatistics {
             }),
     };
   }
+}
+
+const count = z.number().finite();
+const channelList = z.array(z.string().min(1));
+/** Shape of {@link AttributionStatisticsJSON}: statistics from another process are input like any other. */
+const statisticsJSONSchema = z.object({
+  version: z.literal(1),
+  models: z.array(z.record(z.string(), z.unknown())),
+  channels: channelList,
+  totals: z.object({
+    journeys: count,
+    convertingJourneys: count,
+    conversions: count,
+    value: count,
+    unattributedConversions: count,
+    unattributedValue: count,
+  }),
+  rules: z.array(z.object({ name: z.string(), conversions: z.array(count), value: z.array(count) })),
+  markov: z.array(
+    z.object({
+      order: z.number().int().min(1).max(4),
+      transitions: z.array(z.tuple([channelList, z.union([channelList, z.literal('conversion'), z.literal('null')]), count, count])),
+    }),
+  ),
+  channelSets: z.array(z.tuple([channelList, count, count, count])).nullable(),
+});
+
+function checkStatisticsJSON(json: AttributionStatisticsJSON): AttributionStatisticsJSON {
+  const parsed = parseWith(statisticsJSONSchema, json, 'INPUT_INVALID') as AttributionStatisticsJSON;
+  parsed.rules.forEach((r, i) => {
+    if (r.conversions.length !== parsed.channels.length || r.value.length !== parsed.channels.length) {
+      throw new CrossChannelError('INPUT_INVALID', 'Rule credits must have one entry per channel', { path: ['rules', i, 'conversions'] });
+    }
+  });
+  return parsed;
 }
 
 function bump(map: Map<number, number>, key: number, by: number): void {

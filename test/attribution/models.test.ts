@@ -190,6 +190,25 @@ describe('configuration and statistics errors', () => {
     const s = createStatistics({ models: ['shapley'] });
     expect(() => s.add(journey(Array.from({ length: 54 }, (_, i) => `c${i}`), true))).toThrow(expect.objectContaining({ code: 'ATTRIBUTION_TOO_MANY_CHANNELS' }));
   });
+  it('validates statistics JSON from elsewhere', () => {
+    const good = createStatistics({ models: ['linear', 'markov'] }).add(journey(['a', 'b'], true)).toJSON();
+    expect(() => createStatistics({ models: ['linear', 'markov'] }).merge(good)).not.toThrow();
+    const bad: Array<[unknown, string]> = [
+      [{ ...good, version: 2 }, 'version'],
+      [{ ...good, totals: { ...good.totals, journeys: 'x' } }, 'totals.journeys'],
+      [{ ...good, rules: [{ name: 'linear', conversions: [1], value: [1, 0] }] }, 'rules[0].conversions'],
+      [{ ...good, markov: [{ order: 1, transitions: [[['a'], 'nowhere', 1, 0]] }] }, 'markov[0].transitions[0][1]'],
+    ];
+    for (const [json, path] of bad) {
+      try {
+        createStatistics({ models: ['linear', 'markov'] }).merge(json as never);
+        expect.unreachable();
+      } catch (e) {
+        expect(isCrossChannelError(e, 'INPUT_INVALID'), String(e)).toBe(true);
+        expect((e as { path?: string }).path).toBe(path);
+      }
+    }
+  });
   it('an empty input gives zero credits, not NaN', () => {
     const c = compareModels([]);
     expect(c.totals).toEqual({ journeys: 0, conversions: 0, value: 0 });
