@@ -60,3 +60,22 @@ describe('PostgresConsentStore specifics', () => {
     expect(isCrossChannelError(err, 'CONFIG_INVALID')).toBe(true);
   });
 });
+
+describe('MemoryConsentStore bounds', () => {
+  const e = (subjectId: string, id: string) => parseConsentEvent({ id, subjectId, channel: 'email', purpose: 'marketing', kind: 'granted', at: 1, evidence: { source: 'form' } });
+  it('evicts the least recently used subject beyond maxSubjects', async () => {
+    const store = new MemoryConsentStore({ erasureSalt: 's', maxSubjects: 2 });
+    await store.append(e('a', '1'));
+    await store.append(e('b', '1'));
+    await store.events('a');
+    await store.append(e('c', '1'));
+    expect(await store.events('a')).toHaveLength(1);
+    expect(await store.events('b')).toHaveLength(0);
+  });
+  it('refuses appends beyond maxEventsPerSubject', async () => {
+    const store = new MemoryConsentStore({ erasureSalt: 's', maxEventsPerSubject: 2 });
+    await store.append(e('a', '1'));
+    await store.append(e('a', '2'));
+    await expect(store.append(e('a', '3'))).rejects.toMatchObject({ code: 'STORE_CONFLICT' });
+  });
+});

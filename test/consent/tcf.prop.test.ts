@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { PurposeRestriction, TCModel, TCString } from '@iabtcf/core';
-import { decodeTcString, encodeTcString } from '../../src/consent/index.js';
+import { decodeTcString, encodeTcString, IdSet } from '../../src/consent/index.js';
+import { idSetFromPairs } from '../../src/consent/tcf/bits.js';
 import { idSetArb, plain, tcModelArb } from '../arbitraries/consent.js';
 import { ourView, peerGvl, peerView } from './peer.js';
 
@@ -92,6 +93,25 @@ describe('cross-check with @iabtcf/core', () => {
         expect(ourView(decodeTcString(s))).toEqual(peerView(TCString.decode(s)));
       }),
       { numRuns: 1000 },
+    );
+  });
+});
+
+describe('IdSet forms', () => {
+  it('the range form (any order, overlaps) and the bitset form hold the same ids and answer has() alike', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 1, max: 3000 }), fc.integer({ min: 0, max: 60 })), { maxLength: 30 }), (entries) => {
+        const pairs = new Uint16Array(entries.flatMap(([a, len]) => [a, Math.min(65_535, a + len)]));
+        const expected = [...new Set(entries.flatMap(([a, len]) => Array.from({ length: Math.min(65_535, a + len) - a + 1 }, (_, i) => a + i)))].sort((x, y) => x - y);
+        const ranged = idSetFromPairs(pairs);
+        const bitset = IdSet.from(expected);
+        expect(ranged.toArray()).toEqual(expected);
+        expect(ranged.size).toBe(expected.length);
+        expect(ranged.max).toBe(bitset.max);
+        for (let id = 0; id <= 3100; id += 7) expect(ranged.has(id)).toBe(bitset.has(id));
+        for (const id of expected.slice(0, 20)) expect(ranged.has(id)).toBe(true);
+      }),
+      { numRuns: 500 },
     );
   });
 });
