@@ -51,23 +51,36 @@ local function inScope(rule, ch, ca, of, chk, cak, ofk, tags)
   return true
 end
 local HEADER = '^([^\\31]*\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31)'
-local contacts, responses = {}, {}
-if hasContactRule then
+local contacts, responses = nil, nil
+-- Counting stops at the first full rule: the refusal is certain, and the client explains it from the snapshot.
+local blocked = ARGV[7] == '1'
+for i = 1, n do
+  if rules[i].limit <= 0 then blocked = true end
+end
+if hasContactRule and not blocked then
   contacts = redis.call('ZRANGEBYSCORE', c, ARGV[8], '+inf', 'WITHSCORES')
   for j = 1, #contacts, 2 do
     local at = tonumber(contacts[j + 1])
     local head, ch, ca, of, tx, tags = string.match(contacts[j], HEADER)
     contacts[j] = head
-    local chk, cak, ofk = '\\30' .. ch .. '\\30', '\\30' .. ca .. '\\30', '\\30' .. of .. '\\30'
+    local chk, cak, ofk = nil, nil, nil
     for i = 1, n do
       local rule = rules[i]
-      if rule.kind ~= 'C' and at >= rule.lb and at < rule.ub and (tx == '0' or rule.tx == '1') and inScope(rule, ch, ca, of, chk, cak, ofk, tags) then
-        rule.n = rule.n + 1
+      if rule.kind ~= 'C' and at >= rule.lb and at < rule.ub and (tx == '0' or rule.tx == '1') then
+        -- Wrapped values are built on first need: most rules test one field or none.
+        if rule.ch ~= '' and chk == nil then chk = '\\30' .. ch .. '\\30' end
+        if rule.ca ~= '' and cak == nil then cak = '\\30' .. ca .. '\\30' end
+        if rule.of ~= '' and ofk == nil then ofk = '\\30' .. of .. '\\30' end
+        if inScope(rule, ch, ca, of, chk, cak, ofk, tags) then
+          rule.n = rule.n + 1
+          if rule.n >= rule.limit then blocked = true break end
+        end
       end
     end
+    if blocked then break end
   end
 end
-if hasResponseRule then
+if hasResponseRule and not blocked then
   responses = redis.call('ZRANGEBYSCORE', r, ARGV[9], '+inf', 'WITHSCORES')
   for j = 1, #responses, 2 do
     local at = tonumber(responses[j + 1])
@@ -78,18 +91,17 @@ if hasResponseRule then
       local rule = rules[i]
       if rule.kind == 'C' and at >= rule.lb and find(rule.kinds, kindk, 1, true) and inScope(rule, ch, ca, of, chk, cak, ofk, tags) then
         rule.n = rule.n + 1
+        blocked = true
+        break
       end
     end
+    if blocked then break end
   end
 end
-local blocked = ARGV[7] == '1'
-for i = 1, n do
-  if rules[i].n >= rules[i].limit then blocked = true end
-end
 if blocked then
-  -- The client explains the refusal from the headers (all capping reads); the JSON stays on the server.
-  if not hasContactRule then contacts = redis.call('ZRANGEBYSCORE', c, ARGV[8], '+inf', 'WITHSCORES') end
-  if not hasResponseRule then responses = redis.call('ZRANGEBYSCORE', r, ARGV[9], '+inf', 'WITHSCORES') end
+  -- The client explains the refusal from the snapshot (headers where already parsed; it reads only those).
+  if contacts == nil then contacts = redis.call('ZRANGEBYSCORE', c, ARGV[8], '+inf', 'WITHSCORES') end
+  if responses == nil then responses = redis.call('ZRANGEBYSCORE', r, ARGV[9], '+inf', 'WITHSCORES') end
   return {0, contacts, responses}
 end
 redis.call('ZADD', c, ARGV[4], ARGV[3])
