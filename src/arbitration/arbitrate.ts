@@ -41,8 +41,8 @@ export interface ArbitrationResult {
   readonly now: number;
   readonly selected: ReadonlyArray<RankedOffer>;
   /**
-   * Offers excluded before ranking come first, in catalogue order; then offers lost to per-slot constraints,
-   * in rank order.
+   * Offers excluded before ranking come first, then offers lost to per-slot constraints (with their `score`), each
+   * part in catalogue order.
    */
   readonly excluded: ReadonlyArray<ExcludedOffer>;
 }
@@ -151,25 +151,71 @@ export function arbitrate(context: ArbitrationContext, catalogue: Catalogue, his
     cSource.push(src);
   }
 
-  const order: number[] = [];
-  for (let k = 0; k < cand.length; k++) order.push(k);
-  order.sort((a, b) => {
-    const d = cScore[b]! - cScore[a]!;
-    if (d !== 0) return d;
-    const oa = offers[cand[a]!]!;
-    const ob = offers[cand[b]!]!;
-    if (oa.priority !== ob.priority) return ob.priority - oa.priority;
-    return oa.id < ob.id ? -1 : oa.id > ob.id ? 1 : 0;
-  });
+  // Ranking without a full sort: the slots are few, so pick the best remaining candidate slot by slot (score,
+  // then priority, then id rank — the documented order), skipping those whose exclusion group is taken. Every
+  // candidate left over ranks below every selected offer, so its fate follows from the taken groups alone.
+  const m = cand.length;
+  const mark: number[] = [];
+  for (let k = 0; k < m; k++) mark.push(0);
   const selected: RankedOffer[] = [];
   let takenGroups: Map<string, string> | null = null;
+  // Many slots over many candidates: one sort beats slot-by-slot scans (same order, same result).
+  let sorted: number[] | null = null;
+  let cursor = 0;
+  if (slots > 8 && m > 64) {
+    sorted = [];
+    for (let k = 0; k < m; k++) sorted.push(k);
+    sorted.sort((a, b) => {
+      const d = cScore[b]! - cScore[a]!;
+      if (d !== 0) return d;
+      const oa = offers[cand[a]!]!;
+      const ob = offers[cand[b]!]!;
+      return oa.priority !== ob.priority ? ob.priority - oa.priority : oa.idRank - ob.idRank;
+    });
+  }
+  while (selected.length < slots) {
+    let best = -1;
+    let bestScore = 0;
+    let bestOffer: CompiledOffer | undefined;
+    if (sorted !== null) {
+      if (cursor < m) {
+        best = sorted[cursor++]!;
+        bestScore = cScore[best]!;
+        bestOffer = offers[cand[best]!]!;
+      }
+    } else for (let k = 0; k < m; k++) {
+      if (mark[k] !== 0) continue;
+      const sc = cScore[k]!;
+      if (best < 0 || sc > bestScore) {
+        best = k;
+        bestScore = sc;
+        bestOffer = offers[cand[k]!]!;
+      } else if (sc === bestScore) {
+        const o = offers[cand[k]!]!;
+        if (o.priority > bestOffer!.priority || (o.priority === bestOffer!.priority && o.idRank < bestOffer!.idRank)) {
+          best = k;
+          bestOffer = o;
+        }
+      }
+    }
+    if (best < 0) break;
+    const groups = bestOffer!.exclusionGroups;
+    if (takenGroups !== null && clashOf(groups, takenGroups) !== undefined) {
+      mark[best] = 2;
+      continue;
+    }
+    mark[best] = 1;
+    if (groups.length > 0) {
+      takenGroups ??= new Map();
+      for (let g = 0; g < groups.length; g++) takenGroups.set(groups[g]!, bestOffer!.id);
+    }
+    selected.push({ offerId: bestOffer!.id, rank: selected.length + 1, score: bestScore, factors: factorsOf(bestOffer!, cProp[best]!, cSource[best]!, cWeight[best]!), offer: bestOffer!.source });
+  }
   let noSlot: Reason<ArbitrationReasonCode> | null = null;
-  for (let r = 0; r < order.length; r++) {
-    const k = order[r]!;
+  for (let k = 0; k < m; k++) {
+    if (mark[k] === 1) continue;
     const offer = offers[cand[k]!]!;
-    const groups = offer.exclusionGroups;
-    let clash: string | undefined;
-    if (takenGroups !== null) for (let g = 0; g < groups.length && clash === undefined; g++) if (takenGroups.has(groups[g]!)) clash = groups[g];
+    const clash = takenGroups === null ? undefined : clashOf(offer.exclusionGroups, takenGroups);
     if (clash !== undefined) {
       const by = takenGroups!.get(clash)!;
       excluded.push({
@@ -178,18 +224,10 @@ export function arbitrate(context: ArbitrationContext, catalogue: Catalogue, his
         reason: reason('OFFER_EXCLUSION_GROUP', `Group ${clash} already has ${by}`, { rule: clash, detail: { group: clash, by } }),
         score: cScore[k]!,
       });
-      continue;
-    }
-    if (selected.length >= slots) {
+    } else {
       noSlot ??= reason('OFFER_NO_SLOT', `Ranked below the ${slots} slot(s)`, { detail: { slots } });
       excluded.push({ offerId: offer.id, stage: 'constraints', reason: noSlot, score: cScore[k]! });
-      continue;
     }
-    if (groups.length > 0) {
-      takenGroups ??= new Map();
-      for (let g = 0; g < groups.length; g++) takenGroups.set(groups[g]!, offer.id);
-    }
-    selected.push({ offerId: offer.id, rank: selected.length + 1, score: cScore[k]!, factors: factorsOf(offer, cProp[k]!, cSource[k]!, cWeight[k]!), offer: offer.source });
   }
   return { channel, now, selected, excluded };
 
@@ -225,6 +263,11 @@ export function arbitrate(context: ArbitrationContext, catalogue: Catalogue, his
     }
     return null;
   }
+}
+
+function clashOf(groups: ReadonlyArray<string>, taken: ReadonlyMap<string, string>): string | undefined {
+  for (let g = 0; g < groups.length; g++) if (taken.has(groups[g]!)) return groups[g];
+  return undefined;
 }
 
 const SOURCES: ReadonlyArray<ScoreFactors['propensitySource']> = ['context', 'model', 'thompson', 'offer', 'prior'];

@@ -235,6 +235,8 @@ export interface CompiledOffer {
   readonly channelWeights: Readonly<Record<string, number>> | null;
   readonly lever: number;
   readonly priority: number;
+  /** Position of the id in ascending code-unit order within the catalogue: the last tie-break, as a number. */
+  readonly idRank: number;
   readonly propensity: number | undefined;
   readonly tags: ReadonlyArray<string>;
   readonly exclusionGroups: ReadonlyArray<string>;
@@ -320,6 +322,7 @@ export function parseCatalogue(input: unknown, options: ParseCatalogueOptions = 
     if (prev !== undefined) throw bad(`Duplicate offer id ${JSON.stringify(o.id)} (also offers[${prev}])`, ['offers', i, 'id']);
     ids.set(o.id, i);
   });
+  const idRanks = new Map([...ids.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((id, r) => [id, r]));
   let maxValue = 0;
   for (const o of parsed.offers) if (o.value > maxValue) maxValue = o.value;
   const guards: CompiledGuard[] = parsed.guards.map((g) => ({
@@ -369,6 +372,7 @@ export function parseCatalogue(input: unknown, options: ParseCatalogueOptions = 
       channelWeights: o.channelWeights ?? null,
       lever: o.lever,
       priority: o.priority,
+      idRank: idRanks.get(o.id)!,
       propensity: o.propensity,
       tags: o.tags,
       exclusionGroups: [...new Set(o.exclusionGroups)],

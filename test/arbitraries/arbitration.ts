@@ -158,15 +158,18 @@ export function naiveArbitrate(
   }
   scored.sort((a, b) => b.score - a.score || b.priority - a.priority || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const selected: string[] = [];
+  const lost = new Map<string, string>();
   const used = new Set<string>();
   for (const c of scored) {
-    if (c.groups.some((g) => used.has(g))) excluded.push([c.id, 'OFFER_EXCLUSION_GROUP']);
-    else if (selected.length >= slots) excluded.push([c.id, 'OFFER_NO_SLOT']);
+    if (c.groups.some((g) => used.has(g))) lost.set(c.id, 'OFFER_EXCLUSION_GROUP');
+    else if (selected.length >= slots) lost.set(c.id, 'OFFER_NO_SLOT');
     else {
       selected.push(c.id);
       c.groups.forEach((g) => used.add(g));
     }
   }
+  // Constraint losses are listed in catalogue order.
+  for (const o of offers) if (lost.has(o.id)) excluded.push([o.id, lost.get(o.id)!]);
   return { selected, excluded };
 }
 

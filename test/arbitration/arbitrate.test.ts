@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { arbitrate, parseCatalogue, PropensityTable, type ArbitrationContext, type CatalogueInput } from '../../src/arbitration/index.js';
 import { isCrossChannelError } from '../../src/core/errors.js';
-import { DAY, NOW, buildHistory } from '../arbitraries/arbitration.js';
+import { DAY, NOW, buildHistory, naiveArbitrate } from '../arbitraries/arbitration.js';
 
 const empty = buildHistory('p1', [], [], []);
 const codeOf = (r: ReturnType<typeof arbitrate>, id: string): string | undefined => r.excluded.find((e) => e.offerId === id)?.reason.code;
@@ -309,5 +309,24 @@ describe('bad calls', () => {
     const r = arbitrate({}, cat, empty, { now: NOW, channel: 'web', slots: 0 });
     expect(r.selected).toEqual([]);
     expect(r.excluded[0]?.reason.code).toBe('OFFER_NO_SLOT');
+  });
+});
+
+describe('ranking paths', () => {
+  it('many slots over many offers (sorted path) and few slots (scan path) agree with the reference', () => {
+    const offers: CatalogueInput['offers'] = Array.from({ length: 120 }, (_, i) => ({
+      id: `o${(i * 37) % 120}`,
+      value: 1 + ((i * 13) % 17),
+      priority: i % 3,
+      propensity: 0.1 + ((i * 7) % 5) / 10,
+      exclusionGroups: i % 4 === 0 ? [`g${i % 3}`] : [],
+    }));
+    const cat = parseCatalogue({ offers });
+    for (const slots of [3, 12, 200]) {
+      const r = arbitrate({}, cat, empty, { now: NOW, channel: 'web', slots });
+      const ref = naiveArbitrate(cat, empty, { segments: [] }, { now: NOW, channel: 'web', slots });
+      expect(ids(r)).toEqual(ref.selected);
+      expect(r.excluded.map((e) => [e.offerId, e.reason.code])).toEqual(ref.excluded);
+    }
   });
 });
