@@ -4,7 +4,7 @@
  * input length (≤ {@link MAX_TC_STRING_LENGTH} characters).
  */
 import { CrossChannelError, type Result } from '../../core/errors.js';
-import { BitReader, BitsError, WordArena, base64UrlToBytes, idSetFromPairs, type IdSet } from './bits.js';
+import { BitReader, BitsError, WordArena, base64UrlToBytes, idSetFromPairs, rangesToBitset, type IdSet } from './bits.js';
 import {
   MAX_TC_STRING_LENGTH,
   TCF_BITS as B,
@@ -42,8 +42,9 @@ export function decodeTcString(text: string): TcString {
   let disclosedVendors: IdSet | null = null;
   let allowedVendors: IdSet | null = null;
   let publisherTc: PublisherTc | null = null;
-  // Bitfields can't hold more ids than the input has bits: one buffer for every bitset of this decode.
-  const arena = new WordArena(text.length * 6, 16);
+  // Bitfields can't hold more ids than the input has bits (plus room for range sets turned bitsets): one buffer
+  // for every bitset of this decode.
+  const arena = new WordArena(text.length * 6, 256);
   let segIndex = 0;
   let start = 0;
   while (start <= text.length) {
@@ -129,7 +130,7 @@ function readCore(r: BitReader, path: ReadonlyArray<string | number>, arena: Wor
   const publisherCountryCode = readLetters(r, [...path, 'publisherCountryCode']);
   const vendorConsents = readVendorSection(r, [...path, 'vendorConsents'], arena);
   const vendorLegitimateInterests = readVendorSection(r, [...path, 'vendorLegitimateInterests'], arena);
-  const publisherRestrictions = readRestrictions(r, [...path, 'publisherRestrictions']);
+  const publisherRestrictions = readRestrictions(r, [...path, 'publisherRestrictions'], arena);
   return {
     version: 2,
     created,
@@ -173,10 +174,10 @@ function readVendorSection(r: BitReader, path: ReadonlyArray<string | number>, a
     if (maxVendorId > r.remaining) fail(`${what}: maxVendorId ${maxVendorId} exceeds the ${r.remaining} bits left`, [...path, 'maxVendorId'], { maxVendorId });
     return r.bitfield(maxVendorId, what, arena.take(maxVendorId));
   }
-  return readRanges(r, path, maxVendorId);
+  return readRanges(r, path, maxVendorId, arena);
 }
 
-function readRanges(r: BitReader, path: ReadonlyArray<string | number>, maxVendorId: number): IdSet {
+function readRanges(r: BitReader, path: ReadonlyArray<string | number>, maxVendorId: number, arena: WordArena | null): IdSet {
   const what = String(path[path.length - 1]);
   const numEntries = r.int(B.numEntries, what);
   // Each entry takes at least 17 bits: refuse absurd counts before looping.
@@ -192,10 +193,14 @@ function readRanges(r: BitReader, path: ReadonlyArray<string | number>, maxVendo
     pairs[i << 1] = first;
     pairs[(i << 1) + 1] = last;
   }
-  return idSetFromPairs(pairs);
+  const set = idSetFromPairs(pairs);
+  // A bitset answers has() in O(1); take it whenever it costs no more than a few words per entry read, so a
+  // short hostile range (1..65535) still stays in range form and memory stays linear in the input.
+  const words = (set.max >>> 5) + 1;
+  return words <= 4 * numEntries + 64 ? rangesToBitset(set, arena ? arena.take(set.max) : new Uint32Array(words)) : set;
 }
 
-function readRestrictions(r: BitReader, path: ReadonlyArray<string | number>): PublisherRestriction[] {
+function readRestrictions(r: BitReader, path: ReadonlyArray<string | number>, arena: WordArena): PublisherRestriction[] {
   const n = r.int(B.numRestrictions, 'numPubRestrictions');
   // Each restriction takes at least 6 + 2 + 12 bits.
   if (n * 20 > r.remaining) fail(`numPubRestrictions ${n} cannot fit in the ${r.remaining} bits left`, path, { numPubRestrictions: n });
@@ -206,7 +211,7 @@ function readRestrictions(r: BitReader, path: ReadonlyArray<string | number>): P
     if (purposeId === 0) fail(`restriction ${i} has purpose id 0`, [...path, i, 'purposeId']);
     if (type === 3) fail(`restriction ${i} has undefined restriction type 3`, [...path, i, 'restrictionType']);
     // Restriction vendor ranges have no MaxVendorId; the 16-bit id field is the bound.
-    const vendors = readRanges(r, [...path, i, 'vendors'], 0xffff);
+    const vendors = readRanges(r, [...path, i, 'vendors'], 0xffff, arena);
     out.push({ purposeId, restrictionType: type as RestrictionType, vendors });
   }
   return out;
