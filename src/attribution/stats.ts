@@ -10,11 +10,14 @@ export { TO_CONVERSION, TO_NULL, transitionCounts, type MarkovCounts } from './t
 
 export { MAX_CHANNELS } from './limits.js';
 
+const SMALL_SETS = 2 ** 16;
 const POW2: number[] = Array.from({ length: MAX_CHANNELS }, (_, i) => 2 ** i);
 /** Counts of journeys per exact channel set: the sufficient statistics of Shapley. */
 export interface ChannelSetCounts {
-  /** Bit set (sum of 2^channel index) → slot. */
+  /** Bit set (sum of 2^channel index) → slot, for sets using channel indexes ≥ 16. */
   readonly slots: Map<number, number>;
+  /** Bit sets below 2^16 → slot + 1 (0 = none): a flat table for the common case of ≤ 16 channels. */
+  readonly small: Int32Array;
   readonly masks: number[];
   readonly journeys: number[];
   readonly conversions: number[];
@@ -85,7 +88,7 @@ export class AttributionStatistics {
     this.#directSets = this.ruleModels.map((m) => (m.model === 'last_non_direct' ? new Set(m.directChannels) : null));
     const orders = [...new Set(config.models.flatMap((m) => (m.model === 'markov' ? [m.order] : [])))].sort();
     this.markov = orders.map(createMarkovCounts);
-    this.channelSets = config.models.some((m) => m.model === 'shapley') ? { slots: new Map(), masks: [], journeys: [], conversions: [], value: [] } : null;
+    this.channelSets = config.models.some((m) => m.model === 'shapley') ? { slots: new Map(), small: new Int32Array(SMALL_SETS), masks: [], journeys: [], conversions: [], value: [] } : null;
   }
 
   /** Index of `channel`, adding it when new. */
@@ -332,10 +335,11 @@ function bump(map: Map<number, number>, key: number, by: number): void {
 }
 
 function addSet(cs: ChannelSetCounts, mask: number, journeys: number, conversions: number, value: number): void {
-  let s = cs.slots.get(mask);
-  if (s === undefined) {
+  let s = mask < SMALL_SETS ? cs.small[mask]! - 1 : (cs.slots.get(mask) ?? -1);
+  if (s < 0) {
     s = cs.masks.length;
-    cs.slots.set(mask, s);
+    if (mask < SMALL_SETS) cs.small[mask] = s + 1;
+    else cs.slots.set(mask, s);
     cs.masks.push(mask);
     cs.journeys.push(0);
     cs.conversions.push(0);
