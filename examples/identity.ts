@@ -71,7 +71,7 @@ const model = parseMatchModel({
 });
 const estimated = estimateMatchParameters(records, model, { seed: 1 }).model;
 const { matches, stats } = matchRecords(records, model);
-console.log(`  ${stats.pairsCompared} pairs compared of ${(records.length * (records.length - 1)) / 2}; EM λ = ${estimated.lambda.toFixed(3)} (4 records: too few to estimate, the given m/u are used)`);
+console.log(`  ${stats.pairsCompared} pairs compared of ${(records.length * (records.length - 1)) / 2}; EM would set λ = ${estimated.lambda.toFixed(3)}, but 4 records are too few to estimate from, so the model's own m/u are used`);
 for (const m of matches) {
   console.log(`  ${m.a} ≈ ${m.b}: p = ${m.probability.toFixed(4)}`, m.fields.map((f) => `${f.field} ${f.level} (${f.weight >= 0 ? '+' : ''}${f.weight.toFixed(2)})`).join(', '));
 }

@@ -78,7 +78,10 @@ export function estimateMatchParameters(records: ReadonlyArray<MatchRecord>, bas
   // The prior among all candidate pairs, with m and u now fixed.
   const all = patternsOf(base, p);
   const final = runEm(all, m, u, base.fields.map(() => true), base.lambda, false, maxIterations, tolerance);
-  const lambda = final.lambda;
+  // Scores add every field's Bayes factor, the blocking fields' included, so the prior must be the share of
+  // matches among *all* record pairs; the share among candidate pairs would count the blocking evidence twice.
+  const allPairs = (records.length * (records.length - 1)) / 2;
+  const lambda = clamp((final.lambda * all.total) / Math.max(1, allPairs));
   const fields = base.fields.map((f, i) => internals.withParams(f, m[i]!, u[i]!));
   const model: MatchModel = { ...base, fields, lambda };
   return {

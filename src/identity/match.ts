@@ -28,7 +28,8 @@ const blockingKeySchema = z.union([
 /**
  * A Fellegi–Sunter model as written. `m[l]`/`u[l]` are the probabilities of comparison level `l` (0 = exact, …,
  * last = different) among matches / non-matches; omitted, they start from generic values (estimate them with
- * {@link estimateMatchParameters}). `lambda` is the prior share of matches among candidate pairs.
+ * {@link estimateMatchParameters}). `lambda` is the prior probability that two records picked at random match
+ * (about records per person ÷ number of records); the estimator sets it from the data.
  *
  * @example
  * ```ts
