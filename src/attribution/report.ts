@@ -133,8 +133,17 @@ export function renderAttributionSvg(input: AttributionComparison | ReadonlyArra
   const height = Math.max(160, options.height ?? 360);
   const colors = options.colors && options.colors.length > 0 ? options.colors : PALETTE;
   const title = options.title ?? `Attribution by channel (${metric})`;
-  const margin = { top: 40, right: 16, bottom: 56 + 18 * Math.ceil(t.models.length / 4), left: 56 };
-  const plotW = width - margin.left - margin.right;
+  const right = 16;
+  const groups = Math.max(1, t.rows.length);
+  // Narrow groups: slant the channel labels (≈7 px per character) and make room for them below the axis and,
+  // for the first one, on the left.
+  const longest = t.rows.reduce((m, r) => Math.max(m, r.channel.length), 0);
+  const slant = longest * 7 > (width - 56 - right) / groups;
+  const left = slant ? Math.max(56, Math.min(160, longest * 5.8 - (width - 56 - right) / groups / 2 + 4)) : 56;
+  const plotW = width - left - right;
+  const groupW = plotW / groups;
+  const labelRoom = slant ? Math.min(110, 12 + longest * 4.2) : 22;
+  const margin = { top: 40, right, bottom: labelRoom + 14 + 18 * Math.ceil(t.models.length / 4), left };
   const plotH = height - margin.top - margin.bottom;
   let max = 0;
   let min = 0;
@@ -155,8 +164,6 @@ export function renderAttributionSvg(input: AttributionComparison | ReadonlyArra
     out.push(`<line x1="${margin.left}" x2="${width - margin.right}" y1="${yy}" y2="${yy}" stroke="${v === 0 ? '#333' : '#e5e5e5'}"/>`);
     out.push(`<text x="${margin.left - 6}" y="${yy}" dy="0.32em" text-anchor="end" fill="#555">${esc(fmt(v))}</text>`);
   }
-  const groups = Math.max(1, t.rows.length);
-  const groupW = plotW / groups;
   const barW = (groupW * 0.8) / Math.max(1, t.models.length);
   t.rows.forEach((row, g) => {
     const gx = margin.left + g * groupW + groupW * 0.1;
@@ -168,9 +175,15 @@ export function renderAttributionSvg(input: AttributionComparison | ReadonlyArra
         `<rect x="${(gx + m * barW).toFixed(1)}" y="${y0.toFixed(1)}" width="${Math.max(0.5, barW - 1).toFixed(1)}" height="${h.toFixed(1)}" fill="${esc(colors[m % colors.length]!)}"><title>${esc(label)}</title></rect>`,
       );
     });
-    out.push(`<text x="${(margin.left + (g + 0.5) * groupW).toFixed(1)}" y="${margin.top + plotH + 16}" text-anchor="middle">${esc(row.channel)}</text>`);
+    const lx = (margin.left + (g + 0.5) * groupW).toFixed(1);
+    const ly = margin.top + plotH + 16;
+    out.push(
+      slant
+        ? `<text x="${lx}" y="${ly}" text-anchor="end" transform="rotate(-35 ${lx} ${ly})">${esc(row.channel)}</text>`
+        : `<text x="${lx}" y="${ly}" text-anchor="middle">${esc(row.channel)}</text>`,
+    );
   });
-  const legendY = margin.top + plotH + 36;
+  const legendY = margin.top + plotH + labelRoom + 14;
   const colW = (width - margin.left - margin.right) / 4;
   t.models.forEach((name, m) => {
     const lx = margin.left + (m % 4) * colW;
