@@ -47,7 +47,7 @@ describe('cross-check with @iabtcf/core', () => {
         expect(peerView(TCString.decode(s))).toEqual(ourView(decodeTcString(s)));
         expect(ourView(decodeTcString(s))).toEqual(ourView(m as never));
       }),
-      { numRuns: 1500 },
+      { numRuns: 1200 },
     );
   });
 
@@ -92,7 +92,7 @@ describe('cross-check with @iabtcf/core', () => {
         const s = TCString.encode(t);
         expect(ourView(decodeTcString(s))).toEqual(peerView(TCString.decode(s)));
       }),
-      { numRuns: 1000 },
+      { numRuns: 800 },
     );
   });
 });
@@ -108,8 +108,9 @@ describe('IdSet forms', () => {
         expect(ranged.toArray()).toEqual(expected);
         expect(ranged.size).toBe(expected.length);
         expect(ranged.max).toBe(bitset.max);
-        for (let id = 0; id <= 3100; id += 7) expect(ranged.has(id)).toBe(bitset.has(id));
-        for (const id of expected.slice(0, 20)) expect(ranged.has(id)).toBe(true);
+        const probes = Array.from({ length: 444 }, (_, k) => k * 7);
+        expect(probes.map((id) => ranged.has(id))).toEqual(probes.map((id) => bitset.has(id)));
+        expect(expected.every((id) => ranged.has(id))).toBe(true);
       }),
       { numRuns: 500 },
     );
