@@ -344,31 +344,6 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Internal view for stores: every live identifier with its raw component root, profile id and sightings. */
-export function liveIdentifiers(graph: IdentityGraph): Array<{ identifier: Identifier; component: number; profileId: string; firstSeen: number; lastSeen: number }> {
-  const s = graph.state;
-  const out = [];
-  for (let i = 0; i < s.n; i++) {
-    if (s.profileOf[i]! < 0) continue;
-    out.push({ identifier: identifierAt(s, i), component: find(s, i), profileId: profileIdFor(s, s.profileOf[i]!), firstSeen: s.firstSeen[i]!, lastSeen: s.lastSeen[i]! });
-  }
-  return out;
-}
-
-/** Internal view for stores: every stored observation with its (normalised) identifiers. */
-export function liveObservations(graph: IdentityGraph, from = 0): Array<{ identifiers: Identifier[]; at: number; source: string }> {
-  const s = graph.state;
-  const out = [];
-  for (let o = from; o < s.nObs; o++) {
-    const len = s.obsLen[o]!;
-    if (len === 0) continue;
-    const ids: Identifier[] = [];
-    for (let k = s.obsStart[o]!; k < s.obsStart[o]! + len; k++) ids.push(identifierAt(s, s.members[k]!));
-    out.push({ identifiers: ids, at: s.obsAt[o]!, source: s.obsSource[o]! });
-  }
-  return out;
-}
-
 function blockedLink(type: string, value: string, rule: string, at: number, source: string): RefusedLink {
   return { code: 'IDENTITY_BLOCKED_VALUE', message: `${type} value is blocked (${rule})`, rule, from: { type, value }, at, source };
 }

@@ -6,7 +6,8 @@
  */
 import { CrossChannelError } from '../../core/errors.js';
 import type { EpochMs } from '../../core/time.js';
-import { IdentityGraph, liveIdentifiers, liveObservations, validateBatch, type AuditEntry, type ObservationInput, type Profile, type StitchReport } from '../../identity/graph.js';
+import { liveIdentifiers, liveObservations } from '../../identity/views.js';
+import { IdentityGraph, validateBatch, type AuditEntry, type ObservationInput, type Profile, type StitchReport } from '../../identity/graph.js';
 import { erasureProof, type ErasureResult } from '../../identity/erasure.js';
 import { identifierKey, normalizeIdentifier, type Identifier } from '../../identity/normalize.js';
 import { parseIdentityRules, type CompiledIdentityRules, type IdentityRulesInput } from '../../identity/rules.js';
