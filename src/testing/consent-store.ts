@@ -7,7 +7,7 @@ import { isCrossChannelError } from '../core/errors.js';
 import { saltedSha256Hex } from '../core/hash.js';
 import { parseConsentEvent, type ConsentEvent } from '../consent/ledger.js';
 import type { ConsentStore } from '../consent/store.js';
-import { runConformance, type Implementation } from './harness.js';
+import { runConformance, type ConformanceTargets } from './harness.js';
 
 /** The salt the suite expects implementations to be created with (to check erasure receipts). */
 export const CONFORMANCE_ERASURE_SALT = 'conformance-salt';
@@ -24,7 +24,7 @@ const ev = (over: Partial<ConsentEvent> & { id: string }): ConsentEvent =>
  * runConsentStoreConformance([{ name: 'memory', create: () => new MemoryConsentStore({ erasureSalt: CONFORMANCE_ERASURE_SALT }) }]);
  * ```
  */
-export function runConsentStoreConformance(implementations: ReadonlyArray<Implementation<ConsentStore>>): void {
+export function runConsentStoreConformance(implementations: ConformanceTargets<ConsentStore>): void {
   runConformance('ConsentStore', implementations, (store) => {
     it('returns no events for an unknown subject', async () => {
       expect(await store().events('nobody')).toEqual([]);

@@ -8,7 +8,7 @@ import { DAY, HOUR, MINUTE } from '../core/time.js';
 import { evaluateCaps } from '../capping/evaluate.js';
 import { parseCapRules } from '../capping/rules.js';
 import type { ContactHistoryStore } from '../capping/store.js';
-import { runConformance, type Implementation } from './harness.js';
+import { runConformance, type ConformanceTargets } from './harness.js';
 
 const T0 = Date.parse('2026-03-02T09:00:00Z'); // a Monday, 10:00 in Paris
 
@@ -21,7 +21,7 @@ const T0 = Date.parse('2026-03-02T09:00:00Z'); // a Monday, 10:00 in Paris
  * runContactHistoryStoreConformance([{ name: 'memory', create: () => new MemoryContactHistoryStore() }]);
  * ```
  */
-export function runContactHistoryStoreConformance(implementations: ReadonlyArray<Implementation<ContactHistoryStore>>): void {
+export function runContactHistoryStoreConformance(implementations: ConformanceTargets<ContactHistoryStore>): void {
   runConformance('ContactHistoryStore', implementations, (store) => {
     const contact = (id: string, at: number, extra: Record<string, unknown> = {}) => ({ id, subjectId: 'p1', channel: 'email', at, tags: ['marketing'], ...extra });
 

@@ -6,7 +6,7 @@ import { expect, it } from 'vitest';
 import { isCrossChannelError } from '../core/errors.js';
 import type { BehaviourEventInput } from '../core/records.js';
 import type { EventStore } from '../segments/store.js';
-import { runConformance, type Implementation } from './harness.js';
+import { runConformance, type ConformanceTargets } from './harness.js';
 
 const ev = (over: Partial<BehaviourEventInput> & { at: number }): BehaviourEventInput => ({ subjectId: 'alice', type: 'page_view', properties: {}, ...over });
 
@@ -18,7 +18,7 @@ const ev = (over: Partial<BehaviourEventInput> & { at: number }): BehaviourEvent
  * runEventStoreConformance([{ name: 'memory', create: () => new MemoryEventStore() }]);
  * ```
  */
-export function runEventStoreConformance(implementations: ReadonlyArray<Implementation<EventStore>>): void {
+export function runEventStoreConformance(implementations: ConformanceTargets<EventStore>): void {
   runConformance('EventStore', implementations, (store) => {
     it('returns no events for an unknown subject', async () => {
       expect(await store().read('nobody')).toEqual([]);

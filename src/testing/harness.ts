@@ -15,11 +15,38 @@ export interface Implementation<T> {
 }
 
 /**
+ * What a conformance runner takes: a list of named implementations, one implementation, or just a factory of
+ * fresh stores (`() => new MyStore()`, named `custom` in test names).
+ */
+export type ConformanceTargets<T> = ReadonlyArray<Implementation<T>> | Implementation<T> | (() => Promise<T> | T);
+
+/** The list form of any {@link ConformanceTargets}. */
+export function implementationsOf<T>(targets: ConformanceTargets<T>): ReadonlyArray<Implementation<T>> {
+  if (typeof targets === 'function') return [{ name: 'custom', create: targets }];
+  return Array.isArray(targets) ? (targets as ReadonlyArray<Implementation<T>>) : [targets as Implementation<T>];
+}
+
+/**
  * Runs `body` once per implementation inside `describe('<suite> — <impl>')`. Inside `body`, call `store()` in
  * tests to get the current fresh store.
+ *
+ * @example
+ * ```ts
+ * import { it, expect } from 'vitest';
+ * import { runConformance } from 'crosschannel/testing';
+ *
+ * interface Counter { add(n: number): Promise<number> }
+ * declare function openCounter(): Promise<Counter>;
+ *
+ * runConformance<Counter>('Counter', () => openCounter(), (store) => {
+ *   it('adds', async () => {
+ *     expect(await store().add(2)).toBe(2);
+ *   });
+ * });
+ * ```
  */
-export function runConformance<T>(suite: string, implementations: ReadonlyArray<Implementation<T>>, body: (store: () => T) => void): void {
-  for (const impl of implementations) {
+export function runConformance<T>(suite: string, targets: ConformanceTargets<T>, body: (store: () => T) => void): void {
+  for (const impl of implementationsOf(targets)) {
     describe.skipIf(impl.skip === true)(`${suite} — ${impl.name}`, () => {
       let current: T | undefined;
       beforeEach(async () => {

@@ -3,7 +3,7 @@
  * the same answers as the pure `stitch` on the same observations.
  */
 import { expect, it } from 'vitest';
-import { runConformance, type Implementation } from './harness.js';
+import { runConformance, type ConformanceTargets } from './harness.js';
 import { stitch, type ObservationInput } from '../identity/graph.js';
 import { erasureProof } from '../identity/erasure.js';
 import type { IdentityRulesInput } from '../identity/rules.js';
@@ -38,7 +38,7 @@ const obs = (at: number, source: string, ...identifiers: Array<{ type: string; v
  * runIdentityStoreConformance([{ name: 'memory', create: () => ({ open: async (o) => new MemoryIdentityStore(o) }) }]);
  * ```
  */
-export function runIdentityStoreConformance(implementations: ReadonlyArray<Implementation<IdentityStoreOpener>>): void {
+export function runIdentityStoreConformance(implementations: ConformanceTargets<IdentityStoreOpener>): void {
   runConformance('IdentityStore', implementations, (opener) => {
     const open = () => opener().open({ rules: CONFORMANCE_IDENTITY_RULES, erasureSalt: SALT });
 

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { isCrossChannelError } from '../core/errors.js';
 import type { OfferCapacityStore } from '../arbitration/store.js';
-import { runConformance, type Implementation } from './harness.js';
+import { runConformance, type ConformanceTargets } from './harness.js';
 
 const T0 = Date.UTC(2026, 0, 7, 10, 0, 0); // Wednesday 10:00 UTC
 const HOUR = 3_600_000;
@@ -21,7 +21,7 @@ const DAY = 24 * HOUR;
  * runOfferCapacityStoreConformance([{ name: 'memory', create: () => new MemoryOfferCapacityStore() }]);
  * ```
  */
-export function runOfferCapacityStoreConformance(implementations: ReadonlyArray<Implementation<OfferCapacityStore>>): void {
+export function runOfferCapacityStoreConformance(implementations: ConformanceTargets<OfferCapacityStore>): void {
   runConformance('OfferCapacityStore', implementations, (store) => {
     it('grants up to the daily capacity, then refuses naming the limit, without changing counters', async () => {
       const s = store();

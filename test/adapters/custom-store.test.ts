@@ -24,6 +24,9 @@ runContactHistoryStoreConformance([
   },
 ]);
 
+// The shortest form an integrator can write: just a factory (the suite names it `custom`).
+runContactHistoryStoreConformance(async () => (await openSqliteContactHistory()).store);
+
 describe('SQLite contact history example', () => {
   it('keeps its history and idempotency through a save and reload of the database file', async () => {
     const caps = parseCapRules({ rules: [{ id: 'one', kind: 'limit', limit: 1, window: 'day' }] });
