@@ -10,7 +10,15 @@ import { tcfCanProcess, type TcfCheckOptions, type TcfDecision, type TcfQuery } 
 import type { Gvl } from './tcf/gvl.js';
 import type { TcString } from './tcf/model.js';
 
-/** Stable reason codes of {@link canContact}. */
+/**
+ * Stable reason codes of {@link canContact}.
+ *
+ * @example
+ * ```ts
+ * declare const d: ContactDecision;
+ * const blocked = d.reasons.some((r) => (r.code as ContactReasonCode) === 'CONSENT_WITHDRAWN');
+ * ```
+ */
 export type ContactReasonCode =
   | 'CONSENT_GRANTED'
   | 'CONSENT_SOFT_OPT_IN'
@@ -23,7 +31,14 @@ export type ContactReasonCode =
   | 'CONSENT_GPC_OPT_OUT'
   | 'CONSENT_TCF_DENIED';
 
-/** What {@link canContact} is asked. */
+/**
+ * What {@link canContact} is asked.
+ *
+ * @example
+ * ```ts
+ * const q: ContactQuery = { channel: 'sms', purpose: 'marketing', now: Date.now(), gpc: readGpc({ globalPrivacyControl: true }) };
+ * ```
+ */
 export interface ContactQuery {
   readonly channel: string;
   readonly purpose: string;
@@ -34,7 +49,16 @@ export interface ContactQuery {
   readonly tcf?: { readonly tc: TcString; readonly query: TcfQuery; readonly gvl?: Gvl | null; readonly options?: TcfCheckOptions };
 }
 
-/** Outcome of {@link canContact}. */
+/**
+ * Outcome of {@link canContact}.
+ *
+ * @example
+ * ```ts
+ * declare const state: ConsentState;
+ * const d: ContactDecision = canContact(state, { channel: 'email', purpose: 'marketing', now: Date.now() });
+ * console.log(d.consent.status, d.tcf?.basis);
+ * ```
+ */
 export interface ContactDecision {
   readonly allowed: boolean;
   readonly reasons: ReadonlyArray<Reason<ContactReasonCode | string>>;

@@ -4,12 +4,27 @@
  * opt-out of the sale and sharing of personal data (and targeted advertising).
  */
 
-/** Headers as any server framework hands them over. */
+/**
+ * Headers as any server framework hands them over.
+ *
+ * @example
+ * ```ts
+ * const h: HeadersLike = new Headers({ 'sec-gpc': '1' });
+ * readGpc({ headers: h });
+ * ```
+ */
 export type HeadersLike =
   | { get(name: string): string | null }
   | Readonly<Record<string, string | ReadonlyArray<string> | undefined>>;
 
-/** Where a GPC signal can be read from. */
+/**
+ * Where a GPC signal can be read from.
+ *
+ * @example
+ * ```ts
+ * const source: GpcSource = { headers: { 'sec-gpc': '1' } };
+ * ```
+ */
 export interface GpcSource {
   /** Request headers (Fetch `Headers`, Node `IncomingHttpHeaders` or a plain object). */
   readonly headers?: HeadersLike;
@@ -17,7 +32,14 @@ export interface GpcSource {
   readonly globalPrivacyControl?: unknown;
 }
 
-/** The GPC signal as read. */
+/**
+ * The GPC signal as read.
+ *
+ * @example
+ * ```ts
+ * const s: GpcSignal = readGpc({ headers: { 'sec-gpc': '1' } }); // { optOut: true, source: 'header' }
+ * ```
+ */
 export interface GpcSignal {
   /** True when the person opted out of sale/sharing through GPC. */
   readonly optOut: boolean;

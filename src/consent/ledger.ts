@@ -20,7 +20,14 @@ import type { EpochMs } from '../core/time.js';
  */
 export const CONSENT_EVENT_KINDS = ['granted', 'confirmed', 'denied', 'withdrawn', 'existing_customer'] as const;
 
-/** A ledger event kind. */
+/**
+ * A ledger event kind.
+ *
+ * @example
+ * ```ts
+ * const k: ConsentEventKind = 'withdrawn';
+ * ```
+ */
 export type ConsentEventKind = (typeof CONSENT_EVENT_KINDS)[number];
 
 /**
@@ -83,9 +90,23 @@ export const consentEventSchema = z.strictObject({
   evidence: consentEvidenceSchema,
 });
 
-/** A validated consent event (`at` in epoch ms). */
+/**
+ * A validated consent event (`at` in epoch ms).
+ *
+ * @example
+ * ```ts
+ * const e: ConsentEvent = parseConsentEvent({ id: 'e1', subjectId: 's1', channel: 'email', purpose: 'marketing', kind: 'granted', at: 0, evidence: { source: 'form' } });
+ * ```
+ */
 export type ConsentEvent = z.output<typeof consentEventSchema>;
-/** A consent event as accepted by {@link parseConsentEvent} (`at` may be a Date or ISO string). */
+/**
+ * A consent event as accepted by {@link parseConsentEvent} (`at` may be a Date or ISO string).
+ *
+ * @example
+ * ```ts
+ * const input: ConsentEventInput = { id: 'e1', subjectId: 's1', channel: 'sms', purpose: '*', kind: 'withdrawn', at: '2026-01-10T09:00:00Z', evidence: { source: 'STOP' } };
+ * ```
+ */
 export type ConsentEventInput = z.input<typeof consentEventSchema>;
 
 /**
@@ -130,9 +151,24 @@ export const consentPolicySchema = z.strictObject({
   gpcPurposes: z.array(purposeSchema).max(64).default(['sale', 'sharing', 'targeted_advertising', 'cross_context_advertising']),
 });
 
-/** The policy as written (input of {@link parseConsentPolicy}). */
+/**
+ * The policy as written (input of {@link parseConsentPolicy}).
+ *
+ * @example
+ * ```ts
+ * const input: ConsentPolicyInput = { doubleOptIn: { channels: ['email'] }, expiry: { marketing: '395d' } };
+ * ```
+ */
 export type ConsentPolicyInput = z.input<typeof consentPolicySchema>;
-/** A compiled policy. */
+/**
+ * A compiled policy.
+ *
+ * @example
+ * ```ts
+ * const policy: ConsentPolicy = parseConsentPolicy({ optOutChannels: ['direct_mail'] });
+ * policy.optOutChannels.has('direct_mail'); // true
+ * ```
+ */
 export interface ConsentPolicy {
   readonly doubleOptInChannels: ReadonlySet<string>;
   readonly doubleOptInWindowMs: number;
@@ -185,13 +221,38 @@ export function parseConsentPolicy(input: unknown = {}): ConsentPolicy {
  */
 export const DEFAULT_CONSENT_POLICY: ConsentPolicy = parseConsentPolicy({});
 
-/** Current status of one channel × purpose. */
+/**
+ * Current status of one channel × purpose.
+ *
+ * @example
+ * ```ts
+ * declare const state: ConsentState;
+ * const s: ConsentStatus = foldConsent(state, 'email', 'marketing', Date.now()).status;
+ * ```
+ */
 export type ConsentStatus = 'unknown' | 'pending' | 'granted' | 'denied' | 'withdrawn' | 'expired';
 
-/** How a `granted` status was reached. */
+/**
+ * How a `granted` status was reached.
+ *
+ * @example
+ * ```ts
+ * declare const state: ConsentState;
+ * const b: ConsentBasis | null = foldConsent(state, 'sms', 'marketing', Date.now()).basis;
+ * ```
+ */
 export type ConsentBasis = 'opt_in' | 'double_opt_in' | 'soft_opt_in';
 
-/** The folded state of one channel × purpose at `now`. */
+/**
+ * The folded state of one channel × purpose at `now`.
+ *
+ * @example
+ * ```ts
+ * declare const state: ConsentState;
+ * const c: ChannelConsent = foldConsent(state, 'email', 'marketing', Date.now());
+ * console.log(c.status, c.event?.evidence.source);
+ * ```
+ */
 export interface ChannelConsent {
   readonly channel: string;
   readonly purpose: string;
@@ -206,7 +267,15 @@ export interface ChannelConsent {
   readonly event: ConsentEvent | null;
 }
 
-/** A subject's ledger: events in fold order, with the policy used to read them. */
+/**
+ * A subject's ledger: events in fold order, with the policy used to read them.
+ *
+ * @example
+ * ```ts
+ * declare const events: ConsentEvent[];
+ * const state: ConsentState = consentState(events, DEFAULT_CONSENT_POLICY);
+ * ```
+ */
 export interface ConsentState {
   readonly subjectId: string | null;
   readonly events: ReadonlyArray<ConsentEvent>;

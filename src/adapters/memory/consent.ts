@@ -5,7 +5,14 @@ import type { EpochMs } from '../../core/time.js';
 import { parseConsentEvent, type ConsentEvent } from '../../consent/ledger.js';
 import { sameConsentEvent, type ConsentStore, type ErasureReceipt } from '../../consent/store.js';
 
-/** Options of {@link MemoryConsentStore}. */
+/**
+ * Options of {@link MemoryConsentStore}.
+ *
+ * @example
+ * ```ts
+ * const options: MemoryConsentStoreOptions = { erasureSalt: 'pepper', maxSubjects: 10_000 };
+ * ```
+ */
 export interface MemoryConsentStoreOptions {
   /** Salt for the erasure receipts' subject hash. Keep it secret and stable. Required. */
   readonly erasureSalt: string;

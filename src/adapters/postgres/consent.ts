@@ -5,7 +5,14 @@ import { parseConsentEvent, type ConsentEvent } from '../../consent/ledger.js';
 import { sameConsentEvent, type ConsentStore, type ErasureReceipt } from '../../consent/store.js';
 import type { SqlClient } from './sql.js';
 
-/** Options of {@link PostgresConsentStore}. */
+/**
+ * Options of {@link PostgresConsentStore}.
+ *
+ * @example
+ * ```ts
+ * const options: PostgresConsentStoreOptions = { erasureSalt: 'pepper', tablePrefix: 'app_' };
+ * ```
+ */
 export interface PostgresConsentStoreOptions {
   /** Salt for erasure receipts' subject hash. Keep it secret and stable. Required. */
   readonly erasureSalt: string;

@@ -11,7 +11,16 @@ import { encodeTcString, type TcStringInput } from '../tcf/encode.js';
 import type { TcString } from '../tcf/model.js';
 import { GPP_SECTION_NAMES, US_SECTIONS } from './sections.js';
 
-/** A decoded tcfeuv2 section. */
+/**
+ * A decoded tcfeuv2 section.
+ *
+ * @example
+ * ```ts
+ * declare const gpp: GppString;
+ * const s = gpp.sections.find((x): x is GppTcfEuV2Section => x.kind === 'tcfeuv2');
+ * s?.tcString.vendorConsents.has(755);
+ * ```
+ */
 export interface GppTcfEuV2Section {
   readonly kind: 'tcfeuv2';
   readonly id: 2;
@@ -19,7 +28,15 @@ export interface GppTcfEuV2Section {
   readonly tcString: TcString;
 }
 
-/** A decoded uspv1 section: `Y`, `N` or `-` (not applicable) per field. */
+/**
+ * A decoded uspv1 section: `Y`, `N` or `-` (not applicable) per field.
+ *
+ * @example
+ * ```ts
+ * const s = decodeGpp('DBABTA~1YYN').sections[0] as GppUspV1Section;
+ * s.optOutSale; // 'Y'
+ * ```
+ */
 export interface GppUspV1Section {
   readonly kind: 'uspv1';
   readonly id: 6;
@@ -34,6 +51,13 @@ export interface GppUspV1Section {
  * A decoded US section (usnat or a state). `fields` holds the 2-bit values by camelCase field name
  * (`saleOptOut`, `sensitiveDataProcessing` as an array…): 0 not applicable, 1 yes / opted out, 2 no.
  * `gpc` is the GPC sub-section's flag, `null` when the sub-section is absent.
+ *
+ * @example
+ * ```ts
+ * declare const gpp: GppString;
+ * const usnat = gpp.sections.find((x): x is GppUsSection => x.kind === 'us' && x.name === 'usnat');
+ * usnat?.fields.saleOptOut; // 0 | 1 | 2
+ * ```
  */
 export interface GppUsSection {
   readonly kind: 'us';
@@ -44,7 +68,15 @@ export interface GppUsSection {
   readonly gpc: boolean | null;
 }
 
-/** A section this decoder does not interpret, kept as its encoded text. */
+/**
+ * A section this decoder does not interpret, kept as its encoded text.
+ *
+ * @example
+ * ```ts
+ * declare const gpp: GppString;
+ * const raw = gpp.sections.filter((x): x is GppOtherSection => x.kind === 'other').map((x) => x.encoded);
+ * ```
+ */
 export interface GppOtherSection {
   readonly kind: 'other';
   readonly id: number;
@@ -52,7 +84,15 @@ export interface GppOtherSection {
   readonly encoded: string;
 }
 
-/** One GPP section. */
+/**
+ * One GPP section.
+ *
+ * @example
+ * ```ts
+ * declare const gpp: GppString;
+ * for (const s of gpp.sections) if (s.kind === 'us') console.log(s.name, s.gpc);
+ * ```
+ */
 export type GppSection = GppTcfEuV2Section | GppUspV1Section | GppUsSection | GppOtherSection;
 
 /**
@@ -99,7 +139,14 @@ function reader(text: string, path: ReadonlyArray<string | number>): BitReader {
   }
 }
 
-/** Options of {@link decodeGpp}. */
+/**
+ * Options of {@link decodeGpp}.
+ *
+ * @example
+ * ```ts
+ * const options: DecodeGppOptions = { applicableSections: '7,8' };
+ * ```
+ */
 export interface DecodeGppOptions {
   /**
    * Section ids that apply (the `gpp_sid` parameter or the CMP's `applicableSections`): must be present in the
@@ -252,7 +299,15 @@ function twoBits(r: BitReader, section: string, name: string, path: ReadonlyArra
   return v;
 }
 
-/** A section as accepted by {@link encodeGpp}. */
+/**
+ * A section as accepted by {@link encodeGpp}.
+ *
+ * @example
+ * ```ts
+ * const s: GppSectionInput = { kind: 'uspv1', notice: 'Y', optOutSale: 'N', lspaCovered: 'N' };
+ * encodeGpp([s]);
+ * ```
+ */
 export type GppSectionInput =
   | { readonly kind: 'tcfeuv2'; readonly tcString: TcStringInput }
   | Omit<GppUspV1Section, 'id' | 'name' | 'version'>
@@ -333,7 +388,14 @@ function encodeSection(s: GppSectionInput, path: ReadonlyArray<string | number>)
   return text;
 }
 
-/** Opt-outs a GPP string expresses across its applicable US sections. */
+/**
+ * Opt-outs a GPP string expresses across its applicable US sections.
+ *
+ * @example
+ * ```ts
+ * const o: GppOptOuts = gppOptOuts(decodeGpp('DBABTA~1YYN')); // saleOptOut: true
+ * ```
+ */
 export interface GppOptOuts {
   readonly saleOptOut: boolean;
   readonly sharingOptOut: boolean;

@@ -5,10 +5,25 @@
  * (SubsectionType 2 bits = 1, Gpc 1 bit) after a `.`.
  */
 
-/** One field: its name and, for list fields, the number of 2-bit entries (0 for a single value). */
+/**
+ * One field: its name and, for list fields, the number of 2-bit entries (0 for a single value).
+ *
+ * @example
+ * ```ts
+ * const [name, count]: UsField = ['sensitiveDataProcessing', 16];
+ * ```
+ */
 export type UsField = readonly [name: string, count: number];
 
-/** A US section layout. */
+/**
+ * A US section layout.
+ *
+ * @example
+ * ```ts
+ * const layout: UsSectionLayout | undefined = US_SECTIONS.get(7);
+ * layout?.fields(2).length; // 16
+ * ```
+ */
 export interface UsSectionLayout {
   readonly id: number;
   readonly name: string;

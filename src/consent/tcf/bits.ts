@@ -155,7 +155,15 @@ export class IdSet implements Iterable<number> {
   }
 }
 
-/** Accepted wherever an encoder takes a set of ids. */
+/**
+ * Accepted wherever an encoder takes a set of ids.
+ *
+ * @example
+ * ```ts
+ * const vendors: IdSetInput = [755, 1000];
+ * const again: IdSetInput = IdSet.from(vendors);
+ * ```
+ */
 export type IdSetInput = IdSet | Iterable<number>;
 
 /** Normalises an {@link IdSetInput} to an {@link IdSet}. */

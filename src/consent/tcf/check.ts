@@ -7,7 +7,15 @@ import type { Reason } from '../../core/explain.js';
 import type { Gvl } from './gvl.js';
 import type { TcString } from './model.js';
 
-/** Stable reason codes of {@link tcfCanProcess}. */
+/**
+ * Stable reason codes of {@link tcfCanProcess}.
+ *
+ * @example
+ * ```ts
+ * declare const d: TcfDecision;
+ * const codes: TcfReasonCode[] = d.reasons.map((r) => r.code);
+ * ```
+ */
 export type TcfReasonCode =
   | 'TCF_CONSENT'
   | 'TCF_LEGITIMATE_INTEREST'
@@ -28,7 +36,15 @@ export type TcfReasonCode =
   | 'TCF_NO_PURPOSE_LI'
   | 'TCF_NO_VENDOR_LI';
 
-/** The legal basis a processing relies on. */
+/**
+ * The legal basis a processing relies on.
+ *
+ * @example
+ * ```ts
+ * declare const d: TcfDecision;
+ * const basis: TcfBasis | null = d.basis;
+ * ```
+ */
 export type TcfBasis = 'consent' | 'legitimateInterest';
 
 /**
@@ -48,7 +64,14 @@ export interface TcfDecision {
   readonly reasons: ReadonlyArray<Reason<TcfReasonCode>>;
 }
 
-/** What is being asked. */
+/**
+ * What is being asked.
+ *
+ * @example
+ * ```ts
+ * const q: TcfQuery = { vendorId: 755, purposeId: 3, specialFeatureIds: [1] };
+ * ```
+ */
 export interface TcfQuery {
   readonly vendorId: number;
   /** A TCF purpose 1..24 (1..11 defined by the v2.2 GVL). */
@@ -57,7 +80,14 @@ export interface TcfQuery {
   readonly specialFeatureIds?: ReadonlyArray<number>;
 }
 
-/** Options of {@link tcfCanProcess}. */
+/**
+ * Options of {@link tcfCanProcess}.
+ *
+ * @example
+ * ```ts
+ * const options: TcfCheckOptions = { requireDisclosedVendors: true, purposeOneTreatment: 'deny', now: Date.now() };
+ * ```
+ */
 export interface TcfCheckOptions {
   /**
    * Require the DisclosedVendors segment even when the string lacks it (TCF 2.3 makes it mandatory; enforced

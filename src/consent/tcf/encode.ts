@@ -6,14 +6,28 @@ import { CrossChannelError } from '../../core/errors.js';
 import { BitWriter, toIdSet, type IdSet, type IdSetInput } from './bits.js';
 import { TCF_BITS as B, type TcString } from './model.js';
 
-/** A publisher restriction as accepted by the encoder (vendors as any id collection). */
+/**
+ * A publisher restriction as accepted by the encoder (vendors as any id collection).
+ *
+ * @example
+ * ```ts
+ * const r: PublisherRestrictionInput = { purposeId: 2, restrictionType: 1, vendors: [755] };
+ * ```
+ */
 export interface PublisherRestrictionInput {
   readonly purposeId: number;
   readonly restrictionType: 0 | 1 | 2;
   readonly vendors: IdSetInput;
 }
 
-/** The Publisher TC segment as accepted by the encoder. */
+/**
+ * The Publisher TC segment as accepted by the encoder.
+ *
+ * @example
+ * ```ts
+ * const p: PublisherTcInput = { purposeConsents: [1], purposeLegitimateInterests: [], numCustomPurposes: 1, customPurposeConsents: [1], customPurposeLegitimateInterests: [] };
+ * ```
+ */
 export interface PublisherTcInput {
   readonly purposeConsents: IdSetInput;
   readonly purposeLegitimateInterests: IdSetInput;
@@ -25,6 +39,13 @@ export interface PublisherTcInput {
 /**
  * What {@link encodeTcString} takes: the fields of a decoded {@link TcString}, with id sets given as an `IdSet` or
  * any iterable of ids, and the optional segments optional.
+ *
+ * @example
+ * ```ts
+ * declare const tc: TcString;
+ * const model: TcStringInput = { ...tc, vendorConsents: [...tc.vendorConsents, 755] };
+ * encodeTcString(model);
+ * ```
  */
 export interface TcStringInput {
   readonly version?: 2;
@@ -51,7 +72,14 @@ export interface TcStringInput {
   readonly publisherTc?: PublisherTcInput | null;
 }
 
-/** Options of {@link encodeTcString}. */
+/**
+ * Options of {@link encodeTcString}.
+ *
+ * @example
+ * ```ts
+ * const options: EncodeTcStringOptions = { vendorEncoding: 'range' };
+ * ```
+ */
 export interface EncodeTcStringOptions {
   /**
    * How vendor sections are written: `auto` (default) picks the shorter of bitfield and range encoding, as CMPs

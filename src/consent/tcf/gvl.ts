@@ -53,10 +53,27 @@ export const gvlSchema = z.looseObject({
   vendors: z.record(z.string().regex(/^[1-9][0-9]{0,4}$/, 'Vendor keys must be vendor ids'), gvlVendorSchema),
 });
 
-/** The GVL JSON as accepted by {@link parseGvl}. */
+/**
+ * The GVL JSON as accepted by {@link parseGvl}.
+ *
+ * @example
+ * ```ts
+ * const json: GvlJson = { vendorListVersion: 1, tcfPolicyVersion: 5, vendors: {} };
+ * parseGvl(json);
+ * ```
+ */
 export type GvlJson = z.input<typeof gvlSchema>;
 
-/** A vendor compiled for checks: declared purposes as {@link IdSet}s, `deletedDate` as epoch ms or `null`. */
+/**
+ * A vendor compiled for checks: declared purposes as {@link IdSet}s, `deletedDate` as epoch ms or `null`.
+ *
+ * @example
+ * ```ts
+ * declare const gvl: Gvl;
+ * const v: GvlVendor | undefined = gvl.vendors[755];
+ * v?.flexiblePurposes.has(2);
+ * ```
+ */
 export interface GvlVendor {
   readonly id: number;
   readonly name: string;
@@ -69,7 +86,15 @@ export interface GvlVendor {
   readonly deletedDate: number | null;
 }
 
-/** A compiled Global Vendor List. */
+/**
+ * A compiled Global Vendor List.
+ *
+ * @example
+ * ```ts
+ * const gvl: Gvl = parseGvl({ vendorListVersion: 1, tcfPolicyVersion: 5, vendors: {} });
+ * gvl.vendorCount; // 0
+ * ```
+ */
 export interface Gvl {
   readonly vendorListVersion: number;
   readonly tcfPolicyVersion: number;

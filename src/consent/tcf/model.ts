@@ -37,17 +37,41 @@ export type ConsentErrorCode =
  */
 export const RESTRICTION_TYPES = { notAllowed: 0, requireConsent: 1, requireLegitimateInterest: 2 } as const;
 
-/** A publisher restriction type: 0 not allowed, 1 require consent, 2 require legitimate interest. */
+/**
+ * A publisher restriction type: 0 not allowed, 1 require consent, 2 require legitimate interest.
+ *
+ * @example
+ * ```ts
+ * const t: RestrictionType = RESTRICTION_TYPES.requireConsent; // 1
+ * ```
+ */
 export type RestrictionType = 0 | 1 | 2;
 
-/** One publisher restriction: for `purposeId`, the vendors in `vendors` are restricted by `restrictionType`. */
+/**
+ * One publisher restriction: for `purposeId`, the vendors in `vendors` are restricted by `restrictionType`.
+ *
+ * @example
+ * ```ts
+ * declare const tc: TcString;
+ * const r: PublisherRestriction | undefined = tc.publisherRestrictions.find((x) => x.vendors.has(755));
+ * ```
+ */
 export interface PublisherRestriction {
   readonly purposeId: number;
   readonly restrictionType: RestrictionType;
   readonly vendors: IdSet;
 }
 
-/** The Publisher TC segment (segment type 3): the publisher's own purposes and custom purposes. */
+/**
+ * The Publisher TC segment (segment type 3): the publisher's own purposes and custom purposes.
+ *
+ * @example
+ * ```ts
+ * declare const tc: TcString;
+ * const p: PublisherTc | null = tc.publisherTc;
+ * p?.customPurposeConsents.has(1);
+ * ```
+ */
 export interface PublisherTc {
   readonly purposeConsents: IdSet;
   readonly purposeLegitimateInterests: IdSet;
