@@ -11,4 +11,5 @@ export * from './propensity.js';
 export * from './score.js';
 export * from './store.js';
 export * from './arbitrate.js';
+export * from './problem.js';
 export * from './optimize.js';

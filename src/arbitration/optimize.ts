@@ -1,36 +1,6 @@
 import { CrossChannelError } from '../core/errors.js';
 import type { ArbitrationErrorCode } from './errors.js';
-
-/** One offer a customer could receive in the batch, with its expected value (e.g. propensity × value). */
-export interface OptimizationCandidate {
-  readonly offerId: string;
-  /** Expected value of presenting it; candidates with value ≤ 0 are never assigned. */
-  readonly value: number;
-  /** Channel it would go through (for channel capacities). */
-  readonly channel?: string;
-  /** Budget it consumes (per-offer and global budgets); default 0. */
-  readonly cost?: number;
-}
-
-/** A customer of the batch and their candidate offers. */
-export interface OptimizationCustomer {
-  readonly id: string;
-  readonly candidates: ReadonlyArray<OptimizationCandidate>;
-  /** Overrides `maxOffersPerCustomer` for this customer. */
-  readonly maxOffers?: number;
-}
-
-/** Constraints of a batch optimisation. Absent limits are unlimited. */
-export interface OptimizationConstraints {
-  /** Offers per customer (default 1). A customer never gets the same offer twice, whatever the channel. */
-  readonly maxOffersPerCustomer?: number;
-  /** Per-offer capacity (number of customers) and budget (sum of candidate costs). */
-  readonly offers?: Readonly<Record<string, { readonly capacity?: number; readonly budget?: number }>>;
-  /** Per-channel capacity, e.g. `{ call_center: { capacity: 500 } }`. */
-  readonly channels?: Readonly<Record<string, { readonly capacity?: number }>>;
-  /** Global budget over all assignments. */
-  readonly budget?: number;
-}
+import { compileInput, pairCount, type Compiled, type OptimizationConstraints, type OptimizationInput } from './problem.js';
 
 /** One customer ← offer assignment. */
 export interface Assignment {
@@ -52,108 +22,6 @@ export interface OptimizationResult {
   readonly optimal: boolean;
   /** Branch-and-bound nodes explored (exact method), 0 for greedy. */
   readonly nodes: number;
-}
-
-/** Flattened problem: one row per (customer, candidate) pair with positive value, in input order. */
-interface Compiled {
-  readonly customers: ReadonlyArray<OptimizationCustomer>;
-  readonly n: number;
-  readonly pairCustomer: Int32Array;
-  readonly pairOffer: Int32Array;
-  readonly pairChannel: Int32Array;
-  readonly value: Float64Array;
-  readonly cost: Float64Array;
-  readonly customerMax: Int32Array;
-  readonly offerCap: Float64Array;
-  readonly offerBudget: Float64Array;
-  readonly channelCap: Float64Array;
-  readonly budget: number;
-  readonly offerIds: string[];
-  readonly channelIds: string[];
-}
-
-function compile(customers: ReadonlyArray<OptimizationCustomer>, constraints: OptimizationConstraints): Compiled {
-  const bad = (message: string, path: Array<string | number>): CrossChannelError<ArbitrationErrorCode> => new CrossChannelError('INPUT_INVALID', message, { path });
-  if (!Array.isArray(customers)) throw bad('customers must be an array', ['customers']);
-  const defMax = constraints.maxOffersPerCustomer ?? 1;
-  if (!Number.isInteger(defMax) || defMax < 0) throw bad('maxOffersPerCustomer must be a non-negative integer', ['constraints', 'maxOffersPerCustomer']);
-  const budget = constraints.budget ?? Infinity;
-  if (!(budget >= 0)) throw bad('budget must be a non-negative number', ['constraints', 'budget']);
-  const offerIndex = new Map<string, number>();
-  const channelIndex = new Map<string, number>();
-  const offerIds: string[] = [];
-  const channelIds: string[] = [];
-  let total = 0;
-  for (const c of customers) total += c.candidates.length;
-  const pairCustomer = new Int32Array(total);
-  const pairOffer = new Int32Array(total);
-  const pairChannel = new Int32Array(total);
-  const value = new Float64Array(total);
-  const cost = new Float64Array(total);
-  const customerMax = new Int32Array(customers.length);
-  let n = 0;
-  // Customers usually list the same offers in the same order: remember the index seen at each candidate position
-  // and confirm it with one string comparison before falling back to the map.
-  const offerAt: number[] = [];
-  const channelAt: number[] = [];
-  for (let ci = 0; ci < customers.length; ci++) {
-    const c = customers[ci]!;
-    const m = c.maxOffers ?? defMax;
-    if (!Number.isInteger(m) || m < 0) throw bad('maxOffers must be a non-negative integer', ['customers', ci, 'maxOffers']);
-    customerMax[ci] = m;
-    const cands = c.candidates;
-    for (let k = 0; k < cands.length; k++) {
-      const cand = cands[k]!;
-      const v = cand.value;
-      const w = cand.cost ?? 0;
-      if (typeof v !== 'number' || Number.isNaN(v) || v === Infinity) throw bad('value must be a finite number', ['customers', ci, 'candidates', k, 'value']);
-      if (typeof w !== 'number' || !(w >= 0) || w === Infinity) throw bad('cost must be a non-negative finite number', ['customers', ci, 'candidates', k, 'cost']);
-      if (!(v > 0)) continue;
-      const cachedOffer = offerAt[k];
-      let oi = cachedOffer !== undefined && offerIds[cachedOffer] === cand.offerId ? cachedOffer : offerIndex.get(cand.offerId);
-      if (oi === undefined) {
-        if (typeof cand.offerId !== 'string' || cand.offerId.length === 0) throw bad('offerId must be a non-empty string', ['customers', ci, 'candidates', k, 'offerId']);
-        oi = offerIds.length;
-        offerIndex.set(cand.offerId, oi);
-        offerIds.push(cand.offerId);
-      }
-      offerAt[k] = oi;
-      let hi = -1;
-      if (cand.channel !== undefined) {
-        const cachedChannel = channelAt[k];
-        const got = cachedChannel !== undefined && channelIds[cachedChannel] === cand.channel ? cachedChannel : channelIndex.get(cand.channel);
-        if (got === undefined) {
-          hi = channelIds.length;
-          channelIndex.set(cand.channel, hi);
-          channelIds.push(cand.channel);
-        } else hi = got;
-        channelAt[k] = hi;
-      }
-      pairCustomer[n] = ci;
-      pairOffer[n] = oi;
-      pairChannel[n] = hi;
-      value[n] = v;
-      cost[n] = w;
-      n++;
-    }
-  }
-  const offerCap = new Float64Array(offerIds.length).fill(Infinity);
-  const offerBudget = new Float64Array(offerIds.length).fill(Infinity);
-  for (const [id, lim] of Object.entries(constraints.offers ?? {})) {
-    const oi = offerIndex.get(id);
-    if (lim.capacity !== undefined && !(Number.isInteger(lim.capacity) && lim.capacity >= 0)) throw bad('capacity must be a non-negative integer', ['constraints', 'offers', id, 'capacity']);
-    if (lim.budget !== undefined && !(lim.budget >= 0)) throw bad('budget must be a non-negative number', ['constraints', 'offers', id, 'budget']);
-    if (oi === undefined) continue;
-    offerCap[oi] = lim.capacity ?? Infinity;
-    offerBudget[oi] = lim.budget ?? Infinity;
-  }
-  const channelCap = new Float64Array(channelIds.length).fill(Infinity);
-  for (const [id, lim] of Object.entries(constraints.channels ?? {})) {
-    if (lim.capacity !== undefined && !(Number.isInteger(lim.capacity) && lim.capacity >= 0)) throw bad('capacity must be a non-negative integer', ['constraints', 'channels', id, 'capacity']);
-    const hi = channelIndex.get(id);
-    if (hi !== undefined) channelCap[hi] = lim.capacity ?? Infinity;
-  }
-  return { customers, n, pairCustomer, pairOffer, pairChannel, value, cost, customerMax, offerCap, offerBudget, channelCap, budget, offerIds, channelIds };
 }
 
 /** Mutable remaining resources while building a solution. */
@@ -218,7 +86,7 @@ function result(p: Compiled, chosen: ArrayLike<number>, method: 'greedy' | 'exac
   for (const i of idx) {
     const h = p.pairChannel[i]!;
     const a: Assignment = {
-      customerId: p.customers[p.pairCustomer[i]!]!.id,
+      customerId: p.customerIds[p.pairCustomer[i]!]!,
       offerId: p.offerIds[p.pairOffer[i]!]!,
       channel: h >= 0 ? p.channelIds[h] : undefined,
       value: p.value[i]!,
@@ -249,8 +117,8 @@ function result(p: Compiled, chosen: ArrayLike<number>, method: 'greedy' | 'exac
  * r.assignments[0]?.offerId; // 'call'
  * ```
  */
-export function optimizeGreedy(customers: ReadonlyArray<OptimizationCustomer>, constraints: OptimizationConstraints = {}, options: GreedyOptions = {}): OptimizationResult {
-  const p = compile(customers, constraints);
+export function optimizeGreedy(customers: OptimizationInput, constraints: OptimizationConstraints = {}, options: GreedyOptions = {}): OptimizationResult {
+  const p = compileInput(customers, constraints);
   return result(p, greedyBest(p, options.strategy ?? 'best'), 'greedy', false, 0);
 }
 
@@ -278,8 +146,8 @@ function greedyBest(p: Compiled, strategy: 'density' | 'value' | 'best'): number
 function greedyOn(p: Compiled, strategy: 'density' | 'value'): number[] {
   const n = p.n;
   // Sort key: the float32 bit pattern of the (positive) density, inverted so that ascending order is descending
-  // density. For positive floats, bit order is numeric order. A stable LSD radix sort on it keeps input order
-  // (customer, then candidate) among equal keys — deterministic, and linear time on millions of pairs.
+  // density. For positive floats, bit order is numeric order. Equal keys keep input order (customer, then
+  // candidate): deterministic, and close to linear time on millions of pairs.
   const keys = new Uint32Array(n);
   const f32 = new Float32Array(1);
   const f32bits = new Uint32Array(f32.buffer);
@@ -307,57 +175,76 @@ function greedyOn(p: Compiled, strategy: 'density' | 'value'): number[] {
     f32[0] = d;
     keys[i] = ~f32bits[0]! >>> 0;
   }
-  const { idx: orderIdx, customer: orderCustomer } = radixOrder(keys, p.pairCustomer);
   const rem = new Remaining(p);
   const chosen: number[] = [];
   const left = rem.customer;
-  for (let j = 0; j < n; j++) {
-    // Most pairs fail because their customer is already served: test that on the sorted copy of the customer
-    // index (sequential memory) before touching the pair's other fields at a random place.
-    if (left[orderCustomer[j]!]! < 1) continue;
-    const i = orderIdx[j]!;
-    if (rem.fits(p, i)) {
-      rem.take(p, i, 1);
-      chosen.push(i);
+  const pairCustomer = p.pairCustomer;
+  // Bucket sort: one stable scatter pass on the key's top 20 bits, carrying the pair index and its customer, then a
+  // stable sort of each (small) bucket on the low 12 bits when it is reached. The selection then reads the
+  // customer of each pair sequentially: most pairs fail there (their customer is already served), without
+  // touching the pair's other fields at a random place in memory.
+  const count = new Uint32Array((1 << 20) + 1);
+  for (let i = 0; i < n; i++) count[(keys[i]! >>> 12) + 1]!++;
+  for (let b = 1; b <= 1 << 20; b++) count[b]! += count[b - 1]!;
+  const low = new Uint16Array(n);
+  const sIdx = new Uint32Array(n);
+  const sCust = new Int32Array(n);
+  const fill = count.slice(0, 1 << 20);
+  for (let i = 0; i < n; i++) {
+    const key = keys[i]!;
+    const pos = fill[key >>> 12]!++;
+    low[pos] = key & 0xfff;
+    sIdx[pos] = i;
+    sCust[pos] = pairCustomer[i]!;
+  }
+  for (let b = 0; b < 1 << 20; b++) {
+    const start = count[b]!;
+    const end = count[b + 1]!;
+    if (end - start > 1) sortBucket(low, sIdx, sCust, start, end);
+    for (let j = start; j < end; j++) {
+      if (left[sCust[j]!]! < 1) continue;
+      const i = sIdx[j]!;
+      if (rem.fits(p, i)) {
+        rem.take(p, i, 1);
+        chosen.push(i);
+      }
     }
   }
   return chosen;
 }
 
-/** Indexes 0..n-1 ordered by ascending `keys`, stable (LSD radix sort, 11-bit digits), with `payload` permuted alike. */
-function radixOrder(keys: Uint32Array, payload: Int32Array): { idx: Uint32Array; customer: Int32Array } {
-  const n = keys.length;
-  let idx = new Uint32Array(n);
-  for (let i = 0; i < n; i++) idx[i] = i;
-  let k: Uint32Array = keys;
-  let k2: Uint32Array = new Uint32Array(n);
-  let idx2 = new Uint32Array(n);
-  let pl: Int32Array = Int32Array.from(payload.subarray(0, n));
-  let pl2: Int32Array = new Int32Array(n);
-  const count = new Uint32Array(2048);
-  for (let shift = 0; shift < 32; shift += 11) {
-    count.fill(0);
-    for (let i = 0; i < n; i++) count[(k[i]! >>> shift) & 2047]!++;
-    // A digit shared by every key cannot reorder anything: skip the pass.
-    if (n === 0 || count[(k[0]! >>> shift) & 2047] === n) continue;
-    let sum = 0;
-    for (let d = 0; d < 2048; d++) {
-      const c = count[d]!;
-      count[d] = sum;
-      sum += c;
+/** Stable sort of `[start, end)` by `low`, permuting `idx` and `cust` alike. */
+function sortBucket(low: Uint16Array, idx: Uint32Array, cust: Int32Array, start: number, end: number): void {
+  if (end - start <= 48) {
+    // Insertion sort: stable, and linear when keys are equal or already ordered (the common case).
+    for (let j = start + 1; j < end; j++) {
+      const k = low[j]!;
+      if (low[j - 1]! <= k) continue;
+      const x = idx[j]!;
+      const c = cust[j]!;
+      let h = j - 1;
+      while (h >= start && low[h]! > k) {
+        low[h + 1] = low[h]!;
+        idx[h + 1] = idx[h]!;
+        cust[h + 1] = cust[h]!;
+        h--;
+      }
+      low[h + 1] = k;
+      idx[h + 1] = x;
+      cust[h + 1] = c;
     }
-    for (let i = 0; i < n; i++) {
-      const key = k[i]!;
-      const pos = count[(key >>> shift) & 2047]!++;
-      k2[pos] = key;
-      idx2[pos] = idx[i]!;
-      pl2[pos] = pl[i]!;
-    }
-    [k, k2] = [k2, k];
-    [idx, idx2] = [idx2, idx];
-    [pl, pl2] = [pl2, pl];
+    return;
   }
-  return { idx, customer: pl };
+  // Large bucket: Array.prototype.sort is stable.
+  const order = Array.from({ length: end - start }, (_, q) => start + q).sort((a, b) => low[a]! - low[b]!);
+  const l2 = order.map((q) => low[q]!);
+  const i2 = order.map((q) => idx[q]!);
+  const c2 = order.map((q) => cust[q]!);
+  for (let q = 0; q < order.length; q++) {
+    low[start + q] = l2[q]!;
+    idx[start + q] = i2[q]!;
+    cust[start + q] = c2[q]!;
+  }
 }
 
 /** Options of {@link optimizeExact}. */
@@ -383,8 +270,8 @@ export interface ExactOptions {
  * optimizeExact(customers, { offers: { x: { capacity: 1 } } }).totalValue; // 19 (a←y, b←x)
  * ```
  */
-export function optimizeExact(customers: ReadonlyArray<OptimizationCustomer>, constraints: OptimizationConstraints = {}, options: ExactOptions = {}): OptimizationResult {
-  const p = compile(customers, constraints);
+export function optimizeExact(customers: OptimizationInput, constraints: OptimizationConstraints = {}, options: ExactOptions = {}): OptimizationResult {
+  const p = compileInput(customers, constraints);
   const maxNodes = options.maxNodes ?? 2_000_000;
   const greedy = greedyBest(p, 'best');
   const n = p.n;
@@ -517,10 +404,8 @@ export function optimizeExact(customers: ReadonlyArray<OptimizationCustomer>, co
  * optimize([{ id: 'c1', candidates: [{ offerId: 'a', value: 3 }] }], { maxOffersPerCustomer: 1 }).method; // 'exact'
  * ```
  */
-export function optimize(customers: ReadonlyArray<OptimizationCustomer>, constraints: OptimizationConstraints = {}, options: ExactOptions & { exactUpTo?: number } = {}): OptimizationResult {
-  let pairs = 0;
-  for (const c of customers) pairs += c.candidates.length;
-  if (pairs <= (options.exactUpTo ?? 40)) {
+export function optimize(customers: OptimizationInput, constraints: OptimizationConstraints = {}, options: ExactOptions & { exactUpTo?: number } = {}): OptimizationResult {
+  if (pairCount(customers) <= (options.exactUpTo ?? 40)) {
     try {
       return optimizeExact(customers, constraints, options);
     } catch (e) {

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import type { BehaviourEvent, ContactRecord, History, ResponseRecord } from '../../src/core/records.js';
 import type { Catalogue, CatalogueInput, OfferInput } from '../../src/arbitration/offers.js';
 import type { OfferUsage } from '../../src/arbitration/store.js';
-import type { OptimizationConstraints, OptimizationCustomer } from '../../src/arbitration/optimize.js';
+import type { CandidateColumns, OptimizationConstraints, OptimizationCustomer } from '../../src/arbitration/problem.js';
 
 export const DAY = 86_400_000;
 /** Decision time of generated scenarios. */
@@ -271,4 +271,39 @@ export function problemArb(maxCustomers = 5): fc.Arbitrary<{ customers: Optimiza
       ),
     }),
   );
+}
+
+/** The same instance as {@link CandidateColumns} (typed arrays). */
+export function toColumns(customers: ReadonlyArray<OptimizationCustomer>): CandidateColumns {
+  const offerIds: string[] = [];
+  const channelIds: string[] = [];
+  const offsets = [0];
+  const offer: number[] = [];
+  const channel: number[] = [];
+  const value: number[] = [];
+  const cost: number[] = [];
+  const maxOffers: number[] = [];
+  for (const c of customers) {
+    for (const k of c.candidates) {
+      if (!offerIds.includes(k.offerId)) offerIds.push(k.offerId);
+      if (k.channel !== undefined && !channelIds.includes(k.channel)) channelIds.push(k.channel);
+      offer.push(offerIds.indexOf(k.offerId));
+      channel.push(k.channel === undefined ? -1 : channelIds.indexOf(k.channel));
+      value.push(k.value);
+      cost.push(k.cost ?? 0);
+    }
+    offsets.push(offer.length);
+    maxOffers.push(c.maxOffers ?? -1);
+  }
+  return {
+    customerIds: customers.map((c) => c.id),
+    customerOffsets: Int32Array.from(offsets),
+    offerIds,
+    offer: Int32Array.from(offer),
+    value: Float64Array.from(value),
+    channelIds,
+    channel: Int32Array.from(channel),
+    cost: Float64Array.from(cost),
+    ...(maxOffers.every((m) => m >= 0) ? { maxOffers: Int32Array.from(maxOffers) } : {}),
+  };
 }

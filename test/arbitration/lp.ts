@@ -1,6 +1,6 @@
 /** javascript-lp-solver as an independent exact oracle for the batch optimiser (tests and bench only). */
 import lpSolver from 'javascript-lp-solver';
-import type { OptimizationConstraints, OptimizationCustomer } from '../../src/arbitration/optimize.js';
+import type { OptimizationConstraints, OptimizationCustomer } from '../../src/arbitration/problem.js';
 
 // The package's types describe the namespace, at runtime the default export is the solver object.
 const solver = lpSolver as unknown as { Solve(model: unknown): unknown };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { optimize, optimizeExact, optimizeGreedy, type OptimizationConstraints, type OptimizationCustomer, type OptimizationResult } from '../../src/arbitration/index.js';
-import { problemArb } from '../arbitraries/arbitration.js';
+import { problemArb, toColumns } from '../arbitraries/arbitration.js';
 import { lpOptimum } from './lp.js';
 
 /** Checks every constraint of an instance against a result; returns the recomputed total value. */
@@ -103,6 +103,20 @@ describe('optimize — properties', () => {
         expect(optimize(copy.customers, copy.constraints)).toEqual(optimize(customers, constraints));
       }),
       { numRuns: 100 },
+    );
+  });
+
+  it('candidate columns (typed arrays) give exactly the result of candidate objects', () => {
+    fc.assert(
+      fc.property(problemArb(6), ({ customers, constraints }) => {
+        // Columns carry per-customer maxOffers only when every customer sets it; otherwise fill in the default.
+        const full = customers.map((c) => ({ ...c, maxOffers: c.maxOffers ?? constraints.maxOffersPerCustomer ?? 1 }));
+        const cols = toColumns(full);
+        expect(optimizeGreedy(cols, constraints)).toEqual(optimizeGreedy(full, constraints));
+        expect(optimizeGreedy(cols, constraints, { strategy: 'density' })).toEqual(optimizeGreedy(full, constraints, { strategy: 'density' }));
+        expect(optimizeExact(cols, constraints)).toEqual(optimizeExact(full, constraints));
+      }),
+      { numRuns: 150 },
     );
   });
 });

@@ -95,4 +95,20 @@ describe('batch optimisation', () => {
     expect(isCrossChannelError(err, 'INPUT_INVALID')).toBe(true);
     expect((err as { path: string }).path).toBe(path);
   });
+
+  it.each([
+    ['offsets', { customerIds: ['a'], customerOffsets: [0, 2], offerIds: ['x'], offer: [0], value: [1] }, 'customers.customerOffsets'],
+    ['offer index', { customerIds: ['a'], customerOffsets: [0, 1], offerIds: ['x'], offer: [3], value: [1] }, 'customers.offer[0]'],
+    ['channel index', { customerIds: ['a'], customerOffsets: [0, 1], offerIds: ['x'], offer: [0], value: [1], channelIds: [], channel: [0] }, 'customers.channel[0]'],
+    ['value', { customerIds: ['a'], customerOffsets: [0, 1], offerIds: ['x'], offer: [0], value: [Number.NaN] }, 'customers.value[0]'],
+  ])('rejects bad candidate columns (%s) with INPUT_INVALID', (_n, cols, path) => {
+    let err: unknown;
+    try {
+      optimizeGreedy(cols);
+    } catch (e) {
+      err = e;
+    }
+    expect(isCrossChannelError(err, 'INPUT_INVALID')).toBe(true);
+    expect((err as { path: string }).path).toBe(path);
+  });
 });

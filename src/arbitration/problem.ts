@@ -1,0 +1,255 @@
+import { CrossChannelError } from '../core/errors.js';
+import type { ArbitrationErrorCode } from './errors.js';
+
+/** One offer a customer could receive in the batch, with its expected value (e.g. propensity × value). */
+export interface OptimizationCandidate {
+  readonly offerId: string;
+  /** Expected value of presenting it; candidates with value ≤ 0 are never assigned. */
+  readonly value: number;
+  /** Channel it would go through (for channel capacities). */
+  readonly channel?: string;
+  /** Budget it consumes (per-offer and global budgets); default 0. */
+  readonly cost?: number;
+}
+
+/** A customer of the batch and their candidate offers. */
+export interface OptimizationCustomer {
+  readonly id: string;
+  readonly candidates: ReadonlyArray<OptimizationCandidate>;
+  /** Overrides `maxOffersPerCustomer` for this customer. */
+  readonly maxOffers?: number;
+}
+
+/** Constraints of a batch optimisation. Absent limits are unlimited. */
+export interface OptimizationConstraints {
+  /** Offers per customer (default 1). A customer never gets the same offer twice, whatever the channel. */
+  readonly maxOffersPerCustomer?: number;
+  /** Per-offer capacity (number of customers) and budget (sum of candidate costs). */
+  readonly offers?: Readonly<Record<string, { readonly capacity?: number; readonly budget?: number }>>;
+  /** Per-channel capacity, e.g. `{ call_center: { capacity: 500 } }`. */
+  readonly channels?: Readonly<Record<string, { readonly capacity?: number }>>;
+  /** Global budget over all assignments. */
+  readonly budget?: number;
+}
+
+/**
+ * Candidates of a large batch as columns (typed arrays), the input form for millions of pairs: no object per
+ * candidate, so building the input and the garbage collector's work stay small. Customer `c` owns candidates
+ * `[customerOffsets[c], customerOffsets[c + 1])`; `offer[k]` and `channel[k]` index into `offerIds` and
+ * `channelIds` (`-1`: no channel).
+ *
+ * @example
+ * ```ts
+ * const columns: CandidateColumns = {
+ *   customerIds: ['a', 'b'], customerOffsets: Int32Array.from([0, 2, 3]),
+ *   offerIds: ['x', 'y'], offer: Int32Array.from([0, 1, 0]), value: Float64Array.from([10, 9, 10]),
+ * };
+ * ```
+ */
+export interface CandidateColumns {
+  readonly customerIds: ReadonlyArray<string>;
+  readonly customerOffsets: ArrayLike<number>;
+  readonly offerIds: ReadonlyArray<string>;
+  readonly offer: ArrayLike<number>;
+  readonly value: ArrayLike<number>;
+  readonly channelIds?: ReadonlyArray<string>;
+  readonly channel?: ArrayLike<number>;
+  readonly cost?: ArrayLike<number>;
+  /** Per customer, overrides `maxOffersPerCustomer`. */
+  readonly maxOffers?: ArrayLike<number>;
+}
+
+/** Batch input: customers with candidate objects, or {@link CandidateColumns}. */
+export type OptimizationInput = ReadonlyArray<OptimizationCustomer> | CandidateColumns;
+
+/** Compiles either input form. */
+export function compileInput(input: OptimizationInput, constraints: OptimizationConstraints): Compiled {
+  return Array.isArray(input) ? compileCustomers(input as ReadonlyArray<OptimizationCustomer>, constraints) : compileColumns(input as CandidateColumns, constraints);
+}
+
+/** Number of candidate pairs of an input. */
+export function pairCount(input: OptimizationInput): number {
+  if (Array.isArray(input)) {
+    let n = 0;
+    for (const c of input as ReadonlyArray<OptimizationCustomer>) n += c.candidates.length;
+    return n;
+  }
+  return (input as CandidateColumns).value.length;
+}
+
+function compileColumns(cols: CandidateColumns, constraints: OptimizationConstraints): Compiled {
+  const bad = (message: string, path: Array<string | number>): CrossChannelError<ArbitrationErrorCode> => new CrossChannelError('INPUT_INVALID', message, { path });
+  if (typeof cols !== 'object' || cols === null) throw bad('customers must be an array or candidate columns', ['customers']);
+  const defMax = constraints.maxOffersPerCustomer ?? 1;
+  if (!Number.isInteger(defMax) || defMax < 0) throw bad('maxOffersPerCustomer must be a non-negative integer', ['constraints', 'maxOffersPerCustomer']);
+  const budget = constraints.budget ?? Infinity;
+  if (!(budget >= 0)) throw bad('budget must be a non-negative number', ['constraints', 'budget']);
+  const nc = cols.customerIds.length;
+  const total = cols.value.length;
+  const off = cols.customerOffsets;
+  if (off.length !== nc + 1 || off[0] !== 0 || off[nc] !== total) throw bad('customerOffsets must have customers + 1 entries, from 0 to the number of candidates', ['customers', 'customerOffsets']);
+  if (cols.offer.length !== total) throw bad('offer must have one entry per candidate', ['customers', 'offer']);
+  if (cols.channel !== undefined && cols.channel.length !== total) throw bad('channel must have one entry per candidate', ['customers', 'channel']);
+  if (cols.cost !== undefined && cols.cost.length !== total) throw bad('cost must have one entry per candidate', ['customers', 'cost']);
+  if (cols.maxOffers !== undefined && cols.maxOffers.length !== nc) throw bad('maxOffers must have one entry per customer', ['customers', 'maxOffers']);
+  const nOffers = cols.offerIds.length;
+  const nChannels = cols.channelIds?.length ?? 0;
+  const pairCustomer = new Int32Array(total);
+  const pairOffer = new Int32Array(total);
+  const pairChannel = new Int32Array(total);
+  const value = new Float64Array(total);
+  const cost = new Float64Array(total);
+  const customerMax = new Int32Array(nc);
+  let n = 0;
+  for (let c = 0; c < nc; c++) {
+    const m = cols.maxOffers !== undefined ? cols.maxOffers[c]! : defMax;
+    if (!Number.isInteger(m) || m < 0) throw bad('maxOffers must be a non-negative integer', ['customers', 'maxOffers', c]);
+    customerMax[c] = m;
+    const from = off[c]!;
+    const to = off[c + 1]!;
+    if (!(to >= from)) throw bad('customerOffsets must not decrease', ['customers', 'customerOffsets', c + 1]);
+    for (let k = from; k < to; k++) {
+      const v = cols.value[k]!;
+      const w = cols.cost !== undefined ? cols.cost[k]! : 0;
+      if (Number.isNaN(v) || v === Infinity) throw bad('value must be a finite number', ['customers', 'value', k]);
+      if (!(w >= 0) || w === Infinity) throw bad('cost must be a non-negative finite number', ['customers', 'cost', k]);
+      const o = cols.offer[k]!;
+      if (!(o >= 0 && o < nOffers && Number.isInteger(o))) throw bad('offer must index offerIds', ['customers', 'offer', k]);
+      const h = cols.channel !== undefined ? cols.channel[k]! : -1;
+      if (!(h >= -1 && h < nChannels && Number.isInteger(h))) throw bad('channel must index channelIds or be -1', ['customers', 'channel', k]);
+      if (!(v > 0)) continue;
+      pairCustomer[n] = c;
+      pairOffer[n] = o;
+      pairChannel[n] = h;
+      value[n] = v;
+      cost[n] = w;
+      n++;
+    }
+  }
+  const offerIds = [...cols.offerIds];
+  const channelIds = [...(cols.channelIds ?? [])];
+  return withLimits(cols.customerIds, n, pairCustomer, pairOffer, pairChannel, value, cost, customerMax, offerIds, channelIds, new Map(offerIds.map((id, i) => [id, i])), new Map(channelIds.map((id, i) => [id, i])), constraints, budget);
+}
+
+/** Flattened problem: one row per (customer, candidate) pair with positive value, in input order. */
+export interface Compiled {
+  readonly customerIds: ReadonlyArray<string>;
+  readonly n: number;
+  readonly pairCustomer: Int32Array;
+  readonly pairOffer: Int32Array;
+  readonly pairChannel: Int32Array;
+  readonly value: Float64Array;
+  readonly cost: Float64Array;
+  readonly customerMax: Int32Array;
+  readonly offerCap: Float64Array;
+  readonly offerBudget: Float64Array;
+  readonly channelCap: Float64Array;
+  readonly budget: number;
+  readonly offerIds: string[];
+  readonly channelIds: string[];
+}
+
+export function compileCustomers(customers: ReadonlyArray<OptimizationCustomer>, constraints: OptimizationConstraints): Compiled {
+  const bad = (message: string, path: Array<string | number>): CrossChannelError<ArbitrationErrorCode> => new CrossChannelError('INPUT_INVALID', message, { path });
+  if (!Array.isArray(customers)) throw bad('customers must be an array', ['customers']);
+  const defMax = constraints.maxOffersPerCustomer ?? 1;
+  if (!Number.isInteger(defMax) || defMax < 0) throw bad('maxOffersPerCustomer must be a non-negative integer', ['constraints', 'maxOffersPerCustomer']);
+  const budget = constraints.budget ?? Infinity;
+  if (!(budget >= 0)) throw bad('budget must be a non-negative number', ['constraints', 'budget']);
+  const offerIndex = new Map<string, number>();
+  const channelIndex = new Map<string, number>();
+  const offerIds: string[] = [];
+  const channelIds: string[] = [];
+  let total = 0;
+  for (const c of customers) total += c.candidates.length;
+  const pairCustomer = new Int32Array(total);
+  const pairOffer = new Int32Array(total);
+  const pairChannel = new Int32Array(total);
+  const value = new Float64Array(total);
+  const cost = new Float64Array(total);
+  const customerMax = new Int32Array(customers.length);
+  let n = 0;
+  // Customers usually list the same offers in the same order: remember the index seen at each candidate position
+  // and confirm it with one string comparison before falling back to the map.
+  const offerAt: number[] = [];
+  const channelAt: number[] = [];
+  for (let ci = 0; ci < customers.length; ci++) {
+    const c = customers[ci]!;
+    const m = c.maxOffers ?? defMax;
+    if (!Number.isInteger(m) || m < 0) throw bad('maxOffers must be a non-negative integer', ['customers', ci, 'maxOffers']);
+    customerMax[ci] = m;
+    const cands = c.candidates;
+    for (let k = 0; k < cands.length; k++) {
+      const cand = cands[k]!;
+      const v = cand.value;
+      const w = cand.cost ?? 0;
+      if (typeof v !== 'number' || Number.isNaN(v) || v === Infinity) throw bad('value must be a finite number', ['customers', ci, 'candidates', k, 'value']);
+      if (typeof w !== 'number' || !(w >= 0) || w === Infinity) throw bad('cost must be a non-negative finite number', ['customers', ci, 'candidates', k, 'cost']);
+      if (!(v > 0)) continue;
+      const cachedOffer = offerAt[k];
+      let oi = cachedOffer !== undefined && offerIds[cachedOffer] === cand.offerId ? cachedOffer : offerIndex.get(cand.offerId);
+      if (oi === undefined) {
+        if (typeof cand.offerId !== 'string' || cand.offerId.length === 0) throw bad('offerId must be a non-empty string', ['customers', ci, 'candidates', k, 'offerId']);
+        oi = offerIds.length;
+        offerIndex.set(cand.offerId, oi);
+        offerIds.push(cand.offerId);
+      }
+      offerAt[k] = oi;
+      let hi = -1;
+      if (cand.channel !== undefined) {
+        const cachedChannel = channelAt[k];
+        const got = cachedChannel !== undefined && channelIds[cachedChannel] === cand.channel ? cachedChannel : channelIndex.get(cand.channel);
+        if (got === undefined) {
+          hi = channelIds.length;
+          channelIndex.set(cand.channel, hi);
+          channelIds.push(cand.channel);
+        } else hi = got;
+        channelAt[k] = hi;
+      }
+      pairCustomer[n] = ci;
+      pairOffer[n] = oi;
+      pairChannel[n] = hi;
+      value[n] = v;
+      cost[n] = w;
+      n++;
+    }
+  }
+  return withLimits(customers.map((c) => c.id), n, pairCustomer, pairOffer, pairChannel, value, cost, customerMax, offerIds, channelIds, offerIndex, channelIndex, constraints, budget);
+}
+
+function withLimits(
+  customerIds: ReadonlyArray<string>,
+  n: number,
+  pairCustomer: Int32Array,
+  pairOffer: Int32Array,
+  pairChannel: Int32Array,
+  value: Float64Array,
+  cost: Float64Array,
+  customerMax: Int32Array,
+  offerIds: string[],
+  channelIds: string[],
+  offerIndex: ReadonlyMap<string, number>,
+  channelIndex: ReadonlyMap<string, number>,
+  constraints: OptimizationConstraints,
+  budget: number,
+): Compiled {
+  const bad = (message: string, path: Array<string | number>): CrossChannelError<ArbitrationErrorCode> => new CrossChannelError('INPUT_INVALID', message, { path });
+  const offerCap = new Float64Array(offerIds.length).fill(Infinity);
+  const offerBudget = new Float64Array(offerIds.length).fill(Infinity);
+  for (const [id, lim] of Object.entries(constraints.offers ?? {})) {
+    const oi = offerIndex.get(id);
+    if (lim.capacity !== undefined && !(Number.isInteger(lim.capacity) && lim.capacity >= 0)) throw bad('capacity must be a non-negative integer', ['constraints', 'offers', id, 'capacity']);
+    if (lim.budget !== undefined && !(lim.budget >= 0)) throw bad('budget must be a non-negative number', ['constraints', 'offers', id, 'budget']);
+    if (oi === undefined) continue;
+    offerCap[oi] = lim.capacity ?? Infinity;
+    offerBudget[oi] = lim.budget ?? Infinity;
+  }
+  const channelCap = new Float64Array(channelIds.length).fill(Infinity);
+  for (const [id, lim] of Object.entries(constraints.channels ?? {})) {
+    if (lim.capacity !== undefined && !(Number.isInteger(lim.capacity) && lim.capacity >= 0)) throw bad('capacity must be a non-negative integer', ['constraints', 'channels', id, 'capacity']);
+    const hi = channelIndex.get(id);
+    if (hi !== undefined) channelCap[hi] = lim.capacity ?? Infinity;
+  }
+  return { customerIds, n, pairCustomer, pairOffer, pairChannel, value, cost, customerMax, offerCap, offerBudget, channelCap, budget, offerIds, channelIds };
+}
+
