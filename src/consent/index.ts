@@ -21,19 +21,16 @@ export { tcfCanProcess, type TcfBasis, type TcfCheckOptions, type TcfDecision, t
 export {
   decodeGpp,
   safeDecodeGpp,
-  encodeGpp,
-  gppOptOuts,
   MAX_GPP_STRING_LENGTH,
   type DecodeGppOptions,
   type GppString,
   type GppSection,
-  type GppSectionInput,
   type GppTcfEuV2Section,
   type GppUspV1Section,
   type GppUsSection,
   type GppOtherSection,
-  type GppOptOuts,
 } from './gpp/codec.js';
+export { encodeGpp, gppOptOuts, type GppSectionInput, type GppOptOuts } from './gpp/encode.js';
 export { US_SECTIONS, GPP_SECTION_NAMES, type UsSectionLayout, type UsField } from './gpp/sections.js';
 export { readGpc, type GpcSignal, type GpcSource, type HeadersLike } from './gpc.js';
 export {

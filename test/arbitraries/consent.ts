@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { IdSet } from '../../src/consent/tcf/bits.js';
 import type { TcString } from '../../src/consent/tcf/model.js';
-import type { GppSectionInput } from '../../src/consent/gpp/codec.js';
+import type { GppSectionInput } from '../../src/consent/gpp/encode.js';
 import { US_SECTIONS } from '../../src/consent/gpp/sections.js';
 import { CONSENT_EVENT_KINDS, parseConsentEvent, type ConsentEvent } from '../../src/consent/ledger.js';
 

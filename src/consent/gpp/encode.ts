@@ -1,0 +1,140 @@
+/**
+ * GPP encoding (the inverse of `decodeGpp`) and the opt-out summary of a decoded GPP string.
+ */
+import { CrossChannelError } from '../../core/errors.js';
+import { BitWriter } from '../tcf/bits.js';
+import { encodeTcString, type TcStringInput } from '../tcf/encode.js';
+import type { GppString, GppUspV1Section } from './codec.js';
+import { US_SECTIONS } from './sections.js';
+
+/**
+ * A section as accepted by {@link encodeGpp}.
+ *
+ * @example
+ * ```ts
+ * const s: GppSectionInput = { kind: 'uspv1', notice: 'Y', optOutSale: 'N', lspaCovered: 'N' };
+ * encodeGpp([s]);
+ * ```
+ */
+export type GppSectionInput =
+  | { readonly kind: 'tcfeuv2'; readonly tcString: TcStringInput }
+  | Omit<GppUspV1Section, 'id' | 'name' | 'version'>
+  | { readonly kind: 'us'; readonly id: number; readonly version: number; readonly fields: Readonly<Record<string, number | ReadonlyArray<number>>>; readonly gpc: boolean | null }
+  | { readonly kind: 'other'; readonly id: number; readonly encoded: string };
+
+function bad(message: string, path: ReadonlyArray<string | number>): never {
+  throw new CrossChannelError('INPUT_INVALID', message, { path });
+}
+
+/**
+ * Encodes sections (any order; written ascending by id) as a GPP string. The inverse of {@link decodeGpp}.
+ *
+ * @example
+ * ```ts
+ * encodeGpp([{ kind: 'uspv1', notice: 'Y', optOutSale: 'N', lspaCovered: 'N' }]); // 'DBABTA~1YNN'
+ * ```
+ */
+export function encodeGpp(sections: ReadonlyArray<GppSectionInput>): string {
+  const withIds = sections.map((s, i) => ({ s, id: s.kind === 'tcfeuv2' ? 2 : s.kind === 'uspv1' ? 6 : s.id, i }));
+  withIds.sort((a, b) => a.id - b.id);
+  for (let k = 1; k < withIds.length; k++) if (withIds[k]!.id === withIds[k - 1]!.id) bad(`section ${withIds[k]!.id} appears twice`, [withIds[k]!.i]);
+  const h = new BitWriter();
+  h.int(3, 6);
+  h.int(1, 6);
+  // Group consecutive ids into ranges, offsets relative to the previous id written.
+  const groups: Array<[number, number]> = [];
+  for (const { id } of withIds) {
+    const last = groups[groups.length - 1];
+    if (last && id === last[1] + 1) last[1] = id;
+    else groups.push([id, id]);
+  }
+  h.int(groups.length, 12);
+  let offset = 0;
+  for (const [a, b] of groups) {
+    if (!Number.isInteger(a) || a < 1) bad('section ids must be positive integers', []);
+    h.bit(a !== b);
+    h.fibonacci(a - offset);
+    offset = a;
+    if (a !== b) {
+      h.fibonacci(b - offset);
+      offset = b;
+    }
+  }
+  const out = [h.toBase64Url(0)];
+  for (const { s, i } of withIds) out.push(encodeSection(s, [i]));
+  return out.join('~');
+}
+
+function encodeSection(s: GppSectionInput, path: ReadonlyArray<string | number>): string {
+  if (s.kind === 'tcfeuv2') return encodeTcString(s.tcString);
+  if (s.kind === 'uspv1') {
+    for (const k of ['notice', 'optOutSale', 'lspaCovered'] as const) if (!['Y', 'N', '-'].includes(s[k])) bad('must be Y, N or -', [...path, k]);
+    return `1${s.notice}${s.optOutSale}${s.lspaCovered}`;
+  }
+  if (s.kind === 'other') return s.encoded;
+  const layout = US_SECTIONS.get(s.id);
+  if (!layout) bad(`section ${s.id} is not a supported US section`, [...path, 'id']);
+  const w = new BitWriter();
+  if (!Number.isInteger(s.version) || s.version < 1 || s.version > 63) bad('version must be 1..63', [...path, 'version']);
+  w.int(s.version, 6);
+  for (const [name, count] of layout.fields(s.version)) {
+    const v = s.fields[name];
+    const list = count === 0 ? [v] : Array.isArray(v) && v.length === count ? v : bad(`must be a list of ${count} values`, [...path, 'fields', name]);
+    for (const x of list) {
+      if (x !== 0 && x !== 1 && x !== 2) bad('must be 0, 1 or 2', [...path, 'fields', name]);
+      w.int(x, 2);
+    }
+  }
+  let text = w.toBase64Url(0);
+  if (s.gpc !== null) {
+    if (!layout.gpc) bad(`${layout.name} has no GPC sub-section`, [...path, 'gpc']);
+    const g = new BitWriter();
+    g.int(1, 2);
+    g.bit(s.gpc);
+    text += '.' + g.toBase64Url(0);
+  }
+  return text;
+}
+
+/**
+ * Opt-outs a GPP string expresses across its applicable US sections.
+ *
+ * @example
+ * ```ts
+ * const o: GppOptOuts = gppOptOuts(decodeGpp('DBABTA~1YYN')); // saleOptOut: true
+ * ```
+ */
+export interface GppOptOuts {
+  readonly saleOptOut: boolean;
+  readonly sharingOptOut: boolean;
+  readonly targetedAdvertisingOptOut: boolean;
+  /** A GPC sub-section flag set to true. */
+  readonly gpc: boolean;
+}
+
+/**
+ * Summarises the opt-outs of a decoded GPP string's applicable sections: any US section with `saleOptOut`,
+ * `sharingOptOut` or `targetedAdvertisingOptOut` = 1 (opted out), uspv1 `optOutSale` = `Y`, or a GPC flag.
+ *
+ * @example
+ * ```ts
+ * gppOptOuts(decodeGpp('DBABTA~1YYN')).saleOptOut; // true
+ * ```
+ */
+export function gppOptOuts(gpp: GppString): GppOptOuts {
+  let sale = false;
+  let sharing = false;
+  let targeted = false;
+  let gpc = false;
+  for (const s of gpp.sections) {
+    if (!gpp.applicableSections.includes(s.id)) continue;
+    if (s.kind === 'uspv1') sale ||= s.optOutSale === 'Y';
+    else if (s.kind === 'us') {
+      sale ||= s.fields.saleOptOut === 1;
+      sharing ||= s.fields.sharingOptOut === 1;
+      targeted ||= s.fields.targetedAdvertisingOptOut === 1;
+      gpc ||= s.gpc === true;
+    }
+  }
+  return { saleOptOut: sale, sharingOptOut: sharing, targetedAdvertisingOptOut: targeted, gpc };
+}

@@ -1,0 +1,229 @@
+/**
+ * {@link IdSet}: the compact, immutable id sets (vendors, purposes) the TC string decoder produces, and the
+ * helpers that build them.
+ */
+/**
+ * A set of positive integer ids (vendors, purposes), immutable, with fast `has(id)`. Two compact forms, chosen
+ * by how the TC string wrote the set, so memory never exceeds the input's size: a bitset (`Uint32Array`, O(1)
+ * `has`) for bitfield-encoded sets, or sorted disjoint `[start, end]` pairs (`Uint16Array`, binary search)
+ * for range-encoded ones. `toArray()` gives the ids ascending and `toJSON()` serialises as that array.
+ *
+ * @example
+ * ```ts
+ * const s = IdSet.from([3, 1, 755]);
+ * s.has(755); // true
+ * s.toArray(); // [1, 3, 755]
+ * ```
+ */
+export class IdSet implements Iterable<number> {
+  /** Number of ids in the set. */
+  readonly size: number;
+  /** Largest id in the set, 0 when empty. */
+  readonly max: number;
+  /** @internal Bitset form: bit `id` set when `id` is in the set; `null` in range form. */
+  readonly bits: Uint32Array | null;
+  /** @internal Range form: `[start0, end0, start1, end1, …]` ascending, disjoint, not adjacent; `null` in bitset form. */
+  readonly ranges: Uint16Array | null;
+
+  /** @internal Use {@link IdSet.from} or a decoder. */
+  constructor(bits: Uint32Array | null, ranges: Uint16Array | null, size: number, max: number) {
+    this.bits = bits;
+    this.ranges = ranges;
+    this.size = size;
+    this.max = max;
+  }
+
+  /**
+   * Builds a set from ids (duplicates ignored). Ids must be integers in 1..65535.
+   *
+   * @example
+   * ```ts
+   * IdSet.from([2, 2, 7]).size; // 2
+   * ```
+   */
+  static from(ids: Iterable<number>): IdSet {
+    let max = 0;
+    const list: number[] = [];
+    for (const id of ids) {
+      if (!Number.isInteger(id) || id < 1 || id > 0xffff) throw new RangeError(`id ${String(id)} is not an integer in 1..65535`);
+      list.push(id);
+      if (id > max) max = id;
+    }
+    const words = new Uint32Array((max >>> 5) + 1);
+    let size = 0;
+    for (const id of list) {
+      const w = id >>> 5;
+      const m = 1 << (id & 31);
+      if ((words[w]! & m) === 0) {
+        words[w] = words[w]! | m;
+        size++;
+      }
+    }
+    return new IdSet(words, null, size, max);
+  }
+
+  /** The empty set. */
+  static readonly EMPTY: IdSet = new IdSet(new Uint32Array(1), null, 0, 0);
+
+  /**
+   * True when `id` is in the set.
+   *
+   * @example
+   * ```ts
+   * IdSet.from([1]).has(1); // true
+   * ```
+   */
+  has(id: number): boolean {
+    const bits = this.bits;
+    if (bits !== null) {
+      const w = id >>> 5;
+      return w < bits.length && (bits[w]! & (1 << (id & 31))) !== 0;
+    }
+    const r = this.ranges!;
+    // Binary search for the pair containing id.
+    let lo = 0;
+    let hi = (r.length >>> 1) - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (id < r[mid << 1]!) hi = mid - 1;
+      else if (id > r[(mid << 1) + 1]!) lo = mid + 1;
+      else return true;
+    }
+    return false;
+  }
+
+  /**
+   * The ids in ascending order.
+   *
+   * @example
+   * ```ts
+   * IdSet.from([9, 4]).toArray(); // [4, 9]
+   * ```
+   */
+  toArray(): number[] {
+    const out: number[] = [];
+    const bits = this.bits;
+    if (bits !== null) {
+      for (let w = 0; w < bits.length; w++) {
+        let x = bits[w]!;
+        while (x !== 0) {
+          const low = x & -x;
+          out.push((w << 5) + 31 - Math.clz32(low));
+          x ^= low;
+        }
+      }
+      return out;
+    }
+    const r = this.ranges!;
+    for (let i = 0; i < r.length; i += 2) for (let id = r[i]!; id <= r[i + 1]!; id++) out.push(id);
+    return out;
+  }
+
+  /** Serialises as the sorted id array. */
+  toJSON(): number[] {
+    return this.toArray();
+  }
+
+  [Symbol.iterator](): Iterator<number> {
+    return this.toArray()[Symbol.iterator]();
+  }
+}
+
+/**
+ * Accepted wherever an encoder takes a set of ids.
+ *
+ * @example
+ * ```ts
+ * const vendors: IdSetInput = [755, 1000];
+ * const again: IdSetInput = IdSet.from(vendors);
+ * ```
+ */
+export type IdSetInput = IdSet | Iterable<number>;
+
+/** Normalises an {@link IdSetInput} to an {@link IdSet}. */
+export function toIdSet(input: IdSetInput): IdSet {
+  return input instanceof IdSet ? input : IdSet.from(input);
+}
+
+/**
+ * One decode's bitset storage: a single buffer sized from the input length (a bitfield can't hold more ids
+ * than the input has bits), carved into views, so a decode makes one off-heap allocation instead of one per set.
+ */
+export class WordArena {
+  private readonly words: Uint32Array;
+  private offset = 0;
+  constructor(inputBits: number, sets: number) {
+    this.words = new Uint32Array((inputBits >>> 5) + sets + 1);
+  }
+  /** Zeroed words for ids 0..maxId. */
+  take(maxId: number): Uint32Array {
+    const n = (maxId >>> 5) + 1;
+    if (this.offset + n > this.words.length) return new Uint32Array(n);
+    const view = this.words.subarray(this.offset, this.offset + n);
+    this.offset += n;
+    return view;
+  }
+}
+
+/**
+ * Converts a range-form set to the bitset form in `words` (sized for ids 0..set.max), filling a word at a time.
+ */
+export function rangesToBitset(set: IdSet, words: Uint32Array): IdSet {
+  const r = set.ranges;
+  if (r === null) return set;
+  for (let i = 0; i < r.length; i += 2) {
+    let id = r[i]!;
+    const to = r[i + 1]!;
+    while (id <= to) {
+      const w = id >>> 5;
+      const bit = id & 31;
+      const span = Math.min(32 - bit, to - id + 1);
+      const mask = span === 32 ? 0xffffffff : ((1 << span) - 1) << bit;
+      words[w] = (words[w]! | mask) >>> 0;
+      id += span;
+    }
+  }
+  return new IdSet(words, null, set.size, set.max);
+}
+
+/**
+ * Builds the range form from `[start, end]` pairs as read (any order, overlaps allowed): sorts when needed and
+ * merges overlapping or adjacent pairs in place.
+ */
+export function idSetFromPairs(pairs: Uint16Array): IdSet {
+  const n = pairs.length >>> 1;
+  let sorted = true;
+  for (let i = 1; i < n; i++) {
+    if (pairs[i << 1]! < pairs[(i - 1) << 1]!) {
+      sorted = false;
+      break;
+    }
+  }
+  if (!sorted) {
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => pairs[a << 1]! - pairs[b << 1]!);
+    const copy = pairs.slice();
+    for (let i = 0; i < n; i++) {
+      pairs[i << 1] = copy[order[i]! << 1]!;
+      pairs[(i << 1) + 1] = copy[(order[i]! << 1) + 1]!;
+    }
+  }
+  let out = 0;
+  let size = 0;
+  for (let i = 0; i < n; i++) {
+    const a = pairs[i << 1]!;
+    const b = pairs[(i << 1) + 1]!;
+    if (out > 0 && a <= pairs[out - 1]! + 1) {
+      if (b > pairs[out - 1]!) {
+        size += b - pairs[out - 1]!;
+        pairs[out - 1] = b;
+      }
+    } else {
+      pairs[out++] = a;
+      pairs[out++] = b;
+      size += b - a + 1;
+    }
+  }
+  const ranges = pairs.subarray(0, out);
+  return new IdSet(null, ranges, size, out === 0 ? 0 : ranges[out - 1]!);
+}
+
