@@ -1,5 +1,6 @@
 import { CrossChannelError, isCrossChannelError, type CoreErrorCode } from '../core/errors.js';
 import type { DecideStage } from './trace.js';
+import type { IdentityStore } from '../identity/store.js';
 
 /**
  * Error codes of `crosschannel/decide`. Store failures keep the core codes (`STORE_ERROR`, `STORE_TIMEOUT`,
@@ -27,7 +28,8 @@ export interface DecideErrorDetail {
  *
  * @example
  * ```ts
- * const profile = await withDeadline('identity', 'identity.lookup', 50, () => store.lookup(id));
+ * declare const store: IdentityStore;
+ * const profile = await withDeadline('identity', 'identity.lookup', 50, () => store.lookup({ type: 'email', value: 'ann@example.com' }));
  * ```
  */
 export function withDeadline<T>(stage: DecideStage | 'record', operation: string, timeoutMs: number, call: () => Promise<T> | T): Promise<T> {

@@ -27,13 +27,17 @@ export function contactIdFor(requestId: string, rank: number): string {
  *
  * @example
  * ```ts
- * import { decide, parseDecideConfig } from 'crosschannel/decide';
+ * import { decide, type DecideConfig, type DecideStores } from 'crosschannel/decide';
+ * declare const stores: DecideStores;
+ * declare const config: DecideConfig;
+ * declare const tcString: string;
  * const result = await decide(
- *   { requestId: 'web-7f3a', identifiers: [{ type: 'anonymous_id', value: 'ck-19' }], channel: 'web', now: Date.now(), tcString },
+ *   { requestId: 'web-7f3a', identifiers: [{ type: 'cookie_id', value: 'ck-19' }], channel: 'web', now: Date.now(), tcString },
  *   stores,
  *   config,
  * );
- * if (result.contact) render(result.offers[0]!.offerId);
+ * if (result.contact) console.log('show', result.offers[0]!.offerId);
+ * else console.log('no offer:', result.reasons.map((r) => r.code), 'next allowed', result.nextAllowedAt);
  * ```
  */
 export async function decide(request: unknown, stores: DecideStores, config: DecideConfig): Promise<DecideResult> {
@@ -67,8 +71,11 @@ export async function decide(request: unknown, stores: DecideStores, config: Dec
  *
  * @example
  * ```ts
+ * declare const stores: DecideStores;
+ * declare const config: DecideConfig;
+ * declare const body: unknown;
  * const r = await safeDecide(body, stores, config);
- * if (!r.ok) return reply(r.error.code === 'INPUT_INVALID' ? 400 : 503, { error: r.error, trace: r.trace });
+ * if (!r.ok) console.log(r.error.code === 'INPUT_INVALID' ? 400 : 503, r.error.toJSON(), r.trace.stages.at(-1));
  * ```
  */
 export async function safeDecide(

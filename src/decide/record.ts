@@ -39,6 +39,8 @@ function tagsFor(config: DecideConfig, offerId: string | undefined): string[] {
  *
  * @example
  * ```ts
+ * declare const stores: DecideStores;
+ * declare const config: DecideConfig;
  * await recordResponse({ responseId: 'r-1', identifiers: [{ type: 'email', value: 'ann@example.com' }], kind: 'refused', channel: 'email', offerId: 'shoes-10', now: Date.now() }, stores, config);
  * ```
  */
@@ -94,6 +96,8 @@ export interface RecordedConversion {
  *
  * @example
  * ```ts
+ * declare const stores: DecideStores;
+ * declare const config: DecideConfig;
  * await recordConversion({ conversionId: 'order-77', identifiers: [{ type: 'loyalty_id', value: 'LC1' }], channel: 'store', value: 80, now: Date.now() }, stores, config);
  * ```
  */

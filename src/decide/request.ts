@@ -69,6 +69,7 @@ export function parseDecideRequest(input: unknown): DecideRequest {
  *
  * @example
  * ```ts
+ * declare const body: string;
  * const r = safeParseDecideRequest(JSON.parse(body));
  * if (!r.ok) console.log(r.error.path);
  * ```

@@ -23,7 +23,8 @@ import type { EventStore } from '../segments/store.js';
  *
  * @example
  * ```ts
- * const profiles: ProfileSource = { get: async (id) => (await db.customer(id))?.attributes ?? null };
+ * const crm = new Map<string, Record<string, unknown>>([['p_1', { tier: 'gold', country: 'FR' }]]);
+ * const profiles: ProfileSource = { get: async (id) => crm.get(id) ?? null };
  * ```
  */
 export interface ProfileSource {
@@ -104,7 +105,8 @@ export async function resolveSubject(
  *
  * @example
  * ```ts
- * const report = await stores.identity.addObservations(observations);
+ * declare const stores: DecideStores;
+ * const report = await stores.identity.addObservations([{ identifiers: [{ type: 'cookie_id', value: 'ck-1' }, { type: 'email', value: 'ann@example.com' }], at: Date.now() }]);
  * await rekeyHistories(stores, report.changes);
  * ```
  */

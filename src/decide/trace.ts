@@ -123,7 +123,9 @@ export class TraceRecorder {
  *
  * @example
  * ```ts
- * expect(withoutTimings(a.trace)).toEqual(withoutTimings(b.trace));
+ * declare const a: { trace: DecisionTrace };
+ * declare const b: { trace: DecisionTrace };
+ * const same = JSON.stringify(withoutTimings(a.trace)) === JSON.stringify(withoutTimings(b.trace));
  * ```
  */
 export function withoutTimings(trace: DecisionTrace): DecisionTrace {
@@ -135,6 +137,7 @@ export function withoutTimings(trace: DecisionTrace): DecisionTrace {
  *
  * @example
  * ```ts
+ * declare const decision: { trace: DecisionTrace };
  * console.log(formatTrace(decision.trace));
  * // identity     ok   0.04 ms  identifiers 2 → profiles 1
  * ```
