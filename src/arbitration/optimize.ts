@@ -183,6 +183,17 @@ function greedyOn(p: Compiled, strategy: 'density' | 'value'): number[] {
   // stable sort of each (small) bucket on the low 12 bits when it is reached. The selection then reads the
   // customer of each pair sequentially: most pairs fail there (their customer is already served), without
   // touching the pair's other fields at a random place in memory.
+  if (n <= 4096) {
+    // Small instances (the exact solver's incumbent, tests): a comparator sort beats sizing 2^20 buckets.
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => keys[a]! - keys[b]! || a - b);
+    for (const i of order) {
+      if (rem.fits(p, i)) {
+        rem.take(p, i, 1);
+        chosen.push(i);
+      }
+    }
+    return chosen;
+  }
   const count = new Uint32Array((1 << 20) + 1);
   for (let i = 0; i < n; i++) count[(keys[i]! >>> 12) + 1]!++;
   for (let b = 1; b <= 1 << 20; b++) count[b]! += count[b - 1]!;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { optimize, optimizeExact, optimizeGreedy, type OptimizationCustomer } from '../../src/arbitration/index.js';
 import { isCrossChannelError } from '../../src/core/errors.js';
+import { createRng } from '../../src/core/random.js';
 import { lpOptimum } from './lp.js';
 
 describe('batch optimisation', () => {
@@ -110,5 +111,41 @@ describe('batch optimisation', () => {
     }
     expect(isCrossChannelError(err, 'INPUT_INVALID')).toBe(true);
     expect((err as { path: string }).path).toBe(path);
+  });
+
+  it('large inputs (bucket-sorted path) take pairs exactly in key order, ties by input order', () => {
+    const rng = createRng(99);
+    const offers = ['a', 'b', 'c', 'd', 'e', 'f'];
+    const customers: OptimizationCustomer[] = Array.from({ length: 1500 }, (_, c) => ({
+      id: `c${c}`,
+      // Few distinct values → many ties; fractional ones → keys that differ only in low bits.
+      candidates: offers.map((offerId, j) => ({ offerId, channel: j % 2 ? 'sms' : 'email', value: rng.next() < 0.5 ? 1 + rng.int(5) : 1 + rng.next() * 1e-4, cost: j % 3 })),
+    }));
+    const constraints = { maxOffersPerCustomer: 2, offers: { a: { capacity: 400 }, b: { capacity: 900, budget: 700 } }, channels: { sms: { capacity: 1200 } }, budget: 2500 };
+    const pairs = customers.flatMap((c, ci) => c.candidates.map((k, j) => ({ ci, j, k, key: Math.fround(k.value) })));
+    pairs.sort((x, y) => y.key - x.key || x.ci - y.ci || x.j - y.j);
+    const given = new Map<number, string[]>();
+    const used = new Map<string, number>();
+    const spentBy = new Map<string, number>();
+    let spent = 0;
+    const expected: string[] = [];
+    for (const { ci, k } of pairs) {
+      const g = given.get(ci) ?? [];
+      const lim = (constraints.offers as Record<string, { capacity?: number; budget?: number }>)[k.offerId];
+      const cost = k.cost ?? 0;
+      if (g.length >= 2 || g.includes(k.offerId)) continue;
+      if ((used.get(k.offerId) ?? 0) >= (lim?.capacity ?? Infinity)) continue;
+      if (k.channel === 'sms' && (used.get('ch:sms') ?? 0) >= 1200) continue;
+      if (cost > 0 && ((spentBy.get(k.offerId) ?? 0) + cost > (lim?.budget ?? Infinity) + 1e-9 || spent + cost > 2500 + 1e-9)) continue;
+      g.push(k.offerId);
+      given.set(ci, g);
+      used.set(k.offerId, (used.get(k.offerId) ?? 0) + 1);
+      if (k.channel === 'sms') used.set('ch:sms', (used.get('ch:sms') ?? 0) + 1);
+      spentBy.set(k.offerId, (spentBy.get(k.offerId) ?? 0) + cost);
+      spent += cost;
+      expected.push(`${ci}:${k.offerId}`);
+    }
+    const r = optimizeGreedy(customers, constraints, { strategy: 'value' });
+    expect(r.assignments.map((a) => `${a.customerId.slice(1)}:${a.offerId}`).sort()).toEqual(expected.sort());
   });
 });
