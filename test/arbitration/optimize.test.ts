@@ -119,7 +119,7 @@ describe('batch optimisation', () => {
     const customers: OptimizationCustomer[] = Array.from({ length: 1500 }, (_, c) => ({
       id: `c${c}`,
       // Few distinct values → many ties; fractional ones → keys that differ only in low bits.
-      candidates: offers.map((offerId, j) => ({ offerId, channel: j % 2 ? 'sms' : 'email', value: rng.next() < 0.5 ? 1 + rng.int(5) : 1 + rng.next() * 1e-4, cost: j % 3 })),
+      candidates: offers.map((offerId, j) => ({ offerId, channel: j % 2 ? 'sms' : 'email', value: rng.next() < 0.15 ? 1 + rng.int(3) : 1 + rng.next() * 1e-4, cost: j % 3 })),
     }));
     const constraints = { maxOffersPerCustomer: 2, offers: { a: { capacity: 400 }, b: { capacity: 900, budget: 700 } }, channels: { sms: { capacity: 1200 } }, budget: 2500 };
     const pairs = customers.flatMap((c, ci) => c.candidates.map((k, j) => ({ ci, j, k, key: Math.fround(k.value) })));
