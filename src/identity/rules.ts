@@ -60,11 +60,11 @@ export const DEFAULT_LIMITS: Readonly<Record<string, number>> = { user_id: 1, em
  */
 export const DEFAULT_BLOCKED_PATTERNS: ReadonlyArray<{ readonly type?: string; readonly pattern: string }> = [
   { pattern: '^(?:null|undefined|none|nil|nan|n/?a|unknown|anonymous|test|false|true|\\[object object\\]|-+|\\.+|_+|x+|\\*+)$' },
-  { pattern: '^(\\d)\\1*$' },
+  { pattern: '^(?:0+|1+|2+|3+|4+|5+|6+|7+|8+|9+)$' },
   { pattern: '^[0-]+$' },
   { type: 'email', pattern: '^(?:test|testing|noemail|no-email|none|null|nobody|noreply|no-reply|donotreply|do-not-reply|asdf|abc|xxx|email|mail|sample|dummy|fake|na|n-a)@' },
   { type: 'email', pattern: '@(?:test\\.com|email\\.com|mailinator\\.com|noemail\\.com|none\\.com|domain\\.com)$' },
-  { type: 'phone', pattern: '^\\+\\d{1,3}(\\d)\\1{6,}$' },
+  { type: 'phone', pattern: '^\\+\\d{1,3}(?:0{7,}|1{7,}|2{7,}|3{7,}|4{7,}|5{7,}|6{7,}|7{7,}|8{7,}|9{7,})$' },
   { type: 'phone', pattern: '123456789|987654321' },
 ];
 
@@ -176,7 +176,7 @@ export function parseIdentityRules(input: unknown = {}): CompiledIdentityRules {
     }
   });
   // Memo of the patterns that apply to each type (a cache of a pure function of the compiled rules).
-  const patternsByType = new Map<string, typeof patterns>();
+  const patternsByType = new Map<string, { list: typeof patterns; combined: RegExp | undefined; alone: typeof patterns }>();
   const normalize: NormalizeOptions = {
     defaultCountry: src.normalization.defaultCountry,
     emailProviderRules: src.normalization.emailProviderRules,
@@ -191,16 +191,32 @@ export function parseIdentityRules(input: unknown = {}): CompiledIdentityRules {
     maxIdentifiers: src.maxIdentifiers,
     blockedBy: (type, value) => {
       if (exact.size > 0 && (exact.has(value) || exact.has(`${type}:${value}`))) return 'blocked:value';
-      let list = patternsByType.get(type);
-      if (list === undefined) {
-        list = patterns.filter((p) => p.type === undefined || p.type === type);
-        patternsByType.set(type, list);
+      let entry = patternsByType.get(type);
+      if (entry === undefined) {
+        const list = patterns.filter((p) => p.type === undefined || p.type === type);
+        // Patterns without back-references are OR-ed into one expression: one scan per value on the common
+        // (not blocked) path. Back-references would be renumbered by the alternation, so those run alone.
+        const plain = list.filter((p) => !/\\[1-9]|\\k</.test(p.source));
+        entry = {
+          list,
+          combined: plain.length > 1 ? new RegExp(plain.map((p) => `(?:${p.source})`).join('|'), 'i') : undefined,
+          alone: plain.length > 1 ? list.filter((p) => !plain.includes(p)) : list,
+        };
+        patternsByType.set(type, entry);
       }
-      for (const p of list) if (p.re.test(value)) return `blocked:pattern:${p.source}`;
+      if (entry.combined !== undefined && entry.combined.test(value)) {
+        for (const p of entry.list) if (p.re.test(value)) return `blocked:pattern:${p.source}`;
+      }
+      for (const p of entry.alone) if (p.re.test(value)) return firstMatch(entry.list, value);
       return undefined;
     },
     profileIdSalt: src.profileIdSalt,
   };
+}
+
+function firstMatch(list: ReadonlyArray<{ re: RegExp; source: string }>, value: string): string | undefined {
+  for (const p of list) if (p.re.test(value)) return `blocked:pattern:${p.source}`;
+  return undefined;
 }
 
 /**

@@ -113,7 +113,7 @@ describe('IdentityGraph', () => {
       'info@shop.test': 'blocked:value',
       'test-123': 'blocked:pattern:^TEST',
       '00000000-0000-0000-0000-000000000000': 'blocked:pattern:^[0-]+$',
-      '+33600000000': 'blocked:pattern:^\\+\\d{1,3}(\\d)\\1{6,}$',
+      '+33600000000': expect.stringMatching(/^blocked:pattern:\^\\\+\\d\{1,3\}/),
       'N/A': 'blocked:value',
       undefined: expect.stringMatching(/^blocked:pattern:\^\(\?:null\|undefined/),
     });

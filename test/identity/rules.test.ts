@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { identityRulesSchema, parseIdentityRules, safeParseIdentityRules } from '../../src/identity/rules.js';
+import { DEFAULT_BLOCKED_PATTERNS, identityRulesSchema, parseIdentityRules, safeParseIdentityRules } from '../../src/identity/rules.js';
 import { toJSONSchema } from '../../src/core/schema.js';
 
 describe('parseIdentityRules', () => {
@@ -38,5 +39,27 @@ describe('parseIdentityRules', () => {
   });
   it('has a JSON Schema for the docs', () => {
     expect(toJSONSchema(identityRulesSchema)).toMatchObject({ type: 'object', properties: { limits: expect.any(Object), ttl: expect.any(Object) } });
+  });
+});
+
+describe('blocked values', () => {
+  it('the combined pattern check names the same first matching pattern as testing each in order', () => {
+    const user = [{ pattern: '^(a)\\1$' }, { type: 'email', pattern: '^x+@' }, '^demo'];
+    const rules = parseIdentityRules({ blocked: { patterns: user } });
+    const all = [...DEFAULT_BLOCKED_PATTERNS, ...user.map((p) => (typeof p === 'string' ? { pattern: p } : p))];
+    const naive = (type: string, value: string) => {
+      for (const p of all) if ((p.type === undefined || p.type === type) && new RegExp(p.pattern, 'i').test(value)) return `blocked:pattern:${p.pattern}`;
+      return undefined;
+    };
+    const valueArb = fc.oneof(
+      fc.constantFrom('null', 'N/A', 'aa', 'AA', '0000', '7777777', '--', 'demo-1', 'test@test.com', 'xx@shop.test', '+33600000000', '+15551234567', '123456789', 'ada@shop.test', 'u-1'),
+      fc.stringMatching(/^[0-9a-z@.+-]{0,12}$/),
+    );
+    fc.assert(
+      fc.property(fc.constantFrom('email', 'phone', 'user_id', 'device_id'), valueArb, (type, value) => {
+        expect(rules.blockedBy(type, value)).toBe(naive(type, value));
+      }),
+      { numRuns: 500 },
+    );
   });
 });
