@@ -8,7 +8,13 @@ import { contextWeightOf, resolvePropensity, seedHashOf, type PropensityOptions,
 import type { OfferUsage } from './store.js';
 import { checkContactPolicy, guardCategories, indexHistory, missingPrerequisites, type OfferHistory } from './suppression.js';
 
-/** Options of {@link arbitrate}. */
+/**
+ * Options of {@link arbitrate}.
+ * @example
+ * ```ts
+ * const options: ArbitrateOptions = { now: Date.now(), channel: 'web', slots: 3, usage: { coupon: { day: 120 } }, thompson: { seed: 'req-42' } };
+ * ```
+ */
 export interface ArbitrateOptions extends PropensityOptions {
   /** Decision time, epoch ms. */
   readonly now: number;
@@ -25,7 +31,14 @@ export interface ArbitrateOptions extends PropensityOptions {
   readonly minScore?: number;
 }
 
-/** A presented offer, with its score and the score's factors. */
+/**
+ * A presented offer, with its score and the score's factors.
+ * @example
+ * ```ts
+ * const top: RankedOffer | undefined = arbitrate(ctx, catalogue, history, { now, channel: 'web' }).selected[0];
+ * console.log(top?.offerId, top?.score, top?.factors.propensity);
+ * ```
+ */
 export interface RankedOffer {
   readonly offerId: string;
   /** 1-based position among the presented offers. */
@@ -35,7 +48,14 @@ export interface RankedOffer {
   readonly offer: Offer;
 }
 
-/** The decision: offers for the slots, best first, and every other offer with its exclusion. */
+/**
+ * The decision: offers for the slots, best first, and every other offer with its exclusion.
+ * @example
+ * ```ts
+ * const r: ArbitrationResult = arbitrate(ctx, catalogue, history, { now, channel: 'email', slots: 2 });
+ * for (const e of r.excluded) console.log(e.offerId, e.stage, e.reason.code);
+ * ```
+ */
 export interface ArbitrationResult {
   readonly channel: string;
   readonly now: number;

@@ -59,7 +59,13 @@ export type ArbitrationReasonCode =
  */
 export const ARBITRATION_STAGES = ['eligibility', 'applicability', 'suitability', 'scoring', 'ranking', 'constraints'] as const;
 
-/** One stage of {@link ARBITRATION_STAGES}. */
+/**
+ * One stage of {@link ARBITRATION_STAGES}.
+ * @example
+ * ```ts
+ * const stage: ArbitrationStage = 'suitability';
+ * ```
+ */
 export type ArbitrationStage = (typeof ARBITRATION_STAGES)[number];
 
 /**

@@ -11,5 +11,5 @@ export * from './propensity.js';
 export * from './score.js';
 export * from './store.js';
 export * from './arbitrate.js';
-export * from './problem.js';
+export type { OptimizationCandidate, OptimizationCustomer, OptimizationConstraints, CandidateColumns, OptimizationInput } from './problem.js';
 export * from './optimize.js';

@@ -44,7 +44,13 @@ export const contactPolicySchema = z
   })
   .strict();
 
-/** Contact policy as written in a catalogue. */
+/**
+ * Contact policy as written in a catalogue.
+ * @example
+ * ```ts
+ * const policy: ContactPolicyInput = { afterRefusals: { count: 3, window: '30d', suppressFor: '60d' } };
+ * ```
+ */
 export type ContactPolicyInput = z.input<typeof contactPolicySchema>;
 
 const predicateFn = z.custom<EligibilityPredicate>((v) => typeof v === 'function', { message: 'Expected a predicate function' });
@@ -119,9 +125,21 @@ export const offerSchema = z
   })
   .strict();
 
-/** An offer as written in a catalogue. */
+/**
+ * An offer as written in a catalogue.
+ * @example
+ * ```ts
+ * const offer: OfferInput = { id: 'card', value: 40, channels: ['email', 'web'] };
+ * ```
+ */
 export type OfferInput = z.input<typeof offerSchema>;
-/** An offer after parsing. */
+/**
+ * An offer after parsing.
+ * @example
+ * ```ts
+ * const offer: Offer = parseCatalogue({ offers: [{ id: 'card' }] }).offers[0]!.source; // defaults filled in
+ * ```
+ */
 export type Offer = z.output<typeof offerSchema>;
 
 /**
@@ -160,7 +178,13 @@ export const cannibalisationGuardSchema = z
   })
   .strict();
 
-/** A cannibalisation guard as written. */
+/**
+ * A cannibalisation guard as written.
+ * @example
+ * ```ts
+ * const guard: CannibalisationGuardInput = { id: 'full-price', offerTags: ['discount'], window: '30d' };
+ * ```
+ */
 export type CannibalisationGuardInput = z.input<typeof cannibalisationGuardSchema>;
 
 /**
@@ -200,10 +224,22 @@ export const catalogueSchema = z
   })
   .strict();
 
-/** A catalogue as written (JSON-able unless predicates are inline functions). */
+/**
+ * A catalogue as written (JSON-able unless predicates are inline functions).
+ * @example
+ * ```ts
+ * const input: CatalogueInput = { offers: [{ id: 'card', value: 40 }], valueScale: 'log' };
+ * ```
+ */
 export type CatalogueInput = z.input<typeof catalogueSchema>;
 
-/** Compiled contact policy: durations in ms, `Infinity` for "forever", -1 when a rule is absent. */
+/**
+ * Compiled contact policy: durations in ms, `Infinity` for "forever", -1 when a rule is absent.
+ * @example
+ * ```ts
+ * parseCatalogue({ offers: [{ id: 'a', policy: { afterAcceptance: { suppressFor: 'forever' } } }] }).offers[0]!.policy?.acceptFor; // Infinity
+ * ```
+ */
 export interface CompiledPolicy {
   readonly maxCount: number;
   readonly maxWindow: number;
@@ -216,7 +252,14 @@ export interface CompiledPolicy {
   readonly silentFor: number;
 }
 
-/** An offer compiled for the hot path. */
+/**
+ * An offer compiled for the hot path.
+ * @example
+ * ```ts
+ * const offer: CompiledOffer = parseCatalogue({ offers: [{ id: 'a', channels: ['web'] }] }).offers[0]!;
+ * offer.channels?.has('web'); // true
+ * ```
+ */
 export interface CompiledOffer {
   readonly id: string;
   readonly index: number;
@@ -252,7 +295,13 @@ export interface CompiledOffer {
   readonly exclusions: StaticExclusions;
 }
 
-/** Frozen exclusions of one offer, see {@link CompiledOffer.exclusions}. */
+/**
+ * Frozen exclusions of one offer, see {@link CompiledOffer.exclusions}.
+ * @example
+ * ```ts
+ * parseCatalogue({ offers: [{ id: 'a' }] }).offers[0]!.exclusions.expired.reason.code; // 'OFFER_EXPIRED'
+ * ```
+ */
 export interface StaticExclusions {
   readonly disabled: ExcludedOffer;
   readonly wrongChannel: ExcludedOffer;
@@ -266,7 +315,13 @@ export interface StaticExclusions {
   readonly inExcludedSegment: ReadonlyArray<ExcludedOffer>;
 }
 
-/** A compiled cannibalisation guard. */
+/**
+ * A compiled cannibalisation guard.
+ * @example
+ * ```ts
+ * parseCatalogue({ offers: [], guards: [{ id: 'g', offerTags: ['discount'], window: '7d' }] }).guards[0]!.window; // 604800000
+ * ```
+ */
 export interface CompiledGuard {
   readonly id: string;
   readonly offerTags: ReadonlyArray<string>;
@@ -279,7 +334,14 @@ export interface CompiledGuard {
   readonly requireTags: ReadonlyArray<string>;
 }
 
-/** A parsed, compiled catalogue: what {@link arbitrate} takes. Build it once with {@link parseCatalogue}. */
+/**
+ * A parsed, compiled catalogue: what {@link arbitrate} takes. Build it once with {@link parseCatalogue}.
+ * @example
+ * ```ts
+ * const catalogue: Catalogue = parseCatalogue({ offers: [{ id: 'a' }] });
+ * catalogue.byId.get('a')?.index; // 0
+ * ```
+ */
 export interface Catalogue {
   readonly offers: ReadonlyArray<CompiledOffer>;
   readonly byId: ReadonlyMap<string, CompiledOffer>;
@@ -292,7 +354,13 @@ export interface Catalogue {
   readonly weekStartsOn: 0 | 1 | 2 | 3 | 4 | 5 | 6;
 }
 
-/** Options of {@link parseCatalogue}. */
+/**
+ * Options of {@link parseCatalogue}.
+ * @example
+ * ```ts
+ * parseCatalogue({ offers: [{ id: 'a', eligibility: { predicate: 'adult' } }] }, { predicates: { adult: (ctx) => Number(ctx.attributes?.age) >= 18 } });
+ * ```
+ */
 export interface ParseCatalogueOptions {
   /** Named eligibility predicates that offers reference by name (`eligibility: { predicate: 'adult' }`). */
   readonly predicates?: Readonly<Record<string, EligibilityPredicate>>;

@@ -2,7 +2,13 @@ import { CrossChannelError } from '../core/errors.js';
 import type { ArbitrationErrorCode } from './errors.js';
 import { compileInput, pairCount, type Compiled, type OptimizationConstraints, type OptimizationInput } from './problem.js';
 
-/** One customer ← offer assignment. */
+/**
+ * One customer ← offer assignment.
+ * @example
+ * ```ts
+ * const a: Assignment = { customerId: 'c1', offerId: 'call', channel: 'call_center', value: 30, cost: 0 };
+ * ```
+ */
 export interface Assignment {
   readonly customerId: string;
   readonly offerId: string;
@@ -11,7 +17,14 @@ export interface Assignment {
   readonly cost: number;
 }
 
-/** Result of {@link optimizeGreedy} or {@link optimizeExact}. */
+/**
+ * Result of {@link optimizeGreedy} or {@link optimizeExact}.
+ * @example
+ * ```ts
+ * const r: OptimizationResult = optimizeGreedy([{ id: 'c1', candidates: [{ offerId: 'a', value: 3 }] }]);
+ * r.totalValue; // 3
+ * ```
+ */
 export interface OptimizationResult {
   /** In customer order, then candidate order. */
   readonly assignments: ReadonlyArray<Assignment>;
@@ -122,7 +135,13 @@ export function optimizeGreedy(customers: OptimizationInput, constraints: Optimi
   return result(p, greedyBest(p, options.strategy ?? 'best'), 'greedy', false, 0);
 }
 
-/** Options of {@link optimizeGreedy}. */
+/**
+ * Options of {@link optimizeGreedy}.
+ * @example
+ * ```ts
+ * optimizeGreedy(customers, constraints, { strategy: 'value' });
+ * ```
+ */
 export interface GreedyOptions {
   /**
    * Order in which pairs are tried: `density` (value per share of scarce resources), `value` (plain value), or
@@ -258,7 +277,13 @@ function sortBucket(low: Uint16Array, idx: Uint32Array, cust: Int32Array, start:
   }
 }
 
-/** Options of {@link optimizeExact}. */
+/**
+ * Options of {@link optimizeExact}.
+ * @example
+ * ```ts
+ * optimizeExact(customers, constraints, { maxNodes: 100_000 });
+ * ```
+ */
 export interface ExactOptions {
   /** Give up (throw `ARBITRATION_PROBLEM_TOO_LARGE`) after this many branch-and-bound nodes. Default 2,000,000. */
   readonly maxNodes?: number;

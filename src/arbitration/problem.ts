@@ -1,7 +1,13 @@
 import { CrossChannelError } from '../core/errors.js';
 import type { ArbitrationErrorCode } from './errors.js';
 
-/** One offer a customer could receive in the batch, with its expected value (e.g. propensity × value). */
+/**
+ * One offer a customer could receive in the batch, with its expected value (e.g. propensity × value).
+ * @example
+ * ```ts
+ * const c: OptimizationCandidate = { offerId: 'coupon', value: 0.3 * 25, channel: 'email', cost: 5 };
+ * ```
+ */
 export interface OptimizationCandidate {
   readonly offerId: string;
   /** Expected value of presenting it; candidates with value ≤ 0 are never assigned. */
@@ -12,7 +18,13 @@ export interface OptimizationCandidate {
   readonly cost?: number;
 }
 
-/** A customer of the batch and their candidate offers. */
+/**
+ * A customer of the batch and their candidate offers.
+ * @example
+ * ```ts
+ * const c: OptimizationCustomer = { id: 'c1', maxOffers: 2, candidates: [{ offerId: 'coupon', value: 7.5 }] };
+ * ```
+ */
 export interface OptimizationCustomer {
   readonly id: string;
   readonly candidates: ReadonlyArray<OptimizationCandidate>;
@@ -20,7 +32,13 @@ export interface OptimizationCustomer {
   readonly maxOffers?: number;
 }
 
-/** Constraints of a batch optimisation. Absent limits are unlimited. */
+/**
+ * Constraints of a batch optimisation. Absent limits are unlimited.
+ * @example
+ * ```ts
+ * const k: OptimizationConstraints = { maxOffersPerCustomer: 1, channels: { call_center: { capacity: 500 } }, budget: 10_000 };
+ * ```
+ */
 export interface OptimizationConstraints {
   /** Offers per customer (default 1). A customer never gets the same offer twice, whatever the channel. */
   readonly maxOffersPerCustomer?: number;
@@ -59,15 +77,33 @@ export interface CandidateColumns {
   readonly maxOffers?: ArrayLike<number>;
 }
 
-/** Batch input: customers with candidate objects, or {@link CandidateColumns}. */
+/**
+ * Batch input: customers with candidate objects, or {@link CandidateColumns}.
+ * @example
+ * ```ts
+ * const input: OptimizationInput = [{ id: 'c1', candidates: [{ offerId: 'a', value: 1 }] }];
+ * ```
+ */
 export type OptimizationInput = ReadonlyArray<OptimizationCustomer> | CandidateColumns;
 
-/** Compiles either input form. */
+/**
+ * Compiles either input form.
+ * @example
+ * ```ts
+ * compileInput([{ id: 'c1', candidates: [{ offerId: 'a', value: 1 }] }], {}).n; // 1
+ * ```
+ */
 export function compileInput(input: OptimizationInput, constraints: OptimizationConstraints): Compiled {
   return Array.isArray(input) ? compileCustomers(input as ReadonlyArray<OptimizationCustomer>, constraints) : compileColumns(input as CandidateColumns, constraints);
 }
 
-/** Number of candidate pairs of an input. */
+/**
+ * Number of candidate pairs of an input.
+ * @example
+ * ```ts
+ * pairCount([{ id: 'c1', candidates: [{ offerId: 'a', value: 1 }] }]); // 1
+ * ```
+ */
 export function pairCount(input: OptimizationInput): number {
   if (Array.isArray(input)) {
     let n = 0;
@@ -131,7 +167,13 @@ function compileColumns(cols: CandidateColumns, constraints: OptimizationConstra
   return withLimits(cols.customerIds, n, pairCustomer, pairOffer, pairChannel, value, cost, customerMax, offerIds, channelIds, new Map(offerIds.map((id, i) => [id, i])), new Map(channelIds.map((id, i) => [id, i])), constraints, budget);
 }
 
-/** Flattened problem: one row per (customer, candidate) pair with positive value, in input order. */
+/**
+ * Flattened problem: one row per (customer, candidate) pair with positive value, in input order.
+ * @example
+ * ```ts
+ * compileInput(customers, constraints).value; // Float64Array of positive values
+ * ```
+ */
 export interface Compiled {
   readonly customerIds: ReadonlyArray<string>;
   readonly n: number;
@@ -149,6 +191,13 @@ export interface Compiled {
   readonly channelIds: string[];
 }
 
+/**
+ * Compiles candidate objects into the flat problem (validates, drops values ≤ 0, applies the limits).
+ * @example
+ * ```ts
+ * compileCustomers([{ id: 'c1', candidates: [{ offerId: 'a', value: 1 }] }], {}).offerIds; // ['a']
+ * ```
+ */
 export function compileCustomers(customers: ReadonlyArray<OptimizationCustomer>, constraints: OptimizationConstraints): Compiled {
   const bad = (message: string, path: Array<string | number>): CrossChannelError<ArbitrationErrorCode> => new CrossChannelError('INPUT_INVALID', message, { path });
   if (!Array.isArray(customers)) throw bad('customers must be an array', ['customers']);

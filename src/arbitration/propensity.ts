@@ -2,13 +2,25 @@ import { CrossChannelError } from '../core/errors.js';
 import type { History } from '../core/records.js';
 import type { Rng } from '../core/random.js';
 
-/** Presentations and acceptances of one offer (optionally within one segment). */
+/**
+ * Presentations and acceptances of one offer (optionally within one segment).
+ * @example
+ * ```ts
+ * const c: AcceptanceCounts = { presented: 100, accepted: 12 };
+ * ```
+ */
 export interface AcceptanceCounts {
   readonly presented: number;
   readonly accepted: number;
 }
 
-/** A Beta posterior of an acceptance rate. */
+/**
+ * A Beta posterior of an acceptance rate.
+ * @example
+ * ```ts
+ * const post: BetaPosterior = new PropensityTable().posterior('card'); // { alpha: 1, beta: 1, mean: 0.5 }
+ * ```
+ */
 export interface BetaPosterior {
   readonly alpha: number;
   readonly beta: number;
@@ -16,7 +28,13 @@ export interface BetaPosterior {
   readonly mean: number;
 }
 
-/** JSON form of a {@link PropensityTable} (mergeable, so it can be learned in shards and combined). */
+/**
+ * JSON form of a {@link PropensityTable} (mergeable, so it can be learned in shards and combined).
+ * @example
+ * ```ts
+ * const json: PropensityTableJSON = new PropensityTable().observe('a', { presented: 3, accepted: 1 }).toJSON();
+ * ```
+ */
 export interface PropensityTableJSON {
   readonly prior: { readonly alpha: number; readonly beta: number };
   readonly offers: Readonly<Record<string, AcceptanceCounts>>;

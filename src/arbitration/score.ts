@@ -6,6 +6,10 @@ import { sampleBeta, type PropensityTable } from './propensity.js';
 /**
  * The factors of an offer's score: score = propensity × contextWeight × value × lever (the Pega-style formula).
  * `value` is the business value after the catalogue's `valueScale` normalisation.
+ * @example
+ * ```ts
+ * const f: ScoreFactors = { propensity: 0.2, propensitySource: 'model', contextWeight: 1, value: 0.6, lever: 1 };
+ * ```
  */
 export interface ScoreFactors {
   readonly propensity: number;
@@ -16,7 +20,13 @@ export interface ScoreFactors {
   readonly lever: number;
 }
 
-/** How propensities are computed when the context does not supply them. */
+/**
+ * How propensities are computed when the context does not supply them.
+ * @example
+ * ```ts
+ * const o: PropensityOptions = { model: new PropensityTable(), thompson: { seed: 7 } };
+ * ```
+ */
 export interface PropensityOptions {
   /** Learned acceptance rates; without it, the offer's given `propensity` or the catalogue prior mean is used. */
   readonly model?: PropensityTable;
@@ -137,7 +147,13 @@ export function compareRanked(
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
-/** Hash of a Thompson seed (numbers as 32-bit integers, strings by FNV-1a). */
+/**
+ * Hash of a Thompson seed (numbers as 32-bit integers, strings by FNV-1a).
+ * @example
+ * ```ts
+ * seedHashOf('req-42') === seedHashOf('req-42'); // true
+ * ```
+ */
 export function seedHashOf(seed: number | string): number {
   return typeof seed === 'number' ? seed >>> 0 : fnv1a(seed);
 }

@@ -5,6 +5,10 @@ import type { Catalogue } from './offers.js';
 /**
  * Global usage of one offer in the windows containing `now`: presentations in the local day and week, in
  * total, and budget spent. What {@link arbitrate} takes as `usage` and what an {@link OfferCapacityStore} reports.
+ * @example
+ * ```ts
+ * const u: OfferUsage = { day: 120, week: 800, total: 5000, spent: 2500 };
+ * ```
  */
 export interface OfferUsage {
   readonly day: number;
@@ -28,7 +32,14 @@ export interface OfferCapacitySpec {
   readonly weekStartsOn?: 0 | 1 | 2 | 3 | 4 | 5 | 6;
 }
 
-/** Proof of a successful consumption; pass it to `release` to give the capacity back (e.g. the send failed). */
+/**
+ * Proof of a successful consumption; pass it to `release` to give the capacity back (e.g. the send failed).
+ * @example
+ * ```ts
+ * const r = await store.consume('coupon', { perDay: 10 }, now);
+ * if (r.ok) await store.release(r.reservation);
+ * ```
+ */
 export interface CapacityReservation {
   readonly offerId: string;
   readonly amount: number;
@@ -40,7 +51,14 @@ export interface CapacityReservation {
   readonly weekEnd: number;
 }
 
-/** Result of `consume`: granted with a reservation, or refused naming the exhausted limit. Usage is after the call. */
+/**
+ * Result of `consume`: granted with a reservation, or refused naming the exhausted limit. Usage is after the call.
+ * @example
+ * ```ts
+ * const r: ConsumeResult = await store.consume('coupon', { perDay: 10 }, now);
+ * if (!r.ok) console.log(r.exhausted);
+ * ```
+ */
 export type ConsumeResult =
   | { readonly ok: true; readonly reservation: CapacityReservation; readonly usage: OfferUsage }
   | { readonly ok: false; readonly exhausted: 'day' | 'week' | 'total' | 'budget'; readonly usage: OfferUsage };
@@ -67,7 +85,13 @@ export interface OfferCapacityStore {
   usage(offerIds: ReadonlyArray<string>, spec: Pick<OfferCapacitySpec, 'timeZone' | 'weekStartsOn'>, now: number): Promise<Map<string, OfferUsage>>;
 }
 
-/** Zero usage. */
+/**
+ * Zero usage.
+ * @example
+ * ```ts
+ * const u = usage.get('coupon') ?? NO_USAGE;
+ * ```
+ */
 export const NO_USAGE: OfferUsage = Object.freeze({ day: 0, week: 0, total: 0, spent: 0 });
 
 /**
@@ -95,7 +119,13 @@ export function capacitySpecOf(catalogue: Catalogue, offerId: string): OfferCapa
   return s;
 }
 
-/** The local day and week windows containing `now` for a spec's calendar. */
+/**
+ * The local day and week windows containing `now` for a spec's calendar.
+ * @example
+ * ```ts
+ * capacityWindows({ timeZone: 'Europe/Paris' }, Date.parse('2026-01-07T10:00:00Z')).dayStart; // 2026-01-06T23:00:00Z
+ * ```
+ */
 export function capacityWindows(spec: Pick<OfferCapacitySpec, 'timeZone' | 'weekStartsOn'>, now: number): { dayStart: number; dayEnd: number; weekStart: number; weekEnd: number } {
   const zone = spec.timeZone ?? 'UTC';
   const day = calendarWindow(now, 'day', zone);
@@ -124,7 +154,14 @@ export function validateConsume(offerId: unknown, spec: OfferCapacitySpec, now: 
   if (spec.timeZone !== undefined && !isValidTimeZone(spec.timeZone)) throw new CrossChannelError('TIMEZONE_INVALID', `Unknown time zone ${JSON.stringify(spec.timeZone)}`, { path: ['spec', 'timeZone'] });
 }
 
-/** The cost of one presentation under a spec: `cost`, or 1 when only a budget is set, or 0. */
+/**
+ * The cost of one presentation under a spec: `cost`, or 1 when only a budget is set, or 0.
+ * @example
+ * ```ts
+ * unitCost({ budget: 100 }); // 1
+ * unitCost({ budget: 100, cost: 5 }); // 5
+ * ```
+ */
 export function unitCost(spec: OfferCapacitySpec): number {
   return spec.cost ?? (spec.budget !== undefined ? 1 : 0);
 }

@@ -3,7 +3,14 @@ import { lowerBoundAt, type History } from '../core/records.js';
 import type { ArbitrationReasonCode } from './errors.js';
 import type { CompiledGuard, CompiledOffer } from './offers.js';
 
-/** What the shared history says about one offer for one customer, up to `now` (records after `now` are ignored). */
+/**
+ * What the shared history says about one offer for one customer, up to `now` (records after `now` are ignored).
+ * @example
+ * ```ts
+ * const h: OfferHistory | undefined = indexHistory(history, now).get('card');
+ * h?.contacts.length;
+ * ```
+ */
 export interface OfferHistory {
   /** Presentation times on any channel, ascending. */
   readonly contacts: number[];

@@ -43,7 +43,13 @@ end
 return out
 `;
 
-/** Options of {@link RedisOfferCapacityStore}. */
+/**
+ * Options of {@link RedisOfferCapacityStore}.
+ * @example
+ * ```ts
+ * new RedisOfferCapacityStore(redis, { prefix: 'shop' });
+ * ```
+ */
 export interface RedisOfferCapacityStoreOptions {
   /** Key prefix (default `cc`). Keys are `<prefix>:{offer:<id>}:cap:<day|week>:<start>`, `…:cap:total`, `…:cap:spent`. */
   readonly prefix?: string;
