@@ -43,9 +43,10 @@ function fmt(n: number): string {
 }
 
 function frame(o: ChartOptions, w: number, h: number, body: string, legend: ReadonlyArray<string>): string {
+  const step = Math.min(120, (w - 70) / Math.max(1, legend.length));
   const items = legend
     .map((name, i) => {
-      const x = 60 + i * 120;
+      const x = 60 + i * step;
       return `<g class="legend-item"><rect x="${x}" y="${h - 18}" width="12" height="12" fill="${PALETTE[i % PALETTE.length]}"/><text x="${x + 16}" y="${h - 8}" font-size="12">${escapeXml(name)}</text></g>`;
     })
     .join('');

@@ -52,6 +52,7 @@ export async function decide(request: unknown, stores: DecideStores, config: Dec
   let req: DecideRequest;
   try {
     req = parseDecideRequest(request);
+    if (req.timeZone !== undefined) checkedZone(config, req.timeZone);
   } catch (e) {
     throw failed(trace, e, 'validate');
   }
@@ -120,7 +121,7 @@ function failed(trace: TraceRecorder, e: unknown, stage: ReturnType<TraceRecorde
 
 async function run(req: DecideRequest, stores: DecideStores, config: DecideConfig, trace: TraceRecorder): Promise<DecideResult> {
   const timeout = config.storeTimeoutMs;
-  const zone = req.timeZone === undefined ? config.timeZone : checkedZone(config, req.timeZone);
+  const zone = req.timeZone ?? config.timeZone;
 
   // 1. identity
   trace.begin('identity', { identifiers: req.identifiers.length });
@@ -247,8 +248,8 @@ async function run(req: DecideRequest, stores: DecideStores, config: DecideConfi
   }
   trace.end({ contacts: chosen.length }, reserveRemoved);
   if (chosen.length === 0) {
-    const reasons: Reason[] = [reason<DecideReasonCode>('DECIDE_RESERVATION_REFUSED', 'A concurrent decision used the last allowed contact; nothing was recorded')];
-    for (const r of reserveRemoved) reasons.push(...r.reasons);
+    const reasons: Reason[] = [reason<DecideReasonCode>('DECIDE_RESERVATION_REFUSED', 'The store refused every reservation (a concurrent decision used the last allowed contact); nothing was recorded')];
+    for (const r of reserveRemoved) for (const x of r.reasons) if (x.code !== 'DECIDE_RESERVATION_REFUSED') reasons.push(x);
     return noContact(req, trace, subjectId, dedupe(reasons), earliest(refusedNext), bestAlternative(req, config, state, subjectId, zone, memberships));
   }
   return {

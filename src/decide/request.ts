@@ -25,7 +25,8 @@ export const seenIdentifierSchema = z.object({ type: z.string().min(1).max(64), 
  */
 export const decideRequestSchema = z
   .object({
-    requestId: idSchema,
+    /** At most 240 characters: contact ids are `${requestId}#${slot}` and must fit an id (256). */
+    requestId: idSchema.max(240, 'Must be at most 240 characters'),
     identifiers: z.array(seenIdentifierSchema).min(1).max(32),
     channel: channelSchema,
     placement: idSchema.optional(),

@@ -222,3 +222,27 @@ describe('decide: requests, config and records', () => {
     }
   });
 });
+
+describe('decide: request ids and contact ids', () => {
+  it('contact ids derive from the request id and fit an id; longer request ids are refused up front', async () => {
+    const stores = memoryStores();
+    await seed(stores);
+    const long = 'r'.repeat(240);
+    const d = await decide({ requestId: long, identifiers: [{ type: 'email', value: BOB.email }], channel: 'email', now: T0 }, stores, scenarioConfig());
+    expect(d.offers[0]!.contactId).toBe(`${long}#1`);
+    await expect(decide({ requestId: 'r'.repeat(241), identifiers: [{ type: 'email', value: BOB.email }], channel: 'email', now: T0 }, stores, scenarioConfig())).rejects.toMatchObject({
+      code: 'INPUT_INVALID',
+      path: 'requestId',
+    });
+  });
+
+  it('an unknown time zone in the request is TIMEZONE_INVALID with its path', async () => {
+    const stores = memoryStores();
+    await seed(stores);
+    await expect(decide({ requestId: 'tz', identifiers: [{ type: 'email', value: BOB.email }], channel: 'email', now: T0, timeZone: 'Mars/Olympus' }, stores, scenarioConfig())).rejects.toMatchObject({
+      code: 'TIMEZONE_INVALID',
+      path: 'timeZone',
+      detail: { stage: 'validate' },
+    });
+  });
+});
