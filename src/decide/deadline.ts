@@ -1,6 +1,5 @@
 import { CrossChannelError, isCrossChannelError, type CoreErrorCode } from '../core/errors.js';
 import type { DecideStage } from './trace.js';
-import type { IdentityStore } from '../identity/store.js';
 
 /**
  * Error codes of `crosschannel/decide`. Store failures keep the core codes (`STORE_ERROR`, `STORE_TIMEOUT`,

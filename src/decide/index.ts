@@ -4,7 +4,8 @@
  * responses and conversions back. See docs/decide.md.
  * @packageDocumentation
  */
-export { decide, safeDecide, contactIdFor } from './pipeline.js';
+export { decide, safeDecide } from './pipeline.js';
+export { contactIdFor } from './reserve.js';
 export { parseDecideConfig, safeParseDecideConfig, decideConfigSchema, type DecideConfig, type DecideConfigInput, type ParseDecideConfigOptions } from './config.js';
 export {
   decideRequestSchema,

@@ -3,18 +3,14 @@ import { isValidTimeZone } from '../core/time.js';
 import { reason, type Reason } from '../core/explain.js';
 import type { ContactRecord, History } from '../core/records.js';
 import { arbitrate, type ArbitrationResult, type RankedOffer } from '../arbitration/arbitrate.js';
-import { capacitySpecOf, type CapacityReservation, type OfferUsage } from '../arbitration/store.js';
+import type { OfferUsage } from '../arbitration/store.js';
 import { evaluateCaps, type CapDecision } from '../capping/evaluate.js';
 import type { DecideConfig } from './config.js';
-import { storeError, withDeadline, type DecideErrorCode } from './deadline.js';
+import { withDeadline, type DecideErrorCode } from './deadline.js';
+import { capCandidate, plannedContact, reserveOne } from './reserve.js';
 import { checkChannelConsent, evaluateNeededSegments, resolveSubject, type DecideStores, type LoadedState, loadState } from './stages.js';
 import { parseDecideRequest, type AlternativeChannel, type ChosenOffer, type DecideFailure, type DecideRequest, type DecideResult, type DecideReasonCode } from './request.js';
 import { performanceClock, TraceRecorder, type DecisionTrace, type RemovedItem } from './trace.js';
-
-/** The id of the contact reserved for slot `rank` of a request (stable, so retries reserve the same record). */
-export function contactIdFor(requestId: string, rank: number): string {
-  return `${requestId}#${rank}`;
-}
 
 /**
  * One explained next-best-action decision: resolve identity → load history, events, consent → consent →
@@ -318,93 +314,6 @@ function rank(
       ...(config.explore ? { thompson: { seed: req.requestId } } : {}),
     },
   );
-}
-
-function capCandidate(config: DecideConfig, offer: RankedOffer, channel: string): { channel: string; offerId: string; tags: ReadonlyArray<string>; priority: number } {
-  return { channel, offerId: offer.offerId, tags: contactTags(config, offer), priority: config.priority };
-}
-
-function contactTags(config: DecideConfig, offer: RankedOffer): string[] {
-  const tags = new Set<string>(config.contactTags);
-  for (const t of offer.offer.tags) tags.add(t);
-  return [...tags];
-}
-
-function plannedContact(config: DecideConfig, req: DecideRequest, subjectId: string, offer: RankedOffer, rank: number): ContactRecord {
-  return {
-    id: contactIdFor(req.requestId, rank),
-    subjectId,
-    channel: req.channel,
-    offerId: offer.offerId,
-    tags: contactTags(config, offer),
-    at: req.now,
-    transactional: false,
-    idempotencyKey: contactIdFor(req.requestId, rank),
-  };
-}
-
-type ReserveOutcome = { ok: true; contact: ContactRecord } | { ok: false; reasons: Reason[]; nextAllowedAt: number | null };
-
-/**
- * Reserves one contact: global offer capacity first (it can be released), then the contact itself, atomically
- * against the caps in the contact-history store (the commit point). If the contact is refused or the store
- * fails, the capacity is given back, so nothing is left half recorded.
- */
-async function reserveOne(
-  stores: DecideStores,
-  config: DecideConfig,
-  req: DecideRequest,
-  subjectId: string,
-  offer: RankedOffer,
-  rank: number,
-  zone: string,
-  timeout: number,
-): Promise<ReserveOutcome> {
-  const compiled = config.catalogue.byId.get(offer.offerId);
-  let capacity: CapacityReservation | null = null;
-  if (stores.offerCapacity && compiled && (compiled.capacity !== null || compiled.budget !== null)) {
-    const spec = capacitySpecOf(config.catalogue, offer.offerId);
-    const store = stores.offerCapacity;
-    const r = await withDeadline('reserve', 'offerCapacity.consume', timeout, () => store.consume(offer.offerId, spec, req.now));
-    if (!r.ok) {
-      return { ok: false, nextAllowedAt: null, reasons: [reason<DecideReasonCode>('DECIDE_CAPACITY_EXHAUSTED', `Offer ${offer.offerId} has no ${r.exhausted} capacity left`, { detail: { exhausted: r.exhausted } })] };
-    }
-    capacity = r.reservation;
-  }
-  const contact = plannedContact(config, req, subjectId, offer, rank);
-  let granted: boolean;
-  let replayed: boolean;
-  let decision: CapDecision;
-  let recorded: ContactRecord;
-  try {
-    const r = await withDeadline('reserve', 'contacts.reserve', timeout, () =>
-      stores.contacts.reserve(contact, config.caps, { now: req.now, timeZone: zone, priority: config.priority }),
-    );
-    granted = r.granted;
-    replayed = r.replayed;
-    decision = r.decision;
-    recorded = r.contact;
-  } catch (e) {
-    if (capacity) await giveBack(stores, capacity, timeout);
-    throw e;
-  }
-  // A replay found the contact already recorded by an earlier attempt; that attempt consumed the capacity.
-  if (capacity && (!granted || replayed)) await giveBack(stores, capacity, timeout);
-  if (!granted) return { ok: false, nextAllowedAt: decision.nextAllowedAt, reasons: [reason<DecideReasonCode>('DECIDE_RESERVATION_REFUSED', `Contact for ${offer.offerId} refused at reservation`), ...decision.reasons] };
-  if (config.model && !replayed) config.model.observe(offer.offerId, { presented: 1, accepted: 0 });
-  return { ok: true, contact: recorded };
-}
-
-async function giveBack(stores: DecideStores, capacity: CapacityReservation, timeout: number): Promise<void> {
-  const store = stores.offerCapacity;
-  if (!store) return;
-  try {
-    await withDeadline('reserve', 'offerCapacity.release', timeout, () => store.release(capacity));
-  } catch (e) {
-    // The contact was not recorded; failing to give capacity back over-counts the offer's usage (safe side)
-    // and is reported to the caller rather than hidden.
-    throw storeError('reserve', 'offerCapacity.release', e);
-  }
 }
 
 /** Best other channel where consent, arbitration and caps all allow an offer now (highest top score). */

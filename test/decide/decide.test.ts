@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DAY, HOUR } from '../../src/core/time.js';
+import { HOUR } from '../../src/core/time.js';
 import { isCrossChannelError } from '../../src/core/errors.js';
 import {
   decide,

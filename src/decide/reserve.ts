@@ -1,0 +1,107 @@
+import { reason, type Reason } from '../core/explain.js';
+import type { ContactRecord } from '../core/records.js';
+import type { RankedOffer } from '../arbitration/arbitrate.js';
+import { capacitySpecOf, type CapacityReservation } from '../arbitration/store.js';
+import type { CapDecision } from '../capping/evaluate.js';
+import type { DecideConfig } from './config.js';
+import { storeError, withDeadline } from './deadline.js';
+import type { DecideRequest, DecideReasonCode } from './request.js';
+import type { DecideStores } from './stages.js';
+
+/**
+ * The reservation stage: the only write of a decision. Global offer capacity is consumed first (it can be
+ * given back), then the contact is reserved atomically against the caps in the contact-history store — the
+ * commit point. A refusal or a failure after the capacity was taken gives it back.
+ */
+
+/** The id of the contact reserved for slot `rank` of a request (stable, so retries reserve the same record). */
+export function contactIdFor(requestId: string, rank: number): string {
+  return `${requestId}#${rank}`;
+}
+
+export function capCandidate(config: DecideConfig, offer: RankedOffer, channel: string): { channel: string; offerId: string; tags: ReadonlyArray<string>; priority: number } {
+  return { channel, offerId: offer.offerId, tags: contactTags(config, offer), priority: config.priority };
+}
+
+export function contactTags(config: DecideConfig, offer: RankedOffer): string[] {
+  const tags = new Set<string>(config.contactTags);
+  for (const t of offer.offer.tags) tags.add(t);
+  return [...tags];
+}
+
+export function plannedContact(config: DecideConfig, req: DecideRequest, subjectId: string, offer: RankedOffer, rank: number): ContactRecord {
+  return {
+    id: contactIdFor(req.requestId, rank),
+    subjectId,
+    channel: req.channel,
+    offerId: offer.offerId,
+    tags: contactTags(config, offer),
+    at: req.now,
+    transactional: false,
+    idempotencyKey: contactIdFor(req.requestId, rank),
+  };
+}
+
+export type ReserveOutcome = { ok: true; contact: ContactRecord } | { ok: false; reasons: Reason[]; nextAllowedAt: number | null };
+
+/**
+ * Reserves one contact: global offer capacity first (it can be released), then the contact itself, atomically
+ * against the caps in the contact-history store (the commit point). If the contact is refused or the store
+ * fails, the capacity is given back, so nothing is left half recorded.
+ */
+export async function reserveOne(
+  stores: DecideStores,
+  config: DecideConfig,
+  req: DecideRequest,
+  subjectId: string,
+  offer: RankedOffer,
+  rank: number,
+  zone: string,
+  timeout: number,
+): Promise<ReserveOutcome> {
+  const compiled = config.catalogue.byId.get(offer.offerId);
+  let capacity: CapacityReservation | null = null;
+  if (stores.offerCapacity && compiled && (compiled.capacity !== null || compiled.budget !== null)) {
+    const spec = capacitySpecOf(config.catalogue, offer.offerId);
+    const store = stores.offerCapacity;
+    const r = await withDeadline('reserve', 'offerCapacity.consume', timeout, () => store.consume(offer.offerId, spec, req.now));
+    if (!r.ok) {
+      return { ok: false, nextAllowedAt: null, reasons: [reason<DecideReasonCode>('DECIDE_CAPACITY_EXHAUSTED', `Offer ${offer.offerId} has no ${r.exhausted} capacity left`, { detail: { exhausted: r.exhausted } })] };
+    }
+    capacity = r.reservation;
+  }
+  const contact = plannedContact(config, req, subjectId, offer, rank);
+  let granted: boolean;
+  let replayed: boolean;
+  let decision: CapDecision;
+  let recorded: ContactRecord;
+  try {
+    const r = await withDeadline('reserve', 'contacts.reserve', timeout, () =>
+      stores.contacts.reserve(contact, config.caps, { now: req.now, timeZone: zone, priority: config.priority }),
+    );
+    granted = r.granted;
+    replayed = r.replayed;
+    decision = r.decision;
+    recorded = r.contact;
+  } catch (e) {
+    if (capacity) await giveBack(stores, capacity, timeout);
+    throw e;
+  }
+  // A replay found the contact already recorded by an earlier attempt; that attempt consumed the capacity.
+  if (capacity && (!granted || replayed)) await giveBack(stores, capacity, timeout);
+  if (!granted) return { ok: false, nextAllowedAt: decision.nextAllowedAt, reasons: [reason<DecideReasonCode>('DECIDE_RESERVATION_REFUSED', `Contact for ${offer.offerId} refused at reservation`), ...decision.reasons] };
+  if (config.model && !replayed) config.model.observe(offer.offerId, { presented: 1, accepted: 0 });
+  return { ok: true, contact: recorded };
+}
+
+async function giveBack(stores: DecideStores, capacity: CapacityReservation, timeout: number): Promise<void> {
+  const store = stores.offerCapacity;
+  if (!store) return;
+  try {
+    await withDeadline('reserve', 'offerCapacity.release', timeout, () => store.release(capacity));
+  } catch (e) {
+    // The contact was not recorded; failing to give capacity back over-counts the offer's usage (safe side)
+    // and is reported to the caller rather than hidden.
+    throw storeError('reserve', 'offerCapacity.release', e);
+  }
+}
