@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HOUR } from '../../src/core/time.js';
+import { DAY, HOUR } from '../../src/core/time.js';
 import { isCrossChannelError } from '../../src/core/errors.js';
 import {
   decide,
@@ -244,5 +244,33 @@ describe('decide: request ids and contact ids', () => {
       path: 'timeZone',
       detail: { stage: 'validate' },
     });
+  });
+});
+
+describe('decide: learned propensities', () => {
+  it('reservations and acceptances feed the shared PropensityTable, which re-ranks offers', async () => {
+    const { PropensityTable } = await import('../../src/arbitration/index.js');
+    const model = new PropensityTable({ alpha: 1, beta: 1 });
+    const config = parseDecideConfig(
+      {
+        catalogue: { offers: [{ id: 'x', value: 10, tags: ['marketing'] }, { id: 'y', value: 10, tags: ['marketing'] }] },
+        caps: { rules: [] },
+        consent: { purpose: 'marketing', ledgerChannels: [] },
+      },
+      { model, clock: () => 0 },
+    );
+    const stores = memoryStores();
+    const who = (i: number) => [{ type: 'cookie_id', value: `ck-${i}` }];
+    // y is accepted every time it is shown, x never.
+    for (let i = 0; i < 12; i++) {
+      const d = await decide({ requestId: `l${i}`, identifiers: who(i), channel: 'web', now: T0 + i * HOUR, excludeOffers: [i % 2 ? 'x' : 'y'] }, stores, config);
+      const offer = d.offers[0]!;
+      if (offer.offerId === 'y') await recordResponse({ responseId: `a${i}`, identifiers: who(i), kind: 'accepted', channel: 'web', offerId: 'y', contactId: offer.contactId, now: T0 + i * HOUR + 1 }, stores, config);
+    }
+    expect(model.toJSON().offers).toEqual({ x: { presented: 6, accepted: 0 }, y: { presented: 6, accepted: 6 } });
+    const d = await decide({ requestId: 'l-final', identifiers: who(99), channel: 'web', now: T0 + DAY }, stores, config);
+    expect(d.offers[0]!.offerId).toBe('y');
+    const arb = d.trace.stages.find((s) => s.stage === 'arbitration')!;
+    expect(arb.output).toEqual({ offers: 2 });
   });
 });
