@@ -119,8 +119,8 @@ export function handler(stores: DecideStores, cfg: DecideConfig = config) {
 }
 
 /** Starts the service on `port` (0: a free one). */
-export async function start(port: number, stores: DecideStores = memoryStores()): Promise<Server> {
-  const h = handler(stores);
+export async function start(port: number, stores: DecideStores = memoryStores(), cfg: DecideConfig = config): Promise<Server> {
+  const h = handler(stores, cfg);
   const server = createServer((req, res) => void h(req, res));
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return server;
@@ -145,6 +145,7 @@ async function selfTest(): Promise<void> {
   const d = await post('/decide', { requestId: 'bad', identifiers: [], channel: 'web' });
   console.log(`POST /decide (bad input)    → ${d.status} ${d.json.error.code} at ${d.json.error.path}`);
   const e = await post('/decide', { requestId: 'web-2', identifiers: visitor, channel: 'web', now: now + 120_000 }, { 'Sec-GPC': '1' });
+  // GPC opts out of sale/sharing; a first-party offer on our own site is neither (see consent.gpcChannels).
   console.log(`POST /decide (Sec-GPC: 1)   → ${e.status} contact=${e.json.contact}`);
   await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
 }
