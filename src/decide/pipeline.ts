@@ -231,10 +231,20 @@ async function run(req: DecideRequest, stores: DecideStores, config: DecideConfi
   // store's atomic check is what admits or refuses them.
   const spares = candidates.slice(admitted.length + held.length);
   const queue = [...admitted, ...spares];
+  const partial: Reason[] = [];
   for (const offer of queue) {
     if (chosen.length >= req.slots) break;
     const rank = chosen.length + 1;
-    const outcome = await reserveOne(stores, config, req, subjectId, offer, rank, zone, timeout);
+    let outcome: Awaited<ReturnType<typeof reserveOne>>;
+    try {
+      outcome = await reserveOne(stores, config, req, subjectId, offer, rank, zone, timeout);
+    } catch (e) {
+      // Contacts already reserved are recorded: return them rather than an error the caller would read as
+      // "nothing was sent". The failed slot stays empty (fail closed for it); a retry replays the reserved ones.
+      if (chosen.length === 0 || !isCrossChannelError(e)) throw e;
+      partial.push(reason<DecideReasonCode>('DECIDE_PARTIAL', `Slot ${rank} could not be reserved (${e.code}); ${chosen.length} reserved contact(s) returned`, { detail: { code: e.code, slot: rank } }));
+      break;
+    }
     if (outcome.ok) {
       chosen.push({ offerId: offer.offerId, rank, score: offer.score, contactId: outcome.contact.id, tags: outcome.contact.tags });
     } else {
@@ -242,7 +252,7 @@ async function run(req: DecideRequest, stores: DecideStores, config: DecideConfi
       refusedNext.push(outcome.nextAllowedAt);
     }
   }
-  trace.end({ contacts: chosen.length }, reserveRemoved);
+  trace.end({ contacts: chosen.length }, reserveRemoved, partial);
   if (chosen.length === 0) {
     const reasons: Reason[] = [reason<DecideReasonCode>('DECIDE_RESERVATION_REFUSED', 'The store refused every reservation (a concurrent decision used the last allowed contact); nothing was recorded')];
     for (const r of reserveRemoved) for (const x of r.reasons) if (x.code !== 'DECIDE_RESERVATION_REFUSED') reasons.push(x);
@@ -256,7 +266,7 @@ async function run(req: DecideRequest, stores: DecideStores, config: DecideConfi
     offers: chosen,
     nextAllowedAt: null,
     alternative: null,
-    reasons: [],
+    reasons: partial,
     trace: trace.finish(),
   };
 }

@@ -166,7 +166,9 @@ export type DecideReasonCode =
   /** A CMP channel asked without a TC string and `consent.tcf.missing` is `deny`. */
   | 'DECIDE_TCF_MISSING'
   /** Informational: merged profiles' histories were moved to the surviving profile. */
-  | 'DECIDE_HISTORY_REKEYED';
+  | 'DECIDE_HISTORY_REKEYED'
+  /** A store failed after some slots were reserved: those are returned, the rest stay empty. */
+  | 'DECIDE_PARTIAL';
 
 /** One offer chosen and reserved for the person. */
 export interface ChosenOffer {

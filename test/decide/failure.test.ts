@@ -101,6 +101,29 @@ describe('decide fails closed when a store fails', () => {
     expect((await stores.contacts.history(subject)).contacts.filter((c) => c.idempotencyKey?.startsWith('f1#'))).toHaveLength(1);
   });
 
+  it('a store failing on the second slot returns the first, already recorded, contact with DECIDE_PARTIAL', async () => {
+    const stores = await prepared();
+    let calls = 0;
+    const contacts = new Proxy(stores.contacts, {
+      get(target, prop, receiver) {
+        const v = Reflect.get(target, prop, receiver) as unknown;
+        if (prop === 'reserve') {
+          return (...args: unknown[]) => (++calls === 2 ? Promise.reject(new Error('second slot exploded')) : (v as (...a: unknown[]) => Promise<unknown>).apply(target, args));
+        }
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    const d = await decide({ ...requestFor('web'), slots: 2 }, { ...stores, contacts }, scenarioConfig());
+    expect(d.contact).toBe(true);
+    expect(d.offers).toHaveLength(1);
+    expect(d.reasons.map((r) => r.code)).toEqual(['DECIDE_PARTIAL']);
+    const history = await stores.contacts.history(d.subjectId!);
+    expect(history.contacts.map((c) => c.id)).toEqual([d.offers[0]!.contactId]);
+    // The capacity of the failed slot's offer was given back (only the first slot's offer holds one).
+    const usage = await stores.offerCapacity.usage(['coupon-20'], { timeZone: 'Europe/Paris' }, T0);
+    expect(usage.get('coupon-20')!.day).toBe(d.offers[0]!.offerId === 'coupon-20' ? 1 : 0);
+  });
+
   it('a module that throws unexpectedly fails closed with DECIDE_STAGE_FAILED', async () => {
     const stores = await prepared();
     const config = scenarioConfig();
