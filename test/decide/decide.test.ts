@@ -185,6 +185,8 @@ describe('decide: requests, config and records', () => {
     // An anonymous visitor gets an offer…
     const anon = await decide({ requestId: 'm1', identifiers: [{ type: 'cookie_id', value: 'ck-new' }], channel: 'web', now: T0, tcString: tcString(true) }, stores, config);
     expect(anon.contact).toBe(true);
+    await stores.events.append([{ id: 'anon-cart', subjectId: anon.subjectId!, type: 'cart_abandon', at: T0 + 60_000, channel: 'web', properties: {} }]);
+    await stores.consent.append({ id: 'anon-push', subjectId: anon.subjectId!, channel: 'push', purpose: 'marketing', kind: 'denied', at: T0, evidence: { source: 'app' } });
     // …then logs in with Bob's email on the same cookie: the cookie's profile merges into Bob's.
     const merged = await decide(
       { requestId: 'm2', identifiers: [{ type: 'cookie_id', value: 'ck-new' }, { type: 'email', value: BOB.email }], channel: 'web', now: T0 + HOUR, tcString: tcString(true) },
@@ -196,6 +198,10 @@ describe('decide: requests, config and records', () => {
     expect(merged.reasons.map((r) => r.code)).toContain('CAP_LIMIT_REACHED');
     expect(merged.trace.stages[1]!.notes.map((n) => n.code)).toContain('DECIDE_HISTORY_REKEYED');
     expect((await stores.contacts.history(anon.subjectId!)).contacts).toEqual([]);
+    // Events and consent moved too: the anonymous cart and the push refusal now belong to Bob.
+    expect((await stores.events.read(merged.subjectId!)).map((e) => e.id)).toContain('anon-cart');
+    expect(await stores.events.read(anon.subjectId!)).toEqual([]);
+    expect((await stores.consent.events(merged.subjectId!)).find((e) => e.id === 'anon-push')).toMatchObject({ kind: 'denied', channel: 'push' });
   });
 
   it('contacts stamped later than now (a clock running ahead) still count in their windows, as in the store', async () => {
