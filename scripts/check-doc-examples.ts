@@ -8,7 +8,8 @@
  * - Each block is its own module (top-level `await` works). Imports are optional: a name the block uses but
  *   does not declare is imported from the entry the block documents (`docs/consent.md` and `src/consent/**`
  *   → `crosschannel/consent`), else from the root `crosschannel`, else from whichever entry exports it.
- * - Anything else a snippet assumes must be declared, visibly: `declare const history: History;`.
+ * - Anything else a snippet assumes must be declared, visibly: `declare const history: History;`. Examples are
+ *   checked with Node's globals and no DOM, so a placeholder named `history` or `name` is not mistaken for one.
  * - A block that is deliberately not TypeScript-checkable (pseudo-code, output) uses ```text or ```ts no-check.
  *
  *   npx tsx scripts/check-doc-examples.ts          print failures, exit 1 if any
@@ -139,7 +140,7 @@ function compilerOptions(root: string, target: ExampleTarget): ts.CompilerOption
     target: ts.ScriptTarget.ES2022,
     module: ts.ModuleKind.ESNext,
     moduleResolution: ts.ModuleResolutionKind.Bundler,
-    lib: ['lib.es2023.d.ts', 'lib.dom.d.ts'],
+    lib: ['lib.es2023.d.ts'],
     types: ['node'],
     strict: true,
     noUncheckedIndexedAccess: true,
