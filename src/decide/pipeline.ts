@@ -1,7 +1,7 @@
 import { CrossChannelError, isCrossChannelError } from '../core/errors.js';
 import { isValidTimeZone } from '../core/time.js';
 import { reason, type Reason } from '../core/explain.js';
-import type { ContactRecord, History } from '../core/records.js';
+import { lowerBoundAt, type ContactRecord, type History } from '../core/records.js';
 import { arbitrate, type ArbitrationResult, type RankedOffer } from '../arbitration/arbitrate.js';
 import type { OfferUsage } from '../arbitration/store.js';
 import { evaluateCaps, type CapDecision } from '../capping/evaluate.js';
@@ -206,7 +206,10 @@ async function run(req: DecideRequest, stores: DecideStores, config: DecideConfi
     const decision = evaluateCaps(view, config.caps, capCandidate(config, offer, req.channel), { now: req.now, timeZone: zone });
     if (decision.allowed) {
       admitted.push(offer);
-      view = { ...view, contacts: [...view.contacts, plannedContact(config, req, subjectId, offer, admitted.length)] };
+      // Inserted at its time, not appended: a history may hold contacts stamped after `now`.
+      const contacts = [...view.contacts];
+      contacts.splice(lowerBoundAt(contacts, req.now + 1), 0, plannedContact(config, req, subjectId, offer, admitted.length));
+      view = { ...view, contacts };
     } else {
       held.push({ offer, decision });
       capRemoved.push({ kind: 'offer', id: offer.offerId, reasons: decision.reasons });
