@@ -97,8 +97,12 @@ export const decideConfigSchema = z
 /** A decide configuration as written. */
 export type DecideConfigInput = z.input<typeof decideConfigSchema>;
 
+const COMPILED = Symbol.for('crosschannel.decide.config');
+
 /** A parsed, compiled decide configuration: what {@link decide} takes. Build once, reuse for every call. */
 export interface DecideConfig {
+  /** @internal Brand of a parsed configuration. */
+  readonly [COMPILED]: true;
   readonly catalogue: Catalogue;
   readonly caps: CompiledCapRules;
   readonly segments: CompiledSegments | null;
@@ -184,6 +188,7 @@ export function parseDecideConfig(input: unknown, options: ParseDecideConfigOpti
   const consentPolicy = prefixed('consent', () => parseConsentPolicy(raw.consent.policy ?? {}));
   const tcf = raw.consent.tcf;
   return {
+    [COMPILED]: true,
     catalogue,
     caps,
     segments,
@@ -221,4 +226,30 @@ export function parseDecideConfig(input: unknown, options: ParseDecideConfigOpti
  */
 export function safeParseDecideConfig(input: unknown, options: ParseDecideConfigOptions = {}): Result<DecideConfig> {
   return attempt(() => parseDecideConfig(input, options));
+}
+
+/**
+ * True when `value` came out of {@link parseDecideConfig}.
+ *
+ * @example
+ * ```ts
+ * isDecideConfig(parseDecideConfig({ catalogue: { offers: [] }, caps: { rules: [] } })); // true
+ * isDecideConfig({ catalogue: { offers: [] }, caps: { rules: [] } }); // false
+ * ```
+ */
+export function isDecideConfig(value: unknown): value is DecideConfig {
+  return typeof value === 'object' && value !== null && (value as { [COMPILED]?: unknown })[COMPILED] === true;
+}
+
+/**
+ * The parsed form of a configuration: `config` itself when already parsed, else `parseDecideConfig(config)`.
+ * Parsing on every call is correct but slow: services should parse once and pass the result.
+ *
+ * @example
+ * ```ts
+ * const config = compiledDecideConfig({ catalogue: { offers: [{ id: 'a' }] }, caps: { rules: [] } });
+ * ```
+ */
+export function compiledDecideConfig(config: DecideConfig | DecideConfigInput): DecideConfig {
+  return isDecideConfig(config) ? config : parseDecideConfig(config);
 }

@@ -6,7 +6,7 @@
  */
 export { decide, safeDecide } from './pipeline.js';
 export { contactIdFor } from './reserve.js';
-export { parseDecideConfig, safeParseDecideConfig, decideConfigSchema, type DecideConfig, type DecideConfigInput, type ParseDecideConfigOptions } from './config.js';
+export { parseDecideConfig, safeParseDecideConfig, isDecideConfig, compiledDecideConfig, decideConfigSchema, type DecideConfig, type DecideConfigInput, type ParseDecideConfigOptions } from './config.js';
 export {
   decideRequestSchema,
   parseDecideRequest,

@@ -5,7 +5,7 @@ import { lowerBoundAt, type ContactRecord, type History } from '../core/records.
 import { arbitrate, type ArbitrationResult, type RankedOffer } from '../arbitration/arbitrate.js';
 import type { OfferUsage } from '../arbitration/store.js';
 import { evaluateCaps, type CapDecision } from '../capping/evaluate.js';
-import type { DecideConfig } from './config.js';
+import { compiledDecideConfig, isDecideConfig, type DecideConfig, type DecideConfigInput } from './config.js';
 import { withDeadline, type DecideErrorCode } from './deadline.js';
 import { capCandidate, plannedContact, reserveOne } from './reserve.js';
 import { checkChannelConsent, evaluateNeededSegments, resolveSubject, type DecideStores, type LoadedState, loadState } from './stages.js';
@@ -36,17 +36,19 @@ import { performanceClock, TraceRecorder, type DecisionTrace, type RemovedItem }
  * else console.log('no offer:', result.reasons.map((r) => r.code), 'next allowed', result.nextAllowedAt);
  * ```
  */
-export async function decide(request: unknown, stores: DecideStores, config: DecideConfig): Promise<DecideResult> {
+export async function decide(request: unknown, stores: DecideStores, configInput: DecideConfig | DecideConfigInput): Promise<DecideResult> {
   const rq = (typeof request === 'object' && request !== null ? request : {}) as { requestId?: unknown; channel?: unknown; now?: unknown };
   const trace = new TraceRecorder(
     typeof rq.requestId === 'string' ? rq.requestId : '',
     typeof rq.channel === 'string' ? rq.channel : '',
     typeof rq.now === 'number' ? rq.now : 0,
-    config.clock ?? performanceClock,
+    isDecideConfig(configInput) ? (configInput.clock ?? performanceClock) : performanceClock,
   );
   trace.begin('validate');
   let req: DecideRequest;
+  let config: DecideConfig;
   try {
+    config = compiledDecideConfig(configInput);
     req = parseDecideRequest(request);
     if (req.timeZone !== undefined) checkedZone(config, req.timeZone);
   } catch (e) {
@@ -78,7 +80,7 @@ export async function decide(request: unknown, stores: DecideStores, config: Dec
 export async function safeDecide(
   request: unknown,
   stores: DecideStores,
-  config: DecideConfig,
+  config: DecideConfig | DecideConfigInput,
 ): Promise<{ readonly ok: true; readonly value: DecideResult } | ({ readonly ok: false } & DecideFailure)> {
   try {
     return { ok: true, value: await decide(request, stores, config) };

@@ -1,6 +1,6 @@
 import { CrossChannelError } from '../core/errors.js';
 import { NEGATIVE_RESPONSE_KINDS, type ResponseRecord } from '../core/records.js';
-import type { DecideConfig } from './config.js';
+import { compiledDecideConfig, type DecideConfig, type DecideConfigInput } from './config.js';
 import { withDeadline, type DecideErrorCode } from './deadline.js';
 import { conversionRequestSchema, responseRequestSchema, type ConversionRequestInput, type ResponseRequestInput } from './request.js';
 import type { DecideStores } from './stages.js';
@@ -44,7 +44,8 @@ function tagsFor(config: DecideConfig, offerId: string | undefined): string[] {
  * await recordResponse({ responseId: 'r-1', identifiers: [{ type: 'email', value: 'ann@example.com' }], kind: 'refused', channel: 'email', offerId: 'shoes-10', now: Date.now() }, stores, config);
  * ```
  */
-export async function recordResponse(request: ResponseRequestInput | unknown, stores: DecideStores, config: DecideConfig): Promise<RecordedResponse> {
+export async function recordResponse(request: ResponseRequestInput | unknown, stores: DecideStores, configInput: DecideConfig | DecideConfigInput): Promise<RecordedResponse> {
+  const config = compiledDecideConfig(configInput);
   const req = parseWith(responseRequestSchema, request, 'INPUT_INVALID');
   const t = config.storeTimeoutMs;
   const subjectId = await subjectOf(stores, config, req.identifiers);
@@ -101,7 +102,8 @@ export interface RecordedConversion {
  * await recordConversion({ conversionId: 'order-77', identifiers: [{ type: 'loyalty_id', value: 'LC1' }], channel: 'store', value: 80, now: Date.now() }, stores, config);
  * ```
  */
-export async function recordConversion(request: ConversionRequestInput | unknown, stores: DecideStores, config: DecideConfig): Promise<RecordedConversion> {
+export async function recordConversion(request: ConversionRequestInput | unknown, stores: DecideStores, configInput: DecideConfig | DecideConfigInput): Promise<RecordedConversion> {
+  const config = compiledDecideConfig(configInput);
   const req = parseWith(conversionRequestSchema, request, 'INPUT_INVALID');
   const t = config.storeTimeoutMs;
   const subjectId = await subjectOf(stores, config, req.identifiers);

@@ -3,6 +3,7 @@ import { parseWith, type Result, attempt } from '../core/errors.js';
 import { channelSchema, idSchema, jsonObjectSchema, timestampSchema } from '../core/schema.js';
 import { RESPONSE_KINDS } from '../core/records.js';
 import type { Reason } from '../core/explain.js';
+import { fnv1a } from '../core/random.js';
 import type { DecisionTrace } from './trace.js';
 import type { CrossChannelError } from '../core/errors.js';
 import type { DecideErrorCode } from './deadline.js';
@@ -25,8 +26,13 @@ export const seenIdentifierSchema = z.object({ type: z.string().min(1).max(64), 
  */
 export const decideRequestSchema = z
   .object({
-    /** At most 240 characters: contact ids are `${requestId}#${slot}` and must fit an id (256). */
-    requestId: idSchema.max(240, 'Must be at most 240 characters'),
+    /**
+     * The idempotency key (at most 240 characters: contact ids are `${requestId}#${slot}`). Optional:
+     * `idempotencyKey` is accepted as an alias, and without either the key is derived from the request's
+     * content (identifiers, channel, placement, slots, now), so an identical retry is still recognised.
+     */
+    requestId: idSchema.max(240, 'Must be at most 240 characters').optional(),
+    idempotencyKey: idSchema.max(240, 'Must be at most 240 characters').optional(),
     identifiers: z.array(seenIdentifierSchema).min(1).max(32),
     channel: channelSchema,
     placement: idSchema.optional(),
@@ -46,7 +52,19 @@ export const decideRequestSchema = z
     /** Offers the channel would rather not show now (already on screen), excluded with a reason. */
     excludeOffers: z.array(idSchema).max(256).optional(),
   })
-  .strict();
+  .strict()
+  .transform(({ idempotencyKey, ...r }) => ({ ...r, requestId: r.requestId ?? idempotencyKey ?? derivedRequestId(r) }));
+
+/**
+ * A stable id for a request that carries none: 64 bits of FNV-1a over its identifying content, so the same
+ * request retried maps to the same key (and different requests, in practice, to different ones).
+ */
+function derivedRequestId(r: { identifiers: ReadonlyArray<{ type: string; value: string }>; channel: string; placement?: string | undefined; slots: number; now: number }): string {
+  const text = JSON.stringify([r.channel, r.placement ?? null, r.slots, r.now, r.identifiers.map((i) => [i.type, i.value])]);
+  let reversed = '';
+  for (let i = text.length - 1; i >= 0; i--) reversed += text[i];
+  return `auto-${fnv1a(text).toString(16).padStart(8, '0')}${fnv1a(reversed).toString(16).padStart(8, '0')}`;
+}
 
 /** A decide request as a caller writes it. */
 export type DecideRequestInput = z.input<typeof decideRequestSchema>;

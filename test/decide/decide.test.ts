@@ -280,3 +280,35 @@ describe('decide: learned propensities', () => {
     expect(arb.output).toEqual({ offers: 2 });
   });
 });
+
+describe('decide: convenience forms', () => {
+  it('takes an unparsed config (parsed on the call) and gives the same decision as the parsed one', async () => {
+    const a = memoryStores();
+    const b = memoryStores();
+    await seed(a);
+    await seed(b);
+    const request = { requestId: 'c1', identifiers: [{ type: 'email', value: BOB.email }], channel: 'email', now: T0 };
+    const parsed = await decide(request, a, scenarioConfig());
+    const raw = await decide(request, b, CONFIG);
+    expect(raw.offers).toEqual(parsed.offers);
+    expect(raw.reasons).toEqual(parsed.reasons);
+    await expect(decide(request, b, { ...CONFIG, caps: { rules: [{ id: 'x', kind: 'nope' }] } })).rejects.toMatchObject({ code: 'CONFIG_INVALID', path: expect.stringMatching(/^caps\.rules\[0\]/), detail: { stage: 'validate' } });
+  });
+
+  it('without a requestId, the idempotency key is derived from the request: an identical retry replays, a different request does not', async () => {
+    const stores = memoryStores();
+    await seed(stores);
+    const config = scenarioConfig({ caps: { rules: [] } });
+    const request = { identifiers: [{ type: 'email', value: BOB.email }], channel: 'email', now: T0 };
+    const first = await decide(request, stores, config);
+    const retry = await decide(request, stores, config);
+    expect(first.requestId).toMatch(/^auto-[0-9a-f]{16}$/);
+    expect(retry.requestId).toBe(first.requestId);
+    expect(retry.reasons.map((r) => r.code)).toEqual(['DECIDE_REPLAYED']);
+    const other = await decide({ ...request, now: T0 + 1 }, stores, config);
+    expect(other.requestId).not.toBe(first.requestId);
+    expect(other.reasons.map((r) => r.code)).not.toContain('DECIDE_REPLAYED');
+    const aliased = await decide({ ...request, idempotencyKey: 'from-the-channel', now: T0 + 2 }, stores, config);
+    expect(aliased.requestId).toBe('from-the-channel');
+  });
+});
