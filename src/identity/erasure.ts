@@ -6,7 +6,7 @@
 import { saltedSha256Hex } from '../core/hash.js';
 import { identifierKey, type Identifier } from './normalize.js';
 import { describeChanges, resolveComponent } from './components.js';
-import { find, identifierAt, profileIdFor, unionRoots, type GraphState, type ProfileChange } from './state.js';
+import { find, identifierAt, linkObservation, profileIdFor, type GraphState, type ProfileChange } from './state.js';
 
 /** What an unmerge or erasure did. `erased` holds the removed identifiers, returned once to the caller. */
 export interface ErasureResult {
@@ -80,22 +80,7 @@ export function eraseIdentifiers(s: GraphState, targets: ReadonlyArray<number>):
     s.obsHead[m] = -1;
   }
   for (const o of observations) {
-    const len = s.obsLen[o]!;
-    if (len === 0) continue;
-    const start = s.obsStart[o]!;
-    let r = find(s, s.members[start]!);
-    for (let k = start + 1; k < start + len; k++) {
-      const q = find(s, s.members[k]!);
-      if (q !== r) r = unionRoots(s, r, q);
-    }
-    const h = s.obsHead[r]!;
-    if (h < 0) {
-      s.obsHead[r] = o;
-      s.obsNext[o] = o;
-    } else {
-      s.obsNext[o] = s.obsNext[h]!;
-      s.obsNext[h] = o;
-    }
+    if (s.obsLen[o]! > 0) linkObservation(s, o);
   }
   s.epoch++;
   const canonicals: number[] = [];

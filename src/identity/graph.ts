@@ -20,7 +20,7 @@ import {
   reserveIdentifiers,
   reserveObservations,
   typeIdOf,
-  unionRoots,
+  linkObservation,
   type GraphState,
   type RefusedLink,
   type ProfileChange,
@@ -176,22 +176,7 @@ export class IdentityGraph {
         s.refusedByRoot.delete(r);
       }
     }
-    for (let o = firstObs; o < s.nObs; o++) {
-      const start = s.obsStart[o]!;
-      let r = find(s, s.members[start]!);
-      for (let k = start + 1; k < start + s.obsLen[o]!; k++) {
-        const q = find(s, s.members[k]!);
-        if (q !== r) r = unionRoots(s, r, q);
-      }
-      const h = s.obsHead[r]!;
-      if (h < 0) {
-        s.obsHead[r] = o;
-        s.obsNext[o] = o;
-      } else {
-        s.obsNext[o] = s.obsNext[h]!;
-        s.obsNext[h] = o;
-      }
-    }
+    for (let o = firstObs; o < s.nObs; o++) linkObservation(s, o);
     s.epoch++;
     const canonicals: number[] = [];
     const refused: RefusedLink[] = [...blocked];

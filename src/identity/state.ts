@@ -227,6 +227,28 @@ export function unionRoots(s: GraphState, a: number, b: number): number {
   return a;
 }
 
+/**
+ * Links the identifiers of stored observation `o` (union by size) and threads `o` into the observation ring of
+ * the resulting root. Shared by adding observations and by rebuilding a component after erasure.
+ */
+export function linkObservation(s: GraphState, o: number): void {
+  const start = s.obsStart[o]!;
+  const end = start + s.obsLen[o]!;
+  let r = find(s, s.members[start]!);
+  for (let k = start + 1; k < end; k++) {
+    const q = find(s, s.members[k]!);
+    if (q !== r) r = unionRoots(s, r, q);
+  }
+  const h = s.obsHead[r]!;
+  if (h < 0) {
+    s.obsHead[r] = o;
+    s.obsNext[o] = o;
+  } else {
+    s.obsNext[o] = s.obsNext[h]!;
+    s.obsNext[h] = o;
+  }
+}
+
 /** Total order on identifiers: type rank, then type name, then value. The minimum names the profile. */
 export function compareIds(s: GraphState, a: number, b: number): number {
   const ta = s.idType[a]!;
