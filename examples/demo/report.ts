@@ -67,7 +67,8 @@ export interface DemoSummary {
   readonly segments: ReadonlyArray<{ readonly id: string; readonly first: number; readonly last: number }>;
   readonly channels: ReadonlyArray<ChannelSummary>;
   readonly contactsPerDay: { readonly labels: ReadonlyArray<string>; readonly series: ReadonlyArray<{ readonly name: string; readonly values: ReadonlyArray<number> }> };
-  readonly offers: ReadonlyArray<{ readonly offerId: string; readonly presented: number; readonly accepted: number; readonly revenue: number }>;
+  /** Per offer; `learned` is the shared model's posterior acceptance rate at the end. */
+  readonly offers: ReadonlyArray<{ readonly offerId: string; readonly presented: number; readonly accepted: number; readonly revenue: number; readonly learned: number }>;
   readonly revenue: { readonly total: number; readonly organic: number; readonly fromOffers: number };
   readonly reasons: ReadonlyArray<{ readonly code: string; readonly count: number }>;
   readonly attribution: AttributionSummary | null;
@@ -119,7 +120,7 @@ export function renderText(s: DemoSummary): string {
   out.push('\nDecisions per channel');
   out.push(table(CHANNEL_HEADER, channelRows(s)));
   out.push('\nOffers');
-  out.push(table(['offer', 'presented', 'accepted', 'rate', 'revenue'], s.offers.map((o) => [o.offerId, int(o.presented), int(o.accepted), pct(o.accepted, o.presented), eur(o.revenue)])));
+  out.push(table(['offer', 'presented', 'accepted', 'rate', 'learned p', 'revenue'], s.offers.map((o) => [o.offerId, int(o.presented), int(o.accepted), pct(o.accepted, o.presented), o.learned.toFixed(3), eur(o.revenue)])));
   out.push(`\nRevenue ${eur(s.revenue.total)} (organic ${eur(s.revenue.organic)}, after an accepted offer ${eur(s.revenue.fromOffers)})`);
   if (s.reasons.length) {
     out.push('\nWhy no contact (top reason codes)');
@@ -197,7 +198,7 @@ ${htmlTable(CHANNEL_HEADER, channelRows(s))}
 <figure>${blocked}</figure>
 <figure>${offers}</figure>
 <h2>Offers</h2>
-${htmlTable(['offer', 'presented', 'accepted', 'rate', 'revenue'], s.offers.map((o) => [o.offerId, int(o.presented), int(o.accepted), pct(o.accepted, o.presented), eur(o.revenue)]))}
+${htmlTable(['offer', 'presented', 'accepted', 'rate', 'learned p', 'revenue'], s.offers.map((o) => [o.offerId, int(o.presented), int(o.accepted), pct(o.accepted, o.presented), o.learned.toFixed(3), eur(o.revenue)]))}
 <p>Revenue ${eur(s.revenue.total)}: organic ${eur(s.revenue.organic)}, after an accepted offer ${eur(s.revenue.fromOffers)}.</p>
 ${s.segments.length ? `<h2>Segments</h2>${htmlTable(['segment', 'day 1', 'last day'], s.segments.map((g) => [g.id, int(g.first), int(g.last)]))}` : ''}
 <h2>Why no contact</h2>

@@ -125,4 +125,7 @@ export const RETAILER_CONFIG: DecideConfigInput = {
   storeTimeoutMs: 1000,
   fallbackOffers: 3,
   alternatives: ['email', 'push', 'sms'],
+  // Thompson sampling on the shared learned model, seeded by each request id: reproducible exploration, so
+  // an offer unlucky in its first presentations still gets shown enough to learn its real rate.
+  explore: true,
 };

@@ -13,6 +13,7 @@ import { DAY, HOUR, MINUTE, localTime, toIsoString } from '../../src/core/time.j
 import type { BehaviourEvent, ContactRecord } from '../../src/core/records.js';
 import { decide, formatTrace, parseDecideConfig, recordConversion, recordResponse, type DecideConfig, type DecideResult, type DecideStores } from '../../src/decide/index.js';
 import { compileSegments } from '../../src/segments/index.js';
+import { PropensityTable } from '../../src/arbitration/index.js';
 import type { Progress } from './progress.js';
 import type { ChannelSummary, DemoSummary } from './report.js';
 import { IDENTITY_RULES, RETAILER_CONFIG, VENDOR_ID } from './retailer.js';
@@ -112,8 +113,10 @@ export async function runSimulation(options: SimulationOptions): Promise<DemoSum
     offerCapacity: new MemoryOfferCapacityStore(),
   };
   // Owned channels observe the identifiers they see together; outbound channels address a known person.
-  const owned = parseDecideConfig(RETAILER_CONFIG);
-  const outbound = parseDecideConfig({ ...RETAILER_CONFIG, identity: { observe: false } });
+  // One learned propensity model shared by every channel: presentations and acceptances anywhere teach it.
+  const model = new PropensityTable({ alpha: 1, beta: 19 });
+  const owned = parseDecideConfig(RETAILER_CONFIG, { model });
+  const outbound = parseDecideConfig({ ...RETAILER_CONFIG, identity: { observe: false } }, { model });
   const segments = compileSegments(RETAILER_CONFIG.segments);
   const rng = createRng(options.seed ^ 0x1234567);
   const t: Tally = {
@@ -366,7 +369,7 @@ export async function runSimulation(options: SimulationOptions): Promise<DemoSum
       labels: Array.from({ length: options.days }, (_, d) => toIsoString(start + d * DAY).slice(5, 10)),
       series: channels.filter((c) => t.contactsPerDay.has(c.channel)).map((c) => ({ name: c.channel, values: t.contactsPerDay.get(c.channel)! })),
     },
-    offers: [...t.offers.entries()].map(([offerId, o]) => ({ offerId, ...o })).sort((a, b) => b.presented - a.presented),
+    offers: [...t.offers.entries()].map(([offerId, o]) => ({ offerId, ...o, learned: model.posterior(offerId).mean })).sort((a, b) => b.presented - a.presented),
     revenue: { total: t.organicRevenue + t.offerRevenue, organic: t.organicRevenue, fromOffers: t.offerRevenue },
     reasons: [...t.reasons.entries()].map(([code, count]) => ({ code, count })).sort((a, b) => b.count - a.count),
     attribution: {

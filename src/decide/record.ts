@@ -127,6 +127,6 @@ export async function recordConversion(request: ConversionRequestInput | unknown
     ...(req.offerId === undefined ? {} : { offerId: req.offerId }),
   };
   await withDeadline('record', 'contacts.recordResponse', t, () => stores.contacts.recordResponse(response));
-  if (config.model && req.offerId !== undefined) config.model.observe(req.offerId, { presented: 0, accepted: 1 });
+  // The learned model counts acceptances (recordResponse); a purchase that follows one is not a second one.
   return { subjectId, response, event: eventType !== undefined };
 }
