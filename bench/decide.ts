@@ -77,7 +77,7 @@ function memoryStores(): DecideStores {
   };
 }
 
-const config = parseDecideConfig({ ...RETAILER_CONFIG, identity: { observe: false }, storeTimeoutMs: 5000 });
+const config = parseDecideConfig({ ...RETAILER_CONFIG, identity: { observe: false }, storeTimeoutMs: 5000, explore: false });
 console.log(`seeding ${PEOPLE.toLocaleString('en-US')} people (20 events, 6 contacts, consent each); every phase starts from a fresh copy…`);
 let stores = memoryStores();
 const people = await seedStores(stores);

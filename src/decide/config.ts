@@ -85,7 +85,10 @@ export const decideConfigSchema = z
     fallbackOffers: z.number().int().min(0).max(100).default(4),
     /** Channels considered for the "best alternative channel allowed now" when the asked one is blocked. */
     alternatives: z.array(channelSchema).max(32).default([]),
-    /** Thompson-sampling exploration seeded by the request id (reproducible). Off: posterior means. */
+    /**
+     * Thompson-sampling exploration of the learned `model` (pass one to `parseDecideConfig`), seeded by the
+     * request id (reproducible). Off, or without a model: posterior means.
+     */
     explore: z.boolean().default(false),
     /** Priority of decided contacts for cap rules that reserve slots for higher priorities. */
     priority: z.number().int().default(0),

@@ -326,7 +326,8 @@ function rank(
       slots,
       usage,
       ...(config.model ? { model: config.model } : {}),
-      ...(config.explore ? { thompson: { seed: req.requestId } } : {}),
+      // Exploration samples the learned posteriors; without a model there is nothing learned to explore.
+      ...(config.explore && config.model ? { thompson: { seed: req.requestId } } : {}),
     },
   );
 }
