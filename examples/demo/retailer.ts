@@ -89,7 +89,8 @@ export const RETAILER_CONFIG: DecideConfigInput = {
       { id: 'email-day', kind: 'limit', limit: 1, window: 'day', scope: { channels: 'email' } },
       { id: 'sms-week', kind: 'limit', limit: 1, window: 'week', scope: { channels: 'sms' } },
       { id: 'push-day', kind: 'limit', limit: 1, window: 'day', scope: { channels: 'push' } },
-      { id: 'night', kind: 'quiet', ranges: [{ from: '21:00', to: '08:00' }], scope: { channels: ['sms', 'push', 'call_center'] } },
+      // Outbound messages only: an inbound call or a visit at 21:30 may still see an offer.
+      { id: 'night', kind: 'quiet', ranges: [{ from: '21:00', to: '08:00' }], scope: { channels: ['sms', 'push'] } },
       { id: 'after-unsubscribe', kind: 'cooldown', after: ['unsubscribed', 'complained'], duration: '30d', scope: { tags: 'marketing' } },
     ],
   },

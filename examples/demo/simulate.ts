@@ -195,7 +195,12 @@ export async function runSimulation(options: SimulationOptions): Promise<DemoSum
       if (t.capped === null && top === 'DECIDE_ALL_CAPPED' && d.alternative) t.capped = d;
       return d.subjectId;
     }
-    if (t.sample === null && request.channel === 'web' && (d.trace.stages.find((x) => x.stage === 'capping')?.removed.length ?? 0) > 0) t.sample = d;
+    if (t.sample === null && request.channel === 'web' && day > 2) {
+      // A telling example: a contact where arbitration removed offers for several different reasons.
+      const codes = new Set(d.trace.stages.find((x) => x.stage === 'arbitration')?.removed.map((r) => r.reasons[0]?.code));
+      const member = (d.trace.stages.find((x) => x.stage === 'segments')?.output.memberOf ?? 0) > 0;
+      if (codes.size >= 2 && member) t.sample = d;
+    }
     let perDay = t.contactsPerDay.get(request.channel);
     if (!perDay) t.contactsPerDay.set(request.channel, (perDay = new Array<number>(options.days).fill(0)));
     perDay[day]! += d.offers.length;

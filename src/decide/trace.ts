@@ -152,8 +152,21 @@ export function formatTrace(trace: DecisionTrace): string {
     let line = `  ${s.stage.padEnd(12)} ${s.status.padEnd(7)} ${s.ms.toFixed(2).padStart(7)} ms  ${counts(s.input)}${Object.keys(s.output).length ? ` → ${counts(s.output)}` : ''}`;
     if (s.error) line += `  ✗ ${s.error.code}: ${s.error.message}`;
     lines.push(line);
-    for (const r of s.removed.slice(0, 8)) lines.push(`      − ${r.kind} ${r.id}: ${r.reasons.map((x) => x.code).join(', ')}`);
-    if (s.removed.length > 8) lines.push(`      … ${s.removed.length - 8} more removed`);
+    // One line per distinct reason, so a catalogue of hundreds of offers stays readable.
+    const groups = new Map<string, RemovedItem[]>();
+    for (const r of s.removed) {
+      const key = `${r.kind}\u0000${r.reasons.map((x) => x.code).join(', ')}`;
+      const items = groups.get(key);
+      if (items) items.push(r);
+      else groups.set(key, [r]);
+    }
+    for (const [key, items] of groups) {
+      const [kind, codes] = key.split('\u0000') as [string, string];
+      const rules = [...new Set(items.flatMap((r) => r.reasons.map((x) => x.rule).filter((x): x is string => x !== undefined)))];
+      const ids = items.map((r) => r.id);
+      const shown = ids.length > 5 ? `${ids.slice(0, 5).join(', ')} +${ids.length - 5}` : ids.join(', ');
+      lines.push(`      − ${kind}${ids.length > 1 ? 's' : ''} ${shown}: ${codes}${rules.length === 1 ? ` (${rules[0]})` : ''}`);
+    }
     for (const n of s.notes.slice(0, 4)) lines.push(`      · ${n.code}: ${n.message}`);
   }
   return lines.join('\n');
