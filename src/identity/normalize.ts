@@ -116,12 +116,19 @@ function invalid(code: IdentifierReasonCode, message: string, type: string): Nor
  * ```
  */
 export function normalizeEmail(raw: string, options: { providerRules?: boolean | undefined } = {}): Result<string, Reason<IdentifierReasonCode>> {
+  const r = emailValue(raw, options.providerRules === true, 'email');
+  return typeof r === 'string' ? { ok: true, value: r } : { ok: false, error: r };
+}
+
+/** The normalised address or the reason (with `type` in its detail): a bare string so bulk stitching allocates nothing. */
+function emailValue(raw: string, providerRules: boolean, type: string): string | Reason<IdentifierReasonCode> {
+  // trim() and toLowerCase() return their argument unchanged when there is nothing to do (no copy).
   const s = raw.trim().toLowerCase();
-  if (s.length === 0) return { ok: false, error: reason('IDENTITY_EMPTY_VALUE', 'email is empty', { detail: { type: 'email' } }) };
+  if (s.length === 0) return reason('IDENTITY_EMPTY_VALUE', 'email is empty', { detail: { type } });
   if (s.length > 254 || !EMAIL_RE.test(s) || s.indexOf('@') > 64) {
-    return { ok: false, error: reason('IDENTITY_EMAIL_INVALID', 'not a valid email address', { detail: { type: 'email' } }) };
+    return reason('IDENTITY_EMAIL_INVALID', 'not a valid email address', { detail: { type } });
   }
-  if (options.providerRules !== true) return { ok: true, value: s };
+  if (!providerRules) return s;
   const at = s.lastIndexOf('@');
   let local = s.slice(0, at);
   let domain = s.slice(at + 1);
@@ -135,8 +142,8 @@ export function normalizeEmail(raw: string, options: { providerRules?: boolean |
   }
   const out = `${local}@${domain}`;
   // Cutting a tag can leave no mailbox or a trailing dot ('a.-x@yahoo.com'): not an address any provider delivers to.
-  if (local.length === 0 || !EMAIL_RE.test(out)) return { ok: false, error: reason('IDENTITY_EMAIL_INVALID', 'no valid mailbox after provider rules', { detail: { type: 'email' } }) };
-  return { ok: true, value: out };
+  if (local.length === 0 || !EMAIL_RE.test(out)) return reason('IDENTITY_EMAIL_INVALID', 'no valid mailbox after provider rules', { detail: { type } });
+  return out;
 }
 
 function cutAt(s: string, sep: string): string {
@@ -199,10 +206,8 @@ export function normalizerKindOf(type: string, options: NormalizeOptions = {}): 
 export function normalizeValue(kind: NormalizerKind, value: string, type: string, options: NormalizeOptions = {}): string | Reason<IdentifierReasonCode> {
   if (typeof value !== 'string') return reason('IDENTITY_EMPTY_VALUE', 'identifier value must be a string', { detail: { type } });
   switch (kind) {
-    case 'email': {
-      const r = normalizeEmail(value, { providerRules: options.emailProviderRules });
-      return r.ok ? r.value : { ...r.error, detail: { type } };
-    }
+    case 'email':
+      return emailValue(value, options.emailProviderRules === true, type);
     case 'phone': {
       const r = normalizePhone(value, options.defaultCountry);
       return r.ok ? r.value : { ...r.error, detail: { ...r.error.detail, type } };

@@ -306,13 +306,22 @@ export function hash128(text: string): string {
     k4 = Math.imul(k4, c4); k4 = (k4 << 18) | (k4 >>> 14); k4 = Math.imul(k4, c1); h4 ^= k4;
     h4 = (h4 << 13) | (h4 >>> 19); h4 = (h4 + h1) | 0; h4 = (Math.imul(h4, 5) + 0x32ac3b17) | 0;
   }
-  // Tail: fold remaining code units into the four lanes.
-  const k = [0, 0, 0, 0];
-  for (let j = 0; i < len; i++, j++) k[j >> 1]! |= text.charCodeAt(i) << ((j & 1) * 16);
-  h1 ^= Math.imul(((Math.imul(k[0]!, c1) << 15) | (Math.imul(k[0]!, c1) >>> 17)), c2);
-  h2 ^= Math.imul(((Math.imul(k[1]!, c2) << 16) | (Math.imul(k[1]!, c2) >>> 16)), c3);
-  h3 ^= Math.imul(((Math.imul(k[2]!, c3) << 17) | (Math.imul(k[2]!, c3) >>> 15)), c4);
-  h4 ^= Math.imul(((Math.imul(k[3]!, c4) << 18) | (Math.imul(k[3]!, c4) >>> 14)), c1);
+  // Tail: fold remaining code units into the four lanes (locals, not an array: this runs once per profile).
+  let t1 = 0;
+  let t2 = 0;
+  let t3 = 0;
+  let t4 = 0;
+  for (let j = 0; i < len; i++, j++) {
+    const c = text.charCodeAt(i) << ((j & 1) * 16);
+    if (j < 2) t1 |= c;
+    else if (j < 4) t2 |= c;
+    else if (j < 6) t3 |= c;
+    else t4 |= c;
+  }
+  h1 ^= Math.imul(((Math.imul(t1, c1) << 15) | (Math.imul(t1, c1) >>> 17)), c2);
+  h2 ^= Math.imul(((Math.imul(t2, c2) << 16) | (Math.imul(t2, c2) >>> 16)), c3);
+  h3 ^= Math.imul(((Math.imul(t3, c3) << 17) | (Math.imul(t3, c3) >>> 15)), c4);
+  h4 ^= Math.imul(((Math.imul(t4, c4) << 18) | (Math.imul(t4, c4) >>> 14)), c1);
   h1 ^= len; h2 ^= len; h3 ^= len; h4 ^= len;
   h1 = (h1 + h2 + h3 + h4) | 0; h2 = (h2 + h1) | 0; h3 = (h3 + h1) | 0; h4 = (h4 + h1) | 0;
   h1 = fmix(h1); h2 = fmix(h2); h3 = fmix(h3); h4 = fmix(h4);
