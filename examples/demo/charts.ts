@@ -38,7 +38,7 @@ export function niceScale(max: number, ticks = 5): { max: number; step: number }
 }
 
 function fmt(n: number): string {
-  if (Math.abs(n) >= 1000) return `${Math.round(n / 100) / 10}k`;
+  if (Math.abs(n) >= 1000) return `${Number((n / 1000).toFixed(2))}k`;
   return Number.isInteger(n) ? String(n) : n.toFixed(1);
 }
 
