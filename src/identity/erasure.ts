@@ -6,7 +6,7 @@
 import { saltedSha256Hex } from '../core/hash.js';
 import { identifierKey, type Identifier } from './normalize.js';
 import { describeChanges, resolveComponent } from './components.js';
-import { find, identifierAt, linkObservation, profileIdFor, type GraphState, type ProfileChange } from './state.js';
+import { find, forgetIdentifier, identifierAt, linkObservation, profileIdFor, type GraphState, type ProfileChange } from './state.js';
 
 /** What an unmerge or erasure did. `erased` holds the removed identifiers, returned once to the caller. */
 export interface ErasureResult {
@@ -55,7 +55,7 @@ export function eraseIdentifiers(s: GraphState, targets: ReadonlyArray<number>):
   const erased: Identifier[] = [];
   for (const x of targets) {
     erased.push(identifierAt(s, x));
-    s.typeMaps[s.idType[x]!]!.delete(s.idValue[x]!);
+    forgetIdentifier(s, x);
     s.profileIdOf[x] = undefined;
     s.idValue[x] = '';
     s.profileOf[x] = -1;

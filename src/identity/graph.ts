@@ -16,6 +16,8 @@ import {
   createState,
   find,
   identifierAt,
+  identifierHash,
+  lookupIdentifier,
   profileIdFor,
   reserveIdentifiers,
   reserveObservations,
@@ -134,15 +136,16 @@ export class IdentityGraph {
           invalid.push({ observation: i, index: j, reason: v });
           continue;
         }
-        let x = s.typeMaps[t]!.get(v);
-        if (x === undefined) {
+        const h = identifierHash(t, v);
+        let x = lookupIdentifier(s, t, v, h);
+        if (x < 0) {
           const rule = s.typeBlocked[t]!.get(v) ?? s.rules.blockedBy(raw.type, v);
           if (rule !== undefined) {
             s.typeBlocked[t]!.set(v, rule);
             blocked.push(blockedLink(raw.type, v, rule, ats[i]!, source));
             continue;
           }
-          x = addIdentifier(s, t, v);
+          x = addIdentifier(s, t, v, h);
         }
         let dup = false;
         for (let k = start; k < s.nMembers; k++) if (s.members[k] === x) dup = true;
@@ -294,7 +297,9 @@ export function indexOf(s: GraphState, identifier: { readonly type: string; read
   const t = s.typeIndex.get(identifier.type);
   if (t === undefined) return undefined;
   const v = normalizeValue(s.typeKind[t]!, identifier.value, identifier.type, s.rules.normalize);
-  return typeof v === 'string' ? s.typeMaps[t]!.get(v) : undefined;
+  if (typeof v !== 'string') return undefined;
+  const x = lookupIdentifier(s, t, v, identifierHash(t, v));
+  return x < 0 ? undefined : x;
 }
 
 export function profileView(s: GraphState, c: number): Profile {

@@ -40,8 +40,16 @@ export interface GraphState {
   typeIndex: Map<string, number>;
   /** Per type: normalised value → blocking rule, for values seen and refused. */
   typeBlocked: Array<Map<string, string>>;
-  /** Per type: normalised value → identifier index. */
-  typeMaps: Array<Map<string, number>>;
+  /**
+   * Interning table from (type, normalised value) to identifier index: open addressing with linear probing over
+   * a flat `Int32Array` (slot = index + 1, 0 = empty), so a million identifiers cost no per-entry heap objects
+   * and no Map rehashing garbage. See {@link lookupIdentifier}.
+   */
+  slots: Int32Array;
+  /** Live identifiers in `slots` (erased ones are removed). */
+  interned: number;
+  /** Hash of each identifier's (type, value), kept for probing and for growing the table without rehashing strings. */
+  idHash: Int32Array;
   /** Number of identifier slots (erased ones stay as tombstones). */
   n: number;
   idType: Int32Array;
@@ -89,7 +97,9 @@ export function createState(rules: CompiledIdentityRules): GraphState {
     typeKind: [],
     typeIndex: new Map(),
     typeBlocked: [],
-    typeMaps: [],
+    slots: new Int32Array(cap * 2),
+    interned: 0,
+    idHash: new Int32Array(cap),
     n: 0,
     idType: new Int32Array(cap),
     idValue: [],
@@ -133,6 +143,7 @@ export function reserveIdentifiers(s: GraphState, count: number): void {
   const need = s.n + count;
   if (need <= s.idType.length) return;
   s.idType = grown(s.idType, need);
+  s.idHash = grown(s.idHash, need);
   s.parent = grown(s.parent, need);
   s.size = grown(s.size, need);
   s.next = grown(s.next, need);
@@ -168,15 +179,75 @@ export function typeIdOf(s: GraphState, type: string): number {
     s.typeLimit.push(s.rules.limitOf(type));
     s.typeTtl.push(s.rules.ttlOf(type));
     s.typeKind.push(normalizerKindOf(type, s.rules.normalize));
-    s.typeMaps.push(new Map());
     s.typeBlocked.push(new Map());
   }
   return t;
 }
 
+/** Hash of an identifier (type index, normalised value) for the interning table. */
+export function identifierHash(t: number, value: string): number {
+  let h = Math.imul(t + 1, 0x9e3779b1) ^ value.length;
+  for (let i = 0; i < value.length; i++) h = Math.imul(h ^ value.charCodeAt(i), 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  return h;
+}
+
+/** Index of the identifier (type `t`, normalised `value`, hash `h` from {@link identifierHash}), or -1 when unknown. */
+export function lookupIdentifier(s: GraphState, t: number, value: string, h: number): number {
+  const slots = s.slots;
+  const mask = slots.length - 1;
+  for (let i = h & mask; ; i = (i + 1) & mask) {
+    const e = slots[i]!;
+    if (e === 0) return -1;
+    const x = e - 1;
+    if (s.idHash[x] === h && s.idType[x] === t && s.idValue[x] === value) return x;
+  }
+}
+
+function insertSlot(slots: Int32Array, h: number, x: number): void {
+  const mask = slots.length - 1;
+  let i = h & mask;
+  while (slots[i] !== 0) i = (i + 1) & mask;
+  slots[i] = x + 1;
+}
+
+/** Removes identifier `x` from the interning table (backward-shift deletion: no tombstones). */
+export function forgetIdentifier(s: GraphState, x: number): void {
+  const slots = s.slots;
+  const mask = slots.length - 1;
+  let i = s.idHash[x]! & mask;
+  while (slots[i] !== x + 1) {
+    if (slots[i] === 0) return;
+    i = (i + 1) & mask;
+  }
+  s.interned--;
+  // Shift later entries of the probe run back into the hole when their home slot allows it.
+  for (let j = (i + 1) & mask; slots[j] !== 0; j = (j + 1) & mask) {
+    const home = s.idHash[slots[j]! - 1]! & mask;
+    const between = i <= j ? i < home && home <= j : i < home || home <= j;
+    if (!between) {
+      slots[i] = slots[j]!;
+      i = j;
+    }
+  }
+  slots[i] = 0;
+}
+
 /** Registers a new identifier as its own raw component and profile. */
-export function addIdentifier(s: GraphState, t: number, value: string): number {
+export function addIdentifier(s: GraphState, t: number, value: string, h = identifierHash(t, value)): number {
+  if (2 * (s.interned + 1) > s.slots.length) {
+    // Load factor at most 1/2; rebuilt from the stored hashes.
+    const slots = new Int32Array(s.slots.length * 2);
+    for (let i = 0; i < s.slots.length; i++) {
+      const e = s.slots[i]!;
+      if (e !== 0) insertSlot(slots, s.idHash[e - 1]!, e - 1);
+    }
+    s.slots = slots;
+  }
   const i = s.n++;
+  s.idHash[i] = h;
   s.idType[i] = t;
   s.idValue[i] = value;
   s.parent[i] = i;
@@ -187,7 +258,8 @@ export function addIdentifier(s: GraphState, t: number, value: string): number {
   s.pnext[i] = i;
   s.firstSeen[i] = Infinity;
   s.lastSeen[i] = -Infinity;
-  s.typeMaps[t]!.set(value, i);
+  insertSlot(s.slots, h, i);
+  s.interned++;
   return i;
 }
 
