@@ -11,7 +11,6 @@ import { parseIdentityRules, type CompiledIdentityRules, type IdentityRulesInput
 import { describeChanges, resolveComponent } from './components.js';
 import { eraseIdentifiers, type ErasureResult } from './erasure.js';
 import {
-  addIdentifier,
   compareIds,
   createState,
   find,
@@ -19,7 +18,9 @@ import {
   identifierHash,
   lookupIdentifier,
   profileIdFor,
-  reserveIdentifiers,
+  initIdentifiers,
+  internIdentifier,
+  reserveKeys,
   reserveObservations,
   typeIdOf,
   linkObservation,
@@ -115,7 +116,7 @@ export class IdentityGraph {
     let memberCount = 0;
     for (const o of observations) memberCount += o.identifiers.length;
     reserveObservations(s, observations.length, memberCount);
-    reserveIdentifiers(s, memberCount);
+    reserveKeys(s, memberCount);
     const firstObs = s.nObs;
     const opts = s.rules.normalize;
     let lastType = '';
@@ -145,7 +146,7 @@ export class IdentityGraph {
             blocked.push(blockedLink(raw.type, v, rule, ats[i]!, source));
             continue;
           }
-          x = addIdentifier(s, t, v, h);
+          x = internIdentifier(s, t, v, h);
         }
         let dup = false;
         for (let k = start; k < s.nMembers; k++) if (s.members[k] === x) dup = true;
@@ -159,6 +160,7 @@ export class IdentityGraph {
       s.obsAt[o] = ats[i]!;
       s.obsSource[o] = source;
     }
+    initIdentifiers(s, nBefore);
     // Profiles that existed before and are touched: remember their ids to report renames, merges and splits.
     s.epoch++;
     const previous = new Map<number, string>();

@@ -129,21 +129,37 @@ export function createState(rules: CompiledIdentityRules): GraphState {
   };
 }
 
+// Growth by half (not doubling) or to the exact need: the arrays are large, and every megabyte of new
+// ArrayBuffer counts towards V8's external-memory trigger for a full collection of the whole heap.
 function grown<T extends Int32Array | Float64Array>(a: T, need: number): T {
   if (need <= a.length) return a;
-  let len = a.length * 2;
-  while (len < need) len *= 2;
-  const b = new (a.constructor as new (n: number) => T)(len);
+  const b = new (a.constructor as new (n: number) => T)(Math.max(need, Math.ceil(a.length * 1.5)));
   b.set(a);
   return b;
 }
 
 /** Makes room for `count` more identifiers. */
 export function reserveIdentifiers(s: GraphState, count: number): void {
-  const need = s.n + count;
-  if (need <= s.idType.length) return;
-  s.idType = grown(s.idType, need);
-  s.idHash = grown(s.idHash, need);
+  reserveKeys(s, count);
+  reserveSlots(s, s.n + count);
+}
+
+/** Makes room for `count` more identifiers in the interning arrays only (type, hash, value, table). */
+export function reserveKeys(s: GraphState, count: number): void {
+  s.idType = grown(s.idType, s.n + count);
+  s.idHash = grown(s.idHash, s.n + count);
+  const live = s.interned + count;
+  if (2 * live > s.slots.length) {
+    let len = s.slots.length;
+    // At most `count` new keys, usually far fewer (repeats): sized for a load of 2/3 at that bound.
+    while (3 * live > 2 * len) len *= 2;
+    rehash(s, len);
+  }
+}
+
+/** Grows the per-identifier arrays other than the interning ones to hold `need` identifiers. */
+function reserveSlots(s: GraphState, need: number): void {
+  if (need <= s.parent.length) return;
   s.parent = grown(s.parent, need);
   s.size = grown(s.size, need);
   s.next = grown(s.next, need);
@@ -235,31 +251,50 @@ export function forgetIdentifier(s: GraphState, x: number): void {
   slots[i] = 0;
 }
 
-/** Registers a new identifier as its own raw component and profile. */
-export function addIdentifier(s: GraphState, t: number, value: string, h = identifierHash(t, value)): number {
-  if (2 * (s.interned + 1) > s.slots.length) {
-    // Load factor at most 1/2; rebuilt from the stored hashes.
-    const slots = new Int32Array(s.slots.length * 2);
-    for (let i = 0; i < s.slots.length; i++) {
-      const e = s.slots[i]!;
-      if (e !== 0) insertSlot(slots, s.idHash[e - 1]!, e - 1);
-    }
-    s.slots = slots;
+function rehash(s: GraphState, len: number): void {
+  const slots = new Int32Array(len);
+  for (let i = 0; i < s.slots.length; i++) {
+    const e = s.slots[i]!;
+    if (e !== 0) insertSlot(slots, s.idHash[e - 1]!, e - 1);
   }
+  s.slots = slots;
+}
+
+/**
+ * Interns a new identifier (type, value, hash) without initialising its graph slots: bulk adding interns a
+ * whole batch first, then sizes the other arrays once for the identifiers actually new ({@link initIdentifiers}).
+ * Needs {@link reserveKeys}.
+ */
+export function internIdentifier(s: GraphState, t: number, value: string, h: number): number {
+  if (2 * (s.interned + 1) > s.slots.length) rehash(s, s.slots.length * 2);
   const i = s.n++;
   s.idHash[i] = h;
   s.idType[i] = t;
   s.idValue[i] = value;
-  s.parent[i] = i;
-  s.size[i] = 1;
-  s.next[i] = i;
-  s.obsHead[i] = -1;
-  s.profileOf[i] = i;
-  s.pnext[i] = i;
-  s.firstSeen[i] = Infinity;
-  s.lastSeen[i] = -Infinity;
   insertSlot(s.slots, h, i);
   s.interned++;
+  return i;
+}
+
+/** Makes identifiers `from`…`n - 1` (interned by {@link internIdentifier}) their own raw components and profiles. */
+export function initIdentifiers(s: GraphState, from: number): void {
+  reserveSlots(s, s.n);
+  s.firstSeen.fill(Infinity, from, s.n);
+  s.lastSeen.fill(-Infinity, from, s.n);
+  s.size.fill(1, from, s.n);
+  s.obsHead.fill(-1, from, s.n);
+  for (let i = from; i < s.n; i++) {
+    s.parent[i] = i;
+    s.next[i] = i;
+    s.profileOf[i] = i;
+    s.pnext[i] = i;
+  }
+}
+
+/** Registers a new identifier as its own raw component and profile. Needs {@link reserveIdentifiers}. */
+export function addIdentifier(s: GraphState, t: number, value: string, h = identifierHash(t, value)): number {
+  const i = internIdentifier(s, t, value, h);
+  initIdentifiers(s, i);
   return i;
 }
 
