@@ -57,8 +57,7 @@ export function resolveComponent(s: GraphState, root: number, out: number[]): vo
   }
   if (s.refusedByRoot.size > 0) s.refusedByRoot.delete(root);
   if (!violates) {
-    const pid = profileIdFor(s, canonical);
-    s.profileById.set(pid, canonical);
+    if (s.profileById !== undefined) s.profileById.set(profileIdFor(s, canonical), canonical);
     m = root;
     do {
       s.profileOf[m] = canonical;
@@ -186,7 +185,7 @@ function resolveConstrained(s: GraphState, root: number, out: number[]): void {
     const canonical = mem[canonicalOf[r]!]!;
     s.profileOf[mem[i]!] = canonical;
     if (i === r) {
-      s.profileById.set(profileIdFor(s, canonical), canonical);
+      if (s.profileById !== undefined) s.profileById.set(profileIdFor(s, canonical), canonical);
       out.push(canonical);
     }
   }
@@ -294,12 +293,21 @@ function refusedLink(s: GraphState, from: number, to: number, e: Edge, rule: str
 
 /** Ids of the profiles `canonicals` name, and which of them replaced earlier ids (`previous`: member → old id). */
 export function describeChanges(s: GraphState, canonicals: number[], previous: Map<number, string>): { profiles: string[]; changes: ProfileChange[] } {
-  const profiles: string[] = [];
+  return { profiles: profileIds(s, canonicals), changes: changesOf(s, canonicals, previous) };
+}
+
+/** Ids of the profiles `canonicals` name. */
+export function profileIds(s: GraphState, canonicals: number[]): string[] {
+  const profiles: string[] = new Array(canonicals.length);
+  for (let i = 0; i < canonicals.length; i++) profiles[i] = profileIdFor(s, canonicals[i]!);
+  return profiles;
+}
+
+/** The profiles of `canonicals` whose identifiers had other ids before (`previous`: member → old id), by id. */
+export function changesOf(s: GraphState, canonicals: number[], previous: Map<number, string>): ProfileChange[] {
   const changes: ProfileChange[] = [];
+  if (previous.size === 0) return changes;
   for (const c of canonicals) {
-    const id = profileIdFor(s, c);
-    profiles.push(id);
-    if (previous.size === 0) continue;
     const prev = new Set<string>();
     let m = c;
     do {
@@ -307,9 +315,10 @@ export function describeChanges(s: GraphState, canonicals: number[], previous: M
       if (p !== undefined) prev.add(p);
       m = s.pnext[m]!;
     } while (m !== c);
-    if (prev.size > 0 && !(prev.size === 1 && prev.has(id))) changes.push({ profileId: id, previousIds: [...prev].sort() });
+    if (prev.size === 0) continue;
+    const id = profileIdFor(s, c);
+    if (!(prev.size === 1 && prev.has(id))) changes.push({ profileId: id, previousIds: [...prev].sort() });
   }
   changes.sort((a, b) => (a.profileId < b.profileId ? -1 : 1));
-  return { profiles, changes };
+  return changes;
 }
-

@@ -6,7 +6,7 @@
 import { saltedSha256Hex } from '../core/hash.js';
 import { identifierKey, type Identifier } from './normalize.js';
 import { describeChanges, resolveComponent } from './components.js';
-import { find, forgetIdentifier, identifierAt, linkObservation, profileIdFor, type GraphState, type ProfileChange } from './state.js';
+import { find, forgetIdentifier, identifierAt, linkObservation, profileIdFor, settle, type GraphState, type ProfileChange } from './state.js';
 
 /** What an unmerge or erasure did. `erased` holds the removed identifiers, returned once to the caller. */
 export interface ErasureResult {
@@ -18,6 +18,7 @@ export interface ErasureResult {
 
 /** Removes the identifiers at `targets` (indices) from the graph and recomputes their components. */
 export function eraseIdentifiers(s: GraphState, targets: ReadonlyArray<number>): ErasureResult {
+  settle(s);
   s.epoch++;
   const roots: number[] = [];
   for (const x of targets) {
@@ -35,7 +36,7 @@ export function eraseIdentifiers(s: GraphState, targets: ReadonlyArray<number>):
     let m = r;
     do {
       const pid = profileIdFor(s, s.profileOf[m]!);
-      s.profileById.delete(pid);
+      s.profileById?.delete(pid);
       if (!gone.has(m)) {
         previous.set(m, pid);
         survivors.push(m);

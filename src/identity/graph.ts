@@ -8,7 +8,7 @@ import type { Reason } from '../core/explain.js';
 import { toEpochMs, type EpochMs, type TimeInput } from '../core/time.js';
 import { isIdentifierType, normalizeValue, type Identifier, type IdentifierReasonCode } from './normalize.js';
 import { parseIdentityRules, type CompiledIdentityRules, type IdentityRulesInput } from './rules.js';
-import { describeChanges, resolveComponent } from './components.js';
+import { changesOf, profileIds, resolveComponent } from './components.js';
 import { eraseIdentifiers, type ErasureResult } from './erasure.js';
 import {
   compareIds,
@@ -18,6 +18,8 @@ import {
   identifierHash,
   lookupIdentifier,
   profileIdFor,
+  profileIndex,
+  settle,
   initIdentifiers,
   internIdentifier,
   reserveKeys,
@@ -110,6 +112,7 @@ export class IdentityGraph {
   add(observations: ReadonlyArray<ObservationInput>): StitchReport {
     const s = this.state;
     const ats = validateBatch(observations);
+    settle(s);
     const nBefore = s.n;
     const invalid: InvalidIdentifier[] = [];
     const blocked: RefusedLink[] = [];
@@ -175,7 +178,7 @@ export class IdentityGraph {
         do {
           const pid = profileIdFor(s, s.profileOf[m]!);
           previous.set(m, pid);
-          s.profileById.delete(pid);
+          s.profileById?.delete(pid);
           m = s.next[m]!;
         } while (m !== r);
         s.refusedByRoot.delete(r);
@@ -194,7 +197,14 @@ export class IdentityGraph {
       if (rr) for (const x of rr) refused.push(x);
     }
     refused.sort(compareRefused);
-    return { observations: s.nObs - firstObs, ...describeChanges(s, canonicals, previous), refused, invalid };
+    const report = { observations: s.nObs - firstObs, profiles: [] as string[], changes: changesOf(s, canonicals, previous), refused, invalid };
+    // Profile ids are hashed when the report's `profiles` is first read, or before the graph next changes,
+    // whichever comes first: a bulk load whose caller never reads them does not pay for them.
+    let profiles: string[] | undefined;
+    const profilesNow = (): string[] => (profiles ??= profileIds(s, canonicals));
+    Object.defineProperty(report, 'profiles', { get: profilesNow, enumerable: true, configurable: true });
+    s.pending = profilesNow;
+    return report;
   }
 
   /** Profile id of an identifier (normalised first), or `undefined` when unknown, invalid or blocked. */
@@ -205,23 +215,28 @@ export class IdentityGraph {
 
   /** A profile by id, or `undefined`. */
   profile(profileId: string): Profile | undefined {
-    const c = this.state.profileById.get(profileId);
+    const c = profileIndex(this.state).get(profileId);
     return c === undefined ? undefined : profileView(this.state, c);
   }
 
   /** Every profile (order unspecified). */
   *profiles(): IterableIterator<Profile> {
-    for (const c of this.state.profileById.values()) yield profileView(this.state, c);
+    const s = this.state;
+    for (let c = 0; c < s.n; c++) if (s.profileOf[c] === c) yield profileView(s, c);
   }
 
   /** Number of profiles, identifiers and stored observations. */
   get size(): { profiles: number; identifiers: number; observations: number } {
     const s = this.state;
     let live = 0;
-    for (let i = 0; i < s.n; i++) if (s.profileOf[i]! >= 0) live++;
+    let profiles = 0;
+    for (let i = 0; i < s.n; i++) {
+      if (s.profileOf[i]! >= 0) live++;
+      if (s.profileOf[i] === i) profiles++;
+    }
     let obs = 0;
     for (let o = 0; o < s.nObs; o++) if (s.obsLen[o]! > 0) obs++;
-    return { profiles: s.profileById.size, identifiers: live, observations: obs };
+    return { profiles, identifiers: live, observations: obs };
   }
 
   /** Every link merge protection currently refuses (blocked identifiers are reported by `add` only). */
@@ -246,7 +261,7 @@ export class IdentityGraph {
    */
   erase(profileId: string): ErasureResult | undefined {
     const s = this.state;
-    const c = s.profileById.get(profileId);
+    const c = profileIndex(s).get(profileId);
     if (c === undefined) return undefined;
     const targets: number[] = [];
     let m = c;
@@ -263,7 +278,7 @@ export class IdentityGraph {
    */
   audit(profileId: string): AuditEntry[] {
     const s = this.state;
-    const c = s.profileById.get(profileId);
+    const c = profileIndex(s).get(profileId);
     if (c === undefined) return [];
     const out: AuditEntry[] = [];
     const root = find(s, c);

@@ -83,7 +83,16 @@ export interface GraphState {
   refusedByRoot: Map<number, RefusedLink[]>;
   /** Cache of profile ids by canonical identifier (a hash is cheap, but lookups are hotter). */
   profileIdOf: Array<string | undefined>;
-  profileById: Map<string, number>;
+  /**
+   * Profile id → canonical identifier, built on the first lookup by id and maintained from then on. Bulk
+   * stitching that nobody looks up by id never hashes a profile id.
+   */
+  profileById: Map<string, number> | undefined;
+  /**
+   * Computes the profile ids of the last `add` report, when not read yet. Run by {@link settle} before anything
+   * changes the graph, so the report always describes the graph as that `add` left it.
+   */
+  pending: (() => void) | undefined;
 }
 
 export function createState(rules: CompiledIdentityRules): GraphState {
@@ -125,7 +134,8 @@ export function createState(rules: CompiledIdentityRules): GraphState {
     nMembers: 0,
     refusedByRoot: new Map(),
     profileIdOf: [],
-    profileById: new Map(),
+    profileById: undefined,
+    pending: undefined,
   };
 }
 
@@ -353,6 +363,26 @@ export function linkObservation(s: GraphState, o: number): void {
   } else {
     s.obsNext[o] = s.obsNext[h]!;
     s.obsNext[h] = o;
+  }
+}
+
+/** The profile index (built from the canonical identifiers on first use). */
+export function profileIndex(s: GraphState): Map<string, number> {
+  let index = s.profileById;
+  if (index === undefined) {
+    index = new Map();
+    for (let i = 0; i < s.n; i++) if (s.profileOf[i] === i) index.set(profileIdFor(s, i), i);
+    s.profileById = index;
+  }
+  return index;
+}
+
+/** Runs the pending work of the last report before the graph changes (see {@link GraphState.pending}). */
+export function settle(s: GraphState): void {
+  const pending = s.pending;
+  if (pending !== undefined) {
+    s.pending = undefined;
+    pending();
   }
 }
 
