@@ -8,6 +8,7 @@ import {
   recordResponse,
   safeDecide,
   safeParseDecideConfig,
+  rekeyHistories,
   DECIDE_STAGES,
   type DecideResult,
 } from '../../src/decide/index.js';
@@ -310,5 +311,26 @@ describe('decide: convenience forms', () => {
     expect(other.reasons.map((r) => r.code)).not.toContain('DECIDE_REPLAYED');
     const aliased = await decide({ ...request, idempotencyKey: 'from-the-channel', now: T0 + 2 }, stores, config);
     expect(aliased.requestId).toBe('from-the-channel');
+  });
+});
+
+describe('rekeyHistories', () => {
+  it('copies a split profile’s history to both halves and never erases an id that is still live', async () => {
+    const stores = memoryStores();
+    await stores.contacts.recordContact({ id: 'c1', subjectId: 'p_old', channel: 'email', tags: ['marketing'], at: T0 });
+    await stores.events.append([{ id: 'e1', subjectId: 'p_old', type: 'page_view', at: T0, properties: {} }]);
+    await stores.contacts.recordContact({ id: 'c2', subjectId: 'p_gone', channel: 'sms', tags: ['marketing'], at: T0 });
+    const moved = await rekeyHistories(stores, [
+      { profileId: 'p_old', previousIds: ['p_old'] }, // one half keeps the old id
+      { profileId: 'p_new', previousIds: ['p_old', 'p_gone'] },
+    ]);
+    expect(moved).toBe(3);
+    expect((await stores.contacts.history('p_old')).contacts.map((c) => c.id)).toEqual(['c1']);
+    expect((await stores.contacts.history('p_new')).contacts.map((c) => c.id).sort()).toEqual(['c1', 'c2']);
+    expect((await stores.events.read('p_new')).map((e) => e.id)).toEqual(['e1']);
+    expect((await stores.contacts.history('p_gone')).contacts).toEqual([]);
+    // Idempotent: running it again copies nothing new.
+    await rekeyHistories(stores, [{ profileId: 'p_new', previousIds: ['p_old'] }]);
+    expect((await stores.contacts.history('p_new')).contacts).toHaveLength(2);
   });
 });
