@@ -63,6 +63,8 @@ export interface DemoSummary {
     readonly refused: ReadonlyArray<{ readonly rule: string; readonly count: number }>;
     /** Profiles that contain identifiers of more than one true person (over-merges). */
     readonly overMerged: number;
+    /** True people whose identifiers are in more than one profile (never linked: a cookie without a login, a typo). */
+    readonly splitPeople: number;
   };
   readonly segments: ReadonlyArray<{ readonly id: string; readonly first: number; readonly last: number }>;
   readonly channels: ReadonlyArray<ChannelSummary>;
@@ -110,7 +112,7 @@ export function renderText(s: DemoSummary): string {
   const id = s.identity;
   out.push('Identity');
   out.push(`  ${int(id.truePeople)} true people · ${int(id.rawIdentifiers)} raw identifiers · ${int(id.profilesBefore)} profiles before stitching → ${int(id.profilesAfter)} after`);
-  out.push(`  over-merged profiles (more than one true person): ${int(id.overMerged)}`);
+  out.push(`  over-merged profiles (more than one true person): ${int(id.overMerged)} · people split over several profiles (never linked): ${int(id.splitPeople)}`);
   if (id.refused.length) out.push(`  refused merges: ${id.refused.map((r) => `${r.rule} ${int(r.count)}`).join(' · ')}`);
   if (id.invalid.length) out.push(`  rejected identifiers: ${id.invalid.map((r) => `${r.code} ${int(r.count)}`).join(' · ')}`);
   if (s.segments.length) {
@@ -189,7 +191,7 @@ pre{background:#f6f6f6;padding:.8rem;overflow-x:auto;font-size:12px}.kpi{display
 <div><b>${eur(s.revenue.total)}</b>revenue</div>
 </section>
 <h2>Identity</h2>
-<p>${int(id.truePeople)} true people, ${int(id.rawIdentifiers)} raw identifiers; ${int(id.profilesBefore)} profiles before stitching → <b>${int(id.profilesAfter)}</b> after. Over-merged profiles: ${int(id.overMerged)}.</p>
+<p>${int(id.truePeople)} true people, ${int(id.rawIdentifiers)} raw identifiers; ${int(id.profilesBefore)} profiles before stitching → <b>${int(id.profilesAfter)}</b> after. Over-merged profiles (more than one true person): ${int(id.overMerged)}; people split over several profiles (identifiers never seen together): ${int(id.splitPeople)}.</p>
 ${id.refused.length ? htmlTable(['refused merge (rule)', 'count'], id.refused.map((r) => [r.rule, int(r.count)])) : ''}
 ${id.invalid.length ? htmlTable(['rejected identifier (reason)', 'count'], id.invalid.map((r) => [r.code, int(r.count)])) : ''}
 <h2>Contacts</h2>

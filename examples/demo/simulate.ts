@@ -326,7 +326,9 @@ export async function runSimulation(options: SimulationOptions): Promise<DemoSum
 
   // Identity quality against the hidden truth.
   const owners = new Map<string, Set<string>>();
+  let splitPeople = 0;
   for (const c of world.customers) {
+    const profilesOf = new Set<string>();
     const all: SeenIdentifier[] = [
       ...c.cookies.map((v) => ({ type: 'cookie' as const, value: v })),
       ...c.devices.map((v) => ({ type: 'device' as const, value: v })),
@@ -337,10 +339,12 @@ export async function runSimulation(options: SimulationOptions): Promise<DemoSum
     for (const s of ids(all)) {
       const p = identity.graph.profileIdOf(s);
       if (!p) continue;
+      profilesOf.add(p);
       let set = owners.get(p);
       if (!set) owners.set(p, (set = new Set()));
       set.add(c.trueId);
     }
+    if (profilesOf.size > 1) splitPeople++;
   }
   const refused = new Map<string, number>();
   for (const r of identity.graph.refused()) refused.set(`${r.code} (${r.rule})`, (refused.get(`${r.code} (${r.rule})`) ?? 0) + 1);
@@ -367,6 +371,7 @@ export async function runSimulation(options: SimulationOptions): Promise<DemoSum
       invalid: [...t.invalid.entries()].map(([code, count]) => ({ code, count })).sort((a, b) => b.count - a.count),
       refused: [...refused.entries()].map(([rule, count]) => ({ rule, count })).sort((a, b) => b.count - a.count),
       overMerged: [...owners.values()].filter((s) => s.size > 1).length,
+      splitPeople,
     },
     segments: segments.ids.map((id) => ({ id, first: first.get(id) ?? 0, last: last.get(id) ?? 0 })),
     channels,
