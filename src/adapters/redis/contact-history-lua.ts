@@ -5,116 +5,213 @@
  *
  * Contact member:  id \31 channel \31 campaign \31 offer \31 tx(0|1) \31 \30tag\30…\30 \31 json
  * Response member: id \31 channel \31 campaign \31 offer \31 kind \31 \30tag\30…\30 \31 json
+ *
+ * Counting index: each contact is also filed, with its `at` as score, in one sorted set per scope it belongs to
+ * (`<prefix>:{subject}:ix:<flag><atom>`), so a rule's window count is one ZCOUNT instead of a scan of the history.
+ *   flag  `n` (ordinary) or `t` (transactional): rules that do not count transactional contacts read `n` only
+ *   atom  `*` | `c:`channel | `C:`campaign | `o:`offer | `t:`tag | `x:`channel\30tag
+ * Members are the first 16 hex digits of the SHA-1 of the contact member (one contact, one id under all its
+ * atoms, so overlapping atoms can be counted as a union), except in `*`, where they are the contact's counted
+ * fields — at \31 channel \31 campaign \31 offer \31 tx \31 tags \31 id — the compact snapshot a refusal is
+ * explained from. Atoms are derived from a member's header here only (`atomsOf`); the client names the atoms a
+ * rule reads. Index keys are written with the contact and trimmed, pruned and erased with it (their names come
+ * from the removed members), and expire after retention like it.
  */
 
-/** Parses the header, counts every rule's window in one pass, records the contact when no rule is full. */
-export const RESERVE_LUA = `
+const ATOMS_LUA = `
+local ATOM_HEADER = '^[^\\31]*\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31'
+-- Appends the atoms of a contact member to out (deduplicated through seen), the all-contacts atom first.
+local function atomsOf(member, out, seen)
+  local ch, ca, of, tx, tags = string.match(member, ATOM_HEADER)
+  local f = tx == '1' and 't' or 'n'
+  local function add(a)
+    if not seen[a] then seen[a] = true out[#out + 1] = a end
+  end
+  add(f .. '*')
+  add(f .. 'c:' .. ch)
+  if ca ~= '' then add(f .. 'C:' .. ca) end
+  if of ~= '' then add(f .. 'o:' .. of) end
+  for t in string.gmatch(tags, '[^\\30]+') do
+    add(f .. 't:' .. t)
+    add(f .. 'x:' .. ch .. '\\30' .. t)
+  end
+  return ch, ca, of, tx, tags
+end
+-- Index keys sit beside the contacts key (KEYS[1] carries any client-side key prefix).
+local base = string.sub(KEYS[1], 1, -9) .. 'ix:'
+-- Removes the index entries of contacts older than the cut-off (the atoms come from the removed members).
+local function trimIndex(old, cutoff)
+  local atoms, seen = {}, {}
+  for j = 1, #old do atomsOf(old[j], atoms, seen) end
+  for j = 1, #atoms do redis.call('ZREMRANGEBYSCORE', base .. atoms[j], '-inf', '(' .. cutoff) end
+end
+-- Files a contact (already in the contacts set) under its atoms.
+local function indexContact(member, at, retention)
+  local atoms = {}
+  local ch, ca, of, tx, tags = atomsOf(member, atoms, {})
+  local id = string.sub(redis.sha1hex(member), 1, 16)
+  local k = base .. atoms[1]
+  redis.call('ZADD', k, at, at .. '\\31' .. ch .. '\\31' .. ca .. '\\31' .. of .. '\\31' .. tx .. '\\31' .. tags .. '\\31' .. id)
+  redis.call('PEXPIRE', k, retention)
+  for j = 2, #atoms do
+    k = base .. atoms[j]
+    redis.call('ZADD', k, at, id)
+    redis.call('PEXPIRE', k, retention)
+  end
+end
+`;
+
+/**
+ * Checks every applicable rule and records the contact when none is full, in one script.
+ *
+ * KEYS: 1 contacts, 2 responses, 3 idem, 4 index `n*`, 5 index `t*`, then the index keys the indexed rules read.
+ * ARGV: 1 idempotency key ('' = none), 2 member, 3 at, 4 retention ms, 5 trim cut-off (now − retention),
+ * 6 outcome to keep under the key, 7 force deny (1|0), 8 snapshot start of contacts ('' = none), 9 snapshot and
+ * scan start of responses ('' = none), 10 scan start of contacts, 11 number of indexed rules, 12 number of
+ * scanned rules, then per indexed rule: limit (negative: count distinct contacts over its keys, which may
+ * overlap), key count k, window start, window end (ZCOUNT max); then per scanned rule: static part, window
+ * start, window end, limit, per value.
+ * Returns {1} (granted), {2, outcome} (replay) or {0, n* snapshot, t* snapshot, responses snapshot}.
+ */
+export const RESERVE_LUA = `${ATOMS_LUA}
 local c, r, o = KEYS[1], KEYS[2], KEYS[3]
-local now = tonumber(ARGV[1])
-local key = ARGV[2]
+local key = ARGV[1]
 if key ~= '' then
   local prior = redis.call('HGET', o, key)
   if prior then return {2, prior} end
 end
-local retention = tonumber(ARGV[5])
-redis.call('ZREMRANGEBYSCORE', c, '-inf', '(' .. string.format('%.0f', now - retention))
-local n = tonumber(ARGV[10])
-local find = string.find
-local rules = {}
-local hasContactRule, hasResponseRule = false, false
-local STATIC = '^([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)$'
-for i = 1, n do
-  local b = 10 + (i - 1) * 5
-  local kind, ch, ca, of, tagList, per, tx, kinds = string.match(ARGV[b + 1], STATIC)
-  local tags = {}
-  for t in string.gmatch(tagList, '[^\\30]+') do tags[#tags + 1] = '\\30' .. t .. '\\30' end
-  local rule = { kind = kind, lb = tonumber(ARGV[b + 2]), ub = tonumber(ARGV[b + 3]), limit = tonumber(ARGV[b + 4]),
-    ch = ch, ca = ca, of = of, tags = tags, ntags = #tags, per = per, pv = ARGV[b + 5], tx = tx, kinds = kinds, n = 0 }
-  rules[i] = rule
-  if kind == 'C' then hasResponseRule = true else hasContactRule = true end
+local old = redis.call('ZRANGEBYSCORE', c, '-inf', '(' .. ARGV[5])
+if #old > 0 then
+  trimIndex(old, ARGV[5])
+  redis.call('ZREMRANGEBYSCORE', c, '-inf', '(' .. ARGV[5])
 end
--- chk/cak/ofk are the record's channel, campaign and offer wrapped in separators (built once per record, not per rule).
-local function inScope(rule, ch, ca, of, chk, cak, ofk, tags)
-  if rule.ch ~= '' and not find(rule.ch, chk, 1, true) then return false end
-  if rule.ca ~= '' and (ca == '' or not find(rule.ca, cak, 1, true)) then return false end
-  if rule.of ~= '' and (of == '' or not find(rule.of, ofk, 1, true)) then return false end
-  if rule.ntags > 0 then
-    local any = false
-    for k = 1, rule.ntags do
-      if find(tags, rule.tags[k], 1, true) then any = true break end
-    end
-    if not any then return false end
-  end
-  if rule.per == 'ch' then return ch == rule.pv end
-  if rule.per == 'ca' then return ca == rule.pv end
-  if rule.per == 'of' then return of == rule.pv end
-  return true
-end
-local HEADER = '^([^\\31]*\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31)'
-local contacts, responses = nil, nil
--- Counting stops at the first full rule: the refusal is certain, and the client explains it from the snapshot.
 local blocked = ARGV[7] == '1'
-for i = 1, n do
-  if rules[i].limit <= 0 then blocked = true end
+local a, kk = 13, 6
+for _ = 1, tonumber(ARGV[11]) do
+  local limit, k, lb, ub = tonumber(ARGV[a]), tonumber(ARGV[a + 1]), ARGV[a + 2], ARGV[a + 3]
+  a = a + 4
+  if not blocked then
+    local n = 0
+    if limit > 0 then
+      for j = kk, kk + k - 1 do
+        n = n + redis.call('ZCOUNT', KEYS[j], lb, ub)
+        if n >= limit then blocked = true break end
+      end
+    else
+      -- Overlapping atoms (several tags): count distinct contacts; no atom needs more than limit of them.
+      limit = -limit
+      local seen = {}
+      for j = kk, kk + k - 1 do
+        local found = redis.call('ZRANGEBYSCORE', KEYS[j], lb, ub, 'LIMIT', 0, limit)
+        for m = 1, #found do
+          if not seen[found[m]] then seen[found[m]] = true n = n + 1 end
+        end
+        if n >= limit then blocked = true break end
+      end
+    end
+  end
+  kk = kk + k
 end
-if hasContactRule and not blocked then
-  contacts = redis.call('ZRANGEBYSCORE', c, ARGV[8], '+inf', 'WITHSCORES')
-  for j = 1, #contacts, 2 do
-    local at = tonumber(contacts[j + 1])
-    local head, ch, ca, of, tx, tags = string.match(contacts[j], HEADER)
-    contacts[j] = head
-    local chk, cak, ofk = nil, nil, nil
-    for i = 1, n do
-      local rule = rules[i]
-      if rule.kind ~= 'C' and at >= rule.lb and at < rule.ub and (tx == '0' or rule.tx == '1') then
-        -- Wrapped values are built on first need: most rules test one field or none.
-        if rule.ch ~= '' and chk == nil then chk = '\\30' .. ch .. '\\30' end
-        if rule.ca ~= '' and cak == nil then cak = '\\30' .. ca .. '\\30' end
-        if rule.of ~= '' and ofk == nil then ofk = '\\30' .. of .. '\\30' end
-        if inScope(rule, ch, ca, of, chk, cak, ofk, tags) then
-          rule.n = rule.n + 1
-          if rule.n >= rule.limit then blocked = true break end
+local nScan = tonumber(ARGV[12])
+if nScan > 0 and not blocked then
+  local find = string.find
+  local rules = {}
+  local hasContactRule, hasResponseRule = false, false
+  local STATIC = '^([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)$'
+  for i = 1, nScan do
+    local b = a + (i - 1) * 5
+    local kind, ch, ca, of, tagList, per, tx, kinds = string.match(ARGV[b], STATIC)
+    local tags = {}
+    for t in string.gmatch(tagList, '[^\\30]+') do tags[#tags + 1] = '\\30' .. t .. '\\30' end
+    rules[i] = { kind = kind, lb = tonumber(ARGV[b + 1]), ub = tonumber(ARGV[b + 2]), limit = tonumber(ARGV[b + 3]),
+      ch = ch, ca = ca, of = of, tags = tags, ntags = #tags, per = per, pv = ARGV[b + 4], tx = tx, kinds = kinds, n = 0 }
+    if kind == 'C' then hasResponseRule = true else hasContactRule = true end
+  end
+  -- chk/cak/ofk are the record's channel, campaign and offer wrapped in separators (built once per record, not per rule).
+  local function inScope(rule, ch, ca, of, chk, cak, ofk, tags)
+    if rule.ch ~= '' and not find(rule.ch, chk, 1, true) then return false end
+    if rule.ca ~= '' and (ca == '' or not find(rule.ca, cak, 1, true)) then return false end
+    if rule.of ~= '' and (of == '' or not find(rule.of, ofk, 1, true)) then return false end
+    if rule.ntags > 0 then
+      local any = false
+      for k = 1, rule.ntags do
+        if find(tags, rule.tags[k], 1, true) then any = true break end
+      end
+      if not any then return false end
+    end
+    if rule.per == 'ch' then return ch == rule.pv end
+    if rule.per == 'ca' then return ca == rule.pv end
+    if rule.per == 'of' then return of == rule.pv end
+    return true
+  end
+  local HEADER = '^[^\\31]*\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31'
+  if hasContactRule then
+    local contacts = redis.call('ZRANGEBYSCORE', c, ARGV[10], '+inf', 'WITHSCORES')
+    for j = 1, #contacts, 2 do
+      local at = tonumber(contacts[j + 1])
+      local ch, ca, of, tx, tags = string.match(contacts[j], HEADER)
+      local chk, cak, ofk = nil, nil, nil
+      for i = 1, nScan do
+        local rule = rules[i]
+        if rule.kind ~= 'C' and at >= rule.lb and at < rule.ub and (tx == '0' or rule.tx == '1') then
+          -- Wrapped values are built on first need: most rules test one field or none.
+          if rule.ch ~= '' and chk == nil then chk = '\\30' .. ch .. '\\30' end
+          if rule.ca ~= '' and cak == nil then cak = '\\30' .. ca .. '\\30' end
+          if rule.of ~= '' and ofk == nil then ofk = '\\30' .. of .. '\\30' end
+          if inScope(rule, ch, ca, of, chk, cak, ofk, tags) then
+            rule.n = rule.n + 1
+            if rule.n >= rule.limit then blocked = true break end
+          end
         end
       end
+      if blocked then break end
     end
-    if blocked then break end
   end
-end
-if hasResponseRule and not blocked then
-  responses = redis.call('ZRANGEBYSCORE', r, ARGV[9], '+inf', 'WITHSCORES')
-  for j = 1, #responses, 2 do
-    local at = tonumber(responses[j + 1])
-    local head, ch, ca, of, kind, tags = string.match(responses[j], HEADER)
-    responses[j] = head
-    local chk, cak, ofk, kindk = '\\30' .. ch .. '\\30', '\\30' .. ca .. '\\30', '\\30' .. of .. '\\30', '\\30' .. kind .. '\\30'
-    for i = 1, n do
-      local rule = rules[i]
-      if rule.kind == 'C' and at >= rule.lb and find(rule.kinds, kindk, 1, true) and inScope(rule, ch, ca, of, chk, cak, ofk, tags) then
-        rule.n = rule.n + 1
-        blocked = true
-        break
+  if hasResponseRule and not blocked then
+    local responses = redis.call('ZRANGEBYSCORE', r, ARGV[9], '+inf', 'WITHSCORES')
+    for j = 1, #responses, 2 do
+      local at = tonumber(responses[j + 1])
+      local ch, ca, of, kind, tags = string.match(responses[j], HEADER)
+      local chk, cak, ofk, kindk = '\\30' .. ch .. '\\30', '\\30' .. ca .. '\\30', '\\30' .. of .. '\\30', '\\30' .. kind .. '\\30'
+      for i = 1, nScan do
+        local rule = rules[i]
+        if rule.kind == 'C' and at >= rule.lb and find(rule.kinds, kindk, 1, true) and inScope(rule, ch, ca, of, chk, cak, ofk, tags) then
+          blocked = true
+          break
+        end
       end
+      if blocked then break end
     end
-    if blocked then break end
   end
 end
 if blocked then
-  -- The client explains the refusal from the snapshot (headers where already parsed; it reads only those).
-  if contacts == nil then contacts = redis.call('ZRANGEBYSCORE', c, ARGV[8], '+inf', 'WITHSCORES') end
-  if responses == nil then responses = redis.call('ZRANGEBYSCORE', r, ARGV[9], '+inf', 'WITHSCORES') end
-  return {0, contacts, responses}
+  -- The client explains the refusal from a snapshot: compact contacts from the index, response headers.
+  local cs, ts, rs = {}, {}, {}
+  if ARGV[8] ~= '' then
+    cs = redis.call('ZRANGEBYSCORE', KEYS[4], ARGV[8], '+inf')
+    ts = redis.call('ZRANGEBYSCORE', KEYS[5], ARGV[8], '+inf')
+  end
+  if ARGV[9] ~= '' then
+    rs = redis.call('ZRANGEBYSCORE', r, ARGV[9], '+inf', 'WITHSCORES')
+    for j = 1, #rs, 2 do rs[j] = string.match(rs[j], '^[^\\31]*\\31[^\\31]*\\31[^\\31]*\\31[^\\31]*\\31[^\\31]*\\31[^\\31]*\\31') end
+  end
+  return {0, cs, ts, rs}
 end
-redis.call('ZADD', c, ARGV[4], ARGV[3])
-redis.call('PEXPIRE', c, retention)
+-- An identical member is already filed under its atoms.
+if redis.call('ZADD', c, ARGV[3], ARGV[2]) == 1 then indexContact(ARGV[2], ARGV[3], ARGV[4]) end
+redis.call('PEXPIRE', c, ARGV[4])
 if key ~= '' then
   redis.call('HSET', o, key, ARGV[6])
-  redis.call('PEXPIRE', o, retention)
+  redis.call('PEXPIRE', o, ARGV[4])
 end
 return {1}
 `;
 
-/** Records a contact unless its idempotency key (or the identical member) is already there. */
-export const RECORD_LUA = `
+/**
+ * Records a contact unless its idempotency key (or the identical member) is already there.
+ * KEYS: contacts, idem. ARGV: 1 key, 2 member, 3 at, 4 retention ms, 5 outcome.
+ */
+export const RECORD_LUA = `${ATOMS_LUA}
 local c, o = KEYS[1], KEYS[2]
 local key = ARGV[1]
 if key ~= '' then
@@ -123,11 +220,28 @@ if key ~= '' then
 end
 local added = redis.call('ZADD', c, ARGV[3], ARGV[2])
 redis.call('PEXPIRE', c, ARGV[4])
+if added == 1 then indexContact(ARGV[2], ARGV[3], ARGV[4]) end
 if key ~= '' then
   redis.call('HSET', o, key, ARGV[5])
   redis.call('PEXPIRE', o, ARGV[4])
 end
 return {added}
+`;
+
+/** Deletes a subject's contacts before a cut-off with their index entries. KEYS: contacts. ARGV: cut-off. */
+export const PRUNE_CONTACTS_LUA = `${ATOMS_LUA}
+local old = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[1])
+if #old == 0 then return 0 end
+trimIndex(old, ARGV[1])
+return redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[1])
+`;
+
+/** Deletes a subject: its contacts with every index key they were filed under, responses and idempotency. KEYS: contacts, responses, idem. */
+export const ERASE_LUA = `${ATOMS_LUA}
+local atoms, seen = {}, {}
+for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do atomsOf(m, atoms, seen) end
+for j = 1, #atoms do redis.call('DEL', base .. atoms[j]) end
+return redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
 `;
 
 /** Stores a refusal under its idempotency key unless another caller stored an outcome first. */

@@ -8,7 +8,7 @@ import type { ContactHistoryStore, RecordedContact, Reservation, ReserveOptions 
 import { capWindowAt, checkZone, quietEnd } from '../../capping/windows.js';
 import { subjectKey } from './keys.js';
 import { toContactRecord } from '../../capping/contact.js';
-import { RECORD_LUA, RESERVE_LUA, STORE_OUTCOME_LUA } from './contact-history-lua.js';
+import { ERASE_LUA, PRUNE_CONTACTS_LUA, RECORD_LUA, RESERVE_LUA, STORE_OUTCOME_LUA } from './contact-history-lua.js';
 
 /**
  * Options of {@link RedisContactHistoryStore}.
@@ -19,7 +19,7 @@ import { RECORD_LUA, RESERVE_LUA, STORE_OUTCOME_LUA } from './contact-history-lu
  * ```
  */
 export interface RedisContactHistoryStoreOptions {
-  /** Key prefix (default `cc:ch`). Keys are `<prefix>:{<subjectId>}:contacts|responses|idem`. */
+  /** Key prefix (default `cc:ch`). Keys are `<prefix>:{<subjectId>}:contacts|responses|idem|ix`. */
   readonly prefix?: string;
   /**
    * How long records are kept (default `'400d'`): every write sets the subject's keys to expire after it, and
@@ -35,12 +35,23 @@ type Client = Redis | Cluster;
 type Scripted = Client & Record<string, (...args: Array<string | number>) => Promise<unknown>>;
 
 /**
+ * How the script counts a rule: the index atoms it reads (see contact-history-lua.ts), summed when they are
+ * disjoint, or distinct contacts over them (`union`) when they may overlap (several tags).
+ */
+interface IndexPlan {
+  readonly atoms: ReadonlyArray<string>;
+  readonly union: boolean;
+}
+
+/**
  * {@link ContactHistoryStore} on Redis or Redis Cluster through `ioredis`. A reservation is ONE Lua script run
- * server-side: it counts every applicable rule's window in the subject's sorted set and records the contact only
- * if none is full, so any number of processes racing for one subject never exceed a cap. Calendar windows (which
- * need the time zone) and quiet hours are computed by the client and passed in. All keys of a subject share its
- * hash tag, so the script is valid on a cluster. Refusals are explained by running `evaluateCaps` on the exact
- * snapshot the script saw.
+ * server-side: it counts every applicable rule's window and records the contact only if none is full, so any
+ * number of processes racing for one subject never exceed a cap. Each contact is also filed in a per-subject
+ * index under the scopes it belongs to (all, its channel, campaign, offer, each tag, each channel + tag), so a
+ * rule over such a scope costs one O(log n) count instead of a scan of the history; other scopes are scanned.
+ * Calendar windows (which need the time zone) and quiet hours are computed by the client and passed in. All keys
+ * of a subject share its hash tag, so the script is valid on a cluster. Refusals are explained by running
+ * `evaluateCaps` on the exact snapshot the script saw.
  *
  * @example
  * ```ts
@@ -54,6 +65,7 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
   readonly #prefix: string;
   readonly #retentionMs: number;
   readonly #encoded = new WeakMap<CompiledCapRule, string>();
+  readonly #plans = new WeakMap<CompiledCapRule, IndexPlan | null>();
 
   constructor(redis: Client, options: RedisContactHistoryStoreOptions = {}) {
     this.#prefix = options.prefix ?? 'cc:ch';
@@ -61,9 +73,12 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
     if (this.#retentionMs <= 0) throw new CrossChannelError('CONFIG_INVALID', 'retention must be longer than 0', { path: ['retention'] });
     const scripted = redis as Scripted;
     // defineCommand sends EVALSHA and falls back to EVAL after a SCRIPT FLUSH or on a fresh cluster node.
-    if (typeof scripted.ccCappingReserve !== 'function') {
-      redis.defineCommand('ccCappingReserve', { numberOfKeys: 3, lua: RESERVE_LUA });
-      redis.defineCommand('ccCappingRecord', { numberOfKeys: 2, lua: RECORD_LUA });
+    if (typeof scripted.ccCappingReserveIx !== 'function') {
+      // Reservations name a variable number of keys (those of the index atoms their rules read).
+      redis.defineCommand('ccCappingReserveIx', { lua: RESERVE_LUA });
+      redis.defineCommand('ccCappingRecordIx', { numberOfKeys: 2, lua: RECORD_LUA });
+      redis.defineCommand('ccCappingPruneIx', { numberOfKeys: 1, lua: PRUNE_CONTACTS_LUA });
+      redis.defineCommand('ccCappingEraseIx', { numberOfKeys: 3, lua: ERASE_LUA });
       redis.defineCommand('ccCappingStoreOutcome', { numberOfKeys: 1, lua: STORE_OUTCOME_LUA });
     }
     this.#redis = scripted;
@@ -72,8 +87,18 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
   async recordContact(input: ContactRecordInput): Promise<RecordedContact> {
     const contact = toContactRecord(input);
     const key = contact.idempotencyKey ?? '';
-    const outcome = key === '' ? '' : JSON.stringify(grantedOutcome(contact, contact.at));
-    const res = (await this.#call('ccCappingRecord', this.#key(contact.subjectId, 'contacts'), this.#key(contact.subjectId, 'idem'), key, encodeContact(contact), contact.at, this.#retentionMs, outcome)) as [number, string?];
+    const json = JSON.stringify(contact);
+    const s = contact.subjectId;
+    const res = (await this.#call(
+      'ccCappingRecordIx',
+      this.#key(s, 'contacts'),
+      this.#key(s, 'idem'),
+      key,
+      encodeContact(contact, json),
+      contact.at,
+      this.#retentionMs,
+      key === '' ? '' : grantedJson(json, contact.at),
+    )) as [number, string?];
     if (res[0] === 0 && res[1] !== undefined) return { recorded: false, contact: (JSON.parse(res[1]) as Reservation).contact };
     return { recorded: res[0] === 1, contact };
   }
@@ -97,11 +122,18 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
     const now = options.now ?? contact.at;
     const zone = checkZone(caps, options.timeZone ?? caps.timeZone);
     const candidate: CapCandidate = options.priority === undefined ? contact : { ...contact, priority: options.priority };
-    const args: Array<string | number> = [];
+    const s = contact.subjectId;
+    const base = this.#key(s, 'ix:');
+    const keys: string[] = [this.#key(s, 'contacts'), this.#key(s, 'responses'), this.#key(s, 'idem'), `${base}n*`, `${base}t*`];
+    const indexed: Array<string | number> = [];
+    const scanned: Array<string | number> = [];
+    let nIndexed = 0;
+    let nScanned = 0;
     let forceDeny = false;
+    // Where the refusal snapshot starts (it must reach back as far as the longest window) and where scans start.
     let contactFrom = Number.POSITIVE_INFINITY;
+    let scanFrom = Number.POSITIVE_INFINITY;
     let responseFrom = Number.POSITIVE_INFINITY;
-    let n = 0;
     for (const rule of caps.rules) {
       if (!appliesTo(rule, candidate)) continue;
       let lb: number;
@@ -110,52 +142,59 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
       if (rule.kind === 'quiet') {
         if (quietEnd(rule, now, zone) !== now) forceDeny = true;
         continue;
+      } else if (rule.kind === 'cooldown') {
+        lb = Number.isFinite(rule.cooldownMs) ? now - rule.cooldownMs + 1 : -FAR;
+        responseFrom = Math.min(responseFrom, lb);
+        scanned.push(this.#encode(rule), lb, ub, limit, perValue(rule, candidate));
+        nScanned++;
+        continue;
       } else if (rule.kind === 'limit') {
         const w = capWindowAt(caps, rule, now, zone);
         lb = w.start;
         if (Number.isFinite(w.end)) ub = w.end;
         limit = effectiveLimit(rule, candidate);
-      } else if (rule.kind === 'gap') {
+        if (limit <= 0) forceDeny = true;
+      } else {
         lb = now - rule.minGap + 1;
         ub = now + rule.minGap;
-      } else {
-        lb = Number.isFinite(rule.cooldownMs) ? now - rule.cooldownMs + 1 : -FAR;
       }
-      if (rule.kind === 'cooldown') responseFrom = Math.min(responseFrom, lb);
-      else contactFrom = Math.min(contactFrom, lb);
-      const enc = this.#encode(rule);
-      const pv = rule.per === 'channel' ? candidate.channel : rule.per === 'campaign' ? candidate.campaignId : rule.per === 'offer' ? candidate.offerId : '';
-      args.push(enc, lb, ub, limit, pv ?? '');
-      n++;
-    }
-    // Refusals are explained from the snapshot, which must reach back as far as the longest lookback.
-    if (forceDeny || n > 0) {
-      const back = Math.min(contactFrom, responseFrom, now - Math.min(caps.lookbackMs, FAR));
-      if (!Number.isFinite(contactFrom)) contactFrom = back;
-      if (!Number.isFinite(responseFrom)) responseFrom = back;
+      contactFrom = Math.min(contactFrom, lb);
+      if (forceDeny) continue;
+      const plan = this.#plan(rule, candidate);
+      if (plan === null) {
+        scanFrom = Math.min(scanFrom, lb);
+        scanned.push(this.#encode(rule), lb, ub, limit, perValue(rule, candidate));
+        nScanned++;
+        continue;
+      }
+      indexed.push(plan.union ? -limit : limit, plan.atoms.length, lb, ub === FAR ? '+inf' : `(${ub}`);
+      for (const atom of plan.atoms) keys.push(base + atom);
+      nIndexed++;
     }
     const key = contact.idempotencyKey ?? '';
-    const s = contact.subjectId;
+    const json = JSON.stringify(contact);
     const res = (await this.#call(
-      'ccCappingReserve',
-      this.#key(s, 'contacts'),
-      this.#key(s, 'responses'),
-      this.#key(s, 'idem'),
-      now,
+      'ccCappingReserveIx',
+      keys.length,
+      ...keys,
       key,
-      encodeContact(contact),
+      encodeContact(contact, json),
       contact.at,
       this.#retentionMs,
-      key === '' ? '' : JSON.stringify(grantedOutcome(contact, now)),
+      now - this.#retentionMs,
+      key === '' ? '' : grantedJson(json, now),
       forceDeny ? '1' : '0',
-      Number.isFinite(contactFrom) ? contactFrom : '+inf',
-      Number.isFinite(responseFrom) ? responseFrom : '+inf',
-      n,
-      ...args,
-    )) as [number, unknown?, unknown?];
+      Number.isFinite(contactFrom) ? contactFrom : '',
+      Number.isFinite(responseFrom) ? responseFrom : '',
+      Number.isFinite(scanFrom) ? scanFrom : '+inf',
+      nIndexed,
+      nScanned,
+      ...indexed,
+      ...scanned,
+    )) as [number, unknown?, unknown?, unknown?];
     if (res[0] === 1) return { granted: true, decision: { allowed: true, reasons: [], nextAllowedAt: now }, contact, replayed: false };
     if (res[0] === 2) return { ...(JSON.parse(res[1] as string) as Reservation), replayed: true };
-    const snapshot = { contacts: countedContacts(res[1] as string[]), responses: countedResponses(res[2] as string[]) };
+    const snapshot = { contacts: countedContacts(res[1] as string[], res[2] as string[]), responses: countedResponses(res[3] as string[]) };
     const decision = refusal(evaluateCaps(snapshot, caps, candidate, { now, timeZone: zone }));
     const outcome: Reservation = { granted: false, decision, contact, replayed: false };
     if (key === '') return outcome;
@@ -165,16 +204,24 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
 
   async prune(before: EpochMs): Promise<number> {
     const nodes = 'nodes' in this.#redis && typeof this.#redis.nodes === 'function' ? (this.#redis as Cluster).nodes('master') : [this.#redis as Redis];
+    // SCAN neither applies nor strips ioredis' own keyPrefix; commands below add it back.
+    const options = (this.#redis as Partial<Cluster>).options;
+    const kp = (options?.redisOptions?.keyPrefix ?? (options as { keyPrefix?: string } | undefined)?.keyPrefix) ?? '';
     let removed = 0;
     for (const node of nodes) {
       let cursor = '0';
       do {
-        const [next, keys] = await this.#guard(() => node.scan(cursor, 'MATCH', `${this.#prefix}:{*}:*`, 'COUNT', 500));
+        const [next, found] = await this.#guard(() => node.scan(cursor, 'MATCH', `${kp}${this.#prefix}:{*}:*`, 'COUNT', 500));
         cursor = next;
-        for (const k of keys) {
-          if (k.endsWith(':contacts') || k.endsWith(':responses')) {
+        for (const k of found.map((f) => f.slice(kp.length))) {
+          // Names after the hash tag: contacts, responses, idem, or ix:<atom> (an atom may end in ":contacts").
+          const name = k.slice(k.indexOf('}', this.#prefix.length + 2) + 2);
+          if (name === 'contacts') {
+            // The index entries of pruned contacts go in the same script, so counts never disagree with the history.
+            removed += (await this.#call('ccCappingPruneIx', k, before)) as number;
+          } else if (name === 'responses') {
             removed += await this.#guard(() => this.#redis.zremrangebyscore(k, '-inf', `(${before}`));
-          } else if (k.endsWith(':idem')) {
+          } else if (name === 'idem') {
             const all = await this.#guard(() => this.#redis.hgetall(k));
             const stale = Object.entries(all).filter(([, v]) => (JSON.parse(v) as Reservation).contact.at < before).map(([f]) => f);
             if (stale.length > 0) await this.#guard(() => this.#redis.hdel(k, ...stale));
@@ -186,11 +233,26 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
   }
 
   async erase(subjectId: string): Promise<void> {
-    await this.#guard(() => this.#redis.del(this.#key(subjectId, 'contacts'), this.#key(subjectId, 'responses'), this.#key(subjectId, 'idem')));
+    await this.#call('ccCappingEraseIx', this.#key(subjectId, 'contacts'), this.#key(subjectId, 'responses'), this.#key(subjectId, 'idem'));
   }
 
   #key(subjectId: string, name: string): string {
     return subjectKey(this.#prefix, subjectId, name);
+  }
+
+  /**
+   * The index atoms a limit or gap rule reads for this candidate, or `null` when its scope is not one the index
+   * files (e.g. campaign + tag): such rules are counted by scanning the history. `per` narrows the field to the
+   * candidate's value, which `appliesTo` guarantees is inside the rule's own list.
+   */
+  #plan(rule: CompiledCapRule, candidate: CapCandidate): IndexPlan | null {
+    if (rule.per !== null) return planFor(rule, candidate);
+    let plan = this.#plans.get(rule);
+    if (plan === undefined) {
+      plan = planFor(rule, candidate);
+      this.#plans.set(rule, plan);
+    }
+    return plan;
   }
 
   /** The static part of a rule as the script reads it (one argument, built once per compiled rule). */
@@ -226,8 +288,33 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
   }
 }
 
-function grantedOutcome(contact: ContactRecord, now: EpochMs): Reservation {
-  return { granted: true, decision: { allowed: true, reasons: [], nextAllowedAt: now }, contact, replayed: false };
+function planFor(rule: CompiledCapRule, candidate: CapCandidate): IndexPlan | null {
+  const channels = rule.per === 'channel' ? [candidate.channel] : rule.channels;
+  const campaigns = rule.per === 'campaign' ? [candidate.campaignId!] : rule.campaigns;
+  const offers = rule.per === 'offer' ? [candidate.offerId!] : rule.offers;
+  const tags = rule.tags === null ? null : [...new Set(rule.tags)];
+  const dims = (channels === null ? 0 : 1) + (campaigns === null ? 0 : 1) + (offers === null ? 0 : 1) + (tags === null ? 0 : 1);
+  // Distinct values of one field are disjoint (a contact has one channel), tags are not: several count as a union.
+  const each = (prefix: string, xs: ReadonlyArray<string>): string[] => [...new Set(xs)].map((v) => prefix + v);
+  let atoms: string[];
+  if (dims === 0) atoms = ['*'];
+  else if (dims === 1 && channels !== null) atoms = each('c:', channels);
+  else if (dims === 1 && campaigns !== null) atoms = each('C:', campaigns);
+  else if (dims === 1 && offers !== null) atoms = each('o:', offers);
+  else if (dims === 1 && tags !== null) atoms = each('t:', tags);
+  else if (dims === 2 && channels !== null && tags !== null) atoms = [...new Set(channels)].flatMap((c) => each(`x:${c}${RS}`, tags));
+  else return null;
+  const flagged = rule.transactionalCounts ? [...atoms.map((a) => `n${a}`), ...atoms.map((a) => `t${a}`)] : atoms.map((a) => `n${a}`);
+  return { atoms: flagged, union: tags !== null && tags.length > 1 };
+}
+
+function perValue(rule: CompiledCapRule, candidate: CapCandidate): string {
+  return (rule.per === 'channel' ? candidate.channel : rule.per === 'campaign' ? candidate.campaignId : rule.per === 'offer' ? candidate.offerId : '') ?? '';
+}
+
+/** What a retry of a granted reservation replays, built from the contact's JSON (same as JSON.stringify of the outcome). */
+function grantedJson(contactJson: string, now: EpochMs): string {
+  return `{"granted":true,"decision":{"allowed":true,"reasons":[],"nextAllowedAt":${now}},"contact":${contactJson},"replayed":false}`;
 }
 
 /** The script refused; the local evaluation of its snapshot gives the reasons (and agrees unless the snapshot is torn). */
@@ -236,22 +323,32 @@ function refusal(d: CapDecision): CapDecision {
   return { allowed: false, reasons: [{ code: 'CAP_LIMIT_REACHED', message: 'Refused by the store: a concurrent reservation filled a cap' }], nextAllowedAt: null };
 }
 
-function encodeContact(c: ContactRecord): string {
-  return [c.id, c.channel, c.campaignId ?? '', c.offerId ?? '', c.transactional ? '1' : '0', RS + c.tags.join(RS) + RS, JSON.stringify(c)].join(US);
+function encodeContact(c: ContactRecord, json: string): string {
+  return [c.id, c.channel, c.campaignId ?? '', c.offerId ?? '', c.transactional ? '1' : '0', RS + c.tags.join(RS) + RS, json].join(US);
 }
 
 function encodeResponse(r: ResponseRecord): string {
   return [r.id, r.channel, r.campaignId ?? '', r.offerId ?? '', r.kind, RS + r.tags.join(RS) + RS, JSON.stringify(r)].join(US);
 }
 
-/** The counted fields of contacts from `[member, score, …]`, read from the headers without parsing JSON. */
-function countedContacts(flat: ReadonlyArray<string>): CountedContact[] {
+/**
+ * The counted fields of the contacts in a refusal snapshot: the compact members of the `n*` and `t*` index keys
+ * (`at \x1f channel \x1f campaign \x1f offer \x1f tx \x1f tags \x1f id`), each list sorted by `at`, merged.
+ */
+function countedContacts(ordinary: ReadonlyArray<string>, transactional: ReadonlyArray<string>): CountedContact[] {
+  const a = ordinary.map(countedContact);
+  if (transactional.length === 0) return a;
+  const b = transactional.map(countedContact);
   const out: CountedContact[] = [];
-  for (let i = 0; i < flat.length; i += 2) {
-    const f = flat[i]!.split(US, 6);
-    out.push({ at: Number(flat[i + 1]), channel: f[1]!, campaignId: f[2] || undefined, offerId: f[3] || undefined, transactional: f[4] === '1', tags: splitTags(f[5]!) });
-  }
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) out.push(j >= b.length || (i < a.length && a[i]!.at <= b[j]!.at) ? a[i++]! : b[j++]!);
   return out;
+}
+
+function countedContact(member: string): CountedContact {
+  const f = member.split(US, 6);
+  return { at: Number(f[0]), channel: f[1]!, campaignId: f[2] || undefined, offerId: f[3] || undefined, transactional: f[4] === '1', tags: splitTags(f[5]!) };
 }
 
 function countedResponses(flat: ReadonlyArray<string>): CapHistory['responses'][number][] {
