@@ -14,8 +14,10 @@
  * atoms, so overlapping atoms can be counted as a union), except in `*`, where they are the contact's counted
  * fields — at \31 channel \31 campaign \31 offer \31 tx \31 tags \31 id — the compact snapshot a refusal is
  * explained from. Atoms are derived from a member's header here only (`atomsOf`); the client names the atoms a
- * rule reads. Index keys are written with the contact and trimmed, pruned and erased with it (their names come
- * from the removed members), and expire after retention like it.
+ * rule reads. The set `<prefix>:{subject}:ix` lists every atom ever filed, for prune and erase. An index key is
+ * trimmed to retention when it is written (not when contacts age out: that would parse every removed member),
+ * so it may hold entries older than `now − retention`: reservations never count or read below that cut-off.
+ * Index keys expire after retention like the contacts.
  */
 
 const ATOMS_LUA = `
@@ -39,25 +41,20 @@ local function atomsOf(member, out, seen)
 end
 -- Index keys sit beside the contacts key (KEYS[1] carries any client-side key prefix).
 local base = string.sub(KEYS[1], 1, -9) .. 'ix:'
--- Removes the index entries of contacts older than the cut-off (the atoms come from the removed members).
-local function trimIndex(old, cutoff)
-  local atoms, seen = {}, {}
-  for j = 1, #old do atomsOf(old[j], atoms, seen) end
-  for j = 1, #atoms do redis.call('ZREMRANGEBYSCORE', base .. atoms[j], '-inf', '(' .. cutoff) end
-end
--- Files a contact (already in the contacts set) under its atoms.
-local function indexContact(member, at, retention)
+local registry = string.sub(KEYS[1], 1, -9) .. 'ix'
+-- Files a contact (already in the contacts set) under its atoms, trimming each written key to the cut-off.
+local function indexContact(member, at, retention, cutoff)
   local atoms = {}
   local ch, ca, of, tx, tags = atomsOf(member, atoms, {})
   local id = string.sub(redis.sha1hex(member), 1, 16)
-  local k = base .. atoms[1]
-  redis.call('ZADD', k, at, at .. '\\31' .. ch .. '\\31' .. ca .. '\\31' .. of .. '\\31' .. tx .. '\\31' .. tags .. '\\31' .. id)
-  redis.call('PEXPIRE', k, retention)
-  for j = 2, #atoms do
-    k = base .. atoms[j]
-    redis.call('ZADD', k, at, id)
+  for j = 1, #atoms do
+    local k = base .. atoms[j]
+    if cutoff then redis.call('ZREMRANGEBYSCORE', k, '-inf', '(' .. cutoff) end
+    redis.call('ZADD', k, at, j == 1 and (at .. '\\31' .. ch .. '\\31' .. ca .. '\\31' .. of .. '\\31' .. tx .. '\\31' .. tags .. '\\31' .. id) or id)
     redis.call('PEXPIRE', k, retention)
   end
+  redis.call('SADD', registry, unpack(atoms))
+  redis.call('PEXPIRE', registry, retention)
 end
 `;
 
@@ -80,11 +77,7 @@ if key ~= '' then
   local prior = redis.call('HGET', o, key)
   if prior then return {2, prior} end
 end
-local old = redis.call('ZRANGEBYSCORE', c, '-inf', '(' .. ARGV[5])
-if #old > 0 then
-  trimIndex(old, ARGV[5])
-  redis.call('ZREMRANGEBYSCORE', c, '-inf', '(' .. ARGV[5])
-end
+redis.call('ZREMRANGEBYSCORE', c, '-inf', '(' .. ARGV[5])
 local blocked = ARGV[7] == '1'
 local a, kk = 13, 6
 for _ = 1, tonumber(ARGV[11]) do
@@ -198,7 +191,7 @@ if blocked then
   return {0, cs, ts, rs}
 end
 -- An identical member is already filed under its atoms.
-if redis.call('ZADD', c, ARGV[3], ARGV[2]) == 1 then indexContact(ARGV[2], ARGV[3], ARGV[4]) end
+if redis.call('ZADD', c, ARGV[3], ARGV[2]) == 1 then indexContact(ARGV[2], ARGV[3], ARGV[4], ARGV[5]) end
 redis.call('PEXPIRE', c, ARGV[4])
 if key ~= '' then
   redis.call('HSET', o, key, ARGV[6])
@@ -220,7 +213,7 @@ if key ~= '' then
 end
 local added = redis.call('ZADD', c, ARGV[3], ARGV[2])
 redis.call('PEXPIRE', c, ARGV[4])
-if added == 1 then indexContact(ARGV[2], ARGV[3], ARGV[4]) end
+if added == 1 then indexContact(ARGV[2], ARGV[3], ARGV[4], nil) end
 if key ~= '' then
   redis.call('HSET', o, key, ARGV[5])
   redis.call('PEXPIRE', o, ARGV[4])
@@ -228,20 +221,19 @@ end
 return {added}
 `;
 
-/** Deletes a subject's contacts before a cut-off with their index entries. KEYS: contacts. ARGV: cut-off. */
+/** Deletes a subject's contacts and index entries before a cut-off (forgetting atoms left empty). KEYS: contacts. ARGV: cut-off. */
 export const PRUNE_CONTACTS_LUA = `${ATOMS_LUA}
-local old = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[1])
-if #old == 0 then return 0 end
-trimIndex(old, ARGV[1])
+for _, a in ipairs(redis.call('SMEMBERS', registry)) do
+  redis.call('ZREMRANGEBYSCORE', base .. a, '-inf', '(' .. ARGV[1])
+  if redis.call('EXISTS', base .. a) == 0 then redis.call('SREM', registry, a) end
+end
 return redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[1])
 `;
 
-/** Deletes a subject: its contacts with every index key they were filed under, responses and idempotency. KEYS: contacts, responses, idem. */
+/** Deletes a subject: contacts, every index key it ever had, responses and idempotency. KEYS: contacts, responses, idem. */
 export const ERASE_LUA = `${ATOMS_LUA}
-local atoms, seen = {}, {}
-for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do atomsOf(m, atoms, seen) end
-for j = 1, #atoms do redis.call('DEL', base .. atoms[j]) end
-return redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+for _, a in ipairs(redis.call('SMEMBERS', registry)) do redis.call('DEL', base .. a) end
+return redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], registry)
 `;
 
 /** Stores a refusal under its idempotency key unless another caller stored an outcome first. */

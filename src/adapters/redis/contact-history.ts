@@ -43,6 +43,13 @@ interface IndexPlan {
   readonly union: boolean;
 }
 
+interface IndexedRule {
+  readonly plan: IndexPlan;
+  readonly limit: number;
+  readonly lb: number;
+  readonly ub: number;
+}
+
 /**
  * {@link ContactHistoryStore} on Redis or Redis Cluster through `ioredis`. A reservation is ONE Lua script run
  * server-side: it counts every applicable rule's window and records the contact only if none is full, so any
@@ -134,6 +141,10 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
     let contactFrom = Number.POSITIVE_INFINITY;
     let scanFrom = Number.POSITIVE_INFINITY;
     let responseFrom = Number.POSITIVE_INFINITY;
+    // Contacts before the cut-off are trimmed from the history; the index may still hold some (it is trimmed
+    // when written), so nothing is counted or read below it.
+    const cutoff = now - this.#retentionMs;
+    const plans: IndexedRule[] = [];
     for (const rule of caps.rules) {
       if (!appliesTo(rule, candidate)) continue;
       let lb: number;
@@ -167,6 +178,11 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
         nScanned++;
         continue;
       }
+      plans.push({ plan, limit, lb: Math.max(lb, cutoff), ub });
+    }
+    // The script stops at the first full rule: the tightest limits go first, so refusals cost fewer counts.
+    if (plans.length > 1) plans.sort((x, y) => x.limit - y.limit);
+    for (const { plan, limit, lb, ub } of plans) {
       indexed.push(plan.union ? -limit : limit, plan.atoms.length, lb, ub === FAR ? '+inf' : `(${ub}`);
       for (const atom of plan.atoms) keys.push(base + atom);
       nIndexed++;
@@ -181,10 +197,10 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
       encodeContact(contact, json),
       contact.at,
       this.#retentionMs,
-      now - this.#retentionMs,
+      cutoff,
       key === '' ? '' : grantedJson(json, now),
       forceDeny ? '1' : '0',
-      Number.isFinite(contactFrom) ? contactFrom : '',
+      Number.isFinite(contactFrom) ? Math.max(contactFrom, cutoff) : '',
       Number.isFinite(responseFrom) ? responseFrom : '',
       Number.isFinite(scanFrom) ? scanFrom : '+inf',
       nIndexed,
