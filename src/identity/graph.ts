@@ -19,7 +19,7 @@ import {
   lookupIdentifier,
   profileIdFor,
   profileIndex,
-  settle,
+  deferProfiles,
   initIdentifiers,
   internIdentifier,
   reserveKeys,
@@ -62,7 +62,10 @@ export interface Profile {
 export interface StitchReport {
   /** Observations that held at least one valid identifier. */
   readonly observations: number;
-  /** Ids of every profile the batch touched (each once; order unspecified). */
+  /**
+   * Ids of every profile the batch touched (each once; order unspecified). Hashed on first read (or before
+   * the next erasure), so a bulk load that never reads them does not pay for them.
+   */
   readonly profiles: ReadonlyArray<string>;
   readonly changes: ReadonlyArray<ProfileChange>;
   /** Links refused in the components the batch touched (blocked identifiers of this batch included). */
@@ -112,7 +115,6 @@ export class IdentityGraph {
   add(observations: ReadonlyArray<ObservationInput>): StitchReport {
     const s = this.state;
     const ats = validateBatch(observations);
-    settle(s);
     const nBefore = s.n;
     const invalid: InvalidIdentifier[] = [];
     const blocked: RefusedLink[] = [];
@@ -198,12 +200,11 @@ export class IdentityGraph {
     }
     refused.sort(compareRefused);
     const report = { observations: s.nObs - firstObs, profiles: [] as string[], changes: changesOf(s, canonicals, previous), refused, invalid };
-    // Profile ids are hashed when the report's `profiles` is first read, or before the graph next changes,
-    // whichever comes first: a bulk load whose caller never reads them does not pay for them.
+    // Profile ids are hashed when the report's `profiles` is first read (or before an erasure, the only change
+    // that alters an id): a bulk load whose caller never reads them does not pay for them.
     let profiles: string[] | undefined;
-    const profilesNow = (): string[] => (profiles ??= profileIds(s, canonicals));
-    Object.defineProperty(report, 'profiles', { get: profilesNow, enumerable: true, configurable: true });
-    s.pending = profilesNow;
+    Object.defineProperty(report, 'profiles', { get: () => (profiles ??= profileIds(s, canonicals)), enumerable: true, configurable: true });
+    deferProfiles(s, report);
     return report;
   }
 

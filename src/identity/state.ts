@@ -89,10 +89,12 @@ export interface GraphState {
    */
   profileById: Map<string, number> | undefined;
   /**
-   * Computes the profile ids of the last `add` report, when not read yet. Run by {@link settle} before anything
-   * changes the graph, so the report always describes the graph as that `add` left it.
+   * `add` reports whose profile ids are not computed yet. An id is a function of its canonical identifier's
+   * type and value, which only erasure changes: {@link settle} computes them before an erasure, so a report
+   * never names an erased value's profile differently from what it would have said at once. Held weakly: a
+   * report the caller dropped is never computed.
    */
-  pending: (() => void) | undefined;
+  pending: Array<WeakRef<{ readonly profiles: ReadonlyArray<string> }>>;
 }
 
 export function createState(rules: CompiledIdentityRules): GraphState {
@@ -135,7 +137,7 @@ export function createState(rules: CompiledIdentityRules): GraphState {
     refusedByRoot: new Map(),
     profileIdOf: [],
     profileById: undefined,
-    pending: undefined,
+    pending: [],
   };
 }
 
@@ -377,13 +379,21 @@ export function profileIndex(s: GraphState): Map<string, number> {
   return index;
 }
 
-/** Runs the pending work of the last report before the graph changes (see {@link GraphState.pending}). */
+/** Computes the profile ids of every `add` report not read yet (see {@link GraphState.pending}). */
 export function settle(s: GraphState): void {
   const pending = s.pending;
-  if (pending !== undefined) {
-    s.pending = undefined;
-    pending();
+  s.pending = [];
+  for (const r of pending) void r.deref()?.profiles;
+}
+
+/** Registers an `add` report whose profile ids are computed on first read (or by {@link settle}). */
+export function deferProfiles(s: GraphState, report: { readonly profiles: ReadonlyArray<string> }): void {
+  if (s.pending.length >= 64) {
+    // Keep the list short: forget reports already collected, settle the rest if there are still many.
+    s.pending = s.pending.filter((r) => r.deref() !== undefined);
+    if (s.pending.length >= 64) settle(s);
   }
+  s.pending.push(new WeakRef(report));
 }
 
 /** Total order on identifiers: type rank, then type name, then value. The minimum names the profile. */
