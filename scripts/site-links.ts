@@ -13,7 +13,9 @@ export interface BrokenLink {
   /** Page (relative to the site root) holding the link. */
   readonly page: string;
   readonly href: string;
-  readonly why: 'missing file' | 'missing anchor' | 'outside the site';
+  /** `html copied as media`: the guide linked a generated page by file path (typedoc copied whatever stale file
+   * sat there); link API pages with `{@link module!Name}` instead. */
+  readonly why: 'missing file' | 'missing anchor' | 'outside the site' | 'html copied as media';
 }
 
 function walk(dir: string, out: string[] = []): string[] {
@@ -68,6 +70,7 @@ function check(root: string, fromFile: string, href: string, idCache: Map<string
   let file = target;
   if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
   if (!existsSync(file)) return 'missing file';
+  if (/\.html?$/.test(file) && relative(root, file).split(sep)[0] === 'media') return 'html copied as media';
   if (fragment && /\.(html|svg)$/.test(file)) {
     const id = decodeURIComponent(fragment);
     if (!idsOf(file, idCache).has(id)) return 'missing anchor';

@@ -54,13 +54,17 @@ describe('docs site links', () => {
     expect(broken).toEqual([]);
   });
 
-  it('the link check finds a broken link and a broken anchor (it can fail)', () => {
+  it('the link check finds a broken link, a broken anchor and a copied stale page (it can fail)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cc-links-'));
     try {
       mkdirSync(join(dir, 'documents'));
+      mkdirSync(join(dir, 'media'));
       writeFileSync(join(dir, 'index.html'), '<a href="documents/a.html#there">a</a> <a href="documents/gone.html">b</a> <a href="https://example.com/">c</a>');
-      writeFileSync(join(dir, 'documents', 'a.html'), '<h1 id="here">a</h1><a href="../index.html">home</a>');
+      writeFileSync(join(dir, 'documents', 'a.html'), '<h1 id="here">a</h1><a href="../index.html">home</a> <a href="../media/stale.html">api</a> <a href="../media/x.ts">src</a>');
+      writeFileSync(join(dir, 'media', 'stale.html'), '<h1>an old generated page</h1>');
+      writeFileSync(join(dir, 'media', 'x.ts'), 'export {};');
       expect(brokenLinks(dir).broken).toEqual([
+        { page: 'documents/a.html', href: '../media/stale.html', why: 'html copied as media' },
         { page: 'index.html', href: 'documents/a.html#there', why: 'missing anchor' },
         { page: 'index.html', href: 'documents/gone.html', why: 'missing file' },
       ]);
