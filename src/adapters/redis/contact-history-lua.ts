@@ -14,9 +14,9 @@
  * atoms, so overlapping atoms can be counted as a union), except in `*`, where they are the contact's counted
  * fields — at \31 channel \31 campaign \31 offer \31 tx \31 tags \31 id — the compact snapshot a refusal is
  * explained from. Atoms are derived from a member's header here only (`atomsOf`); the client names the atoms a
- * rule reads. The set `<prefix>:{subject}:ix` lists every atom ever filed, for prune and erase. An index key is
- * trimmed to retention when it is written (not when contacts age out: that would parse every removed member),
- * so it may hold entries older than `now − retention`: reservations never count or read below that cut-off.
+ * rule reads. The set `<prefix>:{subject}:ix` lists every atom ever filed, for prune and erase. Each key (the
+ * contacts too) is trimmed to retention when it is written (not when contacts age out: that would parse every
+ * removed member), so it may hold entries older than `now − retention`: reservations never read below it.
  * Index keys expire after retention like the contacts.
  */
 
@@ -61,13 +61,14 @@ end
 /**
  * Checks every applicable rule and records the contact when none is full, in one script.
  *
- * KEYS: 1 contacts, 2 responses, 3 idem, 4 index `n*`, 5 index `t*`, then the index keys the indexed rules read.
- * ARGV: 1 idempotency key ('' = none), 2 member, 3 at, 4 retention ms, 5 trim cut-off (now − retention),
- * 6 outcome to keep under the key, 7 force deny (1|0), 8 snapshot start of contacts ('' = none), 9 snapshot and
- * scan start of responses ('' = none), 10 scan start of contacts, 11 number of indexed rules, 12 number of
- * scanned rules, then per indexed rule: limit (negative: count distinct contacts over its keys, which may
- * overlap), key count k, window start, window end (ZCOUNT max); then per scanned rule: static part, window
- * start, window end, limit, per value.
+ * Redis charges per argument (each becomes an object and a Lua string), so the per-call values travel packed:
+ * KEYS: contacts, responses, idem (index keys are named from KEYS[1], in the same hash slot).
+ * ARGV: 1 idempotency key ('' = none), 2 member, 3 outcome to keep under the key, 4 scalars — at \31 retention
+ * ms \31 trim cut-off (now − retention) \31 force deny (1|0) \31 snapshot start of contacts ('' = none) \31
+ * snapshot and scan start of responses ('' = none) \31 scan start of contacts \31 number of scanned rules —,
+ * 5 indexed rules, tightest first, separated by \29: limit (negative: count distinct contacts over atoms that
+ * may overlap) \31 window start \31 window end (ZCOUNT max) \31 atoms separated by \28; then per scanned rule:
+ * static part, window start, window end, limit, per value.
  * Returns {1} (granted), {2, outcome} (replay) or {0, n* snapshot, t* snapshot, responses snapshot}.
  */
 export const RESERVE_LUA = `${ATOMS_LUA}
@@ -77,35 +78,37 @@ if key ~= '' then
   local prior = redis.call('HGET', o, key)
   if prior then return {2, prior} end
 end
-redis.call('ZREMRANGEBYSCORE', c, '-inf', '(' .. ARGV[5])
-local blocked = ARGV[7] == '1'
-local a, kk = 13, 6
-for _ = 1, tonumber(ARGV[11]) do
-  local limit, k, lb, ub = tonumber(ARGV[a]), tonumber(ARGV[a + 1]), ARGV[a + 2], ARGV[a + 3]
-  a = a + 4
-  if not blocked then
-    local n = 0
-    if limit > 0 then
-      for j = kk, kk + k - 1 do
-        n = n + redis.call('ZCOUNT', KEYS[j], lb, ub)
-        if n >= limit then blocked = true break end
+local at, retention, cutoff, force, contactFrom, responseFrom, scanFrom, nScan =
+  string.match(ARGV[4], '^([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)$')
+nScan = tonumber(nScan)
+local blocked = force == '1'
+-- Rules are read one at a time: a refusal stops at the first full one without parsing the rest.
+local spec, p = ARGV[5], 1
+while not blocked and p <= #spec do
+  local stop = string.find(spec, '\\29', p, true) or (#spec + 1)
+  local limit, lb, ub, atoms = string.match(string.sub(spec, p, stop - 1), '^([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31(.*)$')
+  p = stop + 1
+  limit = tonumber(limit)
+  local n = 0
+  if limit > 0 then
+    for atom in string.gmatch(atoms, '[^\\28]+') do
+      n = n + redis.call('ZCOUNT', base .. atom, lb, ub)
+      if n >= limit then blocked = true break end
+    end
+  else
+    -- Overlapping atoms (several tags): count distinct contacts; no atom needs more than limit of them.
+    limit = -limit
+    local seen = {}
+    for atom in string.gmatch(atoms, '[^\\28]+') do
+      local found = redis.call('ZRANGEBYSCORE', base .. atom, lb, ub, 'LIMIT', 0, limit)
+      for m = 1, #found do
+        if not seen[found[m]] then seen[found[m]] = true n = n + 1 end
       end
-    else
-      -- Overlapping atoms (several tags): count distinct contacts; no atom needs more than limit of them.
-      limit = -limit
-      local seen = {}
-      for j = kk, kk + k - 1 do
-        local found = redis.call('ZRANGEBYSCORE', KEYS[j], lb, ub, 'LIMIT', 0, limit)
-        for m = 1, #found do
-          if not seen[found[m]] then seen[found[m]] = true n = n + 1 end
-        end
-        if n >= limit then blocked = true break end
-      end
+      if n >= limit then blocked = true break end
     end
   end
-  kk = kk + k
 end
-local nScan = tonumber(ARGV[12])
+local a = 6
 if nScan > 0 and not blocked then
   local find = string.find
   local rules = {}
@@ -139,7 +142,7 @@ if nScan > 0 and not blocked then
   end
   local HEADER = '^[^\\31]*\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31'
   if hasContactRule then
-    local contacts = redis.call('ZRANGEBYSCORE', c, ARGV[10], '+inf', 'WITHSCORES')
+    local contacts = redis.call('ZRANGEBYSCORE', c, scanFrom, '+inf', 'WITHSCORES')
     for j = 1, #contacts, 2 do
       local at = tonumber(contacts[j + 1])
       local ch, ca, of, tx, tags = string.match(contacts[j], HEADER)
@@ -161,7 +164,7 @@ if nScan > 0 and not blocked then
     end
   end
   if hasResponseRule and not blocked then
-    local responses = redis.call('ZRANGEBYSCORE', r, ARGV[9], '+inf', 'WITHSCORES')
+    local responses = redis.call('ZRANGEBYSCORE', r, responseFrom, '+inf', 'WITHSCORES')
     for j = 1, #responses, 2 do
       local at = tonumber(responses[j + 1])
       local ch, ca, of, kind, tags = string.match(responses[j], HEADER)
@@ -180,22 +183,24 @@ end
 if blocked then
   -- The client explains the refusal from a snapshot: compact contacts from the index, response headers.
   local cs, ts, rs = {}, {}, {}
-  if ARGV[8] ~= '' then
-    cs = redis.call('ZRANGEBYSCORE', KEYS[4], ARGV[8], '+inf')
-    ts = redis.call('ZRANGEBYSCORE', KEYS[5], ARGV[8], '+inf')
+  if contactFrom ~= '' then
+    cs = redis.call('ZRANGEBYSCORE', base .. 'n*', contactFrom, '+inf')
+    ts = redis.call('ZRANGEBYSCORE', base .. 't*', contactFrom, '+inf')
   end
-  if ARGV[9] ~= '' then
-    rs = redis.call('ZRANGEBYSCORE', r, ARGV[9], '+inf', 'WITHSCORES')
+  if responseFrom ~= '' then
+    rs = redis.call('ZRANGEBYSCORE', r, responseFrom, '+inf', 'WITHSCORES')
     for j = 1, #rs, 2 do rs[j] = string.match(rs[j], '^[^\\31]*\\31[^\\31]*\\31[^\\31]*\\31[^\\31]*\\31[^\\31]*\\31[^\\31]*\\31') end
   end
   return {0, cs, ts, rs}
 end
 -- An identical member is already filed under its atoms.
-if redis.call('ZADD', c, ARGV[3], ARGV[2]) == 1 then indexContact(ARGV[2], ARGV[3], ARGV[4], ARGV[5]) end
-redis.call('PEXPIRE', c, ARGV[4])
+-- Aged-out contacts go when the history is written to; reads never reach below the cut-off anyway.
+redis.call('ZREMRANGEBYSCORE', c, '-inf', '(' .. cutoff)
+if redis.call('ZADD', c, at, ARGV[2]) == 1 then indexContact(ARGV[2], at, retention, cutoff) end
+redis.call('PEXPIRE', c, retention)
 if key ~= '' then
-  redis.call('HSET', o, key, ARGV[6])
-  redis.call('PEXPIRE', o, ARGV[4])
+  redis.call('HSET', o, key, ARGV[3])
+  redis.call('PEXPIRE', o, retention)
 end
 return {1}
 `;

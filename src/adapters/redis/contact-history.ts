@@ -23,13 +23,16 @@ export interface RedisContactHistoryStoreOptions {
   readonly prefix?: string;
   /**
    * How long records are kept (default `'400d'`): every write sets the subject's keys to expire after it, and
-   * reservations trim contacts older than `now − retention`. Must exceed the longest window of your rules.
+   * reservations never count contacts older than `now − retention` (a granted one trims them). Must exceed the
+   * longest window of your rules.
    */
   readonly retention?: DurationInput;
 }
 
 const US = '\x1f';
 const RS = '\x1e';
+const GS = '\x1d';
+const FS = '\x1c';
 const FAR = 9e15;
 type Client = Redis | Cluster;
 type Scripted = Client & Record<string, (...args: Array<string | number>) => Promise<unknown>>;
@@ -39,7 +42,8 @@ type Scripted = Client & Record<string, (...args: Array<string | number>) => Pro
  * disjoint, or distinct contacts over them (`union`) when they may overlap (several tags).
  */
 interface IndexPlan {
-  readonly atoms: ReadonlyArray<string>;
+  /** The atoms, separated by \x1c as the script reads them. */
+  readonly joined: string;
   readonly union: boolean;
 }
 
@@ -81,8 +85,7 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
     const scripted = redis as Scripted;
     // defineCommand sends EVALSHA and falls back to EVAL after a SCRIPT FLUSH or on a fresh cluster node.
     if (typeof scripted.ccCappingReserveIx !== 'function') {
-      // Reservations name a variable number of keys (those of the index atoms their rules read).
-      redis.defineCommand('ccCappingReserveIx', { lua: RESERVE_LUA });
+      redis.defineCommand('ccCappingReserveIx', { numberOfKeys: 3, lua: RESERVE_LUA });
       redis.defineCommand('ccCappingRecordIx', { numberOfKeys: 2, lua: RECORD_LUA });
       redis.defineCommand('ccCappingPruneIx', { numberOfKeys: 1, lua: PRUNE_CONTACTS_LUA });
       redis.defineCommand('ccCappingEraseIx', { numberOfKeys: 3, lua: ERASE_LUA });
@@ -130,19 +133,15 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
     const zone = checkZone(caps, options.timeZone ?? caps.timeZone);
     const candidate: CapCandidate = options.priority === undefined ? contact : { ...contact, priority: options.priority };
     const s = contact.subjectId;
-    const base = this.#key(s, 'ix:');
-    const keys: string[] = [this.#key(s, 'contacts'), this.#key(s, 'responses'), this.#key(s, 'idem'), `${base}n*`, `${base}t*`];
-    const indexed: Array<string | number> = [];
     const scanned: Array<string | number> = [];
-    let nIndexed = 0;
     let nScanned = 0;
     let forceDeny = false;
     // Where the refusal snapshot starts (it must reach back as far as the longest window) and where scans start.
     let contactFrom = Number.POSITIVE_INFINITY;
     let scanFrom = Number.POSITIVE_INFINITY;
     let responseFrom = Number.POSITIVE_INFINITY;
-    // Contacts before the cut-off are trimmed from the history; the index may still hold some (it is trimmed
-    // when written), so nothing is counted or read below it.
+    // Contacts before the cut-off are trimmed when the subject is next written to, so until then the history and
+    // index may still hold some: nothing is counted or read below it.
     const cutoff = now - this.#retentionMs;
     const plans: IndexedRule[] = [];
     for (const rule of caps.rules) {
@@ -182,30 +181,31 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
     }
     // The script stops at the first full rule: the tightest limits go first, so refusals cost fewer counts.
     if (plans.length > 1) plans.sort((x, y) => x.limit - y.limit);
+    let indexed = '';
     for (const { plan, limit, lb, ub } of plans) {
-      indexed.push(plan.union ? -limit : limit, plan.atoms.length, lb, ub === FAR ? '+inf' : `(${ub}`);
-      for (const atom of plan.atoms) keys.push(base + atom);
-      nIndexed++;
+      indexed += `${indexed === '' ? '' : GS}${plan.union ? -limit : limit}${US}${lb}${US}${ub === FAR ? '+inf' : `(${ub}`}${US}${plan.joined}`;
     }
     const key = contact.idempotencyKey ?? '';
     const json = JSON.stringify(contact);
     const res = (await this.#call(
       'ccCappingReserveIx',
-      keys.length,
-      ...keys,
+      this.#key(s, 'contacts'),
+      this.#key(s, 'responses'),
+      this.#key(s, 'idem'),
       key,
       encodeContact(contact, json),
-      contact.at,
-      this.#retentionMs,
-      cutoff,
       key === '' ? '' : grantedJson(json, now),
-      forceDeny ? '1' : '0',
-      Number.isFinite(contactFrom) ? Math.max(contactFrom, cutoff) : '',
-      Number.isFinite(responseFrom) ? responseFrom : '',
-      Number.isFinite(scanFrom) ? scanFrom : '+inf',
-      nIndexed,
-      nScanned,
-      ...indexed,
+      [
+        contact.at,
+        this.#retentionMs,
+        cutoff,
+        forceDeny ? '1' : '0',
+        Number.isFinite(contactFrom) ? Math.max(contactFrom, cutoff) : '',
+        Number.isFinite(responseFrom) ? responseFrom : '',
+        Number.isFinite(scanFrom) ? Math.max(scanFrom, cutoff) : '+inf',
+        nScanned,
+      ].join(US),
+      indexed,
       ...scanned,
     )) as [number, unknown?, unknown?, unknown?];
     if (res[0] === 1) return { granted: true, decision: { allowed: true, reasons: [], nextAllowedAt: now }, contact, replayed: false };
@@ -321,7 +321,7 @@ function planFor(rule: CompiledCapRule, candidate: CapCandidate): IndexPlan | nu
   else if (dims === 2 && channels !== null && tags !== null) atoms = [...new Set(channels)].flatMap((c) => each(`x:${c}${RS}`, tags));
   else return null;
   const flagged = rule.transactionalCounts ? [...atoms.map((a) => `n${a}`), ...atoms.map((a) => `t${a}`)] : atoms.map((a) => `n${a}`);
-  return { atoms: flagged, union: tags !== null && tags.length > 1 };
+  return { joined: flagged.join(FS), union: tags !== null && tags.length > 1 };
 }
 
 function perValue(rule: CompiledCapRule, candidate: CapCandidate): string {
