@@ -141,11 +141,12 @@ export function createState(rules: CompiledIdentityRules): GraphState {
   };
 }
 
-// Growth by half (not doubling) or to the exact need: the arrays are large, and every megabyte of new
-// ArrayBuffer counts towards V8's external-memory trigger for a full collection of the whole heap.
+// Growth by half (not doubling), or to the need plus an eighth: the arrays are large, and every megabyte of
+// new ArrayBuffer counts towards V8's external-memory trigger for a full collection of the whole heap. The
+// eighth leaves room for the small batches that usually follow a bulk load, so they do not copy everything.
 function grown<T extends Int32Array | Float64Array>(a: T, need: number): T {
   if (need <= a.length) return a;
-  const b = new (a.constructor as new (n: number) => T)(Math.max(need, Math.ceil(a.length * 1.5)));
+  const b = new (a.constructor as new (n: number) => T)(Math.max(need + (need >> 3), Math.ceil(a.length * 1.5)));
   b.set(a);
   return b;
 }
