@@ -15,6 +15,7 @@
  *   npx tsx scripts/check-doc-examples.ts          print failures, exit 1 if any
  *   npx tsx scripts/check-doc-examples.ts --json   machine-readable
  *   npx tsx scripts/check-doc-examples.ts --dist   against the built declarations (after `npm run build`)
+ *   npx tsx scripts/check-doc-examples.ts --placeholders-any   undeclared names become `any`: API drift only
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve, sep } from 'node:path';
@@ -155,7 +156,7 @@ function compilerOptions(root: string, target: ExampleTarget): ts.CompilerOption
 }
 
 const VIRTUAL_DIR = '.doc-examples';
-const NOT_FOUND = new Set([2304, 2552, 2582, 2591]); // "Cannot find name 'x'" and its "did you mean" variants
+const NOT_FOUND = new Set([2304, 2552, 2582, 2591, 18004]); // "Cannot find name 'x'", its "did you mean" variants, `{ x }` shorthand
 
 interface Virtual {
   readonly example: DocExample;
@@ -215,9 +216,21 @@ function lookupOrder(home: string): PackageEntry[] {
 }
 
 /** Type-checks the examples; returns one failure per TypeScript error, located in the documenting file. */
-export function checkExamples(examples: readonly DocExample[], root = process.cwd(), target: ExampleTarget = 'src'): ExampleFailure[] {
+/**
+ * How undeclared names are treated: `error` (the default: an example must declare what it assumes) or `any`
+ * (each undeclared name becomes an `any` value and type, so only drift from the API is reported: a renamed or
+ * removed export, a wrong argument, a wrong result type, a syntax error).
+ */
+export type PlaceholderMode = 'error' | 'any';
+
+export function checkExamples(
+  examples: readonly DocExample[],
+  root = process.cwd(),
+  target: ExampleTarget = 'src',
+  placeholders: PlaceholderMode = 'error',
+): ExampleFailure[] {
   if (target === 'dist' && !existsSync(join(root, 'dist', 'index.d.ts'))) throw new Error('No dist/index.d.ts: run `npm run build` first');
-  const options = compilerOptions(root, target);
+  const options = { ...compilerOptions(root, target), ...(placeholders === 'any' ? { noImplicitAny: false } : {}) };
   const virtuals = new Map<string, Virtual>();
   examples.forEach((example, i) => {
     const path = resolve(root, VIRTUAL_DIR, `${String(i).padStart(4, '0')}-${example.file.replace(/[^\w.-]+/g, '_')}-${example.line}.ts`);
@@ -236,12 +249,15 @@ export function checkExamples(examples: readonly DocExample[], root = process.cw
     }
     if (missing.size === 0) continue;
     const imports = new Map<string, string[]>();
+    const unknown: string[] = [];
     for (const name of [...missing].sort()) {
       const from = lookupOrder(v.example.home).find((e) => exportsOf.get(e.specifier)?.has(name));
       if (from) imports.set(from.specifier, [...(imports.get(from.specifier) ?? []), name]);
+      else unknown.push(name);
     }
-    if (imports.size === 0) continue;
-    v.prefix = [...imports].map(([spec, names]) => `import { ${names.join(', ')} } from '${spec}';`).join(' ');
+    const declared = placeholders === 'any' ? unknown.map((n) => `declare const ${n}: any; type ${n} = any;`) : [];
+    if (imports.size === 0 && declared.length === 0) continue;
+    v.prefix = [...[...imports].map(([spec, names]) => `import { ${names.join(', ')} } from '${spec}';`), ...declared].join(' ');
     changed = true;
   }
   if (changed) program = createProgram(root, virtuals, options, program);
@@ -266,7 +282,7 @@ export function checkExamples(examples: readonly DocExample[], root = process.cw
 const isMain = process.argv[1] !== undefined && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname);
 if (isMain) {
   const examples = collectExamples();
-  const failures = checkExamples(examples, process.cwd(), process.argv.includes('--dist') ? 'dist' : 'src');
+  const failures = checkExamples(examples, process.cwd(), process.argv.includes('--dist') ? 'dist' : 'src', process.argv.includes('--placeholders-any') ? 'any' : 'error');
   if (process.argv.includes('--json')) console.log(JSON.stringify({ examples: examples.length, failures }, null, 2));
   else {
     for (const f of failures) console.log(`${f.file}:${f.line}  TS${f.code}  ${f.message}`);

@@ -36,4 +36,18 @@ describe('docs examples checker', () => {
     expect(new Set(examples.map((e) => e.file))).toEqual(new Set(files));
     expect(checkExamples(examples)).toEqual([]);
   }, 60_000);
+
+  it('no example in README, docs/ or TSDoc has drifted from the API (undeclared placeholders aside)', () => {
+    // The strict check (placeholders must be declared) is `npm run docs:examples`; this one holds every
+    // example to the real exports, signatures and types, and to valid syntax.
+    const examples = collectExamples();
+    expect(examples.length).toBeGreaterThan(100);
+    expect(checkExamples(examples, process.cwd(), 'src', 'any')).toEqual([]);
+  }, 120_000);
+
+  it('the drift check still catches drift when placeholders are allowed', () => {
+    const examples = [...markdownExamples(process.cwd(), ['test/docs/fixtures/guide.md']), ...tsdocExamples(process.cwd(), 'test/docs/fixtures/documented.ts')];
+    const failures = checkExamples(examples, process.cwd(), 'src', 'any').map((f) => `${f.file}:${f.line} TS${f.code}`);
+    expect(failures).toEqual(['test/docs/fixtures/guide.md:17 TS2345', 'test/docs/fixtures/documented.ts:12 TS2322']);
+  }, 60_000);
 });
