@@ -66,9 +66,8 @@ end
  * ARGV: 1 idempotency key ('' = none), 2 member, 3 outcome to keep under the key, 4 scalars — at \31 retention
  * ms \31 trim cut-off (now − retention) \31 force deny (1|0) \31 snapshot start of contacts ('' = none) \31
  * snapshot and scan start of responses ('' = none) \31 scan start of contacts \31 number of scanned rules —,
- * 5 indexed rules in groups that read the same atoms up to the same window end, tightest group first, groups
- * separated by \29: window end (ZCOUNT max) \31 union (u: count distinct contacts over atoms that may overlap;
- * '' = sum) \31 atoms separated by \28 \31 then limit \31 window start of each rule; then per scanned rule:
+ * 5 indexed rules, tightest first, separated by \29: limit (negative: count distinct contacts over atoms that
+ * may overlap) \31 window start \31 window end (ZCOUNT max) \31 atoms separated by \28; then per scanned rule:
  * static part, window start, window end, limit, per value.
  * Returns {1} (granted), {2, outcome} (replay) or {0, n* snapshot, t* snapshot, responses snapshot}.
  */
@@ -83,54 +82,29 @@ local at, retention, cutoff, force, contactFrom, responseFrom, scanFrom, nScan =
   string.match(ARGV[4], '^([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)$')
 nScan = tonumber(nScan)
 local blocked = force == '1'
--- Groups are read one at a time: a refusal stops at the first full rule without parsing the rest.
+-- Rules are read one at a time: a refusal stops at the first full one without parsing the rest.
 local spec, p = ARGV[5], 1
 while not blocked and p <= #spec do
   local stop = string.find(spec, '\\29', p, true) or (#spec + 1)
-  local ub, union, atoms, rest = string.match(string.sub(spec, p, stop - 1), '^([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31(.*)$')
+  local limit, lb, ub, atoms = string.match(string.sub(spec, p, stop - 1), '^([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31(.*)$')
   p = stop + 1
-  local limits, lbs = {}, {}
-  for limit, lb in string.gmatch(rest, '([^\\31]+)\\31([^\\31]+)') do
-    limits[#limits + 1] = tonumber(limit)
-    lbs[#lbs + 1] = tonumber(lb)
-  end
-  if #limits == 1 and union == '' then
-    local n, limit = 0, limits[1]
+  limit = tonumber(limit)
+  local n = 0
+  if limit > 0 then
     for atom in string.gmatch(atoms, '[^\\28]+') do
-      n = n + redis.call('ZCOUNT', base .. atom, lbs[1], ub)
+      n = n + redis.call('ZCOUNT', base .. atom, lb, ub)
       if n >= limit then blocked = true break end
     end
   else
-    -- Rules over the same atoms and window end share one read per atom: its newest entries, as many as the
-    -- largest limit. A rule is full iff it counts its limit among them (an atom cut short at that many entries,
-    -- all inside the rule's window, fills it alone). Atoms that may overlap (union) count distinct contacts.
-    local maxLimit, minLb = 0, lbs[1]
-    local counts, seen = {}, {}
-    for i = 1, #limits do
-      if limits[i] > maxLimit then maxLimit = limits[i] end
-      if lbs[i] < minLb then minLb = lbs[i] end
-      counts[i] = 0
-      seen[i] = {}
-    end
+    -- Overlapping atoms (several tags): count distinct contacts; no atom needs more than limit of them.
+    limit = -limit
+    local seen = {}
     for atom in string.gmatch(atoms, '[^\\28]+') do
-      local got = redis.call('ZREVRANGEBYSCORE', base .. atom, ub, minLb, 'WITHSCORES', 'LIMIT', 0, maxLimit)
-      for j = 1, #got, 2 do
-        local score = tonumber(got[j + 1])
-        for i = 1, #limits do
-          if score >= lbs[i] then
-            if union == '' then
-              counts[i] = counts[i] + 1
-            elseif not seen[i][got[j]] then
-              seen[i][got[j]] = true
-              counts[i] = counts[i] + 1
-            end
-          end
-        end
+      local found = redis.call('ZRANGEBYSCORE', base .. atom, lb, ub, 'LIMIT', 0, limit)
+      for m = 1, #found do
+        if not seen[found[m]] then seen[found[m]] = true n = n + 1 end
       end
-      for i = 1, #limits do
-        if counts[i] >= limits[i] then blocked = true end
-      end
-      if blocked then break end
+      if n >= limit then blocked = true break end
     end
   end
 end

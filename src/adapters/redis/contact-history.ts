@@ -179,7 +179,12 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
       }
       plans.push({ plan, limit, lb: Math.max(lb, cutoff), ub });
     }
-    const indexed = groupSpec(plans);
+    // The script stops at the first full rule: the tightest limits go first, so refusals cost fewer counts.
+    if (plans.length > 1) plans.sort((x, y) => x.limit - y.limit);
+    let indexed = '';
+    for (const { plan, limit, lb, ub } of plans) {
+      indexed += `${indexed === '' ? '' : GS}${plan.union ? -limit : limit}${US}${lb}${US}${ub === FAR ? '+inf' : `(${ub}`}${US}${plan.joined}`;
+    }
     const key = contact.idempotencyKey ?? '';
     const json = JSON.stringify(contact);
     const res = (await this.#call(
@@ -317,28 +322,6 @@ function planFor(rule: CompiledCapRule, candidate: CapCandidate): IndexPlan | nu
   else return null;
   const flagged = rule.transactionalCounts ? [...atoms.map((a) => `n${a}`), ...atoms.map((a) => `t${a}`)] : atoms.map((a) => `n${a}`);
   return { joined: flagged.join(FS), union: tags !== null && tags.length > 1 };
-}
-
-/**
- * The indexed rules as the script reads them: grouped by atoms and window end (one read per atom serves the
- * group), the group with the tightest limit first — the script stops at the first full rule, so refusals read less.
- */
-function groupSpec(plans: ReadonlyArray<IndexedRule>): string {
-  if (plans.length === 0) return '';
-  const groups = new Map<string, { head: string; rules: string; tightest: number }>();
-  for (const { plan, limit, lb, ub } of plans) {
-    const head = `${ub === FAR ? '+inf' : `(${ub}`}${US}${plan.union ? 'u' : ''}${US}${plan.joined}`;
-    const g = groups.get(head);
-    if (g === undefined) groups.set(head, { head, rules: `${US}${limit}${US}${lb}`, tightest: limit });
-    else {
-      g.rules += `${US}${limit}${US}${lb}`;
-      if (limit < g.tightest) g.tightest = limit;
-    }
-  }
-  return [...groups.values()]
-    .sort((x, y) => x.tightest - y.tightest)
-    .map((g) => g.head + g.rules)
-    .join(GS);
 }
 
 function perValue(rule: CompiledCapRule, candidate: CapCandidate): string {
