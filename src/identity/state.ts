@@ -292,6 +292,10 @@ export function internIdentifier(s: GraphState, t: number, value: string, h: num
 /** Makes identifiers `from`…`n - 1` (interned by {@link internIdentifier}) their own raw components and profiles. */
 export function initIdentifiers(s: GraphState, from: number): void {
   reserveSlots(s, s.n);
+  // Ids are cached on demand, in any order: keep the cache a dense array (a write far past its end would turn
+  // it into a slow dictionary).
+  const ids = s.profileIdOf;
+  while (ids.length < s.n) ids.push(undefined);
   s.firstSeen.fill(Infinity, from, s.n);
   s.lastSeen.fill(-Infinity, from, s.n);
   s.size.fill(1, from, s.n);
