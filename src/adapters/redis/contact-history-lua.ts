@@ -15,8 +15,9 @@
  * fields — at \31 channel \31 campaign \31 offer \31 tx \31 tags \31 id — the compact snapshot a refusal is
  * explained from. Atoms are derived from a member's header here only (`atomsOf`); the client names the atoms a
  * rule reads. The set `<prefix>:{subject}:ix` lists every atom ever filed, for prune and erase. Each key (the
- * contacts too) is trimmed to retention when it is written (not when contacts age out: that would parse every
- * removed member), so it may hold entries older than `now − retention`: reservations never read below it.
+ * contacts too) is trimmed to retention when a reservation writes to it (not when contacts age out: that would
+ * parse every removed member), so it may hold entries older than `now − retention`: reservations never read
+ * below that cut-off.
  * Index keys expire after retention like the contacts.
  */
 
@@ -196,7 +197,9 @@ end
 -- An identical member is already filed under its atoms.
 -- Aged-out contacts go when the history is written to; reads never reach below the cut-off anyway.
 redis.call('ZREMRANGEBYSCORE', c, '-inf', '(' .. cutoff)
-if redis.call('ZADD', c, at, ARGV[2]) == 1 then indexContact(ARGV[2], at, retention, cutoff) end
+-- Filed again even when the identical member was there: its index keys then expire with the contacts.
+redis.call('ZADD', c, at, ARGV[2])
+indexContact(ARGV[2], at, retention, cutoff)
 redis.call('PEXPIRE', c, retention)
 if key ~= '' then
   redis.call('HSET', o, key, ARGV[3])
@@ -218,7 +221,7 @@ if key ~= '' then
 end
 local added = redis.call('ZADD', c, ARGV[3], ARGV[2])
 redis.call('PEXPIRE', c, ARGV[4])
-if added == 1 then indexContact(ARGV[2], ARGV[3], ARGV[4], nil) end
+indexContact(ARGV[2], ARGV[3], ARGV[4], nil)
 if key ~= '' then
   redis.call('HSET', o, key, ARGV[5])
   redis.call('PEXPIRE', o, ARGV[4])

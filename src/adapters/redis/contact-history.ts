@@ -229,12 +229,16 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
       do {
         const [next, found] = await this.#guard(() => node.scan(cursor, 'MATCH', `${kp}${this.#prefix}:{*}:*`, 'COUNT', 500));
         cursor = next;
+        const pruned = new Set<string>();
         for (const k of found.map((f) => f.slice(kp.length))) {
           // Names after the hash tag: contacts, responses, idem, or ix:<atom> (an atom may end in ":contacts").
           const name = k.slice(k.indexOf('}', this.#prefix.length + 2) + 2);
-          if (name === 'contacts') {
-            // The index entries of pruned contacts go in the same script, so counts never disagree with the history.
-            removed += (await this.#call('ccCappingPruneIx', k, before)) as number;
+          if (name === 'contacts' || name === 'ix') {
+            // Contacts and index keys go in one script, reached from either key (one may outlive the other).
+            const contacts = `${k.slice(0, -name.length)}contacts`;
+            if (pruned.has(contacts)) continue;
+            pruned.add(contacts);
+            removed += (await this.#call('ccCappingPruneIx', contacts, before)) as number;
           } else if (name === 'responses') {
             removed += await this.#guard(() => this.#redis.zremrangebyscore(k, '-inf', `(${before}`));
           } else if (name === 'idem') {
