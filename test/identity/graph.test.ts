@@ -180,3 +180,24 @@ describe('IdentityGraph', () => {
     expect(await erasureProof(id('loyalty_id', 'L1'), 'salt')).not.toBe(await erasureProof(id('loyalty_id', 'L1'), 'pepper'));
   });
 });
+
+describe('report profile ids hashed on demand', () => {
+  it('a report read after later merges and an erasure gives the ids it would have given at once', () => {
+    const batchA = [
+      { identifiers: [id('anonymous_id', 'ck-1'), id('email', 'ada@shop.test')], at: T0, source: 'web' },
+      { identifiers: [id('anonymous_id', 'ck-2')], at: T0, source: 'web' },
+      { identifiers: [id('email', 'bob@shop.test'), id('anonymous_id', 'ck-3')], at: T0, source: 'web' },
+    ];
+    const eager = new IdentityGraph();
+    const readAtOnce = [...eager.add(batchA).profiles].sort();
+
+    const lazy = new IdentityGraph();
+    const unread = lazy.add(batchA);
+    // A stronger identifier joins Ada's profile (its id changes), then Bob's profile is erased.
+    lazy.add([{ identifiers: [id('email', 'ada@shop.test'), id('user_id', 'u-ada')], at: T0 + DAY, source: 'app' }]);
+    const bob = lazy.profileIdOf(id('email', 'bob@shop.test'))!;
+    expect(lazy.erase(bob)).toBeDefined();
+    expect([...unread.profiles].sort()).toEqual(readAtOnce);
+    expect(lazy.profileIdOf(id('anonymous_id', 'ck-1'))).not.toBe(eager.profileIdOf(id('anonymous_id', 'ck-1')));
+  });
+});
