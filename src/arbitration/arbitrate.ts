@@ -35,6 +35,11 @@ export interface ArbitrateOptions extends PropensityOptions {
  * A presented offer, with its score and the score's factors.
  * @example
  * ```ts
+ * declare const ctx: ArbitrationContext;
+ * declare const catalogue: Catalogue;
+ * declare const history: History;
+ * declare const now: number;
+ *
  * const top: RankedOffer | undefined = arbitrate(ctx, catalogue, history, { now, channel: 'web' }).selected[0];
  * console.log(top?.offerId, top?.score, top?.factors.propensity);
  * ```
@@ -52,6 +57,11 @@ export interface RankedOffer {
  * The decision: offers for the slots, best first, and every other offer with its exclusion.
  * @example
  * ```ts
+ * declare const ctx: ArbitrationContext;
+ * declare const catalogue: Catalogue;
+ * declare const history: History;
+ * declare const now: number;
+ *
  * const r: ArbitrationResult = arbitrate(ctx, catalogue, history, { now, channel: 'email', slots: 2 });
  * for (const e of r.excluded) console.log(e.offerId, e.stage, e.reason.code);
  * ```

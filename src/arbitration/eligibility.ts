@@ -72,6 +72,8 @@ export function checkEligibility(offer: CompiledOffer, context: ArbitrationConte
  *
  * @example
  * ```ts
+ * const cat = parseCatalogue({ offers: [{ id: 'gold-card', eligibility: { segments: ['gold'] } }] });
+ *
  * eligibilityExclusion(cat.offers[0]!, {}, new Set())?.stage; // 'eligibility'
  * ```
  */

@@ -139,6 +139,9 @@ export function optimizeGreedy(customers: OptimizationInput, constraints: Optimi
  * Options of {@link optimizeGreedy}.
  * @example
  * ```ts
+ * declare const customers: OptimizationCustomer[];
+ * declare const constraints: OptimizationConstraints;
+ *
  * optimizeGreedy(customers, constraints, { strategy: 'value' });
  * ```
  */
@@ -281,6 +284,9 @@ function sortBucket(low: Uint16Array, idx: Uint32Array, cust: Int32Array, start:
  * Options of {@link optimizeExact}.
  * @example
  * ```ts
+ * declare const customers: OptimizationCustomer[];
+ * declare const constraints: OptimizationConstraints;
+ *
  * optimizeExact(customers, constraints, { maxNodes: 100_000 });
  * ```
  */

@@ -90,6 +90,8 @@ export type OptimizationInput = ReadonlyArray<OptimizationCustomer> | CandidateC
  * Compiles either input form.
  * @example
  * ```ts
+ * import { compileInput } from 'src/arbitration/problem.js'; // internal module, not part of the public entry
+ *
  * compileInput([{ id: 'c1', candidates: [{ offerId: 'a', value: 1 }] }], {}).n; // 1
  * ```
  */
@@ -101,6 +103,8 @@ export function compileInput(input: OptimizationInput, constraints: Optimization
  * Number of candidate pairs of an input.
  * @example
  * ```ts
+ * import { pairCount } from 'src/arbitration/problem.js'; // internal module, not part of the public entry
+ *
  * pairCount([{ id: 'c1', candidates: [{ offerId: 'a', value: 1 }] }]); // 1
  * ```
  */
@@ -171,6 +175,10 @@ function compileColumns(cols: CandidateColumns, constraints: OptimizationConstra
  * Flattened problem: one row per (customer, candidate) pair with positive value, in input order.
  * @example
  * ```ts
+ * import { compileInput } from 'src/arbitration/problem.js'; // internal module, not part of the public entry
+ * declare const customers: OptimizationCustomer[];
+ * declare const constraints: OptimizationConstraints;
+ *
  * compileInput(customers, constraints).value; // Float64Array of positive values
  * ```
  */
@@ -195,6 +203,8 @@ export interface Compiled {
  * Compiles candidate objects into the flat problem (validates, drops values ≤ 0, applies the limits).
  * @example
  * ```ts
+ * import { compileCustomers } from 'src/arbitration/problem.js'; // internal module, not part of the public entry
+ *
  * compileCustomers([{ id: 'c1', candidates: [{ offerId: 'a', value: 1 }] }], {}).offerIds; // ['a']
  * ```
  */

@@ -45,6 +45,8 @@ export interface PropensityOptions {
  *
  * @example
  * ```ts
+ * declare const catalogue: Catalogue;
+ *
  * propensityOf(catalogue.offers[0]!, catalogue, { propensities: { card: 0.2 } }, {}); // { p: 0.2, source: 'context' }
  * ```
  */
@@ -103,6 +105,8 @@ export function resolvePropensity(
  *
  * @example
  * ```ts
+ * declare const catalogue: Catalogue;
+ *
  * contextWeightOf(catalogue.offers[0]!, 'email', { weights: { card: 2 } }); // 2 when the offer's own weights are 1
  * ```
  */

@@ -36,6 +36,9 @@ export interface OfferCapacitySpec {
  * Proof of a successful consumption; pass it to `release` to give the capacity back (e.g. the send failed).
  * @example
  * ```ts
+ * declare const store: OfferCapacityStore;
+ * declare const now: number;
+ *
  * const r = await store.consume('coupon', { perDay: 10 }, now);
  * if (r.ok) await store.release(r.reservation);
  * ```
@@ -55,6 +58,9 @@ export interface CapacityReservation {
  * Result of `consume`: granted with a reservation, or refused naming the exhausted limit. Usage is after the call.
  * @example
  * ```ts
+ * declare const store: OfferCapacityStore;
+ * declare const now: number;
+ *
  * const r: ConsumeResult = await store.consume('coupon', { perDay: 10 }, now);
  * if (!r.ok) console.log(r.exhausted);
  * ```
@@ -71,6 +77,10 @@ export type ConsumeResult =
  *
  * @example
  * ```ts
+ * declare const catalogue: Catalogue;
+ * declare const store: OfferCapacityStore;
+ * declare const now: number;
+ *
  * const spec = capacitySpecOf(catalogue, 'coupon');
  * const r = await store.consume('coupon', spec, now);
  * if (!r.ok) console.log('no coupons left this', r.exhausted);
@@ -89,6 +99,8 @@ export interface OfferCapacityStore {
  * Zero usage.
  * @example
  * ```ts
+ * declare const usage: Map<string, OfferUsage>; // from OfferCapacityStore.usage
+ *
  * const u = usage.get('coupon') ?? NO_USAGE;
  * ```
  */

@@ -7,6 +7,9 @@ import type { CompiledGuard, CompiledOffer } from './offers.js';
  * What the shared history says about one offer for one customer, up to `now` (records after `now` are ignored).
  * @example
  * ```ts
+ * declare const history: History;
+ * declare const now: number;
+ *
  * const h: OfferHistory | undefined = indexHistory(history, now).get('card');
  * h?.contacts.length;
  * ```
@@ -29,6 +32,9 @@ export interface OfferHistory {
  *
  * @example
  * ```ts
+ * declare const history: History;
+ * declare const now: number;
+ *
  * const index = indexHistory(history, now);
  * index.get('card')?.contacts.length; // presentations of 'card' on every channel
  * ```
@@ -78,6 +84,10 @@ export function indexHistory(history: History, now: number): Map<string, OfferHi
  *
  * @example
  * ```ts
+ * declare const catalogue: Catalogue;
+ * declare const history: History;
+ * declare const now: number;
+ *
  * guardCategories(catalogue.guards[0]!, history, now).has('shoes');
  * ```
  */
@@ -119,6 +129,10 @@ export function guardCategories(guard: CompiledGuard, history: History, now: num
  *
  * @example
  * ```ts
+ * declare const catalogue: Catalogue;
+ * declare const history: History;
+ * declare const now: number;
+ *
  * checkContactPolicy(catalogue.byId.get('card')!, indexHistory(history, now).get('card'), now);
  * ```
  */
@@ -207,6 +221,9 @@ function refusalPauseUntil(h: OfferHistory, count: number, window: number, pause
  *
  * @example
  * ```ts
+ * declare const catalogue: Catalogue;
+ * declare const index: Map<string, OfferHistory>; // from indexHistory(history, now)
+ *
  * missingPrerequisites(catalogue.byId.get('gold-card')!, index); // ['card'] until 'card' is accepted
  * ```
  */
