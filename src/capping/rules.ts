@@ -10,6 +10,8 @@ import { DAY, type CalendarUnit, type TimeWindow, type WeekStartsOn } from '../c
  *
  * @example
  * ```ts
+ * declare const json: unknown; // a rule set read from configuration
+ *
  * try { parseCapRules(json); } catch (e) { if (isCrossChannelError<CappingErrorCode>(e, 'CONFIG_INVALID')) console.log(e.path); }
  * ```
  */
@@ -223,8 +225,6 @@ export interface CompiledCapRules {
   readonly source: CapRuleSet;
   /** @internal Calendar windows already computed, by `zone|unit|weekStartsOn`. */
   readonly windowMemo: Map<string, TimeWindow>;
-  /** @internal Zones already validated. */
-  readonly knownZones: Set<string>;
   /** @internal Whether a combination of quiet rules (key: their indexes) covers the whole week. */
   readonly quietCoverage: Map<string, boolean>;
 }
@@ -328,7 +328,6 @@ function compileCapRules(set: CapRuleSet): CompiledCapRules {
     lookbackMs,
     source: set,
     windowMemo: new Map(),
-    knownZones: new Set([set.timeZone]),
     quietCoverage: new Map(),
   };
 }

@@ -40,10 +40,7 @@ export function capWindowAt(caps: CompiledCapRules, rule: CompiledCapRule, t: Ep
  * ```
  */
 export function checkZone(caps: CompiledCapRules, zone: string): string {
-  if (caps.knownZones.has(zone)) return zone;
   if (!isValidTimeZone(zone)) throw new CrossChannelError('TIMEZONE_INVALID', `Unknown IANA time zone ${JSON.stringify(zone)}`, { path: ['timeZone'], detail: { zone } });
-  if (caps.knownZones.size >= MEMO_LIMIT) caps.knownZones.clear();
-  caps.knownZones.add(zone);
   return zone;
 }
 

@@ -1,6 +1,6 @@
 import { tz } from '@date-fns/tz';
 import { addDays, addMonths, addWeeks } from 'date-fns';
-import { zoneOffsetMinutes } from './zone.js';
+import { isKnownZone, zoneOffsetMinutes } from './zone.js';
 import { CrossChannelError, attempt, type Result } from './errors.js';
 
 /**
@@ -208,12 +208,7 @@ function sumParts(w: number, d: number, h: number, m: number, s: number, ms: num
  */
 export function isValidTimeZone(zone: string): boolean {
   if (typeof zone !== 'string' || zone.length === 0 || zone.length > 64) return false;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
+  return isKnownZone(zone);
 }
 
 /**

@@ -63,6 +63,26 @@ function buildYear(zone: string, year: number): YearTable {
   return { from, to, starts: Float64Array.from(starts), offsets: Float64Array.from(offsets) };
 }
 
+const validity = new LRUCache<string, boolean>({ max: 1024 });
+
+/**
+ * Whether `Intl` knows `zone`, memoised: building an `Intl.DateTimeFormat` to find out costs tens of µs, and
+ * services ask for the same few zones on every decision.
+ */
+export function isKnownZone(zone: string): boolean {
+  let known = validity.get(zone);
+  if (known === undefined) {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: zone });
+      known = true;
+    } catch {
+      known = false;
+    }
+    validity.set(zone, known);
+  }
+  return known;
+}
+
 /**
  * Offset of `zone` from UTC at instant `ms`, in minutes, from the cached transition table (same answer as
  * `-new TZDate(ms, zone).getTimezoneOffset()`).

@@ -131,8 +131,6 @@ export interface DecideConfig {
   readonly clock: TraceClock | undefined;
   /** Global Vendor List for the TCF check (vendor declarations, deleted vendors); null checks the string alone. */
   readonly gvl: Gvl | null;
-  /** @internal Memo of time-zone names already checked (bounded), so requests do not pay `Intl` each time. */
-  readonly zoneMemo: Map<string, boolean>;
   /** @internal Memo of recently decoded TC strings (bounded): a visitor's CMP sends the same string on every page. */
   readonly tcMemo: Map<string, Result<TcString>>;
 }
@@ -213,7 +211,6 @@ export function parseDecideConfig(input: unknown, options: ParseDecideConfigOpti
     model: options.model,
     clock: options.clock,
     gvl: options.gvl ?? null,
-    zoneMemo: new Map(),
     tcMemo: new Map(),
   };
 }

@@ -277,12 +277,7 @@ async function run(req: DecideRequest, stores: DecideStores, config: DecideConfi
 }
 
 function checkedZone(config: DecideConfig, zone: string): string {
-  let valid = config.zoneMemo.get(zone);
-  if (valid === undefined) {
-    valid = isValidTimeZone(zone);
-    if (config.zoneMemo.size < 10_000) config.zoneMemo.set(zone, valid);
-  }
-  if (!valid) throw new CrossChannelError('TIMEZONE_INVALID', `Unknown IANA time zone ${JSON.stringify(zone)}`, { path: ['timeZone'] });
+  if (!isValidTimeZone(zone)) throw new CrossChannelError('TIMEZONE_INVALID', `Unknown IANA time zone ${JSON.stringify(zone)}`, { path: ['timeZone'] });
   return zone;
 }
 

@@ -258,17 +258,10 @@ function zoneResolver(def: Pick<SegmentDefinition, 'timeZone' | 'timeZoneAttr'>)
   const fallback = def.timeZone ?? 'UTC';
   if (def.timeZoneAttr === undefined) return () => fallback;
   const get = compileGetter(def.timeZoneAttr);
-  // Profiles carry few distinct zones; validating each once keeps Intl out of the hot path.
-  const known = new Map<string, boolean>();
+  // isValidTimeZone is memoised in core, so checking every profile's zone keeps Intl out of the hot path.
   return (profile) => {
     const z = get(profile);
-    if (typeof z !== 'string') return fallback;
-    let valid = known.get(z);
-    if (valid === undefined) {
-      valid = isValidTimeZone(z);
-      if (known.size < 10_000) known.set(z, valid);
-    }
-    return valid ? z : fallback;
+    return typeof z === 'string' && isValidTimeZone(z) ? z : fallback;
   };
 }
 
