@@ -10,6 +10,9 @@ import { capWindowAt, checkZone, quietEnd } from './windows.js';
  *
  * @example
  * ```ts
+ * declare const decision: CapDecision;
+ * declare function scheduleForMorning(): void;
+ *
  * if (decision.reasons.some((r) => r.code === 'CAP_QUIET_HOURS')) scheduleForMorning();
  * ```
  */
@@ -51,6 +54,9 @@ export type CountedContact = Pick<ContactRecord, 'at' | 'channel' | 'tags' | 'tr
  *
  * @example
  * ```ts
+ * declare const store: ContactHistoryStore;
+ * declare const now: number;
+ *
  * const h: CapHistory = await store.history('p-42', now - 31 * DAY);
  * ```
  */

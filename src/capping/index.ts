@@ -8,6 +8,10 @@
  * @example
  * ```ts
  * import { parseCapRules, evaluateCaps } from 'crosschannel/capping';
+ *
+ * declare const history: History;
+ * declare const now: number;
+ *
  * const caps = parseCapRules({ rules: [{ id: 'week', kind: 'limit', limit: 3, window: 'week', scope: { tags: 'marketing' } }] });
  * evaluateCaps(history, caps, { channel: 'email', tags: ['marketing'] }, { now, timeZone: 'Europe/Paris' });
  * ```

@@ -17,6 +17,10 @@ export type PlanCandidate = CapCandidate & { readonly id?: string | undefined };
  *
  * @example
  * ```ts
+ * declare const plan: ContactPlan<PlanCandidate>; // from planContacts
+ * declare function send(message: PlanCandidate): Promise<void>;
+ * declare function retryAt(candidate: PlanCandidate, at: number | null): void;
+ *
  * for (const m of plan.send) await send(m);
  * for (const { candidate, decision } of plan.hold) retryAt(candidate, decision.nextAllowedAt);
  * ```

@@ -8,6 +8,10 @@ import type { CompiledCapRules } from './rules.js';
  *
  * @example
  * ```ts
+ * declare const store: ContactHistoryStore;
+ * declare const contact: ContactRecordInput;
+ * declare const caps: CompiledCapRules;
+ *
  * await store.reserve(contact, caps, { timeZone: 'Asia/Kolkata', priority: 10 });
  * ```
  */
@@ -25,6 +29,10 @@ export interface ReserveOptions {
  *
  * @example
  * ```ts
+ * declare const store: ContactHistoryStore;
+ * declare const contact: ContactRecordInput;
+ * declare const caps: CompiledCapRules;
+ *
  * const r: Reservation = await store.reserve(contact, caps);
  * if (!r.granted) console.log(r.decision.reasons.map((x) => x.code), r.decision.nextAllowedAt);
  * ```
@@ -45,6 +53,9 @@ export interface Reservation {
  *
  * @example
  * ```ts
+ * declare const store: ContactHistoryStore;
+ * declare const now: number;
+ *
  * const { recorded } = await store.recordContact({ id: 'c1', subjectId: 'p1', channel: 'email', at: now, idempotencyKey: 'k1' });
  * ```
  */
@@ -65,6 +76,10 @@ export interface RecordedContact {
  *
  * @example
  * ```ts
+ * declare const caps: CompiledCapRules;
+ * declare const now: number;
+ * declare function sendSms(): Promise<void>;
+ *
  * const store: ContactHistoryStore = new MemoryContactHistoryStore();
  * const r = await store.reserve({ id: 'c1', subjectId: 'p1', channel: 'sms', at: now, idempotencyKey: 'send-1' }, caps, { timeZone: 'Europe/Paris' });
  * if (r.granted) await sendSms();

@@ -99,6 +99,8 @@ export function formatPath(path: ReadonlyArray<string | number | symbol>): strin
  *
  * @example
  * ```ts
+ * declare const e: unknown; // e.g. what a `catch` caught
+ *
  * if (isCrossChannelError(e, 'CONFIG_INVALID')) console.log(e.path);
  * ```
  */
@@ -158,6 +160,11 @@ export function attempt<T>(fn: () => T): Result<T> {
  *
  * @example
  * ```ts
+ * import { z } from 'zod';
+ *
+ * declare const schema: z.ZodType;
+ * declare const input: unknown;
+ *
  * const r = schema.safeParse(input);
  * if (!r.success) throw fromZodError(r.error, 'CONFIG_INVALID', ['caps']);
  * ```
@@ -191,7 +198,11 @@ function toSegment(seg: PropertyKey): string | number {
  *
  * @example
  * ```ts
- * const rules = parseWith(capRulesSchema, json, 'CONFIG_INVALID');
+ * import { capRuleSetSchema } from 'crosschannel/capping';
+ *
+ * declare const json: unknown;
+ *
+ * const rules = parseWith(capRuleSetSchema, json, 'CONFIG_INVALID');
  * ```
  */
 export function parseWith<S extends z.ZodType, C extends string>(

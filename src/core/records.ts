@@ -149,6 +149,8 @@ export function parseBehaviourEvent(input: unknown): BehaviourEvent {
  *
  * @example
  * ```ts
+ * declare const c1: ContactRecord, c2: ContactRecord; // contacts of p1, c2 the later one
+ *
  * const h = createHistory('p1', { contacts: [c2, c1] }); // h.contacts sorted by at
  * ```
  */

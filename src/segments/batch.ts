@@ -95,6 +95,8 @@ export async function evaluateBatch(
  *
  * @example
  * ```ts
+ * declare const shardA: BatchResult, shardB: BatchResult; // evaluateBatch of two halves of one population
+ *
  * const all = mergeBatchResults([shardA, shardB]);
  * ```
  */
@@ -142,6 +144,11 @@ export function diffMemberships(previous: Iterable<string>, current: Iterable<st
  *
  * @example
  * ```ts
+ * import type { BehaviourEvent } from 'crosschannel';
+ *
+ * declare const history: ReadonlyArray<BehaviourEvent>;
+ * declare const now: number;
+ *
  * mergeEvents(history, [{ subjectId: 'p1', type: 'purchase', at: now, properties: {} }]);
  * ```
  */
@@ -193,6 +200,14 @@ export interface IncrementalResult extends MembershipChange {
  *
  * @example
  * ```ts
+ * import type { BehaviourEvent } from 'crosschannel';
+ *
+ * declare const segments: CompiledSegments;
+ * declare const profile: Profile;
+ * declare const history: ReadonlyArray<BehaviourEvent>;
+ * declare const purchase: BehaviourEvent;
+ * declare const now: number;
+ *
  * const r = applyEvents(segments, { profile, events: history, newEvents: [purchase], previous: ['cart-abandoners'] }, now);
  * // r.exited = ['cart-abandoners'], r.entered = ['buyers-30d']
  * ```
@@ -221,6 +236,10 @@ export interface BatchChanges {
  *
  * @example
  * ```ts
+ * declare const segments: CompiledSegments;
+ * declare const subjectsWithPrevious: AsyncIterable<RefreshSubject>; // { id, profile, events, previous }
+ * declare const now: number;
+ *
  * const changes = await refreshBatch(segments, subjectsWithPrevious, now);
  * // changes.entered['dormant-30d'] = ['p7', …]
  * ```

@@ -14,6 +14,8 @@ import { durationSchema, idSchema, timeZoneSchema, timestampSchema, toJSONSchema
  *
  * @example
  * ```ts
+ * declare const input: unknown; // segment definitions, e.g. parsed from JSON
+ *
  * const r = safeCompileSegments(input);
  * if (!r.ok && r.error.code === 'SEGMENT_REFERENCE_CYCLE') console.log(r.error.detail?.cycle);
  * ```

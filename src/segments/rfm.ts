@@ -82,6 +82,8 @@ function checkInput(c: RfmInput, i: number): void {
  *
  * @example
  * ```ts
+ * declare const customers: RfmInput[];
+ *
  * const model = fitRfm(customers, Date.UTC(2026, 0, 1));
  * ```
  */
@@ -194,6 +196,9 @@ function buildClassifier(mapping: RfmMapping): RfmClassifier {
  *
  * @example
  * ```ts
+ * declare const model: RfmModel; // from fitRfm
+ * declare const now: number;
+ *
  * scoreRfm(model, { id: 'c1', lastPurchaseAt: now - 86_400_000, frequency: 12, monetary: 900 }); // { r: 5, f: 5, m: 5, code: '555', segment: 'champions' }
  * ```
  */
@@ -211,6 +216,9 @@ const DEFAULT = buildClassifier(RFM_SEGMENTS);
  *
  * @example
  * ```ts
+ * declare const customers: RfmInput[];
+ * declare const now: number;
+ *
  * const scores = rfmScores(customers, now); // [{ id, r, f, m, code, segment }, …]
  * ```
  */
@@ -235,6 +243,11 @@ export interface RfmEventOptions {
  *
  * @example
  * ```ts
+ * import type { BehaviourEvent } from 'crosschannel';
+ *
+ * declare const events: ReadonlyArray<BehaviourEvent>;
+ * declare const now: number;
+ *
  * rfmInputFromEvents('p1', events, now, { window: '365d' }); // { id: 'p1', lastPurchaseAt, frequency, monetary }
  * ```
  */

@@ -16,6 +16,8 @@ export interface PostgresEventStoreOptions {
  *
  * @example
  * ```ts
+ * declare const sql: SqlClient;
+ *
  * for (const statement of eventStoreSchemaSql('crosschannel_behaviour_events')) await sql.query(statement);
  * ```
  */
@@ -51,6 +53,10 @@ interface Row {
  *
  * @example
  * ```ts
+ * import pg from 'pg';
+ *
+ * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL });
+ *
  * const store = new PostgresEventStore(fromPg(pool));
  * await store.migrate();
  * await store.append([{ id: 'e1', subjectId: 'p1', type: 'purchase', at: Date.now(), properties: { amount: 42 } }]);

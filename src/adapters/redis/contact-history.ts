@@ -15,6 +15,10 @@ import { ERASE_LUA, PRUNE_CONTACTS_LUA, RECORD_LUA, RESERVE_LUA, STORE_OUTCOME_L
  *
  * @example
  * ```ts
+ * import type { Redis } from 'ioredis';
+ *
+ * declare const redis: Redis;
+ *
  * new RedisContactHistoryStore(redis, { prefix: 'shop-eu', retention: '90d' });
  * ```
  */
@@ -67,6 +71,10 @@ interface IndexedRule {
  * @example
  * ```ts
  * import { Redis } from 'ioredis';
+ * import { parseCapRules } from 'crosschannel/capping';
+ *
+ * const caps = parseCapRules({ rules: [{ id: 'sms-day', kind: 'limit', limit: 1, window: 'day', scope: { channels: 'sms' } }] });
+ *
  * const store = new RedisContactHistoryStore(new Redis(), { prefix: 'shop', retention: '90d' });
  * const r = await store.reserve({ id: 'c1', subjectId: 'p1', channel: 'sms', at: Date.now(), idempotencyKey: 'msg-1' }, caps, { timeZone: 'Europe/Paris' });
  * ```

@@ -47,6 +47,10 @@ return out
  * Options of {@link RedisOfferCapacityStore}.
  * @example
  * ```ts
+ * import type { Redis } from 'ioredis';
+ *
+ * declare const redis: Redis;
+ *
  * new RedisOfferCapacityStore(redis, { prefix: 'shop' });
  * ```
  */
