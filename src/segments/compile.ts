@@ -232,7 +232,7 @@ interface CompiledSegment {
 
 /**
  * A compiled, validated set of segments: the form hot paths use. Evaluation is synchronous and pure given
- * `(profile, events, now)`; events must be sorted by `at` ascending (as {@link createHistory} and stores
+ * `(profile, events, now)`; events must be sorted by `at` ascending (as {@link index!createHistory | createHistory} and stores
  * return them).
  */
 export interface CompiledSegments {
