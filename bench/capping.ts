@@ -6,9 +6,6 @@
  *    recorded in one Lua call) versus RateLimiterRedis `consume` (one rule; and 7 rules via RateLimiterUnion,
  *    which is neither atomic across rules nor all-or-nothing), same server, concurrency 1 and 16.
  */
-import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterUnion } from 'rate-limiter-flexible';
 import { RedisContactHistoryStore } from '../src/adapters/redis/contact-history.js';
 import { evaluateCaps, appliesTo, type CapCandidate } from '../src/capping/evaluate.js';
@@ -16,7 +13,7 @@ import { parseCapRules, type CapRuleSetInput } from '../src/capping/rules.js';
 import { createRng } from '../src/core/random.js';
 import { DAY } from '../src/core/time.js';
 import type { ContactRecord, History } from '../src/core/records.js';
-import { checkSame, compare, latencyOf, printTable } from './harness.js';
+import { checkSame, compare, latencyOf, printTable, startRedisServer } from './harness.js';
 
 // rate-limiter-flexible arms one timer per key; silence Node's warning about 14-day timers being long.
 process.removeAllListeners('warning');
@@ -98,29 +95,13 @@ await compare(
 
 // ---- Redis
 if (process.env.CAPPING_SKIP_REDIS === '1') process.exit(0);
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
+const started = await startRedisServer();
+if (!started) {
+  console.log('\n(redis-server not available: Redis rows skipped)');
+  process.exit(0);
 }
-const port = await freePort();
-const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+const { redis, port } = started;
 try {
-  const redis = new Redis({ port, host: '127.0.0.1', lazyConnect: true });
-  redis.on('error', () => undefined); // connection refused while the server boots; retried below
-  for (let i = 0; i < 100; i++) {
-    try {
-      await redis.connect();
-      break;
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
   const R_SUBJECTS = 10_000;
   const store = new RedisContactHistoryStore(redis, { prefix: 'bench', retention: '60d' });
   console.log(`\nloading ${R_SUBJECTS.toLocaleString('en-US')} subjects × 20 contacts into redis-server :${port}…`);
@@ -167,7 +148,6 @@ try {
   // Every subject has been reserved for by now: mostly refusals (the email-per-day cap is full).
   await scriptTime('subjects already reserved for');
   printTable(`Redis (loopback, own redis-server): reserve vs rate-limiter-flexible, ${N.toLocaleString('en-US')} ops each`, rows, `granted ${granted} reservations in total; ratio = crosschannel ÷ peer at the same concurrency`);
-  await redis.quit();
 } finally {
-  server.kill('SIGTERM');
+  await started.stop();
 }

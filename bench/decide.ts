@@ -10,9 +10,6 @@
  * 3. Contact history on a real redis-server (loopback, started here when `redis-server` is on PATH): the
  *    production layout's atomic reservation in the loop.
  */
-import { spawn } from 'node:child_process';
-import { connect, createServer } from 'node:net';
-import { Redis } from 'ioredis';
 import { Engine } from 'json-rules-engine';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { MemoryConsentStore, MemoryContactHistoryStore, MemoryEventStore, MemoryIdentityStore, MemoryOfferCapacityStore } from '../src/adapters/memory/index.js';
@@ -23,7 +20,7 @@ import type { BehaviourEvent } from '../src/core/records.js';
 import { decide, parseDecideConfig, type DecideResult, type DecideStores } from '../src/decide/index.js';
 import { RETAILER_CONFIG } from '../examples/demo/retailer.js';
 import { CATEGORIES } from '../examples/demo/world.js';
-import { compare, latencyOf, printTable, type BenchRow } from './harness.js';
+import { compare, latencyOf, printTable, startRedisServer, type BenchRow } from './harness.js';
 
 const PEOPLE = Number(process.env.DECIDE_PEOPLE ?? 10_000);
 const NOW = Date.parse('2026-03-31T08:00:00Z');
@@ -172,52 +169,21 @@ for (let i = 0; i < SAMPLE; i++) {
 }
 
 // Redis contact history on loopback, when a redis-server is available.
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
-}
-const port = await freePort();
-const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-let redisAvailable = true;
-server.on('error', () => {
-  redisAvailable = false;
-});
+const started = await startRedisServer();
 try {
-  // Wait until the server accepts connections, then connect once.
-  let listening = false;
-  for (let i = 0; i < 200 && redisAvailable && !listening; i++) {
-    listening = await new Promise<boolean>((resolve) => {
-      const sock = connect({ port, host: '127.0.0.1' }, () => {
-        sock.destroy();
-        resolve(true);
-      });
-      sock.on('error', () => resolve(false));
-    });
-    if (!listening) await new Promise((r) => setTimeout(r, 50));
-  }
-  const redis = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 1 });
-  redis.on('error', () => {});
-  const connected = listening && (await redis.connect().then(() => true, () => false));
-  if (connected) {
+  if (started) {
+    const { redis } = started;
     for (const c of [1, 16]) {
       const redisStores: DecideStores = { ...(await fresh()), contacts: new RedisContactHistoryStore(redis, { prefix: `bench-decide-${c}`, retention: '60d' }) };
       for (const p of people) for (let n = 0; n < 6; n++) await redisStores.contacts.recordContact({ id: `${p.subjectId}-c${n}`, subjectId: p.subjectId, channel: n % 2 ? 'web' : 'app', offerId: 'new-arrivals', tags: ['marketing', 'content'], at: NOW - (3 + n * 4) * DAY });
       const r = await latencyOf(oursOnce(redisStores), 10_000, c);
       latency.push({ name: `Redis contact history, concurrency ${c}`, opsPerSec: r.opsPerSec, meanUs: 1e6 / r.opsPerSec, p50Us: r.p50Us, p99Us: r.p99Us, ratio: null });
     }
-    await redis.quit();
   } else {
-    redis.disconnect();
     console.log('\n(redis-server not available: Redis rows skipped)');
   }
 } finally {
-  server.kill();
+  await started?.stop();
 }
 
 printTable(

@@ -3,8 +3,11 @@
  * process and prints ops/s, latency percentiles and the ratio from that one run. Benchmarks are not tests:
  * nothing here asserts timings. `checkSame` verifies both sides compute the same thing before timing them.
  */
-import { Bench } from 'tinybench';
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { isDeepStrictEqual } from 'node:util';
+import { Redis } from 'ioredis';
+import { Bench } from 'tinybench';
 
 /** One side of a comparison. */
 export interface Contender {
@@ -119,4 +122,50 @@ export async function latencyOf(fn: () => Promise<unknown>, n: number, concurren
   const elapsed = performance.now() - t0;
   lat.sort();
   return { opsPerSec: (n / elapsed) * 1000, p50Us: lat[Math.floor(n * 0.5)]!, p99Us: lat[Math.min(n - 1, Math.floor(n * 0.99))]! };
+}
+
+/** A redis-server started for one benchmark, and a connected ioredis client on it. */
+export interface BenchRedis {
+  readonly redis: Redis;
+  readonly port: number;
+  /** Quits the client and stops the server. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a private `redis-server` on a free loopback port (no persistence) and connects an ioredis client to
+ * it; `null` when no redis-server is on PATH or it does not come up within 10 s.
+ */
+export async function startRedisServer(): Promise<BenchRedis | null> {
+  const port = await new Promise<number>((resolve, reject) => {
+    const srv = createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
+    });
+  });
+  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  let failed = false;
+  server.on('error', () => {
+    failed = true;
+  });
+  const redis = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 1 });
+  redis.on('error', () => undefined); // connection refused while the server boots; retried below
+  for (let i = 0; i < 200 && !failed; i++) {
+    if (await redis.connect().then(() => true, () => false)) {
+      return {
+        redis,
+        port,
+        stop: async () => {
+          await redis.quit().catch(() => undefined);
+          server.kill('SIGTERM');
+        },
+      };
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  redis.disconnect();
+  server.kill('SIGKILL');
+  return null;
 }
