@@ -4,7 +4,7 @@
  * nothing here asserts timings. `checkSame` verifies both sides compute the same thing before timing them.
  */
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { isDeepStrictEqual } from 'node:util';
 import { Redis } from 'ioredis';
 import { Bench } from 'tinybench';
@@ -150,20 +150,30 @@ export async function startRedisServer(): Promise<BenchRedis | null> {
   server.on('error', () => {
     failed = true;
   });
+  // Wait until the server accepts connections, then connect the client once (an ioredis client that failed
+  // to connect keeps retrying on its own and refuses a second connect()).
+  let listening = false;
+  for (let i = 0; i < 200 && !failed && !listening; i++) {
+    listening = await new Promise<boolean>((resolve) => {
+      const sock = connect({ port, host: '127.0.0.1' }, () => {
+        sock.destroy();
+        resolve(true);
+      });
+      sock.on('error', () => resolve(false));
+    });
+    if (!listening) await new Promise((r) => setTimeout(r, 50));
+  }
   const redis = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 1 });
-  redis.on('error', () => undefined); // connection refused while the server boots; retried below
-  for (let i = 0; i < 200 && !failed; i++) {
-    if (await redis.connect().then(() => true, () => false)) {
-      return {
-        redis,
-        port,
-        stop: async () => {
-          await redis.quit().catch(() => undefined);
-          server.kill('SIGTERM');
-        },
-      };
-    }
-    await new Promise((r) => setTimeout(r, 50));
+  redis.on('error', () => undefined);
+  if (listening && (await redis.connect().then(() => true, () => false))) {
+    return {
+      redis,
+      port,
+      stop: async () => {
+        await redis.quit().catch(() => undefined);
+        server.kill('SIGTERM');
+      },
+    };
   }
   redis.disconnect();
   server.kill('SIGKILL');
