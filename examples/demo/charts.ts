@@ -60,6 +60,15 @@ function frame(o: ChartOptions, w: number, h: number, body: string, legend: Read
   );
 }
 
+/** Size, margins and y scale shared by both charts. */
+function plotArea(o: ChartOptions, series: ReadonlyArray<Series>) {
+  const w = o.width ?? 820;
+  const h = o.height ?? 360;
+  const left = 56;
+  const top = 34;
+  return { w, h, left, top, plotW: w - left - 20, plotH: h - top - 64, scale: niceScale(Math.max(0, ...series.flatMap((x) => x.values))) };
+}
+
 function axes(left: number, top: number, plotW: number, plotH: number, scale: { max: number; step: number }, yLabel?: string): string {
   let s = '';
   for (let v = 0; v <= scale.max + 1e-9; v += scale.step) {
@@ -82,14 +91,7 @@ function axes(left: number, top: number, plotW: number, plotH: number, scale: { 
  * ```
  */
 export function lineChartSvg(o: ChartOptions, labels: ReadonlyArray<string>, series: ReadonlyArray<Series>): string {
-  const w = o.width ?? 820;
-  const h = o.height ?? 360;
-  const left = 56;
-  const top = 34;
-  const plotW = w - left - 20;
-  const plotH = h - top - 64;
-  const max = Math.max(0, ...series.flatMap((s) => s.values));
-  const scale = niceScale(max);
+  const { w, h, left, top, plotW, plotH, scale } = plotArea(o, series);
   const n = Math.max(1, labels.length - 1);
   const xAt = (i: number): number => left + (i / n) * plotW;
   const yAt = (v: number): number => top + plotH - (v / scale.max) * plotH;
@@ -115,14 +117,7 @@ export function lineChartSvg(o: ChartOptions, labels: ReadonlyArray<string>, ser
  * ```
  */
 export function groupedBarSvg(o: ChartOptions, categories: ReadonlyArray<string>, series: ReadonlyArray<Series>): string {
-  const w = o.width ?? 820;
-  const h = o.height ?? 360;
-  const left = 56;
-  const top = 34;
-  const plotW = w - left - 20;
-  const plotH = h - top - 64;
-  const max = Math.max(0, ...series.flatMap((s) => s.values));
-  const scale = niceScale(max);
+  const { w, h, left, top, plotW, plotH, scale } = plotArea(o, series);
   const groupW = plotW / Math.max(1, categories.length);
   const barW = (groupW * 0.8) / Math.max(1, series.length);
   let body = axes(left, top, plotW, plotH, scale, o.yLabel);
