@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { CrossChannelError, parseWith } from '../core/errors.js';
 import { DAY } from '../core/time.js';
 import { durationSchema } from '../core/schema.js';
-import type { SqlQueryable } from '../adapters/postgres/sql.js';
+import type { SqlQueryable } from '../core/sql.js';
 import { describeModel, parseAttributionConfig, type AttributionConfig, type AttributionConfigInput, type ModelSpec } from './models.js';
 import { statisticsFromJSON, type AttributionStatistics, type AttributionStatisticsJSON, type JourneyTotals } from './stats.js';
 

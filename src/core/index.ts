@@ -5,3 +5,4 @@ export * from './schema.js';
 export * from './records.js';
 export * from './random.js';
 export * from './hash.js';
+export type { SqlQueryable, SqlClient } from './sql.js';

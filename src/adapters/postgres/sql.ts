@@ -1,15 +1,11 @@
 /**
- * The small SQL surface the PostgreSQL stores need. A `pg.Pool`, a `pg.Client` and PGlite all fit it through
- * {@link fromPg} / {@link fromPglite}; any PostgreSQL-compatible engine (Citus, Neon, …) does too.
+ * Adapters from real PostgreSQL clients to the core SQL port ({@link SqlClient}, defined in `src/core/sql.ts`
+ * so that SQL generators in pure modules never import an adapter). A `pg.Pool`, a `pg.Client` and PGlite all
+ * fit it through {@link fromPg} / {@link fromPglite}; any PostgreSQL-compatible engine (Citus, Neon, …) does too.
  */
-export interface SqlQueryable {
-  query<R = Record<string, unknown>>(text: string, params?: ReadonlyArray<unknown>): Promise<{ rows: R[] }>;
-}
+import type { SqlClient, SqlQueryable } from '../../core/sql.js';
 
-/** A {@link SqlQueryable} that can also run a function inside one transaction (all or nothing). */
-export interface SqlClient extends SqlQueryable {
-  transaction<T>(fn: (tx: SqlQueryable) => Promise<T>): Promise<T>;
-}
+export type { SqlClient, SqlQueryable };
 
 /** Structural type of `pg.Pool` (only what is used), so `pg` stays an optional peer dependency. */
 export interface PgPoolLike {
