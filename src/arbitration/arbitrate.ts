@@ -1,7 +1,8 @@
 import { CrossChannelError } from '../core/errors.js';
 import { reason, type Reason } from '../core/explain.js';
 import type { History } from '../core/records.js';
-import { eligibilityExclusion, membershipsOf, type ArbitrationContext } from './eligibility.js';
+import { membershipsOf, type ArbitrationContext } from './context.js';
+import { eligibilityExclusion } from './eligibility.js';
 import type { ArbitrationReasonCode, ExcludedOffer } from './errors.js';
 import type { Catalogue, CompiledOffer, Offer } from './offers.js';
 import { contextWeightOf, resolvePropensity, seedHashOf, type PropensityOptions, type ScoreFactors } from './score.js';

@@ -5,6 +5,7 @@
  */
 export * from './errors.js';
 export * from './offers.js';
+export * from './context.js';
 export * from './eligibility.js';
 export * from './suppression.js';
 export * from './propensity.js';

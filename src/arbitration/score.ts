@@ -1,5 +1,5 @@
 import { createRng, fnv1a } from '../core/random.js';
-import type { ArbitrationContext } from './eligibility.js';
+import type { ArbitrationContext } from './context.js';
 import type { Catalogue, CompiledOffer } from './offers.js';
 import { sampleBeta, type PropensityTable } from './propensity.js';
 
