@@ -8,6 +8,7 @@ import type { Catalogue, CompiledOffer, Offer } from './offers.js';
 import { contextWeightOf, resolvePropensity, seedHashOf, type PropensityOptions, type ScoreFactors } from './score.js';
 import type { OfferUsage } from './store.js';
 import { checkContactPolicy, guardCategories, indexHistory, missingPrerequisites, type OfferHistory } from './suppression.js';
+import type { EpochMs } from '../core/time.js';
 
 /**
  * Options of {@link arbitrate}.
@@ -18,7 +19,7 @@ import { checkContactPolicy, guardCategories, indexHistory, missingPrerequisites
  */
 export interface ArbitrateOptions extends PropensityOptions {
   /** Decision time, epoch ms. */
-  readonly now: number;
+  readonly now: EpochMs;
   /** Channel the offers would be presented on. */
   readonly channel: string;
   /** How many offers to present (default 1). */
@@ -69,7 +70,7 @@ export interface RankedOffer {
  */
 export interface ArbitrationResult {
   readonly channel: string;
-  readonly now: number;
+  readonly now: EpochMs;
   readonly selected: ReadonlyArray<RankedOffer>;
   /**
    * Offers excluded before ranking come first, then offers lost to per-slot constraints (with their `score`), each

@@ -25,3 +25,4 @@ export * from './shapley.js';
 export * from './attribute.js';
 export * from './report.js';
 export * from './sql.js';
+export * from './errors.js';

@@ -4,19 +4,7 @@ import { lowerBoundAt, type ContactRecord, type ResponseRecord } from '../core/r
 import type { EpochMs } from '../core/time.js';
 import { coversWholeWeek, parseCapRules, type CapRuleSetInput, type CompiledCapRule, type CompiledCapRules, type CompiledQuietRange } from './rules.js';
 import { capWindowAt, checkZone, quietEnd } from './windows.js';
-
-/**
- * Stable reason codes of capping decisions.
- *
- * @example
- * ```ts
- * declare const decision: CapDecision;
- * declare function scheduleForMorning(): void;
- *
- * if (decision.reasons.some((r) => r.code === 'CAP_QUIET_HOURS')) scheduleForMorning();
- * ```
- */
-export type CapReasonCode = 'CAP_LIMIT_REACHED' | 'CAP_MIN_GAP' | 'CAP_QUIET_HOURS' | 'CAP_COOLDOWN';
+import type { CapReasonCode } from './errors.js';
 
 /**
  * The message a channel wants to send: a contact record (or just its counted fields) plus an optional

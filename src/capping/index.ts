@@ -23,3 +23,4 @@ export * from './evaluate.js';
 export * from './plan.js';
 export * from './store.js';
 export * from './contact.js';
+export * from './errors.js';

@@ -4,19 +4,6 @@ import { NEGATIVE_RESPONSE_KINDS, RESPONSE_KINDS, type ResponseKind } from '../c
 import { channelSchema, durationSchema, idSchema, tagSchema, timeZoneSchema } from '../core/schema.js';
 import { DAY, type CalendarUnit, type TimeWindow, type WeekStartsOn } from '../core/time.js';
 
-/**
- * Error codes thrown by `crosschannel/capping` (the core ones: `CONFIG_INVALID`, `INPUT_INVALID`, `TIME_INVALID`,
- * `TIMEZONE_INVALID`, `STORE_ERROR`).
- *
- * @example
- * ```ts
- * declare const json: unknown; // a rule set read from configuration
- *
- * try { parseCapRules(json); } catch (e) { if (isCrossChannelError<CappingErrorCode>(e, 'CONFIG_INVALID')) console.log(e.path); }
- * ```
- */
-export type CappingErrorCode = CoreErrorCode;
-
 const oneOrMany = <T extends z.ZodType>(item: T) =>
   z.union([item, z.array(item).min(1).max(256)]).transform((v) => (Array.isArray(v) ? v : [v]) as Array<z.output<T>>);
 

@@ -1,13 +1,6 @@
 import { CrossChannelError, isCrossChannelError, type CoreErrorCode } from '../core/errors.js';
 import type { DecideStage } from './trace.js';
-
-/**
- * Error codes of `crosschannel/decide`. Store failures keep the core codes (`STORE_ERROR`, `STORE_TIMEOUT`,
- * `STORE_CONFLICT`) so one handler serves every module; `DECIDE_STAGE_FAILED` is a pure module throwing
- * where it should not (a defect, still failed closed); `DECIDE_UNKNOWN_PERSON` is a response or conversion
- * for identifiers no profile has.
- */
-export type DecideErrorCode = 'DECIDE_STAGE_FAILED' | 'DECIDE_UNKNOWN_PERSON' | CoreErrorCode;
+import type { DecideErrorCode } from './errors.js';
 
 /** Detail attached to every error `decide` throws: where it failed. The trace is attached by the pipeline. */
 export interface DecideErrorDetail {

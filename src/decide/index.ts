@@ -24,11 +24,11 @@ export {
   type DecideFailure,
   type ChosenOffer,
   type AlternativeChannel,
-  type DecideReasonCode,
 } from './request.js';
 export { recordResponse, recordConversion, type RecordedResponse, type RecordedConversion } from './record.js';
 export { rekeyHistories, maskIdentifier, type DecideStores, type ProfileSource, type LoadedState } from './stages.js';
-export { withDeadline, storeError, type DecideErrorCode, type DecideErrorDetail } from './deadline.js';
+export type { DecideErrorCode, DecideReasonCode } from './errors.js';
+export { withDeadline, storeError, type DecideErrorDetail } from './deadline.js';
 export {
   DECIDE_STAGES,
   formatTrace,

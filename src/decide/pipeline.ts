@@ -6,10 +6,12 @@ import { arbitrate, type ArbitrationResult, type RankedOffer } from '../arbitrat
 import type { OfferUsage } from '../arbitration/store.js';
 import { evaluateCaps, type CapDecision } from '../capping/evaluate.js';
 import { compiledDecideConfig, isDecideConfig, type DecideConfig, type DecideConfigInput } from './config.js';
-import { withDeadline, type DecideErrorCode } from './deadline.js';
+import { withDeadline } from './deadline.js';
+import type { DecideErrorCode } from './errors.js';
 import { capCandidate, plannedContact, reserveOne } from './reserve.js';
 import { checkChannelConsent, evaluateNeededSegments, resolveSubject, type DecideStores, type LoadedState, loadState } from './stages.js';
-import { parseDecideRequest, type AlternativeChannel, type ChosenOffer, type DecideFailure, type DecideRequest, type DecideResult, type DecideReasonCode } from './request.js';
+import { parseDecideRequest, type AlternativeChannel, type ChosenOffer, type DecideFailure, type DecideRequest, type DecideResult } from './request.js';
+import type { DecideReasonCode } from './errors.js';
 import { performanceClock, TraceRecorder, type DecisionTrace, type RemovedItem } from './trace.js';
 
 /**

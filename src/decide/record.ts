@@ -1,7 +1,8 @@
 import { CrossChannelError } from '../core/errors.js';
 import { NEGATIVE_RESPONSE_KINDS, type ResponseRecord } from '../core/records.js';
 import { compiledDecideConfig, type DecideConfig, type DecideConfigInput } from './config.js';
-import { withDeadline, type DecideErrorCode } from './deadline.js';
+import { withDeadline } from './deadline.js';
+import type { DecideErrorCode } from './errors.js';
 import { conversionRequestSchema, responseRequestSchema, type ConversionRequestInput, type ResponseRequestInput } from './request.js';
 import type { DecideStores } from './stages.js';
 import { parseWith } from '../core/errors.js';

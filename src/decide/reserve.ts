@@ -5,7 +5,8 @@ import { capacitySpecOf, type CapacityReservation } from '../arbitration/store.j
 import type { CapDecision } from '../capping/evaluate.js';
 import type { DecideConfig } from './config.js';
 import { storeError, withDeadline } from './deadline.js';
-import type { DecideRequest, DecideReasonCode } from './request.js';
+import type { DecideRequest } from './request.js';
+import type { DecideReasonCode } from './errors.js';
 import type { DecideStores } from './stages.js';
 
 /**

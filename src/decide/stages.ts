@@ -16,6 +16,7 @@ import type { RemovedItem } from './trace.js';
 import type { IdentityStore } from '../identity/store.js';
 import type { ProfileChange } from '../identity/graph.js';
 import type { EventStore } from '../segments/store.js';
+import type { EpochMs } from '../core/time.js';
 
 /**
  * Profile attributes for segment rules (country, signed-up date, tier…), when a service keeps them somewhere.
@@ -152,7 +153,7 @@ export async function rekeyHistories(
 }
 
 /** Reads events, contact history, consent events and profile attributes in parallel. */
-export async function loadState(stores: DecideStores, config: DecideConfig, subjectId: string, now: number): Promise<LoadedState> {
+export async function loadState(stores: DecideStores, config: DecideConfig, subjectId: string, now: EpochMs): Promise<LoadedState> {
   const t = config.storeTimeoutMs;
   const since = now - config.lookbackMs;
   const profiles = stores.profiles;

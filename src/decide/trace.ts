@@ -1,4 +1,5 @@
 import type { Reason } from '../core/explain.js';
+import type { EpochMs } from '../core/time.js';
 
 /**
  * The stages of a decision, in the order they run. `validate` checks the request; `identity` resolves the
@@ -45,7 +46,7 @@ export interface StageTrace {
 export interface DecisionTrace {
   readonly requestId: string;
   readonly channel: string;
-  readonly now: number;
+  readonly now: EpochMs;
   /** The resolved profile id, or null when identity did not resolve (or failed). */
   readonly subjectId: string | null;
   readonly stages: ReadonlyArray<StageTrace>;
@@ -68,12 +69,12 @@ export class TraceRecorder {
   constructor(
     private requestId: string,
     private channel: string,
-    private now: number,
+    private now: EpochMs,
     private readonly clock: TraceClock,
   ) {}
 
   /** Sets the request fields once the request is parsed (they are best-effort guesses before). */
-  identify(requestId: string, channel: string, now: number): void {
+  identify(requestId: string, channel: string, now: EpochMs): void {
     this.requestId = requestId;
     this.channel = channel;
     this.now = now;

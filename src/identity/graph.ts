@@ -6,7 +6,8 @@
 import { CrossChannelError } from '../core/errors.js';
 import type { Reason } from '../core/explain.js';
 import { toEpochMs, type EpochMs, type TimeInput } from '../core/time.js';
-import { isIdentifierType, normalizeValue, type Identifier, type IdentifierReasonCode } from './normalize.js';
+import { isIdentifierType, normalizeValue, type Identifier } from './normalize.js';
+import type { IdentifierReasonCode } from './errors.js';
 import { parseIdentityRules, type CompiledIdentityRules, type IdentityRulesInput } from './rules.js';
 import { changesOf, profileIds, resolveComponent } from './components.js';
 import { eraseIdentifiers, type ErasureResult } from './erasure.js';
@@ -31,7 +32,8 @@ import {
   type ProfileChange,
 } from './state.js';
 
-export type { RefusedLink, RefusalCode, ProfileChange } from './state.js';
+export type { RefusedLink, ProfileChange } from './state.js';
+export type { RefusalCode } from './errors.js';
 
 /** "These identifiers were seen together": a login form, an app session, a till receipt, a CRM import row. */
 export interface ObservationInput {

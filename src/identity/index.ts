@@ -19,7 +19,7 @@ export {
   type RefusalCode,
 } from './graph.js';
 export { erasureProof, type ErasureResult } from './erasure.js';
-export { compareIdentifiers, type IdentityStore, type IdentifierInput, type ErasureReceipt } from './store.js';
+export { compareIdentifiers, type IdentityStore, type IdentifierInput, type IdentityErasureReceipt } from './store.js';
 export {
   matchModelSchema,
   parseMatchModel,
@@ -37,3 +37,4 @@ export {
 } from './match.js';
 export { estimateMatchParameters, type EstimateOptions, type EstimatedParameters } from './em.js';
 export { jaroWinkler, levenshtein, soundex } from './strings.js';
+export * from './errors.js';

@@ -6,6 +6,7 @@ import { parsePhoneNumberFromString, isSupportedCountry, type CountryCode } from
 import { sha256Hex } from '../core/hash.js';
 import { reason, type Reason } from '../core/explain.js';
 import type { Result } from '../core/errors.js';
+import type { IdentifierReasonCode } from './errors.js';
 
 /**
  * Well-known identifier types. Types are open strings (`[a-z][a-z0-9_]*`); these constants spell the common
@@ -46,17 +47,6 @@ export interface Identifier {
  * - `verbatim`: kept exactly as given (external ids, device and cookie ids), only checked for length/control characters.
  */
 export type NormalizerKind = 'email' | 'phone' | 'sha256' | 'verbatim';
-
-/** Stable codes of why an identifier was not accepted. */
-export type IdentifierReasonCode =
-  | 'IDENTITY_EMPTY_VALUE'
-  | 'IDENTITY_VALUE_TOO_LONG'
-  | 'IDENTITY_CONTROL_CHARACTERS'
-  | 'IDENTITY_EMAIL_INVALID'
-  | 'IDENTITY_PHONE_INVALID'
-  | 'IDENTITY_PHONE_COUNTRY_MISSING'
-  | 'IDENTITY_SHA256_INVALID'
-  | 'IDENTITY_TYPE_INVALID';
 
 /** Options of normalisation (part of the identity rules, see `parseIdentityRules`). */
 export interface NormalizeOptions {

@@ -7,14 +7,6 @@ import { CrossChannelError, parseWith, type CoreErrorCode, type Result, attempt 
 import { durationSchema } from '../core/schema.js';
 import type { NormalizerKind, NormalizeOptions } from './normalize.js';
 
-/** Error codes of `crosschannel/identity`. */
-export type IdentityErrorCode =
-  /** An identifier passed to a lookup or removal is not valid for its type. */
-  | 'IDENTITY_IDENTIFIER_INVALID'
-  /** A probabilistic match model failed validation. */
-  | 'IDENTITY_MATCH_MODEL_INVALID'
-  | CoreErrorCode;
-
 const typeNameSchema = z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'Identifier type must match [a-z][a-z0-9_]* (at most 64 characters)');
 
 /**

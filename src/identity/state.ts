@@ -6,9 +6,7 @@ import type { CompiledIdentityRules } from './rules.js';
 import { normalizerKindOf, type Identifier, type NormalizerKind } from './normalize.js';
 import type { EpochMs } from '../core/time.js';
 import type { Reason } from '../core/explain.js';
-
-/** Why a link (or an identifier) was refused by merge protection. */
-export type RefusalCode = 'IDENTITY_LIMIT_EXCEEDED' | 'IDENTITY_MAX_IDENTIFIERS' | 'IDENTITY_TTL_EXPIRED' | 'IDENTITY_BLOCKED_VALUE';
+import type { RefusalCode } from './errors.js';
 
 /**
  * A link merge protection refused, with the rule that refused it: `limit:<type>`, `maxIdentifiers`,

@@ -16,7 +16,7 @@ export interface IdentifierInput {
 /**
  * What an unmerge or erasure did, without the erased values: the salted-hash proofs are the only trace kept.
  */
-export interface ErasureReceipt {
+export interface IdentityErasureReceipt {
   readonly erasedAt: EpochMs;
   /** Number of identifiers removed. */
   readonly identifiers: number;
@@ -56,9 +56,9 @@ export interface IdentityStore {
   /** The audit log of a profile: observations that linked its identifiers and refused links. */
   audit(profileId: string): Promise<AuditEntry[]>;
   /** Unmerges one identifier (removes it everywhere; its component splits where links allow); `null` when unknown. */
-  removeIdentifier(identifier: IdentifierInput, now: EpochMs): Promise<ErasureReceipt | null>;
+  removeIdentifier(identifier: IdentifierInput, now: EpochMs): Promise<IdentityErasureReceipt | null>;
   /** Erases a person: every identifier of the profile; `null` when the profile is unknown. */
-  erase(profileId: string, now: EpochMs): Promise<ErasureReceipt | null>;
+  erase(profileId: string, now: EpochMs): Promise<IdentityErasureReceipt | null>;
   /** True when this identifier was erased (checked against the salted proofs). */
   wasErased(identifier: IdentifierInput): Promise<boolean>;
 }

@@ -228,7 +228,9 @@ describe('encodeTcString', () => {
     bad({ publisherTc: { purposeConsents: [], purposeLegitimateInterests: [], numCustomPurposes: 1, customPurposeConsents: [2], customPurposeLegitimateInterests: [] } }, 'publisherTc.customPurposeConsents');
   });
   it('IdSet.from refuses ids outside 1..65535', () => {
-    expect(() => IdSet.from([0])).toThrow(RangeError);
+    expect(() => IdSet.from([0])).toThrow(expect.objectContaining({ name: 'CrossChannelError', code: 'INPUT_INVALID', path: '[0]' }));
+    expect(() => IdSet.from([1, 70000])).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: '[1]' }));
+    expect(() => IdSet.from(null as unknown as number[])).toThrow(expect.objectContaining({ code: 'INPUT_INVALID' }));
     expect(IdSet.from([3, 3, 1]).toArray()).toEqual([1, 3]);
     expect([...IdSet.from([2, 1])]).toEqual([1, 2]);
   });
