@@ -1,5 +1,5 @@
 import { CrossChannelError } from '../core/errors.js';
-import { calendarWindow, isValidTimeZone } from '../core/time.js';
+import { assertTimeZone, calendarWindow } from '../core/time.js';
 import type { Catalogue } from './offers.js';
 import type { EpochMs } from '../core/time.js';
 
@@ -164,7 +164,7 @@ export function validateConsume(offerId: unknown, spec: OfferCapacitySpec, now: 
     const v = spec[k];
     if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < 0)) throw bad(`${k} must be a non-negative number`, ['spec', k]);
   }
-  if (spec.timeZone !== undefined && !isValidTimeZone(spec.timeZone)) throw new CrossChannelError('TIMEZONE_INVALID', `Unknown time zone ${JSON.stringify(spec.timeZone)}`, { path: ['spec', 'timeZone'] });
+  if (spec.timeZone !== undefined) assertTimeZone(spec.timeZone, ['spec', 'timeZone']);
 }
 
 /**

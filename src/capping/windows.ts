@@ -1,5 +1,5 @@
 import { CrossChannelError } from '../core/errors.js';
-import { calendarWindow, fromLocalTime, isValidTimeZone, localTime, utcOffsetMinutes, MINUTE, type EpochMs, type TimeWindow } from '../core/time.js';
+import { assertTimeZone, calendarWindow, fromLocalTime, localTime, utcOffsetMinutes, MINUTE, type EpochMs, type TimeWindow } from '../core/time.js';
 import { quietAt, type CompiledCapRule, type CompiledCapRules } from './rules.js';
 
 // A compiled rule set memoises at most this many calendar windows; beyond that it starts over, so a long-lived
@@ -40,8 +40,7 @@ export function capWindowAt(caps: CompiledCapRules, rule: CompiledCapRule, t: Ep
  * ```
  */
 export function checkZone(caps: CompiledCapRules, zone: string): string {
-  if (!isValidTimeZone(zone)) throw new CrossChannelError('TIMEZONE_INVALID', `Unknown IANA time zone ${JSON.stringify(zone)}`, { path: ['timeZone'], detail: { zone } });
-  return zone;
+  return assertTimeZone(zone, ['timeZone']);
 }
 
 /**

@@ -26,7 +26,10 @@ export {
   type AlternativeChannel,
 } from './request.js';
 export { recordResponse, recordConversion, type RecordedResponse, type RecordedConversion } from './record.js';
-export { rekeyHistories, maskIdentifier, type DecideStores, type ProfileSource, type LoadedState } from './stages.js';
+export { rekeyHistories } from './rekey.js';
+export { maskIdentifier } from './mask.js';
+export type { DecideStores, ProfileSource } from './stores.js';
+export type { LoadedState } from './load.js';
 export type { DecideErrorCode, DecideReasonCode } from './errors.js';
 export { withDeadline, storeError, type DecideErrorDetail } from './deadline.js';
 export {

@@ -4,7 +4,7 @@ import { compiledDecideConfig, type DecideConfig, type DecideConfigInput } from 
 import { withDeadline } from './deadline.js';
 import type { DecideErrorCode } from './errors.js';
 import { conversionRequestSchema, responseRequestSchema, type ConversionRequestInput, type ResponseRequestInput } from './request.js';
-import type { DecideStores } from './stages.js';
+import type { DecideStores } from './stores.js';
 import { parseWith } from '../core/errors.js';
 
 /** What {@link recordResponse} wrote. */

@@ -7,7 +7,7 @@ import type { DecideConfig } from './config.js';
 import { storeError, withDeadline } from './deadline.js';
 import type { DecideRequest } from './request.js';
 import type { DecideReasonCode } from './errors.js';
-import type { DecideStores } from './stages.js';
+import type { DecideStores } from './stores.js';
 
 /**
  * The reservation stage: the only write of a decision. Global offer capacity is consumed first (it can be
