@@ -2,8 +2,9 @@ import { CrossChannelError } from '../core/errors.js';
 import { reason, type Decision, type Reason } from '../core/explain.js';
 import { lowerBoundAt, type ContactRecord, type ResponseRecord } from '../core/records.js';
 import type { EpochMs } from '../core/time.js';
-import { coversWholeWeek, parseCapRules, type CapRuleSetInput, type CompiledCapRule, type CompiledCapRules, type CompiledQuietRange } from './rules.js';
-import { capWindowAt, checkZone, quietEnd } from './windows.js';
+import { parseCapRules, type CapRuleSetInput, type CompiledCapRule, type CompiledCapRules } from './rules.js';
+import { coversWholeWeek, quietEnd, type CompiledQuietRange } from './quiet.js';
+import { capWindowAt, checkZone } from './windows.js';
 import type { CapReasonCode } from './errors.js';
 
 /**

@@ -19,8 +19,10 @@
  */
 export * from './rules.js';
 export * from './windows.js';
+export * from './quiet.js';
 export * from './evaluate.js';
 export * from './plan.js';
+export * from './reservation.js';
 export * from './store.js';
 export * from './contact.js';
 export * from './errors.js';

@@ -153,3 +153,14 @@ describe('local time of day', () => {
     expect(fromLocalTime({ year: 2026, month: 10, day: 4, hour: 2, minute: 15 }, 'Australia/Lord_Howe')).toBe(iso('2026-10-03T15:30:00Z'));
   });
 });
+
+describe('nextLocalTime', () => {
+  it('rolls days over, skips a spring-forward gap and takes the second reading of a fold', async () => {
+    const { nextLocalTime } = await import('./time.js');
+    expect(nextLocalTime({ year: 2026, month: 1, day: 32, hour: 8 }, Date.parse('2026-01-31T12:00:00Z'), 'UTC')).toBe(Date.parse('2026-02-01T08:00:00Z'));
+    // 02:30 does not exist in Paris on 2026-03-29: the first instant after the gap.
+    expect(nextLocalTime({ year: 2026, month: 3, day: 29, hour: 2, minute: 30 }, Date.parse('2026-03-28T12:00:00Z'), 'Europe/Paris')).toBe(Date.parse('2026-03-29T01:00:00Z'));
+    // 01:50 happens twice in New York on 2026-11-01; at 01:45 EST the next one is 01:50 EST.
+    expect(nextLocalTime({ year: 2026, month: 11, day: 1, hour: 1, minute: 50 }, Date.parse('2026-11-01T06:45:00Z'), 'America/New_York')).toBe(Date.parse('2026-11-01T06:50:00Z'));
+  });
+});
