@@ -25,11 +25,6 @@ const EMPTY: ReadonlySet<string> = new Set();
 
 /**
  * The context's segment memberships as a set (arrays are converted once per decision).
- *
- * @example
- * ```ts
- * membershipsOf({ segments: ['gold', 'web'] }).has('gold'); // true
- * ```
  */
 export function membershipsOf(context: ArbitrationContext): ReadonlySet<string> {
   const s = context.segments;

@@ -6,13 +6,6 @@ import type { CompiledOffer } from './offers.js';
 /**
  * First eligibility stage of an offer: enabled, segment memberships (all of `segments`, one of `anyOfSegments`,
  * none of `notSegments`), then the predicate. Returns the excluding reason, or `null` when eligible.
- *
- * @example
- * ```ts
- * const cat = parseCatalogue({ offers: [{ id: 'loan', eligibility: 'prime' }] });
- * checkEligibility(cat.offers[0]!, {}, new Set(['prime'])); // null
- * checkEligibility(cat.offers[0]!, {}, new Set()); // { code: 'OFFER_NOT_IN_SEGMENT', … }
- * ```
  */
 export function checkEligibility(offer: CompiledOffer, context: ArbitrationContext, memberships: ReadonlySet<string>): Reason<ArbitrationReasonCode> | null {
   return eligibilityExclusion(offer, context, memberships)?.reason ?? null;
@@ -20,13 +13,6 @@ export function checkEligibility(offer: CompiledOffer, context: ArbitrationConte
 
 /**
  * {@link checkEligibility} returning the whole exclusion (shared frozen objects except for a throwing predicate).
- *
- * @example
- * ```ts
- * const cat = parseCatalogue({ offers: [{ id: 'gold-card', eligibility: { segments: ['gold'] } }] });
- *
- * eligibilityExclusion(cat.offers[0]!, {}, new Set())?.stage; // 'eligibility'
- * ```
  */
 export function eligibilityExclusion(offer: CompiledOffer, context: ArbitrationContext, memberships: ReadonlySet<string>): ExcludedOffer | null {
   const ex = offer.exclusions;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { capacitySpecOf, catalogueSchema, normaliseValue, parseCatalogue } from './index.js';
+import { capacitySpecOf, catalogueSchema, parseCatalogue } from './index.js';
+import { normaliseValue } from './offers.js';
 import { isCrossChannelError } from '../core/errors.js';
 import { toJSONSchema } from '../core/schema.js';
 

@@ -483,12 +483,6 @@ export function parseCatalogue(input: unknown, options: ParseCatalogueOptions = 
  * Normalises a business value to the catalogue's scale (see {@link valueScaleSchema}). Division by the
  * catalogue-wide maximum is a common factor, so it never reorders offers; the `log`/`power` curves do, on
  * purpose: they stop price alone from deciding.
- *
- * @example
- * ```ts
- * normaliseValue(10, 1000, 'log'); // ≈ 0.347
- * normaliseValue(10, 1000, 'linear'); // 0.01
- * ```
  */
 export function normaliseValue(value: number, maxValue: number, scale: z.output<typeof valueScaleSchema>): number {
   if (scale === 'none') return value;

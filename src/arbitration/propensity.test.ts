@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PropensityTable, sampleBeta, sampleGamma } from './index.js';
+import { PropensityTable } from './index.js';
+import { sampleBeta, sampleGamma } from './propensity.js';
 import { createRng } from '../core/random.js';
 import { isCrossChannelError } from '../core/errors.js';
 import { DAY, NOW, buildHistory } from '../../test/arbitraries/arbitration.js';

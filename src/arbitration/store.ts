@@ -134,10 +134,6 @@ export function capacitySpecOf(catalogue: Catalogue, offerId: string): OfferCapa
 
 /**
  * The local day and week windows containing `now` for a spec's calendar.
- * @example
- * ```ts
- * capacityWindows({ timeZone: 'Europe/Paris' }, Date.parse('2026-01-07T10:00:00Z')).dayStart; // 2026-01-06T23:00:00Z
- * ```
  */
 export function capacityWindows(spec: Pick<OfferCapacitySpec, 'timeZone' | 'weekStartsOn'>, now: EpochMs): { dayStart: number; dayEnd: number; weekStart: number; weekEnd: number } {
   const zone = spec.timeZone ?? 'UTC';
@@ -169,11 +165,6 @@ export function validateConsume(offerId: unknown, spec: OfferCapacitySpec, now: 
 
 /**
  * The cost of one presentation under a spec: `cost`, or 1 when only a budget is set, or 0.
- * @example
- * ```ts
- * unitCost({ budget: 100 }); // 1
- * unitCost({ budget: 100, cost: 5 }); // 5
- * ```
  */
 export function unitCost(spec: OfferCapacitySpec): number {
   return spec.cost ?? (spec.budget !== undefined ? 1 : 0);

@@ -6,14 +6,6 @@ import type { EpochMs } from '../core/time.js';
 
 /**
  * What the shared history says about one offer for one customer, up to `now` (records after `now` are ignored).
- * @example
- * ```ts
- * declare const history: History;
- * declare const now: EpochMs;
- *
- * const h: OfferHistory | undefined = indexHistory(history, now).get('card');
- * h?.contacts.length;
- * ```
  */
 export interface OfferHistory {
   /** Presentation times on any channel, ascending. */
@@ -30,15 +22,6 @@ export interface OfferHistory {
 /**
  * Indexes one customer's history by offer id in a single pass over contacts and responses (a response without
  * `offerId` is attributed through its `contactId`). Built once per decision.
- *
- * @example
- * ```ts
- * declare const history: History;
- * declare const now: EpochMs;
- *
- * const index = indexHistory(history, now);
- * index.get('card')?.contacts.length; // presentations of 'card' on every channel
- * ```
  */
 export function indexHistory(history: History, now: EpochMs): Map<string, OfferHistory> {
   const out = new Map<string, OfferHistory>();
@@ -82,15 +65,6 @@ export function indexHistory(history: History, now: EpochMs): Map<string, OfferH
 /**
  * Categories the customer bought at full price within the guard's window, on any channel: from behaviour
  * events and from responses (see `cannibalisationGuardSchema`).
- *
- * @example
- * ```ts
- * declare const catalogue: Catalogue;
- * declare const history: History;
- * declare const now: EpochMs;
- *
- * guardCategories(catalogue.guards[0]!, history, now).has('shoes');
- * ```
  */
 export function guardCategories(guard: CompiledGuard, history: History, now: EpochMs): Set<string> {
   const out = new Set<string>();
@@ -127,15 +101,6 @@ export function guardCategories(guard: CompiledGuard, history: History, now: Epo
 /**
  * The per-customer contact policy of an offer against its history: acceptance suppression, refusal pause,
  * presentation limit, presentations without response — in that order. Returns the excluding reason or `null`.
- *
- * @example
- * ```ts
- * declare const catalogue: Catalogue;
- * declare const history: History;
- * declare const now: EpochMs;
- *
- * checkContactPolicy(catalogue.byId.get('card')!, indexHistory(history, now).get('card'), now);
- * ```
  */
 export function checkContactPolicy(offer: CompiledOffer, h: OfferHistory | undefined, now: EpochMs): Reason<ArbitrationReasonCode> | null {
   const p = offer.policy;
@@ -219,14 +184,6 @@ function refusalPauseUntil(h: OfferHistory, count: number, window: number, pause
 
 /**
  * Offers listed as prerequisites that the customer has not accepted (nor converted on) by `now`.
- *
- * @example
- * ```ts
- * declare const catalogue: Catalogue;
- * declare const index: Map<string, OfferHistory>; // from indexHistory(history, now)
- *
- * missingPrerequisites(catalogue.byId.get('gold-card')!, index); // ['card'] until 'card' is accepted
- * ```
  */
 export function missingPrerequisites(offer: CompiledOffer, index: ReadonlyMap<string, OfferHistory>): string[] {
   const missing: string[] = [];

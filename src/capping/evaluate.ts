@@ -129,12 +129,6 @@ export function evaluateCaps(history: CapHistory, rules: CompiledCapRules | CapR
 /**
  * True when `rule` constrains `candidate`: the candidate is in the rule's scope, has the `per` field, and is not a
  * transactional message the rule exempts.
- *
- * @example
- * ```ts
- * const caps = parseCapRules({ rules: [{ id: 'sms', kind: 'limit', limit: 1, window: 'day', scope: { channels: 'sms' } }] });
- * appliesTo(caps.rules[0]!, { channel: 'email' }); // false
- * ```
  */
 export function appliesTo(rule: CompiledCapRule, candidate: CapCandidate): boolean {
   if (candidate.transactional === true && rule.transactionalBypass) return false;
@@ -177,13 +171,6 @@ function counts(rule: CompiledCapRule, c: CountedContact, candidate: CapCandidat
 
 /**
  * The limit a candidate may use under a limit rule: reserved slots are only for priority ≥ `reserve.minPriority`.
- *
- * @example
- * ```ts
- * const caps = parseCapRules({ rules: [{ id: 'w', kind: 'limit', limit: 3, window: 'week', reserve: { slots: 1, minPriority: 10 } }] });
- * effectiveLimit(caps.rules[0]!, { channel: 'email' }); // 2
- * effectiveLimit(caps.rules[0]!, { channel: 'email', priority: 10 }); // 3
- * ```
  */
 export function effectiveLimit(rule: CompiledCapRule, candidate: CapCandidate): number {
   return (candidate.priority ?? 0) >= rule.reserveMinPriority ? rule.limit : rule.limit - rule.reserveSlots;

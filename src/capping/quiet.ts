@@ -13,11 +13,6 @@ export interface CompiledQuietRange {
 
 /**
  * What {@link quietEnd} reads of a compiled quiet rule (a `CompiledCapRule` of kind `quiet` is one).
- *
- * @example
- * ```ts
- * const rule: QuietRule = { ranges: [{ from: 21 * 60, to: 8 * 60, days: 0b1111111 }], alwaysQuiet: false };
- * ```
  */
 export interface QuietRule {
   readonly ranges: ReadonlyArray<CompiledQuietRange>;
@@ -27,11 +22,6 @@ export interface QuietRule {
 
 /**
  * True when local minute `minuteOfDay` of `weekday` (0 = Sunday) falls in one of the ranges.
- *
- * @example
- * ```ts
- * quietAt([{ from: 21 * 60, to: 8 * 60, days: 0b0000010 }], 2, 7 * 60); // true: Monday's night runs into Tuesday
- * ```
  */
 export function quietAt(ranges: ReadonlyArray<CompiledQuietRange>, weekday: number, minuteOfDay: number): boolean {
   const prev = (weekday + 6) % 7;
@@ -49,11 +39,6 @@ export function quietAt(ranges: ReadonlyArray<CompiledQuietRange>, weekday: numb
 
 /**
  * True when the ranges together leave no local minute of the week free (a candidate under them is never allowed).
- *
- * @example
- * ```ts
- * coversWholeWeek([{ from: 0, to: 1440, days: 0b1111111 }]); // true
- * ```
  */
 export function coversWholeWeek(ranges: ReadonlyArray<CompiledQuietRange>): boolean {
   for (let d = 0; d < 7; d++) for (let m = 0; m < 1440; m++) if (!quietAt(ranges, d, m)) return false;
@@ -64,12 +49,6 @@ export function coversWholeWeek(ranges: ReadonlyArray<CompiledQuietRange>): bool
  * `t` when the quiet rule lets a message go at `t`; otherwise the first later instant at which the range
  * blocking `t` ends (the caller re-checks: another range may start right then). `null` when the ranges cover
  * the whole week.
- *
- * @example
- * ```ts
- * const caps = parseCapRules({ rules: [{ id: 'night', kind: 'quiet', ranges: [{ from: '21:00', to: '08:00' }] }] });
- * quietEnd(caps.rules[0]!, Date.parse('2026-07-01T20:00:00Z'), 'Europe/Paris'); // 2026-07-02T06:00:00Z (08:00 Paris)
- * ```
  */
 export function quietEnd(rule: QuietRule, t: EpochMs, zone: string): EpochMs | null {
   if (rule.alwaysQuiet) return null;

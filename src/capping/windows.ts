@@ -9,12 +9,6 @@ const MEMO_LIMIT = 512;
 /**
  * The local calendar window of a limit rule that contains `t`, in `zone`. Memoised on the compiled rule set:
  * evaluating 100k subjects at the same instant computes each window once, not once per subject or contact.
- *
- * @example
- * ```ts
- * const caps = parseCapRules({ rules: [{ id: 'd', kind: 'limit', limit: 1, window: 'day' }] });
- * capWindowAt(caps, caps.rules[0]!, Date.parse('2026-03-29T12:00:00Z'), 'Europe/Paris'); // { start: …T22:00Z of 28th, end: …T22:00Z of 29th }
- * ```
  */
 export function capWindowAt(caps: CompiledCapRules, rule: CompiledCapRule, t: EpochMs, zone: string): TimeWindow {
   const w = rule.window;
@@ -33,11 +27,6 @@ export function capWindowAt(caps: CompiledCapRules, rule: CompiledCapRule, t: Ep
 /**
  * Validates `zone` once per compiled rule set (an `Intl` construction per call would dominate the hot path).
  * Throws `TIMEZONE_INVALID`.
- *
- * @example
- * ```ts
- * checkZone(parseCapRules({ rules: [] }), 'Asia/Kolkata'); // 'Asia/Kolkata'
- * ```
  */
 export function checkZone(caps: CompiledCapRules, zone: string): string {
   return assertTimeZone(zone, ['timeZone']);
