@@ -2,7 +2,16 @@ import { CrossChannelError, isCrossChannelError, type CoreErrorCode } from '../c
 import type { DecideStage } from './trace.js';
 import type { DecideErrorCode } from './errors.js';
 
-/** Detail attached to every error `decide` throws: where it failed. The trace is attached by the pipeline. */
+/**
+ * Detail attached to every error `decide` throws: where it failed. The trace is attached by the pipeline.
+ *
+ * @example
+ * ```ts
+ * declare const error: CrossChannelError;
+ * const where = error.detail as DecideErrorDetail | undefined;
+ * if (where?.operation) console.log(`${where.stage}: ${where.operation} failed`);
+ * ```
+ */
 export interface DecideErrorDetail {
   readonly stage: DecideStage | 'record';
   /** The store operation that failed (`identity.lookup`, `contacts.reserve`, …), when a store failed. */
@@ -62,7 +71,15 @@ export function withDeadline<T>(stage: DecideStage | 'record', operation: string
   });
 }
 
-/** Wraps whatever a store threw as a typed store error naming the stage and operation. */
+/**
+ * Wraps whatever a store threw as a typed store error naming the stage and operation.
+ *
+ * @example
+ * ```ts
+ * const e = storeError('load', 'events.read', new Error('connection reset'));
+ * e.code; // 'STORE_ERROR'
+ * ```
+ */
 export function storeError(stage: DecideStage | 'record', operation: string, cause: unknown): CrossChannelError<DecideErrorCode> {
   const code: DecideErrorCode =
     isCrossChannelError(cause) && (cause.code === 'STORE_TIMEOUT' || cause.code === 'STORE_CONFLICT') ? cause.code : 'STORE_ERROR';

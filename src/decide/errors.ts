@@ -9,10 +9,30 @@ import type { CoreErrorCode } from '../core/errors.js';
  * `STORE_CONFLICT`) so one handler serves every module; `DECIDE_STAGE_FAILED` is a pure module throwing
  * where it should not (a defect, still failed closed); `DECIDE_UNKNOWN_PERSON` is a response or conversion
  * for identifiers no profile has.
+ *
+ * @example
+ * ```ts
+ * declare const stores: DecideStores;
+ * declare const config: DecideConfig;
+ * try {
+ *   await recordConversion({ conversionId: 'o-1', identifiers: [{ type: 'email', value: 'nobody@example.com' }], channel: 'web', now: 0 }, stores, config);
+ * } catch (e) {
+ *   if (isCrossChannelError<DecideErrorCode>(e, 'DECIDE_UNKNOWN_PERSON')) console.log('unknown person: nothing recorded');
+ * }
+ * ```
  */
 export type DecideErrorCode = 'DECIDE_STAGE_FAILED' | 'DECIDE_UNKNOWN_PERSON' | CoreErrorCode;
 
-/** Stable reason codes of decide's own stages (module reasons keep their codes). */
+/**
+ * Stable reason codes of decide's own stages (module reasons keep their codes).
+ *
+ * @example
+ * ```ts
+ * declare const result: DecideResult;
+ * const codes = result.reasons.map((r) => r.code);
+ * const capped = codes.includes('DECIDE_ALL_CAPPED' satisfies DecideReasonCode);
+ * ```
+ */
 export type DecideReasonCode =
   /** No identifier resolved to a profile and `createProfiles` is off. */
   | 'DECIDE_UNKNOWN_PERSON'

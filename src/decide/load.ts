@@ -6,7 +6,15 @@ import type { DecideConfig } from './config.js';
 import { withDeadline } from './deadline.js';
 import type { DecideStores } from './stores.js';
 
-/** What the load stage read. */
+/**
+ * What the load stage read.
+ *
+ * @example
+ * ```ts
+ * declare const state: LoadedState;
+ * console.log(state.history.contacts.length, state.consentEvents.length, state.profile.subjectId);
+ * ```
+ */
 export interface LoadedState {
   readonly history: History;
   readonly consentEvents: ReadonlyArray<ConsentEvent>;

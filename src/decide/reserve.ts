@@ -15,7 +15,14 @@ import type { DecideStores } from './stores.js';
  * commit point. A refusal or a failure after the capacity was taken gives it back.
  */
 
-/** The id of the contact reserved for slot `rank` of a request (stable, so retries reserve the same record). */
+/**
+ * The id of the contact reserved for slot `rank` of a request (stable, so retries reserve the same record).
+ *
+ * @example
+ * ```ts
+ * contactIdFor('req-1', 1); // 'req-1#1': respond to the first offer of request req-1 with it
+ * ```
+ */
 export function contactIdFor(requestId: string, rank: number): string {
   return `${requestId}#${rank}`;
 }

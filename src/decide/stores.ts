@@ -22,6 +22,16 @@ export interface ProfileSource {
 /**
  * The stores one decision reads and writes. `contacts` is the shared contact history (contacts + responses,
  * atomic `reserve`); `offerCapacity` is needed only when offers have global capacities or budgets.
+ *
+ * @example
+ * ```ts
+ * const stores: DecideStores = {
+ *   identity: new MemoryIdentityStore(),
+ *   consent: new MemoryConsentStore({ erasureSalt: 'pepper' }),
+ *   contacts: new MemoryContactHistoryStore(),
+ *   events: new MemoryEventStore(),
+ * };
+ * ```
  */
 export interface DecideStores {
   readonly identity: IdentityStore;

@@ -7,7 +7,16 @@ import type { Identifier } from './normalize.js';
 import type { CompiledIdentityRules } from './rules.js';
 import type { AuditEntry, ObservationInput, Profile, ProfileChange, StitchReport } from './graph.js';
 
-/** An identifier as callers pass it (normalised by the store with its rules). */
+/**
+ * An identifier as callers pass it (normalised by the store with its rules).
+ *
+ * @example
+ * ```ts
+ * declare const store: IdentityStore;
+ * const seen: IdentifierInput = { type: 'email', value: 'Ada@Example.com' };
+ * const profileId = await store.resolve([seen]);
+ * ```
+ */
 export interface IdentifierInput {
   readonly type: string;
   readonly value: string;
@@ -15,6 +24,13 @@ export interface IdentifierInput {
 
 /**
  * What an unmerge or erasure did, without the erased values: the salted-hash proofs are the only trace kept.
+ *
+ * @example
+ * ```ts
+ * declare const store: IdentityStore;
+ * const receipt: IdentityErasureReceipt | null = await store.erase('p_1', Date.now());
+ * if (receipt) console.log(receipt.identifiers, receipt.proofs);
+ * ```
  */
 export interface IdentityErasureReceipt {
   readonly erasedAt: EpochMs;

@@ -8,7 +8,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { publicApi } from './public-api.js';
+import { exportsWithoutExample, publicApi } from './public-api.js';
 
 const SNAPSHOT = join(process.cwd(), 'test/package/api.snapshot.json');
 
@@ -41,4 +41,9 @@ describe('public API', () => {
     }
     expect(barrels).toEqual([]);
   });
+
+  it('every export of consent, identity and decide is documented with an @example', () => {
+    const missing = exportsWithoutExample();
+    for (const entry of ['crosschannel/consent', 'crosschannel/identity', 'crosschannel/decide']) expect(missing[entry], entry).toEqual([]);
+  }, 120_000);
 });
