@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { arbitrate, parseCatalogue, optimizeExact, optimizeGreedy, type CandidateColumns, type CatalogueInput, type OptimizationCustomer } from '../src/arbitration/index.js';
 import { createRng } from '../src/core/random.js';
 import { DAY, NOW, buildHistory, naiveArbitrate, problemArb } from '../test/arbitraries/arbitration.js';
-import { lpOptimum } from '../test/arbitration/lp.js';
+import { lpOptimum } from '../test/oracles/lp.js';
 import { checkSame, compare, timeJob } from './harness.js';
 
 const rng = createRng(8);

@@ -8,7 +8,7 @@ import { GppModel } from '@iabgpp/cmpapi';
 import { createRng } from '../src/core/random.js';
 import { decodeGpp, decodeTcString, encodeGpp, encodeTcString, parseGvl, tcfCanProcess, type GppSectionInput, type TcStringInput } from '../src/consent/index.js';
 import { US_SECTIONS } from '../src/consent/gpp/sections.js';
-import { ourView, peerView } from '../test/consent/peer.js';
+import { ourView, peerView } from '../test/oracles/tcf-peer.js';
 import { checkSame, compare } from './harness.js';
 
 const rng = createRng(2026);

@@ -125,7 +125,7 @@ function walk(dir: string, out: string[] = []): string[] {
 export function collectExamples(root = process.cwd()): DocExample[] {
   const md = ['README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)].filter((f) => existsSync(join(root, f)));
   const sources = walk(join(root, 'src'))
-    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.endsWith('.test.ts'))
     .map((f) => relative(root, f).split(sep).join('/'))
     .sort();
   return [...markdownExamples(root, md), ...sources.flatMap((f) => tsdocExamples(root, f))];

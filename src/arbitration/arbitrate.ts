@@ -1,12 +1,14 @@
 import { CrossChannelError } from '../core/errors.js';
 import { reason, type Reason } from '../core/explain.js';
 import type { History } from '../core/records.js';
-import { eligibilityExclusion, membershipsOf, type ArbitrationContext } from './eligibility.js';
+import { membershipsOf, type ArbitrationContext } from './context.js';
+import { eligibilityExclusion } from './eligibility.js';
 import type { ArbitrationReasonCode, ExcludedOffer } from './errors.js';
 import type { Catalogue, CompiledOffer, Offer } from './offers.js';
 import { contextWeightOf, resolvePropensity, seedHashOf, type PropensityOptions, type ScoreFactors } from './score.js';
 import type { OfferUsage } from './store.js';
 import { checkContactPolicy, guardCategories, indexHistory, missingPrerequisites, type OfferHistory } from './suppression.js';
+import type { EpochMs } from '../core/time.js';
 
 /**
  * Options of {@link arbitrate}.
@@ -17,7 +19,7 @@ import { checkContactPolicy, guardCategories, indexHistory, missingPrerequisites
  */
 export interface ArbitrateOptions extends PropensityOptions {
   /** Decision time, epoch ms. */
-  readonly now: number;
+  readonly now: EpochMs;
   /** Channel the offers would be presented on. */
   readonly channel: string;
   /** How many offers to present (default 1). */
@@ -68,7 +70,7 @@ export interface RankedOffer {
  */
 export interface ArbitrationResult {
   readonly channel: string;
-  readonly now: number;
+  readonly now: EpochMs;
   readonly selected: ReadonlyArray<RankedOffer>;
   /**
    * Offers excluded before ranking come first, then offers lost to per-slot constraints (with their `score`), each

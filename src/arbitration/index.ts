@@ -3,13 +3,56 @@
  * history, scoring, budgets and batch optimisation. See docs/arbitration.md.
  * @packageDocumentation
  */
-export * from './errors.js';
-export * from './offers.js';
-export * from './eligibility.js';
-export * from './suppression.js';
-export * from './propensity.js';
-export * from './score.js';
-export * from './store.js';
-export * from './arbitrate.js';
+export {
+  ARBITRATION_STAGES,
+  type ArbitrationErrorCode,
+  type ArbitrationReasonCode,
+  type ArbitrationStage,
+  type ExcludedOffer,
+} from './errors.js';
+export {
+  type CannibalisationGuardInput,
+  cannibalisationGuardSchema,
+  type Catalogue,
+  type CatalogueInput,
+  catalogueSchema,
+  type CompiledGuard,
+  type CompiledOffer,
+  type CompiledPolicy,
+  type ContactPolicyInput,
+  contactPolicySchema,
+  type EligibilityPredicate,
+  eligibilitySchema,
+  type Offer,
+  type OfferInput,
+  offerSchema,
+  parseCatalogue,
+  type ParseCatalogueOptions,
+  type StaticExclusions,
+  valueScaleSchema,
+} from './offers.js';
+export { type ArbitrationContext } from './context.js';
+export { type OfferHistory } from './suppression.js';
+export { type AcceptanceCounts, type BetaPosterior, PropensityTable, type PropensityTableJSON } from './propensity.js';
+export { type PropensityOptions, type ScoreFactors } from './score.js';
+export {
+  type CapacityReservation,
+  capacitySpecOf,
+  type ConsumeResult,
+  NO_USAGE,
+  type OfferCapacitySpec,
+  type OfferCapacityStore,
+  type OfferUsage,
+  validateConsume,
+} from './store.js';
+export { arbitrate, type ArbitrateOptions, type ArbitrationResult, type RankedOffer } from './arbitrate.js';
 export type { OptimizationCandidate, OptimizationCustomer, OptimizationConstraints, CandidateColumns, OptimizationInput } from './problem.js';
-export * from './optimize.js';
+export {
+  type Assignment,
+  type ExactOptions,
+  type GreedyOptions,
+  type OptimizationResult,
+  optimize,
+  optimizeExact,
+  optimizeGreedy,
+} from './optimize.js';

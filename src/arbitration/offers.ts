@@ -6,7 +6,7 @@ import { isValidTimeZone } from '../core/time.js';
 import { fnv1a } from '../core/random.js';
 import { reason } from '../core/explain.js';
 import type { ArbitrationErrorCode, ArbitrationReasonCode, ArbitrationStage, ExcludedOffer } from './errors.js';
-import type { EligibilityPredicate } from './eligibility.js';
+import type { ArbitrationContext } from './context.js';
 
 const forever = z.literal('forever');
 const count = z.number().int().min(1).max(1_000_000);
@@ -52,6 +52,17 @@ export const contactPolicySchema = z
  * ```
  */
 export type ContactPolicyInput = z.input<typeof contactPolicySchema>;
+
+/**
+ * An eligibility predicate: true when the customer may receive the offer. Must be pure and fast (it runs
+ * once per offer per decision); a predicate that throws makes the offer ineligible with the error in the reason.
+ *
+ * @example
+ * ```ts
+ * const adult: EligibilityPredicate = (ctx) => Number(ctx.attributes?.age ?? 0) >= 18;
+ * ```
+ */
+export type EligibilityPredicate = (context: ArbitrationContext, offer: Offer) => boolean;
 
 const predicateFn = z.custom<EligibilityPredicate>((v) => typeof v === 'function', { message: 'Expected a predicate function' });
 
@@ -472,12 +483,6 @@ export function parseCatalogue(input: unknown, options: ParseCatalogueOptions = 
  * Normalises a business value to the catalogue's scale (see {@link valueScaleSchema}). Division by the
  * catalogue-wide maximum is a common factor, so it never reorders offers; the `log`/`power` curves do, on
  * purpose: they stop price alone from deciding.
- *
- * @example
- * ```ts
- * normaliseValue(10, 1000, 'log'); // ≈ 0.347
- * normaliseValue(10, 1000, 'linear'); // 0.01
- * ```
  */
 export function normaliseValue(value: number, maxValue: number, scale: z.output<typeof valueScaleSchema>): number {
   if (scale === 'none') return value;

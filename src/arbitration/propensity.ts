@@ -178,11 +178,6 @@ function bump(m: Map<string, { presented: number; accepted: number }>, id: strin
 
 /**
  * A Gamma(shape, 1) variate (Marsaglia–Tsang; shape < 1 boosted by U^(1/shape)).
- *
- * @example
- * ```ts
- * sampleGamma(createRng(1), 2.5); // > 0
- * ```
  */
 export function sampleGamma(rng: Rng, shape: number): number {
   if (shape < 1) {
@@ -208,11 +203,6 @@ export function sampleGamma(rng: Rng, shape: number): number {
 
 /**
  * A Beta(α, β) variate from a seeded generator: Thompson sampling draws one per offer per decision.
- *
- * @example
- * ```ts
- * sampleBeta(createRng(7), 3, 9); // in (0, 1), same value for seed 7 on every run
- * ```
  */
 export function sampleBeta(rng: Rng, alpha: number, beta: number): number {
   const x = sampleGamma(rng, alpha);

@@ -1,5 +1,5 @@
 import { createRng, fnv1a } from '../core/random.js';
-import type { ArbitrationContext } from './eligibility.js';
+import type { ArbitrationContext } from './context.js';
 import type { Catalogue, CompiledOffer } from './offers.js';
 import { sampleBeta, type PropensityTable } from './propensity.js';
 
@@ -42,13 +42,6 @@ export interface PropensityOptions {
  * Propensity of an offer, first found of: `context.propensities[offer]` (a model's output) → the built-in
  * {@link PropensityTable} (posterior mean, or a Thompson draw) → the offer's given `propensity` → the catalogue
  * prior mean. Results are clamped to [0, 1].
- *
- * @example
- * ```ts
- * declare const catalogue: Catalogue;
- *
- * propensityOf(catalogue.offers[0]!, catalogue, { propensities: { card: 0.2 } }, {}); // { p: 0.2, source: 'context' }
- * ```
  */
 export function propensityOf(
   offer: CompiledOffer,
@@ -102,13 +95,6 @@ export function resolvePropensity(
 
 /**
  * Context weight of an offer on a channel: offer weight × per-channel weight × `context.weights[offer]`.
- *
- * @example
- * ```ts
- * declare const catalogue: Catalogue;
- *
- * contextWeightOf(catalogue.offers[0]!, 'email', { weights: { card: 2 } }); // 2 when the offer's own weights are 1
- * ```
  */
 export function contextWeightOf(offer: CompiledOffer, channel: string, context: ArbitrationContext): number {
   let w = offer.weight;
@@ -123,11 +109,6 @@ export function contextWeightOf(offer: CompiledOffer, channel: string, context: 
 
 /**
  * The score from its factors.
- *
- * @example
- * ```ts
- * scoreOf({ propensity: 0.1, propensitySource: 'model', contextWeight: 1, value: 0.5, lever: 2 }); // 0.1
- * ```
  */
 export function scoreOf(f: ScoreFactors): number {
   return f.propensity * f.contextWeight * f.value * f.lever;
@@ -136,11 +117,6 @@ export function scoreOf(f: ScoreFactors): number {
 /**
  * The documented tie-break of the ranking: higher score first; then higher `priority`; then offer id in
  * ascending code-unit order. Never random, so equal inputs always rank the same way.
- *
- * @example
- * ```ts
- * compareRanked({ score: 1, priority: 0, id: 'b' }, { score: 1, priority: 0, id: 'a' }); // > 0: 'a' first
- * ```
  */
 export function compareRanked(
   a: { readonly score: number; readonly priority: number; readonly id: string },
@@ -153,10 +129,6 @@ export function compareRanked(
 
 /**
  * Hash of a Thompson seed (numbers as 32-bit integers, strings by FNV-1a).
- * @example
- * ```ts
- * seedHashOf('req-42') === seedHashOf('req-42'); // true
- * ```
  */
 export function seedHashOf(seed: number | string): number {
   return typeof seed === 'number' ? seed >>> 0 : fnv1a(seed);

@@ -1,6 +1,7 @@
 import { CrossChannelError } from '../core/errors.js';
-import { calendarWindow, isValidTimeZone } from '../core/time.js';
+import { assertTimeZone, calendarWindow } from '../core/time.js';
 import type { Catalogue } from './offers.js';
+import type { EpochMs } from '../core/time.js';
 
 /**
  * Global usage of one offer in the windows containing `now`: presentations in the local day and week, in
@@ -37,7 +38,7 @@ export interface OfferCapacitySpec {
  * @example
  * ```ts
  * declare const store: OfferCapacityStore;
- * declare const now: number;
+ * declare const now: EpochMs;
  *
  * const r = await store.consume('coupon', { perDay: 10 }, now);
  * if (r.ok) await store.release(r.reservation);
@@ -59,7 +60,7 @@ export interface CapacityReservation {
  * @example
  * ```ts
  * declare const store: OfferCapacityStore;
- * declare const now: number;
+ * declare const now: EpochMs;
  *
  * const r: ConsumeResult = await store.consume('coupon', { perDay: 10 }, now);
  * if (!r.ok) console.log(r.exhausted);
@@ -79,7 +80,7 @@ export type ConsumeResult =
  * ```ts
  * declare const catalogue: Catalogue;
  * declare const store: OfferCapacityStore;
- * declare const now: number;
+ * declare const now: EpochMs;
  *
  * const spec = capacitySpecOf(catalogue, 'coupon');
  * const r = await store.consume('coupon', spec, now);
@@ -88,11 +89,11 @@ export type ConsumeResult =
  */
 export interface OfferCapacityStore {
   /** Atomically takes `amount` presentations (default 1) in the windows containing `now`, if every limit allows. */
-  consume(offerId: string, spec: OfferCapacitySpec, now: number, amount?: number): Promise<ConsumeResult>;
+  consume(offerId: string, spec: OfferCapacitySpec, now: EpochMs, amount?: number): Promise<ConsumeResult>;
   /** Gives back a reservation (never below zero); returns usage of the reservation's windows after the call. */
   release(reservation: CapacityReservation): Promise<OfferUsage>;
   /** Usage of each offer in the windows containing `now` (offers never consumed report zeros). */
-  usage(offerIds: ReadonlyArray<string>, spec: Pick<OfferCapacitySpec, 'timeZone' | 'weekStartsOn'>, now: number): Promise<Map<string, OfferUsage>>;
+  usage(offerIds: ReadonlyArray<string>, spec: Pick<OfferCapacitySpec, 'timeZone' | 'weekStartsOn'>, now: EpochMs): Promise<Map<string, OfferUsage>>;
 }
 
 /**
@@ -133,12 +134,8 @@ export function capacitySpecOf(catalogue: Catalogue, offerId: string): OfferCapa
 
 /**
  * The local day and week windows containing `now` for a spec's calendar.
- * @example
- * ```ts
- * capacityWindows({ timeZone: 'Europe/Paris' }, Date.parse('2026-01-07T10:00:00Z')).dayStart; // 2026-01-06T23:00:00Z
- * ```
  */
-export function capacityWindows(spec: Pick<OfferCapacitySpec, 'timeZone' | 'weekStartsOn'>, now: number): { dayStart: number; dayEnd: number; weekStart: number; weekEnd: number } {
+export function capacityWindows(spec: Pick<OfferCapacitySpec, 'timeZone' | 'weekStartsOn'>, now: EpochMs): { dayStart: number; dayEnd: number; weekStart: number; weekEnd: number } {
   const zone = spec.timeZone ?? 'UTC';
   const day = calendarWindow(now, 'day', zone);
   const week = calendarWindow(now, 'week', zone, { weekStartsOn: spec.weekStartsOn ?? 1 });
@@ -163,16 +160,11 @@ export function validateConsume(offerId: unknown, spec: OfferCapacitySpec, now: 
     const v = spec[k];
     if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < 0)) throw bad(`${k} must be a non-negative number`, ['spec', k]);
   }
-  if (spec.timeZone !== undefined && !isValidTimeZone(spec.timeZone)) throw new CrossChannelError('TIMEZONE_INVALID', `Unknown time zone ${JSON.stringify(spec.timeZone)}`, { path: ['spec', 'timeZone'] });
+  if (spec.timeZone !== undefined) assertTimeZone(spec.timeZone, ['spec', 'timeZone']);
 }
 
 /**
  * The cost of one presentation under a spec: `cost`, or 1 when only a budget is set, or 0.
- * @example
- * ```ts
- * unitCost({ budget: 100 }); // 1
- * unitCost({ budget: 100, cost: 5 }); // 5
- * ```
  */
 export function unitCost(spec: OfferCapacitySpec): number {
   return spec.cost ?? (spec.budget !== undefined ? 1 : 0);

@@ -2,17 +2,10 @@ import { reason, type Reason } from '../core/explain.js';
 import { lowerBoundAt, type History } from '../core/records.js';
 import type { ArbitrationReasonCode } from './errors.js';
 import type { CompiledGuard, CompiledOffer } from './offers.js';
+import type { EpochMs } from '../core/time.js';
 
 /**
  * What the shared history says about one offer for one customer, up to `now` (records after `now` are ignored).
- * @example
- * ```ts
- * declare const history: History;
- * declare const now: number;
- *
- * const h: OfferHistory | undefined = indexHistory(history, now).get('card');
- * h?.contacts.length;
- * ```
  */
 export interface OfferHistory {
   /** Presentation times on any channel, ascending. */
@@ -29,17 +22,8 @@ export interface OfferHistory {
 /**
  * Indexes one customer's history by offer id in a single pass over contacts and responses (a response without
  * `offerId` is attributed through its `contactId`). Built once per decision.
- *
- * @example
- * ```ts
- * declare const history: History;
- * declare const now: number;
- *
- * const index = indexHistory(history, now);
- * index.get('card')?.contacts.length; // presentations of 'card' on every channel
- * ```
  */
-export function indexHistory(history: History, now: number): Map<string, OfferHistory> {
+export function indexHistory(history: History, now: EpochMs): Map<string, OfferHistory> {
   const out = new Map<string, OfferHistory>();
   const entry = (id: string): OfferHistory => {
     let e = out.get(id);
@@ -81,17 +65,8 @@ export function indexHistory(history: History, now: number): Map<string, OfferHi
 /**
  * Categories the customer bought at full price within the guard's window, on any channel: from behaviour
  * events and from responses (see `cannibalisationGuardSchema`).
- *
- * @example
- * ```ts
- * declare const catalogue: Catalogue;
- * declare const history: History;
- * declare const now: number;
- *
- * guardCategories(catalogue.guards[0]!, history, now).has('shoes');
- * ```
  */
-export function guardCategories(guard: CompiledGuard, history: History, now: number): Set<string> {
+export function guardCategories(guard: CompiledGuard, history: History, now: EpochMs): Set<string> {
   const out = new Set<string>();
   const from = now - guard.window;
   const events = history.events;
@@ -126,17 +101,8 @@ export function guardCategories(guard: CompiledGuard, history: History, now: num
 /**
  * The per-customer contact policy of an offer against its history: acceptance suppression, refusal pause,
  * presentation limit, presentations without response — in that order. Returns the excluding reason or `null`.
- *
- * @example
- * ```ts
- * declare const catalogue: Catalogue;
- * declare const history: History;
- * declare const now: number;
- *
- * checkContactPolicy(catalogue.byId.get('card')!, indexHistory(history, now).get('card'), now);
- * ```
  */
-export function checkContactPolicy(offer: CompiledOffer, h: OfferHistory | undefined, now: number): Reason<ArbitrationReasonCode> | null {
+export function checkContactPolicy(offer: CompiledOffer, h: OfferHistory | undefined, now: EpochMs): Reason<ArbitrationReasonCode> | null {
   const p = offer.policy;
   if (p === null || h === undefined) return null;
   if (p.acceptFor >= 0 && h.lastAccepted > -Infinity && now < h.lastAccepted + p.acceptFor) {
@@ -198,7 +164,7 @@ export function checkContactPolicy(offer: CompiledOffer, h: OfferHistory | undef
  * End of the refusal pause, or `-Infinity`: for each refusal r_j such that the `count` refusals ending at r_j
  * fit inside `window`, the offer is paused until r_j + `pause`; the latest such r_j decides.
  */
-function refusalPauseUntil(h: OfferHistory, count: number, window: number, pause: number, kinds: ReadonlyArray<string>, now: number): number {
+function refusalPauseUntil(h: OfferHistory, count: number, window: number, pause: number, kinds: ReadonlyArray<string>, now: EpochMs): number {
   const at = h.responseAt;
   const kind = h.responseKind;
   // Walk refusals newest first, keeping the last `count` refusal times in a small ring.
@@ -218,14 +184,6 @@ function refusalPauseUntil(h: OfferHistory, count: number, window: number, pause
 
 /**
  * Offers listed as prerequisites that the customer has not accepted (nor converted on) by `now`.
- *
- * @example
- * ```ts
- * declare const catalogue: Catalogue;
- * declare const index: Map<string, OfferHistory>; // from indexHistory(history, now)
- *
- * missingPrerequisites(catalogue.byId.get('gold-card')!, index); // ['card'] until 'card' is accepted
- * ```
  */
 export function missingPrerequisites(offer: CompiledOffer, index: ReadonlyMap<string, OfferHistory>): string[] {
   const missing: string[] = [];

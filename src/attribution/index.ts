@@ -15,13 +15,84 @@
  * ```
  * @packageDocumentation
  */
-export * from './journeys.js';
-export * from './models.js';
-export * from './heuristic.js';
-export * from './stats.js';
-export * from './paths.js';
-export * from './markov.js';
-export * from './shapley.js';
-export * from './attribute.js';
-export * from './report.js';
-export * from './sql.js';
+export {
+  buildJourneys,
+  buildJourneysAsync,
+  type ConversionInput,
+  type ConversionRow,
+  type Journey,
+  type JourneyOptions,
+  type JourneyOptionsInput,
+  journeyOptionsSchema,
+  journeysFromHistory,
+  parseJourneyOptions,
+  safeBuildJourneys,
+  streamJourneys,
+  type SubjectRows,
+  type TouchpointInput,
+  type TouchpointRow,
+} from './journeys.js';
+export {
+  type AttributionConfig,
+  type AttributionConfigInput,
+  attributionConfigSchema,
+  DEFAULT_MODELS,
+  describeModel,
+  MODEL_KINDS,
+  type ModelKind,
+  type ModelSpec,
+  type ModelSpecInput,
+  modelSpecSchema,
+  parseAttributionConfig,
+  type PositionWeight,
+  RULE_MODEL_KINDS,
+  safeParseAttributionConfig,
+} from './models.js';
+export { ruleWeights } from './heuristic.js';
+export {
+  AttributionStatistics,
+  type AttributionStatisticsJSON,
+  type ChannelSetCounts,
+  collectStatistics,
+  collectStatisticsAsync,
+  createStatistics,
+  type JourneyTotals,
+  type MarkovCounts,
+  MAX_CHANNELS,
+  statisticsFromJSON,
+  TO_CONVERSION,
+  TO_NULL,
+  transitionCounts,
+} from './stats.js';
+export { addPaths, parsePath, type PathRow, statisticsFromPaths } from './paths.js';
+export { type MarkovSolution, solveMarkov } from './markov.js';
+export { type ShapleyOptions, type ShapleySolution, solveShapley } from './shapley.js';
+export {
+  attribute,
+  type AttributionComparison,
+  type AttributionResult,
+  type AttributionTotals,
+  type ChannelCredit,
+  compareModels,
+  compareModelsAsync,
+  computeAttribution,
+  type MarkovDetail,
+  type ShapleyDetail,
+} from './attribute.js';
+export {
+  type AttributionMetric,
+  type AttributionSvgOptions,
+  attributionTable,
+  type AttributionTable,
+  formatAttributionTable,
+  type FormatTableOptions,
+  renderAttributionSvg,
+} from './report.js';
+export {
+  attributionSql,
+  type AttributionSql,
+  type AttributionSqlOptionsInput,
+  attributionSqlOptionsSchema,
+  statisticsFromSql,
+} from './sql.js';
+export { type AttributionErrorCode } from './errors.js';

@@ -4,18 +4,6 @@ import { DAY, toEpochMs, type EpochMs } from '../core/time.js';
 import { durationSchema } from '../core/schema.js';
 import type { BehaviourEvent, ContactRecord, History, ResponseRecord } from '../core/records.js';
 
-/** Error codes of `crosschannel/attribution`. */
-export type AttributionErrorCode =
-  /** More distinct channels than the statistics can index (53: channel sets are exact bit sets in a double). */
-  | 'ATTRIBUTION_TOO_MANY_CHANNELS'
-  /** Statistics built with different model settings cannot be merged. */
-  | 'ATTRIBUTION_STATISTICS_MISMATCH'
-  /** A custom model's weight function returned weights that cannot be normalised. */
-  | 'ATTRIBUTION_WEIGHT_INVALID'
-  /** The Markov linear system could not be solved (should not happen on counts from real journeys). */
-  | 'ATTRIBUTION_SOLVER_FAILED'
-  | CoreErrorCode;
-
 /** A touchpoint row as a warehouse holds it; contacts and behaviour events with a channel fit this shape too. */
 export interface TouchpointRow {
   readonly subjectId: string;

@@ -2,21 +2,10 @@ import { CrossChannelError } from '../core/errors.js';
 import { reason, type Decision, type Reason } from '../core/explain.js';
 import { lowerBoundAt, type ContactRecord, type ResponseRecord } from '../core/records.js';
 import type { EpochMs } from '../core/time.js';
-import { coversWholeWeek, parseCapRules, type CapRuleSetInput, type CompiledCapRule, type CompiledCapRules, type CompiledQuietRange } from './rules.js';
-import { capWindowAt, checkZone, quietEnd } from './windows.js';
-
-/**
- * Stable reason codes of capping decisions.
- *
- * @example
- * ```ts
- * declare const decision: CapDecision;
- * declare function scheduleForMorning(): void;
- *
- * if (decision.reasons.some((r) => r.code === 'CAP_QUIET_HOURS')) scheduleForMorning();
- * ```
- */
-export type CapReasonCode = 'CAP_LIMIT_REACHED' | 'CAP_MIN_GAP' | 'CAP_QUIET_HOURS' | 'CAP_COOLDOWN';
+import { parseCapRules, type CapRuleSetInput, type CompiledCapRule, type CompiledCapRules } from './rules.js';
+import { coversWholeWeek, quietEnd, type CompiledQuietRange } from './quiet.js';
+import { capWindowAt, checkZone } from './windows.js';
+import type { CapReasonCode } from './errors.js';
 
 /**
  * The message a channel wants to send: a contact record (or just its counted fields) plus an optional
@@ -140,12 +129,6 @@ export function evaluateCaps(history: CapHistory, rules: CompiledCapRules | CapR
 /**
  * True when `rule` constrains `candidate`: the candidate is in the rule's scope, has the `per` field, and is not a
  * transactional message the rule exempts.
- *
- * @example
- * ```ts
- * const caps = parseCapRules({ rules: [{ id: 'sms', kind: 'limit', limit: 1, window: 'day', scope: { channels: 'sms' } }] });
- * appliesTo(caps.rules[0]!, { channel: 'email' }); // false
- * ```
  */
 export function appliesTo(rule: CompiledCapRule, candidate: CapCandidate): boolean {
   if (candidate.transactional === true && rule.transactionalBypass) return false;
@@ -188,13 +171,6 @@ function counts(rule: CompiledCapRule, c: CountedContact, candidate: CapCandidat
 
 /**
  * The limit a candidate may use under a limit rule: reserved slots are only for priority ≥ `reserve.minPriority`.
- *
- * @example
- * ```ts
- * const caps = parseCapRules({ rules: [{ id: 'w', kind: 'limit', limit: 3, window: 'week', reserve: { slots: 1, minPriority: 10 } }] });
- * effectiveLimit(caps.rules[0]!, { channel: 'email' }); // 2
- * effectiveLimit(caps.rules[0]!, { channel: 'email', priority: 10 }); // 3
- * ```
  */
 export function effectiveLimit(rule: CompiledCapRule, candidate: CapCandidate): number {
   return (candidate.priority ?? 0) >= rule.reserveMinPriority ? rule.limit : rule.limit - rule.reserveSlots;

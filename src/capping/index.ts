@@ -17,9 +17,41 @@
  * ```
  * @packageDocumentation
  */
-export * from './rules.js';
-export * from './windows.js';
-export * from './evaluate.js';
-export * from './plan.js';
-export * from './store.js';
-export * from './contact.js';
+export {
+  type CapRule,
+  type CapRuleInput,
+  capRuleSchema,
+  type CapRuleSet,
+  type CapRuleSetInput,
+  capRuleSetSchema,
+  capScopeSchema,
+  type CapWindow,
+  capWindowSchema,
+  type CompiledCapRule,
+  type CompiledCapRules,
+  type CountScope,
+  isCompiledCapRules,
+  parseCapRules,
+  quietRangeSchema,
+} from './rules.js';
+export { type CompiledQuietRange } from './quiet.js';
+export {
+  type CapCandidate,
+  type CapDecision,
+  type CapHistory,
+  type CapOptions,
+  type CountedContact,
+  evaluateCaps,
+} from './evaluate.js';
+export { type ContactPlan, type PlanCandidate, planContacts } from './plan.js';
+export {
+  type ContactCheck,
+  explainRefusal,
+  planReservation,
+  reservationAllows,
+  type ReservationPlan,
+  type ResponseCheck,
+} from './reservation.js';
+export { type ContactHistoryStore, type RecordedContact, type Reservation, type ReserveOptions } from './store.js';
+export { toContactRecord } from './contact.js';
+export { type CappingErrorCode, type CapReasonCode } from './errors.js';

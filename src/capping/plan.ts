@@ -1,6 +1,7 @@
 import { lowerBoundAt } from '../core/records.js';
 import { evaluateCaps, type CapCandidate, type CapDecision, type CapHistory, type CapOptions, type CountedContact } from './evaluate.js';
 import { parseCapRules, type CapRuleSetInput, type CompiledCapRules } from './rules.js';
+import type { EpochMs } from '../core/time.js';
 
 /**
  * A candidate for {@link planContacts}; `id` (if any) is the tie-breaker between equal priorities.
@@ -100,7 +101,7 @@ export function planContacts<T extends PlanCandidate>(
   return { send, hold };
 }
 
-function withContact(base: ReadonlyArray<CountedContact>, candidate: CapCandidate, now: number): CountedContact[] {
+function withContact(base: ReadonlyArray<CountedContact>, candidate: CapCandidate, now: EpochMs): CountedContact[] {
   const at = lowerBoundAt(base, now + 1);
   const planned: CountedContact = {
     at: now,

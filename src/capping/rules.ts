@@ -3,19 +3,7 @@ import { CrossChannelError, parseWith, type CoreErrorCode } from '../core/errors
 import { NEGATIVE_RESPONSE_KINDS, RESPONSE_KINDS, type ResponseKind } from '../core/records.js';
 import { channelSchema, durationSchema, idSchema, tagSchema, timeZoneSchema } from '../core/schema.js';
 import { DAY, type CalendarUnit, type TimeWindow, type WeekStartsOn } from '../core/time.js';
-
-/**
- * Error codes thrown by `crosschannel/capping` (the core ones: `CONFIG_INVALID`, `INPUT_INVALID`, `TIME_INVALID`,
- * `TIMEZONE_INVALID`, `STORE_ERROR`).
- *
- * @example
- * ```ts
- * declare const json: unknown; // a rule set read from configuration
- *
- * try { parseCapRules(json); } catch (e) { if (isCrossChannelError<CappingErrorCode>(e, 'CONFIG_INVALID')) console.log(e.path); }
- * ```
- */
-export type CappingErrorCode = CoreErrorCode;
+import { coversWholeWeek, type CompiledQuietRange } from './quiet.js';
 
 const oneOrMany = <T extends z.ZodType>(item: T) =>
   z.union([item, z.array(item).min(1).max(256)]).transform((v) => (Array.isArray(v) ? v : [v]) as Array<z.output<T>>);
@@ -171,11 +159,22 @@ export type CapRuleSetInput = z.input<typeof capRuleSetSchema>;
 /** A parsed counting window. */
 export type CapWindow = z.output<typeof capWindowSchema>;
 
-/** A quiet range compiled to minutes and a weekday bit mask (bit d = range starts on weekday d). */
-export interface CompiledQuietRange {
-  readonly from: number;
-  readonly to: number;
-  readonly days: number;
+/**
+ * Which records a count reads, as a store executes it: a record is counted when its channel, campaign and offer
+ * are each in the list (`null`: any value, a missing campaign or offer never matches a list), it carries one of
+ * `tags` (`null`: any), and it is not transactional unless `transactional` is true (contacts only).
+ *
+ * @example
+ * ```ts
+ * const scope: CountScope = { channels: ['sms'], campaigns: null, offers: null, tags: ['marketing'], transactional: false };
+ * ```
+ */
+export interface CountScope {
+  readonly channels: ReadonlyArray<string> | null;
+  readonly campaigns: ReadonlyArray<string> | null;
+  readonly offers: ReadonlyArray<string> | null;
+  readonly tags: ReadonlyArray<string> | null;
+  readonly transactional: boolean;
 }
 
 /** A rule in the form hot paths read: plain arrays, numbers and flags, no optional lookups. */
@@ -203,6 +202,8 @@ export interface CompiledCapRule {
   readonly cooldownKinds: ReadonlyArray<ResponseKind>;
   /** Cooldown length in ms; `Infinity` for `forever`. */
   readonly cooldownMs: number;
+  /** The rule's scope as a store counts it (one object per compiled rule, so stores may cache by it). */
+  readonly scope: CountScope;
   /** The parsed rule it came from. */
   readonly source: CapRule;
 }
@@ -269,6 +270,13 @@ function compileCapRules(set: CapRuleSet): CompiledCapRules {
   const weekStartsOn = set.weekStartsOn as WeekStartsOn;
   let lookbackMs = 0;
   const rules = set.rules.map((r): CompiledCapRule => {
+    const scope: CountScope = Object.freeze({
+      channels: r.scope.channels ?? null,
+      campaigns: r.scope.campaigns ?? null,
+      offers: r.scope.offers ?? null,
+      tags: r.scope.tags ?? null,
+      transactional: r.transactional !== 'exempt',
+    });
     const base = {
       id: r.id,
       kind: r.kind,
@@ -288,6 +296,7 @@ function compileCapRules(set: CapRuleSet): CompiledCapRules {
       alwaysQuiet: false,
       cooldownKinds: [] as ResponseKind[],
       cooldownMs: 0,
+      scope,
       source: r,
     };
     switch (r.kind) {
@@ -330,39 +339,4 @@ function compileCapRules(set: CapRuleSet): CompiledCapRules {
     windowMemo: new Map(),
     quietCoverage: new Map(),
   };
-}
-
-/**
- * True when local minute `minuteOfDay` of `weekday` (0 = Sunday) falls in one of the ranges.
- *
- * @example
- * ```ts
- * quietAt([{ from: 21 * 60, to: 8 * 60, days: 0b0000010 }], 2, 7 * 60); // true: Monday's night runs into Tuesday
- * ```
- */
-export function quietAt(ranges: ReadonlyArray<CompiledQuietRange>, weekday: number, minuteOfDay: number): boolean {
-  const prev = (weekday + 6) % 7;
-  for (let i = 0; i < ranges.length; i++) {
-    const r = ranges[i]!;
-    if (r.from < r.to) {
-      if ((r.days & (1 << weekday)) !== 0 && minuteOfDay >= r.from && minuteOfDay < r.to) return true;
-    } else {
-      if ((r.days & (1 << weekday)) !== 0 && minuteOfDay >= r.from) return true;
-      if ((r.days & (1 << prev)) !== 0 && minuteOfDay < r.to) return true;
-    }
-  }
-  return false;
-}
-
-/**
- * True when the ranges together leave no local minute of the week free (a candidate under them is never allowed).
- *
- * @example
- * ```ts
- * coversWholeWeek([{ from: 0, to: 1440, days: 0b1111111 }]); // true
- * ```
- */
-export function coversWholeWeek(ranges: ReadonlyArray<CompiledQuietRange>): boolean {
-  for (let d = 0; d < 7; d++) for (let m = 0; m < 1440; m++) if (!quietAt(ranges, d, m)) return false;
-  return true;
 }

@@ -9,27 +9,7 @@ import { foldConsent, type ChannelConsent, type ConsentState } from './ledger.js
 import { tcfCanProcess, type TcfCheckOptions, type TcfDecision, type TcfQuery } from './tcf/check.js';
 import type { Gvl } from './tcf/gvl.js';
 import type { TcString } from './tcf/model.js';
-
-/**
- * Stable reason codes of {@link canContact}.
- *
- * @example
- * ```ts
- * declare const d: ContactDecision;
- * const blocked = d.reasons.some((r) => (r.code as ContactReasonCode) === 'CONSENT_WITHDRAWN');
- * ```
- */
-export type ContactReasonCode =
-  | 'CONSENT_GRANTED'
-  | 'CONSENT_SOFT_OPT_IN'
-  | 'CONSENT_OPT_OUT_REGIME'
-  | 'CONSENT_UNKNOWN'
-  | 'CONSENT_PENDING'
-  | 'CONSENT_DENIED'
-  | 'CONSENT_WITHDRAWN'
-  | 'CONSENT_EXPIRED'
-  | 'CONSENT_GPC_OPT_OUT'
-  | 'CONSENT_TCF_DENIED';
+import type { ContactReasonCode } from './errors.js';
 
 /**
  * What {@link canContact} is asked.

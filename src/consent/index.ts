@@ -8,7 +8,6 @@ export { IdSet, type IdSetInput } from './tcf/bits.js';
 export {
   RESTRICTION_TYPES,
   MAX_TC_STRING_LENGTH,
-  type ConsentErrorCode,
   type RestrictionType,
   type PublisherRestriction,
   type PublisherTc,
@@ -17,7 +16,7 @@ export {
 export { decodeTcString, safeDecodeTcString } from './tcf/decode.js';
 export { encodeTcString, type TcStringInput, type PublisherRestrictionInput, type PublisherTcInput, type EncodeTcStringOptions } from './tcf/encode.js';
 export { gvlSchema, gvlVendorSchema, parseGvl, safeParseGvl, type Gvl, type GvlJson, type GvlVendor } from './tcf/gvl.js';
-export { tcfCanProcess, type TcfBasis, type TcfCheckOptions, type TcfDecision, type TcfQuery, type TcfReasonCode } from './tcf/check.js';
+export { tcfCanProcess, type TcfBasis, type TcfCheckOptions, type TcfDecision, type TcfQuery } from './tcf/check.js';
 export {
   decodeGpp,
   safeDecodeGpp,
@@ -55,5 +54,6 @@ export {
   type ChannelConsent,
   type ConsentState,
 } from './ledger.js';
-export { canContact, type ContactDecision, type ContactQuery, type ContactReasonCode } from './contact.js';
-export { sameConsentEvent, type ConsentStore, type ErasureReceipt } from './store.js';
+export { canContact, type ContactDecision, type ContactQuery } from './contact.js';
+export type { ConsentErrorCode, TcfReasonCode, ContactReasonCode } from './errors.js';
+export { sameConsentEvent, type ConsentStore, type ConsentErasureReceipt } from './store.js';

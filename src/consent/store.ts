@@ -12,10 +12,10 @@ import type { ConsentEvent } from './ledger.js';
  * @example
  * ```ts
  * declare const store: ConsentStore;
- * const receipt: ErasureReceipt = await store.erase('cust-42', Date.now());
+ * const receipt: ConsentErasureReceipt = await store.erase('cust-42', Date.now());
  * ```
  */
-export interface ErasureReceipt {
+export interface ConsentErasureReceipt {
   /** `saltedSha256Hex(salt, subjectId)` — the store's salt is never returned. */
   readonly subjectHash: string;
   readonly erasedAt: EpochMs;
@@ -29,7 +29,7 @@ export interface ErasureReceipt {
  * - `append` is idempotent on `(subjectId, id)`: appending the identical event again is a no-op; appending a
  *   different event under an existing id fails with `STORE_CONFLICT` (events are never rewritten).
  * - `events` returns a subject's events ordered by `at`, then by append order.
- * - `erase` deletes every event of the subject and keeps only an {@link ErasureReceipt} (GDPR Art. 17); it
+ * - `erase` deletes every event of the subject and keeps only an {@link ConsentErasureReceipt} (GDPR Art. 17); it
  *   is idempotent (a second erase returns a receipt with `eventCount` 0).
  *
  * @example
@@ -42,9 +42,9 @@ export interface ErasureReceipt {
 export interface ConsentStore {
   append(event: ConsentEvent): Promise<void>;
   events(subjectId: string): Promise<ConsentEvent[]>;
-  erase(subjectId: string, at: EpochMs): Promise<ErasureReceipt>;
+  erase(subjectId: string, now: EpochMs): Promise<ConsentErasureReceipt>;
   /** The receipt of an earlier erasure of `subjectId`, or `null`. */
-  erasure(subjectId: string): Promise<ErasureReceipt | null>;
+  erasure(subjectId: string): Promise<ConsentErasureReceipt | null>;
 }
 
 /**

@@ -18,7 +18,9 @@ export type CoreErrorCode =
   /** A store did not answer within its deadline. */
   | 'STORE_TIMEOUT'
   /** A store was asked to do something that contradicts its current state. */
-  | 'STORE_CONFLICT';
+  | 'STORE_CONFLICT'
+  /** The runtime lacks a platform API the call needs (Web Crypto for hashing). */
+  | 'RUNTIME_UNSUPPORTED';
 
 /** Options of {@link CrossChannelError}. */
 export interface CrossChannelErrorOptions {

@@ -1,8 +1,85 @@
-export * from './errors.js';
-export * from './explain.js';
-export * from './time.js';
-export * from './schema.js';
-export * from './records.js';
-export * from './random.js';
-export * from './hash.js';
+export {
+  attempt,
+  type CoreErrorCode,
+  CrossChannelError,
+  type CrossChannelErrorOptions,
+  fail,
+  formatPath,
+  fromZodError,
+  isCrossChannelError,
+  ok,
+  parseWith,
+  type Result,
+} from './errors.js';
+export { type Decision, decisionFrom, reason, type Reason } from './explain.js';
+export {
+  addLocal,
+  assertTimeZone,
+  type CalendarOptions,
+  type CalendarUnit,
+  calendarWindow,
+  DAY,
+  type DurationInput,
+  durationToMs,
+  endOfLocalDay,
+  type EpochMs,
+  fromLocalTime,
+  HOUR,
+  isValidTimeZone,
+  localTime,
+  type LocalTime,
+  MINUTE,
+  nextLocalTime,
+  safeToEpochMs,
+  SECOND,
+  startOfLocalDay,
+  startOfLocalMonth,
+  startOfLocalWeek,
+  type TimeInput,
+  type TimeWindow,
+  toEpochMs,
+  toIsoString,
+  utcOffsetMinutes,
+  WEEK,
+  type WeekStartsOn,
+} from './time.js';
+export {
+  type Channel,
+  CHANNELS,
+  channelSchema,
+  durationSchema,
+  epochMsSchema,
+  idSchema,
+  jsonObjectSchema,
+  type JsonValue,
+  jsonValueSchema,
+  tagSchema,
+  timestampSchema,
+  timeZoneSchema,
+  toJSONSchema,
+  type WellKnownChannel,
+} from './schema.js';
+export {
+  type BehaviourEvent,
+  type BehaviourEventInput,
+  behaviourEventSchema,
+  type ContactRecord,
+  type ContactRecordInput,
+  contactRecordSchema,
+  createHistory,
+  type History,
+  lowerBoundAt,
+  NEGATIVE_RESPONSE_KINDS,
+  parseBehaviourEvent,
+  parseContactRecord,
+  parseResponseRecord,
+  RESPONSE_KINDS,
+  type ResponseKind,
+  type ResponseRecord,
+  type ResponseRecordInput,
+  responseRecordSchema,
+  sortByAt,
+} from './records.js';
+export { createRng, fnv1a, type Rng } from './random.js';
+export { saltedSha256Hex, sha256Hex } from './hash.js';
 export type { SqlQueryable, SqlClient } from './sql.js';

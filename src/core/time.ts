@@ -456,6 +456,33 @@ export function fromLocalTime(
 }
 
 /**
+ * The first instant after `after` at which the local clock in `zone` reads the given date and time (a day past
+ * the month's end rolls over: `{ month: 1, day: 32 }` is 1 February). DST: a wall time skipped by a
+ * spring-forward resolves to the first instant after the gap; in a fall-back fold, when the first reading is not
+ * after `after`, the second reading (under the offset in force at `after`) is taken; when neither is, the next
+ * whole minute after `after` (callers searching forward re-check from there). Quiet hours end this way.
+ *
+ * @example
+ * ```ts
+ * // 01:50 happens twice in New York on 2026-11-01; at 01:45 EST (after the fold) the next one is 01:50 EST.
+ * nextLocalTime({ year: 2026, month: 11, day: 1, hour: 1, minute: 50 }, Date.parse('2026-11-01T06:45:00Z'), 'America/New_York'); // 2026-11-01T06:50:00Z
+ * ```
+ */
+export function nextLocalTime(wall: { year: number; month: number; day: number; hour?: number; minute?: number }, after: EpochMs, zone: string): EpochMs {
+  // Normalise day overflow through UTC date arithmetic, which has no DST.
+  const d = new Date(Date.UTC(wall.year, wall.month - 1, wall.day));
+  const hour = wall.hour ?? 0;
+  const minute = wall.minute ?? 0;
+  const first = fromLocalTime({ year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour, minute }, zone);
+  if (first > after) return first;
+  // The clock went back (fall-back fold) and we are past the first reading: the wall time occurs again at
+  // the same wall reading under the offset now in force.
+  const naive = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), hour, minute);
+  const second = naive - utcOffsetMinutes(after, zone) * MINUTE;
+  return second > after ? second : after + MINUTE - (after % MINUTE);
+}
+
+/**
  * Offset of `zone` from UTC at instant `ms`, in minutes (Paris winter: 60, New York summer: −240).
  *
  * @example

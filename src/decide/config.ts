@@ -97,12 +97,30 @@ export const decideConfigSchema = z
   })
   .strict();
 
-/** A decide configuration as written. */
+/**
+ * A decide configuration as written.
+ *
+ * @example
+ * ```ts
+ * const input: DecideConfigInput = {
+ *   catalogue: { offers: [{ id: 'welcome', channels: ['email', 'web'], value: 10, tags: ['marketing'] }] },
+ *   caps: { rules: [{ id: 'week', kind: 'limit', limit: 3, window: 'week', scope: { tags: 'marketing' } }] },
+ * };
+ * ```
+ */
 export type DecideConfigInput = z.input<typeof decideConfigSchema>;
 
 const COMPILED = Symbol.for('crosschannel.decide.config');
 
-/** A parsed, compiled decide configuration: what {@link decide} takes. Build once, reuse for every call. */
+/**
+ * A parsed, compiled decide configuration: what {@link decide} takes. Build once, reuse for every call.
+ *
+ * @example
+ * ```ts
+ * const config: DecideConfig = parseDecideConfig({ catalogue: { offers: [{ id: 'welcome', channels: ['email'] }] } });
+ * config.catalogue.offers.length; // 1
+ * ```
+ */
 export interface DecideConfig {
   /** @internal Brand of a parsed configuration. */
   readonly [COMPILED]: true;
@@ -135,7 +153,16 @@ export interface DecideConfig {
   readonly tcMemo: Map<string, Result<TcString>>;
 }
 
-/** Options of {@link parseDecideConfig} that are not JSON: predicates, a learned model, a clock for timings. */
+/**
+ * Options of {@link parseDecideConfig} that are not JSON: predicates, a learned model, a clock for timings.
+ *
+ * @example
+ * ```ts
+ * declare const gvlJson: unknown; // the IAB Global Vendor List
+ * const options: ParseDecideConfigOptions = { model: new PropensityTable(), gvl: parseGvl(gvlJson) };
+ * const config = parseDecideConfig({ catalogue: { offers: [] } }, options);
+ * ```
+ */
 export interface ParseDecideConfigOptions extends ParseCatalogueOptions {
   /** A shared, learning propensity table (see `PropensityTable`); `recordResponse` and reservations feed it. */
   readonly model?: PropensityTable;

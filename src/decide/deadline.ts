@@ -1,15 +1,17 @@
 import { CrossChannelError, isCrossChannelError, type CoreErrorCode } from '../core/errors.js';
 import type { DecideStage } from './trace.js';
+import type { DecideErrorCode } from './errors.js';
 
 /**
- * Error codes of `crosschannel/decide`. Store failures keep the core codes (`STORE_ERROR`, `STORE_TIMEOUT`,
- * `STORE_CONFLICT`) so one handler serves every module; `DECIDE_STAGE_FAILED` is a pure module throwing
- * where it should not (a defect, still failed closed); `DECIDE_UNKNOWN_PERSON` is a response or conversion
- * for identifiers no profile has.
+ * Detail attached to every error `decide` throws: where it failed. The trace is attached by the pipeline.
+ *
+ * @example
+ * ```ts
+ * declare const error: CrossChannelError;
+ * const where = error.detail as DecideErrorDetail | undefined;
+ * if (where?.operation) console.log(`${where.stage}: ${where.operation} failed`);
+ * ```
  */
-export type DecideErrorCode = 'DECIDE_STAGE_FAILED' | 'DECIDE_UNKNOWN_PERSON' | CoreErrorCode;
-
-/** Detail attached to every error `decide` throws: where it failed. The trace is attached by the pipeline. */
 export interface DecideErrorDetail {
   readonly stage: DecideStage | 'record';
   /** The store operation that failed (`identity.lookup`, `contacts.reserve`, …), when a store failed. */
@@ -69,7 +71,15 @@ export function withDeadline<T>(stage: DecideStage | 'record', operation: string
   });
 }
 
-/** Wraps whatever a store threw as a typed store error naming the stage and operation. */
+/**
+ * Wraps whatever a store threw as a typed store error naming the stage and operation.
+ *
+ * @example
+ * ```ts
+ * const e = storeError('load', 'events.read', new Error('connection reset'));
+ * e.code; // 'STORE_ERROR'
+ * ```
+ */
 export function storeError(stage: DecideStage | 'record', operation: string, cause: unknown): CrossChannelError<DecideErrorCode> {
   const code: DecideErrorCode =
     isCrossChannelError(cause) && (cause.code === 'STORE_TIMEOUT' || cause.code === 'STORE_CONFLICT') ? cause.code : 'STORE_ERROR';

@@ -24,11 +24,14 @@ export {
   type DecideFailure,
   type ChosenOffer,
   type AlternativeChannel,
-  type DecideReasonCode,
 } from './request.js';
 export { recordResponse, recordConversion, type RecordedResponse, type RecordedConversion } from './record.js';
-export { rekeyHistories, maskIdentifier, type DecideStores, type ProfileSource, type LoadedState } from './stages.js';
-export { withDeadline, storeError, type DecideErrorCode, type DecideErrorDetail } from './deadline.js';
+export { rekeyHistories } from './rekey.js';
+export { maskIdentifier } from './mask.js';
+export type { DecideStores, ProfileSource } from './stores.js';
+export type { LoadedState } from './load.js';
+export type { DecideErrorCode, DecideReasonCode } from './errors.js';
+export { withDeadline, storeError, type DecideErrorDetail } from './deadline.js';
 export {
   DECIDE_STAGES,
   formatTrace,

@@ -1,15 +1,21 @@
 import { CrossChannelError, isCrossChannelError } from '../core/errors.js';
-import { isValidTimeZone } from '../core/time.js';
+import { assertTimeZone } from '../core/time.js';
 import { reason, type Reason } from '../core/explain.js';
 import { lowerBoundAt, type ContactRecord, type History } from '../core/records.js';
 import { arbitrate, type ArbitrationResult, type RankedOffer } from '../arbitration/arbitrate.js';
 import type { OfferUsage } from '../arbitration/store.js';
 import { evaluateCaps, type CapDecision } from '../capping/evaluate.js';
 import { compiledDecideConfig, isDecideConfig, type DecideConfig, type DecideConfigInput } from './config.js';
-import { withDeadline, type DecideErrorCode } from './deadline.js';
+import { withDeadline } from './deadline.js';
+import type { DecideErrorCode } from './errors.js';
 import { capCandidate, plannedContact, reserveOne } from './reserve.js';
-import { checkChannelConsent, evaluateNeededSegments, resolveSubject, type DecideStores, type LoadedState, loadState } from './stages.js';
-import { parseDecideRequest, type AlternativeChannel, type ChosenOffer, type DecideFailure, type DecideRequest, type DecideResult, type DecideReasonCode } from './request.js';
+import { checkChannelConsent } from './consent.js';
+import { resolveSubject } from './identify.js';
+import { loadState, type LoadedState } from './load.js';
+import { evaluateNeededSegments } from './segments.js';
+import type { DecideStores } from './stores.js';
+import { parseDecideRequest, type AlternativeChannel, type ChosenOffer, type DecideFailure, type DecideRequest, type DecideResult } from './request.js';
+import type { DecideReasonCode } from './errors.js';
 import { performanceClock, TraceRecorder, type DecisionTrace, type RemovedItem } from './trace.js';
 
 /**
@@ -277,8 +283,7 @@ async function run(req: DecideRequest, stores: DecideStores, config: DecideConfi
 }
 
 function checkedZone(config: DecideConfig, zone: string): string {
-  if (!isValidTimeZone(zone)) throw new CrossChannelError('TIMEZONE_INVALID', `Unknown IANA time zone ${JSON.stringify(zone)}`, { path: ['timeZone'] });
-  return zone;
+  return assertTimeZone(zone, ['timeZone']);
 }
 
 /** Contacts already reserved by this request id (a retry), as chosen offers in slot order. */

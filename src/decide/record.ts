@@ -1,12 +1,23 @@
 import { CrossChannelError } from '../core/errors.js';
 import { NEGATIVE_RESPONSE_KINDS, type ResponseRecord } from '../core/records.js';
 import { compiledDecideConfig, type DecideConfig, type DecideConfigInput } from './config.js';
-import { withDeadline, type DecideErrorCode } from './deadline.js';
+import { withDeadline } from './deadline.js';
+import type { DecideErrorCode } from './errors.js';
 import { conversionRequestSchema, responseRequestSchema, type ConversionRequestInput, type ResponseRequestInput } from './request.js';
-import type { DecideStores } from './stages.js';
+import type { DecideStores } from './stores.js';
 import { parseWith } from '../core/errors.js';
 
-/** What {@link recordResponse} wrote. */
+/**
+ * What {@link recordResponse} wrote.
+ *
+ * @example
+ * ```ts
+ * declare const stores: DecideStores;
+ * declare const config: DecideConfig;
+ * const r: RecordedResponse = await recordResponse({ responseId: 'resp-1', contactId: 'req-1#1', kind: 'unsubscribed', identifiers: [{ type: 'email', value: 'ann@example.com' }], channel: 'email', now: Date.now() }, stores, config);
+ * r.consentWithdrawn; // true
+ * ```
+ */
 export interface RecordedResponse {
   readonly subjectId: string;
   readonly response: ResponseRecord;
@@ -82,7 +93,17 @@ export async function recordResponse(request: ResponseRequestInput | unknown, st
   return { subjectId, response, consentWithdrawn: withdraws && NEGATIVE_RESPONSE_KINDS.includes(req.kind) };
 }
 
-/** What {@link recordConversion} wrote. */
+/**
+ * What {@link recordConversion} wrote.
+ *
+ * @example
+ * ```ts
+ * declare const stores: DecideStores;
+ * declare const config: DecideConfig;
+ * const r: RecordedConversion = await recordConversion({ conversionId: 'order-77', identifiers: [{ type: 'email', value: 'ann@example.com' }], channel: 'web', value: 80, eventType: 'purchase', now: Date.now() }, stores, config);
+ * r.event; // true
+ * ```
+ */
 export interface RecordedConversion {
   readonly subjectId: string;
   readonly response: ResponseRecord;

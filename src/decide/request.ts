@@ -6,11 +6,16 @@ import type { Reason } from '../core/explain.js';
 import { fnv1a } from '../core/random.js';
 import type { DecisionTrace } from './trace.js';
 import type { CrossChannelError } from '../core/errors.js';
-import type { DecideErrorCode } from './deadline.js';
+import type { DecideErrorCode } from './errors.js';
 
 /**
  * An identifier as a channel saw it (raw: identity normalises it). `type` is an identity type such as
  * `email`, `phone`, `anonymous_id`, `device_id`, `loyalty_id`, `user_id`.
+ *
+ * @example
+ * ```ts
+ * seenIdentifierSchema.parse({ type: 'email', value: 'ann@example.com' });
+ * ```
  */
 export const seenIdentifierSchema = z.object({ type: z.string().min(1).max(64), value: z.string().min(1).max(512) }).strict();
 
@@ -66,9 +71,24 @@ function derivedRequestId(r: { identifiers: ReadonlyArray<{ type: string; value:
   return `auto-${fnv1a(text).toString(16).padStart(8, '0')}${fnv1a(reversed).toString(16).padStart(8, '0')}`;
 }
 
-/** A decide request as a caller writes it. */
+/**
+ * A decide request as a caller writes it.
+ *
+ * @example
+ * ```ts
+ * const ask: DecideRequestInput = { requestId: 'req-1', identifiers: [{ type: 'email', value: 'Ann@Example.com' }], channel: 'email', slots: 1, now: '2026-03-02T09:00:00Z' };
+ * ```
+ */
 export type DecideRequestInput = z.input<typeof decideRequestSchema>;
-/** A parsed decide request (timestamps in epoch ms, defaults applied). */
+/**
+ * A parsed decide request (timestamps in epoch ms, defaults applied).
+ *
+ * @example
+ * ```ts
+ * const req: DecideRequest = parseDecideRequest({ requestId: 'req-1', identifiers: [{ type: 'anonymous_id', value: 'ck-1' }], channel: 'web', now: 0 });
+ * req.slots; // 1 (default)
+ * ```
+ */
 export type DecideRequest = z.output<typeof decideRequestSchema>;
 
 /**
@@ -120,9 +140,24 @@ export const responseRequestSchema = z
   })
   .strict();
 
-/** A response request as a caller writes it. */
+/**
+ * A response request as a caller writes it.
+ *
+ * @example
+ * ```ts
+ * const click: ResponseRequestInput = { responseId: 'resp-9', contactId: 'req-1#1', kind: 'clicked', identifiers: [{ type: 'email', value: 'ann@example.com' }], channel: 'email', now: '2026-03-02T09:05:00Z' };
+ * ```
+ */
 export type ResponseRequestInput = z.input<typeof responseRequestSchema>;
-/** A parsed response request. */
+/**
+ * A parsed response request.
+ *
+ * @example
+ * ```ts
+ * declare const body: unknown; // a JSON request body
+ * const parsed: ResponseRequest = responseRequestSchema.parse(body);
+ * ```
+ */
 export type ResponseRequest = z.output<typeof responseRequestSchema>;
 
 /**
@@ -148,47 +183,37 @@ export const conversionRequestSchema = z
   })
   .strict();
 
-/** A conversion request as a caller writes it. */
+/**
+ * A conversion request as a caller writes it.
+ *
+ * @example
+ * ```ts
+ * const order: ConversionRequestInput = { conversionId: 'order-77', identifiers: [{ type: 'email', value: 'ann@example.com' }], channel: 'web', value: 80, now: '2026-03-02T10:00:00Z' };
+ * ```
+ */
 export type ConversionRequestInput = z.input<typeof conversionRequestSchema>;
-/** A parsed conversion request. */
+/**
+ * A parsed conversion request.
+ *
+ * @example
+ * ```ts
+ * const parsed: ConversionRequest = conversionRequestSchema.parse({ conversionId: 'order-77', identifiers: [{ type: 'email', value: 'ann@example.com' }], channel: 'web', value: 80, now: 0 });
+ * ```
+ */
 export type ConversionRequest = z.output<typeof conversionRequestSchema>;
 
-/** Stable reason codes of decide's own stages (module reasons keep their codes). */
-export type DecideReasonCode =
-  /** No identifier resolved to a profile and `createProfiles` is off. */
-  | 'DECIDE_UNKNOWN_PERSON'
-  /** An identifier was invalid or blocked by identity rules. */
-  | 'DECIDE_IDENTIFIER_REJECTED'
-  /** Consent does not allow the channel for the configured purpose. */
-  | 'DECIDE_CONSENT_DENIED'
-  /** No offer survived arbitration. */
-  | 'DECIDE_NO_OFFER'
-  /** An offer was blocked by frequency caps. */
-  | 'DECIDE_CAPPED'
-  /** Every candidate offer was blocked by caps. */
-  | 'DECIDE_ALL_CAPPED'
-  /** The atomic reservation was refused (a concurrent decision took the last slot); nothing was recorded. */
-  | 'DECIDE_RESERVATION_REFUSED'
-  /** The offer's global capacity was used up at reservation time. */
-  | 'DECIDE_CAPACITY_EXHAUSTED'
-  /** The caller excluded the offer in the request. */
-  | 'DECIDE_EXCLUDED_BY_CALLER'
-  /** The decision is a replay of an earlier request with the same id. */
-  | 'DECIDE_REPLAYED'
-  /** Informational: a stage did not need to run (e.g. capping after no offer survived). */
-  | 'DECIDE_SKIPPED'
-  /** Informational: the segments the person is in. */
-  | 'DECIDE_SEGMENTS'
-  /** Informational: an owned channel (web, app, store) needs no opt-in. */
-  | 'DECIDE_OWNED_CHANNEL'
-  /** A CMP channel asked without a TC string and `consent.tcf.missing` is `deny`. */
-  | 'DECIDE_TCF_MISSING'
-  /** Informational: merged profiles' histories were moved to the surviving profile. */
-  | 'DECIDE_HISTORY_REKEYED'
-  /** A store failed after some slots were reserved: those are returned, the rest stay empty. */
-  | 'DECIDE_PARTIAL';
-
-/** One offer chosen and reserved for the person. */
+/**
+ * One offer chosen and reserved for the person.
+ *
+ * @example
+ * ```ts
+ * declare const result: DecideResult;
+ * for (const o of result.offers) {
+ *   const chosen: ChosenOffer = o;
+ *   console.log(chosen.rank, chosen.offerId, chosen.contactId);
+ * }
+ * ```
+ */
 export interface ChosenOffer {
   readonly offerId: string;
   /** 1-based slot. */
@@ -199,7 +224,16 @@ export interface ChosenOffer {
   readonly tags: ReadonlyArray<string>;
 }
 
-/** A channel that would be allowed now when the asked one is capped. */
+/**
+ * A channel that would be allowed now when the asked one is capped.
+ *
+ * @example
+ * ```ts
+ * declare const result: DecideResult;
+ * const alt: AlternativeChannel | null = result.alternative;
+ * if (!result.contact && alt) console.log(`try ${alt.channel} with ${alt.offerId ?? 'no offer'}`);
+ * ```
+ */
 export interface AlternativeChannel {
   readonly channel: string;
   /** The best offer on that channel, if arbitration found one. */
@@ -210,6 +244,14 @@ export interface AlternativeChannel {
  * The answer: `contact` says whether anything was reserved; `offers` are the reserved offers in slot order.
  * When nothing may go out now, `nextAllowedAt` is the earliest instant the best offer would pass the caps
  * (null when never or not a capping matter) and `alternative` a channel that is allowed now.
+ *
+ * @example
+ * ```ts
+ * declare const stores: DecideStores;
+ * declare const config: DecideConfig;
+ * const result: DecideResult = await decide({ requestId: 'req-1', identifiers: [{ type: 'email', value: 'ann@example.com' }], channel: 'email', now: Date.now() }, stores, config);
+ * if (!result.contact) console.log(result.reasons.map((r) => r.code), result.nextAllowedAt);
+ * ```
  */
 export interface DecideResult {
   readonly requestId: string;
@@ -224,7 +266,18 @@ export interface DecideResult {
   readonly trace: DecisionTrace;
 }
 
-/** What `safeDecide` returns on failure: the typed error and the trace up to the failing stage. */
+/**
+ * What `safeDecide` returns on failure: the typed error and the trace up to the failing stage.
+ *
+ * @example
+ * ```ts
+ * declare const stores: DecideStores;
+ * declare const config: DecideConfig;
+ * declare const request: unknown;
+ * const r = await safeDecide(request, stores, config);
+ * if (!r.ok) { const failure: DecideFailure = r; console.error(failure.error.code, formatTrace(failure.trace)); }
+ * ```
+ */
 export interface DecideFailure {
   readonly error: CrossChannelError<DecideErrorCode>;
   readonly trace: DecisionTrace;

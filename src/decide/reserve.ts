@@ -5,8 +5,9 @@ import { capacitySpecOf, type CapacityReservation } from '../arbitration/store.j
 import type { CapDecision } from '../capping/evaluate.js';
 import type { DecideConfig } from './config.js';
 import { storeError, withDeadline } from './deadline.js';
-import type { DecideRequest, DecideReasonCode } from './request.js';
-import type { DecideStores } from './stages.js';
+import type { DecideRequest } from './request.js';
+import type { DecideReasonCode } from './errors.js';
+import type { DecideStores } from './stores.js';
 
 /**
  * The reservation stage: the only write of a decision. Global offer capacity is consumed first (it can be
@@ -14,7 +15,14 @@ import type { DecideStores } from './stages.js';
  * commit point. A refusal or a failure after the capacity was taken gives it back.
  */
 
-/** The id of the contact reserved for slot `rank` of a request (stable, so retries reserve the same record). */
+/**
+ * The id of the contact reserved for slot `rank` of a request (stable, so retries reserve the same record).
+ *
+ * @example
+ * ```ts
+ * contactIdFor('req-1', 1); // 'req-1#1': respond to the first offer of request req-1 with it
+ * ```
+ */
 export function contactIdFor(requestId: string, rank: number): string {
   return `${requestId}#${rank}`;
 }

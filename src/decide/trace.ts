@@ -1,16 +1,40 @@
 import type { Reason } from '../core/explain.js';
+import type { EpochMs } from '../core/time.js';
 
 /**
  * The stages of a decision, in the order they run. `validate` checks the request; `identity` resolves the
  * identifiers to a profile; `load` reads events, contact history and consent; `consent`, `segments`,
  * `arbitration` and `capping` are the pure modules; `reserve` writes the contact atomically.
+ *
+ * @example
+ * ```ts
+ * DECIDE_STAGES[0]; // 'validate'
+ * DECIDE_STAGES.includes('capping'); // true
+ * ```
  */
 export const DECIDE_STAGES = ['validate', 'identity', 'load', 'consent', 'segments', 'arbitration', 'capping', 'reserve'] as const;
 
-/** One stage name of {@link DECIDE_STAGES}. */
+/**
+ * One stage name of {@link DECIDE_STAGES}.
+ *
+ * @example
+ * ```ts
+ * declare const trace: DecisionTrace;
+ * const failed: DecideStage[] = trace.stages.filter((s) => s.status === 'failed').map((s) => s.stage);
+ * ```
+ */
 export type DecideStage = (typeof DECIDE_STAGES)[number];
 
-/** Something a stage took out of consideration (an offer, a channel, an identifier), and why. */
+/**
+ * Something a stage took out of consideration (an offer, a channel, an identifier), and why.
+ *
+ * @example
+ * ```ts
+ * declare const trace: DecisionTrace;
+ * const removed: RemovedItem[] = trace.stages.flatMap((s) => [...s.removed]);
+ * const capped = removed.filter((r) => r.kind === 'offer' && r.reasons.some((x) => x.code === 'CAP_LIMIT_REACHED'));
+ * ```
+ */
 export interface RemovedItem {
   /** What was removed: `offer`, `channel`, `identifier`, `segment`. */
   readonly kind: 'offer' | 'channel' | 'identifier' | 'segment';
@@ -23,6 +47,12 @@ export interface RemovedItem {
 /**
  * What one stage did: counts in and out (named, e.g. `{ offers: 12 }` → `{ offers: 3 }`), what it removed
  * with reasons, how long it took, and whether it failed.
+ *
+ * @example
+ * ```ts
+ * declare const trace: DecisionTrace;
+ * const slowest: StageTrace | undefined = [...trace.stages].sort((a, b) => b.ms - a.ms)[0];
+ * ```
  */
 export interface StageTrace {
   readonly stage: DecideStage;
@@ -41,11 +71,18 @@ export interface StageTrace {
 /**
  * The explanation of one decision: every stage that ran, in order. The trace is the same JSON whether the
  * decision contacted, declined or failed; only `ms` values vary from run to run.
+ *
+ * @example
+ * ```ts
+ * declare const result: DecideResult;
+ * const trace: DecisionTrace = withoutTimings(result.trace);
+ * console.log(formatTrace(trace));
+ * ```
  */
 export interface DecisionTrace {
   readonly requestId: string;
   readonly channel: string;
-  readonly now: number;
+  readonly now: EpochMs;
   /** The resolved profile id, or null when identity did not resolve (or failed). */
   readonly subjectId: string | null;
   readonly stages: ReadonlyArray<StageTrace>;
@@ -53,10 +90,26 @@ export interface DecisionTrace {
   readonly totalMs: number;
 }
 
-/** A monotonic clock in milliseconds, used only for stage timings. */
+/**
+ * A monotonic clock in milliseconds, used only for stage timings.
+ *
+ * @example
+ * ```ts
+ * let ticks = 0;
+ * const fake: TraceClock = () => ticks++; // deterministic timings in tests
+ * parseDecideConfig({ catalogue: { offers: [] } }, { clock: fake });
+ * ```
+ */
 export type TraceClock = () => number;
 
-/** Default clock: `performance.now()` (available in Node, browsers and workers). */
+/**
+ * Default clock: `performance.now()` (available in Node, browsers and workers).
+ *
+ * @example
+ * ```ts
+ * const config = parseDecideConfig({ catalogue: { offers: [] } }, { clock: performanceClock });
+ * ```
+ */
 export const performanceClock: TraceClock = () => globalThis.performance.now();
 
 /** Records stages as they run; `finish()` gives the immutable {@link DecisionTrace}. Internal to one decision. */
@@ -68,12 +121,12 @@ export class TraceRecorder {
   constructor(
     private requestId: string,
     private channel: string,
-    private now: number,
+    private now: EpochMs,
     private readonly clock: TraceClock,
   ) {}
 
   /** Sets the request fields once the request is parsed (they are best-effort guesses before). */
-  identify(requestId: string, channel: string, now: number): void {
+  identify(requestId: string, channel: string, now: EpochMs): void {
     this.requestId = requestId;
     this.channel = channel;
     this.now = now;

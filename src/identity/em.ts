@@ -8,7 +8,14 @@
 import { createRng } from '../core/random.js';
 import { internals, type MatchModel, type MatchRecord } from './match.js';
 
-/** Options of {@link estimateMatchParameters}. */
+/**
+ * Options of {@link estimateMatchParameters}.
+ *
+ * @example
+ * ```ts
+ * const options: EstimateOptions = { maxIterations: 100, tolerance: 1e-5, uSamplePairs: 20_000, seed: 42 };
+ * ```
+ */
 export interface EstimateOptions {
   readonly maxIterations?: number;
   /** Stop when no probability moves by more than this. */
@@ -18,7 +25,17 @@ export interface EstimateOptions {
   readonly seed?: number;
 }
 
-/** Estimated parameters and the model that uses them. */
+/**
+ * Estimated parameters and the model that uses them.
+ *
+ * @example
+ * ```ts
+ * declare const records: MatchRecord[];
+ * declare const base: MatchModel;
+ * const est: EstimatedParameters = estimateMatchParameters(records, base, { seed: 7 });
+ * if (!est.converged) console.warn(`EM stopped after ${est.iterations} iterations`);
+ * ```
+ */
 export interface EstimatedParameters {
   readonly model: MatchModel;
   readonly m: Readonly<Record<string, ReadonlyArray<number>>>;

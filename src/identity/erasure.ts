@@ -8,7 +8,16 @@ import { identifierKey, type Identifier } from './normalize.js';
 import { describeChanges, resolveComponent } from './components.js';
 import { find, forgetIdentifier, identifierAt, linkObservation, profileIdFor, settle, type GraphState, type ProfileChange } from './state.js';
 
-/** What an unmerge or erasure did. `erased` holds the removed identifiers, returned once to the caller. */
+/**
+ * What an unmerge or erasure did. `erased` holds the removed identifiers, returned once to the caller.
+ *
+ * @example
+ * ```ts
+ * declare const graph: IdentityGraph;
+ * const r: ErasureResult | undefined = graph.removeIdentifier({ type: 'cookie_id', value: 'ck-1' });
+ * console.log(r?.erased.length, r?.profiles, r?.changes);
+ * ```
+ */
 export interface ErasureResult {
   readonly erased: ReadonlyArray<Identifier>;
   /** Ids of the profiles that remain of the affected components (order unspecified). */

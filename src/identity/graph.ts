@@ -6,7 +6,8 @@
 import { CrossChannelError } from '../core/errors.js';
 import type { Reason } from '../core/explain.js';
 import { toEpochMs, type EpochMs, type TimeInput } from '../core/time.js';
-import { isIdentifierType, normalizeValue, type Identifier, type IdentifierReasonCode } from './normalize.js';
+import { isIdentifierType, normalizeValue, type Identifier } from './normalize.js';
+import type { IdentifierReasonCode } from './errors.js';
 import { parseIdentityRules, type CompiledIdentityRules, type IdentityRulesInput } from './rules.js';
 import { changesOf, profileIds, resolveComponent } from './components.js';
 import { eraseIdentifiers, type ErasureResult } from './erasure.js';
@@ -31,9 +32,17 @@ import {
   type ProfileChange,
 } from './state.js';
 
-export type { RefusedLink, RefusalCode, ProfileChange } from './state.js';
+export type { RefusedLink, ProfileChange } from './state.js';
+export type { RefusalCode } from './errors.js';
 
-/** "These identifiers were seen together": a login form, an app session, a till receipt, a CRM import row. */
+/**
+ * "These identifiers were seen together": a login form, an app session, a till receipt, a CRM import row.
+ *
+ * @example
+ * ```ts
+ * const seen: ObservationInput = { identifiers: [{ type: 'cookie_id', value: 'ck-1' }, { type: 'email', value: 'ada@example.com' }], at: '2026-01-05T10:00:00Z', source: 'web' };
+ * ```
+ */
 export interface ObservationInput {
   readonly identifiers: ReadonlyArray<{ readonly type: string; readonly value: string }>;
   /** When it was seen (epoch ms, `Date` or ISO 8601 with offset). */
@@ -42,7 +51,15 @@ export interface ObservationInput {
   readonly source?: string;
 }
 
-/** An identifier of an observation that was not accepted, with the typed reason. */
+/**
+ * An identifier of an observation that was not accepted, with the typed reason.
+ *
+ * @example
+ * ```ts
+ * const report = new IdentityGraph().add([{ identifiers: [{ type: 'email', value: 'not-an-email' }], at: 0 }]);
+ * const bad: InvalidIdentifier | undefined = report.invalid[0]; // { observation: 0, index: 0, reason: { code: 'IDENTITY_EMAIL_INVALID', … } }
+ * ```
+ */
 export interface InvalidIdentifier {
   /** Index of the observation in the batch, and of the identifier in the observation. */
   readonly observation: number;
@@ -50,7 +67,17 @@ export interface InvalidIdentifier {
   readonly reason: Reason<IdentifierReasonCode>;
 }
 
-/** A stitched person: a stable id, every identifier (strongest first), and first/last seen. */
+/**
+ * A stitched person: a stable id, every identifier (strongest first), and first/last seen.
+ *
+ * @example
+ * ```ts
+ * declare const graph: IdentityGraph;
+ * const id = graph.profileIdOf({ type: 'email', value: 'ada@example.com' });
+ * const p: Profile | undefined = id === undefined ? undefined : graph.profile(id);
+ * console.log(p?.identifiers.map((i) => i.type), p?.firstSeen);
+ * ```
+ */
 export interface Profile {
   readonly id: string;
   readonly identifiers: ReadonlyArray<Identifier>;
@@ -58,7 +85,16 @@ export interface Profile {
   readonly lastSeen: EpochMs;
 }
 
-/** What one {@link IdentityGraph.add} did. */
+/**
+ * What one {@link IdentityGraph.add} did.
+ *
+ * @example
+ * ```ts
+ * const graph = new IdentityGraph();
+ * const report: StitchReport = graph.add([{ identifiers: [{ type: 'email', value: 'ada@example.com' }, { type: 'user_id', value: 'u1' }], at: 0 }]);
+ * console.log(report.profiles.length, report.changes, report.refused, report.invalid);
+ * ```
+ */
 export interface StitchReport {
   /** Observations that held at least one valid identifier. */
   readonly observations: number;
@@ -73,7 +109,17 @@ export interface StitchReport {
   readonly invalid: ReadonlyArray<InvalidIdentifier>;
 }
 
-/** One line of a profile's audit log. */
+/**
+ * One line of a profile's audit log.
+ *
+ * @example
+ * ```ts
+ * declare const graph: IdentityGraph;
+ * declare const profileId: string;
+ * const log: AuditEntry[] = [...graph.audit(profileId)];
+ * const refusals = log.filter((e) => e.kind === 'refused');
+ * ```
+ */
 export type AuditEntry =
   | { readonly kind: 'linked'; readonly at: EpochMs; readonly source: string; readonly identifiers: ReadonlyArray<Identifier> }
   | ({ readonly kind: 'refused' } & RefusedLink);

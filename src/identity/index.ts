@@ -4,8 +4,34 @@
  * erase. See docs/identity.md.
  * @packageDocumentation
  */
-export * from './normalize.js';
-export * from './rules.js';
+export {
+  DEFAULT_NORMALIZERS,
+  hashIdentifier,
+  type Identifier,
+  IDENTIFIER_TYPES,
+  identifierKey,
+  type IdentifierType,
+  isIdentifierType,
+  type NormalizedIdentifier,
+  normalizeEmail,
+  normalizeIdentifier,
+  type NormalizeOptions,
+  normalizePhone,
+  type NormalizerKind,
+  normalizerKindOf,
+  normalizeValue,
+} from './normalize.js';
+export {
+  type CompiledIdentityRules,
+  DEFAULT_BLOCKED_PATTERNS,
+  DEFAULT_LIMITS,
+  DEFAULT_PRIORITY,
+  type IdentityRules,
+  type IdentityRulesInput,
+  identityRulesSchema,
+  parseIdentityRules,
+  safeParseIdentityRules,
+} from './rules.js';
 export {
   IdentityGraph,
   stitch,
@@ -16,10 +42,9 @@ export {
   type StitchReport,
   type AuditEntry,
   type RefusedLink,
-  type RefusalCode,
 } from './graph.js';
 export { erasureProof, type ErasureResult } from './erasure.js';
-export { compareIdentifiers, type IdentityStore, type IdentifierInput, type ErasureReceipt } from './store.js';
+export { compareIdentifiers, type IdentityStore, type IdentifierInput, type IdentityErasureReceipt } from './store.js';
 export {
   matchModelSchema,
   parseMatchModel,
@@ -37,3 +62,4 @@ export {
 } from './match.js';
 export { estimateMatchParameters, type EstimateOptions, type EstimatedParameters } from './em.js';
 export { jaroWinkler, levenshtein, soundex } from './strings.js';
+export { type IdentifierReasonCode, type IdentityErrorCode, type RefusalCode } from './errors.js';

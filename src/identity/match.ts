@@ -57,17 +57,40 @@ export const matchModelSchema = z
   })
   .strict();
 
-/** A match model as written. */
+/**
+ * A match model as written.
+ *
+ * @example
+ * ```ts
+ * const input: MatchModelInput = { fields: [{ name: 'email', comparison: { kind: 'exact' } }, { name: 'name', comparison: { kind: 'jaroWinkler' } }], blocking: [['postcode']] };
+ * ```
+ */
 export type MatchModelInput = z.input<typeof matchModelSchema>;
 type MatchModelSource = z.output<typeof matchModelSchema>;
 
-/** A record to match: an id and field values (strings; dates as `YYYY-MM-DD` or epoch ms). */
+/**
+ * A record to match: an id and field values (strings; dates as `YYYY-MM-DD` or epoch ms).
+ *
+ * @example
+ * ```ts
+ * const record: MatchRecord = { id: 'crm-17', values: { name: 'ada lovelace', dob: '1815-12-10', postcode: 'W1' } };
+ * ```
+ */
 export interface MatchRecord {
   readonly id: string;
   readonly values: Readonly<Record<string, string | number | null | undefined>>;
 }
 
-/** A compiled field: its comparison levels, m/u and the weight of each level. */
+/**
+ * A compiled field: its comparison levels, m/u and the weight of each level.
+ *
+ * @example
+ * ```ts
+ * declare const model: MatchModel;
+ * const field: CompiledField = model.fields[0]!;
+ * console.log(field.name, field.labels, [...field.weights]);
+ * ```
+ */
 export interface CompiledField {
   readonly name: string;
   readonly kind: 'exact' | 'jaroWinkler' | 'levenshtein' | 'date' | 'postcodePrefix';
@@ -79,7 +102,15 @@ export interface CompiledField {
   readonly weights: Float64Array;
 }
 
-/** A compiled match model (from {@link parseMatchModel}). */
+/**
+ * A compiled match model (from {@link parseMatchModel}).
+ *
+ * @example
+ * ```ts
+ * const model: MatchModel = parseMatchModel({ fields: [{ name: 'name', comparison: { kind: 'jaroWinkler' } }], blocking: [['name']] });
+ * console.log(model.threshold, model.lambda);
+ * ```
+ */
 export interface MatchModel {
   readonly source: MatchModelSource;
   readonly fields: ReadonlyArray<CompiledField>;
@@ -87,7 +118,15 @@ export interface MatchModel {
   readonly threshold: number;
 }
 
-/** One field's part of a pair's match weight. */
+/**
+ * One field's part of a pair's match weight.
+ *
+ * @example
+ * ```ts
+ * declare const pair: ScoredPair;
+ * const strongest: FieldContribution | undefined = [...pair.fields].sort((x, y) => y.weight - x.weight)[0];
+ * ```
+ */
 export interface FieldContribution {
   readonly field: string;
   /** `exact`, `jaroWinkler≥0.92`, `levenshtein≤1`, `within 31 days`, `prefix 3`, `different` or `missing`. */
@@ -96,7 +135,17 @@ export interface FieldContribution {
   readonly weight: number;
 }
 
-/** A scored candidate pair. */
+/**
+ * A scored candidate pair.
+ *
+ * @example
+ * ```ts
+ * declare const records: MatchRecord[];
+ * declare const model: MatchModel;
+ * const pairs: ScoredPair[] = [...matchRecords(records, model).matches];
+ * for (const p of pairs) console.log(p.a, p.b, p.probability.toFixed(3));
+ * ```
+ */
 export interface ScoredPair {
   readonly a: string;
   readonly b: string;
@@ -106,7 +155,17 @@ export interface ScoredPair {
   readonly fields: ReadonlyArray<FieldContribution>;
 }
 
-/** Counts of one matching run. */
+/**
+ * Counts of one matching run.
+ *
+ * @example
+ * ```ts
+ * declare const records: MatchRecord[];
+ * declare const model: MatchModel;
+ * const stats: MatchStats = matchRecords(records, model).stats;
+ * if (stats.oversizedBlocks > 0) console.warn(`${stats.skippedPairs} pairs skipped: tighten blocking`);
+ * ```
+ */
 export interface MatchStats {
   readonly records: number;
   readonly pairsCompared: number;

@@ -6,6 +6,7 @@ import { parsePhoneNumberFromString, isSupportedCountry, type CountryCode } from
 import { sha256Hex } from '../core/hash.js';
 import { reason, type Reason } from '../core/explain.js';
 import type { Result } from '../core/errors.js';
+import type { IdentifierReasonCode } from './errors.js';
 
 /**
  * Well-known identifier types. Types are open strings (`[a-z][a-z0-9_]*`); these constants spell the common
@@ -29,10 +30,26 @@ export const IDENTIFIER_TYPES = {
   cookieId: 'cookie_id',
 } as const;
 
-/** An identifier type: a well-known one or any other `[a-z][a-z0-9_]*` name. */
+/**
+ * An identifier type: a well-known one or any other `[a-z][a-z0-9_]*` name.
+ *
+ * @example
+ * ```ts
+ * const type: IdentifierType = IDENTIFIER_TYPES.email; // 'email'
+ * const custom: IdentifierType = 'loyalty_id';
+ * ```
+ */
 export type IdentifierType = (typeof IDENTIFIER_TYPES)[keyof typeof IDENTIFIER_TYPES] | (string & {});
 
-/** One identifier of a person on one channel, e.g. `{ type: 'email', value: 'ada@example.com' }`. */
+/**
+ * One identifier of a person on one channel, e.g. `{ type: 'email', value: 'ada@example.com' }`.
+ *
+ * @example
+ * ```ts
+ * const r = normalizeIdentifier({ type: 'email', value: '  Ada@Example.COM ' });
+ * const id: Identifier | undefined = r.ok ? r.value : undefined; // { type: 'email', value: 'ada@example.com' }
+ * ```
+ */
 export interface Identifier {
   readonly type: IdentifierType;
   readonly value: string;
@@ -44,21 +61,24 @@ export interface Identifier {
  * - `phone`: E.164 through libphonenumber-js (`min` metadata) with the default country;
  * - `sha256`: a 64-hex-digit digest (hashed audiences), lowercased;
  * - `verbatim`: kept exactly as given (external ids, device and cookie ids), only checked for length/control characters.
+ *
+ * @example
+ * ```ts
+ * const kinds: Record<string, NormalizerKind> = { work_email: 'email', crm_hash: 'sha256' };
+ * parseIdentityRules({ normalization: { types: kinds } });
+ * ```
  */
 export type NormalizerKind = 'email' | 'phone' | 'sha256' | 'verbatim';
 
-/** Stable codes of why an identifier was not accepted. */
-export type IdentifierReasonCode =
-  | 'IDENTITY_EMPTY_VALUE'
-  | 'IDENTITY_VALUE_TOO_LONG'
-  | 'IDENTITY_CONTROL_CHARACTERS'
-  | 'IDENTITY_EMAIL_INVALID'
-  | 'IDENTITY_PHONE_INVALID'
-  | 'IDENTITY_PHONE_COUNTRY_MISSING'
-  | 'IDENTITY_SHA256_INVALID'
-  | 'IDENTITY_TYPE_INVALID';
-
-/** Options of normalisation (part of the identity rules, see `parseIdentityRules`). */
+/**
+ * Options of normalisation (part of the identity rules, see `parseIdentityRules`).
+ *
+ * @example
+ * ```ts
+ * const options: NormalizeOptions = { defaultCountry: 'FR', emailProviderRules: true };
+ * normalizeIdentifier({ type: 'phone', value: '06 12 34 56 78' }, options); // { ok: true, value: { type: 'phone', value: '+33612345678' } }
+ * ```
+ */
 export interface NormalizeOptions {
   /** ISO 3166-1 alpha-2 country for national phone numbers (`'FR'`: `06 12 34 56 78` → `+33612345678`). */
   readonly defaultCountry?: string | undefined;
@@ -97,7 +117,15 @@ const SHA256_RE = /^[0-9a-f]{64}$/;
 const PLUS_PROVIDERS = new Set(['outlook.com', 'hotmail.com', 'live.com', 'msn.com', 'icloud.com', 'me.com', 'mac.com', 'fastmail.com', 'protonmail.com', 'proton.me', 'pm.me']);
 const DASH_PROVIDERS = new Set(['yahoo.com', 'ymail.com', 'rocketmail.com']);
 
-/** The result of normalising one identifier: the normalised identifier, or the reason it was refused. */
+/**
+ * The result of normalising one identifier: the normalised identifier, or the reason it was refused.
+ *
+ * @example
+ * ```ts
+ * const r: NormalizedIdentifier = normalizeIdentifier({ type: 'email', value: 'ada@example' });
+ * if (!r.ok) console.log(r.error.code); // 'IDENTITY_EMAIL_INVALID'
+ * ```
+ */
 export type NormalizedIdentifier = Result<Identifier, Reason<IdentifierReasonCode>>;
 
 function invalid(code: IdentifierReasonCode, message: string, type: string): NormalizedIdentifier {

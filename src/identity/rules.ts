@@ -7,14 +7,6 @@ import { CrossChannelError, parseWith, type CoreErrorCode, type Result, attempt 
 import { durationSchema } from '../core/schema.js';
 import type { NormalizerKind, NormalizeOptions } from './normalize.js';
 
-/** Error codes of `crosschannel/identity`. */
-export type IdentityErrorCode =
-  /** An identifier passed to a lookup or removal is not valid for its type. */
-  | 'IDENTITY_IDENTIFIER_INVALID'
-  /** A probabilistic match model failed validation. */
-  | 'IDENTITY_MATCH_MODEL_INVALID'
-  | CoreErrorCode;
-
 const typeNameSchema = z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'Identifier type must match [a-z][a-z0-9_]* (at most 64 characters)');
 
 /**
@@ -117,12 +109,36 @@ export const identityRulesSchema = z
   })
   .strict();
 
-/** Identity rules as written (input side). */
+/**
+ * Identity rules as written (input side).
+ *
+ * @example
+ * ```ts
+ * const rules: IdentityRulesInput = { limits: { user_id: 1, email: 3 }, ttl: { cookie_id: '90d' }, normalization: { defaultCountry: 'FR' } };
+ * ```
+ */
 export type IdentityRulesInput = z.input<typeof identityRulesSchema>;
-/** Identity rules after validation, with defaults filled in. */
+/**
+ * Identity rules after validation, with defaults filled in.
+ *
+ * @example
+ * ```ts
+ * const rules: IdentityRules = parseIdentityRules({ limits: { user_id: 1 } }).source;
+ * console.log(rules.priority, rules.maxIdentifiers);
+ * ```
+ */
 export type IdentityRules = z.output<typeof identityRulesSchema>;
 
-/** Compiled identity rules: what the stitching hot path reads. Build with {@link parseIdentityRules}. */
+/**
+ * Compiled identity rules: what the stitching hot path reads. Build with {@link parseIdentityRules}.
+ *
+ * @example
+ * ```ts
+ * const rules: CompiledIdentityRules = parseIdentityRules({ limits: { user_id: 1 } });
+ * rules.limitOf('user_id'); // 1
+ * rules.rankOf('user_id') < rules.rankOf('cookie_id'); // true
+ * ```
+ */
 export interface CompiledIdentityRules {
   readonly source: IdentityRules;
   readonly normalize: NormalizeOptions;

@@ -6,14 +6,18 @@ import type { CompiledIdentityRules } from './rules.js';
 import { normalizerKindOf, type Identifier, type NormalizerKind } from './normalize.js';
 import type { EpochMs } from '../core/time.js';
 import type { Reason } from '../core/explain.js';
-
-/** Why a link (or an identifier) was refused by merge protection. */
-export type RefusalCode = 'IDENTITY_LIMIT_EXCEEDED' | 'IDENTITY_MAX_IDENTIFIERS' | 'IDENTITY_TTL_EXPIRED' | 'IDENTITY_BLOCKED_VALUE';
+import type { RefusalCode } from './errors.js';
 
 /**
  * A link merge protection refused, with the rule that refused it: `limit:<type>`, `maxIdentifiers`,
  * `ttl:<type>`, `blocked:value` or `blocked:pattern:<regex>`. `to` is absent for a blocked identifier (it links
  * nothing at all). `at`/`source` are those of the observation that asked for the link.
+ *
+ * @example
+ * ```ts
+ * declare const report: StitchReport;
+ * const tooMany: RefusedLink[] = report.refused.filter((r) => r.code === 'IDENTITY_LIMIT_EXCEEDED');
+ * ```
  */
 export interface RefusedLink extends Reason<RefusalCode> {
   readonly rule: string;
@@ -23,7 +27,18 @@ export interface RefusedLink extends Reason<RefusalCode> {
   readonly source: string;
 }
 
-/** A profile whose id replaced others (a merge, a split or a stronger identifier joining). */
+/**
+ * A profile whose id replaced others (a merge, a split or a stronger identifier joining).
+ *
+ * @example
+ * ```ts
+ * declare const report: StitchReport;
+ * for (const change of report.changes) {
+ *   const moved: ProfileChange = change;
+ *   console.log(`${moved.previousIds.join(', ')} → ${moved.profileId}`);
+ * }
+ * ```
+ */
 export interface ProfileChange {
   readonly profileId: string;
   /** Ids the profile's identifiers had before, sorted; histories keyed by them belong to `profileId` now. */

@@ -7,7 +7,16 @@ import type { Identifier } from './normalize.js';
 import type { CompiledIdentityRules } from './rules.js';
 import type { AuditEntry, ObservationInput, Profile, ProfileChange, StitchReport } from './graph.js';
 
-/** An identifier as callers pass it (normalised by the store with its rules). */
+/**
+ * An identifier as callers pass it (normalised by the store with its rules).
+ *
+ * @example
+ * ```ts
+ * declare const store: IdentityStore;
+ * const seen: IdentifierInput = { type: 'email', value: 'Ada@Example.com' };
+ * const profileId = await store.resolve([seen]);
+ * ```
+ */
 export interface IdentifierInput {
   readonly type: string;
   readonly value: string;
@@ -15,8 +24,15 @@ export interface IdentifierInput {
 
 /**
  * What an unmerge or erasure did, without the erased values: the salted-hash proofs are the only trace kept.
+ *
+ * @example
+ * ```ts
+ * declare const store: IdentityStore;
+ * const receipt: IdentityErasureReceipt | null = await store.erase('p_1', Date.now());
+ * if (receipt) console.log(receipt.identifiers, receipt.proofs);
+ * ```
  */
-export interface ErasureReceipt {
+export interface IdentityErasureReceipt {
   readonly erasedAt: EpochMs;
   /** Number of identifiers removed. */
   readonly identifiers: number;
@@ -56,9 +72,9 @@ export interface IdentityStore {
   /** The audit log of a profile: observations that linked its identifiers and refused links. */
   audit(profileId: string): Promise<AuditEntry[]>;
   /** Unmerges one identifier (removes it everywhere; its component splits where links allow); `null` when unknown. */
-  removeIdentifier(identifier: IdentifierInput, now: EpochMs): Promise<ErasureReceipt | null>;
+  removeIdentifier(identifier: IdentifierInput, now: EpochMs): Promise<IdentityErasureReceipt | null>;
   /** Erases a person: every identifier of the profile; `null` when the profile is unknown. */
-  erase(profileId: string, now: EpochMs): Promise<ErasureReceipt | null>;
+  erase(profileId: string, now: EpochMs): Promise<IdentityErasureReceipt | null>;
   /** True when this identifier was erased (checked against the salted proofs). */
   wasErased(identifier: IdentifierInput): Promise<boolean>;
 }

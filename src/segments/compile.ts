@@ -2,7 +2,8 @@ import type { BehaviourEvent } from '../core/records.js';
 import { lowerBoundAt } from '../core/records.js';
 import { CrossChannelError, attempt, parseWith, type Result } from '../core/errors.js';
 import { assertTimeZone, isValidTimeZone, type EpochMs } from '../core/time.js';
-import { attributePathSchema, parseSegmentRule, parseSegments, type RuleKind, type SegmentDefinition, type SegmentErrorCode, type SegmentRule } from './dsl.js';
+import { attributePathSchema, parseSegmentRule, parseSegments, type RuleKind, type SegmentDefinition, type SegmentRule } from './dsl.js';
+import type { SegmentErrorCode } from './errors.js';
 import {
   compileEventFilter,
   compileGetter,

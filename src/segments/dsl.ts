@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CrossChannelError, fromZodError, type CoreErrorCode } from '../core/errors.js';
 import { durationSchema, idSchema, timeZoneSchema, timestampSchema, toJSONSchema } from '../core/schema.js';
+import type { SegmentErrorCode } from './errors.js';
 
 /**
  * The segment rule language: plain JSON, validated by zod, one node kind per distinguishing key (`and`, `or`,
@@ -8,34 +9,6 @@ import { durationSchema, idSchema, timeZoneSchema, timestampSchema, toJSONSchema
  * walks the tree itself so that limits (depth, size) are checked before any deep validation and every error
  * names the path of the bad node (`segments[3].rule.and[1].value`).
  */
-
-/**
- * Error codes of `crosschannel/segments`.
- *
- * @example
- * ```ts
- * declare const input: unknown; // segment definitions, e.g. parsed from JSON
- *
- * const r = safeCompileSegments(input);
- * if (!r.ok && r.error.code === 'SEGMENT_REFERENCE_CYCLE') console.log(r.error.detail?.cycle);
- * ```
- */
-export type SegmentErrorCode =
-  /** A rule or segment definition is malformed (wrong shape, unknown operator, forbidden path, bad value). */
-  | 'SEGMENT_RULE_INVALID'
-  /** A rule is deeper or larger than {@link SEGMENT_LIMITS} allows. */
-  | 'SEGMENT_RULE_TOO_LARGE'
-  /** A pattern (glob or regex) uses syntax outside the safe subset, or is too long. */
-  | 'SEGMENT_PATTERN_UNSAFE'
-  /** A `{ segment: id }` reference names no known segment. */
-  | 'SEGMENT_REFERENCE_UNKNOWN'
-  /** Segment references form a cycle. */
-  | 'SEGMENT_REFERENCE_CYCLE'
-  /** Two segments share one id. */
-  | 'SEGMENT_DUPLICATE_ID'
-  /** A segment id asked of a compiled set is not in it. */
-  | 'SEGMENT_NOT_FOUND'
-  | CoreErrorCode;
 
 /**
  * Hard limits on rules, so that a hostile rule cannot exhaust memory or stack.

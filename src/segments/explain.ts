@@ -4,9 +4,7 @@ import { reason, type Reason } from '../core/explain.js';
 import type { RuleKind, SegmentRule } from './dsl.js';
 import type { CompiledNode, CompiledSegments, Profile } from './compile.js';
 import type { EvalContext } from './conditions.js';
-
-/** Stable reason codes of segment explanations. */
-export type SegmentReasonCode = 'SEGMENT_CONDITION_HELD' | 'SEGMENT_CONDITION_FAILED';
+import type { SegmentReasonCode } from './errors.js';
 
 /** One node of an explanation tree. */
 export interface ConditionExplanation {

@@ -4,11 +4,83 @@
  * See docs/segments.md.
  * @packageDocumentation
  */
-export * from './dsl.js';
+export {
+  type AgeCondition,
+  type AggregateCondition,
+  type AnniversaryCondition,
+  ATTRIBUTE_OPERATORS,
+  type AttributeCondition,
+  attributeConditionSchema,
+  type AttributeOperator,
+  attributePathSchema,
+  type CountCondition,
+  type EventFilter,
+  eventFilterSchema,
+  NUMERIC_OPERATORS,
+  type OccurrenceCondition,
+  parseSegmentRule,
+  parseSegments,
+  type PropertyCondition,
+  propertyConditionSchema,
+  referencedSegments,
+  type RuleKind,
+  scalarSchema,
+  SEGMENT_LIMITS,
+  type SegmentDefinition,
+  type SegmentDefinitionInput,
+  segmentDefinitionSchema,
+  type SegmentReference,
+  type SegmentRule,
+  segmentRuleSchema,
+  segmentsJsonSchema,
+  type SequenceCondition,
+  type TimeCondition,
+  type Window,
+  windowSchema,
+} from './dsl.js';
 export { compileGlob, compileSafeRegex, type SafePattern } from './pattern.js';
 export type { EvalContext, Profile } from './conditions.js';
-export * from './compile.js';
-export * from './explain.js';
-export * from './batch.js';
-export * from './rfm.js';
-export * from './store.js';
+export {
+  type CompiledNode,
+  type CompiledSegments,
+  compileNode,
+  compileSegment,
+  type CompileSegmentOptions,
+  compileSegments,
+  safeCompileSegments,
+  type SegmentPredicate,
+} from './compile.js';
+export { type ConditionExplanation, explainSegment, type SegmentExplanation } from './explain.js';
+export {
+  applyEvents,
+  type BatchChanges,
+  type BatchOptions,
+  type BatchResult,
+  diffMemberships,
+  evaluateBatch,
+  type IncrementalInput,
+  type IncrementalResult,
+  type MembershipChange,
+  mergeBatchResults,
+  mergeEvents,
+  refreshBatch,
+  type RefreshSubject,
+  type SegmentSubject,
+} from './batch.js';
+export {
+  fitRfm,
+  parseRfmMapping,
+  RFM_SEGMENTS,
+  type RfmClassifier,
+  type RfmEventOptions,
+  type RfmInput,
+  rfmInputFromEvents,
+  type RfmMapping,
+  rfmMappingSchema,
+  type RfmModel,
+  type RfmScore,
+  rfmScores,
+  scoreRfm,
+} from './rfm.js';
+export { type EventReadOptions, type EventStore, parseEventBatch } from './store.js';
+export { type SegmentErrorCode, type SegmentReasonCode } from './errors.js';

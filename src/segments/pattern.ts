@@ -1,5 +1,5 @@
 import { CrossChannelError } from '../core/errors.js';
-import type { SegmentErrorCode } from './dsl.js';
+import type { SegmentErrorCode } from './errors.js';
 
 /**
  * Pattern matching that cannot blow up. Globs and a regex subset compile to one small NFA program, simulated

@@ -4,7 +4,7 @@ import { lowerBoundAt } from '../core/records.js';
 import { CrossChannelError, parseWith } from '../core/errors.js';
 import { durationSchema } from '../core/schema.js';
 import type { EpochMs } from '../core/time.js';
-import type { SegmentErrorCode } from './dsl.js';
+import type { SegmentErrorCode } from './errors.js';
 
 /**
  * RFM: recency, frequency and monetary value scored 1–5 by quintile over a population, and the classic named

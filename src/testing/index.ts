@@ -21,9 +21,9 @@
  * ```
  * @packageDocumentation
  */
-export * from './harness.js';
-export * from './consent-store.js';
-export * from './contact-history-store.js';
-export * from './offer-capacity-store.js';
-export * from './identity-store.js';
-export * from './event-store.js';
+export { type ConformanceTargets, type Implementation, implementationsOf, runConformance } from './harness.js';
+export { CONFORMANCE_ERASURE_SALT, runConsentStoreConformance } from './consent-store.js';
+export { runContactHistoryStoreConformance } from './contact-history-store.js';
+export { runOfferCapacityStoreConformance } from './offer-capacity-store.js';
+export { CONFORMANCE_IDENTITY_RULES, type IdentityStoreOpener, runIdentityStoreConformance } from './identity-store.js';
+export { runEventStoreConformance } from './event-store.js';

@@ -3,7 +3,7 @@ import { CrossChannelError } from '../../core/errors.js';
 import { saltedSha256Hex } from '../../core/hash.js';
 import type { EpochMs } from '../../core/time.js';
 import { parseConsentEvent, type ConsentEvent } from '../../consent/ledger.js';
-import { sameConsentEvent, type ConsentStore, type ErasureReceipt } from '../../consent/store.js';
+import { sameConsentEvent, type ConsentStore, type ConsentErasureReceipt } from '../../consent/store.js';
 
 /**
  * Options of {@link MemoryConsentStore}.
@@ -36,7 +36,7 @@ export interface MemoryConsentStoreOptions {
  */
 export class MemoryConsentStore implements ConsentStore {
   private readonly ledgers: LRUCache<string, ConsentEvent[]>;
-  private readonly erasures: LRUCache<string, ErasureReceipt>;
+  private readonly erasures: LRUCache<string, ConsentErasureReceipt>;
   private readonly salt: string;
   private readonly maxEvents: number;
 
@@ -70,17 +70,17 @@ export class MemoryConsentStore implements ConsentStore {
     return [...(this.ledgers.get(subjectId) ?? [])];
   }
 
-  async erase(subjectId: string, at: EpochMs): Promise<ErasureReceipt> {
+  async erase(subjectId: string, now: EpochMs): Promise<ConsentErasureReceipt> {
     const count = this.ledgers.get(subjectId)?.length ?? 0;
     this.ledgers.delete(subjectId);
     const subjectHash = await saltedSha256Hex(this.salt, subjectId);
-    const receipt: ErasureReceipt = { subjectHash, erasedAt: at, eventCount: count };
+    const receipt: ConsentErasureReceipt = { subjectHash, erasedAt: now, eventCount: count };
     const prior = this.erasures.get(subjectHash);
     if (!prior || count > 0) this.erasures.set(subjectHash, prior && count === 0 ? prior : receipt);
     return receipt;
   }
 
-  async erasure(subjectId: string): Promise<ErasureReceipt | null> {
+  async erasure(subjectId: string): Promise<ConsentErasureReceipt | null> {
     return this.erasures.get(await saltedSha256Hex(this.salt, subjectId)) ?? null;
   }
 }

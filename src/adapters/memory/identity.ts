@@ -6,7 +6,7 @@ import { IdentityGraph, type AuditEntry, type ObservationInput, type Profile, ty
 import { erasureProof, type ErasureResult } from '../../identity/erasure.js';
 import { normalizeIdentifier, type Identifier } from '../../identity/normalize.js';
 import { parseIdentityRules, type CompiledIdentityRules, type IdentityRulesInput } from '../../identity/rules.js';
-import { compareIdentifiers, type ErasureReceipt, type IdentifierInput, type IdentityStore } from '../../identity/store.js';
+import { compareIdentifiers, type IdentityErasureReceipt, type IdentifierInput, type IdentityStore } from '../../identity/store.js';
 import type { EpochMs } from '../../core/time.js';
 
 /** Options of {@link MemoryIdentityStore}. */
@@ -71,12 +71,12 @@ export class MemoryIdentityStore implements IdentityStore {
     return this.graph.audit(profileId);
   }
 
-  async removeIdentifier(identifier: IdentifierInput, now: EpochMs): Promise<ErasureReceipt | null> {
+  async removeIdentifier(identifier: IdentifierInput, now: EpochMs): Promise<IdentityErasureReceipt | null> {
     const r = this.graph.removeIdentifier(identifier);
     return r === undefined ? null : this.receipt(r, now);
   }
 
-  async erase(profileId: string, now: EpochMs): Promise<ErasureReceipt | null> {
+  async erase(profileId: string, now: EpochMs): Promise<IdentityErasureReceipt | null> {
     const r = this.graph.erase(profileId);
     return r === undefined ? null : this.receipt(r, now);
   }
@@ -86,7 +86,7 @@ export class MemoryIdentityStore implements IdentityStore {
     return n.ok && this.proofs.has(await erasureProof(n.value, this.salt));
   }
 
-  private async receipt(r: ErasureResult, now: EpochMs): Promise<ErasureReceipt> {
+  private async receipt(r: ErasureResult, now: EpochMs): Promise<IdentityErasureReceipt> {
     const proofs = await Promise.all(r.erased.map((i) => erasureProof(i, this.salt)));
     for (const p of proofs) this.proofs.add(p);
     return { erasedAt: now, identifiers: r.erased.length, proofs: proofs.sort(), profiles: r.profiles, changes: r.changes };

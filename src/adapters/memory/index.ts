@@ -3,8 +3,8 @@
  * single-process services.
  * @packageDocumentation
  */
-export * from './contact-history.js';
-export * from './identity.js';
-export * from './consent.js';
-export * from './events.js';
-export * from './offer-capacity.js';
+export { MemoryContactHistoryStore, type MemoryContactHistoryStoreOptions } from './contact-history.js';
+export { MemoryIdentityStore, type MemoryIdentityStoreOptions } from './identity.js';
+export { MemoryConsentStore, type MemoryConsentStoreOptions } from './consent.js';
+export { MemoryEventStore, type MemoryEventStoreOptions } from './events.js';
+export { MemoryOfferCapacityStore } from './offer-capacity.js';

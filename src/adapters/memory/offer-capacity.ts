@@ -1,5 +1,6 @@
 import type { CapacityReservation, ConsumeResult, OfferCapacitySpec, OfferCapacityStore, OfferUsage } from '../../arbitration/store.js';
 import { capacityWindows, unitCost, validateConsume } from '../../arbitration/store.js';
+import type { EpochMs } from '../../core/time.js';
 
 interface OfferCounters {
   readonly days: Map<number, number>;
@@ -26,7 +27,7 @@ const KEEP_BUCKETS = 16;
 export class MemoryOfferCapacityStore implements OfferCapacityStore {
   private readonly offers = new Map<string, OfferCounters>();
 
-  async consume(offerId: string, spec: OfferCapacitySpec, now: number, amount = 1): Promise<ConsumeResult> {
+  async consume(offerId: string, spec: OfferCapacitySpec, now: EpochMs, amount = 1): Promise<ConsumeResult> {
     validateConsume(offerId, spec, now, amount);
     const win = capacityWindows(spec, now);
     const c = this.counters(offerId);
@@ -58,7 +59,7 @@ export class MemoryOfferCapacityStore implements OfferCapacityStore {
     return { day: d, week: w, total: c.total, spent: c.spent };
   }
 
-  async usage(offerIds: ReadonlyArray<string>, spec: Pick<OfferCapacitySpec, 'timeZone' | 'weekStartsOn'>, now: number): Promise<Map<string, OfferUsage>> {
+  async usage(offerIds: ReadonlyArray<string>, spec: Pick<OfferCapacitySpec, 'timeZone' | 'weekStartsOn'>, now: EpochMs): Promise<Map<string, OfferUsage>> {
     validateConsume('usage', spec, now, 1);
     const win = capacityWindows(spec, now);
     const out = new Map<string, OfferUsage>();

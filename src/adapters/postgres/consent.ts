@@ -2,7 +2,7 @@ import { CrossChannelError } from '../../core/errors.js';
 import { saltedSha256Hex } from '../../core/hash.js';
 import type { EpochMs } from '../../core/time.js';
 import { parseConsentEvent, type ConsentEvent } from '../../consent/ledger.js';
-import { sameConsentEvent, type ConsentStore, type ErasureReceipt } from '../../consent/store.js';
+import { sameConsentEvent, type ConsentStore, type ConsentErasureReceipt } from '../../consent/store.js';
 import type { SqlClient } from './sql.js';
 
 /**
@@ -135,7 +135,7 @@ export class PostgresConsentStore implements ConsentStore {
     return rows.map(toEvent);
   }
 
-  async erase(subjectId: string, at: EpochMs): Promise<ErasureReceipt> {
+  async erase(subjectId: string, now: EpochMs): Promise<ConsentErasureReceipt> {
     const subjectHash = await saltedSha256Hex(this.salt, subjectId);
     const count = await this.run(() =>
       this.sql.transaction(async (tx) => {
@@ -149,15 +149,15 @@ export class PostgresConsentStore implements ConsentStore {
           `INSERT INTO ${this.erasures} (subject_hash, erased_at, event_count) VALUES ($1, $2, $3)
            ON CONFLICT (subject_hash) DO UPDATE SET erased_at = EXCLUDED.erased_at, event_count = EXCLUDED.event_count
            WHERE EXCLUDED.event_count > 0`,
-          [subjectHash, at, n],
+          [subjectHash, now, n],
         );
         return n;
       }),
     );
-    return { subjectHash, erasedAt: at, eventCount: count };
+    return { subjectHash, erasedAt: now, eventCount: count };
   }
 
-  async erasure(subjectId: string): Promise<ErasureReceipt | null> {
+  async erasure(subjectId: string): Promise<ConsentErasureReceipt | null> {
     const subjectHash = await saltedSha256Hex(this.salt, subjectId);
     const { rows } = await this.run(() =>
       this.sql.query<{ erased_at: string | number; event_count: number }>(`SELECT erased_at, event_count FROM ${this.erasures} WHERE subject_hash = $1`, [subjectHash]),

@@ -11,7 +11,7 @@ import { IdentityGraph, validateBatch, type AuditEntry, type ObservationInput, t
 import { erasureProof, type ErasureResult } from '../../identity/erasure.js';
 import { identifierKey, normalizeIdentifier, type Identifier } from '../../identity/normalize.js';
 import { parseIdentityRules, type CompiledIdentityRules, type IdentityRulesInput } from '../../identity/rules.js';
-import { compareIdentifiers, type ErasureReceipt, type IdentifierInput, type IdentityStore } from '../../identity/store.js';
+import { compareIdentifiers, type IdentityErasureReceipt, type IdentifierInput, type IdentityStore } from '../../identity/store.js';
 import type { SqlClient, SqlQueryable } from './sql.js';
 
 /** Options of {@link PostgresIdentityStore}. */
@@ -234,13 +234,13 @@ export class PostgresIdentityStore implements IdentityStore {
     return graph?.audit(profileId) ?? [];
   }
 
-  async removeIdentifier(identifier: IdentifierInput, now: EpochMs): Promise<ErasureReceipt | null> {
+  async removeIdentifier(identifier: IdentifierInput, now: EpochMs): Promise<IdentityErasureReceipt | null> {
     const n = normalizeIdentifier(identifier, this.rules.normalize);
     if (!n.ok) return null;
     return this.rewrite(`SELECT component FROM ${this.t}_identifier WHERE type = $1 AND value = $2`, [n.value.type, n.value.value], (g) => g.removeIdentifier(n.value), now);
   }
 
-  async erase(profileId: string, now: EpochMs): Promise<ErasureReceipt | null> {
+  async erase(profileId: string, now: EpochMs): Promise<IdentityErasureReceipt | null> {
     return this.rewrite(`SELECT component FROM ${this.t}_identifier WHERE profile_id = $1 LIMIT 1`, [profileId], (g) => g.erase(profileId), now);
   }
 
@@ -253,7 +253,7 @@ export class PostgresIdentityStore implements IdentityStore {
   }
 
   /** Loads one component, applies an unmerge/erasure to it, and writes the whole component back. */
-  private async rewrite(find: string, params: unknown[], apply: (g: IdentityGraph) => ErasureResult | undefined, now: EpochMs): Promise<ErasureReceipt | null> {
+  private async rewrite(find: string, params: unknown[], apply: (g: IdentityGraph) => ErasureResult | undefined, now: EpochMs): Promise<IdentityErasureReceipt | null> {
     const result = await this.run(() =>
       this.sql.transaction(async (tx) => {
         await this.lock(tx);
@@ -276,7 +276,7 @@ export class PostgresIdentityStore implements IdentityStore {
         await this.insertRefused(tx, graph, label);
         const proofs = (await Promise.all(r.erased.map((i) => erasureProof(i, this.salt)))).sort();
         await tx.query(`INSERT INTO ${this.t}_erasure (proof, erased_at) SELECT p, $2 FROM unnest($1::text[]) AS p ON CONFLICT (proof) DO NOTHING`, [proofs, now]);
-        return { erasedAt: now, identifiers: r.erased.length, proofs, profiles: r.profiles, changes: r.changes } satisfies ErasureReceipt;
+        return { erasedAt: now, identifiers: r.erased.length, proofs, profiles: r.profiles, changes: r.changes } satisfies IdentityErasureReceipt;
       }),
     );
     return result;

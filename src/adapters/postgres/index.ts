@@ -3,7 +3,7 @@
  * peer dependency) or PGlite. Each store ships its schema as SQL migrations and creates it on `migrate()`.
  * @packageDocumentation
  */
-export * from './sql.js';
-export * from './identity.js';
-export * from './consent.js';
-export * from './events.js';
+export { fromPg, fromPglite, type PgliteLike, type PgPoolLike, type SqlClient, type SqlQueryable } from './sql.js';
+export { identityMigrations, PostgresIdentityStore, type PostgresIdentityStoreOptions } from './identity.js';
+export { consentStoreSchemaSql, PostgresConsentStore, type PostgresConsentStoreOptions } from './consent.js';
+export { eventStoreSchemaSql, PostgresEventStore, type PostgresEventStoreOptions } from './events.js';

@@ -2,10 +2,10 @@ import type { Cluster, Redis } from 'ioredis';
 import { CrossChannelError } from '../../core/errors.js';
 import { parseResponseRecord, type ContactRecord, type ContactRecordInput, type History, type ResponseRecord, type ResponseRecordInput } from '../../core/records.js';
 import { durationToMs, type DurationInput, type EpochMs } from '../../core/time.js';
-import { appliesTo, effectiveLimit, evaluateCaps, type CapCandidate, type CapDecision, type CapHistory, type CountedContact } from '../../capping/evaluate.js';
-import type { CompiledCapRule, CompiledCapRules } from '../../capping/rules.js';
+import type { CapCandidate, CapHistory, CountedContact } from '../../capping/evaluate.js';
+import { explainRefusal, planReservation, type ContactCheck, type ResponseCheck } from '../../capping/reservation.js';
+import type { CompiledCapRules, CountScope } from '../../capping/rules.js';
 import type { ContactHistoryStore, RecordedContact, Reservation, ReserveOptions } from '../../capping/store.js';
-import { capWindowAt, checkZone, quietEnd } from '../../capping/windows.js';
 import { subjectKey } from './keys.js';
 import { toContactRecord } from '../../capping/contact.js';
 import { ERASE_LUA, PRUNE_CONTACTS_LUA, RECORD_LUA, RESERVE_LUA, STORE_OUTCOME_LUA } from './contact-history-lua.js';
@@ -42,7 +42,7 @@ type Client = Redis | Cluster;
 type Scripted = Client & Record<string, (...args: Array<string | number>) => Promise<unknown>>;
 
 /**
- * How the script counts a rule: the index atoms it reads (see contact-history-lua.ts), summed when they are
+ * How the script counts a check: the index atoms it reads (see contact-history-lua.ts), summed when they are
  * disjoint, or distinct contacts over them (`union`) when they may overlap (several tags).
  */
 interface IndexPlan {
@@ -51,7 +51,7 @@ interface IndexPlan {
   readonly union: boolean;
 }
 
-interface IndexedRule {
+interface IndexedCheck {
   readonly plan: IndexPlan;
   readonly limit: number;
   readonly lb: number;
@@ -63,10 +63,11 @@ interface IndexedRule {
  * server-side: it counts every applicable rule's window and records the contact only if none is full, so any
  * number of processes racing for one subject never exceed a cap. Each contact is also filed in a per-subject
  * index under the scopes it belongs to (all, its channel, campaign, offer, each tag, each channel + tag), so a
- * rule over such a scope costs one O(log n) count instead of a scan of the history; other scopes are scanned.
- * Calendar windows (which need the time zone) and quiet hours are computed by the client and passed in. All keys
- * of a subject share its hash tag, so the script is valid on a cluster. Refusals are explained by running
- * `evaluateCaps` on the exact snapshot the script saw.
+ * check over such a scope costs one O(log n) count instead of a scan of the history; other scopes are scanned.
+ * The store executes capping's reservation plan (`planReservation`: windows, narrowed scopes, limits, quiet
+ * hours already resolved) and knows nothing of rule kinds. All keys of a subject share its hash tag, so the
+ * script is valid on a cluster. Refusals are explained by capping (`explainRefusal`) from the exact snapshot
+ * the script saw.
  *
  * @example
  * ```ts
@@ -83,8 +84,8 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
   readonly #redis: Scripted;
   readonly #prefix: string;
   readonly #retentionMs: number;
-  readonly #encoded = new WeakMap<CompiledCapRule, string>();
-  readonly #plans = new WeakMap<CompiledCapRule, IndexPlan | null>();
+  readonly #encoded = new WeakMap<CountScope, string>();
+  readonly #plans = new WeakMap<CountScope, IndexPlan | null>();
 
   constructor(redis: Client, options: RedisContactHistoryStoreOptions = {}) {
     this.#prefix = options.prefix ?? 'cc:ch';
@@ -138,61 +139,40 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
   async reserve(input: ContactRecordInput, caps: CompiledCapRules, options: ReserveOptions = {}): Promise<Reservation> {
     const contact = toContactRecord(input);
     const now = options.now ?? contact.at;
-    const zone = checkZone(caps, options.timeZone ?? caps.timeZone);
     const candidate: CapCandidate = options.priority === undefined ? contact : { ...contact, priority: options.priority };
+    const plan = planReservation(caps, candidate, now, options.timeZone);
     const s = contact.subjectId;
-    const scanned: Array<string | number> = [];
-    let nScanned = 0;
-    let forceDeny = false;
-    // Where the refusal snapshot starts (it must reach back as far as the longest window) and where scans start.
-    let contactFrom = Number.POSITIVE_INFINITY;
-    let scanFrom = Number.POSITIVE_INFINITY;
-    let responseFrom = Number.POSITIVE_INFINITY;
+    const forceDeny = plan.refused;
     // Contacts before the cut-off are trimmed when the subject is next written to, so until then the history and
     // index may still hold some: nothing is counted or read below it.
     const cutoff = now - this.#retentionMs;
-    const plans: IndexedRule[] = [];
-    for (const rule of caps.rules) {
-      if (!appliesTo(rule, candidate)) continue;
-      let lb: number;
-      let ub = FAR;
-      let limit = 1;
-      if (rule.kind === 'quiet') {
-        if (quietEnd(rule, now, zone) !== now) forceDeny = true;
-        continue;
-      } else if (rule.kind === 'cooldown') {
-        lb = Number.isFinite(rule.cooldownMs) ? now - rule.cooldownMs + 1 : -FAR;
-        responseFrom = Math.min(responseFrom, lb);
-        scanned.push(this.#encode(rule), lb, ub, limit, perValue(rule, candidate));
+    const scanned: Array<string | number> = [];
+    let nScanned = 0;
+    let scanFrom = Number.POSITIVE_INFINITY;
+    const indexedChecks: IndexedCheck[] = [];
+    if (!forceDeny) {
+      for (const check of plan.responses) {
+        scanned.push(this.#encode(check), Number.isFinite(check.from) ? check.from : -FAR, FAR, 1, '');
         nScanned++;
-        continue;
-      } else if (rule.kind === 'limit') {
-        const w = capWindowAt(caps, rule, now, zone);
-        lb = w.start;
-        if (Number.isFinite(w.end)) ub = w.end;
-        limit = effectiveLimit(rule, candidate);
-        if (limit <= 0) forceDeny = true;
-      } else {
-        lb = now - rule.minGap + 1;
-        ub = now + rule.minGap;
       }
-      contactFrom = Math.min(contactFrom, lb);
-      if (forceDeny) continue;
-      const plan = this.#plan(rule, candidate);
-      if (plan === null) {
-        scanFrom = Math.min(scanFrom, lb);
-        scanned.push(this.#encode(rule), lb, ub, limit, perValue(rule, candidate));
-        nScanned++;
-        continue;
+      for (const check of plan.contacts) {
+        const ub = Number.isFinite(check.to) ? check.to : FAR;
+        const index = this.#plan(check);
+        if (index === null) {
+          scanFrom = Math.min(scanFrom, check.from);
+          scanned.push(this.#encode(check), check.from, ub, check.limit, '');
+          nScanned++;
+        } else indexedChecks.push({ plan: index, limit: check.limit, lb: Math.max(check.from, cutoff), ub });
       }
-      plans.push({ plan, limit, lb: Math.max(lb, cutoff), ub });
     }
-    // The script stops at the first full rule: the tightest limits go first, so refusals cost fewer counts.
-    if (plans.length > 1) plans.sort((x, y) => x.limit - y.limit);
+    // The script stops at the first full check: the tightest limits go first, so refusals cost fewer counts.
+    if (indexedChecks.length > 1) indexedChecks.sort((x, y) => x.limit - y.limit);
     let indexed = '';
-    for (const { plan, limit, lb, ub } of plans) {
-      indexed += `${indexed === '' ? '' : GS}${plan.union ? -limit : limit}${US}${lb}${US}${ub === FAR ? '+inf' : `(${ub}`}${US}${plan.joined}`;
+    for (const { plan: index, limit, lb, ub } of indexedChecks) {
+      indexed += `${indexed === '' ? '' : GS}${index.union ? -limit : limit}${US}${lb}${US}${ub === FAR ? '+inf' : `(${ub}`}${US}${index.joined}`;
     }
+    const contactFrom = plan.contactsFrom;
+    const responseFrom = plan.responsesFrom === null ? null : Number.isFinite(plan.responsesFrom) ? plan.responsesFrom : -FAR;
     const key = contact.idempotencyKey ?? '';
     const json = JSON.stringify(contact);
     const res = (await this.#call(
@@ -208,8 +188,8 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
         this.#retentionMs,
         cutoff,
         forceDeny ? '1' : '0',
-        Number.isFinite(contactFrom) ? Math.max(contactFrom, cutoff) : '',
-        Number.isFinite(responseFrom) ? responseFrom : '',
+        contactFrom === null ? '' : Math.max(contactFrom, cutoff),
+        responseFrom === null ? '' : responseFrom,
         Number.isFinite(scanFrom) ? Math.max(scanFrom, cutoff) : '+inf',
         nScanned,
       ].join(US),
@@ -219,7 +199,7 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
     if (res[0] === 1) return { granted: true, decision: { allowed: true, reasons: [], nextAllowedAt: now }, contact, replayed: false };
     if (res[0] === 2) return { ...(JSON.parse(res[1] as string) as Reservation), replayed: true };
     const snapshot = { contacts: countedContacts(res[1] as string[], res[2] as string[]), responses: countedResponses(res[3] as string[]) };
-    const decision = refusal(evaluateCaps(snapshot, caps, candidate, { now, timeZone: zone }));
+    const decision = explainRefusal(plan, snapshot);
     const outcome: Reservation = { granted: false, decision, contact, replayed: false };
     if (key === '') return outcome;
     const prior = (await this.#call('ccCappingStoreOutcome', this.#key(s, 'idem'), key, JSON.stringify(outcome), this.#retentionMs)) as string | null;
@@ -269,36 +249,32 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
   }
 
   /**
-   * The index atoms a limit or gap rule reads for this candidate, or `null` when its scope is not one the index
-   * files (e.g. campaign + tag): such rules are counted by scanning the history. `per` narrows the field to the
-   * candidate's value, which `appliesTo` guarantees is inside the rule's own list.
+   * The index atoms a contact check reads, or `null` when its scope is not one the index files (e.g. campaign +
+   * tag): such checks are counted by scanning the history. Cached per shared (compiled) scope.
    */
-  #plan(rule: CompiledCapRule, candidate: CapCandidate): IndexPlan | null {
-    if (rule.per !== null) return planFor(rule, candidate);
-    let plan = this.#plans.get(rule);
+  #plan(check: ContactCheck): IndexPlan | null {
+    if (!check.shared) return planFor(check.scope);
+    let plan = this.#plans.get(check.scope);
     if (plan === undefined) {
-      plan = planFor(rule, candidate);
-      this.#plans.set(rule, plan);
+      plan = planFor(check.scope);
+      this.#plans.set(check.scope, plan);
     }
     return plan;
   }
 
-  /** The static part of a rule as the script reads it (one argument, built once per compiled rule). */
-  #encode(rule: CompiledCapRule): string {
-    let enc = this.#encoded.get(rule);
+  /**
+   * A scanned check as the script reads it (one argument). Built once per shared scope: a compiled rule owns its
+   * scope object, so one scope always comes with the same kind of check and the same response kinds.
+   */
+  #encode(check: ContactCheck | ResponseCheck): string {
+    let enc = check.shared ? this.#encoded.get(check.scope) : undefined;
     if (enc === undefined) {
       const list = (xs: ReadonlyArray<string> | null): string => (xs === null ? '' : RS + xs.join(RS) + RS);
-      enc = [
-        rule.kind === 'cooldown' ? 'C' : rule.kind === 'gap' ? 'G' : 'L',
-        list(rule.channels),
-        list(rule.campaigns),
-        list(rule.offers),
-        list(rule.tags),
-        rule.per === 'channel' ? 'ch' : rule.per === 'campaign' ? 'ca' : rule.per === 'offer' ? 'of' : '',
-        rule.transactionalCounts ? '1' : '0',
-        list(rule.cooldownKinds),
-      ].join(US);
-      this.#encoded.set(rule, enc);
+      const sc = check.scope;
+      const kinds = 'kinds' in check ? check.kinds : null;
+      // Per-value narrowing is already in the scope's lists, so the script's own `per` field stays empty.
+      enc = [kinds === null ? 'L' : 'C', list(sc.channels), list(sc.campaigns), list(sc.offers), list(sc.tags), '', sc.transactional ? '1' : '0', list(kinds)].join(US);
+      if (check.shared) this.#encoded.set(check.scope, enc);
     }
     return enc;
   }
@@ -316,11 +292,9 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
   }
 }
 
-function planFor(rule: CompiledCapRule, candidate: CapCandidate): IndexPlan | null {
-  const channels = rule.per === 'channel' ? [candidate.channel] : rule.channels;
-  const campaigns = rule.per === 'campaign' ? [candidate.campaignId!] : rule.campaigns;
-  const offers = rule.per === 'offer' ? [candidate.offerId!] : rule.offers;
-  const tags = rule.tags === null ? null : [...new Set(rule.tags)];
+function planFor(scope: CountScope): IndexPlan | null {
+  const { channels, campaigns, offers } = scope;
+  const tags = scope.tags === null ? null : [...new Set(scope.tags)];
   const dims = (channels === null ? 0 : 1) + (campaigns === null ? 0 : 1) + (offers === null ? 0 : 1) + (tags === null ? 0 : 1);
   // Distinct values of one field are disjoint (a contact has one channel), tags are not: several count as a union.
   const each = (prefix: string, xs: ReadonlyArray<string>): string[] => [...new Set(xs)].map((v) => prefix + v);
@@ -332,23 +306,13 @@ function planFor(rule: CompiledCapRule, candidate: CapCandidate): IndexPlan | nu
   else if (dims === 1 && tags !== null) atoms = each('t:', tags);
   else if (dims === 2 && channels !== null && tags !== null) atoms = [...new Set(channels)].flatMap((c) => each(`x:${c}${RS}`, tags));
   else return null;
-  const flagged = rule.transactionalCounts ? [...atoms.map((a) => `n${a}`), ...atoms.map((a) => `t${a}`)] : atoms.map((a) => `n${a}`);
+  const flagged = scope.transactional ? [...atoms.map((a) => `n${a}`), ...atoms.map((a) => `t${a}`)] : atoms.map((a) => `n${a}`);
   return { joined: flagged.join(FS), union: tags !== null && tags.length > 1 };
-}
-
-function perValue(rule: CompiledCapRule, candidate: CapCandidate): string {
-  return (rule.per === 'channel' ? candidate.channel : rule.per === 'campaign' ? candidate.campaignId : rule.per === 'offer' ? candidate.offerId : '') ?? '';
 }
 
 /** What a retry of a granted reservation replays, built from the contact's JSON (same as JSON.stringify of the outcome). */
 function grantedJson(contactJson: string, now: EpochMs): string {
   return `{"granted":true,"decision":{"allowed":true,"reasons":[],"nextAllowedAt":${now}},"contact":${contactJson},"replayed":false}`;
-}
-
-/** The script refused; the local evaluation of its snapshot gives the reasons (and agrees unless the snapshot is torn). */
-function refusal(d: CapDecision): CapDecision {
-  if (!d.allowed) return d;
-  return { allowed: false, reasons: [{ code: 'CAP_LIMIT_REACHED', message: 'Refused by the store: a concurrent reservation filled a cap' }], nextAllowedAt: null };
 }
 
 function encodeContact(c: ContactRecord, json: string): string {

@@ -3,6 +3,6 @@
  * All keys of one subject share a hash tag, so multi-key scripts stay in one slot.
  * @packageDocumentation
  */
-export * from './keys.js';
-export * from './contact-history.js';
-export * from './offer-capacity.js';
+export { subjectKey } from './keys.js';
+export { RedisContactHistoryStore, type RedisContactHistoryStoreOptions } from './contact-history.js';
+export { RedisOfferCapacityStore, type RedisOfferCapacityStoreOptions } from './offer-capacity.js';

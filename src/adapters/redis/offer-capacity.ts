@@ -4,6 +4,7 @@ import { DAY } from '../../core/time.js';
 import type { CapacityReservation, ConsumeResult, OfferCapacitySpec, OfferCapacityStore, OfferUsage } from '../../arbitration/store.js';
 import { capacityWindows, unitCost, validateConsume } from '../../arbitration/store.js';
 import { subjectKey } from './keys.js';
+import type { EpochMs } from '../../core/time.js';
 
 // KEYS: day, week, total, spent. ARGV: amount, cost, perDay, perWeek, total, budget (-1 = no limit), day TTL, week TTL.
 // Check every limit, then increment all counters: one script, so no other client interleaves.
@@ -83,7 +84,7 @@ export class RedisOfferCapacityStore implements OfferCapacityStore {
     this.prefix = options.prefix ?? 'cc';
   }
 
-  async consume(offerId: string, spec: OfferCapacitySpec, now: number, amount = 1): Promise<ConsumeResult> {
+  async consume(offerId: string, spec: OfferCapacitySpec, now: EpochMs, amount = 1): Promise<ConsumeResult> {
     validateConsume(offerId, spec, now, amount);
     const win = capacityWindows(spec, now);
     const cost = unitCost(spec) * amount;
@@ -111,7 +112,7 @@ export class RedisOfferCapacityStore implements OfferCapacityStore {
     return { day: Number(r[0]), week: Number(r[1]), total: Number(r[2]), spent: Number(r[3]) };
   }
 
-  async usage(offerIds: ReadonlyArray<string>, spec: Pick<OfferCapacitySpec, 'timeZone' | 'weekStartsOn'>, now: number): Promise<Map<string, OfferUsage>> {
+  async usage(offerIds: ReadonlyArray<string>, spec: Pick<OfferCapacitySpec, 'timeZone' | 'weekStartsOn'>, now: EpochMs): Promise<Map<string, OfferUsage>> {
     validateConsume('usage', spec, now, 1);
     const win = capacityWindows(spec, now);
     // One MGET per offer: an offer's keys share a slot, different offers may not.

@@ -6,35 +6,8 @@
 import type { Reason } from '../../core/explain.js';
 import type { Gvl } from './gvl.js';
 import type { TcString } from './model.js';
-
-/**
- * Stable reason codes of {@link tcfCanProcess}.
- *
- * @example
- * ```ts
- * declare const d: TcfDecision;
- * const codes: TcfReasonCode[] = d.reasons.map((r) => r.code);
- * ```
- */
-export type TcfReasonCode =
-  | 'TCF_CONSENT'
-  | 'TCF_LEGITIMATE_INTEREST'
-  | 'TCF_PURPOSE_UNKNOWN'
-  | 'TCF_VENDOR_NOT_IN_GVL'
-  | 'TCF_VENDOR_DELETED'
-  | 'TCF_VENDOR_NOT_DISCLOSED'
-  | 'TCF_DISCLOSED_VENDORS_MISSING'
-  | 'TCF_SPECIAL_FEATURE_NOT_DECLARED'
-  | 'TCF_SPECIAL_FEATURE_NO_OPT_IN'
-  | 'TCF_PURPOSE_ONE_TREATMENT'
-  | 'TCF_RESTRICTION_NOT_ALLOWED'
-  | 'TCF_RESTRICTION_BASIS_UNAVAILABLE'
-  | 'TCF_PURPOSE_NOT_DECLARED'
-  | 'TCF_LI_NOT_PERMITTED'
-  | 'TCF_NO_PURPOSE_CONSENT'
-  | 'TCF_NO_VENDOR_CONSENT'
-  | 'TCF_NO_PURPOSE_LI'
-  | 'TCF_NO_VENDOR_LI';
+import type { TcfReasonCode } from '../errors.js';
+import type { EpochMs } from '../../core/time.js';
 
 /**
  * The legal basis a processing relies on.
@@ -101,7 +74,7 @@ export interface TcfCheckOptions {
    */
   readonly purposeOneTreatment?: 'deny' | 'allow';
   /** Epoch ms used to judge a GVL vendor's `deletedDate`; without it any `deletedDate` counts as deleted. */
-  readonly now?: number;
+  readonly now?: EpochMs;
 }
 
 function r(code: TcfReasonCode, message: string): Reason<TcfReasonCode> {

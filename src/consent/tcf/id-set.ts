@@ -2,6 +2,8 @@
  * {@link IdSet}: the compact, immutable id sets (vendors, purposes) the TC string decoder produces, and the
  * helpers that build them.
  */
+import { CrossChannelError } from '../../core/errors.js';
+
 /**
  * A set of positive integer ids (vendors, purposes), immutable, with fast `has(id)`. Two compact forms, chosen
  * by how the TC string wrote the set, so memory never exceeds the input's size: a bitset (`Uint32Array`, O(1)
@@ -34,7 +36,8 @@ export class IdSet implements Iterable<number> {
   }
 
   /**
-   * Builds a set from ids (duplicates ignored). Ids must be integers in 1..65535.
+   * Builds a set from ids (duplicates ignored). Ids must be integers in 1..65535; anything else (or a
+   * non-iterable) throws `CrossChannelError` `INPUT_INVALID` with the index of the bad id as its path.
    *
    * @example
    * ```ts
@@ -44,8 +47,13 @@ export class IdSet implements Iterable<number> {
   static from(ids: Iterable<number>): IdSet {
     let max = 0;
     const list: number[] = [];
+    if (ids === null || typeof (ids as { [Symbol.iterator]?: unknown } | undefined)?.[Symbol.iterator] !== 'function') {
+      throw new CrossChannelError('INPUT_INVALID', 'IdSet.from expects an iterable of ids');
+    }
     for (const id of ids) {
-      if (!Number.isInteger(id) || id < 1 || id > 0xffff) throw new RangeError(`id ${String(id)} is not an integer in 1..65535`);
+      if (!Number.isInteger(id) || id < 1 || id > 0xffff) {
+        throw new CrossChannelError('INPUT_INVALID', `id ${String(id)} is not an integer in 1..65535`, { path: [list.length], detail: { id } });
+      }
       list.push(id);
       if (id > max) max = id;
     }

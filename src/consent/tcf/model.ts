@@ -6,25 +6,6 @@ import type { EpochMs } from '../../core/time.js';
 import type { IdSet } from './bits.js';
 
 /**
- * Error codes of `crosschannel/consent`.
- *
- * @example
- * ```ts
- * const r = safeDecodeTcString('');
- * if (!r.ok) { const code: ConsentErrorCode = r.error.code; }
- * ```
- */
-export type ConsentErrorCode =
-  | 'CONSENT_TCF_MALFORMED'
-  | 'CONSENT_GPP_MALFORMED'
-  | 'CONSENT_GVL_INVALID'
-  | 'CONFIG_INVALID'
-  | 'INPUT_INVALID'
-  | 'STORE_ERROR'
-  | 'STORE_CONFLICT'
-  | 'TIME_INVALID';
-
-/**
  * Publisher restriction types ("PubRestrictionEntry" RestrictionType, 2 bits): 0 = purpose flatly not allowed,
  * 1 = require consent, 2 = require legitimate interest; 3 is undefined and rejected by the decoder.
  *

@@ -1,0 +1,151 @@
+import { describe, expect, it } from 'vitest';
+import { optimize, optimizeExact, optimizeGreedy, type OptimizationCustomer } from './index.js';
+import { isCrossChannelError } from '../core/errors.js';
+import { createRng } from '../core/random.js';
+import { lpOptimum } from '../../test/oracles/lp.js';
+
+describe('batch optimisation', () => {
+  it('fills 500 call-centre slots with the customers worth calling, the rest by email', () => {
+    const customers: OptimizationCustomer[] = Array.from({ length: 800 }, (_, i) => ({
+      id: `c${i}`,
+      candidates: [
+        { offerId: 'retention-call', channel: 'call_center', value: 10 + (i % 97) },
+        { offerId: 'retention-mail', channel: 'email', value: 3 },
+      ],
+    }));
+    const r = optimizeGreedy(customers, { channels: { call_center: { capacity: 500 } } });
+    const calls = r.assignments.filter((a) => a.channel === 'call_center');
+    expect(calls.length).toBe(500);
+    expect(r.assignments.length).toBe(800);
+    const minCalled = Math.min(...calls.map((a) => a.value));
+    const maxMailed = Math.max(...customers.map((c, i) => (calls.some((a) => a.customerId === c.id) ? 0 : 10 + (i % 97))));
+    expect(minCalled).toBeGreaterThanOrEqual(maxMailed);
+  });
+
+  it('the exact method beats a greedy that takes the locally best pair', () => {
+    const customers: OptimizationCustomer[] = [
+      { id: 'a', candidates: [{ offerId: 'x', value: 10 }, { offerId: 'y', value: 9 }] },
+      { id: 'b', candidates: [{ offerId: 'x', value: 10 }] },
+    ];
+    const constraints = { offers: { x: { capacity: 1 } } };
+    expect(optimizeGreedy(customers, constraints, { strategy: 'value' }).totalValue).toBe(10);
+    const e = optimizeExact(customers, constraints);
+    expect(e.totalValue).toBe(19);
+    expect(e.assignments.map((x) => `${x.customerId}←${x.offerId}`)).toEqual(['a←y', 'b←x']);
+    expect(lpOptimum(customers, constraints)).toBe(19);
+  });
+
+  it('density ranks a cheap offer above an expensive one that eats the budget', () => {
+    const customers: OptimizationCustomer[] = Array.from({ length: 4 }, (_, i) => ({
+      id: `c${i}`,
+      candidates: [
+        { offerId: 'voucher', value: 10, cost: 10 },
+        { offerId: 'tip', value: 6, cost: 1 },
+      ],
+    }));
+    const r = optimizeGreedy(customers, { budget: 13 });
+    expect(r.totalCost).toBeLessThanOrEqual(13);
+    expect(r.totalValue).toBe(optimizeExact(customers, { budget: 13 }).totalValue);
+  });
+
+  it('never gives one customer the same offer twice, across channels', () => {
+    const r = optimizeExact([{ id: 'a', candidates: [{ offerId: 'x', channel: 'email', value: 5 }, { offerId: 'x', channel: 'sms', value: 4 }] }], { maxOffersPerCustomer: 2 });
+    expect(r.assignments).toHaveLength(1);
+  });
+
+  it('ignores non-positive values and respects per-customer maxOffers overrides', () => {
+    const r = optimizeGreedy([
+      { id: 'a', maxOffers: 2, candidates: [{ offerId: 'x', value: 5 }, { offerId: 'y', value: 4 }, { offerId: 'z', value: 0 }, { offerId: 'w', value: -3 }] },
+      { id: 'b', maxOffers: 0, candidates: [{ offerId: 'x', value: 50 }] },
+    ]);
+    expect(r.assignments.map((a) => a.offerId)).toEqual(['x', 'y']);
+  });
+
+  it('throws ARBITRATION_PROBLEM_TOO_LARGE past the node limit; optimize() then falls back to greedy', () => {
+    const customers: OptimizationCustomer[] = Array.from({ length: 12 }, (_, i) => ({
+      id: `c${i}`,
+      candidates: ['a', 'b', 'c'].map((o, j) => ({ offerId: o, value: 10 + ((i * 7 + j * 3) % 11), cost: 1 + ((i + j) % 4) })),
+    }));
+    const constraints = { maxOffersPerCustomer: 2, offers: { a: { capacity: 5 }, b: { capacity: 6 } }, budget: 30 };
+    let err: unknown;
+    try {
+      optimizeExact(customers, constraints, { maxNodes: 10 });
+    } catch (e) {
+      err = e;
+    }
+    expect(isCrossChannelError(err, 'ARBITRATION_PROBLEM_TOO_LARGE')).toBe(true);
+    expect(optimize(customers, constraints, { maxNodes: 10 }).method).toBe('greedy');
+    const exact = optimize(customers, constraints);
+    expect(exact.method).toBe('exact');
+    expect(exact.totalValue).toBeCloseTo(lpOptimum(customers, constraints), 6);
+  });
+
+  it.each([
+    ['a NaN value', [{ id: 'a', candidates: [{ offerId: 'x', value: Number.NaN }] }], {}, 'customers[0].candidates[0].value'],
+    ['a negative cost', [{ id: 'a', candidates: [{ offerId: 'x', value: 1, cost: -1 }] }], {}, 'customers[0].candidates[0].cost'],
+    ['a bad maxOffers', [{ id: 'a', maxOffers: 1.5, candidates: [] }], {}, 'customers[0].maxOffers'],
+    ['a bad capacity', [], { offers: { x: { capacity: -1 } } }, 'constraints.offers.x.capacity'],
+    ['a bad budget', [], { budget: -5 }, 'constraints.budget'],
+  ])('rejects %s with INPUT_INVALID at its path', (_n, customers, constraints, path) => {
+    let err: unknown;
+    try {
+      optimizeGreedy(customers as OptimizationCustomer[], constraints);
+    } catch (e) {
+      err = e;
+    }
+    expect(isCrossChannelError(err, 'INPUT_INVALID')).toBe(true);
+    expect((err as { path: string }).path).toBe(path);
+  });
+
+  it.each([
+    ['offsets', { customerIds: ['a'], customerOffsets: [0, 2], offerIds: ['x'], offer: [0], value: [1] }, 'customers.customerOffsets'],
+    ['offer index', { customerIds: ['a'], customerOffsets: [0, 1], offerIds: ['x'], offer: [3], value: [1] }, 'customers.offer[0]'],
+    ['channel index', { customerIds: ['a'], customerOffsets: [0, 1], offerIds: ['x'], offer: [0], value: [1], channelIds: [], channel: [0] }, 'customers.channel[0]'],
+    ['value', { customerIds: ['a'], customerOffsets: [0, 1], offerIds: ['x'], offer: [0], value: [Number.NaN] }, 'customers.value[0]'],
+  ])('rejects bad candidate columns (%s) with INPUT_INVALID', (_n, cols, path) => {
+    let err: unknown;
+    try {
+      optimizeGreedy(cols);
+    } catch (e) {
+      err = e;
+    }
+    expect(isCrossChannelError(err, 'INPUT_INVALID')).toBe(true);
+    expect((err as { path: string }).path).toBe(path);
+  });
+
+  it('large inputs (bucket-sorted path) take pairs exactly in key order, ties by input order', () => {
+    const rng = createRng(99);
+    const offers = ['a', 'b', 'c', 'd', 'e', 'f'];
+    const customers: OptimizationCustomer[] = Array.from({ length: 1500 }, (_, c) => ({
+      id: `c${c}`,
+      // Few distinct values → many ties; fractional ones → keys that differ only in low bits.
+      candidates: offers.map((offerId, j) => ({ offerId, channel: j % 2 ? 'sms' : 'email', value: rng.next() < 0.15 ? 1 + rng.int(3) : 1 + rng.next() * 1e-4, cost: j % 3 })),
+    }));
+    const constraints = { maxOffersPerCustomer: 2, offers: { a: { capacity: 400 }, b: { capacity: 900, budget: 700 } }, channels: { sms: { capacity: 1200 } }, budget: 2500 };
+    const pairs = customers.flatMap((c, ci) => c.candidates.map((k, j) => ({ ci, j, k, key: Math.fround(k.value) })));
+    pairs.sort((x, y) => y.key - x.key || x.ci - y.ci || x.j - y.j);
+    const given = new Map<number, string[]>();
+    const used = new Map<string, number>();
+    const spentBy = new Map<string, number>();
+    let spent = 0;
+    const expected: string[] = [];
+    for (const { ci, k } of pairs) {
+      const g = given.get(ci) ?? [];
+      const lim = (constraints.offers as Record<string, { capacity?: number; budget?: number }>)[k.offerId];
+      const cost = k.cost ?? 0;
+      if (g.length >= 2 || g.includes(k.offerId)) continue;
+      if ((used.get(k.offerId) ?? 0) >= (lim?.capacity ?? Infinity)) continue;
+      if (k.channel === 'sms' && (used.get('ch:sms') ?? 0) >= 1200) continue;
+      if (cost > 0 && ((spentBy.get(k.offerId) ?? 0) + cost > (lim?.budget ?? Infinity) + 1e-9 || spent + cost > 2500 + 1e-9)) continue;
+      g.push(k.offerId);
+      given.set(ci, g);
+      used.set(k.offerId, (used.get(k.offerId) ?? 0) + 1);
+      if (k.channel === 'sms') used.set('ch:sms', (used.get('ch:sms') ?? 0) + 1);
+      spentBy.set(k.offerId, (spentBy.get(k.offerId) ?? 0) + cost);
+      spent += cost;
+      expected.push(`${ci}:${k.offerId}`);
+    }
+    const r = optimizeGreedy(customers, constraints, { strategy: 'value' });
+    expect(r.assignments.map((a) => `${a.customerId.slice(1)}:${a.offerId}`).sort()).toEqual(expected.sort());
+  });
+});

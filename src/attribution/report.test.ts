@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { attribute, attributionTable, compareModels, formatAttributionTable, renderAttributionSvg, type Journey } from './index.js';
+
+const j = (channels: string[], converted: boolean, value = 1): Journey => ({
+  subjectId: 'p',
+  channels,
+  times: channels.map((_, i) => i * 1000),
+  converted,
+  value: converted ? value : 0,
+  ...(converted ? { conversionAt: channels.length * 1000 } : {}),
+});
+const JOURNEYS = [j(['display', 'search', 'email'], true, 120), j(['search', 'email'], true, 60), j(['display'], false), j(['email'], true, 20)];
+
+describe('attribution report', () => {
+  const c = compareModels(JOURNEYS, { models: ['last_touch', 'first_touch', 'linear', 'markov'] });
+  it('tabulates every model side by side with column totals', () => {
+    const t = attributionTable(c);
+    expect(t.models).toEqual(['last_touch', 'first_touch', 'linear', 'markov']);
+    expect(t.rows.map((r) => r.channel)).toEqual(['display', 'email', 'search']);
+    expect(t.rows[1]!.credits.slice(0, 2)).toEqual([3, 1]);
+    for (const total of t.totals) expect(total).toBeCloseTo(3, 12);
+    expect(attributionTable(c, 'value').totals[0]).toBeCloseTo(200, 9);
+    // A list of results works too.
+    expect(attributionTable([attribute(JOURNEYS, 'linear')]).models).toEqual(['linear']);
+  });
+  it('formats Markdown and text', () => {
+    const md = formatAttributionTable(c);
+    expect(md.split('\n')[0]).toBe('| channel | last_touch | first_touch | linear | markov |');
+    expect(md).toContain('| email | 3.00 | 1.00 |');
+    expect(md).toContain('| total | 3.00 | 3.00 | 3.00 | 3.00 |');
+    expect(md).toContain('unattributed conversions: 0.00');
+    const text = formatAttributionTable(c, { format: 'text', metric: 'value', digits: 1 });
+    expect(text.split('\n')[0]).toMatch(/^channel\s+last_touch\s+first_touch\s+linear\s+markov$/);
+    expect(text).toContain('200.0');
+  });
+  it('renders a standalone SVG bar chart: one bar per channel × model, labels escaped', () => {
+    const svg = renderAttributionSvg(c, { title: 'Q3 <spend> & "credit"' });
+    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+    expect(svg.endsWith('</svg>')).toBe(true);
+    const bars = svg.match(/<rect x="[^"]+" y="[^"]+" width="[^"]+" height="[^"]+" fill="[^"]+"><title>/g) ?? [];
+    expect(bars).toHaveLength(3 * 4);
+    expect(svg).toContain('Q3 &lt;spend&gt; &amp; &quot;credit&quot;');
+    expect(svg).not.toContain('<spend>');
+    expect(svg).toContain('<title>email · last_touch: 3</title>');
+    // The tallest bar (email, last touch = 3) reaches the top of the axis range.
+    const evil = compareModels([j(['<script>'], true)], { models: ['linear'] });
+    expect(renderAttributionSvg(evil)).not.toContain('<script>');
+  });
+  it('draws negative value credits below the zero line and handles an empty comparison', () => {
+    const neg = compareModels([j(['refund'], true, -50), j(['gift'], true, 20)], { models: ['linear'] });
+    const svg = renderAttributionSvg(neg, { metric: 'value', width: 400, height: 300 });
+    expect(svg).toContain('width="400" height="300"');
+    expect(svg).toContain('refund · linear: -50');
+    expect(renderAttributionSvg(compareModels([], { models: ['linear'] }))).toContain('</svg>');
+  });
+});

@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPglite } from '../../test/fixtures/pglite.js';
+import type { SqlClient } from '../adapters/postgres/sql.js';
+import { attributionSql, buildJourneys, collectStatistics, computeAttribution, statisticsFromSql, type AttributionComparison } from './index.js';
+import { isCrossChannelError } from '../core/errors.js';
+import { createRng } from '../core/random.js';
+
+const DAY = 86_400_000;
+const CHANNELS = ['direct', 'display', 'email', 'search', 'social', "o'brien"];
+const MODELS = [
+  'last_touch',
+  'last_non_direct',
+  'first_touch',
+  'linear',
+  'time_decay',
+  { model: 'position_based', first: 0.3, last: 0.5 },
+  'markov',
+  { model: 'markov', name: 'markov_3', order: 3 },
+  'shapley',
+] as const;
+
+/** Synthetic rows with distinct timestamps per subject (SQL breaks ties by channel, memory by input order). */
+function synthetic(seed: number, subjects: number): { touches: Array<{ subjectId: string; channel: string; at: number }>; conversions: Array<{ subjectId: string; at: number; value: number }> } {
+  const rng = createRng(seed);
+  const touches: Array<{ subjectId: string; channel: string; at: number }> = [];
+  const conversions: Array<{ subjectId: string; at: number; value: number }> = [];
+  for (let s = 0; s < subjects; s++) {
+    const subjectId = `p${s}`;
+    let at = Date.UTC(2026, 0, 1) + rng.int(10) * DAY;
+    const n = 1 + rng.int(8);
+    for (let i = 0; i < n; i++) {
+      at += 1 + rng.int(12 * DAY);
+      if (rng.next() < 0.25) conversions.push({ subjectId, at, value: Math.round(rng.next() * 20000) / 100 });
+      else touches.push({ subjectId, channel: CHANNELS[rng.int(CHANNELS.length)]!, at });
+    }
+  }
+  return { touches, conversions };
+}
+
+function expectClose(a: AttributionComparison, b: AttributionComparison): void {
+  expect(a.channels).toEqual(b.channels);
+  expect(a.totals.journeys).toBe(b.totals.journeys);
+  expect(a.totals.conversions).toBe(b.totals.conversions);
+  expect(a.totals.value).toBeCloseTo(b.totals.value, 6);
+  expect(a.unattributed.conversions).toBe(b.unattributed.conversions);
+  expect(a.unattributed.value).toBeCloseTo(b.unattributed.value, 6);
+  a.models.forEach((m, i) => {
+    const other = b.models[i]!;
+    expect(m.model).toBe(other.model);
+    m.channels.forEach((c, k) => {
+      expect(c.channel).toBe(other.channels[k]!.channel);
+      expect(c.conversions, `${m.model} ${c.channel}`).toBeCloseTo(other.channels[k]!.conversions, 8);
+      expect(c.value, `${m.model} ${c.channel} value`).toBeCloseTo(other.channels[k]!.value, 6);
+    });
+  });
+}
+
+describe('attribution SQL on PGlite equals the in-memory statistics', () => {
+  let db: Awaited<ReturnType<typeof createPglite>>;
+  let sql: SqlClient;
+  const data = synthetic(7, 400);
+  beforeAll(async () => {
+    db = await createPglite();
+    sql = db.sql;
+    await sql.query('CREATE TABLE touchpoints (subject_id text NOT NULL, channel text NOT NULL, at timestamptz NOT NULL)');
+    await sql.query('CREATE TABLE conversions (subject_id text NOT NULL, at timestamptz NOT NULL, value numeric)');
+    await sql.query('CREATE TABLE touch_ms (person text, source text, ts bigint)');
+    // One statement per table: unnest of parallel arrays.
+    await sql.query('INSERT INTO touchpoints SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[])', [
+      data.touches.map((t) => t.subjectId),
+      data.touches.map((t) => t.channel),
+      data.touches.map((t) => new Date(t.at).toISOString()),
+    ]);
+    await sql.query('INSERT INTO touch_ms SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])', [data.touches.map((t) => t.subjectId), data.touches.map((t) => t.channel), data.touches.map((t) => t.at)]);
+    await sql.query('INSERT INTO conversions SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::numeric[])', [
+      data.conversions.map((c) => c.subjectId),
+      data.conversions.map((c) => new Date(c.at).toISOString()),
+      data.conversions.map((c) => c.value),
+    ]);
+  }, 60_000);
+  afterAll(async () => db?.close());
+
+  for (const collapseRepeats of [false, true]) {
+    it(`every model, collapseRepeats=${collapseRepeats}, lookback 20 days`, async () => {
+      const journeys = buildJourneys(data.touches, data.conversions, { lookback: '20d', collapseRepeats });
+      const memory = computeAttribution(collectStatistics(journeys, { models: [...MODELS] }));
+      const fromSql = computeAttribution(await statisticsFromSql(sql, { models: [...MODELS] }, { lookback: '20d', collapseRepeats }));
+      expect(memory.unattributed.conversions).toBeGreaterThan(0);
+      expect(memory.totals.conversions).toBeGreaterThan(20);
+      expectClose(fromSql, memory);
+    });
+  }
+
+  it('reads epoch-ms columns with custom names and no value column', async () => {
+    await sql.query('CREATE TABLE conv_ms AS SELECT subject_id AS person, (extract(epoch from at) * 1000)::bigint AS ts FROM conversions');
+    const journeys = buildJourneys(
+      data.touches,
+      data.conversions.map((c) => ({ subjectId: c.subjectId, at: c.at })),
+    );
+    const memory = computeAttribution(collectStatistics(journeys, { models: ['linear', 'markov', 'shapley'] }));
+    const fromSql = computeAttribution(
+      await statisticsFromSql(sql, { models: ['linear', 'markov', 'shapley'] }, { touchpoints: 'touch_ms', conversions: 'conv_ms', subjectId: 'person', channel: 'source', at: 'ts', timeType: 'epoch_ms', conversionValue: null }),
+    );
+    expectClose(fromSql, memory);
+  });
+
+  it('rejects custom models and unsafe identifiers', () => {
+    expect(() => attributionSql({ models: [{ model: 'custom', name: 'c', weight: () => 1 }] })).toThrow(/no SQL form/);
+    try {
+      attributionSql({}, { touchpoints: 'x; DROP TABLE y' });
+      expect.unreachable();
+    } catch (e) {
+      expect(isCrossChannelError(e, 'CONFIG_INVALID')).toBe(true);
+      expect((e as { path?: string }).path).toBe('touchpoints');
+    }
+  });
+});

@@ -1,0 +1,86 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { evaluateCaps } from './evaluate.js';
+import { parseCapRules } from './rules.js';
+import { DAY } from '../core/time.js';
+import { capCandidateArb, capHistoryArb, capNowArb, capRuleSetArb, CAPPING_ZONES } from '../../test/arbitraries/capping.js';
+import { oracleBlocking } from '../../test/oracles/capping.js';
+
+const scenarioArb = fc
+  .record({ set: capRuleSetArb, now: capNowArb, candidate: capCandidateArb, zone: fc.constantFrom(...CAPPING_ZONES) })
+  .chain((s) => capHistoryArb(s.now).map((history) => ({ ...s, history })));
+
+describe('evaluateCaps (properties)', () => {
+  it('agrees with a brute-force oracle, rule by rule', () => {
+    fc.assert(
+      fc.property(scenarioArb, ({ set, now, candidate, zone, history }) => {
+        const caps = parseCapRules(set);
+        const d = evaluateCaps(history, caps, candidate, { now, timeZone: zone });
+        const blocking = oracleBlocking(history, caps.source, candidate, now, zone);
+        expect(d.reasons.map((r) => r.rule)).toEqual(blocking);
+        expect(d.allowed).toBe(blocking.length === 0);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('nextAllowedAt is exact: allowed at it, refused 1 ms before and at sampled instants in between', () => {
+    fc.assert(
+      fc.property(scenarioArb, fc.array(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), { minLength: 4, maxLength: 4 }), ({ set, now, candidate, zone, history }, samples) => {
+        const caps = parseCapRules(set);
+        const d = evaluateCaps(history, caps, candidate, { now, timeZone: zone });
+        const allowedAt = (t: number) => oracleBlocking(history, caps.source, candidate, t, zone).length === 0;
+        if (d.allowed) {
+          expect(d.nextAllowedAt).toBe(now);
+          return;
+        }
+        const next = d.nextAllowedAt;
+        if (next === null) {
+          // Never: no instant in the next years opens up.
+          for (const k of [1, 30, 400, 4000]) expect(allowedAt(now + k * DAY)).toBe(false);
+          return;
+        }
+        expect(next).toBeGreaterThan(now);
+        expect(allowedAt(next)).toBe(true);
+        expect(allowedAt(next - 1)).toBe(false);
+        for (const s of samples) expect(allowedAt(now + Math.floor(s * (next - now)))).toBe(false);
+        // Re-evaluating at nextAllowedAt agrees.
+        expect(evaluateCaps(history, caps, candidate, { now: next, timeZone: zone }).allowed).toBe(true);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('more history never turns a refusal into an allowance', () => {
+    fc.assert(
+      fc.property(scenarioArb, fc.integer({ min: 0, max: 1000 }), ({ set, now, candidate, zone, history }, pick) => {
+        const caps = parseCapRules(set);
+        const fewer = { ...history, contacts: history.contacts.filter((_, i) => i % 3 !== pick % 3), responses: history.responses.filter((_, i) => i % 2 !== pick % 2) };
+        const small = evaluateCaps(fewer, caps, candidate, { now, timeZone: zone });
+        const full = evaluateCaps(history, caps, candidate, { now, timeZone: zone });
+        if (!small.allowed) expect(full.allowed).toBe(false);
+        // And it never brings the next allowed instant earlier.
+        if (small.nextAllowedAt === null) expect(full.nextAllowedAt).toBeNull();
+        else if (full.nextAllowedAt !== null) expect(full.nextAllowedAt).toBeGreaterThanOrEqual(small.nextAllowedAt);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('calendar windows open exactly at local midnight across DST (no early opening or shutting)', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('Europe/Paris', 'America/New_York', 'Asia/Kolkata'), capNowArb, fc.constantFrom('day' as const, 'week' as const, 'month' as const), (zone, at, unit) => {
+        const caps = parseCapRules({ timeZone: zone, rules: [{ id: 'one', kind: 'limit', limit: 1, window: unit }] });
+        const history = { contacts: [{ at, channel: 'email', tags: [], transactional: false }], responses: [] };
+        const d = evaluateCaps(history, caps, { channel: 'sms' }, { now: at });
+        const lt = new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+        expect(d.allowed).toBe(false);
+        expect(lt.format(d.nextAllowedAt!)).toBe('00:00');
+        // One ms earlier the local clock still reads the previous day (23:59).
+        expect(lt.format(d.nextAllowedAt! - 1)).toBe('23:59');
+        expect(evaluateCaps(history, caps, { channel: 'sms' }, { now: d.nextAllowedAt! - 1 }).allowed).toBe(false);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import { evaluateCaps, type CapHistory } from './evaluate.js';
+import { parseCapRules } from './rules.js';
+import { createHistory, parseContactRecord, parseResponseRecord, type ContactRecordInput } from '../core/records.js';
+import { DAY, HOUR, MINUTE } from '../core/time.js';
+import { isCrossChannelError } from '../core/errors.js';
+
+const at = (iso: string) => Date.parse(iso);
+const hist = (contacts: Array<Partial<ContactRecordInput> & { at: string | number }>, responses: Array<Record<string, unknown>> = []): CapHistory =>
+  createHistory('p', {
+    contacts: contacts.map((c, i) => parseContactRecord({ id: `c${i}`, subjectId: 'p', channel: 'email', ...c })),
+    responses: responses.map((r, i) => parseResponseRecord({ id: `r${i}`, subjectId: 'p', channel: 'email', ...r })),
+  });
+
+// The recipe of the issue: 3 marketing a week across channels, 1 SMS a day, nothing 21:00–08:00, 30 days
+// after an unsubscribe, service messages always allowed.
+const recipe = parseCapRules({
+  timeZone: 'Europe/Paris',
+  rules: [
+    { id: 'marketing-week', kind: 'limit', limit: 3, window: 'week', scope: { tags: 'marketing' } },
+    { id: 'sms-day', kind: 'limit', limit: 1, window: 'day', scope: { channels: 'sms' } },
+    { id: 'night', kind: 'quiet', ranges: [{ from: '21:00', to: '08:00' }] },
+    { id: 'unsubscribed', kind: 'cooldown', duration: '30d', after: ['unsubscribed'] },
+  ],
+});
+
+describe('evaluateCaps — the docs recipe', () => {
+  it('counts marketing across channels in the local week and names the rule with counts', () => {
+    const h = hist([
+      { at: '2026-06-01T09:00:00+02:00', tags: ['marketing'] },
+      { at: '2026-06-02T10:00:00+02:00', channel: 'push', tags: ['marketing'] },
+      { at: '2026-06-03T10:00:00+02:00', channel: 'sms', tags: ['marketing'] },
+    ]);
+    const d = evaluateCaps(h, recipe, { channel: 'email', tags: ['marketing'] }, { now: at('2026-06-04T10:00:00+02:00') });
+    expect(d.allowed).toBe(false);
+    expect(d.reasons).toHaveLength(1);
+    expect(d.reasons[0]).toMatchObject({ code: 'CAP_LIMIT_REACHED', rule: 'marketing-week', detail: { count: 3, limit: 3 } });
+    // Next Monday 00:00 Paris is inside quiet hours: 08:00 Monday.
+    expect(d.nextAllowedAt).toBe(at('2026-06-08T08:00:00+02:00'));
+    // A service message goes through (no marketing tag, not transactional-gated).
+    expect(evaluateCaps(h, recipe, { channel: 'email', tags: ['service'] }, { now: at('2026-06-04T10:00:00+02:00') }).allowed).toBe(true);
+  });
+
+  it('one SMS per local day, whatever the tags', () => {
+    const h = hist([{ at: '2026-06-01T09:00:00+02:00', channel: 'sms' }]);
+    const d = evaluateCaps(h, recipe, { channel: 'sms' }, { now: at('2026-06-01T12:00:00+02:00') });
+    expect(d.reasons.map((r) => r.rule)).toEqual(['sms-day']);
+    expect(d.nextAllowedAt).toBe(at('2026-06-02T08:00:00+02:00'));
+  });
+
+  it('quiet hours cross midnight in the subject zone; transactional messages ignore them', () => {
+    const late = at('2026-06-01T22:30:00+02:00');
+    const d = evaluateCaps(hist([]), recipe, { channel: 'push' }, { now: late });
+    expect(d.reasons).toMatchObject([{ code: 'CAP_QUIET_HOURS', rule: 'night', detail: { until: at('2026-06-02T08:00:00+02:00') } }]);
+    expect(evaluateCaps(hist([]), recipe, { channel: 'push', transactional: true }, { now: late }).allowed).toBe(true);
+    // Same instant, a subject in New York (16:30 there) is not in quiet hours.
+    expect(evaluateCaps(hist([]), recipe, { channel: 'push' }, { now: late, timeZone: 'America/New_York' }).allowed).toBe(true);
+  });
+
+  it('cooldown: nothing for 30 days after an unsubscribe', () => {
+    const h = hist([], [{ kind: 'unsubscribed', at: '2026-06-01T10:00:00Z' }]);
+    const d = evaluateCaps(h, recipe, { channel: 'sms' }, { now: at('2026-06-10T10:00:00Z') });
+    expect(d.reasons.map((r) => r.code)).toEqual(['CAP_COOLDOWN']);
+    expect(d.nextAllowedAt).toBe(at('2026-07-01T10:00:00Z'));
+    // Other responses do not trigger it.
+    expect(evaluateCaps(hist([], [{ kind: 'opened', at: '2026-06-01T10:00:00Z' }]), recipe, { channel: 'sms' }, { now: at('2026-06-10T10:00:00Z') }).allowed).toBe(true);
+  });
+});
+
+describe('evaluateCaps — rule features', () => {
+  const now = at('2026-01-14T12:00:00Z');
+  it('reserved slots: 1 of 3 weekly slots kept for priority ≥ 10', () => {
+    const caps = parseCapRules({ rules: [{ id: 'week', kind: 'limit', limit: 3, window: 'week', reserve: { slots: 1, minPriority: 10 } }] });
+    const h = hist([{ at: now - DAY }, { at: now - HOUR }]);
+    const low = evaluateCaps(h, caps, { channel: 'email', priority: 1 }, { now });
+    expect(low.reasons[0]).toMatchObject({ detail: { count: 2, limit: 2, reservedSlots: 1 } });
+    expect(evaluateCaps(h, caps, { channel: 'email', priority: 10 }, { now }).allowed).toBe(true);
+  });
+
+  it('transactional: exempt (default) / counted / capped', () => {
+    const mk = (transactional: 'exempt' | 'counted' | 'capped') => parseCapRules({ rules: [{ id: 'r', kind: 'limit', limit: 1, window: 'day', transactional }] });
+    const h = hist([{ at: now - HOUR, transactional: true }]);
+    expect(evaluateCaps(h, mk('exempt'), { channel: 'email' }, { now }).allowed).toBe(true);
+    expect(evaluateCaps(h, mk('counted'), { channel: 'email' }, { now }).allowed).toBe(false);
+    expect(evaluateCaps(h, mk('counted'), { channel: 'email', transactional: true }, { now }).allowed).toBe(true);
+    expect(evaluateCaps(h, mk('capped'), { channel: 'email', transactional: true }, { now }).allowed).toBe(false);
+  });
+
+  it('per campaign counts only the candidate campaign; combined scope needs channel AND tag', () => {
+    const caps = parseCapRules({
+      rules: [
+        { id: 'per-campaign', kind: 'limit', limit: 1, window: { rolling: '7d' }, per: 'campaign' },
+        { id: 'sms-promo', kind: 'limit', limit: 1, window: 'day', scope: { channels: 'sms', tags: 'promotion' } },
+      ],
+    });
+    const h = hist([{ at: now - DAY, campaignId: 'spring' }, { at: now - HOUR, channel: 'sms', tags: ['service'] }]);
+    expect(evaluateCaps(h, caps, { channel: 'email', campaignId: 'spring' }, { now }).reasons.map((r) => r.rule)).toEqual(['per-campaign']);
+    expect(evaluateCaps(h, caps, { channel: 'email', campaignId: 'summer' }, { now }).allowed).toBe(true);
+    expect(evaluateCaps(h, caps, { channel: 'sms', tags: ['promotion'] }, { now }).allowed).toBe(true);
+  });
+
+  it('rolling windows release exactly when the oldest counted contact leaves them', () => {
+    const caps = parseCapRules({ rules: [{ id: 'two', kind: 'limit', limit: 2, window: { rolling: '24h' } }] });
+    const h = hist([{ at: now - 5 * HOUR }, { at: now - HOUR }]);
+    const d = evaluateCaps(h, caps, { channel: 'email' }, { now });
+    expect(d.nextAllowedAt).toBe(now - 5 * HOUR + DAY);
+    expect(evaluateCaps(h, caps, { channel: 'email' }, { now: d.nextAllowedAt! - 1 }).allowed).toBe(false);
+  });
+
+  it('min gap looks both ways and weekday quiet variants apply on their days', () => {
+    const caps = parseCapRules({
+      timeZone: 'Asia/Kolkata',
+      rules: [
+        { id: 'gap', kind: 'gap', minGap: '30m' },
+        { id: 'weekend', kind: 'quiet', ranges: [{ from: '19:00', to: '10:00', days: [5, 6] }] },
+      ],
+    });
+    const h = hist([{ at: now + 10 * MINUTE }]);
+    expect(evaluateCaps(h, caps, { channel: 'email' }, { now }).nextAllowedAt).toBe(now + 40 * MINUTE);
+    // Saturday 2026-01-17 08:00 IST is inside Friday's night range; Wednesday 08:00 is not.
+    expect(evaluateCaps(hist([]), caps, { channel: 'email' }, { now: at('2026-01-17T08:00:00+05:30') }).nextAllowedAt).toBe(at('2026-01-17T10:00:00+05:30'));
+    expect(evaluateCaps(hist([]), caps, { channel: 'email' }, { now: at('2026-01-14T08:00:00+05:30') }).allowed).toBe(true);
+  });
+
+  it('forever cooldowns and zero limits are never allowed: nextAllowedAt is null', () => {
+    const caps = parseCapRules({ rules: [{ id: 'complaint', kind: 'cooldown', duration: 'forever', after: ['complained'] }] });
+    const d = evaluateCaps(hist([], [{ kind: 'complained', at: now - 400 * DAY }]), caps, { channel: 'email' }, { now });
+    expect(d).toMatchObject({ allowed: false, nextAllowedAt: null });
+    const zero = parseCapRules({ rules: [{ id: 'off', kind: 'limit', limit: 0, window: 'day', scope: { channels: 'call_center' } }] });
+    expect(evaluateCaps(hist([]), zero, { channel: 'call_center' }, { now }).nextAllowedAt).toBeNull();
+  });
+
+  it('accepts raw JSON rules, and rejects a bad now or zone with typed errors', () => {
+    expect(evaluateCaps(hist([]), { rules: [] }, { channel: 'email' }, { now })).toEqual({ allowed: true, reasons: [], nextAllowedAt: now });
+    expect(() => evaluateCaps(hist([]), recipe, { channel: 'email' }, { now: Number.NaN })).toThrow(expect.objectContaining({ code: 'TIME_INVALID' }));
+    try {
+      evaluateCaps(hist([]), recipe, { channel: 'email' }, { now, timeZone: 'Nowhere/Land' });
+      expect.unreachable();
+    } catch (e) {
+      expect(isCrossChannelError(e, 'TIMEZONE_INVALID')).toBe(true);
+    }
+  });
+});

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { planContacts } from './plan.js';
+import { parseCapRules } from './rules.js';
+import { createHistory } from '../core/records.js';
+
+const now = Date.parse('2026-02-10T12:00:00Z');
+
+describe('planContacts', () => {
+  const caps = parseCapRules({
+    rules: [
+      { id: 'day', kind: 'limit', limit: 2, window: 'day' },
+      { id: 'sms', kind: 'limit', limit: 1, window: 'day', scope: { channels: 'sms' } },
+    ],
+  });
+
+  it('admits by priority, then id, then input order, counting the ones already admitted', () => {
+    const plan = planContacts(createHistory('p'), caps, [
+      { id: 'b-promo', channel: 'sms', priority: 1 },
+      { id: 'a-promo', channel: 'sms', priority: 1 },
+      { id: 'alert', channel: 'push', priority: 9 },
+      { id: 'news', channel: 'email' },
+    ], { now });
+    expect(plan.send.map((c) => c.id)).toEqual(['alert', 'a-promo']);
+    expect(plan.hold.map((h) => [h.candidate.id, h.decision.reasons.map((r) => r.rule)])).toEqual([
+      ['b-promo', ['day', 'sms']],
+      ['news', ['day']],
+    ]);
+  });
+
+  it('is deterministic whatever the input order', () => {
+    const cs = [
+      { id: 'x', channel: 'email', priority: 2 },
+      { id: 'y', channel: 'email', priority: 2 },
+      { id: 'z', channel: 'push', priority: 2 },
+    ];
+    const a = planContacts(createHistory('p'), caps, cs, { now });
+    const b = planContacts(createHistory('p'), caps, [...cs].reverse(), { now });
+    expect(a.send.map((c) => c.id)).toEqual(['x', 'y']);
+    expect(b.send.map((c) => c.id)).toEqual(['x', 'y']);
+  });
+
+  it('transactional candidates pass and do not use marketing slots', () => {
+    const plan = planContacts(createHistory('p'), caps, [
+      { id: 'receipt', channel: 'email', transactional: true, priority: 100 },
+      { id: 'm1', channel: 'email' },
+      { id: 'm2', channel: 'push' },
+    ], { now });
+    expect(plan.send.map((c) => c.id)).toEqual(['receipt', 'm1', 'm2']);
+  });
+});

@@ -1,0 +1,76 @@
+/**
+ * Quiet hours, in one place: compiled ranges, whether a local minute is quiet, whether ranges cover the whole
+ * week, and when the quiet range blocking an instant ends (DST folds and gaps are core's `nextLocalTime`).
+ */
+import { localTime, nextLocalTime, type EpochMs } from '../core/time.js';
+
+/** A quiet range compiled to minutes and a weekday bit mask (bit d = range starts on weekday d). */
+export interface CompiledQuietRange {
+  readonly from: number;
+  readonly to: number;
+  readonly days: number;
+}
+
+/**
+ * What {@link quietEnd} reads of a compiled quiet rule (a `CompiledCapRule` of kind `quiet` is one).
+ */
+export interface QuietRule {
+  readonly ranges: ReadonlyArray<CompiledQuietRange>;
+  /** The ranges cover the whole week: never allowed. */
+  readonly alwaysQuiet: boolean;
+}
+
+/**
+ * True when local minute `minuteOfDay` of `weekday` (0 = Sunday) falls in one of the ranges.
+ */
+export function quietAt(ranges: ReadonlyArray<CompiledQuietRange>, weekday: number, minuteOfDay: number): boolean {
+  const prev = (weekday + 6) % 7;
+  for (let i = 0; i < ranges.length; i++) {
+    const r = ranges[i]!;
+    if (r.from < r.to) {
+      if ((r.days & (1 << weekday)) !== 0 && minuteOfDay >= r.from && minuteOfDay < r.to) return true;
+    } else {
+      if ((r.days & (1 << weekday)) !== 0 && minuteOfDay >= r.from) return true;
+      if ((r.days & (1 << prev)) !== 0 && minuteOfDay < r.to) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * True when the ranges together leave no local minute of the week free (a candidate under them is never allowed).
+ */
+export function coversWholeWeek(ranges: ReadonlyArray<CompiledQuietRange>): boolean {
+  for (let d = 0; d < 7; d++) for (let m = 0; m < 1440; m++) if (!quietAt(ranges, d, m)) return false;
+  return true;
+}
+
+/**
+ * `t` when the quiet rule lets a message go at `t`; otherwise the first later instant at which the range
+ * blocking `t` ends (the caller re-checks: another range may start right then). `null` when the ranges cover
+ * the whole week.
+ */
+export function quietEnd(rule: QuietRule, t: EpochMs, zone: string): EpochMs | null {
+  if (rule.alwaysQuiet) return null;
+  const lt = localTime(t, zone);
+  const m = lt.minuteOfDay;
+  if (!quietAt(rule.ranges, lt.weekday, m)) return t;
+  const prev = (lt.weekday + 6) % 7;
+  let end = t;
+  for (let i = 0; i < rule.ranges.length; i++) {
+    const r = rule.ranges[i]!;
+    let dayOffset: number | null = null;
+    if (r.from < r.to) {
+      if ((r.days & (1 << lt.weekday)) !== 0 && m >= r.from && m < r.to) dayOffset = 0;
+    } else if ((r.days & (1 << lt.weekday)) !== 0 && m >= r.from) {
+      dayOffset = 1;
+    } else if ((r.days & (1 << prev)) !== 0 && m < r.to) {
+      dayOffset = 0;
+    }
+    if (dayOffset === null) continue;
+    const to = r.to % 1440;
+    const candidate = nextLocalTime({ year: lt.year, month: lt.month, day: lt.day + dayOffset + Math.floor(r.to / 1440), hour: Math.floor(to / 60), minute: to % 60 }, t, zone);
+    if (candidate > end) end = candidate;
+  }
+  return end;
+}

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { createHistory } from '../core/records.js';
+import { planReservation, reservationAllows, explainRefusal } from './reservation.js';
+import { parseCapRules } from './rules.js';
+
+const NOW = Date.parse('2026-01-05T12:00:00Z');
+const caps = parseCapRules({
+  timeZone: 'Europe/Paris',
+  rules: [
+    { id: 'sms-day', kind: 'limit', limit: 1, window: 'day', scope: { channels: 'sms' } },
+    { id: 'per-campaign', kind: 'limit', limit: 2, window: { rolling: '7d' }, per: 'campaign' },
+    { id: 'gap', kind: 'gap', minGap: '1h' },
+    { id: 'vip', kind: 'limit', limit: 3, window: 'week', reserve: { slots: 3, minPriority: 10 } },
+    { id: 'night', kind: 'quiet', ranges: [{ from: '22:00', to: '07:00' }] },
+    { id: 'cool', kind: 'cooldown', duration: 'forever', after: ['unsubscribed'] },
+  ],
+});
+
+describe('planReservation', () => {
+  it('resolves windows, narrows per-rule scopes and leaves rule kinds behind', () => {
+    const plan = planReservation(caps, { channel: 'sms', campaignId: 'spring', priority: 10 }, NOW);
+    expect(plan.refused).toBe(false);
+    expect(plan.timeZone).toBe('Europe/Paris');
+    const byRule = Object.fromEntries(plan.contacts.map((c) => [c.rule, c]));
+    expect(byRule['sms-day']).toMatchObject({ from: Date.parse('2026-01-04T23:00:00Z'), to: Date.parse('2026-01-05T23:00:00Z'), limit: 1, shared: true });
+    expect(byRule['per-campaign']).toMatchObject({ limit: 2, to: Number.POSITIVE_INFINITY, shared: false, scope: { campaigns: ['spring'] } });
+    expect(byRule['gap']).toMatchObject({ from: NOW - 3_600_000 + 1, to: NOW + 3_600_000, limit: 1 });
+    expect(byRule['vip']).toMatchObject({ limit: 3 });
+    expect(plan.responses).toEqual([expect.objectContaining({ rule: 'cool', from: Number.NEGATIVE_INFINITY, kinds: ['unsubscribed'] })]);
+    expect(plan.responsesFrom).toBe(Number.NEGATIVE_INFINITY);
+  });
+
+  it('refuses outright in quiet hours and for a priority with no slot left', () => {
+    expect(planReservation(caps, { channel: 'email' }, Date.parse('2026-01-05T22:30:00Z')).refused).toBe(true);
+    const low = planReservation(caps, { channel: 'email' }, NOW);
+    expect(low.refused).toBe(true);
+    expect(low.contacts.map((c) => c.rule)).not.toContain('vip');
+    expect(reservationAllows(low, createHistory('p1'))).toBe(false);
+    expect(explainRefusal(low, { contacts: [], responses: [] }).reasons.map((r) => r.rule)).toEqual(['vip']);
+  });
+
+  it('rejects bad input from plain JS with CrossChannelError', () => {
+    const call = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return e;
+      }
+      return null;
+    };
+    for (const bad of [null, 42, {}, { channel: 1 }, { channel: 'sms', tags: 'x' }, { channel: 'sms', priority: Number.NaN }]) {
+      expect(call(() => planReservation(caps, bad as never, NOW))).toMatchObject({ name: 'CrossChannelError', code: 'INPUT_INVALID' });
+    }
+    expect(call(() => planReservation(caps, { channel: 'sms' }, Number.NaN))).toMatchObject({ code: 'TIME_INVALID' });
+    expect(call(() => planReservation(caps, { channel: 'sms' }, NOW, 'Mars/Base'))).toMatchObject({ code: 'TIMEZONE_INVALID' });
+    expect(call(() => planReservation({ rules: 'x' } as never, { channel: 'sms' }, NOW))).toMatchObject({ code: 'CONFIG_INVALID' });
+    expect(call(() => reservationAllows({} as never, createHistory('p1')))).toMatchObject({ code: 'INPUT_INVALID' });
+  });
+});

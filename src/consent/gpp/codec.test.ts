@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { GppModel } from '@iabgpp/cmpapi';
+import { decodeGpp, encodeGpp, encodeTcString, gppOptOuts, readGpc, safeDecodeGpp } from '../index.js';
+import { BitWriter } from '../tcf/bits.js';
+
+function expectMalformed(text: string, message: RegExp, options?: Parameters<typeof decodeGpp>[1]): void {
+  const r = safeDecodeGpp(text, options);
+  expect(r.ok).toBe(false);
+  if (!r.ok) {
+    expect(r.error.code).toBe('CONSENT_GPP_MALFORMED');
+    expect(r.error.message).toMatch(message);
+  }
+}
+
+function header(type: number, version: number, ids: number[]): string {
+  const w = new BitWriter();
+  w.int(type, 6);
+  w.int(version, 6);
+  w.int(ids.length, 12);
+  let prev = 0;
+  for (const id of ids) {
+    w.bit(false);
+    w.fibonacci(id - prev);
+    prev = id;
+  }
+  return w.toBase64Url(0);
+}
+
+describe('decodeGpp', () => {
+  it('decodes the header and a uspv1 section', () => {
+    const gpp = decodeGpp('DBABTA~1YNN');
+    expect(gpp.version).toBe(1);
+    expect(gpp.sectionIds).toEqual([6]);
+    expect(gpp.sections[0]).toEqual({ kind: 'uspv1', id: 6, name: 'uspv1', version: 1, notice: 'Y', optOutSale: 'N', lspaCovered: 'N' });
+  });
+
+  it('decodes tcfeuv2, usnat with GPC and a state section written by @iabgpp/cmpapi', () => {
+    const peer = new GppModel();
+    peer.setFieldValue('usnat', 'SaleOptOut', 1);
+    peer.setFieldValue('usnat', 'SharingOptOut', 2);
+    peer.setFieldValue('usnat', 'Gpc', true);
+    peer.setFieldValue('usco', 'TargetedAdvertisingOptOut', 1);
+    peer.setFieldValue('usva', 'SaleOptOutNotice', 1);
+    const text = `${peer.encode()}`;
+    const gpp = decodeGpp(text);
+    expect(gpp.sectionIds).toEqual([7, 9, 10]);
+    const usnat = gpp.sections[0]!;
+    expect(usnat.kind === 'us' && usnat.fields.saleOptOut).toBe(1);
+    expect(usnat.kind === 'us' && usnat.gpc).toBe(true);
+    expect(usnat.kind === 'us' && (usnat.fields.sensitiveDataProcessing as number[]).length).toBe(16);
+    expect(gppOptOuts(gpp)).toEqual({ saleOptOut: true, sharingOptOut: false, targetedAdvertisingOptOut: true, gpc: true });
+
+    const tc = encodeTcString({
+      created: 1_767_225_600_000, lastUpdated: 1_767_225_600_000, cmpId: 300, cmpVersion: 1, consentScreen: 1, consentLanguage: 'EN',
+      vendorListVersion: 120, policyVersion: 5, isServiceSpecific: true, useNonStandardTexts: false, specialFeatureOptIns: [],
+      purposeConsents: [1, 2], purposeLegitimateInterests: [], purposeOneTreatment: false, publisherCountryCode: 'FR',
+      vendorConsents: [755], vendorLegitimateInterests: [], disclosedVendors: [755],
+    });
+    const withTcf = decodeGpp(`${header(3, 1, [2])}~${tc}`);
+    const s = withTcf.sections[0]!;
+    expect(s.kind === 'tcfeuv2' && s.tcString.vendorConsents.toArray()).toEqual([755]);
+  });
+
+  it('decodes usnat version 1 (12 sensitive categories, 2 child entries)', () => {
+    const fields = {
+      sharingNotice: 1, saleOptOutNotice: 1, sharingOptOutNotice: 1, targetedAdvertisingOptOutNotice: 1, sensitiveDataProcessingOptOutNotice: 1,
+      sensitiveDataLimitUseNotice: 1, saleOptOut: 2, sharingOptOut: 2, targetedAdvertisingOptOut: 2,
+      sensitiveDataProcessing: [0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2], knownChildSensitiveDataConsents: [1, 2], personalDataConsents: 0,
+      mspaCoveredTransaction: 1, mspaOptOutOptionMode: 0, mspaServiceProviderMode: 0,
+    };
+    const text = encodeGpp([{ kind: 'us', id: 7, version: 1, fields, gpc: null }]);
+    const peer = new GppModel(text);
+    expect(peer.getFieldValue('usnat', 'SensitiveDataProcessing')).toEqual(fields.sensitiveDataProcessing);
+    const s = decodeGpp(text).sections[0]!;
+    expect(s.kind === 'us' && s.fields).toEqual(fields);
+  });
+
+  it('keeps sections it does not interpret, encoded', () => {
+    const gpp = decodeGpp(`${header(3, 1, [5, 6])}~BAAAAAAA~1---`);
+    expect(gpp.sections[0]).toEqual({ kind: 'other', id: 5, name: 'tcfcav1', encoded: 'BAAAAAAA' });
+  });
+
+  it('filters applicable sections (gpp_sid) and refuses ones not present', () => {
+    const text = encodeGpp([{ kind: 'uspv1', notice: 'Y', optOutSale: 'Y', lspaCovered: 'N' }, { kind: 'us', id: 8, version: 1, fields: Object.fromEntries([['saleOptOutNotice', 0], ['sharingOptOutNotice', 0], ['sensitiveDataLimitUseNotice', 0], ['saleOptOut', 2], ['sharingOptOut', 0], ['sensitiveDataProcessing', [0, 0, 0, 0, 0, 0, 0, 0, 0]], ['knownChildSensitiveDataConsents', [0, 0]], ['personalDataConsents', 0], ['mspaCoveredTransaction', 1], ['mspaOptOutOptionMode', 0], ['mspaServiceProviderMode', 0]]), gpc: false }]);
+    expect(decodeGpp(text, { applicableSections: '8' }).applicableSections).toEqual([8]);
+    expect(gppOptOuts(decodeGpp(text, { applicableSections: [8] })).saleOptOut).toBe(false);
+    expect(gppOptOuts(decodeGpp(text)).saleOptOut).toBe(true);
+    expect(decodeGpp(text, { applicableSections: [-1] }).applicableSections).toEqual([]);
+    expectMalformed(text, /applicable section 2 is not in the GPP string/, { applicableSections: '2,8' });
+  });
+
+  it('is strict', () => {
+    expectMalformed('', /empty/);
+    expectMalformed('x'.repeat(200_000), /more than/);
+    expectMalformed(`${header(4, 1, [6])}~1YNN`, /header type is 4/);
+    expectMalformed(`${header(3, 2, [6])}~1YNN`, /unsupported GPP version 2/);
+    expectMalformed(`${header(3, 1, [6, 7])}~1YNN`, /more sections than the 1 present/);
+    expectMalformed(`${header(3, 1, [6])}~1YNN~1YNN`, /more sections than the 2 present|lists 1 sections but 2 follow/);
+    expectMalformed(`${header(3, 1, [6])}~`, /section 6 is empty/);
+    expectMalformed(`${header(3, 1, [6])}~2YNN`, /uspv1 must be/);
+    expectMalformed('DB*BTA~1YNN', /invalid base64url/);
+    expectMalformed(`${header(3, 1, [9])}~BAAAAAAA.YA`, /usva has no GPC sub-section/);
+    expectMalformed(`${header(3, 1, [8])}~B`, /truncated/);
+    // usca with saleOptOutNotice = 3.
+    const w = new BitWriter();
+    w.int(1, 6);
+    w.int(3, 2);
+    w.int(0, 60);
+    expectMalformed(`${header(3, 1, [8])}~${w.toBase64Url(0)}`, /undefined value 3/);
+    expectMalformed(`${header(3, 1, [2])}~COvFyGBOvFyGBAbAAAENAPCAAOAA`, /tcfeuv2: .*truncated/);
+    // A range header naming a billion sections fails before expanding it.
+    const big = new BitWriter();
+    big.int(3, 6);
+    big.int(1, 6);
+    big.int(1, 12);
+    big.bit(true);
+    big.fibonacci(1);
+    big.fibonacci(1_000_000_000);
+    expectMalformed(`${big.toBase64Url(0)}~1YNN`, /more sections than/);
+  });
+});
+
+describe('readGpc', () => {
+  it('reads Sec-GPC: 1 from plain objects, Fetch Headers and arrays, and the navigator flag', () => {
+    expect(readGpc({ headers: { 'Sec-GPC': '1' } })).toEqual({ optOut: true, source: 'header' });
+    expect(readGpc({ headers: new Headers({ 'sec-gpc': ' 1 ' }) })).toEqual({ optOut: true, source: 'header' });
+    expect(readGpc({ headers: { 'sec-gpc': ['1'] } })).toEqual({ optOut: true, source: 'header' });
+    expect(readGpc({ globalPrivacyControl: true })).toEqual({ optOut: true, source: 'navigator' });
+  });
+  it('treats anything else as no signal', () => {
+    expect(readGpc({ headers: { 'sec-gpc': '0' } }).optOut).toBe(false);
+    expect(readGpc({ headers: { 'sec-gpc': 'true' } }).optOut).toBe(false);
+    expect(readGpc({ globalPrivacyControl: 'true' }).optOut).toBe(false);
+    expect(readGpc({})).toEqual({ optOut: false, source: null });
+  });
+});

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { canContact, consentState, foldConsent, parseConsentPolicy, type ConsentEvent } from './index.js';
+import { consentEventArb, LEDGER_CHANNELS, LEDGER_PURPOSES } from '../../test/arbitraries/consent.js';
+
+const SPAN = 100 * 86_400_000;
+const policy = parseConsentPolicy({
+  doubleOptIn: { channels: ['email'], window: { days: 3 } },
+  expiry: { marketing: { days: 30 } },
+  softOptIn: [{ channel: 'sms', purposes: ['marketing', 'newsletter'] }],
+  optOutChannels: ['direct_mail'],
+});
+const eventsArb = fc.array(consentEventArb(SPAN), { maxLength: 25 });
+const channelArb = fc.constantFrom(...LEDGER_CHANNELS);
+const purposeArb = fc.constantFrom(...LEDGER_PURPOSES);
+const nowArb = fc.integer({ min: 0, max: SPAN + 40 * 86_400_000 });
+const RANK = { existing_customer: 0, granted: 1, confirmed: 2, denied: 3, withdrawn: 4 } as const;
+
+const applies = (e: ConsentEvent, channel: string, purpose: string, now: number): boolean =>
+  e.at <= now && (e.channel === channel || e.channel === '*') && (e.purpose === purpose || e.purpose === '*');
+
+describe('ledger properties', () => {
+  it('the latest refusal wins over every older or simultaneous grant', () => {
+    fc.assert(
+      fc.property(eventsArb, channelArb, purposeArb, nowArb, (events, channel, purpose, now) => {
+        const relevant = events.filter((e) => applies(e, channel, purpose, now)).sort((a, b) => a.at - b.at || RANK[a.kind] - RANK[b.kind]);
+        const last = relevant[relevant.length - 1];
+        const status = foldConsent(consentState(events, policy), channel, purpose, now).status;
+        if (last && (last.kind === 'denied' || last.kind === 'withdrawn')) expect(status).toBe(last.kind);
+        if (!relevant.some((e) => e.kind !== 'confirmed')) expect(status).toBe('unknown');
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  it('the fold depends on the events, not their order, and ignores the future', () => {
+    fc.assert(
+      fc.property(eventsArb, channelArb, purposeArb, nowArb, fc.integer(), (events, channel, purpose, now, seed) => {
+        const shuffled = fc.sample(fc.shuffledSubarray(events, { minLength: events.length, maxLength: events.length }), { seed, numRuns: 1 })[0]!;
+        const a = foldConsent(consentState(events, policy), channel, purpose, now);
+        const b = foldConsent(consentState(shuffled, policy), channel, purpose, now);
+        const c = foldConsent(consentState(events.filter((e) => e.at <= now), policy), channel, purpose, now);
+        expect([b.status, b.since, b.basis]).toEqual([a.status, a.since, a.basis]);
+        expect([c.status, c.since, c.basis]).toEqual([a.status, a.since, a.basis]);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('canContact allows only granted entries (or unknown on opt-out channels), and a double-opt-in channel only after confirmation', () => {
+    fc.assert(
+      fc.property(eventsArb, channelArb, purposeArb, nowArb, (events, channel, purpose, now) => {
+        const state = consentState(events, policy);
+        const d = canContact(state, { channel, purpose, now });
+        const s = foldConsent(state, channel, purpose, now);
+        expect(d.allowed).toBe(s.status === 'granted' || (s.status === 'unknown' && channel === 'direct_mail'));
+        if (d.allowed && channel === 'email') expect(s.basis).toBe('double_opt_in');
+        if (s.status === 'granted' && s.basis === 'soft_opt_in') expect(channel).toBe('sms');
+        if (s.status === 'granted' && purpose === 'marketing') expect(now - s.since!).toBeLessThanOrEqual(30 * 86_400_000);
+        expect(d.reasons.length).toBeGreaterThan(0);
+      }),
+      { numRuns: 1500 },
+    );
+  });
+});

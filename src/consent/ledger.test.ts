@@ -1,0 +1,156 @@
+import { describe, expect, it } from 'vitest';
+import {
+  canContact,
+  consentState,
+  consentSummary,
+  decodeTcString,
+  encodeTcString,
+  foldConsent,
+  parseConsentEvent,
+  parseConsentPolicy,
+  readGpc,
+  type ConsentEventInput,
+} from './index.js';
+import { DAY } from '../core/time.js';
+import { isCrossChannelError } from '../core/errors.js';
+
+const T0 = Date.parse('2026-01-01T00:00:00Z');
+let n = 0;
+const ev = (over: Partial<ConsentEventInput>) =>
+  parseConsentEvent({ id: `e${++n}`, subjectId: 'alice', channel: 'email', purpose: 'marketing', kind: 'granted', at: T0, evidence: { source: 'form' }, ...over });
+
+const policy = parseConsentPolicy({
+  doubleOptIn: { channels: ['email'], window: { days: 3 } },
+  expiry: { marketing: { days: 395 } },
+  softOptIn: [{ channel: 'sms', purposes: ['marketing'] }],
+  optOutChannels: ['direct_mail'],
+});
+
+describe('foldConsent', () => {
+  it('is unknown without events', () => {
+    expect(foldConsent(consentState([]), 'email', 'marketing', T0)).toMatchObject({ status: 'unknown', basis: null, since: null, event: null });
+  });
+
+  it('keeps a double-opt-in grant pending until confirmed within the window', () => {
+    const grant = ev({ at: T0 });
+    const state = consentState([grant, ev({ kind: 'confirmed', at: T0 + 2 * DAY })], policy);
+    expect(foldConsent(state, 'email', 'marketing', T0 + DAY)).toMatchObject({ status: 'pending', until: T0 + 3 * DAY, event: grant });
+    expect(foldConsent(state, 'email', 'marketing', T0 + 2 * DAY)).toMatchObject({ status: 'granted', basis: 'double_opt_in', since: T0 + 2 * DAY });
+    const late = consentState([grant, ev({ kind: 'confirmed', at: T0 + 4 * DAY })], policy);
+    expect(foldConsent(late, 'email', 'marketing', T0 + 5 * DAY)).toMatchObject({ status: 'expired', since: T0 + 3 * DAY });
+    // Without double opt-in on the channel a grant is immediate.
+    expect(foldConsent(consentState([ev({ channel: 'push' })], policy), 'push', 'marketing', T0)).toMatchObject({ status: 'granted', basis: 'opt_in' });
+  });
+
+  it('expires grants after the purpose expiry and re-grants refresh it', () => {
+    const state = consentState([ev({ channel: 'push', at: T0 })], policy);
+    expect(foldConsent(state, 'push', 'marketing', T0 + 395 * DAY).status).toBe('granted');
+    expect(foldConsent(state, 'push', 'marketing', T0 + 395 * DAY + 1)).toMatchObject({ status: 'expired', since: T0 + 395 * DAY });
+    const refreshed = consentState([ev({ channel: 'push', at: T0 }), ev({ channel: 'push', at: T0 + 300 * DAY })], policy);
+    expect(foldConsent(refreshed, 'push', 'marketing', T0 + 500 * DAY).status).toBe('granted');
+    // Purposes without an expiry never lapse.
+    expect(foldConsent(consentState([ev({ channel: 'push', purpose: 'profiling' })], policy), 'push', 'profiling', T0 + 5000 * DAY).status).toBe('granted');
+  });
+
+  it('lets withdrawal win over older grants, including at the same instant and through wildcards', () => {
+    const state = consentState([ev({ channel: 'push', kind: 'withdrawn', at: T0 + 10 }), ev({ channel: 'push', at: T0 + 10 })], policy);
+    expect(foldConsent(state, 'push', 'marketing', T0 + 20).status).toBe('withdrawn');
+    const all = consentState([ev({ channel: 'push', at: T0 }), ev({ channel: '*', purpose: '*', kind: 'withdrawn', at: T0 + 5 })], policy);
+    expect(foldConsent(all, 'push', 'marketing', T0 + 6).status).toBe('withdrawn');
+    // A later grant re-opts in.
+    const again = consentState([...all.events, ev({ channel: 'push', at: T0 + 7 })], policy);
+    expect(foldConsent(again, 'push', 'marketing', T0 + 8).status).toBe('granted');
+    expect(foldConsent(again, 'push', 'marketing', T0 + 6).status).toBe('withdrawn');
+  });
+
+  it('grants a soft opt-in to existing customers only where configured and only without refusal', () => {
+    const customer = consentState([ev({ channel: 'sms', kind: 'existing_customer', at: T0 })], policy);
+    expect(foldConsent(customer, 'sms', 'marketing', T0)).toMatchObject({ status: 'granted', basis: 'soft_opt_in' });
+    expect(foldConsent(customer, 'sms', 'profiling', T0).status).toBe('unknown');
+    const refused = consentState([ev({ channel: 'sms', kind: 'denied', at: T0 }), ev({ channel: 'sms', kind: 'existing_customer', at: T0 + 1 })], policy);
+    expect(foldConsent(refused, 'sms', 'marketing', T0 + 2).status).toBe('denied');
+  });
+
+  it('summarises every named channel × purpose', () => {
+    const state = consentState([ev({ channel: 'push' }), ev({ channel: 'sms', kind: 'denied' }), ev({ channel: '*', purpose: '*', kind: 'withdrawn', at: T0 - 1 })], policy);
+    expect(consentSummary(state, T0).map((c) => `${c.channel}/${c.purpose}=${c.status}`).sort()).toEqual(['push/marketing=granted', 'sms/marketing=denied']);
+  });
+});
+
+describe('canContact', () => {
+  const tcString = encodeTcString({
+    created: T0, lastUpdated: T0, cmpId: 300, cmpVersion: 1, consentScreen: 1, consentLanguage: 'EN', vendorListVersion: 120,
+    policyVersion: 5, isServiceSpecific: true, useNonStandardTexts: false, specialFeatureOptIns: [], purposeConsents: [1, 4],
+    purposeLegitimateInterests: [], purposeOneTreatment: false, publisherCountryCode: 'FR', vendorConsents: [755], vendorLegitimateInterests: [],
+  });
+
+  it('allows a granted channel and says why', () => {
+    const d = canContact(consentState([ev({ channel: 'push' })], policy), { channel: 'push', purpose: 'marketing', now: T0 });
+    expect(d.allowed).toBe(true);
+    expect(d.reasons.map((r) => r.code)).toEqual(['CONSENT_GRANTED']);
+    expect(d.consent.status).toBe('granted');
+  });
+
+  it('blocks every non-granted status with its own code', () => {
+    const state = consentState([ev({ channel: 'email' }), ev({ channel: 'sms', kind: 'denied' }), ev({ channel: 'push', kind: 'withdrawn' })], policy);
+    const code = (channel: string, now = T0) => canContact(state, { channel, purpose: 'marketing', now }).reasons[0]!.code;
+    expect(code('email')).toBe('CONSENT_PENDING');
+    expect(code('email', T0 + 4 * DAY)).toBe('CONSENT_EXPIRED');
+    expect(code('sms')).toBe('CONSENT_DENIED');
+    expect(code('push')).toBe('CONSENT_WITHDRAWN');
+    expect(code('call_center')).toBe('CONSENT_UNKNOWN');
+  });
+
+  it('allows opt-out-regime channels without a record, not after an objection', () => {
+    expect(canContact(consentState([], policy), { channel: 'direct_mail', purpose: 'marketing', now: T0 })).toMatchObject({ allowed: true });
+    const objected = consentState([ev({ channel: 'direct_mail', kind: 'withdrawn' })], policy);
+    expect(canContact(objected, { channel: 'direct_mail', purpose: 'marketing', now: T0 }).allowed).toBe(false);
+  });
+
+  it('honours GPC for sale / sharing / targeted advertising only', () => {
+    const state = consentState([ev({ channel: 'web', purpose: 'targeted_advertising' }), ev({ channel: 'web', purpose: 'analytics' })], policy);
+    const gpc = readGpc({ headers: { 'sec-gpc': '1' } });
+    const ads = canContact(state, { channel: 'web', purpose: 'targeted_advertising', now: T0, gpc });
+    expect(ads.allowed).toBe(false);
+    expect(ads.reasons[0]).toMatchObject({ code: 'CONSENT_GPC_OPT_OUT', detail: { source: 'header' } });
+    expect(canContact(state, { channel: 'web', purpose: 'analytics', now: T0, gpc }).allowed).toBe(true);
+  });
+
+  it('combines the TCF check when a TC string is supplied', () => {
+    const state = consentState([ev({ channel: 'display', purpose: 'ads' })], policy);
+    const tc = decodeTcString(tcString);
+    const yes = canContact(state, { channel: 'display', purpose: 'ads', now: T0, tcf: { tc, query: { vendorId: 755, purposeId: 4 } } });
+    expect(yes.allowed).toBe(true);
+    expect(yes.tcf?.basis).toBe('consent');
+    const no = canContact(state, { channel: 'display', purpose: 'ads', now: T0, tcf: { tc, query: { vendorId: 756, purposeId: 4 } } });
+    expect(no.allowed).toBe(false);
+    expect(no.reasons.map((r) => r.code)).toEqual(['CONSENT_TCF_DENIED', 'TCF_NO_VENDOR_CONSENT', 'CONSENT_GRANTED']);
+  });
+});
+
+describe('validation', () => {
+  it('rejects bad events with INPUT_INVALID and a path', () => {
+    const bad = (input: unknown, path: string) => {
+      let err: unknown;
+      try {
+        parseConsentEvent(input);
+      } catch (e) {
+        err = e;
+      }
+      expect(isCrossChannelError(err, 'INPUT_INVALID')).toBe(true);
+      expect((err as { path: string }).path).toBe(path);
+    };
+    const ok = { id: 'e', subjectId: 's', channel: 'email', purpose: 'marketing', kind: 'granted', at: T0, evidence: { source: 'f' } };
+    bad({ ...ok, kind: 'maybe' }, 'kind');
+    bad({ ...ok, channel: 'E-Mail' }, 'channel');
+    bad({ ...ok, evidence: { source: 'f', ipHash: '192.168.0.1' } }, 'evidence.ipHash');
+    bad({ ...ok, evidence: { source: 'f', ip: '1.2.3.4' } }, 'evidence');
+    bad({ ...ok, at: 'yesterday' }, 'at');
+    expect(parseConsentEvent({ ...ok, at: '2026-01-01T00:00:00Z' }).at).toBe(T0);
+  });
+  it('rejects bad policies with CONFIG_INVALID and a path', () => {
+    expect(() => parseConsentPolicy({ doubleOptIn: { channels: ['Email'] } })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', path: 'doubleOptIn.channels[0]' }));
+    expect(() => parseConsentPolicy({ expiry: { marketing: 0 } })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', path: 'expiry.marketing' }));
+    expect(() => parseConsentPolicy({ unknown: true })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+  });
+});

@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import { decodeTcString, encodeTcString, parseGvl, safeParseGvl, tcfCanProcess, type TcStringInput } from '../index.js';
+
+const gvl = parseGvl({
+  gvlSpecificationVersion: 3,
+  vendorListVersion: 120,
+  tcfPolicyVersion: 5,
+  lastUpdated: '2026-01-01T00:00:00Z',
+  purposes: Object.fromEntries(Array.from({ length: 11 }, (_, i) => [String(i + 1), { id: i + 1, name: `Purpose ${i + 1}` }])),
+  specialFeatures: { '1': { id: 1, name: 'Use precise geolocation data' }, '2': { id: 2, name: 'Actively scan device characteristics' } },
+  vendors: {
+    // consent for 1,3,4; LI for 2,7 (flexible); special feature 1
+    '755': { id: 755, name: 'Ad platform', purposes: [1, 3, 4], legIntPurposes: [2, 7], flexiblePurposes: [2, 7], specialPurposes: [1], features: [], specialFeatures: [1] },
+    // consent 1,2; LI 7 not flexible
+    '10': { id: 10, name: 'Rigid', purposes: [1, 2], legIntPurposes: [7], flexiblePurposes: [], specialPurposes: [], features: [], specialFeatures: [] },
+    '11': { id: 11, name: 'Gone', purposes: [1], legIntPurposes: [], deletedDate: '2025-06-01T00:00:00Z' },
+  },
+});
+
+const BASE: TcStringInput = {
+  created: 1_767_225_600_000,
+  lastUpdated: 1_767_225_600_000,
+  cmpId: 300,
+  cmpVersion: 1,
+  consentScreen: 1,
+  consentLanguage: 'EN',
+  vendorListVersion: 120,
+  policyVersion: 5,
+  isServiceSpecific: true,
+  useNonStandardTexts: false,
+  specialFeatureOptIns: [1],
+  purposeConsents: [1, 2, 3, 4],
+  purposeLegitimateInterests: [2, 7],
+  purposeOneTreatment: false,
+  publisherCountryCode: 'FR',
+  vendorConsents: [10, 11, 755],
+  vendorLegitimateInterests: [10, 755],
+  disclosedVendors: [10, 11, 755],
+};
+const tc = (over: Partial<TcStringInput> = {}) => decodeTcString(encodeTcString({ ...BASE, ...over }));
+const codes = (d: { reasons: ReadonlyArray<{ code: string }> }) => d.reasons.map((r) => r.code);
+
+describe('tcfCanProcess', () => {
+  it('allows on consent when the vendor declares consent and both bits are set', () => {
+    const d = tcfCanProcess(tc(), { vendorId: 755, purposeId: 4 }, gvl);
+    expect(d).toMatchObject({ allowed: true, basis: 'consent' });
+    expect(codes(d)).toEqual(['TCF_CONSENT']);
+  });
+
+  it('allows on legitimate interest for a declared LI purpose', () => {
+    expect(tcfCanProcess(tc(), { vendorId: 755, purposeId: 7 }, gvl)).toMatchObject({ allowed: true, basis: 'legitimateInterest' });
+    // Objection (LI bit cleared for the vendor) blocks.
+    expect(codes(tcfCanProcess(tc({ vendorLegitimateInterests: [10] }), { vendorId: 755, purposeId: 7 }, gvl))).toEqual(['TCF_NO_VENDOR_LI']);
+    expect(codes(tcfCanProcess(tc({ purposeLegitimateInterests: [] }), { vendorId: 755, purposeId: 7 }, gvl))).toEqual(['TCF_NO_PURPOSE_LI']);
+  });
+
+  it('uses only the declared basis with a GVL: a consent purpose is not rescued by LI bits', () => {
+    const d = tcfCanProcess(tc({ vendorConsents: [] }), { vendorId: 755, purposeId: 4 }, gvl);
+    expect(d.allowed).toBe(false);
+    expect(codes(d)).toEqual(['TCF_NO_VENDOR_CONSENT']);
+    expect(codes(tcfCanProcess(tc({ purposeConsents: [] }), { vendorId: 755, purposeId: 4 }, gvl))).toEqual(['TCF_NO_PURPOSE_CONSENT']);
+  });
+
+  it('refuses undeclared purposes, unknown and deleted vendors', () => {
+    expect(codes(tcfCanProcess(tc(), { vendorId: 755, purposeId: 9 }, gvl))).toEqual(['TCF_PURPOSE_NOT_DECLARED']);
+    expect(codes(tcfCanProcess(tc({ vendorConsents: [12], disclosedVendors: [12] }), { vendorId: 12, purposeId: 1 }, gvl))).toEqual(['TCF_VENDOR_NOT_IN_GVL']);
+    expect(codes(tcfCanProcess(tc(), { vendorId: 11, purposeId: 1 }, gvl))).toEqual(['TCF_VENDOR_DELETED']);
+    // Before its deletion date the vendor still counts.
+    expect(tcfCanProcess(tc(), { vendorId: 11, purposeId: 1 }, gvl, { now: Date.parse('2025-01-01T00:00:00Z') }).allowed).toBe(true);
+    expect(codes(tcfCanProcess(tc(), { vendorId: 755, purposeId: 25 }, gvl))).toEqual(['TCF_PURPOSE_UNKNOWN']);
+    expect(codes(tcfCanProcess(tc(), { vendorId: 755, purposeId: 0 }))).toEqual(['TCF_PURPOSE_UNKNOWN']);
+  });
+
+  it('requires the vendor in DisclosedVendors (TCF 2.3) when the segment is there, or when required', () => {
+    expect(codes(tcfCanProcess(tc({ disclosedVendors: [10] }), { vendorId: 755, purposeId: 4 }, gvl))).toEqual(['TCF_VENDOR_NOT_DISCLOSED']);
+    expect(tcfCanProcess(tc({ disclosedVendors: null }), { vendorId: 755, purposeId: 4 }, gvl).allowed).toBe(true);
+    expect(codes(tcfCanProcess(tc({ disclosedVendors: null }), { vendorId: 755, purposeId: 4 }, gvl, { requireDisclosedVendors: true }))).toEqual(['TCF_DISCLOSED_VENDORS_MISSING']);
+  });
+
+  it('never uses LI for purpose 1, nor for purposes 3–6 from policy version 4', () => {
+    const noGvl = tc({ purposeConsents: [], vendorConsents: [], purposeLegitimateInterests: [1, 2, 3, 4, 5, 6, 7], vendorLegitimateInterests: [755] });
+    expect(tcfCanProcess(noGvl, { vendorId: 755, purposeId: 1 }).allowed).toBe(false);
+    for (const p of [3, 4, 5, 6]) expect(tcfCanProcess(noGvl, { vendorId: 755, purposeId: p }).allowed).toBe(false);
+    expect(tcfCanProcess(noGvl, { vendorId: 755, purposeId: 2 })).toMatchObject({ allowed: true, basis: 'legitimateInterest' });
+    // Under policy version 2 (TCF 2.0/2.1) purposes 3–6 could still rest on LI.
+    const old = tc({ policyVersion: 2, purposeConsents: [], vendorConsents: [], purposeLegitimateInterests: [3], vendorLegitimateInterests: [755] });
+    expect(tcfCanProcess(old, { vendorId: 755, purposeId: 3 })).toMatchObject({ allowed: true, basis: 'legitimateInterest' });
+  });
+
+  it('without a GVL tries consent, then legitimate interest, and lists every missing signal', () => {
+    expect(tcfCanProcess(tc(), { vendorId: 755, purposeId: 2 })).toMatchObject({ allowed: true, basis: 'consent' });
+    expect(tcfCanProcess(tc({ purposeConsents: [] }), { vendorId: 755, purposeId: 2 })).toMatchObject({ allowed: true, basis: 'legitimateInterest' });
+    const d = tcfCanProcess(tc({ purposeConsents: [], purposeLegitimateInterests: [], vendorConsents: [], vendorLegitimateInterests: [] }), { vendorId: 755, purposeId: 2 });
+    expect(codes(d)).toEqual(['TCF_NO_PURPOSE_CONSENT', 'TCF_NO_VENDOR_CONSENT', 'TCF_NO_PURPOSE_LI', 'TCF_NO_VENDOR_LI']);
+  });
+
+  describe('publisher restrictions', () => {
+    it('type 0 forbids the purpose for the listed vendors only', () => {
+      const t = tc({ publisherRestrictions: [{ purposeId: 4, restrictionType: 0, vendors: [755] }] });
+      expect(codes(tcfCanProcess(t, { vendorId: 755, purposeId: 4 }, gvl))).toEqual(['TCF_RESTRICTION_NOT_ALLOWED']);
+      expect(tcfCanProcess(t, { vendorId: 755, purposeId: 3 }, gvl).allowed).toBe(true);
+    });
+    it('type 1 (require consent) flips a flexible LI purpose to consent, refuses a rigid one', () => {
+      const t = tc({ publisherRestrictions: [{ purposeId: 7, restrictionType: 1, vendors: [10, 755] }], purposeConsents: [7], vendorConsents: [755, 10] });
+      expect(tcfCanProcess(t, { vendorId: 755, purposeId: 7 }, gvl)).toMatchObject({ allowed: true, basis: 'consent' });
+      expect(codes(tcfCanProcess(t, { vendorId: 10, purposeId: 7 }, gvl))).toEqual(['TCF_RESTRICTION_BASIS_UNAVAILABLE']);
+      const noConsent = tc({ publisherRestrictions: [{ purposeId: 7, restrictionType: 1, vendors: [755] }] });
+      expect(codes(tcfCanProcess(noConsent, { vendorId: 755, purposeId: 7 }, gvl))).toEqual(['TCF_NO_PURPOSE_CONSENT']);
+    });
+    it('type 2 (require LI) flips a flexible consent purpose to LI, never for purposes 1 and 3–6', () => {
+      const t = tc({ publisherRestrictions: [{ purposeId: 2, restrictionType: 2, vendors: [755, 10] }], purposeLegitimateInterests: [2] });
+      // Vendor 755 declares purpose 2 as LI already; vendor 10 declares it as consent without flexibility.
+      expect(tcfCanProcess(t, { vendorId: 755, purposeId: 2 }, gvl)).toMatchObject({ allowed: true, basis: 'legitimateInterest' });
+      expect(codes(tcfCanProcess(t, { vendorId: 10, purposeId: 2 }, gvl))).toEqual(['TCF_RESTRICTION_BASIS_UNAVAILABLE']);
+      const p4 = tc({ publisherRestrictions: [{ purposeId: 4, restrictionType: 2, vendors: [755] }], purposeLegitimateInterests: [4] });
+      expect(codes(tcfCanProcess(p4, { vendorId: 755, purposeId: 4 }))).toEqual(['TCF_RESTRICTION_BASIS_UNAVAILABLE', 'TCF_LI_NOT_PERMITTED']);
+    });
+  });
+
+  it('needs special-feature opt-in and declaration', () => {
+    expect(tcfCanProcess(tc(), { vendorId: 755, purposeId: 4, specialFeatureIds: [1] }, gvl).allowed).toBe(true);
+    expect(codes(tcfCanProcess(tc({ specialFeatureOptIns: [] }), { vendorId: 755, purposeId: 4, specialFeatureIds: [1] }, gvl))).toEqual(['TCF_SPECIAL_FEATURE_NO_OPT_IN']);
+    expect(codes(tcfCanProcess(tc({ specialFeatureOptIns: [2] }), { vendorId: 755, purposeId: 4, specialFeatureIds: [2] }, gvl))).toEqual(['TCF_SPECIAL_FEATURE_NOT_DECLARED']);
+  });
+
+  it('follows the configured purpose-one treatment', () => {
+    const t = tc({ purposeOneTreatment: true, publisherCountryCode: 'DE' });
+    expect(codes(tcfCanProcess(t, { vendorId: 755, purposeId: 1 }, gvl))).toEqual(['TCF_PURPOSE_ONE_TREATMENT']);
+    expect(tcfCanProcess(t, { vendorId: 755, purposeId: 1 }, gvl, { purposeOneTreatment: 'allow' })).toMatchObject({ allowed: true, basis: null });
+    expect(tcfCanProcess(t, { vendorId: 755, purposeId: 2 }, gvl).allowed).toBe(true);
+  });
+});
+
+describe('parseGvl', () => {
+  it('compiles vendors to id sets', () => {
+    expect(gvl.vendorCount).toBe(3);
+    expect(gvl.vendors[755]?.legIntPurposes.toArray()).toEqual([2, 7]);
+    expect(gvl.vendors[11]?.deletedDate).toBe(Date.parse('2025-06-01T00:00:00Z'));
+  });
+  it('rejects invalid documents with CONSENT_GVL_INVALID and a path', () => {
+    const r = safeParseGvl({ vendorListVersion: 1, tcfPolicyVersion: 5, vendors: { '5': { id: 5, name: 'x', purposes: ['a'], legIntPurposes: [] } } });
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.error.code).toBe('CONSENT_GVL_INVALID');
+      expect(r.error.path).toBe('vendors["5"].purposes[0]');
+    }
+    const mismatch = safeParseGvl({ vendorListVersion: 1, tcfPolicyVersion: 5, vendors: { '5': { id: 6, name: 'x', purposes: [], legIntPurposes: [] } } });
+    expect(!mismatch.ok && mismatch.error.message).toMatch(/does not match/);
+    const flex = safeParseGvl({ vendorListVersion: 1, tcfPolicyVersion: 5, vendors: { '5': { id: 5, name: 'x', purposes: [1], legIntPurposes: [], flexiblePurposes: [2] } } });
+    expect(!flex.ok && flex.error.path).toBe('vendors["5"].flexiblePurposes');
+    expect(safeParseGvl(null).ok).toBe(false);
+  });
+});

@@ -1,0 +1,143 @@
+import fc from 'fast-check';
+import { tz, TZDate } from '@date-fns/tz';
+import { startOfDay, startOfMonth, startOfWeek } from 'date-fns';
+import { describe, expect, it } from 'vitest';
+import {
+  DAY,
+  HOUR,
+  MINUTE,
+  calendarWindow,
+  fromLocalTime,
+  localTime,
+  toEpochMs,
+  toIsoString,
+  utcOffsetMinutes,
+  type CalendarUnit,
+} from './time.js';
+import { DST_ZONES, ZONES, epochMsArb, weekStartArb, zoneArb } from '../../test/arbitraries/time.js';
+
+const unitArb = fc.constantFrom<CalendarUnit>('day', 'week', 'month');
+
+describe('timestamps (properties)', () => {
+  it('ISO strings round-trip through toEpochMs', () => {
+    fc.assert(fc.property(epochMsArb, (t) => toEpochMs(toIsoString(t)) === t));
+  });
+
+  it('an offset string denotes the same instant as its UTC form', () => {
+    fc.assert(
+      fc.property(epochMsArb, fc.integer({ min: -14 * 60, max: 14 * 60 }), (t, offsetMin) => {
+        const local = new Date(t + offsetMin * MINUTE).toISOString().slice(0, 23);
+        const sign = offsetMin < 0 ? '-' : '+';
+        const abs = Math.abs(offsetMin);
+        const off = `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+        return toEpochMs(`${local}${off}`) === t;
+      }),
+    );
+  });
+});
+
+describe('calendar windows (properties)', () => {
+  it('every instant belongs to exactly one local window, which starts at local midnight', () => {
+    fc.assert(
+      fc.property(epochMsArb, zoneArb, unitArb, weekStartArb, (t, zone, unit, weekStartsOn) => {
+        const w = calendarWindow(t, unit, zone, { weekStartsOn });
+        expect(w.start).toBeLessThanOrEqual(t);
+        expect(t).toBeLessThan(w.end);
+        // The neighbours are different windows that touch this one: no instant is in two windows.
+        expect(calendarWindow(w.start - 1, unit, zone, { weekStartsOn }).end).toBe(w.start);
+        expect(calendarWindow(w.end, unit, zone, { weekStartsOn }).start).toBe(w.end);
+        expect(calendarWindow(w.end - 1, unit, zone, { weekStartsOn }).start).toBe(w.start);
+        const lt = localTime(w.start, zone);
+        expect(lt.minuteOfDay).toBe(0);
+        if (unit === 'month') expect(lt.day).toBe(1);
+        if (unit === 'week') expect(lt.weekday).toBe(weekStartsOn);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('window starts are monotone in the instant', () => {
+    fc.assert(
+      fc.property(epochMsArb, epochMsArb, zoneArb, unitArb, (a, b, zone, unit) => {
+        const [lo, hi] = a <= b ? [a, b] : [b, a];
+        return calendarWindow(lo, unit, zone).start <= calendarWindow(hi, unit, zone).start;
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a local day lasts 24 h plus the change of UTC offset during it (23 h / 25 h on DST days)', () => {
+    fc.assert(
+      fc.property(epochMsArb, zoneArb, (t, zone) => {
+        const w = calendarWindow(t, 'day', zone);
+        const shift = utcOffsetMinutes(w.start, zone) - utcOffsetMinutes(w.end, zone);
+        expect(w.end - w.start).toBe(DAY + shift * MINUTE);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it.each(DST_ZONES)('%s has short and long days every DST year, of the zone-specific length', (zone) => {
+    const lengths = new Set<number>();
+    const step = 6 * HOUR;
+    for (let t = Date.UTC(2026, 0, 1); t < Date.UTC(2027, 0, 1); t += step) {
+      const w = calendarWindow(t, 'day', zone);
+      lengths.add(w.end - w.start);
+    }
+    const delta = zone === 'Australia/Lord_Howe' ? 30 * MINUTE : HOUR;
+    expect([...lengths].sort((a, b) => a - b)).toEqual([DAY - delta, DAY, DAY + delta]);
+  });
+
+  it('fromLocalTime inverts localTime for every instant (earlier instant on overlaps)', () => {
+    fc.assert(
+      fc.property(epochMsArb, fc.constantFrom(...ZONES), (t, zone) => {
+        const lt = localTime(t, zone);
+        const back = fromLocalTime(lt, zone);
+        // Same wall clock; on an overlap the earlier of the two instants showing it.
+        expect(localTime(back, zone).minuteOfDay).toBe(lt.minuteOfDay);
+        expect(back).toBeLessThanOrEqual(t);
+        expect(t - back === 0 || t - back === HOUR || t - back === 30 * MINUTE).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('fast zone tables agree with date-fns + @date-fns/tz (the oracle)', () => {
+  it('offsets, local fields and day/week/month windows', () => {
+    fc.assert(
+      fc.property(epochMsArb, zoneArb, weekStartArb, (t, zone, weekStartsOn) => {
+        const inZone = tz(zone);
+        const ref = new TZDate(t, zone);
+        expect(utcOffsetMinutes(t, zone)).toBe(-ref.getTimezoneOffset());
+        const lt = localTime(t, zone);
+        expect([lt.year, lt.month, lt.day, lt.hour, lt.minute, lt.weekday]).toEqual([
+          ref.getFullYear(),
+          ref.getMonth() + 1,
+          ref.getDate(),
+          ref.getHours(),
+          ref.getMinutes(),
+          ref.getDay(),
+        ]);
+        expect(calendarWindow(t, 'day', zone).start).toBe(startOfDay(t, { in: inZone }).getTime());
+        expect(calendarWindow(t, 'week', zone, { weekStartsOn }).start).toBe(startOfWeek(t, { in: inZone, weekStartsOn }).getTime());
+        expect(calendarWindow(t, 'month', zone).start).toBe(startOfMonth(t, { in: inZone }).getTime());
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('instants next to DST transitions', () => {
+    // Transition instants of 2026 in each DST zone, ± a few ms / minutes.
+    for (const zone of ['Europe/Paris', 'America/New_York', 'Australia/Lord_Howe', 'America/Sao_Paulo', 'Pacific/Chatham']) {
+      for (let t = Date.UTC(2026, 0, 1); t < Date.UTC(2027, 0, 1); t += HOUR) {
+        if (utcOffsetMinutes(t, zone) === utcOffsetMinutes(t + HOUR, zone)) continue;
+        for (const d of [-MINUTE, -1, 0, 1, MINUTE, 30 * MINUTE, HOUR]) {
+          const x = t + d;
+          expect(utcOffsetMinutes(x, zone), `${zone} ${x}`).toBe(-new TZDate(x, zone).getTimezoneOffset());
+          expect(calendarWindow(x, 'day', zone).start).toBe(startOfDay(x, { in: tz(zone) }).getTime());
+        }
+      }
+    }
+  });
+});

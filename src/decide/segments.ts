@@ -1,0 +1,14 @@
+/** The segments stage: only the segments the catalogue refers to. */
+import type { DecideConfig } from './config.js';
+import type { LoadedState } from './load.js';
+import type { DecideRequest } from './request.js';
+
+/** Evaluates only the segments the catalogue refers to; returns the ids the person is in, sorted. */
+export function evaluateNeededSegments(config: DecideConfig, state: LoadedState, req: DecideRequest): string[] {
+  const segments = config.segments;
+  if (!segments || config.neededSegments.length === 0) return [];
+  const profile = req.context ? { ...state.profile, ...req.context } : state.profile;
+  const out: string[] = [];
+  for (const id of config.neededSegments) if (segments.matches(id, profile, state.history.events, req.now)) out.push(id);
+  return out;
+}

@@ -1,0 +1,176 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { IdentityGraph, stitch, type ObservationInput } from './graph.js';
+import { identifierKey, normalizeIdentifier } from './normalize.js';
+import { parseIdentityRules } from './rules.js';
+import { observationArb, tightRulesArb } from '../../test/arbitraries/identity.js';
+
+const snapshot = (g: IdentityGraph) => ({
+  profiles: [...g.profiles()].sort((a, b) => (a.id < b.id ? -1 : 1)),
+  refused: g.refused(),
+});
+
+const obsListArb = fc.array(observationArb, { minLength: 1, maxLength: 40 });
+
+function shuffled<T>(xs: readonly T[], seed: number): T[] {
+  const out = [...xs];
+  let s = seed >>> 0 || 1;
+  for (let i = out.length - 1; i > 0; i--) {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    const j = s % (i + 1);
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+function build(observations: readonly ObservationInput[], rules: object): IdentityGraph {
+  const g = new IdentityGraph(rules);
+  g.add(observations);
+  return g;
+}
+
+describe('stitching properties', () => {
+  it('profiles (ids, identifiers, first/last seen) and refused links do not depend on the order of observations', () => {
+    fc.assert(
+      fc.property(obsListArb, tightRulesArb, fc.integer(), (obs, rules, seed) => {
+        expect(snapshot(build(shuffled(obs, seed), rules))).toEqual(snapshot(build(obs, rules)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('adding observations in batches gives the same graph as rebuilding from all of them', () => {
+    fc.assert(
+      fc.property(obsListArb, tightRulesArb, fc.array(fc.integer({ min: 0, max: 40 }), { maxLength: 5 }), fc.integer(), (obs, rules, cuts, seed) => {
+        const order = shuffled(obs, seed);
+        const bounds = [...new Set([0, ...cuts.map((c) => Math.min(c, order.length)), order.length])].sort((a, b) => a - b);
+        const g = new IdentityGraph(rules);
+        for (let i = 0; i + 1 < bounds.length; i++) g.add(order.slice(bounds[i], bounds[i + 1]));
+        expect(snapshot(g)).toEqual(snapshot(build(obs, rules)));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('every profile respects the limits, and every refused link joins two different profiles', () => {
+    fc.assert(
+      fc.property(obsListArb, tightRulesArb, (obs, rules) => {
+        const g = build(obs, rules);
+        const compiled = parseIdentityRules(rules);
+        for (const p of g.profiles()) {
+          expect(p.identifiers.length).toBeLessThanOrEqual(compiled.maxIdentifiers);
+          const counts = new Map<string, number>();
+          for (const i of p.identifiers) counts.set(i.type, (counts.get(i.type) ?? 0) + 1);
+          for (const [t, c] of counts) expect(c).toBeLessThanOrEqual(compiled.limitOf(t));
+          expect(p.firstSeen).toBeLessThanOrEqual(p.lastSeen);
+        }
+        for (const r of g.refused()) {
+          expect(r.to).toBeDefined();
+          expect(g.profileIdOf(r.from)).not.toBe(g.profileIdOf(r.to!));
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('without limits, profiles are exactly the connected components (checked against a plain BFS)', () => {
+    const open = { limits: {}, maxIdentifiers: 1_000_000 };
+    fc.assert(
+      fc.property(obsListArb, (obs) => {
+        const g = build(obs, open);
+        const rules = parseIdentityRules(open);
+        const adj = new Map<string, Set<string>>();
+        for (const o of obs) {
+          const keys = o.identifiers
+            .map((i) => normalizeIdentifier(i, rules.normalize))
+            .filter((r) => r.ok && rules.blockedBy(r.value.type, r.value.value) === undefined)
+            .map((r) => (r.ok ? identifierKey(r.value) : ''));
+          for (const k of keys) if (!adj.has(k)) adj.set(k, new Set());
+          for (let i = 1; i < keys.length; i++) {
+            adj.get(keys[0]!)!.add(keys[i]!);
+            adj.get(keys[i]!)!.add(keys[0]!);
+          }
+        }
+        const seen = new Set<string>();
+        const components: string[][] = [];
+        for (const start of adj.keys()) {
+          if (seen.has(start)) continue;
+          const comp: string[] = [];
+          const queue = [start];
+          seen.add(start);
+          while (queue.length > 0) {
+            const k = queue.pop()!;
+            comp.push(k);
+            for (const n of adj.get(k)!) if (!seen.has(n)) (seen.add(n), queue.push(n));
+          }
+          components.push(comp.sort());
+        }
+        const profiles = [...g.profiles()].map((p) => p.identifiers.map(identifierKey).sort());
+        const key = (xs: string[][]) => xs.map((x) => x.join('|')).sort();
+        expect(key(profiles)).toEqual(key(components));
+        expect(g.refused()).toEqual([]);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('removing an identifier gives the graph rebuilt from observations without it', () => {
+    fc.assert(
+      fc.property(obsListArb, tightRulesArb, fc.nat(), (obs, rules, pick) => {
+        const g = build(obs, rules);
+        const all = [...g.profiles()].flatMap((p) => p.identifiers);
+        fc.pre(all.length > 0);
+        const victim = all[pick % all.length]!;
+        const compiled = parseIdentityRules(rules);
+        const result = g.removeIdentifier(victim);
+        expect(result?.erased).toEqual([victim]);
+        const without = obs.map((o) => ({
+          ...o,
+          identifiers: o.identifiers.filter((i) => {
+            const n = normalizeIdentifier(i, compiled.normalize);
+            return !(n.ok && identifierKey(n.value) === identifierKey(victim));
+          }),
+        }));
+        expect(snapshot(g)).toEqual(snapshot(build(without, rules)));
+        expect(g.profileIdOf(victim)).toBeUndefined();
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('erasing a profile gives the graph rebuilt without its identifiers, and no erased value remains', () => {
+    fc.assert(
+      fc.property(obsListArb, tightRulesArb, fc.nat(), (obs, rules, pick) => {
+        const g = build(obs, rules);
+        const profiles = [...g.profiles()].sort((a, b) => (a.id < b.id ? -1 : 1));
+        fc.pre(profiles.length > 0);
+        const victim = profiles[pick % profiles.length]!;
+        const gone = new Set(victim.identifiers.map(identifierKey));
+        const compiled = parseIdentityRules(rules);
+        g.erase(victim.id);
+        const without = obs.map((o) => ({
+          ...o,
+          identifiers: o.identifiers.filter((i) => {
+            const n = normalizeIdentifier(i, compiled.normalize);
+            return !(n.ok && gone.has(identifierKey(n.value)));
+          }),
+        }));
+        const after = snapshot(g);
+        expect(after).toEqual(snapshot(build(without, rules)));
+        const text = JSON.stringify([after, [...g.profiles()].map((p) => g.audit(p.id))]);
+        for (const i of victim.identifiers) expect(text.includes(JSON.stringify(i.value))).toBe(false);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('stitch equals a graph fed the same observations', () => {
+    fc.assert(
+      fc.property(obsListArb, tightRulesArb, (obs, rules) => {
+        const s = stitch(obs, rules);
+        expect(s.profiles).toEqual(snapshot(build(obs, rules)).profiles);
+      }),
+      { numRuns: 50 },
+    );
+  });
+});

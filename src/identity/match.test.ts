@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import { estimateMatchParameters } from './em.js';
+import { IdentityGraph } from './graph.js';
+import { matchesToObservations, matchRecords, parseMatchModel, safeParseMatchModel, scorePair } from './match.js';
+import { jaroWinkler, levenshtein, soundex } from './strings.js';
+import { PEOPLE_MODEL, precisionRecall, syntheticPeople } from '../../test/arbitraries/identity.js';
+
+describe('string similarity', () => {
+  it('matches the textbook values', () => {
+    expect(jaroWinkler('MARTHA', 'MARHTA')).toBeCloseTo(0.9611, 4);
+    expect(jaroWinkler('DWAYNE', 'DUANE')).toBeCloseTo(0.84, 2);
+    expect(jaroWinkler('DIXON', 'DICKSONX')).toBeCloseTo(0.8133, 4);
+    expect(jaroWinkler('abc', 'xyz')).toBe(0);
+    expect(jaroWinkler('', '')).toBe(1);
+    expect(jaroWinkler('a', '')).toBe(0);
+    expect(levenshtein('kitten', 'sitting')).toBe(3);
+    expect(levenshtein('kitten', 'sitting', 1)).toBe(2);
+    expect(levenshtein('', 'abc')).toBe(3);
+    expect(levenshtein('flaw', 'lawn')).toBe(2);
+    expect(soundex('Robert')).toBe('R163');
+    expect(soundex('Rupert')).toBe('R163');
+    expect(soundex('Ashcraft')).toBe('A261');
+    expect(soundex('Tymczak')).toBe('T522');
+    expect(soundex('Pfister')).toBe('P236');
+    expect(soundex('')).toBe('');
+  });
+});
+
+describe('parseMatchModel', () => {
+  it('compiles levels and weights', () => {
+    const model = parseMatchModel({
+      fields: [{ name: 'name', comparison: { kind: 'jaroWinkler', thresholds: [0.9] }, m: [0.8, 0.15, 0.05], u: [0.01, 0.04, 0.95] }],
+      blocking: [['name']],
+    });
+    expect(model.fields[0]!.labels).toEqual(['exact', 'jaroWinkler≥0.9', 'different']);
+    expect(model.fields[0]!.weights[0]).toBeCloseTo(Math.log2(80), 10);
+  });
+  it('rejects bad models with a path', () => {
+    const bad = (input: unknown) => {
+      const r = safeParseMatchModel(input);
+      return r.ok ? 'ok' : [r.error.code, r.error.path];
+    };
+    expect(bad({ fields: [], blocking: [['x']] })).toEqual(['IDENTITY_MATCH_MODEL_INVALID', 'fields']);
+    expect(bad({ fields: [{ name: 'a', comparison: { kind: 'jaroWinkler', thresholds: [0.8, 0.9] } }], blocking: [['a']] })).toEqual(['IDENTITY_MATCH_MODEL_INVALID', 'fields[0].comparison']);
+    expect(bad({ fields: [{ name: 'a', comparison: { kind: 'exact' }, m: [0.9] }], blocking: [['a']] })).toEqual(['IDENTITY_MATCH_MODEL_INVALID', 'fields[0].m']);
+    expect(bad({ fields: [{ name: 'a', comparison: { kind: 'exact' } }, { name: 'a', comparison: { kind: 'exact' } }], blocking: [['a']] })).toEqual(['IDENTITY_MATCH_MODEL_INVALID', 'fields[1].name']);
+    expect(bad({ fields: [{ name: 'a', comparison: { kind: 'soundex' } }], blocking: [['a']] })).toEqual(['IDENTITY_MATCH_MODEL_INVALID', 'fields[0].comparison.kind']);
+  });
+});
+
+describe('Fellegi–Sunter matching', () => {
+  const model = parseMatchModel({
+    fields: [
+      { name: 'name', comparison: { kind: 'jaroWinkler' } },
+      { name: 'dob', comparison: { kind: 'date', thresholdDays: [2] } },
+      { name: 'postcode', comparison: { kind: 'postcodePrefix', lengths: [3] } },
+      { name: 'email', comparison: { kind: 'levenshtein', thresholds: [1] } },
+    ],
+    blocking: [['dob'], [{ field: 'name', transform: 'soundex' }]],
+    threshold: 0.5,
+  });
+
+  it('explains each field of a pair', () => {
+    const s = scorePair(
+      { id: 'a', values: { name: 'Jon Smith', dob: '1980-02-01', postcode: '75011', email: 'jon@shop.test' } },
+      { id: 'b', values: { name: 'John Smith', dob: '1980-02-02', postcode: '75 012', email: null } },
+      model,
+    );
+    expect(s.fields.map((f) => [f.field, f.level])).toEqual([
+      ['name', 'jaroWinkler≥0.92'],
+      ['dob', 'within 2 days'],
+      ['postcode', 'prefix 3'],
+      ['email', 'missing'],
+    ]);
+    expect(s.fields[3]!.weight).toBe(0);
+    const sum = s.fields.reduce((a, f) => a + f.weight, Math.log2(model.lambda / (1 - model.lambda)));
+    expect(s.weight).toBeCloseTo(sum, 10);
+    expect(s.probability).toBeCloseTo(1 / (1 + 2 ** -s.weight), 12);
+  });
+
+  it('compares only blocked pairs, each once, and skips oversized blocks', () => {
+    const records = [
+      { id: '1', values: { name: 'ann lee', dob: '1990-01-01' } },
+      { id: '2', values: { name: 'ann lee', dob: '1990-01-01' } },
+      { id: '3', values: { name: 'bob ray', dob: '1991-01-01' } },
+      { id: '4', values: { name: 'zed', dob: null } },
+    ];
+    const r = matchRecords(records, model);
+    expect(r.stats).toEqual({ records: 4, pairsCompared: 1, blocks: 2, oversizedBlocks: 0, skippedPairs: 0 });
+    expect(r.matches.map((m) => [m.a, m.b])).toEqual([['1', '2']]);
+    const tight = parseMatchModel({ ...model.source, maxBlockSize: 2, blocking: [['dob']] });
+    const many = Array.from({ length: 5 }, (_, i) => ({ id: String(i), values: { name: 'x', dob: '2000-01-01' } }));
+    expect(matchRecords(many, tight).stats).toMatchObject({ pairsCompared: 0, oversizedBlocks: 1, skippedPairs: 10 });
+  });
+
+  it('estimates m/u by EM and finds the generator truth with high precision and recall', () => {
+    const { records, personOf } = syntheticPeople(1500, 5);
+    const base = parseMatchModel(PEOPLE_MODEL);
+    const est = estimateMatchParameters(records, base, { seed: 3 });
+    expect(est.converged).toBe(true);
+    expect(est.m.lastName![0]).toBeGreaterThan(est.u.lastName![0]!);
+    const { matches, stats } = matchRecords(records, est.model);
+    expect(stats.pairsCompared).toBeLessThan((records.length * (records.length - 1)) / 2 / 100);
+    const pr = precisionRecall(matches, personOf);
+    expect(pr.precision).toBeGreaterThan(0.95);
+    expect(pr.recall).toBeGreaterThan(0.95);
+    // Deterministic for a seed.
+    expect(estimateMatchParameters(records, base, { seed: 3 }).m).toEqual(est.m);
+  });
+
+  it('feeds matches to the stitching, where merge protection still applies', () => {
+    const records = [
+      { id: 'crm-1', values: { name: 'ada lovelace', dob: '1815-12-10' } },
+      { id: 'pos-7', values: { name: 'ada lovelace', dob: '1815-12-10' } },
+    ];
+    const { matches } = matchRecords(records, model);
+    const obs = matchesToObservations(matches, model, Date.UTC(2026, 0, 1));
+    expect(obs).toEqual([{ identifiers: [{ type: 'external_id', value: 'crm-1' }, { type: 'external_id', value: 'pos-7' }], at: Date.UTC(2026, 0, 1), source: 'match' }]);
+    const g = new IdentityGraph({ limits: { external_id: 1 } });
+    const r = g.add(obs);
+    expect(r.refused.map((x) => x.rule)).toEqual(['limit:external_id']);
+  });
+});

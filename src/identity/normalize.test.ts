@@ -1,0 +1,68 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { hashIdentifier, identifierKey, normalizeEmail, normalizeIdentifier, normalizePhone, normalizeValue, normalizerKindOf } from './normalize.js';
+
+describe('normalizeEmail', () => {
+  it('trims and lowercases', () => {
+    expect(normalizeEmail('  Ada.Lovelace+news@GMail.COM ')).toEqual({ ok: true, value: 'ada.lovelace+news@gmail.com' });
+  });
+  it('applies provider rules only when asked', () => {
+    expect(normalizeEmail('Ada.Love.Lace+news@googlemail.com', { providerRules: true })).toEqual({ ok: true, value: 'adalovelace@gmail.com' });
+    expect(normalizeEmail('ada+x@outlook.com', { providerRules: true })).toEqual({ ok: true, value: 'ada@outlook.com' });
+    expect(normalizeEmail('ada-x@yahoo.com', { providerRules: true })).toEqual({ ok: true, value: 'ada@yahoo.com' });
+    expect(normalizeEmail('a.da+x@company.test', { providerRules: true })).toEqual({ ok: true, value: 'a.da+x@company.test' });
+    expect(normalizeEmail('+x@gmail.com', { providerRules: true })).toMatchObject({ ok: false, error: { code: 'IDENTITY_EMAIL_INVALID' } });
+  });
+  it.each(['', '   ', 'ada', 'ada@', '@shop.test', 'ada@shop', 'a da@shop.test', 'ada@@shop.test', 'ada..x@shop.test', `${'a'.repeat(65)}@shop.test`])('refuses %j', (raw) => {
+    const r = normalizeEmail(raw);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(['IDENTITY_EMAIL_INVALID', 'IDENTITY_EMPTY_VALUE']).toContain(r.error.code);
+  });
+});
+
+describe('normalizePhone', () => {
+  it('formats to E.164 with the default country', () => {
+    expect(normalizePhone('06 12 34 56 78', 'FR')).toEqual({ ok: true, value: '+33612345678' });
+    expect(normalizePhone('020 7946 0958', 'GB')).toEqual({ ok: true, value: '+442079460958' });
+    expect(normalizePhone('(415) 555-2671', 'US')).toEqual({ ok: true, value: '+14155552671' });
+    expect(normalizePhone('0033 6 12 34 56 78')).toEqual({ ok: true, value: '+33612345678' });
+    expect(normalizePhone('+33 6 12 34 56 78', 'US')).toEqual({ ok: true, value: '+33612345678' });
+  });
+  it('gives typed reasons', () => {
+    expect(normalizePhone('06 12 34 56 78')).toMatchObject({ ok: false, error: { code: 'IDENTITY_PHONE_COUNTRY_MISSING' } });
+    expect(normalizePhone('12', 'FR')).toMatchObject({ ok: false, error: { code: 'IDENTITY_PHONE_INVALID' } });
+    expect(normalizePhone('not a phone', 'FR')).toMatchObject({ ok: false, error: { code: 'IDENTITY_PHONE_INVALID' } });
+    expect(normalizePhone('')).toMatchObject({ ok: false, error: { code: 'IDENTITY_EMPTY_VALUE' } });
+  });
+});
+
+describe('normalizeIdentifier', () => {
+  it('uses the kind of each type', () => {
+    expect(normalizerKindOf('email')).toBe('email');
+    expect(normalizerKindOf('crm_email', { types: { crm_email: 'email' } })).toBe('email');
+    expect(normalizeIdentifier({ type: 'crm_email', value: ' X@Shop.TEST' }, { types: { crm_email: 'email' } })).toEqual({ ok: true, value: { type: 'crm_email', value: 'x@shop.test' } });
+    expect(normalizeIdentifier({ type: 'device_id', value: ' AbC ' })).toEqual({ ok: true, value: { type: 'device_id', value: ' AbC ' } });
+    expect(normalizeIdentifier({ type: 'email_sha256', value: 'A'.repeat(64) })).toEqual({ ok: true, value: { type: 'email_sha256', value: 'a'.repeat(64) } });
+  });
+  it('refuses bad values and types with a reason naming the type', () => {
+    expect(normalizeIdentifier({ type: 'Email', value: 'x' })).toMatchObject({ ok: false, error: { code: 'IDENTITY_TYPE_INVALID' } });
+    expect(normalizeIdentifier({ type: 'email_sha256', value: 'abc' })).toMatchObject({ ok: false, error: { code: 'IDENTITY_SHA256_INVALID', detail: { type: 'email_sha256' } } });
+    expect(normalizeIdentifier({ type: 'device_id', value: '' })).toMatchObject({ ok: false, error: { code: 'IDENTITY_EMPTY_VALUE' } });
+    expect(normalizeIdentifier({ type: 'device_id', value: 'a\u0000b' })).toMatchObject({ ok: false, error: { code: 'IDENTITY_CONTROL_CHARACTERS' } });
+    expect(normalizeIdentifier({ type: 'device_id', value: 'x'.repeat(257) })).toMatchObject({ ok: false, error: { code: 'IDENTITY_VALUE_TOO_LONG' } });
+    expect(normalizeIdentifier({ type: 'phone', value: '12' }, { defaultCountry: 'FR' })).toMatchObject({ ok: false, error: { code: 'IDENTITY_PHONE_INVALID', detail: { type: 'phone' } } });
+    expect(typeof normalizeValue('email', 'nope', 'email')).toBe('object');
+  });
+  it('keys identifiers unambiguously', () => {
+    expect(identifierKey({ type: 'email', value: 'a:b@shop.test' })).toBe('email:a:b@shop.test');
+  });
+});
+
+describe('hashIdentifier', () => {
+  it('is the SHA-256 of the normalised email or phone', async () => {
+    const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+    expect(await hashIdentifier({ type: 'email', value: 'ada@shop.test' })).toEqual({ type: 'email_sha256', value: sha('ada@shop.test') });
+    expect(await hashIdentifier({ type: 'phone', value: '+33612345678' })).toEqual({ type: 'phone_sha256', value: sha('+33612345678') });
+    expect(await hashIdentifier({ type: 'user_id', value: 'u1' })).toBeUndefined();
+  });
+});

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { applyEvents, compileSegments, evaluateBatch, mergeBatchResults, refreshBatch, type SegmentSubject } from './index.js';
+
+const DAY = 86_400_000;
+const NOW = Date.UTC(2026, 0, 15);
+const segments = compileSegments([
+  { id: 'fr', rule: { attr: 'country', op: 'eq', value: 'FR' } },
+  { id: 'buyers-7d', rule: { count: { type: 'purchase' }, window: { last: '7d' }, op: 'gte', value: 1 } },
+]);
+const subjects: SegmentSubject[] = [
+  { id: 'p1', profile: { country: 'FR' }, events: [{ subjectId: 'p1', type: 'purchase', at: NOW - DAY, properties: {} }] },
+  { id: 'p2', profile: { country: 'DE' }, events: [] },
+  // unsorted events are sorted by the batch helpers
+  { id: 'p3', profile: { country: 'FR' }, events: [{ subjectId: 'p3', type: 'purchase', at: NOW - DAY, properties: {} }, { subjectId: 'p3', type: 'view', at: NOW - 9 * DAY, properties: {} }] },
+];
+
+async function* stream<T>(xs: T[]): AsyncIterable<T> {
+  for (const x of xs) yield x;
+}
+
+describe('evaluateBatch', () => {
+  it('counts and lists members from arrays and async iterables, reporting progress', async () => {
+    const progress: number[] = [];
+    const r = await evaluateBatch(segments, stream(subjects), NOW, { onProgress: (n) => progress.push(n), progressEvery: 2 });
+    expect(r).toEqual({ processed: 3, counts: { fr: 2, 'buyers-7d': 2 }, members: { fr: ['p1', 'p3'], 'buyers-7d': ['p1', 'p3'] } });
+    expect(progress).toEqual([2, 3]);
+    const countsOnly = await evaluateBatch(segments, subjects, NOW, { collectMembers: false });
+    expect(countsOnly.members).toEqual({ fr: [], 'buyers-7d': [] });
+    expect(countsOnly.counts).toEqual(r.counts);
+  });
+  it('merges shard results', async () => {
+    const a = await evaluateBatch(segments, subjects.slice(0, 1), NOW);
+    const b = await evaluateBatch(segments, subjects.slice(1), NOW);
+    const all = await evaluateBatch(segments, subjects, NOW);
+    const merged = mergeBatchResults([a, b]);
+    expect({ ...merged, counts: { ...merged.counts }, members: { ...merged.members } }).toEqual({ ...all, counts: { ...all.counts }, members: { ...all.members } });
+  });
+  it('rejects a malformed subject with its index', async () => {
+    await expect(evaluateBatch(segments, [subjects[0]!, { id: 'x' } as unknown as SegmentSubject], NOW)).rejects.toMatchObject({ code: 'INPUT_INVALID', path: '[1]' });
+  });
+});
+
+describe('incremental', () => {
+  it('a purchase moves a subject out of cart abandoners and into buyers', () => {
+    const set = compileSegments([
+      { id: 'abandoners', rule: { did: { type: 'cart_abandon' }, notSince: { type: 'purchase' } } },
+      { id: 'buyers', rule: { count: { type: 'purchase' }, op: 'gte', value: 1 } },
+    ]);
+    const history = [{ id: 'e1', subjectId: 'p', type: 'cart_abandon', at: NOW - DAY, properties: {} }];
+    const previous = set.evaluate({}, history, NOW);
+    expect(previous).toEqual(['abandoners']);
+    const r = applyEvents(set, { profile: {}, events: history, newEvents: [{ id: 'e2', subjectId: 'p', type: 'purchase', at: NOW, properties: {} }], previous }, NOW);
+    expect(r).toMatchObject({ memberships: ['buyers'], entered: ['buyers'], exited: ['abandoners'] });
+    expect(r.events.map((e) => e.id)).toEqual(['e1', 'e2']);
+    // replaying the same event changes nothing
+    const again = applyEvents(set, { profile: {}, events: r.events, newEvents: [{ id: 'e2', subjectId: 'p', type: 'purchase', at: NOW, properties: {} }], previous: r.memberships }, NOW);
+    expect(again).toMatchObject({ entered: [], exited: [] });
+    expect(again.events).toHaveLength(2);
+  });
+  it('refreshBatch lists entered and exited subjects per segment (time alone can move people out)', async () => {
+    const later = NOW + 7 * DAY;
+    const r = await refreshBatch(
+      segments,
+      subjects.map((s) => ({ ...s, previous: segments.evaluate(s.profile, [...s.events].sort((a, b) => a.at - b.at), NOW) })),
+      later,
+    );
+    expect(r.processed).toBe(3);
+    expect(r.exited['buyers-7d']).toEqual(['p1', 'p3']);
+    expect(r.entered.fr).toEqual([]);
+  });
+});

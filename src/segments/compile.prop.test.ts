@@ -1,0 +1,146 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { applyEvents, compileSegment, compileSegments, diffMemberships, explainSegment, mergeEvents } from './index.js';
+import type { BehaviourEvent } from '../core/records.js';
+import { NOW, eventsArb, leafArb, profileArb, ruleArb, segmentListArb } from '../../test/arbitraries/segments.js';
+import { oracleMember } from '../../test/oracles/segments.js';
+
+const HOUR = 3_600_000;
+const runs = (n: number) => ({ numRuns: n });
+
+describe('compiled segments agree with the oracle', () => {
+  it('on random segment lists (with references) × profiles × event lists', () => {
+    fc.assert(
+      fc.property(segmentListArb, profileArb, eventsArb, fc.integer({ min: -2, max: 2 }), (defs, profile, events, shift) => {
+        const now = NOW + shift * HOUR;
+        const set = compileSegments(defs);
+        const got = set.evaluate(profile, events, now);
+        const want = defs.filter((d) => oracleMember(defs, d.id, profile, events, now)).map((d) => d.id);
+        expect(got).toEqual(want);
+        for (const d of defs) expect(set.matches(d.id, profile, events, now)).toBe(want.includes(d.id));
+      }),
+      runs(400),
+    );
+  });
+
+  it('explanations agree with the predicate, and every leaf result with the oracle', () => {
+    fc.assert(
+      fc.property(ruleArb([], 3), profileArb, eventsArb, (rule, profile, events) => {
+        const defs = [{ id: 'x', rule }];
+        const set = compileSegments(defs);
+        const e = explainSegment(set, 'x', profile, events, NOW);
+        expect(e.member).toBe(set.matches('x', profile, events, NOW));
+        const check = (node: typeof e.tree): void => {
+          if (node.children) node.children.forEach(check);
+          else expect(node.held).toBe(oracleMember([{ id: 'l', rule: node.condition as Record<string, unknown> }], 'l', profile, events, NOW));
+        };
+        check(e.tree);
+        // At least one leaf decided; under an even number of `not`s a member's deciding leaves held.
+        expect(e.reasons.length).toBeGreaterThan(0);
+        if (!JSON.stringify(rule).includes('"not"')) {
+          for (const r of e.reasons) expect(r.code).toBe(e.member ? 'SEGMENT_CONDITION_HELD' : 'SEGMENT_CONDITION_FAILED');
+        }
+      }),
+      runs(200),
+    );
+  });
+
+  it('compileSegment (one rule) equals the same rule in a set', () => {
+    fc.assert(
+      fc.property(ruleArb([], 2), profileArb, eventsArb, (rule, profile, events) => {
+        const one = compileSegment(rule, { timeZone: 'Europe/Paris' });
+        expect(one(profile, events, NOW)).toBe(compileSegments([{ id: 'x', timeZone: 'Europe/Paris', rule }]).matches('x', profile, events, NOW));
+      }),
+      runs(150),
+    );
+  });
+});
+
+describe('boolean laws', () => {
+  const holds = (rule: unknown, profile: Record<string, unknown>, events: BehaviourEvent[]) => compileSegment(rule)(profile, events, NOW);
+  it("De Morgan: not(a and b) = (not a) or (not b); not(a or b) = (not a) and (not b)", () => {
+    fc.assert(
+      fc.property(leafArb, leafArb, profileArb, eventsArb, (a, b, p, ev) => {
+        expect(holds({ not: { and: [a, b] } }, p, ev)).toBe(holds({ or: [{ not: a }, { not: b }] }, p, ev));
+        expect(holds({ not: { or: [a, b] } }, p, ev)).toBe(holds({ and: [{ not: a }, { not: b }] }, p, ev));
+      }),
+      runs(200),
+    );
+  });
+  it('double negation, and neq / notIn are exactly the negations of eq / in', () => {
+    fc.assert(
+      fc.property(leafArb, profileArb, eventsArb, (a, p, ev) => {
+        expect(holds({ not: { not: a } }, p, ev)).toBe(holds(a, p, ev));
+        if ('attr' in a && (a.op === 'eq' || a.op === 'in')) {
+          const negated = { ...a, op: a.op === 'eq' ? 'neq' : 'notIn' };
+          expect(holds(negated, p, ev)).toBe(!holds(a, p, ev));
+        }
+      }),
+      runs(200),
+    );
+  });
+});
+
+describe('window boundaries: [start, end), never after now', () => {
+  const countIn = (window: unknown, at: number, now: number) =>
+    compileSegment({ count: { type: 'x' }, window, op: 'gte', value: 1 })({}, [{ subjectId: 'p', type: 'x', at, properties: {} }], now);
+  it('last d: an event at now − d counts, at now − d − 1 does not; at now counts, after now does not', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1e10 }), fc.integer({ min: 1e12, max: 2e12 }), (d, now) => {
+        expect(countIn({ last: d }, now - d, now)).toBe(true);
+        expect(countIn({ last: d }, now - d - 1, now)).toBe(false);
+        expect(countIn({ last: d }, now, now)).toBe(true);
+        expect(countIn({ last: d }, now + 1, now)).toBe(false);
+      }),
+      runs(100),
+    );
+  });
+  it('from/to: from inclusive, to exclusive', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1e12 }), fc.integer({ min: 1, max: 1e9 }), (from, len) => {
+        const to = from + len;
+        const now = to + 10;
+        expect(countIn({ from, to }, from, now)).toBe(true);
+        expect(countIn({ from, to }, from - 1, now)).toBe(false);
+        expect(countIn({ from, to }, to - 1, now)).toBe(true);
+        expect(countIn({ from, to }, to, now)).toBe(false);
+      }),
+      runs(100),
+    );
+  });
+});
+
+describe('incremental memberships', () => {
+  it('entered / exited equal the difference of memberships recomputed from scratch', () => {
+    fc.assert(
+      fc.property(segmentListArb, profileArb, eventsArb, eventsArb, fc.integer({ min: 0, max: 3 }), (defs, profile, history, incoming, later) => {
+        const set = compileSegments(defs);
+        const before = set.evaluate(profile, history, NOW);
+        const fresh = incoming.map((e, i) => ({ ...e, id: i % 2 === 0 ? `n${i}` : e.id })); // some replay history ids
+        const now = NOW + later * HOUR;
+        const r = applyEvents(set, { profile, events: history, newEvents: fresh, previous: before }, now);
+        const ids = new Set(history.map((e) => e.id));
+        const all = [...history, ...fresh.filter((e) => !ids.has(e.id))].sort((a, b) => a.at - b.at);
+        const after = set.evaluate(profile, all, now);
+        expect(r.memberships).toEqual(after);
+        expect(r.entered).toEqual(after.filter((x) => !before.includes(x)));
+        expect(r.exited).toEqual(before.filter((x) => !after.includes(x)));
+        expect(diffMemberships(before, after)).toEqual({ entered: r.entered, exited: r.exited });
+      }),
+      runs(150),
+    );
+  });
+  it('mergeEvents is sorted, keeps history order at equal times, and skips replayed ids', () => {
+    fc.assert(
+      fc.property(eventsArb, eventsArb, (history, incoming) => {
+        const merged = mergeEvents(history, incoming);
+        for (let i = 1; i < merged.length; i++) expect(merged[i]!.at).toBeGreaterThanOrEqual(merged[i - 1]!.at);
+        const ids = merged.map((e) => e.id);
+        expect(new Set(ids).size).toBe(ids.length);
+        expect(merged.filter((e) => history.includes(e))).toEqual(history);
+        expect(mergeEvents(merged, incoming)).toEqual(merged);
+      }),
+      runs(150),
+    );
+  });
+});
