@@ -40,3 +40,12 @@ export { assign, experimentBucket, isHeldOut } from './assign.js';
 export { experimentSetSchema, parseExperimentSet, assignAll, experimentById, type ExperimentSetInput, type CompiledExperimentSet } from './set.js';
 export { createHoldoutCheck, type HoldoutCheck, type HoldoutCheckOptions } from './holdout.js';
 export { EXPOSURE_EVENT_TYPE, WOULD_HAVE_SENT_EVENT_TYPE, exposureEvent, wouldHaveSentEvent, type ExposureInput } from './exposure.js';
+export {
+  stickyAssignmentSchema,
+  parseStickyAssignment,
+  enroll,
+  type StickyAssignment,
+  type AssignmentStore,
+  type EnrollUnit,
+  type Enrollment,
+} from './store.js';

@@ -7,4 +7,5 @@ export * from './contact-history.js';
 export * from './identity.js';
 export * from './consent.js';
 export * from './events.js';
+export { MemoryAssignmentStore } from './assignments.js';
 export * from './offer-capacity.js';

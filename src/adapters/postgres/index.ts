@@ -7,3 +7,4 @@ export * from './sql.js';
 export * from './identity.js';
 export * from './consent.js';
 export * from './events.js';
+export { PostgresAssignmentStore, assignmentStoreSchemaSql, type PostgresAssignmentStoreOptions } from './assignments.js';
