@@ -27,6 +27,6 @@ export default defineConfig({
   treeshake: true,
   target: 'node20',
   platform: 'neutral',
-  external: [/^node:/, 'ioredis', 'pg', 'zod', 'date-fns', '@date-fns/tz', 'lru-cache', 'libphonenumber-js', 'vitest'],
+  external: [/^node:/, 'ioredis', 'pg', 'zod', 'jstat', 'date-fns', '@date-fns/tz', 'lru-cache', 'libphonenumber-js', 'vitest'],
   outDir: 'dist',
 });

@@ -49,3 +49,15 @@ export {
   type EnrollUnit,
   type Enrollment,
 } from './store.js';
+export { normalCdf, normalPdf, normalQuantile, studentTCdf, studentTQuantile, chiSquareSurvival } from './distributions.js';
+export { MOMENTS, emptyExperimentStats, checkExperimentStats, mergeExperimentStats, statsFromColumns, type ExperimentStats, type UnitColumns } from './stats.js';
+export { welchDifference, relativeLift, sequentialInterval, bayesianSummary, holmAdjust, type Interval, type ArmSummary, type BayesianSummary } from './effects.js';
+export { sampleRatioMismatch, type SrmCheck } from './srm.js';
+export {
+  analysisOptionsSchema,
+  analyzeExperiment,
+  type AnalysisOptionsInput,
+  type VariantSummary,
+  type Comparison,
+  type ExperimentAnalysis,
+} from './analyze.js';

@@ -1,0 +1,10 @@
+// The few jStat functions crosschannel calls (jstat ships no types).
+declare module 'jstat' {
+  interface JStat {
+    normal: { cdf(x: number, mean: number, sd: number): number; inv(p: number, mean: number, sd: number): number; pdf(x: number, mean: number, sd: number): number };
+    studentt: { cdf(x: number, dof: number): number; inv(p: number, dof: number): number };
+    chisquare: { cdf(x: number, dof: number): number };
+  }
+  const jStat: JStat;
+  export default jStat;
+}
