@@ -61,3 +61,5 @@ export {
   type Comparison,
   type ExperimentAnalysis,
 } from './analyze.js';
+export { metricSchema, parseMetrics, firstExposure, statsFromHistories, type MetricInput, type Metric } from './metrics.js';
+export { experimentSqlOptionsSchema, experimentStatsSql, statsFromSql, type ExperimentSqlOptionsInput, type ExperimentStatsSql } from './sql.js';
