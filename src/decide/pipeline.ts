@@ -8,6 +8,7 @@ import { evaluateCaps, type CapDecision } from '../capping/evaluate.js';
 import { compiledDecideConfig, isDecideConfig, type DecideConfig, type DecideConfigInput } from './config.js';
 import { withDeadline, type DecideErrorCode } from './deadline.js';
 import { capCandidate, plannedContact, reserveOne } from './reserve.js';
+import { holdoutReason } from './holdout.js';
 import { checkChannelConsent, evaluateNeededSegments, resolveSubject, type DecideStores, type LoadedState, loadState } from './stages.js';
 import { parseDecideRequest, type AlternativeChannel, type ChosenOffer, type DecideFailure, type DecideRequest, type DecideResult, type DecideReasonCode } from './request.js';
 import { performanceClock, TraceRecorder, type DecisionTrace, type RemovedItem } from './trace.js';
@@ -224,6 +225,13 @@ async function run(req: DecideRequest, stores: DecideStores, config: DecideConfi
     const reasons: Reason[] = [reason<DecideReasonCode>('DECIDE_ALL_CAPPED', `Every candidate offer is capped on ${req.channel}`, { detail: { nextAllowedAt: next } })];
     for (const h of held) reasons.push(...h.decision.reasons);
     return noContact(req, trace, subjectId, dedupe(reasons), next, alternative);
+  }
+
+  // 6b. holdout: asked only now, so the reason can say what would have been sent (the counterfactual).
+  const held_ = holdoutReason(config.holdout, subjectId, { channel: req.channel, now: req.now }, admitted.map((o, i) => ({ offerId: o.offerId, rank: i + 1, score: o.score })));
+  if (held_) {
+    trace.skip('reserve', held_);
+    return noContact(req, trace, subjectId, [held_], null, null);
   }
 
   // 7. reserve atomically; a reservation the store refuses (a concurrent decision took the slot) is tried with
