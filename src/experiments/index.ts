@@ -63,3 +63,4 @@ export {
 } from './analyze.js';
 export { metricSchema, parseMetrics, firstExposure, statsFromHistories, type MetricInput, type Metric } from './metrics.js';
 export { experimentSqlOptionsSchema, experimentStatsSql, statsFromSql, type ExperimentSqlOptionsInput, type ExperimentStatsSql } from './sql.js';
+export { experimentReport, experimentReportHtml, type ExperimentReport, type ExperimentReportRow } from './report.js';
