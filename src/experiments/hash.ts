@@ -16,11 +16,6 @@ const FNV_PRIME = 0x01000193;
 
 /**
  * Continues an FNV-1a 32-bit state over the UTF-16 code units of `text` (as GrowthBook's `charCodeAt` loop does).
- *
- * @example
- * ```ts
- * fnv1a32Continue(FNV_OFFSET, 'abc') >>> 0; // 440920331 (= fnv1a32('abc'))
- * ```
  */
 export function fnv1a32Continue(state: number, text: string): number {
   let h = state | 0;
@@ -71,11 +66,6 @@ function fnvOfDecimal(n: number): number {
 
 /**
  * Hash version 2 from the FNV state after the seed: a number in [0, 1) with 4 decimals.
- *
- * @example
- * ```ts
- * hashV2From(fnv1a32Continue(FNV_OFFSET, 'my-seed'), 'user-1') === bucketHash('my-seed', 'user-1', 2); // true
- * ```
  */
 export function hashV2From(seedState: number, value: string): number {
   const inner = fnv1a32Continue(seedState, value) >>> 0;
@@ -85,11 +75,6 @@ export function hashV2From(seedState: number, value: string): number {
 /**
  * Hash version 1 (`fnv(value + suffix) % 1000 / 1000`), as GrowthBook uses for experiments with `hashVersion: 1`
  * and for namespaces (suffix `"__" + namespace`).
- *
- * @example
- * ```ts
- * hashV1('user-1', 'my-seed') === bucketHash('my-seed', 'user-1', 1); // true
- * ```
  */
 export function hashV1(value: string, suffix: string): number {
   const h = fnv1a32Continue(fnv1a32Continue(FNV_OFFSET, value), suffix) >>> 0;
