@@ -156,6 +156,10 @@ export interface ParseExperimentOptions {
  */
 export function parseExperiment(input: ExperimentInput | CompiledExperiment, options: ParseExperimentOptions = {}, path: ReadonlyArray<string | number> = []): CompiledExperiment {
   if (isCompiledExperiment(input)) return input;
+  if (typeof options !== 'object' || options === null || (options.predicate !== undefined && typeof options.predicate !== 'function')) {
+    throw new CrossChannelError('INPUT_INVALID', 'options.predicate must be a function', { path: ['options', 'predicate'] });
+  }
+  if (!Array.isArray(path)) throw new CrossChannelError('INPUT_INVALID', 'path must be an array', { path: ['path'] });
   const def = parseWith(experimentSchema, input, 'CONFIG_INVALID', path);
   const n = def.variants.length;
   const given = def.variants.filter((v) => v.weight !== undefined).length;

@@ -1,4 +1,5 @@
 import jStat from 'jstat';
+import { checkNumber } from './check.js';
 
 /**
  * The distributions the analysis needs, from jStat (a small, dependency-free numeric library): crosschannel writes
@@ -17,6 +18,7 @@ import jStat from 'jstat';
  * ```
  */
 export function normalCdf(x: number): number {
+  checkNumber(x, 'x');
   return jStat.normal.cdf(x, 0, 1);
 }
 
@@ -29,6 +31,7 @@ export function normalCdf(x: number): number {
  * ```
  */
 export function normalPdf(x: number): number {
+  checkNumber(x, 'x');
   return jStat.normal.pdf(x, 0, 1);
 }
 
@@ -41,6 +44,7 @@ export function normalPdf(x: number): number {
  * ```
  */
 export function normalQuantile(p: number): number {
+  checkNumber(p, 'p');
   return jStat.normal.inv(p, 0, 1);
 }
 
@@ -53,6 +57,8 @@ export function normalQuantile(p: number): number {
  * ```
  */
 export function studentTCdf(t: number, df: number): number {
+  checkNumber(t, 't');
+  checkNumber(df, 'df');
   return df > 1e7 ? normalCdf(t) : jStat.studentt.cdf(t, df);
 }
 
@@ -65,6 +71,8 @@ export function studentTCdf(t: number, df: number): number {
  * ```
  */
 export function studentTQuantile(p: number, df: number): number {
+  checkNumber(p, 'p');
+  checkNumber(df, 'df');
   return df > 1e7 ? normalQuantile(p) : jStat.studentt.inv(p, df);
 }
 
@@ -77,5 +85,7 @@ export function studentTQuantile(p: number, df: number): number {
  * ```
  */
 export function chiSquareSurvival(x: number, df: number): number {
+  checkNumber(x, 'x');
+  checkNumber(df, 'df');
   return Math.max(0, 1 - jStat.chisquare.cdf(x, df));
 }

@@ -1,3 +1,4 @@
+import { checkArm, checkNumber, checkNumbers } from './check.js';
 import { normalCdf, normalPdf, normalQuantile, studentTCdf, studentTQuantile } from './distributions.js';
 
 /**
@@ -31,6 +32,9 @@ export interface ArmSummary {
  * ```
  */
 export function welchDifference(t: ArmSummary, c: ArmSummary, alpha: number, normal = false): Interval & { readonly df: number } {
+  checkArm(t, 'treatment');
+  checkArm(c, 'control');
+  checkAlpha(alpha);
   const a = t.variance / t.n;
   const b = c.variance / c.n;
   const se = Math.sqrt(a + b);
@@ -54,6 +58,9 @@ export function welchDifference(t: ArmSummary, c: ArmSummary, alpha: number, nor
  * ```
  */
 export function relativeLift(t: ArmSummary, c: ArmSummary, alpha: number): Interval | null {
+  checkArm(t, 'treatment');
+  checkArm(c, 'control');
+  checkAlpha(alpha);
   if (c.mean === 0) return null;
   const estimate = t.mean / c.mean - 1;
   const v = t.variance / (t.n * c.mean * c.mean) + (t.mean * t.mean * c.variance) / (c.n * c.mean ** 4);
@@ -77,6 +84,10 @@ export function relativeLift(t: ArmSummary, c: ArmSummary, alpha: number): Inter
  * ```
  */
 export function sequentialInterval(estimate: number, se: number, alpha: number, tau: number): Interval {
+  checkFinite(estimate, 'estimate');
+  if (checkFinite(se, 'se') < 0) checkNumber(Number.NaN, 'se');
+  checkAlpha(alpha);
+  if (!(checkFinite(tau, 'tau') > 0)) checkNumber(Number.NaN, 'tau');
   const V = se * se;
   const t2 = tau * tau;
   if (V === 0) return { estimate, lower: estimate, upper: estimate, se, pValue: estimate === 0 ? 1 : 0 };
@@ -106,6 +117,8 @@ export interface BayesianSummary {
  * ```
  */
 export function bayesianSummary(estimate: number, se: number): BayesianSummary {
+  checkFinite(estimate, 'estimate');
+  if (checkFinite(se, 'se') < 0) checkNumber(Number.NaN, 'se');
   if (se === 0) {
     return { chanceToBeatControl: estimate > 0 ? 1 : estimate < 0 ? 0 : 0.5, expectedLoss: Math.max(0, -estimate), expectedLossControl: Math.max(0, estimate) };
   }
@@ -127,6 +140,7 @@ export function bayesianSummary(estimate: number, se: number): BayesianSummary {
  * ```
  */
 export function holmAdjust(pValues: ReadonlyArray<number>): number[] {
+  checkNumbers(pValues, 'pValues');
   const m = pValues.length;
   const order = pValues.map((p, i) => [p, i] as const).sort((x, y) => x[0] - y[0]);
   const out = new Array<number>(m);
@@ -136,6 +150,15 @@ export function holmAdjust(pValues: ReadonlyArray<number>): number[] {
     out[i] = running;
   });
   return out;
+}
+
+function checkAlpha(alpha: unknown): void {
+  if (!(checkNumber(alpha, 'alpha') > 0 && (alpha as number) < 1)) checkNumber(Number.NaN, 'alpha');
+}
+
+function checkFinite(x: unknown, path: string): number {
+  if (!Number.isFinite(checkNumber(x, path))) checkNumber(Number.NaN, path);
+  return x as number;
 }
 
 function clamp01(x: number): number {

@@ -8,6 +8,8 @@
  * outer hash runs over the decimal digits of the inner one, again without a string.
  */
 
+import { checkNumber, checkString } from './check.js';
+
 /** FNV-1a 32-bit offset basis. */
 export const FNV_OFFSET = 0x811c9dc5;
 // 16777619 = 2^24 + 2^8 + 0x93: GrowthBook's `hval += (hval<<1)+(hval<<4)+(hval<<7)+(hval<<8)+(hval<<24)` is a
@@ -32,6 +34,7 @@ export function fnv1a32Continue(state: number, text: string): number {
  * ```
  */
 export function fnv1a32(text: string): number {
+  checkString(text, 'text');
   return fnv1a32Continue(FNV_OFFSET, text) >>> 0;
 }
 
@@ -90,5 +93,8 @@ export function hashV1(value: string, suffix: string): number {
  * ```
  */
 export function bucketHash(seed: string, value: string, version: 1 | 2): number {
+  checkString(seed, 'seed');
+  checkString(value, 'value');
+  if (checkNumber(version, 'version') !== 1 && version !== 2) checkString(null, 'version');
   return version === 2 ? hashV2From(fnv1a32Continue(FNV_OFFSET, seed), value) : hashV1(value, seed);
 }

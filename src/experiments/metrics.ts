@@ -57,6 +57,8 @@ export function parseMetrics(input: ReadonlyArray<MetricInput>): Metric[] {
 
 /** The first exposure of a history to an experiment: `{ at, variantId }`, or null. */
 export function firstExposure(history: History, experimentId: string): { at: EpochMs; variantId: string } | null {
+  if (typeof history !== 'object' || history === null || !Array.isArray(history.events)) throw new CrossChannelError('INPUT_INVALID', 'history must be a History', { path: ['history'] });
+  if (typeof experimentId !== 'string') throw new CrossChannelError('INPUT_INVALID', 'experimentId must be a string', { path: ['experimentId'] });
   for (const e of history.events) {
     if (e.type !== EXPOSURE_EVENT_TYPE) continue;
     const p = e.properties;

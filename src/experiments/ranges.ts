@@ -4,6 +4,8 @@
  * it. The float operations are done in the same order so that a bucket on a boundary lands in the same variant.
  */
 
+import { checkNumber, checkNumbers } from './check.js';
+
 /**
  * Equal weights as GrowthBook builds them (`1 / n` for each variant).
  *
@@ -13,6 +15,7 @@
  * ```
  */
 export function equalWeights(n: number): number[] {
+  if (checkNumber(n, 'n') > 1e6 || !Number.isInteger(n)) checkNumber(Number.NaN, 'n');
   return n <= 0 ? [] : new Array<number>(n).fill(1 / n);
 }
 
@@ -25,6 +28,8 @@ export function equalWeights(n: number): number[] {
  * ```
  */
 export function bucketRanges(weights: ReadonlyArray<number>, coverage: number): Float64Array {
+  checkNumbers(weights, 'weights');
+  checkNumber(coverage, 'coverage');
   const out = new Float64Array(weights.length * 2);
   let cumulative = 0;
   for (let i = 0; i < weights.length; i++) {
@@ -48,6 +53,8 @@ export function bucketRanges(weights: ReadonlyArray<number>, coverage: number): 
  * ```
  */
 export function chooseVariant(n: number, ranges: Float64Array): number {
+  checkNumber(n, 'n');
+  checkNumbers(ranges, 'ranges');
   for (let i = 0; i < ranges.length; i += 2) {
     if (n >= ranges[i]! && n < ranges[i + 1]!) return i >> 1;
   }

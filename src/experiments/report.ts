@@ -85,8 +85,14 @@ const fmt = (x: number): string => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs
  * ```
  */
 export function experimentReportHtml(report: ExperimentReport, title = 'Experiment report'): string {
+  if (typeof title !== 'string') throw new CrossChannelError('INPUT_INVALID', 'title must be a string', { path: ['title'] });
   if (typeof report !== 'object' || report === null || !Array.isArray(report.rows)) throw new CrossChannelError('INPUT_INVALID', 'experimentReportHtml takes a report from experimentReport', { path: [] });
   const groups = new Map<string, ExperimentReportRow[]>();
+  report.rows.forEach((r, i) => {
+    if (typeof r !== 'object' || r === null || typeof r.experimentId !== 'string' || typeof r.variantId !== 'string' || ![r.estimate, r.lower, r.upper, r.sequentialLower, r.sequentialUpper].every(Number.isFinite)) {
+      throw new CrossChannelError('INPUT_INVALID', 'a report row is malformed', { path: ['rows', i] });
+    }
+  });
   for (const r of report.rows) {
     const k = `${r.experimentId} · ${r.metric}`;
     groups.set(k, [...(groups.get(k) ?? []), r]);

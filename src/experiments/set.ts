@@ -50,9 +50,11 @@ export interface CompiledExperimentSet {
  */
 export function parseExperimentSet(input: ExperimentSetInput, predicates: Readonly<Record<string, TargetingPredicate>> = {}): CompiledExperimentSet {
   const raw = parseWith(experimentSetSchema, input, 'CONFIG_INVALID');
+  if (typeof predicates !== 'object' || predicates === null) throw new CrossChannelError('INPUT_INVALID', 'predicates must be an object of functions by experiment id', { path: ['predicates'] });
   const experiments = raw.experiments.map((e, i) => {
     const id = typeof e === 'object' && e !== null ? (e as { id?: unknown }).id : undefined;
-    const predicate = typeof id === 'string' ? predicates[id] : undefined;
+    const found = typeof id === 'string' && Object.hasOwn(predicates, id) ? predicates[id] : undefined;
+    const predicate = typeof found === 'function' ? found : undefined;
     return parseExperiment(e as z.input<typeof experimentSchema>, predicate ? { predicate } : {}, ['experiments', i]);
   });
   const byId = new Map<string, CompiledExperiment>();

@@ -107,6 +107,9 @@ export async function enroll(store: AssignmentStore, experiment: CompiledExperim
   if (!isCompiledExperiment(experiment)) throw new CrossChannelError('INPUT_INVALID', 'enroll takes an experiment from parseExperiment', { path: ['experiment'] });
   if (typeof unit !== 'object' || unit === null || typeof unit.subjectId !== 'string') throw new CrossChannelError('INPUT_INVALID', 'unit.subjectId must be a string', { path: ['unit', 'subjectId'] });
   if (unit.anonymousId !== undefined && typeof unit.anonymousId !== 'string') throw new CrossChannelError('INPUT_INVALID', 'unit.anonymousId must be a string', { path: ['unit', 'anonymousId'] });
+  if (typeof store !== 'object' || store === null || typeof store.get !== 'function' || typeof store.putIfAbsent !== 'function') {
+    throw new CrossChannelError('INPUT_INVALID', 'store must be an AssignmentStore', { path: ['store'] });
+  }
   const fresh = assign(experiment, unit.subjectId, context);
   if (RUN_STATE_CODES.has(fresh.reason.code)) return { assignment: fresh, sticky: null, created: false };
   const own = await store.get(experiment.id, unit.subjectId);
