@@ -191,3 +191,11 @@ describe('assign', () => {
     );
   });
 });
+
+describe('FNV over decimal digits without a string', () => {
+  it('equals fnv1a32(String(n)) on edges and random 32-bit values', async () => {
+    const { fnvOfDecimal } = await import('./hash.js');
+    for (const n of [0, 1, 9, 10, 99, 100, 9999, 10000, 99999, 100000, 100001, 999999, 1000000, 1234567890, 4294967295]) expect(fnvOfDecimal(n)).toBe(refFnv(String(n)));
+    fc.assert(fc.property(fc.nat({ max: 4294967295 }), (n) => fnvOfDecimal(n) === refFnv(String(n))), { numRuns: 5000 });
+  });
+});

@@ -59,7 +59,7 @@ function decimalWidth(x: number): number {
  * FNV-1a over the decimal digits of an unsigned 32-bit integer: `fnv1a32(String(n))` without the string. The
  * number is split in two int32-sized halves of at most 5 digits so the digits come from integer arithmetic.
  */
-function fnvOfDecimal(n: number): number {
+export function fnvOfDecimal(n: number): number {
   const h = FNV_OFFSET | 0;
   if (n < 100000) return fnvDigits(h, n, decimalWidth(n)) >>> 0;
   const hi = (n / 100000) | 0;
