@@ -9,6 +9,7 @@ export const entries = {
   'segments/index': 'src/segments/index.ts',
   'arbitration/index': 'src/arbitration/index.ts',
   'attribution/index': 'src/attribution/index.ts',
+  'experiments/index': 'src/experiments/index.ts',
   'decide/index': 'src/decide/index.ts',
   'adapters/memory/index': 'src/adapters/memory/index.ts',
   'adapters/redis/index': 'src/adapters/redis/index.ts',
@@ -27,6 +28,6 @@ export default defineConfig({
   treeshake: true,
   target: 'node20',
   platform: 'neutral',
-  external: [/^node:/, 'ioredis', 'pg', 'zod', 'date-fns', '@date-fns/tz', 'lru-cache', 'libphonenumber-js', 'vitest'],
+  external: [/^node:/, 'ioredis', 'pg', 'zod', 'jstat', 'date-fns', '@date-fns/tz', 'lru-cache', 'libphonenumber-js', 'vitest'],
   outDir: 'dist',
 });

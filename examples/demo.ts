@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { createProgress } from './demo/progress.js';
 import { renderHtml, renderText } from './demo/report.js';
 import { runSimulation } from './demo/simulate.js';
+import { runExperimentsSection } from './demo/experiments-section.js';
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -31,3 +32,6 @@ mkdirSync(outDir, { recursive: true });
 const file = join(outDir, 'report.html');
 writeFileSync(file, renderHtml(summary));
 console.log(`HTML report: ${file}`);
+const experiments = runExperimentsSection({ seed, customers, days });
+writeFileSync(join(outDir, 'experiments.html'), experiments.html);
+console.log(`\n${experiments.text}\nExperiments report: ${join(outDir, 'experiments.html')}`);

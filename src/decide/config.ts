@@ -9,6 +9,7 @@ import { parseConsentPolicy, type ConsentPolicy } from '../consent/ledger.js';
 import type { Gvl } from '../consent/tcf/gvl.js';
 import type { TcString } from '../consent/tcf/model.js';
 import type { TraceClock } from './trace.js';
+import type { DecideHoldoutCheck } from './holdout.js';
 
 const anyConfig = z.custom<unknown>(() => true);
 
@@ -151,6 +152,8 @@ export interface DecideConfig {
   readonly gvl: Gvl | null;
   /** @internal Memo of recently decoded TC strings (bounded): a visitor's CMP sends the same string on every page. */
   readonly tcMemo: Map<string, Result<TcString>>;
+  /** The holdout hook (see `holdout.ts`), or null. */
+  readonly holdout: DecideHoldoutCheck | null;
 }
 
 /**
@@ -170,6 +173,8 @@ export interface ParseDecideConfigOptions extends ParseCatalogueOptions {
   readonly clock?: TraceClock;
   /** Compiled Global Vendor List (`parseGvl`) used by the TCF check. */
   readonly gvl?: Gvl;
+  /** A global / campaign holdout (`createHoldoutCheck` of `crosschannel/experiments`): held people get no contact. */
+  readonly holdout?: DecideHoldoutCheck;
 }
 
 function isCatalogue(v: unknown): v is Catalogue {
@@ -239,6 +244,7 @@ export function parseDecideConfig(input: unknown, options: ParseDecideConfigOpti
     clock: options.clock,
     gvl: options.gvl ?? null,
     tcMemo: new Map(),
+    holdout: typeof options.holdout === 'function' ? options.holdout : null,
   };
 }
 

@@ -65,4 +65,6 @@ export type DecideReasonCode =
   /** Informational: merged profiles' histories were moved to the surviving profile. */
   | 'DECIDE_HISTORY_REKEYED'
   /** A store failed after some slots were reserved: those are returned, the rest stay empty. */
-  | 'DECIDE_PARTIAL';
+  | 'DECIDE_PARTIAL'
+  /** The person is in a holdout: no contact; `detail.wouldHaveSent` lists what would have been sent. */
+  | 'DECIDE_HOLDOUT';

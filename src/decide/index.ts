@@ -6,6 +6,7 @@
  */
 export { decide, safeDecide } from './pipeline.js';
 export { contactIdFor } from './reserve.js';
+export { holdoutReason, type DecideHoldoutCheck, type WouldHaveSent } from './holdout.js';
 export { parseDecideConfig, safeParseDecideConfig, isDecideConfig, compiledDecideConfig, decideConfigSchema, type DecideConfig, type DecideConfigInput, type ParseDecideConfigOptions } from './config.js';
 export {
   decideRequestSchema,

@@ -16,6 +16,7 @@ import { evaluateNeededSegments } from './segments.js';
 import type { DecideStores } from './stores.js';
 import { parseDecideRequest, type AlternativeChannel, type ChosenOffer, type DecideFailure, type DecideRequest, type DecideResult } from './request.js';
 import type { DecideReasonCode } from './errors.js';
+import { holdoutReason } from './holdout.js';
 import { performanceClock, TraceRecorder, type DecisionTrace, type RemovedItem } from './trace.js';
 
 /**
@@ -230,6 +231,13 @@ async function run(req: DecideRequest, stores: DecideStores, config: DecideConfi
     const reasons: Reason[] = [reason<DecideReasonCode>('DECIDE_ALL_CAPPED', `Every candidate offer is capped on ${req.channel}`, { detail: { nextAllowedAt: next } })];
     for (const h of held) reasons.push(...h.decision.reasons);
     return noContact(req, trace, subjectId, dedupe(reasons), next, alternative);
+  }
+
+  // 6b. holdout: asked only now, so the reason can say what would have been sent (the counterfactual).
+  const held_ = holdoutReason(config.holdout, subjectId, { channel: req.channel, now: req.now }, admitted.map((o, i) => ({ offerId: o.offerId, rank: i + 1, score: o.score })));
+  if (held_) {
+    trace.skip('reserve', held_);
+    return noContact(req, trace, subjectId, [held_], null, null);
   }
 
   // 7. reserve atomically; a reservation the store refuses (a concurrent decision took the slot) is tried with

@@ -27,3 +27,4 @@ export { runContactHistoryStoreConformance } from './contact-history-store.js';
 export { runOfferCapacityStoreConformance } from './offer-capacity-store.js';
 export { CONFORMANCE_IDENTITY_RULES, type IdentityStoreOpener, runIdentityStoreConformance } from './identity-store.js';
 export { runEventStoreConformance } from './event-store.js';
+export { runAssignmentStoreConformance } from './assignment-store.js';

@@ -11,6 +11,7 @@ import type * as Capping from '../../src/capping/index.js';
 import type * as Segments from '../../src/segments/index.js';
 import type * as Arbitration from '../../src/arbitration/index.js';
 import type * as Attribution from '../../src/attribution/index.js';
+import type * as Experiments from '../../src/experiments/index.js';
 import type * as Decide from '../../src/decide/index.js';
 import type * as Memory from '../../src/adapters/memory/index.js';
 
@@ -23,6 +24,7 @@ export interface Modules {
   segments: typeof Segments;
   arbitration: typeof Arbitration;
   attribution: typeof Attribution;
+  experiments: typeof Experiments;
   decide: typeof Decide;
   'adapters/memory': typeof Memory;
 }
@@ -62,6 +64,22 @@ function thrown(fn: () => unknown): unknown {
 const PARIS_FALL_BACK = 1_792_929_600_000; // 2026-10-25T12:00:00Z, the day Paris leaves summer time
 
 export const scenarios: Record<string, Scenario> = {
+  'experiments: GrowthBook-compatible assignment, holdout and an analysis with CUPED': ({ experiments: x }) => {
+    const exp = x.parseExperiment({ id: 'subject-line', variants: [{ id: 'a', weight: 0.6 }, { id: 'b', weight: 0.4 }], coverage: 0.8, hashVersion: 1, namespace: { id: 'email', range: [0, 0.7] } });
+    const holdout = x.parseHoldout({ id: 'global', share: 0.05 });
+    const ids = Array.from({ length: 200 }, (_, i) => `person-${i}`);
+    const assignments = ids.map((id) => x.assign(exp, id, { now: 0, holdout }).variantIndex);
+    const variant = new Uint8Array(ids.length);
+    const y = new Float64Array(ids.length);
+    const cov = new Float64Array(ids.length);
+    ids.forEach((id, i) => {
+      variant[i] = i % 2;
+      cov[i] = x.bucketHash('pre', id, 2) * 10;
+      y[i] = cov[i]! + x.bucketHash('post', id, 2) + (i % 2) * 0.3;
+    });
+    const stats = x.statsFromColumns('e', ['a', 'b'], ['m'], { variant, values: [y], covariates: [cov] });
+    return { assignments, analysis: x.analyzeExperiment(stats, { metric: 'm', sequential: { tau: 0.5 } }) };
+  },
   'core: DST-correct calendar windows and local time': ({ index: c }) => ({
     day: c.calendarWindow(PARIS_FALL_BACK, 'day', 'Europe/Paris'),
     week: c.calendarWindow(PARIS_FALL_BACK, 'week', 'America/New_York', { weekStartsOn: 1 }),

@@ -8,3 +8,4 @@ export { MemoryIdentityStore, type MemoryIdentityStoreOptions } from './identity
 export { MemoryConsentStore, type MemoryConsentStoreOptions } from './consent.js';
 export { MemoryEventStore, type MemoryEventStoreOptions } from './events.js';
 export { MemoryOfferCapacityStore } from './offer-capacity.js';
+export { MemoryAssignmentStore } from './assignments.js';

@@ -7,3 +7,4 @@ export { fromPg, fromPglite, type PgliteLike, type PgPoolLike, type SqlClient, t
 export { identityMigrations, PostgresIdentityStore, type PostgresIdentityStoreOptions } from './identity.js';
 export { consentStoreSchemaSql, PostgresConsentStore, type PostgresConsentStoreOptions } from './consent.js';
 export { eventStoreSchemaSql, PostgresEventStore, type PostgresEventStoreOptions } from './events.js';
+export { PostgresAssignmentStore, assignmentStoreSchemaSql, type PostgresAssignmentStoreOptions } from './assignments.js';

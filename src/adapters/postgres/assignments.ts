@@ -1,0 +1,117 @@
+import { CrossChannelError } from '../../core/errors.js';
+import type { SqlClient } from '../../core/sql.js';
+import { checkIds, parseStickyAssignment, type AssignmentStore, type StickyAssignment } from '../../experiments/store.js';
+
+/** Options of {@link PostgresAssignmentStore}. */
+export interface PostgresAssignmentStoreOptions {
+  /** Name of the table (default `crosschannel_experiment_assignments`): letters, digits, `_`. */
+  readonly table?: string;
+}
+
+/**
+ * The schema of {@link PostgresAssignmentStore}: one row per unit and experiment, keyed by unit first (partition
+ * or distribute on `unit_id`).
+ *
+ * @example
+ * ```ts
+ * declare const sql: SqlClient;
+ *
+ * for (const statement of assignmentStoreSchemaSql('crosschannel_experiment_assignments')) await sql.query(statement);
+ * ```
+ */
+export function assignmentStoreSchemaSql(table: string): string[] {
+  return [
+    `CREATE TABLE IF NOT EXISTS ${table} (
+      unit_id text NOT NULL,
+      experiment_id text NOT NULL,
+      variant_id text NOT NULL,
+      assigned_at bigint NOT NULL,
+      anonymous_id text,
+      PRIMARY KEY (unit_id, experiment_id)
+    )`,
+  ];
+}
+
+interface Row {
+  unit_id: string;
+  experiment_id: string;
+  variant_id: string;
+  assigned_at: string | number | bigint;
+  anonymous_id: string | null;
+}
+
+/**
+ * {@link AssignmentStore} on PostgreSQL (or PGlite, any compatible engine): `INSERT … ON CONFLICT DO NOTHING`
+ * makes the first writer win. Call `migrate()` once to create the table.
+ *
+ * @example
+ * ```ts
+ * import pg from 'pg';
+ *
+ * const store = new PostgresAssignmentStore(fromPg(new pg.Pool()));
+ * await store.migrate();
+ * ```
+ */
+export class PostgresAssignmentStore implements AssignmentStore {
+  readonly #sql: SqlClient;
+  readonly #table: string;
+
+  constructor(sql: SqlClient, options: PostgresAssignmentStoreOptions = {}) {
+    const table = options.table ?? 'crosschannel_experiment_assignments';
+    if (!/^[A-Za-z_][A-Za-z0-9_]{0,50}$/.test(table)) throw new CrossChannelError('CONFIG_INVALID', 'table must be letters, digits or _', { path: ['table'] });
+    this.#sql = sql;
+    this.#table = table;
+  }
+
+  /** Creates the table (idempotent). */
+  async migrate(): Promise<void> {
+    await this.#guard(async () => {
+      for (const statement of assignmentStoreSchemaSql(this.#table)) await this.#sql.query(statement);
+    });
+  }
+
+  async get(experimentId: string, unitId: string): Promise<StickyAssignment | null> {
+    checkIds(experimentId, unitId);
+    const { rows } = await this.#guard(() => this.#sql.query<Row>(`SELECT * FROM ${this.#table} WHERE unit_id = $1 AND experiment_id = $2`, [unitId, experimentId]));
+    return rows[0] ? fromRow(rows[0]) : null;
+  }
+
+  async putIfAbsent(assignment: StickyAssignment): Promise<{ stored: StickyAssignment; created: boolean }> {
+    const a = parseStickyAssignment(assignment);
+    const { rows } = await this.#guard(() =>
+      this.#sql.query<Row>(
+        `INSERT INTO ${this.#table} (unit_id, experiment_id, variant_id, assigned_at, anonymous_id) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (unit_id, experiment_id) DO NOTHING RETURNING *`,
+        [a.unitId, a.experimentId, a.variantId, a.assignedAt, a.anonymousId ?? null],
+      ),
+    );
+    if (rows.length > 0) return { stored: a, created: true };
+    return { stored: (await this.get(a.experimentId, a.unitId)) ?? a, created: false };
+  }
+
+  async list(unitId: string): Promise<StickyAssignment[]> {
+    checkIds('x', unitId);
+    const { rows } = await this.#guard(() => this.#sql.query<Row>(`SELECT * FROM ${this.#table} WHERE unit_id = $1 ORDER BY experiment_id`, [unitId]));
+    return rows.map(fromRow);
+  }
+
+  async erase(unitId: string): Promise<number> {
+    checkIds('x', unitId);
+    const { rows } = await this.#guard(() => this.#sql.query(`DELETE FROM ${this.#table} WHERE unit_id = $1 RETURNING 1`, [unitId]));
+    return rows.length;
+  }
+
+  async #guard<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (e instanceof CrossChannelError) throw e;
+      throw new CrossChannelError('STORE_ERROR', 'PostgreSQL assignment store failed', { cause: e });
+    }
+  }
+}
+
+function fromRow(r: Row): StickyAssignment {
+  const a: StickyAssignment = { experimentId: r.experiment_id, unitId: r.unit_id, variantId: r.variant_id, assignedAt: Number(r.assigned_at) };
+  return r.anonymous_id === null ? a : { ...a, anonymousId: r.anonymous_id };
+}

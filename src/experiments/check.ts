@@ -1,0 +1,27 @@
+import { CrossChannelError } from '../core/errors.js';
+
+/** Cheap argument checks for the exported helpers: plain-JS callers get a CrossChannelError, never a TypeError. */
+export function checkNumber(x: unknown, path: string): number {
+  if (typeof x !== 'number' || Number.isNaN(x)) throw new CrossChannelError('INPUT_INVALID', `${path} must be a number`, { path: [path] });
+  return x;
+}
+
+/** Throws unless `x` is a string. */
+export function checkString(x: unknown, path: string): string {
+  if (typeof x !== 'string') throw new CrossChannelError('INPUT_INVALID', `${path} must be a string`, { path: [path] });
+  return x;
+}
+
+/** Throws unless `x` is an array of numbers (or a typed array). */
+export function checkNumbers(x: unknown, path: string): ArrayLike<number> {
+  const ok = (Array.isArray(x) && x.every((v) => typeof v === 'number' && !Number.isNaN(v))) || x instanceof Float64Array;
+  if (!ok) throw new CrossChannelError('INPUT_INVALID', `${path} must be an array of numbers`, { path: [path] });
+  return x as ArrayLike<number>;
+}
+
+/** Throws unless `x` is `{ n ≥ 2, mean, variance ≥ 0 }` with finite numbers. */
+export function checkArm(x: unknown, path: string): void {
+  const a = x as { n?: unknown; mean?: unknown; variance?: unknown } | null;
+  const fine = typeof a === 'object' && a !== null && typeof a.n === 'number' && a.n >= 2 && typeof a.mean === 'number' && Number.isFinite(a.mean) && typeof a.variance === 'number' && a.variance >= 0 && Number.isFinite(a.variance);
+  if (!fine) throw new CrossChannelError('INPUT_INVALID', `${path} must be { n ≥ 2, mean, variance ≥ 0 } with finite numbers`, { path: [path] });
+}

@@ -1,0 +1,14 @@
+// The few jStat functions crosschannel calls (jstat ships no types).
+declare module 'jstat' {
+  interface JStat {
+    normal: { cdf(x: number, mean: number, sd: number): number; inv(p: number, mean: number, sd: number): number; pdf(x: number, mean: number, sd: number): number };
+    studentt: { cdf(x: number, dof: number): number; inv(p: number, dof: number): number };
+    chisquare: { cdf(x: number, dof: number): number };
+    // Descriptive statistics, used by the benchmark's peer only.
+    mean(values: number[]): number;
+    variance(values: number[], sample?: boolean): number;
+    covariance(a: number[], b: number[]): number;
+  }
+  const jStat: JStat;
+  export default jStat;
+}

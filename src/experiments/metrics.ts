@@ -1,0 +1,135 @@
+import { z } from 'zod';
+import { CrossChannelError, parseWith } from '../core/errors.js';
+import type { History } from '../core/records.js';
+import { durationSchema, idSchema } from '../core/schema.js';
+import { DAY, type EpochMs } from '../core/time.js';
+import { EXPOSURE_EVENT_TYPE } from './exposure.js';
+import { emptyExperimentStats, MOMENTS, type ExperimentStats } from './stats.js';
+
+/**
+ * Schema of a metric read from the shared history in a window after each unit's first exposure:
+ * - `conversion`: 1 when at least one matching record is in the window, else 0;
+ * - `count`: the number of matching records;
+ * - `sum`: the sum of a numeric property of matching events (`property`), or of responses' `value`.
+ * `covariateWindow` adds CUPED's covariate: the same aggregate over that window *before* exposure.
+ *
+ * @example
+ * ```ts
+ * metricSchema.parse({ id: 'revenue', type: 'purchase', aggregate: 'sum', property: 'amount', window: '14d', covariateWindow: '28d' });
+ * ```
+ */
+export const metricSchema = z
+  .object({
+    id: idSchema,
+    source: z.enum(['events', 'responses']).default('events'),
+    /** Event type (`purchase`) or response kind (`converted`). */
+    type: z.string().min(1).max(128),
+    aggregate: z.enum(['conversion', 'count', 'sum']).default('conversion'),
+    property: z.string().min(1).max(128).optional(),
+    window: durationSchema.default(7 * DAY),
+    covariateWindow: durationSchema.optional(),
+  })
+  .strict();
+
+/** A metric as a caller writes it. */
+export type MetricInput = z.input<typeof metricSchema>;
+/** A parsed metric. */
+export type Metric = z.output<typeof metricSchema>;
+
+/**
+ * Validates metric definitions (unique ids; `sum` over events needs a `property`).
+ *
+ * @example
+ * ```ts
+ * const metrics = parseMetrics([{ id: 'converted', type: 'purchase' }, { id: 'revenue', type: 'purchase', aggregate: 'sum', property: 'amount' }]);
+ * ```
+ */
+export function parseMetrics(input: ReadonlyArray<MetricInput>): Metric[] {
+  const list = parseWith(z.array(metricSchema).min(1).max(64), input, 'CONFIG_INVALID', ['metrics']);
+  const seen = new Set<string>();
+  list.forEach((m, i) => {
+    if (seen.has(m.id)) throw new CrossChannelError('CONFIG_INVALID', `Duplicate metric id ${JSON.stringify(m.id)}`, { path: ['metrics', i, 'id'] });
+    seen.add(m.id);
+    if (m.aggregate === 'sum' && m.source === 'events' && m.property === undefined) throw new CrossChannelError('CONFIG_INVALID', 'A sum over events needs a property', { path: ['metrics', i, 'property'] });
+  });
+  return list;
+}
+
+/** The first exposure of a history to an experiment: `{ at, variantId }`, or null. */
+export function firstExposure(history: History, experimentId: string): { at: EpochMs; variantId: string } | null {
+  if (typeof history !== 'object' || history === null || !Array.isArray(history.events)) throw new CrossChannelError('INPUT_INVALID', 'history must be a History', { path: ['history'] });
+  if (typeof experimentId !== 'string') throw new CrossChannelError('INPUT_INVALID', 'experimentId must be a string', { path: ['experimentId'] });
+  for (const e of history.events) {
+    if (e.type !== EXPOSURE_EVENT_TYPE) continue;
+    const p = e.properties;
+    if (p.experimentId === experimentId && typeof p.variantId === 'string') return { at: e.at, variantId: p.variantId };
+  }
+  return null;
+}
+
+function aggregate(history: History, m: Metric, from: EpochMs, to: EpochMs): number {
+  let out = 0;
+  const records = m.source === 'events' ? history.events : history.responses;
+  for (const r of records) {
+    if (r.at < from) continue;
+    if (r.at >= to) break;
+    const matches = m.source === 'events' ? (r as History['events'][number]).type === m.type : (r as History['responses'][number]).kind === m.type;
+    if (!matches) continue;
+    if (m.aggregate === 'conversion') return 1;
+    if (m.aggregate === 'count') out++;
+    else {
+      const v = m.source === 'events' ? (r as History['events'][number]).properties[m.property!] : (r as History['responses'][number]).value;
+      if (typeof v === 'number' && Number.isFinite(v)) out += v;
+    }
+  }
+  return out;
+}
+
+/**
+ * Mergeable statistics of an experiment from people's histories (the shared history, with exposure events
+ * written by `exposureEvent`): each exposed person counts once, in the variant of their first exposure; metric
+ * windows are cut at `now`, so an analysis run mid-test reads only what has happened. Exposures to variants not
+ * in `variantIds` (e.g. the holdout when it is not analysed) are skipped. Histories may be any shard: merge the
+ * results with `mergeExperimentStats`.
+ *
+ * @example
+ * ```ts
+ * declare const histories: History[];
+ * declare const now: number;
+ *
+ * const metrics = parseMetrics([{ id: 'revenue', type: 'purchase', aggregate: 'sum', property: 'amount', window: '14d', covariateWindow: '28d' }]);
+ * const stats = statsFromHistories('subject-line', ['control', 'emoji'], metrics, histories, now);
+ * ```
+ */
+export function statsFromHistories(experimentId: string, variantIds: ReadonlyArray<string>, metrics: ReadonlyArray<Metric>, histories: Iterable<History>, now: EpochMs): ExperimentStats {
+  if (typeof now !== 'number' || !Number.isFinite(now)) throw new CrossChannelError('INPUT_INVALID', 'now must be a finite epoch ms', { path: ['now'] });
+  if (!Array.isArray(metrics) || metrics.some((m) => typeof m !== 'object' || m === null || typeof m.window !== 'number')) {
+    throw new CrossChannelError('INPUT_INVALID', 'metrics must come from parseMetrics', { path: ['metrics'] });
+  }
+  if (histories === null || typeof (histories as { [Symbol.iterator]?: unknown })?.[Symbol.iterator] !== 'function') {
+    throw new CrossChannelError('INPUT_INVALID', 'histories must be iterable', { path: ['histories'] });
+  }
+  const out = emptyExperimentStats(experimentId, variantIds, metrics.map((m) => m.id));
+  const units = out.units as number[];
+  const moments = out.moments as number[];
+  const M = metrics.length;
+  for (const h of histories) {
+    if (typeof h !== 'object' || h === null || !Array.isArray(h.events) || !Array.isArray(h.responses)) throw new CrossChannelError('INPUT_INVALID', 'a history needs events and responses', { path: ['histories'] });
+    const x = firstExposure(h, experimentId);
+    if (x === null || x.at >= now) continue;
+    const v = variantIds.indexOf(x.variantId);
+    if (v < 0) continue;
+    units[v]!++;
+    metrics.forEach((m, i) => {
+      const y = aggregate(h, m, x.at, Math.min(x.at + m.window, now));
+      const c = m.covariateWindow === undefined ? 0 : aggregate(h, m, x.at - m.covariateWindow, x.at);
+      const o = (v * M + i) * MOMENTS;
+      moments[o]! += y;
+      moments[o + 1]! += y * y;
+      moments[o + 2]! += c;
+      moments[o + 3]! += c * c;
+      moments[o + 4]! += c * y;
+    });
+  }
+  return out;
+}

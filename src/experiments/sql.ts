@@ -1,0 +1,142 @@
+import { z } from 'zod';
+import { CrossChannelError, parseWith } from '../core/errors.js';
+import type { SqlQueryable } from '../core/sql.js';
+import type { EpochMs } from '../core/time.js';
+import { EXPOSURE_EVENT_TYPE } from './exposure.js';
+import type { Metric } from './metrics.js';
+import { checkExperimentStats, emptyExperimentStats, MOMENTS, type ExperimentStats } from './stats.js';
+
+/**
+ * The same statistics as `statsFromHistories`, computed inside PostgreSQL (or Citus, PGlite, any compatible
+ * engine) from the behaviour-events table of `PostgresEventStore` (`subject_id`, `type`, `at` epoch ms, `seq`,
+ * `properties` jsonb): only one row per variant leaves the database. Metrics must read events
+ * (`source: 'events'`); responses live in the contact history, not in SQL.
+ */
+const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/, 'Must be a plain SQL identifier (schema.table allowed)');
+
+/**
+ * Where the events are.
+ *
+ * @example
+ * ```ts
+ * experimentSqlOptionsSchema.parse({ events: 'crosschannel_behaviour_events' });
+ * ```
+ */
+export const experimentSqlOptionsSchema = z.object({ events: identifier.default('crosschannel_behaviour_events') }).strict();
+
+/** Options of {@link experimentStatsSql} as a caller writes them. */
+export type ExperimentSqlOptionsInput = z.input<typeof experimentSqlOptionsSchema>;
+
+/** A statement and its parameters. */
+export interface ExperimentStatsSql {
+  readonly text: string;
+  readonly params: ReadonlyArray<unknown>;
+}
+
+const q = (id: string): string =>
+  id
+    .split('.')
+    .map((p) => `"${p}"`)
+    .join('.');
+const lit = (s: string): string => `'${s.replace(/'/g, "''")}'`;
+
+/**
+ * Builds the statement computing the statistics of `experimentId` at `now`.
+ *
+ * @example
+ * ```ts
+ * declare const metrics: Metric[];
+ * declare const now: number;
+ *
+ * const { text, params } = experimentStatsSql('subject-line', ['control', 'emoji'], metrics, now);
+ * ```
+ */
+export function experimentStatsSql(experimentId: string, variantIds: ReadonlyArray<string>, metrics: ReadonlyArray<Metric>, now: EpochMs, options: ExperimentSqlOptionsInput = {}): ExperimentStatsSql {
+  const o = parseWith(experimentSqlOptionsSchema, options, 'INPUT_INVALID', ['options']);
+  if (typeof experimentId !== 'string' || !Array.isArray(variantIds) || variantIds.some((v) => typeof v !== 'string')) {
+    throw new CrossChannelError('INPUT_INVALID', 'experimentStatsSql(experimentId, variantIds[], metrics, now)', { path: ['variantIds'] });
+  }
+  if (typeof now !== 'number' || !Number.isFinite(now)) throw new CrossChannelError('INPUT_INVALID', 'now must be a finite epoch ms', { path: ['now'] });
+  if (!Array.isArray(metrics) || metrics.length === 0) throw new CrossChannelError('INPUT_INVALID', 'metrics must come from parseMetrics', { path: ['metrics'] });
+  const t = q(o.events);
+  const params: unknown[] = [experimentId, Math.floor(now), [...variantIds], EXPOSURE_EVENT_TYPE];
+  const laterals: string[] = [];
+  const selects: string[] = [];
+  metrics.forEach((m, i) => {
+    if (typeof m !== 'object' || m === null || typeof m.window !== 'number') throw new CrossChannelError('INPUT_INVALID', 'metrics must come from parseMetrics', { path: ['metrics', i] });
+    if (m.source !== 'events') throw new CrossChannelError('INPUT_INVALID', 'SQL statistics read events only (responses are in the contact history)', { path: ['metrics', i, 'source'] });
+    params.push(m.type);
+    const typeParam = `$${params.length}`;
+    const cw = Math.floor(m.covariateWindow ?? 0);
+    const value =
+      m.aggregate === 'sum'
+        ? `CASE WHEN jsonb_typeof(ev.properties -> ${lit(m.property!)}) = 'number' THEN (ev.properties ->> ${lit(m.property!)})::float8 ELSE 0 END`
+        : '1::float8';
+    const agg = (filter: string) =>
+      m.aggregate === 'conversion' ? `(count(*) FILTER (WHERE ${filter}) > 0)::int::float8` : `coalesce(sum(${value}) FILTER (WHERE ${filter}), 0)::float8`;
+    laterals.push(`CROSS JOIN LATERAL (
+      SELECT ${agg('ev.at >= e.exposed_at')} AS y, ${m.covariateWindow === undefined ? '0::float8' : agg('ev.at < e.exposed_at')} AS x
+      FROM ${t} ev
+      WHERE ev.subject_id = e.subject_id AND ev.type = ${typeParam}
+        AND ev.at >= e.exposed_at - ${cw} AND ev.at < least(e.exposed_at + ${Math.floor(m.window)}, $2::bigint)
+    ) m${i}`);
+    selects.push(`sum(m${i}.y) AS y_${i}, sum(m${i}.y * m${i}.y) AS yy_${i}, sum(m${i}.x) AS x_${i}, sum(m${i}.x * m${i}.x) AS xx_${i}, sum(m${i}.x * m${i}.y) AS xy_${i}`);
+  });
+  const text = `WITH e AS (
+    SELECT DISTINCT ON (subject_id) subject_id, at AS exposed_at, properties ->> 'variantId' AS variant_id
+    FROM ${t}
+    WHERE type = $4 AND properties ->> 'experimentId' = $1
+    ORDER BY subject_id, at, seq
+  )
+  SELECT e.variant_id, count(*)::float8 AS units, ${selects.join(', ')}
+  FROM e
+  ${laterals.join('\n  ')}
+  WHERE e.exposed_at < $2::bigint AND e.variant_id = ANY($3::text[])
+  GROUP BY e.variant_id`;
+  return { text, params };
+}
+
+/**
+ * Runs {@link experimentStatsSql} and returns the statistics, ready for `analyzeExperiment` or merging.
+ *
+ * @example
+ * ```ts
+ * declare const sql: SqlQueryable;
+ * declare const metrics: Metric[];
+ * declare const now: number;
+ *
+ * const stats = await statsFromSql(sql, 'subject-line', ['control', 'emoji'], metrics, now);
+ * ```
+ */
+export async function statsFromSql(
+  client: SqlQueryable,
+  experimentId: string,
+  variantIds: ReadonlyArray<string>,
+  metrics: ReadonlyArray<Metric>,
+  now: EpochMs,
+  options: ExperimentSqlOptionsInput = {},
+): Promise<ExperimentStats> {
+  const { text, params } = experimentStatsSql(experimentId, variantIds, metrics, now, options);
+  let rows: Array<Record<string, unknown>>;
+  try {
+    rows = (await client.query<Record<string, unknown>>(text, params)).rows;
+  } catch (e) {
+    throw new CrossChannelError('STORE_ERROR', 'The experiment statistics query failed', { cause: e });
+  }
+  const out = emptyExperimentStats(experimentId, variantIds, metrics.map((m) => m.id));
+  const units = out.units as number[];
+  const moments = out.moments as number[];
+  const M = metrics.length;
+  for (const r of rows) {
+    const v = variantIds.indexOf(String(r.variant_id));
+    if (v < 0) continue;
+    units[v] = Number(r.units);
+    for (let i = 0; i < M; i++) {
+      const o = (v * M + i) * MOMENTS;
+      ['y', 'yy', 'x', 'xx', 'xy'].forEach((k, j) => {
+        moments[o + j] = Number(r[`${k}_${i}`] ?? 0);
+      });
+    }
+  }
+  return checkExperimentStats(out);
+}

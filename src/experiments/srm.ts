@@ -1,0 +1,41 @@
+import { CrossChannelError } from '../core/errors.js';
+import { chiSquareSurvival } from './distributions.js';
+
+/** The outcome of {@link sampleRatioMismatch}. */
+export interface SrmCheck {
+  readonly chiSquare: number;
+  readonly df: number;
+  readonly pValue: number;
+  /** True when `pValue` is below the threshold: the split is broken, do not trust the effects. */
+  readonly mismatch: boolean;
+  readonly expected: ReadonlyArray<number>;
+}
+
+/**
+ * Sample-ratio-mismatch check: Pearson's chi-square goodness of fit of the observed units per variant against the
+ * configured shares. A mismatch means assignment or logging is broken (bots, a redirect losing one arm, …).
+ *
+ * @example
+ * ```ts
+ * sampleRatioMismatch([5000, 5210], [0.5, 0.5]); // { pValue: 0.0379…, mismatch: false } at the default 0.001
+ * ```
+ */
+export function sampleRatioMismatch(units: ReadonlyArray<number>, shares: ReadonlyArray<number>, threshold = 0.001): SrmCheck {
+  if (!Array.isArray(units) || !Array.isArray(shares) || units.length !== shares.length || units.length < 2) {
+    throw new CrossChannelError('INPUT_INVALID', 'sampleRatioMismatch takes as many shares as variants (at least two)', { path: ['shares'] });
+  }
+  const total = units.reduce((a, b) => a + b, 0);
+  const shareTotal = shares.reduce((a, b) => a + b, 0);
+  shares.forEach((s, i) => {
+    if (typeof s !== 'number' || !(s > 0) || !Number.isFinite(s)) throw new CrossChannelError('INPUT_INVALID', 'shares must be positive numbers', { path: ['shares', i] });
+  });
+  units.forEach((u, i) => {
+    if (typeof u !== 'number' || !Number.isFinite(u) || u < 0) throw new CrossChannelError('INPUT_INVALID', 'units must be counts ≥ 0', { path: ['units', i] });
+  });
+  const expected = shares.map((s) => (total * s) / shareTotal);
+  let chiSquare = 0;
+  for (let i = 0; i < units.length; i++) if (expected[i]! > 0) chiSquare += (units[i]! - expected[i]!) ** 2 / expected[i]!;
+  const df = units.length - 1;
+  const pValue = total === 0 ? 1 : chiSquareSurvival(chiSquare, df);
+  return { chiSquare, df, pValue, mismatch: pValue < threshold, expected };
+}
