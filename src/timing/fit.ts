@@ -1,7 +1,7 @@
 import { CrossChannelError } from '../core/errors.js';
 import type { TimingErrorCode } from './errors.js';
 import { TimingModel, type TimingFit } from './model.js';
-import { addUnit, binomialPearson, concentrationOf, type MomentSums } from './shrinkage.js';
+import { addBinomialUnit, addUnit, concentrationOf, type MomentSums } from './shrinkage.js';
 import { HOURS_PER_WEEK as H } from './week.js';
 
 /**
@@ -28,36 +28,44 @@ export function refit(model: TimingModel): TimingFit {
   const pop = populationHours(model);
 
   // Hours, segment level.
-  const segSums: MomentSums = { units: 0, pearson: 0, pairs: 0 };
-  for (let s = 1; s < S; s++) addUnit(segSums, segmentTotal(model, s), pearsonHours(model.segmentHours, s * H, segmentTotal(model, s), pop, 0));
-  const hoursSegment = fixed ? fixed.hours : concentrationOf(segSums, H, fallback.hours);
+  const segSums = sums();
+  const popQ = 1 - squareSum(pop, 0);
+  for (let s = 1; s < S; s++) {
+    const n = segmentTotal(model, s);
+    addUnit(segSums, n, squaredDeviation(model.segmentHours, s * H, n, pop, 0, 1 - popQ), popQ);
+  }
+  const hoursSegment = fixed ? fixed.hours : concentrationOf(segSums, fallback.hours);
   const segMeans = new Float64Array(S * H);
-  for (let s = 0; s < S; s++) segmentMean(model, s, pop, hoursSegment, segMeans, s * H);
+  const segQ = new Float64Array(S);
+  for (let s = 0; s < S; s++) {
+    segmentMean(model, s, pop, hoursSegment, segMeans, s * H);
+    segQ[s] = 1 - squareSum(segMeans, s * H);
+  }
 
   // Channel rates, population and segment levels.
   const resp = rateLevels(model, RESPONDED, fixed?.channels, fallback.channels);
   const conv = rateLevels(model, CONVERTED, fixed?.channels, fallback.channels);
 
   // Person level: one pass.
-  const hourSums: MomentSums = { units: 0, pearson: 0, pairs: 0 };
-  const respSums = Array.from({ length: C }, (): MomentSums => ({ units: 0, pearson: 0, pairs: 0 }));
-  const convSums = Array.from({ length: C }, (): MomentSums => ({ units: 0, pearson: 0, pairs: 0 }));
+  const hourSums = sums();
+  const respSums = Array.from({ length: C }, sums);
+  const convSums = Array.from({ length: C }, sums);
   for (let r = 0; r < model.ids.length; r++) {
     const s = model.segmentOf[r]!;
     const n = model.totals[r]!;
-    if (n >= 2) addUnit(hourSums, n, pearsonHours(model.hours, r * H, n, segMeans, s * H));
+    if (n >= 2) addUnit(hourSums, n, squaredDeviation(model.hours, r * H, n, segMeans, s * H, 1 - segQ[s]!), segQ[s]!);
     for (let ch = 0; ch < C; ch++) {
       const o = (r * C + ch) * 3;
       const sent = model.counters[o]!;
       if (sent < 2) continue;
-      addUnit(respSums[ch]!, sent, binomialPearson(model.counters[o + RESPONDED]!, sent, resp.segmentRate[s * C + ch]!));
-      addUnit(convSums[ch]!, sent, binomialPearson(model.counters[o + CONVERTED]!, sent, conv.segmentRate[s * C + ch]!));
+      addBinomialUnit(respSums[ch]!, model.counters[o + RESPONDED]!, sent, resp.segmentRate[s * C + ch]!);
+      addBinomialUnit(convSums[ch]!, model.counters[o + CONVERTED]!, sent, conv.segmentRate[s * C + ch]!);
     }
   }
   const fit: TimingFit = {
-    hours: { person: fixed ? fixed.hours : concentrationOf(hourSums, H, fallback.hours), segment: hoursSegment },
-    response: { person: Float64Array.from(respSums, (x) => (fixed ? fixed.channels : concentrationOf(x, 2, fallback.channels))), segment: resp.segment },
-    conversion: { person: Float64Array.from(convSums, (x) => (fixed ? fixed.channels : concentrationOf(x, 2, fallback.channels))), segment: conv.segment },
+    hours: { person: fixed ? fixed.hours : concentrationOf(hourSums, fallback.hours), segment: hoursSegment },
+    response: { person: Float64Array.from(respSums, (x) => (fixed ? fixed.channels : concentrationOf(x, fallback.channels))), segment: resp.segment },
+    conversion: { person: Float64Array.from(convSums, (x) => (fixed ? fixed.channels : concentrationOf(x, fallback.channels))), segment: conv.segment },
   };
   model.fit = fit;
   return fit;
@@ -181,15 +189,28 @@ function segmentMean(model: TimingModel, s: number, pop: Float64Array, alpha: nu
   for (let h = 0; h < H; h++) out[at + h] = (model.segmentHours[s * H + h]! + alpha * pop[h]!) / (n + alpha);
 }
 
-/** Pearson statistic Σ (x − nπ)² / (nπ) = Σ x²/π / n − n (only non-zero counts cost anything). */
-function pearsonHours(counts: ArrayLike<number>, at: number, n: number, mean: Float64Array, meanAt: number): number {
-  if (n < 2) return 0;
+function sums(): MomentSums {
+  return { units: 0, squares: 0, expected: 0, pairs: 0 };
+}
+
+function squareSum(p: Float64Array, at: number): number {
   let s = 0;
+  for (let h = 0; h < H; h++) s += p[at + h]! * p[at + h]!;
+  return s;
+}
+
+/** Σ (x − nπ)² = Σ x² − 2n Σ xπ + n² Σ π² (only non-zero counts cost anything). */
+function squaredDeviation(counts: ArrayLike<number>, at: number, n: number, mean: Float64Array, meanAt: number, meanSquares: number): number {
+  let xx = 0;
+  let xp = 0;
   for (let h = 0; h < H; h++) {
     const x = counts[at + h]!;
-    if (x !== 0) s += (x * x) / mean[meanAt + h]!;
+    if (x !== 0) {
+      xx += x * x;
+      xp += x * mean[meanAt + h]!;
+    }
   }
-  return s / n - n;
+  return xx - 2 * n * xp + n * n * meanSquares;
 }
 
 function popRate(model: TimingModel, ch: number, k: number): number {
@@ -203,12 +224,12 @@ function rateLevels(model: TimingModel, k: number, fixed: number | undefined, fa
   const segmentRate = new Float64Array(S * C);
   for (let ch = 0; ch < C; ch++) {
     const p = popRate(model, ch, k);
-    const sums: MomentSums = { units: 0, pearson: 0, pairs: 0 };
+    const acc = sums();
     for (let s = 1; s < S; s++) {
       const so = (s * C + ch) * 3;
-      addUnit(sums, model.segmentCounters[so]!, binomialPearson(model.segmentCounters[so + k]!, model.segmentCounters[so]!, p));
+      addBinomialUnit(acc, model.segmentCounters[so + k]!, model.segmentCounters[so]!, p);
     }
-    const a = fixed ?? concentrationOf(sums, 2, fallback);
+    const a = fixed ?? concentrationOf(acc, fallback);
     segment[ch] = a;
     segmentRate[ch] = p;
     for (let s = 1; s < S; s++) {
