@@ -20,7 +20,7 @@
  */
 export type { TimingErrorCode, TimingReasonCode } from './errors.js';
 export { HOURS_PER_WEEK, hourOfWeek } from './week.js';
-export { MIN_CONCENTRATION, MAX_CONCENTRATION, addUnit, addBinomialUnit, concentrationOf, type MomentSums } from './shrinkage.js';
+export { MIN_CONCENTRATION, MAX_CONCENTRATION, MIN_UNITS, addUnit, addBinomialUnit, concentrationOf, type MomentSums } from './shrinkage.js';
 export {
   TimingModel,
   timingModelOptionsSchema,

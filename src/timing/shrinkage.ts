@@ -19,6 +19,8 @@
 export const MIN_CONCENTRATION = 1;
 /** See {@link MIN_CONCENTRATION}. */
 export const MAX_CONCENTRATION = 10_000;
+/** Units with n ≥ 2 needed before α is estimated rather than taken from the fallback (a handful of people says little about spread). */
+export const MIN_UNITS = 10;
 
 /**
  * Sums over units that the moment estimator needs; add one unit with {@link addUnit}, then read α with
@@ -60,7 +62,7 @@ export function addUnit(sums: MomentSums, n: number, squares: number, q: number)
 
 /**
  * The moment estimate of the concentration α, clamped to [{@link MIN_CONCENTRATION}, {@link MAX_CONCENTRATION}];
- * `fallback` when fewer than 2 units have n ≥ 2.
+ * `fallback` when fewer than {@link MIN_UNITS} units have n ≥ 2.
  *
  * @example
  * ```ts
@@ -68,7 +70,7 @@ export function addUnit(sums: MomentSums, n: number, squares: number, q: number)
  * ```
  */
 export function concentrationOf(sums: MomentSums, fallback: number): number {
-  if (sums.units < 2 || sums.pairs <= 0) return fallback;
+  if (sums.units < MIN_UNITS || sums.pairs <= 0) return fallback;
   const c = (sums.squares - sums.expected) / sums.pairs;
   if (!Number.isFinite(c) || c <= 1 / (1 + MAX_CONCENTRATION)) return MAX_CONCENTRATION;
   const alpha = 1 / c - 1;
