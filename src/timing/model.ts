@@ -101,7 +101,7 @@ const KIND: ReadonlyMap<string, number> = new Map([
  * const now = Date.parse('2026-06-01T12:00:00Z');
  * model.observeContact({ subjectId: 'p1', channel: 'email', at: now - 3_600_000 }, now);
  * model.observeResponse({ subjectId: 'p1', channel: 'email', kind: 'opened', at: now - 600_000, contactId: 'c1' }, now);
- * model.hourProfile('p1'); // 168 probabilities, highest around Monday 13:00 Paris
+ * hourProfile(model, 'p1'); // 168 probabilities, highest around Monday 13:00 Paris
  * ```
  */
 export class TimingModel {
