@@ -10,6 +10,7 @@ import { createProgress } from './demo/progress.js';
 import { renderHtml, renderText } from './demo/report.js';
 import { runSimulation } from './demo/simulate.js';
 import { runExperimentsSection } from './demo/experiments-section.js';
+import { renderTimingText, runTimingSection, withTimingSection } from './demo/timing-section.js';
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -27,10 +28,11 @@ const progress = createProgress({ label: 'simulating' });
 const summary = await runSimulation({ seed, customers, days, progress });
 progress.finish(`simulated ${days} days of ${customers.toLocaleString('en-US')} customers in ${(summary.elapsedMs / 1000).toFixed(1)} s`);
 
-console.log(`\n${renderText(summary)}\n`);
+const timing = runTimingSection({ seed, people: Math.min(customers, 5_000) });
+console.log(`\n${renderText(summary)}\n\n${renderTimingText(timing)}\n`);
 mkdirSync(outDir, { recursive: true });
 const file = join(outDir, 'report.html');
-writeFileSync(file, renderHtml(summary));
+writeFileSync(file, withTimingSection(renderHtml(summary), timing));
 console.log(`HTML report: ${file}`);
 const experiments = runExperimentsSection({ seed, customers, days });
 writeFileSync(join(outDir, 'experiments.html'), experiments.html);

@@ -1,0 +1,118 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { evaluateCaps } from '../capping/evaluate.js';
+import { CrossChannelError } from '../core/errors.js';
+import { createHistory, parseContactRecord, parseResponseRecord } from '../core/records.js';
+import { DAY, HOUR, MINUTE } from '../core/time.js';
+import { CAPPING_ZONES, capCandidateArb, capHistoryArb, capNowArb, capRuleSetArb } from '../../test/arbitraries/capping.js';
+import { bestSendTime } from './best.js';
+import { hourProfile } from './fit.js';
+import { bestMomentCheck } from './hook.js';
+import { compileSendCaps } from './legal.js';
+import { TimingModel } from './model.js';
+import { hourOfWeek } from './week.js';
+
+const NOW = Date.parse('2026-06-01T06:00:00Z'); // Monday 08:00 in Paris
+
+/** A model where p1 answers emails on weekday evenings at 19:00 Paris time. */
+function eveningModel(): TimingModel {
+  const m = new TimingModel({ channels: ['email', 'sms', 'push'], timeZone: 'Europe/Paris' });
+  for (let d = 1; d <= 28; d++) {
+    const at = NOW - d * DAY + 11 * HOUR; // 17:00Z = 19:00 Paris (summer)
+    m.observeContact({ subjectId: 'p1', channel: 'email', at: at - 2 * HOUR }, NOW);
+    m.observeResponse({ subjectId: 'p1', channel: 'email', kind: 'opened', at, contactId: `c${d}` }, NOW);
+    // Mondays at 19:00 best of all.
+    if (d % 7 === 0) m.observeResponse({ subjectId: 'p1', channel: 'email', kind: 'opened', at: at + 5 * MINUTE, contactId: `m${d}` }, NOW);
+  }
+  return m;
+}
+
+describe('bestSendTime', () => {
+  it('picks the person’s best hour, and explains the better hours the caps exclude', () => {
+    const model = eveningModel();
+    const caps = compileSendCaps({
+      timeZone: 'Europe/Paris',
+      rules: [
+        { id: 'day', kind: 'limit', limit: 1, window: 'day' },
+        { id: 'night', kind: 'quiet', ranges: [{ from: '21:00', to: '08:00' }] },
+      ],
+    });
+    // Already contacted today (Monday): today's 19:00 is excluded by the daily limit.
+    const history = createHistory('p1', { contacts: [parseContactRecord({ id: 'x', subjectId: 'p1', channel: 'email', at: NOW - HOUR })] });
+    const r = bestSendTime(model, 'p1', { channel: 'email', now: NOW, horizon: '48h', caps, history });
+    expect(r.best?.at).toBe(Date.parse('2026-06-02T17:00:00Z')); // Tuesday 19:00 Paris
+    expect(r.excluded[0]?.at).toBe(Date.parse('2026-06-01T17:00:00Z'));
+    expect(r.excluded[0]?.reasons.map((x) => x.code)).toEqual(['CAP_LIMIT_REACHED']);
+    expect(r.reasons[0]?.code).toBe('TIMING_BEST_MOMENT');
+    expect(r.runnerUps.length).toBe(3);
+    expect(r.runnerUps.every((m) => m.score <= r.best!.score)).toBe(true);
+    expect(r.priorOnly).toBe(false);
+  });
+
+  it('answers null with TIMING_NO_LEGAL_MOMENT when the caps allow nothing, and prior-only for strangers', () => {
+    const model = eveningModel();
+    const caps = compileSendCaps({ rules: [{ id: 'never', kind: 'limit', limit: 0, window: 'day' }] });
+    const none = bestSendTime(model, 'p1', { channel: 'email', now: NOW, horizon: '24h', caps, history: createHistory('p1') });
+    expect(none.best).toBeNull();
+    expect(none.reasons[0]?.code).toBe('TIMING_NO_LEGAL_MOMENT');
+    const stranger = bestSendTime(model, 'p2', { channel: 'email', now: NOW, horizon: '24h', caps: { rules: [] }, history: createHistory('p2') });
+    expect(stranger.priorOnly).toBe(true);
+    expect(stranger.reasons.map((x) => x.code)).toContain('TIMING_PRIOR_ONLY');
+    expect(Number.isFinite(stranger.best!.expectedResponse)).toBe(true);
+  });
+
+  it('rejects bad input with typed errors', () => {
+    const model = eveningModel();
+    const base = { channel: 'email', now: NOW, horizon: '24h', caps: { rules: [] }, history: createHistory('p1') };
+    const code = (o: object): string | undefined => {
+      try {
+        bestSendTime(model, 'p1', o as never);
+      } catch (e) {
+        return e instanceof CrossChannelError ? e.code : 'TypeError';
+      }
+      return undefined;
+    };
+    expect(code({ ...base, channel: 'fax' })).toBe('TIMING_UNKNOWN_CHANNEL');
+    expect(code({ ...base, timeZone: 'Mars/Base' })).toBe('TIMEZONE_INVALID');
+    expect(code({ ...base, horizon: '400d', resolution: '1m' })).toBe('TIMING_HORIZON_TOO_LARGE');
+    expect(code({ ...base, from: NOW - 1 })).toBe('INPUT_INVALID');
+    expect(code({ ...base, now: 'soon' })).toBe('TIME_INVALID');
+    expect(code({ ...base, history: null })).toBe('INPUT_INVALID');
+    expect(code({ ...base, caps: { rules: 'none' } })).toBe('CONFIG_INVALID');
+    for (const junk of [null, 1, 'x', []]) expect(code(junk as never)).not.toBe('TypeError');
+  });
+
+  it('is the best moment of the brute-force oracle (evaluateCaps at every moment, then the best hour)', () => {
+    const model = eveningModel();
+    model.setProfile('p', { timeZone: 'America/New_York' });
+    fc.assert(
+      fc.property(capRuleSetArb, capCandidateArb, fc.constantFrom(...CAPPING_ZONES), capNowArb.chain((now) => fc.tuple(fc.constant(now), capHistoryArb(now))), (rules, candidate, zone, [now, history]) => {
+        const r = bestSendTime(model, 'p', { channel: candidate.channel, candidate, now, horizon: '3d', resolution: '30m', caps: rules, history, timeZone: zone });
+        const profile = hourProfile(model, 'p');
+        let best: number | null = null;
+        for (let t = now; t < now + 3 * DAY; t += 30 * MINUTE) {
+          if (!evaluateCaps(history, rules, candidate, { now: t, timeZone: zone }).allowed) continue;
+          if (best === null || profile[hourOfWeek(t, zone)]! > profile[hourOfWeek(best, zone)]!) best = t;
+        }
+        expect(r.best?.at ?? null).toBe(best);
+        for (const e of r.excluded) {
+          expect(evaluateCaps(history, rules, candidate, { now: e.at, timeZone: zone }).allowed).toBe(false);
+          expect(e.reasons.length).toBeGreaterThan(0);
+        }
+      }),
+      { numRuns: 80 },
+    );
+  }, 60_000);
+
+  it('serves the BestMomentCheck hook', () => {
+    const model = eveningModel();
+    const history = createHistory('p1', { responses: [parseResponseRecord({ id: 'r', subjectId: 'p1', kind: 'unsubscribed', channel: 'sms', at: NOW - HOUR })] });
+    const check = bestMomentCheck(model, { caps: { rules: [{ id: 'cool', kind: 'cooldown', after: ['unsubscribed'], duration: '30d', per: 'channel' }] }, history: (id) => (id === 'p1' ? history : undefined) });
+    const ctx = { from: NOW, horizonMs: DAY, now: NOW, timeZone: 'Europe/Paris' };
+    const email = check('p1', { ...ctx, channel: 'email' });
+    expect(email?.at).toBe(Date.parse('2026-06-01T17:00:00Z'));
+    expect(email?.reasons[0]?.code).toBe('TIMING_BEST_MOMENT');
+    expect(check('p1', { ...ctx, channel: 'sms' })).toBeNull();
+    expect(check('p2', { ...ctx, channel: 'sms' })?.reasons.map((r) => r.code)).toContain('TIMING_PRIOR_ONLY');
+  });
+});

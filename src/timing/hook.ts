@@ -1,0 +1,86 @@
+import { CrossChannelError } from '../core/errors.js';
+import type { Reason } from '../core/explain.js';
+import type { EpochMs } from '../core/time.js';
+import type { CapCandidate, CapHistory } from '../capping/evaluate.js';
+import type { CapRuleSetInput, CompiledCapRules } from '../capping/rules.js';
+import { bestSendTime } from './best.js';
+import type { TimingErrorCode } from './errors.js';
+import { checkModel } from './fit.js';
+import { compileSendCaps, type SendCaps } from './legal.js';
+import type { TimingModel } from './model.js';
+
+/**
+ * The best-moment hook `decide` and journeys call (structural: neither side imports the other): the best moment
+ * in `[from, from + horizonMs)` for a message on `channel`, with why, or `null` when the caps allow none.
+ *
+ * @example
+ * ```ts
+ * declare const check: BestMomentCheck;
+ * const now = Date.parse('2026-06-01T08:00:00Z');
+ * const m = check('p1', { channel: 'email', from: now, horizonMs: 86_400_000, now, timeZone: 'Europe/Paris' });
+ * ```
+ */
+export type BestMomentCheck = (
+  subjectId: string,
+  ctx: { channel: string; from: EpochMs; horizonMs: number; now: EpochMs; timeZone: string },
+) => { at: EpochMs; reasons: Reason[] } | null;
+
+/**
+ * Options of {@link bestMomentCheck}.
+ *
+ * @example
+ * ```ts
+ * declare const histories: Map<string, CapHistory>;
+ * const options: BestMomentCheckOptions = { caps: { rules: [] }, history: (id) => histories.get(id) };
+ * ```
+ */
+export interface BestMomentCheckOptions {
+  /** The caps every moment must respect (prepared once here). */
+  readonly caps: SendCaps | CompiledCapRules | CapRuleSetInput;
+  /** The person's history as capping counts it (synchronous: load it before the decision); none = empty. */
+  readonly history: (subjectId: string) => CapHistory | undefined;
+  /** The message's other fields as capping sees them (tags, campaign, priority). */
+  readonly candidate?: Omit<CapCandidate, 'channel'> | undefined;
+  /** Spacing of moments (default 15 minutes). */
+  readonly resolution?: number | undefined;
+}
+
+const EMPTY: CapHistory = { contacts: [], responses: [] };
+
+/**
+ * Builds a {@link BestMomentCheck} from a model: each call runs `bestSendTime` over the hook's horizon with the
+ * person's history and returns the chosen moment with its reasons (`TIMING_BEST_MOMENT`, `TIMING_PRIOR_ONLY`),
+ * or `null` when no moment is legal.
+ *
+ * @example
+ * ```ts
+ * declare const model: TimingModel;
+ * declare const histories: Map<string, CapHistory>;
+ * const check = bestMomentCheck(model, { caps: { rules: [{ id: 'night', kind: 'quiet', ranges: [{ from: '21:00', to: '08:00' }] }] }, history: (id) => histories.get(id) });
+ * ```
+ */
+export function bestMomentCheck(model: TimingModel, options: BestMomentCheckOptions): BestMomentCheck {
+  checkModel(model);
+  if (typeof options !== 'object' || options === null || typeof options.history !== 'function') {
+    throw new CrossChannelError<TimingErrorCode>('INPUT_INVALID', 'options.history must be a function returning the person’s history', { path: ['history'] });
+  }
+  const sendCaps = compileSendCaps(options.caps);
+  const { candidate, resolution } = options;
+  return (subjectId, ctx) => {
+    if (typeof ctx !== 'object' || ctx === null) throw new CrossChannelError<TimingErrorCode>('INPUT_INVALID', 'ctx must be an object', { path: ['ctx'] });
+    const answer = bestSendTime(model, subjectId, {
+      channel: ctx.channel,
+      now: ctx.now,
+      from: ctx.from,
+      horizon: ctx.horizonMs,
+      timeZone: ctx.timeZone,
+      caps: sendCaps,
+      history: options.history(subjectId) ?? EMPTY,
+      candidate,
+      resolution,
+      runnerUps: 0,
+    });
+    if (answer.best === null) return null;
+    return { at: answer.best.at, reasons: [...answer.reasons, ...answer.excluded.flatMap((e) => e.reasons)] };
+  };
+}

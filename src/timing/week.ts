@@ -1,0 +1,25 @@
+import { zoneOffsetMinutes } from '../core/zone.js';
+import { DAY, HOUR, MINUTE, type EpochMs } from '../core/time.js';
+
+/** Hours in a local week: the send-time model's slots, `weekday * 24 + hour` with weekday 0 = Sunday. */
+export const HOURS_PER_WEEK = 168;
+
+/**
+ * The local hour of the week of instant `ms` in `zone`: `weekday * 24 + hour`, weekday 0 = Sunday (like
+ * `localTime().weekday`). DST-correct: the hour is read on the local clock in force at that instant.
+ *
+ * @example
+ * ```ts
+ * hourOfWeek(Date.parse('2026-07-01T19:30:00Z'), 'Europe/Paris'); // 3 * 24 + 21 = 93 (Wednesday 21:30)
+ * ```
+ */
+export function hourOfWeek(ms: EpochMs, zone: string): number {
+  return wallHourOfWeek(ms + zoneOffsetMinutes(ms, zone) * MINUTE);
+}
+
+/** Hour of the week of a "wall" timestamp (local clock fields written as UTC). 1970-01-01 was a Thursday. */
+export function wallHourOfWeek(wall: number): number {
+  const day = Math.floor(wall / DAY);
+  const weekday = (((day + 4) % 7) + 7) % 7;
+  return weekday * 24 + Math.floor((wall - day * DAY) / HOUR);
+}
