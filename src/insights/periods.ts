@@ -1,0 +1,43 @@
+import { calendarWindow, localTime, type CalendarUnit, type EpochMs, type WeekStartsOn } from '../core/time.js';
+
+/**
+ * Local calendar periods, memoised: the hot loops ask for the period of millions of instants, and every instant
+ * of one 15-minute UTC slot lies in the same local day, week and month in every zone (offsets are whole
+ * quarter hours), so a slot's window is computed once.
+ */
+export class PeriodIndex {
+  private readonly slots = new Map<number, EpochMs>();
+  private lastStart = 0;
+  private lastEnd = -1;
+  constructor(
+    readonly unit: CalendarUnit,
+    readonly timeZone: string,
+    readonly weekStartsOn: WeekStartsOn,
+  ) {}
+
+  /** Start of the local period containing `at`. */
+  startOf(at: EpochMs): EpochMs {
+    if (at >= this.lastStart && at < this.lastEnd) return this.lastStart;
+    const slot = Math.floor(at / 900_000);
+    let start = this.slots.get(slot);
+    if (start === undefined) {
+      const w = calendarWindow(at, this.unit, this.timeZone, { weekStartsOn: this.weekStartsOn });
+      start = w.start;
+      if (this.slots.size > 200_000) this.slots.clear();
+      this.slots.set(slot, start);
+      this.lastStart = w.start;
+      this.lastEnd = w.end;
+    }
+    return start;
+  }
+}
+
+/**
+ * A period's label in its zone: `2026-03-02` for a day or a week (its first day), `2026-03` for a month.
+ */
+export function periodLabel(start: EpochMs, unit: CalendarUnit, timeZone: string): string {
+  const t = localTime(start, timeZone);
+  const mm = String(t.month).padStart(2, '0');
+  if (unit === 'month') return `${t.year}-${mm}`;
+  return `${t.year}-${mm}-${String(t.day).padStart(2, '0')}`;
+}
