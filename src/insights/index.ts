@@ -45,3 +45,4 @@ export { summariseCustomers, predictCustomerValue, clvOptionsSchema, type ClvOpt
 export { simulateBgNbd, simulateGammaGamma } from './simulate.js';
 export { findPersonas, personaOptionsSchema, type Persona, type PersonaInput, type PersonaOptionsInput, type PersonaTrait } from './personas.js';
 export { renderDashboard, type DashboardInput } from './dashboard.js';
+export { insightsSqlSourceSchema, kpiSql, kpiStateFromSql, funnelStateFromSql, cohortStateFromSql, type InsightsSqlSourceInput } from './sql.js';
