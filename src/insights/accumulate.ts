@@ -75,13 +75,23 @@ export class KpiAccumulator {
   private ordinal = 0;
   private subjectCount = 0;
   private readonly activeNow: Group[] = [];
-  private readonly weekCounts = new Map<string, number>();
+  private readonly buf: Group[] = [];
+  private readonly wkChannel: string[] = [];
+  private readonly wkStart: number[] = [];
+  private readonly wkCount: number[] = [];
+  /** Groups by their non-period key, then by period start (0 without periods): no string per record for the period. */
+  private readonly index = new Map<string, Map<number, Group>>();
+  private readonly nonPeriod: ReadonlyArray<GroupDimension>;
+  private lastGroup: Group | undefined;
+  private lastPartial = '';
+  private lastPeriod = 0;
 
   constructor(options: KpiOptionsInput | KpiOptions = {}) {
     this.options = parseKpiOptions(options as KpiOptionsInput);
     const o = this.options;
     this.dims = o.by;
     this.hasSegment = o.by.includes('segment');
+    this.nonPeriod = o.by.filter((d) => d !== 'period');
     this.periods = o.by.includes('period') ? new PeriodIndex(o.period, o.timeZone, o.weekStartsOn) : undefined;
     this.weeks = new PeriodIndex('week', o.timeZone, o.weekStartsOn);
     this.undelivered = new Set(o.undeliveredTags);
@@ -108,8 +118,12 @@ export class KpiAccumulator {
     active.length = 0;
 
     const contacts = history.contacts;
-    const weekCounts = this.weekCounts;
-    weekCounts.clear();
+    const buf = this.buf;
+    // Marketing contacts per (channel, week) of this person: a handful of entries, scanned linearly.
+    const wkChannel = this.wkChannel;
+    const wkStart = this.wkStart;
+    const wkCount = this.wkCount;
+    let wkN = 0;
     for (let i = 0; i < contacts.length; i++) {
       const r = contacts[i]!;
       if (r.at < from || r.at >= to) continue;
@@ -118,10 +132,20 @@ export class KpiAccumulator {
       if (tags !== undefined) for (let t = 0; t < tags.length; t++) if (this.undelivered.has(tags[t]!)) delivered = 0;
       const marketing = r.transactional === true ? 0 : 1;
       if (marketing === 1) {
-        const wk = `${r.channel}${SEP}${this.weeks.startOf(r.at)}`;
-        weekCounts.set(wk, (weekCounts.get(wk) ?? 0) + 1);
+        const w = this.weeks.startOf(r.at);
+        let k = 0;
+        while (k < wkN && (wkStart[k] !== w || wkChannel[k] !== r.channel)) k++;
+        if (k === wkN) {
+          wkChannel[k] = r.channel;
+          wkStart[k] = w;
+          wkCount[k] = 0;
+          wkN++;
+        }
+        wkCount[k]!++;
       }
-      this.forGroups(r.channel, r.campaignId, r.offerId, r.at, segs, (g) => {
+      const n = this.resolve(r.channel, r.campaignId, r.offerId, r.at, segs);
+      for (let j = 0; j < n; j++) {
+        const g = buf[j]!;
         const c = g.c;
         c[COUNTER.contacts]!++;
         c[COUNTER.marketingContacts]! += marketing;
@@ -130,10 +154,11 @@ export class KpiAccumulator {
           g.seenReached = ord;
           c[COUNTER.reached]!++;
         }
-      });
+      }
     }
-    for (const [wk, n] of weekCounts) {
-      const channel = wk.slice(0, wk.indexOf(SEP));
+    for (let k = 0; k < wkN; k++) {
+      const channel = wkChannel[k]!;
+      const n = wkCount[k]!;
       let h = this.pressureHist.get(channel);
       if (h === undefined) {
         h = new Float64Array(o.pressureBuckets + 1);
@@ -148,11 +173,13 @@ export class KpiAccumulator {
       if (r.at < from || r.at >= to) continue;
       const slot = responseSlot(r.kind);
       const value = r.kind === 'converted' ? (r.value ?? 0) : 0;
-      this.forGroups(r.channel, r.campaignId, r.offerId, r.at, segs, (g) => {
+      const n = this.resolve(r.channel, r.campaignId, r.offerId, r.at, segs);
+      for (let j = 0; j < n; j++) {
+        const g = buf[j]!;
         if (slot >= 0) g.c[slot]!++;
         g.c[COUNTER.conversionValue]! += value;
         this.markActive(g, ord, active);
-      });
+      }
     }
 
     const events = history.events;
@@ -170,7 +197,9 @@ export class KpiAccumulator {
       const isAbandon = e.type === o.cartAbandonEvent;
       const amount = isPurchase ? amountOf(e.properties, o.amountProperty) : 0;
       const acquired = i === firstPurchase;
-      this.forGroups(e.channel ?? NONE, undefined, undefined, e.at, segs, (g) => {
+      const n = this.resolve(e.channel ?? NONE, undefined, undefined, e.at, segs);
+      for (let j = 0; j < n; j++) {
+        const g = buf[j]!;
         const c = g.c;
         this.markActive(g, ord, active);
         if (isAbandon) c[COUNTER.cartAbandons]!++;
@@ -185,7 +214,7 @@ export class KpiAccumulator {
           if (++g.purchasesNow === 2) c[COUNTER.repeatBuyers]!++;
           if (acquired) c[COUNTER.acquired]!++;
         }
-      });
+      }
     }
 
     if (this.periods !== undefined) {
@@ -263,37 +292,54 @@ export class KpiAccumulator {
     return g.prevKey === null ? undefined : this.groups.get(g.prevKey);
   }
 
-  private forGroups(
-    channel: string,
-    campaign: string | undefined,
-    offer: string | undefined,
-    at: EpochMs,
-    segs: ReadonlyArray<string>,
-    fn: (g: Group) => void,
-  ): void {
-    const dims = this.dims;
-    if (dims.length === 0) return fn(this.groupAt(''));
+  /** Puts the groups a record counts in into `buf` (one, or one per segment) and returns how many. */
+  private resolve(channel: string, campaign: string | undefined, offer: string | undefined, at: EpochMs, segs: ReadonlyArray<string>): number {
     const period = this.periods === undefined ? 0 : this.periods.startOf(at);
-    if (!this.hasSegment) return fn(this.groupAt(this.key(channel, campaign, offer, '', period), channel, campaign, offer, undefined, period));
+    if (!this.hasSegment) {
+      this.buf[0] = this.groupAt(this.partialKey(channel, campaign, offer, ''), period, channel, campaign, offer, undefined);
+      return 1;
+    }
     for (let s = 0; s < segs.length; s++) {
       const seg = segs[s]!;
-      fn(this.groupAt(this.key(channel, campaign, offer, seg, period), channel, campaign, offer, seg, period));
+      this.buf[s] = this.groupAt(this.partialKey(channel, campaign, offer, seg), period, channel, campaign, offer, seg);
     }
+    return segs.length;
   }
 
-  private key(channel: string, campaign: string | undefined, offer: string | undefined, segment: string, period: number): string {
-    const dims = this.dims;
+  private partialKey(channel: string, campaign: string | undefined, offer: string | undefined, segment: string): string {
+    const dims = this.nonPeriod;
+    if (dims.length === 0) return '';
+    if (dims.length === 1) {
+      const d = dims[0]!;
+      return d === 'channel' ? channel : d === 'campaign' ? (campaign ?? NONE) : d === 'offer' ? (offer ?? NONE) : segment;
+    }
     let k = '';
-    for (let d = 0; d < dims.length; d++) {
-      const dim = dims[d]!;
-      const v = dim === 'channel' ? channel : dim === 'campaign' ? (campaign ?? NONE) : dim === 'offer' ? (offer ?? NONE) : dim === 'segment' ? segment : String(period);
-      k = d === 0 ? v : k + SEP + v;
+    for (let i = 0; i < dims.length; i++) {
+      const d = dims[i]!;
+      const v = d === 'channel' ? channel : d === 'campaign' ? (campaign ?? NONE) : d === 'offer' ? (offer ?? NONE) : segment;
+      k = i === 0 ? v : k + SEP + v;
     }
     return k;
   }
 
-  private groupAt(k: string, channel?: string, campaign?: string, offer?: string, segment?: string, period?: number): Group {
-    let g = this.groups.get(k);
+  private groupAt(partial: string, period: number, channel?: string, campaign?: string, offer?: string, segment?: string): Group {
+    // Consecutive records of a person mostly fall in the same group (a response follows its contact).
+    const last = this.lastGroup;
+    if (last !== undefined && period === this.lastPeriod && partial === this.lastPartial) return last;
+    const g = this.lookup(partial, period, channel, campaign, offer, segment);
+    this.lastGroup = g;
+    this.lastPartial = partial;
+    this.lastPeriod = period;
+    return g;
+  }
+
+  private lookup(partial: string, period: number, channel?: string, campaign?: string, offer?: string, segment?: string): Group {
+    let byPeriod = this.index.get(partial);
+    if (byPeriod === undefined) {
+      byPeriod = new Map();
+      this.index.set(partial, byPeriod);
+    }
+    let g = byPeriod.get(period);
     if (g === undefined) {
       const dims: Record<string, string | number> = {};
       for (const d of this.dims) {
@@ -301,17 +347,18 @@ export class KpiAccumulator {
         else if (d === 'campaign') dims.campaign = campaign ?? NONE;
         else if (d === 'offer') dims.offer = offer ?? NONE;
         else if (d === 'segment') dims.segment = segment!;
-        else dims.period = period!;
+        else dims.period = period;
       }
+      const k = keyOf(this.dims, dims as GroupKey);
       g = { key: k, dims: dims as GroupKey, c: new Float64Array(COUNTER_SLOTS), prevKey: undefined, seenActive: 0, seenReached: 0, seenBuyer: 0, purchasesNow: 0 };
+      byPeriod.set(period, g);
       this.groups.set(k, g);
     }
     return g;
   }
 
   private groupOf(key: GroupKey): Group {
-    const k = keyOf(this.dims, key);
-    return this.groupAt(k, key.channel, key.campaign, key.offer, key.segment, key.period);
+    return this.groupAt(this.partialKey(key.channel ?? NONE, key.campaign, key.offer, key.segment ?? NONE), key.period ?? 0, key.channel, key.campaign, key.offer, key.segment);
   }
 }
 

@@ -1,4 +1,4 @@
-import { calendarWindow, localTime, type CalendarUnit, type EpochMs, type WeekStartsOn } from '../core/time.js';
+import { calendarWindow, localTime, type CalendarUnit, type EpochMs, type TimeWindow, type WeekStartsOn } from '../core/time.js';
 
 /**
  * Local calendar periods, memoised: the hot loops ask for the period of millions of instants, and every instant
@@ -6,9 +6,13 @@ import { calendarWindow, localTime, type CalendarUnit, type EpochMs, type WeekSt
  * quarter hours), so a slot's window is computed once.
  */
 export class PeriodIndex {
-  private readonly slots = new Map<number, EpochMs>();
+  private readonly slots = new Map<number, TimeWindow>();
   private lastStart = 0;
   private lastEnd = -1;
+  // A direct-mapped cache in front of the map: one typed-array probe per record in the hot loops.
+  private readonly cacheSlot = new Float64Array(4096).fill(Number.NaN);
+  private readonly cacheStart = new Float64Array(4096);
+  private readonly cacheEnd = new Float64Array(4096);
   constructor(
     readonly unit: CalendarUnit,
     readonly timeZone: string,
@@ -19,16 +23,24 @@ export class PeriodIndex {
   startOf(at: EpochMs): EpochMs {
     if (at >= this.lastStart && at < this.lastEnd) return this.lastStart;
     const slot = Math.floor(at / 900_000);
-    let start = this.slots.get(slot);
-    if (start === undefined) {
-      const w = calendarWindow(at, this.unit, this.timeZone, { weekStartsOn: this.weekStartsOn });
-      start = w.start;
-      if (this.slots.size > 200_000) this.slots.clear();
-      this.slots.set(slot, start);
-      this.lastStart = w.start;
-      this.lastEnd = w.end;
+    const i = slot & 4095;
+    if (this.cacheSlot[i] === slot) {
+      this.lastStart = this.cacheStart[i]!;
+      this.lastEnd = this.cacheEnd[i]!;
+      return this.lastStart;
     }
-    return start;
+    let w = this.slots.get(slot);
+    if (w === undefined) {
+      w = calendarWindow(at, this.unit, this.timeZone, { weekStartsOn: this.weekStartsOn });
+      if (this.slots.size > 200_000) this.slots.clear();
+      this.slots.set(slot, w);
+    }
+    this.cacheSlot[i] = slot;
+    this.cacheStart[i] = w.start;
+    this.cacheEnd[i] = w.end;
+    this.lastStart = w.start;
+    this.lastEnd = w.end;
+    return w.start;
   }
 }
 

@@ -17,11 +17,13 @@ const isAt = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v
 export function checkHistory(h: unknown, options: { readonly purchaseEvent: string; readonly amountProperty: string }, base: Path = []): void {
   if (!isObj(h)) throw bad('Expected a history object', base);
   if (typeof h.subjectId !== 'string') throw bad('Expected subjectId to be a string', [...base, 'subjectId']);
-  for (const list of ['contacts', 'responses', 'events'] as const) {
-    if (!Array.isArray(h[list])) throw bad(`Expected ${list} to be an array`, [...base, list]);
-  }
-  if (h.segments !== undefined && (!Array.isArray(h.segments) || h.segments.some((s) => typeof s !== 'string'))) {
-    throw bad('Expected segments to be an array of strings', [...base, 'segments']);
+  if (!Array.isArray(h.contacts)) throw bad('Expected contacts to be an array', [...base, 'contacts']);
+  if (!Array.isArray(h.responses)) throw bad('Expected responses to be an array', [...base, 'responses']);
+  if (!Array.isArray(h.events)) throw bad('Expected events to be an array', [...base, 'events']);
+  const segs = h.segments;
+  if (segs !== undefined) {
+    if (!Array.isArray(segs)) throw bad('Expected segments to be an array of strings', [...base, 'segments']);
+    for (let i = 0; i < segs.length; i++) if (typeof segs[i] !== 'string') throw bad('Expected segments to be an array of strings', [...base, 'segments', i]);
   }
   const contacts = h.contacts as unknown[];
   for (let i = 0; i < contacts.length; i++) {
@@ -51,9 +53,10 @@ export function checkHistory(h: unknown, options: { readonly purchaseEvent: stri
     }
     if (e.type === options.purchaseEvent && isObj(e.properties)) {
       const v = e.properties[options.amountProperty];
-      const path = [...base, 'events', i, 'properties', options.amountProperty];
-      if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v))) throw bad('Expected the purchase amount to be a finite number', path);
-      if (typeof v === 'number' && v < 0) throw new CrossChannelError<InsightsErrorCode>('INSIGHTS_AMOUNT_NEGATIVE', 'A purchase amount cannot be negative', { path });
+      if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v))) throw bad('Expected the purchase amount to be a finite number', [...base, 'events', i, 'properties', options.amountProperty]);
+      if (typeof v === 'number' && v < 0) {
+        throw new CrossChannelError<InsightsErrorCode>('INSIGHTS_AMOUNT_NEGATIVE', 'A purchase amount cannot be negative', { path: [...base, 'events', i, 'properties', options.amountProperty] });
+      }
     }
   }
 }
