@@ -9,6 +9,7 @@ export const entries = {
   'segments/index': 'src/segments/index.ts',
   'arbitration/index': 'src/arbitration/index.ts',
   'attribution/index': 'src/attribution/index.ts',
+  'insights/index': 'src/insights/index.ts',
   'decide/index': 'src/decide/index.ts',
   'adapters/memory/index': 'src/adapters/memory/index.ts',
   'adapters/redis/index': 'src/adapters/redis/index.ts',

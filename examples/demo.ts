@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { createProgress } from './demo/progress.js';
 import { renderHtml, renderText } from './demo/report.js';
 import { runSimulation } from './demo/simulate.js';
+import { insightsSection } from './demo/insights-section.js';
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -23,7 +24,7 @@ const customers = option('customers', 10_000);
 const days = option('days', 30);
 const seed = option('seed', 42);
 const progress = createProgress({ label: 'simulating' });
-const summary = await runSimulation({ seed, customers, days, progress });
+const summary = await runSimulation({ seed, customers, days, progress, inspect: insightsSection(outDir, Date.UTC(2026, 2, 2) + days * 86_400_000) });
 progress.finish(`simulated ${days} days of ${customers.toLocaleString('en-US')} customers in ${(summary.elapsedMs / 1000).toFixed(1)} s`);
 
 console.log(`\n${renderText(summary)}\n`);

@@ -27,10 +27,8 @@ export interface Minimum {
 /**
  * Minimises `f` from `start`.
  *
- * @example
- * ```ts
- * nelderMead(([x = 0, y = 0]) => (x - 1) ** 2 + (y + 2) ** 2, [0, 0]).x; // ≈ [1, −2]
- * ```
+ * For instance:
+ *   nelderMead(([x = 0, y = 0]) => (x - 1) ** 2 + (y + 2) ** 2, [0, 0]).x; // ≈ [1, −2]
  */
 export function nelderMead(f: (x: number[]) => number, start: ReadonlyArray<number>, options: NelderMeadOptions = {}): Minimum {
   const tol = options.tolerance ?? 1e-9;
@@ -103,10 +101,8 @@ export function nelderMead(f: (x: number[]) => number, start: ReadonlyArray<numb
  * is cheap to compute alongside the value (the BG/NBD likelihood): a few dozen evaluations where the simplex
  * method needs hundreds.
  *
- * @example
- * ```ts
- * bfgs(([x = 0, y = 0]) => ({ value: (x - 1) ** 2 + (y + 2) ** 2, gradient: [2 * (x - 1), 2 * (y + 2)] }), [0, 0]).x; // ≈ [1, −2]
- * ```
+ * For instance:
+ *   bfgs(([x = 0, y = 0]) => ({ value: (x - 1) ** 2 + (y + 2) ** 2, gradient: [2 * (x - 1), 2 * (y + 2)] }), [0, 0]).x; // ≈ [1, −2]
  */
 export function bfgs(f: (x: number[]) => { value: number; gradient: number[] }, start: ReadonlyArray<number>, options: { tolerance?: number; maxIterations?: number } = {}): Minimum {
   const n = start.length;

@@ -13,10 +13,8 @@ const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 /**
  * ln Γ(x) for x > 0 (and by reflection for non-integer x < 0.5).
  *
- * @example
- * ```ts
- * lgamma(5); // ln 24 ≈ 3.1780538
- * ```
+ * For instance:
+ *   lgamma(5); // ln 24 ≈ 3.1780538
  */
 export function lgamma(x: number): number {
   if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - lgamma(1 - x);
@@ -31,10 +29,8 @@ export function lgamma(x: number): number {
  * ₂F₁(a, b; c; z) for |z| < 1 by its power series (terms until they stop changing the sum). The BG/NBD
  * conditional expectation evaluates it at z = t / (α + T + t), well inside the disc for usual horizons.
  *
- * @example
- * ```ts
- * hyp2f1(1, 1, 2, 0.5); // −ln(0.5) / 0.5 ≈ 1.3862944
- * ```
+ * For instance:
+ *   hyp2f1(1, 1, 2, 0.5); // −ln(0.5) / 0.5 ≈ 1.3862944
  */
 export function hyp2f1(a: number, b: number, c: number, z: number): number {
   if (!(Math.abs(z) < 1)) return Number.NaN;
@@ -58,10 +54,8 @@ export function logAddExp(x: number, y: number): number {
 /**
  * Digamma ψ(x) = d/dx ln Γ(x) for x > 0: recurrence up to x ≥ 6, then the asymptotic series.
  *
- * @example
- * ```ts
- * digamma(1); // −0.5772156649 (minus the Euler–Mascheroni constant)
- * ```
+ * For instance:
+ *   digamma(1); // −0.5772156649 (minus the Euler–Mascheroni constant)
  */
 export function digamma(x: number): number {
   let r = 0;
