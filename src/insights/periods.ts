@@ -1,18 +1,16 @@
 import { calendarWindow, localTime, type CalendarUnit, type EpochMs, type TimeWindow, type WeekStartsOn } from '../core/time.js';
 
 /**
- * Local calendar periods, memoised: the hot loops ask for the period of millions of instants, and every instant
- * of one 15-minute UTC slot lies in the same local day, week and month in every zone (offsets are whole
- * quarter hours), so a slot's window is computed once.
+ * Local calendar periods, memoised: the hot loops ask for the period of millions of instants that fall in a few
+ * dozen periods, so the windows seen so far are kept sorted and found by binary search; a new window is
+ * computed once (exact across DST) and inserted.
  */
 export class PeriodIndex {
-  private readonly slots = new Map<number, TimeWindow>();
+  private starts = new Float64Array(16);
+  private ends = new Float64Array(16);
+  private n = 0;
   private lastStart = 0;
   private lastEnd = -1;
-  // A direct-mapped cache in front of the map: one typed-array probe per record in the hot loops.
-  private readonly cacheSlot = new Float64Array(4096).fill(Number.NaN);
-  private readonly cacheStart = new Float64Array(4096);
-  private readonly cacheEnd = new Float64Array(4096);
   constructor(
     readonly unit: CalendarUnit,
     readonly timeZone: string,
@@ -22,25 +20,47 @@ export class PeriodIndex {
   /** Start of the local period containing `at`. */
   startOf(at: EpochMs): EpochMs {
     if (at >= this.lastStart && at < this.lastEnd) return this.lastStart;
-    const slot = Math.floor(at / 900_000);
-    const i = slot & 4095;
-    if (this.cacheSlot[i] === slot) {
-      this.lastStart = this.cacheStart[i]!;
-      this.lastEnd = this.cacheEnd[i]!;
+    const starts = this.starts;
+    let lo = 0;
+    let hi = this.n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (starts[mid]! <= at) lo = mid + 1;
+      else hi = mid;
+    }
+    const i = lo - 1;
+    if (i >= 0 && at < this.ends[i]!) {
+      this.lastStart = starts[i]!;
+      this.lastEnd = this.ends[i]!;
       return this.lastStart;
     }
-    let w = this.slots.get(slot);
-    if (w === undefined) {
-      w = calendarWindow(at, this.unit, this.timeZone, { weekStartsOn: this.weekStartsOn });
-      if (this.slots.size > 200_000) this.slots.clear();
-      this.slots.set(slot, w);
-    }
-    this.cacheSlot[i] = slot;
-    this.cacheStart[i] = w.start;
-    this.cacheEnd[i] = w.end;
+    const w = calendarWindow(at, this.unit, this.timeZone, { weekStartsOn: this.weekStartsOn });
+    this.insert(lo, w);
     this.lastStart = w.start;
     this.lastEnd = w.end;
     return w.start;
+  }
+
+  private insert(at: number, w: TimeWindow): void {
+    if (this.n === this.starts.length) {
+      if (this.n >= 1 << 20) {
+        // A pathological spread of instants: start over rather than grow without bound.
+        this.n = 0;
+        at = 0;
+      } else {
+        const s = new Float64Array(this.n * 2);
+        const e = new Float64Array(this.n * 2);
+        s.set(this.starts);
+        e.set(this.ends);
+        this.starts = s;
+        this.ends = e;
+      }
+    }
+    this.starts.copyWithin(at + 1, at, this.n);
+    this.ends.copyWithin(at + 1, at, this.n);
+    this.starts[at] = w.start;
+    this.ends[at] = w.end;
+    this.n++;
   }
 }
 

@@ -3,6 +3,22 @@ import { RESPONSE_KINDS } from '../core/records.js';
 import type { InsightsErrorCode } from './errors.js';
 
 const KINDS: ReadonlySet<string> = new Set(RESPONSE_KINDS);
+// The kinds are interned literals: a switch compares pointers where a Set would hash.
+const isKind = (k: string): boolean => {
+  switch (k) {
+    case 'opened':
+    case 'clicked':
+    case 'accepted':
+    case 'refused':
+    case 'ignored':
+    case 'unsubscribed':
+    case 'complained':
+    case 'converted':
+      return true;
+    default:
+      return KINDS.has(k);
+  }
+};
 type Path = ReadonlyArray<string | number>;
 
 const bad = (message: string, path: Path): CrossChannelError<InsightsErrorCode> => new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', message, { path });
@@ -37,7 +53,7 @@ export function checkHistory(h: unknown, options: { readonly purchaseEvent: stri
   const responses = h.responses as unknown[];
   for (let i = 0; i < responses.length; i++) {
     const r = responses[i];
-    if (!isObj(r) || !isAt(r.at) || typeof r.channel !== 'string' || typeof r.kind !== 'string' || !KINDS.has(r.kind)) {
+    if (!isObj(r) || !isAt(r.at) || typeof r.channel !== 'string' || typeof r.kind !== 'string' || !isKind(r.kind)) {
       throw bad('Expected a parsed response with at (epoch ms), channel and a known kind', [...base, 'responses', i]);
     }
     if (r.value !== undefined && (typeof r.value !== 'number' || !Number.isFinite(r.value))) throw bad('Expected value to be a finite number', [...base, 'responses', i, 'value']);
