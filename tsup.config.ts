@@ -11,6 +11,7 @@ export const entries = {
   'attribution/index': 'src/attribution/index.ts',
   'experiments/index': 'src/experiments/index.ts',
   'timing/index': 'src/timing/index.ts',
+  'insights/index': 'src/insights/index.ts',
   'decide/index': 'src/decide/index.ts',
   'adapters/memory/index': 'src/adapters/memory/index.ts',
   'adapters/redis/index': 'src/adapters/redis/index.ts',

@@ -11,6 +11,7 @@ import { renderHtml, renderText } from './demo/report.js';
 import { runSimulation } from './demo/simulate.js';
 import { runExperimentsSection } from './demo/experiments-section.js';
 import { renderTimingText, runTimingSection, withTimingSection } from './demo/timing-section.js';
+import { insightsSection } from './demo/insights-section.js';
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -25,7 +26,7 @@ const customers = option('customers', 10_000);
 const days = option('days', 30);
 const seed = option('seed', 42);
 const progress = createProgress({ label: 'simulating' });
-const summary = await runSimulation({ seed, customers, days, progress });
+const summary = await runSimulation({ seed, customers, days, progress, inspect: insightsSection(outDir, Date.UTC(2026, 2, 2) + days * 86_400_000) });
 progress.finish(`simulated ${days} days of ${customers.toLocaleString('en-US')} customers in ${(summary.elapsedMs / 1000).toFixed(1)} s`);
 
 const timing = runTimingSection({ seed, people: Math.min(customers, 5_000) });

@@ -69,6 +69,17 @@ describe('subpath entries load only their own module', () => {
     }
   });
 
+  it('crosschannel/insights loads no adapter driver, and of the other modules only capping and segments (which it builds on)', () => {
+    const g = importGraph(join(out, 'insights', 'index.js'));
+    expect(g.packages.has('ioredis')).toBe(false);
+    expect(g.packages.has('pg')).toBe(false);
+    for (const src of g.sources) {
+      const other = MODULES.find((m) => m !== 'capping' && m !== 'segments' && src.startsWith(`src/${m}/`));
+      expect(other, `insights pulls in ${src}`).toBeUndefined();
+      expect(src.startsWith('src/adapters/'), `insights pulls in ${src}`).toBe(false);
+    }
+  });
+
   it('the graph walk does see drivers where they are used (the check can fail)', () => {
     const g = importGraph(join(out, 'adapters', 'redis', 'index.js'));
     expect(g.sources.has('src/adapters/redis/keys.ts')).toBe(true);

@@ -16,6 +16,7 @@ export const SIZE_BUDGETS: Readonly<Record<string, number>> = {
   attribution: 130_000, // 107_890
   experiments: 154_000, // 128_012
   timing: 135_000, // 112_200
+  insights: 148_000, // 123_400
   decide: 162_000, // 134_167
   'adapters/memory': 177_000, // 147_487
   'adapters/redis': 134_000, // 111_016

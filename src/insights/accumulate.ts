@@ -1,0 +1,410 @@
+import { CrossChannelError } from '../core/errors.js';
+import type { History } from '../core/records.js';
+import { addLocal, type EpochMs } from '../core/time.js';
+import type { InsightsErrorCode } from './errors.js';
+import { COUNTER, COUNTER_SLOTS } from './kpis.js';
+import { parseKpiOptions, type GroupDimension, type KpiOptions, type KpiOptionsInput } from './options.js';
+import { PeriodIndex } from './periods.js';
+import { checkHistory } from './validate.js';
+
+/** A person's history plus, optionally, the segments they belong to (for grouping by segment). */
+export interface SubjectHistory extends History {
+  readonly segments?: ReadonlyArray<string>;
+}
+
+/** The value of each grouping dimension for one group; `(none)` when a record has no campaign/offer/channel. */
+export interface GroupKey {
+  readonly channel?: string;
+  readonly campaign?: string;
+  readonly offer?: string;
+  readonly segment?: string;
+  /** Start of the local period (epoch ms). */
+  readonly period?: EpochMs;
+}
+
+/** The label of a missing dimension value (a behaviour event has no campaign; some have no channel). */
+export const NONE = '(none)';
+
+interface Group {
+  readonly key: string;
+  readonly dims: GroupKey;
+  readonly c: Float64Array;
+  prevKey: string | null | undefined;
+  seenActive: number;
+  seenReached: number;
+  seenBuyer: number;
+  purchasesNow: number;
+}
+
+/** The JSON form of a {@link KpiAccumulator}'s state: options, one counter array per group, pressure histograms. */
+export interface KpiStateJSON {
+  readonly version: 1;
+  readonly options: KpiOptions;
+  readonly groups: ReadonlyArray<{ readonly key: GroupKey; readonly counters: ReadonlyArray<number> }>;
+  readonly pressure: Readonly<Record<string, ReadonlyArray<number>>>;
+  readonly subjects: number;
+}
+
+const SEP = '\u001f';
+
+/**
+ * The one-pass, mergeable KPI accumulator. Feed it each person's {@link History} once (any order of people, from
+ * any number of shards); it keeps one small counter array per group and a pressure histogram per channel, so
+ * memory depends on the number of groups, never on the number of records. Distinct-people counts (active
+ * people, buyers, retention) add up across shards when shards split people, not records.
+ *
+ * @example
+ * ```ts
+ * declare const histories: Iterable<SubjectHistory>;
+ *
+ * const acc = new KpiAccumulator({ by: ['channel'] });
+ * for (const h of histories) acc.add(h);
+ * const table = kpiTable(acc, ['contacts', 'conversionRate']);
+ * ```
+ */
+export class KpiAccumulator {
+  /** The parsed options. */
+  readonly options: KpiOptions;
+  private readonly groups = new Map<string, Group>();
+  private readonly pressureHist = new Map<string, Float64Array>();
+  private readonly periods: PeriodIndex | undefined;
+  private readonly weeks: PeriodIndex;
+  private readonly undelivered: ReadonlySet<string>;
+  private readonly dims: ReadonlyArray<GroupDimension>;
+  private readonly hasSegment: boolean;
+  private ordinal = 0;
+  private subjectCount = 0;
+  private readonly activeNow: Group[] = [];
+  private readonly buf: Group[] = [];
+  private readonly wkChannel: string[] = [];
+  private readonly wkStart: number[] = [];
+  private readonly wkCount: number[] = [];
+  /** Groups by their non-period key, then by period start (0 without periods): no string per record for the period. */
+  private readonly index = new Map<string, Map<number, Group>>();
+  private readonly nonPeriod: ReadonlyArray<GroupDimension>;
+  private lastGroup: Group | undefined;
+  private lastPartial = '';
+  private lastPeriod = 0;
+
+  constructor(options: KpiOptionsInput | KpiOptions = {}) {
+    this.options = parseKpiOptions(options as KpiOptionsInput);
+    const o = this.options;
+    this.dims = o.by;
+    this.hasSegment = o.by.includes('segment');
+    this.nonPeriod = o.by.filter((d) => d !== 'period');
+    this.periods = o.by.includes('period') ? new PeriodIndex(o.period, o.timeZone, o.weekStartsOn) : undefined;
+    this.weeks = new PeriodIndex('week', o.timeZone, o.weekStartsOn);
+    this.undelivered = new Set(o.undeliveredTags);
+  }
+
+  /** Number of people added so far. */
+  get subjects(): number {
+    return this.subjectCount;
+  }
+
+  /**
+   * Adds one person's history. The history is checked first (a bad record throws `INPUT_INVALID` or
+   * `INSIGHTS_AMOUNT_NEGATIVE` with its path, and nothing is counted).
+   */
+  add(history: SubjectHistory): this {
+    checkHistory(history, this.options);
+    const o = this.options;
+    const from = o.from ?? -Infinity;
+    const to = o.to ?? Infinity;
+    const ord = ++this.ordinal;
+    this.subjectCount++;
+    const segs = this.hasSegment ? (history.segments ?? []) : [];
+    const active = this.activeNow;
+    active.length = 0;
+
+    const contacts = history.contacts;
+    const buf = this.buf;
+    // Marketing contacts per (channel, week) of this person: a handful of entries, scanned linearly.
+    const wkChannel = this.wkChannel;
+    const wkStart = this.wkStart;
+    const wkCount = this.wkCount;
+    let wkN = 0;
+    for (let i = 0; i < contacts.length; i++) {
+      const r = contacts[i]!;
+      if (r.at < from || r.at >= to) continue;
+      let delivered = 1;
+      const tags = r.tags;
+      if (tags !== undefined) for (let t = 0; t < tags.length; t++) if (this.undelivered.has(tags[t]!)) delivered = 0;
+      const marketing = r.transactional === true ? 0 : 1;
+      if (marketing === 1) {
+        const w = this.weeks.startOf(r.at);
+        let k = 0;
+        while (k < wkN && (wkStart[k] !== w || wkChannel[k] !== r.channel)) k++;
+        if (k === wkN) {
+          wkChannel[k] = r.channel;
+          wkStart[k] = w;
+          wkCount[k] = 0;
+          wkN++;
+        }
+        wkCount[k]!++;
+      }
+      const n = this.resolve(r.channel, r.campaignId, r.offerId, r.at, segs);
+      for (let j = 0; j < n; j++) {
+        const g = buf[j]!;
+        const c = g.c;
+        c[COUNTER.contacts]!++;
+        c[COUNTER.marketingContacts]! += marketing;
+        c[COUNTER.delivered]! += delivered;
+        if (g.seenReached !== ord) {
+          g.seenReached = ord;
+          c[COUNTER.reached]!++;
+        }
+      }
+    }
+    for (let k = 0; k < wkN; k++) {
+      const channel = wkChannel[k]!;
+      const n = wkCount[k]!;
+      let h = this.pressureHist.get(channel);
+      if (h === undefined) {
+        h = new Float64Array(o.pressureBuckets + 1);
+        this.pressureHist.set(channel, h);
+      }
+      h[Math.min(n, o.pressureBuckets)]!++;
+    }
+
+    const responses = history.responses;
+    for (let i = 0; i < responses.length; i++) {
+      const r = responses[i]!;
+      if (r.at < from || r.at >= to) continue;
+      const slot = responseSlot(r.kind);
+      const value = r.kind === 'converted' ? (r.value ?? 0) : 0;
+      const n = this.resolve(r.channel, r.campaignId, r.offerId, r.at, segs);
+      for (let j = 0; j < n; j++) {
+        const g = buf[j]!;
+        if (slot >= 0) g.c[slot]!++;
+        g.c[COUNTER.conversionValue]! += value;
+        this.markActive(g, ord, active);
+      }
+    }
+
+    const events = history.events;
+    let firstPurchase = -1;
+    for (let i = 0; i < events.length; i++) {
+      if (events[i]!.type === o.purchaseEvent) {
+        firstPurchase = i;
+        break;
+      }
+    }
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i]!;
+      if (e.at < from || e.at >= to) continue;
+      const isPurchase = e.type === o.purchaseEvent;
+      const isAbandon = e.type === o.cartAbandonEvent;
+      const amount = isPurchase ? amountOf(e.properties, o.amountProperty) : 0;
+      const acquired = i === firstPurchase;
+      const n = this.resolve(e.channel ?? NONE, undefined, undefined, e.at, segs);
+      for (let j = 0; j < n; j++) {
+        const g = buf[j]!;
+        const c = g.c;
+        this.markActive(g, ord, active);
+        if (isAbandon) c[COUNTER.cartAbandons]!++;
+        if (isPurchase) {
+          c[COUNTER.purchases]!++;
+          c[COUNTER.revenue]! += amount;
+          if (g.seenBuyer !== ord) {
+            g.seenBuyer = ord;
+            g.purchasesNow = 0;
+            c[COUNTER.buyers]!++;
+          }
+          if (++g.purchasesNow === 2) c[COUNTER.repeatBuyers]!++;
+          if (acquired) c[COUNTER.acquired]!++;
+        }
+      }
+    }
+
+    if (this.periods !== undefined) {
+      for (let i = 0; i < active.length; i++) {
+        const g = active[i]!;
+        const prev = this.previousOf(g);
+        if (prev !== undefined && prev.seenActive === ord) g.c[COUNTER.retained]!++;
+      }
+    }
+    return this;
+  }
+
+  /** Adds every history of an iterable or async iterable (a store scan, a file stream). */
+  async addAll(histories: Iterable<SubjectHistory> | AsyncIterable<SubjectHistory>): Promise<this> {
+    for await (const h of histories) this.add(h);
+    return this;
+  }
+
+  /** Adds another accumulator's (or its JSON's) counts: the result is as if this one had seen both. */
+  merge(other: KpiAccumulator | KpiStateJSON): this {
+    const json = other instanceof KpiAccumulator ? other.toJSON() : other;
+    if (typeof json !== 'object' || json === null || json.version !== 1 || JSON.stringify(json.options) !== JSON.stringify(this.options)) {
+      throw new CrossChannelError<InsightsErrorCode>('INSIGHTS_STATE_MISMATCH', 'Cannot merge KPI states computed with different options', { path: ['options'] });
+    }
+    for (const { key, counters } of json.groups) {
+      const g = this.groupOf(key);
+      for (let s = 0; s < COUNTER_SLOTS; s++) g.c[s]! += Number(counters[s] ?? 0);
+    }
+    for (const [channel, hist] of Object.entries(json.pressure)) {
+      let h = this.pressureHist.get(channel);
+      if (h === undefined) {
+        h = new Float64Array(this.options.pressureBuckets + 1);
+        this.pressureHist.set(channel, h);
+      }
+      for (let b = 0; b < h.length; b++) h[b]! += Number(hist[b] ?? 0);
+    }
+    this.subjectCount += json.subjects;
+    return this;
+  }
+
+  /** A JSON-able snapshot, to send from a worker and {@link KpiAccumulator.merge} elsewhere. */
+  toJSON(): KpiStateJSON {
+    return {
+      version: 1,
+      options: this.options,
+      groups: [...this.groups.values()].map((g) => ({ key: g.dims, counters: Array.from(g.c) })),
+      pressure: Object.fromEntries([...this.pressureHist].map(([k, v]) => [k, Array.from(v)])),
+      subjects: this.subjectCount,
+    };
+  }
+
+  /** @internal Groups with their counters and the previous period's counters. */
+  entries(): Array<{ key: GroupKey; counters: Float64Array; previous: Float64Array | undefined }> {
+    return [...this.groups.values()].map((g) => ({ key: g.dims, counters: g.c, previous: this.periods === undefined ? undefined : this.previousOf(g)?.c }));
+  }
+
+  /** @internal Pressure histograms by channel (index = marketing contacts in a person-week; last = that many or more). */
+  pressure(): ReadonlyMap<string, Float64Array> {
+    return this.pressureHist;
+  }
+
+  private markActive(g: Group, ord: number, active: Group[]): void {
+    if (g.seenActive !== ord) {
+      g.seenActive = ord;
+      g.c[COUNTER.people]!++;
+      active.push(g);
+    }
+  }
+
+  private previousOf(g: Group): Group | undefined {
+    if (g.prevKey === undefined) {
+      const p = g.dims.period;
+      g.prevKey = p === undefined ? null : keyOf(this.dims, { ...g.dims, period: addLocal(p, -1, this.options.period, this.options.timeZone) });
+    }
+    return g.prevKey === null ? undefined : this.groups.get(g.prevKey);
+  }
+
+  /** Puts the groups a record counts in into `buf` (one, or one per segment) and returns how many. */
+  private resolve(channel: string, campaign: string | undefined, offer: string | undefined, at: EpochMs, segs: ReadonlyArray<string>): number {
+    const period = this.periods === undefined ? 0 : this.periods.startOf(at);
+    if (!this.hasSegment) {
+      this.buf[0] = this.groupAt(this.partialKey(channel, campaign, offer, ''), period, channel, campaign, offer, undefined);
+      return 1;
+    }
+    for (let s = 0; s < segs.length; s++) {
+      const seg = segs[s]!;
+      this.buf[s] = this.groupAt(this.partialKey(channel, campaign, offer, seg), period, channel, campaign, offer, seg);
+    }
+    return segs.length;
+  }
+
+  private partialKey(channel: string, campaign: string | undefined, offer: string | undefined, segment: string): string {
+    const dims = this.nonPeriod;
+    if (dims.length === 0) return '';
+    if (dims.length === 1) {
+      const d = dims[0]!;
+      return d === 'channel' ? channel : d === 'campaign' ? (campaign ?? NONE) : d === 'offer' ? (offer ?? NONE) : segment;
+    }
+    let k = '';
+    for (let i = 0; i < dims.length; i++) {
+      const d = dims[i]!;
+      const v = d === 'channel' ? channel : d === 'campaign' ? (campaign ?? NONE) : d === 'offer' ? (offer ?? NONE) : segment;
+      k = i === 0 ? v : k + SEP + v;
+    }
+    return k;
+  }
+
+  private groupAt(partial: string, period: number, channel?: string, campaign?: string, offer?: string, segment?: string): Group {
+    // Consecutive records of a person mostly fall in the same group (a response follows its contact).
+    const last = this.lastGroup;
+    if (last !== undefined && period === this.lastPeriod && partial === this.lastPartial) return last;
+    const g = this.lookup(partial, period, channel, campaign, offer, segment);
+    this.lastGroup = g;
+    this.lastPartial = partial;
+    this.lastPeriod = period;
+    return g;
+  }
+
+  private lookup(partial: string, period: number, channel?: string, campaign?: string, offer?: string, segment?: string): Group {
+    let byPeriod = this.index.get(partial);
+    if (byPeriod === undefined) {
+      byPeriod = new Map();
+      this.index.set(partial, byPeriod);
+    }
+    let g = byPeriod.get(period);
+    if (g === undefined) {
+      const dims: Record<string, string | number> = {};
+      for (const d of this.dims) {
+        if (d === 'channel') dims.channel = channel!;
+        else if (d === 'campaign') dims.campaign = campaign ?? NONE;
+        else if (d === 'offer') dims.offer = offer ?? NONE;
+        else if (d === 'segment') dims.segment = segment!;
+        else dims.period = period;
+      }
+      const k = keyOf(this.dims, dims as GroupKey);
+      g = { key: k, dims: dims as GroupKey, c: new Float64Array(COUNTER_SLOTS), prevKey: undefined, seenActive: 0, seenReached: 0, seenBuyer: 0, purchasesNow: 0 };
+      byPeriod.set(period, g);
+      this.groups.set(k, g);
+    }
+    return g;
+  }
+
+  private groupOf(key: GroupKey): Group {
+    return this.groupAt(this.partialKey(key.channel ?? NONE, key.campaign, key.offer, key.segment ?? NONE), key.period ?? 0, key.channel, key.campaign, key.offer, key.segment);
+  }
+}
+
+function keyOf(dims: ReadonlyArray<GroupDimension>, key: GroupKey): string {
+  return dims.map((d) => (d === 'period' ? String(key.period) : (key[d] ?? NONE))).join(SEP);
+}
+
+function responseSlot(kind: string): number {
+  switch (kind) {
+    case 'opened':
+      return COUNTER.opened;
+    case 'clicked':
+      return COUNTER.clicked;
+    case 'converted':
+      return COUNTER.converted;
+    case 'unsubscribed':
+      return COUNTER.unsubscribed;
+    case 'complained':
+      return COUNTER.complained;
+    default:
+      return -1;
+  }
+}
+
+/** An order's amount: the numeric property, 0 when absent (validation has rejected non-numbers and negatives). */
+export function amountOf(properties: unknown, name: string): number {
+  const v = (properties as Record<string, unknown> | undefined)?.[name];
+  return typeof v === 'number' ? v : 0;
+}
+
+/**
+ * Computes the KPI state of a whole population in one pass (sync iterable) — a shortcut for
+ * `new KpiAccumulator(options)` plus `add` for each history.
+ *
+ * @example
+ * ```ts
+ * declare const histories: SubjectHistory[];
+ *
+ * const state = accumulateKpis(histories, { by: ['channel', 'period'], period: 'month', timeZone: 'Europe/Paris' });
+ * ```
+ */
+export function accumulateKpis(histories: Iterable<SubjectHistory>, options: KpiOptionsInput = {}): KpiAccumulator {
+  const acc = new KpiAccumulator(options);
+  if (histories === null || typeof histories !== 'object' || typeof (histories as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+    throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'Expected an iterable of histories', { path: [] });
+  }
+  for (const h of histories) acc.add(h);
+  return acc;
+}

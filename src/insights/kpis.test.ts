@@ -1,0 +1,191 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { CrossChannelError } from '../core/errors.js';
+import { createHistory, parseBehaviourEvent, parseContactRecord, parseResponseRecord } from '../core/records.js';
+import { accumulateKpis, KpiAccumulator, type SubjectHistory } from './accumulate.js';
+import { KPI_NAMES, KPI_REGISTRY } from './kpis.js';
+import { pressureReport } from './pressure.js';
+import { kpiTable } from './table.js';
+
+const T0 = Date.parse('2026-03-02T10:00:00Z'); // a Monday
+const DAY = 86_400_000;
+
+function person(id: string, parts: { contacts?: object[]; responses?: object[]; events?: object[] }, segments?: string[]): SubjectHistory {
+  const h = createHistory(id, {
+    contacts: (parts.contacts ?? []).map((c, i) => parseContactRecord({ id: `${id}-c${i}`, subjectId: id, ...c })),
+    responses: (parts.responses ?? []).map((r, i) => parseResponseRecord({ id: `${id}-r${i}`, subjectId: id, ...r })),
+    events: (parts.events ?? []).map((e) => parseBehaviourEvent({ subjectId: id, ...e })),
+  });
+  return segments === undefined ? h : { ...h, segments };
+}
+
+const population: SubjectHistory[] = [
+  person(
+    'p1',
+    {
+      contacts: [
+        { channel: 'email', at: T0, campaignId: 'spring' },
+        { channel: 'email', at: T0 + DAY, tags: ['bounced'] },
+        { channel: 'sms', at: T0 + 8 * DAY },
+      ],
+      responses: [
+        { kind: 'opened', channel: 'email', at: T0 + 1000 },
+        { kind: 'clicked', channel: 'email', at: T0 + 2000 },
+        { kind: 'converted', channel: 'email', at: T0 + 3000, value: 40 },
+      ],
+      events: [
+        { type: 'purchase', channel: 'web', at: T0 + 4000, properties: { amount: 40 } },
+        { type: 'purchase', channel: 'web', at: T0 + 9 * DAY, properties: { amount: 60 } },
+      ],
+    },
+    ['vip'],
+  ),
+  person(
+    'p2',
+    {
+      contacts: [{ channel: 'email', at: T0 + 2 * DAY }],
+      responses: [{ kind: 'unsubscribed', channel: 'email', at: T0 + 2 * DAY + 5 }],
+      events: [{ type: 'cart_abandon', channel: 'web', at: T0 + 3 * DAY }],
+    },
+    ['vip', 'new'],
+  ),
+];
+
+describe('KPI registry', () => {
+  it('defines every KPI once with a formula', () => {
+    expect(Object.keys(KPI_REGISTRY).sort()).toEqual([...KPI_NAMES].sort());
+    for (const n of KPI_NAMES) expect(KPI_REGISTRY[n].formula.length).toBeGreaterThan(5);
+  });
+
+  it('computes the overall KPIs of a small population by hand', () => {
+    const t = kpiTable(accumulateKpis(population), [...KPI_NAMES]);
+    expect(t.rows).toHaveLength(1);
+    const v = t.rows[0]!.values;
+    expect(v.contacts).toEqual({ value: 4 });
+    expect(v.delivered).toEqual({ value: 3 });
+    expect(v.deliveryRate).toEqual({ value: 0.75 });
+    expect(v.openRate).toEqual({ value: 1 / 3 });
+    expect(v.conversionRate).toEqual({ value: 1 / 3 });
+    expect(v.optOutRate).toEqual({ value: 1 / 3 });
+    expect(v.revenue).toEqual({ value: 100 });
+    expect(v.averageOrderValue).toEqual({ value: 50 });
+    expect(v.cartAbandonmentRate).toEqual({ value: 1 / 3 });
+    expect(v.buyers).toEqual({ value: 1 });
+    expect(v.repeatPurchaseRate).toEqual({ value: 1 });
+    expect(v.activePeople).toEqual({ value: 2 });
+    expect(v.newCustomers).toEqual({ value: 1 });
+    expect(v.contactsPerPerson).toEqual({ value: 2 });
+    expect(v.retentionRate).toMatchObject({ value: null, reason: { code: 'NO_PREVIOUS_PERIOD' } });
+    expect(v.customerAcquisitionCost).toMatchObject({ value: null, reason: { code: 'NO_SPEND' } });
+  });
+
+  it('groups by channel and local week, with retention against the previous week and CAC from spend', () => {
+    const acc = accumulateKpis(population, { by: ['channel', 'period'], period: 'week', timeZone: 'Europe/Paris' });
+    const t = kpiTable(acc, ['contacts', 'retentionRate', 'complaintRate', 'customerAcquisitionCost'], {
+      spend: [
+        { channel: 'web', amount: 300, period: '2026-03-02' },
+        { channel: 'web', amount: 50, period: '2026-03-09' },
+      ],
+    });
+    expect(t.rows.map((r) => r.label)).toEqual(['email · 2026-03-02', 'web · 2026-03-02', 'sms · 2026-03-09', 'web · 2026-03-09']);
+    const webW2 = t.rows[3]!.values;
+    expect(webW2.retentionRate).toEqual({ value: 0.5 }); // p1 and p2 active on web in week 1, p1 again in week 2
+    expect(t.rows[1]!.values.customerAcquisitionCost).toEqual({ value: 300 });
+    expect(webW2.customerAcquisitionCost).toMatchObject({ value: null, reason: { code: 'ZERO_DENOMINATOR' } });
+    expect(t.rows[0]!.values.complaintRate).toEqual({ value: 0 });
+    expect(t.rows[2]!.values.complaintRate).toEqual({ value: 0 });
+  });
+
+  it('counts a person in each of their segments', () => {
+    const t = kpiTable(accumulateKpis(population, { by: ['segment'] }), ['activePeople', 'contacts']);
+    expect(t.rows.map((r) => [r.label, r.values.activePeople, r.values.contacts])).toEqual([
+      ['new', { value: 1 }, { value: 1 }],
+      ['vip', { value: 2 }, { value: 4 }],
+    ]);
+  });
+
+  it('never gives NaN: empty ranges say why', () => {
+    const t = kpiTable(accumulateKpis(population, { from: '2030-01-01', to: '2030-02-01' }), ['conversionRate']);
+    expect(t.rows).toEqual([]);
+    expect(t.reasons[0]!.code).toBe('NO_DATA');
+  });
+
+  it('rejects unknown KPI names, bad spend tables, negative amounts and malformed histories with paths', () => {
+    const acc = accumulateKpis(population, { by: ['channel'] });
+    const err = (f: () => unknown): CrossChannelError => {
+      try {
+        f();
+      } catch (e) {
+        if (e instanceof CrossChannelError) return e;
+        throw e;
+      }
+      throw new Error('did not throw');
+    };
+    expect(err(() => kpiTable(acc, ['contacts', 'roi' as never]))).toMatchObject({ code: 'INSIGHTS_KPI_UNKNOWN', path: 'kpis[1]' });
+    expect(err(() => kpiTable(acc, ['spend'], { spend: [{ channel: 'tv', amount: 5 }] }))).toMatchObject({ code: 'INSIGHTS_SPEND_INVALID', path: 'spend[0].channel' });
+    expect(err(() => kpiTable(acc, ['spend'], { spend: [{ channel: 'web', amount: -5 }] }))).toMatchObject({ code: 'INSIGHTS_SPEND_INVALID', path: 'spend[0].amount' });
+    const negative = person('p3', { events: [{ type: 'purchase', at: T0, properties: { amount: -1 } }] });
+    expect(err(() => new KpiAccumulator().add(negative))).toMatchObject({ code: 'INSIGHTS_AMOUNT_NEGATIVE', path: 'events[0].properties.amount' });
+    expect(err(() => new KpiAccumulator().add({ subjectId: 'x', contacts: [{ at: 'soon' }], responses: [], events: [] } as never))).toMatchObject({
+      code: 'INPUT_INVALID',
+      path: 'contacts[0]',
+    });
+    expect(err(() => accumulateKpis(42 as never))).toMatchObject({ code: 'INPUT_INVALID' });
+    expect(err(() => new KpiAccumulator({ by: ['channel', 'channel'] }))).toMatchObject({ code: 'CONFIG_INVALID', path: 'by' });
+    expect(err(() => pressureReport({} as never))).toMatchObject({ code: 'INPUT_INVALID' });
+  });
+
+  it('measures pressure per person-week against the caps in force', () => {
+    const p = pressureReport(accumulateKpis(population), {
+      rules: [
+        { id: 'weekly', kind: 'limit', limit: 1, window: 'week', scope: { tags: 'marketing' } },
+        { id: 'sms-day', kind: 'limit', limit: 1, window: 'day', scope: { channels: 'sms' } },
+      ],
+    });
+    const email = p.find((x) => x.channel === 'email')!;
+    expect(email.histogram.slice(0, 3)).toEqual([0, 1, 1]); // p1: 2 emails in week 1, p2: 1
+    expect(email.cap).toEqual({ limit: 1, ruleId: 'weekly' });
+    expect([email.atCap, email.overCap]).toEqual([1, 1]);
+  });
+});
+
+const arbPerson = (i: number) =>
+  fc
+    .record({
+      contacts: fc.array(fc.record({ channel: fc.constantFrom('email', 'sms'), d: fc.integer({ min: 0, max: 60 }), bounced: fc.boolean() }), { maxLength: 6 }),
+      responses: fc.array(fc.record({ kind: fc.constantFrom('opened', 'clicked', 'converted', 'unsubscribed'), channel: fc.constantFrom('email', 'sms'), d: fc.integer({ min: 0, max: 60 }) }), {
+        maxLength: 6,
+      }),
+      events: fc.array(fc.record({ type: fc.constantFrom('purchase', 'cart_abandon', 'page_view'), d: fc.integer({ min: 0, max: 60 }), amount: fc.integer({ min: 0, max: 100 }) }), {
+        maxLength: 6,
+      }),
+    })
+    .map((p) =>
+      person(`s${i}`, {
+        contacts: p.contacts.map((c) => ({ channel: c.channel, at: T0 + c.d * DAY, tags: c.bounced ? ['bounced'] : [] })),
+        responses: p.responses.map((r) => ({ kind: r.kind, channel: r.channel, at: T0 + r.d * DAY })),
+        events: p.events.map((e) => ({ type: e.type, channel: 'web', at: T0 + e.d * DAY, properties: { amount: e.amount } })),
+      }),
+    );
+const arbPopulation = fc.integer({ min: 0, max: 12 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => arbPerson(i))));
+
+describe('KPI properties', () => {
+  it('counts equal a naive filter-and-count oracle; shards merged equal the whole', () => {
+    fc.assert(
+      fc.property(arbPopulation, fc.integer({ min: 0, max: 12 }), (pop, cut) => {
+        const opts = { by: ['channel', 'period'] as ('channel' | 'period')[], period: 'month' as const, timeZone: 'America/New_York' };
+        const whole = kpiTable(accumulateKpis(pop, opts), [...KPI_NAMES]);
+        const merged = kpiTable(accumulateKpis(pop.slice(0, cut), opts).merge(accumulateKpis(pop.slice(cut), opts).toJSON()), [...KPI_NAMES]);
+        expect(merged).toEqual(whole);
+        const total = (n: 'contacts' | 'delivered' | 'purchases' | 'revenue') => whole.rows.reduce((s, r) => s + ((r.values[n]?.value as number | null) ?? 0), 0);
+        expect(total('contacts')).toBe(pop.reduce((s, h) => s + h.contacts.length, 0));
+        expect(total('delivered')).toBe(pop.reduce((s, h) => s + h.contacts.filter((c) => !c.tags.includes('bounced')).length, 0));
+        const purchases = pop.flatMap((h) => h.events.filter((e) => e.type === 'purchase'));
+        expect(total('purchases')).toBe(purchases.length);
+        expect(total('revenue')).toBe(purchases.reduce((s, e) => s + (e.properties.amount as number), 0));
+        for (const r of whole.rows) for (const v of Object.values(r.values)) expect(Number.isNaN(v.value)).toBe(false);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});

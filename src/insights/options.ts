@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { CrossChannelError, parseWith } from '../core/errors.js';
+import { timeZoneSchema, timestampSchema } from '../core/schema.js';
+import type { WeekStartsOn } from '../core/time.js';
+import type { InsightsErrorCode } from './errors.js';
+
+/** The dimensions a KPI table can be grouped by. */
+export const GROUP_DIMENSIONS = ['channel', 'campaign', 'offer', 'segment', 'period'] as const;
+
+/** One grouping dimension. */
+export type GroupDimension = (typeof GROUP_DIMENSIONS)[number];
+
+/**
+ * Schema of the KPI options: how records are grouped and which event types mean what.
+ * - `by`: grouping dimensions (none = one overall row). `segment` counts a person's records in each of their segments.
+ * - `period` / `timeZone` / `weekStartsOn`: local calendar periods when `by` holds `period` (and for pressure weeks).
+ * - `from` / `to`: only records with `from ≤ at < to` are counted.
+ * - `purchaseEvent`, `cartAbandonEvent`, `amountProperty`: which behaviour events are orders, abandoned carts, and
+ *   which property holds an order's amount.
+ * - `undeliveredTags`: a contact carrying one of these tags was not delivered.
+ * - `pressureBuckets`: contacts per person-week beyond this fall in the last histogram bucket.
+ *
+ * @example
+ * ```ts
+ * kpiOptionsSchema.parse({ by: ['channel', 'period'], period: 'month', timeZone: 'Europe/Paris' });
+ * ```
+ */
+export const kpiOptionsSchema = z
+  .object({
+    by: z
+      .array(z.enum(GROUP_DIMENSIONS))
+      .max(5)
+      .default([])
+      .refine((a) => new Set(a).size === a.length, 'Each dimension at most once'),
+    period: z.enum(['day', 'week', 'month']).default('week'),
+    timeZone: timeZoneSchema.default('UTC'),
+    weekStartsOn: z.number().int().min(0).max(6).default(1),
+    from: timestampSchema.optional(),
+    to: timestampSchema.optional(),
+    purchaseEvent: z.string().min(1).max(128).default('purchase'),
+    cartAbandonEvent: z.string().min(1).max(128).default('cart_abandon'),
+    amountProperty: z.string().min(1).max(128).default('amount'),
+    undeliveredTags: z.array(z.string().min(1).max(128)).max(64).default(['bounced', 'undelivered', 'failed']),
+    pressureBuckets: z.number().int().min(1).max(1000).default(20),
+  })
+  .strict();
+
+/** KPI options as a caller writes them. */
+export type KpiOptionsInput = z.input<typeof kpiOptionsSchema>;
+
+/** Parsed KPI options. */
+export interface KpiOptions extends Omit<z.output<typeof kpiOptionsSchema>, 'weekStartsOn'> {
+  readonly weekStartsOn: WeekStartsOn;
+}
+
+/**
+ * Validates KPI options (`CONFIG_INVALID` with the path of the bad field).
+ *
+ * @example
+ * ```ts
+ * const o = parseKpiOptions({ by: ['channel'] }); // o.period === 'week', o.timeZone === 'UTC'
+ * ```
+ */
+export function parseKpiOptions(input: KpiOptionsInput = {}): KpiOptions {
+  const o = parseWith(kpiOptionsSchema, input, 'CONFIG_INVALID') as KpiOptions;
+  if (o.from !== undefined && o.to !== undefined && o.to <= o.from) {
+    throw new CrossChannelError<InsightsErrorCode>('CONFIG_INVALID', '`to` must be after `from`', { path: ['to'] });
+  }
+  return o;
+}

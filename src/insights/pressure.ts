@@ -1,0 +1,104 @@
+import { parseCapRules, type CompiledCapRules, type CapRuleSetInput } from '../capping/rules.js';
+import { DAY, WEEK } from '../core/time.js';
+import { CrossChannelError } from '../core/errors.js';
+import { KpiAccumulator } from './accumulate.js';
+import type { InsightsErrorCode } from './errors.js';
+
+/** The tightest weekly limit the caps in force put on a channel's marketing contacts. */
+export interface WeeklyCap {
+  readonly limit: number;
+  /** The rule that sets it. */
+  readonly ruleId: string;
+}
+
+/** Marketing pressure on one channel: contacts per person-week, against the weekly cap in force. */
+export interface ChannelPressure {
+  readonly channel: string;
+  /** `histogram[n]`: person-weeks with n marketing contacts on the channel (last bucket: n or more). */
+  readonly histogram: ReadonlyArray<number>;
+  /** Person-weeks with at least one marketing contact on the channel. */
+  readonly personWeeks: number;
+  /** Mean contacts per person-week (over person-weeks with at least one). */
+  readonly mean: number;
+  /** Median and 90th percentile of contacts per person-week. */
+  readonly p50: number;
+  readonly p90: number;
+  readonly cap: WeeklyCap | null;
+  /** Person-weeks exactly at the cap, and above it (above means the caps were not in force, or were bypassed). */
+  readonly atCap: number;
+  readonly overCap: number;
+}
+
+/**
+ * Marketing pressure per channel — the distribution of marketing (non-transactional) contacts per person and
+ * local week — set against the caps in force. A cap rule applies to a channel when it is a `limit` rule whose
+ * scope names the channel (or no channel), no campaign or offer, and no tag or the `marketing` tag; a window
+ * `W` shorter than a week allows `limit × ⌈7 d / W⌉` a week, a longer one `limit`.
+ *
+ * @example
+ * ```ts
+ * declare const acc: KpiAccumulator;
+ *
+ * const p = pressureReport(acc, { rules: [{ id: 'weekly', kind: 'limit', limit: 3, window: 'week' }] });
+ * p[0]?.overCap; // person-weeks above 3
+ * ```
+ */
+export function pressureReport(state: KpiAccumulator, caps?: CompiledCapRules | CapRuleSetInput): ChannelPressure[] {
+  if (!(state instanceof KpiAccumulator)) throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'Expected a KpiAccumulator', { path: [] });
+  const rules = caps === undefined ? undefined : parseCapRules(caps);
+  const out: ChannelPressure[] = [];
+  for (const [channel, h] of [...state.pressure()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    let n = 0;
+    let sum = 0;
+    for (let b = 0; b < h.length; b++) {
+      n += h[b]!;
+      sum += b * h[b]!;
+    }
+    const cap = rules === undefined ? null : weeklyCap(rules, channel);
+    let atCap = 0;
+    let overCap = 0;
+    if (cap !== null) {
+      for (let b = 0; b < h.length; b++) {
+        if (b === cap.limit) atCap += h[b]!;
+        else if (b > cap.limit) overCap += h[b]!;
+      }
+    }
+    out.push({ channel, histogram: Array.from(h), personWeeks: n, mean: n === 0 ? 0 : sum / n, p50: quantile(h, n, 0.5), p90: quantile(h, n, 0.9), cap, atCap, overCap });
+  }
+  return out;
+}
+
+function quantile(h: Float64Array, n: number, q: number): number {
+  if (n === 0) return 0;
+  const target = q * n;
+  let seen = 0;
+  for (let b = 0; b < h.length; b++) {
+    seen += h[b]!;
+    if (seen >= target) return b;
+  }
+  return h.length - 1;
+}
+
+/**
+ * The tightest weekly cap on a channel's marketing contacts implied by a rule set, or `null` when none applies.
+ *
+ * @example
+ * ```ts
+ * import { parseCapRules } from 'crosschannel/capping';
+ *
+ * weeklyCap(parseCapRules({ rules: [{ id: 'sms-day', kind: 'limit', limit: 1, window: 'day', scope: { channels: 'sms' } }] }), 'sms'); // { limit: 7, ruleId: 'sms-day' }
+ * ```
+ */
+export function weeklyCap(rules: CompiledCapRules, channel: string): WeeklyCap | null {
+  let best: WeeklyCap | null = null;
+  for (const r of rules.rules) {
+    if (r.kind !== 'limit' || r.window === null) continue;
+    if (r.channels !== null && !r.channels.includes(channel)) continue;
+    if (r.campaigns !== null || r.offers !== null || r.per === 'campaign' || r.per === 'offer') continue;
+    if (r.tags !== null && !r.tags.includes('marketing')) continue;
+    const w = r.window.type === 'rolling' ? r.window.ms : r.window.unit === 'day' ? DAY : r.window.unit === 'week' ? WEEK : 28 * DAY;
+    const limit = w >= WEEK ? r.limit : r.limit * Math.ceil(WEEK / w);
+    if (best === null || limit < best.limit) best = { limit, ruleId: r.id };
+  }
+  return best;
+}

@@ -1,0 +1,81 @@
+import type { Rng } from '../core/random.js';
+import type { BgNbdParams, CustomerSummary } from './bgnbd.js';
+import type { GammaGammaParams, SpendSummary } from './gamma-gamma.js';
+
+/**
+ * Seeded simulation of populations from the models' own generative stories, to test recovery of parameters
+ * and to benchmark fits without shipping anyone's data.
+ */
+
+/** A Gamma(shape, rate) variate (Marsaglia & Tsang 2000; boosted for shape < 1). */
+export function gammaVariate(rng: Rng, shape: number, rate: number): number {
+  if (shape < 1) return gammaVariate(rng, shape + 1, rate) * Math.pow(1 - rng.next(), 1 / shape);
+  const d = shape - 1 / 3;
+  const c = 1 / Math.sqrt(9 * d);
+  for (;;) {
+    let x: number;
+    let v: number;
+    do {
+      x = rng.normal();
+      v = 1 + c * x;
+    } while (v <= 0);
+    v = v * v * v;
+    const u = 1 - rng.next();
+    if (Math.log(u) < 0.5 * x * x + d - d * v + d * Math.log(v)) return (d * v) / rate;
+  }
+}
+
+/** A Beta(a, b) variate. */
+export function betaVariate(rng: Rng, a: number, b: number): number {
+  const x = gammaVariate(rng, a, 1);
+  const y = gammaVariate(rng, b, 1);
+  return x / (x + y);
+}
+
+/**
+ * Simulates BG/NBD customers: each has a first purchase at time 0 and is observed for `ages[i]` time units.
+ *
+ * @example
+ * ```ts
+ * import { createRng } from 'crosschannel';
+ *
+ * const customers = simulateBgNbd({ r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 }, [39, 38, 27], createRng(7));
+ * ```
+ */
+export function simulateBgNbd(params: BgNbdParams, ages: ReadonlyArray<number>, rng: Rng): CustomerSummary[] {
+  return ages.map((T) => {
+    const lambda = gammaVariate(rng, params.r, params.alpha);
+    const p = betaVariate(rng, params.a, params.b);
+    let t = 0;
+    let x = 0;
+    let last = 0;
+    for (;;) {
+      t += -Math.log(1 - rng.next()) / lambda;
+      if (t > T) break;
+      x++;
+      last = t;
+      if (rng.next() < p) break;
+    }
+    return { frequency: x, recency: last, age: T };
+  });
+}
+
+/**
+ * Adds Gamma-Gamma mean values to customers with repeat purchases (others get 0).
+ *
+ * @example
+ * ```ts
+ * import { createRng } from 'crosschannel';
+ *
+ * const spend = simulateGammaGamma({ p: 6.25, q: 3.74, gamma: 15.44 }, [1, 3, 0], createRng(7));
+ * ```
+ */
+export function simulateGammaGamma(params: GammaGammaParams, frequencies: ReadonlyArray<number>, rng: Rng): SpendSummary[] {
+  return frequencies.map((x) => {
+    if (x === 0) return { frequency: 0, monetaryValue: 0 };
+    const nu = gammaVariate(rng, params.q, params.gamma);
+    let sum = 0;
+    for (let i = 0; i < x; i++) sum += gammaVariate(rng, params.p, nu);
+    return { frequency: x, monetaryValue: sum / x };
+  });
+}

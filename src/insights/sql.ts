@@ -1,0 +1,309 @@
+import { z } from 'zod';
+import { CrossChannelError, parseWith } from '../core/errors.js';
+import type { SqlQueryable } from '../core/sql.js';
+import type { KpiStateJSON } from './accumulate.js';
+import { cohortOptionsSchema, type CohortOptionsInput, type CohortStateJSON } from './cohorts.js';
+import type { InsightsErrorCode } from './errors.js';
+import { funnelSchema, type FunnelInput, type FunnelStateJSON } from './funnels.js';
+import { COUNTER, COUNTER_SLOTS } from './kpis.js';
+import { parseKpiOptions, type KpiOptions, type KpiOptionsInput } from './options.js';
+
+/**
+ * The same KPIs, funnels and cohorts computed inside PostgreSQL (or PGlite, Citus, any compatible engine) from
+ * the stores' tables — the behaviour events of `PostgresEventStore` (`crosschannel_behaviour_events`, `at` in
+ * epoch ms) — and the user's own contact and response tables, named like attribution's SQL source. Each query
+ * returns the partial state the in-memory accumulators produce, so `kpiTable`, `funnelReport` and
+ * `cohortReport` read both alike, and the tests hold them equal.
+ */
+const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/, 'Must be a plain SQL identifier (schema.table allowed)');
+
+/**
+ * Schema of the SQL source: table and column names, and whether `at` columns hold `epoch_ms` numbers (the
+ * stores' layout) or `timestamptz`.
+ *
+ * @example
+ * ```ts
+ * insightsSqlSourceSchema.parse({ contacts: 'mart.contacts', responses: 'mart.responses' });
+ * ```
+ */
+export const insightsSqlSourceSchema = z
+  .object({
+    events: identifier.default('crosschannel_behaviour_events'),
+    contacts: identifier.default('contacts'),
+    responses: identifier.default('responses'),
+    subjectId: identifier.default('subject_id'),
+    channel: identifier.default('channel'),
+    campaignId: identifier.default('campaign_id'),
+    offerId: identifier.default('offer_id'),
+    tags: identifier.default('tags'),
+    transactional: identifier.default('transactional'),
+    kind: identifier.default('kind'),
+    value: identifier.default('value'),
+    type: identifier.default('type'),
+    properties: identifier.default('properties'),
+    at: identifier.default('at'),
+    timeType: z.enum(['epoch_ms', 'timestamptz']).default('epoch_ms'),
+  })
+  .strict();
+
+/** The SQL source as a caller writes it. */
+export type InsightsSqlSourceInput = z.input<typeof insightsSqlSourceSchema>;
+type Source = z.output<typeof insightsSqlSourceSchema>;
+
+const q = (id: string): string =>
+  id
+    .split('.')
+    .map((p) => `"${p}"`)
+    .join('.');
+const lit = (s: string): string => `'${s.replace(/'/g, "''")}'`;
+const atMs = (o: Source, alias: string): string => (o.timeType === 'epoch_ms' ? `(${alias}.${q(o.at)})::float8` : `(extract(epoch from ${alias}.${q(o.at)}) * 1000)::float8`);
+
+/** Start (epoch ms) of the local period of `ms` — or of the period `back` periods before — in SQL. */
+function periodExpr(ms: string, unit: 'day' | 'week' | 'month', zone: string, weekStartsOn: number, back = 0): string {
+  const local = `(to_timestamp((${ms}) / 1000.0) AT TIME ZONE ${lit(zone)})`;
+  const k = unit === 'week' ? (weekStartsOn - 1 + 7) % 7 : 0;
+  let trunc = k === 0 ? `date_trunc('${unit}', ${local})` : `(date_trunc('week', ${local} - interval '${k} days') + interval '${k} days')`;
+  if (back > 0) trunc = `(${trunc} - interval '${back} ${unit}')`;
+  return `(extract(epoch from (${trunc} AT TIME ZONE ${lit(zone)})) * 1000)::float8`;
+}
+
+const amountExpr = (o: Source, alias: string, property: string): string =>
+  `(CASE WHEN jsonb_typeof(${alias}.${q(o.properties)}::jsonb -> ${lit(property)}) = 'number' THEN (${alias}.${q(o.properties)}::jsonb ->> ${lit(property)})::float8 ELSE 0 END)`;
+
+function rangeWhere(ms: string, k: KpiOptions): string {
+  const parts = ['true'];
+  if (k.from !== undefined) parts.push(`${ms} >= ${Number(k.from)}`);
+  if (k.to !== undefined) parts.push(`${ms} < ${Number(k.to)}`);
+  return parts.join(' AND ');
+}
+
+/**
+ * The SQL of the KPI counters per group (one row per group, one column per counter) and of the pressure
+ * histogram. Grouping by `segment` is not available in SQL (segment membership is not in these tables).
+ *
+ * @example
+ * ```ts
+ * const { counters, pressure } = kpiSql({ by: ['channel', 'period'], period: 'month', timeZone: 'Europe/Paris' });
+ * ```
+ */
+export function kpiSql(options: KpiOptionsInput | KpiOptions = {}, source: InsightsSqlSourceInput = {}): { counters: string; pressure: string } {
+  const k = parseKpiOptions(options as KpiOptionsInput);
+  const o = parseWith(insightsSqlSourceSchema, source, 'CONFIG_INVALID');
+  if (k.by.includes('segment')) throw new CrossChannelError<InsightsErrorCode>('CONFIG_INVALID', 'Grouping by segment is not available in SQL', { path: ['by'] });
+  const hasPeriod = k.by.includes('period');
+  const cols = ['g0', ...k.by.map((d) => (d === 'channel' ? 'ch' : d === 'campaign' ? 'camp' : d === 'offer' ? 'off' : 'p'))];
+  const G = cols.join(', ');
+  const per = (ms: string, back = 0): string => periodExpr(ms, k.period, k.timeZone, k.weekStartsOn, back);
+  const undelivered = `ARRAY[${k.undeliveredTags.map(lit).join(', ') || "''"}]::text[]`;
+  const cAt = atMs(o, 'x');
+  const counters = `WITH c AS (
+  SELECT 0 AS g0, x.${q(o.subjectId)}::text AS s, x.${q(o.channel)}::text AS ch, coalesce(x.${q(o.campaignId)}::text, '(none)') AS camp, coalesce(x.${q(o.offerId)}::text, '(none)') AS off,
+         ${hasPeriod ? per(cAt) : '0'} AS p,
+         CASE WHEN coalesce(x.${q(o.transactional)}, false) THEN 0 ELSE 1 END AS marketing,
+         CASE WHEN coalesce(x.${q(o.tags)}::text[], ARRAY[]::text[]) && ${undelivered} THEN 0 ELSE 1 END AS delivered
+  FROM ${q(o.contacts)} x WHERE ${rangeWhere(cAt, k)}
+), r AS (
+  SELECT 0 AS g0, x.${q(o.subjectId)}::text AS s, x.${q(o.channel)}::text AS ch, coalesce(x.${q(o.campaignId)}::text, '(none)') AS camp, coalesce(x.${q(o.offerId)}::text, '(none)') AS off,
+         ${hasPeriod ? per(cAt) : '0'} AS p, ${hasPeriod ? per(cAt, 1) : '0'} AS pp, x.${q(o.kind)}::text AS kind, coalesce(x.${q(o.value)}::float8, 0) AS value
+  FROM ${q(o.responses)} x WHERE ${rangeWhere(cAt, k)}
+), ef AS (
+  SELECT x.*, ${cAt} AS at_ms,
+         CASE WHEN x.${q(o.type)} = ${lit(k.purchaseEvent)} THEN row_number() OVER (PARTITION BY x.${q(o.subjectId)}, x.${q(o.type)} = ${lit(k.purchaseEvent)} ORDER BY ${cAt}) END AS purchase_no
+  FROM ${q(o.events)} x
+), e AS (
+  SELECT 0 AS g0, x.${q(o.subjectId)}::text AS s, coalesce(x.${q(o.channel)}::text, '(none)') AS ch, '(none)'::text AS camp, '(none)'::text AS off,
+         ${hasPeriod ? per('x.at_ms') : '0'} AS p, ${hasPeriod ? per('x.at_ms', 1) : '0'} AS pp, x.${q(o.type)}::text AS type,
+         ${amountExpr(o, 'x', k.amountProperty)} AS amount, (x.purchase_no = 1) AS first_purchase
+  FROM ef x WHERE ${rangeWhere('x.at_ms', k)}
+), act AS (
+  SELECT DISTINCT ${G}, s, pp FROM (SELECT ${G}, s, pp FROM r UNION ALL SELECT ${G}, s, pp FROM e) a
+), parts AS (
+  SELECT ${G}, count(*)::float8 AS contacts, sum(marketing)::float8 AS marketing, sum(delivered)::float8 AS delivered, count(DISTINCT s)::float8 AS reached,
+         0::float8 AS opened, 0::float8 AS clicked, 0::float8 AS converted, 0::float8 AS unsubscribed, 0::float8 AS complained, 0::float8 AS conversion_value,
+         0::float8 AS abandons, 0::float8 AS purchases, 0::float8 AS revenue, 0::float8 AS buyers, 0::float8 AS acquired, 0::float8 AS repeat_buyers, 0::float8 AS people, 0::float8 AS retained
+  FROM c GROUP BY ${G}
+  UNION ALL
+  SELECT ${G}, 0, 0, 0, 0, count(*) FILTER (WHERE kind = 'opened'), count(*) FILTER (WHERE kind = 'clicked'), count(*) FILTER (WHERE kind = 'converted'),
+         count(*) FILTER (WHERE kind = 'unsubscribed'), count(*) FILTER (WHERE kind = 'complained'), coalesce(sum(value) FILTER (WHERE kind = 'converted'), 0), 0, 0, 0, 0, 0, 0, 0, 0
+  FROM r GROUP BY ${G}
+  UNION ALL
+  SELECT ${G}, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, count(*) FILTER (WHERE type = ${lit(k.cartAbandonEvent)}), count(*) FILTER (WHERE type = ${lit(k.purchaseEvent)}),
+         coalesce(sum(amount) FILTER (WHERE type = ${lit(k.purchaseEvent)}), 0), count(DISTINCT s) FILTER (WHERE type = ${lit(k.purchaseEvent)}),
+         count(*) FILTER (WHERE first_purchase), 0, 0, 0
+  FROM e GROUP BY ${G}
+  UNION ALL
+  SELECT ${G}, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, count(*), 0, 0
+  FROM (SELECT ${G}, s FROM e WHERE type = ${lit(k.purchaseEvent)} GROUP BY ${G}, s HAVING count(*) >= 2) rb GROUP BY ${G}
+  UNION ALL
+  SELECT ${G}, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, count(DISTINCT s), 0 FROM act GROUP BY ${G}
+  ${
+    hasPeriod
+      ? `UNION ALL
+  SELECT ${cols.map((c) => `a.${c}`).join(', ')}, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, count(DISTINCT a.s)
+  FROM act a JOIN act b ON b.s = a.s AND b.p = a.pp ${cols.filter((c) => c !== 'p').map((c) => `AND b.${c} = a.${c}`).join(' ')}
+  GROUP BY ${cols.map((c) => `a.${c}`).join(', ')}`
+      : ''
+  }
+)
+SELECT ${G}, sum(contacts) AS contacts, sum(marketing) AS marketing, sum(delivered) AS delivered, sum(opened) AS opened, sum(clicked) AS clicked,
+       sum(converted) AS converted, sum(unsubscribed) AS unsubscribed, sum(complained) AS complained, sum(abandons) AS abandons, sum(purchases) AS purchases,
+       sum(revenue) AS revenue, sum(people) AS people, sum(reached) AS reached, sum(buyers) AS buyers, sum(repeat_buyers) AS repeat_buyers,
+       sum(retained) AS retained, sum(acquired) AS acquired, sum(conversion_value) AS conversion_value
+FROM parts GROUP BY ${G}`;
+  const pressure = `SELECT ch, least(n, ${k.pressureBuckets})::int AS n, count(*)::float8 AS weeks FROM (
+  SELECT x.${q(o.subjectId)}::text AS s, x.${q(o.channel)}::text AS ch, ${periodExpr(cAt, 'week', k.timeZone, k.weekStartsOn)} AS w, count(*) AS n
+  FROM ${q(o.contacts)} x WHERE NOT coalesce(x.${q(o.transactional)}, false) AND ${rangeWhere(cAt, k)} GROUP BY 1, 2, 3
+) t GROUP BY 1, 2`;
+  return { counters, pressure };
+}
+
+const SLOT_OF: ReadonlyArray<[string, number]> = [
+  ['contacts', COUNTER.contacts],
+  ['marketing', COUNTER.marketingContacts],
+  ['delivered', COUNTER.delivered],
+  ['opened', COUNTER.opened],
+  ['clicked', COUNTER.clicked],
+  ['converted', COUNTER.converted],
+  ['unsubscribed', COUNTER.unsubscribed],
+  ['complained', COUNTER.complained],
+  ['abandons', COUNTER.cartAbandons],
+  ['purchases', COUNTER.purchases],
+  ['revenue', COUNTER.revenue],
+  ['people', COUNTER.people],
+  ['reached', COUNTER.reached],
+  ['buyers', COUNTER.buyers],
+  ['repeat_buyers', COUNTER.repeatBuyers],
+  ['retained', COUNTER.retained],
+  ['acquired', COUNTER.acquired],
+  ['conversion_value', COUNTER.conversionValue],
+];
+
+/**
+ * Runs {@link kpiSql} and returns the KPI state, ready for `kpiTable` (or to merge with in-memory shards).
+ * The `subjects` count of the state is 0: SQL counts people per group, not a population size.
+ *
+ * @example
+ * ```ts
+ * declare const sql: SqlQueryable;
+ *
+ * const state = await kpiStateFromSql(sql, { by: ['channel'] }, { contacts: 'mart.contacts', responses: 'mart.responses' });
+ * const table = kpiTable(state, ['contacts', 'conversionRate']);
+ * ```
+ */
+export async function kpiStateFromSql(client: SqlQueryable, options: KpiOptionsInput | KpiOptions = {}, source: InsightsSqlSourceInput = {}): Promise<KpiStateJSON> {
+  const k = parseKpiOptions(options as KpiOptionsInput);
+  const { counters, pressure } = kpiSql(k, source);
+  const [rows, hist] = await Promise.all([client.query<Record<string, unknown>>(counters), client.query<{ ch: string; n: number; weeks: number }>(pressure)]);
+  const groups = rows.rows.map((row) => {
+    const key: Record<string, string | number> = {};
+    for (const d of k.by) {
+      if (d === 'channel') key.channel = String(row.ch);
+      else if (d === 'campaign') key.campaign = String(row.camp);
+      else if (d === 'offer') key.offer = String(row.off);
+      else if (d === 'period') key.period = Number(row.p);
+    }
+    const c = new Array<number>(COUNTER_SLOTS).fill(0);
+    for (const [col, slot] of SLOT_OF) c[slot] = Number(row[col] ?? 0);
+    return { key, counters: c };
+  });
+  const pressureOut: Record<string, number[]> = {};
+  for (const h of hist.rows) {
+    const arr = (pressureOut[h.ch] ??= new Array<number>(k.pressureBuckets + 1).fill(0));
+    arr[Number(h.n)]! += Number(h.weeks);
+  }
+  return { version: 1, options: k, groups, pressure: pressureOut, subjects: 0 };
+}
+
+/**
+ * A funnel computed in SQL over the events table: entry at each person's first event of the first step, each
+ * later step the earliest event of its type at or after the previous step and within the window of the entry.
+ * Returns the funnel state (paths before drop-off are left empty: they are an in-memory report).
+ *
+ * @example
+ * ```ts
+ * declare const sql: SqlQueryable;
+ *
+ * const report = funnelReport(await funnelStateFromSql(sql, { steps: ['page_view', 'cart_add', 'purchase'], window: '1d' }));
+ * ```
+ */
+export async function funnelStateFromSql(client: SqlQueryable, funnel: FunnelInput, source: InsightsSqlSourceInput = {}): Promise<FunnelStateJSON> {
+  const f = parseWith(funnelSchema, funnel, 'CONFIG_INVALID');
+  const o = parseWith(insightsSqlSourceSchema, source, 'CONFIG_INVALID');
+  const n = f.steps.length;
+  const steps: string[] = [];
+  for (let s = 1; s < n; s++) {
+    steps.push(`s${s} AS (SELECT s${s - 1}.*, CASE WHEN s${s - 1}.a${s - 1} IS NULL THEN NULL ELSE (SELECT min(v.at_ms) FROM ev v WHERE v.s = s${s - 1}.s AND v.type = ${lit(f.steps[s]!)} AND v.at_ms >= s${s - 1}.a${s - 1} AND v.at_ms - s${s - 1}.a0 <= ${Number(f.window)}) END AS a${s} FROM s${s - 1})`);
+  }
+  const text = `WITH ev AS (
+  SELECT x.${q(o.subjectId)}::text AS s, ${atMs(o, 'x')} AS at_ms, x.${q(o.type)}::text AS type, coalesce(x.${q(o.channel)}::text, '(none)') AS ch FROM ${q(o.events)} x
+), s0 AS (
+  SELECT DISTINCT ON (s) s, ch, at_ms AS a0 FROM ev WHERE type = ${lit(f.steps[0]!)} ORDER BY s, at_ms
+)${steps.length > 0 ? ', ' : ''}${steps.join(',\n')}
+SELECT ch, ${Array.from({ length: n }, (_, s) => `count(a${s})::float8 AS r${s}`).join(', ')},
+       ${Array.from({ length: n - 1 }, (_, s) => `coalesce(sum(a${s + 1} - a${s}), 0)::float8 AS t${s}`).join(', ')}
+FROM s${n - 1} GROUP BY ch`;
+  const { rows } = await client.query<Record<string, unknown>>(text);
+  const byChannel: Record<string, number[]> = {};
+  const timeSum = new Array<number>(n - 1).fill(0);
+  const timeCount = new Array<number>(n - 1).fill(0);
+  for (const row of rows) {
+    const reached = Array.from({ length: n }, (_, s) => Number(row[`r${s}`]));
+    byChannel[String(row.ch)] = reached;
+    for (let s = 0; s < n - 1; s++) {
+      timeSum[s]! += Number(row[`t${s}`]);
+      timeCount[s]! += reached[s + 1]!;
+    }
+  }
+  return { version: 1, funnel: f, byChannel, timeSum, timeCount, dropPaths: f.steps.map(() => ({})) };
+}
+
+/**
+ * Acquisition cohorts computed in SQL over the events table; returns the cohort state for `cohortReport`.
+ *
+ * @example
+ * ```ts
+ * declare const sql: SqlQueryable;
+ *
+ * const report = cohortReport(await cohortStateFromSql(sql, { period: 'month', timeZone: 'Europe/Paris' }), Date.parse('2026-06-30T00:00:00Z'));
+ * ```
+ */
+export async function cohortStateFromSql(client: SqlQueryable, options: CohortOptionsInput = {}, source: InsightsSqlSourceInput = {}): Promise<CohortStateJSON> {
+  const c = parseWith(cohortOptionsSchema, options, 'CONFIG_INVALID');
+  const o = parseWith(insightsSqlSourceSchema, source, 'CONFIG_INVALID');
+  const per = (ms: string): string => periodExpr(ms, c.period, c.timeZone, c.weekStartsOn);
+  const local = (ms: string): string => `(to_timestamp((${ms}) / 1000.0) AT TIME ZONE ${lit(c.timeZone)})`;
+  const offset =
+    c.period === 'week'
+      ? `round((${per('e.at_ms')} - f.cohort) / ${7 * 86_400_000})::int`
+      : `((extract(year from ${local('e.at_ms')}) - extract(year from ${local('f.first_at')})) * 12 + extract(month from ${local('e.at_ms')}) - extract(month from ${local('f.first_at')}))::int`;
+  const text = `WITH ev AS (
+  SELECT x.${q(o.subjectId)}::text AS s, ${atMs(o, 'x')} AS at_ms, x.${q(o.type)}::text AS type, ${amountExpr(o, 'x', c.amountProperty)} AS amount FROM ${q(o.events)} x
+), f AS (
+  SELECT s, min(at_ms) AS first_at, ${per('min(at_ms)')} AS cohort FROM ev WHERE type = ${lit(c.acquisitionEvent)} GROUP BY s
+), o AS (
+  SELECT f.cohort, f.s, ${offset} AS k, e.type, e.amount FROM ev e JOIN f ON f.s = e.s WHERE e.at_ms >= f.first_at
+)
+SELECT cohort, -1 AS k, count(*)::float8 AS active, 0::float8 AS revenue FROM f GROUP BY cohort
+UNION ALL
+SELECT cohort, k, count(DISTINCT s) FILTER (WHERE type IN (${c.activeEvents.map(lit).join(', ')}))::float8, coalesce(sum(amount) FILTER (WHERE type = ${lit(c.purchaseEvent)}), 0)::float8
+FROM o WHERE k >= 0 AND k < ${c.maxPeriods} GROUP BY cohort, k`;
+  const { rows } = await client.query<{ cohort: number; k: number; active: number; revenue: number }>(text);
+  const byStart = new Map<number, { start: number; size: number; active: number[]; revenue: number[] }>();
+  const at = (start: number) => {
+    let x = byStart.get(start);
+    if (x === undefined) {
+      x = { start, size: 0, active: new Array<number>(c.maxPeriods).fill(0), revenue: new Array<number>(c.maxPeriods).fill(0) };
+      byStart.set(start, x);
+    }
+    return x;
+  };
+  for (const row of rows) {
+    const x = at(Number(row.cohort));
+    if (Number(row.k) < 0) x.size = Number(row.active);
+    else {
+      x.active[Number(row.k)] = Number(row.active);
+      x.revenue[Number(row.k)] = Number(row.revenue);
+    }
+  }
+  return { version: 1, options: c, cohorts: [...byStart.values()].sort((a, b) => a.start - b.start) };
+}

@@ -1,0 +1,143 @@
+import { z } from 'zod';
+import { CrossChannelError, fromZodError } from '../core/errors.js';
+import { reason, type Reason } from '../core/explain.js';
+import { channelSchema, timestampSchema } from '../core/schema.js';
+import { KpiAccumulator, NONE, type GroupKey, type KpiStateJSON } from './accumulate.js';
+import type { InsightsErrorCode, InsightsReasonCode } from './errors.js';
+import { resolveKpis, type KpiName, type KpiValue } from './kpis.js';
+import { PeriodIndex, periodLabel } from './periods.js';
+
+/**
+ * Schema of a spend table: what was spent on each channel, over the whole range or in one period (`period`: any
+ * instant inside the local period, e.g. its first day).
+ *
+ * @example
+ * ```ts
+ * spendTableSchema.parse([{ channel: 'search', amount: 1200 }, { channel: 'email', amount: 90, period: '2026-03-02' }]);
+ * ```
+ */
+export const spendTableSchema = z
+  .array(
+    z
+      .object({
+        channel: channelSchema,
+        amount: z.number().finite().min(0, 'Spend cannot be negative'),
+        period: timestampSchema.optional(),
+      })
+      .strict(),
+  )
+  .max(1_000_000);
+
+/** A spend table as a caller writes it. */
+export type SpendTableInput = z.input<typeof spendTableSchema>;
+
+/** One row of a {@link KpiTable}: the group and each asked KPI's value (a number, or `null` with the reason). */
+export interface KpiRow {
+  readonly key: GroupKey;
+  /** `email · 2026-03`: the group's dimension values, periods as local dates. */
+  readonly label: string;
+  readonly values: Readonly<Partial<Record<KpiName, KpiValue>>>;
+}
+
+/** KPI values per group; `reasons` says why the table is empty when it is. */
+export interface KpiTable {
+  readonly kpis: ReadonlyArray<KpiName>;
+  readonly rows: ReadonlyArray<KpiRow>;
+  readonly reasons: ReadonlyArray<Reason<InsightsReasonCode>>;
+}
+
+/** Options of {@link kpiTable}. */
+export interface KpiTableOptions {
+  /** Spend per channel (and period), for `spend` and `customerAcquisitionCost`. */
+  readonly spend?: SpendTableInput;
+}
+
+/**
+ * Reads KPIs from an accumulated state: one row per group, in key order (periods ascending). Unknown KPI names
+ * throw `INSIGHTS_KPI_UNKNOWN` (path `kpis[i]`); a spend table with a negative amount, a channel the history
+ * never saw, or no period while the table is grouped by period throws `INSIGHTS_SPEND_INVALID` with the row's path.
+ *
+ * @example
+ * ```ts
+ * declare const acc: KpiAccumulator;
+ *
+ * const t = kpiTable(acc, ['contacts', 'conversionRate', 'customerAcquisitionCost'], { spend: [{ channel: 'search', amount: 500 }] });
+ * t.rows[0]?.values.conversionRate; // { value: 0.031 } or { value: null, reason: { code: 'ZERO_DENOMINATOR', … } }
+ * ```
+ */
+export function kpiTable(state: KpiAccumulator | KpiStateJSON, kpis: ReadonlyArray<KpiName>, options: KpiTableOptions = {}): KpiTable {
+  const defs = resolveKpis(kpis);
+  const acc = state instanceof KpiAccumulator ? state : new KpiAccumulator(checkState(state).options).merge(state);
+  const o = acc.options;
+  const entries = acc.entries();
+  const spendOf = options.spend === undefined ? () => undefined : spendLookup(acc, entries, options.spend);
+  entries.sort((a, b) => compareKeys(a.key, b.key));
+  const rows = entries.map((e) => {
+    const spend = spendOf(e.key);
+    const values: Partial<Record<KpiName, KpiValue>> = {};
+    for (const d of defs) values[d.name] = d.compute({ c: e.counters, previous: e.previous, spend });
+    return { key: e.key, label: labelOf(e.key, o.period, o.timeZone), values };
+  });
+  const reasons = rows.length === 0 ? [reason('NO_DATA', 'No record fell in the range: nothing to report', { detail: { from: o.from, to: o.to } })] : [];
+  return { kpis: defs.map((d) => d.name), rows, reasons };
+}
+
+function checkState(s: unknown): KpiStateJSON {
+  if (typeof s !== 'object' || s === null || (s as { version?: unknown }).version !== 1 || !Array.isArray((s as { groups?: unknown }).groups)) {
+    throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'Expected a KpiAccumulator or its toJSON()', { path: [] });
+  }
+  return s as KpiStateJSON;
+}
+
+function spendLookup(acc: KpiAccumulator, entries: ReadonlyArray<{ key: GroupKey }>, input: unknown): (key: GroupKey) => number | undefined {
+  const r = spendTableSchema.safeParse(input);
+  if (!r.success) throw fromZodError(r.error, 'INSIGHTS_SPEND_INVALID' as InsightsErrorCode, ['spend']);
+  const o = acc.options;
+  const byPeriod = o.by.includes('period');
+  const byChannel = o.by.includes('channel');
+  const channels = new Set<string>([...acc.pressure().keys()]);
+  for (const e of entries) if (e.key.channel !== undefined) channels.add(e.key.channel);
+  const periods = byPeriod ? new PeriodIndex(o.period, o.timeZone, o.weekStartsOn) : undefined;
+  const sums = new Map<string, number>();
+  r.data.forEach((row, i) => {
+    if (byChannel && !channels.has(row.channel)) {
+      throw new CrossChannelError<InsightsErrorCode>('INSIGHTS_SPEND_INVALID', `Spend on channel ${JSON.stringify(row.channel)}, which the history never saw`, {
+        path: ['spend', i, 'channel'],
+        detail: { known: [...channels].sort() },
+      });
+    }
+    if (periods !== undefined && row.period === undefined) {
+      throw new CrossChannelError<InsightsErrorCode>('INSIGHTS_SPEND_INVALID', 'A spend row needs a period when KPIs are grouped by period', { path: ['spend', i, 'period'] });
+    }
+    const k = `${byChannel ? row.channel : ''}|${periods === undefined ? '' : periods.startOf(row.period!)}`;
+    sums.set(k, (sums.get(k) ?? 0) + row.amount);
+  });
+  // Spend is known per channel and period only; a campaign, offer or segment share of it is not.
+  const finer = o.by.some((d) => d === 'campaign' || d === 'offer' || d === 'segment');
+  return (key) => (finer ? undefined : sums.get(`${byChannel ? key.channel : ''}|${byPeriod ? key.period : ''}`));
+}
+
+function compareKeys(a: GroupKey, b: GroupKey): number {
+  if (a.period !== undefined && b.period !== undefined && a.period !== b.period) return a.period - b.period;
+  for (const d of ['channel', 'campaign', 'offer', 'segment'] as const) {
+    const x = a[d] ?? '';
+    const y = b[d] ?? '';
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
+/**
+ * A group's readable label: its dimension values joined by ` · `, periods as local dates (`email · 2026-03`).
+ *
+ * @example
+ * ```ts
+ * labelOf({ channel: 'email' }, 'week', 'UTC'); // 'email'
+ * ```
+ */
+export function labelOf(key: GroupKey, unit: 'day' | 'week' | 'month', timeZone: string): string {
+  const parts: string[] = [];
+  for (const d of ['channel', 'campaign', 'offer', 'segment'] as const) if (key[d] !== undefined) parts.push(key[d] ?? NONE);
+  if (key.period !== undefined) parts.push(periodLabel(key.period, unit, timeZone));
+  return parts.length === 0 ? 'all' : parts.join(' · ');
+}

@@ -1,0 +1,78 @@
+import { CrossChannelError } from '../core/errors.js';
+import { RESPONSE_KINDS } from '../core/records.js';
+import type { InsightsErrorCode } from './errors.js';
+
+const KINDS: ReadonlySet<string> = new Set(RESPONSE_KINDS);
+// The kinds are interned literals: a switch compares pointers where a Set would hash.
+const isKind = (k: string): boolean => {
+  switch (k) {
+    case 'opened':
+    case 'clicked':
+    case 'accepted':
+    case 'refused':
+    case 'ignored':
+    case 'unsubscribed':
+    case 'complained':
+    case 'converted':
+      return true;
+    default:
+      return KINDS.has(k);
+  }
+};
+type Path = ReadonlyArray<string | number>;
+
+const bad = (message: string, path: Path): CrossChannelError<InsightsErrorCode> => new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', message, { path });
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+const isAt = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v);
+
+/**
+ * Cheap structural check of a parsed history (the hot paths read histories that stores produced, so a full zod
+ * parse per record would dominate the cost): the fields the insights read must have the right types, amounts and
+ * values must not be negative. Throws before anything is counted, so a bad history never half-counts.
+ */
+export function checkHistory(h: unknown, options: { readonly purchaseEvent: string; readonly amountProperty: string }, base: Path = []): void {
+  if (!isObj(h)) throw bad('Expected a history object', base);
+  if (typeof h.subjectId !== 'string') throw bad('Expected subjectId to be a string', [...base, 'subjectId']);
+  if (!Array.isArray(h.contacts)) throw bad('Expected contacts to be an array', [...base, 'contacts']);
+  if (!Array.isArray(h.responses)) throw bad('Expected responses to be an array', [...base, 'responses']);
+  if (!Array.isArray(h.events)) throw bad('Expected events to be an array', [...base, 'events']);
+  const segs = h.segments;
+  if (segs !== undefined) {
+    if (!Array.isArray(segs)) throw bad('Expected segments to be an array of strings', [...base, 'segments']);
+    for (let i = 0; i < segs.length; i++) if (typeof segs[i] !== 'string') throw bad('Expected segments to be an array of strings', [...base, 'segments', i]);
+  }
+  const contacts = h.contacts as unknown[];
+  for (let i = 0; i < contacts.length; i++) {
+    const r = contacts[i];
+    if (!isObj(r) || !isAt(r.at) || typeof r.channel !== 'string') throw bad('Expected a parsed contact with at (epoch ms) and channel', [...base, 'contacts', i]);
+    if (r.tags !== undefined && !Array.isArray(r.tags)) throw bad('Expected tags to be an array', [...base, 'contacts', i, 'tags']);
+    if ((r.campaignId !== undefined && typeof r.campaignId !== 'string') || (r.offerId !== undefined && typeof r.offerId !== 'string')) {
+      throw bad('Expected campaignId / offerId to be strings', [...base, 'contacts', i]);
+    }
+  }
+  const responses = h.responses as unknown[];
+  for (let i = 0; i < responses.length; i++) {
+    const r = responses[i];
+    if (!isObj(r) || !isAt(r.at) || typeof r.channel !== 'string' || typeof r.kind !== 'string' || !isKind(r.kind)) {
+      throw bad('Expected a parsed response with at (epoch ms), channel and a known kind', [...base, 'responses', i]);
+    }
+    if (r.value !== undefined && (typeof r.value !== 'number' || !Number.isFinite(r.value))) throw bad('Expected value to be a finite number', [...base, 'responses', i, 'value']);
+    if (typeof r.value === 'number' && r.value < 0) {
+      throw new CrossChannelError<InsightsErrorCode>('INSIGHTS_AMOUNT_NEGATIVE', 'A conversion value cannot be negative', { path: [...base, 'responses', i, 'value'] });
+    }
+  }
+  const events = h.events as unknown[];
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i];
+    if (!isObj(e) || !isAt(e.at) || typeof e.type !== 'string' || (e.channel !== undefined && typeof e.channel !== 'string')) {
+      throw bad('Expected a parsed behaviour event with at (epoch ms) and type', [...base, 'events', i]);
+    }
+    if (e.type === options.purchaseEvent && isObj(e.properties)) {
+      const v = e.properties[options.amountProperty];
+      if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v))) throw bad('Expected the purchase amount to be a finite number', [...base, 'events', i, 'properties', options.amountProperty]);
+      if (typeof v === 'number' && v < 0) {
+        throw new CrossChannelError<InsightsErrorCode>('INSIGHTS_AMOUNT_NEGATIVE', 'A purchase amount cannot be negative', { path: [...base, 'events', i, 'properties', options.amountProperty] });
+      }
+    }
+  }
+}
