@@ -1,7 +1,8 @@
 import { CrossChannelError } from '../core/errors.js';
 import { reason, type Reason } from '../core/explain.js';
 import { MINUTE, durationToMs, isValidTimeZone, type DurationInput, type EpochMs } from '../core/time.js';
-import type { CapCandidate, CapHistory, CapReasonCode } from '../capping/evaluate.js';
+import type { CapCandidate, CapHistory } from '../capping/evaluate.js';
+import type { CapReasonCode } from '../capping/errors.js';
 import type { CapRuleSetInput, CompiledCapRules } from '../capping/rules.js';
 import type { TimingErrorCode, TimingReasonCode } from './errors.js';
 import { channelAffinity, checkModel, hourProfile } from './fit.js';

@@ -2,8 +2,10 @@ import { reason, type Reason } from '../core/explain.js';
 import { lowerBoundAt } from '../core/records.js';
 import { DAY, HOUR, MINUTE, calendarWindow, type EpochMs } from '../core/time.js';
 import { zoneOffsetMinutes } from '../core/zone.js';
-import { appliesTo, effectiveLimit, type CapCandidate, type CapHistory, type CapReasonCode, type CountedContact } from '../capping/evaluate.js';
-import { parseCapRules, quietAt, type CompiledCapRule, type CompiledCapRules } from '../capping/rules.js';
+import { appliesTo, effectiveLimit, type CapCandidate, type CapHistory, type CountedContact } from '../capping/evaluate.js';
+import type { CapReasonCode } from '../capping/errors.js';
+import { quietAt } from '../capping/quiet.js';
+import { parseCapRules, type CompiledCapRule, type CompiledCapRules } from '../capping/rules.js';
 
 const MINUTES_PER_WEEK = 7 * 1440;
 const BRAND = Symbol.for('crosschannel.timing.sendCaps');
