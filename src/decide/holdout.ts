@@ -16,7 +16,17 @@ export type DecideHoldoutCheck = (
   ctx: { channel: string; now: EpochMs; campaignId?: string },
 ) => { held: false } | { held: true; experimentId: string; variantId: string };
 
-/** What the pipeline would have reserved, reported in the `DECIDE_HOLDOUT` reason. */
+/**
+ * What the pipeline would have reserved, reported in the `DECIDE_HOLDOUT` reason.
+ *
+ * @example
+ * ```ts
+ * declare const result: DecideResult;
+ * const held = result.reasons.find((r) => r.code === 'DECIDE_HOLDOUT');
+ * const wouldHaveSent = (held?.detail?.wouldHaveSent ?? []) as WouldHaveSent[];
+ * for (const o of wouldHaveSent) console.log(o.rank, o.offerId, o.score);
+ * ```
+ */
 export interface WouldHaveSent {
   readonly offerId: string;
   readonly rank: number;

@@ -41,6 +41,8 @@ export const MAY_IMPORT_PACKAGES: Readonly<Record<string, readonly string[]>> = 
   'adapters/redis': [...RUNTIME, 'ioredis'],
   'adapters/postgres': [...RUNTIME, 'pg'],
   testing: [...RUNTIME, 'vitest'],
+  // The issue asks for a well-kept numeric library for the distributions (t, normal, beta, chi-square).
+  experiments: [...RUNTIME, 'jstat'],
 };
 
 /** The layer of a path relative to the project root, e.g. `src/capping/evaluate.ts` → `capping`. */
