@@ -1,8 +1,9 @@
 import type { Cluster, Redis } from 'ioredis';
-import { CrossChannelError } from '../../core/errors.js';
+import type { CrossChannelError } from '../../core/errors.js';
 import { DAY } from '../../core/time.js';
 import type { CapacityReservation, ConsumeResult, OfferCapacitySpec, OfferCapacityStore, OfferUsage } from '../../arbitration/store.js';
 import { capacityWindows, unitCost, validateConsume } from '../../arbitration/store.js';
+import { redisStoreError } from './errors.js';
 import { subjectKey } from './keys.js';
 
 // KEYS: day, week, total, spent. ARGV: amount, cost, perDay, perWeek, total, budget (-1 = no limit), day TTL, week TTL.
@@ -157,6 +158,5 @@ export class RedisOfferCapacityStore implements OfferCapacityStore {
 }
 
 function storeError(e: unknown): CrossChannelError {
-  if (e instanceof CrossChannelError) return e;
-  return new CrossChannelError('STORE_ERROR', `Redis offer capacity store failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  return redisStoreError('Redis offer capacity store', e);
 }
