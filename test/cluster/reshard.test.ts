@@ -35,7 +35,7 @@ describe.skipIf(noRedis)('Redis Cluster: a slot migrates while reservations run'
   });
 
   async function slotOf(key: string): Promise<number> {
-    return (await clients[0]!.cluster('KEYSLOT', key)) as number;
+    return fixture.keySlot(key);
   }
   async function otherMaster(slot: number): Promise<number> {
     const owner = await fixture.ownerOf(slot);
