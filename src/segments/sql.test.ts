@@ -76,7 +76,7 @@ describe('segments → SQL agrees with the in-memory evaluation', () => {
           for (const id of set.ids) want[id]!.sort();
           expect({ ...got.members }).toEqual(want);
         }),
-        { numRuns: 60 },
+        { numRuns: 40 },
       );
     });
   }

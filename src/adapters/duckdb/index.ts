@@ -11,7 +11,7 @@ export type { SqlClient, SqlQueryable };
 
 /** Structural type of a `DuckDBConnection` (only what is used), so the package stays an optional peer. */
 export interface DuckDBConnectionLike {
-  runAndReadAll(sql: string, values?: unknown[]): Promise<{ getRowObjectsJS(): Array<Record<string, unknown>> }>;
+  runAndReadAll(sql: string, values?: never[]): Promise<{ getRowObjectsJS(): Array<Record<string, unknown>> }>;
 }
 
 /** BIGINT/HUGEINT come back as bigint: plain numbers when exact, so rows look like PostgreSQL's. */
@@ -37,7 +37,7 @@ function plain(v: unknown): unknown {
 export function fromDuckDB(connection: DuckDBConnectionLike): SqlClient {
   const query = async <R>(text: string, params?: ReadonlyArray<unknown>): Promise<{ rows: R[] }> => {
     try {
-      const reader = await connection.runAndReadAll(text, params && params.length > 0 ? [...params] : undefined);
+      const reader = await connection.runAndReadAll(text, params && params.length > 0 ? ([...params] as never[]) : undefined);
       const rows = reader.getRowObjectsJS().map((r) => {
         const out: Record<string, unknown> = {};
         for (const k of Object.keys(r)) out[k] = plain(r[k]);
