@@ -4,6 +4,8 @@
  * they run on; everything else they write is the SQL both engines share (CTEs, FILTER, window functions).
  */
 
+import { CrossChannelError } from './errors.js';
+
 /** The JSON types a dialect reports, named as JSON names them. */
 export type JsonTypeName = 'string' | 'number' | 'boolean' | 'null' | 'object' | 'array';
 
@@ -96,3 +98,26 @@ export const duckdbDialect: SqlDialect = {
   epochMs: (expr) => `(epoch_ms(${expr}))::DOUBLE`,
   float: 'DOUBLE',
 };
+
+/**
+ * A failed statement as `STORE_ERROR`, naming what the engine named: `detail.column` for a missing column (or
+ * the column of a failed conversion), `detail.table` for a missing table. PostgreSQL's and DuckDB's wordings.
+ *
+ * @example
+ * ```ts
+ * sqlFailure('DuckDB', new Error('Binder Error: Referenced column "at" not found')).detail; // { column: 'at' }
+ * ```
+ */
+export function sqlFailure(engine: string, e: unknown): CrossChannelError {
+  if (e instanceof CrossChannelError) return e;
+  const message = e instanceof Error ? e.message : String(e);
+  const column = /column "([^"]+)"(?: of relation "[^"]+")? does not exist|Referenced column "([^"]+)" not found|column (?:with name )?"?([\w.]+)"? not found/i.exec(message);
+  const table = /Table with name "?([\w.]+)"? does not exist|relation "([^"]+)" does not exist/i.exec(message);
+  const detail: Record<string, unknown> = {};
+  const col = column?.slice(1).find((x) => x !== undefined);
+  const tab = table?.slice(1).find((x) => x !== undefined);
+  if (col !== undefined) detail.column = col;
+  if (tab !== undefined) detail.table = tab;
+  const where = [col === undefined ? '' : `column ${col}`, tab === undefined ? '' : `table ${tab}`].filter(Boolean).join(', ');
+  return new CrossChannelError('STORE_ERROR', `${engine} query failed${where ? ` (${where})` : ''}: ${message}`, { cause: e, detail });
+}

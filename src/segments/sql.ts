@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CrossChannelError, parseWith } from '../core/errors.js';
-import { duckdbDialect, postgresDialect, sqlIdentifier, sqlString, type SqlDialect } from '../core/sql-dialect.js';
+import { duckdbDialect, postgresDialect, sqlFailure, sqlIdentifier, sqlString, type SqlDialect } from '../core/sql-dialect.js';
 import type { SqlQueryable } from '../core/sql.js';
 import type { EpochMs } from '../core/time.js';
 import { compileSegments, type CompiledSegments } from './compile.js';
@@ -209,6 +209,10 @@ function numberTest(expr: string, op: string, value: number | readonly [number, 
   return `(${expr} ${sym} ${value as number})`;
 }
 
+function o(options: SegmentsSqlOptionsInput): Options {
+  return parseWith(segmentsSqlOptionsSchema, options ?? {}, 'CONFIG_INVALID');
+}
+
 function from(r: z.output<typeof relation>): string {
   return typeof r === 'string' ? sqlIdentifier(r) : `(${r.from}) src`;
 }
@@ -270,7 +274,12 @@ export interface SqlMemberships {
 export async function segmentsFromSql(client: SqlQueryable, segments: CompiledSegments | unknown, now: EpochMs, options: SegmentsSqlOptionsInput = {}): Promise<SqlMemberships> {
   const set = compileSegments(segments);
   const text = segmentsSql(set, now, options);
-  const { rows } = await client.query<{ subject_id: string; segment_id: string }>(text);
+  let rows: Array<{ subject_id: string; segment_id: string }>;
+  try {
+    rows = (await client.query<{ subject_id: string; segment_id: string }>(text)).rows;
+  } catch (e) {
+    throw sqlFailure(o(options).dialect === 'duckdb' ? 'DuckDB' : 'PostgreSQL', e);
+  }
   const members: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
   for (const id of set.ids) members[id] = [];
   for (const r of rows) members[r.segment_id]?.push(String(r.subject_id));

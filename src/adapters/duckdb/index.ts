@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import type { SqlClient, SqlQueryable } from '../../core/sql.js';
-import { CrossChannelError } from '../../core/errors.js';
+import { sqlFailure } from '../../core/sql-dialect.js';
 
 export type { SqlClient, SqlQueryable };
 
@@ -45,7 +45,7 @@ export function fromDuckDB(connection: DuckDBConnectionLike): SqlClient {
       });
       return { rows: rows as R[] };
     } catch (e) {
-      throw sqlError('DuckDB', e);
+      throw sqlFailure('DuckDB', e);
     }
   };
   return {
@@ -62,16 +62,4 @@ export function fromDuckDB(connection: DuckDBConnectionLike): SqlClient {
       }
     },
   };
-}
-
-/** A failed statement as `STORE_ERROR`; `detail.column` / `detail.table` name what the engine could not find. */
-function sqlError(engine: string, e: unknown): CrossChannelError {
-  if (e instanceof CrossChannelError) return e;
-  const message = e instanceof Error ? e.message : String(e);
-  const column = /column (?:with name )?"?([\w.]+)"? (?:not found|does not exist)|Referenced column "([^"]+)" not found/i.exec(message);
-  const table = /Table with name "?([\w.]+)"? does not exist|relation "([^"]+)" does not exist/i.exec(message);
-  const detail: Record<string, unknown> = {};
-  if (column) detail.column = column[1] ?? column[2];
-  if (table) detail.table = table[1] ?? table[2];
-  return new CrossChannelError('STORE_ERROR', `${engine} query failed: ${message}`, { cause: e, detail });
 }
