@@ -86,7 +86,7 @@ export async function identityComponentsFromSql(client: SqlQueryable, now: Epoch
     }
   };
   const run = (text: string) => query(text);
-  const src = typeof o.links === 'string' ? sqlIdentifier(o.links) : `(${o.links.from}) src`;
+  const src = typeof o.links === 'string' ? sqlIdentifier(o.links) : `(SELECT * FROM ${o.links.from}) src`;
   const conds = [`${sqlIdentifier(o.a)} IS NOT NULL`, `${sqlIdentifier(o.b)} IS NOT NULL`];
   if (o.maxLinkAge !== undefined) conds.push(`(${sqlIdentifier(o.at!)})::float8 >= ${now - o.maxLinkAge}`);
   const list = o.blocked.map(sqlString).join(', ');

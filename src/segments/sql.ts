@@ -214,7 +214,7 @@ function o(options: SegmentsSqlOptionsInput): Options {
 }
 
 function from(r: z.output<typeof relation>): string {
-  return typeof r === 'string' ? sqlIdentifier(r) : `(${r.from}) src`;
+  return typeof r === 'string' ? sqlIdentifier(r) : `(SELECT * FROM ${r.from}) src`;
 }
 
 /**
