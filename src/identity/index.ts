@@ -37,3 +37,4 @@ export {
 } from './match.js';
 export { estimateMatchParameters, type EstimateOptions, type EstimatedParameters } from './em.js';
 export { jaroWinkler, levenshtein, soundex } from './strings.js';
+export { identityComponentsFromSql, identityComponentsSqlOptionsSchema, type IdentityComponentsSqlOptionsInput, type SqlComponents } from './sql.js';

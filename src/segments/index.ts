@@ -12,3 +12,4 @@ export * from './explain.js';
 export * from './batch.js';
 export * from './rfm.js';
 export * from './store.js';
+export { segmentsSql, segmentsFromSql, segmentsSqlOptionsSchema, type SegmentsSqlOptionsInput, type SqlMemberships } from './sql.js';

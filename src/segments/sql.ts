@@ -53,6 +53,8 @@ function unsupported(construct: string, path: Path): CrossChannelError<SegmentEr
 /** Builds the query; aggregates over events become columns of one GROUP BY, shared by identical text. */
 class Generator {
   readonly aggregates = new Map<string, string>();
+  /** Second-pass aggregates over events joined to the first ones ("B at or after the last A"). */
+  readonly after = new Map<string, string>();
   readonly d: SqlDialect;
   constructor(
     readonly o: Options,
@@ -104,7 +106,14 @@ class Generator {
       // The last A in the window, and no B at or after it up to now (B at the same instant interrupts).
       const last = this.aggregate(`max(ev.at_ms) FILTER (WHERE ${this.filter(r.did, [...path, 'did'])} AND ${this.window(r.window, [...path, 'window'])})`);
       const b = this.filter(r.notSince, [...path, 'notSince']);
-      return `coalesce(${last} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ev WHERE ev.sid = pr.sid AND ev.at_ms >= ${last} AND ${b}), false)`;
+      // A second GROUP BY over the events joined to the first one (a hash join, not a correlated subquery).
+      const expr = `bool_or(${b} AND ev.at_ms >= ${last} AND ev.at_ms < ${this.now + 1})`;
+      let name = this.after.get(expr);
+      if (name === undefined) {
+        name = `b${this.after.size}`;
+        this.after.set(expr, name);
+      }
+      return `coalesce(${last} IS NOT NULL AND NOT coalesce(agg2.${name}, false), false)`;
     }
     const kind = Object.keys(r)[0] ?? 'rule';
     throw unsupported(kind, path);
@@ -220,7 +229,7 @@ function from(r: z.output<typeof relation>): string {
 /**
  * The SQL query computing every segment's members at `now`: rows `(subject_id, segment_id)`, one per
  * membership. One scan of the events (one GROUP BY with a FILTERed aggregate per distinct event condition) joined
- * to the profiles; "did A, not B since" adds a correlated NOT EXISTS. Literals are escaped, identifiers
+ * to the profiles; "did A, not B since" adds a second GROUP BY over the events joined to the first. Literals are escaped, identifiers
  * validated and quoted.
  *
  * @example
@@ -244,7 +253,9 @@ export function segmentsSql(segments: CompiledSegments | unknown, now: EpochMs, 
   ];
   const aggs = [...g.aggregates].map(([expr, name]) => `${expr} AS ${name}`);
   if (aggs.length > 0) ctes.push(`agg AS (SELECT ev.sid, ${aggs.join(', ')} FROM ev GROUP BY ev.sid)`);
-  const join = aggs.length > 0 ? ' LEFT JOIN agg ON agg.sid = pr.sid' : '';
+  const after = [...g.after].map(([expr, name]) => `${expr} AS ${name}`);
+  if (after.length > 0) ctes.push(`agg2 AS (SELECT ev.sid, ${after.join(', ')} FROM ev JOIN agg ON agg.sid = ev.sid GROUP BY ev.sid)`);
+  const join = (aggs.length > 0 ? ' LEFT JOIN agg ON agg.sid = pr.sid' : '') + (after.length > 0 ? ' LEFT JOIN agg2 ON agg2.sid = pr.sid' : '');
   ctes.push(`m AS (SELECT pr.sid, ${columns.length > 0 ? columns.join(', ') : 'true AS s_'} FROM pr${join})`);
   const selects = set.definitions.map((def, i) => `SELECT sid AS subject_id, ${sqlString(def.id)} AS segment_id FROM m WHERE s${i}`);
   return `WITH ${ctes.join(',\n')}\n${selects.length > 0 ? selects.join('\nUNION ALL\n') : 'SELECT NULL AS subject_id, NULL AS segment_id WHERE false'}`;
