@@ -55,6 +55,8 @@ class Generator {
   readonly aggregates = new Map<string, string>();
   /** Second-pass aggregates over events joined to the first ones ("B at or after the last A"). */
   readonly after = new Map<string, string>();
+  /** JSON paths read by the conditions, extracted once per row in the `pr` / `ev` CTEs (not once per test). */
+  readonly extracted = new Map<string, { readonly rel: 'pr' | 'ev'; readonly segs: string[]; readonly name: string }>();
   readonly d: SqlDialect;
   constructor(
     readonly o: Options,
@@ -62,6 +64,28 @@ class Generator {
     readonly byId: ReadonlyMap<string, SegmentRule>,
   ) {
     this.d = o.dialect === 'duckdb' ? duckdbDialect : postgresDialect;
+  }
+
+  /** Type, text and number of a JSON path of the profile (`pr.attrs`) or event (`ev.props`) document. */
+  columns(doc: string, path: string): { T: string; X: string; N: string } {
+    const rel = doc === 'pr.attrs' ? 'pr' : 'ev';
+    const key = `${rel}\u0000${path}`;
+    let e = this.extracted.get(key);
+    if (e === undefined) {
+      e = { rel, segs: path.split('.'), name: `j${this.extracted.size}` };
+      this.extracted.set(key, e);
+    }
+    return { T: `${rel}.${e.name}_t`, X: `${rel}.${e.name}_x`, N: `${rel}.${e.name}_n` };
+  }
+
+  /** The extraction columns of one CTE, reading the document column `doc`. */
+  extractions(rel: 'pr' | 'ev', doc: string): string {
+    let out = '';
+    for (const e of this.extracted.values()) {
+      if (e.rel !== rel) continue;
+      out += `, ${this.d.jsonType(doc, e.segs)} AS ${e.name}_t, ${this.d.jsonText(doc, e.segs)} AS ${e.name}_x, ${this.d.jsonNumber(doc, e.segs)} AS ${e.name}_n`;
+    }
+    return out;
   }
 
   aggregate(expr: string): string {
@@ -90,12 +114,12 @@ class Generator {
     if ('aggregate' in r) {
       const where = `${this.filter(r.event, [...path, 'event'])} AND ${this.window(r.window, [...path, 'window'])}`;
       const segs = r.property.split('.');
-      const t = this.d.jsonType('ev.props', segs);
+      const { T: t, N: n } = this.columns('ev.props', r.property);
       if (r.aggregate === 'distinct') {
         const a = this.aggregate(`count(DISTINCT ${this.d.jsonValue('ev.props', segs)}) FILTER (WHERE ${where} AND ${t} <> 'null')`);
         return `coalesce(${numberTest(`coalesce(${a}, 0)`, r.op, r.value)}, false)`;
       }
-      const a = this.aggregate(`${r.aggregate}(${this.d.jsonNumber('ev.props', segs)}) FILTER (WHERE ${where} AND ${t} = 'number')`);
+      const a = this.aggregate(`${r.aggregate}(${n}) FILTER (WHERE ${where} AND ${t} = 'number')`);
       return `coalesce(${numberTest(r.aggregate === 'sum' ? `coalesce(${a}, 0)` : a, r.op, r.value)}, false)`;
     }
     if ('occurrence' in r) {
@@ -123,9 +147,7 @@ class Generator {
   value(doc: string, attrPath: string, c: AttributeCondition | PropertyCondition, path: Path): string {
     const d = this.d;
     const segs = attrPath.split('.');
-    const T = d.jsonType(doc, segs);
-    const X = d.jsonText(doc, segs);
-    const N = d.jsonNumber(doc, segs);
+    const { T, X, N } = this.columns(doc, attrPath);
     const ic = 'ignoreCase' in c && c.ignoreCase === true;
     const text = (lit: string): string => (ic ? `lower(${X}) = lower(${sqlString(lit)})` : `${X} = ${sqlString(lit)}`);
     const eq = (v: unknown): string => {
@@ -247,9 +269,11 @@ export function segmentsSql(segments: CompiledSegments | unknown, now: EpochMs, 
   const columns = set.definitions.map((def, i) => `${g.rule(def.rule, [i, 'rule'], [def.id])} AS s${i}`);
   const d = g.d;
   const atMs = o.timeType === 'epoch_ms' ? `(${sqlIdentifier(o.at)})::${d.float}` : d.epochMs(sqlIdentifier(o.at));
+  const attrs = sqlIdentifier(o.attributes);
+  const props = sqlIdentifier(o.properties);
   const ctes = [
-    `pr AS (SELECT (${sqlIdentifier(o.subjectId)})::text AS sid, ${sqlIdentifier(o.attributes)} AS attrs FROM ${from(o.profiles)})`,
-    `ev AS (SELECT (${sqlIdentifier(o.subjectId)})::text AS sid, (${sqlIdentifier(o.type)})::text AS type, (${sqlIdentifier(o.channel)})::text AS channel, ${atMs} AS at_ms, ${sqlIdentifier(o.properties)} AS props FROM ${from(o.events)})`,
+    `pr AS (SELECT (${sqlIdentifier(o.subjectId)})::text AS sid, ${attrs} AS attrs${g.extractions('pr', attrs)} FROM ${from(o.profiles)})`,
+    `ev AS (SELECT (${sqlIdentifier(o.subjectId)})::text AS sid, (${sqlIdentifier(o.type)})::text AS type, (${sqlIdentifier(o.channel)})::text AS channel, ${atMs} AS at_ms, ${props} AS props${g.extractions('ev', props)} FROM ${from(o.events)})`,
   ];
   const aggs = [...g.aggregates].map(([expr, name]) => `${expr} AS ${name}`);
   if (aggs.length > 0) ctes.push(`agg AS (SELECT ev.sid, ${aggs.join(', ')} FROM ev GROUP BY ev.sid)`);
