@@ -12,11 +12,6 @@ export type JsonTypeName = 'string' | 'number' | 'boolean' | 'null' | 'object' |
 /**
  * How one engine reads a JSON document column at a fixed path (path segments are plain keys; the generator
  * quotes them). Every method returns a SQL expression; a missing path yields SQL NULL.
- *
- * @example
- * ```ts
- * postgresDialect.jsonText('p.attributes', ['address', 'country']); // "(p.attributes #>> '{address,country}')"
- * ```
  */
 export interface SqlDialect {
   readonly name: 'postgres' | 'duckdb';
@@ -55,11 +50,6 @@ const pgPath = (path: ReadonlyArray<string>): string => sqlString(`{${path.map((
 
 /**
  * PostgreSQL (and PGlite, Citus, any engine with `jsonb`): documents are `jsonb` (a `json` column is cast).
- *
- * @example
- * ```ts
- * postgresDialect.jsonType('attributes', ['plan']); // "jsonb_typeof((attributes)::jsonb #> '{\"plan\"}')"
- * ```
  */
 export const postgresDialect: SqlDialect = {
   name: 'postgres',
@@ -79,11 +69,6 @@ const DUCK_TYPES = `CASE json_type(%) WHEN 'VARCHAR' THEN 'string' WHEN 'BIGINT'
 
 /**
  * DuckDB (`@duckdb/node-api`): documents are `JSON` (a `VARCHAR` column holding JSON text works too).
- *
- * @example
- * ```ts
- * duckdbDialect.jsonText('attributes', ['plan']); // "json_extract_string(attributes, '$.\"plan\"')"
- * ```
  */
 export const duckdbDialect: SqlDialect = {
   name: 'duckdb',
@@ -102,11 +87,6 @@ export const duckdbDialect: SqlDialect = {
 /**
  * A failed statement as `STORE_ERROR`, naming what the engine named: `detail.column` for a missing column (or
  * the column of a failed conversion), `detail.table` for a missing table. PostgreSQL's and DuckDB's wordings.
- *
- * @example
- * ```ts
- * sqlFailure('DuckDB', new Error('Binder Error: Referenced column "at" not found')).detail; // { column: 'at' }
- * ```
  */
 export function sqlFailure(engine: string, e: unknown): CrossChannelError {
   if (e instanceof CrossChannelError) return e;
