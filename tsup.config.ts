@@ -16,6 +16,7 @@ export const entries = {
   'adapters/memory/index': 'src/adapters/memory/index.ts',
   'adapters/redis/index': 'src/adapters/redis/index.ts',
   'adapters/postgres/index': 'src/adapters/postgres/index.ts',
+  'adapters/duckdb/index': 'src/adapters/duckdb/index.ts',
   'testing/index': 'src/testing/index.ts',
 };
 
@@ -30,6 +31,6 @@ export default defineConfig({
   treeshake: true,
   target: 'node20',
   platform: 'neutral',
-  external: [/^node:/, 'ioredis', 'pg', 'zod', 'jstat', 'date-fns', '@date-fns/tz', 'lru-cache', 'libphonenumber-js', 'vitest'],
+  external: [/^node:/, 'ioredis', 'pg', '@duckdb/node-api', 'zod', 'jstat', 'date-fns', '@date-fns/tz', 'lru-cache', 'libphonenumber-js', 'vitest'],
   outDir: 'dist',
 });

@@ -63,3 +63,4 @@ export {
 export { estimateMatchParameters, type EstimateOptions, type EstimatedParameters } from './em.js';
 export { jaroWinkler, levenshtein, soundex } from './strings.js';
 export { type IdentifierReasonCode, type IdentityErrorCode, type RefusalCode } from './errors.js';
+export { identityComponentsFromSql, identityComponentsSqlOptionsSchema, type IdentityComponentsSqlOptionsInput, type SqlComponents } from './sql.js';

@@ -30,6 +30,8 @@ export type SegmentErrorCode =
   | 'SEGMENT_DUPLICATE_ID'
   /** A segment id asked of a compiled set is not in it. */
   | 'SEGMENT_NOT_FOUND'
+  /** A construct has no SQL form (`segmentsSql`); `detail.construct` names it (e.g. `attr.matches`, `window.calendar`). */
+  | 'SEGMENT_SQL_UNSUPPORTED'
   | CoreErrorCode;
 
 /** Stable reason codes of segment explanations. */

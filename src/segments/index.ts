@@ -84,3 +84,4 @@ export {
 } from './rfm.js';
 export { type EventReadOptions, type EventStore, parseEventBatch } from './store.js';
 export { type SegmentErrorCode, type SegmentReasonCode } from './errors.js';
+export { segmentsSql, segmentsFromSql, segmentsSqlOptionsSchema, type SegmentsSqlOptionsInput, type SqlMemberships } from './sql.js';

@@ -63,7 +63,8 @@ end
  * Checks every applicable rule and records the contact when none is full, in one script.
  *
  * Redis charges per argument (each becomes an object and a Lua string), so the per-call values travel packed:
- * KEYS: contacts, responses, idem (index keys are named from KEYS[1], in the same hash slot).
+ * KEYS: contacts, responses, idem, then the registry and every index key the call reads or writes (named from
+ * KEYS[1] in the script; declared so that a migrating slot is refused before the script starts, never half-way).
  * ARGV: 1 idempotency key ('' = none), 2 member, 3 outcome to keep under the key, 4 scalars — at \31 retention
  * ms \31 trim cut-off (now − retention) \31 force deny (1|0) \31 snapshot start of contacts ('' = none) \31
  * snapshot and scan start of responses ('' = none) \31 scan start of contacts \31 number of scanned rules —,
@@ -210,7 +211,7 @@ return {1}
 
 /**
  * Records a contact unless its idempotency key (or the identical member) is already there.
- * KEYS: contacts, idem. ARGV: 1 key, 2 member, 3 at, 4 retention ms, 5 outcome.
+ * KEYS: contacts, idem, registry, the contact's index keys. ARGV: 1 key, 2 member, 3 at, 4 retention ms, 5 outcome.
  */
 export const RECORD_LUA = `${ATOMS_LUA}
 local c, o = KEYS[1], KEYS[2]
@@ -229,19 +230,37 @@ end
 return {added}
 `;
 
-/** Deletes a subject's contacts and index entries before a cut-off (forgetting atoms left empty). KEYS: contacts. ARGV: cut-off. */
-export const PRUNE_CONTACTS_LUA = `${ATOMS_LUA}
-for _, a in ipairs(redis.call('SMEMBERS', registry)) do
+// Prune and erase read the atoms from the registry; the client declared the keys it saw there (KEYS[3..]): an atom
+// filed since then is undeclared, so the script writes nothing and returns -1 for the client to run it again.
+const REGISTRY_DECLARED_LUA = `
+local declared = {}
+for i = 3, #KEYS do declared[KEYS[i]] = true end
+local atoms = redis.call('SMEMBERS', registry)
+for _, a in ipairs(atoms) do
+  if not declared[base .. a] then return -1 end
+end
+`;
+
+/**
+ * Deletes a subject's contacts and index entries before a cut-off (forgetting atoms left empty).
+ * KEYS: contacts, registry, every index key in the registry. ARGV: cut-off. Returns the number removed, or -1.
+ */
+export const PRUNE_CONTACTS_LUA = `${ATOMS_LUA}${REGISTRY_DECLARED_LUA}
+for _, a in ipairs(atoms) do
   redis.call('ZREMRANGEBYSCORE', base .. a, '-inf', '(' .. ARGV[1])
   if redis.call('EXISTS', base .. a) == 0 then redis.call('SREM', registry, a) end
 end
 return redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[1])
 `;
 
-/** Deletes a subject: contacts, every index key it ever had, responses and idempotency. KEYS: contacts, responses, idem. */
-export const ERASE_LUA = `${ATOMS_LUA}
-for _, a in ipairs(redis.call('SMEMBERS', registry)) do redis.call('DEL', base .. a) end
-return redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], registry)
+/**
+ * Deletes a subject: contacts, every index key it ever had, responses and idempotency.
+ * KEYS: contacts, registry, every index key in the registry, responses, idem. Returns 0, or -1 (see above).
+ */
+export const ERASE_LUA = `${ATOMS_LUA}${REGISTRY_DECLARED_LUA}
+for _, a in ipairs(atoms) do redis.call('DEL', base .. a) end
+redis.call('DEL', KEYS[1], registry, KEYS[#KEYS - 1], KEYS[#KEYS])
+return 0
 `;
 
 /** Stores a refusal under its idempotency key unless another caller stored an outcome first. */

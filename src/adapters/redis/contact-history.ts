@@ -6,6 +6,7 @@ import type { CapCandidate, CapHistory, CountedContact } from '../../capping/eva
 import { explainRefusal, planReservation, type ContactCheck, type ResponseCheck } from '../../capping/reservation.js';
 import type { CompiledCapRules, CountScope } from '../../capping/rules.js';
 import type { ContactHistoryStore, RecordedContact, Reservation, ReserveOptions } from '../../capping/store.js';
+import { redisStoreError } from './errors.js';
 import { subjectKey } from './keys.js';
 import { toContactRecord } from '../../capping/contact.js';
 import { ERASE_LUA, PRUNE_CONTACTS_LUA, RECORD_LUA, RESERVE_LUA, STORE_OUTCOME_LUA } from './contact-history-lua.js';
@@ -93,11 +94,13 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
     if (this.#retentionMs <= 0) throw new CrossChannelError('CONFIG_INVALID', 'retention must be longer than 0', { path: ['retention'] });
     const scripted = redis as Scripted;
     // defineCommand sends EVALSHA and falls back to EVAL after a SCRIPT FLUSH or on a fresh cluster node.
-    if (typeof scripted.ccCappingReserveIx !== 'function') {
-      redis.defineCommand('ccCappingReserveIx', { numberOfKeys: 3, lua: RESERVE_LUA });
-      redis.defineCommand('ccCappingRecordIx', { numberOfKeys: 2, lua: RECORD_LUA });
-      redis.defineCommand('ccCappingPruneIx', { numberOfKeys: 1, lua: PRUNE_CONTACTS_LUA });
-      redis.defineCommand('ccCappingEraseIx', { numberOfKeys: 3, lua: ERASE_LUA });
+    // Scripts declare every key they touch (the first argument is the key count): while a slot migrates, Redis
+    // then answers ASK/TRYAGAIN before the script runs, instead of failing it half-way at an undeclared key.
+    if (typeof scripted.ccCappingReserveIxK !== 'function') {
+      redis.defineCommand('ccCappingReserveIxK', { lua: RESERVE_LUA });
+      redis.defineCommand('ccCappingRecordIxK', { lua: RECORD_LUA });
+      redis.defineCommand('ccCappingPruneIxK', { lua: PRUNE_CONTACTS_LUA });
+      redis.defineCommand('ccCappingEraseIxK', { lua: ERASE_LUA });
       redis.defineCommand('ccCappingStoreOutcome', { numberOfKeys: 1, lua: STORE_OUTCOME_LUA });
     }
     this.#redis = scripted;
@@ -108,10 +111,11 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
     const key = contact.idempotencyKey ?? '';
     const json = JSON.stringify(contact);
     const s = contact.subjectId;
+    const keys = [this.#key(s, 'contacts'), this.#key(s, 'idem'), ...this.#indexKeys(s, contactAtoms(contact))];
     const res = (await this.#call(
-      'ccCappingRecordIx',
-      this.#key(s, 'contacts'),
-      this.#key(s, 'idem'),
+      'ccCappingRecordIxK',
+      keys.length,
+      ...keys,
       key,
       encodeContact(contact, json),
       contact.at,
@@ -175,11 +179,15 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
     const responseFrom = plan.responsesFrom === null ? null : Number.isFinite(plan.responsesFrom) ? plan.responsesFrom : -FAR;
     const key = contact.idempotencyKey ?? '';
     const json = JSON.stringify(contact);
+    // Declared: the three record keys, then every index key read (rule atoms, the refusal snapshot) or written.
+    const atoms = new Set(contactAtoms(contact));
+    if (Number.isFinite(contactFrom)) atoms.add('n*').add('t*');
+    for (const { plan: index } of indexedChecks) for (const a of index.joined.split(FS)) atoms.add(a);
+    const keys = [this.#key(s, 'contacts'), this.#key(s, 'responses'), this.#key(s, 'idem'), ...this.#indexKeys(s, atoms)];
     const res = (await this.#call(
-      'ccCappingReserveIx',
-      this.#key(s, 'contacts'),
-      this.#key(s, 'responses'),
-      this.#key(s, 'idem'),
+      'ccCappingReserveIxK',
+      keys.length,
+      ...keys,
       key,
       encodeContact(contact, json),
       key === '' ? '' : grantedJson(json, now),
@@ -226,7 +234,7 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
             const contacts = `${k.slice(0, -name.length)}contacts`;
             if (pruned.has(contacts)) continue;
             pruned.add(contacts);
-            removed += (await this.#call('ccCappingPruneIx', contacts, before)) as number;
+            removed += await this.#withRegistry(contacts, (keys) => this.#call('ccCappingPruneIxK', keys.length, ...keys, before) as Promise<number>);
           } else if (name === 'responses') {
             removed += await this.#guard(() => this.#redis.zremrangebyscore(k, '-inf', `(${before}`));
           } else if (name === 'idem') {
@@ -241,11 +249,34 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
   }
 
   async erase(subjectId: string): Promise<void> {
-    await this.#call('ccCappingEraseIx', this.#key(subjectId, 'contacts'), this.#key(subjectId, 'responses'), this.#key(subjectId, 'idem'));
+    const [r, o] = [this.#key(subjectId, 'responses'), this.#key(subjectId, 'idem')];
+    await this.#withRegistry(this.#key(subjectId, 'contacts'), (keys) => this.#call('ccCappingEraseIxK', keys.length + 2, ...keys, r, o) as Promise<number>);
   }
 
   #key(subjectId: string, name: string): string {
     return subjectKey(this.#prefix, subjectId, name);
+  }
+
+  /** The registry key and the index keys of atoms (`ix` and `ix:<atom>` beside the subject's contacts key). */
+  #indexKeys(subjectId: string, atoms: Iterable<string>): string[] {
+    const out = [this.#key(subjectId, 'ix')];
+    for (const a of atoms) out.push(this.#key(subjectId, `ix:${a}`));
+    return out;
+  }
+
+  /**
+   * Runs a script over every index key a subject has: the registry is read first so the keys can be declared;
+   * the script refuses (-1, writing nothing) when the registry gained an atom meanwhile, and is run again.
+   * `contacts` is the subject's contacts key; the remaining record keys follow in the script's ARGV.
+   */
+  async #withRegistry(contacts: string, run: (keys: string[]) => Promise<number>): Promise<number> {
+    const base = contacts.slice(0, -'contacts'.length);
+    for (let attempt = 0; ; attempt++) {
+      const atoms = await this.#guard(() => this.#redis.smembers(`${base}ix`));
+      const n = await run([contacts, `${base}ix`, ...atoms.map((a) => `${base}ix:${a}`)]);
+      if (n >= 0) return n;
+      if (attempt >= 10) throw new CrossChannelError('STORE_CONFLICT', 'Redis contact history: the index registry kept changing during a prune or erase', { detail: { retryable: true } });
+    }
   }
 
   /**
@@ -287,9 +318,19 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
     try {
       return await fn();
     } catch (e) {
-      throw new CrossChannelError('STORE_ERROR', `Redis contact history: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      throw redisStoreError('Redis contact history', e);
     }
   }
+}
+
+/** The index atoms a contact is filed under (the same list as `atomsOf` in the script, all-contacts atom first). */
+function contactAtoms(c: ContactRecord): string[] {
+  const f = c.transactional ? 't' : 'n';
+  const out = [`${f}*`, `${f}c:${c.channel}`];
+  if (c.campaignId) out.push(`${f}C:${c.campaignId}`);
+  if (c.offerId) out.push(`${f}o:${c.offerId}`);
+  for (const t of c.tags) out.push(`${f}t:${t}`, `${f}x:${c.channel}${RS}${t}`);
+  return out;
 }
 
 function planFor(scope: CountScope): IndexPlan | null {

@@ -7,3 +7,4 @@ export { subjectKey } from './keys.js';
 export { RedisContactHistoryStore, type RedisContactHistoryStoreOptions } from './contact-history.js';
 export { RedisOfferCapacityStore, type RedisOfferCapacityStoreOptions } from './offer-capacity.js';
 export { RedisAssignmentStore, type RedisAssignmentStoreOptions } from './assignments.js';
+export type { RedisStoreErrorDetail } from './errors.js';

@@ -1,13 +1,16 @@
-import type { Redis } from 'ioredis';
-import { CrossChannelError } from '../../core/errors.js';
+import type { Cluster, Redis } from 'ioredis';
+import type { CrossChannelError } from '../../core/errors.js';
 import { DAY } from '../../core/time.js';
 import type { CapacityReservation, ConsumeResult, OfferCapacitySpec, OfferCapacityStore, OfferUsage } from '../../arbitration/store.js';
 import { capacityWindows, unitCost, validateConsume } from '../../arbitration/store.js';
+import { redisStoreError } from './errors.js';
 import { subjectKey } from './keys.js';
 import type { EpochMs } from '../../core/time.js';
 
 // KEYS: day, week, total, spent. ARGV: amount, cost, perDay, perWeek, total, budget (-1 = no limit), day TTL, week TTL.
 // Check every limit, then increment all counters: one script, so no other client interleaves.
+type Scripted = (Redis | Cluster) & Record<string, (...args: string[]) => Promise<unknown>>;
+
 const CONSUME = `
 local amount = tonumber(ARGV[1])
 local cost = tonumber(ARGV[2])
@@ -75,13 +78,18 @@ export interface RedisOfferCapacityStoreOptions {
  */
 export class RedisOfferCapacityStore implements OfferCapacityStore {
   private readonly prefix: string;
-  private readonly shas = new Map<string, string>();
+  private readonly redis: Scripted;
 
-  constructor(
-    private readonly redis: Redis,
-    options: RedisOfferCapacityStoreOptions = {},
-  ) {
+  constructor(redis: Redis | Cluster, options: RedisOfferCapacityStoreOptions = {}) {
     this.prefix = options.prefix ?? 'cc';
+    const scripted = redis as Scripted;
+    // defineCommand sends EVALSHA and falls back to EVAL on the node that lacks the script: a SCRIPT LOAD on one
+    // cluster node does not load it on the node that owns the offer's slot.
+    if (typeof scripted.ccOfferConsume !== 'function') {
+      redis.defineCommand('ccOfferConsume', { numberOfKeys: 4, lua: CONSUME });
+      redis.defineCommand('ccOfferRelease', { numberOfKeys: 4, lua: RELEASE });
+    }
+    this.redis = scripted;
   }
 
   async consume(offerId: string, spec: OfferCapacitySpec, now: EpochMs, amount = 1): Promise<ConsumeResult> {
@@ -89,7 +97,7 @@ export class RedisOfferCapacityStore implements OfferCapacityStore {
     const win = capacityWindows(spec, now);
     const cost = unitCost(spec) * amount;
     const lim = (v: number | undefined): string => (v === undefined ? '-1' : String(v));
-    const reply = (await this.run(CONSUME, this.keys(offerId, win.dayStart, win.weekStart), [
+    const reply = (await this.run('ccOfferConsume', this.keys(offerId, win.dayStart, win.weekStart), [
       String(amount),
       String(cost),
       lim(spec.perDay),
@@ -105,7 +113,7 @@ export class RedisOfferCapacityStore implements OfferCapacityStore {
   }
 
   async release(reservation: CapacityReservation): Promise<OfferUsage> {
-    const r = (await this.run(RELEASE, this.keys(reservation.offerId, reservation.dayStart, reservation.weekStart), [
+    const r = (await this.run('ccOfferRelease', this.keys(reservation.offerId, reservation.dayStart, reservation.weekStart), [
       String(reservation.amount),
       String(reservation.cost),
     ])) as [string, string, string, string];
@@ -115,20 +123,17 @@ export class RedisOfferCapacityStore implements OfferCapacityStore {
   async usage(offerIds: ReadonlyArray<string>, spec: Pick<OfferCapacitySpec, 'timeZone' | 'weekStartsOn'>, now: EpochMs): Promise<Map<string, OfferUsage>> {
     validateConsume('usage', spec, now, 1);
     const win = capacityWindows(spec, now);
-    // One MGET per offer: an offer's keys share a slot, different offers may not.
-    const pipeline = this.redis.pipeline();
-    for (const id of offerIds) pipeline.mget(...this.keys(id, win.dayStart, win.weekStart));
-    let replies: Array<[Error | null, unknown]>;
+    // One MGET per offer: an offer's keys share a slot, different offers may not (a pipeline must stay in one slot
+    // on a cluster), so the reads go out concurrently instead.
+    let replies: Array<Array<string | null>>;
     try {
-      replies = ((await pipeline.exec()) ?? []) as Array<[Error | null, unknown]>;
+      replies = await Promise.all(offerIds.map((id) => this.redis.mget(...this.keys(id, win.dayStart, win.weekStart))));
     } catch (e) {
       throw storeError(e);
     }
     const out = new Map<string, OfferUsage>();
     offerIds.forEach((id, i) => {
-      const [err, v] = replies[i] ?? [new Error('no reply'), null];
-      if (err) throw storeError(err);
-      const vals = v as Array<string | null>;
+      const vals = replies[i]!;
       out.set(id, { day: Number(vals[0] ?? 0), week: Number(vals[1] ?? 0), total: Number(vals[2] ?? 0), spent: Number(vals[3] ?? 0) });
     });
     return out;
@@ -144,19 +149,9 @@ export class RedisOfferCapacityStore implements OfferCapacityStore {
     ];
   }
 
-  private async run(script: string, keys: string[], args: string[]): Promise<unknown> {
+  private async run(command: 'ccOfferConsume' | 'ccOfferRelease', keys: string[], args: string[]): Promise<unknown> {
     try {
-      const sha = this.shas.get(script);
-      if (sha !== undefined) {
-        try {
-          return await this.redis.evalsha(sha, keys.length, ...keys, ...args);
-        } catch (e) {
-          if (!(e instanceof Error) || !e.message.includes('NOSCRIPT')) throw e;
-        }
-      }
-      const loaded = (await this.redis.script('LOAD', script)) as string;
-      this.shas.set(script, loaded);
-      return await this.redis.evalsha(loaded, keys.length, ...keys, ...args);
+      return await this.redis[command]!(...keys, ...args);
     } catch (e) {
       throw storeError(e);
     }
@@ -164,6 +159,5 @@ export class RedisOfferCapacityStore implements OfferCapacityStore {
 }
 
 function storeError(e: unknown): CrossChannelError {
-  if (e instanceof CrossChannelError) return e;
-  return new CrossChannelError('STORE_ERROR', `Redis offer capacity store failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  return redisStoreError('Redis offer capacity store', e);
 }

@@ -1,0 +1,103 @@
+/**
+ * SQL dialects for batch work: the few places where PostgreSQL and DuckDB spell the same thing differently,
+ * in one file. SQL generators (segments, identity, attribution) take a dialect and never test which engine
+ * they run on; everything else they write is the SQL both engines share (CTEs, FILTER, window functions).
+ */
+
+import { CrossChannelError } from './errors.js';
+
+/** The JSON types a dialect reports, named as JSON names them. */
+export type JsonTypeName = 'string' | 'number' | 'boolean' | 'null' | 'object' | 'array';
+
+/**
+ * How one engine reads a JSON document column at a fixed path (path segments are plain keys; the generator
+ * quotes them). Every method returns a SQL expression; a missing path yields SQL NULL.
+ */
+export interface SqlDialect {
+  readonly name: 'postgres' | 'duckdb';
+  /** The JSON type at the path, as a {@link JsonTypeName}, or NULL when missing. */
+  jsonType(doc: string, path: ReadonlyArray<string>): string;
+  /** The value at the path as text (a string without quotes; other types as their JSON text). */
+  jsonText(doc: string, path: ReadonlyArray<string>): string;
+  /** The value at the path as a double (only meaningful where the type is `number`). */
+  jsonNumber(doc: string, path: ReadonlyArray<string>): string;
+  /** The value at the path as a JSON value usable in `count(DISTINCT …)` (typed: 1 and "1" differ). */
+  jsonValue(doc: string, path: ReadonlyArray<string>): string;
+  /** True when the JSON array at the path has an element equal (type and value) to the JSON literal. */
+  jsonArrayHas(doc: string, path: ReadonlyArray<string>, jsonLiteral: string): string;
+  /** Text comparison in code-point order (JavaScript's `<` on BMP strings). */
+  binaryText(expr: string): string;
+  /** A timestamp column as epoch milliseconds (double). */
+  epochMs(expr: string): string;
+  /** The SQL type name of a 64-bit float. */
+  readonly float: string;
+}
+
+/** A string literal, quotes doubled (both engines use standard-conforming strings). */
+export function sqlString(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
+/** A double-quoted identifier, `schema.table` allowed. */
+export function sqlIdentifier(id: string): string {
+  return id
+    .split('.')
+    .map((p) => `"${p.replace(/"/g, '""')}"`)
+    .join('.');
+}
+
+const pgPath = (path: ReadonlyArray<string>): string => sqlString(`{${path.map((p) => `"${p.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(',')}}`);
+
+/**
+ * PostgreSQL (and PGlite, Citus, any engine with `jsonb`): documents are `jsonb` (a `json` column is cast).
+ */
+export const postgresDialect: SqlDialect = {
+  name: 'postgres',
+  jsonType: (doc, path) => `jsonb_typeof((${doc})::jsonb #> ${pgPath(path)})`,
+  jsonText: (doc, path) => `((${doc})::jsonb #>> ${pgPath(path)})`,
+  // CASE, not AND: the planner may evaluate a cast before the type test beside it.
+  jsonNumber: (doc, path) => `(CASE WHEN jsonb_typeof((${doc})::jsonb #> ${pgPath(path)}) = 'number' THEN ((${doc})::jsonb #>> ${pgPath(path)})::float8 END)`,
+  jsonValue: (doc, path) => `((${doc})::jsonb #> ${pgPath(path)})`,
+  jsonArrayHas: (doc, path, lit) => `((${doc})::jsonb #> ${pgPath(path)} @> jsonb_build_array((${sqlString(lit)})::jsonb))`,
+  binaryText: (expr) => `(${expr} COLLATE "C")`,
+  epochMs: (expr) => `(extract(epoch from ${expr}) * 1000)::float8`,
+  float: 'float8',
+};
+
+const duckPath = (path: ReadonlyArray<string>): string => sqlString(`$${path.map((p) => `."${p.replace(/["\\]/g, (c) => `\\${c}`)}"`).join('')}`);
+const DUCK_TYPES = `CASE json_type(%) WHEN 'VARCHAR' THEN 'string' WHEN 'BIGINT' THEN 'number' WHEN 'UBIGINT' THEN 'number' WHEN 'DOUBLE' THEN 'number' WHEN 'BOOLEAN' THEN 'boolean' WHEN 'NULL' THEN 'null' WHEN 'OBJECT' THEN 'object' WHEN 'ARRAY' THEN 'array' END`;
+
+/**
+ * DuckDB (`@duckdb/node-api`): documents are `JSON` (a `VARCHAR` column holding JSON text works too).
+ */
+export const duckdbDialect: SqlDialect = {
+  name: 'duckdb',
+  jsonType: (doc, path) => DUCK_TYPES.replace('%', `json_extract((${doc})::JSON, ${duckPath(path)})`),
+  jsonText: (doc, path) => `json_extract_string((${doc})::JSON, ${duckPath(path)})`,
+  jsonNumber: (doc, path) => `TRY_CAST(json_extract_string((${doc})::JSON, ${duckPath(path)}) AS DOUBLE)`,
+  jsonValue: (doc, path) => `json_extract((${doc})::JSON, ${duckPath(path)})::VARCHAR`,
+  // DuckDB evaluates both sides of AND: the cast to a list only runs on arrays.
+  jsonArrayHas: (doc, path, lit) =>
+    `(CASE WHEN json_type(json_extract((${doc})::JSON, ${duckPath(path)})) = 'ARRAY' THEN list_contains(CAST(json_extract((${doc})::JSON, ${duckPath(path)}) AS JSON[])::VARCHAR[], (${sqlString(lit)})::JSON::VARCHAR) ELSE false END)`,
+  binaryText: (expr) => `(${expr} COLLATE "binary")`,
+  epochMs: (expr) => `(epoch_ms(${expr}))::DOUBLE`,
+  float: 'DOUBLE',
+};
+
+/**
+ * A failed statement as `STORE_ERROR`, naming what the engine named: `detail.column` for a missing column (or
+ * the column of a failed conversion), `detail.table` for a missing table. PostgreSQL's and DuckDB's wordings.
+ */
+export function sqlFailure(engine: string, e: unknown): CrossChannelError {
+  if (e instanceof CrossChannelError) return e;
+  const message = e instanceof Error ? e.message : String(e);
+  const column = /column "([^"]+)"(?: of relation "[^"]+")? does not exist|Referenced column "([^"]+)" not found|column (?:with name )?"?([\w.]+)"? not found/i.exec(message);
+  const table = /Table with name "?([\w.]+)"? does not exist|relation "([^"]+)" does not exist/i.exec(message);
+  const detail: Record<string, unknown> = {};
+  const col = column?.slice(1).find((x) => x !== undefined);
+  const tab = table?.slice(1).find((x) => x !== undefined);
+  if (col !== undefined) detail.column = col;
+  if (tab !== undefined) detail.table = tab;
+  const where = [col === undefined ? '' : `column ${col}`, tab === undefined ? '' : `table ${tab}`].filter(Boolean).join(', ');
+  return new CrossChannelError('STORE_ERROR', `${engine} query failed${where ? ` (${where})` : ''}: ${message}`, { cause: e, detail });
+}

@@ -1,0 +1,139 @@
+import { z } from 'zod';
+import { CrossChannelError, parseWith } from '../core/errors.js';
+import { durationSchema } from '../core/schema.js';
+import { sqlFailure, sqlIdentifier, sqlString } from '../core/sql-dialect.js';
+import type { SqlQueryable } from '../core/sql.js';
+import type { EpochMs } from '../core/time.js';
+
+/**
+ * Identity stitching inside the warehouse: connected components of an identifier-links table by label
+ * propagation with parent hooking and pointer jumping, so a component of diameter d converges in O(log d)
+ * rounds (each round a handful of set-wise statements), not the O(d) of plain min-label propagation.
+ *
+ * Merge-protection rules that are set-wise — a property of one link or one identifier, decidable without an
+ * order — are applied before propagation: link age (`maxLinkAge`), blocked identifiers (`blocked`) and shared
+ * identifiers (`maxDegree`: an identifier linked to more distinct others is dropped, as a shared household
+ * phone or a call-centre email would be). The in-memory rules that are NOT expressible set-wise: per-type
+ * limits (`user_id: 1`) and `maxIdentifiers`, which refuse links one by one in a canonical order (each
+ * refusal changes what the next link would join), and erasure tombstones; run those through
+ * `crosschannel/identity` on the (few) components that break them.
+ */
+
+const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/, 'Must be a plain SQL identifier (schema.table allowed)');
+
+/**
+ * Schema of the options of {@link identityComponentsFromSql}.
+ *
+ * @example
+ * ```ts
+ * identityComponentsSqlOptionsSchema.parse({ links: { from: "read_parquet('links/*.parquet')" }, maxDegree: 50 });
+ * ```
+ */
+export const identityComponentsSqlOptionsSchema = z
+  .object({
+    /** A table, or `{ from: '<SQL>' }` for any relation (a Parquet glob in DuckDB). */
+    links: z.union([identifier, z.object({ from: z.string().min(1).max(4096) }).strict()]).default('identity_links'),
+    a: identifier.default('a'),
+    b: identifier.default('b'),
+    /** Epoch-ms column of the link's observation time; needed by `maxLinkAge`. */
+    at: identifier.optional(),
+    maxLinkAge: durationSchema.optional(),
+    blocked: z.array(z.string().max(1024)).max(100_000).default([]),
+    maxDegree: z.number().int().min(1).optional(),
+    /** Prefix of the temporary tables (default `cc_components`); runs in one session must use distinct ones. */
+    tablePrefix: z.string().regex(/^[a-z_][a-z0-9_]{0,40}$/).default('cc_components'),
+    /** Safety stop (a connected graph of 2^60 nodes needs far fewer rounds). */
+    maxRounds: z.number().int().min(1).max(1000).default(200),
+  })
+  .strict();
+/** Options of {@link identityComponentsFromSql} as written by a caller. */
+export type IdentityComponentsSqlOptionsInput = z.input<typeof identityComponentsSqlOptionsSchema>;
+
+/** Components: `component` is one member's identifier (the same for every member), and the rounds it took. */
+export interface SqlComponents {
+  /** identifier → component label. */
+  readonly componentOf: ReadonlyMap<string, string>;
+  readonly components: number;
+  /** Propagation rounds until no label changed. */
+  readonly rounds: number;
+}
+
+/**
+ * Computes connected components of a links table in the database (PostgreSQL, PGlite or DuckDB through the SQL
+ * port) and reads the `(identifier, component)` rows back. Identifiers are mapped to dense integers first, so
+ * every round compares integers, whatever the identifiers' collation.
+ *
+ * @example
+ * ```ts
+ * import { DuckDBInstance } from '@duckdb/node-api';
+ * import { fromDuckDB } from 'crosschannel/adapters/duckdb';
+ *
+ * const sql = fromDuckDB(await (await DuckDBInstance.create(':memory:')).connect());
+ * const r = await identityComponentsFromSql(sql, Date.now(), { links: { from: "read_parquet('links/*.parquet')" }, maxDegree: 50 });
+ * console.log(r.components, r.rounds);
+ * ```
+ */
+export async function identityComponentsFromSql(client: SqlQueryable, now: EpochMs, options: IdentityComponentsSqlOptionsInput = {}): Promise<SqlComponents> {
+  if (typeof now !== 'number' || !Number.isFinite(now)) throw new CrossChannelError('TIME_INVALID', '`now` must be epoch milliseconds', { path: ['now'] });
+  const o = parseWith(identityComponentsSqlOptionsSchema, options ?? {}, 'CONFIG_INVALID');
+  if (o.maxLinkAge !== undefined && o.at === undefined) throw new CrossChannelError('CONFIG_INVALID', 'maxLinkAge needs the `at` column', { path: ['at'] });
+  const t = (name: string): string => `${o.tablePrefix}_${name}`;
+  const query = async <R>(text: string): Promise<{ rows: R[] }> => {
+    try {
+      return await client.query<R>(text);
+    } catch (e) {
+      throw sqlFailure('SQL', e);
+    }
+  };
+  const run = (text: string) => query(text);
+  const src = typeof o.links === 'string' ? sqlIdentifier(o.links) : `(SELECT * FROM ${o.links.from}) src`;
+  const conds = [`${sqlIdentifier(o.a)} IS NOT NULL`, `${sqlIdentifier(o.b)} IS NOT NULL`];
+  if (o.maxLinkAge !== undefined) conds.push(`(${sqlIdentifier(o.at!)})::float8 >= ${now - o.maxLinkAge}`);
+  const list = o.blocked.map(sqlString).join(', ');
+  const blocked = o.blocked.length === 0 ? '' : ` AND x NOT IN (${list}) AND y NOT IN (${list})`;
+  for (const name of ['raw', 'ids', 'edges', 'labels', 'm', 'next']) await run(`DROP TABLE IF EXISTS ${t(name)}`);
+  // Links kept by the set-wise rules, both directions, on text identifiers.
+  await run(`CREATE TEMP TABLE ${t('raw')} AS SELECT DISTINCT x, y FROM (
+  SELECT (${sqlIdentifier(o.a)})::text AS x, (${sqlIdentifier(o.b)})::text AS y FROM ${src} WHERE ${conds.join(' AND ')}
+  UNION ALL
+  SELECT (${sqlIdentifier(o.b)})::text, (${sqlIdentifier(o.a)})::text FROM ${src} WHERE ${conds.join(' AND ')}
+) l WHERE true${blocked}`);
+  if (o.maxDegree !== undefined) {
+    await run(`DELETE FROM ${t('raw')} WHERE x IN (SELECT x FROM ${t('raw')} WHERE x <> y GROUP BY x HAVING count(*) > ${o.maxDegree})
+  OR y IN (SELECT x FROM ${t('raw')} WHERE x <> y GROUP BY x HAVING count(*) > ${o.maxDegree})`);
+  }
+  await run(`CREATE TEMP TABLE ${t('ids')} AS SELECT x AS id, row_number() OVER (ORDER BY x) AS n FROM (SELECT DISTINCT x FROM ${t('raw')}) d`);
+  await run(`CREATE TEMP TABLE ${t('edges')} AS SELECT i.n AS u, j.n AS v FROM ${t('raw')} r JOIN ${t('ids')} i ON i.id = r.x JOIN ${t('ids')} j ON j.id = r.y WHERE i.n <> j.n`);
+  await run(`CREATE TEMP TABLE ${t('labels')} AS SELECT n AS v, n AS l FROM ${t('ids')}`);
+  let rounds = 0;
+  for (;;) {
+    if (rounds >= o.maxRounds) throw new CrossChannelError('STORE_ERROR', `identity components did not converge in ${o.maxRounds} rounds`, { detail: { rounds } });
+    rounds++;
+    // m(v): the smallest label among v and its neighbours.
+    await run(`CREATE TEMP TABLE ${t('m')} AS SELECT v, min(l) AS m FROM (
+  SELECT v, l FROM ${t('labels')} UNION ALL SELECT e.u AS v, lb.l FROM ${t('edges')} e JOIN ${t('labels')} lb ON lb.v = e.v
+) s GROUP BY v`);
+    // Hooking: a label (a tree root) takes the smallest m of the nodes pointing to it; then every node takes the
+    // smaller of its own m and its root's new label, and jumps once more (L ← L(L)).
+    await run(`CREATE TEMP TABLE ${t('next')} AS
+WITH hook AS (SELECT lb.l AS p, min(m.m) AS h FROM ${t('labels')} lb JOIN ${t('m')} m ON m.v = lb.v GROUP BY lb.l),
+     step AS (SELECT lb.v, least(m.m, coalesce(h.h, m.m)) AS l FROM ${t('labels')} lb JOIN ${t('m')} m ON m.v = lb.v LEFT JOIN hook h ON h.p = lb.l)
+SELECT s.v, least(s.l, coalesce(j.l, s.l)) AS l FROM step s LEFT JOIN step j ON j.v = s.l`);
+    const changed = (await query<{ n: number | string }>(`SELECT count(*) AS n FROM ${t('next')} x JOIN ${t('labels')} lb ON lb.v = x.v WHERE x.l <> lb.l`)).rows[0]?.n;
+    await run(`DROP TABLE ${t('labels')}`);
+    await run(`DROP TABLE ${t('m')}`);
+    await run(`ALTER TABLE ${t('next')} RENAME TO ${t('labels')}`);
+    if (Number(changed) === 0) break;
+  }
+  const { rows } = await query<{ id: string; c: string }>(
+    `SELECT i.id, r.id AS c FROM ${t('labels')} lb JOIN ${t('ids')} i ON i.n = lb.v JOIN ${t('ids')} r ON r.n = lb.l`,
+  );
+  for (const name of ['raw', 'ids', 'edges', 'labels']) await run(`DROP TABLE IF EXISTS ${t(name)}`);
+  const componentOf = new Map<string, string>();
+  const labels = new Set<string>();
+  for (const r of rows) {
+    componentOf.set(String(r.id), String(r.c));
+    labels.add(String(r.c));
+  }
+  return { componentOf, components: labels.size, rounds };
+}

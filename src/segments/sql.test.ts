@@ -1,0 +1,110 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BehaviourEvent } from '../core/records.js';
+import { isCrossChannelError } from '../core/errors.js';
+import type { SqlClient } from '../core/sql.js';
+import { compileSegments } from './compile.js';
+import { segmentsFromSql, segmentsSql } from './sql.js';
+import { NOW, eventsArb, leafArb, profileArb } from '../../test/arbitraries/segments.js';
+import { createPglite } from '../../test/fixtures/pglite.js';
+import { createDuckDB } from '../../test/fixtures/duckdb.js';
+
+const HOUR = 3_600_000;
+
+/** Leaves with a SQL form (the others are refused, tested below). */
+function sqlable(leaf: unknown): boolean {
+  try {
+    segmentsSql([{ id: 'x', rule: leaf }], NOW);
+    return true;
+  } catch (e) {
+    if (isCrossChannelError(e, 'SEGMENT_SQL_UNSUPPORTED')) return false;
+    throw e;
+  }
+}
+const sqlLeaf = leafArb.filter(sqlable);
+const { tree } = fc.letrec<{ tree: Record<string, unknown> }>((tie) => ({
+  tree: fc.oneof(
+    { depthSize: 'small', maxDepth: 3, withCrossShrink: true },
+    sqlLeaf,
+    fc.array(tie('tree'), { minLength: 1, maxLength: 3 }).map((and) => ({ and })),
+    fc.array(tie('tree'), { minLength: 1, maxLength: 3 }).map((or) => ({ or })),
+    tie('tree').map((not) => ({ not })),
+  ),
+}));
+const segmentsArb = fc.array(tree, { minLength: 1, maxLength: 4 }).map((rules) =>
+  rules.map((rule, i) => ({ id: `s${i}`, rule: i > 0 && i % 2 === 0 ? { or: [rule, { segment: `s${i - 1}` }] } : rule })),
+);
+const populationArb = fc.array(fc.tuple(profileArb, eventsArb), { minLength: 1, maxLength: 6 });
+
+async function load(sql: SqlClient, engine: 'postgres' | 'duckdb', population: ReadonlyArray<readonly [Record<string, unknown>, BehaviourEvent[]]>): Promise<void> {
+  const json = engine === 'postgres' ? 'jsonb' : 'JSON';
+  const lit = (v: unknown): string => `'${JSON.stringify(v).replace(/'/g, "''")}'::${json}`;
+  const str = (s: string | undefined): string => (s === undefined ? 'NULL' : `'${s.replace(/'/g, "''")}'`);
+  await sql.query('DROP TABLE IF EXISTS profiles');
+  await sql.query('DROP TABLE IF EXISTS events');
+  await sql.query(`CREATE TABLE profiles (subject_id text, attributes ${json})`);
+  await sql.query(`CREATE TABLE events (subject_id text, type text, channel text, "at" bigint, properties ${json})`);
+  await sql.query(`INSERT INTO profiles VALUES ${population.map(([p], i) => `('p${i}', ${lit(p)})`).join(', ')}`);
+  const rows = population.flatMap(([, events], i) => events.map((e) => `('p${i}', ${str(e.type)}, ${str(e.channel)}, ${e.at}, ${lit(e.properties)})`));
+  if (rows.length > 0) await sql.query(`INSERT INTO events VALUES ${rows.join(', ')}`);
+}
+
+describe('segments → SQL agrees with the in-memory evaluation', () => {
+  const engines: Array<{ name: 'postgres' | 'duckdb'; sql: SqlClient; close: () => unknown }> = [];
+  beforeAll(async () => {
+    const pg = await createPglite();
+    const duck = await createDuckDB();
+    engines.push({ name: 'postgres', sql: pg.sql, close: pg.close }, { name: 'duckdb', sql: duck.sql, close: duck.close });
+  });
+  afterAll(async () => {
+    for (const e of engines) await e.close();
+  });
+
+  for (const engine of ['postgres', 'duckdb'] as const) {
+    it(`on random SQL-able segment lists × populations (${engine})`, async () => {
+      const { sql } = engines.find((e) => e.name === engine)!;
+      await fc.assert(
+        fc.asyncProperty(segmentsArb, populationArb, fc.integer({ min: -2, max: 2 }), async (defs, population, shift) => {
+          const now = NOW + shift * HOUR;
+          const set = compileSegments(defs);
+          await load(sql, engine, population);
+          const got = await segmentsFromSql(sql, set, now, { dialect: engine });
+          const want: Record<string, string[]> = Object.fromEntries(set.ids.map((id) => [id, [] as string[]]));
+          population.forEach(([p, events], i) => {
+            for (const id of set.evaluate(p, events, now)) want[id]!.push(`p${i}`);
+          });
+          for (const id of set.ids) want[id]!.sort();
+          expect({ ...got.members }).toEqual(want);
+        }),
+        { numRuns: 40 },
+      );
+    });
+  }
+});
+
+describe('segments → SQL refuses what has no SQL form', () => {
+  it.each([
+    [{ attr: 's', op: 'matches', value: { glob: 'a*' } }, 'attr.matches'],
+    [{ age: 'signedUpAt', op: 'gt', value: '30d' }, 'age'],
+    [{ anniversary: 'birth', withinDays: 3 }, 'anniversary'],
+    [{ time: 't', window: { last: '1d' } }, 'time'],
+    [{ count: { type: 'buy' }, window: { calendar: 'week' }, op: 'gte', value: 1 }, 'window.calendar'],
+    [{ count: { type: 'buy' }, window: { since: { type: 'view' } }, op: 'gte', value: 1 }, 'window.since'],
+  ])('%j → SEGMENT_SQL_UNSUPPORTED naming %s', (rule, construct) => {
+    try {
+      segmentsSql([{ id: 'ok', rule: { attr: 'a', op: 'exists' } }, { id: 'bad', rule: { and: [{ attr: 'a', op: 'exists' }, rule] } }], NOW);
+      expect.unreachable();
+    } catch (e) {
+      expect(isCrossChannelError(e, 'SEGMENT_SQL_UNSUPPORTED')).toBe(true);
+      expect((e as { detail: { construct: string } }).detail.construct).toBe(construct);
+      expect((e as { path: string }).path).toMatch(/^\[1\]\.rule\.and\[1\]/);
+    }
+  });
+
+  it('rejects bad options and a bad `now` with typed errors', () => {
+    const defs = [{ id: 'x', rule: { attr: 'a', op: 'exists' } }];
+    expect(() => segmentsSql(defs, NOW, { profiles: 'x; DROP TABLE y' })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', path: 'profiles' }));
+    expect(() => segmentsSql(defs, Number.NaN)).toThrow(expect.objectContaining({ code: 'TIME_INVALID' }));
+    expect(() => segmentsSql({ not: 'segments' }, NOW)).toThrow(expect.objectContaining({ code: 'SEGMENT_RULE_INVALID' }));
+  });
+});

@@ -1,0 +1,328 @@
+import { z } from 'zod';
+import { CrossChannelError, parseWith } from '../core/errors.js';
+import { duckdbDialect, postgresDialect, sqlFailure, sqlIdentifier, sqlString, type SqlDialect } from '../core/sql-dialect.js';
+import type { SqlQueryable } from '../core/sql.js';
+import type { EpochMs } from '../core/time.js';
+import { compileSegments, type CompiledSegments } from './compile.js';
+import type { AttributeCondition, EventFilter, PropertyCondition, SegmentRule, Window } from './dsl.js';
+import type { SegmentErrorCode } from './errors.js';
+
+/**
+ * Segments as ONE SQL query over a profiles table (JSON attributes) and an events table, for populations that
+ * live in a warehouse. Each construct is translated with the in-memory semantics (typed comparisons: 1 and "1"
+ * differ; a missing attribute fails every test but `neq`/`notIn`; windows are half-open and end at `now`);
+ * constructs whose meaning needs JavaScript (regex/glob patterns, date parsing of attributes, local calendars,
+ * `since` windows) are refused with `SEGMENT_SQL_UNSUPPORTED` naming them.
+ */
+
+const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/, 'Must be a plain SQL identifier (schema.table allowed)');
+/** A table name, or `{ from: '<SQL>' }` for any relation the engine reads (`read_parquet('exports/*.parquet')`). */
+const relation = z.union([identifier, z.object({ from: z.string().min(1).max(4096) }).strict()]);
+
+/**
+ * Schema of the SQL source description of {@link segmentsSql}: the two relations, their columns, how `at` is
+ * stored (`epoch_ms` numbers or `timestamptz`), and the dialect.
+ *
+ * @example
+ * ```ts
+ * segmentsSqlOptionsSchema.parse({ dialect: 'duckdb', events: { from: "read_parquet('events/*.parquet')" } });
+ * ```
+ */
+export const segmentsSqlOptionsSchema = z
+  .object({
+    dialect: z.enum(['postgres', 'duckdb']).default('postgres'),
+    profiles: relation.default('profiles'),
+    events: relation.default('events'),
+    subjectId: identifier.default('subject_id'),
+    attributes: identifier.default('attributes'),
+    type: identifier.default('type'),
+    channel: identifier.default('channel'),
+    at: identifier.default('at'),
+    properties: identifier.default('properties'),
+    timeType: z.enum(['epoch_ms', 'timestamptz']).default('epoch_ms'),
+  })
+  .strict();
+/** SQL source description as written by a caller. */
+export type SegmentsSqlOptionsInput = z.input<typeof segmentsSqlOptionsSchema>;
+type Options = z.output<typeof segmentsSqlOptionsSchema>;
+type Path = ReadonlyArray<string | number>;
+
+function unsupported(construct: string, path: Path): CrossChannelError<SegmentErrorCode> {
+  return new CrossChannelError<SegmentErrorCode>('SEGMENT_SQL_UNSUPPORTED', `${construct} has no SQL form; evaluate this segment in memory`, { path, detail: { construct } });
+}
+
+/** Builds the query; aggregates over events become columns of one GROUP BY, shared by identical text. */
+class Generator {
+  readonly aggregates = new Map<string, string>();
+  /** Second-pass aggregates over events joined to the first ones ("B at or after the last A"). */
+  readonly after = new Map<string, string>();
+  /** JSON paths read by the conditions, extracted once per row in the `pr` / `ev` CTEs (not once per test). */
+  readonly extracted = new Map<string, { readonly rel: 'pr' | 'ev'; readonly segs: string[]; readonly name: string }>();
+  readonly d: SqlDialect;
+  constructor(
+    readonly o: Options,
+    readonly now: EpochMs,
+    readonly byId: ReadonlyMap<string, SegmentRule>,
+  ) {
+    this.d = o.dialect === 'duckdb' ? duckdbDialect : postgresDialect;
+  }
+
+  /** Type, text and number of a JSON path of the profile (`pr.attrs`) or event (`ev.props`) document. */
+  columns(doc: string, path: string): { T: string; X: string; N: string } {
+    const rel = doc === 'pr.attrs' ? 'pr' : 'ev';
+    const key = `${rel}\u0000${path}`;
+    let e = this.extracted.get(key);
+    if (e === undefined) {
+      e = { rel, segs: path.split('.'), name: `j${this.extracted.size}` };
+      this.extracted.set(key, e);
+    }
+    return { T: `${rel}.${e.name}_t`, X: `${rel}.${e.name}_x`, N: `${rel}.${e.name}_n` };
+  }
+
+  /** The extraction columns of one CTE, reading the document column `doc`. */
+  extractions(rel: 'pr' | 'ev', doc: string): string {
+    let out = '';
+    for (const e of this.extracted.values()) {
+      if (e.rel !== rel) continue;
+      out += `, ${this.d.jsonType(doc, e.segs)} AS ${e.name}_t, ${this.d.jsonText(doc, e.segs)} AS ${e.name}_x, ${this.d.jsonNumber(doc, e.segs)} AS ${e.name}_n`;
+    }
+    return out;
+  }
+
+  aggregate(expr: string): string {
+    let name = this.aggregates.get(expr);
+    if (name === undefined) {
+      name = `a${this.aggregates.size}`;
+      this.aggregates.set(expr, name);
+    }
+    return `agg.${name}`;
+  }
+
+  /** A rule as a two-valued boolean expression (every leaf is coalesced, so NOT never meets NULL). */
+  rule(r: SegmentRule, path: Path, stack: ReadonlyArray<string>): string {
+    if ('and' in r) return `(${r.and.map((c, i) => this.rule(c, [...path, 'and', i], stack)).join(' AND ')})`;
+    if ('or' in r) return `(${r.or.map((c, i) => this.rule(c, [...path, 'or', i], stack)).join(' OR ')})`;
+    if ('not' in r) return `(NOT ${this.rule(r.not, [...path, 'not'], stack)})`;
+    if ('segment' in r) {
+      // parseSegments has rejected cycles; the referenced rule is inlined.
+      return this.rule(this.byId.get(r.segment)!, [...path, 'segment'], [...stack, r.segment]);
+    }
+    if ('attr' in r) return `coalesce(${this.value('pr.attrs', r.attr, r, path)}, false)`;
+    if ('count' in r) {
+      const a = this.aggregate(`count(*) FILTER (WHERE ${this.filter(r.count, [...path, 'count'])} AND ${this.window(r.window, [...path, 'window'])})`);
+      return `coalesce(${numberTest(`coalesce(${a}, 0)`, r.op, r.value)}, false)`;
+    }
+    if ('aggregate' in r) {
+      const where = `${this.filter(r.event, [...path, 'event'])} AND ${this.window(r.window, [...path, 'window'])}`;
+      const segs = r.property.split('.');
+      const { T: t, N: n } = this.columns('ev.props', r.property);
+      if (r.aggregate === 'distinct') {
+        const a = this.aggregate(`count(DISTINCT ${this.d.jsonValue('ev.props', segs)}) FILTER (WHERE ${where} AND ${t} <> 'null')`);
+        return `coalesce(${numberTest(`coalesce(${a}, 0)`, r.op, r.value)}, false)`;
+      }
+      const a = this.aggregate(`${r.aggregate}(${n}) FILTER (WHERE ${where} AND ${t} = 'number')`);
+      return `coalesce(${numberTest(r.aggregate === 'sum' ? `coalesce(${a}, 0)` : a, r.op, r.value)}, false)`;
+    }
+    if ('occurrence' in r) {
+      const at = this.aggregate(`${r.occurrence === 'first' ? 'min' : 'max'}(ev.at_ms) FILTER (WHERE ${this.filter(r.event, [...path, 'event'])} AND ${this.window(r.window, [...path, 'window'])})`);
+      return `coalesce(${numberTest(`(${this.now} - ${at})`, r.op, r.value)}, false)`;
+    }
+    if ('did' in r) {
+      // The last A in the window, and no B at or after it up to now (B at the same instant interrupts).
+      const last = this.aggregate(`max(ev.at_ms) FILTER (WHERE ${this.filter(r.did, [...path, 'did'])} AND ${this.window(r.window, [...path, 'window'])})`);
+      const b = this.filter(r.notSince, [...path, 'notSince']);
+      // A second GROUP BY over the events joined to the first one (a hash join, not a correlated subquery).
+      const expr = `bool_or(${b} AND ev.at_ms >= ${last} AND ev.at_ms < ${this.now + 1})`;
+      let name = this.after.get(expr);
+      if (name === undefined) {
+        name = `b${this.after.size}`;
+        this.after.set(expr, name);
+      }
+      return `coalesce(${last} IS NOT NULL AND NOT coalesce(agg2.${name}, false), false)`;
+    }
+    const kind = Object.keys(r)[0] ?? 'rule';
+    throw unsupported(kind, path);
+  }
+
+  /** An attribute or property condition on a JSON document column. */
+  value(doc: string, attrPath: string, c: AttributeCondition | PropertyCondition, path: Path): string {
+    const d = this.d;
+    const segs = attrPath.split('.');
+    const { T, X, N } = this.columns(doc, attrPath);
+    const ic = 'ignoreCase' in c && c.ignoreCase === true;
+    const text = (lit: string): string => (ic ? `lower(${X}) = lower(${sqlString(lit)})` : `${X} = ${sqlString(lit)}`);
+    const eq = (v: unknown): string => {
+      if (typeof v === 'string') return `(${T} = 'string' AND ${text(v)})`;
+      if (typeof v === 'number') return `(${T} = 'number' AND ${N} = ${v})`;
+      if (typeof v === 'boolean') return `(${T} = 'boolean' AND ${X} = '${v}')`;
+      return `(${T} = 'null')`;
+    };
+    const anyOf = (values: ReadonlyArray<unknown>): string => {
+      const strings = [...new Set(values.filter((v): v is string => typeof v === 'string'))];
+      const numbers = [...new Set(values.filter((v): v is number => typeof v === 'number'))];
+      const parts: string[] = [];
+      if (strings.length > 0) parts.push(`(${T} = 'string' AND ${ic ? `lower(${X})` : X} IN (${strings.map((s) => (ic ? `lower(${sqlString(s)})` : sqlString(s))).join(', ')}))`);
+      if (numbers.length > 0) parts.push(`(${T} = 'number' AND ${N} IN (${numbers.join(', ')}))`);
+      for (const b of [true, false]) if (values.includes(b)) parts.push(eq(b));
+      if (values.includes(null)) parts.push(eq(null));
+      return parts.length === 0 ? 'false' : `(${parts.join(' OR ')})`;
+    };
+    const ordered = (op: string, v: number | string): string =>
+      typeof v === 'number' ? `(${T} = 'number' AND ${N} ${op} ${v})` : `(${T} = 'string' AND ${d.binaryText(X)} ${op} ${d.binaryText(sqlString(v))})`;
+    switch (c.op) {
+      case 'eq':
+        return eq(c.value);
+      case 'neq':
+        return `(NOT coalesce(${eq(c.value)}, false))`;
+      case 'in':
+        return anyOf(c.value);
+      case 'notIn':
+        return `(NOT coalesce(${anyOf(c.value)}, false))`;
+      case 'gt':
+        return ordered('>', c.value);
+      case 'gte':
+        return ordered('>=', c.value);
+      case 'lt':
+        return ordered('<', c.value);
+      case 'lte':
+        return ordered('<=', c.value);
+      case 'between': {
+        const [lo, hi] = c.value;
+        return `(${ordered('>=', lo)} AND ${ordered('<=', hi)})`;
+      }
+      case 'exists':
+        return `(${T} IS NOT NULL AND ${T} <> 'null')`;
+      case 'contains': {
+        if (ic) throw unsupported(`${'attr' in c ? 'attr' : 'prop'}.contains with ignoreCase`, path);
+        const inArray = `(${T} = 'array' AND ${d.jsonArrayHas(doc, segs, JSON.stringify(c.value))})`;
+        if (typeof c.value !== 'string') return inArray;
+        return `((${T} = 'string' AND strpos(${X}, ${sqlString(c.value)}) > 0) OR ${inArray})`;
+      }
+      case 'startsWith':
+      case 'endsWith': {
+        const lit = sqlString(c.value);
+        const v = ic ? `lower(${X})` : X;
+        const w = ic ? `lower(${lit})` : lit;
+        return `(${T} = 'string' AND ${c.op === 'startsWith' ? 'left' : 'right'}(${v}, length(${w})) = ${w})`;
+      }
+      default:
+        throw unsupported(`${'attr' in c ? 'attr' : 'prop'}.${c.op}`, path);
+    }
+  }
+
+  filter(f: EventFilter, path: Path): string {
+    const parts: string[] = [];
+    const oneOrMany = (col: string, v: string | string[] | undefined): void => {
+      if (v === undefined) return;
+      const list = typeof v === 'string' ? [v] : [...new Set(v)];
+      parts.push(`coalesce(${col} IN (${list.map(sqlString).join(', ')}), false)`);
+    };
+    oneOrMany('ev.type', f.type);
+    oneOrMany('ev.channel', f.channel);
+    (f.where ?? []).forEach((w, i) => parts.push(`coalesce(${this.value('ev.props', w.prop, w, [...path, 'where', i])}, false)`));
+    return parts.length === 0 ? 'true' : `(${parts.join(' AND ')})`;
+  }
+
+  window(w: Window | undefined, path: Path): string {
+    const end = this.now + 1;
+    if (w === undefined) return `ev.at_ms < ${end}`;
+    if ('last' in w) return `(ev.at_ms >= ${this.now - w.last} AND ev.at_ms < ${end})`;
+    if ('calendar' in w) throw unsupported('window.calendar', path);
+    if ('since' in w) throw unsupported('window.since', path);
+    const parts = [`ev.at_ms < ${Math.min(w.to ?? Infinity, end)}`];
+    if (w.from !== undefined) parts.push(`ev.at_ms >= ${w.from}`);
+    return `(${parts.join(' AND ')})`;
+  }
+}
+
+function numberTest(expr: string, op: string, value: number | readonly [number, number]): string {
+  if (Array.isArray(value)) return `(${expr} >= ${value[0]} AND ${expr} <= ${value[1]})`;
+  const sym = { eq: '=', neq: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=' }[op] ?? '<=';
+  return `(${expr} ${sym} ${value as number})`;
+}
+
+function o(options: SegmentsSqlOptionsInput): Options {
+  return parseWith(segmentsSqlOptionsSchema, options ?? {}, 'CONFIG_INVALID');
+}
+
+function from(r: z.output<typeof relation>): string {
+  return typeof r === 'string' ? sqlIdentifier(r) : `(SELECT * FROM ${r.from}) src`;
+}
+
+/**
+ * The SQL query computing every segment's members at `now`: rows `(subject_id, segment_id)`, one per
+ * membership. One scan of the events (one GROUP BY with a FILTERed aggregate per distinct event condition) joined
+ * to the profiles; "did A, not B since" adds a second GROUP BY over the events joined to the first. Literals are escaped, identifiers
+ * validated and quoted.
+ *
+ * @example
+ * ```ts
+ * const segments = compileSegments([{ id: 'buyers', rule: { count: { type: 'purchase' }, window: { last: '30d' }, op: 'gte', value: 1 } }]);
+ * const text = segmentsSql(segments, Date.UTC(2026, 0, 1), { dialect: 'duckdb' });
+ * ```
+ */
+export function segmentsSql(segments: CompiledSegments | unknown, now: EpochMs, options: SegmentsSqlOptionsInput = {}): string {
+  const set = compileSegments(segments);
+  if (typeof now !== 'number' || !Number.isFinite(now)) throw new CrossChannelError('TIME_INVALID', '`now` must be epoch milliseconds', { path: ['now'] });
+  const o = parseWith(segmentsSqlOptionsSchema, options ?? {}, 'CONFIG_INVALID');
+  const byId = new Map(set.definitions.map((d) => [d.id, d.rule] as const));
+  const g = new Generator(o, now, byId);
+  const columns = set.definitions.map((def, i) => `${g.rule(def.rule, [i, 'rule'], [def.id])} AS s${i}`);
+  const d = g.d;
+  const atMs = o.timeType === 'epoch_ms' ? `(${sqlIdentifier(o.at)})::${d.float}` : d.epochMs(sqlIdentifier(o.at));
+  const attrs = sqlIdentifier(o.attributes);
+  const props = sqlIdentifier(o.properties);
+  const ctes = [
+    `pr AS (SELECT (${sqlIdentifier(o.subjectId)})::text AS sid, ${attrs} AS attrs${g.extractions('pr', attrs)} FROM ${from(o.profiles)})`,
+    `ev AS (SELECT (${sqlIdentifier(o.subjectId)})::text AS sid, (${sqlIdentifier(o.type)})::text AS type, (${sqlIdentifier(o.channel)})::text AS channel, ${atMs} AS at_ms, ${props} AS props${g.extractions('ev', props)} FROM ${from(o.events)})`,
+  ];
+  const aggs = [...g.aggregates].map(([expr, name]) => `${expr} AS ${name}`);
+  if (aggs.length > 0) ctes.push(`agg AS (SELECT ev.sid, ${aggs.join(', ')} FROM ev GROUP BY ev.sid)`);
+  const after = [...g.after].map(([expr, name]) => `${expr} AS ${name}`);
+  if (after.length > 0) ctes.push(`agg2 AS (SELECT ev.sid, ${after.join(', ')} FROM ev JOIN agg ON agg.sid = ev.sid GROUP BY ev.sid)`);
+  const join = (aggs.length > 0 ? ' LEFT JOIN agg ON agg.sid = pr.sid' : '') + (after.length > 0 ? ' LEFT JOIN agg2 ON agg2.sid = pr.sid' : '');
+  ctes.push(`m AS (SELECT pr.sid, ${columns.length > 0 ? columns.join(', ') : 'true AS s_'} FROM pr${join})`);
+  const selects = set.definitions.map((def, i) => `SELECT sid AS subject_id, ${sqlString(def.id)} AS segment_id FROM m WHERE s${i}`);
+  return `WITH ${ctes.join(',\n')}\n${selects.length > 0 ? selects.join('\nUNION ALL\n') : 'SELECT NULL AS subject_id, NULL AS segment_id WHERE false'}`;
+}
+
+/** Members per segment computed by SQL (every segment of the set has an entry, possibly empty). */
+export interface SqlMemberships {
+  readonly counts: Readonly<Record<string, number>>;
+  readonly members: Readonly<Record<string, ReadonlyArray<string>>>;
+}
+
+/**
+ * Runs {@link segmentsSql} on a SQL connection (`fromPg`, `fromPglite`, `fromDuckDB`) and groups the rows.
+ * Members are sorted by subject id.
+ *
+ * @example
+ * ```ts
+ * import { DuckDBInstance } from '@duckdb/node-api';
+ * import { fromDuckDB } from 'crosschannel/adapters/duckdb';
+ *
+ * declare const segments: CompiledSegments;
+ *
+ * const sql = fromDuckDB(await (await DuckDBInstance.create(':memory:')).connect());
+ * const r = await segmentsFromSql(sql, segments, Date.now(), { dialect: 'duckdb', profiles: { from: "read_parquet('profiles/*.parquet')" } });
+ * ```
+ */
+export async function segmentsFromSql(client: SqlQueryable, segments: CompiledSegments | unknown, now: EpochMs, options: SegmentsSqlOptionsInput = {}): Promise<SqlMemberships> {
+  const set = compileSegments(segments);
+  const text = segmentsSql(set, now, options);
+  let rows: Array<{ subject_id: string; segment_id: string }>;
+  try {
+    rows = (await client.query<{ subject_id: string; segment_id: string }>(text)).rows;
+  } catch (e) {
+    throw sqlFailure(o(options).dialect === 'duckdb' ? 'DuckDB' : 'PostgreSQL', e);
+  }
+  const members: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
+  for (const id of set.ids) members[id] = [];
+  for (const r of rows) members[r.segment_id]?.push(String(r.subject_id));
+  const counts: Record<string, number> = Object.create(null) as Record<string, number>;
+  for (const id of set.ids) {
+    members[id]!.sort();
+    counts[id] = members[id]!.length;
+  }
+  return { counts, members };
+}
