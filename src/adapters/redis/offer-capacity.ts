@@ -3,7 +3,7 @@ import { CrossChannelError } from '../../core/errors.js';
 import { DAY } from '../../core/time.js';
 import type { CapacityReservation, ConsumeResult, OfferCapacitySpec, OfferCapacityStore, OfferUsage } from '../../arbitration/store.js';
 import { capacityWindows, unitCost, validateConsume } from '../../arbitration/store.js';
-import { subjectKey } from './keys.js';
+import { offerKey } from './keys.js';
 
 // KEYS: day, week, total, spent. ARGV: amount, cost, perDay, perWeek, total, budget (-1 = no limit), day TTL, week TTL.
 // Check every limit, then increment all counters: one script, so no other client interleaves.
@@ -134,12 +134,11 @@ export class RedisOfferCapacityStore implements OfferCapacityStore {
   }
 
   private keys(offerId: string, dayStart: number, weekStart: number): [string, string, string, string] {
-    const tag = `offer:${offerId}`;
     return [
-      subjectKey(this.prefix, tag, `cap:day:${dayStart}`),
-      subjectKey(this.prefix, tag, `cap:week:${weekStart}`),
-      subjectKey(this.prefix, tag, 'cap:total'),
-      subjectKey(this.prefix, tag, 'cap:spent'),
+      offerKey(this.prefix, offerId, `cap:day:${dayStart}`),
+      offerKey(this.prefix, offerId, `cap:week:${weekStart}`),
+      offerKey(this.prefix, offerId, 'cap:total'),
+      offerKey(this.prefix, offerId, 'cap:spent'),
     ];
   }
 
