@@ -7,6 +7,7 @@ import type { CompiledCapRule, CompiledCapRules } from '../../capping/rules.js';
 import type { ContactHistoryStore, RecordedContact, Reservation, ReserveOptions } from '../../capping/store.js';
 import { capWindowAt, checkZone, quietEnd } from '../../capping/windows.js';
 import { subjectKey } from './keys.js';
+import { redisStoreError } from './errors.js';
 import { toContactRecord } from '../../capping/contact.js';
 import { ERASE_LUA, PRUNE_CONTACTS_LUA, RECORD_LUA, RESERVE_LUA, STORE_OUTCOME_LUA } from './contact-history-lua.js';
 
@@ -311,7 +312,7 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
     try {
       return await fn();
     } catch (e) {
-      throw new CrossChannelError('STORE_ERROR', `Redis contact history: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      throw redisStoreError('Redis contact history', e);
     }
   }
 }

@@ -4,6 +4,7 @@ import { DAY } from '../../core/time.js';
 import type { CapacityReservation, ConsumeResult, OfferCapacitySpec, OfferCapacityStore, OfferUsage } from '../../arbitration/store.js';
 import { capacityWindows, unitCost, validateConsume } from '../../arbitration/store.js';
 import { offerKey } from './keys.js';
+import { redisStoreError } from './errors.js';
 
 // KEYS: day, week, total, spent. ARGV: amount, cost, perDay, perWeek, total, budget (-1 = no limit), day TTL, week TTL.
 // Check every limit, then increment all counters: one script, so no other client interleaves.
@@ -162,6 +163,5 @@ export class RedisOfferCapacityStore implements OfferCapacityStore {
 }
 
 function storeError(e: unknown): CrossChannelError {
-  if (e instanceof CrossChannelError) return e;
-  return new CrossChannelError('STORE_ERROR', `Redis offer capacity store failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  return redisStoreError('Redis offer capacity store failed', e);
 }
