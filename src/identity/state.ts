@@ -67,6 +67,11 @@ export interface GraphState {
   pnext: Int32Array;
   firstSeen: Float64Array;
   lastSeen: Float64Array;
+  /**
+   * Latest sighting of each identifier by an observation that was folded instead of stored (it added no
+   * identifier and no link: see `isRedundant` in graph.ts). `lastSeen` is the max of this and the stored ones.
+   */
+  foldedSeen: Float64Array;
   /** Scratch: stamps for de-duplication, local indices for constrained resolution. */
   mark: Int32Array;
   local: Int32Array;
@@ -122,6 +127,7 @@ export function createState(rules: CompiledIdentityRules): GraphState {
     pnext: new Int32Array(cap),
     firstSeen: new Float64Array(cap),
     lastSeen: new Float64Array(cap),
+    foldedSeen: new Float64Array(cap),
     mark: new Int32Array(cap),
     local: new Int32Array(cap),
     typeCounts: new Int32Array(16),
@@ -181,6 +187,7 @@ function reserveSlots(s: GraphState, need: number): void {
   s.pnext = grown(s.pnext, need);
   s.firstSeen = grown(s.firstSeen, need);
   s.lastSeen = grown(s.lastSeen, need);
+  s.foldedSeen = grown(s.foldedSeen, need);
   s.mark = grown(s.mark, need);
   s.local = grown(s.local, need);
 }
@@ -298,6 +305,7 @@ export function initIdentifiers(s: GraphState, from: number): void {
   while (ids.length < s.n) ids.push(undefined);
   s.firstSeen.fill(Infinity, from, s.n);
   s.lastSeen.fill(-Infinity, from, s.n);
+  s.foldedSeen.fill(-Infinity, from, s.n);
   s.size.fill(1, from, s.n);
   s.obsHead.fill(-1, from, s.n);
   for (let i = from; i < s.n; i++) {

@@ -6,7 +6,7 @@
  */
 import { CrossChannelError } from '../../core/errors.js';
 import type { EpochMs } from '../../core/time.js';
-import { liveIdentifiers, liveObservations } from '../../identity/views.js';
+import { liveIdentifiers, liveObservations, restoreLastSeen } from '../../identity/views.js';
 import { IdentityGraph, validateBatch, type AuditEntry, type ObservationInput, type Profile, type StitchReport } from '../../identity/graph.js';
 import { erasureProof, erasureSalts, type ErasureResult } from '../../identity/erasure.js';
 import { identifierKey, normalizeIdentifier, type Identifier } from '../../identity/normalize.js';
@@ -92,6 +92,7 @@ interface MemberRow {
   type: string;
   value: string;
   component: number;
+  lastSeen: number;
 }
 
 interface Component {
@@ -168,6 +169,7 @@ export class PostgresIdentityStore implements IdentityStore {
         const comp = await this.loadComponents(tx, old);
         const graph = new IdentityGraph(this.rules);
         graph.add(toInputs(comp));
+        for (const m of comp.members) restoreLastSeen(graph, m, m.lastSeen);
         const before = graph.state.nObs;
         const report = graph.add(observations);
         const ids = await this.writeIdentifiers(tx, graph, comp.members);
@@ -275,6 +277,7 @@ export class PostgresIdentityStore implements IdentityStore {
         const comp = await this.loadComponents(tx, [component]);
         const graph = new IdentityGraph(this.rules);
         graph.add(toInputs(comp));
+        for (const m of comp.members) restoreLastSeen(graph, m, m.lastSeen);
         const r = apply(graph);
         if (r === undefined) return null;
         const erasedKeys = new Set(r.erased.map(identifierKey));
@@ -300,13 +303,16 @@ export class PostgresIdentityStore implements IdentityStore {
 
   private async loadComponents(q: SqlQueryable, components: number[]): Promise<Component> {
     if (components.length === 0) return { members: [], observations: [] };
-    const m = await q.query<{ id: string; type: string; value: string; component: string }>(`SELECT id, type, value, component FROM ${this.t}_identifier WHERE component = ANY($1::bigint[])`, [components]);
+    const m = await q.query<{ id: string; type: string; value: string; component: string; last_seen: string }>(
+      `SELECT id, type, value, component, last_seen FROM ${this.t}_identifier WHERE component = ANY($1::bigint[])`,
+      [components],
+    );
     const o = await q.query<{ at: string; source: string; identifiers: Array<string | number> }>(
       `SELECT at, source, identifiers FROM ${this.t}_observation WHERE component = ANY($1::bigint[]) ORDER BY id`,
       [components],
     );
     return {
-      members: m.rows.map((r) => ({ id: Number(r.id), type: r.type, value: r.value, component: Number(r.component) })),
+      members: m.rows.map((r) => ({ id: Number(r.id), type: r.type, value: r.value, component: Number(r.component), lastSeen: Number(r.last_seen) })),
       observations: o.rows.map((r) => ({ at: Number(r.at), source: r.source, identifiers: r.identifiers.map(Number) })),
     };
   }
