@@ -220,8 +220,13 @@ export class IdentityGraph {
     }
     refused.sort(compareRefused);
     const report = { observations: s.nObs - firstObs + folded.length, profiles: [] as string[], changes: changesOf(s, canonicals, previous), refused, invalid };
-    // Profile ids are hashed when the report's `profiles` is first read (or before an erasure, the only change
-    // that alters an id): a bulk load whose caller never reads them does not pay for them.
+    // A small batch (a request observing one person) names its profiles at once: their ids are usually cached.
+    if (canonicals.length <= 64) {
+      report.profiles = profileIds(s, canonicals);
+      return report;
+    }
+    // Profile ids of a bulk load are hashed when the report's `profiles` is first read (or before an erasure, the
+    // only change that alters an id): a bulk load whose caller never reads them does not pay for them.
     let profiles: string[] | undefined;
     Object.defineProperty(report, 'profiles', { get: () => (profiles ??= profileIds(s, canonicals)), enumerable: true, configurable: true });
     deferProfiles(s, report);

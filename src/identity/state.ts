@@ -94,12 +94,12 @@ export interface GraphState {
    */
   profileById: Map<string, number> | undefined;
   /**
-   * `add` reports whose profile ids are not computed yet. An id is a function of its canonical identifier's
-   * type and value, which only erasure changes: {@link settle} computes them before an erasure, so a report
-   * never names an erased value's profile differently from what it would have said at once. Held weakly: a
-   * report the caller dropped is never computed.
+   * Large `add` reports whose profile ids are not computed yet. An id is a function of its canonical
+   * identifier's type and value, which only erasure changes: {@link settle} computes them before an erasure, so
+   * a report never names an erased value's profile differently from what it would have said at once. Held
+   * strongly and few (see {@link deferProfiles}).
    */
-  pending: Array<WeakRef<{ readonly profiles: ReadonlyArray<string> }>>;
+  pending: Array<{ readonly profiles: ReadonlyArray<string> }>;
 }
 
 export function createState(rules: CompiledIdentityRules): GraphState {
@@ -396,17 +396,18 @@ export function profileIndex(s: GraphState): Map<string, number> {
 export function settle(s: GraphState): void {
   const pending = s.pending;
   s.pending = [];
-  for (const r of pending) void r.deref()?.profiles;
+  for (const r of pending) void r.profiles;
 }
 
-/** Registers an `add` report whose profile ids are computed on first read (or by {@link settle}). */
+/**
+ * Registers a large `add` report whose profile ids are computed on first read (or by {@link settle}). Strong
+ * references, at most eight: a `WeakRef` keeps its target alive until the current job ends, and a loop of
+ * awaits that never yields to the event loop is one job, so every report of a long loop stayed in memory (about
+ * 1 kB per decision). Settling a full list costs one hash per profile at most once.
+ */
 export function deferProfiles(s: GraphState, report: { readonly profiles: ReadonlyArray<string> }): void {
-  if (s.pending.length >= 64) {
-    // Keep the list short: forget reports already collected, settle the rest if there are still many.
-    s.pending = s.pending.filter((r) => r.deref() !== undefined);
-    if (s.pending.length >= 64) settle(s);
-  }
-  s.pending.push(new WeakRef(report));
+  if (s.pending.length >= 8) settle(s);
+  s.pending.push(report);
 }
 
 /** Total order on identifiers: type rank, then type name, then value. The minimum names the profile. */
