@@ -8,7 +8,7 @@ import type { ContactHistoryStore, RecordedContact, Reservation, ReserveOptions 
 import { capWindowAt, checkZone, quietEnd } from '../../capping/windows.js';
 import { subjectKey } from './keys.js';
 import { redisStoreError } from './errors.js';
-import { toContactRecord } from '../../capping/contact.js';
+import { reservationKey, toContactRecord } from '../../capping/contact.js';
 import { ERASE_LUA, PRUNE_CONTACTS_LUA, RECORD_LUA, RESERVE_LUA, STORE_OUTCOME_LUA } from './contact-history-lua.js';
 
 /**
@@ -194,7 +194,7 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
     for (const { plan, limit, lb, ub } of plans) {
       indexed += `${indexed === '' ? '' : GS}${plan.union ? -limit : limit}${US}${lb}${US}${ub === FAR ? '+inf' : `(${ub}`}${US}${plan.joined}`;
     }
-    const key = contact.idempotencyKey ?? '';
+    const { key, explicit } = reservationKey(contact);
     const json = JSON.stringify(contact);
     const res = (await this.#call(
       'ccCappingReserveIx',
@@ -203,7 +203,7 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
       this.#key(s, 'idem'),
       key,
       encodeContact(contact, json),
-      key === '' ? '' : grantedJson(json, now),
+      grantedJson(json, now),
       [
         contact.at,
         this.#retentionMs,
@@ -222,7 +222,7 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
     const snapshot = { contacts: countedContacts(res[1] as string[], res[2] as string[]), responses: countedResponses(res[3] as string[]) };
     const decision = refusal(evaluateCaps(snapshot, caps, candidate, { now, timeZone: zone }));
     const outcome: Reservation = { granted: false, decision, contact, replayed: false };
-    if (key === '') return outcome;
+    if (!explicit) return outcome;
     const prior = (await this.#call('ccCappingStoreOutcome', this.#key(s, 'idem'), key, JSON.stringify(outcome), this.#retentionMs)) as string | null;
     return prior === null ? outcome : { ...(JSON.parse(prior) as Reservation), replayed: true };
   }
