@@ -1,4 +1,5 @@
 import type { BehaviourEvent } from '../core/records.js';
+import { inTimeOrder } from './events.js';
 import { lowerBoundAt } from '../core/records.js';
 import { CrossChannelError, attempt, parseWith, type Result } from '../core/errors.js';
 import { assertTimeZone, isValidTimeZone, type EpochMs } from '../core/time.js';
@@ -232,8 +233,8 @@ interface CompiledSegment {
 
 /**
  * A compiled, validated set of segments: the form hot paths use. Evaluation is synchronous and pure given
- * `(profile, events, now)`; events must be sorted by `at` ascending (as {@link index!createHistory | createHistory} and stores
- * return them).
+ * `(profile, events, now)`; events are read in `at` order: sorted input (as {@link index!createHistory | createHistory} and
+ * stores return it) is used as is, unsorted input is sorted into a copy, never read out of order.
  */
 export interface CompiledSegments {
   /** Segment ids in definition order. */
@@ -338,7 +339,7 @@ export function compileSegments(input: unknown): CompiledSegments {
   };
   const newContext = (profile: Profile, events: ReadonlyArray<BehaviourEvent>, now: EpochMs): EvalContext => {
     generation++;
-    return { profile, events, now, zone: 'UTC' };
+    return { profile, events: inTimeOrder(events), now, zone: 'UTC' };
   };
   const matches = (id: string, profile: Profile, events: ReadonlyArray<BehaviourEvent>, now: EpochMs): boolean =>
     runMemo(at(id), newContext(profile, events, now));
@@ -418,5 +419,5 @@ export function compileSegment(rule: unknown, options: CompileSegmentOptions = {
   };
   const test = compileNode(parsed, [], resolver).test;
   const zoneOf = zoneResolver(head);
-  return (profile, events, now) => test({ profile, events, now, zone: zoneOf(profile) });
+  return (profile, events, now) => test({ profile, events: inTimeOrder(events), now, zone: zoneOf(profile) });
 }
