@@ -227,8 +227,8 @@ const finite = z.number().finite();
  */
 function nodeSchemas(child: z.ZodType) {
   return {
-    and: z.object({ and: z.array(child).min(1).max(256) }).strict(),
-    or: z.object({ or: z.array(child).min(1).max(256) }).strict(),
+    and: z.object({ and: z.array(child).max(256) }).strict(),
+    or: z.object({ or: z.array(child).max(256) }).strict(),
     not: z.object({ not: child }).strict(),
     attr: attributeConditionSchema,
     age: z.object({ age: attributePathSchema, ...numericComparison(durationSchema) }).strict(),
