@@ -10,6 +10,7 @@ import {
   compileNumberTest,
   compileValueTest,
   compileWindow,
+  anniversaryInPeriod,
   daysToAnniversary,
   toInstant,
   type EvalContext,
@@ -102,9 +103,14 @@ export function compileNode(rule: SegmentRule, path: Path, resolver: Resolver): 
     const get = compileGetter(rule.anniversary);
     const within = rule.withinDays;
     const days = (c: EvalContext): number | undefined => daysToAnniversary(get(c.profile), c.now, c.zone);
+    const period = rule.period;
+    if (period !== undefined) {
+      const weekStartsOn = rule.weekStartsOn ?? 1;
+      return node('anniversary', path, rule, (c) => anniversaryInPeriod(get(c.profile), c.now, c.zone, period, weekStartsOn) === true, days);
+    }
     return node('anniversary', path, rule, (c) => {
       const d = days(c);
-      return d !== undefined && d <= within;
+      return d !== undefined && d <= within!;
     }, days);
   }
   if ('time' in rule) {

@@ -232,7 +232,15 @@ function nodeSchemas(child: z.ZodType) {
     not: z.object({ not: child }).strict(),
     attr: attributeConditionSchema,
     age: z.object({ age: attributePathSchema, ...numericComparison(durationSchema) }).strict(),
-    anniversary: z.object({ anniversary: attributePathSchema, withinDays: z.number().int().min(0).max(366) }).strict(),
+    anniversary: z
+      .object({
+        anniversary: attributePathSchema,
+        withinDays: z.number().int().min(0).max(366).optional(),
+        period: z.enum(['day', 'week', 'month']).optional(),
+        weekStartsOn: z.number().int().min(0).max(6).optional(),
+      })
+      .strict()
+      .refine((r) => (r.withinDays === undefined) !== (r.period === undefined), { message: 'Give either withinDays or period', path: ['period'] }),
     time: z.object({ time: attributePathSchema, window: windowSchema }).strict(),
     segment: z.object({ segment: idSchema }).strict(),
     count: z.object({ count: eventFilterSchema, window: windowSchema.optional(), ...numericComparison(finite) }).strict(),
@@ -260,7 +268,11 @@ const KINDS = Object.keys(SHALLOW) as RuleKind[];
 
 /** `{ age: 'signedUpAt', op: 'gt', value: '30d' }`: `now − attribute` compared with a duration (parsed: ms). */
 export type AgeCondition = z.output<Shallow['age']>;
-/** `{ anniversary: 'birthDate', withinDays: 7 }`: the next anniversary is within N local calendar days. */
+/**
+ * `{ anniversary: 'birthDate', withinDays: 7 }`: the next anniversary is within N local calendar days; or
+ * `{ anniversary: 'birthDate', period: 'month' }`: it falls in the current local day (same day of year), week
+ * (`weekStartsOn`, default 1 = Monday) or month of the person's zone.
+ */
 export type AnniversaryCondition = z.output<Shallow['anniversary']>;
 /** `{ time: 'lastLoginAt', window: { calendar: 'day' } }`: a timestamp attribute lies in a window. */
 export type TimeCondition = z.output<Shallow['time']>;
