@@ -114,11 +114,6 @@ export async function erasureProof(identifier: Identifier, salt: string): Promis
  * The salts of an identity store's proofs of erasure, checked once at construction: `current` proves new
  * erasures; `retired` (from a key rotation) still answer `wasErased` for proofs made before it. An empty salt
  * is refused: `sha256(':' + type + ':' + value)` is reversed by hashing a list of known emails.
- *
- * @example
- * ```ts
- * const salts = erasureSalts({ erasureSalt: 'salt-2027', retiredErasureSalts: ['salt-2026'] }); // { current: 'salt-2027', retired: ['salt-2026'] }
- * ```
  */
 export function erasureSalts(options: { readonly erasureSalt?: unknown; readonly retiredErasureSalts?: unknown }): { current: string; retired: string[] } {
   const ok = (v: unknown): v is string => typeof v === 'string' && v.length > 0;

@@ -113,6 +113,28 @@ export function compileNode(rule: SegmentRule, path: Path, resolver: Resolver): 
       return d !== undefined && d <= within!;
     }, days);
   }
+  if ('rfm' in rule) {
+    const get = compileGetter(rule.rfm);
+    const score = (c: EvalContext): Record<string, unknown> | undefined => {
+      const v = get(c.profile);
+      return typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : undefined;
+    };
+    if (rule.in !== undefined) {
+      const wanted = new Set(typeof rule.in === 'string' ? [rule.in] : rule.in);
+      const named = (c: EvalContext): unknown => score(c)?.segment;
+      return node('rfm', path, rule, (c) => {
+        const v = named(c);
+        return typeof v === 'string' && wanted.has(v);
+      }, named);
+    }
+    const field = rule.score!;
+    const t = compileNumberTest(rule.op!, rule.value!);
+    const digit = (c: EvalContext): unknown => score(c)?.[field];
+    return node('rfm', path, rule, (c) => {
+      const v = digit(c);
+      return typeof v === 'number' && t(v);
+    }, digit);
+  }
   if ('time' in rule) {
     const get = compileGetter(rule.time);
     const win = compileWindow(rule.window, [...path, 'window']);

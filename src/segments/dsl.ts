@@ -257,8 +257,26 @@ function nodeSchemas(child: z.ZodType) {
       .object({ occurrence: z.enum(['first', 'last']), event: eventFilterSchema, window: windowSchema.optional(), ...numericComparison(durationSchema) })
       .strict(),
     did: z.object({ did: eventFilterSchema, notSince: eventFilterSchema, window: windowSchema.optional() }).strict(),
+    rfm: z
+      .object({
+        rfm: attributePathSchema,
+        in: z.union([idSchema, z.array(idSchema).min(1).max(64)]).optional(),
+        score: z.enum(['r', 'f', 'm']).optional(),
+        op: z.enum(NUMERIC_OPERATORS).optional(),
+        value: z.union([rfmDigit, z.tuple([rfmDigit, rfmDigit])]).optional(),
+      })
+      .strict()
+      .refine((r) => r.in === undefined || (r.score === undefined && r.op === undefined && r.value === undefined), {
+        message: 'Give either in (RFM segment names), or score with op and value',
+        path: ['in'],
+      })
+      .refine((r) => r.in !== undefined || (r.score !== undefined && r.op !== undefined && r.value !== undefined), {
+        message: 'A score comparison needs score, op and value',
+        path: ['score'],
+      }),
   };
 }
+const rfmDigit = z.number().int().min(1).max(5);
 
 const SHALLOW = nodeSchemas(z.unknown());
 type Shallow = typeof SHALLOW;
@@ -286,6 +304,11 @@ export type AggregateCondition = z.output<Shallow['aggregate']>;
 export type OccurrenceCondition = z.output<Shallow['occurrence']>;
 /** `{ did: A, notSince: B, window? }`: the last A in the window has no B at or after it up to `now`. */
 export type SequenceCondition = z.output<Shallow['did']>;
+/**
+ * `{ rfm: 'rfm', in: ['champions', 'loyal'] }` or `{ rfm: 'rfm', score: 'r', op: 'gte', value: 4 }`: reads
+ * the RFM score `rfmScores` computed and the caller stored on the profile at the path (`{ r, f, m, segment }`).
+ */
+export type RfmCondition = z.output<Shallow['rfm']>;
 
 /** A rule node (parsed). Recursive, so the boolean nodes are written out; the leaves are the schemas' outputs. */
 export type SegmentRule =
@@ -300,7 +323,8 @@ export type SegmentRule =
   | CountCondition
   | AggregateCondition
   | OccurrenceCondition
-  | SequenceCondition;
+  | SequenceCondition
+  | RfmCondition;
 
 /**
  * The whole rule language as one zod schema (recursive). Used for the JSON Schema export and for typing;

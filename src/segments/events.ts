@@ -7,11 +7,6 @@ import type { SegmentErrorCode } from './dsl.js';
  * by position, so an unsorted array gave silently wrong answers. Sorted input (what stores and `createHistory`
  * return) is returned as is; unsorted input is sorted into a copy (stable: equal times keep their order); an
  * event without a finite numeric `at`, or input that is not an array, throws `INPUT_INVALID` with its path.
- *
- * @example
- * ```ts
- * inTimeOrder([{ subjectId: 'p', type: 'b', at: 2, properties: {} }, { subjectId: 'p', type: 'a', at: 1, properties: {} }]).map((e) => e.type); // ['a', 'b']
- * ```
  */
 export function inTimeOrder(events: ReadonlyArray<BehaviourEvent>): ReadonlyArray<BehaviourEvent> {
   if (!Array.isArray(events)) throw new CrossChannelError<SegmentErrorCode>('INPUT_INVALID', 'events must be an array of behaviour events', { path: ['events'] });
