@@ -47,7 +47,7 @@ describe('parseCatalogue', () => {
     ['bad channel', { offers: [{ id: 'a', channels: ['E-Mail'] }] }, 'offers[0].channels[0]'],
     ['bad duration', { offers: [{ id: 'a', policy: { maxPresentations: { count: 2, window: 'soon' } } }] }, 'offers[0].policy.maxPresentations.window'],
     ['zero refusal count', { offers: [{ id: 'a', policy: { afterRefusals: { count: 0, window: '1d', suppressFor: '1d' } } }] }, 'offers[0].policy.afterRefusals.count'],
-    ['unknown field', { offers: [{ id: 'a', colour: 'red' }] }, 'offers[0]'],
+    ['unknown field', { offers: [{ id: 'a', colour: 'red' }] }, 'offers[0].colour'],
     ['bad zone', { offers: [], timeZone: 'Mars/Olympus' }, 'timeZone'],
     ['unknown predicate', { offers: [{ id: 'a', eligibility: { predicate: 'nope' } }] }, 'offers[0].eligibility'],
     ['guard without tags', { offers: [], guards: [{ id: 'g', offerTags: [], window: '30d' }] }, 'guards[0].offerTags'],

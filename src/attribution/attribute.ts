@@ -105,7 +105,10 @@ export function computeAttribution(stats: AttributionStatistics): AttributionCom
       const mc = stats.markov.find((x) => x.order === m.order)!;
       const s = solveMarkov(mc, stats.channels.length);
       const conv = normalise(s.removalEffects, totals.conversions);
-      const valueEffects = sum(s.valueRemovalEffects) > 0 ? s.valueRemovalEffects : s.removalEffects;
+      // 'conversionShare' (the common convention): value credit = the conversion removal-effect share × total
+      // value. 'valueRemoval' (default): removal effects on the value chain, so a channel that leads to the larger
+      // orders gets the larger share of value even at equal conversion effect.
+      const valueEffects = m.valueCredit !== 'conversionShare' && sum(s.valueRemovalEffects) > 0 ? s.valueRemovalEffects : s.removalEffects;
       const val = normalise(valueEffects, totals.value);
       return build(m, conv, val, {
         markov: {

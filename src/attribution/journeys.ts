@@ -53,6 +53,10 @@ export interface Journey {
  * the same channel into the first one (default off). `conversionEventTypes`: behaviour-event types that are
  * conversions (default: every event passed as a conversion counts); events of these types are never
  * touchpoints. `valueProperty`: the event property that holds a conversion's value (default `value`).
+ * `afterLastConversion`: what becomes of a converter's touches after their last conversion — `'journey'` (the
+ * default: they start the next, so far non-converting, journey) or `'drop'` (left out, as most analytics tools
+ * do). `nonConvertingLookback`: apply the lookback to non-converting journeys too, measured back from their last
+ * touch (default off: a non-converting journey keeps all its touches).
  *
  * @example
  * ```ts
@@ -65,6 +69,8 @@ export const journeyOptionsSchema = z
     collapseRepeats: z.boolean().default(false),
     conversionEventTypes: z.array(z.string().min(1).max(128)).max(256).optional(),
     valueProperty: z.string().min(1).max(128).default('value'),
+    afterLastConversion: z.enum(['journey', 'drop']).default('journey'),
+    nonConvertingLookback: z.boolean().default(false),
   })
   .strict();
 
@@ -152,6 +158,7 @@ function splitSubject(subjectId: string, points: Point[], opts: JourneyOptions, 
   points.sort((a, b) => a.at - b.at || (a.channel === null ? 1 : 0) - (b.channel === null ? 1 : 0) || a.seq - b.seq);
   let channels: string[] = [];
   let times: number[] = [];
+  let converted = false;
   for (const p of points) {
     if (p.channel !== null) {
       channels.push(p.channel);
@@ -164,11 +171,17 @@ function splitSubject(subjectId: string, points: Point[], opts: JourneyOptions, 
     while (first < times.length && p.at - times[first]! > opts.lookback) first++;
     const kept = collapse(first === 0 ? channels : channels.slice(first), first === 0 ? times : times.slice(first), opts.collapseRepeats);
     out.push({ subjectId, channels: kept[0], times: kept[1], converted: true, conversionAt: p.at, value: p.value });
+    converted = true;
     channels = [];
     times = [];
   }
-  if (channels.length > 0) {
-    const kept = collapse(channels, times, opts.collapseRepeats);
+  if (channels.length > 0 && !(opts.afterLastConversion === 'drop' && converted)) {
+    let first = 0;
+    if (opts.nonConvertingLookback) {
+      const last = times[times.length - 1]!;
+      while (last - times[first]! > opts.lookback) first++;
+    }
+    const kept = collapse(first === 0 ? channels : channels.slice(first), first === 0 ? times : times.slice(first), opts.collapseRepeats);
     out.push({ subjectId, channels: kept[0], times: kept[1], converted: false, value: 0 });
   }
 }

@@ -38,7 +38,7 @@ const name = z.string().min(1).max(64).optional();
 /**
  * Schema of one model with its parameters (defaults as the industry uses them): `last_non_direct.directChannels`
  * `['direct']`; `time_decay.halfLife` 7 days (weight `2^(−Δ/halfLife)`); `position_based.first`/`last` 0.4
- * each, the rest shared by the middle; `markov.order` 1 (1–4); `shapley.maxExactChannels` 20 (exact up to
+ * each, the rest shared by the middle; `markov.order` 1 (1–4), `markov.valueCredit` `'valueRemoval'` (or `'conversionShare'`); `shapley.maxExactChannels` 20 (exact up to
  * 22), beyond that `samples` seeded permutations (`seed`). `name` tells two variants of one model apart.
  *
  * @example
@@ -62,7 +62,14 @@ export const modelSpecSchema = z.discriminatedUnion('model', [
   z
     .object({ model: z.literal('custom'), name: z.string().min(1).max(64), weight: z.custom<PositionWeight>((v) => typeof v === 'function', 'weight must be a function') })
     .strict(),
-  z.object({ model: z.literal('markov'), name, order: z.number().int().min(1).max(4).default(1) }).strict(),
+  z
+    .object({
+      model: z.literal('markov'),
+      name,
+      order: z.number().int().min(1).max(4).default(1),
+      valueCredit: z.enum(['valueRemoval', 'conversionShare']).default('valueRemoval'),
+    })
+    .strict(),
   z
     .object({
       model: z.literal('shapley'),

@@ -72,7 +72,8 @@ export interface RecordedContact {
  * (`crosschannel/adapters/redis`); `runContactHistoryStoreConformance` (`crosschannel/testing`) is the contract.
  *
  * Idempotency: a contact carrying an `idempotencyKey` is recorded at most once per subject; a reservation retried
- * with the same key returns the original outcome (granted or not) and counts once.
+ * with the same key returns the original outcome (granted or not) and counts once. A reservation without a key
+ * is keyed by its contact id: a granted one is replayed to a retry with the same id (a refusal is not kept).
  *
  * @example
  * ```ts

@@ -144,7 +144,7 @@ describe('validation', () => {
     bad({ ...ok, kind: 'maybe' }, 'kind');
     bad({ ...ok, channel: 'E-Mail' }, 'channel');
     bad({ ...ok, evidence: { source: 'f', ipHash: '192.168.0.1' } }, 'evidence.ipHash');
-    bad({ ...ok, evidence: { source: 'f', ip: '1.2.3.4' } }, 'evidence');
+    bad({ ...ok, evidence: { source: 'f', ip: '1.2.3.4' } }, 'evidence.ip');
     bad({ ...ok, at: 'yesterday' }, 'at');
     expect(parseConsentEvent({ ...ok, at: '2026-01-01T00:00:00Z' }).at).toBe(T0);
   });

@@ -178,16 +178,23 @@ export function fromZodError<C extends string>(
 ): CrossChannelError<C> {
   const issues = error.issues;
   const first = issues[0];
-  const firstPath = first ? [...basePath, ...first.path.map(toSegment)] : [...basePath];
+  const firstPath = first ? [...basePath, ...issuePath(first)] : [...basePath];
   const where = firstPath.length > 0 ? ` at ${formatPath(firstPath)}` : '';
   const message = `${first?.message ?? 'Invalid input'}${where}`;
   return new CrossChannelError(code, message, {
     path: firstPath,
     cause: error,
     detail: {
-      issues: issues.slice(0, 20).map((i) => ({ path: formatPath([...basePath, ...i.path.map(toSegment)]), message: i.message })),
+      issues: issues.slice(0, 20).map((i) => ({ path: formatPath([...basePath, ...issuePath(i)]), message: i.message })),
     },
   });
+}
+
+/** The issue's path; for an unknown key, down to the key itself (zod reports it at the enclosing object). */
+function issuePath(issue: z.core.$ZodIssue): Array<string | number> {
+  const path = issue.path.map(toSegment);
+  if (issue.code === 'unrecognized_keys' && issue.keys.length > 0) path.push(issue.keys[0]!);
+  return path;
 }
 
 function toSegment(seg: PropertyKey): string | number {

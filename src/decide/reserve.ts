@@ -3,6 +3,8 @@ import type { ContactRecord } from '../core/records.js';
 import type { RankedOffer } from '../arbitration/arbitrate.js';
 import { capacitySpecOf, type CapacityReservation } from '../arbitration/store.js';
 import type { CapDecision } from '../capping/evaluate.js';
+import type { Reservation } from '../capping/store.js';
+import { isCrossChannelError } from '../core/errors.js';
 import type { DecideConfig } from './config.js';
 import { storeError, withDeadline } from './deadline.js';
 import type { DecideRequest } from './request.js';
@@ -83,16 +85,22 @@ export async function reserveOne(
   let replayed: boolean;
   let decision: CapDecision;
   let recorded: ContactRecord;
+  let pending: Promise<Reservation> | undefined;
   try {
     const r = await withDeadline('reserve', 'contacts.reserve', timeout, () =>
-      stores.contacts.reserve(contact, config.caps, { now: req.now, timeZone: zone, priority: config.priority }),
+      (pending = Promise.resolve(stores.contacts.reserve(contact, config.caps, { now: req.now, timeZone: zone, priority: config.priority }))),
     );
     granted = r.granted;
     replayed = r.replayed;
     decision = r.decision;
     recorded = r.contact;
   } catch (e) {
-    if (capacity) await giveBack(stores, capacity, timeout);
+    if (capacity && pending && isCrossChannelError(e, 'STORE_TIMEOUT') && (e.detail as { operation?: string } | undefined)?.operation === 'contacts.reserve') {
+      // The reservation did not answer in time but may still land: its outcome is unknown, so the capacity
+      // stays consumed until it is known. Released then only if no contact was recorded by it; if one was, a
+      // retry of the request replays that contact and consumes nothing. Capacity and contacts agree either way.
+      settleLater(stores, capacity, pending, timeout);
+    } else if (capacity) await giveBack(stores, capacity, timeout);
     throw e;
   }
   // A replay found the contact already recorded by an earlier attempt; that attempt consumed the capacity.
@@ -112,4 +120,22 @@ async function giveBack(stores: DecideStores, capacity: CapacityReservation, tim
     // and is reported to the caller rather than hidden.
     throw storeError('reserve', 'offerCapacity.release', e);
   }
+}
+
+/**
+ * Gives the capacity back once a timed-out reservation settles without having recorded its contact (refused,
+ * replayed from an earlier attempt that holds its own unit, or failed with a definite error). Runs detached from the decision: a
+ * failure to release leaves the unit counted, the safe side (under-spend, never over-spend).
+ */
+function settleLater(stores: DecideStores, capacity: CapacityReservation, pending: Promise<Reservation>, timeout: number): void {
+  const release = (): void => void giveBack(stores, capacity, timeout).catch(() => undefined);
+  pending.then(
+    (r) => {
+      if (!r.granted || r.replayed) release();
+    },
+    // A store's own timeout is an outcome nobody will ever learn (the command may have run): keep the unit.
+    (e: unknown) => {
+      if (!isCrossChannelError(e, 'STORE_TIMEOUT')) release();
+    },
+  );
 }

@@ -31,7 +31,7 @@ export function resolveComponent(s: GraphState, root: number, out: number[]): vo
   let canonical = root;
   do {
     firstSeen[m] = Infinity;
-    lastSeen[m] = -Infinity;
+    lastSeen[m] = s.foldedSeen[m]!;
     if (typeTtl[idType[m]!]! !== Infinity) hasTtl = true;
     if (m !== canonical && compareIds(s, m, canonical) < 0) canonical = m;
     count++;

@@ -4,6 +4,7 @@
  * graph; a salted hash is the only proof kept, and only by whoever asks for it.
  */
 import { saltedSha256Hex } from '../core/hash.js';
+import { CrossChannelError } from '../core/errors.js';
 import { identifierKey, type Identifier } from './normalize.js';
 import { describeChanges, resolveComponent } from './components.js';
 import { find, forgetIdentifier, identifierAt, linkObservation, profileIdFor, settle, type GraphState, type ProfileChange } from './state.js';
@@ -116,4 +117,22 @@ export function eraseIdentifiers(s: GraphState, targets: ReadonlyArray<number>):
  */
 export async function erasureProof(identifier: Identifier, salt: string): Promise<string> {
   return saltedSha256Hex(salt, identifierKey(identifier));
+}
+
+/**
+ * The salts of an identity store's proofs of erasure, checked once at construction: `current` proves new
+ * erasures; `retired` (from a key rotation) still answer `wasErased` for proofs made before it. An empty salt
+ * is refused: `sha256(':' + type + ':' + value)` is reversed by hashing a list of known emails.
+ */
+export function erasureSalts(options: { readonly erasureSalt?: unknown; readonly retiredErasureSalts?: unknown }): { current: string; retired: string[] } {
+  const ok = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
+  if (!ok(options.erasureSalt)) {
+    throw new CrossChannelError('CONFIG_INVALID', 'erasureSalt must be a non-empty secret string (proofs of erasure without one can be reversed by a dictionary)', { path: ['erasureSalt'] });
+  }
+  const retired = options.retiredErasureSalts ?? [];
+  if (!Array.isArray(retired)) throw new CrossChannelError('CONFIG_INVALID', 'retiredErasureSalts must be an array of strings', { path: ['retiredErasureSalts'] });
+  retired.forEach((r, i) => {
+    if (!ok(r)) throw new CrossChannelError('CONFIG_INVALID', 'retiredErasureSalts must hold non-empty strings', { path: ['retiredErasureSalts', i] });
+  });
+  return { current: options.erasureSalt, retired: [...(retired as string[])] };
 }

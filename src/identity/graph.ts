@@ -169,6 +169,7 @@ export class IdentityGraph {
     reserveObservations(s, observations.length, memberCount);
     reserveKeys(s, memberCount);
     const firstObs = s.nObs;
+    const folded: number[] = [];
     const opts = s.rules.normalize;
     let lastType = '';
     let lastT = -1;
@@ -205,6 +206,14 @@ export class IdentityGraph {
       }
       const len = s.nMembers - start;
       if (len === 0) continue;
+      if (isRedundant(s, start, len, ats[i]!, nBefore)) {
+        // Nothing new to link or intern: keep only the sighting, so a service observing the same person on
+        // every request does not grow the graph (or the database) by one observation per request.
+        foldSighting(s, start, len, ats[i]!);
+        folded.push(s.members[start]!);
+        s.nMembers = start;
+        continue;
+      }
       const o = s.nObs++;
       s.obsStart[o] = start;
       s.obsLen[o] = len;
@@ -244,10 +253,26 @@ export class IdentityGraph {
       const rr = s.refusedByRoot.get(r);
       if (rr) for (const x of rr) refused.push(x);
     }
+    // Folded sightings touched their profiles too (read after resolution: a later observation may have merged them).
+    if (folded.length > 0) {
+      const e = ++s.epoch;
+      for (const c of canonicals) s.mark[c] = e;
+      for (const x of folded) {
+        const c = s.profileOf[x]!;
+        if (s.mark[c] === e) continue;
+        s.mark[c] = e;
+        canonicals.push(c);
+      }
+    }
     refused.sort(compareRefused);
-    const report = { observations: s.nObs - firstObs, profiles: [] as string[], changes: changesOf(s, canonicals, previous), refused, invalid };
-    // Profile ids are hashed when the report's `profiles` is first read (or before an erasure, the only change
-    // that alters an id): a bulk load whose caller never reads them does not pay for them.
+    const report = { observations: s.nObs - firstObs + folded.length, profiles: [] as string[], changes: changesOf(s, canonicals, previous), refused, invalid };
+    // A small batch (a request observing one person) names its profiles at once: their ids are usually cached.
+    if (canonicals.length <= 64) {
+      report.profiles = profileIds(s, canonicals);
+      return report;
+    }
+    // Profile ids of a bulk load are hashed when the report's `profiles` is first read (or before an erasure, the
+    // only change that alters an id): a bulk load whose caller never reads them does not pay for them.
     let profiles: string[] | undefined;
     Object.defineProperty(report, 'profiles', { get: () => (profiles ??= profileIds(s, canonicals)), enumerable: true, configurable: true });
     deferProfiles(s, report);
@@ -349,6 +374,54 @@ export class IdentityGraph {
     }
     out.sort((a, b) => a.at - b.at || (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0) || (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
     return out;
+  }
+}
+
+/**
+ * True when the observation at `members[start…start+len)` would change nothing but last-seen: its identifiers
+ * all exist already, in one raw component that refuses no link, its links are not stale, and a stored
+ * observation at or before it holds all of them (so every link it asks for is already asked for, earlier).
+ * Profiles, first-seen, refusals and erasure then come out exactly as if it were stored.
+ */
+function isRedundant(s: GraphState, start: number, len: number, at: number, nBefore: number): boolean {
+  const members = s.members;
+  const x0 = members[start]!;
+  if (x0 >= nBefore) return false;
+  const r = find(s, x0);
+  for (let k = start + 1; k < start + len; k++) {
+    const x = members[k]!;
+    if (x >= nBefore || find(s, x) !== r) return false;
+  }
+  if (s.refusedByRoot.has(r)) return false;
+  if (len >= 2) {
+    for (let k = start; k < start + len; k++) {
+      const x = members[k]!;
+      if (at - s.firstSeen[x]! > s.typeTtl[s.idType[x]!]!) return false;
+    }
+  }
+  const head = s.obsHead[r]!;
+  if (head < 0) return false;
+  const e = ++s.epoch;
+  for (let k = start; k < start + len; k++) s.mark[members[k]!] = e;
+  let o = head;
+  do {
+    const n = s.obsLen[o]!;
+    if (n >= len && s.obsAt[o]! <= at) {
+      let hits = 0;
+      for (let k = s.obsStart[o]!; k < s.obsStart[o]! + n; k++) if (s.mark[members[k]!] === e) hits++;
+      if (hits === len) return true;
+    }
+    o = s.obsNext[o]!;
+  } while (o !== head);
+  return false;
+}
+
+/** Records a folded observation's time as the last sighting of its identifiers. */
+function foldSighting(s: GraphState, start: number, len: number, at: number): void {
+  for (let k = start; k < start + len; k++) {
+    const x = s.members[k]!;
+    if (at > s.foldedSeen[x]!) s.foldedSeen[x] = at;
+    if (at > s.lastSeen[x]!) s.lastSeen[x] = at;
   }
 }
 

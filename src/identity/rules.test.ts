@@ -35,7 +35,7 @@ describe('parseIdentityRules', () => {
     expect(path({ ttl: { anonymous_id: 0 } })).toEqual(['CONFIG_INVALID', 'ttl.anonymous_id']);
     expect(path({ blocked: { patterns: ['ok', { pattern: '(' }] } })).toEqual(['CONFIG_INVALID', 'blocked.patterns[1].pattern']);
     expect(path({ normalization: { defaultCountry: 'fr' } })).toEqual(['CONFIG_INVALID', 'normalization.defaultCountry']);
-    expect(path({ surprise: true })).toEqual(['CONFIG_INVALID', undefined]);
+    expect(path({ surprise: true })).toEqual(['CONFIG_INVALID', 'surprise']);
   });
   it('has a JSON Schema for the docs', () => {
     expect(toJSONSchema(identityRulesSchema)).toMatchObject({ type: 'object', properties: { limits: expect.any(Object), ttl: expect.any(Object) } });

@@ -82,6 +82,11 @@ export interface GraphState {
   pnext: Int32Array;
   firstSeen: Float64Array;
   lastSeen: Float64Array;
+  /**
+   * Latest sighting of each identifier by an observation that was folded instead of stored (it added no
+   * identifier and no link: see `isRedundant` in graph.ts). `lastSeen` is the max of this and the stored ones.
+   */
+  foldedSeen: Float64Array;
   /** Scratch: stamps for de-duplication, local indices for constrained resolution. */
   mark: Int32Array;
   local: Int32Array;
@@ -104,12 +109,12 @@ export interface GraphState {
    */
   profileById: Map<string, number> | undefined;
   /**
-   * `add` reports whose profile ids are not computed yet. An id is a function of its canonical identifier's
-   * type and value, which only erasure changes: {@link settle} computes them before an erasure, so a report
-   * never names an erased value's profile differently from what it would have said at once. Held weakly: a
-   * report the caller dropped is never computed.
+   * Large `add` reports whose profile ids are not computed yet. An id is a function of its canonical
+   * identifier's type and value, which only erasure changes: {@link settle} computes them before an erasure, so
+   * a report never names an erased value's profile differently from what it would have said at once. Held
+   * strongly and few (see {@link deferProfiles}).
    */
-  pending: Array<WeakRef<{ readonly profiles: ReadonlyArray<string> }>>;
+  pending: Array<{ readonly profiles: ReadonlyArray<string> }>;
 }
 
 export function createState(rules: CompiledIdentityRules): GraphState {
@@ -137,6 +142,7 @@ export function createState(rules: CompiledIdentityRules): GraphState {
     pnext: new Int32Array(cap),
     firstSeen: new Float64Array(cap),
     lastSeen: new Float64Array(cap),
+    foldedSeen: new Float64Array(cap),
     mark: new Int32Array(cap),
     local: new Int32Array(cap),
     typeCounts: new Int32Array(16),
@@ -196,6 +202,7 @@ function reserveSlots(s: GraphState, need: number): void {
   s.pnext = grown(s.pnext, need);
   s.firstSeen = grown(s.firstSeen, need);
   s.lastSeen = grown(s.lastSeen, need);
+  s.foldedSeen = grown(s.foldedSeen, need);
   s.mark = grown(s.mark, need);
   s.local = grown(s.local, need);
 }
@@ -313,6 +320,7 @@ export function initIdentifiers(s: GraphState, from: number): void {
   while (ids.length < s.n) ids.push(undefined);
   s.firstSeen.fill(Infinity, from, s.n);
   s.lastSeen.fill(-Infinity, from, s.n);
+  s.foldedSeen.fill(-Infinity, from, s.n);
   s.size.fill(1, from, s.n);
   s.obsHead.fill(-1, from, s.n);
   for (let i = from; i < s.n; i++) {
@@ -403,17 +411,18 @@ export function profileIndex(s: GraphState): Map<string, number> {
 export function settle(s: GraphState): void {
   const pending = s.pending;
   s.pending = [];
-  for (const r of pending) void r.deref()?.profiles;
+  for (const r of pending) void r.profiles;
 }
 
-/** Registers an `add` report whose profile ids are computed on first read (or by {@link settle}). */
+/**
+ * Registers a large `add` report whose profile ids are computed on first read (or by {@link settle}). Strong
+ * references, at most eight: a `WeakRef` keeps its target alive until the current job ends, and a loop of
+ * awaits that never yields to the event loop is one job, so every report of a long loop stayed in memory (about
+ * 1 kB per decision). Settling a full list costs one hash per profile at most once.
+ */
 export function deferProfiles(s: GraphState, report: { readonly profiles: ReadonlyArray<string> }): void {
-  if (s.pending.length >= 64) {
-    // Keep the list short: forget reports already collected, settle the rest if there are still many.
-    s.pending = s.pending.filter((r) => r.deref() !== undefined);
-    if (s.pending.length >= 64) settle(s);
-  }
-  s.pending.push(new WeakRef(report));
+  if (s.pending.length >= 8) settle(s);
+  s.pending.push(report);
 }
 
 /** Total order on identifiers: type rank, then type name, then value. The minimum names the profile. */

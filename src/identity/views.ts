@@ -2,7 +2,7 @@
  * Internal views of a graph for the stores (the PostgreSQL store writes these rows back). Not part of the public
  * entry point.
  */
-import type { IdentityGraph } from './graph.js';
+import { indexOf, type IdentityGraph } from './graph.js';
 import type { Identifier } from './normalize.js';
 import { find, identifierAt, profileIdFor } from './state.js';
 
@@ -31,3 +31,15 @@ export function liveObservations(graph: IdentityGraph, from = 0): Array<{ identi
   return out;
 }
 
+
+/**
+ * Internal, for stores that rebuild a graph from stored observations: restores an identifier's last sighting
+ * (a stored `last_seen`), which may come from observations folded instead of stored.
+ */
+export function restoreLastSeen(graph: IdentityGraph, identifier: Identifier, at: number): void {
+  const s = graph.state;
+  const x = indexOf(s, identifier);
+  if (x === undefined || !(at > s.foldedSeen[x]!)) return;
+  s.foldedSeen[x] = at;
+  if (at > s.lastSeen[x]!) s.lastSeen[x] = at;
+}

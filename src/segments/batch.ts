@@ -1,6 +1,7 @@
 import type { BehaviourEvent } from '../core/records.js';
 import { sortByAt } from '../core/records.js';
 import { CrossChannelError } from '../core/errors.js';
+import { inTimeOrder } from './events.js';
 import type { EpochMs } from '../core/time.js';
 import type { CompiledSegments, Profile } from './compile.js';
 
@@ -33,11 +34,8 @@ export interface BatchResult {
   readonly members: Readonly<Record<string, ReadonlyArray<string>>>;
 }
 
-/** Events sorted by `at`? Sorting a copy when not keeps batch input forgiving at O(n) cost when it is. */
-function sortedEvents(events: ReadonlyArray<BehaviourEvent>): ReadonlyArray<BehaviourEvent> {
-  for (let i = 1; i < events.length; i++) if (events[i]!.at < events[i - 1]!.at) return sortByAt(events);
-  return events;
-}
+/** Events sorted by `at` (a sorted copy when they are not), checked in one pass: see {@link inTimeOrder}. */
+const sortedEvents = inTimeOrder;
 
 function checkSubject(s: SegmentSubject, index: number): void {
   if (typeof s !== 'object' || s === null || typeof s.id !== 'string' || typeof s.profile !== 'object' || s.profile === null || !Array.isArray(s.events)) {

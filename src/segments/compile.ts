@@ -1,4 +1,5 @@
 import type { BehaviourEvent } from '../core/records.js';
+import { inTimeOrder } from './events.js';
 import { lowerBoundAt } from '../core/records.js';
 import { CrossChannelError, attempt, parseWith, type Result } from '../core/errors.js';
 import { assertTimeZone, isValidTimeZone, type EpochMs } from '../core/time.js';
@@ -10,6 +11,7 @@ import {
   compileNumberTest,
   compileValueTest,
   compileWindow,
+  anniversaryInPeriod,
   daysToAnniversary,
   toInstant,
   type EvalContext,
@@ -102,10 +104,37 @@ export function compileNode(rule: SegmentRule, path: Path, resolver: Resolver): 
     const get = compileGetter(rule.anniversary);
     const within = rule.withinDays;
     const days = (c: EvalContext): number | undefined => daysToAnniversary(get(c.profile), c.now, c.zone);
+    const period = rule.period;
+    if (period !== undefined) {
+      const weekStartsOn = rule.weekStartsOn ?? 1;
+      return node('anniversary', path, rule, (c) => anniversaryInPeriod(get(c.profile), c.now, c.zone, period, weekStartsOn) === true, days);
+    }
     return node('anniversary', path, rule, (c) => {
       const d = days(c);
-      return d !== undefined && d <= within;
+      return d !== undefined && d <= within!;
     }, days);
+  }
+  if ('rfm' in rule) {
+    const get = compileGetter(rule.rfm);
+    const score = (c: EvalContext): Record<string, unknown> | undefined => {
+      const v = get(c.profile);
+      return typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : undefined;
+    };
+    if (rule.in !== undefined) {
+      const wanted = new Set(typeof rule.in === 'string' ? [rule.in] : rule.in);
+      const named = (c: EvalContext): unknown => score(c)?.segment;
+      return node('rfm', path, rule, (c) => {
+        const v = named(c);
+        return typeof v === 'string' && wanted.has(v);
+      }, named);
+    }
+    const field = rule.score!;
+    const t = compileNumberTest(rule.op!, rule.value!);
+    const digit = (c: EvalContext): unknown => score(c)?.[field];
+    return node('rfm', path, rule, (c) => {
+      const v = digit(c);
+      return typeof v === 'number' && t(v);
+    }, digit);
   }
   if ('time' in rule) {
     const get = compileGetter(rule.time);
@@ -233,8 +262,8 @@ interface CompiledSegment {
 
 /**
  * A compiled, validated set of segments: the form hot paths use. Evaluation is synchronous and pure given
- * `(profile, events, now)`; events must be sorted by `at` ascending (as {@link index!createHistory | createHistory} and stores
- * return them).
+ * `(profile, events, now)`; events are read in `at` order: sorted input (as {@link index!createHistory | createHistory} and
+ * stores return it) is used as is, unsorted input is sorted into a copy, never read out of order.
  */
 export interface CompiledSegments {
   /** Segment ids in definition order. */
@@ -339,7 +368,7 @@ export function compileSegments(input: unknown): CompiledSegments {
   };
   const newContext = (profile: Profile, events: ReadonlyArray<BehaviourEvent>, now: EpochMs): EvalContext => {
     generation++;
-    return { profile, events, now, zone: 'UTC' };
+    return { profile, events: inTimeOrder(events), now, zone: 'UTC' };
   };
   const matches = (id: string, profile: Profile, events: ReadonlyArray<BehaviourEvent>, now: EpochMs): boolean =>
     runMemo(at(id), newContext(profile, events, now));
@@ -419,5 +448,5 @@ export function compileSegment(rule: unknown, options: CompileSegmentOptions = {
   };
   const test = compileNode(parsed, [], resolver).test;
   const zoneOf = zoneResolver(head);
-  return (profile, events, now) => test({ profile, events, now, zone: zoneOf(profile) });
+  return (profile, events, now) => test({ profile, events: inTimeOrder(events), now, zone: zoneOf(profile) });
 }

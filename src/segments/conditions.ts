@@ -275,27 +275,52 @@ function isLeap(y: number): boolean {
  * `zone`. 29 February is celebrated on 28 February in common years. `undefined` when `v` is not a date.
  */
 export function daysToAnniversary(v: unknown, now: EpochMs, zone: string): number | undefined {
-  let month: number;
-  let day: number;
-  const m = typeof v === 'string' ? DATE_ONLY.exec(v) : null;
-  if (m) {
-    month = Number(m[2]);
-    day = Number(m[3]);
-    if (month < 1 || month > 12 || day < 1 || day > 31) return undefined;
-  } else {
-    const t = toInstant(v);
-    if (t === undefined) return undefined;
-    const lt = localTime(t, zone);
-    month = lt.month;
-    day = lt.day;
-  }
+  const md = monthDayOf(v, zone);
+  if (md === undefined) return undefined;
   const today = localTime(now, zone);
   const todayUtc = Date.UTC(today.year, today.month - 1, today.day);
-  const occurrence = (year: number): number => {
-    const d = month === 2 && day === 29 && !isLeap(year) ? 28 : day;
-    return Date.UTC(year, month - 1, d);
-  };
-  let next = occurrence(today.year);
-  if (next < todayUtc) next = occurrence(today.year + 1);
+  let next = occurrence(md, today.year);
+  if (next < todayUtc) next = occurrence(md, today.year + 1);
   return Math.round((next - todayUtc) / DAY);
+}
+
+/**
+ * Whether the anniversary of the date `v` falls in the current local `period` of `now` in `zone`: the same day
+ * (of year), the same week (starting on `weekStartsOn`, 0 = Sunday) or the same month. A 29 February
+ * anniversary falls on 28 February in other years. `undefined` when `v` is not a date.
+ */
+export function anniversaryInPeriod(v: unknown, now: EpochMs, zone: string, period: 'day' | 'week' | 'month', weekStartsOn = 1): boolean | undefined {
+  const md = monthDayOf(v, zone);
+  if (md === undefined) return undefined;
+  const today = localTime(now, zone);
+  if (period === 'month') return md[0] === today.month;
+  const todayUtc = Date.UTC(today.year, today.month - 1, today.day);
+  if (period === 'day') return occurrence(md, today.year) === todayUtc;
+  // Local calendar dates as UTC midnights: the week is [start, start + 7 days), possibly across New Year.
+  const start = todayUtc - ((new Date(todayUtc).getUTCDay() - weekStartsOn + 7) % 7) * DAY;
+  for (const y of [today.year - 1, today.year, today.year + 1]) {
+    const o = occurrence(md, y);
+    if (o >= start && o < start + 7 * DAY) return true;
+  }
+  return false;
+}
+
+/** Month and day of a date-only string (`YYYY-MM-DD`) or of an instant in `zone`. */
+function monthDayOf(v: unknown, zone: string): [number, number] | undefined {
+  const m = typeof v === 'string' ? DATE_ONLY.exec(v) : null;
+  if (m) {
+    const month = Number(m[2]);
+    const day = Number(m[3]);
+    return month < 1 || month > 12 || day < 1 || day > 31 ? undefined : [month, day];
+  }
+  const t = toInstant(v);
+  if (t === undefined) return undefined;
+  const lt = localTime(t, zone);
+  return [lt.month, lt.day];
+}
+
+/** The anniversary's date in `year` as a UTC midnight (29 February → 28 February in common years). */
+function occurrence([month, day]: [number, number], year: number): number {
+  const d = month === 2 && day === 29 && !isLeap(year) ? 28 : day;
+  return Date.UTC(year, month - 1, d);
 }

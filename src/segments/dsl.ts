@@ -200,12 +200,20 @@ const finite = z.number().finite();
  */
 function nodeSchemas(child: z.ZodType) {
   return {
-    and: z.object({ and: z.array(child).min(1).max(256) }).strict(),
-    or: z.object({ or: z.array(child).min(1).max(256) }).strict(),
+    and: z.object({ and: z.array(child).max(256) }).strict(),
+    or: z.object({ or: z.array(child).max(256) }).strict(),
     not: z.object({ not: child }).strict(),
     attr: attributeConditionSchema,
     age: z.object({ age: attributePathSchema, ...numericComparison(durationSchema) }).strict(),
-    anniversary: z.object({ anniversary: attributePathSchema, withinDays: z.number().int().min(0).max(366) }).strict(),
+    anniversary: z
+      .object({
+        anniversary: attributePathSchema,
+        withinDays: z.number().int().min(0).max(366).optional(),
+        period: z.enum(['day', 'week', 'month']).optional(),
+        weekStartsOn: z.number().int().min(0).max(6).optional(),
+      })
+      .strict()
+      .refine((r) => (r.withinDays === undefined) !== (r.period === undefined), { message: 'Give either withinDays or period', path: ['period'] }),
     time: z.object({ time: attributePathSchema, window: windowSchema }).strict(),
     segment: z.object({ segment: idSchema }).strict(),
     count: z.object({ count: eventFilterSchema, window: windowSchema.optional(), ...numericComparison(finite) }).strict(),
@@ -222,8 +230,26 @@ function nodeSchemas(child: z.ZodType) {
       .object({ occurrence: z.enum(['first', 'last']), event: eventFilterSchema, window: windowSchema.optional(), ...numericComparison(durationSchema) })
       .strict(),
     did: z.object({ did: eventFilterSchema, notSince: eventFilterSchema, window: windowSchema.optional() }).strict(),
+    rfm: z
+      .object({
+        rfm: attributePathSchema,
+        in: z.union([idSchema, z.array(idSchema).min(1).max(64)]).optional(),
+        score: z.enum(['r', 'f', 'm']).optional(),
+        op: z.enum(NUMERIC_OPERATORS).optional(),
+        value: z.union([rfmDigit, z.tuple([rfmDigit, rfmDigit])]).optional(),
+      })
+      .strict()
+      .refine((r) => r.in === undefined || (r.score === undefined && r.op === undefined && r.value === undefined), {
+        message: 'Give either in (RFM segment names), or score with op and value',
+        path: ['in'],
+      })
+      .refine((r) => r.in !== undefined || (r.score !== undefined && r.op !== undefined && r.value !== undefined), {
+        message: 'A score comparison needs score, op and value',
+        path: ['score'],
+      }),
   };
 }
+const rfmDigit = z.number().int().min(1).max(5);
 
 const SHALLOW = nodeSchemas(z.unknown());
 type Shallow = typeof SHALLOW;
@@ -233,7 +259,11 @@ const KINDS = Object.keys(SHALLOW) as RuleKind[];
 
 /** `{ age: 'signedUpAt', op: 'gt', value: '30d' }`: `now − attribute` compared with a duration (parsed: ms). */
 export type AgeCondition = z.output<Shallow['age']>;
-/** `{ anniversary: 'birthDate', withinDays: 7 }`: the next anniversary is within N local calendar days. */
+/**
+ * `{ anniversary: 'birthDate', withinDays: 7 }`: the next anniversary is within N local calendar days; or
+ * `{ anniversary: 'birthDate', period: 'month' }`: it falls in the current local day (same day of year), week
+ * (`weekStartsOn`, default 1 = Monday) or month of the person's zone.
+ */
 export type AnniversaryCondition = z.output<Shallow['anniversary']>;
 /** `{ time: 'lastLoginAt', window: { calendar: 'day' } }`: a timestamp attribute lies in a window. */
 export type TimeCondition = z.output<Shallow['time']>;
@@ -247,6 +277,11 @@ export type AggregateCondition = z.output<Shallow['aggregate']>;
 export type OccurrenceCondition = z.output<Shallow['occurrence']>;
 /** `{ did: A, notSince: B, window? }`: the last A in the window has no B at or after it up to `now`. */
 export type SequenceCondition = z.output<Shallow['did']>;
+/**
+ * `{ rfm: 'rfm', in: ['champions', 'loyal'] }` or `{ rfm: 'rfm', score: 'r', op: 'gte', value: 4 }`: reads
+ * the RFM score `rfmScores` computed and the caller stored on the profile at the path (`{ r, f, m, segment }`).
+ */
+export type RfmCondition = z.output<Shallow['rfm']>;
 
 /** A rule node (parsed). Recursive, so the boolean nodes are written out; the leaves are the schemas' outputs. */
 export type SegmentRule =
@@ -261,7 +296,8 @@ export type SegmentRule =
   | CountCondition
   | AggregateCondition
   | OccurrenceCondition
-  | SequenceCondition;
+  | SequenceCondition
+  | RfmCondition;
 
 /**
  * The whole rule language as one zod schema (recursive). Used for the JSON Schema export and for typing;

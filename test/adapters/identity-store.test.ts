@@ -39,7 +39,7 @@ describe('PostgresIdentityStore specifics', () => {
       },
       transaction: (fn) => sql.transaction(fn),
     };
-    const store = new PostgresIdentityStore(counting, { tablePrefix: 'cc_identity_roundtrips' });
+    const store = new PostgresIdentityStore(counting, { tablePrefix: 'cc_identity_roundtrips', erasureSalt: 'test' });
     await store.migrate();
     await store.migrate();
     await store.addObservations([{ identifiers: [{ type: 'email', value: 'rt@shop.test' }, { type: 'user_id', value: 'rt' }], at: 1 }]);
@@ -53,7 +53,7 @@ describe('PostgresIdentityStore specifics', () => {
   });
 
   it('rejects an unsafe table prefix', () => {
-    expect(() => new PostgresIdentityStore({} as SqlClient, { tablePrefix: 'x; DROP TABLE y' })).toThrow(/tablePrefix/);
+    expect(() => new PostgresIdentityStore({} as SqlClient, { tablePrefix: 'x; DROP TABLE y', erasureSalt: 'test' })).toThrow(/tablePrefix/);
     expect(identityMigrations('cc_identity')[0]!.sql).toContain('CREATE TABLE cc_identity_identifier');
   });
 });

@@ -3,7 +3,7 @@
  * Not bounded: an identity graph cannot forget people on its own (use `erase`).
  */
 import { IdentityGraph, type AuditEntry, type ObservationInput, type Profile, type StitchReport } from '../../identity/graph.js';
-import { erasureProof, type ErasureResult } from '../../identity/erasure.js';
+import { erasureProof, erasureSalts, type ErasureResult } from '../../identity/erasure.js';
 import { normalizeIdentifier, type Identifier } from '../../identity/normalize.js';
 import { parseIdentityRules, type CompiledIdentityRules, type IdentityRulesInput } from '../../identity/rules.js';
 import { compareIdentifiers, type IdentityErasureReceipt, type IdentifierInput, type IdentityStore } from '../../identity/store.js';
@@ -13,8 +13,13 @@ import type { EpochMs } from '../../core/time.js';
 export interface MemoryIdentityStoreOptions {
   /** Identity rules (a rule set or compiled with `parseIdentityRules`). Default: `{}` (the defaults). */
   readonly rules?: CompiledIdentityRules | IdentityRulesInput;
-  /** Secret salt of the proofs of erasure. Default `''`; set one in production. */
+  /**
+   * Secret salt of the proofs of erasure. Default: a random salt drawn for this instance, which lives exactly
+   * as long as the proofs it salts (they are in memory too). Never empty: unsalted proofs can be reversed.
+   */
   readonly erasureSalt?: string;
+  /** Salts of earlier keys, still checked by `wasErased` after a rotation (new proofs use `erasureSalt`). */
+  readonly retiredErasureSalts?: ReadonlyArray<string>;
 }
 
 /**
@@ -30,12 +35,15 @@ export interface MemoryIdentityStoreOptions {
 export class MemoryIdentityStore implements IdentityStore {
   readonly graph: IdentityGraph;
   private readonly salt: string;
+  private readonly retired: string[];
   private readonly proofs = new Set<string>();
 
   constructor(options: MemoryIdentityStoreOptions = {}) {
     const rules = options.rules ?? {};
     this.graph = new IdentityGraph(typeof (rules as CompiledIdentityRules).rankOf === 'function' ? (rules as CompiledIdentityRules) : parseIdentityRules(rules));
-    this.salt = options.erasureSalt ?? '';
+    const salts = erasureSalts({ ...options, erasureSalt: options.erasureSalt ?? randomSalt() });
+    this.salt = salts.current;
+    this.retired = salts.retired;
   }
 
   async addObservations(observations: ReadonlyArray<ObservationInput>): Promise<StitchReport> {
@@ -83,7 +91,9 @@ export class MemoryIdentityStore implements IdentityStore {
 
   async wasErased(identifier: IdentifierInput): Promise<boolean> {
     const n = normalizeIdentifier(identifier, this.graph.rules.normalize);
-    return n.ok && this.proofs.has(await erasureProof(n.value, this.salt));
+    if (!n.ok) return false;
+    for (const salt of [this.salt, ...this.retired]) if (this.proofs.has(await erasureProof(n.value, salt))) return true;
+    return false;
   }
 
   private async receipt(r: ErasureResult, now: EpochMs): Promise<IdentityErasureReceipt> {
@@ -91,4 +101,9 @@ export class MemoryIdentityStore implements IdentityStore {
     for (const p of proofs) this.proofs.add(p);
     return { erasedAt: now, identifiers: r.erased.length, proofs: proofs.sort(), profiles: r.profiles, changes: r.changes };
   }
+}
+
+function randomSalt(): string {
+  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(32));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }

@@ -6,9 +6,9 @@
  */
 import { CrossChannelError } from '../../core/errors.js';
 import type { EpochMs } from '../../core/time.js';
-import { liveIdentifiers, liveObservations } from '../../identity/views.js';
+import { liveIdentifiers, liveObservations, restoreLastSeen } from '../../identity/views.js';
 import { IdentityGraph, validateBatch, type AuditEntry, type ObservationInput, type Profile, type StitchReport } from '../../identity/graph.js';
-import { erasureProof, type ErasureResult } from '../../identity/erasure.js';
+import { erasureProof, erasureSalts, type ErasureResult } from '../../identity/erasure.js';
 import { identifierKey, normalizeIdentifier, type Identifier } from '../../identity/normalize.js';
 import { parseIdentityRules, type CompiledIdentityRules, type IdentityRulesInput } from '../../identity/rules.js';
 import { compareIdentifiers, type IdentityErasureReceipt, type IdentifierInput, type IdentityStore } from '../../identity/store.js';
@@ -17,8 +17,17 @@ import type { SqlClient, SqlQueryable } from './sql.js';
 /** Options of {@link PostgresIdentityStore}. */
 export interface PostgresIdentityStoreOptions {
   readonly rules?: CompiledIdentityRules | IdentityRulesInput;
-  /** Secret salt of the proofs of erasure. Default `''`; set one in production. */
-  readonly erasureSalt?: string;
+  /**
+   * Secret salt of the proofs of erasure. Required, non-empty: an unsalted proof of an erased email is a plain
+   * SHA-256 a dictionary reverses. Keep it out of the database that holds the proofs (e.g. in a secret manager);
+   * it is not generated and stored beside them, since whoever reads both could reverse the proofs again.
+   */
+  readonly erasureSalt: string;
+  /**
+   * Salts of earlier keys, still checked by `wasErased` after a key rotation; new proofs use `erasureSalt`.
+   * Drop a retired salt once every proof made with it has passed your retention of proofs.
+   */
+  readonly retiredErasureSalts?: ReadonlyArray<string>;
   /** Prefix of the tables (`<prefix>_identifier`, …). Default `cc_identity`. */
   readonly tablePrefix?: string;
 }
@@ -83,6 +92,7 @@ interface MemberRow {
   type: string;
   value: string;
   component: number;
+  lastSeen: number;
 }
 
 interface Component {
@@ -105,15 +115,18 @@ interface Component {
 export class PostgresIdentityStore implements IdentityStore {
   private readonly rules: CompiledIdentityRules;
   private readonly salt: string;
+  private readonly retired: string[];
   private readonly t: string;
 
   constructor(
     private readonly sql: SqlClient,
-    options: PostgresIdentityStoreOptions = {},
+    options: PostgresIdentityStoreOptions,
   ) {
+    const salts = erasureSalts(options ?? {});
     const rules = options.rules ?? {};
     this.rules = typeof (rules as CompiledIdentityRules).rankOf === 'function' ? (rules as CompiledIdentityRules) : parseIdentityRules(rules);
-    this.salt = options.erasureSalt ?? '';
+    this.salt = salts.current;
+    this.retired = salts.retired;
     this.t = checkPrefix(options.tablePrefix ?? 'cc_identity');
   }
 
@@ -156,6 +169,7 @@ export class PostgresIdentityStore implements IdentityStore {
         const comp = await this.loadComponents(tx, old);
         const graph = new IdentityGraph(this.rules);
         graph.add(toInputs(comp));
+        for (const m of comp.members) restoreLastSeen(graph, m, m.lastSeen);
         const before = graph.state.nObs;
         const report = graph.add(observations);
         const ids = await this.writeIdentifiers(tx, graph, comp.members);
@@ -247,8 +261,8 @@ export class PostgresIdentityStore implements IdentityStore {
   async wasErased(identifier: IdentifierInput): Promise<boolean> {
     const n = normalizeIdentifier(identifier, this.rules.normalize);
     if (!n.ok) return false;
-    const proof = await erasureProof(n.value, this.salt);
-    const { rows } = await this.run(() => this.sql.query(`SELECT 1 FROM ${this.t}_erasure WHERE proof = $1`, [proof]));
+    const proofs = await Promise.all([this.salt, ...this.retired].map((salt) => erasureProof(n.value, salt)));
+    const { rows } = await this.run(() => this.sql.query(`SELECT 1 FROM ${this.t}_erasure WHERE proof = ANY($1::text[]) LIMIT 1`, [proofs]));
     return rows.length > 0;
   }
 
@@ -263,6 +277,7 @@ export class PostgresIdentityStore implements IdentityStore {
         const comp = await this.loadComponents(tx, [component]);
         const graph = new IdentityGraph(this.rules);
         graph.add(toInputs(comp));
+        for (const m of comp.members) restoreLastSeen(graph, m, m.lastSeen);
         const r = apply(graph);
         if (r === undefined) return null;
         const erasedKeys = new Set(r.erased.map(identifierKey));
@@ -288,13 +303,16 @@ export class PostgresIdentityStore implements IdentityStore {
 
   private async loadComponents(q: SqlQueryable, components: number[]): Promise<Component> {
     if (components.length === 0) return { members: [], observations: [] };
-    const m = await q.query<{ id: string; type: string; value: string; component: string }>(`SELECT id, type, value, component FROM ${this.t}_identifier WHERE component = ANY($1::bigint[])`, [components]);
+    const m = await q.query<{ id: string; type: string; value: string; component: string; last_seen: string }>(
+      `SELECT id, type, value, component, last_seen FROM ${this.t}_identifier WHERE component = ANY($1::bigint[])`,
+      [components],
+    );
     const o = await q.query<{ at: string; source: string; identifiers: Array<string | number> }>(
       `SELECT at, source, identifiers FROM ${this.t}_observation WHERE component = ANY($1::bigint[]) ORDER BY id`,
       [components],
     );
     return {
-      members: m.rows.map((r) => ({ id: Number(r.id), type: r.type, value: r.value, component: Number(r.component) })),
+      members: m.rows.map((r) => ({ id: Number(r.id), type: r.type, value: r.value, component: Number(r.component), lastSeen: Number(r.last_seen) })),
       observations: o.rows.map((r) => ({ at: Number(r.at), source: r.source, identifiers: r.identifiers.map(Number) })),
     };
   }

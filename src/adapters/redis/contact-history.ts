@@ -8,7 +8,7 @@ import type { CompiledCapRules, CountScope } from '../../capping/rules.js';
 import type { ContactHistoryStore, RecordedContact, Reservation, ReserveOptions } from '../../capping/store.js';
 import { redisStoreError } from './errors.js';
 import { subjectKey } from './keys.js';
-import { toContactRecord } from '../../capping/contact.js';
+import { reservationKey, toContactRecord } from '../../capping/contact.js';
 import { ERASE_LUA, PRUNE_CONTACTS_LUA, RECORD_LUA, RESERVE_LUA, STORE_OUTCOME_LUA } from './contact-history-lua.js';
 
 /**
@@ -177,7 +177,7 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
     }
     const contactFrom = plan.contactsFrom;
     const responseFrom = plan.responsesFrom === null ? null : Number.isFinite(plan.responsesFrom) ? plan.responsesFrom : -FAR;
-    const key = contact.idempotencyKey ?? '';
+    const { key, explicit } = reservationKey(contact);
     const json = JSON.stringify(contact);
     // Declared: the three record keys, then every index key read (rule atoms, the refusal snapshot) or written.
     const atoms = new Set(contactAtoms(contact));
@@ -190,7 +190,7 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
       ...keys,
       key,
       encodeContact(contact, json),
-      key === '' ? '' : grantedJson(json, now),
+      grantedJson(json, now),
       [
         contact.at,
         this.#retentionMs,
@@ -209,7 +209,7 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
     const snapshot = { contacts: countedContacts(res[1] as string[], res[2] as string[]), responses: countedResponses(res[3] as string[]) };
     const decision = explainRefusal(plan, snapshot);
     const outcome: Reservation = { granted: false, decision, contact, replayed: false };
-    if (key === '') return outcome;
+    if (!explicit) return outcome;
     const prior = (await this.#call('ccCappingStoreOutcome', this.#key(s, 'idem'), key, JSON.stringify(outcome), this.#retentionMs)) as string | null;
     return prior === null ? outcome : { ...(JSON.parse(prior) as Reservation), replayed: true };
   }

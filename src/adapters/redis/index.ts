@@ -3,7 +3,7 @@
  * All keys of one subject share a hash tag, so multi-key scripts stay in one slot.
  * @packageDocumentation
  */
-export { subjectKey } from './keys.js';
+export { offerKey, subjectKey } from './keys.js';
 export { RedisContactHistoryStore, type RedisContactHistoryStoreOptions } from './contact-history.js';
 export { RedisOfferCapacityStore, type RedisOfferCapacityStoreOptions } from './offer-capacity.js';
 export { RedisAssignmentStore, type RedisAssignmentStoreOptions } from './assignments.js';

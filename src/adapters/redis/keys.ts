@@ -8,7 +8,28 @@
  * ```
  */
 export function subjectKey(prefix: string, subjectId: string, name: string): string {
-  // A brace inside the id would end the hash tag early; escape both braces so the tag is the whole id.
-  const tag = subjectId.replace(/[{}]/g, (c) => (c === '{' ? '%7B' : '%7D'));
-  return `${prefix}:{${tag}}:${name}`;
+  return `${prefix}:{${hashTag(subjectId)}}:${name}`;
+}
+
+/**
+ * Key of an offer-scoped Redis structure: `{prefix}:{offer:<offerId>}:<name>`. Offer structures are named
+ * `cap:…`, a name no subject structure uses, so an offer never shares a key with a subject whose id is
+ * `offer:<offerId>` even under one prefix.
+ *
+ * @example
+ * ```ts
+ * offerKey('cc', 'o-1', 'cap:total'); // 'cc:{offer:o-1}:cap:total'
+ * ```
+ */
+export function offerKey(prefix: string, offerId: string, name: string): string {
+  return `${prefix}:{offer:${hashTag(offerId)}}:${name}`;
+}
+
+/**
+ * The id as a hash tag, percent-escaping `%`, `{` and `}`. A brace inside the id would end the tag early; `%`
+ * must be escaped too, or `a{b` and `a%7Bb` would both become `a%7Bb` and share every key (caps, erasure). With
+ * all three escaped the tag contains no brace and decodes to exactly one id, so distinct ids give distinct keys.
+ */
+function hashTag(id: string): string {
+  return /[%{}]/.test(id) ? id.replace(/[%{}]/g, (c) => (c === '%' ? '%25' : c === '{' ? '%7B' : '%7D')) : id;
 }

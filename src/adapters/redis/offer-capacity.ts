@@ -4,7 +4,7 @@ import { DAY } from '../../core/time.js';
 import type { CapacityReservation, ConsumeResult, OfferCapacitySpec, OfferCapacityStore, OfferUsage } from '../../arbitration/store.js';
 import { capacityWindows, unitCost, validateConsume } from '../../arbitration/store.js';
 import { redisStoreError } from './errors.js';
-import { subjectKey } from './keys.js';
+import { offerKey } from './keys.js';
 import type { EpochMs } from '../../core/time.js';
 
 // KEYS: day, week, total, spent. ARGV: amount, cost, perDay, perWeek, total, budget (-1 = no limit), day TTL, week TTL.
@@ -140,12 +140,11 @@ export class RedisOfferCapacityStore implements OfferCapacityStore {
   }
 
   private keys(offerId: string, dayStart: number, weekStart: number): [string, string, string, string] {
-    const tag = `offer:${offerId}`;
     return [
-      subjectKey(this.prefix, tag, `cap:day:${dayStart}`),
-      subjectKey(this.prefix, tag, `cap:week:${weekStart}`),
-      subjectKey(this.prefix, tag, 'cap:total'),
-      subjectKey(this.prefix, tag, 'cap:spent'),
+      offerKey(this.prefix, offerId, `cap:day:${dayStart}`),
+      offerKey(this.prefix, offerId, `cap:week:${weekStart}`),
+      offerKey(this.prefix, offerId, 'cap:total'),
+      offerKey(this.prefix, offerId, 'cap:spent'),
     ];
   }
 

@@ -208,7 +208,9 @@ function readRestrictions(r: BitReader, path: ReadonlyArray<string | number>, ar
   for (let i = 0; i < n; i++) {
     const purposeId = r.int(B.purposeId, 'purposeId');
     const type = r.int(B.restrictionType, 'restrictionType');
-    if (purposeId === 0) fail(`restriction ${i} has purpose id 0`, [...path, i, 'purposeId']);
+    // Purposes live in the string's 24-bit purpose fields: a restriction on purpose 0 or 25–63 names a purpose
+    // no TC string can carry (the 6-bit field allows them, the specification defines none).
+    if (purposeId === 0 || purposeId > B.purposes) fail(`restriction ${i} has purpose id ${purposeId}, outside 1..${B.purposes}`, [...path, i, 'purposeId'], { purposeId });
     if (type === 3) fail(`restriction ${i} has undefined restriction type 3`, [...path, i, 'restrictionType']);
     // Restriction vendor ranges have no MaxVendorId; the 16-bit id field is the bound.
     const vendors = readRanges(r, [...path, i, 'vendors'], 0xffff, arena);

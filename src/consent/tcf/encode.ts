@@ -162,7 +162,7 @@ export function encodeTcString(model: TcStringInput, options: EncodeTcStringOpti
   restrictions.forEach((r: PublisherRestrictionInput, i: number) => {
     const path = ['publisherRestrictions', i];
     const purposeId = uint(r.purposeId, B.purposeId, [...path, 'purposeId']);
-    if (purposeId === 0) bad('purpose id must be 1..63', [...path, 'purposeId']);
+    if (purposeId === 0 || purposeId > B.purposes) bad(`purpose id must be 1..${B.purposes}`, [...path, 'purposeId']);
     if (r.restrictionType !== 0 && r.restrictionType !== 1 && r.restrictionType !== 2) bad('must be 0, 1 or 2', [...path, 'restrictionType']);
     w.int(purposeId, B.purposeId);
     w.int(r.restrictionType, B.restrictionType);

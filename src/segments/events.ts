@@ -1,0 +1,25 @@
+import { CrossChannelError } from '../core/errors.js';
+import { sortByAt, type BehaviourEvent } from '../core/records.js';
+import type { SegmentErrorCode } from './errors.js';
+
+/**
+ * The events in time order, checked in one linear pass: rules read windows and sequences by binary search and
+ * by position, so an unsorted array gave silently wrong answers. Sorted input (what stores and `createHistory`
+ * return) is returned as is; unsorted input is sorted into a copy (stable: equal times keep their order); an
+ * event without a finite numeric `at`, or input that is not an array, throws `INPUT_INVALID` with its path.
+ */
+export function inTimeOrder(events: ReadonlyArray<BehaviourEvent>): ReadonlyArray<BehaviourEvent> {
+  if (!Array.isArray(events)) throw new CrossChannelError<SegmentErrorCode>('INPUT_INVALID', 'events must be an array of behaviour events', { path: ['events'] });
+  let sorted = true;
+  let prev = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i] as BehaviourEvent | null | undefined;
+    const at = typeof e === 'object' && e !== null ? e.at : undefined;
+    if (typeof at !== 'number' || !Number.isFinite(at)) {
+      throw new CrossChannelError<SegmentErrorCode>('INPUT_INVALID', 'Each event needs a numeric `at` (epoch ms)', { path: ['events', i, 'at'] });
+    }
+    if (at < prev) sorted = false;
+    prev = at;
+  }
+  return sorted ? events : sortByAt(events);
+}
