@@ -60,13 +60,8 @@ export function toContactRecord(input: unknown): ContactRecord {
  * namespace of its own, since ids and keys are both free strings). Without the fallback, a reservation that
  * timed out could be stored while the caller saw an error, and the caller's retry would count it twice.
  * `explicit` is false for the fallback: only a granted outcome is kept then, so a contact id refused once may
- * still be reserved later (as before the fallback existed).
- *
- * @example
- * ```ts
- * reservationKey({ id: 'c1', idempotencyKey: 'send-1' }); // { key: 'send-1', explicit: true }
- * reservationKey({ id: 'c1' });                           // { key: '\u001fid\u001fc1', explicit: false }
- * ```
+ * still be reserved later (as before the fallback existed). Internal to the stores (not exported by the entry):
+ * `reservationKey({ id: 'c1' })` is `{ key: '\u001fid\u001fc1', explicit: false }`.
  */
 export function reservationKey(contact: { readonly id: string; readonly idempotencyKey?: string | undefined }): { key: string; explicit: boolean } {
   // Ids and keys never hold control characters, so the \x1f-wrapped form cannot equal an explicit key.

@@ -67,14 +67,27 @@ describe('calendar windows (properties)', () => {
   });
 
   it('a local day lasts 24 h plus the change of UTC offset during it (23 h / 25 h on DST days)', () => {
+    // A day starts at its first local instant: midnight, or later where a transition skips midnight (Brazil
+    // until 2019, Chile, …): such a day starts at 01:00, so the day before it ends there too.
+    const minuteOfDay = (ms: number, zone: string): number => {
+      const l = localTime(ms, zone);
+      return l.hour * 60 + l.minute;
+    };
     fc.assert(
       fc.property(epochMsArb, zoneArb, (t, zone) => {
         const w = calendarWindow(t, 'day', zone);
         const shift = utcOffsetMinutes(w.start, zone) - utcOffsetMinutes(w.end, zone);
-        expect(w.end - w.start).toBe(DAY + shift * MINUTE);
+        expect(w.end - w.start).toBe(DAY + (shift + minuteOfDay(w.end, zone) - minuteOfDay(w.start, zone)) * MINUTE);
       }),
       { numRuns: 500 },
     );
+  });
+
+  it('a day whose next midnight is skipped by DST lasts 24 h (America/Sao_Paulo, 2018-11-03)', () => {
+    const w = calendarWindow(Date.UTC(2018, 10, 3, 15), 'day', 'America/Sao_Paulo');
+    expect(w.start).toBe(Date.UTC(2018, 10, 3, 3));
+    expect(w.end).toBe(Date.UTC(2018, 10, 4, 3));
+    expect(localTime(w.end, 'America/Sao_Paulo').hour).toBe(1);
   });
 
   it.each(DST_ZONES)('%s has short and long days every DST year, of the zone-specific length', (zone) => {

@@ -46,10 +46,25 @@ export const identityComponentsSqlOptionsSchema = z
     maxRounds: z.number().int().min(1).max(1000).default(200),
   })
   .strict();
-/** Options of {@link identityComponentsFromSql} as written by a caller. */
+/**
+ * Options of {@link identityComponentsFromSql} as written by a caller.
+ *
+ * @example
+ * ```ts
+ * const options: IdentityComponentsSqlOptionsInput = { links: 'identity_links', maxDegree: 50 };
+ * ```
+ */
 export type IdentityComponentsSqlOptionsInput = z.input<typeof identityComponentsSqlOptionsSchema>;
 
-/** Components: `component` is one member's identifier (the same for every member), and the rounds it took. */
+/**
+ * Components: `component` is one member's identifier (the same for every member), and the rounds it took.
+ *
+ * @example
+ * ```ts
+ * declare const result: SqlComponents;
+ * console.log(`${result.components} components after ${result.rounds} rounds; u1 is in ${result.componentOf.get("user_id:u1")}`);
+ * ```
+ */
 export interface SqlComponents {
   /** identifier → component label. */
   readonly componentOf: ReadonlyMap<string, string>;
