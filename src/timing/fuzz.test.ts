@@ -50,7 +50,7 @@ describe('every timing export called from plain JS with arbitrary JSON', () => {
       fc.property(fc.integer({ min: 0, max: fns.length - 1 }), json, json, json, (i, a, b, c) => {
         safe(() => fns[i]!(a, b, c));
       }),
-      { numRuns: 3000 },
+      { numRuns: 1200 },
     );
     // The hook itself, with bad contexts.
     const check = timing.bestMomentCheck(model, { caps: { rules: [] }, history: () => undefined });
