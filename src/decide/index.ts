@@ -27,6 +27,7 @@ export {
   type DecideReasonCode,
 } from './request.js';
 export { recordResponse, recordConversion, type RecordedResponse, type RecordedConversion } from './record.js';
+export { decideScheduled, type DecideBestMoment, type ScheduledDecision } from './schedule.js';
 export { rekeyHistories, maskIdentifier, type DecideStores, type ProfileSource, type LoadedState } from './stages.js';
 export { withDeadline, storeError, type DecideErrorCode, type DecideErrorDetail } from './deadline.js';
 export {
