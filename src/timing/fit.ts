@@ -87,6 +87,8 @@ export function refit(model: TimingModel): TimingFit {
  */
 export function hourProfile(model: TimingModel, subjectId: string, out: Float64Array = new Float64Array(H)): Float64Array {
   checkModel(model);
+  checkSubject(subjectId);
+  if (!(out instanceof Float64Array) || out.length < H) throw new CrossChannelError<TimingErrorCode>('INPUT_INVALID', 'out must be a Float64Array of at least 168 numbers', { path: ['out'] });
   const fit = model.fit ?? refit(model);
   const pop = populationHours(model);
   const row = model.index.get(subjectId);
@@ -132,6 +134,7 @@ export interface ChannelAffinity {
  */
 export function channelAffinity(model: TimingModel, subjectId: string, channel: string): ChannelAffinity {
   checkModel(model);
+  checkSubject(subjectId);
   const ch = model.channelOf(channel);
   const fit = model.fit ?? refit(model);
   const C = model.channels.length;
@@ -164,6 +167,10 @@ const CONVERTED = 2;
 /** @internal Throws `INPUT_INVALID` unless `model` is a TimingModel (plain JS callers). */
 export function checkModel(model: unknown): asserts model is TimingModel {
   if (!(model instanceof TimingModel)) throw new CrossChannelError<TimingErrorCode>('INPUT_INVALID', 'Expected a TimingModel', { path: ['model'] });
+}
+
+function checkSubject(subjectId: unknown): void {
+  if (typeof subjectId !== 'string' || subjectId.length === 0) throw new CrossChannelError<TimingErrorCode>('INPUT_INVALID', 'subjectId must be a non-empty string', { path: ['subjectId'] });
 }
 
 function populationHours(model: TimingModel): Float64Array {

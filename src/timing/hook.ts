@@ -71,7 +71,8 @@ export function bestMomentCheck(model: TimingModel, options: BestMomentCheckOpti
     const answer = bestSendTime(model, subjectId, {
       channel: ctx.channel,
       now: ctx.now,
-      from: ctx.from,
+      // A `from` in the past means "from now on".
+      from: typeof ctx.from === 'number' && typeof ctx.now === 'number' ? Math.max(ctx.from, ctx.now) : ctx.from,
       horizon: ctx.horizonMs,
       timeZone: ctx.timeZone,
       caps: sendCaps,

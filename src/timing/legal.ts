@@ -86,10 +86,12 @@ export function legalSlots(sendCaps: SendCaps, history: CapHistory, candidate: C
   const end = start + step * count;
   // Local clock of every moment, walking the zone's offset in 6-hour runs (a change is located by bisection).
   let i = 0;
+  let carried = zoneOffsetMinutes(start, zone);
   for (let runStart = start; i < count; ) {
     const runEnd = Math.min(runStart + 6 * HOUR, end);
-    const off0 = zoneOffsetMinutes(runStart, zone);
+    const off0 = carried;
     const off1 = zoneOffsetMinutes(runEnd, zone);
+    carried = off1;
     let change = runEnd + 1;
     if (off0 !== off1) {
       let lo = runStart;

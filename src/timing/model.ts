@@ -282,6 +282,7 @@ export class TimingModel {
    */
   merge(other: TimingModel): this {
     if (!(other instanceof TimingModel)) throw new CrossChannelError<TimingErrorCode>('INPUT_INVALID', 'merge expects a TimingModel', { path: ['other'] });
+    if (other === this) throw new CrossChannelError<TimingErrorCode>('INPUT_INVALID', 'A model cannot be merged into itself', { path: ['other'] });
     if (other.channels.length !== this.channels.length || other.channels.some((c, i) => c !== this.channels[i])) {
       throw new CrossChannelError<TimingErrorCode>('TIMING_MODEL_INVALID', 'Models with different channels cannot be merged', { detail: { ours: this.channels, theirs: other.channels } });
     }

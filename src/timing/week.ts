@@ -1,5 +1,6 @@
 import { zoneOffsetMinutes } from '../core/zone.js';
-import { DAY, HOUR, MINUTE, type EpochMs } from '../core/time.js';
+import { CrossChannelError } from '../core/errors.js';
+import { DAY, HOUR, MINUTE, isValidTimeZone, type EpochMs } from '../core/time.js';
 
 /** Hours in a local week: the send-time model's slots, `weekday * 24 + hour` with weekday 0 = Sunday. */
 export const HOURS_PER_WEEK = 168;
@@ -14,10 +15,12 @@ export const HOURS_PER_WEEK = 168;
  * ```
  */
 export function hourOfWeek(ms: EpochMs, zone: string): number {
+  if (typeof ms !== 'number' || !Number.isSafeInteger(ms)) throw new CrossChannelError('TIME_INVALID', 'Expected integer epoch ms', { path: ['ms'] });
+  if (!isValidTimeZone(zone)) throw new CrossChannelError('TIMEZONE_INVALID', `Unknown IANA time zone ${JSON.stringify(zone)}`, { path: ['zone'] });
   return wallHourOfWeek(ms + zoneOffsetMinutes(ms, zone) * MINUTE);
 }
 
-/** Hour of the week of a "wall" timestamp (local clock fields written as UTC). 1970-01-01 was a Thursday. */
+/** @internal Hour of the week of a "wall" timestamp (local clock fields written as UTC). 1970-01-01 was a Thursday. */
 export function wallHourOfWeek(wall: number): number {
   const day = Math.floor(wall / DAY);
   const weekday = (((day + 4) % 7) + 7) % 7;
