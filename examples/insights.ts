@@ -56,7 +56,8 @@ for (let p = 0; p < 3000; p++) {
     }
   }
   const byAt = (a: { at: number }, b: { at: number }) => a.at - b.at;
-  histories.push({ subjectId, contacts: contacts.sort(byAt), responses: responses.sort(byAt), events: events.sort(byAt) });
+  const seen = (r: { at: number }) => r.at < now; // the history as of now
+  histories.push({ subjectId, contacts: contacts.filter(seen).sort(byAt), responses: responses.filter(seen).sort(byAt), events: events.filter(seen).sort(byAt) });
 }
 
 // KPIs per channel over the whole range, and per week for the dashboard tiles.
@@ -65,13 +66,13 @@ const show = (v: { value: number | null } | undefined): string => (v === undefin
 console.log(`| group | ${byChannel.kpis.join(' | ')} |\n|---|${byChannel.kpis.map(() => '---').join('|')}|`);
 for (const r of byChannel.rows) console.log(`| ${r.label} | ${byChannel.kpis.map((k) => show(r.values[k])).join(' | ')} |`);
 
-const weekly = accumulateKpis(histories, { by: ['period'], period: 'week', timeZone: 'Europe/Paris' });
-const caps = { timeZone: 'Europe/Paris', rules: [{ id: 'marketing-week', kind: 'limit' as const, limit: 3, window: 'week' as const, scope: { tags: 'marketing' } }] };
+const weekly = accumulateKpis(histories, { by: ['period'], period: 'week', timeZone: 'UTC' });
+const caps = { timeZone: 'UTC', rules: [{ id: 'marketing-week', kind: 'limit' as const, limit: 3, window: 'week' as const, scope: { tags: 'marketing' } }] };
 const pressure = pressureReport(weekly, caps);
 for (const p of pressure) console.log(`pressure ${p.channel}: mean ${p.mean.toFixed(2)} per person-week, p90 ${p.p90}, ${p.overCap} person-weeks over the cap`);
 
 const funnel = new FunnelAccumulator({ steps: ['page_view', 'cart_add', 'purchase'], window: '1h' });
-const cohorts = new CohortAccumulator({ period: 'week', timeZone: 'Europe/Paris', activeEvents: ['page_view', 'purchase'] });
+const cohorts = new CohortAccumulator({ period: 'week', timeZone: 'UTC', activeEvents: ['page_view', 'purchase'] });
 for (const h of histories) {
   funnel.add(h);
   cohorts.add(h);

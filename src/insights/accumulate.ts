@@ -229,6 +229,9 @@ export class KpiAccumulator {
 
   /** Adds every history of an iterable or async iterable (a store scan, a file stream). */
   async addAll(histories: Iterable<SubjectHistory> | AsyncIterable<SubjectHistory>): Promise<this> {
+    if (typeof histories !== 'object' || histories === null || (typeof (histories as AsyncIterable<unknown>)[Symbol.asyncIterator] !== 'function' && typeof (histories as Iterable<unknown>)[Symbol.iterator] !== 'function')) {
+      throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'Expected an iterable or async iterable of histories', { path: [] });
+    }
     for await (const h of histories) this.add(h);
     return this;
   }
@@ -238,6 +241,9 @@ export class KpiAccumulator {
     const json = other instanceof KpiAccumulator ? other.toJSON() : other;
     if (typeof json !== 'object' || json === null || json.version !== 1 || JSON.stringify(json.options) !== JSON.stringify(this.options)) {
       throw new CrossChannelError<InsightsErrorCode>('INSIGHTS_STATE_MISMATCH', 'Cannot merge KPI states computed with different options', { path: ['options'] });
+    }
+    if (!Array.isArray(json.groups) || typeof json.pressure !== 'object' || json.pressure === null || typeof json.subjects !== 'number') {
+      throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'Malformed KPI state', { path: [] });
     }
     for (const { key, counters } of json.groups) {
       const g = this.groupOf(key);

@@ -121,8 +121,9 @@ export interface PredictedValue {
  * ```
  */
 export function predictCustomerValue(bg: BgNbdParams, gg: GammaGammaParams, customer: CustomerSummary & SpendSummary, options: PredictOptions = {}): PredictedValue {
-  const horizon = options.horizon ?? 52;
-  const d = options.discountRate ?? 0;
+  const o: PredictOptions = typeof options === 'object' && options !== null ? options : {};
+  const horizon = o.horizon ?? 52;
+  const d = o.discountRate ?? 0;
   if (!Number.isInteger(horizon) || horizon < 1 || horizon > 10_000) throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'horizon must be a whole number of periods in 1–10000', { path: ['horizon'] });
   if (typeof d !== 'number' || !Number.isFinite(d) || d < 0) throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'discountRate must be ≥ 0', { path: ['discountRate'] });
   const m = gammaGammaExpectedValue(gg, customer);

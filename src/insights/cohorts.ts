@@ -109,6 +109,9 @@ export class CohortAccumulator {
 
   /** Adds every history of an iterable or async iterable. */
   async addAll(histories: Iterable<SubjectHistory> | AsyncIterable<SubjectHistory>): Promise<this> {
+    if (typeof histories !== 'object' || histories === null || (typeof (histories as AsyncIterable<unknown>)[Symbol.asyncIterator] !== 'function' && typeof (histories as Iterable<unknown>)[Symbol.iterator] !== 'function')) {
+      throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'Expected an iterable or async iterable of histories', { path: [] });
+    }
     for await (const h of histories) this.add(h);
     return this;
   }
@@ -119,6 +122,7 @@ export class CohortAccumulator {
     if (typeof j !== 'object' || j === null || j.version !== 1 || JSON.stringify(j.options) !== JSON.stringify(this.options)) {
       throw new CrossChannelError<InsightsErrorCode>('INSIGHTS_STATE_MISMATCH', 'Cannot merge cohort states computed with different options', { path: ['options'] });
     }
+    if (!Array.isArray(j.cohorts)) throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'Malformed cohort state', { path: ['cohorts'] });
     for (const x of j.cohorts) {
       const c = this.cohortAt(x.start);
       c.size += x.size;

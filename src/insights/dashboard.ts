@@ -53,12 +53,23 @@ export function renderDashboard(insights: DashboardInput): string {
     throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'Expected { generatedAt, … }', { path: ['generatedAt'] });
   }
   const sections: string[] = [];
-  if (insights.kpis !== undefined) sections.push(section('Key figures', tiles(insights.kpis)));
-  if (insights.funnel !== undefined) sections.push(section('Funnel', funnelSvg(insights.funnel)));
-  if (insights.cohorts !== undefined && insights.cohorts.cohorts.length > 0) sections.push(section(`Retention by ${insights.cohorts.period} of acquisition`, cohortHeatmap(insights.cohorts)));
-  if (insights.pressure !== undefined && insights.pressure.length > 0) sections.push(section('Marketing pressure per person-week', insights.pressure.map(pressureSvg).join('')));
-  if (insights.customerValues !== undefined && insights.customerValues.length > 0) sections.push(section('Customer value distribution', histogramSvg(insights.customerValues)));
-  if (insights.personas !== undefined && insights.personas.length > 0) sections.push(section('Personas', personaCards(insights.personas)));
+  // Each part is a report this module produced; anything else (plain JSON of the wrong shape) is refused by name.
+  const part = (name: keyof DashboardInput, render: () => string | undefined): void => {
+    try {
+      const html = render();
+      if (html !== undefined) sections.push(html);
+    } catch (e) {
+      if (e instanceof CrossChannelError) throw e;
+      throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', `Malformed ${name}: expected the report this module returns`, { path: [name], cause: e });
+    }
+  };
+  const i = insights;
+  part('kpis', () => (i.kpis === undefined ? undefined : section('Key figures', tiles(i.kpis))));
+  part('funnel', () => (i.funnel === undefined ? undefined : section('Funnel', funnelSvg(i.funnel))));
+  part('cohorts', () => (i.cohorts === undefined || i.cohorts.cohorts.length === 0 ? undefined : section(`Retention by ${i.cohorts.period} of acquisition`, cohortHeatmap(i.cohorts))));
+  part('pressure', () => (i.pressure === undefined || i.pressure.length === 0 ? undefined : section('Marketing pressure per person-week', i.pressure.map(pressureSvg).join(''))));
+  part('customerValues', () => (i.customerValues === undefined || i.customerValues.length === 0 ? undefined : section('Customer value distribution', histogramSvg(i.customerValues))));
+  part('personas', () => (i.personas === undefined || i.personas.length === 0 ? undefined : section('Personas', personaCards(i.personas))));
   const title = esc(insights.title ?? 'crosschannel insights');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

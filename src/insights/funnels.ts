@@ -130,6 +130,9 @@ export class FunnelAccumulator {
 
   /** Adds every history of an iterable or async iterable. */
   async addAll(histories: Iterable<SubjectHistory> | AsyncIterable<SubjectHistory>): Promise<this> {
+    if (typeof histories !== 'object' || histories === null || (typeof (histories as AsyncIterable<unknown>)[Symbol.asyncIterator] !== 'function' && typeof (histories as Iterable<unknown>)[Symbol.iterator] !== 'function')) {
+      throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'Expected an iterable or async iterable of histories', { path: [] });
+    }
     for await (const h of histories) this.add(h);
     return this;
   }
@@ -139,6 +142,9 @@ export class FunnelAccumulator {
     const j = other instanceof FunnelAccumulator ? other.toJSON() : other;
     if (typeof j !== 'object' || j === null || j.version !== 1 || JSON.stringify(j.funnel) !== JSON.stringify(this.funnel)) {
       throw new CrossChannelError<InsightsErrorCode>('INSIGHTS_STATE_MISMATCH', 'Cannot merge states of different funnels', { path: ['funnel'] });
+    }
+    if (typeof j.byChannel !== 'object' || j.byChannel === null || !Array.isArray(j.timeSum) || !Array.isArray(j.timeCount) || !Array.isArray(j.dropPaths)) {
+      throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'Malformed funnel state', { path: [] });
     }
     const n = this.funnel.steps.length;
     for (const [channel, counts] of Object.entries(j.byChannel)) {
@@ -154,8 +160,9 @@ export class FunnelAccumulator {
       this.timeCount[s]! += Number(j.timeCount[s] ?? 0);
     }
     j.dropPaths.forEach((paths, s) => {
-      const m = this.dropPaths[s]!;
-      for (const [p, c] of Object.entries(paths)) if (m.has(p) || m.size < MAX_PATHS) m.set(p, (m.get(p) ?? 0) + c);
+      const m = this.dropPaths[s];
+      if (m === undefined || typeof paths !== 'object' || paths === null) return;
+      for (const [p, c] of Object.entries(paths as Record<string, unknown>)) if (m.has(p) || m.size < MAX_PATHS) m.set(p, (m.get(p) ?? 0) + Number(c));
     });
     return this;
   }

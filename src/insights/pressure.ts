@@ -90,8 +90,10 @@ function quantile(h: Float64Array, n: number, q: number): number {
  * ```
  */
 export function weeklyCap(rules: CompiledCapRules, channel: string): WeeklyCap | null {
+  const compiled = parseCapRules(rules);
+  if (typeof channel !== 'string') throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'channel must be a string', { path: ['channel'] });
   let best: WeeklyCap | null = null;
-  for (const r of rules.rules) {
+  for (const r of compiled.rules) {
     if (r.kind !== 'limit' || r.window === null) continue;
     if (r.channels !== null && !r.channels.includes(channel)) continue;
     if (r.campaigns !== null || r.offers !== null || r.per === 'campaign' || r.per === 'offer') continue;

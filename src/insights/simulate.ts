@@ -1,5 +1,7 @@
+import { CrossChannelError } from '../core/errors.js';
 import type { Rng } from '../core/random.js';
-import type { BgNbdParams, CustomerSummary } from './bgnbd.js';
+import { checkParams, type BgNbdParams, type CustomerSummary } from './bgnbd.js';
+import type { InsightsErrorCode } from './errors.js';
 import type { GammaGammaParams, SpendSummary } from './gamma-gamma.js';
 
 /**
@@ -43,6 +45,8 @@ export function betaVariate(rng: Rng, a: number, b: number): number {
  * ```
  */
 export function simulateBgNbd(params: BgNbdParams, ages: ReadonlyArray<number>, rng: Rng): CustomerSummary[] {
+  checkParams(params, ['r', 'alpha', 'a', 'b']);
+  checkInputs(ages, rng, 'ages');
   return ages.map((T) => {
     const lambda = gammaVariate(rng, params.r, params.alpha);
     const p = betaVariate(rng, params.a, params.b);
@@ -71,6 +75,8 @@ export function simulateBgNbd(params: BgNbdParams, ages: ReadonlyArray<number>, 
  * ```
  */
 export function simulateGammaGamma(params: GammaGammaParams, frequencies: ReadonlyArray<number>, rng: Rng): SpendSummary[] {
+  checkParams(params, ['p', 'q', 'gamma']);
+  checkInputs(frequencies, rng, 'frequencies');
   return frequencies.map((x) => {
     if (x === 0) return { frequency: 0, monetaryValue: 0 };
     const nu = gammaVariate(rng, params.q, params.gamma);
@@ -78,4 +84,13 @@ export function simulateGammaGamma(params: GammaGammaParams, frequencies: Readon
     for (let i = 0; i < x; i++) sum += gammaVariate(rng, params.p, nu);
     return { frequency: x, monetaryValue: sum / x };
   });
+}
+
+function checkInputs(values: unknown, rng: unknown, name: string): void {
+  if (!Array.isArray(values) || values.some((v) => typeof v !== 'number' || !Number.isFinite(v) || v < 0)) {
+    throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', `${name} must be an array of numbers ≥ 0`, { path: [name] });
+  }
+  if (typeof rng !== 'object' || rng === null || typeof (rng as Rng).next !== 'function' || typeof (rng as Rng).normal !== 'function') {
+    throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'Expected a seeded generator from createRng', { path: ['rng'] });
+  }
 }

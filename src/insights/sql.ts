@@ -56,6 +56,11 @@ const q = (id: string): string =>
     .map((p) => `"${p}"`)
     .join('.');
 const lit = (s: string): string => `'${s.replace(/'/g, "''")}'`;
+function checkClient(client: unknown): void {
+  if (typeof client !== 'object' || client === null || typeof (client as SqlQueryable).query !== 'function') {
+    throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'Expected a SqlQueryable (fromPg / fromPglite)', { path: ['client'] });
+  }
+}
 const atMs = (o: Source, alias: string): string => (o.timeType === 'epoch_ms' ? `(${alias}.${q(o.at)})::float8` : `(extract(epoch from ${alias}.${q(o.at)}) * 1000)::float8`);
 
 /** Start (epoch ms) of the local period of `ms` — or of the period `back` periods before — in SQL. */
@@ -191,6 +196,7 @@ const SLOT_OF: ReadonlyArray<[string, number]> = [
  * ```
  */
 export async function kpiStateFromSql(client: SqlQueryable, options: KpiOptionsInput | KpiOptions = {}, source: InsightsSqlSourceInput = {}): Promise<KpiStateJSON> {
+  checkClient(client);
   const k = parseKpiOptions(options as KpiOptionsInput);
   const { counters, pressure } = kpiSql(k, source);
   const [rows, hist] = await Promise.all([client.query<Record<string, unknown>>(counters), client.query<{ ch: string; n: number; weeks: number }>(pressure)]);
@@ -227,6 +233,7 @@ export async function kpiStateFromSql(client: SqlQueryable, options: KpiOptionsI
  * ```
  */
 export async function funnelStateFromSql(client: SqlQueryable, funnel: FunnelInput, source: InsightsSqlSourceInput = {}): Promise<FunnelStateJSON> {
+  checkClient(client);
   const f = parseWith(funnelSchema, funnel, 'CONFIG_INVALID');
   const o = parseWith(insightsSqlSourceSchema, source, 'CONFIG_INVALID');
   const n = f.steps.length;
@@ -268,6 +275,7 @@ FROM s${n - 1} GROUP BY ch`;
  * ```
  */
 export async function cohortStateFromSql(client: SqlQueryable, options: CohortOptionsInput = {}, source: InsightsSqlSourceInput = {}): Promise<CohortStateJSON> {
+  checkClient(client);
   const c = parseWith(cohortOptionsSchema, options, 'CONFIG_INVALID');
   const o = parseWith(insightsSqlSourceSchema, source, 'CONFIG_INVALID');
   const per = (ms: string): string => periodExpr(ms, c.period, c.timeZone, c.weekStartsOn);

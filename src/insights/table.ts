@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CrossChannelError, fromZodError } from '../core/errors.js';
 import { reason, type Reason } from '../core/explain.js';
 import { channelSchema, timestampSchema } from '../core/schema.js';
+import { assertTimeZone } from '../core/time.js';
 import { KpiAccumulator, NONE, type GroupKey, type KpiStateJSON } from './accumulate.js';
 import type { InsightsErrorCode, InsightsReasonCode } from './errors.js';
 import { resolveKpis, type KpiName, type KpiValue } from './kpis.js';
@@ -136,6 +137,9 @@ function compareKeys(a: GroupKey, b: GroupKey): number {
  * ```
  */
 export function labelOf(key: GroupKey, unit: 'day' | 'week' | 'month', timeZone: string): string {
+  if (typeof key !== 'object' || key === null) throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'Expected a group key', { path: ['key'] });
+  if (unit !== 'day' && unit !== 'week' && unit !== 'month') throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'unit must be day, week or month', { path: ['unit'] });
+  assertTimeZone(timeZone, ['timeZone']);
   const parts: string[] = [];
   for (const d of ['channel', 'campaign', 'offer', 'segment'] as const) if (key[d] !== undefined) parts.push(key[d] ?? NONE);
   if (key.period !== undefined) parts.push(periodLabel(key.period, unit, timeZone));
