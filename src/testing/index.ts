@@ -27,3 +27,4 @@ export * from './contact-history-store.js';
 export * from './offer-capacity-store.js';
 export * from './identity-store.js';
 export * from './event-store.js';
+export { runJourneyStoreConformance } from './journey-store.js';

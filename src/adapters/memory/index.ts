@@ -8,3 +8,4 @@ export * from './identity.js';
 export * from './consent.js';
 export * from './events.js';
 export * from './offer-capacity.js';
+export { MemoryJourneyStore } from './journeys.js';
