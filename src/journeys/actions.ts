@@ -16,6 +16,16 @@ interface ActionBase {
   readonly at: EpochMs;
 }
 
+/** The contact fields of a `send` / `wouldSend` action. */
+export interface SendFields {
+  readonly channel: string;
+  readonly message: string;
+  readonly offerId?: string;
+  readonly campaignId: string;
+  readonly tags: ReadonlyArray<string>;
+  readonly transactional: boolean;
+}
+
 /**
  * What the host must do. `send` and `wouldSend` carry the contact to record (`key` is its idempotency key and
  * contact id); `task` is a call-centre task, webhook or attribute update; `answer` records a parsed reply;
@@ -28,17 +38,8 @@ interface ActionBase {
  * ```
  */
 export type JourneyAction =
-  | (ActionBase & {
-      readonly kind: 'send' | 'wouldSend';
-      readonly channel: string;
-      readonly message: string;
-      readonly offerId?: string;
-      readonly campaignId: string;
-      readonly tags: ReadonlyArray<string>;
-      readonly transactional: boolean;
-      readonly experimentId?: string;
-      readonly variantId?: string;
-    })
+  | (ActionBase & SendFields & { readonly kind: 'send' })
+  | (ActionBase & SendFields & { readonly kind: 'wouldSend'; readonly experimentId: string; readonly variantId: string })
   | (ActionBase & { readonly kind: 'task'; readonly task: string; readonly payload: Readonly<Record<string, unknown>> })
   | (ActionBase & { readonly kind: 'answer'; readonly choice: string; readonly name?: string; readonly text: string })
   | (ActionBase & { readonly kind: 'optOut'; readonly channel: string });

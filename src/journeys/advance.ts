@@ -237,7 +237,7 @@ class Run {
     const campaignId = step.campaignId ?? j.campaignId;
     const held = inputs.holdout?.(s.subjectId, { channel: channels[0]!, now: at, campaignId });
     if (held?.held === true && !step.transactional) {
-      this.actions.push(this.sendAction('wouldSend', step, channels[0]!, campaignId, at, held));
+      this.actions.push(this.sendAction(step, channels[0]!, campaignId, at, held));
       this.note('JOURNEY_SEND_WOULD_HAVE', `held out by ${held.experimentId}/${held.variantId}: recorded, not sent`, at, { experimentId: held.experimentId, variantId: held.variantId });
       return this.enter(step.next, at);
     }
@@ -261,7 +261,7 @@ class Run {
           continue;
         }
       }
-      const action = this.sendAction('send', step, channel, campaignId, at, null);
+      const action = this.sendAction(step, channel, campaignId, at, null);
       this.actions.push(action);
       const base = this.contacts ?? [...(inputs.history?.contacts ?? [])];
       base.push({ at, channel, tags: step.tags, transactional: step.transactional, campaignId, ...(step.offerId ? { offerId: step.offerId } : {}) });
@@ -297,16 +297,8 @@ class Run {
     this.note('JOURNEY_SEND_HELD', `blocked (${codes.join(', ')}): held until ${new Date(until).toISOString()}`, at, { until, nextAllowedAt, reasons: why });
   }
 
-  private sendAction(
-    kind: 'send' | 'wouldSend',
-    step: Extract<Step, { type: 'send' }>,
-    channel: string,
-    campaignId: string,
-    at: EpochMs,
-    held: { experimentId: string; variantId: string } | null,
-  ): JourneyAction {
-    return {
-      kind,
+  private sendAction(step: Extract<Step, { type: 'send' }>, channel: string, campaignId: string, at: EpochMs, held: { experimentId: string; variantId: string } | null): JourneyAction {
+    const base = {
       key: this.key(),
       subjectId: this.s.subjectId,
       journeyId: this.j.id,
@@ -319,8 +311,8 @@ class Run {
       campaignId,
       tags: step.tags,
       transactional: step.transactional,
-      ...(held === null ? {} : { experimentId: held.experimentId, variantId: held.variantId }),
     };
+    return held === null ? { kind: 'send', ...base } : { kind: 'wouldSend', ...base, experimentId: held.experimentId, variantId: held.variantId };
   }
 
   private matches(sig: CompiledSignal, x: Signal, step: string | undefined): boolean {

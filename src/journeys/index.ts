@@ -38,7 +38,18 @@ export { parseJourney, safeParseJourney, isJourney, type Journey } from './compi
 export type { HoldoutCheck, BestMomentCheck } from './hooks.js';
 export { startInstance, canEnter, triggersEntry, type JourneyInstance, type JourneyStatus, type EntryHistory, type EntryDecision } from './instance.js';
 export type { AdvanceInputs, JourneyResponse, InboundReply } from './inputs.js';
-export type { JourneyAction, TraceEntry, AdvanceResult } from './actions.js';
+export type { JourneyAction, SendFields, TraceEntry, AdvanceResult } from './actions.js';
 export { advance } from './advance.js';
 export { matchReply, replyWords, type ReplyMatch, type ExpectedReply } from './reply.js';
 export { nextLocalTime } from './schedule.js';
+export {
+  entryPlan,
+  inboxInputs,
+  type JourneyStore,
+  type JourneyInput,
+  type JourneyClaim,
+  type ClaimOptions,
+  type EntryPlan,
+  type EnrolResult,
+} from './store.js';
+export { createJourneyRunner, type JourneyRunner, type JourneyRunnerOptions, type JourneyHandlers, type PersonContext, type TickResult } from './runner.js';
