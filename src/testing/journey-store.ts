@@ -94,8 +94,10 @@ export function runJourneyStoreConformance(implementations: ConformanceTargets<J
     it('respects the claim limit', async () => {
       const s = store();
       for (let i = 0; i < 5; i++) await s.enrol(inst(`p${i}`, T0 + i), plan());
-      expect((await s.claimDue(T0 + 10, claimOpts('r', 3))).map((c) => c.instance.subjectId)).toEqual(['p0', 'p1', 'p2']);
-      expect((await s.claimDue(T0 + 10, claimOpts('r', 3))).map((c) => c.instance.subjectId)).toEqual(['p3', 'p4']);
+      const first = (await s.claimDue(T0 + 10, claimOpts('r', 3))).map((c) => c.instance.subjectId);
+      const second = (await s.claimDue(T0 + 10, claimOpts('r', 3))).map((c) => c.instance.subjectId);
+      expect(first).toHaveLength(3);
+      expect([...first, ...second].sort()).toEqual(['p0', 'p1', 'p2', 'p3', 'p4']);
     });
 
     it('never hands one due instance to two concurrent claimers', async () => {

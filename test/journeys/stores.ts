@@ -1,6 +1,25 @@
 /** The JourneyStore implementations the runner guarantees are tested on (real servers where they exist). */
+import { afterAll } from 'vitest';
+import type { Redis } from 'ioredis';
 import type { Implementation } from '../../src/testing/harness.js';
 import type { JourneyStore } from '../../src/journeys/store.js';
 import { MemoryJourneyStore } from '../../src/adapters/memory/journeys.js';
+import { RedisJourneyStore } from '../../src/adapters/redis/journeys.js';
+import { createRedis, noRedis, uniquePrefix } from '../fixtures/redis.js';
 
-export const journeyStores: Array<Implementation<JourneyStore>> = [{ name: 'memory', create: () => new MemoryJourneyStore() }];
+let redis: Redis | undefined;
+afterAll(async () => {
+  await redis?.quit();
+});
+
+export const journeyStores: Array<Implementation<JourneyStore>> = [
+  { name: 'memory', create: () => new MemoryJourneyStore() },
+  {
+    name: 'redis',
+    skip: noRedis,
+    create: () => {
+      redis ??= createRedis();
+      return new RedisJourneyStore(redis, { prefix: uniquePrefix('jr'), dueShards: 2 });
+    },
+  },
+];

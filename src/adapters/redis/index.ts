@@ -6,3 +6,4 @@
 export * from './keys.js';
 export * from './contact-history.js';
 export * from './offer-capacity.js';
+export { RedisJourneyStore, type RedisJourneyStoreOptions } from './journeys.js';
