@@ -39,9 +39,9 @@ for (const impl of journeyStores) {
         const contacts = new MemoryContactHistoryStore();
         const { calls, handlers } = counting();
         const runners = [1, 2, 3, 4].map((n) => createJourneyRunner({ store, contacts, caps, journeys, handlers, owner: `r${n}`, batchSize: 7, person: (id) => ({ consent: consentOf(id) }) }));
-        const people = 60;
+        const people = 24;
         for (let i = 0; i < people; i++) await runners[i % 4]!.enrol('welcome', `p${i}`, T0 + i * MINUTE);
-        for (let t = T0; t <= T0 + 9 * DAY; t += 6 * HOUR) await Promise.all(runners.map((r) => r.drain(t)));
+        for (let t = T0; t <= T0 + 9 * DAY; t += 12 * HOUR) await Promise.all(runners.map((r) => r.drain(t)));
         expect(calls.size).toBe(people * 3);
         expect([...calls.values()].every((n) => n === 1)).toBe(true);
         for (let i = 0; i < people; i++) expect((await contacts.history(`p${i}`)).contacts).toHaveLength(3);

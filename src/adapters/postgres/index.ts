@@ -7,3 +7,4 @@ export * from './sql.js';
 export * from './identity.js';
 export * from './consent.js';
 export * from './events.js';
+export { PostgresJourneyStore, journeyStoreSchemaSql, type PostgresJourneyStoreOptions } from './journeys.js';
