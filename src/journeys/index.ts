@@ -53,3 +53,5 @@ export {
   type EnrolResult,
 } from './store.js';
 export { createJourneyRunner, type JourneyRunner, type JourneyRunnerOptions, type JourneyHandlers, type PersonContext, type TickResult } from './runner.js';
+export { diffJourney, migrateInstance, type StepMapping, type PlannedMove, type JourneyDiff } from './migrate.js';
+export { simulateJourney, type SimulatedPerson, type ResponseModel, type ResponseRates, type SimulationOptions, type SimulationReport } from './simulate.js';
