@@ -99,8 +99,15 @@ class Run {
     this.s.outcome = outcome;
     this.s.endedAt = at;
     this.s.wakeAt = null;
-    delete this.s.heldSince;
-    delete this.s.slotAt;
+    this.clearStepState();
+  }
+
+  // Deleting a property that is not there would still cost a shape change; most instances never have these.
+  private clearStepState(): void {
+    const s = this.s;
+    if (s.heldSince !== undefined) delete s.heldSince;
+    if (s.slotAt !== undefined) delete s.slotAt;
+    if (s.helpSent !== undefined) delete s.helpSent;
   }
 
   private enter(next: string | undefined, at: EpochMs): void {
@@ -113,9 +120,7 @@ class Run {
     this.s.seq += 1;
     this.s.stepAt = at;
     this.s.wakeAt = at;
-    delete this.s.heldSince;
-    delete this.s.slotAt;
-    delete this.s.helpSent;
+    this.clearStepState();
   }
 
   private key(suffix = ''): string {

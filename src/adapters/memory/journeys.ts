@@ -92,14 +92,34 @@ class DueHeap {
  */
 export class MemoryJourneyStore implements JourneyStore {
   readonly #byId = new Map<string, Entry>();
-  /** `journey \u0000 subject` → active instance id. */
-  readonly #active = new Map<string, string>();
-  /** `journey \u0000 subject` → last entry time. */
-  readonly #entered = new Map<string, number>();
+  /**
+   * subject → the latest instance of each journey they entered (one entry, or a list when several journeys):
+   * it answers both "is one active?" and "when did they last enter?" without a second key per person.
+   */
+  readonly #people = new Map<string, Entry | Entry[]>();
   /** journey → entry times, for entry caps. */
   readonly #capLog = new Map<string, number[]>();
   readonly #heap = new DueHeap();
   #tokens = 0;
+
+  #latest(journeyId: string, subjectId: string): Entry | undefined {
+    const v = this.#people.get(subjectId);
+    if (v === undefined) return undefined;
+    if (Array.isArray(v)) return v.find((e) => e.inst.journeyId === journeyId);
+    return v.inst.journeyId === journeyId ? v : undefined;
+  }
+
+  #setLatest(e: Entry): void {
+    const { subjectId, journeyId } = e.inst;
+    const v = this.#people.get(subjectId);
+    if (v === undefined || (!Array.isArray(v) && v.inst.journeyId === journeyId)) this.#people.set(subjectId, e);
+    else if (!Array.isArray(v)) this.#people.set(subjectId, [v, e]);
+    else {
+      const i = v.findIndex((x) => x.inst.journeyId === journeyId);
+      if (i >= 0) v[i] = e;
+      else v.push(e);
+    }
+  }
 
   #schedule(id: string, e: Entry, due: number | null): void {
     e.due = due;
@@ -108,10 +128,11 @@ export class MemoryJourneyStore implements JourneyStore {
 
   async enrol(instance: JourneyInstance, plan: EntryPlan): Promise<EnrolResult> {
     checkStoredInstance(instance);
-    const key = `${instance.journeyId}\u0000${instance.subjectId}`;
-    const activeId = this.#active.get(key);
-    if (activeId !== undefined || this.#byId.has(instance.id)) return { enrolled: false, reason: 'active', activeId: activeId ?? instance.id };
-    const last = this.#entered.get(key);
+    const latest = this.#latest(instance.journeyId, instance.subjectId);
+    if ((latest !== undefined && latest.inst.status === 'active') || this.#byId.has(instance.id)) {
+      return { enrolled: false, reason: 'active', activeId: latest?.inst.status === 'active' ? latest.inst.id : instance.id };
+    }
+    const last = latest?.inst.enteredAt;
     if (last !== undefined) {
       if (plan.reentry === 'never') return { enrolled: false, reason: 'no_reentry' };
       if (plan.reentry === 'cooldown' && plan.enteredBefore !== null && last > plan.enteredBefore) return { enrolled: false, reason: 'cooldown' };
@@ -127,8 +148,7 @@ export class MemoryJourneyStore implements JourneyStore {
     }
     const e: Entry = { inst: instance, due: null, token: null, leaseUntil: 0, inbox: null, seen: null };
     this.#byId.set(instance.id, e);
-    this.#entered.set(key, instance.enteredAt);
-    if (instance.status === 'active') this.#active.set(key, instance.id);
+    this.#setLatest(e);
     this.#schedule(instance.id, e, instance.status === 'active' ? instance.wakeAt : null);
     return { enrolled: true };
   }
@@ -138,8 +158,8 @@ export class MemoryJourneyStore implements JourneyStore {
   }
 
   async activeFor(journeyId: string, subjectId: string): Promise<JourneyInstance | null> {
-    const id = this.#active.get(`${journeyId}\u0000${subjectId}`);
-    return id === undefined ? null : (this.#byId.get(id)?.inst ?? null);
+    const e = this.#latest(journeyId, subjectId);
+    return e !== undefined && e.inst.status === 'active' ? e.inst : null;
   }
 
   async deliver(instanceId: string, input: JourneyInput, now: EpochMs): Promise<boolean> {
@@ -186,11 +206,7 @@ export class MemoryJourneyStore implements JourneyStore {
       if (e.inbox.length === 0) e.inbox = null;
     }
     const active = instance.status === 'active';
-    if (!active) {
-      const key = `${instance.journeyId}\u0000${instance.subjectId}`;
-      if (this.#active.get(key) === instance.id) this.#active.delete(key);
-      e.inbox = null;
-    }
+    if (!active) e.inbox = null;
     this.#schedule(instance.id, e, !active ? null : e.inbox ? now : instance.wakeAt);
     return true;
   }
@@ -220,11 +236,10 @@ export class MemoryJourneyStore implements JourneyStore {
   }
 
   async erase(subjectId: string): Promise<void> {
+    this.#people.delete(subjectId);
     for (const [id, e] of [...this.#byId]) {
       if (e.inst.subjectId !== subjectId) continue;
       this.#byId.delete(id);
-      this.#active.delete(`${e.inst.journeyId}\u0000${subjectId}`);
-      this.#entered.delete(`${e.inst.journeyId}\u0000${subjectId}`);
     }
   }
 
