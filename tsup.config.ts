@@ -10,6 +10,7 @@ export const entries = {
   'arbitration/index': 'src/arbitration/index.ts',
   'attribution/index': 'src/attribution/index.ts',
   'decide/index': 'src/decide/index.ts',
+  'journeys/index': 'src/journeys/index.ts',
   'adapters/memory/index': 'src/adapters/memory/index.ts',
   'adapters/redis/index': 'src/adapters/redis/index.ts',
   'adapters/postgres/index': 'src/adapters/postgres/index.ts',

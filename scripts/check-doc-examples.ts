@@ -40,7 +40,7 @@ export interface ExampleFailure {
   readonly message: string;
 }
 
-const MODULE_DIRS = new Set(['identity', 'consent', 'capping', 'segments', 'arbitration', 'attribution', 'decide', 'testing']);
+const MODULE_DIRS = new Set(['identity', 'consent', 'capping', 'segments', 'arbitration', 'attribution', 'decide', 'journeys', 'testing']);
 
 function homeOf(file: string): string {
   const parts = file.split('/');

@@ -90,7 +90,7 @@ export function startInstance(journey: Journey, subjectId: string, now: EpochMs,
  *
  * @example
  * ```ts
- * const prior: EntryHistory = { active: false, lastEnteredAt: Date.parse('2026-01-10T00:00:00Z'), entries: 1 };
+ * const prior: EntryHistory = { active: false, lastEnteredAt: Date.parse('2026-01-10T00:00:00Z'), capCount: 1 };
  * ```
  */
 export interface EntryHistory {

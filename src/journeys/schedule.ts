@@ -56,15 +56,7 @@ export function zoneOf(profile: Profile | undefined, attr: string, fallback: str
   return typeof z === 'string' && isValidTimeZone(z) ? z : fallback;
 }
 
-/**
- * When a wait step entered at `stepAt` ends, or `null` when it waits for a profile date the profile lacks.
- *
- * @example
- * ```ts
- * declare const step: Extract<Step, { type: 'wait' }>;
- * waitEnd(step, Date.parse('2026-03-02T09:00:00Z'), { lastServiceAt: '2025-04-10' }, 'Europe/Paris');
- * ```
- */
+/** When a wait step entered at `stepAt` ends, or `null` when it waits for a profile date the profile lacks. */
 export function waitEnd(step: WaitStep, stepAt: EpochMs, profile: Profile | undefined, zone: string): EpochMs | null {
   let at = stepAt;
   if (step.date) {

@@ -84,6 +84,7 @@ class DueHeap {
  * import { MemoryJourneyStore } from 'crosschannel/adapters/memory';
  * import { parseJourney, startInstance, entryPlan } from 'crosschannel/journeys';
  *
+ * import type { Journey } from 'crosschannel/journeys';
  * declare const journey: Journey;
  * const store = new MemoryJourneyStore();
  * const now = Date.now();

@@ -69,6 +69,7 @@ const asObject = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) a
  * ```ts
  * import pg from 'pg';
  *
+ * import type { Journey } from 'crosschannel/journeys';
  * declare const journey: Journey;
  * const store = new PostgresJourneyStore(fromPg(new pg.Pool({ connectionString: process.env.DATABASE_URL })));
  * await store.migrate();

@@ -42,6 +42,7 @@ export interface RedisJourneyStoreOptions {
  * ```ts
  * import { Redis } from 'ioredis';
  *
+ * import type { Journey } from 'crosschannel/journeys';
  * declare const journey: Journey;
  * const store = new RedisJourneyStore(new Redis(), { prefix: 'shop' });
  * const now = Date.now();
