@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { createProgress } from './demo/progress.js';
 import { renderHtml, renderText } from './demo/report.js';
 import { runSimulation } from './demo/simulate.js';
+import { runJourneysSection } from './demo/journeys-section.js';
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -29,5 +30,7 @@ progress.finish(`simulated ${days} days of ${customers.toLocaleString('en-US')} 
 console.log(`\n${renderText(summary)}\n`);
 mkdirSync(outDir, { recursive: true });
 const file = join(outDir, 'report.html');
-writeFileSync(file, renderHtml(summary));
+const journeys = runJourneysSection({ seed, customers, days });
+console.log(`${journeys.text}\n`);
+writeFileSync(file, renderHtml(summary).replace('</body>', `${journeys.html}</body>`));
 console.log(`HTML report: ${file}`);

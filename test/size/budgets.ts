@@ -15,6 +15,7 @@ export const SIZE_BUDGETS: Readonly<Record<string, number>> = {
   arbitration: 136_000, // 112_851
   attribution: 130_000, // 107_890
   decide: 162_000, // 134_167
+  journeys: 152_000, // 126_300
   'adapters/memory': 177_000, // 147_487
   'adapters/redis': 134_000, // 111_016
   'adapters/postgres': 168_000, // 139_297
