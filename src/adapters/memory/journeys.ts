@@ -12,16 +12,6 @@ import {
   type JourneyStore,
 } from '../../journeys/store.js';
 
-interface Entry {
-  inst: JourneyInstance;
-  /** When this instance is next due (wake-up, inbox delivery or lease expiry); null: never. */
-  due: number | null;
-  token: string | null;
-  leaseUntil: number;
-  inbox: JourneyInput[] | null;
-  seen: Set<string> | null;
-}
-
 /** A binary min-heap of (due time, instance id) with lazy deletion: stale pairs are dropped when popped. */
 class DueHeap {
   private t: number[] = [];
@@ -92,48 +82,73 @@ class DueHeap {
  * ```
  */
 export class MemoryJourneyStore implements JourneyStore {
-  readonly #byId = new Map<string, Entry>();
+  // A waiting instance costs its own object plus one map entry and one heap slot: leases, inboxes and seen ids
+  // live in side maps that only the few instances being processed or receiving inputs occupy.
+  readonly #byId = new Map<string, JourneyInstance>();
   /**
-   * subject → the latest instance of each journey they entered (one entry, or a list when several journeys):
-   * it answers both "is one active?" and "when did they last enter?" without a second key per person.
+   * subject → the latest instance of each journey they entered (one, or a list when several journeys): it
+   * answers both "is one active?" and "when did they last enter?" without a second key per person.
    */
-  readonly #people = new Map<string, Entry | Entry[]>();
+  readonly #people = new Map<string, JourneyInstance | JourneyInstance[]>();
+  readonly #leases = new Map<string, { token: string; until: number }>();
+  readonly #inbox = new Map<string, JourneyInput[]>();
+  /** When a delivery made an instance due (earlier than its wake-up). */
+  readonly #inboxDue = new Map<string, number>();
+  readonly #seen = new Map<string, Set<string>>();
   /** journey → entry times, for entry caps. */
   readonly #capLog = new Map<string, number[]>();
   readonly #heap = new DueHeap();
   #tokens = 0;
 
-  #latest(journeyId: string, subjectId: string): Entry | undefined {
+  #latest(journeyId: string, subjectId: string): JourneyInstance | undefined {
     const v = this.#people.get(subjectId);
     if (v === undefined) return undefined;
-    if (Array.isArray(v)) return v.find((e) => e.inst.journeyId === journeyId);
-    return v.inst.journeyId === journeyId ? v : undefined;
+    if (Array.isArray(v)) return v.find((e) => e.journeyId === journeyId);
+    return v.journeyId === journeyId ? v : undefined;
   }
 
-  #setLatest(e: Entry): void {
-    const { subjectId, journeyId } = e.inst;
+  /** Records `inst` as the latest of its journey for its person (or refreshes it when it is that one). */
+  #setLatest(inst: JourneyInstance, onlyIfSameId = false): void {
+    const { subjectId, journeyId } = inst;
     const v = this.#people.get(subjectId);
-    if (v === undefined || (!Array.isArray(v) && v.inst.journeyId === journeyId)) this.#people.set(subjectId, e);
-    else if (!Array.isArray(v)) this.#people.set(subjectId, [v, e]);
-    else {
-      const i = v.findIndex((x) => x.inst.journeyId === journeyId);
-      if (i >= 0) v[i] = e;
-      else v.push(e);
+    if (v === undefined) {
+      if (!onlyIfSameId) this.#people.set(subjectId, inst);
+    } else if (!Array.isArray(v)) {
+      if (v.journeyId === journeyId) {
+        if (!onlyIfSameId || v.id === inst.id) this.#people.set(subjectId, inst);
+      } else if (!onlyIfSameId) this.#people.set(subjectId, [v, inst]);
+    } else {
+      const i = v.findIndex((x) => x.journeyId === journeyId);
+      if (i >= 0) {
+        if (!onlyIfSameId || v[i]!.id === inst.id) v[i] = inst;
+      } else if (!onlyIfSameId) v.push(inst);
     }
   }
 
-  #schedule(id: string, e: Entry, due: number | null): void {
-    e.due = due;
-    if (due !== null) this.#heap.push(due, id);
+  /** The instance's current due time: its lease end, else the earlier of a delivery and its wake-up. */
+  #dueOf(id: string): number | null | undefined {
+    const inst = this.#byId.get(id);
+    if (inst === undefined) return undefined;
+    const lease = this.#leases.get(id);
+    if (lease !== undefined) return lease.until;
+    if (inst.status !== 'active') return null;
+    const d = this.#inboxDue.get(id);
+    const w = inst.wakeAt;
+    return d === undefined ? w : w === null ? d : Math.min(d, w);
+  }
+
+  #schedule(id: string): void {
+    const due = this.#dueOf(id);
+    if (due !== null && due !== undefined) this.#heap.push(due, id);
   }
 
   async enrol(instance: JourneyInstance, plan: EntryPlan): Promise<EnrolResult> {
     checkStoredInstance(instance);
     const latest = this.#latest(instance.journeyId, instance.subjectId);
-    if ((latest !== undefined && latest.inst.status === 'active') || this.#byId.has(instance.id)) {
-      return { enrolled: false, reason: 'active', activeId: latest?.inst.status === 'active' ? latest.inst.id : instance.id };
+    if ((latest !== undefined && latest.status === 'active') || this.#byId.has(instance.id)) {
+      return { enrolled: false, reason: 'active', activeId: latest?.status === 'active' ? latest.id : instance.id };
     }
-    const last = latest?.inst.enteredAt;
+    const last = latest?.enteredAt;
     if (last !== undefined) {
       if (plan.reentry === 'never') return { enrolled: false, reason: 'no_reentry' };
       if (plan.reentry === 'cooldown' && plan.enteredBefore !== null && last > plan.enteredBefore) return { enrolled: false, reason: 'cooldown' };
@@ -147,31 +162,36 @@ export class MemoryJourneyStore implements JourneyStore {
       log.push(instance.enteredAt);
       this.#capLog.set(instance.journeyId, log);
     }
-    const e: Entry = { inst: instance, due: null, token: null, leaseUntil: 0, inbox: null, seen: null };
-    this.#byId.set(instance.id, e);
-    this.#setLatest(e);
-    this.#schedule(instance.id, e, instance.status === 'active' ? instance.wakeAt : null);
+    this.#byId.set(instance.id, instance);
+    this.#setLatest(instance);
+    this.#schedule(instance.id);
     return { enrolled: true };
   }
 
   async get(instanceId: string): Promise<JourneyInstance | null> {
-    return this.#byId.get(instanceId)?.inst ?? null;
+    return this.#byId.get(instanceId) ?? null;
   }
 
   async activeFor(journeyId: string, subjectId: string): Promise<JourneyInstance | null> {
     const e = this.#latest(journeyId, subjectId);
-    return e !== undefined && e.inst.status === 'active' ? e.inst : null;
+    return e !== undefined && e.status === 'active' ? e : null;
   }
 
   async deliver(instanceId: string, input: JourneyInput, now: EpochMs): Promise<boolean> {
     checkJourneyInput(input);
-    const e = this.#byId.get(instanceId);
-    if (!e || e.inst.status !== 'active') return false;
-    e.seen ??= new Set();
-    if (e.seen.has(input.id)) return false;
-    e.seen.add(input.id);
-    (e.inbox ??= []).push(input);
-    if (e.token === null && (e.due === null || e.due > now)) this.#schedule(instanceId, e, now);
+    const inst = this.#byId.get(instanceId);
+    if (!inst || inst.status !== 'active') return false;
+    let seen = this.#seen.get(instanceId);
+    if (seen === undefined) this.#seen.set(instanceId, (seen = new Set()));
+    if (seen.has(input.id)) return false;
+    seen.add(input.id);
+    const box = this.#inbox.get(instanceId);
+    if (box) box.push(input);
+    else this.#inbox.set(instanceId, [input]);
+    const before = this.#dueOf(instanceId);
+    const d = this.#inboxDue.get(instanceId);
+    if (d === undefined || d > now) this.#inboxDue.set(instanceId, now);
+    if (this.#dueOf(instanceId) !== before) this.#schedule(instanceId);
     return true;
   }
 
@@ -185,52 +205,54 @@ export class MemoryJourneyStore implements JourneyStore {
       const t = heap.peekTime();
       const id = heap.peekId();
       heap.pop();
-      const e = this.#byId.get(id);
-      if (!e || e.due !== t) continue; // stale
+      if (this.#dueOf(id) !== t) continue; // stale
       const token = `${options.owner}:${++this.#tokens}`;
-      e.token = token;
-      e.leaseUntil = now + options.leaseMs;
-      this.#schedule(id, e, e.leaseUntil);
-      out.push({ instance: e.inst, inbox: e.inbox ? e.inbox.slice() : [], token, leaseUntil: e.leaseUntil });
+      const until = now + options.leaseMs;
+      this.#leases.set(id, { token, until });
+      this.#heap.push(until, id);
+      out.push({ instance: this.#byId.get(id)!, inbox: this.#inbox.get(id)?.slice() ?? [], token, leaseUntil: until });
     }
     return out;
   }
 
   async complete(claim: JourneyClaim, instance: JourneyInstance, consumed: number, now: EpochMs): Promise<boolean> {
     checkStoredInstance(instance);
-    const e = this.#byId.get(claim.instance.id);
-    if (!e || e.token !== claim.token || now >= e.leaseUntil || instance.id !== claim.instance.id) return false;
-    e.inst = instance;
-    e.token = null;
-    if (e.inbox) {
-      e.inbox.splice(0, consumed);
-      if (e.inbox.length === 0) e.inbox = null;
-    }
-    const active = instance.status === 'active';
-    if (!active) e.inbox = null;
-    this.#schedule(instance.id, e, !active ? null : e.inbox ? now : instance.wakeAt);
+    const id = claim.instance.id;
+    const lease = this.#leases.get(id);
+    if (!this.#byId.has(id) || lease === undefined || lease.token !== claim.token || now >= lease.until || instance.id !== id) return false;
+    this.#byId.set(id, instance);
+    this.#leases.delete(id);
+    this.#setLatest(instance, true);
+    const box = this.#inbox.get(id);
+    if (box) box.splice(0, consumed);
+    if (instance.status !== 'active' || !box || box.length === 0) {
+      this.#inbox.delete(id);
+      this.#inboxDue.delete(id);
+    } else this.#inboxDue.set(id, now);
+    this.#schedule(id);
     return true;
   }
 
   async replace(instance: JourneyInstance, now: EpochMs): Promise<boolean> {
     checkStoredInstance(instance);
-    const e = this.#byId.get(instance.id);
-    if (!e || (e.token !== null && now < e.leaseUntil)) return false;
-    e.inst = instance;
-    e.token = null;
-    this.#schedule(instance.id, e, instance.status !== 'active' ? null : e.inbox ? now : instance.wakeAt);
+    const lease = this.#leases.get(instance.id);
+    if (!this.#byId.has(instance.id) || (lease !== undefined && now < lease.until)) return false;
+    this.#byId.set(instance.id, instance);
+    this.#leases.delete(instance.id);
+    this.#setLatest(instance, true);
+    if (this.#inbox.has(instance.id)) this.#inboxDue.set(instance.id, now);
+    this.#schedule(instance.id);
     return true;
   }
 
   async *list(journeyId: string, version?: number): AsyncIterable<JourneyInstance> {
-    for (const e of [...this.#byId.values()]) if (e.inst.journeyId === journeyId && (version === undefined || e.inst.version === version)) yield e.inst;
+    for (const inst of [...this.#byId.values()]) if (inst.journeyId === journeyId && (version === undefined || inst.version === version)) yield inst;
   }
 
   async nextDueAt(): Promise<EpochMs | null> {
     const heap = this.#heap;
     while (heap.size > 0) {
-      const e = this.#byId.get(heap.peekId());
-      if (e && e.due === heap.peekTime()) return heap.peekTime();
+      if (this.#dueOf(heap.peekId()) === heap.peekTime()) return heap.peekTime();
       heap.pop();
     }
     return null;
@@ -238,9 +260,13 @@ export class MemoryJourneyStore implements JourneyStore {
 
   async erase(subjectId: string): Promise<void> {
     this.#people.delete(subjectId);
-    for (const [id, e] of [...this.#byId]) {
-      if (e.inst.subjectId !== subjectId) continue;
+    for (const [id, inst] of [...this.#byId]) {
+      if (inst.subjectId !== subjectId) continue;
       this.#byId.delete(id);
+      this.#leases.delete(id);
+      this.#inbox.delete(id);
+      this.#inboxDue.delete(id);
+      this.#seen.delete(id);
     }
   }
 
