@@ -174,6 +174,13 @@ async function redisRunner(): Promise<void> {
   }
 }
 
+// How busy this machine is: the same loop takes ~0.2 s on an idle modern core; scale the numbers below by it.
+{
+  const t = performance.now();
+  let x = 0;
+  for (let i = 0; i < 2e8; i++) x += i & 7;
+  console.log(`calibration: 2e8-iteration integer loop ${Math.round(performance.now() - t)} ms (≈200 ms on an idle core)${x < 0 ? '' : ''}`);
+}
 pureAdvance();
 await memoryPerInstance();
 await redisRunner();

@@ -162,7 +162,8 @@ class Run {
           this.note('JOURNEY_WAIT_DONE', 'wait over', Math.max(end, at));
           return this.enter(step.next, Math.max(end, at));
         }
-        if (this.s.wakeAt !== end) this.note('JOURNEY_WAITING', `waiting until ${new Date(end).toISOString()}`, at, { until: end });
+        // The exact instant is in `detail.until`; the message stays cheap (every wait of every instance writes one).
+        if (this.s.wakeAt !== end) this.note('JOURNEY_WAITING', `waiting ${Math.round((end - at) / 60_000)} min`, at, { until: end });
         this.s.wakeAt = end;
         return;
       }
