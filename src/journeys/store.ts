@@ -129,7 +129,7 @@ export interface JourneyStore {
   activeFor(journeyId: string, subjectId: string): Promise<JourneyInstance | null>;
   /** Appends an input to an active instance's inbox and makes it due; false when the id was seen before or the instance is not active. */
   deliver(instanceId: string, input: JourneyInput, now: EpochMs): Promise<boolean>;
-  /** Claims up to `limit` due instances (earliest first), each leased for `leaseMs`. */
+  /** Claims up to `limit` due instances (earliest first within a due shard), each leased for `leaseMs`. */
   claimDue(now: EpochMs, options: ClaimOptions): Promise<JourneyClaim[]>;
   /** Saves the advanced instance and drops the first `consumed` inbox items, if the claim's lease still holds; false (and nothing written) otherwise. */
   complete(claim: JourneyClaim, instance: JourneyInstance, consumed: number, now: EpochMs): Promise<boolean>;
