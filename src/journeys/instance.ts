@@ -156,6 +156,11 @@ export function canEnter(journey: Journey, prior: EntryHistory, now: EpochMs): E
  */
 export function triggersEntry(journey: Journey, input: { event?: BehaviourEvent; profile?: Profile; events?: ReadonlyArray<BehaviourEvent>; now?: EpochMs }): boolean {
   const j = parseJourney(journey);
+  if (typeof input !== 'object' || input === null) throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INPUT_INVALID', 'input must be { event?, profile?, events?, now? }', { path: ['input'] });
+  if (input.events !== undefined && !Array.isArray(input.events)) throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INPUT_INVALID', 'input.events must be an array', { path: ['input', 'events'] });
+  if (j.entryEvent && input.event !== undefined && (typeof input.event !== 'object' || input.event === null || typeof input.event.type !== 'string')) {
+    throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INPUT_INVALID', 'input.event must be a behaviour event', { path: ['input', 'event'] });
+  }
   if (j.entryEvent) return input.event !== undefined && typeof input.event === 'object' && input.event !== null && j.entryEvent(input.event);
   if (j.entrySegment) return input.profile !== undefined && j.entrySegment(input.profile, input.events ?? [], input.now ?? input.event?.at ?? 0);
   return false;

@@ -2,6 +2,7 @@
  * Two-way messaging: reads a free-text reply ("oui Paul", "YES PAUL", "yse paul") against the expected
  * keywords and names — case- and accent-insensitive, one typo tolerated where the match stays unambiguous.
  */
+import { CrossChannelError } from '../core/errors.js';
 
 /**
  * Lowercase, accents removed, punctuation as spaces, split into words.
@@ -12,6 +13,7 @@
  * ```
  */
 export function replyWords(text: string): string[] {
+  if (typeof text !== 'string') throw new CrossChannelError('INPUT_INVALID', 'A reply must be a string', { path: ['text'] });
   return text
     .normalize('NFD')
     .replace(/\p{M}+/gu, '')
@@ -98,6 +100,7 @@ interface Candidate {
  * ```
  */
 export function matchReply(text: string, expected: ExpectedReply): ReplyMatch {
+  checkExpected(expected);
   const words = replyWords(text);
   if (words.length === 0) return { kind: 'unrecognised', why: 'empty' };
   const stops = new Set((expected.stopKeywords ?? []).flatMap(replyWords));
@@ -129,6 +132,21 @@ export function matchReply(text: string, expected: ExpectedReply): ReplyMatch {
   }
   if (names.length === 1) return { kind: 'choice', choice, name: names[0]!, typos };
   return { kind: 'unrecognised', why: 'no_name' };
+}
+
+function checkExpected(e: unknown): asserts e is ExpectedReply {
+  const bad = (path: Array<string | number>) => new CrossChannelError('INPUT_INVALID', 'expected must be { choices: [{ id, keywords: string[] }], names?: string[], stopKeywords?: string[] }', { path: ['expected', ...path] });
+  if (typeof e !== 'object' || e === null) throw bad([]);
+  const x = e as Record<string, unknown>;
+  if (!Array.isArray(x.choices)) throw bad(['choices']);
+  x.choices.forEach((c: unknown, i) => {
+    const cc = c as Record<string, unknown> | null;
+    if (typeof cc !== 'object' || cc === null || typeof cc.id !== 'string' || !Array.isArray(cc.keywords) || !cc.keywords.every((k) => typeof k === 'string')) throw bad(['choices', i]);
+  });
+  for (const f of ['names', 'stopKeywords'] as const) {
+    const v = x[f];
+    if (v !== undefined && (!Array.isArray(v) || !v.every((k) => typeof k === 'string'))) throw bad([f]);
+  }
 }
 
 /** The candidate a word means: an exact match, or the single closest one within tolerance (ties = no match). */
