@@ -77,7 +77,7 @@ class Run {
   readonly s: Mutable<JourneyInstance>;
   readonly actions: JourneyAction[] = [];
   readonly trace: TraceEntry[] = [];
-  private readonly zone: string;
+  #zone: string | undefined;
   private contacts: CountedContact[] | null = null;
   private steps = 0;
 
@@ -87,7 +87,11 @@ class Run {
     private readonly inputs: AdvanceInputs,
   ) {
     this.s = { ...instance };
-    this.zone = inputs.timeZone ?? zoneOf(inputs.profile, j.definition.timeZoneAttr, j.definition.timeZone);
+  }
+
+  /** The person's zone, read only when a step needs it (most advances never do). */
+  private get zone(): string {
+    return (this.#zone ??= this.inputs.timeZone ?? zoneOf(this.inputs.profile, this.j.definition.timeZoneAttr, this.j.definition.timeZone));
   }
 
   private note(code: JourneyReasonCode, message: string, at: EpochMs, detail?: Record<string, unknown>, step = this.s.step): void {
