@@ -90,22 +90,34 @@ function inputError(message: string, path: ReadonlyArray<string | number>): Cros
   return new CrossChannelError<JourneyErrorCode>('JOURNEY_INPUT_INVALID', message, { path });
 }
 
-/** Validates everything before anything runs, so a bad input leaves nothing half-done. */
+/** One input list, or none. */
+function listOf(inputs: AdvanceInputs, name: 'events' | 'responses' | 'replies'): ReadonlyArray<unknown> {
+  const v = inputs[name];
+  if (v === undefined) return NONE;
+  if (!Array.isArray(v)) throw inputError(`inputs.${name} must be an array`, ['inputs', name]);
+  return v;
+}
+
+function checkItem(x: unknown, name: string, i: number, subjectId: string): Record<string, unknown> {
+  if (typeof x !== 'object' || x === null) throw inputError(`${name}[${i}] must be an object`, ['inputs', name, i]);
+  const r = x as Record<string, unknown>;
+  if (r.subjectId !== subjectId) throw inputError(`${name}[${i}] is about ${JSON.stringify(r.subjectId)}, not ${JSON.stringify(subjectId)}`, ['inputs', name, i, 'subjectId']);
+  if (typeof r.at !== 'number' || !Number.isFinite(r.at)) throw inputError(`${name}[${i}].at must be epoch ms`, ['inputs', name, i, 'at']);
+  return r;
+}
+
+const NONE: ReadonlyArray<unknown> = Object.freeze([]);
+
+/** Validates the new inputs (before anything runs) and returns them as one list in time order. */
 export function collectSignals(inputs: AdvanceInputs, subjectId: string): Signal[] {
+  const events = listOf(inputs, 'events');
+  const responses = listOf(inputs, 'responses');
+  const replies = listOf(inputs, 'replies');
+  // The common case (a timer, no input) allocates nothing.
+  if (events.length === 0 && responses.length === 0 && replies.length === 0) return [];
   const out: Signal[] = [];
-  const list = (name: 'events' | 'responses' | 'replies'): ReadonlyArray<unknown> => {
-    const v = inputs[name];
-    if (v === undefined) return [];
-    if (!Array.isArray(v)) throw inputError(`inputs.${name} must be an array`, ['inputs', name]);
-    return v;
-  };
-  const check = (x: unknown, name: string, i: number): Record<string, unknown> => {
-    if (typeof x !== 'object' || x === null) throw inputError(`${name}[${i}] must be an object`, ['inputs', name, i]);
-    const r = x as Record<string, unknown>;
-    if (r.subjectId !== subjectId) throw inputError(`${name}[${i}] is about ${JSON.stringify(r.subjectId)}, not ${JSON.stringify(subjectId)}`, ['inputs', name, i, 'subjectId']);
-    if (typeof r.at !== 'number' || !Number.isFinite(r.at)) throw inputError(`${name}[${i}].at must be epoch ms`, ['inputs', name, i, 'at']);
-    return r;
-  };
+  const list = (name: 'events' | 'responses' | 'replies'): ReadonlyArray<unknown> => (name === 'events' ? events : name === 'responses' ? responses : replies);
+  const check = (x: unknown, name: string, i: number): Record<string, unknown> => checkItem(x, name, i, subjectId);
   list('events').forEach((x, i) => {
     const r = check(x, 'events', i);
     if (typeof r.type !== 'string') throw inputError(`events[${i}].type must be a string`, ['inputs', 'events', i, 'type']);

@@ -168,11 +168,12 @@ export function triggersEntry(journey: Journey, input: { event?: BehaviourEvent;
 
 const STATUSES = new Set<string>(['active', 'completed', 'goal', 'exited']);
 
+function bad(field: string, message: string): never {
+  throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INSTANCE_INVALID', message, { path: ['instance', field] });
+}
+
 /** Cheap structural check of an instance from plain JS (no zod on the hot path); throws before anything changes. */
 export function checkInstance(journey: Journey, inst: unknown): asserts inst is JourneyInstance {
-  const bad = (field: string, message: string): never => {
-    throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INSTANCE_INVALID', message, { path: ['instance', field] });
-  };
   if (typeof inst !== 'object' || inst === null) bad('', 'instance must be an object');
   const i = inst as Record<string, unknown>;
   if (typeof i.id !== 'string' || i.id.length === 0) bad('id', 'instance.id must be a non-empty string');
