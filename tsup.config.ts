@@ -13,6 +13,7 @@ export const entries = {
   'timing/index': 'src/timing/index.ts',
   'insights/index': 'src/insights/index.ts',
   'decide/index': 'src/decide/index.ts',
+  'journeys/index': 'src/journeys/index.ts',
   'adapters/memory/index': 'src/adapters/memory/index.ts',
   'adapters/redis/index': 'src/adapters/redis/index.ts',
   'adapters/postgres/index': 'src/adapters/postgres/index.ts',

@@ -12,6 +12,7 @@ import { runSimulation } from './demo/simulate.js';
 import { runExperimentsSection } from './demo/experiments-section.js';
 import { renderTimingText, runTimingSection, withTimingSection } from './demo/timing-section.js';
 import { insightsSection } from './demo/insights-section.js';
+import { runJourneysSection } from './demo/journeys-section.js';
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -33,7 +34,9 @@ const timing = runTimingSection({ seed, people: Math.min(customers, 5_000) });
 console.log(`\n${renderText(summary)}\n\n${renderTimingText(timing)}\n`);
 mkdirSync(outDir, { recursive: true });
 const file = join(outDir, 'report.html');
-writeFileSync(file, withTimingSection(renderHtml(summary), timing));
+const journeys = runJourneysSection({ seed, customers, days });
+console.log(`${journeys.text}\n`);
+writeFileSync(file, withTimingSection(renderHtml(summary), timing).replace('</body>', `${journeys.html}</body>`));
 console.log(`HTML report: ${file}`);
 const experiments = runExperimentsSection({ seed, customers, days });
 writeFileSync(join(outDir, 'experiments.html'), experiments.html);

@@ -28,3 +28,4 @@ export { runOfferCapacityStoreConformance } from './offer-capacity-store.js';
 export { CONFORMANCE_IDENTITY_RULES, type IdentityStoreOpener, runIdentityStoreConformance } from './identity-store.js';
 export { runEventStoreConformance } from './event-store.js';
 export { runAssignmentStoreConformance } from './assignment-store.js';
+export { runJourneyStoreConformance } from './journey-store.js';

@@ -18,6 +18,7 @@ export const SIZE_BUDGETS: Readonly<Record<string, number>> = {
   timing: 135_000, // 112_200
   insights: 148_000, // 123_400
   decide: 162_000, // 134_167
+  journeys: 152_000, // 126_300
   'adapters/memory': 177_000, // 147_487
   'adapters/redis': 134_000, // 111_016
   'adapters/postgres': 168_000, // 139_297

@@ -9,3 +9,4 @@ export { MemoryConsentStore, type MemoryConsentStoreOptions } from './consent.js
 export { MemoryEventStore, type MemoryEventStoreOptions } from './events.js';
 export { MemoryOfferCapacityStore } from './offer-capacity.js';
 export { MemoryAssignmentStore } from './assignments.js';
+export { MemoryJourneyStore } from './journeys.js';

@@ -8,3 +8,4 @@ export { identityMigrations, PostgresIdentityStore, type PostgresIdentityStoreOp
 export { consentStoreSchemaSql, PostgresConsentStore, type PostgresConsentStoreOptions } from './consent.js';
 export { eventStoreSchemaSql, PostgresEventStore, type PostgresEventStoreOptions } from './events.js';
 export { PostgresAssignmentStore, assignmentStoreSchemaSql, type PostgresAssignmentStoreOptions } from './assignments.js';
+export { PostgresJourneyStore, journeyStoreSchemaSql, type PostgresJourneyStoreOptions } from './journeys.js';

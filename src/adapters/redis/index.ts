@@ -8,3 +8,4 @@ export { RedisContactHistoryStore, type RedisContactHistoryStoreOptions } from '
 export { RedisOfferCapacityStore, type RedisOfferCapacityStoreOptions } from './offer-capacity.js';
 export { RedisAssignmentStore, type RedisAssignmentStoreOptions } from './assignments.js';
 export type { RedisStoreErrorDetail } from './errors.js';
+export { RedisJourneyStore, type RedisJourneyStoreOptions } from './journeys.js';

@@ -1,0 +1,397 @@
+/**
+ * The pure engine: `advance(journey, instance, inputs, now)` moves one person through their journey — it
+ * replays the new inputs in time order, runs every step that is due, checks each send against consent and
+ * caps at send time, and returns the new instance, the actions to perform, the next wake-up and why.
+ */
+import { CrossChannelError } from '../core/errors.js';
+import type { Reason } from '../core/explain.js';
+import { fnv1a } from '../core/random.js';
+import type { EpochMs } from '../core/time.js';
+import { evaluateCaps, type CapHistory, type CountedContact } from '../capping/evaluate.js';
+import { canContact } from '../consent/contact.js';
+import type { AdvanceResult, JourneyAction, TraceEntry } from './actions.js';
+import { parseJourney, type CompiledSignal, type Journey } from './compile.js';
+import type { Step } from './definition.js';
+import type { JourneyErrorCode, JourneyReasonCode } from './errors.js';
+import { checkInputs, collectSignals, type AdvanceInputs, type InboundReply, type Signal } from './inputs.js';
+import { checkInstance, type JourneyInstance } from './instance.js';
+import { matchReply } from './reply.js';
+import { readAttr, waitEnd, zoneOf } from './schedule.js';
+
+// Safety net: the graph check forbids loops without a wait, so this is only reached by a pathological graph.
+const MAX_STEPS_PER_ADVANCE = 1000;
+const DEFAULT_STOP = ['stop', 'stopall', 'unsubscribe', 'arret'];
+
+/** The step id named by one of this instance's idempotency keys (`<instance>:<step>:<seq>`), if it is one. */
+export function stepOfKey(instanceId: string, key: string | undefined): string | undefined {
+  if (key === undefined || !key.startsWith(`${instanceId}:`)) return undefined;
+  const rest = key.slice(instanceId.length + 1);
+  const colon = rest.indexOf(':');
+  return colon > 0 ? rest.slice(0, colon) : undefined;
+}
+
+/**
+ * Advances one instance to `now`. Pure and deterministic: the same journey, instance, inputs and `now` give the
+ * same result; the instance passed in is never modified. Inputs are replayed in time order, each after the
+ * steps due before it ran; then every step due by `now` runs. A send is checked at its send time against
+ * holdout, consent (`canContact`) and caps (`evaluateCaps`, whose exact `nextAllowedAt` is the hold time).
+ * Advancing again with no new input emits nothing new. Bad input throws `CrossChannelError` before anything
+ * changes.
+ *
+ * @example
+ * ```ts
+ * const journey = parseJourney({
+ *   id: 'welcome', version: 1, entry: { on: 'manual' }, start: 'hello',
+ *   steps: { hello: { type: 'send', channel: 'email', message: 'welcome-1', next: 'pause' }, pause: { type: 'wait', duration: '3d', next: 'tips' }, tips: { type: 'send', channel: 'email', message: 'welcome-2' } },
+ * });
+ * const now = Date.parse('2026-03-02T09:00:00Z');
+ * const r = advance(journey, startInstance(journey, 'p-42', now), {}, now);
+ * // r.actions: one send of welcome-1; r.wakeAt === now + 3 days
+ * ```
+ */
+export function advance(journey: Journey, instance: JourneyInstance, inputs: AdvanceInputs, now: EpochMs): AdvanceResult {
+  const j = parseJourney(journey);
+  checkInstance(j, instance);
+  if (typeof now !== 'number' || !Number.isFinite(now)) throw new CrossChannelError<JourneyErrorCode>('TIME_INVALID', 'now must be epoch milliseconds', { path: ['now'] });
+  checkInputs(inputs);
+  const signals = collectSignals(inputs, instance.subjectId);
+  const run = new Run(j, instance, inputs);
+  if (run.s.status === 'active') {
+    run.checkLeftSegment(now);
+    for (const sig of signals) {
+      if (run.s.status !== 'active') break;
+      const at = Math.min(sig.at, now);
+      run.runUntil(at);
+      run.signal(sig, Math.max(at, run.s.stepAt));
+    }
+    run.runUntil(now);
+  }
+  const out = run.s as JourneyInstance;
+  return { instance: out, actions: run.actions, wakeAt: out.status === 'active' ? out.wakeAt : null, trace: run.trace };
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** One advance's working state. */
+class Run {
+  readonly s: Mutable<JourneyInstance>;
+  readonly actions: JourneyAction[] = [];
+  readonly trace: TraceEntry[] = [];
+  #zone: string | undefined;
+  private contacts: CountedContact[] | null = null;
+  private steps = 0;
+
+  constructor(
+    private readonly j: Journey,
+    instance: JourneyInstance,
+    private readonly inputs: AdvanceInputs,
+  ) {
+    this.s = { ...instance };
+  }
+
+  /** The person's zone, read only when a step needs it (most advances never do). */
+  private get zone(): string {
+    return (this.#zone ??= this.inputs.timeZone ?? zoneOf(this.inputs.profile, this.j.definition.timeZoneAttr, this.j.definition.timeZone));
+  }
+
+  private note(code: JourneyReasonCode, message: string, at: EpochMs, detail?: Record<string, unknown>, step = this.s.step): void {
+    this.trace.push(detail === undefined ? { code, message, step, at } : { code, message, step, at, detail });
+  }
+
+  private end(status: 'completed' | 'goal' | 'exited', outcome: string, at: EpochMs): void {
+    this.s.status = status;
+    this.s.outcome = outcome;
+    this.s.endedAt = at;
+    this.s.wakeAt = null;
+    this.clearStepState();
+  }
+
+  // Deleting a property that is not there would still cost a shape change; most instances never have these.
+  private clearStepState(): void {
+    const s = this.s;
+    if (s.heldSince !== undefined) delete s.heldSince;
+    if (s.slotAt !== undefined) delete s.slotAt;
+    if (s.helpSent !== undefined) delete s.helpSent;
+  }
+
+  private enter(next: string | undefined, at: EpochMs): void {
+    if (next === undefined) {
+      this.note('JOURNEY_COMPLETED', 'end of the journey', at);
+      this.end('completed', 'completed', at);
+      return;
+    }
+    this.s.step = next;
+    this.s.seq += 1;
+    this.s.stepAt = at;
+    this.s.wakeAt = at;
+    this.clearStepState();
+  }
+
+  private key(suffix = ''): string {
+    return `${this.s.id}:${this.s.step}:${this.s.seq}${suffix}`;
+  }
+
+  checkLeftSegment(now: EpochMs): void {
+    if (this.inputs.profile === undefined) return;
+    for (const x of this.j.exits) {
+      if (x.inSegment && !x.inSegment(this.inputs.profile, this.inputs.events ?? [], now)) {
+        this.note('JOURNEY_EXIT', `left the segment of exit ${x.id}`, now, { exit: x.id });
+        this.end('exited', x.id, now);
+        return;
+      }
+    }
+  }
+
+  /** Runs every step due at or before `t`. */
+  runUntil(t: EpochMs): void {
+    while (this.s.status === 'active' && this.s.wakeAt !== null && this.s.wakeAt <= t) {
+      if (++this.steps > MAX_STEPS_PER_ADVANCE) {
+        this.note('JOURNEY_STEP_LIMIT', `more than ${MAX_STEPS_PER_ADVANCE} steps in one advance; resuming next time`, t);
+        return;
+      }
+      this.execute(this.j.steps.get(this.s.step)!, this.s.wakeAt, t);
+    }
+  }
+
+  private execute(step: Step, due: EpochMs, t: EpochMs): void {
+    const at = due;
+    switch (step.type) {
+      case 'wait': {
+        const end = waitEnd(step, this.s.stepAt, this.inputs.profile, this.zone);
+        if (end === null) {
+          this.note('JOURNEY_WAIT_DONE', `no usable date in ${step.date!.attr}`, at, { attr: step.date!.attr });
+          return this.enter(step.date!.ifMissing ?? step.next, at);
+        }
+        if (end <= t) {
+          this.note('JOURNEY_WAIT_DONE', 'wait over', Math.max(end, at));
+          return this.enter(step.next, Math.max(end, at));
+        }
+        // The exact instant is in `detail.until`; the message stays cheap (every wait of every instance writes one).
+        if (this.s.wakeAt !== end) this.note('JOURNEY_WAITING', `waiting ${Math.round((end - at) / 60_000)} min`, at, { until: end });
+        this.s.wakeAt = end;
+        return;
+      }
+      case 'waitFor':
+      case 'reply': {
+        const timeoutAt = this.s.stepAt + step.timeout;
+        if (timeoutAt <= t) {
+          this.note('JOURNEY_TIMEOUT', 'no matching reaction before the timeout', timeoutAt);
+          return this.enter(step.onTimeout, timeoutAt);
+        }
+        this.s.wakeAt = timeoutAt;
+        return;
+      }
+      case 'split': {
+        const ctx = { subjectId: this.s.subjectId, profile: this.inputs.profile ?? {}, events: this.inputs.events ?? [], now: at, reactions: this.s.reactions ?? {} };
+        for (let i = 0; i < step.branches.length; i++) {
+          if (this.j.conditions.get(`${this.s.step}/${i}`)!(ctx)) {
+            this.note('JOURNEY_SPLIT', `branch ${step.branches[i]!.id ?? i} matched`, at, { branch: step.branches[i]!.id ?? i, next: step.branches[i]!.next });
+            return this.enter(step.branches[i]!.next, at);
+          }
+        }
+        this.note('JOURNEY_SPLIT', 'no branch matched: otherwise', at, { branch: 'otherwise' });
+        return this.enter(step.otherwise, at);
+      }
+      case 'randomSplit': {
+        let total = 0;
+        for (const a of step.arms) total += a.weight;
+        let pick = fnv1a(`${step.salt ?? `${this.j.id}:${this.s.step}`}:${this.s.subjectId}`) % total;
+        let arm = step.arms[0]!;
+        for (const a of step.arms) {
+          if (pick < a.weight) {
+            arm = a;
+            break;
+          }
+          pick -= a.weight;
+        }
+        this.note('JOURNEY_SPLIT', `random arm ${arm.id}`, at, { arm: arm.id });
+        return this.enter(arm.next, at);
+      }
+      case 'task':
+        this.actions.push({ kind: 'task', key: this.key(), subjectId: this.s.subjectId, journeyId: this.j.id, version: this.j.version, stepId: this.s.step, at, task: step.task, payload: step.payload });
+        this.note('JOURNEY_TASK', `task ${step.task}`, at, { task: step.task });
+        return this.enter(step.next, at);
+      case 'goal':
+        this.note('JOURNEY_GOAL', `goal ${step.goal ?? this.s.step} reached`, at);
+        return this.end('goal', step.goal ?? this.s.step, at);
+      case 'end':
+        this.note('JOURNEY_COMPLETED', 'end step', at);
+        return this.end('completed', 'completed', at);
+      case 'send':
+        return this.send(step, at);
+    }
+  }
+
+  private history(): CapHistory {
+    const h = this.inputs.history ?? { contacts: [], responses: [] };
+    return this.contacts === null ? h : { contacts: this.contacts, responses: h.responses };
+  }
+
+  private send(step: Extract<Step, { type: 'send' }>, at: EpochMs): void {
+    const { s, j, inputs } = this;
+    const channels = typeof step.channel === 'string' ? [step.channel] : step.channel.best;
+    // Best moment: choose the slot once, then come back at it.
+    if (step.at === 'bestMoment' && inputs.bestMoment && s.slotAt === undefined) {
+      const slot = inputs.bestMoment(s.subjectId, { channel: channels[0]!, from: at, horizonMs: step.within, now: at, timeZone: this.zone });
+      if (slot !== null && slot.at > at) {
+        s.slotAt = slot.at;
+        s.wakeAt = slot.at;
+        this.note('JOURNEY_SEND_SCHEDULED', `best moment ${new Date(slot.at).toISOString()}`, at, { until: slot.at, reasons: slot.reasons });
+        return;
+      }
+      if (slot === null) {
+        this.note('JOURNEY_SEND_SKIPPED', 'no legal best moment within the horizon', at);
+        return this.blocked(step, at, null, [{ code: 'JOURNEY_NO_BEST_MOMENT', message: 'no legal moment in the horizon' }]);
+      }
+    }
+    const campaignId = step.campaignId ?? j.campaignId;
+    const held = inputs.holdout?.(s.subjectId, { channel: channels[0]!, now: at, campaignId });
+    if (held?.held === true && !step.transactional) {
+      this.actions.push(this.sendAction(step, channels[0]!, campaignId, at, held));
+      this.note('JOURNEY_SEND_WOULD_HAVE', `held out by ${held.experimentId}/${held.variantId}: recorded, not sent`, at, { experimentId: held.experimentId, variantId: held.variantId });
+      return this.enter(step.next, at);
+    }
+    let earliest: EpochMs | null = null;
+    let consentBlocked = false;
+    const why: Reason[] = [];
+    for (const channel of channels) {
+      if (inputs.consent) {
+        const d = canContact(inputs.consent, { channel, purpose: step.purpose, now: at });
+        if (!d.allowed) {
+          consentBlocked = true;
+          why.push(...d.reasons.filter((r) => r.code !== 'CONSENT_GRANTED'));
+          continue;
+        }
+      }
+      if (inputs.caps) {
+        const d = evaluateCaps(this.history(), inputs.caps, { channel, campaignId, offerId: step.offerId, tags: step.tags, transactional: step.transactional, priority: step.priority }, { now: at, timeZone: this.zone });
+        if (!d.allowed) {
+          why.push(...d.reasons);
+          if (d.nextAllowedAt !== null && (earliest === null || d.nextAllowedAt < earliest)) earliest = d.nextAllowedAt;
+          continue;
+        }
+      }
+      const action = this.sendAction(step, channel, campaignId, at, null);
+      this.actions.push(action);
+      const base = this.contacts ?? [...(inputs.history?.contacts ?? [])];
+      base.push({ at, channel, tags: step.tags, transactional: step.transactional, campaignId, ...(step.offerId ? { offerId: step.offerId } : {}) });
+      this.contacts = base;
+      this.note('JOURNEY_SEND', `${channel}: ${step.message}`, at, { channel, message: step.message, key: action.key, ...(why.length > 0 ? { skippedChannels: why.map((r) => r.code) } : {}) });
+      return this.enter(step.next, at);
+    }
+    if (!inputs.consent) this.note('JOURNEY_SEND', 'consent not supplied: not checked', at);
+    // Consent can change at any time (no exact next time); caps know theirs exactly.
+    this.blocked(step, at, consentBlocked && earliest === null ? null : earliest, why);
+  }
+
+  private blocked(step: Extract<Step, { type: 'send' }>, at: EpochMs, nextAllowedAt: EpochMs | null, why: ReadonlyArray<Reason>): void {
+    const codes = why.map((r) => r.code);
+    const policy = step.onBlocked;
+    if (policy === 'skip') {
+      this.note('JOURNEY_SEND_SKIPPED', `blocked (${codes.join(', ')}): skipped`, at, { reasons: why });
+      return this.enter(step.next, at);
+    }
+    if (typeof policy === 'object') {
+      this.note('JOURNEY_SEND_BRANCHED', `blocked (${codes.join(', ')}): to ${policy.goto}`, at, { reasons: why, next: policy.goto });
+      return this.enter(policy.goto, at);
+    }
+    const since = this.s.heldSince ?? at;
+    const limit = since + step.holdAtMost;
+    const until = nextAllowedAt === null ? limit : Math.min(nextAllowedAt, limit);
+    if (until <= at || at >= limit) {
+      this.note('JOURNEY_SEND_SKIPPED', `held since ${new Date(since).toISOString()} and still blocked (${codes.join(', ')}): skipped`, at, { reasons: why });
+      return this.enter(step.next, at);
+    }
+    this.s.heldSince = since;
+    this.s.wakeAt = until;
+    this.note('JOURNEY_SEND_HELD', `blocked (${codes.join(', ')}): held until ${new Date(until).toISOString()}`, at, { until, nextAllowedAt, reasons: why });
+  }
+
+  private sendAction(step: Extract<Step, { type: 'send' }>, channel: string, campaignId: string, at: EpochMs, held: { experimentId: string; variantId: string } | null): JourneyAction {
+    const base = {
+      key: this.key(),
+      subjectId: this.s.subjectId,
+      journeyId: this.j.id,
+      version: this.j.version,
+      stepId: this.s.step,
+      at,
+      channel,
+      message: step.message,
+      ...(step.offerId === undefined ? {} : { offerId: step.offerId }),
+      campaignId,
+      tags: step.tags,
+      transactional: step.transactional,
+    };
+    return held === null ? { kind: 'send', ...base } : { kind: 'wouldSend', ...base, experimentId: held.experimentId, variantId: held.variantId };
+  }
+
+  private matches(sig: CompiledSignal, x: Signal, step: string | undefined): boolean {
+    if (x.kind === 'response') return sig.response !== null && sig.response(x.response.kind, step);
+    if (x.kind === 'event') return sig.event !== null && sig.event(x.event);
+    return false;
+  }
+
+  /** Handles one inbound signal at logical time `at` (after the steps due before it ran). */
+  signal(x: Signal, at: EpochMs): void {
+    const s = this.s;
+    let from: string | undefined;
+    if (x.kind === 'response') {
+      from = stepOfKey(s.id, x.response.contactId);
+      if (from !== undefined && this.j.steps.has(from)) {
+        const had = s.reactions?.[from] ?? [];
+        if (!had.includes(x.response.kind)) {
+          s.reactions = { ...s.reactions, [from]: [...had, x.response.kind] };
+          this.note('JOURNEY_REACTION', `${x.response.kind} on ${from}`, at, { kind: x.response.kind, step: from });
+        }
+      }
+    }
+    for (const g of this.j.goals) {
+      if (this.matches(g.signal, x, from)) {
+        this.note('JOURNEY_GOAL', `goal ${g.id} reached`, at, { goal: g.id });
+        return this.end('goal', g.id, at);
+      }
+    }
+    for (const e of this.j.exits) {
+      if (e.signal && this.matches(e.signal, x, from)) {
+        this.note('JOURNEY_EXIT', `exit ${e.id}`, at, { exit: e.id });
+        return this.end('exited', e.id, at);
+      }
+    }
+    const step = this.j.steps.get(s.step)!;
+    if (x.kind === 'reply') return this.reply(step, x.reply, at);
+    if (step.type === 'waitFor' && this.matches(this.j.waitSignals.get(s.step)!, x, from)) {
+      this.note('JOURNEY_MATCHED', `${x.kind === 'event' ? x.event.type : x.kind === 'response' ? x.response.kind : 'reply'} while waiting`, at);
+      this.enter(step.next, at);
+    }
+  }
+
+  private reply(step: Step, r: InboundReply, at: EpochMs): void {
+    const s = this.s;
+    const inReply = step.type === 'reply' && step.channel === r.channel;
+    const m = matchReply(r.text, inReply ? { choices: step.choices, names: namesOf(readAttr(this.inputs.profile, step.names ?? '')), stopKeywords: step.stopKeywords } : { choices: [], stopKeywords: DEFAULT_STOP });
+    const base = { subjectId: s.subjectId, journeyId: this.j.id, version: this.j.version, stepId: s.step, at };
+    if (m.kind === 'stop') {
+      this.actions.push({ ...base, kind: 'optOut', key: this.key(':stop'), channel: r.channel });
+      this.note('JOURNEY_REPLY_STOP', `STOP on ${r.channel}: opted out`, at, { channel: r.channel });
+      return this.end('exited', 'stop', at);
+    }
+    if (!inReply) return;
+    if (m.kind === 'choice') {
+      this.actions.push({ ...base, kind: 'answer', key: this.key(':answer'), choice: m.choice, ...(m.name === undefined ? {} : { name: m.name }), text: r.text });
+      this.note('JOURNEY_REPLY_MATCHED', `reply "${r.text}" read as ${m.choice}${m.name ? ` for ${m.name}` : ''}`, at, { choice: m.choice, typos: m.typos });
+      const choice = step.choices.find((c) => c.id === m.choice)!;
+      return this.enter(choice.next, at);
+    }
+    this.note('JOURNEY_REPLY_UNRECOGNISED', `reply "${r.text}" not understood (${m.why})`, at, { why: m.why });
+    if (step.help !== undefined && s.helpSent !== true) {
+      s.helpSent = true;
+      this.actions.push({ ...base, kind: 'send', key: this.key(':help'), channel: r.channel, message: step.help, campaignId: this.j.campaignId, tags: [], transactional: true });
+    }
+  }
+}
+
+function namesOf(v: unknown): string[] | undefined {
+  if (typeof v === 'string') return [v];
+  if (Array.isArray(v)) return v.flatMap((x) => (typeof x === 'string' ? [x] : typeof x === 'object' && x !== null && typeof (x as { name?: unknown }).name === 'string' ? [(x as { name: string }).name] : []));
+  return undefined;
+}

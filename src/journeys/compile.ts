@@ -1,0 +1,283 @@
+/**
+ * `parseJourney`: validates a definition (schema, then the step graph) and compiles it once — segment rules
+ * and event filters become predicates, steps get their outgoing edges — so `advance` only runs loops.
+ */
+import { CrossChannelError, attempt, parseWith, type Result } from '../core/errors.js';
+import type { BehaviourEvent, ResponseKind } from '../core/records.js';
+import type { EpochMs } from '../core/time.js';
+import { compileSegment, type SegmentPredicate } from '../segments/compile.js';
+import { compileEventFilter, type EventTest } from '../segments/conditions.js';
+import type { Profile } from '../segments/conditions.js';
+import { journeySchema, type ConditionInput, type JourneyDefinition, type JourneyDefinitionInput, type Signal, type Step } from './definition.js';
+import type { JourneyErrorCode } from './errors.js';
+
+type Path = ReadonlyArray<string | number>;
+
+/** What a compiled condition sees. */
+export interface ConditionContext {
+  readonly subjectId: string;
+  readonly profile: Profile;
+  readonly events: ReadonlyArray<BehaviourEvent>;
+  readonly now: EpochMs;
+  /** Reactions per step id (`opened`, `clicked`, …) of the instance. */
+  readonly reactions: Readonly<Record<string, ReadonlyArray<string>>>;
+}
+
+/** A compiled split condition. */
+export type CompiledCondition = (ctx: ConditionContext) => boolean;
+
+/** A compiled signal: matches a response (with the step whose message it answers) or a behaviour event. */
+export interface CompiledSignal {
+  readonly response: ((kind: ResponseKind, step: string | undefined) => boolean) | null;
+  readonly event: EventTest | null;
+}
+
+const COMPILED = Symbol.for('crosschannel.journeys.journey');
+
+/**
+ * A parsed, checked and compiled journey: what `advance`, the runner and the stores take. Build once per
+ * version with {@link parseJourney}.
+ */
+export interface Journey {
+  /** @internal Brand of a compiled journey. */
+  readonly [COMPILED]: true;
+  readonly definition: JourneyDefinition;
+  readonly id: string;
+  readonly version: number;
+  readonly campaignId: string;
+  readonly steps: ReadonlyMap<string, Step>;
+  /** Compiled conditions by `stepId/branchIndex`. */
+  readonly conditions: ReadonlyMap<string, CompiledCondition>;
+  /** Compiled `waitFor` signals by step id. */
+  readonly waitSignals: ReadonlyMap<string, CompiledSignal>;
+  readonly goals: ReadonlyArray<{ readonly id: string; readonly signal: CompiledSignal }>;
+  readonly exits: ReadonlyArray<{ readonly id: string; readonly signal: CompiledSignal | null; readonly inSegment: SegmentPredicate | null }>;
+  /** Entry trigger: an event test, a segment predicate, or manual only. */
+  readonly entryEvent: EventTest | null;
+  readonly entrySegment: SegmentPredicate | null;
+}
+
+/**
+ * True when `value` came out of {@link parseJourney}.
+ *
+ * @example
+ * ```ts
+ * declare const json: unknown;
+ * isJourney(json); // false until parsed
+ * ```
+ */
+export function isJourney(value: unknown): value is Journey {
+  return typeof value === 'object' && value !== null && (value as { [COMPILED]?: unknown })[COMPILED] === true;
+}
+
+/**
+ * Validates and compiles a journey definition. Refused with `JOURNEY_INVALID` and the path of the bad field:
+ * a schema error, a step that refers to an unknown step, a step unreachable from `start`, or a cycle that can
+ * run without passing a `wait`, `waitFor` or `reply` (it could loop forever within one advance).
+ *
+ * @example
+ * ```ts
+ * const welcome = parseJourney({
+ *   id: 'welcome', version: 1, entry: { on: { event: 'signup' } }, start: 'hello',
+ *   steps: {
+ *     hello: { type: 'send', channel: 'email', message: 'welcome-1', next: 'pause' },
+ *     pause: { type: 'wait', duration: '3d', next: 'tips' },
+ *     tips: { type: 'send', channel: 'email', message: 'welcome-2' },
+ *   },
+ * });
+ * ```
+ */
+export function parseJourney(input: JourneyDefinitionInput | Journey): Journey {
+  if (isJourney(input)) return input;
+  const def = parseWith(journeySchema, input, 'JOURNEY_INVALID' as JourneyErrorCode);
+  checkGraph(def);
+  return compile(def);
+}
+
+/**
+ * {@link parseJourney} without throwing: `{ ok: true, value }` or `{ ok: false, error }`.
+ *
+ * @example
+ * ```ts
+ * const r = safeParseJourney({ id: 'j', version: 1, entry: { on: 'manual' }, start: 'a', steps: { a: { type: 'wait', duration: '1d', next: 'nowhere' } } });
+ * if (!r.ok) console.log(r.error.code, r.error.path); // 'JOURNEY_INVALID' 'steps.a.next'
+ * ```
+ */
+export function safeParseJourney(input: unknown): Result<Journey> {
+  return attempt(() => parseJourney(input as JourneyDefinitionInput));
+}
+
+function invalid(message: string, path: Path, detail?: Record<string, unknown>): CrossChannelError<JourneyErrorCode> {
+  return new CrossChannelError<JourneyErrorCode>('JOURNEY_INVALID', message, { path, ...(detail ? { detail } : {}) });
+}
+
+/** Outgoing edges of a step with the field each comes from. */
+export function edgesOf(step: Step): Array<{ to: string; field: Path }> {
+  const out: Array<{ to: string; field: Path }> = [];
+  const add = (to: string | undefined, field: Path): void => {
+    if (to !== undefined) out.push({ to, field });
+  };
+  switch (step.type) {
+    case 'send':
+      add(step.next, ['next']);
+      if (typeof step.onBlocked === 'object') add(step.onBlocked.goto, ['onBlocked', 'goto']);
+      break;
+    case 'wait':
+      add(step.next, ['next']);
+      add(step.date?.ifMissing, ['date', 'ifMissing']);
+      break;
+    case 'waitFor':
+      add(step.next, ['next']);
+      add(step.onTimeout, ['onTimeout']);
+      break;
+    case 'reply':
+      step.choices.forEach((c, i) => add(c.next, ['choices', i, 'next']));
+      add(step.onTimeout, ['onTimeout']);
+      break;
+    case 'split':
+      step.branches.forEach((b, i) => add(b.next, ['branches', i, 'next']));
+      add(step.otherwise, ['otherwise']);
+      break;
+    case 'randomSplit':
+      step.arms.forEach((a, i) => add(a.next, ['arms', i, 'next']));
+      break;
+    case 'task':
+      add(step.next, ['next']);
+      break;
+    case 'goal':
+    case 'end':
+      break;
+  }
+  return out;
+}
+
+/** Steps that always let time pass before leaving: a cycle through one of them cannot spin within one advance. */
+function waits(step: Step): boolean {
+  return step.type === 'wait' || step.type === 'waitFor' || step.type === 'reply';
+}
+
+function checkGraph(def: JourneyDefinition): void {
+  const steps = def.steps;
+  if (!Object.hasOwn(steps, def.start)) throw invalid(`Unknown start step ${JSON.stringify(def.start)}`, ['start']);
+  for (const [id, step] of Object.entries(steps)) {
+    for (const e of edgesOf(step)) {
+      if (!Object.hasOwn(steps, e.to)) throw invalid(`Step ${JSON.stringify(id)} refers to unknown step ${JSON.stringify(e.to)}`, ['steps', id, ...e.field], { step: e.to });
+    }
+    if (step.type === 'split' || step.type === 'waitFor') {
+      // Reactions name the step whose message they answer; it must exist and be a send.
+      const refs = step.type === 'split' ? step.branches.flatMap((b, i) => reactedSteps(b.when, ['branches', i, 'when'])) : signalStep(step.signal, ['signal']);
+      for (const r of refs) {
+        if (steps[r.step]?.type !== 'send') throw invalid(`Step ${JSON.stringify(id)} looks at reactions to ${JSON.stringify(r.step)}, which is not a send step`, ['steps', id, ...r.path]);
+      }
+    }
+  }
+  // Reachability from start.
+  const seen = new Set<string>([def.start]);
+  const stack = [def.start];
+  while (stack.length > 0) {
+    const id = stack.pop()!;
+    for (const e of edgesOf(steps[id]!)) {
+      if (!seen.has(e.to)) {
+        seen.add(e.to);
+        stack.push(e.to);
+      }
+    }
+  }
+  for (const id of Object.keys(steps)) if (!seen.has(id)) throw invalid(`Step ${JSON.stringify(id)} is unreachable from ${JSON.stringify(def.start)}`, ['steps', id]);
+  // A cycle over instantaneous edges only (edges leaving a waiting step are removed) can spin forever.
+  const state = new Map<string, 1 | 2>();
+  const visit = (id: string, trail: string[]): void => {
+    state.set(id, 1);
+    const step = steps[id]!;
+    if (!waits(step)) {
+      for (const e of edgesOf(step)) {
+        const s = state.get(e.to);
+        if (s === 1) throw invalid(`Steps ${[...trail, id, e.to].join(' → ')} loop without a wait`, ['steps', id, ...e.field], { cycle: [...trail.slice(trail.indexOf(e.to)), id, e.to] });
+        if (s === undefined) visit(e.to, [...trail, id]);
+      }
+    }
+    state.set(id, 2);
+  };
+  for (const id of Object.keys(steps)) if (!state.has(id)) visit(id, []);
+}
+
+function reactedSteps(c: ConditionInput, path: Path): Array<{ step: string; path: Path }> {
+  if ('reacted' in c) return [{ step: c.reacted.step, path: [...path, 'reacted', 'step'] }];
+  if ('notReacted' in c) return [{ step: c.notReacted.step, path: [...path, 'notReacted', 'step'] }];
+  if ('all' in c) return c.all.flatMap((x, i) => reactedSteps(x, [...path, 'all', i]));
+  if ('any' in c) return c.any.flatMap((x, i) => reactedSteps(x, [...path, 'any', i]));
+  return [];
+}
+
+function signalStep(s: Signal, path: Path): Array<{ step: string; path: Path }> {
+  return 'response' in s && s.step !== undefined ? [{ step: s.step, path: [...path, 'step'] }] : [];
+}
+
+/** Segment errors carry the segments module's codes and paths relative to the rule; re-home them. */
+function segmentAt(rule: unknown, path: Path, def: JourneyDefinition): SegmentPredicate {
+  try {
+    return compileSegment(rule, { timeZone: def.timeZone, timeZoneAttr: def.timeZoneAttr });
+  } catch (e) {
+    if (e instanceof CrossChannelError) throw invalid(e.message, [...path, ...e.pathSegments], { cause: e.code });
+    throw e;
+  }
+}
+
+function compileSignal(s: Signal): CompiledSignal {
+  if ('response' in s) {
+    const kinds = new Set<string>(s.response);
+    const step = s.step;
+    return { response: (kind, from) => kinds.has(kind) && (step === undefined || step === from), event: null };
+  }
+  return { response: null, event: compileEventFilter({ type: s.event, ...(s.where ? { where: s.where } : {}) }, []) };
+}
+
+function compileCondition(c: ConditionInput, path: Path, def: JourneyDefinition): CompiledCondition {
+  if ('segment' in c) {
+    const p = segmentAt(c.segment, [...path, 'segment'], def);
+    return (ctx) => p(ctx.profile, ctx.events, ctx.now);
+  }
+  if ('reacted' in c) {
+    const { step, kind } = c.reacted;
+    return (ctx) => ctx.reactions[step]?.includes(kind) === true;
+  }
+  if ('notReacted' in c) {
+    const { step, kind } = c.notReacted;
+    return (ctx) => ctx.reactions[step]?.includes(kind) !== true;
+  }
+  if ('all' in c) {
+    const parts = c.all.map((x, i) => compileCondition(x, [...path, 'all', i], def));
+    return (ctx) => parts.every((p) => p(ctx));
+  }
+  const parts = c.any.map((x, i) => compileCondition(x, [...path, 'any', i], def));
+  return (ctx) => parts.some((p) => p(ctx));
+}
+
+function compile(def: JourneyDefinition): Journey {
+  const steps = new Map<string, Step>(Object.entries(def.steps));
+  const conditions = new Map<string, CompiledCondition>();
+  const waitSignals = new Map<string, CompiledSignal>();
+  for (const [id, step] of steps) {
+    if (step.type === 'split') step.branches.forEach((b, i) => conditions.set(`${id}/${i}`, compileCondition(b.when, ['steps', id, 'branches', i, 'when'], def)));
+    if (step.type === 'waitFor') waitSignals.set(id, compileSignal(step.signal));
+  }
+  const on = def.entry.on;
+  return Object.freeze({
+    [COMPILED]: true as const,
+    definition: def,
+    id: def.id,
+    version: def.version,
+    campaignId: def.campaignId ?? def.id,
+    steps,
+    conditions,
+    waitSignals,
+    goals: def.goals.map((g) => ({ id: g.id, signal: compileSignal(g.when) })),
+    exits: def.exits.map((x, i) =>
+      'leftSegment' in x.when
+        ? { id: x.id, signal: null, inSegment: segmentAt(x.when.leftSegment, ['exits', i, 'when', 'leftSegment'], def) }
+        : { id: x.id, signal: compileSignal(x.when), inSegment: null },
+    ),
+    entryEvent: typeof on === 'object' && 'event' in on ? compileEventFilter({ type: on.event, ...(on.where ? { where: on.where } : {}) }, []) : null,
+    entrySegment: typeof on === 'object' && 'segment' in on ? segmentAt(on.segment, ['entry', 'on', 'segment'], def) : null,
+  });
+}

@@ -1,0 +1,249 @@
+/**
+ * The journey definition: plain JSON, versioned, validated by zod. The schema is the type; static checks of
+ * the step graph (unknown steps, unreachable steps, loops without a wait) live in `compile.ts`.
+ */
+import { z } from 'zod';
+import { RESPONSE_KINDS } from '../core/records.js';
+import { channelSchema, durationSchema, idSchema, jsonObjectSchema, tagSchema, timeZoneSchema } from '../core/schema.js';
+import { DAY } from '../core/time.js';
+import { propertyConditionSchema, segmentRuleSchema } from '../segments/dsl.js';
+
+/**
+ * A step id: letters, digits, `_`, `-`, `.`, at most 64 characters.
+ *
+ * @example
+ * ```ts
+ * stepIdSchema.parse('call-j1'); // 'call-j1'
+ * ```
+ */
+export const stepIdSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_.-]+$/, 'Step id must be letters, digits, "_", "-" or "."');
+
+const oneOrMany = <T extends z.ZodType>(s: T) => z.union([s, z.array(s).min(1).max(32)]).transform((v) => (Array.isArray(v) ? v : [v]) as z.output<T>[]);
+
+const responseKindSchema = z.enum(RESPONSE_KINDS);
+
+/**
+ * Something that can happen to a person while in a journey: a reaction to a message (`opened`, `clicked`, …,
+ * optionally of one step's message) or a behaviour event (by type, with property conditions).
+ *
+ * @example
+ * ```ts
+ * signalSchema.parse({ response: ['opened', 'clicked'], step: 'newsletter' });
+ * signalSchema.parse({ event: 'purchase', where: [{ prop: 'amount', op: 'gt', value: 0 }] });
+ * ```
+ */
+export const signalSchema = z.union([
+  z.strictObject({ response: oneOrMany(responseKindSchema), step: stepIdSchema.optional() }),
+  z.strictObject({ event: oneOrMany(z.string().min(1).max(128)), where: z.array(propertyConditionSchema).max(16).optional() }),
+]);
+
+/** A signal as written. */
+export type SignalInput = z.input<typeof signalSchema>;
+/** A signal (parsed). */
+export type Signal = z.output<typeof signalSchema>;
+
+/** A split condition as written: a segment rule, a reaction (or its absence) to a step's message, or a combination. */
+export type ConditionInput =
+  | { segment: unknown }
+  | { reacted: { step: string; kind: (typeof RESPONSE_KINDS)[number] } }
+  | { notReacted: { step: string; kind: (typeof RESPONSE_KINDS)[number] } }
+  | { all: ConditionInput[] }
+  | { any: ConditionInput[] };
+
+/**
+ * A split condition: `{ segment: <segment rule> }` (over the profile and the person's recent events),
+ * `{ reacted: { step, kind } }` / `{ notReacted: { step, kind } }` (the person did / did not react that way to
+ * the message of that step), `{ all: [...] }`, `{ any: [...] }`.
+ *
+ * @example
+ * ```ts
+ * conditionSchema.parse({ all: [{ reacted: { step: 'newsletter', kind: 'opened' } }, { notReacted: { step: 'newsletter', kind: 'clicked' } }] });
+ * ```
+ */
+export const conditionSchema: z.ZodType<ConditionInput> = z.lazy(() =>
+  z.union([
+    z.strictObject({ segment: segmentRuleSchema }),
+    z.strictObject({ reacted: z.strictObject({ step: stepIdSchema, kind: responseKindSchema }) }),
+    z.strictObject({ notReacted: z.strictObject({ step: stepIdSchema, kind: responseKindSchema }) }),
+    z.strictObject({ all: z.array(conditionSchema).min(1).max(16) }),
+    z.strictObject({ any: z.array(conditionSchema).min(1).max(16) }),
+  ]),
+) as z.ZodType<ConditionInput>;
+
+const timeOfDaySchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Time of day must be HH:MM (24 h)');
+const weekdaysSchema = z.array(z.number().int().min(0).max(6)).min(1).max(7);
+
+const sendStep = z.strictObject({
+  type: z.literal('send'),
+  /** One channel, or `{ best: [...] }`: the first channel in preference order that consent and caps allow. */
+  channel: z.union([channelSchema, z.strictObject({ best: z.array(channelSchema).min(1).max(11) })]),
+  /** The message (template) id the host renders. */
+  message: idSchema,
+  offerId: idSchema.optional(),
+  campaignId: idSchema.optional(),
+  tags: z.array(tagSchema).max(16).default(['marketing']),
+  transactional: z.boolean().default(false),
+  /** Consent purpose checked at send time. */
+  purpose: z.string().min(1).max(64).default('marketing'),
+  priority: z.number().int().min(0).max(1000).optional(),
+  /** When consent or caps block the send: skip it, hold until the next legal time, or go to another step. */
+  onBlocked: z.union([z.enum(['skip', 'hold']), z.strictObject({ goto: stepIdSchema })]).default('hold'),
+  /** How long a held send may wait before it is skipped. */
+  holdAtMost: durationSchema.default(7 * DAY),
+  /** `'bestMoment'`: ask the host's best-moment hook for the time within `within`. */
+  at: z.literal('bestMoment').optional(),
+  within: durationSchema.default(DAY),
+  next: stepIdSchema.optional(),
+});
+
+const waitStep = z
+  .strictObject({
+    type: z.literal('wait'),
+    /** Wait this long after the step is entered. */
+    duration: durationSchema.optional(),
+    /** Wait until a date read from the profile (ISO string or epoch ms), shifted by `offsetMonths`/`offset`. */
+    date: z
+      .strictObject({
+        attr: z.string().min(1).max(128),
+        offsetMonths: z.number().int().min(-1200).max(1200).default(0),
+        offset: durationSchema.optional(),
+        /** Step to take when the profile has no usable date (default: `next`). */
+        ifMissing: stepIdSchema.optional(),
+      })
+      .optional(),
+    /** Then wait until this local time of day (in the person's zone), on one of these weekdays (0 = Sunday). */
+    until: z.strictObject({ time: timeOfDaySchema, weekdays: weekdaysSchema.optional() }).optional(),
+    next: stepIdSchema.optional(),
+  })
+  .refine((s) => s.duration !== undefined || s.date !== undefined || s.until !== undefined, {
+    message: 'A wait needs a duration, a date or an until',
+  });
+
+const waitForStep = z.strictObject({
+  type: z.literal('waitFor'),
+  signal: signalSchema,
+  timeout: durationSchema,
+  next: stepIdSchema,
+  onTimeout: stepIdSchema.optional(),
+});
+
+const replyStep = z.strictObject({
+  type: z.literal('reply'),
+  channel: channelSchema.default('sms'),
+  /** Accepted answers; keywords match case-, accent- and (where unambiguous) typo-insensitively. */
+  choices: z
+    .array(z.strictObject({ id: idSchema, keywords: z.array(z.string().min(1).max(64)).min(1).max(16), next: stepIdSchema.optional() }))
+    .min(1)
+    .max(16),
+  /** Profile attribute with the names a reply must carry (e.g. the children's first names): "YES PAUL". */
+  names: z.string().min(1).max(128).optional(),
+  /** Message sent once on the first unrecognised reply. */
+  help: idSchema.optional(),
+  /** Words that opt the person out of the channel. */
+  stopKeywords: z.array(z.string().min(1).max(32)).max(16).default(['stop', 'stopall', 'unsubscribe', 'arret', 'arreter', 'desabonner']),
+  timeout: durationSchema,
+  onTimeout: stepIdSchema.optional(),
+});
+
+const splitStep = z.strictObject({
+  type: z.literal('split'),
+  branches: z.array(z.strictObject({ id: idSchema.optional(), when: conditionSchema, next: stepIdSchema })).min(1).max(32),
+  otherwise: stepIdSchema.optional(),
+});
+
+const randomSplitStep = z.strictObject({
+  type: z.literal('randomSplit'),
+  /** Arms with integer weights; the person's arm is a deterministic hash of salt + subject id. */
+  arms: z.array(z.strictObject({ id: idSchema, weight: z.number().int().min(1).max(1_000_000), next: stepIdSchema })).min(1).max(32),
+  salt: z.string().max(128).optional(),
+});
+
+const taskStep = z.strictObject({
+  type: z.literal('task'),
+  /** What the host performs: `call_center`, `webhook`, `update_attribute`, `direct_mail`, … */
+  task: z.string().min(1).max(64),
+  payload: jsonObjectSchema.default({}),
+  next: stepIdSchema.optional(),
+});
+
+const goalStep = z.strictObject({ type: z.literal('goal'), goal: idSchema.optional() });
+const endStep = z.strictObject({ type: z.literal('end') });
+
+/**
+ * One step of a journey, discriminated by `type`: `send`, `wait`, `waitFor`, `reply`, `split`, `randomSplit`,
+ * `task`, `goal`, `end`. A step without `next` ends the journey.
+ *
+ * @example
+ * ```ts
+ * stepSchema.parse({ type: 'send', channel: 'email', message: 'white-paper-thanks', next: 'wait-1d' });
+ * ```
+ */
+export const stepSchema = z.discriminatedUnion('type', [sendStep, waitStep, waitForStep, replyStep, splitStep, randomSplitStep, taskStep, goalStep, endStep]);
+
+/** A step as written. */
+export type StepInput = z.input<typeof stepSchema>;
+/** A step (parsed: durations in ms, defaults filled). Segment rules inside conditions stay as written. */
+export type Step = z.output<typeof stepSchema>;
+/** The step types. */
+export type StepType = Step['type'];
+
+/**
+ * How people enter: on a behaviour event (with property filters), when they are in a segment (evaluated by
+ * the host's segment refresh), or only by explicit enrolment. Plus the re-entry policy and an entry cap.
+ *
+ * @example
+ * ```ts
+ * entrySchema.parse({ on: { event: 'white_paper_download' }, reentry: { cooldown: '90d' }, cap: { max: 1000, per: '1d' } });
+ * ```
+ */
+export const entrySchema = z.strictObject({
+  on: z.union([
+    z.strictObject({ event: oneOrMany(z.string().min(1).max(128)), where: z.array(propertyConditionSchema).max(16).optional() }),
+    z.strictObject({ segment: segmentRuleSchema }),
+    z.literal('manual'),
+  ]),
+  /** Enter again after leaving: never, always, or after a cooldown since the last entry. One active instance per person at most. */
+  reentry: z.union([z.enum(['never', 'always']), z.strictObject({ cooldown: durationSchema })]).default('never'),
+  /** At most `max` entries (per rolling `per` window when given). */
+  cap: z.strictObject({ max: z.number().int().min(1), per: durationSchema.optional() }).optional(),
+});
+
+/**
+ * A journey definition: id, version, entry, the step graph from `start`, goals (leave with success) and exits
+ * (leave: unsubscribed, left a segment, …). JSON-able; parse it with `parseJourney`.
+ *
+ * @example
+ * ```ts
+ * journeySchema.parse({
+ *   id: 'welcome', version: 1, entry: { on: 'manual' }, start: 'hello',
+ *   steps: { hello: { type: 'send', channel: 'email', message: 'welcome-1' } },
+ * });
+ * ```
+ */
+export const journeySchema = z.strictObject({
+  id: idSchema,
+  version: z.number().int().min(1).max(1_000_000),
+  name: z.string().max(256).optional(),
+  /** Default zone for local-time waits; a profile's `timeZoneAttr` attribute overrides it. */
+  timeZone: timeZoneSchema.default('UTC'),
+  timeZoneAttr: z.string().min(1).max(128).default('timeZone'),
+  /** Campaign id of the contacts (default: the journey id). */
+  campaignId: idSchema.optional(),
+  entry: entrySchema,
+  start: stepIdSchema,
+  steps: z.record(stepIdSchema, stepSchema).refine((r) => Object.keys(r).length >= 1 && Object.keys(r).length <= 500, { message: 'A journey has 1 to 500 steps' }),
+  goals: z.array(z.strictObject({ id: idSchema, when: signalSchema })).max(16).default([]),
+  exits: z
+    .array(z.strictObject({ id: idSchema, when: z.union([signalSchema, z.strictObject({ leftSegment: segmentRuleSchema })]) }))
+    .max(16)
+    .default([]),
+});
+
+/** A journey definition as written (what editors autocomplete). */
+export type JourneyDefinitionInput = z.input<typeof journeySchema>;
+/** A journey definition after schema validation (durations in ms). */
+export type JourneyDefinition = z.output<typeof journeySchema>;

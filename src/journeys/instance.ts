@@ -1,0 +1,192 @@
+/**
+ * A person's state in a journey, as plain JSON a store can keep: where they are, since when, when the engine
+ * must look again, and what they reacted to. Plus entry: may this person enter now?
+ */
+import { CrossChannelError } from '../core/errors.js';
+import { reason, type Reason } from '../core/explain.js';
+import type { BehaviourEvent } from '../core/records.js';
+import type { EpochMs } from '../core/time.js';
+import type { Profile } from '../segments/conditions.js';
+import { parseJourney, type Journey } from './compile.js';
+import type { JourneyErrorCode } from './errors.js';
+
+/** Where an instance is: still running, or how it ended. */
+export type JourneyStatus = 'active' | 'completed' | 'goal' | 'exited';
+
+/**
+ * One person's run through one version of a journey. Plain JSON; the engine never mutates it (each advance
+ * returns a new one).
+ *
+ * @example
+ * ```ts
+ * declare const journey: Journey;
+ * const instance: JourneyInstance = startInstance(journey, 'p-42', Date.parse('2026-03-02T09:00:00Z'));
+ * ```
+ */
+export interface JourneyInstance {
+  /** Unique id (default `<journey>:<subject>:<entered at>`). */
+  readonly id: string;
+  readonly journeyId: string;
+  readonly version: number;
+  readonly subjectId: string;
+  readonly status: JourneyStatus;
+  /** Current step (the last one when ended). */
+  readonly step: string;
+  /** Number of steps entered so far: the "attempt" part of idempotency keys. */
+  readonly seq: number;
+  readonly enteredAt: EpochMs;
+  /** When the current step was entered (its logical time, not when the engine happened to run). */
+  readonly stepAt: EpochMs;
+  /** When the engine must look again without new input; `null` once ended. */
+  readonly wakeAt: EpochMs | null;
+  /** A held send: since when it has been held. */
+  readonly heldSince?: EpochMs;
+  /** A send waiting for its best moment: the moment chosen. */
+  readonly slotAt?: EpochMs;
+  /** A reply step already sent its help message. */
+  readonly helpSent?: boolean;
+  /** Reactions per send step id (`opened`, `clicked`, …). */
+  readonly reactions?: Readonly<Record<string, ReadonlyArray<string>>>;
+  /** How it ended: goal id, exit id, `completed`. */
+  readonly outcome?: string;
+  readonly endedAt?: EpochMs;
+}
+
+/**
+ * Creates the instance of a person entering `journey` at `now`, on its start step and due at once. The entry
+ * policy is checked separately ({@link canEnter}); stores enforce it atomically.
+ *
+ * @example
+ * ```ts
+ * declare const journey: Journey;
+ * const i = startInstance(journey, 'p-42', Date.parse('2026-03-02T09:00:00Z')); // i.wakeAt === i.enteredAt
+ * ```
+ */
+export function startInstance(journey: Journey, subjectId: string, now: EpochMs, instanceId?: string): JourneyInstance {
+  const j = parseJourney(journey);
+  if (typeof subjectId !== 'string' || subjectId.length === 0 || subjectId.length > 256) {
+    throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INPUT_INVALID', 'subjectId must be a non-empty string', { path: ['subjectId'] });
+  }
+  if (!Number.isFinite(now)) throw new CrossChannelError<JourneyErrorCode>('TIME_INVALID', 'now must be epoch milliseconds', { path: ['now'] });
+  if (instanceId !== undefined && (typeof instanceId !== 'string' || instanceId.length === 0 || instanceId.length > 512)) {
+    throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INPUT_INVALID', 'instanceId must be a non-empty string', { path: ['instanceId'] });
+  }
+  return {
+    id: instanceId ?? `${j.id}:${subjectId}:${now}`,
+    journeyId: j.id,
+    version: j.version,
+    subjectId,
+    status: 'active',
+    step: j.definition.start,
+    seq: 1,
+    enteredAt: now,
+    stepAt: now,
+    wakeAt: now,
+  };
+}
+
+/**
+ * What is known about a person's earlier runs of a journey, for the entry policy.
+ *
+ * @example
+ * ```ts
+ * const prior: EntryHistory = { active: false, lastEnteredAt: Date.parse('2026-01-10T00:00:00Z'), capCount: 1 };
+ * ```
+ */
+export interface EntryHistory {
+  /** An instance of this journey is active for the person. */
+  readonly active: boolean;
+  /** When the person last entered (any version), if ever. */
+  readonly lastEnteredAt?: EpochMs | null;
+  /** Entries of all people counted against the entry cap (in its window when it has one). */
+  readonly capCount?: number;
+}
+
+/**
+ * Why an entry was refused or accepted, as data.
+ *
+ * @example
+ * ```ts
+ * const d: EntryDecision = { allowed: false, reasons: [{ code: 'JOURNEY_ENTRY_ACTIVE', message: 'already in the journey' }] };
+ * ```
+ */
+export interface EntryDecision {
+  readonly allowed: boolean;
+  readonly reasons: ReadonlyArray<Reason>;
+}
+
+/**
+ * The entry policy: one active instance per person, re-entry (`never`, `always`, after a cooldown), entry cap.
+ *
+ * @example
+ * ```ts
+ * declare const journey: Journey;
+ * canEnter(journey, { active: false, lastEnteredAt: null, capCount: 0 }, Date.now()).allowed; // true
+ * ```
+ */
+export function canEnter(journey: Journey, prior: EntryHistory, now: EpochMs): EntryDecision {
+  const j = parseJourney(journey);
+  if (typeof prior !== 'object' || prior === null || typeof prior.active !== 'boolean') {
+    throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INPUT_INVALID', 'prior must be { active: boolean, lastEnteredAt?, capCount? }', { path: ['prior'] });
+  }
+  const reasons: Reason[] = [];
+  if (prior.active) reasons.push(reason('JOURNEY_ENTRY_ACTIVE', `already active in ${j.id}`));
+  const last = prior.lastEnteredAt ?? null;
+  const re = j.definition.entry.reentry;
+  if (last !== null) {
+    if (re === 'never') reasons.push(reason('JOURNEY_ENTRY_NO_REENTRY', `${j.id} allows no re-entry`, { detail: { lastEnteredAt: last } }));
+    else if (typeof re === 'object' && now < last + re.cooldown) {
+      reasons.push(reason('JOURNEY_ENTRY_COOLDOWN', `re-entry cooldown until ${new Date(last + re.cooldown).toISOString()}`, { detail: { until: last + re.cooldown } }));
+    }
+  }
+  const cap = j.definition.entry.cap;
+  if (cap && (prior.capCount ?? 0) >= cap.max) reasons.push(reason('JOURNEY_ENTRY_CAP', `entry cap of ${cap.max} reached`, { detail: { max: cap.max, count: prior.capCount ?? 0 } }));
+  return { allowed: reasons.length === 0, reasons };
+}
+
+/**
+ * Does this event or profile trigger entry? Event triggers test the event (type + filters); segment triggers
+ * test the profile and events; `manual` journeys never trigger by themselves.
+ *
+ * @example
+ * ```ts
+ * declare const journey: Journey;
+ * triggersEntry(journey, { event: { subjectId: 'p1', type: 'white_paper_download', at: 0, properties: {} } }); // true when the entry is on that event
+ * ```
+ */
+export function triggersEntry(journey: Journey, input: { event?: BehaviourEvent; profile?: Profile; events?: ReadonlyArray<BehaviourEvent>; now?: EpochMs }): boolean {
+  const j = parseJourney(journey);
+  if (typeof input !== 'object' || input === null) throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INPUT_INVALID', 'input must be { event?, profile?, events?, now? }', { path: ['input'] });
+  if (input.events !== undefined && !Array.isArray(input.events)) throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INPUT_INVALID', 'input.events must be an array', { path: ['input', 'events'] });
+  if (j.entryEvent && input.event !== undefined && (typeof input.event !== 'object' || input.event === null || typeof input.event.type !== 'string')) {
+    throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INPUT_INVALID', 'input.event must be a behaviour event', { path: ['input', 'event'] });
+  }
+  if (j.entryEvent) return input.event !== undefined && typeof input.event === 'object' && input.event !== null && j.entryEvent(input.event);
+  if (j.entrySegment) return input.profile !== undefined && j.entrySegment(input.profile, input.events ?? [], input.now ?? input.event?.at ?? 0);
+  return false;
+}
+
+const STATUSES = new Set<string>(['active', 'completed', 'goal', 'exited']);
+
+function bad(field: string, message: string): never {
+  throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INSTANCE_INVALID', message, { path: ['instance', field] });
+}
+
+/** Cheap structural check of an instance from plain JS (no zod on the hot path); throws before anything changes. */
+export function checkInstance(journey: Journey, inst: unknown): asserts inst is JourneyInstance {
+  if (typeof inst !== 'object' || inst === null) bad('', 'instance must be an object');
+  const i = inst as Record<string, unknown>;
+  if (typeof i.id !== 'string' || i.id.length === 0) bad('id', 'instance.id must be a non-empty string');
+  if (i.journeyId !== journey.id) bad('journeyId', `instance belongs to journey ${JSON.stringify(i.journeyId)}, not ${JSON.stringify(journey.id)}`);
+  if (i.version !== journey.version) bad('version', `instance is on version ${String(i.version)}, the journey is version ${journey.version} (migrate it first)`);
+  if (typeof i.subjectId !== 'string' || i.subjectId.length === 0) bad('subjectId', 'instance.subjectId must be a non-empty string');
+  if (typeof i.status !== 'string' || !STATUSES.has(i.status)) bad('status', 'instance.status is not a journey status');
+  if (typeof i.step !== 'string' || !journey.steps.has(i.step)) bad('step', `instance is on unknown step ${JSON.stringify(i.step)}`);
+  if (!Number.isInteger(i.seq) || (i.seq as number) < 0) bad('seq', 'instance.seq must be a non-negative integer');
+  if (!Number.isFinite(i.enteredAt)) bad('enteredAt', 'instance.enteredAt must be epoch ms');
+  if (!Number.isFinite(i.stepAt)) bad('stepAt', 'instance.stepAt must be epoch ms');
+  if (i.wakeAt !== null && !Number.isFinite(i.wakeAt)) bad('wakeAt', 'instance.wakeAt must be epoch ms or null');
+  if (i.heldSince !== undefined && !Number.isFinite(i.heldSince)) bad('heldSince', 'instance.heldSince must be epoch ms');
+  if (i.slotAt !== undefined && !Number.isFinite(i.slotAt)) bad('slotAt', 'instance.slotAt must be epoch ms');
+  if (i.reactions !== undefined && (typeof i.reactions !== 'object' || i.reactions === null || Array.isArray(i.reactions))) bad('reactions', 'instance.reactions must be an object');
+}

@@ -1,0 +1,335 @@
+/**
+ * `createJourneyRunner`: the imperative shell around `advance`. It claims due instances from a
+ * `JourneyStore` with a lease, loads what a send is checked against (profile, consent, the shared contact
+ * history), advances, records the contacts and hands every action to the host's handlers, then saves.
+ *
+ * Delivery is at-least-once with idempotency keys: a runner that dies mid-step loses its lease, another runner
+ * replays the step, and the handler sees the same keys again (the contact history records a key once).
+ */
+import { CrossChannelError, isCrossChannelError } from '../core/errors.js';
+import type { EpochMs } from '../core/time.js';
+import type { CapHistory } from '../capping/evaluate.js';
+import type { CompiledCapRules } from '../capping/rules.js';
+import type { ContactHistoryStore } from '../capping/store.js';
+import type { ConsentState } from '../consent/ledger.js';
+import type { Profile } from '../segments/conditions.js';
+import type { AdvanceResult, JourneyAction } from './actions.js';
+import { advance } from './advance.js';
+import { parseJourney, type Journey } from './compile.js';
+import type { JourneyDefinitionInput } from './definition.js';
+import type { JourneyErrorCode } from './errors.js';
+import type { BestMomentCheck, HoldoutCheck } from './hooks.js';
+import type { AdvanceInputs } from './inputs.js';
+import { startInstance, triggersEntry, type JourneyInstance } from './instance.js';
+import { checkJourneyInput, entryPlan, inboxInputs, type EnrolResult, type JourneyClaim, type JourneyInput, type JourneyStore } from './store.js';
+
+/**
+ * What the host does with each action kind. A handler must treat a key it has seen as done (a replay after a
+ * crash repeats keys). A throwing handler leaves the instance claimed; it is retried when the lease expires.
+ *
+ * @example
+ * ```ts
+ * declare function sendEmail(to: string, template: string, key: string): Promise<void>;
+ * const handlers: JourneyHandlers = { send: (a) => sendEmail(a.subjectId, a.message, a.key) };
+ * ```
+ */
+export interface JourneyHandlers {
+  send?(action: Extract<JourneyAction, { kind: 'send' }>): Promise<void> | void;
+  wouldSend?(action: Extract<JourneyAction, { kind: 'wouldSend' }>): Promise<void> | void;
+  task?(action: Extract<JourneyAction, { kind: 'task' }>): Promise<void> | void;
+  answer?(action: Extract<JourneyAction, { kind: 'answer' }>): Promise<void> | void;
+  optOut?(action: Extract<JourneyAction, { kind: 'optOut' }>): Promise<void> | void;
+}
+
+/**
+ * What the runner loads about a person before advancing them.
+ *
+ * @example
+ * ```ts
+ * declare const consent: ConsentState;
+ * const ctx: PersonContext = { profile: { timeZone: 'Europe/Paris', children: ['Paul'] }, consent };
+ * ```
+ */
+export interface PersonContext {
+  readonly profile?: Profile;
+  readonly consent?: ConsentState;
+  readonly timeZone?: string;
+}
+
+/**
+ * Options of {@link createJourneyRunner}.
+ *
+ * @example
+ * ```ts
+ * declare const store: JourneyStore; declare const contacts: ContactHistoryStore; declare const journey: Journey;
+ * const options: JourneyRunnerOptions = { store, contacts, journeys: [journey], handlers: {}, owner: 'worker-1' };
+ * ```
+ */
+export interface JourneyRunnerOptions {
+  readonly store: JourneyStore;
+  /** Every live version of every journey (instances stay on their version). */
+  readonly journeys: ReadonlyArray<Journey | JourneyDefinitionInput>;
+  readonly handlers: JourneyHandlers;
+  /** The shared contact history: sends are recorded there (idempotency key = action key), caps read it. */
+  readonly contacts?: ContactHistoryStore;
+  readonly caps?: CompiledCapRules;
+  /** Loads a person's profile and consent (default: nothing, so consent is not checked). */
+  readonly person?: (subjectId: string, now: EpochMs) => Promise<PersonContext> | PersonContext;
+  readonly holdout?: HoldoutCheck;
+  readonly bestMoment?: BestMomentCheck;
+  /** Name of this runner in leases (default `runner`). */
+  readonly owner?: string;
+  /** Lease of a claim (default 30 s): longer than one step's handlers take. */
+  readonly leaseMs?: number;
+  /** Instances claimed per tick (default 100). */
+  readonly batchSize?: number;
+}
+
+/**
+ * What one tick did.
+ *
+ * @example
+ * ```ts
+ * const r: TickResult = { claimed: 3, completed: 3, lost: 0, failed: 0, actions: 4, errors: [] };
+ * ```
+ */
+export interface TickResult {
+  readonly claimed: number;
+  readonly completed: number;
+  /** Claims whose lease expired before completion (another runner replays them). */
+  readonly lost: number;
+  /** Claims whose handlers or loaders threw (retried after the lease). */
+  readonly failed: number;
+  readonly actions: number;
+  readonly errors: ReadonlyArray<{ readonly instanceId: string; readonly error: unknown }>;
+}
+
+/**
+ * A journey runner: enrol, ingest inbound inputs, and tick (claim → advance → act → save).
+ *
+ * @example
+ * ```ts
+ * declare const runner: JourneyRunner;
+ * await runner.tick(Date.now());
+ * ```
+ */
+export interface JourneyRunner {
+  /** Enrols a person in a journey (its newest version) under the entry policy. */
+  enrol(journeyId: string, subjectId: string, now: EpochMs, instanceId?: string): Promise<EnrolResult & { readonly instance?: JourneyInstance }>;
+  /** Routes an inbound input: delivered (once per id) to the person's active instances; an event may also enrol them. */
+  ingest(input: JourneyInput, now: EpochMs): Promise<{ readonly delivered: ReadonlyArray<string>; readonly enrolled: ReadonlyArray<string> }>;
+  /** Claims one batch of due instances and processes it. */
+  tick(now: EpochMs): Promise<TickResult>;
+  /** Ticks until nothing is due at `now`. */
+  drain(now: EpochMs): Promise<TickResult>;
+  /** Ticks every `intervalMs` on `clock` until {@link JourneyRunner.stop}. */
+  start(options: { readonly clock: () => EpochMs; readonly intervalMs?: number }): void;
+  stop(): Promise<void>;
+}
+
+function configError(message: string, path: ReadonlyArray<string | number>): CrossChannelError<JourneyErrorCode> {
+  return new CrossChannelError<JourneyErrorCode>('CONFIG_INVALID', message, { path });
+}
+
+/** The seq of one of this instance's keys (`<instance>:<step>:<seq>[:…]`), or NaN. */
+function seqOfKey(instanceId: string, key: string): number {
+  if (!key.startsWith(`${instanceId}:`)) return NaN;
+  const parts = key.slice(instanceId.length + 1).split(':');
+  return Number(parts[1]);
+}
+
+/**
+ * Creates a runner over a store. Several runners (processes) may share one store: claims are leased, so each
+ * due step is advanced by one of them at a time.
+ *
+ * @example
+ * ```ts
+ * import { createJourneyRunner, parseJourney } from 'crosschannel/journeys';
+ * import { MemoryJourneyStore, MemoryContactHistoryStore } from 'crosschannel/adapters/memory';
+ *
+ * declare const welcomeDefinition: JourneyDefinitionInput;
+ * const runner = createJourneyRunner({
+ *   store: new MemoryJourneyStore(),
+ *   contacts: new MemoryContactHistoryStore(),
+ *   journeys: [parseJourney(welcomeDefinition)],
+ *   handlers: { send: (a) => console.log('send', a.channel, a.message, a.key) },
+ * });
+ * await runner.enrol('welcome', 'p-42', Date.now());
+ * await runner.tick(Date.now());
+ * ```
+ */
+export function createJourneyRunner(options: JourneyRunnerOptions): JourneyRunner {
+  if (typeof options !== 'object' || options === null) throw configError('options must be an object', []);
+  if (typeof options.store !== 'object' || options.store === null) throw configError('store is required', ['store']);
+  if (!Array.isArray(options.journeys) || options.journeys.length === 0) throw configError('journeys must be a non-empty array', ['journeys']);
+  if (typeof options.handlers !== 'object' || options.handlers === null) throw configError('handlers must be an object', ['handlers']);
+  const leaseMs = options.leaseMs ?? 30_000;
+  const batchSize = options.batchSize ?? 100;
+  if (!(leaseMs > 0)) throw configError('leaseMs must be positive', ['leaseMs']);
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw configError('batchSize must be a positive integer', ['batchSize']);
+  const owner = options.owner ?? 'runner';
+  const store = options.store;
+  const byVersion = new Map<string, Journey>();
+  const newest = new Map<string, Journey>();
+  options.journeys.forEach((d, i) => {
+    let j: Journey;
+    try {
+      j = parseJourney(d);
+    } catch (e) {
+      if (e instanceof CrossChannelError) throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INVALID', e.message, { path: ['journeys', i, ...e.pathSegments] });
+      throw e;
+    }
+    byVersion.set(`${j.id}@${j.version}`, j);
+    if ((newest.get(j.id)?.version ?? 0) < j.version) newest.set(j.id, j);
+  });
+
+  async function loadInputs(inst: JourneyInstance, now: EpochMs): Promise<AdvanceInputs> {
+    const person = options.person ? await options.person(inst.subjectId, now) : {};
+    let history: CapHistory | undefined;
+    if (options.contacts && options.caps) {
+      const h = await options.contacts.history(inst.subjectId, now - options.caps.lookbackMs);
+      // A replayed step must not be capped by its own contact, recorded by a runner that died before saving.
+      const own = h.contacts.filter((c) => c.idempotencyKey !== undefined && seqOfKey(inst.id, c.idempotencyKey) >= inst.seq);
+      history = own.length === 0 ? h : { contacts: h.contacts.filter((c) => !own.includes(c)), responses: h.responses };
+    }
+    return {
+      ...(person.profile ? { profile: person.profile } : {}),
+      ...(person.consent ? { consent: person.consent } : {}),
+      ...(person.timeZone ? { timeZone: person.timeZone } : {}),
+      ...(options.caps ? { caps: options.caps } : {}),
+      ...(history ? { history } : {}),
+      ...(options.holdout ? { holdout: options.holdout } : {}),
+      ...(options.bestMoment ? { bestMoment: options.bestMoment } : {}),
+    };
+  }
+
+  async function perform(action: JourneyAction): Promise<void> {
+    const h = options.handlers;
+    switch (action.kind) {
+      case 'send':
+        if (options.contacts) {
+          await options.contacts.recordContact({
+            id: action.key,
+            subjectId: action.subjectId,
+            channel: action.channel,
+            ...(action.campaignId ? { campaignId: action.campaignId } : {}),
+            ...(action.offerId ? { offerId: action.offerId } : {}),
+            tags: [...action.tags],
+            at: action.at,
+            transactional: action.transactional,
+            idempotencyKey: action.key,
+          });
+        }
+        return h.send?.(action);
+      case 'wouldSend':
+        return h.wouldSend?.(action);
+      case 'task':
+        return h.task?.(action);
+      case 'answer':
+        return h.answer?.(action);
+      case 'optOut':
+        return h.optOut?.(action);
+    }
+  }
+
+  async function processClaim(claim: JourneyClaim, now: EpochMs): Promise<{ outcome: 'completed' | 'lost'; actions: number }> {
+    const inst = claim.instance;
+    const journey = byVersion.get(`${inst.journeyId}@${inst.version}`);
+    if (!journey) throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INSTANCE_INVALID', `No journey ${inst.journeyId} version ${inst.version} in this runner`, { path: ['instance', 'version'] });
+    const base = await loadInputs(inst, now);
+    let r: AdvanceResult;
+    try {
+      r = advance(journey, inst, { ...base, ...inboxInputs(claim.inbox) }, now);
+    } catch (e) {
+      // A malformed inbound input must not block the instance forever: it is consumed without effect.
+      if (!isCrossChannelError(e, 'JOURNEY_INPUT_INVALID')) throw e;
+      r = advance(journey, inst, base, now);
+    }
+    for (const a of r.actions) await perform(a);
+    const saved = await store.complete(claim, r.instance, claim.inbox.length, now);
+    return { outcome: saved ? 'completed' : 'lost', actions: r.actions.length };
+  }
+
+  async function tick(now: EpochMs): Promise<TickResult> {
+    const claims = await store.claimDue(now, { limit: batchSize, leaseMs, owner });
+    const settled = await Promise.allSettled(claims.map((c) => processClaim(c, now)));
+    let completed = 0;
+    let lost = 0;
+    let actions = 0;
+    const errors: Array<{ instanceId: string; error: unknown }> = [];
+    settled.forEach((s, i) => {
+      if (s.status === 'fulfilled') {
+        if (s.value.outcome === 'completed') completed++;
+        else lost++;
+        actions += s.value.actions;
+      } else errors.push({ instanceId: claims[i]!.instance.id, error: s.reason });
+    });
+    return { claimed: claims.length, completed, lost, failed: errors.length, actions, errors };
+  }
+
+  async function enrol(journeyId: string, subjectId: string, now: EpochMs, instanceId?: string): Promise<EnrolResult & { instance?: JourneyInstance }> {
+    const j = newest.get(journeyId);
+    if (!j) throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INPUT_INVALID', `Unknown journey ${JSON.stringify(journeyId)}`, { path: ['journeyId'] });
+    const instance = startInstance(j, subjectId, now, instanceId);
+    const r = await store.enrol(instance, entryPlan(j, now));
+    return r.enrolled ? { ...r, instance } : r;
+  }
+
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let running: Promise<unknown> | null = null;
+  let stopped = true;
+
+  return {
+    enrol,
+    async ingest(input, now) {
+      checkJourneyInput(input);
+      const subjectId = 'event' in input ? input.event.subjectId : 'response' in input ? input.response.subjectId : input.reply.subjectId;
+      const delivered: string[] = [];
+      const enrolled: string[] = [];
+      for (const j of newest.values()) {
+        const active = await store.activeFor(j.id, subjectId);
+        if (active) {
+          if (await store.deliver(active.id, input, now)) delivered.push(active.id);
+        } else if ('event' in input && triggersEntry(j, { event: input.event })) {
+          // The triggering event starts the journey; it is not also an input of it.
+          const r = await enrol(j.id, subjectId, input.event.at <= now ? input.event.at : now, `${j.id}:${subjectId}:${input.id}`);
+          if (r.enrolled) enrolled.push(r.instance!.id);
+        }
+      }
+      return { delivered, enrolled };
+    },
+    tick,
+    async drain(now) {
+      const total = { claimed: 0, completed: 0, lost: 0, failed: 0, actions: 0, errors: [] as Array<{ instanceId: string; error: unknown }> };
+      for (;;) {
+        const r = await tick(now);
+        total.claimed += r.claimed;
+        total.completed += r.completed;
+        total.lost += r.lost;
+        total.failed += r.failed;
+        total.actions += r.actions;
+        total.errors.push(...r.errors);
+        if (r.claimed === 0) return total;
+      }
+    },
+    start({ clock, intervalMs = 250 }) {
+      if (!stopped) return;
+      stopped = false;
+      const loop = async (): Promise<void> => {
+        if (stopped) return;
+        running = tick(clock()).catch(() => undefined);
+        const r = (await running) as TickResult | undefined;
+        if (stopped) return;
+        // A full batch means more is due: go again at once.
+        timer = setTimeout(() => void loop(), r && r.claimed >= batchSize ? 0 : intervalMs);
+      };
+      void loop();
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      timer = null;
+      if (running) await running;
+    },
+  };
+}

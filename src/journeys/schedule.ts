@@ -1,0 +1,78 @@
+/**
+ * When a `wait` step ends: after a duration, at a date read from the profile, then at the next local time of
+ * day on an allowed weekday in the person's zone.
+ */
+import { CrossChannelError } from '../core/errors.js';
+import { isValidTimeZone, addLocal, fromLocalTime, localTime, type EpochMs } from '../core/time.js';
+import type { Profile } from '../segments/conditions.js';
+import type { Step } from './definition.js';
+
+type WaitStep = Extract<Step, { type: 'wait' }>;
+
+/**
+ * The first instant ≥ `from` at which the local clock in `zone` shows `time` (HH:MM) on one of `weekdays`
+ * (0 = Sunday; default every day).
+ *
+ * @example
+ * ```ts
+ * nextLocalTime(Date.parse('2026-03-06T15:00:00Z'), '10:00', [1, 2, 3, 4, 5], 'Europe/Paris'); // Monday 2026-03-09 09:00Z
+ * ```
+ */
+export function nextLocalTime(from: EpochMs, time: string, weekdays: ReadonlyArray<number> | undefined, zone: string): EpochMs {
+  if (typeof from !== 'number' || !Number.isFinite(from)) throw new CrossChannelError('TIME_INVALID', 'from must be epoch ms', { path: ['from'] });
+  if (typeof time !== 'string' || !/^([01]\d|2[0-3]):[0-5]\d$/.test(time)) throw new CrossChannelError('INPUT_INVALID', 'time must be HH:MM', { path: ['time'] });
+  if (weekdays !== undefined && (!Array.isArray(weekdays) || weekdays.length === 0 || !weekdays.every((d) => Number.isInteger(d) && d >= 0 && d <= 6))) {
+    throw new CrossChannelError('INPUT_INVALID', 'weekdays must be a non-empty list of 0–6', { path: ['weekdays'] });
+  }
+  if (typeof zone !== 'string' || !isValidTimeZone(zone)) throw new CrossChannelError('TIMEZONE_INVALID', 'Unknown IANA time zone', { path: ['zone'] });
+  const hour = Number(time.slice(0, 2));
+  const minute = Number(time.slice(3, 5));
+  const lt = localTime(from, zone);
+  for (let d = 0; d <= 8; d++) {
+    const weekday = (lt.weekday + d) % 7;
+    if (weekdays !== undefined && !weekdays.includes(weekday)) continue;
+    const at = fromLocalTime({ year: lt.year, month: lt.month, day: lt.day + d, hour, minute }, zone);
+    if (at >= from) return at;
+  }
+  // Unreachable with at least one weekday: eight days always contain it after `from`.
+  return from;
+}
+
+/** Reads a dotted attribute path from a profile. */
+export function readAttr(profile: Profile | undefined, path: string): unknown {
+  let cur: unknown = profile;
+  for (const seg of path.split('.')) {
+    if (typeof cur !== 'object' || cur === null) return undefined;
+    cur = (cur as Record<string, unknown>)[seg];
+  }
+  return cur;
+}
+
+function instantOf(v: unknown): EpochMs | null {
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}/.test(v)) {
+    const t = Date.parse(v.length === 10 ? `${v}T00:00:00Z` : v);
+    return Number.isFinite(t) ? t : null;
+  }
+  return null;
+}
+
+/** The person's zone: the profile attribute when it is a known zone, else the journey's. */
+export function zoneOf(profile: Profile | undefined, attr: string, fallback: string): string {
+  const z = readAttr(profile, attr);
+  return typeof z === 'string' && isValidTimeZone(z) ? z : fallback;
+}
+
+/** When a wait step entered at `stepAt` ends, or `null` when it waits for a profile date the profile lacks. */
+export function waitEnd(step: WaitStep, stepAt: EpochMs, profile: Profile | undefined, zone: string): EpochMs | null {
+  let at = stepAt;
+  if (step.date) {
+    const d = instantOf(readAttr(profile, step.date.attr));
+    if (d === null) return null;
+    at = step.date.offsetMonths === 0 ? d : addLocal(d, step.date.offsetMonths, 'month', zone);
+    at += step.date.offset ?? 0;
+  }
+  if (step.duration !== undefined) at += step.duration;
+  if (step.until) at = nextLocalTime(at, step.until.time, step.until.weekdays, zone);
+  return at;
+}

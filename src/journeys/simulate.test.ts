@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { parseCapRules } from '../capping/rules.js';
+import { consentState, parseConsentEvent } from '../consent/ledger.js';
+import { simulateJourney, type SimulatedPerson } from './simulate.js';
+import { whitePaper } from './scenarios/fixtures.js';
+
+const start = Date.parse('2026-03-02T08:00:00Z');
+const people: SimulatedPerson[] = Array.from({ length: 200 }, (_, i) => ({
+  subjectId: `lead-${i}`,
+  enterAt: (i % 10) * 3_600_000,
+  consent: consentState(
+    (i % 5 === 0 ? ['email'] : ['email', 'direct_mail']).flatMap((channel) =>
+      ['marketing', 'service'].map((purpose) => parseConsentEvent({ id: `${i}-${channel}-${purpose}`, subjectId: `lead-${i}`, channel, purpose, kind: 'granted', at: 0, evidence: { source: 'sim' } })),
+    ),
+  ),
+}));
+
+describe('simulateJourney', () => {
+  const options = { days: 70, seed: 42, start, caps: parseCapRules({ rules: [{ id: 'week', kind: 'limit', limit: 1, window: { rolling: '7d' }, scope: { tags: 'marketing' } }] }), responseModel: { email: { opened: 0.4, clicked: 0.25, unsubscribed: 0.01, goal: 0.2 }, goalEvent: 'demo_booked' } };
+
+  it('forecasts the funnel, pressure and blocks, deterministically for a seed', () => {
+    const r = simulateJourney(whitePaper, people, options);
+    expect(r).toEqual(simulateJourney(whitePaper, people, options));
+    expect(r.population).toBe(200);
+    expect(r.funnel[0]).toEqual({ step: 'thanks', reached: 200 });
+    expect(r.steps['demo-invite']!.reached).toBeGreaterThan(0);
+    expect(r.steps['demo-invite']!.reached).toBeLessThan(200);
+    expect(r.blocked.caps).toBeGreaterThan(0); // the weekly cap holds the J+20 / J+25 sends
+    expect(r.contactsPerPersonWeek.email).toBeGreaterThan(0);
+    expect(Object.values(r.outcomes).reduce((a, b) => a + b, 0)).toBe(200);
+    expect(r.outcomes['goal:demo-booked']).toBeGreaterThan(0);
+  });
+});

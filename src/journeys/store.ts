@@ -1,0 +1,185 @@
+/**
+ * The `JourneyStore` contract: instances, due timers with leased claims, a per-instance inbox of inbound
+ * inputs deduplicated by id, and the entry policy applied atomically from a plan the module computes.
+ */
+import { CrossChannelError } from '../core/errors.js';
+import type { BehaviourEvent } from '../core/records.js';
+import type { EpochMs } from '../core/time.js';
+import { parseJourney, type Journey } from './compile.js';
+import type { JourneyErrorCode } from './errors.js';
+import type { AdvanceInputs, InboundReply, JourneyResponse } from './inputs.js';
+import type { JourneyInstance } from './instance.js';
+
+/**
+ * One inbound input for an instance, with the id that makes its delivery idempotent.
+ *
+ * @example
+ * ```ts
+ * const input: JourneyInput = { id: 'evt-981', event: { subjectId: 'p1', type: 'purchase', at: 0, properties: {} } };
+ * ```
+ */
+export type JourneyInput =
+  | { readonly id: string; readonly event: BehaviourEvent }
+  | { readonly id: string; readonly response: JourneyResponse }
+  | { readonly id: string; readonly reply: InboundReply };
+
+/**
+ * The entry policy as a plan a store applies atomically (it never re-derives the rules): refuse when an
+ * instance is active; refuse when the person entered before and `reentry` is `never`, or entered after
+ * `enteredBefore`; refuse when at least `cap.max` entries happened since `cap.since` (null: ever).
+ *
+ * @example
+ * ```ts
+ * declare const journey: Journey;
+ * const plan: EntryPlan = entryPlan(journey, Date.now());
+ * ```
+ */
+export interface EntryPlan {
+  readonly journeyId: string;
+  readonly reentry: 'never' | 'always' | 'cooldown';
+  /** With `cooldown`: the previous entry must be at or before this instant. */
+  readonly enteredBefore: EpochMs | null;
+  readonly cap: { readonly max: number; readonly since: EpochMs | null } | null;
+  /** Entry times older than this may be forgotten by the store (0: keep). */
+  readonly forgetBefore: EpochMs;
+}
+
+/**
+ * Computes the {@link EntryPlan} of `journey` at `now`.
+ *
+ * @example
+ * ```ts
+ * declare const journey: Journey;
+ * entryPlan(journey, Date.parse('2026-03-02T09:00:00Z')).reentry; // 'never' | 'always' | 'cooldown'
+ * ```
+ */
+export function entryPlan(journey: Journey, now: EpochMs): EntryPlan {
+  const j = parseJourney(journey);
+  const { reentry, cap } = j.definition.entry;
+  return {
+    journeyId: j.id,
+    reentry: typeof reentry === 'object' ? 'cooldown' : reentry,
+    enteredBefore: typeof reentry === 'object' ? now - reentry.cooldown : null,
+    cap: cap ? { max: cap.max, since: cap.per === undefined ? null : now - cap.per } : null,
+    forgetBefore: 0,
+  };
+}
+
+/**
+ * What {@link JourneyStore.enrol} answers.
+ *
+ * @example
+ * ```ts
+ * const r: EnrolResult = { enrolled: false, reason: 'active', activeId: 'welcome:p1:1767225600000' };
+ * ```
+ */
+export type EnrolResult = { readonly enrolled: true } | { readonly enrolled: false; readonly reason: 'active' | 'no_reentry' | 'cooldown' | 'cap'; readonly activeId?: string };
+
+/**
+ * A leased claim on an instance: until `leaseUntil` nobody else may advance it; `complete` with the same
+ * token saves the new state.
+ *
+ * @example
+ * ```ts
+ * declare const claim: JourneyClaim;
+ * console.log(claim.instance.step, claim.inbox.length, claim.leaseUntil);
+ * ```
+ */
+export interface JourneyClaim {
+  readonly instance: JourneyInstance;
+  /** Inbound inputs delivered and not yet consumed, in delivery order. */
+  readonly inbox: ReadonlyArray<JourneyInput>;
+  readonly token: string;
+  readonly leaseUntil: EpochMs;
+}
+
+/**
+ * Options of {@link JourneyStore.claimDue}.
+ *
+ * @example
+ * ```ts
+ * const o: ClaimOptions = { limit: 100, leaseMs: 30_000, owner: 'runner-1' };
+ * ```
+ */
+export interface ClaimOptions {
+  readonly limit: number;
+  readonly leaseMs: number;
+  readonly owner: string;
+}
+
+/**
+ * Durable state of journeys. Implementations: `MemoryJourneyStore`, `RedisJourneyStore`,
+ * `PostgresJourneyStore`; `runJourneyStoreConformance` (`crosschannel/testing`) is the contract.
+ *
+ * Guarantees: an instance is due when its `wakeAt` ≤ now or it has undelivered inbox items; `claimDue` hands
+ * each due instance to one claimer at a time (a lease); a claim whose lease expired is handed out again, and its
+ * late `complete` is refused; `deliver` accepts an input id once per instance, ever.
+ *
+ * @example
+ * ```ts
+ * declare const store: JourneyStore;
+ * const claims = await store.claimDue(Date.now(), { limit: 100, leaseMs: 30_000, owner: 'runner-1' });
+ * ```
+ */
+export interface JourneyStore {
+  /** Creates `instance` if the plan allows (atomically: one active instance per journey and person). */
+  enrol(instance: JourneyInstance, plan: EntryPlan): Promise<EnrolResult>;
+  get(instanceId: string): Promise<JourneyInstance | null>;
+  /** The active instance of a journey for a person, if any. */
+  activeFor(journeyId: string, subjectId: string): Promise<JourneyInstance | null>;
+  /** Appends an input to an active instance's inbox and makes it due; false when the id was seen before or the instance is not active. */
+  deliver(instanceId: string, input: JourneyInput, now: EpochMs): Promise<boolean>;
+  /** Claims up to `limit` due instances (earliest first within a due shard), each leased for `leaseMs`. */
+  claimDue(now: EpochMs, options: ClaimOptions): Promise<JourneyClaim[]>;
+  /** Saves the advanced instance and drops the first `consumed` inbox items, if the claim's lease still holds; false (and nothing written) otherwise. */
+  complete(claim: JourneyClaim, instance: JourneyInstance, consumed: number, now: EpochMs): Promise<boolean>;
+  /** Replaces an instance outright (version migration); not while leased. */
+  replace(instance: JourneyInstance, now: EpochMs): Promise<boolean>;
+  /** Instances of a journey (all versions, or one). */
+  list(journeyId: string, version?: number): AsyncIterable<JourneyInstance>;
+  /** The earliest due time, for a runner to sleep until (null: nothing scheduled). */
+  nextDueAt(): Promise<EpochMs | null>;
+  /** Deletes everything about a subject. */
+  erase(subjectId: string): Promise<void>;
+}
+
+/** Turns a claim's inbox into advance inputs. */
+export function inboxInputs(inbox: ReadonlyArray<JourneyInput>): Pick<AdvanceInputs, 'events' | 'responses' | 'replies'> {
+  if (!Array.isArray(inbox)) throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INPUT_INVALID', 'inbox must be an array', { path: ['inbox'] });
+  inbox.forEach((x, i) => {
+    if (typeof x !== 'object' || x === null) throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INPUT_INVALID', `inbox[${i}] must be an object`, { path: ['inbox', i] });
+  });
+  const events: BehaviourEvent[] = [];
+  const responses: JourneyResponse[] = [];
+  const replies: InboundReply[] = [];
+  for (const x of inbox) {
+    if ('event' in x) events.push(x.event);
+    else if ('response' in x) responses.push(x.response);
+    else replies.push(x.reply);
+  }
+  return { ...(events.length ? { events } : {}), ...(responses.length ? { responses } : {}), ...(replies.length ? { replies } : {}) };
+}
+
+/** Validates a {@link JourneyInput} from plain JS (stores call it before writing anything). */
+export function checkJourneyInput(input: unknown): asserts input is JourneyInput {
+  const bad = (msg: string, path: Array<string | number>) => new CrossChannelError<JourneyErrorCode>('JOURNEY_INPUT_INVALID', msg, { path });
+  if (typeof input !== 'object' || input === null) throw bad('input must be an object', ['input']);
+  const x = input as Record<string, unknown>;
+  if (typeof x.id !== 'string' || x.id.length === 0 || x.id.length > 256) throw bad('input.id must be a non-empty string', ['input', 'id']);
+  const body = x.event ?? x.response ?? x.reply;
+  if (typeof body !== 'object' || body === null) throw bad('input needs an event, a response or a reply', ['input']);
+  const b = body as Record<string, unknown>;
+  if (typeof b.subjectId !== 'string') throw bad('input subjectId must be a string', ['input', 'subjectId']);
+  if (typeof b.at !== 'number' || !Number.isFinite(b.at)) throw bad('input at must be epoch ms', ['input', 'at']);
+}
+
+/** Validates an instance's identity fields from plain JS before a store writes it. */
+export function checkStoredInstance(instance: unknown): asserts instance is JourneyInstance {
+  const i = instance as Record<string, unknown> | null;
+  const bad = (field: string) => new CrossChannelError<JourneyErrorCode>('JOURNEY_INSTANCE_INVALID', `instance.${field} is missing or malformed`, { path: ['instance', field] });
+  if (typeof i !== 'object' || i === null) throw bad('');
+  for (const f of ['id', 'journeyId', 'subjectId', 'step', 'status'] as const) if (typeof i[f] !== 'string' || (i[f] as string).length === 0) throw bad(f);
+  if (!Number.isInteger(i.version)) throw bad('version');
+  if (i.wakeAt !== null && !Number.isFinite(i.wakeAt)) throw bad('wakeAt');
+  if (!Number.isFinite(i.enteredAt)) throw bad('enteredAt');
+}

@@ -1,0 +1,178 @@
+/**
+ * Conformance suite of {@link JourneyStore}: every implementation (memory, Redis, PostgreSQL, yours) must pass it.
+ */
+import { expect, it } from 'vitest';
+import { isCrossChannelError } from '../core/errors.js';
+import { HOUR, MINUTE } from '../core/time.js';
+import type { JourneyInstance } from '../journeys/instance.js';
+import type { EntryPlan, JourneyInput, JourneyStore } from '../journeys/store.js';
+import { runConformance, type ConformanceTargets } from './harness.js';
+
+const T0 = Date.parse('2026-03-02T09:00:00Z');
+const plan = (extra: Partial<EntryPlan> = {}): EntryPlan => ({ journeyId: 'j', reentry: 'always', enteredBefore: null, cap: null, forgetBefore: 0, ...extra });
+const inst = (subjectId: string, wakeAt: number | null, extra: Partial<JourneyInstance> = {}): JourneyInstance => ({
+  id: `j:${subjectId}:${extra.enteredAt ?? T0}`,
+  journeyId: 'j',
+  version: 1,
+  subjectId,
+  status: 'active',
+  step: 'a',
+  seq: 1,
+  enteredAt: T0,
+  stepAt: T0,
+  wakeAt,
+  ...extra,
+});
+const event = (id: string, subjectId: string, at: number): JourneyInput => ({ id, event: { subjectId, type: 'purchase', at, properties: {} } });
+const claimOpts = (owner = 'r1', limit = 10) => ({ limit, leaseMs: MINUTE, owner });
+
+/**
+ * Runs the journey-store conformance suite against each implementation (inside a vitest file).
+ *
+ * @example
+ * ```ts
+ * import { runJourneyStoreConformance } from 'crosschannel/testing';
+ * import { MemoryJourneyStore } from 'crosschannel/adapters/memory';
+ *
+ * runJourneyStoreConformance([{ name: 'memory', create: () => new MemoryJourneyStore() }]);
+ * ```
+ */
+export function runJourneyStoreConformance(implementations: ConformanceTargets<JourneyStore>): void {
+  runConformance('JourneyStore', implementations, (store) => {
+    it('enrols one active instance per journey and person', async () => {
+      const s = store();
+      expect(await s.enrol(inst('p1', T0), plan())).toEqual({ enrolled: true });
+      const again = await s.enrol(inst('p1', T0, { id: 'j:p1:other', enteredAt: T0 + 1 }), plan());
+      expect(again).toMatchObject({ enrolled: false, reason: 'active' });
+      expect(await s.enrol(inst('p2', T0), plan())).toEqual({ enrolled: true });
+      expect((await s.get('j:p1:' + T0))?.subjectId).toBe('p1');
+      expect((await s.activeFor('j', 'p1'))?.id).toBe(`j:p1:${T0}`);
+      expect(await s.activeFor('j', 'nobody')).toBeNull();
+      expect(await s.get('missing')).toBeNull();
+    });
+
+    it('applies re-entry (never, cooldown) and the entry cap', async () => {
+      const s = store();
+      await s.enrol(inst('p1', T0), plan());
+      const [c] = await s.claimDue(T0, claimOpts());
+      expect(await s.complete(c!, { ...c!.instance, status: 'completed', wakeAt: null }, 0, T0)).toBe(true);
+      expect(await s.activeFor('j', 'p1')).toBeNull();
+      const later = inst('p1', T0 + HOUR, { enteredAt: T0 + HOUR });
+      expect(await s.enrol(later, plan({ reentry: 'never' }))).toMatchObject({ enrolled: false, reason: 'no_reentry' });
+      expect(await s.enrol(later, plan({ reentry: 'cooldown', enteredBefore: T0 - 1 }))).toMatchObject({ enrolled: false, reason: 'cooldown' });
+      expect(await s.enrol(later, plan({ reentry: 'cooldown', enteredBefore: T0 }))).toEqual({ enrolled: true });
+      const capped = plan({ cap: { max: 2, since: null } });
+      expect(await s.enrol(inst('a', T0, { journeyId: 'k', id: 'k:a' }), { ...capped, journeyId: 'k' })).toEqual({ enrolled: true });
+      expect(await s.enrol(inst('b', T0, { journeyId: 'k', id: 'k:b' }), { ...capped, journeyId: 'k' })).toEqual({ enrolled: true });
+      expect(await s.enrol(inst('c', T0, { journeyId: 'k', id: 'k:c' }), { ...capped, journeyId: 'k' })).toMatchObject({ enrolled: false, reason: 'cap' });
+      expect(await s.enrol(inst('c', T0 + HOUR, { journeyId: 'k', id: 'k:c', enteredAt: T0 + HOUR }), { ...capped, journeyId: 'k', cap: { max: 2, since: T0 + 1 } })).toEqual({ enrolled: true });
+    });
+
+    it('claims due instances earliest first, leases them, and hands them out again when the lease expires', async () => {
+      const s = store();
+      await s.enrol(inst('late', T0 + 2 * HOUR), plan());
+      await s.enrol(inst('b', T0 + HOUR), plan());
+      await s.enrol(inst('a', T0), plan());
+      await s.enrol(inst('never', null), plan());
+      expect(await s.nextDueAt()).toBe(T0);
+      const claims = await s.claimDue(T0 + HOUR, claimOpts());
+      expect(claims.map((c) => c.instance.subjectId)).toEqual(['a', 'b']);
+      expect(claims[0]!.leaseUntil).toBe(T0 + HOUR + MINUTE);
+      expect(await s.claimDue(T0 + HOUR, claimOpts('r2'))).toEqual([]);
+      const again = await s.claimDue(T0 + HOUR + MINUTE, claimOpts('r2'));
+      expect(again.map((c) => c.instance.subjectId).sort()).toEqual(['a', 'b']);
+      // The first claimer's lease expired: its late complete is refused and writes nothing.
+      expect(await s.complete(claims[0]!, { ...claims[0]!.instance, step: 'x', wakeAt: null }, 0, T0 + HOUR + MINUTE + 1)).toBe(false);
+      expect((await s.get(claims[0]!.instance.id))?.step).toBe('a');
+      expect(await s.complete(again.find((c) => c.instance.subjectId === 'a')!, { ...claims[0]!.instance, step: 'b', seq: 2, wakeAt: T0 + 5 * HOUR }, 0, T0 + HOUR + MINUTE + 1)).toBe(true);
+      expect((await s.get(claims[0]!.instance.id))?.step).toBe('b');
+      expect((await s.claimDue(T0 + 4 * HOUR, claimOpts('r3', 10))).map((c) => c.instance.subjectId).sort()).toEqual(['b', 'late']);
+      // r3's leases lapsed unreleased by T0 + 5 h: both come back with 'a', now due.
+      expect((await s.claimDue(T0 + 5 * HOUR, claimOpts('r4', 10))).map((c) => c.instance.subjectId).sort()).toEqual(['a', 'b', 'late']);
+    });
+
+    it('respects the claim limit', async () => {
+      const s = store();
+      for (let i = 0; i < 5; i++) await s.enrol(inst(`p${i}`, T0 + i), plan());
+      const first = (await s.claimDue(T0 + 10, claimOpts('r', 3))).map((c) => c.instance.subjectId);
+      const second = (await s.claimDue(T0 + 10, claimOpts('r', 3))).map((c) => c.instance.subjectId);
+      expect(first).toHaveLength(3);
+      expect([...first, ...second].sort()).toEqual(['p0', 'p1', 'p2', 'p3', 'p4']);
+    });
+
+    it('never hands one due instance to two concurrent claimers', async () => {
+      const s = store();
+      for (let i = 0; i < 40; i++) await s.enrol(inst(`p${i}`, T0), plan());
+      const batches = await Promise.all([1, 2, 3, 4].map((r) => s.claimDue(T0, claimOpts(`r${r}`, 15))));
+      const ids = batches.flat().map((c) => c.instance.id);
+      expect(ids).toHaveLength(40);
+      expect(new Set(ids).size).toBe(40);
+    });
+
+    it('delivers an input once per id, makes the instance due, and drops consumed inbox items', async () => {
+      const s = store();
+      const i = inst('p1', T0 + HOUR);
+      await s.enrol(i, plan());
+      expect(await s.deliver(i.id, event('e1', 'p1', T0), T0)).toBe(true);
+      expect(await s.deliver(i.id, event('e1', 'p1', T0), T0)).toBe(false);
+      expect(await s.deliver('missing', event('e2', 'p1', T0), T0)).toBe(false);
+      const [c] = await s.claimDue(T0, claimOpts());
+      expect(c!.inbox.map((x) => x.id)).toEqual(['e1']);
+      // Delivered while leased: kept for the next claim.
+      expect(await s.deliver(i.id, event('e2', 'p1', T0 + 1), T0 + 1)).toBe(true);
+      expect(await s.complete(c!, { ...i, seq: 2 }, 1, T0 + 2)).toBe(true);
+      const [c2] = await s.claimDue(T0 + 2, claimOpts());
+      expect(c2!.inbox.map((x) => x.id)).toEqual(['e2']);
+      expect(c2!.instance.seq).toBe(2);
+      expect(await s.complete(c2!, { ...i, seq: 3 }, 1, T0 + 3)).toBe(true);
+      expect(await s.claimDue(T0 + 3, claimOpts())).toEqual([]);
+      expect(await s.deliver(i.id, event('e1', 'p1', T0), T0 + 4)).toBe(false); // seen before, even after consumption
+    });
+
+    it('an ended instance is no longer due, active or deliverable', async () => {
+      const s = store();
+      const i = inst('p1', T0);
+      await s.enrol(i, plan());
+      const [c] = await s.claimDue(T0, claimOpts());
+      expect(await s.complete(c!, { ...i, status: 'goal', wakeAt: null, outcome: 'bought' }, 0, T0)).toBe(true);
+      expect(await s.claimDue(T0 + 10 * HOUR, claimOpts())).toEqual([]);
+      expect(await s.activeFor('j', 'p1')).toBeNull();
+      expect((await s.get(i.id))?.status).toBe('goal');
+      expect(await s.deliver(i.id, event('e1', 'p1', T0), T0)).toBe(false);
+    });
+
+    it('lists, replaces (not while leased) and erases', async () => {
+      const s = store();
+      await s.enrol(inst('p1', T0), plan());
+      await s.enrol(inst('p2', T0 + HOUR, { version: 2 }), plan());
+      const all: string[] = [];
+      for await (const x of s.list('j')) all.push(x.subjectId);
+      expect(all.sort()).toEqual(['p1', 'p2']);
+      const v2: string[] = [];
+      for await (const x of s.list('j', 2)) v2.push(x.subjectId);
+      expect(v2).toEqual(['p2']);
+      const [c] = await s.claimDue(T0, claimOpts());
+      expect(await s.replace({ ...c!.instance, version: 2 }, T0)).toBe(false);
+      expect(await s.replace({ ...inst('p2', T0 + 3 * HOUR), version: 3 }, T0)).toBe(true);
+      expect((await s.get(`j:p2:${T0}`))?.version).toBe(3);
+      expect(await s.replace(inst('ghost', T0), T0)).toBe(false);
+      await s.erase('p2');
+      expect(await s.get(`j:p2:${T0}`)).toBeNull();
+      expect(await s.activeFor('j', 'p2')).toBeNull();
+      expect((await s.claimDue(T0 + 5 * HOUR, claimOpts('z'))).map((x) => x.instance.subjectId)).toEqual(['p1']);
+    });
+
+    it('refuses malformed instances and inputs with CrossChannelError, writing nothing', async () => {
+      const s = store();
+      for (const bad of [null, {}, { ...inst('p1', T0), id: '' }, { ...inst('p1', T0), version: 'x' }, { ...inst('p1', T0), wakeAt: 'soon' }]) {
+        await expect(s.enrol(bad as JourneyInstance, plan())).rejects.toSatisfy((e: unknown) => isCrossChannelError(e));
+      }
+      expect(await s.activeFor('j', 'p1')).toBeNull();
+      await s.enrol(inst('p1', T0), plan());
+      for (const bad of [null, {}, { id: 'x' }, { id: 'x', event: { subjectId: 'p1', at: 'now' } }]) {
+        await expect(s.deliver(`j:p1:${T0}`, bad as JourneyInput, T0)).rejects.toSatisfy((e: unknown) => isCrossChannelError(e));
+      }
+      expect((await s.claimDue(T0, claimOpts()))[0]!.inbox).toEqual([]);
+    });
+  });
+}

@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryContactHistoryStore } from '../../src/adapters/memory/contact-history.js';
+import { DAY, HOUR, MINUTE } from '../../src/core/time.js';
+import { consentState, parseConsentEvent } from '../../src/consent/ledger.js';
+import { parseCapRules } from '../../src/capping/rules.js';
+import { parseJourney } from '../../src/journeys/compile.js';
+import { createJourneyRunner, type JourneyHandlers } from '../../src/journeys/runner.js';
+import type { JourneyStore } from '../../src/journeys/store.js';
+import { cartAbandonment, welcome } from '../../src/journeys/scenarios/fixtures.js';
+import { journeyStores } from './stores.js';
+
+const T0 = Date.parse('2026-03-02T08:00:00Z');
+const journeys = [parseJourney(welcome), parseJourney(cartAbandonment)];
+const caps = parseCapRules({ rules: [{ id: 'day', kind: 'limit', limit: 3, window: 'day', scope: { tags: 'marketing' } }] });
+const consentOf = (subjectId: string) =>
+  consentState(['email', 'push', 'sms'].map((channel) => parseConsentEvent({ id: `${subjectId}-${channel}`, subjectId, channel, purpose: 'marketing', kind: 'granted', at: 0, evidence: { source: 't' } })));
+
+function counting() {
+  const calls = new Map<string, number>();
+  const handlers: JourneyHandlers = {
+    send: (a) => void calls.set(a.key, (calls.get(a.key) ?? 0) + 1),
+  };
+  return { calls, handlers };
+}
+
+for (const impl of journeyStores) {
+  describe.skipIf(impl.skip === true)(`journey runner on ${impl.name}`, () => {
+    const withStore = async (fn: (store: JourneyStore) => Promise<void>) => {
+      const store = await impl.create();
+      try {
+        await fn(store);
+      } finally {
+        await impl.destroy?.(store);
+      }
+    };
+
+    it('4 runners on one store: every due step executed exactly once', () =>
+      withStore(async (store) => {
+        const contacts = new MemoryContactHistoryStore();
+        const { calls, handlers } = counting();
+        const runners = [1, 2, 3, 4].map((n) => createJourneyRunner({ store, contacts, caps, journeys, handlers, owner: `r${n}`, batchSize: 7, person: (id) => ({ consent: consentOf(id) }) }));
+        const people = 24;
+        for (let i = 0; i < people; i++) await runners[i % 4]!.enrol('welcome', `p${i}`, T0 + i * MINUTE);
+        for (let t = T0; t <= T0 + 9 * DAY; t += 12 * HOUR) await Promise.all(runners.map((r) => r.drain(t)));
+        expect(calls.size).toBe(people * 3);
+        expect([...calls.values()].every((n) => n === 1)).toBe(true);
+        for (let i = 0; i < people; i++) expect((await contacts.history(`p${i}`)).contacts).toHaveLength(3);
+      }));
+
+    it('a runner killed mid-step: its lease expires, another replays; nothing lost, each contact recorded once', () =>
+      withStore(async (store) => {
+        const contacts = new MemoryContactHistoryStore();
+        const { calls, handlers } = counting();
+        let crashes = 5;
+        const dying = createJourneyRunner({
+          store, contacts, caps, journeys, owner: 'dying', leaseMs: 10 * MINUTE, person: (id) => ({ consent: consentOf(id) }),
+          handlers: { send: (a) => { handlers.send!(a); if (crashes-- > 0) throw new Error('killed'); } },
+        });
+        const healthy = createJourneyRunner({ store, contacts, caps, journeys, handlers, owner: 'healthy', leaseMs: 10 * MINUTE, person: (id) => ({ consent: consentOf(id) }) });
+        for (let i = 0; i < 10; i++) await healthy.enrol('welcome', `p${i}`, T0);
+        const first = await dying.tick(T0);
+        expect(first.failed).toBe(5);
+        expect(await healthy.tick(T0 + MINUTE)).toMatchObject({ claimed: 0 }); // still leased
+        for (let t = T0 + 11 * MINUTE; t <= T0 + 9 * DAY; t += 6 * HOUR) await healthy.drain(t);
+        expect(calls.size).toBe(30); // nothing lost
+        expect([...calls.values()].filter((n) => n === 2)).toHaveLength(5); // the 5 crashed sends reached the handler again, same key
+        for (let i = 0; i < 10; i++) {
+          const h = await contacts.history(`p${i}`);
+          expect(h.contacts).toHaveLength(3);
+          expect(new Set(h.contacts.map((c) => c.idempotencyKey)).size).toBe(3);
+        }
+      }));
+
+    it('an inbound event delivered twice is processed once', () =>
+      withStore(async (store) => {
+        const { handlers } = counting();
+        const runner = createJourneyRunner({ store, journeys, handlers, person: (id) => ({ consent: consentOf(id) }) });
+        const abandon = { id: 'cart-1', event: { subjectId: 'p1', type: 'cart_abandon', at: T0, properties: {} } };
+        expect((await runner.ingest(abandon, T0)).enrolled).toHaveLength(1);
+        expect((await runner.ingest(abandon, T0)).enrolled).toHaveLength(0);
+        const purchase = { id: 'order-9', event: { subjectId: 'p1', type: 'purchase', at: T0 + 2 * HOUR, properties: {} } };
+        expect((await runner.ingest(purchase, T0 + 2 * HOUR)).delivered).toHaveLength(1);
+        expect((await runner.ingest(purchase, T0 + 2 * HOUR)).delivered).toHaveLength(0);
+        await runner.drain(T0 + 2 * HOUR);
+        const inst = await store.get(`cart-abandonment:p1:cart-1`);
+        expect(inst).toMatchObject({ status: 'goal', outcome: 'purchased' });
+      }));
+
+    it('a store that fails mid-step leaves the instance as it was', () =>
+      withStore(async (store) => {
+        const { handlers } = counting();
+        const failing: JourneyStore = Object.assign(Object.create(store) as JourneyStore, {
+          complete: () => Promise.reject(new Error('connection reset')),
+          claimDue: store.claimDue.bind(store),
+          enrol: store.enrol.bind(store),
+          get: store.get.bind(store),
+        });
+        const runner = createJourneyRunner({ store: failing, journeys, handlers });
+        const r0 = await runner.enrol('welcome', 'p1', T0);
+        const r = await runner.tick(T0);
+        expect(r.failed).toBe(1);
+        expect(await store.get(r0.instance!.id)).toEqual(r0.instance);
+      }));
+  });
+}
