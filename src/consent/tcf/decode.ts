@@ -4,7 +4,7 @@
  * input length (≤ {@link MAX_TC_STRING_LENGTH} characters).
  */
 import { CrossChannelError, type Result } from '../../core/errors.js';
-import { BitReader, BitsError, IdSet, WordArena, base64UrlToBytes, idSetFromPairs, rangesToBitset } from './bits.js';
+import { BitReader, BitsError, IdSet, WordArena, base64UrlToBytes, idSetFromPairs, popcount32, rangesToBitset } from './bits.js';
 import {
   MAX_TC_STRING_LENGTH,
   TCF_BITS as B,
@@ -219,12 +219,33 @@ function readRanges(r: BitReader, path: ReadonlyArray<string | number>, maxVendo
 
 function readRangesIntoBitset(r: BitReader, path: ReadonlyArray<string | number>, maxVendorId: number, numEntries: number, words: Uint32Array): IdSet {
   const what = String(path[path.length - 1]);
+  const bytes = r.bytes;
   let size = 0;
   let max = 0;
   for (let i = 0; i < numEntries; i++) {
-    const isRange = r.bit(what);
-    const first = r.int(B.vendorId, what);
-    const last = isRange ? r.int(B.vendorId, what) : first;
+    let first: number;
+    let last: number;
+    const p = r.pos;
+    if (p + 33 <= r.bitLength) {
+      // Room for the longest entry (1 + 16 + 16 bits): read it from one 32-bit window plus a 16-bit one, without
+      // the per-field bounds checks.
+      const b = p >>> 3;
+      const window = ((bytes[b]! << 24) | (bytes[b + 1]! << 16) | (bytes[b + 2]! << 8) | bytes[b + 3]!) << (p & 7);
+      first = (window >>> 15) & 0xffff;
+      if (window < 0) {
+        const q = p + 17;
+        const c = q >>> 3;
+        last = ((((bytes[c]! << 24) | (bytes[c + 1]! << 16) | (bytes[c + 2]! << 8)) << (q & 7)) >>> 16) & 0xffff;
+        r.pos = p + 33;
+      } else {
+        last = first;
+        r.pos = p + 17;
+      }
+    } else {
+      const isRange = r.bit(what);
+      first = r.int(B.vendorId, what);
+      last = isRange ? r.int(B.vendorId, what) : first;
+    }
     if (first === 0 || last < first || last > maxVendorId) rangeEntryError(path, i, first, last, maxVendorId);
     if (last > max) max = last;
     let id = first;
@@ -243,12 +264,6 @@ function readRangesIntoBitset(r: BitReader, path: ReadonlyArray<string | number>
     }
   }
   return new IdSet(words, null, size, max);
-}
-
-function popcount32(v: number): number {
-  v = v - ((v >>> 1) & 0x55555555);
-  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
-  return (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
 }
 
 /** The same messages and paths as the general range reader, for the fast path's failures. */
