@@ -35,8 +35,8 @@ interface CurveOptions {
   readonly ops?: (n: number) => number;
   /** What one operation is, for the column header (default: the item). */
   readonly op?: string;
-  /** Measure what the result keeps alive (heap + ArrayBuffers after GC), per item. */
-  readonly retains?: boolean;
+  /** Measure what the result keeps alive (heap + ArrayBuffers after GC), per item, at this size. */
+  readonly retains?: boolean | ((n: number) => boolean);
 }
 
 /**
@@ -47,7 +47,7 @@ async function curve<D>(title: string, item: string, sizes: number[], build: (n:
   if (ONLY && !ONLY.some((o) => title.toLowerCase().startsWith(o))) return;
   const ops = options.ops ?? ((n: number) => n);
   const op = options.op ?? item;
-  const retains = options.retains ?? true;
+  const retains = typeof options.retains === 'function' ? options.retains : () => options.retains !== false;
   const points: Point[] = [];
   for (const n of sizes.filter((s) => s <= MAX)) {
     const data = build(n);
@@ -59,7 +59,7 @@ async function curve<D>(title: string, item: string, sizes: number[], build: (n:
     let result = await run(data, n);
     const c = process.cpuUsage(c0);
     const ms = (c.user + c.system) / 1000;
-    const bytes = retains ? mem() - before : null;
+    const bytes = retains(n) ? mem() - before : null;
     points.push({ n, ms, bytes });
     result = null;
     void result;
@@ -99,7 +99,7 @@ const decades = [1e3, 1e4, 1e5, 1e6, 1e7];
       if (n <= 1e5) keep[i] = tc;
     }
     return keep;
-  });
+  }, { retains: (n) => n >= 1e4 && n <= 1e5 });
 }
 
 // identity: stitch n observations of people with 1–3 identifiers each (a shared device now and then).
