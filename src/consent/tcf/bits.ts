@@ -25,11 +25,6 @@ const REVERSED: Uint8Array = (() => {
   }
   return t;
 })();
-const BIT_COUNT: Uint8Array = (() => {
-  const t = new Uint8Array(256);
-  for (let v = 1; v < 256; v++) t[v] = (v & 1) + t[v >>> 1]!;
-  return t;
-})();
 
 /** Thrown by {@link BitReader} and the base64url decoder; the codecs rewrap it with their own error code. */
 export class BitsError extends Error {
@@ -43,16 +38,39 @@ export class BitsError extends Error {
  * Decodes base64url (no padding) into bytes; throws {@link BitsError} on any other character.
  * `bitLength` is 6 × characters.
  */
-export function base64UrlToBytes(text: string, start = 0, end = text.length): { bytes: Uint8Array; bitLength: number } {
+export function base64UrlToBytes(text: string, start = 0, end = text.length, into?: Uint8Array): { bytes: Uint8Array; bitLength: number } {
   const n = end - start;
-  const bytes = new Uint8Array(((n * 6) >>> 3) + 1);
+  // Four bytes of zero padding past the data let BitReader.int read a 32-bit window without a bounds branch;
+  // the reader's bitLength still bounds every read. `into` (zeroed, at least that long) saves an allocation.
+  const bytes = into ?? new Uint8Array(((n * 6) >>> 3) + 5);
+  const table = B64_REVERSE;
+  let out = 0;
+  let i = start;
+  // Four characters → three bytes per step; an invalid character maps to 255, whose high bits the OR exposes.
+  const whole = start + (n - (n & 3));
+  for (; i < whole; i += 4) {
+    const c0 = text.charCodeAt(i);
+    const c1 = text.charCodeAt(i + 1);
+    const c2 = text.charCodeAt(i + 2);
+    const c3 = text.charCodeAt(i + 3);
+    if ((c0 | c1 | c2 | c3) > 127) badChar(text, i);
+    const a = table[c0]!;
+    const b = table[c1]!;
+    const c = table[c2]!;
+    const d = table[c3]!;
+    if ((a | b | c | d) & 0xc0) badChar(text, i);
+    const v = (a << 18) | (b << 12) | (c << 6) | d;
+    bytes[out] = v >>> 16;
+    bytes[out + 1] = (v >>> 8) & 0xff;
+    bytes[out + 2] = v & 0xff;
+    out += 3;
+  }
   let acc = 0;
   let accBits = 0;
-  let out = 0;
-  for (let i = start; i < end; i++) {
+  for (; i < end; i++) {
     const c = text.charCodeAt(i);
-    const v = c < 128 ? B64_REVERSE[c]! : 255;
-    if (v === 255) throw new BitsError(`invalid base64url character ${JSON.stringify(text[i])} at offset ${i}`);
+    const v = c < 128 ? table[c]! : 255;
+    if (v === 255) badChar(text, i);
     acc = ((acc << 6) | v) & 0xffffff;
     accBits += 6;
     if (accBits >= 8) {
@@ -62,6 +80,21 @@ export function base64UrlToBytes(text: string, start = 0, end = text.length): { 
   }
   if (accBits > 0) bytes[out] = (acc << (8 - accBits)) & 0xff;
   return { bytes, bitLength: n * 6 };
+}
+
+/** Number of set bits in a 32-bit integer. */
+export function popcount32(v: number): number {
+  v = v - ((v >>> 1) & 0x55555555);
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}
+
+function badChar(text: string, from: number): never {
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 128 || B64_REVERSE[c] === 255) throw new BitsError(`invalid base64url character ${JSON.stringify(text[i])} at offset ${i}`);
+  }
+  throw new BitsError('invalid base64url character');
 }
 
 /** Big-endian bit reader over bytes with a hard end; every read is bounds-checked. */
@@ -91,6 +124,14 @@ export class BitReader {
   int(n: number, what: string): number {
     this.need(n, what);
     const bytes = this.bytes;
+    const p0 = this.pos;
+    if (n <= 25 && bytes.length >= (p0 >>> 3) + 4) {
+      // One 32-bit big-endian window holds any field of ≤ 25 bits at any bit offset (≤ 7 + 25 bits).
+      const b = p0 >>> 3;
+      const window = ((bytes[b]! << 24) | (bytes[b + 1]! << 16) | (bytes[b + 2]! << 8) | bytes[b + 3]!) << (p0 & 7);
+      this.pos = p0 + n;
+      return n === 0 ? 0 : window >>> (32 - n);
+    }
     let v = 0;
     let p = this.pos;
     const end = p + n;
@@ -120,22 +161,24 @@ export class BitReader {
     this.need(n, what);
     const bytes = this.bytes;
     const start = this.pos;
-    const shiftIn = start & 7;
     let size = 0;
     let max = 0;
-    for (let i = 0; i < n; i += 8) {
-      const p = (start + i) >>> 3;
-      let v = shiftIn === 0 ? bytes[p]! : ((bytes[p]! << shiftIn) | (bytes[p + 1]! >>> (8 - shiftIn))) & 0xff;
+    // 24 bits per step from a 32-bit window (the byte buffer is padded, and bits past `n` are masked off), each
+    // byte bit-reversed through a table so the first id is the low bit, then OR-ed into the set's words.
+    for (let i = 0; i < n; i += 24) {
+      const p = start + i;
+      const b = p >>> 3;
+      let v = (((bytes[b]! << 24) | (bytes[b + 1]! << 16) | (bytes[b + 2]! << 8) | bytes[b + 3]!) << (p & 7)) >>> 8;
       if (v === 0) continue;
-      if (n - i < 8) v &= (0xff << (8 - (n - i))) & 0xff;
-      const r = REVERSED[v]!;
+      if (n - i < 24) v &= (0xffffff << (24 - (n - i))) & 0xffffff;
+      const r = REVERSED[v >>> 16]! | (REVERSED[(v >>> 8) & 0xff]! << 8) | (REVERSED[v & 0xff]! << 16);
       if (r === 0) continue;
       const id = i + 1;
       const w = id >>> 5;
       const sh = id & 31;
       words[w] = words[w]! | (r << sh);
-      if (sh > 24) words[w + 1] = words[w + 1]! | (r >>> (32 - sh));
-      size += BIT_COUNT[r]!;
+      if (sh > 8) words[w + 1] = words[w + 1]! | (r >>> (32 - sh));
+      size += popcount32(r);
       max = id + 31 - Math.clz32(r);
     }
     this.pos = start + n;

@@ -4,7 +4,7 @@
  * input length (≤ {@link MAX_TC_STRING_LENGTH} characters).
  */
 import { CrossChannelError, type Result } from '../../core/errors.js';
-import { BitReader, BitsError, WordArena, base64UrlToBytes, idSetFromPairs, rangesToBitset, type IdSet } from './bits.js';
+import { BitReader, BitsError, IdSet, WordArena, base64UrlToBytes, idSetFromPairs, popcount32, rangesToBitset } from './bits.js';
 import {
   MAX_TC_STRING_LENGTH,
   TCF_BITS as B,
@@ -38,13 +38,16 @@ export function decodeTcString(text: string): TcString {
   if (text.length === 0) fail('TC string is empty', []);
   if (text.length > MAX_TC_STRING_LENGTH) fail(`TC string is ${text.length} characters, more than the ${MAX_TC_STRING_LENGTH} accepted`, [], { length: text.length });
 
-  let core: CoreFields | undefined;
+  let core: Mutable<TcString> | undefined;
   let disclosedVendors: IdSet | null = null;
   let allowedVendors: IdSet | null = null;
   let publisherTc: PublisherTc | null = null;
   // Bitfields can't hold more ids than the input has bits (plus room for range sets turned bitsets): one buffer
   // for every bitset of this decode.
   const arena = new WordArena(text.length * 6, 256);
+  // One zeroed byte buffer for every segment's bits (each segment gets its own view, with its padding).
+  const byteBuffer = new Uint8Array(((text.length * 6) >>> 3) + 48);
+  let byteOffset = 0;
   let segIndex = 0;
   let start = 0;
   while (start <= text.length) {
@@ -54,7 +57,10 @@ export function decodeTcString(text: string): TcString {
     if (end === start) fail(`segment ${segIndex} is empty`, path);
     let reader: BitReader;
     try {
-      const { bytes, bitLength } = base64UrlToBytes(text, start, end);
+      const need = (((end - start) * 6) >>> 3) + 5;
+      const into = byteOffset + need <= byteBuffer.length ? byteBuffer.subarray(byteOffset, byteOffset + need) : undefined;
+      byteOffset += need;
+      const { bytes, bitLength } = base64UrlToBytes(text, start, end, into);
       reader = new BitReader(bytes, bitLength);
     } catch (e) {
       fail(`segment ${segIndex}: ${(e as Error).message}`, path);
@@ -85,7 +91,10 @@ export function decodeTcString(text: string): TcString {
     start = end + 1;
   }
   const c = core!;
-  return { ...c, disclosedVendors, allowedVendors, publisherTc };
+  c.disclosedVendors = disclosedVendors;
+  c.allowedVendors = allowedVendors;
+  c.publisherTc = publisherTc;
+  return c;
 }
 
 /**
@@ -108,9 +117,10 @@ export function safeDecodeTcString(text: string): Result<TcString, Malformed> {
   }
 }
 
-type CoreFields = Omit<TcString, 'disclosedVendors' | 'allowedVendors' | 'publisherTc'>;
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-function readCore(r: BitReader, path: ReadonlyArray<string | number>, arena: WordArena): CoreFields {
+/** The core segment; the optional segments' fields start null and are set by the caller (one object shape). */
+function readCore(r: BitReader, path: ReadonlyArray<string | number>, arena: WordArena): Mutable<TcString> {
   const version = r.int(B.version, 'version');
   if (version !== 2) fail(`unsupported TC string version ${version} (only 2 is supported)`, [...path, 'version'], { version });
   const created = r.int(B.created, 'created') * 100;
@@ -151,6 +161,9 @@ function readCore(r: BitReader, path: ReadonlyArray<string | number>, arena: Wor
     vendorConsents,
     vendorLegitimateInterests,
     publisherRestrictions,
+    disclosedVendors: null,
+    allowedVendors: null,
+    publisherTc: null,
   };
 }
 
@@ -182,6 +195,10 @@ function readRanges(r: BitReader, path: ReadonlyArray<string | number>, maxVendo
   const numEntries = r.int(B.numEntries, what);
   // Each entry takes at least 17 bits: refuse absurd counts before looping.
   if (numEntries * 17 > r.remaining) fail(`${what}: numEntries ${numEntries} cannot fit in the ${r.remaining} bits left`, [...path, 'numEntries'], { numEntries });
+  // Common case: the set will be a bitset and MaxVendorId bounds it, so ranges are OR-ed straight into the
+  // arena's words as they are read — no pairs array, no sort, no second pass. The size is counted from the
+  // bits that each range newly sets, so overlapping entries are still counted once.
+  if (arena !== null && (maxVendorId >>> 5) + 1 <= 4 * numEntries + 64) return readRangesIntoBitset(r, path, maxVendorId, numEntries, arena.take(maxVendorId));
   const pairs = new Uint16Array(numEntries * 2);
   for (let i = 0; i < numEntries; i++) {
     const isRange = r.bit(what);
@@ -198,6 +215,63 @@ function readRanges(r: BitReader, path: ReadonlyArray<string | number>, maxVendo
   // short hostile range (1..65535) still stays in range form and memory stays linear in the input.
   const words = (set.max >>> 5) + 1;
   return words <= 4 * numEntries + 64 ? rangesToBitset(set, arena ? arena.take(set.max) : new Uint32Array(words)) : set;
+}
+
+function readRangesIntoBitset(r: BitReader, path: ReadonlyArray<string | number>, maxVendorId: number, numEntries: number, words: Uint32Array): IdSet {
+  const what = String(path[path.length - 1]);
+  const bytes = r.bytes;
+  let size = 0;
+  let max = 0;
+  for (let i = 0; i < numEntries; i++) {
+    let first: number;
+    let last: number;
+    const p = r.pos;
+    if (p + 33 <= r.bitLength) {
+      // Room for the longest entry (1 + 16 + 16 bits): read it from one 32-bit window plus a 16-bit one, without
+      // the per-field bounds checks.
+      const b = p >>> 3;
+      const window = ((bytes[b]! << 24) | (bytes[b + 1]! << 16) | (bytes[b + 2]! << 8) | bytes[b + 3]!) << (p & 7);
+      first = (window >>> 15) & 0xffff;
+      if (window < 0) {
+        const q = p + 17;
+        const c = q >>> 3;
+        last = ((((bytes[c]! << 24) | (bytes[c + 1]! << 16) | (bytes[c + 2]! << 8)) << (q & 7)) >>> 16) & 0xffff;
+        r.pos = p + 33;
+      } else {
+        last = first;
+        r.pos = p + 17;
+      }
+    } else {
+      const isRange = r.bit(what);
+      first = r.int(B.vendorId, what);
+      last = isRange ? r.int(B.vendorId, what) : first;
+    }
+    if (first === 0 || last < first || last > maxVendorId) rangeEntryError(path, i, first, last, maxVendorId);
+    if (last > max) max = last;
+    let id = first;
+    while (id <= last) {
+      const w = id >>> 5;
+      const bit = id & 31;
+      const span = Math.min(32 - bit, last - id + 1);
+      const mask = span === 32 ? 0xffffffff : ((1 << span) - 1) << bit;
+      const before = words[w]!;
+      const added = mask & ~before;
+      if (added !== 0) {
+        words[w] = before | mask;
+        size += popcount32(added);
+      }
+      id += span;
+    }
+  }
+  return new IdSet(words, null, size, max);
+}
+
+/** The same messages and paths as the general range reader, for the fast path's failures. */
+function rangeEntryError(path: ReadonlyArray<string | number>, i: number, first: number, last: number, maxVendorId: number): never {
+  const what = String(path[path.length - 1]);
+  if (first === 0) fail(`${what}: entry ${i} has vendor id 0`, [...path, 'entries', i]);
+  if (last < first) fail(`${what}: entry ${i} ends at ${last} before it starts at ${first}`, [...path, 'entries', i], { start: first, end: last });
+  fail(`${what}: entry ${i} reaches vendor ${last} above maxVendorId ${maxVendorId}`, [...path, 'entries', i], { end: last, maxVendorId });
 }
 
 function readRestrictions(r: BitReader, path: ReadonlyArray<string | number>, arena: WordArena): PublisherRestriction[] {

@@ -1,0 +1,119 @@
+/**
+ * The decoder's fast paths (4-character base64url steps, the 32-bit window in BitReader.int, range entries
+ * OR-ed straight into a bitset) against naive oracles: a fast path may only be faster, never different.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { CrossChannelError } from '../../core/errors.js';
+import { BitReader, BitWriter, BitsError, base64UrlToBytes } from './bits.js';
+import { decodeTcString } from './decode.js';
+import { encodeTcString } from './encode.js';
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const b64 = fc.array(fc.constantFrom(...ALPHABET), { maxLength: 200 }).map((cs) => cs.join(''));
+
+function naiveBits(text: string): number[] {
+  const bits: number[] = [];
+  for (const ch of text) {
+    const v = ALPHABET.indexOf(ch);
+    for (let k = 5; k >= 0; k--) bits.push((v >>> k) & 1);
+  }
+  return bits;
+}
+
+describe('fast paths agree with naive decoding', () => {
+  it('base64url → bytes equals Node’s decoder on every prefix length', () => {
+    fc.assert(
+      fc.property(b64, (text) => {
+        const { bytes, bitLength } = base64UrlToBytes(text);
+        expect(bitLength).toBe(text.length * 6);
+        const bits = naiveBits(text);
+        for (let p = 0; p < bitLength; p++) expect((bytes[p >>> 3]! >>> (7 - (p & 7))) & 1).toBe(bits[p]);
+      }),
+    );
+  });
+
+  it('an invalid character anywhere is reported at its offset', () => {
+    fc.assert(
+      fc.property(b64, fc.nat(), fc.constantFrom('=', '+', '/', ' ', 'é', '\u0000', '😀'), (text, at, bad) => {
+        const i = text.length === 0 ? 0 : at % text.length;
+        const s = text.slice(0, i) + bad + text.slice(i);
+        expect(() => base64UrlToBytes(s)).toThrow(BitsError);
+        expect(() => base64UrlToBytes(s)).toThrow(`at offset ${i}`);
+      }),
+    );
+  });
+
+  it('BitReader.int reads the same value as bit-by-bit, at every offset and width, and refuses to overrun', () => {
+    fc.assert(
+      fc.property(b64.filter((t) => t.length > 0), fc.nat(), fc.integer({ min: 0, max: 48 }), (text, at, n) => {
+        const { bytes, bitLength } = base64UrlToBytes(text);
+        const bits = naiveBits(text);
+        const pos = at % bitLength;
+        const r = new BitReader(bytes, bitLength);
+        r.pos = pos;
+        if (pos + n > bitLength) {
+          expect(() => r.int(n, 'field')).toThrow(BitsError);
+          return;
+        }
+        let v = 0;
+        for (let k = 0; k < n; k++) v = v * 2 + bits[pos + k]!;
+        expect(r.int(n, 'field')).toBe(v);
+        expect(r.pos).toBe(pos + n);
+      }),
+    );
+  });
+
+  // Range sections written by hand (unsorted, overlapping, adjacent entries), decoded, against a Set oracle.
+  const entry = fc.tuple(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 0, max: 40 }), fc.boolean());
+  it('range-encoded vendor sections (any order, overlaps) decode to the union of their entries', () => {
+    const base = decodeTcString(encodeTcString({ created: 0, lastUpdated: 0, cmpId: 1, cmpVersion: 1, consentScreen: 1, consentLanguage: 'EN', vendorListVersion: 1, policyVersion: 4, isServiceSpecific: true, useNonStandardTexts: false, specialFeatureOptIns: [], purposeConsents: [], purposeLegitimateInterests: [], purposeOneTreatment: false, publisherCountryCode: 'FR', vendorConsents: [], vendorLegitimateInterests: [], publisherRestrictions: [] }));
+    fc.assert(
+      fc.property(fc.array(entry, { maxLength: 40 }), fc.integer({ min: 0, max: 400 }), (entries, slack) => {
+        const ranges = entries.map(([a, len, single]) => [a, single ? a : a + len] as const);
+        const maxId = ranges.reduce((m, [, b]) => Math.max(m, b), 0) + slack;
+        const w = new BitWriter();
+        // Core segment fields up to the vendor consent section, copied from a valid string.
+        w.int(2, 6); w.int(0, 36); w.int(0, 36); w.int(1, 12); w.int(1, 12); w.int(1, 6);
+        w.int(4, 6); w.int(13, 6); w.int(1, 12); w.int(4, 6); w.bit(true); w.bit(false);
+        w.int(0, 12); w.int(0, 24); w.int(0, 24); w.bit(false); w.int(5, 6); w.int(17, 6);
+        w.int(maxId, 16); w.bit(true); w.int(ranges.length, 12);
+        for (const [a, b] of ranges) {
+          w.bit(a !== b);
+          w.int(a, 16);
+          if (a !== b) w.int(b, 16);
+        }
+        w.int(0, 16); w.bit(false); // vendor LI: empty bitfield
+        w.int(0, 12); // no publisher restrictions
+        const text = w.toBase64Url();
+        const oracle = new Set<number>();
+        for (const [a, b] of ranges) for (let id = a; id <= b; id++) oracle.add(id);
+        const tc = decodeTcString(text);
+        expect(tc.vendorConsents.toArray()).toEqual([...oracle].sort((x, y) => x - y));
+        expect(tc.vendorConsents.size).toBe(oracle.size);
+        expect(tc.vendorConsents.max).toBe(oracle.size === 0 ? 0 : Math.max(...oracle));
+        for (let id = 0; id <= maxId + 40; id++) expect(tc.vendorConsents.has(id)).toBe(oracle.has(id));
+        expect(tc.cmpId).toBe(base.cmpId);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('a bad range entry is refused with the same error on the fast path', () => {
+    const w = new BitWriter();
+    w.int(2, 6); w.int(0, 36); w.int(0, 36); w.int(1, 12); w.int(1, 12); w.int(1, 6);
+    w.int(4, 6); w.int(13, 6); w.int(1, 12); w.int(4, 6); w.bit(true); w.bit(false);
+    w.int(0, 12); w.int(0, 24); w.int(0, 24); w.bit(false); w.int(5, 6); w.int(17, 6);
+    w.int(10, 16); w.bit(true); w.int(1, 12); w.bit(true); w.int(5, 16); w.int(11, 16);
+    w.int(0, 16); w.bit(false); w.int(0, 12);
+    let err: unknown;
+    try {
+      decodeTcString(w.toBase64Url());
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(CrossChannelError);
+    expect((err as CrossChannelError).code).toBe('CONSENT_TCF_MALFORMED');
+    expect((err as CrossChannelError).message).toContain('entry 0 reaches vendor 11 above maxVendorId 10');
+  });
+});
