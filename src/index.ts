@@ -17,4 +17,8 @@ export * as capping from './capping/index.js';
 export * as segments from './segments/index.js';
 export * as arbitration from './arbitration/index.js';
 export * as attribution from './attribution/index.js';
+export * as experiments from './experiments/index.js';
+export * as timing from './timing/index.js';
+export * as insights from './insights/index.js';
 export * as decide from './decide/index.js';
+export * as journeys from './journeys/index.js';

@@ -7,7 +7,7 @@
  * `zod` import); the focused imports show what a narrow use costs.
  */
 export const SIZE_BUDGETS: Readonly<Record<string, number>> = {
-  index: 240_000, // 199_459
+  index: 334_000, // 278_0xx with the four new modules' namespaces (issue 21 tracks the size work)
   identity: 166_000, // 137_882
   consent: 131_000, // 108_506
   capping: 129_000, // 107_269
