@@ -5,7 +5,7 @@ import type { InsightsErrorCode } from './errors.js';
 import { COUNTER, COUNTER_SLOTS } from './kpis.js';
 import { parseKpiOptions, type GroupDimension, type KpiOptions, type KpiOptionsInput } from './options.js';
 import { PeriodIndex } from './periods.js';
-import { checkHistory } from './validate.js';
+import { checkHistory, checkMergeable, forEachHistory } from './validate.js';
 
 /** A person's history plus, optionally, the segments they belong to (for grouping by segment). */
 export interface SubjectHistory extends History {
@@ -229,19 +229,14 @@ export class KpiAccumulator {
 
   /** Adds every history of an iterable or async iterable (a store scan, a file stream). */
   async addAll(histories: Iterable<SubjectHistory> | AsyncIterable<SubjectHistory>): Promise<this> {
-    if (typeof histories !== 'object' || histories === null || (typeof (histories as AsyncIterable<unknown>)[Symbol.asyncIterator] !== 'function' && typeof (histories as Iterable<unknown>)[Symbol.iterator] !== 'function')) {
-      throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'Expected an iterable or async iterable of histories', { path: [] });
-    }
-    for await (const h of histories) this.add(h);
+    await forEachHistory(histories, (h) => this.add(h));
     return this;
   }
 
   /** Adds another accumulator's (or its JSON's) counts: the result is as if this one had seen both. */
   merge(other: KpiAccumulator | KpiStateJSON): this {
     const json = other instanceof KpiAccumulator ? other.toJSON() : other;
-    if (typeof json !== 'object' || json === null || json.version !== 1 || JSON.stringify(json.options) !== JSON.stringify(this.options)) {
-      throw new CrossChannelError<InsightsErrorCode>('INSIGHTS_STATE_MISMATCH', 'Cannot merge KPI states computed with different options', { path: ['options'] });
-    }
+    checkMergeable(json, 'options', this.options, 'Cannot merge KPI states computed with different options');
     if (!Array.isArray(json.groups) || typeof json.pressure !== 'object' || json.pressure === null || typeof json.subjects !== 'number') {
       throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'Malformed KPI state', { path: [] });
     }

@@ -5,7 +5,7 @@ import { localTime, WEEK, type EpochMs, type WeekStartsOn } from '../core/time.j
 import { amountOf, type SubjectHistory } from './accumulate.js';
 import type { InsightsErrorCode } from './errors.js';
 import { PeriodIndex, periodLabel } from './periods.js';
-import { checkHistory } from './validate.js';
+import { checkHistory, checkMergeable, forEachHistory } from './validate.js';
 
 /**
  * Schema of the cohort options: people join the cohort of the local week or month of their first
@@ -109,19 +109,14 @@ export class CohortAccumulator {
 
   /** Adds every history of an iterable or async iterable. */
   async addAll(histories: Iterable<SubjectHistory> | AsyncIterable<SubjectHistory>): Promise<this> {
-    if (typeof histories !== 'object' || histories === null || (typeof (histories as AsyncIterable<unknown>)[Symbol.asyncIterator] !== 'function' && typeof (histories as Iterable<unknown>)[Symbol.iterator] !== 'function')) {
-      throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'Expected an iterable or async iterable of histories', { path: [] });
-    }
-    for await (const h of histories) this.add(h);
+    await forEachHistory(histories, (h) => this.add(h));
     return this;
   }
 
   /** Adds another accumulator's counts (same options). */
   merge(other: CohortAccumulator | CohortStateJSON): this {
     const j = other instanceof CohortAccumulator ? other.toJSON() : other;
-    if (typeof j !== 'object' || j === null || j.version !== 1 || JSON.stringify(j.options) !== JSON.stringify(this.options)) {
-      throw new CrossChannelError<InsightsErrorCode>('INSIGHTS_STATE_MISMATCH', 'Cannot merge cohort states computed with different options', { path: ['options'] });
-    }
+    checkMergeable(j, 'options', this.options, 'Cannot merge cohort states computed with different options');
     if (!Array.isArray(j.cohorts)) throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'Malformed cohort state', { path: ['cohorts'] });
     for (const x of j.cohorts) {
       const c = this.cohortAt(x.start);

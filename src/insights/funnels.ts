@@ -4,7 +4,7 @@ import { durationSchema } from '../core/schema.js';
 import { DAY } from '../core/time.js';
 import { NONE, type SubjectHistory } from './accumulate.js';
 import type { InsightsErrorCode } from './errors.js';
-import { checkHistory } from './validate.js';
+import { checkHistory, checkMergeable, forEachHistory } from './validate.js';
 
 /**
  * Schema of a funnel: ordered event types, a conversion window measured from entering the first step, and how
@@ -130,19 +130,14 @@ export class FunnelAccumulator {
 
   /** Adds every history of an iterable or async iterable. */
   async addAll(histories: Iterable<SubjectHistory> | AsyncIterable<SubjectHistory>): Promise<this> {
-    if (typeof histories !== 'object' || histories === null || (typeof (histories as AsyncIterable<unknown>)[Symbol.asyncIterator] !== 'function' && typeof (histories as Iterable<unknown>)[Symbol.iterator] !== 'function')) {
-      throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'Expected an iterable or async iterable of histories', { path: [] });
-    }
-    for await (const h of histories) this.add(h);
+    await forEachHistory(histories, (h) => this.add(h));
     return this;
   }
 
   /** Adds another accumulator's counts (same funnel), e.g. from another shard. */
   merge(other: FunnelAccumulator | FunnelStateJSON): this {
     const j = other instanceof FunnelAccumulator ? other.toJSON() : other;
-    if (typeof j !== 'object' || j === null || j.version !== 1 || JSON.stringify(j.funnel) !== JSON.stringify(this.funnel)) {
-      throw new CrossChannelError<InsightsErrorCode>('INSIGHTS_STATE_MISMATCH', 'Cannot merge states of different funnels', { path: ['funnel'] });
-    }
+    checkMergeable(j, 'funnel', this.funnel, 'Cannot merge states of different funnels');
     if (typeof j.byChannel !== 'object' || j.byChannel === null || !Array.isArray(j.timeSum) || !Array.isArray(j.timeCount) || !Array.isArray(j.dropPaths)) {
       throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'Malformed funnel state', { path: [] });
     }

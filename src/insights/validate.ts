@@ -76,3 +76,24 @@ export function checkHistory(h: unknown, options: { readonly purchaseEvent: stri
     }
   }
 }
+
+/**
+ * Feeds every history of an iterable or async iterable (a store scan, a file stream) to `add`; anything else is
+ * `INPUT_INVALID`. Shared by the KPI, funnel and cohort accumulators.
+ */
+export async function forEachHistory<H>(histories: Iterable<H> | AsyncIterable<H>, add: (h: H) => void): Promise<void> {
+  if (!isObj(histories) || (typeof (histories as AsyncIterable<unknown>)[Symbol.asyncIterator] !== 'function' && typeof (histories as Iterable<unknown>)[Symbol.iterator] !== 'function')) {
+    throw bad('Expected an iterable or async iterable of histories', []);
+  }
+  for await (const h of histories) add(h);
+}
+
+/**
+ * Refuses to merge a state (an accumulator's JSON) computed under another definition: `field` of the state must
+ * equal `expected` (compared as JSON), else `INSIGHTS_STATE_MISMATCH` naming the field.
+ */
+export function checkMergeable(state: unknown, field: string, expected: unknown, message: string): void {
+  if (!isObj(state) || state.version !== 1 || JSON.stringify(state[field]) !== JSON.stringify(expected)) {
+    throw new CrossChannelError<InsightsErrorCode>('INSIGHTS_STATE_MISMATCH', message, { path: [field] });
+  }
+}

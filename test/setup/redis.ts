@@ -13,7 +13,8 @@ declare module 'vitest' {
   }
 }
 
-function findOnPath(binary: string): string | null {
+/** Absolute path of `binary` on PATH, or null (shared with the Redis Cluster fixture). */
+export function findOnPath(binary: string): string | null {
   const r = spawnSync('sh', ['-c', `command -v ${binary}`], { encoding: 'utf8' });
   const out = r.stdout.trim();
   return r.status === 0 && out ? out : null;
@@ -32,7 +33,8 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function ping(port: number): Promise<boolean> {
+/** True when a Redis server answers PING on the loopback port (shared with the Redis Cluster fixture). */
+export async function ping(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const sock = createConnection({ host: '127.0.0.1', port }, () => sock.write('PING\r\n'));
     sock.setTimeout(500);
