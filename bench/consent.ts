@@ -110,7 +110,7 @@ function retained(decode: (s: string) => unknown): number {
 if (gc) {
   const oursBytes = retained((s) => decodeTcString(s));
   const peerBytes = retained((s) => TCString.decode(s));
-  console.log(`\n## heap retained per decoded TC string\ncrosschannel ${Math.round(oursBytes).toLocaleString('en-US')} B · @iabtcf/core ${Math.round(peerBytes).toLocaleString('en-US')} B (JS heap; plus one off-heap bitset buffer per decoded string of ≈ ${Math.round((((avgLen * 6) >>> 5) + 257) * 4)} B)`);
+  console.log(`\n## heap retained per decoded TC string\ncrosschannel ${Math.round(oursBytes).toLocaleString('en-US')} B · @iabtcf/core ${Math.round(peerBytes).toLocaleString('en-US')} B (JS heap; plus one off-heap bitset buffer per decoded string of ≈ ${Math.round((((avgLen * 6) >>> 5) + 33) * 4)} B)`);
 } else console.log('\n(run with --expose-gc for retained heap per string)');
 
 // GPP: header + uspv1 + usnat + usca, against @iabgpp/cmpapi (decode forced by reading every section).

@@ -44,7 +44,9 @@ export function decodeTcString(text: string): TcString {
   let publisherTc: PublisherTc | null = null;
   // Bitfields can't hold more ids than the input has bits (plus room for range sets turned bitsets): one buffer
   // for every bitset of this decode.
-  const arena = new WordArena(text.length * 6, 256);
+  // 32 words of slack cover the per-set rounding of the small sets; a decode that needs more (many restriction
+  // sets) takes its extra sets from their own buffers.
+  const arena = new WordArena(text.length * 6, 32);
   // One zeroed byte buffer for every segment's bits (each segment gets its own view, with its padding).
   const byteBuffer = new Uint8Array(((text.length * 6) >>> 3) + 48);
   let byteOffset = 0;
