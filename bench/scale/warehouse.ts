@@ -6,11 +6,12 @@
  * in each engine's SQL, so all sides see identical rows; results are checked equal before timing is reported.
  */
 import { PGlite } from '@electric-sql/pglite';
+import pgDriver from 'pg';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { UndirectedGraph } from 'graphology';
 import { connectedComponents } from 'graphology-components';
 import { fromDuckDB } from '../../src/adapters/duckdb/index.js';
-import { fromPglite } from '../../src/adapters/postgres/sql.js';
+import { fromPg, fromPglite } from '../../src/adapters/postgres/sql.js';
 import type { BehaviourEvent } from '../../src/core/records.js';
 import type { SqlClient } from '../../src/core/sql.js';
 import { identityComponentsFromSql } from '../../src/identity/sql.js';
@@ -96,7 +97,9 @@ export async function benchWarehouse(): Promise<void> {
   const duck = await DuckDBInstance.create(':memory:');
   const duckSql = fromDuckDB(await duck.connect());
   console.log(`\n## Segments: 20 segments, ${EVENTS_PER_PROFILE} events per profile — in-process evaluateBatch vs DuckDB SQL vs PostgreSQL (PGlite) SQL`);
-  console.log('profiles    events      in-process ms  profiles/s   DuckDB ms  profiles/s   PGlite ms  profiles/s   in-process ÷ DuckDB  heap MB (in-process)');
+  // A real PostgreSQL server when PG_URL is set (e.g. Debian's postgresql: postgres://postgres@127.0.0.1:5432/bench).
+  const pgUrl = process.env.PG_URL;
+  console.log('profiles    events      in-process ms  profiles/s   DuckDB ms  profiles/s   PGlite ms  profiles/s   server ms  profiles/s   in-process ÷ DuckDB  heap MB (in-process)');
   for (const n of sizes) {
     const gc = (globalThis as { gc?: () => void }).gc;
     gc?.();
@@ -121,6 +124,21 @@ export async function benchWarehouse(): Promise<void> {
       checkSame(`segments ${n} (PGlite)`, { ...fromPg.counts }, { ...mem.counts });
       await pg.close();
     }
+    let serverMs = Number.NaN;
+    if (pgUrl) {
+      const pool = new pgDriver.Pool({ connectionString: pgUrl, max: 4 });
+      const serverSql = fromPg(pool);
+      await generate(serverSql, n, 'postgres');
+      await serverSql.query('ANALYZE profiles');
+      await serverSql.query('ANALYZE events');
+      t0 = performance.now();
+      const fromServer = await segmentsFromSql(serverSql, SEGMENTS, NOW);
+      serverMs = ms(t0);
+      checkSame(`segments ${n} (PostgreSQL server)`, { ...fromServer.counts }, { ...mem.counts });
+      await serverSql.query('DROP TABLE profiles');
+      await serverSql.query('DROP TABLE events');
+      await pool.end();
+    }
     const rate = (t: number): string => (Number.isNaN(t) ? '—' : Math.round((n / t) * 1000).toLocaleString('en-US'));
     console.log(
       [
@@ -132,6 +150,8 @@ export async function benchWarehouse(): Promise<void> {
         rate(duckMs).padStart(11),
         (Number.isNaN(pgMs) ? 'skipped' : pgMs.toFixed(0)).padStart(11),
         rate(pgMs).padStart(11),
+        (Number.isNaN(serverMs) ? '—' : serverMs.toFixed(0)).padStart(11),
+        rate(serverMs).padStart(11),
         `${(memMs / duckMs).toFixed(2)}×`.padStart(21),
         heapMB.toFixed(0).padStart(21),
       ].join(' '),

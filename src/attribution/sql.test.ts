@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPglite } from '../../test/fixtures/pglite.js';
+import { pgEngines } from '../../test/fixtures/pglite.js';
 import type { SqlClient } from '../adapters/postgres/sql.js';
 import { attributionSql, buildJourneys, collectStatistics, computeAttribution, statisticsFromSql, type AttributionComparison } from './index.js';
 import { isCrossChannelError } from '../core/errors.js';
@@ -55,12 +55,12 @@ function expectClose(a: AttributionComparison, b: AttributionComparison): void {
   });
 }
 
-describe('attribution SQL on PGlite equals the in-memory statistics', () => {
-  let db: Awaited<ReturnType<typeof createPglite>>;
+describe.each(pgEngines())('attribution SQL on PostgreSQL ($name) equals the in-memory statistics', (engine) => {
+  let db: Awaited<ReturnType<typeof engine.open>> | undefined;
   let sql: SqlClient;
   const data = synthetic(7, 400);
   beforeAll(async () => {
-    db = await createPglite();
+    db = await engine.open();
     sql = db.sql;
     await sql.query('CREATE TABLE touchpoints (subject_id text NOT NULL, channel text NOT NULL, at timestamptz NOT NULL)');
     await sql.query('CREATE TABLE conversions (subject_id text NOT NULL, at timestamptz NOT NULL, value numeric)');

@@ -1,11 +1,11 @@
 /**
- * The SQL KPIs, funnels and cohorts on PGlite (in-process PostgreSQL) over the event store's real table and
+ * The SQL KPIs, funnels and cohorts on PostgreSQL (PGlite in-process, and the real server under CI) over the event store's real table and
  * contact/response tables, held equal to the in-memory accumulators on the same seeded population.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresEventStore } from '../adapters/postgres/events.js';
 import type { SqlClient } from '../core/sql.js';
-import { createPglite } from '../../test/fixtures/pglite.js';
+import { pgEngines } from '../../test/fixtures/pglite.js';
 import { syntheticHistories } from '../../test/arbitraries/insights.js';
 import { accumulateKpis, type SubjectHistory } from './accumulate.js';
 import { CohortAccumulator, cohortReport } from './cohorts.js';
@@ -17,37 +17,37 @@ import { cohortStateFromSql, funnelStateFromSql, kpiSql, kpiStateFromSql } from 
 import { kpiTable } from './table.js';
 
 const START = Date.parse('2026-03-02T00:00:00Z');
-let db: Awaited<ReturnType<typeof createPglite>>;
-let sql: SqlClient;
-let people: SubjectHistory[];
+const people: SubjectHistory[] = [...syntheticHistories({ people: 150, seed: 21, start: START, weeks: 6 })];
 
-beforeAll(async () => {
-  db = await createPglite();
-  sql = db.sql;
-  people = [...syntheticHistories({ people: 150, seed: 21, start: START, weeks: 6 })];
-  const events = new PostgresEventStore(sql);
-  await events.migrate();
-  await events.append(people.flatMap((p) => p.events));
-  await sql.query(`CREATE TABLE contacts (id text, subject_id text, channel text, campaign_id text, offer_id text, tags text[], transactional boolean, at bigint)`);
-  await sql.query(`CREATE TABLE responses (id text, subject_id text, kind text, channel text, campaign_id text, offer_id text, value float8, at bigint)`);
-  const contacts = people.flatMap((p) => p.contacts);
-  const responses = people.flatMap((p) => p.responses);
-  await sql.query(
-    `INSERT INTO contacts SELECT id, subject_id, channel, campaign_id, offer_id, ARRAY(SELECT jsonb_array_elements_text(tags)), transactional, at
-     FROM jsonb_to_recordset($1::jsonb) AS x(id text, subject_id text, channel text, campaign_id text, offer_id text, tags jsonb, transactional boolean, at bigint)`,
-    [JSON.stringify(contacts.map((c) => ({ id: c.id, subject_id: c.subjectId, channel: c.channel, campaign_id: c.campaignId ?? null, offer_id: c.offerId ?? null, tags: c.tags, transactional: c.transactional, at: c.at })))],
-  );
-  await sql.query(
-    `INSERT INTO responses SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id text, subject_id text, kind text, channel text, campaign_id text, offer_id text, value float8, at bigint)`,
-    [JSON.stringify(responses.map((r) => ({ id: r.id, subject_id: r.subjectId, kind: r.kind, channel: r.channel, campaign_id: r.campaignId ?? null, offer_id: r.offerId ?? null, value: r.value ?? null, at: r.at })))],
-  );
-}, 120_000);
+describe.each(pgEngines())('insights SQL on PostgreSQL ($name)', (engine) => {
+  let close: (() => Promise<void>) | undefined;
+  let sql: SqlClient;
+  beforeAll(async () => {
+    const db = await engine.open();
+    sql = db.sql;
+    close = db.close;
+    const events = new PostgresEventStore(sql);
+    await events.migrate();
+    await events.append(people.flatMap((p) => p.events));
+    await sql.query(`CREATE TABLE contacts (id text, subject_id text, channel text, campaign_id text, offer_id text, tags text[], transactional boolean, at bigint)`);
+    await sql.query(`CREATE TABLE responses (id text, subject_id text, kind text, channel text, campaign_id text, offer_id text, value float8, at bigint)`);
+    const contacts = people.flatMap((p) => p.contacts);
+    const responses = people.flatMap((p) => p.responses);
+    await sql.query(
+      `INSERT INTO contacts SELECT id, subject_id, channel, campaign_id, offer_id, ARRAY(SELECT jsonb_array_elements_text(tags)), transactional, at
+       FROM jsonb_to_recordset($1::jsonb) AS x(id text, subject_id text, channel text, campaign_id text, offer_id text, tags jsonb, transactional boolean, at bigint)`,
+      [JSON.stringify(contacts.map((c) => ({ id: c.id, subject_id: c.subjectId, channel: c.channel, campaign_id: c.campaignId ?? null, offer_id: c.offerId ?? null, tags: c.tags, transactional: c.transactional, at: c.at })))],
+    );
+    await sql.query(
+      `INSERT INTO responses SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id text, subject_id text, kind text, channel text, campaign_id text, offer_id text, value float8, at bigint)`,
+      [JSON.stringify(responses.map((r) => ({ id: r.id, subject_id: r.subjectId, kind: r.kind, channel: r.channel, campaign_id: r.campaignId ?? null, offer_id: r.offerId ?? null, value: r.value ?? null, at: r.at })))],
+    );
+  }, 120_000);
 
-afterAll(async () => {
-  await db?.close();
-});
+  afterAll(async () => {
+    await close?.();
+  });
 
-describe('insights SQL on PostgreSQL (PGlite)', () => {
   const cases: Array<[string, KpiOptionsInput]> = [
     ['overall', {}],
     ['channel × local week (Paris, Sunday weeks)', { by: ['channel', 'period'], period: 'week', timeZone: 'Europe/Paris', weekStartsOn: 0 }],

@@ -6,7 +6,7 @@ import type { SqlClient } from '../core/sql.js';
 import { compileSegments } from './compile.js';
 import { segmentsFromSql, segmentsSql } from './sql.js';
 import { NOW, eventsArb, leafArb, profileArb } from '../../test/arbitraries/segments.js';
-import { createPglite } from '../../test/fixtures/pglite.js';
+import { noPostgresServer, pgEngines } from '../../test/fixtures/pglite.js';
 import { createDuckDB } from '../../test/fixtures/duckdb.js';
 
 const HOUR = 3_600_000;
@@ -50,25 +50,30 @@ async function load(sql: SqlClient, engine: 'postgres' | 'duckdb', population: R
 }
 
 describe('segments → SQL agrees with the in-memory evaluation', () => {
-  const engines: Array<{ name: 'postgres' | 'duckdb'; sql: SqlClient; close: () => unknown }> = [];
+  type Engine = { name: string; dialect: 'postgres' | 'duckdb'; sql: SqlClient; close: () => unknown };
+  const engines: Engine[] = [];
+  const names = ['PGlite', ...(noPostgresServer ? [] : ['PostgreSQL server']), 'DuckDB'];
   beforeAll(async () => {
-    const pg = await createPglite();
+    for (const e of pgEngines()) {
+      const db = await e.open();
+      engines.push({ name: e.name, dialect: 'postgres', sql: db.sql, close: db.close });
+    }
     const duck = await createDuckDB();
-    engines.push({ name: 'postgres', sql: pg.sql, close: pg.close }, { name: 'duckdb', sql: duck.sql, close: duck.close });
+    engines.push({ name: 'DuckDB', dialect: 'duckdb', sql: duck.sql, close: duck.close });
   });
   afterAll(async () => {
     for (const e of engines) await e.close();
   });
 
-  for (const engine of ['postgres', 'duckdb'] as const) {
-    it(`on random SQL-able segment lists × populations (${engine})`, async () => {
-      const { sql } = engines.find((e) => e.name === engine)!;
+  for (const name of names) {
+    it(`on random SQL-able segment lists × populations (${name})`, async () => {
+      const { sql, dialect } = engines.find((e) => e.name === name)!;
       await fc.assert(
         fc.asyncProperty(segmentsArb, populationArb, fc.integer({ min: -2, max: 2 }), async (defs, population, shift) => {
           const now = NOW + shift * HOUR;
           const set = compileSegments(defs);
-          await load(sql, engine, population);
-          const got = await segmentsFromSql(sql, set, now, { dialect: engine });
+          await load(sql, dialect, population);
+          const got = await segmentsFromSql(sql, set, now, { dialect });
           const want: Record<string, string[]> = Object.fromEntries(set.ids.map((id) => [id, [] as string[]]));
           population.forEach(([p, events], i) => {
             for (const id of set.evaluate(p, events, now)) want[id]!.push(`p${i}`);

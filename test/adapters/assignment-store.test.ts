@@ -4,7 +4,7 @@ import { MemoryAssignmentStore } from '../../src/adapters/memory/assignments.js'
 import { PostgresAssignmentStore } from '../../src/adapters/postgres/assignments.js';
 import { RedisAssignmentStore } from '../../src/adapters/redis/assignments.js';
 import { runAssignmentStoreConformance } from '../../src/testing/assignment-store.js';
-import { createPglite } from '../fixtures/pglite.js';
+import { createPglite, noPostgresServer, serverSql } from '../fixtures/pglite.js';
 import { createRedis, noRedis, uniquePrefix } from '../fixtures/redis.js';
 
 let redis: Redis | undefined;
@@ -30,6 +30,15 @@ runAssignmentStoreConformance([
     create: async () => {
       const { sql } = await (pglite ??= createPglite());
       const store = new PostgresAssignmentStore(sql, { table: `assignments_${++tables}` });
+      await store.migrate();
+      return store;
+    },
+  },
+  {
+    name: 'postgres (server)',
+    skip: noPostgresServer,
+    create: async () => {
+      const store = new PostgresAssignmentStore(await serverSql(), { table: `assignments_${++tables}` });
       await store.migrate();
       return store;
     },

@@ -5,7 +5,7 @@ import { PostgresConsentStore } from '../../src/adapters/postgres/consent.js';
 import { CONFORMANCE_ERASURE_SALT, runConsentStoreConformance } from '../../src/testing/consent-store.js';
 import { parseConsentEvent } from '../../src/consent/ledger.js';
 import { isCrossChannelError } from '../../src/core/errors.js';
-import { createPglite } from '../fixtures/pglite.js';
+import { createPglite, noPostgresServer, serverSql } from '../fixtures/pglite.js';
 
 // One in-process database for the suite; each test gets its own tables through a unique prefix.
 let shared: ReturnType<typeof createPglite> | undefined;
@@ -22,6 +22,15 @@ runConsentStoreConformance([
       shared ??= createPglite();
       const { sql } = await shared;
       const store = new PostgresConsentStore(sql, { erasureSalt: CONFORMANCE_ERASURE_SALT, tablePrefix: `t${++n}_` });
+      await store.migrate();
+      return store;
+    },
+  },
+  {
+    name: 'postgres (server)',
+    skip: noPostgresServer,
+    create: async () => {
+      const store = new PostgresConsentStore(await serverSql(), { erasureSalt: CONFORMANCE_ERASURE_SALT, tablePrefix: `t${++n}_` });
       await store.migrate();
       return store;
     },

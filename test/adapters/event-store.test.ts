@@ -1,7 +1,7 @@
 import { MemoryEventStore } from '../../src/adapters/memory/events.js';
 import { PostgresEventStore } from '../../src/adapters/postgres/events.js';
 import { runEventStoreConformance } from '../../src/testing/event-store.js';
-import { createPglite } from '../fixtures/pglite.js';
+import { createPglite, noPostgresServer, serverSql } from '../fixtures/pglite.js';
 import { afterAll, describe, expect, it } from 'vitest';
 
 // One in-process database for the file (starting PGlite is the slow part); each test gets its own table.
@@ -18,6 +18,16 @@ runEventStoreConformance([
     create: async () => {
       const { sql } = await (pglite ??= createPglite());
       const store = new PostgresEventStore(sql, { table: `events_${++tables}` });
+      await store.migrate();
+      await store.migrate(); // idempotent
+      return store;
+    },
+  },
+  {
+    name: 'postgres (server)',
+    skip: noPostgresServer,
+    create: async () => {
+      const store = new PostgresEventStore(await serverSql(), { table: `events_${++tables}` });
       await store.migrate();
       await store.migrate(); // idempotent
       return store;

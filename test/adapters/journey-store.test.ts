@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { MemoryJourneyStore } from '../../src/adapters/memory/journeys.js';
 import { RedisJourneyStore } from '../../src/adapters/redis/journeys.js';
 import { PostgresJourneyStore } from '../../src/adapters/postgres/journeys.js';
-import { createPglite } from '../fixtures/pglite.js';
+import { createPglite, noPostgresServer, serverSql } from '../fixtures/pglite.js';
 import { runJourneyStoreConformance } from '../../src/testing/journey-store.js';
 import { createRedis, noRedis, uniquePrefix } from '../fixtures/redis.js';
 
@@ -39,6 +39,15 @@ runJourneyStoreConformance([
       // One database per file (PGlite boots in seconds); fresh tables per test.
       pg ??= createPglite();
       const store = new PostgresJourneyStore((await pg).sql, { prefix: `journey_t${++tables}` });
+      await store.migrate();
+      return store;
+    },
+  },
+  {
+    name: 'postgres (server)',
+    skip: noPostgresServer,
+    create: async () => {
+      const store = new PostgresJourneyStore(await serverSql(), { prefix: `journey_t${++tables}` });
       await store.migrate();
       return store;
     },

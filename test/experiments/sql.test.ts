@@ -8,11 +8,11 @@ import { HOLDOUT_VARIANT_ID, parseExperiment } from '../../src/experiments/confi
 import { exposureEvent } from '../../src/experiments/exposure.js';
 import { parseMetrics, statsFromHistories } from '../../src/experiments/metrics.js';
 import { statsFromSql } from '../../src/experiments/sql.js';
-import { createPglite } from '../fixtures/pglite.js';
+import { pgEngines } from '../fixtures/pglite.js';
 
-let pglite: ReturnType<typeof createPglite> | undefined;
+const opened: Array<() => Promise<void>> = [];
 afterAll(async () => {
-  if (pglite) await (await pglite).close();
+  for (const close of opened) await close();
 });
 
 const T0 = Date.parse('2026-03-01T00:00:00Z');
@@ -41,9 +41,10 @@ function population(seed: number, people: number) {
   return { events, byPerson };
 }
 
-describe('experiment statistics in SQL (PGlite) equal the in-memory ones', () => {
+describe.each(pgEngines())('experiment statistics in SQL on PostgreSQL ($name) equal the in-memory ones', (engine) => {
   it('units, sums and covariate sums per variant, including the holdout arm, with windows cut at now', async () => {
-    const { sql } = await (pglite ??= createPglite());
+    const { sql, close } = await engine.open();
+    opened.push(close);
     const store = new PostgresEventStore(sql, { table: 'exp_events' });
     await store.migrate();
     const { events, byPerson } = population(5, 200);
