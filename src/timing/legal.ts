@@ -79,12 +79,22 @@ export interface SlotGrid {
  */
 export function legalSlots(sendCaps: SendCaps, history: CapHistory, candidate: CapCandidate, zone: string, start: EpochMs, step: number, count: number): SlotGrid {
   const caps = sendCaps.caps;
-  const allowed = new Uint8Array(count).fill(1);
-  const hourOfWeek = new Uint8Array(count);
-  const wallHour = new Float64Array(count);
-  const minuteOfWeek = new Uint16Array(count);
+  // One backing store for the four columns: allocating a typed array costs about a microsecond, the views less.
+  const buffer = new ArrayBuffer(count * 12);
+  const wallHour = new Float64Array(buffer, 0, count);
+  const minuteOfWeek = new Uint16Array(buffer, count * 8, count);
+  const allowed = new Uint8Array(buffer, count * 10, count).fill(1);
+  const hourOfWeek = new Uint8Array(buffer, count * 11, count);
   const end = start + step * count;
   // Local clock of every moment, walking the zone's offset in 6-hour runs (a change is located by bisection).
+  const writeClock = (k: number, wall: number): void => {
+    const day = Math.floor(wall / DAY);
+    const weekday = (((day + 4) % 7) + 7) % 7;
+    const minute = Math.floor((wall - day * DAY) / MINUTE);
+    minuteOfWeek[k] = weekday * 1440 + minute;
+    hourOfWeek[k] = weekday * 24 + Math.floor(minute / 60);
+    wallHour[k] = Math.floor(wall / HOUR);
+  };
   let i = 0;
   let carried = zoneOffsetMinutes(start, zone);
   for (let runStart = start; i < count; ) {
@@ -103,16 +113,42 @@ export function legalSlots(sendCaps: SendCaps, history: CapHistory, candidate: C
       }
       change = hi;
     }
-    for (; i < count; i++) {
-      const t = start + i * step;
-      if (t > runEnd) break;
-      const wall = t + (t >= change ? off1 : off0) * MINUTE;
-      const day = Math.floor(wall / DAY);
-      const weekday = (((day + 4) % 7) + 7) % 7;
-      const minute = Math.floor((wall - day * DAY) / MINUTE);
-      minuteOfWeek[i] = weekday * 1440 + minute;
-      hourOfWeek[i] = weekday * 24 + Math.floor(minute / 60);
-      wallHour[i] = Math.floor(wall / HOUR);
+    // Moments before the change (if any), then after it: within each part the offset is constant, so with a
+    // whole-minute step the local clock only advances; one division per part, additions after that.
+    for (let part = 0; part < 2 && i < count; part++) {
+      const off = part === 0 ? off0 : off1;
+      const partEnd = part === 0 ? Math.min(runEnd, change - 1) : runEnd;
+      let t = start + i * step;
+      if (t > partEnd) continue;
+      let wall = t + off * MINUTE;
+      if (step % MINUTE !== 0) {
+        for (; i < count && t <= partEnd; i++, t += step, wall += step) writeClock(i, wall);
+        continue;
+      }
+      writeClock(i, wall);
+      let mow = minuteOfWeek[i]!;
+      let wh = wallHour[i]!;
+      let minuteOfHour = Math.floor((wall - wh * HOUR) / MINUTE);
+      const stepMinutes = step / MINUTE;
+      // Exact while the wall time stays on whole minutes past the first moment's minute.
+      const sub = wall - (wh * HOUR + minuteOfHour * MINUTE);
+      for (i++, t += step; i < count && t <= partEnd; i++, t += step) {
+        if (sub !== 0 || stepMinutes >= 60) {
+          wall = t + off * MINUTE;
+          writeClock(i, wall);
+          continue;
+        }
+        mow += stepMinutes;
+        if (mow >= 10_080) mow -= 10_080;
+        minuteOfHour += stepMinutes;
+        while (minuteOfHour >= 60) {
+          minuteOfHour -= 60;
+          wh++;
+        }
+        minuteOfWeek[i] = mow;
+        hourOfWeek[i] = (mow / 60) | 0;
+        wallHour[i] = wh;
+      }
     }
     runStart = runEnd;
   }
