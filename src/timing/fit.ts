@@ -90,10 +90,15 @@ export function hourProfile(model: TimingModel, subjectId: string, out: Float64A
   checkSubject(subjectId);
   if (!(out instanceof Float64Array) || out.length < H) throw new CrossChannelError<TimingErrorCode>('INPUT_INVALID', 'out must be a Float64Array of at least 168 numbers', { path: ['out'] });
   const fit = model.fit ?? refit(model);
-  const pop = populationHours(model);
   const row = model.index.get(subjectId);
   const s = row === undefined ? 0 : model.segmentOf[row]!;
-  segmentMean(model, s, pop, fit.hours.segment, out, 0);
+  // The population's hours, then (in place) the segment's mean shrunk towards them: no scratch array per call.
+  populationHoursInto(model, out);
+  if (s !== 0) {
+    const alpha = fit.hours.segment;
+    const n = segmentTotal(model, s);
+    for (let h = 0; h < H; h++) out[h] = (model.segmentHours[s * H + h]! + alpha * out[h]!) / (n + alpha);
+  }
   if (row === undefined) return out;
   const n = model.totals[row]!;
   if (n === 0) return out;
@@ -174,7 +179,10 @@ function checkSubject(subjectId: unknown): void {
 }
 
 function populationHours(model: TimingModel): Float64Array {
-  const out = new Float64Array(H);
+  return populationHoursInto(model, new Float64Array(H));
+}
+
+function populationHoursInto(model: TimingModel, out: Float64Array): Float64Array {
   let total = 0;
   for (let h = 0; h < H; h++) total += model.populationHours[h]!;
   for (let h = 0; h < H; h++) out[h] = (model.populationHours[h]! + 1) / (total + H);
