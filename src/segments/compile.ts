@@ -244,10 +244,19 @@ export function compileNode(rule: SegmentRule, path: Path, resolver: Resolver): 
     for (let i = lowerBoundAt(ev, lastAt); i < end; i++) if (notSince(ev[i]!)) return { lastAt, interruptedAt: ev[i]!.at };
     return { lastAt };
   };
-  return node('did', path, rule, (c) => {
-    const o = observe(c);
-    return o.lastAt !== undefined && o.interruptedAt === undefined;
-  }, observe);
+  // The test walks the same events as `observe` without building its result object.
+  const test = (c: EvalContext): boolean => {
+    win(c, bounds);
+    const ev = c.events;
+    const lo = bounds[0] === -Infinity ? 0 : lowerBoundAt(ev, bounds[0]!);
+    let i = lowerBoundAt(ev, bounds[1]!) - 1;
+    while (i >= lo && !did(ev[i]!)) i--;
+    if (i < lo) return false;
+    const end = lowerBoundAt(ev, c.now + 1);
+    for (let k = lowerBoundAt(ev, ev[i]!.at); k < end; k++) if (notSince(ev[k]!)) return false;
+    return true;
+  };
+  return node('did', path, rule, test, observe);
 }
 
 // ---------------------------------------------------------------------------------------------------------
