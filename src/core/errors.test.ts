@@ -64,3 +64,43 @@ describe('explanations', () => {
     expect(blocked.reasons[0]).toEqual({ code: 'CAP', message: 'limit', rule: 'weekly', detail: { count: 3 } });
   });
 });
+
+describe('one error identity across copies of the package', () => {
+  // Another copy (the CJS build next to the ESM one, or another version) has its own class but the same
+  // registered brand: simulated with a class of its own that sets the brand the same way.
+  class OtherCopyError extends Error {
+    readonly code = 'TIME_INVALID';
+    readonly path = 'at';
+    constructor(message: string) {
+      super(message);
+      Object.defineProperty(this, Symbol.for('crosschannel.error'), { value: true, enumerable: false });
+    }
+  }
+
+  it('recognises an error thrown by another copy, through instanceof and isCrossChannelError', () => {
+    const foreign: unknown = new OtherCopyError('bad');
+    expect(foreign instanceof CrossChannelError).toBe(true);
+    expect(isCrossChannelError(foreign)).toBe(true);
+    expect(isCrossChannelError(foreign, 'TIME_INVALID')).toBe(true);
+    expect(isCrossChannelError(foreign, 'CONFIG_INVALID')).toBe(false);
+  });
+
+  it('does not recognise look-alikes without the brand', () => {
+    const lookAlike = Object.assign(new Error('x'), { name: 'CrossChannelError', code: 'TIME_INVALID' });
+    expect(lookAlike instanceof CrossChannelError).toBe(false);
+    expect(isCrossChannelError(lookAlike)).toBe(false);
+    expect(isCrossChannelError({ [Symbol.for('crosschannel.error')]: 'yes' })).toBe(false);
+    for (const v of [null, undefined, 0, 'CrossChannelError', {}]) expect(isCrossChannelError(v)).toBe(false);
+  });
+
+  it('keeps the brand out of JSON and enumeration, and subclasses checked by their prototype chain', () => {
+    class Sub extends CrossChannelError<'X'> {}
+    const e = new CrossChannelError('CONFIG_INVALID', 'm', { path: ['a'] });
+    expect(Object.keys(e)).not.toContain(Symbol.for('crosschannel.error').toString());
+    expect(JSON.stringify(e)).toBe(JSON.stringify({ name: 'CrossChannelError', code: 'CONFIG_INVALID', message: 'm', path: 'a' }));
+    expect(new Sub('X', 'm') instanceof CrossChannelError).toBe(true);
+    expect(new Sub('X', 'm') instanceof Sub).toBe(true);
+    expect(e instanceof Sub).toBe(false);
+    expect(new OtherCopyError('m') instanceof Sub).toBe(false);
+  });
+});

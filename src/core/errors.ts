@@ -33,8 +33,23 @@ export interface CrossChannelErrorOptions {
 }
 
 /**
+ * The brand every {@link CrossChannelError} carries: a registered symbol, the same in every copy of the package
+ * (its ESM and CJS builds, two installed versions), so errors are recognised whichever copy threw them.
+ */
+const ERROR_BRAND: unique symbol = Symbol.for('crosschannel.error') as never;
+
+function isBranded(value: unknown): value is CrossChannelError {
+  return typeof value === 'object' && value !== null && (value as { [ERROR_BRAND]?: unknown })[ERROR_BRAND] === true;
+}
+
+/**
  * The single error class of crosschannel. Every public function that rejects input throws this, with a stable
  * `code`, a human `message`, and the `path` of the bad field when there is one.
+ *
+ * `instanceof CrossChannelError` and {@link isCrossChannelError} recognise errors thrown by any copy of the
+ * package — its ESM and CommonJS builds loaded side by side (a dependency may load the other format), or two
+ * versions — through a registered symbol brand, not the prototype chain. `instanceof` a subclass still checks
+ * the prototype chain.
  *
  * @example
  * ```ts
@@ -63,6 +78,13 @@ export class CrossChannelError<C extends string = string> extends Error {
     this.pathSegments = options.path ?? [];
     this.path = options.path && options.path.length > 0 ? formatPath(options.path) : undefined;
     this.detail = options.detail;
+    Object.defineProperty(this, ERROR_BRAND, { value: true, enumerable: false });
+  }
+
+  /** Brand check for the class itself (every copy's errors), prototype chain for subclasses. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this === CrossChannelError) return isBranded(value);
+    return Function.prototype[Symbol.hasInstance].call(this, value);
   }
 
   /** A plain JSON-able view (for logs and HTTP responses). */
@@ -97,7 +119,8 @@ export function formatPath(path: ReadonlyArray<string | number | symbol>): strin
 }
 
 /**
- * True when `value` is a {@link CrossChannelError}, optionally with the given code.
+ * True when `value` is a {@link CrossChannelError}, optionally with the given code — thrown by this copy of the
+ * package or any other (ESM and CommonJS builds, other versions): the check reads a registered symbol brand.
  *
  * @example
  * ```ts
@@ -107,7 +130,7 @@ export function formatPath(path: ReadonlyArray<string | number | symbol>): strin
  * ```
  */
 export function isCrossChannelError<C extends string = string>(value: unknown, code?: C): value is CrossChannelError<C> {
-  return value instanceof CrossChannelError && (code === undefined || value.code === code);
+  return isBranded(value) && (code === undefined || value.code === code);
 }
 
 /** The shape returned by every non-throwing `safe…` variant. */

@@ -1,0 +1,156 @@
+/**
+ * The consumer's view: the package as `npm pack` ships it, installed into a scratch project, must compile under
+ * strict TypeScript WITHOUT `skipLibCheck` (module resolution node16, nodenext and bundler; `.ts`, `.mts` and
+ * `.cts` files importing every public entry), and work from plain Node ESM and CommonJS — including recognising
+ * an error thrown by the other format's copy of the package.
+ *
+ * The test builds the package itself (CI runs `npm test` before `npm run build`): the project's tsup config
+ * into a temporary package directory, the same declaration fix as `npm run build`, then `npm pack`. The
+ * tarball is unpacked into the scratch project's node_modules the way npm installs it; its dependencies and
+ * peers are linked from this repository's node_modules, so the test needs no network.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { build } from 'tsup';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import config, { entries } from '../../tsup.config.js';
+import { fixDeclarations } from '../../scripts/fix-dts.js';
+import { packageEntries } from '../../scripts/entries.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
+let work = '';
+let app = '';
+
+function walk(dir: string, out: string[] = []): string[] {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) walk(p, out);
+    else out.push(p);
+  }
+  return out;
+}
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'cc-consumer-'));
+  const pkg = join(work, 'pkg');
+  mkdirSync(pkg);
+  for (const f of ['package.json', 'README.md', 'CHANGELOG.md']) copyFileSync(join(ROOT, f), join(pkg, f));
+  const { entry: _entry, outDir: _outDir, ...base } = config as Record<string, unknown>;
+  await build({ ...base, entry: entries, outDir: join(pkg, 'dist'), silent: true, clean: true });
+  for (const f of walk(join(pkg, 'dist'))) {
+    if (!f.endsWith('.d.ts') && !f.endsWith('.d.cts')) continue;
+    const { text, fixed } = fixDeclarations(readFileSync(f, 'utf8'));
+    if (fixed > 0) writeFileSync(f, text);
+  }
+  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { cwd: pkg, encoding: 'utf8' })) as Array<{ filename: string }>;
+  const tarball = join(work, packed[0]!.filename);
+
+  // The scratch project: the tarball unpacked as npm does, dependencies and peers linked from this repository.
+  app = join(work, 'app');
+  mkdirSync(join(app, 'node_modules'), { recursive: true });
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, type: 'module' }));
+  execFileSync('tar', ['-xzf', tarball, '-C', work]);
+  execFileSync('mv', [join(work, 'package'), join(app, 'node_modules', 'crosschannel')]);
+  const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies?: Record<string, string>; peerDependencies?: Record<string, string> };
+  const links = [...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {}), '@types/node', '@types/pg'];
+  for (const name of links) {
+    const target = join(ROOT, 'node_modules', name);
+    const link = join(app, 'node_modules', name);
+    mkdirSync(dirname(link), { recursive: true });
+    symlinkSync(target, link, 'dir');
+  }
+}, 240_000);
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+/** A consumer file importing every public entry and using a few types, in the module syntax of its extension. */
+function consumerSource(kind: 'esm' | 'cjs'): string {
+  const lines = packageEntries
+    .filter((e) => kind === 'esm' || e.key !== 'testing/index') // the vitest kit is ESM-only, as vitest is
+    .map((e, i) => `import * as m${i} from '${e.specifier}';\nexport const keys${i}: string[] = Object.keys(m${i});`);
+  return [
+    ...lines,
+    `import { capping, consent, decide, CrossChannelError, isCrossChannelError, toEpochMs, type EpochMs } from 'crosschannel';`,
+    `import { evaluateCaps, parseCapRules, type CapCandidate, type CompiledCapRules } from 'crosschannel/capping';`,
+    `const rules: CompiledCapRules = parseCapRules({ rules: [{ id: 'd', kind: 'limit', limit: 1, window: 'day' }] });`,
+    `const candidate: capping.CapCandidate = { channel: 'email' };`,
+    `const same: CapCandidate = candidate;`,
+    `const now: EpochMs = toEpochMs('2026-03-02T10:00:00Z');`,
+    `export const allowed: boolean = evaluateCaps({ contacts: [], responses: [] }, rules, same, { now }).allowed;`,
+    `export const tc: consent.TcString | null = null;`,
+    `export type Config = decide.DecideConfig;`,
+    `export function code(e: unknown): string | undefined { return isCrossChannelError(e) ? e.code : e instanceof CrossChannelError ? e.code : undefined; }`,
+  ].join('\n');
+}
+
+describe('the packed package, installed in a scratch project', () => {
+  const configs: Array<[string, Record<string, string>]> = [
+    ['node16', { module: 'node16', moduleResolution: 'node16' }],
+    ['nodenext', { module: 'nodenext', moduleResolution: 'nodenext' }],
+    ['bundler', { module: 'preserve', moduleResolution: 'bundler' }],
+  ];
+  it.each(configs)('compiles under strict TypeScript without skipLibCheck (%s; .ts, .mts and .cts)', (name, options) => {
+    const dir = join(app, `tsc-${name}`);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'all.ts'), consumerSource('esm'));
+    writeFileSync(join(dir, 'all.mts'), consumerSource('esm'));
+    writeFileSync(join(dir, 'all.cts'), consumerSource('cjs'));
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { ...options, strict: true, target: 'es2022', noEmit: true, skipLibCheck: false, types: ['node'], exactOptionalPropertyTypes: true, noUncheckedIndexedAccess: true }, files: ['all.ts', 'all.mts', 'all.cts'] }),
+    );
+    const r = spawnSync(process.execPath, [TSC, '-p', join(dir, 'tsconfig.json')], { cwd: dir, encoding: 'utf8' });
+    expect(r.stdout + r.stderr, `tsc (${name}) reported errors`).toBe('');
+    expect(r.status).toBe(0);
+  }, 180_000);
+
+  it('runs from plain Node ESM and CommonJS, every entry', () => {
+    const specs = packageEntries.map((e) => e.specifier);
+    writeFileSync(join(app, 'run.mjs'), `const out = {};\nfor (const s of ${JSON.stringify(specs)}) out[s] = Object.keys(await import(s)).length;\nconsole.log(JSON.stringify(out));\n`);
+    const cjsSpecs = packageEntries.filter((e) => e.key !== 'testing/index').map((e) => e.specifier);
+    writeFileSync(
+      join(app, 'run.cjs'),
+      `const out = {};\nfor (const s of ${JSON.stringify(cjsSpecs)}) out[s] = Object.keys(require(s)).length;\n` +
+        `try { require('crosschannel/testing'); out.testing = 'loaded'; } catch (e) { out.testing = e.code; }\nconsole.log(JSON.stringify(out));\n`,
+    );
+    const esm = JSON.parse(execFileSync(process.execPath, ['run.mjs'], { cwd: app, encoding: 'utf8' })) as Record<string, number>;
+    const cjs = JSON.parse(execFileSync(process.execPath, ['run.cjs'], { cwd: app, encoding: 'utf8' })) as Record<string, number | string>;
+    for (const s of specs) expect(esm[s], s).toBeGreaterThan(0);
+    for (const s of cjsSpecs) expect(cjs[s], s).toBe(esm[s]);
+    // The vitest conformance kit is ESM-only (vitest cannot be required): not exported to require().
+    expect(cjs.testing).toBe('ERR_PACKAGE_PATH_NOT_EXPORTED');
+  });
+
+  it('recognises an error thrown by the other format’s copy (instanceof and isCrossChannelError)', () => {
+    writeFileSync(
+      join(app, 'identity.mjs'),
+      [
+        `import { createRequire } from 'node:module';`,
+        `import * as esm from 'crosschannel';`,
+        `const cjs = createRequire(import.meta.url)('crosschannel');`,
+        `if (esm.CrossChannelError === cjs.CrossChannelError) throw new Error('expected two copies');`,
+        `const caught = (f) => { try { f(); } catch (e) { return e; } throw new Error('no error'); };`,
+        `const fromCjs = caught(() => cjs.toEpochMs('not a date'));`,
+        `const fromEsm = caught(() => esm.toEpochMs('not a date'));`,
+        `console.log(JSON.stringify([`,
+        `  fromCjs instanceof esm.CrossChannelError, esm.isCrossChannelError(fromCjs, 'TIME_INVALID'),`,
+        `  fromEsm instanceof cjs.CrossChannelError, cjs.isCrossChannelError(fromEsm, 'TIME_INVALID'),`,
+        `  new Error('x') instanceof esm.CrossChannelError, cjs.isCrossChannelError(new Error('x')),`,
+        `]));`,
+      ].join('\n'),
+    );
+    const out = JSON.parse(execFileSync(process.execPath, ['identity.mjs'], { cwd: app, encoding: 'utf8' })) as boolean[];
+    expect(out).toEqual([true, true, true, true, false, false]);
+  });
+
+  it('ships declarations and code only: no sources, tests or benchmarks in the tarball', () => {
+    const files = walk(join(app, 'node_modules', 'crosschannel')).map((f) => f.slice(join(app, 'node_modules', 'crosschannel').length + 1));
+    expect(files).toContain('package.json');
+    expect(files.some((f) => f.startsWith('src/') || f.startsWith('test/') || f.startsWith('bench/') || f.includes('.test.'))).toBe(false);
+  });
+});
