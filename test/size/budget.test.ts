@@ -26,6 +26,28 @@ describe('size budgets', () => {
     expect(row.gzipped).toBeLessThan(row.minified + 64);
   });
 
+  it('the README size table says what `npm run size` measures (within 2 %, so it cannot drift)', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const section = readme.slice(readme.indexOf(README_START), readme.indexOf(README_END));
+    const kb = (text: string): number => Number(text.replace(/[^\d.]/g, '')) * 1024; // scripts/size.ts prints kB of 1,024 bytes
+    const stale: string[] = [];
+    let seen = 0;
+    for (const m of section.matchAll(/^\| `([^`]+)` \| ([\d.]+ kB) \| ([\d.]+ kB) \|$/gm)) {
+      seen++;
+      const row = rows.find((r) => r.specifier === m[1]);
+      if (!row) {
+        stale.push(`${m[1]}: in the README, no longer measured`);
+        continue;
+      }
+      for (const [what, said, measured] of [['minified', kb(m[2]!), row.minified], ['min+gzip', kb(m[3]!), row.gzipped]] as const) {
+        // 2 % (or 1 kB for the small ones): rounding and dependency patch releases, not a forgotten refresh.
+        if (Math.abs(said - measured) > Math.max(1000, 0.02 * measured)) stale.push(`${m[1]} ${what}: README ${said} B, measured ${measured} B`);
+      }
+    }
+    expect(seen).toBeGreaterThanOrEqual(rows.length);
+    expect(stale, 'README size table is stale: run `npm run size -- --write`').toEqual([]);
+  });
+
   it('the README carries the size table for every entry', () => {
     const readme = readFileSync('README.md', 'utf8');
     const section = readme.slice(readme.indexOf(README_START), readme.indexOf(README_END));
