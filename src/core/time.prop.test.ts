@@ -1,11 +1,12 @@
 import fc from 'fast-check';
 import { tz, TZDate } from '@date-fns/tz';
-import { startOfDay, startOfMonth, startOfWeek } from 'date-fns';
+import { addDays, addMonths, addWeeks, startOfDay, startOfMonth, startOfWeek } from 'date-fns';
 import { describe, expect, it } from 'vitest';
 import {
   DAY,
   HOUR,
   MINUTE,
+  addLocal,
   calendarWindow,
   fromLocalTime,
   localTime,
@@ -152,5 +153,44 @@ describe('fast zone tables agree with date-fns + @date-fns/tz (the oracle)', () 
         }
       }
     }
+  });
+});
+
+describe('addLocal agrees with date-fns addDays / addWeeks / addMonths in the zone (the oracle)', () => {
+  const oracle = (ms: number, n: number, unit: 'day' | 'week' | 'month', zone: string): number =>
+    (unit === 'day' ? addDays : unit === 'week' ? addWeeks : addMonths)(ms, n, { in: tz(zone) }).getTime();
+  it('on random instants, steps and zones', () => {
+    fc.assert(
+      fc.property(epochMsArb, fc.integer({ min: -40, max: 40 }), fc.constantFrom('day' as const, 'week' as const, 'month' as const), zoneArb, (ms, n, unit, zone) => {
+        expect(addLocal(ms, n, unit, zone), `${new Date(ms).toISOString()} ${n} ${unit} ${zone}`).toBe(oracle(ms, n, unit, zone));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+  it('from and into DST gaps and folds (readings that a step lands on twice or never)', () => {
+    let folds = 0;
+    for (const zone of [...DST_ZONES, 'America/Sao_Paulo', 'Pacific/Chatham', 'America/St_Johns']) {
+      for (let t = Date.UTC(2026, 0, 1); t < Date.UTC(2027, 0, 1); t += HOUR) {
+        if (utcOffsetMinutes(t, zone) === utcOffsetMinutes(t + HOUR, zone)) continue;
+        for (const d of [-2 * HOUR, -HOUR, -30 * MINUTE, -1, 0, 1, 15 * MINUTE, 30 * MINUTE, HOUR, 90 * MINUTE]) {
+          for (const [n, unit] of [[1, 'day'], [-1, 'day'], [7, 'day'], [1, 'week'], [-1, 'week'], [1, 'month'], [-12, 'month']] as const) {
+            // The reading one step away from a transition lands in its gap or fold on the other side.
+            for (const x of [t + d, oracle(t + d, -n, unit, zone)]) {
+              const ours = addLocal(x, n, unit, zone);
+              const theirs = oracle(x, n, unit, zone);
+              if (ours === theirs) continue;
+              // Only in a fold may they differ: the same local reading, ours its first occurrence (as
+              // fromLocalTime and JavaScript's Date resolve it), date-fns sometimes the second.
+              const wall = (ms: number): number => ms + utcOffsetMinutes(ms, zone) * MINUTE;
+              const what = `${zone} ${new Date(x).toISOString()} ${n} ${unit}: ours ${new Date(ours).toISOString()}, date-fns ${new Date(theirs).toISOString()}`;
+              expect(wall(ours), what).toBe(wall(theirs));
+              expect(ours, what).toBeLessThan(theirs);
+              folds++;
+            }
+          }
+        }
+      }
+    }
+    expect(folds).toBeGreaterThan(0); // the fold cases were reached
   });
 });

@@ -1,5 +1,3 @@
-import { tz } from '@date-fns/tz';
-import { addDays, addMonths, addWeeks } from 'date-fns';
 import { isKnownZone, zoneOffsetMinutes } from './zone.js';
 import { CrossChannelError, attempt, type Result } from './errors.js';
 
@@ -369,7 +367,10 @@ function endOfGap(wall: number, zone: string): EpochMs {
 }
 
 /**
- * Adds `n` local calendar days (or weeks/months) to `ms` keeping the local wall-clock time where it exists.
+ * Adds `n` local calendar days (or weeks/months) to `ms` keeping the local wall-clock time where it exists. A
+ * month step keeps the day of month, clamped to the target month's last day. A reading that a DST fold shows
+ * twice resolves to its first occurrence, and one that a gap skips is pushed forward by the gap's length — as
+ * {@link fromLocalTime} and JavaScript's `Date` resolve them.
  *
  * @example
  * ```ts
@@ -377,15 +378,40 @@ function endOfGap(wall: number, zone: string): EpochMs {
  * ```
  */
 export function addLocal(ms: EpochMs, n: number, unit: CalendarUnit, zone: string): EpochMs {
-  const inZone = tz(zone);
-  switch (unit) {
-    case 'day':
-      return addDays(ms, n, { in: inZone }).getTime();
-    case 'week':
-      return addWeeks(ms, n, { in: inZone }).getTime();
-    case 'month':
-      return addMonths(ms, n, { in: inZone }).getTime();
+  // The local reading, moved by whole days or months on the calendar (UTC date arithmetic has no DST); a month
+  // step keeps the day of month, clamped to the target month's last day (31 Jan + 1 month = 28/29 Feb).
+  const wall = wallOf(ms, zone);
+  const timeOfDay = wall - Math.floor(wall / DAY) * DAY;
+  const date = new Date(wall - timeOfDay);
+  let target: number;
+  if (unit === 'month') {
+    const months = date.getUTCFullYear() * 12 + date.getUTCMonth() + n;
+    const year = Math.floor(months / 12);
+    const month = months - year * 12;
+    const last = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+    target = Date.UTC(year, month, Math.min(date.getUTCDate(), last)) + timeOfDay;
+  } else {
+    target = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate() + n * (unit === 'week' ? 7 : 1)) + timeOfDay;
   }
+  return instantOfWallCompatible(target, zone);
+}
+
+/**
+ * The instant of a local reading as JavaScript's `Date` resolves one (ECMAScript's, and Temporal's "compatible"
+ * disambiguation): the earlier of two in a fold, and in a gap the reading pushed forward by the gap's length.
+ */
+function instantOfWallCompatible(wall: number, zone: string): EpochMs {
+  const before = zoneOffsetMinutes(wall - DAY, zone);
+  const after = zoneOffsetMinutes(wall + DAY, zone);
+  const early = wall - before * MINUTE;
+  const late = wall - after * MINUTE;
+  const earlyOk = zoneOffsetMinutes(early, zone) === before;
+  const lateOk = zoneOffsetMinutes(late, zone) === after;
+  if (earlyOk && lateOk) return Math.min(early, late);
+  if (earlyOk) return early;
+  if (lateOk) return late;
+  // In a gap: read with the offset in force before it, which lands past it by as much as the reading was in it.
+  return early;
 }
 
 /** The local wall-clock reading of an instant in a zone. */

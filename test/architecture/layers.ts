@@ -36,7 +36,7 @@ export const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** npm packages a layer may import at run time; anything else (node:*, ioredis, pg, vitest) is an edge. */
-const RUNTIME = ['zod', 'date-fns', '@date-fns/tz', 'lru-cache', 'libphonenumber-js'];
+const RUNTIME = ['zod', '@date-fns/tz', 'lru-cache', 'libphonenumber-js'];
 export const MAY_IMPORT_PACKAGES: Readonly<Record<string, readonly string[]>> = {
   'adapters/redis': [...RUNTIME, 'ioredis'],
   'adapters/postgres': [...RUNTIME, 'pg'],
