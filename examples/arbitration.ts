@@ -2,9 +2,9 @@
  * Next-best-offer across channels: one catalogue, one shared history, one formula.
  * Run: npx tsx examples/arbitration.ts
  */
-import { MemoryOfferCapacityStore } from '../src/adapters/memory/index.js';
-import { arbitrate, capacitySpecOf, optimize, parseCatalogue, PropensityTable } from '../src/arbitration/index.js';
-import { createHistory, parseBehaviourEvent, parseContactRecord, parseResponseRecord } from '../src/core/index.js';
+import { MemoryOfferCapacityStore } from 'crosschannel/adapters/memory';
+import { arbitrate, capacitySpecOf, optimize, parseCatalogue, PropensityTable } from 'crosschannel/arbitration';
+import { createHistory, parseBehaviourEvent, parseContactRecord, parseResponseRecord } from 'crosschannel';
 
 const catalogue = parseCatalogue({
   timeZone: 'Europe/Paris',

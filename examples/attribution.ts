@@ -14,8 +14,8 @@ import {
   renderAttributionSvg,
   type ConversionInput,
   type TouchpointInput,
-} from '../src/attribution/index.js';
-import { createRng, parseBehaviourEvent, parseContactRecord, DAY } from '../src/index.js';
+} from 'crosschannel/attribution';
+import { createRng, parseBehaviourEvent, parseContactRecord, DAY } from 'crosschannel';
 
 const rng = createRng(2026);
 const start = Date.UTC(2026, 8, 1);

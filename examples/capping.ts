@@ -4,9 +4,9 @@
  * between 21:00 and 08:00 local time, nothing for 30 days after an unsubscribe, service messages always allowed —
  * evaluated purely, planned, then reserved atomically through a store.
  */
-import { MemoryContactHistoryStore } from '../src/adapters/memory/index.js';
-import { evaluateCaps, parseCapRules, planContacts } from '../src/capping/index.js';
-import { toIsoString } from '../src/core/time.js';
+import { MemoryContactHistoryStore } from 'crosschannel/adapters/memory';
+import { evaluateCaps, parseCapRules, planContacts } from 'crosschannel/capping';
+import { toIsoString } from 'crosschannel';
 
 const caps = parseCapRules({
   timeZone: 'Europe/Paris',

@@ -3,7 +3,7 @@
  * first-party opt-in ledger kept by the email tool and the call centre.
  * Run: npx tsx examples/consent.ts
  */
-import { MemoryConsentStore } from '../src/adapters/memory/index.js';
+import { MemoryConsentStore } from 'crosschannel/adapters/memory';
 import {
   canContact,
   consentState,
@@ -19,7 +19,7 @@ import {
   readGpc,
   safeDecodeTcString,
   tcfCanProcess,
-} from '../src/consent/index.js';
+} from 'crosschannel/consent';
 
 const DAY = 86_400_000;
 const now = Date.parse('2026-03-01T10:00:00Z');

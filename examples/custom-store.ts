@@ -8,10 +8,10 @@
  * Run: npx tsx examples/custom-store.ts
  */
 import initSqlJs, { type Database } from 'sql.js';
-import { CrossChannelError, isCrossChannelError } from '../src/core/errors.js';
-import { parseContactRecord, parseResponseRecord, type ContactRecord, type ContactRecordInput, type History, type ResponseRecord, type ResponseRecordInput } from '../src/core/records.js';
-import type { EpochMs } from '../src/core/time.js';
-import { evaluateCaps, parseCapRules, type CompiledCapRules, type ContactHistoryStore, type RecordedContact, type Reservation, type ReserveOptions } from '../src/capping/index.js';
+import { CrossChannelError, isCrossChannelError } from 'crosschannel';
+import { parseContactRecord, parseResponseRecord, type ContactRecord, type ContactRecordInput, type History, type ResponseRecord, type ResponseRecordInput } from 'crosschannel';
+import type { EpochMs } from 'crosschannel';
+import { evaluateCaps, parseCapRules, type CompiledCapRules, type ContactHistoryStore, type RecordedContact, type Reservation, type ReserveOptions } from 'crosschannel/capping';
 
 /** The little a store needs from an SQLite binding (sql.js here; `node:sqlite` and `better-sqlite3` fit too). */
 export interface SqliteDatabase {

@@ -6,8 +6,8 @@
  * Run: npx tsx examples/experiments.ts [report.html]
  */
 import { writeFileSync } from 'node:fs';
-import { MemoryAssignmentStore } from '../src/adapters/memory/index.js';
-import { createHistory, createRng, DAY, type BehaviourEvent } from '../src/index.js';
+import { MemoryAssignmentStore } from 'crosschannel/adapters/memory';
+import { createHistory, createRng, DAY, type BehaviourEvent } from 'crosschannel';
 import {
   analyzeExperiment,
   createHoldoutCheck,
@@ -18,7 +18,7 @@ import {
   parseExperimentSet,
   parseMetrics,
   statsFromHistories,
-} from '../src/experiments/index.js';
+} from 'crosschannel/experiments';
 
 const start = Date.parse('2026-04-01T08:00:00Z');
 const set = parseExperimentSet({

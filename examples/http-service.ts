@@ -16,10 +16,10 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MemoryConsentStore, MemoryContactHistoryStore, MemoryEventStore, MemoryIdentityStore, MemoryOfferCapacityStore } from '../src/adapters/memory/index.js';
-import { isCrossChannelError } from '../src/core/errors.js';
-import { readGpc } from '../src/consent/index.js';
-import { parseDecideConfig, recordConversion, recordResponse, safeDecide, type DecideConfig, type DecideStores } from '../src/decide/index.js';
+import { MemoryConsentStore, MemoryContactHistoryStore, MemoryEventStore, MemoryIdentityStore, MemoryOfferCapacityStore } from 'crosschannel/adapters/memory';
+import { isCrossChannelError } from 'crosschannel';
+import { readGpc } from 'crosschannel/consent';
+import { parseDecideConfig, recordConversion, recordResponse, safeDecide, type DecideConfig, type DecideStores } from 'crosschannel/decide';
 
 const MAX_BODY = 64 * 1024;
 

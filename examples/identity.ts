@@ -11,8 +11,8 @@ import {
   normalizeIdentifier,
   parseIdentityRules,
   parseMatchModel,
-} from '../src/identity/index.js';
-import { MemoryIdentityStore } from '../src/adapters/memory/identity.js';
+} from 'crosschannel/identity';
+import { MemoryIdentityStore } from 'crosschannel/adapters/memory';
 
 const DAY = 86_400_000;
 const t0 = Date.UTC(2026, 2, 2, 9);

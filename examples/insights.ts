@@ -5,7 +5,7 @@
  * Run: npx tsx examples/insights.ts [insights.html]
  */
 import { writeFileSync } from 'node:fs';
-import { createRng, DAY, type BehaviourEvent, type ContactRecord, type ResponseRecord } from '../src/index.js';
+import { createRng, DAY, type BehaviourEvent, type ContactRecord, type ResponseRecord } from 'crosschannel';
 import {
   CohortAccumulator,
   FunnelAccumulator,
@@ -21,7 +21,7 @@ import {
   renderDashboard,
   summariseCustomers,
   type SubjectHistory,
-} from '../src/insights/index.js';
+} from 'crosschannel/insights';
 
 const rng = createRng(2026);
 const start = Date.UTC(2026, 2, 2); // a Monday

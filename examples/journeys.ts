@@ -3,11 +3,11 @@
  * stores with a simulated clock; then a forecast over 1,000 prospects before launch, and a dry run of a new
  * version. Run with `npx tsx examples/journeys.ts`.
  */
-import { MemoryContactHistoryStore, MemoryJourneyStore } from '../src/adapters/memory/index.js';
-import { DAY, HOUR } from '../src/core/time.js';
-import { parseCapRules } from '../src/capping/index.js';
-import { consentState, parseConsentEvent } from '../src/consent/index.js';
-import { createJourneyRunner, diffJourney, parseJourney, simulateJourney, type JourneyDefinitionInput } from '../src/journeys/index.js';
+import { MemoryContactHistoryStore, MemoryJourneyStore } from 'crosschannel/adapters/memory';
+import { DAY, HOUR } from 'crosschannel';
+import { parseCapRules } from 'crosschannel/capping';
+import { consentState, parseConsentEvent } from 'crosschannel/consent';
+import { createJourneyRunner, diffJourney, parseJourney, simulateJourney, type JourneyDefinitionInput } from 'crosschannel/journeys';
 
 const whitePaper: JourneyDefinitionInput = {
   id: 'white-paper',

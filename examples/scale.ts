@@ -7,10 +7,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { fromDuckDB } from '../src/adapters/duckdb/index.js';
-import { DAY } from '../src/core/time.js';
-import { identityComponentsFromSql } from '../src/identity/index.js';
-import { compileSegments, segmentsFromSql, segmentsSql } from '../src/segments/index.js';
+import { fromDuckDB } from 'crosschannel/adapters/duckdb';
+import { DAY } from 'crosschannel';
+import { identityComponentsFromSql } from 'crosschannel/identity';
+import { compileSegments, segmentsFromSql, segmentsSql } from 'crosschannel/segments';
 
 const now = Date.UTC(2026, 5, 15, 12);
 const dir = mkdtempSync(join(tmpdir(), 'crosschannel-scale-'));

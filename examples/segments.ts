@@ -2,9 +2,9 @@
  * Segments end to end: define audiences once, evaluate a profile on each new event, explain a decision,
  * refresh a small population, and score RFM. Run with `npx tsx examples/segments.ts`.
  */
-import { MemoryEventStore } from '../src/adapters/memory/index.js';
-import { DAY, HOUR } from '../src/core/time.js';
-import { applyEvents, compileSegments, evaluateBatch, explainSegment, rfmInputFromEvents, rfmScores } from '../src/segments/index.js';
+import { MemoryEventStore } from 'crosschannel/adapters/memory';
+import { DAY, HOUR } from 'crosschannel';
+import { applyEvents, compileSegments, evaluateBatch, explainSegment, rfmInputFromEvents, rfmScores } from 'crosschannel/segments';
 
 const now = Date.UTC(2026, 5, 15, 12);
 

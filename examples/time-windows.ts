@@ -2,7 +2,7 @@
  * Local calendar windows across DST: the same instant, three zones; the 23- and 25-hour days of Paris.
  * Run: npx tsx examples/time-windows.ts
  */
-import { calendarWindow, localTime, toEpochMs, toIsoString, HOUR } from '../src/index.js';
+import { calendarWindow, localTime, toEpochMs, toIsoString, HOUR } from 'crosschannel';
 
 const now = toEpochMs('2026-03-29T12:00:00Z');
 for (const zone of ['Europe/Paris', 'America/New_York', 'Australia/Lord_Howe']) {

@@ -4,11 +4,11 @@
  * then find the best moment the caps allow in the next week, rank channels by expected value, and check the
  * learned moments against a fixed 10:00 send on held-out weeks.
  */
-import { parseCapRules } from '../src/capping/index.js';
-import { createHistory, parseContactRecord, type ContactRecord, type ResponseRecord } from '../src/core/records.js';
-import { createRng } from '../src/core/random.js';
-import { toIsoString } from '../src/core/time.js';
-import { bestSendTime, compileSendCaps, hourProfile, parseTimingModel, rankChannels, refit, replayEvaluation, TimingModel } from '../src/timing/index.js';
+import { parseCapRules } from 'crosschannel/capping';
+import { createHistory, parseContactRecord, type ContactRecord, type ResponseRecord } from 'crosschannel';
+import { createRng } from 'crosschannel';
+import { toIsoString } from 'crosschannel';
+import { bestSendTime, compileSendCaps, hourProfile, parseTimingModel, rankChannels, refit, replayEvaluation, TimingModel } from 'crosschannel/timing';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

@@ -4,7 +4,7 @@
  * open rate, buying propensity and basket, so it knows the *true* average effects; the report shows what the
  * library measured from the shared history (exposure and purchase events) against that truth.
  */
-import { createHistory, createRng, DAY, type BehaviourEvent, type History } from '../../src/index.js';
+import { createHistory, createRng, DAY, type BehaviourEvent, type History } from 'crosschannel';
 import {
   analyzeExperiment,
   assign,
@@ -18,7 +18,7 @@ import {
   statsFromHistories,
   wouldHaveSentEvent,
   type ExperimentReport,
-} from '../../src/experiments/index.js';
+} from 'crosschannel/experiments';
 import { createWorld, type Customer } from './world.js';
 
 /** What the section measured and the truth it is compared with. */

@@ -6,7 +6,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DecideStores } from '../../src/decide/index.js';
+import type { DecideStores } from 'crosschannel/decide';
 import {
   CohortAccumulator,
   FunnelAccumulator,
@@ -19,8 +19,8 @@ import {
   renderDashboard,
   summariseCustomers,
   type SubjectHistory,
-} from '../../src/insights/index.js';
-import type { CapRuleSetInput } from '../../src/capping/index.js';
+} from 'crosschannel/insights';
+import type { CapRuleSetInput } from 'crosschannel/capping';
 import { RETAILER_CONFIG } from './retailer.js';
 
 /** Returns the `inspect` callback that writes the dashboard to `<outDir>/insights.html` as of `now`. */

@@ -4,11 +4,11 @@
  * real consent and the retailer's caps. Returns text for the console and an HTML section with each journey's
  * step funnel. Kept in its own file so the demo only needs one hook line.
  */
-import { createRng } from '../../src/core/random.js';
-import { DAY, HOUR } from '../../src/core/time.js';
-import { parseCapRules } from '../../src/capping/index.js';
-import { consentState, parseConsentEvent } from '../../src/consent/index.js';
-import { parseJourney, simulateJourney, type JourneyDefinitionInput, type SimulatedPerson, type SimulationReport } from '../../src/journeys/index.js';
+import { createRng } from 'crosschannel';
+import { DAY, HOUR } from 'crosschannel';
+import { parseCapRules } from 'crosschannel/capping';
+import { consentState, parseConsentEvent } from 'crosschannel/consent';
+import { parseJourney, simulateJourney, type JourneyDefinitionInput, type SimulatedPerson, type SimulationReport } from 'crosschannel/journeys';
 
 const welcome: JourneyDefinitionInput = {
   id: 'welcome',

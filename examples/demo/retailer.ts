@@ -2,8 +2,8 @@
  * The synthetic retailer's marketing setup, as a service would write it: one catalogue for every channel,
  * one set of contact-pressure caps, the segments the offers target, the consent policy and identity rules.
  */
-import type { DecideConfigInput } from '../../src/decide/index.js';
-import type { IdentityRulesInput } from '../../src/identity/index.js';
+import type { DecideConfigInput } from 'crosschannel/decide';
+import type { IdentityRulesInput } from 'crosschannel/identity';
 import { CATEGORIES } from './world.js';
 
 /** Our TCF vendor id (the retailer's own personalisation, as declared to the CMP). */

@@ -5,15 +5,15 @@
  * `decide`, the customer's hidden propensities answer, responses and conversions are recorded, segments are
  * refreshed. At the end, attribution runs over the shared history and a summary is returned for the report.
  */
-import { MemoryConsentStore, MemoryContactHistoryStore, MemoryEventStore, MemoryIdentityStore, MemoryOfferCapacityStore } from '../../src/adapters/memory/index.js';
-import { buildJourneys, compareModels, renderAttributionSvg, attributionTable, type TouchpointInput, type ConversionInput } from '../../src/attribution/index.js';
-import { encodeTcString } from '../../src/consent/index.js';
-import { createRng } from '../../src/core/random.js';
-import { DAY, HOUR, MINUTE, localTime, toIsoString } from '../../src/core/time.js';
-import type { BehaviourEvent, ContactRecord } from '../../src/core/records.js';
-import { decide, formatTrace, parseDecideConfig, recordConversion, recordResponse, type DecideConfig, type DecideResult, type DecideStores } from '../../src/decide/index.js';
-import { compileSegments } from '../../src/segments/index.js';
-import { PropensityTable } from '../../src/arbitration/index.js';
+import { MemoryConsentStore, MemoryContactHistoryStore, MemoryEventStore, MemoryIdentityStore, MemoryOfferCapacityStore } from 'crosschannel/adapters/memory';
+import { buildJourneys, compareModels, renderAttributionSvg, attributionTable, type TouchpointInput, type ConversionInput } from 'crosschannel/attribution';
+import { encodeTcString } from 'crosschannel/consent';
+import { createRng } from 'crosschannel';
+import { DAY, HOUR, MINUTE, localTime, toIsoString } from 'crosschannel';
+import type { BehaviourEvent, ContactRecord } from 'crosschannel';
+import { decide, formatTrace, parseDecideConfig, recordConversion, recordResponse, type DecideConfig, type DecideResult, type DecideStores } from 'crosschannel/decide';
+import { compileSegments } from 'crosschannel/segments';
+import { PropensityTable } from 'crosschannel/arbitration';
 import type { Progress } from './progress.js';
 import type { ChannelSummary, DemoSummary } from './report.js';
 import { IDENTITY_RULES, RETAILER_CONFIG, VENDOR_ID } from './retailer.js';

@@ -4,10 +4,10 @@
  * last two against a fixed 10:00 send. The report shows recovered vs true preferences (and what a plain
  * per-person histogram recovers) and the replayed lift with its confidence interval.
  */
-import { createRng } from '../../src/core/random.js';
-import type { ContactRecord, ResponseRecord } from '../../src/core/records.js';
-import { hourOfWeek } from '../../src/timing/week.js';
-import { channelAffinity, hourProfile, replayEvaluation, type ReplayEvaluation } from '../../src/timing/index.js';
+import { createRng } from 'crosschannel';
+import type { ContactRecord, ResponseRecord } from 'crosschannel';
+import { hourOfWeek } from 'crosschannel/timing';
+import { channelAffinity, hourProfile, replayEvaluation, type ReplayEvaluation } from 'crosschannel/timing';
 import { escapeXml, groupedBarSvg } from './charts.js';
 
 const HOUR = 3_600_000;

@@ -7,8 +7,8 @@
  * events, responses); the hidden fields (`trueId`, `traits`) are used to simulate behaviour and to grade the
  * result (e.g. how many true people the stitched profiles represent).
  */
-import { createRng, type Rng } from '../../src/core/random.js';
-import { DAY, HOUR, MINUTE } from '../../src/core/time.js';
+import { createRng, type Rng } from 'crosschannel';
+import { DAY, HOUR, MINUTE } from 'crosschannel';
 
 /** Identifier types the retailer's systems emit. */
 export type IdentifierType = 'cookie' | 'device' | 'email' | 'phone' | 'loyalty';
