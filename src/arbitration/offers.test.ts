@@ -58,7 +58,7 @@ describe('parseCatalogue', () => {
   });
 
   it('rejects a non-object', () => {
-    expect(errorOf(() => parseCatalogue(null)).code).toBe('CONFIG_INVALID');
+    expect(errorOf(() => parseCatalogue(null as never)).code).toBe('CONFIG_INVALID');
   });
 
   it('publishes a JSON Schema of the catalogue', () => {

@@ -391,7 +391,7 @@ export interface ParseCatalogueOptions {
  * });
  * ```
  */
-export function parseCatalogue(input: unknown, options: ParseCatalogueOptions = {}): Catalogue {
+export function parseCatalogue(input: CatalogueInput, options: ParseCatalogueOptions = {}): Catalogue {
   const parsed = parseWith(catalogueSchema, input, 'CONFIG_INVALID' as ArbitrationErrorCode);
   const bad = (message: string, path: Array<string | number>, detail?: Record<string, unknown>): CrossChannelError<ArbitrationErrorCode> =>
     new CrossChannelError<ArbitrationErrorCode>('CONFIG_INVALID', message, detail === undefined ? { path } : { path, detail });

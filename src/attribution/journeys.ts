@@ -87,7 +87,7 @@ export type JourneyOptions = z.output<typeof journeyOptionsSchema>;
  * const opts = parseJourneyOptions({ lookback: { days: 7 } }); // opts.lookback === 604800000
  * ```
  */
-export function parseJourneyOptions(input: unknown = {}): JourneyOptions {
+export function parseJourneyOptions(input: JourneyOptionsInput = {}): JourneyOptions {
   return parseWith(journeyOptionsSchema, input ?? {}, 'CONFIG_INVALID');
 }
 

@@ -171,7 +171,7 @@ describe('configuration and statistics errors', () => {
     ];
     for (const [input, path] of cases) {
       try {
-        parseAttributionConfig(input);
+        parseAttributionConfig(input as never);
         expect.unreachable(JSON.stringify(input));
       } catch (e) {
         expect(isCrossChannelError(e, 'CONFIG_INVALID'), String(e)).toBe(true);

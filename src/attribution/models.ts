@@ -130,7 +130,7 @@ export interface AttributionConfig {
  * const config = parseAttributionConfig({ models: ['linear', { model: 'markov', name: 'markov_2', order: 2 }] });
  * ```
  */
-export function parseAttributionConfig(input: unknown = {}): AttributionConfig {
+export function parseAttributionConfig(input: AttributionConfigInput = {}): AttributionConfig {
   const outer = parseWith(attributionConfigSchema, input ?? {}, 'CONFIG_INVALID');
   const seen = new Set<string>();
   const models = (outer.models ?? DEFAULT_MODELS).map((m, i) => {
@@ -156,7 +156,7 @@ export function parseAttributionConfig(input: unknown = {}): AttributionConfig {
  * ```
  */
 export function safeParseAttributionConfig(input: unknown): Result<AttributionConfig> {
-  return attempt(() => parseAttributionConfig(input));
+  return attempt(() => parseAttributionConfig(input as AttributionConfigInput)); // validated at run time
 }
 
 /**

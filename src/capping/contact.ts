@@ -1,4 +1,4 @@
-import { parseContactRecord, type ContactRecord } from '../core/records.js';
+import { parseContactRecord, type ContactRecord, type ContactRecordInput } from '../core/records.js';
 
 // The zod schema of core/records is the contract; this is a shortcut for the common case of an already-parsed
 // record (epoch-ms `at`, tags present), checked field by field against the same constraints. Anything else —
@@ -24,7 +24,7 @@ const isOptionalId = (v: unknown): boolean => v === undefined || isId(v);
  * ```
  */
 export function toContactRecord(input: unknown): ContactRecord {
-  if (typeof input !== 'object' || input === null) return parseContactRecord(input);
+  if (typeof input !== 'object' || input === null) return parseContactRecord(input as ContactRecordInput);
   const r = input as Record<string, unknown>;
   const at = r.at;
   const tags = r.tags;
@@ -44,10 +44,10 @@ export function toContactRecord(input: unknown): ContactRecord {
     !isOptionalId(r.offerId) ||
     !isOptionalId(r.idempotencyKey)
   ) {
-    return parseContactRecord(input);
+    return parseContactRecord(input as ContactRecordInput);
   }
-  for (const t of tags) if (typeof t !== 'string' || t.length < 1 || t.length > 128 || CONTROL.test(t)) return parseContactRecord(input);
-  for (const k in r) if (!KEYS.has(k)) return parseContactRecord(input);
+  for (const t of tags) if (typeof t !== 'string' || t.length < 1 || t.length > 128 || CONTROL.test(t)) return parseContactRecord(input as ContactRecordInput);
+  for (const k in r) if (!KEYS.has(k)) return parseContactRecord(input as ContactRecordInput);
   const out: ContactRecord = { id: r.id as string, subjectId: r.subjectId as string, channel: r.channel, tags: [...(tags as string[])], at, transactional: r.transactional };
   if (r.campaignId !== undefined) out.campaignId = r.campaignId as string;
   if (r.offerId !== undefined) out.offerId = r.offerId as string;

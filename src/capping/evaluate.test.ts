@@ -9,7 +9,7 @@ const at = (iso: string) => Date.parse(iso);
 const hist = (contacts: Array<Partial<ContactRecordInput> & { at: string | number }>, responses: Array<Record<string, unknown>> = []): CapHistory =>
   createHistory('p', {
     contacts: contacts.map((c, i) => parseContactRecord({ id: `c${i}`, subjectId: 'p', channel: 'email', ...c })),
-    responses: responses.map((r, i) => parseResponseRecord({ id: `r${i}`, subjectId: 'p', channel: 'email', ...r })),
+    responses: responses.map((r, i) => parseResponseRecord({ id: `r${i}`, subjectId: 'p', channel: 'email', ...r } as never)),
   });
 
 // The recipe of the issue: 3 marketing a week across channels, 1 SMS a day, nothing 21:00–08:00, 30 days

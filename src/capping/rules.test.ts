@@ -53,7 +53,7 @@ describe('parseCapRules', () => {
     [{ rules: [{ id: 'a', kind: 'gap', minGap: '1h' }, { id: 'a', kind: 'gap', minGap: '2h' }] }, 'rules[1].id'],
     [{ timeZone: 'Mars/Olympus', rules: [] }, 'timeZone'],
   ])('rejects %j with CONFIG_INVALID at %s', (input, path) => {
-    const e = errorOf(() => parseCapRules(input));
+    const e = errorOf(() => parseCapRules(input as never));
     expect(e.code).toBe('CONFIG_INVALID');
     expect(e.path).toBe(path);
   });

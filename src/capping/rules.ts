@@ -247,7 +247,7 @@ export interface CompiledCapRules {
  * });
  * ```
  */
-export function parseCapRules(input: unknown): CompiledCapRules {
+export function parseCapRules(input: CapRuleSetInput | CompiledCapRules): CompiledCapRules {
   if (isCompiledCapRules(input)) return input;
   const set = parseWith(capRuleSetSchema, input, 'CONFIG_INVALID');
   return compileCapRules(set);

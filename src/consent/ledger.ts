@@ -117,7 +117,7 @@ export type ConsentEventInput = z.input<typeof consentEventSchema>;
  * parseConsentEvent({ id: 'e1', subjectId: 's1', channel: 'sms', purpose: '*', kind: 'withdrawn', at: 1767225600000, evidence: { source: 'STOP keyword' } });
  * ```
  */
-export function parseConsentEvent(input: unknown): ConsentEvent {
+export function parseConsentEvent(input: ConsentEventInput): ConsentEvent {
   return parseWith(consentEventSchema, input, 'INPUT_INVALID');
 }
 
@@ -192,7 +192,7 @@ const key = (channel: string, purpose: string): string => `${channel}\u0000${pur
  * });
  * ```
  */
-export function parseConsentPolicy(input: unknown = {}): ConsentPolicy {
+export function parseConsentPolicy(input: ConsentPolicyInput = {}): ConsentPolicy {
   const p = parseWith(consentPolicySchema, input, 'CONFIG_INVALID');
   const softOptIn = new Set<string>();
   for (const s of p.softOptIn) for (const purpose of s.purposes) softOptIn.add(key(s.channel, purpose));

@@ -19,10 +19,12 @@ describe('records', () => {
       expect((e as CrossChannelError).code).toBe('INPUT_INVALID');
       expect((e as CrossChannelError).path).toBe('channel');
     }
+    // @ts-expect-error a response kind that does not exist: a type error in TypeScript, RECORD_INVALID at run time
     expect(() => parseResponseRecord({ id: 'r', subjectId: 'p', kind: 'liked', channel: 'web', at: 0 })).toThrow(
       expect.objectContaining({ path: 'kind' }),
     );
     expect(() => parseBehaviourEvent({ subjectId: 'p', type: 'x', at: 'yesterday' })).toThrow(expect.objectContaining({ path: 'at' }));
+    // @ts-expect-error an unknown key
     expect(() => parseContactRecord({ id: 'c1', subjectId: 'p1', channel: 'sms', at: 0, extra: 1 })).toThrow(CrossChannelError);
   });
 

@@ -115,7 +115,7 @@ export interface History {
  * const c = parseContactRecord({ id: 'c1', subjectId: 'p1', channel: 'sms', at: 0 }); // c.tags = [], c.transactional = false
  * ```
  */
-export function parseContactRecord(input: unknown): ContactRecord {
+export function parseContactRecord(input: ContactRecordInput): ContactRecord {
   return parseWith(contactRecordSchema, input, 'INPUT_INVALID');
 }
 
@@ -127,7 +127,7 @@ export function parseContactRecord(input: unknown): ContactRecord {
  * parseResponseRecord({ id: 'r1', subjectId: 'p1', kind: 'accepted', channel: 'web', at: 0 });
  * ```
  */
-export function parseResponseRecord(input: unknown): ResponseRecord {
+export function parseResponseRecord(input: ResponseRecordInput): ResponseRecord {
   return parseWith(responseRecordSchema, input, 'INPUT_INVALID');
 }
 
@@ -139,7 +139,7 @@ export function parseResponseRecord(input: unknown): ResponseRecord {
  * parseBehaviourEvent({ subjectId: 'p1', type: 'page_view', at: 0, properties: { path: '/shoes' } });
  * ```
  */
-export function parseBehaviourEvent(input: unknown): BehaviourEvent {
+export function parseBehaviourEvent(input: BehaviourEventInput): BehaviourEvent {
   return parseWith(behaviourEventSchema, input, 'INPUT_INVALID');
 }
 

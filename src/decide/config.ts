@@ -203,10 +203,10 @@ function prefixed<T>(part: string, fn: () => T): T {
  * config.catalogue.offers.length; // 1
  * ```
  */
-export function parseDecideConfig(input: unknown, options: ParseDecideConfigOptions = {}): DecideConfig {
+export function parseDecideConfig(input: DecideConfigInput, options: ParseDecideConfigOptions = {}): DecideConfig {
   const raw = parseWith(decideConfigSchema, input, 'CONFIG_INVALID');
   const catalogue = isCatalogue(raw.catalogue) ? raw.catalogue : prefixed('catalogue', () => parseCatalogue(raw.catalogue as CatalogueInput, options));
-  const caps = prefixed('caps', () => parseCapRules(raw.caps));
+  const caps = prefixed('caps', () => parseCapRules(raw.caps as Parameters<typeof parseCapRules>[0]));
   const segments = raw.segments === undefined ? null : prefixed('segments', () => compileSegments(raw.segments));
   const needed = new Set<string>();
   for (const o of catalogue.offers) for (const s of [...o.segmentsAll, ...o.segmentsAny, ...o.segmentsNot]) needed.add(s);
@@ -258,7 +258,7 @@ export function parseDecideConfig(input: unknown, options: ParseDecideConfigOpti
  * ```
  */
 export function safeParseDecideConfig(input: unknown, options: ParseDecideConfigOptions = {}): Result<DecideConfig> {
-  return attempt(() => parseDecideConfig(input, options));
+  return attempt(() => parseDecideConfig(input as DecideConfigInput, options));
 }
 
 /**

@@ -56,7 +56,7 @@ export async function decide(request: unknown, stores: DecideStores, configInput
   let config: DecideConfig;
   try {
     config = compiledDecideConfig(configInput);
-    req = parseDecideRequest(request);
+    req = parseDecideRequest(request as Parameters<typeof parseDecideRequest>[0]);
     if (req.timeZone !== undefined) checkedZone(config, req.timeZone);
   } catch (e) {
     throw failed(trace, e, 'validate');

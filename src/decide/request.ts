@@ -99,7 +99,7 @@ export type DecideRequest = z.output<typeof decideRequestSchema>;
  * const req = parseDecideRequest({ requestId: 'r1', identifiers: [{ type: 'anonymous_id', value: 'ck-1' }], channel: 'web', now: 0 });
  * ```
  */
-export function parseDecideRequest(input: unknown): DecideRequest {
+export function parseDecideRequest(input: DecideRequestInput): DecideRequest {
   return parseWith(decideRequestSchema, input, 'INPUT_INVALID');
 }
 
@@ -114,7 +114,7 @@ export function parseDecideRequest(input: unknown): DecideRequest {
  * ```
  */
 export function safeParseDecideRequest(input: unknown): Result<DecideRequest> {
-  return attempt(() => parseDecideRequest(input));
+  return attempt(() => parseDecideRequest(input as DecideRequestInput));
 }
 
 /**

@@ -63,7 +63,7 @@ export async function decideScheduled(
   options: { readonly subjectId: string; readonly horizonMs: number },
 ): Promise<ScheduledDecision> {
   const config = compiledDecideConfig(configInput);
-  const req = parseDecideRequest(request);
+  const req = parseDecideRequest(request as Parameters<typeof parseDecideRequest>[0]);
   if (typeof bestMoment !== 'function') throw new CrossChannelError('INPUT_INVALID', 'bestMoment must be a function', { path: ['bestMoment'] });
   if (typeof options !== 'object' || options === null || typeof options.subjectId !== 'string' || options.subjectId.length === 0) {
     throw new CrossChannelError('INPUT_INVALID', 'options.subjectId must be the targeted profile id', { path: ['subjectId'] });

@@ -53,7 +53,7 @@ export function exposureEvent(assignment: Assignment, exposure: ExposureInput): 
     properties,
   };
   if (exposure?.channel !== undefined) input.channel = exposure.channel;
-  return parseBehaviourEvent(input);
+  return parseBehaviourEvent(input as Parameters<typeof parseBehaviourEvent>[0]);
 }
 
 /**

@@ -211,7 +211,7 @@ function defaultU(levels: number): number[] {
  * model.fields[0]?.labels; // ['exact', 'different']
  * ```
  */
-export function parseMatchModel(input: unknown): MatchModel {
+export function parseMatchModel(input: MatchModelInput): MatchModel {
   const src = parseWith(matchModelSchema, input, 'IDENTITY_MATCH_MODEL_INVALID');
   const names = new Set<string>();
   const fields = src.fields.map((f, i): CompiledField => {
@@ -244,7 +244,7 @@ export function parseMatchModel(input: unknown): MatchModel {
  * ```
  */
 export function safeParseMatchModel(input: unknown): Result<MatchModel> {
-  return attempt(() => parseMatchModel(input));
+  return attempt(() => parseMatchModel(input as MatchModelInput));
 }
 
 function withParams(f: Pick<CompiledField, 'name' | 'kind' | 'params' | 'labels'>, m: ArrayLike<number>, u: ArrayLike<number>): CompiledField {

@@ -164,7 +164,7 @@ export interface CompiledIdentityRules {
  * rules.limitOf('user_id'); // 1
  * ```
  */
-export function parseIdentityRules(input: unknown = {}): CompiledIdentityRules {
+export function parseIdentityRules(input: IdentityRulesInput = {}): CompiledIdentityRules {
   const src = parseWith(identityRulesSchema, input, 'CONFIG_INVALID');
   const rank = new Map<string, number>();
   src.priority.forEach((t, i) => {
@@ -245,5 +245,5 @@ function firstMatch(list: ReadonlyArray<{ re: RegExp; source: string }>, value: 
  * ```
  */
 export function safeParseIdentityRules(input: unknown): Result<CompiledIdentityRules> {
-  return attempt(() => parseIdentityRules(input));
+  return attempt(() => parseIdentityRules(input as IdentityRulesInput));
 }

@@ -12,9 +12,9 @@ const DAY = 86_400_000;
 
 function person(id: string, parts: { contacts?: object[]; responses?: object[]; events?: object[] }, segments?: string[]): SubjectHistory {
   const h = createHistory(id, {
-    contacts: (parts.contacts ?? []).map((c, i) => parseContactRecord({ id: `${id}-c${i}`, subjectId: id, ...c })),
-    responses: (parts.responses ?? []).map((r, i) => parseResponseRecord({ id: `${id}-r${i}`, subjectId: id, ...r })),
-    events: (parts.events ?? []).map((e) => parseBehaviourEvent({ subjectId: id, ...e })),
+    contacts: (parts.contacts ?? []).map((c, i) => parseContactRecord({ id: `${id}-c${i}`, subjectId: id, ...c } as never)),
+    responses: (parts.responses ?? []).map((r, i) => parseResponseRecord({ id: `${id}-r${i}`, subjectId: id, ...r } as never)),
+    events: (parts.events ?? []).map((e) => parseBehaviourEvent({ subjectId: id, ...e } as never)),
   });
   return segments === undefined ? h : { ...h, segments };
 }

@@ -327,7 +327,7 @@ function isCompiled(x: unknown): x is CompiledSegments {
  */
 export function compileSegments(input: unknown): CompiledSegments {
   if (isCompiled(input)) return input;
-  const definitions = parseSegments(input);
+  const definitions = parseSegments(input as Parameters<typeof parseSegments>[0]);
   const index = new Map<string, number>();
   definitions.forEach((d, i) => index.set(d.id, i));
   const compiled: Array<CompiledSegment | undefined> = new Array(definitions.length);

@@ -37,7 +37,7 @@ describe('parsing: every error names the bad node', () => {
   });
 
   it('rejects a non-array and non-object nodes', () => {
-    expect(errorOf(() => parseSegments({})).code).toBe('SEGMENT_RULE_INVALID');
+    expect(errorOf(() => parseSegments({} as never)).code).toBe('SEGMENT_RULE_INVALID');
     expect(errorOf(() => parseSegmentRule([1])).code).toBe('SEGMENT_RULE_INVALID');
     expect(errorOf(() => parseSegmentRule(null)).code).toBe('SEGMENT_RULE_INVALID');
   });

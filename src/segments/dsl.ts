@@ -468,7 +468,7 @@ export function referencedSegments(rule: SegmentRule): string[] {
  * ]);
  * ```
  */
-export function parseSegments(input: unknown): SegmentDefinition[] {
+export function parseSegments(input: ReadonlyArray<SegmentDefinitionInput>): SegmentDefinition[] {
   if (!Array.isArray(input)) throw invalid('Segments must be an array of segment definitions', []);
   if (input.length > SEGMENT_LIMITS.maxSegments) {
     throw new CrossChannelError<SegmentErrorCode>('SEGMENT_RULE_TOO_LARGE', `More than ${SEGMENT_LIMITS.maxSegments} segments`, { path: [] });

@@ -39,7 +39,7 @@ export interface SendCaps {
  */
 export function compileSendCaps(caps: unknown): SendCaps {
   if (isSendCaps(caps)) return caps;
-  const compiled = parseCapRules(caps);
+  const compiled = parseCapRules(caps as Parameters<typeof parseCapRules>[0]);
   return { [BRAND]: true, caps: compiled, quietMinutes: compiled.rules.map(() => undefined) };
 }
 
