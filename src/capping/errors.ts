@@ -10,7 +10,8 @@ import type { CoreErrorCode } from '../core/errors.js';
  *
  * @example
  * ```ts
- * declare const json: unknown; // a rule set read from configuration
+ * declare const text: string;
+ * const json = JSON.parse(text); // a rule set read from configuration, validated by the parser
  *
  * try { parseCapRules(json); } catch (e) { if (isCrossChannelError<CappingErrorCode>(e, 'CONFIG_INVALID')) console.log(e.path); }
  * ```

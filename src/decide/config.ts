@@ -3,9 +3,10 @@ import { CrossChannelError, attempt, parseWith, type Result } from '../core/erro
 import { channelSchema, durationSchema, timeZoneSchema } from '../core/schema.js';
 import { parseCatalogue, type Catalogue, type CatalogueInput, type ParseCatalogueOptions } from '../arbitration/offers.js';
 import type { PropensityTable } from '../arbitration/propensity.js';
-import { parseCapRules, type CompiledCapRules } from '../capping/rules.js';
+import { parseCapRules, type CapRuleSetInput, type CompiledCapRules } from '../capping/rules.js';
 import { compileSegments, type CompiledSegments } from '../segments/compile.js';
-import { parseConsentPolicy, type ConsentPolicy } from '../consent/ledger.js';
+import type { SegmentDefinitionInput } from '../segments/dsl.js';
+import { parseConsentPolicy, type ConsentPolicy, type ConsentPolicyInput } from '../consent/ledger.js';
 import type { Gvl } from '../consent/tcf/gvl.js';
 import type { TcString } from '../consent/tcf/model.js';
 import type { TraceClock } from './trace.js';
@@ -109,7 +110,18 @@ export const decideConfigSchema = z
  * };
  * ```
  */
-export type DecideConfigInput = z.input<typeof decideConfigSchema>;
+export type DecideConfigInput = Omit<DecideConfigSchemaInput, 'catalogue' | 'caps' | 'segments' | 'consent'> & {
+  /** Offer catalogue, or an already parsed one. */
+  catalogue: CatalogueInput | Catalogue;
+  /** Frequency caps, or compiled rules. */
+  caps: CapRuleSetInput | CompiledCapRules;
+  /** Segment definitions the catalogue refers to, or compiled ones. */
+  segments?: ReadonlyArray<SegmentDefinitionInput> | CompiledSegments;
+  /** Consent: the ledger policy and which purposes each channel needs. */
+  consent?: Omit<NonNullable<DecideConfigSchemaInput['consent']>, 'policy'> & { policy?: ConsentPolicyInput };
+};
+
+type DecideConfigSchemaInput = z.input<typeof decideConfigSchema>;
 
 const COMPILED = Symbol.for('crosschannel.decide.config');
 
@@ -118,7 +130,7 @@ const COMPILED = Symbol.for('crosschannel.decide.config');
  *
  * @example
  * ```ts
- * const config: DecideConfig = parseDecideConfig({ catalogue: { offers: [{ id: 'welcome', channels: ['email'] }] } });
+ * const config: DecideConfig = parseDecideConfig({ catalogue: { offers: [{ id: 'welcome', channels: ['email'] }] }, caps: { rules: [] } });
  * config.catalogue.offers.length; // 1
  * ```
  */
@@ -163,7 +175,7 @@ export interface DecideConfig {
  * ```ts
  * declare const gvlJson: unknown; // the IAB Global Vendor List
  * const options: ParseDecideConfigOptions = { model: new PropensityTable(), gvl: parseGvl(gvlJson) };
- * const config = parseDecideConfig({ catalogue: { offers: [] } }, options);
+ * const config = parseDecideConfig({ catalogue: { offers: [] }, caps: { rules: [] } }, options);
  * ```
  */
 export interface ParseDecideConfigOptions extends ParseCatalogueOptions {

@@ -97,7 +97,7 @@ export interface DecisionTrace {
  * ```ts
  * let ticks = 0;
  * const fake: TraceClock = () => ticks++; // deterministic timings in tests
- * parseDecideConfig({ catalogue: { offers: [] } }, { clock: fake });
+ * parseDecideConfig({ catalogue: { offers: [] }, caps: { rules: [] } }, { clock: fake });
  * ```
  */
 export type TraceClock = () => number;
@@ -107,7 +107,7 @@ export type TraceClock = () => number;
  *
  * @example
  * ```ts
- * const config = parseDecideConfig({ catalogue: { offers: [] } }, { clock: performanceClock });
+ * const config = parseDecideConfig({ catalogue: { offers: [] }, caps: { rules: [] } }, { clock: performanceClock });
  * ```
  */
 export const performanceClock: TraceClock = () => globalThis.performance.now();

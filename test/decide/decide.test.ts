@@ -293,7 +293,7 @@ describe('decide: convenience forms', () => {
     const raw = await decide(request, b, CONFIG);
     expect(raw.offers).toEqual(parsed.offers);
     expect(raw.reasons).toEqual(parsed.reasons);
-    await expect(decide(request, b, { ...CONFIG, caps: { rules: [{ id: 'x', kind: 'nope' }] } })).rejects.toMatchObject({ code: 'CONFIG_INVALID', path: expect.stringMatching(/^caps\.rules\[0\]/), detail: { stage: 'validate' } });
+    await expect(decide(request, b, { ...CONFIG, caps: { rules: [{ id: 'x', kind: 'nope' }] } } as never)).rejects.toMatchObject({ code: 'CONFIG_INVALID', path: expect.stringMatching(/^caps\.rules\[0\]/), detail: { stage: 'validate' } });
   });
 
   it('without a requestId, the idempotency key is derived from the request: an identical retry replays, a different request does not', async () => {

@@ -52,6 +52,10 @@ describe('typed config inputs', () => {
     expect(rejects(() => parseDecideRequest({ identifiers: 'p1', channel: 'email', now: 0 }))).toBe(true);
     // @ts-expect-error `caps` is required, `cap` is not a field
     expect(rejects(() => parseDecideConfig({ catalogue: { offers: [] }, cap: { rules: [] } }))).toBe(true);
+    // @ts-expect-error the module parts are typed too: a cap rule kind typo inside a decide config
+    expect(rejects(() => parseDecideConfig({ catalogue: { offers: [] }, caps: { rules: [{ id: 'w', kind: 'limt', limit: 3, window: 'week' }] } }))).toBe(true);
+    // @ts-expect-error and a consent policy typo inside it
+    expect(rejects(() => parseDecideConfig({ catalogue: { offers: [] }, caps: { rules: [] }, consent: { policy: { doubleOptin: {} } } }))).toBe(true);
     // @ts-expect-error offers need an id
     expect(rejects(() => parseCatalogue({ offers: [{ name: 'x' }] }))).toBe(true);
     // @ts-expect-error a segment needs an id
