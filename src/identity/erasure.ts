@@ -63,6 +63,7 @@ export function eraseIdentifiers(s: GraphState, targets: ReadonlyArray<number>):
     }
     s.refusedByRoot.delete(r);
   }
+  for (const x of targets) detach(s, x);
   const erased: Identifier[] = [];
   for (const x of targets) {
     erased.push(identifierAt(s, x));
@@ -102,6 +103,21 @@ export function eraseIdentifiers(s: GraphState, targets: ReadonlyArray<number>):
     resolveComponent(s, r, canonicals);
   }
   return { erased, ...describeChanges(s, canonicals, previous) };
+}
+
+/** Removes every attachment of identifier `x` (as a non-linking identifier, and as the owner of some). */
+function detach(s: GraphState, x: number): void {
+  const drop = (from: Map<number, number[]>, key: number, value: number): void => {
+    const list = from.get(key);
+    if (list === undefined) return;
+    const i = list.indexOf(value);
+    if (i >= 0) list.splice(i, 1);
+    if (list.length === 0) from.delete(key);
+  };
+  for (const n of s.attachedOf.get(x) ?? []) drop(s.ownersOf, n, x);
+  s.attachedOf.delete(x);
+  for (const y of s.ownersOf.get(x) ?? []) drop(s.attachedOf, y, x);
+  s.ownersOf.delete(x);
 }
 
 /**

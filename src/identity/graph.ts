@@ -81,6 +81,11 @@ export interface InvalidIdentifier {
 export interface Profile {
   readonly id: string;
   readonly identifiers: ReadonlyArray<Identifier>;
+  /**
+   * Identifiers of `nonLinking` types seen with this person (a shared device cookie), strongest first. They are
+   * attached to every profile they were seen with and are not the profile's own: present only when non-empty.
+   */
+  readonly attached?: ReadonlyArray<Identifier>;
   readonly firstSeen: EpochMs;
   readonly lastSeen: EpochMs;
 }
@@ -204,21 +209,20 @@ export class IdentityGraph {
         for (let k = start; k < s.nMembers; k++) if (s.members[k] === x) dup = true;
         if (!dup) s.members[s.nMembers++] = x;
       }
-      const len = s.nMembers - start;
-      if (len === 0) continue;
-      if (isRedundant(s, start, len, ats[i]!, nBefore)) {
-        // Nothing new to link or intern: keep only the sighting, so a service observing the same person on
-        // every request does not grow the graph (or the database) by one observation per request.
-        foldSighting(s, start, len, ats[i]!);
-        folded.push(s.members[start]!);
-        s.nMembers = start;
-        continue;
+      if (s.nMembers === start) continue;
+      // Non-linking identifiers leave the observation: each is sighted on its own (a profile of its own, linked
+      // to nothing) and attached to the observation's linking identifiers.
+      const shared = s.anyNonLinking ? splitNonLinking(s, start) : undefined;
+      const linking = shared === undefined || s.nMembers === start ? undefined : s.members.slice(start, s.nMembers);
+      storeObservation(s, start, ats[i]!, source, nBefore, folded);
+      if (shared === undefined) continue;
+      reserveObservations(s, shared.length, 0);
+      for (const n of shared) {
+        if (linking !== undefined) for (const x of linking) attach(s, n, x);
+        const at = s.nMembers;
+        s.members[s.nMembers++] = n;
+        storeObservation(s, at, ats[i]!, source, nBefore, folded);
       }
-      const o = s.nObs++;
-      s.obsStart[o] = start;
-      s.obsLen[o] = len;
-      s.obsAt[o] = ats[i]!;
-      s.obsSource[o] = source;
     }
     initIdentifiers(s, nBefore);
     // Profiles that existed before and are touched: remember their ids to report renames, merges and splits.
@@ -285,6 +289,31 @@ export class IdentityGraph {
     return x === undefined ? undefined : profileIdFor(this.state, this.state.profileOf[x]!);
   }
 
+  /**
+   * Ids of the profiles a `nonLinking` identifier (a shared device cookie) was seen with, sorted; empty for an
+   * identifier of a linking type, or one never seen with anybody. `profileIdOf` of such an identifier names its
+   * own profile: what is known of the device when nobody is identified on it, never one of its users.
+   *
+   * @example
+   * ```ts
+   * const graph = new IdentityGraph({ nonLinking: ['device_id'] });
+   * graph.add([
+   *   { identifiers: [{ type: 'device_id', value: 'family-ipad' }, { type: 'email', value: 'ada@example.com' }], at: 1 },
+   *   { identifiers: [{ type: 'device_id', value: 'family-ipad' }, { type: 'email', value: 'bob@example.com' }], at: 2 },
+   * ]);
+   * graph.attachedProfileIds({ type: 'device_id', value: 'family-ipad' }).length; // 2: Ada and Bob, never merged
+   * ```
+   */
+  attachedProfileIds(identifier: { readonly type: string; readonly value: string }): string[] {
+    const s = this.state;
+    const x = indexOf(s, identifier);
+    const owners = x === undefined ? undefined : s.ownersOf.get(x);
+    if (owners === undefined) return [];
+    const ids = new Set<string>();
+    for (const y of owners) if (s.profileOf[y]! >= 0) ids.add(profileIdFor(s, s.profileOf[y]!));
+    return [...ids].sort();
+  }
+
   /** A profile by id, or `undefined`. */
   profile(profileId: string): Profile | undefined {
     const c = profileIndex(this.state).get(profileId);
@@ -341,6 +370,14 @@ export class IdentityGraph {
       targets.push(m);
       m = s.pnext[m]!;
     } while (m !== c);
+    // A non-linking identifier seen only with this person (their own device) goes with them; a shared one stays,
+    // detached from them.
+    const own = targets.length;
+    for (let i = 0; i < own; i++) {
+      for (const n of s.attachedOf.get(targets[i]!) ?? []) {
+        if (!targets.includes(n) && s.ownersOf.get(n)!.every((y) => s.profileOf[y] === c)) targets.push(n);
+      }
+    }
     return eraseIdentifiers(s, targets);
   }
 
@@ -416,6 +453,51 @@ function isRedundant(s: GraphState, start: number, len: number, at: number, nBef
   return false;
 }
 
+/**
+ * Stores the observation at `members[start…nMembers)`, or folds it into a sighting when it is redundant (nothing
+ * new to link or intern: a service observing the same person on every request does not grow the graph, or the
+ * database, by one observation per request).
+ */
+function storeObservation(s: GraphState, start: number, at: number, source: string, nBefore: number, folded: number[]): void {
+  const len = s.nMembers - start;
+  if (len === 0) return;
+  if (isRedundant(s, start, len, at, nBefore)) {
+    foldSighting(s, start, len, at);
+    folded.push(s.members[start]!);
+    s.nMembers = start;
+    return;
+  }
+  const o = s.nObs++;
+  s.obsStart[o] = start;
+  s.obsLen[o] = len;
+  s.obsAt[o] = at;
+  s.obsSource[o] = source;
+}
+
+/** Moves the non-linking identifiers out of `members[start…nMembers)` (keeping the others in order) and returns them. */
+function splitNonLinking(s: GraphState, start: number): number[] | undefined {
+  let shared: number[] | undefined;
+  let w = start;
+  for (let k = start; k < s.nMembers; k++) {
+    const x = s.members[k]!;
+    if (s.typeNonLinking[s.idType[x]!]) (shared ??= []).push(x);
+    else s.members[w++] = x;
+  }
+  s.nMembers = w;
+  return shared;
+}
+
+/** Attaches non-linking identifier `n` to linking identifier `x` (both ways, once). */
+function attach(s: GraphState, n: number, x: number): void {
+  const owners = s.ownersOf.get(n);
+  if (owners === undefined) s.ownersOf.set(n, [x]);
+  else if (owners.includes(x)) return;
+  else owners.push(x);
+  const list = s.attachedOf.get(x);
+  if (list === undefined) s.attachedOf.set(x, [n]);
+  else list.push(n);
+}
+
 /** Records a folded observation's time as the last sighting of its identifiers. */
 function foldSighting(s: GraphState, start: number, len: number, at: number): void {
   for (let k = start; k < start + len; k++) {
@@ -451,7 +533,13 @@ export function profileView(s: GraphState, c: number): Profile {
     m = s.pnext[m]!;
   } while (m !== c);
   ids.sort((a, b) => compareIds(s, a, b));
-  return { id: profileIdFor(s, c), identifiers: ids.map((x) => identifierAt(s, x)), firstSeen: first, lastSeen: last };
+  const view: Profile = { id: profileIdFor(s, c), identifiers: ids.map((x) => identifierAt(s, x)), firstSeen: first, lastSeen: last };
+  if (s.attachedOf.size === 0) return view;
+  const attached: number[] = [];
+  for (const x of ids) for (const n of s.attachedOf.get(x) ?? []) if (!attached.includes(n)) attached.push(n);
+  if (attached.length === 0) return view;
+  attached.sort((a, b) => compareIds(s, a, b));
+  return { ...view, attached: attached.map((x) => identifierAt(s, x)) };
 }
 
 /** Deterministic order of refused links: time, source, then the identifiers. */

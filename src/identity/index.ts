@@ -44,7 +44,7 @@ export {
   type RefusedLink,
 } from './graph.js';
 export { erasureProof, type ErasureResult } from './erasure.js';
-export { compareIdentifiers, type IdentityStore, type IdentifierInput, type IdentityErasureReceipt } from './store.js';
+export { compareIdentifiers, preferredIdentifier, type IdentityStore, type IdentifierInput, type IdentityErasureReceipt } from './store.js';
 export {
   matchModelSchema,
   parseMatchModel,

@@ -78,6 +78,12 @@ export const identityRulesSchema = z
     limits: z.record(typeNameSchema, z.number().int().min(1)).default({ ...DEFAULT_LIMITS }),
     /** At most this many identifiers in one profile, all types together. */
     maxIdentifiers: z.number().int().min(2).max(1_000_000).default(1000),
+    /**
+     * Identifier types that never link two identifiers (a shared device cookie, a household IP, a family tablet's
+     * device id): an identifier of such a type is attached to every profile it is seen with, and is a profile of its
+     * own when seen alone, but never merges anything. See `IdentityGraph.attachedProfileIds`.
+     */
+    nonLinking: z.array(typeNameSchema).max(256).default([]),
     /** Per type: an identifier links only observations made within this duration of its first sighting. */
     ttl: z.record(typeNameSchema, durationSchema).default({}),
     /** Values that never link anything. */
@@ -114,7 +120,7 @@ export const identityRulesSchema = z
  *
  * @example
  * ```ts
- * const rules: IdentityRulesInput = { limits: { user_id: 1, email: 3 }, ttl: { cookie_id: '90d' }, normalization: { defaultCountry: 'FR' } };
+ * const rules: IdentityRulesInput = { limits: { user_id: 1, email: 3 }, ttl: { cookie_id: '90d' }, nonLinking: ['device_id'], normalization: { defaultCountry: 'FR' } };
  * ```
  */
 export type IdentityRulesInput = z.input<typeof identityRulesSchema>;
@@ -148,6 +154,8 @@ export interface CompiledIdentityRules {
   limitOf(type: string): number;
   /** Time-to-live of a type in ms, `Infinity` when none. */
   ttlOf(type: string): number;
+  /** True for a type listed in `nonLinking`: its identifiers are attached to profiles but never link them. */
+  isNonLinking(type: string): boolean;
   readonly maxIdentifiers: number;
   /** The rule that blocks this normalised identifier (`blocked:value` or `blocked:pattern:<source>`), or `undefined`. */
   blockedBy(type: string, value: string): string | undefined;
@@ -173,6 +181,7 @@ export function parseIdentityRules(input: IdentityRulesInput = {}): CompiledIden
   const unlisted = src.priority.length;
   const limits = new Map(Object.entries(src.limits));
   const ttls = new Map(Object.entries(src.ttl));
+  const nonLinking = new Set(src.nonLinking);
   for (const [t, ms] of ttls) {
     if (!(ms > 0)) throw new CrossChannelError('CONFIG_INVALID', 'Time-to-live must be positive', { path: ['ttl', t], detail: { value: ms } });
   }
@@ -204,6 +213,7 @@ export function parseIdentityRules(input: IdentityRulesInput = {}): CompiledIden
     rankOf: (type) => rank.get(type) ?? unlisted,
     limitOf: (type) => limits.get(type) ?? Infinity,
     ttlOf: (type) => ttls.get(type) ?? Infinity,
+    isNonLinking: (type) => nonLinking.has(type),
     maxIdentifiers: src.maxIdentifiers,
     blockedBy: (type, value) => {
       if (exact.size > 0 && (exact.has(value) || exact.has(`${type}:${value}`))) return 'blocked:value';

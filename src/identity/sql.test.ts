@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isCrossChannelError } from '../core/errors.js';
 import type { SqlClient } from '../core/sql.js';
 import { identityComponentsFromSql } from './sql.js';
-import { createPglite } from '../../test/fixtures/pglite.js';
+import { createPglite, createPostgresDb, postgresServerUrl } from '../../test/fixtures/pglite.js';
 import { createDuckDB } from '../../test/fixtures/duckdb.js';
 
 const NOW = Date.UTC(2026, 5, 1);
@@ -15,8 +15,21 @@ interface Link {
 }
 
 /** Oracle: the same set-wise rules, then a plain union-find. Returns the partition as sorted lists. */
-function oracle(links: ReadonlyArray<Link>, o: { blocked: string[]; maxDegree?: number; maxAgeDays?: number }): string[][] {
+function oracle(links: ReadonlyArray<Link>, o: { blocked: string[]; maxDegree?: number; maxAgeDays?: number; nonLinking?: string[] }): string[][] {
+  return oracleWithAttachments(links, o).partition;
+}
+
+function oracleWithAttachments(
+  links: ReadonlyArray<Link>,
+  o: { blocked: string[]; maxDegree?: number; maxAgeDays?: number; nonLinking?: string[] },
+): { partition: string[][]; attached: Map<string, string[][]> } {
   let kept = links.filter((l) => (o.maxAgeDays === undefined || l.at >= NOW - o.maxAgeDays * DAY) && !o.blocked.includes(l.a) && !o.blocked.includes(l.b));
+  const shared = (x: string): boolean => (o.nonLinking ?? []).includes(x.split(':')[0]!);
+  const sharedIds = new Set(kept.flatMap((l) => [l.a, l.b]).filter(shared));
+  const seenWith = kept.flatMap((l) => (shared(l.a) && !shared(l.b) ? [[l.a, l.b]] : shared(l.b) && !shared(l.a) ? [[l.b, l.a]] : []));
+  kept = kept.filter((l) => !shared(l.a) && !shared(l.b));
+  // Identifiers maxDegree drops leave the graph entirely (their self rows too).
+  const dropped = new Set<string>();
   if (o.maxDegree !== undefined) {
     const nb = new Map<string, Set<string>>();
     for (const l of kept) {
@@ -24,8 +37,9 @@ function oracle(links: ReadonlyArray<Link>, o: { blocked: string[]; maxDegree?: 
       (nb.get(l.a) ?? nb.set(l.a, new Set()).get(l.a)!).add(l.b);
       (nb.get(l.b) ?? nb.set(l.b, new Set()).get(l.b)!).add(l.a);
     }
-    const shared = new Set([...nb].filter(([, s]) => s.size > o.maxDegree!).map(([k]) => k));
-    kept = kept.filter((l) => !shared.has(l.a) && !shared.has(l.b));
+    const highDegree = new Set([...nb].filter(([, s]) => s.size > o.maxDegree!).map(([k]) => k));
+    for (const x of highDegree) dropped.add(x);
+    kept = kept.filter((l) => !highDegree.has(l.a) && !highDegree.has(l.b));
   }
   const parent = new Map<string, string>();
   const find = (x: string): string => {
@@ -38,7 +52,19 @@ function oracle(links: ReadonlyArray<Link>, o: { blocked: string[]; maxDegree?: 
     for (const x of [l.a, l.b]) if (!parent.has(x)) parent.set(x, x);
     parent.set(find(l.a), find(l.b));
   }
-  return partition(new Map([...parent.keys()].map((k) => [k, find(k)])));
+  for (const n of sharedIds) parent.set(n, n);
+  for (const [, y] of seenWith) if (!parent.has(y!) && !dropped.has(y!)) parent.set(y!, y!);
+  const groups = partition(new Map([...parent.keys()].map((k) => [k, find(k)])));
+  // Attachments as the member lists of the components each shared identifier was seen with.
+  const attached = new Map<string, string[][]>();
+  for (const [n, y] of seenWith) {
+    if (!parent.has(y!)) continue;
+    const g = groups.find((m) => m.includes(y!))!;
+    const list = attached.get(n!) ?? attached.set(n!, []).get(n!)!;
+    if (!list.includes(g)) list.push(g);
+  }
+  for (const list of attached.values()) list.sort((x, y) => (x[0]! < y[0]! ? -1 : 1));
+  return { partition: groups, attached };
 }
 
 function partition(componentOf: ReadonlyMap<string, string>): string[][] {
@@ -66,12 +92,17 @@ describe('identity components in SQL equal an in-memory union-find', () => {
     const pg = await createPglite();
     const duck = await createDuckDB();
     engines.push({ name: 'postgres (PGlite)', sql: pg.sql, close: pg.close }, { name: 'duckdb', sql: duck.sql, close: duck.close });
+    const url = postgresServerUrl();
+    if (url) {
+      const server = await createPostgresDb(url);
+      engines.push({ name: 'postgres (server)', sql: server.sql, close: server.close });
+    }
   });
   afterAll(async () => {
     for (const e of engines) await e.close();
   });
 
-  for (const name of ['postgres (PGlite)', 'duckdb']) {
+  for (const name of ['postgres (PGlite)', 'duckdb', ...(postgresServerUrl() ? ['postgres (server)'] : [])]) {
     it(`random link sets with the set-wise rules (${name})`, async () => {
       const { sql } = engines.find((e) => e.name === name)!;
       await fc.assert(
@@ -87,6 +118,25 @@ describe('identity components in SQL equal an in-memory union-find', () => {
           expect(r.components).toBe(partition(r.componentOf).length);
         }),
         { numRuns: 25 },
+      );
+    });
+
+    it(`non-linking types: never linked, a component each, attached to what they were seen with (${name})`, async () => {
+      const { sql } = engines.find((e) => e.name === name)!;
+      const typed = fc.tuple(fc.constantFrom('email', 'device', 'user_id'), fc.integer({ min: 0, max: 12 })).map(([t, i]) => `${t}:i${i}`);
+      const typedLinks = fc.array(fc.record({ a: typed, b: typed, at: fc.constant(NOW) }), { maxLength: 30 });
+      await fc.assert(
+        fc.asyncProperty(typedLinks, fc.subarray(['device', 'email']), fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined }), async (links, nonLinking, maxDegree) => {
+          await load(sql, links);
+          const r = await identityComponentsFromSql(sql, NOW, { nonLinking, ...(maxDegree === undefined ? {} : { maxDegree }) });
+          const want = oracleWithAttachments(links, { blocked: [], nonLinking, ...(maxDegree === undefined ? {} : { maxDegree }) });
+          const got = partition(r.componentOf);
+          expect(got).toEqual(want.partition);
+          const membersOf = (label: string): string[] => got.find((g) => g.includes(label))!;
+          const attached = new Map([...r.attached].map(([n, labels]) => [n, labels.map(membersOf).sort((x, y) => (x[0]! < y[0]! ? -1 : 1))]));
+          expect(attached).toEqual(want.attached);
+        }),
+        { numRuns: 60 },
       );
     });
 

@@ -39,6 +39,12 @@ export const identityComponentsSqlOptionsSchema = z
     at: identifier.optional(),
     maxLinkAge: durationSchema.optional(),
     blocked: z.array(z.string().max(1024)).max(100_000).default([]),
+    /**
+     * Identifier types that never link (the rules' `nonLinking`), for identifiers written `type:value`: their links
+     * are left out of the components, each is a component of its own, and `attached` lists the components each
+     * was seen with.
+     */
+    nonLinking: z.array(z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'Identifier type must match [a-z][a-z0-9_]*')).max(256).default([]),
     maxDegree: z.number().int().min(1).optional(),
     /** Prefix of the temporary tables (default `cc_components`); runs in one session must use distinct ones. */
     tablePrefix: z.string().regex(/^[a-z_][a-z0-9_]{0,40}$/).default('cc_components'),
@@ -71,6 +77,8 @@ export interface SqlComponents {
   readonly components: number;
   /** Propagation rounds until no label changed. */
   readonly rounds: number;
+  /** With `nonLinking` types: each such identifier → the labels of the components it was seen with, sorted. */
+  readonly attached: ReadonlyMap<string, ReadonlyArray<string>>;
 }
 
 /**
@@ -113,6 +121,14 @@ export async function identityComponentsFromSql(client: SqlQueryable, now: Epoch
   UNION ALL
   SELECT (${sqlIdentifier(o.b)})::text, (${sqlIdentifier(o.a)})::text FROM ${src} WHERE ${conds.join(' AND ')}
 ) l WHERE true${blocked}`);
+  const shared = (col: string): string => `split_part(${col}, ':', 1) IN (${o.nonLinking.map(sqlString).join(', ')})`;
+  if (o.nonLinking.length > 0) {
+    // Non-linking identifiers: remember what they were seen with, then keep them only as components of their own.
+    await run(`DROP TABLE IF EXISTS ${t('attach')}`);
+    await run(`CREATE TEMP TABLE ${t('attach')} AS SELECT DISTINCT x AS n, y FROM ${t('raw')} WHERE ${shared('x')} AND NOT ${shared('y')}`);
+    await run(`INSERT INTO ${t('raw')} SELECT DISTINCT x, x FROM ${t('raw')} WHERE ${shared('x')} UNION SELECT DISTINCT y, y FROM ${t('raw')} WHERE ${shared('x')}`);
+    await run(`DELETE FROM ${t('raw')} WHERE x <> y AND (${shared('x')} OR ${shared('y')})`);
+  }
   if (o.maxDegree !== undefined) {
     await run(`DELETE FROM ${t('raw')} WHERE x IN (SELECT x FROM ${t('raw')} WHERE x <> y GROUP BY x HAVING count(*) > ${o.maxDegree})
   OR y IN (SELECT x FROM ${t('raw')} WHERE x <> y GROUP BY x HAVING count(*) > ${o.maxDegree})`);
@@ -143,6 +159,15 @@ SELECT s.v, least(s.l, coalesce(j.l, s.l)) AS l FROM step s LEFT JOIN step j ON 
   const { rows } = await query<{ id: string; c: string }>(
     `SELECT i.id, r.id AS c FROM ${t('labels')} lb JOIN ${t('ids')} i ON i.n = lb.v JOIN ${t('ids')} r ON r.n = lb.l`,
   );
+  const attached = new Map<string, string[]>();
+  if (o.nonLinking.length > 0) {
+    const a = await query<{ n: string; c: string }>(
+      `SELECT DISTINCT a.n, r.id AS c FROM ${t('attach')} a JOIN ${t('ids')} i ON i.id = a.y JOIN ${t('labels')} lb ON lb.v = i.n JOIN ${t('ids')} r ON r.n = lb.l`,
+    );
+    for (const r of a.rows) (attached.get(String(r.n)) ?? attached.set(String(r.n), []).get(String(r.n))!).push(String(r.c));
+    for (const list of attached.values()) list.sort();
+    await run(`DROP TABLE IF EXISTS ${t('attach')}`);
+  }
   for (const name of ['raw', 'ids', 'edges', 'labels']) await run(`DROP TABLE IF EXISTS ${t(name)}`);
   const componentOf = new Map<string, string>();
   const labels = new Set<string>();
@@ -150,5 +175,5 @@ SELECT s.v, least(s.l, coalesce(j.l, s.l)) AS l FROM step s LEFT JOIN step j ON 
     componentOf.set(String(r.id), String(r.c));
     labels.add(String(r.c));
   }
-  return { componentOf, components: labels.size, rounds };
+  return { componentOf, components: labels.size, rounds, attached };
 }

@@ -53,8 +53,19 @@ export interface GraphState {
   typeTtl: number[];
   typeKind: NormalizerKind[];
   typeIndex: Map<string, number>;
+  /** True when the rules list any `nonLinking` type (the common case, false, skips the split per observation). */
+  readonly anyNonLinking: boolean;
+  /** Per type: true when the rules list it in `nonLinking` (attached to profiles, never linking). */
+  typeNonLinking: boolean[];
   /** Per type: normalised value → blocking rule, for values seen and refused. */
   typeBlocked: Array<Map<string, string>>;
+  /**
+   * Attachments of non-linking identifiers (see `nonLinking` in the rules), both ways, without duplicates: a
+   * linking identifier → the non-linking ones seen with it, and a non-linking identifier → the linking ones it was
+   * seen with. A profile's attached identifiers are those of its members, so merges and splits carry them along.
+   */
+  attachedOf: Map<number, number[]>;
+  ownersOf: Map<number, number[]>;
   /**
    * Interning table from (type, normalised value) to identifier index: open addressing with linear probing over
    * a flat `Int32Array` (slot = index + 1, 0 = empty), so a million identifiers cost no per-entry heap objects
@@ -127,7 +138,11 @@ export function createState(rules: CompiledIdentityRules): GraphState {
     typeTtl: [],
     typeKind: [],
     typeIndex: new Map(),
+    anyNonLinking: rules.source.nonLinking.length > 0,
+    typeNonLinking: [],
     typeBlocked: [],
+    attachedOf: new Map(),
+    ownersOf: new Map(),
     slots: new Int32Array(cap * 2),
     interned: 0,
     idHash: new Int32Array(cap),
@@ -230,6 +245,7 @@ export function typeIdOf(s: GraphState, type: string): number {
     s.typeLimit.push(s.rules.limitOf(type));
     s.typeTtl.push(s.rules.ttlOf(type));
     s.typeKind.push(normalizerKindOf(type, s.rules.normalize));
+    s.typeNonLinking.push(s.rules.isNonLinking(type));
     s.typeBlocked.push(new Map());
   }
   return t;

@@ -62,7 +62,8 @@ export interface IdentityStore {
   lookup(identifier: IdentifierInput): Promise<string | null>;
   /**
    * Profile id of the strongest known identifier among several (a request carrying a cookie and a login), or
-   * `null` when none is known. One round trip.
+   * `null` when none is known; a `nonLinking` identifier (a shared device) only when no other one is known. One
+   * round trip.
    */
   resolve(identifiers: ReadonlyArray<IdentifierInput>): Promise<string | null>;
   /** A profile with its identifiers (strongest first) and first/last seen, or `null`. */
@@ -94,4 +95,20 @@ export function compareIdentifiers(rules: CompiledIdentityRules, a: Identifier, 
   if (d !== 0) return d;
   if (a.type !== b.type) return a.type < b.type ? -1 : 1;
   return a.value < b.value ? -1 : a.value > b.value ? 1 : 0;
+}
+
+/**
+ * Which of two known identifiers names the person in `resolve`: a linking identifier beats a `nonLinking` one (a
+ * shared device never names one of its users), then the strongest ({@link compareIdentifiers}). True when `a` wins.
+ *
+ * @example
+ * ```ts
+ * const rules = parseIdentityRules({ nonLinking: ['device_id'], priority: ['device_id', 'email'] });
+ * preferredIdentifier(rules, { type: 'email', value: 'ada@example.com' }, { type: 'device_id', value: 'ipad' }); // true
+ * ```
+ */
+export function preferredIdentifier(rules: CompiledIdentityRules, a: Identifier, b: Identifier): boolean {
+  const na = rules.isNonLinking(a.type);
+  if (na !== rules.isNonLinking(b.type)) return !na;
+  return compareIdentifiers(rules, a, b) < 0;
 }

@@ -32,6 +32,33 @@ export function liveObservations(graph: IdentityGraph, from = 0): Array<{ identi
 }
 
 
+/** Internal view for stores: every attachment of a non-linking identifier `n` to a linking identifier `x`. */
+export function liveAttachments(graph: IdentityGraph): Array<{ n: Identifier; x: Identifier }> {
+  const s = graph.state;
+  const out = [];
+  for (const [n, owners] of s.ownersOf) for (const x of owners) if (x >= 0) out.push({ n: identifierAt(s, n), x: identifierAt(s, x) });
+  return out;
+}
+
+/**
+ * Internal, for stores that rebuild part of a graph: restores the attachment of non-linking identifier `n` to `x`,
+ * or to somebody outside the rebuilt part (`x` null), so that erasure knows a device is shared.
+ */
+export function restoreAttachment(graph: IdentityGraph, n: Identifier, x: Identifier | null): void {
+  const s = graph.state;
+  const a = indexOf(s, n);
+  const b = x === null ? -1 : (indexOf(s, x) ?? -1);
+  if (a === undefined) return;
+  const owners = s.ownersOf.get(a);
+  if (owners === undefined) s.ownersOf.set(a, [b]);
+  else if (owners.includes(b)) return;
+  else owners.push(b);
+  if (b < 0) return;
+  const list = s.attachedOf.get(b);
+  if (list === undefined) s.attachedOf.set(b, [a]);
+  else list.push(a);
+}
+
 /**
  * Internal, for stores that rebuild a graph from stored observations: restores an identifier's last sighting
  * (a stored `last_seen`), which may come from observations folded instead of stored.

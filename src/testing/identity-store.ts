@@ -190,6 +190,46 @@ export function runIdentityStoreConformance(implementations: ConformanceTargets<
       expect(await store.erase(grace!, T0 + DAY)).toBeNull();
     });
 
+    it('non-linking types: a shared device is attached to each person, merges nobody, and goes only with its sole user on erasure', async () => {
+      const rules: IdentityRulesInput = { ...CONFORMANCE_IDENTITY_RULES, nonLinking: ['device_id'], priority: ['device_id', 'user_id', 'email'] };
+      const store = await opener().open({ rules, erasureSalt: SALT });
+      const ipad = id('device_id', 'family-ipad');
+      const phone = id('device_id', 'ada-phone');
+      const observations = [
+        obs(T0, 'app', ipad, id('email', 'ada@shop.test')),
+        obs(T0 + 1, 'app', ipad, id('user_id', 'bob')),
+        obs(T0 + 2, 'app', phone, id('email', 'ada@shop.test'), id('user_id', 'ada')),
+        obs(T0 + 3, 'app', ipad),
+      ];
+      await store.addObservations(observations.slice(2));
+      await store.addObservations(observations.slice(0, 2));
+      await store.addObservations(observations.slice(0, 2)); // repeated sightings add nothing
+      const ada = await store.lookup(id('user_id', 'ada'));
+      const bob = await store.lookup(id('user_id', 'bob'));
+      const device = await store.lookup(ipad);
+      expect(new Set([ada, bob, device]).size).toBe(3);
+      expect(await store.lookup(id('email', 'ada@shop.test'))).toBe(ada);
+      // The same profiles as the pure stitch (ids included), and the person, never the device, resolves a request.
+      for (const p of stitch(observations, rules).profiles) for (const i of p.identifiers) expect(await store.lookup(i)).toBe(p.id);
+      expect(await store.resolve([ipad, id('user_id', 'bob')])).toBe(bob);
+      expect(await store.resolve([ipad])).toBe(device);
+      expect(await store.profile(ada!)).toMatchObject({ identifiers: [id('user_id', 'ada'), id('email', 'ada@shop.test')], attached: [phone, ipad] });
+      expect(await store.profile(bob!)).toMatchObject({ identifiers: [id('user_id', 'bob')], attached: [ipad] });
+      expect(await store.profile(device!)).toEqual({ id: device, identifiers: [ipad], firstSeen: T0, lastSeen: T0 + 3 });
+      // Erasing Ada takes her own phone, not the family tablet, which stays attached to Bob only.
+      const receipt = await store.erase(ada!, T0 + DAY);
+      expect(receipt!.identifiers).toBe(3);
+      expect(await store.lookup(phone)).toBeNull();
+      expect(await store.wasErased(phone)).toBe(true);
+      expect(await store.lookup(ipad)).toBe(device);
+      expect(await store.profile(bob!)).toMatchObject({ attached: [ipad] });
+      expect(JSON.stringify(await store.profile(device!))).not.toMatch(/ada/);
+      // Removing the tablet detaches it from Bob.
+      await store.removeIdentifier(ipad, T0 + DAY);
+      expect((await store.profile(bob!))?.attached).toBeUndefined();
+      expect(await store.lookup(ipad)).toBeNull();
+    });
+
     it('keeps an audit log of which observation linked which identifiers', async () => {
       const store = await open();
       await store.addObservations([obs(T0 + 5, 'pos', id('loyalty_id', 'L5'), id('email', 'e5@shop.test')), obs(T0, 'web', id('email', 'e5@shop.test'), id('anonymous_id', 'a5'))]);

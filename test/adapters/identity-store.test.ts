@@ -3,7 +3,7 @@ import { MemoryIdentityStore } from '../../src/adapters/memory/identity.js';
 import { identityMigrations, PostgresIdentityStore } from '../../src/adapters/postgres/identity.js';
 import type { SqlClient } from '../../src/adapters/postgres/sql.js';
 import { runIdentityStoreConformance, type IdentityStoreOpener } from '../../src/testing/identity-store.js';
-import { createPglite } from '../fixtures/pglite.js';
+import { createPglite, noPostgresServer, serverSql } from '../fixtures/pglite.js';
 
 // One in-process database for the file (starting PGlite is the slow part); each store gets its own tables.
 let pglite: ReturnType<typeof createPglite> | undefined;
@@ -20,6 +20,17 @@ runIdentityStoreConformance([
       open: async (o) => {
         pglite ??= createPglite();
         const store = new PostgresIdentityStore((await pglite).sql, { ...o, tablePrefix: `cc_identity_${tables++}` });
+        await store.migrate();
+        return store;
+      },
+    }),
+  },
+  {
+    name: 'postgres (server)',
+    skip: noPostgresServer,
+    create: (): IdentityStoreOpener => ({
+      open: async (o) => {
+        const store = new PostgresIdentityStore(await serverSql(), { ...o, tablePrefix: `cc_identity_${tables++}` });
         await store.migrate();
         return store;
       },

@@ -6,7 +6,7 @@ import { IdentityGraph, type AuditEntry, type ObservationInput, type Profile, ty
 import { erasureProof, erasureSalts, type ErasureResult } from '../../identity/erasure.js';
 import { normalizeIdentifier, type Identifier } from '../../identity/normalize.js';
 import { parseIdentityRules, type CompiledIdentityRules, type IdentityRulesInput } from '../../identity/rules.js';
-import { compareIdentifiers, type IdentityErasureReceipt, type IdentifierInput, type IdentityStore } from '../../identity/store.js';
+import { preferredIdentifier, type IdentityErasureReceipt, type IdentifierInput, type IdentityStore } from '../../identity/store.js';
 import type { EpochMs } from '../../core/time.js';
 
 /** Options of {@link MemoryIdentityStore}. */
@@ -62,7 +62,7 @@ export class MemoryIdentityStore implements IdentityStore {
       if (!n.ok) continue;
       const id = this.graph.profileIdOf(n.value);
       if (id === undefined) continue;
-      if (best === undefined || compareIdentifiers(rules, n.value, best.identifier) < 0) best = { identifier: n.value, id };
+      if (best === undefined || preferredIdentifier(rules, n.value, best.identifier)) best = { identifier: n.value, id };
     }
     return best?.id ?? null;
   }

@@ -6,12 +6,12 @@
  */
 import { CrossChannelError } from '../../core/errors.js';
 import type { EpochMs } from '../../core/time.js';
-import { liveIdentifiers, liveObservations, restoreLastSeen } from '../../identity/views.js';
+import { liveAttachments, liveIdentifiers, liveObservations, restoreAttachment, restoreLastSeen } from '../../identity/views.js';
 import { IdentityGraph, validateBatch, type AuditEntry, type ObservationInput, type Profile, type StitchReport } from '../../identity/graph.js';
 import { erasureProof, erasureSalts, type ErasureResult } from '../../identity/erasure.js';
 import { identifierKey, normalizeIdentifier, type Identifier } from '../../identity/normalize.js';
 import { parseIdentityRules, type CompiledIdentityRules, type IdentityRulesInput } from '../../identity/rules.js';
-import { compareIdentifiers, type IdentityErasureReceipt, type IdentifierInput, type IdentityStore } from '../../identity/store.js';
+import { compareIdentifiers, preferredIdentifier, type IdentityErasureReceipt, type IdentifierInput, type IdentityStore } from '../../identity/store.js';
 import type { SqlClient, SqlQueryable } from './sql.js';
 
 /** Options of {@link PostgresIdentityStore}. */
@@ -76,6 +76,18 @@ CREATE TABLE ${p}_erasure (
   proof text PRIMARY KEY,
   erased_at bigint NOT NULL
 );`,
+    },
+    {
+      // Non-linking identifiers (rules' nonLinking): identifier n was seen with linking identifier x. n stays a
+      // component of its own; a profile's attached identifiers are those of its members.
+      version: 2,
+      sql: `
+CREATE TABLE ${p}_attachment (
+  n bigint NOT NULL,
+  x bigint NOT NULL,
+  PRIMARY KEY (n, x)
+);
+CREATE INDEX ${p}_attachment_x ON ${p}_attachment (x);`,
     },
   ];
 }
@@ -185,6 +197,7 @@ export class PostgresIdentityStore implements IdentityStore {
         }
         await this.insertObservations(tx, liveObservations(graph, before), ids, label, graph);
         await this.insertRefused(tx, graph, label);
+        await this.insertAttachments(tx, graph, ids);
         return report;
       }),
     );
@@ -211,26 +224,31 @@ export class PostgresIdentityStore implements IdentityStore {
       ),
     );
     let best: { type: string; value: string; profile_id: string } | undefined;
-    for (const r of rows) if (best === undefined || compareIdentifiers(this.rules, r, best) < 0) best = r;
+    for (const r of rows) if (best === undefined || preferredIdentifier(this.rules, r, best)) best = r;
     return best?.profile_id ?? null;
   }
 
   async profile(profileId: string): Promise<Profile | null> {
-    const { rows } = await this.run(() =>
-      this.sql.query<{ type: string; value: string; first_seen: string | number; last_seen: string | number }>(
-        `SELECT type, value, first_seen, last_seen FROM ${this.t}_identifier WHERE profile_id = $1`,
+    // One round trip: the profile's own identifiers, then (attached = 1) the non-linking ones seen with them.
+    const { rows: all } = await this.run(() =>
+      this.sql.query<{ type: string; value: string; first_seen: string | number; last_seen: string | number; attached: number | string }>(
+        `SELECT type, value, first_seen, last_seen, 0 AS attached FROM ${this.t}_identifier WHERE profile_id = $1
+         UNION SELECT n.type, n.value, 0, 0, 1 FROM ${this.t}_identifier p JOIN ${this.t}_attachment a ON a.x = p.id JOIN ${this.t}_identifier n ON n.id = a.n WHERE p.profile_id = $1`,
         [profileId],
       ),
     );
+    const rows = all.filter((r) => Number(r.attached) === 0);
     if (rows.length === 0) return null;
-    const identifiers = rows.map((r) => ({ type: r.type, value: r.value })).sort((a, b) => compareIdentifiers(this.rules, a, b));
+    const order = (a: Identifier, b: Identifier): number => compareIdentifiers(this.rules, a, b);
+    const identifiers = rows.map((r) => ({ type: r.type, value: r.value })).sort(order);
     let firstSeen = Infinity;
     let lastSeen = -Infinity;
     for (const r of rows) {
       firstSeen = Math.min(firstSeen, Number(r.first_seen));
       lastSeen = Math.max(lastSeen, Number(r.last_seen));
     }
-    return { id: profileId, identifiers, firstSeen, lastSeen };
+    const attached = all.filter((r) => Number(r.attached) === 1).map((r) => ({ type: r.type, value: r.value })).sort(order);
+    return attached.length === 0 ? { id: profileId, identifiers, firstSeen, lastSeen } : { id: profileId, identifiers, attached, firstSeen, lastSeen };
   }
 
   async identifiersOf(profileId: string): Promise<Identifier[]> {
@@ -274,16 +292,24 @@ export class PostgresIdentityStore implements IdentityStore {
         const { rows } = await tx.query<{ component: string }>(find, params);
         if (rows.length === 0) return null;
         const component = Number(rows[0]!.component);
-        const comp = await this.loadComponents(tx, [component]);
+        // With non-linking identifiers: also the components of the ones attached to this component (each is a
+        // component of its own), and every attachment of either, so erasure knows which devices are shared.
+        const attachments = this.rules.source.nonLinking.length === 0 ? [] : await this.loadAttachments(tx, component);
+        const components = [component, ...new Set(attachments.map((a) => a.nComponent).filter((c) => c !== component))];
+        const comp = await this.loadComponents(tx, components);
         const graph = new IdentityGraph(this.rules);
         graph.add(toInputs(comp));
         for (const m of comp.members) restoreLastSeen(graph, m, m.lastSeen);
+        const loaded = new Set(comp.members.map((m) => m.id));
+        const byId = new Map(comp.members.map((m) => [m.id, { type: m.type, value: m.value }]));
+        for (const a of attachments) if (loaded.has(a.n)) restoreAttachment(graph, byId.get(a.n)!, loaded.has(a.x) ? byId.get(a.x)! : null);
         const r = apply(graph);
         if (r === undefined) return null;
         const erasedKeys = new Set(r.erased.map(identifierKey));
         const erasedIds = comp.members.filter((m) => erasedKeys.has(identifierKey(m))).map((m) => m.id);
-        await tx.query(`DELETE FROM ${this.t}_observation WHERE component = $1`, [component]);
-        await tx.query(`DELETE FROM ${this.t}_refused WHERE component = $1`, [component]);
+        await tx.query(`DELETE FROM ${this.t}_observation WHERE component = ANY($1::bigint[])`, [components]);
+        await tx.query(`DELETE FROM ${this.t}_refused WHERE component = ANY($1::bigint[])`, [components]);
+        await tx.query(`DELETE FROM ${this.t}_attachment WHERE n = ANY($1::bigint[]) OR x = ANY($1::bigint[])`, [erasedIds]);
         await tx.query(`DELETE FROM ${this.t}_identifier WHERE id = ANY($1::bigint[])`, [erasedIds]);
         const ids = await this.writeIdentifiers(tx, graph, comp.members.filter((m) => !erasedKeys.has(identifierKey(m))));
         const label = labels(graph, ids);
@@ -359,6 +385,26 @@ export class PostgresIdentityStore implements IdentityStore {
         observations.map((o) => JSON.stringify(o.identifiers.map((i) => ids.get(identifierKey(i))!))),
       ],
     );
+  }
+
+  private async insertAttachments(tx: SqlQueryable, graph: IdentityGraph, ids: Map<string, number>): Promise<void> {
+    const pairs = liveAttachments(graph);
+    if (pairs.length === 0) return;
+    await tx.query(`INSERT INTO ${this.t}_attachment (n, x) SELECT * FROM unnest($1::bigint[], $2::bigint[]) ON CONFLICT DO NOTHING`, [
+      pairs.map((p) => ids.get(identifierKey(p.n))!),
+      pairs.map((p) => ids.get(identifierKey(p.x))!),
+    ]);
+  }
+
+  /** Attachments touching a component: of its members (as `x`) and of the non-linking ones it holds (as `n`). */
+  private async loadAttachments(q: SqlQueryable, component: number): Promise<Array<{ n: number; x: number; nComponent: number }>> {
+    const { rows } = await q.query<{ n: string; x: string; c: string }>(
+      `SELECT a.n, a.x, ni.component AS c FROM ${this.t}_attachment a JOIN ${this.t}_identifier ni ON ni.id = a.n
+       WHERE a.n IN (SELECT a2.n FROM ${this.t}_attachment a2 JOIN ${this.t}_identifier i ON i.id = a2.x WHERE i.component = $1)
+          OR ni.component = $1`,
+      [component],
+    );
+    return rows.map((r) => ({ n: Number(r.n), x: Number(r.x), nComponent: Number(r.c) }));
   }
 
   private async insertRefused(tx: SqlQueryable, graph: IdentityGraph, label: Map<number, number>): Promise<void> {
