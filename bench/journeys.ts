@@ -89,7 +89,9 @@ async function redisRunner(): Promise<void> {
     console.log('\nredis-server not found: Redis runner benchmark skipped');
     return;
   }
-  const clients = [1, 2, 3, 4].map(() => new Redis({ port: server.port, host: '127.0.0.1', maxRetriesPerRequest: 1 }));
+  // JOURNEYS_AUTOPIPELINE=1: ioredis `enableAutoPipelining` (commands issued in one tick share one socket write).
+  const autoPipelining = process.env.JOURNEYS_AUTOPIPELINE === '1';
+  const clients = [1, 2, 3, 4].map(() => new Redis({ port: server.port, host: '127.0.0.1', maxRetriesPerRequest: 1, enableAutoPipelining: autoPipelining }));
   try {
     const journey = parseJourney({ id: 'tick', version: 1, entry: { on: 'manual', reentry: 'always' }, start: 'go', steps: { go: { type: 'send', channel: 'email', message: 'm' } } });
     // --- throughput: N due instances, 4 runners drain ---
@@ -161,7 +163,7 @@ async function redisRunner(): Promise<void> {
     await dq.close();
 
     printTable(`Redis runner, 4 runners on one loopback redis-server: ${REDIS_N.toLocaleString('en-US')} due steps drained`, [
-      row('crosschannel RedisJourneyStore + createJourneyRunner — steps/s', oursRate, 0, 0, null),
+      row(`crosschannel RedisJourneyStore + createJourneyRunner${autoPipelining ? ' (auto-pipelining)' : ''} — steps/s`, oursRate, 0, 0, null),
       row('BullMQ 4 workers × concurrency 50 — jobs/s', peerRate, 0, 0, oursRate / peerRate),
     ]);
     printTable(`Wake-up lateness, ${TIMERS.toLocaleString('en-US')} timers over 3 s (ms late, as µs columns ÷ 1000)`, [
@@ -181,8 +183,11 @@ async function redisRunner(): Promise<void> {
   for (let i = 0; i < 2e8; i++) x += i & 7;
   console.log(`calibration: 2e8-iteration integer loop ${Math.round(performance.now() - t)} ms (≈200 ms on an idle core)${x < 0 ? '' : ''}`);
 }
-pureAdvance();
-await memoryPerInstance();
+// JOURNEYS_ONLY=redis: the Redis runner section alone.
+if (process.env.JOURNEYS_ONLY !== 'redis') {
+  pureAdvance();
+  await memoryPerInstance();
+}
 await redisRunner();
 void DAY;
 void HOUR;
