@@ -20,7 +20,9 @@ export type CoreErrorCode =
   /** A store was asked to do something that contradicts its current state. */
   | 'STORE_CONFLICT'
   /** The runtime lacks a platform API the call needs (Web Crypto for hashing). */
-  | 'RUNTIME_UNSUPPORTED';
+  | 'RUNTIME_UNSUPPORTED'
+  /** An optional peer dependency the call needs is not installed (`detail.package` names it). */
+  | 'DEPENDENCY_MISSING';
 
 /** Options of {@link CrossChannelError}. */
 export interface CrossChannelErrorOptions {

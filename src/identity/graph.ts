@@ -6,7 +6,9 @@
 import { CrossChannelError } from '../core/errors.js';
 import type { Reason } from '../core/explain.js';
 import { toEpochMs, type EpochMs, type TimeInput } from '../core/time.js';
-import { isIdentifierType, normalizeValue, type Identifier } from './normalize.js';
+import { isIdentifierType, normalizerKindOf, normalizeValue, type Identifier } from './normalize.js';
+import { phoneLib } from './phone-lib.js';
+import { requirePhoneLib } from './phone-lib-type.js';
 import type { IdentifierReasonCode } from './errors.js';
 import { parseIdentityRules, type CompiledIdentityRules, type IdentityRulesInput } from './rules.js';
 import { changesOf, profileIds, resolveComponent } from './components.js';
@@ -166,6 +168,8 @@ export class IdentityGraph {
   add(observations: ReadonlyArray<ObservationInput>): StitchReport {
     const s = this.state;
     const ats = validateBatch(observations);
+    // Without the optional phone peer, refuse a batch holding a phone before anything is interned.
+    if (phoneLib === null) assertNoPhones(observations, s.rules);
     const nBefore = s.n;
     const invalid: InvalidIdentifier[] = [];
     const blocked: RefusedLink[] = [];
@@ -561,6 +565,15 @@ function cmp(a: string, b: string): number {
 
 function blockedLink(type: string, value: string, rule: string, at: number, source: string): RefusedLink {
   return { code: 'IDENTITY_BLOCKED_VALUE', message: `${type} value is blocked (${rule})`, rule, from: { type, value }, at, source };
+}
+
+/** Throws `DEPENDENCY_MISSING` at the first identifier whose type normalises as a phone (libphonenumber-js absent). */
+function assertNoPhones(observations: ReadonlyArray<ObservationInput>, rules: CompiledIdentityRules): void {
+  observations.forEach((o, i) =>
+    o.identifiers.forEach((id, j) => {
+      if (normalizerKindOf(id.type, rules.normalize) === 'phone') requirePhoneLib(null, [i, 'identifiers', j, 'value']);
+    }),
+  );
 }
 
 /** Checks the shape of every observation and reads its time, before anything is changed. */

@@ -2,7 +2,8 @@
  * Identifier normalisation: the same person must produce the same string whatever channel typed it. Each
  * identifier type has a normaliser kind; invalid values give a typed {@link Reason} and are never linked.
  */
-import { parsePhoneNumberFromString, isSupportedCountry, type CountryCode } from 'libphonenumber-js/min';
+import { phoneLib } from './phone-lib.js';
+import { requirePhoneLib, type CountryCode } from './phone-lib-type.js';
 import { sha256Hex } from '../core/hash.js';
 import { reason, type Reason } from '../core/explain.js';
 import type { Result } from '../core/errors.js';
@@ -181,7 +182,8 @@ function cutAt(s: string, sep: string): string {
 
 /**
  * Normalises a phone number to E.164 with libphonenumber-js (`min` metadata). National numbers need
- * `defaultCountry`; numbers that are not valid for their country are refused.
+ * `defaultCountry`; numbers that are not valid for their country are refused. libphonenumber-js is an optional
+ * peer dependency: without it installed, this throws `DEPENDENCY_MISSING` (`detail.package` names it).
  *
  * @example
  * ```ts
@@ -194,6 +196,7 @@ export function normalizePhone(raw: string, defaultCountry?: string): Result<str
   const s = raw.trim();
   if (s.length === 0) return { ok: false, error: reason('IDENTITY_EMPTY_VALUE', 'phone is empty', { detail: { type: 'phone' } }) };
   if (s.length > 64) return { ok: false, error: reason('IDENTITY_VALUE_TOO_LONG', 'phone longer than 64 characters', { detail: { type: 'phone' } }) };
+  const { isSupportedCountry, parsePhoneNumberFromString } = requirePhoneLib(phoneLib);
   const international = s.startsWith('+') || s.startsWith('00');
   const country = defaultCountry !== undefined && isSupportedCountry(defaultCountry) ? (defaultCountry as CountryCode) : undefined;
   if (!international && country === undefined) {

@@ -36,8 +36,10 @@ export const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** npm packages a layer may import at run time; anything else (node:*, ioredis, pg, vitest) is an edge. */
-const RUNTIME = ['zod', '@date-fns/tz', 'lru-cache', 'libphonenumber-js'];
+const RUNTIME = ['zod', '@date-fns/tz', 'lru-cache'];
 export const MAY_IMPORT_PACKAGES: Readonly<Record<string, readonly string[]>> = {
+  // The optional peer for phone numbers, loaded by src/identity/phone-lib.ts only (typed error when absent).
+  identity: [...RUNTIME, 'libphonenumber-js'],
   'adapters/redis': [...RUNTIME, 'ioredis'],
   'adapters/postgres': [...RUNTIME, 'pg'],
   testing: [...RUNTIME, 'vitest'],

@@ -148,9 +148,67 @@ describe('the packed package, installed in a scratch project', () => {
     expect(out).toEqual([true, true, true, true, false, false]);
   });
 
+  it('libphonenumber-js is an optional peer: without it every entry loads (ESM and CJS) and phones throw DEPENDENCY_MISSING naming it', () => {
+    const link = join(app, 'node_modules', 'libphonenumber-js');
+    const script = (kind: 'esm' | 'cjs'): string =>
+      [
+        kind === 'esm' ? `const load = (s) => import(s);` : `const load = async (s) => require(s);`,
+        `(async () => {`,
+        `  for (const s of ${JSON.stringify(packageEntries.filter((e) => kind === 'esm' || e.key !== 'testing/index').map((e) => e.specifier))}) await load(s);`,
+        `  const id = await load('crosschannel/identity');`,
+        `  const out = { email: id.normalizeEmail('Ada@Example.com').value };`,
+        `  try { out.phone = id.normalizePhone('06 12 34 56 78', 'FR').value; } catch (e) { out.phone = [e.code, e.detail.package, /npm install libphonenumber-js/.test(e.message)]; }`,
+        `  const g = new id.IdentityGraph();`,
+        `  try { g.add([{ identifiers: [{ type: 'email', value: 'a@shop.test' }, { type: 'phone', value: '+33612345678' }], at: 1 }]); out.graph = g.size.identifiers; } catch (e) { out.graph = [e.code, e.path, g.size.identifiers]; }`,
+        `  console.log(JSON.stringify(out));`,
+        `})();`,
+      ].join('\n');
+    writeFileSync(join(app, 'peer.mjs'), script('esm'));
+    writeFileSync(join(app, 'peer.cjs'), script('cjs'));
+    const run = (file: string): unknown => JSON.parse(execFileSync(process.execPath, [file], { cwd: app, encoding: 'utf8' }));
+    const present = { email: 'ada@example.com', phone: '+33612345678', graph: 2 };
+    expect(run('peer.mjs')).toEqual(present);
+    expect(run('peer.cjs')).toEqual(present);
+    rmSync(link);
+    try {
+      const missing = { email: 'ada@example.com', phone: ['DEPENDENCY_MISSING', 'libphonenumber-js', true], graph: ['DEPENDENCY_MISSING', '[0].identifiers[1].value', 0] };
+      expect(run('peer.mjs')).toEqual(missing);
+      expect(run('peer.cjs')).toEqual(missing);
+    } finally {
+      symlinkSync(join(ROOT, 'node_modules', 'libphonenumber-js'), link, 'dir');
+    }
+  });
+
+  it('installs in at most 15 MB for a user of the pure modules (the package and its runtime dependencies, no optional peers)', () => {
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const sizes = new Map<string, number>([['crosschannel', dirSize(join(app, 'node_modules', 'crosschannel'))]]);
+    // The runtime dependency closure, as npm would install it (each package once).
+    const queue = Object.keys(manifest.dependencies);
+    while (queue.length > 0) {
+      const name = queue.shift()!;
+      if (sizes.has(name)) continue;
+      const dir = join(ROOT, 'node_modules', name);
+      sizes.set(name, dirSize(dir));
+      const deps = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> }).dependencies ?? {};
+      queue.push(...Object.keys(deps));
+    }
+    const total = [...sizes.values()].reduce((a, b) => a + b, 0);
+    const mb = (n: number): string => `${(n / 1024 / 1024).toFixed(2)} MB`;
+    console.log(`installed: ${mb(total)} = ${[...sizes].map(([k, v]) => `${k} ${mb(v)}`).join(' + ')}`);
+    expect(sizes.has('libphonenumber-js')).toBe(false);
+    expect(total).toBeLessThanOrEqual(15 * 1024 * 1024);
+  });
+
   it('ships declarations and code only: no sources, tests or benchmarks in the tarball', () => {
     const files = walk(join(app, 'node_modules', 'crosschannel')).map((f) => f.slice(join(app, 'node_modules', 'crosschannel').length + 1));
     expect(files).toContain('package.json');
     expect(files.some((f) => f.startsWith('src/') || f.startsWith('test/') || f.startsWith('bench/') || f.includes('.test.'))).toBe(false);
   });
 });
+
+/** Bytes of the files under `dir` (links followed at the top, as an installed package holds real files). */
+function dirSize(dir: string): number {
+  let total = 0;
+  for (const f of walk(dir)) total += statSync(f).size;
+  return total;
+}
