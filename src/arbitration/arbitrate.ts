@@ -1,4 +1,5 @@
 import { CrossChannelError } from '../core/errors.js';
+import { expectCatalogue, expectObject } from '../core/guards.js';
 import { reason, type Reason } from '../core/explain.js';
 import type { History } from '../core/records.js';
 import { membershipsOf, type ArbitrationContext } from './context.js';
@@ -104,6 +105,10 @@ export interface ArbitrationResult {
  * ```
  */
 export function arbitrate(context: ArbitrationContext, catalogue: Catalogue, history: History, options: ArbitrateOptions): ArbitrationResult {
+  expectObject(context, ['context']);
+  expectCatalogue(catalogue, ['catalogue']);
+  expectObject(history, ['history']);
+  expectObject(options, ['options']);
   const { now, channel } = options;
   const slots = options.slots ?? 1;
   if (typeof now !== 'number' || !Number.isFinite(now)) throw new CrossChannelError('INPUT_INVALID', 'now must be epoch milliseconds', { path: ['now'] });

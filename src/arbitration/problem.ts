@@ -1,4 +1,5 @@
 import { CrossChannelError } from '../core/errors.js';
+import { expectObject, expectObjects, expectOptions } from '../core/guards.js';
 import type { ArbitrationErrorCode } from './errors.js';
 
 /**
@@ -96,6 +97,9 @@ export type OptimizationInput = ReadonlyArray<OptimizationCustomer> | CandidateC
  * ```
  */
 export function compileInput(input: OptimizationInput, constraints: OptimizationConstraints): Compiled {
+  if (Array.isArray(input)) expectObjects(input, ['customers']);
+  else expectObject(input, ['customers']);
+  expectOptions(constraints, ['constraints']);
   return Array.isArray(input) ? compileCustomers(input as ReadonlyArray<OptimizationCustomer>, constraints) : compileColumns(input as CandidateColumns, constraints);
 }
 

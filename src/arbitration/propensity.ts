@@ -1,4 +1,5 @@
 import { CrossChannelError } from '../core/errors.js';
+import { expectObject } from '../core/guards.js';
 import type { History } from '../core/records.js';
 import type { Rng } from '../core/random.js';
 
@@ -61,6 +62,7 @@ export class PropensityTable {
   private readonly segments = new Map<string, Map<string, { presented: number; accepted: number }>>();
 
   constructor(prior: { alpha: number; beta: number } = { alpha: 1, beta: 1 }) {
+    expectObject(prior, ['prior']);
     if (!(prior.alpha > 0) || !(prior.beta > 0) || !Number.isFinite(prior.alpha) || !Number.isFinite(prior.beta)) {
       throw new CrossChannelError('CONFIG_INVALID', 'Beta prior needs alpha > 0 and beta > 0', { path: ['prior'], detail: { prior } });
     }
@@ -154,6 +156,7 @@ export class PropensityTable {
 
   /** Restores a table from {@link PropensityTable.toJSON}. */
   static fromJSON(json: PropensityTableJSON): PropensityTable {
+    checkPropensityJson(json);
     const t = new PropensityTable(json.prior);
     for (const [id, c] of Object.entries(json.offers)) t.observe(id, c);
     for (const [seg, m] of Object.entries(json.segments)) for (const [id, c] of Object.entries(m)) bump(t.segmentMap(seg), id, c.presented, c.accepted);
@@ -209,4 +212,27 @@ export function sampleBeta(rng: Rng, alpha: number, beta: number): number {
   const y = sampleGamma(rng, beta);
   const s = x + y;
   return s > 0 ? x / s : alpha / (alpha + beta);
+}
+
+/** Checks a {@link PropensityTableJSON} read back from storage: every count a non-negative finite number. */
+function checkPropensityJson(json: unknown): void {
+  const bad = (path: ReadonlyArray<string | number>, message: string): never => {
+    throw new CrossChannelError('INPUT_INVALID', message, { path });
+  };
+  const obj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!obj(json)) bad([], 'a propensity table JSON must be an object { prior, offers, segments }');
+  const j = json as Record<string, unknown>;
+  if (!obj(j.prior)) bad(['prior'], 'prior must be { alpha, beta }');
+  const counts = (v: unknown, path: ReadonlyArray<string | number>): void => {
+    if (!obj(v)) bad(path, 'expected { presented, accepted }');
+    const c = v as Record<string, unknown>;
+    for (const k of ['presented', 'accepted']) if (typeof c[k] !== 'number' || !Number.isFinite(c[k]) || (c[k] as number) < 0) bad([...path, k], `${k} must be a non-negative finite number`);
+  };
+  if (!obj(j.offers)) bad(['offers'], 'offers must be an object of counts by offer id');
+  for (const [id, c] of Object.entries(j.offers as object)) counts(c, ['offers', id]);
+  if (!obj(j.segments)) bad(['segments'], 'segments must be an object of offer counts by segment');
+  for (const [seg, m] of Object.entries(j.segments as object)) {
+    if (!obj(m)) bad(['segments', seg], 'expected counts by offer id');
+    for (const [id, c] of Object.entries(m as object)) counts(c, ['segments', seg, id]);
+  }
 }

@@ -1,4 +1,5 @@
 import { CrossChannelError } from '../core/errors.js';
+import { expectCatalogue, expectString } from '../core/guards.js';
 import { assertTimeZone, calendarWindow } from '../core/time.js';
 import type { Catalogue } from './offers.js';
 import type { EpochMs } from '../core/time.js';
@@ -117,6 +118,8 @@ export const NO_USAGE: OfferUsage = Object.freeze({ day: 0, week: 0, total: 0, s
  * ```
  */
 export function capacitySpecOf(catalogue: Catalogue, offerId: string): OfferCapacitySpec {
+  expectCatalogue(catalogue, ['catalogue']);
+  expectString(offerId, ['offerId']);
   const o = catalogue.byId.get(offerId);
   if (o === undefined) throw new CrossChannelError('INPUT_INVALID', `Unknown offer ${JSON.stringify(offerId)}`, { detail: { offerId } });
   const s: { -readonly [K in keyof OfferCapacitySpec]: OfferCapacitySpec[K] } = { timeZone: catalogue.timeZone, weekStartsOn: catalogue.weekStartsOn };

@@ -2,6 +2,7 @@
  * `canContact`: one answer to "may we contact this person on this channel for this purpose?", combining the
  * first-party ledger, a Global Privacy Control signal and, when supplied, the TCF check.
  */
+import { expectObject } from '../core/guards.js';
 import type { Reason } from '../core/explain.js';
 import type { EpochMs } from '../core/time.js';
 import type { GpcSignal } from './gpc.js';
@@ -61,6 +62,8 @@ export interface ContactDecision {
  * ```
  */
 export function canContact(state: ConsentState, query: ContactQuery): ContactDecision {
+  expectObject(state, ['state']);
+  expectObject(query, ['query']);
   const { channel, purpose, now } = query;
   const consent = foldConsent(state, channel, purpose, now);
   const blocking: Reason<string>[] = [];

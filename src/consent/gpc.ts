@@ -4,6 +4,8 @@
  * opt-out of the sale and sharing of personal data (and targeted advertising).
  */
 
+import { expectObject } from '../core/guards.js';
+
 /**
  * Headers as any server framework hands them over.
  *
@@ -73,6 +75,7 @@ function headerValue(headers: HeadersLike, name: string): string | undefined {
  * ```
  */
 export function readGpc(source: GpcSource): GpcSignal {
+  expectObject(source, ['source']);
   if (source.headers) {
     const v = headerValue(source.headers, 'sec-gpc');
     if (v !== undefined && v.trim() === '1') return { optOut: true, source: 'header' };

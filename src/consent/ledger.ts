@@ -2,6 +2,7 @@
  * First-party consent ledger: an append-only list of consent events per subject, folded by a pure function into
  * the current state of each channel × purpose under a compiled {@link ConsentPolicy}.
  */
+import { expectArray, expectFinite, expectObject, expectObjects, expectString } from '../core/guards.js';
 import { z } from 'zod';
 import { CrossChannelError, parseWith } from '../core/errors.js';
 import { channelSchema, durationSchema, idSchema, timestampSchema } from '../core/schema.js';
@@ -297,6 +298,9 @@ const KIND_RANK: Record<ConsentEventKind, number> = { existing_customer: 0, gran
  * ```
  */
 export function consentState(events: ReadonlyArray<ConsentEvent>, policy: ConsentPolicy = DEFAULT_CONSENT_POLICY): ConsentState {
+  expectArray(events, ['events']);
+  expectObjects(events, ['events']);
+  expectObject(policy, ['policy']);
   const sorted = events
     .map((e, i) => ({ e, i }))
     .sort((a, b) => a.e.at - b.e.at || KIND_RANK[a.e.kind] - KIND_RANK[b.e.kind] || a.i - b.i)
@@ -319,6 +323,10 @@ export function consentState(events: ReadonlyArray<ConsentEvent>, policy: Consen
  * ```
  */
 export function foldConsent(state: ConsentState, channel: string, purpose: string, now: EpochMs): ChannelConsent {
+  expectObject(state, ['state']);
+  expectString(channel, ['channel']);
+  expectString(purpose, ['purpose']);
+  expectFinite(now, ['now']);
   const policy = state.policy;
   const doi = policy.doubleOptInChannels.has(channel);
   const soft = policy.softOptIn.has(key(channel, purpose));
@@ -401,6 +409,8 @@ export function foldConsent(state: ConsentState, channel: string, purpose: strin
  * ```
  */
 export function consentSummary(state: ConsentState, now: EpochMs): ChannelConsent[] {
+  expectObject(state, ['state']);
+  expectFinite(now, ['now']);
   const seen = new Map<string, [string, string]>();
   for (const e of state.events) if (e.channel !== '*' && e.purpose !== '*') seen.set(key(e.channel, e.purpose), [e.channel, e.purpose]);
   return [...seen.values()].map(([c, p]) => foldConsent(state, c, p, now));

@@ -3,6 +3,7 @@
  * `MemoryConsentStore` (crosschannel/adapters/memory) and `PostgresConsentStore` (crosschannel/adapters/postgres);
  * integrators' own stores pass the same conformance suite (`runConsentStoreConformance` in crosschannel/testing).
  */
+import { expectObject } from '../core/guards.js';
 import type { EpochMs } from '../core/time.js';
 import type { ConsentEvent } from './ledger.js';
 
@@ -57,6 +58,8 @@ export interface ConsentStore {
  * ```
  */
 export function sameConsentEvent(a: ConsentEvent, b: ConsentEvent): boolean {
+  expectObject(a, ['a']);
+  expectObject(b, ['b']);
   return (
     a.id === b.id &&
     a.subjectId === b.subjectId &&

@@ -110,6 +110,7 @@ export class CrossChannelError<C extends string = string> extends Error {
  * ```
  */
 export function formatPath(path: ReadonlyArray<string | number | symbol>): string {
+  if (!Array.isArray(path)) throw new CrossChannelError('INPUT_INVALID', 'path must be an array of keys and indices', { path: ['path'] });
   let out = '';
   for (const seg of path) {
     if (typeof seg === 'number') out += `[${seg}]`;
@@ -173,6 +174,7 @@ export function fail<E>(error: E): Result<never, E> {
  * ```
  */
 export function attempt<T>(fn: () => T): Result<T> {
+  if (typeof fn !== 'function') throw new CrossChannelError('INPUT_INVALID', 'attempt needs a function', { path: ['fn'] });
   try {
     return { ok: true, value: fn() };
   } catch (e) {
@@ -201,6 +203,9 @@ export function fromZodError<C extends string>(
   code: C,
   basePath: ReadonlyArray<string | number> = [],
 ): CrossChannelError<C> {
+  if (error === null || typeof error !== 'object' || !Array.isArray((error as { issues?: unknown }).issues)) {
+    throw new CrossChannelError('INPUT_INVALID', 'fromZodError needs a ZodError', { path: ['error'] });
+  }
   const issues = error.issues;
   const first = issues[0];
   const firstPath = first ? [...basePath, ...issuePath(first)] : [...basePath];
@@ -245,6 +250,9 @@ export function parseWith<S extends z.ZodType, C extends string>(
   code: C,
   basePath: ReadonlyArray<string | number> = [],
 ): z.output<S> {
+  if (schema === null || typeof schema !== 'object' || typeof (schema as { safeParse?: unknown }).safeParse !== 'function') {
+    throw new CrossChannelError('INPUT_INVALID', 'parseWith needs a zod schema', { path: ['schema'] });
+  }
   const r = schema.safeParse(input);
   if (!r.success) throw fromZodError(r.error, code, basePath);
   return r.data;

@@ -7,6 +7,7 @@
  * const r: Reason = { code: 'CAP_LIMIT_REACHED', message: '3 of 3 marketing contacts this week', rule: 'weekly', detail: { count: 3, limit: 3 } };
  * ```
  */
+import { expectArray } from './guards.js';
 export interface Reason<Code extends string = string> {
   readonly code: Code;
   readonly message: string;
@@ -57,5 +58,7 @@ export function reason<Code extends string>(
  * ```
  */
 export function decisionFrom<Code extends string>(blocking: ReadonlyArray<Reason<Code>>, info: ReadonlyArray<Reason<Code>> = []): Decision<Code> {
+  expectArray(blocking, ['blocking']);
+  expectArray(info, ['info']);
   return { allowed: blocking.length === 0, reasons: blocking.length === 0 ? info : [...blocking, ...info] };
 }

@@ -3,6 +3,7 @@
  * sampling) or sample (Shapley permutations) take one of these so that the same seed gives the same result.
  * Never `Math.random` in a module's core.
  */
+import { CrossChannelError } from './errors.js';
 export interface Rng {
   /** Uniform float in [0, 1). */
   next(): number;
@@ -25,6 +26,9 @@ export interface Rng {
  */
 export function createRng(seed: number | string | readonly [number, number, number, number]): Rng {
   let a: number, b: number, c: number, d: number;
+  if (Array.isArray(seed) ? seed.length !== 4 || !seed.every((x) => typeof x === 'number' && Number.isFinite(x)) : typeof seed !== 'number' && typeof seed !== 'string') {
+    throw new CrossChannelError('INPUT_INVALID', 'seed must be a number, a string or four finite numbers', { path: ['seed'] });
+  }
   if (Array.isArray(seed)) {
     [a, b, c, d] = seed as [number, number, number, number];
   } else {
@@ -89,6 +93,7 @@ function rotl(x: number, k: number): number {
  * ```
  */
 export function fnv1a(text: string): number {
+  if (typeof text !== 'string') throw new CrossChannelError('INPUT_INVALID', 'fnv1a hashes a string', { path: ['text'] });
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);

@@ -1,3 +1,4 @@
+import { expectArray, expectObject, expectObjects, expectOptions, expectString } from './guards.js';
 import { z } from 'zod';
 import { channelSchema, idSchema, jsonObjectSchema, tagSchema, timestampSchema } from './schema.js';
 import { CrossChannelError, parseWith } from './errors.js';
@@ -162,8 +163,12 @@ export function createHistory(
     events?: ReadonlyArray<BehaviourEvent>;
   } = {},
 ): History {
+  expectString(subjectId, ['subjectId']);
+  expectOptions(parts, ['parts']);
   for (const name of ['contacts', 'responses', 'events'] as const) {
     const list = parts[name] ?? [];
+    expectArray(list, [name]);
+    expectObjects(list, [name]);
     for (let i = 0; i < list.length; i++) {
       const got = list[i]!.subjectId;
       if (got !== subjectId) {
@@ -189,6 +194,8 @@ export function createHistory(
  * ```
  */
 export function sortByAt<T extends { readonly at: EpochMs }>(records: ReadonlyArray<T>): T[] {
+  expectArray(records, ['records']);
+  expectObjects(records, ['records']);
   return [...records].sort((a, b) => a.at - b.at);
 }
 
@@ -202,11 +209,14 @@ export function sortByAt<T extends { readonly at: EpochMs }>(records: ReadonlyAr
  * ```
  */
 export function lowerBoundAt(records: ReadonlyArray<{ readonly at: EpochMs }>, t: EpochMs): number {
+  expectArray(records, ['records']);
   let lo = 0;
   let hi = records.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (records[mid]!.at < t) lo = mid + 1;
+    const r = records[mid];
+    if (r === null || typeof r !== 'object') expectObject(r, ['records', mid]);
+    if (r!.at < t) lo = mid + 1;
     else hi = mid;
   }
   return lo;

@@ -183,5 +183,6 @@ export const jsonObjectSchema = z.record(z.string(), jsonValueSchema);
  * ```
  */
 export function toJSONSchema(schema: z.ZodType): Record<string, unknown> {
+  if (!(schema instanceof z.ZodType)) throw new CrossChannelError('INPUT_INVALID', 'toJSONSchema needs a zod schema', { path: ['schema'] });
   return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
 }

@@ -76,6 +76,7 @@ export function safeToEpochMs(input: unknown): Result<EpochMs> {
  * ```
  */
 export function toIsoString(ms: EpochMs): string {
+  instantArg(ms, 'ms');
   return new Date(ms).toISOString();
 }
 
@@ -117,6 +118,40 @@ function checkFields(y: number, mo: number, d: number, h: number, mi: number, s:
 
 function timeError(message: string, path: ReadonlyArray<string | number>, value: unknown): CrossChannelError<'TIME_INVALID'> {
   return new CrossChannelError('TIME_INVALID', message, { path, detail: value === undefined ? {} : { value } });
+}
+
+/** First and last instants the calendar helpers accept: years 1 to 9999 (UTC). */
+const MIN_INSTANT = -62_135_596_800_000;
+const MAX_INSTANT = 253_402_300_799_999;
+
+/**
+ * Checks an epoch-ms argument of the calendar helpers (they take numbers, not strings: see {@link toEpochMs}).
+ * Cheap: a type test and two comparisons. NaN, infinities and instants outside years 1–9999 are `TIME_INVALID`.
+ */
+function instantArg(ms: unknown, name: string): void {
+  if (typeof ms !== 'number' || !(ms >= MIN_INSTANT && ms <= MAX_INSTANT)) {
+    throw timeError(`${name} must be epoch milliseconds between the years 1 and 9999`, [name], typeof ms === 'number' || typeof ms === 'string' ? ms : typeof ms);
+  }
+}
+
+/** Checks a zone argument of the calendar helpers (a memoised lookup once a zone has been seen). */
+function zoneArg(zone: unknown): void {
+  if (typeof zone !== 'string' || !isKnownZone(zone)) assertTimeZone(zone as string, ['zone']);
+}
+
+function unitArg(unit: unknown): void {
+  if (unit !== 'day' && unit !== 'week' && unit !== 'month') {
+    throw new CrossChannelError('INPUT_INVALID', "unit must be 'day', 'week' or 'month'", { path: ['unit'], detail: { value: typeof unit === 'string' ? unit : typeof unit } });
+  }
+}
+
+function weekStartArg(options: unknown): void {
+  if (options === undefined) return;
+  if (typeof options !== 'object' || options === null) throw new CrossChannelError('INPUT_INVALID', 'options must be an object', { path: ['options'] });
+  const w = (options as CalendarOptions).weekStartsOn;
+  if (w !== undefined && !(Number.isInteger(w) && w >= 0 && w <= 6)) {
+    throw new CrossChannelError('INPUT_INVALID', 'weekStartsOn must be an integer from 0 (Sunday) to 6', { path: ['options', 'weekStartsOn'] });
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -252,6 +287,8 @@ export interface CalendarOptions {
  * ```
  */
 export function startOfLocalDay(ms: EpochMs, zone: string): EpochMs {
+  instantArg(ms, 'ms');
+  zoneArg(zone);
   return instantOfWall(Math.floor(wallOf(ms, zone) / DAY) * DAY, zone);
 }
 
@@ -304,6 +341,10 @@ export function startOfLocalMonth(ms: EpochMs, zone: string): EpochMs {
  * ```
  */
 export function calendarWindow(ms: EpochMs, unit: CalendarUnit, zone: string, options: CalendarOptions = {}): TimeWindow {
+  instantArg(ms, 'ms');
+  unitArg(unit);
+  zoneArg(zone);
+  weekStartArg(options);
   // Work on the "wall" time line (the local clock reading written as if it were UTC), where every day is
   // 24 h long, then map the window's wall bounds back to instants.
   let dayIndex = Math.floor(wallOf(ms, zone) / DAY);
@@ -378,6 +419,10 @@ function endOfGap(wall: number, zone: string): EpochMs {
  * ```
  */
 export function addLocal(ms: EpochMs, n: number, unit: CalendarUnit, zone: string): EpochMs {
+  instantArg(ms, 'ms');
+  if (!Number.isSafeInteger(n) || Math.abs(n) > 120_000) throw new CrossChannelError('INPUT_INVALID', 'n must be an integer number of units (at most 120,000 either way)', { path: ['n'], detail: { value: typeof n === 'number' ? n : typeof n } });
+  unitArg(unit);
+  zoneArg(zone);
   // The local reading, moved by whole days or months on the calendar (UTC date arithmetic has no DST); a month
   // step keeps the day of month, clamped to the target month's last day (31 Jan + 1 month = 28/29 Feb).
   const wall = wallOf(ms, zone);
@@ -393,6 +438,7 @@ export function addLocal(ms: EpochMs, n: number, unit: CalendarUnit, zone: strin
   } else {
     target = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate() + n * (unit === 'week' ? 7 : 1)) + timeOfDay;
   }
+  instantArg(target, 'result');
   return instantOfWallCompatible(target, zone);
 }
 
@@ -442,6 +488,8 @@ export interface LocalTime {
  * ```
  */
 export function localTime(ms: EpochMs, zone: string): LocalTime {
+  instantArg(ms, 'ms');
+  zoneArg(zone);
   const offsetMinutes = zoneOffsetMinutes(ms, zone);
   const d = new Date(ms + offsetMinutes * MINUTE);
   const hour = d.getUTCHours();
@@ -474,11 +522,15 @@ export function fromLocalTime(
   t: { year: number; month: number; day: number; hour?: number; minute?: number; second?: number; millisecond?: number },
   zone: string,
 ): EpochMs {
+  wallArg(t);
+  zoneArg(zone);
   const hour = t.hour ?? 0;
   const minute = t.minute ?? 0;
   const second = t.second ?? 0;
   const millisecond = t.millisecond ?? 0;
-  return instantOfWall(Date.UTC(t.year, t.month - 1, t.day, hour, minute, second, millisecond), zone);
+  const wall = Date.UTC(t.year, t.month - 1, t.day, hour, minute, second, millisecond);
+  instantArg(wall, 'result');
+  return instantOfWall(wall, zone);
 }
 
 /**
@@ -495,6 +547,9 @@ export function fromLocalTime(
  * ```
  */
 export function nextLocalTime(wall: { year: number; month: number; day: number; hour?: number; minute?: number }, after: EpochMs, zone: string): EpochMs {
+  wallArg(wall);
+  instantArg(after, 'after');
+  zoneArg(zone);
   // Normalise day overflow through UTC date arithmetic, which has no DST.
   const d = new Date(Date.UTC(wall.year, wall.month - 1, wall.day));
   const hour = wall.hour ?? 0;
@@ -517,5 +572,17 @@ export function nextLocalTime(wall: { year: number; month: number; day: number; 
  * ```
  */
 export function utcOffsetMinutes(ms: EpochMs, zone: string): number {
+  instantArg(ms, 'ms');
+  zoneArg(zone);
   return zoneOffsetMinutes(ms, zone);
+}
+
+/** Checks the fields of a local date-time argument: integers (a day past the month's end rolls over). */
+function wallArg(t: unknown): void {
+  if (typeof t !== 'object' || t === null) throw new CrossChannelError('INPUT_INVALID', 'expected { year, month, day, hour?, minute?, … }', { path: ['time'] });
+  for (const k of ['year', 'month', 'day', 'hour', 'minute', 'second', 'millisecond'] as const) {
+    const v = (t as Record<string, unknown>)[k];
+    if (v === undefined && k !== 'year' && k !== 'month' && k !== 'day') continue;
+    if (!Number.isSafeInteger(v) || Math.abs(v as number) > 1e8) throw new CrossChannelError('INPUT_INVALID', `${k} must be an integer`, { path: ['time', k], detail: { value: typeof v === 'number' ? v : typeof v } });
+  }
 }

@@ -78,6 +78,8 @@ export function isKnownZone(zone: string): boolean {
     } catch {
       known = false;
     }
+    // Bounded: names come from requests, and every junk name would otherwise stay cached.
+    if (validity.size >= 4096) validity.clear();
     validity.set(zone, known);
   }
   return known;

@@ -1,4 +1,5 @@
 import { CrossChannelError } from '../core/errors.js';
+import { expectArray, expectFunction, expectObject } from '../core/guards.js';
 import { reason, type Reason } from '../core/explain.js';
 import type { EpochMs } from '../core/time.js';
 
@@ -53,6 +54,9 @@ export function holdoutReason(
   ctx: { channel: string; now: EpochMs; campaignId?: string | undefined },
   offers: ReadonlyArray<WouldHaveSent>,
 ): Reason<'DECIDE_HOLDOUT'> | null {
+  if (hook !== null) expectFunction(hook, ['hook']);
+  expectObject(ctx, ['ctx']);
+  expectArray(offers, ['offers']);
   if (hook === null) return null;
   const answer: unknown = hook(subjectId, ctx.campaignId === undefined ? { channel: ctx.channel, now: ctx.now } : { channel: ctx.channel, now: ctx.now, campaignId: ctx.campaignId });
   const a = answer as { held?: unknown; experimentId?: unknown; variantId?: unknown } | null;

@@ -1,4 +1,5 @@
 /** Histories follow identity: when profiles merge, rename or split, their records move to the surviving ids. */
+import { expectArray, expectObject, expectObjects, expectOptions } from '../core/guards.js';
 import type { ProfileChange } from '../identity/graph.js';
 import { withDeadline } from './deadline.js';
 import type { DecideStores } from './stores.js';
@@ -24,6 +25,10 @@ export async function rekeyHistories(
   changes: ReadonlyArray<ProfileChange>,
   options: { timeoutMs?: number } = {},
 ): Promise<number> {
+  expectObject(stores, ['stores']);
+  expectArray(changes, ['changes']);
+  expectObjects(changes, ['changes']);
+  expectOptions(options, ['options']);
   const t = options.timeoutMs ?? 0;
   const live = new Set(changes.map((c) => c.profileId));
   const targets = new Map<string, string[]>();

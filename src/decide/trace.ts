@@ -1,4 +1,5 @@
 import type { Reason } from '../core/explain.js';
+import { expectArray, expectObject, expectObjects } from '../core/guards.js';
 import type { EpochMs } from '../core/time.js';
 
 /**
@@ -182,6 +183,7 @@ export class TraceRecorder {
  * ```
  */
 export function withoutTimings(trace: DecisionTrace): DecisionTrace {
+  expectTrace(trace);
   return { ...trace, totalMs: 0, stages: trace.stages.map((s) => ({ ...s, ms: 0 })) };
 }
 
@@ -196,6 +198,7 @@ export function withoutTimings(trace: DecisionTrace): DecisionTrace {
  * ```
  */
 export function formatTrace(trace: DecisionTrace): string {
+  expectTrace(trace);
   const lines = [`decision ${trace.requestId} · ${trace.channel} · subject ${trace.subjectId ?? '—'} · ${trace.totalMs.toFixed(2)} ms`];
   for (const s of trace.stages) {
     const counts = (r: Readonly<Record<string, number>>): string =>
@@ -223,4 +226,11 @@ export function formatTrace(trace: DecisionTrace): string {
     for (const n of s.notes.slice(0, 4)) lines.push(`      · ${n.code}: ${n.message}`);
   }
   return lines.join('\n');
+}
+
+/** A trace as {@link decide} returns it (plain JavaScript may pass anything). */
+function expectTrace(trace: unknown): void {
+  expectObject(trace, ['trace']);
+  expectArray((trace as { stages?: unknown }).stages, ['trace', 'stages']);
+  expectObjects((trace as { stages: unknown[] }).stages, ['trace', 'stages']);
 }

@@ -1,4 +1,5 @@
-import { LRUCache } from 'lru-cache';
+
+import { expectOptions } from '../../core/guards.js';import { LRUCache } from 'lru-cache';
 import { CrossChannelError } from '../../core/errors.js';
 import { lowerBoundAt, parseResponseRecord, type ContactRecord, type ContactRecordInput, type History, type ResponseRecord, type ResponseRecordInput } from '../../core/records.js';
 import { durationToMs, type DurationInput, type EpochMs } from '../../core/time.js';
@@ -50,6 +51,7 @@ export class MemoryContactHistoryStore implements ContactHistoryStore {
   readonly #retentionMs: number;
 
   constructor(options: MemoryContactHistoryStoreOptions = {}) {
+    expectOptions(options, ['options']);
     const max = options.maxSubjects ?? 100_000;
     if (!Number.isInteger(max) || max < 1) throw new CrossChannelError('CONFIG_INVALID', 'maxSubjects must be a positive integer', { path: ['maxSubjects'] });
     this.#retentionMs = durationToMs(options.retention ?? '400d', ['retention']);

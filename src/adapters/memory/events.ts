@@ -1,4 +1,5 @@
-import { CrossChannelError } from '../../core/errors.js';
+
+import { expectOptions } from '../../core/guards.js';import { CrossChannelError } from '../../core/errors.js';
 import { lowerBoundAt, type BehaviourEvent, type BehaviourEventInput } from '../../core/records.js';
 import { parseEventBatch, type EventReadOptions, type EventStore } from '../../segments/store.js';
 
@@ -37,6 +38,7 @@ export class MemoryEventStore implements EventStore {
   readonly #max: number;
 
   constructor(options: MemoryEventStoreOptions = {}) {
+    expectOptions(options, ['options']);
     const max = options.maxEventsPerSubject ?? 10_000;
     if (!Number.isInteger(max) || max < 1) {
       throw new CrossChannelError('CONFIG_INVALID', 'maxEventsPerSubject must be a positive integer', { path: ['maxEventsPerSubject'] });

@@ -2,7 +2,8 @@
  * In-process {@link IdentityStore} over an {@link IdentityGraph}: for tests, demos and single-process services.
  * Not bounded: an identity graph cannot forget people on its own (use `erase`).
  */
-import { IdentityGraph, type AuditEntry, type ObservationInput, type Profile, type StitchReport } from '../../identity/graph.js';
+
+import { expectOptions } from '../../core/guards.js';import { IdentityGraph, type AuditEntry, type ObservationInput, type Profile, type StitchReport } from '../../identity/graph.js';
 import { erasureProof, erasureSalts, type ErasureResult } from '../../identity/erasure.js';
 import { normalizeIdentifier, type Identifier } from '../../identity/normalize.js';
 import { parseIdentityRules, type CompiledIdentityRules, type IdentityRulesInput } from '../../identity/rules.js';
@@ -39,6 +40,7 @@ export class MemoryIdentityStore implements IdentityStore {
   private readonly proofs = new Set<string>();
 
   constructor(options: MemoryIdentityStoreOptions = {}) {
+    expectOptions(options, ['options']);
     const rules = options.rules ?? {};
     this.graph = new IdentityGraph(typeof (rules as CompiledIdentityRules).rankOf === 'function' ? (rules as CompiledIdentityRules) : parseIdentityRules(rules));
     const salts = erasureSalts({ ...options, erasureSalt: options.erasureSalt ?? randomSalt() });

@@ -1,6 +1,7 @@
 /**
  * GPP encoding (the inverse of `decodeGpp`) and the opt-out summary of a decoded GPP string.
  */
+import { expectArray, expectObject, expectObjects } from '../../core/guards.js';
 import { CrossChannelError } from '../../core/errors.js';
 import { BitWriter } from '../tcf/bits.js';
 import { encodeTcString, type TcStringInput } from '../tcf/encode.js';
@@ -35,6 +36,8 @@ function bad(message: string, path: ReadonlyArray<string | number>): never {
  * ```
  */
 export function encodeGpp(sections: ReadonlyArray<GppSectionInput>): string {
+  expectArray(sections, ['sections']);
+  expectObjects(sections, ['sections']);
   const withIds = sections.map((s, i) => ({ s, id: s.kind === 'tcfeuv2' ? 2 : s.kind === 'uspv1' ? 6 : s.id, i }));
   withIds.sort((a, b) => a.id - b.id);
   for (let k = 1; k < withIds.length; k++) if (withIds[k]!.id === withIds[k - 1]!.id) bad(`section ${withIds[k]!.id} appears twice`, [withIds[k]!.i]);
@@ -122,6 +125,8 @@ export interface GppOptOuts {
  * ```
  */
 export function gppOptOuts(gpp: GppString): GppOptOuts {
+  expectObject(gpp, ['gpp']);
+  expectArray((gpp as { sections?: unknown }).sections, ['gpp', 'sections']);
   let sale = false;
   let sharing = false;
   let targeted = false;

@@ -3,6 +3,7 @@
  * side of the TCF Policies (v4/v5) and the technical specification's "How should a vendor interpret the TC
  * string" rules. Results on the allowed paths are shared frozen objects, so a check allocates nothing.
  */
+import { expectObject, expectOptions } from '../../core/guards.js';
 import type { Reason } from '../../core/explain.js';
 import type { Gvl } from './gvl.js';
 import type { TcString } from './model.js';
@@ -166,6 +167,9 @@ function restrictionFor(tc: TcString, purposeId: number, vendorId: number): numb
  * ```
  */
 export function tcfCanProcess(tc: TcString, query: TcfQuery, gvl?: Gvl | null, options?: TcfCheckOptions): TcfDecision {
+  if (tc === null || typeof tc !== 'object') expectObject(tc, ['tc']);
+  if (query === null || typeof query !== 'object') expectObject(query, ['query']);
+  if (options !== undefined) expectOptions(options, ['options']);
   const { vendorId, purposeId } = query;
   if (!(purposeId >= 1 && purposeId <= 24 && (purposeId | 0) === purposeId)) return D.purposeUnknown;
   const vendor = gvl ? gvl.vendors[vendorId] : undefined;

@@ -2,6 +2,7 @@
  * TC string encoder, the inverse of `decodeTcString`: `decodeTcString(encodeTcString(m))` equals `m` for every
  * valid model whose dates are whole deciseconds (the string stores deciseconds).
  */
+import { expectObject, expectOptions } from '../../core/guards.js';
 import { CrossChannelError } from '../../core/errors.js';
 import { BitWriter, toIdSet, type IdSet, type IdSetInput } from './bits.js';
 import { TCF_BITS as B, type TcString } from './model.js';
@@ -134,6 +135,8 @@ function letters(w: BitWriter, value: unknown, path: ReadonlyArray<string | numb
  * ```
  */
 export function encodeTcString(model: TcStringInput, options: EncodeTcStringOptions = {}): string {
+  expectObject(model, ['model']);
+  expectOptions(options, ['options']);
   if (typeof model !== 'object' || model === null) bad('TC string model must be an object', []);
   if (model.version !== undefined && model.version !== 2) bad('only version 2 can be encoded', ['version']);
   const mode = options.vendorEncoding ?? 'auto';

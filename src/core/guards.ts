@@ -1,0 +1,59 @@
+/**
+ * Argument guards for functions that plain JavaScript may call with anything: each is a type test and, on a
+ * wrong shape, a `CrossChannelError` `INPUT_INVALID` with the path of the argument, instead of a `TypeError` from
+ * deep inside. Internal to the package (not exported from any entry).
+ */
+import { CrossChannelError } from './errors.js';
+
+type Path = ReadonlyArray<string | number>;
+
+function wrong(what: string, value: unknown, path: Path): CrossChannelError<'INPUT_INVALID'> {
+  const got = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
+  return new CrossChannelError('INPUT_INVALID', `Expected ${what}, got ${got}`, { path, detail: { expected: what, got } });
+}
+
+/** Throws unless `value` is an array. */
+export function expectArray(value: unknown, path: Path): asserts value is readonly unknown[] {
+  if (!Array.isArray(value)) throw wrong('an array', value, path);
+}
+
+/** Throws unless `value` is a non-null object (arrays included: callers that care check `expectArray` first). */
+export function expectObject(value: unknown, path: Path): asserts value is object {
+  if (value === null || typeof value !== 'object') throw wrong('an object', value, path);
+}
+
+/** Throws unless `value` is a non-null object or `undefined` (an options argument). */
+export function expectOptions(value: unknown, path: Path): void {
+  if (value !== undefined && (value === null || typeof value !== 'object')) throw wrong('an options object', value, path);
+}
+
+/** Throws unless `value` is a string. */
+export function expectString(value: unknown, path: Path): asserts value is string {
+  if (typeof value !== 'string') throw wrong('a string', value, path);
+}
+
+/** Throws unless `value` is a function. */
+export function expectFunction(value: unknown, path: Path): asserts value is (...args: never[]) => unknown {
+  if (typeof value !== 'function') throw wrong('a function', value, path);
+}
+
+/** Throws unless `value` is a finite number. */
+export function expectFinite(value: unknown, path: Path): asserts value is number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw wrong('a finite number', value, path);
+}
+
+/** Throws unless every item of `list` is a non-null object (a list of records). */
+export function expectObjects(list: readonly unknown[], path: Path): void {
+  for (let i = 0; i < list.length; i++) {
+    const v = list[i];
+    if (v === null || typeof v !== 'object') throw wrong('an object', v, [...path, i]);
+  }
+}
+
+/** Throws unless `value` is a catalogue from `parseCatalogue` (its offers and its index by id). */
+export function expectCatalogue(value: unknown, path: Path): void {
+  const v = value as { byId?: unknown; offers?: unknown } | null;
+  if (typeof v !== 'object' || v === null || !(v.byId instanceof Map) || !Array.isArray(v.offers)) {
+    throw new CrossChannelError('INPUT_INVALID', 'Expected a catalogue from parseCatalogue', { path });
+  }
+}

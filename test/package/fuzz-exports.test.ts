@@ -1,0 +1,144 @@
+/**
+ * Plain JavaScript callers pass anything: every export of the package, called with arbitrary JSON values (and the
+ * values JSON cannot hold: undefined, NaN, ±Infinity, -0, huge numbers and strings, deep nesting, `__proto__`
+ * keys), must return, or throw (or reject with) a `CrossChannelError` — never a `TypeError` from deep inside,
+ * never hang. Functions, class constructors and static methods of every public namespace are called; instances
+ * that construct are not probed further here (their methods have their own tests).
+ *
+ * `fuzz-exports.known.json` lists the exports that still crash on some input: a ratchet. The test fails when an
+ * export crashes that is not listed (a regression) and when a listed export no longer crashes (take it off the
+ * list). `FUZZ_RECORD=1` rewrites the list from a run.
+ */
+import fc from 'fast-check';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { isCrossChannelError } from '../../src/core/errors.js';
+
+const KNOWN_FILE = new URL('./fuzz-exports.known.json', import.meta.url);
+const RUNS = 40;
+
+/** Entries probed: the root (every module's namespace) and the in-process adapters. */
+const ENTRIES: Record<string, () => Promise<Record<string, unknown>>> = {
+  crosschannel: () => import('../../src/index.js'),
+  'crosschannel/adapters/memory': () => import('../../src/adapters/memory/index.js'),
+};
+
+const SPECIALS: unknown[] = [
+  undefined,
+  null,
+  Number.NaN,
+  -0,
+  1e308,
+  Number.POSITIVE_INFINITY,
+  Number.NEGATIVE_INFINITY,
+  '',
+  'x'.repeat(5000),
+  [],
+  {},
+  [[[[[[[[[[]]]]]]]]]],
+  JSON.parse('{"__proto__":{"polluted":true}}') as unknown,
+  { constructor: 1, toString: 2, valueOf: 3 },
+  true,
+  2 ** 53,
+  -1,
+  0.5,
+  'email',
+  [{}],
+  [null],
+  { rules: null },
+  { offers: [{}] },
+  { id: 'x', subjectId: 'p', at: 0 },
+];
+const value = fc.oneof({ weight: 3, arbitrary: fc.jsonValue({ maxDepth: 3 }) }, { weight: 2, arbitrary: fc.constantFrom(...SPECIALS) });
+const argLists = fc.sample(fc.array(value, { maxLength: 4 }), { numRuns: RUNS, seed: 20261203 });
+
+interface Probe {
+  readonly name: string;
+  readonly call: (args: unknown[]) => unknown;
+}
+
+function isClass(f: unknown): boolean {
+  return typeof f === 'function' && /^class\b/.test(Function.prototype.toString.call(f));
+}
+
+/** Every callable of an entry: functions, constructors, static methods; one level into namespaces. */
+function probesOf(entry: string, mod: Record<string, unknown>): Probe[] {
+  const out: Probe[] = [];
+  const add = (name: string, f: unknown): void => {
+    if (typeof f !== 'function') return;
+    if (isClass(f)) {
+      out.push({ name: `${name} (new)`, call: (a) => Reflect.construct(f as new (...x: unknown[]) => unknown, a) });
+      for (const s of Object.getOwnPropertyNames(f)) {
+        const m = (f as unknown as Record<string, unknown>)[s];
+        if (typeof m === 'function' && !['length', 'name', 'prototype'].includes(s)) out.push({ name: `${name}.${s}`, call: (a) => (m as (...x: unknown[]) => unknown).apply(f, a) });
+      }
+    } else out.push({ name, call: (a) => (f as (...x: unknown[]) => unknown)(...a) });
+  };
+  for (const [k, v] of Object.entries(mod)) {
+    if (typeof v === 'function') add(`${entry}:${k}`, v);
+    else if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === null) {
+      // A module namespace (`capping`, `consent`, …): its callables.
+      for (const [k2, v2] of Object.entries(v)) add(`${entry}:${k}.${k2}`, v2);
+    }
+  }
+  return out;
+}
+
+/** The first non-CrossChannelError a probe raises over the argument lists, or null. */
+async function crashOf(p: Probe): Promise<string | null> {
+  for (const args of argLists) {
+    let outcome: unknown;
+    try {
+      outcome = p.call(args);
+    } catch (e) {
+      if (!isCrossChannelError(e)) return describeError(e, args);
+      continue;
+    }
+    if (outcome !== null && typeof outcome === 'object' && typeof (outcome as Promise<unknown>).then === 'function') {
+      const settled = await Promise.race([
+        (outcome as Promise<unknown>).then(
+          () => null,
+          (e: unknown) => (isCrossChannelError(e) ? null : describeError(e, args)),
+        ),
+        new Promise<string>((resolve) => setTimeout(() => resolve('pending: did not settle within 2 s'), 2000)),
+      ]);
+      if (settled !== null) return settled;
+    }
+  }
+  return null;
+}
+
+function describeError(e: unknown, args: unknown[]): string {
+  const what = e instanceof Error ? `${e.constructor.name}: ${e.message.slice(0, 120)}` : `threw a non-error: ${String(e).slice(0, 60)}`;
+  let shown: string;
+  try {
+    shown = JSON.stringify(args)?.slice(0, 160) ?? String(args);
+  } catch {
+    shown = '(unprintable)';
+  }
+  return `${what} | args ${shown}`;
+}
+
+describe('every export, called with arbitrary JSON values, throws only CrossChannelError', () => {
+  it('crashes only where the known list (the ratchet) says, and nowhere it no longer does', async () => {
+    const crashes = new Map<string, string>();
+    let probed = 0;
+    for (const [entry, load] of Object.entries(ENTRIES)) {
+      for (const p of probesOf(entry, await load())) {
+        probed++;
+        const c = await crashOf(p);
+        if (c !== null) crashes.set(p.name, c);
+      }
+    }
+    expect(probed).toBeGreaterThan(250);
+    if (process.env.FUZZ_RECORD === '1') {
+      writeFileSync(KNOWN_FILE, `${JSON.stringify(Object.fromEntries([...crashes].sort(([a], [b]) => (a < b ? -1 : 1))), null, 2)}\n`);
+      return;
+    }
+    const known = new Set(Object.keys(JSON.parse(readFileSync(KNOWN_FILE, 'utf8')) as Record<string, string>));
+    const regressions = [...crashes].filter(([name]) => !known.has(name)).map(([name, c]) => `${name}: ${c}`);
+    const fixed = [...known].filter((name) => !crashes.has(name));
+    expect(regressions, 'exports that crash and are not on the known list').toEqual([]);
+    expect(fixed, 'exports on the known list that no longer crash: remove them from fuzz-exports.known.json').toEqual([]);
+  }, 300_000);
+});
