@@ -1,5 +1,5 @@
 import { CrossChannelError } from '../core/errors.js';
-import { expectObject, expectObjects, expectOptions } from '../core/guards.js';
+import { expectArray, expectObject, expectObjects, expectOptions } from '../core/guards.js';
 import type { ArbitrationErrorCode } from './errors.js';
 
 /**
@@ -97,8 +97,7 @@ export type OptimizationInput = ReadonlyArray<OptimizationCustomer> | CandidateC
  * ```
  */
 export function compileInput(input: OptimizationInput, constraints: OptimizationConstraints): Compiled {
-  if (Array.isArray(input)) expectObjects(input, ['customers']);
-  else expectObject(input, ['customers']);
+  checkInputShape(input);
   expectOptions(constraints, ['constraints']);
   return Array.isArray(input) ? compileCustomers(input as ReadonlyArray<OptimizationCustomer>, constraints) : compileColumns(input as CandidateColumns, constraints);
 }
@@ -113,6 +112,7 @@ export function compileInput(input: OptimizationInput, constraints: Optimization
  * ```
  */
 export function pairCount(input: OptimizationInput): number {
+  checkInputShape(input);
   if (Array.isArray(input)) {
     let n = 0;
     for (const c of input as ReadonlyArray<OptimizationCustomer>) n += c.candidates.length;
@@ -316,3 +316,21 @@ function withLimits(
   return { customerIds, n, pairCustomer, pairOffer, pairChannel, value, cost, customerMax, offerCap, offerBudget, channelCap, budget, offerIds, channelIds };
 }
 
+/** The two input forms' outer shape (customers with candidate arrays, or columns), checked before anything reads them. */
+function checkInputShape(input: unknown): void {
+  if (Array.isArray(input)) {
+    expectObjects(input, ['customers']);
+    input.forEach((c, i) => {
+      expectArray((c as { candidates?: unknown }).candidates, ['customers', i, 'candidates']);
+      expectObjects((c as { candidates: unknown[] }).candidates, ['customers', i, 'candidates']);
+    });
+    return;
+  }
+  expectObject(input, ['customers']);
+  const cols = input as Record<string, unknown>;
+  for (const k of ['customerIds', 'offerIds']) expectArray(cols[k], ['customers', k]);
+  for (const k of ['customerOffsets', 'offer', 'value']) {
+    const v = cols[k] as { length?: unknown } | null | undefined;
+    if (typeof v !== 'object' || v === null || typeof v.length !== 'number') expectArray(v, ['customers', k]);
+  }
+}

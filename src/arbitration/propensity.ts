@@ -1,5 +1,5 @@
 import { CrossChannelError } from '../core/errors.js';
-import { expectObject } from '../core/guards.js';
+import { expectArray, expectFinite, expectIterable, expectObject, expectString } from '../core/guards.js';
 import type { History } from '../core/records.js';
 import type { Rng } from '../core/random.js';
 
@@ -71,6 +71,9 @@ export class PropensityTable {
 
   /** Adds counts for an offer (and for a segment when given). */
   observe(offerId: string, counts: AcceptanceCounts, segment?: string): this {
+    expectString(offerId, ['offerId']);
+    expectObject(counts, ['counts']);
+    if (segment !== undefined) expectString(segment, ['segment']);
     const { presented, accepted } = counts;
     if (!Number.isFinite(presented) || !Number.isFinite(accepted) || presented < 0 || accepted < 0) {
       throw new CrossChannelError('INPUT_INVALID', 'Counts must be non-negative finite numbers', { detail: { offerId, presented, accepted } });
@@ -89,6 +92,11 @@ export class PropensityTable {
    * each of the customer's `segments`. Only records at or before `until` count (default: all).
    */
   observeHistory(history: History, segments: Iterable<string> = [], until = Infinity): this {
+    expectObject(history, ['history']);
+    expectArray((history as { contacts?: unknown }).contacts, ['history', 'contacts']);
+    expectArray((history as { responses?: unknown }).responses, ['history', 'responses']);
+    expectIterable(segments, ['segments']);
+    if (typeof until !== 'number' || Number.isNaN(until)) expectFinite(until, ['until']);
     const presented = new Map<string, number>();
     const accepted = new Map<string, number>();
     const contactOffer = new Map<string, string>();
@@ -139,6 +147,7 @@ export class PropensityTable {
 
   /** Adds another table's counts (same prior required): shards learned in parallel combine exactly. */
   merge(other: PropensityTable): this {
+    if (!(other instanceof PropensityTable)) expectObject(null, ['other']);
     if (other.prior.alpha !== this.prior.alpha || other.prior.beta !== this.prior.beta) {
       throw new CrossChannelError('INPUT_INVALID', 'Cannot merge propensity tables with different priors', { detail: { ours: this.prior, theirs: other.prior } });
     }

@@ -1,4 +1,5 @@
 import { CrossChannelError } from '../core/errors.js';
+import { expectIterable, expectObject } from '../core/guards.js';
 import { parseAttributionConfig, type AttributionConfigInput, type ModelKind, type ModelSpec, type ModelSpecInput } from './models.js';
 import { AttributionStatistics, createStatistics } from './stats.js';
 import { solveMarkov } from './markov.js';
@@ -81,6 +82,7 @@ export interface AttributionComparison {
  * ```
  */
 export function computeAttribution(stats: AttributionStatistics): AttributionComparison {
+  if (!(stats instanceof AttributionStatistics)) expectObject(null, ['stats']);
   const order = stats.channels.map((_, i) => i).sort((a, b) => (stats.channels[a]! < stats.channels[b]! ? -1 : stats.channels[a]! > stats.channels[b]! ? 1 : 0));
   const t = stats.totals;
   const totals: AttributionTotals = { journeys: t.journeys, conversions: t.conversions, value: t.value };
@@ -169,6 +171,7 @@ function normalise(effects: ArrayLike<number>, total: number): Float64Array {
  * ```
  */
 export function compareModels(journeys: Iterable<Journey>, config: AttributionConfigInput = {}): AttributionComparison {
+  expectIterable(journeys, ['journeys']);
   return computeAttribution(createStatistics(config).addAll(journeys));
 }
 
@@ -182,6 +185,7 @@ export function compareModels(journeys: Iterable<Journey>, config: AttributionCo
  * ```
  */
 export async function compareModelsAsync(journeys: AsyncIterable<Journey> | Iterable<Journey>, config: AttributionConfigInput = {}): Promise<AttributionComparison> {
+  expectIterable(journeys, ['journeys'], true);
   const stats = createStatistics(config);
   for await (const j of journeys) stats.add(j);
   return computeAttribution(stats);
@@ -198,6 +202,7 @@ export async function compareModelsAsync(journeys: AsyncIterable<Journey> | Iter
  * ```
  */
 export function attribute(journeys: Iterable<Journey>, model: ModelSpecInput = 'last_touch'): AttributionResult {
+  expectIterable(journeys, ['journeys']);
   const config = parseAttributionConfig({ models: [model] });
   const result = computeAttribution(createStatistics(config).addAll(journeys)).models[0];
   if (result === undefined) throw new CrossChannelError('CONFIG_INVALID', 'No model given', { path: ['model'] });

@@ -1,4 +1,5 @@
 import { CrossChannelError } from '../core/errors.js';
+import { expectObject } from '../core/guards.js';
 import type { ModelSpec } from './models.js';
 
 /**
@@ -22,6 +23,9 @@ export function ruleWeights(
   weights: Float64Array,
   isDirect: ReadonlySet<string> | null,
 ): void {
+  if (!(weights instanceof Float64Array) || typeof model !== 'object' || model === null || !Array.isArray(channels) || !Array.isArray(times) || !Number.isSafeInteger(length) || length < 1 || length > weights.length) {
+    expectObject(null, ['arguments']);
+  }
   weights.fill(0, 0, length);
   switch (model.model) {
     case 'last_touch':

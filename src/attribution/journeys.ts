@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { expectArray, expectIterable, expectObject, expectObjects } from '../core/guards.js';
 import { attempt, CrossChannelError, parseWith, type CoreErrorCode, type Result } from '../core/errors.js';
 import { DAY, toEpochMs, type EpochMs } from '../core/time.js';
 import { durationSchema } from '../core/schema.js';
@@ -221,6 +222,8 @@ function conversionTypeSet(opts: JourneyOptions): ReadonlySet<string> | null {
  * ```
  */
 export function buildJourneys(touchpoints: Iterable<TouchpointInput>, conversions: Iterable<ConversionInput>, options: JourneyOptionsInput = {}): Journey[] {
+  expectIterable(touchpoints, ['touchpoints']);
+  expectIterable(conversions, ['conversions']);
   const opts = parseJourneyOptions(options);
   const bySubject = new Map<string, Point[]>();
   let seq = 0;
@@ -241,6 +244,8 @@ export function buildJourneys(touchpoints: Iterable<TouchpointInput>, conversion
  * ```
  */
 export function safeBuildJourneys(touchpoints: Iterable<TouchpointInput>, conversions: Iterable<ConversionInput>, options: JourneyOptionsInput = {}): Result<Journey[]> {
+  expectIterable(touchpoints, ['touchpoints']);
+  expectIterable(conversions, ['conversions']);
   return attempt(() => buildJourneys(touchpoints, conversions, options));
 }
 
@@ -291,6 +296,8 @@ export async function buildJourneysAsync(
   options: JourneyOptionsInput = {},
 ): Promise<Journey[]> {
   const opts = parseJourneyOptions(options);
+  expectIterable(touchpoints, ['touchpoints'], true);
+  expectIterable(conversions, ['conversions'], true);
   const types = conversionTypeSet(opts);
   const bySubject = new Map<string, Point[]>();
   let seq = 0;
@@ -323,6 +330,12 @@ export interface SubjectRows {
  * ```
  */
 export function journeysFromHistory(history: History | SubjectRows, options: JourneyOptionsInput = {}): Journey[] {
+  expectObject(history, ['history']);
+  const lists = 'contacts' in history ? ['contacts', 'responses', 'events'] : ['touchpoints', 'conversions'];
+  for (const k of lists) {
+    expectArray((history as unknown as Record<string, unknown>)[k], ['history', k]);
+    expectObjects((history as unknown as Record<string, unknown[]>)[k]!, ['history', k]);
+  }
   const opts = parseJourneyOptions(options);
   return splitOne(history, opts);
 }

@@ -1,5 +1,7 @@
 import { CrossChannelError } from '../core/errors.js';
+import { expectFinite, expectOptions } from '../core/guards.js';
 import { TO_CONVERSION, TO_NULL, transitionCounts, type MarkovCounts } from './stats.js';
+import { expectMarkovCounts } from './transitions.js';
 
 /**
  * Markov-chain attribution. States: start, one state per observed sequence of the last `order` channels,
@@ -187,6 +189,9 @@ function solveIterative(chain: Chain, removed: Uint8Array): [number, number] {
  * ```
  */
 export function solveMarkov(mc: MarkovCounts, channelCount: number, options: { readonly denseLimit?: number } = {}): MarkovSolution {
+  expectMarkovCounts(mc);
+  if (!Number.isSafeInteger(channelCount) || channelCount < 0) expectFinite(Number.NaN, ['channelCount']);
+  expectOptions(options, ['options']);
   const denseLimit = options.denseLimit ?? DENSE_LIMIT;
   const chain = buildChain(mc);
   const removalEffects = new Float64Array(channelCount);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { expectObject } from '../core/guards.js';
 import { attempt, CrossChannelError, parseWith, type Result } from '../core/errors.js';
 import { DAY } from '../core/time.js';
 import { durationSchema } from '../core/schema.js';
@@ -168,6 +169,7 @@ export function safeParseAttributionConfig(input: unknown): Result<AttributionCo
  * ```
  */
 export function describeModel(m: ModelSpec): Record<string, unknown> {
+  expectObject(m, ['model']);
   // Sorted keys: parsed and re-parsed specs must describe identically whatever their key order.
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(m).sort()) if (key !== 'weight') out[key] = (m as unknown as Record<string, unknown>)[key];

@@ -1,4 +1,5 @@
 import { CrossChannelError } from '../core/errors.js';
+import { expectIterable, expectObject, expectString } from '../core/guards.js';
 import { createStatistics, type AttributionStatistics } from './stats.js';
 import type { AttributionConfig, AttributionConfigInput } from './models.js';
 
@@ -24,6 +25,8 @@ export interface PathRow {
  * ```
  */
 export function parsePath(text: string, separator = '>'): string[] {
+  expectString(text, ['text']);
+  expectString(separator, ['separator']);
   if (text.trim() === '') return [];
   return text.split(separator).map((c) => c.trim());
 }
@@ -50,6 +53,9 @@ function count(row: PathRow, key: 'conversions' | 'value' | 'nulls', i: number, 
  * ```
  */
 export function addPaths(stats: AttributionStatistics, rows: Iterable<PathRow>, separator = '>'): AttributionStatistics {
+  expectObject(stats, ['stats']);
+  expectIterable(rows, ['rows']);
+  expectString(separator, ['separator']);
   let i = 0;
   const zeros: number[] = [];
   for (const row of rows) {
@@ -79,5 +85,7 @@ export function addPaths(stats: AttributionStatistics, rows: Iterable<PathRow>, 
  * ```
  */
 export function statisticsFromPaths(rows: Iterable<PathRow>, config: AttributionConfigInput | AttributionConfig = {}, separator = '>'): AttributionStatistics {
+  expectIterable(rows, ['rows']);
+  expectString(separator, ['separator']);
   return addPaths(createStatistics(config), rows, separator);
 }

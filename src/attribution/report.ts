@@ -1,3 +1,4 @@
+import { expectArray, expectObject, expectObjects, expectOptions } from '../core/guards.js';
 import type { AttributionComparison, AttributionResult } from './attribute.js';
 
 /** Which credit a report shows. */
@@ -37,6 +38,7 @@ function asComparison(input: AttributionComparison | ReadonlyArray<AttributionRe
  * ```
  */
 export function attributionTable(input: AttributionComparison | ReadonlyArray<AttributionResult>, metric: AttributionMetric = 'conversions'): AttributionTable {
+  expectResults(input);
   const c = asComparison(input);
   const rows = c.channels.map((channel) => ({
     channel,
@@ -65,6 +67,8 @@ export interface FormatTableOptions {
  * ```
  */
 export function formatAttributionTable(input: AttributionComparison | ReadonlyArray<AttributionResult>, options: FormatTableOptions = {}): string {
+  expectResults(input);
+  expectOptions(options, ['options']);
   const c = asComparison(input);
   const t = attributionTable(c, options.metric ?? 'conversions');
   const digits = options.digits ?? 2;
@@ -127,6 +131,8 @@ function fmt(n: number): string {
  * ```
  */
 export function renderAttributionSvg(input: AttributionComparison | ReadonlyArray<AttributionResult>, options: AttributionSvgOptions = {}): string {
+  expectResults(input);
+  expectOptions(options, ['options']);
   const metric = options.metric ?? 'conversions';
   const t = attributionTable(asComparison(input), metric);
   const width = Math.max(240, options.width ?? 760);
@@ -193,4 +199,20 @@ export function renderAttributionSvg(input: AttributionComparison | ReadonlyArra
   });
   out.push('</svg>');
   return out.join('\n');
+}
+
+/** A comparison from {@link compareModels} or a list of results from {@link attribute}. */
+function expectResults(input: unknown): void {
+  if (Array.isArray(input)) {
+    expectObjects(input, ['input']);
+    input.forEach((r, i) => {
+      expectArray((r as { channels?: unknown }).channels, ['input', i, 'channels']);
+      expectObjects((r as { channels: unknown[] }).channels, ['input', i, 'channels']);
+      expectObject((r as { totals?: unknown }).totals, ['input', i, 'totals']);
+    });
+    return;
+  }
+  expectObject(input, ['input']);
+  expectArray((input as { channels?: unknown }).channels, ['input', 'channels']);
+  expectArray((input as { models?: unknown }).models, ['input', 'models']);
 }

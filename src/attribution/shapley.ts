@@ -1,4 +1,5 @@
 import { createRng } from '../core/random.js';
+import { expectArray, expectFinite, expectObject } from '../core/guards.js';
 import type { ChannelSetCounts } from './stats.js';
 
 /**
@@ -43,6 +44,11 @@ export interface ShapleyOptions {
  * ```
  */
 export function solveShapley(cs: ChannelSetCounts, channelCount: number, options: ShapleyOptions, channelOrder?: ReadonlyArray<number>): ShapleySolution {
+  expectObject(cs, ['counts']);
+  expectArray((cs as { masks?: unknown }).masks, ['counts', 'masks']);
+  if (!Number.isSafeInteger(channelCount) || channelCount < 0 || channelCount > 64) expectFinite(Number.NaN, ['channelCount']);
+  expectObject(options, ['options']);
+  if (channelOrder !== undefined) expectArray(channelOrder, ['channelOrder']);
   // Converting sets only; players = channels appearing in them.
   const masks: number[] = [];
   const wc: number[] = [];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { expectFunction, expectObject } from '../core/guards.js';
 import { CrossChannelError, parseWith } from '../core/errors.js';
 import { DAY } from '../core/time.js';
 import { durationSchema } from '../core/schema.js';
@@ -203,6 +204,8 @@ export function attributionSql(config: AttributionConfigInput | AttributionConfi
  * ```
  */
 export async function statisticsFromSql(client: SqlQueryable, config: AttributionConfigInput | AttributionConfig = {}, options: AttributionSqlOptionsInput = {}): Promise<AttributionStatistics> {
+  expectObject(client, ['client']);
+  expectFunction((client as { query?: unknown }).query, ['client', 'query']);
   const cfg = parseAttributionConfig(config);
   const sql = attributionSql(cfg, options);
   const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { expectArray, expectIterable, expectObject } from '../core/guards.js';
 import { CrossChannelError, parseWith } from '../core/errors.js';
 import { describeModel, parseAttributionConfig, RULE_MODEL_KINDS, type AttributionConfig, type AttributionConfigInput, type ModelSpec } from './models.js';
 import { ruleWeights } from './heuristic.js';
@@ -82,6 +83,8 @@ export class AttributionStatistics {
   #journeyNo = 0;
 
   constructor(config: AttributionConfig) {
+    expectObject(config, ['config']);
+    expectArray((config as { models?: unknown }).models, ['config', 'models']);
     this.config = config;
     this.ruleModels = config.models.filter((m) => RULE_MODEL_KINDS.includes(m.model));
     this.ruleCredits = this.ruleModels.map(() => ({ conversions: [], value: [] }));
@@ -119,6 +122,9 @@ export class AttributionStatistics {
    * ```
    */
   add(journey: Journey): this {
+    if (journey === null || typeof journey !== 'object' || !Array.isArray(journey.channels)) {
+      throw new CrossChannelError('INPUT_INVALID', 'Expected a journey from buildJourneys (an object with channels)', { path: ['journey'] });
+    }
     const n = journey.channels.length;
     const t = this.totals;
     if (n === 0) {
@@ -390,6 +396,7 @@ export function statisticsFromJSON(json: AttributionStatisticsJSON, config: Attr
  * ```
  */
 export function collectStatistics(journeys: Iterable<Journey>, config: AttributionConfigInput | AttributionConfig = {}): AttributionStatistics {
+  expectIterable(journeys, ['journeys']);
   return createStatistics(config).addAll(journeys);
 }
 
@@ -403,6 +410,7 @@ export function collectStatistics(journeys: Iterable<Journey>, config: Attributi
  * ```
  */
 export async function collectStatisticsAsync(journeys: AsyncIterable<Journey> | Iterable<Journey>, config: AttributionConfigInput | AttributionConfig = {}): Promise<AttributionStatistics> {
+  expectIterable(journeys, ['journeys'], true);
   const stats = createStatistics(config);
   for await (const j of journeys) stats.add(j);
   return stats;

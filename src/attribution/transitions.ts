@@ -3,6 +3,7 @@
  * channels seen, interned to small ids; order 1 keeps a dense matrix, higher orders one small Map per state
  * (small-integer keys stay fast in V8, packed double keys do not).
  */
+import { CrossChannelError } from '../core/errors.js';
 import { MAX_CHANNELS } from './limits.js';
 
 /** State codes pack up to 4 channel indexes in base 64 (< 2^24). */
@@ -79,6 +80,7 @@ export function addTransition(mc: MarkovCounts, from: number, to: number, count:
  * ```
  */
 export function transitionCounts(mc: MarkovCounts): Map<number, number> {
+  expectMarkovCounts(mc);
   const out = new Map<number, number>();
   if (mc.dense === null) {
     mc.rows.forEach((row, from) => row.forEach((count, col) => out.set(from * TO_SPAN + col, count)));
@@ -151,3 +153,10 @@ export function addPath(mc: MarkovCounts, idx: Int32Array, n: number, conversion
   if (nulls > 0) addTransition(mc, prev, TO_NULL, nulls);
 }
 
+/** Counts from {@link collectStatistics}' Markov chain (plain JavaScript may pass anything). */
+export function expectMarkovCounts(mc: unknown): void {
+  const m = mc as Partial<MarkovCounts> | null;
+  if (typeof m !== 'object' || m === null || !Array.isArray(m.states) || !Array.isArray(m.rows) || !(m.stateIds instanceof Map) || typeof m.order !== 'number') {
+    throw new CrossChannelError('INPUT_INVALID', 'Expected Markov counts from the attribution statistics', { path: ['counts'] });
+  }
+}

@@ -410,6 +410,8 @@ export function foldConsent(state: ConsentState, channel: string, purpose: strin
  */
 export function consentSummary(state: ConsentState, now: EpochMs): ChannelConsent[] {
   expectObject(state, ['state']);
+  expectArray((state as { events?: unknown }).events, ['state', 'events']);
+  expectObjects((state as unknown as { events: unknown[] }).events, ['state', 'events']);
   expectFinite(now, ['now']);
   const seen = new Map<string, [string, string]>();
   for (const e of state.events) if (e.channel !== '*' && e.purpose !== '*') seen.set(key(e.channel, e.purpose), [e.channel, e.purpose]);

@@ -60,6 +60,8 @@ export interface ConsentStore {
 export function sameConsentEvent(a: ConsentEvent, b: ConsentEvent): boolean {
   expectObject(a, ['a']);
   expectObject(b, ['b']);
+  expectObject(a.evidence, ['a', 'evidence']);
+  expectObject(b.evidence, ['b', 'evidence']);
   return (
     a.id === b.id &&
     a.subjectId === b.subjectId &&

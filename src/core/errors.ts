@@ -74,12 +74,15 @@ export class CrossChannelError<C extends string = string> extends Error {
   readonly detail: Readonly<Record<string, unknown>> | undefined;
 
   constructor(code: C, message: string, options: CrossChannelErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    // Plain JavaScript may pass anything: an error must still be constructible from it.
+    const o: CrossChannelErrorOptions = options !== null && typeof options === 'object' ? options : {};
+    super(safeText(message), o.cause === undefined ? undefined : { cause: o.cause });
     this.name = 'CrossChannelError';
-    this.code = code;
-    this.pathSegments = options.path ?? [];
-    this.path = options.path && options.path.length > 0 ? formatPath(options.path) : undefined;
-    this.detail = options.detail;
+    this.code = (typeof code === 'string' ? code : safeText(code)) as C;
+    const path = Array.isArray(o.path) ? o.path.map((s) => (typeof s === 'number' || typeof s === 'string' ? s : safeText(s))) : [];
+    this.pathSegments = path;
+    this.path = path.length > 0 ? formatPath(path) : undefined;
+    this.detail = o.detail !== null && typeof o.detail === 'object' ? o.detail : undefined;
     Object.defineProperty(this, ERROR_BRAND, { value: true, enumerable: false });
   }
 
@@ -256,4 +259,17 @@ export function parseWith<S extends z.ZodType, C extends string>(
   const r = schema.safeParse(input);
   if (!r.success) throw fromZodError(r.error, code, basePath);
   return r.data;
+}
+
+/**
+ * `String(value)` that never throws (an object whose `toString` is not a function cannot be converted). Internal:
+ * not exported from the package's entries.
+ */
+export function safeText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
 }

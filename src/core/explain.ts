@@ -7,7 +7,7 @@
  * const r: Reason = { code: 'CAP_LIMIT_REACHED', message: '3 of 3 marketing contacts this week', rule: 'weekly', detail: { count: 3, limit: 3 } };
  * ```
  */
-import { expectArray } from './guards.js';
+import { expectArray, expectOptions } from './guards.js';
 export interface Reason<Code extends string = string> {
   readonly code: Code;
   readonly message: string;
@@ -43,6 +43,7 @@ export function reason<Code extends string>(
   message: string,
   extra: { rule?: string | undefined; detail?: Readonly<Record<string, unknown>> | undefined } = {},
 ): Reason<Code> {
+  expectOptions(extra, ['extra']);
   const r: { code: Code; message: string; rule?: string; detail?: Readonly<Record<string, unknown>> } = { code, message };
   if (extra.rule !== undefined) r.rule = extra.rule;
   if (extra.detail !== undefined) r.detail = extra.detail;

@@ -57,3 +57,34 @@ export function expectCatalogue(value: unknown, path: Path): void {
     throw new CrossChannelError('INPUT_INVALID', 'Expected a catalogue from parseCatalogue', { path });
   }
 }
+
+/** Throws unless `value` is an identifier `{ type: string, value: string }`. */
+export function expectIdentifier(value: unknown, path: Path): void {
+  const v = value as { type?: unknown; value?: unknown } | null;
+  if (typeof v !== 'object' || v === null || typeof v.type !== 'string' || typeof v.value !== 'string') {
+    throw new CrossChannelError('INPUT_INVALID', 'Expected an identifier { type: string, value: string }', { path });
+  }
+}
+
+/** Throws unless both arguments are strings (string comparisons). */
+export function expectStrings(a: unknown, b: unknown): void {
+  expectString(a, ['a']);
+  expectString(b, ['b']);
+}
+
+/** Throws unless `value` is iterable (or async-iterable when `async` is set). */
+export function expectIterable(value: unknown, path: Path, async = false): void {
+  const v = value as { [Symbol.iterator]?: unknown; [Symbol.asyncIterator]?: unknown } | null;
+  const ok = v !== null && v !== undefined && (typeof v[Symbol.iterator] === 'function' || (async && typeof v[Symbol.asyncIterator] === 'function'));
+  if (!ok) throw new CrossChannelError('INPUT_INVALID', async ? 'Expected an iterable or async iterable' : 'Expected an iterable', { path });
+}
+
+/** Throws unless `value` is a compiled segment set from `compileSegments`. */
+export function expectCompiledSegments(value: unknown, path: Path = ['segments']): void {
+  const v = value as { evaluate?: unknown; ids?: unknown; root?: unknown } | null;
+  if (typeof v !== 'object' || v === null || typeof v.evaluate !== 'function' || !Array.isArray(v.ids)) {
+    throw new CrossChannelError('INPUT_INVALID', 'Expected compiled segments from compileSegments', { path });
+  }
+}
+
+export { safeText } from './errors.js';

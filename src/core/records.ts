@@ -1,4 +1,4 @@
-import { expectArray, expectObject, expectObjects, expectOptions, expectString } from './guards.js';
+import { expectArray, expectFinite, expectObject, expectObjects, expectOptions, expectString } from './guards.js';
 import { z } from 'zod';
 import { channelSchema, idSchema, jsonObjectSchema, tagSchema, timestampSchema } from './schema.js';
 import { CrossChannelError, parseWith } from './errors.js';
@@ -210,6 +210,7 @@ export function sortByAt<T extends { readonly at: EpochMs }>(records: ReadonlyAr
  */
 export function lowerBoundAt(records: ReadonlyArray<{ readonly at: EpochMs }>, t: EpochMs): number {
   expectArray(records, ['records']);
+  if (typeof t !== 'number' || Number.isNaN(t)) expectFinite(t, ['t']);
   let lo = 0;
   let hi = records.length;
   while (lo < hi) {

@@ -135,8 +135,14 @@ function instantArg(ms: unknown, name: string): void {
 }
 
 /** Checks a zone argument of the calendar helpers (a memoised lookup once a zone has been seen). */
+/** The default options (no object allocated, nothing to check). */
+const NO_OPTIONS: CalendarOptions = Object.freeze({});
+
+let lastZone = '';
 function zoneArg(zone: unknown): void {
+  if (zone === lastZone) return;
   if (typeof zone !== 'string' || !isKnownZone(zone)) assertTimeZone(zone as string, ['zone']);
+  lastZone = zone as string;
 }
 
 function unitArg(unit: unknown): void {
@@ -146,7 +152,7 @@ function unitArg(unit: unknown): void {
 }
 
 function weekStartArg(options: unknown): void {
-  if (options === undefined) return;
+  if (options === undefined || options === NO_OPTIONS) return;
   if (typeof options !== 'object' || options === null) throw new CrossChannelError('INPUT_INVALID', 'options must be an object', { path: ['options'] });
   const w = (options as CalendarOptions).weekStartsOn;
   if (w !== undefined && !(Number.isInteger(w) && w >= 0 && w <= 6)) {
@@ -340,7 +346,7 @@ export function startOfLocalMonth(ms: EpochMs, zone: string): EpochMs {
  * w.end - w.start; // 90000000 (25 hours: clocks go back that night)
  * ```
  */
-export function calendarWindow(ms: EpochMs, unit: CalendarUnit, zone: string, options: CalendarOptions = {}): TimeWindow {
+export function calendarWindow(ms: EpochMs, unit: CalendarUnit, zone: string, options: CalendarOptions = NO_OPTIONS): TimeWindow {
   instantArg(ms, 'ms');
   unitArg(unit);
   zoneArg(zone);

@@ -1,4 +1,5 @@
 import { TZDate } from '@date-fns/tz';
+import { CrossChannelError } from './errors.js';
 import { LRUCache } from 'lru-cache';
 
 /**
@@ -85,13 +86,20 @@ export function isKnownZone(zone: string): boolean {
   return known;
 }
 
+/** Instants the zone tables cover: years 1 to 9999, with a day of margin for local readings. */
+const MIN_MS = -62_135_596_800_000 - 86_400_000;
+const MAX_MS = 253_402_300_799_999 + 86_400_000;
+
 /**
  * Offset of `zone` from UTC at instant `ms`, in minutes, from the cached transition table (same answer as
  * `-new TZDate(ms, zone).getTimezoneOffset()`).
  */
 export function zoneOffsetMinutes(ms: number, zone: string): number {
+  // NaN or an infinity would look for the transition table of year NaN forever.
+  if (!(ms >= MIN_MS && ms <= MAX_MS)) throw new CrossChannelError('TIME_INVALID', 'Instant out of range: expected epoch milliseconds (years 1–9999)', { path: ['ms'], detail: { value: typeof ms === 'number' ? ms : typeof ms } });
   let z = zones.get(zone);
   if (z === undefined) {
+    if (typeof zone !== 'string' || !isKnownZone(zone)) throw new CrossChannelError('TIMEZONE_INVALID', `Unknown IANA time zone ${JSON.stringify(zone)}`, { path: ['zone'], detail: { zone } });
     z = { years: new Map(), last: undefined };
     zones.set(zone, z);
   }

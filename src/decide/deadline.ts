@@ -1,4 +1,5 @@
 import { CrossChannelError, isCrossChannelError, type CoreErrorCode } from '../core/errors.js';
+import { safeText } from '../core/guards.js';
 import type { DecideStage } from './trace.js';
 import type { DecideErrorCode } from './errors.js';
 
@@ -34,6 +35,7 @@ export interface DecideErrorDetail {
  * ```
  */
 export function withDeadline<T>(stage: DecideStage | 'record', operation: string, timeoutMs: number, call: () => Promise<T> | T): Promise<T> {
+  if (typeof call !== 'function') return Promise.reject(new CrossChannelError('INPUT_INVALID', 'withDeadline needs the store call as a function', { path: ['call'] }));
   return new Promise<T>((resolve, reject) => {
     let settled = false;
     const timer =
@@ -83,6 +85,6 @@ export function withDeadline<T>(stage: DecideStage | 'record', operation: string
 export function storeError(stage: DecideStage | 'record', operation: string, cause: unknown): CrossChannelError<DecideErrorCode> {
   const code: DecideErrorCode =
     isCrossChannelError(cause) && (cause.code === 'STORE_TIMEOUT' || cause.code === 'STORE_CONFLICT') ? cause.code : 'STORE_ERROR';
-  const msg = cause instanceof Error ? cause.message : String(cause);
-  return new CrossChannelError<DecideErrorCode>(code, `Store operation ${operation} failed (stage ${stage}): ${msg}`, { cause, detail: { stage, operation } });
+  const msg = cause instanceof Error ? safeText(cause.message) : safeText(cause);
+  return new CrossChannelError<DecideErrorCode>(code, `Store operation ${safeText(operation)} failed (stage ${safeText(stage)}): ${msg}`, { cause, detail: { stage, operation } });
 }

@@ -1,5 +1,5 @@
 /** Histories follow identity: when profiles merge, rename or split, their records move to the surviving ids. */
-import { expectArray, expectObject, expectObjects, expectOptions } from '../core/guards.js';
+import { expectArray, expectObject, expectObjects, expectOptions, expectString } from '../core/guards.js';
 import type { ProfileChange } from '../identity/graph.js';
 import { withDeadline } from './deadline.js';
 import type { DecideStores } from './stores.js';
@@ -28,6 +28,10 @@ export async function rekeyHistories(
   expectObject(stores, ['stores']);
   expectArray(changes, ['changes']);
   expectObjects(changes, ['changes']);
+  changes.forEach((c, i) => {
+    expectString((c as { profileId?: unknown }).profileId, ['changes', i, 'profileId']);
+    expectArray((c as { previousIds?: unknown }).previousIds, ['changes', i, 'previousIds']);
+  });
   expectOptions(options, ['options']);
   const t = options.timeoutMs ?? 0;
   const live = new Set(changes.map((c) => c.profileId));

@@ -4,7 +4,7 @@ import type { RankedOffer } from '../arbitration/arbitrate.js';
 import { capacitySpecOf, type CapacityReservation } from '../arbitration/store.js';
 import type { CapDecision } from '../capping/evaluate.js';
 import type { Reservation } from '../capping/store.js';
-import { isCrossChannelError } from '../core/errors.js';
+import { CrossChannelError, isCrossChannelError } from '../core/errors.js';
 import type { DecideConfig } from './config.js';
 import { storeError, withDeadline } from './deadline.js';
 import type { DecideRequest } from './request.js';
@@ -26,6 +26,7 @@ import type { DecideStores } from './stores.js';
  * ```
  */
 export function contactIdFor(requestId: string, rank: number): string {
+  if (typeof requestId !== 'string' || !Number.isSafeInteger(rank)) throw new CrossChannelError('INPUT_INVALID', 'contactIdFor needs a request id (string) and an integer rank', { path: [typeof requestId !== 'string' ? 'requestId' : 'rank'] });
   return `${requestId}#${rank}`;
 }
 

@@ -5,6 +5,7 @@
  * non-matches) and kept fixed: among blocked pairs the non-matches agree on the blocking fields by
  * construction, so an EM estimate of u there would be degenerate (the approach Splink takes too).
  */
+import { expectArray, expectObject, expectObjects, expectOptions } from '../core/guards.js';
 import { createRng } from '../core/random.js';
 import { internals, type MatchModel, type MatchRecord } from './match.js';
 
@@ -64,6 +65,11 @@ const FLOOR = 1e-6;
  * ```
  */
 export function estimateMatchParameters(records: ReadonlyArray<MatchRecord>, base: MatchModel, options: EstimateOptions = {}): EstimatedParameters {
+  expectArray(records, ['records']);
+  expectObjects(records, ['records']);
+  expectObject(base, ['base']);
+  expectArray((base as { fields?: unknown }).fields, ['base', 'fields']);
+  expectOptions(options, ['options']);
   const maxIterations = options.maxIterations ?? 50;
   const tolerance = options.tolerance ?? 1e-5;
   const F = base.fields.length;

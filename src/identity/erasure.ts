@@ -3,6 +3,7 @@
  * component they were in, and let it split where the remaining links allow. No erased value survives in the
  * graph; a salted hash is the only proof kept, and only by whoever asks for it.
  */
+import { expectIdentifier, expectString } from '../core/guards.js';
 import { saltedSha256Hex } from '../core/hash.js';
 import { CrossChannelError } from '../core/errors.js';
 import { identifierKey, type Identifier } from './normalize.js';
@@ -132,6 +133,8 @@ function detach(s: GraphState, x: number): void {
  * ```
  */
 export async function erasureProof(identifier: Identifier, salt: string): Promise<string> {
+  expectIdentifier(identifier, ['identifier']);
+  expectString(salt, ['salt']);
   return saltedSha256Hex(salt, identifierKey(identifier));
 }
 

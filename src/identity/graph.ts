@@ -3,6 +3,7 @@
  * with path compression and union by size over interned identifiers; merge protection in `components.ts`;
  * unmerge and erasure in `erasure.ts`.
  */
+import { expectIdentifier, expectObject } from '../core/guards.js';
 import { CrossChannelError } from '../core/errors.js';
 import type { Reason } from '../core/explain.js';
 import { toEpochMs, type EpochMs, type TimeInput } from '../core/time.js';
@@ -152,6 +153,7 @@ export class IdentityGraph {
 
   /** @param rules compiled rules from `parseIdentityRules`, or a rule set to compile. */
   constructor(rules: CompiledIdentityRules | IdentityRulesInput = {}) {
+    expectObject(rules, ['rules']);
     this.state = createState(isCompiled(rules) ? rules : parseIdentityRules(rules));
   }
 
@@ -517,6 +519,7 @@ function isCompiled(r: CompiledIdentityRules | IdentityRulesInput): r is Compile
 
 /** Index of a known identifier, after normalisation; `undefined` when unknown or invalid. */
 export function indexOf(s: GraphState, identifier: { readonly type: string; readonly value: string }): number | undefined {
+  expectIdentifier(identifier, ['identifier']);
   const t = s.typeIndex.get(identifier.type);
   if (t === undefined) return undefined;
   const v = normalizeValue(s.typeKind[t]!, identifier.value, identifier.type, s.rules.normalize);

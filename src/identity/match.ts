@@ -4,6 +4,7 @@
  * and an explainable match weight per pair. Matches become observations for the stitching (still subject to
  * merge protection).
  */
+import { expectArray, expectFinite, expectObjects } from '../core/guards.js';
 import { z } from 'zod';
 import { attempt, CrossChannelError, parseWith, type Result } from '../core/errors.js';
 import type { EpochMs } from '../core/time.js';
@@ -455,6 +456,9 @@ function probabilityOf(weight: number): number {
  * ```
  */
 export function matchRecords(records: ReadonlyArray<MatchRecord>, model: MatchModel): { matches: ScoredPair[]; stats: MatchStats } {
+  expectArray(records, ['records']);
+  expectObjects(records, ['records']);
+  expectMatchModel(model);
   const p = prepare(records, model, blockingFields(model));
   const pairs = candidatePairs(p, model);
   const matches: ScoredPair[] = [];
@@ -500,6 +504,18 @@ export const internals = { prepare, candidatePairs, levelOf, blockingFields, wit
  * ```
  */
 export function matchesToObservations(matches: ReadonlyArray<ScoredPair>, model: MatchModel, at: EpochMs): ObservationInput[] {
+  expectArray(matches, ['matches']);
+  expectObjects(matches, ['matches']);
+  expectMatchModel(model);
+  expectFinite(at, ['at']);
   const type = model.source.identifierType;
   return matches.map((m) => ({ identifiers: [{ type, value: m.a }, { type, value: m.b }], at, source: 'match' }));
+}
+
+/** A model from `parseMatchModel` (plain JavaScript may pass anything). */
+function expectMatchModel(model: unknown): void {
+  const m = model as { fields?: unknown; threshold?: unknown; source?: unknown } | null;
+  if (typeof m !== 'object' || m === null || !Array.isArray(m.fields) || typeof m.threshold !== 'number' || typeof m.source !== 'object' || m.source === null) {
+    throw new CrossChannelError('INPUT_INVALID', 'Expected a match model from parseMatchModel', { path: ['model'] });
+  }
 }

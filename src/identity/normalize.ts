@@ -2,6 +2,7 @@
  * Identifier normalisation: the same person must produce the same string whatever channel typed it. Each
  * identifier type has a normaliser kind; invalid values give a typed {@link Reason} and are never linked.
  */
+import { expectIdentifier, expectOptions, expectString } from '../core/guards.js';
 import { phoneLib } from './phone-lib.js';
 import { requirePhoneLib, type CountryCode } from './phone-lib-type.js';
 import { sha256Hex } from '../core/hash.js';
@@ -145,6 +146,8 @@ function invalid(code: IdentifierReasonCode, message: string, type: string): Nor
  * ```
  */
 export function normalizeEmail(raw: string, options: { providerRules?: boolean | undefined } = {}): Result<string, Reason<IdentifierReasonCode>> {
+  expectString(raw, ['raw']);
+  expectOptions(options, ['options']);
   const r = emailValue(raw, options.providerRules === true, 'email');
   return typeof r === 'string' ? { ok: true, value: r } : { ok: false, error: r };
 }
@@ -193,6 +196,8 @@ function cutAt(s: string, sep: string): string {
  * ```
  */
 export function normalizePhone(raw: string, defaultCountry?: string): Result<string, Reason<IdentifierReasonCode>> {
+  expectString(raw, ['raw']);
+  if (defaultCountry !== undefined) expectString(defaultCountry, ['defaultCountry']);
   const s = raw.trim();
   if (s.length === 0) return { ok: false, error: reason('IDENTITY_EMPTY_VALUE', 'phone is empty', { detail: { type: 'phone' } }) };
   if (s.length > 64) return { ok: false, error: reason('IDENTITY_VALUE_TOO_LONG', 'phone longer than 64 characters', { detail: { type: 'phone' } }) };
@@ -221,6 +226,8 @@ export function normalizePhone(raw: string, defaultCountry?: string): Result<str
  * ```
  */
 export function normalizerKindOf(type: string, options: NormalizeOptions = {}): NormalizerKind {
+  expectString(type, ['type']);
+  expectOptions(options, ['options']);
   return options.types?.[type] ?? DEFAULT_NORMALIZERS[type] ?? 'verbatim';
 }
 
@@ -280,6 +287,8 @@ export function isIdentifierType(type: unknown): type is string {
  * ```
  */
 export function normalizeIdentifier(identifier: { readonly type: string; readonly value: string }, options: NormalizeOptions = {}): NormalizedIdentifier {
+  expectIdentifier(identifier, ['identifier']);
+  expectOptions(options, ['options']);
   const { type, value } = identifier;
   if (!isIdentifierType(type)) return invalid('IDENTITY_TYPE_INVALID', 'identifier type must match [a-z][a-z0-9_]*', String(type));
   const r = normalizeValue(normalizerKindOf(type, options), value, type, options);
@@ -298,6 +307,7 @@ export function normalizeIdentifier(identifier: { readonly type: string; readonl
  * ```
  */
 export async function hashIdentifier(identifier: Identifier): Promise<Identifier | undefined> {
+  expectIdentifier(identifier, ['identifier']);
   if (identifier.type !== 'email' && identifier.type !== 'phone') return undefined;
   // Ad platforms hash the E.164 number with its leading '+'; keep that convention.
   return { type: `${identifier.type}_sha256`, value: await sha256Hex(identifier.value) };
@@ -313,5 +323,6 @@ export async function hashIdentifier(identifier: Identifier): Promise<Identifier
  * ```
  */
 export function identifierKey(identifier: Identifier): string {
+  expectIdentifier(identifier, ['identifier']);
   return `${identifier.type}:${identifier.value}`;
 }

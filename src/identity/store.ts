@@ -2,6 +2,8 @@
  * The `IdentityStore` contract: what `decide` and services call to resolve identifiers to profiles. Memory and
  * PostgreSQL implementations live in `crosschannel/adapters/*`; both pass `runIdentityStoreConformance`.
  */
+import { expectIdentifier } from '../core/guards.js';
+import { CrossChannelError } from '../core/errors.js';
 import type { EpochMs } from '../core/time.js';
 import type { Identifier } from './normalize.js';
 import type { CompiledIdentityRules } from './rules.js';
@@ -91,6 +93,9 @@ export interface IdentityStore {
  * ```
  */
 export function compareIdentifiers(rules: CompiledIdentityRules, a: Identifier, b: Identifier): number {
+  expectRules(rules);
+  expectIdentifier(a, ['a']);
+  expectIdentifier(b, ['b']);
   const d = rules.rankOf(a.type) - rules.rankOf(b.type);
   if (d !== 0) return d;
   if (a.type !== b.type) return a.type < b.type ? -1 : 1;
@@ -108,7 +113,15 @@ export function compareIdentifiers(rules: CompiledIdentityRules, a: Identifier, 
  * ```
  */
 export function preferredIdentifier(rules: CompiledIdentityRules, a: Identifier, b: Identifier): boolean {
+  expectRules(rules);
   const na = rules.isNonLinking(a.type);
   if (na !== rules.isNonLinking(b.type)) return !na;
   return compareIdentifiers(rules, a, b) < 0;
+}
+
+/** Compiled rules from `parseIdentityRules` (plain JavaScript may pass anything). */
+function expectRules(rules: unknown): void {
+  if (typeof rules !== 'object' || rules === null || typeof (rules as CompiledIdentityRules).rankOf !== 'function') {
+    throw new CrossChannelError('INPUT_INVALID', 'Expected compiled identity rules from parseIdentityRules', { path: ['rules'] });
+  }
 }

@@ -3,6 +3,8 @@
  * per call only when the strings are long.
  */
 
+import { expectString, expectStrings } from '../core/guards.js';
+
 /**
  * Jaro–Winkler similarity in [0, 1] (1 = identical), with the usual prefix scale 0.1 over at most 4 characters.
  * `scratch` (optional) holds reusable match buffers for callers that compare many pairs.
@@ -14,6 +16,7 @@
  * ```
  */
 export function jaroWinkler(a: string, b: string, scratch?: { a: Uint8Array; b: Uint8Array }): number {
+  if (typeof a !== 'string' || typeof b !== 'string') expectStrings(a, b);
   if (a === b) return 1;
   const la = a.length;
   const lb = b.length;
@@ -73,6 +76,7 @@ export function jaroWinkler(a: string, b: string, scratch?: { a: Uint8Array; b: 
  * ```
  */
 export function levenshtein(a: string, b: string, max = Infinity): number {
+  if (typeof a !== 'string' || typeof b !== 'string') expectStrings(a, b);
   if (a === b) return 0;
   let la = a.length;
   let lb = b.length;
@@ -119,6 +123,7 @@ const SOUNDEX_CODES = '01230120022455012623010202';
  * ```
  */
 export function soundex(name: string): string {
+  expectString(name, ['name']);
   const s = name.toUpperCase();
   let out = '';
   let last = '';

@@ -1,4 +1,5 @@
 import type { BehaviourEvent } from '../core/records.js';
+import { expectCompiledSegments, expectArray, expectFinite, expectIterable, expectObject, expectObjects, expectOptions } from '../core/guards.js';
 import { sortByAt } from '../core/records.js';
 import { CrossChannelError } from '../core/errors.js';
 import { inTimeOrder } from './events.js';
@@ -68,6 +69,10 @@ export async function evaluateBatch(
   now: EpochMs,
   options: BatchOptions = {},
 ): Promise<BatchResult> {
+  expectCompiledSegments(segments);
+  expectIterable(subjects, ['subjects'], true);
+  expectFinite(now, ['now']);
+  expectOptions(options, ['options']);
   const ids = segments.ids;
   const counts = emptyRecord(ids, () => 0);
   const members = emptyRecord<string[]>(ids, () => []);
@@ -99,6 +104,12 @@ export async function evaluateBatch(
  * ```
  */
 export function mergeBatchResults(results: ReadonlyArray<BatchResult>): BatchResult {
+  expectArray(results, ['results']);
+  expectObjects(results, ['results']);
+  results.forEach((r, i) => {
+    expectObject((r as { counts?: unknown }).counts, ['results', i, 'counts']);
+    expectObject((r as { members?: unknown }).members, ['results', i, 'members']);
+  });
   const counts: Record<string, number> = Object.create(null) as Record<string, number>;
   const members: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
   let processed = 0;
@@ -127,6 +138,8 @@ export interface MembershipChange {
  * ```
  */
 export function diffMemberships(previous: Iterable<string>, current: Iterable<string>): MembershipChange {
+  expectIterable(previous, ['previous']);
+  expectIterable(current, ['current']);
   const prev = new Set(previous);
   const cur = new Set(current);
   const entered: string[] = [];
@@ -151,6 +164,10 @@ export function diffMemberships(previous: Iterable<string>, current: Iterable<st
  * ```
  */
 export function mergeEvents(history: ReadonlyArray<BehaviourEvent>, incoming: ReadonlyArray<BehaviourEvent>): BehaviourEvent[] {
+  expectArray(history, ['history']);
+  expectObjects(history, ['history']);
+  expectArray(incoming, ['incoming']);
+  expectObjects(incoming, ['incoming']);
   const seen = new Set<string>();
   for (const e of history) if (e.id !== undefined) seen.add(e.id);
   const fresh: BehaviourEvent[] = [];
@@ -211,6 +228,9 @@ export interface IncrementalResult extends MembershipChange {
  * ```
  */
 export function applyEvents(segments: CompiledSegments, input: IncrementalInput, now: EpochMs): IncrementalResult {
+  expectCompiledSegments(segments);
+  expectObject(input, ['input']);
+  expectFinite(now, ['now']);
   const events = mergeEvents(input.events, input.newEvents);
   const memberships = segments.evaluate(input.profile, events, now);
   return { memberships, events, ...diffMemberships(input.previous, memberships) };
@@ -248,6 +268,10 @@ export async function refreshBatch(
   now: EpochMs,
   options: Pick<BatchOptions, 'onProgress' | 'progressEvery'> = {},
 ): Promise<BatchChanges> {
+  expectCompiledSegments(segments);
+  expectIterable(subjects, ['subjects'], true);
+  expectFinite(now, ['now']);
+  expectOptions(options, ['options']);
   const entered = emptyRecord<string[]>(segments.ids, () => []);
   const exited = emptyRecord<string[]>(segments.ids, () => []);
   const every = Math.max(1, options.progressEvery ?? 10_000);

@@ -1,4 +1,5 @@
 import type { BehaviourEvent } from '../core/records.js';
+import { expectArray, expectObject } from '../core/guards.js';
 import { inTimeOrder } from './events.js';
 import { lowerBoundAt } from '../core/records.js';
 import { CrossChannelError, attempt, parseWith, type Result } from '../core/errors.js';
@@ -49,12 +50,22 @@ function node(kind: RuleKind, path: Path, rule: SegmentRule, test: (ctx: EvalCon
   return { kind, path: formatPath(path), rule, children, test, observe };
 }
 
-/** Compiles one parsed rule tree. */
+/**
+ * Compiles one rule tree, validated first (a rule from JSON or plain JavaScript gets the module's typed errors
+ * with its path); `resolver.reference` compiles `{ segment: id }` references.
+ */
 export function compileNode(rule: SegmentRule, path: Path, resolver: Resolver): CompiledNode {
+  if (!Array.isArray(path)) expectArray(path, ['path']);
+  if (typeof resolver !== 'object' || resolver === null || typeof (resolver as Resolver).reference !== 'function') expectObject(null, ['resolver']);
+  return compileParsed(parseSegmentRule(rule, path), path, resolver);
+}
+
+/** Compiles one parsed rule tree. */
+function compileParsed(rule: SegmentRule, path: Path, resolver: Resolver): CompiledNode {
   const bounds = new Float64Array(2);
   if ('and' in rule || 'or' in rule) {
     const isAnd = 'and' in rule;
-    const kids = (isAnd ? rule.and : (rule as { or: ReadonlyArray<SegmentRule> }).or).map((c, i) => compileNode(c, [...path, isAnd ? 'and' : 'or', i], resolver));
+    const kids = (isAnd ? rule.and : (rule as { or: ReadonlyArray<SegmentRule> }).or).map((c, i) => compileParsed(c, [...path, isAnd ? 'and' : 'or', i], resolver));
     const tests = kids.map((k) => k.test);
     let test: (ctx: EvalContext) => boolean;
     if (tests.length === 1) test = tests[0]!;
@@ -75,7 +86,7 @@ export function compileNode(rule: SegmentRule, path: Path, resolver: Resolver): 
     return node(isAnd ? 'and' : 'or', path, rule, test, () => undefined, kids);
   }
   if ('not' in rule) {
-    const kid = compileNode(rule.not, [...path, 'not'], resolver);
+    const kid = compileParsed(rule.not, [...path, 'not'], resolver);
     const t = kid.test;
     return node('not', path, rule, (c) => !t(c), () => undefined, [kid]);
   }
@@ -353,7 +364,7 @@ export function compileSegments(input: unknown): CompiledSegments {
         return (ctx) => runMemo(j, ctx);
       },
     };
-    const root = compileNode(def.rule, [i, 'rule'], resolver);
+    const root = compileParsed(def.rule, [i, 'rule'], resolver);
     const zoneOf = zoneResolver(def);
     const test = root.test;
     const run = (ctx: EvalContext): boolean => {
@@ -455,7 +466,7 @@ export function compileSegment(rule: unknown, options: CompileSegmentOptions = {
       return (ctx) => p(ctx.profile, ctx.events, ctx.now);
     },
   };
-  const test = compileNode(parsed, [], resolver).test;
+  const test = compileParsed(parsed, [], resolver).test;
   const zoneOf = zoneResolver(head);
   return (profile, events, now) => test({ profile, events: inTimeOrder(events), now, zone: zoneOf(profile) });
 }

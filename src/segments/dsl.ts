@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { expectObject } from '../core/guards.js';
 import { CrossChannelError, fromZodError, type CoreErrorCode } from '../core/errors.js';
 import { durationSchema, idSchema, timeZoneSchema, timestampSchema, toJSONSchema } from '../core/schema.js';
 import type { SegmentErrorCode } from './errors.js';
@@ -445,6 +446,7 @@ export function parseSegmentRule(input: unknown, basePath: Path = []): SegmentRu
  * ```
  */
 export function referencedSegments(rule: SegmentRule): string[] {
+  expectObject(rule, ['rule']);
   const out: string[] = [];
   const walk = (r: SegmentRule): void => {
     if ('and' in r) r.and.forEach(walk);

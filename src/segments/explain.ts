@@ -1,4 +1,5 @@
 import type { BehaviourEvent } from '../core/records.js';
+import { expectCompiledSegments, expectArray, expectFinite, expectObject, expectObjects, expectString } from '../core/guards.js';
 import type { EpochMs } from '../core/time.js';
 import { reason, type Reason } from '../core/explain.js';
 import type { RuleKind, SegmentRule } from './dsl.js';
@@ -89,6 +90,12 @@ export function explainSegment(
   events: ReadonlyArray<BehaviourEvent>,
   now: EpochMs,
 ): SegmentExplanation {
+  expectCompiledSegments(segments);
+  expectString(segmentId, ['segmentId']);
+  expectObject(profile, ['profile']);
+  expectArray(events, ['events']);
+  expectObjects(events, ['events']);
+  expectFinite(now, ['now']);
   const root = segments.root(segmentId);
   const ctx = segments.context(segmentId, profile, events, now);
   const tree = explainNode(root, ctx);

@@ -1,4 +1,5 @@
 import { CrossChannelError } from '../core/errors.js';
+import { expectOptions, expectString } from '../core/guards.js';
 import type { SegmentErrorCode } from './errors.js';
 
 /**
@@ -432,6 +433,8 @@ function compileProgram(node: Node, source: string, ignoreCase: boolean): SafePa
  * ```
  */
 export function compileSafeRegex(source: string, options: { ignoreCase?: boolean } = {}): SafePattern {
+  expectString(source, ['source']);
+  expectOptions(options, ['options']);
   if (source.length > 256) throw unsafe('Pattern longer than 256 characters', source);
   return compileProgram(new RegexParser(source).parse(), source, options.ignoreCase === true);
 }
@@ -445,6 +448,8 @@ export function compileSafeRegex(source: string, options: { ignoreCase?: boolean
  * ```
  */
 export function compileGlob(source: string, options: { ignoreCase?: boolean } = {}): SafePattern {
+  expectString(source, ['source']);
+  expectOptions(options, ['options']);
   if (source.length > 256) throw unsafe('Glob longer than 256 characters', source);
   return compileProgram(globToNode(source), source, options.ignoreCase === true);
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { expectArray, expectFinite, expectObject, expectObjects, expectOptions, expectString } from '../core/guards.js';
 import type { BehaviourEvent } from '../core/records.js';
 import { lowerBoundAt } from '../core/records.js';
 import { CrossChannelError, parseWith } from '../core/errors.js';
@@ -88,6 +89,9 @@ function checkInput(c: RfmInput, i: number): void {
  * ```
  */
 export function fitRfm(customers: ReadonlyArray<RfmInput>, now: EpochMs): RfmModel {
+  expectArray(customers, ['customers']);
+  expectObjects(customers, ['customers']);
+  expectFinite(now, ['now']);
   const n = customers.length;
   const r = new Float64Array(n);
   const f = new Float64Array(n);
@@ -203,6 +207,14 @@ function buildClassifier(mapping: RfmMapping): RfmClassifier {
  * ```
  */
 export function scoreRfm(model: RfmModel, customer: RfmInput, classifier: RfmClassifier = DEFAULT): RfmScore {
+  expectObject(model, ['model']);
+  for (const k of ['recency', 'frequency', 'monetary'] as const) {
+    const cuts = (model as Partial<RfmModel>)[k];
+    if (!Array.isArray(cuts) || cuts.length !== 4 || !cuts.every((c) => typeof c === 'number')) expectObject(null, ['model', k]);
+  }
+  expectFinite(model.now, ['model', 'now']);
+  expectObject(customer, ['customer']);
+  if (typeof classifier !== 'object' || classifier === null || typeof classifier.classify !== 'function') expectObject(null, ['classifier']);
   const r = scoreOf(model.recency, recencyValue(customer, model.now));
   const f = scoreOf(model.frequency, customer.frequency);
   const m = scoreOf(model.monetary, customer.monetary);
@@ -223,6 +235,9 @@ const DEFAULT = buildClassifier(RFM_SEGMENTS);
  * ```
  */
 export function rfmScores(customers: ReadonlyArray<RfmInput>, now: EpochMs, options: { mapping?: unknown } = {}): RfmScore[] {
+  expectArray(customers, ['customers']);
+  expectObjects(customers, ['customers']);
+  expectOptions(options, ['options']);
   const model = fitRfm(customers, now);
   const classifier = options.mapping === undefined ? DEFAULT : parseRfmMapping(options.mapping);
   return customers.map((c) => scoreRfm(model, c, classifier));
@@ -252,6 +267,11 @@ export interface RfmEventOptions {
  * ```
  */
 export function rfmInputFromEvents(id: string, events: ReadonlyArray<BehaviourEvent>, now: EpochMs, options: RfmEventOptions = {}): RfmInput {
+  expectString(id, ['id']);
+  expectArray(events, ['events']);
+  expectObjects(events, ['events']);
+  expectFinite(now, ['now']);
+  expectOptions(options, ['options']);
   const types = new Set(typeof options.purchaseType === 'string' ? [options.purchaseType] : (options.purchaseType ?? ['purchase']));
   const prop = options.amountProperty ?? 'amount';
   const from = options.window === undefined ? -Infinity : now - parseWith(durationSchema, options.window, 'INPUT_INVALID', ['window']);

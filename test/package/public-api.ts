@@ -67,3 +67,35 @@ export function exportsWithoutExample(root = process.cwd()): Record<string, stri
   }
   return out;
 }
+
+/**
+ * Public instance methods of every exported class, by class name: methods neither `private`/`protected` nor
+ * tagged `@internal` (their TSDoc hides them from the API reference), inherited ones included.
+ */
+export function publicMethods(root = process.cwd()): Map<string, Set<string>> {
+  const files = packageEntries.map((e) => join(root, e.source));
+  const program = ts.createProgram(files, { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, strict: true, skipLibCheck: true, noEmit: true, types: [] });
+  const checker = program.getTypeChecker();
+  const out = new Map<string, Set<string>>();
+  for (const entry of packageEntries) {
+    const sf = program.getSourceFile(join(root, entry.source));
+    const mod = sf && checker.getSymbolAtLocation(sf);
+    if (!mod) throw new Error(`cannot read ${entry.source}`);
+    for (const s of checker.getExportsOfModule(mod)) {
+      const target = s.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(s) : s;
+      if (!(target.flags & ts.SymbolFlags.Class) || out.has(s.getName())) continue;
+      const instance = checker.getDeclaredTypeOfSymbol(target);
+      const names = new Set<string>();
+      for (const p of checker.getPropertiesOfType(instance)) {
+        if (!(p.flags & ts.SymbolFlags.Method)) continue;
+        const decls = p.declarations ?? [];
+        const hidden = decls.some(
+          (d) => (ts.getCombinedModifierFlags(d) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)) !== 0 || ts.getJSDocTags(d).some((t) => t.tagName.text === 'internal') || /@internal/.test(d.getFullText().slice(0, d.getFullText().indexOf(p.getName()))),
+        );
+        if (!hidden) names.add(p.getName());
+      }
+      out.set(s.getName(), names);
+    }
+  }
+  return out;
+}

@@ -3,6 +3,7 @@
  * Not bounded: an identity graph cannot forget people on its own (use `erase`).
  */
 
+import { expectArray, expectObjects } from '../../core/guards.js';
 import { expectOptions } from '../../core/guards.js';import { IdentityGraph, type AuditEntry, type ObservationInput, type Profile, type StitchReport } from '../../identity/graph.js';
 import { erasureProof, erasureSalts, type ErasureResult } from '../../identity/erasure.js';
 import { normalizeIdentifier, type Identifier } from '../../identity/normalize.js';
@@ -57,6 +58,8 @@ export class MemoryIdentityStore implements IdentityStore {
   }
 
   async resolve(identifiers: ReadonlyArray<IdentifierInput>): Promise<string | null> {
+    expectArray(identifiers, ['identifiers']);
+    expectObjects(identifiers, ['identifiers']);
     let best: { identifier: Identifier; id: string } | undefined;
     const rules = this.graph.rules;
     for (const i of identifiers) {

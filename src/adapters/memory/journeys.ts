@@ -1,4 +1,5 @@
 import { CrossChannelError } from '../../core/errors.js';
+import { expectObject } from '../../core/guards.js';
 import type { EpochMs } from '../../core/time.js';
 import type { JourneyInstance } from '../../journeys/instance.js';
 import {
@@ -196,6 +197,7 @@ export class MemoryJourneyStore implements JourneyStore {
   }
 
   async claimDue(now: EpochMs, options: ClaimOptions): Promise<JourneyClaim[]> {
+    expectObject(options, ['options']);
     if (!Number.isInteger(options.limit) || options.limit < 1 || !(options.leaseMs > 0)) {
       throw new CrossChannelError('INPUT_INVALID', 'claimDue needs a positive integer limit and a positive leaseMs', { path: ['options'] });
     }

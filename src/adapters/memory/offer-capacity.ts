@@ -1,4 +1,5 @@
 import type { CapacityReservation, ConsumeResult, OfferCapacitySpec, OfferCapacityStore, OfferUsage } from '../../arbitration/store.js';
+import { expectArray, expectFinite, expectObject, expectString } from '../../core/guards.js';
 import { capacityWindows, unitCost, validateConsume } from '../../arbitration/store.js';
 import type { EpochMs } from '../../core/time.js';
 
@@ -49,6 +50,7 @@ export class MemoryOfferCapacityStore implements OfferCapacityStore {
   }
 
   async release(reservation: CapacityReservation): Promise<OfferUsage> {
+    expectReservation(reservation);
     const c = this.counters(reservation.offerId);
     const d = Math.max(0, (c.days.get(reservation.dayStart) ?? 0) - reservation.amount);
     const w = Math.max(0, (c.weeks.get(reservation.weekStart) ?? 0) - reservation.amount);
@@ -60,6 +62,7 @@ export class MemoryOfferCapacityStore implements OfferCapacityStore {
   }
 
   async usage(offerIds: ReadonlyArray<string>, spec: Pick<OfferCapacitySpec, 'timeZone' | 'weekStartsOn'>, now: EpochMs): Promise<Map<string, OfferUsage>> {
+    expectArray(offerIds, ['offerIds']);
     validateConsume('usage', spec, now, 1);
     const win = capacityWindows(spec, now);
     const out = new Map<string, OfferUsage>();
@@ -84,4 +87,12 @@ function bump(m: Map<number, number>, key: number, by: number): void {
     for (const k of m.keys()) if (k < oldest) oldest = k;
     m.delete(oldest);
   }
+}
+
+/** A reservation as `consume` returned it, checked before anything is released (no partial write). */
+function expectReservation(r: unknown): void {
+  expectObject(r, ['reservation']);
+  const v = r as Record<string, unknown>;
+  expectString(v.offerId, ['reservation', 'offerId']);
+  for (const k of ['dayStart', 'weekStart', 'amount', 'cost']) expectFinite(v[k], ['reservation', k]);
 }

@@ -29,6 +29,9 @@ export class IdSet implements Iterable<number> {
 
   /** @internal Use {@link IdSet.from} or a decoder. */
   constructor(bits: Uint32Array | null, ranges: Uint16Array | null, size: number, max: number) {
+    if ((bits === null) === (ranges === null) || (bits !== null && !(bits instanceof Uint32Array)) || (ranges !== null && !(ranges instanceof Uint16Array)) || !Number.isInteger(size) || !Number.isInteger(max)) {
+      throw new CrossChannelError('INPUT_INVALID', 'An IdSet is built by IdSet.from or a decoder', { path: [] });
+    }
     this.bits = bits;
     this.ranges = ranges;
     this.size = size;
