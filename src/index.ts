@@ -8,6 +8,8 @@
  * import { toEpochMs, calendarWindow } from 'crosschannel';
  * const w = calendarWindow(toEpochMs('2026-10-25T12:00:00Z'), 'day', 'Europe/Paris'); // a 25-hour day
  * ```
+ * @module crosschannel
+ * @document ../docs/core.md
  * @packageDocumentation
  */
 export * from './core/index.js';

@@ -1,7 +1,9 @@
 /**
  * `crosschannel/arbitration` — next-best-offer decisions: eligibility, suppression from the shared contact
- * history, scoring, budgets and batch optimisation. See docs/arbitration.md.
+ * history, scoring, budgets and batch optimisation. Guide: [docs/arbitration.md](../../docs/arbitration.md).
  * @packageDocumentation
+ *
+ * @document ../../docs/arbitration.md
  */
 export {
   ARBITRATION_STAGES,

@@ -2,7 +2,7 @@
  * `crosschannel/attribution` — multi-touch attribution: journeys from raw touchpoints of every channel,
  * rule-based models, Markov removal effects (order 1–4, solved exactly), Shapley values (exact by sums over
  * subsets, sampled beyond), mergeable statistics for sharded and warehouse runs, and a report with an SVG
- * chart. See docs/attribution.md.
+ * chart. Guide: [docs/attribution.md](../../docs/attribution.md).
  *
  * @example
  * ```ts
@@ -14,6 +14,8 @@
  * const svg = renderAttributionSvg(comparison);
  * ```
  * @packageDocumentation
+ *
+ * @document ../../docs/attribution.md
  */
 export {
   buildJourneys,

@@ -39,7 +39,7 @@ export type CountedContact = Pick<ContactRecord, 'at' | 'channel' | 'tags' | 'tr
 };
 
 /**
- * The part of a {@link index!History | History} capping reads; both lists sorted by `at` ascending. A `History` is one.
+ * The part of a {@link crosschannel!History | History} capping reads; both lists sorted by `at` ascending. A `History` is one.
  *
  * @example
  * ```ts

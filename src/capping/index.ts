@@ -3,7 +3,7 @@
  * rolling or local calendar window, minimum gaps, quiet hours, cooldowns after negative responses, transactional
  * exemptions, reserved slots for priority messages), a pure evaluator with exact `nextAllowedAt`, a planner for
  * several candidates, and the `ContactHistoryStore` contract the memory and Redis adapters implement (with
- * atomic reservation). See docs/capping.md.
+ * atomic reservation). Guide: [docs/capping.md](../../docs/capping.md).
  *
  * @example
  * ```ts
@@ -16,6 +16,8 @@
  * evaluateCaps(history, caps, { channel: 'email', tags: ['marketing'] }, { now, timeZone: 'Europe/Paris' });
  * ```
  * @packageDocumentation
+ *
+ * @document ../../docs/capping.md
  */
 export {
   type CapRule,

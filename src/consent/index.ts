@@ -1,8 +1,10 @@
 /**
  * `crosschannel/consent` — may we? IAB TCF v2.2/v2.3 TC strings (decode, encode, policy check against the GVL),
  * IAB GPP strings, Global Privacy Control, and a first-party channel opt-in ledger with `canContact`.
- * See docs/consent.md.
+ * Guide: [docs/consent.md](../../docs/consent.md).
  * @packageDocumentation
+ *
+ * @document ../../docs/consent.md
  */
 export { IdSet, type IdSetInput } from './tcf/bits.js';
 export {

@@ -1,8 +1,10 @@
 /**
  * `crosschannel/decide` — one explained next-best-action call across identity, consent, segments,
  * arbitration and capping, with atomic reservation in the shared contact history, and the calls that feed
- * responses and conversions back. See docs/decide.md.
+ * responses and conversions back. Guide: [docs/decide.md](../../docs/decide.md).
  * @packageDocumentation
+ *
+ * @document ../../docs/decide.md
  */
 export { decide, safeDecide } from './pipeline.js';
 export { contactIdFor } from './reserve.js';

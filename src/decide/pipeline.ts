@@ -26,7 +26,7 @@ import { performanceClock, TraceRecorder, type DecisionTrace, type RemovedItem }
  *
  * Fails closed: a store that errors or exceeds `storeTimeoutMs` makes the call throw a `CrossChannelError`
  * (`STORE_ERROR` / `STORE_TIMEOUT`) whose `detail.trace` is the trace up to the failing stage; no contact is
- * returned, and no contact is recorded that did not pass every check. See docs/decide.md, "Failure semantics".
+ * returned, and no contact is recorded that did not pass every check. See [Failure semantics in docs/decide.md](../../docs/decide.md#failure-semantics).
  *
  * @example
  * ```ts

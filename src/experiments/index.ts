@@ -1,8 +1,8 @@
 /**
  * `crosschannel/experiments` — A/B/n tests and holdouts across every channel: GrowthBook-compatible assignment
  * (hash versions 1 and 2, bucket ranges, coverage, namespaces), a global holdout and per-experiment holdouts,
- * exposures in the shared history, sticky assignments, and the analysis of uplift with honest intervals. See
- * docs/experiments.md.
+ * exposures in the shared history, sticky assignments, and the analysis of uplift with honest intervals. Guide:
+ * [docs/experiments.md](../../docs/experiments.md).
  *
  * @example
  * ```ts
@@ -14,6 +14,8 @@
  * assign(exp, 'person-42', { now }).variantId; // 'control' or 'emoji', the same as GrowthBook's SDK
  * ```
  * @packageDocumentation
+ *
+ * @document ../../docs/experiments.md
  */
 export type { ExperimentErrorCode, ExperimentReasonCode } from './errors.js';
 export { bucketHash, fnv1a32 } from './hash.js';

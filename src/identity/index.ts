@@ -1,8 +1,10 @@
 /**
  * `crosschannel/identity` — cross-channel identity resolution: normalise identifiers, stitch observations into
  * profiles with merge protection, match records without a shared identifier (Fellegi–Sunter), unmerge and
- * erase. See docs/identity.md.
+ * erase. Guide: [docs/identity.md](../../docs/identity.md).
  * @packageDocumentation
+ *
+ * @document ../../docs/identity.md
  */
 export {
   DEFAULT_NORMALIZERS,

@@ -3,7 +3,7 @@
  * channel, campaign, offer, segment and local period (one pass, mergeable), marketing pressure against the caps
  * in force, funnels and path friction, acquisition cohorts, customer value (historical; BG/NBD and Gamma-Gamma
  * fitted by maximum likelihood), personas exported as segment rules, an offline HTML dashboard, and the same
- * KPIs, funnels and cohorts as PostgreSQL SQL. See docs/insights.md.
+ * KPIs, funnels and cohorts as PostgreSQL SQL. Guide: [docs/insights.md](../../docs/insights.md).
  *
  * @example
  * ```ts
@@ -13,6 +13,8 @@
  * const html = renderDashboard({ generatedAt: Date.now(), kpis: kpiTable(acc, ['contacts', 'conversionRate', 'revenue']) });
  * ```
  * @packageDocumentation
+ *
+ * @document ../../docs/insights.md
  */
 export type { InsightsErrorCode, InsightsReasonCode } from './errors.js';
 export { KPI_NAMES, KPI_REGISTRY, resolveKpis, type KpiName, type KpiDefinition, type KpiValue, type KpiUnit, type KpiInputs } from './kpis.js';

@@ -2,7 +2,7 @@
  * `crosschannel/journeys` — durable multi-step, multi-channel conversations that branch on each person's
  * reactions: JSON definitions (versioned, statically checked), a pure engine `advance(journey, instance,
  * inputs, now)` that checks every send against consent and caps at send time, and the `JourneyStore` contract
- * the memory, Redis and PostgreSQL adapters implement. See docs/journeys.md.
+ * the memory, Redis and PostgreSQL adapters implement. Guide: [docs/journeys.md](../../docs/journeys.md).
  *
  * @example
  * ```ts
@@ -16,6 +16,8 @@
  * const { actions } = advance(journey, startInstance(journey, 'p-42', now), {}, now);
  * ```
  * @packageDocumentation
+ *
+ * @document ../../docs/journeys.md
  */
 export type { JourneyErrorCode, JourneyReasonCode } from './errors.js';
 export {

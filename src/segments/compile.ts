@@ -282,7 +282,7 @@ interface CompiledSegment {
 
 /**
  * A compiled, validated set of segments: the form hot paths use. Evaluation is synchronous and pure given
- * `(profile, events, now)`; events are read in `at` order: sorted input (as {@link index!createHistory | createHistory} and
+ * `(profile, events, now)`; events are read in `at` order: sorted input (as {@link crosschannel!createHistory | createHistory} and
  * stores return it) is used as is, unsorted input is sorted into a copy, never read out of order.
  */
 export interface CompiledSegments {

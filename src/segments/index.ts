@@ -1,11 +1,14 @@
 /**
  * `crosschannel/segments` — one audience rule language for every channel: JSON rules over profile attributes
  * and behaviour events, compiled once, evaluated per event or over whole populations, explained, and RFM.
- * See docs/segments.md.
+ * Guide: [docs/segments.md](../../docs/segments.md).
  * @packageDocumentation
+ *
+ * @document ../../docs/segments.md
  */
 export {
   type AgeCondition,
+  type RfmCondition,
   type AggregateCondition,
   type AnniversaryCondition,
   ATTRIBUTE_OPERATORS,

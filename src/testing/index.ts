@@ -6,7 +6,7 @@
  *
  * One runner per store interface: `runContactHistoryStoreConformance`, `runIdentityStoreConformance`,
  * `runConsentStoreConformance`, `runEventStoreConformance`, `runOfferCapacityStoreConformance`; and
- * `runConformance`, the generic runner they are built on. See the adapters guide (docs/adapters.md) and the
+ * `runConformance`, the generic runner they are built on. See the [adapters guide](../../docs/adapters.md) and the
  * worked SQLite store in examples/custom-store.ts.
  *
  * @example

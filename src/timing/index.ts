@@ -3,7 +3,7 @@
  * model over the 168 local hours of the week and a channel-affinity model, both shrunk person → segment →
  * population (empirical Bayes), updated per response, mergeable and serialisable; `bestSendTime`, which solves
  * the optimiser and the caps together; channel ranking by expected value; an offline replay evaluation; and the
- * `BestMomentCheck` hook for decide and journeys. See docs/timing.md.
+ * `BestMomentCheck` hook for decide and journeys. Guide: [docs/timing.md](../../docs/timing.md).
  *
  * @example
  * ```ts
@@ -17,6 +17,8 @@
  * bestSendTime(model, 'p1', { channel: 'email', now, horizon: '7d', caps, history }).best?.at;
  * ```
  * @packageDocumentation
+ *
+ * @document ../../docs/timing.md
  */
 export type { TimingErrorCode, TimingReasonCode } from './errors.js';
 export { HOURS_PER_WEEK, hourOfWeek } from './week.js';

@@ -9,7 +9,7 @@ import { HOURS_PER_WEEK as H, wallHourOfWeek } from './week.js';
 /**
  * Options of a {@link TimingModel}. The channels are fixed when the model is built (they size its per-person
  * storage); the concentrations are what the person and segment levels fall back to before there is enough data
- * to estimate them (see docs/timing.md, "Shrinkage").
+ * to estimate them (see [Shrinkage in docs/timing.md](../../docs/timing.md#shrinkage-person-→-segment-→-population)).
  *
  * @example
  * ```ts
@@ -530,7 +530,7 @@ export interface TimingModelJSON {
 }
 
 /**
- * Concentrations estimated by `refit` (see docs/timing.md): how many pseudo-observations the parent level is
+ * Concentrations estimated by `refit` (see [docs/timing.md](../../docs/timing.md)): how many pseudo-observations the parent level is
  * worth, for the hours of the week and per channel for response and conversion rates.
  *
  * @example

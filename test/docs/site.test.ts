@@ -5,7 +5,7 @@
  * two clicks.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -18,9 +18,22 @@ interface TypedocConfig {
   out: string;
   readme: string;
   projectDocuments: string[];
+  entryPoints: string[];
+  treatWarningsAsErrors?: boolean;
 }
 const config = JSON.parse(readFileSync('typedoc.json', 'utf8')) as TypedocConfig;
-const GUIDES = config.projectDocuments.map((p) => basename(p, '.md'));
+
+/** The site name of an entry point's module: `crosschannel` for the root, `identity`, `adapters/memory`, … */
+function moduleName(entry: string): string {
+  return entry === 'src/index.ts' ? 'crosschannel' : entry.replace(/^src\//, '').replace(/\/index\.ts$/, '');
+}
+/** Guides attached to a module by an `@document` tag in its entry's comment: shown under the module in the sidebar. */
+const MODULE_GUIDES = config.entryPoints.flatMap((entry) =>
+  [...readFileSync(entry, 'utf8').matchAll(/@document \S*docs\/([a-z-]+)\.md/g)].map((m) => ({ guide: m[1]!, page: `documents/${moduleName(entry).replace(/\//g, '_')}.${m[1]!}.html` })),
+);
+/** Every guide and its page: module guides, then the project documents (architecture, scale, …). */
+const GUIDE_PAGES = [...MODULE_GUIDES, ...config.projectDocuments.map((p) => ({ guide: basename(p, '.md'), page: `documents/${basename(p, '.md')}.html` }))];
+const GUIDES = GUIDE_PAGES.map((g) => g.guide);
 const MODULES = ['identity', 'consent', 'capping', 'segments', 'arbitration', 'attribution', 'decide'];
 
 let site = '';
@@ -44,11 +57,22 @@ describe('docs site configuration', () => {
     const written = readdirSync('docs').filter((f) => f.endsWith('.md') && f !== 'index.md').map((f) => basename(f, '.md'));
     expect([...GUIDES].sort()).toEqual(written.sort());
   });
+
+  it('each module guide sits under its module (one sidebar entry per module), the core module is named crosschannel, and TypeDoc warnings fail the build', () => {
+    for (const m of [...MODULES, 'journeys', 'experiments', 'timing', 'insights']) expect(MODULE_GUIDES.map((g) => g.guide)).toContain(m);
+    expect(MODULE_GUIDES.find((g) => g.guide === 'core')?.page).toBe('documents/crosschannel.core.html');
+    expect(config.treatWarningsAsErrors).toBe(true);
+    // Guides are linked, not named in plain text ("See docs/capping.md").
+    const plain = config.entryPoints.filter((e) => /See docs\/[a-z-]+\.md/.test(readFileSync(e, 'utf8')));
+    expect(plain).toEqual([]);
+  });
 });
 
 describe('docs site links', () => {
   it('every internal link and navigation entry of the built site resolves', () => {
     const { pages, links, broken } = brokenLinks(site);
+    expect(existsSync(join(site, 'modules', 'crosschannel.html'))).toBe(true);
+    for (const g of GUIDE_PAGES) expect(existsSync(join(site, g.page)), g.page).toBe(true);
     expect(pages).toBeGreaterThan(GUIDES.length);
     expect(links).toBeGreaterThan(pages);
     expect(broken).toEqual([]);
@@ -127,8 +151,8 @@ describe.skipIf(noChromium)('docs site in headless Chromium', () => {
     expect(server!.missing).toEqual([]);
   });
 
-  it.each(GUIDES)('the %s guide is at most two clicks from the landing page', async (guide) => {
-    const target = new URL(`documents/${guide}.html`, server!.url).href;
+  it.each(GUIDE_PAGES)('the $guide guide is at most two clicks from the landing page', async ({ guide, page: guidePage }) => {
+    const target = new URL(guidePage, server!.url).href;
     const first = await linksOf(server!.url);
     let clicks = first.includes(target) ? 1 : 0;
     for (const link of first) {
