@@ -1,7 +1,8 @@
 import { CrossChannelError } from '../core/errors.js';
+import type { ProgressOptions } from '../core/progress.js';
 import { expectIterable, expectObject } from '../core/guards.js';
 import { parseAttributionConfig, type AttributionConfigInput, type ModelKind, type ModelSpec, type ModelSpecInput } from './models.js';
-import { AttributionStatistics, createStatistics } from './stats.js';
+import { AttributionStatistics, collectStatistics, collectStatisticsAsync, createStatistics } from './stats.js';
 import { solveMarkov } from './markov.js';
 import { solveShapley } from './shapley.js';
 import type { Journey } from './journeys.js';
@@ -170,9 +171,9 @@ function normalise(effects: ArrayLike<number>, total: number): Float64Array {
  * console.log(formatAttributionTable(comparison));
  * ```
  */
-export function compareModels(journeys: Iterable<Journey>, config: AttributionConfigInput = {}): AttributionComparison {
+export function compareModels(journeys: Iterable<Journey>, config: AttributionConfigInput = {}, progress?: ProgressOptions): AttributionComparison {
   expectIterable(journeys, ['journeys']);
-  return computeAttribution(createStatistics(config).addAll(journeys));
+  return computeAttribution(collectStatistics(journeys, config, progress));
 }
 
 /**
@@ -184,11 +185,9 @@ export function compareModels(journeys: Iterable<Journey>, config: AttributionCo
  * const comparison = await compareModelsAsync(streamJourneys(groups), { models: ['linear', 'markov'] });
  * ```
  */
-export async function compareModelsAsync(journeys: AsyncIterable<Journey> | Iterable<Journey>, config: AttributionConfigInput = {}): Promise<AttributionComparison> {
+export async function compareModelsAsync(journeys: AsyncIterable<Journey> | Iterable<Journey>, config: AttributionConfigInput = {}, progress?: ProgressOptions): Promise<AttributionComparison> {
   expectIterable(journeys, ['journeys'], true);
-  const stats = createStatistics(config);
-  for await (const j of journeys) stats.add(j);
-  return computeAttribution(stats);
+  return computeAttribution(await collectStatisticsAsync(journeys, config, progress));
 }
 
 /**

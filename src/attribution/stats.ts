@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { progressCounter, type ProgressOptions } from '../core/progress.js';
 import { expectArray, expectIterable, expectObject } from '../core/guards.js';
 import { CrossChannelError, parseWith } from '../core/errors.js';
 import { describeModel, parseAttributionConfig, RULE_MODEL_KINDS, type AttributionConfig, type AttributionConfigInput, type ModelSpec } from './models.js';
@@ -392,12 +393,20 @@ export function statisticsFromJSON(json: AttributionStatisticsJSON, config: Attr
  * @example
  * ```ts
  * declare const journeys: Journey[];
- * const stats = collectStatistics(journeys, { models: ['markov'] });
+ * const stats = collectStatistics(journeys, { models: ['markov'] }, { onProgress: (n) => console.log(`${n} journeys`) });
  * ```
  */
-export function collectStatistics(journeys: Iterable<Journey>, config: AttributionConfigInput | AttributionConfig = {}): AttributionStatistics {
+export function collectStatistics(journeys: Iterable<Journey>, config: AttributionConfigInput | AttributionConfig = {}, progress?: ProgressOptions): AttributionStatistics {
   expectIterable(journeys, ['journeys']);
-  return createStatistics(config).addAll(journeys);
+  const stats = createStatistics(config);
+  const p = progressCounter(progress, ['progress']);
+  if (p === null) return stats.addAll(journeys);
+  for (const j of journeys) {
+    stats.add(j);
+    p.step();
+  }
+  p.end();
+  return stats;
 }
 
 /**
@@ -409,9 +418,18 @@ export function collectStatistics(journeys: Iterable<Journey>, config: Attributi
  * const stats = await collectStatisticsAsync(streamJourneys(groups), { models: ['markov'] });
  * ```
  */
-export async function collectStatisticsAsync(journeys: AsyncIterable<Journey> | Iterable<Journey>, config: AttributionConfigInput | AttributionConfig = {}): Promise<AttributionStatistics> {
+export async function collectStatisticsAsync(
+  journeys: AsyncIterable<Journey> | Iterable<Journey>,
+  config: AttributionConfigInput | AttributionConfig = {},
+  progress?: ProgressOptions,
+): Promise<AttributionStatistics> {
   expectIterable(journeys, ['journeys'], true);
   const stats = createStatistics(config);
-  for await (const j of journeys) stats.add(j);
+  const p = progressCounter(progress, ['progress']);
+  for await (const j of journeys) {
+    stats.add(j);
+    p?.step();
+  }
+  p?.end();
   return stats;
 }

@@ -12,6 +12,7 @@ export {
   type Result,
 } from './errors.js';
 export { type Decision, decisionFrom, reason, type Reason } from './explain.js';
+export type { ProgressOptions } from './progress.js';
 export {
   addLocal,
   assertTimeZone,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { progressCounter, type ProgressOptions } from '../core/progress.js';
 import { CrossChannelError, parseWith } from '../core/errors.js';
 import type { History } from '../core/records.js';
 import { durationSchema, idSchema } from '../core/schema.js';
@@ -101,7 +102,15 @@ function aggregate(history: History, m: Metric, from: EpochMs, to: EpochMs): num
  * const stats = statsFromHistories('subject-line', ['control', 'emoji'], metrics, histories, now);
  * ```
  */
-export function statsFromHistories(experimentId: string, variantIds: ReadonlyArray<string>, metrics: ReadonlyArray<Metric>, histories: Iterable<History>, now: EpochMs): ExperimentStats {
+export function statsFromHistories(
+  experimentId: string,
+  variantIds: ReadonlyArray<string>,
+  metrics: ReadonlyArray<Metric>,
+  histories: Iterable<History>,
+  now: EpochMs,
+  progress?: ProgressOptions,
+): ExperimentStats {
+  const tracker = progressCounter(progress, ['progress']);
   if (typeof now !== 'number' || !Number.isFinite(now)) throw new CrossChannelError('INPUT_INVALID', 'now must be a finite epoch ms', { path: ['now'] });
   if (!Array.isArray(metrics) || metrics.some((m) => typeof m !== 'object' || m === null || typeof m.window !== 'number')) {
     throw new CrossChannelError('INPUT_INVALID', 'metrics must come from parseMetrics', { path: ['metrics'] });
@@ -114,6 +123,7 @@ export function statsFromHistories(experimentId: string, variantIds: ReadonlyArr
   const moments = out.moments as number[];
   const M = metrics.length;
   for (const h of histories) {
+    tracker?.step();
     if (typeof h !== 'object' || h === null || !Array.isArray(h.events) || !Array.isArray(h.responses)) throw new CrossChannelError('INPUT_INVALID', 'a history needs events and responses', { path: ['histories'] });
     const x = firstExposure(h, experimentId);
     if (x === null || x.at >= now) continue;
@@ -131,5 +141,6 @@ export function statsFromHistories(experimentId: string, variantIds: ReadonlyArr
       moments[o + 4]! += c * y;
     });
   }
+  tracker?.end();
   return out;
 }

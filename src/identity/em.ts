@@ -5,6 +5,7 @@
  * non-matches) and kept fixed: among blocked pairs the non-matches agree on the blocking fields by
  * construction, so an EM estimate of u there would be degenerate (the approach Splink takes too).
  */
+import { progressCounter, type ProgressOptions } from '../core/progress.js';
 import { expectArray, expectObject, expectObjects, expectOptions } from '../core/guards.js';
 import { createRng } from '../core/random.js';
 import { internals, type MatchModel, type MatchRecord } from './match.js';
@@ -17,7 +18,7 @@ import { internals, type MatchModel, type MatchRecord } from './match.js';
  * const options: EstimateOptions = { maxIterations: 100, tolerance: 1e-5, uSamplePairs: 20_000, seed: 42 };
  * ```
  */
-export interface EstimateOptions {
+export interface EstimateOptions extends ProgressOptions {
   readonly maxIterations?: number;
   /** Stop when no probability moves by more than this. */
   readonly tolerance?: number;
@@ -70,6 +71,7 @@ export function estimateMatchParameters(records: ReadonlyArray<MatchRecord>, bas
   expectObject(base, ['base']);
   expectArray((base as { fields?: unknown }).fields, ['base', 'fields']);
   expectOptions(options, ['options']);
+  const tracker = progressCounter(options, ['options']);
   const maxIterations = options.maxIterations ?? 50;
   const tolerance = options.tolerance ?? 1e-5;
   const F = base.fields.length;
@@ -90,6 +92,7 @@ export function estimateMatchParameters(records: ReadonlyArray<MatchRecord>, bas
     const m = base.fields.map((f) => Float64Array.from(f.m));
     const r = runEm(session, m, u, active, base.lambda, true, maxIterations, tolerance);
     iterations += r.iterations;
+    tracker?.advance(r.iterations);
     converged &&= r.converged;
     for (let f = 0; f < F; f++) {
       if (!active[f]) continue;
@@ -101,6 +104,8 @@ export function estimateMatchParameters(records: ReadonlyArray<MatchRecord>, bas
   // The prior among all candidate pairs, with m and u now fixed.
   const all = patternsOf(base, p);
   const final = runEm(all, m, u, base.fields.map(() => true), base.lambda, false, maxIterations, tolerance);
+  tracker?.advance(final.iterations);
+  tracker?.end();
   // Scores add every field's Bayes factor, the blocking fields' included, so the prior must be the share of
   // matches among *all* record pairs; the share among candidate pairs would count the blocking evidence twice.
   const allPairs = (records.length * (records.length - 1)) / 2;

@@ -3,6 +3,7 @@
  * with path compression and union by size over interned identifiers; merge protection in `components.ts`;
  * unmerge and erasure in `erasure.ts`.
  */
+import { progressCounter, type ProgressOptions } from '../core/progress.js';
 import { expectIdentifier, expectObject } from '../core/guards.js';
 import { CrossChannelError } from '../core/errors.js';
 import type { Reason } from '../core/explain.js';
@@ -628,9 +629,31 @@ export function validateBatch(observations: ReadonlyArray<ObservationInput>): Fl
 export function stitch(
   observations: ReadonlyArray<ObservationInput>,
   rules: CompiledIdentityRules | IdentityRulesInput = {},
+  progress?: ProgressOptions,
 ): { profiles: Profile[]; refused: RefusedLink[]; invalid: ReadonlyArray<InvalidIdentifier> } {
   const g = new IdentityGraph(rules);
-  const r = g.add(observations);
+  const tracker = progressCounter(progress, ['progress']);
+  let r: StitchReport;
+  if (tracker === null) r = g.add(observations);
+  else {
+    // In batches of `progressEvery` (the result does not depend on batching): a throwing callback stops between
+    // two consistent batches, and the graph is discarded with the call.
+    validateBatch(observations);
+    const every = progress!.progressEvery ?? 10_000;
+    const refusedAll: RefusedLink[] = [];
+    const invalidAll: InvalidIdentifier[] = [];
+    for (let start = 0; start < observations.length || start === 0; start += every) {
+      const part = g.add(observations.slice(start, start + every));
+      for (const x of part.invalid) invalidAll.push({ ...x, observation: x.observation + start });
+      for (const x of part.refused) refusedAll.push(x);
+      tracker.advance(Math.min(every, observations.length - start));
+      if (observations.length === 0) break;
+    }
+    tracker.end();
+    // Refused links are those the final graph refuses, plus every blocked identifier seen.
+    const refused = [...g.refused(), ...refusedAll.filter((x) => x.code === 'IDENTITY_BLOCKED_VALUE')].sort(compareRefused);
+    r = { observations: observations.length, profiles: [], changes: [], refused, invalid: invalidAll };
+  }
   const profiles = [...g.profiles()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return { profiles, refused: [...r.refused], invalid: r.invalid };
 }

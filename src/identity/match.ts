@@ -4,6 +4,7 @@
  * and an explainable match weight per pair. Matches become observations for the stitching (still subject to
  * merge protection).
  */
+import { progressCounter, type ProgressOptions } from '../core/progress.js';
 import { expectArray, expectFinite, expectObjects } from '../core/guards.js';
 import { z } from 'zod';
 import { attempt, CrossChannelError, parseWith, type Result } from '../core/errors.js';
@@ -455,10 +456,11 @@ function probabilityOf(weight: number): number {
  * matches[0]?.fields; // [{ field: 'name', level: 'jaroWinkler≥0.92', weight: … }, { field: 'dob', level: 'exact', weight: … }]
  * ```
  */
-export function matchRecords(records: ReadonlyArray<MatchRecord>, model: MatchModel): { matches: ScoredPair[]; stats: MatchStats } {
+export function matchRecords(records: ReadonlyArray<MatchRecord>, model: MatchModel, progress?: ProgressOptions): { matches: ScoredPair[]; stats: MatchStats } {
   expectArray(records, ['records']);
   expectObjects(records, ['records']);
   expectMatchModel(model);
+  const tracker = progressCounter(progress, ['progress']);
   const p = prepare(records, model, blockingFields(model));
   const pairs = candidatePairs(p, model);
   const matches: ScoredPair[] = [];
@@ -466,11 +468,13 @@ export function matchRecords(records: ReadonlyArray<MatchRecord>, model: MatchMo
   for (let k = 0; k < pairs.a.length; k++) {
     const i = pairs.a[k]!;
     const j = pairs.b[k]!;
+    tracker?.step();
     const s = score(model, p, i, j, false);
     if (s.weight < minWeight) continue;
     const e = score(model, p, i, j, true);
     matches.push({ a: p.ids[i]!, b: p.ids[j]!, weight: e.weight, probability: probabilityOf(e.weight), fields: e.fields });
   }
+  tracker?.end();
   return { matches, stats: { records: records.length, pairsCompared: pairs.a.length, ...pairs.stats } };
 }
 

@@ -1,4 +1,5 @@
 import { CrossChannelError } from '../core/errors.js';
+import { progressCounter, type ProgressOptions } from '../core/progress.js';
 import type { History } from '../core/records.js';
 import { addLocal, type EpochMs } from '../core/time.js';
 import type { InsightsErrorCode } from './errors.js';
@@ -401,11 +402,16 @@ export function amountOf(properties: unknown, name: string): number {
  * const state = accumulateKpis(histories, { by: ['channel', 'period'], period: 'month', timeZone: 'Europe/Paris' });
  * ```
  */
-export function accumulateKpis(histories: Iterable<SubjectHistory>, options: KpiOptionsInput = {}): KpiAccumulator {
+export function accumulateKpis(histories: Iterable<SubjectHistory>, options: KpiOptionsInput = {}, progress?: ProgressOptions): KpiAccumulator {
   const acc = new KpiAccumulator(options);
+  const tracker = progressCounter(progress, ['progress']);
   if (histories === null || typeof histories !== 'object' || typeof (histories as Iterable<unknown>)[Symbol.iterator] !== 'function') {
     throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'Expected an iterable of histories', { path: [] });
   }
-  for (const h of histories) acc.add(h);
+  for (const h of histories) {
+    acc.add(h);
+    tracker?.step();
+  }
+  tracker?.end();
   return acc;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { progressCounter, type ProgressOptions } from '../core/progress.js';
 import { CrossChannelError, parseWith } from '../core/errors.js';
 import { DAY, WEEK, type EpochMs } from '../core/time.js';
 import { amountOf, type SubjectHistory } from './accumulate.js';
@@ -49,8 +50,9 @@ export interface CustomerValueSummary extends CustomerSummary, SpendSummary {
  * const customers = summariseCustomers(histories, Date.parse('2026-06-30T00:00:00Z'), { unit: 'week' });
  * ```
  */
-export function summariseCustomers(histories: Iterable<SubjectHistory>, now: EpochMs, options: ClvOptionsInput = {}): CustomerValueSummary[] {
+export function summariseCustomers(histories: Iterable<SubjectHistory>, now: EpochMs, options: ClvOptionsInput = {}, progress?: ProgressOptions): CustomerValueSummary[] {
   const o = parseWith(clvOptionsSchema, options, 'CONFIG_INVALID');
+  const tracker = progressCounter(progress, ['progress']);
   if (typeof now !== 'number' || !Number.isFinite(now)) throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'now must be epoch ms', { path: ['now'] });
   if (histories === null || typeof histories !== 'object' || typeof (histories as Iterable<unknown>)[Symbol.iterator] !== 'function') {
     throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'Expected an iterable of histories', { path: [] });
@@ -60,6 +62,7 @@ export function summariseCustomers(histories: Iterable<SubjectHistory>, now: Epo
   let i = 0;
   for (const h of histories) {
     checkHistory(h, o, [i++]);
+    tracker?.step();
     let first = -1;
     let last = -1;
     let orders = 0;
@@ -87,6 +90,7 @@ export function summariseCustomers(histories: Iterable<SubjectHistory>, now: Epo
       firstPurchaseAt: first,
     });
   }
+  tracker?.end();
   return out;
 }
 

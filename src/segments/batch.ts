@@ -1,4 +1,5 @@
 import type { BehaviourEvent } from '../core/records.js';
+import type { ProgressOptions } from '../core/progress.js';
 import { expectCompiledSegments, expectArray, expectFinite, expectIterable, expectObject, expectObjects, expectOptions } from '../core/guards.js';
 import { sortByAt } from '../core/records.js';
 import { CrossChannelError } from '../core/errors.js';
@@ -14,11 +15,7 @@ export interface SegmentSubject {
 }
 
 /** Options of {@link evaluateBatch} and {@link refreshBatch}. */
-export interface BatchOptions {
-  /** Called every `progressEvery` subjects and once at the end with the number processed so far. */
-  readonly onProgress?: (processed: number) => void;
-  /** Subjects between two progress calls (default 10,000). */
-  readonly progressEvery?: number;
+export interface BatchOptions extends ProgressOptions {
   /** Keep member ids per segment (default true); `false` keeps only counts, for very large populations. */
   readonly collectMembers?: boolean;
 }
