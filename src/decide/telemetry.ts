@@ -30,7 +30,9 @@ export interface DecisionTelemetry {
  *
  * @example
  * ```ts
- * const config = parseDecideConfig(input, { telemetry: { decision: (d) => metrics.count(d.outcome) } });
+ * const counts = new Map<string, number>();
+ * const telemetry: DecideTelemetry = { decision: (d) => counts.set(d.outcome, (counts.get(d.outcome) ?? 0) + 1) };
+ * const config = parseDecideConfig({ catalogue: { offers: [] }, caps: { rules: [] } }, { telemetry });
  * ```
  */
 export interface DecideTelemetry {

@@ -16,8 +16,9 @@ type Attributes = Record<string, string | number | boolean>;
  *
  * @example
  * ```ts
- * import { trace } from '@opentelemetry/api';
- * const span: OtelSpanLike = trace.getTracer('x').startSpan('y');
+ * declare const api: OtelApiLike; // `import * as api from '@opentelemetry/api'`
+ * const span: OtelSpanLike = api.trace.getTracer('x').startSpan('y');
+ * span.end();
  * ```
  */
 export interface OtelSpanLike {
@@ -33,8 +34,8 @@ export interface OtelSpanLike {
  *
  * @example
  * ```ts
- * import * as api from '@opentelemetry/api';
- * const otel: OtelApiLike = api;
+ * declare const api: OtelApiLike; // `import * as api from '@opentelemetry/api'` fits this shape
+ * const tracer = api.trace.getTracer('crosschannel');
  * ```
  */
 export interface OtelApiLike {
@@ -51,7 +52,14 @@ export interface OtelApiLike {
   };
 }
 
-/** Options of {@link otelTelemetry}. */
+/**
+ * Options of {@link otelTelemetry}.
+ *
+ * @example
+ * ```ts
+ * const options: OtelTelemetryOptions = { name: 'checkout-service', wallClock: () => Date.now() };
+ * ```
+ */
 export interface OtelTelemetryOptions {
   /** Instrumentation scope name (default `crosschannel`). */
   readonly name?: string;
@@ -75,9 +83,9 @@ const STATUS_ERROR = 2;
  *
  * @example
  * ```ts
- * import * as api from '@opentelemetry/api';
- * import { otelTelemetry } from 'crosschannel/adapters/otel';
- * const config = parseDecideConfig(input, { telemetry: otelTelemetry(api) });
+ * import { parseDecideConfig } from 'crosschannel/decide';
+ * declare const api: OtelApiLike; // `import * as api from '@opentelemetry/api'`
+ * const config = parseDecideConfig({ catalogue: { offers: [] }, caps: { rules: [] } }, { telemetry: otelTelemetry(api) });
  * ```
  */
 export function otelTelemetry(api: OtelApiLike, options: OtelTelemetryOptions = {}): DecideTelemetry {
