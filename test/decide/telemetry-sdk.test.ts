@@ -90,4 +90,13 @@ describe('otelTelemetry on the OpenTelemetry SDK', () => {
     expect(points.find((p) => p.name === 'crosschannel.decide.decisions')?.attributes).toEqual({ channel: 'email', outcome: 'failed' });
     expect(points.find((p) => p.name === 'crosschannel.store.duration' && p.attributes['operation'] === 'load')?.attributes['status']).toBe('failed');
   });
+
+  it("stages: 'events' puts one event per stage on the single decide span", async () => {
+    const { otel, spans } = sdk();
+    const config = parseDecideConfig(CONFIG, { telemetry: otelTelemetry(otel, { stages: 'events' }) });
+    const r = await decide({ requestId: 'sdk-4', identifiers: [{ type: 'email', value: BOB.email }], channel: 'email', now: T0 }, await prepared(), config);
+    const finished = spans.getFinishedSpans();
+    expect(finished.map((s) => s.name)).toEqual(['crosschannel.decide']);
+    expect(finished[0]!.events.map((e) => e.name)).toEqual(r.trace.stages.map((s) => `crosschannel.decide.${s.stage}`));
+  });
 });
