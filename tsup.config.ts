@@ -33,6 +33,7 @@ export const entries = {
   'adapters/redis/index': 'src/adapters/redis/index.ts',
   'adapters/postgres/index': 'src/adapters/postgres/index.ts',
   'adapters/duckdb/index': 'src/adapters/duckdb/index.ts',
+  'adapters/otel/index': 'src/adapters/otel/index.ts',
   'testing/index': 'src/testing/index.ts',
 };
 

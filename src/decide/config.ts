@@ -1,3 +1,4 @@
+import type { DecideTelemetry } from './telemetry.js';
 import { z } from 'zod';
 import { CrossChannelError, attempt, parseWith, type Result } from '../core/errors.js';
 import { channelSchema, durationSchema, timeZoneSchema } from '../core/schema.js';
@@ -160,6 +161,8 @@ export interface DecideConfig {
   readonly model: PropensityTable | undefined;
   /** Clock for stage timings only. */
   readonly clock: TraceClock | undefined;
+  /** Telemetry sink (spans, metrics), or undefined: off. */
+  readonly telemetry: DecideTelemetry | undefined;
   /** Global Vendor List for the TCF check (vendor declarations, deleted vendors); null checks the string alone. */
   readonly gvl: Gvl | null;
   /** @internal Memo of recently decoded TC strings (bounded): a visitor's CMP sends the same string on every page. */
@@ -183,6 +186,8 @@ export interface ParseDecideConfigOptions extends ParseCatalogueOptions {
   readonly model?: PropensityTable;
   /** Monotonic ms clock for stage timings (default `performance.now`). */
   readonly clock?: TraceClock;
+  /** Telemetry sink called once per decision (see `crosschannel/adapters/otel`); absent = off. */
+  readonly telemetry?: DecideTelemetry;
   /** Compiled Global Vendor List (`parseGvl`) used by the TCF check. */
   readonly gvl?: Gvl;
   /** A global / campaign holdout (`createHoldoutCheck` of `crosschannel/experiments`): held people get no contact. */
@@ -254,6 +259,7 @@ export function parseDecideConfig(input: DecideConfigInput, options: ParseDecide
     contactTags: raw.contactTags,
     model: options.model,
     clock: options.clock,
+    telemetry: options.telemetry,
     gvl: options.gvl ?? null,
     tcMemo: new Map(),
     holdout: typeof options.holdout === 'function' ? options.holdout : null,

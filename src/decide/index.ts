@@ -35,6 +35,7 @@ export type { DecideStores, ProfileSource } from './stores.js';
 export type { LoadedState } from './load.js';
 export type { DecideErrorCode, DecideReasonCode } from './errors.js';
 export { withDeadline, storeError, type DecideErrorDetail } from './deadline.js';
+export { noTelemetry, type DecideTelemetry, type DecisionTelemetry } from './telemetry.js';
 export { decideScheduled, type DecideBestMoment, type ScheduledDecision } from './schedule.js';
 export {
   DECIDE_STAGES,

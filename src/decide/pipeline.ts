@@ -17,6 +17,7 @@ import type { DecideStores } from './stores.js';
 import { parseDecideRequest, type AlternativeChannel, type ChosenOffer, type DecideFailure, type DecideRequest, type DecideResult } from './request.js';
 import type { DecideReasonCode } from './errors.js';
 import { holdoutReason } from './holdout.js';
+import { emit } from './telemetry.js';
 import { performanceClock, TraceRecorder, type DecisionTrace, type RemovedItem } from './trace.js';
 
 /**
@@ -63,11 +64,24 @@ export async function decide(request: unknown, stores: DecideStores, configInput
   }
   trace.identify(req.requestId, req.channel, req.now);
   trace.end({ identifiers: req.identifiers.length, slots: req.slots });
-  try {
-    return await run(req, stores, config, trace);
-  } catch (e) {
-    throw failed(trace, e, trace.running ?? 'reserve');
+  const telemetry = config.telemetry;
+  if (telemetry === undefined) {
+    try {
+      return await run(req, stores, config, trace);
+    } catch (e) {
+      throw failed(trace, e, trace.running ?? 'reserve');
+    }
   }
+  let result: DecideResult;
+  try {
+    result = await run(req, stores, config, trace);
+  } catch (e) {
+    const err = failed(trace, e, trace.running ?? 'reserve');
+    emit(telemetry, { trace: (err.detail as { trace: DecisionTrace }).trace, outcome: 'failed', offers: 0, reasons: [], error: { code: err.code, message: err.message } });
+    throw err;
+  }
+  emit(telemetry, { trace: result.trace, outcome: result.contact ? 'allowed' : 'refused', offers: result.offers.length, reasons: result.reasons });
+  return result;
 }
 
 /**

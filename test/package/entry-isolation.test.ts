@@ -80,6 +80,12 @@ describe('subpath entries load only their own module', () => {
     }
   });
 
+  it.each(['decide', 'journeys', 'adapters/otel'])('crosschannel/%s never imports @opentelemetry/api (telemetry is passed in)', (entry) => {
+    const g = importGraph(join(out, entry, 'index.js'));
+    expect(g.sources.size).toBeGreaterThan(0);
+    expect([...g.packages].filter((p) => p.startsWith('@opentelemetry/'))).toEqual([]);
+  });
+
   it('the graph walk does see drivers where they are used (the check can fail)', () => {
     const g = importGraph(join(out, 'adapters', 'redis', 'index.js'));
     expect(g.sources.has('src/adapters/redis/keys.ts')).toBe(true);
@@ -90,7 +96,7 @@ describe('subpath entries load only their own module', () => {
     writeFileSync(
       hooks,
       `export async function resolve(spec, ctx, next) {
-  if (spec === 'ioredis' || spec === 'pg' || spec.startsWith('pg/')) throw new Error('DENIED ' + spec);
+  if (spec === 'ioredis' || spec === 'pg' || spec.startsWith('pg/') || spec.startsWith('@opentelemetry/')) throw new Error('DENIED ' + spec);
   return next(spec, ctx);
 }\n`,
     );
@@ -102,7 +108,7 @@ describe('subpath entries load only their own module', () => {
         cwd: process.cwd(),
         stdio: ['ignore', 'pipe', 'pipe'],
       });
-    for (const mod of MODULES) expect(run(join(out, mod, 'index.js'))).toContain('LOADED');
+    for (const mod of [...MODULES, 'decide', 'adapters/otel']) expect(run(join(out, mod, 'index.js'))).toContain('LOADED');
     // The deny hook is live: an entry that does import a driver fails to load.
     writeFileSync(join(out, 'uses-ioredis.mjs'), `import 'ioredis';\n`);
     expect(() => run(join(out, 'uses-ioredis.mjs'))).toThrow(/DENIED ioredis/);

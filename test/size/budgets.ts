@@ -23,6 +23,7 @@ export const SIZE_BUDGETS: Readonly<Record<string, number>> = {
   'adapters/redis': 134_000, // 111_016
   'adapters/postgres': 168_000, // 139_297
   'adapters/duckdb': 2_000, // 1_024
+  'adapters/otel': 1_500, // 0.9 kB
   testing: 183_000, // 152_096
   'consent: TCF decode + check': 7_000, // 5_103
   'core: calendar windows': 10_000, // 8_253

@@ -1,0 +1,142 @@
+/**
+ * `crosschannel/adapters/otel` — OpenTelemetry for `decide`: one `crosschannel.decide` span per call with a
+ * child span per stage, and the decision, refusal and store-latency metrics. The entry has no runtime
+ * import of `@opentelemetry/api`: you pass the API object, so users who do not install it load nothing.
+ * See docs/decide.md, "Telemetry".
+ * @packageDocumentation
+ */
+import type { DecideTelemetry, DecisionTelemetry } from '../../decide/telemetry.js';
+
+/** Attribute values as OpenTelemetry accepts them. */
+type Attributes = Record<string, string | number | boolean>;
+
+/**
+ * The part of an OpenTelemetry `Span` the adapter uses (structural, so `@opentelemetry/api` is not needed
+ * at build time).
+ *
+ * @example
+ * ```ts
+ * declare const api: OtelApiLike; // `import * as api from '@opentelemetry/api'`
+ * const span: OtelSpanLike = api.trace.getTracer('x').startSpan('y');
+ * span.end();
+ * ```
+ */
+export interface OtelSpanLike {
+  setAttributes(attributes: Attributes): unknown;
+  setStatus(status: { code: number; message?: string }): unknown;
+  addEvent(name: string, attributes?: Attributes, time?: number): unknown;
+  end(endTime?: number): void;
+}
+
+/**
+ * The part of the OpenTelemetry API object the adapter uses: `trace`, `context` and `metrics` of
+ * `@opentelemetry/api` (pass `import * as api from '@opentelemetry/api'`).
+ *
+ * @example
+ * ```ts
+ * declare const api: OtelApiLike; // `import * as api from '@opentelemetry/api'` fits this shape
+ * const tracer = api.trace.getTracer('crosschannel');
+ * ```
+ */
+export interface OtelApiLike {
+  readonly trace: {
+    getTracer(name: string, version?: string): { startSpan(name: string, options?: { startTime?: number; attributes?: Attributes }, context?: unknown): OtelSpanLike };
+    setSpan(context: never, span: never): unknown;
+  };
+  readonly context: { active(): unknown };
+  readonly metrics: {
+    getMeter(name: string, version?: string): {
+      createCounter(name: string, options?: { description?: string; unit?: string }): { add(value: number, attributes?: Attributes): void };
+      createHistogram(name: string, options?: { description?: string; unit?: string }): { record(value: number, attributes?: Attributes): void };
+    };
+  };
+}
+
+/**
+ * Options of {@link otelTelemetry}.
+ *
+ * @example
+ * ```ts
+ * const options: OtelTelemetryOptions = { name: 'checkout-service', wallClock: () => Date.now() };
+ * ```
+ */
+export interface OtelTelemetryOptions {
+  /** Instrumentation scope name (default `crosschannel`). */
+  readonly name?: string;
+  /** Wall clock in epoch ms for span end times (default `Date.now`); stage durations come from the trace. */
+  readonly wallClock?: () => number;
+  /**
+   * How stages appear: `spans` (default, one child span per stage) or `events` (one span event per stage on
+   * the decide span, about half the cost; see bench/telemetry.ts).
+   */
+  readonly stages?: 'spans' | 'events';
+}
+
+/** Stages that are store round trips: their durations feed `crosschannel.store.duration`. */
+const STORE_STAGES: Record<string, string> = { identity: 'identity', load: 'history', reserve: 'contact_history' };
+
+/** OpenTelemetry's SpanStatusCode.ERROR. */
+const STATUS_ERROR = 2;
+
+/**
+ * A {@link DecideTelemetry} on OpenTelemetry. Per decision: a `crosschannel.decide` span (attributes
+ * `crosschannel.channel`, `crosschannel.outcome`, `crosschannel.offers`, `crosschannel.request_id`,
+ * `crosschannel.refusal_reasons`, `crosschannel.error_code`) with one child span `crosschannel.decide.<stage>`
+ * per stage that ran, laid end to end from the stage timings `decide` records; metrics
+ * `crosschannel.decide.decisions` {channel, outcome}, `crosschannel.decide.refusals` {reason} and
+ * `crosschannel.store.duration` (ms) {store, operation}.
+ *
+ * @example
+ * ```ts
+ * import { parseDecideConfig } from 'crosschannel/decide';
+ * declare const api: OtelApiLike; // `import * as api from '@opentelemetry/api'`
+ * const config = parseDecideConfig({ catalogue: { offers: [] }, caps: { rules: [] } }, { telemetry: otelTelemetry(api) });
+ * ```
+ */
+export function otelTelemetry(api: OtelApiLike, options: OtelTelemetryOptions = {}): DecideTelemetry {
+  const scope = options.name ?? 'crosschannel';
+  const wall = options.wallClock ?? Date.now;
+  const asEvents = options.stages === 'events';
+  const tracer = api.trace.getTracer(scope);
+  const meter = api.metrics.getMeter(scope);
+  const decisions = meter.createCounter('crosschannel.decide.decisions', { description: 'Decisions by channel and outcome' });
+  const refusals = meter.createCounter('crosschannel.decide.refusals', { description: 'Refusal reasons of decisions without contact' });
+  const storeDuration = meter.createHistogram('crosschannel.store.duration', { description: 'Store round trips of decide stages', unit: 'ms' });
+  return {
+    decision(d: DecisionTelemetry): void {
+      const t = d.trace;
+      const end = wall();
+      const start = end - t.totalMs;
+      const attributes: Attributes = { 'crosschannel.channel': t.channel, 'crosschannel.outcome': d.outcome, 'crosschannel.offers': d.offers, 'crosschannel.request_id': t.requestId };
+      if (d.reasons.length) attributes['crosschannel.refusal_reasons'] = d.reasons.map((r) => r.code).join(',');
+      if (d.error) attributes['crosschannel.error_code'] = d.error.code;
+      const root = tracer.startSpan('crosschannel.decide', { startTime: start, attributes });
+      if (d.error) root.setStatus({ code: STATUS_ERROR, message: `${d.error.code}: ${d.error.message}` });
+      const parent = asEvents ? undefined : api.trace.setSpan(api.context.active() as never, root as never);
+      let cursor = start;
+      for (const s of t.stages) {
+        const stageAttrs: Attributes = { 'crosschannel.stage': s.stage, 'crosschannel.stage.status': s.status, 'crosschannel.stage.ms': s.ms };
+        for (const [k, v] of Object.entries(s.output)) stageAttrs[`crosschannel.stage.output.${k}`] = v;
+        if (s.removed.length) stageAttrs['crosschannel.stage.removed'] = s.removed.length;
+        if (asEvents) {
+          if (s.error) stageAttrs['crosschannel.error_code'] = s.error.code;
+          root.addEvent(`crosschannel.decide.${s.stage}`, stageAttrs, cursor + s.ms);
+          cursor += s.ms;
+        } else {
+          const span = tracer.startSpan(`crosschannel.decide.${s.stage}`, { startTime: cursor, attributes: stageAttrs }, parent);
+          if (s.error) {
+            span.setStatus({ code: STATUS_ERROR, message: `${s.error.code}: ${s.error.message}` });
+            span.addEvent('exception', { 'exception.type': s.error.code, 'exception.message': s.error.message }, cursor + s.ms);
+          }
+          cursor += s.ms;
+          span.end(cursor);
+        }
+        const store = STORE_STAGES[s.stage];
+        if (store !== undefined && s.status !== 'skipped') storeDuration.record(s.ms, { store, operation: s.stage, status: s.status });
+      }
+      root.end(end);
+      decisions.add(1, { channel: t.channel, outcome: d.outcome });
+      for (const r of d.reasons) refusals.add(1, { reason: r.code });
+    },
+  };
+}
