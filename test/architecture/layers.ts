@@ -32,6 +32,8 @@ export const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   'adapters/memory': [...PURE, 'timing', 'insights', 'decide', 'journeys'],
   'adapters/redis': [...PURE, 'timing', 'insights', 'decide', 'journeys'],
   'adapters/postgres': [...PURE, 'timing', 'insights', 'decide', 'journeys'],
+  // The OpenTelemetry adapter implements decide's telemetry port.
+  'adapters/otel': ['core', 'decide'],
   root: [...PURE, 'timing', 'insights', 'decide', 'journeys'],
 };
 

@@ -2,7 +2,7 @@
  * `crosschannel/adapters/otel` — OpenTelemetry for `decide`: one `crosschannel.decide` span per call with a
  * child span per stage, and the decision, refusal and store-latency metrics. The entry has no runtime
  * import of `@opentelemetry/api`: you pass the API object, so users who do not install it load nothing.
- * See docs/decide.md, "Telemetry".
+ * See [Telemetry in docs/decide.md](../../../docs/decide.md#telemetry).
  * @packageDocumentation
  */
 import type { DecideTelemetry, DecisionTelemetry } from '../../decide/telemetry.js';
