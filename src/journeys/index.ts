@@ -42,6 +42,7 @@ export { startInstance, canEnter, triggersEntry, type JourneyInstance, type Jour
 export type { AdvanceInputs, JourneyResponse, InboundReply } from './inputs.js';
 export type { JourneyAction, SendFields, TraceEntry, AdvanceResult } from './actions.js';
 export { advance } from './advance.js';
+export type { JourneyTelemetry, JourneyStepTelemetry } from './telemetry.js';
 export { matchReply, replyWords, type ReplyMatch, type ExpectedReply } from './reply.js';
 export { nextLocalTime } from './schedule.js';
 export {

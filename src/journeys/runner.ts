@@ -20,6 +20,7 @@ import type { JourneyDefinitionInput } from './definition.js';
 import type { JourneyErrorCode } from './errors.js';
 import type { BestMomentCheck, HoldoutCheck } from './hooks.js';
 import type { AdvanceInputs } from './inputs.js';
+import { emitStep, type JourneyTelemetry } from './telemetry.js';
 import { startInstance, triggersEntry, type JourneyInstance } from './instance.js';
 import { checkJourneyInput, entryPlan, inboxInputs, type EnrolResult, type JourneyClaim, type JourneyInput, type JourneyStore } from './store.js';
 
@@ -83,6 +84,10 @@ export interface JourneyRunnerOptions {
   readonly leaseMs?: number;
   /** Instances claimed per tick (default 100). */
   readonly batchSize?: number;
+  /** Where each processed step is reported (see `crosschannel/adapters/otel`); off by default. */
+  readonly telemetry?: JourneyTelemetry;
+  /** Clock of the step durations telemetry reports, in ms (default `performance.now`); never used by the journey logic. */
+  readonly traceClock?: () => number;
 }
 
 /**
@@ -232,7 +237,7 @@ export function createJourneyRunner(options: JourneyRunnerOptions): JourneyRunne
     }
   }
 
-  async function processClaim(claim: JourneyClaim, now: EpochMs): Promise<{ outcome: 'completed' | 'lost'; actions: number }> {
+  async function processClaim(claim: JourneyClaim, now: EpochMs, onSaved?: (result: AdvanceResult) => void): Promise<{ outcome: 'completed' | 'lost'; actions: number }> {
     const inst = claim.instance;
     const journey = byVersion.get(`${inst.journeyId}@${inst.version}`);
     if (!journey) throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INSTANCE_INVALID', `No journey ${inst.journeyId} version ${inst.version} in this runner`, { path: ['instance', 'version'] });
@@ -247,12 +252,44 @@ export function createJourneyRunner(options: JourneyRunnerOptions): JourneyRunne
     }
     for (const a of r.actions) await perform(a);
     const saved = await store.complete(claim, r.instance, claim.inbox.length, now);
+    if (saved) onSaved?.(r);
     return { outcome: saved ? 'completed' : 'lost', actions: r.actions.length };
+  }
+
+  const telemetry = options.telemetry;
+  if (telemetry !== undefined && (typeof telemetry !== 'object' || telemetry === null || typeof telemetry.step !== 'function')) throw configError('telemetry must be an object with a step function', ['telemetry']);
+  const clock = options.traceClock ?? (() => globalThis.performance.now());
+  if (typeof clock !== 'function') throw configError('traceClock must be a function', ['traceClock']);
+
+  /** {@link processClaim}, reported to the telemetry sink when there is one. */
+  async function observedClaim(claim: JourneyClaim, now: EpochMs): Promise<{ outcome: 'completed' | 'lost'; actions: number }> {
+    if (telemetry === undefined) return processClaim(claim, now);
+    const t0 = clock();
+    const inst = claim.instance;
+    const base = { journeyId: inst.journeyId, version: inst.version, instanceId: inst.id, subjectId: inst.subjectId, fromStep: inst.step };
+    try {
+      const r = await processClaim(claim, now, (result) => {
+        emitStep(telemetry, {
+          ...base,
+          toStep: result.instance.step,
+          status: result.instance.status,
+          outcome: 'completed',
+          actions: result.actions.map((a) => ('channel' in a ? { kind: a.kind, channel: a.channel } : { kind: a.kind })),
+          ms: clock() - t0,
+        });
+      });
+      if (r.outcome === 'lost') emitStep(telemetry, { ...base, outcome: 'lost', actions: [], ms: clock() - t0 });
+      return r;
+    } catch (e) {
+      const error = isCrossChannelError(e) ? { code: e.code, message: e.message } : { code: 'ERROR', message: e instanceof Error ? e.message : String(e) };
+      emitStep(telemetry, { ...base, outcome: 'failed', actions: [], ms: clock() - t0, error });
+      throw e;
+    }
   }
 
   async function tick(now: EpochMs): Promise<TickResult> {
     const claims = await store.claimDue(now, { limit: batchSize, leaseMs, owner });
-    const settled = await Promise.allSettled(claims.map((c) => processClaim(c, now)));
+    const settled = await Promise.allSettled(claims.map((c) => observedClaim(c, now)));
     let completed = 0;
     let lost = 0;
     let actions = 0;

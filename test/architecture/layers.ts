@@ -33,7 +33,7 @@ export const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   'adapters/redis': [...PURE, 'timing', 'insights', 'decide', 'journeys'],
   'adapters/postgres': [...PURE, 'timing', 'insights', 'decide', 'journeys'],
   // The OpenTelemetry adapter implements decide's telemetry port.
-  'adapters/otel': ['core', 'decide'],
+  'adapters/otel': ['core', 'decide', 'journeys'],
   root: [...PURE, 'timing', 'insights', 'decide', 'journeys'],
 };
 

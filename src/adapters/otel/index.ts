@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 import type { DecideTelemetry, DecisionTelemetry } from '../../decide/telemetry.js';
+import type { JourneyStepTelemetry, JourneyTelemetry } from '../../journeys/telemetry.js';
 
 /** Attribute values as OpenTelemetry accepts them. */
 type Attributes = Record<string, string | number | boolean>;
@@ -140,3 +141,56 @@ export function otelTelemetry(api: OtelApiLike, options: OtelTelemetryOptions = 
     },
   };
 }
+
+/**
+ * A {@link JourneyTelemetry} on OpenTelemetry for `createJourneyRunner`: a `crosschannel.journey.step` span per
+ * processed step (attributes `crosschannel.journey`, `crosschannel.journey.version`, `crosschannel.instance`,
+ * `crosschannel.step.from`, `crosschannel.step.to`, `crosschannel.outcome`, `crosschannel.status`,
+ * `crosschannel.actions`, `crosschannel.error_code`; error status on failure), and metrics
+ * `crosschannel.journey.steps` {journey, outcome}, `crosschannel.journey.actions` {journey, kind, channel} and
+ * `crosschannel.journey.step.duration` (ms) {journey, outcome}.
+ *
+ * @example
+ * ```ts
+ * import { createJourneyRunner, type JourneyRunnerOptions } from 'crosschannel/journeys';
+ * declare const api: OtelApiLike; // `import * as api from '@opentelemetry/api'`
+ * declare const options: JourneyRunnerOptions;
+ * const runner = createJourneyRunner({ ...options, telemetry: otelJourneyTelemetry(api) });
+ * ```
+ */
+export function otelJourneyTelemetry(api: OtelApiLike, options: Pick<OtelTelemetryOptions, 'name' | 'wallClock'> = {}): JourneyTelemetry {
+  const scope = options.name ?? 'crosschannel';
+  const wall = options.wallClock ?? Date.now;
+  const tracer = api.trace.getTracer(scope);
+  const meter = api.metrics.getMeter(scope);
+  const steps = meter.createCounter('crosschannel.journey.steps', { description: 'Journey steps processed by the runner, by outcome' });
+  const actions = meter.createCounter('crosschannel.journey.actions', { description: 'Actions performed by journey steps, by kind and channel' });
+  const duration = meter.createHistogram('crosschannel.journey.step.duration', { description: 'Duration of a journey step in the runner', unit: 'ms' });
+  return {
+    step(s: JourneyStepTelemetry): void {
+      const end = wall();
+      const attributes: Attributes = {
+        'crosschannel.journey': s.journeyId,
+        'crosschannel.journey.version': s.version,
+        'crosschannel.instance': s.instanceId,
+        'crosschannel.step.from': s.fromStep,
+        'crosschannel.outcome': s.outcome,
+        'crosschannel.actions': s.actions.length,
+      };
+      if (s.toStep !== undefined) attributes['crosschannel.step.to'] = s.toStep;
+      if (s.status !== undefined) attributes['crosschannel.status'] = s.status;
+      if (s.error) attributes['crosschannel.error_code'] = s.error.code;
+      const span = tracer.startSpan('crosschannel.journey.step', { startTime: end - s.ms, attributes });
+      if (s.error) {
+        span.setStatus({ code: STATUS_ERROR, message: `${s.error.code}: ${s.error.message}` });
+        span.addEvent('exception', { 'exception.type': s.error.code, 'exception.message': s.error.message }, end);
+      }
+      for (const a of s.actions) span.addEvent(`crosschannel.journey.action.${a.kind}`, a.channel === undefined ? {} : { 'crosschannel.channel': a.channel }, end);
+      span.end(end);
+      steps.add(1, { journey: s.journeyId, outcome: s.outcome });
+      for (const a of s.actions) actions.add(1, a.channel === undefined ? { journey: s.journeyId, kind: a.kind } : { journey: s.journeyId, kind: a.kind, channel: a.channel });
+      duration.record(s.ms, { journey: s.journeyId, outcome: s.outcome });
+    },
+  };
+}
+

@@ -1,0 +1,57 @@
+/**
+ * The telemetry port of the journeys runner: called once per instance step the runner processes, after the step
+ * is saved (or lost, or failed). `crosschannel/adapters/otel` implements it on OpenTelemetry (a span per step,
+ * step and action counters, a step-duration histogram); anything else (logs, StatsD) can too.
+ */
+import type { JourneyAction } from './actions.js';
+
+/**
+ * One processed step.
+ *
+ * @example
+ * ```ts
+ * const t: JourneyTelemetry = { step: (s: JourneyStepTelemetry) => console.log(s.journeyId, s.fromStep, '→', s.toStep, s.outcome, s.ms) };
+ * ```
+ */
+export interface JourneyStepTelemetry {
+  readonly journeyId: string;
+  readonly version: number;
+  readonly instanceId: string;
+  readonly subjectId: string;
+  /** The step the instance was at when claimed, and where the step left it (absent when it failed). */
+  readonly fromStep: string;
+  readonly toStep?: string;
+  /** `completed` (saved), `lost` (the lease had passed to another runner: nothing saved) or `failed` (an error). */
+  readonly outcome: 'completed' | 'lost' | 'failed';
+  /** The instance status after the step (`active`, `completed`, `exited`, …), absent when it failed. */
+  readonly status?: string;
+  /** The actions the step performed (sends, tasks, answers, opt-outs …). */
+  readonly actions: ReadonlyArray<Pick<JourneyAction, 'kind'> & { readonly channel?: string }>;
+  /** Duration of the step (loading inputs, advancing, performing the actions, saving), from the runner's clock. */
+  readonly ms: number;
+  /** The error code and message of a failed step. */
+  readonly error?: { readonly code: string; readonly message: string };
+}
+
+/**
+ * Where the runner reports its steps. Off by default; a sink that throws is ignored (observability never changes
+ * what the runner does).
+ *
+ * @example
+ * ```ts
+ * const steps = new Map<string, number>();
+ * const telemetry: JourneyTelemetry = { step: (s) => steps.set(s.outcome, (steps.get(s.outcome) ?? 0) + 1) };
+ * ```
+ */
+export interface JourneyTelemetry {
+  step(event: JourneyStepTelemetry): void;
+}
+
+/** Calls the sink, swallowing its errors. @internal */
+export function emitStep(telemetry: JourneyTelemetry, event: JourneyStepTelemetry): void {
+  try {
+    telemetry.step(event);
+  } catch {
+    // a broken exporter must not fail a journey step
+  }
+}
