@@ -35,6 +35,8 @@ export const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   // The OpenTelemetry adapter implements decide's telemetry port.
   'adapters/otel': ['core', 'decide', 'journeys'],
   root: [...PURE, 'timing', 'insights', 'decide', 'journeys'],
+  // The command line sits on top of everything, with the in-process stores for its demo.
+  cli: [...PURE, 'timing', 'insights', 'decide', 'journeys', 'adapters/memory'],
 };
 
 /** npm packages a layer may import at run time; anything else (node:*, ioredis, pg, vitest) is an edge. */
@@ -47,6 +49,8 @@ export const MAY_IMPORT_PACKAGES: Readonly<Record<string, readonly string[]>> = 
   testing: [...RUNTIME, 'vitest'],
   // The issue asks for a well-kept numeric library for the distributions (t, normal, beta, chi-square).
   experiments: [...RUNTIME, 'jstat'],
+  // The command line reads files and arguments (node:fs, node:util): it is not part of any browser entry.
+  cli: [...RUNTIME, 'jstat', 'node:util', 'node:fs'],
 };
 
 /** The layer of a path relative to the project root, e.g. `src/capping/evaluate.ts` → `capping`. */

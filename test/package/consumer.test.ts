@@ -16,6 +16,7 @@ import { dirname, join, resolve } from 'node:path';
 import { build } from 'tsup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import config, { entries } from '../../tsup.config.js';
+import cliConfig from '../../tsup.cli.config.js';
 import { fixDeclarations } from '../../scripts/fix-dts.js';
 import { packageEntries } from '../../scripts/entries.js';
 
@@ -40,6 +41,8 @@ beforeAll(async () => {
   for (const f of ['package.json', 'README.md', 'CHANGELOG.md']) copyFileSync(join(ROOT, f), join(pkg, f));
   const { entry: _entry, outDir: _outDir, ...base } = config as Record<string, unknown>;
   await build({ ...base, entry: entries, outDir: join(pkg, 'dist'), silent: true, clean: true });
+  const { outDir: _cliOut, ...cliBase } = cliConfig as Record<string, unknown>;
+  await build({ ...cliBase, outDir: join(pkg, 'dist', 'cli'), silent: true });
   for (const f of walk(join(pkg, 'dist'))) {
     if (!f.endsWith('.d.ts') && !f.endsWith('.d.cts')) continue;
     const { text, fixed } = fixDeclarations(readFileSync(f, 'utf8'));
@@ -197,6 +200,18 @@ describe('the packed package, installed in a scratch project', () => {
     console.log(`installed: ${mb(total)} = ${[...sizes].map(([k, v]) => `${k} ${mb(v)}`).join(' + ')}`);
     expect(sizes.has('libphonenumber-js')).toBe(false);
     expect(total).toBeLessThanOrEqual(15 * 1024 * 1024);
+  });
+
+  it('the crosschannel command is installed as a bin and runs from the tarball', () => {
+    const bin = JSON.parse(readFileSync(join(app, 'node_modules', 'crosschannel', 'package.json'), 'utf8')) as { bin: Record<string, string> };
+    const path = join(app, 'node_modules', 'crosschannel', bin.bin.crosschannel!);
+    expect(readFileSync(path, 'utf8').startsWith('#!/usr/bin/env node')).toBe(true);
+    const r = spawnSync(process.execPath, [path, 'tcf', 'decode', 'not-a-tc-string!'], { cwd: app, encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('CONSENT_TCF_MALFORMED');
+    const demo = spawnSync(process.execPath, [path, 'demo'], { cwd: app, encoding: 'utf8' });
+    expect(demo.status).toBe(0);
+    expect(demo.stdout).toContain('CAP_LIMIT_REACHED');
   });
 
   it('ships declarations and code only: no sources, tests or benchmarks in the tarball', () => {

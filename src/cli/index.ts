@@ -1,0 +1,472 @@
+/**
+ * The `crosschannel` command line: decode TC and GPP strings, check configuration files (every error with its
+ * path), evaluate segments over JSON-lines profiles, compare attribution models over CSV exports, and a short
+ * demo. Arguments are read with Node's `util.parseArgs`; every command is a function of its arguments and an
+ * {@link CliIo}, so it is tested without spawning a process.
+ *
+ * Exit codes: 0 success, 1 invalid input (a config with errors, a string that does not decode), 2 usage error
+ * (unknown command or option, a missing argument).
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { CrossChannelError, isCrossChannelError } from '../core/errors.js';
+import { toEpochMs } from '../core/time.js';
+import { decodeGpp } from '../consent/gpp/codec.js';
+import { decodeTcString } from '../consent/tcf/decode.js';
+import { IdSet } from '../consent/tcf/id-set.js';
+import { parseConsentPolicy, type ConsentPolicyInput } from '../consent/ledger.js';
+import { parseCapRules, type CapRuleSetInput } from '../capping/rules.js';
+import { compileSegments } from '../segments/compile.js';
+import { evaluateBatch } from '../segments/batch.js';
+import { parseSegments, type SegmentDefinitionInput } from '../segments/dsl.js';
+import { parseCatalogue, type CatalogueInput } from '../arbitration/offers.js';
+import { buildJourneys, type ConversionRow, type TouchpointRow } from '../attribution/journeys.js';
+import { compareModels } from '../attribution/attribute.js';
+import { parseAttributionConfig, type AttributionConfigInput } from '../attribution/models.js';
+import { formatAttributionTable, renderAttributionSvg } from '../attribution/report.js';
+import { parseIdentityRules, type IdentityRulesInput } from '../identity/rules.js';
+import { parseDecideConfig, type DecideConfigInput } from '../decide/config.js';
+import { decide } from '../decide/pipeline.js';
+import { formatTrace } from '../decide/trace.js';
+import { parseJourney } from '../journeys/compile.js';
+import { parseExperiment } from '../experiments/index.js';
+import { MemoryConsentStore, MemoryContactHistoryStore, MemoryEventStore, MemoryIdentityStore, MemoryOfferCapacityStore } from '../adapters/memory/index.js';
+import { parseCsv } from './csv.js';
+
+/**
+ * What a command reads and writes: injected, so commands run in tests without a process.
+ */
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  readFile(path: string): Promise<string>;
+  writeFile(path: string, text: string): Promise<void>;
+  /** The current time (epoch ms), for `--now` defaults. */
+  now(): number;
+  /** True when stderr is a terminal: progress lines are shown then, never in `--json` output. */
+  readonly isTTY: boolean;
+}
+
+/** The version printed by `--version` (the package's). */
+export const CLI_VERSION = '0.1.0';
+
+const USAGE = `crosschannel ${CLI_VERSION} — cross-channel marketing primitives from the command line
+
+Usage:
+  crosschannel tcf decode <tc-string> [--json]
+  crosschannel gpp decode <gpp-string> [--json]
+  crosschannel check <config.json> [--kind caps|segments|catalogue|decide|journey|experiment|consent-policy|identity-rules|attribution] [--json]
+  crosschannel segments eval --rules <segments.json> --profiles <profiles.jsonl> [--events <events.jsonl>] [--now <ISO>] [--json]
+  crosschannel attribution --touchpoints <t.csv> --conversions <c.csv> [--model <name>]... [--lookback <duration>] [--json | --html <out.html>]
+  crosschannel demo
+  crosschannel --help | --version
+
+Exit codes: 0 success, 1 invalid input, 2 usage error. Run \`crosschannel <command> --help\` for one command.
+`;
+
+const HELP: Record<string, string> = {
+  tcf: `crosschannel tcf decode <tc-string> [--json]
+
+Decodes an IAB TCF v2 TC string (core, disclosed vendors, publisher TC): version, CMP, dates, purposes,
+special features, vendor consents and legitimate interests (as id ranges), publisher restrictions.
+--json prints the decoded fields as JSON. Exit 1 when the string does not decode.
+`,
+  gpp: `crosschannel gpp decode <gpp-string> [--json]
+
+Decodes an IAB GPP string: the header and each section (tcfeuv2, uspv1, usnat, US state sections).
+--json prints the decoded sections as JSON. Exit 1 when the string does not decode.
+`,
+  check: `crosschannel check <config.json> [--kind <kind>] [--json]
+
+Validates a configuration file and prints every error with its path. The kind comes from --kind, a top-level
+"kind" field, or the shape: { rules } caps, [ … ] segments, { offers } catalogue, { catalogue, caps } decide,
+{ steps, start } journey, { variants } experiment. Kinds: ${[
+    'caps',
+    'segments',
+    'catalogue',
+    'decide',
+    'journey',
+    'experiment',
+    'consent-policy',
+    'identity-rules',
+    'attribution',
+  ].join(', ')}. Exit 0 valid, 1 invalid.
+`,
+  segments: `crosschannel segments eval --rules <segments.json> --profiles <profiles.jsonl> [--events <events.jsonl>] [--now <ISO>] [--json]
+
+Evaluates a segment set (a JSON array of definitions) over people: one JSON object per line in profiles.jsonl,
+{ "id": "p1", …attributes }; events.jsonl holds behaviour events { "id", "subjectId", "type", "at", "properties" }.
+Prints the member count per segment, and with --json one line per person: { "id", "segments": [ … ] }.
+`,
+  attribution: `crosschannel attribution --touchpoints <t.csv> --conversions <c.csv> [--model <name>]... [--lookback <duration>] [--json | --html <out.html>]
+
+Compares attribution models over CSV exports: touchpoints (subjectId, channel, at) and conversions
+(subjectId, at, value?), times as ISO 8601 with an offset or epoch ms. Models: last_touch, first_touch, linear,
+time_decay, position_based, markov, shapley… (default: all built-in ones). Prints a table; --json the comparison;
+--html writes a page with the chart.
+`,
+  demo: `crosschannel demo
+
+Runs a short decision demo in memory: one person, a consent grant, three email decisions against a weekly cap
+of two, each printed with its per-stage trace.
+`,
+};
+
+class UsageError extends Error {}
+
+/**
+ * Runs the command line with `argv` (without the node and script paths) and returns the exit code.
+ */
+export async function main(argv: ReadonlyArray<string>, io: CliIo): Promise<number> {
+  try {
+    const [command, ...rest] = argv;
+    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+      io.stdout(USAGE);
+      return command === undefined ? 2 : 0;
+    }
+    if (command === '--version' || command === '-v') {
+      io.stdout(`${CLI_VERSION}\n`);
+      return 0;
+    }
+    if (rest.includes('--help') || rest.includes('-h')) {
+      const text = HELP[command];
+      if (text === undefined) throw new UsageError(`Unknown command ${JSON.stringify(command)}`);
+      io.stdout(text);
+      return 0;
+    }
+    switch (command) {
+      case 'tcf':
+        return await tcfCommand(rest, io);
+      case 'gpp':
+        return await gppCommand(rest, io);
+      case 'check':
+        return await checkCommand(rest, io);
+      case 'segments':
+        return await segmentsCommand(rest, io);
+      case 'attribution':
+        return await attributionCommand(rest, io);
+      case 'demo':
+        return await demoCommand(rest, io);
+      default:
+        throw new UsageError(`Unknown command ${JSON.stringify(command)}`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError || (e instanceof TypeError && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) {
+      io.stderr(`crosschannel: ${e.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (isCrossChannelError(e)) {
+      io.stderr(`crosschannel: ${e.code}${e.path ? ` at ${e.path}` : ''}: ${e.message}\n`);
+      return 1;
+    }
+    const err = e as { code?: string; path?: string; message?: string };
+    if (err.code === 'ENOENT' || err.code === 'EISDIR' || err.code === 'EACCES') {
+      io.stderr(`crosschannel: cannot read ${err.path ?? 'file'} (${err.code})\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+function args(rest: ReadonlyArray<string>, options: NonNullable<ParseArgsConfig['options']>, positionals: number): { values: Record<string, unknown>; positionals: string[] } {
+  const r = parseArgs({ args: [...rest], options, allowPositionals: true, strict: true });
+  if (r.positionals.length !== positionals) throw new UsageError(`expected ${positionals} argument${positionals === 1 ? '' : 's'}, got ${r.positionals.length}`);
+  return { values: r.values as Record<string, unknown>, positionals: r.positionals };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// tcf / gpp
+
+async function tcfCommand(rest: ReadonlyArray<string>, io: CliIo): Promise<number> {
+  const { values, positionals } = args(rest, { json: { type: 'boolean' } }, 2);
+  if (positionals[0] !== 'decode') throw new UsageError(`unknown tcf subcommand ${JSON.stringify(positionals[0])}`);
+  const tc = decodeTcString(positionals[1]!);
+  io.stdout(values.json ? `${JSON.stringify(plain(tc), null, 2)}\n` : describe(tc));
+  return 0;
+}
+
+async function gppCommand(rest: ReadonlyArray<string>, io: CliIo): Promise<number> {
+  const { values, positionals } = args(rest, { json: { type: 'boolean' } }, 2);
+  if (positionals[0] !== 'decode') throw new UsageError(`unknown gpp subcommand ${JSON.stringify(positionals[0])}`);
+  const gpp = decodeGpp(positionals[1]!);
+  io.stdout(values.json ? `${JSON.stringify(plain(gpp), null, 2)}\n` : describe(gpp));
+  return 0;
+}
+
+/** A decoded value as plain JSON: id sets as sorted id lists, dates (epoch ms fields named …At / created) as ISO. */
+function plain(value: unknown, key = ''): unknown {
+  if (value instanceof IdSet) return value.toArray();
+  if (typeof value === 'number' && /(created|lastUpdated|At)$/.test(key) && Number.isFinite(value)) return new Date(value).toISOString();
+  if (Array.isArray(value)) return value.map((v) => plain(v));
+  if (value instanceof Map) return Object.fromEntries([...value].map(([k, v]) => [String(k), plain(v, String(k))]));
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) if (v !== undefined && typeof v !== 'function') out[k] = plain(v, k);
+    return out;
+  }
+  return value;
+}
+
+/** Ids as compact ranges: `1-5,8,10-12`. */
+export function idRanges(ids: ReadonlyArray<number>): string {
+  const out: string[] = [];
+  for (let i = 0; i < ids.length; i++) {
+    let j = i;
+    while (j + 1 < ids.length && ids[j + 1] === ids[j]! + 1) j++;
+    out.push(j === i ? String(ids[i]) : `${ids[i]}-${ids[j]}`);
+    i = j;
+  }
+  return out.length === 0 ? '—' : out.join(',');
+}
+
+/** Aligned `key  value` lines of a decoded structure; nested objects indented, id lists as ranges. */
+function describe(value: unknown): string {
+  const lines: string[] = [];
+  const walk = (v: unknown, indent: string): void => {
+    const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined && typeof x !== 'function');
+    const width = Math.max(0, ...entries.map(([k]) => k.length));
+    for (const [k, x] of entries) {
+      const label = `${indent}${k.padEnd(width)}  `;
+      if (x instanceof IdSet) lines.push(`${label}${idRanges(x.toArray())}`);
+      else if (Array.isArray(x) && x.every((n) => typeof n === 'number')) lines.push(`${label}${idRanges(x as number[])}`);
+      else if (x !== null && typeof x === 'object' && !Array.isArray(x)) {
+        lines.push(`${indent}${k}`);
+        walk(x instanceof Map ? Object.fromEntries(x) : x, `${indent}  `);
+      } else {
+        const p = plain(x, k);
+        lines.push(`${label}${typeof p === 'string' ? p : JSON.stringify(p)}`);
+      }
+    }
+  };
+  walk(value, '');
+  return `${lines.join('\n')}\n`;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// check
+
+const KINDS = ['caps', 'segments', 'catalogue', 'decide', 'journey', 'experiment', 'consent-policy', 'identity-rules', 'attribution'] as const;
+type Kind = (typeof KINDS)[number];
+
+/** The kind of a config from its shape (or its `kind` field), or `undefined` when it is not clear. */
+export function inferKind(config: unknown): Kind | undefined {
+  if (Array.isArray(config)) return 'segments';
+  if (config === null || typeof config !== 'object') return undefined;
+  const c = config as Record<string, unknown>;
+  if (typeof c.kind === 'string' && (KINDS as readonly string[]).includes(c.kind)) return c.kind as Kind;
+  if ('catalogue' in c) return 'decide';
+  if ('steps' in c && 'start' in c) return 'journey';
+  if ('variants' in c) return 'experiment';
+  if ('offers' in c) return 'catalogue';
+  if ('rules' in c) return 'caps';
+  if ('models' in c) return 'attribution';
+  return undefined;
+}
+
+function validate(kind: Kind, config: unknown): void {
+  switch (kind) {
+    case 'caps':
+      parseCapRules(config as CapRuleSetInput);
+      return;
+    case 'segments':
+      compileSegments(parseSegments(config as ReadonlyArray<SegmentDefinitionInput>));
+      return;
+    case 'catalogue':
+      parseCatalogue(config as CatalogueInput);
+      return;
+    case 'decide':
+      parseDecideConfig(config as DecideConfigInput);
+      return;
+    case 'journey':
+      parseJourney(config as never);
+      return;
+    case 'experiment':
+      parseExperiment(config as never);
+      return;
+    case 'consent-policy':
+      parseConsentPolicy(config as ConsentPolicyInput);
+      return;
+    case 'identity-rules':
+      parseIdentityRules(config as IdentityRulesInput);
+      return;
+    case 'attribution':
+      parseAttributionConfig(config as AttributionConfigInput);
+  }
+}
+
+async function checkCommand(rest: ReadonlyArray<string>, io: CliIo): Promise<number> {
+  const { values, positionals } = args(rest, { kind: { type: 'string' }, json: { type: 'boolean' } }, 1);
+  const file = positionals[0]!;
+  const text = await io.readFile(file);
+  let config: unknown;
+  try {
+    config = JSON.parse(text);
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    if (values.json) io.stdout(`${JSON.stringify({ file, valid: false, errors: [{ code: 'CONFIG_INVALID', path: '', message: `not JSON: ${message}` }] })}\n`);
+    else io.stderr(`${file}: not JSON: ${message}\n`);
+    return 1;
+  }
+  const asked = values.kind as string | undefined;
+  if (asked !== undefined && !(KINDS as readonly string[]).includes(asked)) throw new UsageError(`unknown kind ${JSON.stringify(asked)} (one of ${KINDS.join(', ')})`);
+  const kind = (asked as Kind | undefined) ?? inferKind(config);
+  if (kind === undefined) throw new UsageError(`cannot tell what ${file} configures: pass --kind (${KINDS.join(', ')})`);
+  let body = config;
+  if (asked === undefined && config !== null && typeof config === 'object' && !Array.isArray(config) && 'kind' in config) {
+    const { kind: _k, ...restConfig } = config as Record<string, unknown>;
+    body = restConfig;
+  }
+  const errors: Array<{ code: string; path: string; message: string }> = [];
+  try {
+    validate(kind, body);
+  } catch (e) {
+    if (!isCrossChannelError(e)) throw e;
+    // Every issue the schema reported, each with its path (the error itself carries the first).
+    const issues = (e.detail as { issues?: Array<{ path?: string; message?: string }> } | undefined)?.issues;
+    if (Array.isArray(issues) && issues.length > 0) for (const i of issues) errors.push({ code: e.code, path: String(i.path ?? ''), message: String(i.message ?? e.message) });
+    else errors.push({ code: e.code, path: e.path ?? '', message: e.message });
+  }
+  if (values.json) io.stdout(`${JSON.stringify({ file, kind, valid: errors.length === 0, errors })}\n`);
+  else if (errors.length === 0) io.stdout(`${file}: valid ${kind} configuration\n`);
+  else {
+    io.stderr(`${file}: ${errors.length} error${errors.length === 1 ? '' : 's'} in the ${kind} configuration\n`);
+    for (const er of errors) io.stderr(`  ${er.path || '(root)'}: ${er.message} [${er.code}]\n`);
+  }
+  return errors.length === 0 ? 0 : 1;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// segments eval
+
+function jsonLines(text: string, file: string): Array<Record<string, unknown>> {
+  const out: Array<Record<string, unknown>> = [];
+  text.split(/\r?\n/).forEach((line, i) => {
+    if (line.trim() === '') return;
+    let v: unknown;
+    try {
+      v = JSON.parse(line);
+    } catch {
+      throw new CrossChannelError('INPUT_INVALID', `${file} line ${i + 1} is not JSON`, { path: [file, i + 1] });
+    }
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new CrossChannelError('INPUT_INVALID', `${file} line ${i + 1} is not a JSON object`, { path: [file, i + 1] });
+    out.push(v as Record<string, unknown>);
+  });
+  return out;
+}
+
+function progressLine(io: CliIo, label: string): ((n: number) => void) | undefined {
+  if (!io.isTTY) return undefined;
+  return (n) => io.stderr(`\r${label}: ${n.toLocaleString('en-US')}`);
+}
+
+async function segmentsCommand(rest: ReadonlyArray<string>, io: CliIo): Promise<number> {
+  const { values, positionals } = args(rest, { rules: { type: 'string' }, profiles: { type: 'string' }, events: { type: 'string' }, now: { type: 'string' }, json: { type: 'boolean' } }, 1);
+  if (positionals[0] !== 'eval') throw new UsageError(`unknown segments subcommand ${JSON.stringify(positionals[0])}`);
+  if (typeof values.rules !== 'string' || typeof values.profiles !== 'string') throw new UsageError('segments eval needs --rules and --profiles');
+  const segments = compileSegments(JSON.parse(await io.readFile(values.rules)) as never);
+  const now = values.now === undefined ? io.now() : toEpochMs(values.now, ['--now']);
+  const people = jsonLines(await io.readFile(values.profiles), values.profiles);
+  const events = typeof values.events === 'string' ? jsonLines(await io.readFile(values.events), values.events) : [];
+  const bySubject = new Map<string, Array<Record<string, unknown>>>();
+  for (const e of events) {
+    const s = String(e.subjectId);
+    (bySubject.get(s) ?? bySubject.set(s, []).get(s)!).push(e);
+  }
+  const subjects = people.map((p, i) => {
+    if (typeof p.id !== 'string') throw new CrossChannelError('INPUT_INVALID', `${values.profiles} line ${i + 1}: "id" must be a string`, { path: [values.profiles as string, i + 1, 'id'] });
+    const { id, ...profile } = p;
+    const evs = (bySubject.get(id) ?? []).map((e) => ({ ...e, at: toEpochMs(e.at, ['events', String(e.id), 'at']) })).sort((a, b) => a.at - b.at);
+    return { id, profile, events: evs as never };
+  });
+  const onProgress = values.json ? undefined : progressLine(io, 'profiles');
+  const result = await evaluateBatch(segments, subjects, now, { collectMembers: true, ...(onProgress ? { onProgress, progressEvery: 10_000 } : {}) });
+  if (onProgress) io.stderr('\n');
+  if (values.json) {
+    const of = new Map<string, string[]>();
+    for (const [seg, members] of Object.entries(result.members)) for (const m of members) (of.get(m) ?? of.set(m, []).get(m)!).push(seg);
+    for (const s of subjects) io.stdout(`${JSON.stringify({ id: s.id, segments: of.get(s.id) ?? [] })}\n`);
+  } else {
+    const width = Math.max(7, ...Object.keys(result.counts).map((k) => k.length));
+    io.stdout(`${'segment'.padEnd(width)}  ${'members'.padStart(9)}\n`);
+    for (const [seg, n] of Object.entries(result.counts)) io.stdout(`${seg.padEnd(width)}  ${n.toLocaleString('en-US').padStart(9)}\n`);
+    io.stdout(`${result.processed.toLocaleString('en-US')} people evaluated\n`);
+  }
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// attribution
+
+function timeOf(v: string | undefined, path: Array<string | number>): number {
+  if (v === undefined || v === '') throw new CrossChannelError('INPUT_INVALID', 'missing time', { path });
+  return /^-?\d+$/.test(v) ? Number(v) : toEpochMs(v, path);
+}
+
+async function attributionCommand(rest: ReadonlyArray<string>, io: CliIo): Promise<number> {
+  const { values } = args(
+    rest,
+    { touchpoints: { type: 'string' }, conversions: { type: 'string' }, model: { type: 'string', multiple: true }, lookback: { type: 'string' }, json: { type: 'boolean' }, html: { type: 'string' } },
+    0,
+  );
+  if (typeof values.touchpoints !== 'string' || typeof values.conversions !== 'string') throw new UsageError('attribution needs --touchpoints and --conversions');
+  if (values.json && values.html !== undefined) throw new UsageError('--json and --html are exclusive');
+  const touchpoints: TouchpointRow[] = parseCsv(await io.readFile(values.touchpoints)).map((r, i) => ({ subjectId: need(r, 'subjectId', values.touchpoints as string, i), channel: need(r, 'channel', values.touchpoints as string, i), at: timeOf(r.at, [values.touchpoints as string, i + 2, 'at']) }));
+  const conversions: ConversionRow[] = parseCsv(await io.readFile(values.conversions)).map((r, i) => ({
+    subjectId: need(r, 'subjectId', values.conversions as string, i),
+    at: timeOf(r.at, [values.conversions as string, i + 2, 'at']),
+    value: r.value === undefined || r.value === '' ? 1 : Number(r.value),
+  }));
+  const journeys = buildJourneys(touchpoints, conversions, values.lookback === undefined ? {} : { lookback: values.lookback as string });
+  const models = values.model as string[] | undefined;
+  const onProgress = values.json ? undefined : progressLine(io, 'journeys');
+  const comparison = compareModels(journeys, models === undefined ? {} : { models: models as never }, onProgress ? { onProgress, progressEvery: 10_000 } : undefined);
+  if (onProgress) io.stderr('\n');
+  if (values.json) io.stdout(`${JSON.stringify(comparison)}\n`);
+  else if (typeof values.html === 'string') {
+    const page = `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Attribution</title><style>body{font:14px system-ui,sans-serif;margin:2rem;max-width:72rem}pre{font-variant-numeric:tabular-nums;overflow-x:auto}</style></head><body>\n<h1>Attribution</h1>\n${renderAttributionSvg(comparison)}\n<pre>${escapeHtml(formatAttributionTable(comparison))}</pre>\n</body></html>\n`;
+    await io.writeFile(values.html, page);
+    io.stdout(`wrote ${values.html} (${journeys.length.toLocaleString('en-US')} journeys, ${comparison.models.length} models)\n`);
+  } else io.stdout(`${formatAttributionTable(comparison)}\n`);
+  return 0;
+}
+
+function need(row: Record<string, string>, column: string, file: string, i: number): string {
+  const v = row[column];
+  if (v === undefined || v === '') throw new CrossChannelError('INPUT_INVALID', `${file} row ${i + 2}: column "${column}" is missing or empty`, { path: [file, i + 2, column] });
+  return v;
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// demo
+
+async function demoCommand(rest: ReadonlyArray<string>, io: CliIo): Promise<number> {
+  args(rest, {}, 0);
+  const config = parseDecideConfig({
+    catalogue: { timeZone: 'Europe/Paris', offers: [{ id: 'welcome-10', channels: ['email', 'web'], value: 10, tags: ['marketing'] }, { id: 'newsletter', channels: ['email', 'web'], value: 2, tags: ['marketing'] }] },
+    caps: { timeZone: 'Europe/Paris', rules: [{ id: 'marketing-week', kind: 'limit', limit: 2, window: 'week', scope: { tags: 'marketing' } }] },
+    consent: { purpose: 'marketing', ledgerChannels: ['email'] },
+    timeZone: 'Europe/Paris',
+  });
+  const stores = {
+    identity: new MemoryIdentityStore({ erasureSalt: 'demo' }),
+    consent: new MemoryConsentStore({ erasureSalt: 'demo' }),
+    contacts: new MemoryContactHistoryStore(),
+    events: new MemoryEventStore(),
+    offerCapacity: new MemoryOfferCapacityStore(),
+  };
+  const t0 = Date.UTC(2026, 2, 9, 9);
+  const who = [{ type: 'email', value: 'ada@example.com' }];
+  await stores.identity.addObservations([{ identifiers: who, at: t0 - 60_000 }]);
+  const subjectId = (await stores.identity.lookup(who[0]!))!;
+  await stores.consent.append({ id: 'c1', subjectId, channel: 'email', purpose: 'marketing', kind: 'granted', at: t0 - 60_000, evidence: { source: 'signup-form' } });
+  io.stdout('crosschannel demo: three email decisions for one person, a weekly marketing cap of two\n\n');
+  for (let i = 0; i < 3; i++) {
+    const r = await decide({ requestId: `demo-${i}`, identifiers: who, channel: 'email', now: t0 + i * 3_600_000 }, stores, config);
+    io.stdout(`#${i + 1}: ${r.offers.length > 0 ? `send ${r.offers.map((o) => o.offerId).join(', ')}` : `no contact (${r.reasons.map((x) => x.code).join(', ')})`}\n`);
+    io.stdout(`${formatTrace(r.trace)}\n`);
+  }
+  return 0;
+}
