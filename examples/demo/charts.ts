@@ -37,9 +37,17 @@ export function niceScale(max: number, ticks = 5): { max: number; step: number }
   return { max: Math.ceil(max / step) * step, step };
 }
 
+const NUMBER = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
+
+/** Axis numbers with thousands separators; 10,000 and above in thousands (`12.5k`). */
 function fmt(n: number): string {
-  if (Math.abs(n) >= 1000) return `${Number((n / 1000).toFixed(2))}k`;
-  return Number.isInteger(n) ? String(n) : n.toFixed(1);
+  if (Math.abs(n) >= 10_000) return `${NUMBER.format(n / 1000)}k`;
+  return NUMBER.format(n);
+}
+
+/** Approximate width in px of a label at font-size 11 (system-ui averages ≈ 6.2 px per character). */
+function labelWidth(text: string): number {
+  return text.length * 6.2 + 10;
 }
 
 function frame(o: ChartOptions, w: number, h: number, body: string, legend: ReadonlyArray<string>): string {
@@ -96,9 +104,14 @@ export function lineChartSvg(o: ChartOptions, labels: ReadonlyArray<string>, ser
   const xAt = (i: number): number => left + (i / n) * plotW;
   const yAt = (v: number): number => top + plotH - (v / scale.max) * plotH;
   let body = axes(left, top, plotW, plotH, scale, o.yLabel);
-  const every = Math.max(1, Math.ceil(labels.length / 10));
+  // Labels thinned so that neighbours never collide: every k-th, with k from the widest label and the spacing.
+  const widest = Math.max(0, ...labels.map(labelWidth));
+  const spacing = plotW / n;
+  const every = Math.max(1, Math.ceil(widest / spacing));
   labels.forEach((l, i) => {
-    if (i % every === 0 || i === labels.length - 1) body += `<text x="${xAt(i).toFixed(1)}" y="${top + plotH + 16}" text-anchor="middle" font-size="11" fill="#444">${escapeXml(l)}</text>`;
+    // The last label only when it is not too close to the previous shown one.
+    const shown = i % every === 0 || (i === labels.length - 1 && (i % every) * spacing >= widest);
+    if (shown) body += `<text class="x-label" x="${xAt(i).toFixed(1)}" y="${top + plotH + 16}" text-anchor="middle" font-size="11" fill="#444">${escapeXml(l)}</text>`;
   });
   series.forEach((s, si) => {
     const pts = s.values.map((v, i) => `${xAt(i).toFixed(1)},${yAt(v).toFixed(1)}`).join(' ');
@@ -123,7 +136,12 @@ export function groupedBarSvg(o: ChartOptions, categories: ReadonlyArray<string>
   let body = axes(left, top, plotW, plotH, scale, o.yLabel);
   categories.forEach((cat, ci) => {
     const gx = left + ci * groupW + groupW * 0.1;
-    body += `<text x="${(left + ci * groupW + groupW / 2).toFixed(1)}" y="${top + plotH + 16}" text-anchor="middle" font-size="11" fill="#444">${escapeXml(cat)}</text>`;
+    const cx = left + ci * groupW + groupW / 2;
+    const cy = top + plotH + 16;
+    // A label wider than its group is slanted (anchored at its end) so that neighbours never overlap.
+    body += labelWidth(cat) > groupW
+      ? `<text class="x-label" x="${cx.toFixed(1)}" y="${cy}" text-anchor="end" transform="rotate(-30 ${cx.toFixed(1)} ${cy})" font-size="11" fill="#444">${escapeXml(cat)}</text>`
+      : `<text class="x-label" x="${cx.toFixed(1)}" y="${cy}" text-anchor="middle" font-size="11" fill="#444">${escapeXml(cat)}</text>`;
     series.forEach((s, si) => {
       const v = s.values[ci] ?? 0;
       const bh = (v / scale.max) * plotH;

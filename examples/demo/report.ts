@@ -80,6 +80,8 @@ export interface DemoSummary {
 
 const eur = (n: number): string => `€${Math.round(n).toLocaleString('en-US')}`;
 const int = (n: number): string => Math.round(n).toLocaleString('en-US');
+const ONE_DECIMAL = new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+const one = (n: number): string => ONE_DECIMAL.format(n);
 const pct = (a: number, b: number): string => (b > 0 ? `${((100 * a) / b).toFixed(1)}%` : '—');
 
 function table(header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string {
@@ -122,7 +124,7 @@ export function renderText(s: DemoSummary): string {
   out.push('\nDecisions per channel');
   out.push(table(CHANNEL_HEADER, channelRows(s)));
   out.push('\nOffers');
-  out.push(table(['offer', 'presented', 'accepted', 'rate', 'learned p', 'revenue'], s.offers.map((o) => [o.offerId, int(o.presented), int(o.accepted), pct(o.accepted, o.presented), o.learned.toFixed(3), eur(o.revenue)])));
+  out.push(table(['offer', 'presented', 'accepted', 'rate', 'learned p', 'revenue'], s.offers.map((o) => [o.offerId, int(o.presented), int(o.accepted), pct(o.accepted, o.presented), o.learned.toLocaleString('en-US', { minimumFractionDigits: 3, maximumFractionDigits: 3 }), eur(o.revenue)])));
   out.push(`\nRevenue ${eur(s.revenue.total)} (organic ${eur(s.revenue.organic)}, after an accepted offer ${eur(s.revenue.fromOffers)})`);
   if (s.reasons.length) {
     out.push('\nWhy no contact (top reason codes)');
@@ -131,17 +133,18 @@ export function renderText(s: DemoSummary): string {
   if (s.attribution) {
     const a = s.attribution;
     out.push(`\nAttribution of ${int(a.conversions)} conversions (${int(a.unattributed)} unattributed) — conversions credited per channel`);
-    out.push(table(['model', ...a.channels], a.models.map((m, i) => [m, ...a.channels.map((_, j) => (a.credits[i]?.[j] ?? 0).toFixed(1))])));
+    out.push(table(['model', ...a.channels], a.models.map((m, i) => [m, ...a.channels.map((_, j) => one(a.credits[i]?.[j] ?? 0))])));
   }
   out.push('\nExample decision trace');
   out.push(s.sampleTrace);
   return out.join('\n');
 }
 
+/** A table in a horizontal scroll box (phones): numeric columns (all but the first) right-aligned, headers too. */
 function htmlTable(header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string {
-  return `<table><thead><tr>${header.map((h) => `<th>${escapeXml(h)}</th>`).join('')}</tr></thead><tbody>${rows
+  return `<div class="scroll"><table><thead><tr>${header.map((h, i) => `<th${i > 0 ? ' class="n"' : ''}>${escapeXml(h)}</th>`).join('')}</tr></thead><tbody>${rows
     .map((r) => `<tr>${r.map((c, i) => `<td${i > 0 ? ' class="n"' : ''}>${escapeXml(c)}</td>`).join('')}</tr>`)
-    .join('')}</tbody></table>`;
+    .join('')}</tbody></table></div>`;
 }
 
 /** The report as a self-contained HTML page with inline SVG charts. */
@@ -178,8 +181,9 @@ export function renderHtml(s: DemoSummary): string {
 body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:900px;color:#222;padding:0 1rem}
 h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;margin:.5rem 0}th,td{padding:.2rem .6rem;border-bottom:1px solid #eee}th{text-align:left;background:#f6f6f6}
-td.n{text-align:right;font-variant-numeric:tabular-nums}figure{margin:1rem 0}svg{max-width:100%;height:auto}
-pre{background:#f6f6f6;padding:.8rem;overflow-x:auto;font-size:12px}.kpi{display:flex;gap:1.5rem;flex-wrap:wrap}.kpi div{background:#f3f7fb;padding:.6rem 1rem;border-radius:6px}
+th.n,td.n{text-align:right;font-variant-numeric:tabular-nums}figure{margin:1rem 0}svg{max-width:100%;height:auto}
+.scroll{overflow-x:auto;max-width:100%}
+pre{background:#f6f6f6;padding:.8rem;font-size:12px;white-space:pre-wrap;overflow-wrap:anywhere}.kpi{display:flex;gap:1.5rem;flex-wrap:wrap}.kpi div{background:#f3f7fb;padding:.6rem 1rem;border-radius:6px}
 .kpi b{display:block;font-size:1.3rem}
 </style></head><body>
 <h1>crosschannel demo — synthetic retailer</h1>
@@ -200,12 +204,12 @@ ${htmlTable(CHANNEL_HEADER, channelRows(s))}
 <figure>${blocked}</figure>
 <figure>${offers}</figure>
 <h2>Offers</h2>
-${htmlTable(['offer', 'presented', 'accepted', 'rate', 'learned p', 'revenue'], s.offers.map((o) => [o.offerId, int(o.presented), int(o.accepted), pct(o.accepted, o.presented), o.learned.toFixed(3), eur(o.revenue)]))}
+${htmlTable(['offer', 'presented', 'accepted', 'rate', 'learned p', 'revenue'], s.offers.map((o) => [o.offerId, int(o.presented), int(o.accepted), pct(o.accepted, o.presented), o.learned.toLocaleString('en-US', { minimumFractionDigits: 3, maximumFractionDigits: 3 }), eur(o.revenue)]))}
 <p>Revenue ${eur(s.revenue.total)}: organic ${eur(s.revenue.organic)}, after an accepted offer ${eur(s.revenue.fromOffers)}.</p>
 ${s.segments.length ? `<h2>Segments</h2>${htmlTable(['segment', 'day 1', 'last day'], s.segments.map((g) => [g.id, int(g.first), int(g.last)]))}` : ''}
 <h2>Why no contact</h2>
 ${htmlTable(['reason code', 'count'], s.reasons.map((r) => [r.code, int(r.count)]))}
-${a ? `<h2>Attribution</h2><p>${int(a.conversions)} conversions, ${int(a.unattributed)} unattributed.</p><figure id="attribution">${attributionSvg}</figure>${htmlTable(['model', ...a.channels], a.models.map((m, i) => [m, ...a.channels.map((_, j) => (a.credits[i]?.[j] ?? 0).toFixed(1))]))}` : ''}
+${a ? `<h2>Attribution</h2><p>${int(a.conversions)} conversions, ${int(a.unattributed)} unattributed.</p><figure id="attribution">${attributionSvg}</figure>${htmlTable(['model', ...a.channels], a.models.map((m, i) => [m, ...a.channels.map((_, j) => one(a.credits[i]?.[j] ?? 0))]))}` : ''}
 <h2>Example decision trace</h2>
 <pre>${escapeXml(s.sampleTrace)}</pre>
 </body></html>

@@ -185,8 +185,8 @@ export function renderAttributionSvg(input: AttributionComparison | ReadonlyArra
     const ly = margin.top + plotH + 16;
     out.push(
       slant
-        ? `<text x="${lx}" y="${ly}" text-anchor="end" transform="rotate(-35 ${lx} ${ly})">${esc(row.channel)}</text>`
-        : `<text x="${lx}" y="${ly}" text-anchor="middle">${esc(row.channel)}</text>`,
+        ? `<text class="x-label" x="${lx}" y="${ly}" text-anchor="end" transform="rotate(-35 ${lx} ${ly})">${esc(row.channel)}</text>`
+        : `<text class="x-label" x="${lx}" y="${ly}" text-anchor="middle">${esc(row.channel)}</text>`,
     );
   });
   const legendY = margin.top + plotH + labelRoom + 14;

@@ -4,7 +4,7 @@
  * The simulation is the small seeded one (500 customers, 5 days) so this stays fast.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -86,4 +86,56 @@ describe.skipIf(noChromium)('demo report in headless Chromium', () => {
     expect(text).toContain('Why no contact');
     expect(await page.$$eval('table', (t) => t.length)).toBeGreaterThanOrEqual(4);
   });
+
+  it.each([
+    ['desktop', 1280, 900],
+    ['phone', 390, 844],
+  ] as const)('lays out at %s width (%i px): no page overflow, x labels apart, numbers aligned with their headers, traces wrapped; screenshot', async (name, width, height) => {
+    await page.setViewportSize({ width, height });
+    await page.reload({ waitUntil: 'load' });
+    const layout = await page.evaluate(() => {
+      const doc = document.documentElement;
+      // x-axis labels of every chart: no two overlap (bounding boxes on screen, rotation included).
+      const overlaps: string[] = [];
+      for (const svg of Array.from(document.querySelectorAll('svg'))) {
+        const boxes = Array.from(svg.querySelectorAll('text.x-label')).map((t) => ({ text: t.textContent ?? '', r: t.getBoundingClientRect() }));
+        for (let i = 0; i < boxes.length; i++)
+          for (let j = i + 1; j < boxes.length; j++) {
+            const a = boxes[i]!.r;
+            const b = boxes[j]!.r;
+            const ix = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+            const iy = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+            if (ix > 0.5 && iy > 0.5) overlaps.push(`${boxes[i]!.text} / ${boxes[j]!.text}`);
+          }
+      }
+      const labels = document.querySelectorAll('svg text.x-label').length;
+      // Numeric columns: header and cells right-aligned alike.
+      const misaligned: string[] = [];
+      for (const table of Array.from(document.querySelectorAll('table'))) {
+        const ths = Array.from(table.querySelectorAll('thead th'));
+        const row = table.querySelector('tbody tr');
+        if (!row) continue;
+        Array.from(row.children).forEach((td, i) => {
+          const th = ths[i];
+          // 'start' is 'left' in this left-to-right page.
+          const align = (e: Element): string => getComputedStyle(e).textAlign.replace('start', 'left').replace('end', 'right');
+          if (th && align(td) !== align(th)) misaligned.push(`${th.textContent}: th ${align(th)} / td ${align(td)}`);
+        });
+      }
+      // Long numbers carry thousands separators.
+      const bare = Array.from(document.querySelectorAll('td.n, .kpi b')).map((e) => e.textContent ?? '').filter((t) => /\d{4,}/.test(t.replace(/\.\d+/, '')));
+      const pres = Array.from(document.querySelectorAll('pre')).map((p) => ({ scroll: p.scrollWidth, client: p.clientWidth }));
+      return { pageOverflow: doc.scrollWidth - doc.clientWidth, overlaps, labels, misaligned, bare, pres };
+    });
+    expect(layout.pageOverflow, 'the page scrolls sideways').toBeLessThanOrEqual(0);
+    expect(layout.labels).toBeGreaterThan(5);
+    expect(layout.overlaps, 'x-axis labels collide').toEqual([]);
+    expect(layout.misaligned).toEqual([]);
+    expect(layout.bare, 'numbers without thousands separators').toEqual([]);
+    for (const p of layout.pres) expect(p.scroll, 'a trace is cut instead of wrapped').toBeLessThanOrEqual(p.client);
+    const shot = join(dir, `report-${name}.png`);
+    await page.screenshot({ path: shot, fullPage: true });
+    expect(statSync(shot).size).toBeGreaterThan(10_000);
+  });
 });
+
