@@ -262,36 +262,18 @@ export function inferKind(config: unknown): Kind | undefined {
   return undefined;
 }
 
-function validate(kind: Kind, config: unknown): void {
-  switch (kind) {
-    case 'caps':
-      parseCapRules(config as CapRuleSetInput);
-      return;
-    case 'segments':
-      compileSegments(parseSegments(config as ReadonlyArray<SegmentDefinitionInput>));
-      return;
-    case 'catalogue':
-      parseCatalogue(config as CatalogueInput);
-      return;
-    case 'decide':
-      parseDecideConfig(config as DecideConfigInput);
-      return;
-    case 'journey':
-      parseJourney(config as never);
-      return;
-    case 'experiment':
-      parseExperiment(config as never);
-      return;
-    case 'consent-policy':
-      parseConsentPolicy(config as ConsentPolicyInput);
-      return;
-    case 'identity-rules':
-      parseIdentityRules(config as IdentityRulesInput);
-      return;
-    case 'attribution':
-      parseAttributionConfig(config as AttributionConfigInput);
-  }
-}
+/** Each kind's parser: the module's own, so the CLI reports exactly the errors the library raises at run time. */
+const VALIDATORS: Record<Kind, (config: unknown) => unknown> = {
+  caps: (c) => parseCapRules(c as CapRuleSetInput),
+  segments: (c) => compileSegments(parseSegments(c as ReadonlyArray<SegmentDefinitionInput>)),
+  catalogue: (c) => parseCatalogue(c as CatalogueInput),
+  decide: (c) => parseDecideConfig(c as DecideConfigInput),
+  journey: (c) => parseJourney(c as never),
+  experiment: (c) => parseExperiment(c as never),
+  'consent-policy': (c) => parseConsentPolicy(c as ConsentPolicyInput),
+  'identity-rules': (c) => parseIdentityRules(c as IdentityRulesInput),
+  attribution: (c) => parseAttributionConfig(c as AttributionConfigInput),
+};
 
 async function checkCommand(rest: ReadonlyArray<string>, io: CliIo): Promise<number> {
   const { values, positionals } = args(rest, { kind: { type: 'string' }, json: { type: 'boolean' } }, 1);
@@ -317,7 +299,7 @@ async function checkCommand(rest: ReadonlyArray<string>, io: CliIo): Promise<num
   }
   const errors: Array<{ code: string; path: string; message: string }> = [];
   try {
-    validate(kind, body);
+    VALIDATORS[kind](body);
   } catch (e) {
     if (!isCrossChannelError(e)) throw e;
     // Every issue the schema reported, each with its path (the error itself carries the first).

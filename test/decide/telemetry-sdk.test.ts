@@ -4,32 +4,14 @@
  * Providers are passed in (not registered globally), through the same API-object shape users pass.
  */
 import * as api from '@opentelemetry/api';
-import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
-import { otelTelemetry, type OtelApiLike } from '../../src/adapters/otel/index.js';
+import { otelTelemetry } from '../../src/adapters/otel/index.js';
+import { otelSdk } from '../fixtures/otel.js';
 import { decide, parseDecideConfig, safeDecide, type DecideStores } from '../../src/decide/index.js';
 import { memoryStores } from './memory-stores.js';
 import { BOB, CONFIG, seed, T0 } from './scenario.js';
 
-function sdk() {
-  const spans = new InMemorySpanExporter();
-  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
-  const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
-  const reader = new PeriodicExportingMetricReader({ exporter: metricExporter, exportIntervalMillis: 3_600_000 });
-  const meterProvider = new MeterProvider({ readers: [reader] });
-  const otel: OtelApiLike = {
-    trace: { getTracer: (n) => tracerProvider.getTracer(n), setSpan: api.trace.setSpan as OtelApiLike['trace']['setSpan'] },
-    context: api.context,
-    metrics: { getMeter: (n) => meterProvider.getMeter(n) },
-  };
-  const metrics = async (): Promise<Array<{ name: string; attributes: Record<string, unknown>; value: unknown }>> => {
-    await reader.forceFlush();
-    const last = metricExporter.getMetrics().at(-1);
-    return (last?.scopeMetrics ?? []).flatMap((sm) => sm.metrics.flatMap((m) => m.dataPoints.map((p) => ({ name: m.descriptor.name, attributes: p.attributes as Record<string, unknown>, value: p.value }))));
-  };
-  return { otel, spans, metrics };
-}
+const sdk = otelSdk;
 
 async function prepared(): Promise<DecideStores> {
   const stores = memoryStores();

@@ -4,11 +4,10 @@
  * OpenTelemetry adapter on the real SDK (in-memory exporters): span per step, counters, error status.
  */
 import * as api from '@opentelemetry/api';
-import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
 import { MemoryJourneyStore } from '../../src/adapters/memory/journeys.js';
-import { otelJourneyTelemetry, type OtelApiLike } from '../../src/adapters/otel/index.js';
+import { otelJourneyTelemetry } from '../../src/adapters/otel/index.js';
+import { otelSdk } from '../fixtures/otel.js';
 import { createJourneyRunner, parseJourney, type JourneyStepTelemetry } from '../../src/journeys/index.js';
 
 const T0 = Date.UTC(2026, 5, 1, 9);
@@ -73,16 +72,7 @@ describe('journeys runner telemetry', () => {
   });
 
   it('otelJourneyTelemetry on the SDK: a span per step with the transition, step and action counters, error status', async () => {
-    const spans = new InMemorySpanExporter();
-    const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
-    const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
-    const reader = new PeriodicExportingMetricReader({ exporter: metricExporter, exportIntervalMillis: 3_600_000 });
-    const meterProvider = new MeterProvider({ readers: [reader] });
-    const otel: OtelApiLike = {
-      trace: { getTracer: (n) => tracerProvider.getTracer(n), setSpan: api.trace.setSpan as OtelApiLike['trace']['setSpan'] },
-      context: api.context,
-      metrics: { getMeter: (n) => meterProvider.getMeter(n) },
-    };
+    const { otel, spans, metrics } = otelSdk();
     let fail = false;
     const runner = createJourneyRunner({
       store: new MemoryJourneyStore(),
@@ -105,8 +95,7 @@ describe('journeys runner telemetry', () => {
     expect(finished[0]!.events.map((e) => e.name)).toEqual(['crosschannel.journey.action.send', 'crosschannel.journey.action.task']);
     expect(finished[1]!.status.code).toBe(api.SpanStatusCode.ERROR);
     expect(finished[1]!.attributes['crosschannel.error_code']).toBe('ERROR');
-    await reader.forceFlush();
-    const points = (metricExporter.getMetrics().at(-1)?.scopeMetrics ?? []).flatMap((sm) => sm.metrics.flatMap((m) => m.dataPoints.map((p) => ({ name: m.descriptor.name, attributes: p.attributes, value: p.value }))));
+    const points = await metrics();
     expect(points).toContainEqual({ name: 'crosschannel.journey.steps', attributes: { journey: 'welcome', outcome: 'completed' }, value: 1 });
     expect(points).toContainEqual({ name: 'crosschannel.journey.steps', attributes: { journey: 'welcome', outcome: 'failed' }, value: 1 });
     expect(points).toContainEqual({ name: 'crosschannel.journey.actions', attributes: { journey: 'welcome', kind: 'send', channel: 'email' }, value: 1 });
