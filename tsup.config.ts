@@ -3,9 +3,10 @@ import { defineConfig } from 'tsup';
 import type { Plugin } from 'esbuild';
 
 /**
- * The optional peer libphonenumber-js is loaded by `src/identity/phone-lib.ts` with a top-level `await import()`,
- * which a CommonJS file cannot hold: the CJS build resolves that module to `phone-lib.cjs.ts` (a guarded
- * `require`). tsup builds both formats as ES modules first, so the format is passed through `define`.
+ * The optional peer libphonenumber-js is found by `src/identity/phone-lib.ts` through Node's `require` reached
+ * from `import.meta.url` (no import, no top-level await), which a CommonJS file does not have: the CJS build
+ * resolves that module to `phone-lib.cjs.ts` (a guarded plain `require`). tsup builds both formats as ES modules
+ * first, so the format is passed through `define`.
  */
 const phoneLibVariant: Plugin = {
   name: 'phone-lib-variant',

@@ -89,7 +89,8 @@ function findNodeGlobals(code: string): NodeGlobalUse[] {
   const sections = new Map<string, string[]>();
   let file = '(bundle)';
   for (const line of code.split('\n')) {
-    const header = /^\/\/ ((?:src|node_modules|test|examples)\/\S+)$/.exec(line);
+    // `../../x/node_modules/…` when node_modules is a link out of the project (a git worktree sharing one).
+    const header = /^\/\/ ((?:\.\.\/(?:[^\s/]+\/)*?)?(?:src|node_modules|test|examples)\/\S+)$/.exec(line);
     if (header) {
       file = header[1]!;
       continue;

@@ -172,7 +172,7 @@ export class IdentityGraph {
     const s = this.state;
     const ats = validateBatch(observations);
     // Without the optional phone peer, refuse a batch holding a phone before anything is interned.
-    if (phoneLib === null) assertNoPhones(observations, s.rules);
+    if (phoneLib === null && s.rules.normalize.phone === undefined) assertNoPhones(observations, s.rules);
     const nBefore = s.n;
     const invalid: InvalidIdentifier[] = [];
     const blocked: RefusedLink[] = [];

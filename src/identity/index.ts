@@ -23,6 +23,7 @@ export {
   normalizerKindOf,
   normalizeValue,
 } from './normalize.js';
+export type { PhoneNumberLibrary } from './phone-lib-type.js';
 export {
   type CompiledIdentityRules,
   DEFAULT_BLOCKED_PATTERNS,
@@ -30,6 +31,7 @@ export {
   DEFAULT_PRIORITY,
   type IdentityRules,
   type IdentityRulesInput,
+  type IdentityRulesOptions,
   identityRulesSchema,
   parseIdentityRules,
   safeParseIdentityRules,

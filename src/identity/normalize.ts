@@ -4,7 +4,7 @@
  */
 import { expectIdentifier, expectOptions, expectString } from '../core/guards.js';
 import { phoneLib } from './phone-lib.js';
-import { requirePhoneLib, type CountryCode } from './phone-lib-type.js';
+import { expectPhoneLibrary, requirePhoneLib, type PhoneNumberLibrary } from './phone-lib-type.js';
 import { sha256Hex } from '../core/hash.js';
 import { reason, type Reason } from '../core/explain.js';
 import type { Result } from '../core/errors.js';
@@ -92,6 +92,11 @@ export interface NormalizeOptions {
   readonly emailProviderRules?: boolean | undefined;
   /** Normaliser kind per type, added to / overriding {@link DEFAULT_NORMALIZERS}. */
   readonly types?: Readonly<Record<string, NormalizerKind>> | undefined;
+  /**
+   * The phone library to use (not part of the JSON rules: `parseIdentityRules(rules, { phone })` sets it). Without
+   * it, the installed optional peer `libphonenumber-js` is found on its own in Node; pass it in a bundle or a browser.
+   */
+  readonly phone?: PhoneNumberLibrary | undefined;
 }
 
 /**
@@ -186,29 +191,34 @@ function cutAt(s: string, sep: string): string {
 /**
  * Normalises a phone number to E.164 with libphonenumber-js (`min` metadata). National numbers need
  * `defaultCountry`; numbers that are not valid for their country are refused. libphonenumber-js is an optional
- * peer dependency: without it installed, this throws `DEPENDENCY_MISSING` (`detail.package` names it).
+ * peer dependency, found on its own in Node when installed, or passed as `phone` (in a bundle or a browser);
+ * without either, this throws `DEPENDENCY_MISSING` (`detail.package` names it).
  *
  * @example
  * ```ts
  * normalizePhone('06 12 34 56 78', 'FR');   // { ok: true, value: '+33612345678' }
  * normalizePhone('+1 (415) 555-2671');      // { ok: true, value: '+14155552671' }
  * normalizePhone('12').ok;                  // false
+ *
+ * import * as phone from 'libphonenumber-js/min';
+ * normalizePhone('06 12 34 56 78', 'FR', phone); // the same, with the library passed in
  * ```
  */
-export function normalizePhone(raw: string, defaultCountry?: string): Result<string, Reason<IdentifierReasonCode>> {
+export function normalizePhone(raw: string, defaultCountry?: string, phone?: PhoneNumberLibrary): Result<string, Reason<IdentifierReasonCode>> {
   expectString(raw, ['raw']);
   if (defaultCountry !== undefined) expectString(defaultCountry, ['defaultCountry']);
+  if (phone !== undefined) expectPhoneLibrary(phone, ['phone']);
   const s = raw.trim();
   if (s.length === 0) return { ok: false, error: reason('IDENTITY_EMPTY_VALUE', 'phone is empty', { detail: { type: 'phone' } }) };
   if (s.length > 64) return { ok: false, error: reason('IDENTITY_VALUE_TOO_LONG', 'phone longer than 64 characters', { detail: { type: 'phone' } }) };
-  const { isSupportedCountry, parsePhoneNumberFromString } = requirePhoneLib(phoneLib);
+  const lib = requirePhoneLib(phone ?? phoneLib);
   const international = s.startsWith('+') || s.startsWith('00');
-  const country = defaultCountry !== undefined && isSupportedCountry(defaultCountry) ? (defaultCountry as CountryCode) : undefined;
+  const country = defaultCountry !== undefined && lib.isSupportedCountry(defaultCountry) ? defaultCountry : undefined;
   if (!international && country === undefined) {
     return { ok: false, error: reason('IDENTITY_PHONE_COUNTRY_MISSING', 'national phone number without a default country', { detail: { type: 'phone' } }) };
   }
   const text = s.startsWith('00') ? `+${s.slice(2)}` : s;
-  const parsed = country === undefined ? parsePhoneNumberFromString(text) : parsePhoneNumberFromString(text, country);
+  const parsed = country === undefined ? lib.parsePhoneNumberFromString(text) : lib.parsePhoneNumberFromString(text, country as never);
   if (parsed === undefined || !parsed.isValid()) {
     return { ok: false, error: reason('IDENTITY_PHONE_INVALID', 'not a valid phone number', { detail: { type: 'phone', ...(country ? { defaultCountry: country } : {}) } }) };
   }
@@ -247,7 +257,7 @@ export function normalizeValue(kind: NormalizerKind, value: string, type: string
     case 'email':
       return emailValue(value, options.emailProviderRules === true, type);
     case 'phone': {
-      const r = normalizePhone(value, options.defaultCountry);
+      const r = normalizePhone(value, options.defaultCountry, options.phone);
       return r.ok ? r.value : { ...r.error, detail: { ...r.error.detail, type } };
     }
     case 'sha256': {

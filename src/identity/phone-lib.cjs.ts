@@ -1,17 +1,18 @@
 /**
- * CommonJS variant of `phone-lib.ts` (the CJS build cannot hold a top-level await): a guarded synchronous
- * `require` of the optional peer `libphonenumber-js/min`; `null` when it is not installed.
+ * CommonJS variant of `phone-lib.ts` (a CommonJS file has `require` but no `import.meta.url`): a guarded
+ * synchronous `require` of the optional peer `libphonenumber-js/min`; `null` when it is not installed. A bundler
+ * that meets this `require` inside its `try` bundles the peer when installed and only warns when it is not.
  */
-import type { PhoneLib } from './phone-lib-type.js';
+import type { PhoneNumberLibrary } from './phone-lib-type.js';
 
 declare const require: (id: string) => unknown;
 
-function load(): PhoneLib | null {
+function load(): PhoneNumberLibrary | null {
   try {
-    return require('libphonenumber-js/min') as PhoneLib;
+    return require('libphonenumber-js/min') as PhoneNumberLibrary;
   } catch {
     return null;
   }
 }
 
-export const phoneLib: PhoneLib | null = load();
+export const phoneLib: PhoneNumberLibrary | null = load();

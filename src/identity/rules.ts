@@ -5,7 +5,9 @@
 import { z } from 'zod';
 import { CrossChannelError, parseWith, type CoreErrorCode, type Result, attempt } from '../core/errors.js';
 import { durationSchema } from '../core/schema.js';
+import { expectOptions } from '../core/guards.js';
 import type { NormalizerKind, NormalizeOptions } from './normalize.js';
+import { expectPhoneLibrary, type PhoneNumberLibrary } from './phone-lib-type.js';
 
 const typeNameSchema = z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'Identifier type must match [a-z][a-z0-9_]* (at most 64 characters)');
 
@@ -163,6 +165,25 @@ export interface CompiledIdentityRules {
 }
 
 /**
+ * What {@link parseIdentityRules} takes beside the JSON rules.
+ *
+ * @example
+ * ```ts
+ * import * as phone from 'libphonenumber-js/min';
+ * const options: IdentityRulesOptions = { phone };
+ * const rules = parseIdentityRules({ normalization: { defaultCountry: 'FR' } }, options);
+ * ```
+ */
+export interface IdentityRulesOptions {
+  /**
+   * The phone library that normalises `phone` identifiers: the optional peer `libphonenumber-js` (its `min`
+   * module for the same results as when it is found on its own). Needed where Node cannot find the installed
+   * peer itself: a bundle or a browser. Without it and without the peer, a phone throws `DEPENDENCY_MISSING`.
+   */
+  readonly phone?: PhoneNumberLibrary | undefined;
+}
+
+/**
  * Validates and compiles identity rules once. Throws `CONFIG_INVALID` with the path of the bad field (including
  * a blocked pattern that is not a valid regular expression).
  *
@@ -170,9 +191,15 @@ export interface CompiledIdentityRules {
  * ```ts
  * const rules = parseIdentityRules({ limits: { user_id: 1 }, ttl: { anonymous_id: '30d' }, blocked: { values: ['email:info@shop.example'] } });
  * rules.limitOf('user_id'); // 1
+ *
+ * // In a bundle or a browser, pass the phone library (Node finds the installed peer on its own):
+ * import * as phone from 'libphonenumber-js/min';
+ * const withPhones = parseIdentityRules({ normalization: { defaultCountry: 'FR' } }, { phone });
  * ```
  */
-export function parseIdentityRules(input: IdentityRulesInput = {}): CompiledIdentityRules {
+export function parseIdentityRules(input: IdentityRulesInput = {}, options: IdentityRulesOptions = {}): CompiledIdentityRules {
+  expectOptions(options, ['options']);
+  const phone = options.phone === undefined ? undefined : expectPhoneLibrary(options.phone, ['options', 'phone']);
   const src = parseWith(identityRulesSchema, input, 'CONFIG_INVALID');
   const rank = new Map<string, number>();
   src.priority.forEach((t, i) => {
@@ -206,6 +233,7 @@ export function parseIdentityRules(input: IdentityRulesInput = {}): CompiledIden
     defaultCountry: src.normalization.defaultCountry,
     emailProviderRules: src.normalization.emailProviderRules,
     types: src.normalization.types as Record<string, NormalizerKind>,
+    ...(phone === undefined ? {} : { phone }),
   };
   return {
     source: src,
@@ -254,6 +282,6 @@ function firstMatch(list: ReadonlyArray<{ re: RegExp; source: string }>, value: 
  * if (!r.ok) console.log(r.error.path); // 'limits.email'
  * ```
  */
-export function safeParseIdentityRules(input: unknown): Result<CompiledIdentityRules> {
-  return attempt(() => parseIdentityRules(input as IdentityRulesInput));
+export function safeParseIdentityRules(input: unknown, options?: IdentityRulesOptions): Result<CompiledIdentityRules> {
+  return attempt(() => parseIdentityRules(input as IdentityRulesInput, options));
 }

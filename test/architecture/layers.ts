@@ -42,8 +42,9 @@ export const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
 /** npm packages a layer may import at run time; anything else (node:*, ioredis, pg, vitest) is an edge. */
 const RUNTIME = ['zod', '@date-fns/tz', 'lru-cache'];
 export const MAY_IMPORT_PACKAGES: Readonly<Record<string, readonly string[]>> = {
-  // The optional peer for phone numbers, loaded by src/identity/phone-lib.ts only (typed error when absent).
-  identity: [...RUNTIME, 'libphonenumber-js'],
+  // identity imports no package of its own: the optional phone peer libphonenumber-js is found at run time by
+  // src/identity/phone-lib.ts (Node's require, no import) or passed in; a typed error when it is neither.
+  identity: RUNTIME,
   'adapters/redis': [...RUNTIME, 'ioredis'],
   'adapters/postgres': [...RUNTIME, 'pg'],
   testing: [...RUNTIME, 'vitest'],

@@ -2,8 +2,10 @@
  * Smoke scenarios run twice — in Node against the sources and in headless Chromium against the browser
  * bundles of each pure entry — and compared result for result. Each scenario takes the loaded entries and
  * returns plain data, so one file serves both runtimes; it imports types only, never values, so its browser
- * bundle carries no copy of the library.
+ * bundle carries no copy of the library. It does import the optional peer `libphonenumber-js` (a user's app
+ * passes it to identity in a browser, where the library cannot find it on its own).
  */
+import * as phone from 'libphonenumber-js/min';
 import type * as Core from '../../src/index.js';
 import type * as Identity from '../../src/identity/index.js';
 import type * as Consent from '../../src/consent/index.js';
@@ -109,14 +111,15 @@ export const scenarios: Record<string, Scenario> = {
     };
   },
   'identity: normalise identifiers, stitch profiles with merge protection, fuzzy strings': ({ identity: id }) => {
-    const graph = new id.IdentityGraph({ limits: { user_id: 1 }, normalization: { defaultCountry: 'FR' } });
+    // Browsers and bundles pass the optional phone peer in (Node would find it on its own).
+    const graph = new id.IdentityGraph(id.parseIdentityRules({ limits: { user_id: 1 }, normalization: { defaultCountry: 'FR' } }, { phone }));
     graph.add([
       { identifiers: [{ type: 'anonymous_id', value: 'c-1' }, { type: 'email', value: ' Ada@Example.com ' }], at: '2026-01-05T10:00:00Z', source: 'web' },
       { identifiers: [{ type: 'email', value: 'ada@example.com' }, { type: 'phone', value: '06 12 34 56 78' }], at: '2026-01-06T15:30:00Z', source: 'pos' },
     ]);
     const pid = graph.profileIdOf({ type: 'phone', value: '+33612345678' });
     return {
-      phone: id.normalizePhone('06 12 34 56 78', 'FR'),
+      phone: id.normalizePhone('06 12 34 56 78', 'FR', phone),
       email: id.normalizeEmail('  Ada.Lovelace@Example.COM '),
       profile: pid ? graph.profile(pid) : null,
       refused: id.stitch(
