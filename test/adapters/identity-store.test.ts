@@ -2,6 +2,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryIdentityStore } from '../../src/adapters/memory/identity.js';
 import { identityMigrations, PostgresIdentityStore } from '../../src/adapters/postgres/identity.js';
 import type { SqlClient } from '../../src/adapters/postgres/sql.js';
+import { parseIdentityRules } from '../../src/identity/rules.js';
+import type { PhoneNumberLibrary } from '../../src/identity/phone-lib-type.js';
 import { runIdentityStoreConformance, type IdentityStoreOpener } from '../../src/testing/identity-store.js';
 import { createPglite, noPostgresServer, serverSql } from '../fixtures/pglite.js';
 
@@ -66,5 +68,23 @@ describe('PostgresIdentityStore specifics', () => {
   it('rejects an unsafe table prefix', () => {
     expect(() => new PostgresIdentityStore({} as SqlClient, { tablePrefix: 'x; DROP TABLE y', erasureSalt: 'test' })).toThrow(/tablePrefix/);
     expect(identityMigrations('cc_identity')[0]!.sql).toContain('CREATE TABLE cc_identity_identifier');
+  });
+});
+
+describe('a phone library passed in the rules (bundles, browsers)', () => {
+  // Answers one fixed number, so the result shows which library normalised the phone.
+  const phone: PhoneNumberLibrary = { parsePhoneNumberFromString: () => ({ isValid: () => true, number: '+10000000009' }), isSupportedCountry: () => true };
+  const rules = parseIdentityRules({ normalization: { defaultCountry: 'FR' } }, { phone });
+  const observation = [{ identifiers: [{ type: 'email', value: 'ph@shop.test' }, { type: 'phone', value: '06 12 34 56 78' }], at: 1 }];
+
+  it('is used by MemoryIdentityStore and PostgresIdentityStore', async () => {
+    pglite ??= createPglite();
+    const pg = new PostgresIdentityStore((await pglite).sql, { rules, tablePrefix: 'cc_identity_phone_lib', erasureSalt: 'test' });
+    await pg.migrate();
+    for (const store of [new MemoryIdentityStore({ rules, erasureSalt: 'test' }), pg]) {
+      await store.addObservations(observation);
+      const pid = await store.lookup({ type: 'email', value: 'ph@shop.test' });
+      expect(await store.identifiersOf(pid!)).toContainEqual({ type: 'phone', value: '+10000000009' });
+    }
   });
 });
