@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { CrossChannelError, parseWith } from '../core/errors.js';
 import { channelSchema, durationSchema, idSchema, tagSchema, timestampSchema } from '../core/schema.js';
 import { RESPONSE_KINDS } from '../core/records.js';
@@ -9,8 +9,8 @@ import type { ArbitrationErrorCode, ArbitrationReasonCode, ArbitrationStage, Exc
 import type { ArbitrationContext } from './context.js';
 
 const forever = z.literal('forever');
-const count = z.number().int().min(1).max(1_000_000);
-const nonNegative = z.number().finite().min(0);
+const count = z.int().check(z.gte(1), z.lte(1_000_000));
+const nonNegative = z.number().check(z.gte(0));
 
 /**
  * Per-customer contact policy of an offer, checked against the shared history on every channel.
@@ -20,29 +20,21 @@ const nonNegative = z.number().finite().min(0);
  * contactPolicySchema.parse({ afterRefusals: { count: 3, window: '30d', suppressFor: '60d' } });
  * ```
  */
-export const contactPolicySchema = z
-  .object({
+export const contactPolicySchema = z.strictObject({
     /** At most `count` presentations in the trailing `window` (lifetime when `window` is absent). */
-    maxPresentations: z.object({ count, window: durationSchema.optional() }).strict().optional(),
+    maxPresentations: z.optional(z.strictObject({ count, window: z.optional(durationSchema) })),
     /** After an `accepted` (or `converted`) response, suppress for a duration or forever. */
-    afterAcceptance: z.object({ suppressFor: z.union([forever, durationSchema]) }).strict().optional(),
+    afterAcceptance: z.optional(z.strictObject({ suppressFor: z.union([forever, durationSchema]) })),
     /** After `count` refusals within `window`, suppress for `suppressFor` from the last of them. */
-    afterRefusals: z
-      .object({
+    afterRefusals: z.optional(z.strictObject({
         count,
         window: durationSchema,
         suppressFor: durationSchema,
-        kinds: z.array(z.enum(RESPONSE_KINDS)).min(1).default(['refused']),
-      })
-      .strict()
-      .optional(),
+        kinds: z._default(z.array(z.enum(RESPONSE_KINDS)).check(z.minLength(1)), ['refused']),
+      })),
     /** After `count` presentations with no response since (an `ignored` response is no response), suppress. */
-    withoutResponse: z
-      .object({ count, suppressFor: z.union([forever, durationSchema]).default('forever') })
-      .strict()
-      .optional(),
-  })
-  .strict();
+    withoutResponse: z.optional(z.strictObject({ count, suppressFor: z._default(z.union([forever, durationSchema]), 'forever') })),
+  });
 
 /**
  * Contact policy as written in a catalogue.
@@ -79,14 +71,12 @@ const predicateFn = z.custom<EligibilityPredicate>((v) => typeof v === 'function
 export const eligibilitySchema = z.union([
   idSchema,
   predicateFn,
-  z
-    .object({
-      segments: z.array(idSchema).optional(),
-      anyOfSegments: z.array(idSchema).min(1).optional(),
-      notSegments: z.array(idSchema).optional(),
-      predicate: z.union([idSchema, predicateFn]).optional(),
-    })
-    .strict(),
+  z.strictObject({
+      segments: z.optional(z.array(idSchema)),
+      anyOfSegments: z.optional(z.array(idSchema).check(z.minLength(1))),
+      notSegments: z.optional(z.array(idSchema)),
+      predicate: z.optional(z.union([idSchema, predicateFn])),
+    }),
 ]);
 
 /**
@@ -97,44 +87,39 @@ export const eligibilitySchema = z.union([
  * offerSchema.parse({ id: 'shoes-10', channels: ['web', 'email'], value: 12, tags: ['discount', 'category:shoes'] });
  * ```
  */
-export const offerSchema = z
-  .object({
+export const offerSchema = z.strictObject({
     id: idSchema,
-    name: z.string().max(512).optional(),
+    name: z.optional(z.string().check(z.maxLength(512))),
     /** Channels where the offer may be presented; absent means every channel. */
-    channels: z.array(channelSchema).min(1).optional(),
+    channels: z.optional(z.array(channelSchema).check(z.minLength(1))),
     /** Validity period, half-open `[validFrom, validUntil)`. */
-    validFrom: timestampSchema.optional(),
-    validUntil: timestampSchema.optional(),
-    eligibility: eligibilitySchema.optional(),
+    validFrom: z.optional(timestampSchema),
+    validUntil: z.optional(timestampSchema),
+    eligibility: z.optional(eligibilitySchema),
     /** Business value of one acceptance (margin, CLV uplift, …), normalised by the catalogue's `valueScale`. */
-    value: nonNegative.default(1),
+    value: z._default(nonNegative, 1),
     /** Static context weight (relevance multiplier). */
-    weight: nonNegative.default(1),
+    weight: z._default(nonNegative, 1),
     /** Per-channel context weight multipliers. */
-    channelWeights: z.record(channelSchema, nonNegative).optional(),
+    channelWeights: z.optional(z.record(channelSchema, nonNegative)),
     /** Business lever (boost or dampen). */
-    lever: nonNegative.default(1),
+    lever: z._default(nonNegative, 1),
     /** Tie-break priority: higher wins among equal scores. */
-    priority: z.number().int().default(0),
+    priority: z._default(z.int(), 0),
     /** A given propensity in [0, 1] used when neither the context nor a learned model supplies one. */
-    propensity: z.number().min(0).max(1).optional(),
-    tags: z.array(tagSchema).max(64).default([]),
+    propensity: z.optional(z.number().check(z.gte(0), z.lte(1))),
+    tags: z._default(z.array(tagSchema).check(z.maxLength(64)), []),
     /** At most one offer of each group is presented in one decision. */
-    exclusionGroups: z.array(idSchema).max(32).default([]),
+    exclusionGroups: z._default(z.array(idSchema).check(z.maxLength(32)), []),
     /** Offer ids that must have been accepted (or converted) before this offer is presented. */
-    prerequisites: z.array(idSchema).max(32).default([]),
-    policy: contactPolicySchema.optional(),
+    prerequisites: z._default(z.array(idSchema).check(z.maxLength(32)), []),
+    policy: z.optional(contactPolicySchema),
     /** Global capacity (presentations) per local day / week and in total. */
-    capacity: z
-      .object({ perDay: z.number().int().min(0).optional(), perWeek: z.number().int().min(0).optional(), total: z.number().int().min(0).optional() })
-      .strict()
-      .optional(),
+    capacity: z.optional(z.strictObject({ perDay: z.optional(z.int().check(z.gte(0))), perWeek: z.optional(z.int().check(z.gte(0))), total: z.optional(z.int().check(z.gte(0))) })),
     /** Global budget: `total` spendable, `cost` spent per presentation. */
-    budget: z.object({ total: nonNegative, cost: nonNegative.default(1) }).strict().optional(),
-    enabled: z.boolean().default(true),
-  })
-  .strict();
+    budget: z.optional(z.strictObject({ total: nonNegative, cost: z._default(nonNegative, 1) })),
+    enabled: z._default(z.boolean(), true),
+  });
 
 /**
  * An offer as written in a catalogue.
@@ -165,29 +150,21 @@ export type Offer = z.output<typeof offerSchema>;
  * cannibalisationGuardSchema.parse({ id: 'full-price-buyers', offerTags: ['discount'], window: '30d' });
  * ```
  */
-export const cannibalisationGuardSchema = z
-  .object({
+export const cannibalisationGuardSchema = z.strictObject({
     id: idSchema,
-    offerTags: z.array(tagSchema).min(1),
+    offerTags: z.array(tagSchema).check(z.minLength(1)),
     window: durationSchema,
-    categoryTagPrefix: z.string().min(1).max(64).default('category:'),
-    events: z
-      .object({
-        types: z.array(z.string().min(1).max(128)).min(1).default(['purchase']),
-        categoryProperty: z.string().min(1).max(128).default('category'),
-        where: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).default({ fullPrice: true }),
-      })
-      .strict()
-      .prefault({}),
-    responses: z
-      .object({
-        kinds: z.array(z.enum(RESPONSE_KINDS)).min(1).default(['converted']),
-        requireTags: z.array(tagSchema).default(['full-price']),
-      })
-      .strict()
-      .prefault({}),
-  })
-  .strict();
+    categoryTagPrefix: z._default(z.string().check(z.minLength(1), z.maxLength(64)), 'category:'),
+    events: z.prefault(z.strictObject({
+        types: z._default(z.array(z.string().check(z.minLength(1), z.maxLength(128))).check(z.minLength(1)), ['purchase']),
+        categoryProperty: z._default(z.string().check(z.minLength(1), z.maxLength(128)), 'category'),
+        where: z._default(z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])), { fullPrice: true }),
+      }), {}),
+    responses: z.prefault(z.strictObject({
+        kinds: z._default(z.array(z.enum(RESPONSE_KINDS)).check(z.minLength(1)), ['converted']),
+        requireTags: z._default(z.array(tagSchema), ['full-price']),
+      }), {}),
+  });
 
 /**
  * A cannibalisation guard as written.
@@ -206,7 +183,7 @@ export type CannibalisationGuardInput = z.input<typeof cannibalisationGuardSchem
  */
 export const valueScaleSchema = z.union([
   z.enum(['linear', 'log', 'none']),
-  z.object({ power: z.number().gt(0).max(1) }).strict(),
+  z.strictObject({ power: z.number().check(z.gt(0), z.lte(1)) }),
 ]);
 
 /**
@@ -218,22 +195,20 @@ export const valueScaleSchema = z.union([
  * catalogueSchema.parse(input);
  * ```
  */
-export const catalogueSchema = z
-  .object({
-    offers: z.array(offerSchema).max(100_000),
+export const catalogueSchema = z.strictObject({
+    offers: z.array(offerSchema).check(z.maxLength(100_000)),
     /** Policy applied to offers that do not define their own. */
-    defaultPolicy: contactPolicySchema.optional(),
-    guards: z.array(cannibalisationGuardSchema).max(64).default([]),
-    valueScale: valueScaleSchema.default('log'),
+    defaultPolicy: z.optional(contactPolicySchema),
+    guards: z._default(z.array(cannibalisationGuardSchema).check(z.maxLength(64)), []),
+    valueScale: z._default(valueScaleSchema, 'log'),
     /** Offers whose propensity is below this are excluded at the scoring stage. */
-    minPropensity: z.number().min(0).max(1).default(0),
+    minPropensity: z._default(z.number().check(z.gte(0), z.lte(1)), 0),
     /** Beta prior of the built-in propensity (acceptances, refusals pseudo-counts). */
-    prior: z.object({ alpha: z.number().gt(0), beta: z.number().gt(0) }).strict().default({ alpha: 1, beta: 1 }),
+    prior: z._default(z.strictObject({ alpha: z.number().check(z.gt(0)), beta: z.number().check(z.gt(0)) }), { alpha: 1, beta: 1 }),
     /** Zone of the calendar days/weeks of global capacities. */
-    timeZone: z.string().refine(isValidTimeZone, { message: 'Unknown IANA time zone' }).default('UTC'),
-    weekStartsOn: z.number().int().min(0).max(6).default(1),
-  })
-  .strict();
+    timeZone: z._default(z.string().check(z.refine(isValidTimeZone, { message: 'Unknown IANA time zone' })), 'UTC'),
+    weekStartsOn: z._default(z.int().check(z.gte(0), z.lte(6)), 1),
+  });
 
 /**
  * A catalogue as written (JSON-able unless predicates are inline functions).

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { expectArray, expectIterable, expectObject, expectObjects } from '../core/guards.js';
 import { attempt, CrossChannelError, parseWith, type CoreErrorCode, type Result } from '../core/errors.js';
 import { DAY, toEpochMs, type EpochMs } from '../core/time.js';
@@ -64,16 +64,14 @@ export interface Journey {
  * journeyOptionsSchema.parse({ lookback: '14d', collapseRepeats: true });
  * ```
  */
-export const journeyOptionsSchema = z
-  .object({
-    lookback: durationSchema.default(30 * DAY),
-    collapseRepeats: z.boolean().default(false),
-    conversionEventTypes: z.array(z.string().min(1).max(128)).max(256).optional(),
-    valueProperty: z.string().min(1).max(128).default('value'),
-    afterLastConversion: z.enum(['journey', 'drop']).default('journey'),
-    nonConvertingLookback: z.boolean().default(false),
-  })
-  .strict();
+export const journeyOptionsSchema = z.strictObject({
+    lookback: z._default(durationSchema, 30 * DAY),
+    collapseRepeats: z._default(z.boolean(), false),
+    conversionEventTypes: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(128))).check(z.maxLength(256))),
+    valueProperty: z._default(z.string().check(z.minLength(1), z.maxLength(128)), 'value'),
+    afterLastConversion: z._default(z.enum(['journey', 'drop']), 'journey'),
+    nonConvertingLookback: z._default(z.boolean(), false),
+  });
 
 /** Journey options as written by a caller. */
 export type JourneyOptionsInput = z.input<typeof journeyOptionsSchema>;

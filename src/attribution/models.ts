@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { expectObject } from '../core/guards.js';
 import { attempt, CrossChannelError, parseWith, type Result } from '../core/errors.js';
 import { DAY } from '../core/time.js';
@@ -34,7 +34,7 @@ export const RULE_MODEL_KINDS: ReadonlyArray<ModelKind> = ['last_touch', 'last_n
  */
 export type PositionWeight = (position: number, length: number, channel: string, msBeforeConversion: number) => number;
 
-const name = z.string().min(1).max(64).optional();
+const name = z.optional(z.string().check(z.minLength(1), z.maxLength(64)));
 
 /**
  * Schema of one model with its parameters (defaults as the industry uses them): `last_non_direct.directChannels`
@@ -48,38 +48,26 @@ const name = z.string().min(1).max(64).optional();
  * ```
  */
 export const modelSpecSchema = z.discriminatedUnion('model', [
-  z.object({ model: z.literal('last_touch'), name }).strict(),
-  z.object({ model: z.literal('last_non_direct'), name, directChannels: z.array(z.string().min(1)).max(256).default(['direct']) }).strict(),
-  z.object({ model: z.literal('first_touch'), name }).strict(),
-  z.object({ model: z.literal('linear'), name }).strict(),
-  z
-    .object({ model: z.literal('time_decay'), name, halfLife: durationSchema.default(7 * DAY) })
-    .strict()
-    .refine((m) => m.halfLife > 0, { message: 'halfLife must be positive', path: ['halfLife'] }),
-  z
-    .object({ model: z.literal('position_based'), name, first: z.number().min(0).max(1).default(0.4), last: z.number().min(0).max(1).default(0.4) })
-    .strict()
-    .refine((m) => m.first + m.last <= 1 + 1e-12, { message: 'first + last must not exceed 1', path: ['last'] }),
-  z
-    .object({ model: z.literal('custom'), name: z.string().min(1).max(64), weight: z.custom<PositionWeight>((v) => typeof v === 'function', 'weight must be a function') })
-    .strict(),
-  z
-    .object({
+  z.strictObject({ model: z.literal('last_touch'), name }),
+  z.strictObject({ model: z.literal('last_non_direct'), name, directChannels: z._default(z.array(z.string().check(z.minLength(1))).check(z.maxLength(256)), ['direct']) }),
+  z.strictObject({ model: z.literal('first_touch'), name }),
+  z.strictObject({ model: z.literal('linear'), name }),
+  z.strictObject({ model: z.literal('time_decay'), name, halfLife: z._default(durationSchema, 7 * DAY) }).check(z.refine((m) => m.halfLife > 0, { message: 'halfLife must be positive', path: ['halfLife'] })),
+  z.strictObject({ model: z.literal('position_based'), name, first: z._default(z.number().check(z.gte(0), z.lte(1)), 0.4), last: z._default(z.number().check(z.gte(0), z.lte(1)), 0.4) }).check(z.refine((m) => m.first + m.last <= 1 + 1e-12, { message: 'first + last must not exceed 1', path: ['last'] })),
+  z.strictObject({ model: z.literal('custom'), name: z.string().check(z.minLength(1), z.maxLength(64)), weight: z.custom<PositionWeight>((v) => typeof v === 'function', 'weight must be a function') }),
+  z.strictObject({
       model: z.literal('markov'),
       name,
-      order: z.number().int().min(1).max(4).default(1),
-      valueCredit: z.enum(['valueRemoval', 'conversionShare']).default('valueRemoval'),
-    })
-    .strict(),
-  z
-    .object({
+      order: z._default(z.int().check(z.gte(1), z.lte(4)), 1),
+      valueCredit: z._default(z.enum(['valueRemoval', 'conversionShare']), 'valueRemoval'),
+    }),
+  z.strictObject({
       model: z.literal('shapley'),
       name,
-      maxExactChannels: z.number().int().min(1).max(22).default(20),
-      samples: z.number().int().min(10).max(10_000_000).default(2000),
-      seed: z.union([z.number().int(), z.string()]).default(1),
-    })
-    .strict(),
+      maxExactChannels: z._default(z.int().check(z.gte(1), z.lte(22)), 20),
+      samples: z._default(z.int().check(z.gte(10), z.lte(10_000_000)), 2000),
+      seed: z._default(z.union([z.int(), z.string()]), 1),
+    }),
 ]);
 
 /** A model as written by a caller: its kind alone (`'linear'`) or an object with parameters. */
@@ -106,11 +94,9 @@ export const DEFAULT_MODELS: ReadonlyArray<ModelSpecInput> = ['last_touch', 'las
  * attributionConfigSchema.parse({ models: ['last_touch', { model: 'markov', order: 2 }] });
  * ```
  */
-export const attributionConfigSchema = z
-  .object({
-    models: z.array(z.unknown()).min(1).max(64).optional(),
-  })
-  .strict();
+export const attributionConfigSchema = z.strictObject({
+    models: z.optional(z.array(z.unknown()).check(z.minLength(1), z.maxLength(64))),
+  });
 
 /** A configuration as written by a caller. */
 export interface AttributionConfigInput {

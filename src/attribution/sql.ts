@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { expectFunction, expectObject } from '../core/guards.js';
 import { CrossChannelError, parseWith } from '../core/errors.js';
 import { DAY } from '../core/time.js';
@@ -15,7 +15,7 @@ import { statisticsFromJSON, type AttributionStatistics, type AttributionStatist
  * counts when `conversion − touch ≤ lookback`; repeats collapsed after the window. Equal timestamps among
  * touches are ordered by `tieBreaker` (default the channel) — SQL has no input order.
  */
-const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/, 'Must be a plain SQL identifier (schema.table allowed)');
+const identifier = z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/, 'Must be a plain SQL identifier (schema.table allowed)'));
 
 /**
  * Schema of the SQL source description. `timeType`: `timestamptz` columns or `epoch_ms` numbers.
@@ -26,20 +26,18 @@ const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0
  * attributionSqlOptionsSchema.parse({ touchpoints: 'mart.touchpoints', conversions: 'mart.orders', conversionValue: 'amount' });
  * ```
  */
-export const attributionSqlOptionsSchema = z
-  .object({
-    touchpoints: identifier.default('touchpoints'),
-    conversions: identifier.default('conversions'),
-    subjectId: identifier.default('subject_id'),
-    channel: identifier.default('channel'),
-    at: identifier.default('at'),
-    conversionValue: identifier.nullable().default('value'),
-    tieBreaker: identifier.optional(),
-    timeType: z.enum(['timestamptz', 'epoch_ms']).default('timestamptz'),
-    lookback: durationSchema.default(30 * DAY),
-    collapseRepeats: z.boolean().default(false),
-  })
-  .strict();
+export const attributionSqlOptionsSchema = z.strictObject({
+    touchpoints: z._default(identifier, 'touchpoints'),
+    conversions: z._default(identifier, 'conversions'),
+    subjectId: z._default(identifier, 'subject_id'),
+    channel: z._default(identifier, 'channel'),
+    at: z._default(identifier, 'at'),
+    conversionValue: z._default(z.nullable(identifier), 'value'),
+    tieBreaker: z.optional(identifier),
+    timeType: z._default(z.enum(['timestamptz', 'epoch_ms']), 'timestamptz'),
+    lookback: z._default(durationSchema, 30 * DAY),
+    collapseRepeats: z._default(z.boolean(), false),
+  });
 
 /** SQL source description as written by a caller. */
 export type AttributionSqlOptionsInput = z.input<typeof attributionSqlOptionsSchema>;

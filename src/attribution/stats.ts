@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { progressCounter, type ProgressOptions } from '../core/progress.js';
 import { expectArray, expectIterable, expectObject } from '../core/guards.js';
 import { CrossChannelError, parseWith } from '../core/errors.js';
@@ -302,8 +302,8 @@ export class AttributionStatistics {
   }
 }
 
-const count = z.number().finite();
-const channelList = z.array(z.string().min(1));
+const count = z.number();
+const channelList = z.array(z.string().check(z.minLength(1)));
 /** Shape of {@link AttributionStatisticsJSON}: statistics from another process are input like any other. */
 const statisticsJSONSchema = z.object({
   version: z.literal(1),
@@ -320,11 +320,11 @@ const statisticsJSONSchema = z.object({
   rules: z.array(z.object({ name: z.string(), conversions: z.array(count), value: z.array(count) })),
   markov: z.array(
     z.object({
-      order: z.number().int().min(1).max(4),
+      order: z.int().check(z.gte(1), z.lte(4)),
       transitions: z.array(z.tuple([channelList, z.union([channelList, z.literal('conversion'), z.literal('null')]), count, count])),
     }),
   ),
-  channelSets: z.array(z.tuple([channelList, count, count, count])).nullable(),
+  channelSets: z.nullable(z.array(z.tuple([channelList, count, count, count]))),
 });
 
 function checkStatisticsJSON(json: AttributionStatisticsJSON): AttributionStatisticsJSON {

@@ -1,12 +1,12 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { CrossChannelError, parseWith, type CoreErrorCode } from '../core/errors.js';
 import { NEGATIVE_RESPONSE_KINDS, RESPONSE_KINDS, type ResponseKind } from '../core/records.js';
 import { channelSchema, durationSchema, idSchema, tagSchema, timeZoneSchema } from '../core/schema.js';
 import { DAY, type CalendarUnit, type TimeWindow, type WeekStartsOn } from '../core/time.js';
 import { coversWholeWeek, type CompiledQuietRange } from './quiet.js';
 
-const oneOrMany = <T extends z.ZodType>(item: T) =>
-  z.union([item, z.array(item).min(1).max(256)]).transform((v) => (Array.isArray(v) ? v : [v]) as Array<z.output<T>>);
+const oneOrMany = <T extends z.ZodMiniType>(item: T) =>
+  z.pipe(z.union([item, z.array(item).check(z.minLength(1), z.maxLength(256))]), z.transform((v) => (Array.isArray(v) ? v : [v]) as Array<z.output<T>>));
 
 /**
  * Which contacts a rule counts (and which candidates it applies to). Every field is optional; an empty scope
@@ -18,14 +18,12 @@ const oneOrMany = <T extends z.ZodType>(item: T) =>
  * capScopeSchema.parse({ channels: 'sms', tags: ['marketing', 'promotion'] });
  * ```
  */
-export const capScopeSchema = z
-  .object({
-    channels: oneOrMany(channelSchema).optional(),
-    campaigns: oneOrMany(idSchema).optional(),
-    offers: oneOrMany(idSchema).optional(),
-    tags: oneOrMany(tagSchema).optional(),
-  })
-  .strict();
+export const capScopeSchema = z.strictObject({
+    channels: z.optional(oneOrMany(channelSchema)),
+    campaigns: z.optional(oneOrMany(idSchema)),
+    offers: z.optional(oneOrMany(idSchema)),
+    tags: z.optional(oneOrMany(tagSchema)),
+  });
 
 /**
  * A counting window: rolling (`{ rolling: '7d' }`, any duration) or a local calendar day / week / month in the
@@ -38,23 +36,14 @@ export const capScopeSchema = z
  * ```
  */
 export const capWindowSchema = z.union([
-  z.enum(['day', 'week', 'month']).transform((unit) => ({ type: 'calendar' as const, unit: unit as CalendarUnit })),
-  z
-    .object({ rolling: durationSchema.refine((ms) => ms > 0, 'A rolling window must be longer than 0') })
-    .strict()
-    .transform((w) => ({ type: 'rolling' as const, ms: w.rolling })),
-  z
-    .object({ calendar: z.enum(['day', 'week', 'month']), weekStartsOn: z.number().int().min(0).max(6).optional() })
-    .strict()
-    .transform((w) => ({ type: 'calendar' as const, unit: w.calendar as CalendarUnit, ...(w.weekStartsOn === undefined ? {} : { weekStartsOn: w.weekStartsOn as WeekStartsOn }) })),
+  z.pipe(z.enum(['day', 'week', 'month']), z.transform((unit) => ({ type: 'calendar' as const, unit: unit as CalendarUnit }))),
+  z.pipe(z.strictObject({ rolling: durationSchema.check(z.refine((ms) => ms > 0, 'A rolling window must be longer than 0')) }), z.transform((w) => ({ type: 'rolling' as const, ms: w.rolling }))),
+  z.pipe(z.strictObject({ calendar: z.enum(['day', 'week', 'month']), weekStartsOn: z.optional(z.int().check(z.gte(0), z.lte(6))) }), z.transform((w) => ({ type: 'calendar' as const, unit: w.calendar as CalendarUnit, ...(w.weekStartsOn === undefined ? {} : { weekStartsOn: w.weekStartsOn as WeekStartsOn }) }))),
 ]);
 
 const HHMM = /^([01]\d|2[0-4]):([0-5]\d)$/;
-const clockSchema = z
-  .string()
-  .regex(HHMM, 'Expected a local time "HH:MM"')
-  .transform((s) => Number(s.slice(0, 2)) * 60 + Number(s.slice(3, 5)))
-  .refine((m) => m <= 1440, 'Local time after 24:00');
+const clockSchema = z.pipe(z
+  .string().check(z.regex(HHMM, 'Expected a local time "HH:MM"')), z.transform((s) => Number(s.slice(0, 2)) * 60 + Number(s.slice(3, 5)))).check(z.refine((m) => m <= 1440, 'Local time after 24:00'));
 
 /**
  * A quiet-hours range in local time: `from`–`to` (`to` exclusive), crossing midnight when `to` < `from`
@@ -65,28 +54,24 @@ const clockSchema = z
  * quietRangeSchema.parse({ from: '21:00', to: '08:00', days: [1, 2, 3, 4, 5] });
  * ```
  */
-export const quietRangeSchema = z
-  .object({
+export const quietRangeSchema = z.strictObject({
     from: clockSchema,
     to: clockSchema,
-    days: z.array(z.number().int().min(0).max(6)).min(1).max(7).optional(),
-  })
-  .strict()
-  .refine((r) => r.from !== r.to, { message: 'A quiet range needs from ≠ to', path: ['to'] })
-  .refine((r) => r.from < 1440, { message: 'A quiet range cannot start at 24:00', path: ['from'] });
+    days: z.optional(z.array(z.int().check(z.gte(0), z.lte(6))).check(z.minLength(1), z.maxLength(7))),
+  }).check(z.refine((r) => r.from !== r.to, { message: 'A quiet range needs from ≠ to', path: ['to'] }), z.refine((r) => r.from < 1440, { message: 'A quiet range cannot start at 24:00', path: ['from'] }));
 
 const ruleBase = {
   /** Stable id, named in reasons. */
   id: idSchema,
-  description: z.string().max(500).optional(),
-  scope: capScopeSchema.default({}),
+  description: z.optional(z.string().check(z.maxLength(500))),
+  scope: z._default(capScopeSchema, {}),
   /** Count per value of this field: "per campaign" counts only contacts of the candidate's campaign. */
-  per: z.enum(['channel', 'campaign', 'offer']).optional(),
+  per: z.optional(z.enum(['channel', 'campaign', 'offer'])),
   /**
    * Transactional messages: `exempt` (default) — they bypass the rule and do not count toward it; `counted` —
    * they bypass it but consume its slots; `capped` — treated like any other message.
    */
-  transactional: z.enum(['exempt', 'counted', 'capped']).default('exempt'),
+  transactional: z._default(z.enum(['exempt', 'counted', 'capped']), 'exempt'),
 };
 
 /**
@@ -100,28 +85,21 @@ const ruleBase = {
  * ```
  */
 export const capRuleSchema = z.discriminatedUnion('kind', [
-  z
-    .object({
+  z.strictObject({
       ...ruleBase,
       kind: z.literal('limit'),
-      limit: z.number().int().min(0).max(1_000_000),
+      limit: z.int().check(z.gte(0), z.lte(1_000_000)),
       window: capWindowSchema,
-      reserve: z.object({ slots: z.number().int().min(1), minPriority: z.number().finite() }).strict().optional(),
-    })
-    .strict()
-    .refine((r) => r.reserve === undefined || r.reserve.slots <= r.limit, { message: 'reserve.slots cannot exceed limit', path: ['reserve', 'slots'] }),
-  z
-    .object({ ...ruleBase, kind: z.literal('gap'), minGap: durationSchema.refine((ms) => ms > 0, 'minGap must be longer than 0') })
-    .strict(),
-  z.object({ ...ruleBase, kind: z.literal('quiet'), ranges: z.array(quietRangeSchema).min(1).max(64) }).strict(),
-  z
-    .object({
+      reserve: z.optional(z.strictObject({ slots: z.int().check(z.gte(1)), minPriority: z.number() })),
+    }).check(z.refine((r) => r.reserve === undefined || r.reserve.slots <= r.limit, { message: 'reserve.slots cannot exceed limit', path: ['reserve', 'slots'] })),
+  z.strictObject({ ...ruleBase, kind: z.literal('gap'), minGap: durationSchema.check(z.refine((ms) => ms > 0, 'minGap must be longer than 0')) }),
+  z.strictObject({ ...ruleBase, kind: z.literal('quiet'), ranges: z.array(quietRangeSchema).check(z.minLength(1), z.maxLength(64)) }),
+  z.strictObject({
       ...ruleBase,
       kind: z.literal('cooldown'),
-      after: z.array(z.enum(RESPONSE_KINDS)).min(1).default([...NEGATIVE_RESPONSE_KINDS]),
+      after: z._default(z.array(z.enum(RESPONSE_KINDS)).check(z.minLength(1)), [...NEGATIVE_RESPONSE_KINDS]),
       duration: z.union([z.literal('forever'), durationSchema]),
-    })
-    .strict(),
+    }),
 ]);
 
 /**
@@ -133,20 +111,17 @@ export const capRuleSchema = z.discriminatedUnion('kind', [
  * capRuleSetSchema.parse({ timeZone: 'Europe/Paris', rules: [{ id: 'sms-day', kind: 'limit', limit: 1, window: 'day', scope: { channels: 'sms' } }] });
  * ```
  */
-export const capRuleSetSchema = z
-  .object({
-    timeZone: timeZoneSchema.default('UTC'),
-    weekStartsOn: z.number().int().min(0).max(6).default(1),
-    rules: z.array(capRuleSchema).max(256),
-  })
-  .strict()
-  .superRefine((set, ctx) => {
+export const capRuleSetSchema = z.strictObject({
+    timeZone: z._default(timeZoneSchema, 'UTC'),
+    weekStartsOn: z._default(z.int().check(z.gte(0), z.lte(6)), 1),
+    rules: z.array(capRuleSchema).check(z.maxLength(256)),
+  }).check(z.superRefine((set, ctx) => {
     const seen = new Set<string>();
     set.rules.forEach((r, i) => {
       if (seen.has(r.id)) ctx.addIssue({ code: 'custom', message: `Duplicate rule id ${JSON.stringify(r.id)}`, path: ['rules', i, 'id'] });
       seen.add(r.id);
     });
-  });
+  }));
 
 /** A parsed rule. */
 export type CapRule = z.output<typeof capRuleSchema>;

@@ -3,7 +3,7 @@
  * the current state of each channel × purpose under a compiled {@link ConsentPolicy}.
  */
 import { expectArray, expectFinite, expectObject, expectObjects, expectString } from '../core/guards.js';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { CrossChannelError, parseWith } from '../core/errors.js';
 import { channelSchema, durationSchema, idSchema, timestampSchema } from '../core/schema.js';
 import type { EpochMs } from '../core/time.js';
@@ -40,10 +40,7 @@ export type ConsentEventKind = (typeof CONSENT_EVENT_KINDS)[number];
  * ```
  */
 export const purposeSchema = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^(\*|[a-z][a-z0-9_.:-]*)$/, 'Purpose must be lowercase letters, digits, "_", ".", ":" or "-" starting with a letter, or "*"');
+  .string().check(z.minLength(1), z.maxLength(64), z.regex(/^(\*|[a-z][a-z0-9_.:-]*)$/, 'Purpose must be lowercase letters, digits, "_", ".", ":" or "-" starting with a letter, or "*"'));
 
 /**
  * Evidence kept with each event, so the consent can be proven (GDPR Art. 7(1)). Never the raw IP: its hash.
@@ -56,19 +53,17 @@ export const purposeSchema = z
  */
 export const consentEvidenceSchema = z.strictObject({
   /** Where it was collected: `web-signup-form`, `call-center`, `pos-terminal`, `import:crm-2024`… */
-  source: z.string().min(1).max(256),
+  source: z.string().check(z.minLength(1), z.maxLength(256)),
   /** When the person acted, if different from the event's `at` (e.g. batch imports). */
-  collectedAt: timestampSchema.optional(),
+  collectedAt: z.optional(timestampSchema),
   /** The wording shown, and/or its version identifier. */
-  text: z.string().max(10_000).optional(),
-  textVersion: z.string().max(128).optional(),
+  text: z.optional(z.string().check(z.maxLength(10_000))),
+  textVersion: z.optional(z.string().check(z.maxLength(128))),
   /** Id of the stored proof (form submission, recording, signed document). */
-  proofId: z.string().max(256).optional(),
+  proofId: z.optional(z.string().check(z.maxLength(256))),
   /** Salted hash of the IP address, lowercase hex (a raw IP is personal data and is refused). */
-  ipHash: z
-    .string()
-    .regex(/^[0-9a-f]{32,128}$/, 'ipHash must be a lowercase hex hash, never a raw IP address')
-    .optional(),
+  ipHash: z.optional(z
+    .string().check(z.regex(/^[0-9a-f]{32,128}$/, 'ipHash must be a lowercase hex hash, never a raw IP address'))),
 });
 
 /**
@@ -137,19 +132,16 @@ export function parseConsentEvent(input: ConsentEventInput): ConsentEvent {
  * ```
  */
 export const consentPolicySchema = z.strictObject({
-  doubleOptIn: z
+  doubleOptIn: z._default(z
     .strictObject({
-      channels: z.array(channelSchema).max(64).default([]),
-      window: durationSchema.default(7 * 86_400_000),
-    })
-    .default({ channels: [], window: 7 * 86_400_000 }),
-  expiry: z.record(purposeSchema, durationSchema).default({}),
-  softOptIn: z
-    .array(z.strictObject({ channel: channelSchema, purposes: z.array(purposeSchema).min(1) }))
-    .max(64)
-    .default([]),
-  optOutChannels: z.array(channelSchema).max(64).default([]),
-  gpcPurposes: z.array(purposeSchema).max(64).default(['sale', 'sharing', 'targeted_advertising', 'cross_context_advertising']),
+      channels: z._default(z.array(channelSchema).check(z.maxLength(64)), []),
+      window: z._default(durationSchema, 7 * 86_400_000),
+    }), { channels: [], window: 7 * 86_400_000 }),
+  expiry: z._default(z.record(purposeSchema, durationSchema), {}),
+  softOptIn: z._default(z
+    .array(z.strictObject({ channel: channelSchema, purposes: z.array(purposeSchema).check(z.minLength(1)) })).check(z.maxLength(64)), []),
+  optOutChannels: z._default(z.array(channelSchema).check(z.maxLength(64)), []),
+  gpcPurposes: z._default(z.array(purposeSchema).check(z.maxLength(64)), ['sale', 'sharing', 'targeted_advertising', 'cross_context_advertising']),
 });
 
 /**

@@ -1,4 +1,5 @@
-import type { z } from 'zod';
+import * as z from 'zod/mini';
+import { ENGLISH } from './zod.js';
 
 /**
  * Error codes shared by every module. Each module adds its own union (e.g. `ConsentErrorCode`) and throws
@@ -192,17 +193,17 @@ export function attempt<T>(fn: () => T): Result<T> {
  *
  * @example
  * ```ts
- * import { z } from 'zod';
+ * import * as z from 'zod/mini';
  *
- * declare const schema: z.ZodType;
+ * declare const schema: z.ZodMiniType;
  * declare const input: unknown;
  *
- * const r = schema.safeParse(input);
+ * const r = z.safeParse(schema, input);
  * if (!r.success) throw fromZodError(r.error, 'CONFIG_INVALID', ['caps']);
  * ```
  */
 export function fromZodError<C extends string>(
-  error: z.ZodError,
+  error: z.core.$ZodError,
   code: C,
   basePath: ReadonlyArray<string | number> = [],
 ): CrossChannelError<C> {
@@ -247,7 +248,7 @@ function toSegment(seg: PropertyKey): string | number {
  * const rules = parseWith(capRuleSetSchema, json, 'CONFIG_INVALID');
  * ```
  */
-export function parseWith<S extends z.ZodType, C extends string>(
+export function parseWith<S extends z.core.$ZodType, C extends string>(
   schema: S,
   input: unknown,
   code: C,
@@ -256,7 +257,7 @@ export function parseWith<S extends z.ZodType, C extends string>(
   if (schema === null || typeof schema !== 'object' || typeof (schema as { safeParse?: unknown }).safeParse !== 'function') {
     throw new CrossChannelError('INPUT_INVALID', 'parseWith needs a zod schema', { path: ['schema'] });
   }
-  const r = schema.safeParse(input);
+  const r = z.safeParse(schema, input, ENGLISH);
   if (!r.success) throw fromZodError(r.error, code, basePath);
   return r.data;
 }

@@ -1,5 +1,5 @@
 import { expectArray, expectFinite, expectObject, expectObjects, expectOptions, expectString } from './guards.js';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { channelSchema, idSchema, jsonObjectSchema, tagSchema, timestampSchema } from './schema.js';
 import { CrossChannelError, parseWith } from './errors.js';
 import type { EpochMs } from './time.js';
@@ -26,19 +26,17 @@ export const NEGATIVE_RESPONSE_KINDS: ReadonlyArray<ResponseKind> = ['refused', 
  * contactRecordSchema.parse({ id: 'c1', subjectId: 'p1', channel: 'email', at: '2026-01-05T09:00:00Z', tags: ['marketing'] });
  * ```
  */
-export const contactRecordSchema = z
-  .object({
+export const contactRecordSchema = z.strictObject({
     id: idSchema,
     subjectId: idSchema,
     channel: channelSchema,
-    campaignId: idSchema.optional(),
-    offerId: idSchema.optional(),
-    tags: z.array(tagSchema).max(64).default([]),
+    campaignId: z.optional(idSchema),
+    offerId: z.optional(idSchema),
+    tags: z._default(z.array(tagSchema).check(z.maxLength(64)), []),
     at: timestampSchema,
-    transactional: z.boolean().default(false),
-    idempotencyKey: idSchema.optional(),
-  })
-  .strict();
+    transactional: z._default(z.boolean(), false),
+    idempotencyKey: z.optional(idSchema),
+  });
 
 /** A contact: something was presented or sent to the person (parsed form, `at` in epoch ms). */
 export type ContactRecord = z.output<typeof contactRecordSchema>;
@@ -53,20 +51,18 @@ export type ContactRecordInput = z.input<typeof contactRecordSchema>;
  * responseRecordSchema.parse({ id: 'r1', subjectId: 'p1', kind: 'refused', channel: 'email', offerId: 'o1', at: 1767603600000 });
  * ```
  */
-export const responseRecordSchema = z
-  .object({
+export const responseRecordSchema = z.strictObject({
     id: idSchema,
     subjectId: idSchema,
-    contactId: idSchema.optional(),
+    contactId: z.optional(idSchema),
     kind: z.enum(RESPONSE_KINDS),
     channel: channelSchema,
-    offerId: idSchema.optional(),
-    campaignId: idSchema.optional(),
-    tags: z.array(tagSchema).max(64).default([]),
+    offerId: z.optional(idSchema),
+    campaignId: z.optional(idSchema),
+    tags: z._default(z.array(tagSchema).check(z.maxLength(64)), []),
     at: timestampSchema,
-    value: z.number().finite().optional(),
-  })
-  .strict();
+    value: z.optional(z.number()),
+  });
 
 /** A response (parsed form). */
 export type ResponseRecord = z.output<typeof responseRecordSchema>;
@@ -81,16 +77,14 @@ export type ResponseRecordInput = z.input<typeof responseRecordSchema>;
  * behaviourEventSchema.parse({ subjectId: 'p1', type: 'purchase', at: '2026-01-05T10:00:00Z', channel: 'store', properties: { amount: 80 } });
  * ```
  */
-export const behaviourEventSchema = z
-  .object({
-    id: idSchema.optional(),
+export const behaviourEventSchema = z.strictObject({
+    id: z.optional(idSchema),
     subjectId: idSchema,
-    type: z.string().min(1).max(128),
+    type: z.string().check(z.minLength(1), z.maxLength(128)),
     at: timestampSchema,
-    channel: channelSchema.optional(),
-    properties: jsonObjectSchema.default({}),
-  })
-  .strict();
+    channel: z.optional(channelSchema),
+    properties: z._default(jsonObjectSchema, {}),
+  });
 
 /** A behaviour event (parsed form). `type` is an open set: `page_view`, `cart_add`, `cart_abandon`, `purchase`, … */
 export type BehaviourEvent = z.output<typeof behaviourEventSchema>;

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { $ZodType } from 'zod/v4/core';
 import { isValidTimeZone, toEpochMs, durationToMs, type EpochMs } from './time.js';
 import { CrossChannelError } from './errors.js';
 
@@ -41,11 +42,7 @@ export type Channel = WellKnownChannel | (string & {});
  * ```
  */
 export const idSchema = z
-  .string()
-  .min(1, 'Must not be empty')
-  .max(256, 'Must be at most 256 characters')
-  // eslint-disable-next-line no-control-regex
-  .regex(/^[^\u0000-\u001f\u007f]*$/, 'Must not contain control characters');
+  .string().check(z.minLength(1, 'Must not be empty'), z.maxLength(256, 'Must be at most 256 characters'), z.regex(/^[^\u0000-\u001f\u007f]*$/, 'Must not contain control characters'));
 
 /**
  * A channel name: lowercase letters, digits, `_`, `-` or `.`, starting with a letter, at most 64 characters.
@@ -56,10 +53,7 @@ export const idSchema = z
  * ```
  */
 export const channelSchema = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[a-z][a-z0-9_.-]*$/, 'Channel must be lowercase letters, digits, "_", "-" or "." and start with a letter');
+  .string().check(z.minLength(1), z.maxLength(64), z.regex(/^[a-z][a-z0-9_.-]*$/, 'Channel must be lowercase letters, digits, "_", "-" or "." and start with a letter'));
 
 /**
  * A tag (`marketing`, `promotion`, `category:shoes`): 1–128 characters without control characters.
@@ -70,11 +64,7 @@ export const channelSchema = z
  * ```
  */
 export const tagSchema = z
-  .string()
-  .min(1)
-  .max(128)
-  // eslint-disable-next-line no-control-regex
-  .regex(/^[^\u0000-\u001f\u007f]*$/, 'Must not contain control characters');
+  .string().check(z.minLength(1), z.maxLength(128), z.regex(/^[^\u0000-\u001f\u007f]*$/, 'Must not contain control characters'));
 
 /**
  * A timestamp accepted as epoch ms, `Date` or ISO 8601 string with offset; parses to epoch ms.
@@ -84,16 +74,15 @@ export const tagSchema = z
  * timestampSchema.parse('2026-01-01T00:00:00Z'); // 1767225600000
  * ```
  */
-export const timestampSchema = z
-  .union([z.number(), z.string(), z.date()])
-  .transform((v, ctx): EpochMs => {
+export const timestampSchema = z.pipe(z
+  .union([z.number(), z.string(), z.date()]), z.transform((v, ctx): EpochMs => {
     try {
       return toEpochMs(v);
     } catch (e) {
-      ctx.addIssue({ code: 'custom', message: e instanceof CrossChannelError ? e.message : 'Invalid timestamp' });
+      ctx.issues.push({ code: 'custom', message: e instanceof CrossChannelError ? e.message : 'Invalid timestamp', input: v });
       return z.NEVER;
     }
-  });
+  }));
 
 /**
  * Epoch milliseconds only (integers); what parsed records hold. Use in output schemas and hot-path records.
@@ -103,7 +92,7 @@ export const timestampSchema = z
  * epochMsSchema.parse(1767225600000);
  * ```
  */
-export const epochMsSchema = z.number().int().min(-8.64e15).max(8.64e15);
+export const epochMsSchema = z.int().check(z.gte(-8.64e15), z.lte(8.64e15));
 
 /**
  * An IANA time-zone name known to the runtime (`Europe/Paris`, `UTC`).
@@ -113,7 +102,7 @@ export const epochMsSchema = z.number().int().min(-8.64e15).max(8.64e15);
  * timeZoneSchema.parse('Asia/Kolkata');
  * ```
  */
-export const timeZoneSchema = z.string().refine(isValidTimeZone, { message: 'Unknown IANA time zone' });
+export const timeZoneSchema = z.string().check(z.refine(isValidTimeZone, { message: 'Unknown IANA time zone' }));
 
 /**
  * A duration (`'7d'`, `'PT1H'`, `{ days: 30 }` or ms) parsed to milliseconds.
@@ -123,29 +112,26 @@ export const timeZoneSchema = z.string().refine(isValidTimeZone, { message: 'Unk
  * durationSchema.parse('30d'); // 2592000000
  * ```
  */
-export const durationSchema = z
+export const durationSchema = z.pipe(z
   .union([
     z.number(),
     z.string(),
-    z
-      .object({
-        weeks: z.number().optional(),
-        days: z.number().optional(),
-        hours: z.number().optional(),
-        minutes: z.number().optional(),
-        seconds: z.number().optional(),
-        milliseconds: z.number().optional(),
-      })
-      .strict(),
-  ])
-  .transform((v, ctx): number => {
+    z.strictObject({
+        weeks: z.optional(z.number()),
+        days: z.optional(z.number()),
+        hours: z.optional(z.number()),
+        minutes: z.optional(z.number()),
+        seconds: z.optional(z.number()),
+        milliseconds: z.optional(z.number()),
+      }),
+  ]), z.transform((v, ctx): number => {
     try {
       return durationToMs(v as Parameters<typeof durationToMs>[0]);
     } catch (e) {
-      ctx.addIssue({ code: 'custom', message: e instanceof CrossChannelError ? e.message : 'Invalid duration' });
+      ctx.issues.push({ code: 'custom', message: e instanceof CrossChannelError ? e.message : 'Invalid duration', input: v });
       return z.NEVER;
     }
-  });
+  }));
 
 /** A JSON value. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -158,8 +144,8 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
  * jsonValueSchema.parse({ sku: 'A1', qty: 2 });
  * ```
  */
-export const jsonValueSchema: z.ZodType<JsonValue> = z.lazy(() =>
-  z.union([z.string(), z.number().finite(), z.boolean(), z.null(), z.array(jsonValueSchema), z.record(z.string(), jsonValueSchema)]),
+export const jsonValueSchema: z.ZodMiniType<JsonValue> = z.lazy(() =>
+  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonValueSchema), z.record(z.string(), jsonValueSchema)]),
 );
 
 /**
@@ -182,7 +168,7 @@ export const jsonObjectSchema = z.record(z.string(), jsonValueSchema);
  * const jsonSchema = toJSONSchema(channelSchema); // { type: 'string', pattern: '^[a-z][a-z0-9_.-]*$', … }
  * ```
  */
-export function toJSONSchema(schema: z.ZodType): Record<string, unknown> {
-  if (!(schema instanceof z.ZodType)) throw new CrossChannelError('INPUT_INVALID', 'toJSONSchema needs a zod schema', { path: ['schema'] });
+export function toJSONSchema(schema: z.core.$ZodType): Record<string, unknown> {
+  if (!(schema instanceof $ZodType)) throw new CrossChannelError('INPUT_INVALID', 'toJSONSchema needs a zod schema', { path: ['schema'] });
   return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
 }

@@ -9,4 +9,8 @@ import type * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
 
 /** Parse options giving zod's English messages to the issues a schema does not word itself. */
-export const ENGLISH: z.core.ParseContext<z.core.$ZodIssue> = { error: en().localeError };
+export const ENGLISH: z.core.ParseContext<z.core.$ZodIssue> = /* @__PURE__ */ english();
+
+function english(): z.core.ParseContext<z.core.$ZodIssue> {
+  return { error: en().localeError };
+}

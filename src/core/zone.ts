@@ -1,6 +1,5 @@
 import { TZDate } from '@date-fns/tz';
 import { CrossChannelError } from './errors.js';
-import { LRUCache } from 'lru-cache';
 
 /**
  * Fast UTC-offset lookup for IANA zones. Asking `Intl` (through @date-fns/tz) costs ~5 µs per instant, and a
@@ -29,7 +28,13 @@ interface ZoneTables {
   last: YearTable | undefined;
 }
 
-const zones = new LRUCache<string, ZoneTables>({ max: 512 });
+/**
+ * At most {@link MAX_ZONES} zones are kept, the oldest dropped first: a plain `Map` (insertion-ordered) rather
+ * than lru-cache, which would add ≈ 7 kB min+gzip to every browser bundle for a cache that, in practice, holds
+ * the handful of zones an app serves (the IANA database has fewer than 600 in all).
+ */
+const zones = new Map<string, ZoneTables>();
+const MAX_ZONES = 512;
 const MAX_YEARS_PER_ZONE = 256;
 
 function intlOffsetMinutes(ms: number, zone: string): number {
@@ -64,7 +69,7 @@ function buildYear(zone: string, year: number): YearTable {
   return { from, to, starts: Float64Array.from(starts), offsets: Float64Array.from(offsets) };
 }
 
-const validity = new LRUCache<string, boolean>({ max: 1024 });
+const validity = new Map<string, boolean>();
 
 /**
  * Whether `Intl` knows `zone`, memoised: building an `Intl.DateTimeFormat` to find out costs tens of µs, and
@@ -79,8 +84,8 @@ export function isKnownZone(zone: string): boolean {
     } catch {
       known = false;
     }
-    // Bounded: names come from requests, and every junk name would otherwise stay cached.
-    if (validity.size >= 4096) validity.clear();
+    // Bounded: names come from requests, and every junk name would otherwise stay cached (oldest dropped first).
+    if (validity.size >= 1024) validity.delete(validity.keys().next().value!);
     validity.set(zone, known);
   }
   return known;
@@ -101,6 +106,7 @@ export function zoneOffsetMinutes(ms: number, zone: string): number {
   if (z === undefined) {
     if (typeof zone !== 'string' || !isKnownZone(zone)) throw new CrossChannelError('TIMEZONE_INVALID', `Unknown IANA time zone ${JSON.stringify(zone)}`, { path: ['zone'], detail: { zone } });
     z = { years: new Map(), last: undefined };
+    if (zones.size >= MAX_ZONES) zones.delete(zones.keys().next().value!);
     zones.set(zone, z);
   }
   let table = z.last;

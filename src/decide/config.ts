@@ -1,5 +1,5 @@
 import type { DecideTelemetry } from './telemetry.js';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { CrossChannelError, attempt, parseWith, type Result } from '../core/errors.js';
 import { channelSchema, durationSchema, timeZoneSchema } from '../core/schema.js';
 import { parseCatalogue, type Catalogue, type CatalogueInput, type ParseCatalogueOptions } from '../arbitration/offers.js';
@@ -31,74 +31,63 @@ const anyConfig = z.custom<unknown>(() => true);
  * });
  * ```
  */
-export const decideConfigSchema = z
-  .object({
+export const decideConfigSchema = z.strictObject({
     /** Offer catalogue (`crosschannel/arbitration` `CatalogueInput`, or an already parsed `Catalogue`). */
     catalogue: anyConfig,
     /** Frequency caps (`crosschannel/capping` rule set, or compiled rules). */
     caps: anyConfig,
     /** Segment definitions the catalogue's eligibility refers to (`crosschannel/segments`), or compiled ones. */
-    segments: anyConfig.optional(),
-    consent: z
-      .object({
+    segments: z.optional(anyConfig),
+    consent: z._default(z.strictObject({
         /** Ledger policy (`crosschannel/consent` `ConsentPolicyInput`). */
-        policy: anyConfig.optional(),
+        policy: z.optional(anyConfig),
         /** The purpose a marketing contact needs on the ledger. */
-        purpose: z.string().min(1).max(64).default('marketing'),
+        purpose: z._default(z.string().check(z.minLength(1), z.maxLength(64)), 'marketing'),
         /**
          * Channels that need a ledger grant (opt-in) for `purpose`. Other channels are "owned" (web, app, store,
          * an inbound call): presenting an offer there needs no opt-in, but the TC string / GPC still apply to
          * personalisation where configured.
          */
-        ledgerChannels: z.array(channelSchema).max(64).default(['email', 'sms', 'push', 'call_center', 'direct_mail']),
+        ledgerChannels: z._default(z.array(channelSchema).check(z.maxLength(64)), ['email', 'sms', 'push', 'call_center', 'direct_mail']),
         /** TCF settings for channels where a CMP runs (web, app): our vendor id and the purposes personalised offers need. */
-        tcf: z
-          .object({
-            vendorId: z.number().int().min(1).max(65_535),
+        tcf: z.optional(z.strictObject({
+            vendorId: z.int().check(z.gte(1), z.lte(65_535)),
             /** TCF purposes needed (e.g. 1 store/access, 4 personalised ads… 3/4 profiles). */
-            purposes: z.array(z.number().int().min(1).max(24)).min(1).max(24).default([1, 3, 4]),
-            channels: z.array(channelSchema).max(64).default(['web', 'app']),
+            purposes: z._default(z.array(z.int().check(z.gte(1), z.lte(24))).check(z.minLength(1), z.maxLength(24)), [1, 3, 4]),
+            channels: z._default(z.array(channelSchema).check(z.maxLength(64)), ['web', 'app']),
             /** When a TCF channel asks without a TC string: `deny` (fail closed, default) or `allow`. */
-            missing: z.enum(['deny', 'allow']).default('deny'),
-          })
-          .strict()
-          .optional(),
+            missing: z._default(z.enum(['deny', 'allow']), 'deny'),
+          })),
         /** When the request carries GPC, channels that stop (opt-out of sale/share ⇒ no personalised offer). */
-        gpcChannels: z.array(channelSchema).max(64).default([]),
-      })
-      .strict()
-      .default({ purpose: 'marketing', ledgerChannels: ['email', 'sms', 'push', 'call_center', 'direct_mail'], gpcChannels: [] }),
-    identity: z
-      .object({
+        gpcChannels: z._default(z.array(channelSchema).check(z.maxLength(64)), []),
+      }), { purpose: 'marketing', ledgerChannels: ['email', 'sms', 'push', 'call_center', 'direct_mail'], gpcChannels: [] }),
+    identity: z._default(z.strictObject({
         /**
          * Record the request's identifiers as an observation before resolving (links a cookie to a login
          * email, say). Off: decide only looks identifiers up and treats unknown ones as a new anonymous person.
          */
-        observe: z.boolean().default(true),
-      })
-      .strict()
-      .default({ observe: true }),
+        observe: z._default(z.boolean(), true),
+      }), { observe: true }),
     /** Default IANA zone of people whose zone the request does not give (caps' local days, quiet hours). */
-    timeZone: timeZoneSchema.default('UTC'),
+    timeZone: z._default(timeZoneSchema, 'UTC'),
     /** How far back events and contact history are loaded (at least the longest cap/segment/policy window). */
-    lookback: durationSchema.default(90 * 86_400_000),
+    lookback: z._default(durationSchema, 90 * 86_400_000),
     /** Deadline of each store call, in ms; a slower store fails the decision closed with `STORE_TIMEOUT`. */
-    storeTimeoutMs: z.number().int().min(1).max(600_000).default(250),
+    storeTimeoutMs: z._default(z.int().check(z.gte(1), z.lte(600_000)), 250),
     /** How many ranked offers (beyond the slots) capping may try before giving up. */
-    fallbackOffers: z.number().int().min(0).max(100).default(4),
+    fallbackOffers: z._default(z.int().check(z.gte(0), z.lte(100)), 4),
     /** Channels considered for the "best alternative channel allowed now" when the asked one is blocked. */
-    alternatives: z.array(channelSchema).max(32).default([]),
+    alternatives: z._default(z.array(channelSchema).check(z.maxLength(32)), []),
     /**
      * Thompson-sampling exploration of the learned `model` (pass one to `parseDecideConfig`), seeded by the
      * request id (reproducible). Off, or without a model: posterior means.
      */
-    explore: z.boolean().default(false),
+    explore: z._default(z.boolean(), false),
     /** Priority of decided contacts for cap rules that reserve slots for higher priorities. */
-    priority: z.number().int().default(0),
+    priority: z._default(z.int(), 0),
     /** Tags added to every decided contact (e.g. `marketing`), besides the offer's own tags. */
-    contactTags: z.array(z.string().min(1).max(128)).max(16).default(['marketing']),
-  })
-  .strict();
+    contactTags: z._default(z.array(z.string().check(z.minLength(1), z.maxLength(128))).check(z.maxLength(16)), ['marketing']),
+  });
 
 /**
  * A decide configuration as written.

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { parseWith, type Result, attempt } from '../core/errors.js';
 import { channelSchema, idSchema, jsonObjectSchema, timestampSchema } from '../core/schema.js';
 import { RESPONSE_KINDS } from '../core/records.js';
@@ -17,7 +17,7 @@ import type { DecideErrorCode } from './errors.js';
  * seenIdentifierSchema.parse({ type: 'email', value: 'ann@example.com' });
  * ```
  */
-export const seenIdentifierSchema = z.object({ type: z.string().min(1).max(64), value: z.string().min(1).max(512) }).strict();
+export const seenIdentifierSchema = z.strictObject({ type: z.string().check(z.minLength(1), z.maxLength(64)), value: z.string().check(z.minLength(1), z.maxLength(512)) });
 
 /**
  * What a channel asks: who is here (the identifiers seen now), where (`channel`, optional `placement`), how
@@ -29,36 +29,33 @@ export const seenIdentifierSchema = z.object({ type: z.string().min(1).max(64), 
  * decideRequestSchema.parse({ requestId: 'req-1', identifiers: [{ type: 'email', value: 'Ann@Example.com' }], channel: 'email', now: '2026-03-02T09:00:00Z' });
  * ```
  */
-export const decideRequestSchema = z
-  .object({
+export const decideRequestSchema = z.pipe(z.strictObject({
     /**
      * The idempotency key (at most 240 characters: contact ids are `${requestId}#${slot}`). Optional:
      * `idempotencyKey` is accepted as an alias, and without either the key is derived from the request's
      * content (identifiers, channel, placement, slots, now), so an identical retry is still recognised.
      */
-    requestId: idSchema.max(240, 'Must be at most 240 characters').optional(),
-    idempotencyKey: idSchema.max(240, 'Must be at most 240 characters').optional(),
-    identifiers: z.array(seenIdentifierSchema).min(1).max(32),
+    requestId: z.optional(idSchema.check(z.maxLength(240, 'Must be at most 240 characters'))),
+    idempotencyKey: z.optional(idSchema.check(z.maxLength(240, 'Must be at most 240 characters'))),
+    identifiers: z.array(seenIdentifierSchema).check(z.minLength(1), z.maxLength(32)),
     channel: channelSchema,
-    placement: idSchema.optional(),
-    slots: z.number().int().min(1).max(20).default(1),
+    placement: z.optional(idSchema),
+    slots: z._default(z.int().check(z.gte(1), z.lte(20)), 1),
     /** IAB TCF v2 TC string from the page's CMP (web/app), checked for the configured vendor and purposes. */
-    tcString: z.string().min(1).max(65_536).optional(),
+    tcString: z.optional(z.string().check(z.minLength(1), z.maxLength(65_536))),
     /** Global Privacy Control (`Sec-GPC: 1`): opt-out of sale/share. */
-    gpc: z.boolean().optional(),
+    gpc: z.optional(z.boolean()),
     now: timestampSchema,
     /**
      * The person's IANA time zone when the channel knows it; else the configured default. Checked against the
      * IANA database by `decide` (with a per-config memo, so hot paths do not pay `Intl` for every request).
      */
-    timeZone: z.string().min(1).max(64).optional(),
+    timeZone: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
     /** Attributes the channel knows now (page category, basket value…), merged into the profile for segments. */
-    context: jsonObjectSchema.optional(),
+    context: z.optional(jsonObjectSchema),
     /** Offers the channel would rather not show now (already on screen), excluded with a reason. */
-    excludeOffers: z.array(idSchema).max(256).optional(),
-  })
-  .strict()
-  .transform(({ idempotencyKey, ...r }) => ({ ...r, requestId: r.requestId ?? idempotencyKey ?? derivedRequestId(r) }));
+    excludeOffers: z.optional(z.array(idSchema).check(z.maxLength(256))),
+  }), z.transform(({ idempotencyKey, ...r }) => ({ ...r, requestId: r.requestId ?? idempotencyKey ?? derivedRequestId(r) })));
 
 /**
  * A stable id for a request that carries none: 64 bits of FNV-1a over its identifying content, so the same
@@ -126,19 +123,17 @@ export function safeParseDecideRequest(input: unknown): Result<DecideRequest> {
  * responseRequestSchema.parse({ responseId: 'resp-1', identifiers: [{ type: 'email', value: 'ann@example.com' }], kind: 'refused', channel: 'email', offerId: 'shoes-10', now: 0 });
  * ```
  */
-export const responseRequestSchema = z
-  .object({
+export const responseRequestSchema = z.strictObject({
     responseId: idSchema,
-    identifiers: z.array(seenIdentifierSchema).min(1).max(32),
+    identifiers: z.array(seenIdentifierSchema).check(z.minLength(1), z.maxLength(32)),
     kind: z.enum(RESPONSE_KINDS),
     channel: channelSchema,
-    contactId: idSchema.optional(),
-    offerId: idSchema.optional(),
-    campaignId: idSchema.optional(),
-    value: z.number().finite().optional(),
+    contactId: z.optional(idSchema),
+    offerId: z.optional(idSchema),
+    campaignId: z.optional(idSchema),
+    value: z.optional(z.number()),
     now: timestampSchema,
-  })
-  .strict();
+  });
 
 /**
  * A response request as a caller writes it.
@@ -169,19 +164,17 @@ export type ResponseRequest = z.output<typeof responseRequestSchema>;
  * conversionRequestSchema.parse({ conversionId: 'order-77', identifiers: [{ type: 'loyalty_id', value: 'LC1' }], channel: 'store', value: 80, now: 0 });
  * ```
  */
-export const conversionRequestSchema = z
-  .object({
+export const conversionRequestSchema = z.strictObject({
     conversionId: idSchema,
-    identifiers: z.array(seenIdentifierSchema).min(1).max(32),
+    identifiers: z.array(seenIdentifierSchema).check(z.minLength(1), z.maxLength(32)),
     channel: channelSchema,
-    value: z.number().finite().min(0).default(0),
-    offerId: idSchema.optional(),
-    contactId: idSchema.optional(),
-    eventType: z.string().min(1).max(128).optional(),
-    properties: jsonObjectSchema.optional(),
+    value: z._default(z.number().check(z.gte(0)), 0),
+    offerId: z.optional(idSchema),
+    contactId: z.optional(idSchema),
+    eventType: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+    properties: z.optional(jsonObjectSchema),
     now: timestampSchema,
-  })
-  .strict();
+  });
 
 /**
  * A conversion request as a caller writes it.

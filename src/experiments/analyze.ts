@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { CrossChannelError, parseWith } from '../core/errors.js';
 import { idSchema } from '../core/schema.js';
 import { bayesianSummary, holmAdjust, relativeLift, sequentialInterval, welchDifference, type ArmSummary, type BayesianSummary, type Interval } from './effects.js';
@@ -14,30 +14,28 @@ import { checkExperimentStats, MOMENTS, type ExperimentStats } from './stats.js'
  * analysisOptionsSchema.parse({ metric: 'revenue', alpha: 0.05, sequential: { tau: 2 } });
  * ```
  */
-export const analysisOptionsSchema = z
-  .object({
+export const analysisOptionsSchema = z.strictObject({
     /** The metric to analyse (one of the statistics' `metricIds`). */
     metric: idSchema,
     /** `mean` (Welch t) or `proportion` (z; for 0/1 metrics such as conversion). Default `mean`. */
-    kind: z.enum(['mean', 'proportion']).default('mean'),
+    kind: z._default(z.enum(['mean', 'proportion']), 'mean'),
     /** Two-sided error rate of every interval. */
-    alpha: z.number().gt(0).lt(0.5).default(0.05),
+    alpha: z._default(z.number().check(z.gt(0), z.lt(0.5)), 0.05),
     /** The control variant (default: the first). */
-    control: idSchema.optional(),
+    control: z.optional(idSchema),
     /** Use the pre-exposure covariate (CUPED) when the statistics carry one. Default true. */
-    cuped: z.boolean().default(true),
+    cuped: z._default(z.boolean(), true),
     /**
      * Always-valid intervals (mSPRT normal mixture): `tau` is the standard deviation of the mixing distribution,
      * in the metric's units — the size of effect you expect, fixed before the test starts. Default: 5 % of the
      * control mean (a guess; fix it in advance for strict validity).
      */
-    sequential: z.object({ tau: z.number().finite().gt(0).optional() }).strict().default({}),
+    sequential: z._default(z.strictObject({ tau: z.optional(z.number().check(z.gt(0))) }), {}),
     /** Expected share of each variant (same order as the statistics' variants) for the SRM check; default equal. */
-    expectedShares: z.array(z.number().finite().gt(0)).optional(),
+    expectedShares: z.optional(z.array(z.number().check(z.gt(0)))),
     /** p-value below which the SRM check flags a mismatch. */
-    srmThreshold: z.number().gt(0).lt(1).default(0.001),
-  })
-  .strict();
+    srmThreshold: z._default(z.number().check(z.gt(0), z.lt(1)), 0.001),
+  });
 
 /** Options of {@link analyzeExperiment} as a caller writes them. */
 export type AnalysisOptionsInput = z.input<typeof analysisOptionsSchema>;

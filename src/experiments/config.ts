@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { CrossChannelError, parseWith } from '../core/errors.js';
 import { reason, type Reason } from '../core/explain.js';
 import { channelSchema, idSchema, timestampSchema } from '../core/schema.js';
@@ -10,7 +10,7 @@ import { bucketRanges, equalWeights } from './ranges.js';
 /** The variant id of the units an experiment's own holdout keeps out of every contact. */
 export const HOLDOUT_VARIANT_ID = '__holdout';
 
-const shareSchema = z.number().finite().min(0).max(1);
+const shareSchema = z.number().check(z.gte(0), z.lte(1));
 
 /**
  * Schema of one experiment. Field names follow GrowthBook's experiment so a definition maps one to one:
@@ -22,36 +22,29 @@ const shareSchema = z.number().finite().min(0).max(1);
  * experimentSchema.parse({ id: 'subject-line', variants: [{ id: 'control' }, { id: 'emoji' }] });
  * ```
  */
-export const experimentSchema = z
-  .object({
+export const experimentSchema = z.strictObject({
     id: idSchema,
-    name: z.string().max(256).optional(),
+    name: z.optional(z.string().check(z.maxLength(256))),
     variants: z
-      .array(z.object({ id: idSchema, weight: shareSchema.optional(), name: z.string().max(256).optional() }).strict())
-      .min(2, 'An experiment needs at least two variants (the first is the control)')
-      .max(64),
+      .array(z.strictObject({ id: idSchema, weight: z.optional(shareSchema), name: z.optional(z.string().check(z.maxLength(256))) })).check(z.minLength(2, 'An experiment needs at least two variants (the first is the control)'), z.maxLength(64)),
     /** Share of eligible units that enter the experiment (GrowthBook's traffic coverage). */
-    coverage: shareSchema.default(1),
-    seed: z.string().min(1).max(256).optional(),
+    coverage: z._default(shareSchema, 1),
+    seed: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
     /** 2 (unbiased, the default here) or 1 (GrowthBook's original, still its default when unset). */
-    hashVersion: z.union([z.literal(1), z.literal(2)]).default(2),
-    namespace: z.object({ id: idSchema, range: z.tuple([shareSchema, shareSchema]) }).strict().optional(),
-    start: timestampSchema.optional(),
-    stop: timestampSchema.optional(),
-    active: z.boolean().default(true),
+    hashVersion: z._default(z.union([z.literal(1), z.literal(2)]), 2),
+    namespace: z.optional(z.strictObject({ id: idSchema, range: z.tuple([shareSchema, shareSchema]) })),
+    start: z.optional(timestampSchema),
+    stop: z.optional(timestampSchema),
+    active: z._default(z.boolean(), true),
     /** Segment membership required, read from the context's `segments` (ids computed by `crosschannel/segments`). */
-    targeting: z
-      .object({ all: z.array(idSchema).max(64).default([]), any: z.array(idSchema).max(64).default([]), none: z.array(idSchema).max(64).default([]) })
-      .strict()
-      .optional(),
+    targeting: z.optional(z.strictObject({ all: z._default(z.array(idSchema).check(z.maxLength(64)), []), any: z._default(z.array(idSchema).check(z.maxLength(64)), []), none: z._default(z.array(idSchema).check(z.maxLength(64)), []) })),
     /** Share of the experiment's units kept out of every contact (its own holdout), before variants are hashed. */
-    holdout: z.object({ share: z.number().finite().min(0).max(0.5) }).strict().optional(),
+    holdout: z.optional(z.strictObject({ share: z.number().check(z.gte(0), z.lte(0.5)) })),
     /** Campaigns whose sends this experiment's holdout suppresses (see `createHoldoutCheck`). */
-    campaigns: z.array(idSchema).max(256).optional(),
+    campaigns: z.optional(z.array(idSchema).check(z.maxLength(256))),
     /** Channels the experiment applies to (default: all). */
-    channels: z.array(channelSchema).max(32).optional(),
-  })
-  .strict();
+    channels: z.optional(z.array(channelSchema).check(z.maxLength(32))),
+  });
 
 /** An experiment definition as a caller writes it. */
 export type ExperimentInput = z.input<typeof experimentSchema>;
@@ -264,18 +257,16 @@ export function isCompiledExperiment(value: unknown): value is CompiledExperimen
  * holdoutSchema.parse({ id: 'global-2026', share: 0.05 });
  * ```
  */
-export const holdoutSchema = z
-  .object({
+export const holdoutSchema = z.strictObject({
     id: idSchema,
-    share: z.number().finite().min(0).max(0.5),
-    seed: z.string().min(1).max(256).optional(),
-    hashVersion: z.union([z.literal(1), z.literal(2)]).default(2),
-    start: timestampSchema.optional(),
-    stop: timestampSchema.optional(),
+    share: z.number().check(z.gte(0), z.lte(0.5)),
+    seed: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
+    hashVersion: z._default(z.union([z.literal(1), z.literal(2)]), 2),
+    start: z.optional(timestampSchema),
+    stop: z.optional(timestampSchema),
     /** Channels the holdout silences (default: every channel). */
-    channels: z.array(channelSchema).max(32).optional(),
-  })
-  .strict();
+    channels: z.optional(z.array(channelSchema).check(z.maxLength(32))),
+  });
 
 /** A global holdout as a caller writes it. */
 export type HoldoutInput = z.input<typeof holdoutSchema>;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { progressCounter, type ProgressOptions } from '../core/progress.js';
 import { CrossChannelError, parseWith } from '../core/errors.js';
 import type { History } from '../core/records.js';
@@ -19,18 +19,16 @@ import { emptyExperimentStats, MOMENTS, type ExperimentStats } from './stats.js'
  * metricSchema.parse({ id: 'revenue', type: 'purchase', aggregate: 'sum', property: 'amount', window: '14d', covariateWindow: '28d' });
  * ```
  */
-export const metricSchema = z
-  .object({
+export const metricSchema = z.strictObject({
     id: idSchema,
-    source: z.enum(['events', 'responses']).default('events'),
+    source: z._default(z.enum(['events', 'responses']), 'events'),
     /** Event type (`purchase`) or response kind (`converted`). */
-    type: z.string().min(1).max(128),
-    aggregate: z.enum(['conversion', 'count', 'sum']).default('conversion'),
-    property: z.string().min(1).max(128).optional(),
-    window: durationSchema.default(7 * DAY),
-    covariateWindow: durationSchema.optional(),
-  })
-  .strict();
+    type: z.string().check(z.minLength(1), z.maxLength(128)),
+    aggregate: z._default(z.enum(['conversion', 'count', 'sum']), 'conversion'),
+    property: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+    window: z._default(durationSchema, 7 * DAY),
+    covariateWindow: z.optional(durationSchema),
+  });
 
 /** A metric as a caller writes it. */
 export type MetricInput = z.input<typeof metricSchema>;
@@ -46,7 +44,7 @@ export type Metric = z.output<typeof metricSchema>;
  * ```
  */
 export function parseMetrics(input: ReadonlyArray<MetricInput>): Metric[] {
-  const list = parseWith(z.array(metricSchema).min(1).max(64), input, 'CONFIG_INVALID', ['metrics']);
+  const list = parseWith(z.array(metricSchema).check(z.minLength(1), z.maxLength(64)), input, 'CONFIG_INVALID', ['metrics']);
   const seen = new Set<string>();
   list.forEach((m, i) => {
     if (seen.has(m.id)) throw new CrossChannelError('CONFIG_INVALID', `Duplicate metric id ${JSON.stringify(m.id)}`, { path: ['metrics', i, 'id'] });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { CrossChannelError, parseWith } from '../core/errors.js';
 import { assign } from './assign.js';
 import { experimentSchema, holdoutSchema, parseExperiment, parseHoldout, type AssignContext, type Assignment, type CompiledExperiment, type CompiledHoldout, type TargetingPredicate } from './config.js';
@@ -13,12 +13,10 @@ import type { ExperimentErrorCode } from './errors.js';
  * experimentSetSchema.parse({ holdout: { id: 'global', share: 0.05 }, experiments: [] });
  * ```
  */
-export const experimentSetSchema = z
-  .object({
-    holdout: holdoutSchema.optional(),
-    experiments: z.array(z.unknown()).max(10_000),
-  })
-  .strict();
+export const experimentSetSchema = z.strictObject({
+    holdout: z.optional(holdoutSchema),
+    experiments: z.array(z.unknown()).check(z.maxLength(10_000)),
+  });
 
 /** A set of experiments as a caller writes it. */
 export interface ExperimentSetInput {

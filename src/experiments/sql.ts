@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { CrossChannelError, parseWith } from '../core/errors.js';
 import type { SqlQueryable } from '../core/sql.js';
 import type { EpochMs } from '../core/time.js';
@@ -12,7 +12,7 @@ import { checkExperimentStats, emptyExperimentStats, MOMENTS, type ExperimentSta
  * `properties` jsonb): only one row per variant leaves the database. Metrics must read events
  * (`source: 'events'`); responses live in the contact history, not in SQL.
  */
-const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/, 'Must be a plain SQL identifier (schema.table allowed)');
+const identifier = z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/, 'Must be a plain SQL identifier (schema.table allowed)'));
 
 /**
  * Where the events are.
@@ -22,7 +22,7 @@ const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0
  * experimentSqlOptionsSchema.parse({ events: 'crosschannel_behaviour_events' });
  * ```
  */
-export const experimentSqlOptionsSchema = z.object({ events: identifier.default('crosschannel_behaviour_events') }).strict();
+export const experimentSqlOptionsSchema = z.strictObject({ events: z._default(identifier, 'crosschannel_behaviour_events') });
 
 /** Options of {@link experimentStatsSql} as a caller writes them. */
 export type ExperimentSqlOptionsInput = z.input<typeof experimentSqlOptionsSchema>;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { CrossChannelError, parseWith } from '../core/errors.js';
 import { epochMsSchema, idSchema } from '../core/schema.js';
 
@@ -14,16 +14,14 @@ import { HOLDOUT_VARIANT_ID, isCompiledExperiment, type AssignContext, type Assi
  * stickyAssignmentSchema.parse({ experimentId: 'subject-line', unitId: 'p1', variantId: 'emoji', assignedAt: 0 });
  * ```
  */
-export const stickyAssignmentSchema = z
-  .object({
+export const stickyAssignmentSchema = z.strictObject({
     experimentId: idSchema,
     unitId: idSchema,
     variantId: idSchema,
     assignedAt: epochMsSchema,
     /** The anonymous id the assignment was first made under, when it was carried over to a person id. */
-    anonymousId: idSchema.optional(),
-  })
-  .strict();
+    anonymousId: z.optional(idSchema),
+  });
 
 /** A sticky assignment (see {@link stickyAssignmentSchema}). */
 export type StickyAssignment = z.output<typeof stickyAssignmentSchema>;

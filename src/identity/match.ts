@@ -6,25 +6,25 @@
  */
 import { progressCounter, type ProgressOptions } from '../core/progress.js';
 import { expectArray, expectFinite, expectObjects } from '../core/guards.js';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { attempt, CrossChannelError, parseWith, type Result } from '../core/errors.js';
 import type { EpochMs } from '../core/time.js';
 import type { ObservationInput } from './graph.js';
 import { jaroWinkler, levenshtein, soundex } from './strings.js';
 
-const prob = z.number().gt(0).lt(1);
+const prob = z.number().check(z.gt(0), z.lt(1));
 
 const comparisonSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('exact') }).strict(),
-  z.object({ kind: z.literal('jaroWinkler'), thresholds: z.array(prob).min(1).default([0.92, 0.8]) }).strict(),
-  z.object({ kind: z.literal('levenshtein'), thresholds: z.array(z.number().int().min(1)).min(1).default([1, 2]) }).strict(),
-  z.object({ kind: z.literal('date'), thresholdDays: z.array(z.number().positive()).min(1).default([31, 366]) }).strict(),
-  z.object({ kind: z.literal('postcodePrefix'), lengths: z.array(z.number().int().min(1)).min(1).default([3, 2]) }).strict(),
+  z.strictObject({ kind: z.literal('exact') }),
+  z.strictObject({ kind: z.literal('jaroWinkler'), thresholds: z._default(z.array(prob).check(z.minLength(1)), [0.92, 0.8]) }),
+  z.strictObject({ kind: z.literal('levenshtein'), thresholds: z._default(z.array(z.int().check(z.gte(1))).check(z.minLength(1)), [1, 2]) }),
+  z.strictObject({ kind: z.literal('date'), thresholdDays: z._default(z.array(z.number().check(z.positive())).check(z.minLength(1)), [31, 366]) }),
+  z.strictObject({ kind: z.literal('postcodePrefix'), lengths: z._default(z.array(z.int().check(z.gte(1))).check(z.minLength(1)), [3, 2]) }),
 ]);
 
 const blockingKeySchema = z.union([
-  z.string().min(1),
-  z.object({ field: z.string().min(1), transform: z.enum(['value', 'soundex']).default('value'), prefix: z.number().int().min(1).optional() }).strict(),
+  z.string().check(z.minLength(1)),
+  z.strictObject({ field: z.string().check(z.minLength(1)), transform: z._default(z.enum(['value', 'soundex']), 'value'), prefix: z.optional(z.int().check(z.gte(1))) }),
 ]);
 
 /**
@@ -41,23 +41,19 @@ const blockingKeySchema = z.union([
  * };
  * ```
  */
-export const matchModelSchema = z
-  .object({
+export const matchModelSchema = z.strictObject({
     fields: z
-      .array(z.object({ name: z.string().min(1), comparison: comparisonSchema, m: z.array(prob).optional(), u: z.array(prob).optional() }).strict())
-      .min(1)
-      .max(32),
+      .array(z.strictObject({ name: z.string().check(z.minLength(1)), comparison: comparisonSchema, m: z.optional(z.array(prob)), u: z.optional(z.array(prob)) })).check(z.minLength(1), z.maxLength(32)),
     /** Candidate pairs share every key of at least one rule (rules are OR-ed, keys inside a rule AND-ed). */
-    blocking: z.array(z.array(blockingKeySchema).min(1)).min(1),
+    blocking: z.array(z.array(blockingKeySchema).check(z.minLength(1))).check(z.minLength(1)),
     /** Pairs with a match probability at least this are matches. */
-    threshold: prob.default(0.9),
-    lambda: prob.default(0.01),
+    threshold: z._default(prob, 0.9),
+    lambda: z._default(prob, 0.01),
     /** Type of the identifier each record id becomes when matches are stitched. */
-    identifierType: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/).default('external_id'),
+    identifierType: z._default(z.string().check(z.regex(/^[a-z][a-z0-9_]{0,63}$/)), 'external_id'),
     /** Blocks larger than this are skipped (and counted): a block of every "Smith" is not blocking. */
-    maxBlockSize: z.number().int().min(2).default(5000),
-  })
-  .strict();
+    maxBlockSize: z._default(z.int().check(z.gte(2)), 5000),
+  });
 
 /**
  * A match model as written.

@@ -2,14 +2,14 @@
  * Identity rules: type priority, merge-protection limits, blocked values, anonymous-id time-to-live and
  * normalisation options. A plain JSON-able object validated and compiled once by {@link parseIdentityRules}.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { CrossChannelError, parseWith, type CoreErrorCode, type Result, attempt } from '../core/errors.js';
 import { durationSchema } from '../core/schema.js';
 import { expectOptions } from '../core/guards.js';
 import type { NormalizerKind, NormalizeOptions } from './normalize.js';
 import { expectPhoneLibrary, type PhoneNumberLibrary } from './phone-lib-type.js';
 
-const typeNameSchema = z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'Identifier type must match [a-z][a-z0-9_]* (at most 64 characters)');
+const typeNameSchema = z.string().check(z.regex(/^[a-z][a-z0-9_]{0,63}$/, 'Identifier type must match [a-z][a-z0-9_]* (at most 64 characters)'));
 
 /**
  * Default priority, strongest first: a login id outranks a CRM id, a loyalty card, an email… down to cookies.
@@ -62,7 +62,7 @@ export const DEFAULT_BLOCKED_PATTERNS: ReadonlyArray<{ readonly type?: string; r
   { type: 'phone', pattern: '123456789|987654321' },
 ];
 
-const blockedPatternSchema = z.union([z.string().min(1), z.object({ type: typeNameSchema.optional(), pattern: z.string().min(1) }).strict()]);
+const blockedPatternSchema = z.union([z.string().check(z.minLength(1)), z.strictObject({ type: z.optional(typeNameSchema), pattern: z.string().check(z.minLength(1)) })]);
 
 /**
  * The identity rules as written in a config file. Every field has a default, so `{}` is a valid rule set.
@@ -72,50 +72,40 @@ const blockedPatternSchema = z.union([z.string().min(1), z.object({ type: typeNa
  * const input: IdentityRulesInput = { limits: { user_id: 1, email: 3 }, ttl: { anonymous_id: '90d' } };
  * ```
  */
-export const identityRulesSchema = z
-  .object({
+export const identityRulesSchema = z.strictObject({
     /** Identifier types, strongest first. Unlisted types rank after these, in name order. */
-    priority: z.array(typeNameSchema).default([...DEFAULT_PRIORITY]),
+    priority: z._default(z.array(typeNameSchema), [...DEFAULT_PRIORITY]),
     /** At most this many identifiers of a type per profile; unlisted types are unlimited. */
-    limits: z.record(typeNameSchema, z.number().int().min(1)).default({ ...DEFAULT_LIMITS }),
+    limits: z._default(z.record(typeNameSchema, z.int().check(z.gte(1))), { ...DEFAULT_LIMITS }),
     /** At most this many identifiers in one profile, all types together. */
-    maxIdentifiers: z.number().int().min(2).max(1_000_000).default(1000),
+    maxIdentifiers: z._default(z.int().check(z.gte(2), z.lte(1_000_000)), 1000),
     /**
      * Identifier types that never link two identifiers (a shared device cookie, a household IP, a family tablet's
      * device id): an identifier of such a type is attached to every profile it is seen with, and is a profile of its
      * own when seen alone, but never merges anything. See `IdentityGraph.attachedProfileIds`.
      */
-    nonLinking: z.array(typeNameSchema).max(256).default([]),
+    nonLinking: z._default(z.array(typeNameSchema).check(z.maxLength(256)), []),
     /** Per type: an identifier links only observations made within this duration of its first sighting. */
-    ttl: z.record(typeNameSchema, durationSchema).default({}),
+    ttl: z._default(z.record(typeNameSchema, durationSchema), {}),
     /** Values that never link anything. */
-    blocked: z
-      .object({
+    blocked: z._default(z.strictObject({
         /** Exact normalised values: `'type:value'` for one type, or a bare value for every type. */
-        values: z.array(z.string().min(1)).default([]),
+        values: z._default(z.array(z.string().check(z.minLength(1))), []),
         /** Case-insensitive regular expressions on the normalised value, for all types or one. */
-        patterns: z.array(blockedPatternSchema).default([]),
+        patterns: z._default(z.array(blockedPatternSchema), []),
         /** Also apply {@link DEFAULT_BLOCKED_PATTERNS}. */
-        defaults: z.boolean().default(true),
-      })
-      .strict()
-      .default({ values: [], patterns: [], defaults: true }),
-    normalization: z
-      .object({
+        defaults: z._default(z.boolean(), true),
+      }), { values: [], patterns: [], defaults: true }),
+    normalization: z._default(z.strictObject({
         /** ISO 3166-1 alpha-2 country for national phone numbers. */
-        defaultCountry: z
-          .string()
-          .regex(/^[A-Z]{2}$/, 'Country must be an ISO 3166-1 alpha-2 code in capitals')
-          .optional(),
-        emailProviderRules: z.boolean().default(false),
-        types: z.record(typeNameSchema, z.enum(['email', 'phone', 'sha256', 'verbatim'])).default({}),
-      })
-      .strict()
-      .default({ emailProviderRules: false, types: {} }),
+        defaultCountry: z.optional(z
+          .string().check(z.regex(/^[A-Z]{2}$/, 'Country must be an ISO 3166-1 alpha-2 code in capitals'))),
+        emailProviderRules: z._default(z.boolean(), false),
+        types: z._default(z.record(typeNameSchema, z.enum(['email', 'phone', 'sha256', 'verbatim'])), {}),
+      }), { emailProviderRules: false, types: {} }),
     /** Mixed into profile ids so that a profile id does not reveal its identifier (set a secret per deployment). */
-    profileIdSalt: z.string().max(256).default(''),
-  })
-  .strict();
+    profileIdSalt: z._default(z.string().check(z.maxLength(256)), ''),
+  });
 
 /**
  * Identity rules as written (input side).

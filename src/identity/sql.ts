@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { CrossChannelError, parseWith } from '../core/errors.js';
 import { durationSchema } from '../core/schema.js';
 import { sqlFailure, sqlIdentifier, sqlString } from '../core/sql-dialect.js';
@@ -19,7 +19,7 @@ import type { EpochMs } from '../core/time.js';
  * `crosschannel/identity` on the (few) components that break them.
  */
 
-const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/, 'Must be a plain SQL identifier (schema.table allowed)');
+const identifier = z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/, 'Must be a plain SQL identifier (schema.table allowed)'));
 
 /**
  * Schema of the options of {@link identityComponentsFromSql}.
@@ -29,29 +29,27 @@ const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0
  * identityComponentsSqlOptionsSchema.parse({ links: { from: "read_parquet('links/*.parquet')" }, maxDegree: 50 });
  * ```
  */
-export const identityComponentsSqlOptionsSchema = z
-  .object({
+export const identityComponentsSqlOptionsSchema = z.strictObject({
     /** A table, or `{ from: '<SQL>' }` for any relation (a Parquet glob in DuckDB). */
-    links: z.union([identifier, z.object({ from: z.string().min(1).max(4096) }).strict()]).default('identity_links'),
-    a: identifier.default('a'),
-    b: identifier.default('b'),
+    links: z._default(z.union([identifier, z.strictObject({ from: z.string().check(z.minLength(1), z.maxLength(4096)) })]), 'identity_links'),
+    a: z._default(identifier, 'a'),
+    b: z._default(identifier, 'b'),
     /** Epoch-ms column of the link's observation time; needed by `maxLinkAge`. */
-    at: identifier.optional(),
-    maxLinkAge: durationSchema.optional(),
-    blocked: z.array(z.string().max(1024)).max(100_000).default([]),
+    at: z.optional(identifier),
+    maxLinkAge: z.optional(durationSchema),
+    blocked: z._default(z.array(z.string().check(z.maxLength(1024))).check(z.maxLength(100_000)), []),
     /**
      * Identifier types that never link (the rules' `nonLinking`), for identifiers written `type:value`: their links
      * are left out of the components, each is a component of its own, and `attached` lists the components each
      * was seen with.
      */
-    nonLinking: z.array(z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'Identifier type must match [a-z][a-z0-9_]*')).max(256).default([]),
-    maxDegree: z.number().int().min(1).optional(),
+    nonLinking: z._default(z.array(z.string().check(z.regex(/^[a-z][a-z0-9_]{0,63}$/, 'Identifier type must match [a-z][a-z0-9_]*'))).check(z.maxLength(256)), []),
+    maxDegree: z.optional(z.int().check(z.gte(1))),
     /** Prefix of the temporary tables (default `cc_components`); runs in one session must use distinct ones. */
-    tablePrefix: z.string().regex(/^[a-z_][a-z0-9_]{0,40}$/).default('cc_components'),
+    tablePrefix: z._default(z.string().check(z.regex(/^[a-z_][a-z0-9_]{0,40}$/)), 'cc_components'),
     /** Safety stop (a connected graph of 2^60 nodes needs far fewer rounds). */
-    maxRounds: z.number().int().min(1).max(1000).default(200),
-  })
-  .strict();
+    maxRounds: z._default(z.int().check(z.gte(1), z.lte(1000)), 200),
+  });
 /**
  * Options of {@link identityComponentsFromSql} as written by a caller.
  *

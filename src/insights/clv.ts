@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { progressCounter, type ProgressOptions } from '../core/progress.js';
 import { CrossChannelError, parseWith } from '../core/errors.js';
 import { DAY, WEEK, type EpochMs } from '../core/time.js';
@@ -17,13 +17,11 @@ import { checkHistory } from './validate.js';
  * clvOptionsSchema.parse({ unit: 'week' });
  * ```
  */
-export const clvOptionsSchema = z
-  .object({
-    unit: z.enum(['day', 'week']).default('week'),
-    purchaseEvent: z.string().min(1).max(128).default('purchase'),
-    amountProperty: z.string().min(1).max(128).default('amount'),
-  })
-  .strict();
+export const clvOptionsSchema = z.strictObject({
+    unit: z._default(z.enum(['day', 'week']), 'week'),
+    purchaseEvent: z._default(z.string().check(z.minLength(1), z.maxLength(128)), 'purchase'),
+    amountProperty: z._default(z.string().check(z.minLength(1), z.maxLength(128)), 'amount'),
+  });
 
 /** Customer-value options as a caller writes them. */
 export type ClvOptionsInput = z.input<typeof clvOptionsSchema>;

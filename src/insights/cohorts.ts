@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { CrossChannelError, parseWith } from '../core/errors.js';
 import { timeZoneSchema } from '../core/schema.js';
 import { localTime, WEEK, type EpochMs, type WeekStartsOn } from '../core/time.js';
@@ -17,18 +17,16 @@ import { checkHistory, checkMergeable, forEachHistory } from './validate.js';
  * cohortOptionsSchema.parse({ period: 'month', timeZone: 'Europe/Paris' });
  * ```
  */
-export const cohortOptionsSchema = z
-  .object({
-    period: z.enum(['week', 'month']).default('month'),
-    timeZone: timeZoneSchema.default('UTC'),
-    weekStartsOn: z.number().int().min(0).max(6).default(1),
-    acquisitionEvent: z.string().min(1).max(128).default('purchase'),
-    activeEvents: z.array(z.string().min(1).max(128)).min(1).max(64).default(['purchase']),
-    purchaseEvent: z.string().min(1).max(128).default('purchase'),
-    amountProperty: z.string().min(1).max(128).default('amount'),
-    maxPeriods: z.number().int().min(1).max(520).default(24),
-  })
-  .strict();
+export const cohortOptionsSchema = z.strictObject({
+    period: z._default(z.enum(['week', 'month']), 'month'),
+    timeZone: z._default(timeZoneSchema, 'UTC'),
+    weekStartsOn: z._default(z.int().check(z.gte(0), z.lte(6)), 1),
+    acquisitionEvent: z._default(z.string().check(z.minLength(1), z.maxLength(128)), 'purchase'),
+    activeEvents: z._default(z.array(z.string().check(z.minLength(1), z.maxLength(128))).check(z.minLength(1), z.maxLength(64)), ['purchase']),
+    purchaseEvent: z._default(z.string().check(z.minLength(1), z.maxLength(128)), 'purchase'),
+    amountProperty: z._default(z.string().check(z.minLength(1), z.maxLength(128)), 'amount'),
+    maxPeriods: z._default(z.int().check(z.gte(1), z.lte(520)), 24),
+  });
 
 /** Cohort options as a caller writes them. */
 export type CohortOptionsInput = z.input<typeof cohortOptionsSchema>;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { CrossChannelError, parseWith } from '../core/errors.js';
 import { durationSchema } from '../core/schema.js';
 import { DAY } from '../core/time.js';
@@ -15,14 +15,12 @@ import { checkHistory, checkMergeable, forEachHistory } from './validate.js';
  * funnelSchema.parse({ steps: ['page_view', 'cart_add', 'checkout', 'purchase'], window: '7d' });
  * ```
  */
-export const funnelSchema = z
-  .object({
-    steps: z.array(z.string().min(1).max(128)).min(2).max(32),
-    window: durationSchema.refine((ms) => ms > 0, 'The window must be longer than 0').default(7 * DAY),
-    pathLength: z.number().int().min(1).max(10).default(3),
-    topPaths: z.number().int().min(1).max(100).default(5),
-  })
-  .strict();
+export const funnelSchema = z.strictObject({
+    steps: z.array(z.string().check(z.minLength(1), z.maxLength(128))).check(z.minLength(2), z.maxLength(32)),
+    window: z._default(durationSchema.check(z.refine((ms) => ms > 0, 'The window must be longer than 0')), 7 * DAY),
+    pathLength: z._default(z.int().check(z.gte(1), z.lte(10)), 3),
+    topPaths: z._default(z.int().check(z.gte(1), z.lte(100)), 5),
+  });
 
 /** A funnel as a caller writes it. */
 export type FunnelInput = z.input<typeof funnelSchema>;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { CrossChannelError, parseWith } from '../core/errors.js';
 import { timeZoneSchema, timestampSchema } from '../core/schema.js';
 import type { WeekStartsOn } from '../core/time.js';
@@ -25,25 +25,20 @@ export type GroupDimension = (typeof GROUP_DIMENSIONS)[number];
  * kpiOptionsSchema.parse({ by: ['channel', 'period'], period: 'month', timeZone: 'Europe/Paris' });
  * ```
  */
-export const kpiOptionsSchema = z
-  .object({
-    by: z
-      .array(z.enum(GROUP_DIMENSIONS))
-      .max(5)
-      .default([])
-      .refine((a) => new Set(a).size === a.length, 'Each dimension at most once'),
-    period: z.enum(['day', 'week', 'month']).default('week'),
-    timeZone: timeZoneSchema.default('UTC'),
-    weekStartsOn: z.number().int().min(0).max(6).default(1),
-    from: timestampSchema.optional(),
-    to: timestampSchema.optional(),
-    purchaseEvent: z.string().min(1).max(128).default('purchase'),
-    cartAbandonEvent: z.string().min(1).max(128).default('cart_abandon'),
-    amountProperty: z.string().min(1).max(128).default('amount'),
-    undeliveredTags: z.array(z.string().min(1).max(128)).max(64).default(['bounced', 'undelivered', 'failed']),
-    pressureBuckets: z.number().int().min(1).max(1000).default(20),
-  })
-  .strict();
+export const kpiOptionsSchema = z.strictObject({
+    by: z._default(z
+      .array(z.enum(GROUP_DIMENSIONS)).check(z.maxLength(5)), []).check(z.refine((a) => new Set(a).size === a.length, 'Each dimension at most once')),
+    period: z._default(z.enum(['day', 'week', 'month']), 'week'),
+    timeZone: z._default(timeZoneSchema, 'UTC'),
+    weekStartsOn: z._default(z.int().check(z.gte(0), z.lte(6)), 1),
+    from: z.optional(timestampSchema),
+    to: z.optional(timestampSchema),
+    purchaseEvent: z._default(z.string().check(z.minLength(1), z.maxLength(128)), 'purchase'),
+    cartAbandonEvent: z._default(z.string().check(z.minLength(1), z.maxLength(128)), 'cart_abandon'),
+    amountProperty: z._default(z.string().check(z.minLength(1), z.maxLength(128)), 'amount'),
+    undeliveredTags: z._default(z.array(z.string().check(z.minLength(1), z.maxLength(128))).check(z.maxLength(64)), ['bounced', 'undelivered', 'failed']),
+    pressureBuckets: z._default(z.int().check(z.gte(1), z.lte(1000)), 20),
+  });
 
 /** KPI options as a caller writes them. */
 export type KpiOptionsInput = z.input<typeof kpiOptionsSchema>;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { CrossChannelError, parseWith } from '../core/errors.js';
 import { createRng } from '../core/random.js';
 import { attributePathSchema, type SegmentRule } from '../segments/dsl.js';
@@ -28,16 +28,14 @@ export interface PersonaInput {
  * personaOptionsSchema.parse({ k: 4, seed: 7 });
  * ```
  */
-export const personaOptionsSchema = z
-  .object({
-    k: z.number().int().min(1).max(50),
-    seed: z.number().int().default(1),
-    maxIterations: z.number().int().min(1).max(1000).default(100),
-    categoryWeight: z.number().finite().min(0).default(1),
-    attributePrefix: z.string().max(128).default(''),
-    describeTop: z.number().int().min(1).max(10).default(3),
-  })
-  .strict();
+export const personaOptionsSchema = z.strictObject({
+    k: z.int().check(z.gte(1), z.lte(50)),
+    seed: z._default(z.int(), 1),
+    maxIterations: z._default(z.int().check(z.gte(1), z.lte(1000)), 100),
+    categoryWeight: z._default(z.number().check(z.gte(0)), 1),
+    attributePrefix: z._default(z.string().check(z.maxLength(128)), ''),
+    describeTop: z._default(z.int().check(z.gte(1), z.lte(10)), 3),
+  });
 
 /** Persona options as a caller writes them. */
 export type PersonaOptionsInput = z.input<typeof personaOptionsSchema>;

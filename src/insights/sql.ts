@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { CrossChannelError, parseWith } from '../core/errors.js';
 import type { SqlQueryable } from '../core/sql.js';
 import type { KpiStateJSON } from './accumulate.js';
@@ -15,7 +15,7 @@ import { parseKpiOptions, type KpiOptions, type KpiOptionsInput } from './option
  * returns the partial state the in-memory accumulators produce, so `kpiTable`, `funnelReport` and
  * `cohortReport` read both alike, and the tests hold them equal.
  */
-const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/, 'Must be a plain SQL identifier (schema.table allowed)');
+const identifier = z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/, 'Must be a plain SQL identifier (schema.table allowed)'));
 
 /**
  * Schema of the SQL source: table and column names, and whether `at` columns hold `epoch_ms` numbers (the
@@ -26,25 +26,23 @@ const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0
  * insightsSqlSourceSchema.parse({ contacts: 'mart.contacts', responses: 'mart.responses' });
  * ```
  */
-export const insightsSqlSourceSchema = z
-  .object({
-    events: identifier.default('crosschannel_behaviour_events'),
-    contacts: identifier.default('contacts'),
-    responses: identifier.default('responses'),
-    subjectId: identifier.default('subject_id'),
-    channel: identifier.default('channel'),
-    campaignId: identifier.default('campaign_id'),
-    offerId: identifier.default('offer_id'),
-    tags: identifier.default('tags'),
-    transactional: identifier.default('transactional'),
-    kind: identifier.default('kind'),
-    value: identifier.default('value'),
-    type: identifier.default('type'),
-    properties: identifier.default('properties'),
-    at: identifier.default('at'),
-    timeType: z.enum(['epoch_ms', 'timestamptz']).default('epoch_ms'),
-  })
-  .strict();
+export const insightsSqlSourceSchema = z.strictObject({
+    events: z._default(identifier, 'crosschannel_behaviour_events'),
+    contacts: z._default(identifier, 'contacts'),
+    responses: z._default(identifier, 'responses'),
+    subjectId: z._default(identifier, 'subject_id'),
+    channel: z._default(identifier, 'channel'),
+    campaignId: z._default(identifier, 'campaign_id'),
+    offerId: z._default(identifier, 'offer_id'),
+    tags: z._default(identifier, 'tags'),
+    transactional: z._default(identifier, 'transactional'),
+    kind: z._default(identifier, 'kind'),
+    value: z._default(identifier, 'value'),
+    type: z._default(identifier, 'type'),
+    properties: z._default(identifier, 'properties'),
+    at: z._default(identifier, 'at'),
+    timeType: z._default(z.enum(['epoch_ms', 'timestamptz']), 'epoch_ms'),
+  });
 
 /** The SQL source as a caller writes it. */
 export type InsightsSqlSourceInput = z.input<typeof insightsSqlSourceSchema>;

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { ENGLISH } from '../core/zod.js';
 import { CrossChannelError, fromZodError } from '../core/errors.js';
 import { reason, type Reason } from '../core/explain.js';
 import { channelSchema, timestampSchema } from '../core/schema.js';
@@ -19,15 +20,12 @@ import { PeriodIndex, periodLabel } from './periods.js';
  */
 export const spendTableSchema = z
   .array(
-    z
-      .object({
+    z.strictObject({
         channel: channelSchema,
-        amount: z.number().finite().min(0, 'Spend cannot be negative'),
-        period: timestampSchema.optional(),
-      })
-      .strict(),
-  )
-  .max(1_000_000);
+        amount: z.number().check(z.gte(0, 'Spend cannot be negative')),
+        period: z.optional(timestampSchema),
+      }),
+  ).check(z.maxLength(1_000_000));
 
 /** A spend table as a caller writes it. */
 export type SpendTableInput = z.input<typeof spendTableSchema>;
@@ -91,7 +89,7 @@ function checkState(s: unknown): KpiStateJSON {
 }
 
 function spendLookup(acc: KpiAccumulator, entries: ReadonlyArray<{ key: GroupKey }>, input: unknown): (key: GroupKey) => number | undefined {
-  const r = spendTableSchema.safeParse(input);
+  const r = spendTableSchema.safeParse(input, ENGLISH);
   if (!r.success) throw fromZodError(r.error, 'INSIGHTS_SPEND_INVALID' as InsightsErrorCode, ['spend']);
   const o = acc.options;
   const byPeriod = o.by.includes('period');

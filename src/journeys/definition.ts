@@ -2,7 +2,7 @@
  * The journey definition: plain JSON, versioned, validated by zod. The schema is the type; static checks of
  * the step graph (unknown steps, unreachable steps, loops without a wait) live in `compile.ts`.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { RESPONSE_KINDS } from '../core/records.js';
 import { channelSchema, durationSchema, idSchema, jsonObjectSchema, tagSchema, timeZoneSchema } from '../core/schema.js';
 import { DAY } from '../core/time.js';
@@ -17,12 +17,9 @@ import { propertyConditionSchema, segmentRuleSchema } from '../segments/dsl.js';
  * ```
  */
 export const stepIdSchema = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9_.-]+$/, 'Step id must be letters, digits, "_", "-" or "."');
+  .string().check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9_.-]+$/, 'Step id must be letters, digits, "_", "-" or "."'));
 
-const oneOrMany = <T extends z.ZodType>(s: T) => z.union([s, z.array(s).min(1).max(32)]).transform((v) => (Array.isArray(v) ? v : [v]) as z.output<T>[]);
+const oneOrMany = <T extends z.ZodMiniType>(s: T) => z.pipe(z.union([s, z.array(s).check(z.minLength(1), z.maxLength(32))]), z.transform((v) => (Array.isArray(v) ? v : [v]) as z.output<T>[]));
 
 const responseKindSchema = z.enum(RESPONSE_KINDS);
 
@@ -37,8 +34,8 @@ const responseKindSchema = z.enum(RESPONSE_KINDS);
  * ```
  */
 export const signalSchema = z.union([
-  z.strictObject({ response: oneOrMany(responseKindSchema), step: stepIdSchema.optional() }),
-  z.strictObject({ event: oneOrMany(z.string().min(1).max(128)), where: z.array(propertyConditionSchema).max(16).optional() }),
+  z.strictObject({ response: oneOrMany(responseKindSchema), step: z.optional(stepIdSchema) }),
+  z.strictObject({ event: oneOrMany(z.string().check(z.minLength(1), z.maxLength(128))), where: z.optional(z.array(propertyConditionSchema).check(z.maxLength(16))) }),
 ]);
 
 /** A signal as written. */
@@ -64,113 +61,109 @@ export type ConditionInput =
  * conditionSchema.parse({ all: [{ reacted: { step: 'newsletter', kind: 'opened' } }, { notReacted: { step: 'newsletter', kind: 'clicked' } }] });
  * ```
  */
-export const conditionSchema: z.ZodType<ConditionInput> = z.lazy(() =>
+export const conditionSchema: z.ZodMiniType<ConditionInput> = z.lazy(() =>
   z.union([
     z.strictObject({ segment: segmentRuleSchema }),
     z.strictObject({ reacted: z.strictObject({ step: stepIdSchema, kind: responseKindSchema }) }),
     z.strictObject({ notReacted: z.strictObject({ step: stepIdSchema, kind: responseKindSchema }) }),
-    z.strictObject({ all: z.array(conditionSchema).min(1).max(16) }),
-    z.strictObject({ any: z.array(conditionSchema).min(1).max(16) }),
+    z.strictObject({ all: z.array(conditionSchema).check(z.minLength(1), z.maxLength(16)) }),
+    z.strictObject({ any: z.array(conditionSchema).check(z.minLength(1), z.maxLength(16)) }),
   ]),
-) as z.ZodType<ConditionInput>;
+) as z.ZodMiniType<ConditionInput>;
 
-const timeOfDaySchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Time of day must be HH:MM (24 h)');
-const weekdaysSchema = z.array(z.number().int().min(0).max(6)).min(1).max(7);
+const timeOfDaySchema = z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Time of day must be HH:MM (24 h)'));
+const weekdaysSchema = z.array(z.int().check(z.gte(0), z.lte(6))).check(z.minLength(1), z.maxLength(7));
 
 const sendStep = z.strictObject({
   type: z.literal('send'),
   /** One channel, or `{ best: [...] }`: the first channel in preference order that consent and caps allow. */
-  channel: z.union([channelSchema, z.strictObject({ best: z.array(channelSchema).min(1).max(11) })]),
+  channel: z.union([channelSchema, z.strictObject({ best: z.array(channelSchema).check(z.minLength(1), z.maxLength(11)) })]),
   /** The message (template) id the host renders. */
   message: idSchema,
-  offerId: idSchema.optional(),
-  campaignId: idSchema.optional(),
-  tags: z.array(tagSchema).max(16).default(['marketing']),
-  transactional: z.boolean().default(false),
+  offerId: z.optional(idSchema),
+  campaignId: z.optional(idSchema),
+  tags: z._default(z.array(tagSchema).check(z.maxLength(16)), ['marketing']),
+  transactional: z._default(z.boolean(), false),
   /** Consent purpose checked at send time. */
-  purpose: z.string().min(1).max(64).default('marketing'),
-  priority: z.number().int().min(0).max(1000).optional(),
+  purpose: z._default(z.string().check(z.minLength(1), z.maxLength(64)), 'marketing'),
+  priority: z.optional(z.int().check(z.gte(0), z.lte(1000))),
   /** When consent or caps block the send: skip it, hold until the next legal time, or go to another step. */
-  onBlocked: z.union([z.enum(['skip', 'hold']), z.strictObject({ goto: stepIdSchema })]).default('hold'),
+  onBlocked: z._default(z.union([z.enum(['skip', 'hold']), z.strictObject({ goto: stepIdSchema })]), 'hold'),
   /** How long a held send may wait before it is skipped. */
-  holdAtMost: durationSchema.default(7 * DAY),
+  holdAtMost: z._default(durationSchema, 7 * DAY),
   /** `'bestMoment'`: ask the host's best-moment hook for the time within `within`. */
-  at: z.literal('bestMoment').optional(),
-  within: durationSchema.default(DAY),
-  next: stepIdSchema.optional(),
+  at: z.optional(z.literal('bestMoment')),
+  within: z._default(durationSchema, DAY),
+  next: z.optional(stepIdSchema),
 });
 
 const waitStep = z
   .strictObject({
     type: z.literal('wait'),
     /** Wait this long after the step is entered. */
-    duration: durationSchema.optional(),
+    duration: z.optional(durationSchema),
     /** Wait until a date read from the profile (ISO string or epoch ms), shifted by `offsetMonths`/`offset`. */
-    date: z
+    date: z.optional(z
       .strictObject({
-        attr: z.string().min(1).max(128),
-        offsetMonths: z.number().int().min(-1200).max(1200).default(0),
-        offset: durationSchema.optional(),
+        attr: z.string().check(z.minLength(1), z.maxLength(128)),
+        offsetMonths: z._default(z.int().check(z.gte(-1200), z.lte(1200)), 0),
+        offset: z.optional(durationSchema),
         /** Step to take when the profile has no usable date (default: `next`). */
-        ifMissing: stepIdSchema.optional(),
-      })
-      .optional(),
+        ifMissing: z.optional(stepIdSchema),
+      })),
     /** Then wait until this local time of day (in the person's zone), on one of these weekdays (0 = Sunday). */
-    until: z.strictObject({ time: timeOfDaySchema, weekdays: weekdaysSchema.optional() }).optional(),
-    next: stepIdSchema.optional(),
-  })
-  .refine((s) => s.duration !== undefined || s.date !== undefined || s.until !== undefined, {
+    until: z.optional(z.strictObject({ time: timeOfDaySchema, weekdays: z.optional(weekdaysSchema) })),
+    next: z.optional(stepIdSchema),
+  }).check(z.refine((s) => s.duration !== undefined || s.date !== undefined || s.until !== undefined, {
     message: 'A wait needs a duration, a date or an until',
-  });
+  }));
 
 const waitForStep = z.strictObject({
   type: z.literal('waitFor'),
   signal: signalSchema,
   timeout: durationSchema,
   next: stepIdSchema,
-  onTimeout: stepIdSchema.optional(),
+  onTimeout: z.optional(stepIdSchema),
 });
 
 const replyStep = z.strictObject({
   type: z.literal('reply'),
-  channel: channelSchema.default('sms'),
+  channel: z._default(channelSchema, 'sms'),
   /** Accepted answers; keywords match case-, accent- and (where unambiguous) typo-insensitively. */
   choices: z
-    .array(z.strictObject({ id: idSchema, keywords: z.array(z.string().min(1).max(64)).min(1).max(16), next: stepIdSchema.optional() }))
-    .min(1)
-    .max(16),
+    .array(z.strictObject({ id: idSchema, keywords: z.array(z.string().check(z.minLength(1), z.maxLength(64))).check(z.minLength(1), z.maxLength(16)), next: z.optional(stepIdSchema) })).check(z.minLength(1), z.maxLength(16)),
   /** Profile attribute with the names a reply must carry (e.g. the children's first names): "YES PAUL". */
-  names: z.string().min(1).max(128).optional(),
+  names: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
   /** Message sent once on the first unrecognised reply. */
-  help: idSchema.optional(),
+  help: z.optional(idSchema),
   /** Words that opt the person out of the channel. */
-  stopKeywords: z.array(z.string().min(1).max(32)).max(16).default(['stop', 'stopall', 'unsubscribe', 'arret', 'arreter', 'desabonner']),
+  stopKeywords: z._default(z.array(z.string().check(z.minLength(1), z.maxLength(32))).check(z.maxLength(16)), ['stop', 'stopall', 'unsubscribe', 'arret', 'arreter', 'desabonner']),
   timeout: durationSchema,
-  onTimeout: stepIdSchema.optional(),
+  onTimeout: z.optional(stepIdSchema),
 });
 
 const splitStep = z.strictObject({
   type: z.literal('split'),
-  branches: z.array(z.strictObject({ id: idSchema.optional(), when: conditionSchema, next: stepIdSchema })).min(1).max(32),
-  otherwise: stepIdSchema.optional(),
+  branches: z.array(z.strictObject({ id: z.optional(idSchema), when: conditionSchema, next: stepIdSchema })).check(z.minLength(1), z.maxLength(32)),
+  otherwise: z.optional(stepIdSchema),
 });
 
 const randomSplitStep = z.strictObject({
   type: z.literal('randomSplit'),
   /** Arms with integer weights; the person's arm is a deterministic hash of salt + subject id. */
-  arms: z.array(z.strictObject({ id: idSchema, weight: z.number().int().min(1).max(1_000_000), next: stepIdSchema })).min(1).max(32),
-  salt: z.string().max(128).optional(),
+  arms: z.array(z.strictObject({ id: idSchema, weight: z.int().check(z.gte(1), z.lte(1_000_000)), next: stepIdSchema })).check(z.minLength(1), z.maxLength(32)),
+  salt: z.optional(z.string().check(z.maxLength(128))),
 });
 
 const taskStep = z.strictObject({
   type: z.literal('task'),
   /** What the host performs: `call_center`, `webhook`, `update_attribute`, `direct_mail`, … */
-  task: z.string().min(1).max(64),
-  payload: jsonObjectSchema.default({}),
-  next: stepIdSchema.optional(),
+  task: z.string().check(z.minLength(1), z.maxLength(64)),
+  payload: z._default(jsonObjectSchema, {}),
+  next: z.optional(stepIdSchema),
 });
 
-const goalStep = z.strictObject({ type: z.literal('goal'), goal: idSchema.optional() });
+const goalStep = z.strictObject({ type: z.literal('goal'), goal: z.optional(idSchema) });
 const endStep = z.strictObject({ type: z.literal('end') });
 
 /**
@@ -202,14 +195,14 @@ export type StepType = Step['type'];
  */
 export const entrySchema = z.strictObject({
   on: z.union([
-    z.strictObject({ event: oneOrMany(z.string().min(1).max(128)), where: z.array(propertyConditionSchema).max(16).optional() }),
+    z.strictObject({ event: oneOrMany(z.string().check(z.minLength(1), z.maxLength(128))), where: z.optional(z.array(propertyConditionSchema).check(z.maxLength(16))) }),
     z.strictObject({ segment: segmentRuleSchema }),
     z.literal('manual'),
   ]),
   /** Enter again after leaving: never, always, or after a cooldown since the last entry. One active instance per person at most. */
-  reentry: z.union([z.enum(['never', 'always']), z.strictObject({ cooldown: durationSchema })]).default('never'),
+  reentry: z._default(z.union([z.enum(['never', 'always']), z.strictObject({ cooldown: durationSchema })]), 'never'),
   /** At most `max` entries (per rolling `per` window when given). */
-  cap: z.strictObject({ max: z.number().int().min(1), per: durationSchema.optional() }).optional(),
+  cap: z.optional(z.strictObject({ max: z.int().check(z.gte(1)), per: z.optional(durationSchema) })),
 });
 
 /**
@@ -226,21 +219,19 @@ export const entrySchema = z.strictObject({
  */
 export const journeySchema = z.strictObject({
   id: idSchema,
-  version: z.number().int().min(1).max(1_000_000),
-  name: z.string().max(256).optional(),
+  version: z.int().check(z.gte(1), z.lte(1_000_000)),
+  name: z.optional(z.string().check(z.maxLength(256))),
   /** Default zone for local-time waits; a profile's `timeZoneAttr` attribute overrides it. */
-  timeZone: timeZoneSchema.default('UTC'),
-  timeZoneAttr: z.string().min(1).max(128).default('timeZone'),
+  timeZone: z._default(timeZoneSchema, 'UTC'),
+  timeZoneAttr: z._default(z.string().check(z.minLength(1), z.maxLength(128)), 'timeZone'),
   /** Campaign id of the contacts (default: the journey id). */
-  campaignId: idSchema.optional(),
+  campaignId: z.optional(idSchema),
   entry: entrySchema,
   start: stepIdSchema,
-  steps: z.record(stepIdSchema, stepSchema).refine((r) => Object.keys(r).length >= 1 && Object.keys(r).length <= 500, { message: 'A journey has 1 to 500 steps' }),
-  goals: z.array(z.strictObject({ id: idSchema, when: signalSchema })).max(16).default([]),
-  exits: z
-    .array(z.strictObject({ id: idSchema, when: z.union([signalSchema, z.strictObject({ leftSegment: segmentRuleSchema })]) }))
-    .max(16)
-    .default([]),
+  steps: z.record(stepIdSchema, stepSchema).check(z.refine((r) => Object.keys(r).length >= 1 && Object.keys(r).length <= 500, { message: 'A journey has 1 to 500 steps' })),
+  goals: z._default(z.array(z.strictObject({ id: idSchema, when: signalSchema })).check(z.maxLength(16)), []),
+  exits: z._default(z
+    .array(z.strictObject({ id: idSchema, when: z.union([signalSchema, z.strictObject({ leftSegment: segmentRuleSchema })]) })).check(z.maxLength(16)), []),
 });
 
 /** A journey definition as written (what editors autocomplete). */

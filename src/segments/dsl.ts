@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { ENGLISH } from '../core/zod.js';
 import { expectObject } from '../core/guards.js';
 import { CrossChannelError, fromZodError, type CoreErrorCode } from '../core/errors.js';
 import { durationSchema, idSchema, timeZoneSchema, timestampSchema, toJSONSchema } from '../core/schema.js';
@@ -46,17 +47,14 @@ const FORBIDDEN_SEGMENTS = new Set(['__proto__', 'constructor', 'prototype']);
  * ```
  */
 export const attributePathSchema = z
-  .string()
-  .min(1)
-  .max(256)
-  .superRefine((p, ctx) => {
+  .string().check(z.minLength(1), z.maxLength(256), z.superRefine((p, ctx) => {
     for (const seg of p.split('.')) {
       if (seg === '') ctx.addIssue({ code: 'custom', message: `Path ${JSON.stringify(p)} has an empty segment` });
       else if (FORBIDDEN_SEGMENTS.has(seg)) ctx.addIssue({ code: 'custom', message: `Path segment ${JSON.stringify(seg)} is forbidden` });
     }
-  });
+  }));
 
-const boundedString = z.string().max(SEGMENT_LIMITS.maxStringLength);
+const boundedString = z.string().check(z.maxLength(SEGMENT_LIMITS.maxStringLength));
 /**
  * A scalar operand: string, finite number, boolean or null.
  *
@@ -65,8 +63,8 @@ const boundedString = z.string().max(SEGMENT_LIMITS.maxStringLength);
  * scalarSchema.parse('FR');
  * ```
  */
-export const scalarSchema = z.union([boundedString, z.number().finite(), z.boolean(), z.null()]);
-const orderedSchema = z.union([z.number().finite(), boundedString]);
+export const scalarSchema = z.union([boundedString, z.number(), z.boolean(), z.null()]);
+const orderedSchema = z.union([z.number(), boundedString]);
 
 /**
  * Operators of attribute (and event-property) conditions.
@@ -83,22 +81,22 @@ export const ATTRIBUTE_OPERATORS = [
 export type AttributeOperator = (typeof ATTRIBUTE_OPERATORS)[number];
 
 const patternSchema = z.union([
-  z.object({ glob: z.string().min(1).max(SEGMENT_LIMITS.maxPatternLength) }).strict(),
-  z.object({ regex: z.string().min(1).max(SEGMENT_LIMITS.maxPatternLength) }).strict(),
+  z.strictObject({ glob: z.string().check(z.minLength(1), z.maxLength(SEGMENT_LIMITS.maxPatternLength)) }),
+  z.strictObject({ regex: z.string().check(z.minLength(1), z.maxLength(SEGMENT_LIMITS.maxPatternLength)) }),
 ]);
 
 function makeAttributeCondition<K extends 'attr' | 'prop'>(key: K) {
   const base = { [key]: attributePathSchema } as { [P in K]: typeof attributePathSchema };
-  const ignoreCase = { ignoreCase: z.boolean().optional() };
+  const ignoreCase = { ignoreCase: z.optional(z.boolean()) };
   return z.discriminatedUnion('op', [
-    z.object({ ...base, op: z.literal(['eq', 'neq']), value: scalarSchema, ...ignoreCase }).strict(),
-    z.object({ ...base, op: z.literal(['in', 'notIn']), value: z.array(scalarSchema).max(SEGMENT_LIMITS.maxListLength), ...ignoreCase }).strict(),
-    z.object({ ...base, op: z.literal(['gt', 'gte', 'lt', 'lte']), value: orderedSchema }).strict(),
-    z.object({ ...base, op: z.literal('between'), value: z.tuple([orderedSchema, orderedSchema]) }).strict(),
-    z.object({ ...base, op: z.literal('exists') }).strict(),
-    z.object({ ...base, op: z.literal('contains'), value: scalarSchema, ...ignoreCase }).strict(),
-    z.object({ ...base, op: z.literal(['startsWith', 'endsWith']), value: boundedString, ...ignoreCase }).strict(),
-    z.object({ ...base, op: z.literal('matches'), value: patternSchema, ...ignoreCase }).strict(),
+    z.strictObject({ ...base, op: z.literal(['eq', 'neq']), value: scalarSchema, ...ignoreCase }),
+    z.strictObject({ ...base, op: z.literal(['in', 'notIn']), value: z.array(scalarSchema).check(z.maxLength(SEGMENT_LIMITS.maxListLength)), ...ignoreCase }),
+    z.strictObject({ ...base, op: z.literal(['gt', 'gte', 'lt', 'lte']), value: orderedSchema }),
+    z.strictObject({ ...base, op: z.literal('between'), value: z.tuple([orderedSchema, orderedSchema]) }),
+    z.strictObject({ ...base, op: z.literal('exists') }),
+    z.strictObject({ ...base, op: z.literal('contains'), value: scalarSchema, ...ignoreCase }),
+    z.strictObject({ ...base, op: z.literal(['startsWith', 'endsWith']), value: boundedString, ...ignoreCase }),
+    z.strictObject({ ...base, op: z.literal('matches'), value: patternSchema, ...ignoreCase }),
   ]);
 }
 
@@ -126,7 +124,7 @@ export type AttributeCondition = z.output<typeof attributeConditionSchema>;
 /** An event-property condition (parsed). */
 export type PropertyCondition = z.output<typeof propertyConditionSchema>;
 
-const oneOrMany = z.union([z.string().min(1).max(128), z.array(z.string().min(1).max(128)).min(1).max(256)]);
+const oneOrMany = z.union([z.string().check(z.minLength(1), z.maxLength(128)), z.array(z.string().check(z.minLength(1), z.maxLength(128))).check(z.minLength(1), z.maxLength(256))]);
 
 /**
  * Which events a condition looks at: by `type`, `channel` (one or a list) and property conditions (`where`,
@@ -137,13 +135,11 @@ const oneOrMany = z.union([z.string().min(1).max(128), z.array(z.string().min(1)
  * eventFilterSchema.parse({ type: 'purchase', where: [{ prop: 'amount', op: 'gte', value: 50 }] });
  * ```
  */
-export const eventFilterSchema = z
-  .object({
-    type: oneOrMany.optional(),
-    channel: oneOrMany.optional(),
-    where: z.array(propertyConditionSchema).max(64).optional(),
-  })
-  .strict();
+export const eventFilterSchema = z.strictObject({
+    type: z.optional(oneOrMany),
+    channel: z.optional(oneOrMany),
+    where: z.optional(z.array(propertyConditionSchema).check(z.maxLength(64))),
+  });
 /** An event filter (parsed). */
 export type EventFilter = z.output<typeof eventFilterSchema>;
 
@@ -163,16 +159,14 @@ export type EventFilter = z.output<typeof eventFilterSchema>;
  * ```
  */
 export const windowSchema = z.union([
-  z.object({ last: durationSchema }).strict(),
-  z.object({ from: timestampSchema.optional(), to: timestampSchema.optional() }).strict(),
-  z
-    .object({
+  z.strictObject({ last: durationSchema }),
+  z.strictObject({ from: z.optional(timestampSchema), to: z.optional(timestampSchema) }),
+  z.strictObject({
       calendar: z.enum(['day', 'week', 'month']),
-      offset: z.number().int().min(-1000).max(0).optional(),
-      weekStartsOn: z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(5), z.literal(6)]).optional(),
-    })
-    .strict(),
-  z.object({ since: eventFilterSchema, ifNone: z.enum(['all', 'none']).optional() }).strict(),
+      offset: z.optional(z.int().check(z.gte(-1000), z.lte(0))),
+      weekStartsOn: z.optional(z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(5), z.literal(6)])),
+    }),
+  z.strictObject({ since: eventFilterSchema, ifNone: z.optional(z.enum(['all', 'none'])) }),
 ]);
 /** A window (parsed: durations and instants in ms). */
 export type Window = z.output<typeof windowSchema>;
@@ -187,70 +181,59 @@ export type Window = z.output<typeof windowSchema>;
  */
 export const NUMERIC_OPERATORS = ['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'between'] as const;
 
-function numericComparison<V extends z.ZodType>(value: V) {
+function numericComparison<V extends z.ZodMiniType>(value: V) {
   return {
     op: z.enum(NUMERIC_OPERATORS),
     value: z.union([value, z.tuple([value, value])]),
   };
 }
-const finite = z.number().finite();
+const finite = z.number();
 
 /**
  * Shallow node schemas: each validates one node kind with its children left as `unknown` (the parser recurses
  * into them itself), or, with `child` set to the rule schema, the whole tree (used for the JSON Schema).
  */
-function nodeSchemas(child: z.ZodType) {
+function nodeSchemas(child: z.ZodMiniType) {
   return {
-    and: z.object({ and: z.array(child).max(256) }).strict(),
-    or: z.object({ or: z.array(child).max(256) }).strict(),
-    not: z.object({ not: child }).strict(),
+    and: z.strictObject({ and: z.array(child).check(z.maxLength(256)) }),
+    or: z.strictObject({ or: z.array(child).check(z.maxLength(256)) }),
+    not: z.strictObject({ not: child }),
     attr: attributeConditionSchema,
-    age: z.object({ age: attributePathSchema, ...numericComparison(durationSchema) }).strict(),
-    anniversary: z
-      .object({
+    age: z.strictObject({ age: attributePathSchema, ...numericComparison(durationSchema) }),
+    anniversary: z.strictObject({
         anniversary: attributePathSchema,
-        withinDays: z.number().int().min(0).max(366).optional(),
-        period: z.enum(['day', 'week', 'month']).optional(),
-        weekStartsOn: z.number().int().min(0).max(6).optional(),
-      })
-      .strict()
-      .refine((r) => (r.withinDays === undefined) !== (r.period === undefined), { message: 'Give either withinDays or period', path: ['period'] }),
-    time: z.object({ time: attributePathSchema, window: windowSchema }).strict(),
-    segment: z.object({ segment: idSchema }).strict(),
-    count: z.object({ count: eventFilterSchema, window: windowSchema.optional(), ...numericComparison(finite) }).strict(),
-    aggregate: z
-      .object({
+        withinDays: z.optional(z.int().check(z.gte(0), z.lte(366))),
+        period: z.optional(z.enum(['day', 'week', 'month'])),
+        weekStartsOn: z.optional(z.int().check(z.gte(0), z.lte(6))),
+      }).check(z.refine((r) => (r.withinDays === undefined) !== (r.period === undefined), { message: 'Give either withinDays or period', path: ['period'] })),
+    time: z.strictObject({ time: attributePathSchema, window: windowSchema }),
+    segment: z.strictObject({ segment: idSchema }),
+    count: z.strictObject({ count: eventFilterSchema, window: z.optional(windowSchema), ...numericComparison(finite) }),
+    aggregate: z.strictObject({
         aggregate: z.enum(['sum', 'avg', 'min', 'max', 'distinct']),
         property: attributePathSchema,
         event: eventFilterSchema,
-        window: windowSchema.optional(),
+        window: z.optional(windowSchema),
         ...numericComparison(finite),
-      })
-      .strict(),
-    occurrence: z
-      .object({ occurrence: z.enum(['first', 'last']), event: eventFilterSchema, window: windowSchema.optional(), ...numericComparison(durationSchema) })
-      .strict(),
-    did: z.object({ did: eventFilterSchema, notSince: eventFilterSchema, window: windowSchema.optional() }).strict(),
-    rfm: z
-      .object({
+      }),
+    occurrence: z.strictObject({ occurrence: z.enum(['first', 'last']), event: eventFilterSchema, window: z.optional(windowSchema), ...numericComparison(durationSchema) }),
+    did: z.strictObject({ did: eventFilterSchema, notSince: eventFilterSchema, window: z.optional(windowSchema) }),
+    rfm: z.strictObject({
         rfm: attributePathSchema,
-        in: z.union([idSchema, z.array(idSchema).min(1).max(64)]).optional(),
-        score: z.enum(['r', 'f', 'm']).optional(),
-        op: z.enum(NUMERIC_OPERATORS).optional(),
-        value: z.union([rfmDigit, z.tuple([rfmDigit, rfmDigit])]).optional(),
-      })
-      .strict()
-      .refine((r) => r.in === undefined || (r.score === undefined && r.op === undefined && r.value === undefined), {
+        in: z.optional(z.union([idSchema, z.array(idSchema).check(z.minLength(1), z.maxLength(64))])),
+        score: z.optional(z.enum(['r', 'f', 'm'])),
+        op: z.optional(z.enum(NUMERIC_OPERATORS)),
+        value: z.optional(z.union([rfmDigit, z.tuple([rfmDigit, rfmDigit])])),
+      }).check(z.refine((r) => r.in === undefined || (r.score === undefined && r.op === undefined && r.value === undefined), {
         message: 'Give either in (RFM segment names), or score with op and value',
         path: ['in'],
-      })
-      .refine((r) => r.in !== undefined || (r.score !== undefined && r.op !== undefined && r.value !== undefined), {
+      }), z.refine((r) => r.in !== undefined || (r.score !== undefined && r.op !== undefined && r.value !== undefined), {
         message: 'A score comparison needs score, op and value',
         path: ['score'],
-      }),
+      })),
   };
 }
-const rfmDigit = z.number().int().min(1).max(5);
+const rfmDigit = z.int().check(z.gte(1), z.lte(5));
 
 const SHALLOW = nodeSchemas(z.unknown());
 type Shallow = typeof SHALLOW;
@@ -309,7 +292,7 @@ export type SegmentRule =
  * segmentRuleSchema.safeParse({ and: [{ attr: 'country', op: 'eq', value: 'FR' }] }).success; // true
  * ```
  */
-export const segmentRuleSchema: z.ZodType<unknown> = z.lazy(() => z.union(Object.values(nodeSchemas(segmentRuleSchema)) as unknown as [z.ZodType, z.ZodType]));
+export const segmentRuleSchema: z.ZodMiniType<unknown> = z.lazy(() => z.union(Object.values(nodeSchemas(segmentRuleSchema)) as unknown as [z.ZodMiniType, z.ZodMiniType]));
 
 /**
  * A segment definition: an id, a rule, and optionally the time zone used by calendar conditions — a fixed
@@ -320,16 +303,14 @@ export const segmentRuleSchema: z.ZodType<unknown> = z.lazy(() => z.union(Object
  * segmentDefinitionSchema.parse({ id: 'fr', rule: { attr: 'country', op: 'eq', value: 'FR' } });
  * ```
  */
-export const segmentDefinitionSchema = z
-  .object({
+export const segmentDefinitionSchema = z.strictObject({
     id: idSchema,
-    name: z.string().max(256).optional(),
-    description: z.string().max(4096).optional(),
-    timeZone: timeZoneSchema.optional(),
-    timeZoneAttr: attributePathSchema.optional(),
+    name: z.optional(z.string().check(z.maxLength(256))),
+    description: z.optional(z.string().check(z.maxLength(4096))),
+    timeZone: z.optional(timeZoneSchema),
+    timeZoneAttr: z.optional(attributePathSchema),
     rule: segmentRuleSchema,
-  })
-  .strict();
+  });
 
 /** A segment definition (parsed). */
 export type SegmentDefinition = Omit<z.output<typeof segmentDefinitionSchema>, 'rule'> & { readonly rule: SegmentRule };
@@ -379,7 +360,7 @@ function parseNode(input: unknown, path: Path, depth: number, state: { nodes: nu
     );
   }
   const kind = kinds[0]!;
-  const r = SHALLOW[kind].safeParse(input);
+  const r = SHALLOW[kind].safeParse(input, ENGLISH);
   if (!r.success) throw fromZodError(r.error, 'SEGMENT_RULE_INVALID' as SegmentErrorCode, path);
   const node = r.data as Record<string, unknown>;
   state.nodes += countFilterNodes(node);
@@ -482,7 +463,7 @@ export function parseSegments(input: ReadonlyArray<SegmentDefinitionInput>): Seg
     if (!isPlainObject(raw)) throw invalid('A segment definition must be an object', path);
     const { rule, ...rest } = raw;
     if (rule === undefined) throw invalid('A segment definition needs a rule', [...path, 'rule']);
-    const head = segmentDefinitionSchema.omit({ rule: true }).safeParse(rest);
+    const head = z.omit(segmentDefinitionSchema, { rule: true }).safeParse(rest, ENGLISH);
     if (!head.success) throw fromZodError(head.error, 'SEGMENT_RULE_INVALID' as SegmentErrorCode, path);
     const state = { nodes: 0, references: [] as Array<{ id: string; path: Path }> };
     const parsed = parseNode(rule, [...path, 'rule'], 1, state);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { expectArray, expectFinite, expectObject, expectObjects, expectOptions, expectString } from '../core/guards.js';
 import type { BehaviourEvent } from '../core/records.js';
 import { lowerBoundAt } from '../core/records.js';
@@ -106,7 +106,7 @@ export function fitRfm(customers: ReadonlyArray<RfmInput>, now: EpochMs): RfmMod
   return { now, recency: thresholds(r), frequency: thresholds(f), monetary: thresholds(m) };
 }
 
-const rangeSchema = z.tuple([z.number().int().min(1).max(5), z.number().int().min(1).max(5)]).refine(([a, b]) => a <= b, 'Range must be [low, high] with low ≤ high');
+const rangeSchema = z.tuple([z.int().check(z.gte(1), z.lte(5)), z.int().check(z.gte(1), z.lte(5))]).check(z.refine(([a, b]) => a <= b, 'Range must be [low, high] with low ≤ high'));
 
 /**
  * A named-segment mapping: rules tried in order, the first whose score ranges all contain the customer's
@@ -119,18 +119,14 @@ const rangeSchema = z.tuple([z.number().int().min(1).max(5), z.number().int().mi
  */
 export const rfmMappingSchema = z
   .array(
-    z
-      .object({
-        id: z.string().min(1).max(64),
-        label: z.string().max(128).optional(),
-        r: rangeSchema.optional(),
-        f: rangeSchema.optional(),
-        m: rangeSchema.optional(),
-      })
-      .strict(),
-  )
-  .min(1)
-  .max(125);
+    z.strictObject({
+        id: z.string().check(z.minLength(1), z.maxLength(64)),
+        label: z.optional(z.string().check(z.maxLength(128))),
+        r: z.optional(rangeSchema),
+        f: z.optional(rangeSchema),
+        m: z.optional(rangeSchema),
+      }),
+  ).check(z.minLength(1), z.maxLength(125));
 
 /** A parsed RFM mapping. */
 export type RfmMapping = z.output<typeof rfmMappingSchema>;

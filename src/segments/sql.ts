@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { CrossChannelError, parseWith } from '../core/errors.js';
 import { duckdbDialect, postgresDialect, sqlFailure, sqlIdentifier, sqlString, type SqlDialect } from '../core/sql-dialect.js';
 import type { SqlQueryable } from '../core/sql.js';
@@ -15,9 +15,9 @@ import type { SegmentErrorCode } from './errors.js';
  * `since` windows) are refused with `SEGMENT_SQL_UNSUPPORTED` naming them.
  */
 
-const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/, 'Must be a plain SQL identifier (schema.table allowed)');
+const identifier = z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/, 'Must be a plain SQL identifier (schema.table allowed)'));
 /** A table name, or `{ from: '<SQL>' }` for any relation the engine reads (`read_parquet('exports/*.parquet')`). */
-const relation = z.union([identifier, z.object({ from: z.string().min(1).max(4096) }).strict()]);
+const relation = z.union([identifier, z.strictObject({ from: z.string().check(z.minLength(1), z.maxLength(4096)) })]);
 
 /**
  * Schema of the SQL source description of {@link segmentsSql}: the two relations, their columns, how `at` is
@@ -28,20 +28,18 @@ const relation = z.union([identifier, z.object({ from: z.string().min(1).max(409
  * segmentsSqlOptionsSchema.parse({ dialect: 'duckdb', events: { from: "read_parquet('events/*.parquet')" } });
  * ```
  */
-export const segmentsSqlOptionsSchema = z
-  .object({
-    dialect: z.enum(['postgres', 'duckdb']).default('postgres'),
-    profiles: relation.default('profiles'),
-    events: relation.default('events'),
-    subjectId: identifier.default('subject_id'),
-    attributes: identifier.default('attributes'),
-    type: identifier.default('type'),
-    channel: identifier.default('channel'),
-    at: identifier.default('at'),
-    properties: identifier.default('properties'),
-    timeType: z.enum(['epoch_ms', 'timestamptz']).default('epoch_ms'),
-  })
-  .strict();
+export const segmentsSqlOptionsSchema = z.strictObject({
+    dialect: z._default(z.enum(['postgres', 'duckdb']), 'postgres'),
+    profiles: z._default(relation, 'profiles'),
+    events: z._default(relation, 'events'),
+    subjectId: z._default(identifier, 'subject_id'),
+    attributes: z._default(identifier, 'attributes'),
+    type: z._default(identifier, 'type'),
+    channel: z._default(identifier, 'channel'),
+    at: z._default(identifier, 'at'),
+    properties: z._default(identifier, 'properties'),
+    timeType: z._default(z.enum(['epoch_ms', 'timestamptz']), 'epoch_ms'),
+  });
 /** SQL source description as written by a caller. */
 export type SegmentsSqlOptionsInput = z.input<typeof segmentsSqlOptionsSchema>;
 type Options = z.output<typeof segmentsSqlOptionsSchema>;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { CrossChannelError, parseWith } from '../core/errors.js';
 import { CHANNELS, channelSchema, timeZoneSchema } from '../core/schema.js';
 import { DAY, MINUTE, isValidTimeZone, type EpochMs } from '../core/time.js';
@@ -16,21 +16,16 @@ import { HOURS_PER_WEEK as H, wallHourOfWeek } from './week.js';
  * const options: TimingModelOptionsInput = { channels: ['email', 'sms', 'push'], timeZone: 'Europe/Paris' };
  * ```
  */
-export const timingModelOptionsSchema = z
-  .object({
+export const timingModelOptionsSchema = z.strictObject({
     /** Channels the model learns affinity for (default: the well-known channels). */
-    channels: z.array(channelSchema).min(1).max(32).default(Object.values(CHANNELS)),
+    channels: z._default(z.array(channelSchema).check(z.minLength(1), z.maxLength(32)), Object.values(CHANNELS)),
     /** Zone of people whose profile names none. */
-    timeZone: timeZoneSchema.default('UTC'),
+    timeZone: z._default(timeZoneSchema, 'UTC'),
     /** Pseudo-observations the parent level is worth when too few people have data to estimate it. */
-    fallbackConcentration: z
-      .object({ hours: z.number().min(1).max(10_000).default(24), channels: z.number().min(1).max(10_000).default(10) })
-      .strict()
-      .default({ hours: 24, channels: 10 }),
+    fallbackConcentration: z._default(z.strictObject({ hours: z._default(z.number().check(z.gte(1), z.lte(10_000)), 24), channels: z._default(z.number().check(z.gte(1), z.lte(10_000)), 10) }), { hours: 24, channels: 10 }),
     /** Fixed concentrations instead of estimated ones (tests, or a prior you trust more than the data). */
-    fixedConcentration: z.object({ hours: z.number().min(0.01).max(1e6), channels: z.number().min(0.01).max(1e6) }).strict().optional(),
-  })
-  .strict();
+    fixedConcentration: z.optional(z.strictObject({ hours: z.number().check(z.gte(0.01), z.lte(1e6)), channels: z.number().check(z.gte(0.01), z.lte(1e6)) })),
+  });
 
 /** What {@link TimingModel}'s constructor accepts. */
 export type TimingModelOptionsInput = z.input<typeof timingModelOptionsSchema>;

@@ -1,11 +1,12 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { ENGLISH } from '../core/zod.js';
 import { CrossChannelError, attempt, fromZodError, type Result } from '../core/errors.js';
 import { idSchema, timeZoneSchema } from '../core/schema.js';
 import type { TimingErrorCode } from './errors.js';
 import { TimingModel, timingModelOptionsSchema, type TimingModelJSON } from './model.js';
 import { HOURS_PER_WEEK as H } from './week.js';
 
-const count = z.number().int().min(0).max(65_535);
+const count = z.int().check(z.gte(0), z.lte(65_535));
 
 /**
  * Schema of {@link TimingModelJSON} (version 1): what `parseTimingModel` checks before rebuilding a model.
@@ -15,15 +16,13 @@ const count = z.number().int().min(0).max(65_535);
  * timingModelJsonSchema.safeParse({ version: 1, options: {}, zones: ['UTC'], segments: [''], people: [] }).success; // true
  * ```
  */
-export const timingModelJsonSchema = z
-  .object({
+export const timingModelJsonSchema = z.strictObject({
     version: z.literal(1),
     options: timingModelOptionsSchema,
-    zones: z.array(timeZoneSchema).min(1).max(65_536),
-    segments: z.array(z.union([z.literal(''), idSchema])).min(1).max(65_536),
-    people: z.array(z.tuple([idSchema, z.number().int().min(0), z.number().int().min(0), z.array(count).max(2 * H), z.array(count).max(96)])),
-  })
-  .strict();
+    zones: z.array(timeZoneSchema).check(z.minLength(1), z.maxLength(65_536)),
+    segments: z.array(z.union([z.literal(''), idSchema])).check(z.minLength(1), z.maxLength(65_536)),
+    people: z.array(z.tuple([idSchema, z.int().check(z.gte(0)), z.int().check(z.gte(0)), z.array(count).check(z.maxLength(2 * H)), z.array(count).check(z.maxLength(96))])),
+  });
 
 /**
  * Rebuilds a {@link TimingModel} from its JSON (`model.toJSON()`, possibly from another process or version of
@@ -39,7 +38,7 @@ export const timingModelJsonSchema = z
  * ```
  */
 export function parseTimingModel(json: unknown): TimingModel {
-  const r = timingModelJsonSchema.safeParse(json);
+  const r = timingModelJsonSchema.safeParse(json, ENGLISH);
   if (!r.success) throw fromZodError(r.error, 'TIMING_MODEL_INVALID' satisfies TimingErrorCode);
   const doc = r.data;
   const bad = (message: string, path: ReadonlyArray<string | number>): CrossChannelError<TimingErrorCode> => new CrossChannelError<TimingErrorCode>('TIMING_MODEL_INVALID', message, { path });

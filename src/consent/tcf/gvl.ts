@@ -2,12 +2,12 @@
  * Global Vendor List (GVL v3 JSON, "Global Vendor List" section of the TCF technical specification) parsed with
  * zod and compiled into id sets for the policy check.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { parseWith, type Result, CrossChannelError } from '../../core/errors.js';
 import { IdSet } from './bits.js';
 
-const idList = z.array(z.number().int().min(1).max(0xffff)).max(4096);
-const isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'Must be an ISO 8601 date');
+const idList = z.array(z.int().check(z.gte(1), z.lte(0xffff))).check(z.maxLength(4096));
+const isoDate = z.string().check(z.refine((s) => !Number.isNaN(Date.parse(s)), 'Must be an ISO 8601 date'));
 
 /**
  * One vendor of the GVL as it appears in the JSON (unknown keys such as `urls`, `dataRetention` are kept out
@@ -19,18 +19,18 @@ const isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'Must be 
  * ```
  */
 export const gvlVendorSchema = z.looseObject({
-  id: z.number().int().min(1).max(0xffff),
+  id: z.int().check(z.gte(1), z.lte(0xffff)),
   name: z.string(),
   purposes: idList,
   legIntPurposes: idList,
-  flexiblePurposes: idList.default([]),
-  specialPurposes: idList.default([]),
-  features: idList.default([]),
-  specialFeatures: idList.default([]),
-  deletedDate: isoDate.optional(),
+  flexiblePurposes: z._default(idList, []),
+  specialPurposes: z._default(idList, []),
+  features: z._default(idList, []),
+  specialFeatures: z._default(idList, []),
+  deletedDate: z.optional(isoDate),
 });
 
-const declared = z.looseObject({ id: z.number().int().min(1), name: z.string() });
+const declared = z.looseObject({ id: z.int().check(z.gte(1)), name: z.string() });
 
 /**
  * The GVL v3 JSON document (`vendor-list.json`): `vendorListVersion`, `tcfPolicyVersion`, purposes, special
@@ -42,15 +42,15 @@ const declared = z.looseObject({ id: z.number().int().min(1), name: z.string() }
  * ```
  */
 export const gvlSchema = z.looseObject({
-  gvlSpecificationVersion: z.number().int().min(2).optional(),
-  vendorListVersion: z.number().int().min(0).max(4095),
-  tcfPolicyVersion: z.number().int().min(0).max(63),
-  lastUpdated: isoDate.optional(),
-  purposes: z.record(z.string(), declared).default({}),
-  specialPurposes: z.record(z.string(), declared).default({}),
-  features: z.record(z.string(), declared).default({}),
-  specialFeatures: z.record(z.string(), declared).default({}),
-  vendors: z.record(z.string().regex(/^[1-9][0-9]{0,4}$/, 'Vendor keys must be vendor ids'), gvlVendorSchema),
+  gvlSpecificationVersion: z.optional(z.int().check(z.gte(2))),
+  vendorListVersion: z.int().check(z.gte(0), z.lte(4095)),
+  tcfPolicyVersion: z.int().check(z.gte(0), z.lte(63)),
+  lastUpdated: z.optional(isoDate),
+  purposes: z._default(z.record(z.string(), declared), {}),
+  specialPurposes: z._default(z.record(z.string(), declared), {}),
+  features: z._default(z.record(z.string(), declared), {}),
+  specialFeatures: z._default(z.record(z.string(), declared), {}),
+  vendors: z.record(z.string().check(z.regex(/^[1-9][0-9]{0,4}$/, 'Vendor keys must be vendor ids')), gvlVendorSchema),
 });
 
 /**
