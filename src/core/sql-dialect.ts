@@ -5,6 +5,7 @@
  */
 
 import { CrossChannelError } from './errors.js';
+import type { SqlClient } from './sql.js';
 
 /** The JSON types a dialect reports, named as JSON names them. */
 export type JsonTypeName = 'string' | 'number' | 'boolean' | 'null' | 'object' | 'array';
@@ -100,4 +101,16 @@ export function sqlFailure(engine: string, e: unknown): CrossChannelError {
   if (tab !== undefined) detail.table = tab;
   const where = [col === undefined ? '' : `column ${col}`, tab === undefined ? '' : `table ${tab}`].filter(Boolean).join(', ');
   return new CrossChannelError('STORE_ERROR', `${engine} query failed${where ? ` (${where})` : ''}: ${message}`, { cause: e, detail });
+}
+
+/**
+ * `client` checked as a {@link SqlClient} (a query function and a `transaction` function): the generators that
+ * write results into the database need one connection for all their statements. Plain JavaScript may pass
+ * anything; the error names the adapters that build one.
+ */
+export function expectTransactional(client: unknown, path: ReadonlyArray<string | number>): asserts client is SqlClient {
+  const c = client as { query?: unknown; transaction?: unknown } | null;
+  if (c === null || typeof c !== 'object' || typeof c.query !== 'function' || typeof c.transaction !== 'function') {
+    throw new CrossChannelError('INPUT_INVALID', 'Expected a SqlClient with query() and transaction() (fromPg, fromPglite, fromDuckDB)', { path });
+  }
 }

@@ -67,4 +67,13 @@ export {
 export { estimateMatchParameters, type EstimateOptions, type EstimatedParameters } from './em.js';
 export { jaroWinkler, levenshtein, soundex } from './strings.js';
 export { type IdentifierReasonCode, type IdentityErrorCode, type RefusalCode } from './errors.js';
-export { identityComponentsFromSql, identityComponentsSqlOptionsSchema, type IdentityComponentsSqlOptionsInput, type SqlComponents } from './sql.js';
+export {
+  identityComponentsFromSql,
+  identityComponentsIntoSql,
+  identityComponentsIntoSqlTargetSchema,
+  identityComponentsSqlOptionsSchema,
+  type IdentityComponentsIntoSqlTarget,
+  type IdentityComponentsSqlOptionsInput,
+  type SqlComponentCounts,
+  type SqlComponents,
+} from './sql.js';

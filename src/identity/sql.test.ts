@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isCrossChannelError } from '../core/errors.js';
 import type { SqlClient } from '../core/sql.js';
-import { identityComponentsFromSql } from './sql.js';
+import { identityComponentsFromSql, identityComponentsIntoSql } from './sql.js';
 import { createPglite, createPostgresDb, postgresServerUrl } from '../../test/fixtures/pglite.js';
 import { createDuckDB } from '../../test/fixtures/duckdb.js';
 
@@ -116,6 +116,16 @@ describe('identity components in SQL equal an in-memory union-find', () => {
           });
           expect(partition(r.componentOf)).toEqual(oracle(links, rules));
           expect(r.components).toBe(partition(r.componentOf).length);
+          // The same components written into a table in the engine.
+          const into = await identityComponentsIntoSql(sql, NOW, { into: 'cc_components_out', replace: true }, {
+            at: 'seen_at',
+            blocked: rules.blocked,
+            ...(rules.maxDegree === undefined ? {} : { maxDegree: rules.maxDegree }),
+            ...(rules.maxAgeDays === undefined ? {} : { maxLinkAge: rules.maxAgeDays * DAY }),
+          });
+          const rows = (await sql.query<{ identifier: string; component: string }>('SELECT identifier, component FROM cc_components_out')).rows;
+          expect(partition(new Map(rows.map((x) => [x.identifier, x.component])))).toEqual(oracle(links, rules));
+          expect({ identifiers: into.identifiers, components: into.components, rounds: into.rounds }).toEqual({ identifiers: r.componentOf.size, components: r.components, rounds: r.rounds });
         }),
         { numRuns: 25 },
       );
@@ -135,6 +145,16 @@ describe('identity components in SQL equal an in-memory union-find', () => {
           const membersOf = (label: string): string[] => got.find((g) => g.includes(label))!;
           const attached = new Map([...r.attached].map(([n, labels]) => [n, labels.map(membersOf).sort((x, y) => (x[0]! < y[0]! ? -1 : 1))]));
           expect(attached).toEqual(want.attached);
+          await identityComponentsIntoSql(sql, NOW, { into: 'cc_out', attachedInto: 'cc_out_attached', replace: true }, { nonLinking, ...(maxDegree === undefined ? {} : { maxDegree }) });
+          const comp = new Map((await sql.query<{ identifier: string; component: string }>('SELECT identifier, component FROM cc_out')).rows.map((x) => [x.identifier, x.component]));
+          expect(partition(comp)).toEqual(want.partition);
+          const att = new Map<string, string[][]>();
+          for (const x of (await sql.query<{ identifier: string; component: string }>('SELECT identifier, component FROM cc_out_attached')).rows) {
+            const members = partition(comp).find((g) => g.includes(x.component))!;
+            (att.get(x.identifier) ?? att.set(x.identifier, []).get(x.identifier)!).push(members);
+          }
+          for (const list of att.values()) list.sort((x, y) => (x[0]! < y[0]! ? -1 : 1));
+          expect(att).toEqual(want.attached);
         }),
         { numRuns: 60 },
       );
@@ -153,6 +173,23 @@ describe('identity components in SQL equal an in-memory union-find', () => {
       expect(r.rounds).toBeLessThanOrEqual(2 * Math.ceil(Math.log2(n)) + 2);
     });
   }
+
+  it('identityComponentsIntoSql writes all or nothing: an existing table, a missing column, a bad target, a client without transactions', async () => {
+    for (const { sql } of engines.slice(0, 2)) {
+      await load(sql, [{ a: 'x', b: 'y', at: NOW }, { a: 'y', b: 'z', at: NOW }]);
+      await sql.query('DROP TABLE IF EXISTS comps');
+      expect(await identityComponentsIntoSql(sql, NOW, { into: 'comps' })).toEqual({ table: 'comps', identifiers: 3, components: 1, rounds: expect.any(Number) });
+      await expect(identityComponentsIntoSql(sql, NOW, { into: 'comps' })).rejects.toSatisfy((e) => isCrossChannelError(e, 'STORE_ERROR'));
+      await expect(identityComponentsIntoSql(sql, NOW, { into: 'comps', replace: true }, { b: 'other_id' })).rejects.toSatisfy(
+        (e) => isCrossChannelError(e, 'STORE_ERROR') && (e.detail as { column?: string }).column === 'other_id',
+      );
+      // The DROP of the replace was rolled back with the failing round.
+      expect((await sql.query<{ n: number | bigint }>('SELECT count(*) AS n FROM comps')).rows.map((r) => Number(r.n))).toEqual([3]);
+      await expect(identityComponentsIntoSql(sql, NOW, { into: 'comps', attachedInto: 'comps' })).rejects.toSatisfy((e) => isCrossChannelError(e, 'CONFIG_INVALID') && e.path === 'target.attachedInto');
+      await expect(identityComponentsIntoSql(sql, NOW, { into: 'x y' })).rejects.toSatisfy((e) => isCrossChannelError(e, 'CONFIG_INVALID') && e.path === 'target.into');
+      await expect(identityComponentsIntoSql({ query: sql.query.bind(sql) } as never, NOW, { into: 'c2' })).rejects.toSatisfy((e) => isCrossChannelError(e, 'INPUT_INVALID') && e.path === 'client');
+    }
+  });
 
   it('bad options and a missing column are typed errors naming the field or column', async () => {
     const { sql } = engines[1]!;

@@ -1,8 +1,8 @@
 import * as z from 'zod/mini';
 import { CrossChannelError, parseWith } from '../core/errors.js';
 import { durationSchema } from '../core/schema.js';
-import { sqlFailure, sqlIdentifier, sqlString } from '../core/sql-dialect.js';
-import type { SqlQueryable } from '../core/sql.js';
+import { expectTransactional, sqlFailure, sqlIdentifier, sqlString } from '../core/sql-dialect.js';
+import type { SqlClient, SqlQueryable } from '../core/sql.js';
 import type { EpochMs } from '../core/time.js';
 
 /**
@@ -95,17 +95,171 @@ export interface SqlComponents {
  * ```
  */
 export async function identityComponentsFromSql(client: SqlQueryable, now: EpochMs, options: IdentityComponentsSqlOptionsInput = {}): Promise<SqlComponents> {
+  const o = componentOptions(now, options);
+  const t = (name: string): string => `${o.tablePrefix}_${name}`;
+  const work = async (q: SqlQueryable): Promise<SqlComponents> => {
+    const query = queryOf(q);
+    const rounds = await propagate(query, now, o);
+    const { rows } = await query<{ id: string; c: string }>(
+      `SELECT i.id, r.id AS c FROM ${t('labels')} lb JOIN ${t('ids')} i ON i.n = lb.v JOIN ${t('ids')} r ON r.n = lb.l`,
+    );
+    const attached = new Map<string, string[]>();
+    if (o.nonLinking.length > 0) {
+      const a = await query<{ n: string; c: string }>(
+        `SELECT DISTINCT a.n, r.id AS c FROM ${t('attach')} a JOIN ${t('ids')} i ON i.id = a.y JOIN ${t('labels')} lb ON lb.v = i.n JOIN ${t('ids')} r ON r.n = lb.l`,
+      );
+      for (const r of a.rows) (attached.get(String(r.n)) ?? attached.set(String(r.n), []).get(String(r.n))!).push(String(r.c));
+      for (const list of attached.values()) list.sort();
+      await query(`DROP TABLE IF EXISTS ${t('attach')}`);
+    }
+    for (const name of ['raw', 'ids', 'edges', 'labels']) await query(`DROP TABLE IF EXISTS ${t(name)}`);
+    const componentOf = new Map<string, string>();
+    const labels = new Set<string>();
+    for (const r of rows) {
+      componentOf.set(String(r.id), String(r.c));
+      labels.add(String(r.c));
+    }
+    return { componentOf, components: labels.size, rounds, attached };
+  };
+  // One connection for every statement (the work tables are per session); a plain SqlQueryable runs them in order.
+  return typeof (client as Partial<SqlClient>).transaction === 'function' ? (client as SqlClient).transaction(work) : work(client);
+}
+
+/**
+ * Schema of the target of {@link identityComponentsIntoSql}: the tables that receive the components and,
+ * with `nonLinking` types, the attachments; and whether existing ones are replaced.
+ *
+ * @example
+ * ```ts
+ * identityComponentsIntoSqlTargetSchema.parse({ into: 'identity_components', attachedInto: 'identity_attached', replace: true });
+ * ```
+ */
+export const identityComponentsIntoSqlTargetSchema = z.strictObject({
+  /** The table created with `(identifier, component)` rows, one per identifier. */
+  into: identifier,
+  /** With `nonLinking` types: the table created with `(identifier, component)` rows, one per component a non-linking identifier was seen with. */
+  attachedInto: z.optional(identifier),
+  /** Replace the tables when they exist (default false: an existing table is an error, nothing is written). */
+  replace: z._default(z.boolean(), false),
+});
+
+/**
+ * Where {@link identityComponentsIntoSql} writes, as written by a caller.
+ *
+ * @example
+ * ```ts
+ * const target: IdentityComponentsIntoSqlTarget = { into: 'identity_components', replace: true };
+ * ```
+ */
+export type IdentityComponentsIntoSqlTarget = z.input<typeof identityComponentsIntoSqlTargetSchema>;
+
+/**
+ * What {@link identityComponentsIntoSql} wrote, counted in the engine.
+ *
+ * @example
+ * ```ts
+ * declare const r: SqlComponentCounts;
+ * console.log(`${r.identifiers} identifiers in ${r.components} components (${r.rounds} rounds), in ${r.table}`);
+ * ```
+ */
+export interface SqlComponentCounts {
+  readonly table: string;
+  readonly attachedTable?: string | undefined;
+  readonly identifiers: number;
+  readonly components: number;
+  readonly rounds: number;
+}
+
+/**
+ * {@link identityComponentsFromSql} that keeps the result in the database: `CREATE TABLE <into>` with one
+ * `(identifier, component)` row per identifier (and `<attachedInto>` for non-linking types), all in one
+ * transaction on one connection — a failing round, or an existing table without `replace`, leaves the database
+ * as it was. Only counts come back to Node, so it suits link tables of tens of millions of rows.
+ *
+ * @example
+ * ```ts
+ * import { DuckDBInstance } from '@duckdb/node-api';
+ * import { fromDuckDB } from 'crosschannel/adapters/duckdb';
+ *
+ * const sql = fromDuckDB(await (await DuckDBInstance.create('warehouse.duckdb')).connect());
+ * const r = await identityComponentsIntoSql(sql, Date.now(), { into: 'identity_components', replace: true }, { links: { from: "read_parquet('links/*.parquet')" } });
+ * console.log(r.components, r.rounds);
+ * ```
+ */
+export async function identityComponentsIntoSql(
+  client: SqlClient,
+  now: EpochMs,
+  target: IdentityComponentsIntoSqlTarget,
+  options: IdentityComponentsSqlOptionsInput = {},
+): Promise<SqlComponentCounts> {
+  expectTransactional(client, ['client']);
+  const o = componentOptions(now, options);
+  const to = parseWith(identityComponentsIntoSqlTargetSchema, target, 'CONFIG_INVALID', ['target']);
+  if (to.attachedInto !== undefined && to.attachedInto === to.into) {
+    throw new CrossChannelError('CONFIG_INVALID', 'attachedInto must differ from into', { path: ['target', 'attachedInto'] });
+  }
+  const t = (name: string): string => `${o.tablePrefix}_${name}`;
+  const into = sqlIdentifier(to.into);
+  const attachedInto = to.attachedInto === undefined ? undefined : sqlIdentifier(to.attachedInto);
+  const write = async (tx: SqlQueryable): Promise<SqlComponentCounts> => {
+    const query = queryOf(tx);
+    if (to.replace) {
+      await query(`DROP TABLE IF EXISTS ${into}`);
+      if (attachedInto !== undefined) await query(`DROP TABLE IF EXISTS ${attachedInto}`);
+    }
+    const rounds = await propagate(query, now, o);
+    await query(`CREATE TABLE ${into} AS SELECT i.id AS identifier, r.id AS component FROM ${t('labels')} lb JOIN ${t('ids')} i ON i.n = lb.v JOIN ${t('ids')} r ON r.n = lb.l`);
+    if (attachedInto !== undefined) {
+      const rows = o.nonLinking.length > 0
+        ? `SELECT DISTINCT a.n AS identifier, r.id AS component FROM ${t('attach')} a JOIN ${t('ids')} i ON i.id = a.y JOIN ${t('labels')} lb ON lb.v = i.n JOIN ${t('ids')} r ON r.n = lb.l`
+        : `SELECT CAST(NULL AS TEXT) AS identifier, CAST(NULL AS TEXT) AS component WHERE false`;
+      await query(`CREATE TABLE ${attachedInto} AS ${rows}`);
+    }
+    const counts = (await query<{ identifiers: number | string | bigint; components: number | string | bigint }>(
+      `SELECT count(*) AS identifiers, count(DISTINCT lb.l) AS components FROM ${t('labels')} lb`,
+    )).rows[0];
+    for (const name of ['raw', 'ids', 'edges', 'labels', 'attach']) await query(`DROP TABLE IF EXISTS ${t(name)}`);
+    return {
+      table: to.into,
+      ...(to.attachedInto !== undefined ? { attachedTable: to.attachedInto } : {}),
+      identifiers: Number(counts?.identifiers ?? 0),
+      components: Number(counts?.components ?? 0),
+      rounds,
+    };
+  };
+  try {
+    return await client.transaction(write);
+  } catch (e) {
+    throw sqlFailure('SQL', e);
+  }
+}
+
+type ComponentOptions = z.output<typeof identityComponentsSqlOptionsSchema>;
+type Query = <R>(text: string) => Promise<{ rows: R[] }>;
+
+function componentOptions(now: unknown, options: IdentityComponentsSqlOptionsInput): ComponentOptions {
   if (typeof now !== 'number' || !Number.isFinite(now)) throw new CrossChannelError('TIME_INVALID', '`now` must be epoch milliseconds', { path: ['now'] });
   const o = parseWith(identityComponentsSqlOptionsSchema, options ?? {}, 'CONFIG_INVALID');
   if (o.maxLinkAge !== undefined && o.at === undefined) throw new CrossChannelError('CONFIG_INVALID', 'maxLinkAge needs the `at` column', { path: ['at'] });
-  const t = (name: string): string => `${o.tablePrefix}_${name}`;
-  const query = async <R>(text: string): Promise<{ rows: R[] }> => {
+  return o;
+}
+
+function queryOf(client: SqlQueryable): Query {
+  return async <R>(text: string): Promise<{ rows: R[] }> => {
     try {
       return await client.query<R>(text);
     } catch (e) {
       throw sqlFailure('SQL', e);
     }
   };
+}
+
+/**
+ * The work tables (`<prefix>_ids`, `_labels`, and `_attach` with non-linking types) computed by label
+ * propagation until no label changes; returns the rounds it took.
+ */
+async function propagate(query: Query, now: EpochMs, o: ComponentOptions): Promise<number> {
+  const t = (name: string): string => `${o.tablePrefix}_${name}`;
   const run = (text: string) => query(text);
   const src = typeof o.links === 'string' ? sqlIdentifier(o.links) : `(SELECT * FROM ${o.links.from}) src`;
   const conds = [`${sqlIdentifier(o.a)} IS NOT NULL`, `${sqlIdentifier(o.b)} IS NOT NULL`];
@@ -154,24 +308,5 @@ SELECT s.v, least(s.l, coalesce(j.l, s.l)) AS l FROM step s LEFT JOIN step j ON 
     await run(`ALTER TABLE ${t('next')} RENAME TO ${t('labels')}`);
     if (Number(changed) === 0) break;
   }
-  const { rows } = await query<{ id: string; c: string }>(
-    `SELECT i.id, r.id AS c FROM ${t('labels')} lb JOIN ${t('ids')} i ON i.n = lb.v JOIN ${t('ids')} r ON r.n = lb.l`,
-  );
-  const attached = new Map<string, string[]>();
-  if (o.nonLinking.length > 0) {
-    const a = await query<{ n: string; c: string }>(
-      `SELECT DISTINCT a.n, r.id AS c FROM ${t('attach')} a JOIN ${t('ids')} i ON i.id = a.y JOIN ${t('labels')} lb ON lb.v = i.n JOIN ${t('ids')} r ON r.n = lb.l`,
-    );
-    for (const r of a.rows) (attached.get(String(r.n)) ?? attached.set(String(r.n), []).get(String(r.n))!).push(String(r.c));
-    for (const list of attached.values()) list.sort();
-    await run(`DROP TABLE IF EXISTS ${t('attach')}`);
-  }
-  for (const name of ['raw', 'ids', 'edges', 'labels']) await run(`DROP TABLE IF EXISTS ${t(name)}`);
-  const componentOf = new Map<string, string>();
-  const labels = new Set<string>();
-  for (const r of rows) {
-    componentOf.set(String(r.id), String(r.c));
-    labels.add(String(r.c));
-  }
-  return { componentOf, components: labels.size, rounds, attached };
+  return rounds;
 }

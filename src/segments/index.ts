@@ -87,4 +87,14 @@ export {
 } from './rfm.js';
 export { type EventReadOptions, type EventStore, parseEventBatch } from './store.js';
 export { type SegmentErrorCode, type SegmentReasonCode } from './errors.js';
-export { segmentsSql, segmentsFromSql, segmentsSqlOptionsSchema, type SegmentsSqlOptionsInput, type SqlMemberships } from './sql.js';
+export {
+  segmentsSql,
+  segmentsFromSql,
+  segmentsIntoSql,
+  segmentsIntoSqlTargetSchema,
+  segmentsSqlOptionsSchema,
+  type SegmentsIntoSqlTarget,
+  type SegmentsSqlOptionsInput,
+  type SqlMembershipCounts,
+  type SqlMemberships,
+} from './sql.js';

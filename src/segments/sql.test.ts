@@ -4,7 +4,7 @@ import type { BehaviourEvent } from '../core/records.js';
 import { isCrossChannelError } from '../core/errors.js';
 import type { SqlClient } from '../core/sql.js';
 import { compileSegments } from './compile.js';
-import { segmentsFromSql, segmentsSql } from './sql.js';
+import { segmentsFromSql, segmentsIntoSql, segmentsSql } from './sql.js';
 import { NOW, eventsArb, leafArb, profileArb } from '../../test/arbitraries/segments.js';
 import { noPostgresServer, pgEngines } from '../../test/fixtures/pglite.js';
 import { createDuckDB } from '../../test/fixtures/duckdb.js';
@@ -80,11 +80,47 @@ describe('segments → SQL agrees with the in-memory evaluation', () => {
           });
           for (const id of set.ids) want[id]!.sort();
           expect({ ...got.members }).toEqual(want);
+          // The same memberships written into a table in the engine, counted there.
+          const into = await segmentsIntoSql(sql, set, now, { into: 'cc_members', replace: true }, { dialect });
+          const rows = (await sql.query<{ subject_id: string; segment_id: string }>('SELECT subject_id, segment_id FROM cc_members')).rows;
+          const written: Record<string, string[]> = Object.fromEntries(set.ids.map((id) => [id, [] as string[]]));
+          for (const r of rows) written[r.segment_id]!.push(r.subject_id);
+          for (const id of set.ids) written[id]!.sort();
+          expect(written).toEqual(want);
+          expect({ ...into.counts }).toEqual(Object.fromEntries(set.ids.map((id) => [id, want[id]!.length])));
+          expect(into.rows).toBe(rows.length);
         }),
         { numRuns: 40 },
       );
     });
   }
+});
+
+describe('segmentsIntoSql writes all or nothing', () => {
+  it('an existing table without replace, a missing column, a bad target or a client without transactions: typed errors, database unchanged', async () => {
+    for (const open of [async () => ({ ...(await createDuckDB()), dialect: 'duckdb' as const }), ...pgEngines().slice(0, 1).map((e) => async () => ({ ...(await e.open()), dialect: 'postgres' as const }))]) {
+      const { sql, close, dialect } = await open();
+      try {
+        const set = compileSegments([{ id: 'fr', rule: { attr: 'country', op: 'eq', value: 'FR' } }, { id: 'buyer', rule: { count: { type: 'purchase' }, op: 'gte', value: 1 } }]);
+        await load(sql, dialect, [[{ country: 'FR' }, [{ subjectId: 'p0', type: 'purchase', channel: 'web', at: NOW - HOUR, properties: {} }]], [{ country: 'DE' }, []]]);
+        const first = await segmentsIntoSql(sql, set, NOW, { into: 'members' }, { dialect });
+        expect(first).toEqual({ table: 'members', counts: { fr: 1, buyer: 1 }, rows: 2 });
+        // Exists, no replace: refused, the table is as it was.
+        await expect(segmentsIntoSql(sql, set, NOW, { into: 'members' }, { dialect })).rejects.toSatisfy((e) => isCrossChannelError(e, 'STORE_ERROR'));
+        // A missing column inside the transaction, with replace: the old table survives (the DROP is rolled back).
+        await expect(segmentsIntoSql(sql, set, NOW, { into: 'members', replace: true }, { dialect, type: 'kind' })).rejects.toSatisfy(
+          (e) => isCrossChannelError(e) && (e.code === 'STORE_ERROR' || e.code === 'CONFIG_INVALID'),
+        );
+        expect((await sql.query<{ n: number | bigint }>('SELECT count(*) AS n FROM members')).rows.map((r) => Number(r.n))).toEqual([2]);
+        await expect(segmentsIntoSql(sql, set, NOW, { into: 'members; DROP TABLE profiles' }, { dialect })).rejects.toSatisfy((e) => isCrossChannelError(e, 'CONFIG_INVALID') && e.path === 'target.into');
+        await expect(segmentsIntoSql({ query: sql.query.bind(sql) } as never, set, NOW, { into: 'm2' }, { dialect })).rejects.toSatisfy((e) => isCrossChannelError(e, 'INPUT_INVALID') && e.path === 'client');
+        const replaced = await segmentsIntoSql(sql, set, NOW + 400 * 86_400_000, { into: 'members', replace: true }, { dialect });
+        expect(replaced.counts).toEqual({ fr: 1, buyer: 1 });
+      } finally {
+        await close();
+      }
+    }
+  });
 });
 
 describe('segments → SQL refuses what has no SQL form', () => {

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { CrossChannelError, parseWith } from '../core/errors.js';
-import { duckdbDialect, postgresDialect, sqlFailure, sqlIdentifier, sqlString, type SqlDialect } from '../core/sql-dialect.js';
-import type { SqlQueryable } from '../core/sql.js';
+import { duckdbDialect, expectTransactional, postgresDialect, sqlFailure, sqlIdentifier, sqlString, type SqlDialect } from '../core/sql-dialect.js';
+import type { SqlClient, SqlQueryable } from '../core/sql.js';
 import type { EpochMs } from '../core/time.js';
 import { compileSegments, type CompiledSegments } from './compile.js';
 import type { AttributeCondition, EventFilter, PropertyCondition, SegmentRule, Window } from './dsl.js';
@@ -323,4 +323,98 @@ export async function segmentsFromSql(client: SqlQueryable, segments: CompiledSe
     counts[id] = members[id]!.length;
   }
   return { counts, members };
+}
+
+/**
+ * Schema of the target of {@link segmentsIntoSql}: the table that receives the memberships, and whether an
+ * existing one is replaced.
+ *
+ * @example
+ * ```ts
+ * segmentsIntoSqlTargetSchema.parse({ into: 'analytics.segment_members', replace: true });
+ * ```
+ */
+export const segmentsIntoSqlTargetSchema = z.strictObject({
+  /** The table created with the `(subject_id, segment_id)` rows (schema-qualified names allowed). */
+  into: identifier,
+  /** Replace the table when it exists (default false: an existing table is an error, nothing is written). */
+  replace: z._default(z.boolean(), false),
+});
+
+/**
+ * Where {@link segmentsIntoSql} writes, as written by a caller.
+ *
+ * @example
+ * ```ts
+ * const target: SegmentsIntoSqlTarget = { into: 'segment_members', replace: true };
+ * ```
+ */
+export type SegmentsIntoSqlTarget = z.input<typeof segmentsIntoSqlTargetSchema>;
+
+/**
+ * What {@link segmentsIntoSql} wrote: the table, and the members per segment counted in the engine (every
+ * segment of the set has an entry, possibly 0).
+ *
+ * @example
+ * ```ts
+ * declare const r: SqlMembershipCounts;
+ * console.log(`${r.rows} memberships in ${r.table}; ${r.counts['vip']} VIPs`);
+ * ```
+ */
+export interface SqlMembershipCounts {
+  readonly table: string;
+  readonly counts: Readonly<Record<string, number>>;
+  /** Rows written (the sum of the counts). */
+  readonly rows: number;
+}
+
+/**
+ * Runs {@link segmentsSql} inside the engine and keeps the result there: `CREATE TABLE <into> AS` the
+ * `(subject_id, segment_id)` rows, then counts them per segment, in one transaction (all or nothing: a failing
+ * query, or an existing table without `replace`, leaves the database as it was). Nothing but the counts comes
+ * back to Node, so it suits populations whose memberships do not fit in a process (10 M profiles and more);
+ * {@link segmentsFromSql} reads the members back instead.
+ *
+ * @example
+ * ```ts
+ * import { DuckDBInstance } from '@duckdb/node-api';
+ * import { fromDuckDB } from 'crosschannel/adapters/duckdb';
+ *
+ * declare const segments: CompiledSegments;
+ *
+ * const sql = fromDuckDB(await (await DuckDBInstance.create('warehouse.duckdb')).connect());
+ * const r = await segmentsIntoSql(sql, segments, Date.now(), { into: 'segment_members', replace: true }, { dialect: 'duckdb', events: { from: "read_parquet('events/*.parquet')" } });
+ * console.log(r.counts);
+ * ```
+ */
+export async function segmentsIntoSql(
+  client: SqlClient,
+  segments: CompiledSegments | unknown,
+  now: EpochMs,
+  target: SegmentsIntoSqlTarget,
+  options: SegmentsSqlOptionsInput = {},
+): Promise<SqlMembershipCounts> {
+  expectTransactional(client, ['client']);
+  const set = compileSegments(segments);
+  const t = parseWith(segmentsIntoSqlTargetSchema, target, 'CONFIG_INVALID', ['target']);
+  const text = segmentsSql(set, now, options);
+  const table = sqlIdentifier(t.into);
+  const counts: Record<string, number> = Object.create(null) as Record<string, number>;
+  for (const id of set.ids) counts[id] = 0;
+  let rows = 0;
+  try {
+    await client.transaction(async (tx) => {
+      if (t.replace) await tx.query(`DROP TABLE IF EXISTS ${table}`);
+      await tx.query(`CREATE TABLE ${table} AS ${text}`);
+      const r = await tx.query<{ segment_id: string; n: number | string | bigint }>(`SELECT segment_id, count(*) AS n FROM ${table} GROUP BY segment_id`);
+      for (const row of r.rows) {
+        const n = Number(row.n);
+        if (String(row.segment_id) in counts) counts[String(row.segment_id)] = n;
+        rows += n;
+      }
+    });
+  } catch (e) {
+    throw sqlFailure(o(options).dialect === 'duckdb' ? 'DuckDB' : 'PostgreSQL', e);
+  }
+  return { table: t.into, counts, rows };
 }
