@@ -37,4 +37,10 @@ export interface SqlQueryable {
  */
 export interface SqlClient extends SqlQueryable {
   transaction<T>(fn: (tx: SqlQueryable) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` on one connection, outside any transaction (session state such as temporary tables lasts the whole
+   * call). A client over a pool implements it (`fromPg` checks out one connection); a client that is one
+   * connection (PGlite, a DuckDB connection) may omit it, and its `query` is used.
+   */
+  session?<T>(fn: (s: SqlQueryable) => Promise<T>): Promise<T>;
 }

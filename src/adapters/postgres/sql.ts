@@ -15,7 +15,7 @@ export interface PgPoolLike {
 
 /**
  * Wraps a `pg.Pool` as a {@link SqlClient}; transactions check out one connection, `BEGIN` … `COMMIT`, and roll
- * back on any error.
+ * back on any error; `session` checks out one connection for a whole call (temporary tables live on it).
  *
  * @example
  * ```ts
@@ -26,6 +26,19 @@ export interface PgPoolLike {
 export function fromPg(pool: PgPoolLike): SqlClient {
   return {
     query: async <R>(text: string, params?: ReadonlyArray<unknown>) => (await pool.query(text, params ? [...params] : undefined)) as { rows: R[] },
+    session: async <T>(fn: (s: SqlQueryable) => Promise<T>): Promise<T> => {
+      const conn = await pool.connect();
+      let broken: unknown;
+      try {
+        return await fn({ query: async <R>(text: string, params?: ReadonlyArray<unknown>) => (await conn.query(text, params ? [...params] : undefined)) as { rows: R[] } });
+      } catch (e) {
+        broken = e;
+        throw e;
+      } finally {
+        // A failed call may leave session state behind (temporary tables, an open transaction): drop the connection.
+        conn.release(broken === undefined ? undefined : true);
+      }
+    },
     transaction: async <T>(fn: (tx: SqlQueryable) => Promise<T>): Promise<T> => {
       const conn = await pool.connect();
       const tx: SqlQueryable = {
