@@ -15,5 +15,5 @@ export default defineConfig({
   target: 'node20',
   platform: 'node',
   banner: { js: '#!/usr/bin/env node' },
-  external: ['zod', 'jstat', '@date-fns/tz', 'lru-cache', 'libphonenumber-js', 'ioredis', 'pg', '@duckdb/node-api'],
+  external: ['zod', 'jstat', 'lru-cache', 'libphonenumber-js', 'ioredis', 'pg', '@duckdb/node-api'],
 });

@@ -87,6 +87,18 @@ describe('time zones', () => {
     expect(isValidTimeZone('')).toBe(false);
     expect(() => assertTimeZone('Nowhere/Land', ['tz'])).toThrow(expect.objectContaining({ code: 'TIMEZONE_INVALID', path: 'tz' }));
   });
+
+  it('reads offsets from the IANA data: half and quarter hours, zero, and historic ones between −1 h and 0 keep their sign', () => {
+    expect(utcOffsetMinutes(Date.UTC(2026, 0, 15), 'Asia/Kolkata')).toBe(330);
+    expect(utcOffsetMinutes(Date.UTC(2026, 0, 15), 'Asia/Kathmandu')).toBe(345);
+    expect(utcOffsetMinutes(Date.UTC(2026, 0, 15), 'America/St_Johns')).toBe(-210);
+    expect(utcOffsetMinutes(Date.UTC(2026, 0, 15), 'UTC')).toBe(0);
+    expect(utcOffsetMinutes(Date.UTC(2026, 6, 15), 'Europe/London')).toBe(60);
+    // Liberia kept Monrovia mean time, GMT−0:44:30, until 1972 (seconds dropped as getTimezoneOffset does);
+    // @date-fns/tz reads this as +44 (its parser loses the sign of "-00").
+    expect(utcOffsetMinutes(Date.UTC(1928, 4, 14), 'Africa/Monrovia')).toBe(-44);
+    expect(localTime(Date.UTC(1928, 4, 14, 12), 'Africa/Monrovia')).toMatchObject({ hour: 11, minute: 16 });
+  });
 });
 
 describe('calendar windows across DST', () => {

@@ -1,8 +1,7 @@
-import { TZDate } from '@date-fns/tz';
 import { CrossChannelError } from './errors.js';
 
 /**
- * Fast UTC-offset lookup for IANA zones. Asking `Intl` (through @date-fns/tz) costs ~5 µs per instant, and a
+ * Fast UTC-offset lookup for IANA zones. Asking `Intl` costs ~5 µs per instant, and a
  * calendar window needs a dozen such questions; capping and segments ask for windows on every decision. So
  * the offsets of a zone are read from `Intl` once per zone and year — sampled every 6 hours, each change
  * located to the millisecond by bisection — and kept as a small table of transitions. A lookup is then a
@@ -37,8 +36,27 @@ const zones = new Map<string, ZoneTables>();
 const MAX_ZONES = 512;
 const MAX_YEARS_PER_ZONE = 256;
 
+/** One `Intl` formatter per zone (building one costs tens of µs); bounded like the tables. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+const OFFSET = /GMT(?:([+-])(\d{1,2})(?::?(\d{2}))?(?::?(\d{2}))?)?$/;
+
+/**
+ * The zone's UTC offset at `ms` in whole minutes, read from `Intl`'s `longOffset` name (`GMT+05:30`, `GMT` for
+ * zero). Historic local-mean-time offsets with seconds (`GMT-00:44:30`) drop the seconds, as JavaScript's own
+ * `getTimezoneOffset` does; the sign is the text's, so offsets between −1 h and 0 keep theirs.
+ */
 function intlOffsetMinutes(ms: number, zone: string): number {
-  return -new TZDate(ms, zone).getTimezoneOffset();
+  let f = formatters.get(zone);
+  if (f === undefined) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' });
+    if (formatters.size >= MAX_ZONES) formatters.delete(formatters.keys().next().value!);
+    formatters.set(zone, f);
+  }
+  const m = OFFSET.exec(f.format(ms));
+  if (m === null) throw new CrossChannelError('TIMEZONE_INVALID', `No UTC offset for time zone ${JSON.stringify(zone)}`, { path: ['zone'], detail: { zone } });
+  if (m[1] === undefined) return 0;
+  const minutes = Number(m[2]) * 60 + Number(m[3] ?? 0);
+  return m[1] === '-' ? -minutes : minutes;
 }
 
 function buildYear(zone: string, year: number): YearTable {

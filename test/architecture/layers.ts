@@ -40,7 +40,7 @@ export const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** npm packages a layer may import at run time; anything else (node:*, ioredis, pg, vitest) is an edge. */
-const RUNTIME = ['zod', '@date-fns/tz', 'lru-cache'];
+const RUNTIME = ['zod', 'lru-cache'];
 export const MAY_IMPORT_PACKAGES: Readonly<Record<string, readonly string[]>> = {
   // identity imports no package of its own: the optional phone peer libphonenumber-js is found at run time by
   // src/identity/phone-lib.ts (Node's require, no import) or passed in; a typed error when it is neither.

@@ -9,24 +9,24 @@
  * minified distributions); the focused imports show what a narrow use costs.
  */
 export const SIZE_BUDGETS: Readonly<Record<string, number>> = {
-  index: 199_000, // 180_741
-  identity: 35_500, // 32_228
-  consent: 30_000, // 27_099
-  capping: 23_750, // 21_410
-  segments: 43_250, // 39_175
-  arbitration: 29_000, // 26_217
-  attribution: 31_750, // 28_683
-  experiments: 48_750, // 44_204
-  timing: 31_750, // 28_780
-  insights: 44_500, // 40_284
-  decide: 57_000, // 51_656
-  journeys: 49_000, // 44_349
-  'adapters/memory': 46_000, // 41_791
-  'adapters/redis': 34_000, // 30_817
-  'adapters/postgres': 36_750, // 33_284
-  'adapters/duckdb': 1_500, // 1_271
+  index: 198_500, // 180_371
+  identity: 34_750, // 31_369
+  consent: 28_250, // 25_554
+  capping: 22_250, // 20_057
+  segments: 42_250, // 38_183
+  arbitration: 27_250, // 24_743
+  attribution: 30_000, // 27_203
+  experiments: 47_250, // 42_730
+  timing: 30_250, // 27_388
+  insights: 43_000, // 38_966
+  decide: 55_500, // 50_339
+  journeys: 47_500, // 43_038
+  'adapters/memory': 44_750, // 40_488
+  'adapters/redis': 32_500, // 29_452
+  'adapters/postgres': 35_250, // 31_835
+  'adapters/duckdb': 1_500, // 1_270
   'adapters/otel': 1_500, // 1_235
-  testing: 49_000, // 44_383
+  testing: 47_500, // 43_080
   'consent: TCF decode + check': 7_500, // 6_674
-  'core: calendar windows': 4_250, // 3_733
+  'core: calendar windows': 2_750, // 2_396
 };
