@@ -171,7 +171,7 @@ let j = 0;
 const nextHistory = (): BehaviourEvent[] => histories[(j = (j + 1) % N_EVENT_PROFILES)]!;
 await compare(
   `event-window rules: 3 segments per profile, 10 events each, cycling over ${N_EVENT_PROFILES.toLocaleString('en-US')} profiles`,
-  { name: 'crosschannel (binary-searched windows)', fn: () => eventSegments.evaluate({}, nextHistory(), NOW) },
+  { name: 'crosschannel (raw events)', fn: () => eventSegments.evaluate({}, nextHistory(), NOW) },
   [{ name: 'json-logic-js filter/reduce ×3', fn: () => eventLogicMembers(nextHistory()) }],
   { timeMs: 2000 },
 );

@@ -95,6 +95,34 @@ describe('window boundaries: [start, end), never after now', () => {
       runs(100),
     );
   });
+  it('the one-type fast paths (count, sum, did … not since over `last`) equal the general path on any events', () => {
+    // A channel filter that every event passes forces the general path; the same rule without it takes the fast one.
+    const both = (rule: (f: Record<string, unknown>) => Record<string, unknown>) => [compileSegment(rule({})), compileSegment(rule({ channel: ['web', 'email', 'app'] }))] as const;
+    const typeArb = fc.constantFrom('view', 'cart', 'buy');
+    const evs = fc
+      .array(fc.record({ type: typeArb, at: fc.integer({ min: -6, max: 2 }), amount: fc.oneof(fc.integer({ min: -5, max: 9 }), fc.constant(Number.NaN), fc.constant('x')) }), { maxLength: 10 })
+      .map((xs) => xs.map((x) => ({ subjectId: 'p', type: x.type, channel: 'web', at: 1e12 + x.at * 1000, properties: { amount: x.amount } })).sort((a, b) => a.at - b.at));
+    fc.assert(
+      fc.property(evs, typeArb, typeArb, fc.option(fc.integer({ min: 0, max: 7 }), { nil: undefined }), fc.integer({ min: 0, max: 4 }), (events, a, b, lastS, k) => {
+        const window = lastS === undefined ? {} : { window: { last: lastS * 1000 } };
+        const now = 1e12;
+        for (const [fast, general] of [
+          both((f) => ({ count: { type: a, ...f }, ...window, op: 'gte', value: k })),
+          both((f) => ({ aggregate: 'sum', property: 'amount', event: { type: a, ...f }, ...window, op: 'gt', value: k })),
+          both((f) => ({ did: { type: a, ...f }, notSince: { type: b, ...f }, ...window })),
+        ]) {
+          expect(fast({}, events, now)).toBe(general({}, events, now));
+        }
+      }),
+      runs(500),
+    );
+  });
+  it('did … not since: B at the same instant as the last A, before it in the list, counts as since', () => {
+    const rule = compileSegment({ did: { type: 'cart' }, notSince: { type: 'buy' }, window: { last: 3_600_000 } });
+    const at = 1e12 - 1000;
+    expect(rule({}, [{ subjectId: 'p', type: 'buy', at, properties: {} }, { subjectId: 'p', type: 'cart', at, properties: {} }], 1e12)).toBe(false);
+    expect(rule({}, [{ subjectId: 'p', type: 'buy', at: at - 1, properties: {} }, { subjectId: 'p', type: 'cart', at, properties: {} }], 1e12)).toBe(true);
+  });
   it('from/to: from inclusive, to exclusive', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 1e12 }), fc.integer({ min: 1, max: 1e9 }), (from, len) => {

@@ -14,6 +14,11 @@ import {
   compileWindow,
   anniversaryInPeriod,
   daysToAnniversary,
+  compareNumber,
+  fastAttributeTest,
+  lastRange,
+  numberComparison,
+  onlyTypeOf,
   toInstant,
   type EvalContext,
   type Profile,
@@ -63,6 +68,7 @@ export function compileNode(rule: SegmentRule, path: Path, resolver: Resolver): 
 /** Compiles one parsed rule tree. */
 function compileParsed(rule: SegmentRule, path: Path, resolver: Resolver): CompiledNode {
   const bounds = new Float64Array(2);
+  const range = new Int32Array(2);
   if ('and' in rule || 'or' in rule) {
     const isAnd = 'and' in rule;
     const kids = (isAnd ? rule.and : (rule as { or: ReadonlyArray<SegmentRule> }).or).map((c, i) => compileParsed(c, [...path, isAnd ? 'and' : 'or', i], resolver));
@@ -93,7 +99,8 @@ function compileParsed(rule: SegmentRule, path: Path, resolver: Resolver): Compi
   if ('attr' in rule) {
     const get = compileGetter(rule.attr);
     const t = compileValueTest(rule, path);
-    return node('attr', path, rule, (c) => t(get(c.profile)), (c) => get(c.profile));
+    const fast = fastAttributeTest(rule);
+    return node('attr', path, rule, fast !== undefined ? (c) => fast(c.profile) : (c) => t(get(c.profile)), (c) => get(c.profile));
   }
   if ('segment' in rule) {
     const t = resolver.reference(rule.segment, [...path, 'segment']);
@@ -161,6 +168,29 @@ function compileParsed(rule: SegmentRule, path: Path, resolver: Resolver): Compi
     const f = compileEventFilter(rule.count, [...path, 'count']);
     const win = compileWindow(rule.window, [...path, 'window']);
     const t = compileNumberTest(rule.op, rule.value);
+    const type = onlyTypeOf(rule.count);
+    if (type !== undefined && (rule.window === undefined || 'last' in rule.window)) {
+      // The common shape: one event type over the last d (or all history), scanned with an inline comparison.
+      const last = rule.window === undefined ? undefined : rule.window.last;
+      // One backward walk from the newest event to the window's start: no binary search, and each event in
+      // the window is read once.
+      const fast = (c: EvalContext): number => {
+        const ev = c.events;
+        const start = last === undefined ? -Infinity : c.now - last;
+        const end = c.now + 1;
+        let i = ev.length - 1;
+        while (i >= 0 && ev[i]!.at >= end) i--;
+        let n = 0;
+        for (; i >= 0; i--) {
+          const e = ev[i]!;
+          if (e.at < start) break;
+          if (e.type === type) n++;
+        }
+        return n;
+      };
+      const { code, lo, hi } = numberComparison(rule.op, rule.value);
+      return node('count', path, rule, (c) => compareNumber(code, fast(c), lo, hi), fast);
+    }
     const count = (c: EvalContext): number => {
       win(c, bounds);
       const ev = c.events;
@@ -177,6 +207,26 @@ function compileParsed(rule: SegmentRule, path: Path, resolver: Resolver): Compi
     const t = compileNumberTest(rule.op, rule.value);
     const get = compileGetter(rule.property);
     const fn = rule.aggregate;
+    const type = onlyTypeOf(rule.event);
+    if (fn === 'sum' && type !== undefined && (rule.window === undefined || 'last' in rule.window)) {
+      // The common shape: a sum of one type's property over the last d, scanned with an inline comparison.
+      const last = rule.window === undefined ? undefined : rule.window.last;
+      // Summed oldest first, as the general path does (floating-point addition is not associative).
+      const sum = (c: EvalContext): number => {
+        const ev = c.events;
+        lastRange(ev, c.now, last, range);
+        let acc = 0;
+        for (let i = range[0]!, hi = range[1]!; i < hi; i++) {
+          const e = ev[i]!;
+          if (e.type !== type) continue;
+          const v = get(e.properties);
+          if (typeof v === 'number' && Number.isFinite(v)) acc += v;
+        }
+        return acc;
+      };
+      const { code, lo, hi } = numberComparison(rule.op, rule.value);
+      return node('aggregate', path, rule, (c) => compareNumber(code, sum(c), lo, hi), sum);
+    }
     const aggregate = (c: EvalContext): number | undefined => {
       win(c, bounds);
       const ev = c.events;
@@ -256,6 +306,30 @@ function compileParsed(rule: SegmentRule, path: Path, resolver: Resolver): Compi
     return { lastAt };
   };
   // The test walks the same events as `observe` without building its result object.
+  const didType = onlyTypeOf(seq.did);
+  const sinceType = onlyTypeOf(seq.notSince);
+  if (didType !== undefined && sinceType !== undefined && (seq.window === undefined || 'last' in seq.window)) {
+    // The common shape (one type each, the last d): inline comparisons, one range computation.
+    const last = seq.window === undefined ? undefined : seq.window.last;
+    const fast = (c: EvalContext): boolean => {
+      const ev = c.events;
+      const start = last === undefined ? -Infinity : c.now - last;
+      const now1 = c.now + 1;
+      let end = ev.length;
+      while (end > 0 && ev[end - 1]!.at >= now1) end--;
+      // The last A in the window, walking back from the newest event.
+      let i = end - 1;
+      while (i >= 0 && ev[i]!.at >= start && ev[i]!.type !== didType) i--;
+      if (i < 0 || ev[i]!.at < start) return false;
+      // B at the same instant as A counts as "since": step back over events sharing A's instant.
+      const at = ev[i]!.at;
+      let k = i;
+      while (k > 0 && ev[k - 1]!.at === at) k--;
+      for (; k < end; k++) if (ev[k]!.type === sinceType) return false;
+      return true;
+    };
+    return node('did', path, rule, fast, observe);
+  }
   const test = (c: EvalContext): boolean => {
     win(c, bounds);
     const ev = c.events;
@@ -342,6 +416,12 @@ export function compileSegments(input: unknown): CompiledSegments {
   const index = new Map<string, number>();
   definitions.forEach((d, i) => index.set(d.id, i));
   const compiled: Array<CompiledSegment | undefined> = new Array(definitions.length);
+  // Segments another one references: only those need the per-evaluation memo.
+  const referenced = new Uint8Array(definitions.length);
+  // When every segment reads time in the same fixed zone (the usual case), the context carries it from the start
+  // and a segment's run is its test, with no zone to resolve, save and restore per segment.
+  const zone0 = definitions[0]?.timeZone ?? 'UTC';
+  const sharedZone = definitions.every((d) => d.timeZoneAttr === undefined && (d.timeZone ?? 'UTC') === zone0) ? zone0 : undefined;
   // Per-evaluation memo of referenced segments: a generation stamp avoids clearing it for every profile.
   const stamp = new Float64Array(definitions.length);
   const value = new Uint8Array(definitions.length);
@@ -360,6 +440,7 @@ export function compileSegments(input: unknown): CompiledSegments {
     const resolver: Resolver = {
       reference: (id) => {
         const j = index.get(id)!;
+        referenced[j] = 1;
         compileAt(j); // dependencies first; parseSegments has ruled out cycles
         return (ctx) => runMemo(j, ctx);
       },
@@ -367,13 +448,16 @@ export function compileSegments(input: unknown): CompiledSegments {
     const root = compileParsed(def.rule, [i, 'rule'], resolver);
     const zoneOf = zoneResolver(def);
     const test = root.test;
-    const run = (ctx: EvalContext): boolean => {
-      const saved = ctx.zone;
-      ctx.zone = zoneOf(ctx.profile);
-      const r = test(ctx);
-      ctx.zone = saved;
-      return r;
-    };
+    const run =
+      sharedZone !== undefined
+        ? test
+        : (ctx: EvalContext): boolean => {
+            const saved = ctx.zone;
+            ctx.zone = zoneOf(ctx.profile);
+            const r = test(ctx);
+            ctx.zone = saved;
+            return r;
+          };
     const seg = { definition: def, root, run };
     compiled[i] = seg;
     return seg;
@@ -388,7 +472,7 @@ export function compileSegments(input: unknown): CompiledSegments {
   };
   const newContext = (profile: Profile, events: ReadonlyArray<BehaviourEvent>, now: EpochMs): EvalContext => {
     generation++;
-    return { profile, events: inTimeOrder(events), now, zone: 'UTC' };
+    return { profile, events: inTimeOrder(events), now, zone: sharedZone ?? 'UTC' };
   };
   const matches = (id: string, profile: Profile, events: ReadonlyArray<BehaviourEvent>, now: EpochMs): boolean =>
     runMemo(at(id), newContext(profile, events, now));
@@ -404,7 +488,7 @@ export function compileSegments(input: unknown): CompiledSegments {
     evaluate: (profile, events, now) => {
       const ctx = newContext(profile, events, now);
       const out: string[] = [];
-      for (let i = 0; i < segs.length; i++) if (runMemo(i, ctx)) out.push(ids[i]!);
+      for (let i = 0; i < segs.length; i++) if (referenced[i] === 1 ? runMemo(i, ctx) : segs[i]!.run(ctx)) out.push(ids[i]!);
       return out;
     },
     root: (id) => segs[at(id)]!.root,

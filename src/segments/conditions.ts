@@ -153,6 +153,83 @@ export function compileNumberTest(op: string, value: number | readonly [number, 
   }
 }
 
+/**
+ * A numeric comparison as data: `code` (0 eq, 1 neq, 2 gt, 3 gte, 4 lt, 5 lte, 6 between `[lo, hi]`) for
+ * {@link compareNumber}, one plain function V8 inlines where a closure per operator would be a call.
+ */
+export interface NumberComparison {
+  readonly code: number;
+  readonly lo: number;
+  readonly hi: number;
+}
+
+const OP_CODES: Readonly<Record<string, number>> = { eq: 0, neq: 1, gt: 2, gte: 3, lt: 4, lte: 5 };
+
+/** {@link NumberComparison} of `op` and `value` (the same semantics as {@link compileNumberTest}). */
+export function numberComparison(op: string, value: number | readonly [number, number]): NumberComparison {
+  if (Array.isArray(value)) return { code: 6, lo: value[0] as number, hi: value[1] as number };
+  return { code: OP_CODES[op] ?? 5, lo: value as number, hi: value as number };
+}
+
+/** `n` compared as {@link NumberComparison} says. */
+export function compareNumber(code: number, n: number, lo: number, hi: number): boolean {
+  switch (code) {
+    case 0:
+      return n === lo;
+    case 1:
+      return n !== lo;
+    case 2:
+      return n > lo;
+    case 3:
+      return n >= lo;
+    case 4:
+      return n < lo;
+    case 5:
+      return n <= lo;
+    default:
+      return n >= lo && n <= hi;
+  }
+}
+
+/**
+ * The attribute test of a condition on a top-level attribute with a case-sensitive `eq`, `in`, `gt`, `gte`,
+ * `lt` or `lte` (the common shapes), reading the profile directly; `undefined` for any other shape, which
+ * {@link compileGetter} and {@link compileValueTest} serve. Same answers: functions and symbols (which the
+ * getter reads as missing) equal no JSON value and are no number or string.
+ */
+export function fastAttributeTest(c: AttributeCondition): ((profile: unknown) => boolean) | undefined {
+  if (c.attr.includes('.') || ('ignoreCase' in c && c.ignoreCase === true)) return undefined;
+  const k = c.attr;
+  const read = (p: unknown): unknown => (typeof p === 'object' && p !== null ? (p as Record<string, unknown>)[k] : undefined);
+  switch (c.op) {
+    case 'eq': {
+      const want = c.value;
+      return (p) => read(p) === want;
+    }
+    case 'in': {
+      const set = new Set<unknown>(c.value);
+      return (p) => set.has(read(p));
+    }
+    case 'gt':
+    case 'gte':
+    case 'lt':
+    case 'lte': {
+      const w = c.value as number | string;
+      const t = typeof w;
+      const code = OP_CODES[c.op]!;
+      if (t === 'number') {
+        return (p) => {
+          const v = read(p);
+          return typeof v === 'number' && compareNumber(code, v, w as number, w as number);
+        };
+      }
+      return undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
 /** A compiled event filter. */
 export type EventTest = (e: BehaviourEvent) => boolean;
 
@@ -196,6 +273,27 @@ export function compileEventFilter(f: EventFilter, path: ReadonlyArray<string | 
     for (let i = 0; i < tests.length; i++) if (!tests[i]!(e)) return false;
     return true;
   };
+}
+
+/**
+ * The one event type a filter tests, when that is all it tests (no channel, no property condition): the common
+ * case, which the event conditions scan with an inline comparison instead of a call per event (a call site
+ * shared by every condition of a set is polymorphic, and V8 does not inline it).
+ */
+export function onlyTypeOf(f: EventFilter): string | undefined {
+  const t = typeof f.type === 'string' ? f.type : f.type?.length === 1 ? f.type[0] : undefined;
+  return t !== undefined && f.channel === undefined && (f.where === undefined || f.where.length === 0) ? t : undefined;
+}
+
+/**
+ * Index range `[lo, hi)` of the events in `[now − last, now]` (all history up to `now` when `last` is
+ * undefined), written into `out`: what `compileWindow` and two binary searches give, without a call through the
+ * window closure, and without a search for the end when no event is after `now` (the usual case).
+ */
+export function lastRange(ev: ReadonlyArray<BehaviourEvent>, now: number, last: number | undefined, out: Int32Array): void {
+  const n = ev.length;
+  out[0] = last === undefined ? 0 : lowerBoundAt(ev, now - last);
+  out[1] = n > 0 && ev[n - 1]!.at > now ? lowerBoundAt(ev, now + 1) : n;
 }
 
 /**
