@@ -180,9 +180,11 @@ export interface SqlComponentCounts {
 
 /**
  * {@link identityComponentsFromSql} that keeps the result in the database: `CREATE TABLE <into>` with one
- * `(identifier, component)` row per identifier (and `<attachedInto>` for non-linking types), all in one
- * transaction on one connection — a failing round, or an existing table without `replace`, leaves the database
- * as it was. Only counts come back to Node, so it suits link tables of tens of millions of rows.
+ * `(identifier, component)` row per identifier (and `<attachedInto>` for non-linking types). Everything runs on
+ * one connection (`client.session` when the client has one: `fromPg` checks out one pool connection; a client
+ * of your own over a pool must implement it); the rounds run outside any transaction and the result tables are
+ * written in one `BEGIN … COMMIT`, so a failing round, or an existing table without `replace`, leaves the
+ * database as it was. Only counts come back to Node, so it suits link tables of tens of millions of rows.
  *
  * @example
  * ```ts
