@@ -1,6 +1,7 @@
 import { CrossChannelError, fromZodError } from '../core/errors.js';
 import { behaviourEventSchema, type BehaviourEvent, type BehaviourEventInput } from '../core/records.js';
 import type { EpochMs } from '../core/time.js';
+import { ENGLISH } from '../core/zod.js';
 
 /** Options of {@link EventStore.read}. */
 export interface EventReadOptions {
@@ -49,7 +50,7 @@ export interface EventStore {
 export function parseEventBatch(events: ReadonlyArray<BehaviourEventInput | BehaviourEvent>): BehaviourEvent[] {
   if (!Array.isArray(events)) throw new CrossChannelError('INPUT_INVALID', 'append takes an array of events', { path: [] });
   return events.map((e, i) => {
-    const r = behaviourEventSchema.safeParse(e);
+    const r = behaviourEventSchema.safeParse(e, ENGLISH);
     if (!r.success) throw fromZodError(r.error, 'INPUT_INVALID', [i]);
     return r.data;
   });
