@@ -5,6 +5,7 @@ import type { SqlClient } from '../core/sql.js';
 import { identityComponentsFromSql, identityComponentsIntoSql } from './sql.js';
 import { createPglite, createPostgresDb, postgresServerUrl } from '../../test/fixtures/pglite.js';
 import { createDuckDB } from '../../test/fixtures/duckdb.js';
+import { fromPg } from '../adapters/postgres/sql.js';
 
 const NOW = Date.UTC(2026, 5, 1);
 const DAY = 86_400_000;
@@ -188,6 +189,34 @@ describe('identity components in SQL equal an in-memory union-find', () => {
       await expect(identityComponentsIntoSql(sql, NOW, { into: 'comps', attachedInto: 'comps' })).rejects.toSatisfy((e) => isCrossChannelError(e, 'CONFIG_INVALID') && e.path === 'target.attachedInto');
       await expect(identityComponentsIntoSql(sql, NOW, { into: 'x y' })).rejects.toSatisfy((e) => isCrossChannelError(e, 'CONFIG_INVALID') && e.path === 'target.into');
       await expect(identityComponentsIntoSql({ query: sql.query.bind(sql) } as never, NOW, { into: 'c2' })).rejects.toSatisfy((e) => isCrossChannelError(e, 'INPUT_INVALID') && e.path === 'client');
+    }
+  });
+
+  it('on a pool, the work tables stay on one connection: a pool that hands each query to another connection still gives the components (postgres server)', async (ctx) => {
+    const url = postgresServerUrl();
+    if (!url) return ctx.skip();
+    const db = await createPostgresDb(url);
+    const a = await db.pool.connect();
+    const b = await db.pool.connect();
+    try {
+      // What a busy pool may do at any time: the next statement on another connection. Temporary tables are per
+      // connection, so without a session the second round would not find the first one's tables.
+      let flip = 0;
+      const rotating = {
+        query: (text: string, params?: unknown[]) => ((flip++ & 1) === 0 ? a : b).query(text, params),
+        connect: () => db.pool.connect(),
+      };
+      const sql = fromPg(rotating);
+      const chain = Array.from({ length: 299 }, (_, i) => ({ a: `p${(i * 7919) % 300}`, b: `p${((i + 1) * 7919) % 300}`, at: NOW }));
+      await load(sql, chain);
+      const r = await identityComponentsFromSql(sql, NOW);
+      expect({ components: r.components, identifiers: r.componentOf.size }).toEqual({ components: 1, identifiers: 300 });
+      const into = await identityComponentsIntoSql(sql, NOW, { into: 'comps_rotating', replace: true });
+      expect({ components: into.components, identifiers: into.identifiers }).toEqual({ components: 1, identifiers: 300 });
+    } finally {
+      a.release();
+      b.release();
+      await db.close();
     }
   });
 
