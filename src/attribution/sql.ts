@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { sqlNameSchema as identifier } from '../core/sql-schema.js';
 import { expectFunction, expectObject } from '../core/guards.js';
 import { CrossChannelError, parseWith } from '../core/errors.js';
 import { DAY } from '../core/time.js';
@@ -15,7 +16,6 @@ import { statisticsFromJSON, type AttributionStatistics, type AttributionStatist
  * counts when `conversion − touch ≤ lookback`; repeats collapsed after the window. Equal timestamps among
  * touches are ordered by `tieBreaker` (default the channel) — SQL has no input order.
  */
-const identifier = z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/, 'Must be a plain SQL identifier (schema.table allowed)'));
 
 /**
  * Schema of the SQL source description. `timeType`: `timestamptz` columns or `epoch_ms` numbers.

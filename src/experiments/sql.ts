@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { sqlNameSchema as identifier } from '../core/sql-schema.js';
 import { CrossChannelError, parseWith } from '../core/errors.js';
 import type { SqlQueryable } from '../core/sql.js';
 import type { EpochMs } from '../core/time.js';
@@ -12,7 +13,6 @@ import { checkExperimentStats, emptyExperimentStats, MOMENTS, type ExperimentSta
  * `properties` jsonb): only one row per variant leaves the database. Metrics must read events
  * (`source: 'events'`); responses live in the contact history, not in SQL.
  */
-const identifier = z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/, 'Must be a plain SQL identifier (schema.table allowed)'));
 
 /**
  * Where the events are.

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { sqlNameSchema as identifier, sqlRelationSchema } from '../core/sql-schema.js';
 import { CrossChannelError, parseWith } from '../core/errors.js';
 import { durationSchema } from '../core/schema.js';
 import { expectTransactional, sqlFailure, sqlIdentifier, sqlString } from '../core/sql-dialect.js';
@@ -19,7 +20,6 @@ import type { EpochMs } from '../core/time.js';
  * `crosschannel/identity` on the (few) components that break them.
  */
 
-const identifier = z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/, 'Must be a plain SQL identifier (schema.table allowed)'));
 
 /**
  * Schema of the options of {@link identityComponentsFromSql}.
@@ -31,7 +31,7 @@ const identifier = z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_]
  */
 export const identityComponentsSqlOptionsSchema = z.strictObject({
     /** A table, or `{ from: '<SQL>' }` for any relation (a Parquet glob in DuckDB). */
-    links: z._default(z.union([identifier, z.strictObject({ from: z.string().check(z.minLength(1), z.maxLength(4096)) })]), 'identity_links'),
+    links: z._default(sqlRelationSchema, 'identity_links'),
     a: z._default(identifier, 'a'),
     b: z._default(identifier, 'b'),
     /** Epoch-ms column of the link's observation time; needed by `maxLinkAge`. */

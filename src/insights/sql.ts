@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { sqlNameSchema as identifier } from '../core/sql-schema.js';
 import { CrossChannelError, parseWith } from '../core/errors.js';
 import type { SqlQueryable } from '../core/sql.js';
 import type { KpiStateJSON } from './accumulate.js';
@@ -15,7 +16,6 @@ import { parseKpiOptions, type KpiOptions, type KpiOptionsInput } from './option
  * returns the partial state the in-memory accumulators produce, so `kpiTable`, `funnelReport` and
  * `cohortReport` read both alike, and the tests hold them equal.
  */
-const identifier = z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/, 'Must be a plain SQL identifier (schema.table allowed)'));
 
 /**
  * Schema of the SQL source: table and column names, and whether `at` columns hold `epoch_ms` numbers (the

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { sqlNameSchema as identifier, sqlRelationSchema } from '../core/sql-schema.js';
 import { CrossChannelError, parseWith } from '../core/errors.js';
 import { duckdbDialect, expectTransactional, postgresDialect, sqlFailure, sqlIdentifier, sqlString, type SqlDialect } from '../core/sql-dialect.js';
 import type { SqlClient, SqlQueryable } from '../core/sql.js';
@@ -15,9 +16,6 @@ import type { SegmentErrorCode } from './errors.js';
  * `since` windows) are refused with `SEGMENT_SQL_UNSUPPORTED` naming them.
  */
 
-const identifier = z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/, 'Must be a plain SQL identifier (schema.table allowed)'));
-/** A table name, or `{ from: '<SQL>' }` for any relation the engine reads (`read_parquet('exports/*.parquet')`). */
-const relation = z.union([identifier, z.strictObject({ from: z.string().check(z.minLength(1), z.maxLength(4096)) })]);
 
 /**
  * Schema of the SQL source description of {@link segmentsSql}: the two relations, their columns, how `at` is
@@ -30,8 +28,8 @@ const relation = z.union([identifier, z.strictObject({ from: z.string().check(z.
  */
 export const segmentsSqlOptionsSchema = z.strictObject({
     dialect: z._default(z.enum(['postgres', 'duckdb']), 'postgres'),
-    profiles: z._default(relation, 'profiles'),
-    events: z._default(relation, 'events'),
+    profiles: z._default(sqlRelationSchema, 'profiles'),
+    events: z._default(sqlRelationSchema, 'events'),
     subjectId: z._default(identifier, 'subject_id'),
     attributes: z._default(identifier, 'attributes'),
     type: z._default(identifier, 'type'),
@@ -243,7 +241,7 @@ function o(options: SegmentsSqlOptionsInput): Options {
   return parseWith(segmentsSqlOptionsSchema, options ?? {}, 'CONFIG_INVALID');
 }
 
-function from(r: z.output<typeof relation>): string {
+function from(r: z.output<typeof sqlRelationSchema>): string {
   return typeof r === 'string' ? sqlIdentifier(r) : `(SELECT * FROM ${r.from}) src`;
 }
 
