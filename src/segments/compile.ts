@@ -14,10 +14,8 @@ import {
   compileWindow,
   anniversaryInPeriod,
   daysToAnniversary,
-  compareNumber,
   fastAttributeTest,
   lastRange,
-  numberComparison,
   onlyTypeOf,
   toInstant,
   type EvalContext,
@@ -188,8 +186,7 @@ function compileParsed(rule: SegmentRule, path: Path, resolver: Resolver): Compi
         }
         return n;
       };
-      const { code, lo, hi } = numberComparison(rule.op, rule.value);
-      return node('count', path, rule, (c) => compareNumber(code, fast(c), lo, hi), fast);
+      return node('count', path, rule, (c) => t(fast(c)), fast);
     }
     const count = (c: EvalContext): number => {
       win(c, bounds);
@@ -224,8 +221,7 @@ function compileParsed(rule: SegmentRule, path: Path, resolver: Resolver): Compi
         }
         return acc;
       };
-      const { code, lo, hi } = numberComparison(rule.op, rule.value);
-      return node('aggregate', path, rule, (c) => compareNumber(code, sum(c), lo, hi), sum);
+      return node('aggregate', path, rule, (c) => t(sum(c)), sum);
     }
     const aggregate = (c: EvalContext): number | undefined => {
       win(c, bounds);

@@ -132,25 +132,8 @@ export function compileValueTest(c: AttributeCondition | PropertyCondition, path
 
 /** Compiles a numeric comparison (`op`, `value`) as used by count, aggregate, age and occurrence. */
 export function compileNumberTest(op: string, value: number | readonly [number, number]): (n: number) => boolean {
-  if (Array.isArray(value)) {
-    const [lo, hi] = value as readonly [number, number];
-    return (n) => n >= lo && n <= hi;
-  }
-  const w = value as number;
-  switch (op) {
-    case 'eq':
-      return (n) => n === w;
-    case 'neq':
-      return (n) => n !== w;
-    case 'gt':
-      return (n) => n > w;
-    case 'gte':
-      return (n) => n >= w;
-    case 'lt':
-      return (n) => n < w;
-    default:
-      return (n) => n <= w;
-  }
+  const { code, lo, hi } = numberComparison(op, value);
+  return (n) => compareNumber(code, n, lo, hi);
 }
 
 /**
@@ -165,7 +148,7 @@ export interface NumberComparison {
 
 const OP_CODES: Readonly<Record<string, number>> = { eq: 0, neq: 1, gt: 2, gte: 3, lt: 4, lte: 5 };
 
-/** {@link NumberComparison} of `op` and `value` (the same semantics as {@link compileNumberTest}). */
+/** {@link NumberComparison} of `op` and `value` (`between` for a `[lo, hi]` pair; an unknown `op` compares as `lte`). */
 export function numberComparison(op: string, value: number | readonly [number, number]): NumberComparison {
   if (Array.isArray(value)) return { code: 6, lo: value[0] as number, hi: value[1] as number };
   return { code: OP_CODES[op] ?? 5, lo: value as number, hi: value as number };
