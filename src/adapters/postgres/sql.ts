@@ -25,12 +25,12 @@ export interface PgPoolLike {
  */
 export function fromPg(pool: PgPoolLike): SqlClient {
   return {
-    query: async <R>(text: string, params?: ReadonlyArray<unknown>) => (await pool.query(text, params ? [...params] : undefined)) as { rows: R[] },
+    query: queryOn(pool),
     session: async <T>(fn: (s: SqlQueryable) => Promise<T>): Promise<T> => {
       const conn = await pool.connect();
       let broken: unknown;
       try {
-        return await fn({ query: async <R>(text: string, params?: ReadonlyArray<unknown>) => (await conn.query(text, params ? [...params] : undefined)) as { rows: R[] } });
+        return await fn({ query: queryOn(conn) });
       } catch (e) {
         broken = e;
         throw e;
@@ -41,9 +41,7 @@ export function fromPg(pool: PgPoolLike): SqlClient {
     },
     transaction: async <T>(fn: (tx: SqlQueryable) => Promise<T>): Promise<T> => {
       const conn = await pool.connect();
-      const tx: SqlQueryable = {
-        query: async <R>(text: string, params?: ReadonlyArray<unknown>) => (await conn.query(text, params ? [...params] : undefined)) as { rows: R[] },
-      };
+      const tx: SqlQueryable = { query: queryOn(conn) };
       try {
         await conn.query('BEGIN');
         const out = await fn(tx);
@@ -61,6 +59,11 @@ export function fromPg(pool: PgPoolLike): SqlClient {
       }
     },
   };
+}
+
+/** The port's `query` over a `pg` pool or checked-out client (its parameters as the mutable array `pg` takes). */
+function queryOn(target: Pick<PgPoolLike, 'query'>): SqlQueryable['query'] {
+  return async <R>(text: string, params?: ReadonlyArray<unknown>) => (await target.query(text, params ? [...params] : undefined)) as { rows: R[] };
 }
 
 /** Structural type of a PGlite instance (only what is used). */
