@@ -34,6 +34,12 @@ interface ZoneTables {
  */
 const zones = new Map<string, ZoneTables>();
 const MAX_ZONES = 512;
+
+/** `map.set(key, value)`, first dropping the oldest entry when the map already holds `max`. */
+function setBounded<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
+  if (map.size >= max) map.delete(map.keys().next().value!);
+  map.set(key, value);
+}
 const MAX_YEARS_PER_ZONE = 256;
 
 /** One `Intl` formatter per zone (building one costs tens of µs); bounded like the tables. */
@@ -49,8 +55,7 @@ function intlOffsetMinutes(ms: number, zone: string): number {
   let f = formatters.get(zone);
   if (f === undefined) {
     f = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' });
-    if (formatters.size >= MAX_ZONES) formatters.delete(formatters.keys().next().value!);
-    formatters.set(zone, f);
+    setBounded(formatters, zone, f, MAX_ZONES);
   }
   const m = OFFSET.exec(f.format(ms));
   if (m === null) throw new CrossChannelError('TIMEZONE_INVALID', `No UTC offset for time zone ${JSON.stringify(zone)}`, { path: ['zone'], detail: { zone } });
@@ -103,8 +108,7 @@ export function isKnownZone(zone: string): boolean {
       known = false;
     }
     // Bounded: names come from requests, and every junk name would otherwise stay cached (oldest dropped first).
-    if (validity.size >= 1024) validity.delete(validity.keys().next().value!);
-    validity.set(zone, known);
+    setBounded(validity, zone, known, 1024);
   }
   return known;
 }
@@ -124,8 +128,7 @@ export function zoneOffsetMinutes(ms: number, zone: string): number {
   if (z === undefined) {
     if (typeof zone !== 'string' || !isKnownZone(zone)) throw new CrossChannelError('TIMEZONE_INVALID', `Unknown IANA time zone ${JSON.stringify(zone)}`, { path: ['zone'], detail: { zone } });
     z = { years: new Map(), last: undefined };
-    if (zones.size >= MAX_ZONES) zones.delete(zones.keys().next().value!);
-    zones.set(zone, z);
+    setBounded(zones, zone, z, MAX_ZONES);
   }
   let table = z.last;
   if (table === undefined || ms < table.from || ms >= table.to) {
