@@ -96,28 +96,22 @@ export interface SqlComponents {
  */
 export async function identityComponentsFromSql(client: SqlQueryable, now: EpochMs, options: IdentityComponentsSqlOptionsInput = {}): Promise<SqlComponents> {
   const o = componentOptions(now, options);
-  const t = (name: string): string => `${o.tablePrefix}_${name}`;
   const work = async (q: SqlQueryable): Promise<SqlComponents> => {
     const query = queryOf(q);
     const rounds = await propagate(query, now, o);
-    const { rows } = await query<{ id: string; c: string }>(
-      `SELECT i.id, r.id AS c FROM ${t('labels')} lb JOIN ${t('ids')} i ON i.n = lb.v JOIN ${t('ids')} r ON r.n = lb.l`,
-    );
+    const { rows } = await query<ComponentRow>(componentRowsSql(o));
     const attached = new Map<string, string[]>();
     if (o.nonLinking.length > 0) {
-      const a = await query<{ n: string; c: string }>(
-        `SELECT DISTINCT a.n, r.id AS c FROM ${t('attach')} a JOIN ${t('ids')} i ON i.id = a.y JOIN ${t('labels')} lb ON lb.v = i.n JOIN ${t('ids')} r ON r.n = lb.l`,
-      );
-      for (const r of a.rows) (attached.get(String(r.n)) ?? attached.set(String(r.n), []).get(String(r.n))!).push(String(r.c));
+      const a = await query<ComponentRow>(attachedRowsSql(o));
+      for (const r of a.rows) (attached.get(String(r.identifier)) ?? attached.set(String(r.identifier), []).get(String(r.identifier))!).push(String(r.component));
       for (const list of attached.values()) list.sort();
-      await query(`DROP TABLE IF EXISTS ${t('attach')}`);
     }
-    for (const name of ['raw', 'ids', 'edges', 'labels']) await query(`DROP TABLE IF EXISTS ${t(name)}`);
+    await dropWorkTables(query, o);
     const componentOf = new Map<string, string>();
     const labels = new Set<string>();
     for (const r of rows) {
-      componentOf.set(String(r.id), String(r.c));
-      labels.add(String(r.c));
+      componentOf.set(String(r.identifier), String(r.component));
+      labels.add(String(r.component));
     }
     return { componentOf, components: labels.size, rounds, attached };
   };
@@ -222,11 +216,9 @@ export async function identityComponentsIntoSql(
         await query(`DROP TABLE IF EXISTS ${into}`);
         if (attachedInto !== undefined) await query(`DROP TABLE IF EXISTS ${attachedInto}`);
       }
-      await query(`CREATE TABLE ${into} AS SELECT i.id AS identifier, r.id AS component FROM ${t('labels')} lb JOIN ${t('ids')} i ON i.n = lb.v JOIN ${t('ids')} r ON r.n = lb.l`);
+      await query(`CREATE TABLE ${into} AS ${componentRowsSql(o)}`);
       if (attachedInto !== undefined) {
-        const rows = o.nonLinking.length > 0
-          ? `SELECT DISTINCT a.n AS identifier, r.id AS component FROM ${t('attach')} a JOIN ${t('ids')} i ON i.id = a.y JOIN ${t('labels')} lb ON lb.v = i.n JOIN ${t('ids')} r ON r.n = lb.l`
-          : `SELECT CAST(NULL AS TEXT) AS identifier, CAST(NULL AS TEXT) AS component WHERE false`;
+        const rows = o.nonLinking.length > 0 ? attachedRowsSql(o) : `SELECT CAST(NULL AS TEXT) AS identifier, CAST(NULL AS TEXT) AS component WHERE false`;
         await query(`CREATE TABLE ${attachedInto} AS ${rows}`);
       }
       counts = (await query<{ identifiers: number | string | bigint; components: number | string | bigint }>(
@@ -237,7 +229,7 @@ export async function identityComponentsIntoSql(
       await query('ROLLBACK').catch(() => undefined);
       throw e;
     } finally {
-      for (const name of ['raw', 'ids', 'edges', 'labels', 'attach']) await query(`DROP TABLE IF EXISTS ${t(name)}`).catch(() => undefined);
+      await dropWorkTables(query, o).catch(() => undefined);
     }
     return {
       table: to.into,
@@ -255,6 +247,24 @@ export async function identityComponentsIntoSql(
 }
 
 type ComponentOptions = z.output<typeof identityComponentsSqlOptionsSchema>;
+type ComponentRow = { identifier: string; component: string };
+
+/** One `(identifier, component)` row per identifier, from the work tables {@link propagate} left. */
+function componentRowsSql(o: ComponentOptions): string {
+  const t = (name: string): string => `${o.tablePrefix}_${name}`;
+  return `SELECT i.id AS identifier, r.id AS component FROM ${t('labels')} lb JOIN ${t('ids')} i ON i.n = lb.v JOIN ${t('ids')} r ON r.n = lb.l`;
+}
+
+/** One `(identifier, component)` row per component a non-linking identifier was seen with. */
+function attachedRowsSql(o: ComponentOptions): string {
+  const t = (name: string): string => `${o.tablePrefix}_${name}`;
+  return `SELECT DISTINCT a.n AS identifier, r.id AS component FROM ${t('attach')} a JOIN ${t('ids')} i ON i.id = a.y JOIN ${t('labels')} lb ON lb.v = i.n JOIN ${t('ids')} r ON r.n = lb.l`;
+}
+
+/** Drops what {@link propagate} left (`IF EXISTS`: `attach` only exists with non-linking types). */
+async function dropWorkTables(query: Query, o: ComponentOptions): Promise<void> {
+  for (const name of ['raw', 'ids', 'edges', 'labels', 'attach']) await query(`DROP TABLE IF EXISTS ${o.tablePrefix}_${name}`);
+}
 type Query = <R>(text: string) => Promise<{ rows: R[] }>;
 
 function componentOptions(now: unknown, options: IdentityComponentsSqlOptionsInput): ComponentOptions {
