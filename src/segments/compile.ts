@@ -66,7 +66,6 @@ export function compileNode(rule: SegmentRule, path: Path, resolver: Resolver): 
 /** Compiles one parsed rule tree. */
 function compileParsed(rule: SegmentRule, path: Path, resolver: Resolver): CompiledNode {
   const bounds = new Float64Array(2);
-  const range = new Int32Array(2);
   if ('and' in rule || 'or' in rule) {
     const isAnd = 'and' in rule;
     const kids = (isAnd ? rule.and : (rule as { or: ReadonlyArray<SegmentRule> }).or).map((c, i) => compileParsed(c, [...path, isAnd ? 'and' : 'or', i], resolver));
@@ -208,6 +207,7 @@ function compileParsed(rule: SegmentRule, path: Path, resolver: Resolver): Compi
     if (fn === 'sum' && type !== undefined && (rule.window === undefined || 'last' in rule.window)) {
       // The common shape: a sum of one type's property over the last d, scanned with an inline comparison.
       const last = rule.window === undefined ? undefined : rule.window.last;
+      const range = new Int32Array(2);
       // Summed oldest first, as the general path does (floating-point addition is not associative).
       const sum = (c: EvalContext): number => {
         const ev = c.events;
@@ -305,7 +305,7 @@ function compileParsed(rule: SegmentRule, path: Path, resolver: Resolver): Compi
   const didType = onlyTypeOf(seq.did);
   const sinceType = onlyTypeOf(seq.notSince);
   if (didType !== undefined && sinceType !== undefined && (seq.window === undefined || 'last' in seq.window)) {
-    // The common shape (one type each, the last d): inline comparisons, one range computation.
+    // The common shape (one type each, the last d): inline comparisons, walking back from the newest event.
     const last = seq.window === undefined ? undefined : seq.window.last;
     const fast = (c: EvalContext): boolean => {
       const ev = c.events;
