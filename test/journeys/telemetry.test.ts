@@ -24,27 +24,32 @@ function ticking(): () => number {
   return () => (t += 5);
 }
 
+/** A runner of the welcome journey whose email provider fails once `failing.now` is set. */
+function flakyRunner(options: Pick<Parameters<typeof createJourneyRunner>[0], 'telemetry' | 'traceClock'>) {
+  const failing = { now: false };
+  const runner = createJourneyRunner({
+    store: new MemoryJourneyStore(),
+    journeys: [journey],
+    handlers: {
+      send: () => {
+        if (failing.now) throw new Error('provider down');
+      },
+    },
+    ...options,
+  });
+  return { runner, failing };
+}
+
 describe('journeys runner telemetry', () => {
   it('reports each processed step with its transition, actions and duration; failed steps carry the error', async () => {
     const events: JourneyStepTelemetry[] = [];
-    let fail = false;
-    const runner = createJourneyRunner({
-      store: new MemoryJourneyStore(),
-      journeys: [journey],
-      handlers: {
-        send: () => {
-          if (fail) throw new Error('provider down');
-        },
-      },
-      telemetry: { step: (e) => void events.push(e) },
-      traceClock: ticking(),
-    });
+    const { runner, failing } = flakyRunner({ telemetry: { step: (e) => void events.push(e) }, traceClock: ticking() });
     await runner.enrol('welcome', 'p1', T0);
     await runner.drain(T0);
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ journeyId: 'welcome', version: 1, subjectId: 'p1', fromStep: 'hello', outcome: 'completed', ms: 5 });
     expect(events[0]!.actions.map((a) => a.kind)).toEqual(['send', 'task']);
-    fail = true;
+    failing.now = true;
     await runner.enrol('welcome', 'p2', T0);
     const r = await runner.tick(T0);
     expect(r.failed).toBe(1);
@@ -73,20 +78,10 @@ describe('journeys runner telemetry', () => {
 
   it('otelJourneyTelemetry on the SDK: a span per step with the transition, step and action counters, error status', async () => {
     const { otel, spans, metrics } = otelSdk();
-    let fail = false;
-    const runner = createJourneyRunner({
-      store: new MemoryJourneyStore(),
-      journeys: [journey],
-      handlers: {
-        send: () => {
-          if (fail) throw new Error('provider down');
-        },
-      },
-      telemetry: otelJourneyTelemetry(otel, { wallClock: () => T0 }),
-    });
+    const { runner, failing } = flakyRunner({ telemetry: otelJourneyTelemetry(otel, { wallClock: () => T0 }) });
     await runner.enrol('welcome', 'p1', T0);
     await runner.drain(T0);
-    fail = true;
+    failing.now = true;
     await runner.enrol('welcome', 'p2', T0);
     await runner.tick(T0);
     const finished = spans.getFinishedSpans();
