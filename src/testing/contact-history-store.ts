@@ -131,6 +131,41 @@ export function runContactHistoryStoreConformance(implementations: ConformanceTa
       expect((await s.history('p1')).contacts).toHaveLength(5);
     });
 
+    it('a scoped rule counts only the contacts in its scope (channel, tag, campaign, offer, transactional)', async () => {
+      const s = store();
+      const caps = parseCapRules({
+        timeZone: 'UTC',
+        rules: [
+          { id: 'sms', kind: 'limit', limit: 1, window: 'day', scope: { channels: 'sms' } },
+          { id: 'promo', kind: 'limit', limit: 1, window: 'day', scope: { tags: ['promotion', 'sale'] } },
+          { id: 'camp', kind: 'limit', limit: 1, window: 'day', scope: { campaigns: 'spring' } },
+          { id: 'offer', kind: 'limit', limit: 1, window: 'day', scope: { offers: 'o1' } },
+          { id: 'email-news', kind: 'limit', limit: 1, window: 'day', scope: { channels: 'email', tags: 'news' }, transactional: 'counted' },
+        ],
+      });
+      // Out of every rule's scope: other channel, other tags, other campaign and offer, or not counted (transactional).
+      await s.recordContact({ id: 'x1', subjectId: 'p1', channel: 'push', tags: ['news', 'service'], campaignId: 'autumn', offerId: 'o2', at: T0 });
+      await s.recordContact({ id: 'x2', subjectId: 'p1', channel: 'email', tags: ['service'], at: T0 + 1 });
+      await s.recordContact({ id: 'x3', subjectId: 'p1', channel: 'sms', tags: ['news'], transactional: true, at: T0 + 2 });
+      const at = T0 + HOUR;
+      for (const [i, c] of [
+        { channel: 'sms' },
+        { channel: 'push', tags: ['sale'] },
+        { channel: 'push', campaignId: 'spring' },
+        { channel: 'push', offerId: 'o1' },
+      ].entries()) {
+        expect((await s.reserve({ id: `in${i}`, subjectId: 'p1', at: at + i, ...c }, caps)).granted).toBe(true);
+        // The same again fills the rule.
+        const again = await s.reserve({ id: `again${i}`, subjectId: 'p1', at: at + i, ...c }, caps);
+        expect(again.granted).toBe(false);
+        expect(again.decision.reasons.map((r) => r.rule)).toEqual([caps.rules[i]!.id]);
+      }
+      // A transactional contact counts toward a rule that counts them; one in scope fills it.
+      await s.recordContact({ id: 'tx', subjectId: 'p1', channel: 'email', tags: ['news'], transactional: true, at: at + 10 });
+      const news = await s.reserve({ id: 'news', subjectId: 'p1', channel: 'email', tags: ['news'], at: at + 11 }, caps);
+      expect(news.decision.reasons.map((r) => r.rule)).toEqual(['email-news']);
+    });
+
     it('reserve agrees with evaluateCaps on the history it holds', async () => {
       const s = store();
       const rng = createRng(7);
