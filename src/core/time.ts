@@ -18,8 +18,8 @@ export const DAY = 24 * HOUR;
 /** 7 × 24 hours in milliseconds. */
 export const WEEK = 7 * DAY;
 
-/** Largest |ms| a JavaScript `Date` can represent (±100,000,000 days). */
-const MAX_EPOCH_MS = 8.64e15;
+/** Largest |ms| a JavaScript `Date` can represent (±100,000,000 days): the range {@link toEpochMs} accepts. Internal (not re-exported by the package). */
+export const MAX_EPOCH_MS = 8.64e15;
 
 // Date-only, or date-time with a mandatory Z / ±hh:mm offset. A date-time without offset would be read in
 // the machine's zone — a hidden input that pure functions must not have — so it is rejected.

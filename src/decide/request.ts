@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { parseWith, type Result, attempt } from '../core/errors.js';
 import { channelSchema, idSchema, jsonObjectSchema, timestampSchema } from '../core/schema.js';
 import { RESPONSE_KINDS } from '../core/records.js';
+import { MAX_EPOCH_MS } from '../core/time.js';
 import type { Reason } from '../core/explain.js';
 import { fnv1a } from '../core/random.js';
 import type { DecisionTrace } from './trace.js';
@@ -97,7 +98,67 @@ export type DecideRequest = z.output<typeof decideRequestSchema>;
  * ```
  */
 export function parseDecideRequest(input: DecideRequestInput): DecideRequest {
-  return parseWith(decideRequestSchema, input, 'INPUT_INVALID');
+  return plainRequest(input) ?? parseWith(decideRequestSchema, input, 'INPUT_INVALID');
+}
+
+const REQUEST_KEYS = new Set(['requestId', 'identifiers', 'channel', 'placement', 'slots', 'tcString', 'gpc', 'now', 'timeZone', 'excludeOffers']);
+const NO_CONTROL = /^[^\u0000-\u001f\u007f]*$/;
+const CHANNEL = /^[a-z][a-z0-9_.-]*$/;
+const isId = (v: unknown, max = 256): v is string => typeof v === 'string' && v.length >= 1 && v.length <= max && NO_CONTROL.test(v);
+const isText = (v: unknown, max: number): v is string => typeof v === 'string' && v.length >= 1 && v.length <= max;
+
+/**
+ * The request as {@link decideRequestSchema} would parse it, checked by hand, when it is the common shape: an
+ * explicit `requestId`, identifiers, channel, epoch-ms `now`, and only plain optional fields (no `context`, no
+ * `idempotencyKey`, no ISO `now`). Anything else, valid or not, returns `null` and goes through the schema, which
+ * names the bad field. A property test holds the two equal. @internal (not exported by the package)
+ */
+export function plainRequest(input: unknown): DecideRequest | null {
+  if (typeof input !== 'object' || input === null || Array.isArray(input) || Object.getPrototypeOf(input) !== Object.prototype) return null;
+  const r = input as Record<string, unknown>;
+  for (const k in r) if (!REQUEST_KEYS.has(k) || r[k] === undefined) return null;
+  const { requestId, identifiers, channel, now } = r;
+  if (!isId(requestId, 240) || !isText(channel, 64) || !CHANNEL.test(channel)) return null;
+  if (typeof now !== 'number' || !Number.isInteger(now) || Math.abs(now) > MAX_EPOCH_MS) return null;
+  if (!Array.isArray(identifiers) || identifiers.length < 1 || identifiers.length > 32) return null;
+  const ids: Array<{ type: string; value: string }> = [];
+  for (const i of identifiers as unknown[]) {
+    if (typeof i !== 'object' || i === null || Array.isArray(i) || Object.getPrototypeOf(i) !== Object.prototype) return null;
+    const { type, value } = i as Record<string, unknown>;
+    let n = 0;
+    for (const _ in i) n++;
+    if (n !== 2 || !isText(type, 64) || !isText(value, 512)) return null;
+    ids.push({ type, value });
+  }
+  const out: Record<string, unknown> = { requestId, identifiers: ids, channel };
+  if ('placement' in r) {
+    if (!isId(r.placement)) return null;
+    out.placement = r.placement;
+  }
+  if ('slots' in r) {
+    const slots = r.slots;
+    if (typeof slots !== 'number' || !Number.isInteger(slots) || slots < 1 || slots > 20) return null;
+    out.slots = slots;
+  } else out.slots = 1;
+  if ('tcString' in r) {
+    if (!isText(r.tcString, 65_536)) return null;
+    out.tcString = r.tcString;
+  }
+  if ('gpc' in r) {
+    if (typeof r.gpc !== 'boolean') return null;
+    out.gpc = r.gpc;
+  }
+  out.now = now;
+  if ('timeZone' in r) {
+    if (!isText(r.timeZone, 64)) return null;
+    out.timeZone = r.timeZone;
+  }
+  if ('excludeOffers' in r) {
+    const x = r.excludeOffers;
+    if (!Array.isArray(x) || x.length > 256 || !x.every((v) => isId(v))) return null;
+    out.excludeOffers = [...(x as string[])];
+  }
+  return out as DecideRequest;
 }
 
 /**

@@ -3,7 +3,7 @@
  * error (`STORE_ERROR` / `STORE_TIMEOUT`) naming the stage and operation, the trace up to the failure — and
  * nothing is left half recorded (no contact without its checks, no capacity consumed without a contact).
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { isCrossChannelError, type CrossChannelError } from '../../src/core/errors.js';
 import { decide, recordResponse, safeDecide, withDeadline, type DecideStores } from '../../src/decide/index.js';
 import { memoryStores } from './memory-stores.js';
@@ -164,6 +164,28 @@ describe('withDeadline', () => {
     const slow = (await withDeadline('load', 'x.slow', 10, () => new Promise((r) => setTimeout(() => r(1), 50))).catch((e: unknown) => e)) as CrossChannelError;
     expect(slow.code).toBe('STORE_TIMEOUT');
     expect(slow.detail).toMatchObject({ stage: 'load', operation: 'x.slow', timeoutMs: 10 });
+  });
+
+  it('arms no timer for a call that answers within microtasks, and one for a call still pending', async () => {
+    const spy = vi.spyOn(globalThis, 'setTimeout');
+    try {
+      await withDeadline('load', 'fast', 50, async () => 1);
+      await withDeadline('load', 'fast.sync', 50, () => 2);
+      await withDeadline('load', 'fast.reject', 50, () => Promise.reject(new Error('x'))).catch(() => undefined);
+      expect(spy).not.toHaveBeenCalled();
+      await withDeadline('load', 'slow', 50, () => new Promise<number>((r) => setImmediate(() => r(3))));
+      expect(spy).toHaveBeenCalledTimes(1);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('still times out a call that never settles, and without a deadline passes values and typed errors through', async () => {
+    const never = (await withDeadline('load', 'never', 5, () => new Promise<number>(() => undefined)).catch((e: unknown) => e)) as CrossChannelError;
+    expect(never.code).toBe('STORE_TIMEOUT');
+    await expect(withDeadline('load', 'unbounded', Number.POSITIVE_INFINITY, () => 4)).resolves.toBe(4);
+    const err = (await withDeadline('load', 'unbounded.err', 0, () => Promise.reject(new Error('no'))).catch((e: unknown) => e)) as CrossChannelError;
+    expect(err.code).toBe('STORE_ERROR');
   });
 
   it('keeps a store’s own STORE_CONFLICT code', async () => {
