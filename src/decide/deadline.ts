@@ -38,6 +38,8 @@ export interface DecideErrorDetail {
  * const profile = await withDeadline('identity', 'identity.lookup', 50, () => store.lookup({ type: 'email', value: 'ann@example.com' }));
  * ```
  */
+const SETTLED = Promise.resolve();
+
 export function withDeadline<T>(stage: DecideStage | 'record', operation: string, timeoutMs: number, call: () => Promise<T> | T): Promise<T> {
   if (typeof call !== 'function') return Promise.reject(new CrossChannelError('INPUT_INVALID', 'withDeadline needs the store call as a function', { path: ['call'] }));
   let pending: Promise<T>;
@@ -76,7 +78,8 @@ export function withDeadline<T>(stage: DecideStage | 'record', operation: string
         reject(new CrossChannelError<DecideErrorCode>('STORE_TIMEOUT', `Store operation ${operation} did not answer within ${timeoutMs} ms (stage ${stage})`, { detail: { stage, operation, timeoutMs } }));
       }, timeoutMs);
     };
-    queueMicrotask(() => queueMicrotask(arm));
+    // Promise jobs, not queueMicrotask (which wraps each callback in an async resource in Node).
+    SETTLED.then(() => SETTLED.then(arm));
   });
 }
 
