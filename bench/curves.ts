@@ -2,7 +2,8 @@
  * Scale curves: the same operation of each module at 10³ … 10⁶ items (10⁷ with `CURVES_MAX=1e7` where memory
  * allows), printing time and memory per item and the growth exponent between neighbouring sizes
  * (k = log(t₂/t₁) / log(n₂/n₁): 1 is linear, ≈1.1 is n log n over a decade, 2 is quadratic). The docs
- * (docs/performance.md) quote these tables. Times are CPU time of the process (GC threads included). `npm run bench -- curves`; one module with `CURVES=identity`.
+ * (docs/performance.md) quote these tables. Modules: consent, identity, capping, segments, attribution, arbitration
+ * and decide (the whole pipeline, against the number of people and the length of one person's history). Times are CPU time of the process (GC threads included). `npm run bench -- curves`; one module with `CURVES=identity`.
  */
 import { createRng } from '../src/core/random.js';
 import { createHistory, type BehaviourEvent, type ContactRecord } from '../src/core/records.js';
@@ -12,6 +13,10 @@ import { evaluateCaps, parseCapRules } from '../src/capping/index.js';
 import { compileSegments, evaluateBatch } from '../src/segments/index.js';
 import { buildJourneys, compareModels, type ConversionInput, type TouchpointInput } from '../src/attribution/index.js';
 import { arbitrate, parseCatalogue } from '../src/arbitration/index.js';
+import { decide, parseDecideConfig, type DecideStores } from '../src/decide/index.js';
+import { MemoryConsentStore, MemoryContactHistoryStore, MemoryEventStore, MemoryIdentityStore } from '../src/adapters/memory/index.js';
+import { RETAILER_CONFIG } from '../examples/demo/retailer.js';
+import { CATEGORIES } from '../examples/demo/world.js';
 
 const MAX = Number(process.env.CURVES_MAX ?? 1e6);
 const ONLY = process.env.CURVES?.split(',');
@@ -43,14 +48,14 @@ interface CurveOptions {
  * Times `run(data, n)` on data built by `build(n)` (not timed) at each size, after one warm-up run at the
  * smallest size. k is the growth exponent of the total time between neighbouring sizes.
  */
-async function curve<D>(title: string, item: string, sizes: number[], build: (n: number) => D, run: (data: D, n: number) => unknown, options: CurveOptions = {}): Promise<void> {
+async function curve<D>(title: string, item: string, sizes: number[], build: (n: number) => D | Promise<D>, run: (data: D, n: number) => unknown, options: CurveOptions = {}): Promise<void> {
   if (ONLY && !ONLY.some((o) => title.toLowerCase().startsWith(o))) return;
   const ops = options.ops ?? ((n: number) => n);
   const op = options.op ?? item;
   const retains = typeof options.retains === 'function' ? options.retains : () => options.retains !== false;
   const points: Point[] = [];
   for (const n of sizes.filter((s) => s <= MAX)) {
-    const data = build(n);
+    const data = await build(n);
     if (points.length === 0) await run(data, n);
     const before = mem();
     // CPU time of this process (all threads, GC included), not wall time: the curve's shape must not depend on
@@ -246,6 +251,70 @@ await curve(
       for (let i = 0; i < DECISIONS; i++) chosen += arbitrate({ subjectId: 's', segments: [] }, catalogue, history, { now: NOW, channel: 'web', slots: 3 }).selected.length;
       return chosen;
     },
+    { ops: () => DECISIONS, op: 'decision', retains: false },
+  );
+}
+
+// decide: one explained decision (memory stores, the demo retailer's config) as the world grows: n people with
+// 20 events each, then one person's history of n events (the segments and caps read it all).
+{
+  const DECISIONS = 10_000;
+  const config = parseDecideConfig({ ...RETAILER_CONFIG, identity: { observe: false }, storeTimeoutMs: 5000, explore: false });
+  const seed = async (people: number, eventsEach: number): Promise<DecideStores> => {
+    const stores: DecideStores = {
+      identity: new MemoryIdentityStore({ erasureSalt: 'curves' }),
+      consent: new MemoryConsentStore({ erasureSalt: 'curves', maxSubjects: people * 2 }),
+      contacts: new MemoryContactHistoryStore({ maxSubjects: people * 2 }),
+      events: new MemoryEventStore(),
+    };
+    const rng = createRng(9);
+    await stores.identity.addObservations(Array.from({ length: people }, (_, i) => ({ identifiers: [{ type: 'email', value: `p${i}@example.com` }], at: NOW - 90 * DAY, source: 'crm' })));
+    for (let i = 0; i < people; i++) {
+      const subjectId = (await stores.identity.lookup({ type: 'email', value: `p${i}@example.com` }))!;
+      await stores.consent.append({ id: `${i}-g`, subjectId, channel: 'email', purpose: 'marketing', kind: 'granted', at: NOW - 90 * DAY, evidence: { source: 'form' } });
+      await stores.consent.append({ id: `${i}-c`, subjectId, channel: 'email', purpose: 'marketing', kind: 'confirmed', at: NOW - 90 * DAY + 1, evidence: { source: 'form' } });
+      const events: BehaviourEvent[] = Array.from({ length: eventsEach }, (_, e) => {
+        const r = rng.next();
+        const type = r < 0.7 ? 'page_view' : r < 0.85 ? 'cart_abandon' : 'purchase';
+        const category = CATEGORIES[rng.int(CATEGORIES.length)]!;
+        return { id: `${i}-e${e}`, subjectId, type, at: NOW - 1 - Math.floor(rng.next() * 30 * DAY), channel: 'web', properties: type === 'purchase' ? { category, value: 20 + rng.int(200) } : { category } };
+      });
+      events.sort((a, b) => a.at - b.at);
+      await stores.events.append(events);
+    }
+    return stores;
+  };
+  // Asks about person i % people at NOW + day + i/people days: each person about once a simulated day.
+  const ask = async (stores: DecideStores, people: number, from: number, count: number, day: number): Promise<number> => {
+    let contacted = 0;
+    for (let i = from; i < from + count; i++) {
+      const d = await decide({ requestId: `r${day}-${i}`, identifiers: [{ type: 'email', value: `p${i % people}@example.com` }], channel: 'email', now: NOW + day * DAY + Math.floor((i * DAY) / people) }, stores, config);
+      if (d.contact) contacted++;
+    }
+    return contacted;
+  };
+  // Built (untimed): the stores seeded, then every person decided once, so the timed decisions are steady-state
+  // (warm code, each person already seen) rather than a first touch of each.
+  const warmed = async (people: number, eventsEach: number): Promise<{ stores: DecideStores; people: number }> => {
+    const stores = await seed(people, eventsEach);
+    await ask(stores, people, 0, people, 0);
+    return { stores, people };
+  };
+  await curve(
+    `decide: one decision among n people (20 events each; ${DECISIONS.toLocaleString('en-US')} decisions timed per size, after one per person)`,
+    'person',
+    [1e3, 1e4, 1e5, 1e6].filter((n) => n <= Math.min(MAX, 1e5) || process.env.CURVES_DECIDE_1E6 === '1'),
+    (n) => warmed(n, 20),
+    ({ stores, people }) => ask(stores, people, 0, DECISIONS, 1),
+    { ops: () => DECISIONS, op: 'decision', retains: false },
+  );
+  // 100 people, each with n events in the 30 days before the first ask; each asked 20 times, once a simulated day.
+  await curve(
+    `decide: one decision for a person with n events (100 people; ${DECISIONS.toLocaleString('en-US')} decisions timed per size)`,
+    'event',
+    [1e1, 1e2, 1e3, 1e4],
+    (n) => warmed(100, n),
+    ({ stores }) => ask(stores, 100, 0, DECISIONS, 1),
     { ops: () => DECISIONS, op: 'decision', retains: false },
   );
 }
