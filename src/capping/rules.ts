@@ -199,8 +199,8 @@ export interface CompiledCapRules {
   readonly lookbackMs: number;
   /** The parsed rule set, e.g. to serialise it back to JSON. */
   readonly source: CapRuleSet;
-  /** @internal Calendar windows already computed, by `zone|unit|weekStartsOn`. */
-  readonly windowMemo: Map<string, TimeWindow>;
+  /** @internal The current calendar window per zone, then per unit and week start (see capping/windows.ts). */
+  readonly windowMemo: Map<string, Array<TimeWindow | undefined>>;
   /** @internal Whether a combination of quiet rules (key: their indexes) covers the whole week. */
   readonly quietCoverage: Map<string, boolean>;
 }

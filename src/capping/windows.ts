@@ -2,8 +2,8 @@ import { CrossChannelError } from '../core/errors.js';
 import { assertTimeZone, calendarWindow, type EpochMs, type TimeWindow } from '../core/time.js';
 import type { CompiledCapRule, CompiledCapRules } from './rules.js';
 
-// A compiled rule set memoises at most this many calendar windows; beyond that it starts over, so a long-lived
-// rule set evaluated at ever-moving instants keeps a bounded footprint.
+// A compiled rule set memoises the current calendar windows of at most this many zones (21 unit × week-start
+// slots each); beyond that it starts over, so a long-lived rule set keeps a bounded footprint.
 const MEMO_LIMIT = 512;
 
 /**
@@ -14,13 +14,19 @@ export function capWindowAt(caps: CompiledCapRules, rule: CompiledCapRule, t: Ep
   const w = rule.window;
   if (w === null) throw new CrossChannelError('INPUT_INVALID', `Rule ${rule.id} has no window`, { detail: { rule: rule.id } });
   if (w.type === 'rolling') return { start: t - w.ms + 1, end: Number.POSITIVE_INFINITY };
-  const key = `${zone}|${w.unit}|${w.weekStartsOn}`;
+  // Keyed by the zone string itself (its hash is cached by the engine), then by unit and week start: no key
+  // string is built per call.
+  const slot = (w.unit === 'day' ? 0 : w.unit === 'week' ? 1 : 2) * 7 + w.weekStartsOn;
   const memo = caps.windowMemo;
-  const hit = memo.get(key);
+  let byZone = memo.get(zone);
+  const hit = byZone?.[slot];
   if (hit !== undefined && hit.start <= t && t < hit.end) return hit;
   const fresh = calendarWindow(t, w.unit, zone, { weekStartsOn: w.weekStartsOn });
-  if (memo.size >= MEMO_LIMIT) memo.clear();
-  memo.set(key, fresh);
+  if (byZone === undefined) {
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    memo.set(zone, (byZone = []));
+  }
+  byZone[slot] = fresh;
   return fresh;
 }
 
