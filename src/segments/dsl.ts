@@ -2,7 +2,9 @@ import * as z from 'zod/mini';
 import { ENGLISH } from '../core/zod.js';
 import { expectObject } from '../core/guards.js';
 import { CrossChannelError, fromZodError, type CoreErrorCode } from '../core/errors.js';
-import { durationSchema, idSchema, timeZoneSchema, timestampSchema, toJSONSchema } from '../core/schema.js';
+import { durationSchema, idSchema, timeZoneSchema, timestampSchema } from '../core/schema.js';
+import { unpackJson } from '../core/json-pack.js';
+import { SEGMENTS_JSON_SCHEMA } from './json-schema.generated.js';
 import type { SegmentErrorCode } from './errors.js';
 
 /**
@@ -318,7 +320,10 @@ export type SegmentDefinition = Omit<z.output<typeof segmentDefinitionSchema>, '
 export type SegmentDefinitionInput = z.input<typeof segmentDefinitionSchema>;
 
 /**
- * JSON Schema (draft 2020-12) of a segment definition list, for editors and config validation.
+ * JSON Schema (draft 2020-12) of a segment definition list, for editors and config validation: zod's
+ * `toJSONSchema` of `z.array(segmentDefinitionSchema)` (input side), generated at build time
+ * (`npx tsx scripts/json-schemas.ts --write`) so the entry does not carry zod's converter. A fresh object on
+ * every call.
  *
  * @example
  * ```ts
@@ -326,7 +331,7 @@ export type SegmentDefinitionInput = z.input<typeof segmentDefinitionSchema>;
  * ```
  */
 export function segmentsJsonSchema(): Record<string, unknown> {
-  return toJSONSchema(z.array(segmentDefinitionSchema));
+  return unpackJson(SEGMENTS_JSON_SCHEMA);
 }
 
 type Path = ReadonlyArray<string | number>;
