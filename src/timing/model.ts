@@ -16,7 +16,7 @@ import { HOURS_PER_WEEK as H, wallHourOfWeek } from './week.js';
  * const options: TimingModelOptionsInput = { channels: ['email', 'sms', 'push'], timeZone: 'Europe/Paris' };
  * ```
  */
-export const timingModelOptionsSchema = z.strictObject({
+export const timingModelOptionsSchema = /* @__PURE__ */ (() => z.strictObject({
     /** Channels the model learns affinity for (default: the well-known channels). */
     channels: z._default(z.array(channelSchema).check(z.minLength(1), z.maxLength(32)), Object.values(CHANNELS)),
     /** Zone of people whose profile names none. */
@@ -25,7 +25,7 @@ export const timingModelOptionsSchema = z.strictObject({
     fallbackConcentration: z._default(z.strictObject({ hours: z._default(z.number().check(z.gte(1), z.lte(10_000)), 24), channels: z._default(z.number().check(z.gte(1), z.lte(10_000)), 10) }), { hours: 24, channels: 10 }),
     /** Fixed concentrations instead of estimated ones (tests, or a prior you trust more than the data). */
     fixedConcentration: z.optional(z.strictObject({ hours: z.number().check(z.gte(0.01), z.lte(1e6)), channels: z.number().check(z.gte(0.01), z.lte(1e6)) })),
-  });
+  }))();
 
 /** What {@link TimingModel}'s constructor accepts. */
 export type TimingModelOptionsInput = z.input<typeof timingModelOptionsSchema>;

@@ -10,23 +10,23 @@
  */
 export const SIZE_BUDGETS: Readonly<Record<string, number>> = {
   index: 200_750, // 182_347
-  identity: 34_750, // 31_369
-  consent: 28_250, // 25_554
-  capping: 22_250, // 20_057
-  segments: 37_000, // 33_512
-  arbitration: 27_250, // 24_743
-  attribution: 30_000, // 27_203
-  experiments: 47_250, // 42_730
-  timing: 30_250, // 27_388
-  insights: 43_000, // 38_966
-  decide: 55_500, // 50_339
-  journeys: 47_500, // 43_038
+  identity: 33_500, // 30_440
+  consent: 27_500, // 24_971
+  capping: 21_250, // 19_110
+  segments: 36_750, // 33_338
+  arbitration: 27_000, // 24_390
+  attribution: 29_250, // 26_482
+  experiments: 46_500, // 42_183
+  timing: 28_250, // 25_625
+  insights: 42_000, // 37_960
+  decide: 56_000, // 50_804
+  journeys: 47_750, // 43_362
   'adapters/memory': 44_750, // 40_488
-  'adapters/redis': 32_500, // 29_452
-  'adapters/postgres': 35_250, // 31_835
+  'adapters/redis': 31_500, // 28_515
+  'adapters/postgres': 34_500, // 31_282
   'adapters/duckdb': 1_500, // 1_270
   'adapters/otel': 1_500, // 1_235
-  testing: 47_500, // 43_080
+  testing: 47_000, // 42_579
   'consent: TCF decode + check': 7_500, // 6_674
   'core: calendar windows': 2_750, // 2_396
 };
