@@ -9,24 +9,24 @@
  * minified distributions); the focused imports show what a narrow use costs.
  */
 export const SIZE_BUDGETS: Readonly<Record<string, number>> = {
-  index: 200_750, // 182_347
-  identity: 33_500, // 30_440
-  consent: 27_500, // 24_971
-  capping: 21_250, // 19_110
-  segments: 36_750, // 33_338
-  arbitration: 27_000, // 24_390
-  attribution: 29_250, // 26_482
-  experiments: 46_500, // 42_183
-  timing: 28_250, // 25_625
-  insights: 42_000, // 37_960
-  decide: 56_000, // 50_804
-  journeys: 47_750, // 43_362
-  'adapters/memory': 44_750, // 40_488
-  'adapters/redis': 31_500, // 28_515
-  'adapters/postgres': 34_500, // 31_282
+  index: 201_250, // 182_762
+  identity: 33_250, // 30_081
+  consent: 27_250, // 24_599
+  capping: 20_750, // 18_753
+  segments: 36_250, // 32_942
+  arbitration: 26_500, // 24_048
+  attribution: 28_750, // 26_082
+  experiments: 46_000, // 41_807
+  timing: 28_000, // 25_252
+  insights: 41_500, // 37_575
+  decide: 55_500, // 50_437
+  journeys: 47_500, // 42_981
+  'adapters/memory': 44_250, // 40_090
+  'adapters/redis': 31_000, // 28_148
+  'adapters/postgres': 34_250, // 30_933
   'adapters/duckdb': 1_500, // 1_270
   'adapters/otel': 1_500, // 1_235
-  testing: 47_000, // 42_579
+  testing: 46_500, // 42_202
   'consent: TCF decode + check': 7_500, // 6_674
   'core: calendar windows': 2_750, // 2_396
 };
