@@ -1,6 +1,6 @@
 import { CrossChannelError } from '../core/errors.js';
 import { reason, type Reason } from '../core/explain.js';
-import { MINUTE, durationToMs, isValidTimeZone, type DurationInput, type EpochMs } from '../core/time.js';
+import { MINUTE, assertTimeZone, durationToMs, type DurationInput, type EpochMs } from '../core/time.js';
 import type { CapCandidate, CapHistory } from '../capping/evaluate.js';
 import type { CapReasonCode } from '../capping/errors.js';
 import type { CapRuleSetInput, CompiledCapRules } from '../capping/rules.js';
@@ -134,7 +134,7 @@ export function bestSendTime(model: TimingModel, subjectId: string, options: Bes
   if (!Number.isInteger(runnerUps) || runnerUps < 0 || runnerUps > 100) throw bad('runnerUps must be an integer in 0..100', ['runnerUps']);
   if (!Number.isInteger(explainN) || explainN < 0 || explainN > 100) throw bad('explain must be an integer in 0..100', ['explain']);
   const zone = options.timeZone ?? model.profileOf(subjectId)?.timeZone ?? model.options.timeZone;
-  if (typeof zone !== 'string' || !isValidTimeZone(zone)) throw new CrossChannelError<TimingErrorCode>('TIMEZONE_INVALID', `Unknown IANA time zone ${JSON.stringify(zone)}`, { path: ['timeZone'], detail: { zone } });
+  assertTimeZone(zone, ['timeZone']);
   const affinity = channelAffinity(model, subjectId, channel);
   const sendCaps = compileSendCaps(options.caps);
   const candidate: CapCandidate = { ...options.candidate, channel };

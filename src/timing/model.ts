@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { CrossChannelError, parseWith } from '../core/errors.js';
 import { CHANNELS, channelSchema, timeZoneSchema } from '../core/schema.js';
-import { DAY, MINUTE, isValidTimeZone, type EpochMs } from '../core/time.js';
+import { DAY, MINUTE, assertTimeZone, type EpochMs } from '../core/time.js';
 import { zoneOffsetMinutes } from '../core/zone.js';
 import type { TimingErrorCode } from './errors.js';
 import { HOURS_PER_WEEK as H, wallHourOfWeek } from './week.js';
@@ -154,9 +154,7 @@ export class TimingModel {
     checkId(subjectId, 'subjectId');
     if (typeof profile !== 'object' || profile === null) throw new CrossChannelError<TimingErrorCode>('INPUT_INVALID', 'profile must be an object', { path: ['profile'] });
     const { timeZone, segment } = profile;
-    if (timeZone !== undefined && (typeof timeZone !== 'string' || !isValidTimeZone(timeZone))) {
-      throw new CrossChannelError<TimingErrorCode>('TIMEZONE_INVALID', `Unknown IANA time zone ${JSON.stringify(timeZone)}`, { path: ['profile', 'timeZone'], detail: { zone: timeZone } });
-    }
+    if (timeZone !== undefined) assertTimeZone(timeZone, ['profile', 'timeZone']);
     if (segment !== undefined) checkId(segment, 'segment');
     const row = this.rowOf(subjectId);
     if (timeZone !== undefined) this.zoneOf[row] = this.zoneId(timeZone);
