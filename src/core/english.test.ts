@@ -52,12 +52,12 @@ describe("the package's English error map is zod's English locale, word for word
     const r = z.safeParse(schema, input, ctx);
     return r.success ? [] : r.error.issues.map((i) => i.message);
   };
-  const str = z.string().check(z.minLength(2), z.maxLength(3), z.regex(/^[a-z]*$/), z.startsWith('a'), z.endsWith('z'), z.includes('m'), z.lowercase());
+  const str = z.string().check(z.minLength(2), z.maxLength(3), z.regex(/^[a-z]*$/), z.lowercase());
   const cases: Array<[z.core.$ZodType, unknown[]]> = [
     [z.string(), [5, null, undefined, [], {}, Number.NaN, Number.POSITIVE_INFINITY, 1n, true, new Date(0), Symbol('s'), () => 1]],
     [z.number(), ['1', Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, null]],
     [z.int(), [1.5, 2 ** 60, '3', Number.NaN]],
-    [z.number().check(z.gt(1), z.lt(0), z.gte(5), z.lte(-5), z.multipleOf(3)), [2, 0.5, 7]],
+    [z.number().check(z.gt(1), z.lt(0), z.gte(5), z.lte(-5)), [2, 0.5, 7]],
     [z.literal('a'), ['b', 1]],
     [z.literal(5), [6]],
     [z.enum(['a', 'b', 'c']), ['d', 1]],
@@ -65,20 +65,17 @@ describe("the package's English error map is zod's English locale, word for word
     [z.string().check(z.length(4)), ['abc', 'abcde']],
     [z.array(z.number()).check(z.minLength(1), z.maxLength(2)), [[], [1, 2, 3], ['x']]],
     [z.array(z.number()).check(z.length(2)), [[1]]],
-    [z.set(z.number()).check(z.minSize(2), z.maxSize(2)), [new Set([1]), new Set([1, 2, 3]), new Set(['x'])]],
-    [z.map(z.string(), z.number()), [new Map([['a', 'x']]), new Map([[1, 1]])]],
     [z.strictObject({ a: z.optional(z.number()) }), [{ b: 1 }, { b: 1, c: 2 }, { a: 'x' }, 'x']],
     [z.record(z.string().check(z.minLength(3)), z.number()), [{ ab: 1 }, { abc: 'x' }]],
     [z.union([z.string(), z.number()]), [true, null]],
     [z.discriminatedUnion('k', [z.strictObject({ k: z.literal('a') }), z.strictObject({ k: z.literal('b'), n: z.number() })]), [{ k: 'x' }, { k: 'b' }, 5]],
-    [z.xor([z.string(), z.string().check(z.minLength(1))]), ['x']],
     [z.string().check(z.refine(() => false)), ['x']],
     [z.tuple([z.string(), z.number()]), [['a'], ['a', 1, 2], 'x']],
     [z.date(), [new Date(Number.NaN), 'x']],
     [z.bigint().check(z.gt(5n)), [1n, 1]],
   ];
 
-  it('for every issue kind (type, value, sizes, formats the package uses, keys, unions, elements, custom)', () => {
+  it('for every issue the package can raise (type, value, sizes, regex, keys, unions, custom)', () => {
     let compared = 0;
     for (const [schema, inputs] of cases) {
       for (const input of inputs) {
@@ -92,8 +89,8 @@ describe("the package's English error map is zod's English locale, word for word
     expect(messages(z.array(z.number()).check(z.minLength(1)), [], ENGLISH)).toEqual(['Too small: expected array to have >=1 items']);
   });
 
-  it("no schema of the package uses a string format (so the locale's format names are never needed)", () => {
-    const formats = /\bz\.(email|url|httpUrl|hostname|emoji|uuid|uuidv4|uuidv6|uuidv7|guid|nanoid|cuid|cuid2|ulid|xid|ksuid|iso|ipv4|ipv6|mac|cidrv4|cidrv6|base64|base64url|e164|jwt|hash|hex|stringFormat|templateLiteral|json)\s*\(/;
+  it('no schema of the package uses a construct whose message the map leaves out (string formats, startsWith, multipleOf, sets, maps, files, xor)', () => {
+    const formats = /\bz\.(email|url|httpUrl|hostname|emoji|uuid|uuidv4|uuidv6|uuidv7|guid|nanoid|cuid|cuid2|ulid|xid|ksuid|iso|ipv4|ipv6|mac|cidrv4|cidrv6|base64|base64url|e164|jwt|hash|hex|stringFormat|templateLiteral|json|startsWith|endsWith|includes|multipleOf|set|map|file|minSize|maxSize|size|xor)\s*\(/;
     const used = sourceFiles().filter((f) => formats.test(readFileSync(f, 'utf8')));
     expect(used).toEqual([]);
   });

@@ -9,24 +9,24 @@
  * minified distributions); the focused imports show what a narrow use costs.
  */
 export const SIZE_BUDGETS: Readonly<Record<string, number>> = {
-  index: 201_250, // 182_762
-  identity: 33_250, // 30_081
-  consent: 27_250, // 24_599
-  capping: 20_750, // 18_753
-  segments: 36_250, // 32_942
-  arbitration: 26_500, // 24_048
-  attribution: 28_750, // 26_082
-  experiments: 46_000, // 41_807
-  timing: 28_000, // 25_252
-  insights: 41_500, // 37_575
-  decide: 55_500, // 50_437
-  journeys: 47_500, // 42_981
-  'adapters/memory': 44_250, // 40_090
-  'adapters/redis': 31_000, // 28_148
-  'adapters/postgres': 34_250, // 30_933
+  index: 200_750, // 182_496
+  identity: 33_000, // 29_941
+  consent: 27_000, // 24_462
+  capping: 20_500, // 18_609
+  segments: 36_250, // 32_805
+  arbitration: 26_500, // 23_901
+  attribution: 28_750, // 25_945
+  experiments: 46_000, // 41_656
+  timing: 27_500, // 24_986
+  insights: 41_250, // 37_437
+  decide: 55_500, // 50_296
+  journeys: 47_250, // 42_844
+  'adapters/memory': 44_000, // 39_943
+  'adapters/redis': 31_000, // 28_010
+  'adapters/postgres': 34_000, // 30_790
   'adapters/duckdb': 1_500, // 1_270
   'adapters/otel': 1_500, // 1_235
-  testing: 46_500, // 42_202
-  'consent: TCF decode + check': 7_500, // 6_674
-  'core: calendar windows': 2_750, // 2_396
+  testing: 46_500, // 42_060
+  'consent: TCF decode + check': 7_500, // 6_675
+  'core: calendar windows': 2_750, // 2_389
 };
