@@ -15,12 +15,8 @@ export const PACK_REF = '§';
 
 /**
  * Rebuilds the document: a fresh tree on every call (no two places share an object, so a caller may mutate
- * what it gets), keys in their original order.
- *
- * @example
- * ```ts
- * unpackJson({ root: { a: '§0', b: '§0' }, defs: [{ type: 'string' }] }); // { a: { type: 'string' }, b: { type: 'string' } }
- * ```
+ * what it gets), keys in their original order: `{ root: { a: '§0', b: '§0' }, defs: [{ type: 'string' }] }` unpacks
+ * to `{ a: { type: 'string' }, b: { type: 'string' } }`.
  */
 export function unpackJson(packed: PackedJson): Record<string, unknown> {
   const { defs } = packed;
@@ -37,13 +33,8 @@ export function unpackJson(packed: PackedJson): Record<string, unknown> {
 
 /**
  * Packs a JSON value: every object or array subtree that occurs more than once (and is not tiny) becomes one
- * entry of `defs`. Used by the generator (scripts/json-schemas.ts), not at run time.
- *
- * @example
- * ```ts
- * const packed = packJson({ a: { type: 'string', maxLength: 9 }, b: { type: 'string', maxLength: 9 } });
- * unpackJson(packed); // the same value again
- * ```
+ * entry of `defs`; `unpackJson(packJson(v))` is `v` again. Used by the generator (scripts/json-schemas.ts), not at
+ * run time.
  */
 export function packJson(value: unknown, minLength = 24): PackedJson {
   const count = new Map<string, number>();

@@ -50,11 +50,6 @@ function typeName(type: string, input?: unknown): string {
 
 /**
  * zod's English message for an issue the package's schemas can raise (see {@link ENGLISH}).
- *
- * @example
- * ```ts
- * englishMessage({ code: 'too_small', origin: 'array', minimum: 1, inclusive: true, input: [] }); // 'Too small: expected array to have >=1 items'
- * ```
  */
 export function englishMessage(issue: z.core.$ZodRawIssue): string {
   switch (issue.code) {
