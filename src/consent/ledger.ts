@@ -212,7 +212,7 @@ export function parseConsentPolicy(input: ConsentPolicyInput = {}): ConsentPolic
  * const state = consentState(events, DEFAULT_CONSENT_POLICY);
  * ```
  */
-export const DEFAULT_CONSENT_POLICY: ConsentPolicy = parseConsentPolicy({});
+export const DEFAULT_CONSENT_POLICY: ConsentPolicy = /* @__PURE__ */ parseConsentPolicy({});
 
 /**
  * Current status of one channel × purpose.

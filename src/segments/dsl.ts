@@ -110,7 +110,7 @@ function makeAttributeCondition<K extends 'attr' | 'prop'>(key: K) {
  * attributeConditionSchema.parse({ attr: 'email', op: 'endsWith', value: '@example.com', ignoreCase: true });
  * ```
  */
-export const attributeConditionSchema = makeAttributeCondition('attr');
+export const attributeConditionSchema = /* @__PURE__ */ makeAttributeCondition('attr');
 /**
  * A condition on an event property, inside an {@link eventFilterSchema}'s `where`.
  *
@@ -119,7 +119,7 @@ export const attributeConditionSchema = makeAttributeCondition('attr');
  * propertyConditionSchema.parse({ prop: 'sku', op: 'startsWith', value: 'SHOE-' });
  * ```
  */
-export const propertyConditionSchema = makeAttributeCondition('prop');
+export const propertyConditionSchema = /* @__PURE__ */ makeAttributeCondition('prop');
 
 /** An attribute condition (parsed). */
 export type AttributeCondition = z.output<typeof attributeConditionSchema>;
@@ -241,7 +241,7 @@ const SHALLOW = /* @__PURE__ */ (() => nodeSchemas(z.unknown()))();
 type Shallow = typeof SHALLOW;
 /** The distinguishing key of each rule node kind. */
 export type RuleKind = keyof Shallow;
-const KINDS = Object.keys(SHALLOW) as RuleKind[];
+const KINDS = /* @__PURE__ */ Object.keys(SHALLOW) as RuleKind[];
 
 /** `{ age: 'signedUpAt', op: 'gt', value: '30d' }`: `now − attribute` compared with a duration (parsed: ms). */
 export type AgeCondition = z.output<Shallow['age']>;

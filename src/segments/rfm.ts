@@ -217,7 +217,7 @@ export function scoreRfm(model: RfmModel, customer: RfmInput, classifier: RfmCla
   return { id: customer.id, r, f, m, code: `${r}${f}${m}`, segment: classifier.classify(r, f, m) };
 }
 
-const DEFAULT = buildClassifier(RFM_SEGMENTS);
+const DEFAULT = /* @__PURE__ */ buildClassifier(RFM_SEGMENTS);
 
 /**
  * Fits quintiles on the population and scores every customer (in input order).

@@ -18,15 +18,15 @@ export const SIZE_BUDGETS: Readonly<Record<string, number>> = {
   attribution: 28_750, // 25_945
   experiments: 46_000, // 41_656
   timing: 27_500, // 24_986
-  insights: 41_250, // 37_437
-  decide: 55_500, // 50_296
-  journeys: 47_250, // 42_844
-  'adapters/memory': 44_000, // 39_943
-  'adapters/redis': 31_000, // 28_010
-  'adapters/postgres': 34_000, // 30_790
+  insights: 39_500, // 35_728
+  decide: 55_500, // 50_273
+  journeys: 46_750, // 42_462
+  'adapters/memory': 43_750, // 39_592
+  'adapters/redis': 31_000, // 27_983
+  'adapters/postgres': 33_500, // 30_421
   'adapters/duckdb': 1_500, // 1_270
   'adapters/otel': 1_500, // 1_235
-  testing: 46_500, // 42_060
+  testing: 46_000, // 41_743
   'consent: TCF decode + check': 7_500, // 6_675
   'core: calendar windows': 2_750, // 2_389
 };
