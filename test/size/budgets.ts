@@ -4,9 +4,12 @@
  * trimmed or the budget raised on purpose in review. Re-measure with `npm run size`.
  *
  * Every schema is built with zod's tree-shakable `zod/mini` (≈ 10 kB min+gzip of zod per entry; the classic
- * `zod` import cost ≈ 92 kB in each, so entries were 106–146 kB before). What remains above 25 kB is the
- * module's own code (decide and journeys embed the modules they compose; experiments embeds jStat's 51 kB
- * minified distributions); the focused imports show what a narrow use costs.
+ * `zod` import cost ≈ 92 kB in each, so entries were 106–146 kB before). Module-level schemas are pure IIFEs
+ * (scripts/pure-schemas.ts), so an entry carries only the schemas it uses; the package's parsers word issues
+ * with a trimmed port of zod's English locale (src/core/zod.ts); segments ships its JSON Schema pre-generated
+ * (scripts/json-schemas.ts) rather than zod's converter. What remains above 25 kB is the module's own code
+ * (identity, segments and attribution; decide and journeys embed the modules they compose; experiments embeds
+ * jStat's 51 kB minified distributions); the focused imports show what a narrow use costs.
  */
 export const SIZE_BUDGETS: Readonly<Record<string, number>> = {
   index: 200_750, // 182_496
