@@ -8,9 +8,9 @@ import { reason } from '../core/explain.js';
 import type { ArbitrationErrorCode, ArbitrationReasonCode, ArbitrationStage, ExcludedOffer } from './errors.js';
 import type { ArbitrationContext } from './context.js';
 
-const forever = z.literal('forever');
-const count = z.int().check(z.gte(1), z.lte(1_000_000));
-const nonNegative = z.number().check(z.gte(0));
+const forever = /* @__PURE__ */ (() => z.literal('forever'))();
+const count = /* @__PURE__ */ (() => z.int().check(z.gte(1), z.lte(1_000_000)))();
+const nonNegative = /* @__PURE__ */ (() => z.number().check(z.gte(0)))();
 
 /**
  * Per-customer contact policy of an offer, checked against the shared history on every channel.
@@ -20,7 +20,7 @@ const nonNegative = z.number().check(z.gte(0));
  * contactPolicySchema.parse({ afterRefusals: { count: 3, window: '30d', suppressFor: '60d' } });
  * ```
  */
-export const contactPolicySchema = z.strictObject({
+export const contactPolicySchema = /* @__PURE__ */ (() => z.strictObject({
     /** At most `count` presentations in the trailing `window` (lifetime when `window` is absent). */
     maxPresentations: z.optional(z.strictObject({ count, window: z.optional(durationSchema) })),
     /** After an `accepted` (or `converted`) response, suppress for a duration or forever. */
@@ -34,7 +34,7 @@ export const contactPolicySchema = z.strictObject({
       })),
     /** After `count` presentations with no response since (an `ignored` response is no response), suppress. */
     withoutResponse: z.optional(z.strictObject({ count, suppressFor: z._default(z.union([forever, durationSchema]), 'forever') })),
-  });
+  }))();
 
 /**
  * Contact policy as written in a catalogue.
@@ -56,7 +56,7 @@ export type ContactPolicyInput = z.input<typeof contactPolicySchema>;
  */
 export type EligibilityPredicate = (context: ArbitrationContext, offer: Offer) => boolean;
 
-const predicateFn = z.custom<EligibilityPredicate>((v) => typeof v === 'function', { message: 'Expected a predicate function' });
+const predicateFn = /* @__PURE__ */ (() => z.custom<EligibilityPredicate>((v) => typeof v === 'function', { message: 'Expected a predicate function' }))();
 
 /**
  * Who may receive an offer: a segment id (the customer must be a member), a predicate (a function, or the name
@@ -68,7 +68,7 @@ const predicateFn = z.custom<EligibilityPredicate>((v) => typeof v === 'function
  * eligibilitySchema.parse({ segments: ['gold'], notSegments: ['in-collections'], predicate: 'adult' });
  * ```
  */
-export const eligibilitySchema = z.union([
+export const eligibilitySchema = /* @__PURE__ */ (() => z.union([
   idSchema,
   predicateFn,
   z.strictObject({
@@ -77,7 +77,7 @@ export const eligibilitySchema = z.union([
       notSegments: z.optional(z.array(idSchema)),
       predicate: z.optional(z.union([idSchema, predicateFn])),
     }),
-]);
+]))();
 
 /**
  * One offer of the catalogue.
@@ -87,7 +87,7 @@ export const eligibilitySchema = z.union([
  * offerSchema.parse({ id: 'shoes-10', channels: ['web', 'email'], value: 12, tags: ['discount', 'category:shoes'] });
  * ```
  */
-export const offerSchema = z.strictObject({
+export const offerSchema = /* @__PURE__ */ (() => z.strictObject({
     id: idSchema,
     name: z.optional(z.string().check(z.maxLength(512))),
     /** Channels where the offer may be presented; absent means every channel. */
@@ -119,7 +119,7 @@ export const offerSchema = z.strictObject({
     /** Global budget: `total` spendable, `cost` spent per presentation. */
     budget: z.optional(z.strictObject({ total: nonNegative, cost: z._default(nonNegative, 1) })),
     enabled: z._default(z.boolean(), true),
-  });
+  }))();
 
 /**
  * An offer as written in a catalogue.
@@ -150,7 +150,7 @@ export type Offer = z.output<typeof offerSchema>;
  * cannibalisationGuardSchema.parse({ id: 'full-price-buyers', offerTags: ['discount'], window: '30d' });
  * ```
  */
-export const cannibalisationGuardSchema = z.strictObject({
+export const cannibalisationGuardSchema = /* @__PURE__ */ (() => z.strictObject({
     id: idSchema,
     offerTags: z.array(tagSchema).check(z.minLength(1)),
     window: durationSchema,
@@ -164,7 +164,7 @@ export const cannibalisationGuardSchema = z.strictObject({
         kinds: z._default(z.array(z.enum(RESPONSE_KINDS)).check(z.minLength(1)), ['converted']),
         requireTags: z._default(z.array(tagSchema), ['full-price']),
       }), {}),
-  });
+  }))();
 
 /**
  * A cannibalisation guard as written.
@@ -181,10 +181,10 @@ export type CannibalisationGuardInput = z.input<typeof cannibalisationGuardSchem
  * so an expensive offer must also be likely to be accepted), `{ power: γ }` ((v / max)^γ, 0 < γ ≤ 1), or
  * `none` (raw value, no normalisation).
  */
-export const valueScaleSchema = z.union([
+export const valueScaleSchema = /* @__PURE__ */ (() => z.union([
   z.enum(['linear', 'log', 'none']),
   z.strictObject({ power: z.number().check(z.gt(0), z.lte(1)) }),
-]);
+]))();
 
 /**
  * The offer catalogue.
@@ -195,7 +195,7 @@ export const valueScaleSchema = z.union([
  * catalogueSchema.parse(input);
  * ```
  */
-export const catalogueSchema = z.strictObject({
+export const catalogueSchema = /* @__PURE__ */ (() => z.strictObject({
     offers: z.array(offerSchema).check(z.maxLength(100_000)),
     /** Policy applied to offers that do not define their own. */
     defaultPolicy: z.optional(contactPolicySchema),
@@ -208,7 +208,7 @@ export const catalogueSchema = z.strictObject({
     /** Zone of the calendar days/weeks of global capacities. */
     timeZone: z._default(z.string().check(z.refine(isValidTimeZone, { message: 'Unknown IANA time zone' })), 'UTC'),
     weekStartsOn: z._default(z.int().check(z.gte(0), z.lte(6)), 1),
-  });
+  }))();
 
 /**
  * A catalogue as written (JSON-able unless predicates are inline functions).

@@ -106,7 +106,7 @@ export interface OfferCapacityStore {
  * const u = usage.get('coupon') ?? NO_USAGE;
  * ```
  */
-export const NO_USAGE: OfferUsage = Object.freeze({ day: 0, week: 0, total: 0, spent: 0 });
+export const NO_USAGE: OfferUsage = /* @__PURE__ */ Object.freeze({ day: 0, week: 0, total: 0, spent: 0 });
 
 /**
  * The capacity spec of a catalogue offer (limits, cost, and the catalogue's calendar) for store calls.

@@ -64,14 +64,14 @@ export interface Journey {
  * journeyOptionsSchema.parse({ lookback: '14d', collapseRepeats: true });
  * ```
  */
-export const journeyOptionsSchema = z.strictObject({
+export const journeyOptionsSchema = /* @__PURE__ */ (() => z.strictObject({
     lookback: z._default(durationSchema, 30 * DAY),
     collapseRepeats: z._default(z.boolean(), false),
     conversionEventTypes: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(128))).check(z.maxLength(256))),
     valueProperty: z._default(z.string().check(z.minLength(1), z.maxLength(128)), 'value'),
     afterLastConversion: z._default(z.enum(['journey', 'drop']), 'journey'),
     nonConvertingLookback: z._default(z.boolean(), false),
-  });
+  }))();
 
 /** Journey options as written by a caller. */
 export type JourneyOptionsInput = z.input<typeof journeyOptionsSchema>;

@@ -34,7 +34,7 @@ export const RULE_MODEL_KINDS: ReadonlyArray<ModelKind> = ['last_touch', 'last_n
  */
 export type PositionWeight = (position: number, length: number, channel: string, msBeforeConversion: number) => number;
 
-const name = z.optional(z.string().check(z.minLength(1), z.maxLength(64)));
+const name = /* @__PURE__ */ (() => z.optional(z.string().check(z.minLength(1), z.maxLength(64))))();
 
 /**
  * Schema of one model with its parameters (defaults as the industry uses them): `last_non_direct.directChannels`
@@ -47,7 +47,7 @@ const name = z.optional(z.string().check(z.minLength(1), z.maxLength(64)));
  * modelSpecSchema.parse({ model: 'time_decay', halfLife: '3d' });
  * ```
  */
-export const modelSpecSchema = z.discriminatedUnion('model', [
+export const modelSpecSchema = /* @__PURE__ */ (() => z.discriminatedUnion('model', [
   z.strictObject({ model: z.literal('last_touch'), name }),
   z.strictObject({ model: z.literal('last_non_direct'), name, directChannels: z._default(z.array(z.string().check(z.minLength(1))).check(z.maxLength(256)), ['direct']) }),
   z.strictObject({ model: z.literal('first_touch'), name }),
@@ -68,7 +68,7 @@ export const modelSpecSchema = z.discriminatedUnion('model', [
       samples: z._default(z.int().check(z.gte(10), z.lte(10_000_000)), 2000),
       seed: z._default(z.union([z.int(), z.string()]), 1),
     }),
-]);
+]))();
 
 /** A model as written by a caller: its kind alone (`'linear'`) or an object with parameters. */
 export type ModelSpecInput = Exclude<ModelKind, 'custom'> | z.input<typeof modelSpecSchema>;
@@ -94,9 +94,9 @@ export const DEFAULT_MODELS: ReadonlyArray<ModelSpecInput> = ['last_touch', 'las
  * attributionConfigSchema.parse({ models: ['last_touch', { model: 'markov', order: 2 }] });
  * ```
  */
-export const attributionConfigSchema = z.strictObject({
+export const attributionConfigSchema = /* @__PURE__ */ (() => z.strictObject({
     models: z.optional(z.array(z.unknown()).check(z.minLength(1), z.maxLength(64))),
-  });
+  }))();
 
 /** A configuration as written by a caller. */
 export interface AttributionConfigInput {

@@ -26,7 +26,7 @@ import { statisticsFromJSON, type AttributionStatistics, type AttributionStatist
  * attributionSqlOptionsSchema.parse({ touchpoints: 'mart.touchpoints', conversions: 'mart.orders', conversionValue: 'amount' });
  * ```
  */
-export const attributionSqlOptionsSchema = z.strictObject({
+export const attributionSqlOptionsSchema = /* @__PURE__ */ (() => z.strictObject({
     touchpoints: z._default(identifier, 'touchpoints'),
     conversions: z._default(identifier, 'conversions'),
     subjectId: z._default(identifier, 'subject_id'),
@@ -37,7 +37,7 @@ export const attributionSqlOptionsSchema = z.strictObject({
     timeType: z._default(z.enum(['timestamptz', 'epoch_ms']), 'timestamptz'),
     lookback: z._default(durationSchema, 30 * DAY),
     collapseRepeats: z._default(z.boolean(), false),
-  });
+  }))();
 
 /** SQL source description as written by a caller. */
 export type AttributionSqlOptionsInput = z.input<typeof attributionSqlOptionsSchema>;

@@ -302,10 +302,10 @@ export class AttributionStatistics {
   }
 }
 
-const count = z.number();
-const channelList = z.array(z.string().check(z.minLength(1)));
+const count = /* @__PURE__ */ (() => z.number())();
+const channelList = /* @__PURE__ */ (() => z.array(z.string().check(z.minLength(1))))();
 /** Shape of {@link AttributionStatisticsJSON}: statistics from another process are input like any other. */
-const statisticsJSONSchema = z.object({
+const statisticsJSONSchema = /* @__PURE__ */ (() => z.object({
   version: z.literal(1),
   models: z.array(z.record(z.string(), z.unknown())),
   channels: channelList,
@@ -325,7 +325,7 @@ const statisticsJSONSchema = z.object({
     }),
   ),
   channelSets: z.nullable(z.array(z.tuple([channelList, count, count, count]))),
-});
+}))();
 
 function checkStatisticsJSON(json: AttributionStatisticsJSON): AttributionStatisticsJSON {
   const parsed = parseWith(statisticsJSONSchema, json, 'INPUT_INVALID') as AttributionStatisticsJSON;

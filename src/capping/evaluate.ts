@@ -137,7 +137,8 @@ export function appliesTo(rule: CompiledCapRule, candidate: CapCandidate): boole
   return inScope(rule, candidate.channel, candidate.campaignId, candidate.offerId, candidate.tags);
 }
 
-function inScope(rule: CompiledCapRule, channel: string, campaignId: string | undefined, offerId: string | undefined, tags: ReadonlyArray<string> | undefined): boolean {
+/** True when a record with these fields is in the rule's scope (channels, campaigns, offers, tags). Internal: shared with timing. */
+export function inScope(rule: CompiledCapRule, channel: string, campaignId: string | undefined, offerId: string | undefined, tags: ReadonlyArray<string> | undefined): boolean {
   if (rule.channels !== null && !rule.channels.includes(channel)) return false;
   if (rule.campaigns !== null && (campaignId === undefined || !rule.campaigns.includes(campaignId))) return false;
   if (rule.offers !== null && (offerId === undefined || !rule.offers.includes(offerId))) return false;
@@ -150,7 +151,8 @@ function inScope(rule: CompiledCapRule, channel: string, campaignId: string | un
   return true;
 }
 
-function samePer(rule: CompiledCapRule, rec: { channel: string; campaignId?: string | undefined; offerId?: string | undefined }, candidate: CapCandidate): boolean {
+/** True when `rec` has the candidate's value of the rule's `per` field (always, without `per`). Internal: shared with timing. */
+export function samePer(rule: CompiledCapRule, rec: { channel: string; campaignId?: string | undefined; offerId?: string | undefined }, candidate: CapCandidate): boolean {
   switch (rule.per) {
     case null:
       return true;
@@ -163,7 +165,8 @@ function samePer(rule: CompiledCapRule, rec: { channel: string; campaignId?: str
   }
 }
 
-function counts(rule: CompiledCapRule, c: CountedContact, candidate: CapCandidate): boolean {
+/** True when a limit or gap rule that applies to `candidate` counts the contact `c`. Internal: shared with timing. */
+export function counts(rule: CompiledCapRule, c: CountedContact, candidate: CapCandidate): boolean {
   if (c.transactional && !rule.transactionalCounts) return false;
   if (rule.per !== null && !samePer(rule, c, candidate)) return false;
   return inScope(rule, c.channel, c.campaignId, c.offerId, c.tags);

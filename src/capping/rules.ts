@@ -18,12 +18,12 @@ const oneOrMany = <T extends z.ZodMiniType>(item: T) =>
  * capScopeSchema.parse({ channels: 'sms', tags: ['marketing', 'promotion'] });
  * ```
  */
-export const capScopeSchema = z.strictObject({
+export const capScopeSchema = /* @__PURE__ */ (() => z.strictObject({
     channels: z.optional(oneOrMany(channelSchema)),
     campaigns: z.optional(oneOrMany(idSchema)),
     offers: z.optional(oneOrMany(idSchema)),
     tags: z.optional(oneOrMany(tagSchema)),
-  });
+  }))();
 
 /**
  * A counting window: rolling (`{ rolling: '7d' }`, any duration) or a local calendar day / week / month in the
@@ -35,15 +35,15 @@ export const capScopeSchema = z.strictObject({
  * capWindowSchema.parse({ rolling: '24h' }); // { type: 'rolling', ms: 86400000 }
  * ```
  */
-export const capWindowSchema = z.union([
+export const capWindowSchema = /* @__PURE__ */ (() => z.union([
   z.pipe(z.enum(['day', 'week', 'month']), z.transform((unit) => ({ type: 'calendar' as const, unit: unit as CalendarUnit }))),
   z.pipe(z.strictObject({ rolling: durationSchema.check(z.refine((ms) => ms > 0, 'A rolling window must be longer than 0')) }), z.transform((w) => ({ type: 'rolling' as const, ms: w.rolling }))),
   z.pipe(z.strictObject({ calendar: z.enum(['day', 'week', 'month']), weekStartsOn: z.optional(z.int().check(z.gte(0), z.lte(6))) }), z.transform((w) => ({ type: 'calendar' as const, unit: w.calendar as CalendarUnit, ...(w.weekStartsOn === undefined ? {} : { weekStartsOn: w.weekStartsOn as WeekStartsOn }) }))),
-]);
+]))();
 
 const HHMM = /^([01]\d|2[0-4]):([0-5]\d)$/;
-const clockSchema = z.pipe(z
-  .string().check(z.regex(HHMM, 'Expected a local time "HH:MM"')), z.transform((s) => Number(s.slice(0, 2)) * 60 + Number(s.slice(3, 5)))).check(z.refine((m) => m <= 1440, 'Local time after 24:00'));
+const clockSchema = /* @__PURE__ */ (() => z.pipe(z
+  .string().check(z.regex(HHMM, 'Expected a local time "HH:MM"')), z.transform((s) => Number(s.slice(0, 2)) * 60 + Number(s.slice(3, 5)))).check(z.refine((m) => m <= 1440, 'Local time after 24:00')))();
 
 /**
  * A quiet-hours range in local time: `from`–`to` (`to` exclusive), crossing midnight when `to` < `from`
@@ -54,13 +54,13 @@ const clockSchema = z.pipe(z
  * quietRangeSchema.parse({ from: '21:00', to: '08:00', days: [1, 2, 3, 4, 5] });
  * ```
  */
-export const quietRangeSchema = z.strictObject({
+export const quietRangeSchema = /* @__PURE__ */ (() => z.strictObject({
     from: clockSchema,
     to: clockSchema,
     days: z.optional(z.array(z.int().check(z.gte(0), z.lte(6))).check(z.minLength(1), z.maxLength(7))),
-  }).check(z.refine((r) => r.from !== r.to, { message: 'A quiet range needs from ≠ to', path: ['to'] }), z.refine((r) => r.from < 1440, { message: 'A quiet range cannot start at 24:00', path: ['from'] }));
+  }).check(z.refine((r) => r.from !== r.to, { message: 'A quiet range needs from ≠ to', path: ['to'] }), z.refine((r) => r.from < 1440, { message: 'A quiet range cannot start at 24:00', path: ['from'] })))();
 
-const ruleBase = {
+const ruleBase = /* @__PURE__ */ (() => ({
   /** Stable id, named in reasons. */
   id: idSchema,
   description: z.optional(z.string().check(z.maxLength(500))),
@@ -72,7 +72,7 @@ const ruleBase = {
    * they bypass it but consume its slots; `capped` — treated like any other message.
    */
   transactional: z._default(z.enum(['exempt', 'counted', 'capped']), 'exempt'),
-};
+}))();
 
 /**
  * One capping rule. Kinds: `limit` (at most N contacts per window, optionally keeping `reserve.slots` for
@@ -84,7 +84,7 @@ const ruleBase = {
  * capRuleSchema.parse({ id: 'weekly', kind: 'limit', limit: 3, window: 'week', scope: { tags: 'marketing' } });
  * ```
  */
-export const capRuleSchema = z.discriminatedUnion('kind', [
+export const capRuleSchema = /* @__PURE__ */ (() => z.discriminatedUnion('kind', [
   z.strictObject({
       ...ruleBase,
       kind: z.literal('limit'),
@@ -100,7 +100,7 @@ export const capRuleSchema = z.discriminatedUnion('kind', [
       after: z._default(z.array(z.enum(RESPONSE_KINDS)).check(z.minLength(1)), [...NEGATIVE_RESPONSE_KINDS]),
       duration: z.union([z.literal('forever'), durationSchema]),
     }),
-]);
+]))();
 
 /**
  * A rule set: rules plus the defaults they are read with — `timeZone` when the subject has none (default
@@ -111,7 +111,7 @@ export const capRuleSchema = z.discriminatedUnion('kind', [
  * capRuleSetSchema.parse({ timeZone: 'Europe/Paris', rules: [{ id: 'sms-day', kind: 'limit', limit: 1, window: 'day', scope: { channels: 'sms' } }] });
  * ```
  */
-export const capRuleSetSchema = z.strictObject({
+export const capRuleSetSchema = /* @__PURE__ */ (() => z.strictObject({
     timeZone: z._default(timeZoneSchema, 'UTC'),
     weekStartsOn: z._default(z.int().check(z.gte(0), z.lte(6)), 1),
     rules: z.array(capRuleSchema).check(z.maxLength(256)),
@@ -121,7 +121,7 @@ export const capRuleSetSchema = z.strictObject({
       if (seen.has(r.id)) ctx.addIssue({ code: 'custom', message: `Duplicate rule id ${JSON.stringify(r.id)}`, path: ['rules', i, 'id'] });
       seen.add(r.id);
     });
-  }));
+  })))();
 
 /** A parsed rule. */
 export type CapRule = z.output<typeof capRuleSchema>;

@@ -39,8 +39,8 @@ export type ConsentEventKind = (typeof CONSENT_EVENT_KINDS)[number];
  * purposeSchema.parse('marketing');
  * ```
  */
-export const purposeSchema = z
-  .string().check(z.minLength(1), z.maxLength(64), z.regex(/^(\*|[a-z][a-z0-9_.:-]*)$/, 'Purpose must be lowercase letters, digits, "_", ".", ":" or "-" starting with a letter, or "*"'));
+export const purposeSchema = /* @__PURE__ */ (() => z
+  .string().check(z.minLength(1), z.maxLength(64), z.regex(/^(\*|[a-z][a-z0-9_.:-]*)$/, 'Purpose must be lowercase letters, digits, "_", ".", ":" or "-" starting with a letter, or "*"')))();
 
 /**
  * Evidence kept with each event, so the consent can be proven (GDPR Art. 7(1)). Never the raw IP: its hash.
@@ -51,7 +51,7 @@ export const purposeSchema = z
  * consentEvidenceSchema.parse({ source: 'web-signup', textVersion: 'v3', ipHash: await saltedSha256Hex(salt, ip) });
  * ```
  */
-export const consentEvidenceSchema = z.strictObject({
+export const consentEvidenceSchema = /* @__PURE__ */ (() => z.strictObject({
   /** Where it was collected: `web-signup-form`, `call-center`, `pos-terminal`, `import:crm-2024`… */
   source: z.string().check(z.minLength(1), z.maxLength(256)),
   /** When the person acted, if different from the event's `at` (e.g. batch imports). */
@@ -64,7 +64,7 @@ export const consentEvidenceSchema = z.strictObject({
   /** Salted hash of the IP address, lowercase hex (a raw IP is personal data and is refused). */
   ipHash: z.optional(z
     .string().check(z.regex(/^[0-9a-f]{32,128}$/, 'ipHash must be a lowercase hex hash, never a raw IP address'))),
-});
+}))();
 
 /**
  * One consent event. `channel` and `purpose` may be `*` (all channels / all purposes): "unsubscribe from
@@ -76,7 +76,7 @@ export const consentEvidenceSchema = z.strictObject({
  *   kind: 'granted', at: '2026-01-10T09:00:00Z', evidence: { source: 'web-signup', textVersion: 'v3' } });
  * ```
  */
-export const consentEventSchema = z.strictObject({
+export const consentEventSchema = /* @__PURE__ */ (() => z.strictObject({
   id: idSchema,
   subjectId: idSchema,
   channel: z.union([z.literal('*'), channelSchema]),
@@ -84,7 +84,7 @@ export const consentEventSchema = z.strictObject({
   kind: z.enum(CONSENT_EVENT_KINDS),
   at: timestampSchema,
   evidence: consentEvidenceSchema,
-});
+}))();
 
 /**
  * A validated consent event (`at` in epoch ms).
@@ -131,7 +131,7 @@ export function parseConsentEvent(input: ConsentEventInput): ConsentEvent {
  * const jsonSchema = toJSONSchema(consentPolicySchema); // for docs and admin UIs
  * ```
  */
-export const consentPolicySchema = z.strictObject({
+export const consentPolicySchema = /* @__PURE__ */ (() => z.strictObject({
   doubleOptIn: z._default(z
     .strictObject({
       channels: z._default(z.array(channelSchema).check(z.maxLength(64)), []),
@@ -142,7 +142,7 @@ export const consentPolicySchema = z.strictObject({
     .array(z.strictObject({ channel: channelSchema, purposes: z.array(purposeSchema).check(z.minLength(1)) })).check(z.maxLength(64)), []),
   optOutChannels: z._default(z.array(channelSchema).check(z.maxLength(64)), []),
   gpcPurposes: z._default(z.array(purposeSchema).check(z.maxLength(64)), ['sale', 'sharing', 'targeted_advertising', 'cross_context_advertising']),
-});
+}))();
 
 /**
  * The policy as written (input of {@link parseConsentPolicy}).
@@ -212,7 +212,7 @@ export function parseConsentPolicy(input: ConsentPolicyInput = {}): ConsentPolic
  * const state = consentState(events, DEFAULT_CONSENT_POLICY);
  * ```
  */
-export const DEFAULT_CONSENT_POLICY: ConsentPolicy = parseConsentPolicy({});
+export const DEFAULT_CONSENT_POLICY: ConsentPolicy = /* @__PURE__ */ parseConsentPolicy({});
 
 /**
  * Current status of one channel × purpose.

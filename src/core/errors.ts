@@ -236,8 +236,11 @@ function toSegment(seg: PropertyKey): string | number {
 }
 
 /**
- * Validates `input` with `schema` and returns the parsed value, or throws a {@link CrossChannelError} with the
- * given code and the path of the first bad field. The building block of every `parseX(unknown)`.
+ * Validates `input` with one of the package's own schemas and returns the parsed value, or throws a
+ * {@link CrossChannelError} with the given code and the path of the first bad field: the building block of
+ * every `parseX(unknown)`. Its messages are zod's English ones for every issue the package's schemas raise
+ * ({@link ENGLISH}); the public `parseWith` (src/core/parse.ts) takes any schema. Internal: not exported from the
+ * entries.
  *
  * @example
  * ```ts
@@ -254,10 +257,21 @@ export function parseWith<S extends z.core.$ZodType, C extends string>(
   code: C,
   basePath: ReadonlyArray<string | number> = [],
 ): z.output<S> {
+  return parseIn(ENGLISH, schema, input, code, basePath);
+}
+
+/** {@link parseWith} with the given parse context (its error map). Internal. */
+export function parseIn<S extends z.core.$ZodType, C extends string>(
+  context: z.core.ParseContext<z.core.$ZodIssue>,
+  schema: S,
+  input: unknown,
+  code: C,
+  basePath: ReadonlyArray<string | number>,
+): z.output<S> {
   if (schema === null || typeof schema !== 'object' || typeof (schema as { safeParse?: unknown }).safeParse !== 'function') {
     throw new CrossChannelError('INPUT_INVALID', 'parseWith needs a zod schema', { path: ['schema'] });
   }
-  const r = z.safeParse(schema, input, ENGLISH);
+  const r = z.safeParse(schema, input, context);
   if (!r.success) throw fromZodError(r.error, code, basePath);
   return r.data;
 }

@@ -8,9 +8,9 @@ export {
   fromZodError,
   isCrossChannelError,
   ok,
-  parseWith,
   type Result,
 } from './errors.js';
+export { parseWith } from './parse.js';
 export { type Decision, decisionFrom, reason, type Reason } from './explain.js';
 export type { ProgressOptions } from './progress.js';
 export {

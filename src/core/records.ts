@@ -26,7 +26,7 @@ export const NEGATIVE_RESPONSE_KINDS: ReadonlyArray<ResponseKind> = ['refused', 
  * contactRecordSchema.parse({ id: 'c1', subjectId: 'p1', channel: 'email', at: '2026-01-05T09:00:00Z', tags: ['marketing'] });
  * ```
  */
-export const contactRecordSchema = z.strictObject({
+export const contactRecordSchema = /* @__PURE__ */ (() => z.strictObject({
     id: idSchema,
     subjectId: idSchema,
     channel: channelSchema,
@@ -36,7 +36,7 @@ export const contactRecordSchema = z.strictObject({
     at: timestampSchema,
     transactional: z._default(z.boolean(), false),
     idempotencyKey: z.optional(idSchema),
-  });
+  }))();
 
 /** A contact: something was presented or sent to the person (parsed form, `at` in epoch ms). */
 export type ContactRecord = z.output<typeof contactRecordSchema>;
@@ -51,7 +51,7 @@ export type ContactRecordInput = z.input<typeof contactRecordSchema>;
  * responseRecordSchema.parse({ id: 'r1', subjectId: 'p1', kind: 'refused', channel: 'email', offerId: 'o1', at: 1767603600000 });
  * ```
  */
-export const responseRecordSchema = z.strictObject({
+export const responseRecordSchema = /* @__PURE__ */ (() => z.strictObject({
     id: idSchema,
     subjectId: idSchema,
     contactId: z.optional(idSchema),
@@ -62,7 +62,7 @@ export const responseRecordSchema = z.strictObject({
     tags: z._default(z.array(tagSchema).check(z.maxLength(64)), []),
     at: timestampSchema,
     value: z.optional(z.number()),
-  });
+  }))();
 
 /** A response (parsed form). */
 export type ResponseRecord = z.output<typeof responseRecordSchema>;
@@ -77,14 +77,14 @@ export type ResponseRecordInput = z.input<typeof responseRecordSchema>;
  * behaviourEventSchema.parse({ subjectId: 'p1', type: 'purchase', at: '2026-01-05T10:00:00Z', channel: 'store', properties: { amount: 80 } });
  * ```
  */
-export const behaviourEventSchema = z.strictObject({
+export const behaviourEventSchema = /* @__PURE__ */ (() => z.strictObject({
     id: z.optional(idSchema),
     subjectId: idSchema,
     type: z.string().check(z.minLength(1), z.maxLength(128)),
     at: timestampSchema,
     channel: z.optional(channelSchema),
     properties: z._default(jsonObjectSchema, {}),
-  });
+  }))();
 
 /** A behaviour event (parsed form). `type` is an open set: `page_view`, `cart_add`, `cart_abandon`, `purchase`, … */
 export type BehaviourEvent = z.output<typeof behaviourEventSchema>;

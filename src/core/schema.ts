@@ -41,8 +41,8 @@ export type Channel = WellKnownChannel | (string & {});
  * idSchema.parse('cust-42'); // 'cust-42'
  * ```
  */
-export const idSchema = z
-  .string().check(z.minLength(1, 'Must not be empty'), z.maxLength(256, 'Must be at most 256 characters'), z.regex(/^[^\u0000-\u001f\u007f]*$/, 'Must not contain control characters'));
+export const idSchema = /* @__PURE__ */ (() => z
+  .string().check(z.minLength(1, 'Must not be empty'), z.maxLength(256, 'Must be at most 256 characters'), z.regex(/^[^\u0000-\u001f\u007f]*$/, 'Must not contain control characters')))();
 
 /**
  * A channel name: lowercase letters, digits, `_`, `-` or `.`, starting with a letter, at most 64 characters.
@@ -52,8 +52,8 @@ export const idSchema = z
  * channelSchema.parse('call_center'); // 'call_center'
  * ```
  */
-export const channelSchema = z
-  .string().check(z.minLength(1), z.maxLength(64), z.regex(/^[a-z][a-z0-9_.-]*$/, 'Channel must be lowercase letters, digits, "_", "-" or "." and start with a letter'));
+export const channelSchema = /* @__PURE__ */ (() => z
+  .string().check(z.minLength(1), z.maxLength(64), z.regex(/^[a-z][a-z0-9_.-]*$/, 'Channel must be lowercase letters, digits, "_", "-" or "." and start with a letter')))();
 
 /**
  * A tag (`marketing`, `promotion`, `category:shoes`): 1–128 characters without control characters.
@@ -63,8 +63,8 @@ export const channelSchema = z
  * tagSchema.parse('marketing');
  * ```
  */
-export const tagSchema = z
-  .string().check(z.minLength(1), z.maxLength(128), z.regex(/^[^\u0000-\u001f\u007f]*$/, 'Must not contain control characters'));
+export const tagSchema = /* @__PURE__ */ (() => z
+  .string().check(z.minLength(1), z.maxLength(128), z.regex(/^[^\u0000-\u001f\u007f]*$/, 'Must not contain control characters')))();
 
 /**
  * A timestamp accepted as epoch ms, `Date` or ISO 8601 string with offset; parses to epoch ms.
@@ -74,7 +74,7 @@ export const tagSchema = z
  * timestampSchema.parse('2026-01-01T00:00:00Z'); // 1767225600000
  * ```
  */
-export const timestampSchema = z.pipe(z
+export const timestampSchema = /* @__PURE__ */ (() => z.pipe(z
   .union([z.number(), z.string(), z.date()]), z.transform((v, ctx): EpochMs => {
     try {
       return toEpochMs(v);
@@ -82,7 +82,7 @@ export const timestampSchema = z.pipe(z
       ctx.issues.push({ code: 'custom', message: e instanceof CrossChannelError ? e.message : 'Invalid timestamp', input: v });
       return z.NEVER;
     }
-  }));
+  })))();
 
 /**
  * Epoch milliseconds only (integers); what parsed records hold. Use in output schemas and hot-path records.
@@ -92,7 +92,7 @@ export const timestampSchema = z.pipe(z
  * epochMsSchema.parse(1767225600000);
  * ```
  */
-export const epochMsSchema = z.int().check(z.gte(-8.64e15), z.lte(8.64e15));
+export const epochMsSchema = /* @__PURE__ */ (() => z.int().check(z.gte(-8.64e15), z.lte(8.64e15)))();
 
 /**
  * An IANA time-zone name known to the runtime (`Europe/Paris`, `UTC`).
@@ -102,7 +102,7 @@ export const epochMsSchema = z.int().check(z.gte(-8.64e15), z.lte(8.64e15));
  * timeZoneSchema.parse('Asia/Kolkata');
  * ```
  */
-export const timeZoneSchema = z.string().check(z.refine(isValidTimeZone, { message: 'Unknown IANA time zone' }));
+export const timeZoneSchema = /* @__PURE__ */ (() => z.string().check(z.refine(isValidTimeZone, { message: 'Unknown IANA time zone' })))();
 
 /**
  * A duration (`'7d'`, `'PT1H'`, `{ days: 30 }` or ms) parsed to milliseconds.
@@ -112,7 +112,7 @@ export const timeZoneSchema = z.string().check(z.refine(isValidTimeZone, { messa
  * durationSchema.parse('30d'); // 2592000000
  * ```
  */
-export const durationSchema = z.pipe(z
+export const durationSchema = /* @__PURE__ */ (() => z.pipe(z
   .union([
     z.number(),
     z.string(),
@@ -131,7 +131,7 @@ export const durationSchema = z.pipe(z
       ctx.issues.push({ code: 'custom', message: e instanceof CrossChannelError ? e.message : 'Invalid duration', input: v });
       return z.NEVER;
     }
-  }));
+  })))();
 
 /** A JSON value. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -144,9 +144,9 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
  * jsonValueSchema.parse({ sku: 'A1', qty: 2 });
  * ```
  */
-export const jsonValueSchema: z.ZodMiniType<JsonValue> = z.lazy(() =>
+export const jsonValueSchema: z.ZodMiniType<JsonValue> = /* @__PURE__ */ (() => z.lazy(() =>
   z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonValueSchema), z.record(z.string(), jsonValueSchema)]),
-);
+))();
 
 /**
  * A JSON object (`properties` of an event, attributes of a profile).
@@ -156,7 +156,7 @@ export const jsonValueSchema: z.ZodMiniType<JsonValue> = z.lazy(() =>
  * jsonObjectSchema.parse({ category: 'shoes' });
  * ```
  */
-export const jsonObjectSchema = z.record(z.string(), jsonValueSchema);
+export const jsonObjectSchema = /* @__PURE__ */ (() => z.record(z.string(), jsonValueSchema))();
 
 /**
  * JSON Schema (draft 2020-12) of a public config schema, from zod 4's native converter. Describes the

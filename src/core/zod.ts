@@ -2,15 +2,89 @@
  * zod's tree-shakable API (`zod/mini`) is what every schema of the package is built with: the classic `zod`
  * import attaches every method to every schema, so one `z.string()` pulled ≈ 92 kB min+gzip into each entry.
  * `zod/mini` ships no messages of its own ("Invalid input"), so every parse passes {@link ENGLISH}: zod's
- * English locale as the parse's error map. Messages a schema sets itself still win, and zod's global
+ * English messages as the parse's error map. Messages a schema sets itself still win, and zod's global
  * configuration is never touched (a user's own locale stays theirs). Internal: not exported from the entries.
  */
 import type * as z from 'zod/mini';
-import en from 'zod/v4/locales/en.js';
 
-/** Parse options giving zod's English messages to the issues a schema does not word itself. */
-export const ENGLISH: z.core.ParseContext<z.core.$ZodIssue> = /* @__PURE__ */ english();
+/**
+ * Parse options giving zod's English messages (`zod/v4/locales/en`, word for word) to the issues a schema does
+ * not word itself — for the package's own schemas, and only the issues they can raise: the locale's table of
+ * string-format names (`email` → "email address", …), its units for files, sets and maps, and its messages for
+ * `startsWith` / `endsWith` / `includes`, `multipleOf`, map or set elements and exclusive unions (`z.xor`) are left out (≈ 0.5 kB min+gzip in
+ * every entry), since no schema of the package uses them; such an issue reads `Invalid <format>` or
+ * `Invalid input`. The public `parseWith`, which takes any schema, uses the complete locale (src/core/parse.ts).
+ * src/core/english.test.ts checks both halves of that: the same words as zod, and no such construct in `src/`.
+ */
+export const ENGLISH: z.core.ParseContext<z.core.$ZodIssue> = { error: englishMessage };
 
-function english(): z.core.ParseContext<z.core.$ZodIssue> {
-  return { error: en().localeError };
+// Units of the sizable origins the package's schemas have (zod's `Sizable` also has file, set and map).
+const UNITS: Record<string, string> = { string: 'characters', array: 'items' };
+
+// zod's util.parsedType, util.stringifyPrimitive and util.joinValues (zod/v4/core re-exports its util as one
+// namespace object, which a bundler keeps whole).
+function parsedType(data: unknown): string {
+  const t = typeof data;
+  if (t === 'number') return Number.isNaN(data) ? 'nan' : 'number';
+  if (t === 'object') {
+    if (data === null) return 'null';
+    if (Array.isArray(data)) return 'array';
+    const obj = data as { constructor?: { name: string } };
+    if (Object.getPrototypeOf(obj) !== Object.prototype && 'constructor' in obj && obj.constructor) return obj.constructor.name;
+  }
+  return t;
+}
+
+function stringifyPrimitive(value: unknown): string {
+  if (typeof value === 'bigint') return `${value.toString()}n`;
+  if (typeof value === 'string') return `"${value}"`;
+  return `${value as string}`;
+}
+
+const joinValues = (values: readonly unknown[], separator: string): string => values.map(stringifyPrimitive).join(separator);
+
+function typeName(type: string, input?: unknown): string {
+  if (type === 'number' && typeof input === 'number' && !Number.isFinite(input)) return String(input);
+  return type === 'nan' ? 'NaN' : type;
+}
+
+/**
+ * zod's English message for an issue the package's schemas can raise (see {@link ENGLISH}).
+ */
+export function englishMessage(issue: z.core.$ZodRawIssue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      return `Invalid input: expected ${typeName(issue.expected)}, received ${typeName(parsedType(issue.input), issue.input)}`;
+    case 'invalid_value':
+      if (issue.values.length === 1) return `Invalid input: expected ${stringifyPrimitive(issue.values[0])}`;
+      return `Invalid option: expected one of ${joinValues(issue.values, '|')}`;
+    case 'too_big': {
+      const adj = issue.exact ? 'exactly ' : issue.inclusive ? '<=' : '<';
+      const unit = UNITS[issue.origin] ?? null;
+      if (unit) return `Too big: expected ${issue.origin ?? 'value'} to have ${adj}${issue.maximum.toString()} ${unit ?? 'elements'}`;
+      return `Too big: expected ${issue.origin ?? 'value'} to be ${adj}${issue.maximum.toString()}`;
+    }
+    case 'too_small': {
+      const adj = issue.exact ? 'exactly ' : issue.inclusive ? '>=' : '>';
+      const unit = UNITS[issue.origin] ?? null;
+      if (unit) return `Too small: expected ${issue.origin} to have ${adj}${issue.minimum.toString()} ${unit}`;
+      return `Too small: expected ${issue.origin} to be ${adj}${issue.minimum.toString()}`;
+    }
+    case 'invalid_format': {
+      const f = issue as z.core.$ZodRawIssue<z.core.$ZodIssueInvalidStringFormat> & { pattern?: string };
+      if (f.format === 'regex') return `Invalid string: must match pattern ${f.pattern}`;
+      return `Invalid ${f.format}`;
+    }
+    case 'unrecognized_keys':
+      return `Unrecognized key${issue.keys.length > 1 ? 's' : ''}: ${joinValues(issue.keys, ', ')}`;
+    case 'invalid_key':
+      return `Invalid key in ${issue.origin}`;
+    case 'invalid_union': {
+      const u = issue as { options?: unknown };
+      if (u.options && Array.isArray(u.options) && u.options.length > 0) return `Invalid discriminator value. Expected ${u.options.map((o) => `'${o as string}'`).join(' | ')}`;
+      return 'Invalid input';
+    }
+    default:
+      return 'Invalid input';
+  }
 }

@@ -13,7 +13,7 @@ import type { TcString } from '../consent/tcf/model.js';
 import type { TraceClock } from './trace.js';
 import type { DecideHoldoutCheck } from './holdout.js';
 
-const anyConfig = z.custom<unknown>(() => true);
+const anyConfig = /* @__PURE__ */ (() => z.custom<unknown>(() => true))();
 
 /**
  * The decision configuration, JSON-able: the offer catalogue (arbitration), the frequency caps (capping), the
@@ -31,7 +31,7 @@ const anyConfig = z.custom<unknown>(() => true);
  * });
  * ```
  */
-export const decideConfigSchema = z.strictObject({
+export const decideConfigSchema = /* @__PURE__ */ (() => z.strictObject({
     /** Offer catalogue (`crosschannel/arbitration` `CatalogueInput`, or an already parsed `Catalogue`). */
     catalogue: anyConfig,
     /** Frequency caps (`crosschannel/capping` rule set, or compiled rules). */
@@ -87,7 +87,7 @@ export const decideConfigSchema = z.strictObject({
     priority: z._default(z.int(), 0),
     /** Tags added to every decided contact (e.g. `marketing`), besides the offer's own tags. */
     contactTags: z._default(z.array(z.string().check(z.minLength(1), z.maxLength(128))).check(z.maxLength(16)), ['marketing']),
-  });
+  }))();
 
 /**
  * A decide configuration as written.

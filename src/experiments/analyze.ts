@@ -14,7 +14,7 @@ import { checkExperimentStats, MOMENTS, type ExperimentStats } from './stats.js'
  * analysisOptionsSchema.parse({ metric: 'revenue', alpha: 0.05, sequential: { tau: 2 } });
  * ```
  */
-export const analysisOptionsSchema = z.strictObject({
+export const analysisOptionsSchema = /* @__PURE__ */ (() => z.strictObject({
     /** The metric to analyse (one of the statistics' `metricIds`). */
     metric: idSchema,
     /** `mean` (Welch t) or `proportion` (z; for 0/1 metrics such as conversion). Default `mean`. */
@@ -35,7 +35,7 @@ export const analysisOptionsSchema = z.strictObject({
     expectedShares: z.optional(z.array(z.number().check(z.gt(0)))),
     /** p-value below which the SRM check flags a mismatch. */
     srmThreshold: z._default(z.number().check(z.gt(0), z.lt(1)), 0.001),
-  });
+  }))();
 
 /** Options of {@link analyzeExperiment} as a caller writes them. */
 export type AnalysisOptionsInput = z.input<typeof analysisOptionsSchema>;

@@ -10,7 +10,7 @@ import { bucketRanges, equalWeights } from './ranges.js';
 /** The variant id of the units an experiment's own holdout keeps out of every contact. */
 export const HOLDOUT_VARIANT_ID = '__holdout';
 
-const shareSchema = z.number().check(z.gte(0), z.lte(1));
+const shareSchema = /* @__PURE__ */ (() => z.number().check(z.gte(0), z.lte(1)))();
 
 /**
  * Schema of one experiment. Field names follow GrowthBook's experiment so a definition maps one to one:
@@ -22,7 +22,7 @@ const shareSchema = z.number().check(z.gte(0), z.lte(1));
  * experimentSchema.parse({ id: 'subject-line', variants: [{ id: 'control' }, { id: 'emoji' }] });
  * ```
  */
-export const experimentSchema = z.strictObject({
+export const experimentSchema = /* @__PURE__ */ (() => z.strictObject({
     id: idSchema,
     name: z.optional(z.string().check(z.maxLength(256))),
     variants: z
@@ -44,7 +44,7 @@ export const experimentSchema = z.strictObject({
     campaigns: z.optional(z.array(idSchema).check(z.maxLength(256))),
     /** Channels the experiment applies to (default: all). */
     channels: z.optional(z.array(channelSchema).check(z.maxLength(32))),
-  });
+  }))();
 
 /** An experiment definition as a caller writes it. */
 export type ExperimentInput = z.input<typeof experimentSchema>;
@@ -257,7 +257,7 @@ export function isCompiledExperiment(value: unknown): value is CompiledExperimen
  * holdoutSchema.parse({ id: 'global-2026', share: 0.05 });
  * ```
  */
-export const holdoutSchema = z.strictObject({
+export const holdoutSchema = /* @__PURE__ */ (() => z.strictObject({
     id: idSchema,
     share: z.number().check(z.gte(0), z.lte(0.5)),
     seed: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
@@ -266,7 +266,7 @@ export const holdoutSchema = z.strictObject({
     stop: z.optional(timestampSchema),
     /** Channels the holdout silences (default: every channel). */
     channels: z.optional(z.array(channelSchema).check(z.maxLength(32))),
-  });
+  }))();
 
 /** A global holdout as a caller writes it. */
 export type HoldoutInput = z.input<typeof holdoutSchema>;

@@ -19,7 +19,7 @@ import { emptyExperimentStats, MOMENTS, type ExperimentStats } from './stats.js'
  * metricSchema.parse({ id: 'revenue', type: 'purchase', aggregate: 'sum', property: 'amount', window: '14d', covariateWindow: '28d' });
  * ```
  */
-export const metricSchema = z.strictObject({
+export const metricSchema = /* @__PURE__ */ (() => z.strictObject({
     id: idSchema,
     source: z._default(z.enum(['events', 'responses']), 'events'),
     /** Event type (`purchase`) or response kind (`converted`). */
@@ -28,7 +28,7 @@ export const metricSchema = z.strictObject({
     property: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
     window: z._default(durationSchema, 7 * DAY),
     covariateWindow: z.optional(durationSchema),
-  });
+  }))();
 
 /** A metric as a caller writes it. */
 export type MetricInput = z.input<typeof metricSchema>;

@@ -13,10 +13,10 @@ import type { ExperimentErrorCode } from './errors.js';
  * experimentSetSchema.parse({ holdout: { id: 'global', share: 0.05 }, experiments: [] });
  * ```
  */
-export const experimentSetSchema = z.strictObject({
+export const experimentSetSchema = /* @__PURE__ */ (() => z.strictObject({
     holdout: z.optional(holdoutSchema),
     experiments: z.array(z.unknown()).check(z.maxLength(10_000)),
-  });
+  }))();
 
 /** A set of experiments as a caller writes it. */
 export interface ExperimentSetInput {

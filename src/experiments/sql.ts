@@ -22,7 +22,7 @@ import { checkExperimentStats, emptyExperimentStats, MOMENTS, type ExperimentSta
  * experimentSqlOptionsSchema.parse({ events: 'crosschannel_behaviour_events' });
  * ```
  */
-export const experimentSqlOptionsSchema = z.strictObject({ events: z._default(identifier, 'crosschannel_behaviour_events') });
+export const experimentSqlOptionsSchema = /* @__PURE__ */ (() => z.strictObject({ events: z._default(identifier, 'crosschannel_behaviour_events') }))();
 
 /** Options of {@link experimentStatsSql} as a caller writes them. */
 export type ExperimentSqlOptionsInput = z.input<typeof experimentSqlOptionsSchema>;

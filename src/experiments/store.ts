@@ -14,14 +14,14 @@ import { HOLDOUT_VARIANT_ID, isCompiledExperiment, type AssignContext, type Assi
  * stickyAssignmentSchema.parse({ experimentId: 'subject-line', unitId: 'p1', variantId: 'emoji', assignedAt: 0 });
  * ```
  */
-export const stickyAssignmentSchema = z.strictObject({
+export const stickyAssignmentSchema = /* @__PURE__ */ (() => z.strictObject({
     experimentId: idSchema,
     unitId: idSchema,
     variantId: idSchema,
     assignedAt: epochMsSchema,
     /** The anonymous id the assignment was first made under, when it was carried over to a person id. */
     anonymousId: z.optional(idSchema),
-  });
+  }))();
 
 /** A sticky assignment (see {@link stickyAssignmentSchema}). */
 export type StickyAssignment = z.output<typeof stickyAssignmentSchema>;

@@ -12,20 +12,20 @@ import type { EpochMs } from '../core/time.js';
 import type { ObservationInput } from './graph.js';
 import { jaroWinkler, levenshtein, soundex } from './strings.js';
 
-const prob = z.number().check(z.gt(0), z.lt(1));
+const prob = /* @__PURE__ */ (() => z.number().check(z.gt(0), z.lt(1)))();
 
-const comparisonSchema = z.discriminatedUnion('kind', [
+const comparisonSchema = /* @__PURE__ */ (() => z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('exact') }),
   z.strictObject({ kind: z.literal('jaroWinkler'), thresholds: z._default(z.array(prob).check(z.minLength(1)), [0.92, 0.8]) }),
   z.strictObject({ kind: z.literal('levenshtein'), thresholds: z._default(z.array(z.int().check(z.gte(1))).check(z.minLength(1)), [1, 2]) }),
   z.strictObject({ kind: z.literal('date'), thresholdDays: z._default(z.array(z.number().check(z.positive())).check(z.minLength(1)), [31, 366]) }),
   z.strictObject({ kind: z.literal('postcodePrefix'), lengths: z._default(z.array(z.int().check(z.gte(1))).check(z.minLength(1)), [3, 2]) }),
-]);
+]))();
 
-const blockingKeySchema = z.union([
+const blockingKeySchema = /* @__PURE__ */ (() => z.union([
   z.string().check(z.minLength(1)),
   z.strictObject({ field: z.string().check(z.minLength(1)), transform: z._default(z.enum(['value', 'soundex']), 'value'), prefix: z.optional(z.int().check(z.gte(1))) }),
-]);
+]))();
 
 /**
  * A Fellegi–Sunter model as written. `m[l]`/`u[l]` are the probabilities of comparison level `l` (0 = exact, …,
@@ -41,7 +41,7 @@ const blockingKeySchema = z.union([
  * };
  * ```
  */
-export const matchModelSchema = z.strictObject({
+export const matchModelSchema = /* @__PURE__ */ (() => z.strictObject({
     fields: z
       .array(z.strictObject({ name: z.string().check(z.minLength(1)), comparison: comparisonSchema, m: z.optional(z.array(prob)), u: z.optional(z.array(prob)) })).check(z.minLength(1), z.maxLength(32)),
     /** Candidate pairs share every key of at least one rule (rules are OR-ed, keys inside a rule AND-ed). */
@@ -53,7 +53,7 @@ export const matchModelSchema = z.strictObject({
     identifierType: z._default(z.string().check(z.regex(/^[a-z][a-z0-9_]{0,63}$/)), 'external_id'),
     /** Blocks larger than this are skipped (and counted): a block of every "Smith" is not blocking. */
     maxBlockSize: z._default(z.int().check(z.gte(2)), 5000),
-  });
+  }))();
 
 /**
  * A match model as written.

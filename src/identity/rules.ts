@@ -9,7 +9,7 @@ import { expectOptions } from '../core/guards.js';
 import type { NormalizerKind, NormalizeOptions } from './normalize.js';
 import { expectPhoneLibrary, type PhoneNumberLibrary } from './phone-lib-type.js';
 
-const typeNameSchema = z.string().check(z.regex(/^[a-z][a-z0-9_]{0,63}$/, 'Identifier type must match [a-z][a-z0-9_]* (at most 64 characters)'));
+const typeNameSchema = /* @__PURE__ */ (() => z.string().check(z.regex(/^[a-z][a-z0-9_]{0,63}$/, 'Identifier type must match [a-z][a-z0-9_]* (at most 64 characters)')))();
 
 /**
  * Default priority, strongest first: a login id outranks a CRM id, a loyalty card, an email… down to cookies.
@@ -62,7 +62,7 @@ export const DEFAULT_BLOCKED_PATTERNS: ReadonlyArray<{ readonly type?: string; r
   { type: 'phone', pattern: '123456789|987654321' },
 ];
 
-const blockedPatternSchema = z.union([z.string().check(z.minLength(1)), z.strictObject({ type: z.optional(typeNameSchema), pattern: z.string().check(z.minLength(1)) })]);
+const blockedPatternSchema = /* @__PURE__ */ (() => z.union([z.string().check(z.minLength(1)), z.strictObject({ type: z.optional(typeNameSchema), pattern: z.string().check(z.minLength(1)) })]))();
 
 /**
  * The identity rules as written in a config file. Every field has a default, so `{}` is a valid rule set.
@@ -72,7 +72,7 @@ const blockedPatternSchema = z.union([z.string().check(z.minLength(1)), z.strict
  * const input: IdentityRulesInput = { limits: { user_id: 1, email: 3 }, ttl: { anonymous_id: '90d' } };
  * ```
  */
-export const identityRulesSchema = z.strictObject({
+export const identityRulesSchema = /* @__PURE__ */ (() => z.strictObject({
     /** Identifier types, strongest first. Unlisted types rank after these, in name order. */
     priority: z._default(z.array(typeNameSchema), [...DEFAULT_PRIORITY]),
     /** At most this many identifiers of a type per profile; unlisted types are unlimited. */
@@ -105,7 +105,7 @@ export const identityRulesSchema = z.strictObject({
       }), { emailProviderRules: false, types: {} }),
     /** Mixed into profile ids so that a profile id does not reveal its identifier (set a secret per deployment). */
     profileIdSalt: z._default(z.string().check(z.maxLength(256)), ''),
-  });
+  }))();
 
 /**
  * Identity rules as written (input side).

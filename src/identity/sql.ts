@@ -29,7 +29,7 @@ import type { EpochMs } from '../core/time.js';
  * identityComponentsSqlOptionsSchema.parse({ links: { from: "read_parquet('links/*.parquet')" }, maxDegree: 50 });
  * ```
  */
-export const identityComponentsSqlOptionsSchema = z.strictObject({
+export const identityComponentsSqlOptionsSchema = /* @__PURE__ */ (() => z.strictObject({
     /** A table, or `{ from: '<SQL>' }` for any relation (a Parquet glob in DuckDB). */
     links: z._default(sqlRelationSchema, 'identity_links'),
     a: z._default(identifier, 'a'),
@@ -49,7 +49,7 @@ export const identityComponentsSqlOptionsSchema = z.strictObject({
     tablePrefix: z._default(z.string().check(z.regex(/^[a-z_][a-z0-9_]{0,40}$/)), 'cc_components'),
     /** Safety stop (a connected graph of 2^60 nodes needs far fewer rounds). */
     maxRounds: z._default(z.int().check(z.gte(1), z.lte(1000)), 200),
-  });
+  }))();
 /**
  * Options of {@link identityComponentsFromSql} as written by a caller.
  *
@@ -136,14 +136,14 @@ function onOneConnection<T>(client: SqlQueryable, fn: (q: SqlQueryable) => Promi
  * identityComponentsIntoSqlTargetSchema.parse({ into: 'identity_components', attachedInto: 'identity_attached', replace: true });
  * ```
  */
-export const identityComponentsIntoSqlTargetSchema = z.strictObject({
+export const identityComponentsIntoSqlTargetSchema = /* @__PURE__ */ (() => z.strictObject({
   /** The table created with `(identifier, component)` rows, one per identifier. */
   into: identifier,
   /** With `nonLinking` types: the table created with `(identifier, component)` rows, one per component a non-linking identifier was seen with. */
   attachedInto: z.optional(identifier),
   /** Replace the tables when they exist (default false: an existing table is an error, nothing is written). */
   replace: z._default(z.boolean(), false),
-});
+}))();
 
 /**
  * Where {@link identityComponentsIntoSql} writes, as written by a caller.

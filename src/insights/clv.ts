@@ -17,11 +17,11 @@ import { checkHistory } from './validate.js';
  * clvOptionsSchema.parse({ unit: 'week' });
  * ```
  */
-export const clvOptionsSchema = z.strictObject({
+export const clvOptionsSchema = /* @__PURE__ */ (() => z.strictObject({
     unit: z._default(z.enum(['day', 'week']), 'week'),
     purchaseEvent: z._default(z.string().check(z.minLength(1), z.maxLength(128)), 'purchase'),
     amountProperty: z._default(z.string().check(z.minLength(1), z.maxLength(128)), 'amount'),
-  });
+  }))();
 
 /** Customer-value options as a caller writes them. */
 export type ClvOptionsInput = z.input<typeof clvOptionsSchema>;

@@ -17,7 +17,7 @@ import { checkHistory, checkMergeable, forEachHistory } from './validate.js';
  * cohortOptionsSchema.parse({ period: 'month', timeZone: 'Europe/Paris' });
  * ```
  */
-export const cohortOptionsSchema = z.strictObject({
+export const cohortOptionsSchema = /* @__PURE__ */ (() => z.strictObject({
     period: z._default(z.enum(['week', 'month']), 'month'),
     timeZone: z._default(timeZoneSchema, 'UTC'),
     weekStartsOn: z._default(z.int().check(z.gte(0), z.lte(6)), 1),
@@ -26,7 +26,7 @@ export const cohortOptionsSchema = z.strictObject({
     purchaseEvent: z._default(z.string().check(z.minLength(1), z.maxLength(128)), 'purchase'),
     amountProperty: z._default(z.string().check(z.minLength(1), z.maxLength(128)), 'amount'),
     maxPeriods: z._default(z.int().check(z.gte(1), z.lte(520)), 24),
-  });
+  }))();
 
 /** Cohort options as a caller writes them. */
 export type CohortOptionsInput = z.input<typeof cohortOptionsSchema>;

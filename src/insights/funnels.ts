@@ -15,12 +15,12 @@ import { checkHistory, checkMergeable, forEachHistory } from './validate.js';
  * funnelSchema.parse({ steps: ['page_view', 'cart_add', 'checkout', 'purchase'], window: '7d' });
  * ```
  */
-export const funnelSchema = z.strictObject({
+export const funnelSchema = /* @__PURE__ */ (() => z.strictObject({
     steps: z.array(z.string().check(z.minLength(1), z.maxLength(128))).check(z.minLength(2), z.maxLength(32)),
     window: z._default(durationSchema.check(z.refine((ms) => ms > 0, 'The window must be longer than 0')), 7 * DAY),
     pathLength: z._default(z.int().check(z.gte(1), z.lte(10)), 3),
     topPaths: z._default(z.int().check(z.gte(1), z.lte(100)), 5),
-  });
+  }))();
 
 /** A funnel as a caller writes it. */
 export type FunnelInput = z.input<typeof funnelSchema>;

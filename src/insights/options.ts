@@ -25,7 +25,7 @@ export type GroupDimension = (typeof GROUP_DIMENSIONS)[number];
  * kpiOptionsSchema.parse({ by: ['channel', 'period'], period: 'month', timeZone: 'Europe/Paris' });
  * ```
  */
-export const kpiOptionsSchema = z.strictObject({
+export const kpiOptionsSchema = /* @__PURE__ */ (() => z.strictObject({
     by: z._default(z
       .array(z.enum(GROUP_DIMENSIONS)).check(z.maxLength(5)), []).check(z.refine((a) => new Set(a).size === a.length, 'Each dimension at most once')),
     period: z._default(z.enum(['day', 'week', 'month']), 'week'),
@@ -38,7 +38,7 @@ export const kpiOptionsSchema = z.strictObject({
     amountProperty: z._default(z.string().check(z.minLength(1), z.maxLength(128)), 'amount'),
     undeliveredTags: z._default(z.array(z.string().check(z.minLength(1), z.maxLength(128))).check(z.maxLength(64)), ['bounced', 'undelivered', 'failed']),
     pressureBuckets: z._default(z.int().check(z.gte(1), z.lte(1000)), 20),
-  });
+  }))();
 
 /** KPI options as a caller writes them. */
 export type KpiOptionsInput = z.input<typeof kpiOptionsSchema>;

@@ -28,14 +28,14 @@ export interface PersonaInput {
  * personaOptionsSchema.parse({ k: 4, seed: 7 });
  * ```
  */
-export const personaOptionsSchema = z.strictObject({
+export const personaOptionsSchema = /* @__PURE__ */ (() => z.strictObject({
     k: z.int().check(z.gte(1), z.lte(50)),
     seed: z._default(z.int(), 1),
     maxIterations: z._default(z.int().check(z.gte(1), z.lte(1000)), 100),
     categoryWeight: z._default(z.number().check(z.gte(0)), 1),
     attributePrefix: z._default(z.string().check(z.maxLength(128)), ''),
     describeTop: z._default(z.int().check(z.gte(1), z.lte(10)), 3),
-  });
+  }))();
 
 /** Persona options as a caller writes them. */
 export type PersonaOptionsInput = z.input<typeof personaOptionsSchema>;

@@ -26,7 +26,7 @@ import { parseKpiOptions, type KpiOptions, type KpiOptionsInput } from './option
  * insightsSqlSourceSchema.parse({ contacts: 'mart.contacts', responses: 'mart.responses' });
  * ```
  */
-export const insightsSqlSourceSchema = z.strictObject({
+export const insightsSqlSourceSchema = /* @__PURE__ */ (() => z.strictObject({
     events: z._default(identifier, 'crosschannel_behaviour_events'),
     contacts: z._default(identifier, 'contacts'),
     responses: z._default(identifier, 'responses'),
@@ -42,7 +42,7 @@ export const insightsSqlSourceSchema = z.strictObject({
     properties: z._default(identifier, 'properties'),
     at: z._default(identifier, 'at'),
     timeType: z._default(z.enum(['epoch_ms', 'timestamptz']), 'epoch_ms'),
-  });
+  }))();
 
 /** The SQL source as a caller writes it. */
 export type InsightsSqlSourceInput = z.input<typeof insightsSqlSourceSchema>;

@@ -18,14 +18,14 @@ import { PeriodIndex, periodLabel } from './periods.js';
  * spendTableSchema.parse([{ channel: 'search', amount: 1200 }, { channel: 'email', amount: 90, period: '2026-03-02' }]);
  * ```
  */
-export const spendTableSchema = z
+export const spendTableSchema = /* @__PURE__ */ (() => z
   .array(
     z.strictObject({
         channel: channelSchema,
         amount: z.number().check(z.gte(0, 'Spend cannot be negative')),
         period: z.optional(timestampSchema),
       }),
-  ).check(z.maxLength(1_000_000));
+  ).check(z.maxLength(1_000_000)))();
 
 /** A spend table as a caller writes it. */
 export type SpendTableInput = z.input<typeof spendTableSchema>;

@@ -16,12 +16,12 @@ import { propertyConditionSchema, segmentRuleSchema } from '../segments/dsl.js';
  * stepIdSchema.parse('call-j1'); // 'call-j1'
  * ```
  */
-export const stepIdSchema = z
-  .string().check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9_.-]+$/, 'Step id must be letters, digits, "_", "-" or "."'));
+export const stepIdSchema = /* @__PURE__ */ (() => z
+  .string().check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9_.-]+$/, 'Step id must be letters, digits, "_", "-" or "."')))();
 
 const oneOrMany = <T extends z.ZodMiniType>(s: T) => z.pipe(z.union([s, z.array(s).check(z.minLength(1), z.maxLength(32))]), z.transform((v) => (Array.isArray(v) ? v : [v]) as z.output<T>[]));
 
-const responseKindSchema = z.enum(RESPONSE_KINDS);
+const responseKindSchema = /* @__PURE__ */ (() => z.enum(RESPONSE_KINDS))();
 
 /**
  * Something that can happen to a person while in a journey: a reaction to a message (`opened`, `clicked`, …,
@@ -33,10 +33,10 @@ const responseKindSchema = z.enum(RESPONSE_KINDS);
  * signalSchema.parse({ event: 'purchase', where: [{ prop: 'amount', op: 'gt', value: 0 }] });
  * ```
  */
-export const signalSchema = z.union([
+export const signalSchema = /* @__PURE__ */ (() => z.union([
   z.strictObject({ response: oneOrMany(responseKindSchema), step: z.optional(stepIdSchema) }),
   z.strictObject({ event: oneOrMany(z.string().check(z.minLength(1), z.maxLength(128))), where: z.optional(z.array(propertyConditionSchema).check(z.maxLength(16))) }),
-]);
+]))();
 
 /** A signal as written. */
 export type SignalInput = z.input<typeof signalSchema>;
@@ -61,7 +61,7 @@ export type ConditionInput =
  * conditionSchema.parse({ all: [{ reacted: { step: 'newsletter', kind: 'opened' } }, { notReacted: { step: 'newsletter', kind: 'clicked' } }] });
  * ```
  */
-export const conditionSchema: z.ZodMiniType<ConditionInput> = z.lazy(() =>
+export const conditionSchema: z.ZodMiniType<ConditionInput> = /* @__PURE__ */ (() => z.lazy(() =>
   z.union([
     z.strictObject({ segment: segmentRuleSchema }),
     z.strictObject({ reacted: z.strictObject({ step: stepIdSchema, kind: responseKindSchema }) }),
@@ -69,12 +69,12 @@ export const conditionSchema: z.ZodMiniType<ConditionInput> = z.lazy(() =>
     z.strictObject({ all: z.array(conditionSchema).check(z.minLength(1), z.maxLength(16)) }),
     z.strictObject({ any: z.array(conditionSchema).check(z.minLength(1), z.maxLength(16)) }),
   ]),
-) as z.ZodMiniType<ConditionInput>;
+) as z.ZodMiniType<ConditionInput>)();
 
-const timeOfDaySchema = z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Time of day must be HH:MM (24 h)'));
-const weekdaysSchema = z.array(z.int().check(z.gte(0), z.lte(6))).check(z.minLength(1), z.maxLength(7));
+const timeOfDaySchema = /* @__PURE__ */ (() => z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Time of day must be HH:MM (24 h)')))();
+const weekdaysSchema = /* @__PURE__ */ (() => z.array(z.int().check(z.gte(0), z.lte(6))).check(z.minLength(1), z.maxLength(7)))();
 
-const sendStep = z.strictObject({
+const sendStep = /* @__PURE__ */ (() => z.strictObject({
   type: z.literal('send'),
   /** One channel, or `{ best: [...] }`: the first channel in preference order that consent and caps allow. */
   channel: z.union([channelSchema, z.strictObject({ best: z.array(channelSchema).check(z.minLength(1), z.maxLength(11)) })]),
@@ -95,9 +95,9 @@ const sendStep = z.strictObject({
   at: z.optional(z.literal('bestMoment')),
   within: z._default(durationSchema, DAY),
   next: z.optional(stepIdSchema),
-});
+}))();
 
-const waitStep = z
+const waitStep = /* @__PURE__ */ (() => z
   .strictObject({
     type: z.literal('wait'),
     /** Wait this long after the step is entered. */
@@ -116,17 +116,17 @@ const waitStep = z
     next: z.optional(stepIdSchema),
   }).check(z.refine((s) => s.duration !== undefined || s.date !== undefined || s.until !== undefined, {
     message: 'A wait needs a duration, a date or an until',
-  }));
+  })))();
 
-const waitForStep = z.strictObject({
+const waitForStep = /* @__PURE__ */ (() => z.strictObject({
   type: z.literal('waitFor'),
   signal: signalSchema,
   timeout: durationSchema,
   next: stepIdSchema,
   onTimeout: z.optional(stepIdSchema),
-});
+}))();
 
-const replyStep = z.strictObject({
+const replyStep = /* @__PURE__ */ (() => z.strictObject({
   type: z.literal('reply'),
   channel: z._default(channelSchema, 'sms'),
   /** Accepted answers; keywords match case-, accent- and (where unambiguous) typo-insensitively. */
@@ -140,31 +140,31 @@ const replyStep = z.strictObject({
   stopKeywords: z._default(z.array(z.string().check(z.minLength(1), z.maxLength(32))).check(z.maxLength(16)), ['stop', 'stopall', 'unsubscribe', 'arret', 'arreter', 'desabonner']),
   timeout: durationSchema,
   onTimeout: z.optional(stepIdSchema),
-});
+}))();
 
-const splitStep = z.strictObject({
+const splitStep = /* @__PURE__ */ (() => z.strictObject({
   type: z.literal('split'),
   branches: z.array(z.strictObject({ id: z.optional(idSchema), when: conditionSchema, next: stepIdSchema })).check(z.minLength(1), z.maxLength(32)),
   otherwise: z.optional(stepIdSchema),
-});
+}))();
 
-const randomSplitStep = z.strictObject({
+const randomSplitStep = /* @__PURE__ */ (() => z.strictObject({
   type: z.literal('randomSplit'),
   /** Arms with integer weights; the person's arm is a deterministic hash of salt + subject id. */
   arms: z.array(z.strictObject({ id: idSchema, weight: z.int().check(z.gte(1), z.lte(1_000_000)), next: stepIdSchema })).check(z.minLength(1), z.maxLength(32)),
   salt: z.optional(z.string().check(z.maxLength(128))),
-});
+}))();
 
-const taskStep = z.strictObject({
+const taskStep = /* @__PURE__ */ (() => z.strictObject({
   type: z.literal('task'),
   /** What the host performs: `call_center`, `webhook`, `update_attribute`, `direct_mail`, … */
   task: z.string().check(z.minLength(1), z.maxLength(64)),
   payload: z._default(jsonObjectSchema, {}),
   next: z.optional(stepIdSchema),
-});
+}))();
 
-const goalStep = z.strictObject({ type: z.literal('goal'), goal: z.optional(idSchema) });
-const endStep = z.strictObject({ type: z.literal('end') });
+const goalStep = /* @__PURE__ */ (() => z.strictObject({ type: z.literal('goal'), goal: z.optional(idSchema) }))();
+const endStep = /* @__PURE__ */ (() => z.strictObject({ type: z.literal('end') }))();
 
 /**
  * One step of a journey, discriminated by `type`: `send`, `wait`, `waitFor`, `reply`, `split`, `randomSplit`,
@@ -175,7 +175,7 @@ const endStep = z.strictObject({ type: z.literal('end') });
  * stepSchema.parse({ type: 'send', channel: 'email', message: 'white-paper-thanks', next: 'wait-1d' });
  * ```
  */
-export const stepSchema = z.discriminatedUnion('type', [sendStep, waitStep, waitForStep, replyStep, splitStep, randomSplitStep, taskStep, goalStep, endStep]);
+export const stepSchema = /* @__PURE__ */ (() => z.discriminatedUnion('type', [sendStep, waitStep, waitForStep, replyStep, splitStep, randomSplitStep, taskStep, goalStep, endStep]))();
 
 /** A step as written. */
 export type StepInput = z.input<typeof stepSchema>;
@@ -193,7 +193,7 @@ export type StepType = Step['type'];
  * entrySchema.parse({ on: { event: 'white_paper_download' }, reentry: { cooldown: '90d' }, cap: { max: 1000, per: '1d' } });
  * ```
  */
-export const entrySchema = z.strictObject({
+export const entrySchema = /* @__PURE__ */ (() => z.strictObject({
   on: z.union([
     z.strictObject({ event: oneOrMany(z.string().check(z.minLength(1), z.maxLength(128))), where: z.optional(z.array(propertyConditionSchema).check(z.maxLength(16))) }),
     z.strictObject({ segment: segmentRuleSchema }),
@@ -203,7 +203,7 @@ export const entrySchema = z.strictObject({
   reentry: z._default(z.union([z.enum(['never', 'always']), z.strictObject({ cooldown: durationSchema })]), 'never'),
   /** At most `max` entries (per rolling `per` window when given). */
   cap: z.optional(z.strictObject({ max: z.int().check(z.gte(1)), per: z.optional(durationSchema) })),
-});
+}))();
 
 /**
  * A journey definition: id, version, entry, the step graph from `start`, goals (leave with success) and exits
@@ -217,7 +217,7 @@ export const entrySchema = z.strictObject({
  * });
  * ```
  */
-export const journeySchema = z.strictObject({
+export const journeySchema = /* @__PURE__ */ (() => z.strictObject({
   id: idSchema,
   version: z.int().check(z.gte(1), z.lte(1_000_000)),
   name: z.optional(z.string().check(z.maxLength(256))),
@@ -232,7 +232,7 @@ export const journeySchema = z.strictObject({
   goals: z._default(z.array(z.strictObject({ id: idSchema, when: signalSchema })).check(z.maxLength(16)), []),
   exits: z._default(z
     .array(z.strictObject({ id: idSchema, when: z.union([signalSchema, z.strictObject({ leftSegment: segmentRuleSchema })]) })).check(z.maxLength(16)), []),
-});
+}))();
 
 /** A journey definition as written (what editors autocomplete). */
 export type JourneyDefinitionInput = z.input<typeof journeySchema>;

@@ -2,7 +2,9 @@ import * as z from 'zod/mini';
 import { ENGLISH } from '../core/zod.js';
 import { expectObject } from '../core/guards.js';
 import { CrossChannelError, fromZodError, type CoreErrorCode } from '../core/errors.js';
-import { durationSchema, idSchema, timeZoneSchema, timestampSchema, toJSONSchema } from '../core/schema.js';
+import { durationSchema, idSchema, timeZoneSchema, timestampSchema } from '../core/schema.js';
+import { unpackJson } from '../core/json-pack.js';
+import { SEGMENTS_JSON_SCHEMA } from './json-schema.generated.js';
 import type { SegmentErrorCode } from './errors.js';
 
 /**
@@ -46,15 +48,15 @@ const FORBIDDEN_SEGMENTS = new Set(['__proto__', 'constructor', 'prototype']);
  * attributePathSchema.parse('address.country'); // 'address.country'
  * ```
  */
-export const attributePathSchema = z
+export const attributePathSchema = /* @__PURE__ */ (() => z
   .string().check(z.minLength(1), z.maxLength(256), z.superRefine((p, ctx) => {
     for (const seg of p.split('.')) {
       if (seg === '') ctx.addIssue({ code: 'custom', message: `Path ${JSON.stringify(p)} has an empty segment` });
       else if (FORBIDDEN_SEGMENTS.has(seg)) ctx.addIssue({ code: 'custom', message: `Path segment ${JSON.stringify(seg)} is forbidden` });
     }
-  }));
+  })))();
 
-const boundedString = z.string().check(z.maxLength(SEGMENT_LIMITS.maxStringLength));
+const boundedString = /* @__PURE__ */ (() => z.string().check(z.maxLength(SEGMENT_LIMITS.maxStringLength)))();
 /**
  * A scalar operand: string, finite number, boolean or null.
  *
@@ -63,8 +65,8 @@ const boundedString = z.string().check(z.maxLength(SEGMENT_LIMITS.maxStringLengt
  * scalarSchema.parse('FR');
  * ```
  */
-export const scalarSchema = z.union([boundedString, z.number(), z.boolean(), z.null()]);
-const orderedSchema = z.union([z.number(), boundedString]);
+export const scalarSchema = /* @__PURE__ */ (() => z.union([boundedString, z.number(), z.boolean(), z.null()]))();
+const orderedSchema = /* @__PURE__ */ (() => z.union([z.number(), boundedString]))();
 
 /**
  * Operators of attribute (and event-property) conditions.
@@ -80,10 +82,10 @@ export const ATTRIBUTE_OPERATORS = [
 /** An attribute operator. */
 export type AttributeOperator = (typeof ATTRIBUTE_OPERATORS)[number];
 
-const patternSchema = z.union([
+const patternSchema = /* @__PURE__ */ (() => z.union([
   z.strictObject({ glob: z.string().check(z.minLength(1), z.maxLength(SEGMENT_LIMITS.maxPatternLength)) }),
   z.strictObject({ regex: z.string().check(z.minLength(1), z.maxLength(SEGMENT_LIMITS.maxPatternLength)) }),
-]);
+]))();
 
 function makeAttributeCondition<K extends 'attr' | 'prop'>(key: K) {
   const base = { [key]: attributePathSchema } as { [P in K]: typeof attributePathSchema };
@@ -108,7 +110,7 @@ function makeAttributeCondition<K extends 'attr' | 'prop'>(key: K) {
  * attributeConditionSchema.parse({ attr: 'email', op: 'endsWith', value: '@example.com', ignoreCase: true });
  * ```
  */
-export const attributeConditionSchema = makeAttributeCondition('attr');
+export const attributeConditionSchema = /* @__PURE__ */ makeAttributeCondition('attr');
 /**
  * A condition on an event property, inside an {@link eventFilterSchema}'s `where`.
  *
@@ -117,14 +119,14 @@ export const attributeConditionSchema = makeAttributeCondition('attr');
  * propertyConditionSchema.parse({ prop: 'sku', op: 'startsWith', value: 'SHOE-' });
  * ```
  */
-export const propertyConditionSchema = makeAttributeCondition('prop');
+export const propertyConditionSchema = /* @__PURE__ */ makeAttributeCondition('prop');
 
 /** An attribute condition (parsed). */
 export type AttributeCondition = z.output<typeof attributeConditionSchema>;
 /** An event-property condition (parsed). */
 export type PropertyCondition = z.output<typeof propertyConditionSchema>;
 
-const oneOrMany = z.union([z.string().check(z.minLength(1), z.maxLength(128)), z.array(z.string().check(z.minLength(1), z.maxLength(128))).check(z.minLength(1), z.maxLength(256))]);
+const oneOrMany = /* @__PURE__ */ (() => z.union([z.string().check(z.minLength(1), z.maxLength(128)), z.array(z.string().check(z.minLength(1), z.maxLength(128))).check(z.minLength(1), z.maxLength(256))]))();
 
 /**
  * Which events a condition looks at: by `type`, `channel` (one or a list) and property conditions (`where`,
@@ -135,11 +137,11 @@ const oneOrMany = z.union([z.string().check(z.minLength(1), z.maxLength(128)), z
  * eventFilterSchema.parse({ type: 'purchase', where: [{ prop: 'amount', op: 'gte', value: 50 }] });
  * ```
  */
-export const eventFilterSchema = z.strictObject({
+export const eventFilterSchema = /* @__PURE__ */ (() => z.strictObject({
     type: z.optional(oneOrMany),
     channel: z.optional(oneOrMany),
     where: z.optional(z.array(propertyConditionSchema).check(z.maxLength(64))),
-  });
+  }))();
 /** An event filter (parsed). */
 export type EventFilter = z.output<typeof eventFilterSchema>;
 
@@ -158,7 +160,7 @@ export type EventFilter = z.output<typeof eventFilterSchema>;
  * windowSchema.parse({ last: '30d' });
  * ```
  */
-export const windowSchema = z.union([
+export const windowSchema = /* @__PURE__ */ (() => z.union([
   z.strictObject({ last: durationSchema }),
   z.strictObject({ from: z.optional(timestampSchema), to: z.optional(timestampSchema) }),
   z.strictObject({
@@ -167,7 +169,7 @@ export const windowSchema = z.union([
       weekStartsOn: z.optional(z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(5), z.literal(6)])),
     }),
   z.strictObject({ since: eventFilterSchema, ifNone: z.optional(z.enum(['all', 'none'])) }),
-]);
+]))();
 /** A window (parsed: durations and instants in ms). */
 export type Window = z.output<typeof windowSchema>;
 
@@ -187,7 +189,7 @@ function numericComparison<V extends z.ZodMiniType>(value: V) {
     value: z.union([value, z.tuple([value, value])]),
   };
 }
-const finite = z.number();
+const finite = /* @__PURE__ */ (() => z.number())();
 
 /**
  * Shallow node schemas: each validates one node kind with its children left as `unknown` (the parser recurses
@@ -233,13 +235,13 @@ function nodeSchemas(child: z.ZodMiniType) {
       })),
   };
 }
-const rfmDigit = z.int().check(z.gte(1), z.lte(5));
+const rfmDigit = /* @__PURE__ */ (() => z.int().check(z.gte(1), z.lte(5)))();
 
-const SHALLOW = nodeSchemas(z.unknown());
+const SHALLOW = /* @__PURE__ */ (() => nodeSchemas(z.unknown()))();
 type Shallow = typeof SHALLOW;
 /** The distinguishing key of each rule node kind. */
 export type RuleKind = keyof Shallow;
-const KINDS = Object.keys(SHALLOW) as RuleKind[];
+const KINDS = /* @__PURE__ */ Object.keys(SHALLOW) as RuleKind[];
 
 /** `{ age: 'signedUpAt', op: 'gt', value: '30d' }`: `now − attribute` compared with a duration (parsed: ms). */
 export type AgeCondition = z.output<Shallow['age']>;
@@ -292,7 +294,7 @@ export type SegmentRule =
  * segmentRuleSchema.safeParse({ and: [{ attr: 'country', op: 'eq', value: 'FR' }] }).success; // true
  * ```
  */
-export const segmentRuleSchema: z.ZodMiniType<unknown> = z.lazy(() => z.union(Object.values(nodeSchemas(segmentRuleSchema)) as unknown as [z.ZodMiniType, z.ZodMiniType]));
+export const segmentRuleSchema: z.ZodMiniType<unknown> = /* @__PURE__ */ (() => z.lazy(() => z.union(Object.values(nodeSchemas(segmentRuleSchema)) as unknown as [z.ZodMiniType, z.ZodMiniType])))();
 
 /**
  * A segment definition: an id, a rule, and optionally the time zone used by calendar conditions — a fixed
@@ -303,14 +305,14 @@ export const segmentRuleSchema: z.ZodMiniType<unknown> = z.lazy(() => z.union(Ob
  * segmentDefinitionSchema.parse({ id: 'fr', rule: { attr: 'country', op: 'eq', value: 'FR' } });
  * ```
  */
-export const segmentDefinitionSchema = z.strictObject({
+export const segmentDefinitionSchema = /* @__PURE__ */ (() => z.strictObject({
     id: idSchema,
     name: z.optional(z.string().check(z.maxLength(256))),
     description: z.optional(z.string().check(z.maxLength(4096))),
     timeZone: z.optional(timeZoneSchema),
     timeZoneAttr: z.optional(attributePathSchema),
     rule: segmentRuleSchema,
-  });
+  }))();
 
 /** A segment definition (parsed). */
 export type SegmentDefinition = Omit<z.output<typeof segmentDefinitionSchema>, 'rule'> & { readonly rule: SegmentRule };
@@ -318,7 +320,10 @@ export type SegmentDefinition = Omit<z.output<typeof segmentDefinitionSchema>, '
 export type SegmentDefinitionInput = z.input<typeof segmentDefinitionSchema>;
 
 /**
- * JSON Schema (draft 2020-12) of a segment definition list, for editors and config validation.
+ * JSON Schema (draft 2020-12) of a segment definition list, for editors and config validation: zod's
+ * `toJSONSchema` of `z.array(segmentDefinitionSchema)` (input side), generated at build time
+ * (`npx tsx scripts/json-schemas.ts --write`) so the entry does not carry zod's converter. A fresh object on
+ * every call.
  *
  * @example
  * ```ts
@@ -326,7 +331,7 @@ export type SegmentDefinitionInput = z.input<typeof segmentDefinitionSchema>;
  * ```
  */
 export function segmentsJsonSchema(): Record<string, unknown> {
-  return toJSONSchema(z.array(segmentDefinitionSchema));
+  return unpackJson(SEGMENTS_JSON_SCHEMA);
 }
 
 type Path = ReadonlyArray<string | number>;

@@ -106,7 +106,7 @@ export function fitRfm(customers: ReadonlyArray<RfmInput>, now: EpochMs): RfmMod
   return { now, recency: thresholds(r), frequency: thresholds(f), monetary: thresholds(m) };
 }
 
-const rangeSchema = z.tuple([z.int().check(z.gte(1), z.lte(5)), z.int().check(z.gte(1), z.lte(5))]).check(z.refine(([a, b]) => a <= b, 'Range must be [low, high] with low ≤ high'));
+const rangeSchema = /* @__PURE__ */ (() => z.tuple([z.int().check(z.gte(1), z.lte(5)), z.int().check(z.gte(1), z.lte(5))]).check(z.refine(([a, b]) => a <= b, 'Range must be [low, high] with low ≤ high')))();
 
 /**
  * A named-segment mapping: rules tried in order, the first whose score ranges all contain the customer's
@@ -117,7 +117,7 @@ const rangeSchema = z.tuple([z.int().check(z.gte(1), z.lte(5)), z.int().check(z.
  * rfmMappingSchema.parse([{ id: 'best', r: [4, 5], f: [4, 5] }, { id: 'rest' }]);
  * ```
  */
-export const rfmMappingSchema = z
+export const rfmMappingSchema = /* @__PURE__ */ (() => z
   .array(
     z.strictObject({
         id: z.string().check(z.minLength(1), z.maxLength(64)),
@@ -126,7 +126,7 @@ export const rfmMappingSchema = z
         f: z.optional(rangeSchema),
         m: z.optional(rangeSchema),
       }),
-  ).check(z.minLength(1), z.maxLength(125));
+  ).check(z.minLength(1), z.maxLength(125)))();
 
 /** A parsed RFM mapping. */
 export type RfmMapping = z.output<typeof rfmMappingSchema>;
@@ -217,7 +217,7 @@ export function scoreRfm(model: RfmModel, customer: RfmInput, classifier: RfmCla
   return { id: customer.id, r, f, m, code: `${r}${f}${m}`, segment: classifier.classify(r, f, m) };
 }
 
-const DEFAULT = buildClassifier(RFM_SEGMENTS);
+const DEFAULT = /* @__PURE__ */ buildClassifier(RFM_SEGMENTS);
 
 /**
  * Fits quintiles on the population and scores every customer (in input order).

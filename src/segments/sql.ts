@@ -26,7 +26,7 @@ import type { SegmentErrorCode } from './errors.js';
  * segmentsSqlOptionsSchema.parse({ dialect: 'duckdb', events: { from: "read_parquet('events/*.parquet')" } });
  * ```
  */
-export const segmentsSqlOptionsSchema = z.strictObject({
+export const segmentsSqlOptionsSchema = /* @__PURE__ */ (() => z.strictObject({
     dialect: z._default(z.enum(['postgres', 'duckdb']), 'postgres'),
     profiles: z._default(sqlRelationSchema, 'profiles'),
     events: z._default(sqlRelationSchema, 'events'),
@@ -37,7 +37,7 @@ export const segmentsSqlOptionsSchema = z.strictObject({
     at: z._default(identifier, 'at'),
     properties: z._default(identifier, 'properties'),
     timeType: z._default(z.enum(['epoch_ms', 'timestamptz']), 'epoch_ms'),
-  });
+  }))();
 /** SQL source description as written by a caller. */
 export type SegmentsSqlOptionsInput = z.input<typeof segmentsSqlOptionsSchema>;
 type Options = z.output<typeof segmentsSqlOptionsSchema>;
@@ -332,12 +332,12 @@ export async function segmentsFromSql(client: SqlQueryable, segments: CompiledSe
  * segmentsIntoSqlTargetSchema.parse({ into: 'analytics.segment_members', replace: true });
  * ```
  */
-export const segmentsIntoSqlTargetSchema = z.strictObject({
+export const segmentsIntoSqlTargetSchema = /* @__PURE__ */ (() => z.strictObject({
   /** The table created with the `(subject_id, segment_id)` rows (schema-qualified names allowed). */
   into: identifier,
   /** Replace the table when it exists (default false: an existing table is an error, nothing is written). */
   replace: z._default(z.boolean(), false),
-});
+}))();
 
 /**
  * Where {@link segmentsIntoSql} writes, as written by a caller.

@@ -1,13 +1,13 @@
 import { CrossChannelError } from '../core/errors.js';
 import { reason, type Reason } from '../core/explain.js';
-import { MINUTE, durationToMs, isValidTimeZone, type DurationInput, type EpochMs } from '../core/time.js';
+import { MINUTE, assertTimeZone, durationToMs, type DurationInput, type EpochMs } from '../core/time.js';
 import type { CapCandidate, CapHistory } from '../capping/evaluate.js';
 import type { CapReasonCode } from '../capping/errors.js';
 import type { CapRuleSetInput, CompiledCapRules } from '../capping/rules.js';
 import type { TimingErrorCode, TimingReasonCode } from './errors.js';
-import { channelAffinity, checkModel, hourProfile } from './fit.js';
+import { channelAffinity, checkModel, checkSubject, hourProfile } from './fit.js';
 import { compileSendCaps, legalSlots, slotReasons, type SendCaps } from './legal.js';
-import type { TimingModel } from './model.js';
+import { checkEpochMs, checkHistory, invalidInput as bad, type TimingModel } from './model.js';
 import { HOURS_PER_WEEK } from './week.js';
 
 /** Most moments one `bestSendTime` call searches (e.g. 200 days at 15 minutes). */
@@ -113,12 +113,12 @@ export interface BestSendTime {
  */
 export function bestSendTime(model: TimingModel, subjectId: string, options: BestSendTimeOptions): BestSendTime {
   checkModel(model);
-  if (typeof subjectId !== 'string' || subjectId.length === 0) throw bad('subjectId must be a non-empty string', ['subjectId']);
+  checkSubject(subjectId);
   if (typeof options !== 'object' || options === null) throw bad('options must be an object', ['options']);
   const { channel, now } = options;
-  if (typeof now !== 'number' || !Number.isSafeInteger(now)) throw new CrossChannelError<TimingErrorCode>('TIME_INVALID', 'now must be integer epoch ms', { path: ['now'] });
+  checkEpochMs(now, 'now');
   const from = options.from ?? now;
-  if (typeof from !== 'number' || !Number.isSafeInteger(from)) throw new CrossChannelError<TimingErrorCode>('TIME_INVALID', 'from must be integer epoch ms', { path: ['from'] });
+  checkEpochMs(from, 'from');
   if (from < now) throw bad('from must not be before now', ['from']);
   const horizon = durationToMs(options.horizon, ['horizon']);
   const step = options.resolution === undefined ? 15 * MINUTE : durationToMs(options.resolution, ['resolution']);
@@ -128,13 +128,13 @@ export function bestSendTime(model: TimingModel, subjectId: string, options: Bes
     throw new CrossChannelError<TimingErrorCode>('TIMING_HORIZON_TOO_LARGE', `${count} moments asked, at most ${MAX_MOMENTS} per call`, { path: ['horizon'], detail: { moments: count } });
   }
   const history = options.history;
-  if (typeof history !== 'object' || history === null || !Array.isArray(history.contacts) || !Array.isArray(history.responses)) throw bad('history must have contacts and responses arrays', ['history']);
+  checkHistory(history);
   const runnerUps = options.runnerUps ?? 3;
   const explainN = options.explain ?? 3;
   if (!Number.isInteger(runnerUps) || runnerUps < 0 || runnerUps > 100) throw bad('runnerUps must be an integer in 0..100', ['runnerUps']);
   if (!Number.isInteger(explainN) || explainN < 0 || explainN > 100) throw bad('explain must be an integer in 0..100', ['explain']);
   const zone = options.timeZone ?? model.profileOf(subjectId)?.timeZone ?? model.options.timeZone;
-  if (typeof zone !== 'string' || !isValidTimeZone(zone)) throw new CrossChannelError<TimingErrorCode>('TIMEZONE_INVALID', `Unknown IANA time zone ${JSON.stringify(zone)}`, { path: ['timeZone'], detail: { zone } });
+  assertTimeZone(zone, ['timeZone']);
   const affinity = channelAffinity(model, subjectId, channel);
   const sendCaps = compileSendCaps(options.caps);
   const candidate: CapCandidate = { ...options.candidate, channel };
@@ -202,8 +202,4 @@ function insertTop(list: number[], k: number, max: number, hours: Uint8Array, pr
   if (i >= max) return;
   list.splice(i, 0, k);
   if (list.length > max) list.pop();
-}
-
-function bad(message: string, path: ReadonlyArray<string | number>): CrossChannelError<TimingErrorCode> {
-  return new CrossChannelError<TimingErrorCode>('INPUT_INVALID', message, { path });
 }

@@ -1,8 +1,7 @@
-import { CrossChannelError } from '../core/errors.js';
 import { reason, type Reason } from '../core/explain.js';
-import type { TimingErrorCode, TimingReasonCode } from './errors.js';
-import { channelAffinity, checkModel, type ChannelAffinity } from './fit.js';
-import type { TimingModel } from './model.js';
+import type { TimingReasonCode } from './errors.js';
+import { channelAffinity, checkModel, checkSubject, type ChannelAffinity } from './fit.js';
+import { invalidInput, type TimingModel } from './model.js';
 
 /**
  * What a contact on a channel costs and earns: `cost` per message, `conversionValue` per conversion,
@@ -66,16 +65,16 @@ export interface ChannelValue extends ChannelAffinity {
  */
 export function rankChannels(model: TimingModel, subjectId: string, options: RankChannelsOptions): ChannelValue[] {
   checkModel(model);
-  if (typeof subjectId !== 'string' || subjectId.length === 0) throw new CrossChannelError<TimingErrorCode>('INPUT_INVALID', 'subjectId must be a non-empty string', { path: ['subjectId'] });
+  checkSubject(subjectId);
   if (typeof options !== 'object' || options === null || typeof options.channels !== 'object' || options.channels === null) {
-    throw new CrossChannelError<TimingErrorCode>('INPUT_INVALID', 'options.channels must map channels to their economics', { path: ['channels'] });
+    throw invalidInput('options.channels must map channels to their economics', ['channels']);
   }
   const unknownAllowed = options.unknownConsent === 'allow';
   const out: ChannelValue[] = [];
   for (const [channel, eco] of Object.entries(options.channels)) {
     const money = (field: 'cost' | 'conversionValue' | 'responseValue'): number => {
       const v = (eco as ChannelEconomics | null)?.[field] ?? 0;
-      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new CrossChannelError<TimingErrorCode>('INPUT_INVALID', `${field} must be a non-negative finite number`, { path: ['channels', channel, field] });
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw invalidInput(`${field} must be a non-negative finite number`, ['channels', channel, field]);
       return v;
     };
     const cost = money('cost');
@@ -114,11 +113,11 @@ export function affinityWeights(
   weights: Readonly<Record<string, number>> = {},
 ): { readonly weights: Readonly<Record<string, number>> } {
   checkModel(model);
-  if (!Array.isArray(offerIds)) throw new CrossChannelError<TimingErrorCode>('INPUT_INVALID', 'offerIds must be an array of ids', { path: ['offerIds'] });
+  if (!Array.isArray(offerIds)) throw invalidInput('offerIds must be an array of ids', ['offerIds']);
   const rate = channelAffinity(model, subjectId, channel).responseRate;
   const out: Record<string, number> = { ...weights };
   for (const id of offerIds) {
-    if (typeof id !== 'string') throw new CrossChannelError<TimingErrorCode>('INPUT_INVALID', 'offer ids must be strings', { path: ['offerIds'] });
+    if (typeof id !== 'string') throw invalidInput('offer ids must be strings', ['offerIds']);
     out[id] = (weights[id] ?? 1) * rate;
   }
   return { weights: out };

@@ -1,6 +1,4 @@
-import { CrossChannelError } from '../core/errors.js';
-import type { TimingErrorCode } from './errors.js';
-import { TimingModel, type TimingFit } from './model.js';
+import { TimingModel, invalidInput, type TimingFit } from './model.js';
 import { addBinomialUnit, addUnit, concentrationOf, type MomentSums } from './shrinkage.js';
 import { HOURS_PER_WEEK as H } from './week.js';
 
@@ -88,7 +86,7 @@ export function refit(model: TimingModel): TimingFit {
 export function hourProfile(model: TimingModel, subjectId: string, out: Float64Array = new Float64Array(H)): Float64Array {
   checkModel(model);
   checkSubject(subjectId);
-  if (!(out instanceof Float64Array) || out.length < H) throw new CrossChannelError<TimingErrorCode>('INPUT_INVALID', 'out must be a Float64Array of at least 168 numbers', { path: ['out'] });
+  if (!(out instanceof Float64Array) || out.length < H) throw invalidInput('out must be a Float64Array of at least 168 numbers', ['out']);
   const fit = model.fit ?? refit(model);
   const row = model.index.get(subjectId);
   const s = row === undefined ? 0 : model.segmentOf[row]!;
@@ -171,11 +169,12 @@ const CONVERTED = 2;
 
 /** @internal Throws `INPUT_INVALID` unless `model` is a TimingModel (plain JS callers). */
 export function checkModel(model: unknown): asserts model is TimingModel {
-  if (!(model instanceof TimingModel)) throw new CrossChannelError<TimingErrorCode>('INPUT_INVALID', 'Expected a TimingModel', { path: ['model'] });
+  if (!(model instanceof TimingModel)) throw invalidInput('Expected a TimingModel', ['model']);
 }
 
-function checkSubject(subjectId: unknown): void {
-  if (typeof subjectId !== 'string' || subjectId.length === 0) throw new CrossChannelError<TimingErrorCode>('INPUT_INVALID', 'subjectId must be a non-empty string', { path: ['subjectId'] });
+/** @internal Throws `INPUT_INVALID` unless `subjectId` is a non-empty string. */
+export function checkSubject(subjectId: unknown): void {
+  if (typeof subjectId !== 'string' || subjectId.length === 0) throw invalidInput('subjectId must be a non-empty string', ['subjectId']);
 }
 
 function populationHours(model: TimingModel): Float64Array {

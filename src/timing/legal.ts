@@ -2,7 +2,9 @@ import { reason, type Reason } from '../core/explain.js';
 import { lowerBoundAt } from '../core/records.js';
 import { DAY, HOUR, MINUTE, calendarWindow, type EpochMs } from '../core/time.js';
 import { zoneOffsetMinutes } from '../core/zone.js';
-import { appliesTo, effectiveLimit, type CapCandidate, type CapHistory, type CountedContact } from '../capping/evaluate.js';
+// `counts`, `samePer` and `inScope` are capping's own tests: the contacts and responses a rule counts (checked
+// once per rule that `appliesTo` the candidate, as the evaluator does).
+import { appliesTo, counts, effectiveLimit, inScope, samePer, type CapCandidate, type CapHistory } from '../capping/evaluate.js';
 import type { CapReasonCode } from '../capping/errors.js';
 import { quietAt } from '../capping/quiet.js';
 import { parseCapRules, type CompiledCapRule, type CompiledCapRules } from '../capping/rules.js';
@@ -217,26 +219,6 @@ function quietBitmap(sendCaps: SendCaps, r: number): Uint8Array {
   return bitmap;
 }
 
-/** Contacts a limit or gap rule counts for `candidate` (same test as capping's evaluator). */
-function counts(rule: CompiledCapRule, c: CountedContact, candidate: CapCandidate): boolean {
-  if (c.transactional && !rule.transactionalCounts) return false;
-  if (!samePer(rule, c, candidate)) return false;
-  return appliesTo(rule, { channel: c.channel, campaignId: c.campaignId, offerId: c.offerId, tags: c.tags });
-}
-
-function samePer(rule: CompiledCapRule, rec: { channel: string; campaignId?: string | undefined; offerId?: string | undefined }, candidate: CapCandidate): boolean {
-  switch (rule.per) {
-    case null:
-      return true;
-    case 'channel':
-      return rec.channel === candidate.channel;
-    case 'campaign':
-      return rec.campaignId === candidate.campaignId;
-    case 'offer':
-      return rec.offerId === candidate.offerId;
-  }
-}
-
 const ALWAYS = [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY];
 
 /** Blocked intervals [start, end) of one applicable limit, gap or cooldown rule that meet [from, to). */
@@ -296,7 +278,7 @@ function blockedIntervals(rule: CompiledCapRule, h: CapHistory, cand: CapCandida
       let until = Number.NEGATIVE_INFINITY;
       for (let i = 0; i < responses.length; i++) {
         const r = responses[i]!;
-        if (!rule.cooldownKinds.includes(r.kind) || !samePer(rule, r, cand) || !appliesTo(rule, { channel: r.channel, campaignId: r.campaignId, offerId: r.offerId, tags: r.tags })) continue;
+        if (!rule.cooldownKinds.includes(r.kind) || !samePer(rule, r, cand) || !inScope(rule, r.channel, r.campaignId, r.offerId, r.tags)) continue;
         if (d === Number.POSITIVE_INFINITY) return ALWAYS;
         if (r.at + d > until) until = r.at + d;
       }

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { CrossChannelError, parseWith } from '../core/errors.js';
 import { CHANNELS, channelSchema, timeZoneSchema } from '../core/schema.js';
-import { DAY, MINUTE, isValidTimeZone, type EpochMs } from '../core/time.js';
+import { DAY, MINUTE, assertTimeZone, type EpochMs } from '../core/time.js';
 import { zoneOffsetMinutes } from '../core/zone.js';
 import type { TimingErrorCode } from './errors.js';
 import { HOURS_PER_WEEK as H, wallHourOfWeek } from './week.js';
@@ -16,7 +16,7 @@ import { HOURS_PER_WEEK as H, wallHourOfWeek } from './week.js';
  * const options: TimingModelOptionsInput = { channels: ['email', 'sms', 'push'], timeZone: 'Europe/Paris' };
  * ```
  */
-export const timingModelOptionsSchema = z.strictObject({
+export const timingModelOptionsSchema = /* @__PURE__ */ (() => z.strictObject({
     /** Channels the model learns affinity for (default: the well-known channels). */
     channels: z._default(z.array(channelSchema).check(z.minLength(1), z.maxLength(32)), Object.values(CHANNELS)),
     /** Zone of people whose profile names none. */
@@ -25,7 +25,7 @@ export const timingModelOptionsSchema = z.strictObject({
     fallbackConcentration: z._default(z.strictObject({ hours: z._default(z.number().check(z.gte(1), z.lte(10_000)), 24), channels: z._default(z.number().check(z.gte(1), z.lte(10_000)), 10) }), { hours: 24, channels: 10 }),
     /** Fixed concentrations instead of estimated ones (tests, or a prior you trust more than the data). */
     fixedConcentration: z.optional(z.strictObject({ hours: z.number().check(z.gte(0.01), z.lte(1e6)), channels: z.number().check(z.gte(0.01), z.lte(1e6)) })),
-  });
+  }))();
 
 /** What {@link TimingModel}'s constructor accepts. */
 export type TimingModelOptionsInput = z.input<typeof timingModelOptionsSchema>;
@@ -152,11 +152,9 @@ export class TimingModel {
   /** Sets a person's zone and/or segment (their counts move to the new segment's sums). Throws `TIMEZONE_INVALID`. */
   setProfile(subjectId: string, profile: TimingProfile): void {
     checkId(subjectId, 'subjectId');
-    if (typeof profile !== 'object' || profile === null) throw new CrossChannelError<TimingErrorCode>('INPUT_INVALID', 'profile must be an object', { path: ['profile'] });
+    if (typeof profile !== 'object' || profile === null) throw invalidInput('profile must be an object', ['profile']);
     const { timeZone, segment } = profile;
-    if (timeZone !== undefined && (typeof timeZone !== 'string' || !isValidTimeZone(timeZone))) {
-      throw new CrossChannelError<TimingErrorCode>('TIMEZONE_INVALID', `Unknown IANA time zone ${JSON.stringify(timeZone)}`, { path: ['profile', 'timeZone'], detail: { zone: timeZone } });
-    }
+    if (timeZone !== undefined) assertTimeZone(timeZone, ['profile', 'timeZone']);
     if (segment !== undefined) checkId(segment, 'segment');
     const row = this.rowOf(subjectId);
     if (timeZone !== undefined) this.zoneOf[row] = this.zoneId(timeZone);
@@ -183,7 +181,7 @@ export class TimingModel {
    * `TIMING_FUTURE_RECORD` when `at > now`; nothing is written then.
    */
   observeContact(contact: TimingContact, now: EpochMs): void {
-    if (typeof contact !== 'object' || contact === null) throw new CrossChannelError<TimingErrorCode>('INPUT_INVALID', 'contact must be an object', { path: ['contact'] });
+    if (typeof contact !== 'object' || contact === null) throw invalidInput('contact must be an object', ['contact']);
     checkId(contact.subjectId, 'subjectId');
     const ch = this.channelOf(contact.channel);
     checkAt(contact.at, now);
@@ -201,12 +199,12 @@ export class TimingModel {
    * `INPUT_INVALID` on a bad kind or shape. Nothing is written then.
    */
   observeResponse(response: TimingResponse, now: EpochMs): void {
-    if (typeof response !== 'object' || response === null) throw new CrossChannelError<TimingErrorCode>('INPUT_INVALID', 'response must be an object', { path: ['response'] });
+    if (typeof response !== 'object' || response === null) throw invalidInput('response must be an object', ['response']);
     const { subjectId, contactId, at } = response;
     checkId(subjectId, 'subjectId');
     const ch = this.channelOf(response.channel);
     const kind = KIND.get(response.kind);
-    if (kind === undefined) throw new CrossChannelError<TimingErrorCode>('INPUT_INVALID', `Unknown response kind ${JSON.stringify(response.kind)}`, { path: ['kind'] });
+    if (kind === undefined) throw invalidInput(`Unknown response kind ${JSON.stringify(response.kind)}`, ['kind']);
     checkAt(at, now);
     const row = this.index.get(subjectId);
     if (typeof contactId !== 'string' || contactId.length === 0 || row === undefined || this.counters[(row * this.channels.length + ch) * 3 + SENT] === 0) {
@@ -241,14 +239,12 @@ export class TimingModel {
    * `TIMING_FUTURE_RECORD`.
    */
   observeHistory(history: { readonly subjectId: string; readonly contacts: ReadonlyArray<TimingContact & { readonly id?: string }>; readonly responses: ReadonlyArray<TimingResponse> }, now: EpochMs): void {
-    if (typeof history !== 'object' || history === null || !Array.isArray(history.contacts) || !Array.isArray(history.responses)) {
-      throw new CrossChannelError<TimingErrorCode>('INPUT_INVALID', 'history must have contacts and responses arrays', { path: ['history'] });
-    }
+    checkHistory(history);
     const ids = new Set<string>();
     history.contacts.forEach((c, i) => {
       prefixed(['contacts', i], () => {
-        if (typeof c !== 'object' || c === null) throw new CrossChannelError<TimingErrorCode>('INPUT_INVALID', 'contact must be an object');
-        if (c.subjectId !== history.subjectId) throw new CrossChannelError<TimingErrorCode>('INPUT_INVALID', 'contact of another subject', { path: ['subjectId'] });
+        if (typeof c !== 'object' || c === null) throw invalidInput('contact must be an object');
+        if (c.subjectId !== history.subjectId) throw invalidInput('contact of another subject', ['subjectId']);
         this.channelOf(c.channel);
         checkAt(c.at, now);
       });
@@ -256,10 +252,10 @@ export class TimingModel {
     });
     history.responses.forEach((r, i) => {
       prefixed(['responses', i], () => {
-        if (typeof r !== 'object' || r === null) throw new CrossChannelError<TimingErrorCode>('INPUT_INVALID', 'response must be an object');
-        if (r.subjectId !== history.subjectId) throw new CrossChannelError<TimingErrorCode>('INPUT_INVALID', 'response of another subject', { path: ['subjectId'] });
+        if (typeof r !== 'object' || r === null) throw invalidInput('response must be an object');
+        if (r.subjectId !== history.subjectId) throw invalidInput('response of another subject', ['subjectId']);
         this.channelOf(r.channel);
-        if (!KIND.has(r.kind)) throw new CrossChannelError<TimingErrorCode>('INPUT_INVALID', `Unknown response kind ${JSON.stringify(r.kind)}`, { path: ['kind'] });
+        if (!KIND.has(r.kind)) throw invalidInput(`Unknown response kind ${JSON.stringify(r.kind)}`, ['kind']);
         checkAt(r.at, now);
         if (r.contactId === undefined || !ids.has(r.contactId)) {
           throw new CrossChannelError<TimingErrorCode>('TIMING_RESPONSE_WITHOUT_CONTACT', `Response ${i} names no contact of this history`, { path: ['contactId'], detail: { contactId: r.contactId ?? null } });
@@ -276,8 +272,8 @@ export class TimingModel {
    * (else `TIMING_MODEL_INVALID`). A person's profile set here wins over the other's.
    */
   merge(other: TimingModel): this {
-    if (!(other instanceof TimingModel)) throw new CrossChannelError<TimingErrorCode>('INPUT_INVALID', 'merge expects a TimingModel', { path: ['other'] });
-    if (other === this) throw new CrossChannelError<TimingErrorCode>('INPUT_INVALID', 'A model cannot be merged into itself', { path: ['other'] });
+    if (!(other instanceof TimingModel)) throw invalidInput('merge expects a TimingModel', ['other']);
+    if (other === this) throw invalidInput('A model cannot be merged into itself', ['other']);
     if (other.channels.length !== this.channels.length || other.channels.some((c, i) => c !== this.channels[i])) {
       throw new CrossChannelError<TimingErrorCode>('TIMING_MODEL_INVALID', 'Models with different channels cannot be merged', { detail: { ours: this.channels, theirs: other.channels } });
     }
@@ -385,7 +381,7 @@ export class TimingModel {
     let z = this.zoneIds.get(zone);
     if (z === undefined) {
       z = this.zones.length;
-      if (z > MAX_U16) throw new CrossChannelError<TimingErrorCode>('INPUT_INVALID', 'Too many distinct time zones');
+      if (z > MAX_U16) throw invalidInput('Too many distinct time zones');
       this.zones.push(zone);
       this.zoneIds.set(zone, z);
       this.zoneDay.push(Number.NaN);
@@ -399,7 +395,7 @@ export class TimingModel {
     let s = this.segmentIds.get(segment);
     if (s === undefined) {
       s = this.segments.length;
-      if (s > MAX_U16) throw new CrossChannelError<TimingErrorCode>('INPUT_INVALID', 'Too many distinct segments');
+      if (s > MAX_U16) throw invalidInput('Too many distinct segments');
       this.segments.push(segment);
       this.segmentIds.set(segment, s);
       const hours = new Float64Array((s + 1) * H);
@@ -545,13 +541,18 @@ export interface TimingFit {
 
 function checkId(v: unknown, field: string): void {
   if (typeof v !== 'string' || v.length === 0 || v.length > 256) {
-    throw new CrossChannelError<TimingErrorCode>('INPUT_INVALID', `${field} must be a non-empty string of at most 256 characters`, { path: [field] });
+    throw invalidInput(`${field} must be a non-empty string of at most 256 characters`, [field]);
   }
 }
 
+/** @internal Throws `TIME_INVALID` unless the field `name` is integer epoch ms. */
+export function checkEpochMs(value: unknown, name: string, hint = ''): asserts value is number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw new CrossChannelError<TimingErrorCode>('TIME_INVALID', `${name} must be integer epoch ms${hint}`, { path: [name] });
+}
+
 function checkAt(at: unknown, now: unknown): void {
-  if (typeof now !== 'number' || !Number.isSafeInteger(now)) throw new CrossChannelError<TimingErrorCode>('TIME_INVALID', 'now must be integer epoch ms', { path: ['now'] });
-  if (typeof at !== 'number' || !Number.isSafeInteger(at)) throw new CrossChannelError<TimingErrorCode>('TIME_INVALID', 'at must be integer epoch ms (parse records first)', { path: ['at'] });
+  checkEpochMs(now, 'now');
+  checkEpochMs(at, 'at', ' (parse records first)');
   if (at > now) throw new CrossChannelError<TimingErrorCode>('TIMING_FUTURE_RECORD', `A record dated ${at} is after now (${now})`, { path: ['at'], detail: { at, now } });
 }
 
@@ -572,4 +573,17 @@ function fnv1a(s: string): number {
     h = Math.imul(h, 0x01000193);
   }
   return h >>> 0 || 1;
+}
+
+/** @internal Throws `INPUT_INVALID` unless `history` has `contacts` and `responses` arrays. */
+export function checkHistory(history: unknown): void {
+  const h = history as { contacts?: unknown; responses?: unknown } | null;
+  if (typeof h !== 'object' || h === null || !Array.isArray(h.contacts) || !Array.isArray(h.responses)) {
+    throw invalidInput('history must have contacts and responses arrays', ['history']);
+  }
+}
+
+/** @internal An `INPUT_INVALID` error at `path`. */
+export function invalidInput(message: string, path: ReadonlyArray<string | number> = []): CrossChannelError<TimingErrorCode> {
+  return new CrossChannelError<TimingErrorCode>('INPUT_INVALID', message, { path });
 }

@@ -1,8 +1,6 @@
-import { CrossChannelError } from '../core/errors.js';
 import type { EpochMs } from '../core/time.js';
-import type { TimingErrorCode } from './errors.js';
 import { checkModel, hourProfile, refit } from './fit.js';
-import { TimingModel, type TimingContact, type TimingModelOptionsInput, type TimingProfile, type TimingResponse } from './model.js';
+import { TimingModel, invalidInput as bad, type TimingContact, type TimingModelOptionsInput, type TimingProfile, type TimingResponse } from './model.js';
 import { hourOfWeek } from './week.js';
 
 /**
@@ -225,9 +223,5 @@ function normalQuantile(p: number): number {
   const q = p - 0.5;
   const r = q * q;
   return ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) / (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
-}
-
-function bad(message: string, path: ReadonlyArray<string | number>): CrossChannelError<TimingErrorCode> {
-  return new CrossChannelError<TimingErrorCode>('INPUT_INVALID', message, { path });
 }
 

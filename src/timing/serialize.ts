@@ -6,7 +6,7 @@ import type { TimingErrorCode } from './errors.js';
 import { TimingModel, timingModelOptionsSchema, type TimingModelJSON } from './model.js';
 import { HOURS_PER_WEEK as H } from './week.js';
 
-const count = z.int().check(z.gte(0), z.lte(65_535));
+const count = /* @__PURE__ */ (() => z.int().check(z.gte(0), z.lte(65_535)))();
 
 /**
  * Schema of {@link TimingModelJSON} (version 1): what `parseTimingModel` checks before rebuilding a model.
@@ -16,13 +16,13 @@ const count = z.int().check(z.gte(0), z.lte(65_535));
  * timingModelJsonSchema.safeParse({ version: 1, options: {}, zones: ['UTC'], segments: [''], people: [] }).success; // true
  * ```
  */
-export const timingModelJsonSchema = z.strictObject({
+export const timingModelJsonSchema = /* @__PURE__ */ (() => z.strictObject({
     version: z.literal(1),
     options: timingModelOptionsSchema,
     zones: z.array(timeZoneSchema).check(z.minLength(1), z.maxLength(65_536)),
     segments: z.array(z.union([z.literal(''), idSchema])).check(z.minLength(1), z.maxLength(65_536)),
     people: z.array(z.tuple([idSchema, z.int().check(z.gte(0)), z.int().check(z.gte(0)), z.array(count).check(z.maxLength(2 * H)), z.array(count).check(z.maxLength(96))])),
-  });
+  }))();
 
 /**
  * Rebuilds a {@link TimingModel} from its JSON (`model.toJSON()`, possibly from another process or version of

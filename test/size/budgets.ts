@@ -4,29 +4,32 @@
  * trimmed or the budget raised on purpose in review. Re-measure with `npm run size`.
  *
  * Every schema is built with zod's tree-shakable `zod/mini` (≈ 10 kB min+gzip of zod per entry; the classic
- * `zod` import cost ≈ 92 kB in each, so entries were 106–146 kB before). What remains above 25 kB is the
- * module's own code (decide and journeys embed the modules they compose; experiments embeds jStat's 51 kB
- * minified distributions); the focused imports show what a narrow use costs.
+ * `zod` import cost ≈ 92 kB in each, so entries were 106–146 kB before). Module-level schemas are pure IIFEs
+ * (scripts/pure-schemas.ts), so an entry carries only the schemas it uses; the package's parsers word issues
+ * with a trimmed port of zod's English locale (src/core/zod.ts); segments ships its JSON Schema pre-generated
+ * (scripts/json-schemas.ts) rather than zod's converter. What remains above 25 kB is the module's own code
+ * (identity, segments and attribution; decide and journeys embed the modules they compose; experiments embeds
+ * jStat's 51 kB minified distributions); the focused imports show what a narrow use costs.
  */
 export const SIZE_BUDGETS: Readonly<Record<string, number>> = {
-  index: 198_500, // 180_371
-  identity: 34_750, // 31_369
-  consent: 28_250, // 25_554
-  capping: 22_250, // 20_057
-  segments: 42_250, // 38_183
-  arbitration: 27_250, // 24_743
-  attribution: 30_000, // 27_203
-  experiments: 47_250, // 42_730
-  timing: 30_250, // 27_388
-  insights: 43_000, // 38_966
-  decide: 55_500, // 50_339
-  journeys: 47_500, // 43_038
-  'adapters/memory': 44_750, // 40_488
-  'adapters/redis': 32_500, // 29_452
-  'adapters/postgres': 35_250, // 31_835
+  index: 200_750, // 182_496
+  identity: 33_000, // 29_941
+  consent: 27_000, // 24_462
+  capping: 20_500, // 18_609
+  segments: 36_250, // 32_805
+  arbitration: 26_500, // 23_901
+  attribution: 28_750, // 25_945
+  experiments: 46_000, // 41_656
+  timing: 27_500, // 24_986
+  insights: 39_500, // 35_728
+  decide: 55_500, // 50_273
+  journeys: 46_750, // 42_462
+  'adapters/memory': 43_750, // 39_592
+  'adapters/redis': 31_000, // 27_983
+  'adapters/postgres': 33_500, // 30_421
   'adapters/duckdb': 1_500, // 1_270
   'adapters/otel': 1_500, // 1_235
-  testing: 47_500, // 43_080
-  'consent: TCF decode + check': 7_500, // 6_674
-  'core: calendar windows': 2_750, // 2_396
+  testing: 46_000, // 41_743
+  'consent: TCF decode + check': 7_500, // 6_675
+  'core: calendar windows': 2_750, // 2_389
 };

@@ -6,8 +6,8 @@ import * as z from 'zod/mini';
 import { parseWith, type Result, CrossChannelError } from '../../core/errors.js';
 import { IdSet } from './bits.js';
 
-const idList = z.array(z.int().check(z.gte(1), z.lte(0xffff))).check(z.maxLength(4096));
-const isoDate = z.string().check(z.refine((s) => !Number.isNaN(Date.parse(s)), 'Must be an ISO 8601 date'));
+const idList = /* @__PURE__ */ (() => z.array(z.int().check(z.gte(1), z.lte(0xffff))).check(z.maxLength(4096)))();
+const isoDate = /* @__PURE__ */ (() => z.string().check(z.refine((s) => !Number.isNaN(Date.parse(s)), 'Must be an ISO 8601 date')))();
 
 /**
  * One vendor of the GVL as it appears in the JSON (unknown keys such as `urls`, `dataRetention` are kept out
@@ -18,7 +18,7 @@ const isoDate = z.string().check(z.refine((s) => !Number.isNaN(Date.parse(s)), '
  * gvlVendorSchema.parse({ id: 755, name: 'Google Advertising Products', purposes: [1], legIntPurposes: [2] });
  * ```
  */
-export const gvlVendorSchema = z.looseObject({
+export const gvlVendorSchema = /* @__PURE__ */ (() => z.looseObject({
   id: z.int().check(z.gte(1), z.lte(0xffff)),
   name: z.string(),
   purposes: idList,
@@ -28,9 +28,9 @@ export const gvlVendorSchema = z.looseObject({
   features: z._default(idList, []),
   specialFeatures: z._default(idList, []),
   deletedDate: z.optional(isoDate),
-});
+}))();
 
-const declared = z.looseObject({ id: z.int().check(z.gte(1)), name: z.string() });
+const declared = /* @__PURE__ */ (() => z.looseObject({ id: z.int().check(z.gte(1)), name: z.string() }))();
 
 /**
  * The GVL v3 JSON document (`vendor-list.json`): `vendorListVersion`, `tcfPolicyVersion`, purposes, special
@@ -41,7 +41,7 @@ const declared = z.looseObject({ id: z.int().check(z.gte(1)), name: z.string() }
  * gvlSchema.safeParse(await (await fetch('https://vendor-list.consensu.org/v3/vendor-list.json')).json());
  * ```
  */
-export const gvlSchema = z.looseObject({
+export const gvlSchema = /* @__PURE__ */ (() => z.looseObject({
   gvlSpecificationVersion: z.optional(z.int().check(z.gte(2))),
   vendorListVersion: z.int().check(z.gte(0), z.lte(4095)),
   tcfPolicyVersion: z.int().check(z.gte(0), z.lte(63)),
@@ -51,7 +51,7 @@ export const gvlSchema = z.looseObject({
   features: z._default(z.record(z.string(), declared), {}),
   specialFeatures: z._default(z.record(z.string(), declared), {}),
   vendors: z.record(z.string().check(z.regex(/^[1-9][0-9]{0,4}$/, 'Vendor keys must be vendor ids')), gvlVendorSchema),
-});
+}))();
 
 /**
  * The GVL JSON as accepted by {@link parseGvl}.
