@@ -18,7 +18,7 @@ import type { DecideErrorCode } from './errors.js';
  * seenIdentifierSchema.parse({ type: 'email', value: 'ann@example.com' });
  * ```
  */
-export const seenIdentifierSchema = z.strictObject({ type: z.string().check(z.minLength(1), z.maxLength(64)), value: z.string().check(z.minLength(1), z.maxLength(512)) });
+export const seenIdentifierSchema = /* @__PURE__ */ (() => z.strictObject({ type: z.string().check(z.minLength(1), z.maxLength(64)), value: z.string().check(z.minLength(1), z.maxLength(512)) }))();
 
 /**
  * What a channel asks: who is here (the identifiers seen now), where (`channel`, optional `placement`), how
@@ -30,7 +30,7 @@ export const seenIdentifierSchema = z.strictObject({ type: z.string().check(z.mi
  * decideRequestSchema.parse({ requestId: 'req-1', identifiers: [{ type: 'email', value: 'Ann@Example.com' }], channel: 'email', now: '2026-03-02T09:00:00Z' });
  * ```
  */
-export const decideRequestSchema = z.pipe(z.strictObject({
+export const decideRequestSchema = /* @__PURE__ */ (() => z.pipe(z.strictObject({
     /**
      * The idempotency key (at most 240 characters: contact ids are `${requestId}#${slot}`). Optional:
      * `idempotencyKey` is accepted as an alias, and without either the key is derived from the request's
@@ -56,7 +56,7 @@ export const decideRequestSchema = z.pipe(z.strictObject({
     context: z.optional(jsonObjectSchema),
     /** Offers the channel would rather not show now (already on screen), excluded with a reason. */
     excludeOffers: z.optional(z.array(idSchema).check(z.maxLength(256))),
-  }), z.transform(({ idempotencyKey, ...r }) => ({ ...r, requestId: r.requestId ?? idempotencyKey ?? derivedRequestId(r) })));
+  }), z.transform(({ idempotencyKey, ...r }) => ({ ...r, requestId: r.requestId ?? idempotencyKey ?? derivedRequestId(r) }))))();
 
 /**
  * A stable id for a request that carries none: 64 bits of FNV-1a over its identifying content, so the same
@@ -184,7 +184,7 @@ export function safeParseDecideRequest(input: unknown): Result<DecideRequest> {
  * responseRequestSchema.parse({ responseId: 'resp-1', identifiers: [{ type: 'email', value: 'ann@example.com' }], kind: 'refused', channel: 'email', offerId: 'shoes-10', now: 0 });
  * ```
  */
-export const responseRequestSchema = z.strictObject({
+export const responseRequestSchema = /* @__PURE__ */ (() => z.strictObject({
     responseId: idSchema,
     identifiers: z.array(seenIdentifierSchema).check(z.minLength(1), z.maxLength(32)),
     kind: z.enum(RESPONSE_KINDS),
@@ -194,7 +194,7 @@ export const responseRequestSchema = z.strictObject({
     campaignId: z.optional(idSchema),
     value: z.optional(z.number()),
     now: timestampSchema,
-  });
+  }))();
 
 /**
  * A response request as a caller writes it.
@@ -225,7 +225,7 @@ export type ResponseRequest = z.output<typeof responseRequestSchema>;
  * conversionRequestSchema.parse({ conversionId: 'order-77', identifiers: [{ type: 'loyalty_id', value: 'LC1' }], channel: 'store', value: 80, now: 0 });
  * ```
  */
-export const conversionRequestSchema = z.strictObject({
+export const conversionRequestSchema = /* @__PURE__ */ (() => z.strictObject({
     conversionId: idSchema,
     identifiers: z.array(seenIdentifierSchema).check(z.minLength(1), z.maxLength(32)),
     channel: channelSchema,
@@ -235,7 +235,7 @@ export const conversionRequestSchema = z.strictObject({
     eventType: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
     properties: z.optional(jsonObjectSchema),
     now: timestampSchema,
-  });
+  }))();
 
 /**
  * A conversion request as a caller writes it.
