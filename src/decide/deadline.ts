@@ -20,6 +20,9 @@ export interface DecideErrorDetail {
   readonly timeoutMs?: number;
 }
 
+// Arms deadline timers through promise jobs (see withDeadline).
+const SETTLED = Promise.resolve();
+
 /**
  * Runs one store call with a deadline. A call that rejects becomes `STORE_ERROR` (or keeps its `STORE_*`
  * code when the store already threw a typed one); a call that does not settle within `timeoutMs` becomes
@@ -38,8 +41,6 @@ export interface DecideErrorDetail {
  * const profile = await withDeadline('identity', 'identity.lookup', 50, () => store.lookup({ type: 'email', value: 'ann@example.com' }));
  * ```
  */
-const SETTLED = Promise.resolve();
-
 export function withDeadline<T>(stage: DecideStage | 'record', operation: string, timeoutMs: number, call: () => Promise<T> | T): Promise<T> {
   if (typeof call !== 'function') return Promise.reject(new CrossChannelError('INPUT_INVALID', 'withDeadline needs the store call as a function', { path: ['call'] }));
   let pending: Promise<T>;
