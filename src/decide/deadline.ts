@@ -43,39 +43,86 @@ const SETTLED = Promise.resolve();
  */
 export function withDeadline<T>(stage: DecideStage | 'record', operation: string, timeoutMs: number, call: () => Promise<T> | T): Promise<T> {
   if (typeof call !== 'function') return Promise.reject(new CrossChannelError('INPUT_INVALID', 'withDeadline needs the store call as a function', { path: ['call'] }));
-  let pending: Promise<T>;
-  try {
-    pending = Promise.resolve(call());
-  } catch (e) {
-    pending = Promise.reject(e);
+  return settleAll(stage, timeoutMs, [operation], [call], true) as Promise<T>;
+}
+
+/**
+ * {@link withDeadline} for store calls made in parallel (the load stage's reads): resolves with their values in
+ * order once all have answered, fails with the first typed error, and times out, naming the first operation still
+ * pending, when they have not all answered within `timeoutMs`. One timer for the lot, armed only if some call is
+ * still pending after two microtask turns.
+ *
+ * @example
+ * ```ts
+ * declare const stores: DecideStores;
+ * const [events, consent] = await allWithDeadline('load', 50, [
+ *   ['events.read', () => stores.events.read('p-1')],
+ *   ['consent.events', () => stores.consent.events('p-1')],
+ * ]);
+ * ```
+ */
+export function allWithDeadline<T extends readonly unknown[]>(
+  stage: DecideStage | 'record',
+  timeoutMs: number,
+  calls: { readonly [K in keyof T]: readonly [operation: string, call: () => Promise<T[K]> | T[K]] },
+): Promise<T> {
+  const list = calls as ReadonlyArray<readonly [string, () => unknown]>;
+  if (!Array.isArray(list) || list.some((c) => !Array.isArray(c) || typeof c[0] !== 'string' || typeof c[1] !== 'function')) {
+    return Promise.reject(new CrossChannelError('INPUT_INVALID', 'allWithDeadline needs [operation, call] pairs', { path: ['calls'] }));
   }
-  if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
-    return pending.then(undefined, (e: unknown) => {
-      throw storeError(stage, operation, e);
-    });
+  return settleAll(stage, timeoutMs, list.map((c) => c[0]), list.map((c) => c[1]), false) as Promise<T>;
+}
+
+function settleAll(stage: DecideStage | 'record', timeoutMs: number, operations: readonly string[], calls: ReadonlyArray<() => unknown>, single: boolean): Promise<unknown> {
+  const n = calls.length;
+  const pending: Array<Promise<unknown>> = new Array<Promise<unknown>>(n);
+  for (let i = 0; i < n; i++) {
+    try {
+      pending[i] = Promise.resolve(calls[i]!());
+    } catch (e) {
+      pending[i] = Promise.reject(e);
+    }
   }
-  return new Promise<T>((resolve, reject) => {
+  const bounded = Number.isFinite(timeoutMs) && timeoutMs > 0;
+  return new Promise<unknown>((resolve, reject) => {
+    const values: unknown[] = new Array<unknown>(n);
+    const done: boolean[] = new Array<boolean>(n).fill(false);
+    let left = n;
     let settled = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    pending.then(
-      (v) => {
-        if (settled) return;
-        settled = true;
-        if (timer !== undefined) clearTimeout(timer);
-        resolve(v);
-      },
-      (e: unknown) => {
-        if (settled) return;
-        settled = true;
-        if (timer !== undefined) clearTimeout(timer);
-        reject(storeError(stage, operation, e));
-      },
-    );
+    const finish = (): void => {
+      settled = true;
+      if (timer !== undefined) clearTimeout(timer);
+    };
+    if (n === 0) {
+      settled = true;
+      resolve(values);
+      return;
+    }
+    for (let i = 0; i < n; i++) {
+      pending[i]!.then(
+        (v) => {
+          if (settled) return;
+          values[i] = v;
+          done[i] = true;
+          if (--left > 0) return;
+          finish();
+          resolve(single ? values[0] : values);
+        },
+        (e: unknown) => {
+          if (settled) return;
+          finish();
+          reject(storeError(stage, operations[i]!, e));
+        },
+      );
+    }
+    if (!bounded) return;
     const arm = (): void => {
       if (settled) return;
       timer = setTimeout(() => {
         if (settled) return;
         settled = true;
+        const operation = operations[done.indexOf(false)]!;
         reject(new CrossChannelError<DecideErrorCode>('STORE_TIMEOUT', `Store operation ${operation} did not answer within ${timeoutMs} ms (stage ${stage})`, { detail: { stage, operation, timeoutMs } }));
       }, timeoutMs);
     };

@@ -1,9 +1,9 @@
 /** The load stage: one parallel read of everything a decision looks at. */
-import type { History } from '../core/records.js';
+import type { BehaviourEvent, History } from '../core/records.js';
 import type { EpochMs } from '../core/time.js';
 import type { ConsentEvent } from '../consent/ledger.js';
 import type { DecideConfig } from './config.js';
-import { withDeadline } from './deadline.js';
+import { allWithDeadline } from './deadline.js';
 import type { DecideStores } from './stores.js';
 
 /**
@@ -26,11 +26,11 @@ export async function loadState(stores: DecideStores, config: DecideConfig, subj
   const t = config.storeTimeoutMs;
   const since = now - config.lookbackMs;
   const profiles = stores.profiles;
-  const [events, contactHistory, consentEvents, profile] = await Promise.all([
-    withDeadline('load', 'events.read', t, () => stores.events.read(subjectId, { from: since, to: now + 1 })),
-    withDeadline('load', 'contacts.history', t, () => stores.contacts.history(subjectId, since)),
-    withDeadline('load', 'consent.events', t, () => stores.consent.events(subjectId)),
-    profiles ? withDeadline('load', 'profiles.get', t, () => profiles.get(subjectId)) : Promise.resolve(null),
+  const [events, contactHistory, consentEvents, profile] = await allWithDeadline<[BehaviourEvent[], History, ConsentEvent[], Readonly<Record<string, unknown>> | null]>('load', t, [
+    ['events.read', () => stores.events.read(subjectId, { from: since, to: now + 1 })],
+    ['contacts.history', () => stores.contacts.history(subjectId, since)],
+    ['consent.events', () => stores.consent.events(subjectId)],
+    ['profiles.get', () => (profiles ? profiles.get(subjectId) : null)],
   ]);
   // Contacts stamped after `now` (another service's clock runs ahead) are kept: the store's atomic check
   // counts them in their windows, and the pure checks must agree with it.

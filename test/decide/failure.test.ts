@@ -6,6 +6,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { isCrossChannelError, type CrossChannelError } from '../../src/core/errors.js';
 import { decide, recordResponse, safeDecide, withDeadline, type DecideStores } from '../../src/decide/index.js';
+import { allWithDeadline } from '../../src/decide/deadline.js';
 import { memoryStores } from './memory-stores.js';
 import { BOB, scenarioConfig, seed, T0, tcString } from './scenario.js';
 
@@ -186,6 +187,27 @@ describe('withDeadline', () => {
     await expect(withDeadline('load', 'unbounded', Number.POSITIVE_INFINITY, () => 4)).resolves.toBe(4);
     const err = (await withDeadline('load', 'unbounded.err', 0, () => Promise.reject(new Error('no'))).catch((e: unknown) => e)) as CrossChannelError;
     expect(err.code).toBe('STORE_ERROR');
+  });
+
+  it('allWithDeadline: values in order, the first failure typed with its operation, a timeout naming the first call still pending', async () => {
+    const spy = vi.spyOn(globalThis, 'setTimeout');
+    try {
+      await expect(allWithDeadline('load', 50, [['a', async () => 1], ['b', () => 'two'], ['c', () => null]])).resolves.toEqual([1, 'two', null]);
+      expect(spy).not.toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+    }
+    const failed = (await allWithDeadline('load', 50, [['ok', async () => 1], ['broken', () => Promise.reject(new Error('down'))]]).catch((e: unknown) => e)) as CrossChannelError;
+    expect(failed.code).toBe('STORE_ERROR');
+    expect(failed.detail).toMatchObject({ stage: 'load', operation: 'broken' });
+    const thrown = (await allWithDeadline('load', 50, [['sync', () => { throw new Error('x'); }]]).catch((e: unknown) => e)) as CrossChannelError;
+    expect(thrown.detail).toMatchObject({ operation: 'sync' });
+    const slow = (await allWithDeadline('load', 10, [['fast', async () => 1], ['slow', () => new Promise((r) => setTimeout(() => r(2), 60))], ['never', () => new Promise(() => undefined)]]).catch((e: unknown) => e)) as CrossChannelError;
+    expect(slow.code).toBe('STORE_TIMEOUT');
+    expect(slow.detail).toMatchObject({ stage: 'load', operation: 'slow', timeoutMs: 10 });
+    await expect(allWithDeadline('load', 10, [])).resolves.toEqual([]);
+    const bad = (await allWithDeadline('load', 10, [['x', 'not a function' as never]]).catch((e: unknown) => e)) as CrossChannelError;
+    expect(bad.code).toBe('INPUT_INVALID');
   });
 
   it('keeps a store’s own STORE_CONFLICT code', async () => {
