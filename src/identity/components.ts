@@ -25,13 +25,14 @@ interface Edge {
 export function resolveComponent(s: GraphState, root: number, out: number[]): void {
   const { next, idType, typeLimit, typeTtl, firstSeen, lastSeen, obsNext, obsStart, obsLen, obsAt, members } = s;
   // Pass 1: reset first/last seen and check type limits and size.
+  const folded = s.foldedSeen;
   let hasTtl = false;
   let count = 0;
   let m = root;
   let canonical = root;
   do {
     firstSeen[m] = Infinity;
-    lastSeen[m] = s.foldedSeen[m]!;
+    lastSeen[m] = folded === null ? -Infinity : folded[m]!;
     if (typeTtl[idType[m]!]! !== Infinity) hasTtl = true;
     if (m !== canonical && compareIds(s, m, canonical) < 0) canonical = m;
     count++;
@@ -108,6 +109,7 @@ function hasStaleLink(s: GraphState, head: number): boolean {
 
 function resolveConstrained(s: GraphState, root: number, out: number[]): void {
   const mem: number[] = [];
+  if (s.local.length < s.n) s.local = new Int32Array(s.n + (s.n >> 3));
   let m = root;
   do {
     s.local[m] = mem.length;

@@ -69,7 +69,7 @@ export function eraseIdentifiers(s: GraphState, targets: ReadonlyArray<number>):
   for (const x of targets) {
     erased.push(identifierAt(s, x));
     forgetIdentifier(s, x);
-    s.profileIdOf[x] = undefined;
+    if (x < s.profileIdOf.length) s.profileIdOf[x] = undefined;
     s.idValue[x] = '';
     s.profileOf[x] = -1;
     s.pnext[x] = x;
@@ -87,8 +87,7 @@ export function eraseIdentifiers(s: GraphState, targets: ReadonlyArray<number>):
     if (w === start) s.obsSource[o] = '';
   }
   for (const m of survivors) {
-    s.parent[m] = m;
-    s.size[m] = 1;
+    s.parent[m] = -1;
     s.next[m] = m;
     s.obsHead[m] = -1;
   }

@@ -31,6 +31,7 @@ import {
   reserveObservations,
   typeIdOf,
   linkObservation,
+  noteFoldedSeen,
   type GraphState,
   type RefusedLink,
   type ProfileChange,
@@ -509,7 +510,7 @@ function attach(s: GraphState, n: number, x: number): void {
 function foldSighting(s: GraphState, start: number, len: number, at: number): void {
   for (let k = start; k < start + len; k++) {
     const x = s.members[k]!;
-    if (at > s.foldedSeen[x]!) s.foldedSeen[x] = at;
+    noteFoldedSeen(s, x, at);
     if (at > s.lastSeen[x]!) s.lastSeen[x] = at;
   }
 }

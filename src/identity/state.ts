@@ -80,9 +80,11 @@ export interface GraphState {
   n: number;
   idType: Int32Array;
   idValue: string[];
-  /** Raw union-find over every valid link, merge protection ignored: the unit of recomputation. */
+  /**
+   * Raw union-find over every valid link, merge protection ignored: the unit of recomputation. A root holds
+   * minus the size of its component (union by size without a separate array: 4 bytes less per identifier).
+   */
   parent: Int32Array;
-  size: Int32Array;
   /** Circular list of the members of each raw component (O(1) concatenation on union). */
   next: Int32Array;
   /** Head observation of each raw root's circular observation list, -1 when none. */
@@ -96,9 +98,14 @@ export interface GraphState {
   /**
    * Latest sighting of each identifier by an observation that was folded instead of stored (it added no
    * identifier and no link: see `isRedundant` in graph.ts). `lastSeen` is the max of this and the stored ones.
+   * `null` until the first fold (read it with {@link foldedSeenAt}): a bulk load that folds nothing does not
+   * allocate it.
    */
-  foldedSeen: Float64Array;
-  /** Scratch: stamps for de-duplication, local indices for constrained resolution. */
+  foldedSeen: Float64Array | null;
+  /**
+   * Scratch: stamps for de-duplication, and local indices for constrained resolution (sized by the rare
+   * constrained resolution itself, not by every load: see `resolveConstrained` in components.ts).
+   */
   mark: Int32Array;
   local: Int32Array;
   typeCounts: Int32Array;
@@ -150,14 +157,13 @@ export function createState(rules: CompiledIdentityRules): GraphState {
     idType: new Int32Array(cap),
     idValue: [],
     parent: new Int32Array(cap),
-    size: new Int32Array(cap),
     next: new Int32Array(cap),
     obsHead: new Int32Array(cap),
     profileOf: new Int32Array(cap),
     pnext: new Int32Array(cap),
     firstSeen: new Float64Array(cap),
     lastSeen: new Float64Array(cap),
-    foldedSeen: new Float64Array(cap),
+    foldedSeen: null,
     mark: new Int32Array(cap),
     local: new Int32Array(cap),
     typeCounts: new Int32Array(16),
@@ -210,16 +216,14 @@ export function reserveKeys(s: GraphState, count: number): void {
 function reserveSlots(s: GraphState, need: number): void {
   if (need <= s.parent.length) return;
   s.parent = grown(s.parent, need);
-  s.size = grown(s.size, need);
   s.next = grown(s.next, need);
   s.obsHead = grown(s.obsHead, need);
   s.profileOf = grown(s.profileOf, need);
   s.pnext = grown(s.pnext, need);
   s.firstSeen = grown(s.firstSeen, need);
   s.lastSeen = grown(s.lastSeen, need);
-  s.foldedSeen = grown(s.foldedSeen, need);
+  if (s.foldedSeen !== null) s.foldedSeen = grown(s.foldedSeen, need);
   s.mark = grown(s.mark, need);
-  s.local = grown(s.local, need);
 }
 
 /** Makes room for `count` more observations holding `memberCount` identifiers in all. */
@@ -327,20 +331,29 @@ export function internIdentifier(s: GraphState, t: number, value: string, h: num
   return i;
 }
 
+/** Latest folded sighting of identifier `x` (see {@link GraphState.foldedSeen}), `-Infinity` when none. */
+export function foldedSeenAt(s: GraphState, x: number): number {
+  return s.foldedSeen === null ? -Infinity : s.foldedSeen[x]!;
+}
+
+/** Records `at` as a folded sighting of identifier `x` when it is the latest, allocating the array on first use. */
+export function noteFoldedSeen(s: GraphState, x: number, at: number): void {
+  let folded = s.foldedSeen;
+  if (folded === null) s.foldedSeen = folded = new Float64Array(s.parent.length).fill(-Infinity);
+  if (at > folded[x]!) folded[x] = at;
+}
+
 /** Makes identifiers `from`…`n - 1` (interned by {@link internIdentifier}) their own raw components and profiles. */
 export function initIdentifiers(s: GraphState, from: number): void {
   reserveSlots(s, s.n);
   // Ids are cached on demand, in any order: keep the cache a dense array (a write far past its end would turn
   // it into a slow dictionary).
-  const ids = s.profileIdOf;
-  while (ids.length < s.n) ids.push(undefined);
   s.firstSeen.fill(Infinity, from, s.n);
   s.lastSeen.fill(-Infinity, from, s.n);
-  s.foldedSeen.fill(-Infinity, from, s.n);
-  s.size.fill(1, from, s.n);
+  s.foldedSeen?.fill(-Infinity, from, s.n);
+  s.parent.fill(-1, from, s.n);
   s.obsHead.fill(-1, from, s.n);
   for (let i = from; i < s.n; i++) {
-    s.parent[i] = i;
     s.next[i] = i;
     s.profileOf[i] = i;
     s.pnext[i] = i;
@@ -357,8 +370,8 @@ export function addIdentifier(s: GraphState, t: number, value: string, h = ident
 export function find(s: GraphState, x: number): number {
   const parent = s.parent;
   let r = x;
-  while (parent[r] !== r) r = parent[r]!;
-  while (parent[x] !== r) {
+  while (parent[r]! >= 0) r = parent[r]!;
+  while (x !== r && parent[x] !== r) {
     const up = parent[x]!;
     parent[x] = r;
     x = up;
@@ -368,13 +381,14 @@ export function find(s: GraphState, x: number): number {
 
 /** Union by size of two raw roots; concatenates their member and observation lists. Returns the new root. */
 export function unionRoots(s: GraphState, a: number, b: number): number {
-  if (s.size[a]! < s.size[b]!) {
+  // Roots hold minus their size: the larger component has the smaller (more negative) value.
+  if (s.parent[a]! > s.parent[b]!) {
     const t = a;
     a = b;
     b = t;
   }
+  s.parent[a]! += s.parent[b]!;
   s.parent[b] = a;
-  s.size[a]! += s.size[b]!;
   const na = s.next[a]!;
   s.next[a] = s.next[b]!;
   s.next[b] = na;
@@ -464,10 +478,14 @@ export function identifierAt(s: GraphState, i: number): Identifier {
  * independent of arrival order, and does not spell out the email or phone it derives from.
  */
 export function profileIdFor(s: GraphState, canonical: number): string {
-  let id = s.profileIdOf[canonical];
+  const ids = s.profileIdOf;
+  // Ids are cached on demand, in any order: grow the cache densely to `n` on first need (a write far past its
+  // end would turn it into a slow dictionary), so that a bulk load that reads no id does not grow it at all.
+  if (canonical >= ids.length) while (ids.length < s.n) ids.push(undefined);
+  let id = ids[canonical];
   if (id === undefined) {
     id = `p_${hash128(`${s.rules.profileIdSalt}\u0000${s.typeNames[s.idType[canonical]!]!}\u0000${s.idValue[canonical]!}`)}`;
-    s.profileIdOf[canonical] = id;
+    ids[canonical] = id;
   }
   return id;
 }
