@@ -171,14 +171,12 @@ export class IdentityGraph {
    */
   add(observations: ReadonlyArray<ObservationInput>): StitchReport {
     const s = this.state;
-    const ats = validateBatch(observations);
+    const { ats, memberCount } = checkBatch(observations);
     // Without the optional phone peer, refuse a batch holding a phone before anything is interned.
     if (phoneLib === null && s.rules.normalize.phone === undefined) assertNoPhones(observations, s.rules);
     const nBefore = s.n;
     const invalid: InvalidIdentifier[] = [];
     const blocked: RefusedLink[] = [];
-    let memberCount = 0;
-    for (const o of observations) memberCount += o.identifiers.length;
     reserveObservations(s, observations.length, memberCount);
     reserveKeys(s, memberCount);
     const firstObs = s.nObs;
@@ -205,9 +203,11 @@ export class IdentityGraph {
         const h = identifierHash(t, v);
         let x = lookupIdentifier(s, t, v, h);
         if (x < 0) {
-          const rule = s.typeBlocked[t]!.get(v) ?? s.rules.blockedBy(raw.type, v);
+          // Values refused earlier are remembered per type; the map is usually empty (skip hashing the value then).
+          const known = s.typeBlocked[t]!;
+          const rule = (known.size === 0 ? undefined : known.get(v)) ?? s.rules.blockedBy(raw.type, v);
           if (rule !== undefined) {
-            s.typeBlocked[t]!.set(v, rule);
+            known.set(v, rule);
             blocked.push(blockedLink(raw.type, v, rule, ats[i]!, source));
             continue;
           }
@@ -583,8 +583,14 @@ function assertNoPhones(observations: ReadonlyArray<ObservationInput>, rules: Co
 
 /** Checks the shape of every observation and reads its time, before anything is changed. */
 export function validateBatch(observations: ReadonlyArray<ObservationInput>): Float64Array {
+  return checkBatch(observations).ats;
+}
+
+/** {@link validateBatch}, also counting the identifiers of the batch (one pass over the input, not two). */
+function checkBatch(observations: ReadonlyArray<ObservationInput>): { ats: Float64Array; memberCount: number } {
   if (!Array.isArray(observations)) throw new CrossChannelError('INPUT_INVALID', 'observations must be an array');
   const ats = new Float64Array(observations.length);
+  let memberCount = 0;
   // Type names already checked in this batch: a handful of distinct strings, compared before running the regex.
   const knownTypes: unknown[] = [];
   for (let i = 0; i < observations.length; i++) {
@@ -592,6 +598,7 @@ export function validateBatch(observations: ReadonlyArray<ObservationInput>): Fl
     if (o === null || typeof o !== 'object') throw new CrossChannelError('INPUT_INVALID', 'observation must be an object', { path: [i] });
     const ids = o.identifiers as unknown;
     if (!Array.isArray(ids)) throw new CrossChannelError('INPUT_INVALID', 'identifiers must be an array', { path: [i, 'identifiers'] });
+    memberCount += ids.length;
     for (let j = 0; j < ids.length; j++) {
       const id = ids[j] as { type?: unknown; value?: unknown } | null;
       if (id === null || typeof id !== 'object') throw new CrossChannelError('INPUT_INVALID', 'identifier must be an object { type, value }', { path: [i, 'identifiers', j] });
@@ -608,7 +615,7 @@ export function validateBatch(observations: ReadonlyArray<ObservationInput>): Fl
       throw new CrossChannelError('INPUT_INVALID', 'source must be a string of at most 256 characters', { path: [i, 'source'] });
     }
   }
-  return ats;
+  return { ats, memberCount };
 }
 
 /**
