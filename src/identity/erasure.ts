@@ -70,6 +70,7 @@ export function eraseIdentifiers(s: GraphState, targets: ReadonlyArray<number>):
     erased.push(identifierAt(s, x));
     forgetIdentifier(s, x);
     if (x < s.profileIdOf.length) s.profileIdOf[x] = undefined;
+    s.foldedSeen.delete(x);
     s.idValue[x] = '';
     s.profileOf[x] = -1;
     s.pnext[x] = x;

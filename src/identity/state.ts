@@ -98,16 +98,12 @@ export interface GraphState {
   /**
    * Latest sighting of each identifier by an observation that was folded instead of stored (it added no
    * identifier and no link: see `isRedundant` in graph.ts). `lastSeen` is the max of this and the stored ones.
-   * `null` until the first fold (read it with {@link foldedSeenAt}): a bulk load that folds nothing does not
-   * allocate it.
+   * Only identifiers that were folded have an entry: a map on the JavaScript heap rather than an array of every
+   * identifier, so a bulk load that folds nothing allocates nothing for it (read it with {@link foldedSeenAt}).
    */
-  foldedSeen: Float64Array | null;
-  /**
-   * Scratch: stamps for de-duplication, and local indices for constrained resolution (sized by the rare
-   * constrained resolution itself, not by every load: see `resolveConstrained` in components.ts).
-   */
+  foldedSeen: Map<number, number>;
+  /** Scratch: stamps for de-duplication. */
   mark: Int32Array;
-  local: Int32Array;
   typeCounts: Int32Array;
   epoch: number;
   nObs: number;
@@ -163,9 +159,8 @@ export function createState(rules: CompiledIdentityRules): GraphState {
     pnext: new Int32Array(cap),
     firstSeen: new Float64Array(cap),
     lastSeen: new Float64Array(cap),
-    foldedSeen: null,
+    foldedSeen: new Map(),
     mark: new Int32Array(cap),
-    local: new Int32Array(cap),
     typeCounts: new Int32Array(16),
     epoch: 0,
     nObs: 0,
@@ -222,7 +217,6 @@ function reserveSlots(s: GraphState, need: number): void {
   s.pnext = grown(s.pnext, need);
   s.firstSeen = grown(s.firstSeen, need);
   s.lastSeen = grown(s.lastSeen, need);
-  if (s.foldedSeen !== null) s.foldedSeen = grown(s.foldedSeen, need);
   s.mark = grown(s.mark, need);
 }
 
@@ -333,14 +327,12 @@ export function internIdentifier(s: GraphState, t: number, value: string, h: num
 
 /** Latest folded sighting of identifier `x` (see {@link GraphState.foldedSeen}), `-Infinity` when none. */
 export function foldedSeenAt(s: GraphState, x: number): number {
-  return s.foldedSeen === null ? -Infinity : s.foldedSeen[x]!;
+  return s.foldedSeen.size === 0 ? -Infinity : (s.foldedSeen.get(x) ?? -Infinity);
 }
 
-/** Records `at` as a folded sighting of identifier `x` when it is the latest, allocating the array on first use. */
+/** Records `at` as a folded sighting of identifier `x` when it is the latest. */
 export function noteFoldedSeen(s: GraphState, x: number, at: number): void {
-  let folded = s.foldedSeen;
-  if (folded === null) s.foldedSeen = folded = new Float64Array(s.parent.length).fill(-Infinity);
-  if (at > folded[x]!) folded[x] = at;
+  if (at > foldedSeenAt(s, x)) s.foldedSeen.set(x, at);
 }
 
 /** Makes identifiers `from`…`n - 1` (interned by {@link internIdentifier}) their own raw components and profiles. */
@@ -350,7 +342,6 @@ export function initIdentifiers(s: GraphState, from: number): void {
   // it into a slow dictionary).
   s.firstSeen.fill(Infinity, from, s.n);
   s.lastSeen.fill(-Infinity, from, s.n);
-  s.foldedSeen?.fill(-Infinity, from, s.n);
   s.parent.fill(-1, from, s.n);
   s.obsHead.fill(-1, from, s.n);
   for (let i = from; i < s.n; i++) {
