@@ -27,6 +27,7 @@ import {
   deferProfiles,
   initIdentifiers,
   internIdentifier,
+  touchSlots,
   reserveKeys,
   reserveObservations,
   typeIdOf,
@@ -184,52 +185,75 @@ export class IdentityGraph {
     const opts = s.rules.normalize;
     let lastType = '';
     let lastT = -1;
-    for (let i = 0; i < observations.length; i++) {
-      const obs = observations[i]!;
-      const ids = obs.identifiers;
-      const start = s.nMembers;
-      const source = obs.source ?? '';
-      for (let j = 0; j < ids.length; j++) {
-        const raw = ids[j]!;
-        // Consecutive identifiers usually share a type string; skip the map lookup then.
-        const t = raw.type === lastType ? lastT : typeIdOf(s, raw.type);
-        lastType = raw.type;
-        lastT = t;
-        const v = normalizeValue(s.typeKind[t]!, raw.value, raw.type, opts);
-        if (typeof v !== 'string') {
-          invalid.push({ observation: i, index: j, reason: v });
-          continue;
+    // Observations are read a chunk at a time: the chunk's identifiers are normalised and hashed first, then the
+    // interning-table slots they hash to are touched together, so that their cache misses overlap instead of
+    // following one another; then they are interned and linked in order, exactly as one at a time.
+    const types: number[] = [];
+    const values: Array<string | Reason<IdentifierReasonCode>> = [];
+    const hashes: number[] = [];
+    for (let i0 = 0; i0 < observations.length; i0 += CHUNK) {
+      const i1 = Math.min(observations.length, i0 + CHUNK);
+      let q = 0;
+      for (let i = i0; i < i1; i++) {
+        const ids = observations[i]!.identifiers;
+        for (let j = 0; j < ids.length; j++, q++) {
+          const raw = ids[j]!;
+          // Consecutive identifiers usually share a type string; skip the map lookup then.
+          const t = raw.type === lastType ? lastT : typeIdOf(s, raw.type);
+          lastType = raw.type;
+          lastT = t;
+          const v = normalizeValue(s.typeKind[t]!, raw.value, raw.type, opts);
+          types[q] = t;
+          values[q] = v;
+          hashes[q] = typeof v === 'string' ? identifierHash(t, v) : 0;
         }
-        const h = identifierHash(t, v);
-        let x = lookupIdentifier(s, t, v, h);
-        if (x < 0) {
-          // Values refused earlier are remembered per type; the map is usually empty (skip hashing the value then).
-          const known = s.typeBlocked[t]!;
-          const rule = (known.size === 0 ? undefined : known.get(v)) ?? s.rules.blockedBy(raw.type, v);
-          if (rule !== undefined) {
-            known.set(v, rule);
-            blocked.push(blockedLink(raw.type, v, rule, ats[i]!, source));
+      }
+      touchSlots(s, hashes, q);
+      q = 0;
+      for (let i = i0; i < i1; i++) {
+        const obs = observations[i]!;
+        const count = obs.identifiers.length;
+        const start = s.nMembers;
+        const source = obs.source ?? '';
+        for (let j = 0; j < count; j++, q++) {
+          const v = values[q]!;
+          if (typeof v !== 'string') {
+            invalid.push({ observation: i, index: j, reason: v });
             continue;
           }
-          x = internIdentifier(s, t, v, h);
+          const t = types[q]!;
+          const h = hashes[q]!;
+          let x = lookupIdentifier(s, t, v, h);
+          if (x < 0) {
+            // Values refused earlier are remembered per type; the map is usually empty (skip hashing the value then).
+            const known = s.typeBlocked[t]!;
+            const type = s.typeNames[t]!;
+            const rule = (known.size === 0 ? undefined : known.get(v)) ?? s.rules.blockedBy(type, v);
+            if (rule !== undefined) {
+              known.set(v, rule);
+              blocked.push(blockedLink(type, v, rule, ats[i]!, source));
+              continue;
+            }
+            x = internIdentifier(s, t, v, h);
+          }
+          let dup = false;
+          for (let k = start; k < s.nMembers; k++) if (s.members[k] === x) dup = true;
+          if (!dup) s.members[s.nMembers++] = x;
         }
-        let dup = false;
-        for (let k = start; k < s.nMembers; k++) if (s.members[k] === x) dup = true;
-        if (!dup) s.members[s.nMembers++] = x;
-      }
-      if (s.nMembers === start) continue;
-      // Non-linking identifiers leave the observation: each is sighted on its own (a profile of its own, linked
-      // to nothing) and attached to the observation's linking identifiers.
-      const shared = s.anyNonLinking ? splitNonLinking(s, start) : undefined;
-      const linking = shared === undefined || s.nMembers === start ? undefined : s.members.slice(start, s.nMembers);
-      storeObservation(s, start, ats[i]!, source, nBefore, folded);
-      if (shared === undefined) continue;
-      reserveObservations(s, shared.length, 0);
-      for (const n of shared) {
-        if (linking !== undefined) for (const x of linking) attach(s, n, x);
-        const at = s.nMembers;
-        s.members[s.nMembers++] = n;
-        storeObservation(s, at, ats[i]!, source, nBefore, folded);
+        if (s.nMembers === start) continue;
+        // Non-linking identifiers leave the observation: each is sighted on its own (a profile of its own, linked
+        // to nothing) and attached to the observation's linking identifiers.
+        const shared = s.anyNonLinking ? splitNonLinking(s, start) : undefined;
+        const linking = shared === undefined || s.nMembers === start ? undefined : s.members.slice(start, s.nMembers);
+        storeObservation(s, start, ats[i]!, source, nBefore, folded);
+        if (shared === undefined) continue;
+        reserveObservations(s, shared.length, 0);
+        for (const n of shared) {
+          if (linking !== undefined) for (const x of linking) attach(s, n, x);
+          const at = s.nMembers;
+          s.members[s.nMembers++] = n;
+          storeObservation(s, at, ats[i]!, source, nBefore, folded);
+        }
       }
     }
     initIdentifiers(s, nBefore);
@@ -421,6 +445,9 @@ export class IdentityGraph {
     return out;
   }
 }
+
+/** Observations read per chunk by {@link IdentityGraph.add}: enough identifiers for their cache misses to overlap. */
+const CHUNK = 16;
 
 /**
  * True when the observation at `members[start…start+len)` would change nothing but last-seen: its identifiers
