@@ -69,7 +69,7 @@ export function eraseIdentifiers(s: GraphState, targets: ReadonlyArray<number>):
   for (const x of targets) {
     erased.push(identifierAt(s, x));
     forgetIdentifier(s, x);
-    if (x < s.profileIdOf.length) s.profileIdOf[x] = undefined;
+    s.profileIdOf[x] = undefined;
     s.foldedSeen.delete(x);
     s.idValue[x] = '';
     s.profileOf[x] = -1;

@@ -237,6 +237,9 @@ export function reserveObservations(s: GraphState, count: number, memberCount: n
 
 /** Index of a type, registering it (with its rank, limit and TTL) on first sight. */
 export function typeIdOf(s: GraphState, type: string): number {
+  // A graph sees a handful of types: compare with the first few names (usually the same string objects) first.
+  const names = s.typeNames;
+  for (let k = 0; k < names.length && k < 8; k++) if (names[k] === type) return k;
   let t = s.typeIndex.get(type);
   if (t === undefined) {
     t = s.typeNames.length;
@@ -275,14 +278,20 @@ export function lookupIdentifier(s: GraphState, t: number, value: string, h: num
 }
 
 /**
- * Reads the interning-table slots of the first `count` hashes (values not looked at), so that the CPU fetches
- * their cache lines together; the lookups that follow then find them in cache. Only a hint: it changes nothing.
+ * Reads the interning-table slots of the first `count` hashes, and the hash of the identifier in each, so that
+ * the CPU fetches their cache lines together; the lookups that follow then find them in cache. Only a hint: it
+ * changes nothing.
  */
 export function touchSlots(s: GraphState, hashes: ReadonlyArray<number>, count: number): void {
   const slots = s.slots;
   const mask = slots.length - 1;
+  const idHash = s.idHash;
   let sum = 0;
-  for (let k = 0; k < count; k++) sum = (sum + slots[hashes[k]! & mask]!) | 0;
+  for (let k = 0; k < count; k++) {
+    const e = slots[hashes[k]! & mask]!;
+    // And the hash of the identifier found there, which the lookup compares first.
+    sum = (sum + (e === 0 ? 0 : idHash[e - 1]!)) | 0;
+  }
   // Kept so that the compiler cannot drop the reads as unused.
   s.touched = sum;
 }
@@ -356,6 +365,10 @@ export function initIdentifiers(s: GraphState, from: number): void {
   reserveSlots(s, s.n);
   // Ids are cached on demand, in any order: keep the cache a dense array (a write far past its end would turn
   // it into a slow dictionary).
+  // Ids are cached on demand, in any order: keep the cache a dense array (a write far past its end would turn
+  // it into a slow dictionary).
+  const ids = s.profileIdOf;
+  while (ids.length < s.n) ids.push(undefined);
   s.firstSeen.fill(Infinity, from, s.n);
   s.lastSeen.fill(-Infinity, from, s.n);
   s.parent.fill(-1, from, s.n);
@@ -485,14 +498,10 @@ export function identifierAt(s: GraphState, i: number): Identifier {
  * independent of arrival order, and does not spell out the email or phone it derives from.
  */
 export function profileIdFor(s: GraphState, canonical: number): string {
-  const ids = s.profileIdOf;
-  // Ids are cached on demand, in any order: grow the cache densely to `n` on first need (a write far past its
-  // end would turn it into a slow dictionary), so that a bulk load that reads no id does not grow it at all.
-  if (canonical >= ids.length) while (ids.length < s.n) ids.push(undefined);
-  let id = ids[canonical];
+  let id = s.profileIdOf[canonical];
   if (id === undefined) {
     id = `p_${hash128(`${s.rules.profileIdSalt}\u0000${s.typeNames[s.idType[canonical]!]!}\u0000${s.idValue[canonical]!}`)}`;
-    ids[canonical] = id;
+    s.profileIdOf[canonical] = id;
   }
   return id;
 }
