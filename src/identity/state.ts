@@ -365,8 +365,6 @@ export function initIdentifiers(s: GraphState, from: number): void {
   reserveSlots(s, s.n);
   // Ids are cached on demand, in any order: keep the cache a dense array (a write far past its end would turn
   // it into a slow dictionary).
-  // Ids are cached on demand, in any order: keep the cache a dense array (a write far past its end would turn
-  // it into a slow dictionary).
   const ids = s.profileIdOf;
   while (ids.length < s.n) ids.push(undefined);
   s.firstSeen.fill(Infinity, from, s.n);
