@@ -28,6 +28,7 @@ import {
   initIdentifiers,
   internIdentifier,
   touchSlots,
+  float64Array,
   reserveKeys,
   reserveObservations,
   typeIdOf,
@@ -616,7 +617,7 @@ export function validateBatch(observations: ReadonlyArray<ObservationInput>): Fl
 /** {@link validateBatch}, also counting the identifiers of the batch (one pass over the input, not two). */
 function checkBatch(observations: ReadonlyArray<ObservationInput>): { ats: Float64Array; memberCount: number } {
   if (!Array.isArray(observations)) throw new CrossChannelError('INPUT_INVALID', 'observations must be an array');
-  const ats = new Float64Array(observations.length);
+  const ats = float64Array(observations.length);
   let memberCount = 0;
   // Type names already checked in this batch: a handful of distinct strings, compared before running the regex.
   const knownTypes: unknown[] = [];

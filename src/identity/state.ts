@@ -181,12 +181,35 @@ export function createState(rules: CompiledIdentityRules): GraphState {
   };
 }
 
+/**
+ * Where the graph's large arrays live. V8 counts every new `ArrayBuffer` towards a budget of external memory and
+ * starts a full mark-compact of the whole heap (the caller's objects included) each time about 64 MB more have
+ * been allocated since the last one. A bulk load of a million observations allocates ~130 MB of arrays that it
+ * keeps (the graph itself), and paid one or two such collections for it: 200–300 ms each, spent marking the
+ * caller's input. V8 leaves a `SharedArrayBuffer`'s memory out of that budget, so arrays of 64 kB and more are
+ * backed by one where the runtime offers it (Node; a browser only when cross-origin isolated), and by an
+ * `ArrayBuffer` otherwise. The memory is the same, zeroed the same way, and freed the same way (when the array is
+ * collected); only allocating it does not, by itself, schedule a collection of the whole heap. Nothing is
+ * shared with another thread. Checked at each allocation (a few per batch), so the fallback is testable.
+ */
+export function int32Array(length: number): Int32Array {
+  const Shared = globalThis.SharedArrayBuffer as typeof SharedArrayBuffer | undefined;
+  return length >= 16_384 && typeof Shared === 'function' ? new Int32Array(new Shared(length * 4)) : new Int32Array(length);
+}
+
+/** A `Float64Array` of `length` zeros, allocated as {@link int32Array} says. */
+export function float64Array(length: number): Float64Array {
+  const Shared = globalThis.SharedArrayBuffer as typeof SharedArrayBuffer | undefined;
+  return length >= 8_192 && typeof Shared === 'function' ? new Float64Array(new Shared(length * 8)) : new Float64Array(length);
+}
+
 // Growth by half (not doubling), or to the need plus an eighth: the arrays are large, and every megabyte of
 // new ArrayBuffer counts towards V8's external-memory trigger for a full collection of the whole heap. The
 // eighth leaves room for the small batches that usually follow a bulk load, so they do not copy everything.
 function grown<T extends Int32Array | Float64Array>(a: T, need: number): T {
   if (need <= a.length) return a;
-  const b = new (a.constructor as new (n: number) => T)(Math.max(need + (need >> 3), Math.ceil(a.length * 1.5)));
+  const len = Math.max(need + (need >> 3), Math.ceil(a.length * 1.5));
+  const b = (a instanceof Int32Array ? int32Array(len) : float64Array(len)) as T;
   b.set(a);
   return b;
 }
@@ -326,7 +349,7 @@ export function forgetIdentifier(s: GraphState, x: number): void {
 }
 
 function rehash(s: GraphState, len: number): void {
-  const slots = new Int32Array(len);
+  const slots = int32Array(len);
   for (let i = 0; i < s.slots.length; i++) {
     const e = s.slots[i]!;
     if (e !== 0) insertSlot(slots, s.idHash[e - 1]!, e - 1);
