@@ -25,13 +25,14 @@ interface Edge {
 export function resolveComponent(s: GraphState, root: number, out: number[]): void {
   const { next, idType, typeLimit, typeTtl, firstSeen, lastSeen, obsNext, obsStart, obsLen, obsAt, members } = s;
   // Pass 1: reset first/last seen and check type limits and size.
+  const folded = s.foldedSeen;
   let hasTtl = false;
   let count = 0;
   let m = root;
   let canonical = root;
   do {
     firstSeen[m] = Infinity;
-    lastSeen[m] = s.foldedSeen[m]!;
+    lastSeen[m] = folded.size === 0 ? -Infinity : (folded.get(m) ?? -Infinity);
     if (typeTtl[idType[m]!]! !== Infinity) hasTtl = true;
     if (m !== canonical && compareIds(s, m, canonical) < 0) canonical = m;
     count++;
@@ -108,9 +109,11 @@ function hasStaleLink(s: GraphState, head: number): boolean {
 
 function resolveConstrained(s: GraphState, root: number, out: number[]): void {
   const mem: number[] = [];
+  // Local index of each member: a map for this (rare) path rather than an array over every identifier.
+  const local = new Map<number, number>();
   let m = root;
   do {
-    s.local[m] = mem.length;
+    local.set(m, mem.length);
     mem.push(m);
     m = s.next[m]!;
   } while (m !== root);
@@ -128,7 +131,7 @@ function resolveConstrained(s: GraphState, root: number, out: number[]): void {
     const li = limited.indexOf(s.idType[mem[i]!]!);
     if (li >= 0) counts[i * L + li] = 1;
   }
-  const edges = collectEdges(s, root, mem);
+  const edges = collectEdges(s, root, mem, local);
   const parent = new Int32Array(n);
   const size = new Int32Array(n).fill(1);
   for (let i = 0; i < n; i++) parent[i] = i;
@@ -194,7 +197,7 @@ function resolveConstrained(s: GraphState, root: number, out: number[]): void {
   if (effective.length > 0) s.refusedByRoot.set(root, effective);
 }
 
-function collectEdges(s: GraphState, root: number, mem: number[]): Edge[] {
+function collectEdges(s: GraphState, root: number, mem: number[], local: Map<number, number>): Edge[] {
   const best = new Map<number, Edge>();
   const n = mem.length;
   const head = s.obsHead[root]!;
@@ -212,8 +215,8 @@ function collectEdges(s: GraphState, root: number, mem: number[]): Edge[] {
       for (let k = start; k < start + len; k++) {
         const x = s.members[k]!;
         if (x === anchor) continue;
-        const a = s.local[anchor]!;
-        const b = s.local[x]!;
+        const a = local.get(anchor)!;
+        const b = local.get(x)!;
         const key = a * n + b;
         const prev = best.get(key);
         // The same link asked for twice counts once, at its earliest sighting (then smallest source).

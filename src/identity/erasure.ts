@@ -70,6 +70,7 @@ export function eraseIdentifiers(s: GraphState, targets: ReadonlyArray<number>):
     erased.push(identifierAt(s, x));
     forgetIdentifier(s, x);
     s.profileIdOf[x] = undefined;
+    s.foldedSeen.delete(x);
     s.idValue[x] = '';
     s.profileOf[x] = -1;
     s.pnext[x] = x;
@@ -87,8 +88,7 @@ export function eraseIdentifiers(s: GraphState, targets: ReadonlyArray<number>):
     if (w === start) s.obsSource[o] = '';
   }
   for (const m of survivors) {
-    s.parent[m] = m;
-    s.size[m] = 1;
+    s.parent[m] = -1;
     s.next[m] = m;
     s.obsHead[m] = -1;
   }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { IdentityGraph, stitch } from './graph.js';
 import { erasureProof } from './erasure.js';
 import { isCrossChannelError } from '../core/errors.js';
@@ -199,5 +199,29 @@ describe('report profile ids hashed on demand', () => {
     expect(lazy.erase(bob)).toBeDefined();
     expect([...unread.profiles].sort()).toEqual(readAtOnce);
     expect(lazy.profileIdOf(id('anonymous_id', 'ck-1'))).not.toBe(eager.profileIdOf(id('anonymous_id', 'ck-1')));
+  });
+});
+
+describe('large arrays', () => {
+  // 20,000 observations: 30,000 identifiers, enough for the per-identifier arrays to be allocated large.
+  const observations = Array.from({ length: 20_000 }, (_, i) => ({ identifiers: [id('anonymous_id', `a${i}`), id('user_id', `u${i >> 1}`)], at: T0 + i }));
+  const profiles = (g: IdentityGraph) => [...g.profiles()].sort((a, b) => (a.id < b.id ? -1 : 1));
+
+  it('are backed by a SharedArrayBuffer where the runtime has one (outside the external-memory budget of V8), else by an ArrayBuffer, with the same graph', () => {
+    const shared = new IdentityGraph();
+    shared.add(observations);
+    expect(shared.state.parent.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(shared.state.firstSeen.buffer).toBeInstanceOf(SharedArrayBuffer);
+    vi.stubGlobal('SharedArrayBuffer', undefined);
+    try {
+      const plain = new IdentityGraph();
+      plain.add(observations);
+      expect(plain.state.parent.buffer).toBeInstanceOf(ArrayBuffer);
+      expect(plain.state.firstSeen.buffer).toBeInstanceOf(ArrayBuffer);
+      expect(profiles(plain)).toEqual(profiles(shared));
+      expect(plain.size).toEqual({ profiles: 10_000, identifiers: 30_000, observations: 20_000 });
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 });

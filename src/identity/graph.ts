@@ -27,10 +27,13 @@ import {
   deferProfiles,
   initIdentifiers,
   internIdentifier,
+  touchSlots,
+  float64Array,
   reserveKeys,
   reserveObservations,
   typeIdOf,
   linkObservation,
+  noteFoldedSeen,
   type GraphState,
   type RefusedLink,
   type ProfileChange,
@@ -170,14 +173,12 @@ export class IdentityGraph {
    */
   add(observations: ReadonlyArray<ObservationInput>): StitchReport {
     const s = this.state;
-    const ats = validateBatch(observations);
+    const { ats, memberCount } = checkBatch(observations);
     // Without the optional phone peer, refuse a batch holding a phone before anything is interned.
     if (phoneLib === null && s.rules.normalize.phone === undefined) assertNoPhones(observations, s.rules);
     const nBefore = s.n;
     const invalid: InvalidIdentifier[] = [];
     const blocked: RefusedLink[] = [];
-    let memberCount = 0;
-    for (const o of observations) memberCount += o.identifiers.length;
     reserveObservations(s, observations.length, memberCount);
     reserveKeys(s, memberCount);
     const firstObs = s.nObs;
@@ -185,50 +186,75 @@ export class IdentityGraph {
     const opts = s.rules.normalize;
     let lastType = '';
     let lastT = -1;
-    for (let i = 0; i < observations.length; i++) {
-      const obs = observations[i]!;
-      const ids = obs.identifiers;
-      const start = s.nMembers;
-      const source = obs.source ?? '';
-      for (let j = 0; j < ids.length; j++) {
-        const raw = ids[j]!;
-        // Consecutive identifiers usually share a type string; skip the map lookup then.
-        const t = raw.type === lastType ? lastT : typeIdOf(s, raw.type);
-        lastType = raw.type;
-        lastT = t;
-        const v = normalizeValue(s.typeKind[t]!, raw.value, raw.type, opts);
-        if (typeof v !== 'string') {
-          invalid.push({ observation: i, index: j, reason: v });
-          continue;
+    // Observations are read a chunk at a time: the chunk's identifiers are normalised and hashed first, then the
+    // interning-table slots they hash to are touched together, so that their cache misses overlap instead of
+    // following one another; then they are interned and linked in order, exactly as one at a time.
+    const types: number[] = [];
+    const values: Array<string | Reason<IdentifierReasonCode>> = [];
+    const hashes: number[] = [];
+    for (let i0 = 0; i0 < observations.length; i0 += CHUNK) {
+      const i1 = Math.min(observations.length, i0 + CHUNK);
+      let q = 0;
+      for (let i = i0; i < i1; i++) {
+        const ids = observations[i]!.identifiers;
+        for (let j = 0; j < ids.length; j++, q++) {
+          const raw = ids[j]!;
+          // Consecutive identifiers usually share a type string; skip the map lookup then.
+          const t = raw.type === lastType ? lastT : typeIdOf(s, raw.type);
+          lastType = raw.type;
+          lastT = t;
+          const v = normalizeValue(s.typeKind[t]!, raw.value, raw.type, opts);
+          types[q] = t;
+          values[q] = v;
+          hashes[q] = typeof v === 'string' ? identifierHash(t, v) : 0;
         }
-        const h = identifierHash(t, v);
-        let x = lookupIdentifier(s, t, v, h);
-        if (x < 0) {
-          const rule = s.typeBlocked[t]!.get(v) ?? s.rules.blockedBy(raw.type, v);
-          if (rule !== undefined) {
-            s.typeBlocked[t]!.set(v, rule);
-            blocked.push(blockedLink(raw.type, v, rule, ats[i]!, source));
+      }
+      touchSlots(s, hashes, q);
+      q = 0;
+      for (let i = i0; i < i1; i++) {
+        const obs = observations[i]!;
+        const count = obs.identifiers.length;
+        const start = s.nMembers;
+        const source = obs.source ?? '';
+        for (let j = 0; j < count; j++, q++) {
+          const v = values[q]!;
+          if (typeof v !== 'string') {
+            invalid.push({ observation: i, index: j, reason: v });
             continue;
           }
-          x = internIdentifier(s, t, v, h);
+          const t = types[q]!;
+          const h = hashes[q]!;
+          let x = lookupIdentifier(s, t, v, h);
+          if (x < 0) {
+            // Values refused earlier are remembered per type; the map is usually empty (skip hashing the value then).
+            const known = s.typeBlocked[t]!;
+            const type = s.typeNames[t]!;
+            const rule = (known.size === 0 ? undefined : known.get(v)) ?? s.rules.blockedBy(type, v);
+            if (rule !== undefined) {
+              known.set(v, rule);
+              blocked.push(blockedLink(type, v, rule, ats[i]!, source));
+              continue;
+            }
+            x = internIdentifier(s, t, v, h);
+          }
+          let dup = false;
+          for (let k = start; k < s.nMembers; k++) if (s.members[k] === x) dup = true;
+          if (!dup) s.members[s.nMembers++] = x;
         }
-        let dup = false;
-        for (let k = start; k < s.nMembers; k++) if (s.members[k] === x) dup = true;
-        if (!dup) s.members[s.nMembers++] = x;
-      }
-      if (s.nMembers === start) continue;
-      // Non-linking identifiers leave the observation: each is sighted on its own (a profile of its own, linked
-      // to nothing) and attached to the observation's linking identifiers.
-      const shared = s.anyNonLinking ? splitNonLinking(s, start) : undefined;
-      const linking = shared === undefined || s.nMembers === start ? undefined : s.members.slice(start, s.nMembers);
-      storeObservation(s, start, ats[i]!, source, nBefore, folded);
-      if (shared === undefined) continue;
-      reserveObservations(s, shared.length, 0);
-      for (const n of shared) {
-        if (linking !== undefined) for (const x of linking) attach(s, n, x);
-        const at = s.nMembers;
-        s.members[s.nMembers++] = n;
-        storeObservation(s, at, ats[i]!, source, nBefore, folded);
+        if (s.nMembers === start) continue;
+        // Non-linking identifiers leave the observation: each is sighted on its own (a profile of its own, linked
+        // to nothing) and attached to the observation's linking identifiers.
+        const shared = s.anyNonLinking ? splitNonLinking(s, start) : undefined;
+        const linking = shared === undefined || s.nMembers === start ? undefined : s.members.slice(start, s.nMembers);
+        storeObservation(s, start, ats[i]!, source, nBefore, folded);
+        if (shared === undefined) continue;
+        reserveObservations(s, shared.length, 0);
+        for (const n of shared) {
+          if (linking !== undefined) for (const x of linking) attach(s, n, x);
+          const at = s.nMembers;
+          s.members[s.nMembers++] = n;
+          storeObservation(s, at, ats[i]!, source, nBefore, folded);
+        }
       }
     }
     initIdentifiers(s, nBefore);
@@ -421,6 +447,9 @@ export class IdentityGraph {
   }
 }
 
+/** Observations read per chunk by {@link IdentityGraph.add}: enough identifiers for their cache misses to overlap. */
+const CHUNK = 16;
+
 /**
  * True when the observation at `members[start…start+len)` would change nothing but last-seen: its identifiers
  * all exist already, in one raw component that refuses no link, its links are not stale, and a stored
@@ -509,7 +538,7 @@ function attach(s: GraphState, n: number, x: number): void {
 function foldSighting(s: GraphState, start: number, len: number, at: number): void {
   for (let k = start; k < start + len; k++) {
     const x = s.members[k]!;
-    if (at > s.foldedSeen[x]!) s.foldedSeen[x] = at;
+    noteFoldedSeen(s, x, at);
     if (at > s.lastSeen[x]!) s.lastSeen[x] = at;
   }
 }
@@ -582,8 +611,14 @@ function assertNoPhones(observations: ReadonlyArray<ObservationInput>, rules: Co
 
 /** Checks the shape of every observation and reads its time, before anything is changed. */
 export function validateBatch(observations: ReadonlyArray<ObservationInput>): Float64Array {
+  return checkBatch(observations).ats;
+}
+
+/** {@link validateBatch}, also counting the identifiers of the batch (one pass over the input, not two). */
+function checkBatch(observations: ReadonlyArray<ObservationInput>): { ats: Float64Array; memberCount: number } {
   if (!Array.isArray(observations)) throw new CrossChannelError('INPUT_INVALID', 'observations must be an array');
-  const ats = new Float64Array(observations.length);
+  const ats = float64Array(observations.length);
+  let memberCount = 0;
   // Type names already checked in this batch: a handful of distinct strings, compared before running the regex.
   const knownTypes: unknown[] = [];
   for (let i = 0; i < observations.length; i++) {
@@ -591,11 +626,19 @@ export function validateBatch(observations: ReadonlyArray<ObservationInput>): Fl
     if (o === null || typeof o !== 'object') throw new CrossChannelError('INPUT_INVALID', 'observation must be an object', { path: [i] });
     const ids = o.identifiers as unknown;
     if (!Array.isArray(ids)) throw new CrossChannelError('INPUT_INVALID', 'identifiers must be an array', { path: [i, 'identifiers'] });
+    memberCount += ids.length;
     for (let j = 0; j < ids.length; j++) {
       const id = ids[j] as { type?: unknown; value?: unknown } | null;
       if (id === null || typeof id !== 'object') throw new CrossChannelError('INPUT_INVALID', 'identifier must be an object { type, value }', { path: [i, 'identifiers', j] });
       const type = id.type;
-      if (!knownTypes.includes(type)) {
+      let known = false;
+    for (let k = 0; k < knownTypes.length; k++) {
+      if (knownTypes[k] === type) {
+        known = true;
+        break;
+      }
+    }
+    if (!known) {
         if (!isIdentifierType(type)) throw new CrossChannelError('INPUT_INVALID', 'identifier type must match [a-z][a-z0-9_]* (at most 64 characters)', { path: [i, 'identifiers', j, 'type'] });
         if (knownTypes.length < 64) knownTypes.push(type);
       }
@@ -607,7 +650,7 @@ export function validateBatch(observations: ReadonlyArray<ObservationInput>): Fl
       throw new CrossChannelError('INPUT_INVALID', 'source must be a string of at most 256 characters', { path: [i, 'source'] });
     }
   }
-  return ats;
+  return { ats, memberCount };
 }
 
 /**

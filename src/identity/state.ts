@@ -72,6 +72,8 @@ export interface GraphState {
    * and no Map rehashing garbage. See {@link lookupIdentifier}.
    */
   slots: Int32Array;
+  /** Scratch written by {@link touchSlots} (a sum of slots, meaningless: it keeps the reads from being optimised away). */
+  touched: number;
   /** Live identifiers in `slots` (erased ones are removed). */
   interned: number;
   /** Hash of each identifier's (type, value), kept for probing and for growing the table without rehashing strings. */
@@ -80,9 +82,11 @@ export interface GraphState {
   n: number;
   idType: Int32Array;
   idValue: string[];
-  /** Raw union-find over every valid link, merge protection ignored: the unit of recomputation. */
+  /**
+   * Raw union-find over every valid link, merge protection ignored: the unit of recomputation. A root holds
+   * minus the size of its component (union by size without a separate array: 4 bytes less per identifier).
+   */
   parent: Int32Array;
-  size: Int32Array;
   /** Circular list of the members of each raw component (O(1) concatenation on union). */
   next: Int32Array;
   /** Head observation of each raw root's circular observation list, -1 when none. */
@@ -96,11 +100,12 @@ export interface GraphState {
   /**
    * Latest sighting of each identifier by an observation that was folded instead of stored (it added no
    * identifier and no link: see `isRedundant` in graph.ts). `lastSeen` is the max of this and the stored ones.
+   * Only identifiers that were folded have an entry: a map on the JavaScript heap rather than an array of every
+   * identifier, so a bulk load that folds nothing allocates nothing for it (read it with {@link foldedSeenAt}).
    */
-  foldedSeen: Float64Array;
-  /** Scratch: stamps for de-duplication, local indices for constrained resolution. */
+  foldedSeen: Map<number, number>;
+  /** Scratch: stamps for de-duplication. */
   mark: Int32Array;
-  local: Int32Array;
   typeCounts: Int32Array;
   epoch: number;
   nObs: number;
@@ -144,22 +149,21 @@ export function createState(rules: CompiledIdentityRules): GraphState {
     attachedOf: new Map(),
     ownersOf: new Map(),
     slots: new Int32Array(cap * 2),
+    touched: 0,
     interned: 0,
     idHash: new Int32Array(cap),
     n: 0,
     idType: new Int32Array(cap),
     idValue: [],
     parent: new Int32Array(cap),
-    size: new Int32Array(cap),
     next: new Int32Array(cap),
     obsHead: new Int32Array(cap),
     profileOf: new Int32Array(cap),
     pnext: new Int32Array(cap),
     firstSeen: new Float64Array(cap),
     lastSeen: new Float64Array(cap),
-    foldedSeen: new Float64Array(cap),
+    foldedSeen: new Map(),
     mark: new Int32Array(cap),
-    local: new Int32Array(cap),
     typeCounts: new Int32Array(16),
     epoch: 0,
     nObs: 0,
@@ -177,12 +181,35 @@ export function createState(rules: CompiledIdentityRules): GraphState {
   };
 }
 
+/**
+ * Where the graph's large arrays live. V8 counts every new `ArrayBuffer` towards a budget of external memory and
+ * starts a full mark-compact of the whole heap (the caller's objects included) each time about 64 MB more have
+ * been allocated since the last one. A bulk load of a million observations allocates ~130 MB of arrays that it
+ * keeps (the graph itself), and paid one or two such collections for it: 200–300 ms each, spent marking the
+ * caller's input. V8 leaves a `SharedArrayBuffer`'s memory out of that budget, so arrays of 64 kB and more are
+ * backed by one where the runtime offers it (Node; a browser only when cross-origin isolated), and by an
+ * `ArrayBuffer` otherwise. The memory is the same, zeroed the same way, and freed the same way (when the array is
+ * collected); only allocating it does not, by itself, schedule a collection of the whole heap. Nothing is
+ * shared with another thread. Checked at each allocation (a few per batch), so the fallback is testable.
+ */
+export function int32Array(length: number): Int32Array {
+  const Shared = globalThis.SharedArrayBuffer as typeof SharedArrayBuffer | undefined;
+  return length >= 16_384 && typeof Shared === 'function' ? new Int32Array(new Shared(length * 4)) : new Int32Array(length);
+}
+
+/** A `Float64Array` of `length` zeros, allocated as {@link int32Array} says. */
+export function float64Array(length: number): Float64Array {
+  const Shared = globalThis.SharedArrayBuffer as typeof SharedArrayBuffer | undefined;
+  return length >= 8_192 && typeof Shared === 'function' ? new Float64Array(new Shared(length * 8)) : new Float64Array(length);
+}
+
 // Growth by half (not doubling), or to the need plus an eighth: the arrays are large, and every megabyte of
 // new ArrayBuffer counts towards V8's external-memory trigger for a full collection of the whole heap. The
 // eighth leaves room for the small batches that usually follow a bulk load, so they do not copy everything.
 function grown<T extends Int32Array | Float64Array>(a: T, need: number): T {
   if (need <= a.length) return a;
-  const b = new (a.constructor as new (n: number) => T)(Math.max(need + (need >> 3), Math.ceil(a.length * 1.5)));
+  const len = Math.max(need + (need >> 3), Math.ceil(a.length * 1.5));
+  const b = (a instanceof Int32Array ? int32Array(len) : float64Array(len)) as T;
   b.set(a);
   return b;
 }
@@ -210,16 +237,13 @@ export function reserveKeys(s: GraphState, count: number): void {
 function reserveSlots(s: GraphState, need: number): void {
   if (need <= s.parent.length) return;
   s.parent = grown(s.parent, need);
-  s.size = grown(s.size, need);
   s.next = grown(s.next, need);
   s.obsHead = grown(s.obsHead, need);
   s.profileOf = grown(s.profileOf, need);
   s.pnext = grown(s.pnext, need);
   s.firstSeen = grown(s.firstSeen, need);
   s.lastSeen = grown(s.lastSeen, need);
-  s.foldedSeen = grown(s.foldedSeen, need);
   s.mark = grown(s.mark, need);
-  s.local = grown(s.local, need);
 }
 
 /** Makes room for `count` more observations holding `memberCount` identifiers in all. */
@@ -236,6 +260,9 @@ export function reserveObservations(s: GraphState, count: number, memberCount: n
 
 /** Index of a type, registering it (with its rank, limit and TTL) on first sight. */
 export function typeIdOf(s: GraphState, type: string): number {
+  // A graph sees a handful of types: compare with the first few names (usually the same string objects) first.
+  const names = s.typeNames;
+  for (let k = 0; k < names.length && k < 8; k++) if (names[k] === type) return k;
   let t = s.typeIndex.get(type);
   if (t === undefined) {
     t = s.typeNames.length;
@@ -273,6 +300,25 @@ export function lookupIdentifier(s: GraphState, t: number, value: string, h: num
   }
 }
 
+/**
+ * Reads the interning-table slots of the first `count` hashes, and the hash of the identifier in each, so that
+ * the CPU fetches their cache lines together; the lookups that follow then find them in cache. Only a hint: it
+ * changes nothing.
+ */
+export function touchSlots(s: GraphState, hashes: ReadonlyArray<number>, count: number): void {
+  const slots = s.slots;
+  const mask = slots.length - 1;
+  const idHash = s.idHash;
+  let sum = 0;
+  for (let k = 0; k < count; k++) {
+    const e = slots[hashes[k]! & mask]!;
+    // And the hash of the identifier found there, which the lookup compares first.
+    sum = (sum + (e === 0 ? 0 : idHash[e - 1]!)) | 0;
+  }
+  // Kept so that the compiler cannot drop the reads as unused.
+  s.touched = sum;
+}
+
 function insertSlot(slots: Int32Array, h: number, x: number): void {
   const mask = slots.length - 1;
   let i = h & mask;
@@ -303,7 +349,7 @@ export function forgetIdentifier(s: GraphState, x: number): void {
 }
 
 function rehash(s: GraphState, len: number): void {
-  const slots = new Int32Array(len);
+  const slots = int32Array(len);
   for (let i = 0; i < s.slots.length; i++) {
     const e = s.slots[i]!;
     if (e !== 0) insertSlot(slots, s.idHash[e - 1]!, e - 1);
@@ -327,6 +373,16 @@ export function internIdentifier(s: GraphState, t: number, value: string, h: num
   return i;
 }
 
+/** Latest folded sighting of identifier `x` (see {@link GraphState.foldedSeen}), `-Infinity` when none. */
+export function foldedSeenAt(s: GraphState, x: number): number {
+  return s.foldedSeen.size === 0 ? -Infinity : (s.foldedSeen.get(x) ?? -Infinity);
+}
+
+/** Records `at` as a folded sighting of identifier `x` when it is the latest. */
+export function noteFoldedSeen(s: GraphState, x: number, at: number): void {
+  if (at > foldedSeenAt(s, x)) s.foldedSeen.set(x, at);
+}
+
 /** Makes identifiers `from`…`n - 1` (interned by {@link internIdentifier}) their own raw components and profiles. */
 export function initIdentifiers(s: GraphState, from: number): void {
   reserveSlots(s, s.n);
@@ -336,11 +392,9 @@ export function initIdentifiers(s: GraphState, from: number): void {
   while (ids.length < s.n) ids.push(undefined);
   s.firstSeen.fill(Infinity, from, s.n);
   s.lastSeen.fill(-Infinity, from, s.n);
-  s.foldedSeen.fill(-Infinity, from, s.n);
-  s.size.fill(1, from, s.n);
+  s.parent.fill(-1, from, s.n);
   s.obsHead.fill(-1, from, s.n);
   for (let i = from; i < s.n; i++) {
-    s.parent[i] = i;
     s.next[i] = i;
     s.profileOf[i] = i;
     s.pnext[i] = i;
@@ -357,8 +411,8 @@ export function addIdentifier(s: GraphState, t: number, value: string, h = ident
 export function find(s: GraphState, x: number): number {
   const parent = s.parent;
   let r = x;
-  while (parent[r] !== r) r = parent[r]!;
-  while (parent[x] !== r) {
+  while (parent[r]! >= 0) r = parent[r]!;
+  while (x !== r && parent[x] !== r) {
     const up = parent[x]!;
     parent[x] = r;
     x = up;
@@ -368,13 +422,14 @@ export function find(s: GraphState, x: number): number {
 
 /** Union by size of two raw roots; concatenates their member and observation lists. Returns the new root. */
 export function unionRoots(s: GraphState, a: number, b: number): number {
-  if (s.size[a]! < s.size[b]!) {
+  // Roots hold minus their size: the larger component has the smaller (more negative) value.
+  if (s.parent[a]! > s.parent[b]!) {
     const t = a;
     a = b;
     b = t;
   }
+  s.parent[a]! += s.parent[b]!;
   s.parent[b] = a;
-  s.size[a]! += s.size[b]!;
   const na = s.next[a]!;
   s.next[a] = s.next[b]!;
   s.next[b] = na;
