@@ -99,8 +99,8 @@ function graphologyComponents(obs: ReadonlyArray<ObservationInput>): string[][] 
 }
 
 const OPEN_RULES = { limits: {}, maxIdentifiers: 1_000_000, blocked: { defaults: false } };
-const ours = (rules: object) => (o: ReadonlyArray<ObservationInput>) => {
-  const g = new IdentityGraph(rules);
+const ours = (rules: object, options: { sharedMemory?: boolean } = {}) => (o: ReadonlyArray<ObservationInput>) => {
+  const g = new IdentityGraph(rules, options);
   g.add(o);
   return g;
 };
@@ -130,6 +130,7 @@ const contenders = [
   ['crosschannel IdentityGraph (default merge protection)', ours({})],
   ['crosschannel IdentityGraph (default, report.profiles read)', oursReadingIds],
   ['crosschannel IdentityGraph (no limits)', ours(OPEN_RULES)],
+  ['crosschannel IdentityGraph (default, sharedMemory: true)', ours({}, { sharedMemory: true })],
   ['Map + BFS', mapBfs],
   ['graphology + graphology-components', graphologyComponents],
 ] as const;

@@ -207,21 +207,26 @@ describe('large arrays', () => {
   const observations = Array.from({ length: 20_000 }, (_, i) => ({ identifiers: [id('anonymous_id', `a${i}`), id('user_id', `u${i >> 1}`)], at: T0 + i }));
   const profiles = (g: IdentityGraph) => [...g.profiles()].sort((a, b) => (a.id < b.id ? -1 : 1));
 
-  it('are backed by a SharedArrayBuffer where the runtime has one (outside the external-memory budget of V8), else by an ArrayBuffer, with the same graph', () => {
-    const shared = new IdentityGraph();
+  it('are backed by a SharedArrayBuffer only with sharedMemory (and where the runtime has one), with the same graph either way', () => {
+    const plain = new IdentityGraph();
+    plain.add(observations);
+    expect(plain.state.parent.buffer).toBeInstanceOf(ArrayBuffer);
+    expect(plain.state.firstSeen.buffer).toBeInstanceOf(ArrayBuffer);
+    const shared = new IdentityGraph({}, { sharedMemory: true });
     shared.add(observations);
     expect(shared.state.parent.buffer).toBeInstanceOf(SharedArrayBuffer);
     expect(shared.state.firstSeen.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(profiles(shared)).toEqual(profiles(plain));
     vi.stubGlobal('SharedArrayBuffer', undefined);
     try {
-      const plain = new IdentityGraph();
-      plain.add(observations);
-      expect(plain.state.parent.buffer).toBeInstanceOf(ArrayBuffer);
-      expect(plain.state.firstSeen.buffer).toBeInstanceOf(ArrayBuffer);
-      expect(profiles(plain)).toEqual(profiles(shared));
-      expect(plain.size).toEqual({ profiles: 10_000, identifiers: 30_000, observations: 20_000 });
+      const fallback = new IdentityGraph({}, { sharedMemory: true });
+      fallback.add(observations);
+      expect(fallback.state.parent.buffer).toBeInstanceOf(ArrayBuffer);
+      expect(profiles(fallback)).toEqual(profiles(plain));
+      expect(fallback.size).toEqual({ profiles: 10_000, identifiers: 30_000, observations: 20_000 });
     } finally {
       vi.unstubAllGlobals();
     }
+    expect(() => new IdentityGraph({}, { sharedMemory: 'yes' as never })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', path: 'options.sharedMemory' }));
   });
 });

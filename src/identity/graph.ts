@@ -16,6 +16,7 @@ import { parseIdentityRules, type CompiledIdentityRules, type IdentityRulesInput
 import { changesOf, profileIds, resolveComponent } from './components.js';
 import { eraseIdentifiers, type ErasureResult } from './erasure.js';
 import {
+  float64Array,
   compareIds,
   createState,
   find,
@@ -28,7 +29,6 @@ import {
   initIdentifiers,
   internIdentifier,
   touchSlots,
-  float64Array,
   reserveKeys,
   reserveObservations,
   typeIdOf,
@@ -137,6 +137,19 @@ export type AuditEntry =
   | ({ readonly kind: 'refused' } & RefusedLink);
 
 /**
+ * Options of an {@link IdentityGraph} beside its rules.
+ *
+ * @example
+ * ```ts
+ * const bulk = new IdentityGraph({}, { sharedMemory: true }); // one long-lived graph, loaded in bulk
+ * ```
+ */
+export interface IdentityGraphOptions {
+  /** Back the large arrays with `SharedArrayBuffer` where available (default false). */
+  readonly sharedMemory?: boolean;
+}
+
+/**
  * An in-memory identity graph. Adding observations in any order, in one batch or many, gives the same
  * profiles as adding all of them at once (the result is a function of the set of observations).
  *
@@ -155,10 +168,20 @@ export class IdentityGraph {
   /** @internal */
   readonly state: GraphState;
 
-  /** @param rules compiled rules from `parseIdentityRules`, or a rule set to compile. */
-  constructor(rules: CompiledIdentityRules | IdentityRulesInput = {}) {
+  /**
+   * @param rules compiled rules from `parseIdentityRules`, or a rule set to compile.
+   * @param options `sharedMemory: true` backs the graph's large arrays with `SharedArrayBuffer` (where the runtime
+   *   has one): a bulk load of a million observations then skips the full collections V8 schedules for new array
+   *   memory (about twice as fast end to end), at the price of dropped graphs' arrays waiting longer to be freed.
+   *   For one long-lived graph loaded in bulk; see [the benchmark in docs/identity.md](../../docs/identity.md#benchmark).
+   */
+  constructor(rules: CompiledIdentityRules | IdentityRulesInput = {}, options: IdentityGraphOptions = {}) {
     expectObject(rules, ['rules']);
-    this.state = createState(isCompiled(rules) ? rules : parseIdentityRules(rules));
+    expectObject(options, ['options']);
+    if (options.sharedMemory !== undefined && typeof options.sharedMemory !== 'boolean') {
+      throw new CrossChannelError('CONFIG_INVALID', 'sharedMemory must be a boolean', { path: ['options', 'sharedMemory'] });
+    }
+    this.state = createState(isCompiled(rules) ? rules : parseIdentityRules(rules), { sharedMemory: options.sharedMemory === true });
   }
 
   /** The compiled rules. */
@@ -173,7 +196,7 @@ export class IdentityGraph {
    */
   add(observations: ReadonlyArray<ObservationInput>): StitchReport {
     const s = this.state;
-    const { ats, memberCount } = checkBatch(observations);
+    const { ats, memberCount } = checkBatch(observations, s.sharedMemory);
     // Without the optional phone peer, refuse a batch holding a phone before anything is interned.
     if (phoneLib === null && s.rules.normalize.phone === undefined) assertNoPhones(observations, s.rules);
     const nBefore = s.n;
@@ -611,13 +634,13 @@ function assertNoPhones(observations: ReadonlyArray<ObservationInput>, rules: Co
 
 /** Checks the shape of every observation and reads its time, before anything is changed. */
 export function validateBatch(observations: ReadonlyArray<ObservationInput>): Float64Array {
-  return checkBatch(observations).ats;
+  return checkBatch(observations, false).ats;
 }
 
 /** {@link validateBatch}, also counting the identifiers of the batch (one pass over the input, not two). */
-function checkBatch(observations: ReadonlyArray<ObservationInput>): { ats: Float64Array; memberCount: number } {
+function checkBatch(observations: ReadonlyArray<ObservationInput>, shared: boolean): { ats: Float64Array; memberCount: number } {
   if (!Array.isArray(observations)) throw new CrossChannelError('INPUT_INVALID', 'observations must be an array');
-  const ats = float64Array(observations.length);
+  const ats = float64Array(observations.length, shared);
   let memberCount = 0;
   // Type names already checked in this batch: a handful of distinct strings, compared before running the regex.
   const knownTypes: unknown[] = [];

@@ -38,6 +38,7 @@ export {
 } from './rules.js';
 export {
   IdentityGraph,
+  type IdentityGraphOptions,
   stitch,
   type ObservationInput,
   type InvalidIdentifier,

@@ -47,6 +47,8 @@ export interface ProfileChange {
 
 export interface GraphState {
   readonly rules: CompiledIdentityRules;
+  /** Large arrays on `SharedArrayBuffer` (opt-in, see {@link int32Array}). */
+  readonly sharedMemory: boolean;
   typeNames: string[];
   typeRank: number[];
   typeLimit: number[];
@@ -133,10 +135,11 @@ export interface GraphState {
   pending: Array<{ readonly profiles: ReadonlyArray<string> }>;
 }
 
-export function createState(rules: CompiledIdentityRules): GraphState {
+export function createState(rules: CompiledIdentityRules, options: { readonly sharedMemory?: boolean } = {}): GraphState {
   const cap = 1024;
   return {
     rules,
+    sharedMemory: options.sharedMemory === true && typeof globalThis.SharedArrayBuffer === 'function',
     typeNames: [],
     typeRank: [],
     typeLimit: [],
@@ -182,34 +185,35 @@ export function createState(rules: CompiledIdentityRules): GraphState {
 }
 
 /**
- * Where the graph's large arrays live. V8 counts every new `ArrayBuffer` towards a budget of external memory and
+ * Where a graph's large arrays live. V8 counts every new `ArrayBuffer` towards a budget of external memory and
  * starts a full mark-compact of the whole heap (the caller's objects included) each time about 64 MB more have
  * been allocated since the last one. A bulk load of a million observations allocates ~130 MB of arrays that it
- * keeps (the graph itself), and paid one or two such collections for it: 200–300 ms each, spent marking the
- * caller's input. V8 leaves a `SharedArrayBuffer`'s memory out of that budget, so arrays of 64 kB and more are
- * backed by one where the runtime offers it (Node; a browser only when cross-origin isolated), and by an
- * `ArrayBuffer` otherwise. The memory is the same, zeroed the same way, and freed the same way (when the array is
- * collected); only allocating it does not, by itself, schedule a collection of the whole heap. Nothing is
- * shared with another thread. Checked at each allocation (a few per batch), so the fallback is testable.
+ * keeps (the graph itself), and pays one or two such collections for it: 200–300 ms each, spent marking the
+ * caller's input. V8 leaves a `SharedArrayBuffer`'s memory out of that budget, so with `shared` (the graph's
+ * `sharedMemory` option) arrays of 64 kB and more are backed by one where the runtime offers it (Node; a browser
+ * only when cross-origin isolated), and by an `ArrayBuffer` otherwise. The memory is the same, zeroed the same
+ * way, and freed when the array is collected; allocating it just does not, by itself, schedule a collection of
+ * the whole heap. The price is memory: arrays of dropped graphs wait for ordinary heap pressure to be
+ * collected, so building many large graphs one after another peaks at about twice the resident memory. Hence
+ * opt-in, for bulk loads of one long-lived graph. This relies on how V8 accounts memory today, not on a
+ * documented guarantee; results never depend on it. Nothing is shared with another thread.
  */
-export function int32Array(length: number): Int32Array {
-  const Shared = globalThis.SharedArrayBuffer as typeof SharedArrayBuffer | undefined;
-  return length >= 16_384 && typeof Shared === 'function' ? new Int32Array(new Shared(length * 4)) : new Int32Array(length);
+export function int32Array(length: number, shared: boolean): Int32Array {
+  return shared && length >= 16_384 ? new Int32Array(new SharedArrayBuffer(length * 4)) : new Int32Array(length);
 }
 
 /** A `Float64Array` of `length` zeros, allocated as {@link int32Array} says. */
-export function float64Array(length: number): Float64Array {
-  const Shared = globalThis.SharedArrayBuffer as typeof SharedArrayBuffer | undefined;
-  return length >= 8_192 && typeof Shared === 'function' ? new Float64Array(new Shared(length * 8)) : new Float64Array(length);
+export function float64Array(length: number, shared: boolean): Float64Array {
+  return shared && length >= 8_192 ? new Float64Array(new SharedArrayBuffer(length * 8)) : new Float64Array(length);
 }
 
 // Growth by half (not doubling), or to the need plus an eighth: the arrays are large, and every megabyte of
 // new ArrayBuffer counts towards V8's external-memory trigger for a full collection of the whole heap. The
 // eighth leaves room for the small batches that usually follow a bulk load, so they do not copy everything.
-function grown<T extends Int32Array | Float64Array>(a: T, need: number): T {
+function grown<T extends Int32Array | Float64Array>(s: GraphState, a: T, need: number): T {
   if (need <= a.length) return a;
   const len = Math.max(need + (need >> 3), Math.ceil(a.length * 1.5));
-  const b = (a instanceof Int32Array ? int32Array(len) : float64Array(len)) as T;
+  const b = (a instanceof Int32Array ? int32Array(len, s.sharedMemory) : float64Array(len, s.sharedMemory)) as T;
   b.set(a);
   return b;
 }
@@ -222,8 +226,8 @@ export function reserveIdentifiers(s: GraphState, count: number): void {
 
 /** Makes room for `count` more identifiers in the interning arrays only (type, hash, value, table). */
 export function reserveKeys(s: GraphState, count: number): void {
-  s.idType = grown(s.idType, s.n + count);
-  s.idHash = grown(s.idHash, s.n + count);
+  s.idType = grown(s, s.idType, s.n + count);
+  s.idHash = grown(s, s.idHash, s.n + count);
   const live = s.interned + count;
   if (2 * live > s.slots.length) {
     let len = s.slots.length;
@@ -236,26 +240,26 @@ export function reserveKeys(s: GraphState, count: number): void {
 /** Grows the per-identifier arrays other than the interning ones to hold `need` identifiers. */
 function reserveSlots(s: GraphState, need: number): void {
   if (need <= s.parent.length) return;
-  s.parent = grown(s.parent, need);
-  s.next = grown(s.next, need);
-  s.obsHead = grown(s.obsHead, need);
-  s.profileOf = grown(s.profileOf, need);
-  s.pnext = grown(s.pnext, need);
-  s.firstSeen = grown(s.firstSeen, need);
-  s.lastSeen = grown(s.lastSeen, need);
-  s.mark = grown(s.mark, need);
+  s.parent = grown(s, s.parent, need);
+  s.next = grown(s, s.next, need);
+  s.obsHead = grown(s, s.obsHead, need);
+  s.profileOf = grown(s, s.profileOf, need);
+  s.pnext = grown(s, s.pnext, need);
+  s.firstSeen = grown(s, s.firstSeen, need);
+  s.lastSeen = grown(s, s.lastSeen, need);
+  s.mark = grown(s, s.mark, need);
 }
 
 /** Makes room for `count` more observations holding `memberCount` identifiers in all. */
 export function reserveObservations(s: GraphState, count: number, memberCount: number): void {
   const need = s.nObs + count;
   if (need > s.obsStart.length) {
-    s.obsStart = grown(s.obsStart, need);
-    s.obsLen = grown(s.obsLen, need);
-    s.obsAt = grown(s.obsAt, need);
-    s.obsNext = grown(s.obsNext, need);
+    s.obsStart = grown(s, s.obsStart, need);
+    s.obsLen = grown(s, s.obsLen, need);
+    s.obsAt = grown(s, s.obsAt, need);
+    s.obsNext = grown(s, s.obsNext, need);
   }
-  s.members = grown(s.members, s.nMembers + memberCount);
+  s.members = grown(s, s.members, s.nMembers + memberCount);
 }
 
 /** Index of a type, registering it (with its rank, limit and TTL) on first sight. */
@@ -349,7 +353,7 @@ export function forgetIdentifier(s: GraphState, x: number): void {
 }
 
 function rehash(s: GraphState, len: number): void {
-  const slots = int32Array(len);
+  const slots = int32Array(len, s.sharedMemory);
   for (let i = 0; i < s.slots.length; i++) {
     const e = s.slots[i]!;
     if (e !== 0) insertSlot(slots, s.idHash[e - 1]!, e - 1);
