@@ -34,7 +34,7 @@ export { maskIdentifier } from './mask.js';
 export type { DecideStores, ProfileSource } from './stores.js';
 export type { LoadedState } from './load.js';
 export type { DecideErrorCode, DecideReasonCode } from './errors.js';
-export { withDeadline, storeError, type DecideErrorDetail } from './deadline.js';
+export { withDeadline, allWithDeadline, storeError, type DecideErrorDetail } from './deadline.js';
 export { noTelemetry, type DecideTelemetry, type DecisionTelemetry } from './telemetry.js';
 export { decideScheduled, type DecideBestMoment, type ScheduledDecision } from './schedule.js';
 export {
