@@ -1,17 +1,15 @@
 import { parseContactRecord, type ContactRecord, type ContactRecordInput } from '../core/records.js';
+import { isChannelName, isIdString } from '../core/schema.js';
+import { MAX_EPOCH_MS } from '../core/time.js';
 
 // The zod schema of core/records is the contract; this is a shortcut for the common case of an already-parsed
 // record (epoch-ms `at`, tags present), checked field by field against the same constraints. Anything else —
 // ISO strings, Dates, missing defaults, or any violation — goes through the schema, which also gives the error
 // its path. Reservations sit on the hot path of every send, where a full schema parse cost more than the
 // Redis round trip.
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/;
-const CHANNEL = /^[a-z][a-z0-9_.-]*$/;
 const KEYS = new Set(['id', 'subjectId', 'channel', 'campaignId', 'offerId', 'tags', 'at', 'transactional', 'idempotencyKey']);
 
-const isId = (v: unknown): boolean => typeof v === 'string' && v.length >= 1 && v.length <= 256 && !CONTROL.test(v);
-const isOptionalId = (v: unknown): boolean => v === undefined || isId(v);
+const isOptionalId = (v: unknown): boolean => v === undefined || isIdString(v);
 
 /**
  * Reads a contact record like `parseContactRecord` (same result, same `INPUT_INVALID` errors with paths), with a
@@ -31,24 +29,22 @@ export function toContactRecord(input: unknown): ContactRecord {
   if (
     typeof at !== 'number' ||
     !Number.isInteger(at) ||
-    Math.abs(at) > 8.64e15 ||
+    Math.abs(at) > MAX_EPOCH_MS ||
     typeof r.transactional !== 'boolean' ||
     !Array.isArray(tags) ||
     tags.length > 64 ||
-    !isId(r.id) ||
-    !isId(r.subjectId) ||
-    typeof r.channel !== 'string' ||
-    r.channel.length > 64 ||
-    !CHANNEL.test(r.channel) ||
+    !isIdString(r.id) ||
+    !isIdString(r.subjectId) ||
+    !isChannelName(r.channel) ||
     !isOptionalId(r.campaignId) ||
     !isOptionalId(r.offerId) ||
     !isOptionalId(r.idempotencyKey)
   ) {
     return parseContactRecord(input as ContactRecordInput);
   }
-  for (const t of tags) if (typeof t !== 'string' || t.length < 1 || t.length > 128 || CONTROL.test(t)) return parseContactRecord(input as ContactRecordInput);
+  for (const t of tags) if (!isIdString(t, 128)) return parseContactRecord(input as ContactRecordInput);
   for (const k in r) if (!KEYS.has(k)) return parseContactRecord(input as ContactRecordInput);
-  const out: ContactRecord = { id: r.id as string, subjectId: r.subjectId as string, channel: r.channel, tags: [...(tags as string[])], at, transactional: r.transactional };
+  const out: ContactRecord = { id: r.id as string, subjectId: r.subjectId as string, channel: r.channel as string, tags: [...(tags as string[])], at, transactional: r.transactional };
   if (r.campaignId !== undefined) out.campaignId = r.campaignId as string;
   if (r.offerId !== undefined) out.offerId = r.offerId as string;
   if (r.idempotencyKey !== undefined) out.idempotencyKey = r.idempotencyKey as string;

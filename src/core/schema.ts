@@ -33,6 +33,24 @@ export type WellKnownChannel = (typeof CHANNELS)[keyof typeof CHANNELS];
 /** A channel name: a well-known one or any other lowercase token. */
 export type Channel = WellKnownChannel | (string & {});
 
+// eslint-disable-next-line no-control-regex
+const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]*$/;
+const CHANNEL_NAME = /^[a-z][a-z0-9_.-]*$/;
+
+/**
+ * What {@link idSchema} accepts (at most `max` characters; 256 by default), checked without zod: the hand-checked
+ * fast paths of hot parsers (contact records, decide requests) fall back to the schema when this is false.
+ * Internal: not exported from the entries.
+ */
+export function isIdString(v: unknown, max = 256): v is string {
+  return typeof v === 'string' && v.length >= 1 && v.length <= max && NO_CONTROL_CHARACTERS.test(v);
+}
+
+/** What {@link channelSchema} accepts, checked without zod (see {@link isIdString}). Internal. */
+export function isChannelName(v: unknown): v is string {
+  return typeof v === 'string' && v.length >= 1 && v.length <= 64 && CHANNEL_NAME.test(v);
+}
+
 /**
  * An identifier: a non-empty string of at most 256 characters without control characters.
  *
@@ -42,7 +60,7 @@ export type Channel = WellKnownChannel | (string & {});
  * ```
  */
 export const idSchema = /* @__PURE__ */ (() => z
-  .string().check(z.minLength(1, 'Must not be empty'), z.maxLength(256, 'Must be at most 256 characters'), z.regex(/^[^\u0000-\u001f\u007f]*$/, 'Must not contain control characters')))();
+  .string().check(z.minLength(1, 'Must not be empty'), z.maxLength(256, 'Must be at most 256 characters'), z.regex(NO_CONTROL_CHARACTERS, 'Must not contain control characters')))();
 
 /**
  * A channel name: lowercase letters, digits, `_`, `-` or `.`, starting with a letter, at most 64 characters.
@@ -53,7 +71,7 @@ export const idSchema = /* @__PURE__ */ (() => z
  * ```
  */
 export const channelSchema = /* @__PURE__ */ (() => z
-  .string().check(z.minLength(1), z.maxLength(64), z.regex(/^[a-z][a-z0-9_.-]*$/, 'Channel must be lowercase letters, digits, "_", "-" or "." and start with a letter')))();
+  .string().check(z.minLength(1), z.maxLength(64), z.regex(CHANNEL_NAME, 'Channel must be lowercase letters, digits, "_", "-" or "." and start with a letter')))();
 
 /**
  * A tag (`marketing`, `promotion`, `category:shoes`): 1–128 characters without control characters.
@@ -64,7 +82,7 @@ export const channelSchema = /* @__PURE__ */ (() => z
  * ```
  */
 export const tagSchema = /* @__PURE__ */ (() => z
-  .string().check(z.minLength(1), z.maxLength(128), z.regex(/^[^\u0000-\u001f\u007f]*$/, 'Must not contain control characters')))();
+  .string().check(z.minLength(1), z.maxLength(128), z.regex(NO_CONTROL_CHARACTERS, 'Must not contain control characters')))();
 
 /**
  * A timestamp accepted as epoch ms, `Date` or ISO 8601 string with offset; parses to epoch ms.

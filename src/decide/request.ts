@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { parseWith, type Result, attempt } from '../core/errors.js';
-import { channelSchema, idSchema, jsonObjectSchema, timestampSchema } from '../core/schema.js';
+import { channelSchema, idSchema, isChannelName, isIdString, jsonObjectSchema, timestampSchema } from '../core/schema.js';
 import { RESPONSE_KINDS } from '../core/records.js';
 import { MAX_EPOCH_MS } from '../core/time.js';
 import type { Reason } from '../core/explain.js';
@@ -102,9 +102,6 @@ export function parseDecideRequest(input: DecideRequestInput): DecideRequest {
 }
 
 const REQUEST_KEYS = new Set(['requestId', 'identifiers', 'channel', 'placement', 'slots', 'tcString', 'gpc', 'now', 'timeZone', 'excludeOffers']);
-const NO_CONTROL = /^[^\u0000-\u001f\u007f]*$/;
-const CHANNEL = /^[a-z][a-z0-9_.-]*$/;
-const isId = (v: unknown, max = 256): v is string => typeof v === 'string' && v.length >= 1 && v.length <= max && NO_CONTROL.test(v);
 const isText = (v: unknown, max: number): v is string => typeof v === 'string' && v.length >= 1 && v.length <= max;
 
 /**
@@ -118,7 +115,7 @@ export function plainRequest(input: unknown): DecideRequest | null {
   const r = input as Record<string, unknown>;
   for (const k in r) if (!REQUEST_KEYS.has(k) || r[k] === undefined) return null;
   const { requestId, identifiers, channel, now } = r;
-  if (!isId(requestId, 240) || !isText(channel, 64) || !CHANNEL.test(channel)) return null;
+  if (!isIdString(requestId, 240) || !isChannelName(channel)) return null;
   if (typeof now !== 'number' || !Number.isInteger(now) || Math.abs(now) > MAX_EPOCH_MS) return null;
   if (!Array.isArray(identifiers) || identifiers.length < 1 || identifiers.length > 32) return null;
   const ids: Array<{ type: string; value: string }> = [];
@@ -132,7 +129,7 @@ export function plainRequest(input: unknown): DecideRequest | null {
   }
   const out: Record<string, unknown> = { requestId, identifiers: ids, channel };
   if ('placement' in r) {
-    if (!isId(r.placement)) return null;
+    if (!isIdString(r.placement)) return null;
     out.placement = r.placement;
   }
   if ('slots' in r) {
@@ -155,7 +152,7 @@ export function plainRequest(input: unknown): DecideRequest | null {
   }
   if ('excludeOffers' in r) {
     const x = r.excludeOffers;
-    if (!Array.isArray(x) || x.length > 256 || !x.every((v) => isId(v))) return null;
+    if (!Array.isArray(x) || x.length > 256 || !x.every((v) => isIdString(v))) return null;
     out.excludeOffers = [...(x as string[])];
   }
   return out as DecideRequest;
