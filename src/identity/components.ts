@@ -5,7 +5,7 @@
  * each link that would break a rule is refused. The result depends only on the set of observations in the
  * component, never on the order they arrived in.
  */
-import { compareIds, identifierAt, profileIdFor, type GraphState, type ProfileChange, type RefusedLink } from './state.js';
+import { compareIds, foldedSeenAt, identifierAt, profileIdFor, type GraphState, type ProfileChange, type RefusedLink } from './state.js';
 
 interface Edge {
   /** Local indices: `a` is the observation's strongest identifier (its anchor), `b` another one. */
@@ -25,14 +25,13 @@ interface Edge {
 export function resolveComponent(s: GraphState, root: number, out: number[]): void {
   const { next, idType, typeLimit, typeTtl, firstSeen, lastSeen, obsNext, obsStart, obsLen, obsAt, members } = s;
   // Pass 1: reset first/last seen and check type limits and size.
-  const folded = s.foldedSeen;
   let hasTtl = false;
   let count = 0;
   let m = root;
   let canonical = root;
   do {
     firstSeen[m] = Infinity;
-    lastSeen[m] = folded.size === 0 ? -Infinity : (folded.get(m) ?? -Infinity);
+    lastSeen[m] = foldedSeenAt(s, m);
     if (typeTtl[idType[m]!]! !== Infinity) hasTtl = true;
     if (m !== canonical && compareIds(s, m, canonical) < 0) canonical = m;
     count++;

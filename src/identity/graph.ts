@@ -654,14 +654,7 @@ function checkBatch(observations: ReadonlyArray<ObservationInput>, shared: boole
       const id = ids[j] as { type?: unknown; value?: unknown } | null;
       if (id === null || typeof id !== 'object') throw new CrossChannelError('INPUT_INVALID', 'identifier must be an object { type, value }', { path: [i, 'identifiers', j] });
       const type = id.type;
-      let known = false;
-    for (let k = 0; k < knownTypes.length; k++) {
-      if (knownTypes[k] === type) {
-        known = true;
-        break;
-      }
-    }
-    if (!known) {
+      if (!knownTypes.includes(type)) {
         if (!isIdentifierType(type)) throw new CrossChannelError('INPUT_INVALID', 'identifier type must match [a-z][a-z0-9_]* (at most 64 characters)', { path: [i, 'identifiers', j, 'type'] });
         if (knownTypes.length < 64) knownTypes.push(type);
       }

@@ -4,7 +4,7 @@
  */
 import { indexOf, type IdentityGraph } from './graph.js';
 import type { Identifier } from './normalize.js';
-import { find, foldedSeenAt, identifierAt, noteFoldedSeen, profileIdFor } from './state.js';
+import { find, identifierAt, noteFoldedSeen, profileIdFor } from './state.js';
 
 /** Internal view for stores: every live identifier with its raw component root, profile id and sightings. */
 export function liveIdentifiers(graph: IdentityGraph): Array<{ identifier: Identifier; component: number; profileId: string; firstSeen: number; lastSeen: number }> {
@@ -66,7 +66,7 @@ export function restoreAttachment(graph: IdentityGraph, n: Identifier, x: Identi
 export function restoreLastSeen(graph: IdentityGraph, identifier: Identifier, at: number): void {
   const s = graph.state;
   const x = indexOf(s, identifier);
-  if (x === undefined || !(at > foldedSeenAt(s, x))) return;
+  if (x === undefined) return;
   noteFoldedSeen(s, x, at);
   if (at > s.lastSeen[x]!) s.lastSeen[x] = at;
 }
