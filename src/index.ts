@@ -1,7 +1,11 @@
 /**
- * `crosschannel` — cross-channel marketing primitives. The root entry exports the shared core (errors, time,
- * records, schemas) and each module as a namespace; import a subpath (`crosschannel/consent`, …) to load only
- * one module.
+ * `crosschannel` — cross-channel marketing primitives. The root entry exports the shared core: errors, time and
+ * calendar windows, shared records and their schemas (≈ 24 kB min+gzip). Each module has its own subpath
+ * (`crosschannel/consent`, `crosschannel/capping`, …), so an app bundles only the modules it imports.
+ *
+ * In 0.1.0 the root also re-exported every module as a namespace (`import { consent } from 'crosschannel'`),
+ * which put the whole library (≈ 180 kB min+gzip) in any bundle that touched the root. Write
+ * `import * as consent from 'crosschannel/consent'` instead.
  *
  * @example
  * ```ts
@@ -13,14 +17,3 @@
  * @packageDocumentation
  */
 export * from './core/index.js';
-export * as identity from './identity/index.js';
-export * as consent from './consent/index.js';
-export * as capping from './capping/index.js';
-export * as segments from './segments/index.js';
-export * as arbitration from './arbitration/index.js';
-export * as attribution from './attribution/index.js';
-export * as experiments from './experiments/index.js';
-export * as timing from './timing/index.js';
-export * as insights from './insights/index.js';
-export * as decide from './decide/index.js';
-export * as journeys from './journeys/index.js';

@@ -78,7 +78,10 @@ function consumerSource(kind: 'esm' | 'cjs'): string {
     .map((e, i) => `import * as m${i} from '${e.specifier}';\nexport const keys${i}: string[] = Object.keys(m${i});`);
   return [
     ...lines,
-    `import { capping, consent, decide, CrossChannelError, isCrossChannelError, toEpochMs, type EpochMs } from 'crosschannel';`,
+    `import { CrossChannelError, isCrossChannelError, toEpochMs, type EpochMs } from 'crosschannel';`,
+    `import type * as capping from 'crosschannel/capping';`,
+    `import type * as consent from 'crosschannel/consent';`,
+    `import type * as decide from 'crosschannel/decide';`,
     `import { evaluateCaps, parseCapRules, type CapCandidate, type CompiledCapRules } from 'crosschannel/capping';`,
     `const rules: CompiledCapRules = parseCapRules({ rules: [{ id: 'd', kind: 'limit', limit: 1, window: 'day' }] });`,
     `const candidate: capping.CapCandidate = { channel: 'email' };`,

@@ -2,7 +2,7 @@
  * Plain JavaScript callers pass anything: every export of the package, called with arbitrary JSON values (and the
  * values JSON cannot hold: undefined, NaN, ±Infinity, -0, huge numbers and strings, deep nesting, `__proto__`
  * keys), must return, or throw (or reject with) a `CrossChannelError` — never a `TypeError` from deep inside,
- * never hang. Functions, class constructors and static methods of every public namespace are called; instances
+ * never hang. Functions, class constructors and static methods of every public entry are called; instances
  * that construct are not probed further here (their methods have their own tests).
  * Functions that take parsed values (compiled rules, catalogues, segment sets, models) check them cheaply and
  * throw `INPUT_INVALID` naming the argument; the rest validate their input.
@@ -14,9 +14,20 @@ import { publicMethods } from './public-api.js';
 
 const RUNS = Number(process.env.FUZZ_EXPORT_RUNS ?? 150);
 
-/** Entries probed: the root (every module's namespace) and the in-process adapters. */
+/** Entries probed: the root (the core), every module entry and the in-process adapters. */
 const ENTRIES: Record<string, () => Promise<Record<string, unknown>>> = {
   crosschannel: () => import('../../src/index.js'),
+  'crosschannel/identity': () => import('../../src/identity/index.js'),
+  'crosschannel/consent': () => import('../../src/consent/index.js'),
+  'crosschannel/capping': () => import('../../src/capping/index.js'),
+  'crosschannel/segments': () => import('../../src/segments/index.js'),
+  'crosschannel/arbitration': () => import('../../src/arbitration/index.js'),
+  'crosschannel/attribution': () => import('../../src/attribution/index.js'),
+  'crosschannel/experiments': () => import('../../src/experiments/index.js'),
+  'crosschannel/timing': () => import('../../src/timing/index.js'),
+  'crosschannel/insights': () => import('../../src/insights/index.js'),
+  'crosschannel/decide': () => import('../../src/decide/index.js'),
+  'crosschannel/journeys': () => import('../../src/journeys/index.js'),
   'crosschannel/adapters/memory': () => import('../../src/adapters/memory/index.js'),
 };
 
@@ -58,7 +69,7 @@ function isClass(f: unknown): boolean {
   return typeof f === 'function' && /^class\b/.test(Function.prototype.toString.call(f));
 }
 
-/** Every callable of an entry: functions, constructors, static methods; one level into namespaces. */
+/** Every callable of an entry: functions, constructors, static methods. */
 function probesOf(entry: string, mod: Record<string, unknown>, methods: Map<string, Set<string>>): Probe[] {
   const out: Probe[] = [];
   const add = (name: string, f: unknown, className: string): void => {
@@ -93,13 +104,7 @@ function probesOf(entry: string, mod: Record<string, unknown>, methods: Map<stri
       }
     } else out.push({ name, call: (a) => (f as (...x: unknown[]) => unknown)(...a) });
   };
-  for (const [k, v] of Object.entries(mod)) {
-    if (typeof v === 'function') add(`${entry}:${k}`, v, k);
-    else if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === null) {
-      // A module namespace (`capping`, `consent`, …): its callables.
-      for (const [k2, v2] of Object.entries(v)) add(`${entry}:${k}.${k2}`, v2, k2);
-    }
-  }
+  for (const [k, v] of Object.entries(mod)) add(`${entry}:${k}`, v, k);
   return out;
 }
 
