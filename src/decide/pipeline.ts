@@ -229,6 +229,7 @@ async function run(req: DecideRequest, stores: DecideStores, config: DecideConfi
     const decision = evaluateCaps(view, config.caps, capCandidate(config, offer, req.channel), { now: req.now, timeZone: zone });
     if (decision.allowed) {
       admitted.push(offer);
+      if (admitted.length >= req.slots) break; // the view below is only read by the next candidate's check
       // Inserted at its time, not appended: a history may hold contacts stamped after `now`.
       const contacts = [...view.contacts];
       contacts.splice(lowerBoundAt(contacts, req.now + 1), 0, plannedContact(config, req, subjectId, offer, admitted.length));

@@ -8,6 +8,11 @@ export function evaluateNeededSegments(config: DecideConfig, state: LoadedState,
   const segments = config.segments;
   if (!segments || config.neededSegments.length === 0) return [];
   const profile = req.context ? { ...state.profile, ...req.context } : state.profile;
+  if (config.neededSegments.length === segments.ids.length) {
+    // Every segment is needed (the needed ids are a subset of the set's): one pass shares the event-order check
+    // and the memo of referenced segments. Sorted like neededSegments.
+    return segments.evaluate(profile, state.history.events, req.now).sort();
+  }
   const out: string[] = [];
   for (const id of config.neededSegments) if (segments.matches(id, profile, state.history.events, req.now)) out.push(id);
   return out;

@@ -63,7 +63,10 @@ export interface StageTrace {
   readonly removed: ReadonlyArray<RemovedItem>;
   /** Informational reasons (e.g. the consent basis, the segments the person is in). */
   readonly notes: ReadonlyArray<Reason>;
-  /** Wall time of the stage in milliseconds (measured with the configured clock; not part of the decision). */
+  /**
+   * Wall time of the stage in milliseconds (measured with the configured clock; not part of the decision). Stage
+   * times are contiguous: a stage starts where the previous one ended, so they add up to the decision's time.
+   */
   readonly ms: number;
   /** The error that failed the stage, as `{ code, message }`. */
   readonly error?: { readonly code: string; readonly message: string };
@@ -111,12 +114,17 @@ export type TraceClock = () => number;
  * const config = parseDecideConfig({ catalogue: { offers: [] }, caps: { rules: [] } }, { clock: performanceClock });
  * ```
  */
-export const performanceClock: TraceClock = () => globalThis.performance.now();
+export const performanceClock: TraceClock = /* @__PURE__ */ (() => {
+  const perf = globalThis.performance;
+  return () => perf.now();
+})();
 
 /** Records stages as they run; `finish()` gives the immutable {@link DecisionTrace}. Internal to one decision. */
 export class TraceRecorder {
   private readonly stages: StageTrace[] = [];
   private current: { stage: DecideStage; input: Record<string, number>; startedAt: number } | null = null;
+  /** The clock reading that ended the previous stage: the next one starts there (one reading per boundary). */
+  private mark: number | null = null;
   subjectId: string | null = null;
 
   constructor(
@@ -135,14 +143,18 @@ export class TraceRecorder {
 
   /** Starts a stage with its input counts. */
   begin(stage: DecideStage, input: Record<string, number> = {}): void {
-    this.current = { stage, input, startedAt: this.clock() };
+    const startedAt = this.mark ?? this.clock();
+    this.mark = null;
+    this.current = { stage, input, startedAt };
   }
 
   /** Ends the current stage successfully. */
   end(output: Record<string, number> = {}, removed: ReadonlyArray<RemovedItem> = [], notes: ReadonlyArray<Reason> = []): void {
     const c = this.current;
     if (!c) return;
-    this.stages.push({ stage: c.stage, status: 'ok', input: c.input, output, removed, notes, ms: this.clock() - c.startedAt });
+    const t = this.clock();
+    this.mark = t;
+    this.stages.push({ stage: c.stage, status: 'ok', input: c.input, output, removed, notes, ms: t - c.startedAt });
     this.current = null;
   }
 
@@ -150,7 +162,9 @@ export class TraceRecorder {
   fail(error: { code: string; message: string }): void {
     const c = this.current;
     if (!c) return;
-    this.stages.push({ stage: c.stage, status: 'failed', input: c.input, output: {}, removed: [], notes: [], ms: this.clock() - c.startedAt, error: { code: error.code, message: error.message } });
+    const t = this.clock();
+    this.mark = t;
+    this.stages.push({ stage: c.stage, status: 'failed', input: c.input, output: {}, removed: [], notes: [], ms: t - c.startedAt, error: { code: error.code, message: error.message } });
     this.current = null;
   }
 

@@ -128,7 +128,10 @@ describe('decide fails closed when a store fails', () => {
   it('a module that throws unexpectedly fails closed with DECIDE_STAGE_FAILED', async () => {
     const stores = await prepared();
     const config = scenarioConfig();
-    const evil = { ...config, segments: { ...config.segments!, matches: () => { throw new Error('boom'); } } } as typeof config;
+    const boom = (): never => {
+      throw new Error('boom');
+    };
+    const evil = { ...config, segments: { ...config.segments!, matches: boom, evaluate: boom } } as typeof config;
     const r = await safeDecide(requestFor(), stores, evil);
     expect(r.ok).toBe(false);
     if (!r.ok) {
