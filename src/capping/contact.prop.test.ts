@@ -37,9 +37,10 @@ const parsedArb = fc
     channel: fc.constantFrom('email', 'sms', 'call_center', 'web.push'),
     campaignId: maybe(id),
     offerId: maybe(id),
-    tags: fc.array(fc.constantFrom('marketing', 'service', 'category:shoes'), { maxLength: 3 }),
+    // Left out (undefined) sometimes: the defaults, [] and false, are part of the fast path.
+    tags: maybe(fc.array(fc.constantFrom('marketing', 'service', 'category:shoes'), { maxLength: 3 })),
     at: fc.integer({ min: 0, max: 2e12 }),
-    transactional: fc.boolean(),
+    transactional: maybe(fc.boolean()),
     idempotencyKey: maybe(id),
   })
   .chain((r) =>

@@ -3,11 +3,14 @@ import { isChannelName, isIdString } from '../core/schema.js';
 import { MAX_EPOCH_MS } from '../core/time.js';
 
 // The zod schema of core/records is the contract; this is a shortcut for the common case of an already-parsed
-// record (epoch-ms `at`, tags present), checked field by field against the same constraints. Anything else —
-// ISO strings, Dates, missing defaults, or any violation — goes through the schema, which also gives the error
+// record or a plain input (epoch-ms `at`; `tags` and `transactional` present or left to their defaults, [] and
+// false), checked field by field against the same constraints. Anything else — ISO strings, Dates, or any
+// violation — goes through the schema, which also gives the error
 // its path. Reservations sit on the hot path of every send, where a full schema parse cost more than the
 // Redis round trip.
 const KEYS = new Set(['id', 'subjectId', 'channel', 'campaignId', 'offerId', 'tags', 'at', 'transactional', 'idempotencyKey']);
+
+const NO_TAGS: readonly string[] = [];
 
 const isOptionalId = (v: unknown): boolean => v === undefined || isIdString(v);
 
@@ -25,12 +28,13 @@ export function toContactRecord(input: unknown): ContactRecord {
   if (typeof input !== 'object' || input === null) return parseContactRecord(input as ContactRecordInput);
   const r = input as Record<string, unknown>;
   const at = r.at;
-  const tags = r.tags;
+  const tags = r.tags === undefined ? NO_TAGS : r.tags;
+  const transactional = r.transactional === undefined ? false : r.transactional;
   if (
     typeof at !== 'number' ||
     !Number.isInteger(at) ||
     Math.abs(at) > MAX_EPOCH_MS ||
-    typeof r.transactional !== 'boolean' ||
+    typeof transactional !== 'boolean' ||
     !Array.isArray(tags) ||
     tags.length > 64 ||
     !isIdString(r.id) ||
@@ -44,7 +48,7 @@ export function toContactRecord(input: unknown): ContactRecord {
   }
   for (const t of tags) if (!isIdString(t, 128)) return parseContactRecord(input as ContactRecordInput);
   for (const k in r) if (!KEYS.has(k)) return parseContactRecord(input as ContactRecordInput);
-  const out: ContactRecord = { id: r.id as string, subjectId: r.subjectId as string, channel: r.channel as string, tags: [...(tags as string[])], at, transactional: r.transactional };
+  const out: ContactRecord = { id: r.id as string, subjectId: r.subjectId as string, channel: r.channel as string, tags: [...(tags as string[])], at, transactional };
   if (r.campaignId !== undefined) out.campaignId = r.campaignId as string;
   if (r.offerId !== undefined) out.offerId = r.offerId as string;
   if (r.idempotencyKey !== undefined) out.idempotencyKey = r.idempotencyKey as string;
