@@ -1,20 +1,19 @@
 /** The consent stage: the first-party ledger, GPC and the TC string, for one channel. */
 import { reason, type Reason } from '../core/explain.js';
 import { canContact } from '../consent/contact.js';
-import { consentState } from '../consent/ledger.js';
+import type { ConsentState } from '../consent/ledger.js';
 import { tcfCanProcess } from '../consent/tcf/check.js';
 import type { DecideConfig } from './config.js';
-import type { LoadedState } from './load.js';
 import type { DecideRequest } from './request.js';
 import { decodeTc } from './tc-memo.js';
 
 /**
  * Consent for one channel: the first-party ledger (opt-in channels need a grant; owned channels such as the
  * web site only stop on an explicit objection), GPC, and for CMP channels the TC string for every configured
- * TCF purpose. Returns allowed + reasons (blocking first).
+ * TCF purpose. Returns allowed + reasons (blocking first). `ledger` is the person's folded ledger
+ * (`consentState` of the loaded events under the config's policy), folded once per decision for every channel asked.
  */
-export function checkChannelConsent(config: DecideConfig, state: LoadedState, channel: string, req: DecideRequest): { allowed: boolean; reasons: Reason[] } {
-  const ledger = consentState(state.consentEvents, config.consentPolicy);
+export function checkChannelConsent(config: DecideConfig, ledger: ConsentState, channel: string, req: DecideRequest): { allowed: boolean; reasons: Reason[] } {
   const gpc = req.gpc === true ? { optOut: true, source: 'header' as const } : undefined;
   const d = canContact(ledger, { channel, purpose: config.purpose, now: req.now, ...(gpc ? { gpc } : {}) });
   const blocking: Reason[] = [];

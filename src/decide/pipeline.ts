@@ -10,6 +10,7 @@ import { withDeadline } from './deadline.js';
 import type { DecideErrorCode } from './errors.js';
 import { capCandidate, plannedContact, reserveOne } from './reserve.js';
 import { checkChannelConsent } from './consent.js';
+import { consentState, type ConsentState } from '../consent/ledger.js';
 import { resolveSubject } from './identify.js';
 import { loadState, type LoadedState } from './load.js';
 import { evaluateNeededSegments } from './segments.js';
@@ -176,10 +177,12 @@ async function run(req: DecideRequest, stores: DecideStores, config: DecideConfi
 
   // 3. consent
   trace.begin('consent', { channels: 1 });
-  const consent = checkChannelConsent(config, state, req.channel, req);
+  // The ledger is folded once: the alternative channels below are checked against the same one.
+  const ledger = consentState(state.consentEvents, config.consentPolicy);
+  const consent = checkChannelConsent(config, ledger, req.channel, req);
   if (!consent.allowed) {
     trace.end({ channels: 0 }, [{ kind: 'channel', id: req.channel, reasons: consent.reasons }]);
-    const alternative = bestAlternative(req, config, state, subjectId, zone, null);
+    const alternative = bestAlternative(req, config, state, ledger, subjectId, zone, null);
     const reasons = [reason<DecideReasonCode>('DECIDE_CONSENT_DENIED', `Consent does not allow ${req.channel} for ${config.purpose}`, { detail: { channel: req.channel } }), ...consent.reasons];
     trace.skip('segments', reason('DECIDE_SKIPPED', 'Consent denied the channel'));
     return noContact(req, trace, subjectId, reasons, null, alternative);
@@ -214,7 +217,7 @@ async function run(req: DecideRequest, stores: DecideStores, config: DecideConfi
   trace.end({ offers: candidates.length }, removed);
   if (candidates.length === 0) {
     trace.skip('capping', reason('DECIDE_SKIPPED', 'No offer to cap'));
-    const alternative = bestAlternative(req, config, state, subjectId, zone, memberships);
+    const alternative = bestAlternative(req, config, state, ledger, subjectId, zone, memberships);
     return noContact(req, trace, subjectId, [reason<DecideReasonCode>('DECIDE_NO_OFFER', `No offer is eligible for ${req.channel}`)], null, alternative);
   }
 
@@ -242,7 +245,7 @@ async function run(req: DecideRequest, stores: DecideStores, config: DecideConfi
   trace.end({ offers: admitted.length }, capRemoved);
   if (admitted.length === 0) {
     const next = earliest(held.map((h) => h.decision.nextAllowedAt));
-    const alternative = bestAlternative(req, config, state, subjectId, zone, memberships);
+    const alternative = bestAlternative(req, config, state, ledger, subjectId, zone, memberships);
     const reasons: Reason[] = [reason<DecideReasonCode>('DECIDE_ALL_CAPPED', `Every candidate offer is capped on ${req.channel}`, { detail: { nextAllowedAt: next } })];
     for (const h of held) reasons.push(...h.decision.reasons);
     return noContact(req, trace, subjectId, dedupe(reasons), next, alternative);
@@ -290,7 +293,7 @@ async function run(req: DecideRequest, stores: DecideStores, config: DecideConfi
   if (chosen.length === 0) {
     const reasons: Reason[] = [reason<DecideReasonCode>('DECIDE_RESERVATION_REFUSED', 'The store refused every reservation (a concurrent decision used the last allowed contact); nothing was recorded')];
     for (const r of reserveRemoved) for (const x of r.reasons) if (x.code !== 'DECIDE_RESERVATION_REFUSED') reasons.push(x);
-    return noContact(req, trace, subjectId, dedupe(reasons), earliest(refusedNext), bestAlternative(req, config, state, subjectId, zone, memberships));
+    return noContact(req, trace, subjectId, dedupe(reasons), earliest(refusedNext), bestAlternative(req, config, state, ledger, subjectId, zone, memberships));
   }
   return {
     requestId: req.requestId,
@@ -360,6 +363,7 @@ function bestAlternative(
   req: DecideRequest,
   config: DecideConfig,
   state: LoadedState,
+  ledger: ConsentState,
   subjectId: string,
   zone: string,
   memberships: ReadonlyArray<string> | null,
@@ -369,7 +373,7 @@ function bestAlternative(
   let best: { channel: string; offerId: string; score: number } | null = null;
   for (const channel of config.alternatives) {
     if (channel === req.channel) continue;
-    if (!checkChannelConsent(config, state, channel, req).allowed) continue;
+    if (!checkChannelConsent(config, ledger, channel, req).allowed) continue;
     const ranking = rank(req, config, state, subjectId, segs, channel, 1 + config.fallbackOffers, NO_USAGE);
     for (const offer of ranking.selected) {
       const d = evaluateCaps(state.history, config.caps, capCandidate(config, offer, channel), { now: req.now, timeZone: zone });
