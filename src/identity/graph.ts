@@ -476,10 +476,11 @@ const CHUNK = 16;
 /**
  * True when the observation at `members[start…start+len)` would change nothing but last-seen: its identifiers
  * all exist already, in one raw component that refuses no link, its links are not stale, and a stored
- * observation at or before it holds all of them (so every link it asks for is already asked for, earlier).
+ * observation at or before it, with the same anchor, holds all of them (so every link it asks for is already
+ * asked for, earlier).
  * Profiles, first-seen, refusals and erasure then come out exactly as if it were stored.
  */
-function isRedundant(s: GraphState, start: number, len: number, at: number, nBefore: number): boolean {
+function isRedundant(s: GraphState, start: number, len: number, at: number, source: string, nBefore: number): boolean {
   const members = s.members;
   const x0 = members[start]!;
   if (x0 >= nBefore) return false;
@@ -499,13 +500,25 @@ function isRedundant(s: GraphState, start: number, len: number, at: number, nBef
   if (head < 0) return false;
   const e = ++s.epoch;
   for (let k = start; k < start + len; k++) s.mark[members[k]!] = e;
+  // A stored observation covers this one when it holds every identifier, was seen no later (on a tie, from a
+  // source that sorts no later: the earliest sighting of a link names its source) and, for a link-making
+  // observation, has the same anchor (strongest identifier). Links run from the anchor to each other
+  // identifier, so a superset anchored elsewhere does not make this observation's links: p1 + a5 asks for
+  // p1–a5, which p1 + u0 + a5 (anchored at u0) never does.
   let o = head;
   do {
     const n = s.obsLen[o]!;
-    if (n >= len && s.obsAt[o]! <= at) {
+    const oAt = s.obsAt[o]!;
+    if (n >= len && (oAt < at || (oAt === at && (len < 2 || s.obsSource[o]! <= source)))) {
+      const from = s.obsStart[o]!;
       let hits = 0;
-      for (let k = s.obsStart[o]!; k < s.obsStart[o]! + n; k++) if (s.mark[members[k]!] === e) hits++;
-      if (hits === len) return true;
+      for (let k = from; k < from + n; k++) if (s.mark[members[k]!] === e) hits++;
+      if (hits === len) {
+        if (len < 2) return true;
+        let anchor = members[from]!;
+        for (let k = from + 1; k < from + n; k++) if (compareIds(s, members[k]!, anchor) < 0) anchor = members[k]!;
+        if (s.mark[anchor] === e) return true;
+      }
     }
     o = s.obsNext[o]!;
   } while (o !== head);
@@ -520,7 +533,7 @@ function isRedundant(s: GraphState, start: number, len: number, at: number, nBef
 function storeObservation(s: GraphState, start: number, at: number, source: string, nBefore: number, folded: number[]): void {
   const len = s.nMembers - start;
   if (len === 0) return;
-  if (isRedundant(s, start, len, at, nBefore)) {
+  if (isRedundant(s, start, len, at, source, nBefore)) {
     foldSighting(s, start, len, at);
     folded.push(s.members[start]!);
     s.nMembers = start;
