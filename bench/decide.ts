@@ -10,9 +10,10 @@
  * 3. Contact history on a real redis-server (loopback, started here when `redis-server` is on PATH): the
  *    production layout's atomic reservation in the loop.
  */
+import { existsSync } from 'node:fs';
 import { Engine } from 'json-rules-engine';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
-import { MemoryConsentStore, MemoryContactHistoryStore, MemoryEventStore, MemoryIdentityStore, MemoryOfferCapacityStore } from '../src/adapters/memory/index.js';
+import * as memorySrc from '../src/adapters/memory/index.js';
 import { RedisContactHistoryStore } from '../src/adapters/redis/index.js';
 import { createRng } from '../src/core/random.js';
 import { DAY, HOUR, MINUTE } from '../src/core/time.js';
@@ -64,13 +65,13 @@ async function seedStores(stores: DecideStores): Promise<Person[]> {
   return people;
 }
 
-function memoryStores(): DecideStores {
+function memoryStores(m: typeof memorySrc = memorySrc): DecideStores {
   return {
-    identity: new MemoryIdentityStore({ erasureSalt: 'bench' }),
-    consent: new MemoryConsentStore({ erasureSalt: 'bench', maxSubjects: PEOPLE * 2 }),
-    contacts: new MemoryContactHistoryStore({ maxSubjects: PEOPLE * 2 }),
-    events: new MemoryEventStore(),
-    offerCapacity: new MemoryOfferCapacityStore(),
+    identity: new m.MemoryIdentityStore({ erasureSalt: 'bench' }),
+    consent: new m.MemoryConsentStore({ erasureSalt: 'bench', maxSubjects: PEOPLE * 2 }),
+    contacts: new m.MemoryContactHistoryStore({ maxSubjects: PEOPLE * 2 }),
+    events: new m.MemoryEventStore(),
+    offerCapacity: new m.MemoryOfferCapacityStore(),
   };
 }
 
@@ -87,11 +88,11 @@ async function fresh(): Promise<DecideStores> {
 }
 
 let k = 0;
-const oursOnce = (s: DecideStores) => async (): Promise<DecideResult> => {
+const oursOnce = (s: DecideStores, run: typeof decide = decide, cfg: unknown = config) => async (): Promise<DecideResult> => {
   const i = k++;
   const p = people[i % PEOPLE]!;
   // Each person is asked about once a simulated day, so caps allow some contacts and refuse others.
-  return decide({ requestId: `b${i}`, identifiers: [{ type: 'email', value: p.email }], channel: 'email', now: NOW + Math.floor((i * DAY) / PEOPLE) }, s, config);
+  return run({ requestId: `b${i}`, identifiers: [{ type: 'email', value: p.email }], channel: 'email', now: NOW + Math.floor((i * DAY) / PEOPLE) }, s, cfg as typeof config);
 };
 
 // The peer pipeline: the same questions answered with the usual npm packages, without explanations.
@@ -151,6 +152,24 @@ for (const c of [1, 16]) {
   stores = await fresh();
   const r = await latencyOf(oursOnce(stores), 20_000, c);
   latency.push({ name: `memory stores, concurrency ${c}`, opsPerSec: r.opsPerSec, meanUs: 1e6 / r.opsPerSec, p50Us: r.p50Us, p99Us: r.p99Us, ratio: c === 1 ? r.opsPerSec / peerWall.opsPerSec : null });
+}
+// The same, through the built package (what an app runs; `npm run build` first): the sources above run through
+// tsx, whose name-keeping wrappers around every function cost the library more than the peer.
+if (existsSync('dist/decide/index.js') && existsSync('dist/adapters/memory/index.js')) {
+  const built = (await import('../dist/decide/index.js' as string)) as typeof import('../src/decide/index.js');
+  const builtMemory = (await import('../dist/adapters/memory/index.js' as string)) as typeof memorySrc;
+  const builtConfig = built.parseDecideConfig({ ...RETAILER_CONFIG, identity: { observe: false }, storeTimeoutMs: 5000, explore: false });
+  const s = memoryStores(builtMemory);
+  await seedStores(s);
+  k = 0;
+  await latencyOf(oursOnce(s, built.decide, builtConfig), 5_000, 1); // warm-up
+  const fresh2 = memoryStores(builtMemory);
+  await seedStores(fresh2);
+  k = 0;
+  const r = await latencyOf(oursOnce(fresh2, built.decide, builtConfig), 20_000, 1);
+  latency.push({ name: 'memory stores, built package (dist/), concurrency 1', opsPerSec: r.opsPerSec, meanUs: 1e6 / r.opsPerSec, p50Us: r.p50Us, p99Us: r.p99Us, ratio: r.opsPerSec / peerWall.opsPerSec });
+} else {
+  console.log('\n(dist/ not built: run `npm run build` for the built-package row)');
 }
 latency.push({ name: 'hand-rolled peer pipeline, concurrency 1', opsPerSec: peerWall.opsPerSec, meanUs: 1e6 / peerWall.opsPerSec, p50Us: peerWall.p50Us, p99Us: peerWall.p99Us, ratio: null });
 const stageMs = new Map<string, { total: number; n: number }>();
