@@ -406,10 +406,10 @@ const upTo1e6 = decades.filter((d) => d <= 1e6);
 // weeks on 3 channels, about half answered, first response within the hour), then one `refit` (the
 // concentrations, one pass). The histories are built outside the timing; the memory kept is the model.
 const TIMING_ZONES = ['Europe/Paris', 'America/New_York', 'Asia/Tokyo', 'UTC'];
-const timingHistories = (n: number) => {
+function* timingPeople(n: number) {
   const rng = createRng(13);
   const channels = ['email', 'sms', 'push'];
-  return Array.from({ length: n }, (_, i) => {
+  for (let i = 0; i < n; i++) {
     const subjectId = `p${i}`;
     const habit = rng.int(168);
     const contacts: Array<{ id: string; subjectId: string; channel: string; at: number }> = [];
@@ -423,10 +423,11 @@ const timingHistories = (n: number) => {
     }
     contacts.sort((a, b) => a.at - b.at);
     responses.sort((a, b) => a.at - b.at);
-    return { subjectId, zone: TIMING_ZONES[i % TIMING_ZONES.length]!, segment: `s${i % 8}`, contacts, responses };
-  });
-};
-const fitTiming = (people: ReturnType<typeof timingHistories>): TimingModel => {
+    yield { subjectId, zone: TIMING_ZONES[i % TIMING_ZONES.length]!, segment: `s${i % 8}`, contacts, responses };
+  }
+}
+const timingHistories = (n: number) => [...timingPeople(n)];
+const fitTiming = (people: Iterable<ReturnType<typeof timingHistories>[number]>): TimingModel => {
   const model = new TimingModel({ channels: ['email', 'sms', 'push'] });
   for (const p of people) {
     model.setProfile(p.subjectId, { timeZone: p.zone, segment: p.segment });
@@ -436,6 +437,11 @@ const fitTiming = (people: ReturnType<typeof timingHistories>): TimingModel => {
   return model;
 };
 await curve('timing: setProfile + observeHistory for n people, then refit', 'person', upTo1e6, timingHistories, fitTiming, { check: (m, n) => assertThat((m as TimingModel).size === n && (m as TimingModel).fit !== null, 'timing: every person in the fitted model') });
+// The same fit with the histories generated one person at a time inside the timing (so nothing but the model is
+// kept): with CURVES_TIMING_STREAMED=1, to tell the model's own cost from the GC's marking of 10⁶ kept histories.
+if (process.env.CURVES_TIMING_STREAMED === '1') {
+  await curve('timing: streamed histories (generated inside the timing), the same fit', 'person', upTo1e6, (n) => n, (n) => fitTiming(timingPeople(n)), { check: (m, n) => assertThat((m as TimingModel).size === n, 'timing: every person in the fitted model') });
+}
 
 // timing (2): scoring. The per-send question — the best legal moment for one person — asked of a model that
 // holds n people: `bestSendTime` (7 days at 15 minutes, 672 moments, 6 cap rules, the person's own history of
