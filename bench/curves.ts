@@ -445,7 +445,7 @@ if (process.env.CURVES_TIMING_STREAMED === '1') {
 
 // timing (2): scoring. The per-send question — the best legal moment for one person — asked of a model that
 // holds n people: `bestSendTime` (7 days at 15 minutes, 672 moments, 6 cap rules, the person's own history of
-// 3 contacts) for 2,000 people per size. Its cost should not depend on n (a person is one row of the model);
+// 3 contacts) for 10,000 people per size. Its cost should not depend on n (a person is one row of the model);
 // the model is fitted outside the timing.
 {
   const ASKS = 10_000;
