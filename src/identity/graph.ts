@@ -16,7 +16,6 @@ import { parseIdentityRules, type CompiledIdentityRules, type IdentityRulesInput
 import { changesOf, profileIds, resolveComponent } from './components.js';
 import { eraseIdentifiers, type ErasureResult } from './erasure.js';
 import {
-  float64Array,
   compareIds,
   createState,
   find,
@@ -31,6 +30,8 @@ import {
   touchSlots,
   reserveKeys,
   reserveObservations,
+  useHeapArrays,
+  BULK_MEMBERS,
   typeIdOf,
   linkObservation,
   noteFoldedSeen,
@@ -196,12 +197,15 @@ export class IdentityGraph {
    */
   add(observations: ReadonlyArray<ObservationInput>): StitchReport {
     const s = this.state;
-    const { ats, memberCount } = checkBatch(observations, s.sharedMemory);
+    const { ats, memberCount } = checkBatch(observations);
     // Without the optional phone peer, refuse a batch holding a phone before anything is interned.
     if (phoneLib === null && s.rules.normalize.phone === undefined) assertNoPhones(observations, s.rules);
     const nBefore = s.n;
     const invalid: InvalidIdentifier[] = [];
     const blocked: RefusedLink[] = [];
+    // A bulk batch moves the graph's append-only arrays to the heap first (see useHeapArrays: no full collection
+    // of the caller's heap for them). With sharedMemory, typed arrays are not counted anyway: they stay.
+    if (memberCount >= BULK_MEMBERS && !s.sharedMemory) useHeapArrays(s);
     reserveObservations(s, observations.length, memberCount);
     reserveKeys(s, memberCount);
     const firstObs = s.nObs;
@@ -526,11 +530,13 @@ function storeObservation(s: GraphState, start: number, at: number, source: stri
     s.nMembers = start;
     return;
   }
+  // Appended (o is their length): the observation arrays stay dense.
   const o = s.nObs++;
   s.obsStart[o] = start;
   s.obsLen[o] = len;
   s.obsAt[o] = at;
   s.obsSource[o] = source;
+  s.obsNext[o] = o;
 }
 
 /** Moves the non-linking identifiers out of `members[start…nMembers)` (keeping the others in order) and returns them. */
@@ -633,14 +639,15 @@ function assertNoPhones(observations: ReadonlyArray<ObservationInput>, rules: Co
 }
 
 /** Checks the shape of every observation and reads its time, before anything is changed. */
-export function validateBatch(observations: ReadonlyArray<ObservationInput>): Float64Array {
-  return checkBatch(observations, false).ats;
+export function validateBatch(observations: ReadonlyArray<ObservationInput>): ReadonlyArray<number> {
+  return checkBatch(observations).ats;
 }
 
 /** {@link validateBatch}, also counting the identifiers of the batch (one pass over the input, not two). */
-function checkBatch(observations: ReadonlyArray<ObservationInput>, shared: boolean): { ats: Float64Array; memberCount: number } {
+function checkBatch(observations: ReadonlyArray<ObservationInput>): { ats: number[]; memberCount: number } {
   if (!Array.isArray(observations)) throw new CrossChannelError('INPUT_INVALID', 'observations must be an array');
-  const ats = float64Array(observations.length, shared);
+  // A JavaScript array of doubles (as compact as a Float64Array, without counting as external memory).
+  const ats = new Array<number>(observations.length).fill(0.5);
   let memberCount = 0;
   // Type names already checked in this batch: a handful of distinct strings, compared before running the regex.
   const knownTypes: unknown[] = [];
