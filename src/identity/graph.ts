@@ -204,8 +204,8 @@ export class IdentityGraph {
     const invalid: InvalidIdentifier[] = [];
     const blocked: RefusedLink[] = [];
     // A bulk batch moves the graph's append-only arrays to the heap first (see useHeapArrays: no full collection
-    // of the caller's heap for them). With sharedMemory, typed arrays are not counted anyway: they stay.
-    if (memberCount >= BULK_MEMBERS && !s.sharedMemory) useHeapArrays(s);
+    // of the caller's heap for them). The same with sharedMemory, so that bulk graphs have one layout.
+    if (memberCount >= BULK_MEMBERS) useHeapArrays(s);
     reserveObservations(s, observations.length, memberCount);
     reserveKeys(s, memberCount);
     const firstObs = s.nObs;
