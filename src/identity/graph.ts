@@ -146,7 +146,11 @@ export type AuditEntry =
  * ```
  */
 export interface IdentityGraphOptions {
-  /** Back the large arrays with `SharedArrayBuffer` where available (default false). */
+  /**
+   * Back the large typed arrays with `SharedArrayBuffer` where available (default false). Since a bulk batch
+   * keeps most of its arrays on the JavaScript heap by default, this changes little for one bulk load; it still
+   * spares the full collections that the typed arrays of many smaller batches schedule, with the same price.
+   */
   readonly sharedMemory?: boolean;
 }
 
@@ -171,10 +175,11 @@ export class IdentityGraph {
 
   /**
    * @param rules compiled rules from `parseIdentityRules`, or a rule set to compile.
-   * @param options `sharedMemory: true` backs the graph's large arrays with `SharedArrayBuffer` (where the runtime
-   *   has one): a bulk load of a million observations then skips the full collections V8 schedules for new array
-   *   memory (about twice as fast end to end), at the price of dropped graphs' arrays waiting longer to be freed.
-   *   For one long-lived graph loaded in bulk; see [the benchmark in docs/identity.md](../../docs/identity.md#benchmark).
+   * @param options `sharedMemory: true` backs the graph's large typed arrays with `SharedArrayBuffer` (where the
+   *   runtime has one), which V8 does not count when it schedules full collections, at the price of dropped
+   *   graphs' arrays waiting longer to be freed. A bulk batch (a million identifier occurrences or more) is about
+   *   as fast without it: it keeps most of its arrays on the JavaScript heap either way. See
+   *   [the benchmark in docs/identity.md](../../docs/identity.md#benchmark).
    */
   constructor(rules: CompiledIdentityRules | IdentityRulesInput = {}, options: IdentityGraphOptions = {}) {
     expectObject(rules, ['rules']);
