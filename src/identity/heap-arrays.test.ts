@@ -46,7 +46,7 @@ describe('heap arrays (the layout after a bulk batch)', () => {
     );
   });
 
-  it(`a batch of ${BULK_MEMBERS.toLocaleString('en-US')} identifiers or more moves them (without sharedMemory), one below does not`, () => {
+  it(`a batch of ${BULK_MEMBERS.toLocaleString('en-US')} identifiers or more moves them (with sharedMemory too), one below does not`, () => {
     const pairs = (n: number, from: number): ObservationInput[] =>
       Array.from({ length: n }, (_, i) => ({ identifiers: [{ type: 'anonymous_id', value: `a${from + i}` }, { type: 'user_id', value: `u${(from + i) >> 1}` }], at: T0 + i }));
     const small = new IdentityGraph();
@@ -64,9 +64,12 @@ describe('heap arrays (the layout after a bulk batch)', () => {
     expect(bulk.state.slots).toBeInstanceOf(Int32Array);
     expect(bulk.size).toEqual({ profiles: (BULK_MEMBERS / 2 + 10) / 2, identifiers: BULK_MEMBERS / 2 + 10 + (BULK_MEMBERS / 2 + 10) / 2, observations: BULK_MEMBERS / 2 + 10 });
     expect(bulk.profileIdOf({ type: 'anonymous_id', value: 'a3' })).toBe(bulk.profileIdOf({ type: 'user_id', value: 'u1' }));
-    // With sharedMemory the typed arrays are not counted as external memory: they stay.
+    // With sharedMemory too (one layout for bulk graphs), the typed arrays that stay being shared.
     const shared = new IdentityGraph({}, { sharedMemory: true });
     shared.add(pairs(BULK_MEMBERS / 2, 0));
-    expect(shared.state.heapArrays).toBe(false);
+    expect(shared.state.heapArrays).toBe(true);
+    expect(shared.state.parent.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(shared.size).toEqual({ profiles: BULK_MEMBERS / 4, identifiers: BULK_MEMBERS / 2 + BULK_MEMBERS / 4, observations: BULK_MEMBERS / 2 });
+    expect(shared.profileIdOf({ type: 'anonymous_id', value: 'a3' })).toBe(bulk.profileIdOf({ type: 'anonymous_id', value: 'a3' }));
   });
 });
