@@ -535,13 +535,11 @@ function storeObservation(s: GraphState, start: number, at: number, source: stri
     s.nMembers = start;
     return;
   }
-  // Appended (o is their length): the observation arrays stay dense.
   const o = s.nObs++;
   s.obsStart[o] = start;
   s.obsLen[o] = len;
   s.obsAt[o] = at;
   s.obsSource[o] = source;
-  s.obsNext[o] = o;
 }
 
 /** Moves the non-linking identifiers out of `members[start…nMembers)` (keeping the others in order) and returns them. */

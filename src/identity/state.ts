@@ -218,7 +218,7 @@ export function float64Array(length: number, shared: boolean): Float64Array {
 }
 
 /**
- * Identifier occurrences in one batch from which a graph without `sharedMemory` moves to heap arrays. A bulk
+ * Identifier occurrences in one batch from which a graph moves to heap arrays ({@link useHeapArrays}). A bulk
  * load of n occurrences needs about 60·n bytes of typed arrays (1M observations of 2.1M identifiers: ~130 MB),
  * so from a million on it would cross V8's 64 MB external-memory trigger at least once, and each crossing costs
  * a full mark-compact of everything the caller holds (200–450 ms with a million observation objects live), for
