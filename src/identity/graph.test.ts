@@ -211,11 +211,11 @@ describe('large arrays', () => {
     const plain = new IdentityGraph();
     plain.add(observations);
     expect(plain.state.parent.buffer).toBeInstanceOf(ArrayBuffer);
-    expect(plain.state.firstSeen.buffer).toBeInstanceOf(ArrayBuffer);
+    expect((plain.state.firstSeen as Float64Array).buffer).toBeInstanceOf(ArrayBuffer);
     const shared = new IdentityGraph({}, { sharedMemory: true });
     shared.add(observations);
     expect(shared.state.parent.buffer).toBeInstanceOf(SharedArrayBuffer);
-    expect(shared.state.firstSeen.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect((shared.state.firstSeen as Float64Array).buffer).toBeInstanceOf(SharedArrayBuffer);
     expect(profiles(shared)).toEqual(profiles(plain));
     vi.stubGlobal('SharedArrayBuffer', undefined);
     try {

@@ -16,7 +16,6 @@ import { parseIdentityRules, type CompiledIdentityRules, type IdentityRulesInput
 import { changesOf, profileIds, resolveComponent } from './components.js';
 import { eraseIdentifiers, type ErasureResult } from './erasure.js';
 import {
-  float64Array,
   compareIds,
   createState,
   find,
@@ -31,6 +30,8 @@ import {
   touchSlots,
   reserveKeys,
   reserveObservations,
+  useHeapArrays,
+  BULK_MEMBERS,
   typeIdOf,
   linkObservation,
   noteFoldedSeen,
@@ -145,7 +146,11 @@ export type AuditEntry =
  * ```
  */
 export interface IdentityGraphOptions {
-  /** Back the large arrays with `SharedArrayBuffer` where available (default false). */
+  /**
+   * Back the large typed arrays with `SharedArrayBuffer` where available (default false). Since a bulk batch
+   * keeps most of its arrays on the JavaScript heap by default, this changes little for one bulk load; it still
+   * spares the full collections that the typed arrays of many smaller batches schedule, with the same price.
+   */
   readonly sharedMemory?: boolean;
 }
 
@@ -170,10 +175,11 @@ export class IdentityGraph {
 
   /**
    * @param rules compiled rules from `parseIdentityRules`, or a rule set to compile.
-   * @param options `sharedMemory: true` backs the graph's large arrays with `SharedArrayBuffer` (where the runtime
-   *   has one): a bulk load of a million observations then skips the full collections V8 schedules for new array
-   *   memory (about twice as fast end to end), at the price of dropped graphs' arrays waiting longer to be freed.
-   *   For one long-lived graph loaded in bulk; see [the benchmark in docs/identity.md](../../docs/identity.md#benchmark).
+   * @param options `sharedMemory: true` backs the graph's large typed arrays with `SharedArrayBuffer` (where the
+   *   runtime has one), which V8 does not count when it schedules full collections, at the price of dropped
+   *   graphs' arrays waiting longer to be freed. A bulk batch (a million identifier occurrences or more) is about
+   *   as fast without it: it keeps most of its arrays on the JavaScript heap either way. See
+   *   [the benchmark in docs/identity.md](../../docs/identity.md#benchmark).
    */
   constructor(rules: CompiledIdentityRules | IdentityRulesInput = {}, options: IdentityGraphOptions = {}) {
     expectObject(rules, ['rules']);
@@ -196,12 +202,15 @@ export class IdentityGraph {
    */
   add(observations: ReadonlyArray<ObservationInput>): StitchReport {
     const s = this.state;
-    const { ats, memberCount } = checkBatch(observations, s.sharedMemory);
+    const { ats, memberCount } = checkBatch(observations);
     // Without the optional phone peer, refuse a batch holding a phone before anything is interned.
     if (phoneLib === null && s.rules.normalize.phone === undefined) assertNoPhones(observations, s.rules);
     const nBefore = s.n;
     const invalid: InvalidIdentifier[] = [];
     const blocked: RefusedLink[] = [];
+    // A bulk batch moves the graph's append-only arrays to the heap first (see useHeapArrays: no full collection
+    // of the caller's heap for them). The same with sharedMemory, so that bulk graphs have one layout.
+    if (memberCount >= BULK_MEMBERS) useHeapArrays(s);
     reserveObservations(s, observations.length, memberCount);
     reserveKeys(s, memberCount);
     const firstObs = s.nObs;
@@ -646,14 +655,15 @@ function assertNoPhones(observations: ReadonlyArray<ObservationInput>, rules: Co
 }
 
 /** Checks the shape of every observation and reads its time, before anything is changed. */
-export function validateBatch(observations: ReadonlyArray<ObservationInput>): Float64Array {
-  return checkBatch(observations, false).ats;
+export function validateBatch(observations: ReadonlyArray<ObservationInput>): ReadonlyArray<number> {
+  return checkBatch(observations).ats;
 }
 
 /** {@link validateBatch}, also counting the identifiers of the batch (one pass over the input, not two). */
-function checkBatch(observations: ReadonlyArray<ObservationInput>, shared: boolean): { ats: Float64Array; memberCount: number } {
+function checkBatch(observations: ReadonlyArray<ObservationInput>): { ats: number[]; memberCount: number } {
   if (!Array.isArray(observations)) throw new CrossChannelError('INPUT_INVALID', 'observations must be an array');
-  const ats = float64Array(observations.length, shared);
+  // A JavaScript array of doubles (as compact as a Float64Array, without counting as external memory).
+  const ats = new Array<number>(observations.length).fill(0.5);
   let memberCount = 0;
   // Type names already checked in this batch: a handful of distinct strings, compared before running the regex.
   const knownTypes: unknown[] = [];

@@ -1,6 +1,10 @@
 /**
- * The identity graph's storage: identifiers interned to integers, everything else in growable typed arrays so a
- * million observations cost a few flat buffers rather than millions of objects. Internal to the module.
+ * The identity graph's storage: identifiers interned to integers, everything else in flat arrays of numbers so a
+ * million observations cost a few arrays rather than millions of objects. Internal to the module.
+ *
+ * The arrays are typed arrays, except after a bulk batch ({@link BULK_MEMBERS}): then the interned hashes and
+ * types, the times and the observations move to plain JavaScript arrays of numbers, on the JavaScript heap,
+ * and stay there (see {@link useHeapArrays} for why). Either way they hold the same numbers.
  */
 import type { CompiledIdentityRules } from './rules.js';
 import { normalizerKindOf, type Identifier, type NormalizerKind } from './normalize.js';
@@ -78,11 +82,14 @@ export interface GraphState {
   touched: number;
   /** Live identifiers in `slots` (erased ones are removed). */
   interned: number;
-  /** Hash of each identifier's (type, value), kept for probing and for growing the table without rehashing strings. */
-  idHash: Int32Array;
+  /**
+   * Hash of each identifier's (type, value), kept for probing and for growing the table without rehashing
+   * strings. On the heap (see {@link useHeapArrays}) it and `idType` are appended to, not reserved.
+   */
+  idHash: Int32Array | number[];
   /** Number of identifier slots (erased ones stay as tombstones). */
   n: number;
-  idType: Int32Array;
+  idType: Int32Array | number[];
   idValue: string[];
   /**
    * Raw union-find over every valid link, merge protection ignored: the unit of recomputation. A root holds
@@ -97,8 +104,8 @@ export interface GraphState {
   profileOf: Int32Array;
   /** Circular list of the members of each profile. */
   pnext: Int32Array;
-  firstSeen: Float64Array;
-  lastSeen: Float64Array;
+  firstSeen: Float64Array | number[];
+  lastSeen: Float64Array | number[];
   /**
    * Latest sighting of each identifier by an observation that was folded instead of stored (it added no
    * identifier and no link: see `isRedundant` in graph.ts). `lastSeen` is the max of this and the stored ones.
@@ -111,12 +118,17 @@ export interface GraphState {
   typeCounts: Int32Array;
   epoch: number;
   nObs: number;
-  obsStart: Int32Array;
-  obsLen: Int32Array;
-  obsAt: Float64Array;
+  /** Stored observations, appended to: where their identifiers start in `members`, how many, when, where from. */
+  obsStart: Int32Array | number[];
+  obsLen: Int32Array | number[];
+  obsAt: Float64Array | number[];
   obsSource: string[];
-  obsNext: Int32Array;
-  members: Int32Array;
+  /** Circular list of the observations of each raw component (see `obsHead`). */
+  obsNext: Int32Array | number[];
+  /** Identifiers of the stored observations, back to back; entries past `nMembers` are stale scratch. */
+  members: Int32Array | number[];
+  /** True once {@link useHeapArrays} moved the arrays above to the JavaScript heap (never reverts). */
+  heapArrays: boolean;
   nMembers: number;
   refusedByRoot: Map<number, RefusedLink[]>;
   /** Cache of profile ids by canonical identifier (a hash is cheap, but lookups are hotter). */
@@ -176,6 +188,7 @@ export function createState(rules: CompiledIdentityRules, options: { readonly sh
     obsSource: [],
     obsNext: new Int32Array(cap),
     members: new Int32Array(cap * 2),
+    heapArrays: false,
     nMembers: 0,
     refusedByRoot: new Map(),
     profileIdOf: [],
@@ -185,18 +198,15 @@ export function createState(rules: CompiledIdentityRules, options: { readonly sh
 }
 
 /**
- * Where a graph's large arrays live. V8 counts every new `ArrayBuffer` towards a budget of external memory and
- * starts a full mark-compact of the whole heap (the caller's objects included) each time about 64 MB more have
- * been allocated since the last one. A bulk load of a million observations allocates ~130 MB of arrays that it
- * keeps (the graph itself), and pays one or two such collections for it: 200–300 ms each, spent marking the
- * caller's input. V8 leaves a `SharedArrayBuffer`'s memory out of that budget, so with `shared` (the graph's
- * `sharedMemory` option) arrays of 64 kB and more are backed by one where the runtime offers it (Node; a browser
- * only when cross-origin isolated), and by an `ArrayBuffer` otherwise. The memory is the same, zeroed the same
- * way, and freed when the array is collected; allocating it just does not, by itself, schedule a collection of
- * the whole heap. The price is memory: arrays of dropped graphs wait for ordinary heap pressure to be
- * collected, so building many large graphs one after another peaks at about twice the resident memory. Hence
- * opt-in, for bulk loads of one long-lived graph. This relies on how V8 accounts memory today, not on a
- * documented guarantee; results never depend on it. Nothing is shared with another thread.
+ * Where a graph's large typed arrays live. V8 counts every new `ArrayBuffer` towards a budget of external memory
+ * and starts a full mark-compact of the whole heap (the caller's objects included) each time about 64 MB more
+ * have been allocated since the last one. With `shared` (the graph's `sharedMemory` option) arrays of 64 kB and
+ * more are backed by a `SharedArrayBuffer` where the runtime offers it (Node; a browser only when cross-origin
+ * isolated), which V8 leaves out of that budget, and by an `ArrayBuffer` otherwise. The memory is the same,
+ * zeroed the same way, and freed when the array is collected; the price is that arrays of dropped graphs wait
+ * for ordinary heap pressure to be collected (see {@link useHeapArrays} for the default's answer). This relies on
+ * how V8 accounts memory today, not on a documented guarantee; results never depend on it. Nothing is shared
+ * with another thread.
  */
 export function int32Array(length: number, shared: boolean): Int32Array {
   return shared && length >= 16_384 ? new Int32Array(new SharedArrayBuffer(length * 4)) : new Int32Array(length);
@@ -207,15 +217,93 @@ export function float64Array(length: number, shared: boolean): Float64Array {
   return shared && length >= 8_192 ? new Float64Array(new SharedArrayBuffer(length * 8)) : new Float64Array(length);
 }
 
+/**
+ * Identifier occurrences in one batch from which a graph moves to heap arrays ({@link useHeapArrays}). A bulk
+ * load of n occurrences needs about 60·n bytes of typed arrays (1M observations of 2.1M identifiers: ~130 MB),
+ * so from a million on it would cross V8's 64 MB external-memory trigger at least once, and each crossing costs
+ * a full mark-compact of everything the caller holds (200–450 ms with a million observation objects live), for
+ * no garbage at all. Below it, a batch allocates typed arrays as before, and their external-memory accounting is
+ * what lets V8 free dropped graphs promptly (many graphs built in a row stay near one graph's memory).
+ */
+export const BULK_MEMBERS = 1_000_000;
+
+/**
+ * Moves the graph's interned hashes and types, first/last seen, observations and members from typed arrays to
+ * plain JavaScript arrays of numbers (small integers and doubles: V8 stores them unboxed, 8 bytes an entry),
+ * for good: {@link IdentityGraph.add} calls it before a batch of {@link BULK_MEMBERS} occurrences or more. Those
+ * arrays then live on the JavaScript heap, whose collections V8 schedules from the heap's own growth (relative
+ * to what was live at the last one), so a bulk load next to a large live input allocates only the union-find
+ * arrays and the interning table as `ArrayBuffer`s (~28 bytes per new identifier, under the trigger for a
+ * million observations) and pays no full collection for them. The values are the same numbers either way.
+ */
+export function useHeapArrays(s: GraphState): void {
+  if (s.heapArrays) return;
+  s.heapArrays = true;
+  // Interned hashes and types are appended to from now on: copy the used part only.
+  s.idHash = Array.from((s.idHash as Int32Array).subarray(0, s.n));
+  s.idType = Array.from((s.idType as Int32Array).subarray(0, s.n));
+  // The others stay reserved ahead (same lengths): copies filled like the typed arrays.
+  s.firstSeen = heapCopy(s.firstSeen as Float64Array, 0.5);
+  s.lastSeen = heapCopy(s.lastSeen as Float64Array, 0.5);
+  s.obsStart = heapCopy(s.obsStart as Int32Array, 0);
+  s.obsLen = heapCopy(s.obsLen as Int32Array, 0);
+  s.obsAt = heapCopy(s.obsAt as Float64Array, 0.5);
+  s.obsNext = heapCopy(s.obsNext as Int32Array, 0);
+  s.members = heapCopy(s.members as Int32Array, 0);
+}
+
+function heapCopy(a: Int32Array | Float64Array, kind: number): number[] {
+  return numbers(a.length, kind, a);
+}
+
+/**
+ * A JavaScript array of `length` numbers, `from` copied at its start and zeros after it. `kind` is 0 for small
+ * integers, 0.5 for doubles: the array is created holding it, so V8 picks the matching unboxed elements kind
+ * once, and a double array never has to be converted later.
+ */
+function numbers(length: number, kind: number, from: ArrayLike<number>): number[] {
+  const a = new Array<number>(length).fill(kind);
+  for (let i = 0; i < from.length; i++) a[i] = from[i]!;
+  return a.fill(0, from.length);
+}
+
 // Growth by half (not doubling), or to the need plus an eighth: the arrays are large, and every megabyte of
 // new ArrayBuffer counts towards V8's external-memory trigger for a full collection of the whole heap. The
 // eighth leaves room for the small batches that usually follow a bulk load, so they do not copy everything.
-function grown<T extends Int32Array | Float64Array>(s: GraphState, a: T, need: number): T {
+function grownLength(a: ArrayLike<number>, need: number): number {
+  return Math.max(need + (need >> 3), Math.ceil(a.length * 1.5));
+}
+
+/** `a` when it holds `need` entries, else a longer copy of it (of the same kind: typed, or on the heap). */
+function grown<T extends Int32Array | number[]>(s: GraphState, a: T, need: number): T {
   if (need <= a.length) return a;
-  const len = Math.max(need + (need >> 3), Math.ceil(a.length * 1.5));
-  const b = (a instanceof Int32Array ? int32Array(len, s.sharedMemory) : float64Array(len, s.sharedMemory)) as T;
+  const len = grownLength(a, need);
+  if (Array.isArray(a)) return numbers(len, 0, a) as T;
+  const b = int32Array(len, s.sharedMemory);
   b.set(a);
-  return b;
+  return b as T;
+}
+
+/** {@link grown} for arrays of doubles. */
+function grownDoubles<T extends Float64Array | number[]>(s: GraphState, a: T, need: number): T {
+  if (need <= a.length) return a;
+  const len = grownLength(a, need);
+  if (Array.isArray(a)) return numbers(len, 0.5, a) as T;
+  const b = float64Array(len, s.sharedMemory);
+  b.set(a);
+  return b as T;
+}
+
+/** Makes room for `count` more observations holding `memberCount` identifiers in all. */
+export function reserveObservations(s: GraphState, count: number, memberCount: number): void {
+  const need = s.nObs + count;
+  if (need > s.obsStart.length) {
+    s.obsStart = grown(s, s.obsStart, need);
+    s.obsLen = grown(s, s.obsLen, need);
+    s.obsAt = grownDoubles(s, s.obsAt, need);
+    s.obsNext = grown(s, s.obsNext, need);
+  }
+  s.members = grown(s, s.members, s.nMembers + memberCount);
 }
 
 /** Makes room for `count` more identifiers. */
@@ -226,8 +314,11 @@ export function reserveIdentifiers(s: GraphState, count: number): void {
 
 /** Makes room for `count` more identifiers in the interning arrays only (type, hash, value, table). */
 export function reserveKeys(s: GraphState, count: number): void {
-  s.idType = grown(s, s.idType, s.n + count);
-  s.idHash = grown(s, s.idHash, s.n + count);
+  // On the heap, hashes and types are appended to instead (at most `count` new keys, usually far fewer).
+  if (!s.heapArrays) {
+    s.idType = grown(s, s.idType, s.n + count);
+    s.idHash = grown(s, s.idHash, s.n + count);
+  }
   const live = s.interned + count;
   if (2 * live > s.slots.length) {
     let len = s.slots.length;
@@ -245,21 +336,9 @@ function reserveSlots(s: GraphState, need: number): void {
   s.obsHead = grown(s, s.obsHead, need);
   s.profileOf = grown(s, s.profileOf, need);
   s.pnext = grown(s, s.pnext, need);
-  s.firstSeen = grown(s, s.firstSeen, need);
-  s.lastSeen = grown(s, s.lastSeen, need);
   s.mark = grown(s, s.mark, need);
-}
-
-/** Makes room for `count` more observations holding `memberCount` identifiers in all. */
-export function reserveObservations(s: GraphState, count: number, memberCount: number): void {
-  const need = s.nObs + count;
-  if (need > s.obsStart.length) {
-    s.obsStart = grown(s, s.obsStart, need);
-    s.obsLen = grown(s, s.obsLen, need);
-    s.obsAt = grown(s, s.obsAt, need);
-    s.obsNext = grown(s, s.obsNext, need);
-  }
-  s.members = grown(s, s.members, s.nMembers + memberCount);
+  s.firstSeen = grownDoubles(s, s.firstSeen, need);
+  s.lastSeen = grownDoubles(s, s.lastSeen, need);
 }
 
 /** Index of a type, registering it (with its rank, limit and TTL) on first sight. */
