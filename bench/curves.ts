@@ -27,6 +27,7 @@ import { whitePaper } from '../src/journeys/scenarios/fixtures.js';
 import { syntheticHistories } from '../test/arbitraries/insights.js';
 import { RETAILER_CONFIG } from '../examples/demo/retailer.js';
 import { CATEGORIES } from '../examples/demo/world.js';
+import { sendCapRules } from './timing-caps.js';
 
 const MAX = Number(process.env.CURVES_MAX ?? 1e6);
 const ONLY = process.env.CURVES?.split(',');
@@ -449,17 +450,7 @@ if (process.env.CURVES_TIMING_STREAMED === '1') {
 // the model is fitted outside the timing.
 {
   const ASKS = 10_000;
-  const rules = {
-    timeZone: 'Europe/Paris',
-    rules: [
-      { id: 'week', kind: 'limit' as const, limit: 3, window: 'week' as const, scope: { tags: 'marketing' } },
-      { id: 'day', kind: 'limit' as const, limit: 1, window: 'day' as const },
-      { id: 'two-days', kind: 'limit' as const, limit: 2, window: { rolling: '48h' } },
-      { id: 'gap', kind: 'gap' as const, minGap: '4h' },
-      { id: 'night', kind: 'quiet' as const, ranges: [{ from: '21:00', to: '08:00' }] },
-      { id: 'unsubscribed', kind: 'cooldown' as const, after: ['unsubscribed' as const], duration: '30d' },
-    ],
-  };
+  const rules = sendCapRules('Europe/Paris');
   const sendCaps = compileSendCaps(rules);
   await curve(
     `timing: bestSendTime in a model of n people (7 days at 15 min, 6 cap rules; ${ASKS.toLocaleString('en-US')} people asked per size)`,

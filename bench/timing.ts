@@ -15,6 +15,7 @@ import { createRng, type Rng } from '../src/core/random.js';
 import { createHistory, parseContactRecord } from '../src/core/records.js';
 import { bestSendTime, compileSendCaps, hourProfile, refit, TimingModel } from '../src/timing/index.js';
 import { compare } from './harness.js';
+import { sendCapRules } from './timing-caps.js';
 
 const MAX = Number(process.env.TIMING_BENCH_MAX ?? 1_000_000);
 const HOUR = 3_600_000;
@@ -228,17 +229,7 @@ async function bestMoment(): Promise<void> {
   const { people, contacts, responses } = simulate(2_000, rng, () => 40);
   const m = fitOurs(people, contacts, responses);
   const p = people[0]!;
-  const rules = {
-    timeZone: p.zone,
-    rules: [
-      { id: 'week', kind: 'limit' as const, limit: 3, window: 'week' as const, scope: { tags: 'marketing' } },
-      { id: 'day', kind: 'limit' as const, limit: 1, window: 'day' as const },
-      { id: 'two-days', kind: 'limit' as const, limit: 2, window: { rolling: '48h' } },
-      { id: 'gap', kind: 'gap' as const, minGap: '4h' },
-      { id: 'night', kind: 'quiet' as const, ranges: [{ from: '21:00', to: '08:00' }] },
-      { id: 'unsubscribed', kind: 'cooldown' as const, after: ['unsubscribed' as const], duration: '30d' },
-    ],
-  };
+  const rules = sendCapRules(p.zone);
   const sendCaps = compileSendCaps(rules);
   const caps = parseCapRules(rules);
   const history = createHistory(p.id, {

@@ -274,24 +274,22 @@ function grownLength(a: ArrayLike<number>, need: number): number {
   return Math.max(need + (need >> 3), Math.ceil(a.length * 1.5));
 }
 
-/** `a` when it holds `need` entries, else a longer copy of it (of the same kind: typed, or on the heap). */
-function grown<T extends Int32Array | number[]>(s: GraphState, a: T, need: number): T {
+/**
+ * `a` when it holds `need` entries, else a longer copy of it of the same kind: typed (Int32 or, with `doubles`,
+ * Float64) or on the heap (small integers, or doubles).
+ */
+function grown<T extends Int32Array | Float64Array | number[]>(s: GraphState, a: T, need: number, doubles = false): T {
   if (need <= a.length) return a;
   const len = grownLength(a, need);
-  if (Array.isArray(a)) return numbers(len, 0, a) as T;
-  const b = int32Array(len, s.sharedMemory);
+  if (Array.isArray(a)) return numbers(len, doubles ? 0.5 : 0, a) as T;
+  const b = doubles ? float64Array(len, s.sharedMemory) : int32Array(len, s.sharedMemory);
   b.set(a);
   return b as T;
 }
 
 /** {@link grown} for arrays of doubles. */
 function grownDoubles<T extends Float64Array | number[]>(s: GraphState, a: T, need: number): T {
-  if (need <= a.length) return a;
-  const len = grownLength(a, need);
-  if (Array.isArray(a)) return numbers(len, 0.5, a) as T;
-  const b = float64Array(len, s.sharedMemory);
-  b.set(a);
-  return b as T;
+  return grown(s, a, need, true);
 }
 
 /** Makes room for `count` more observations holding `memberCount` identifiers in all. */
