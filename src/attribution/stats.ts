@@ -2,12 +2,12 @@ import * as z from 'zod/mini';
 import { progressCounter, type ProgressOptions } from '../core/progress.js';
 import { expectArray, expectIterable, expectObject } from '../core/guards.js';
 import { CrossChannelError, parseWith } from '../core/errors.js';
-import { ENGLISH } from '../core/zod.js';
+import { ENGLISH, englishMessage } from '../core/zod.js';
 import { describeModel, parseAttributionConfig, RULE_MODEL_KINDS, type AttributionConfig, type AttributionConfigInput, type ModelSpec } from './models.js';
 import { ruleWeights } from './heuristic.js';
 import type { Journey } from './journeys.js';
 import { MAX_CHANNELS } from './limits.js';
-import { addPath, addTransition, createMarkovCounts, internState, TO_CONVERSION, TO_NULL, TO_SPAN, transitionCounts, type MarkovCounts } from './transitions.js';
+import { addPath, addTransition, bump, createMarkovCounts, internState, TO_CONVERSION, TO_NULL, TO_SPAN, transitionCounts, type MarkovCounts } from './transitions.js';
 
 export { TO_CONVERSION, TO_NULL, transitionCounts, type MarkovCounts } from './transitions.js';
 
@@ -347,18 +347,18 @@ function isPlainObject(o: unknown): o is Record<PropertyKey, unknown> {
   return typeof proto === 'object' && proto !== null && !Array.isArray(proto) && Object.prototype.hasOwnProperty.call(proto, 'isPrototypeOf');
 }
 
-/** `z.record(z.string(), z.unknown())` at index `at`: a copy of the own enumerable string keys but `__proto__`. */
+/**
+ * `z.record(z.string(), z.unknown())` at index `at`: a copy of the own enumerable string keys but `__proto__`
+ * (in zod's order); an own enumerable symbol key is an invalid key.
+ */
 function recordItem(input: unknown, at: number, out: Parsed): unknown {
   if (!isPlainObject(input)) return out.issues.push({ expected: 'record', code: 'invalid_type', input, path: [at] });
-  const copy: Record<string, unknown> = {};
-  for (const key of Reflect.ownKeys(input)) {
-    if (key === '__proto__' || !Object.prototype.propertyIsEnumerable.call(input, key)) continue;
-    if (typeof key === 'symbol') {
-      const issues = [{ expected: 'string', code: 'invalid_type', path: [], message: 'Invalid input: expected string, received symbol' }];
-      out.issues.push({ code: 'invalid_key', origin: 'record', issues, input: key, path: [at, key] } as never);
-    } else copy[key] = input[key];
+  for (const key of Object.getOwnPropertySymbols(input)) {
+    if (!Object.prototype.propertyIsEnumerable.call(input, key)) continue;
+    const issues = [{ expected: 'string', code: 'invalid_type', path: [], message: englishMessage({ code: 'invalid_type', expected: 'string', input: key }) }];
+    out.issues.push({ code: 'invalid_key', origin: 'record', issues, input: key, path: [at, key] } as never);
   }
-  return copy;
+  return Object.fromEntries(Object.entries(input).filter(([key]) => key !== '__proto__'));
 }
 
 const count = /* @__PURE__ */ (() => z.number())();
@@ -397,10 +397,6 @@ function checkStatisticsJSON(json: AttributionStatisticsJSON): AttributionStatis
     }
   });
   return parsed;
-}
-
-function bump(map: Map<number, number>, key: number, by: number): void {
-  map.set(key, (map.get(key) ?? 0) + by);
 }
 
 function addSet(cs: ChannelSetCounts, mask: number, journeys: number, conversions: number, value: number): void {

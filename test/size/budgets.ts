@@ -14,17 +14,17 @@
  */
 export const SIZE_BUDGETS: Readonly<Record<string, number>> = {
   index: 200_750, // 182_496
-  identity: 33_000, // 29_941
+  identity: 31_800, // 30_300
   consent: 25_000, // 24_462 (the 25 kB target)
   capping: 20_500, // 18_627
   segments: 36_250, // 32_805
-  arbitration: 25_000, // 23_901 (the 25 kB target)
-  attribution: 28_750, // 25_945
+  arbitration: 25_000, // 23_918 (the 25 kB target)
+  attribution: 26_400, // 25_160 (statistics JSON hand-checks its tuples and records; 25 kB target not yet met)
   experiments: 46_000, // 41_656
   timing: 25_000, // 24_986 (the 25 kB target)
-  insights: 39_500, // 35_728
-  decide: 55_500, // 50_842
-  journeys: 46_750, // 42_462
+  insights: 37_450, // 35_660
+  decide: 55_500, // 51_024
+  journeys: 46_750, // 42_515
   'adapters/memory': 43_750, // 39_592
   'adapters/redis': 31_000, // 27_983
   'adapters/postgres': 33_500, // 30_421
