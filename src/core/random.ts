@@ -46,12 +46,7 @@ export function createRng(seed: number | string | readonly [number, number, numb
 /**
  * {@link createRng} without `normal()`: the same generator (the same draws for the same seed), for the modules
  * that only draw uniforms (Shapley permutations, EM restarts, persona seeds), so their entries do not carry
- * Box–Muller. Internal: not exported from the entries.
- *
- * @example
- * ```ts
- * uniformRng(42).next() === createRng(42).next(); // true
- * ```
+ * Box–Muller (`uniformRng(42).next() === createRng(42).next()`). Internal: not exported from the entries.
  */
 export function uniformRng(seed: number | string | readonly [number, number, number, number]): Omit<Rng, 'normal'> {
   let a: number, b: number, c: number, d: number;
