@@ -7,6 +7,7 @@ import { fnv1a } from '../core/random.js';
 import { reason } from '../core/explain.js';
 import type { ArbitrationErrorCode, ArbitrationReasonCode, ArbitrationStage, ExcludedOffer } from './errors.js';
 import type { ArbitrationContext } from './context.js';
+import { refineCheck, customSchema } from '../core/zod.js';
 
 const forever = /* @__PURE__ */ (() => z.literal('forever'))();
 const count = /* @__PURE__ */ (() => z.int().check(z.gte(1), z.lte(1_000_000)))();
@@ -56,7 +57,7 @@ export type ContactPolicyInput = z.input<typeof contactPolicySchema>;
  */
 export type EligibilityPredicate = (context: ArbitrationContext, offer: Offer) => boolean;
 
-const predicateFn = /* @__PURE__ */ (() => z.custom<EligibilityPredicate>((v) => typeof v === 'function', { message: 'Expected a predicate function' }))();
+const predicateFn = /* @__PURE__ */ (() => customSchema<EligibilityPredicate>((v) => typeof v === 'function', 'Expected a predicate function'))();
 
 /**
  * Who may receive an offer: a segment id (the customer must be a member), a predicate (a function, or the name
@@ -206,7 +207,7 @@ export const catalogueSchema = /* @__PURE__ */ (() => z.strictObject({
     /** Beta prior of the built-in propensity (acceptances, refusals pseudo-counts). */
     prior: z._default(z.strictObject({ alpha: z.number().check(z.gt(0)), beta: z.number().check(z.gt(0)) }), { alpha: 1, beta: 1 }),
     /** Zone of the calendar days/weeks of global capacities. */
-    timeZone: z._default(z.string().check(z.refine(isValidTimeZone, { message: 'Unknown IANA time zone' })), 'UTC'),
+    timeZone: z._default(z.string().check(refineCheck(isValidTimeZone, 'Unknown IANA time zone')), 'UTC'),
     weekStartsOn: z._default(z.int().check(z.gte(0), z.lte(6)), 1),
   }))();
 

@@ -3,6 +3,7 @@ import { expectObject } from '../core/guards.js';
 import { attempt, CrossChannelError, parseWith, type Result } from '../core/errors.js';
 import { DAY } from '../core/time.js';
 import { durationSchema } from '../core/schema.js';
+import { customSchema, refineCheck } from '../core/zod.js';
 
 /**
  * The attribution models.
@@ -52,9 +53,9 @@ export const modelSpecSchema = /* @__PURE__ */ (() => z.discriminatedUnion('mode
   z.strictObject({ model: z.literal('last_non_direct'), name, directChannels: z._default(z.array(z.string().check(z.minLength(1))).check(z.maxLength(256)), ['direct']) }),
   z.strictObject({ model: z.literal('first_touch'), name }),
   z.strictObject({ model: z.literal('linear'), name }),
-  z.strictObject({ model: z.literal('time_decay'), name, halfLife: z._default(durationSchema, 7 * DAY) }).check(z.refine((m) => m.halfLife > 0, { message: 'halfLife must be positive', path: ['halfLife'] })),
-  z.strictObject({ model: z.literal('position_based'), name, first: z._default(z.number().check(z.gte(0), z.lte(1)), 0.4), last: z._default(z.number().check(z.gte(0), z.lte(1)), 0.4) }).check(z.refine((m) => m.first + m.last <= 1 + 1e-12, { message: 'first + last must not exceed 1', path: ['last'] })),
-  z.strictObject({ model: z.literal('custom'), name: z.string().check(z.minLength(1), z.maxLength(64)), weight: z.custom<PositionWeight>((v) => typeof v === 'function', 'weight must be a function') }),
+  z.strictObject({ model: z.literal('time_decay'), name, halfLife: z._default(durationSchema, 7 * DAY) }).check(refineCheck((m) => m.halfLife > 0, 'halfLife must be positive', ['halfLife'])),
+  z.strictObject({ model: z.literal('position_based'), name, first: z._default(z.number().check(z.gte(0), z.lte(1)), 0.4), last: z._default(z.number().check(z.gte(0), z.lte(1)), 0.4) }).check(refineCheck((m) => m.first + m.last <= 1 + 1e-12, 'first + last must not exceed 1', ['last'])),
+  z.strictObject({ model: z.literal('custom'), name: z.string().check(z.minLength(1), z.maxLength(64)), weight: customSchema<PositionWeight>((v) => typeof v === 'function', 'weight must be a function') }),
   z.strictObject({
       model: z.literal('markov'),
       name,

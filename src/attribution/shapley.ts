@@ -1,4 +1,4 @@
-import { createRng } from '../core/random.js';
+import { uniformRng } from '../core/random.js';
 import { expectArray, expectFinite, expectObject } from '../core/guards.js';
 import type { ChannelSetCounts } from './stats.js';
 
@@ -131,7 +131,7 @@ function exact(n: number, members: number[][], wc: number[], wv: number[]): [Flo
 }
 
 function sampled(n: number, players: number[], members: number[][], wc: number[], wv: number[], channelCount: number, options: ShapleyOptions): ShapleySolution {
-  const rng = createRng(options.seed);
+  const rng = uniformRng(options.seed);
   const order = new Int32Array(n);
   const position = new Int32Array(n);
   const drawC = new Float64Array(n);

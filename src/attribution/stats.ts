@@ -2,11 +2,12 @@ import * as z from 'zod/mini';
 import { progressCounter, type ProgressOptions } from '../core/progress.js';
 import { expectArray, expectIterable, expectObject } from '../core/guards.js';
 import { CrossChannelError, parseWith } from '../core/errors.js';
+import { ENGLISH, englishMessage } from '../core/zod.js';
 import { describeModel, parseAttributionConfig, RULE_MODEL_KINDS, type AttributionConfig, type AttributionConfigInput, type ModelSpec } from './models.js';
 import { ruleWeights } from './heuristic.js';
 import type { Journey } from './journeys.js';
 import { MAX_CHANNELS } from './limits.js';
-import { addPath, addTransition, createMarkovCounts, internState, TO_CONVERSION, TO_NULL, TO_SPAN, transitionCounts, type MarkovCounts } from './transitions.js';
+import { addPath, addTransition, bump, createMarkovCounts, internState, TO_CONVERSION, TO_NULL, TO_SPAN, transitionCounts, type MarkovCounts } from './transitions.js';
 
 export { TO_CONVERSION, TO_NULL, transitionCounts, type MarkovCounts } from './transitions.js';
 
@@ -302,12 +303,73 @@ export class AttributionStatistics {
   }
 }
 
+/** A parse in progress (zod's payload): the value and the raw issues, worded later by the parse's error map. */
+interface Parsed {
+  value: unknown;
+  issues: Array<z.core.$ZodRawIssue | { path?: PropertyKey[] }>;
+}
+
+/**
+ * `z.array(item)` whose items `item` checks by hand into `out`, pushing the same issues (code, path, message
+ * through the parse's error map) as the zod schema it stands for. statisticsJSONSchema's tuples and records are
+ * hand-checked: zod's tuple and record types cost ≈ 1.1 kB min+gzip of the attribution entry, and this shape is
+ * the only user of either there.
+ */
+function arrayOf(item: (input: unknown, at: number, out: Parsed) => unknown) {
+  return z.pipe(z.array(z.unknown()), z.transform((items: unknown[], out: Parsed) => items.map((input, at) => item(input, at, out))));
+}
+
+/** Runs `schema` on `input` (the parse context of {@link parseWith}) and files its issues under `path`, as zod does. */
+function run(schema: z.core.$ZodType, input: unknown, path: PropertyKey[], out: Parsed): unknown {
+  const r = schema._zod.run({ value: input, issues: [] }, ENGLISH) as { value: unknown; issues: Array<{ path?: PropertyKey[] }> };
+  for (const issue of r.issues) (issue.path ??= []).unshift(...path);
+  out.issues.push(...r.issues);
+  return r.value;
+}
+
+/** `z.tuple(items)` (fixed length, no optional item, no rest) at index `at`. */
+function tupleItem(items: z.core.$ZodType[]) {
+  return (input: unknown, at: number, out: Parsed): unknown => {
+    const n = items.length;
+    if (!Array.isArray(input)) return out.issues.push({ input, expected: 'tuple', code: 'invalid_type', path: [at] });
+    if (input.length < n) return out.issues.push({ code: 'too_small', minimum: n, inclusive: true, input, origin: 'array', path: [at] });
+    if (input.length > n) out.issues.push({ code: 'too_big', maximum: n, inclusive: true, input, origin: 'array', path: [at] });
+    return items.map((schema, i) => run(schema, input[i], [at, i], out));
+  };
+}
+
+// zod's util.isPlainObject (what z.record accepts).
+function isPlainObject(o: unknown): o is Record<PropertyKey, unknown> {
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) return false;
+  const ctor = (o as { constructor?: unknown }).constructor;
+  if (ctor === undefined || typeof ctor !== 'function') return true;
+  const proto: unknown = ctor.prototype;
+  return typeof proto === 'object' && proto !== null && !Array.isArray(proto) && Object.prototype.hasOwnProperty.call(proto, 'isPrototypeOf');
+}
+
+/**
+ * `z.record(z.string(), z.unknown())` at index `at`: a copy of the own enumerable string keys but `__proto__`
+ * (in zod's order); an own enumerable symbol key is an invalid key.
+ */
+function recordItem(input: unknown, at: number, out: Parsed): unknown {
+  if (!isPlainObject(input)) return out.issues.push({ expected: 'record', code: 'invalid_type', input, path: [at] });
+  for (const key of Object.getOwnPropertySymbols(input)) {
+    if (!Object.prototype.propertyIsEnumerable.call(input, key)) continue;
+    const issues = [{ expected: 'string', code: 'invalid_type', path: [], message: englishMessage({ code: 'invalid_type', expected: 'string', input: key }) }];
+    out.issues.push({ code: 'invalid_key', origin: 'record', issues, input: key, path: [at, key] } as never);
+  }
+  return Object.fromEntries(Object.entries(input).filter(([key]) => key !== '__proto__'));
+}
+
 const count = /* @__PURE__ */ (() => z.number())();
 const channelList = /* @__PURE__ */ (() => z.array(z.string().check(z.minLength(1))))();
-/** Shape of {@link AttributionStatisticsJSON}: statistics from another process are input like any other. */
-const statisticsJSONSchema = /* @__PURE__ */ (() => z.object({
+/**
+ * Shape of {@link AttributionStatisticsJSON}: statistics from another process are input like any other. Internal
+ * (exported for its test, which checks it against the same shape built with `z.tuple` and `z.record`).
+ */
+export const statisticsJSONSchema = /* @__PURE__ */ (() => z.object({
   version: z.literal(1),
-  models: z.array(z.record(z.string(), z.unknown())),
+  models: arrayOf(recordItem),
   channels: channelList,
   totals: z.object({
     journeys: count,
@@ -321,10 +383,10 @@ const statisticsJSONSchema = /* @__PURE__ */ (() => z.object({
   markov: z.array(
     z.object({
       order: z.int().check(z.gte(1), z.lte(4)),
-      transitions: z.array(z.tuple([channelList, z.union([channelList, z.literal('conversion'), z.literal('null')]), count, count])),
+      transitions: arrayOf(tupleItem([channelList, z.union([channelList, z.literal('conversion'), z.literal('null')]), count, count])),
     }),
   ),
-  channelSets: z.nullable(z.array(z.tuple([channelList, count, count, count]))),
+  channelSets: z.nullable(arrayOf(tupleItem([channelList, count, count, count]))),
 }))();
 
 function checkStatisticsJSON(json: AttributionStatisticsJSON): AttributionStatisticsJSON {
@@ -335,10 +397,6 @@ function checkStatisticsJSON(json: AttributionStatisticsJSON): AttributionStatis
     }
   });
   return parsed;
-}
-
-function bump(map: Map<number, number>, key: number, by: number): void {
-  map.set(key, (map.get(key) ?? 0) + by);
 }
 
 function addSet(cs: ChannelSetCounts, mask: number, journeys: number, conversions: number, value: number): void {

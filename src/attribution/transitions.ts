@@ -59,7 +59,8 @@ export function createMarkovCounts(order: number): MarkovCounts {
   return { order, states: [[]], stateIds: new Map([[0, 0]]), rows: [new Map()], dense, table, conversionValue: new Map() };
 }
 
-function bump(map: Map<number, number>, key: number, by: number): void {
+/** Adds `by` to the count of `key`. */
+export function bump(map: Map<number, number>, key: number, by: number): void {
   map.set(key, (map.get(key) ?? 0) + by);
 }
 

@@ -4,6 +4,7 @@ import { NEGATIVE_RESPONSE_KINDS, RESPONSE_KINDS, type ResponseKind } from '../c
 import { channelSchema, durationSchema, idSchema, tagSchema, timeZoneSchema } from '../core/schema.js';
 import { DAY, type CalendarUnit, type TimeWindow, type WeekStartsOn } from '../core/time.js';
 import { coversWholeWeek, type CompiledQuietRange } from './quiet.js';
+import { refineCheck } from '../core/zod.js';
 
 const oneOrMany = <T extends z.ZodMiniType>(item: T) =>
   z.pipe(z.union([item, z.array(item).check(z.minLength(1), z.maxLength(256))]), z.transform((v) => (Array.isArray(v) ? v : [v]) as Array<z.output<T>>));
@@ -37,13 +38,13 @@ export const capScopeSchema = /* @__PURE__ */ (() => z.strictObject({
  */
 export const capWindowSchema = /* @__PURE__ */ (() => z.union([
   z.pipe(z.enum(['day', 'week', 'month']), z.transform((unit) => ({ type: 'calendar' as const, unit: unit as CalendarUnit }))),
-  z.pipe(z.strictObject({ rolling: durationSchema.check(z.refine((ms) => ms > 0, 'A rolling window must be longer than 0')) }), z.transform((w) => ({ type: 'rolling' as const, ms: w.rolling }))),
+  z.pipe(z.strictObject({ rolling: durationSchema.check(refineCheck((ms) => ms > 0, 'A rolling window must be longer than 0')) }), z.transform((w) => ({ type: 'rolling' as const, ms: w.rolling }))),
   z.pipe(z.strictObject({ calendar: z.enum(['day', 'week', 'month']), weekStartsOn: z.optional(z.int().check(z.gte(0), z.lte(6))) }), z.transform((w) => ({ type: 'calendar' as const, unit: w.calendar as CalendarUnit, ...(w.weekStartsOn === undefined ? {} : { weekStartsOn: w.weekStartsOn as WeekStartsOn }) }))),
 ]))();
 
 const HHMM = /^([01]\d|2[0-4]):([0-5]\d)$/;
 const clockSchema = /* @__PURE__ */ (() => z.pipe(z
-  .string().check(z.regex(HHMM, 'Expected a local time "HH:MM"')), z.transform((s) => Number(s.slice(0, 2)) * 60 + Number(s.slice(3, 5)))).check(z.refine((m) => m <= 1440, 'Local time after 24:00')))();
+  .string().check(z.regex(HHMM, 'Expected a local time "HH:MM"')), z.transform((s) => Number(s.slice(0, 2)) * 60 + Number(s.slice(3, 5)))).check(refineCheck((m) => m <= 1440, 'Local time after 24:00')))();
 
 /**
  * A quiet-hours range in local time: `from`–`to` (`to` exclusive), crossing midnight when `to` < `from`
@@ -58,7 +59,7 @@ export const quietRangeSchema = /* @__PURE__ */ (() => z.strictObject({
     from: clockSchema,
     to: clockSchema,
     days: z.optional(z.array(z.int().check(z.gte(0), z.lte(6))).check(z.minLength(1), z.maxLength(7))),
-  }).check(z.refine((r) => r.from !== r.to, { message: 'A quiet range needs from ≠ to', path: ['to'] }), z.refine((r) => r.from < 1440, { message: 'A quiet range cannot start at 24:00', path: ['from'] })))();
+  }).check(refineCheck((r) => r.from !== r.to, 'A quiet range needs from ≠ to', ['to']), refineCheck((r) => r.from < 1440, 'A quiet range cannot start at 24:00', ['from'])))();
 
 const ruleBase = /* @__PURE__ */ (() => ({
   /** Stable id, named in reasons. */
@@ -91,8 +92,8 @@ export const capRuleSchema = /* @__PURE__ */ (() => z.discriminatedUnion('kind',
       limit: z.int().check(z.gte(0), z.lte(1_000_000)),
       window: capWindowSchema,
       reserve: z.optional(z.strictObject({ slots: z.int().check(z.gte(1)), minPriority: z.number() })),
-    }).check(z.refine((r) => r.reserve === undefined || r.reserve.slots <= r.limit, { message: 'reserve.slots cannot exceed limit', path: ['reserve', 'slots'] })),
-  z.strictObject({ ...ruleBase, kind: z.literal('gap'), minGap: durationSchema.check(z.refine((ms) => ms > 0, 'minGap must be longer than 0')) }),
+    }).check(refineCheck((r) => r.reserve === undefined || r.reserve.slots <= r.limit, 'reserve.slots cannot exceed limit', ['reserve', 'slots'])),
+  z.strictObject({ ...ruleBase, kind: z.literal('gap'), minGap: durationSchema.check(refineCheck((ms) => ms > 0, 'minGap must be longer than 0')) }),
   z.strictObject({ ...ruleBase, kind: z.literal('quiet'), ranges: z.array(quietRangeSchema).check(z.minLength(1), z.maxLength(64)) }),
   z.strictObject({
       ...ruleBase,

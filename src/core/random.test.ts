@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createRng, fnv1a } from './random.js';
+import { createRng, fnv1a, uniformRng } from './random.js';
 import { sha256Hex, saltedSha256Hex } from './hash.js';
 
 describe('seeded generator', () => {
@@ -14,6 +14,25 @@ describe('seeded generator', () => {
         expect(c.next()).toBe(a.next());
       }),
     );
+  });
+
+  it('keeps its sequence (values of the generator before uniformRng was split out of it)', () => {
+    const r = createRng(42);
+    expect([r.next(), r.int(1000), r.normal(), r.normal(), r.next(), r.state()]).toEqual([0.6606157226487994, 126, 0.8308018983638238, -1.9218767357296727, 0.07910565007477999, [1824647166, 603999424, 1022928101, 1623123832]]);
+    const s = createRng('seed');
+    expect([s.next(), s.int(10), s.state()]).toEqual([0.30900401109829545, 7, [4278921015, 1377310873, 3765863678, 3313312368]]);
+  });
+
+  it('uniformRng draws what createRng draws, and resumes from the same state', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.integer(), fc.string(), fc.tuple(fc.integer(), fc.integer(), fc.integer(), fc.integer())), fc.integer({ min: 1, max: 1000 }), (seed, n) => {
+        const a = createRng(seed);
+        const b = uniformRng(seed);
+        for (let i = 0; i < 5; i++) expect([b.next(), b.int(n)]).toEqual([a.next(), a.int(n)]);
+        expect(b.state()).toEqual(a.state());
+      }),
+    );
+    expect(() => uniformRng({} as never)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'seed' }));
   });
 
   it('draws in range and roughly uniform', () => {

@@ -25,6 +25,30 @@ export interface Rng {
  * ```
  */
 export function createRng(seed: number | string | readonly [number, number, number, number]): Rng {
+  const { next, int, state } = uniformRng(seed);
+  let spare: number | undefined;
+  const normal = (): number => {
+    if (spare !== undefined) {
+      const s = spare;
+      spare = undefined;
+      return s;
+    }
+    let u = 0;
+    while (u === 0) u = next();
+    const v = next();
+    const r = Math.sqrt(-2 * Math.log(u));
+    spare = r * Math.sin(2 * Math.PI * v);
+    return r * Math.cos(2 * Math.PI * v);
+  };
+  return { next, int, normal, state };
+}
+
+/**
+ * {@link createRng} without `normal()`: the same generator (the same draws for the same seed), for the modules
+ * that only draw uniforms (Shapley permutations, EM restarts, persona seeds), so their entries do not carry
+ * Box–Muller (`uniformRng(42).next() === createRng(42).next()`). Internal: not exported from the entries.
+ */
+export function uniformRng(seed: number | string | readonly [number, number, number, number]): Omit<Rng, 'normal'> {
   let a: number, b: number, c: number, d: number;
   if (Array.isArray(seed) ? seed.length !== 4 || !seed.every((x) => typeof x === 'number' && Number.isFinite(x)) : typeof seed !== 'number' && typeof seed !== 'string') {
     throw new CrossChannelError('INPUT_INVALID', 'seed must be a number, a string or four finite numbers', { path: ['seed'] });
@@ -58,26 +82,11 @@ export function createRng(seed: number | string | readonly [number, number, numb
     d = rotl(d, 11);
     return result;
   };
-  let spare: number | undefined;
-  const rng: Rng = {
+  return {
     next: () => nextU32() / 4294967296,
     int: (n) => Math.floor((nextU32() / 4294967296) * n),
-    normal: () => {
-      if (spare !== undefined) {
-        const s = spare;
-        spare = undefined;
-        return s;
-      }
-      let u = 0;
-      while (u === 0) u = rng.next();
-      const v = rng.next();
-      const r = Math.sqrt(-2 * Math.log(u));
-      spare = r * Math.sin(2 * Math.PI * v);
-      return r * Math.cos(2 * Math.PI * v);
-    },
     state: () => [a >>> 0, b >>> 0, c >>> 0, d >>> 0],
   };
-  return rng;
 }
 
 function rotl(x: number, k: number): number {

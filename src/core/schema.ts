@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { $ZodType } from 'zod/v4/core';
 import { isValidTimeZone, toEpochMs, durationToMs, type EpochMs } from './time.js';
 import { CrossChannelError } from './errors.js';
+import { refineCheck } from './zod.js';
 
 /**
  * Well-known channel names. Channels are open strings: these constants exist so that services spell the
@@ -120,7 +121,7 @@ export const epochMsSchema = /* @__PURE__ */ (() => z.int().check(z.gte(-8.64e15
  * timeZoneSchema.parse('Asia/Kolkata');
  * ```
  */
-export const timeZoneSchema = /* @__PURE__ */ (() => z.string().check(z.refine(isValidTimeZone, { message: 'Unknown IANA time zone' })))();
+export const timeZoneSchema = /* @__PURE__ */ (() => z.string().check(refineCheck(isValidTimeZone, 'Unknown IANA time zone')))();
 
 /**
  * A duration (`'7d'`, `'PT1H'`, `{ days: 30 }` or ms) parsed to milliseconds.

@@ -12,8 +12,9 @@ import type { Gvl } from '../consent/tcf/gvl.js';
 import type { TcString } from '../consent/tcf/model.js';
 import type { TraceClock } from './trace.js';
 import type { DecideHoldoutCheck } from './holdout.js';
+import { customSchema } from '../core/zod.js';
 
-const anyConfig = /* @__PURE__ */ (() => z.custom<unknown>(() => true))();
+const anyConfig = /* @__PURE__ */ (() => customSchema<unknown>(() => true, 'Invalid input'))();
 
 /**
  * The decision configuration, JSON-able: the offer catalogue (arbitration), the frequency caps (capping), the

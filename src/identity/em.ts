@@ -7,7 +7,7 @@
  */
 import { progressCounter, type ProgressOptions } from '../core/progress.js';
 import { expectArray, expectObject, expectObjects, expectOptions } from '../core/guards.js';
-import { createRng } from '../core/random.js';
+import { uniformRng } from '../core/random.js';
 import { internals, type MatchModel, type MatchRecord } from './match.js';
 
 /**
@@ -203,7 +203,7 @@ function runEm(
 
 function initialiseU(u: Float64Array[], base: MatchModel, p: ReturnType<typeof internals.prepare>, n: number, options: EstimateOptions): void {
   if (n < 2) return;
-  const rng = createRng(options.seed ?? 1);
+  const rng = uniformRng(options.seed ?? 1);
   const samples = options.uSamplePairs ?? 20_000;
   for (let f = 0; f < base.fields.length; f++) {
     const field = base.fields[f]!;

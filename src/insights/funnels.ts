@@ -5,6 +5,7 @@ import { DAY } from '../core/time.js';
 import { NONE, type SubjectHistory } from './accumulate.js';
 import type { InsightsErrorCode } from './errors.js';
 import { checkHistory, checkMergeable, forEachHistory } from './validate.js';
+import { refineCheck } from '../core/zod.js';
 
 /**
  * Schema of a funnel: ordered event types, a conversion window measured from entering the first step, and how
@@ -17,7 +18,7 @@ import { checkHistory, checkMergeable, forEachHistory } from './validate.js';
  */
 export const funnelSchema = /* @__PURE__ */ (() => z.strictObject({
     steps: z.array(z.string().check(z.minLength(1), z.maxLength(128))).check(z.minLength(2), z.maxLength(32)),
-    window: z._default(durationSchema.check(z.refine((ms) => ms > 0, 'The window must be longer than 0')), 7 * DAY),
+    window: z._default(durationSchema.check(refineCheck((ms) => ms > 0, 'The window must be longer than 0')), 7 * DAY),
     pathLength: z._default(z.int().check(z.gte(1), z.lte(10)), 3),
     topPaths: z._default(z.int().check(z.gte(1), z.lte(100)), 5),
   }))();

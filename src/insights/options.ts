@@ -3,6 +3,7 @@ import { CrossChannelError, parseWith } from '../core/errors.js';
 import { timeZoneSchema, timestampSchema } from '../core/schema.js';
 import type { WeekStartsOn } from '../core/time.js';
 import type { InsightsErrorCode } from './errors.js';
+import { refineCheck } from '../core/zod.js';
 
 /** The dimensions a KPI table can be grouped by. */
 export const GROUP_DIMENSIONS = ['channel', 'campaign', 'offer', 'segment', 'period'] as const;
@@ -27,7 +28,7 @@ export type GroupDimension = (typeof GROUP_DIMENSIONS)[number];
  */
 export const kpiOptionsSchema = /* @__PURE__ */ (() => z.strictObject({
     by: z._default(z
-      .array(z.enum(GROUP_DIMENSIONS)).check(z.maxLength(5)), []).check(z.refine((a) => new Set(a).size === a.length, 'Each dimension at most once')),
+      .array(z.enum(GROUP_DIMENSIONS)).check(z.maxLength(5)), []).check(refineCheck((a) => new Set(a).size === a.length, 'Each dimension at most once')),
     period: z._default(z.enum(['day', 'week', 'month']), 'week'),
     timeZone: z._default(timeZoneSchema, 'UTC'),
     weekStartsOn: z._default(z.int().check(z.gte(0), z.lte(6)), 1),

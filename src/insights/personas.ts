@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { CrossChannelError, parseWith } from '../core/errors.js';
-import { createRng } from '../core/random.js';
+import { uniformRng } from '../core/random.js';
 import { attributePathSchema, type SegmentRule } from '../segments/dsl.js';
 import type { InsightsErrorCode } from './errors.js';
 
@@ -125,7 +125,7 @@ export function findPersonas(people: ReadonlyArray<PersonaInput>, options: Perso
     return d;
   };
   // k-means++ seeding.
-  const rng = createRng(o.seed);
+  const rng = uniformRng(o.seed);
   const centresZ: Float64Array[] = [];
   const centresC: string[][] = [];
   const pick = (i: number): void => {

@@ -7,6 +7,7 @@ import { RESPONSE_KINDS } from '../core/records.js';
 import { channelSchema, durationSchema, idSchema, jsonObjectSchema, tagSchema, timeZoneSchema } from '../core/schema.js';
 import { DAY } from '../core/time.js';
 import { propertyConditionSchema, segmentRuleSchema } from '../segments/dsl.js';
+import { refineCheck } from '../core/zod.js';
 
 /**
  * A step id: letters, digits, `_`, `-`, `.`, at most 64 characters.
@@ -114,9 +115,7 @@ const waitStep = /* @__PURE__ */ (() => z
     /** Then wait until this local time of day (in the person's zone), on one of these weekdays (0 = Sunday). */
     until: z.optional(z.strictObject({ time: timeOfDaySchema, weekdays: z.optional(weekdaysSchema) })),
     next: z.optional(stepIdSchema),
-  }).check(z.refine((s) => s.duration !== undefined || s.date !== undefined || s.until !== undefined, {
-    message: 'A wait needs a duration, a date or an until',
-  })))();
+  }).check(refineCheck((s) => s.duration !== undefined || s.date !== undefined || s.until !== undefined, 'A wait needs a duration, a date or an until')))();
 
 const waitForStep = /* @__PURE__ */ (() => z.strictObject({
   type: z.literal('waitFor'),
@@ -228,7 +227,7 @@ export const journeySchema = /* @__PURE__ */ (() => z.strictObject({
   campaignId: z.optional(idSchema),
   entry: entrySchema,
   start: stepIdSchema,
-  steps: z.record(stepIdSchema, stepSchema).check(z.refine((r) => Object.keys(r).length >= 1 && Object.keys(r).length <= 500, { message: 'A journey has 1 to 500 steps' })),
+  steps: z.record(stepIdSchema, stepSchema).check(refineCheck((r) => Object.keys(r).length >= 1 && Object.keys(r).length <= 500, 'A journey has 1 to 500 steps')),
   goals: z._default(z.array(z.strictObject({ id: idSchema, when: signalSchema })).check(z.maxLength(16)), []),
   exits: z._default(z
     .array(z.strictObject({ id: idSchema, when: z.union([signalSchema, z.strictObject({ leftSegment: segmentRuleSchema })]) })).check(z.maxLength(16)), []),

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { ENGLISH } from '../core/zod.js';
+import { ENGLISH, refineCheck } from '../core/zod.js';
 import { expectObject } from '../core/guards.js';
 import { CrossChannelError, fromZodError, type CoreErrorCode } from '../core/errors.js';
 import { durationSchema, idSchema, timeZoneSchema, timestampSchema } from '../core/schema.js';
@@ -207,7 +207,7 @@ function nodeSchemas(child: z.ZodMiniType) {
         withinDays: z.optional(z.int().check(z.gte(0), z.lte(366))),
         period: z.optional(z.enum(['day', 'week', 'month'])),
         weekStartsOn: z.optional(z.int().check(z.gte(0), z.lte(6))),
-      }).check(z.refine((r) => (r.withinDays === undefined) !== (r.period === undefined), { message: 'Give either withinDays or period', path: ['period'] })),
+      }).check(refineCheck((r) => (r.withinDays === undefined) !== (r.period === undefined), 'Give either withinDays or period', ['period'])),
     time: z.strictObject({ time: attributePathSchema, window: windowSchema }),
     segment: z.strictObject({ segment: idSchema }),
     count: z.strictObject({ count: eventFilterSchema, window: z.optional(windowSchema), ...numericComparison(finite) }),
@@ -226,13 +226,10 @@ function nodeSchemas(child: z.ZodMiniType) {
         score: z.optional(z.enum(['r', 'f', 'm'])),
         op: z.optional(z.enum(NUMERIC_OPERATORS)),
         value: z.optional(z.union([rfmDigit, z.tuple([rfmDigit, rfmDigit])])),
-      }).check(z.refine((r) => r.in === undefined || (r.score === undefined && r.op === undefined && r.value === undefined), {
-        message: 'Give either in (RFM segment names), or score with op and value',
-        path: ['in'],
-      }), z.refine((r) => r.in !== undefined || (r.score !== undefined && r.op !== undefined && r.value !== undefined), {
-        message: 'A score comparison needs score, op and value',
-        path: ['score'],
-      })),
+      }).check(
+        refineCheck((r) => r.in === undefined || (r.score === undefined && r.op === undefined && r.value === undefined), 'Give either in (RFM segment names), or score with op and value', ['in']),
+        refineCheck((r) => r.in !== undefined || (r.score !== undefined && r.op !== undefined && r.value !== undefined), 'A score comparison needs score, op and value', ['score']),
+      ),
   };
 }
 const rfmDigit = /* @__PURE__ */ (() => z.int().check(z.gte(1), z.lte(5)))();

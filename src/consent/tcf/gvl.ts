@@ -5,9 +5,10 @@
 import * as z from 'zod/mini';
 import { parseWith, type Result, CrossChannelError } from '../../core/errors.js';
 import { IdSet } from './bits.js';
+import { refineCheck } from '../../core/zod.js';
 
 const idList = /* @__PURE__ */ (() => z.array(z.int().check(z.gte(1), z.lte(0xffff))).check(z.maxLength(4096)))();
-const isoDate = /* @__PURE__ */ (() => z.string().check(z.refine((s) => !Number.isNaN(Date.parse(s)), 'Must be an ISO 8601 date')))();
+const isoDate = /* @__PURE__ */ (() => z.string().check(refineCheck((s) => !Number.isNaN(Date.parse(s)), 'Must be an ISO 8601 date')))();
 
 /**
  * One vendor of the GVL as it appears in the JSON (unknown keys such as `urls`, `dataRetention` are kept out

@@ -1,0 +1,53 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import * as z from 'zod/mini';
+import { customSchema, ENGLISH, refineCheck } from './zod.js';
+
+const shown = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'function' ? 'fn' : typeof x === 'symbol' || typeof x === 'bigint' ? String(x) : x));
+function outcome(schema: z.core.$ZodType, input: unknown): string {
+  const r = z.safeParse(schema, input, ENGLISH);
+  return r.success ? `ok ${shown(r.data)}` : `error ${shown(r.error.issues)}`;
+}
+
+const valueArb = fc.oneof(fc.anything(), fc.constant(() => 1), fc.constant(Math.max), fc.double(), fc.constant(undefined));
+
+describe('refineCheck and customSchema parse exactly as z.refine and z.custom', () => {
+  it('refineCheck: same issues, paths, messages and check order in objects, arrays and unions', () => {
+    const shape = { a: z.number(), b: z.optional(z.number()) };
+    const ok = (v: { a: number; b?: number | undefined }): boolean => v.a + (v.b ?? 0) <= 1;
+    const later = z.refine((v: unknown) => (v as { a: number }).a !== 0.5, 'not a half');
+    const mine = z.array(z.union([z.strictObject(shape).check(refineCheck(ok, 'a + b must not exceed 1', ['b']), later), z.string()]));
+    const theirs = z.array(z.union([z.strictObject(shape).check(z.refine(ok, { message: 'a + b must not exceed 1', path: ['b'] }), later), z.string()]));
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.record({ a: fc.oneof(fc.double(), fc.constant(0.5), fc.string()), b: fc.option(fc.double(), { nil: undefined }) }, { requiredKeys: [] }), valueArb), { maxLength: 4 }), (input) => {
+        expect(outcome(mine, input)).toBe(outcome(theirs, input));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('customSchema: same value, issues and abort as z.custom, as an object property and alone', () => {
+    const isFn = (v: unknown): boolean => typeof v === 'function';
+    const mine = z.strictObject({ name: z.string(), weight: customSchema<() => number>(isFn, 'weight must be a function') });
+    const theirs = z.strictObject({ name: z.string(), weight: z.custom<() => number>(isFn, 'weight must be a function') });
+    fc.assert(
+      fc.property(fc.record({ name: fc.oneof(fc.string(), fc.integer()), weight: valueArb }, { requiredKeys: ['name'] }), valueArb, (input, alone) => {
+        expect(outcome(mine, input)).toBe(outcome(theirs, input));
+        const a = z.safeParse(customSchema(isFn, 'no'), alone, ENGLISH);
+        const b = z.safeParse(z.custom(isFn, 'no'), alone, ENGLISH);
+        expect(a.success).toBe(b.success);
+        if (a.success && b.success) expect(a.data).toBe(b.data);
+        else expect(shown(a.error?.issues)).toBe(shown(b.error?.issues));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('customSchema aborts the checks after it, as z.custom does; refineCheck does not', () => {
+    const after = z.refine(() => false, 'after');
+    expect(outcome(customSchema(() => false, 'first').check(after), 1)).toBe(outcome(z.custom(() => false, 'first').check(after), 1));
+    expect(outcome(customSchema(() => false, 'first').check(after), 1)).not.toContain('after');
+    expect(outcome(z.number().check(refineCheck(() => false, 'first'), after), 1)).toBe(outcome(z.number().check(z.refine(() => false, 'first'), after), 1));
+    expect(outcome(z.number().check(refineCheck(() => false, 'first'), after), 1)).toContain('after');
+  });
+});
