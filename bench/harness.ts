@@ -43,7 +43,10 @@ export async function compare(
   const stats = bench.tasks.map((t) => {
     const r = t.result as unknown as { state: string; throughput?: { mean: number }; latency?: { mean: number; p50: number; p99: number }; error?: unknown };
     if (r.state !== 'completed' || !r.throughput || !r.latency) throw new Error(`benchmark ${t.name} did not complete: ${String(r.error ?? r.state)}`);
-    return { name: t.name, ops: r.throughput.mean, lat: r.latency };
+    // ops/s is calls ÷ time: 1 / mean latency. tinybench's throughput.mean averages each call's own rate
+    // (1 / its latency), which a few slow calls (GC pauses) barely move and a share of very fast ones (an early
+    // return) inflates: it overstated the side with the more variable latency.
+    return { name: t.name, ops: 1000 / r.latency.mean, lat: r.latency };
   });
   const oursOps = stats[0]!.ops;
   const rows: BenchRow[] = stats.map((s, i) => ({

@@ -222,7 +222,6 @@ function readRanges(r: BitReader, path: ReadonlyArray<string | number>, maxVendo
 function readRangesIntoBitset(r: BitReader, path: ReadonlyArray<string | number>, maxVendorId: number, numEntries: number, words: Uint32Array): IdSet {
   const what = String(path[path.length - 1]);
   const bytes = r.bytes;
-  let size = 0;
   let max = 0;
   for (let i = 0; i < numEntries; i++) {
     let first: number;
@@ -250,21 +249,24 @@ function readRangesIntoBitset(r: BitReader, path: ReadonlyArray<string | number>
     }
     if (first === 0 || last < first || last > maxVendorId) rangeEntryError(path, i, first, last, maxVendorId);
     if (last > max) max = last;
+    if (first === last) {
+      // Most entries are one id: one bit.
+      words[first >>> 5] = words[first >>> 5]! | (1 << (first & 31));
+      continue;
+    }
     let id = first;
     while (id <= last) {
       const w = id >>> 5;
       const bit = id & 31;
       const span = Math.min(32 - bit, last - id + 1);
-      const mask = span === 32 ? 0xffffffff : ((1 << span) - 1) << bit;
-      const before = words[w]!;
-      const added = mask & ~before;
-      if (added !== 0) {
-        words[w] = before | mask;
-        size += popcount32(added);
-      }
+      words[w] = words[w]! | (span === 32 ? 0xffffffff : ((1 << span) - 1) << bit);
       id += span;
     }
   }
+  // The words started zeroed: the size is their population count once every entry is in (overlapping entries
+  // counted once), a few dozen words rather than a count per entry.
+  let size = 0;
+  for (let w = 0; w < words.length; w++) size += popcount32(words[w]!);
   return new IdSet(words, null, size, max);
 }
 
