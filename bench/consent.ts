@@ -98,19 +98,20 @@ console.log(
 
 // Heap retained per decoded string (needs --expose-gc; run through `npm run bench`).
 const gc = (globalThis as { gc?: () => void }).gc;
-function retained(decode: (s: string) => unknown): number {
+function retained(decode: (s: string) => unknown): { heap: number; buffers: number } {
   gc?.();
-  const h0 = process.memoryUsage().heapUsed;
+  const m0 = process.memoryUsage();
   const keep = corpus.map(decode);
   gc?.();
-  const h1 = process.memoryUsage().heapUsed;
+  const m1 = process.memoryUsage();
   if (keep.length !== N) throw new Error('unreachable');
-  return (h1 - h0) / N;
+  return { heap: (m1.heapUsed - m0.heapUsed) / N, buffers: (m1.arrayBuffers - m0.arrayBuffers) / N };
 }
 if (gc) {
-  const oursBytes = retained((s) => decodeTcString(s));
-  const peerBytes = retained((s) => TCString.decode(s));
-  console.log(`\n## heap retained per decoded TC string\ncrosschannel ${Math.round(oursBytes).toLocaleString('en-US')} B · @iabtcf/core ${Math.round(peerBytes).toLocaleString('en-US')} B (JS heap; plus one off-heap bitset buffer per decoded string of ≈ ${Math.round((((avgLen * 6) >>> 5) + 33) * 4)} B)`);
+  const ours = retained((s) => decodeTcString(s));
+  const peer = retained((s) => TCString.decode(s));
+  const b = (n: number): string => `${Math.round(Math.max(0, n)).toLocaleString('en-US')} B`;
+  console.log(`\n## memory retained per decoded TC string (JS heap + off-heap buffers)\ncrosschannel ${b(ours.heap)} + ${b(ours.buffers)} · @iabtcf/core ${b(peer.heap)} + ${b(peer.buffers)}`);
 } else console.log('\n(run with --expose-gc for retained heap per string)');
 
 // GPP: header + uspv1 + usnat + usca, against @iabgpp/cmpapi (decode forced by reading every section).

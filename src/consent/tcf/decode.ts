@@ -33,6 +33,14 @@ function fail(message: string, path: ReadonlyArray<string | number>, detail?: Re
  * tc.vendorConsents.has(6); // true
  * ```
  */
+// decodeTcString's segment bytes: grown to the longest string decoded so far (at most MAX_TC_STRING_LENGTH · 6 / 8
+// bytes + 48) and reused. Never visible outside one synchronous call, which calls no user code.
+let scratch = new Uint8Array(0);
+function scratchBytes(n: number): Uint8Array {
+  if (scratch.length < n) scratch = new Uint8Array(Math.max(n, 4096));
+  return scratch;
+}
+
 export function decodeTcString(text: string): TcString {
   if (typeof text !== 'string') fail('TC string must be a string', []);
   if (text.length === 0) fail('TC string is empty', []);
@@ -47,8 +55,10 @@ export function decodeTcString(text: string): TcString {
   // 32 words of slack cover the per-set rounding of the small sets; a decode that needs more (many restriction
   // sets) takes its extra sets from their own buffers.
   const arena = new WordArena(text.length * 6, 32);
-  // One zeroed byte buffer for every segment's bits (each segment gets its own view, with its padding).
-  const byteBuffer = new Uint8Array(((text.length * 6) >>> 3) + 48);
+  // One byte buffer for every segment's bits (each segment gets its own zeroed view, with its padding). It lives
+  // only during this call (the readers are local; every decoded set is written into the arena or arrays of its
+  // own), so it is the module's scratch buffer, reused, rather than a new off-heap buffer per decode.
+  const byteBuffer = scratchBytes(((text.length * 6) >>> 3) + 48);
   let byteOffset = 0;
   let segIndex = 0;
   let start = 0;
@@ -60,7 +70,7 @@ export function decodeTcString(text: string): TcString {
     let reader: BitReader;
     try {
       const need = (((end - start) * 6) >>> 3) + 5;
-      const into = byteOffset + need <= byteBuffer.length ? byteBuffer.subarray(byteOffset, byteOffset + need) : undefined;
+      const into = byteOffset + need <= byteBuffer.length ? byteBuffer.subarray(byteOffset, byteOffset + need).fill(0) : undefined;
       byteOffset += need;
       const { bytes, bitLength } = base64UrlToBytes(text, start, end, into);
       reader = new BitReader(bytes, bitLength);

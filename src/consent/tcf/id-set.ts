@@ -157,18 +157,25 @@ export function toIdSet(input: IdSetInput): IdSet {
 }
 
 /**
- * One decode's bitset storage: a single buffer sized from the input length (a bitfield can't hold more ids
- * than the input has bits), carved into views, so a decode makes one off-heap allocation instead of one per set.
+ * One decode's bitset storage: buffers carved into views, so a decode makes one off-heap allocation (two for
+ * the largest strings) instead of one per set. The first buffer holds {@link WordArena.CHUNK} words (every set of
+ * a usual string: vendor ids up to ~1,400 take 44 words a set) or fewer when the input has fewer bits (a bitfield
+ * can't hold more ids than the input has bits); a set that does not fit gets a buffer of its own, so memory
+ * stays linear in the input and a short string never reserves more than it could fill.
  */
 export class WordArena {
-  private readonly words: Uint32Array;
+  /** Words in the first buffer, at most (1 kB). */
+  static readonly CHUNK = 256;
+  private words: Uint32Array | null = null;
   private offset = 0;
+  private readonly first: number;
   constructor(inputBits: number, sets: number) {
-    this.words = new Uint32Array((inputBits >>> 5) + sets + 1);
+    this.first = Math.min(WordArena.CHUNK, (inputBits >>> 5) + sets + 1);
   }
   /** Zeroed words for ids 0..maxId. */
   take(maxId: number): Uint32Array {
     const n = (maxId >>> 5) + 1;
+    this.words ??= new Uint32Array(this.first);
     if (this.offset + n > this.words.length) return new Uint32Array(n);
     const view = this.words.subarray(this.offset, this.offset + n);
     this.offset += n;
