@@ -232,12 +232,14 @@ function readRanges(r: BitReader, path: ReadonlyArray<string | number>, maxVendo
 function readRangesIntoBitset(r: BitReader, path: ReadonlyArray<string | number>, maxVendorId: number, numEntries: number, words: Uint32Array): IdSet {
   const what = String(path[path.length - 1]);
   const bytes = r.bytes;
+  // The position lives in a local while entries are read from windows; the reader's own is synced around its reads.
+  const fast = r.bitLength - 33;
+  let p = r.pos;
   let max = 0;
   for (let i = 0; i < numEntries; i++) {
     let first: number;
     let last: number;
-    const p = r.pos;
-    if (p + 33 <= r.bitLength) {
+    if (p <= fast) {
       // Room for the longest entry (1 + 16 + 16 bits): read it from one 32-bit window plus a 16-bit one, without
       // the per-field bounds checks.
       const b = p >>> 3;
@@ -247,15 +249,17 @@ function readRangesIntoBitset(r: BitReader, path: ReadonlyArray<string | number>
         const q = p + 17;
         const c = q >>> 3;
         last = ((((bytes[c]! << 24) | (bytes[c + 1]! << 16) | (bytes[c + 2]! << 8)) << (q & 7)) >>> 16) & 0xffff;
-        r.pos = p + 33;
+        p += 33;
       } else {
         last = first;
-        r.pos = p + 17;
+        p += 17;
       }
     } else {
+      r.pos = p;
       const isRange = r.bit(what);
       first = r.int(B.vendorId, what);
       last = isRange ? r.int(B.vendorId, what) : first;
+      p = r.pos;
     }
     if (first === 0 || last < first || last > maxVendorId) rangeEntryError(path, i, first, last, maxVendorId);
     if (last > max) max = last;
@@ -273,6 +277,7 @@ function readRangesIntoBitset(r: BitReader, path: ReadonlyArray<string | number>
       id += span;
     }
   }
+  r.pos = p;
   // The words started zeroed: the size is their population count once every entry is in (overlapping entries
   // counted once), a few dozen words rather than a count per entry.
   let size = 0;

@@ -164,8 +164,8 @@ export function toIdSet(input: IdSetInput): IdSet {
  * stays linear in the input and a short string never reserves more than it could fill.
  */
 export class WordArena {
-  /** Words in the first buffer, at most (1 kB). */
-  static readonly CHUNK = 256;
+  /** Words in the first buffer, at most (2 kB). */
+  static readonly CHUNK = 512;
   private words: Uint32Array | null = null;
   private offset = 0;
   private readonly first: number;
