@@ -70,7 +70,11 @@ export function decodeTcString(text: string): TcString {
     let reader: BitReader;
     try {
       const need = (((end - start) * 6) >>> 3) + 5;
-      const into = byteOffset + need <= byteBuffer.length ? byteBuffer.subarray(byteOffset, byteOffset + need).fill(0) : undefined;
+      let into: Uint8Array | undefined;
+      if (byteOffset + need <= byteBuffer.length) {
+        byteBuffer.fill(0, byteOffset, byteOffset + need);
+        into = new Uint8Array(byteBuffer.buffer, byteBuffer.byteOffset + byteOffset, need);
+      }
       byteOffset += need;
       const { bytes, bitLength } = base64UrlToBytes(text, start, end, into);
       reader = new BitReader(bytes, bitLength);

@@ -177,7 +177,8 @@ export class WordArena {
     const n = (maxId >>> 5) + 1;
     this.words ??= new Uint32Array(this.first);
     if (this.offset + n > this.words.length) return new Uint32Array(n);
-    const view = this.words.subarray(this.offset, this.offset + n);
+    // A view made by the constructor (subarray looks up a species constructor on every call).
+    const view = new Uint32Array(this.words.buffer, this.words.byteOffset + this.offset * 4, n);
     this.offset += n;
     return view;
   }
