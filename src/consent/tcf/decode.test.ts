@@ -197,6 +197,50 @@ describe('decodeTcString', () => {
       expect(decodeTcString(withRestriction(2, 1)).publisherRestrictions[0]).toMatchObject({ purposeId: 2, restrictionType: 1 });
       expectMalformed(withRestriction(2, 3), /undefined restriction type 3/);
       expectMalformed(withRestriction(0, 1), /purpose id 0/);
+      const pathOf = (text: string): unknown => {
+        const r = safeDecodeTcString(text);
+        return !r.ok && r.error.path;
+      };
+      expect(pathOf(withRestriction(2, 3))).toBe('segments[0].publisherRestrictions[0].restrictionType');
+      expect(pathOf(withRestriction(0, 1))).toBe('segments[0].publisherRestrictions[0].purposeId');
+    });
+    it('names the field of every malformed section in the error path', () => {
+      const pathOf = (text: string): unknown => {
+        const r = safeDecodeTcString(text);
+        return !r.ok && r.error.path;
+      };
+      // A restriction's vendor range with vendor id 0, after a valid first restriction.
+      const restricted = core((w) => {
+        emptyVendors(w);
+        emptyVendors(w);
+        w.int(2, 12);
+        for (const id of [7, 0]) {
+          w.int(1, 6);
+          w.int(0, 2);
+          w.int(1, 12);
+          w.bit(false);
+          w.int(id, 16);
+        }
+      });
+      expect(pathOf(restricted)).toBe('segments[0].publisherRestrictions[1].vendors.entries[0]');
+      // A disclosed-vendors bitfield longer than its segment; a bad range in vendor legitimate interests.
+      const disclosed = new BitWriter();
+      disclosed.int(1, 3);
+      disclosed.int(5000, 16);
+      disclosed.bit(false);
+      expect(pathOf(`${validCore}.${disclosed.toBase64Url()}`)).toBe('segments[1].disclosedVendors.maxVendorId');
+      const li = core((w) => {
+        emptyVendors(w);
+        w.int(9, 16);
+        w.bit(true);
+        w.int(1, 12);
+        w.bit(true);
+        w.int(9, 16);
+        w.int(5, 16);
+        w.int(0, 12);
+      });
+      expect(pathOf(li)).toBe('segments[0].vendorLegitimateInterests.entries[0]');
+      expect(pathOf(core((w) => { emptyVendors(w); emptyVendors(w); w.int(0, 12); }, { language: [26, 0] }))).toBe('segments[0].consentLanguage');
     });
   });
 });

@@ -88,10 +88,10 @@ export function decodeTcString(text: string): TcString {
         const type = reader.int(B.segmentType, 'segmentType');
         if (type === 1) {
           if (disclosedVendors) fail('repeated DisclosedVendors segment', path);
-          disclosedVendors = readVendorSection(reader, [...path, 'disclosedVendors'], arena);
+          disclosedVendors = readVendorSection(reader, path, 'disclosedVendors', arena);
         } else if (type === 2) {
           if (allowedVendors) fail('repeated AllowedVendors segment', path);
-          allowedVendors = readVendorSection(reader, [...path, 'allowedVendors'], arena);
+          allowedVendors = readVendorSection(reader, path, 'allowedVendors', arena);
         } else if (type === 3) {
           if (publisherTc) fail('repeated PublisherTC segment', path);
           publisherTc = readPublisherTc(reader, arena);
@@ -135,8 +135,12 @@ export function safeDecodeTcString(text: string): Result<TcString, Malformed> {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
+// A field's path in errors. The readers take their parent's path and their field's key, and build the field's
+// path only for an error.
+type Path = ReadonlyArray<string | number>;
+
 /** The core segment; the optional segments' fields start null and are set by the caller (one object shape). */
-function readCore(r: BitReader, path: ReadonlyArray<string | number>, arena: WordArena): Mutable<TcString> {
+function readCore(r: BitReader, path: Path, arena: WordArena): Mutable<TcString> {
   const version = r.int(B.version, 'version');
   if (version !== 2) fail(`unsupported TC string version ${version} (only 2 is supported)`, [...path, 'version'], { version });
   const created = r.int(B.created, 'created') * 100;
@@ -144,7 +148,7 @@ function readCore(r: BitReader, path: ReadonlyArray<string | number>, arena: Wor
   const cmpId = r.int(B.cmpId, 'cmpId');
   const cmpVersion = r.int(B.cmpVersion, 'cmpVersion');
   const consentScreen = r.int(B.consentScreen, 'consentScreen');
-  const consentLanguage = readLetters(r, [...path, 'consentLanguage']);
+  const consentLanguage = readLetters(r, path, 'consentLanguage');
   const vendorListVersion = r.int(B.vendorListVersion, 'vendorListVersion');
   const policyVersion = r.int(B.policyVersion, 'policyVersion');
   const isServiceSpecific = r.bit('isServiceSpecific');
@@ -153,10 +157,10 @@ function readCore(r: BitReader, path: ReadonlyArray<string | number>, arena: Wor
   const purposeConsents = readFixed(r, B.purposes, 'purposeConsents', arena);
   const purposeLegitimateInterests = readFixed(r, B.purposes, 'purposeLegitimateInterests', arena);
   const purposeOneTreatment = r.bit('purposeOneTreatment');
-  const publisherCountryCode = readLetters(r, [...path, 'publisherCountryCode']);
-  const vendorConsents = readVendorSection(r, [...path, 'vendorConsents'], arena);
-  const vendorLegitimateInterests = readVendorSection(r, [...path, 'vendorLegitimateInterests'], arena);
-  const publisherRestrictions = readRestrictions(r, [...path, 'publisherRestrictions'], arena);
+  const publisherCountryCode = readLetters(r, path, 'publisherCountryCode');
+  const vendorConsents = readVendorSection(r, path, 'vendorConsents', arena);
+  const vendorLegitimateInterests = readVendorSection(r, path, 'vendorLegitimateInterests', arena);
+  const publisherRestrictions = readRestrictions(r, path, arena);
   return {
     version: 2,
     created,
@@ -183,10 +187,10 @@ function readCore(r: BitReader, path: ReadonlyArray<string | number>, arena: Wor
   };
 }
 
-function readLetters(r: BitReader, path: ReadonlyArray<string | number>): string {
-  const a = r.int(6, String(path[path.length - 1]));
-  const b = r.int(6, String(path[path.length - 1]));
-  if (a > 25 || b > 25) fail(`${String(path[path.length - 1])} holds a letter index above 25 (Z)`, path, { letters: [a, b] });
+function readLetters(r: BitReader, parent: Path, key: string): string {
+  const a = r.int(6, key);
+  const b = r.int(6, key);
+  if (a > 25 || b > 25) fail(`${key} holds a letter index above 25 (Z)`, [...parent, key], { letters: [a, b] });
   return String.fromCharCode(65 + a, 65 + b);
 }
 
@@ -195,34 +199,31 @@ function readFixed(r: BitReader, n: number, what: string, arena: WordArena): IdS
 }
 
 /** MaxVendorId, IsRangeEncoding, then a bitfield or range entries (TC String Format: vendor consent section). */
-function readVendorSection(r: BitReader, path: ReadonlyArray<string | number>, arena: WordArena): IdSet {
-  const what = String(path[path.length - 1]);
-  const maxVendorId = r.int(B.maxVendorId, what);
-  const isRange = r.bit(what);
+function readVendorSection(r: BitReader, parent: Path, key: string, arena: WordArena): IdSet {
+  const maxVendorId = r.int(B.maxVendorId, key);
+  const isRange = r.bit(key);
   if (!isRange) {
-    if (maxVendorId > r.remaining) fail(`${what}: maxVendorId ${maxVendorId} exceeds the ${r.remaining} bits left`, [...path, 'maxVendorId'], { maxVendorId });
-    return r.bitfield(maxVendorId, what, arena.take(maxVendorId));
+    if (maxVendorId > r.remaining) fail(`${key}: maxVendorId ${maxVendorId} exceeds the ${r.remaining} bits left`, [...parent, key, 'maxVendorId'], { maxVendorId });
+    return r.bitfield(maxVendorId, key, arena.take(maxVendorId));
   }
-  return readRanges(r, path, maxVendorId, arena);
+  return readRanges(r, parent, key, maxVendorId, arena);
 }
 
-function readRanges(r: BitReader, path: ReadonlyArray<string | number>, maxVendorId: number, arena: WordArena | null): IdSet {
-  const what = String(path[path.length - 1]);
+function readRanges(r: BitReader, parent: Path, key: string, maxVendorId: number, arena: WordArena | null): IdSet {
+  const what = key;
   const numEntries = r.int(B.numEntries, what);
   // Each entry takes at least 17 bits: refuse absurd counts before looping.
-  if (numEntries * 17 > r.remaining) fail(`${what}: numEntries ${numEntries} cannot fit in the ${r.remaining} bits left`, [...path, 'numEntries'], { numEntries });
+  if (numEntries * 17 > r.remaining) fail(`${what}: numEntries ${numEntries} cannot fit in the ${r.remaining} bits left`, [...parent, key, 'numEntries'], { numEntries });
   // Common case: the set will be a bitset and MaxVendorId bounds it, so ranges are OR-ed straight into the
-  // arena's words as they are read — no pairs array, no sort, no second pass. The size is counted from the
-  // bits that each range newly sets, so overlapping entries are still counted once.
-  if (arena !== null && (maxVendorId >>> 5) + 1 <= 4 * numEntries + 64) return readRangesIntoBitset(r, path, maxVendorId, numEntries, arena.take(maxVendorId));
+  // arena's words as they are read — no pairs array, no sort, no second pass; the size is the population count
+  // of the words at the end, so overlapping entries are counted once.
+  if (arena !== null && (maxVendorId >>> 5) + 1 <= 4 * numEntries + 64) return readRangesIntoBitset(r, parent, key, maxVendorId, numEntries, arena.take(maxVendorId));
   const pairs = new Uint16Array(numEntries * 2);
   for (let i = 0; i < numEntries; i++) {
     const isRange = r.bit(what);
     const first = r.int(B.vendorId, what);
     const last = isRange ? r.int(B.vendorId, what) : first;
-    if (first === 0) fail(`${what}: entry ${i} has vendor id 0`, [...path, 'entries', i]);
-    if (last < first) fail(`${what}: entry ${i} ends at ${last} before it starts at ${first}`, [...path, 'entries', i], { start: first, end: last });
-    if (last > maxVendorId) fail(`${what}: entry ${i} reaches vendor ${last} above maxVendorId ${maxVendorId}`, [...path, 'entries', i], { end: last, maxVendorId });
+    if (first === 0 || last < first || last > maxVendorId) rangeEntryError(parent, key, i, first, last, maxVendorId);
     pairs[i << 1] = first;
     pairs[(i << 1) + 1] = last;
   }
@@ -233,8 +234,8 @@ function readRanges(r: BitReader, path: ReadonlyArray<string | number>, maxVendo
   return words <= 4 * numEntries + 64 ? rangesToBitset(set, arena ? arena.take(set.max) : new Uint32Array(words)) : set;
 }
 
-function readRangesIntoBitset(r: BitReader, path: ReadonlyArray<string | number>, maxVendorId: number, numEntries: number, words: Uint32Array): IdSet {
-  const what = String(path[path.length - 1]);
+function readRangesIntoBitset(r: BitReader, parent: Path, key: string, maxVendorId: number, numEntries: number, words: Uint32Array): IdSet {
+  const what = key;
   const bytes = r.bytes;
   // The position lives in a local while entries are read from windows; the reader's own is synced around its reads.
   const fast = r.bitLength - 33;
@@ -265,7 +266,7 @@ function readRangesIntoBitset(r: BitReader, path: ReadonlyArray<string | number>
       last = isRange ? r.int(B.vendorId, what) : first;
       p = r.pos;
     }
-    if (first === 0 || last < first || last > maxVendorId) rangeEntryError(path, i, first, last, maxVendorId);
+    if (first === 0 || last < first || last > maxVendorId) rangeEntryError(parent, key, i, first, last, maxVendorId);
     if (last > max) max = last;
     if (first === last) {
       // Most entries are one id: one bit.
@@ -290,27 +291,28 @@ function readRangesIntoBitset(r: BitReader, path: ReadonlyArray<string | number>
 }
 
 /** The same messages and paths as the general range reader, for the fast path's failures. */
-function rangeEntryError(path: ReadonlyArray<string | number>, i: number, first: number, last: number, maxVendorId: number): never {
-  const what = String(path[path.length - 1]);
-  if (first === 0) fail(`${what}: entry ${i} has vendor id 0`, [...path, 'entries', i]);
-  if (last < first) fail(`${what}: entry ${i} ends at ${last} before it starts at ${first}`, [...path, 'entries', i], { start: first, end: last });
-  fail(`${what}: entry ${i} reaches vendor ${last} above maxVendorId ${maxVendorId}`, [...path, 'entries', i], { end: last, maxVendorId });
+function rangeEntryError(parent: Path, key: string, i: number, first: number, last: number, maxVendorId: number): never {
+  const path = [...parent, key, 'entries', i];
+  if (first === 0) fail(`${key}: entry ${i} has vendor id 0`, path);
+  if (last < first) fail(`${key}: entry ${i} ends at ${last} before it starts at ${first}`, path, { start: first, end: last });
+  fail(`${key}: entry ${i} reaches vendor ${last} above maxVendorId ${maxVendorId}`, path, { end: last, maxVendorId });
 }
 
-function readRestrictions(r: BitReader, path: ReadonlyArray<string | number>, arena: WordArena): PublisherRestriction[] {
+function readRestrictions(r: BitReader, parent: Path, arena: WordArena): PublisherRestriction[] {
   const n = r.int(B.numRestrictions, 'numPubRestrictions');
   // Each restriction takes at least 6 + 2 + 12 bits.
-  if (n * 20 > r.remaining) fail(`numPubRestrictions ${n} cannot fit in the ${r.remaining} bits left`, path, { numPubRestrictions: n });
+  if (n * 20 > r.remaining) fail(`numPubRestrictions ${n} cannot fit in the ${r.remaining} bits left`, [...parent, 'publisherRestrictions'], { numPubRestrictions: n });
   const out: PublisherRestriction[] = [];
   for (let i = 0; i < n; i++) {
+    const path = [...parent, 'publisherRestrictions', i];
     const purposeId = r.int(B.purposeId, 'purposeId');
     const type = r.int(B.restrictionType, 'restrictionType');
     // Purposes live in the string's 24-bit purpose fields: a restriction on purpose 0 or 25–63 names a purpose
     // no TC string can carry (the 6-bit field allows them, the specification defines none).
-    if (purposeId === 0 || purposeId > B.purposes) fail(`restriction ${i} has purpose id ${purposeId}, outside 1..${B.purposes}`, [...path, i, 'purposeId'], { purposeId });
-    if (type === 3) fail(`restriction ${i} has undefined restriction type 3`, [...path, i, 'restrictionType']);
+    if (purposeId === 0 || purposeId > B.purposes) fail(`restriction ${i} has purpose id ${purposeId}, outside 1..${B.purposes}`, [...path, 'purposeId'], { purposeId });
+    if (type === 3) fail(`restriction ${i} has undefined restriction type 3`, [...path, 'restrictionType']);
     // Restriction vendor ranges have no MaxVendorId; the 16-bit id field is the bound.
-    const vendors = readRanges(r, [...path, i, 'vendors'], 0xffff, arena);
+    const vendors = readRanges(r, path, 'vendors', 0xffff, arena);
     out.push({ purposeId, restrictionType: type as RestrictionType, vendors });
   }
   return out;
