@@ -165,12 +165,27 @@ describe('fast zone tables agree with date-fns + @date-fns/tz (the oracle)', () 
 describe('addLocal agrees with date-fns addDays / addWeeks / addMonths in the zone (the oracle)', () => {
   const oracle = (ms: number, n: number, unit: 'day' | 'week' | 'month', zone: string): number =>
     (unit === 'day' ? addDays : unit === 'week' ? addWeeks : addMonths)(ms, n, { in: tz(zone) }).getTime();
+  /**
+   * Equal to the oracle, except in a fold: the same local reading, ours its first occurrence (as fromLocalTime
+   * and JavaScript's Date resolve it), date-fns sometimes the second. True when they differ that way.
+   */
+  const expectAgreesUpToFold = (x: number, n: number, unit: 'day' | 'week' | 'month', zone: string): boolean => {
+    const ours = addLocal(x, n, unit, zone);
+    const theirs = oracle(x, n, unit, zone);
+    if (ours === theirs) return false;
+    const wall = (ms: number): number => ms + utcOffsetMinutes(ms, zone) * MINUTE;
+    const what = `${zone} ${new Date(x).toISOString()} ${n} ${unit}: ours ${new Date(ours).toISOString()}, date-fns ${new Date(theirs).toISOString()}`;
+    expect(wall(ours), what).toBe(wall(theirs));
+    expect(ours, what).toBeLessThan(theirs);
+    return true;
+  };
   it('on random instants, steps and zones', () => {
     fc.assert(
       fc.property(epochMsArb, fc.integer({ min: -40, max: 40 }), fc.constantFrom('day' as const, 'week' as const, 'month' as const), zoneArb, (ms, n, unit, zone) => {
-        expect(addLocal(ms, n, unit, zone), `${new Date(ms).toISOString()} ${n} ${unit} ${zone}`).toBe(oracle(ms, n, unit, zone));
+        expectAgreesUpToFold(ms, n, unit, zone);
       }),
-      { numRuns: 3000 },
+      // The first counterexample found: 18 days back lands on 02:00 of the night Paris leaves summer time.
+      { numRuns: 3000, examples: [[Date.UTC(2035, 10, 15, 1), -18, 'day', 'Europe/Paris']] },
     );
   });
   it('from and into DST gaps and folds (readings that a step lands on twice or never)', () => {
@@ -181,18 +196,7 @@ describe('addLocal agrees with date-fns addDays / addWeeks / addMonths in the zo
         for (const d of [-2 * HOUR, -HOUR, -30 * MINUTE, -1, 0, 1, 15 * MINUTE, 30 * MINUTE, HOUR, 90 * MINUTE]) {
           for (const [n, unit] of [[1, 'day'], [-1, 'day'], [7, 'day'], [1, 'week'], [-1, 'week'], [1, 'month'], [-12, 'month']] as const) {
             // The reading one step away from a transition lands in its gap or fold on the other side.
-            for (const x of [t + d, oracle(t + d, -n, unit, zone)]) {
-              const ours = addLocal(x, n, unit, zone);
-              const theirs = oracle(x, n, unit, zone);
-              if (ours === theirs) continue;
-              // Only in a fold may they differ: the same local reading, ours its first occurrence (as
-              // fromLocalTime and JavaScript's Date resolve it), date-fns sometimes the second.
-              const wall = (ms: number): number => ms + utcOffsetMinutes(ms, zone) * MINUTE;
-              const what = `${zone} ${new Date(x).toISOString()} ${n} ${unit}: ours ${new Date(ours).toISOString()}, date-fns ${new Date(theirs).toISOString()}`;
-              expect(wall(ours), what).toBe(wall(theirs));
-              expect(ours, what).toBeLessThan(theirs);
-              folds++;
-            }
+            for (const x of [t + d, oracle(t + d, -n, unit, zone)]) if (expectAgreesUpToFold(x, n, unit, zone)) folds++;
           }
         }
       }

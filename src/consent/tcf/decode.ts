@@ -20,6 +20,14 @@ function fail(message: string, path: ReadonlyArray<string | number>, detail?: Re
   throw new CrossChannelError('CONSENT_TCF_MALFORMED', message, { path, ...(detail ? { detail } : {}) });
 }
 
+// decodeTcString's segment bytes: grown to the longest string decoded so far (at most MAX_TC_STRING_LENGTH · 6 / 8
+// bytes + 48) and reused. Never visible outside one synchronous call, which calls no user code.
+let scratch = new Uint8Array(0);
+function scratchBytes(n: number): Uint8Array {
+  if (scratch.length < n) scratch = new Uint8Array(Math.max(n, 4096));
+  return scratch;
+}
+
 /**
  * Decodes a TC string (core segment plus optional disclosed-vendors, allowed-vendors and publisher-TC
  * segments). Throws `CrossChannelError` with code `CONSENT_TCF_MALFORMED` on any malformed input.
@@ -33,14 +41,6 @@ function fail(message: string, path: ReadonlyArray<string | number>, detail?: Re
  * tc.vendorConsents.has(6); // true
  * ```
  */
-// decodeTcString's segment bytes: grown to the longest string decoded so far (at most MAX_TC_STRING_LENGTH · 6 / 8
-// bytes + 48) and reused. Never visible outside one synchronous call, which calls no user code.
-let scratch = new Uint8Array(0);
-function scratchBytes(n: number): Uint8Array {
-  if (scratch.length < n) scratch = new Uint8Array(Math.max(n, 4096));
-  return scratch;
-}
-
 export function decodeTcString(text: string): TcString {
   if (typeof text !== 'string') fail('TC string must be a string', []);
   if (text.length === 0) fail('TC string is empty', []);
