@@ -1,13 +1,12 @@
 import * as z from 'zod/mini';
 import { CrossChannelError, parseWith } from '../core/errors.js';
-import { channelSchema, durationSchema, idSchema, tagSchema, timestampSchema } from '../core/schema.js';
+import { channelSchema, durationSchema, idSchema, tagSchema, timestampSchema, timeZoneSchema } from '../core/schema.js';
 import { RESPONSE_KINDS } from '../core/records.js';
-import { isValidTimeZone } from '../core/time.js';
 import { fnv1a } from '../core/random.js';
 import { reason } from '../core/explain.js';
 import type { ArbitrationErrorCode, ArbitrationReasonCode, ArbitrationStage, ExcludedOffer } from './errors.js';
 import type { ArbitrationContext } from './context.js';
-import { refineCheck, customSchema } from '../core/zod.js';
+import { customSchema } from '../core/zod.js';
 
 const forever = /* @__PURE__ */ (() => z.literal('forever'))();
 const count = /* @__PURE__ */ (() => z.int().check(z.gte(1), z.lte(1_000_000)))();
@@ -207,7 +206,7 @@ export const catalogueSchema = /* @__PURE__ */ (() => z.strictObject({
     /** Beta prior of the built-in propensity (acceptances, refusals pseudo-counts). */
     prior: z._default(z.strictObject({ alpha: z.number().check(z.gt(0)), beta: z.number().check(z.gt(0)) }), { alpha: 1, beta: 1 }),
     /** Zone of the calendar days/weeks of global capacities. */
-    timeZone: z._default(z.string().check(refineCheck(isValidTimeZone, 'Unknown IANA time zone')), 'UTC'),
+    timeZone: z._default(timeZoneSchema, 'UTC'),
     weekStartsOn: z._default(z.int().check(z.gte(0), z.lte(6)), 1),
   }))();
 
