@@ -23,6 +23,9 @@ describe('planReservation (properties)', () => {
           const rfrom = plan.responsesFrom ?? Number.POSITIVE_INFINITY;
           const snapshot = { contacts: history.contacts.filter((c) => c.at >= from), responses: history.responses.filter((r) => r.at >= rfrom) };
           expect(explainRefusal(plan, snapshot)).toEqual(d);
+          // Without transactional contacts when no rule counts them (what a store may leave out).
+          const ordinary = { ...snapshot, contacts: snapshot.contacts.filter((c) => !c.transactional || plan.countsTransactional) };
+          expect(explainRefusal(plan, ordinary)).toEqual(d);
         }
       }),
       { numRuns: 1000 },

@@ -77,6 +77,11 @@ export interface ReservationPlan {
   readonly contactsFrom: EpochMs | null;
   /** Earliest response instant the rules look at (`null`: none; `-Infinity`: all). */
   readonly responsesFrom: EpochMs | null;
+  /**
+   * Whether any rule the plan checks or refuses outright counts transactional contacts. When it is false, a
+   * refusal is explained the same without them, so a store may leave them out of its snapshot.
+   */
+  readonly countsTransactional: boolean;
   /** @internal What the plan was made for, to explain a refusal. */
   readonly caps: CompiledCapRules;
   /** @internal */
@@ -102,6 +107,7 @@ export function planReservation(rules: CompiledCapRules | CapRuleSetInput, candi
   if (!Number.isSafeInteger(now)) throw new CrossChannelError('TIME_INVALID', `now must be integer epoch ms, got ${String(now)}`, { path: ['now'] });
   const zone = checkZone(caps, timeZone ?? caps.timeZone);
   let refused = false;
+  let countsTransactional = false;
   let contactsFrom = Number.POSITIVE_INFINITY;
   let responsesFrom = Number.POSITIVE_INFINITY;
   const contacts: ContactCheck[] = [];
@@ -123,12 +129,14 @@ export function planReservation(rules: CompiledCapRules | CapRuleSetInput, candi
         const w = capWindowAt(caps, rule, now, zone);
         contactsFrom = Math.min(contactsFrom, w.start);
         const limit = effectiveLimit(rule, candidate);
+        if (scope.transactional) countsTransactional = true;
         if (limit <= 0) refused = true;
         else contacts.push({ rule: rule.id, from: w.start, to: w.end, limit, scope, shared });
         break;
       }
       case 'gap': {
         const from = now - rule.minGap + 1;
+        if (scope.transactional) countsTransactional = true;
         contactsFrom = Math.min(contactsFrom, from);
         contacts.push({ rule: rule.id, from, to: now + rule.minGap, limit: 1, scope, shared });
         break;
@@ -144,6 +152,7 @@ export function planReservation(rules: CompiledCapRules | CapRuleSetInput, candi
     responses,
     contactsFrom: Number.isFinite(contactsFrom) ? contactsFrom : null,
     responsesFrom: responsesFrom === Number.POSITIVE_INFINITY ? null : responsesFrom,
+    countsTransactional,
     caps,
     candidate,
   };

@@ -67,7 +67,8 @@ end
  * KEYS[1] in the script; declared so that a migrating slot is refused before the script starts, never half-way).
  * ARGV: 1 idempotency key ('' = none), 2 member, 3 outcome to keep under the key, 4 scalars — at \31 retention
  * ms \31 trim cut-off (now − retention) \31 force deny (1|0) \31 snapshot start of contacts ('' = none) \31
- * snapshot and scan start of responses ('' = none) \31 scan start of contacts \31 number of scanned rules —,
+ * snapshot and scan start of responses ('' = none) \31 scan start of contacts \31 number of scanned rules \31
+ * transactional contacts in the snapshot (1|0) —,
  * 5 indexed rules, tightest first, separated by \29: limit (negative: count distinct contacts over atoms that
  * may overlap) \31 window start \31 window end (ZCOUNT max) \31 atoms separated by \28; then per scanned rule:
  * static part, window start, window end, limit, per value.
@@ -80,8 +81,8 @@ if key ~= '' then
   local prior = redis.call('HGET', o, key)
   if prior then return {2, prior} end
 end
-local at, retention, cutoff, force, contactFrom, responseFrom, scanFrom, nScan =
-  string.match(ARGV[4], '^([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)$')
+local at, retention, cutoff, force, contactFrom, responseFrom, scanFrom, nScan, txSnap =
+  string.match(ARGV[4], '^([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)$')
 nScan = tonumber(nScan)
 local blocked = force == '1'
 -- Rules are read one at a time: a refusal stops at the first full one without parsing the rest.
@@ -187,7 +188,8 @@ if blocked then
   local cs, ts, rs = {}, {}, {}
   if contactFrom ~= '' then
     cs = redis.call('ZRANGEBYSCORE', base .. 'n*', contactFrom, '+inf')
-    ts = redis.call('ZRANGEBYSCORE', base .. 't*', contactFrom, '+inf')
+    -- Transactional contacts only when a rule counts them (the explanation is the same without them otherwise).
+    if txSnap == '1' then ts = redis.call('ZRANGEBYSCORE', base .. 't*', contactFrom, '+inf') end
   end
   if responseFrom ~= '' then
     rs = redis.call('ZRANGEBYSCORE', r, responseFrom, '+inf', 'WITHSCORES')

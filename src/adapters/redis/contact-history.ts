@@ -49,6 +49,8 @@ type Scripted = Client & Record<string, (...args: Array<string | number>) => Pro
 interface IndexPlan {
   /** The atoms, separated by \x1c as the script reads them. */
   readonly joined: string;
+  /** The same atoms, one by one (the index keys the script reads, declared). */
+  readonly atoms: ReadonlyArray<string>;
   readonly union: boolean;
 }
 
@@ -180,14 +182,15 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
     const { key, explicit } = reservationKey(contact);
     const json = JSON.stringify(contact);
     // Declared: the three record keys, then every index key read (rule atoms, the refusal snapshot) or written.
-    const atoms = new Set(contactAtoms(contact));
-    if (Number.isFinite(contactFrom)) atoms.add('n*').add('t*');
-    for (const { plan: index } of indexedChecks) for (const a of index.joined.split(FS)) atoms.add(a);
-    const keys = [this.#key(s, 'contacts'), this.#key(s, 'responses'), this.#key(s, 'idem'), ...this.#indexKeys(s, atoms)];
-    const res = (await this.#call(
-      'ccCappingReserveIxK',
-      keys.length,
-      ...keys,
+    const snapshotTx = contactFrom !== null && plan.countsTransactional;
+    const atoms = contactAtoms(contact);
+    if (contactFrom !== null) addNew(atoms, 'n*');
+    if (snapshotTx) addNew(atoms, 't*');
+    for (const { plan: index } of indexedChecks) for (const a of index.atoms) addNew(atoms, a);
+    const base = subjectKey(this.#prefix, s, '');
+    const args: Array<string | number> = [atoms.length + 4, `${base}contacts`, `${base}responses`, `${base}idem`, `${base}ix`];
+    for (const a of atoms) args.push(`${base}ix:${a}`);
+    args.push(
       key,
       encodeContact(contact, json),
       grantedJson(json, now),
@@ -200,10 +203,12 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
         responseFrom === null ? '' : responseFrom,
         Number.isFinite(scanFrom) ? Math.max(scanFrom, cutoff) : '+inf',
         nScanned,
+        snapshotTx ? '1' : '0',
       ].join(US),
       indexed,
-      ...scanned,
-    )) as [number, unknown?, unknown?, unknown?];
+    );
+    for (const a of scanned) args.push(a);
+    const res = (await this.#guard(() => this.#redis.ccCappingReserveIxK!(...args))) as [number, unknown?, unknown?, unknown?];
     if (res[0] === 1) return { granted: true, decision: { allowed: true, reasons: [], nextAllowedAt: now }, contact, replayed: false };
     if (res[0] === 2) return { ...(JSON.parse(res[1] as string) as Reservation), replayed: true };
     const snapshot = { contacts: countedContacts(res[1] as string[], res[2] as string[]), responses: countedResponses(res[3] as string[]) };
@@ -333,6 +338,11 @@ function contactAtoms(c: ContactRecord): string[] {
   return out;
 }
 
+/** Appends `x` to a short list unless it is there (the declared atoms: a dozen at most, cheaper than a Set). */
+function addNew(list: string[], x: string): void {
+  if (!list.includes(x)) list.push(x);
+}
+
 function planFor(scope: CountScope): IndexPlan | null {
   const { channels, campaigns, offers } = scope;
   const tags = scope.tags === null ? null : [...new Set(scope.tags)];
@@ -348,7 +358,7 @@ function planFor(scope: CountScope): IndexPlan | null {
   else if (dims === 2 && channels !== null && tags !== null) atoms = [...new Set(channels)].flatMap((c) => each(`x:${c}${RS}`, tags));
   else return null;
   const flagged = scope.transactional ? [...atoms.map((a) => `n${a}`), ...atoms.map((a) => `t${a}`)] : atoms.map((a) => `n${a}`);
-  return { joined: flagged.join(FS), union: tags !== null && tags.length > 1 };
+  return { joined: flagged.join(FS), atoms: flagged, union: tags !== null && tags.length > 1 };
 }
 
 /** What a retry of a granted reservation replays, built from the contact's JSON (same as JSON.stringify of the outcome). */
@@ -380,8 +390,21 @@ function countedContacts(ordinary: ReadonlyArray<string>, transactional: Readonl
 }
 
 function countedContact(member: string): CountedContact {
-  const f = member.split(US, 6);
-  return { at: Number(f[0]), channel: f[1]!, campaignId: f[2] || undefined, offerId: f[3] || undefined, transactional: f[4] === '1', tags: splitTags(f[5]!) };
+  // Read field by field (no array of fields per member: a refusal parses every contact of its windows).
+  const a = member.indexOf(US);
+  const b = member.indexOf(US, a + 1);
+  const c = member.indexOf(US, b + 1);
+  const d = member.indexOf(US, c + 1);
+  const e = member.indexOf(US, d + 1);
+  const f = member.indexOf(US, e + 1);
+  return {
+    at: Number(member.slice(0, a)),
+    channel: member.slice(a + 1, b),
+    campaignId: c > b + 1 ? member.slice(b + 1, c) : undefined,
+    offerId: d > c + 1 ? member.slice(c + 1, d) : undefined,
+    transactional: member.charCodeAt(d + 1) === 49,
+    tags: splitTags(member.slice(e + 1, f)),
+  };
 }
 
 function countedResponses(flat: ReadonlyArray<string>): CapHistory['responses'][number][] {
