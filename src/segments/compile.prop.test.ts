@@ -117,6 +117,25 @@ describe('window boundaries: [start, end), never after now', () => {
       runs(500),
     );
   });
+  it('the top-level attribute fast path (eq, in with few strings compared in turn, numeric) equals the general path', () => {
+    // A nested path takes the general getter + value test; the same condition one level up takes the fast one.
+    const valueArb = fc.oneof(fc.constantFrom('FR', 'BE', 'LU', 'fr', '', 'US'), fc.integer({ min: -2, max: 2 }), fc.boolean(), fc.constant(null));
+    const condArb = fc.oneof(
+      fc.record({ op: fc.constant('in'), value: fc.array(fc.constantFrom('FR', 'BE', 'LU', 'fr', '', 'US'), { maxLength: 6 }) }),
+      fc.record({ op: fc.constant('in'), value: fc.array(valueArb, { maxLength: 6 }) }),
+      fc.record({ op: fc.constantFrom('eq', 'neq', 'notIn'), value: valueArb }).map((c) => (c.op === 'notIn' ? { ...c, value: [c.value] } : c)),
+      fc.record({ op: fc.constantFrom('gt', 'gte', 'lt', 'lte'), value: fc.integer({ min: -2, max: 2 }) }),
+    );
+    fc.assert(
+      fc.property(condArb, fc.option(valueArb, { nil: undefined }), (cond, v) => {
+        const fast = compileSegment({ attr: 'x', ...cond });
+        const general = compileSegment({ attr: 'o.x', ...cond });
+        const inner = v === undefined ? {} : { x: v };
+        expect(fast(inner, [], NOW)).toBe(general({ o: inner }, [], NOW));
+      }),
+      runs(500),
+    );
+  });
   it('did … not since: B at the same instant as the last A, before it in the list, counts as since', () => {
     const rule = compileSegment({ did: { type: 'cart' }, notSince: { type: 'buy' }, window: { last: 3_600_000 } });
     const at = 1e12 - 1000;
