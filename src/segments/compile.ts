@@ -199,10 +199,13 @@ function compileParsed(rule: SegmentRule, path: Path, resolver: Resolver): Compi
       // The common shape: a sum of one type's property over the last d, scanned with an inline comparison.
       const last = rule.window === undefined ? undefined : rule.window.last;
       const range = new Int32Array(2);
-      const sum = (c: EvalContext): number => sumOfType(c.events, c.now, last, type, get, range);
+      // A top-level property is read inline (only finite numbers are summed, so the getter's screening of
+      // functions and symbols changes nothing).
+      const key = rule.property.includes('.') ? undefined : rule.property;
+      const sum = (c: EvalContext): number => sumOfType(c.events, c.now, last, type, key, get, range);
       // As for count: one call target, and the sum never leaves the test as a boxed number.
       const { code, lo, hi } = numberComparison(rule.op, rule.value);
-      return node('aggregate', path, rule, (c) => compareNumber(code, sumOfType(c.events, c.now, last, type, get, range), lo, hi), sum);
+      return node('aggregate', path, rule, (c) => compareNumber(code, sumOfType(c.events, c.now, last, type, key, get, range), lo, hi), sum);
     }
     const aggregate = (c: EvalContext): number | undefined => {
       win(c, bounds);
@@ -340,13 +343,40 @@ function countOfType(ev: ReadonlyArray<BehaviourEvent>, now: EpochMs, last: numb
 }
 
 /** Sum of a finite numeric property over `type` events in the same window, added oldest first as the general path does (floating-point addition is not associative). */
-function sumOfType(ev: ReadonlyArray<BehaviourEvent>, now: EpochMs, last: number | undefined, type: string, get: (o: unknown) => unknown, range: Int32Array): number {
-  lastRange(ev, now, last, range);
+function sumOfType(
+  ev: ReadonlyArray<BehaviourEvent>,
+  now: EpochMs,
+  last: number | undefined,
+  type: string,
+  key: string | undefined,
+  get: (o: unknown) => unknown,
+  range: Int32Array,
+): number {
+  let lo: number;
+  let hi: number;
+  if (now !== now) {
+    // NaN: the binary searches' answer (and their INPUT_INVALID for a window), as before.
+    lastRange(ev, now, last, range);
+    lo = range[0]!;
+    hi = range[1]!;
+  } else {
+    // The window's index range by walking back from the newest event (the events are sorted).
+    const start = last === undefined ? -Infinity : now - last;
+    const end = now + 1;
+    hi = ev.length;
+    while (hi > 0 && ev[hi - 1]!.at >= end) hi--;
+    lo = hi;
+    while (lo > 0 && ev[lo - 1]!.at >= start) lo--;
+  }
   let acc = 0;
-  for (let i = range[0]!, hi = range[1]!; i < hi; i++) {
+  for (let i = lo; i < hi; i++) {
     const e = ev[i]!;
     if (e.type !== type) continue;
-    const v = get(e.properties);
+    let v: unknown;
+    if (key !== undefined) {
+      const p = e.properties as unknown;
+      v = typeof p === 'object' && p !== null ? (p as Record<string, unknown>)[key] : undefined;
+    } else v = get(e.properties);
     if (typeof v === 'number' && Number.isFinite(v)) acc += v;
   }
   return acc;
@@ -475,6 +505,11 @@ export function compileSegments(input: unknown): CompiledSegments {
   };
   for (let i = 0; i < definitions.length; i++) compileAt(i);
   const segs = compiled as CompiledSegment[];
+  // Segments whose rule is an `and`, no other segment references (no memo) and the set reads one zone (no
+  // zone to set): evaluate runs their conditions itself.
+  const conjuncts = segs.map((s, i) =>
+    sharedZone !== undefined && referenced[i] === 0 && s.root.kind === 'and' ? s.root.children.map((k) => k.test) : undefined,
+  );
   const ids = definitions.map((d) => d.id);
   const at = (id: string): number => {
     const i = index.get(id);
@@ -524,7 +559,19 @@ export function compileSegments(input: unknown): CompiledSegments {
         let bits = 0;
         let k = 0;
         for (let i = 0; i < segs.length; i++) {
-          if (referenced[i] === 1 ? runMemo(i, ctx) : segs[i]!.run(ctx)) {
+          let held: boolean;
+          const kids = conjuncts[i];
+          if (kids !== undefined) {
+            // A top-level `and`, its conditions called from here in order (one call fewer per segment).
+            held = true;
+            for (let j = 0; j < kids.length; j++) {
+              if (!kids[j]!(ctx)) {
+                held = false;
+                break;
+              }
+            }
+          } else held = referenced[i] === 1 ? runMemo(i, ctx) : segs[i]!.run(ctx);
+          if (held) {
             bits |= 1 << i;
             k++;
           }

@@ -216,7 +216,8 @@ export function fastAttributeTest(c: AttributeCondition): ((ctx: EvalContext) =>
       const code = OP_CODES[c.op]!;
       if (t === 'number') {
         return (ctx) => {
-          const v = read(ctx.profile);
+          const p = ctx.profile as unknown;
+          const v = typeof p === 'object' && p !== null ? (p as Record<string, unknown>)[k] : undefined;
           return typeof v === 'number' && compareNumber(code, v, w as number, w as number);
         };
       }
