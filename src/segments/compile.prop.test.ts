@@ -101,7 +101,7 @@ describe('window boundaries: [start, end), never after now', () => {
     const typeArb = fc.constantFrom('view', 'cart', 'buy');
     const evs = fc
       .array(fc.record({ type: typeArb, at: fc.integer({ min: -6, max: 2 }), amount: fc.oneof(fc.integer({ min: -5, max: 9 }), fc.constant(Number.NaN), fc.constant('x')) }), { maxLength: 10 })
-      .map((xs) => xs.map((x) => ({ subjectId: 'p', type: x.type, channel: 'web', at: 1e12 + x.at * 1000, properties: { amount: x.amount } })).sort((a, b) => a.at - b.at));
+      .map((xs) => xs.map((x) => ({ subjectId: 'p', type: x.type, channel: 'web', at: 1e12 + x.at * 1000, properties: { amount: x.amount, m: { amount: x.amount } } })).sort((a, b) => a.at - b.at));
     fc.assert(
       fc.property(evs, typeArb, typeArb, fc.option(fc.integer({ min: 0, max: 7 }), { nil: undefined }), fc.integer({ min: 0, max: 4 }), (events, a, b, lastS, k) => {
         const window = lastS === undefined ? {} : { window: { last: lastS * 1000 } };
@@ -109,6 +109,7 @@ describe('window boundaries: [start, end), never after now', () => {
         for (const [fast, general] of [
           both((f) => ({ count: { type: a, ...f }, ...window, op: 'gte', value: k })),
           both((f) => ({ aggregate: 'sum', property: 'amount', event: { type: a, ...f }, ...window, op: 'gt', value: k })),
+          both((f) => ({ aggregate: 'sum', property: 'm.amount', event: { type: a, ...f }, ...window, op: 'gt', value: k })),
           both((f) => ({ did: { type: a, ...f }, notSince: { type: b, ...f }, ...window })),
         ]) {
           expect(fast({}, events, now)).toBe(general({}, events, now));
@@ -116,6 +117,30 @@ describe('window boundaries: [start, end), never after now', () => {
       }),
       runs(500),
     );
+  });
+  it('the top-level attribute fast path (eq, in with few strings compared in turn, numeric) equals the general path', () => {
+    // A nested path takes the general getter + value test; the same condition one level up takes the fast one.
+    const valueArb = fc.oneof(fc.constantFrom('FR', 'BE', 'LU', 'fr', '', 'US'), fc.integer({ min: -2, max: 2 }), fc.boolean(), fc.constant(null));
+    const condArb = fc.oneof(
+      fc.record({ op: fc.constant('in'), value: fc.array(fc.constantFrom('FR', 'BE', 'LU', 'fr', '', 'US'), { maxLength: 6 }) }),
+      fc.record({ op: fc.constant('in'), value: fc.array(valueArb, { maxLength: 6 }) }),
+      fc.record({ op: fc.constantFrom('eq', 'neq', 'notIn'), value: valueArb }).map((c) => (c.op === 'notIn' ? { ...c, value: [c.value] } : c)),
+      fc.record({ op: fc.constantFrom('gt', 'gte', 'lt', 'lte'), value: fc.integer({ min: -2, max: 2 }) }),
+    );
+    fc.assert(
+      fc.property(condArb, fc.option(valueArb, { nil: undefined }), (cond, v) => {
+        const fast = compileSegment({ attr: 'x', ...cond });
+        const general = compileSegment({ attr: 'o.x', ...cond });
+        const inner = v === undefined ? {} : { x: v };
+        expect(fast(inner, [], NOW)).toBe(general({ o: inner }, [], NOW));
+      }),
+      runs(500),
+    );
+  });
+  it('a sum over `last` with a NaN `now` fails with INPUT_INVALID, as the general path does', () => {
+    const events = [{ subjectId: 'p', type: 'buy', at: 1e12, properties: { amount: 3 } }];
+    const [fast, general] = [{}, { channel: ['web'] }].map((f) => compileSegment({ aggregate: 'sum', property: 'amount', event: { type: 'buy', ...f }, window: { last: 1000 }, op: 'gt', value: 1 }));
+    for (const p of [fast!, general!]) expect(() => p({}, events, Number.NaN)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID' }));
   });
   it('did … not since: B at the same instant as the last A, before it in the list, counts as since', () => {
     const rule = compileSegment({ did: { type: 'cart' }, notSince: { type: 'buy' }, window: { last: 3_600_000 } });

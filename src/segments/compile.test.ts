@@ -185,3 +185,31 @@ describe('recipes', () => {
     });
   });
 });
+
+describe('evaluate reuses one context per set', () => {
+  it('a re-entered evaluate (an attribute getter calling back into the set) answers for its own profile', () => {
+    const set = compileSegments([
+      { id: 'fr', rule: { attr: 'country', op: 'eq', value: 'FR' } },
+      { id: 'buyer', rule: { count: { type: 'purchase' }, window: { last: '30d' }, op: 'gte', value: 1 } },
+    ]);
+    const inner: string[][] = [];
+    const outer = {
+      get country() {
+        inner.push(set.evaluate({ country: 'DE' }, [], NOW));
+        return 'FR';
+      },
+    };
+    expect(set.evaluate(outer, [ev('purchase', NOW - DAY)], NOW)).toEqual(['fr', 'buyer']);
+    expect(inner).toEqual([[]]);
+    // And the next call starts clean.
+    expect(set.evaluate({ country: 'DE' }, [ev('purchase', NOW - DAY)], NOW)).toEqual(['buyer']);
+  });
+  it('an evaluation that throws leaves the set usable', () => {
+    const set = compileSegments([{ id: 'buyer', rule: { count: { type: 'purchase' }, window: { last: '30d' }, op: 'gte', value: 1 } }]);
+    const bad = { get country() { throw new Error('boom'); } };
+    const set2 = compileSegments([{ id: 'fr', rule: { attr: 'country', op: 'eq', value: 'FR' } }]);
+    expect(() => set2.evaluate(bad, [], NOW)).toThrow('boom');
+    expect(set2.evaluate({ country: 'FR' }, [], NOW)).toEqual(['fr']);
+    expect(set.evaluate({}, [ev('purchase', NOW - DAY)], NOW)).toEqual(['buyer']);
+  });
+});

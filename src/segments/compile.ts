@@ -13,9 +13,11 @@ import {
   compileValueTest,
   compileWindow,
   anniversaryInPeriod,
+  compareNumber,
   daysToAnniversary,
   fastAttributeTest,
   lastRange,
+  numberComparison,
   onlyTypeOf,
   toInstant,
   type EvalContext,
@@ -97,7 +99,7 @@ function compileParsed(rule: SegmentRule, path: Path, resolver: Resolver): Compi
     const get = compileGetter(rule.attr);
     const t = compileValueTest(rule, path);
     const fast = fastAttributeTest(rule);
-    return node('attr', path, rule, fast !== undefined ? (c) => fast(c.profile) : (c) => t(get(c.profile)), (c) => get(c.profile));
+    return node('attr', path, rule, fast ?? ((c) => t(get(c.profile))), (c) => get(c.profile));
   }
   if ('segment' in rule) {
     const t = resolver.reference(rule.segment, [...path, 'segment']);
@@ -171,21 +173,10 @@ function compileParsed(rule: SegmentRule, path: Path, resolver: Resolver): Compi
       const last = rule.window === undefined ? undefined : rule.window.last;
       // One backward walk from the newest event to the window's start: no binary search, and each event in
       // the window is read once.
-      const fast = (c: EvalContext): number => {
-        const ev = c.events;
-        const start = last === undefined ? -Infinity : c.now - last;
-        const end = c.now + 1;
-        let i = ev.length - 1;
-        while (i >= 0 && ev[i]!.at >= end) i--;
-        let n = 0;
-        for (; i >= 0; i--) {
-          const e = ev[i]!;
-          if (e.at < start) break;
-          if (e.type === type) n++;
-        }
-        return n;
-      };
-      return node('count', path, rule, (c) => t(fast(c)), fast);
+      const fast = (c: EvalContext): number => countOfType(c.events, c.now, last, type);
+      // The test calls the module-level walk directly (one target: V8 inlines it) and compares inline.
+      const { code, lo, hi } = numberComparison(rule.op, rule.value);
+      return node('count', path, rule, (c) => compareNumber(code, countOfType(c.events, c.now, last, type), lo, hi), fast);
     }
     const count = (c: EvalContext): number => {
       win(c, bounds);
@@ -208,20 +199,13 @@ function compileParsed(rule: SegmentRule, path: Path, resolver: Resolver): Compi
       // The common shape: a sum of one type's property over the last d, scanned with an inline comparison.
       const last = rule.window === undefined ? undefined : rule.window.last;
       const range = new Int32Array(2);
-      // Summed oldest first, as the general path does (floating-point addition is not associative).
-      const sum = (c: EvalContext): number => {
-        const ev = c.events;
-        lastRange(ev, c.now, last, range);
-        let acc = 0;
-        for (let i = range[0]!, hi = range[1]!; i < hi; i++) {
-          const e = ev[i]!;
-          if (e.type !== type) continue;
-          const v = get(e.properties);
-          if (typeof v === 'number' && Number.isFinite(v)) acc += v;
-        }
-        return acc;
-      };
-      return node('aggregate', path, rule, (c) => t(sum(c)), sum);
+      // A top-level property is read inline (only finite numbers are summed, so the getter's screening of
+      // functions and symbols changes nothing).
+      const key = rule.property.includes('.') ? undefined : rule.property;
+      const sum = (c: EvalContext): number => sumOfType(c.events, c.now, last, type, key, get, range);
+      // As for count: one call target, and the sum never leaves the test as a boxed number.
+      const { code, lo, hi } = numberComparison(rule.op, rule.value);
+      return node('aggregate', path, rule, (c) => compareNumber(code, sumOfType(c.events, c.now, last, type, key, get, range), lo, hi), sum);
     }
     const aggregate = (c: EvalContext): number | undefined => {
       win(c, bounds);
@@ -340,6 +324,64 @@ function compileParsed(rule: SegmentRule, path: Path, resolver: Resolver): Compi
   return node('did', path, rule, test, observe);
 }
 
+/**
+ * Events of `type` in `[now − last, now]` (all history up to `now` when `last` is undefined): one backward walk
+ * from the newest event to the window's start, no binary search, each event in the window read once.
+ */
+function countOfType(ev: ReadonlyArray<BehaviourEvent>, now: EpochMs, last: number | undefined, type: string): number {
+  const start = last === undefined ? -Infinity : now - last;
+  const end = now + 1;
+  let i = ev.length - 1;
+  while (i >= 0 && ev[i]!.at >= end) i--;
+  let n = 0;
+  for (; i >= 0; i--) {
+    const e = ev[i]!;
+    if (e.at < start) break;
+    if (e.type === type) n++;
+  }
+  return n;
+}
+
+/** Sum of a finite numeric property over `type` events in the same window, added oldest first as the general path does (floating-point addition is not associative). */
+function sumOfType(
+  ev: ReadonlyArray<BehaviourEvent>,
+  now: EpochMs,
+  last: number | undefined,
+  type: string,
+  key: string | undefined,
+  get: (o: unknown) => unknown,
+  range: Int32Array,
+): number {
+  let lo: number;
+  let hi: number;
+  if (now !== now) {
+    // NaN: the binary searches' answer (and their INPUT_INVALID for a window), as before.
+    lastRange(ev, now, last, range);
+    lo = range[0]!;
+    hi = range[1]!;
+  } else {
+    // The window's index range by walking back from the newest event (the events are sorted).
+    const start = last === undefined ? -Infinity : now - last;
+    const end = now + 1;
+    hi = ev.length;
+    while (hi > 0 && ev[hi - 1]!.at >= end) hi--;
+    lo = hi;
+    while (lo > 0 && ev[lo - 1]!.at >= start) lo--;
+  }
+  let acc = 0;
+  for (let i = lo; i < hi; i++) {
+    const e = ev[i]!;
+    if (e.type !== type) continue;
+    let v: unknown;
+    if (key !== undefined) {
+      const p = e.properties as unknown;
+      v = typeof p === 'object' && p !== null ? (p as Record<string, unknown>)[key] : undefined;
+    } else v = get(e.properties);
+    if (typeof v === 'number' && Number.isFinite(v)) acc += v;
+  }
+  return acc;
+}
+
 // ---------------------------------------------------------------------------------------------------------
 
 /** One compiled segment of a set. */
@@ -384,6 +426,9 @@ function zoneResolver(def: Pick<SegmentDefinition, 'timeZone' | 'timeZoneAttr'>)
     return typeof z === 'string' && isValidTimeZone(z) ? z : fallback;
   };
 }
+
+const EMPTY_PROFILE: Profile = Object.freeze({});
+const NO_EVENTS: ReadonlyArray<BehaviourEvent> = Object.freeze([]);
 
 function notFound(id: string): CrossChannelError<SegmentErrorCode> {
   return new CrossChannelError<SegmentErrorCode>('SEGMENT_NOT_FOUND', `No segment ${JSON.stringify(id)} in this set`, { detail: { segment: id } });
@@ -460,12 +505,20 @@ export function compileSegments(input: unknown): CompiledSegments {
   };
   for (let i = 0; i < definitions.length; i++) compileAt(i);
   const segs = compiled as CompiledSegment[];
+  // Segments whose rule is an `and`, no other segment references (no memo) and the set reads one zone (no
+  // zone to set): evaluate runs their conditions itself.
+  const conjuncts = segs.map((s, i) =>
+    sharedZone !== undefined && referenced[i] === 0 && s.root.kind === 'and' ? s.root.children.map((k) => k.test) : undefined,
+  );
   const ids = definitions.map((d) => d.id);
   const at = (id: string): number => {
     const i = index.get(id);
     if (i === undefined) throw notFound(id);
     return i;
   };
+  const zoneDefault = sharedZone ?? 'UTC';
+  const reused: EvalContext = { profile: EMPTY_PROFILE, events: NO_EVENTS, now: Number.NaN, zone: zoneDefault };
+  let evaluating = false;
   const newContext = (profile: Profile, events: ReadonlyArray<BehaviourEvent>, now: EpochMs): EvalContext => {
     generation++;
     return { profile, events: inTimeOrder(events), now, zone: sharedZone ?? 'UTC' };
@@ -482,10 +535,61 @@ export function compileSegments(input: unknown): CompiledSegments {
     },
     matches,
     evaluate: (profile, events, now) => {
-      const ctx = newContext(profile, events, now);
-      const out: string[] = [];
-      for (let i = 0; i < segs.length; i++) if (referenced[i] === 1 ? runMemo(i, ctx) : segs[i]!.run(ctx)) out.push(ids[i]!);
-      return out;
+      const sorted = inTimeOrder(events);
+      // One context object serves every evaluation (no allocation per profile); a re-entered evaluate (an
+      // attribute getter calling back into this set) gets a fresh one.
+      const reuse = !evaluating;
+      let ctx: EvalContext;
+      if (reuse) {
+        ctx = reused;
+        ctx.profile = profile;
+        ctx.events = sorted;
+        ctx.now = now;
+        ctx.zone = zoneDefault;
+        evaluating = true;
+      } else ctx = { profile, events: sorted, now, zone: zoneDefault };
+      generation++;
+      try {
+        if (segs.length > 30) {
+          const out: string[] = [];
+          for (let i = 0; i < segs.length; i++) if (referenced[i] === 1 ? runMemo(i, ctx) : segs[i]!.run(ctx)) out.push(ids[i]!);
+          return out;
+        }
+        // Members as bits first, so the result array is allocated at its size (most profiles are in 0–2 segments).
+        let bits = 0;
+        let k = 0;
+        for (let i = 0; i < segs.length; i++) {
+          let held: boolean;
+          const kids = conjuncts[i];
+          if (kids !== undefined) {
+            // A top-level `and`, its conditions called from here in order (one call fewer per segment).
+            held = true;
+            for (let j = 0; j < kids.length; j++) {
+              if (!kids[j]!(ctx)) {
+                held = false;
+                break;
+              }
+            }
+          } else held = referenced[i] === 1 ? runMemo(i, ctx) : segs[i]!.run(ctx);
+          if (held) {
+            bits |= 1 << i;
+            k++;
+          }
+        }
+        if (k === 0) return [];
+        const first = 31 - Math.clz32(bits & -bits);
+        if (k === 1) return [ids[first]!];
+        const out = [ids[first]!];
+        for (let i = first + 1; i < segs.length; i++) if ((bits & (1 << i)) !== 0) out.push(ids[i]!);
+        return out;
+      } finally {
+        if (reuse) {
+          evaluating = false;
+          // Keep no profile or history alive between evaluations.
+          ctx.profile = EMPTY_PROFILE;
+          ctx.events = NO_EVENTS;
+        }
+      }
     },
     root: (id) => segs[at(id)]!.root,
     context: (id, profile, events, now) => {

@@ -180,18 +180,32 @@ export function compareNumber(code: number, n: number, lo: number, hi: number): 
  * {@link compileGetter} and {@link compileValueTest} serve. Same answers: functions and symbols (which the
  * getter reads as missing) equal no JSON value and are no number or string.
  */
-export function fastAttributeTest(c: AttributeCondition): ((profile: unknown) => boolean) | undefined {
+export function fastAttributeTest(c: AttributeCondition): ((ctx: EvalContext) => boolean) | undefined {
   if (c.attr.includes('.') || ('ignoreCase' in c && c.ignoreCase === true)) return undefined;
   const k = c.attr;
   const read = (p: unknown): unknown => (typeof p === 'object' && p !== null ? (p as Record<string, unknown>)[k] : undefined);
+  // Each test reads the profile from the context itself: one call per attribute condition, not two.
   switch (c.op) {
     case 'eq': {
       const want = c.value;
-      return (p) => read(p) === want;
+      return (ctx) => {
+        const p = ctx.profile as unknown;
+        return (typeof p === 'object' && p !== null ? (p as Record<string, unknown>)[k] : undefined) === want;
+      };
     }
     case 'in': {
-      const set = new Set<unknown>(c.value);
-      return (p) => set.has(read(p));
+      const values = c.value;
+      // A few strings: compared in turn (=== is SameValueZero on strings), cheaper than hashing into a Set.
+      if (values.length >= 1 && values.length <= 4 && values.every((v) => typeof v === 'string')) {
+        const [w0, w1 = w0, w2 = w0, w3 = w0] = values as string[];
+        return (ctx) => {
+          const p = ctx.profile as unknown;
+          const v = typeof p === 'object' && p !== null ? (p as Record<string, unknown>)[k] : undefined;
+          return v === w0 || v === w1 || v === w2 || v === w3;
+        };
+      }
+      const set = new Set<unknown>(values);
+      return (ctx) => set.has(read(ctx.profile));
     }
     case 'gt':
     case 'gte':
@@ -201,8 +215,9 @@ export function fastAttributeTest(c: AttributeCondition): ((profile: unknown) =>
       const t = typeof w;
       const code = OP_CODES[c.op]!;
       if (t === 'number') {
-        return (p) => {
-          const v = read(p);
+        return (ctx) => {
+          const p = ctx.profile as unknown;
+          const v = typeof p === 'object' && p !== null ? (p as Record<string, unknown>)[k] : undefined;
           return typeof v === 'number' && compareNumber(code, v, w as number, w as number);
         };
       }
