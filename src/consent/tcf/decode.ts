@@ -4,7 +4,7 @@
  * input length (≤ {@link MAX_TC_STRING_LENGTH} characters).
  */
 import { CrossChannelError, type Result } from '../../core/errors.js';
-import { BitReader, BitsError, IdSet, WordArena, base64UrlToBytes, idSetFromPairs, popcount32, rangesToBitset } from './bits.js';
+import { BitReader, BitsError, IdSet, WordArena, asciiCodesInto, base64UrlCodesToBytes, base64UrlToBytes, idSetFromPairs, popcount32, rangesToBitset } from './bits.js';
 import {
   MAX_TC_STRING_LENGTH,
   TCF_BITS as B,
@@ -26,6 +26,14 @@ let scratch = new Uint8Array(0);
 function scratchBytes(n: number): Uint8Array {
   if (scratch.length < n) scratch = new Uint8Array(Math.max(n, 4096));
   return scratch;
+}
+
+// decodeTcString's char codes (one byte per character of an ASCII string), grown and reused like `scratch`.
+let codeScratch = new Uint8Array(0);
+function scratchCodes(n: number): Uint8Array {
+  if (codeScratch.length < n) codeScratch = new Uint8Array(Math.max(n, 4096));
+  // A view of exactly n bytes: asciiCodesInto relies on it to tell ASCII text from the rest.
+  return new Uint8Array(codeScratch.buffer, 0, n);
 }
 
 /**
@@ -59,6 +67,11 @@ export function decodeTcString(text: string): TcString {
   // only during this call (the readers are local; every decoded set is written into the arena or arrays of its
   // own), so it is the module's scratch buffer, reused, rather than a new off-heap buffer per decode.
   const byteBuffer = scratchBytes(((text.length * 6) >>> 3) + 48);
+  // The string's char codes as bytes, read by the base64url step instead of a charCodeAt per character (which
+  // also walks the string's representation: a concatenated or sliced string costs more per call). Text with a
+  // character ≥ 128 is malformed anyway; it keeps the charCodeAt decoder, which finds and reports the character.
+  const codes = scratchCodes(text.length);
+  const ascii = asciiCodesInto(text, codes);
   let byteOffset = 0;
   let segIndex = 0;
   let start = 0;
@@ -76,7 +89,7 @@ export function decodeTcString(text: string): TcString {
         into = new Uint8Array(byteBuffer.buffer, byteBuffer.byteOffset + byteOffset, need);
       }
       byteOffset += need;
-      const { bytes, bitLength } = base64UrlToBytes(text, start, end, into);
+      const { bytes, bitLength } = ascii ? base64UrlCodesToBytes(codes, text, start, end, into) : base64UrlToBytes(text, start, end, into);
       reader = new BitReader(bytes, bitLength);
     } catch (e) {
       fail(`segment ${segIndex}: ${(e as Error).message}`, path);
