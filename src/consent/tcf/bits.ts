@@ -5,7 +5,7 @@
 import { CrossChannelError } from '../../core/errors.js';
 import { IdSet } from './id-set.js';
 
-export { IdSet, WordArena, idSetFromPairs, rangesToBitset, toIdSet, type IdSetInput } from './id-set.js';
+export { IdSet, WordArena, idSetFromPairs, toIdSet, type IdSetInput } from './id-set.js';
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 // Char code (or byte) → 6-bit value, 255 for characters outside the base64url alphabet. Immutable after creation.

@@ -158,6 +158,50 @@ describe('fast paths agree with naive decoding', () => {
     );
   });
 
+  // Restriction vendor ranges (no MaxVendorId) are read into a scratch buffer, then OR-ed into a bitset or kept as
+  // merged ranges when the largest id would cost too many words: both forms against a Set oracle.
+  const restrictionEntry = fc.tuple(fc.oneof(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 65_535 })), fc.integer({ min: 0, max: 40 }), fc.boolean());
+  it('restriction vendor ranges (any order, overlaps, either form) decode to the union of their entries', () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(restrictionEntry, { maxLength: 30 }), { minLength: 1, maxLength: 3 }), (restrictions) => {
+        const lists = restrictions.map((entries) => entries.map(([a, len, single]) => [a, single ? a : Math.min(65_535, a + len)] as const));
+        const w = new BitWriter();
+        w.int(2, 6); w.int(0, 36); w.int(0, 36); w.int(1, 12); w.int(1, 12); w.int(1, 6);
+        w.int(4, 6); w.int(13, 6); w.int(1, 12); w.int(4, 6); w.bit(true); w.bit(false);
+        w.int(0, 12); w.int(0, 24); w.int(0, 24); w.bit(false); w.int(5, 6); w.int(17, 6);
+        w.int(0, 16); w.bit(false); // vendor consents: empty bitfield
+        w.int(0, 16); w.bit(false); // vendor LI: empty bitfield
+        w.int(lists.length, 12);
+        lists.forEach((ranges, k) => {
+          w.int(k + 1, 6); w.int(k % 3, 2); w.int(ranges.length, 12);
+          for (const [a, b] of ranges) {
+            w.bit(a !== b);
+            w.int(a, 16);
+            if (a !== b) w.int(b, 16);
+          }
+        });
+        const tc = decodeTcString(w.toBase64Url());
+        expect(tc.publisherRestrictions.length).toBe(lists.length);
+        lists.forEach((ranges, k) => {
+          const got = tc.publisherRestrictions[k]!;
+          expect(got.purposeId).toBe(k + 1);
+          expect(got.restrictionType).toBe(k % 3);
+          const oracle = new Set<number>();
+          for (const [a, b] of ranges) for (let id = a; id <= b; id++) oracle.add(id);
+          const max = oracle.size === 0 ? 0 : Math.max(...oracle);
+          expect(got.vendors.toArray()).toEqual([...oracle].sort((x, y) => x - y));
+          expect(got.vendors.size).toBe(oracle.size);
+          expect(got.vendors.max).toBe(max);
+          // A bitset whenever it takes no more than four words per entry (plus 64), ranges otherwise.
+          expect(got.vendors.bits !== null).toBe((max >>> 5) + 1 <= 4 * ranges.length + 64);
+          for (const [a, b] of ranges) for (const id of [a - 1, a, b, b + 1]) expect(got.vendors.has(id)).toBe(oracle.has(id));
+          for (let id = 0; id <= 400; id++) expect(got.vendors.has(id)).toBe(oracle.has(id));
+        });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('a bad range entry is refused with the same error on the fast path', () => {
     const w = new BitWriter();
     w.int(2, 6); w.int(0, 36); w.int(0, 36); w.int(1, 12); w.int(1, 12); w.int(1, 6);
