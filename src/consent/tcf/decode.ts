@@ -58,8 +58,11 @@ export function decodeTcString(text: string): TcString {
   let disclosedVendors: IdSet | null = null;
   let allowedVendors: IdSet | null = null;
   let publisherTc: PublisherTc | null = null;
-  // Every bitset of this decode is a view carved from a buffer shared with the decodes around it.
-  const arena = new WordArena();
+  // Bitfields can't hold more ids than the input has bits (plus room for range sets turned bitsets): one buffer
+  // for every bitset of this decode.
+  // 32 words of slack cover the per-set rounding of the small sets; a decode that needs more (many restriction
+  // sets) takes its extra sets from their own buffers.
+  const arena = new WordArena(text.length * 6, 32);
   // One byte buffer for every segment's bits (each segment gets its own zeroed view, with its padding). It lives
   // only during this call (the readers are local; every decoded set is written into the arena or arrays of its
   // own), so it is the module's scratch buffer, reused, rather than a new off-heap buffer per decode.

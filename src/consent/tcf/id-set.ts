@@ -156,33 +156,30 @@ export function toIdSet(input: IdSetInput): IdSet {
   return input instanceof IdSet ? input : IdSet.from(input);
 }
 
-// WordArena's shared buffer and the words of it already handed out. Each word is handed out once (a view's words
-// start zeroed and belong to its set alone); a full buffer is dropped for a new one, and lives on only as long
-// as the sets carved from it.
-let shared: Uint32Array | null = null;
-let sharedOffset = 0;
-
 /**
- * Bitset storage for the decoders: zeroed views carved, in order, out of a buffer shared by successive decodes
- * ({@link WordArena.CHUNK} words, 2 kB), so a new off-heap buffer is made once every few decodes rather than
- * once per decode (or per set): a usual TC string's sets take ≈ 170 words (vendor ids up to ~1,400 take 44 a
- * set). A set of more than a quarter of the buffer gets a buffer of its own, so memory stays linear in the input.
- * A retained set keeps its buffer alive: at most 2 kB, as much as one decode's own buffer could take before.
+ * One decode's bitset storage: buffers carved into views, so a decode makes one off-heap allocation (two for
+ * the largest strings) instead of one per set. The first buffer holds {@link WordArena.CHUNK} words (every set of
+ * a usual string: vendor ids up to ~1,400 take 44 words a set) or fewer when the input has fewer bits (a bitfield
+ * can't hold more ids than the input has bits); a set that does not fit gets a buffer of its own, so memory
+ * stays linear in the input and a short string never reserves more than it could fill.
  */
 export class WordArena {
-  /** Words in a shared buffer (2 kB). */
+  /** Words in the first buffer, at most (2 kB). */
   static readonly CHUNK = 512;
+  private words: Uint32Array | null = null;
+  private offset = 0;
+  private readonly first: number;
+  constructor(inputBits: number, sets: number) {
+    this.first = Math.min(WordArena.CHUNK, (inputBits >>> 5) + sets + 1);
+  }
   /** Zeroed words for ids 0..maxId. */
   take(maxId: number): Uint32Array {
     const n = (maxId >>> 5) + 1;
-    if (n > WordArena.CHUNK >>> 2) return new Uint32Array(n);
-    if (shared === null || sharedOffset + n > shared.length) {
-      shared = new Uint32Array(WordArena.CHUNK);
-      sharedOffset = 0;
-    }
+    this.words ??= new Uint32Array(this.first);
+    if (this.offset + n > this.words.length) return new Uint32Array(n);
     // A view made by the constructor (subarray looks up a species constructor on every call).
-    const view = new Uint32Array(shared.buffer, sharedOffset * 4, n);
-    sharedOffset += n;
+    const view = new Uint32Array(this.words.buffer, this.words.byteOffset + this.offset * 4, n);
+    this.offset += n;
     return view;
   }
 }
