@@ -5,12 +5,12 @@
 import { CrossChannelError } from '../../core/errors.js';
 import { IdSet } from './id-set.js';
 
-export { IdSet, WordArena, idSetFromPairs, rangesToBitset, toIdSet, type IdSetInput } from './id-set.js';
+export { IdSet, WordArena, idSetFromPairs, toIdSet, type IdSetInput } from './id-set.js';
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-// Char code → 6-bit value, 255 for characters outside the base64url alphabet. Immutable after creation.
+// Char code (or byte) → 6-bit value, 255 for characters outside the base64url alphabet. Immutable after creation.
 const B64_REVERSE: Uint8Array = (() => {
-  const t = new Uint8Array(128).fill(255);
+  const t = new Uint8Array(256).fill(255);
   for (let i = 0; i < 64; i++) t[B64.charCodeAt(i)] = i;
   return t;
 })();
@@ -70,6 +70,62 @@ export function base64UrlToBytes(text: string, start = 0, end = text.length, int
   for (; i < end; i++) {
     const c = text.charCodeAt(i);
     const v = c < 128 ? table[c]! : 255;
+    if (v === 255) badChar(text, i);
+    acc = ((acc << 6) | v) & 0xffffff;
+    accBits += 6;
+    if (accBits >= 8) {
+      accBits -= 8;
+      bytes[out++] = (acc >>> accBits) & 0xff;
+    }
+  }
+  if (accBits > 0) bytes[out] = (acc << (8 - accBits)) & 0xff;
+  return { bytes, bitLength: n * 6 };
+}
+
+// The platform's UTF-8 encoder (browsers and Node alike): for ASCII text its bytes are the char codes.
+const UTF8 = new TextEncoder();
+
+/**
+ * Writes the char codes of `text` into `into[0 .. text.length)` with the platform's native encoder, far faster
+ * than a `charCodeAt` per character, and returns true when every character is ASCII (< 128); false otherwise
+ * (then `into` holds UTF-8 bytes, not codes). `into` must be exactly `text.length` long: a character of two or
+ * more UTF-8 bytes then cannot fit, so `read` and `written` both equal the length only for ASCII text.
+ */
+export function asciiCodesInto(text: string, into: Uint8Array): boolean {
+  const r = UTF8.encodeInto(text, into);
+  return r.read === text.length && r.written === text.length;
+}
+
+/**
+ * {@link base64UrlToBytes} over char codes already in bytes (from {@link asciiCodesInto}): the same bytes, bit
+ * length and errors (an invalid character is reported from `text`, at the same offset). `codes[i]` is
+ * `text.charCodeAt(i)`.
+ */
+export function base64UrlCodesToBytes(codes: Uint8Array, text: string, start: number, end: number, into?: Uint8Array): { bytes: Uint8Array; bitLength: number } {
+  const n = end - start;
+  const bytes = into ?? new Uint8Array(((n * 6) >>> 3) + 5);
+  const table = B64_REVERSE;
+  let out = 0;
+  let i = start;
+  // Four characters → three bytes per step; a byte outside the alphabet maps to 255, whose high bits the OR
+  // exposes (the table covers every byte value).
+  const whole = start + (n - (n & 3));
+  for (; i < whole; i += 4) {
+    const a = table[codes[i]!]!;
+    const b = table[codes[i + 1]!]!;
+    const c = table[codes[i + 2]!]!;
+    const d = table[codes[i + 3]!]!;
+    if ((a | b | c | d) & 0xc0) badChar(text, i);
+    const v = (a << 18) | (b << 12) | (c << 6) | d;
+    bytes[out] = v >>> 16;
+    bytes[out + 1] = (v >>> 8) & 0xff;
+    bytes[out + 2] = v & 0xff;
+    out += 3;
+  }
+  let acc = 0;
+  let accBits = 0;
+  for (; i < end; i++) {
+    const v = table[codes[i]!]!;
     if (v === 255) badChar(text, i);
     acc = ((acc << 6) | v) & 0xffffff;
     accBits += 6;

@@ -1,11 +1,12 @@
 /**
- * The decoder's fast paths (4-character base64url steps, the 32-bit window in BitReader.int, range entries
- * OR-ed straight into a bitset) against naive oracles: a fast path may only be faster, never different.
+ * The decoder's fast paths (4-character base64url steps, char codes read from the native encoder's bytes, the
+ * 32-bit window in BitReader.int, range entries OR-ed straight into a bitset) against naive oracles: a fast path
+ * may only be faster, never different.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CrossChannelError } from '../../core/errors.js';
-import { BitReader, BitWriter, BitsError, base64UrlToBytes } from './bits.js';
+import { BitReader, BitWriter, BitsError, asciiCodesInto, base64UrlCodesToBytes, base64UrlToBytes } from './bits.js';
 import { decodeTcString } from './decode.js';
 import { encodeTcString } from './encode.js';
 
@@ -40,6 +41,64 @@ describe('fast paths agree with naive decoding', () => {
         const s = text.slice(0, i) + bad + text.slice(i);
         expect(() => base64UrlToBytes(s)).toThrow(BitsError);
         expect(() => base64UrlToBytes(s)).toThrow(`at offset ${i}`);
+      }),
+    );
+  });
+
+  // Base64url text with, now and then, a character from outside the alphabet: ASCII ones, Latin-1, a code unit
+  // whose low byte is a base64 letter (U+0141: a truncating reader would see 'A'), a lone surrogate, an emoji.
+  const mixed = fc
+    .array(fc.oneof({ weight: 12, arbitrary: fc.constantFrom(...ALPHABET) }, { weight: 1, arbitrary: fc.constantFrom('.', '=', '+', '/', ' ', '\u007f', 'é', '\u00c1', '\u0141', '\ud800', '😀', '\u0000') }), { maxLength: 120 })
+    .map((cs) => cs.join(''));
+  const outcome = (f: () => { bytes: Uint8Array; bitLength: number }): unknown => {
+    try {
+      const { bytes, bitLength } = f();
+      return { bytes: [...bytes], bitLength };
+    } catch (e) {
+      return { error: e instanceof BitsError, message: (e as Error).message };
+    }
+  };
+
+  it('asciiCodesInto is true exactly for ASCII text, and then holds every char code', () => {
+    fc.assert(
+      fc.property(mixed, (text) => {
+        const codes = new Uint8Array(text.length);
+        const ascii = asciiCodesInto(text, codes);
+        expect(ascii).toBe([...text].every((ch) => ch.charCodeAt(0) < 128 && ch.length === 1));
+        if (ascii) for (let i = 0; i < text.length; i++) expect(codes[i]).toBe(text.charCodeAt(i));
+      }),
+    );
+  });
+
+  it('base64url from char codes gives the same bytes, bit length and errors as from the string, on any slice', () => {
+    fc.assert(
+      fc.property(mixed, fc.nat(), fc.nat(), (text, x, y) => {
+        const codes = new Uint8Array(text.length);
+        fc.pre(asciiCodesInto(text, codes));
+        const a = text.length === 0 ? 0 : x % (text.length + 1);
+        const b = text.length === 0 ? 0 : y % (text.length + 1);
+        const [start, end] = a <= b ? [a, b] : [b, a];
+        expect(outcome(() => base64UrlCodesToBytes(codes, text, start, end))).toEqual(outcome(() => base64UrlToBytes(text, start, end)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('decodeTcString refuses a bad character anywhere in a valid string with the charCodeAt decoder’s message', () => {
+    const valid = encodeTcString({ created: 0, lastUpdated: 0, cmpId: 1, cmpVersion: 1, consentScreen: 1, consentLanguage: 'EN', vendorListVersion: 1, policyVersion: 4, isServiceSpecific: true, useNonStandardTexts: false, specialFeatureOptIns: [], purposeConsents: [1, 2], purposeLegitimateInterests: [], purposeOneTreatment: false, publisherCountryCode: 'FR', vendorConsents: [3, 40], vendorLegitimateInterests: [], publisherRestrictions: [], disclosedVendors: [3, 40, 99] });
+    fc.assert(
+      fc.property(fc.nat(), fc.constantFrom('=', '+', '/', ' ', 'é', '\u0141', '\ud800', '😀'), (at, bad) => {
+        const i = at % valid.length;
+        fc.pre(valid[i] !== '.');
+        const s = valid.slice(0, i) + bad + valid.slice(i + 1);
+        // The oracle: the charCodeAt decoder on the bad character's segment.
+        const seg = s.slice(0, i).split('.').length - 1;
+        const start = s.lastIndexOf('.', i) + 1;
+        const end = s.indexOf('.', i) === -1 ? s.length : s.indexOf('.', i);
+        const expected = outcome(() => base64UrlToBytes(s, start, end)) as { error: boolean; message: string };
+        expect(expected.error).toBe(true);
+        expect(() => decodeTcString(s)).toThrow(CrossChannelError);
+        expect(() => decodeTcString(s)).toThrow(`segment ${seg}: ${expected.message}`);
       }),
     );
   });
@@ -96,6 +155,50 @@ describe('fast paths agree with naive decoding', () => {
         expect(tc.cmpId).toBe(base.cmpId);
       }),
       { numRuns: 200 },
+    );
+  });
+
+  // Restriction vendor ranges (no MaxVendorId) are read into a scratch buffer, then OR-ed into a bitset or kept as
+  // merged ranges when the largest id would cost too many words: both forms against a Set oracle.
+  const restrictionEntry = fc.tuple(fc.oneof(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 65_535 })), fc.integer({ min: 0, max: 40 }), fc.boolean());
+  it('restriction vendor ranges (any order, overlaps, either form) decode to the union of their entries', () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(restrictionEntry, { maxLength: 30 }), { minLength: 1, maxLength: 3 }), (restrictions) => {
+        const lists = restrictions.map((entries) => entries.map(([a, len, single]) => [a, single ? a : Math.min(65_535, a + len)] as const));
+        const w = new BitWriter();
+        w.int(2, 6); w.int(0, 36); w.int(0, 36); w.int(1, 12); w.int(1, 12); w.int(1, 6);
+        w.int(4, 6); w.int(13, 6); w.int(1, 12); w.int(4, 6); w.bit(true); w.bit(false);
+        w.int(0, 12); w.int(0, 24); w.int(0, 24); w.bit(false); w.int(5, 6); w.int(17, 6);
+        w.int(0, 16); w.bit(false); // vendor consents: empty bitfield
+        w.int(0, 16); w.bit(false); // vendor LI: empty bitfield
+        w.int(lists.length, 12);
+        lists.forEach((ranges, k) => {
+          w.int(k + 1, 6); w.int(k % 3, 2); w.int(ranges.length, 12);
+          for (const [a, b] of ranges) {
+            w.bit(a !== b);
+            w.int(a, 16);
+            if (a !== b) w.int(b, 16);
+          }
+        });
+        const tc = decodeTcString(w.toBase64Url());
+        expect(tc.publisherRestrictions.length).toBe(lists.length);
+        lists.forEach((ranges, k) => {
+          const got = tc.publisherRestrictions[k]!;
+          expect(got.purposeId).toBe(k + 1);
+          expect(got.restrictionType).toBe(k % 3);
+          const oracle = new Set<number>();
+          for (const [a, b] of ranges) for (let id = a; id <= b; id++) oracle.add(id);
+          const max = oracle.size === 0 ? 0 : Math.max(...oracle);
+          expect(got.vendors.toArray()).toEqual([...oracle].sort((x, y) => x - y));
+          expect(got.vendors.size).toBe(oracle.size);
+          expect(got.vendors.max).toBe(max);
+          // A bitset whenever it takes no more than four words per entry (plus 64), ranges otherwise.
+          expect(got.vendors.bits !== null).toBe((max >>> 5) + 1 <= 4 * ranges.length + 64);
+          for (const [a, b] of ranges) for (const id of [a - 1, a, b, b + 1]) expect(got.vendors.has(id)).toBe(oracle.has(id));
+          for (let id = 0; id <= 400; id++) expect(got.vendors.has(id)).toBe(oracle.has(id));
+        });
+      }),
+      { numRuns: 300 },
     );
   });
 

@@ -4,7 +4,7 @@
  * input length (≤ {@link MAX_TC_STRING_LENGTH} characters).
  */
 import { CrossChannelError, type Result } from '../../core/errors.js';
-import { BitReader, BitsError, IdSet, WordArena, base64UrlToBytes, idSetFromPairs, popcount32, rangesToBitset } from './bits.js';
+import { BitReader, BitsError, IdSet, WordArena, asciiCodesInto, base64UrlCodesToBytes, base64UrlToBytes, idSetFromPairs, popcount32 } from './bits.js';
 import {
   MAX_TC_STRING_LENGTH,
   TCF_BITS as B,
@@ -26,6 +26,14 @@ let scratch = new Uint8Array(0);
 function scratchBytes(n: number): Uint8Array {
   if (scratch.length < n) scratch = new Uint8Array(Math.max(n, 4096));
   return scratch;
+}
+
+// decodeTcString's char codes (one byte per character of an ASCII string), grown and reused like `scratch`.
+let codeScratch = new Uint8Array(0);
+function scratchCodes(n: number): Uint8Array {
+  if (codeScratch.length < n) codeScratch = new Uint8Array(Math.max(n, 4096));
+  // A view of exactly n bytes: asciiCodesInto relies on it to tell ASCII text from the rest.
+  return new Uint8Array(codeScratch.buffer, 0, n);
 }
 
 /**
@@ -59,6 +67,11 @@ export function decodeTcString(text: string): TcString {
   // only during this call (the readers are local; every decoded set is written into the arena or arrays of its
   // own), so it is the module's scratch buffer, reused, rather than a new off-heap buffer per decode.
   const byteBuffer = scratchBytes(((text.length * 6) >>> 3) + 48);
+  // The string's char codes as bytes, read by the base64url step instead of a charCodeAt per character (which
+  // also walks the string's representation: a concatenated or sliced string costs more per call). Text with a
+  // character ≥ 128 is malformed anyway; it keeps the charCodeAt decoder, which finds and reports the character.
+  const codes = scratchCodes(text.length);
+  const ascii = asciiCodesInto(text, codes);
   let byteOffset = 0;
   let segIndex = 0;
   let start = 0;
@@ -76,7 +89,7 @@ export function decodeTcString(text: string): TcString {
         into = new Uint8Array(byteBuffer.buffer, byteBuffer.byteOffset + byteOffset, need);
       }
       byteOffset += need;
-      const { bytes, bitLength } = base64UrlToBytes(text, start, end, into);
+      const { bytes, bitLength } = ascii ? base64UrlCodesToBytes(codes, text, start, end, into) : base64UrlToBytes(text, start, end, into);
       reader = new BitReader(bytes, bitLength);
     } catch (e) {
       fail(`segment ${segIndex}: ${(e as Error).message}`, path);
@@ -218,7 +231,9 @@ function readRanges(r: BitReader, parent: Path, key: string, maxVendorId: number
   // arena's words as they are read — no pairs array, no sort, no second pass; the size is the population count
   // of the words at the end, so overlapping entries are counted once.
   if (arena !== null && (maxVendorId >>> 5) + 1 <= 4 * numEntries + 64) return readRangesIntoBitset(r, parent, key, maxVendorId, numEntries, arena.take(maxVendorId));
-  const pairs = new Uint16Array(numEntries * 2);
+  // The entries go to a reused scratch buffer first: the largest id decides the set's form.
+  const pairs = scratchPairs(numEntries * 2);
+  let max = 0;
   for (let i = 0; i < numEntries; i++) {
     const isRange = r.bit(what);
     const first = r.int(B.vendorId, what);
@@ -226,12 +241,38 @@ function readRanges(r: BitReader, parent: Path, key: string, maxVendorId: number
     if (first === 0 || last < first || last > maxVendorId) rangeEntryError(parent, key, i, first, last, maxVendorId);
     pairs[i << 1] = first;
     pairs[(i << 1) + 1] = last;
+    if (last > max) max = last;
   }
-  const set = idSetFromPairs(pairs);
   // A bitset answers has() in O(1); take it whenever it costs no more than a few words per entry read, so a
-  // short hostile range (1..65535) still stays in range form and memory stays linear in the input.
-  const words = (set.max >>> 5) + 1;
-  return words <= 4 * numEntries + 64 ? rangesToBitset(set, arena ? arena.take(set.max) : new Uint32Array(words)) : set;
+  // short hostile range (1..65535) still stays in range form and memory stays linear in the input. Its entries
+  // are OR-ed into the words in any order (overlaps included); the size is the words' population count.
+  const words = (max >>> 5) + 1;
+  if (words > 4 * numEntries + 64) return idSetFromPairs(pairs.slice(0, numEntries * 2));
+  const bits = arena ? arena.take(max) : new Uint32Array(words);
+  for (let i = 0; i < numEntries; i++) orRange(bits, pairs[i << 1]!, pairs[(i << 1) + 1]!);
+  let size = 0;
+  for (let w = 0; w < bits.length; w++) size += popcount32(bits[w]!);
+  return new IdSet(bits, null, size, max);
+}
+
+// readRanges' entries as read, before they become a set: 4,095 entries at most (a 12-bit count). Never visible
+// outside one synchronous call.
+let pairScratch = new Uint16Array(0);
+function scratchPairs(n: number): Uint16Array {
+  if (pairScratch.length < n) pairScratch = new Uint16Array(Math.max(n, 256));
+  return pairScratch;
+}
+
+/** Sets the bits of ids first..last in `words`, a word at a time. */
+function orRange(words: Uint32Array, first: number, last: number): void {
+  let id = first;
+  while (id <= last) {
+    const w = id >>> 5;
+    const bit = id & 31;
+    const span = Math.min(32 - bit, last - id + 1);
+    words[w] = words[w]! | (span === 32 ? 0xffffffff : ((1 << span) - 1) << bit);
+    id += span;
+  }
 }
 
 function readRangesIntoBitset(r: BitReader, parent: Path, key: string, maxVendorId: number, numEntries: number, words: Uint32Array): IdSet {

@@ -185,27 +185,6 @@ export class WordArena {
 }
 
 /**
- * Converts a range-form set to the bitset form in `words` (sized for ids 0..set.max), filling a word at a time.
- */
-export function rangesToBitset(set: IdSet, words: Uint32Array): IdSet {
-  const r = set.ranges;
-  if (r === null) return set;
-  for (let i = 0; i < r.length; i += 2) {
-    let id = r[i]!;
-    const to = r[i + 1]!;
-    while (id <= to) {
-      const w = id >>> 5;
-      const bit = id & 31;
-      const span = Math.min(32 - bit, to - id + 1);
-      const mask = span === 32 ? 0xffffffff : ((1 << span) - 1) << bit;
-      words[w] = (words[w]! | mask) >>> 0;
-      id += span;
-    }
-  }
-  return new IdSet(words, null, set.size, set.max);
-}
-
-/**
  * Builds the range form from `[start, end]` pairs as read (any order, overlaps allowed): sorts when needed and
  * merges overlapping or adjacent pairs in place.
  */
