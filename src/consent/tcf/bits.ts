@@ -39,47 +39,14 @@ export class BitsError extends Error {
  * `bitLength` is 6 × characters.
  */
 export function base64UrlToBytes(text: string, start = 0, end = text.length, into?: Uint8Array): { bytes: Uint8Array; bitLength: number } {
-  const n = end - start;
-  // Four bytes of zero padding past the data let BitReader.int read a 32-bit window without a bounds branch;
-  // the reader's bitLength still bounds every read. `into` (zeroed, at least that long) saves an allocation.
-  const bytes = into ?? new Uint8Array(((n * 6) >>> 3) + 5);
-  const table = B64_REVERSE;
-  let out = 0;
-  let i = start;
-  // Four characters → three bytes per step; an invalid character maps to 255, whose high bits the OR exposes.
-  const whole = start + (n - (n & 3));
-  for (; i < whole; i += 4) {
-    const c0 = text.charCodeAt(i);
-    const c1 = text.charCodeAt(i + 1);
-    const c2 = text.charCodeAt(i + 2);
-    const c3 = text.charCodeAt(i + 3);
-    if ((c0 | c1 | c2 | c3) > 127) badChar(text, i);
-    const a = table[c0]!;
-    const b = table[c1]!;
-    const c = table[c2]!;
-    const d = table[c3]!;
-    if ((a | b | c | d) & 0xc0) badChar(text, i);
-    const v = (a << 18) | (b << 12) | (c << 6) | d;
-    bytes[out] = v >>> 16;
-    bytes[out + 1] = (v >>> 8) & 0xff;
-    bytes[out + 2] = v & 0xff;
-    out += 3;
-  }
-  let acc = 0;
-  let accBits = 0;
-  for (; i < end; i++) {
+  // Char codes as bytes (a character ≥ 128 becomes 255, outside the alphabet like any invalid character; the
+  // error then names it from the text), decoded by the one base64url loop.
+  const codes = new Uint8Array(end);
+  for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i);
-    const v = c < 128 ? table[c]! : 255;
-    if (v === 255) badChar(text, i);
-    acc = ((acc << 6) | v) & 0xffffff;
-    accBits += 6;
-    if (accBits >= 8) {
-      accBits -= 8;
-      bytes[out++] = (acc >>> accBits) & 0xff;
-    }
+    codes[i] = c < 128 ? c : 255;
   }
-  if (accBits > 0) bytes[out] = (acc << (8 - accBits)) & 0xff;
-  return { bytes, bitLength: n * 6 };
+  return base64UrlCodesToBytes(codes, text, start, end, into);
 }
 
 // The platform's UTF-8 encoder (browsers and Node alike): for ASCII text its bytes are the char codes.
@@ -103,6 +70,8 @@ export function asciiCodesInto(text: string, into: Uint8Array): boolean {
  */
 export function base64UrlCodesToBytes(codes: Uint8Array, text: string, start: number, end: number, into?: Uint8Array): { bytes: Uint8Array; bitLength: number } {
   const n = end - start;
+  // Four bytes of zero padding past the data let BitReader.int read a 32-bit window without a bounds branch;
+  // the reader's bitLength still bounds every read. `into` (zeroed, at least that long) saves an allocation.
   const bytes = into ?? new Uint8Array(((n * 6) >>> 3) + 5);
   const table = B64_REVERSE;
   let out = 0;

@@ -314,14 +314,7 @@ function readRangesIntoBitset(r: BitReader, parent: Path, key: string, maxVendor
       words[first >>> 5] = words[first >>> 5]! | (1 << (first & 31));
       continue;
     }
-    let id = first;
-    while (id <= last) {
-      const w = id >>> 5;
-      const bit = id & 31;
-      const span = Math.min(32 - bit, last - id + 1);
-      words[w] = words[w]! | (span === 32 ? 0xffffffff : ((1 << span) - 1) << bit);
-      id += span;
-    }
+    orRange(words, first, last);
   }
   r.pos = p;
   // The words started zeroed: the size is their population count once every entry is in (overlapping entries
