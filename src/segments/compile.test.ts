@@ -213,3 +213,26 @@ describe('evaluate reuses one context per set', () => {
     expect(set.evaluate({}, [ev('purchase', NOW - DAY)], NOW)).toEqual(['buyer']);
   });
 });
+
+describe('now', () => {
+  it('a missing, non-numeric or non-finite now is refused with INPUT_INVALID at path now, by every entry point', () => {
+    const set = compileSegments([
+      { id: 'fr', rule: { attr: 'country', op: 'eq', value: 'FR' } },
+      { id: 'buyer', rule: { count: { type: 'purchase' }, window: { last: '30d' }, op: 'gte', value: 1 } },
+    ]);
+    const one = compileSegment({ count: { type: 'purchase' }, window: { last: '30d' }, op: 'gte', value: 1 });
+    const events = [ev('purchase', NOW - 400 * DAY)];
+    for (const bad of [Number.NaN, undefined, '2026-01-01', Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, null]) {
+      const calls = [
+        () => set.evaluate({ country: 'FR' }, events, bad as never),
+        () => set.matches('buyer', {}, events, bad as never),
+        () => set.predicate('fr')({ country: 'FR' }, events, bad as never),
+        () => set.context('buyer', {}, events, bad as never),
+        () => one({}, events, bad as never),
+      ];
+      for (const call of calls) expect(call).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'now' }));
+    }
+    // A year-old purchase is outside the 30-day window for a real now.
+    expect(set.evaluate({ country: 'FR' }, events, NOW)).toEqual(['fr']);
+  });
+});

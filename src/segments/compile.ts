@@ -1,5 +1,5 @@
 import type { BehaviourEvent } from '../core/records.js';
-import { expectArray, expectObject } from '../core/guards.js';
+import { expectArray, expectFinite, expectObject } from '../core/guards.js';
 import { inTimeOrder } from './events.js';
 import { lowerBoundAt } from '../core/records.js';
 import { CrossChannelError, attempt, parseWith, type Result } from '../core/errors.js';
@@ -520,6 +520,7 @@ export function compileSegments(input: unknown): CompiledSegments {
   const reused: EvalContext = { profile: EMPTY_PROFILE, events: NO_EVENTS, now: Number.NaN, zone: zoneDefault };
   let evaluating = false;
   const newContext = (profile: Profile, events: ReadonlyArray<BehaviourEvent>, now: EpochMs): EvalContext => {
+    if (!Number.isFinite(now)) expectFinite(now, ['now']);
     generation++;
     return { profile, events: inTimeOrder(events), now, zone: sharedZone ?? 'UTC' };
   };
@@ -535,6 +536,8 @@ export function compileSegments(input: unknown): CompiledSegments {
     },
     matches,
     evaluate: (profile, events, now) => {
+      // A missing or non-finite `now` would silently widen every window: refused, as the other entry points do.
+      if (!Number.isFinite(now)) expectFinite(now, ['now']);
       const sorted = inTimeOrder(events);
       // One context object serves every evaluation (no allocation per profile); a re-entered evaluate (an
       // attribute getter calling back into this set) gets a fresh one.
@@ -652,5 +655,8 @@ export function compileSegment(rule: unknown, options: CompileSegmentOptions = {
   };
   const test = compileParsed(parsed, [], resolver).test;
   const zoneOf = zoneResolver(head);
-  return (profile, events, now) => test({ profile, events: inTimeOrder(events), now, zone: zoneOf(profile) });
+  return (profile, events, now) => {
+    if (!Number.isFinite(now)) expectFinite(now, ['now']);
+    return test({ profile, events: inTimeOrder(events), now, zone: zoneOf(profile) });
+  };
 }
