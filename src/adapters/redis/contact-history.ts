@@ -113,7 +113,8 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
     const key = contact.idempotencyKey ?? '';
     const json = JSON.stringify(contact);
     const s = contact.subjectId;
-    const keys = [this.#key(s, 'contacts'), this.#key(s, 'idem'), ...this.#indexKeys(s, contactAtoms(contact))];
+    const base = subjectKey(this.#prefix, s, '');
+    const keys = indexKeysInto(base, contactAtoms(contact), [`${base}contacts`, `${base}idem`]);
     const res = (await this.#call(
       'ccCappingRecordIxK',
       keys.length,
@@ -188,8 +189,7 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
     if (snapshotTx) addNew(atoms, 't*');
     for (const { plan: index } of indexedChecks) for (const a of index.atoms) addNew(atoms, a);
     const base = subjectKey(this.#prefix, s, '');
-    const args: Array<string | number> = [atoms.length + 4, `${base}contacts`, `${base}responses`, `${base}idem`, `${base}ix`];
-    for (const a of atoms) args.push(`${base}ix:${a}`);
+    const args = indexKeysInto(base, atoms, [atoms.length + 4, `${base}contacts`, `${base}responses`, `${base}idem`]);
     args.push(
       key,
       encodeContact(contact, json),
@@ -262,13 +262,6 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
     return subjectKey(this.#prefix, subjectId, name);
   }
 
-  /** The registry key and the index keys of atoms (`ix` and `ix:<atom>` beside the subject's contacts key). */
-  #indexKeys(subjectId: string, atoms: Iterable<string>): string[] {
-    const out = [this.#key(subjectId, 'ix')];
-    for (const a of atoms) out.push(this.#key(subjectId, `ix:${a}`));
-    return out;
-  }
-
   /**
    * Runs a script over every index key a subject has: the registry is read first so the keys can be declared;
    * the script refuses (-1, writing nothing) when the registry gained an atom meanwhile, and is run again.
@@ -278,7 +271,7 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
     const base = contacts.slice(0, -'contacts'.length);
     for (let attempt = 0; ; attempt++) {
       const atoms = await this.#guard(() => this.#redis.smembers(`${base}ix`));
-      const n = await run([contacts, `${base}ix`, ...atoms.map((a) => `${base}ix:${a}`)]);
+      const n = await run(indexKeysInto(base, atoms, [contacts]));
       if (n >= 0) return n;
       if (attempt >= 10) throw new CrossChannelError('STORE_CONFLICT', 'Redis contact history: the index registry kept changing during a prune or erase', { detail: { retryable: true } });
     }
@@ -335,6 +328,16 @@ function contactAtoms(c: ContactRecord): string[] {
   if (c.campaignId) out.push(`${f}C:${c.campaignId}`);
   if (c.offerId) out.push(`${f}o:${c.offerId}`);
   for (const t of c.tags) out.push(`${f}t:${t}`, `${f}x:${c.channel}${RS}${t}`);
+  return out;
+}
+
+/**
+ * Appends the registry key and the index keys of `atoms` (`ix` and `ix:<atom>` beside the subject's contacts
+ * key; `base` is the subject's key prefix, `subjectKey(prefix, subject, '')`) to `out`, and returns it.
+ */
+function indexKeysInto<T extends string | number>(base: string, atoms: Iterable<string>, out: Array<T | string>): Array<T | string> {
+  out.push(`${base}ix`);
+  for (const a of atoms) out.push(`${base}ix:${a}`);
   return out;
 }
 
