@@ -200,7 +200,7 @@ export interface CompiledCapRules {
   readonly lookbackMs: number;
   /** The parsed rule set, e.g. to serialise it back to JSON. */
   readonly source: CapRuleSet;
-  /** @internal The current calendar window per zone, then per unit and week start (see capping/windows.ts). */
+  /** @internal The latest calendar windows per zone, then per unit and week start (see capping/windows.ts). */
   readonly windowMemo: Map<string, Array<TimeWindow | undefined>>;
   /** @internal Whether a combination of quiet rules (key: their indexes) covers the whole week. */
   readonly quietCoverage: Map<string, boolean>;

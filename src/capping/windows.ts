@@ -3,8 +3,9 @@ import { assertTimeZone, calendarWindow, type EpochMs, type TimeWindow } from '.
 import type { CompiledCapRule, CompiledCapRules } from './rules.js';
 
 // A compiled rule set memoises the current calendar windows of at most this many zones (21 unit × week-start
-// slots each); beyond that it starts over, so a long-lived rule set keeps a bounded footprint.
+// slots each, WAYS windows per slot); beyond that it starts over, so a long-lived rule set keeps a bounded footprint.
 const MEMO_LIMIT = 512;
+const WAYS = 4;
 
 /**
  * The local calendar window of a limit rule that contains `t`, in `zone`. Memoised on the compiled rule set:
@@ -15,17 +16,24 @@ export function capWindowAt(caps: CompiledCapRules, rule: CompiledCapRule, t: Ep
   if (w === null) throw new CrossChannelError('INPUT_INVALID', `Rule ${rule.id} has no window`, { detail: { rule: rule.id } });
   if (w.type === 'rolling') return { start: t - w.ms + 1, end: Number.POSITIVE_INFINITY };
   // Keyed by the zone string itself (its hash is cached by the engine), then by unit and week start: no key
-  // string is built per call.
-  const slot = (w.unit === 'day' ? 0 : w.unit === 'week' ? 1 : 2) * 7 + w.weekStartsOn;
+  // string is built per call. Each slot keeps the WAYS windows used last, newest first: a refusal's search for
+  // the next allowed instant reads later windows, and must not evict the current one the next subject reads.
+  const slot = ((w.unit === 'day' ? 0 : w.unit === 'week' ? 1 : 2) * 7 + w.weekStartsOn) * WAYS;
   const memo = caps.windowMemo;
   let byZone = memo.get(zone);
-  const hit = byZone?.[slot];
-  if (hit !== undefined && hit.start <= t && t < hit.end) return hit;
+  if (byZone !== undefined) {
+    for (let i = slot; i < slot + WAYS; i++) {
+      const hit = byZone[i];
+      if (hit === undefined) break;
+      if (hit.start <= t && t < hit.end) return hit;
+    }
+  }
   const fresh = calendarWindow(t, w.unit, zone, { weekStartsOn: w.weekStartsOn });
   if (byZone === undefined) {
     if (memo.size >= MEMO_LIMIT) memo.clear();
     memo.set(zone, (byZone = []));
   }
+  for (let i = slot + WAYS - 1; i > slot; i--) byZone[i] = byZone[i - 1];
   byZone[slot] = fresh;
   return fresh;
 }

@@ -2,7 +2,7 @@ import { CrossChannelError, isCrossChannelError } from '../core/errors.js';
 import { assertTimeZone } from '../core/time.js';
 import { reason, type Reason } from '../core/explain.js';
 import { lowerBoundAt, type ContactRecord, type History } from '../core/records.js';
-import { arbitrate, type ArbitrationResult, type RankedOffer } from '../arbitration/arbitrate.js';
+import { arbitrate, type ArbitrateOptions, type ArbitrationResult, type RankedOffer } from '../arbitration/arbitrate.js';
 import type { OfferUsage } from '../arbitration/store.js';
 import { evaluateCaps, type CapDecision } from '../capping/evaluate.js';
 import { compiledDecideConfig, isDecideConfig, type DecideConfig, type DecideConfigInput } from './config.js';
@@ -19,7 +19,7 @@ import { parseDecideRequest, type AlternativeChannel, type ChosenOffer, type Dec
 import type { DecideReasonCode } from './errors.js';
 import { holdoutReason } from './holdout.js';
 import { emit } from './telemetry.js';
-import { performanceClock, TraceRecorder, type DecisionTrace, type RemovedItem } from './trace.js';
+import { performanceClock, reasonAtStage, TraceRecorder, type DecisionTrace, type RemovedItem } from './trace.js';
 
 /**
  * One explained next-best-action decision: resolve identity → load history, events, consent → consent →
@@ -208,7 +208,11 @@ async function run(req: DecideRequest, stores: DecideStores, config: DecideConfi
     );
     ranking = rank(req, config, state, subjectId, memberships, req.channel, req.slots + config.fallbackOffers, usage);
   }
-  const removed: RemovedItem[] = ranking.excluded.map((x) => ({ kind: 'offer', id: x.offerId, reasons: [{ ...x.reason, detail: { ...(x.reason.detail ?? {}), stage: x.stage } }] }));
+  const removed: RemovedItem[] = new Array<RemovedItem>(ranking.excluded.length);
+  for (let i = 0; i < ranking.excluded.length; i++) {
+    const x = ranking.excluded[i]!;
+    removed[i] = { kind: 'offer', id: x.offerId, reasons: [reasonAtStage(x.reason, x.stage)] };
+  }
   const candidates: RankedOffer[] = [];
   for (const r of ranking.selected) {
     if (excluded.has(r.offerId)) removed.push({ kind: 'offer', id: r.offerId, reasons: [reason<DecideReasonCode>('DECIDE_EXCLUDED_BY_CALLER', 'The channel asked not to show this offer now')] });
@@ -317,7 +321,8 @@ function replayed(req: DecideRequest, contacts: ReadonlyArray<ContactRecord>): C
   const prefix = `${req.requestId}#`;
   const out: ChosenOffer[] = [];
   for (const c of contacts) {
-    if (c.idempotencyKey === undefined || !c.idempotencyKey.startsWith(prefix) || c.channel !== req.channel) continue;
+    // The channel first: it rules out most contacts without reading their keys.
+    if (c.channel !== req.channel || c.idempotencyKey === undefined || !c.idempotencyKey.startsWith(prefix)) continue;
     const rank = Number(c.idempotencyKey.slice(prefix.length));
     if (!Number.isInteger(rank) || rank < 1) continue;
     out.push({ offerId: c.offerId ?? '', rank, score: 0, contactId: c.id, tags: c.tags });
@@ -342,19 +347,18 @@ function rank(
   slots: number,
   usage: ReadonlyMap<string, OfferUsage>,
 ): ArbitrationResult {
+  // Built field by field (no conditional spreads: this runs once or twice per decision).
+  const options: { -readonly [K in keyof ArbitrateOptions]: ArbitrateOptions[K] } = { now: req.now, channel, slots, usage };
+  if (config.model) {
+    options.model = config.model;
+    // Exploration samples the learned posteriors; without a model there is nothing learned to explore.
+    if (config.explore) options.thompson = { seed: req.requestId };
+  }
   return arbitrate(
     { subjectId, segments: memberships, attributes: state.profile },
     config.catalogue,
     state.history,
-    {
-      now: req.now,
-      channel,
-      slots,
-      usage,
-      ...(config.model ? { model: config.model } : {}),
-      // Exploration samples the learned posteriors; without a model there is nothing learned to explore.
-      ...(config.explore && config.model ? { thompson: { seed: req.requestId } } : {}),
-    },
+    options,
   );
 }
 
@@ -403,6 +407,7 @@ function earliest(values: ReadonlyArray<number | null>): number | null {
 }
 
 function dedupe(reasons: ReadonlyArray<Reason>): Reason[] {
+  if (reasons.length < 2) return [...reasons];
   const seen = new Set<string>();
   const out: Reason[] = [];
   for (const r of reasons) {
