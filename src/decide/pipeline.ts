@@ -19,7 +19,8 @@ import { parseDecideRequest, type AlternativeChannel, type ChosenOffer, type Dec
 import type { DecideReasonCode } from './errors.js';
 import { holdoutReason } from './holdout.js';
 import { emit } from './telemetry.js';
-import { performanceClock, reasonAtStage, TraceRecorder, type DecisionTrace, type RemovedItem } from './trace.js';
+import { dedupeReasons, reasonAtStage } from './reasons.js';
+import { performanceClock, TraceRecorder, type DecisionTrace, type RemovedItem } from './trace.js';
 
 /**
  * One explained next-best-action decision: resolve identity → load history, events, consent → consent →
@@ -252,7 +253,7 @@ async function run(req: DecideRequest, stores: DecideStores, config: DecideConfi
     const alternative = bestAlternative(req, config, state, ledger, subjectId, zone, memberships);
     const reasons: Reason[] = [reason<DecideReasonCode>('DECIDE_ALL_CAPPED', `Every candidate offer is capped on ${req.channel}`, { detail: { nextAllowedAt: next } })];
     for (const h of held) reasons.push(...h.decision.reasons);
-    return noContact(req, trace, subjectId, dedupe(reasons), next, alternative);
+    return noContact(req, trace, subjectId, dedupeReasons(reasons), next, alternative);
   }
 
   // 6b. holdout: asked only now, so the reason can say what would have been sent (the counterfactual).
@@ -297,7 +298,7 @@ async function run(req: DecideRequest, stores: DecideStores, config: DecideConfi
   if (chosen.length === 0) {
     const reasons: Reason[] = [reason<DecideReasonCode>('DECIDE_RESERVATION_REFUSED', 'The store refused every reservation (a concurrent decision used the last allowed contact); nothing was recorded')];
     for (const r of reserveRemoved) for (const x of r.reasons) if (x.code !== 'DECIDE_RESERVATION_REFUSED') reasons.push(x);
-    return noContact(req, trace, subjectId, dedupe(reasons), earliest(refusedNext), bestAlternative(req, config, state, ledger, subjectId, zone, memberships));
+    return noContact(req, trace, subjectId, dedupeReasons(reasons), earliest(refusedNext), bestAlternative(req, config, state, ledger, subjectId, zone, memberships));
   }
   return {
     requestId: req.requestId,
@@ -406,16 +407,4 @@ function earliest(values: ReadonlyArray<number | null>): number | null {
   return best;
 }
 
-function dedupe(reasons: ReadonlyArray<Reason>): Reason[] {
-  if (reasons.length < 2) return [...reasons];
-  const seen = new Set<string>();
-  const out: Reason[] = [];
-  for (const r of reasons) {
-    const k = `${r.code}|${r.rule ?? ''}|${r.message}`;
-    if (seen.has(k)) continue;
-    seen.add(k);
-    out.push(r);
-  }
-  return out;
-}
 

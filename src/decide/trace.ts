@@ -3,28 +3,6 @@ import { expectArray, expectObject, expectObjects } from '../core/guards.js';
 import type { EpochMs } from '../core/time.js';
 
 /**
- * A stage's reason for removing an item, with the stage named in its detail: the same fields in the same order
- * as `{ ...r, detail: { ...r.detail, stage } }` for a reason built by `reason()`, built without spreading (the
- * decision pipeline calls it for every offer arbitration excludes). Internal.
- *
- * @example
- * ```ts
- * reasonAtStage({ code: 'OFFER_EXPIRED', message: 'Offer a ended', detail: { until: 1 } }, 'eligibility');
- * // { code: 'OFFER_EXPIRED', message: 'Offer a ended', detail: { until: 1, stage: 'eligibility' } }
- * ```
- */
-export function reasonAtStage(r: Reason, stage: string): Reason {
-  let detail: Record<string, unknown>;
-  if (r.detail === undefined) detail = { stage };
-  else {
-    detail = {};
-    for (const k in r.detail) if (Object.prototype.hasOwnProperty.call(r.detail, k)) detail[k] = r.detail[k];
-    detail.stage = stage;
-  }
-  return r.rule === undefined ? { code: r.code, message: r.message, detail } : { code: r.code, message: r.message, rule: r.rule, detail };
-}
-
-/**
  * The stages of a decision, in the order they run. `validate` checks the request; `identity` resolves the
  * identifiers to a profile; `load` reads events, contact history and consent; `consent`, `segments`,
  * `arbitration` and `capping` are the pure modules; `reserve` writes the contact atomically.
