@@ -43,6 +43,12 @@ end
 -- Index keys sit beside the contacts key (KEYS[1] carries any client-side key prefix).
 local base = string.sub(KEYS[1], 1, -9) .. 'ix:'
 local registry = string.sub(KEYS[1], 1, -9) .. 'ix'
+-- The outcome kept under a granted contact's idempotency key, built from the member's JSON (the client does not
+-- send the contact twice): the text of JSON.stringify({ granted: true, decision: { allowed, reasons: [], nextAllowedAt }, contact, replayed: false }).
+local function grantedOutcome(member, now)
+  local j = string.match(member, '^[^\\31]*\\31[^\\31]*\\31[^\\31]*\\31[^\\31]*\\31[^\\31]*\\31[^\\31]*\\31()')
+  return '{"granted":true,"decision":{"allowed":true,"reasons":[],"nextAllowedAt":' .. now .. '},"contact":' .. string.sub(member, j) .. ',"replayed":false}'
+end
 -- Files a contact (already in the contacts set) under its atoms, trimming each written key to the cut-off.
 local function indexContact(member, at, retention, cutoff)
   local atoms = {}
@@ -65,11 +71,11 @@ end
  * Redis charges per argument (each becomes an object and a Lua string), so the per-call values travel packed:
  * KEYS: contacts, responses, idem, then the registry and every index key the call reads or writes (named from
  * KEYS[1] in the script; declared so that a migrating slot is refused before the script starts, never half-way).
- * ARGV: 1 idempotency key ('' = none), 2 member, 3 outcome to keep under the key, 4 scalars — at \31 retention
- * ms \31 trim cut-off (now − retention) \31 force deny (1|0) \31 snapshot start of contacts ('' = none) \31
- * snapshot and scan start of responses ('' = none) \31 scan start of contacts \31 number of scanned rules \31
- * transactional contacts in the snapshot (1|0) —,
- * 5 indexed rules, tightest first, separated by \29: limit (negative: count distinct contacts over atoms that
+ * ARGV: 1 idempotency key ('' = none), 2 member, 3 scalars — at \31 retention ms \31 trim cut-off (now −
+ * retention) \31 force deny (1|0) \31 snapshot start of contacts ('' = none) \31 snapshot and scan start of
+ * responses ('' = none) \31 scan start of contacts \31 number of scanned rules \31 transactional contacts in the
+ * snapshot (1|0) \31 now (the granted outcome's `nextAllowedAt`; the outcome itself is built here from the member) —,
+ * 4 indexed rules, tightest first, separated by \29: limit (negative: count distinct contacts over atoms that
  * may overlap) \31 window start \31 window end (ZCOUNT max) \31 atoms separated by \28; then per scanned rule:
  * static part, window start, window end, limit, per value.
  * Returns {1} (granted), {2, outcome} (replay) or {0, n* snapshot, t* snapshot, responses snapshot}.
@@ -81,12 +87,12 @@ if key ~= '' then
   local prior = redis.call('HGET', o, key)
   if prior then return {2, prior} end
 end
-local at, retention, cutoff, force, contactFrom, responseFrom, scanFrom, nScan, txSnap =
-  string.match(ARGV[4], '^([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)$')
+local at, retention, cutoff, force, contactFrom, responseFrom, scanFrom, nScan, txSnap, now =
+  string.match(ARGV[3], '^([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)$')
 nScan = tonumber(nScan)
 local blocked = force == '1'
 -- Rules are read one at a time: a refusal stops at the first full one without parsing the rest.
-local spec, p = ARGV[5], 1
+local spec, p = ARGV[4], 1
 while not blocked and p <= #spec do
   local stop = string.find(spec, '\\29', p, true) or (#spec + 1)
   local limit, lb, ub, atoms = string.match(string.sub(spec, p, stop - 1), '^([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31(.*)$')
@@ -111,7 +117,7 @@ while not blocked and p <= #spec do
     end
   end
 end
-local a = 6
+local a = 5
 if nScan > 0 and not blocked then
   local find = string.find
   local rules = {}
@@ -205,7 +211,7 @@ redis.call('ZADD', c, at, ARGV[2])
 indexContact(ARGV[2], at, retention, cutoff)
 redis.call('PEXPIRE', c, retention)
 if key ~= '' then
-  redis.call('HSET', o, key, ARGV[3])
+  redis.call('HSET', o, key, grantedOutcome(ARGV[2], now))
   redis.call('PEXPIRE', o, retention)
 end
 return {1}
@@ -213,7 +219,8 @@ return {1}
 
 /**
  * Records a contact unless its idempotency key (or the identical member) is already there.
- * KEYS: contacts, idem, registry, the contact's index keys. ARGV: 1 key, 2 member, 3 at, 4 retention ms, 5 outcome.
+ * KEYS: contacts, idem, registry, the contact's index keys. ARGV: 1 key, 2 member, 3 at, 4 retention ms (the
+ * outcome kept under a key is built from the member, with `at` as its `nextAllowedAt`).
  */
 export const RECORD_LUA = `${ATOMS_LUA}
 local c, o = KEYS[1], KEYS[2]
@@ -226,7 +233,7 @@ local added = redis.call('ZADD', c, ARGV[3], ARGV[2])
 redis.call('PEXPIRE', c, ARGV[4])
 indexContact(ARGV[2], ARGV[3], ARGV[4], nil)
 if key ~= '' then
-  redis.call('HSET', o, key, ARGV[5])
+  redis.call('HSET', o, key, grantedOutcome(ARGV[2], ARGV[3]))
   redis.call('PEXPIRE', o, ARGV[4])
 end
 return {added}

@@ -123,7 +123,6 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
       encodeContact(contact, json),
       contact.at,
       this.#retentionMs,
-      key === '' ? '' : grantedJson(json, contact.at),
     )) as [number, string?];
     if (res[0] === 0 && res[1] !== undefined) return { recorded: false, contact: (JSON.parse(res[1]) as Reservation).contact };
     return { recorded: res[0] === 1, contact };
@@ -193,7 +192,6 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
     args.push(
       key,
       encodeContact(contact, json),
-      grantedJson(json, now),
       [
         contact.at,
         this.#retentionMs,
@@ -204,6 +202,7 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
         Number.isFinite(scanFrom) ? Math.max(scanFrom, cutoff) : '+inf',
         nScanned,
         snapshotTx ? '1' : '0',
+        now,
       ].join(US),
       indexed,
     );
@@ -365,10 +364,6 @@ function planFor(scope: CountScope): IndexPlan | null {
 }
 
 /** What a retry of a granted reservation replays, built from the contact's JSON (same as JSON.stringify of the outcome). */
-function grantedJson(contactJson: string, now: EpochMs): string {
-  return `{"granted":true,"decision":{"allowed":true,"reasons":[],"nextAllowedAt":${now}},"contact":${contactJson},"replayed":false}`;
-}
-
 function encodeContact(c: ContactRecord, json: string): string {
   return [c.id, c.channel, c.campaignId ?? '', c.offerId ?? '', c.transactional ? '1' : '0', RS + c.tags.join(RS) + RS, json].join(US);
 }

@@ -1,0 +1,50 @@
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RedisContactHistoryStore } from './contact-history.js';
+import { subjectKey } from './keys.js';
+import { parseCapRules } from '../../capping/rules.js';
+import { createRedis, noRedis, uniquePrefix } from '../../../test/fixtures/redis.js';
+
+// The script builds the outcome kept under a granted contact's idempotency key from the member it files (the
+// client no longer sends the contact twice): it must be the very text the client used to send.
+describe.skipIf(noRedis)('Redis contact history: the outcome kept for a grant (real redis-server)', () => {
+  let redis: Redis;
+  beforeAll(() => {
+    redis = createRedis();
+  });
+  afterAll(async () => {
+    await redis.quit();
+  });
+  const caps = parseCapRules({ rules: [{ id: 'day', kind: 'limit', limit: 5, window: { rolling: 86_400_000 } }] });
+  const expected = (contact: unknown, now: number): string => JSON.stringify({ granted: true, decision: { allowed: true, reasons: [], nextAllowedAt: now }, contact, replayed: false });
+
+  it('reserve: the stored outcome is the grant as JSON, for awkward contact text too, and a retry replays it', async () => {
+    const prefix = uniquePrefix('outcome');
+    const store = new RedisContactHistoryStore(redis, { prefix });
+    const now = Date.UTC(2026, 5, 15, 12);
+    const inputs = [
+      { id: 'c1', subjectId: 's1', channel: 'email', at: now, idempotencyKey: 'k1' },
+      { id: 'c2-é "q" \\ 😀 \u2028', subjectId: 's1', channel: 'sms', at: now + 5, campaignId: 'spring', offerId: 'o"1', tags: ['a', 'b'], idempotencyKey: 'k2' },
+      { id: 'c3', subjectId: 's2', channel: 'push', at: now - 1000, transactional: true },
+    ];
+    for (const input of inputs) {
+      const r = await store.reserve(input, caps, { now });
+      expect(r.granted).toBe(true);
+      const key = input.idempotencyKey ?? `\u001fid\u001f${input.id}`;
+      expect(await redis.hget(subjectKey(prefix, input.subjectId, 'idem'), key)).toBe(expected(r.contact, now));
+      const again = await store.reserve(input, caps, { now: now + 1 });
+      expect(again).toEqual({ ...r, replayed: true });
+    }
+  });
+
+  it('recordContact with an idempotency key: the stored outcome is the grant at the contact’s time', async () => {
+    const prefix = uniquePrefix('outcome-rec');
+    const store = new RedisContactHistoryStore(redis, { prefix });
+    const at = Date.UTC(2026, 5, 15, 9, 30);
+    const first = await store.recordContact({ id: 'r1', subjectId: 's9', channel: 'web', at, tags: ['x'], idempotencyKey: 'rk' });
+    expect(first.recorded).toBe(true);
+    expect(await redis.hget(subjectKey(prefix, 's9', 'idem'), 'rk')).toBe(expected(first.contact, at));
+    const again = await store.recordContact({ id: 'r1', subjectId: 's9', channel: 'web', at, tags: ['x'], idempotencyKey: 'rk' });
+    expect(again).toEqual({ recorded: false, contact: first.contact });
+  });
+});
