@@ -7,7 +7,7 @@ import type { Reason } from '../core/explain.js';
  * decision pipeline calls it for every offer arbitration excludes). Internal.
  *
  * @example
- * ```ts
+ * ```text
  * reasonAtStage({ code: 'OFFER_EXPIRED', message: 'Offer a ended', detail: { until: 1 } }, 'eligibility');
  * // { code: 'OFFER_EXPIRED', message: 'Offer a ended', detail: { until: 1, stage: 'eligibility' } }
  * ```
@@ -28,7 +28,7 @@ export function reasonAtStage(r: Reason, stage: string): Reason {
  * several offers often share a cap. Internal.
  *
  * @example
- * ```ts
+ * ```text
  * const r = { code: 'CAP_LIMIT_REACHED', message: '1 per day', rule: 'email-day' };
  * dedupeReasons([r, { ...r }]).length; // 1
  * ```
