@@ -143,44 +143,58 @@ if (!a.contact || !b.contact) throw new Error(`first ask should contact on both 
 
 const rows = await compare('decide: one explained decision (memory stores) vs a hand-rolled pipeline (json-rules-engine + rate-limiter-flexible)', { name: 'crosschannel decide', fn: oursOnce(stores) }, [{ name: 'hand-rolled peer pipeline', fn: peerOnce }], { timeMs: 1000 });
 
-// Latency, throughput, and where the time goes.
-const latency: BenchRow[] = [];
-// Wall-clock throughput of both sides over the same number of calls (tinybench's mean-based ops/s above is
-// skewed by GC pauses on the side that allocates the trace).
-// The peer at both concurrencies, its limiters empty each time as our stores start from the seeded world.
-const peerAt = async (c: number): Promise<Awaited<ReturnType<typeof latencyOf>>> => {
+// Latency, throughput, and where the time goes. Wall-clock throughput of both sides over the same number of
+// calls, in interleaved rounds: each round measures the peer and `decide` at one concurrency back to back, so a
+// shared machine drifting between rounds moves both; the ratio is the median of the rounds' ratios.
+const ROUNDS = Number(process.env.DECIDE_ROUNDS ?? 3);
+type Latency = Awaited<ReturnType<typeof latencyOf>>;
+// The peer, its limiters empty each time as our stores start from the seeded world.
+const peerAt = async (c: number): Promise<Latency> => {
   weekly = new RateLimiterMemory({ points: 4, duration: 7 * 86400, keyPrefix: 'week' });
   daily = new RateLimiterMemory({ points: 1, duration: 86400, keyPrefix: 'email-day' });
   j = 0;
   return latencyOf(peerOnce, 20_000, c);
 };
-const peerWall = await peerAt(1);
-const peer16 = await peerAt(16);
-for (const c of [1, 16]) {
-  stores = await fresh();
-  const r = await latencyOf(oursOnce(stores), 20_000, c);
-  latency.push({ name: `memory stores, concurrency ${c}`, opsPerSec: r.opsPerSec, meanUs: 1e6 / r.opsPerSec, p50Us: r.p50Us, p99Us: r.p99Us, ratio: r.opsPerSec / (c === 1 ? peerWall : peer16).opsPerSec });
-}
-// The same, through the built package (what an app runs; `npm run build` first): the sources above run through
-// tsx, whose name-keeping wrappers around every function cost the library more than the peer.
-if (existsSync('dist/decide/index.js') && existsSync('dist/adapters/memory/index.js')) {
-  const built = (await import('../dist/decide/index.js' as string)) as typeof import('../src/decide/index.js');
-  const builtMemory = (await import('../dist/adapters/memory/index.js' as string)) as typeof memorySrc;
-  const builtConfig = built.parseDecideConfig({ ...RETAILER_CONFIG, identity: { observe: false }, storeTimeoutMs: 5000, explore: false });
-  const s = memoryStores(builtMemory);
+// The same, through the built package (what an app runs; `npm run build` first): the sources run through tsx,
+// whose name-keeping wrappers around every function cost the library more than the peer.
+const hasDist = existsSync('dist/decide/index.js') && existsSync('dist/adapters/memory/index.js');
+const built = hasDist ? ((await import('../dist/decide/index.js' as string)) as typeof import('../src/decide/index.js')) : null;
+const builtMemory = hasDist ? ((await import('../dist/adapters/memory/index.js' as string)) as typeof memorySrc) : null;
+const builtConfig = built?.parseDecideConfig({ ...RETAILER_CONFIG, identity: { observe: false }, storeTimeoutMs: 5000, explore: false });
+const builtOnce = async (n: number): Promise<Latency> => {
+  const s = memoryStores(builtMemory!);
   await seedStores(s);
   k = 0;
-  await latencyOf(oursOnce(s, built.decide, builtConfig), 5_000, 1); // warm-up
-  const fresh2 = memoryStores(builtMemory);
-  await seedStores(fresh2);
-  k = 0;
-  const r = await latencyOf(oursOnce(fresh2, built.decide, builtConfig), 20_000, 1);
-  latency.push({ name: 'memory stores, built package (dist/), concurrency 1', opsPerSec: r.opsPerSec, meanUs: 1e6 / r.opsPerSec, p50Us: r.p50Us, p99Us: r.p99Us, ratio: r.opsPerSec / peerWall.opsPerSec });
-} else {
-  console.log('\n(dist/ not built: run `npm run build` for the built-package row)');
+  return latencyOf(oursOnce(s, built!.decide, builtConfig), n, 1);
+};
+if (built) await builtOnce(5_000); // warm-up
+else console.log('\n(dist/ not built: run `npm run build` for the built-package row)');
+const runs = new Map<string, { r: Latency[]; ratios: number[] }>();
+const note = (name: string, r: Latency, peer: Latency | null): void => {
+  const x = runs.get(name) ?? { r: [], ratios: [] };
+  x.r.push(r);
+  if (peer) x.ratios.push(r.opsPerSec / peer.opsPerSec);
+  runs.set(name, x);
+};
+for (let round = 0; round < ROUNDS; round++) {
+  for (const c of [1, 16]) {
+    const peer = await peerAt(c);
+    note(`hand-rolled peer pipeline, concurrency ${c}`, peer, null);
+    stores = await fresh();
+    note(`memory stores, concurrency ${c}`, await latencyOf(oursOnce(stores), 20_000, c), peer);
+    if (c === 1 && built) note('memory stores, built package (dist/), concurrency 1', await builtOnce(20_000), peer);
+  }
 }
-latency.push({ name: 'hand-rolled peer pipeline, concurrency 1', opsPerSec: peerWall.opsPerSec, meanUs: 1e6 / peerWall.opsPerSec, p50Us: peerWall.p50Us, p99Us: peerWall.p99Us, ratio: null });
-latency.push({ name: 'hand-rolled peer pipeline, concurrency 16', opsPerSec: peer16.opsPerSec, meanUs: 1e6 / peer16.opsPerSec, p50Us: peer16.p50Us, p99Us: peer16.p99Us, ratio: null });
+const mid = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const latency: BenchRow[] = [];
+const ORDER = ['memory stores, concurrency 1', 'memory stores, concurrency 16', 'memory stores, built package (dist/), concurrency 1', 'hand-rolled peer pipeline, concurrency 1', 'hand-rolled peer pipeline, concurrency 16'];
+for (const name of ORDER) {
+  const x = runs.get(name);
+  if (!x) continue;
+  const ops = mid(x.r.map((r) => r.opsPerSec));
+  latency.push({ name, opsPerSec: ops, meanUs: 1e6 / ops, p50Us: mid(x.r.map((r) => r.p50Us)), p99Us: mid(x.r.map((r) => r.p99Us)), ratio: x.ratios.length ? mid(x.ratios) : null });
+}
+for (const [name, x] of runs) if (x.ratios.length) console.log(`${name}: ratios by round ${x.ratios.map((r) => `${r.toFixed(2)}×`).join(', ')}`);
 const stageMs = new Map<string, { total: number; n: number }>();
 let contacted = 0;
 const SAMPLE = 5000;
@@ -217,10 +231,10 @@ try {
 printTable(
   'decide: decisions per second of one process (Node, one event loop; wall clock)',
   latency,
-  `people ${PEOPLE.toLocaleString('en-US')}; ${((100 * contacted) / SAMPLE).toFixed(0)}% of sampled decisions contacted; ratio column: crosschannel ÷ hand-rolled pipeline at the same concurrency (the built package against the peer at 1)`,
+  `people ${PEOPLE.toLocaleString('en-US')}; ${((100 * contacted) / SAMPLE).toFixed(0)}% of sampled decisions contacted; medians of ${ROUNDS} interleaved rounds; ratio column: median over the rounds of crosschannel ÷ hand-rolled pipeline at the same concurrency (the built package against the peer at 1)`,
 );
 console.log('\n## Where the time goes (mean ms per stage, from the traces of 5,000 decisions)');
 for (const [stage, x] of stageMs) console.log(`${stage.padEnd(12)} ${(x.total / x.n).toFixed(4)} ms`);
 console.log(
-  `\nratio crosschannel ÷ hand-rolled: ${(latency[0]!.opsPerSec / peerWall.opsPerSec).toFixed(2)}× by wall-clock throughput, ${rows[1]!.ratio!.toFixed(2)}× by tinybench (the hand-rolled pipeline explains nothing and checks less)`,
+  `\nratio crosschannel ÷ hand-rolled: ${latency[0]!.ratio!.toFixed(2)}× by wall-clock throughput (median of the rounds), ${rows[1]!.ratio!.toFixed(2)}× by tinybench (the hand-rolled pipeline explains nothing and checks less)`,
 );
