@@ -363,7 +363,6 @@ function planFor(scope: CountScope): IndexPlan | null {
   return { joined: flagged.join(FS), atoms: flagged, union: tags !== null && tags.length > 1 };
 }
 
-/** What a retry of a granted reservation replays, built from the contact's JSON (same as JSON.stringify of the outcome). */
 function encodeContact(c: ContactRecord, json: string): string {
   return [c.id, c.channel, c.campaignId ?? '', c.offerId ?? '', c.transactional ? '1' : '0', RS + c.tags.join(RS) + RS, json].join(US);
 }
