@@ -25,20 +25,12 @@ export interface OfferHistory {
  */
 export function indexHistory(history: History, now: EpochMs): Map<string, OfferHistory> {
   const out = new Map<string, OfferHistory>();
-  const entry = (id: string): OfferHistory => {
-    let e = out.get(id);
-    if (e === undefined) {
-      e = { contacts: [], responseAt: [], responseKind: [], lastAccepted: -Infinity, lastResponse: -Infinity };
-      out.set(id, e);
-    }
-    return e;
-  };
   const contacts = history.contacts;
   let contactOffer: Map<string, string> | null = null;
   for (let i = 0; i < contacts.length; i++) {
     const c = contacts[i]!;
     if (c.at > now) break;
-    if (c.offerId !== undefined) entry(c.offerId).contacts.push(c.at);
+    if (c.offerId !== undefined) offerEntry(out, c.offerId).contacts.push(c.at);
   }
   const responses = history.responses;
   for (let i = 0; i < responses.length; i++) {
@@ -53,13 +45,23 @@ export function indexHistory(history: History, now: EpochMs): Map<string, OfferH
       offerId = contactOffer.get(r.contactId);
     }
     if (offerId === undefined) continue;
-    const e = entry(offerId);
+    const e = offerEntry(out, offerId);
     e.responseAt.push(r.at);
     e.responseKind.push(r.kind);
     if (r.kind === 'accepted' || r.kind === 'converted') e.lastAccepted = r.at;
     if (r.kind !== 'ignored') e.lastResponse = r.at;
   }
   return out;
+}
+
+/** The offer's entry in an index being built (a module function, not a closure made per call). */
+function offerEntry(out: Map<string, OfferHistory>, id: string): OfferHistory {
+  let e = out.get(id);
+  if (e === undefined) {
+    e = { contacts: [], responseAt: [], responseKind: [], lastAccepted: -Infinity, lastResponse: -Infinity };
+    out.set(id, e);
+  }
+  return e;
 }
 
 /**

@@ -240,15 +240,16 @@ function assertPlan(plan: unknown): asserts plan is ReservationPlan {
   }
 }
 
+function badCandidate(message: string, path: Array<string | number>): never {
+  throw new CrossChannelError('INPUT_INVALID', message, { path: ['candidate', ...path] });
+}
+
 function checkCandidate(c: unknown): asserts c is CapCandidate {
-  const bad = (message: string, path: Array<string | number>): never => {
-    throw new CrossChannelError('INPUT_INVALID', message, { path: ['candidate', ...path] });
-  };
-  if (typeof c !== 'object' || c === null) bad('candidate must be an object', []);
+  if (typeof c !== 'object' || c === null) badCandidate('candidate must be an object', []);
   const o = c as Record<string, unknown>;
-  if (typeof o.channel !== 'string' || o.channel.length === 0) bad('channel must be a non-empty string', ['channel']);
-  for (const k of ['campaignId', 'offerId'] as const) if (o[k] !== undefined && typeof o[k] !== 'string') bad(`${k} must be a string`, [k]);
-  if (o.tags !== undefined && (!Array.isArray(o.tags) || o.tags.some((t) => typeof t !== 'string'))) bad('tags must be an array of strings', ['tags']);
-  if (o.transactional !== undefined && typeof o.transactional !== 'boolean') bad('transactional must be a boolean', ['transactional']);
-  if (o.priority !== undefined && (typeof o.priority !== 'number' || !Number.isFinite(o.priority))) bad('priority must be a finite number', ['priority']);
+  if (typeof o.channel !== 'string' || o.channel.length === 0) badCandidate('channel must be a non-empty string', ['channel']);
+  for (const k of ['campaignId', 'offerId'] as const) if (o[k] !== undefined && typeof o[k] !== 'string') badCandidate(`${k} must be a string`, [k]);
+  if (o.tags !== undefined && (!Array.isArray(o.tags) || o.tags.some((t) => typeof t !== 'string'))) badCandidate('tags must be an array of strings', ['tags']);
+  if (o.transactional !== undefined && typeof o.transactional !== 'boolean') badCandidate('transactional must be a boolean', ['transactional']);
+  if (o.priority !== undefined && (typeof o.priority !== 'number' || !Number.isFinite(o.priority))) badCandidate('priority must be a finite number', ['priority']);
 }

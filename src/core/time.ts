@@ -173,6 +173,10 @@ export type DurationInput =
 const COMPACT = /^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
 const ISO_DURATION = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d{1,3})?)S)?)?$/;
 
+function durationError(input: unknown, path: ReadonlyArray<string | number>, why: string): CrossChannelError<'INPUT_INVALID'> {
+  return new CrossChannelError('INPUT_INVALID', `Invalid duration: ${why}`, { path, detail: { value: input } });
+}
+
 /**
  * Converts a {@link DurationInput} to milliseconds. Throws `CrossChannelError` `INPUT_INVALID` on anything
  * negative, non-finite, empty or unparseable. Calendar lengths (months, years) are not durations: use the
@@ -186,15 +190,13 @@ const ISO_DURATION = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(
  * ```
  */
 export function durationToMs(input: DurationInput, path: ReadonlyArray<string | number> = []): number {
-  const bad = (why: string): CrossChannelError<'INPUT_INVALID'> =>
-    new CrossChannelError('INPUT_INVALID', `Invalid duration: ${why}`, { path, detail: { value: input } });
   if (typeof input === 'number') {
-    if (!Number.isFinite(input) || input < 0) throw bad('expected a non-negative finite number of ms');
+    if (!Number.isFinite(input) || input < 0) throw durationError(input, path, 'expected a non-negative finite number of ms');
     return input;
   }
   if (typeof input === 'string') {
     const s = input.trim();
-    if (s === '' || s === 'P' || s === 'PT') throw bad('empty');
+    if (s === '' || s === 'P' || s === 'PT') throw durationError(input, path, 'empty');
     const c = COMPACT.exec(s);
     if (c && s !== '') {
       return sumParts(Number(c[1] ?? 0), Number(c[2] ?? 0), Number(c[3] ?? 0), Number(c[4] ?? 0), Number(c[5] ?? 0), Number(c[6] ?? 0));
@@ -204,7 +206,7 @@ export function durationToMs(input: DurationInput, path: ReadonlyArray<string | 
       const secs = Number(iso[5] ?? 0);
       return sumParts(Number(iso[1] ?? 0), Number(iso[2] ?? 0), Number(iso[3] ?? 0), Number(iso[4] ?? 0), 0, Math.round(secs * 1000));
     }
-    throw bad(JSON.stringify(input));
+    throw durationError(input, path, JSON.stringify(input));
   }
   if (typeof input === 'object' && input !== null) {
     const keys = ['weeks', 'days', 'hours', 'minutes', 'seconds', 'milliseconds'] as const;
@@ -216,17 +218,17 @@ export function durationToMs(input: DurationInput, path: ReadonlyArray<string | 
         values.push(0);
         continue;
       }
-      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw bad(`${k} must be a non-negative finite number`);
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw durationError(input, path, `${k} must be a non-negative finite number`);
       any = true;
       values.push(v);
     }
     for (const k of Object.keys(input)) {
-      if (!(keys as readonly string[]).includes(k)) throw bad(`unknown unit ${JSON.stringify(k)}`);
+      if (!(keys as readonly string[]).includes(k)) throw durationError(input, path, `unknown unit ${JSON.stringify(k)}`);
     }
-    if (!any) throw bad('no unit given');
+    if (!any) throw durationError(input, path, 'no unit given');
     return sumParts(values[0]!, values[1]!, values[2]!, values[3]!, values[4]!, values[5]!);
   }
-  throw bad('expected a number, string or object');
+  throw durationError(input, path, 'expected a number, string or object');
 }
 
 function sumParts(w: number, d: number, h: number, m: number, s: number, ms: number): number {

@@ -173,10 +173,14 @@ export function checkJourneyInput(input: unknown): asserts input is JourneyInput
   if (typeof b.at !== 'number' || !Number.isFinite(b.at)) throw bad('input at must be epoch ms', ['input', 'at']);
 }
 
+function instanceFieldError(field: string): CrossChannelError<JourneyErrorCode> {
+  return new CrossChannelError<JourneyErrorCode>('JOURNEY_INSTANCE_INVALID', `instance.${field} is missing or malformed`, { path: ['instance', field] });
+}
+
 /** Validates an instance's identity fields from plain JS before a store writes it. */
 export function checkStoredInstance(instance: unknown): asserts instance is JourneyInstance {
   const i = instance as Record<string, unknown> | null;
-  const bad = (field: string) => new CrossChannelError<JourneyErrorCode>('JOURNEY_INSTANCE_INVALID', `instance.${field} is missing or malformed`, { path: ['instance', field] });
+  const bad = instanceFieldError;
   if (typeof i !== 'object' || i === null) throw bad('');
   for (const f of ['id', 'journeyId', 'subjectId', 'step', 'status'] as const) if (typeof i[f] !== 'string' || (i[f] as string).length === 0) throw bad(f);
   if (!Number.isInteger(i.version)) throw bad('version');

@@ -152,32 +152,22 @@ export function bestSendTime(model: TimingModel, subjectId: string, options: Bes
   let runHour = Number.NaN;
   let runFirst = -1;
   let runAllowed = -1;
-  const close = (): void => {
-    if (runFirst < 0) return;
-    if (runAllowed >= 0) insertTop(top, runAllowed, keep, grid.hourOfWeek, profile);
-    else insertTop(blockedTop, runFirst, explainN, grid.hourOfWeek, profile);
-  };
   for (let k = 0; k < count; k++) {
     const wh = grid.wallHour[k]!;
     if (wh !== runHour) {
-      close();
+      closeHour(top, blockedTop, runFirst, runAllowed, keep, explainN, grid.hourOfWeek, profile);
       runHour = wh;
       runFirst = k;
       runAllowed = -1;
     }
     if (runAllowed < 0 && grid.allowed[k] === 1) runAllowed = k;
   }
-  close();
+  closeHour(top, blockedTop, runFirst, runAllowed, keep, explainN, grid.hourOfWeek, profile);
 
-  const moment = (k: number): SendMoment => {
-    const h = grid.hourOfWeek[k]!;
-    const score = profile[h]!;
-    return { at: grid.start + k * step, hourOfWeek: h, score, expectedResponse: Math.min(1, lift * score) };
-  };
-  const best = top.length > 0 ? moment(top[0]!) : null;
+  const best = top.length > 0 ? momentAt(grid, profile, step, lift, top[0]!) : null;
   const excluded = blockedTop
     .filter((k) => best === null || profile[grid.hourOfWeek[k]!]! > best.score)
-    .map((k) => ({ ...moment(k), reasons: slotReasons(sendCaps, grid, candidate, zone, k) }));
+    .map((k) => ({ ...momentAt(grid, profile, step, lift, k), reasons: slotReasons(sendCaps, grid, candidate, zone, k) }));
   const reasons: Reason<TimingReasonCode>[] = [];
   if (best === null) {
     reasons.push(reason('TIMING_NO_LEGAL_MOMENT', `The caps allow no ${channel} message between ${new Date(from).toISOString()} and ${new Date(from + horizon).toISOString()}`, { detail: { from, horizonMs: horizon } }));
@@ -190,7 +180,21 @@ export function bestSendTime(model: TimingModel, subjectId: string, options: Bes
     );
   }
   if (priorOnly) reasons.push(reason('TIMING_PRIOR_ONLY', `${subjectId} has no response history: hours of their segment or the population`, { detail: { subjectId } }));
-  return { subjectId, channel, timeZone: zone, best, runnerUps: top.slice(1).map(moment), excluded, reasons, priorOnly };
+  return { subjectId, channel, timeZone: zone, best, runnerUps: top.slice(1).map((k) => momentAt(grid, profile, step, lift, k)), excluded, reasons, priorOnly };
+}
+
+/** Closes one local clock hour of the grid: its first allowed moment joins `top`, or (none allowed) its first moment `blockedTop`. */
+function closeHour(top: number[], blockedTop: number[], first: number, allowed: number, keep: number, explainN: number, hours: Uint8Array, profile: Float64Array): void {
+  if (first < 0) return;
+  if (allowed >= 0) insertTop(top, allowed, keep, hours, profile);
+  else insertTop(blockedTop, first, explainN, hours, profile);
+}
+
+/** Slot `k` of the grid as a send moment. */
+function momentAt(grid: { readonly start: number; readonly hourOfWeek: Uint8Array }, profile: Float64Array, step: number, lift: number, k: number): SendMoment {
+  const h = grid.hourOfWeek[k]!;
+  const score = profile[h]!;
+  return { at: grid.start + k * step, hourOfWeek: h, score, expectedResponse: Math.min(1, lift * score) };
 }
 
 /** Inserts slot `k` into `list` (best score first, earlier slot first on ties), keeping at most `max`. */

@@ -147,25 +147,28 @@ export function channelAffinity(model: TimingModel, subjectId: string, channel: 
   const sent = o < 0 ? 0 : model.counters[o]!;
   const responded = o < 0 ? 0 : model.counters[o + RESPONDED]!;
   const converted = o < 0 ? 0 : model.counters[o + CONVERTED]!;
-  const rate = (k: number, aSeg: number, aPerson: number, x: number): number => {
-    const p = popRate(model, ch, k);
-    const so = (s * C + ch) * 3;
-    const ps = s === 0 ? p : (model.segmentCounters[so + k]! + aSeg * p) / (model.segmentCounters[so]! + aSeg);
-    return (x + aPerson * ps) / (sent + aPerson);
-  };
   return {
     channel,
     contacts: sent,
     responses: responded,
     conversions: converted,
-    responseRate: rate(RESPONDED, fit.response.segment[ch]!, fit.response.person[ch]!, responded),
-    conversionRate: rate(CONVERTED, fit.conversion.segment[ch]!, fit.conversion.person[ch]!, converted),
+    responseRate: shrunkRate(model, ch, s, sent, RESPONDED, fit.response.segment[ch]!, fit.response.person[ch]!, responded),
+    conversionRate: shrunkRate(model, ch, s, sent, CONVERTED, fit.conversion.segment[ch]!, fit.conversion.person[ch]!, converted),
     priorOnly: sent === 0,
   };
 }
 
 const RESPONDED = 1;
 const CONVERTED = 2;
+
+/** A person's rate of counter `k` on channel `ch`: their counts shrunk towards their segment's, the segment's towards the population's. */
+function shrunkRate(model: TimingModel, ch: number, s: number, sent: number, k: number, aSeg: number, aPerson: number, x: number): number {
+  const C = model.channels.length;
+  const p = popRate(model, ch, k);
+  const so = (s * C + ch) * 3;
+  const ps = s === 0 ? p : (model.segmentCounters[so + k]! + aSeg * p) / (model.segmentCounters[so]! + aSeg);
+  return (x + aPerson * ps) / (sent + aPerson);
+}
 
 /** @internal Throws `INPUT_INVALID` unless `model` is a TimingModel (plain JS callers). */
 export function checkModel(model: unknown): asserts model is TimingModel {

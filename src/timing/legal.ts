@@ -72,6 +72,16 @@ export interface SlotGrid {
   readonly blocked: ReadonlyArray<ReadonlyArray<number> | undefined>;
 }
 
+/** Writes the local clock of moment `k` (`wall`: its local wall time as epoch ms) into the grid's columns. */
+function writeClock(wallHour: Float64Array, minuteOfWeek: Uint16Array, hourOfWeek: Uint8Array, k: number, wall: number): void {
+  const day = Math.floor(wall / DAY);
+  const weekday = (((day + 4) % 7) + 7) % 7;
+  const minute = Math.floor((wall - day * DAY) / MINUTE);
+  minuteOfWeek[k] = weekday * 1440 + minute;
+  hourOfWeek[k] = weekday * 24 + Math.floor(minute / 60);
+  wallHour[k] = Math.floor(wall / HOUR);
+}
+
 /**
  * @internal Which of the moments `start + i * step` (i < count) the caps allow for `candidate`, each decided
  * exactly as `evaluateCaps` would at that moment with the same history — without evaluating per moment: each
@@ -89,14 +99,6 @@ export function legalSlots(sendCaps: SendCaps, history: CapHistory, candidate: C
   const hourOfWeek = new Uint8Array(buffer, count * 11, count);
   const end = start + step * count;
   // Local clock of every moment, walking the zone's offset in 6-hour runs (a change is located by bisection).
-  const writeClock = (k: number, wall: number): void => {
-    const day = Math.floor(wall / DAY);
-    const weekday = (((day + 4) % 7) + 7) % 7;
-    const minute = Math.floor((wall - day * DAY) / MINUTE);
-    minuteOfWeek[k] = weekday * 1440 + minute;
-    hourOfWeek[k] = weekday * 24 + Math.floor(minute / 60);
-    wallHour[k] = Math.floor(wall / HOUR);
-  };
   let i = 0;
   let carried = zoneOffsetMinutes(start, zone);
   for (let runStart = start; i < count; ) {
@@ -124,10 +126,10 @@ export function legalSlots(sendCaps: SendCaps, history: CapHistory, candidate: C
       if (t > partEnd) continue;
       let wall = t + off * MINUTE;
       if (step % MINUTE !== 0) {
-        for (; i < count && t <= partEnd; i++, t += step, wall += step) writeClock(i, wall);
+        for (; i < count && t <= partEnd; i++, t += step, wall += step) writeClock(wallHour, minuteOfWeek, hourOfWeek, i, wall);
         continue;
       }
-      writeClock(i, wall);
+      writeClock(wallHour, minuteOfWeek, hourOfWeek, i, wall);
       let mow = minuteOfWeek[i]!;
       let wh = wallHour[i]!;
       let minuteOfHour = Math.floor((wall - wh * HOUR) / MINUTE);
@@ -137,7 +139,7 @@ export function legalSlots(sendCaps: SendCaps, history: CapHistory, candidate: C
       for (i++, t += step; i < count && t <= partEnd; i++, t += step) {
         if (sub !== 0 || stepMinutes >= 60) {
           wall = t + off * MINUTE;
-          writeClock(i, wall);
+          writeClock(wallHour, minuteOfWeek, hourOfWeek, i, wall);
           continue;
         }
         mow += stepMinutes;
