@@ -180,10 +180,9 @@ function instanceFieldError(field: string): CrossChannelError<JourneyErrorCode> 
 /** Validates an instance's identity fields from plain JS before a store writes it. */
 export function checkStoredInstance(instance: unknown): asserts instance is JourneyInstance {
   const i = instance as Record<string, unknown> | null;
-  const bad = instanceFieldError;
-  if (typeof i !== 'object' || i === null) throw bad('');
-  for (const f of ['id', 'journeyId', 'subjectId', 'step', 'status'] as const) if (typeof i[f] !== 'string' || (i[f] as string).length === 0) throw bad(f);
-  if (!Number.isInteger(i.version)) throw bad('version');
-  if (i.wakeAt !== null && !Number.isFinite(i.wakeAt)) throw bad('wakeAt');
-  if (!Number.isFinite(i.enteredAt)) throw bad('enteredAt');
+  if (typeof i !== 'object' || i === null) throw instanceFieldError('');
+  for (const f of ['id', 'journeyId', 'subjectId', 'step', 'status'] as const) if (typeof i[f] !== 'string' || (i[f] as string).length === 0) throw instanceFieldError(f);
+  if (!Number.isInteger(i.version)) throw instanceFieldError('version');
+  if (i.wakeAt !== null && !Number.isFinite(i.wakeAt)) throw instanceFieldError('wakeAt');
+  if (!Number.isFinite(i.enteredAt)) throw instanceFieldError('enteredAt');
 }
