@@ -406,5 +406,3 @@ function earliest(values: ReadonlyArray<number | null>): number | null {
   for (const v of values) if (v !== null && (best === null || v < best)) best = v;
   return best;
 }
-
-
