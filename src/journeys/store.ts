@@ -160,17 +160,20 @@ export function inboxInputs(inbox: ReadonlyArray<JourneyInput>): Pick<AdvanceInp
   return { ...(events.length ? { events } : {}), ...(responses.length ? { responses } : {}), ...(replies.length ? { replies } : {}) };
 }
 
+function inputError(msg: string, path: Array<string | number>): CrossChannelError<JourneyErrorCode> {
+  return new CrossChannelError<JourneyErrorCode>('JOURNEY_INPUT_INVALID', msg, { path });
+}
+
 /** Validates a {@link JourneyInput} from plain JS (stores call it before writing anything). */
 export function checkJourneyInput(input: unknown): asserts input is JourneyInput {
-  const bad = (msg: string, path: Array<string | number>) => new CrossChannelError<JourneyErrorCode>('JOURNEY_INPUT_INVALID', msg, { path });
-  if (typeof input !== 'object' || input === null) throw bad('input must be an object', ['input']);
+  if (typeof input !== 'object' || input === null) throw inputError('input must be an object', ['input']);
   const x = input as Record<string, unknown>;
-  if (typeof x.id !== 'string' || x.id.length === 0 || x.id.length > 256) throw bad('input.id must be a non-empty string', ['input', 'id']);
+  if (typeof x.id !== 'string' || x.id.length === 0 || x.id.length > 256) throw inputError('input.id must be a non-empty string', ['input', 'id']);
   const body = x.event ?? x.response ?? x.reply;
-  if (typeof body !== 'object' || body === null) throw bad('input needs an event, a response or a reply', ['input']);
+  if (typeof body !== 'object' || body === null) throw inputError('input needs an event, a response or a reply', ['input']);
   const b = body as Record<string, unknown>;
-  if (typeof b.subjectId !== 'string') throw bad('input subjectId must be a string', ['input', 'subjectId']);
-  if (typeof b.at !== 'number' || !Number.isFinite(b.at)) throw bad('input at must be epoch ms', ['input', 'at']);
+  if (typeof b.subjectId !== 'string') throw inputError('input subjectId must be a string', ['input', 'subjectId']);
+  if (typeof b.at !== 'number' || !Number.isFinite(b.at)) throw inputError('input at must be epoch ms', ['input', 'at']);
 }
 
 function instanceFieldError(field: string): CrossChannelError<JourneyErrorCode> {
