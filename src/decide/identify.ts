@@ -7,6 +7,7 @@ import { rekeyHistories } from './rekey.js';
 import type { DecideRequest } from './request.js';
 import type { DecideStores } from './stores.js';
 import type { RemovedItem } from './trace.js';
+import type { StitchReport } from '../identity/graph.js';
 
 /**
  * Resolves the request's identifiers to one profile id. With `identity.observe`, the identifiers are first
@@ -27,17 +28,7 @@ export async function resolveSubject(
     const report = await withDeadline('identity', 'identity.addObservations', t, () =>
       stores.identity.addObservations([{ identifiers: req.identifiers, at: req.now, source: req.channel }]),
     );
-    for (const inv of report.invalid) {
-      const id = req.identifiers[inv.index];
-      rejected.push({ kind: 'identifier', id: id ? maskIdentifier(id.type, id.value) : `#${inv.index}`, reasons: [inv.reason] });
-    }
-    accepted -= report.invalid.length;
-    for (const r of report.refused) {
-      if (r.code === 'IDENTITY_BLOCKED_VALUE' && req.identifiers.some((x) => x.type === r.from.type)) {
-        rejected.push({ kind: 'identifier', id: maskIdentifier(r.from.type, r.from.value), reasons: [reason(r.code, r.message, { rule: r.rule })] });
-        accepted--;
-      } else notes.push(reason(r.code, r.message, { rule: r.rule, detail: { from: r.from.type, ...(r.to ? { to: r.to.type } : {}) } }));
-    }
+    accepted -= explainReport(req, report, rejected, notes);
     if (report.changes.length > 0) {
       const moved = await rekeyHistories(stores, report.changes, { timeoutMs: t });
       if (moved > 0) notes.push(reason('DECIDE_HISTORY_REKEYED', `Profiles merged: ${moved} records moved to the surviving profile`, { detail: { records: moved } }));
@@ -45,4 +36,24 @@ export async function resolveSubject(
   }
   const subjectId = await withDeadline('identity', 'identity.resolve', t, () => stores.identity.resolve(req.identifiers));
   return { subjectId, accepted: Math.max(0, accepted), rejected, notes };
+}
+
+/**
+ * Files the identity report's invalid identifiers and blocked values as rejected, its other refusals as notes;
+ * returns how many of the request's identifiers were rejected. Kept out of `resolveSubject`, which is async and
+ * on every decision's path, so that function holds no loop (see test/architecture/hot-paths.test.ts).
+ */
+function explainReport(req: DecideRequest, report: StitchReport, rejected: RemovedItem[], notes: Reason[]): number {
+  let dropped = report.invalid.length;
+  for (const inv of report.invalid) {
+    const id = req.identifiers[inv.index];
+    rejected.push({ kind: 'identifier', id: id ? maskIdentifier(id.type, id.value) : `#${inv.index}`, reasons: [inv.reason] });
+  }
+  for (const r of report.refused) {
+    if (r.code === 'IDENTITY_BLOCKED_VALUE' && req.identifiers.some((x) => x.type === r.from.type)) {
+      rejected.push({ kind: 'identifier', id: maskIdentifier(r.from.type, r.from.value), reasons: [reason(r.code, r.message, { rule: r.rule })] });
+      dropped++;
+    } else notes.push(reason(r.code, r.message, { rule: r.rule, detail: { from: r.from.type, ...(r.to ? { to: r.to.type } : {}) } }));
+  }
+  return dropped;
 }

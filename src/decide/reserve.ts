@@ -106,7 +106,10 @@ export async function reserveOne(
   }
   // A replay found the contact already recorded by an earlier attempt; that attempt consumed the capacity.
   if (capacity && (!granted || replayed)) await giveBack(stores, capacity, timeout);
-  if (!granted) return { ok: false, nextAllowedAt: decision.nextAllowedAt, reasons: [reason<DecideReasonCode>('DECIDE_RESERVATION_REFUSED', `Contact for ${offer.offerId} refused at reservation`), ...decision.reasons] };
+  if (!granted) {
+    const refused: Reason = reason<DecideReasonCode>('DECIDE_RESERVATION_REFUSED', `Contact for ${offer.offerId} refused at reservation`);
+    return { ok: false, nextAllowedAt: decision.nextAllowedAt, reasons: [refused].concat(decision.reasons) };
+  }
   if (config.model && !replayed) config.model.observe(offer.offerId, { presented: 1, accepted: 0 });
   return { ok: true, contact: recorded };
 }
