@@ -11,13 +11,20 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 /**
- * Loops in the body of the top-level function `name` (not in functions nested in it), as `line: kind`. An array
+ * Loops in the body of the top-level function `name`, or of the method `Class.method`, as `line: kind` (not in
+ * functions nested in it). An array
  * literal with a spread after its first element, and an array pattern with a rest element, count: V8 compiles
  * them to a loop too.
  */
 function loopsIn(source: string, name: string): string[] {
   const file = ts.createSourceFile('x.ts', source, ts.ScriptTarget.ES2022, true);
-  const fn = file.statements.find((s): s is ts.FunctionDeclaration => ts.isFunctionDeclaration(s) && s.name?.text === name);
+  const [owner, method] = name.includes('.') ? name.split('.') : [null, name];
+  const fn =
+    owner === null
+      ? file.statements.find((s): s is ts.FunctionDeclaration => ts.isFunctionDeclaration(s) && s.name?.text === name)
+      : file.statements
+          .find((s): s is ts.ClassDeclaration => ts.isClassDeclaration(s) && s.name?.text === owner)
+          ?.members.find((m): m is ts.MethodDeclaration => ts.isMethodDeclaration(m) && ts.isIdentifier(m.name) && m.name.text === method);
   if (!fn?.body) throw new Error(`no function ${name}`);
   const found: string[] = [];
   const at = (n: ts.Node, kind: string): void => {
@@ -42,6 +49,8 @@ describe('hot paths V8 can compile whole', () => {
     ['src/decide/identify.ts', 'resolveSubject'],
     ['src/decide/load.ts', 'loadState'],
     ['src/decide/reserve.ts', 'reserveOne'],
+    ['src/adapters/memory/contact-history.ts', 'MemoryContactHistoryStore.reserve'],
+    ['src/adapters/redis/contact-history.ts', 'RedisContactHistoryStore.reserve'],
   ])('%s: %s has no loop', (file, name) => {
     expect(loopsIn(readFileSync(file, 'utf8'), name)).toEqual([]);
   });
@@ -57,5 +66,7 @@ describe('hot paths V8 can compile whole', () => {
       return [h, t, first, f];
     }`;
     expect(loopsIn(source, 'run')).toEqual(['2: ForOfStatement', '3: WhileStatement', '4: array spread after the first element', '5: array rest pattern']);
+    expect(loopsIn('class S { x() { return 1; } async reserve(a: number[]) { for (const v of a) void v; } }', 'S.reserve')).toEqual(['1: ForOfStatement']);
+    expect(() => loopsIn('class S {}', 'S.reserve')).toThrow('no function S.reserve');
   });
 });

@@ -3,7 +3,7 @@ import { CrossChannelError } from '../../core/errors.js';
 import { parseResponseRecord, type ContactRecord, type ContactRecordInput, type History, type ResponseRecord, type ResponseRecordInput } from '../../core/records.js';
 import { durationToMs, type DurationInput, type EpochMs } from '../../core/time.js';
 import type { CapCandidate, CapHistory, CountedContact } from '../../capping/evaluate.js';
-import { explainRefusal, planReservation, type ContactCheck, type ResponseCheck } from '../../capping/reservation.js';
+import { explainRefusal, planReservation, type ContactCheck, type ReservationPlan, type ResponseCheck } from '../../capping/reservation.js';
 import type { CompiledCapRules, CountScope } from '../../capping/rules.js';
 import type { ContactHistoryStore, RecordedContact, Reservation, ReserveOptions } from '../../capping/store.js';
 import { redisStoreError } from './errors.js';
@@ -142,7 +142,15 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
     return { subjectId, contacts: c.map(decode<ContactRecord>), responses: r.map(decode<ResponseRecord>), events: [] };
   }
 
-  async reserve(input: ContactRecordInput, caps: CompiledCapRules, options: ReserveOptions = {}): Promise<Reservation> {
+  /**
+   * The reservation script's arguments, and what reading its answer needs. Kept out of `reserve` (async, on every
+   * decision's path) so that it holds no loop: see test/architecture/hot-paths.test.ts.
+   */
+  #reserveCall(
+    input: ContactRecordInput,
+    caps: CompiledCapRules,
+    options: ReserveOptions,
+  ): { args: Array<string | number>; plan: ReservationPlan; contact: ContactRecord; now: EpochMs; key: string; explicit: boolean } {
     const contact = toContactRecord(input);
     const now = options.now ?? contact.at;
     const candidate: CapCandidate = options.priority === undefined ? contact : { ...contact, priority: options.priority };
@@ -207,6 +215,11 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
       indexed,
     );
     for (const a of scanned) args.push(a);
+    return { args, plan, contact, now, key, explicit };
+  }
+
+  async reserve(input: ContactRecordInput, caps: CompiledCapRules, options: ReserveOptions = {}): Promise<Reservation> {
+    const { args, plan, contact, now, key, explicit } = this.#reserveCall(input, caps, options);
     const res = (await this.#guard(() => this.#redis.ccCappingReserveIxK!(...args))) as [number, unknown?, unknown?, unknown?];
     if (res[0] === 1) return { granted: true, decision: { allowed: true, reasons: [], nextAllowedAt: now }, contact, replayed: false };
     if (res[0] === 2) return { ...(JSON.parse(res[1] as string) as Reservation), replayed: true };
@@ -214,7 +227,7 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
     const decision = explainRefusal(plan, snapshot);
     const outcome: Reservation = { granted: false, decision, contact, replayed: false };
     if (!explicit) return outcome;
-    const prior = (await this.#call('ccCappingStoreOutcome', this.#key(s, 'idem'), key, JSON.stringify(outcome), this.#retentionMs)) as string | null;
+    const prior = (await this.#call('ccCappingStoreOutcome', this.#key(contact.subjectId, 'idem'), key, JSON.stringify(outcome), this.#retentionMs)) as string | null;
     return prior === null ? outcome : { ...(JSON.parse(prior) as Reservation), replayed: true };
   }
 
