@@ -261,7 +261,7 @@ async function run(req: DecideRequest, stores: DecideStores, config: DecideConfi
 // The stages' loops live in the functions below, not in `run`: a loop makes V8 compile an on-stack-replacement
 // entry into the function it is in, and for `run` (large, async, re-entered at every await) that entry could be
 // reused after it stopped matching the types it was compiled for: from then on every decision deoptimised at it
-// (≈ 5,600 times per 40,000 decisions, a third slower) in 2 of 20 runs of the decide bench script. `run` has no
+// (≈ 5,600 times per 40,000 decisions, a third slower) in 4 of 32 runs of the decide bench script. `run` has no
 // loop, so it has no such entry.
 
 /** Stage 5's outcome: the ranking's exclusions (each with the stage that removed it), then the caller's. */
