@@ -12,9 +12,8 @@ import { describe, expect, it } from 'vitest';
 
 /**
  * Loops in the body of the top-level function `name`, or of the method `Class.method`, as `line: kind` (not in
- * functions nested in it). An array
- * literal with a spread after its first element, and an array pattern with a rest element, count: V8 compiles
- * them to a loop too.
+ * functions nested in it). An array literal with a spread after its first element, and an array pattern with a
+ * rest element, count: V8 compiles them to a loop too.
  */
 function loopsIn(source: string, name: string): string[] {
   const file = ts.createSourceFile('x.ts', source, ts.ScriptTarget.ES2022, true);
