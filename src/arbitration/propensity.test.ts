@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { PropensityTable } from './index.js';
-import { sampleBeta, sampleGamma } from './propensity.js';
-import { createRng } from '../core/random.js';
 import { isCrossChannelError } from '../core/errors.js';
 import { DAY, NOW, buildHistory } from '../../test/arbitraries/arbitration.js';
 
@@ -61,40 +59,5 @@ describe('PropensityTable', () => {
       err = e;
     }
     expect(isCrossChannelError(err, 'INPUT_INVALID')).toBe(true);
-  });
-});
-
-describe('Beta sampling', () => {
-  it('has the Beta mean and variance (fixed seed, so the check is deterministic)', () => {
-    const rng = createRng(2026);
-    for (const [a, b] of [
-      [2, 8],
-      [0.5, 0.5],
-      [30, 70],
-    ] as const) {
-      const n = 40_000;
-      let s = 0;
-      let s2 = 0;
-      for (let i = 0; i < n; i++) {
-        const x = sampleBeta(rng, a, b);
-        expect(x).toBeGreaterThanOrEqual(0);
-        expect(x).toBeLessThanOrEqual(1);
-        s += x;
-        s2 += x * x;
-      }
-      const mean = s / n;
-      const variance = s2 / n - mean * mean;
-      const v = (a * b) / ((a + b) ** 2 * (a + b + 1));
-      // Four standard errors: a wrong sampler misses by far more, a right one (fixed seed) stays inside.
-      expect(Math.abs(mean - a / (a + b))).toBeLessThan(4 * Math.sqrt(v / n));
-      expect(Math.abs(variance - v)).toBeLessThan(0.1 * v);
-    }
-  });
-
-  it('Gamma has mean = shape', () => {
-    const rng = createRng(7);
-    let s = 0;
-    for (let i = 0; i < 20_000; i++) s += sampleGamma(rng, 0.7);
-    expect(s / 20_000).toBeCloseTo(0.7, 1);
   });
 });

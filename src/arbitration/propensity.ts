@@ -1,7 +1,6 @@
 import { CrossChannelError } from '../core/errors.js';
 import { expectArray, expectFinite, expectIterable, expectObject, expectString } from '../core/guards.js';
 import type { History } from '../core/records.js';
-import type { Rng } from '../core/random.js';
 
 /**
  * Presentations and acceptances of one offer (optionally within one segment).
@@ -186,41 +185,6 @@ function bump(m: Map<string, { presented: number; accepted: number }>, id: strin
     c.presented += presented;
     c.accepted += accepted;
   }
-}
-
-/**
- * A Gamma(shape, 1) variate (Marsaglia–Tsang; shape < 1 boosted by U^(1/shape)).
- */
-export function sampleGamma(rng: Rng, shape: number): number {
-  if (shape < 1) {
-    let u = rng.next();
-    while (u === 0) u = rng.next();
-    return sampleGamma(rng, shape + 1) * Math.pow(u, 1 / shape);
-  }
-  const d = shape - 1 / 3;
-  const c = 1 / Math.sqrt(9 * d);
-  for (;;) {
-    let x: number;
-    let v: number;
-    do {
-      x = rng.normal();
-      v = 1 + c * x;
-    } while (v <= 0);
-    v = v * v * v;
-    const u = rng.next();
-    if (u < 1 - 0.0331 * x * x * x * x) return d * v;
-    if (u > 0 && Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
-  }
-}
-
-/**
- * A Beta(α, β) variate from a seeded generator: Thompson sampling draws one per offer per decision.
- */
-export function sampleBeta(rng: Rng, alpha: number, beta: number): number {
-  const x = sampleGamma(rng, alpha);
-  const y = sampleGamma(rng, beta);
-  const s = x + y;
-  return s > 0 ? x / s : alpha / (alpha + beta);
 }
 
 /** Checks a {@link PropensityTableJSON} read back from storage: every count a non-negative finite number. */

@@ -1,7 +1,7 @@
-import { createRng, fnv1a } from '../core/random.js';
+import { betaVariate, createRng, fnv1a } from '../core/random.js';
 import type { ArbitrationContext } from './context.js';
 import type { Catalogue, CompiledOffer } from './offers.js';
-import { sampleBeta, type PropensityTable } from './propensity.js';
+import type { PropensityTable } from './propensity.js';
 
 /**
  * The factors of an offer's score: score = propensity × contextWeight × value × lever (the Pega-style formula).
@@ -76,7 +76,7 @@ export function resolvePropensity(
     const post = options.model.posterior(offer.id, context.propensitySegment);
     if (options.thompson !== undefined) {
       out.source = 'thompson';
-      return sampleBeta(createRng((seedHash ^ offer.hash) >>> 0), post.alpha, post.beta);
+      return betaVariate(createRng((seedHash ^ offer.hash) >>> 0), post.alpha, post.beta);
     }
     out.source = 'model';
     return post.mean;
@@ -87,7 +87,7 @@ export function resolvePropensity(
   }
   if (options.thompson !== undefined) {
     out.source = 'thompson';
-    return sampleBeta(createRng((seedHash ^ offer.hash) >>> 0), catalogue.prior.alpha, catalogue.prior.beta);
+    return betaVariate(createRng((seedHash ^ offer.hash) >>> 0), catalogue.prior.alpha, catalogue.prior.beta);
   }
   out.source = 'prior';
   return catalogue.prior.alpha / (catalogue.prior.alpha + catalogue.prior.beta);

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createRng, fnv1a, uniformRng } from './random.js';
+import jStat from 'jstat';
+import { betaVariate, createRng, fnv1a, gammaVariate, uniformRng } from './random.js';
 import { sha256Hex, saltedSha256Hex } from './hash.js';
 
 describe('seeded generator', () => {
@@ -65,5 +66,69 @@ describe('sha256 (Web Crypto)', () => {
   it('matches known vectors', async () => {
     expect(await sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
     expect(await saltedSha256Hex('s', 'abc')).toBe(await sha256Hex('s:abc'));
+  });
+});
+
+// jStat's published types leave out the distributions it has beyond normal, Student t and chi-square.
+const dist = jStat as unknown as { gamma: { cdf(x: number, shape: number, scale: number): number }; beta: { cdf(x: number, a: number, b: number): number } };
+
+/** Kolmogorov–Smirnov distance between a sample and a CDF. */
+function ksDistance(sample: number[], cdf: (x: number) => number): number {
+  const xs = [...sample].sort((a, b) => a - b);
+  let d = 0;
+  for (let i = 0; i < xs.length; i++) {
+    const f = cdf(xs[i]!);
+    d = Math.max(d, Math.abs((i + 1) / xs.length - f), Math.abs(f - i / xs.length));
+  }
+  return d;
+}
+
+describe('Gamma and Beta variates', () => {
+  // The oracle is jStat's CDFs (an independent implementation); the bound is the KS test's critical value at
+  // α = 0.001 (1.95 / √n). A sampler off by a shape or a rate, or boosting wrongly below shape 1, misses by far more.
+  const N = 4000;
+  const CRITICAL = 1.95 / Math.sqrt(N);
+
+  it('gammaVariate follows Gamma(shape, rate), below and above shape 1', () => {
+    fc.assert(
+      fc.property(fc.integer(), fc.double({ min: 0.05, max: 40, noNaN: true }), fc.double({ min: 0.01, max: 100, noNaN: true }), (seed, shape, rate) => {
+        const rng = createRng(seed);
+        const xs = Array.from({ length: N }, () => gammaVariate(rng, shape, rate));
+        expect(xs.every((x) => x >= 0 && Number.isFinite(x))).toBe(true);
+        expect(ksDistance(xs, (x) => dist.gamma.cdf(x, shape, 1 / rate))).toBeLessThan(CRITICAL);
+      }),
+      { numRuns: 15, seed: 2026 },
+    );
+  });
+
+  it('betaVariate follows Beta(α, β) and stays in [0, 1]', () => {
+    fc.assert(
+      fc.property(fc.integer(), fc.double({ min: 0.1, max: 80, noNaN: true }), fc.double({ min: 0.1, max: 80, noNaN: true }), (seed, a, b) => {
+        const rng = createRng(seed);
+        const xs = Array.from({ length: N }, () => betaVariate(rng, a, b));
+        expect(xs.every((x) => x >= 0 && x <= 1)).toBe(true);
+        expect(ksDistance(xs, (x) => dist.beta.cdf(x, a, b))).toBeLessThan(CRITICAL);
+      }),
+      { numRuns: 15, seed: 2026 },
+    );
+  });
+
+  it('the KS check fails a sampler with the wrong rate (the test can fail)', () => {
+    const rng = createRng(7);
+    const xs = Array.from({ length: N }, () => gammaVariate(rng, 2, 1));
+    expect(ksDistance(xs, (x) => dist.gamma.cdf(x, 2, 1 / 1.1))).toBeGreaterThan(CRITICAL);
+  });
+
+  it('betaVariate with both shapes so small that both draws underflow answers the mean', () => {
+    const rng = createRng(3);
+    const xs = Array.from({ length: 200 }, () => betaVariate(rng, 1e-300, 1e-300));
+    expect(xs.every((x) => x >= 0 && x <= 1)).toBe(true);
+    expect(xs).toContain(0.5);
+  });
+
+  it('the same seed gives the same draws (Thompson sampling replays)', () => {
+    const a = createRng(11);
+    const b = createRng(11);
+    for (let i = 0; i < 50; i++) expect(betaVariate(a, 0.5, 3)).toBe(betaVariate(b, 0.5, 3));
   });
 });

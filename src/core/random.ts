@@ -89,6 +89,55 @@ export function uniformRng(seed: number | string | readonly [number, number, num
   };
 }
 
+/**
+ * A Gamma(shape, rate) variate from a seeded generator (Marsaglia & Tsang 2000, with their squeeze test; a shape
+ * below 1 is boosted: Gamma(shape + 1) · U^(1/shape)). The one Gamma sampler of the package: Thompson sampling
+ * (arbitration, through {@link betaVariate}) and the insights simulations draw from it. Internal: not exported
+ * from the entries. `shape` and `rate` are positive finite numbers (the callers check them).
+ *
+ * @example
+ * ```ts
+ * gammaVariate(createRng(7), 0.7); // ≈ 0.7 on average (mean = shape / rate)
+ * ```
+ */
+export function gammaVariate(rng: Rng, shape: number, rate = 1): number {
+  if (shape < 1) {
+    let u = rng.next();
+    while (u === 0) u = rng.next();
+    return gammaVariate(rng, shape + 1, rate) * Math.pow(u, 1 / shape);
+  }
+  const d = shape - 1 / 3;
+  const c = 1 / Math.sqrt(9 * d);
+  for (;;) {
+    let x: number;
+    let v: number;
+    do {
+      x = rng.normal();
+      v = 1 + c * x;
+    } while (v <= 0);
+    v = v * v * v;
+    const u = rng.next();
+    if (u < 1 - 0.0331 * x * x * x * x) return (d * v) / rate;
+    if (u > 0 && Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return (d * v) / rate;
+  }
+}
+
+/**
+ * A Beta(α, β) variate: X / (X + Y) of two {@link gammaVariate} draws; the mean α / (α + β) when both underflow
+ * to 0 (tiny α and β). Internal: not exported from the entries.
+ *
+ * @example
+ * ```ts
+ * betaVariate(createRng(2026), 2, 8); // in [0, 1], 0.2 on average
+ * ```
+ */
+export function betaVariate(rng: Rng, alpha: number, beta: number): number {
+  const x = gammaVariate(rng, alpha);
+  const y = gammaVariate(rng, beta);
+  const s = x + y;
+  return s > 0 ? x / s : alpha / (alpha + beta);
+}
+
 function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;
 }

@@ -1,5 +1,5 @@
 import { CrossChannelError } from '../core/errors.js';
-import type { Rng } from '../core/random.js';
+import { betaVariate, gammaVariate, type Rng } from '../core/random.js';
 import { checkParams, type BgNbdParams, type CustomerSummary } from './bgnbd.js';
 import type { InsightsErrorCode } from './errors.js';
 import type { GammaGammaParams, SpendSummary } from './gamma-gamma.js';
@@ -8,31 +8,6 @@ import type { GammaGammaParams, SpendSummary } from './gamma-gamma.js';
  * Seeded simulation of populations from the models' own generative stories, to test recovery of parameters
  * and to benchmark fits without shipping anyone's data.
  */
-
-/** A Gamma(shape, rate) variate (Marsaglia & Tsang 2000; boosted for shape < 1). */
-export function gammaVariate(rng: Rng, shape: number, rate: number): number {
-  if (shape < 1) return gammaVariate(rng, shape + 1, rate) * Math.pow(1 - rng.next(), 1 / shape);
-  const d = shape - 1 / 3;
-  const c = 1 / Math.sqrt(9 * d);
-  for (;;) {
-    let x: number;
-    let v: number;
-    do {
-      x = rng.normal();
-      v = 1 + c * x;
-    } while (v <= 0);
-    v = v * v * v;
-    const u = 1 - rng.next();
-    if (Math.log(u) < 0.5 * x * x + d - d * v + d * Math.log(v)) return (d * v) / rate;
-  }
-}
-
-/** A Beta(a, b) variate. */
-export function betaVariate(rng: Rng, a: number, b: number): number {
-  const x = gammaVariate(rng, a, 1);
-  const y = gammaVariate(rng, b, 1);
-  return x / (x + y);
-}
 
 /**
  * Simulates BG/NBD customers: each has a first purchase at time 0 and is observed for `ages[i]` time units.
