@@ -29,6 +29,10 @@ export interface SizeRow {
 export const FOCUSED: ReadonlyArray<{ label: string; source: string; names: readonly string[] }> = [
   { label: 'consent: TCF decode + check', source: 'src/consent/index.ts', names: ['decodeTcString', 'tcfCanProcess'] },
   { label: 'core: calendar windows', source: 'src/index.ts', names: ['calendarWindow', 'localTime'] },
+  { label: 'identity: normalise + audience hash', source: 'src/identity/index.ts', names: ['normalizeIdentifier', 'hashIdentifier'] },
+  { label: 'consent: ledger check', source: 'src/consent/index.ts', names: ['consentState', 'canContact'] },
+  { label: 'capping: rules + evaluation', source: 'src/capping/index.ts', names: ['parseCapRules', 'evaluateCaps'] },
+  { label: 'experiments: assignment', source: 'src/experiments/index.ts', names: ['parseExperimentSet', 'assignAll'] },
 ];
 
 const NODE_EXTERNALS = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];

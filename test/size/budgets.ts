@@ -34,4 +34,8 @@ export const SIZE_BUDGETS: Readonly<Record<string, number>> = {
   testing: 44_750, // 42_510
   'consent: TCF decode + check': 7_250, // 6_675
   'core: calendar windows': 2_750, // 2_389
+  'identity: normalise + audience hash': 3_000, // 2_762
+  'consent: ledger check': 13_250, // 12_619
+  'capping: rules + evaluation': 16_750, // 16_020
+  'experiments: assignment': 13_750, // 13_162
 };
