@@ -5,7 +5,9 @@
  */
 import { spawn } from 'node:child_process';
 import { connect, createServer } from 'node:net';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { isDeepStrictEqual } from 'node:util';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { Redis } from 'ioredis';
 import { Bench } from 'tinybench';
 
@@ -105,6 +107,38 @@ export function checkSame(label: string, ours: unknown, peer: unknown): void {
   if (!isDeepStrictEqual(ours, peer)) {
     throw new Error(`${label}: crosschannel and the peer disagree:\n ours=${JSON.stringify(ours).slice(0, 500)}\n peer=${JSON.stringify(peer).slice(0, 500)}`);
   }
+}
+
+/**
+ * Bytes one call allocates: the growth of V8's young generation across a single awaited call, between two event-loop
+ * turns, over `samples` calls; a sample during which a collection ran is dropped (it empties the young
+ * generation). Returns the median and the 90th percentile of the kept samples, and how many were kept. Objects
+ * the call allocates straight in the old generation (large arrays, pretenured sites) are not counted.
+ */
+export async function allocatedPerCall(fn: () => Promise<unknown>, samples = 400): Promise<{ medianBytes: number; p90Bytes: number; kept: number }> {
+  let collections = 0;
+  const observer = new PerformanceObserver((list) => {
+    collections += list.getEntries().length;
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  const young = (): number => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')!.space_used_size;
+  const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+  const kept: number[] = [];
+  try {
+    for (let i = 0; i < samples; i++) {
+      await turn();
+      const seen = collections;
+      const before = young();
+      await fn();
+      const after = young();
+      await turn();
+      if (collections === seen && after >= before) kept.push(after - before);
+    }
+  } finally {
+    observer.disconnect();
+  }
+  kept.sort((a, b) => a - b);
+  return { medianBytes: kept[Math.floor(kept.length / 2)] ?? NaN, p90Bytes: kept[Math.floor(kept.length * 0.9)] ?? NaN, kept: kept.length };
 }
 
 /** Latency percentiles (µs) of an async operation run `n` times with `concurrency` in flight. */
