@@ -94,11 +94,6 @@ export function uniformRng(seed: number | string | readonly [number, number, num
  * below 1 is boosted: Gamma(shape + 1) · U^(1/shape)). The one Gamma sampler of the package: Thompson sampling
  * (arbitration, through {@link betaVariate}) and the insights simulations draw from it. Internal: not exported
  * from the entries. `shape` and `rate` are positive finite numbers (the callers check them).
- *
- * @example
- * ```ts
- * gammaVariate(createRng(7), 0.7); // ≈ 0.7 on average (mean = shape / rate)
- * ```
  */
 export function gammaVariate(rng: Rng, shape: number, rate = 1): number {
   if (shape < 1) {
@@ -125,11 +120,6 @@ export function gammaVariate(rng: Rng, shape: number, rate = 1): number {
 /**
  * A Beta(α, β) variate: X / (X + Y) of two {@link gammaVariate} draws; the mean α / (α + β) when both underflow
  * to 0 (tiny α and β). Internal: not exported from the entries.
- *
- * @example
- * ```ts
- * betaVariate(createRng(2026), 2, 8); // in [0, 1], 0.2 on average
- * ```
  */
 export function betaVariate(rng: Rng, alpha: number, beta: number): number {
   const x = gammaVariate(rng, alpha);
