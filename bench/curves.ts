@@ -81,8 +81,9 @@ async function curve<D>(
     const data = await build(n);
     if (points.length === 0) await run(data, n);
     // A forced collection right before the timing would be timed too (its sweeper threads still run) and, after a
-    // large build, can make V8 pretenure the operation's allocation sites: curves that report `kept` skip it.
-    const before = options.kept ? 0 : mem();
+    // large build, can make V8 pretenure the operation's allocation sites: only a curve that measures what its
+    // result keeps needs one here.
+    const before = options.kept === undefined && retains(n) ? mem() : 0;
     // CPU time of this process (all threads, GC included), not wall time: the curve's shape must not depend on
     // what else the machine runs.
     const c0 = process.cpuUsage();
