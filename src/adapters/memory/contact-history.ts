@@ -1,5 +1,6 @@
 
-import { expectOptions } from '../../core/guards.js';import { LRUCache } from 'lru-cache';
+import { LRUCache } from 'lru-cache';
+import { expectOptions } from '../../core/guards.js';
 import { CrossChannelError } from '../../core/errors.js';
 import { lowerBoundAt, parseResponseRecord, type ContactRecord, type ContactRecordInput, type History, type ResponseRecord, type ResponseRecordInput } from '../../core/records.js';
 import { durationToMs, type DurationInput, type EpochMs } from '../../core/time.js';
