@@ -1,4 +1,3 @@
-
 import { LRUCache } from 'lru-cache';
 import { expectOptions } from '../../core/guards.js';
 import { CrossChannelError } from '../../core/errors.js';
