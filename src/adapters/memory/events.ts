@@ -1,5 +1,5 @@
-
-import { expectOptions } from '../../core/guards.js';import { CrossChannelError } from '../../core/errors.js';
+import { expectOptions } from '../../core/guards.js';
+import { CrossChannelError } from '../../core/errors.js';
 import { lowerBoundAt, type BehaviourEvent, type BehaviourEventInput } from '../../core/records.js';
 import { parseEventBatch, type EventReadOptions, type EventStore } from '../../segments/store.js';
 

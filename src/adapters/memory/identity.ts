@@ -4,7 +4,8 @@
  */
 
 import { expectArray, expectObjects } from '../../core/guards.js';
-import { expectOptions } from '../../core/guards.js';import { IdentityGraph, type AuditEntry, type ObservationInput, type Profile, type StitchReport } from '../../identity/graph.js';
+import { expectOptions } from '../../core/guards.js';
+import { IdentityGraph, type AuditEntry, type ObservationInput, type Profile, type StitchReport } from '../../identity/graph.js';
 import { erasureProof, erasureSalts, type ErasureResult } from '../../identity/erasure.js';
 import { normalizeIdentifier, type Identifier } from '../../identity/normalize.js';
 import { parseIdentityRules, type CompiledIdentityRules, type IdentityRulesInput } from '../../identity/rules.js';
