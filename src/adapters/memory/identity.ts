@@ -3,8 +3,7 @@
  * Not bounded: an identity graph cannot forget people on its own (use `erase`).
  */
 
-import { expectArray, expectObjects } from '../../core/guards.js';
-import { expectOptions } from '../../core/guards.js';
+import { expectArray, expectObjects, expectOptions } from '../../core/guards.js';
 import { IdentityGraph, type AuditEntry, type ObservationInput, type Profile, type StitchReport } from '../../identity/graph.js';
 import { erasureProof, erasureSalts, type ErasureResult } from '../../identity/erasure.js';
 import { normalizeIdentifier, type Identifier } from '../../identity/normalize.js';
