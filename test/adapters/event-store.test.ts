@@ -2,6 +2,7 @@ import { MemoryEventStore } from '../../src/adapters/memory/events.js';
 import { PostgresEventStore } from '../../src/adapters/postgres/events.js';
 import { runEventStoreConformance } from '../../src/testing/event-store.js';
 import { createPglite, noPostgresServer, serverSql } from '../fixtures/pglite.js';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 
 // One in-process database for the file (starting PGlite is the slow part); each test gets its own table.
@@ -52,6 +53,45 @@ describe('MemoryEventStore', () => {
   });
   it('rejects a bad option', () => {
     expect(() => new MemoryEventStore({ maxEventsPerSubject: 0 })).toThrow(/maxEventsPerSubject/);
+  });
+  it('agrees with a plain list on windowed reads after appends, duplicate ids and drops (property)', async () => {
+    // Oracle: every accepted event in a list, stably sorted by time (equal times keep append order), the oldest
+    // dropped beyond the maximum; a read is a filter. The store keeps the times beside the events to find a window.
+    const event = fc.record({ at: fc.integer({ min: 0, max: 40 }), id: fc.option(fc.integer({ min: 0, max: 30 }), { nil: undefined }), type: fc.constantFrom('a', 'b') });
+    const read = fc.record({ from: fc.option(fc.integer({ min: -1, max: 42 }), { nil: undefined }), to: fc.option(fc.integer({ min: -1, max: 42 }), { nil: undefined }), types: fc.option(fc.constantFrom(['a'], ['b'], ['a', 'b']), { nil: undefined }) });
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 12 }), fc.array(fc.array(event, { maxLength: 8 }), { maxLength: 6 }), fc.array(read, { minLength: 1, maxLength: 5 }), async (max, batches, reads) => {
+        const store = new MemoryEventStore({ maxEventsPerSubject: max });
+        let kept: Array<{ at: number; id?: string; type: string; seq: number }> = [];
+        const ids = new Set<string>();
+        let seq = 0;
+        for (const batch of batches) {
+          await store.append(batch.map((e) => ({ subjectId: 'p', type: e.type, at: e.at, ...(e.id === undefined ? {} : { id: `e${e.id}` }) })));
+          for (const e of batch) {
+            const id = e.id === undefined ? undefined : `e${e.id}`;
+            if (id !== undefined && ids.has(id)) continue;
+            if (id !== undefined) ids.add(id);
+            kept.push({ at: e.at, type: e.type, seq: seq++, ...(id === undefined ? {} : { id }) });
+            kept.sort((x, y) => x.at - y.at || x.seq - y.seq);
+            if (kept.length > max) {
+              for (const d of kept.slice(0, kept.length - max)) if (d.id !== undefined) ids.delete(d.id);
+              kept = kept.slice(kept.length - max);
+            }
+          }
+        }
+        for (const r of reads) {
+          const got = await store.read('p', { ...(r.from === undefined ? {} : { from: r.from }), ...(r.to === undefined ? {} : { to: r.to }), ...(r.types === undefined ? {} : { types: r.types }) });
+          const want = kept.filter((e) => (r.from === undefined || e.at >= r.from) && (r.to === undefined || e.at < r.to) && (r.types === undefined || (r.types as readonly string[]).includes(e.type)));
+          expect(got.map((e) => [e.at, e.id, e.type])).toEqual(want.map((e) => [e.at, e.id, e.type]));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+  it('a read bound that is not a number fails as before, with the shared helper\'s error', async () => {
+    const s = new MemoryEventStore();
+    await s.append([{ subjectId: 'p', type: 't', at: 1 }]);
+    await expect(s.read('p', { from: Number.NaN })).rejects.toMatchObject({ code: 'INPUT_INVALID' });
   });
 });
 
