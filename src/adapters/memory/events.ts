@@ -11,26 +11,7 @@ export interface MemoryEventStoreOptions {
 
 interface SubjectEvents {
   events: BehaviourEvent[];
-  /** `events[i].at`, side by side: a window's bounds are found without touching the event objects. */
-  times: number[];
   ids: Set<string>;
-}
-
-/** First index whose time is ≥ t in a sorted array of times. */
-function firstAtOrAfter(times: readonly number[], t: number): number {
-  let lo = 0;
-  let hi = times.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (times[mid]! < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** A read's bound: a number searched in the times; anything else gets the shared helper's checks and error. */
-function bound(s: SubjectEvents, t: number): number {
-  return typeof t === 'number' && !Number.isNaN(t) ? firstAtOrAfter(s.times, t) : lowerBoundAt(s.events, t);
 }
 
 function deepFreeze<T>(v: T): T {
@@ -43,9 +24,7 @@ function deepFreeze<T>(v: T): T {
 
 /**
  * In-process {@link EventStore}: per subject, an array kept sorted by `at` (insertion after equal times keeps
- * append order), the same times in an array of numbers beside it (a read's window is found by binary search over
- * those, without touching the event objects: 7 % less time per `decide` call on memory stores), and the set of event ids
- * seen. Stored events are frozen, so readers cannot alter history.
+ * append order) and the set of event ids seen. Stored events are frozen, so readers cannot alter history.
  *
  * @example
  * ```ts
@@ -73,7 +52,7 @@ export class MemoryEventStore implements EventStore {
     for (const e of parsed) {
       let s = this.#subjects.get(e.subjectId);
       if (!s) {
-        s = { events: [], times: [], ids: new Set() };
+        s = { events: [], ids: new Set() };
         this.#subjects.set(e.subjectId, s);
       }
       if (e.id !== undefined) {
@@ -81,12 +60,10 @@ export class MemoryEventStore implements EventStore {
         s.ids.add(e.id);
       }
       // Upper bound of e.at: after every event at the same time, so equal times keep append order.
-      const at = firstAtOrAfter(s.times, e.at + 1);
+      const at = lowerBoundAt(s.events, e.at + 1);
       s.events.splice(at, 0, deepFreeze(e));
-      s.times.splice(at, 0, e.at);
       written++;
       if (s.events.length > this.#max) {
-        s.times.splice(0, s.events.length - this.#max);
         const dropped = s.events.splice(0, s.events.length - this.#max);
         for (const d of dropped) if (d.id !== undefined) s.ids.delete(d.id);
       }
@@ -97,8 +74,8 @@ export class MemoryEventStore implements EventStore {
   async read(subjectId: string, options: EventReadOptions = {}): Promise<BehaviourEvent[]> {
     const s = this.#subjects.get(subjectId);
     if (!s) return [];
-    const lo = options.from === undefined ? 0 : bound(s, options.from);
-    const hi = options.to === undefined ? s.events.length : bound(s, options.to);
+    const lo = options.from === undefined ? 0 : lowerBoundAt(s.events, options.from);
+    const hi = options.to === undefined ? s.events.length : lowerBoundAt(s.events, options.to);
     const out = s.events.slice(lo, Math.max(lo, hi));
     if (options.types === undefined) return out;
     const types = new Set(options.types);
