@@ -141,7 +141,7 @@ const a = await oursOnce(stores)();
 const b = await peerOnce();
 if (!a.contact || !b.contact) throw new Error(`first ask should contact on both sides: ours=${a.contact} peer=${b.contact}`);
 
-const rows = await compare('decide: one explained decision (memory stores) vs a hand-rolled pipeline (json-rules-engine + rate-limiter-flexible)', { name: 'crosschannel decide', fn: oursOnce(stores) }, [{ name: 'hand-rolled peer pipeline', fn: peerOnce }], { timeMs: 1000 });
+const rows = await compare('decide: one explained decision (memory stores) vs a hand-rolled pipeline (json-rules-engine + rate-limiter-flexible)', { name: 'crosschannel decide', fn: oursOnce(stores) }, [{ name: 'hand-rolled peer pipeline', fn: peerOnce }], { timeMs: 1000, allocation: false });
 
 // Latency, throughput, and where the time goes. Wall-clock throughput of both sides over the same number of
 // calls, in interleaved rounds: each round measures the peer and `decide` at one concurrency back to back, so a

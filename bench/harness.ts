@@ -36,7 +36,7 @@ export async function compare(
   title: string,
   ours: Contender,
   peers: ReadonlyArray<Contender>,
-  options: { timeMs?: number; warmupMs?: number; note?: string } = {},
+  options: { timeMs?: number; warmupMs?: number; note?: string; /** Print each side's bytes allocated per call (default true). */ allocation?: boolean } = {},
 ): Promise<BenchRow[]> {
   const bench = new Bench({ time: options.timeMs ?? 1000, warmupTime: options.warmupMs ?? 200 });
   bench.add(ours.name, ours.fn);
@@ -60,7 +60,23 @@ export async function compare(
     ratio: i === 0 ? null : oursOps / s.ops,
   }));
   printTable(title, rows, options.note);
+  if (options.allocation === false) return rows;
+  // Memory: what one call allocates on each side, measured the same way (see allocatedPerCall).
+  const allocations: string[] = [];
+  for (const c of [ours, ...peers]) {
+    const a = await allocatedPerCall(async () => {
+      await c.fn();
+    }, 200);
+    allocations.push(`${c.name} ${formatBytes(a.medianBytes)}`);
+  }
+  console.log(`allocated per call (median of up to 200 calls without a collection): ${allocations.join(' · ')}`);
   return rows;
+}
+
+/** `812 B`, `28.3 kB`. */
+function formatBytes(n: number): string {
+  if (!Number.isFinite(n)) return 'n/a';
+  return n < 1024 ? `${Math.round(n)} B` : `${(n / 1024).toFixed(1)} kB`;
 }
 
 /** Prints rows as an aligned table (and as Markdown when `BENCH_MARKDOWN=1`, for docs). */
@@ -111,7 +127,8 @@ export function checkSame(label: string, ours: unknown, peer: unknown): void {
 
 /**
  * Bytes one call allocates: the growth of V8's young generation across a single awaited call, between two event-loop
- * turns, over `samples` calls; a sample during which a collection ran is dropped (it empties the young
+ * turns, over `samples` calls, less the same measurement around a call that awaits nothing (≈ 2 kB: the awaits, the
+ * turn and the heap statistics themselves; what is left is within a few hundred bytes). A sample during which a collection ran is dropped (it empties the young
  * generation). Returns the median and the 90th percentile of the kept samples, and how many were kept. Objects
  * the call allocates straight in the old generation (large arrays, pretenured sites) are not counted.
  */
@@ -123,22 +140,30 @@ export async function allocatedPerCall(fn: () => Promise<unknown>, samples = 400
   observer.observe({ entryTypes: ['gc'] });
   const young = (): number => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')!.space_used_size;
   const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-  const kept: number[] = [];
-  try {
-    for (let i = 0; i < samples; i++) {
+  const measure = async (call: () => Promise<unknown>, n: number): Promise<number[]> => {
+    const kept: number[] = [];
+    for (let i = 0; i < n; i++) {
       await turn();
       const seen = collections;
       const before = young();
-      await fn();
+      await call();
       const after = young();
       await turn();
       if (collections === seen && after >= before) kept.push(after - before);
     }
+    return kept.sort((a, b) => a - b);
+  };
+  try {
+    const base = await measure(async () => {
+      await undefined;
+    }, 100);
+    const overhead = base[Math.floor(base.length / 2)] ?? 0;
+    const kept = await measure(fn, samples);
+    const at = (q: number): number => (kept.length ? Math.max(0, kept[Math.min(kept.length - 1, Math.floor(kept.length * q))]! - overhead) : NaN);
+    return { medianBytes: at(0.5), p90Bytes: at(0.9), kept: kept.length };
   } finally {
     observer.disconnect();
   }
-  kept.sort((a, b) => a - b);
-  return { medianBytes: kept[Math.floor(kept.length / 2)] ?? NaN, p90Bytes: kept[Math.floor(kept.length * 0.9)] ?? NaN, kept: kept.length };
 }
 
 /** Latency percentiles (µs) of an async operation run `n` times with `concurrency` in flight. */
