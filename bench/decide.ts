@@ -21,7 +21,7 @@ import type { BehaviourEvent } from '../src/core/records.js';
 import { decide, parseDecideConfig, type DecideResult, type DecideStores } from '../src/decide/index.js';
 import { RETAILER_CONFIG } from '../examples/demo/retailer.js';
 import { CATEGORIES } from '../examples/demo/world.js';
-import { allocatedPerCall, compare, latencyOf, printTable, startRedisServer, type BenchRow } from './harness.js';
+import { allocatedPerCall, compare, formatBytes, latencyOf, printTable, startRedisServer, type BenchRow } from './harness.js';
 
 const PEOPLE = Number(process.env.DECIDE_PEOPLE ?? 10_000);
 const NOW = Date.parse('2026-03-31T08:00:00Z');
@@ -149,10 +149,13 @@ const rows = await compare('decide: one explained decision (memory stores) vs a 
 const ROUNDS = Number(process.env.DECIDE_ROUNDS ?? 3);
 type Latency = Awaited<ReturnType<typeof latencyOf>>;
 // The peer, its limiters empty each time as our stores start from the seeded world.
-const peerAt = async (c: number): Promise<Latency> => {
+const resetPeer = (): void => {
   weekly = new RateLimiterMemory({ points: 4, duration: 7 * 86400, keyPrefix: 'week' });
   daily = new RateLimiterMemory({ points: 1, duration: 86400, keyPrefix: 'email-day' });
   j = 0;
+};
+const peerAt = async (c: number): Promise<Latency> => {
+  resetPeer();
   return latencyOf(peerOnce, 20_000, c);
 };
 // The same, through the built package (what an app runs; `npm run build` first): the sources run through tsx,
@@ -214,9 +217,7 @@ for (let i = 0; i < SAMPLE; i++) {
 // stores keep per person. Allocation is what the young-generation collector pays for, so it shows in both the
 // mean and the tail.
 stores = await fresh();
-weekly = new RateLimiterMemory({ points: 4, duration: 7 * 86400, keyPrefix: 'week' });
-daily = new RateLimiterMemory({ points: 1, duration: 86400, keyPrefix: 'email-day' });
-j = 0;
+resetPeer();
 const allocOurs = await allocatedPerCall(oursOnce(stores));
 const allocPeer = await allocatedPerCall(peerOnce);
 
@@ -258,8 +259,8 @@ printTable(
   `people ${PEOPLE.toLocaleString('en-US')}; ${((100 * contacted) / SAMPLE).toFixed(0)}% of sampled decisions contacted; medians of ${ROUNDS} interleaved rounds; ratio column: median over the rounds of crosschannel ÷ hand-rolled pipeline at the same concurrency (the built package against the peer at 1)`,
 );
 console.log('\n## Memory');
-console.log(`allocated per call (median / p90 of ${allocOurs.kept} and ${allocPeer.kept} calls without a collection): crosschannel decide ${(allocOurs.medianBytes / 1024).toFixed(1)} / ${(allocOurs.p90Bytes / 1024).toFixed(1)} kB (trace, reasons and alternatives included); hand-rolled pipeline ${(allocPeer.medianBytes / 1024).toFixed(1)} / ${(allocPeer.p90Bytes / 1024).toFixed(1)} kB`);
-console.log(keptPerPerson === null ? 'memory stores per person: run with --expose-gc to measure' : `memory stores keep ${(keptPerPerson / 1024).toFixed(1)} kB per seeded person (identity, consent ledger, 20 events, 6 contacts; heap after GC)`);
+console.log(`allocated per call (median / p90 of ${allocOurs.kept} and ${allocPeer.kept} calls without a collection): crosschannel decide ${formatBytes(allocOurs.medianBytes)} / ${formatBytes(allocOurs.p90Bytes)} (trace, reasons and alternatives included); hand-rolled pipeline ${formatBytes(allocPeer.medianBytes)} / ${formatBytes(allocPeer.p90Bytes)}`);
+console.log(keptPerPerson === null ? 'memory stores per person: run with --expose-gc to measure' : `memory stores keep ${formatBytes(keptPerPerson)} per seeded person (identity, consent ledger, 20 events, 6 contacts; heap after GC)`);
 console.log('\n## Where the time goes (mean ms per stage, from the traces of 5,000 decisions)');
 for (const [stage, x] of stageMs) console.log(`${stage.padEnd(12)} ${(x.total / x.n).toFixed(4)} ms`);
 console.log(

@@ -74,7 +74,7 @@ export async function compare(
 }
 
 /** `812 B`, `28.3 kB`. */
-function formatBytes(n: number): string {
+export function formatBytes(n: number): string {
   if (!Number.isFinite(n)) return 'n/a';
   return n < 1024 ? `${Math.round(n)} B` : `${(n / 1024).toFixed(1)} kB`;
 }
@@ -126,10 +126,10 @@ export function checkSame(label: string, ours: unknown, peer: unknown): void {
 }
 
 /**
- * Bytes one call allocates: the growth of V8's young generation across a single awaited call, between two event-loop
- * turns, over `samples` calls, less the same measurement around a call that awaits nothing (≈ 2 kB: the awaits, the
- * turn and the heap statistics themselves; what is left is within a few hundred bytes). A sample during which a collection ran is dropped (it empties the young
- * generation). Returns the median and the 90th percentile of the kept samples, and how many were kept. Objects
+ * Bytes one call allocates: the growth of V8's young generation across a single awaited call, between two
+ * event-loop turns, over `samples` calls, less the same measurement around a call that awaits nothing (≈ 2 kB: the
+ * awaits, the turn and the heap statistics themselves; what is left is within a few hundred bytes). A sample during
+ * which a collection ran is dropped (it empties the young generation). Returns the median and the 90th percentile of the kept samples, and how many were kept. Objects
  * the call allocates straight in the old generation (large arrays, pretenured sites) are not counted.
  */
 export async function allocatedPerCall(fn: () => Promise<unknown>, samples = 400): Promise<{ medianBytes: number; p90Bytes: number; kept: number }> {

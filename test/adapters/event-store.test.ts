@@ -56,7 +56,7 @@ describe('MemoryEventStore', () => {
   });
   it('agrees with a plain list on windowed reads after appends, duplicate ids and drops (property)', async () => {
     // Oracle: every accepted event in a list, stably sorted by time (equal times keep append order), the oldest
-    // dropped beyond the maximum; a read is a filter. The store keeps the times beside the events to find a window.
+    // dropped beyond the maximum; a read is a filter (the store finds a window's bounds by binary search).
     const event = fc.record({ at: fc.integer({ min: 0, max: 40 }), id: fc.option(fc.integer({ min: 0, max: 30 }), { nil: undefined }), type: fc.constantFrom('a', 'b') });
     const read = fc.record({ from: fc.option(fc.integer({ min: -1, max: 42 }), { nil: undefined }), to: fc.option(fc.integer({ min: -1, max: 42 }), { nil: undefined }), types: fc.option(fc.constantFrom(['a'], ['b'], ['a', 'b']), { nil: undefined }) });
     await fc.assert(
@@ -88,7 +88,7 @@ describe('MemoryEventStore', () => {
       { numRuns: 300 },
     );
   });
-  it('a read bound that is not a number fails as before, with the shared helper\'s error', async () => {
+  it('a read bound that is not a number is a typed error', async () => {
     const s = new MemoryEventStore();
     await s.append([{ subjectId: 'p', type: 't', at: 1 }]);
     await expect(s.read('p', { from: Number.NaN })).rejects.toMatchObject({ code: 'INPUT_INVALID' });
