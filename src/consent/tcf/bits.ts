@@ -5,7 +5,7 @@
 import { CrossChannelError } from '../../core/errors.js';
 import { IdSet } from './id-set.js';
 
-export { IdSet, WordArena, idSetFromPairs, toIdSet, type IdSetInput } from './id-set.js';
+export { IdSet, idSetFromPairs, toIdSet, zeroWords, type IdSetInput } from './id-set.js';
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 // Char code (or byte) → 6-bit value, 255 for characters outside the base64url alphabet. Immutable after creation.
@@ -182,7 +182,7 @@ export class BitReader {
    * gathered (across a byte boundary when unaligned), bit-reversed through a table so the first id is the low
    * bit, and OR-ed into the set's words.
    */
-  bitfield(n: number, what: string, words: Uint32Array): IdSet {
+  bitfield(n: number, what: string, words: number[]): IdSet {
     this.need(n, what);
     const bytes = this.bytes;
     const start = this.pos;
@@ -202,7 +202,8 @@ export class BitReader {
       const w = id >>> 5;
       const sh = id & 31;
       words[w] = words[w]! | (r << sh);
-      if (sh > 8) words[w + 1] = words[w + 1]! | (r >>> (32 - sh));
+      // The words end at id n: bits spilling into the next word exist only below n (a plain array must not grow).
+      if (sh > 8 && w + 1 < words.length) words[w + 1] = words[w + 1]! | (r >>> (32 - sh));
       size += popcount32(r);
       max = id + 31 - Math.clz32(r);
     }

@@ -4,7 +4,7 @@
  * input length (≤ {@link MAX_TC_STRING_LENGTH} characters).
  */
 import { CrossChannelError, type Result } from '../../core/errors.js';
-import { BitReader, BitsError, IdSet, WordArena, asciiCodesInto, base64UrlCodesToBytes, base64UrlToBytes, idSetFromPairs, popcount32 } from './bits.js';
+import { BitReader, BitsError, IdSet, asciiCodesInto, base64UrlCodesToBytes, base64UrlToBytes, idSetFromPairs, popcount32, zeroWords } from './bits.js';
 import {
   MAX_TC_STRING_LENGTH,
   TCF_BITS as B,
@@ -58,13 +58,8 @@ export function decodeTcString(text: string): TcString {
   let disclosedVendors: IdSet | null = null;
   let allowedVendors: IdSet | null = null;
   let publisherTc: PublisherTc | null = null;
-  // Bitfields can't hold more ids than the input has bits (plus room for range sets turned bitsets): one buffer
-  // for every bitset of this decode.
-  // 32 words of slack cover the per-set rounding of the small sets; a decode that needs more (many restriction
-  // sets) takes its extra sets from their own buffers.
-  const arena = new WordArena(text.length * 6, 32);
   // One byte buffer for every segment's bits (each segment gets its own zeroed view, with its padding). It lives
-  // only during this call (the readers are local; every decoded set is written into the arena or arrays of its
+  // only during this call (the readers are local; every decoded set is written into arrays of its
   // own), so it is the module's scratch buffer, reused, rather than a new off-heap buffer per decode.
   const byteBuffer = scratchBytes(((text.length * 6) >>> 3) + 48);
   // The string's char codes as bytes, read by the base64url step instead of a charCodeAt per character (which
@@ -96,18 +91,18 @@ export function decodeTcString(text: string): TcString {
     }
     try {
       if (segIndex === 0) {
-        core = readCore(reader, path, arena);
+        core = readCore(reader, path);
       } else {
         const type = reader.int(B.segmentType, 'segmentType');
         if (type === 1) {
           if (disclosedVendors) fail('repeated DisclosedVendors segment', path);
-          disclosedVendors = readVendorSection(reader, path, 'disclosedVendors', arena);
+          disclosedVendors = readVendorSection(reader, path, 'disclosedVendors');
         } else if (type === 2) {
           if (allowedVendors) fail('repeated AllowedVendors segment', path);
-          allowedVendors = readVendorSection(reader, path, 'allowedVendors', arena);
+          allowedVendors = readVendorSection(reader, path, 'allowedVendors');
         } else if (type === 3) {
           if (publisherTc) fail('repeated PublisherTC segment', path);
-          publisherTc = readPublisherTc(reader, arena);
+          publisherTc = readPublisherTc(reader);
         } else {
           fail(`unknown segment type ${type}`, [...path, 'segmentType'], { segmentType: type });
         }
@@ -153,7 +148,7 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 type Path = ReadonlyArray<string | number>;
 
 /** The core segment; the optional segments' fields start null and are set by the caller (one object shape). */
-function readCore(r: BitReader, path: Path, arena: WordArena): Mutable<TcString> {
+function readCore(r: BitReader, path: Path): Mutable<TcString> {
   const version = r.int(B.version, 'version');
   if (version !== 2) fail(`unsupported TC string version ${version} (only 2 is supported)`, [...path, 'version'], { version });
   const created = r.int(B.created, 'created') * 100;
@@ -166,14 +161,14 @@ function readCore(r: BitReader, path: Path, arena: WordArena): Mutable<TcString>
   const policyVersion = r.int(B.policyVersion, 'policyVersion');
   const isServiceSpecific = r.bit('isServiceSpecific');
   const useNonStandardTexts = r.bit('useNonStandardTexts');
-  const specialFeatureOptIns = readFixed(r, B.specialFeatureOptIns, 'specialFeatureOptIns', arena);
-  const purposeConsents = readFixed(r, B.purposes, 'purposeConsents', arena);
-  const purposeLegitimateInterests = readFixed(r, B.purposes, 'purposeLegitimateInterests', arena);
+  const specialFeatureOptIns = readFixed(r, B.specialFeatureOptIns, 'specialFeatureOptIns');
+  const purposeConsents = readFixed(r, B.purposes, 'purposeConsents');
+  const purposeLegitimateInterests = readFixed(r, B.purposes, 'purposeLegitimateInterests');
   const purposeOneTreatment = r.bit('purposeOneTreatment');
   const publisherCountryCode = readLetters(r, path, 'publisherCountryCode');
-  const vendorConsents = readVendorSection(r, path, 'vendorConsents', arena);
-  const vendorLegitimateInterests = readVendorSection(r, path, 'vendorLegitimateInterests', arena);
-  const publisherRestrictions = readRestrictions(r, path, arena);
+  const vendorConsents = readVendorSection(r, path, 'vendorConsents');
+  const vendorLegitimateInterests = readVendorSection(r, path, 'vendorLegitimateInterests');
+  const publisherRestrictions = readRestrictions(r, path);
   return {
     version: 2,
     created,
@@ -207,30 +202,30 @@ function readLetters(r: BitReader, parent: Path, key: string): string {
   return String.fromCharCode(65 + a, 65 + b);
 }
 
-function readFixed(r: BitReader, n: number, what: string, arena: WordArena): IdSet {
-  return r.bitfield(n, what, arena.take(n));
+function readFixed(r: BitReader, n: number, what: string): IdSet {
+  return r.bitfield(n, what, zeroWords(n));
 }
 
 /** MaxVendorId, IsRangeEncoding, then a bitfield or range entries (TC String Format: vendor consent section). */
-function readVendorSection(r: BitReader, parent: Path, key: string, arena: WordArena): IdSet {
+function readVendorSection(r: BitReader, parent: Path, key: string): IdSet {
   const maxVendorId = r.int(B.maxVendorId, key);
   const isRange = r.bit(key);
   if (!isRange) {
     if (maxVendorId > r.remaining) fail(`${key}: maxVendorId ${maxVendorId} exceeds the ${r.remaining} bits left`, [...parent, key, 'maxVendorId'], { maxVendorId });
-    return r.bitfield(maxVendorId, key, arena.take(maxVendorId));
+    return r.bitfield(maxVendorId, key, zeroWords(maxVendorId));
   }
-  return readRanges(r, parent, key, maxVendorId, arena);
+  return readRanges(r, parent, key, maxVendorId);
 }
 
-function readRanges(r: BitReader, parent: Path, key: string, maxVendorId: number, arena: WordArena | null): IdSet {
+function readRanges(r: BitReader, parent: Path, key: string, maxVendorId: number): IdSet {
   const what = key;
   const numEntries = r.int(B.numEntries, what);
   // Each entry takes at least 17 bits: refuse absurd counts before looping.
   if (numEntries * 17 > r.remaining) fail(`${what}: numEntries ${numEntries} cannot fit in the ${r.remaining} bits left`, [...parent, key, 'numEntries'], { numEntries });
-  // Common case: the set will be a bitset and MaxVendorId bounds it, so ranges are OR-ed straight into the
-  // arena's words as they are read — no pairs array, no sort, no second pass; the size is the population count
+  // Common case: the set will be a bitset and MaxVendorId bounds it, so ranges are OR-ed straight into its
+  // words as they are read — no pairs array, no sort, no second pass; the size is the population count
   // of the words at the end, so overlapping entries are counted once.
-  if (arena !== null && (maxVendorId >>> 5) + 1 <= 4 * numEntries + 64) return readRangesIntoBitset(r, parent, key, maxVendorId, numEntries, arena.take(maxVendorId));
+  if ((maxVendorId >>> 5) + 1 <= 4 * numEntries + 64) return readRangesIntoBitset(r, parent, key, maxVendorId, numEntries, zeroWords(maxVendorId));
   // The entries go to a reused scratch buffer first: the largest id decides the set's form.
   const pairs = scratchPairs(numEntries * 2);
   let max = 0;
@@ -248,7 +243,7 @@ function readRanges(r: BitReader, parent: Path, key: string, maxVendorId: number
   // are OR-ed into the words in any order (overlaps included); the size is the words' population count.
   const words = (max >>> 5) + 1;
   if (words > 4 * numEntries + 64) return idSetFromPairs(pairs.slice(0, numEntries * 2));
-  const bits = arena ? arena.take(max) : new Uint32Array(words);
+  const bits = zeroWords(max);
   for (let i = 0; i < numEntries; i++) orRange(bits, pairs[i << 1]!, pairs[(i << 1) + 1]!);
   let size = 0;
   for (let w = 0; w < bits.length; w++) size += popcount32(bits[w]!);
@@ -264,7 +259,7 @@ function scratchPairs(n: number): Uint16Array {
 }
 
 /** Sets the bits of ids first..last in `words`, a word at a time. */
-function orRange(words: Uint32Array, first: number, last: number): void {
+function orRange(words: number[], first: number, last: number): void {
   let id = first;
   while (id <= last) {
     const w = id >>> 5;
@@ -275,7 +270,7 @@ function orRange(words: Uint32Array, first: number, last: number): void {
   }
 }
 
-function readRangesIntoBitset(r: BitReader, parent: Path, key: string, maxVendorId: number, numEntries: number, words: Uint32Array): IdSet {
+function readRangesIntoBitset(r: BitReader, parent: Path, key: string, maxVendorId: number, numEntries: number, words: number[]): IdSet {
   const what = key;
   const bytes = r.bytes;
   // The position lives in a local while entries are read from windows; the reader's own is synced around its reads.
@@ -332,7 +327,7 @@ function rangeEntryError(parent: Path, key: string, i: number, first: number, la
   fail(`${key}: entry ${i} reaches vendor ${last} above maxVendorId ${maxVendorId}`, path, { end: last, maxVendorId });
 }
 
-function readRestrictions(r: BitReader, parent: Path, arena: WordArena): PublisherRestriction[] {
+function readRestrictions(r: BitReader, parent: Path): PublisherRestriction[] {
   const n = r.int(B.numRestrictions, 'numPubRestrictions');
   // Each restriction takes at least 6 + 2 + 12 bits.
   if (n * 20 > r.remaining) fail(`numPubRestrictions ${n} cannot fit in the ${r.remaining} bits left`, [...parent, 'publisherRestrictions'], { numPubRestrictions: n });
@@ -346,17 +341,17 @@ function readRestrictions(r: BitReader, parent: Path, arena: WordArena): Publish
     if (purposeId === 0 || purposeId > B.purposes) fail(`restriction ${i} has purpose id ${purposeId}, outside 1..${B.purposes}`, [...path, 'purposeId'], { purposeId });
     if (type === 3) fail(`restriction ${i} has undefined restriction type 3`, [...path, 'restrictionType']);
     // Restriction vendor ranges have no MaxVendorId; the 16-bit id field is the bound.
-    const vendors = readRanges(r, path, 'vendors', 0xffff, arena);
+    const vendors = readRanges(r, path, 'vendors', 0xffff);
     out.push({ purposeId, restrictionType: type as RestrictionType, vendors });
   }
   return out;
 }
 
-function readPublisherTc(r: BitReader, arena: WordArena): PublisherTc {
-  const purposeConsents = readFixed(r, B.purposes, 'pubPurposesConsent', arena);
-  const purposeLegitimateInterests = readFixed(r, B.purposes, 'pubPurposesLITransparency', arena);
+function readPublisherTc(r: BitReader): PublisherTc {
+  const purposeConsents = readFixed(r, B.purposes, 'pubPurposesConsent');
+  const purposeLegitimateInterests = readFixed(r, B.purposes, 'pubPurposesLITransparency');
   const numCustomPurposes = r.int(B.numCustomPurposes, 'numCustomPurposes');
-  const customPurposeConsents = readFixed(r, numCustomPurposes, 'customPurposesConsent', arena);
-  const customPurposeLegitimateInterests = readFixed(r, numCustomPurposes, 'customPurposesLITransparency', arena);
+  const customPurposeConsents = readFixed(r, numCustomPurposes, 'customPurposesConsent');
+  const customPurposeLegitimateInterests = readFixed(r, numCustomPurposes, 'customPurposesLITransparency');
   return { purposeConsents, purposeLegitimateInterests, numCustomPurposes, customPurposeConsents, customPurposeLegitimateInterests };
 }
