@@ -19,6 +19,29 @@ describe('string similarity properties', () => {
     );
   });
 
+  it('Levenshtein equals the textbook full-matrix distance, call after call of any lengths (its rows are reused)', () => {
+    // Oracle: the Wagner–Fischer matrix, fresh for every pair.
+    const oracle = (a: string, b: string): number => {
+      const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+      for (let i = 1; i <= a.length; i++) {
+        for (let j = 1; j <= b.length; j++) d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      }
+      return d[a.length]![b.length]!;
+    };
+    const text = fc.string({ maxLength: 90, size: 'medium', unit: fc.constantFrom('a', 'b', 'x', 'é') });
+    fc.assert(
+      fc.property(fc.array(fc.tuple(text, text), { minLength: 1, maxLength: 6 }), (pairs) => {
+        for (const [a, b] of pairs) {
+          const d = oracle(a, b);
+          expect(levenshtein(a, b)).toBe(d);
+          // Every bound up to just past the distance: the early stop must never change an answer within it.
+          for (let max = 0; max <= d + 1; max++) expect(levenshtein(a, b, max)).toBe(d <= max ? d : max + 1);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('Jaro–Winkler is in [0, 1], 1 exactly for equal strings, and symmetric', () => {
     fc.assert(
       fc.property(word, word, (a, b) => {

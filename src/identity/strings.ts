@@ -66,6 +66,10 @@ export function jaroWinkler(a: string, b: string, scratch?: { a: Uint8Array; b: 
   return jaro + prefix * 0.1 * (1 - jaro);
 }
 
+// levenshtein's two rows, grown to the longest string compared so far. Never visible outside one call.
+let rowA = new Int32Array(0);
+let rowB = new Int32Array(0);
+
 /**
  * Levenshtein edit distance, stopping early once it exceeds `max` (then returns `max + 1`).
  *
@@ -90,8 +94,14 @@ export function levenshtein(a: string, b: string, max = Infinity): number {
     la = a.length;
     lb = b.length;
   }
-  let prev = new Int32Array(la + 1);
-  let cur = new Int32Array(la + 1);
+  // Two rows reused across calls (the function is synchronous and calls no user code): an Int32Array of more
+  // than 16 entries is allocated outside the JavaScript heap, which costs more than comparing two short strings.
+  if (rowA.length <= la) {
+    rowA = new Int32Array(Math.max(64, la + 1));
+    rowB = new Int32Array(rowA.length);
+  }
+  let prev = rowA;
+  let cur = rowB;
   for (let i = 0; i <= la; i++) prev[i] = i;
   for (let j = 1; j <= lb; j++) {
     cur[0] = j;
@@ -108,7 +118,9 @@ export function levenshtein(a: string, b: string, max = Infinity): number {
     prev = cur;
     cur = t;
   }
-  return prev[la]!;
+  // The last row's minimum can be within `max` while the distance itself is not.
+  const d = prev[la]!;
+  return d > max ? max + 1 : d;
 }
 
 const SOUNDEX_CODES = '01230120022455012623010202';
