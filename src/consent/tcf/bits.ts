@@ -55,8 +55,9 @@ const UTF8 = new TextEncoder();
 /**
  * Writes the char codes of `text` into `into[0 .. text.length)` with the platform's native encoder, far faster
  * than a `charCodeAt` per character, and returns true when every character is ASCII (< 128); false otherwise
- * (then `into` holds UTF-8 bytes, not codes). `into` must be exactly `text.length` long: a character of two or
- * more UTF-8 bytes then cannot fit, so `read` and `written` both equal the length only for ASCII text.
+ * (then `into` holds UTF-8 bytes, not codes). `into` must hold at least `text.length` bytes: every character read
+ * and exactly one byte written per character happens only for ASCII text (any other character, a lone surrogate
+ * included, takes two or more bytes; one that does not fit stops the read short).
  */
 export function asciiCodesInto(text: string, into: Uint8Array): boolean {
   const r = UTF8.encodeInto(text, into);

@@ -32,9 +32,12 @@ function scratchBytes(n: number): Uint8Array {
 let codeScratch = new Uint8Array(0);
 function scratchCodes(n: number): Uint8Array {
   if (codeScratch.length < n) codeScratch = new Uint8Array(Math.max(n, 4096));
-  // A view of exactly n bytes: asciiCodesInto relies on it to tell ASCII text from the rest.
-  return new Uint8Array(codeScratch.buffer, 0, n);
+  return codeScratch;
 }
+
+// The paths of the first segments in errors, shared (CrossChannelError copies a path): a TC string has at most
+// four segments unless it is malformed.
+const SEGMENT_PATHS: ReadonlyArray<ReadonlyArray<string | number>> = Object.freeze([0, 1, 2, 3].map((i) => Object.freeze(['segments', i])));
 
 /**
  * Decodes a TC string (core segment plus optional disclosed-vendors, allowed-vendors and publisher-TC
@@ -73,7 +76,7 @@ export function decodeTcString(text: string): TcString {
   while (start <= text.length) {
     let end = text.indexOf('.', start);
     if (end === -1) end = text.length;
-    const path: Array<string | number> = ['segments', segIndex];
+    const path = segIndex < SEGMENT_PATHS.length ? SEGMENT_PATHS[segIndex]! : ['segments', segIndex];
     if (end === start) fail(`segment ${segIndex} is empty`, path);
     let reader: BitReader;
     try {
