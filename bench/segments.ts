@@ -173,7 +173,7 @@ await compare(
   `event-window rules: 3 segments per profile, 10 events each, cycling over ${N_EVENT_PROFILES.toLocaleString('en-US')} profiles`,
   { name: 'crosschannel (raw events)', fn: () => eventSegments.evaluate({}, nextHistory(), NOW) },
   [{ name: 'json-logic-js filter/reduce ×3', fn: () => eventLogicMembers(nextHistory()) }],
-  { timeMs: 2000 },
+  { timeMs: 2000, repeat: 10 },
 );
 
 // ---- mixed rules: attributes + event counts in windows + "never since" ------------------------------------
