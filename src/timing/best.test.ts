@@ -85,12 +85,19 @@ describe('bestSendTime', () => {
   it('is the best moment of the brute-force oracle (evaluateCaps at every moment, then the best hour)', () => {
     const model = eveningModel();
     model.setProfile('p', { timeZone: 'America/New_York' });
+    // Grids of different sizes one after another: bestSendTime reuses its slot grid's storage between calls.
+    const grids = [
+      { horizon: '3d', resolution: '30m', days: 3, step: 30 },
+      { horizon: '1d', resolution: '15m', days: 1, step: 15 },
+      { horizon: '4d', resolution: '60m', days: 4, step: 60 },
+      { horizon: '2d', resolution: '20m', days: 2, step: 20 },
+    ] as const;
     fc.assert(
-      fc.property(capRuleSetArb, capCandidateArb, fc.constantFrom(...CAPPING_ZONES), capNowArb.chain((now) => fc.tuple(fc.constant(now), capHistoryArb(now))), (rules, candidate, zone, [now, history]) => {
-        const r = bestSendTime(model, 'p', { channel: candidate.channel, candidate, now, horizon: '3d', resolution: '30m', caps: rules, history, timeZone: zone });
+      fc.property(capRuleSetArb, capCandidateArb, fc.constantFrom(...CAPPING_ZONES), capNowArb.chain((now) => fc.tuple(fc.constant(now), capHistoryArb(now))), fc.constantFrom(...grids), (rules, candidate, zone, [now, history], grid) => {
+        const r = bestSendTime(model, 'p', { channel: candidate.channel, candidate, now, horizon: grid.horizon, resolution: grid.resolution, caps: rules, history, timeZone: zone });
         const profile = hourProfile(model, 'p');
         let best: number | null = null;
-        for (let t = now; t < now + 3 * DAY; t += 30 * MINUTE) {
+        for (let t = now; t < now + grid.days * DAY; t += grid.step * MINUTE) {
           if (!evaluateCaps(history, rules, candidate, { now: t, timeZone: zone }).allowed) continue;
           if (best === null || profile[hourOfWeek(t, zone)]! > profile[hourOfWeek(best, zone)]!) best = t;
         }

@@ -89,10 +89,20 @@ function writeClock(wallHour: Float64Array, minuteOfWeek: Uint16Array, hourOfWee
  * before the `limit`-th newest contact leaves a rolling window, ± `minGap` around contacts, until a cooldown
  * ends), quiet hours from a minute-of-week bitmap, and local times from the zone's offset runs.
  */
-export function legalSlots(sendCaps: SendCaps, history: CapHistory, candidate: CapCandidate, zone: string, start: EpochMs, step: number, count: number): SlotGrid {
+export function legalSlots(
+  sendCaps: SendCaps,
+  history: CapHistory,
+  candidate: CapCandidate,
+  zone: string,
+  start: EpochMs,
+  step: number,
+  count: number,
+  scratch?: ArrayBuffer,
+): SlotGrid {
   const caps = sendCaps.caps;
   // One backing store for the four columns: allocating a typed array costs about a microsecond, the views less.
-  const buffer = new ArrayBuffer(count * 12);
+  // A caller that uses the grid only until its next call passes a reused `scratch` of at least count · 12 bytes.
+  const buffer = scratch !== undefined && scratch.byteLength >= count * 12 ? scratch : new ArrayBuffer(count * 12);
   const wallHour = new Float64Array(buffer, 0, count);
   const minuteOfWeek = new Uint16Array(buffer, count * 8, count);
   const allowed = new Uint8Array(buffer, count * 10, count).fill(1);
