@@ -123,6 +123,22 @@ describe('calendar windows (properties)', () => {
   });
 });
 
+/**
+ * Our window of `t` starts where date-fns says, except in a fold across the window's first midnight: a clock set
+ * back from just after midnight to the evening before (St John's fell back at 00:01 until 2011) reads the previous
+ * day again. Windows partition time (each starts at the first instant its midnight is shown), so that hour belongs
+ * to the window that had already begun; date-fns gives it the date the clock reads. That case, and only it, is
+ * accepted: date-fns' window is ours just before, ends where ours starts, and `t` reads earlier than our start.
+ */
+function expectWindowStart(t: number, unit: 'day' | 'week' | 'month', zone: string, weekStartsOn: 0 | 1 | 2 | 3 | 4 | 5 | 6, ref: number): void {
+  const w = calendarWindow(t, unit, zone, { weekStartsOn });
+  expect(t >= w.start && t < w.end, `${unit} window of ${t} in ${zone}`).toBe(true);
+  if (w.start === ref) return;
+  const before = calendarWindow(ref, unit, zone, { weekStartsOn });
+  const wall = (x: number): number => x + utcOffsetMinutes(x, zone) * MINUTE;
+  expect({ unit, zone, t, refStart: before.start, refEnd: before.end, foldBack: wall(t) < wall(w.start) }).toEqual({ unit, zone, t, refStart: ref, refEnd: w.start, foldBack: true });
+}
+
 describe('fast zone tables agree with date-fns + @date-fns/tz (the oracle)', () => {
   it('offsets, local fields and day/week/month windows', () => {
     fc.assert(
@@ -139,9 +155,9 @@ describe('fast zone tables agree with date-fns + @date-fns/tz (the oracle)', () 
           ref.getMinutes(),
           ref.getDay(),
         ]);
-        expect(calendarWindow(t, 'day', zone).start).toBe(startOfDay(t, { in: inZone }).getTime());
-        expect(calendarWindow(t, 'week', zone, { weekStartsOn }).start).toBe(startOfWeek(t, { in: inZone, weekStartsOn }).getTime());
-        expect(calendarWindow(t, 'month', zone).start).toBe(startOfMonth(t, { in: inZone }).getTime());
+        expectWindowStart(t, 'day', zone, weekStartsOn, startOfDay(t, { in: inZone }).getTime());
+        expectWindowStart(t, 'week', zone, weekStartsOn, startOfWeek(t, { in: inZone, weekStartsOn }).getTime());
+        expectWindowStart(t, 'month', zone, weekStartsOn, startOfMonth(t, { in: inZone }).getTime());
       }),
       { numRuns: 1000 },
     );
@@ -159,6 +175,19 @@ describe('fast zone tables agree with date-fns + @date-fns/tz (the oracle)', () 
         }
       }
     }
+  });
+
+  it('a clock set back across midnight: St John\'s fell back at 00:01 until 2011 (00:01 NDT became 23:01 NST the day before)', () => {
+    const zone = 'America/St_Johns';
+    // 2008-11-02 02:31Z is the transition: 00:00–00:01 of 2 November (NDT) came first, then 23:01 of 1 November again.
+    for (let x = Date.parse('2008-11-02T01:00:00Z'); x <= Date.parse('2008-11-02T05:00:00Z'); x += MINUTE / 2) {
+      for (const unit of ['day', 'week', 'month'] as const) expectWindowStart(x, unit, zone, 1, (unit === 'day' ? startOfDay : unit === 'week' ? startOfWeek : startOfMonth)(x, { in: tz(zone), weekStartsOn: 1 }).getTime());
+    }
+    // Windows partition time: 2 November began at 02:30Z, the first time its midnight was shown, and keeps the hour
+    // the clock then read as 1 November 23:01–23:59 (date-fns dates that hour 1 November).
+    expect(calendarWindow(Date.parse('2008-11-02T02:29:00Z'), 'day', zone)).toEqual({ start: Date.parse('2008-11-01T02:30:00Z'), end: Date.parse('2008-11-02T02:30:00Z') });
+    expect(calendarWindow(Date.parse('2008-11-02T02:45:00Z'), 'day', zone).start).toBe(Date.parse('2008-11-02T02:30:00Z'));
+    expect(startOfDay(Date.parse('2008-11-02T02:45:00Z'), { in: tz(zone) }).getTime()).toBe(Date.parse('2008-11-01T02:30:00Z'));
   });
 });
 

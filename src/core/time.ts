@@ -340,7 +340,9 @@ export function startOfLocalMonth(ms: EpochMs, zone: string): EpochMs {
  * The local calendar window (`[start, end)`) of the given unit that contains `ms`. Every instant belongs to
  * exactly one window per unit and zone; consecutive windows touch (`end` of one is `start` of the next). A
  * window starts at the first instant the local clock shows midnight of its first day (after the gap when a
- * DST change skips midnight).
+ * DST change skips midnight). When a clock is set back across midnight (St John's fell back from 00:01 to 23:01
+ * the evening before until 2011), the hour that reads the previous evening again stays in the window that has
+ * begun; `date-fns`' `startOfDay` dates it by its reading instead.
  *
  * @example
  * ```ts
