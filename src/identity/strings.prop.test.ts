@@ -42,6 +42,15 @@ describe('string similarity properties', () => {
     );
   });
 
+  it('Levenshtein on strings longer than its reused rows (over 4,096 characters)', () => {
+    const a = 'ab'.repeat(2100);
+    expect(levenshtein(a, `${a.slice(0, -1)}x`)).toBe(1);
+    expect(levenshtein(a, `x${a}`)).toBe(1);
+    expect(levenshtein(`${a}yz`, a, 1)).toBe(2);
+    // The short strings after it still use (and reset) the reused rows.
+    expect(levenshtein('kitten', 'sitting')).toBe(3);
+  });
+
   it('Jaro–Winkler is in [0, 1], 1 exactly for equal strings, and symmetric', () => {
     fc.assert(
       fc.property(word, word, (a, b) => {

@@ -186,7 +186,7 @@ export function bestSendTime(model: TimingModel, subjectId: string, options: Bes
   return { subjectId, channel, timeZone: zone, best, runnerUps: top.slice(1).map((k) => momentAt(grid, profile, step, lift, k)), excluded, reasons, priorOnly };
 }
 
-// bestSendTime's per-call storage (see there).
+// bestSendTime's per-call storage (see there); the grid's is at most MAX_MOMENTS × 12 bytes (240 kB).
 const PROFILE_SCRATCH = new Float64Array(HOURS_PER_WEEK);
 let gridScratch = new ArrayBuffer(0);
 
