@@ -66,12 +66,6 @@ export function jaroWinkler(a: string, b: string, scratch?: { a: Uint8Array; b: 
   return jaro + prefix * 0.1 * (1 - jaro);
 }
 
-// levenshtein's two rows, grown to the longest string compared so far (up to ROW_SCRATCH_MAX characters). Never
-// visible outside one call.
-const ROW_SCRATCH_MAX = 4096;
-let rowA = new Int32Array(0);
-let rowB = new Int32Array(0);
-
 /**
  * Levenshtein edit distance, stopping early once it exceeds `max` (then returns `max + 1`).
  *
@@ -96,24 +90,11 @@ export function levenshtein(a: string, b: string, max = Infinity): number {
     la = a.length;
     lb = b.length;
   }
-  // Two rows reused across calls (the function is synchronous and calls no user code): an Int32Array of more
-  // than 16 entries is allocated outside the JavaScript heap, which costs more than comparing two short strings.
-  // Rows for strings over ROW_SCRATCH_MAX characters are the call's own, so one long comparison does not leave
-  // megabytes behind.
-  let prev: Int32Array;
-  let cur: Int32Array;
-  if (la >= ROW_SCRATCH_MAX) {
-    prev = new Int32Array(la + 1);
-    cur = new Int32Array(la + 1);
-  } else {
-    if (rowA.length <= la) {
-      rowA = new Int32Array(Math.max(64, la + 1));
-      rowB = new Int32Array(rowA.length);
-    }
-    prev = rowA;
-    cur = rowB;
-  }
-  for (let i = 0; i <= la; i++) prev[i] = i;
+  // Plain packed arrays, not Int32Arrays: a typed array of more than 16 entries is allocated outside the
+  // JavaScript heap, which costs more than comparing two short strings.
+  let prev: number[] = [];
+  for (let i = 0; i <= la; i++) prev.push(i);
+  let cur = prev.slice();
   for (let j = 1; j <= lb; j++) {
     cur[0] = j;
     let rowMin = j;

@@ -139,14 +139,14 @@ export function bestSendTime(model: TimingModel, subjectId: string, options: Bes
   const sendCaps = compileSendCaps(options.caps);
   const candidate: CapCandidate = { ...options.candidate, channel };
 
-  // The profile and the slot grid live only during this call (it calls no user code): both reuse module
+  // The profile and the slot grid live only during this call (it calls no user code): both reuse the model's
   // storage instead of two buffers outside the JavaScript heap per call.
-  const profile = hourProfile(model, subjectId, PROFILE_SCRATCH);
+  const profile = hourProfile(model, subjectId, (model.bestProfile ??= new Float64Array(HOURS_PER_WEEK)));
   const row = model.index.get(subjectId);
   const priorOnly = row === undefined || model.totals[row] === 0;
   const lift = affinity.responseRate * HOURS_PER_WEEK;
-  if (gridScratch.byteLength < count * 12) gridScratch = new ArrayBuffer(count * 12);
-  const grid = legalSlots(sendCaps, history, candidate, zone, from, step, count, gridScratch);
+  if (model.bestGrid.byteLength < count * 12) model.bestGrid = new ArrayBuffer(count * 12);
+  const grid = legalSlots(sendCaps, history, candidate, zone, from, step, count, model.bestGrid);
 
   // One entry per local clock hour: its first allowed moment, or (none allowed) its first moment.
   const keep = runnerUps + 1;
@@ -185,10 +185,6 @@ export function bestSendTime(model: TimingModel, subjectId: string, options: Bes
   if (priorOnly) reasons.push(reason('TIMING_PRIOR_ONLY', `${subjectId} has no response history: hours of their segment or the population`, { detail: { subjectId } }));
   return { subjectId, channel, timeZone: zone, best, runnerUps: top.slice(1).map((k) => momentAt(grid, profile, step, lift, k)), excluded, reasons, priorOnly };
 }
-
-// bestSendTime's per-call storage (see there); the grid's is at most MAX_MOMENTS × 12 bytes (240 kB).
-const PROFILE_SCRATCH = new Float64Array(HOURS_PER_WEEK);
-let gridScratch = new ArrayBuffer(0);
 
 /** Closes one local clock hour of the grid: its first allowed moment joins `top`, or (none allowed) its first moment `blockedTop`. */
 function closeHour(top: number[], blockedTop: number[], first: number, allowed: number, keep: number, explainN: number, hours: Uint8Array, profile: Float64Array): void {
