@@ -6,9 +6,10 @@
  * decide (the whole pipeline, against the number of people and the length of one person's history), experiments
  * (assignment; statistics and analysis from the shared history), timing (the model's fit; the best legal moment
  * in a model of n people), insights (the KPI pass; cohorts and customer value) and journeys (advancing n people
- * one step). Times are CPU time of the process (GC threads included). `npm run bench -- curves`; one module with
+ * one step). Times are CPU time of the process (GC threads included), with the collector's pauses on the main thread in their own column. `npm run bench -- curves`; one module with
  * `CURVES=identity` (a prefix of the table titles, comma-separated: `CURVES=timing,journeys`).
  */
+import { GCProfiler } from 'node:v8';
 import { createRng } from '../src/core/random.js';
 import { createHistory, type BehaviourEvent, type ContactRecord, type History } from '../src/core/records.js';
 import { consentState, decodeTcString, encodeTcString, parseConsentEvent, type TcStringInput } from '../src/consent/index.js';
@@ -44,7 +45,14 @@ interface Point {
   n: number;
   ms: number;
   bytes: number | null;
+  /** Main-thread pauses of the collector during the timing (scavenges and full collections), ms. */
+  gcMs: number;
 }
+
+// The collector's pauses on the main thread (V8's GC profiler: each collection's cost, scavenges and full ones), to
+// split a curve's time into the operation's and the collector's: a scavenge's pause grows with the size of the old
+// generation (V8 visits every old page), so the same operation pays more for it in a larger heap.
+const gcPauseMs = (profile: ReturnType<GCProfiler['stop']>): number => (profile?.statistics ?? []).reduce((ms, s) => ms + s.cost / 1000, 0);
 
 interface CurveOptions {
   /** Operations timed per size (default n: a batch over n items); per-op time is total ÷ ops. */
@@ -86,22 +94,25 @@ async function curve<D>(
     const before = options.kept === undefined && retains(n) ? mem() : 0;
     // CPU time of this process (all threads, GC included), not wall time: the curve's shape must not depend on
     // what else the machine runs.
+    const profiler = new GCProfiler();
+    profiler.start();
     const c0 = process.cpuUsage();
     let result = await run(data, n);
     const c = process.cpuUsage(c0);
+    const gcMs = gcPauseMs(profiler.stop());
     const ms = (c.user + c.system) / 1000;
     const bytes = options.kept ? options.kept(data) : retains(n) ? mem() - before : null;
     options.check?.(result, n);
-    points.push({ n, ms, bytes });
+    points.push({ n, ms, bytes, gcMs });
     result = null;
     void result;
   }
   const fmt = (x: number, d = 2): string => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
-  const head = ['n', 'total ms', `µs / ${op}`, `B / ${item}`, 'k'];
+  const head = ['n', 'total ms', `µs / ${op}`, `GC pause µs / ${op}`, `B / ${item}`, 'k'];
   const rows = points.map((p, i) => {
     const prev = points[i - 1];
     const k = prev ? Math.log(p.ms / prev.ms) / Math.log(p.n / prev.n) : null;
-    return [p.n.toLocaleString('en-US'), fmt(p.ms, 1), fmt((p.ms * 1000) / ops(p.n), 3), p.bytes === null ? '—' : fmt(Math.max(0, p.bytes) / p.n, 0), k === null ? '—' : k.toFixed(2)];
+    return [p.n.toLocaleString('en-US'), fmt(p.ms, 1), fmt((p.ms * 1000) / ops(p.n), 3), fmt((p.gcMs * 1000) / ops(p.n), 3), p.bytes === null ? '—' : fmt(Math.max(0, p.bytes) / p.n, 0), k === null ? '—' : k.toFixed(2)];
   });
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
   const line = (cells: string[]): string => cells.map((x, c) => x.padStart(widths[c]!)).join('  ');
