@@ -9,7 +9,7 @@
  * one step). Times are CPU time of the process (GC threads included), with the collector's pauses on the main thread in their own column. `npm run bench -- curves`; one module with
  * `CURVES=identity` (a prefix of the table titles, comma-separated: `CURVES=timing,journeys`).
  */
-import { GCProfiler } from 'node:v8';
+import { gcPausesDuring } from './harness.js';
 import { createRng } from '../src/core/random.js';
 import { createHistory, type BehaviourEvent, type ContactRecord, type History } from '../src/core/records.js';
 import { consentState, decodeTcString, encodeTcString, parseConsentEvent, type TcStringInput } from '../src/consent/index.js';
@@ -49,10 +49,6 @@ interface Point {
   gcMs: number;
 }
 
-// The collector's pauses on the main thread (V8's GC profiler: each collection's cost, scavenges and full ones), to
-// split a curve's time into the operation's and the collector's: a scavenge's pause grows with the size of the old
-// generation (V8 visits every old page), so the same operation pays more for it in a larger heap.
-const gcPauseMs = (profile: ReturnType<GCProfiler['stop']>): number => (profile?.statistics ?? []).reduce((ms, s) => ms + s.cost / 1000, 0);
 
 interface CurveOptions {
   /** Operations timed per size (default n: a batch over n items); per-op time is total ÷ ops. */
@@ -94,12 +90,9 @@ async function curve<D>(
     const before = options.kept === undefined && retains(n) ? mem() : 0;
     // CPU time of this process (all threads, GC included), not wall time: the curve's shape must not depend on
     // what else the machine runs.
-    const profiler = new GCProfiler();
-    profiler.start();
     const c0 = process.cpuUsage();
-    let result = await run(data, n);
+    let { value: result, pauseMs: gcMs } = await gcPausesDuring(() => run(data, n));
     const c = process.cpuUsage(c0);
-    const gcMs = gcPauseMs(profiler.stop());
     const ms = (c.user + c.system) / 1000;
     const bytes = options.kept ? options.kept(data) : retains(n) ? mem() - before : null;
     options.check?.(result, n);

@@ -21,7 +21,7 @@ import type { BehaviourEvent } from '../src/core/records.js';
 import { decide, parseDecideConfig, type DecideResult, type DecideStores } from '../src/decide/index.js';
 import { RETAILER_CONFIG } from '../examples/demo/retailer.js';
 import { CATEGORIES } from '../examples/demo/world.js';
-import { allocatedPerCall, compare, formatBytes, latencyOf, printTable, startRedisServer, type BenchRow } from './harness.js';
+import { allocatedPerCall, compare, formatBytes, gcPausesDuring, latencyOf, printTable, startRedisServer, type BenchRow } from './harness.js';
 
 const PEOPLE = Number(process.env.DECIDE_PEOPLE ?? 10_000);
 const NOW = Date.parse('2026-03-31T08:00:00Z');
@@ -154,9 +154,16 @@ const resetPeer = (): void => {
   daily = new RateLimiterMemory({ points: 1, duration: 86400, keyPrefix: 'email-day' });
   j = 0;
 };
+// The collector's main-thread pauses per call during each timed phase (µs), by row name.
+const pauses = new Map<string, number[]>();
+const timedLatency = async (name: string, fn: () => Promise<unknown>, n: number, c: number): Promise<Latency> => {
+  const { value, pauseMs } = await gcPausesDuring(() => latencyOf(fn, n, c));
+  pauses.set(name, [...(pauses.get(name) ?? []), (pauseMs * 1000) / n]);
+  return value;
+};
 const peerAt = async (c: number): Promise<Latency> => {
   resetPeer();
-  return latencyOf(peerOnce, 20_000, c);
+  return timedLatency(`hand-rolled peer pipeline, concurrency ${c}`, peerOnce, 20_000, c);
 };
 // The same, through the built package (what an app runs; `npm run build` first): the sources run through tsx,
 // whose name-keeping wrappers around every function cost the library more than the peer.
@@ -164,13 +171,19 @@ const hasDist = existsSync('dist/decide/index.js') && existsSync('dist/adapters/
 const built = hasDist ? ((await import('../dist/decide/index.js' as string)) as typeof import('../src/decide/index.js')) : null;
 const builtMemory = hasDist ? ((await import('../dist/adapters/memory/index.js' as string)) as typeof memorySrc) : null;
 const builtConfig = built?.parseDecideConfig({ ...RETAILER_CONFIG, identity: { observe: false }, storeTimeoutMs: 5000, explore: false });
-const builtOnce = async (n: number): Promise<Latency> => {
+const builtStores = async (): Promise<DecideStores> => {
   const s = memoryStores(builtMemory!);
   await seedStores(s);
-  k = 0;
-  return latencyOf(oursOnce(s, built!.decide, builtConfig), n, 1);
+  return s;
 };
-if (built) await builtOnce(5_000); // warm-up
+const builtRun = async (s: DecideStores, n: number): Promise<Latency> => {
+  k = 0;
+  return timedLatency('memory stores, built package (dist/), concurrency 1', oursOnce(s, built!.decide, builtConfig), n, 1);
+};
+if (built) {
+  await builtRun(await builtStores(), 5_000); // warm-up
+  pauses.clear();
+}
 else console.log('\n(dist/ not built: run `npm run build` for the built-package row)');
 const runs = new Map<string, { r: Latency[]; ratios: number[] }>();
 const note = (name: string, r: Latency, peer: Latency | null): void => {
@@ -179,13 +192,18 @@ const note = (name: string, r: Latency, peer: Latency | null): void => {
   if (peer) x.ratios.push(r.opsPerSec / peer.opsPerSec);
   runs.set(name, x);
 };
+// Every side of a round is timed on the same heap: the round's stores (≈ 170 MB each) are seeded before the peer
+// runs, not between it and `decide` (a scavenge's pause grows with the old generation, so the side timed right
+// after a seeding paid more for each one).
 for (let round = 0; round < ROUNDS; round++) {
   for (const c of [1, 16]) {
+    stores = await fresh();
+    const builtWorld = c === 1 && built ? await builtStores() : null;
     const peer = await peerAt(c);
     note(`hand-rolled peer pipeline, concurrency ${c}`, peer, null);
-    stores = await fresh();
-    note(`memory stores, concurrency ${c}`, await latencyOf(oursOnce(stores), 20_000, c), peer);
-    if (c === 1 && built) note('memory stores, built package (dist/), concurrency 1', await builtOnce(20_000), peer);
+    k = 0;
+    note(`memory stores, concurrency ${c}`, await timedLatency(`memory stores, concurrency ${c}`, oursOnce(stores), 20_000, c), peer);
+    if (builtWorld) note('memory stores, built package (dist/), concurrency 1', await builtRun(builtWorld, 20_000), peer);
   }
 }
 const mid = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -260,6 +278,11 @@ printTable(
 );
 console.log('\n## Memory');
 console.log(`allocated per call (median / p90 of ${allocOurs.kept} and ${allocPeer.kept} calls without a collection): crosschannel decide ${formatBytes(allocOurs.medianBytes)} / ${formatBytes(allocOurs.p90Bytes)} (trace, reasons and alternatives included); hand-rolled pipeline ${formatBytes(allocPeer.medianBytes)} / ${formatBytes(allocPeer.p90Bytes)}`);
+console.log(
+  `collector pauses on the main thread per decision (median of the rounds; part of the time above): ${ORDER.filter((name) => pauses.has(name))
+    .map((name) => `${name} ${mid(pauses.get(name)!).toFixed(2)} µs`)
+    .join('; ')}`,
+);
 console.log(keptPerPerson === null ? 'memory stores per person: run with --expose-gc to measure' : `memory stores keep ${formatBytes(keptPerPerson)} per seeded person (identity, consent ledger, 20 events, 6 contacts; heap after GC)`);
 console.log('\n## Where the time goes (mean ms per stage, from the traces of 5,000 decisions)');
 for (const [stage, x] of stageMs) console.log(`${stage.padEnd(12)} ${(x.total / x.n).toFixed(4)} ms`);

@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { connect, createServer } from 'node:net';
 import { PerformanceObserver } from 'node:perf_hooks';
+import { GCProfiler } from 'node:v8';
 import { isDeepStrictEqual } from 'node:util';
 import { getHeapSpaceStatistics } from 'node:v8';
 import { Redis } from 'ioredis';
@@ -189,6 +190,25 @@ export async function allocatedPerCall(fn: () => Promise<unknown>, samples = 400
     return { medianBytes: at(0.5), p90Bytes: at(0.9), kept: kept.length };
   } finally {
     observer.disconnect();
+  }
+}
+
+/**
+ * Runs `fn` and adds up the collector's pauses on the main thread meanwhile (V8's `GCProfiler`: every scavenge and
+ * full collection, in ms). A scavenge's pause grows with the old generation (V8 visits every old page), so a process
+ * holding a large state pays more per collection: this splits an operation's time into its own and the collector's.
+ */
+export async function gcPausesDuring<T>(fn: () => T | Promise<T>): Promise<{ value: T; pauseMs: number }> {
+  const profiler = new GCProfiler();
+  profiler.start();
+  let stopped = false;
+  try {
+    const value = await fn();
+    const { statistics } = profiler.stop();
+    stopped = true;
+    return { value, pauseMs: statistics.reduce((ms, x) => ms + x.cost / 1000, 0) };
+  } finally {
+    if (!stopped) profiler.stop();
   }
 }
 
