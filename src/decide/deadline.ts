@@ -43,7 +43,7 @@ const SETTLED = Promise.resolve();
  */
 export function withDeadline<T>(stage: DecideStage | 'record', operation: string, timeoutMs: number, call: () => Promise<T> | T): Promise<T> {
   if (typeof call !== 'function') return Promise.reject(new CrossChannelError('INPUT_INVALID', 'withDeadline needs the store call as a function', { path: ['call'] }));
-  return settleAll(stage, timeoutMs, [operation], [call], true) as Promise<T>;
+  return settleAll(stage, timeoutMs, operation, call, null) as Promise<T>;
 }
 
 /**
@@ -67,35 +67,50 @@ export function allWithDeadline<T extends readonly unknown[]>(
   calls: { readonly [K in keyof T]: readonly [operation: string, call: () => Promise<T[K]> | T[K]] },
 ): Promise<T> {
   const list = calls as ReadonlyArray<readonly [string, () => unknown]>;
-  if (!Array.isArray(list) || list.some((c) => !Array.isArray(c) || typeof c[0] !== 'string' || typeof c[1] !== 'function')) {
-    return Promise.reject(new CrossChannelError('INPUT_INVALID', 'allWithDeadline needs [operation, call] pairs', { path: ['calls'] }));
+  if (!Array.isArray(list)) return Promise.reject(notPairs());
+  for (let i = 0; i < list.length; i++) {
+    const c = list[i];
+    if (!Array.isArray(c) || typeof c[0] !== 'string' || typeof c[1] !== 'function') return Promise.reject(notPairs());
   }
-  return settleAll(stage, timeoutMs, list.map((c) => c[0]), list.map((c) => c[1]), false) as Promise<T>;
+  return settleAll(stage, timeoutMs, null, null, list) as Promise<T>;
 }
 
-function settleAll(stage: DecideStage | 'record', timeoutMs: number, operations: readonly string[], calls: ReadonlyArray<() => unknown>, single: boolean): Promise<unknown> {
-  const n = calls.length;
-  const pending: Array<Promise<unknown>> = new Array<Promise<unknown>>(n);
-  for (let i = 0; i < n; i++) {
-    try {
-      pending[i] = Promise.resolve(calls[i]!());
-    } catch (e) {
-      pending[i] = Promise.reject(e);
-    }
-  }
+const notPairs = (): CrossChannelError => new CrossChannelError('INPUT_INVALID', 'allWithDeadline needs [operation, call] pairs', { path: ['calls'] });
+
+/**
+ * Makes the calls (one, or the pairs of `list`), then settles as they answer. A call that throws or returns a
+ * non-promise counts as answered (or failed) in a promise job, as if it had returned a settled promise.
+ */
+function settleAll(
+  stage: DecideStage | 'record',
+  timeoutMs: number,
+  operation: string | null,
+  call: (() => unknown) | null,
+  list: ReadonlyArray<readonly [string, () => unknown]> | null,
+): Promise<unknown> {
+  const n = list === null ? 1 : list.length;
   if (n === 0) return Promise.resolve([]);
-  const bounded = Number.isFinite(timeoutMs) && timeoutMs > 0;
-  return new Promise<unknown>((resolve, reject) => {
-    const g = new Gathering(stage, timeoutMs, operations, single, n, resolve, reject);
-    for (let i = 0; i < n; i++) {
-      pending[i]!.then(
-        (v) => g.answered(i, v),
-        (e: unknown) => g.failed(i, e),
-      );
-    }
-    // Promise jobs, not queueMicrotask (which wraps each callback in an async resource in Node).
-    if (bounded) SETTLED.then(() => SETTLED.then(() => g.arm()));
+  const g = new Gathering(stage, timeoutMs, operation, list, n);
+  const settled = new Promise<unknown>((resolve, reject) => {
+    g.resolve = resolve;
+    g.reject = reject;
   });
+  for (let i = 0; i < n; i++) {
+    let answer: unknown;
+    try {
+      answer = Promise.resolve(list === null ? call!() : list[i]![1]());
+    } catch (e) {
+      answer = Promise.reject(e);
+    }
+    (answer as Promise<unknown>).then(
+      (v) => g.answered(i, v),
+      (e: unknown) => g.failed(i, e),
+    );
+  }
+  // Promise jobs, not queueMicrotask (which wraps each callback in an async resource in Node). The check after one
+  // turn finds calls that had already answered settled (their jobs were queued first) and arms nothing.
+  if (Number.isFinite(timeoutMs) && timeoutMs > 0) SETTLED.then(() => g.check());
+  return settled;
 }
 
 /**
@@ -104,39 +119,53 @@ function settleAll(stage: DecideStage | 'record', timeoutMs: number, operations:
  * loader that keeps function names, such as tsx, defines `name` on every named closure each time it is made).
  */
 class Gathering {
-  readonly values: unknown[];
-  readonly done: boolean[];
+  /** The one call's value, or every call's values in order. */
+  value: unknown;
+  /** Which of several calls have answered (`null` for one call: at a timeout, that call is the one pending). */
+  readonly done: boolean[] | null;
   left: number;
   settled = false;
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  resolve!: (value: unknown) => void;
+  reject!: (reason: unknown) => void;
 
   constructor(
     readonly stage: DecideStage | 'record',
     readonly timeoutMs: number,
-    readonly operations: readonly string[],
-    readonly single: boolean,
+    readonly operation: string | null,
+    readonly list: ReadonlyArray<readonly [string, () => unknown]> | null,
     n: number,
-    readonly resolve: (value: unknown) => void,
-    readonly reject: (reason: unknown) => void,
   ) {
-    this.values = new Array<unknown>(n);
-    this.done = new Array<boolean>(n).fill(false);
+    this.value = list === null ? undefined : new Array<unknown>(n);
+    this.done = list === null ? null : new Array<boolean>(n).fill(false);
     this.left = n;
+  }
+
+  operationAt(i: number): string {
+    return this.list === null ? this.operation! : this.list[i]![0];
   }
 
   answered(i: number, v: unknown): void {
     if (this.settled) return;
-    this.values[i] = v;
-    this.done[i] = true;
+    if (this.done === null) this.value = v;
+    else {
+      (this.value as unknown[])[i] = v;
+      this.done[i] = true;
+    }
     if (--this.left > 0) return;
     this.finish();
-    this.resolve(this.single ? this.values[0] : this.values);
+    this.resolve(this.value);
   }
 
   failed(i: number, e: unknown): void {
     if (this.settled) return;
     this.finish();
-    this.reject(storeError(this.stage, this.operations[i]!, e));
+    this.reject(storeError(this.stage, this.operationAt(i), e));
+  }
+
+  /** After one promise turn: still pending calls get one more turn before the timer is armed. */
+  check(): void {
+    if (!this.settled) SETTLED.then(() => this.arm());
   }
 
   arm(): void {
@@ -147,7 +176,7 @@ class Gathering {
   expire(): void {
     if (this.settled) return;
     this.settled = true;
-    const operation = this.operations[this.done.indexOf(false)]!;
+    const operation = this.operationAt(this.done === null ? 0 : this.done.indexOf(false));
     const { stage, timeoutMs } = this;
     this.reject(new CrossChannelError<DecideErrorCode>('STORE_TIMEOUT', `Store operation ${operation} did not answer within ${timeoutMs} ms (stage ${stage})`, { detail: { stage, operation, timeoutMs } }));
   }
