@@ -6,10 +6,10 @@
  * decide (the whole pipeline, against the number of people and the length of one person's history), experiments
  * (assignment; statistics and analysis from the shared history), timing (the model's fit; the best legal moment
  * in a model of n people), insights (the KPI pass; cohorts and customer value) and journeys (advancing n people
- * one step). Times are CPU time of the process (GC threads included), with the collector's pauses on the main thread in their own column. `npm run bench -- curves`; one module with
- * `CURVES=identity` (a prefix of the table titles, comma-separated: `CURVES=timing,journeys`).
+ * one step). Times are CPU time of the process (GC threads included); the collector's pauses on the main thread,
+ * part of that time, have their own column. `npm run bench -- curves`; one module with `CURVES=identity` (a prefix
+ * of the table titles, comma-separated: `CURVES=timing,journeys`).
  */
-import { gcPausesDuring } from './harness.js';
 import { createRng } from '../src/core/random.js';
 import { createHistory, type BehaviourEvent, type ContactRecord, type History } from '../src/core/records.js';
 import { consentState, decodeTcString, encodeTcString, parseConsentEvent, type TcStringInput } from '../src/consent/index.js';
@@ -28,6 +28,7 @@ import { whitePaper } from '../src/journeys/scenarios/fixtures.js';
 import { syntheticHistories } from '../test/arbitraries/insights.js';
 import { RETAILER_CONFIG } from '../examples/demo/retailer.js';
 import { CATEGORIES } from '../examples/demo/world.js';
+import { gcPausesDuring } from './harness.js';
 import { sendCapRules } from './timing-caps.js';
 
 const MAX = Number(process.env.CURVES_MAX ?? 1e6);
@@ -48,7 +49,6 @@ interface Point {
   /** Main-thread pauses of the collector during the timing (scavenges and full collections), ms. */
   gcMs: number;
 }
-
 
 interface CurveOptions {
   /** Operations timed per size (default n: a batch over n items); per-op time is total ÷ ops. */

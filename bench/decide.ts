@@ -183,8 +183,7 @@ const builtRun = async (s: DecideStores, n: number): Promise<Latency> => {
 if (built) {
   await builtRun(await builtStores(), 5_000); // warm-up
   pauses.clear();
-}
-else console.log('\n(dist/ not built: run `npm run build` for the built-package row)');
+} else console.log('\n(dist/ not built: run `npm run build` for the built-package row)');
 const runs = new Map<string, { r: Latency[]; ratios: number[] }>();
 const note = (name: string, r: Latency, peer: Latency | null): void => {
   const x = runs.get(name) ?? { r: [], ratios: [] };

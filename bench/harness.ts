@@ -6,9 +6,8 @@
 import { spawn } from 'node:child_process';
 import { connect, createServer } from 'node:net';
 import { PerformanceObserver } from 'node:perf_hooks';
-import { GCProfiler } from 'node:v8';
 import { isDeepStrictEqual } from 'node:util';
-import { getHeapSpaceStatistics } from 'node:v8';
+import { GCProfiler, getHeapSpaceStatistics } from 'node:v8';
 import { Redis } from 'ioredis';
 import { Bench } from 'tinybench';
 
