@@ -33,6 +33,27 @@ describe('ledger properties', () => {
     );
   });
 
+  it('consentState orders the events by time, refusals after grants at one instant, otherwise as given', () => {
+    // The oracle: a stable sort. Half the inputs are given already ordered (the path that skips the sort), with
+    // instants drawn from a few values so that ties are common.
+    const tiedArb = fc.array(
+      fc.tuple(consentEventArb(SPAN), fc.integer({ min: 0, max: 3 })).map(([e, t]) => ({ ...e, at: t * 1000 })),
+      { maxLength: 12 },
+    );
+    const byTime = (a: ConsentEvent, b: ConsentEvent): number => a.at - b.at || RANK[a.kind] - RANK[b.kind];
+    fc.assert(
+      fc.property(fc.oneof(eventsArb, tiedArb), fc.boolean(), (events, presort) => {
+        const input = presort ? [...events].sort(byTime) : events;
+        const expected = [...input].sort(byTime); // Array.prototype.sort is stable
+        const state = consentState(input, policy);
+        expect(state.events).toEqual(expected);
+        for (let i = 0; i < expected.length; i++) expect(state.events[i]).toBe(expected[i]);
+        expect(state.events).not.toBe(input);
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
   it('the fold depends on the events, not their order, and ignores the future', () => {
     fc.assert(
       fc.property(eventsArb, channelArb, purposeArb, nowArb, fc.integer(), (events, channel, purpose, now, seed) => {

@@ -293,10 +293,19 @@ export function consentState(events: ReadonlyArray<ConsentEvent>, policy: Consen
   expectArray(events, ['events']);
   expectObjects(events, ['events']);
   expectObject(policy, ['policy']);
-  const sorted = events
-    .map((e, i) => ({ e, i }))
-    .sort((a, b) => a.e.at - b.e.at || KIND_RANK[a.e.kind] - KIND_RANK[b.e.kind] || a.i - b.i)
-    .map((x) => x.e);
+  // Stores hand their ledgers back in order, usually: then the stable sort would change nothing.
+  let ordered = true;
+  for (let i = 1; i < events.length && ordered; i++) {
+    const a = events[i - 1]!;
+    const b = events[i]!;
+    ordered = a.at < b.at || (a.at === b.at && KIND_RANK[a.kind] <= KIND_RANK[b.kind]);
+  }
+  const sorted = ordered
+    ? events.slice()
+    : events
+        .map((e, i) => ({ e, i }))
+        .sort((a, b) => a.e.at - b.e.at || KIND_RANK[a.e.kind] - KIND_RANK[b.e.kind] || a.i - b.i)
+        .map((x) => x.e);
   return { subjectId: sorted[0]?.subjectId ?? null, events: sorted, policy };
 }
 
