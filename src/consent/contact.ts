@@ -68,7 +68,7 @@ export function canContact(state: ConsentState, query: ContactQuery): ContactDec
   const consent = foldConsent(state, channel, purpose, now);
   const blocking: Reason<string>[] = [];
   const info: Reason<string>[] = [];
-  const detail = { channel, purpose, ...(consent.since === null ? {} : { since: consent.since }) };
+  const detail = consent.since === null ? { channel, purpose } : { channel, purpose, since: consent.since };
   switch (consent.status) {
     case 'granted':
       if (consent.basis === 'soft_opt_in') info.push({ code: 'CONSENT_SOFT_OPT_IN', message: `${channel} ${purpose}: existing customer, soft opt-in`, detail });
@@ -102,5 +102,5 @@ export function canContact(state: ConsentState, query: ContactQuery): ContactDec
       blocking.push(...tcf.reasons);
     } else info.push(...tcf.reasons);
   }
-  return { allowed: blocking.length === 0, reasons: [...blocking, ...info], consent, tcf };
+  return { allowed: blocking.length === 0, reasons: blocking.length === 0 ? info : blocking.concat(info), consent, tcf };
 }

@@ -15,7 +15,7 @@ import { decodeTc } from './tc-memo.js';
  */
 export function checkChannelConsent(config: DecideConfig, ledger: ConsentState, channel: string, req: DecideRequest): { allowed: boolean; reasons: Reason[] } {
   const gpc = req.gpc === true ? { optOut: true, source: 'header' as const } : undefined;
-  const d = canContact(ledger, { channel, purpose: config.purpose, now: req.now, ...(gpc ? { gpc } : {}) });
+  const d = canContact(ledger, gpc ? { channel, purpose: config.purpose, now: req.now, gpc } : { channel, purpose: config.purpose, now: req.now });
   const blocking: Reason[] = [];
   const info: Reason[] = [];
   const optIn = config.ledgerChannels.has(channel);
@@ -48,7 +48,7 @@ export function checkChannelConsent(config: DecideConfig, ledger: ConsentState, 
       }
     }
   }
-  return { allowed: blocking.length === 0, reasons: [...blocking, ...info] };
+  return { allowed: blocking.length === 0, reasons: blocking.length === 0 ? info : blocking.concat(info) };
 }
 
 const INFO_CODES: ReadonlySet<string> = new Set(['CONSENT_GRANTED', 'CONSENT_SOFT_OPT_IN', 'CONSENT_OPT_OUT_REGIME']);
