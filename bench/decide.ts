@@ -158,7 +158,9 @@ const resetPeer = (): void => {
 const pauses = new Map<string, number[]>();
 const timedLatency = async (name: string, fn: () => Promise<unknown>, n: number, c: number): Promise<Latency> => {
   const { value, pauseMs } = await gcPausesDuring(() => latencyOf(fn, n, c));
-  pauses.set(name, [...(pauses.get(name) ?? []), (pauseMs * 1000) / n]);
+  const perCall = pauses.get(name) ?? [];
+  perCall.push((pauseMs * 1000) / n);
+  pauses.set(name, perCall);
   return value;
 };
 const peerAt = async (c: number): Promise<Latency> => {
