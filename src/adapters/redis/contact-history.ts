@@ -180,7 +180,7 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
       }
     }
     // The script stops at the first full check: the tightest limits go first, so refusals cost fewer counts.
-    if (indexedChecks.length > 1) indexedChecks.sort((x, y) => x.limit - y.limit);
+    sortByLimit(indexedChecks);
     let indexed = '';
     for (const { plan: index, limit, lb, ub } of indexedChecks) {
       indexed += `${indexed === '' ? '' : GS}${index.union ? -limit : limit}${US}${lb}${US}${ub === FAR ? '+inf' : `(${ub}`}${US}${index.joined}`;
@@ -351,6 +351,19 @@ function indexKeysInto<T extends string | number>(base: string, atoms: Iterable<
   out.push(`${base}ix`);
   for (const a of atoms) out.push(`${base}ix:${a}`);
   return out;
+}
+
+/**
+ * Orders checks by limit, stably, in place: a stable insertion sort (a handful of checks; `Array#sort` would
+ * allocate its work space on every reservation).
+ */
+function sortByLimit(checks: IndexedCheck[]): void {
+  for (let i = 1; i < checks.length; i++) {
+    const x = checks[i]!;
+    let j = i - 1;
+    for (; j >= 0 && checks[j]!.limit > x.limit; j--) checks[j + 1] = checks[j]!;
+    checks[j + 1] = x;
+  }
 }
 
 /** Appends `x` to a short list unless it is there (the declared atoms: a dozen at most, cheaper than a Set). */
