@@ -5,9 +5,13 @@ import { subjectKey } from './keys.js';
 import { parseCapRules } from '../../capping/rules.js';
 import { createRedis, noRedis, uniquePrefix } from '../../../test/fixtures/redis.js';
 
+const DAY = 86_400_000;
+
 // The script builds the outcome kept under a granted contact's idempotency key from the member it files (the
-// client no longer sends the contact twice): it must be the very text the client used to send.
-describe.skipIf(noRedis)('Redis contact history: the outcome kept for a grant (real redis-server)', () => {
+// client no longer sends the contact twice): it must be the very text the client used to send. It stops at the
+// first full rule, so the client sends the indexed rules tightest first (a refusal then costs one count): a cost,
+// not an answer, which only the arguments show.
+describe.skipIf(noRedis)('Redis contact history: the outcome kept for a grant, the order rules travel in (real redis-server)', () => {
   let redis: Redis;
   beforeAll(() => {
     redis = createRedis();
@@ -46,5 +50,43 @@ describe.skipIf(noRedis)('Redis contact history: the outcome kept for a grant (r
     expect(await redis.hget(subjectKey(prefix, 's9', 'idem'), 'rk')).toBe(expected(first.contact, at));
     const again = await store.recordContact({ id: 'r1', subjectId: 's9', channel: 'web', at, tags: ['x'], idempotencyKey: 'rk' });
     expect(again).toEqual({ recorded: false, contact: first.contact });
+  });
+
+  it('orders the rules by limit, keeping the rule order among equal limits', async () => {
+    const caps = parseCapRules({
+      rules: [
+        { id: 'all-7d', kind: 'limit', limit: 6, window: { rolling: 7 * DAY } },
+        { id: 'email-7d', kind: 'limit', limit: 3, window: { rolling: 7 * DAY }, scope: { channels: ['email'] } },
+        { id: 'all-1d', kind: 'limit', limit: 2, window: { rolling: DAY } },
+        { id: 'marketing-7d', kind: 'limit', limit: 3, window: { rolling: 7 * DAY }, scope: { tags: ['marketing'] } },
+        { id: 'marketing-14d', kind: 'limit', limit: 7, window: { rolling: 14 * DAY }, scope: { tags: ['marketing'] } },
+        { id: 'email-1d', kind: 'limit', limit: 1, window: { rolling: DAY }, scope: { channels: ['email'] } },
+        { id: 'sms-1d', kind: 'limit', limit: 1, window: { rolling: DAY }, scope: { channels: ['sms'] } },
+      ],
+    });
+    const store = new RedisContactHistoryStore(redis, { prefix: uniquePrefix('order') });
+    const specs: string[] = [];
+    const send = redis.sendCommand.bind(redis);
+    redis.sendCommand = ((command: { name: string; args: unknown[] }, ...rest: unknown[]) => {
+      // EVALSHA sha numkeys key… idempotency-key member scalars indexed-rules …
+      if (command.name === 'evalsha' || command.name === 'eval') specs.push(String(command.args[2 + Number(command.args[1]) + 3]));
+      return (send as (...a: unknown[]) => unknown)(command, ...rest);
+    }) as typeof redis.sendCommand;
+    try {
+      const now = Date.UTC(2026, 5, 15, 12);
+      const r = await store.reserve({ id: 'c1', subjectId: 's1', channel: 'email', tags: ['marketing'], at: now }, caps, { now });
+      expect(r.granted).toBe(true);
+    } finally {
+      redis.sendCommand = send;
+    }
+    // A connection that has not run the script yet sends it again in full after NOSCRIPT: same arguments.
+    expect(specs.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(specs).size).toBe(1);
+    const rules = specs[0]!.split('\u001d').map((rule) => {
+      const [limit, , , atoms] = rule.split('\u001f');
+      return `${limit} ${atoms}`;
+    });
+    // sms-1d does not apply to an email contact; equal limits (3) keep their order in the rule set.
+    expect(rules).toEqual(['1 nc:email', '2 n*', '3 nc:email', '3 nt:marketing', '6 n*', '7 nt:marketing']);
   });
 });
