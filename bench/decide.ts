@@ -205,7 +205,6 @@ for (let round = 0; round < ROUNDS; round++) {
     const builtWorld = built ? await builtStores() : null;
     const peer = await peerAt(c);
     note(`hand-rolled peer pipeline, concurrency ${c}`, peer, null);
-    k = 0;
     note(`memory stores, concurrency ${c}`, await timedLatency(`memory stores, concurrency ${c}`, oursOnce(stores), 20_000, c), peer);
     if (builtWorld) note(`memory stores, built package (dist/), concurrency ${c}`, await builtRun(builtWorld, 20_000, c), peer);
   }

@@ -200,15 +200,15 @@ export async function allocatedPerCall(fn: () => Promise<unknown>, samples = 400
 export async function gcPausesDuring<T>(fn: () => T | Promise<T>): Promise<{ value: T; pauseMs: number }> {
   const profiler = new GCProfiler();
   profiler.start();
-  let stopped = false;
+  let value: T;
   try {
-    const value = await fn();
-    const { statistics } = profiler.stop();
-    stopped = true;
-    return { value, pauseMs: statistics.reduce((ms, x) => ms + x.cost / 1000, 0) };
-  } finally {
-    if (!stopped) profiler.stop();
+    value = await fn();
+  } catch (e) {
+    profiler.stop();
+    throw e;
   }
+  const { statistics } = profiler.stop();
+  return { value, pauseMs: statistics.reduce((ms, x) => ms + x.cost / 1000, 0) };
 }
 
 /** Latency percentiles (µs) of an async operation run `n` times with `concurrency` in flight. */
