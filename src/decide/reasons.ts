@@ -17,7 +17,12 @@ export function reasonAtStage(r: Reason, stage: string): Reason {
   if (r.detail === undefined) detail = { stage };
   else {
     detail = {};
-    for (const k in r.detail) if (Object.prototype.hasOwnProperty.call(r.detail, k)) detail[k] = r.detail[k];
+    for (const k in r.detail) {
+      if (!Object.prototype.hasOwnProperty.call(r.detail, k)) continue;
+      // An own `__proto__` key (JSON.parse makes one) must stay a property, as the spread keeps it, not become the prototype.
+      if (k === '__proto__') Object.defineProperty(detail, k, { value: r.detail[k], enumerable: true, writable: true, configurable: true });
+      else detail[k] = r.detail[k];
+    }
     detail.stage = stage;
   }
   return r.rule === undefined ? { code: r.code, message: r.message, detail } : { code: r.code, message: r.message, rule: r.rule, detail };
