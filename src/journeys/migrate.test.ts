@@ -39,3 +39,30 @@ describe('versions in flight', () => {
     expect(() => migrateInstance(v1, v2, later, { ghost: 'd7' }, T0)).toThrow(expect.objectContaining({ code: 'JOURNEY_MIGRATION_INVALID' }));
   });
 });
+
+describe('step ids that name Object.prototype members', () => {
+  // Ids are any 1–256 characters: `constructor` and `toString` are steps like any other, never inherited targets.
+  const def = (version: number) => ({
+    id: 'proto',
+    version,
+    entry: { on: 'manual' as const },
+    start: 'constructor',
+    steps: { constructor: { type: 'wait' as const, duration: '1d', next: 'toString' }, toString: { type: 'wait' as const, duration: '1d', next: 'end' }, end: { type: 'end' as const } },
+  });
+  const a = parseJourney(def(1));
+  const b = parseJourney(def(2));
+  const waiting = advance(a, startInstance(a, 'p1', T0), {}, T0).instance;
+
+  it('an unmapped step stays, in the dry run and in the move', () => {
+    expect(waiting.step).toBe('constructor');
+    const d = diffJourney(a, b, [waiting], {});
+    expect(d.moves).toEqual([{ instanceId: waiting.id, subjectId: 'p1', from: 'constructor', to: null, action: 'stay' }]);
+    expect(d.counts).toEqual({ 'constructor→(stay)': 1 });
+    expect(migrateInstance(a, b, waiting, {}, T0)).toBe(waiting);
+  });
+
+  it('a mapped one moves to its own target', () => {
+    expect(diffJourney(a, b, [waiting], { constructor: 'toString' }).counts).toEqual({ 'constructor→toString': 1 });
+    expect(migrateInstance(a, b, waiting, { constructor: 'toString' }, T0)).toMatchObject({ version: 2, step: 'toString' });
+  });
+});

@@ -85,7 +85,8 @@ export function diffJourney(from: Journey | JourneyDefinitionInput, to: Journey 
     if (typeof i !== 'object' || i === null || i.journeyId !== a.id || i.version !== a.version) {
       throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INSTANCE_INVALID', `instances[${n}] is not on ${a.id} version ${a.version}`, { path: ['instances', n] });
     }
-    const to = mapping[i.step];
+    // Own keys only: a step named `constructor` or `toString` must not read Object.prototype's function as a target.
+    const to = Object.hasOwn(mapping, i.step) ? mapping[i.step] : undefined;
     const action = i.status !== 'active' ? 'ended' : to === undefined ? 'stay' : 'move';
     moves.push({ instanceId: i.id, subjectId: i.subjectId, from: i.step, to: action === 'move' ? to! : null, action });
     const k = `${i.step}→${action === 'move' ? to : `(${action})`}`;
@@ -112,7 +113,7 @@ export function migrateInstance(from: Journey | JourneyDefinitionInput, to: Jour
   if (typeof instance !== 'object' || instance === null || instance.journeyId !== a.id || instance.version !== a.version) {
     throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INSTANCE_INVALID', `instance is not on ${a.id} version ${a.version}`, { path: ['instance'] });
   }
-  const target = mapping[instance.step];
+  const target = Object.hasOwn(mapping, instance.step) ? mapping[instance.step] : undefined;
   if (instance.status !== 'active' || target === undefined) return instance;
   const reactions = Object.fromEntries(Object.entries(instance.reactions ?? {}).filter(([s]) => b.steps.has(s)));
   const { heldSince: _h, slotAt: _s, helpSent: _p, reactions: _r, ...rest } = instance;
