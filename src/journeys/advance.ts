@@ -338,7 +338,7 @@ class Run {
     if (x.kind === 'response') {
       from = stepOfKey(s.id, x.response.contactId);
       if (from !== undefined && this.j.steps.has(from)) {
-        const had = s.reactions?.[from] ?? [];
+        const had = (s.reactions !== undefined && Object.hasOwn(s.reactions, from) ? s.reactions[from] : undefined) ?? [];
         if (!had.includes(x.response.kind)) {
           s.reactions = { ...s.reactions, [from]: [...had, x.response.kind] };
           this.note('JOURNEY_REACTION', `${x.response.kind} on ${from}`, at, { kind: x.response.kind, step: from });

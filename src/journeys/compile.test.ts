@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { isCrossChannelError } from '../core/errors.js';
+import { DAY } from '../core/time.js';
+import { advance } from './advance.js';
 import { parseJourney, safeParseJourney } from './compile.js';
+import { startInstance } from './instance.js';
 import { cartAbandonment, maintenance, reflex, renewal, welcome, whitePaper } from './scenarios/fixtures.js';
 
 const base = { id: 'j', version: 1, entry: { on: 'manual' as const }, start: 'a' };
@@ -55,5 +58,35 @@ describe('parseJourney', () => {
         expect(isCrossChannelError(e, 'JOURNEY_INVALID')).toBe(true);
       }
     }
+  });
+});
+
+describe('reactions to a step named after an Object.prototype member', () => {
+  // Step ids are any 1–256 characters: a send named `constructor` has no reaction until one arrives.
+  const T0 = Date.parse('2026-03-02T08:00:00Z');
+  const j = parseJourney({
+    ...base,
+    start: 'hello',
+    steps: {
+      hello: { type: 'send', channel: 'email', message: 'm1', next: 'constructor' },
+      constructor: { type: 'send', channel: 'email', message: 'm2', next: 'w' },
+      w: { type: 'wait', duration: '1d', next: 's' },
+      s: { type: 'split', branches: [{ when: { reacted: { step: 'constructor', kind: 'opened' } }, next: 'yes' }, { when: { notReacted: { step: 'constructor', kind: 'clicked' } }, next: 'no' }] },
+      yes: { type: 'end' },
+      no: { type: 'end' },
+    },
+  });
+  const sent = advance(j, startInstance(j, 'p1', T0), {}, T0);
+  const key = (step: string): string => sent.actions.find((a) => a.kind === 'send' && a.stepId === step)!.key;
+
+  it('a split reads no reaction when none came', () => {
+    expect(advance(j, sent.instance, {}, T0 + 2 * DAY).instance.step).toBe('no');
+  });
+
+  it('a reaction to it is recorded beside another step\'s, and the split sees it', () => {
+    const opened = (step: string, at: number) => ({ subjectId: 'p1', kind: 'opened' as const, at, contactId: key(step) });
+    const r = advance(j, sent.instance, { responses: [opened('hello', T0 + 60_000), opened('constructor', T0 + 120_000)] }, T0 + 180_000);
+    expect(r.instance.reactions).toEqual({ hello: ['opened'], constructor: ['opened'] });
+    expect(advance(j, r.instance, {}, T0 + 2 * DAY).instance.step).toBe('yes');
   });
 });

@@ -232,6 +232,11 @@ function compileSignal(s: Signal): CompiledSignal {
   return { response: null, event: compileEventFilter({ type: s.event, ...(s.where ? { where: s.where } : {}) }, []) };
 }
 
+/** Whether the instance reacted with `kind` to `step`: own keys only (a step may be named `constructor`). */
+function reactedTo(reactions: ConditionContext['reactions'], step: string, kind: string): boolean {
+  return Object.hasOwn(reactions, step) && reactions[step]?.includes(kind) === true;
+}
+
 function compileCondition(c: ConditionInput, path: Path, def: JourneyDefinition): CompiledCondition {
   if ('segment' in c) {
     const p = segmentAt(c.segment, [...path, 'segment'], def);
@@ -239,11 +244,11 @@ function compileCondition(c: ConditionInput, path: Path, def: JourneyDefinition)
   }
   if ('reacted' in c) {
     const { step, kind } = c.reacted;
-    return (ctx) => ctx.reactions[step]?.includes(kind) === true;
+    return (ctx) => reactedTo(ctx.reactions, step, kind);
   }
   if ('notReacted' in c) {
     const { step, kind } = c.notReacted;
-    return (ctx) => ctx.reactions[step]?.includes(kind) !== true;
+    return (ctx) => !reactedTo(ctx.reactions, step, kind);
   }
   if ('all' in c) {
     const parts = c.all.map((x, i) => compileCondition(x, [...path, 'all', i], def));
