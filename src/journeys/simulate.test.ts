@@ -31,3 +31,13 @@ describe('simulateJourney', () => {
     expect(r.outcomes['goal:demo-booked']).toBeGreaterThan(0);
   });
 });
+
+describe('simulateJourney with a channel named constructor', () => {
+  // Channel names are lowercase words: `constructor` is one, and its contacts count from zero like any other.
+  it('counts its contacts per person and week', () => {
+    const j = { id: 'c', version: 1, entry: { on: 'manual' as const }, start: 'a', steps: { a: { type: 'send' as const, channel: 'constructor', message: 'm', next: 'b' }, b: { type: 'send' as const, channel: 'email', message: 'm', next: 'z' }, z: { type: 'end' as const } } };
+    const r = simulateJourney(j, [{ subjectId: 'p1' }, { subjectId: 'p2' }], { days: 7, seed: 1, start });
+    expect(r.contactsPerPersonWeek).toEqual({ constructor: 1, email: 1 });
+    expect(Object.keys(r.contactsPerPersonWeek)).toEqual(['constructor', 'email']);
+  });
+});

@@ -137,7 +137,8 @@ export function simulateJourney(definition: Journey | JourneyDefinitionInput, po
   const end = options.start + options.days * DAY;
   const steps: Record<string, { reached: number; sent: number; tasks: number; blockedByCaps: number; blockedByConsent: number }> = {};
   for (const id of journey.steps.keys()) steps[id] = { reached: 0, sent: 0, tasks: 0, blockedByCaps: 0, blockedByConsent: 0 };
-  const perChannel: Record<string, number> = {};
+  // A Map, not an object: a channel may be named `constructor`, which an object would read as Object's function.
+  const perChannel = new Map<string, number>();
   const outcomes: Record<string, number> = {};
   let capsBlocked = 0;
   let consentBlocked = 0;
@@ -179,7 +180,7 @@ export function simulateJourney(definition: Journey | JourneyDefinitionInput, po
         if (a.kind === 'task') steps[a.stepId]!.tasks++;
         if (a.kind !== 'send') continue;
         steps[a.stepId]!.sent++;
-        perChannel[a.channel] = (perChannel[a.channel] ?? 0) + 1;
+        perChannel.set(a.channel, (perChannel.get(a.channel) ?? 0) + 1);
         contacts.push({ at: a.at, channel: a.channel, tags: [...a.tags], transactional: a.transactional, campaignId: a.campaignId });
         const m = model(a, rng);
         for (const x of m.responses ?? []) pending.push({ at: a.at + x.afterMs, response: { subjectId: person.subjectId, kind: x.kind, at: a.at + x.afterMs, contactId: a.key } });
@@ -193,8 +194,7 @@ export function simulateJourney(definition: Journey | JourneyDefinitionInput, po
     outcomes[k] = (outcomes[k] ?? 0) + 1;
   });
   const weeks = (options.days * DAY) / WEEK;
-  const contactsPerPersonWeek: Record<string, number> = {};
-  for (const [c, n] of Object.entries(perChannel)) contactsPerPersonWeek[c] = population.length === 0 ? 0 : n / population.length / weeks;
+  const contactsPerPersonWeek: Record<string, number> = Object.fromEntries([...perChannel].map(([c, n]) => [c, population.length === 0 ? 0 : n / population.length / weeks]));
   return {
     population: population.length,
     funnel: [...journey.steps.keys()].map((step) => ({ step, reached: steps[step]!.reached })),
