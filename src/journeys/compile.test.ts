@@ -64,18 +64,16 @@ describe('parseJourney', () => {
 describe('reactions to a step named after an Object.prototype member', () => {
   // Step ids are any 1–256 characters: a send named `constructor` has no reaction until one arrives.
   const T0 = Date.parse('2026-03-02T08:00:00Z');
-  const j = parseJourney({
-    ...base,
-    start: 'hello',
-    steps: {
-      hello: { type: 'send', channel: 'email', message: 'm1', next: 'constructor' },
-      constructor: { type: 'send', channel: 'email', message: 'm2', next: 'w' },
-      w: { type: 'wait', duration: '1d', next: 's' },
-      s: { type: 'split', branches: [{ when: { reacted: { step: 'constructor', kind: 'opened' } }, next: 'yes' }, { when: { notReacted: { step: 'constructor', kind: 'clicked' } }, next: 'no' }] },
-      yes: { type: 'end' },
-      no: { type: 'end' },
-    },
-  });
+  // Built apart: typed in place, TypeScript would read a `constructor` key against Object's `constructor: Function`.
+  const steps = {
+    hello: { type: 'send' as const, channel: 'email', message: 'm1', next: 'constructor' },
+    constructor: { type: 'send' as const, channel: 'email', message: 'm2', next: 'w' },
+    w: { type: 'wait' as const, duration: '1d', next: 's' },
+    s: { type: 'split' as const, branches: [{ when: { reacted: { step: 'constructor', kind: 'opened' as const } }, next: 'yes' }, { when: { notReacted: { step: 'constructor', kind: 'clicked' as const } }, next: 'no' }] },
+    yes: { type: 'end' as const },
+    no: { type: 'end' as const },
+  };
+  const j = parseJourney({ ...base, start: 'hello', steps });
   const sent = advance(j, startInstance(j, 'p1', T0), {}, T0);
   const key = (step: string): string => sent.actions.find((a) => a.kind === 'send' && a.stepId === step)!.key;
 
