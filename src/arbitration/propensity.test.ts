@@ -50,6 +50,25 @@ describe('PropensityTable', () => {
     expect(() => a.merge(new PropensityTable({ alpha: 2, beta: 2 }))).toThrow(/different priors/);
   });
 
+  it('keeps segments and offers named __proto__ or constructor as keys of its JSON, and back', () => {
+    // Ids are any 1–256 characters; `{}` plus `json[seg] = …` would set the prototype and lose the segment.
+    const t = new PropensityTable()
+      .observe('__proto__', { presented: 4, accepted: 1 }, '__proto__')
+      .observe('constructor', { presented: 2, accepted: 2 }, 'constructor')
+      .observe('x', { presented: 1, accepted: 0 }, 's');
+    const json = t.toJSON();
+    expect(Object.getPrototypeOf(json.segments)).toBe(Object.prototype);
+    expect(Object.keys(json.segments)).toEqual(['__proto__', 'constructor', 's']);
+    const text = JSON.stringify(json);
+    expect(text).toBe(
+      '{"prior":{"alpha":1,"beta":1},"offers":{"__proto__":{"presented":4,"accepted":1},"constructor":{"presented":2,"accepted":2},"x":{"presented":1,"accepted":0}},' +
+        '"segments":{"__proto__":{"__proto__":{"presented":4,"accepted":1}},"constructor":{"constructor":{"presented":2,"accepted":2}},"s":{"x":{"presented":1,"accepted":0}}}}',
+    );
+    const back = PropensityTable.fromJSON(JSON.parse(text));
+    expect(back.counts('__proto__', '__proto__')).toEqual({ presented: 4, accepted: 1 });
+    expect(JSON.stringify(back.toJSON())).toBe(text);
+  });
+
   it('rejects a bad prior and bad counts', () => {
     expect(() => new PropensityTable({ alpha: 0, beta: 1 })).toThrow();
     let err: unknown;

@@ -157,8 +157,8 @@ export class PropensityTable {
 
   /** A JSON-able snapshot. */
   toJSON(): PropensityTableJSON {
-    const segments: Record<string, Record<string, AcceptanceCounts>> = {};
-    for (const [seg, m] of this.segments) segments[seg] = Object.fromEntries([...m].map(([k, v]) => [k, { ...v }]));
+    // fromEntries, not assignment: a segment named `__proto__` stays a key instead of becoming the prototype.
+    const segments: Record<string, Record<string, AcceptanceCounts>> = Object.fromEntries([...this.segments].map(([seg, m]) => [seg, Object.fromEntries([...m].map(([k, v]) => [k, { ...v }]))]));
     return { prior: { ...this.prior }, offers: Object.fromEntries([...this.offers].map(([k, v]) => [k, { ...v }])), segments };
   }
 
