@@ -223,6 +223,16 @@ describe('capacity, budget, groups, slots, ranking', () => {
     expect(given.factors).toMatchObject({ propensity: 0.3, propensitySource: 'context', contextWeight: 2 });
   });
 
+  it('a channel without a channel weight, even one named constructor, keeps the offer weight', () => {
+    // Channel names are lowercase words: `constructor` is valid, and the parsed record has no own weight for it.
+    const cat = parseCatalogue({ valueScale: 'none', offers: [{ id: 'x', value: 10, weight: 2, channelWeights: { web: 1.5 }, propensity: 0.1 }] });
+    for (const channel of ['constructor', 'email']) {
+      const s = arbitrate({}, cat, empty, { now: NOW, channel }).selected[0]!;
+      expect(s.factors.contextWeight).toBe(2);
+      expect(s.score).toBeCloseTo(2, 12);
+    }
+  });
+
   it('excludes at scoring when propensity is below the minimum or a factor is zero', () => {
     const cat = parseCatalogue({ minPropensity: 0.05, offers: [{ id: 'low', propensity: 0.01 }, { id: 'zero', lever: 0 }, { id: 'ok', propensity: 0.5 }] });
     const r = arbitrate({}, cat, empty, { now: NOW, channel: 'web', minScore: 0 });

@@ -100,7 +100,8 @@ export function contextWeightOf(offer: CompiledOffer, channel: string, context: 
   let w = offer.weight;
   if (offer.channelWeights !== null) {
     const cw = offer.channelWeights[channel];
-    if (cw !== undefined) w *= cw;
+    // A number test, not `!== undefined`: a channel named `constructor` reads Object's function from the record.
+    if (typeof cw === 'number') w *= cw;
   }
   const dyn = context.weights?.[offer.id];
   if (dyn !== undefined && Number.isFinite(dyn) && dyn >= 0) w *= dyn;
