@@ -49,4 +49,16 @@ describe('personas', () => {
     expect(() => findPersonas([], { k: 2 })).toThrow(expect.objectContaining({ code: 'INPUT_INVALID' }));
     expect(() => findPersonas([{ subjectId: 'a', features: { x: 1 } }], { k: 0 })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', path: 'k' }));
   });
+
+  it('keeps features named __proto__ and constructor as keys of the centre', () => {
+    // Feature names come from the people's own keys (JSON.parse makes an own `__proto__`); with a prefix they
+    // are valid attribute paths (`f___proto__`), so they must survive as keys, in the usual order.
+    const people = JSON.parse(
+      '[{"subjectId":"a","features":{"__proto__":1,"constructor":"email","x":2}},{"subjectId":"b","features":{"__proto__":3,"constructor":"email","x":4}}]',
+    ) as PersonaInput[];
+    const [p] = findPersonas(people, { k: 1, seed: 1, attributePrefix: 'f_' });
+    expect(Object.getPrototypeOf(p!.centre)).toBe(Object.prototype);
+    expect(Object.keys(p!.centre)).toEqual(['__proto__', 'x', 'constructor']);
+    expect(JSON.stringify(p!.centre)).toBe('{"__proto__":2,"x":3,"constructor":"email"}');
+  });
 });

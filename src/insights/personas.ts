@@ -185,12 +185,13 @@ export function findPersonas(people: ReadonlyArray<PersonaInput>, options: Perso
     .sort((a, b) => b.idx.length - a.idx.length || a.c - b.c);
   return clusters.map(({ idx }, rank) => {
     const traits: PersonaTrait[] = [];
-    const centre: Record<string, number | string> = {};
+    // Entries, then fromEntries: a feature named `__proto__` (JSON.parse makes one) stays a key of the centre.
+    const centre: Array<[string, number | string]> = [];
     const clauses: Array<{ feature: string; effect: number; rule: SegmentRule; test: (i: number) => boolean }> = [];
     numeric.forEach((n, j) => {
       const vals = idx.map((i) => num[j]![i]!).sort((a, b) => a - b);
       const m = vals.reduce((s, v) => s + v, 0) / vals.length;
-      centre[n] = m;
+      centre.push([n, m]);
       const effect = (m - mean[j]!) / sd[j]!;
       const word = effect >= 1 ? 'much higher' : effect >= 0.3 ? 'higher' : effect <= -1 ? 'much lower' : effect <= -0.3 ? 'lower' : 'average';
       traits.push({ feature: n, effect, text: `${word} ${n} (${fmt(m)} vs ${fmt(mean[j]!)})` });
@@ -200,7 +201,7 @@ export function findPersonas(people: ReadonlyArray<PersonaInput>, options: Perso
     });
     categorical.forEach((n, j) => {
       const [mode, count] = modeOf(idx.map((i) => cat[j]![i]!));
-      centre[n] = mode;
+      centre.push([n, mode]);
       const share = count / idx.length;
       const base = overallShare[j]!.get(mode) ?? 0;
       const effect = base === 0 ? 0 : share / base - 1;
@@ -226,7 +227,7 @@ export function findPersonas(people: ReadonlyArray<PersonaInput>, options: Perso
       size: idx.length,
       share: idx.length / N,
       members: idx.map((i) => people[i]!.subjectId),
-      centre,
+      centre: Object.fromEntries(centre),
       traits,
       description: `Persona ${id} (${idx.length} people, ${Math.round((idx.length / N) * 100)}%): ${top.map((t) => t.text).join(', ')}`,
       rule: used.length === 1 ? used[0]!.rule : { and: used.map((u) => u.rule) },
