@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresEventStore } from '../adapters/postgres/events.js';
-import type { SqlClient } from '../core/sql.js';
+import type { SqlClient, SqlQueryable } from '../core/sql.js';
 import { pgEngines } from '../../test/fixtures/pglite.js';
 import { syntheticHistories } from '../../test/arbitraries/insights.js';
 import { accumulateKpis, type SubjectHistory } from './accumulate.js';
@@ -94,5 +94,42 @@ describe.each(pgEngines())('insights SQL on PostgreSQL ($name)', (engine) => {
   it('refuses what SQL cannot group by', () => {
     expect(() => kpiSql({ by: ['segment'] })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', path: 'by' }));
     expect(() => kpiSql({}, { contacts: 'x; DROP TABLE y' })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', path: 'contacts' }));
+  });
+});
+
+describe('channels read back from SQL are data', () => {
+  // The database holds whatever was written: a channel `constructor` or `__proto__` must become its own key, never
+  // a property of Object or Object.prototype (an object's `pressure[ch] ??= …` would add into those).
+  const rowsFor =
+    (answer: (text: string) => unknown[]): SqlQueryable =>
+      ({ query: async (text: string) => ({ rows: answer(text) }) }) as SqlQueryable;
+  const hist = (n: number, weeks: number): number[] => Array.from({ length: 5 }, (_, i) => (i === n ? weeks : 0));
+
+  it('kpiStateFromSql keeps one pressure histogram per channel, whatever its name', async () => {
+    const options = { by: ['channel' as const], pressureBuckets: 4 };
+    const { pressure } = kpiSql(options);
+    const pressureRows = [
+      { ch: '__proto__', n: 1, weeks: 2 },
+      { ch: 'constructor', n: 0, weeks: 3 },
+      { ch: 'email', n: 2, weeks: 1 },
+      { ch: 'constructor', n: 2, weeks: 1 },
+    ];
+    const state = await kpiStateFromSql(rowsFor((text) => (text === pressure ? pressureRows : [])), options);
+    expect(Object.keys(Object.prototype)).toEqual([]);
+    expect(Object.keys(Object)).toEqual([]);
+    expect(Object.keys(state.pressure)).toEqual(['__proto__', 'constructor', 'email']);
+    expect(JSON.stringify(state.pressure)).toBe(JSON.stringify(Object.fromEntries([['__proto__', hist(1, 2)], ['constructor', [3, 0, 1, 0, 0]], ['email', hist(2, 1)]])));
+  });
+
+  it('funnelStateFromSql keeps a channel named __proto__ as a key', async () => {
+    const rows = [
+      { ch: '__proto__', r0: 2, r1: 1, t0: 60_000 },
+      { ch: 'email', r0: 3, r1: 0, t0: 0 },
+    ];
+    const state = await funnelStateFromSql(rowsFor(() => rows), { steps: ['page_view', 'purchase'], window: '1d' });
+    expect(Object.getPrototypeOf(state.byChannel)).toBe(Object.prototype);
+    expect(Object.keys(state.byChannel)).toEqual(['__proto__', 'email']);
+    expect(JSON.stringify(state.byChannel)).toBe('{"__proto__":[2,1],"email":[3,0]}');
+    expect(funnelReport(state).entered).toBe(5);
   });
 });

@@ -210,12 +210,15 @@ export async function kpiStateFromSql(client: SqlQueryable, options: KpiOptionsI
     for (const [col, slot] of SLOT_OF) c[slot] = Number(row[col] ?? 0);
     return { key, counters: c };
   });
-  const pressureOut: Record<string, number[]> = {};
+  // A Map, then fromEntries, as the accumulator does: channels come from the database, and with an object a row
+  // of channel `constructor` or `__proto__` would add into Object or Object.prototype instead of a new histogram.
+  const pressureOut = new Map<string, number[]>();
   for (const h of hist.rows) {
-    const arr = (pressureOut[h.ch] ??= new Array<number>(k.pressureBuckets + 1).fill(0));
+    let arr = pressureOut.get(h.ch);
+    if (arr === undefined) pressureOut.set(h.ch, (arr = new Array<number>(k.pressureBuckets + 1).fill(0)));
     arr[Number(h.n)]! += Number(h.weeks);
   }
-  return { version: 1, options: k, groups, pressure: pressureOut, subjects: 0 };
+  return { version: 1, options: k, groups, pressure: Object.fromEntries(pressureOut), subjects: 0 };
 }
 
 /**
@@ -248,18 +251,19 @@ SELECT ch, ${Array.from({ length: n }, (_, s) => `count(a${s})::float8 AS r${s}`
        ${Array.from({ length: n - 1 }, (_, s) => `coalesce(sum(a${s + 1} - a${s}), 0)::float8 AS t${s}`).join(', ')}
 FROM s${n - 1} GROUP BY ch`;
   const { rows } = await client.query<Record<string, unknown>>(text);
-  const byChannel: Record<string, number[]> = {};
+  // Entries, then fromEntries (as the in-memory funnel does): a channel `__proto__` from the database stays a key.
+  const byChannel: Array<[string, number[]]> = [];
   const timeSum = new Array<number>(n - 1).fill(0);
   const timeCount = new Array<number>(n - 1).fill(0);
   for (const row of rows) {
     const reached = Array.from({ length: n }, (_, s) => Number(row[`r${s}`]));
-    byChannel[String(row.ch)] = reached;
+    byChannel.push([String(row.ch), reached]);
     for (let s = 0; s < n - 1; s++) {
       timeSum[s]! += Number(row[`t${s}`]);
       timeCount[s]! += reached[s + 1]!;
     }
   }
-  return { version: 1, funnel: f, byChannel, timeSum, timeCount, dropPaths: f.steps.map(() => ({})) };
+  return { version: 1, funnel: f, byChannel: Object.fromEntries(byChannel), timeSum, timeCount, dropPaths: f.steps.map(() => ({})) };
 }
 
 /**
