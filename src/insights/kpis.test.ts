@@ -135,6 +135,13 @@ describe('KPI registry', () => {
     expect(err(() => pressureReport({} as never))).toMatchObject({ code: 'INPUT_INVALID' });
   });
 
+  it('reads the amount from an own property, even when it is named constructor', () => {
+    // Property names are any 1–128 characters: a purchase without `constructor` has no amount (0), not Object's function.
+    const buyers = [person('p1', { events: [{ type: 'purchase', at: T0, properties: {} }] }), person('p2', { events: [{ type: 'purchase', at: T0 + DAY, properties: { constructor: 25 } }] })];
+    const t = kpiTable(accumulateKpis(buyers, { amountProperty: 'constructor' }), ['purchases', 'revenue']);
+    expect(t.rows[0]!.values).toEqual({ purchases: { value: 2 }, revenue: { value: 25 } });
+  });
+
   it('measures pressure per person-week against the caps in force', () => {
     const p = pressureReport(accumulateKpis(population), {
       rules: [

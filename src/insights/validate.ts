@@ -68,7 +68,8 @@ export function checkHistory(h: unknown, options: { readonly purchaseEvent: stri
       throw bad('Expected a parsed behaviour event with at (epoch ms) and type', [...base, 'events', i]);
     }
     if (e.type === options.purchaseEvent && isObj(e.properties)) {
-      const v = e.properties[options.amountProperty];
+      // Own key only: an amount property named `constructor` is absent from an event without it, not a function.
+      const v = Object.hasOwn(e.properties, options.amountProperty) ? e.properties[options.amountProperty] : undefined;
       if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v))) throw bad('Expected the purchase amount to be a finite number', [...base, 'events', i, 'properties', options.amountProperty]);
       if (typeof v === 'number' && v < 0) {
         throw new CrossChannelError<InsightsErrorCode>('INSIGHTS_AMOUNT_NEGATIVE', 'A purchase amount cannot be negative', { path: [...base, 'events', i, 'properties', options.amountProperty] });
