@@ -44,6 +44,13 @@ describe('normalizeIdentifier', () => {
     expect(normalizeIdentifier({ type: 'device_id', value: ' AbC ' })).toEqual({ ok: true, value: { type: 'device_id', value: ' AbC ' } });
     expect(normalizeIdentifier({ type: 'email_sha256', value: 'A'.repeat(64) })).toEqual({ ok: true, value: { type: 'email_sha256', value: 'a'.repeat(64) } });
   });
+  it('gives a type named constructor its own kind, or verbatim (never an inherited function)', () => {
+    // `constructor` matches [a-z][a-z0-9_]*: a valid type that neither table lists unless configured.
+    expect(normalizerKindOf('constructor')).toBe('verbatim');
+    expect(normalizerKindOf('constructor', { types: { crm_email: 'email' } })).toBe('verbatim');
+    expect(normalizerKindOf('constructor', { types: JSON.parse('{"constructor":"email"}') as Record<string, 'email'> })).toBe('email');
+    expect(normalizeIdentifier({ type: 'constructor', value: ' AbC ' })).toEqual({ ok: true, value: { type: 'constructor', value: ' AbC ' } });
+  });
   it('refuses bad values and types with a reason naming the type', () => {
     expect(normalizeIdentifier({ type: 'Email', value: 'x' })).toMatchObject({ ok: false, error: { code: 'IDENTITY_TYPE_INVALID' } });
     expect(normalizeIdentifier({ type: 'email_sha256', value: 'abc' })).toMatchObject({ ok: false, error: { code: 'IDENTITY_SHA256_INVALID', detail: { type: 'email_sha256' } } });

@@ -238,7 +238,10 @@ export function normalizePhone(raw: string, defaultCountry?: string, phone?: Pho
 export function normalizerKindOf(type: string, options: NormalizeOptions = {}): NormalizerKind {
   expectString(type, ['type']);
   expectOptions(options, ['options']);
-  return options.types?.[type] ?? DEFAULT_NORMALIZERS[type] ?? 'verbatim';
+  // Own keys only: `constructor` is a valid type name, and must not read Object's function as its normaliser.
+  const types = options.types;
+  const configured = types !== undefined && types !== null && Object.hasOwn(types, type) ? types[type] : undefined;
+  return configured ?? (Object.hasOwn(DEFAULT_NORMALIZERS, type) ? DEFAULT_NORMALIZERS[type] : undefined) ?? 'verbatim';
 }
 
 /**
