@@ -78,6 +78,27 @@ describe('Fellegi–Sunter matching', () => {
     expect(s.probability).toBeCloseTo(1 / (1 + 2 ** -s.weight), 12);
   });
 
+  it('reads field values by own key: fields named constructor, toString or __proto__ are missing when absent', () => {
+    // Field names are any non-empty strings; a record without the field must not read an inherited member.
+    const proto = parseMatchModel({
+      fields: [
+        { name: 'constructor', comparison: { kind: 'exact' } },
+        { name: 'toString', comparison: { kind: 'jaroWinkler' } },
+        { name: '__proto__', comparison: { kind: 'date' } },
+      ],
+      blocking: [['constructor']],
+    });
+    const s = scorePair({ id: 'a', values: { name: 'x' } }, { id: 'b', values: { name: 'y' } }, proto);
+    expect(s.fields.map((f) => [f.field, f.level, f.weight])).toEqual([
+      ['constructor', 'missing', 0],
+      ['toString', 'missing', 0],
+      ['__proto__', 'missing', 0],
+    ]);
+    const own = (v: string) => ({ id: v, values: JSON.parse('{"constructor":"c1","toString":"ann","__proto__":"1990-01-01"}') as Record<string, string> });
+    expect(scorePair(own('1'), own('2'), proto).fields.map((f) => f.level)).toEqual(['exact', 'exact', 'exact']);
+    expect(matchRecords([{ id: '1', values: {} }, { id: '2', values: {} }], proto).stats.pairsCompared).toBe(0);
+  });
+
   it('compares only blocked pairs, each once, and skips oversized blocks', () => {
     const records = [
       { id: '1', values: { name: 'ann lee', dob: '1990-01-01' } },
