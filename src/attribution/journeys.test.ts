@@ -100,6 +100,16 @@ describe('buildJourneys', () => {
     expect(journeysFromHistory(h, { conversionEventTypes: ['purchase'], valueProperty: 'amount' })).toEqual(j);
   });
 
+  it('reads the value property by own key, even when it is named constructor', () => {
+    // Property names are any 1–128 characters: an event without `constructor` converts with value 1, not a function.
+    const touch = { subjectId: 'p', channel: 'email', at: T0 };
+    const conv = [
+      { subjectId: 'p', type: 'purchase', at: T0 + 1, properties: {} },
+      { subjectId: 'p', type: 'purchase', at: T0 + 2, properties: JSON.parse('{"constructor":25}') as Record<string, number> },
+    ];
+    expect(buildJourneys([touch], conv, { valueProperty: 'constructor' }).map((j) => j.value)).toEqual([1, 25]);
+  });
+
   it('accepts Date and ISO timestamps and rejects bad rows with the path of the field', () => {
     const j = buildJourneys([{ subjectId: 'p', channel: 'email', at: new Date(T0) }], [{ subjectId: 'p', at: new Date(T0 + DAY).toISOString() }]);
     expect(j[0]!.converted).toBe(true);

@@ -137,7 +137,8 @@ function readConversion(row: unknown, opts: JourneyOptions, conversionTypes: Rea
   } else if (typeof r.type === 'string') {
     if (conversionTypes !== null && !conversionTypes.has(r.type)) return null;
     const props = r.properties as Record<string, unknown> | undefined;
-    raw = props === undefined ? undefined : props[opts.valueProperty];
+    // Own key only: a value property named `constructor` is absent from an event without it (value 1), not a function.
+    raw = props === undefined || !Object.hasOwn(props, opts.valueProperty) ? undefined : props[opts.valueProperty];
   }
   let value = 1;
   if (raw !== undefined && raw !== null) {
