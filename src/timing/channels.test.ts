@@ -61,4 +61,31 @@ describe('channel affinity', () => {
     expect(score('sms')).toBeGreaterThan(score('email'));
     expect(affinityWeights(m, 'p', 'sms', ['card'], { card: 2 }).weights.card).toBeCloseTo(2 * affinityWeights(m, 'p', 'sms', ['card']).weights.card!, 12);
   });
+
+  // Channel names are lowercase words and offer ids any string: neither may read an inherited member of a map.
+  const protoModel = (): TimingModel => {
+    const m = new TimingModel({ channels: ['email', 'constructor'] });
+    m.observeContact({ subjectId: 'p', channel: 'constructor', at: NOW - DAY }, NOW);
+    return m;
+  };
+
+  it('a channel named constructor has unknown consent unless the consent map lists it', () => {
+    const m = protoModel();
+    const rank = (unknownConsent: 'allow' | 'deny') => rankChannels(m, 'p', { channels: { constructor: {} }, consent: { email: true }, unknownConsent })[0]!;
+    expect(rank('allow').allowed).toBe(true);
+    expect(rank('deny').reasons[0]).toMatchObject({ code: 'TIMING_CHANNEL_NO_CONSENT', detail: { channel: 'constructor', consent: 'unknown' } });
+  });
+
+  it('offer ids __proto__ and constructor get their own weights, after the given ones', () => {
+    const m = protoModel();
+    const rate = affinityWeights(m, 'p', 'email', ['x']).weights.x!;
+    const w = affinityWeights(m, 'p', 'email', ['__proto__', 'constructor', 'card'], JSON.parse('{"card":2}') as Record<string, number>).weights;
+    expect(Object.getPrototypeOf(w)).toBe(Object.prototype);
+    expect(Object.entries(w)).toEqual([
+      ['card', 2 * rate],
+      ['__proto__', rate],
+      ['constructor', rate],
+    ]);
+    expect(Object.entries(affinityWeights(m, 'p', 'email', ['__proto__'], JSON.parse('{"__proto__":3}') as Record<string, number>).weights)).toEqual([['__proto__', 3 * rate]]);
+  });
 });

@@ -81,7 +81,9 @@ export function rankChannels(model: TimingModel, subjectId: string, options: Ran
     const conversionValue = money('conversionValue');
     const responseValue = money('responseValue');
     const a = channelAffinity(model, subjectId, channel);
-    const c = options.consent?.[channel] ?? 'unknown';
+    // Own keys only: a channel named `constructor` that the consent map does not list is unknown, not a function.
+    const consent = options.consent;
+    const c = (consent !== undefined && consent !== null && Object.hasOwn(consent, channel) ? consent[channel] : undefined) ?? 'unknown';
     const consented = c === true || c === 'granted' || (c === 'unknown' && unknownAllowed);
     if (!consented) {
       out.push({ ...a, allowed: false, expectedValue: null, reasons: [reason('TIMING_CHANNEL_NO_CONSENT', `No consent to contact ${subjectId} on ${channel} (${String(c)})`, { detail: { channel, consent: c } })] });
@@ -118,7 +120,10 @@ export function affinityWeights(
   const out: Record<string, number> = { ...weights };
   for (const id of offerIds) {
     if (typeof id !== 'string') throw invalidInput('offer ids must be strings', ['offerIds']);
-    out[id] = (weights[id] ?? 1) * rate;
+    // Offer ids are any string: read own weights only, and define `__proto__` as a key (assignment would set the prototype).
+    const w = ((Object.hasOwn(weights, id) ? weights[id] : undefined) ?? 1) * rate;
+    if (id === '__proto__') Object.defineProperty(out, id, { value: w, enumerable: true, writable: true, configurable: true });
+    else out[id] = w;
   }
   return { weights: out };
 }
