@@ -128,7 +128,8 @@ export async function main(argv: ReadonlyArray<string>, io: CliIo): Promise<numb
       return 0;
     }
     if (rest.includes('--help') || rest.includes('-h')) {
-      const text = HELP[command];
+      // Own keys only: `constructor --help` is an unknown command, not Object's function printed as help.
+      const text = Object.hasOwn(HELP, command) ? HELP[command] : undefined;
       if (text === undefined) throw new UsageError(`Unknown command ${JSON.stringify(command)}`);
       io.stdout(text);
       return 0;

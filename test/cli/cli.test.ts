@@ -55,6 +55,14 @@ describe('crosschannel CLI', () => {
     expect(await run(['check', '--help'])).toMatchObject({ code: 0, out: expect.stringContaining('--kind') });
   });
 
+  it('names of Object.prototype members are unknown commands, with or without --help (exit 2)', async () => {
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      for (const argv of [[name], [name, '--help']]) {
+        expect(await run(argv)).toEqual({ code: 2, out: '', err: expect.stringContaining(`Unknown command ${JSON.stringify(name)}`) });
+      }
+    }
+  });
+
   it('tcf decode: aligned fields with id ranges, --json, exit 1 on a bad string', async () => {
     const human = await run(['tcf', 'decode', TC]);
     expect(human.code).toBe(0);
