@@ -74,7 +74,11 @@ export function sameConsentEvent(a: ConsentEvent, b: ConsentEvent): boolean {
 }
 
 function sortKeys(o: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(o).sort()) if (o[k] !== undefined) out[k] = o[k];
-  return out;
+  // fromEntries, not assignment: an own `__proto__` key (JSON.parse makes one) is compared, not set as a prototype.
+  return Object.fromEntries(
+    Object.keys(o)
+      .sort()
+      .filter((k) => o[k] !== undefined)
+      .map((k) => [k, o[k]]),
+  );
 }
