@@ -156,14 +156,17 @@ describe('KPI registry', () => {
   });
 });
 
-const arbPerson = (i: number) =>
+/** The amount's property name: the default, or names of Object.prototype members (any 1–128 characters are valid). */
+const AMOUNT_PROPERTIES = ['amount', 'constructor', 'toString'] as const;
+
+const arbPerson = (i: number, amountProperty: string) =>
   fc
     .record({
       contacts: fc.array(fc.record({ channel: fc.constantFrom('email', 'sms'), d: fc.integer({ min: 0, max: 60 }), bounced: fc.boolean() }), { maxLength: 6 }),
       responses: fc.array(fc.record({ kind: fc.constantFrom('opened', 'clicked', 'converted', 'unsubscribed'), channel: fc.constantFrom('email', 'sms'), d: fc.integer({ min: 0, max: 60 }) }), {
         maxLength: 6,
       }),
-      events: fc.array(fc.record({ type: fc.constantFrom('purchase', 'cart_abandon', 'page_view'), d: fc.integer({ min: 0, max: 60 }), amount: fc.integer({ min: 0, max: 100 }) }), {
+      events: fc.array(fc.record({ type: fc.constantFrom('purchase', 'cart_abandon', 'page_view'), d: fc.integer({ min: 0, max: 60 }), amount: fc.option(fc.integer({ min: 0, max: 100 }), { nil: undefined }) }), {
         maxLength: 6,
       }),
     })
@@ -171,16 +174,18 @@ const arbPerson = (i: number) =>
       person(`s${i}`, {
         contacts: p.contacts.map((c) => ({ channel: c.channel, at: T0 + c.d * DAY, tags: c.bounced ? ['bounced'] : [] })),
         responses: p.responses.map((r) => ({ kind: r.kind, channel: r.channel, at: T0 + r.d * DAY })),
-        events: p.events.map((e) => ({ type: e.type, channel: 'web', at: T0 + e.d * DAY, properties: { amount: e.amount } })),
+        events: p.events.map((e) => ({ type: e.type, channel: 'web', at: T0 + e.d * DAY, properties: e.amount === undefined ? {} : { [amountProperty]: e.amount } })),
       }),
     );
-const arbPopulation = fc.integer({ min: 0, max: 12 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => arbPerson(i))));
+const arbPopulation = fc
+  .constantFrom(...AMOUNT_PROPERTIES)
+  .chain((amountProperty) => fc.integer({ min: 0, max: 12 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => arbPerson(i, amountProperty)))).map((pop) => ({ amountProperty, pop })));
 
 describe('KPI properties', () => {
   it('counts equal a naive filter-and-count oracle; shards merged equal the whole', () => {
     fc.assert(
-      fc.property(arbPopulation, fc.integer({ min: 0, max: 12 }), (pop, cut) => {
-        const opts = { by: ['channel', 'period'] as ('channel' | 'period')[], period: 'month' as const, timeZone: 'America/New_York' };
+      fc.property(arbPopulation, fc.integer({ min: 0, max: 12 }), ({ amountProperty, pop }, cut) => {
+        const opts = { by: ['channel', 'period'] as ('channel' | 'period')[], period: 'month' as const, timeZone: 'America/New_York', amountProperty };
         const whole = kpiTable(accumulateKpis(pop, opts), [...KPI_NAMES]);
         const merged = kpiTable(accumulateKpis(pop.slice(0, cut), opts).merge(accumulateKpis(pop.slice(cut), opts).toJSON()), [...KPI_NAMES]);
         expect(merged).toEqual(whole);
@@ -189,7 +194,7 @@ describe('KPI properties', () => {
         expect(total('delivered')).toBe(pop.reduce((s, h) => s + h.contacts.filter((c) => !c.tags.includes('bounced')).length, 0));
         const purchases = pop.flatMap((h) => h.events.filter((e) => e.type === 'purchase'));
         expect(total('purchases')).toBe(purchases.length);
-        expect(total('revenue')).toBe(purchases.reduce((s, e) => s + (e.properties.amount as number), 0));
+        expect(total('revenue')).toBe(purchases.reduce((s, e) => s + ((Object.hasOwn(e.properties, amountProperty) ? e.properties[amountProperty] : 0) as number), 0));
         for (const r of whole.rows) for (const v of Object.values(r.values)) expect(Number.isNaN(v.value)).toBe(false);
       }),
       { numRuns: 60 },
