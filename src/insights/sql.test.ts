@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresEventStore } from '../adapters/postgres/events.js';
-import type { SqlClient, SqlQueryable } from '../core/sql.js';
+import type { SqlClient } from '../core/sql.js';
 import { pgEngines } from '../../test/fixtures/pglite.js';
 import { syntheticHistories } from '../../test/arbitraries/insights.js';
 import { accumulateKpis, type SubjectHistory } from './accumulate.js';
@@ -91,45 +91,51 @@ describe.each(pgEngines())('insights SQL on PostgreSQL ($name)', (engine) => {
     }
   });
 
+  it('a channel named __proto__ or constructor in the tables is a channel like any other', async () => {
+    // The tables hold whatever was written: channels read back must become keys of their own, never a property
+    // of Object or Object.prototype (an object's `pressure[ch] ??= …` would add into those), and agree with the
+    // in-memory accumulators, which key by Map.
+    const at = START + 3_600_000;
+    const odd: SubjectHistory[] = ['__proto__', 'constructor', 'email', 'constructor'].map((channel, i) => ({
+      subjectId: `odd-${i}`,
+      contacts: [{ id: `odd-c${i}`, subjectId: `odd-${i}`, channel, tags: [], transactional: false, at: at + i * 7 * 86_400_000 }],
+      responses: [],
+      events: [
+        { subjectId: `odd-${i}`, type: 'page_view', at: at + i, channel, properties: {} },
+        ...(i % 2 === 0 ? [{ subjectId: `odd-${i}`, type: 'purchase', at: at + i + 60_000, channel, properties: {} }] : []),
+      ],
+    }));
+    await sql.query('CREATE TABLE odd_contacts (LIKE contacts)');
+    await sql.query('CREATE TABLE odd_responses (LIKE responses)');
+    const events = new PostgresEventStore(sql, { table: 'odd_events' });
+    await events.migrate();
+    // Raw inserts: the stores refuse such channel names, but a table loaded by other means can hold them.
+    await sql.query(
+      `INSERT INTO odd_events (subject_id, type, at, channel) SELECT subject_id, type, at, channel FROM jsonb_to_recordset($1::jsonb) AS x(subject_id text, type text, at bigint, channel text)`,
+      [JSON.stringify(odd.flatMap((p) => p.events).map((e) => ({ subject_id: e.subjectId, type: e.type, at: e.at, channel: e.channel })))],
+    );
+    await sql.query(
+      `INSERT INTO odd_contacts SELECT id, subject_id, channel, NULL, NULL, '{}', false, at FROM jsonb_to_recordset($1::jsonb) AS x(id text, subject_id text, channel text, at bigint)`,
+      [JSON.stringify(odd.flatMap((p) => p.contacts).map((c) => ({ id: c.id, subject_id: c.subjectId, channel: c.channel, at: c.at })))],
+    );
+    const source = { contacts: 'odd_contacts', responses: 'odd_responses', events: 'odd_events' };
+    const state = await kpiStateFromSql(sql, { by: ['channel'] }, source);
+    expect(Object.keys(Object.prototype)).toEqual([]);
+    expect(Object.keys(Object)).toEqual([]);
+    expect(Object.keys(state.pressure).sort()).toEqual(['__proto__', 'constructor', 'email']);
+    expect(state.pressure).toEqual(accumulateKpis(odd, { by: ['channel'] }).toJSON().pressure);
+    const spec = { steps: ['page_view', 'purchase'], window: '1h' };
+    const f = new FunnelAccumulator(spec);
+    for (const p of odd) f.add(p);
+    const fromSql = await funnelStateFromSql(sql, spec, source);
+    expect(Object.getPrototypeOf(fromSql.byChannel)).toBe(Object.prototype);
+    expect(Object.keys(fromSql.byChannel).sort()).toEqual(['__proto__', 'constructor', 'email']);
+    expect(fromSql.byChannel).toEqual(f.toJSON().byChannel);
+  });
+
   it('refuses what SQL cannot group by', () => {
     expect(() => kpiSql({ by: ['segment'] })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', path: 'by' }));
     expect(() => kpiSql({}, { contacts: 'x; DROP TABLE y' })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', path: 'contacts' }));
   });
 });
 
-describe('channels read back from SQL are data', () => {
-  // The database holds whatever was written: a channel `constructor` or `__proto__` must become its own key, never
-  // a property of Object or Object.prototype (an object's `pressure[ch] ??= …` would add into those).
-  const rowsFor =
-    (answer: (text: string) => unknown[]): SqlQueryable =>
-      ({ query: async (text: string) => ({ rows: answer(text) }) }) as SqlQueryable;
-  const hist = (n: number, weeks: number): number[] => Array.from({ length: 5 }, (_, i) => (i === n ? weeks : 0));
-
-  it('kpiStateFromSql keeps one pressure histogram per channel, whatever its name', async () => {
-    const options = { by: ['channel' as const], pressureBuckets: 4 };
-    const { pressure } = kpiSql(options);
-    const pressureRows = [
-      { ch: '__proto__', n: 1, weeks: 2 },
-      { ch: 'constructor', n: 0, weeks: 3 },
-      { ch: 'email', n: 2, weeks: 1 },
-      { ch: 'constructor', n: 2, weeks: 1 },
-    ];
-    const state = await kpiStateFromSql(rowsFor((text) => (text === pressure ? pressureRows : [])), options);
-    expect(Object.keys(Object.prototype)).toEqual([]);
-    expect(Object.keys(Object)).toEqual([]);
-    expect(Object.keys(state.pressure)).toEqual(['__proto__', 'constructor', 'email']);
-    expect(JSON.stringify(state.pressure)).toBe(JSON.stringify(Object.fromEntries([['__proto__', hist(1, 2)], ['constructor', [3, 0, 1, 0, 0]], ['email', hist(2, 1)]])));
-  });
-
-  it('funnelStateFromSql keeps a channel named __proto__ as a key', async () => {
-    const rows = [
-      { ch: '__proto__', r0: 2, r1: 1, t0: 60_000 },
-      { ch: 'email', r0: 3, r1: 0, t0: 0 },
-    ];
-    const state = await funnelStateFromSql(rowsFor(() => rows), { steps: ['page_view', 'purchase'], window: '1d' });
-    expect(Object.getPrototypeOf(state.byChannel)).toBe(Object.prototype);
-    expect(Object.keys(state.byChannel)).toEqual(['__proto__', 'email']);
-    expect(JSON.stringify(state.byChannel)).toBe('{"__proto__":[2,1],"email":[3,0]}');
-    expect(funnelReport(state).entered).toBe(5);
-  });
-});
