@@ -4,6 +4,7 @@ import { attempt, CrossChannelError, parseWith, type CoreErrorCode, type Result 
 import { DAY, toEpochMs, type EpochMs } from '../core/time.js';
 import { durationSchema } from '../core/schema.js';
 import type { BehaviourEvent, ContactRecord, History, ResponseRecord } from '../core/records.js';
+import { ownValue } from '../core/own.js';
 
 /** A touchpoint row as a warehouse holds it; contacts and behaviour events with a channel fit this shape too. */
 export interface TouchpointRow {
@@ -138,7 +139,7 @@ function readConversion(row: unknown, opts: JourneyOptions, conversionTypes: Rea
     if (conversionTypes !== null && !conversionTypes.has(r.type)) return null;
     const props = r.properties as Record<string, unknown> | undefined;
     // Own key only: a value property named `constructor` is absent from an event without it (value 1), not a function.
-    raw = props === undefined || !Object.hasOwn(props, opts.valueProperty) ? undefined : props[opts.valueProperty];
+    raw = ownValue(props, opts.valueProperty);
   }
   let value = 1;
   if (raw !== undefined && raw !== null) {

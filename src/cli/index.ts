@@ -31,6 +31,7 @@ import { parseJourney } from '../journeys/compile.js';
 import { parseExperiment } from '../experiments/index.js';
 import { MemoryConsentStore, MemoryContactHistoryStore, MemoryEventStore, MemoryIdentityStore, MemoryOfferCapacityStore } from '../adapters/memory/index.js';
 import { parseCsv } from './csv.js';
+import { ownValue } from '../core/own.js';
 
 /**
  * What a command reads and writes: injected, so commands run in tests without a process.
@@ -129,7 +130,7 @@ export async function main(argv: ReadonlyArray<string>, io: CliIo): Promise<numb
     }
     if (rest.includes('--help') || rest.includes('-h')) {
       // Own keys only: `constructor --help` is an unknown command, not Object's function printed as help.
-      const text = Object.hasOwn(HELP, command) ? HELP[command] : undefined;
+      const text = ownValue(HELP, command);
       if (text === undefined) throw new UsageError(`Unknown command ${JSON.stringify(command)}`);
       io.stdout(text);
       return 0;

@@ -1,5 +1,6 @@
 /** Helpers the decision pipeline uses to assemble its reasons (internal: not exported from the entry). */
 import type { Reason } from '../core/explain.js';
+import { setOwn } from '../core/own.js';
 
 /**
  * A stage's reason for removing an item, with the stage named in its detail: the same fields in the same order
@@ -17,12 +18,8 @@ export function reasonAtStage(r: Reason, stage: string): Reason {
   if (r.detail === undefined) detail = { stage };
   else {
     detail = {};
-    for (const k in r.detail) {
-      if (!Object.prototype.hasOwnProperty.call(r.detail, k)) continue;
-      // An own `__proto__` key (JSON.parse makes one) must stay a property, as the spread keeps it, not become the prototype.
-      if (k === '__proto__') Object.defineProperty(detail, k, { value: r.detail[k], enumerable: true, writable: true, configurable: true });
-      else detail[k] = r.detail[k];
-    }
+    // setOwn: an own `__proto__` key stays a property, as the spread keeps it, instead of becoming the prototype.
+    for (const k in r.detail) if (Object.prototype.hasOwnProperty.call(r.detail, k)) setOwn(detail, k, r.detail[k]);
     detail.stage = stage;
   }
   return r.rule === undefined ? { code: r.code, message: r.message, detail } : { code: r.code, message: r.message, rule: r.rule, detail };

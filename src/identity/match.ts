@@ -11,6 +11,7 @@ import { attempt, CrossChannelError, parseWith, type Result } from '../core/erro
 import type { EpochMs } from '../core/time.js';
 import type { ObservationInput } from './graph.js';
 import { jaroWinkler, levenshtein, soundex } from './strings.js';
+import { ownValue } from '../core/own.js';
 
 const prob = /* @__PURE__ */ (() => z.number().check(z.gt(0), z.lt(1)))();
 
@@ -293,7 +294,7 @@ function prepare(records: ReadonlyArray<MatchRecord>, model: MatchModel, extraFi
 
 /** A record's value of a field, own keys only: a field may be named `constructor`, and a record without it has no value. */
 function fieldValue(values: MatchRecord['values'], name: string): string | number | null | undefined {
-  return Object.hasOwn(values, name) ? values[name] : undefined;
+  return ownValue(values, name);
 }
 
 function normText(v: string | number | null | undefined, postcode: boolean): string {

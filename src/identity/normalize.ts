@@ -9,6 +9,7 @@ import { sha256Hex } from '../core/hash.js';
 import { reason, type Reason } from '../core/explain.js';
 import type { Result } from '../core/errors.js';
 import type { IdentifierReasonCode } from './errors.js';
+import { ownValue } from '../core/own.js';
 
 /**
  * Well-known identifier types. Types are open strings (`[a-z][a-z0-9_]*`); these constants spell the common
@@ -239,9 +240,7 @@ export function normalizerKindOf(type: string, options: NormalizeOptions = {}): 
   expectString(type, ['type']);
   expectOptions(options, ['options']);
   // Own keys only: `constructor` is a valid type name, and must not read Object's function as its normaliser.
-  const types = options.types;
-  const configured = types !== undefined && types !== null && Object.hasOwn(types, type) ? types[type] : undefined;
-  return configured ?? (Object.hasOwn(DEFAULT_NORMALIZERS, type) ? DEFAULT_NORMALIZERS[type] : undefined) ?? 'verbatim';
+  return ownValue(options.types, type) ?? ownValue(DEFAULT_NORMALIZERS, type) ?? 'verbatim';
 }
 
 /**

@@ -1,6 +1,7 @@
 import { CrossChannelError } from '../core/errors.js';
 import { RESPONSE_KINDS } from '../core/records.js';
 import type { InsightsErrorCode } from './errors.js';
+import { ownValue } from '../core/own.js';
 
 const KINDS: ReadonlySet<string> = new Set(RESPONSE_KINDS);
 // The kinds are interned literals: a switch compares pointers where a Set would hash.
@@ -69,7 +70,7 @@ export function checkHistory(h: unknown, options: { readonly purchaseEvent: stri
     }
     if (e.type === options.purchaseEvent && isObj(e.properties)) {
       // Own key only: an amount property named `constructor` is absent from an event without it, not a function.
-      const v = Object.hasOwn(e.properties, options.amountProperty) ? e.properties[options.amountProperty] : undefined;
+      const v = ownValue(e.properties, options.amountProperty);
       if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v))) throw bad('Expected the purchase amount to be a finite number', [...base, 'events', i, 'properties', options.amountProperty]);
       if (typeof v === 'number' && v < 0) {
         throw new CrossChannelError<InsightsErrorCode>('INSIGHTS_AMOUNT_NEGATIVE', 'A purchase amount cannot be negative', { path: [...base, 'events', i, 'properties', options.amountProperty] });

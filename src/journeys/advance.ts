@@ -17,6 +17,7 @@ import { checkInputs, collectSignals, type AdvanceInputs, type InboundReply, typ
 import { checkInstance, type JourneyInstance } from './instance.js';
 import { matchReply } from './reply.js';
 import { readAttr, waitEnd, zoneOf } from './schedule.js';
+import { ownValue } from '../core/own.js';
 
 // Safety net: the graph check forbids loops without a wait, so this is only reached by a pathological graph.
 const MAX_STEPS_PER_ADVANCE = 1000;
@@ -338,7 +339,7 @@ class Run {
     if (x.kind === 'response') {
       from = stepOfKey(s.id, x.response.contactId);
       if (from !== undefined && this.j.steps.has(from)) {
-        const had = (s.reactions !== undefined && Object.hasOwn(s.reactions, from) ? s.reactions[from] : undefined) ?? [];
+        const had = ownValue(s.reactions, from) ?? [];
         if (!had.includes(x.response.kind)) {
           s.reactions = { ...s.reactions, [from]: [...had, x.response.kind] };
           this.note('JOURNEY_REACTION', `${x.response.kind} on ${from}`, at, { kind: x.response.kind, step: from });

@@ -10,6 +10,7 @@ import { compileEventFilter, type EventTest } from '../segments/conditions.js';
 import type { Profile } from '../segments/conditions.js';
 import { journeySchema, type ConditionInput, type JourneyDefinition, type JourneyDefinitionInput, type Signal, type Step } from './definition.js';
 import type { JourneyErrorCode } from './errors.js';
+import { ownValue } from '../core/own.js';
 
 type Path = ReadonlyArray<string | number>;
 
@@ -234,7 +235,7 @@ function compileSignal(s: Signal): CompiledSignal {
 
 /** Whether the instance reacted with `kind` to `step`: own keys only (a step may be named `constructor`). */
 function reactedTo(reactions: ConditionContext['reactions'], step: string, kind: string): boolean {
-  return Object.hasOwn(reactions, step) && reactions[step]?.includes(kind) === true;
+  return ownValue(reactions, step)?.includes(kind) === true;
 }
 
 function compileCondition(c: ConditionInput, path: Path, def: JourneyDefinition): CompiledCondition {

@@ -8,6 +8,7 @@ import { parseJourney, type Journey } from './compile.js';
 import type { JourneyDefinitionInput } from './definition.js';
 import type { JourneyErrorCode } from './errors.js';
 import type { JourneyInstance } from './instance.js';
+import { ownValue } from '../core/own.js';
 
 /**
  * Old step id → new step id. Instances on an unmapped step stay on the old version.
@@ -86,7 +87,7 @@ export function diffJourney(from: Journey | JourneyDefinitionInput, to: Journey 
       throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INSTANCE_INVALID', `instances[${n}] is not on ${a.id} version ${a.version}`, { path: ['instances', n] });
     }
     // Own keys only: a step named `constructor` or `toString` must not read Object.prototype's function as a target.
-    const to = Object.hasOwn(mapping, i.step) ? mapping[i.step] : undefined;
+    const to = ownValue(mapping, i.step);
     const action = i.status !== 'active' ? 'ended' : to === undefined ? 'stay' : 'move';
     moves.push({ instanceId: i.id, subjectId: i.subjectId, from: i.step, to: action === 'move' ? to! : null, action });
     const k = `${i.step}→${action === 'move' ? to : `(${action})`}`;
@@ -113,7 +114,7 @@ export function migrateInstance(from: Journey | JourneyDefinitionInput, to: Jour
   if (typeof instance !== 'object' || instance === null || instance.journeyId !== a.id || instance.version !== a.version) {
     throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INSTANCE_INVALID', `instance is not on ${a.id} version ${a.version}`, { path: ['instance'] });
   }
-  const target = Object.hasOwn(mapping, instance.step) ? mapping[instance.step] : undefined;
+  const target = ownValue(mapping, instance.step);
   if (instance.status !== 'active' || target === undefined) return instance;
   const reactions = Object.fromEntries(Object.entries(instance.reactions ?? {}).filter(([s]) => b.steps.has(s)));
   const { heldSince: _h, slotAt: _s, helpSent: _p, reactions: _r, ...rest } = instance;

@@ -2,6 +2,7 @@ import { reason, type Reason } from '../core/explain.js';
 import type { TimingReasonCode } from './errors.js';
 import { channelAffinity, checkModel, checkSubject, type ChannelAffinity } from './fit.js';
 import { invalidInput, type TimingModel } from './model.js';
+import { ownValue } from '../core/own.js';
 
 /**
  * What a contact on a channel costs and earns: `cost` per message, `conversionValue` per conversion,
@@ -82,8 +83,7 @@ export function rankChannels(model: TimingModel, subjectId: string, options: Ran
     const responseValue = money('responseValue');
     const a = channelAffinity(model, subjectId, channel);
     // Own keys only: a channel named `constructor` that the consent map does not list is unknown, not a function.
-    const consent = options.consent;
-    const c = (consent !== undefined && consent !== null && Object.hasOwn(consent, channel) ? consent[channel] : undefined) ?? 'unknown';
+    const c = ownValue(options.consent, channel) ?? 'unknown';
     const consented = c === true || c === 'granted' || (c === 'unknown' && unknownAllowed);
     if (!consented) {
       out.push({ ...a, allowed: false, expectedValue: null, reasons: [reason('TIMING_CHANNEL_NO_CONSENT', `No consent to contact ${subjectId} on ${channel} (${String(c)})`, { detail: { channel, consent: c } })] });
@@ -117,13 +117,11 @@ export function affinityWeights(
   checkModel(model);
   if (!Array.isArray(offerIds)) throw invalidInput('offerIds must be an array of ids', ['offerIds']);
   const rate = channelAffinity(model, subjectId, channel).responseRate;
-  const out: Record<string, number> = { ...weights };
+  // Entries, then fromEntries: offer ids are any string, and `__proto__` must stay a key (assignment would set the prototype).
+  const out = Object.entries(weights);
   for (const id of offerIds) {
     if (typeof id !== 'string') throw invalidInput('offer ids must be strings', ['offerIds']);
-    // Offer ids are any string: read own weights only, and define `__proto__` as a key (assignment would set the prototype).
-    const w = ((Object.hasOwn(weights, id) ? weights[id] : undefined) ?? 1) * rate;
-    if (id === '__proto__') Object.defineProperty(out, id, { value: w, enumerable: true, writable: true, configurable: true });
-    else out[id] = w;
+    out.push([id, (ownValue(weights, id) ?? 1) * rate]);
   }
-  return { weights: out };
+  return { weights: Object.fromEntries(out) };
 }
