@@ -273,28 +273,24 @@ function prepare(records: ReadonlyArray<MatchRecord>, model: MatchModel, extraFi
     }
     return r.id;
   });
+  // Values by own key: a field may be named `constructor`, and a record without it has no value.
   const text = model.fields.map((f) => {
     const out = new Array<string>(n);
-    for (let i = 0; i < n; i++) out[i] = normText(fieldValue(records[i]!.values, f.name), f.kind === 'postcodePrefix');
+    for (let i = 0; i < n; i++) out[i] = normText(ownValue(records[i]!.values, f.name), f.kind === 'postcodePrefix');
     return out;
   });
   const days = model.fields.map((f) => {
     const out = new Float64Array(n);
-    if (f.kind === 'date') for (let i = 0; i < n; i++) out[i] = dayNumber(fieldValue(records[i]!.values, f.name));
+    if (f.kind === 'date') for (let i = 0; i < n; i++) out[i] = dayNumber(ownValue(records[i]!.values, f.name));
     return out;
   });
   const extra = new Map<string, string[]>();
   for (const name of extraFields) {
     const out = new Array<string>(n);
-    for (let i = 0; i < n; i++) out[i] = normText(fieldValue(records[i]!.values, name), false);
+    for (let i = 0; i < n; i++) out[i] = normText(ownValue(records[i]!.values, name), false);
     extra.set(name, out);
   }
   return { ids, text, days, extra, scratch: { a: new Uint8Array(64), b: new Uint8Array(64) } };
-}
-
-/** A record's value of a field, own keys only: a field may be named `constructor`, and a record without it has no value. */
-function fieldValue(values: MatchRecord['values'], name: string): string | number | null | undefined {
-  return ownValue(values, name);
 }
 
 function normText(v: string | number | null | undefined, postcode: boolean): string {
