@@ -81,6 +81,15 @@ describe('MemoryConsentStore bounds', () => {
     expect(await store.events('a')).toHaveLength(1);
     expect(await store.events('b')).toHaveLength(0);
   });
+  it.each([
+    [{ maxSubjects: 0 }, 'maxSubjects'],
+    [{ maxSubjects: 2.5 }, 'maxSubjects'],
+    [{ maxSubjects: '10' as unknown as number }, 'maxSubjects'],
+    [{ maxEventsPerSubject: 0 }, 'maxEventsPerSubject'],
+    [{ maxEventsPerSubject: Number.NaN }, 'maxEventsPerSubject'],
+  ])('refuses %o with CONFIG_INVALID at %s (a TypeError from lru-cache before)', (options, path) => {
+    expect(() => new MemoryConsentStore({ erasureSalt: 's', ...options })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', path }));
+  });
   it('refuses appends beyond maxEventsPerSubject', async () => {
     const store = new MemoryConsentStore({ erasureSalt: 's', maxEventsPerSubject: 2 });
     await store.append(e('a', '1'));

@@ -1,9 +1,10 @@
-import { LRUCache } from 'lru-cache';
+import type { LRUCache } from 'lru-cache';
 import { CrossChannelError } from '../../core/errors.js';
 import { saltedSha256Hex } from '../../core/hash.js';
 import type { EpochMs } from '../../core/time.js';
 import { parseConsentEvent, type ConsentEvent } from '../../consent/ledger.js';
 import { sameConsentEvent, type ConsentStore, type ConsentErasureReceipt } from '../../consent/store.js';
+import { boundedLru } from './lru.js';
 
 /**
  * Options of {@link MemoryConsentStore}.
@@ -46,8 +47,9 @@ export class MemoryConsentStore implements ConsentStore {
     }
     this.salt = options.erasureSalt;
     this.maxEvents = options.maxEventsPerSubject ?? 10_000;
-    this.ledgers = new LRUCache({ max: options.maxSubjects ?? 100_000 });
-    this.erasures = new LRUCache({ max: options.maxSubjects ?? 100_000 });
+    if (!Number.isSafeInteger(this.maxEvents) || this.maxEvents < 1) throw new CrossChannelError('CONFIG_INVALID', 'maxEventsPerSubject must be a positive integer', { path: ['maxEventsPerSubject'] });
+    this.ledgers = boundedLru(options.maxSubjects ?? 100_000, 'maxSubjects');
+    this.erasures = boundedLru(options.maxSubjects ?? 100_000, 'maxSubjects');
   }
 
   async append(event: ConsentEvent): Promise<void> {

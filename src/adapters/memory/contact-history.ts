@@ -1,4 +1,4 @@
-import { LRUCache } from 'lru-cache';
+import type { LRUCache } from 'lru-cache';
 import { expectOptions } from '../../core/guards.js';
 import { CrossChannelError } from '../../core/errors.js';
 import { lowerBoundAt, parseResponseRecord, type ContactRecord, type ContactRecordInput, type History, type ResponseRecord, type ResponseRecordInput } from '../../core/records.js';
@@ -7,6 +7,7 @@ import { evaluateCaps } from '../../capping/evaluate.js';
 import { reservationKey, toContactRecord } from '../../capping/contact.js';
 import type { CompiledCapRules } from '../../capping/rules.js';
 import type { ContactHistoryStore, RecordedContact, Reservation, ReserveOptions } from '../../capping/store.js';
+import { boundedLru } from './lru.js';
 
 /**
  * Options of {@link MemoryContactHistoryStore}.
@@ -53,10 +54,9 @@ export class MemoryContactHistoryStore implements ContactHistoryStore {
   constructor(options: MemoryContactHistoryStoreOptions = {}) {
     expectOptions(options, ['options']);
     const max = options.maxSubjects ?? 100_000;
-    if (!Number.isInteger(max) || max < 1) throw new CrossChannelError('CONFIG_INVALID', 'maxSubjects must be a positive integer', { path: ['maxSubjects'] });
     this.#retentionMs = durationToMs(options.retention ?? '400d', ['retention']);
     if (this.#retentionMs <= 0) throw new CrossChannelError('CONFIG_INVALID', 'retention must be longer than 0', { path: ['retention'] });
-    this.#subjects = new LRUCache<string, SubjectLog>({ max, ttl: this.#retentionMs, updateAgeOnGet: false });
+    this.#subjects = boundedLru<string, SubjectLog>(max, 'maxSubjects', this.#retentionMs);
   }
 
   async recordContact(input: ContactRecordInput): Promise<RecordedContact> {
