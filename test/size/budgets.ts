@@ -14,28 +14,28 @@
  * experiments embeds jStat's 51 kB minified distributions); the focused imports show what a narrow use costs.
  */
 export const SIZE_BUDGETS: Readonly<Record<string, number>> = {
-  index: 26_000, // 23_563 (the shared core only; the 40 kB target)
-  identity: 32_000, // 30_300
-  consent: 25_000, // 24_326 (the 25 kB target)
-  capping: 25_000, // 18_490 (the 25 kB target)
-  segments: 34_500, // 32_691
-  arbitration: 25_000, // 23_792 (the 25 kB target)
-  attribution: 25_000, // 24_963 (the 25 kB target)
-  experiments: 43_750, // 41_665
-  timing: 25_000, // 24_857 (the 25 kB target)
-  insights: 37_500, // 35_529
-  decide: 53_500, // 50_893
-  journeys: 44_500, // 42_378
-  'adapters/memory': 42_000, // 39_900
-  'adapters/redis': 29_500, // 27_881
-  'adapters/postgres': 32_500, // 30_881
+  index: 26_000, // 23_578 (the shared core only; the 40 kB target)
+  identity: 32_000, // 30_624
+  consent: 25_000, // 24_394 (the 25 kB target)
+  capping: 25_000, // 18_597 (the 25 kB target)
+  segments: 34_500, // 33_281
+  arbitration: 25_000, // 23_791 (the 25 kB target)
+  attribution: 25_000, // 24_993 (the 25 kB target)
+  experiments: 43_750, // 41_656
+  timing: 25_000, // 24_967 (the 25 kB target)
+  insights: 37_500, // 35_620
+  decide: 53_500, // 52_279
+  journeys: 44_500, // 42_752
+  'adapters/memory': 42_000, // 40_475
+  'adapters/redis': 29_500, // 28_347
+  'adapters/postgres': 32_500, // 31_197
   'adapters/duckdb': 1_500, // 1_270
   'adapters/otel': 1_500, // 1_235
-  testing: 44_750, // 42_510
-  'consent: TCF decode + check': 7_250, // 6_675
+  testing: 44_750, // 42_857
+  'consent: TCF decode + check': 7_250, // 6_698
   'core: calendar windows': 2_750, // 2_389
-  'identity: normalise + audience hash': 3_000, // 2_762
-  'consent: ledger check': 13_250, // 12_619
+  'identity: normalise + audience hash': 3_000, // 2_790
+  'consent: ledger check': 13_250, // 12_681
   'capping: rules + evaluation': 16_750, // 16_020
   'experiments: assignment': 13_750, // 13_162
 };
