@@ -1,29 +1,9 @@
 /**
- * Special functions for the customer-value models: log-gamma (Lanczos, g = 7, 9 terms: ~15 significant digits
- * for positive arguments) and the Gauss hypergeometric function ₂F₁ by its power series.
+ * Special functions for the customer-value models: log-gamma (shared with the experiments' distributions, in
+ * src/core/special.ts), digamma and the Gauss hypergeometric function ₂F₁ by its power series.
  */
 
-const G = 7;
-const LANCZOS = [
-  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012,
-  9.9843695780195716e-6, 1.5056327351493116e-7,
-];
-const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
-
-/**
- * ln Γ(x) for x > 0 (and by reflection for non-integer x < 0.5).
- *
- * For instance:
- *   lgamma(5); // ln 24 ≈ 3.1780538
- */
-export function lgamma(x: number): number {
-  if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - lgamma(1 - x);
-  const z = x - 1;
-  let s = LANCZOS[0]!;
-  for (let i = 1; i < 9; i++) s += LANCZOS[i]! / (z + i);
-  const t = z + G + 0.5;
-  return HALF_LOG_2PI + (z + 0.5) * Math.log(t) - t + Math.log(s);
-}
+export { lgamma } from '../core/special.js';
 
 /**
  * ₂F₁(a, b; c; z) for |z| < 1 by its power series (terms until they stop changing the sum). The BG/NBD

@@ -1,4 +1,5 @@
-// The few jStat functions crosschannel calls (jstat ships no types).
+// The jStat functions the tests (an oracle for the distributions) and the benchmark (the analysis peer) call; jstat
+// ships no types. A dev dependency only since crosschannel computes its distributions itself (src/core/special.ts).
 declare module 'jstat' {
   interface JStat {
     normal: { cdf(x: number, mean: number, sd: number): number; inv(p: number, mean: number, sd: number): number; pdf(x: number, mean: number, sd: number): number };
