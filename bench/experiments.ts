@@ -3,12 +3,16 @@
  * multi-user server API) on the same ids and the same experiment — identical variants are checked on every id
  * first; (2) the analysis of N exposures with CUPED (per-unit columns → mergeable statistics → intervals)
  * against the same numbers computed with jStat's descriptive functions on per-arm arrays (means, variances,
- * covariance, Welch interval), checked equal first. Sizes: EXPERIMENTS_BENCH_UNITS (default 10,000,000).
+ * covariance, Welch interval), checked equal first. Sizes: EXPERIMENTS_BENCH_UNITS (default 10,000,000);
+ * (3) the distributions the analysis calls (normal, Student t, chi-square) against jStat's, which they replaced:
+ * calls per second on the same arguments, and each side's largest relative error against the mpmath reference
+ * values of test/fixtures/distributions.json.
  */
+import { readFileSync } from 'node:fs';
 import { GrowthBookClient } from '@growthbook/growthbook';
 import jStat from 'jstat';
 import { createRng } from '../src/core/random.js';
-import { analyzeExperiment, assign, parseExperiment, statsFromColumns } from '../src/experiments/index.js';
+import { analyzeExperiment, assign, chiSquareSurvival, normalCdf, normalQuantile, parseExperiment, statsFromColumns, studentTCdf, studentTQuantile } from '../src/experiments/index.js';
 import { compare, timeJob } from './harness.js';
 
 const UNITS = Number(process.env.EXPERIMENTS_BENCH_UNITS ?? 10_000_000);
@@ -104,3 +108,46 @@ for (const n of [1_000_000, 3_000_000, UNITS]) {
   );
   if (n === UNITS) console.log(`CUPED variance reduction ${(ours.result.cuped!.varianceReduction * 100).toFixed(1)} %, difference ${c.estimate.toFixed(3)} [${c.lower.toFixed(3)}, ${c.upper.toFixed(3)}] (true effect 0.3 before clipping at 0)`);
 }
+
+// 3. the distributions, against jStat's on the same arguments
+interface Reference {
+  normalCdf: number[][];
+  normalQuantile: number[][];
+  studentTCdf: number[][];
+  studentTQuantile: number[][];
+  chiSquareSurvival: number[][];
+}
+const reference = JSON.parse(readFileSync(new URL('../test/fixtures/distributions.json', import.meta.url), 'utf8')) as Reference;
+const J = jStat as unknown as {
+  normal: { cdf(x: number, m: number, s: number): number; inv(p: number, m: number, s: number): number };
+  studentt: { cdf(t: number, v: number): number; inv(p: number, v: number): number };
+  chisquare: { cdf(x: number, v: number): number };
+};
+/** The largest |f(row) / reference − 1| over the rows (Infinity where one side answers 0, ±∞ or NaN wrongly). */
+const worst = (rows: number[][], f: (r: number[]) => number): number =>
+  Math.max(...rows.map((r) => { const got = f(r); const want = r.at(-1)!; return got === want ? 0 : Number.isFinite(got / want) ? Math.abs(got / want - 1) : Number.POSITIVE_INFINITY; }));
+// What an analysis asks: quantiles at 1 − α/2, CDFs of test statistics, SRM tails; degrees of freedom from 2 to 10⁵.
+const args = Array.from({ length: 1000 }, (_, i) => ({ x: -6 + (12 * i) / 1000, p: [0.975, 0.995, 0.9, 0.999][i % 4]!, df: [2, 9, 40, 300, 5_000, 100_000][i % 6]!, chi: (i % 50) / 2 }));
+const kinds: Array<{ name: string; ours: (a: (typeof args)[number]) => number; jstat: (a: (typeof args)[number]) => number; accuracy: [number[][], (r: number[]) => number, (r: number[]) => number] }> = [
+  { name: 'normal CDF', ours: (a) => normalCdf(a.x), jstat: (a) => J.normal.cdf(a.x, 0, 1), accuracy: [reference.normalCdf, (r) => normalCdf(r[0]!), (r) => J.normal.cdf(r[0]!, 0, 1)] },
+  { name: 'normal quantile', ours: (a) => normalQuantile(a.p), jstat: (a) => J.normal.inv(a.p, 0, 1), accuracy: [reference.normalQuantile, (r) => normalQuantile(r[0]!), (r) => J.normal.inv(r[0]!, 0, 1)] },
+  { name: 't CDF', ours: (a) => studentTCdf(a.x, a.df), jstat: (a) => J.studentt.cdf(a.x, a.df), accuracy: [reference.studentTCdf, (r) => studentTCdf(r[0]!, r[1]!), (r) => J.studentt.cdf(r[0]!, r[1]!)] },
+  { name: 't quantile', ours: (a) => studentTQuantile(a.p, a.df), jstat: (a) => J.studentt.inv(a.p, a.df), accuracy: [reference.studentTQuantile, (r) => studentTQuantile(r[0]!, r[1]!), (r) => J.studentt.inv(r[0]!, r[1]!)] },
+  { name: 'chi-square upper tail', ours: (a) => chiSquareSurvival(a.chi, 3), jstat: (a) => 1 - J.chisquare.cdf(a.chi, 3), accuracy: [reference.chiSquareSurvival, (r) => chiSquareSurvival(r[0]!, r[1]!), (r) => 1 - J.chisquare.cdf(r[0]!, r[1]!)] },
+];
+const accuracy: string[] = [];
+for (const k of kinds) {
+  let i = 0;
+  let j = 0;
+  await compare(
+    `${k.name}: ${args.length.toLocaleString('en-US')} arguments an analysis asks for`,
+    { name: `crosschannel ${k.name}`, fn: () => { sink += k.ours(args[i++ % args.length]!); } },
+    [{ name: `jStat ${k.name}`, fn: () => { sink += k.jstat(args[j++ % args.length]!); } }],
+    { timeMs: 500, repeat: 100, allocation: false },
+  );
+  const [rows, ours, theirs] = k.accuracy;
+  accuracy.push(`${k.name.padEnd(22)} ${worst(rows, ours).toExponential(1).padStart(12)} ${worst(rows, theirs).toExponential(1).padStart(12)}   (${rows.length} reference values)`);
+}
+console.log('\n## largest relative error against mpmath (test/fixtures/distributions.json: tails to 1e-300, 0.2 to 10⁶ degrees)');
+console.log(`${'function'.padEnd(22)} ${'crosschannel'.padStart(12)} ${'jStat'.padStart(12)}`);
+for (const line of accuracy) console.log(line);

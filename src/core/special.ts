@@ -208,11 +208,12 @@ export function studentTQuantileOf(p: number, v: number): number {
     if (f === p) return t;
     if (f > p) below = s;
     else above = s;
-    // d/ds ln P(T ≤ −e^s) = density(t)·|t| / P(T ≤ t)
+    // d/ds ln P(T ≤ −e^s) = −density(t)·|t| / P(T ≤ t)
     const lnF = Math.log(f);
-    let next = s - (lnF - lnP) / Math.exp(studentTLogDensity(t, v) + s - lnF);
+    let next = s + (lnF - lnP) / Math.exp(studentTLogDensity(t, v) + s - lnF);
     if (!(next > below && next < above)) next = above === Infinity ? s + 1 + Math.abs(s) : below === -Infinity ? s - 1 - Math.abs(s) : (below + above) / 2;
-    if (Math.abs(next - s) <= 2e-16 || next === below || next === above) return -Math.exp(next);
+    // A step below 1e-15 in ln|t| moves t by less than 1e-15 of itself: Newton's next would be at rounding level.
+    if (Math.abs(next - s) <= 1e-15 || next === below || next === above) return -Math.exp(next);
     s = next;
   }
   return -Math.exp(s);
