@@ -79,7 +79,7 @@ function upperNormalTail(x: number): number {
  * Standard normal CDF Φ(x), accurate to ≈ 1e-15 relative in both tails.
  *
  * For instance:
- *   normalCdfOf(-10); // 7.61985302416047e-24
+ *   normalCdfOf(-10); // 7.6198530241605e-24
  */
 export function normalCdfOf(x: number): number {
   return x > 0 ? 1 - upperNormalTail(x) : upperNormalTail(-x);

@@ -33,7 +33,7 @@ function checkDf(df: unknown, infinite: boolean): number {
  * @example
  * ```ts
  * normalCdf(1.959963984540054); // 0.975
- * normalCdf(-10); // 7.61985302416047e-24
+ * normalCdf(-10); // 7.6198530241605e-24
  * ```
  */
 export function normalCdf(x: number): number {
