@@ -57,6 +57,6 @@ export default defineConfig({
   treeshake: true,
   target: 'node20',
   platform: 'neutral',
-  external: [/^node:/, 'ioredis', 'pg', '@duckdb/node-api', 'zod', 'jstat', 'lru-cache', 'libphonenumber-js', 'vitest'],
+  external: [/^node:/, 'ioredis', 'pg', '@duckdb/node-api', 'zod', 'lru-cache', 'libphonenumber-js', 'vitest'],
   outDir: 'dist',
 });
