@@ -50,6 +50,14 @@ describe('intervals against an independent implementation (stdlib) and closed fo
     );
   });
 
+  it('a p-value far below 1e-16 keeps its digits (the lower tail at −|t|, not 1 − the CDF; SciPy: stdtr, ndtr)', () => {
+    const arm = (mean: number) => ({ n: 1000, mean, variance: 1 });
+    const t = welchDifference(arm(1), arm(0), 0.05);
+    expect(Math.abs(t.pValue / 5.012825213402718e-99 - 1)).toBeLessThan(1e-10);
+    const z = welchDifference(arm(1), arm(0), 0.05, true);
+    expect(Math.abs(z.pValue / 9.505397766553548e-111 - 1)).toBeLessThan(1e-10);
+  });
+
   it('proportion interval uses the normal quantile', () => {
     const r = welchDifference({ n: 1000, mean: 0.12, variance: 0.12 * 0.88 }, { n: 1000, mean: 0.1, variance: 0.09 }, 0.1, true);
     expect(r.upper - r.estimate).toBeCloseTo(normalQuantileStdlib(0.95, 0, 1) * r.se, 10);

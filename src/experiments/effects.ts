@@ -44,7 +44,8 @@ export function welchDifference(t: ArmSummary, c: ArmSummary, alpha: number, nor
   if (se === 0) return { estimate, lower: estimate, upper: estimate, se, df, pValue: estimate === 0 ? 1 : 0 };
   const q = normal ? normalQuantile(1 - alpha / 2) : studentTQuantile(1 - alpha / 2, df);
   const stat = Math.abs(estimate / se);
-  const pValue = 2 * (1 - (normal ? normalCdf(stat) : studentTCdf(stat, df)));
+  // The lower tail at −|t|, not 1 − the CDF at |t|: a p-value of 1e-30 keeps its digits instead of reading 0.
+  const pValue = 2 * (normal ? normalCdf(-stat) : studentTCdf(-stat, df));
   return { estimate, lower: estimate - q * se, upper: estimate + q * se, se, df, pValue: clamp01(pValue) };
 }
 
@@ -68,7 +69,7 @@ export function relativeLift(t: ArmSummary, c: ArmSummary, alpha: number): Inter
   if (!Number.isFinite(se)) return null;
   if (se === 0) return { estimate, lower: estimate, upper: estimate, se, pValue: estimate === 0 ? 1 : 0 };
   const q = normalQuantile(1 - alpha / 2);
-  return { estimate, lower: estimate - q * se, upper: estimate + q * se, se, pValue: clamp01(2 * (1 - normalCdf(Math.abs(estimate / se)))) };
+  return { estimate, lower: estimate - q * se, upper: estimate + q * se, se, pValue: clamp01(2 * normalCdf(-Math.abs(estimate / se))) };
 }
 
 /**
