@@ -148,6 +148,6 @@ for (const k of kinds) {
   const [rows, ours, theirs] = k.accuracy;
   accuracy.push(`${k.name.padEnd(22)} ${worst(rows, ours).toExponential(1).padStart(12)} ${worst(rows, theirs).toExponential(1).padStart(12)}   (${rows.length} reference values)`);
 }
-console.log('\n## largest relative error against mpmath (test/fixtures/distributions.json: tails to 1e-300, 0.2 to 10⁶ degrees)');
+console.log('\n## largest relative error against mpmath (test/fixtures/distributions.json: tails to 1e-300, 0.2 to 2·10⁶ degrees of freedom)');
 console.log(`${'function'.padEnd(22)} ${'crosschannel'.padStart(12)} ${'jStat'.padStart(12)}`);
 for (const line of accuracy) console.log(line);
