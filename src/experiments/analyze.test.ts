@@ -50,6 +50,25 @@ describe('intervals against an independent implementation (stdlib) and closed fo
     );
   });
 
+  it("matches R's documented outputs: t.test(extra ~ group, data = sleep) and chisq.test(c(A = 20, B = 15, C = 25))", () => {
+    // Student's sleep data (Cushny and Peebles, 1905), as in R's ?t.test: Welch t = -1.8608, df = 17.776,
+    // p-value = 0.07939, 95 % CI -3.3654832 to 0.2054832.
+    const summary = (xs: number[]) => {
+      const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+      return { n: xs.length, mean, variance: xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1) };
+    };
+    const r = welchDifference(summary([0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0, 2]), summary([1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6, 3.4]), 0.05);
+    expect(r.estimate / r.se).toBeCloseTo(-1.8608, 4);
+    expect(r.df).toBeCloseTo(17.776, 3);
+    expect(r.pValue).toBeCloseTo(0.07939, 5);
+    expect(r.lower).toBeCloseTo(-3.3654832, 7);
+    expect(r.upper).toBeCloseTo(0.2054832, 7);
+    // R's ?chisq.test: X-squared = 2.5, df = 2, p-value = 0.2865.
+    const srm = sampleRatioMismatch([20, 15, 25], [1 / 3, 1 / 3, 1 / 3]);
+    expect(srm.chiSquare).toBeCloseTo(2.5, 12);
+    expect(srm.pValue).toBeCloseTo(0.2865, 4);
+  });
+
   it('a p-value far below 1e-16 keeps its digits (the lower tail at −|t|, not 1 − the CDF; SciPy: stdtr, ndtr)', () => {
     const arm = (mean: number) => ({ n: 1000, mean, variance: 1 });
     const t = welchDifference(arm(1), arm(0), 0.05);
