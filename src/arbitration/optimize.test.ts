@@ -148,4 +148,22 @@ describe('batch optimisation', () => {
     const r = optimizeGreedy(customers, constraints, { strategy: 'value' });
     expect(r.assignments.map((a) => `${a.customerId.slice(1)}:${a.offerId}`).sort()).toEqual(expected.sort());
   });
+
+  it('refuses bad options with INPUT_INVALID at their path (null options were a TypeError)', () => {
+    const code = (f: () => unknown): string | undefined => {
+      try {
+        f();
+      } catch (e) {
+        return isCrossChannelError(e) ? `${e.code} ${e.path ?? ''}` : `not a CrossChannelError: ${String(e)}`;
+      }
+      return undefined;
+    };
+    expect(code(() => optimize([], {}, null as never))).toBe('INPUT_INVALID options');
+    expect(code(() => optimizeExact([], {}, null as never))).toBe('INPUT_INVALID options');
+    expect(code(() => optimizeGreedy([], {}, null as never))).toBe('INPUT_INVALID options');
+    expect(code(() => optimizeGreedy([], {}, { strategy: 'fastest' as never }))).toBe('INPUT_INVALID options.strategy');
+    expect(code(() => optimizeExact([], {}, { maxNodes: 0 }))).toBe('INPUT_INVALID options.maxNodes');
+    expect(code(() => optimize([], {}, { exactUpTo: Number.NaN }))).toBe('INPUT_INVALID options.exactUpTo');
+    expect(optimize([], {}, {}).assignments).toEqual([]);
+  });
 });

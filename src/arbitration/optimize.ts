@@ -1,4 +1,5 @@
 import { CrossChannelError } from '../core/errors.js';
+import { expectOptions } from '../core/guards.js';
 import type { ArbitrationErrorCode } from './errors.js';
 import { compileInput, pairCount, type Compiled, type OptimizationConstraints, type OptimizationInput } from './problem.js';
 
@@ -131,8 +132,16 @@ function result(p: Compiled, chosen: ArrayLike<number>, method: 'greedy' | 'exac
  * ```
  */
 export function optimizeGreedy(customers: OptimizationInput, constraints: OptimizationConstraints = {}, options: GreedyOptions = {}): OptimizationResult {
+  expectOptions(options, ['options']);
+  const strategy = options.strategy ?? 'best';
+  if (strategy !== 'best' && strategy !== 'density' && strategy !== 'value') throw badOption('strategy', 'density, value or best');
   const p = compileInput(customers, constraints);
-  return result(p, greedyBest(p, options.strategy ?? 'best'), 'greedy', false, 0);
+  return result(p, greedyBest(p, strategy), 'greedy', false, 0);
+}
+
+/** A bad option of the optimisers, named (plain JavaScript may pass anything). */
+function badOption(name: string, expected: string): CrossChannelError<ArbitrationErrorCode> {
+  return new CrossChannelError<ArbitrationErrorCode>('INPUT_INVALID', `options.${name} must be ${expected}`, { path: ['options', name] });
 }
 
 /**
@@ -313,8 +322,10 @@ export interface ExactOptions {
  * ```
  */
 export function optimizeExact(customers: OptimizationInput, constraints: OptimizationConstraints = {}, options: ExactOptions = {}): OptimizationResult {
-  const p = compileInput(customers, constraints);
+  expectOptions(options, ['options']);
   const maxNodes = options.maxNodes ?? 2_000_000;
+  if (!(Number.isInteger(maxNodes) && maxNodes > 0)) throw badOption('maxNodes', 'a positive integer');
+  const p = compileInput(customers, constraints);
   const greedy = greedyBest(p, 'best');
   const n = p.n;
   // Pairs in value order (ties by input order) so good solutions are found first and the bound is tight.
@@ -447,7 +458,10 @@ export function optimizeExact(customers: OptimizationInput, constraints: Optimiz
  * ```
  */
 export function optimize(customers: OptimizationInput, constraints: OptimizationConstraints = {}, options: ExactOptions & { exactUpTo?: number } = {}): OptimizationResult {
-  if (pairCount(customers) <= (options.exactUpTo ?? 40)) {
+  expectOptions(options, ['options']);
+  const exactUpTo = options.exactUpTo ?? 40;
+  if (!(typeof exactUpTo === 'number' && exactUpTo >= 0)) throw badOption('exactUpTo', 'a number ≥ 0');
+  if (pairCount(customers) <= exactUpTo) {
     try {
       return optimizeExact(customers, constraints, options);
     } catch (e) {

@@ -129,6 +129,22 @@ describe('canContact', () => {
 });
 
 describe('validation', () => {
+  it('refuses a state that consentState did not build with INPUT_INVALID at state (was a TypeError deep inside)', () => {
+    for (const state of [{}, { events: [], policy: null }, { events: [], policy: {} }, { events: {}, policy }, []]) {
+      for (const call of [() => foldConsent(state as never, 'email', 'marketing', T0), () => canContact(state as never, { channel: 'email', purpose: 'marketing', now: T0 })]) {
+        let err: unknown;
+        try {
+          call();
+        } catch (e) {
+          err = e;
+        }
+        expect(isCrossChannelError(err, 'INPUT_INVALID')).toBe(true);
+        expect((err as { path: string }).path).toBe('state');
+      }
+    }
+    expect(foldConsent(consentState([], policy), 'email', 'marketing', T0).status).toBe('unknown');
+  });
+
   it('rejects bad events with INPUT_INVALID and a path', () => {
     const bad = (input: unknown, path: string) => {
       let err: unknown;

@@ -310,6 +310,24 @@ export function consentState(events: ReadonlyArray<ConsentEvent>, policy: Consen
 }
 
 /**
+ * Throws `INPUT_INVALID` at `state` unless it has the shape {@link consentState} returns: plain JavaScript may pass
+ * any object, which would otherwise fail deep inside with a `TypeError`.
+ */
+function expectConsentState(state: unknown): asserts state is ConsentState {
+  const s = state as Partial<ConsentState> | null;
+  const p = s !== null && typeof s === 'object' ? (s.policy as Partial<ConsentPolicy> | undefined) : undefined;
+  if (
+    !Array.isArray(s?.events) ||
+    p === null ||
+    typeof p !== 'object' ||
+    !(p.doubleOptInChannels instanceof Set && p.softOptIn instanceof Set && p.optOutChannels instanceof Set && p.expiryMs instanceof Map) ||
+    typeof p.doubleOptInWindowMs !== 'number'
+  ) {
+    throw new CrossChannelError('INPUT_INVALID', 'state must come from consentState()', { path: ['state'] });
+  }
+}
+
+/**
  * Folds the ledger into the status of `channel` × `purpose` at `now` (events after `now` are ignored). Events
  * for channel or purpose `*` apply too. Later events win; `denied`/`withdrawn` end any earlier grant; a grant on
  * a double-opt-in channel is `pending` until `confirmed` within the window (then `expired` if never
@@ -324,7 +342,7 @@ export function consentState(events: ReadonlyArray<ConsentEvent>, policy: Consen
  * ```
  */
 export function foldConsent(state: ConsentState, channel: string, purpose: string, now: EpochMs): ChannelConsent {
-  expectObject(state, ['state']);
+  expectConsentState(state);
   expectString(channel, ['channel']);
   expectString(purpose, ['purpose']);
   expectFinite(now, ['now']);

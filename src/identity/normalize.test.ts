@@ -65,6 +65,24 @@ describe('normalizeIdentifier', () => {
   });
 });
 
+describe('normalizeValue, called from plain JavaScript', () => {
+  it('refuses a kind, type or options that are not what normalizerKindOf and the rules give, with INPUT_INVALID at its path', () => {
+    const path = (f: () => unknown): string | undefined => {
+      try {
+        f();
+      } catch (e) {
+        return (e as { code?: string; path?: string }).code === 'INPUT_INVALID' ? (e as { path: string }).path : `other: ${String(e)}`;
+      }
+      return undefined;
+    };
+    // The type was interpolated into a reason: an object without a callable toString threw a TypeError.
+    expect(path(() => normalizeValue('verbatim', '', { constructor: 1, toString: 2, valueOf: 3 } as never))).toBe('type');
+    expect(path(() => normalizeValue(true as never, 'x', 'device_id'))).toBe('kind');
+    expect(path(() => normalizeValue('email', 'a@b.co', 'email', null as never))).toBe('options');
+    expect(normalizeValue('verbatim', '', 'device_id')).toMatchObject({ code: 'IDENTITY_EMPTY_VALUE' });
+  });
+});
+
 describe('hashIdentifier', () => {
   it('is the SHA-256 of the normalised email or phone', async () => {
     const sha = (s: string) => createHash('sha256').update(s).digest('hex');

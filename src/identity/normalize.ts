@@ -7,7 +7,7 @@ import { phoneLib } from './phone-lib.js';
 import { expectPhoneLibrary, requirePhoneLib, type PhoneNumberLibrary } from './phone-lib-type.js';
 import { sha256Hex } from '../core/hash.js';
 import { reason, type Reason } from '../core/explain.js';
-import type { Result } from '../core/errors.js';
+import { CrossChannelError, type Result } from '../core/errors.js';
 import type { IdentifierReasonCode } from './errors.js';
 import { ownValue } from '../core/own.js';
 
@@ -254,6 +254,12 @@ export function normalizerKindOf(type: string, options: NormalizeOptions = {}): 
  * ```
  */
 export function normalizeValue(kind: NormalizerKind, value: string, type: string, options: NormalizeOptions = {}): string | Reason<IdentifierReasonCode> {
+  // The caller's arguments (a value is data: refused with a reason below; a kind, type or options is a programming error).
+  if (typeof type !== 'string') expectString(type, ['type']);
+  if (kind !== 'email' && kind !== 'phone' && kind !== 'sha256' && kind !== 'verbatim') {
+    throw new CrossChannelError('INPUT_INVALID', 'kind must be email, phone, sha256 or verbatim (see normalizerKindOf)', { path: ['kind'] });
+  }
+  expectOptions(options, ['options']);
   if (typeof value !== 'string') return reason('IDENTITY_EMPTY_VALUE', 'identifier value must be a string', { detail: { type } });
   switch (kind) {
     case 'email':

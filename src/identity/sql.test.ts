@@ -87,6 +87,14 @@ const rulesArb = fc.record(
   { requiredKeys: ['blocked'] },
 );
 
+describe('identity components in SQL: the client', () => {
+  it('refuses something without query() with INPUT_INVALID at client (null was a TypeError)', async () => {
+    for (const client of [null, {}, { query: 1 }, 'postgres://']) {
+      await expect(identityComponentsFromSql(client as never, 0)).rejects.toMatchObject({ code: 'INPUT_INVALID', path: 'client' });
+    }
+  });
+});
+
 describe('identity components in SQL equal an in-memory union-find', () => {
   const engines: Array<{ name: string; sql: SqlClient; close: () => unknown }> = [];
   beforeAll(async () => {

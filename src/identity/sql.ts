@@ -123,7 +123,11 @@ export async function identityComponentsFromSql(client: SqlQueryable, now: Epoch
  * joins over tables created in the running transaction badly (a 50 k-link run took 110 s instead of 0.2 s).
  */
 function onOneConnection<T>(client: SqlQueryable, fn: (q: SqlQueryable) => Promise<T>): Promise<T> {
-  const session = (client as Partial<SqlClient>).session;
+  const c = client as Partial<SqlClient> | null;
+  if (c === null || typeof c !== 'object' || typeof c.query !== 'function') {
+    throw new CrossChannelError('INPUT_INVALID', 'Expected a SQL client with query() (fromPg, fromPglite, fromDuckDB)', { path: ['client'] });
+  }
+  const session = c.session;
   return typeof session === 'function' ? (session.call(client, fn) as Promise<T>) : fn(client);
 }
 

@@ -3,6 +3,7 @@
  * per call only when the strings are long.
  */
 
+import { CrossChannelError } from '../core/errors.js';
 import { expectString, expectStrings } from '../core/guards.js';
 
 /**
@@ -17,6 +18,9 @@ import { expectString, expectStrings } from '../core/guards.js';
  */
 export function jaroWinkler(a: string, b: string, scratch?: { a: Uint8Array; b: Uint8Array }): number {
   if (typeof a !== 'string' || typeof b !== 'string') expectStrings(a, b);
+  if (scratch !== undefined && !(scratch !== null && scratch.a instanceof Uint8Array && scratch.b instanceof Uint8Array)) {
+    throw new CrossChannelError('INPUT_INVALID', 'scratch must be { a: Uint8Array, b: Uint8Array }', { path: ['scratch'] });
+  }
   if (a === b) return 1;
   const la = a.length;
   const lb = b.length;
@@ -77,6 +81,7 @@ export function jaroWinkler(a: string, b: string, scratch?: { a: Uint8Array; b: 
  */
 export function levenshtein(a: string, b: string, max = Infinity): number {
   if (typeof a !== 'string' || typeof b !== 'string') expectStrings(a, b);
+  if (typeof max !== 'number' || !(max >= 0)) throw new CrossChannelError('INPUT_INVALID', 'max must be a number ≥ 0', { path: ['max'] });
   if (a === b) return 0;
   let la = a.length;
   let lb = b.length;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SEGMENT_LIMITS, compileSegment, compileSegments, parseSegmentRule, parseSegments, safeCompileSegments, segmentsJsonSchema } from './index.js';
+import { SEGMENT_LIMITS, compileSegment, compileSegments, parseSegmentRule, parseSegments, referencedSegments, safeCompileSegments, segmentsJsonSchema } from './index.js';
 
 const errorOf = (fn: () => unknown): { code: string; path: string | undefined; message: string; detail?: Record<string, unknown> } => {
   try {
@@ -102,5 +102,23 @@ describe('JSON Schema export', () => {
       expect(text).toContain(`"${key}"`);
     }
     expect(text).toContain('$ref');
+  });
+});
+
+describe('referencedSegments', () => {
+  it('lists the segments a rule refers to, and refuses a malformed rule with INPUT_INVALID at its path (was a TypeError)', () => {
+    expect(referencedSegments(parseSegmentRule({ and: [{ segment: 'a' }, { not: { or: [{ segment: 'b' }, { attr: 'x', op: 'eq', value: 1 }] } }] }))).toEqual(['a', 'b']);
+    const path = (rule: unknown): string | undefined => {
+      try {
+        referencedSegments(rule as never);
+      } catch (e) {
+        return (e as { code?: string }).code === 'INPUT_INVALID' ? (e as { path: string }).path : `other: ${String(e)}`;
+      }
+      return undefined;
+    };
+    expect(path({ or: 'x' })).toBe('rule.or');
+    expect(path({ and: [{ segment: 'a' }, null] })).toBe('rule.and[1]');
+    expect(path({ not: { segment: 7 } })).toBe('rule.not.segment');
+    expect(path(null)).toBe('rule');
   });
 });

@@ -429,15 +429,23 @@ export function parseSegmentRule(input: unknown, basePath: Path = []): SegmentRu
  * ```
  */
 export function referencedSegments(rule: SegmentRule): string[] {
-  expectObject(rule, ['rule']);
   const out: string[] = [];
-  const walk = (r: SegmentRule): void => {
-    if ('and' in r) r.and.forEach(walk);
-    else if ('or' in r) r.or.forEach(walk);
-    else if ('not' in r) walk(r.not);
-    else if ('segment' in r) out.push(r.segment);
+  // Checked on the way (a parsed rule always passes): plain JavaScript may hand any object to a function of parsed rules.
+  const walk = (r: unknown, path: Array<string | number>): void => {
+    expectObject(r, path);
+    const x = r as Record<string, unknown>;
+    const list = 'and' in x ? 'and' : 'or' in x ? 'or' : null;
+    if (list !== null) {
+      const children = x[list];
+      if (!Array.isArray(children)) throw new CrossChannelError('INPUT_INVALID', `${list} must be a list of rules`, { path: [...path, list] });
+      children.forEach((c, i) => walk(c, [...path, list, i]));
+    } else if ('not' in x) walk(x.not, [...path, 'not']);
+    else if ('segment' in x) {
+      if (typeof x.segment !== 'string') throw new CrossChannelError('INPUT_INVALID', 'segment must be a segment id', { path: [...path, 'segment'] });
+      out.push(x.segment);
+    }
   };
-  walk(rule);
+  walk(rule, ['rule']);
   return out;
 }
 

@@ -16,27 +16,27 @@
  */
 export const SIZE_BUDGETS: Readonly<Record<string, number>> = {
   index: 26_000, // 23_578 (the shared core only; the 40 kB target)
-  identity: 32_000, // 30_624
-  consent: 25_000, // 24_394 (the 25 kB target)
+  identity: 32_000, // 30_784
+  consent: 25_000, // 24_499 (the 25 kB target)
   capping: 25_000, // 18_597 (the 25 kB target)
-  segments: 34_500, // 33_281
-  arbitration: 25_000, // 23_791 (the 25 kB target)
+  segments: 34_500, // 33_357
+  arbitration: 25_000, // 23_903 (the 25 kB target)
   attribution: 25_000, // 24_993 (the 25 kB target)
   experiments: 25_000, // 24_985 (the 25 kB target; 41_656 with jStat)
   timing: 25_000, // 24_967 (the 25 kB target)
-  insights: 37_500, // 35_486
-  decide: 53_500, // 52_279
-  journeys: 44_500, // 42_752
-  'adapters/memory': 42_000, // 40_475
+  insights: 37_500, // 35_487
+  decide: 53_500, // 52_377
+  journeys: 44_500, // 42_854
+  'adapters/memory': 42_000, // 40_540
   'adapters/redis': 29_500, // 28_347
-  'adapters/postgres': 32_500, // 31_197
+  'adapters/postgres': 32_500, // 31_265
   'adapters/duckdb': 1_500, // 1_270
   'adapters/otel': 1_500, // 1_235
-  testing: 44_750, // 42_857
+  testing: 44_750, // 42_935
   'consent: TCF decode + check': 7_250, // 6_698
   'core: calendar windows': 2_750, // 2_389
-  'identity: normalise + audience hash': 3_000, // 2_790
-  'consent: ledger check': 13_250, // 12_681
+  'identity: normalise + audience hash': 3_000, // 2_858
+  'consent: ledger check': 13_250, // 12_779
   'capping: rules + evaluation': 16_750, // 16_020
   'experiments: assignment': 13_750, // 13_162
 };
