@@ -6,9 +6,9 @@ import { checkNumber } from './check.js';
  * The distributions the analysis needs: normal, Student t and chi-square, computed in src/core/special.ts by
  * textbook methods chosen for relative precision in the tails (a p-value of 1e-30 keeps its digits). They
  * replaced jStat, which cost ≈ 18 kB min+gzip of every bundle that imported this module (it does not
- * tree-shake), answered 1 − 1e-12 digits for some chi-square tails and NaN or −141 at the ends of its domains;
- * the modular `@stdlib/stats-base-dists-*` packages cost ≈ 53 kB. The tests hold these functions to the
- * stdlib implementations and to jStat (both dev dependencies) over random arguments.
+ * tree-shake), answered 0 for tails below 1e-16 and NaN, −141 or `false` at the ends of its domains; the
+ * modular `@stdlib/stats-base-dists-*` packages cost ≈ 53 kB. The tests hold these functions to mpmath
+ * reference values, closed forms and the stdlib implementations (docs/experiments.md, "Distributions").
  */
 
 /** Throws unless `p` is a probability. */
@@ -28,7 +28,7 @@ function checkDf(df: unknown, infinite: boolean): number {
 }
 
 /**
- * Standard normal CDF Φ(x), to ≈ 1e-15 relative in both tails.
+ * Standard normal CDF Φ(x), to ≈ 2e-14 relative in both tails.
  *
  * @example
  * ```ts
