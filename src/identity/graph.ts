@@ -8,7 +8,7 @@ import { expectIdentifier, expectObject } from '../core/guards.js';
 import { CrossChannelError } from '../core/errors.js';
 import type { Reason } from '../core/explain.js';
 import { toEpochMs, type EpochMs, type TimeInput } from '../core/time.js';
-import { isIdentifierType, normalizerKindOf, normalizeValue, type Identifier } from './normalize.js';
+import { isIdentifierType, normalizerKindOf, normalizeWithKind, type Identifier } from './normalize.js';
 import { phoneLib } from './phone-lib.js';
 import { requirePhoneLib } from './phone-lib-type.js';
 import type { IdentifierReasonCode } from './errors.js';
@@ -235,7 +235,7 @@ export class IdentityGraph {
           const t = raw.type === lastType ? lastT : typeIdOf(s, raw.type);
           lastType = raw.type;
           lastT = t;
-          const v = normalizeValue(s.typeKind[t]!, raw.value, raw.type, opts);
+          const v = normalizeWithKind(s.typeKind[t]!, raw.value, raw.type, opts);
           types[q] = t;
           values[q] = v;
           hashes[q] = typeof v === 'string' ? identifierHash(t, v) : 0;
@@ -597,7 +597,7 @@ export function indexOf(s: GraphState, identifier: { readonly type: string; read
   expectIdentifier(identifier, ['identifier']);
   const t = s.typeIndex.get(identifier.type);
   if (t === undefined) return undefined;
-  const v = normalizeValue(s.typeKind[t]!, identifier.value, identifier.type, s.rules.normalize);
+  const v = normalizeWithKind(s.typeKind[t]!, identifier.value, identifier.type, s.rules.normalize);
   if (typeof v !== 'string') return undefined;
   const x = lookupIdentifier(s, t, v, identifierHash(t, v));
   return x < 0 ? undefined : x;

@@ -260,6 +260,14 @@ export function normalizeValue(kind: NormalizerKind, value: string, type: string
     throw new CrossChannelError('INPUT_INVALID', 'kind must be email, phone, sha256 or verbatim (see normalizerKindOf)', { path: ['kind'] });
   }
   expectOptions(options, ['options']);
+  return normalizeWithKind(kind, value, type, options);
+}
+
+/**
+ * {@link normalizeValue} without its argument checks, for callers whose kind, type and options come from parsed
+ * rules (the identity graph, once per identifier of a million-observation batch).
+ */
+export function normalizeWithKind(kind: NormalizerKind, value: string, type: string, options: NormalizeOptions): string | Reason<IdentifierReasonCode> {
   if (typeof value !== 'string') return reason('IDENTITY_EMPTY_VALUE', 'identifier value must be a string', { detail: { type } });
   switch (kind) {
     case 'email':
@@ -309,7 +317,7 @@ export function normalizeIdentifier(identifier: { readonly type: string; readonl
   expectOptions(options, ['options']);
   const { type, value } = identifier;
   if (!isIdentifierType(type)) return invalid('IDENTITY_TYPE_INVALID', 'identifier type must match [a-z][a-z0-9_]*', String(type));
-  const r = normalizeValue(normalizerKindOf(type, options), value, type, options);
+  const r = normalizeWithKind(normalizerKindOf(type, options), value, type, options);
   return typeof r === 'string' ? { ok: true, value: { type, value: r } } : { ok: false, error: r };
 }
 
