@@ -12,7 +12,7 @@
  * (`refineCheck` / `customSchema`, src/core/zod.ts), so no entry carries zod's custom type. What remains above 25
  * kB is the module's own code (identity and segments; decide and journeys embed the modules they compose).
  * experiments went under 25 kB when its distributions moved from jStat (51 kB minified, 18 kB min+gzip, not
- * tree-shakable) to src/core/special.ts (≈ 1.5 kB); the focused imports show what a narrow use costs.
+ * tree-shakable) to src/core/special.ts (≈ 1.25 kB with its wrappers); the focused imports show what a narrow use costs.
  */
 export const SIZE_BUDGETS: Readonly<Record<string, number>> = {
   index: 26_000, // 23_578 (the shared core only; the 40 kB target)
