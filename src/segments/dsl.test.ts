@@ -108,17 +108,12 @@ describe('JSON Schema export', () => {
 describe('referencedSegments', () => {
   it('lists the segments a rule refers to, and refuses a malformed rule with INPUT_INVALID at its path (was a TypeError)', () => {
     expect(referencedSegments(parseSegmentRule({ and: [{ segment: 'a' }, { not: { or: [{ segment: 'b' }, { attr: 'x', op: 'eq', value: 1 }] } }] }))).toEqual(['a', 'b']);
-    const path = (rule: unknown): string | undefined => {
-      try {
-        referencedSegments(rule as never);
-      } catch (e) {
-        return (e as { code?: string }).code === 'INPUT_INVALID' ? (e as { path: string }).path : `other: ${String(e)}`;
-      }
-      return undefined;
-    };
-    expect(path({ or: 'x' })).toBe('rule.or');
-    expect(path({ and: [{ segment: 'a' }, null] })).toBe('rule.and[1]');
-    expect(path({ not: { segment: 7 } })).toBe('rule.not.segment');
-    expect(path(null)).toBe('rule');
+    const cases: Array<[unknown, string]> = [
+      [{ or: 'x' }, 'rule.or'],
+      [{ and: [{ segment: 'a' }, null] }, 'rule.and[1]'],
+      [{ not: { segment: 7 } }, 'rule.not.segment'],
+      [null, 'rule'],
+    ];
+    for (const [rule, path] of cases) expect(() => referencedSegments(rule as never)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path }));
   });
 });
