@@ -105,6 +105,15 @@ describe('JSON Schema export', () => {
   });
 });
 
+describe('parseSegmentRule', () => {
+  it('prefixes error paths with basePath, and refuses a basePath that is not a list with INPUT_INVALID (was a TypeError)', () => {
+    expect(() => parseSegmentRule({ attr: 'x', op: 'nope', value: 1 }, ['segments', 2, 'rule'])).toThrow(expect.objectContaining({ path: expect.stringMatching(/^segments\[2\]\.rule/) }));
+    for (const basePath of [true, 'rule', { 0: 'a' }, null]) {
+      expect(() => parseSegmentRule({ attr: 'x', op: 'eq', value: 1 }, basePath as never)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'basePath' }));
+    }
+  });
+});
+
 describe('referencedSegments', () => {
   it('lists the segments a rule refers to, and refuses a malformed rule with INPUT_INVALID at its path (was a TypeError)', () => {
     expect(referencedSegments(parseSegmentRule({ and: [{ segment: 'a' }, { not: { or: [{ segment: 'b' }, { attr: 'x', op: 'eq', value: 1 }] } }] }))).toEqual(['a', 'b']);

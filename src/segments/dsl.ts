@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { ENGLISH, refineCheck } from '../core/zod.js';
-import { expectObject } from '../core/guards.js';
+import { expectArray, expectObject } from '../core/guards.js';
 import { CrossChannelError, fromZodError, type CoreErrorCode } from '../core/errors.js';
 import { durationSchema, idSchema, timeZoneSchema, timestampSchema } from '../core/schema.js';
 import { unpackJson } from '../core/json-pack.js';
@@ -417,6 +417,7 @@ function checkBetween(node: Record<string, unknown>, path: Path): void {
  * ```
  */
 export function parseSegmentRule(input: unknown, basePath: Path = []): SegmentRule {
+  if (!Array.isArray(basePath)) expectArray(basePath, ['basePath']);
   return parseNode(input, basePath, 1, { nodes: 0, references: [] });
 }
 
