@@ -1,4 +1,4 @@
-import { CrossChannelError } from '../core/errors.js';
+import { CrossChannelError, quoted } from '../core/errors.js';
 import { expectObject } from '../core/guards.js';
 import type { ModelSpec } from './models.js';
 
@@ -83,7 +83,7 @@ export function ruleWeights(
       for (let i = 0; i < length; i++) {
         const w = model.weight(i, length, channels[i]!, conversionAt - times[i]!);
         if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) {
-          throw new CrossChannelError('ATTRIBUTION_WEIGHT_INVALID', `Custom model ${JSON.stringify(model.name)} returned ${String(w)} for position ${i} of ${length}: weights must be finite and ≥ 0`, {
+          throw new CrossChannelError('ATTRIBUTION_WEIGHT_INVALID', `Custom model ${quoted(model.name)} returned ${String(w)} for position ${i} of ${length}: weights must be finite and ≥ 0`, {
             path: ['models', model.name, 'weight'],
             detail: { position: i, length, weight: typeof w === 'number' ? w : String(w) },
           });
@@ -92,7 +92,7 @@ export function ruleWeights(
         sum += w;
       }
       if (sum <= 0) {
-        throw new CrossChannelError('ATTRIBUTION_WEIGHT_INVALID', `Custom model ${JSON.stringify(model.name)} gave a journey of ${length} touches zero total weight`, {
+        throw new CrossChannelError('ATTRIBUTION_WEIGHT_INVALID', `Custom model ${quoted(model.name)} gave a journey of ${length} touches zero total weight`, {
           path: ['models', model.name, 'weight'],
           detail: { length },
         });

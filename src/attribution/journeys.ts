@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { expectArray, expectIterable, expectObject, expectObjects } from '../core/guards.js';
-import { attempt, CrossChannelError, parseWith, type CoreErrorCode, type Result } from '../core/errors.js';
+import { attempt, CrossChannelError, parseWith, type CoreErrorCode, type Result, quoted } from '../core/errors.js';
 import { DAY, toEpochMs, type EpochMs } from '../core/time.js';
 import { durationSchema } from '../core/schema.js';
 import type { BehaviourEvent, ContactRecord, History, ResponseRecord } from '../core/records.js';
@@ -115,7 +115,7 @@ function readSubject(row: { subjectId?: unknown }, path: ReadonlyArray<string | 
 
 /** Reads one touchpoint; `null` when the row is not a touchpoint (event without channel, or a conversion event). */
 function readTouch(row: unknown, conversionTypes: ReadonlySet<string> | null, path: ReadonlyArray<string | number>): { subjectId: string; channel: string; at: number } | null {
-  if (typeof row !== 'object' || row === null) throw new CrossChannelError('INPUT_INVALID', 'A touchpoint must be an object', { path });
+  expectObject(row, path);
   const r = row as { subjectId?: unknown; channel?: unknown; at?: unknown; type?: unknown };
   if (typeof r.type === 'string' && conversionTypes !== null && conversionTypes.has(r.type)) return null;
   if (r.channel === undefined || r.channel === null) {
@@ -130,7 +130,7 @@ function readTouch(row: unknown, conversionTypes: ReadonlySet<string> | null, pa
 
 /** Reads one conversion; `null` when the row does not count as a conversion. */
 function readConversion(row: unknown, opts: JourneyOptions, conversionTypes: ReadonlySet<string> | null, path: ReadonlyArray<string | number>): { subjectId: string; at: number; value: number } | null {
-  if (typeof row !== 'object' || row === null) throw new CrossChannelError('INPUT_INVALID', 'A conversion must be an object', { path });
+  expectObject(row, path);
   const r = row as { subjectId?: unknown; at?: unknown; kind?: unknown; type?: unknown; value?: unknown; properties?: unknown };
   let raw: unknown = r.value;
   if (typeof r.kind === 'string') {
@@ -356,7 +356,7 @@ function splitOne(history: History | SubjectRows, opts: JourneyOptions): Journey
   const out: Journey[] = [];
   for (const [subjectId, points] of bySubject) {
     if (subjectId !== history.subjectId) {
-      throw new CrossChannelError('INPUT_INVALID', `Record of subject ${JSON.stringify(subjectId)} among the rows of ${JSON.stringify(history.subjectId)}`, { path: ['subjectId'] });
+      throw new CrossChannelError('INPUT_INVALID', `Record of subject ${quoted(subjectId)} among the rows of ${quoted(history.subjectId)}`, { path: ['subjectId'] });
     }
     splitSubject(subjectId, points, opts, out);
   }

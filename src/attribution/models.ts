@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { expectObject } from '../core/guards.js';
-import { attempt, CrossChannelError, parseWith, type Result } from '../core/errors.js';
+import { attempt, CrossChannelError, parseWith, type Result, quoted } from '../core/errors.js';
 import { DAY } from '../core/time.js';
 import { durationSchema } from '../core/schema.js';
 import { customSchema, refineCheck } from '../core/zod.js';
@@ -125,7 +125,7 @@ export function parseAttributionConfig(input: AttributionConfigInput = {}): Attr
     const spec = parseWith(modelSpecSchema, typeof m === 'string' ? { model: m } : m, 'CONFIG_INVALID', ['models', i]);
     const named = { ...spec, model: spec.model, name: spec.name ?? spec.model } as ModelSpec;
     if (seen.has(named.name)) {
-      throw new CrossChannelError('CONFIG_INVALID', `Two models are named ${JSON.stringify(named.name)}: give variants distinct names`, { path: ['models', i, 'name'] });
+      throw new CrossChannelError('CONFIG_INVALID', `Two models are named ${quoted(named.name)}: give variants distinct names`, { path: ['models', i, 'name'] });
     }
     seen.add(named.name);
     return named;

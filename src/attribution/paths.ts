@@ -59,7 +59,7 @@ export function addPaths(stats: AttributionStatistics, rows: Iterable<PathRow>, 
   let i = 0;
   const zeros: number[] = [];
   for (const row of rows) {
-    if (typeof row !== 'object' || row === null) throw new CrossChannelError('INPUT_INVALID', 'A path row must be an object', { path: ['paths', i] });
+    expectObject(row, ['paths', i]);
     const channels = typeof row.path === 'string' ? parsePath(row.path, separator) : Array.isArray(row.path) ? row.path : null;
     if (channels === null) throw new CrossChannelError('INPUT_INVALID', 'path must be a string or an array of channels', { path: ['paths', i, 'path'] });
     channels.forEach((c, k) => {

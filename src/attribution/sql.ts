@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { sqlNameSchema as identifier } from '../core/sql-schema.js';
 import { expectFunction, expectObject } from '../core/guards.js';
-import { CrossChannelError, parseWith } from '../core/errors.js';
+import { CrossChannelError, parseWith, quoted } from '../core/errors.js';
 import { DAY } from '../core/time.js';
 import { durationSchema } from '../core/schema.js';
 import type { SqlQueryable } from '../core/sql.js';
@@ -141,7 +141,7 @@ function weightExpr(m: ModelSpec): string {
     case 'time_decay':
       return ''; // two-step form in ruleCreditsSql (window aggregates cannot nest)
     default:
-      throw new CrossChannelError('CONFIG_INVALID', `Model ${JSON.stringify(m.name)} (${m.model}) has no SQL form`, { path: ['models', m.name] });
+      throw new CrossChannelError('CONFIG_INVALID', `Model ${quoted(m.name)} (${m.model}) has no SQL form`, { path: ['models', m.name] });
   }
 }
 

@@ -24,6 +24,10 @@ describe('CrossChannelError', () => {
     expect(formatPath([])).toBe('');
   });
 
+  it('formats any key plain JavaScript puts in a path (a BigInt, a symbol, an object), never throwing', () => {
+    expect(formatPath(['a', 10n as never, Symbol('s'), { toString: 1 } as never, 'b'])).toBe('a[[object BigInt]][Symbol(s)][{"toString":1}].b');
+  });
+
   it('translates zod errors with the first bad path, without leaking zod', () => {
     const schema = z.object({ rules: z.array(z.object({ limit: z.number().int().positive() })) });
     const r = schema.safeParse({ rules: [{ limit: 3 }, { limit: -1 }] });

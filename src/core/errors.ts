@@ -117,10 +117,9 @@ export function formatPath(path: ReadonlyArray<string | number | symbol>): strin
   if (!Array.isArray(path)) throw new CrossChannelError('INPUT_INVALID', 'path must be an array of keys and indices', { path: ['path'] });
   let out = '';
   for (const seg of path) {
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else if (typeof seg === 'symbol') out += `[${String(seg)}]`;
-    else if (/^[A-Za-z_$][\w$]*$/.test(seg)) out += out === '' ? seg : `.${seg}`;
-    else out += `[${JSON.stringify(seg)}]`;
+    if (typeof seg === 'string' && /^[A-Za-z_$][\w$]*$/.test(seg)) out += out === '' ? seg : `.${seg}`;
+    // A number as itself, anything else quoted (plain JavaScript may put a BigInt or an object in a path).
+    else out += `[${typeof seg === 'number' ? seg : quoted(seg)}]`;
   }
   return out;
 }
@@ -284,6 +283,19 @@ export function safeText(value: unknown): string {
   if (typeof value === 'string') return value;
   try {
     return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
+/**
+ * `JSON.stringify(value)` for a message, never throwing: what JSON cannot hold reads as `String(value)`
+ * (`undefined`, a symbol), or as its tag when neither works (a BigInt or a cycle: `[object BigInt]`). Internal: not
+ * exported from the package's entries.
+ */
+export function quoted(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
   } catch {
     return Object.prototype.toString.call(value);
   }

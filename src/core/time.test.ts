@@ -88,6 +88,15 @@ describe('time zones', () => {
     expect(() => assertTimeZone('Nowhere/Land', ['tz'])).toThrow(expect.objectContaining({ code: 'TIMEZONE_INVALID', path: 'tz' }));
   });
 
+  it('names a zone JSON cannot print (a BigInt, a cycle, a symbol) without crashing while it words the error', () => {
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
+    for (const [zone, shown] of [[10n, '[object BigInt]'], [cycle, '[object Object]'], [Symbol('z'), 'Symbol(z)']] as const) {
+      expect(() => assertTimeZone(zone as never, ['tz'])).toThrow(expect.objectContaining({ code: 'TIMEZONE_INVALID', path: 'tz', message: `Unknown IANA time zone ${shown}` }));
+      expect(() => utcOffsetMinutes(0, zone as never)).toThrow(expect.objectContaining({ code: 'TIMEZONE_INVALID' }));
+    }
+  });
+
   it('reads offsets from the IANA data: half and quarter hours, zero, and historic ones between −1 h and 0 keep their sign', () => {
     expect(utcOffsetMinutes(Date.UTC(2026, 0, 15), 'Asia/Kolkata')).toBe(330);
     expect(utcOffsetMinutes(Date.UTC(2026, 0, 15), 'Asia/Kathmandu')).toBe(345);

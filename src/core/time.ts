@@ -1,5 +1,5 @@
 import { isKnownZone, zoneOffsetMinutes } from './zone.js';
-import { CrossChannelError, attempt, type Result } from './errors.js';
+import { CrossChannelError, attempt, quoted, type Result } from './errors.js';
 
 /**
  * An instant as milliseconds since the Unix epoch (UTC). Every time in crosschannel is one of these; time
@@ -90,7 +90,7 @@ function parseIso(s: string, path: ReadonlyArray<string | number>): EpochMs {
   }
   m = ISO_DATE_TIME.exec(s);
   if (!m) {
-    throw timeError(`Not an ISO 8601 timestamp with offset: ${JSON.stringify(s)}`, path, s);
+    throw timeError(`Not an ISO 8601 timestamp with offset: ${quoted(s)}`, path, s);
   }
   const [y, mo, d, h, mi] = [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5])];
   const sec = m[6] === undefined ? 0 : Number(m[6]);
@@ -103,7 +103,7 @@ function parseIso(s: string, path: ReadonlyArray<string | number>): EpochMs {
     const digits = offset.slice(1).replace(':', '');
     const oh = Number(digits.slice(0, 2));
     const om = Number(digits.slice(2, 4));
-    if (oh > 23 || om > 59) throw timeError(`Invalid UTC offset in ${JSON.stringify(s)}`, path, s);
+    if (oh > 23 || om > 59) throw timeError(`Invalid UTC offset in ${quoted(s)}`, path, s);
     offsetMin = sign * (oh * 60 + om);
   }
   return Date.UTC(y, mo - 1, d, h, mi, sec, msPart) - offsetMin * MINUTE;
@@ -112,7 +112,7 @@ function parseIso(s: string, path: ReadonlyArray<string | number>): EpochMs {
 function checkFields(y: number, mo: number, d: number, h: number, mi: number, s: number, raw: string, path: ReadonlyArray<string | number>): void {
   const dim = new Date(Date.UTC(y, mo, 0)).getUTCDate();
   if (mo < 1 || mo > 12 || d < 1 || d > dim || h > 23 || mi > 59 || s > 59) {
-    throw timeError(`Date or time field out of range in ${JSON.stringify(raw)}`, path, raw);
+    throw timeError(`Date or time field out of range in ${quoted(raw)}`, path, raw);
   }
 }
 
@@ -206,7 +206,7 @@ export function durationToMs(input: DurationInput, path: ReadonlyArray<string | 
       const secs = Number(iso[5] ?? 0);
       return sumParts(Number(iso[1] ?? 0), Number(iso[2] ?? 0), Number(iso[3] ?? 0), Number(iso[4] ?? 0), 0, Math.round(secs * 1000));
     }
-    throw durationError(input, path, JSON.stringify(input));
+    throw durationError(input, path, quoted(input));
   }
   if (typeof input === 'object' && input !== null) {
     const keys = ['weeks', 'days', 'hours', 'minutes', 'seconds', 'milliseconds'] as const;
@@ -223,7 +223,7 @@ export function durationToMs(input: DurationInput, path: ReadonlyArray<string | 
       values.push(v);
     }
     for (const k of Object.keys(input)) {
-      if (!(keys as readonly string[]).includes(k)) throw durationError(input, path, `unknown unit ${JSON.stringify(k)}`);
+      if (!(keys as readonly string[]).includes(k)) throw durationError(input, path, `unknown unit ${quoted(k)}`);
     }
     if (!any) throw durationError(input, path, 'no unit given');
     return sumParts(values[0]!, values[1]!, values[2]!, values[3]!, values[4]!, values[5]!);
@@ -262,7 +262,7 @@ export function isValidTimeZone(zone: string): boolean {
  */
 export function assertTimeZone(zone: string, path: ReadonlyArray<string | number> = []): string {
   if (!isValidTimeZone(zone)) {
-    throw new CrossChannelError('TIMEZONE_INVALID', `Unknown IANA time zone ${JSON.stringify(zone)}`, { path, detail: { zone } });
+    throw new CrossChannelError('TIMEZONE_INVALID', `Unknown IANA time zone ${quoted(zone)}`, { path, detail: { zone } });
   }
   return zone;
 }

@@ -1,4 +1,4 @@
-import { CrossChannelError } from './errors.js';
+import { CrossChannelError, quoted } from './errors.js';
 
 /**
  * Fast UTC-offset lookup for IANA zones. Asking `Intl` costs ~5 µs per instant, and a
@@ -58,7 +58,7 @@ function intlOffsetMinutes(ms: number, zone: string): number {
     setBounded(formatters, zone, f, MAX_ZONES);
   }
   const m = OFFSET.exec(f.format(ms));
-  if (m === null) throw new CrossChannelError('TIMEZONE_INVALID', `No UTC offset for time zone ${JSON.stringify(zone)}`, { path: ['zone'], detail: { zone } });
+  if (m === null) throw new CrossChannelError('TIMEZONE_INVALID', `No UTC offset for time zone ${quoted(zone)}`, { path: ['zone'], detail: { zone } });
   if (m[1] === undefined) return 0;
   const minutes = Number(m[2]) * 60 + Number(m[3] ?? 0);
   return m[1] === '-' ? -minutes : minutes;
@@ -126,7 +126,7 @@ export function zoneOffsetMinutes(ms: number, zone: string): number {
   if (!(ms >= MIN_MS && ms <= MAX_MS)) throw new CrossChannelError('TIME_INVALID', 'Instant out of range: expected epoch milliseconds (years 1–9999)', { path: ['ms'], detail: { value: typeof ms === 'number' ? ms : typeof ms } });
   let z = zones.get(zone);
   if (z === undefined) {
-    if (typeof zone !== 'string' || !isKnownZone(zone)) throw new CrossChannelError('TIMEZONE_INVALID', `Unknown IANA time zone ${JSON.stringify(zone)}`, { path: ['zone'], detail: { zone } });
+    if (typeof zone !== 'string' || !isKnownZone(zone)) throw new CrossChannelError('TIMEZONE_INVALID', `Unknown IANA time zone ${quoted(zone)}`, { path: ['zone'], detail: { zone } });
     z = { years: new Map(), last: undefined };
     setBounded(zones, zone, z, MAX_ZONES);
   }

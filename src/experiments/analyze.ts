@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { CrossChannelError, parseWith } from '../core/errors.js';
+import { CrossChannelError, parseWith, quoted } from '../core/errors.js';
 import { idSchema } from '../core/schema.js';
 import { bayesianSummary, holmAdjust, relativeLift, sequentialInterval, welchDifference, type ArmSummary, type BayesianSummary, type Interval } from './effects.js';
 import type { ExperimentErrorCode } from './errors.js';
@@ -105,13 +105,13 @@ export function analyzeExperiment(stats: ExperimentStats, options: AnalysisOptio
   const s = checkExperimentStats(stats);
   const o = parseWith(analysisOptionsSchema, options, 'INPUT_INVALID', ['options']);
   const m = s.metricIds.indexOf(o.metric);
-  if (m < 0) throw new CrossChannelError<ExperimentErrorCode>('EXPERIMENT_METRIC_UNKNOWN', `No metric ${JSON.stringify(o.metric)} in the statistics`, { path: ['options', 'metric'], detail: { known: s.metricIds } });
+  if (m < 0) throw new CrossChannelError<ExperimentErrorCode>('EXPERIMENT_METRIC_UNKNOWN', `No metric ${quoted(o.metric)} in the statistics`, { path: ['options', 'metric'], detail: { known: s.metricIds } });
   const V = s.variantIds.length;
   if (V < 2) throw new CrossChannelError<ExperimentErrorCode>('EXPERIMENT_STATS_INVALID', 'An analysis needs at least two variants', { path: ['variantIds'] });
   const c = o.control === undefined ? 0 : s.variantIds.indexOf(o.control);
-  if (c < 0) throw new CrossChannelError<ExperimentErrorCode>('EXPERIMENT_UNKNOWN', `No variant ${JSON.stringify(o.control)}`, { path: ['options', 'control'] });
+  if (c < 0) throw new CrossChannelError<ExperimentErrorCode>('EXPERIMENT_UNKNOWN', `No variant ${quoted(o.control)}`, { path: ['options', 'control'] });
   s.units.forEach((u, i) => {
-    if (u < 2) throw new CrossChannelError<ExperimentErrorCode>('EXPERIMENT_EMPTY_VARIANT', `Variant ${JSON.stringify(s.variantIds[i])} has ${u} unit(s): no interval`, { path: ['units', i] });
+    if (u < 2) throw new CrossChannelError<ExperimentErrorCode>('EXPERIMENT_EMPTY_VARIANT', `Variant ${quoted(s.variantIds[i])} has ${u} unit(s): no interval`, { path: ['units', i] });
   });
   if (o.expectedShares !== undefined && o.expectedShares.length !== V) {
     throw new CrossChannelError('INPUT_INVALID', 'expectedShares needs one share per variant', { path: ['options', 'expectedShares'] });

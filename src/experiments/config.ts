@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { CrossChannelError, parseWith } from '../core/errors.js';
+import { CrossChannelError, parseWith, quoted } from '../core/errors.js';
 import { reason, type Reason } from '../core/explain.js';
 import { channelSchema, idSchema, timestampSchema } from '../core/schema.js';
 import type { EpochMs } from '../core/time.js';
@@ -170,7 +170,7 @@ export function parseExperiment(input: ExperimentInput | CompiledExperiment, opt
   }
   const ids = new Set<string>();
   def.variants.forEach((v, i) => {
-    if (ids.has(v.id) || v.id === HOLDOUT_VARIANT_ID) throw new CrossChannelError('CONFIG_INVALID', `Duplicate or reserved variant id ${JSON.stringify(v.id)}`, { path: [...path, 'variants', i, 'id'] });
+    if (ids.has(v.id) || v.id === HOLDOUT_VARIANT_ID) throw new CrossChannelError('CONFIG_INVALID', `Duplicate or reserved variant id ${quoted(v.id)}`, { path: [...path, 'variants', i, 'id'] });
     ids.add(v.id);
   });
   if (def.namespace && def.namespace.range[0] >= def.namespace.range[1]) {

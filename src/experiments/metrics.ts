@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { progressCounter, type ProgressOptions } from '../core/progress.js';
-import { CrossChannelError, parseWith } from '../core/errors.js';
+import { CrossChannelError, parseWith, quoted } from '../core/errors.js';
 import type { History } from '../core/records.js';
 import { durationSchema, idSchema } from '../core/schema.js';
 import { DAY, type EpochMs } from '../core/time.js';
@@ -47,7 +47,7 @@ export function parseMetrics(input: ReadonlyArray<MetricInput>): Metric[] {
   const list = parseWith(z.array(metricSchema).check(z.minLength(1), z.maxLength(64)), input, 'CONFIG_INVALID', ['metrics']);
   const seen = new Set<string>();
   list.forEach((m, i) => {
-    if (seen.has(m.id)) throw new CrossChannelError('CONFIG_INVALID', `Duplicate metric id ${JSON.stringify(m.id)}`, { path: ['metrics', i, 'id'] });
+    if (seen.has(m.id)) throw new CrossChannelError('CONFIG_INVALID', `Duplicate metric id ${quoted(m.id)}`, { path: ['metrics', i, 'id'] });
     seen.add(m.id);
     if (m.aggregate === 'sum' && m.source === 'events' && m.property === undefined) throw new CrossChannelError('CONFIG_INVALID', 'A sum over events needs a property', { path: ['metrics', i, 'property'] });
   });

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { CrossChannelError, parseWith } from '../core/errors.js';
+import { CrossChannelError, parseWith, quoted } from '../core/errors.js';
 import { assign } from './assign.js';
 import { experimentSchema, holdoutSchema, parseExperiment, parseHoldout, type AssignContext, type Assignment, type CompiledExperiment, type CompiledHoldout, type TargetingPredicate } from './config.js';
 import type { ExperimentErrorCode } from './errors.js';
@@ -57,7 +57,7 @@ export function parseExperimentSet(input: ExperimentSetInput, predicates: Readon
   });
   const byId = new Map<string, CompiledExperiment>();
   experiments.forEach((e, i) => {
-    if (byId.has(e.id)) throw new CrossChannelError('CONFIG_INVALID', `Duplicate experiment id ${JSON.stringify(e.id)}`, { path: ['experiments', i, 'id'] });
+    if (byId.has(e.id)) throw new CrossChannelError('CONFIG_INVALID', `Duplicate experiment id ${quoted(e.id)}`, { path: ['experiments', i, 'id'] });
     byId.set(e.id, e);
     if (e.namespaceSuffix === null) return;
     for (let j = 0; j < i; j++) {
@@ -66,7 +66,7 @@ export function parseExperimentSet(input: ExperimentSetInput, predicates: Readon
       const timesOverlap = o.start < e.stop && e.start < o.stop;
       const rangesOverlap = o.namespaceStart < e.namespaceEnd && e.namespaceStart < o.namespaceEnd;
       if (timesOverlap && rangesOverlap) {
-        throw new CrossChannelError<ExperimentErrorCode>('EXPERIMENT_NAMESPACE_OVERLAP', `Experiments ${JSON.stringify(o.id)} and ${JSON.stringify(e.id)} overlap in namespace ${JSON.stringify(e.definition.namespace!.id)}`, {
+        throw new CrossChannelError<ExperimentErrorCode>('EXPERIMENT_NAMESPACE_OVERLAP', `Experiments ${quoted(o.id)} and ${quoted(e.id)} overlap in namespace ${quoted(e.definition.namespace!.id)}`, {
           path: ['experiments', i, 'namespace', 'range'],
           detail: { other: o.id },
         });
@@ -107,6 +107,6 @@ export function assignAll(set: CompiledExperimentSet, unitId: string, context: A
  */
 export function experimentById(set: CompiledExperimentSet, id: string): CompiledExperiment {
   const e = set?.byId instanceof Map ? set.byId.get(id) : undefined;
-  if (!e) throw new CrossChannelError<ExperimentErrorCode>('EXPERIMENT_UNKNOWN', `No experiment ${JSON.stringify(id)} in the set`, { path: ['id'] });
+  if (!e) throw new CrossChannelError<ExperimentErrorCode>('EXPERIMENT_UNKNOWN', `No experiment ${quoted(id)} in the set`, { path: ['id'] });
   return e;
 }

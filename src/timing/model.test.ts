@@ -65,6 +65,12 @@ describe('TimingModel', () => {
     expect(a).toMatchObject({ contacts: 0, priorOnly: true, responseRate: 0.5, conversionRate: 0.5 });
   });
 
+  it('refuses a channel or response kind JSON cannot print (a BigInt) with its typed error, not a TypeError', () => {
+    const m = new TimingModel({ channels: ['email'] });
+    expect(() => m.observeResponse({ subjectId: 'p', channel: 10n as never, kind: 'opened', at: NOW - HOUR, contactId: 'c1' }, NOW)).toThrow(expect.objectContaining({ code: 'TIMING_UNKNOWN_CHANNEL', path: 'channel' }));
+    expect(() => m.observeResponse({ subjectId: 'p', channel: 'email', kind: 10n as never, at: NOW - HOUR, contactId: 'c1' }, NOW)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'kind' }));
+  });
+
   it('counts one response per contact and conversions once; responded never exceeds sent', () => {
     const m = new TimingModel({ channels: ['email'] });
     m.observeContact({ subjectId: 'p', channel: 'email', at: NOW - DAY }, NOW);

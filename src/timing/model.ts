@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { CrossChannelError, parseWith } from '../core/errors.js';
+import { CrossChannelError, parseWith, quoted } from '../core/errors.js';
 import { CHANNELS, channelSchema, timeZoneSchema } from '../core/schema.js';
 import { DAY, MINUTE, assertTimeZone, type EpochMs } from '../core/time.js';
 import { zoneOffsetMinutes } from '../core/zone.js';
@@ -210,7 +210,7 @@ export class TimingModel {
     checkId(subjectId, 'subjectId');
     const ch = this.channelOf(response.channel);
     const kind = KIND.get(response.kind);
-    if (kind === undefined) throw invalidInput(`Unknown response kind ${JSON.stringify(response.kind)}`, ['kind']);
+    if (kind === undefined) throw invalidInput(`Unknown response kind ${quoted(response.kind)}`, ['kind']);
     checkAt(at, now);
     const row = this.index.get(subjectId);
     if (typeof contactId !== 'string' || contactId.length === 0 || row === undefined || this.counters[(row * this.channels.length + ch) * 3 + SENT] === 0) {
@@ -261,7 +261,7 @@ export class TimingModel {
         if (typeof r !== 'object' || r === null) throw invalidInput('response must be an object');
         if (r.subjectId !== history.subjectId) throw invalidInput('response of another subject', ['subjectId']);
         this.channelOf(r.channel);
-        if (!KIND.has(r.kind)) throw invalidInput(`Unknown response kind ${JSON.stringify(r.kind)}`, ['kind']);
+        if (!KIND.has(r.kind)) throw invalidInput(`Unknown response kind ${quoted(r.kind)}`, ['kind']);
         checkAt(r.at, now);
         if (r.contactId === undefined || !ids.has(r.contactId)) {
           throw new CrossChannelError<TimingErrorCode>('TIMING_RESPONSE_WITHOUT_CONTACT', `Response ${i} names no contact of this history`, { path: ['contactId'], detail: { contactId: r.contactId ?? null } });
@@ -377,7 +377,7 @@ export class TimingModel {
   channelOf(channel: unknown): number {
     const ch = typeof channel === 'string' ? this.channelIndex.get(channel) : undefined;
     if (ch === undefined) {
-      throw new CrossChannelError<TimingErrorCode>('TIMING_UNKNOWN_CHANNEL', `Channel ${JSON.stringify(channel)} is not one of the model's channels`, { path: ['channel'], detail: { channels: this.channels } });
+      throw new CrossChannelError<TimingErrorCode>('TIMING_UNKNOWN_CHANNEL', `Channel ${quoted(channel)} is not one of the model's channels`, { path: ['channel'], detail: { channels: this.channels } });
     }
     return ch;
   }

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { ENGLISH } from '../core/zod.js';
-import { CrossChannelError, attempt, fromZodError, type Result } from '../core/errors.js';
+import { CrossChannelError, attempt, fromZodError, type Result, quoted } from '../core/errors.js';
 import { idSchema, timeZoneSchema } from '../core/schema.js';
 import type { TimingErrorCode } from './errors.js';
 import { TimingModel, timingModelOptionsSchema, type TimingModelJSON } from './model.js';
@@ -49,7 +49,7 @@ export function parseTimingModel(json: unknown): TimingModel {
   if (C !== doc.options.channels.length) throw bad('Duplicate channel', ['options', 'channels']);
   const seen = new Set<string>();
   doc.people.forEach(([id, zone, segment, hours, counters], i) => {
-    if (seen.has(id)) throw bad(`Duplicate person ${JSON.stringify(id)}`, ['people', i, 0]);
+    if (seen.has(id)) throw bad(`Duplicate person ${quoted(id)}`, ['people', i, 0]);
     seen.add(id);
     if (zone >= doc.zones.length) throw bad('Zone index out of range', ['people', i, 1]);
     if (segment >= doc.segments.length) throw bad('Segment index out of range', ['people', i, 2]);

@@ -1,5 +1,5 @@
 import { zoneOffsetMinutes } from '../core/zone.js';
-import { CrossChannelError } from '../core/errors.js';
+import { CrossChannelError, quoted } from '../core/errors.js';
 import { DAY, HOUR, MINUTE, isValidTimeZone, type EpochMs } from '../core/time.js';
 
 /** Hours in a local week: the send-time model's slots, `weekday * 24 + hour` with weekday 0 = Sunday. */
@@ -16,7 +16,7 @@ export const HOURS_PER_WEEK = 168;
  */
 export function hourOfWeek(ms: EpochMs, zone: string): number {
   if (typeof ms !== 'number' || !Number.isSafeInteger(ms)) throw new CrossChannelError('TIME_INVALID', 'Expected integer epoch ms', { path: ['ms'] });
-  if (!isValidTimeZone(zone)) throw new CrossChannelError('TIMEZONE_INVALID', `Unknown IANA time zone ${JSON.stringify(zone)}`, { path: ['zone'] });
+  if (!isValidTimeZone(zone)) throw new CrossChannelError('TIMEZONE_INVALID', `Unknown IANA time zone ${quoted(zone)}`, { path: ['zone'] });
   return wallHourOfWeek(ms + zoneOffsetMinutes(ms, zone) * MINUTE);
 }
 

@@ -1,7 +1,8 @@
 /**
  * Plain JavaScript callers pass anything: every export of the package, called with arbitrary JSON values (and the
  * values JSON cannot hold: undefined, NaN, ±Infinity, -0, huge numbers and strings, deep nesting, `__proto__`
- * keys), must return, or throw (or reject with) a `CrossChannelError` — never a `TypeError` from deep inside,
+ * keys, and what only JavaScript passes: symbols, BigInts, functions, dates, maps, null-prototype objects, a
+ * `toString` that throws), must return, or throw (or reject with) a `CrossChannelError` — never a `TypeError` from deep inside,
  * never hang. Functions, class constructors and static methods of every public entry are called; instances
  * that construct are not probed further here (their methods have their own tests).
  * Functions that take parsed values (compiled rules, catalogues, segment sets, models) check them cheaply and
@@ -58,6 +59,18 @@ const SPECIALS: unknown[] = [
   { rules: null },
   { offers: [{}] },
   { id: 'x', subjectId: 'p', at: 0 },
+  // JSON.stringify throws on a BigInt: error messages that quoted a value with it crashed (assertTimeZone, the
+  // calendar helpers, experimentById, formatPath; 2026-12-05).
+  Symbol('s'),
+  10n,
+  () => 1,
+  new Date(0),
+  new Map([['a', 1]]),
+  Object.create(null),
+  { toString: () => { throw new Error('boom'); } },
+  [Symbol('t')],
+  { id: Symbol('u') },
+  { value: 10n },
 ];
 const value = fc.oneof({ weight: 3, arbitrary: fc.jsonValue({ maxDepth: 3 }) }, { weight: 2, arbitrary: fc.constantFrom(...SPECIALS) });
 const argLists = fc.sample(fc.array(value, { maxLength: 4 }), { numRuns: RUNS, seed: Number(process.env.FUZZ_EXPORT_SEED ?? 20261203) });

@@ -15,28 +15,28 @@
  * tree-shakable) to src/core/special.ts (≈ 1.25 kB with its wrappers); the focused imports show what a narrow use costs.
  */
 export const SIZE_BUDGETS: Readonly<Record<string, number>> = {
-  index: 26_000, // 23_578 (the shared core only; the 40 kB target)
-  identity: 32_000, // 30_784
-  consent: 25_000, // 24_499 (the 25 kB target)
-  capping: 25_000, // 18_597 (the 25 kB target)
-  segments: 34_500, // 33_357
-  arbitration: 25_000, // 23_903 (the 25 kB target)
-  attribution: 25_000, // 24_993 (the 25 kB target)
-  experiments: 25_000, // 24_985 (the 25 kB target; 41_656 with jStat)
-  timing: 25_000, // 24_967 (the 25 kB target)
-  insights: 37_500, // 35_487
-  decide: 53_500, // 52_377
-  journeys: 44_500, // 42_854
-  'adapters/memory': 42_000, // 40_540
-  'adapters/redis': 29_500, // 28_347
-  'adapters/postgres': 32_500, // 31_265
-  'adapters/duckdb': 1_500, // 1_270
+  index: 26_000, // 23_573 (the shared core only; the 40 kB target)
+  identity: 32_000, // 30_803
+  consent: 25_000, // 24_508 (the 25 kB target)
+  capping: 25_000, // 18_600 (the 25 kB target)
+  segments: 34_500, // 33_385
+  arbitration: 25_000, // 23_907 (the 25 kB target)
+  attribution: 25_000, // 24_970 (the 25 kB target)
+  experiments: 25_000, // 24_974 (the 25 kB target; 41_656 with jStat)
+  timing: 25_000, // 24_974 (the 25 kB target)
+  insights: 37_500, // 35_519
+  decide: 53_500, // 52_387
+  journeys: 44_500, // 42_875
+  'adapters/memory': 42_000, // 40_468
+  'adapters/redis': 29_500, // 28_364
+  'adapters/postgres': 32_500, // 31_196
+  'adapters/duckdb': 1_500, // 1_278
   'adapters/otel': 1_500, // 1_235
-  testing: 44_750, // 42_935
-  'consent: TCF decode + check': 7_250, // 6_698
-  'core: calendar windows': 2_750, // 2_389
-  'identity: normalise + audience hash': 3_000, // 2_858
-  'consent: ledger check': 13_250, // 12_779
-  'capping: rules + evaluation': 16_750, // 16_020
-  'experiments: assignment': 13_750, // 13_162
+  testing: 44_750, // 42_848
+  'consent: TCF decode + check': 7_250, // 6_710
+  'core: calendar windows': 2_750, // 2_396
+  'identity: normalise + audience hash': 3_000, // 2_795
+  'consent: ledger check': 13_250, // 12_783
+  'capping: rules + evaluation': 16_750, // 16_025
+  'experiments: assignment': 13_750, // 13_173
 };
