@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { CrossChannelError, parseWith } from '../core/errors.js';
+import { CrossChannelError, parseWith, quoted } from '../core/errors.js';
 import { channelSchema, durationSchema, idSchema, tagSchema, timestampSchema, timeZoneSchema } from '../core/schema.js';
 import { RESPONSE_KINDS } from '../core/records.js';
 import { fnv1a } from '../core/random.js';
@@ -373,7 +373,7 @@ export function parseCatalogue(input: CatalogueInput, options: ParseCatalogueOpt
   const ids = new Map<string, number>();
   parsed.offers.forEach((o, i) => {
     const prev = ids.get(o.id);
-    if (prev !== undefined) throw bad(`Duplicate offer id ${JSON.stringify(o.id)} (also offers[${prev}])`, ['offers', i, 'id']);
+    if (prev !== undefined) throw bad(`Duplicate offer id ${quoted(o.id)} (also offers[${prev}])`, ['offers', i, 'id']);
     ids.set(o.id, i);
   });
   const idRanks = new Map([...ids.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((id, r) => [id, r]));
@@ -397,10 +397,10 @@ export function parseCatalogue(input: CatalogueInput, options: ParseCatalogueOpt
     }
     o.prerequisites.forEach((p, j) => {
       if (p === o.id) throw bad('An offer cannot be its own prerequisite', at('prerequisites', j));
-      if (!ids.has(p)) throw bad(`Unknown prerequisite offer ${JSON.stringify(p)}`, at('prerequisites', j));
+      if (!ids.has(p)) throw bad(`Unknown prerequisite offer ${quoted(p)}`, at('prerequisites', j));
     });
     const el = compileEligibility(o.eligibility, options.predicates ?? {}, (name) =>
-      bad(`Unknown eligibility predicate ${JSON.stringify(name)}; register it in parseCatalogue(…, { predicates })`, at('eligibility'), { predicate: name }),
+      bad(`Unknown eligibility predicate ${quoted(name)}; register it in parseCatalogue(…, { predicates })`, at('eligibility'), { predicate: name }),
     );
     const policySource = o.policy ?? parsed.defaultPolicy;
     const applying: Array<{ index: number; categories: string[]; exclusions: ExcludedOffer[] }> = [];

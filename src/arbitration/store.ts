@@ -1,4 +1,4 @@
-import { CrossChannelError } from '../core/errors.js';
+import { CrossChannelError, quoted } from '../core/errors.js';
 import { expectCatalogue, expectString } from '../core/guards.js';
 import { assertTimeZone, calendarWindow } from '../core/time.js';
 import type { Catalogue } from './offers.js';
@@ -121,7 +121,7 @@ export function capacitySpecOf(catalogue: Catalogue, offerId: string): OfferCapa
   expectCatalogue(catalogue, ['catalogue']);
   expectString(offerId, ['offerId']);
   const o = catalogue.byId.get(offerId);
-  if (o === undefined) throw new CrossChannelError('INPUT_INVALID', `Unknown offer ${JSON.stringify(offerId)}`, { detail: { offerId } });
+  if (o === undefined) throw new CrossChannelError('INPUT_INVALID', `Unknown offer ${quoted(offerId)}`, { detail: { offerId } });
   const s: { -readonly [K in keyof OfferCapacitySpec]: OfferCapacitySpec[K] } = { timeZone: catalogue.timeZone, weekStartsOn: catalogue.weekStartsOn };
   if (o.capacity) {
     if (o.capacity.perDay !== Infinity) s.perDay = o.capacity.perDay;

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { CrossChannelError, parseWith, type CoreErrorCode } from '../core/errors.js';
+import { CrossChannelError, parseWith, type CoreErrorCode, quoted } from '../core/errors.js';
 import { NEGATIVE_RESPONSE_KINDS, RESPONSE_KINDS, type ResponseKind } from '../core/records.js';
 import { channelSchema, durationSchema, idSchema, tagSchema, timeZoneSchema } from '../core/schema.js';
 import { DAY, type CalendarUnit, type TimeWindow, type WeekStartsOn } from '../core/time.js';
@@ -119,7 +119,7 @@ export const capRuleSetSchema = /* @__PURE__ */ (() => z.strictObject({
   }).check(z.superRefine((set, ctx) => {
     const seen = new Set<string>();
     set.rules.forEach((r, i) => {
-      if (seen.has(r.id)) ctx.addIssue({ code: 'custom', message: `Duplicate rule id ${JSON.stringify(r.id)}`, path: ['rules', i, 'id'] });
+      if (seen.has(r.id)) ctx.addIssue({ code: 'custom', message: `Duplicate rule id ${quoted(r.id)}`, path: ['rules', i, 'id'] });
       seen.add(r.id);
     });
   })))();

@@ -1,6 +1,6 @@
 import type { DecideTelemetry } from './telemetry.js';
 import * as z from 'zod/mini';
-import { CrossChannelError, attempt, parseWith, type Result } from '../core/errors.js';
+import { CrossChannelError, attempt, parseWith, type Result, quoted } from '../core/errors.js';
 import { channelSchema, durationSchema, timeZoneSchema } from '../core/schema.js';
 import { parseCatalogue, type Catalogue, type CatalogueInput, type ParseCatalogueOptions } from '../arbitration/offers.js';
 import type { PropensityTable } from '../arbitration/propensity.js';
@@ -219,7 +219,7 @@ export function parseDecideConfig(input: DecideConfigInput, options: ParseDecide
   for (const o of catalogue.offers) for (const s of [...o.segmentsAll, ...o.segmentsAny, ...o.segmentsNot]) needed.add(s);
   for (const s of needed) {
     if (!segments || !segments.has(s)) {
-      throw new CrossChannelError('CONFIG_INVALID', `The catalogue refers to segment ${JSON.stringify(s)}, which is not defined in segments`, {
+      throw new CrossChannelError('CONFIG_INVALID', `The catalogue refers to segment ${quoted(s)}, which is not defined in segments`, {
         path: ['segments'],
         detail: { segment: s },
       });

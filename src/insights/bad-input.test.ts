@@ -38,6 +38,10 @@ describe('insights: bad input from plain JavaScript', () => {
     });
   }
 
+  it('names a KPI JSON cannot print (a BigInt) in INSIGHTS_KPI_UNKNOWN, not a TypeError', () => {
+    expect(() => insights.resolveKpis(['contacts', 10n])).toThrow(expect.objectContaining({ code: 'INSIGHTS_KPI_UNKNOWN', path: 'kpis[1]', message: expect.stringContaining('[object BigInt]') }));
+  });
+
   it('accumulator methods refuse bad histories and states', async () => {
     await fc.assert(
       fc.asyncProperty(json, async (v) => {

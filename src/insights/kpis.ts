@@ -1,4 +1,4 @@
-import { CrossChannelError } from '../core/errors.js';
+import { CrossChannelError, quoted } from '../core/errors.js';
 import { reason, type Reason } from '../core/explain.js';
 import type { InsightsErrorCode, InsightsReasonCode } from './errors.js';
 
@@ -197,7 +197,7 @@ export function resolveKpis(names: unknown, path: ReadonlyArray<string | number>
   if (!Array.isArray(names)) throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'Expected an array of KPI names', { path });
   return names.map((n, i) => {
     if (typeof n !== 'string' || !Object.prototype.hasOwnProperty.call(KPI_REGISTRY, n)) {
-      throw new CrossChannelError<InsightsErrorCode>('INSIGHTS_KPI_UNKNOWN', `Unknown KPI ${JSON.stringify(n)}`, {
+      throw new CrossChannelError<InsightsErrorCode>('INSIGHTS_KPI_UNKNOWN', `Unknown KPI ${quoted(n)}`, {
         path: [...path, i],
         detail: { known: KPI_NAMES },
       });

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { ENGLISH } from '../core/zod.js';
-import { CrossChannelError, fromZodError } from '../core/errors.js';
+import { CrossChannelError, fromZodError, quoted } from '../core/errors.js';
 import { reason, type Reason } from '../core/explain.js';
 import { channelSchema, timestampSchema } from '../core/schema.js';
 import { assertTimeZone } from '../core/time.js';
@@ -100,7 +100,7 @@ function spendLookup(acc: KpiAccumulator, entries: ReadonlyArray<{ key: GroupKey
   const sums = new Map<string, number>();
   r.data.forEach((row, i) => {
     if (byChannel && !channels.has(row.channel)) {
-      throw new CrossChannelError<InsightsErrorCode>('INSIGHTS_SPEND_INVALID', `Spend on channel ${JSON.stringify(row.channel)}, which the history never saw`, {
+      throw new CrossChannelError<InsightsErrorCode>('INSIGHTS_SPEND_INVALID', `Spend on channel ${quoted(row.channel)}, which the history never saw`, {
         path: ['spend', i, 'channel'],
         detail: { known: [...channels].sort() },
       });

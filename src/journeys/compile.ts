@@ -2,7 +2,7 @@
  * `parseJourney`: validates a definition (schema, then the step graph) and compiles it once — segment rules
  * and event filters become predicates, steps get their outgoing edges — so `advance` only runs loops.
  */
-import { CrossChannelError, attempt, parseWith, type Result } from '../core/errors.js';
+import { CrossChannelError, attempt, parseWith, type Result, quoted } from '../core/errors.js';
 import type { BehaviourEvent, ResponseKind } from '../core/records.js';
 import type { EpochMs } from '../core/time.js';
 import { compileSegment, type SegmentPredicate } from '../segments/compile.js';
@@ -159,16 +159,16 @@ function waits(step: Step): boolean {
 
 function checkGraph(def: JourneyDefinition): void {
   const steps = def.steps;
-  if (!Object.hasOwn(steps, def.start)) throw invalid(`Unknown start step ${JSON.stringify(def.start)}`, ['start']);
+  if (!Object.hasOwn(steps, def.start)) throw invalid(`Unknown start step ${quoted(def.start)}`, ['start']);
   for (const [id, step] of Object.entries(steps)) {
     for (const e of edgesOf(step)) {
-      if (!Object.hasOwn(steps, e.to)) throw invalid(`Step ${JSON.stringify(id)} refers to unknown step ${JSON.stringify(e.to)}`, ['steps', id, ...e.field], { step: e.to });
+      if (!Object.hasOwn(steps, e.to)) throw invalid(`Step ${quoted(id)} refers to unknown step ${quoted(e.to)}`, ['steps', id, ...e.field], { step: e.to });
     }
     if (step.type === 'split' || step.type === 'waitFor') {
       // Reactions name the step whose message they answer; it must exist and be a send.
       const refs = step.type === 'split' ? step.branches.flatMap((b, i) => reactedSteps(b.when, ['branches', i, 'when'])) : signalStep(step.signal, ['signal']);
       for (const r of refs) {
-        if (steps[r.step]?.type !== 'send') throw invalid(`Step ${JSON.stringify(id)} looks at reactions to ${JSON.stringify(r.step)}, which is not a send step`, ['steps', id, ...r.path]);
+        if (steps[r.step]?.type !== 'send') throw invalid(`Step ${quoted(id)} looks at reactions to ${quoted(r.step)}, which is not a send step`, ['steps', id, ...r.path]);
       }
     }
   }
@@ -184,7 +184,7 @@ function checkGraph(def: JourneyDefinition): void {
       }
     }
   }
-  for (const id of Object.keys(steps)) if (!seen.has(id)) throw invalid(`Step ${JSON.stringify(id)} is unreachable from ${JSON.stringify(def.start)}`, ['steps', id]);
+  for (const id of Object.keys(steps)) if (!seen.has(id)) throw invalid(`Step ${quoted(id)} is unreachable from ${quoted(def.start)}`, ['steps', id]);
   // A cycle over instantaneous edges only (edges leaving a waiting step are removed) can spin forever.
   const state = new Map<string, 1 | 2>();
   const visit = (id: string, trail: string[]): void => {

@@ -2,7 +2,7 @@
  * What `advance` reads besides the instance, and its validation: everything is checked before anything runs,
  * so a bad input leaves nothing half-done.
  */
-import { CrossChannelError } from '../core/errors.js';
+import { CrossChannelError, quoted } from '../core/errors.js';
 import type { BehaviourEvent, ResponseKind } from '../core/records.js';
 import { RESPONSE_KINDS } from '../core/records.js';
 import { isValidTimeZone, type EpochMs } from '../core/time.js';
@@ -101,7 +101,7 @@ function listOf(inputs: AdvanceInputs, name: 'events' | 'responses' | 'replies')
 function checkItem(x: unknown, name: string, i: number, subjectId: string): Record<string, unknown> {
   if (typeof x !== 'object' || x === null) throw inputError(`${name}[${i}] must be an object`, ['inputs', name, i]);
   const r = x as Record<string, unknown>;
-  if (r.subjectId !== subjectId) throw inputError(`${name}[${i}] is about ${JSON.stringify(r.subjectId)}, not ${JSON.stringify(subjectId)}`, ['inputs', name, i, 'subjectId']);
+  if (r.subjectId !== subjectId) throw inputError(`${name}[${i}] is about ${quoted(r.subjectId)}, not ${quoted(subjectId)}`, ['inputs', name, i, 'subjectId']);
   if (typeof r.at !== 'number' || !Number.isFinite(r.at)) throw inputError(`${name}[${i}].at must be epoch ms`, ['inputs', name, i, 'at']);
   return r;
 }

@@ -2,7 +2,7 @@
  * A person's state in a journey, as plain JSON a store can keep: where they are, since when, when the engine
  * must look again, and what they reacted to. Plus entry: may this person enter now?
  */
-import { CrossChannelError } from '../core/errors.js';
+import { CrossChannelError, quoted } from '../core/errors.js';
 import { reason, type Reason } from '../core/explain.js';
 import type { BehaviourEvent } from '../core/records.js';
 import type { EpochMs } from '../core/time.js';
@@ -178,11 +178,11 @@ export function checkInstance(journey: Journey, inst: unknown): asserts inst is 
   if (typeof inst !== 'object' || inst === null) bad('', 'instance must be an object');
   const i = inst as Record<string, unknown>;
   if (typeof i.id !== 'string' || i.id.length === 0) bad('id', 'instance.id must be a non-empty string');
-  if (i.journeyId !== journey.id) bad('journeyId', `instance belongs to journey ${JSON.stringify(i.journeyId)}, not ${JSON.stringify(journey.id)}`);
+  if (i.journeyId !== journey.id) bad('journeyId', `instance belongs to journey ${quoted(i.journeyId)}, not ${quoted(journey.id)}`);
   if (i.version !== journey.version) bad('version', `instance is on version ${String(i.version)}, the journey is version ${journey.version} (migrate it first)`);
   if (typeof i.subjectId !== 'string' || i.subjectId.length === 0) bad('subjectId', 'instance.subjectId must be a non-empty string');
   if (typeof i.status !== 'string' || !STATUSES.has(i.status)) bad('status', 'instance.status is not a journey status');
-  if (typeof i.step !== 'string' || !journey.steps.has(i.step)) bad('step', `instance is on unknown step ${JSON.stringify(i.step)}`);
+  if (typeof i.step !== 'string' || !journey.steps.has(i.step)) bad('step', `instance is on unknown step ${quoted(i.step)}`);
   if (!Number.isInteger(i.seq) || (i.seq as number) < 0) bad('seq', 'instance.seq must be a non-negative integer');
   if (!Number.isFinite(i.enteredAt)) bad('enteredAt', 'instance.enteredAt must be epoch ms');
   if (!Number.isFinite(i.stepAt)) bad('stepAt', 'instance.stepAt must be epoch ms');

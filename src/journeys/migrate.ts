@@ -2,7 +2,7 @@
  * Versions while people are in flight: instances stay on their version unless an explicit step mapping moves
  * them. `diffJourney` is the dry run; `migrateInstance` the move.
  */
-import { CrossChannelError } from '../core/errors.js';
+import { CrossChannelError, quoted } from '../core/errors.js';
 import type { EpochMs } from '../core/time.js';
 import { parseJourney, type Journey } from './compile.js';
 import type { JourneyDefinitionInput } from './definition.js';
@@ -58,8 +58,8 @@ function checkMapping(from: Journey, to: Journey, mapping: StepMapping): void {
   if (from.id !== to.id) throw new CrossChannelError<JourneyErrorCode>('JOURNEY_MIGRATION_INVALID', `Cannot migrate ${from.id} to another journey (${to.id})`, { path: ['to', 'id'] });
   if (typeof mapping !== 'object' || mapping === null) throw new CrossChannelError<JourneyErrorCode>('JOURNEY_MIGRATION_INVALID', 'mapping must be an object', { path: ['mapping'] });
   for (const [a, b] of Object.entries(mapping)) {
-    if (!from.steps.has(a)) throw new CrossChannelError<JourneyErrorCode>('JOURNEY_MIGRATION_INVALID', `Version ${from.version} has no step ${JSON.stringify(a)}`, { path: ['mapping', a] });
-    if (typeof b !== 'string' || !to.steps.has(b)) throw new CrossChannelError<JourneyErrorCode>('JOURNEY_MIGRATION_INVALID', `Version ${to.version} has no step ${JSON.stringify(b)}`, { path: ['mapping', a] });
+    if (!from.steps.has(a)) throw new CrossChannelError<JourneyErrorCode>('JOURNEY_MIGRATION_INVALID', `Version ${from.version} has no step ${quoted(a)}`, { path: ['mapping', a] });
+    if (typeof b !== 'string' || !to.steps.has(b)) throw new CrossChannelError<JourneyErrorCode>('JOURNEY_MIGRATION_INVALID', `Version ${to.version} has no step ${quoted(b)}`, { path: ['mapping', a] });
   }
 }
 

@@ -6,7 +6,7 @@
  * Delivery is at-least-once with idempotency keys: a runner that dies mid-step loses its lease, another runner
  * replays the step, and the handler sees the same keys again (the contact history records a key once).
  */
-import { CrossChannelError, isCrossChannelError } from '../core/errors.js';
+import { CrossChannelError, isCrossChannelError, quoted } from '../core/errors.js';
 import type { EpochMs } from '../core/time.js';
 import type { CapHistory } from '../capping/evaluate.js';
 import type { CompiledCapRules } from '../capping/rules.js';
@@ -306,7 +306,7 @@ export function createJourneyRunner(options: JourneyRunnerOptions): JourneyRunne
 
   async function enrol(journeyId: string, subjectId: string, now: EpochMs, instanceId?: string): Promise<EnrolResult & { instance?: JourneyInstance }> {
     const j = newest.get(journeyId);
-    if (!j) throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INPUT_INVALID', `Unknown journey ${JSON.stringify(journeyId)}`, { path: ['journeyId'] });
+    if (!j) throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INPUT_INVALID', `Unknown journey ${quoted(journeyId)}`, { path: ['journeyId'] });
     const instance = startInstance(j, subjectId, now, instanceId);
     const r = await store.enrol(instance, entryPlan(j, now));
     return r.enrolled ? { ...r, instance } : r;

@@ -2,7 +2,7 @@ import type { BehaviourEvent } from '../core/records.js';
 import { expectArray, expectFinite, expectObject } from '../core/guards.js';
 import { inTimeOrder } from './events.js';
 import { lowerBoundAt } from '../core/records.js';
-import { CrossChannelError, attempt, parseWith, type Result } from '../core/errors.js';
+import { CrossChannelError, attempt, parseWith, type Result, quoted } from '../core/errors.js';
 import { assertTimeZone, isValidTimeZone, type EpochMs } from '../core/time.js';
 import { attributePathSchema, parseSegmentRule, parseSegments, type RuleKind, type SegmentDefinition, type SegmentRule } from './dsl.js';
 import type { SegmentErrorCode } from './errors.js';
@@ -431,7 +431,7 @@ const EMPTY_PROFILE: Profile = Object.freeze({});
 const NO_EVENTS: ReadonlyArray<BehaviourEvent> = Object.freeze([]);
 
 function notFound(id: string): CrossChannelError<SegmentErrorCode> {
-  return new CrossChannelError<SegmentErrorCode>('SEGMENT_NOT_FOUND', `No segment ${JSON.stringify(id)} in this set`, { detail: { segment: id } });
+  return new CrossChannelError<SegmentErrorCode>('SEGMENT_NOT_FOUND', `No segment ${quoted(id)} in this set`, { detail: { segment: id } });
 }
 
 function isCompiled(x: unknown): x is CompiledSegments {
@@ -647,7 +647,7 @@ export function compileSegment(rule: unknown, options: CompileSegmentOptions = {
     reference: (id, path) => {
       const set = options.segments;
       if (!set || !set.has(id)) {
-        throw new CrossChannelError<SegmentErrorCode>('SEGMENT_REFERENCE_UNKNOWN', `Unknown segment ${JSON.stringify(id)}`, { path, detail: { segment: id } });
+        throw new CrossChannelError<SegmentErrorCode>('SEGMENT_REFERENCE_UNKNOWN', `Unknown segment ${quoted(id)}`, { path, detail: { segment: id } });
       }
       const p = set.predicate(id);
       return (ctx) => p(ctx.profile, ctx.events, ctx.now);

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { ENGLISH, refineCheck } from '../core/zod.js';
 import { expectArray, expectObject } from '../core/guards.js';
-import { CrossChannelError, fromZodError, type CoreErrorCode } from '../core/errors.js';
+import { CrossChannelError, fromZodError, type CoreErrorCode, quoted } from '../core/errors.js';
 import { durationSchema, idSchema, timeZoneSchema, timestampSchema } from '../core/schema.js';
 import { unpackJson } from '../core/json-pack.js';
 import { SEGMENTS_JSON_SCHEMA } from './json-schema.generated.js';
@@ -51,8 +51,8 @@ const FORBIDDEN_SEGMENTS = new Set(['__proto__', 'constructor', 'prototype']);
 export const attributePathSchema = /* @__PURE__ */ (() => z
   .string().check(z.minLength(1), z.maxLength(256), z.superRefine((p, ctx) => {
     for (const seg of p.split('.')) {
-      if (seg === '') ctx.addIssue({ code: 'custom', message: `Path ${JSON.stringify(p)} has an empty segment` });
-      else if (FORBIDDEN_SEGMENTS.has(seg)) ctx.addIssue({ code: 'custom', message: `Path segment ${JSON.stringify(seg)} is forbidden` });
+      if (seg === '') ctx.addIssue({ code: 'custom', message: `Path ${quoted(p)} has an empty segment` });
+      else if (FORBIDDEN_SEGMENTS.has(seg)) ctx.addIssue({ code: 'custom', message: `Path segment ${quoted(seg)} is forbidden` });
     }
   })))();
 
@@ -355,7 +355,7 @@ function parseNode(input: unknown, path: Path, depth: number, state: { nodes: nu
     const keys = Object.keys(input);
     throw invalid(
       kinds.length === 0
-        ? `Unknown rule node (keys ${JSON.stringify(keys)}); expected one of ${KINDS.join(', ')}`
+        ? `Unknown rule node (keys ${quoted(keys)}); expected one of ${KINDS.join(', ')}`
         : `Ambiguous rule node: it has ${kinds.join(' and ')}`,
       path,
       { keys },
@@ -479,7 +479,7 @@ export function parseSegments(input: ReadonlyArray<SegmentDefinitionInput>): Seg
     const state = { nodes: 0, references: [] as Array<{ id: string; path: Path }> };
     const parsed = parseNode(rule, [...path, 'rule'], 1, state);
     if (byId.has(head.data.id)) {
-      throw new CrossChannelError<SegmentErrorCode>('SEGMENT_DUPLICATE_ID', `Duplicate segment id ${JSON.stringify(head.data.id)}`, { path: [...path, 'id'] });
+      throw new CrossChannelError<SegmentErrorCode>('SEGMENT_DUPLICATE_ID', `Duplicate segment id ${quoted(head.data.id)}`, { path: [...path, 'id'] });
     }
     byId.set(head.data.id, { def: { ...head.data, rule: parsed }, index, refs: state.references });
     order.push(head.data.id);
@@ -487,7 +487,7 @@ export function parseSegments(input: ReadonlyArray<SegmentDefinitionInput>): Seg
   for (const { refs } of byId.values()) {
     for (const ref of refs) {
       if (!byId.has(ref.id)) {
-        throw new CrossChannelError<SegmentErrorCode>('SEGMENT_REFERENCE_UNKNOWN', `Unknown segment ${JSON.stringify(ref.id)}`, { path: ref.path, detail: { segment: ref.id } });
+        throw new CrossChannelError<SegmentErrorCode>('SEGMENT_REFERENCE_UNKNOWN', `Unknown segment ${quoted(ref.id)}`, { path: ref.path, detail: { segment: ref.id } });
       }
     }
   }

@@ -1,4 +1,4 @@
-import { CrossChannelError } from '../core/errors.js';
+import { CrossChannelError, quoted } from '../core/errors.js';
 import { expectOptions, expectString } from '../core/guards.js';
 import type { SegmentErrorCode } from './errors.js';
 
@@ -69,7 +69,7 @@ class RegexParser {
 
   parse(): Node {
     const n = this.alt();
-    if (this.i < this.src.length) throw unsafe(`Unexpected ${JSON.stringify(this.src[this.i])} in pattern`, this.src, this.i);
+    if (this.i < this.src.length) throw unsafe(`Unexpected ${quoted(this.src[this.i])} in pattern`, this.src, this.i);
     return n;
   }
 
@@ -144,7 +144,7 @@ class RegexParser {
       case '+':
       case '?':
       case '{':
-        throw unsafe(`Nothing to repeat before ${JSON.stringify(c)}`, this.src, this.i);
+        throw unsafe(`Nothing to repeat before ${quoted(c)}`, this.src, this.i);
       case ')':
         throw unsafe('Unmatched ")"', this.src, this.i);
       default:

@@ -69,6 +69,7 @@ const SPECIALS: unknown[] = [
   Object.create(null),
   { toString: () => { throw new Error('boom'); } },
   [Symbol('t')],
+  [10n],
   { id: Symbol('u') },
   { value: 10n },
 ];

@@ -4,7 +4,7 @@
  * header, tcfeuv2 (2, a TC string), uspv1 (6, the 4-character US Privacy string), usnat (7) and the US state
  * sections 8–24; other registered sections are kept encoded.
  */
-import { CrossChannelError, type Result } from '../../core/errors.js';
+import { CrossChannelError, type Result, quoted } from '../../core/errors.js';
 import { BitReader, BitsError, base64UrlToBytes } from '../tcf/bits.js';
 import { decodeTcString } from '../tcf/decode.js';
 import type { TcString } from '../tcf/model.js';
@@ -254,7 +254,7 @@ function decodeSection(id: number, encoded: string, path: ReadonlyArray<string |
   }
   if (id === 6) {
     const m = /^1([YN-])([YN-])([YN-])$/.exec(encoded);
-    if (!m) fail(`uspv1 must be "1" followed by three of Y, N or -, got ${JSON.stringify(encoded.slice(0, 16))}`, path);
+    if (!m) fail(`uspv1 must be "1" followed by three of Y, N or -, got ${quoted(encoded.slice(0, 16))}`, path);
     return { kind: 'uspv1', id: 6, name: 'uspv1', version: 1, notice: m[1] as 'Y', optOutSale: m[2] as 'Y', lspaCovered: m[3] as 'Y' };
   }
   const layout = US_SECTIONS.get(id);

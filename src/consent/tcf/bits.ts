@@ -2,7 +2,7 @@
  * Bit-level plumbing shared by the TCF and GPP codecs: base64url ⇄ bytes, a bounds-checked big-endian bit reader
  * and a growable bit writer. {@link IdSet} lives in id-set.ts and is re-exported here for the codecs.
  */
-import { CrossChannelError } from '../../core/errors.js';
+import { CrossChannelError, quoted } from '../../core/errors.js';
 import { IdSet } from './id-set.js';
 
 export { IdSet, idSetFromPairs, toIdSet, zeroWords, type IdSetInput } from './id-set.js';
@@ -118,7 +118,7 @@ export function popcount32(v: number): number {
 function badChar(text: string, from: number): never {
   for (let i = from; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c >= 128 || B64_REVERSE[c] === 255) throw new BitsError(`invalid base64url character ${JSON.stringify(text[i])} at offset ${i}`);
+    if (c >= 128 || B64_REVERSE[c] === 255) throw new BitsError(`invalid base64url character ${quoted(text[i])} at offset ${i}`);
   }
   throw new BitsError('invalid base64url character');
 }
