@@ -1,5 +1,5 @@
 import { CrossChannelError, quoted } from '../core/errors.js';
-import { expectCatalogue, expectString } from '../core/guards.js';
+import { expectCatalogue, expectFinite, expectObject, expectString } from '../core/guards.js';
 import { assertTimeZone, calendarWindow } from '../core/time.js';
 import type { Catalogue } from './offers.js';
 import type { EpochMs } from '../core/time.js';
@@ -164,6 +164,17 @@ export function validateConsume(offerId: unknown, spec: OfferCapacitySpec, now: 
     if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < 0)) throw bad(`${k} must be a non-negative number`, ['spec', k]);
   }
   if (spec.timeZone !== undefined) assertTimeZone(spec.timeZone, ['spec', 'timeZone']);
+}
+
+/**
+ * Checks a `release` call: a reservation as `consume` returned it (`offerId`; finite `dayStart`, `weekStart`,
+ * `amount`, `cost`); otherwise `INPUT_INVALID` at the field's path. Shared by every implementation.
+ */
+export function validateRelease(reservation: unknown): void {
+  expectObject(reservation, ['reservation']);
+  const v = reservation as Record<string, unknown>;
+  expectString(v.offerId, ['reservation', 'offerId']);
+  for (const k of ['dayStart', 'weekStart', 'amount', 'cost']) expectFinite(v[k], ['reservation', k]);
 }
 
 /**

@@ -108,6 +108,19 @@ export interface ClaimOptions {
 }
 
 /**
+ * Checks a `claimDue` call: `now` finite epoch ms, a positive integer `limit`, a positive `leaseMs`, a string
+ * `owner`; otherwise `INPUT_INVALID` at the field's path. Shared by every store so they refuse the same calls.
+ */
+export function validateClaim(now: unknown, options: unknown): asserts options is ClaimOptions {
+  if (typeof now !== 'number' || !Number.isFinite(now)) throw new CrossChannelError('INPUT_INVALID', 'now must be epoch milliseconds', { path: ['now'] });
+  const o = options as Partial<Record<keyof ClaimOptions, unknown>> | null;
+  if (typeof o !== 'object' || o === null || typeof o.limit !== 'number' || !Number.isInteger(o.limit) || o.limit < 1 || typeof o.leaseMs !== 'number' || !(o.leaseMs > 0) || !Number.isFinite(o.leaseMs)) {
+    throw new CrossChannelError('INPUT_INVALID', 'claimDue needs a positive integer limit and a positive leaseMs', { path: ['options'] });
+  }
+  if (typeof o.owner !== 'string') throw new CrossChannelError('INPUT_INVALID', 'claimDue needs an owner (a string naming the claimer)', { path: ['options', 'owner'] });
+}
+
+/**
  * Durable state of journeys. Implementations: `MemoryJourneyStore`, `RedisJourneyStore`,
  * `PostgresJourneyStore`; `runJourneyStoreConformance` (`crosschannel/testing`) is the contract.
  *

@@ -1,5 +1,4 @@
 import { CrossChannelError } from '../../core/errors.js';
-import { expectObject } from '../../core/guards.js';
 import type { EpochMs } from '../../core/time.js';
 import type { JourneyInstance } from '../../journeys/instance.js';
 import {
@@ -11,6 +10,7 @@ import {
   type JourneyClaim,
   type JourneyInput,
   type JourneyStore,
+  validateClaim,
 } from '../../journeys/store.js';
 
 /** A binary min-heap of (due time, instance id) with lazy deletion: stale pairs are dropped when popped. */
@@ -197,10 +197,7 @@ export class MemoryJourneyStore implements JourneyStore {
   }
 
   async claimDue(now: EpochMs, options: ClaimOptions): Promise<JourneyClaim[]> {
-    expectObject(options, ['options']);
-    if (!Number.isInteger(options.limit) || options.limit < 1 || !(options.leaseMs > 0)) {
-      throw new CrossChannelError('INPUT_INVALID', 'claimDue needs a positive integer limit and a positive leaseMs', { path: ['options'] });
-    }
+    validateClaim(now, options);
     const out: JourneyClaim[] = [];
     const heap = this.#heap;
     while (out.length < options.limit && heap.size > 0 && heap.peekTime() <= now) {

@@ -1,6 +1,6 @@
 import type { CapacityReservation, ConsumeResult, OfferCapacitySpec, OfferCapacityStore, OfferUsage } from '../../arbitration/store.js';
-import { expectArray, expectFinite, expectObject, expectString } from '../../core/guards.js';
-import { capacityWindows, unitCost, validateConsume } from '../../arbitration/store.js';
+import { expectArray } from '../../core/guards.js';
+import { capacityWindows, unitCost, validateConsume, validateRelease } from '../../arbitration/store.js';
 import type { EpochMs } from '../../core/time.js';
 
 interface OfferCounters {
@@ -50,7 +50,7 @@ export class MemoryOfferCapacityStore implements OfferCapacityStore {
   }
 
   async release(reservation: CapacityReservation): Promise<OfferUsage> {
-    expectReservation(reservation);
+    validateRelease(reservation);
     const c = this.counters(reservation.offerId);
     const d = Math.max(0, (c.days.get(reservation.dayStart) ?? 0) - reservation.amount);
     const w = Math.max(0, (c.weeks.get(reservation.weekStart) ?? 0) - reservation.amount);
@@ -89,10 +89,3 @@ function bump(m: Map<number, number>, key: number, by: number): void {
   }
 }
 
-/** A reservation as `consume` returned it, checked before anything is released (no partial write). */
-function expectReservation(r: unknown): void {
-  expectObject(r, ['reservation']);
-  const v = r as Record<string, unknown>;
-  expectString(v.offerId, ['reservation', 'offerId']);
-  for (const k of ['dayStart', 'weekStart', 'amount', 'cost']) expectFinite(v[k], ['reservation', k]);
-}

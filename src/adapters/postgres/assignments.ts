@@ -1,6 +1,7 @@
 import { CrossChannelError } from '../../core/errors.js';
 import type { SqlClient } from '../../core/sql.js';
 import { checkIds, parseStickyAssignment, type AssignmentStore, type StickyAssignment } from '../../experiments/store.js';
+import { expectOptions } from '../../core/guards.js';
 
 /** Options of {@link PostgresAssignmentStore}. */
 export interface PostgresAssignmentStoreOptions {
@@ -57,6 +58,7 @@ export class PostgresAssignmentStore implements AssignmentStore {
   readonly #table: string;
 
   constructor(sql: SqlClient, options: PostgresAssignmentStoreOptions = {}) {
+    expectOptions(options, ['options']);
     const table = options.table ?? 'crosschannel_experiment_assignments';
     if (!/^[A-Za-z_][A-Za-z0-9_]{0,50}$/.test(table)) throw new CrossChannelError('CONFIG_INVALID', 'table must be letters, digits or _', { path: ['table'] });
     this.#sql = sql;

@@ -2,6 +2,7 @@ import { CrossChannelError } from '../../core/errors.js';
 import type { BehaviourEvent, BehaviourEventInput } from '../../core/records.js';
 import { parseEventBatch, type EventReadOptions, type EventStore } from '../../segments/store.js';
 import type { SqlClient } from './sql.js';
+import { expectOptions, expectString } from '../../core/guards.js';
 
 /** Options of {@link PostgresEventStore}. */
 export interface PostgresEventStoreOptions {
@@ -67,6 +68,7 @@ export class PostgresEventStore implements EventStore {
   readonly #table: string;
 
   constructor(sql: SqlClient, options: PostgresEventStoreOptions = {}) {
+    expectOptions(options, ['options']);
     const table = options.table ?? 'crosschannel_behaviour_events';
     if (!/^[A-Za-z_][A-Za-z0-9_]{0,50}$/.test(table)) throw new CrossChannelError('CONFIG_INVALID', 'table must be letters, digits or _', { path: ['table'] });
     this.#sql = sql;
@@ -104,6 +106,8 @@ export class PostgresEventStore implements EventStore {
   }
 
   async read(subjectId: string, options: EventReadOptions = {}): Promise<BehaviourEvent[]> {
+    expectString(subjectId, ['subjectId']);
+    expectOptions(options, ['options']);
     const params: unknown[] = [subjectId];
     let where = 'subject_id = $1';
     if (options.from !== undefined) {

@@ -13,6 +13,7 @@ import { identifierKey, normalizeIdentifier, type Identifier } from '../../ident
 import { parseIdentityRules, type CompiledIdentityRules, type IdentityRulesInput } from '../../identity/rules.js';
 import { compareIdentifiers, preferredIdentifier, type IdentityErasureReceipt, type IdentifierInput, type IdentityStore } from '../../identity/store.js';
 import type { SqlClient, SqlQueryable } from './sql.js';
+import { expectArray, expectObjects } from '../../core/guards.js';
 
 /** Options of {@link PostgresIdentityStore}. */
 export interface PostgresIdentityStoreOptions {
@@ -211,6 +212,8 @@ export class PostgresIdentityStore implements IdentityStore {
   }
 
   async resolve(identifiers: ReadonlyArray<IdentifierInput>): Promise<string | null> {
+    expectArray(identifiers, ['identifiers']);
+    expectObjects(identifiers, ['identifiers']);
     const ok: Identifier[] = [];
     for (const i of identifiers) {
       const n = normalizeIdentifier(i, this.rules.normalize);

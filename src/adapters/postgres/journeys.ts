@@ -10,8 +10,10 @@ import {
   type JourneyClaim,
   type JourneyInput,
   type JourneyStore,
+  validateClaim,
 } from '../../journeys/store.js';
 import type { SqlClient, SqlQueryable } from './sql.js';
+import { expectOptions } from '../../core/guards.js';
 
 /** Options of {@link PostgresJourneyStore}. */
 export interface PostgresJourneyStoreOptions {
@@ -83,6 +85,7 @@ export class PostgresJourneyStore implements JourneyStore {
   #tokens = 0;
 
   constructor(sql: SqlClient, options: PostgresJourneyStoreOptions = {}) {
+    expectOptions(options, ['options']);
     const prefix = options.prefix ?? 'crosschannel_journey';
     if (!/^[A-Za-z_][A-Za-z0-9_]{0,40}$/.test(prefix)) throw new CrossChannelError('CONFIG_INVALID', 'prefix must be letters, digits or _', { path: ['prefix'] });
     this.#sql = sql;
@@ -157,9 +160,7 @@ export class PostgresJourneyStore implements JourneyStore {
   }
 
   async claimDue(now: EpochMs, options: ClaimOptions): Promise<JourneyClaim[]> {
-    if (!Number.isInteger(options.limit) || options.limit < 1 || !(options.leaseMs > 0)) {
-      throw new CrossChannelError('INPUT_INVALID', 'claimDue needs a positive integer limit and a positive leaseMs', { path: ['options'] });
-    }
+    validateClaim(now, options);
     const p = this.#p;
     const leaseUntil = now + options.leaseMs;
     const token = `${options.owner}:${process.pid}:${++this.#tokens}`;

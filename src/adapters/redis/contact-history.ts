@@ -7,9 +7,10 @@ import { explainRefusal, planReservation, type ContactCheck, type ReservationPla
 import type { CompiledCapRules, CountScope } from '../../capping/rules.js';
 import type { ContactHistoryStore, RecordedContact, Reservation, ReserveOptions } from '../../capping/store.js';
 import { redisStoreError } from './errors.js';
-import { subjectKey } from './keys.js';
+import { subjectKey, prefixOption } from './keys.js';
 import { reservationKey, toContactRecord } from '../../capping/contact.js';
 import { ERASE_LUA, PRUNE_CONTACTS_LUA, RECORD_LUA, RESERVE_LUA, STORE_OUTCOME_LUA } from './contact-history-lua.js';
+import { expectString } from '../../core/guards.js';
 
 /**
  * Options of {@link RedisContactHistoryStore}.
@@ -91,7 +92,7 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
   readonly #plans = new WeakMap<CountScope, IndexPlan | null>();
 
   constructor(redis: Client, options: RedisContactHistoryStoreOptions = {}) {
-    this.#prefix = options.prefix ?? 'cc:ch';
+    this.#prefix = prefixOption(options, 'cc:ch');
     this.#retentionMs = durationToMs(options.retention ?? '400d', ['retention']);
     if (this.#retentionMs <= 0) throw new CrossChannelError('CONFIG_INVALID', 'retention must be longer than 0', { path: ['retention'] });
     const scripted = redis as Scripted;
@@ -266,6 +267,7 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
   }
 
   async erase(subjectId: string): Promise<void> {
+    expectString(subjectId, ['subjectId']);
     const [r, o] = [this.#key(subjectId, 'responses'), this.#key(subjectId, 'idem')];
     await this.#withRegistry(this.#key(subjectId, 'contacts'), (keys) => this.#call('ccCappingEraseIxK', keys.length + 2, ...keys, r, o) as Promise<number>);
   }

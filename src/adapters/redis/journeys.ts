@@ -12,9 +12,10 @@ import {
   type JourneyClaim,
   type JourneyInput,
   type JourneyStore,
+  validateClaim,
 } from '../../journeys/store.js';
 import { CAP, CLAIM_ONE, CLAIM_SHARD, COMPLETE, DELIVER, ENROL, REPLACE } from './journeys-lua.js';
-import { subjectKey } from './keys.js';
+import { subjectKey, prefixOption } from './keys.js';
 
 /**
  * Options of {@link RedisJourneyStore}.
@@ -60,7 +61,7 @@ export class RedisJourneyStore implements JourneyStore {
     private readonly redis: Redis,
     options: RedisJourneyStoreOptions = {},
   ) {
-    this.prefix = options.prefix ?? 'cc';
+    this.prefix = prefixOption(options, 'cc');
     this.shards = options.dueShards ?? 1;
     if (!Number.isInteger(this.shards) || this.shards < 1 || this.shards > 1024) throw new CrossChannelError('CONFIG_INVALID', 'dueShards must be an integer in 1..1024', { path: ['dueShards'] });
   }
@@ -135,6 +136,9 @@ export class RedisJourneyStore implements JourneyStore {
   }
 
   async activeFor(journeyId: string, subjectId: string): Promise<JourneyInstance | null> {
+    // As `get`: ids that are not strings name no instance (ioredis would stringify them, and an object's throwing
+    // `toString` escaped as an unhandled rejection).
+    if (typeof journeyId !== 'string' || typeof subjectId !== 'string') return null;
     const id = await this.cmd(() => this.redis.hget(this.person(subjectId, 'jact'), journeyId));
     return id === null ? null : this.read(subjectId, id);
   }
@@ -150,9 +154,7 @@ export class RedisJourneyStore implements JourneyStore {
   }
 
   async claimDue(now: EpochMs, options: ClaimOptions): Promise<JourneyClaim[]> {
-    if (!Number.isInteger(options.limit) || options.limit < 1 || !(options.leaseMs > 0)) {
-      throw new CrossChannelError('INPUT_INVALID', 'claimDue needs a positive integer limit and a positive leaseMs', { path: ['options'] });
-    }
+    validateClaim(now, options);
     const leaseUntil = now + options.leaseMs;
     const out: JourneyClaim[] = [];
     for (let k = 0; k < this.shards && out.length < options.limit; k++) {

@@ -1,3 +1,6 @@
+import { CrossChannelError } from '../../core/errors.js';
+import { expectOptions } from '../../core/guards.js';
+
 /**
  * Key of a subject-scoped Redis structure: `{prefix}:{<subjectId>}:<name>`. The braces make the subject id the
  * Redis Cluster hash tag, so every key of one subject lands in one slot and a Lua script may touch them all.
@@ -32,4 +35,15 @@ export function offerKey(prefix: string, offerId: string, name: string): string 
  */
 function hashTag(id: string): string {
   return /[%{}]/.test(id) ? id.replace(/[%{}]/g, (c) => (c === '%' ? '%25' : c === '{' ? '%7B' : '%7D')) : id;
+}
+
+/**
+ * The key prefix from a Redis store's options, `fallback` when none is given; `INPUT_INVALID` when the options
+ * are not an object, `CONFIG_INVALID` when the prefix is not a string (plain JavaScript may pass anything).
+ */
+export function prefixOption(options: unknown, fallback: string): string {
+  expectOptions(options, ['options']);
+  const prefix = (options as { prefix?: unknown } | undefined)?.prefix ?? fallback;
+  if (typeof prefix !== 'string') throw new CrossChannelError('CONFIG_INVALID', 'prefix must be a string', { path: ['prefix'] });
+  return prefix;
 }

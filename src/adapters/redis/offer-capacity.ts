@@ -2,9 +2,9 @@ import type { Cluster, Redis } from 'ioredis';
 import type { CrossChannelError } from '../../core/errors.js';
 import { DAY } from '../../core/time.js';
 import type { CapacityReservation, ConsumeResult, OfferCapacitySpec, OfferCapacityStore, OfferUsage } from '../../arbitration/store.js';
-import { capacityWindows, unitCost, validateConsume } from '../../arbitration/store.js';
+import { capacityWindows, unitCost, validateConsume, validateRelease } from '../../arbitration/store.js';
 import { redisStoreError } from './errors.js';
-import { offerKey } from './keys.js';
+import { offerKey, prefixOption } from './keys.js';
 import type { EpochMs } from '../../core/time.js';
 
 // KEYS: day, week, total, spent. ARGV: amount, cost, perDay, perWeek, total, budget (-1 = no limit), day TTL, week TTL.
@@ -81,7 +81,7 @@ export class RedisOfferCapacityStore implements OfferCapacityStore {
   private readonly redis: Scripted;
 
   constructor(redis: Redis | Cluster, options: RedisOfferCapacityStoreOptions = {}) {
-    this.prefix = options.prefix ?? 'cc';
+    this.prefix = prefixOption(options, 'cc');
     const scripted = redis as Scripted;
     // defineCommand sends EVALSHA and falls back to EVAL on the node that lacks the script: a SCRIPT LOAD on one
     // cluster node does not load it on the node that owns the offer's slot.
@@ -113,6 +113,7 @@ export class RedisOfferCapacityStore implements OfferCapacityStore {
   }
 
   async release(reservation: CapacityReservation): Promise<OfferUsage> {
+    validateRelease(reservation);
     const r = (await this.run('ccOfferRelease', this.keys(reservation.offerId, reservation.dayStart, reservation.weekStart), [
       String(reservation.amount),
       String(reservation.cost),

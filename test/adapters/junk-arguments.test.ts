@@ -1,0 +1,87 @@
+/**
+ * The Redis and PostgreSQL stores called from plain JavaScript with junk, on real engines (a redis-server and
+ * PGlite): every public method, given arbitrary argument lists (JSON values and what only JavaScript passes:
+ * test/arbitraries/junk.ts), resolves or rejects with a `CrossChannelError` — never a `TypeError` from inside,
+ * never a driver's error about a value it cannot send, never a hang. The constructors too, with junk options.
+ * The in-process stores have the same test in test/package/fuzz-exports.test.ts.
+ */
+import type { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import * as postgres from '../../src/adapters/postgres/index.js';
+import * as redisAdapters from '../../src/adapters/redis/index.js';
+import { firstCrash, junkArgumentLists } from '../arbitraries/junk.js';
+import { createPglite } from '../fixtures/pglite.js';
+import { createRedis, noRedis, uniquePrefix } from '../fixtures/redis.js';
+import { publicMethods } from '../package/public-api.js';
+
+// 150 lists per method (≈ 10 s for the nine stores); JUNK_STORE_RUNS and JUNK_STORE_SEED widen a hunt.
+const lists = junkArgumentLists(Number(process.env.JUNK_STORE_RUNS ?? 150), Number(process.env.JUNK_STORE_SEED ?? 20261205));
+const methods = publicMethods();
+
+type Store = Record<string, unknown>;
+
+/** Crashes of every public method of `store` (a fresh store per class; junk writes stay in its prefix). */
+async function crashesOf(className: string, store: Store): Promise<string[]> {
+  const names = [...(methods.get(className) ?? [])].filter((m) => !m.startsWith('#') && m !== 'migrate');
+  expect(names.length, `${className} has public methods`).toBeGreaterThan(2);
+  const out: string[] = [];
+  for (const m of names) {
+    const c = await firstCrash((args) => (store[m] as (...a: unknown[]) => unknown).apply(store, args), lists);
+    if (c !== null) out.push(`${className}#${m}: ${c}`);
+  }
+  return out;
+}
+
+/** Crashes of a constructor given a working client and junk after it. */
+async function constructorCrashes(className: string, ctor: new (...a: unknown[]) => unknown, client: unknown): Promise<string[]> {
+  const c = await firstCrash((args) => new ctor(client, ...args), lists);
+  return c === null ? [] : [`new ${className}: ${c}`];
+}
+
+describe.skipIf(noRedis)('Redis stores, called with junk on a real redis-server', () => {
+  let redis: Redis | undefined;
+  afterAll(async () => {
+    await redis?.quit();
+  });
+
+  it('every public method and constructor throws only CrossChannelError', async () => {
+    redis = createRedis();
+    const crashes: string[] = [];
+    const classes = {
+      RedisContactHistoryStore: redisAdapters.RedisContactHistoryStore,
+      RedisOfferCapacityStore: redisAdapters.RedisOfferCapacityStore,
+      RedisAssignmentStore: redisAdapters.RedisAssignmentStore,
+      RedisJourneyStore: redisAdapters.RedisJourneyStore,
+    } as unknown as Record<string, new (...a: unknown[]) => Store>;
+    for (const [name, ctor] of Object.entries(classes)) {
+      crashes.push(...(await constructorCrashes(name, ctor, redis)));
+      crashes.push(...(await crashesOf(name, new ctor(redis, { prefix: uniquePrefix('junk') }))));
+    }
+    expect(crashes).toEqual([]);
+  }, 120_000);
+});
+
+describe('PostgreSQL stores, called with junk on PGlite', () => {
+  it('every public method and constructor throws only CrossChannelError', async () => {
+    const { sql, close } = await createPglite();
+    try {
+      const crashes: string[] = [];
+      const classes = {
+        PostgresIdentityStore: postgres.PostgresIdentityStore,
+        PostgresConsentStore: postgres.PostgresConsentStore,
+        PostgresEventStore: postgres.PostgresEventStore,
+        PostgresAssignmentStore: postgres.PostgresAssignmentStore,
+        PostgresJourneyStore: postgres.PostgresJourneyStore,
+      } as unknown as Record<string, new (...a: unknown[]) => Store & { migrate(): Promise<void> }>;
+      for (const [name, ctor] of Object.entries(classes)) {
+        crashes.push(...(await constructorCrashes(name, ctor, sql)));
+        const store = new ctor(sql, { erasureSalt: 'junk' });
+        await store.migrate();
+        crashes.push(...(await crashesOf(name, store)));
+      }
+      expect(crashes).toEqual([]);
+    } finally {
+      await close();
+    }
+  }, 120_000);
+});

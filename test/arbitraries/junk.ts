@@ -1,0 +1,99 @@
+/**
+ * Junk arguments: what plain JavaScript may pass to any function of the package. JSON values of every shape,
+ * and the values JSON cannot hold — undefined, NaN, ±Infinity, -0, huge numbers and strings, deep nesting,
+ * `__proto__` keys — and what only JavaScript passes: symbols, BigInts, functions, dates, maps, null-prototype
+ * objects, a `toString` that throws. Shared by the export fuzz test and the stores' junk-argument test.
+ */
+import fc from 'fast-check';
+import { isCrossChannelError } from '../../src/core/errors.js';
+
+export const JUNK_SPECIALS: readonly unknown[] = [
+  undefined,
+  null,
+  Number.NaN,
+  -0,
+  1e308,
+  Number.POSITIVE_INFINITY,
+  Number.NEGATIVE_INFINITY,
+  '',
+  'x'.repeat(5000),
+  [],
+  {},
+  [[[[[[[[[[]]]]]]]]]],
+  JSON.parse('{"__proto__":{"polluted":true}}') as unknown,
+  { constructor: 1, toString: 2, valueOf: 3 },
+  true,
+  2 ** 53,
+  -1,
+  0.5,
+  'email',
+  [{}],
+  [null],
+  { rules: null },
+  { offers: [{}] },
+  { id: 'x', subjectId: 'p', at: 0 },
+  // JSON.stringify throws on a BigInt: error messages that quoted a value with it crashed (assertTimeZone, the
+  // calendar helpers, experimentById, formatPath, resolveKpis; 2026-12-05).
+  Symbol('s'),
+  10n,
+  () => 1,
+  new Date(0),
+  new Map([['a', 1]]),
+  Object.create(null),
+  { toString: () => { throw new Error('boom'); } },
+  [Symbol('t')],
+  [10n],
+  { id: Symbol('u') },
+  { value: 10n },
+];
+
+/** One junk value: a JSON value three times in five, a special value otherwise. */
+export const junkValue: fc.Arbitrary<unknown> = fc.oneof({ weight: 3, arbitrary: fc.jsonValue({ maxDepth: 3 }) }, { weight: 2, arbitrary: fc.constantFrom(...JUNK_SPECIALS) });
+
+/** `runs` argument lists of up to four junk values, reproducible from `seed`. */
+export function junkArgumentLists(runs: number, seed: number): unknown[][] {
+  return fc.sample(fc.array(junkValue, { maxLength: 4 }), { numRuns: runs, seed });
+}
+
+/**
+ * The first outcome of `call` over `lists` that is not a return or a `CrossChannelError` (thrown, or a rejection
+ * of the promise it returns), described with its arguments; a promise still pending after `timeoutMs` counts.
+ * `null` when every list gave a clean outcome.
+ */
+export async function firstCrash(call: (args: unknown[]) => unknown, lists: readonly unknown[][], timeoutMs = 2000): Promise<string | null> {
+  for (const args of lists) {
+    let outcome: unknown;
+    try {
+      outcome = call(args);
+    } catch (e) {
+      if (!isCrossChannelError(e)) return describeCrash(e, args);
+      continue;
+    }
+    if (outcome !== null && typeof outcome === 'object' && typeof (outcome as Promise<unknown>).then === 'function') {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const settled = await Promise.race([
+        (outcome as Promise<unknown>).then(
+          () => null,
+          (e: unknown) => (isCrossChannelError(e) ? null : describeCrash(e, args)),
+        ),
+        new Promise<string>((resolve) => {
+          timer = setTimeout(() => resolve(`pending: did not settle within ${timeoutMs} ms`), timeoutMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (settled !== null) return settled;
+    }
+  }
+  return null;
+}
+
+function describeCrash(e: unknown, args: unknown[]): string {
+  const what = e instanceof Error ? `${e.constructor.name}: ${e.message.slice(0, 120)}` : `threw a non-error: ${String(e).slice(0, 60)}`;
+  let shown: string;
+  try {
+    shown = JSON.stringify(args)?.slice(0, 160) ?? String(args);
+  } catch {
+    shown = '(unprintable)';
+  }
+  return `${what} | args ${shown}`;
+}
