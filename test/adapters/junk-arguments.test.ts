@@ -1,6 +1,6 @@
 /**
- * The Redis and PostgreSQL stores called from plain JavaScript with junk, on real engines (a redis-server and
- * PGlite): every public method, given arbitrary argument lists (JSON values and what only JavaScript passes:
+ * The Redis and PostgreSQL stores called from plain JavaScript with junk, on real engines (a redis-server,
+ * PGlite and a PostgreSQL server): every public method, given arbitrary argument lists (JSON values and what only JavaScript passes:
  * test/arbitraries/junk.ts), resolves or rejects with a `CrossChannelError` — never a `TypeError` from inside,
  * never a driver's error about a value it cannot send, never a hang. The constructors too, with junk options.
  * The in-process stores have the same test in test/package/fuzz-exports.test.ts.
@@ -10,7 +10,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import * as postgres from '../../src/adapters/postgres/index.js';
 import * as redisAdapters from '../../src/adapters/redis/index.js';
 import { firstCrash, junkArgumentLists } from '../arbitraries/junk.js';
-import { createPglite } from '../fixtures/pglite.js';
+import type { SqlClient } from '../../src/adapters/postgres/index.js';
+import { createPglite, createPostgresDb, postgresServerUrl } from '../fixtures/pglite.js';
 import { createRedis, noRedis, uniquePrefix } from '../fixtures/redis.js';
 import { publicMethods } from '../package/public-api.js';
 
@@ -61,27 +62,35 @@ describe.skipIf(noRedis)('Redis stores, called with junk on a real redis-server'
   }, 120_000);
 });
 
-describe('PostgreSQL stores, called with junk on PGlite', () => {
-  it('every public method and constructor throws only CrossChannelError', async () => {
-    const { sql, close } = await createPglite();
-    try {
-      const crashes: string[] = [];
-      const classes = {
-        PostgresIdentityStore: postgres.PostgresIdentityStore,
-        PostgresConsentStore: postgres.PostgresConsentStore,
-        PostgresEventStore: postgres.PostgresEventStore,
-        PostgresAssignmentStore: postgres.PostgresAssignmentStore,
-        PostgresJourneyStore: postgres.PostgresJourneyStore,
-      } as unknown as Record<string, new (...a: unknown[]) => Store & { migrate(): Promise<void> }>;
-      for (const [name, ctor] of Object.entries(classes)) {
-        crashes.push(...(await constructorCrashes(name, ctor, sql)));
-        const store = new ctor(sql, { erasureSalt: 'junk' });
-        await store.migrate();
-        crashes.push(...(await crashesOf(name, store)));
+const pgUrl = postgresServerUrl();
+const engines: Array<{ name: string; skip: boolean; open: () => Promise<{ sql: SqlClient; close: () => Promise<void> }> }> = [
+  { name: 'PGlite', skip: false, open: createPglite },
+  { name: 'a PostgreSQL server', skip: pgUrl === null, open: () => createPostgresDb(pgUrl!, { max: 2 }) },
+];
+
+for (const engine of engines) {
+  describe.skipIf(engine.skip)(`PostgreSQL stores, called with junk on ${engine.name}`, () => {
+    it('every public method and constructor throws only CrossChannelError', async () => {
+      const { sql, close } = await engine.open();
+      try {
+        const crashes: string[] = [];
+        const classes = {
+          PostgresIdentityStore: postgres.PostgresIdentityStore,
+          PostgresConsentStore: postgres.PostgresConsentStore,
+          PostgresEventStore: postgres.PostgresEventStore,
+          PostgresAssignmentStore: postgres.PostgresAssignmentStore,
+          PostgresJourneyStore: postgres.PostgresJourneyStore,
+        } as unknown as Record<string, new (...a: unknown[]) => Store & { migrate(): Promise<void> }>;
+        for (const [name, ctor] of Object.entries(classes)) {
+          crashes.push(...(await constructorCrashes(name, ctor, sql)));
+          const store = new ctor(sql, { erasureSalt: 'junk' });
+          await store.migrate();
+          crashes.push(...(await crashesOf(name, store)));
+        }
+        expect(crashes).toEqual([]);
+      } finally {
+        await close();
       }
-      expect(crashes).toEqual([]);
-    } finally {
-      await close();
-    }
-  }, 120_000);
-});
+    }, 120_000);
+  });
+}
