@@ -179,7 +179,7 @@ export function checkInstance(journey: Journey, inst: unknown): asserts inst is 
   const i = inst as Record<string, unknown>;
   if (typeof i.id !== 'string' || i.id.length === 0) bad('id', 'instance.id must be a non-empty string');
   if (i.journeyId !== journey.id) bad('journeyId', `instance belongs to journey ${quoted(i.journeyId)}, not ${quoted(journey.id)}`);
-  if (i.version !== journey.version) bad('version', `instance is on version ${String(i.version)}, the journey is version ${journey.version} (migrate it first)`);
+  if (i.version !== journey.version) bad('version', `instance is on version ${quoted(i.version)}, the journey is version ${journey.version} (migrate it first)`);
   if (typeof i.subjectId !== 'string' || i.subjectId.length === 0) bad('subjectId', 'instance.subjectId must be a non-empty string');
   if (typeof i.status !== 'string' || !STATUSES.has(i.status)) bad('status', 'instance.status is not a journey status');
   if (typeof i.step !== 'string' || !journey.steps.has(i.step)) bad('step', `instance is on unknown step ${quoted(i.step)}`);

@@ -26,6 +26,14 @@ describe('versions in flight', () => {
     expect(d.counts).toEqual({ 'd3→(stay)': 1, 'd7→d7': 1, 'd7→(ended)': 1 });
   });
 
+  it('migrateInstance and advance check the whole instance: junk fields from plain JavaScript are JOURNEY_INSTANCE_INVALID at their path, not a TypeError', () => {
+    const throwing = { toString: () => { throw new Error('boom'); } };
+    for (const step of [[Symbol('s')], throwing, 7]) {
+      expect(() => migrateInstance(v1, v2, { ...later, step } as never, { d7: 'd7' }, T0)).toThrow(expect.objectContaining({ code: 'JOURNEY_INSTANCE_INVALID', path: 'instance.step' }));
+    }
+    expect(() => advance(v1, { ...later, version: throwing } as never, {}, T0)).toThrow(expect.objectContaining({ code: 'JOURNEY_INSTANCE_INVALID', path: 'instance.version' }));
+  });
+
   it('migrateInstance moves along the mapping, keeps the wait start, never reuses a key', () => {
     const moved = migrateInstance(v1, v2, later, { d7: 'd7' }, T0 + 3 * DAY + 1);
     expect(moved).toMatchObject({ version: 2, step: 'd7', seq: later.seq + 1, stepAt: later.stepAt });

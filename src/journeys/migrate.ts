@@ -7,7 +7,7 @@ import type { EpochMs } from '../core/time.js';
 import { parseJourney, type Journey } from './compile.js';
 import type { JourneyDefinitionInput } from './definition.js';
 import type { JourneyErrorCode } from './errors.js';
-import type { JourneyInstance } from './instance.js';
+import { checkInstance, type JourneyInstance } from './instance.js';
 import { ownValue } from '../core/own.js';
 
 /**
@@ -114,6 +114,8 @@ export function migrateInstance(from: Journey | JourneyDefinitionInput, to: Jour
   if (typeof instance !== 'object' || instance === null || instance.journeyId !== a.id || instance.version !== a.version) {
     throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INSTANCE_INVALID', `instance is not on ${a.id} version ${a.version}`, { path: ['instance'] });
   }
+  // The rest of the instance as advance would check it (plain JavaScript may hand over any object).
+  checkInstance(a, instance);
   const target = ownValue(mapping, instance.step);
   if (instance.status !== 'active' || target === undefined) return instance;
   const reactions = Object.fromEntries(Object.entries(instance.reactions ?? {}).filter(([s]) => b.steps.has(s)));
