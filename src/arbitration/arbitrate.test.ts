@@ -32,6 +32,21 @@ describe('seed scenario: a store customer who researches online', () => {
     expect(ids(arbitrate({}, catalogue, storePurchase, { now: NOW + 28 * DAY, channel: 'web' }))).toEqual(['shoes-20']);
   });
 
+  it('a context or history of the wrong shape from plain JavaScript is INPUT_INVALID at its path (was a TypeError)', () => {
+    const ev = storePurchase.events[0]!;
+    const cases: Array<[unknown, unknown, string]> = [
+      [{ segments: 5 }, storePurchase, 'context.segments'],
+      [{}, { contacts: [], responses: [] }, 'history.events'],
+      [{}, { ...storePurchase, responses: null }, 'history.responses'],
+      [{}, { ...storePurchase, events: [{ ...ev, at: Symbol('t') }] }, 'history.events[0].at'],
+      [{}, { ...storePurchase, events: [{ ...ev, properties: undefined }] }, 'history.events[0].properties'],
+      [{}, { ...storePurchase, events: [null] }, 'history.events[0]'],
+    ];
+    for (const [context, history, path] of cases) {
+      expect(() => arbitrate(context as never, catalogue, history as never, { now: NOW, channel: 'web' }), path).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path }));
+    }
+  });
+
   it('also reads full-price conversions recorded as responses on any channel', () => {
     const h = buildHistory('p1', [], [{ offerId: 'other', channel: 'call_center', at: NOW - DAY, kind: 'converted', fullPrice: true, category: 'shoes' }], []);
     expect(codeOf(arbitrate({}, catalogue, h, { now: NOW, channel: 'email' }), 'shoes-20')).toBe('OFFER_CANNIBALISATION');

@@ -1,5 +1,6 @@
 import { CrossChannelError } from '../core/errors.js';
 import { expectCatalogue, expectObject } from '../core/guards.js';
+import { checkHistoryArg, namingBadRecords } from '../core/record-checks.js';
 import { reason, type Reason } from '../core/explain.js';
 import type { History } from '../core/records.js';
 import { membershipsOf, type ArbitrationContext } from './context.js';
@@ -106,9 +107,18 @@ export interface ArbitrationResult {
  */
 export function arbitrate(context: ArbitrationContext, catalogue: Catalogue, history: History, options: ArbitrateOptions): ArbitrationResult {
   expectObject(context, ['context']);
+  const segments = context.segments;
+  if (segments !== undefined && !(segments instanceof Set) && !Array.isArray(segments)) throw new CrossChannelError('INPUT_INVALID', 'segments must be an array or a Set of segment ids', { path: ['context', 'segments'] });
   expectCatalogue(catalogue, ['catalogue']);
-  expectObject(history, ['history']);
+  checkHistoryArg(history, ['history'], HISTORY_LISTS, false);
   expectObject(options, ['options']);
+  // The history's records are read by binary search within windows: a bad one is named only if the run fails.
+  return namingBadRecords(history, ['history'], HISTORY_LISTS, () => run(context, catalogue, history, options));
+}
+
+const HISTORY_LISTS = ['contacts', 'responses', 'events'] as const;
+
+function run(context: ArbitrationContext, catalogue: Catalogue, history: History, options: ArbitrateOptions): ArbitrationResult {
   const { now, channel } = options;
   const slots = options.slots ?? 1;
   if (typeof now !== 'number' || !Number.isFinite(now)) throw new CrossChannelError('INPUT_INVALID', 'now must be epoch milliseconds', { path: ['now'] });

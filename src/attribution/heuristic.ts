@@ -83,7 +83,7 @@ export function ruleWeights(
       for (let i = 0; i < length; i++) {
         const w = model.weight(i, length, channels[i]!, conversionAt - times[i]!);
         if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) {
-          throw new CrossChannelError('ATTRIBUTION_WEIGHT_INVALID', `Custom model ${quoted(model.name)} returned ${String(w)} for position ${i} of ${length}: weights must be finite and ≥ 0`, {
+          throw new CrossChannelError('ATTRIBUTION_WEIGHT_INVALID', `Custom model ${quoted(model.name)} returned ${quoted(w)} for position ${i} of ${length}: weights must be finite and ≥ 0`, {
             path: ['models', model.name, 'weight'],
             detail: { position: i, length, weight: typeof w === 'number' ? w : String(w) },
           });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateCaps, type CapHistory } from './evaluate.js';
+import { planContacts } from './plan.js';
+import { explainRefusal, planReservation, reservationAllows } from './reservation.js';
 import { parseCapRules } from './rules.js';
 import { createHistory, parseContactRecord, parseResponseRecord, type ContactRecordInput } from '../core/records.js';
 import { DAY, HOUR, MINUTE } from '../core/time.js';
@@ -139,5 +141,35 @@ describe('evaluateCaps — rule features', () => {
     } catch (e) {
       expect(isCrossChannelError(e, 'TIMEZONE_INVALID')).toBe(true);
     }
+  });
+});
+
+describe('bad input from plain JavaScript', () => {
+  const caps = parseCapRules({ timeZone: 'Europe/Paris', rules: [{ id: 'sms-day', kind: 'limit', limit: 1, window: 'day', scope: { channels: 'sms' } }, { id: 'mkt-week', kind: 'limit', limit: 3, window: 'week', scope: { tags: 'marketing' } }, { id: 'unsub', kind: 'cooldown', after: ['unsubscribed'], duration: '30d' }] });
+  const now = Date.parse('2026-06-01T10:00:00Z');
+  const ok = { contacts: [{ id: 'c1', subjectId: 'p', channel: 'sms', at: now - HOUR }], responses: [] };
+  const throwing = { toString: () => { throw new Error('boom'); } };
+  it('a history, candidate or options of the wrong shape is INPUT_INVALID at its path (was a TypeError from inside)', () => {
+    const cases: Array<[() => unknown, string]> = [
+      [() => evaluateCaps(null as never, caps, { channel: 'sms' }, { now }), 'history'],
+      [() => evaluateCaps({ contacts: [] } as never, caps, { channel: 'sms' }, { now }), 'history.responses'],
+      [() => evaluateCaps({ contacts: [{ ...ok.contacts[0], at: Symbol('t') }], responses: [] } as never, caps, { channel: 'sms' }, { now }), 'history.contacts[0].at'],
+      // Records are checked when the evaluation meets a bad one (it reads only its windows, by binary search).
+      [() => evaluateCaps({ contacts: [{ ...ok.contacts[0], tags: null }], responses: [] } as never, caps, { channel: 'sms', tags: ['marketing'] }, { now }), 'history.contacts[0].tags'],
+      [() => evaluateCaps({ contacts: [], responses: [{ id: 'r', subjectId: 'p', kind: 'unsubscribed', at: Symbol('t') }] } as never, caps, { channel: 'sms' }, { now }), 'history.responses[0].at'],
+      [() => evaluateCaps(ok as never, caps, null as never, { now }), 'candidate'],
+      [() => evaluateCaps(ok as never, caps, { channel: 'sms', priority: throwing } as never, { now }), 'candidate.priority'],
+      [() => evaluateCaps(ok as never, caps, { channel: 'sms', tags: null } as never, { now }), 'candidate.tags'],
+      [() => evaluateCaps(ok as never, caps, { channel: 'sms' }, null as never), 'options'],
+      [() => planContacts(ok as never, caps, null as never, { now }), 'candidates'],
+      [() => planContacts(ok as never, caps, [{ channel: 'sms' }, { channel: 'sms', priority: 10n }] as never, { now }), 'candidates[1].priority'],
+      [() => planContacts(ok as never, caps, [{ channel: 'sms', id: 3 }] as never, { now }), 'candidates[0].id'],
+      [() => planContacts({ contacts: [{ channel: 'sms', at: 'x' }], responses: [] } as never, caps, [], { now }), 'history.contacts[0].at'],
+      [() => reservationAllows(planReservation(caps, { channel: 'sms' }, now), { contacts: [{ channel: 'sms', at: Symbol('t') }], responses: [] } as never), 'history.contacts[0].at'],
+      [() => explainRefusal(planReservation(caps, { channel: 'sms' }, now), { contacts: [null], responses: [] } as never), 'snapshot.contacts[0]'],
+    ];
+    for (const [call, path] of cases) expect(call, path).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path }));
+    // A now that is no number is TIME_INVALID, worded without calling its toString.
+    expect(() => evaluateCaps(ok as never, caps, { channel: 'sms' }, { now: throwing as never })).toThrow(expect.objectContaining({ code: 'TIME_INVALID', path: 'now' }));
   });
 });

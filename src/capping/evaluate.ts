@@ -1,4 +1,4 @@
-import { CrossChannelError } from '../core/errors.js';
+import { CrossChannelError, quoted } from '../core/errors.js';
 import { reason, type Decision, type Reason } from '../core/explain.js';
 import { lowerBoundAt, type ContactRecord, type ResponseRecord } from '../core/records.js';
 import type { EpochMs } from '../core/time.js';
@@ -6,6 +6,8 @@ import { parseCapRules, type CapRuleSetInput, type CompiledCapRule, type Compile
 import { coversWholeWeek, quietEnd, type CompiledQuietRange } from './quiet.js';
 import { capWindowAt, checkZone } from './windows.js';
 import type { CapReasonCode } from './errors.js';
+import { CAP_LISTS, checkCandidate, checkCapHistory, checkCapOptions } from './check.js';
+import { namingBadRecords } from '../core/record-checks.js';
 
 /**
  * The message a channel wants to send: a contact record (or just its counted fields) plus an optional
@@ -105,9 +107,21 @@ const MAX_STEPS = 100_000;
  * ```
  */
 export function evaluateCaps(history: CapHistory, rules: CompiledCapRules | CapRuleSetInput, candidate: CapCandidate, options: CapOptions): CapDecision {
+  checkCapHistory(history, ['history'], false);
+  checkCandidate(candidate);
+  checkCapOptions(options);
+  return namingBadRecords(history, ['history'], CAP_LISTS, () => capDecision(history, rules, candidate, options));
+}
+
+
+/**
+ * {@link evaluateCaps} without the checks of the history, candidate and options (the rules are still parsed): for
+ * callers whose data is already parsed — the stores, `decide`, the planner's own loop. Internal.
+ */
+export function capDecision(history: CapHistory, rules: CompiledCapRules | CapRuleSetInput, candidate: CapCandidate, options: CapOptions): CapDecision {
   const caps = parseCapRules(rules);
   const now = options.now;
-  if (!Number.isSafeInteger(now)) throw new CrossChannelError('TIME_INVALID', `now must be integer epoch ms, got ${String(now)}`, { path: ['now'] });
+  if (!Number.isSafeInteger(now)) throw new CrossChannelError('TIME_INVALID', `now must be integer epoch ms, got ${quoted(now)}`, { path: ['now'] });
   const zone = checkZone(caps, options.timeZone ?? caps.timeZone);
   let reasons: Reason<CapReasonCode>[] | null = null;
   // No instant before the latest single-rule release can be allowed: the search starts there.

@@ -1,5 +1,7 @@
+import { CrossChannelError } from '../core/errors.js';
 import { lowerBoundAt } from '../core/records.js';
-import { evaluateCaps, type CapCandidate, type CapDecision, type CapHistory, type CapOptions, type CountedContact } from './evaluate.js';
+import { checkCandidate, checkCapHistory, checkCapOptions } from './check.js';
+import { capDecision, type CapCandidate, type CapDecision, type CapHistory, type CapOptions, type CountedContact } from './evaluate.js';
 import { parseCapRules, type CapRuleSetInput, type CompiledCapRules } from './rules.js';
 import type { EpochMs } from '../core/time.js';
 
@@ -60,6 +62,14 @@ export function planContacts<T extends PlanCandidate>(
   options: CapOptions,
 ): ContactPlan<T> {
   const caps = parseCapRules(rules);
+  checkCapHistory(history);
+  if (!Array.isArray(candidates)) throw new CrossChannelError('INPUT_INVALID', 'candidates must be an array', { path: ['candidates'] });
+  candidates.forEach((c, i) => {
+    const id: unknown = c?.id;
+    checkCandidate(c, ['candidates', i]);
+    if (id !== undefined && typeof id !== 'string') throw new CrossChannelError('INPUT_INVALID', 'A candidate id must be a string', { path: ['candidates', i, 'id'] });
+  });
+  checkCapOptions(options);
   const order = candidates.map((_, i) => i);
   order.sort((a, b) => {
     const ca = candidates[a]!;
@@ -81,7 +91,7 @@ export function planContacts<T extends PlanCandidate>(
   for (const i of order) {
     const candidate = candidates[i]!;
     const view: CapHistory = contacts === null ? history : { contacts, responses: history.responses };
-    const decision = evaluateCaps(view, caps, candidate, options);
+    const decision = capDecision(view, caps, candidate, options);
     if (!decision.allowed) {
       hold.push({ candidate, decision });
       continue;
@@ -126,7 +136,7 @@ function firstBroken(
     // Each admitted message is checked against everything else: remove one contact equal to it at `now`.
     const mine = contacts.findIndex((c) => c.at === options.now && c.channel === s.channel && c.campaignId === s.campaignId && c.offerId === s.offerId && c.transactional === (s.transactional === true) && sameTags(c.tags, s.tags ?? []));
     const others = mine < 0 ? contacts : [...contacts.slice(0, mine), ...contacts.slice(mine + 1)];
-    const d = evaluateCaps({ contacts: others, responses: history.responses }, caps, s, options);
+    const d = capDecision({ contacts: others, responses: history.responses }, caps, s, options);
     if (!d.allowed) return d;
   }
   return null;

@@ -3,10 +3,12 @@
  * {@link evaluateCaps} would. Capping owns the rules; a store (Redis, SQL, an integrator's) executes the plan
  * atomically and knows nothing of rule kinds, zones or calendars.
  */
-import { CrossChannelError } from '../core/errors.js';
+import { CrossChannelError, quoted } from '../core/errors.js';
 import { lowerBoundAt, type ResponseKind } from '../core/records.js';
 import type { EpochMs } from '../core/time.js';
-import { appliesTo, effectiveLimit, evaluateCaps, type CapCandidate, type CapDecision, type CapHistory } from './evaluate.js';
+import { appliesTo, capDecision, effectiveLimit, type CapCandidate, type CapDecision, type CapHistory } from './evaluate.js';
+import { CAP_LISTS, checkCandidate, checkCapHistory } from './check.js';
+import { namingBadRecords } from '../core/record-checks.js';
 import { quietEnd } from './quiet.js';
 import { parseCapRules, type CapRuleSetInput, type CompiledCapRule, type CompiledCapRules, type CountScope } from './rules.js';
 import { capWindowAt, checkZone } from './windows.js';
@@ -104,7 +106,7 @@ export interface ReservationPlan {
 export function planReservation(rules: CompiledCapRules | CapRuleSetInput, candidate: CapCandidate, now: EpochMs, timeZone?: string): ReservationPlan {
   const caps = parseCapRules(rules);
   checkCandidate(candidate);
-  if (!Number.isSafeInteger(now)) throw new CrossChannelError('TIME_INVALID', `now must be integer epoch ms, got ${String(now)}`, { path: ['now'] });
+  if (!Number.isSafeInteger(now)) throw new CrossChannelError('TIME_INVALID', `now must be integer epoch ms, got ${quoted(now)}`, { path: ['now'] });
   const zone = checkZone(caps, timeZone ?? caps.timeZone);
   let refused = false;
   let countsTransactional = false;
@@ -171,6 +173,11 @@ export function planReservation(rules: CompiledCapRules | CapRuleSetInput, candi
  */
 export function reservationAllows(plan: ReservationPlan, history: CapHistory): boolean {
   assertPlan(plan);
+  checkCapHistory(history, ['history'], false);
+  return namingBadRecords(history, ['history'], CAP_LISTS, () => allows(plan, history));
+}
+
+function allows(plan: ReservationPlan, history: CapHistory): boolean {
   if (plan.refused) return false;
   for (const check of plan.contacts) {
     let n = 0;
@@ -204,7 +211,8 @@ export function reservationAllows(plan: ReservationPlan, history: CapHistory): b
  */
 export function explainRefusal(plan: ReservationPlan, snapshot: CapHistory): CapDecision {
   assertPlan(plan);
-  const d = evaluateCaps(snapshot, plan.caps, plan.candidate, { now: plan.now, timeZone: plan.timeZone });
+  checkCapHistory(snapshot, ['snapshot'], false);
+  const d = namingBadRecords(snapshot, ['snapshot'], CAP_LISTS, () => capDecision(snapshot, plan.caps, plan.candidate, { now: plan.now, timeZone: plan.timeZone }));
   if (!d.allowed) return d;
   return { allowed: false, reasons: [{ code: 'CAP_LIMIT_REACHED', message: 'Refused by the store: a concurrent reservation filled a cap' }], nextAllowedAt: null };
 }
@@ -240,16 +248,3 @@ function assertPlan(plan: unknown): asserts plan is ReservationPlan {
   }
 }
 
-function badCandidate(message: string, path: Array<string | number>): never {
-  throw new CrossChannelError('INPUT_INVALID', message, { path: ['candidate', ...path] });
-}
-
-function checkCandidate(c: unknown): asserts c is CapCandidate {
-  if (typeof c !== 'object' || c === null) badCandidate('candidate must be an object', []);
-  const o = c as Record<string, unknown>;
-  if (typeof o.channel !== 'string' || o.channel.length === 0) badCandidate('channel must be a non-empty string', ['channel']);
-  for (const k of ['campaignId', 'offerId'] as const) if (o[k] !== undefined && typeof o[k] !== 'string') badCandidate(`${k} must be a string`, [k]);
-  if (o.tags !== undefined && (!Array.isArray(o.tags) || o.tags.some((t) => typeof t !== 'string'))) badCandidate('tags must be an array of strings', ['tags']);
-  if (o.transactional !== undefined && typeof o.transactional !== 'boolean') badCandidate('transactional must be a boolean', ['transactional']);
-  if (o.priority !== undefined && (typeof o.priority !== 'number' || !Number.isFinite(o.priority))) badCandidate('priority must be a finite number', ['priority']);
-}

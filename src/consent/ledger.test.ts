@@ -77,6 +77,22 @@ describe('foldConsent', () => {
   });
 });
 
+describe('consentState from plain JavaScript', () => {
+  it('refuses an event whose at, kind, channel or purpose has the wrong type with INPUT_INVALID at its path (a Symbol at was a TypeError)', () => {
+    const ok = { id: 'e', subjectId: 's', channel: 'email', purpose: 'marketing', kind: 'granted', at: 0, evidence: { source: 'form' } };
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ at: Symbol('t') }, 'events[1].at'],
+      [{ at: [null] }, 'events[1].at'],
+      [{ kind: 10n }, 'events[1].kind'],
+      [{ channel: null }, 'events[1].channel'],
+      [{ purpose: {} }, 'events[1].purpose'],
+    ];
+    for (const [change, path] of cases) {
+      expect(() => consentState([ok, { ...ok, ...change }] as never)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path }));
+    }
+  });
+});
+
 describe('canContact', () => {
   const tcString = encodeTcString({
     created: T0, lastUpdated: T0, cmpId: 300, cmpVersion: 1, consentScreen: 1, consentLanguage: 'EN', vendorListVersion: 120,

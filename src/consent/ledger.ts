@@ -291,7 +291,13 @@ const KIND_RANK: Record<ConsentEventKind, number> = { existing_customer: 0, gran
  */
 export function consentState(events: ReadonlyArray<ConsentEvent>, policy: ConsentPolicy = DEFAULT_CONSENT_POLICY): ConsentState {
   expectArray(events, ['events']);
-  expectObjects(events, ['events']);
+  // Events are trusted to be parsed, but plain JavaScript may hand over anything: the fields the fold reads are checked.
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i];
+    expectObject(e, ['events', i]);
+    expectFinite(e.at, ['events', i, 'at']);
+    for (const k of ['kind', 'channel', 'purpose'] as const) expectString(e[k], ['events', i, k]);
+  }
   expectObject(policy, ['policy']);
   // Stores hand their ledgers back in order, usually: then the stable sort would change nothing.
   let ordered = true;

@@ -25,7 +25,7 @@ describe('CrossChannelError', () => {
   });
 
   it('formats any key plain JavaScript puts in a path (a BigInt, a symbol, an object), never throwing', () => {
-    expect(formatPath(['a', 10n as never, Symbol('s'), { toString: 1 } as never, 'b'])).toBe('a[[object BigInt]][Symbol(s)][{"toString":1}].b');
+    expect(formatPath(['a', 10n as never, Symbol('s'), { toString: 1 } as never, 'b'])).toBe('a[10][Symbol(s)][{"toString":1}].b');
   });
 
   it('translates zod errors with the first bad path, without leaking zod', () => {

@@ -289,13 +289,13 @@ export function safeText(value: unknown): string {
 }
 
 /**
- * `JSON.stringify(value)` for a message, never throwing: what JSON cannot hold reads as `String(value)`
- * (`undefined`, a symbol), or as its tag when neither works (a BigInt or a cycle: `[object BigInt]`). Internal: not
- * exported from the package's entries.
+ * A value for a message, never throwing: numbers and BigInts as `String` gives them (`NaN`, `Infinity`, `10`), the
+ * rest as `JSON.stringify` does; what JSON cannot hold reads as `String(value)` (`undefined`, a symbol), or as its
+ * tag when neither works (a cycle: `[object Object]`). Internal: not exported from the package's entries.
  */
 export function quoted(value: unknown): string {
   try {
-    return JSON.stringify(value) ?? String(value);
+    return typeof value === 'number' || typeof value === 'bigint' ? String(value) : (JSON.stringify(value) ?? String(value));
   } catch {
     return Object.prototype.toString.call(value);
   }

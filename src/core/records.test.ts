@@ -47,6 +47,12 @@ describe('records', () => {
       }),
     );
   });
+
+  it('lowerBoundAt refuses a record whose at is a symbol or an object with INPUT_INVALID at its path (the comparison threw a TypeError)', () => {
+    for (const at of [Symbol('t'), [Symbol('t')], { valueOf: () => { throw new Error('boom'); } }]) {
+      expect(() => lowerBoundAt([{ at } as never], 5)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'records[0].at' }));
+    }
+  });
 });
 
 describe('shared schemas', () => {

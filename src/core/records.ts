@@ -211,6 +211,8 @@ export function lowerBoundAt(records: ReadonlyArray<{ readonly at: EpochMs }>, t
     const mid = (lo + hi) >>> 1;
     const r = records[mid];
     if (r === null || typeof r !== 'object') expectObject(r, ['records', mid]);
+    // A symbol or an object there would throw a TypeError from the comparison.
+    if (typeof r!.at !== 'number') expectFinite(r!.at, ['records', mid, 'at']);
     if (r!.at < t) lo = mid + 1;
     else hi = mid;
   }

@@ -91,7 +91,7 @@ describe('time zones', () => {
   it('names a zone JSON cannot print (a BigInt, a cycle, a symbol) without crashing while it words the error', () => {
     const cycle: Record<string, unknown> = {};
     cycle.self = cycle;
-    for (const [zone, shown] of [[10n, '[object BigInt]'], [cycle, '[object Object]'], [Symbol('z'), 'Symbol(z)']] as const) {
+    for (const [zone, shown] of [[10n, '10'], [cycle, '[object Object]'], [Symbol('z'), 'Symbol(z)']] as const) {
       expect(() => assertTimeZone(zone as never, ['tz'])).toThrow(expect.objectContaining({ code: 'TIMEZONE_INVALID', path: 'tz', message: `Unknown IANA time zone ${shown}` }));
       expect(() => utcOffsetMinutes(0, zone as never)).toThrow(expect.objectContaining({ code: 'TIMEZONE_INVALID' }));
     }

@@ -44,7 +44,7 @@ export type TimeInput = EpochMs | Date | string;
 export function toEpochMs(input: unknown, path: ReadonlyArray<string | number> = []): EpochMs {
   if (typeof input === 'number') {
     if (Number.isInteger(input) && Math.abs(input) <= MAX_EPOCH_MS) return input;
-    throw timeError(`Expected an integer number of epoch milliseconds, got ${String(input)}`, path, input);
+    throw timeError(`Expected an integer number of epoch milliseconds, got ${quoted(input)}`, path, input);
   }
   if (input instanceof Date) {
     const t = input.getTime();

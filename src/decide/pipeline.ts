@@ -4,7 +4,7 @@ import { reason, type Reason } from '../core/explain.js';
 import { lowerBoundAt, type ContactRecord, type History } from '../core/records.js';
 import { arbitrate, type ArbitrateOptions, type ArbitrationResult, type RankedOffer } from '../arbitration/arbitrate.js';
 import type { OfferUsage } from '../arbitration/store.js';
-import { evaluateCaps, type CapDecision } from '../capping/evaluate.js';
+import { capDecision, type CapDecision } from '../capping/evaluate.js';
 import { compiledDecideConfig, isDecideConfig, type DecideConfig, type DecideConfigInput } from './config.js';
 import { withDeadline } from './deadline.js';
 import type { DecideErrorCode } from './errors.js';
@@ -300,7 +300,7 @@ function capStage(
   let view = history;
   for (const offer of candidates) {
     if (admitted.length >= req.slots) break;
-    const decision = evaluateCaps(view, config.caps, capCandidate(config, offer, req.channel), { now: req.now, timeZone: zone });
+    const decision = capDecision(view, config.caps, capCandidate(config, offer, req.channel), { now: req.now, timeZone: zone });
     if (decision.allowed) {
       admitted.push(offer);
       if (admitted.length >= req.slots) break; // the view below is only read by the next candidate's check
@@ -438,7 +438,7 @@ function bestAlternative(
     if (!checkChannelConsent(config, ledger, channel, req).allowed) continue;
     const ranking = rank(req, config, state, subjectId, segs, channel, 1 + config.fallbackOffers, NO_USAGE);
     for (const offer of ranking.selected) {
-      const d = evaluateCaps(state.history, config.caps, capCandidate(config, offer, channel), { now: req.now, timeZone: zone });
+      const d = capDecision(state.history, config.caps, capCandidate(config, offer, channel), { now: req.now, timeZone: zone });
       if (!d.allowed) continue;
       if (best === null || offer.score > best.score) best = { channel, offerId: offer.offerId, score: offer.score };
       break;

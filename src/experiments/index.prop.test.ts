@@ -26,7 +26,7 @@ describe('every export of crosschannel/experiments', () => {
   it('experimentById names an id JSON cannot print (a BigInt) in EXPERIMENT_UNKNOWN, not a TypeError', () => {
     const set = api.parseExperimentSet({ experiments: [{ id: 'subject-line', variants: [{ id: 'a' }, { id: 'b' }] }] });
     expect(api.experimentById(set, 'subject-line').id).toBe('subject-line');
-    expect(() => api.experimentById(set, 10n as never)).toThrow(expect.objectContaining({ code: 'EXPERIMENT_UNKNOWN', path: 'id', message: 'No experiment [object BigInt] in the set' }));
+    expect(() => api.experimentById(set, 10n as never)).toThrow(expect.objectContaining({ code: 'EXPERIMENT_UNKNOWN', path: 'id', message: 'No experiment 10 in the set' }));
   });
 });
 

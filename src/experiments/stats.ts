@@ -1,4 +1,4 @@
-import { CrossChannelError } from '../core/errors.js';
+import { CrossChannelError, quoted } from '../core/errors.js';
 import type { ExperimentErrorCode } from './errors.js';
 
 /**
@@ -131,7 +131,7 @@ export function statsFromColumns(experimentId: string, variantIds: ReadonlyArray
   if (!Array.isArray(columns.values) || columns.values.length !== M) throw new CrossChannelError('INPUT_INVALID', 'columns.values needs one column per metric', { path: ['columns', 'values'] });
   for (let i = 0; i < n; i++) {
     const v = variant[i]!;
-    if (!(v >= 0 && v < V && Number.isInteger(v))) throw new CrossChannelError('INPUT_INVALID', `variant index ${String(v)} out of range`, { path: ['columns', 'variant', i] });
+    if (!(v >= 0 && v < V && Number.isInteger(v))) throw new CrossChannelError('INPUT_INVALID', `variant index ${quoted(v)} out of range`, { path: ['columns', 'variant', i] });
     units[v]!++;
   }
   for (let m = 0; m < M; m++) {

@@ -39,7 +39,7 @@ describe('insights: bad input from plain JavaScript', () => {
   }
 
   it('names a KPI JSON cannot print (a BigInt) in INSIGHTS_KPI_UNKNOWN, not a TypeError', () => {
-    expect(() => insights.resolveKpis(['contacts', 10n])).toThrow(expect.objectContaining({ code: 'INSIGHTS_KPI_UNKNOWN', path: 'kpis[1]', message: expect.stringContaining('[object BigInt]') }));
+    expect(() => insights.resolveKpis(['contacts', 10n])).toThrow(expect.objectContaining({ code: 'INSIGHTS_KPI_UNKNOWN', path: 'kpis[1]', message: expect.stringContaining('Unknown KPI 10') }));
   });
 
   it('accumulator methods refuse bad histories and states', async () => {

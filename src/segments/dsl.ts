@@ -398,7 +398,7 @@ function countFilterNodes(node: Record<string, unknown>): number {
 function checkBetween(node: Record<string, unknown>, path: Path): void {
   if (node.op === 'between' || Array.isArray(node.value)) {
     const v = node.value;
-    if (node.op !== 'between' && node.op !== 'in' && node.op !== 'notIn') throw invalid(`Operator ${String(node.op)} takes one value, not a pair`, [...path, 'value']);
+    if (node.op !== 'between' && node.op !== 'in' && node.op !== 'notIn') throw invalid(`Operator ${quoted(node.op)} takes one value, not a pair`, [...path, 'value']);
     if (node.op === 'between') {
       if (!Array.isArray(v) || v.length !== 2) throw invalid('between takes a pair [low, high]', [...path, 'value']);
       if (typeof v[0] !== typeof v[1]) throw invalid('between bounds must be of one type', [...path, 'value']);

@@ -3,7 +3,7 @@ import { expectOptions } from '../../core/guards.js';
 import { CrossChannelError } from '../../core/errors.js';
 import { lowerBoundAt, parseResponseRecord, type ContactRecord, type ContactRecordInput, type History, type ResponseRecord, type ResponseRecordInput } from '../../core/records.js';
 import { durationToMs, type DurationInput, type EpochMs } from '../../core/time.js';
-import { evaluateCaps } from '../../capping/evaluate.js';
+import { capDecision } from '../../capping/evaluate.js';
 import { reservationKey, toContactRecord } from '../../capping/contact.js';
 import type { CompiledCapRules } from '../../capping/rules.js';
 import type { ContactHistoryStore, RecordedContact, Reservation, ReserveOptions } from '../../capping/store.js';
@@ -103,7 +103,7 @@ export class MemoryContactHistoryStore implements ContactHistoryStore {
     const prior = log.outcomes.get(key);
     if (prior !== undefined) return { ...prior, replayed: true };
     trimBefore(log, now - this.#retentionMs);
-    const decision = evaluateCaps(log, rules, options.priority === undefined ? contact : { ...contact, priority: options.priority }, { now, timeZone: options.timeZone });
+    const decision = capDecision(log, rules, options.priority === undefined ? contact : { ...contact, priority: options.priority }, { now, timeZone: options.timeZone });
     // An identical record (same id and instant) is the same contact: granted again, stored once (as on Redis).
     if (decision.allowed && !hasSame(log.contacts, contact)) insertSorted(log.contacts, contact);
     const outcome: Reservation = { granted: decision.allowed, decision, contact, replayed: false };

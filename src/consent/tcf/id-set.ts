@@ -2,7 +2,7 @@
  * {@link IdSet}: the compact, immutable id sets (vendors, purposes) the TC string decoder produces, and the
  * helpers that build them.
  */
-import { CrossChannelError } from '../../core/errors.js';
+import { CrossChannelError, quoted } from '../../core/errors.js';
 
 /**
  * A set of positive integer ids (vendors, purposes), immutable, with fast `has(id)`. Two compact forms, chosen
@@ -60,7 +60,7 @@ export class IdSet implements Iterable<number> {
     }
     for (const id of ids) {
       if (!Number.isInteger(id) || id < 1 || id > 0xffff) {
-        throw new CrossChannelError('INPUT_INVALID', `id ${String(id)} is not an integer in 1..65535`, { path: [list.length], detail: { id } });
+        throw new CrossChannelError('INPUT_INVALID', `id ${quoted(id)} is not an integer in 1..65535`, { path: [list.length], detail: { id } });
       }
       list.push(id);
       if (id > max) max = id;
