@@ -33,6 +33,18 @@ describe('attribution report', () => {
     expect(text.split('\n')[0]).toMatch(/^channel\s+last_touch\s+first_touch\s+linear\s+markov$/);
     expect(text).toContain('200.0');
   });
+  it('refuses results of the wrong shape with INPUT_INVALID at input (was a TypeError), and draws credits near the largest double (the gridline loop never ended)', () => {
+    const junk: unknown[] = [5, { channels: null, models: [] }, [{ channels: [null] }], { ...c, models: [{ ...c.models[0], channels: [{ channel: 'email', conversions: {} }] }] }];
+    expect(() => formatAttributionTable({ ...c, unattributed: null } as never)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'input' }));
+    for (const input of junk) {
+      expect(() => formatAttributionTable(input as never)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'input' }));
+      expect(() => renderAttributionSvg(input as never)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'input' }));
+    }
+    const huge = { ...c, models: c.models.map((m) => ({ ...m, channels: m.channels.map((x) => ({ ...x, conversions: 1.7e308 })) })) };
+    const svg = renderAttributionSvg(huge);
+    expect((svg.match(/<line /g) ?? []).length).toBeLessThanOrEqual(51);
+  });
+
   it('renders a standalone SVG bar chart: one bar per channel × model, labels escaped', () => {
     const svg = renderAttributionSvg(c, { title: 'Q3 <spend> & "credit"' });
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);

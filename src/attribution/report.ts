@@ -1,4 +1,5 @@
-import { expectArray, expectObject, expectObjects, expectOptions } from '../core/guards.js';
+import { CrossChannelError, isCrossChannelError } from '../core/errors.js';
+import { expectOptions } from '../core/guards.js';
 import type { AttributionComparison, AttributionResult } from './attribute.js';
 
 /** Which credit a report shows. */
@@ -38,14 +39,15 @@ function asComparison(input: AttributionComparison | ReadonlyArray<AttributionRe
  * ```
  */
 export function attributionTable(input: AttributionComparison | ReadonlyArray<AttributionResult>, metric: AttributionMetric = 'conversions'): AttributionTable {
-  expectResults(input);
-  const c = asComparison(input);
-  const rows = c.channels.map((channel) => ({
-    channel,
-    credits: c.models.map((m) => m.channels.find((x) => x.channel === channel)?.[metric] ?? 0),
-  }));
-  const totals = c.models.map((_, i) => rows.reduce((s, r) => s + r.credits[i]!, 0));
-  return { metric, models: c.models.map((m) => m.model), rows, totals };
+  return rendering(() => {
+    const c = asComparison(input);
+    const rows = c.channels.map((channel) => ({
+      channel,
+      credits: c.models.map((m) => m.channels.find((x) => x.channel === channel)?.[metric] ?? 0),
+    }));
+    const totals = c.models.map((_, i) => rows.reduce((s, r) => s + r.credits[i]!, 0));
+    return { metric, models: c.models.map((m) => m.model), rows, totals };
+  });
 }
 
 /** Options of {@link formatAttributionTable}. */
@@ -67,24 +69,25 @@ export interface FormatTableOptions {
  * ```
  */
 export function formatAttributionTable(input: AttributionComparison | ReadonlyArray<AttributionResult>, options: FormatTableOptions = {}): string {
-  expectResults(input);
-  expectOptions(options, ['options']);
-  const c = asComparison(input);
-  const t = attributionTable(c, options.metric ?? 'conversions');
-  const digits = options.digits ?? 2;
-  const num = (n: number): string => n.toFixed(digits);
-  const header = ['channel', ...t.models];
-  const body = [...t.rows.map((r) => [r.channel, ...r.credits.map(num)]), ['total', ...t.totals.map(num)]];
-  const un = t.metric === 'conversions' ? c.unattributed.conversions : c.unattributed.value;
-  const note = `unattributed ${t.metric}: ${num(un)}`;
-  if ((options.format ?? 'markdown') === 'markdown') {
-    const esc = (s: string): string => s.replace(/\|/g, '\\|');
-    const lines = [`| ${header.map(esc).join(' | ')} |`, `|---|${t.models.map(() => '---:').join('|')}|`, ...body.map((b) => `| ${b.map(esc).join(' | ')} |`)];
-    return `${lines.join('\n')}\n\n${note}\n`;
-  }
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]): string => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
-  return `${[line(header), ...body.map(line)].join('\n')}\n${note}\n`;
+  return rendering(() => {
+    expectOptions(options, ['options']);
+    const c = asComparison(input);
+    const t = attributionTable(c, options.metric ?? 'conversions');
+    const digits = options.digits ?? 2;
+    const num = (n: number): string => n.toFixed(digits);
+    const header = ['channel', ...t.models];
+    const body = [...t.rows.map((r) => [r.channel, ...r.credits.map(num)]), ['total', ...t.totals.map(num)]];
+    const un = t.metric === 'conversions' ? c.unattributed.conversions : c.unattributed.value;
+    const note = `unattributed ${t.metric}: ${num(un)}`;
+    if ((options.format ?? 'markdown') === 'markdown') {
+      const esc = (s: string): string => s.replace(/\|/g, '\\|');
+      const lines = [`| ${header.map(esc).join(' | ')} |`, `|---|${t.models.map(() => '---:').join('|')}|`, ...body.map((b) => `| ${b.map(esc).join(' | ')} |`)];
+      return `${lines.join('\n')}\n\n${note}\n`;
+    }
+    const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+    const line = (cells: string[]): string => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
+    return `${[line(header), ...body.map(line)].join('\n')}\n${note}\n`;
+  });
 }
 
 /** Options of {@link renderAttributionSvg}. */
@@ -131,88 +134,88 @@ function fmt(n: number): string {
  * ```
  */
 export function renderAttributionSvg(input: AttributionComparison | ReadonlyArray<AttributionResult>, options: AttributionSvgOptions = {}): string {
-  expectResults(input);
-  expectOptions(options, ['options']);
-  const metric = options.metric ?? 'conversions';
-  const t = attributionTable(asComparison(input), metric);
-  const width = Math.max(240, options.width ?? 760);
-  const height = Math.max(160, options.height ?? 360);
-  const colors = options.colors && options.colors.length > 0 ? options.colors : PALETTE;
-  const title = options.title ?? `Attribution by channel (${metric})`;
-  const right = 16;
-  const groups = Math.max(1, t.rows.length);
-  // Narrow groups: slant the channel labels (≈7 px per character) and make room for them below the axis and,
-  // for the first one, on the left.
-  const longest = t.rows.reduce((m, r) => Math.max(m, r.channel.length), 0);
-  const slant = longest * 7 > (width - 56 - right) / groups;
-  const left = slant ? Math.max(56, Math.min(160, longest * 5.8 - (width - 56 - right) / groups / 2 + 4)) : 56;
-  const plotW = width - left - right;
-  const groupW = plotW / groups;
-  const labelRoom = slant ? Math.min(110, 12 + longest * 4.2) : 22;
-  const margin = { top: 40, right, bottom: labelRoom + 14 + 18 * Math.ceil(t.models.length / 4), left };
-  const plotH = height - margin.top - margin.bottom;
-  let max = 0;
-  let min = 0;
-  for (const r of t.rows) for (const v of r.credits) (max = Math.max(max, v)), (min = Math.min(min, v));
-  const step = niceStep(Math.max(max, -min));
-  const top = Math.max(step, Math.ceil(max / step) * step);
-  const bottom = Math.floor(min / step) * step;
-  const y = (v: number): number => margin.top + ((top - v) / (top - bottom)) * plotH;
-  const out: string[] = [];
-  out.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${esc(title)}" font-family="system-ui, sans-serif" font-size="12">`,
-    `<title>${esc(title)}</title>`,
-    `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-    `<text x="${width / 2}" y="22" text-anchor="middle" font-size="15" font-weight="600">${esc(title)}</text>`,
-  );
-  for (let v = bottom; v <= top + step / 2; v += step) {
-    const yy = y(v).toFixed(1);
-    out.push(`<line x1="${margin.left}" x2="${width - margin.right}" y1="${yy}" y2="${yy}" stroke="${v === 0 ? '#333' : '#e5e5e5'}"/>`);
-    out.push(`<text x="${margin.left - 6}" y="${yy}" dy="0.32em" text-anchor="end" fill="#555">${esc(fmt(v))}</text>`);
-  }
-  const barW = (groupW * 0.8) / Math.max(1, t.models.length);
-  t.rows.forEach((row, g) => {
-    const gx = margin.left + g * groupW + groupW * 0.1;
-    row.credits.forEach((v, m) => {
-      const y0 = y(Math.max(0, v));
-      const h = Math.abs(y(v) - y(0));
-      const label = `${row.channel} · ${t.models[m]!}: ${fmt(v)}`;
+  return rendering(() => {
+    expectOptions(options, ['options']);
+    const metric = options.metric ?? 'conversions';
+    const t = attributionTable(asComparison(input), metric);
+    const width = Math.max(240, options.width ?? 760);
+    const height = Math.max(160, options.height ?? 360);
+    const colors = options.colors && options.colors.length > 0 ? options.colors : PALETTE;
+    const title = options.title ?? `Attribution by channel (${metric})`;
+    const right = 16;
+    const groups = Math.max(1, t.rows.length);
+    // Narrow groups: slant the channel labels (≈7 px per character) and make room for them below the axis and,
+    // for the first one, on the left.
+    const longest = t.rows.reduce((m, r) => Math.max(m, r.channel.length), 0);
+    const slant = longest * 7 > (width - 56 - right) / groups;
+    const left = slant ? Math.max(56, Math.min(160, longest * 5.8 - (width - 56 - right) / groups / 2 + 4)) : 56;
+    const plotW = width - left - right;
+    const groupW = plotW / groups;
+    const labelRoom = slant ? Math.min(110, 12 + longest * 4.2) : 22;
+    const margin = { top: 40, right, bottom: labelRoom + 14 + 18 * Math.ceil(t.models.length / 4), left };
+    const plotH = height - margin.top - margin.bottom;
+    let max = 0;
+    let min = 0;
+    for (const r of t.rows) for (const v of r.credits) (max = Math.max(max, v)), (min = Math.min(min, v));
+    const step = niceStep(Math.max(max, -min));
+    const top = Math.max(step, Math.ceil(max / step) * step);
+    const bottom = Math.floor(min / step) * step;
+    const y = (v: number): number => margin.top + ((top - v) / (top - bottom)) * plotH;
+    const out: string[] = [];
+    out.push(
+      `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${esc(title)}" font-family="system-ui, sans-serif" font-size="12">`,
+      `<title>${esc(title)}</title>`,
+      `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
+      `<text x="${width / 2}" y="22" text-anchor="middle" font-size="15" font-weight="600">${esc(title)}</text>`,
+    );
+    // At most 50 gridlines: credits near the largest double overflow `top` to Infinity, and the loop never ended.
+    for (let v = bottom, i = 0; v <= top + step / 2 && i <= 50; v += step, i++) {
+      const yy = y(v).toFixed(1);
+      out.push(`<line x1="${margin.left}" x2="${width - margin.right}" y1="${yy}" y2="${yy}" stroke="${v === 0 ? '#333' : '#e5e5e5'}"/>`);
+      out.push(`<text x="${margin.left - 6}" y="${yy}" dy="0.32em" text-anchor="end" fill="#555">${esc(fmt(v))}</text>`);
+    }
+    const barW = (groupW * 0.8) / Math.max(1, t.models.length);
+    t.rows.forEach((row, g) => {
+      const gx = margin.left + g * groupW + groupW * 0.1;
+      row.credits.forEach((v, m) => {
+        const y0 = y(Math.max(0, v));
+        const h = Math.abs(y(v) - y(0));
+        const label = `${row.channel} · ${t.models[m]!}: ${fmt(v)}`;
+        out.push(
+          `<rect x="${(gx + m * barW).toFixed(1)}" y="${y0.toFixed(1)}" width="${Math.max(0.5, barW - 1).toFixed(1)}" height="${h.toFixed(1)}" fill="${esc(colors[m % colors.length]!)}"><title>${esc(label)}</title></rect>`,
+        );
+      });
+      const lx = (margin.left + (g + 0.5) * groupW).toFixed(1);
+      const ly = margin.top + plotH + 16;
       out.push(
-        `<rect x="${(gx + m * barW).toFixed(1)}" y="${y0.toFixed(1)}" width="${Math.max(0.5, barW - 1).toFixed(1)}" height="${h.toFixed(1)}" fill="${esc(colors[m % colors.length]!)}"><title>${esc(label)}</title></rect>`,
+        slant
+          ? `<text class="x-label" x="${lx}" y="${ly}" text-anchor="end" transform="rotate(-35 ${lx} ${ly})">${esc(row.channel)}</text>`
+          : `<text class="x-label" x="${lx}" y="${ly}" text-anchor="middle">${esc(row.channel)}</text>`,
       );
     });
-    const lx = (margin.left + (g + 0.5) * groupW).toFixed(1);
-    const ly = margin.top + plotH + 16;
-    out.push(
-      slant
-        ? `<text class="x-label" x="${lx}" y="${ly}" text-anchor="end" transform="rotate(-35 ${lx} ${ly})">${esc(row.channel)}</text>`
-        : `<text class="x-label" x="${lx}" y="${ly}" text-anchor="middle">${esc(row.channel)}</text>`,
-    );
+    const legendY = margin.top + plotH + labelRoom + 14;
+    const colW = (width - margin.left - margin.right) / 4;
+    t.models.forEach((name, m) => {
+      const lx = margin.left + (m % 4) * colW;
+      const ly = legendY + Math.floor(m / 4) * 18;
+      out.push(`<rect x="${lx.toFixed(1)}" y="${ly - 9}" width="10" height="10" fill="${esc(colors[m % colors.length]!)}"/>`);
+      out.push(`<text x="${(lx + 14).toFixed(1)}" y="${ly}">${esc(name)}</text>`);
+    });
+    out.push('</svg>');
+    return out.join('\n');
   });
-  const legendY = margin.top + plotH + labelRoom + 14;
-  const colW = (width - margin.left - margin.right) / 4;
-  t.models.forEach((name, m) => {
-    const lx = margin.left + (m % 4) * colW;
-    const ly = legendY + Math.floor(m / 4) * 18;
-    out.push(`<rect x="${lx.toFixed(1)}" y="${ly - 9}" width="10" height="10" fill="${esc(colors[m % colors.length]!)}"/>`);
-    out.push(`<text x="${(lx + 14).toFixed(1)}" y="${ly}">${esc(name)}</text>`);
-  });
-  out.push('</svg>');
-  return out.join('\n');
 }
 
 /** A comparison from {@link compareModels} or a list of results from {@link attribute}. */
-function expectResults(input: unknown): void {
-  if (Array.isArray(input)) {
-    expectObjects(input, ['input']);
-    input.forEach((r, i) => {
-      expectArray((r as { channels?: unknown }).channels, ['input', i, 'channels']);
-      expectObjects((r as { channels: unknown[] }).channels, ['input', i, 'channels']);
-      expectObject((r as { totals?: unknown }).totals, ['input', i, 'totals']);
-    });
-    return;
+
+/**
+ * Runs a renderer: results of the wrong shape (from plain JavaScript or a hand-edited JSON: a credit that is no
+ * number, a missing field) are `INPUT_INVALID` at `input`, with the `TypeError` as the cause, not a crash.
+ */
+function rendering<T>(render: () => T): T {
+  try {
+    return render();
+  } catch (e) {
+    throw isCrossChannelError(e) ? e : new CrossChannelError('INPUT_INVALID', 'Expected results from computeAttribution', { path: ['input'], cause: e });
   }
-  expectObject(input, ['input']);
-  expectArray((input as { channels?: unknown }).channels, ['input', 'channels']);
-  expectArray((input as { models?: unknown }).models, ['input', 'models']);
 }
