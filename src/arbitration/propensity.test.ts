@@ -70,6 +70,8 @@ describe('PropensityTable', () => {
   });
 
   it('rejects a bad prior and bad counts', () => {
+    // An object whose valueOf throws was compared before it was checked: a TypeError, now CONFIG_INVALID.
+    expect(() => PropensityTable.fromJSON({ prior: { alpha: { valueOf: () => { throw new Error('boom'); } }, beta: 1 }, offers: {}, segments: {} } as never)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', path: 'prior' }));
     expect(() => new PropensityTable({ alpha: 0, beta: 1 })).toThrow();
     let err: unknown;
     try {

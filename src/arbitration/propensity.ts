@@ -62,7 +62,8 @@ export class PropensityTable {
 
   constructor(prior: { alpha: number; beta: number } = { alpha: 1, beta: 1 }) {
     expectObject(prior, ['prior']);
-    if (!(prior.alpha > 0) || !(prior.beta > 0) || !Number.isFinite(prior.alpha) || !Number.isFinite(prior.beta)) {
+    // Number.isFinite first: comparing an object calls its valueOf, which may throw.
+    if (!Number.isFinite(prior.alpha) || !Number.isFinite(prior.beta) || !(prior.alpha > 0) || !(prior.beta > 0)) {
       throw new CrossChannelError('CONFIG_INVALID', 'Beta prior needs alpha > 0 and beta > 0', { path: ['prior'], detail: { prior } });
     }
     this.prior = { alpha: prior.alpha, beta: prior.beta };

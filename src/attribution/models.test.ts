@@ -208,6 +208,8 @@ describe('configuration and statistics errors', () => {
         expect((e as { path?: string }).path).toBe(path);
       }
     }
+    // Models that JSON cannot print (a BigInt) are a mismatch, not a TypeError from the comparison.
+    expect(() => createStatistics({ models: ['linear', 'markov'] }).merge({ ...good, models: [{ model: 10n }] } as never)).toThrow(expect.objectContaining({ code: 'ATTRIBUTION_STATISTICS_MISMATCH' }));
   });
   it('an empty input gives zero credits, not NaN', () => {
     const c = compareModels([]);

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { progressCounter, type ProgressOptions } from '../core/progress.js';
 import { expectArray, expectIterable, expectObject } from '../core/guards.js';
-import { CrossChannelError, parseWith } from '../core/errors.js';
+import { CrossChannelError, parseWith, quoted } from '../core/errors.js';
 import { ENGLISH, englishMessage } from '../core/zod.js';
 import { describeModel, parseAttributionConfig, RULE_MODEL_KINDS, type AttributionConfig, type AttributionConfigInput, type ModelSpec } from './models.js';
 import { ruleWeights } from './heuristic.js';
@@ -229,8 +229,8 @@ export class AttributionStatistics {
    */
   merge(other: AttributionStatistics | AttributionStatisticsJSON): this {
     const json = other instanceof AttributionStatistics ? other.toJSON() : checkStatisticsJSON(other);
-    const mine = JSON.stringify(this.config.models.map(describeModel));
-    const theirs = JSON.stringify(json.models);
+    const mine = quoted(this.config.models.map(describeModel));
+    const theirs = quoted(json.models);
     if (mine !== theirs) {
       throw new CrossChannelError('ATTRIBUTION_STATISTICS_MISMATCH', 'Statistics built with different models or settings cannot be merged', { detail: { mine, theirs } });
     }

@@ -1,3 +1,4 @@
+import { CrossChannelError, isCrossChannelError } from '../core/errors.js';
 import type { Reason } from '../core/explain.js';
 import { expectArray, expectObject, expectObjects } from '../core/guards.js';
 import type { EpochMs } from '../core/time.js';
@@ -213,33 +214,39 @@ export function withoutTimings(trace: DecisionTrace): DecisionTrace {
  */
 export function formatTrace(trace: DecisionTrace): string {
   expectTrace(trace);
-  const lines = [`decision ${trace.requestId} · ${trace.channel} · subject ${trace.subjectId ?? '—'} · ${trace.totalMs.toFixed(2)} ms`];
-  for (const s of trace.stages) {
-    const counts = (r: Readonly<Record<string, number>>): string =>
-      Object.entries(r)
-        .map(([k, v]) => `${k} ${v}`)
-        .join(', ');
-    let line = `  ${s.stage.padEnd(12)} ${s.status.padEnd(7)} ${s.ms.toFixed(2).padStart(7)} ms  ${counts(s.input)}${Object.keys(s.output).length ? ` → ${counts(s.output)}` : ''}`;
-    if (s.error) line += `  ✗ ${s.error.code}: ${s.error.message}`;
-    lines.push(line);
-    // One line per distinct reason, so a catalogue of hundreds of offers stays readable.
-    const groups = new Map<string, RemovedItem[]>();
-    for (const r of s.removed) {
-      const key = `${r.kind}\u0000${r.reasons.map((x) => x.code).join(', ')}`;
-      const items = groups.get(key);
-      if (items) items.push(r);
-      else groups.set(key, [r]);
+  // A trace of the wrong shape deeper than expectTrace looks (plain JavaScript, a hand-edited log) is INPUT_INVALID
+  // at trace, with the TypeError as its cause.
+  try {
+    const lines = [`decision ${trace.requestId} · ${trace.channel} · subject ${trace.subjectId ?? '—'} · ${trace.totalMs.toFixed(2)} ms`];
+    for (const s of trace.stages) {
+      const counts = (r: Readonly<Record<string, number>>): string =>
+        Object.entries(r)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ');
+      let line = `  ${s.stage.padEnd(12)} ${s.status.padEnd(7)} ${s.ms.toFixed(2).padStart(7)} ms  ${counts(s.input)}${Object.keys(s.output).length ? ` → ${counts(s.output)}` : ''}`;
+      if (s.error) line += `  ✗ ${s.error.code}: ${s.error.message}`;
+      lines.push(line);
+      // One line per distinct reason, so a catalogue of hundreds of offers stays readable.
+      const groups = new Map<string, RemovedItem[]>();
+      for (const r of s.removed) {
+        const key = `${r.kind}\u0000${r.reasons.map((x) => x.code).join(', ')}`;
+        const items = groups.get(key);
+        if (items) items.push(r);
+        else groups.set(key, [r]);
+      }
+      for (const [key, items] of groups) {
+        const [kind, codes] = key.split('\u0000') as [string, string];
+        const rules = [...new Set(items.flatMap((r) => r.reasons.map((x) => x.rule).filter((x): x is string => x !== undefined)))];
+        const ids = items.map((r) => r.id);
+        const shown = ids.length > 5 ? `${ids.slice(0, 5).join(', ')} +${ids.length - 5}` : ids.join(', ');
+        lines.push(`      − ${kind}${ids.length > 1 ? 's' : ''} ${shown}: ${codes}${rules.length === 1 ? ` (${rules[0]})` : ''}`);
+      }
+      for (const n of s.notes.slice(0, 4)) lines.push(`      · ${n.code}: ${n.message}`);
     }
-    for (const [key, items] of groups) {
-      const [kind, codes] = key.split('\u0000') as [string, string];
-      const rules = [...new Set(items.flatMap((r) => r.reasons.map((x) => x.rule).filter((x): x is string => x !== undefined)))];
-      const ids = items.map((r) => r.id);
-      const shown = ids.length > 5 ? `${ids.slice(0, 5).join(', ')} +${ids.length - 5}` : ids.join(', ');
-      lines.push(`      − ${kind}${ids.length > 1 ? 's' : ''} ${shown}: ${codes}${rules.length === 1 ? ` (${rules[0]})` : ''}`);
-    }
-    for (const n of s.notes.slice(0, 4)) lines.push(`      · ${n.code}: ${n.message}`);
+    return lines.join('\n');
+  } catch (e) {
+    throw isCrossChannelError(e) ? e : new CrossChannelError('INPUT_INVALID', 'Expected a trace from decide', { path: ['trace'], cause: e });
   }
-  return lines.join('\n');
 }
 
 /** A trace as {@link decide} returns it (plain JavaScript may pass anything). */

@@ -241,6 +241,7 @@ export class KpiAccumulator {
     if (!Array.isArray(json.groups) || typeof json.pressure !== 'object' || json.pressure === null || typeof json.subjects !== 'number') {
       throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'Malformed KPI state', { path: [] });
     }
+    checkStateValues(json);
     for (const { key, counters } of json.groups) {
       const g = this.groupOf(key);
       for (let s = 0; s < COUNTER_SLOTS; s++) g.c[s]! += Number(counters[s] ?? 0);
@@ -414,4 +415,26 @@ export function accumulateKpis(histories: Iterable<SubjectHistory>, options: Kpi
   }
   tracker?.end();
   return acc;
+}
+
+/**
+ * Every value a merge reads, checked before anything is added (a state from another process may be malformed; a
+ * bad value found halfway would leave this accumulator half-merged): group keys of strings (a period in epoch ms),
+ * counters and pressure histograms of finite numbers, a finite subject count.
+ */
+function checkStateValues(json: KpiStateJSON): void {
+  const bad = (path: Array<string | number>): never => {
+    throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'Malformed KPI state', { path });
+  };
+  const numbers = (list: unknown, path: Array<string | number>): void => {
+    if (!Array.isArray(list)) bad(path);
+    (list as unknown[]).forEach((v, i) => (typeof v === 'number' && Number.isFinite(v)) || bad([...path, i]));
+  };
+  json.groups.forEach((g, i) => {
+    if (typeof g !== 'object' || g === null || typeof g.key !== 'object' || g.key === null) bad(['groups', i]);
+    for (const [k, v] of Object.entries(g.key)) if (typeof v !== (k === 'period' ? 'number' : 'string')) bad(['groups', i, 'key', k]);
+    numbers(g.counters, ['groups', i, 'counters']);
+  });
+  for (const [channel, hist] of Object.entries(json.pressure)) numbers(hist, ['pressure', channel]);
+  if (!Number.isFinite(json.subjects)) bad(['subjects']);
 }

@@ -51,6 +51,26 @@ const population: SubjectHistory[] = [
   ),
 ];
 
+describe('KpiAccumulator.merge of a malformed state', () => {
+  it('refuses it with INPUT_INVALID at the bad value and merges nothing (a symbol counter was a TypeError halfway through)', () => {
+    const a = new KpiAccumulator();
+    a.add(createHistory('p1', { contacts: [parseContactRecord({ id: 'c1', subjectId: 'p1', channel: 'email', at: 0 })] }));
+    const good = a.toJSON();
+    const before = JSON.stringify(a.toJSON());
+    const cases: Array<[unknown, string]> = [
+      [{ ...good, groups: [...good.groups, { key: { channel: 'sms' }, counters: [1, Symbol('x')] }] }, 'groups[1].counters[1]'],
+      [{ ...good, groups: [...good.groups, { key: { channel: 10n }, counters: [] }] }, 'groups[1].key.channel'],
+      [{ ...good, groups: [...good.groups, null] }, 'groups[1]'],
+      [{ ...good, pressure: { email: [0, {}] } }, 'pressure.email[1]'],
+    ];
+    for (const [state, path] of cases) {
+      expect(() => a.merge(state as never)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path }));
+      expect(JSON.stringify(a.toJSON())).toBe(before);
+    }
+    expect(() => a.merge({ ...good, options: { ...good.options, purchaseEvent: 10n } } as never)).toThrow(expect.objectContaining({ code: 'INSIGHTS_STATE_MISMATCH' }));
+  });
+});
+
 describe('KPI registry', () => {
   it('defines every KPI once with a formula', () => {
     expect(Object.keys(KPI_REGISTRY).sort()).toEqual([...KPI_NAMES].sort());

@@ -1,4 +1,4 @@
-import { CrossChannelError } from '../core/errors.js';
+import { CrossChannelError, quoted } from '../core/errors.js';
 import { RESPONSE_KINDS } from '../core/records.js';
 import type { InsightsErrorCode } from './errors.js';
 import { ownValue } from '../core/own.js';
@@ -95,7 +95,7 @@ export async function forEachHistory<H>(histories: Iterable<H> | AsyncIterable<H
  * equal `expected` (compared as JSON), else `INSIGHTS_STATE_MISMATCH` naming the field.
  */
 export function checkMergeable(state: unknown, field: string, expected: unknown, message: string): void {
-  if (!isObj(state) || state.version !== 1 || JSON.stringify(state[field]) !== JSON.stringify(expected)) {
+  if (!isObj(state) || state.version !== 1 || quoted(state[field]) !== quoted(expected)) {
     throw new CrossChannelError<InsightsErrorCode>('INSIGHTS_STATE_MISMATCH', message, { path: [field] });
   }
 }

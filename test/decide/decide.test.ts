@@ -117,6 +117,17 @@ describe('decide on memory stores: the scenario', async () => {
     expect(text).toContain('capping');
     expect(text).toContain('CAP_LIMIT_REACHED');
   });
+
+  it('formatTrace refuses a trace of the wrong shape with INPUT_INVALID at trace (a stage without status, a ms that is no number were TypeErrors)', () => {
+    const t = decisionOf(out, 'd2').trace;
+    const broken = [
+      { ...t, stages: [{ ...t.stages[0]!, status: null }] },
+      { ...t, stages: [{ ...t.stages[0]!, ms: {} }] },
+      { ...t, stages: [{ ...t.stages[0]!, removed: 0 }] },
+      { ...t, totalMs: 'x' },
+    ];
+    for (const b of broken) expect(() => formatTrace(b as never)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'trace' }));
+  });
 });
 
 describe('decide: requests, config and records', () => {
