@@ -6,7 +6,6 @@
  */
 import { CrossChannelError } from '../core/errors.js';
 import { checkHistoryArg } from '../core/record-checks.js';
-import type { CapCandidate, CapHistory, CapOptions } from './evaluate.js';
 
 type Path = ReadonlyArray<string | number>;
 
@@ -22,7 +21,7 @@ function optionalStrings(o: Record<string, unknown>, path: Path): void {
 
 
 /** A candidate: a non-empty `channel`, optional string ids and tags, a boolean `transactional`, a finite `priority`. */
-export function checkCandidate(c: unknown, path: Path = ['candidate']): asserts c is CapCandidate {
+export function checkCandidate(c: unknown, path: Path = ['candidate']): void {
   if (typeof c !== 'object' || c === null) bad('candidate must be an object', path);
   const o = c as Record<string, unknown>;
   if (typeof o.channel !== 'string' || o.channel.length === 0) bad('channel must be a non-empty string', [...path, 'channel']);
@@ -35,13 +34,13 @@ export function checkCandidate(c: unknown, path: Path = ['candidate']): asserts 
 export const CAP_LISTS = ['contacts', 'responses'] as const;
 
 /** A capping history: `contacts` and `responses` arrays; with `records`, every record too (see core/record-checks.ts). */
-export function checkCapHistory(h: unknown, path: Path = ['history'], records = true): asserts h is CapHistory {
+export function checkCapHistory(h: unknown, path: Path = ['history'], records = true): void {
   checkHistoryArg(h, path, CAP_LISTS, records);
 }
 
 
 /** Options: an object; `now` is checked by the evaluation (`TIME_INVALID`), the zone by `checkZone`. */
-export function checkCapOptions(o: unknown, path: Path = ['options']): asserts o is CapOptions {
+export function checkCapOptions(o: unknown, path: Path = ['options']): void {
   if (typeof o !== 'object' || o === null) bad('options must be an object with now', path);
   const zone = (o as Record<string, unknown>).timeZone;
   if (zone !== undefined && typeof zone !== 'string') bad('timeZone must be an IANA zone name', [...path, 'timeZone']);

@@ -15,28 +15,28 @@
  * tree-shakable) to src/core/special.ts (≈ 1.25 kB with its wrappers); the focused imports show what a narrow use costs.
  */
 export const SIZE_BUDGETS: Readonly<Record<string, number>> = {
-  index: 26_000, // 23_573 (the shared core only; the 40 kB target)
-  identity: 32_000, // 30_803
-  consent: 25_000, // 24_508 (the 25 kB target)
-  capping: 25_000, // 18_600 (the 25 kB target)
-  segments: 34_500, // 33_385
-  arbitration: 25_000, // 23_907 (the 25 kB target)
-  attribution: 25_000, // 24_970 (the 25 kB target)
-  experiments: 25_000, // 24_974 (the 25 kB target; 41_656 with jStat)
-  timing: 25_000, // 24_974 (the 25 kB target)
-  insights: 37_500, // 35_519
-  decide: 53_500, // 52_387
-  journeys: 44_500, // 42_875
-  'adapters/memory': 42_000, // 40_468
-  'adapters/redis': 29_500, // 28_364
-  'adapters/postgres': 32_500, // 31_196
-  'adapters/duckdb': 1_500, // 1_278
+  index: 26_000, // 23_583 (the shared core only; the 40 kB target)
+  identity: 32_000, // 30_806
+  consent: 25_000, // 24_566 (the 25 kB target)
+  capping: 25_000, // 19_152 (the 25 kB target)
+  segments: 34_500, // 33_411
+  arbitration: 25_000, // 24_350 (the 25 kB target)
+  attribution: 25_000, // 24_969 (the 25 kB target)
+  experiments: 25_000, // 24_982 (the 25 kB target; 41_656 with jStat)
+  timing: 25_000, // 24_992 (the 25 kB target)
+  insights: 37_500, // 35_679
+  decide: 53_500, // 52_926
+  journeys: 44_500, // 43_499
+  'adapters/memory': 42_000, // 40_567
+  'adapters/redis': 29_500, // 28_944
+  'adapters/postgres': 32_500, // 31_338
+  'adapters/duckdb': 1_500, // 1_289
   'adapters/otel': 1_500, // 1_235
-  testing: 44_750, // 42_848
-  'consent: TCF decode + check': 7_250, // 6_710
-  'core: calendar windows': 2_750, // 2_396
-  'identity: normalise + audience hash': 3_000, // 2_795
-  'consent: ledger check': 13_250, // 12_783
-  'capping: rules + evaluation': 16_750, // 16_025
-  'experiments: assignment': 13_750, // 13_173
+  testing: 44_750, // 43_551
+  'consent: TCF decode + check': 7_250, // 6_726
+  'core: calendar windows': 2_750, // 2_410
+  'identity: normalise + audience hash': 3_000, // 2_810
+  'consent: ledger check': 13_250, // 12_799
+  'capping: rules + evaluation': 16_750, // 16_688
+  'experiments: assignment': 13_750, // 13_176
 };
