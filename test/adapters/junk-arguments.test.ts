@@ -33,10 +33,18 @@ async function crashesOf(className: string, store: Store): Promise<string[]> {
   return out;
 }
 
-/** Crashes of a constructor given a working client and junk after it. */
-async function constructorCrashes(className: string, ctor: new (...a: unknown[]) => unknown, client: unknown): Promise<string[]> {
-  const c = await firstCrash((args) => new ctor(client, ...args), lists);
-  return c === null ? [] : [`new ${className}: ${c}`];
+/**
+ * Crashes of each class's constructor (a working client, then junk) and of the public methods of one store built
+ * by `open` (which may prepare it, e.g. migrate).
+ */
+async function classCrashes(classes: Record<string, new (...a: unknown[]) => Store>, client: unknown, open: (ctor: new (...a: unknown[]) => Store) => Promise<Store>): Promise<string[]> {
+  const out: string[] = [];
+  for (const [name, ctor] of Object.entries(classes)) {
+    const c = await firstCrash((args) => new ctor(client, ...args), lists);
+    if (c !== null) out.push(`new ${name}: ${c}`);
+    out.push(...(await crashesOf(name, await open(ctor))));
+  }
+  return out;
 }
 
 describe.skipIf(noRedis)('Redis stores, called with junk on a real redis-server', () => {
@@ -47,18 +55,14 @@ describe.skipIf(noRedis)('Redis stores, called with junk on a real redis-server'
 
   it('every public method and constructor throws only CrossChannelError', async () => {
     redis = createRedis();
-    const crashes: string[] = [];
     const classes = {
       RedisContactHistoryStore: redisAdapters.RedisContactHistoryStore,
       RedisOfferCapacityStore: redisAdapters.RedisOfferCapacityStore,
       RedisAssignmentStore: redisAdapters.RedisAssignmentStore,
       RedisJourneyStore: redisAdapters.RedisJourneyStore,
     } as unknown as Record<string, new (...a: unknown[]) => Store>;
-    for (const [name, ctor] of Object.entries(classes)) {
-      crashes.push(...(await constructorCrashes(name, ctor, redis)));
-      crashes.push(...(await crashesOf(name, new ctor(redis, { prefix: uniquePrefix('junk') }))));
-    }
-    expect(crashes).toEqual([]);
+    const client = redis;
+    expect(await classCrashes(classes, client, async (ctor) => new ctor(client, { prefix: uniquePrefix('junk') }))).toEqual([]);
   }, 120_000);
 });
 
@@ -73,21 +77,19 @@ for (const engine of engines) {
     it('every public method and constructor throws only CrossChannelError', async () => {
       const { sql, close } = await engine.open();
       try {
-        const crashes: string[] = [];
         const classes = {
           PostgresIdentityStore: postgres.PostgresIdentityStore,
           PostgresConsentStore: postgres.PostgresConsentStore,
           PostgresEventStore: postgres.PostgresEventStore,
           PostgresAssignmentStore: postgres.PostgresAssignmentStore,
           PostgresJourneyStore: postgres.PostgresJourneyStore,
-        } as unknown as Record<string, new (...a: unknown[]) => Store & { migrate(): Promise<void> }>;
-        for (const [name, ctor] of Object.entries(classes)) {
-          crashes.push(...(await constructorCrashes(name, ctor, sql)));
-          const store = new ctor(sql, { erasureSalt: 'junk' });
+        } as unknown as Record<string, new (...a: unknown[]) => Store>;
+        const migrated = async (ctor: new (...a: unknown[]) => Store): Promise<Store> => {
+          const store = new ctor(sql, { erasureSalt: 'junk' }) as Store & { migrate(): Promise<void> };
           await store.migrate();
-          crashes.push(...(await crashesOf(name, store)));
-        }
-        expect(crashes).toEqual([]);
+          return store;
+        };
+        expect(await classCrashes(classes, sql, migrated)).toEqual([]);
       } finally {
         await close();
       }
