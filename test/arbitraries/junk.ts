@@ -97,3 +97,55 @@ function describeCrash(e: unknown, args: unknown[]): string {
   }
   return `${what} | args ${shown}`;
 }
+
+/** A deep copy of plain objects and arrays (other values shared). */
+function copy(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(copy);
+  if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copy(x)]));
+  return v;
+}
+
+/** Every path into the plain objects and arrays of `v` (the root is `[]`). */
+function pathsOf(v: unknown, p: Array<string | number> = [], out: Array<Array<string | number>> = []): Array<Array<string | number>> {
+  out.push(p);
+  if (Array.isArray(v)) v.forEach((x, i) => pathsOf(x, [...p, i], out));
+  else if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) for (const [k, x] of Object.entries(v)) pathsOf(x, [...p, k], out);
+  return out;
+}
+
+/**
+ * `count` mutants of a valid input, reproducible from `seed`: each is a copy with one place changed — replaced by a
+ * junk value, deleted, or given an unknown extra key — described by a label for failure messages. Valid inputs
+ * with one bad field reach deeper than junk arguments: past the first checks, into the code that reads the field.
+ */
+export function mutantsOf(valid: unknown, count: number, seed: number): Array<{ value: unknown; label: string }> {
+  const places = pathsOf(valid);
+  const picks = fc.sample(fc.tuple(fc.nat(places.length - 1), fc.integer({ min: 0, max: 9 }), junkValue), { numRuns: count, seed });
+  return picks.map(([at, how, junk]) => {
+    const root = copy(valid);
+    const path = places[at]!;
+    if (path.length === 0) return { value: junk, label: 'root = junk' };
+    let parent = root as Record<string | number, unknown>;
+    for (const k of path.slice(0, -1)) parent = parent[k] as Record<string | number, unknown>;
+    const last = path[path.length - 1]!;
+    const where = path.join('.');
+    if (how === 0 && !Array.isArray(parent)) {
+      delete parent[last];
+      return { value: root, label: `delete ${where}` };
+    }
+    if (how === 1 && !Array.isArray(parent)) {
+      parent.zzExtra = junk;
+      return { value: root, label: `extra key beside ${where}` };
+    }
+    parent[last] = junk;
+    return { value: root, label: `${where} = ${describeValue(junk)}` };
+  });
+}
+
+function describeValue(v: unknown): string {
+  try {
+    return (JSON.stringify(v) ?? String(v)).slice(0, 60);
+  } catch {
+    return typeof v;
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * Valid inputs with one bad field: each case starts from a real, valid input (the demo's config, the journeys
+ * scenarios, a capping history, a catalogue, serialized states and reports produced by the package) and changes
+ * one place at a time — a junk value (test/arbitraries/junk.ts), a deleted key, an unknown extra key. The call must
+ * return or throw (or reject with) a `CrossChannelError`: never a `TypeError` from the code that reads the field,
+ * never a hang. Junk arguments (fuzz-exports.test.ts) stop at the first check; these reach past it. The hunt that
+ * wrote this file found ≈ 60 such crashes in capping, arbitration, consent, journeys, insights, attribution and
+ * decide's trace formatting, and an endless loop in the attribution chart (2026-12-05).
+ * FUZZ_MUTATION_RUNS and FUZZ_MUTATION_SEED widen a hunt.
+ */
+import { describe, expect, it } from 'vitest';
+import * as memory from '../../src/adapters/memory/index.js';
+import { arbitrate, parseCatalogue, PropensityTable } from '../../src/arbitration/index.js';
+import { buildJourneys, collectStatistics, computeAttribution, formatAttributionTable, renderAttributionSvg, statisticsFromJSON } from '../../src/attribution/index.js';
+import { evaluateCaps, parseCapRules, planContacts } from '../../src/capping/index.js';
+import { canContact, consentState } from '../../src/consent/index.js';
+import { decide, formatTrace, parseDecideConfig } from '../../src/decide/index.js';
+import { KpiAccumulator } from '../../src/insights/index.js';
+import { advance, migrateInstance, parseJourney, startInstance } from '../../src/journeys/index.js';
+import * as scenarios from '../../src/journeys/scenarios/fixtures.js';
+import { compileSegments } from '../../src/segments/index.js';
+import { bestSendTime, compileSendCaps, TimingModel } from '../../src/timing/index.js';
+import { RETAILER_CONFIG } from '../../examples/demo/retailer.js';
+import { firstCrash, mutantsOf } from '../arbitraries/junk.js';
+
+const RUNS = Number(process.env.FUZZ_MUTATION_RUNS ?? 150);
+const SEED = Number(process.env.FUZZ_MUTATION_SEED ?? 20261205);
+const NOW = Date.parse('2026-03-10T10:00:00Z');
+const HOUR = 3_600_000;
+
+const history = {
+  subjectId: 'ana',
+  contacts: [
+    { id: 'c1', subjectId: 'ana', channel: 'email', tags: ['marketing'], offerId: 'coats-15', at: NOW - 6 * HOUR },
+    { id: 'c2', subjectId: 'ana', channel: 'sms', at: NOW - 2 * HOUR },
+  ],
+  responses: [{ id: 'r1', subjectId: 'ana', contactId: 'c1', kind: 'refused', channel: 'email', offerId: 'coats-15', at: NOW - 5 * HOUR }],
+  events: [{ id: 'e1', subjectId: 'ana', type: 'purchase', channel: 'store', at: NOW - 3 * HOUR, properties: { category: 'shoes', fullPrice: true, amount: 120 } }],
+};
+const caps = parseCapRules(RETAILER_CONFIG.caps as never);
+const catalogue = parseCatalogue({
+  timeZone: 'Europe/Paris',
+  offers: [
+    { id: 'shoes-20', channels: ['web', 'email'], value: 25, tags: ['discount', 'category:shoes'], policy: { afterRefusals: { count: 1, window: '30d', suppressFor: '60d' } } },
+    { id: 'coats-15', channels: ['web', 'email'], value: 40, tags: ['discount', 'category:coats'] },
+    { id: 'stylist', channels: ['web'], value: 300, eligibility: { segments: ['high-value'] }, capacity: { perDay: 2 } },
+  ],
+  guards: [{ id: 'no-discount-on-full-price', offerTags: ['discount'], window: '30d' }],
+} as never);
+const consentEvents = [
+  { id: 'g1', subjectId: 'ana', channel: 'email', purpose: 'marketing', kind: 'granted', at: NOW - 9e6, evidence: { source: 'form' } },
+  { id: 'g2', subjectId: 'ana', channel: 'email', purpose: 'marketing', kind: 'confirmed', at: NOW - 8e6, evidence: { source: 'link' } },
+];
+const policy = RETAILER_CONFIG.consent!.policy as never;
+const journey = parseJourney(scenarios.whitePaper);
+const instance = startInstance(journey, 'ana', NOW);
+const timing = new TimingModel({ channels: ['email', 'sms', 'call_center', 'store'] });
+timing.setProfile('ana', { timeZone: 'Europe/Paris', segment: 'retail' });
+timing.observeHistory(history as never, NOW);
+const sendCaps = compileSendCaps(caps);
+const stats = collectStatistics(buildJourneys([{ subjectId: 'a', channel: 'email', at: NOW - 5e6 }, { subjectId: 'a', channel: 'search', at: NOW - 3e6 }], [{ subjectId: 'a', at: NOW, value: 30 }]), { models: ['linear', 'markov'] });
+const kpis = new KpiAccumulator().add(history as never);
+const json = <T,>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+
+/** Each case: a valid input, and the call that reads a mutant of it. */
+const CASES: Array<{ name: string; valid: unknown; call: (mutant: unknown) => unknown }> = [
+  { name: 'parseDecideConfig', valid: RETAILER_CONFIG, call: (m) => parseDecideConfig(m as never) },
+  { name: 'compileSegments', valid: RETAILER_CONFIG.segments, call: (m) => compileSegments(m as never) },
+  { name: 'parseCapRules', valid: RETAILER_CONFIG.caps, call: (m) => parseCapRules(m as never) },
+  { name: 'evaluateCaps (history)', valid: history, call: (m) => evaluateCaps(m as never, caps, { channel: 'email', tags: ['marketing'] }, { now: NOW }) },
+  { name: 'evaluateCaps (candidate, options)', valid: { candidate: { channel: 'sms', tags: ['marketing'], priority: 2 }, options: { now: NOW, timeZone: 'America/New_York' } }, call: (m) => evaluateCaps(history as never, caps, (m as { candidate: never })?.candidate, (m as { options: never })?.options) },
+  { name: 'planContacts', valid: [{ id: 'a', channel: 'email', tags: ['marketing'] }, { id: 'b', channel: 'sms', priority: 3 }], call: (m) => planContacts(history as never, caps, m as never, { now: NOW }) },
+  { name: 'consentState', valid: { events: consentEvents, policy }, call: (m) => consentState((m as { events: never })?.events, (m as { policy: never })?.policy) },
+  { name: 'canContact', valid: { channel: 'email', purpose: 'marketing', now: NOW }, call: (m) => canContact(consentState(consentEvents as never, policy), m as never) },
+  { name: 'arbitrate', valid: { context: { subjectId: 'ana', segments: ['high-value'] }, history }, call: (m) => arbitrate((m as { context: never })?.context, catalogue, (m as { history: never })?.history, { now: NOW, channel: 'web', slots: 2 }) },
+  { name: 'bestSendTime', valid: { channel: 'email', now: NOW, horizon: '3d', history }, call: (m) => bestSendTime(timing, 'ana', { ...(m as object), caps: sendCaps } as never) },
+  { name: 'parseJourney', valid: scenarios.reflex, call: (m) => parseJourney(m as never) },
+  { name: 'advance (instance)', valid: instance, call: (m) => advance(journey, m as never, {}, NOW + HOUR) },
+  { name: 'advance (inputs)', valid: { profile: { tier: 'gold' }, events: [history.events[0]], responses: [{ id: 'r', subjectId: 'ana', contactId: 'x', kind: 'opened', at: NOW + 10 }] }, call: (m) => advance(journey, instance, m as never, NOW + HOUR) },
+  { name: 'migrateInstance', valid: instance, call: (m) => migrateInstance(journey, journey, m as never, {}, NOW) },
+  { name: 'buildJourneys', valid: { touches: [{ subjectId: 'a', channel: 'email', at: NOW - 5e6 }], conversions: [{ subjectId: 'a', at: NOW, value: 3 }] }, call: (m) => computeAttribution(collectStatistics(buildJourneys((m as { touches: never })?.touches, (m as { conversions: never })?.conversions), { models: ['linear', 'markov', 'shapley'] })) },
+  { name: 'statisticsFromJSON', valid: json(stats.toJSON()), call: (m) => computeAttribution(statisticsFromJSON(m as never, { models: ['linear', 'markov'] })) },
+  { name: 'formatAttributionTable / renderAttributionSvg', valid: json(computeAttribution(stats)), call: (m) => [formatAttributionTable(m as never), renderAttributionSvg(m as never)] },
+  { name: 'PropensityTable.fromJSON', valid: json(new PropensityTable({ alpha: 1, beta: 9 }).observe('a', { presented: 10, accepted: 2 }, 'vip').toJSON()), call: (m) => PropensityTable.fromJSON(m as never) },
+  { name: 'KpiAccumulator.merge', valid: json(kpis.toJSON()), call: (m) => new KpiAccumulator().merge(m as never) },
+];
+
+describe('valid inputs with one bad field throw only CrossChannelError', () => {
+  for (const c of CASES) {
+    it(c.name, async () => {
+      const mutants = mutantsOf(c.valid, RUNS, SEED);
+      expect(await firstCrash(([m]) => c.call(m), mutants.map((m) => [m.value]))).toBeNull();
+    });
+  }
+
+  it('decide (request) and formatTrace (the trace it returned)', async () => {
+    const stores = { identity: new memory.MemoryIdentityStore({ erasureSalt: 's' }), consent: new memory.MemoryConsentStore({ erasureSalt: 's' }), contacts: new memory.MemoryContactHistoryStore(), events: new memory.MemoryEventStore(), offerCapacity: new memory.MemoryOfferCapacityStore() };
+    const config = parseDecideConfig(RETAILER_CONFIG as never);
+    const request = { requestId: 'r1', identifiers: [{ type: 'email', value: 'ana@example.com' }], channel: 'email', now: NOW, context: { page: 'home' } };
+    const trace = json((await decide(request as never, stores as never, config)).trace);
+    expect(await firstCrash(([m]) => decide(m as never, stores as never, config), mutantsOf(request, RUNS, SEED).map((m) => [m.value]))).toBeNull();
+    expect(await firstCrash(([m]) => formatTrace(m as never), mutantsOf(trace, RUNS, SEED).map((m) => [m.value]))).toBeNull();
+  });
+});
