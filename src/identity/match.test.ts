@@ -43,6 +43,16 @@ describe('string similarity, called from plain JavaScript', () => {
   });
 });
 
+describe('matchRecords, called from plain JavaScript', () => {
+  it('refuses a record value that is not a string, a number or null with INPUT_INVALID at its path (an object or a symbol was a TypeError)', () => {
+    const model = parseMatchModel({ fields: [{ name: 'name', comparison: { kind: 'jaroWinkler' } }, { name: 'city', comparison: { kind: 'exact' } }], blocking: [['city']] });
+    for (const bad of [[Symbol('x')], { toString: () => { throw new Error('boom'); } }, Symbol('y')]) {
+      const records = [{ id: 'a', values: { name: 'Ana', city: 'Paris' } }, { id: 'b', values: { name: 'Ana', city: bad } }];
+      expect(() => matchRecords(records as never, model)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: '[1].values.city' }));
+    }
+  });
+});
+
 describe('parseMatchModel', () => {
   it('compiles levels and weights', () => {
     const model = parseMatchModel({

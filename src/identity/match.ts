@@ -271,6 +271,10 @@ function prepare(records: ReadonlyArray<MatchRecord>, model: MatchModel, extraFi
     if (r === null || typeof r !== 'object' || typeof r.id !== 'string' || r.values === null || typeof r.values !== 'object') {
       throw new CrossChannelError('INPUT_INVALID', 'record must be { id: string, values: object }', { path: [i] });
     }
+    // Values are read as text: an object there (plain JavaScript) may throw from String(), and says nothing as text.
+    for (const [k, v] of Object.entries(r.values)) {
+      if ((typeof v === 'object' && v !== null) || typeof v === 'symbol' || typeof v === 'function') throw new CrossChannelError('INPUT_INVALID', 'A record value must be a string, a number or null', { path: [i, 'values', k] });
+    }
     return r.id;
   });
   // Values by own key: a field may be named `constructor`, and a record without it has no value.

@@ -15,7 +15,9 @@ import { buildJourneys, collectStatistics, computeAttribution, formatAttribution
 import { evaluateCaps, parseCapRules, planContacts } from '../../src/capping/index.js';
 import { canContact, consentState } from '../../src/consent/index.js';
 import { decide, formatTrace, parseDecideConfig } from '../../src/decide/index.js';
-import { KpiAccumulator } from '../../src/insights/index.js';
+import { FunnelAccumulator, KpiAccumulator, summariseCustomers } from '../../src/insights/index.js';
+import { IdentityGraph, matchRecords, parseMatchModel } from '../../src/identity/index.js';
+import { assignAll, parseExperimentSet } from '../../src/experiments/index.js';
 import { advance, migrateInstance, parseJourney, startInstance } from '../../src/journeys/index.js';
 import * as scenarios from '../../src/journeys/scenarios/fixtures.js';
 import { compileSegments } from '../../src/segments/index.js';
@@ -61,6 +63,10 @@ const sendCaps = compileSendCaps(caps);
 const stats = collectStatistics(buildJourneys([{ subjectId: 'a', channel: 'email', at: NOW - 5e6 }, { subjectId: 'a', channel: 'search', at: NOW - 3e6 }], [{ subjectId: 'a', at: NOW, value: 30 }]), { models: ['linear', 'markov'] });
 const kpis = new KpiAccumulator().add(history as never);
 const json = <T,>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+const segments = compileSegments(RETAILER_CONFIG.segments as never);
+const experiments = { experiments: [{ id: 'subject', variants: [{ id: 'a' }, { id: 'b', weight: 0.5 }], coverage: 0.8, namespace: { id: 'ns', range: [0, 0.5] } }, { id: 'x2', variants: [{ id: 'a' }, { id: 'b' }] }], holdout: { id: 'h', share: 0.05 } };
+const matchModel = { fields: [{ name: 'name', comparison: { kind: 'jaroWinkler' } }, { name: 'city', comparison: { kind: 'exact' } }], blocking: [['city']] };
+const matchInput = [{ id: 'a', values: { name: 'Ana Lima', city: 'Paris' } }, { id: 'b', values: { name: 'Ana Lim', city: 'Paris' } }, { id: 'c', values: { name: 'Bo', city: null } }];
 
 /** Each case: a valid input, and the call that reads a mutant of it. */
 const CASES: Array<{ name: string; valid: unknown; call: (mutant: unknown) => unknown }> = [
@@ -82,6 +88,15 @@ const CASES: Array<{ name: string; valid: unknown; call: (mutant: unknown) => un
   { name: 'statisticsFromJSON', valid: json(stats.toJSON()), call: (m) => computeAttribution(statisticsFromJSON(m as never, { models: ['linear', 'markov'] })) },
   { name: 'formatAttributionTable / renderAttributionSvg', valid: json(computeAttribution(stats)), call: (m) => [formatAttributionTable(m as never), renderAttributionSvg(m as never)] },
   { name: 'PropensityTable.fromJSON', valid: json(new PropensityTable({ alpha: 1, beta: 9 }).observe('a', { presented: 10, accepted: 2 }, 'vip').toJSON()), call: (m) => PropensityTable.fromJSON(m as never) },
+  { name: 'IdentityGraph.add', valid: [{ identifiers: [{ type: 'email', value: 'Ana@Example.com' }, { type: 'cookie_id', value: 'ck1' }], at: NOW, source: 'crm' }, { identifiers: [{ type: 'cookie_id', value: 'ck1' }, { type: 'phone', value: '+33612345678' }], at: NOW + 1, source: 'web' }], call: (m) => new IdentityGraph().add(m as never) },
+  { name: 'segments evaluate (profile, events)', valid: { profile: { tier: 'gold', age: 30 }, events: history.events }, call: (m) => segments.evaluate((m as { profile: never })?.profile, (m as { events: never })?.events, NOW) },
+  { name: 'parseExperimentSet + assignAll', valid: experiments, call: (m) => assignAll(parseExperimentSet(m as never), 'u1', { attributes: { tier: 'gold' } } as never) },
+  { name: 'assignAll (context)', valid: { attributes: { tier: 'gold' }, segments: ['vip'] }, call: (m) => assignAll(parseExperimentSet(experiments as never), 'u1', m as never) },
+  { name: 'summariseCustomers', valid: [history], call: (m) => summariseCustomers(m as never, NOW + 1e7, { unit: 'week' }) },
+  { name: 'FunnelAccumulator.add', valid: history, call: (m) => new FunnelAccumulator({ steps: ['page_view', 'purchase'] }).add(m as never) },
+  { name: 'TimingModel.observeHistory', valid: history, call: (m) => new TimingModel({ channels: ['email', 'sms', 'call_center', 'store'] }).observeHistory(m as never, NOW) },
+  { name: 'parseMatchModel + matchRecords', valid: matchModel, call: (m) => matchRecords(matchInput, parseMatchModel(m as never)) },
+  { name: 'matchRecords (records)', valid: matchInput, call: (m) => matchRecords(m as never, parseMatchModel(matchModel as never)) },
   { name: 'KpiAccumulator.merge', valid: json(kpis.toJSON()), call: (m) => new KpiAccumulator().merge(m as never) },
 ];
 
