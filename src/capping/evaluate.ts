@@ -113,7 +113,6 @@ export function evaluateCaps(history: CapHistory, rules: CompiledCapRules | CapR
   return namingBadRecords(history, ['history'], CAP_LISTS, () => capDecision(history, rules, candidate, options));
 }
 
-
 /**
  * {@link evaluateCaps} without the checks of the history, candidate and options (the rules are still parsed): for
  * callers whose data is already parsed — the stores, `decide`, the planner's own loop. Internal.
