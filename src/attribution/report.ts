@@ -1,4 +1,4 @@
-import { CrossChannelError, isCrossChannelError } from '../core/errors.js';
+import { readingInput } from '../core/errors.js';
 import { expectOptions } from '../core/guards.js';
 import type { AttributionComparison, AttributionResult } from './attribute.js';
 
@@ -39,7 +39,8 @@ function asComparison(input: AttributionComparison | ReadonlyArray<AttributionRe
  * ```
  */
 export function attributionTable(input: AttributionComparison | ReadonlyArray<AttributionResult>, metric: AttributionMetric = 'conversions'): AttributionTable {
-  return rendering(() => {
+  // Results of the wrong shape (plain JavaScript, a hand-edited JSON) are INPUT_INVALID at input, not a TypeError.
+  return readingInput(['input'], 'Expected results from computeAttribution', () => {
     const c = asComparison(input);
     const rows = c.channels.map((channel) => ({
       channel,
@@ -69,7 +70,7 @@ export interface FormatTableOptions {
  * ```
  */
 export function formatAttributionTable(input: AttributionComparison | ReadonlyArray<AttributionResult>, options: FormatTableOptions = {}): string {
-  return rendering(() => {
+  return readingInput(['input'], 'Expected results from computeAttribution', () => {
     expectOptions(options, ['options']);
     const c = asComparison(input);
     const t = attributionTable(c, options.metric ?? 'conversions');
@@ -134,7 +135,7 @@ function fmt(n: number): string {
  * ```
  */
 export function renderAttributionSvg(input: AttributionComparison | ReadonlyArray<AttributionResult>, options: AttributionSvgOptions = {}): string {
-  return rendering(() => {
+  return readingInput(['input'], 'Expected results from computeAttribution', () => {
     expectOptions(options, ['options']);
     const metric = options.metric ?? 'conversions';
     const t = attributionTable(asComparison(input), metric);
@@ -207,15 +208,3 @@ export function renderAttributionSvg(input: AttributionComparison | ReadonlyArra
 }
 
 /** A comparison from {@link compareModels} or a list of results from {@link attribute}. */
-
-/**
- * Runs a renderer: results of the wrong shape (from plain JavaScript or a hand-edited JSON: a credit that is no
- * number, a missing field) are `INPUT_INVALID` at `input`, with the `TypeError` as the cause, not a crash.
- */
-function rendering<T>(render: () => T): T {
-  try {
-    return render();
-  } catch (e) {
-    throw isCrossChannelError(e) ? e : new CrossChannelError('INPUT_INVALID', 'Expected results from computeAttribution', { path: ['input'], cause: e });
-  }
-}

@@ -19,7 +19,6 @@ function optionalStrings(o: Record<string, unknown>, path: Path): void {
   if (tags !== undefined && (!Array.isArray(tags) || tags.some((t) => typeof t !== 'string'))) bad('tags must be an array of strings', [...path, 'tags']);
 }
 
-
 /** A candidate: a non-empty `channel`, optional string ids and tags, a boolean `transactional`, a finite `priority`. */
 export function checkCandidate(c: unknown, path: Path = ['candidate']): void {
   if (typeof c !== 'object' || c === null) bad('candidate must be an object', path);
@@ -37,7 +36,6 @@ export const CAP_LISTS = ['contacts', 'responses'] as const;
 export function checkCapHistory(h: unknown, path: Path = ['history'], records = true): void {
   checkHistoryArg(h, path, CAP_LISTS, records);
 }
-
 
 /** Options: an object; `now` is checked by the evaluation (`TIME_INVALID`), the zone by `checkZone`. */
 export function checkCapOptions(o: unknown, path: Path = ['options']): void {

@@ -300,3 +300,17 @@ export function quoted(value: unknown): string {
     return Object.prototype.toString.call(value);
   }
 }
+
+/**
+ * Runs `read`, a function that reads a caller's nested data without checking every field first (a report of
+ * results, a trace): anything it throws that is not a `CrossChannelError` — a `TypeError` from a field of the wrong
+ * shape — becomes `INPUT_INVALID` at `path` with `message`, the original error as its cause. Internal: not exported
+ * from the package's entries.
+ */
+export function readingInput<T>(path: ReadonlyArray<string | number>, message: string, read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    throw isCrossChannelError(e) ? e : new CrossChannelError('INPUT_INVALID', message, { path, cause: e });
+  }
+}

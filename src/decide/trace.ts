@@ -1,4 +1,4 @@
-import { CrossChannelError, isCrossChannelError } from '../core/errors.js';
+import { readingInput } from '../core/errors.js';
 import type { Reason } from '../core/explain.js';
 import { expectArray, expectObject, expectObjects } from '../core/guards.js';
 import type { EpochMs } from '../core/time.js';
@@ -216,7 +216,7 @@ export function formatTrace(trace: DecisionTrace): string {
   expectTrace(trace);
   // A trace of the wrong shape deeper than expectTrace looks (plain JavaScript, a hand-edited log) is INPUT_INVALID
   // at trace, with the TypeError as its cause.
-  try {
+  return readingInput(['trace'], 'Expected a trace from decide', () => {
     const lines = [`decision ${trace.requestId} · ${trace.channel} · subject ${trace.subjectId ?? '—'} · ${trace.totalMs.toFixed(2)} ms`];
     for (const s of trace.stages) {
       const counts = (r: Readonly<Record<string, number>>): string =>
@@ -244,9 +244,7 @@ export function formatTrace(trace: DecisionTrace): string {
       for (const n of s.notes.slice(0, 4)) lines.push(`      · ${n.code}: ${n.message}`);
     }
     return lines.join('\n');
-  } catch (e) {
-    throw isCrossChannelError(e) ? e : new CrossChannelError('INPUT_INVALID', 'Expected a trace from decide', { path: ['trace'], cause: e });
-  }
+  });
 }
 
 /** A trace as {@link decide} returns it (plain JavaScript may pass anything). */
