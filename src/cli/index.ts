@@ -8,7 +8,8 @@
  * (unknown command or option, a missing argument).
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { CrossChannelError, isCrossChannelError } from '../core/errors.js';
+import { CrossChannelError, isCrossChannelError, parseWith, safeText } from '../core/errors.js';
+import { behaviourEventSchema, sortByAt, type BehaviourEvent } from '../core/records.js';
 import { toEpochMs } from '../core/time.js';
 import { decodeGpp } from '../consent/gpp/codec.js';
 import { decodeTcString } from '../consent/tcf/decode.js';
@@ -160,12 +161,44 @@ export async function main(argv: ReadonlyArray<string>, io: CliIo): Promise<numb
       io.stderr(`crosschannel: ${e.code}${e.path ? ` at ${e.path}` : ''}: ${e.message}\n`);
       return 1;
     }
-    const err = e as { code?: string; path?: string; message?: string };
-    if (err.code === 'ENOENT' || err.code === 'EISDIR' || err.code === 'EACCES') {
-      io.stderr(`crosschannel: cannot read ${err.path ?? 'file'} (${err.code})\n`);
+    if (e instanceof FileError) {
+      io.stderr(`crosschannel: ${e.message}\n`);
       return 1;
     }
     throw e;
+  }
+}
+
+/** A file a command could not read or write (missing, a directory, no permission, …): exit 1, naming it. */
+class FileError extends Error {
+  constructor(verb: 'read' | 'write', file: string, cause: unknown) {
+    const code = (cause as { code?: unknown } | null)?.code;
+    super(`cannot ${verb} ${file} (${typeof code === 'string' ? code : safeText(cause instanceof Error ? cause.message : cause)})`, { cause });
+  }
+}
+
+async function readInput(io: CliIo, file: string): Promise<string> {
+  try {
+    return await io.readFile(file);
+  } catch (e) {
+    throw new FileError('read', file, e);
+  }
+}
+
+async function writeOutput(io: CliIo, file: string, text: string): Promise<void> {
+  try {
+    await io.writeFile(file, text);
+  } catch (e) {
+    throw new FileError('write', file, e);
+  }
+}
+
+/** A file holding one JSON document; malformed JSON is `INPUT_INVALID` at the file's name. */
+function jsonFile(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new CrossChannelError('INPUT_INVALID', `${file} is not JSON: ${e instanceof Error ? e.message : safeText(e)}`, { path: [file] });
   }
 }
 
@@ -280,7 +313,7 @@ const VALIDATORS: Record<Kind, (config: unknown) => unknown> = {
 async function checkCommand(rest: ReadonlyArray<string>, io: CliIo): Promise<number> {
   const { values, positionals } = args(rest, { kind: { type: 'string' }, json: { type: 'boolean' } }, 1);
   const file = positionals[0]!;
-  const text = await io.readFile(file);
+  const text = await readInput(io, file);
   let config: unknown;
   try {
     config = JSON.parse(text);
@@ -321,18 +354,19 @@ async function checkCommand(rest: ReadonlyArray<string>, io: CliIo): Promise<num
 // ---------------------------------------------------------------------------------------------------------
 // segments eval
 
-function jsonLines(text: string, file: string): Array<Record<string, unknown>> {
-  const out: Array<Record<string, unknown>> = [];
-  text.split(/\r?\n/).forEach((line, i) => {
-    if (line.trim() === '') return;
+/** The objects of a JSON-lines file, each with its line number (1-based; blank lines are skipped). */
+function jsonLines(text: string, file: string): Array<[line: number, value: Record<string, unknown>]> {
+  const out: Array<[number, Record<string, unknown>]> = [];
+  text.split(/\r?\n/).forEach((text, i) => {
+    if (text.trim() === '') return;
     let v: unknown;
     try {
-      v = JSON.parse(line);
+      v = JSON.parse(text);
     } catch {
       throw new CrossChannelError('INPUT_INVALID', `${file} line ${i + 1} is not JSON`, { path: [file, i + 1] });
     }
     if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new CrossChannelError('INPUT_INVALID', `${file} line ${i + 1} is not a JSON object`, { path: [file, i + 1] });
-    out.push(v as Record<string, unknown>);
+    out.push([i + 1, v as Record<string, unknown>]);
   });
   return out;
 }
@@ -346,20 +380,24 @@ async function segmentsCommand(rest: ReadonlyArray<string>, io: CliIo): Promise<
   const { values, positionals } = args(rest, { rules: { type: 'string' }, profiles: { type: 'string' }, events: { type: 'string' }, now: { type: 'string' }, json: { type: 'boolean' } }, 1);
   if (positionals[0] !== 'eval') throw new UsageError(`unknown segments subcommand ${JSON.stringify(positionals[0])}`);
   if (typeof values.rules !== 'string' || typeof values.profiles !== 'string') throw new UsageError('segments eval needs --rules and --profiles');
-  const segments = compileSegments(JSON.parse(await io.readFile(values.rules)) as never);
+  const rulesFile = values.rules;
+  const profilesFile = values.profiles;
+  const segments = compileSegments(jsonFile(await readInput(io, rulesFile), rulesFile) as never);
   const now = values.now === undefined ? io.now() : toEpochMs(values.now, ['--now']);
-  const people = jsonLines(await io.readFile(values.profiles), values.profiles);
-  const events = typeof values.events === 'string' ? jsonLines(await io.readFile(values.events), values.events) : [];
-  const bySubject = new Map<string, Array<Record<string, unknown>>>();
-  for (const e of events) {
-    const s = String(e.subjectId);
-    (bySubject.get(s) ?? bySubject.set(s, []).get(s)!).push(e);
-  }
-  const subjects = people.map((p, i) => {
-    if (typeof p.id !== 'string') throw new CrossChannelError('INPUT_INVALID', `${values.profiles} line ${i + 1}: "id" must be a string`, { path: [values.profiles as string, i + 1, 'id'] });
+  const people = jsonLines(await readInput(io, profilesFile), profilesFile);
+  const eventsFile = values.events;
+  // Each event is checked as the library's behaviour events are, at its file and line.
+  const events = typeof eventsFile === 'string' ? jsonLines(await readInput(io, eventsFile), eventsFile).map(([line, e]) => parseWith(behaviourEventSchema, e, 'INPUT_INVALID', [eventsFile, line])) : [];
+  const bySubject = new Map<string, BehaviourEvent[]>();
+  for (const e of events) (bySubject.get(e.subjectId) ?? bySubject.set(e.subjectId, []).get(e.subjectId)!).push(e);
+  const lineOf = new Map<string, number>();
+  const subjects = people.map(([line, p]) => {
+    if (typeof p.id !== 'string') throw new CrossChannelError('INPUT_INVALID', `${profilesFile} line ${line}: "id" must be a string`, { path: [profilesFile, line, 'id'] });
+    const first = lineOf.get(p.id);
+    if (first !== undefined) throw new CrossChannelError('INPUT_INVALID', `${profilesFile} line ${line}: profile ${JSON.stringify(p.id)} is also on line ${first}`, { path: [profilesFile, line, 'id'] });
+    lineOf.set(p.id, line);
     const { id, ...profile } = p;
-    const evs = (bySubject.get(id) ?? []).map((e) => ({ ...e, at: toEpochMs(e.at, ['events', String(e.id), 'at']) })).sort((a, b) => a.at - b.at);
-    return { id, profile, events: evs as never };
+    return { id, profile, events: sortByAt(bySubject.get(id) ?? []) };
   });
   const onProgress = values.json ? undefined : progressLine(io, 'profiles');
   const result = await evaluateBatch(segments, subjects, now, { collectMembers: true, ...(onProgress ? { onProgress, progressEvery: 10_000 } : {}) });
@@ -393,8 +431,8 @@ async function attributionCommand(rest: ReadonlyArray<string>, io: CliIo): Promi
   );
   if (typeof values.touchpoints !== 'string' || typeof values.conversions !== 'string') throw new UsageError('attribution needs --touchpoints and --conversions');
   if (values.json && values.html !== undefined) throw new UsageError('--json and --html are exclusive');
-  const touchpoints: TouchpointRow[] = parseCsv(await io.readFile(values.touchpoints)).map((r, i) => ({ subjectId: need(r, 'subjectId', values.touchpoints as string, i), channel: need(r, 'channel', values.touchpoints as string, i), at: timeOf(r.at, [values.touchpoints as string, i + 2, 'at']) }));
-  const conversions: ConversionRow[] = parseCsv(await io.readFile(values.conversions)).map((r, i) => ({
+  const touchpoints: TouchpointRow[] = parseCsv(await readInput(io, values.touchpoints)).map((r, i) => ({ subjectId: need(r, 'subjectId', values.touchpoints as string, i), channel: need(r, 'channel', values.touchpoints as string, i), at: timeOf(r.at, [values.touchpoints as string, i + 2, 'at']) }));
+  const conversions: ConversionRow[] = parseCsv(await readInput(io, values.conversions)).map((r, i) => ({
     subjectId: need(r, 'subjectId', values.conversions as string, i),
     at: timeOf(r.at, [values.conversions as string, i + 2, 'at']),
     value: r.value === undefined || r.value === '' ? 1 : Number(r.value),
@@ -407,7 +445,7 @@ async function attributionCommand(rest: ReadonlyArray<string>, io: CliIo): Promi
   if (values.json) io.stdout(`${JSON.stringify(comparison)}\n`);
   else if (typeof values.html === 'string') {
     const page = `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Attribution</title><style>body{font:14px system-ui,sans-serif;margin:2rem;max-width:72rem}pre{font-variant-numeric:tabular-nums;overflow-x:auto}</style></head><body>\n<h1>Attribution</h1>\n${renderAttributionSvg(comparison)}\n<pre>${escapeHtml(formatAttributionTable(comparison))}</pre>\n</body></html>\n`;
-    await io.writeFile(values.html, page);
+    await writeOutput(io, values.html, page);
     io.stdout(`wrote ${values.html} (${journeys.length.toLocaleString('en-US')} journeys, ${comparison.models.length} models)\n`);
   } else io.stdout(`${formatAttributionTable(comparison)}\n`);
   return 0;
