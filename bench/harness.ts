@@ -231,6 +231,38 @@ export async function latencyOf(fn: () => Promise<unknown>, n: number, concurren
   return { opsPerSec: (n / elapsed) * 1000, p50Us: lat[Math.floor(n * 0.5)]!, p99Us: lat[Math.min(n - 1, Math.floor(n * 0.99))]! };
 }
 
+/**
+ * The machine's own tail at a given call length: a loop of pure arithmetic (no allocation, no await, no I/O)
+ * calibrated so its median takes about `targetUs`, timed `n` times through {@link latencyOf}. Its p99 ÷ p50 is
+ * what scheduling, interrupts and the other core's work cost a call of that length on this machine: a library's
+ * p99 ÷ p50 reads against it, measured in the same run.
+ */
+export async function noiseFloor(targetUs: number, n = 20_000): Promise<{ p50Us: number; p99Us: number; iterations: number }> {
+  const data = new Float64Array(4096).map((_, i) => i * 0.5);
+  let sink = 0;
+  const spin = (iterations: number): number => {
+    let s = 0;
+    for (let i = 0; i < iterations; i++) s += data[i & 4095]! * 1.000001;
+    return s;
+  };
+  // Calibrate: iterations per microsecond from a 20 ms run after warm-up.
+  for (let i = 0; i < 200; i++) sink += spin(10_000);
+  let iterations = 10_000;
+  const t0 = performance.now();
+  let runs = 0;
+  while (performance.now() - t0 < 20) {
+    sink += spin(iterations);
+    runs++;
+  }
+  iterations = Math.max(1, Math.round((iterations * runs * targetUs) / ((performance.now() - t0) * 1000)));
+  const call = async (): Promise<number> => (sink += spin(iterations));
+  // Then through the timed path itself (its await adds to each call), twice, so the medians match.
+  for (let pass = 0; pass < 2; pass++) iterations = Math.max(1, Math.round((iterations * targetUs) / (await latencyOf(call, 2000, 1)).p50Us));
+  const r = await latencyOf(call, n, 1);
+  if (sink === 0.5) console.log(''); // keeps the loop's result live
+  return { p50Us: r.p50Us, p99Us: r.p99Us, iterations };
+}
+
 /** A redis-server started for one benchmark, and a connected ioredis client on it. */
 export interface BenchRedis {
   readonly redis: Redis;
