@@ -1,6 +1,7 @@
 /** The identify stage: the request's identifiers to one profile id, observing them first when configured. */
 import { reason, type Reason } from '../core/explain.js';
 import type { DecideConfig } from './config.js';
+import { expectProfileId, expectStitchReport } from './answers.js';
 import { withDeadline } from './deadline.js';
 import { maskIdentifier } from './mask.js';
 import { rekeyHistories } from './rekey.js';
@@ -28,13 +29,14 @@ export async function resolveSubject(
     const report = await withDeadline('identity', 'identity.addObservations', t, () =>
       stores.identity.addObservations([{ identifiers: req.identifiers, at: req.now, source: req.channel }]),
     );
+    expectStitchReport(report);
     accepted -= explainReport(req, report, rejected, notes);
     if (report.changes.length > 0) {
       const moved = await rekeyHistories(stores, report.changes, { timeoutMs: t });
       if (moved > 0) notes.push(reason('DECIDE_HISTORY_REKEYED', `Profiles merged: ${moved} records moved to the surviving profile`, { detail: { records: moved } }));
     }
   }
-  const subjectId = await withDeadline('identity', 'identity.resolve', t, () => stores.identity.resolve(req.identifiers));
+  const subjectId = expectProfileId(await withDeadline('identity', 'identity.resolve', t, () => stores.identity.resolve(req.identifiers)), 'identity');
   return { subjectId, accepted: Math.max(0, accepted), rejected, notes };
 }
 

@@ -3,6 +3,7 @@ import type { BehaviourEvent, History } from '../core/records.js';
 import type { EpochMs } from '../core/time.js';
 import type { ConsentEvent } from '../consent/ledger.js';
 import type { DecideConfig } from './config.js';
+import { expectReads } from './answers.js';
 import { allWithDeadline } from './deadline.js';
 import type { DecideStores } from './stores.js';
 
@@ -32,6 +33,7 @@ export async function loadState(stores: DecideStores, config: DecideConfig, subj
     ['consent.events', () => stores.consent.events(subjectId)],
     ['profiles.get', () => (profiles ? profiles.get(subjectId) : null)],
   ]);
+  expectReads('load', events, contactHistory, consentEvents, profile);
   // Contacts stamped after `now` (another service's clock runs ahead) are kept: the store's atomic check
   // counts them in their windows, and the pure checks must agree with it.
   const history: History = { subjectId, contacts: contactHistory.contacts, responses: contactHistory.responses, events };

@@ -6,6 +6,7 @@ import { arbitrate, type ArbitrateOptions, type ArbitrationResult, type RankedOf
 import type { OfferUsage } from '../arbitration/store.js';
 import { capDecision, type CapDecision } from '../capping/evaluate.js';
 import { compiledDecideConfig, isDecideConfig, type DecideConfig, type DecideConfigInput } from './config.js';
+import { expectUsage } from './answers.js';
 import { withDeadline } from './deadline.js';
 import type { DecideErrorCode } from './errors.js';
 import { capCandidate, plannedContact, reserveOne } from './reserve.js';
@@ -128,9 +129,14 @@ function emptyTrace(request: unknown): DecisionTrace {
 
 /** Turns anything thrown inside the pipeline into the typed, traced failure. */
 function failed(trace: TraceRecorder, e: unknown, stage: ReturnType<TraceRecorder['finish']>['stages'][number]['stage']): CrossChannelError<DecideErrorCode> {
-  const err: CrossChannelError<DecideErrorCode> = isCrossChannelError(e)
-    ? (e as CrossChannelError<DecideErrorCode>)
-    : new CrossChannelError<DecideErrorCode>('DECIDE_STAGE_FAILED', `Stage ${stage} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e, detail: { stage } });
+  let err: CrossChannelError<DecideErrorCode>;
+  if (!isCrossChannelError(e)) {
+    err = new CrossChannelError<DecideErrorCode>('DECIDE_STAGE_FAILED', `Stage ${stage} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e, detail: { stage } });
+  } else if (stage !== 'validate' && e.code === 'INPUT_INVALID') {
+    // Past validation a stage reads only the parsed request, the configuration and what the stores answered: bad
+    // input there is a stored record of the wrong shape, the stores' side (a 5xx), not the caller's (a 4xx).
+    err = new CrossChannelError<DecideErrorCode>('STORE_ERROR', `Invalid data from the stores (stage ${stage})${e.path ? ` at ${e.path}` : ''}: ${e.message}`, { path: e.pathSegments, cause: e, detail: { stage } });
+  } else err = e as CrossChannelError<DecideErrorCode>;
   trace.fail({ code: err.code, message: err.message });
   const t = trace.finish();
   return new CrossChannelError<DecideErrorCode>(err.code, err.message, {
@@ -207,6 +213,7 @@ async function run(req: DecideRequest, stores: DecideStores, config: DecideConfi
     const usage = await withDeadline('arbitration', 'offerCapacity.usage', timeout, () =>
       store.usage(limited, { timeZone: config.catalogue.timeZone, weekStartsOn: config.catalogue.weekStartsOn }, req.now),
     );
+    expectUsage(usage);
     ranking = rank(req, config, state, subjectId, memberships, req.channel, req.slots + config.fallbackOffers, usage);
   }
   const { removed, candidates } = arbitrationOutcome(ranking, req.excludeOffers);

@@ -1,6 +1,7 @@
 import { CrossChannelError } from '../core/errors.js';
 import { NEGATIVE_RESPONSE_KINDS, type ResponseRecord } from '../core/records.js';
 import { compiledDecideConfig, type DecideConfig, type DecideConfigInput } from './config.js';
+import { expectProfileId } from './answers.js';
 import { withDeadline } from './deadline.js';
 import type { DecideErrorCode } from './errors.js';
 import { conversionRequestSchema, responseRequestSchema, type ConversionRequestInput, type ResponseRequestInput } from './request.js';
@@ -26,7 +27,7 @@ export interface RecordedResponse {
 }
 
 async function subjectOf(stores: Pick<DecideStores, 'identity'>, config: DecideConfig, identifiers: ReadonlyArray<{ type: string; value: string }>): Promise<string> {
-  const id = await withDeadline('record', 'identity.resolve', config.storeTimeoutMs, () => stores.identity.resolve(identifiers));
+  const id = expectProfileId(await withDeadline('record', 'identity.resolve', config.storeTimeoutMs, () => stores.identity.resolve(identifiers)), 'record');
   if (id === null) {
     throw new CrossChannelError<DecideErrorCode>('DECIDE_UNKNOWN_PERSON', 'No profile has any of these identifiers; nothing was recorded', { path: ['identifiers'] });
   }

@@ -1,6 +1,7 @@
 /** Histories follow identity: when profiles merge, rename or split, their records move to the surviving ids. */
 import { expectArray, expectObject, expectObjects, expectOptions, expectString } from '../core/guards.js';
 import type { ProfileChange } from '../identity/graph.js';
+import { expectReads } from './answers.js';
 import { withDeadline } from './deadline.js';
 import type { DecideStores } from './stores.js';
 
@@ -51,6 +52,7 @@ export async function rekeyHistories(
       withDeadline('identity', 'contacts.history', t, () => stores.contacts.history(from)),
       withDeadline('identity', 'consent.events', t, () => stores.consent.events(from)),
     ]);
+    expectReads('identity', events, history, consent);
     for (const to of tos) {
       if (events.length > 0) await withDeadline('identity', 'events.append', t, () => stores.events.append(events.map((e) => ({ ...e, subjectId: to }))));
       for (const c of history.contacts) await withDeadline('identity', 'contacts.recordContact', t, () => stores.contacts.recordContact({ ...c, subjectId: to }));

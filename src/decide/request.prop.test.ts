@@ -38,9 +38,15 @@ const request = fc.record(
 );
 // Mostly the common shape (the fields the fast path accepts), so that it is exercised, not only refused.
 const good = fc.oneof({ weight: 5, arbitrary: fc.stringMatching(/^[a-z0-9@.-]{1,20}$/) }, { weight: 1, arbitrary: text });
+// Identifier types: mostly identity's names, and the names next to them it refuses.
+const idType = fc.oneof(
+  { weight: 6, arbitrary: fc.stringMatching(/^[a-z][a-z0-9_]{0,12}$/) },
+  { weight: 1, arbitrary: good },
+  { weight: 1, arbitrary: fc.constantFrom('x'.repeat(64), 'x'.repeat(65), 'Email', 'e-mail', '_x', '9x', 'a') },
+);
 const common = fc.record({
   requestId: good,
-  identifiers: fc.array(fc.oneof({ weight: 8, arbitrary: fc.record({ type: good, value: good }) }, { weight: 1, arbitrary: fc.record({ type: good, value: good, source: good }) }), { minLength: 1, maxLength: 3 }),
+  identifiers: fc.array(fc.oneof({ weight: 8, arbitrary: fc.record({ type: idType, value: good }) }, { weight: 1, arbitrary: fc.record({ type: idType, value: good, source: good }) }), { minLength: 1, maxLength: 3 }),
   channel: fc.constantFrom('email', 'web', 'call_center', 'sms.2', 'Web', '1x'),
   now: fc.integer({ min: -8.64e15, max: 8.64e15 }),
   slots: fc.option(fc.integer({ min: 0, max: 21 }), { nil: undefined }),

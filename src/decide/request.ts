@@ -9,16 +9,20 @@ import type { DecisionTrace } from './trace.js';
 import type { CrossChannelError } from '../core/errors.js';
 import type { DecideErrorCode } from './errors.js';
 
+const IDENTIFIER_TYPE = /^[a-z][a-z0-9_]{0,63}$/;
+
 /**
  * An identifier as a channel saw it (raw: identity normalises it). `type` is an identity type such as
- * `email`, `phone`, `anonymous_id`, `device_id`, `loyalty_id`, `user_id`.
+ * `email`, `phone`, `anonymous_id`, `device_id`, `loyalty_id`, `user_id` (as identity names types: a lowercase
+ * letter, then lowercase letters, digits and `_`, at most 64 characters).
  *
  * @example
  * ```ts
  * seenIdentifierSchema.parse({ type: 'email', value: 'ann@example.com' });
  * ```
  */
-export const seenIdentifierSchema = /* @__PURE__ */ (() => z.strictObject({ type: z.string().check(z.minLength(1), z.maxLength(64)), value: z.string().check(z.minLength(1), z.maxLength(512)) }))();
+export const seenIdentifierSchema = /* @__PURE__ */ (() =>
+  z.strictObject({ type: z.string().check(z.regex(IDENTIFIER_TYPE, 'Identifier type must match [a-z][a-z0-9_]* (at most 64 characters)')), value: z.string().check(z.minLength(1), z.maxLength(512)) }))();
 
 /**
  * What a channel asks: who is here (the identifiers seen now), where (`channel`, optional `placement`), how
@@ -124,7 +128,7 @@ export function plainRequest(input: unknown): DecideRequest | null {
     const { type, value } = i as Record<string, unknown>;
     let n = 0;
     for (const _ in i) n++;
-    if (n !== 2 || !isText(type, 64) || !isText(value, 512)) return null;
+    if (n !== 2 || typeof type !== 'string' || !IDENTIFIER_TYPE.test(type) || !isText(value, 512)) return null;
     ids.push({ type, value });
   }
   const out: Record<string, unknown> = { requestId, identifiers: ids, channel };

@@ -2,10 +2,10 @@ import { reason, type Reason } from '../core/explain.js';
 import type { ContactRecord } from '../core/records.js';
 import type { RankedOffer } from '../arbitration/arbitrate.js';
 import { capacitySpecOf, type CapacityReservation } from '../arbitration/store.js';
-import type { CapDecision } from '../capping/evaluate.js';
 import type { Reservation } from '../capping/store.js';
 import { CrossChannelError, isCrossChannelError } from '../core/errors.js';
 import type { DecideConfig } from './config.js';
+import { expectConsumed, expectReservation } from './answers.js';
 import { storeError, withDeadline } from './deadline.js';
 import type { DecideRequest } from './request.js';
 import type { DecideReasonCode } from './errors.js';
@@ -76,25 +76,19 @@ export async function reserveOne(
     const spec = capacitySpecOf(config.catalogue, offer.offerId);
     const store = stores.offerCapacity;
     const r = await withDeadline('reserve', 'offerCapacity.consume', timeout, () => store.consume(offer.offerId, spec, req.now));
+    expectConsumed(r);
     if (!r.ok) {
       return { ok: false, nextAllowedAt: null, reasons: [reason<DecideReasonCode>('DECIDE_CAPACITY_EXHAUSTED', `Offer ${offer.offerId} has no ${r.exhausted} capacity left`, { detail: { exhausted: r.exhausted } })] };
     }
     capacity = r.reservation;
   }
   const contact = plannedContact(config, req, subjectId, offer, rank);
-  let granted: boolean;
-  let replayed: boolean;
-  let decision: CapDecision;
-  let recorded: ContactRecord;
+  let r: Reservation;
   let pending: Promise<Reservation> | undefined;
   try {
-    const r = await withDeadline('reserve', 'contacts.reserve', timeout, () =>
+    r = await withDeadline('reserve', 'contacts.reserve', timeout, () =>
       (pending = Promise.resolve(stores.contacts.reserve(contact, config.caps, { now: req.now, timeZone: zone, priority: config.priority }))),
     );
-    granted = r.granted;
-    replayed = r.replayed;
-    decision = r.decision;
-    recorded = r.contact;
   } catch (e) {
     if (capacity && pending && isCrossChannelError(e, 'STORE_TIMEOUT') && (e.detail as { operation?: string } | undefined)?.operation === 'contacts.reserve') {
       // The reservation did not answer in time but may still land: its outcome is unknown, so the capacity
@@ -104,6 +98,10 @@ export async function reserveOne(
     } else if (capacity) await giveBack(stores, capacity, timeout);
     throw e;
   }
+  // An answer of the wrong shape leaves the outcome unknown, as a timeout does: the capacity stays consumed (the
+  // safe side: under-spend, never over-spend).
+  expectReservation(r);
+  const { granted, replayed, decision, contact: recorded } = r;
   // A replay found the contact already recorded by an earlier attempt; that attempt consumed the capacity.
   if (capacity && (!granted || replayed)) await giveBack(stores, capacity, timeout);
   if (!granted) {

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { isCrossChannelError, type CrossChannelError } from '../../src/core/errors.js';
-import { decide, recordResponse, safeDecide, withDeadline, type DecideStores } from '../../src/decide/index.js';
+import { decide, recordResponse, rekeyHistories, safeDecide, withDeadline, type DecideStores } from '../../src/decide/index.js';
 import { allWithDeadline } from '../../src/decide/deadline.js';
 import { memoryStores } from './memory-stores.js';
 import { BOB, scenarioConfig, seed, T0, tcString } from './scenario.js';
@@ -151,6 +151,109 @@ describe('decide fails closed when a store fails', () => {
     await recordResponse(req, stores, config);
     expect((await stores.contacts.history(subject)).responses).toHaveLength(1);
     expect((await stores.consent.events(subject)).filter((e) => e.kind === 'withdrawn')).toHaveLength(1);
+  });
+});
+
+/** Wraps one method of one store so that it answers `value` (a store of the wrong shape), doing nothing else. */
+function answering<S extends object>(store: S, method: string, value: unknown): S {
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      if (prop === method) return () => Promise.resolve(value);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
+
+/** Answers of the wrong shape for each operation (valid answers such as `[]` or a `null` profile id are left out). */
+const WRONG: Record<string, unknown[]> = {
+  'identity.addObservations': [undefined, null, 5, [], {}, { changes: [], invalid: [] }],
+  'identity.resolve': [undefined, 5, {}, [], ['p1']],
+  'events.read': [undefined, null, 'x', {}],
+  'contacts.history': [undefined, null, [], {}, { contacts: [] }, { contacts: null, responses: [] }],
+  'consent.events': [undefined, null, {}, 'x'],
+  'offerCapacity.usage': [undefined, null, {}, []],
+  'offerCapacity.consume': [undefined, null, {}, { ok: 'yes' }, { ok: true }],
+  'contacts.reserve': [undefined, null, {}, { granted: true }, { granted: true, decision: { reasons: [] } }],
+};
+
+describe('decide fails closed when a store answers with the wrong shape', () => {
+  for (const c of CASES) {
+    it(`${c.op} answering the wrong shape → STORE_ERROR at ${c.stage} naming it${c.op === 'contacts.reserve' ? '' : ', nothing recorded'}`, async () => {
+      for (const value of WRONG[c.op]!) {
+        const stores = await prepared();
+        const before = await recordedState(stores);
+        const broken = { ...stores, [c.store]: answering(stores[c.store] as object, c.method, value) } as DecideStores;
+        const r = await safeDecide(requestFor(c.channel), broken, scenarioConfig());
+        expect(r.ok, JSON.stringify(value)).toBe(false);
+        if (r.ok) return;
+        expect(r.error.code, JSON.stringify(value)).toBe('STORE_ERROR');
+        expect(r.error.detail).toMatchObject({ stage: c.stage, operation: c.op });
+        expect(r.error.message).toContain(`Store operation ${c.op} answered`);
+        expect(r.trace.stages.at(-1)).toMatchObject({ stage: c.stage, status: 'failed', error: { code: 'STORE_ERROR' } });
+        if (c.op !== 'contacts.reserve') expect(await recordedState(stores)).toEqual(before);
+      }
+    });
+  }
+
+  it('a reservation answered with the wrong shape keeps the offer capacity consumed (its outcome is unknown, as after a timeout)', async () => {
+    const stores = await prepared();
+    const r = await safeDecide(requestFor('web'), { ...stores, contacts: answering(stores.contacts, 'reserve', { granted: true }) }, scenarioConfig());
+    expect(r.ok).toBe(false);
+    const usage = await stores.offerCapacity.usage(['coupon-20'], { timeZone: 'Europe/Paris' }, T0);
+    expect(usage.get('coupon-20')!.day).toBe(1);
+  });
+
+  it('a profile id that is not a string is not a person: identity.resolve answering undefined or 5 fails, where it used to go on as data', async () => {
+    const stores = await prepared();
+    for (const id of [undefined, 5]) {
+      const r = await safeDecide(requestFor(), { ...stores, identity: answering(stores.identity, 'resolve', id) }, scenarioConfig({ identity: { observe: false } }));
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.error.detail).toMatchObject({ stage: 'identity', operation: 'identity.resolve' });
+    }
+    const req = { responseId: 'u1', identifiers: [{ type: 'email', value: BOB.email }], kind: 'clicked', channel: 'email', now: T0 };
+    await expect(recordResponse(req, { ...stores, identity: answering(stores.identity, 'resolve', 5) }, scenarioConfig())).rejects.toMatchObject({
+      code: 'STORE_ERROR',
+      detail: { stage: 'record', operation: 'identity.resolve' },
+    });
+  });
+
+  it('stored records of the wrong shape are STORE_ERROR (the stores\' side), at the record\'s path, not INPUT_INVALID (the caller\'s)', async () => {
+    const cases: Array<[keyof DecideStores, string, unknown, string, string]> = [
+      ['events', 'read', [{ subjectId: 'x', type: 'purchase', at: 'yesterday', properties: {} }], 'segments', 'events[0].at'],
+      ['consent', 'events', [{ id: 'c', kind: 'granted', at: 'x' }], 'consent', 'events[0].at'],
+      ['contacts', 'history', { contacts: [5], responses: [] }, 'capping', 'records[0]'],
+    ];
+    for (const [store, method, value, stage, path] of cases) {
+      const stores = await prepared();
+      const r = await safeDecide(requestFor(), { ...stores, [store]: answering(stores[store] as object, method, value) } as DecideStores, scenarioConfig());
+      expect(r.ok).toBe(false);
+      if (r.ok) continue;
+      expect(r.error).toMatchObject({ code: 'STORE_ERROR', path, detail: { stage } });
+      expect(r.error.message).toMatch(new RegExp(`^Invalid data from the stores \\(stage ${stage}\\) at `));
+      expect((r.error.cause as CrossChannelError).cause).toMatchObject({ code: 'INPUT_INVALID', path });
+    }
+  });
+
+  it('a request identifier of a type identity cannot name is the caller\'s error, at validation (it reached the identity store)', async () => {
+    const stores = await prepared();
+    for (const type of ['Email', 'F', '1x', 'e-mail']) {
+      const r = await safeDecide({ ...requestFor(), identifiers: [{ type, value: BOB.email }] }, stores, scenarioConfig());
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.error).toMatchObject({ code: 'INPUT_INVALID', path: 'identifiers[0].type', detail: { stage: 'validate' } });
+    }
+  });
+
+  it('rekeyHistories: a read of the wrong shape fails before anything is copied', async () => {
+    const stores = await prepared();
+    const subject = (await stores.identity.resolve([{ type: 'email', value: BOB.email }]))!;
+    const before = await stores.events.read(subject);
+    await expect(rekeyHistories({ ...stores, contacts: answering(stores.contacts, 'history', null) }, [{ profileId: 'someone-else', previousIds: [subject] }] as never, { timeoutMs: 50 })).rejects.toMatchObject({
+      code: 'STORE_ERROR',
+      detail: { stage: 'identity', operation: 'contacts.history' },
+    });
+    expect(await stores.events.read('someone-else')).toEqual([]);
+    expect(await stores.events.read(subject)).toEqual(before);
   });
 });
 
