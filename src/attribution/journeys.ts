@@ -118,10 +118,8 @@ function readTouch(row: unknown, conversionTypes: ReadonlySet<string> | null, pa
   expectObject(row, path);
   const r = row as { subjectId?: unknown; channel?: unknown; at?: unknown; type?: unknown };
   if (typeof r.type === 'string' && conversionTypes !== null && conversionTypes.has(r.type)) return null;
-  if (r.channel === undefined || r.channel === null) {
-    if (typeof r.type === 'string') return null; // a behaviour event without a channel is not a touchpoint
-    throw new CrossChannelError('INPUT_INVALID', 'A touchpoint needs a channel', { path: [...path, 'channel'] });
-  }
+  // A behaviour event without a channel is not a touchpoint; a touchpoint without one fails below.
+  if ((r.channel === undefined || r.channel === null) && typeof r.type === 'string') return null;
   if (typeof r.channel !== 'string' || r.channel.length === 0 || r.channel.length > 256) {
     throw new CrossChannelError('INPUT_INVALID', 'channel must be a non-empty string of at most 256 characters', { path: [...path, 'channel'] });
   }

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { sqlNameSchema as identifier } from '../core/sql-schema.js';
 import { expectFunction, expectObject } from '../core/guards.js';
-import { CrossChannelError, parseWith, quoted } from '../core/errors.js';
+import { CrossChannelError, parseWith, quoted, safeText } from '../core/errors.js';
 import { DAY } from '../core/time.js';
 import { durationSchema } from '../core/schema.js';
 import type { SqlQueryable } from '../core/sql.js';
@@ -43,11 +43,8 @@ export const attributionSqlOptionsSchema = /* @__PURE__ */ (() => z.strictObject
 export type AttributionSqlOptionsInput = z.input<typeof attributionSqlOptionsSchema>;
 type SqlOptions = z.output<typeof attributionSqlOptionsSchema>;
 
-const q = (id: string): string =>
-  id
-    .split('.')
-    .map((p) => `"${p}"`)
-    .join('.');
+// Identifiers are validated (sqlNameSchema: no quotes), so each dotted part is quoted as it stands.
+const q = (id: string): string => `"${id.replace(/\./g, '"."')}"`;
 const lit = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 
 /** The shared CTEs: `kept` holds one row per counted touch with its journey, position and conversion. */
@@ -206,57 +203,62 @@ export async function statisticsFromSql(client: SqlQueryable, config: Attributio
   expectFunction((client as { query?: unknown }).query, ['client', 'query']);
   const cfg = parseAttributionConfig(config);
   const sql = attributionSql(cfg, options);
-  const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
-  const [tot] = (await client.query<Record<string, unknown>>(sql.totals)).rows;
-  const totals: JourneyTotals = {
-    journeys: num(tot?.journeys ?? 0),
-    convertingJourneys: num(tot?.converting ?? 0),
-    conversions: num(tot?.converting ?? 0),
-    value: num(tot?.value ?? 0),
-    unattributedConversions: num(tot?.unattributed ?? 0),
-    unattributedValue: num(tot?.unattributed_value ?? 0),
-  };
-  const channels = new Set<string>();
-  const rules: Array<{ name: string; rows: Array<Record<string, unknown>> }> = [];
-  for (const r of sql.rules) {
-    const rows = (await client.query<Record<string, unknown>>(r.sql)).rows;
-    for (const row of rows) channels.add(String(row.channel));
-    rules.push({ name: r.name, rows });
+  // A statement that fails, or a client answering anything but { rows: [...] } of the columns asked for, is the
+  // query failing (STORE_ERROR), never a TypeError from reading the answer.
+  try {
+    const [tot] = (await client.query<Record<string, unknown>>(sql.totals)).rows;
+    const totals: JourneyTotals = {
+      journeys: Number(tot?.journeys ?? 0),
+      convertingJourneys: Number(tot?.converting ?? 0),
+      conversions: Number(tot?.converting ?? 0),
+      value: Number(tot?.value ?? 0),
+      unattributedConversions: Number(tot?.unattributed ?? 0),
+      unattributedValue: Number(tot?.unattributed_value ?? 0),
+    };
+    const channels = new Set<string>();
+    const rules: Array<{ name: string; rows: Array<Record<string, unknown>> }> = [];
+    for (const r of sql.rules) {
+      const rows = (await client.query<Record<string, unknown>>(r.sql)).rows;
+      for (const row of rows) channels.add(String(row.channel));
+      rules.push({ name: r.name, rows });
+    }
+    const markov: Array<AttributionStatisticsJSON['markov'][number]> = [];
+    for (const t of sql.transitions) {
+      const rows = (await client.query<{ from_state: string[]; to_state: string[]; to_kind: string; n: unknown; value: unknown }>(t.sql)).rows;
+      for (const row of rows) for (const c of [...row.from_state, ...row.to_state]) channels.add(c);
+      markov.push({
+        order: t.order,
+        transitions: rows.map((row) => [row.from_state, row.to_kind === 'state' ? row.to_state : (row.to_kind as 'conversion' | 'null'), Number(row.n), Number(row.value ?? 0)] as const),
+      });
+    }
+    let channelSets: AttributionStatisticsJSON['channelSets'] = null;
+    if (sql.channelSets !== null) {
+      const rows = (await client.query<{ channels: string[]; journeys: unknown; conversions: unknown; value: unknown }>(sql.channelSets)).rows;
+      for (const row of rows) for (const c of row.channels) channels.add(c);
+      channelSets = rows.map((row) => [row.channels, Number(row.journeys), Number(row.conversions), Number(row.value)] as const);
+    }
+    const list = [...channels].sort();
+    const index = new Map(list.map((c, i) => [c, i]));
+    const json: AttributionStatisticsJSON = {
+      version: 1,
+      models: cfg.models.map(describeModel),
+      channels: list,
+      totals,
+      rules: rules.map((r) => {
+        const conversions = new Array<number>(list.length).fill(0);
+        const value = new Array<number>(list.length).fill(0);
+        for (const row of r.rows) {
+          const i = index.get(String(row.channel))!;
+          conversions[i] = Number(row.conversions);
+          value[i] = Number(row.value);
+        }
+        return { name: r.name, conversions, value };
+      }),
+      markov,
+      channelSets,
+    };
+    return statisticsFromJSON(json, cfg);
+  } catch (e) {
+    throw e instanceof CrossChannelError ? e : new CrossChannelError('STORE_ERROR', safeText(e), { cause: e });
   }
-  const markov: Array<AttributionStatisticsJSON['markov'][number]> = [];
-  for (const t of sql.transitions) {
-    const rows = (await client.query<{ from_state: string[]; to_state: string[]; to_kind: string; n: unknown; value: unknown }>(t.sql)).rows;
-    for (const row of rows) for (const c of [...row.from_state, ...row.to_state]) channels.add(c);
-    markov.push({
-      order: t.order,
-      transitions: rows.map((row) => [row.from_state, row.to_kind === 'state' ? row.to_state : (row.to_kind as 'conversion' | 'null'), num(row.n), num(row.value ?? 0)] as const),
-    });
-  }
-  let channelSets: AttributionStatisticsJSON['channelSets'] = null;
-  if (sql.channelSets !== null) {
-    const rows = (await client.query<{ channels: string[]; journeys: unknown; conversions: unknown; value: unknown }>(sql.channelSets)).rows;
-    for (const row of rows) for (const c of row.channels) channels.add(c);
-    channelSets = rows.map((row) => [row.channels, num(row.journeys), num(row.conversions), num(row.value)] as const);
-  }
-  const list = [...channels].sort();
-  const index = new Map(list.map((c, i) => [c, i]));
-  const json: AttributionStatisticsJSON = {
-    version: 1,
-    models: cfg.models.map(describeModel),
-    channels: list,
-    totals,
-    rules: rules.map((r) => {
-      const conversions = new Array<number>(list.length).fill(0);
-      const value = new Array<number>(list.length).fill(0);
-      for (const row of r.rows) {
-        const i = index.get(String(row.channel))!;
-        conversions[i] = num(row.conversions);
-        value[i] = num(row.value);
-      }
-      return { name: r.name, conversions, value };
-    }),
-    markov,
-    channelSets,
-  };
-  return statisticsFromJSON(json, cfg);
 }

@@ -4,7 +4,7 @@
  * they run on; everything else they write is the SQL both engines share (CTEs, FILTER, window functions).
  */
 
-import { CrossChannelError } from './errors.js';
+import { CrossChannelError, quoted } from './errors.js';
 import type { SqlClient } from './sql.js';
 
 /** The JSON types a dialect reports, named as JSON names them. */
@@ -113,4 +113,20 @@ export function expectTransactional(client: unknown, path: ReadonlyArray<string 
   if (c === null || typeof c !== 'object' || typeof c.query !== 'function' || typeof c.transaction !== 'function') {
     throw new CrossChannelError('INPUT_INVALID', 'Expected a SqlClient with query() and transaction() (fromPg, fromPglite, fromDuckDB)', { path });
   }
+}
+
+/**
+ * The rows of what `client.query` answered, checked: anything but `{ rows: [objects…] }` (a wrapper of the wrong
+ * shape, a driver answering `undefined`) is the query failing, `STORE_ERROR` at `client.rows`, not a `TypeError`
+ * further on.
+ */
+export function rowsOf<R>(answer: unknown): R[] {
+  const rows = (answer as { rows?: unknown } | null | undefined)?.rows;
+  const bad = !Array.isArray(rows) ? -1 : rows.findIndex((r) => r === null || typeof r !== 'object');
+  if (bad !== -1 || !Array.isArray(rows)) {
+    throw new CrossChannelError('STORE_ERROR', `client.query answered ${Array.isArray(rows) ? `a row that is not an object (${quoted(rows[bad])})` : 'no list of rows'}; expected { rows: [{…}, …] }`, {
+      path: Array.isArray(rows) ? ['client', 'rows', bad] : ['client', 'rows'],
+    });
+  }
+  return rows as R[];
 }

@@ -117,26 +117,25 @@ export async function statsFromSql(
   options: ExperimentSqlOptionsInput = {},
 ): Promise<ExperimentStats> {
   const { text, params } = experimentStatsSql(experimentId, variantIds, metrics, now, options);
-  let rows: Array<Record<string, unknown>>;
-  try {
-    rows = (await client.query<Record<string, unknown>>(text, params)).rows;
-  } catch (e) {
-    throw new CrossChannelError('STORE_ERROR', 'The experiment statistics query failed', { cause: e });
-  }
   const out = emptyExperimentStats(experimentId, variantIds, metrics.map((m) => m.id));
   const units = out.units as number[];
   const moments = out.moments as number[];
   const M = metrics.length;
-  for (const r of rows) {
-    const v = variantIds.indexOf(String(r.variant_id));
-    if (v < 0) continue;
-    units[v] = Number(r.units);
-    for (let i = 0; i < M; i++) {
-      const o = (v * M + i) * MOMENTS;
-      ['y', 'yy', 'x', 'xx', 'xy'].forEach((k, j) => {
-        moments[o + j] = Number(r[`${k}_${i}`] ?? 0);
-      });
+  // A client that fails, or answers anything but { rows: [objects] }, is the query failing.
+  try {
+    for (const r of (await client.query<Record<string, unknown>>(text, params)).rows) {
+      const v = variantIds.indexOf(String(r.variant_id));
+      if (v < 0) continue;
+      units[v] = Number(r.units);
+      for (let i = 0; i < M; i++) {
+        const o = (v * M + i) * MOMENTS;
+        ['y', 'yy', 'x', 'xx', 'xy'].forEach((k, j) => {
+          moments[o + j] = Number(r[`${k}_${i}`] ?? 0);
+        });
+      }
     }
+  } catch (e) {
+    throw new CrossChannelError('STORE_ERROR', 'The experiment statistics query failed', { cause: e });
   }
   return checkExperimentStats(out);
 }

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { sqlNameSchema as identifier, sqlRelationSchema } from '../core/sql-schema.js';
 import { CrossChannelError, parseWith } from '../core/errors.js';
 import { durationSchema } from '../core/schema.js';
-import { expectTransactional, sqlFailure, sqlIdentifier, sqlString } from '../core/sql-dialect.js';
+import { expectTransactional, rowsOf, sqlFailure, sqlIdentifier, sqlString } from '../core/sql-dialect.js';
 import type { SqlClient, SqlQueryable } from '../core/sql.js';
 import type { EpochMs } from '../core/time.js';
 
@@ -281,7 +281,7 @@ function componentOptions(now: unknown, options: IdentityComponentsSqlOptionsInp
 function queryOf(client: SqlQueryable): Query {
   return async <R>(text: string): Promise<{ rows: R[] }> => {
     try {
-      return await client.query<R>(text);
+      return { rows: rowsOf<R>(await client.query(text)) };
     } catch (e) {
       throw sqlFailure('SQL', e);
     }

@@ -8,6 +8,7 @@ import type { InsightsErrorCode } from './errors.js';
 import { funnelSchema, type FunnelInput, type FunnelStateJSON } from './funnels.js';
 import { COUNTER, COUNTER_SLOTS } from './kpis.js';
 import { parseKpiOptions, type KpiOptions, type KpiOptionsInput } from './options.js';
+import { rowsOf } from '../core/sql-dialect.js';
 
 /**
  * The same KPIs, funnels and cohorts computed inside PostgreSQL (or PGlite, Citus, any compatible engine) from
@@ -197,8 +198,10 @@ export async function kpiStateFromSql(client: SqlQueryable, options: KpiOptionsI
   checkClient(client);
   const k = parseKpiOptions(options as KpiOptionsInput);
   const { counters, pressure } = kpiSql(k, source);
-  const [rows, hist] = await Promise.all([client.query<Record<string, unknown>>(counters), client.query<{ ch: string; n: number; weeks: number }>(pressure)]);
-  const groups = rows.rows.map((row) => {
+  const [answer, pressureAnswer] = await Promise.all([client.query(counters), client.query(pressure)]);
+  const rows = rowsOf<Record<string, unknown>>(answer);
+  const hist = rowsOf<{ ch: string; n: number; weeks: number }>(pressureAnswer);
+  const groups = rows.map((row) => {
     const key: Record<string, string | number> = {};
     for (const d of k.by) {
       if (d === 'channel') key.channel = String(row.ch);
@@ -213,7 +216,7 @@ export async function kpiStateFromSql(client: SqlQueryable, options: KpiOptionsI
   // A Map, then fromEntries, as the accumulator does: channels come from the database, and with an object a row
   // of channel `constructor` or `__proto__` would add into Object or Object.prototype instead of a new histogram.
   const pressureOut = new Map<string, number[]>();
-  for (const h of hist.rows) {
+  for (const h of hist) {
     let arr = pressureOut.get(h.ch);
     if (arr === undefined) pressureOut.set(h.ch, (arr = new Array<number>(k.pressureBuckets + 1).fill(0)));
     arr[Number(h.n)]! += Number(h.weeks);
@@ -250,7 +253,7 @@ export async function funnelStateFromSql(client: SqlQueryable, funnel: FunnelInp
 SELECT ch, ${Array.from({ length: n }, (_, s) => `count(a${s})::float8 AS r${s}`).join(', ')},
        ${Array.from({ length: n - 1 }, (_, s) => `coalesce(sum(a${s + 1} - a${s}), 0)::float8 AS t${s}`).join(', ')}
 FROM s${n - 1} GROUP BY ch`;
-  const { rows } = await client.query<Record<string, unknown>>(text);
+  const rows = rowsOf<Record<string, unknown>>(await client.query(text));
   // Entries, then fromEntries (as the in-memory funnel does): a channel `__proto__` from the database stays a key.
   const byChannel: Array<[string, number[]]> = [];
   const timeSum = new Array<number>(n - 1).fill(0);
@@ -297,7 +300,7 @@ SELECT cohort, -1 AS k, count(*)::float8 AS active, 0::float8 AS revenue FROM f 
 UNION ALL
 SELECT cohort, k, count(DISTINCT s) FILTER (WHERE type IN (${c.activeEvents.map(lit).join(', ')}))::float8, coalesce(sum(amount) FILTER (WHERE type = ${lit(c.purchaseEvent)}), 0)::float8
 FROM o WHERE k >= 0 AND k < ${c.maxPeriods} GROUP BY cohort, k`;
-  const { rows } = await client.query<{ cohort: number; k: number; active: number; revenue: number }>(text);
+  const rows = rowsOf<{ cohort: number; k: number; active: number; revenue: number }>(await client.query(text));
   const byStart = new Map<number, { start: number; size: number; active: number[]; revenue: number[] }>();
   const at = (start: number) => {
     let x = byStart.get(start);

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { sqlNameSchema as identifier, sqlRelationSchema } from '../core/sql-schema.js';
 import { CrossChannelError, parseWith } from '../core/errors.js';
-import { duckdbDialect, expectTransactional, postgresDialect, sqlFailure, sqlIdentifier, sqlString, type SqlDialect } from '../core/sql-dialect.js';
+import { duckdbDialect, expectTransactional, postgresDialect, rowsOf, sqlFailure, sqlIdentifier, sqlString, type SqlDialect } from '../core/sql-dialect.js';
 import type { SqlClient, SqlQueryable } from '../core/sql.js';
 import type { EpochMs } from '../core/time.js';
 import { compileSegments, type CompiledSegments } from './compile.js';
@@ -308,7 +308,7 @@ export async function segmentsFromSql(client: SqlQueryable, segments: CompiledSe
   const text = segmentsSql(set, now, options);
   let rows: Array<{ subject_id: string; segment_id: string }>;
   try {
-    rows = (await client.query<{ subject_id: string; segment_id: string }>(text)).rows;
+    rows = rowsOf<{ subject_id: string; segment_id: string }>(await client.query(text));
   } catch (e) {
     throw sqlFailure(o(options).dialect === 'duckdb' ? 'DuckDB' : 'PostgreSQL', e);
   }
@@ -404,7 +404,7 @@ export async function segmentsIntoSql(
     await client.transaction(async (tx) => {
       if (t.replace) await tx.query(`DROP TABLE IF EXISTS ${table}`);
       await tx.query(`CREATE TABLE ${table} AS ${text}`);
-      const r = await tx.query<{ segment_id: string; n: number | string | bigint }>(`SELECT segment_id, count(*) AS n FROM ${table} GROUP BY segment_id`);
+      const r = { rows: rowsOf<{ segment_id: string; n: number | string | bigint }>(await tx.query(`SELECT segment_id, count(*) AS n FROM ${table} GROUP BY segment_id`)) };
       for (const row of r.rows) {
         const n = Number(row.n);
         if (String(row.segment_id) in counts) counts[String(row.segment_id)] = n;
