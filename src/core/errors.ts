@@ -276,6 +276,14 @@ export function parseIn<S extends z.core.$ZodType, C extends string>(
 }
 
 /**
+ * What a store or SQL client threw, as `STORE_ERROR` (its text as the message, the original as the cause); a
+ * `CrossChannelError` passes through. Internal: not exported from the package's entries.
+ */
+export function asStoreError(e: unknown): CrossChannelError {
+  return e instanceof CrossChannelError ? e : new CrossChannelError('STORE_ERROR', safeText(e), { cause: e });
+}
+
+/**
  * `String(value)` that never throws (an object whose `toString` is not a function cannot be converted). Internal:
  * not exported from the package's entries.
  */

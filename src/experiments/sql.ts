@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { sqlNameSchema as identifier } from '../core/sql-schema.js';
-import { CrossChannelError, parseWith } from '../core/errors.js';
+import { asStoreError, CrossChannelError, parseWith } from '../core/errors.js';
 import type { SqlQueryable } from '../core/sql.js';
 import type { EpochMs } from '../core/time.js';
 import { EXPOSURE_EVENT_TYPE } from './exposure.js';
@@ -135,7 +135,7 @@ export async function statsFromSql(
       }
     }
   } catch (e) {
-    throw new CrossChannelError('STORE_ERROR', 'The experiment statistics query failed', { cause: e });
+    throw asStoreError(e);
   }
   return checkExperimentStats(out);
 }
