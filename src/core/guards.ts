@@ -3,7 +3,7 @@
  * wrong shape, a `CrossChannelError` `INPUT_INVALID` with the path of the argument, instead of a `TypeError` from
  * deep inside. Internal to the package (not exported from any entry).
  */
-import { CrossChannelError } from './errors.js';
+import { CrossChannelError, quoted } from './errors.js';
 
 type Path = ReadonlyArray<string | number>;
 
@@ -88,3 +88,21 @@ export function expectCompiledSegments(value: unknown, path: Path = ['segments']
 }
 
 export { safeText } from './errors.js';
+
+function kindOf(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'object' ? 'an object of another shape' : `${typeof value} ${quoted(value)}`;
+}
+
+/**
+ * Throws `STORE_ERROR` unless `ok`: a store (or a callback standing in for one) answered `value` where `expected`
+ * was due. Checked where the answer arrives, so a store of the wrong shape is named with its operation instead of
+ * failing later as a `TypeError`. `where` follows the operation in the message; `detail` goes on the error.
+ */
+export function expectStoreAnswer(ok: boolean, operation: string, expected: string, value: unknown, detail: Readonly<Record<string, unknown>> = { operation }, where = ''): void {
+  if (!ok) throw new CrossChannelError('STORE_ERROR', `Store operation ${operation} answered ${kindOf(value)}${where}; expected ${expected}`, { detail });
+}
+
+/** True for a non-null object that is not an array (a record). */
+export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

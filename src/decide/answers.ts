@@ -7,26 +7,13 @@
  * the records inside the lists are checked by the modules that read them (with their paths). Internal: not
  * exported from the entries.
  */
-import { CrossChannelError, quoted } from '../core/errors.js';
-import type { DecideErrorCode } from './errors.js';
+import { expectStoreAnswer, isRecord } from '../core/guards.js';
 import type { DecideStage } from './trace.js';
-
-function kindOf(value: unknown): string {
-  if (value === null || value === undefined) return String(value);
-  if (Array.isArray(value)) return 'a list';
-  return typeof value === 'object' ? 'an object of another shape' : `${typeof value} ${quoted(value)}`;
-}
 
 /** Throws `STORE_ERROR` (detail `{ stage, operation }`) unless `ok`: `operation` answered `value`, not `expected`. */
 export function expectAnswer(ok: boolean, stage: DecideStage | 'record', operation: string, expected: string, value: unknown): void {
-  if (!ok) {
-    throw new CrossChannelError<DecideErrorCode>('STORE_ERROR', `Store operation ${operation} answered ${kindOf(value)} (stage ${stage}); expected ${expected}`, {
-      detail: { stage, operation },
-    });
-  }
+  expectStoreAnswer(ok, operation, expected, value, { stage, operation }, ` (stage ${stage})`);
 }
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A profile id or `null` (no profile), as `identity.resolve` answers. */
 export function expectProfileId(value: unknown, stage: DecideStage | 'record'): string | null {

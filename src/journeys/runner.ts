@@ -7,6 +7,7 @@
  * replays the step, and the handler sees the same keys again (the contact history records a key once).
  */
 import { CrossChannelError, isCrossChannelError, quoted } from '../core/errors.js';
+import { expectStoreAnswer, isRecord } from '../core/guards.js';
 import type { EpochMs } from '../core/time.js';
 import type { CapHistory } from '../capping/evaluate.js';
 import type { CompiledCapRules } from '../capping/rules.js';
@@ -190,9 +191,11 @@ export function createJourneyRunner(options: JourneyRunnerOptions): JourneyRunne
 
   async function loadInputs(inst: JourneyInstance, now: EpochMs): Promise<AdvanceInputs> {
     const person = options.person ? await options.person(inst.subjectId, now) : {};
+    expectStoreAnswer(isRecord(person), 'options.person', 'a person context { profile?, consent?, timeZone? }', person);
     let history: CapHistory | undefined;
     if (options.contacts && options.caps) {
       const h = await options.contacts.history(inst.subjectId, now - options.caps.lookbackMs);
+      expectStoreAnswer(isRecord(h) && Array.isArray(h.contacts) && Array.isArray(h.responses), 'contacts.history', '{ contacts: [], responses: [] }', h);
       // A replayed step must not be capped by its own contact, recorded by a runner that died before saving.
       const own = h.contacts.filter((c) => c.idempotencyKey !== undefined && seqOfKey(inst.id, c.idempotencyKey) >= inst.seq);
       history = own.length === 0 ? h : { contacts: h.contacts.filter((c) => !own.includes(c)), responses: h.responses };
@@ -252,6 +255,7 @@ export function createJourneyRunner(options: JourneyRunnerOptions): JourneyRunne
     }
     for (const a of r.actions) await perform(a);
     const saved = await store.complete(claim, r.instance, claim.inbox.length, now);
+    expectStoreAnswer(typeof saved === 'boolean', 'journeys.complete', 'a boolean', saved);
     if (saved) onSaved?.(r);
     return { outcome: saved ? 'completed' : 'lost', actions: r.actions.length };
   }
@@ -289,6 +293,7 @@ export function createJourneyRunner(options: JourneyRunnerOptions): JourneyRunne
 
   async function tick(now: EpochMs): Promise<TickResult> {
     const claims = await store.claimDue(now, { limit: batchSize, leaseMs, owner });
+    expectStoreAnswer(Array.isArray(claims) && claims.every((c) => isRecord(c) && isRecord(c.instance) && Array.isArray(c.inbox)), 'journeys.claimDue', 'a list of claims { instance, inbox, token, leaseUntil }', claims);
     const settled = await Promise.allSettled(claims.map((c) => observedClaim(c, now)));
     let completed = 0;
     let lost = 0;
@@ -309,6 +314,7 @@ export function createJourneyRunner(options: JourneyRunnerOptions): JourneyRunne
     if (!j) throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INPUT_INVALID', `Unknown journey ${quoted(journeyId)}`, { path: ['journeyId'] });
     const instance = startInstance(j, subjectId, now, instanceId);
     const r = await store.enrol(instance, entryPlan(j, now));
+    expectStoreAnswer(isRecord(r) && typeof r.enrolled === 'boolean', 'journeys.enrol', 'an outcome { enrolled, … }', r);
     return r.enrolled ? { ...r, instance } : r;
   }
 
@@ -325,8 +331,11 @@ export function createJourneyRunner(options: JourneyRunnerOptions): JourneyRunne
       const enrolled: string[] = [];
       for (const j of newest.values()) {
         const active = await store.activeFor(j.id, subjectId);
+        expectStoreAnswer(active === null || (isRecord(active) && typeof active.id === 'string'), 'journeys.activeFor', 'an instance or null', active);
         if (active) {
-          if (await store.deliver(active.id, input, now)) delivered.push(active.id);
+          const got = await store.deliver(active.id, input, now);
+          expectStoreAnswer(typeof got === 'boolean', 'journeys.deliver', 'a boolean', got);
+          if (got) delivered.push(active.id);
         } else if ('event' in input && triggersEntry(j, { event: input.event })) {
           // The triggering event starts the journey; it is not also an input of it.
           const r = await enrol(j.id, subjectId, input.event.at <= now ? input.event.at : now, `${j.id}:${subjectId}:${input.id}`);

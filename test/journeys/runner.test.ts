@@ -8,6 +8,7 @@ import { createJourneyRunner, type JourneyHandlers } from '../../src/journeys/ru
 import type { JourneyStore } from '../../src/journeys/store.js';
 import { cartAbandonment, welcome } from '../../src/journeys/scenarios/fixtures.js';
 import { journeyStores } from './stores.js';
+import { MemoryJourneyStore } from '../../src/adapters/memory/journeys.js';
 
 const T0 = Date.parse('2026-03-02T08:00:00Z');
 const journeys = [parseJourney(welcome), parseJourney(cartAbandonment)];
@@ -103,3 +104,56 @@ for (const impl of journeyStores) {
       }));
   });
 }
+
+describe('journey runner: a store (or callback) answering with the wrong shape', () => {
+  /** The memory store with one method answering `value`. */
+  const answering = (method: keyof JourneyStore, value: unknown): JourneyStore => {
+    const store = new MemoryJourneyStore();
+    return new Proxy(store, {
+      get(target, prop, receiver) {
+        if (prop === method) return () => Promise.resolve(value);
+        const v = Reflect.get(target, prop, receiver) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+  };
+  const abandon = { id: 'cart-1', event: { subjectId: 'p1', type: 'cart_abandon', at: T0, properties: {} } };
+  const purchase = { id: 'order-9', event: { subjectId: 'p1', type: 'purchase', at: T0 + HOUR, properties: {} } };
+
+  it('is STORE_ERROR naming the operation, where it used to be a TypeError or go on as data', async () => {
+    const cases: Array<[keyof JourneyStore, unknown[], (r: ReturnType<typeof createJourneyRunner>) => Promise<unknown>]> = [
+      ['claimDue', [undefined, null, {}, [null], [{ instance: null, inbox: [] }], [{ instance: {}, inbox: null }]], (r) => r.tick(T0)],
+      ['enrol', [undefined, null, 5, {}, { enrolled: 'yes' }], (r) => r.enrol('welcome', 'p1', T0)],
+      ['activeFor', [undefined, 5, {}, { id: 7 }], (r) => r.ingest(abandon, T0)],
+    ];
+    for (const [method, values, run] of cases) {
+      for (const value of values) {
+        const runner = createJourneyRunner({ store: answering(method, value), journeys, handlers: {} });
+        await expect(run(runner), `${method} ${JSON.stringify(value)}`).rejects.toMatchObject({ code: 'STORE_ERROR', detail: { operation: `journeys.${method}` } });
+      }
+    }
+    // deliver and complete: an enrolled person, then the wrong answer.
+    const store = answering('deliver', 'yes');
+    const runner = createJourneyRunner({ store, journeys, handlers: {} });
+    await runner.ingest(abandon, T0);
+    await expect(runner.ingest(purchase, T0 + HOUR)).rejects.toMatchObject({ code: 'STORE_ERROR', detail: { operation: 'journeys.deliver' } });
+    const completing = answering('complete', undefined);
+    const r2 = createJourneyRunner({ store: completing, journeys, handlers: {} });
+    await r2.enrol('welcome', 'p1', T0);
+    const tick = await r2.tick(T0);
+    expect(tick.failed).toBe(1);
+    expect(tick.errors[0]!.error).toMatchObject({ code: 'STORE_ERROR', detail: { operation: 'journeys.complete' } });
+  });
+
+  it('the person callback and the contact history are checked too', async () => {
+    const store = new MemoryJourneyStore();
+    const bad = createJourneyRunner({ store, journeys, handlers: {}, person: () => undefined as never });
+    await bad.enrol('welcome', 'p1', T0);
+    expect((await bad.tick(T0)).errors[0]!.error).toMatchObject({ code: 'STORE_ERROR', detail: { operation: 'options.person' } });
+    const contacts = Object.assign(new MemoryContactHistoryStore(), { history: async () => ({ contacts: null }) });
+    const store2 = new MemoryJourneyStore();
+    const r = createJourneyRunner({ store: store2, journeys, handlers: {}, contacts, caps, person: (id) => ({ consent: consentOf(id) }) });
+    await r.enrol('welcome', 'p1', T0);
+    expect((await r.tick(T0)).errors[0]!.error).toMatchObject({ code: 'STORE_ERROR', detail: { operation: 'contacts.history' } });
+  });
+});
