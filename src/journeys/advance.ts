@@ -234,6 +234,10 @@ class Run {
     // Best moment: choose the slot once, then come back at it.
     if (step.at === 'bestMoment' && inputs.bestMoment && s.slotAt === undefined) {
       const slot = inputs.bestMoment(s.subjectId, { channel: channels[0]!, from: at, horizonMs: step.within, now: at, timeZone: this.zone });
+      // A hook answering anything else would send now, or wait forever (an infinite `at`).
+      if (slot !== null && (typeof slot !== 'object' || !Number.isFinite(slot.at) || !Array.isArray(slot.reasons))) {
+        throw new CrossChannelError('INPUT_INVALID', 'bestMoment must answer { at: epoch ms, reasons: [] } or null', { path: ['inputs', 'bestMoment'] });
+      }
       if (slot !== null && slot.at > at) {
         s.slotAt = slot.at;
         s.wakeAt = slot.at;
@@ -247,6 +251,9 @@ class Run {
     }
     const campaignId = step.campaignId ?? j.campaignId;
     const held = inputs.holdout?.(s.subjectId, { channel: channels[0]!, now: at, campaignId });
+    if (inputs.holdout && (typeof held !== 'object' || held === null || typeof held.held !== 'boolean' || (held.held && (typeof held.experimentId !== 'string' || typeof held.variantId !== 'string')))) {
+      throw new CrossChannelError('INPUT_INVALID', 'holdout must answer { held: false } or { held: true, experimentId, variantId }', { path: ['inputs', 'holdout'] });
+    }
     if (held?.held === true && !step.transactional) {
       this.actions.push(this.sendAction(step, channels[0]!, campaignId, at, held));
       this.note('JOURNEY_SEND_WOULD_HAVE', `held out by ${held.experimentId}/${held.variantId}: recorded, not sent`, at, { experimentId: held.experimentId, variantId: held.variantId });

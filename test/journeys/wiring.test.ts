@@ -80,3 +80,34 @@ describe('journeys × experiments × timing', () => {
     expect(actions[0]!.at).toBeLessThan(T0 + 24 * HOUR);
   });
 });
+
+describe('hooks answering with the wrong shape', () => {
+  it('are INPUT_INVALID at the hook, where a junk best moment sent at once (NaN, a string) or waited forever (Infinity) and a junk holdout answer sent', () => {
+    const start = startInstance(welcome, 'ana', T0);
+    for (const slot of [undefined, 5, {}, { at: Number.NaN, reasons: [] }, { at: Number.POSITIVE_INFINITY, reasons: [] }, { at: '2026-03-02T10:00:00Z', reasons: [] }, { at: T0 + HOUR }]) {
+      expect(() => advance(welcome, start, { caps, timeZone: ZONE, bestMoment: () => slot as never }, T0), JSON.stringify(slot)).toThrow(
+        expect.objectContaining({ code: 'INPUT_INVALID', path: 'inputs.bestMoment' }),
+      );
+    }
+    const now = journeyWithoutBestMoment();
+    for (const held of [undefined, null, 'yes', {}, { held: 1 }, { held: true }, { held: true, experimentId: 'x' }]) {
+      expect(() => advance(now, startInstance(now, 'ana', T0), { timeZone: ZONE, holdout: () => held as never }, T0), JSON.stringify(held)).toThrow(
+        expect.objectContaining({ code: 'INPUT_INVALID', path: 'inputs.holdout' }),
+      );
+    }
+    // The valid answers still work.
+    expect(advance(now, startInstance(now, 'ana', T0), { timeZone: ZONE, holdout: () => ({ held: false }) }, T0).actions.map((a) => a.kind)).toEqual(['send']);
+    expect(advance(welcome, start, { caps, timeZone: ZONE, bestMoment: () => null }, T0).actions.filter((a) => a.kind === 'send')).toEqual([]);
+  });
+});
+
+function journeyWithoutBestMoment() {
+  return parseJourney({
+    id: 'now',
+    version: 1,
+    timeZone: ZONE,
+    entry: { on: { event: 'signup' }, reentry: 'never' },
+    start: 'hello',
+    steps: { hello: { type: 'send', channel: 'email', message: 'welcome', next: 'done' }, done: { type: 'end' } },
+  });
+}
