@@ -132,9 +132,10 @@ function failed(trace: TraceRecorder, e: unknown, stage: ReturnType<TraceRecorde
   let err: CrossChannelError<DecideErrorCode>;
   if (!isCrossChannelError(e)) {
     err = new CrossChannelError<DecideErrorCode>('DECIDE_STAGE_FAILED', `Stage ${stage} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e, detail: { stage } });
-  } else if (stage !== 'validate' && e.code === 'INPUT_INVALID') {
-    // Past validation a stage reads only the parsed request, the configuration and what the stores answered: bad
-    // input there is a stored record of the wrong shape, the stores' side (a 5xx), not the caller's (a 4xx).
+  } else if (e.code === 'INPUT_INVALID' && (stage === 'consent' || stage === 'segments' || stage === 'arbitration' || stage === 'capping')) {
+    // These stages read only the parsed request, the parsed configuration and what the stores answered: bad input
+    // there is a stored record of the wrong shape, the stores' side (a 5xx), not the caller's (a 4xx). (A hook of
+    // the configuration answering garbage, such as the holdout, stays INPUT_INVALID.)
     err = new CrossChannelError<DecideErrorCode>('STORE_ERROR', `Invalid data from the stores (stage ${stage})${e.path ? ` at ${e.path}` : ''}: ${e.message}`, { path: e.pathSegments, cause: e, detail: { stage } });
   } else err = e as CrossChannelError<DecideErrorCode>;
   trace.fail({ code: err.code, message: err.message });
