@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
-import { CrossChannelError, parseWith } from '../core/errors.js';
+import { asStoreError, CrossChannelError, parseWith } from '../core/errors.js';
+import { expectString } from '../core/guards.js';
 import { epochMsSchema, idSchema } from '../core/schema.js';
 
 import { assign } from './assign.js';
@@ -103,28 +104,33 @@ const RUN_STATE_CODES = new Set(['EXPERIMENT_INACTIVE', 'EXPERIMENT_NOT_STARTED'
  */
 export async function enroll(store: AssignmentStore, experiment: CompiledExperiment, unit: EnrollUnit, context: AssignContext): Promise<Enrollment> {
   if (!isCompiledExperiment(experiment)) throw new CrossChannelError('INPUT_INVALID', 'enroll takes an experiment from parseExperiment', { path: ['experiment'] });
-  if (typeof unit !== 'object' || unit === null || typeof unit.subjectId !== 'string') throw new CrossChannelError('INPUT_INVALID', 'unit.subjectId must be a string', { path: ['unit', 'subjectId'] });
-  if (unit.anonymousId !== undefined && typeof unit.anonymousId !== 'string') throw new CrossChannelError('INPUT_INVALID', 'unit.anonymousId must be a string', { path: ['unit', 'anonymousId'] });
+  expectString((unit as Partial<EnrollUnit> | null)?.subjectId, ['unit', 'subjectId']);
+  if (unit.anonymousId !== undefined) expectString(unit.anonymousId, ['unit', 'anonymousId']);
   if (typeof store !== 'object' || store === null || typeof store.get !== 'function' || typeof store.putIfAbsent !== 'function') {
     throw new CrossChannelError('INPUT_INVALID', 'store must be an AssignmentStore', { path: ['store'] });
   }
   const fresh = assign(experiment, unit.subjectId, context);
   if (RUN_STATE_CODES.has(fresh.reason.code)) return { assignment: fresh, sticky: null, created: false };
-  const own = await store.get(experiment.id, unit.subjectId);
-  const kept = own && stickyOutcome(experiment, own.variantId);
-  if (own && kept) return { assignment: kept, sticky: own, created: false };
-  if (unit.anonymousId !== undefined && unit.anonymousId !== '' && unit.anonymousId !== unit.subjectId) {
-    const anon = await store.get(experiment.id, unit.anonymousId);
-    const carried = anon && stickyOutcome(experiment, anon.variantId);
-    if (anon && carried) {
-      const r = await store.putIfAbsent({ experimentId: experiment.id, unitId: unit.subjectId, variantId: anon.variantId, assignedAt: anon.assignedAt, anonymousId: unit.anonymousId });
-      return { assignment: stickyOutcome(experiment, r.stored.variantId) ?? carried, sticky: r.stored, created: r.created };
+  // A store that fails, or answers with the wrong shape (no `stored` record), is STORE_ERROR, never a TypeError.
+  try {
+    const own = await store.get(experiment.id, unit.subjectId);
+    const kept = own && stickyOutcome(experiment, own.variantId);
+    if (own && kept) return { assignment: kept, sticky: own, created: false };
+    if (unit.anonymousId !== undefined && unit.anonymousId !== '' && unit.anonymousId !== unit.subjectId) {
+      const anon = await store.get(experiment.id, unit.anonymousId);
+      const carried = anon && stickyOutcome(experiment, anon.variantId);
+      if (anon && carried) {
+        const r = await store.putIfAbsent({ experimentId: experiment.id, unitId: unit.subjectId, variantId: anon.variantId, assignedAt: anon.assignedAt, anonymousId: unit.anonymousId });
+        return { assignment: stickyOutcome(experiment, r.stored.variantId) ?? carried, sticky: r.stored, created: r.created };
+      }
     }
+    if (!fresh.inExperiment) return { assignment: fresh, sticky: null, created: false };
+    const r = await store.putIfAbsent({ experimentId: experiment.id, unitId: unit.subjectId, variantId: fresh.variantId!, assignedAt: context.now });
+    // A racing caller may have stored first: its record wins.
+    return { assignment: r.created ? fresh : (stickyOutcome(experiment, r.stored.variantId) ?? fresh), sticky: r.stored, created: r.created };
+  } catch (e) {
+    throw asStoreError(e);
   }
-  if (!fresh.inExperiment) return { assignment: fresh, sticky: null, created: false };
-  const r = await store.putIfAbsent({ experimentId: experiment.id, unitId: unit.subjectId, variantId: fresh.variantId!, assignedAt: context.now });
-  // A racing caller may have stored first: its record wins.
-  return { assignment: r.created ? fresh : (stickyOutcome(experiment, r.stored.variantId) ?? fresh), sticky: r.stored, created: r.created };
 }
 
 /** The shared sticky outcome of a stored variant id, or null when the variant no longer exists. */

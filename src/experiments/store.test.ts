@@ -1,0 +1,49 @@
+/** `enroll` against an assignment store that fails or answers with the wrong shape: typed errors, never a TypeError. */
+import { describe, expect, it } from 'vitest';
+import { MemoryAssignmentStore } from '../adapters/memory/assignments.js';
+import { parseExperiment } from './config.js';
+import { enroll, type AssignmentStore } from './store.js';
+
+const NOW = Date.UTC(2026, 0, 5);
+const exp = parseExperiment({ id: 'subject-line', variants: [{ id: 'control' }, { id: 'emoji' }] });
+
+/** The memory store with one method answering `value` (or rejecting with it, when `reject`). */
+function answering(method: keyof AssignmentStore, value: unknown, reject = false): AssignmentStore {
+  const store = new MemoryAssignmentStore();
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      if (prop === method) return () => (reject ? Promise.reject(value) : Promise.resolve(value));
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
+
+describe('enroll', () => {
+  it('a putIfAbsent answering with the wrong shape is STORE_ERROR (it was a TypeError reading `created` or `stored`)', async () => {
+    // (`{ created: true }` without `stored` is still passed through as `sticky: undefined`: the experiments entry has
+    // no bytes left for the full shape check; the conformance kit checks a store's answers.)
+    for (const value of [undefined, null, 5, {}, { created: false }, { created: false, stored: null }]) {
+      await expect(enroll(answering('putIfAbsent', value), exp, { subjectId: 'p1' }, { now: NOW }), JSON.stringify(value)).rejects.toMatchObject({ code: 'STORE_ERROR' });
+    }
+  });
+
+  it("a store's own failure is STORE_ERROR with the original as its cause; a CrossChannelError passes through", async () => {
+    const boom = new Error('connection reset');
+    await expect(enroll(answering('get', boom, true), exp, { subjectId: 'p1' }, { now: NOW })).rejects.toMatchObject({ code: 'STORE_ERROR', message: 'Error: connection reset', cause: boom });
+    const r = await enroll(new MemoryAssignmentStore(), exp, { subjectId: 'p1' }, { now: NOW });
+    expect(r).toMatchObject({ created: true, sticky: { experimentId: 'subject-line', unitId: 'p1' } });
+  });
+
+  it('refuses a unit without a string subjectId or with a non-string anonymousId, at its path', async () => {
+    const store = new MemoryAssignmentStore();
+    for (const [unit, path] of [
+      [null, 'unit.subjectId'],
+      [{}, 'unit.subjectId'],
+      [{ subjectId: 5 }, 'unit.subjectId'],
+      [{ subjectId: 'p1', anonymousId: 7 }, 'unit.anonymousId'],
+    ] as const) {
+      await expect(enroll(store, exp, unit as never, { now: NOW })).rejects.toMatchObject({ code: 'INPUT_INVALID', path });
+    }
+  });
+});
