@@ -33,10 +33,29 @@ export function expectReads(stage: DecideStage, events: unknown, history: unknow
   expectAnswer(profile === null || profile === undefined || isRecord(profile), stage, 'profiles.get', 'an object or null', profile);
 }
 
-/** What `identity.addObservations` reports: the lists `changes`, `invalid` and `refused`. */
+const isIdentifier = (v: unknown): boolean => isRecord(v) && typeof v.type === 'string' && typeof v.value === 'string';
+
+/**
+ * What `identity.addObservations` reports: the lists `changes` (a profile id and the ids it replaced), `invalid`
+ * (an index and a reason) and `refused` (a reason naming the identifiers), each item as `decide` reads it. The
+ * lists are those of one observation, so reading every item costs little.
+ */
 export function expectStitchReport(report: unknown): void {
   const r = report as { changes?: unknown; invalid?: unknown; refused?: unknown } | null;
-  expectAnswer(isRecord(r) && Array.isArray(r.changes) && Array.isArray(r.invalid) && Array.isArray(r.refused), 'identity', 'identity.addObservations', '{ changes: [], invalid: [], refused: [] }', report);
+  const ok =
+    isRecord(r) &&
+    Array.isArray(r.changes) &&
+    r.changes.every((c) => isRecord(c) && typeof c.profileId === 'string' && Array.isArray(c.previousIds) && c.previousIds.every((id) => typeof id === 'string')) &&
+    Array.isArray(r.invalid) &&
+    r.invalid.every((x) => isRecord(x) && isRecord(x.reason) && typeof x.reason.code === 'string') &&
+    Array.isArray(r.refused) &&
+    r.refused.every((x) => isRecord(x) && typeof x.code === 'string' && typeof x.message === 'string' && isIdentifier(x.from) && (x.to === undefined || isIdentifier(x.to)));
+  expectAnswer(ok, 'identity', 'identity.addObservations', 'a report { changes, invalid, refused } of profile changes, invalid identifiers and refused links', report);
+}
+
+/** One contact record of a history, as the replay check reads it before the modules do. */
+export function expectContact(c: unknown): void {
+  expectAnswer(isRecord(c), 'load', 'contacts.history', 'contact records (objects)', c);
 }
 
 /** A reservation's outcome: `granted` (a boolean), the cap `decision` with its reasons, and the `contact`. */

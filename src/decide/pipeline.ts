@@ -6,7 +6,7 @@ import { arbitrate, type ArbitrateOptions, type ArbitrationResult, type RankedOf
 import type { OfferUsage } from '../arbitration/store.js';
 import { capDecision, type CapDecision } from '../capping/evaluate.js';
 import { compiledDecideConfig, isDecideConfig, type DecideConfig, type DecideConfigInput } from './config.js';
-import { expectUsage } from './answers.js';
+import { expectContact, expectUsage } from './answers.js';
 import { withDeadline } from './deadline.js';
 import type { DecideErrorCode } from './errors.js';
 import { capCandidate, plannedContact, reserveOne } from './reserve.js';
@@ -164,10 +164,11 @@ async function run(req: DecideRequest, stores: DecideStores, config: DecideConfi
   // 2. load
   trace.begin('load', { stores: 3 + (stores.profiles ? 1 : 0) });
   const state = await loadState(stores, config, subjectId, req.now);
+  // A retried request finds its own contacts in the history: answer with them, reserve nothing new. (Read inside
+  // the load stage: a contact record of the wrong shape is the load's failure.)
+  const replay = replayed(req, state.history.contacts);
   trace.end({ events: state.history.events.length, contacts: state.history.contacts.length, responses: state.history.responses.length, consentEvents: state.consentEvents.length });
 
-  // A retried request finds its own contacts in the history: answer with them, reserve nothing new.
-  const replay = replayed(req, state.history.contacts);
   if (replay.length > 0) {
     trace.skip('consent', reason<DecideReasonCode>('DECIDE_REPLAYED', `Request ${req.requestId} was already decided; returning its reserved contacts`));
     return {
@@ -387,8 +388,9 @@ function replayed(req: DecideRequest, contacts: ReadonlyArray<ContactRecord>): C
   const prefix = `${req.requestId}#`;
   const out: ChosenOffer[] = [];
   for (const c of contacts) {
+    expectContact(c);
     // The channel first: it rules out most contacts without reading their keys.
-    if (c.channel !== req.channel || c.idempotencyKey === undefined || !c.idempotencyKey.startsWith(prefix)) continue;
+    if (c.channel !== req.channel || typeof c.idempotencyKey !== 'string' || !c.idempotencyKey.startsWith(prefix)) continue;
     const rank = Number(c.idempotencyKey.slice(prefix.length));
     if (!Number.isInteger(rank) || rank < 1) continue;
     out.push({ offerId: c.offerId ?? '', rank, score: 0, contactId: c.id, tags: c.tags });

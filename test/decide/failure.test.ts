@@ -222,7 +222,7 @@ describe('decide fails closed when a store answers with the wrong shape', () => 
     const cases: Array<[keyof DecideStores, string, unknown, string, string]> = [
       ['events', 'read', [{ subjectId: 'x', type: 'purchase', at: 'yesterday', properties: {} }], 'segments', 'events[0].at'],
       ['consent', 'events', [{ id: 'c', kind: 'granted', at: 'x' }], 'consent', 'events[0].at'],
-      ['contacts', 'history', { contacts: [5], responses: [] }, 'capping', 'records[0]'],
+      ['contacts', 'history', { contacts: [{ id: 'c1', subjectId: 'x', channel: 'web', tags: [], at: 'yesterday' }], responses: [] }, 'capping', 'records[0].at'],
     ];
     for (const [store, method, value, stage, path] of cases) {
       const stores = await prepared();
@@ -232,6 +232,16 @@ describe('decide fails closed when a store answers with the wrong shape', () => 
       expect(r.error).toMatchObject({ code: 'STORE_ERROR', path, detail: { stage } });
       expect(r.error.message).toMatch(new RegExp(`^Invalid data from the stores \\(stage ${stage}\\) at `));
       expect((r.error.cause as CrossChannelError).cause).toMatchObject({ code: 'INPUT_INVALID', path });
+    }
+  });
+
+  it('a contact record that is not an object fails the load stage (the replay check reads the history first)', async () => {
+    const stores = await prepared();
+    const r = await safeDecide(requestFor(), { ...stores, contacts: answering(stores.contacts, 'history', { contacts: [5], responses: [] }) }, scenarioConfig());
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.error).toMatchObject({ code: 'STORE_ERROR', detail: { stage: 'load', operation: 'contacts.history' } });
+      expect(r.trace.stages.at(-1)).toMatchObject({ stage: 'load', status: 'failed' });
     }
   });
 
