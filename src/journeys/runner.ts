@@ -22,7 +22,7 @@ import type { JourneyErrorCode } from './errors.js';
 import type { BestMomentCheck, HoldoutCheck } from './hooks.js';
 import type { AdvanceInputs } from './inputs.js';
 import { emitStep, type JourneyTelemetry } from './telemetry.js';
-import { startInstance, triggersEntry, type JourneyInstance } from './instance.js';
+import { checkInstance, startInstance, triggersEntry, type JourneyInstance } from './instance.js';
 import { checkJourneyInput, entryPlan, inboxInputs, type EnrolResult, type JourneyClaim, type JourneyInput, type JourneyStore } from './store.js';
 
 /**
@@ -195,9 +195,9 @@ export function createJourneyRunner(options: JourneyRunnerOptions): JourneyRunne
     let history: CapHistory | undefined;
     if (options.contacts && options.caps) {
       const h = await options.contacts.history(inst.subjectId, now - options.caps.lookbackMs);
-      expectStoreAnswer(isRecord(h) && Array.isArray(h.contacts) && Array.isArray(h.responses), 'contacts.history', '{ contacts: [], responses: [] }', h);
+      expectStoreAnswer(isRecord(h) && Array.isArray(h.contacts) && h.contacts.every(isRecord) && Array.isArray(h.responses), 'contacts.history', '{ contacts: [records], responses: [] }', h);
       // A replayed step must not be capped by its own contact, recorded by a runner that died before saving.
-      const own = h.contacts.filter((c) => c.idempotencyKey !== undefined && seqOfKey(inst.id, c.idempotencyKey) >= inst.seq);
+      const own = h.contacts.filter((c) => typeof c.idempotencyKey === 'string' && seqOfKey(inst.id, c.idempotencyKey) >= inst.seq);
       history = own.length === 0 ? h : { contacts: h.contacts.filter((c) => !own.includes(c)), responses: h.responses };
     }
     return {
@@ -242,8 +242,10 @@ export function createJourneyRunner(options: JourneyRunnerOptions): JourneyRunne
 
   async function processClaim(claim: JourneyClaim, now: EpochMs, onSaved?: (result: AdvanceResult) => void): Promise<{ outcome: 'completed' | 'lost'; actions: number }> {
     const inst = claim.instance;
-    const journey = byVersion.get(`${inst.journeyId}@${inst.version}`);
-    if (!journey) throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INSTANCE_INVALID', `No journey ${inst.journeyId} version ${inst.version} in this runner`, { path: ['instance', 'version'] });
+    const journey = typeof inst.journeyId === 'string' && typeof inst.version === 'number' ? byVersion.get(`${inst.journeyId}@${inst.version}`) : undefined;
+    if (!journey) throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INSTANCE_INVALID', `No journey ${quoted(inst.journeyId)} version ${quoted(inst.version)} in this runner`, { path: ['instance', 'version'] });
+    // What the store claimed is checked before anything reads it (the person, the history, the step).
+    checkInstance(journey, inst);
     const base = await loadInputs(inst, now);
     let r: AdvanceResult;
     try {
