@@ -357,11 +357,11 @@ async function checkCommand(rest: ReadonlyArray<string>, io: CliIo): Promise<num
 /** The objects of a JSON-lines file, each with its line number (1-based; blank lines are skipped). */
 function jsonLines(text: string, file: string): Array<[line: number, value: Record<string, unknown>]> {
   const out: Array<[number, Record<string, unknown>]> = [];
-  text.split(/\r?\n/).forEach((text, i) => {
-    if (text.trim() === '') return;
+  text.split(/\r?\n/).forEach((line, i) => {
+    if (line.trim() === '') return;
     let v: unknown;
     try {
-      v = JSON.parse(text);
+      v = JSON.parse(line);
     } catch {
       throw new CrossChannelError('INPUT_INVALID', `${file} line ${i + 1} is not JSON`, { path: [file, i + 1] });
     }

@@ -122,11 +122,11 @@ export function expectTransactional(client: unknown, path: ReadonlyArray<string 
  */
 export function rowsOf<R>(answer: unknown): R[] {
   const rows = (answer as { rows?: unknown } | null | undefined)?.rows;
-  const bad = !Array.isArray(rows) ? -1 : rows.findIndex((r) => r === null || typeof r !== 'object');
-  if (bad !== -1 || !Array.isArray(rows)) {
-    throw new CrossChannelError('STORE_ERROR', `client.query answered ${Array.isArray(rows) ? `a row that is not an object (${quoted(rows[bad])})` : 'no list of rows'}; expected { rows: [{…}, …] }`, {
-      path: Array.isArray(rows) ? ['client', 'rows', bad] : ['client', 'rows'],
-    });
-  }
+  if (!Array.isArray(rows)) throw badRows('no list of rows', ['client', 'rows']);
+  const bad = rows.findIndex((r) => r === null || typeof r !== 'object');
+  if (bad !== -1) throw badRows(`a row that is not an object (${quoted(rows[bad])})`, ['client', 'rows', bad]);
   return rows as R[];
 }
+
+const badRows = (what: string, path: Array<string | number>): CrossChannelError =>
+  new CrossChannelError('STORE_ERROR', `client.query answered ${what}; expected { rows: [{…}, …] }`, { path });

@@ -404,8 +404,8 @@ export async function segmentsIntoSql(
     await client.transaction(async (tx) => {
       if (t.replace) await tx.query(`DROP TABLE IF EXISTS ${table}`);
       await tx.query(`CREATE TABLE ${table} AS ${text}`);
-      const r = { rows: rowsOf<{ segment_id: string; n: number | string | bigint }>(await tx.query(`SELECT segment_id, count(*) AS n FROM ${table} GROUP BY segment_id`)) };
-      for (const row of r.rows) {
+      const counted = rowsOf<{ segment_id: string; n: number | string | bigint }>(await tx.query(`SELECT segment_id, count(*) AS n FROM ${table} GROUP BY segment_id`));
+      for (const row of counted) {
         const n = Number(row.n);
         if (String(row.segment_id) in counts) counts[String(row.segment_id)] = n;
         rows += n;
