@@ -1,5 +1,6 @@
 /** `enroll` against an assignment store that fails or answers with the wrong shape: typed errors, never a TypeError. */
 import { describe, expect, it } from 'vitest';
+import { withMethod } from '../../test/arbitraries/stores.js';
 import { MemoryAssignmentStore } from '../adapters/memory/assignments.js';
 import { parseExperiment } from './config.js';
 import { enroll, type AssignmentStore } from './store.js';
@@ -9,14 +10,7 @@ const exp = parseExperiment({ id: 'subject-line', variants: [{ id: 'control' }, 
 
 /** The memory store with one method answering `value` (or rejecting with it, when `reject`). */
 function answering(method: keyof AssignmentStore, value: unknown, reject = false): AssignmentStore {
-  const store = new MemoryAssignmentStore();
-  return new Proxy(store, {
-    get(target, prop, receiver) {
-      if (prop === method) return () => (reject ? Promise.reject(value) : Promise.resolve(value));
-      const v = Reflect.get(target, prop, receiver) as unknown;
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-    },
-  });
+  return withMethod<AssignmentStore>(new MemoryAssignmentStore(), method, () => (reject ? Promise.reject(value) : Promise.resolve(value)));
 }
 
 describe('enroll', () => {

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryConsentStore, MemoryContactHistoryStore, MemoryEventStore, MemoryIdentityStore, MemoryOfferCapacityStore } from '../../src/adapters/memory/index.js';
 import { decide, parseDecideConfig, safeDecide, type DecideStores } from '../../src/decide/index.js';
 import type { ContactHistoryStore } from '../../src/capping/store.js';
+import { withMethod } from '../arbitraries/stores.js';
 
 const T0 = Date.parse('2026-03-02T09:00:00Z');
 const OFFER = 'last-seat';
@@ -27,16 +28,9 @@ type Late = { delayMs: number; outcome: 'lands' | 'fails' };
 
 /** The contact store answers `reserve` after `delayMs`, and then either writes the contact or fails. */
 function late(store: ContactHistoryStore, l: Late): ContactHistoryStore {
-  return new Proxy(store, {
-    get(target, prop, receiver) {
-      const v = Reflect.get(target, prop, receiver) as unknown;
-      if (prop !== 'reserve') return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-      return (...args: unknown[]) =>
-        new Promise((resolve, reject) =>
-          setTimeout(() => (l.outcome === 'lands' ? (v as (...a: unknown[]) => Promise<unknown>).apply(target, args).then(resolve, reject) : reject(new Error('connection reset'))), l.delayMs),
-        );
-    },
-  });
+  return withMethod(store, 'reserve', (original, ...args) =>
+    new Promise((resolve, reject) => setTimeout(() => (l.outcome === 'lands' ? original(...args).then(resolve, reject) : reject(new Error('connection reset'))), l.delayMs)),
+  );
 }
 
 async function world(): Promise<DecideStores & { offerCapacity: MemoryOfferCapacityStore; contacts: MemoryContactHistoryStore }> {

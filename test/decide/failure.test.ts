@@ -7,6 +7,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { isCrossChannelError, type CrossChannelError } from '../../src/core/errors.js';
 import { decide, recordResponse, rekeyHistories, safeDecide, withDeadline, type DecideStores } from '../../src/decide/index.js';
 import { allWithDeadline } from '../../src/decide/deadline.js';
+import { withMethod } from '../arbitraries/stores.js';
 import { memoryStores } from './memory-stores.js';
 import { BOB, scenarioConfig, seed, T0, tcString } from './scenario.js';
 
@@ -14,16 +15,10 @@ type Mode = 'error' | 'hang' | 'slow';
 
 /** Wraps one method of one store so that it throws, never answers, or answers after `delayMs` (doing its work then). */
 function sabotage<S extends object>(store: S, method: keyof S & string, mode: Mode, delayMs = 200): S {
-  return new Proxy(store, {
-    get(target, prop, receiver) {
-      const value = Reflect.get(target, prop, receiver) as unknown;
-      if (prop !== method || typeof value !== 'function') return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-      return (...args: unknown[]) => {
-        if (mode === 'error') return Promise.reject(new Error(`${method} exploded`));
-        if (mode === 'hang') return new Promise(() => {});
-        return new Promise((resolve, reject) => setTimeout(() => (value as (...a: unknown[]) => Promise<unknown>).apply(target, args).then(resolve, reject), delayMs));
-      };
-    },
+  return withMethod(store, method, (original, ...args) => {
+    if (mode === 'error') return Promise.reject(new Error(`${method} exploded`));
+    if (mode === 'hang') return new Promise(() => {});
+    return new Promise((resolve, reject) => setTimeout(() => original(...args).then(resolve, reject), delayMs));
   });
 }
 
@@ -105,15 +100,7 @@ describe('decide fails closed when a store fails', () => {
   it('a store failing on the second slot returns the first, already recorded, contact with DECIDE_PARTIAL', async () => {
     const stores = await prepared();
     let calls = 0;
-    const contacts = new Proxy(stores.contacts, {
-      get(target, prop, receiver) {
-        const v = Reflect.get(target, prop, receiver) as unknown;
-        if (prop === 'reserve') {
-          return (...args: unknown[]) => (++calls === 2 ? Promise.reject(new Error('second slot exploded')) : (v as (...a: unknown[]) => Promise<unknown>).apply(target, args));
-        }
-        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-      },
-    });
+    const contacts = withMethod(stores.contacts, 'reserve', (original, ...args) => (++calls === 2 ? Promise.reject(new Error('second slot exploded')) : original(...args)));
     const d = await decide({ ...requestFor('web'), slots: 2 }, { ...stores, contacts }, scenarioConfig());
     expect(d.contact).toBe(true);
     expect(d.offers).toHaveLength(1);
@@ -156,13 +143,7 @@ describe('decide fails closed when a store fails', () => {
 
 /** Wraps one method of one store so that it answers `value` (a store of the wrong shape), doing nothing else. */
 function answering<S extends object>(store: S, method: string, value: unknown): S {
-  return new Proxy(store, {
-    get(target, prop, receiver) {
-      const v = Reflect.get(target, prop, receiver) as unknown;
-      if (prop === method) return () => Promise.resolve(value);
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-    },
-  });
+  return withMethod(store, method, () => Promise.resolve(value));
 }
 
 /** Answers of the wrong shape for each operation (valid answers such as `[]` or a `null` profile id are left out). */

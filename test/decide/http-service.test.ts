@@ -7,6 +7,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { memoryStores, start } from '../../examples/http-service.js';
 import { parseDecideConfig, type DecideConfigInput, type DecideStores } from '../../src/decide/index.js';
+import { withMethod } from '../arbitraries/stores.js';
 
 const CONFIG_INPUT = {
   catalogue: { offers: [{ id: 'welcome-10', channels: ['web', 'email'], value: 10, tags: ['marketing'] }] },
@@ -24,13 +25,7 @@ describe('examples/http-service.ts', () => {
     const contacts = stores.contacts;
     const flaky: DecideStores = {
       ...stores,
-      contacts: new Proxy(contacts, {
-        get(target, prop, receiver) {
-          if (prop === 'history' && failHistory) return () => Promise.reject(new Error('redis down'));
-          const v = Reflect.get(target, prop, receiver) as unknown;
-          return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-        },
-      }),
+      contacts: withMethod(contacts, 'history', (original, ...args) => (failHistory ? Promise.reject(new Error('redis down')) : original(...args))),
     };
     server = await start(0, flaky);
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

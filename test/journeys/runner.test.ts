@@ -7,6 +7,7 @@ import { parseJourney } from '../../src/journeys/compile.js';
 import { createJourneyRunner, type JourneyHandlers } from '../../src/journeys/runner.js';
 import type { JourneyStore } from '../../src/journeys/store.js';
 import { cartAbandonment, welcome } from '../../src/journeys/scenarios/fixtures.js';
+import { withMethod } from '../arbitraries/stores.js';
 import { journeyStores } from './stores.js';
 import { MemoryJourneyStore } from '../../src/adapters/memory/journeys.js';
 
@@ -107,16 +108,7 @@ for (const impl of journeyStores) {
 
 describe('journey runner: a store (or callback) answering with the wrong shape', () => {
   /** The memory store with one method answering `value`. */
-  const answering = (method: keyof JourneyStore, value: unknown): JourneyStore => {
-    const store = new MemoryJourneyStore();
-    return new Proxy(store, {
-      get(target, prop, receiver) {
-        if (prop === method) return () => Promise.resolve(value);
-        const v = Reflect.get(target, prop, receiver) as unknown;
-        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-      },
-    });
-  };
+  const answering = (method: keyof JourneyStore, value: unknown): JourneyStore => withMethod<JourneyStore>(new MemoryJourneyStore(), method, () => Promise.resolve(value));
   const abandon = { id: 'cart-1', event: { subjectId: 'p1', type: 'cart_abandon', at: T0, properties: {} } };
   const purchase = { id: 'order-9', event: { subjectId: 'p1', type: 'purchase', at: T0 + HOUR, properties: {} } };
 

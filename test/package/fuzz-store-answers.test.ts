@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { isCrossChannelError } from '../../src/core/errors.js';
 import { safeDecide, type DecideStores } from '../../src/decide/index.js';
 import { junkValue, mutantsOf } from '../arbitraries/junk.js';
+import { withMethod } from '../arbitraries/stores.js';
 import { memoryStores } from '../decide/memory-stores.js';
 import { BOB, scenarioConfig, seed, T0, tcString } from '../decide/scenario.js';
 import { MemoryContactHistoryStore } from '../../src/adapters/memory/contact-history.js';
@@ -39,18 +40,7 @@ const METHODS: Array<[keyof DecideStores, string]> = [
 
 /** The stores with `store.method` answering `answer(realAnswer)`. */
 function rigged(stores: DecideStores, store: keyof DecideStores, method: string, answer: (real: unknown) => unknown): DecideStores {
-  const target = stores[store] as object;
-  return {
-    ...stores,
-    [store]: new Proxy(target, {
-      get(t, prop, receiver) {
-        const v = Reflect.get(t, prop, receiver) as unknown;
-        if (typeof v !== 'function') return v;
-        if (prop !== method) return (v as (...a: unknown[]) => unknown).bind(t);
-        return async (...args: unknown[]) => answer(await (v as (...a: unknown[]) => Promise<unknown>).apply(t, args));
-      },
-    }),
-  } as DecideStores;
+  return { ...stores, [store]: withMethod(stores[store] as object, method, async (original, ...args) => answer(await original(...args))) } as DecideStores;
 }
 
 async function outcomeOf(stores: DecideStores, channel: string): Promise<string | null> {
@@ -130,31 +120,17 @@ describe('the journeys runner over a store (and callbacks) answering anything', 
       // The real answers of a clean run, to mutate.
       const seen: unknown[] = [];
       const tap = <T extends object>(target: T, m: string): T =>
-        new Proxy(target, {
-          get(t, prop, receiver) {
-            const v = Reflect.get(t, prop, receiver) as unknown;
-            if (typeof v !== 'function') return v;
-            if (prop !== m) return (v as (...a: unknown[]) => unknown).bind(t);
-            return async (...args: unknown[]) => {
-              const out = await (v as (...a: unknown[]) => Promise<unknown>).apply(t, args);
-              seen.push(real(out));
-              return out;
-            };
-          },
+        withMethod(target, m, async (original, ...args) => {
+          const out = await original(...args);
+          seen.push(real(out));
+          return out;
         });
       const personOf = (id: string) => ({ consent: consent(id) });
       await untyped(where === 'store' ? tap(new MemoryJourneyStore(), method) : new MemoryJourneyStore(), where === 'contacts' ? tap(new MemoryContactHistoryStore(), method) : new MemoryContactHistoryStore(), where === 'person' ? (id) => { const p = personOf(id); seen.push(real(p)); return p; } : personOf);
       const answers = [...fc.sample(junkValue, { numRuns: RUNS, seed: SEED }), ...seen.filter((x) => x !== null && typeof x === 'object').flatMap((x) => mutantsOf(x, Math.ceil(RUNS / 2), SEED).map((m) => m.value))];
       const failures: string[] = [];
       for (const answer of answers) {
-        const answering = <T extends object>(target: T): T =>
-          new Proxy(target, {
-            get(t, prop, receiver) {
-              const v = Reflect.get(t, prop, receiver) as unknown;
-              if (prop === method) return async () => answer;
-              return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(t) : v;
-            },
-          });
+        const answering = <T extends object>(target: T): T => withMethod(target, method, async () => answer);
         const bad = await untyped(
           where === 'store' ? answering(new MemoryJourneyStore()) : new MemoryJourneyStore(),
           where === 'contacts' ? answering(new MemoryContactHistoryStore()) : new MemoryContactHistoryStore(),
