@@ -5,6 +5,7 @@ import { bayesianSummary, holmAdjust, relativeLift, sequentialInterval, welchDif
 import type { ExperimentErrorCode } from './errors.js';
 import { sampleRatioMismatch, type SrmCheck } from './srm.js';
 import { checkExperimentStats, MOMENTS, type ExperimentStats } from './stats.js';
+import { invalidInput } from './check.js';
 
 /**
  * Options of {@link analyzeExperiment}.
@@ -114,7 +115,7 @@ export function analyzeExperiment(stats: ExperimentStats, options: AnalysisOptio
     if (u < 2) throw new CrossChannelError<ExperimentErrorCode>('EXPERIMENT_EMPTY_VARIANT', `Variant ${quoted(s.variantIds[i])} has ${u} unit(s): no interval`, { path: ['units', i] });
   });
   if (o.expectedShares !== undefined && o.expectedShares.length !== V) {
-    throw new CrossChannelError('INPUT_INVALID', 'expectedShares needs one share per variant', { path: ['options', 'expectedShares'] });
+    throw invalidInput('expectedShares needs one share per variant', 'options', 'expectedShares');
   }
 
   // Per-arm moments.

@@ -1,8 +1,8 @@
-import { CrossChannelError } from '../core/errors.js';
 import type { EpochMs } from '../core/time.js';
 import { isCompiledExperiment, isCompiledHoldout, type AssignContext, type Assignment, type CompiledExperiment, type CompiledHoldout } from './config.js';
 import { hashV1, hashV2From } from './hash.js';
 import { chooseVariant } from './ranges.js';
+import { checkNow, checkString, invalidInput } from './check.js';
 
 /**
  * Assigns a unit (the stitched person id, or an anonymous id before identification) to a variant of an
@@ -23,16 +23,16 @@ import { chooseVariant } from './ranges.js';
  * ```
  */
 export function assign(experiment: CompiledExperiment, unitId: string, context: AssignContext): Assignment {
-  if (!isCompiledExperiment(experiment)) throw new CrossChannelError('INPUT_INVALID', 'assign takes an experiment from parseExperiment', { path: ['experiment'] });
+  if (!isCompiledExperiment(experiment)) throw invalidInput('assign takes an experiment from parseExperiment', 'experiment');
   if (typeof context !== 'object' || context === null || typeof context.now !== 'number' || !Number.isFinite(context.now)) {
-    throw new CrossChannelError('INPUT_INVALID', 'context.now must be a finite epoch ms', { path: ['context', 'now'] });
+    throw invalidInput('context.now must be a finite epoch ms', 'context', 'now');
   }
   const o = experiment.outcomes;
   if (!experiment.definition.active) return o.out.EXPERIMENT_INACTIVE;
   const now = context.now;
   if (now < experiment.start) return o.out.EXPERIMENT_NOT_STARTED;
   if (now >= experiment.stop) return o.out.EXPERIMENT_STOPPED;
-  if (typeof unitId !== 'string') throw new CrossChannelError('INPUT_INVALID', 'unitId must be a string', { path: ['unitId'] });
+  checkString(unitId, 'unitId');
   if (unitId.length === 0) return o.out.EXPERIMENT_NO_UNIT;
   const holdout = context.holdout;
   if (holdout !== undefined && isHeldOut(holdout, unitId, now)) return o.out.EXPERIMENT_GLOBAL_HOLDOUT;
@@ -59,8 +59,8 @@ export function assign(experiment: CompiledExperiment, unitId: string, context: 
  * ```
  */
 export function experimentBucket(experiment: CompiledExperiment, unitId: string): number {
-  if (!isCompiledExperiment(experiment)) throw new CrossChannelError('INPUT_INVALID', 'experimentBucket takes an experiment from parseExperiment', { path: ['experiment'] });
-  if (typeof unitId !== 'string') throw new CrossChannelError('INPUT_INVALID', 'unitId must be a string', { path: ['unitId'] });
+  if (!isCompiledExperiment(experiment)) throw invalidInput('experimentBucket takes an experiment from parseExperiment', 'experiment');
+  checkString(unitId, 'unitId');
   return experiment.hashVersion === 2 ? hashV2From(experiment.seedState, unitId) : hashV1(unitId, experiment.seed);
 }
 
@@ -77,9 +77,9 @@ export function experimentBucket(experiment: CompiledExperiment, unitId: string)
  * ```
  */
 export function isHeldOut(holdout: CompiledHoldout, unitId: string, now: EpochMs, channel?: string): boolean {
-  if (!isCompiledHoldout(holdout)) throw new CrossChannelError('INPUT_INVALID', 'isHeldOut takes a holdout from parseHoldout', { path: ['holdout'] });
-  if (typeof unitId !== 'string') throw new CrossChannelError('INPUT_INVALID', 'unitId must be a string', { path: ['unitId'] });
-  if (typeof now !== 'number' || !Number.isFinite(now)) throw new CrossChannelError('INPUT_INVALID', 'now must be a finite epoch ms', { path: ['now'] });
+  if (!isCompiledHoldout(holdout)) throw invalidInput('isHeldOut takes a holdout from parseHoldout', 'holdout');
+  checkString(unitId, 'unitId');
+  checkNow(now);
   if (unitId.length === 0 || now < holdout.start || now >= holdout.stop || holdout.share === 0) return false;
   if (channel !== undefined && holdout.channels !== null && !holdout.channels.includes(channel)) return false;
   const n = holdout.hashVersion === 2 ? hashV2From(holdout.seedState, unitId) : hashV1(unitId, holdout.seed);

@@ -6,6 +6,7 @@ import type { EpochMs } from '../core/time.js';
 import type { ExperimentErrorCode, ExperimentReasonCode } from './errors.js';
 import { FNV_OFFSET, fnv1a32Continue } from './hash.js';
 import { bucketRanges, equalWeights } from './ranges.js';
+import { invalidInput } from './check.js';
 
 /** The variant id of the units an experiment's own holdout keeps out of every contact. */
 export const HOLDOUT_VARIANT_ID = '__holdout';
@@ -150,9 +151,9 @@ export interface ParseExperimentOptions {
 export function parseExperiment(input: ExperimentInput | CompiledExperiment, options: ParseExperimentOptions = {}, path: ReadonlyArray<string | number> = []): CompiledExperiment {
   if (isCompiledExperiment(input)) return input;
   if (typeof options !== 'object' || options === null || (options.predicate !== undefined && typeof options.predicate !== 'function')) {
-    throw new CrossChannelError('INPUT_INVALID', 'options.predicate must be a function', { path: ['options', 'predicate'] });
+    throw invalidInput('options.predicate must be a function', 'options', 'predicate');
   }
-  if (!Array.isArray(path)) throw new CrossChannelError('INPUT_INVALID', 'path must be an array', { path: ['path'] });
+  if (!Array.isArray(path)) throw invalidInput('path must be an array', 'path');
   const def = parseWith(experimentSchema, input, 'CONFIG_INVALID', path);
   const n = def.variants.length;
   const given = def.variants.filter((v) => v.weight !== undefined).length;

@@ -1,6 +1,5 @@
-import { CrossChannelError } from '../core/errors.js';
 import { gammaUpperRegularized, normalCdfOf, normalDensity, normalQuantileOf, studentTCdfOf, studentTQuantileOf } from '../core/special.js';
-import { checkNumber } from './check.js';
+import { checkNumber, invalidInput } from './check.js';
 
 /**
  * The distributions the analysis needs: normal, Student t and chi-square, computed in src/core/special.ts by
@@ -14,7 +13,7 @@ import { checkNumber } from './check.js';
 /** Throws unless `p` is a probability. */
 function checkProbability(p: unknown): number {
   const x = checkNumber(p, 'p');
-  if (!(x >= 0 && x <= 1)) throw new CrossChannelError('INPUT_INVALID', `p must be in [0, 1], got ${x}`, { path: ['p'] });
+  if (!(x >= 0 && x <= 1)) throw invalidInput(`p must be in [0, 1], got ${x}`, 'p');
   return x;
 }
 
@@ -22,7 +21,7 @@ function checkProbability(p: unknown): number {
 function checkDf(df: unknown, infinite: boolean): number {
   const x = checkNumber(df, 'df');
   if (!(x > 0) || (!infinite && x === Infinity)) {
-    throw new CrossChannelError('INPUT_INVALID', `df must be ${infinite ? '> 0' : 'finite and > 0'}, got ${x}`, { path: ['df'] });
+    throw invalidInput(`df must be ${infinite ? '> 0' : 'finite and > 0'}, got ${x}`, 'df');
   }
   return x;
 }

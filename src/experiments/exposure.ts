@@ -1,7 +1,7 @@
-import { CrossChannelError } from '../core/errors.js';
 import { parseBehaviourEvent, type BehaviourEvent } from '../core/records.js';
 import type { EpochMs } from '../core/time.js';
 import type { Assignment } from './config.js';
+import { invalidInput } from './check.js';
 
 /** Event type of an exposure in the shared history. */
 export const EXPOSURE_EVENT_TYPE = 'experiment_exposure';
@@ -35,7 +35,7 @@ export interface ExposureInput {
  */
 export function exposureEvent(assignment: Assignment, exposure: ExposureInput): BehaviourEvent | null {
   if (typeof assignment !== 'object' || assignment === null || typeof assignment.experimentId !== 'string') {
-    throw new CrossChannelError('INPUT_INVALID', 'exposureEvent takes an assignment from assign', { path: ['assignment'] });
+    throw invalidInput('exposureEvent takes an assignment from assign', 'assignment');
   }
   if (!assignment.inExperiment) return null;
   const properties: Record<string, string | number | boolean> = {
@@ -71,7 +71,7 @@ export function wouldHaveSentEvent(
   held: { readonly held: true; readonly experimentId: string; readonly variantId: string },
   contact: { readonly subjectId: string; readonly at: EpochMs; readonly channel: string; readonly campaignId?: string | undefined; readonly offerId?: string | undefined },
 ): BehaviourEvent {
-  if (typeof held !== 'object' || held === null || held.held !== true) throw new CrossChannelError('INPUT_INVALID', 'wouldHaveSentEvent takes a held answer of a HoldoutCheck', { path: ['held'] });
+  if (typeof held !== 'object' || held === null || held.held !== true) throw invalidInput('wouldHaveSentEvent takes a held answer of a HoldoutCheck', 'held');
   const properties: Record<string, string> = { experimentId: held.experimentId, variantId: held.variantId };
   if (contact?.campaignId !== undefined) properties.campaignId = contact.campaignId;
   if (contact?.offerId !== undefined) properties.offerId = contact.offerId;

@@ -1,7 +1,7 @@
-import { CrossChannelError } from '../core/errors.js';
 import type { EpochMs } from '../core/time.js';
 import { assign, isHeldOut } from './assign.js';
 import { HOLDOUT_VARIANT_ID, isCompiledHoldout, type CompiledExperiment, type CompiledHoldout } from './config.js';
+import { checkString, invalidInput } from './check.js';
 
 /**
  * The holdout hook `decide` and `journeys` accept (structural: neither side imports the other). A held person
@@ -47,19 +47,19 @@ const NOT_HELD = Object.freeze({ held: false as const });
  * ```
  */
 export function createHoldoutCheck(options: HoldoutCheckOptions): HoldoutCheck {
-  if (typeof options !== 'object' || options === null) throw new CrossChannelError('INPUT_INVALID', 'createHoldoutCheck takes { holdout?, experiments? }', { path: [] });
+  if (typeof options !== 'object' || options === null) throw invalidInput('createHoldoutCheck takes { holdout?, experiments? }');
   const holdout = options.holdout;
-  if (holdout !== undefined && !isCompiledHoldout(holdout)) throw new CrossChannelError('INPUT_INVALID', 'holdout must come from parseHoldout', { path: ['holdout'] });
+  if (holdout !== undefined && !isCompiledHoldout(holdout)) throw invalidInput('holdout must come from parseHoldout', 'holdout');
   const experiments = (options.experiments ?? []).filter((e, i) => {
     if (typeof e !== 'object' || e === null || typeof (e as { holdoutShare?: unknown }).holdoutShare !== 'number') {
-      throw new CrossChannelError('INPUT_INVALID', 'experiments must come from parseExperiment', { path: ['experiments', i] });
+      throw invalidInput('experiments must come from parseExperiment', 'experiments', i);
     }
     return e.holdoutShare > 0;
   });
   const globalHeld = holdout === undefined ? undefined : Object.freeze({ held: true as const, experimentId: holdout.id, variantId: 'holdout' });
   return (subjectId, ctx) => {
-    if (typeof subjectId !== 'string') throw new CrossChannelError('INPUT_INVALID', 'subjectId must be a string', { path: ['subjectId'] });
-    if (typeof ctx !== 'object' || ctx === null || typeof ctx.channel !== 'string') throw new CrossChannelError('INPUT_INVALID', 'ctx.channel must be a string', { path: ['ctx', 'channel'] });
+    checkString(subjectId, 'subjectId');
+    if (typeof ctx !== 'object' || ctx === null || typeof ctx.channel !== 'string') throw invalidInput('ctx.channel must be a string', 'ctx', 'channel');
     if (holdout !== undefined && isHeldOut(holdout, subjectId, ctx.now, ctx.channel)) return globalHeld!;
     for (const e of experiments) {
       const d = e.definition;

@@ -6,6 +6,7 @@ import { durationSchema, idSchema } from '../core/schema.js';
 import { DAY, type EpochMs } from '../core/time.js';
 import { EXPOSURE_EVENT_TYPE } from './exposure.js';
 import { emptyExperimentStats, MOMENTS, type ExperimentStats } from './stats.js';
+import { checkNow, checkString, invalidInput } from './check.js';
 
 /**
  * Schema of a metric read from the shared history in a window after each unit's first exposure:
@@ -56,8 +57,8 @@ export function parseMetrics(input: ReadonlyArray<MetricInput>): Metric[] {
 
 /** The first exposure of a history to an experiment: `{ at, variantId }`, or null. */
 export function firstExposure(history: History, experimentId: string): { at: EpochMs; variantId: string } | null {
-  if (typeof history !== 'object' || history === null || !Array.isArray(history.events)) throw new CrossChannelError('INPUT_INVALID', 'history must be a History', { path: ['history'] });
-  if (typeof experimentId !== 'string') throw new CrossChannelError('INPUT_INVALID', 'experimentId must be a string', { path: ['experimentId'] });
+  if (typeof history !== 'object' || history === null || !Array.isArray(history.events)) throw invalidInput('history must be a History', 'history');
+  checkString(experimentId, 'experimentId');
   for (const e of history.events) {
     if (e.type !== EXPOSURE_EVENT_TYPE) continue;
     const p = e.properties;
@@ -109,12 +110,12 @@ export function statsFromHistories(
   progress?: ProgressOptions,
 ): ExperimentStats {
   const tracker = progressCounter(progress, ['progress']);
-  if (typeof now !== 'number' || !Number.isFinite(now)) throw new CrossChannelError('INPUT_INVALID', 'now must be a finite epoch ms', { path: ['now'] });
+  checkNow(now);
   if (!Array.isArray(metrics) || metrics.some((m) => typeof m !== 'object' || m === null || typeof m.window !== 'number')) {
-    throw new CrossChannelError('INPUT_INVALID', 'metrics must come from parseMetrics', { path: ['metrics'] });
+    throw invalidInput('metrics must come from parseMetrics', 'metrics');
   }
   if (histories === null || typeof (histories as { [Symbol.iterator]?: unknown })?.[Symbol.iterator] !== 'function') {
-    throw new CrossChannelError('INPUT_INVALID', 'histories must be iterable', { path: ['histories'] });
+    throw invalidInput('histories must be iterable', 'histories');
   }
   const out = emptyExperimentStats(experimentId, variantIds, metrics.map((m) => m.id));
   const units = out.units as number[];
@@ -122,7 +123,7 @@ export function statsFromHistories(
   const M = metrics.length;
   for (const h of histories) {
     tracker?.step();
-    if (typeof h !== 'object' || h === null || !Array.isArray(h.events) || !Array.isArray(h.responses)) throw new CrossChannelError('INPUT_INVALID', 'a history needs events and responses', { path: ['histories'] });
+    if (typeof h !== 'object' || h === null || !Array.isArray(h.events) || !Array.isArray(h.responses)) throw invalidInput('a history needs events and responses', 'histories');
     const x = firstExposure(h, experimentId);
     if (x === null || x.at >= now) continue;
     const v = variantIds.indexOf(x.variantId);

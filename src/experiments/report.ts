@@ -1,5 +1,5 @@
-import { CrossChannelError } from '../core/errors.js';
 import type { ExperimentAnalysis } from './analyze.js';
+import { checkString, invalidInput } from './check.js';
 
 /** One row of {@link ExperimentReport}: a treatment against its control, ready to print or plot. */
 export interface ExperimentReportRow {
@@ -39,10 +39,10 @@ export interface ExperimentReport {
  * ```
  */
 export function experimentReport(analyses: ReadonlyArray<ExperimentAnalysis>, truth: Readonly<Record<string, number>> = {}): ExperimentReport {
-  if (!Array.isArray(analyses)) throw new CrossChannelError('INPUT_INVALID', 'experimentReport takes an array of analyses', { path: [] });
+  if (!Array.isArray(analyses)) throw invalidInput('experimentReport takes an array of analyses');
   const rows: ExperimentReportRow[] = [];
   analyses.forEach((a, i) => {
-    if (typeof a !== 'object' || a === null || !Array.isArray(a.comparisons) || !Array.isArray(a.variants)) throw new CrossChannelError('INPUT_INVALID', 'not an analysis from analyzeExperiment', { path: [i] });
+    if (typeof a !== 'object' || a === null || !Array.isArray(a.comparisons) || !Array.isArray(a.variants)) throw invalidInput('not an analysis from analyzeExperiment', i);
     const units = new Map<string, number>(a.variants.map((v: ExperimentAnalysis['variants'][number]) => [v.variantId, v.units]));
     for (const c of a.comparisons) {
       const t = truth[`${a.experimentId}/${a.metric}/${c.variantId}`];
@@ -85,12 +85,12 @@ const fmt = (x: number): string => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs
  * ```
  */
 export function experimentReportHtml(report: ExperimentReport, title = 'Experiment report'): string {
-  if (typeof title !== 'string') throw new CrossChannelError('INPUT_INVALID', 'title must be a string', { path: ['title'] });
-  if (typeof report !== 'object' || report === null || !Array.isArray(report.rows)) throw new CrossChannelError('INPUT_INVALID', 'experimentReportHtml takes a report from experimentReport', { path: [] });
+  checkString(title, 'title');
+  if (typeof report !== 'object' || report === null || !Array.isArray(report.rows)) throw invalidInput('experimentReportHtml takes a report from experimentReport');
   const groups = new Map<string, ExperimentReportRow[]>();
   report.rows.forEach((r, i) => {
     if (typeof r !== 'object' || r === null || typeof r.experimentId !== 'string' || typeof r.variantId !== 'string' || ![r.estimate, r.lower, r.upper, r.sequentialLower, r.sequentialUpper].every(Number.isFinite)) {
-      throw new CrossChannelError('INPUT_INVALID', 'a report row is malformed', { path: ['rows', i] });
+      throw invalidInput('a report row is malformed', 'rows', i);
     }
   });
   for (const r of report.rows) {

@@ -3,6 +3,7 @@ import { CrossChannelError, parseWith, quoted } from '../core/errors.js';
 import { assign } from './assign.js';
 import { experimentSchema, holdoutSchema, parseExperiment, parseHoldout, type AssignContext, type Assignment, type CompiledExperiment, type CompiledHoldout, type TargetingPredicate } from './config.js';
 import type { ExperimentErrorCode } from './errors.js';
+import { invalidInput } from './check.js';
 
 /**
  * Schema of a set of experiments run together: a global holdout, and experiments whose namespaces (layers) make
@@ -48,7 +49,7 @@ export interface CompiledExperimentSet {
  */
 export function parseExperimentSet(input: ExperimentSetInput, predicates: Readonly<Record<string, TargetingPredicate>> = {}): CompiledExperimentSet {
   const raw = parseWith(experimentSetSchema, input, 'CONFIG_INVALID');
-  if (typeof predicates !== 'object' || predicates === null) throw new CrossChannelError('INPUT_INVALID', 'predicates must be an object of functions by experiment id', { path: ['predicates'] });
+  if (typeof predicates !== 'object' || predicates === null) throw invalidInput('predicates must be an object of functions by experiment id', 'predicates');
   const experiments = raw.experiments.map((e, i) => {
     const id = typeof e === 'object' && e !== null ? (e as { id?: unknown }).id : undefined;
     const found = typeof id === 'string' && Object.hasOwn(predicates, id) ? predicates[id] : undefined;
@@ -90,7 +91,7 @@ export function parseExperimentSet(input: ExperimentSetInput, predicates: Readon
  */
 export function assignAll(set: CompiledExperimentSet, unitId: string, context: AssignContext): Assignment[] {
   if (typeof set !== 'object' || set === null || !Array.isArray((set as { experiments?: unknown }).experiments)) {
-    throw new CrossChannelError('INPUT_INVALID', 'assignAll takes a set from parseExperimentSet', { path: ['set'] });
+    throw invalidInput('assignAll takes a set from parseExperimentSet', 'set');
   }
   const ctx = set.holdout !== undefined && context?.holdout === undefined ? { ...context, holdout: set.holdout } : context;
   return set.experiments.map((e) => assign(e, unitId, ctx));

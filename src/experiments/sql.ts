@@ -1,11 +1,12 @@
 import * as z from 'zod/mini';
 import { sqlNameSchema as identifier } from '../core/sql-schema.js';
-import { asStoreError, CrossChannelError, parseWith } from '../core/errors.js';
+import { asStoreError, parseWith } from '../core/errors.js';
 import type { SqlQueryable } from '../core/sql.js';
 import type { EpochMs } from '../core/time.js';
 import { EXPOSURE_EVENT_TYPE } from './exposure.js';
 import type { Metric } from './metrics.js';
 import { checkExperimentStats, emptyExperimentStats, MOMENTS, type ExperimentStats } from './stats.js';
+import { checkNow, invalidInput } from './check.js';
 
 /**
  * The same statistics as `statsFromHistories`, computed inside PostgreSQL (or Citus, PGlite, any compatible
@@ -54,17 +55,17 @@ const lit = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 export function experimentStatsSql(experimentId: string, variantIds: ReadonlyArray<string>, metrics: ReadonlyArray<Metric>, now: EpochMs, options: ExperimentSqlOptionsInput = {}): ExperimentStatsSql {
   const o = parseWith(experimentSqlOptionsSchema, options, 'INPUT_INVALID', ['options']);
   if (typeof experimentId !== 'string' || !Array.isArray(variantIds) || variantIds.some((v) => typeof v !== 'string')) {
-    throw new CrossChannelError('INPUT_INVALID', 'experimentStatsSql(experimentId, variantIds[], metrics, now)', { path: ['variantIds'] });
+    throw invalidInput('experimentStatsSql(experimentId, variantIds[], metrics, now)', 'variantIds');
   }
-  if (typeof now !== 'number' || !Number.isFinite(now)) throw new CrossChannelError('INPUT_INVALID', 'now must be a finite epoch ms', { path: ['now'] });
-  if (!Array.isArray(metrics) || metrics.length === 0) throw new CrossChannelError('INPUT_INVALID', 'metrics must come from parseMetrics', { path: ['metrics'] });
+  checkNow(now);
+  if (!Array.isArray(metrics) || metrics.length === 0) throw invalidInput('metrics must come from parseMetrics', 'metrics');
   const t = q(o.events);
   const params: unknown[] = [experimentId, Math.floor(now), [...variantIds], EXPOSURE_EVENT_TYPE];
   const laterals: string[] = [];
   const selects: string[] = [];
   metrics.forEach((m, i) => {
-    if (typeof m !== 'object' || m === null || typeof m.window !== 'number') throw new CrossChannelError('INPUT_INVALID', 'metrics must come from parseMetrics', { path: ['metrics', i] });
-    if (m.source !== 'events') throw new CrossChannelError('INPUT_INVALID', 'SQL statistics read events only (responses are in the contact history)', { path: ['metrics', i, 'source'] });
+    if (typeof m !== 'object' || m === null || typeof m.window !== 'number') throw invalidInput('metrics must come from parseMetrics', 'metrics', i);
+    if (m.source !== 'events') throw invalidInput('SQL statistics read events only (responses are in the contact history)', 'metrics', i, 'source');
     params.push(m.type);
     const typeParam = `$${params.length}`;
     const cw = Math.floor(m.covariateWindow ?? 0);

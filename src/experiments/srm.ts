@@ -1,5 +1,5 @@
-import { CrossChannelError } from '../core/errors.js';
 import { chiSquareSurvival } from './distributions.js';
+import { invalidInput } from './check.js';
 
 /** The outcome of {@link sampleRatioMismatch}. */
 export interface SrmCheck {
@@ -22,15 +22,15 @@ export interface SrmCheck {
  */
 export function sampleRatioMismatch(units: ReadonlyArray<number>, shares: ReadonlyArray<number>, threshold = 0.001): SrmCheck {
   if (!Array.isArray(units) || !Array.isArray(shares) || units.length !== shares.length || units.length < 2) {
-    throw new CrossChannelError('INPUT_INVALID', 'sampleRatioMismatch takes as many shares as variants (at least two)', { path: ['shares'] });
+    throw invalidInput('sampleRatioMismatch takes as many shares as variants (at least two)', 'shares');
   }
   const total = units.reduce((a, b) => a + b, 0);
   const shareTotal = shares.reduce((a, b) => a + b, 0);
   shares.forEach((s, i) => {
-    if (typeof s !== 'number' || !(s > 0) || !Number.isFinite(s)) throw new CrossChannelError('INPUT_INVALID', 'shares must be positive numbers', { path: ['shares', i] });
+    if (typeof s !== 'number' || !(s > 0) || !Number.isFinite(s)) throw invalidInput('shares must be positive numbers', 'shares', i);
   });
   units.forEach((u, i) => {
-    if (typeof u !== 'number' || !Number.isFinite(u) || u < 0) throw new CrossChannelError('INPUT_INVALID', 'units must be counts ≥ 0', { path: ['units', i] });
+    if (typeof u !== 'number' || !Number.isFinite(u) || u < 0) throw invalidInput('units must be counts ≥ 0', 'units', i);
   });
   const expected = shares.map((s) => (total * s) / shareTotal);
   let chiSquare = 0;

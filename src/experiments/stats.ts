@@ -1,5 +1,6 @@
 import { CrossChannelError, quoted } from '../core/errors.js';
 import type { ExperimentErrorCode } from './errors.js';
+import { invalidInput } from './check.js';
 
 /**
  * Mergeable statistics of an experiment: per variant, the number of units and, per metric, the sums that every
@@ -34,7 +35,7 @@ export const MOMENTS = 5;
  */
 export function emptyExperimentStats(experimentId: string, variantIds: ReadonlyArray<string>, metricIds: ReadonlyArray<string>): ExperimentStats {
   if (typeof experimentId !== 'string' || !Array.isArray(variantIds) || !Array.isArray(metricIds)) {
-    throw new CrossChannelError('INPUT_INVALID', 'emptyExperimentStats(experimentId, variantIds[], metricIds[])', { path: [] });
+    throw invalidInput('emptyExperimentStats(experimentId, variantIds[], metricIds[])');
   }
   return { experimentId, variantIds: [...variantIds], metricIds: [...metricIds], units: variantIds.map(() => 0), moments: new Array<number>(variantIds.length * metricIds.length * MOMENTS).fill(0) };
 }
@@ -85,7 +86,7 @@ export function checkExperimentStats(value: unknown): ExperimentStats {
  * ```
  */
 export function mergeExperimentStats(parts: ReadonlyArray<ExperimentStats>): ExperimentStats {
-  if (!Array.isArray(parts) || parts.length === 0) throw new CrossChannelError('INPUT_INVALID', 'mergeExperimentStats takes a non-empty array', { path: [] });
+  if (!Array.isArray(parts) || parts.length === 0) throw invalidInput('mergeExperimentStats takes a non-empty array');
   const first = checkExperimentStats(parts[0]);
   const units = [...first.units];
   const moments = [...first.moments];
@@ -126,19 +127,19 @@ export function statsFromColumns(experimentId: string, variantIds: ReadonlyArray
   const V = variantIds.length;
   const M = metricIds.length;
   const variant = columns?.variant;
-  if (variant === undefined || typeof variant.length !== 'number') throw new CrossChannelError('INPUT_INVALID', 'columns.variant must be an array', { path: ['columns', 'variant'] });
+  if (variant === undefined || typeof variant.length !== 'number') throw invalidInput('columns.variant must be an array', 'columns', 'variant');
   const n = variant.length;
-  if (!Array.isArray(columns.values) || columns.values.length !== M) throw new CrossChannelError('INPUT_INVALID', 'columns.values needs one column per metric', { path: ['columns', 'values'] });
+  if (!Array.isArray(columns.values) || columns.values.length !== M) throw invalidInput('columns.values needs one column per metric', 'columns', 'values');
   for (let i = 0; i < n; i++) {
     const v = variant[i]!;
-    if (!(v >= 0 && v < V && Number.isInteger(v))) throw new CrossChannelError('INPUT_INVALID', `variant index ${quoted(v)} out of range`, { path: ['columns', 'variant', i] });
+    if (!(v >= 0 && v < V && Number.isInteger(v))) throw invalidInput(`variant index ${quoted(v)} out of range`, 'columns', 'variant', i);
     units[v]!++;
   }
   for (let m = 0; m < M; m++) {
     const y = columns.values[m]!;
     const x = columns.covariates?.[m] ?? null;
-    if (y?.length !== n) throw new CrossChannelError('INPUT_INVALID', 'a values column must have one value per unit', { path: ['columns', 'values', m] });
-    if (x !== null && x.length !== n) throw new CrossChannelError('INPUT_INVALID', 'a covariate column must have one value per unit', { path: ['columns', 'covariates', m] });
+    if (y?.length !== n) throw invalidInput('a values column must have one value per unit', 'columns', 'values', m);
+    if (x !== null && x.length !== n) throw invalidInput('a covariate column must have one value per unit', 'columns', 'covariates', m);
     // Accumulate per variant in local typed arrays: one tight loop over the units.
     const acc = new Float64Array(V * MOMENTS);
     if (x === null) {

@@ -14,12 +14,30 @@ function answering(method: keyof AssignmentStore, value: unknown, reject = false
 }
 
 describe('enroll', () => {
-  it('a putIfAbsent answering with the wrong shape is STORE_ERROR (it was a TypeError reading `created` or `stored`)', async () => {
-    // (`{ created: true }` without `stored` is still passed through as `sticky: undefined`: the experiments entry has
-    // no bytes left for the full shape check; the conformance kit checks a store's answers.)
-    for (const value of [undefined, null, 5, {}, { created: false }, { created: false, stored: null }]) {
-      await expect(enroll(answering('putIfAbsent', value), exp, { subjectId: 'p1' }, { now: NOW }), JSON.stringify(value)).rejects.toMatchObject({ code: 'STORE_ERROR' });
+  it('a putIfAbsent answering with the wrong shape is STORE_ERROR (it was a TypeError, or `sticky: undefined`)', async () => {
+    const stored = { experimentId: 'subject-line', unitId: 'p1', variantId: 'emoji', assignedAt: NOW };
+    const wrong = [undefined, null, 5, 'x', {}, { created: false }, { created: false, stored: null }, { created: true }, { created: 'yes', stored }, { created: false, stored: { ...stored, variantId: 7 } }];
+    for (const value of wrong) {
+      await expect(enroll(answering('putIfAbsent', value), exp, { subjectId: 'p1' }, { now: NOW }), JSON.stringify(value)).rejects.toMatchObject({
+        code: 'STORE_ERROR',
+        message: 'store.putIfAbsent answered with the wrong shape',
+      });
+      // The same check when the record is carried over from an anonymous id.
+      const carrying = withMethod<AssignmentStore>(answering('putIfAbsent', value), 'get', (original, experimentId, unitId) => (unitId === 'a1' ? Promise.resolve({ ...stored, unitId: 'a1' }) : original(experimentId, unitId)));
+      await expect(enroll(carrying, exp, { subjectId: 'p1', anonymousId: 'a1' }, { now: NOW }), JSON.stringify(value)).rejects.toMatchObject({ code: 'STORE_ERROR' });
     }
+    // A well-shaped answer from a racing caller wins, carried over or not.
+    for (const anonymousId of [undefined, 'a1']) {
+      const r = await enroll(answering('putIfAbsent', { created: false, stored }), exp, { subjectId: 'p1', ...(anonymousId ? { anonymousId } : {}) }, { now: NOW });
+      expect(r).toMatchObject({ created: false, sticky: stored, assignment: { variantId: 'emoji' } });
+    }
+  });
+
+  it('carries an anonymous visitor\'s sticky variant over to the person id, anonymousId kept', async () => {
+    const store = new MemoryAssignmentStore();
+    const anon = await enroll(store, exp, { subjectId: 'a1' }, { now: NOW });
+    const person = await enroll(store, exp, { subjectId: 'p1', anonymousId: 'a1' }, { now: NOW + 1000 });
+    expect(person).toMatchObject({ created: true, assignment: { variantId: anon.assignment.variantId }, sticky: { unitId: 'p1', anonymousId: 'a1', assignedAt: NOW, variantId: anon.assignment.variantId } });
   });
 
   it("a store's own failure is STORE_ERROR with the original as its cause; a CrossChannelError passes through", async () => {

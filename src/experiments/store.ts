@@ -1,10 +1,11 @@
 import * as z from 'zod/mini';
-import { asStoreError, CrossChannelError, parseWith } from '../core/errors.js';
+import { asStoreError, parseWith } from '../core/errors.js';
 import { expectString } from '../core/guards.js';
 import { epochMsSchema, idSchema } from '../core/schema.js';
 
 import { assign } from './assign.js';
 import { HOLDOUT_VARIANT_ID, isCompiledExperiment, type AssignContext, type Assignment, type CompiledExperiment } from './config.js';
+import { invalidInput } from './check.js';
 
 /**
  * Schema of a sticky assignment: the variant a unit got the first time it was enrolled. Changing weights later
@@ -103,31 +104,34 @@ const RUN_STATE_CODES = new Set(['EXPERIMENT_INACTIVE', 'EXPERIMENT_NOT_STARTED'
  * ```
  */
 export async function enroll(store: AssignmentStore, experiment: CompiledExperiment, unit: EnrollUnit, context: AssignContext): Promise<Enrollment> {
-  if (!isCompiledExperiment(experiment)) throw new CrossChannelError('INPUT_INVALID', 'enroll takes an experiment from parseExperiment', { path: ['experiment'] });
+  if (!isCompiledExperiment(experiment)) throw invalidInput('enroll takes an experiment from parseExperiment', 'experiment');
   expectString((unit as Partial<EnrollUnit> | null)?.subjectId, ['unit', 'subjectId']);
   if (unit.anonymousId !== undefined) expectString(unit.anonymousId, ['unit', 'anonymousId']);
   if (typeof store !== 'object' || store === null || typeof store.get !== 'function' || typeof store.putIfAbsent !== 'function') {
-    throw new CrossChannelError('INPUT_INVALID', 'store must be an AssignmentStore', { path: ['store'] });
+    throw invalidInput('store must be an AssignmentStore', 'store');
   }
   const fresh = assign(experiment, unit.subjectId, context);
   if (RUN_STATE_CODES.has(fresh.reason.code)) return { assignment: fresh, sticky: null, created: false };
-  // A store that fails, or answers with the wrong shape (no `stored` record), is STORE_ERROR, never a TypeError.
+  // A store that fails, or answers with the wrong shape, is STORE_ERROR, never a TypeError or a wrong enrollment.
   try {
     const own = await store.get(experiment.id, unit.subjectId);
     const kept = own && stickyOutcome(experiment, own.variantId);
     if (own && kept) return { assignment: kept, sticky: own, created: false };
-    if (unit.anonymousId !== undefined && unit.anonymousId !== '' && unit.anonymousId !== unit.subjectId) {
-      const anon = await store.get(experiment.id, unit.anonymousId);
-      const carried = anon && stickyOutcome(experiment, anon.variantId);
-      if (anon && carried) {
-        const r = await store.putIfAbsent({ experimentId: experiment.id, unitId: unit.subjectId, variantId: anon.variantId, assignedAt: anon.assignedAt, anonymousId: unit.anonymousId });
-        return { assignment: stickyOutcome(experiment, r.stored.variantId) ?? carried, sticky: r.stored, created: r.created };
-      }
-    }
-    if (!fresh.inExperiment) return { assignment: fresh, sticky: null, created: false };
-    const r = await store.putIfAbsent({ experimentId: experiment.id, unitId: unit.subjectId, variantId: fresh.variantId!, assignedAt: context.now });
+    const anonymousId = unit.anonymousId;
+    const anon = anonymousId !== undefined && anonymousId !== '' && anonymousId !== unit.subjectId ? await store.get(experiment.id, anonymousId) : null;
+    // Carried over from the anonymous id while its variant exists (anonymousId kept), else hashed from the person id.
+    const carried = anon ? stickyOutcome(experiment, anon.variantId) : null;
+    if (!carried && !fresh.inExperiment) return { assignment: fresh, sticky: null, created: false };
+    const r = await store.putIfAbsent(
+      carried
+        ? { experimentId: experiment.id, unitId: unit.subjectId, variantId: anon!.variantId, assignedAt: anon!.assignedAt, anonymousId: anonymousId! }
+        : { experimentId: experiment.id, unitId: unit.subjectId, variantId: fresh.variantId!, assignedAt: context.now },
+    );
+    // Anything else (thrown here, caught below) would reach the caller as `sticky: undefined` or a wrong `created`.
+    if (typeof r?.stored?.variantId !== 'string' || typeof r.created !== 'boolean') throw 'store.putIfAbsent answered with the wrong shape';
     // A racing caller may have stored first: its record wins.
-    return { assignment: r.created ? fresh : (stickyOutcome(experiment, r.stored.variantId) ?? fresh), sticky: r.stored, created: r.created };
+    const mine = carried ?? fresh;
+    return { assignment: r.created ? mine : (stickyOutcome(experiment, r.stored.variantId) ?? mine), sticky: r.stored, created: r.created };
   } catch (e) {
     throw asStoreError(e);
   }
@@ -142,7 +146,7 @@ function stickyOutcome(experiment: CompiledExperiment, variantId: string): Assig
 
 /** @internal Read-side id check shared by the stores. */
 export function checkIds(experimentId: unknown, unitId: unknown): void {
-  if (typeof experimentId !== 'string' || experimentId === '') throw new CrossChannelError('INPUT_INVALID', 'experimentId must be a non-empty string', { path: ['experimentId'] });
-  if (typeof unitId !== 'string' || unitId === '') throw new CrossChannelError('INPUT_INVALID', 'unitId must be a non-empty string', { path: ['unitId'] });
+  if (typeof experimentId !== 'string' || experimentId === '') throw invalidInput('experimentId must be a non-empty string', 'experimentId');
+  if (typeof unitId !== 'string' || unitId === '') throw invalidInput('unitId must be a non-empty string', 'unitId');
 }
 
