@@ -82,6 +82,27 @@ describe('bestSendTime', () => {
     for (const junk of [null, 1, 'x', []]) expect(code(junk as never)).not.toBe('TypeError');
   });
 
+
+  it('names a history record of the wrong shape at its path (it was a TypeError, or TIME_INVALID at "ms")', () => {
+    const model = eveningModel();
+    const caps = { rules: [{ id: 'day', kind: 'limit', limit: 1, window: 'day' }, { id: 'roll', kind: 'limit', limit: 2, window: { rolling: 3 * DAY } }, { id: 'gap', kind: 'gap', minGap: '4h' }] };
+    const good = { id: 'c', subjectId: 'p1', channel: 'email', tags: [], transactional: false };
+    const fine = [NOW - 3 * HOUR, NOW - 2 * HOUR, NOW - HOUR].map((at) => ({ ...good, at }));
+    for (const [junk, field] of [[null, ''], [5, ''], [{ ...good, at: Number.NaN }, '.at'], [{ ...good, at: 'x' }, '.at'], [{ ...good, at: Symbol('at') }, '.at'], [{ ...good, at: {} }, '.at']] as const) {
+      // The first record is read by the calendar and gap windows, the last by the rolling window (read newest first).
+      for (const i of [0, 2]) {
+        const contacts: unknown[] = [...fine];
+        contacts[i] = junk;
+        const history = { subjectId: 'p1', contacts, responses: [], events: [] };
+        expect(() => bestSendTime(model, 'p1', { channel: 'email', now: NOW, horizon: '24h', caps, history } as never), String(junk)).toThrow(
+          expect.objectContaining({ code: 'INPUT_INVALID', path: `history.contacts[${i}]${field}` }),
+        );
+      }
+    }
+    // The same history without junk: the caps leave the 4th day open.
+    const answer = bestSendTime(model, 'p1', { channel: 'email', now: NOW, horizon: '7d', caps, history: { subjectId: 'p1', contacts: fine, responses: [], events: [] } } as never);
+    expect(answer.best!.at).toBeGreaterThanOrEqual(NOW - HOUR + 3 * DAY);
+  });
   it('is the best moment of the brute-force oracle (evaluateCaps at every moment, then the best hour)', () => {
     const model = eveningModel();
     model.setProfile('p', { timeZone: 'America/New_York' });

@@ -1,4 +1,5 @@
 import { CrossChannelError } from '../core/errors.js';
+import { checkHistoryArg, namingBadRecords } from '../core/record-checks.js';
 import { reason, type Reason } from '../core/explain.js';
 import { MINUTE, assertTimeZone, durationToMs, type DurationInput, type EpochMs } from '../core/time.js';
 import type { CapCandidate, CapHistory } from '../capping/evaluate.js';
@@ -7,7 +8,7 @@ import type { CapRuleSetInput, CompiledCapRules } from '../capping/rules.js';
 import type { TimingErrorCode, TimingReasonCode } from './errors.js';
 import { channelAffinity, checkModel, checkSubject, hourProfile } from './fit.js';
 import { compileSendCaps, legalSlots, slotReasons, type SendCaps } from './legal.js';
-import { checkEpochMs, checkHistory, invalidInput as bad, type TimingModel } from './model.js';
+import { checkEpochMs, HISTORY_LISTS, invalidInput as bad, type TimingModel } from './model.js';
 import { HOURS_PER_WEEK } from './week.js';
 
 /** Most moments one `bestSendTime` call searches (e.g. 200 days at 15 minutes). */
@@ -128,7 +129,7 @@ export function bestSendTime(model: TimingModel, subjectId: string, options: Bes
     throw new CrossChannelError<TimingErrorCode>('TIMING_HORIZON_TOO_LARGE', `${count} moments asked, at most ${MAX_MOMENTS} per call`, { path: ['horizon'], detail: { moments: count } });
   }
   const history = options.history;
-  checkHistory(history);
+  checkHistoryArg(history, ['history'], HISTORY_LISTS, false);
   const runnerUps = options.runnerUps ?? 3;
   const explainN = options.explain ?? 3;
   if (!Number.isInteger(runnerUps) || runnerUps < 0 || runnerUps > 100) throw bad('runnerUps must be an integer in 0..100', ['runnerUps']);
@@ -146,7 +147,9 @@ export function bestSendTime(model: TimingModel, subjectId: string, options: Bes
   const priorOnly = row === undefined || model.totals[row] === 0;
   const lift = affinity.responseRate * HOURS_PER_WEEK;
   if (model.bestGrid.byteLength < count * 12) model.bestGrid = new ArrayBuffer(count * 12);
-  const grid = legalSlots(sendCaps, history, candidate, zone, from, step, count, model.bestGrid);
+  // Reads only the records near its windows: a record of the wrong shape met there is INPUT_INVALID at its path
+  // (history.contacts.3.at), not a TypeError or an error about calendar arithmetic.
+  const grid = namingBadRecords(history, ['history'], HISTORY_LISTS, () => legalSlots(sendCaps, history, candidate, zone, from, step, count, model.bestGrid));
 
   // One entry per local clock hour: its first allowed moment, or (none allowed) its first moment.
   const keep = runnerUps + 1;

@@ -5,6 +5,7 @@ import { DAY, MINUTE, assertTimeZone, type EpochMs } from '../core/time.js';
 import { zoneOffsetMinutes } from '../core/zone.js';
 import type { TimingErrorCode } from './errors.js';
 import { HOURS_PER_WEEK as H, wallHourOfWeek } from './week.js';
+import { checkHistoryArg, type RecordList } from '../core/record-checks.js';
 
 /**
  * Options of a {@link TimingModel}. The channels are fixed when the model is built (they size its per-person
@@ -245,7 +246,7 @@ export class TimingModel {
    * `TIMING_FUTURE_RECORD`.
    */
   observeHistory(history: { readonly subjectId: string; readonly contacts: ReadonlyArray<TimingContact & { readonly id?: string }>; readonly responses: ReadonlyArray<TimingResponse> }, now: EpochMs): void {
-    checkHistory(history);
+    checkHistoryArg(history, ['history'], HISTORY_LISTS, false);
     const ids = new Set<string>();
     history.contacts.forEach((c, i) => {
       prefixed(['contacts', i], () => {
@@ -581,13 +582,8 @@ function fnv1a(s: string): number {
   return h >>> 0 || 1;
 }
 
-/** @internal Throws `INPUT_INVALID` unless `history` has `contacts` and `responses` arrays. */
-export function checkHistory(history: unknown): void {
-  const h = history as { contacts?: unknown; responses?: unknown } | null;
-  if (typeof h !== 'object' || h === null || !Array.isArray(h.contacts) || !Array.isArray(h.responses)) {
-    throw invalidInput('history must have contacts and responses arrays', ['history']);
-  }
-}
+/** @internal The record lists of a history the model and `bestSendTime` read. */
+export const HISTORY_LISTS: ReadonlyArray<RecordList> = ['contacts', 'responses'];
 
 /** @internal An `INPUT_INVALID` error at `path`. */
 export function invalidInput(message: string, path: ReadonlyArray<string | number> = []): CrossChannelError<TimingErrorCode> {
