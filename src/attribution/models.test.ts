@@ -197,6 +197,8 @@ describe('configuration and statistics errors', () => {
       [{ ...good, version: 2 }, 'version'],
       [{ ...good, totals: { ...good.totals, journeys: 'x' } }, 'totals.journeys'],
       [{ ...good, rules: [{ name: 'linear', conversions: [1], value: [1, 0] }] }, 'rules[0].conversions'],
+      // The list of the wrong length is named (the value's was reported at conversions).
+      [{ ...good, rules: [{ name: 'linear', conversions: [1, 0], value: [1] }] }, 'rules[0].value'],
       [{ ...good, markov: [{ order: 1, transitions: [[['a'], 'nowhere', 1, 0]] }] }, 'markov[0].transitions[0][1]'],
     ];
     for (const [json, path] of bad) {

@@ -392,8 +392,8 @@ export const statisticsJSONSchema = /* @__PURE__ */ (() => z.object({
 function checkStatisticsJSON(json: AttributionStatisticsJSON): AttributionStatisticsJSON {
   const parsed = parseWith(statisticsJSONSchema, json, 'INPUT_INVALID') as AttributionStatisticsJSON;
   parsed.rules.forEach((r, i) => {
-    if (r.conversions.length !== parsed.channels.length || r.value.length !== parsed.channels.length) {
-      throw new CrossChannelError('INPUT_INVALID', 'Rule credits must have one entry per channel', { path: ['rules', i, 'conversions'] });
+    for (const k of ['conversions', 'value'] as const) {
+      if (r[k].length !== parsed.channels.length) throw new CrossChannelError('INPUT_INVALID', 'Rule credits must have one entry per channel', { path: ['rules', i, k] });
     }
   });
   return parsed;

@@ -91,6 +91,13 @@ describe('consentState from plain JavaScript', () => {
       expect(() => consentState([ok, { ...ok, ...change }] as never)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path }));
     }
   });
+
+  it('refuses a policy that is not from parseConsentPolicy at `policy` (its JSON made a state canContact refused, at `state`)', () => {
+    for (const raw of [{}, { doubleOptIn: { channels: ['email'] } }, null, 5]) {
+      expect(() => consentState([], raw as never), JSON.stringify(raw)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'policy', message: 'policy must come from parseConsentPolicy()' }));
+    }
+    expect(canContact(consentState([], parseConsentPolicy({})), { channel: 'email', purpose: 'marketing', now: 0 }).allowed).toBe(false);
+  });
 });
 
 describe('canContact', () => {

@@ -298,7 +298,8 @@ export function consentState(events: ReadonlyArray<ConsentEvent>, policy: Consen
     expectFinite(e.at, ['events', i, 'at']);
     for (const k of ['kind', 'channel', 'purpose'] as const) expectString(e[k], ['events', i, k]);
   }
-  expectObject(policy, ['policy']);
+  // A policy not from parseConsentPolicy (its JSON, say) would pass here and be refused later by canContact, at `state`.
+  if (!isCompiledPolicy(policy)) throw new CrossChannelError('INPUT_INVALID', 'policy must come from parseConsentPolicy()', { path: ['policy'] });
   // Stores hand their ledgers back in order, usually: then the stable sort would change nothing.
   let ordered = true;
   for (let i = 1; i < events.length && ordered; i++) {
@@ -321,16 +322,23 @@ export function consentState(events: ReadonlyArray<ConsentEvent>, policy: Consen
  */
 function expectConsentState(state: unknown): asserts state is ConsentState {
   const s = state as Partial<ConsentState> | null;
-  const p = s !== null && typeof s === 'object' ? (s.policy as Partial<ConsentPolicy> | undefined) : undefined;
-  if (
-    !Array.isArray(s?.events) ||
-    p === null ||
-    typeof p !== 'object' ||
-    !(p.doubleOptInChannels instanceof Set && p.softOptIn instanceof Set && p.optOutChannels instanceof Set && p.expiryMs instanceof Map) ||
-    typeof p.doubleOptInWindowMs !== 'number'
-  ) {
+  if (!Array.isArray(s?.events) || !isCompiledPolicy(s.policy)) {
     throw new CrossChannelError('INPUT_INVALID', 'state must come from consentState()', { path: ['state'] });
   }
+}
+
+/** True for what {@link parseConsentPolicy} returns (its sets and maps), not for the policy's JSON. */
+function isCompiledPolicy(policy: unknown): policy is ConsentPolicy {
+  const p = policy as Partial<ConsentPolicy> | null;
+  return (
+    p !== null &&
+    typeof p === 'object' &&
+    p.doubleOptInChannels instanceof Set &&
+    p.softOptIn instanceof Set &&
+    p.optOutChannels instanceof Set &&
+    p.expiryMs instanceof Map &&
+    typeof p.doubleOptInWindowMs === 'number'
+  );
 }
 
 /**

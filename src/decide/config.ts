@@ -188,12 +188,12 @@ function isCatalogue(v: unknown): v is Catalogue {
   return typeof v === 'object' && v !== null && (v as Catalogue).byId instanceof Map && Array.isArray((v as Catalogue).offers);
 }
 
-function prefixed<T>(part: string, fn: () => T): T {
+function prefixed<T>(part: ReadonlyArray<string>, fn: () => T): T {
   try {
     return fn();
   } catch (e) {
     if (e instanceof CrossChannelError) {
-      throw new CrossChannelError(e.code, `${part}: ${e.message}`, { path: [part, ...e.pathSegments], cause: e, ...(e.detail ? { detail: e.detail } : {}) });
+      throw new CrossChannelError(e.code, `${part.join('.')}: ${e.message}`, { path: [...part, ...e.pathSegments], cause: e, ...(e.detail ? { detail: e.detail } : {}) });
     }
     throw e;
   }
@@ -212,20 +212,23 @@ function prefixed<T>(part: string, fn: () => T): T {
  */
 export function parseDecideConfig(input: DecideConfigInput, options: ParseDecideConfigOptions = {}): DecideConfig {
   const raw = parseWith(decideConfigSchema, input, 'CONFIG_INVALID');
-  const catalogue = isCatalogue(raw.catalogue) ? raw.catalogue : prefixed('catalogue', () => parseCatalogue(raw.catalogue as CatalogueInput, options));
-  const caps = prefixed('caps', () => parseCapRules(raw.caps as Parameters<typeof parseCapRules>[0]));
-  const segments = raw.segments === undefined ? null : prefixed('segments', () => compileSegments(raw.segments));
+  const catalogue = isCatalogue(raw.catalogue) ? raw.catalogue : prefixed(['catalogue'], () => parseCatalogue(raw.catalogue as CatalogueInput, options));
+  const caps = prefixed(['caps'], () => parseCapRules(raw.caps as Parameters<typeof parseCapRules>[0]));
+  const segments = raw.segments === undefined ? null : prefixed(['segments'], () => compileSegments(raw.segments));
   const needed = new Set<string>();
-  for (const o of catalogue.offers) for (const s of [...o.segmentsAll, ...o.segmentsAny, ...o.segmentsNot]) needed.add(s);
-  for (const s of needed) {
-    if (!segments || !segments.has(s)) {
-      throw new CrossChannelError('CONFIG_INVALID', `The catalogue refers to segment ${quoted(s)}, which is not defined in segments`, {
-        path: ['segments'],
-        detail: { segment: s },
-      });
+  catalogue.offers.forEach((o, i) => {
+    for (const s of [...o.segmentsAll, ...o.segmentsAny, ...o.segmentsNot]) {
+      // Reported where the reference is: the offer's eligibility.
+      if (!segments || !segments.has(s)) {
+        throw new CrossChannelError('CONFIG_INVALID', `Offer ${quoted(o.id)} refers to segment ${quoted(s)}, which is not defined in segments`, {
+          path: ['catalogue', 'offers', i, 'eligibility'],
+          detail: { segment: s, offer: o.id },
+        });
+      }
+      needed.add(s);
     }
-  }
-  const consentPolicy = prefixed('consent', () => parseConsentPolicy(raw.consent.policy ?? {}));
+  });
+  const consentPolicy = prefixed(['consent', 'policy'], () => parseConsentPolicy(raw.consent.policy ?? {}));
   const tcf = raw.consent.tcf;
   return {
     [COMPILED]: true,

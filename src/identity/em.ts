@@ -75,7 +75,7 @@ export function estimateMatchParameters(records: ReadonlyArray<MatchRecord>, bas
   const maxIterations = options.maxIterations ?? 50;
   const tolerance = options.tolerance ?? 1e-5;
   const F = base.fields.length;
-  const p = internals.prepare(records, base, internals.blockingFields(base));
+  const p = internals.prepare(records, base, internals.blockingFields(base), ['records']);
   const u = base.fields.map((f) => Float64Array.from(f.u));
   initialiseU(u, base, p, records.length, options);
   // One EM session per blocking rule; a field the rule blocks on agrees by construction there, so it is left

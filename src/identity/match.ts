@@ -265,15 +265,16 @@ interface Prepared {
 
 const DAY_MS = 86_400_000;
 
-function prepare(records: ReadonlyArray<MatchRecord>, model: MatchModel, extraFields: ReadonlyArray<string>): Prepared & { extra: Map<string, string[]> } {
+// `path` names the records in errors (`records[3].values.name`; `[0]` / `[1]` for scorePair's two).
+function prepare(records: ReadonlyArray<MatchRecord>, model: MatchModel, extraFields: ReadonlyArray<string>, path: ReadonlyArray<string> = []): Prepared & { extra: Map<string, string[]> } {
   const n = records.length;
   const ids = records.map((r, i) => {
     if (r === null || typeof r !== 'object' || typeof r.id !== 'string' || r.values === null || typeof r.values !== 'object') {
-      throw new CrossChannelError('INPUT_INVALID', 'record must be { id: string, values: object }', { path: [i] });
+      throw new CrossChannelError('INPUT_INVALID', 'record must be { id: string, values: object }', { path: [...path, i] });
     }
     // Values are read as text: an object there (plain JavaScript) may throw from String(), and says nothing as text.
     for (const [k, v] of Object.entries(r.values)) {
-      if ((typeof v === 'object' && v !== null) || typeof v === 'symbol' || typeof v === 'function') throw new CrossChannelError('INPUT_INVALID', 'A record value must be a string, a number or null', { path: [i, 'values', k] });
+      if ((typeof v === 'object' && v !== null) || typeof v === 'symbol' || typeof v === 'function') throw new CrossChannelError('INPUT_INVALID', 'A record value must be a string, a number or null', { path: [...path, i, 'values', k] });
     }
     return r.id;
   });
@@ -463,7 +464,7 @@ export function matchRecords(records: ReadonlyArray<MatchRecord>, model: MatchMo
   expectObjects(records, ['records']);
   expectMatchModel(model);
   const tracker = progressCounter(progress, ['progress']);
-  const p = prepare(records, model, blockingFields(model));
+  const p = prepare(records, model, blockingFields(model), ['records']);
   const pairs = candidatePairs(p, model);
   const matches: ScoredPair[] = [];
   const minWeight = Math.log2(model.threshold / (1 - model.threshold));

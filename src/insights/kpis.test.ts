@@ -68,6 +68,9 @@ describe('KpiAccumulator.merge of a malformed state', () => {
       expect(JSON.stringify(a.toJSON())).toBe(before);
     }
     expect(() => a.merge({ ...good, options: { ...good.options, purchaseEvent: 10n } } as never)).toThrow(expect.objectContaining({ code: 'INSIGHTS_STATE_MISMATCH' }));
+    // Another version, or no state at all, is the input's fault (it was "computed with different options").
+    for (const version of [2, null, '1']) expect(() => a.merge({ ...good, version } as never)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'version' }));
+    expect(() => a.merge(null as never)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID' }));
   });
 });
 

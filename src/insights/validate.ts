@@ -92,10 +92,12 @@ export async function forEachHistory<H>(histories: Iterable<H> | AsyncIterable<H
 
 /**
  * Refuses to merge a state (an accumulator's JSON) computed under another definition: `field` of the state must
- * equal `expected` (compared as JSON), else `INSIGHTS_STATE_MISMATCH` naming the field.
+ * equal `expected` (compared as JSON), else `INSIGHTS_STATE_MISMATCH` naming the field. Not a state, or a state of
+ * another version, is `INPUT_INVALID` (at `version`).
  */
 export function checkMergeable(state: unknown, field: string, expected: unknown, message: string): void {
-  if (!isObj(state) || state.version !== 1 || quoted(state[field]) !== quoted(expected)) {
-    throw new CrossChannelError<InsightsErrorCode>('INSIGHTS_STATE_MISMATCH', message, { path: [field] });
-  }
+  // Not a state, or a state of another version, is the input's fault at its place, not a mismatch of options.
+  if (!isObj(state)) throw bad('Expected a state from toJSON()', []);
+  if (state.version !== 1) throw bad(`Unsupported state version ${quoted(state.version)} (expected 1)`, ['version']);
+  if (quoted(state[field]) !== quoted(expected)) throw new CrossChannelError<InsightsErrorCode>('INSIGHTS_STATE_MISMATCH', message, { path: [field] });
 }

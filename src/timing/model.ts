@@ -246,7 +246,7 @@ export class TimingModel {
    * `TIMING_FUTURE_RECORD`.
    */
   observeHistory(history: { readonly subjectId: string; readonly contacts: ReadonlyArray<TimingContact & { readonly id?: string }>; readonly responses: ReadonlyArray<TimingResponse> }, now: EpochMs): void {
-    checkHistoryArg(history, ['history'], HISTORY_LISTS, false);
+    checkHistoryArg(history, [], HISTORY_LISTS, false);
     const ids = new Set<string>();
     history.contacts.forEach((c, i) => {
       prefixed(['contacts', i], () => {

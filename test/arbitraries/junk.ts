@@ -118,27 +118,27 @@ function pathsOf(v: unknown, p: Array<string | number> = [], out: Array<Array<st
  * junk value, deleted, or given an unknown extra key — described by a label for failure messages. Valid inputs
  * with one bad field reach deeper than junk arguments: past the first checks, into the code that reads the field.
  */
-export function mutantsOf(valid: unknown, count: number, seed: number): Array<{ value: unknown; label: string }> {
+export function mutantsOf(valid: unknown, count: number, seed: number): Array<{ value: unknown; label: string; path: ReadonlyArray<string | number> }> {
   const places = pathsOf(valid);
   const picks = fc.sample(fc.tuple(fc.nat(places.length - 1), fc.integer({ min: 0, max: 9 }), junkValue), { numRuns: count, seed });
   return picks.map(([at, how, junk]) => {
     const root = copy(valid);
     const path = places[at]!;
-    if (path.length === 0) return { value: junk, label: 'root = junk' };
+    if (path.length === 0) return { value: junk, label: 'root = junk', path };
     let parent = root as Record<string | number, unknown>;
     for (const k of path.slice(0, -1)) parent = parent[k] as Record<string | number, unknown>;
     const last = path[path.length - 1]!;
     const where = path.join('.');
     if (how === 0 && !Array.isArray(parent)) {
       delete parent[last];
-      return { value: root, label: `delete ${where}` };
+      return { value: root, label: `delete ${where}`, path };
     }
     if (how === 1 && !Array.isArray(parent)) {
       parent.zzExtra = junk;
-      return { value: root, label: `extra key beside ${where}` };
+      return { value: root, label: `extra key beside ${where}`, path: [...path.slice(0, -1), 'zzExtra'] };
     }
     parent[last] = junk;
-    return { value: root, label: `${where} = ${describeValue(junk)}` };
+    return { value: root, label: `${where} = ${describeValue(junk)}`, path };
   });
 }
 

@@ -153,6 +153,18 @@ describe('decide: requests, config and records', () => {
     expect(() => parseDecideConfig({ ...CONFIG, storeTimeoutMs: 0 })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', path: 'storeTimeoutMs' }));
   });
 
+  it('names the place of the error: the consent policy under consent.policy, an undefined segment at the offer referring to it', () => {
+    // Both were reported elsewhere: at `consent.softOptIn` (no `policy`) and at `segments`.
+    expect(() => parseDecideConfig({ ...CONFIG, consent: { ...CONFIG.consent, policy: { softOptIn: 'yes' } } } as never)).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID', path: 'consent.policy.softOptIn' }),
+    );
+    const i = CONFIG.catalogue.offers.findIndex((o) => JSON.stringify(o).includes('cart-abandoners'));
+    expect(i).toBeGreaterThanOrEqual(0);
+    expect(() => parseDecideConfig({ ...CONFIG, segments: [] })).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID', path: `catalogue.offers[${i}].eligibility`, detail: expect.objectContaining({ segment: 'cart-abandoners' }) }),
+    );
+  });
+
   it('recordResponse for an unknown person is a typed error and writes nothing', async () => {
     const stores = memoryStores();
     const config = scenarioConfig();

@@ -6,6 +6,12 @@
  * never a hang. Junk arguments (fuzz-exports.test.ts) stop at the first check; these reach past it. The hunt that
  * wrote this file found ≈ 60 such crashes in capping, arbitration, consent, journeys, insights, attribution and
  * decide's trace formatting, and an endless loop in the attribution chart (2026-12-05).
+ * The error must also name the place changed (or a place above or below it): a later hunt found errors at the
+ * wrong place — `consent.softOptIn` for `consent.policy.softOptIn` in a decide config, an offer's undefined segment
+ * at `segments`, a rule's `value` at its `conversions`, match records at `[2]` instead of `records[2]`, a KPI
+ * state's version at `options` — and two cases whose valid input was not valid (an experiment with one weight of
+ * two; a raw consent policy), so that every mutant failed at the first check: each case now checks that its valid
+ * input passes (2026-12-05).
  * FUZZ_MUTATION_RUNS and FUZZ_MUTATION_SEED widen a hunt.
  */
 import { describe, expect, it } from 'vitest';
@@ -13,7 +19,7 @@ import * as memory from '../../src/adapters/memory/index.js';
 import { arbitrate, parseCatalogue, PropensityTable } from '../../src/arbitration/index.js';
 import { buildJourneys, collectStatistics, computeAttribution, formatAttributionTable, renderAttributionSvg, statisticsFromJSON } from '../../src/attribution/index.js';
 import { evaluateCaps, parseCapRules, planContacts } from '../../src/capping/index.js';
-import { canContact, consentState } from '../../src/consent/index.js';
+import { canContact, consentState, parseConsentPolicy } from '../../src/consent/index.js';
 import { decide, formatTrace, parseDecideConfig } from '../../src/decide/index.js';
 import { FunnelAccumulator, KpiAccumulator, summariseCustomers } from '../../src/insights/index.js';
 import { IdentityGraph, matchRecords, parseMatchModel } from '../../src/identity/index.js';
@@ -24,6 +30,7 @@ import { compileSegments } from '../../src/segments/index.js';
 import { bestSendTime, compileSendCaps, TimingModel } from '../../src/timing/index.js';
 import { RETAILER_CONFIG } from '../../examples/demo/retailer.js';
 import { firstCrash, mutantsOf } from '../arbitraries/junk.js';
+import { CrossChannelError } from '../../src/core/errors.js';
 
 const RUNS = Number(process.env.FUZZ_MUTATION_RUNS ?? 150);
 const SEED = Number(process.env.FUZZ_MUTATION_SEED ?? 20261205);
@@ -53,7 +60,7 @@ const consentEvents = [
   { id: 'g1', subjectId: 'ana', channel: 'email', purpose: 'marketing', kind: 'granted', at: NOW - 9e6, evidence: { source: 'form' } },
   { id: 'g2', subjectId: 'ana', channel: 'email', purpose: 'marketing', kind: 'confirmed', at: NOW - 8e6, evidence: { source: 'link' } },
 ];
-const policy = RETAILER_CONFIG.consent!.policy as never;
+const policy = parseConsentPolicy(RETAILER_CONFIG.consent!.policy as never);
 const journey = parseJourney(scenarios.whitePaper);
 const instance = startInstance(journey, 'ana', NOW);
 const timing = new TimingModel({ channels: ['email', 'sms', 'call_center', 'store'] });
@@ -64,47 +71,77 @@ const stats = collectStatistics(buildJourneys([{ subjectId: 'a', channel: 'email
 const kpis = new KpiAccumulator().add(history as never);
 const json = <T,>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 const segments = compileSegments(RETAILER_CONFIG.segments as never);
-const experiments = { experiments: [{ id: 'subject', variants: [{ id: 'a' }, { id: 'b', weight: 0.5 }], coverage: 0.8, namespace: { id: 'ns', range: [0, 0.5] } }, { id: 'x2', variants: [{ id: 'a' }, { id: 'b' }] }], holdout: { id: 'h', share: 0.05 } };
+const experiments = { experiments: [{ id: 'subject', variants: [{ id: 'a', weight: 0.5 }, { id: 'b', weight: 0.5 }], coverage: 0.8, namespace: { id: 'ns', range: [0, 0.5] } }, { id: 'x2', variants: [{ id: 'a' }, { id: 'b' }] }], holdout: { id: 'h', share: 0.05 } };
 const matchModel = { fields: [{ name: 'name', comparison: { kind: 'jaroWinkler' } }, { name: 'city', comparison: { kind: 'exact' } }], blocking: [['city']] };
 const matchInput = [{ id: 'a', values: { name: 'Ana Lima', city: 'Paris' } }, { id: 'b', values: { name: 'Ana Lim', city: 'Paris' } }, { id: 'c', values: { name: 'Bo', city: null } }];
 
-/** Each case: a valid input, and the call that reads a mutant of it. */
-const CASES: Array<{ name: string; valid: unknown; call: (mutant: unknown) => unknown }> = [
-  { name: 'parseDecideConfig', valid: RETAILER_CONFIG, call: (m) => parseDecideConfig(m as never) },
-  { name: 'compileSegments', valid: RETAILER_CONFIG.segments, call: (m) => compileSegments(m as never) },
-  { name: 'parseCapRules', valid: RETAILER_CONFIG.caps, call: (m) => parseCapRules(m as never) },
-  { name: 'evaluateCaps (history)', valid: history, call: (m) => evaluateCaps(m as never, caps, { channel: 'email', tags: ['marketing'] }, { now: NOW }) },
-  { name: 'evaluateCaps (candidate, options)', valid: { candidate: { channel: 'sms', tags: ['marketing'], priority: 2 }, options: { now: NOW, timeZone: 'America/New_York' } }, call: (m) => evaluateCaps(history as never, caps, (m as { candidate: never })?.candidate, (m as { options: never })?.options) },
-  { name: 'planContacts', valid: [{ id: 'a', channel: 'email', tags: ['marketing'] }, { id: 'b', channel: 'sms', priority: 3 }], call: (m) => planContacts(history as never, caps, m as never, { now: NOW }) },
-  { name: 'consentState', valid: { events: consentEvents, policy }, call: (m) => consentState((m as { events: never })?.events, (m as { policy: never })?.policy) },
-  { name: 'canContact', valid: { channel: 'email', purpose: 'marketing', now: NOW }, call: (m) => canContact(consentState(consentEvents as never, policy), m as never) },
-  { name: 'arbitrate', valid: { context: { subjectId: 'ana', segments: ['high-value'] }, history }, call: (m) => arbitrate((m as { context: never })?.context, catalogue, (m as { history: never })?.history, { now: NOW, channel: 'web', slots: 2 }) },
-  { name: 'bestSendTime', valid: { channel: 'email', now: NOW, horizon: '3d', history }, call: (m) => bestSendTime(timing, 'ana', { ...(m as object), caps: sendCaps } as never) },
-  { name: 'parseJourney', valid: scenarios.reflex, call: (m) => parseJourney(m as never) },
-  { name: 'advance (instance)', valid: instance, call: (m) => advance(journey, m as never, {}, NOW + HOUR) },
-  { name: 'advance (inputs)', valid: { profile: { tier: 'gold' }, events: [history.events[0]], responses: [{ id: 'r', subjectId: 'ana', contactId: 'x', kind: 'opened', at: NOW + 10 }] }, call: (m) => advance(journey, instance, m as never, NOW + HOUR) },
-  { name: 'migrateInstance', valid: instance, call: (m) => migrateInstance(journey, journey, m as never, {}, NOW) },
-  { name: 'buildJourneys', valid: { touches: [{ subjectId: 'a', channel: 'email', at: NOW - 5e6 }], conversions: [{ subjectId: 'a', at: NOW, value: 3 }] }, call: (m) => computeAttribution(collectStatistics(buildJourneys((m as { touches: never })?.touches, (m as { conversions: never })?.conversions), { models: ['linear', 'markov', 'shapley'] })) },
-  { name: 'statisticsFromJSON', valid: json(stats.toJSON()), call: (m) => computeAttribution(statisticsFromJSON(m as never, { models: ['linear', 'markov'] })) },
-  { name: 'formatAttributionTable / renderAttributionSvg', valid: json(computeAttribution(stats)), call: (m) => [formatAttributionTable(m as never), renderAttributionSvg(m as never)] },
-  { name: 'PropensityTable.fromJSON', valid: json(new PropensityTable({ alpha: 1, beta: 9 }).observe('a', { presented: 10, accepted: 2 }, 'vip').toJSON()), call: (m) => PropensityTable.fromJSON(m as never) },
-  { name: 'IdentityGraph.add', valid: [{ identifiers: [{ type: 'email', value: 'Ana@Example.com' }, { type: 'cookie_id', value: 'ck1' }], at: NOW, source: 'crm' }, { identifiers: [{ type: 'cookie_id', value: 'ck1' }, { type: 'phone', value: '+33612345678' }], at: NOW + 1, source: 'web' }], call: (m) => new IdentityGraph().add(m as never) },
-  { name: 'segments evaluate (profile, events)', valid: { profile: { tier: 'gold', age: 30 }, events: history.events }, call: (m) => segments.evaluate((m as { profile: never })?.profile, (m as { events: never })?.events, NOW) },
-  { name: 'parseExperimentSet + assignAll', valid: experiments, call: (m) => assignAll(parseExperimentSet(m as never), 'u1', { attributes: { tier: 'gold' } } as never) },
-  { name: 'assignAll (context)', valid: { attributes: { tier: 'gold' }, segments: ['vip'] }, call: (m) => assignAll(parseExperimentSet(experiments as never), 'u1', m as never) },
-  { name: 'summariseCustomers', valid: [history], call: (m) => summariseCustomers(m as never, NOW + 1e7, { unit: 'week' }) },
-  { name: 'FunnelAccumulator.add', valid: history, call: (m) => new FunnelAccumulator({ steps: ['page_view', 'purchase'] }).add(m as never) },
-  { name: 'TimingModel.observeHistory', valid: history, call: (m) => new TimingModel({ channels: ['email', 'sms', 'call_center', 'store'] }).observeHistory(m as never, NOW) },
-  { name: 'parseMatchModel + matchRecords', valid: matchModel, call: (m) => matchRecords(matchInput, parseMatchModel(m as never)) },
-  { name: 'matchRecords (records)', valid: matchInput, call: (m) => matchRecords(m as never, parseMatchModel(matchModel as never)) },
-  { name: 'KpiAccumulator.merge', valid: json(kpis.toJSON()), call: (m) => new KpiAccumulator().merge(m as never) },
+/**
+ * Each case: a valid input, the call that reads a mutant of it, and where the call's error paths put the input
+ * (`at`: the path of the mutant's root in them; `null` when the input is spread over several arguments whose paths
+ * do not nest under one name).
+ */
+const CASES: Array<{ name: string; valid: unknown; call: (mutant: unknown) => unknown; at: ReadonlyArray<string | number> | null }> = [
+  { name: 'parseDecideConfig', valid: RETAILER_CONFIG, call: (m) => parseDecideConfig(m as never), at: [] },
+  { name: 'compileSegments', valid: RETAILER_CONFIG.segments, call: (m) => compileSegments(m as never), at: [] },
+  { name: 'parseCapRules', valid: RETAILER_CONFIG.caps, call: (m) => parseCapRules(m as never), at: [] },
+  { name: 'evaluateCaps (history)', valid: history, call: (m) => evaluateCaps(m as never, caps, { channel: 'email', tags: ['marketing'] }, { now: NOW }), at: ['history'] },
+  { name: 'evaluateCaps (candidate, options)', valid: { candidate: { channel: 'sms', tags: ['marketing'], priority: 2 }, options: { now: NOW, timeZone: 'America/New_York' } }, call: (m) => evaluateCaps(history as never, caps, (m as { candidate: never })?.candidate, (m as { options: never })?.options), at: null },
+  { name: 'planContacts', valid: [{ id: 'a', channel: 'email', tags: ['marketing'] }, { id: 'b', channel: 'sms', priority: 3 }], call: (m) => planContacts(history as never, caps, m as never, { now: NOW }), at: ['candidates'] },
+  { name: 'consentState', valid: { events: consentEvents, policy }, call: (m) => consentState((m as { events: never })?.events, (m as { policy: never })?.policy), at: [] },
+  { name: 'canContact', valid: { channel: 'email', purpose: 'marketing', now: NOW }, call: (m) => canContact(consentState(consentEvents as never, policy), m as never), at: [] },
+  { name: 'arbitrate', valid: { context: { subjectId: 'ana', segments: ['high-value'] }, history }, call: (m) => arbitrate((m as { context: never })?.context, catalogue, (m as { history: never })?.history, { now: NOW, channel: 'web', slots: 2 }), at: [] },
+  { name: 'bestSendTime', valid: { channel: 'email', now: NOW, horizon: '3d', history }, call: (m) => bestSendTime(timing, 'ana', { ...(m as object), caps: sendCaps } as never), at: [] },
+  { name: 'parseJourney', valid: scenarios.reflex, call: (m) => parseJourney(m as never), at: [] },
+  { name: 'advance (instance)', valid: instance, call: (m) => advance(journey, m as never, {}, NOW + HOUR), at: ['instance'] },
+  { name: 'advance (inputs)', valid: { profile: { tier: 'gold' }, events: [history.events[0]], responses: [{ id: 'r', subjectId: 'ana', contactId: 'x', kind: 'opened', at: NOW + 10 }] }, call: (m) => advance(journey, instance, m as never, NOW + HOUR), at: ['inputs'] },
+  { name: 'migrateInstance', valid: instance, call: (m) => migrateInstance(journey, journey, m as never, {}, NOW), at: ['instance'] },
+  { name: 'buildJourneys', valid: { touchpoints: [{ subjectId: 'a', channel: 'email', at: NOW - 5e6 }], conversions: [{ subjectId: 'a', at: NOW, value: 3 }] }, call: (m) => computeAttribution(collectStatistics(buildJourneys((m as { touchpoints: never })?.touchpoints, (m as { conversions: never })?.conversions), { models: ['linear', 'markov', 'shapley'] })), at: [] },
+  { name: 'statisticsFromJSON', valid: json(stats.toJSON()), call: (m) => computeAttribution(statisticsFromJSON(m as never, { models: ['linear', 'markov'] })), at: [] },
+  { name: 'formatAttributionTable / renderAttributionSvg', valid: json(computeAttribution(stats)), call: (m) => [formatAttributionTable(m as never), renderAttributionSvg(m as never)], at: ['input'] },
+  { name: 'PropensityTable.fromJSON', valid: json(new PropensityTable({ alpha: 1, beta: 9 }).observe('a', { presented: 10, accepted: 2 }, 'vip').toJSON()), call: (m) => PropensityTable.fromJSON(m as never), at: [] },
+  { name: 'IdentityGraph.add', valid: [{ identifiers: [{ type: 'email', value: 'Ana@Example.com' }, { type: 'cookie_id', value: 'ck1' }], at: NOW, source: 'crm' }, { identifiers: [{ type: 'cookie_id', value: 'ck1' }, { type: 'phone', value: '+33612345678' }], at: NOW + 1, source: 'web' }], call: (m) => new IdentityGraph().add(m as never), at: [] },
+  { name: 'segments evaluate (profile, events)', valid: { profile: { tier: 'gold', age: 30 }, events: history.events }, call: (m) => segments.evaluate((m as { profile: never })?.profile, (m as { events: never })?.events, NOW), at: [] },
+  { name: 'parseExperimentSet + assignAll', valid: experiments, call: (m) => assignAll(parseExperimentSet(m as never), 'u1', { attributes: { tier: 'gold' }, now: NOW } as never), at: [] },
+  { name: 'assignAll (context)', valid: { attributes: { tier: 'gold' }, segments: ['vip'], now: NOW }, call: (m) => assignAll(parseExperimentSet(experiments as never), 'u1', m as never), at: ['context'] },
+  { name: 'summariseCustomers', valid: [history], call: (m) => summariseCustomers(m as never, NOW + 1e7, { unit: 'week' }), at: [] },
+  { name: 'FunnelAccumulator.add', valid: history, call: (m) => new FunnelAccumulator({ steps: ['page_view', 'purchase'] }).add(m as never), at: [] },
+  { name: 'TimingModel.observeHistory', valid: history, call: (m) => new TimingModel({ channels: ['email', 'sms', 'call_center', 'store'] }).observeHistory(m as never, NOW), at: [] },
+  { name: 'parseMatchModel + matchRecords', valid: matchModel, call: (m) => matchRecords(matchInput, parseMatchModel(m as never)), at: [] },
+  { name: 'matchRecords (records)', valid: matchInput, call: (m) => matchRecords(m as never, parseMatchModel(matchModel as never)), at: ['records'] },
+  { name: 'KpiAccumulator.merge', valid: json(kpis.toJSON()), call: (m) => new KpiAccumulator().merge(m as never), at: [] },
 ];
 
-describe('valid inputs with one bad field throw only CrossChannelError', () => {
+/**
+ * The mutants whose error names a place unrelated to the one changed: its path (after `at`) is neither the changed
+ * place, nor above it, nor below it. An error about a reference (a step or a contact that a changed id no longer
+ * matches, a step no longer reachable, a record of another subject than the history's, a list whose length must
+ * match another's) is reported where the reference is, and is not counted.
+ */
+async function misplaced(c: (typeof CASES)[number], mutants: ReturnType<typeof mutantsOf>): Promise<string[]> {
+  const out: string[] = [];
+  for (const m of mutants) {
+    try {
+      await c.call(m.value);
+    } catch (e) {
+      if (!(e instanceof CrossChannelError) || c.at === null || /refer|names no|unknown (start )?step|unreachable|of another subject|one entry per/i.test(e.message)) continue;
+      const expected = [...c.at, ...m.path].map(String);
+      const got = e.pathSegments.map(String);
+      const n = Math.min(expected.length, got.length);
+      if (got.slice(0, n).join('\u0000') !== expected.slice(0, n).join('\u0000')) out.push(`${m.label}: ${e.code} at ${e.path ?? '(no path)'} — ${e.message.slice(0, 80)}`);
+    }
+  }
+  return out;
+}
+
+describe('valid inputs with one bad field throw only CrossChannelError, naming the field', () => {
   for (const c of CASES) {
     it(c.name, async () => {
+      // The valid input passes: else every mutant would fail at the same first check, testing nothing.
+      await expect(Promise.resolve().then(() => c.call(c.valid))).resolves.not.toThrow();
       const mutants = mutantsOf(c.valid, RUNS, SEED);
       expect(await firstCrash(([m]) => c.call(m), mutants.map((m) => [m.value]))).toBeNull();
+      const wrong = await misplaced(c, mutants);
+      expect(wrong.slice(0, 4), `${wrong.length} mutants`).toEqual([]);
     });
   }
 
