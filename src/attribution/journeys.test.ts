@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  createStatistics,
   buildJourneys,
   buildJourneysAsync,
   collectStatistics,
@@ -158,5 +159,18 @@ describe('buildJourneys', () => {
     await expect(async () => {
       for await (const _ of streamJourneys([{ subjectId: 'a', touchpoints: [{ subjectId: 'b', channel: 'x', at: 0 }], conversions: [] }])) void _;
     }).rejects.toThrow(/subject "b"/);
+  });
+});
+
+describe('statistics.add on a journey of the wrong shape', () => {
+  it('refuses it whole, counting nothing (an object as value failed halfway through the totals)', () => {
+    const good = { subjectId: 'a', channels: ['email', 'search'], times: [1, 2], converted: true, conversionAt: 3, value: 30 };
+    const stats = createStatistics({ models: ['linear', 'time_decay'] });
+    stats.add(good);
+    const before = JSON.stringify(stats.toJSON());
+    for (const patch of [{ value: { valueOf: 3 } }, { value: 'x' }, { channels: ['email', 5] }, { times: [1] }, { times: [1, {}] }, { conversionAt: {} }, { channels: 'email' }]) {
+      expect(() => stats.add({ ...good, ...patch } as never), JSON.stringify(patch)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'journey' }));
+      expect(JSON.stringify(stats.toJSON())).toBe(before);
+    }
   });
 });

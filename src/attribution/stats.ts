@@ -124,21 +124,23 @@ export class AttributionStatistics {
    * ```
    */
   add(journey: Journey): this {
-    if (journey === null || typeof journey !== 'object' || !Array.isArray(journey.channels)) {
-      throw new CrossChannelError('INPUT_INVALID', 'Expected a journey from buildJourneys (an object with channels)', { path: ['journey'] });
+    // Checked whole before anything is counted (a journey read back from JSON may be anything): a value that is an
+    // object, say, failed halfway through the totals.
+    const { channels, times, value, conversionAt } = (journey ?? {}) as Partial<Journey>;
+    // (A time missing for a channel reads as undefined, not a number.)
+    if (!Array.isArray(channels) || !Array.isArray(times) || channels.some((c, i) => typeof c !== 'string' || typeof times[i] !== 'number') || typeof value !== 'number' || typeof (conversionAt ?? 0) !== 'number') {
+      throw new CrossChannelError('INPUT_INVALID', 'Expected a journey from buildJourneys', { path: ['journey'] });
     }
-    const n = journey.channels.length;
+    const n = channels.length;
     const t = this.totals;
     if (n === 0) {
       if (journey.converted) {
         t.unattributedConversions += 1;
-        t.unattributedValue += journey.value;
+        t.unattributedValue += value;
       }
       return this;
     }
-    return journey.converted
-      ? this.addCounted(journey.channels, journey.times, journey.conversionAt ?? journey.times[n - 1]!, 1, journey.value, 0)
-      : this.addCounted(journey.channels, journey.times, journey.times[n - 1]!, 0, 0, 1);
+    return journey.converted ? this.addCounted(channels, times, conversionAt ?? times[n - 1]!, 1, value, 0) : this.addCounted(channels, times, times[n - 1]!, 0, 0, 1);
   }
 
   /**

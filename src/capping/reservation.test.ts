@@ -57,3 +57,13 @@ describe('planReservation', () => {
     expect(call(() => reservationAllows({} as never, createHistory('p1')))).toMatchObject({ code: 'INPUT_INVALID' });
   });
 });
+
+describe('reservationAllows on records that were not parsed', () => {
+  it('reads a record without tags as in no tagged scope, as evaluateCaps does (it was a TypeError)', () => {
+    const caps = parseCapRules({ rules: [{ id: 'mkt', kind: 'limit', limit: 1, window: 'day', scope: { tags: ['marketing'] } }] });
+    const plan = planReservation(caps, { channel: 'email', tags: ['marketing'] }, 1_000_000);
+    const untagged = { contacts: [{ at: 999_000, channel: 'sms', transactional: false }], responses: [] };
+    expect(reservationAllows(plan, untagged as never)).toBe(true);
+    expect(reservationAllows(plan, { contacts: [{ ...untagged.contacts[0], tags: ['marketing'] }], responses: [] } as never)).toBe(false);
+  });
+});

@@ -233,12 +233,13 @@ function scopeFor(rule: CompiledCapRule, candidate: CapCandidate): { scope: Coun
 
 function inCountScope(
   scope: CountScope,
-  rec: { readonly channel: string; readonly campaignId?: string | undefined; readonly offerId?: string | undefined; readonly tags: ReadonlyArray<string> },
+  rec: { readonly channel: string; readonly campaignId?: string | undefined; readonly offerId?: string | undefined; readonly tags?: ReadonlyArray<string> | undefined },
 ): boolean {
   if (scope.channels !== null && !scope.channels.includes(rec.channel)) return false;
   if (scope.campaigns !== null && (rec.campaignId === undefined || !scope.campaigns.includes(rec.campaignId))) return false;
   if (scope.offers !== null && (rec.offerId === undefined || !scope.offers.includes(rec.offerId))) return false;
-  if (scope.tags !== null && !rec.tags.some((t) => scope.tags!.includes(t))) return false;
+  // A record without tags (not parsed: parsed ones have []) is in no tagged scope, as evaluateCaps reads it.
+  if (scope.tags !== null && !rec.tags?.some((t) => scope.tags!.includes(t))) return false;
   return true;
 }
 

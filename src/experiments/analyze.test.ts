@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { isCrossChannelError } from '../core/errors.js';
 import { createRng } from '../core/random.js';
 import { analyzeExperiment } from './analyze.js';
+import { experimentReport } from './report.js';
 import { bayesianSummary, holmAdjust, sequentialInterval, welchDifference } from './effects.js';
 import { sampleRatioMismatch } from './srm.js';
 import { mergeExperimentStats, statsFromColumns } from './stats.js';
@@ -219,5 +220,23 @@ describe('analyzeExperiment', () => {
         }
       }),
     );
+  });
+});
+
+describe('analyzeExperiment on extreme data', () => {
+  it('picks a positive mixing scale when 5 % of the control mean underflows (it failed with "tau must be a number")', () => {
+    const stats = statsFromColumns('e', ['a', 'b'], ['m'], { variant: [0, 1, 0, 1], values: [[5e-323, 0, 0, 5e-323]] });
+    const a = analyzeExperiment(stats, { metric: 'm' });
+    expect(a.comparisons[0]!.sequential.tau).toBeGreaterThan(0);
+  });
+});
+
+describe('experimentReport given analyses of the wrong shape', () => {
+  it('names the analysis, with what failed as the cause (a comparison without its difference was a TypeError)', () => {
+    const a = analyzeExperiment(statsFromColumns('e', ['a', 'b'], ['m'], { variant: [0, 1, 0, 1], values: [[1, 2, 3, 5]] }), { metric: 'm' });
+    expect(experimentReport([a]).rows).toHaveLength(1);
+    for (const bad of [{ ...a, comparisons: [{}] }, { ...a, variants: 'x' }, { ...a, srm: null }, null]) {
+      expect(() => experimentReport([a, bad] as never)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: '[1]', cause: expect.any(TypeError) }));
+    }
   });
 });

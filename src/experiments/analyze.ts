@@ -161,7 +161,8 @@ export function analyzeExperiment(stats: ExperimentStats, options: AnalysisOptio
 
   const variants: VariantSummary[] = arms.map((a, v) => ({ variantId: s.variantIds[v]!, units: a.n, mean: a.my, sd: Math.sqrt(a.vy), adjustedMean: summaries[v]!.mean }));
   const control = summaries[c]!;
-  const tau = o.sequential.tau ?? (Math.abs(control.mean) > 0 ? 0.05 * Math.abs(control.mean) : Math.sqrt(control.variance) || 1);
+  // 5 % of the control mean, unless that is 0 (a mean of 0, or one so small that 5 % of it underflows).
+  const tau = o.sequential.tau ?? (0.05 * Math.abs(control.mean) || Math.sqrt(control.variance) || 1);
   const raw = summaries.flatMap((t, v) => {
     if (v === c) return [];
     const difference = welchDifference(t, control, o.alpha, o.kind === 'proportion');

@@ -1,3 +1,4 @@
+import { CrossChannelError } from '../core/errors.js';
 import type { ExperimentAnalysis } from './analyze.js';
 import { checkString, invalidInput } from './check.js';
 
@@ -42,29 +43,34 @@ export function experimentReport(analyses: ReadonlyArray<ExperimentAnalysis>, tr
   if (!Array.isArray(analyses)) throw invalidInput('experimentReport takes an array of analyses');
   const rows: ExperimentReportRow[] = [];
   analyses.forEach((a, i) => {
-    if (typeof a !== 'object' || a === null || !Array.isArray(a.comparisons) || !Array.isArray(a.variants)) throw invalidInput('not an analysis from analyzeExperiment', i);
-    const units = new Map<string, number>(a.variants.map((v: ExperimentAnalysis['variants'][number]) => [v.variantId, v.units]));
-    for (const c of a.comparisons) {
-      const t = truth[`${a.experimentId}/${a.metric}/${c.variantId}`];
-      rows.push({
-        experimentId: a.experimentId,
-        metric: a.metric,
-        variantId: c.variantId,
-        control: c.control,
-        units: units.get(c.variantId) ?? 0,
-        controlUnits: units.get(c.control) ?? 0,
-        estimate: c.difference.estimate,
-        lower: c.difference.lower,
-        upper: c.difference.upper,
-        sequentialLower: c.sequential.lower,
-        sequentialUpper: c.sequential.upper,
-        relative: c.relative?.estimate ?? null,
-        chanceToBeatControl: c.bayesian.chanceToBeatControl,
-        adjustedPValue: c.adjustedPValue,
-        significant: c.significant,
-        srmMismatch: a.srm.mismatch,
-        ...(t === undefined ? {} : { truth: t }),
-      });
+    // Anything of the wrong shape (not an object, no comparisons, a comparison without its difference) fails where
+    // it is read: the error names the analysis, the TypeError is its cause.
+    try {
+      const units = new Map<string, number>(a.variants.map((v: ExperimentAnalysis['variants'][number]) => [v.variantId, v.units]));
+      for (const c of a.comparisons) {
+        const t = truth[`${a.experimentId}/${a.metric}/${c.variantId}`];
+        rows.push({
+          experimentId: a.experimentId,
+          metric: a.metric,
+          variantId: c.variantId,
+          control: c.control,
+          units: units.get(c.variantId) ?? 0,
+          controlUnits: units.get(c.control) ?? 0,
+          estimate: c.difference.estimate,
+          lower: c.difference.lower,
+          upper: c.difference.upper,
+          sequentialLower: c.sequential.lower,
+          sequentialUpper: c.sequential.upper,
+          relative: c.relative?.estimate ?? null,
+          chanceToBeatControl: c.bayesian.chanceToBeatControl,
+          adjustedPValue: c.adjustedPValue,
+          significant: c.significant,
+          srmMismatch: a.srm.mismatch,
+          ...(t === undefined ? {} : { truth: t }),
+        });
+      }
+    } catch (cause) {
+      throw new CrossChannelError('INPUT_INVALID', 'not an analysis from analyzeExperiment', { path: [i], cause });
     }
   });
   return { rows };

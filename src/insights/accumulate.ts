@@ -6,7 +6,7 @@ import type { InsightsErrorCode } from './errors.js';
 import { COUNTER, COUNTER_SLOTS } from './kpis.js';
 import { parseKpiOptions, type GroupDimension, type KpiOptions, type KpiOptionsInput } from './options.js';
 import { PeriodIndex } from './periods.js';
-import { checkHistory, checkMergeable, forEachHistory } from './validate.js';
+import { checkHistory, checkMergeable, finiteNumbers, forEachHistory } from './validate.js';
 
 /** A person's history plus, optionally, the segments they belong to (for grouping by segment). */
 export interface SubjectHistory extends History {
@@ -426,10 +426,7 @@ function checkStateValues(json: KpiStateJSON): void {
   const bad = (path: Array<string | number>): never => {
     throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'Malformed KPI state', { path });
   };
-  const numbers = (list: unknown, path: Array<string | number>): void => {
-    if (!Array.isArray(list)) bad(path);
-    (list as unknown[]).forEach((v, i) => (typeof v === 'number' && Number.isFinite(v)) || bad([...path, i]));
-  };
+  const numbers = (list: unknown, path: Array<string | number>): void => finiteNumbers(list, path, 'KPI');
   json.groups.forEach((g, i) => {
     if (typeof g !== 'object' || g === null || typeof g.key !== 'object' || g.key === null) bad(['groups', i]);
     for (const [k, v] of Object.entries(g.key)) if (typeof v !== (k === 'period' ? 'number' : 'string')) bad(['groups', i, 'key', k]);

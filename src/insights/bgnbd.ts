@@ -51,8 +51,8 @@ function bad(message: string, path: ReadonlyArray<string | number>): CrossChanne
   return new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', message, { path });
 }
 
-/** Checks one summary (integers, 0 ≤ recency ≤ age, recency 0 without repeats). */
-export function checkSummary(c: unknown, i: number): CustomerSummary {
+/** Checks one summary (integers, 0 ≤ recency ≤ age, recency 0 without repeats), named `i` in errors (its index, or `customer`). */
+export function checkSummary(c: unknown, i: number | 'customer'): CustomerSummary {
   if (typeof c !== 'object' || c === null) throw bad('Expected a customer summary', [i]);
   const { frequency: x, recency: tx, age: T } = c as Record<string, unknown>;
   if (typeof x !== 'number' || !Number.isInteger(x) || x < 0) throw bad('frequency must be a whole number ≥ 0', [i, 'frequency']);
@@ -253,7 +253,7 @@ export function fitBgNbd(customers: ReadonlyArray<CustomerSummary>): BgNbdFit {
  */
 export function bgNbdProbabilityAlive(params: BgNbdParams, customer: CustomerSummary): number {
   const { r, alpha, a, b } = checkParams(params, ['r', 'alpha', 'a', 'b']) as unknown as BgNbdParams;
-  const { frequency: x, recency: tx, age: T } = checkSummary(customer, 0);
+  const { frequency: x, recency: tx, age: T } = checkSummary(customer, 'customer');
   if (x === 0) return 1;
   return 1 / (1 + (a / (b + x - 1)) * Math.exp((r + x) * (Math.log(alpha + T) - Math.log(alpha + tx))));
 }
@@ -269,7 +269,7 @@ export function bgNbdProbabilityAlive(params: BgNbdParams, customer: CustomerSum
  */
 export function bgNbdExpectedPurchases(params: BgNbdParams, customer: CustomerSummary, t: number): number {
   const { r, alpha, a, b } = checkParams(params, ['r', 'alpha', 'a', 'b']) as unknown as BgNbdParams;
-  const { frequency: x, recency: tx, age: T } = checkSummary(customer, 0);
+  const { frequency: x, recency: tx, age: T } = checkSummary(customer, 'customer');
   if (typeof t !== 'number' || !Number.isFinite(t) || t < 0) throw bad('t must be a number ≥ 0', ['t']);
   if (t === 0) return 0;
   const z = t / (alpha + T + t);

@@ -225,3 +225,13 @@ describe('customer value from histories', () => {
     expect(discounted.value).toBeLessThan(v.value);
   });
 });
+
+describe('one customer of the wrong shape', () => {
+  it('is named `customer`, not `[0]`', () => {
+    const bg = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
+    const gg = { p: 6.25, q: 3.74, gamma: 15.44 };
+    expect(() => predictCustomerValue(bg, gg, { frequency: 2, recency: 5, age: 3, monetaryValue: 10 })).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'customer.recency' }));
+    expect(() => gammaGammaExpectedValue(gg, null as never)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'customer' }));
+    expect(() => bgNbdProbabilityAlive(bg, { frequency: -1, recency: 0, age: 3 })).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'customer.frequency' }));
+  });
+});

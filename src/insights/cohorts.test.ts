@@ -21,3 +21,26 @@ describe('cohorts', () => {
     ]);
   });
 });
+
+describe('cohort states from elsewhere', () => {
+  it('checks every value before merging any, and names the options where they are in the state', () => {
+    const h = createHistory('p', { events: [parseBehaviourEvent({ subjectId: 'p', type: 'purchase', at: Date.UTC(2026, 0, 5), properties: { amount: 10 } })] });
+    const good = new CohortAccumulator({ period: 'week' }).add(h).toJSON();
+    const acc = new CohortAccumulator({ period: 'week' }).add(h);
+    const before = JSON.stringify(acc.toJSON());
+    const cohort = good.cohorts[0]!;
+    const bad: Array<[unknown, string]> = [
+      [{ ...good, cohorts: [null] }, 'cohorts[0]'],
+      [{ ...good, cohorts: [{ ...cohort, size: { valueOf: 3 } }] }, 'cohorts[0].size'],
+      [{ ...good, cohorts: [{ ...cohort, start: -6.8e29 }] }, 'cohorts[0].start'],
+      [{ ...good, cohorts: [cohort, { ...cohort, active: [1, 'x'] }] }, 'cohorts[1].active[1]'],
+    ];
+    for (const [state, path] of bad) {
+      expect(() => acc.merge(state as never)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path }));
+      expect(JSON.stringify(acc.toJSON())).toBe(before);
+    }
+    expect(() => cohortReport({ ...good, options: { ...good.options, amountProperty: 5 } } as never, Date.UTC(2026, 2, 1))).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID', path: 'options.amountProperty' }),
+    );
+  });
+});

@@ -5,7 +5,7 @@ import { localTime, WEEK, type EpochMs, type WeekStartsOn } from '../core/time.j
 import { amountOf, type SubjectHistory } from './accumulate.js';
 import type { InsightsErrorCode } from './errors.js';
 import { PeriodIndex, periodLabel } from './periods.js';
-import { checkHistory, checkMergeable, forEachHistory } from './validate.js';
+import { checkHistory, checkMergeable, finiteNumber, finiteNumbers, forEachHistory } from './validate.js';
 
 /**
  * Schema of the cohort options: people join the cohort of the local week or month of their first
@@ -116,6 +116,14 @@ export class CohortAccumulator {
     const j = other instanceof CohortAccumulator ? other.toJSON() : other;
     checkMergeable(j, 'options', this.options, 'Cannot merge cohort states computed with different options');
     if (!Array.isArray(j.cohorts)) throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'Malformed cohort state', { path: ['cohorts'] });
+    // Every value is checked before any is added: a bad one found halfway would leave this half-merged.
+    j.cohorts.forEach((x, i) => {
+      if (typeof x !== 'object' || x === null) finiteNumbers(x, ['cohorts', i], 'cohort');
+      finiteNumber(Number.isInteger(x.start) && Math.abs(x.start) <= 8.64e15 ? x.start : Number.NaN, ['cohorts', i, 'start'], 'cohort');
+      finiteNumber(x.size, ['cohorts', i, 'size'], 'cohort');
+      finiteNumbers(x.active, ['cohorts', i, 'active'], 'cohort');
+      finiteNumbers(x.revenue, ['cohorts', i, 'revenue'], 'cohort');
+    });
     for (const x of j.cohorts) {
       const c = this.cohortAt(x.start);
       c.size += x.size;
@@ -191,7 +199,8 @@ export function cohortReport(state: CohortAccumulator | CohortStateJSON, now: Ep
     if (typeof state !== 'object' || state === null || (state as { version?: unknown }).version !== 1) {
       throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'Expected a CohortAccumulator or its toJSON()', { path: [] });
     }
-    j = new CohortAccumulator(state.options).merge(state).toJSON();
+    // The state's options are checked where they are in it (`options.period`), not as a constructor's argument.
+    j = new CohortAccumulator(parseWith(cohortOptionsSchema, state.options, 'CONFIG_INVALID', ['options'])).merge(state).toJSON();
   }
   const o = j.options;
   const nowStart = new PeriodIndex(o.period, o.timeZone, o.weekStartsOn as WeekStartsOn).startOf(now);

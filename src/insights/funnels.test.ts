@@ -62,3 +62,23 @@ describe('funnels', () => {
     expect(() => funnelReport({} as never)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID' }));
   });
 });
+
+describe('funnel states from elsewhere', () => {
+  it('checks every value before merging any, and names the funnel definition where it is in the state', () => {
+    const h = createHistory('p', { events: [parseBehaviourEvent({ subjectId: 'p', type: 'view', at: 0 }), parseBehaviourEvent({ subjectId: 'p', type: 'buy', at: 10 })] });
+    const good = new FunnelAccumulator({ steps: ['view', 'buy'] }).add(h).toJSON();
+    const acc = new FunnelAccumulator({ steps: ['view', 'buy'] }).add(h);
+    const before = JSON.stringify(acc.toJSON());
+    const bad: Array<[unknown, string]> = [
+      [{ ...good, timeCount: [{ valueOf: () => { throw new Error('boom'); } }] }, 'timeCount[0]'],
+      [{ ...good, timeSum: ['x'] }, 'timeSum[0]'],
+      [{ ...good, byChannel: { web: [1, null] } }, 'byChannel.web[1]'],
+      [{ ...good, dropPaths: [{ 'view>x': {} }] }, 'dropPaths[0]["view>x"]'],
+    ];
+    for (const [state, path] of bad) {
+      expect(() => acc.merge(state as never)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path }));
+      expect(JSON.stringify(acc.toJSON())).toBe(before);
+    }
+    expect(() => funnelReport({ ...good, funnel: { ...good.funnel, steps: ['view', 5] } } as never)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', path: 'funnel.steps[1]' }));
+  });
+});

@@ -4,7 +4,7 @@ import { durationSchema } from '../core/schema.js';
 import { DAY } from '../core/time.js';
 import { NONE, type SubjectHistory } from './accumulate.js';
 import type { InsightsErrorCode } from './errors.js';
-import { checkHistory, checkMergeable, forEachHistory } from './validate.js';
+import { checkHistory, checkMergeable, finiteNumber, finiteNumbers, forEachHistory } from './validate.js';
 import { refineCheck } from '../core/zod.js';
 
 /**
@@ -140,6 +140,14 @@ export class FunnelAccumulator {
     if (typeof j.byChannel !== 'object' || j.byChannel === null || !Array.isArray(j.timeSum) || !Array.isArray(j.timeCount) || !Array.isArray(j.dropPaths)) {
       throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'Malformed funnel state', { path: [] });
     }
+    // Every value is checked before any is added: a bad one found halfway would leave this half-merged.
+    for (const [channel, counts] of Object.entries(j.byChannel)) finiteNumbers(counts, ['byChannel', channel], 'funnel');
+    finiteNumbers(j.timeSum, ['timeSum'], 'funnel');
+    finiteNumbers(j.timeCount, ['timeCount'], 'funnel');
+    j.dropPaths.forEach((paths, s) => {
+      if (typeof paths !== 'object' || paths === null) return;
+      for (const [p, c] of Object.entries(paths as Record<string, unknown>)) finiteNumber(c, ['dropPaths', s, p], 'funnel');
+    });
     const n = this.funnel.steps.length;
     for (const [channel, counts] of Object.entries(j.byChannel)) {
       let r = this.byChannel.get(channel);
@@ -216,7 +224,8 @@ export function funnelReport(state: FunnelAccumulator | FunnelStateJSON): Funnel
     if (typeof state !== 'object' || state === null || (state as { version?: unknown }).version !== 1) {
       throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'Expected a FunnelAccumulator or its toJSON()', { path: [] });
     }
-    j = new FunnelAccumulator(state.funnel).merge(state).toJSON();
+    // The state's funnel is checked where it is in it (`funnel.steps[1]`), not as a constructor's argument.
+    j = new FunnelAccumulator(parseWith(funnelSchema, state.funnel, 'CONFIG_INVALID', ['funnel'])).merge(state).toJSON();
   }
   const { steps, topPaths } = j.funnel;
   const n = steps.length;

@@ -31,11 +31,13 @@ export interface GammaGammaFit extends GammaGammaParams {
   readonly customers: number;
 }
 
-function rows(customers: ReadonlyArray<SpendSummary>): { x: Float64Array; m: Float64Array } {
+// `one`: the customers are one customer's summary, named `customer` in errors (not `[0]`).
+function rows(customers: ReadonlyArray<SpendSummary>, one = false): { x: Float64Array; m: Float64Array } {
   if (!Array.isArray(customers)) throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'Expected an array of spend summaries', { path: [] });
   const x: number[] = [];
   const m: number[] = [];
-  customers.forEach((c, i) => {
+  customers.forEach((c, n) => {
+    const i = one ? 'customer' : n;
     if (typeof c !== 'object' || c === null) throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'Expected a spend summary', { path: [i] });
     const f = (c as unknown as Record<string, unknown>).frequency;
     const v = (c as unknown as Record<string, unknown>).monetaryValue;
@@ -105,7 +107,7 @@ export function fitGammaGamma(customers: ReadonlyArray<SpendSummary>): GammaGamm
  */
 export function gammaGammaExpectedValue(params: GammaGammaParams, customer: SpendSummary): number {
   const { p, q, gamma } = checkParams(params, ['p', 'q', 'gamma']) as unknown as GammaGammaParams;
-  const d = rows([customer]);
+  const d = rows([customer], true);
   const x = d.x[0] ?? 0;
   const m = d.m[0] ?? 0;
   if (q <= 1) throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'The expected value needs q > 1', { path: ['params', 'q'] });

@@ -101,3 +101,17 @@ export function checkMergeable(state: unknown, field: string, expected: unknown,
   if (state.version !== 1) throw bad(`Unsupported state version ${quoted(state.version)} (expected 1)`, ['version']);
   if (quoted(state[field]) !== quoted(expected)) throw new CrossChannelError<InsightsErrorCode>('INSIGHTS_STATE_MISMATCH', message, { path: [field] });
 }
+
+/**
+ * Throws `INPUT_INVALID` ("Malformed `what` state") at the first entry of `list` that is not a finite number, at
+ * `path` when it is not an array: merges check every value they will add before adding any.
+ */
+export function finiteNumbers(list: unknown, path: Path, what: string): void {
+  if (!Array.isArray(list)) throw bad(`Malformed ${what} state`, path);
+  list.forEach((v, i) => finiteNumber(v, [...path, i], what));
+}
+
+/** {@link finiteNumbers} for one value. */
+export function finiteNumber(v: unknown, path: Path, what: string): void {
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw bad(`Malformed ${what} state`, path);
+}

@@ -41,3 +41,18 @@ describe('simulateJourney with a channel named constructor', () => {
     expect(Object.keys(r.contactsPerPersonWeek)).toEqual(['constructor', 'email']);
   });
 });
+
+describe('simulateJourney given people of the wrong shape', () => {
+  it('names the person (population[1].…), not the argument the journey would name', () => {
+    const options = { start: Date.UTC(2026, 0, 5), days: 10, seed: 1 };
+    const cases: Array<[unknown, string]> = [
+      [{ subjectId: 'b', enterAt: { valueOf: 3 } }, 'population[1].enterAt'],
+      [{ subjectId: '' }, 'population[1].subjectId'],
+      [{ subjectId: 'x'.repeat(5000) }, 'population[1].subjectId'],
+      [{ subjectId: 'b', profile: 5 }, 'population[1].profile'],
+    ];
+    for (const [person, path] of cases) {
+      expect(() => simulateJourney(whitePaper as never, [{ subjectId: 'a' }, person] as never, options)).toThrow(expect.objectContaining({ code: 'JOURNEY_INPUT_INVALID', path }));
+    }
+  });
+});

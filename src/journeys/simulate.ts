@@ -17,7 +17,7 @@ import { parseJourney, type Journey } from './compile.js';
 import type { JourneyDefinitionInput } from './definition.js';
 import type { JourneyErrorCode } from './errors.js';
 import type { AdvanceInputs, JourneyResponse } from './inputs.js';
-import { startInstance } from './instance.js';
+import { startInstance, type JourneyInstance } from './instance.js';
 
 /**
  * One simulated person.
@@ -143,9 +143,27 @@ export function simulateJourney(definition: Journey | JourneyDefinitionInput, po
   let capsBlocked = 0;
   let consentBlocked = 0;
   population.forEach((person, n) => {
-    if (typeof person !== 'object' || person === null || typeof person.subjectId !== 'string') throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INPUT_INVALID', `population[${n}] needs a subjectId`, { path: ['population', n] });
+    if (typeof person !== 'object' || person === null) throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INPUT_INVALID', `population[${n}] needs a subjectId`, { path: ['population', n] });
+    // Checked here, where the person is: the journey would report them at its own argument (`subjectId`, `inputs.profile`).
+    if (typeof person.subjectId !== 'string' || person.subjectId === '') {
+      throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INPUT_INVALID', `population[${n}] needs a subjectId`, { path: ['population', n, 'subjectId'] });
+    }
+    for (const k of ['profile', 'consent'] as const) {
+      if (person[k] !== undefined && (typeof person[k] !== 'object' || person[k] === null)) {
+        throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INPUT_INVALID', `population[${n}].${k} must be an object`, { path: ['population', n, k] });
+      }
+    }
+    if (person.enterAt !== undefined && (typeof person.enterAt !== 'number' || !Number.isFinite(person.enterAt))) {
+      throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INPUT_INVALID', `population[${n}].enterAt must be a number of ms`, { path: ['population', n, 'enterAt'] });
+    }
     const rng = createRng(`${options.seed}:${person.subjectId}`);
-    let inst = startInstance(journey, person.subjectId, options.start + (person.enterAt ?? 0));
+    let inst: JourneyInstance;
+    try {
+      inst = startInstance(journey, person.subjectId, options.start + (person.enterAt ?? 0));
+    } catch (e) {
+      // Named where the person is (`population[3].subjectId`), not as startInstance's own argument.
+      throw e instanceof CrossChannelError ? new CrossChannelError(e.code, e.message, { path: ['population', n, ...e.pathSegments], cause: e, ...(e.detail ? { detail: e.detail } : {}) }) : e;
+    }
     const contacts: CountedContact[] = [];
     const pending: Array<{ at: number; response?: JourneyResponse; event?: { type: string } }> = [];
     const reached = new Set<string>([inst.step]);

@@ -79,6 +79,6 @@ describe('RFM scores', () => {
     expect(rfmInputFromEvents('p', events, NOW)).toEqual({ id: 'p', lastPurchaseAt: NOW - DAY, frequency: 3, monetary: 1040 });
     expect(rfmInputFromEvents('p', events, NOW, { window: '365d' })).toEqual({ id: 'p', lastPurchaseAt: NOW - DAY, frequency: 2, monetary: 40 });
     expect(rfmInputFromEvents('p', [], NOW)).toEqual({ id: 'p', lastPurchaseAt: undefined, frequency: 0, monetary: 0 });
-    expect(() => fitRfm([{ id: 'x', lastPurchaseAt: undefined, frequency: Number.NaN, monetary: 0 }], NOW)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: '[0].frequency' }));
+    expect(() => fitRfm([{ id: 'x', lastPurchaseAt: undefined, frequency: Number.NaN, monetary: 0 }], NOW)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'customers[0].frequency' }));
   });
 });

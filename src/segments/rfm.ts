@@ -72,7 +72,7 @@ function recencyValue(c: RfmInput, now: EpochMs): number {
 
 function checkInput(c: RfmInput, i: number): void {
   const bad = (field: string): never => {
-    throw new CrossChannelError('INPUT_INVALID', `RFM input ${field} must be a finite number`, { path: [i, field] });
+    throw new CrossChannelError('INPUT_INVALID', `RFM input ${field} must be a finite number`, { path: ['customers', i, field] });
   };
   if (!Number.isFinite(c.frequency)) bad('frequency');
   if (!Number.isFinite(c.monetary)) bad('monetary');

@@ -89,3 +89,13 @@ describe('channel affinity', () => {
     expect(Object.entries(affinityWeights(m, 'p', 'email', ['__proto__'], JSON.parse('{"__proto__":3}') as Record<string, number>).weights)).toEqual([['__proto__', 3 * rate]]);
   });
 });
+
+describe('rankChannels given options of the wrong shape', () => {
+  it('names an unknown channel in the map, and refuses a consent value it cannot read (String() of it threw)', () => {
+    const model = new TimingModel({ channels: ['email', 'sms'] });
+    expect(() => rankChannels(model, 'p', { channels: { fax: {} } })).toThrow(expect.objectContaining({ code: 'TIMING_UNKNOWN_CHANNEL', path: 'channels.fax' }));
+    for (const consent of [{ valueOf: 3 }, 'yes', 1]) {
+      expect(() => rankChannels(model, 'p', { channels: { email: {} }, consent: { email: consent } } as never)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'consent.email' }));
+    }
+  });
+});

@@ -78,12 +78,14 @@ export function rankChannels(model: TimingModel, subjectId: string, options: Ran
       if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw invalidInput(`${field} must be a non-negative finite number`, ['channels', channel, field]);
       return v;
     };
+    model.channelOf(channel, ['channels', channel]);
     const cost = money('cost');
     const conversionValue = money('conversionValue');
     const responseValue = money('responseValue');
     const a = channelAffinity(model, subjectId, channel);
     // Own keys only: a channel named `constructor` that the consent map does not list is unknown, not a function.
     const c = ownValue(options.consent, channel) ?? 'unknown';
+    if (typeof c !== 'boolean' && c !== 'granted' && c !== 'denied' && c !== 'unknown') throw invalidInput("consent must be true, false, 'granted', 'denied' or 'unknown'", ['consent', channel]);
     const consented = c === true || c === 'granted' || (c === 'unknown' && unknownAllowed);
     if (!consented) {
       out.push({ ...a, allowed: false, expectedValue: null, reasons: [reason('TIMING_CHANNEL_NO_CONSENT', `No consent to contact ${subjectId} on ${channel} (${String(c)})`, { detail: { channel, consent: c } })] });

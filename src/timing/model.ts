@@ -374,11 +374,11 @@ export class TimingModel {
     return offset;
   }
 
-  /** @internal */
-  channelOf(channel: unknown): number {
+  /** @internal `path`: where the caller named the channel (`channel`, or `channels.sms` for rankChannels' map). */
+  channelOf(channel: unknown, path: ReadonlyArray<string> = ['channel']): number {
     const ch = typeof channel === 'string' ? this.channelIndex.get(channel) : undefined;
     if (ch === undefined) {
-      throw new CrossChannelError<TimingErrorCode>('TIMING_UNKNOWN_CHANNEL', `Channel ${quoted(channel)} is not one of the model's channels`, { path: ['channel'], detail: { channels: this.channels } });
+      throw new CrossChannelError<TimingErrorCode>('TIMING_UNKNOWN_CHANNEL', `Channel ${quoted(channel)} is not one of the model's channels`, { path, detail: { channels: this.channels } });
     }
     return ch;
   }

@@ -17,17 +17,18 @@
 import { describe, expect, it } from 'vitest';
 import * as memory from '../../src/adapters/memory/index.js';
 import { arbitrate, parseCatalogue, PropensityTable } from '../../src/arbitration/index.js';
+import { attribute } from '../../src/attribution/index.js';
 import { buildJourneys, collectStatistics, computeAttribution, formatAttributionTable, renderAttributionSvg, statisticsFromJSON } from '../../src/attribution/index.js';
-import { evaluateCaps, parseCapRules, planContacts } from '../../src/capping/index.js';
+import { evaluateCaps, explainRefusal, parseCapRules, planContacts, planReservation, reservationAllows } from '../../src/capping/index.js';
 import { canContact, consentState, parseConsentPolicy } from '../../src/consent/index.js';
 import { decide, formatTrace, parseDecideConfig } from '../../src/decide/index.js';
-import { FunnelAccumulator, KpiAccumulator, summariseCustomers } from '../../src/insights/index.js';
-import { IdentityGraph, matchRecords, parseMatchModel } from '../../src/identity/index.js';
-import { assignAll, parseExperimentSet } from '../../src/experiments/index.js';
-import { advance, migrateInstance, parseJourney, startInstance } from '../../src/journeys/index.js';
+import { CohortAccumulator, cohortReport, findPersonas, FunnelAccumulator, funnelReport, KpiAccumulator, predictCustomerValue, summariseCustomers } from '../../src/insights/index.js';
+import { IdentityGraph, matchRecords, parseIdentityRules, parseMatchModel } from '../../src/identity/index.js';
+import { analyzeExperiment, assignAll, experimentReport, parseExperimentSet, statsFromColumns } from '../../src/experiments/index.js';
+import { advance, migrateInstance, parseJourney, simulateJourney, startInstance } from '../../src/journeys/index.js';
 import * as scenarios from '../../src/journeys/scenarios/fixtures.js';
-import { compileSegments } from '../../src/segments/index.js';
-import { bestSendTime, compileSendCaps, TimingModel } from '../../src/timing/index.js';
+import { compileSegments, fitRfm } from '../../src/segments/index.js';
+import { bestSendTime, compileSendCaps, rankChannels, TimingModel } from '../../src/timing/index.js';
 import { RETAILER_CONFIG } from '../../examples/demo/retailer.js';
 import { firstCrash, mutantsOf } from '../arbitraries/junk.js';
 import { CrossChannelError } from '../../src/core/errors.js';
@@ -47,7 +48,7 @@ const history = {
   events: [{ id: 'e1', subjectId: 'ana', type: 'purchase', channel: 'store', at: NOW - 3 * HOUR, properties: { category: 'shoes', fullPrice: true, amount: 120 } }],
 };
 const caps = parseCapRules(RETAILER_CONFIG.caps as never);
-const catalogue = parseCatalogue({
+const catalogueInput = {
   timeZone: 'Europe/Paris',
   offers: [
     { id: 'shoes-20', channels: ['web', 'email'], value: 25, tags: ['discount', 'category:shoes'], policy: { afterRefusals: { count: 1, window: '30d', suppressFor: '60d' } } },
@@ -55,7 +56,8 @@ const catalogue = parseCatalogue({
     { id: 'stylist', channels: ['web'], value: 300, eligibility: { segments: ['high-value'] }, capacity: { perDay: 2 } },
   ],
   guards: [{ id: 'no-discount-on-full-price', offerTags: ['discount'], window: '30d' }],
-} as never);
+};
+const catalogue = parseCatalogue(catalogueInput as never);
 const consentEvents = [
   { id: 'g1', subjectId: 'ana', channel: 'email', purpose: 'marketing', kind: 'granted', at: NOW - 9e6, evidence: { source: 'form' } },
   { id: 'g2', subjectId: 'ana', channel: 'email', purpose: 'marketing', kind: 'confirmed', at: NOW - 8e6, evidence: { source: 'link' } },
@@ -71,6 +73,11 @@ const stats = collectStatistics(buildJourneys([{ subjectId: 'a', channel: 'email
 const kpis = new KpiAccumulator().add(history as never);
 const json = <T,>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 const segments = compileSegments(RETAILER_CONFIG.segments as never);
+const plan = planReservation(caps, { channel: 'email', tags: ['marketing'] }, NOW);
+const expStats = statsFromColumns('subject', ['a', 'b'], ['revenue'], { variant: [0, 1, 0, 1, 0, 1], values: [[1, 2, 3, 5, 2, 4]] });
+const analysis = analyzeExperiment(expStats, { metric: 'revenue' });
+const customer = summariseCustomers([history] as never, NOW + 1e7, { unit: 'week' })[0];
+const cohortOptions = { period: 'week' as const };
 const experiments = { experiments: [{ id: 'subject', variants: [{ id: 'a', weight: 0.5 }, { id: 'b', weight: 0.5 }], coverage: 0.8, namespace: { id: 'ns', range: [0, 0.5] } }, { id: 'x2', variants: [{ id: 'a' }, { id: 'b' }] }], holdout: { id: 'h', share: 0.05 } };
 const matchModel = { fields: [{ name: 'name', comparison: { kind: 'jaroWinkler' } }, { name: 'city', comparison: { kind: 'exact' } }], blocking: [['city']] };
 const matchInput = [{ id: 'a', values: { name: 'Ana Lima', city: 'Paris' } }, { id: 'b', values: { name: 'Ana Lim', city: 'Paris' } }, { id: 'c', values: { name: 'Bo', city: null } }];
@@ -108,6 +115,21 @@ const CASES: Array<{ name: string; valid: unknown; call: (mutant: unknown) => un
   { name: 'TimingModel.observeHistory', valid: history, call: (m) => new TimingModel({ channels: ['email', 'sms', 'call_center', 'store'] }).observeHistory(m as never, NOW), at: [] },
   { name: 'parseMatchModel + matchRecords', valid: matchModel, call: (m) => matchRecords(matchInput, parseMatchModel(m as never)), at: [] },
   { name: 'matchRecords (records)', valid: matchInput, call: (m) => matchRecords(m as never, parseMatchModel(matchModel as never)), at: ['records'] },
+  { name: 'parseCatalogue', valid: catalogueInput, call: (m) => parseCatalogue(m as never), at: [] },
+  { name: 'reservationAllows (history)', valid: history, call: (m) => reservationAllows(plan, m as never), at: ['history'] },
+  { name: 'explainRefusal (snapshot)', valid: history, call: (m) => explainRefusal(plan, m as never), at: ['snapshot'] },
+  { name: 'analyzeExperiment (stats)', valid: json(expStats), call: (m) => analyzeExperiment(m as never, { metric: 'revenue' }), at: [] },
+  { name: 'analyzeExperiment (options)', valid: { metric: 'revenue', kind: 'mean', alpha: 0.1, control: 'a' }, call: (m) => analyzeExperiment(expStats, m as never), at: ['options'] },
+  { name: 'experimentReport', valid: [json(analysis)], call: (m) => experimentReport(m as never), at: [] },
+  { name: 'fitRfm', valid: [{ id: 'a', lastPurchaseAt: NOW - 5e8, frequency: 3, monetary: 120 }, { id: 'b', lastPurchaseAt: undefined, frequency: 0, monetary: 0 }, { id: 'c', lastPurchaseAt: NOW - 1e8, frequency: 9, monetary: 400 }], call: (m) => fitRfm(m as never, NOW), at: ['customers'] },
+  { name: 'findPersonas', valid: [{ subjectId: 'a', features: { spend: 10, tier: 'gold' } }, { subjectId: 'b', features: { spend: 200, tier: 'silver' } }, { subjectId: 'c', features: { spend: 30, tier: 'gold' } }], call: (m) => findPersonas(m as never, { k: 2 }), at: null },
+  { name: 'attribute (journeys)', valid: json(buildJourneys([{ subjectId: 'a', channel: 'email', at: NOW - 5e6 }, { subjectId: 'a', channel: 'search', at: NOW - 3e6 }], [{ subjectId: 'a', at: NOW, value: 30 }])), call: (m) => attribute(m as never, 'linear'), at: null },
+  { name: 'funnelReport (state)', valid: json(new FunnelAccumulator({ steps: ['page_view', 'purchase'] }).add(history as never).toJSON()), call: (m) => funnelReport(m as never), at: [] },
+  { name: 'cohortReport (state)', valid: json(new CohortAccumulator(cohortOptions).add(history as never).toJSON()), call: (m) => cohortReport(m as never, NOW + 1e7), at: [] },
+  { name: 'predictCustomerValue (customer)', valid: json(customer), call: (m) => predictCustomerValue({ r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 }, { p: 6.25, q: 3.74, gamma: 15.44 }, m as never), at: ['customer'] },
+  { name: 'parseIdentityRules', valid: { limits: { email: 3 }, priority: ['email', 'phone'] }, call: (m) => parseIdentityRules(m as never), at: [] },
+  { name: 'rankChannels (options)', valid: { channels: { email: { cost: 0.01, conversionValue: 40 }, sms: { cost: 0.05, responseValue: 2 } }, consent: { email: 'granted', sms: false }, unknownConsent: 'deny' }, call: (m) => rankChannels(timing, 'ana', m as never), at: [] },
+  { name: 'simulateJourney (population)', valid: [{ subjectId: 'ana', profile: { tier: 'gold' } }, { subjectId: 'bo', enterAt: HOUR }], call: (m) => simulateJourney(journey, m as never, { start: NOW, days: 20, seed: 1 }), at: ['population'] },
   { name: 'KpiAccumulator.merge', valid: json(kpis.toJSON()), call: (m) => new KpiAccumulator().merge(m as never), at: [] },
 ];
 
@@ -115,7 +137,8 @@ const CASES: Array<{ name: string; valid: unknown; call: (mutant: unknown) => un
  * The mutants whose error names a place unrelated to the one changed: its path (after `at`) is neither the changed
  * place, nor above it, nor below it. An error about a reference (a step or a contact that a changed id no longer
  * matches, a step no longer reachable, a record of another subject than the history's, a list whose length must
- * match another's) is reported where the reference is, and is not counted.
+ * match another's) is reported where the reference is, and is not counted. (`attribute` names a bad journey
+ * `journey`, without its index: `at: null`.)
  */
 async function misplaced(c: (typeof CASES)[number], mutants: ReturnType<typeof mutantsOf>): Promise<string[]> {
   const out: string[] = [];
@@ -123,7 +146,7 @@ async function misplaced(c: (typeof CASES)[number], mutants: ReturnType<typeof m
     try {
       await c.call(m.value);
     } catch (e) {
-      if (!(e instanceof CrossChannelError) || c.at === null || /refer|names no|unknown (start )?step|unreachable|of another subject|one entry per/i.test(e.message)) continue;
+      if (!(e instanceof CrossChannelError) || c.at === null || /refer|names no|unknown (start )?step|unreachable|of another subject|one (entry|count) per|must hold|^No (metric|variant) /i.test(e.message)) continue;
       const expected = [...c.at, ...m.path].map(String);
       const got = e.pathSegments.map(String);
       const n = Math.min(expected.length, got.length);
