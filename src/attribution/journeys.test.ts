@@ -172,5 +172,7 @@ describe('statistics.add on a journey of the wrong shape', () => {
       expect(() => stats.add({ ...good, ...patch } as never), JSON.stringify(patch)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'journey' }));
       expect(JSON.stringify(stats.toJSON())).toBe(before);
     }
+    // In a list, the journey is named by its place.
+    expect(() => stats.addAll([good, { ...good, value: 'x' }] as never)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'journeys[1]' }));
   });
 });

@@ -215,7 +215,16 @@ export class AttributionStatistics {
    * ```
    */
   addAll(journeys: Iterable<Journey>): this {
-    for (const j of journeys) this.add(j);
+    let i = 0;
+    for (const j of journeys) {
+      try {
+        this.add(j);
+      } catch (e) {
+        // Named by its place in the list (`journeys[3]`), not as add's own argument.
+        throw e instanceof CrossChannelError ? new CrossChannelError(e.code, e.message, { path: ['journeys', i], cause: e }) : e;
+      }
+      i++;
+    }
     return this;
   }
 

@@ -20,7 +20,7 @@ import { arbitrate, parseCatalogue, PropensityTable } from '../../src/arbitratio
 import { attribute } from '../../src/attribution/index.js';
 import { buildJourneys, collectStatistics, computeAttribution, formatAttributionTable, renderAttributionSvg, statisticsFromJSON } from '../../src/attribution/index.js';
 import { evaluateCaps, explainRefusal, parseCapRules, planContacts, planReservation, reservationAllows } from '../../src/capping/index.js';
-import { canContact, consentState, parseConsentPolicy } from '../../src/consent/index.js';
+import { canContact, consentState, decodeTcString, encodeTcString, parseConsentPolicy, parseGvl, tcfCanProcess } from '../../src/consent/index.js';
 import { decide, formatTrace, parseDecideConfig } from '../../src/decide/index.js';
 import { CohortAccumulator, cohortReport, findPersonas, FunnelAccumulator, funnelReport, KpiAccumulator, predictCustomerValue, summariseCustomers } from '../../src/insights/index.js';
 import { IdentityGraph, matchRecords, parseIdentityRules, parseMatchModel } from '../../src/identity/index.js';
@@ -78,6 +78,24 @@ const expStats = statsFromColumns('subject', ['a', 'b'], ['revenue'], { variant:
 const analysis = analyzeExperiment(expStats, { metric: 'revenue' });
 const customer = summariseCustomers([history] as never, NOW + 1e7, { unit: 'week' })[0];
 const cohortOptions = { period: 'week' as const };
+const gvlJson = {
+  gvlSpecificationVersion: 3,
+  vendorListVersion: 120,
+  tcfPolicyVersion: 5,
+  lastUpdated: '2026-01-01T00:00:00Z',
+  purposes: { '1': { id: 1, name: 'Store' }, '2': { id: 2, name: 'Basic ads' }, '7': { id: 7, name: 'Measure' } },
+  specialFeatures: { '1': { id: 1, name: 'Geolocation' } },
+  vendors: {
+    '755': { id: 755, name: 'Ad platform', purposes: [1], legIntPurposes: [2, 7], flexiblePurposes: [2, 7], specialPurposes: [1], features: [], specialFeatures: [1] },
+    '11': { id: 11, name: 'Gone', purposes: [1], legIntPurposes: [], deletedDate: '2025-06-01T00:00:00Z' },
+  },
+};
+const tcInput = {
+  created: NOW - 9e6, lastUpdated: NOW - 9e6, cmpId: 300, cmpVersion: 1, consentScreen: 1, consentLanguage: 'EN', vendorListVersion: 120, policyVersion: 5,
+  isServiceSpecific: true, useNonStandardTexts: false, specialFeatureOptIns: [1], purposeConsents: [1, 2], purposeLegitimateInterests: [2, 7], purposeOneTreatment: false,
+  publisherCountryCode: 'FR', vendorConsents: [11, 755], vendorLegitimateInterests: [755], disclosedVendors: [11, 755],
+};
+const tcString = decodeTcString(encodeTcString(tcInput as never));
 const experiments = { experiments: [{ id: 'subject', variants: [{ id: 'a', weight: 0.5 }, { id: 'b', weight: 0.5 }], coverage: 0.8, namespace: { id: 'ns', range: [0, 0.5] } }, { id: 'x2', variants: [{ id: 'a' }, { id: 'b' }] }], holdout: { id: 'h', share: 0.05 } };
 const matchModel = { fields: [{ name: 'name', comparison: { kind: 'jaroWinkler' } }, { name: 'city', comparison: { kind: 'exact' } }], blocking: [['city']] };
 const matchInput = [{ id: 'a', values: { name: 'Ana Lima', city: 'Paris' } }, { id: 'b', values: { name: 'Ana Lim', city: 'Paris' } }, { id: 'c', values: { name: 'Bo', city: null } }];
@@ -123,13 +141,16 @@ const CASES: Array<{ name: string; valid: unknown; call: (mutant: unknown) => un
   { name: 'experimentReport', valid: [json(analysis)], call: (m) => experimentReport(m as never), at: [] },
   { name: 'fitRfm', valid: [{ id: 'a', lastPurchaseAt: NOW - 5e8, frequency: 3, monetary: 120 }, { id: 'b', lastPurchaseAt: undefined, frequency: 0, monetary: 0 }, { id: 'c', lastPurchaseAt: NOW - 1e8, frequency: 9, monetary: 400 }], call: (m) => fitRfm(m as never, NOW), at: ['customers'] },
   { name: 'findPersonas', valid: [{ subjectId: 'a', features: { spend: 10, tier: 'gold' } }, { subjectId: 'b', features: { spend: 200, tier: 'silver' } }, { subjectId: 'c', features: { spend: 30, tier: 'gold' } }], call: (m) => findPersonas(m as never, { k: 2 }), at: null },
-  { name: 'attribute (journeys)', valid: json(buildJourneys([{ subjectId: 'a', channel: 'email', at: NOW - 5e6 }, { subjectId: 'a', channel: 'search', at: NOW - 3e6 }], [{ subjectId: 'a', at: NOW, value: 30 }])), call: (m) => attribute(m as never, 'linear'), at: null },
+  { name: 'attribute (journeys)', valid: json(buildJourneys([{ subjectId: 'a', channel: 'email', at: NOW - 5e6 }, { subjectId: 'a', channel: 'search', at: NOW - 3e6 }], [{ subjectId: 'a', at: NOW, value: 30 }])), call: (m) => attribute(m as never, 'linear'), at: ['journeys'] },
   { name: 'funnelReport (state)', valid: json(new FunnelAccumulator({ steps: ['page_view', 'purchase'] }).add(history as never).toJSON()), call: (m) => funnelReport(m as never), at: [] },
   { name: 'cohortReport (state)', valid: json(new CohortAccumulator(cohortOptions).add(history as never).toJSON()), call: (m) => cohortReport(m as never, NOW + 1e7), at: [] },
   { name: 'predictCustomerValue (customer)', valid: json(customer), call: (m) => predictCustomerValue({ r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 }, { p: 6.25, q: 3.74, gamma: 15.44 }, m as never), at: ['customer'] },
   { name: 'parseIdentityRules', valid: { limits: { email: 3 }, priority: ['email', 'phone'] }, call: (m) => parseIdentityRules(m as never), at: [] },
   { name: 'rankChannels (options)', valid: { channels: { email: { cost: 0.01, conversionValue: 40 }, sms: { cost: 0.05, responseValue: 2 } }, consent: { email: 'granted', sms: false }, unknownConsent: 'deny' }, call: (m) => rankChannels(timing, 'ana', m as never), at: [] },
   { name: 'simulateJourney (population)', valid: [{ subjectId: 'ana', profile: { tier: 'gold' } }, { subjectId: 'bo', enterAt: HOUR }], call: (m) => simulateJourney(journey, m as never, { start: NOW, days: 20, seed: 1 }), at: ['population'] },
+  { name: 'parseGvl', valid: gvlJson, call: (m) => parseGvl(m as never), at: [] },
+  { name: 'encodeTcString', valid: tcInput, call: (m) => decodeTcString(encodeTcString(m as never)), at: [] },
+  { name: 'tcfCanProcess (query)', valid: { vendorId: 755, purposeId: 7, specialFeatureIds: [1] }, call: (m) => tcfCanProcess(tcString, m as never, parseGvl(gvlJson)), at: ['query'] },
   { name: 'KpiAccumulator.merge', valid: json(kpis.toJSON()), call: (m) => new KpiAccumulator().merge(m as never), at: [] },
 ];
 
@@ -137,8 +158,7 @@ const CASES: Array<{ name: string; valid: unknown; call: (mutant: unknown) => un
  * The mutants whose error names a place unrelated to the one changed: its path (after `at`) is neither the changed
  * place, nor above it, nor below it. An error about a reference (a step or a contact that a changed id no longer
  * matches, a step no longer reachable, a record of another subject than the history's, a list whose length must
- * match another's) is reported where the reference is, and is not counted. (`attribute` names a bad journey
- * `journey`, without its index: `at: null`.)
+ * match another's) is reported where the reference is, and is not counted.
  */
 async function misplaced(c: (typeof CASES)[number], mutants: ReturnType<typeof mutantsOf>): Promise<string[]> {
   const out: string[] = [];

@@ -151,3 +151,19 @@ describe('parseGvl', () => {
     expect(safeParseGvl(null).ok).toBe(false);
   });
 });
+
+describe('tcfCanProcess from plain JavaScript', () => {
+  it('refuses a query whose ids are not numbers at their path (an object purposeId or a null specialFeatureIds was a TypeError)', () => {
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ vendorId: '755' }, 'query.vendorId'],
+      [{ purposeId: { valueOf: 3 } }, 'query.purposeId'],
+      [{ specialFeatureIds: null }, 'query.specialFeatureIds'],
+      [{ specialFeatureIds: [1, '2'] }, 'query.specialFeatureIds[1]'],
+    ];
+    for (const [change, path] of cases) {
+      expect(() => tcfCanProcess(tc(), { vendorId: 755, purposeId: 4, ...change } as never, gvl)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path }));
+    }
+    // An unknown purpose stays an answer, not an error.
+    expect(tcfCanProcess(tc(), { vendorId: 755, purposeId: 99 }, gvl).allowed).toBe(false);
+  });
+});

@@ -3,7 +3,7 @@
  * side of the TCF Policies (v4/v5) and the technical specification's "How should a vendor interpret the TC
  * string" rules. Results on the allowed paths are shared frozen objects, so a check allocates nothing.
  */
-import { expectObject, expectOptions } from '../../core/guards.js';
+import { expectArray, expectFinite, expectObject, expectOptions } from '../../core/guards.js';
 import type { Reason } from '../../core/explain.js';
 import type { Gvl } from './gvl.js';
 import type { TcString } from './model.js';
@@ -171,6 +171,9 @@ export function tcfCanProcess(tc: TcString, query: TcfQuery, gvl?: Gvl | null, o
   if (query === null || typeof query !== 'object') expectObject(query, ['query']);
   if (options !== undefined) expectOptions(options, ['options']);
   const { vendorId, purposeId } = query;
+  // Plain JavaScript may pass anything: an id that is not a number is the caller's error, not an unknown purpose.
+  if (typeof vendorId !== 'number') expectFinite(vendorId, ['query', 'vendorId']);
+  if (typeof purposeId !== 'number') expectFinite(purposeId, ['query', 'purposeId']);
   if (!(purposeId >= 1 && purposeId <= 24 && (purposeId | 0) === purposeId)) return D.purposeUnknown;
   const vendor = gvl ? gvl.vendors[vendorId] : undefined;
   if (gvl) {
@@ -185,8 +188,10 @@ export function tcfCanProcess(tc: TcString, query: TcfQuery, gvl?: Gvl | null, o
 
   const features = query.specialFeatureIds;
   if (features !== undefined) {
+    expectArray(features, ['query', 'specialFeatureIds']);
     for (let i = 0; i < features.length; i++) {
       const f = features[i]!;
+      if (typeof f !== 'number') expectFinite(f, ['query', 'specialFeatureIds', i]);
       if (vendor !== undefined && !vendor.specialFeatures.has(f)) return D.sfNotDeclared;
       if (!tc.specialFeatureOptIns.has(f)) return D.sfNoOptIn;
     }
