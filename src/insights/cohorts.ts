@@ -118,7 +118,7 @@ export class CohortAccumulator {
     if (!Array.isArray(j.cohorts)) throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'Malformed cohort state', { path: ['cohorts'] });
     // Every value is checked before any is added: a bad one found halfway would leave this half-merged.
     j.cohorts.forEach((x, i) => {
-      if (typeof x !== 'object' || x === null) finiteNumbers(x, ['cohorts', i], 'cohort');
+      if (typeof x !== 'object' || x === null) finiteNumbers(x, ['cohorts', i], 'cohort'); // not an array: throws
       finiteNumber(Number.isInteger(x.start) && Math.abs(x.start) <= 8.64e15 ? x.start : Number.NaN, ['cohorts', i, 'start'], 'cohort');
       finiteNumber(x.size, ['cohorts', i, 'size'], 'cohort');
       finiteNumbers(x.active, ['cohorts', i, 'active'], 'cohort');
