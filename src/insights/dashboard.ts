@@ -52,6 +52,14 @@ export function renderDashboard(insights: DashboardInput): string {
   if (typeof insights !== 'object' || insights === null || typeof insights.generatedAt !== 'number' || !Number.isFinite(insights.generatedAt)) {
     throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'Expected { generatedAt, … }', { path: ['generatedAt'] });
   }
+  if (insights.title !== undefined && typeof insights.title !== 'string') throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'title must be a string', { path: ['title'] });
+  let generated: string;
+  try {
+    generated = toIsoString(insights.generatedAt);
+  } catch (e) {
+    // An instant outside the years 1–9999, named here rather than as toIsoString's own argument.
+    throw e instanceof CrossChannelError ? new CrossChannelError(e.code, e.message, { path: ['generatedAt'], cause: e }) : e;
+  }
   const sections: string[] = [];
   // Each part is a report this module produced; anything else (plain JSON of the wrong shape) is refused by name.
   const part = (name: keyof DashboardInput, render: () => string | undefined): void => {
@@ -85,7 +93,7 @@ section{background:#fff;border:1px solid #e1e4e8;border-radius:8px;padding:16px;
 .card{border:1px solid #e1e4e8;border-radius:6px;padding:10px}code{font-size:11px;word-break:break-all}
 svg{max-width:100%;height:auto}svg text{font:11px system-ui,sans-serif;fill:#1f2933}
 </style></head><body>
-<h1>${title}</h1><div class="muted">Computed at ${esc(toIsoString(insights.generatedAt))}</div>
+<h1>${title}</h1><div class="muted">Computed at ${esc(generated)}</div>
 ${sections.join('\n')}
 </body></html>`;
 }

@@ -17,14 +17,14 @@
 import { describe, expect, it } from 'vitest';
 import * as memory from '../../src/adapters/memory/index.js';
 import { arbitrate, parseCatalogue, PropensityTable } from '../../src/arbitration/index.js';
-import { attribute } from '../../src/attribution/index.js';
+import { attribute, journeysFromHistory, parseJourneyOptions } from '../../src/attribution/index.js';
 import { buildJourneys, collectStatistics, computeAttribution, formatAttributionTable, renderAttributionSvg, statisticsFromJSON } from '../../src/attribution/index.js';
 import { evaluateCaps, explainRefusal, parseCapRules, planContacts, planReservation, reservationAllows } from '../../src/capping/index.js';
 import { canContact, consentState, decodeTcString, encodeTcString, parseConsentPolicy, parseGvl, tcfCanProcess } from '../../src/consent/index.js';
 import { decide, formatTrace, parseDecideConfig } from '../../src/decide/index.js';
-import { CohortAccumulator, cohortReport, findPersonas, FunnelAccumulator, funnelReport, KpiAccumulator, predictCustomerValue, summariseCustomers } from '../../src/insights/index.js';
+import { CohortAccumulator, cohortReport, findPersonas, FunnelAccumulator, funnelReport, KpiAccumulator, kpiTable, predictCustomerValue, renderDashboard, summariseCustomers } from '../../src/insights/index.js';
 import { IdentityGraph, matchRecords, parseIdentityRules, parseMatchModel } from '../../src/identity/index.js';
-import { analyzeExperiment, assignAll, experimentReport, parseExperimentSet, statsFromColumns } from '../../src/experiments/index.js';
+import { analyzeExperiment, assignAll, experimentReport, parseExperimentSet, parseMetrics, statsFromColumns, statsFromHistories } from '../../src/experiments/index.js';
 import { advance, migrateInstance, parseJourney, simulateJourney, startInstance } from '../../src/journeys/index.js';
 import * as scenarios from '../../src/journeys/scenarios/fixtures.js';
 import { compileSegments, fitRfm } from '../../src/segments/index.js';
@@ -151,6 +151,9 @@ const CASES: Array<{ name: string; valid: unknown; call: (mutant: unknown) => un
   { name: 'parseGvl', valid: gvlJson, call: (m) => parseGvl(m as never), at: [] },
   { name: 'encodeTcString', valid: tcInput, call: (m) => decodeTcString(encodeTcString(m as never)), at: [] },
   { name: 'tcfCanProcess (query)', valid: { vendorId: 755, purposeId: 7, specialFeatureIds: [1] }, call: (m) => tcfCanProcess(tcString, m as never, parseGvl(gvlJson)), at: ['query'] },
+  { name: 'parseMetrics + statsFromHistories', valid: [{ id: 'revenue', type: 'purchase', aggregate: 'sum', property: 'amount', window: '7d' }, { id: 'refusals', source: 'responses', type: 'refused' }], call: (m) => statsFromHistories('subject', ['a', 'b'], parseMetrics(m as never), [history as never], NOW + 1e7), at: ['metrics'] },
+  { name: 'parseJourneyOptions + journeysFromHistory', valid: { lookback: '30d', conversionEventTypes: ['purchase'], valueProperty: 'amount', collapseRepeats: true }, call: (m) => journeysFromHistory(history as never, parseJourneyOptions(m as never)), at: [] },
+  { name: 'renderDashboard', valid: json({ title: 'Shop', generatedAt: NOW, kpis: kpiTable(kpis, ['contacts', 'converted']), funnel: funnelReport(new FunnelAccumulator({ steps: ['page_view', 'purchase'] }).add(history as never)), customerValues: [1, 5, 20] }), call: (m) => renderDashboard(m as never), at: [] },
   { name: 'KpiAccumulator.merge', valid: json(kpis.toJSON()), call: (m) => new KpiAccumulator().merge(m as never), at: [] },
 ];
 
