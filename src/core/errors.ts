@@ -284,6 +284,16 @@ export function asStoreError(e: unknown): CrossChannelError {
 }
 
 /**
+ * `e` named under `path` when it is a `CrossChannelError` (same code, message — after `label: ` when given — and
+ * detail, its path after `path`, `e` as the cause); anything else unchanged. For a caller that passed part of its
+ * own input on and names that part's place in it. Internal: not exported from the package's entries.
+ */
+export function underPath(e: unknown, path: ReadonlyArray<string | number>, label?: string): unknown {
+  if (!(e instanceof CrossChannelError)) return e;
+  return new CrossChannelError(e.code, label === undefined ? e.message : `${label}: ${e.message}`, { path: [...path, ...e.pathSegments], cause: e, ...(e.detail ? { detail: e.detail } : {}) });
+}
+
+/**
  * `String(value)` that never throws (an object whose `toString` is not a function cannot be converted). Internal:
  * not exported from the package's entries.
  */

@@ -1,6 +1,6 @@
 import type { DecideTelemetry } from './telemetry.js';
 import * as z from 'zod/mini';
-import { CrossChannelError, attempt, parseWith, type Result, quoted } from '../core/errors.js';
+import { CrossChannelError, attempt, parseWith, type Result, quoted, underPath } from '../core/errors.js';
 import { channelSchema, durationSchema, timeZoneSchema } from '../core/schema.js';
 import { parseCatalogue, type Catalogue, type CatalogueInput, type ParseCatalogueOptions } from '../arbitration/offers.js';
 import type { PropensityTable } from '../arbitration/propensity.js';
@@ -192,10 +192,7 @@ function prefixed<T>(part: ReadonlyArray<string>, fn: () => T): T {
   try {
     return fn();
   } catch (e) {
-    if (e instanceof CrossChannelError) {
-      throw new CrossChannelError(e.code, `${part.join('.')}: ${e.message}`, { path: [...part, ...e.pathSegments], cause: e, ...(e.detail ? { detail: e.detail } : {}) });
-    }
-    throw e;
+    throw underPath(e, part, part.join('.'));
   }
 }
 

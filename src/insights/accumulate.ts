@@ -426,12 +426,11 @@ function checkStateValues(json: KpiStateJSON): void {
   const bad = (path: Array<string | number>): never => {
     throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'Malformed KPI state', { path });
   };
-  const numbers = (list: unknown, path: Array<string | number>): void => finiteNumbers(list, path, 'KPI');
   json.groups.forEach((g, i) => {
     if (typeof g !== 'object' || g === null || typeof g.key !== 'object' || g.key === null) bad(['groups', i]);
     for (const [k, v] of Object.entries(g.key)) if (typeof v !== (k === 'period' ? 'number' : 'string')) bad(['groups', i, 'key', k]);
-    numbers(g.counters, ['groups', i, 'counters']);
+    finiteNumbers(g.counters, ['groups', i, 'counters'], 'KPI');
   });
-  for (const [channel, hist] of Object.entries(json.pressure)) numbers(hist, ['pressure', channel]);
+  for (const [channel, hist] of Object.entries(json.pressure)) finiteNumbers(hist, ['pressure', channel], 'KPI');
   if (!Number.isFinite(json.subjects)) bad(['subjects']);
 }

@@ -3,7 +3,7 @@
  * and reports per-step counts, the funnel, contact pressure per person per week and what caps and consent
  * blocked. Pure: a seeded generator draws the responses.
  */
-import { CrossChannelError } from '../core/errors.js';
+import { CrossChannelError, underPath } from '../core/errors.js';
 import { createRng, type Rng } from '../core/random.js';
 import type { ResponseKind } from '../core/records.js';
 import { DAY, WEEK, type EpochMs } from '../core/time.js';
@@ -162,7 +162,7 @@ export function simulateJourney(definition: Journey | JourneyDefinitionInput, po
       inst = startInstance(journey, person.subjectId, options.start + (person.enterAt ?? 0));
     } catch (e) {
       // Named where the person is (`population[3].subjectId`), not as startInstance's own argument.
-      throw e instanceof CrossChannelError ? new CrossChannelError(e.code, e.message, { path: ['population', n, ...e.pathSegments], cause: e, ...(e.detail ? { detail: e.detail } : {}) }) : e;
+      throw underPath(e, ['population', n]);
     }
     const contacts: CountedContact[] = [];
     const pending: Array<{ at: number; response?: JourneyResponse; event?: { type: string } }> = [];

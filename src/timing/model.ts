@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { CrossChannelError, parseWith, quoted } from '../core/errors.js';
+import { CrossChannelError, parseWith, quoted, underPath } from '../core/errors.js';
 import { CHANNELS, channelSchema, timeZoneSchema } from '../core/schema.js';
 import { DAY, MINUTE, assertTimeZone, type EpochMs } from '../core/time.js';
 import { zoneOffsetMinutes } from '../core/zone.js';
@@ -567,8 +567,7 @@ function prefixed(path: ReadonlyArray<string | number>, fn: () => void): void {
   try {
     fn();
   } catch (e) {
-    if (e instanceof CrossChannelError) throw new CrossChannelError(e.code, e.message, { path: [...path, ...e.pathSegments], cause: e, ...(e.detail ? { detail: e.detail } : {}) });
-    throw e;
+    throw underPath(e, path);
   }
 }
 

@@ -23,10 +23,10 @@ export const SIZE_BUDGETS: Readonly<Record<string, number>> = {
   arbitration: 25_000, // 24_351 (the 25 kB target)
   attribution: 26_250, // 25_058 (24_995 before a journey of the wrong shape was refused whole, named by its place in a list, instead of failing halfway through the totals: +63)
   experiments: 25_000, // 24_964 (the 25 kB target; 41_656 with jStat)
-  timing: 26_500, // 25_418 (24_990 before bestSendTime named a history record of the wrong shape with core's record checks, +358, and rankChannels its consent values and channels)
-  insights: 37_500, // 36_155
-  decide: 54_250, // 53_850 (store answers checked where they arrive: +856)
-  journeys: 44_500, // 44_128
+  timing: 26_500, // 25_434 (24_990 before bestSendTime named a history record of the wrong shape with core's record checks, +358, and rankChannels its consent values and channels)
+  insights: 37_500, // 36_157
+  decide: 54_250, // 53_916 (store answers checked where they arrive: +856)
+  journeys: 44_500, // 44_209
   'adapters/memory': 42_000, // 40_567
   'adapters/redis': 29_500, // 28_944
   'adapters/postgres': 32_500, // 31_338
