@@ -1,4 +1,4 @@
-import { CrossChannelError } from '../core/errors.js';
+import { inputError } from '../core/errors.js';
 import { expectCatalogue, expectObject } from '../core/guards.js';
 import { checkHistoryArg, namingBadRecords } from '../core/record-checks.js';
 import { reason, type Reason } from '../core/explain.js';
@@ -108,7 +108,7 @@ export interface ArbitrationResult {
 export function arbitrate(context: ArbitrationContext, catalogue: Catalogue, history: History, options: ArbitrateOptions): ArbitrationResult {
   expectObject(context, ['context']);
   const segments = context.segments;
-  if (segments !== undefined && !(segments instanceof Set) && !Array.isArray(segments)) throw new CrossChannelError('INPUT_INVALID', 'segments must be an array or a Set of segment ids', { path: ['context', 'segments'] });
+  if (segments !== undefined && !(segments instanceof Set) && !Array.isArray(segments)) throw inputError('segments must be an array or a Set of segment ids', ['context', 'segments']);
   expectCatalogue(catalogue, ['catalogue']);
   checkHistoryArg(history, ['history'], HISTORY_LISTS, false);
   expectObject(options, ['options']);
@@ -121,9 +121,9 @@ const HISTORY_LISTS = ['contacts', 'responses', 'events'] as const;
 function run(context: ArbitrationContext, catalogue: Catalogue, history: History, options: ArbitrateOptions): ArbitrationResult {
   const { now, channel } = options;
   const slots = options.slots ?? 1;
-  if (typeof now !== 'number' || !Number.isFinite(now)) throw new CrossChannelError('INPUT_INVALID', 'now must be epoch milliseconds', { path: ['now'] });
-  if (typeof channel !== 'string' || channel.length === 0) throw new CrossChannelError('INPUT_INVALID', 'channel must be a non-empty string', { path: ['channel'] });
-  if (!Number.isInteger(slots) || slots < 0) throw new CrossChannelError('INPUT_INVALID', 'slots must be a non-negative integer', { path: ['slots'] });
+  if (typeof now !== 'number' || !Number.isFinite(now)) throw inputError('now must be epoch milliseconds', ['now']);
+  if (typeof channel !== 'string' || channel.length === 0) throw inputError('channel must be a non-empty string', ['channel']);
+  if (!Number.isInteger(slots) || slots < 0) throw inputError('slots must be a non-negative integer', ['slots']);
   const minScore = options.minScore ?? 0;
   const memberships = membershipsOf(context);
   const usage = options.usage;

@@ -1,4 +1,4 @@
-import { CrossChannelError } from '../core/errors.js';
+import { CrossChannelError, inputError } from '../core/errors.js';
 import { expectOptions } from '../core/guards.js';
 import type { ArbitrationErrorCode } from './errors.js';
 import { compileInput, pairCount, type Compiled, type OptimizationConstraints, type OptimizationInput } from './problem.js';
@@ -141,7 +141,7 @@ export function optimizeGreedy(customers: OptimizationInput, constraints: Optimi
 
 /** A bad option of the optimisers, named (plain JavaScript may pass anything). */
 function badOption(name: string, expected: string): CrossChannelError<ArbitrationErrorCode> {
-  return new CrossChannelError<ArbitrationErrorCode>('INPUT_INVALID', `options.${name} must be ${expected}`, { path: ['options', name] });
+  return inputError(`options.${name} must be ${expected}`, ['options', name]);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { CrossChannelError } from '../core/errors.js';
+import { CrossChannelError, inputError } from '../core/errors.js';
 import { expectArray, expectObject, expectObjects, expectOptions } from '../core/guards.js';
 import type { ArbitrationErrorCode } from './errors.js';
 
@@ -122,7 +122,7 @@ export function pairCount(input: OptimizationInput): number {
 }
 
 function compileColumns(cols: CandidateColumns, constraints: OptimizationConstraints): Compiled {
-  const bad = (message: string, path: Array<string | number>): CrossChannelError<ArbitrationErrorCode> => new CrossChannelError('INPUT_INVALID', message, { path });
+  const bad = (message: string, path: Array<string | number>): CrossChannelError<ArbitrationErrorCode> => inputError(message, path);
   if (typeof cols !== 'object' || cols === null) throw bad('customers must be an array or candidate columns', ['customers']);
   const defMax = constraints.maxOffersPerCustomer ?? 1;
   if (!Number.isInteger(defMax) || defMax < 0) throw bad('maxOffersPerCustomer must be a non-negative integer', ['constraints', 'maxOffersPerCustomer']);
@@ -213,7 +213,7 @@ export interface Compiled {
  * ```
  */
 export function compileCustomers(customers: ReadonlyArray<OptimizationCustomer>, constraints: OptimizationConstraints): Compiled {
-  const bad = (message: string, path: Array<string | number>): CrossChannelError<ArbitrationErrorCode> => new CrossChannelError('INPUT_INVALID', message, { path });
+  const bad = (message: string, path: Array<string | number>): CrossChannelError<ArbitrationErrorCode> => inputError(message, path);
   if (!Array.isArray(customers)) throw bad('customers must be an array', ['customers']);
   const defMax = constraints.maxOffersPerCustomer ?? 1;
   if (!Number.isInteger(defMax) || defMax < 0) throw bad('maxOffersPerCustomer must be a non-negative integer', ['constraints', 'maxOffersPerCustomer']);
@@ -296,7 +296,7 @@ function withLimits(
   constraints: OptimizationConstraints,
   budget: number,
 ): Compiled {
-  const bad = (message: string, path: Array<string | number>): CrossChannelError<ArbitrationErrorCode> => new CrossChannelError('INPUT_INVALID', message, { path });
+  const bad = (message: string, path: Array<string | number>): CrossChannelError<ArbitrationErrorCode> => inputError(message, path);
   const offerCap = new Float64Array(offerIds.length).fill(Infinity);
   const offerBudget = new Float64Array(offerIds.length).fill(Infinity);
   for (const [id, lim] of Object.entries(constraints.offers ?? {})) {

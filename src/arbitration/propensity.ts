@@ -1,4 +1,4 @@
-import { CrossChannelError } from '../core/errors.js';
+import { CrossChannelError, inputError } from '../core/errors.js';
 import { expectArray, expectFinite, expectIterable, expectObject, expectString } from '../core/guards.js';
 import type { History } from '../core/records.js';
 
@@ -76,7 +76,7 @@ export class PropensityTable {
     if (segment !== undefined) expectString(segment, ['segment']);
     const { presented, accepted } = counts;
     if (!Number.isFinite(presented) || !Number.isFinite(accepted) || presented < 0 || accepted < 0) {
-      throw new CrossChannelError('INPUT_INVALID', 'Counts must be non-negative finite numbers', { detail: { offerId, presented, accepted } });
+      throw inputError('Counts must be non-negative finite numbers', [], { offerId, presented, accepted });
     }
     bump(this.offers, offerId, presented, accepted);
     if (segment !== undefined) {
@@ -149,7 +149,7 @@ export class PropensityTable {
   merge(other: PropensityTable): this {
     if (!(other instanceof PropensityTable)) expectObject(null, ['other']);
     if (other.prior.alpha !== this.prior.alpha || other.prior.beta !== this.prior.beta) {
-      throw new CrossChannelError('INPUT_INVALID', 'Cannot merge propensity tables with different priors', { detail: { ours: this.prior, theirs: other.prior } });
+      throw inputError('Cannot merge propensity tables with different priors', [], { ours: this.prior, theirs: other.prior });
     }
     for (const [id, c] of other.offers) bump(this.offers, id, c.presented, c.accepted);
     for (const [seg, m] of other.segments) for (const [id, c] of m) bump(this.segmentMap(seg), id, c.presented, c.accepted);
@@ -191,7 +191,7 @@ function bump(m: Map<string, { presented: number; accepted: number }>, id: strin
 /** Checks a {@link PropensityTableJSON} read back from storage: every count a non-negative finite number. */
 function checkPropensityJson(json: unknown): void {
   const bad = (path: ReadonlyArray<string | number>, message: string): never => {
-    throw new CrossChannelError('INPUT_INVALID', message, { path });
+    throw inputError(message, path);
   };
   const obj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
   if (!obj(json)) bad([], 'a propensity table JSON must be an object { prior, offers, segments }');

@@ -1,4 +1,4 @@
-import { CrossChannelError, quoted } from '../core/errors.js';
+import { CrossChannelError, quoted, inputError } from '../core/errors.js';
 import { expectCatalogue, expectFinite, expectObject, expectString } from '../core/guards.js';
 import { assertTimeZone, calendarWindow } from '../core/time.js';
 import type { Catalogue } from './offers.js';
@@ -121,7 +121,7 @@ export function capacitySpecOf(catalogue: Catalogue, offerId: string): OfferCapa
   expectCatalogue(catalogue, ['catalogue']);
   expectString(offerId, ['offerId']);
   const o = catalogue.byId.get(offerId);
-  if (o === undefined) throw new CrossChannelError('INPUT_INVALID', `Unknown offer ${quoted(offerId)}`, { detail: { offerId } });
+  if (o === undefined) throw inputError(`Unknown offer ${quoted(offerId)}`, [], { offerId });
   const s: { -readonly [K in keyof OfferCapacitySpec]: OfferCapacitySpec[K] } = { timeZone: catalogue.timeZone, weekStartsOn: catalogue.weekStartsOn };
   if (o.capacity) {
     if (o.capacity.perDay !== Infinity) s.perDay = o.capacity.perDay;
@@ -150,7 +150,7 @@ export function capacityWindows(spec: Pick<OfferCapacitySpec, 'timeZone' | 'week
  * implementation so that they reject exactly the same inputs.
  */
 export function validateConsume(offerId: unknown, spec: OfferCapacitySpec, now: unknown, amount: unknown): void {
-  const bad = (message: string, path: Array<string | number>): CrossChannelError => new CrossChannelError('INPUT_INVALID', message, { path });
+  const bad = (message: string, path: Array<string | number>): CrossChannelError => inputError(message, path);
   if (typeof offerId !== 'string' || offerId.length === 0 || offerId.length > 256) throw bad('offerId must be a non-empty string', ['offerId']);
   if (typeof now !== 'number' || !Number.isFinite(now)) throw bad('now must be epoch milliseconds', ['now']);
   if (typeof amount !== 'number' || !Number.isInteger(amount) || amount < 1 || amount > 1_000_000) throw bad('amount must be a positive integer', ['amount']);

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { expectArray, expectIterable, expectObject, expectObjects } from '../core/guards.js';
-import { attempt, CrossChannelError, parseWith, type CoreErrorCode, type Result, quoted } from '../core/errors.js';
+import { attempt, parseWith, type Result, quoted, inputError } from '../core/errors.js';
 import { DAY, toEpochMs, type EpochMs } from '../core/time.js';
 import { durationSchema } from '../core/schema.js';
 import type { BehaviourEvent, ContactRecord, History, ResponseRecord } from '../core/records.js';
@@ -108,7 +108,7 @@ function readAt(raw: unknown, path: ReadonlyArray<string | number>): number {
 function readSubject(row: { subjectId?: unknown }, path: ReadonlyArray<string | number>): string {
   const s = row.subjectId;
   if (typeof s !== 'string' || s.length === 0) {
-    throw new CrossChannelError('INPUT_INVALID', 'subjectId must be a non-empty string', { path: [...path, 'subjectId'] });
+    throw inputError('subjectId must be a non-empty string', [...path, 'subjectId']);
   }
   return s;
 }
@@ -121,7 +121,7 @@ function readTouch(row: unknown, conversionTypes: ReadonlySet<string> | null, pa
   // A behaviour event without a channel is not a touchpoint; a touchpoint without one fails below.
   if ((r.channel === undefined || r.channel === null) && typeof r.type === 'string') return null;
   if (typeof r.channel !== 'string' || r.channel.length === 0 || r.channel.length > 256) {
-    throw new CrossChannelError('INPUT_INVALID', 'channel must be a non-empty string of at most 256 characters', { path: [...path, 'channel'] });
+    throw inputError('channel must be a non-empty string of at most 256 characters', [...path, 'channel']);
   }
   return { subjectId: readSubject(r, path), channel: r.channel, at: readAt(r.at, [...path, 'at']) };
 }
@@ -142,7 +142,7 @@ function readConversion(row: unknown, opts: JourneyOptions, conversionTypes: Rea
   let value = 1;
   if (raw !== undefined && raw !== null) {
     if (typeof raw !== 'number' || !Number.isFinite(raw)) {
-      throw new CrossChannelError('INPUT_INVALID', 'A conversion value must be a finite number', { path: [...path, typeof r.type === 'string' ? 'properties' : 'value'], detail: { value: raw } });
+      throw inputError('A conversion value must be a finite number', [...path, typeof r.type === 'string' ? 'properties' : 'value'], { value: raw });
     }
     value = raw;
   }
@@ -354,7 +354,7 @@ function splitOne(history: History | SubjectRows, opts: JourneyOptions): Journey
   const out: Journey[] = [];
   for (const [subjectId, points] of bySubject) {
     if (subjectId !== history.subjectId) {
-      throw new CrossChannelError('INPUT_INVALID', `Record of subject ${quoted(subjectId)} among the rows of ${quoted(history.subjectId)}`, { path: ['subjectId'] });
+      throw inputError(`Record of subject ${quoted(subjectId)} among the rows of ${quoted(history.subjectId)}`, ['subjectId']);
     }
     splitSubject(subjectId, points, opts, out);
   }

@@ -1,4 +1,4 @@
-import { CrossChannelError } from '../core/errors.js';
+import { inputError } from '../core/errors.js';
 import { expectIterable, expectObject, expectString } from '../core/guards.js';
 import { createStatistics, type AttributionStatistics } from './stats.js';
 import type { AttributionConfig, AttributionConfigInput } from './models.js';
@@ -35,7 +35,7 @@ function count(row: PathRow, key: 'conversions' | 'value' | 'nulls', i: number, 
   const v = row[key];
   if (v === undefined || v === null) return 0;
   if (typeof v !== 'number' || !Number.isFinite(v) || (!allowNegative && v < 0)) {
-    throw new CrossChannelError('INPUT_INVALID', `${key} must be a ${allowNegative ? '' : 'non-negative '}finite number`, { path: ['paths', i, key], detail: { value: v } });
+    throw inputError(`${key} must be a ${allowNegative ? '' : 'non-negative '}finite number`, ['paths', i, key], { value: v });
   }
   return v;
 }
@@ -61,9 +61,9 @@ export function addPaths(stats: AttributionStatistics, rows: Iterable<PathRow>, 
   for (const row of rows) {
     expectObject(row, ['paths', i]);
     const channels = typeof row.path === 'string' ? parsePath(row.path, separator) : Array.isArray(row.path) ? row.path : null;
-    if (channels === null) throw new CrossChannelError('INPUT_INVALID', 'path must be a string or an array of channels', { path: ['paths', i, 'path'] });
+    if (channels === null) throw inputError('path must be a string or an array of channels', ['paths', i, 'path']);
     channels.forEach((c, k) => {
-      if (typeof c !== 'string' || c.length === 0) throw new CrossChannelError('INPUT_INVALID', 'Empty channel in path', { path: ['paths', i, 'path', k] });
+      if (typeof c !== 'string' || c.length === 0) throw inputError('Empty channel in path', ['paths', i, 'path', k]);
     });
     const conversions = count(row, 'conversions', i, false);
     const value = row.value === undefined ? conversions : count(row, 'value', i, true);

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { progressCounter, type ProgressOptions } from '../core/progress.js';
 import { expectArray, expectIterable, expectObject } from '../core/guards.js';
-import { CrossChannelError, parseWith, quoted } from '../core/errors.js';
+import { CrossChannelError, parseWith, quoted, inputError } from '../core/errors.js';
 import { ENGLISH, englishMessage } from '../core/zod.js';
 import { describeModel, parseAttributionConfig, RULE_MODEL_KINDS, type AttributionConfig, type AttributionConfigInput, type ModelSpec } from './models.js';
 import { ruleWeights } from './heuristic.js';
@@ -129,7 +129,7 @@ export class AttributionStatistics {
     const { channels, times, value, conversionAt } = (journey ?? {}) as Partial<Journey>;
     // (A time missing for a channel reads as undefined, not a number.)
     if (!Array.isArray(channels) || !Array.isArray(times) || channels.some((c, i) => typeof c !== 'string' || typeof times[i] !== 'number') || typeof value !== 'number' || typeof (conversionAt ?? 0) !== 'number') {
-      throw new CrossChannelError('INPUT_INVALID', 'Expected a journey from buildJourneys', { path: ['journey'] });
+      throw inputError('Expected a journey from buildJourneys', ['journey']);
     }
     const n = channels.length;
     const t = this.totals;
@@ -404,7 +404,7 @@ function checkStatisticsJSON(json: AttributionStatisticsJSON): AttributionStatis
   const parsed = parseWith(statisticsJSONSchema, json, 'INPUT_INVALID') as AttributionStatisticsJSON;
   parsed.rules.forEach((r, i) => {
     for (const k of ['conversions', 'value'] as const) {
-      if (r[k].length !== parsed.channels.length) throw new CrossChannelError('INPUT_INVALID', 'Rule credits must have one entry per channel', { path: ['rules', i, k] });
+      if (r[k].length !== parsed.channels.length) throw inputError('Rule credits must have one entry per channel', ['rules', i, k]);
     }
   });
   return parsed;
@@ -451,7 +451,7 @@ export function createStatistics(config: AttributionConfigInput | AttributionCon
  */
 export function statisticsFromJSON(json: AttributionStatisticsJSON, config: AttributionConfigInput | AttributionConfig = {}): AttributionStatistics {
   if (json === null || typeof json !== 'object' || json.version !== 1) {
-    throw new CrossChannelError('INPUT_INVALID', 'Not attribution statistics (version 1)', { path: ['version'] });
+    throw inputError('Not attribution statistics (version 1)', ['version']);
   }
   return createStatistics(config).merge(json);
 }

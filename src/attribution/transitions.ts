@@ -3,7 +3,7 @@
  * channels seen, interned to small ids; order 1 keeps a dense matrix, higher orders one small Map per state
  * (small-integer keys stay fast in V8, packed double keys do not).
  */
-import { CrossChannelError } from '../core/errors.js';
+import { inputError } from '../core/errors.js';
 import { MAX_CHANNELS } from './limits.js';
 
 /** State codes pack up to 4 channel indexes in base 64 (< 2^24). */
@@ -158,6 +158,6 @@ export function addPath(mc: MarkovCounts, idx: Int32Array, n: number, conversion
 export function expectMarkovCounts(mc: unknown): void {
   const m = mc as Partial<MarkovCounts> | null;
   if (typeof m !== 'object' || m === null || !Array.isArray(m.states) || !Array.isArray(m.rows) || !(m.stateIds instanceof Map) || typeof m.order !== 'number') {
-    throw new CrossChannelError('INPUT_INVALID', 'Expected Markov counts from the attribution statistics', { path: ['counts'] });
+    throw inputError('Expected Markov counts from the attribution statistics', ['counts']);
   }
 }

@@ -4,13 +4,13 @@
  * from inside the evaluation. O(records), typeof tests only; internal callers whose data is already parsed (the
  * stores, `decide`, the planner's own loop) call the unchecked evaluation. Internal: not exported from the entry.
  */
-import { CrossChannelError } from '../core/errors.js';
+import { inputError } from '../core/errors.js';
 import { checkHistoryArg } from '../core/record-checks.js';
 
 type Path = ReadonlyArray<string | number>;
 
 function bad(message: string, path: Path): never {
-  throw new CrossChannelError('INPUT_INVALID', message, { path });
+  throw inputError(message, path);
 }
 
 function optionalStrings(o: Record<string, unknown>, path: Path): void {

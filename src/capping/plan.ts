@@ -1,4 +1,4 @@
-import { CrossChannelError } from '../core/errors.js';
+import { inputError } from '../core/errors.js';
 import { lowerBoundAt } from '../core/records.js';
 import { checkCandidate, checkCapHistory, checkCapOptions } from './check.js';
 import { capDecision, type CapCandidate, type CapDecision, type CapHistory, type CapOptions, type CountedContact } from './evaluate.js';
@@ -63,11 +63,11 @@ export function planContacts<T extends PlanCandidate>(
 ): ContactPlan<T> {
   const caps = parseCapRules(rules);
   checkCapHistory(history);
-  if (!Array.isArray(candidates)) throw new CrossChannelError('INPUT_INVALID', 'candidates must be an array', { path: ['candidates'] });
+  if (!Array.isArray(candidates)) throw inputError('candidates must be an array', ['candidates']);
   candidates.forEach((c, i) => {
     const id: unknown = c?.id;
     checkCandidate(c, ['candidates', i]);
-    if (id !== undefined && typeof id !== 'string') throw new CrossChannelError('INPUT_INVALID', 'A candidate id must be a string', { path: ['candidates', i, 'id'] });
+    if (id !== undefined && typeof id !== 'string') throw inputError('A candidate id must be a string', ['candidates', i, 'id']);
   });
   checkCapOptions(options);
   const order = candidates.map((_, i) => i);

@@ -3,7 +3,7 @@
  * {@link evaluateCaps} would. Capping owns the rules; a store (Redis, SQL, an integrator's) executes the plan
  * atomically and knows nothing of rule kinds, zones or calendars.
  */
-import { CrossChannelError, quoted } from '../core/errors.js';
+import { CrossChannelError, quoted, inputError } from '../core/errors.js';
 import { lowerBoundAt, type ResponseKind } from '../core/records.js';
 import type { EpochMs } from '../core/time.js';
 import { appliesTo, capDecision, effectiveLimit, type CapCandidate, type CapDecision, type CapHistory } from './evaluate.js';
@@ -245,7 +245,7 @@ function inCountScope(
 
 function assertPlan(plan: unknown): asserts plan is ReservationPlan {
   if (typeof plan !== 'object' || plan === null || (plan as { [PLAN]?: unknown })[PLAN] !== true) {
-    throw new CrossChannelError('INPUT_INVALID', 'Expected a plan from planReservation');
+    throw inputError('Expected a plan from planReservation');
   }
 }
 

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { CrossChannelError, parseWith, type CoreErrorCode, quoted } from '../core/errors.js';
+import { CrossChannelError, parseWith, quoted } from '../core/errors.js';
 import { NEGATIVE_RESPONSE_KINDS, RESPONSE_KINDS, type ResponseKind } from '../core/records.js';
 import { channelSchema, durationSchema, idSchema, tagSchema, timeZoneSchema } from '../core/schema.js';
 import { DAY, type CalendarUnit, type TimeWindow, type WeekStartsOn } from '../core/time.js';

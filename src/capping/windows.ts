@@ -1,4 +1,4 @@
-import { CrossChannelError } from '../core/errors.js';
+import { inputError } from '../core/errors.js';
 import { assertTimeZone, calendarWindow, type EpochMs, type TimeWindow } from '../core/time.js';
 import type { CompiledCapRule, CompiledCapRules } from './rules.js';
 
@@ -13,7 +13,7 @@ const WAYS = 4;
  */
 export function capWindowAt(caps: CompiledCapRules, rule: CompiledCapRule, t: EpochMs, zone: string): TimeWindow {
   const w = rule.window;
-  if (w === null) throw new CrossChannelError('INPUT_INVALID', `Rule ${rule.id} has no window`, { detail: { rule: rule.id } });
+  if (w === null) throw inputError(`Rule ${rule.id} has no window`, [], { rule: rule.id });
   if (w.type === 'rolling') return { start: t - w.ms + 1, end: Number.POSITIVE_INFINITY };
   // Keyed by the zone string itself (its hash is cached by the engine), then by unit and week start: no key
   // string is built per call. Each slot keeps the WAYS windows used last, newest first: a refusal's search for

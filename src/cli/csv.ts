@@ -2,20 +2,20 @@
  * A small RFC 4180 CSV reader for the CLI: quoted fields, doubled quotes inside them, commas and line breaks in
  * quoted fields, CRLF or LF line ends, a header row naming the columns. Errors are `INPUT_INVALID` with the line.
  */
-import { CrossChannelError } from '../core/errors.js';
+import { inputError } from '../core/errors.js';
 
 /**
  * Rows of a CSV text as records keyed by the header's column names (empty lines skipped).
  */
 export function parseCsv(text: string): Array<Record<string, string>> {
-  if (typeof text !== 'string') throw new CrossChannelError('INPUT_INVALID', 'CSV text must be a string', { path: ['text'] });
+  if (typeof text !== 'string') throw inputError('CSV text must be a string', ['text']);
   const rows = parseCsvRows(text);
   const header = rows.shift();
   if (header === undefined) return [];
   const names = header.map((h, i) => (i === 0 ? h.replace(/^\uFEFF/, '') : h).trim());
   return rows.map((cells, r) => {
     if (cells.length !== names.length) {
-      throw new CrossChannelError('INPUT_INVALID', `CSV row ${r + 2} has ${cells.length} fields, the header ${names.length}`, { path: ['rows', r + 2] });
+      throw inputError(`CSV row ${r + 2} has ${cells.length} fields, the header ${names.length}`, ['rows', r + 2]);
     }
     return Object.fromEntries(names.map((n, i) => [n, cells[i]!]));
   });
@@ -50,7 +50,7 @@ export function parseCsvRows(text: string): string[][] {
         i++;
         const next = text[i];
         if (next !== undefined && next !== ',' && next !== '\n' && next !== '\r') {
-          throw new CrossChannelError('INPUT_INVALID', `CSV line ${line}: text after a closing quote`, { path: ['line', line] });
+          throw inputError(`CSV line ${line}: text after a closing quote`, ['line', line]);
         }
         continue;
       }
@@ -60,7 +60,7 @@ export function parseCsvRows(text: string): string[][] {
       continue;
     }
     if (c === '"') {
-      if (field !== '') throw new CrossChannelError('INPUT_INVALID', `CSV line ${line}: a quote inside an unquoted field`, { path: ['line', line] });
+      if (field !== '') throw inputError(`CSV line ${line}: a quote inside an unquoted field`, ['line', line]);
       quoted = true;
       i++;
     } else if (c === ',') {
@@ -76,7 +76,7 @@ export function parseCsvRows(text: string): string[][] {
       i++;
     }
   }
-  if (quoted) throw new CrossChannelError('INPUT_INVALID', `CSV line ${line}: a quoted field is not closed`, { path: ['line', line] });
+  if (quoted) throw inputError(`CSV line ${line}: a quoted field is not closed`, ['line', line]);
   if (field !== '' || row.length > 0) endRow();
   return rows;
 }

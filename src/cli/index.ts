@@ -8,7 +8,7 @@
  * (unknown command or option, a missing argument).
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { CrossChannelError, isCrossChannelError, parseWith, safeText } from '../core/errors.js';
+import { isCrossChannelError, parseWith, safeText, inputError } from '../core/errors.js';
 import { behaviourEventSchema, sortByAt, type BehaviourEvent } from '../core/records.js';
 import { toEpochMs } from '../core/time.js';
 import { decodeGpp } from '../consent/gpp/codec.js';
@@ -198,7 +198,7 @@ function jsonFile(text: string, file: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new CrossChannelError('INPUT_INVALID', `${file} is not JSON: ${e instanceof Error ? e.message : safeText(e)}`, { path: [file] });
+    throw inputError(`${file} is not JSON: ${e instanceof Error ? e.message : safeText(e)}`, [file]);
   }
 }
 
@@ -363,9 +363,9 @@ function jsonLines(text: string, file: string): Array<[line: number, value: Reco
     try {
       v = JSON.parse(line);
     } catch {
-      throw new CrossChannelError('INPUT_INVALID', `${file} line ${i + 1} is not JSON`, { path: [file, i + 1] });
+      throw inputError(`${file} line ${i + 1} is not JSON`, [file, i + 1]);
     }
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new CrossChannelError('INPUT_INVALID', `${file} line ${i + 1} is not a JSON object`, { path: [file, i + 1] });
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) throw inputError(`${file} line ${i + 1} is not a JSON object`, [file, i + 1]);
     out.push([i + 1, v as Record<string, unknown>]);
   });
   return out;
@@ -392,9 +392,9 @@ async function segmentsCommand(rest: ReadonlyArray<string>, io: CliIo): Promise<
   for (const e of events) (bySubject.get(e.subjectId) ?? bySubject.set(e.subjectId, []).get(e.subjectId)!).push(e);
   const lineOf = new Map<string, number>();
   const subjects = people.map(([line, p]) => {
-    if (typeof p.id !== 'string') throw new CrossChannelError('INPUT_INVALID', `${profilesFile} line ${line}: "id" must be a string`, { path: [profilesFile, line, 'id'] });
+    if (typeof p.id !== 'string') throw inputError(`${profilesFile} line ${line}: "id" must be a string`, [profilesFile, line, 'id']);
     const first = lineOf.get(p.id);
-    if (first !== undefined) throw new CrossChannelError('INPUT_INVALID', `${profilesFile} line ${line}: profile ${JSON.stringify(p.id)} is also on line ${first}`, { path: [profilesFile, line, 'id'] });
+    if (first !== undefined) throw inputError(`${profilesFile} line ${line}: profile ${JSON.stringify(p.id)} is also on line ${first}`, [profilesFile, line, 'id']);
     lineOf.set(p.id, line);
     const { id, ...profile } = p;
     return { id, profile, events: sortByAt(bySubject.get(id) ?? []) };
@@ -419,7 +419,7 @@ async function segmentsCommand(rest: ReadonlyArray<string>, io: CliIo): Promise<
 // attribution
 
 function timeOf(v: string | undefined, path: Array<string | number>): number {
-  if (v === undefined || v === '') throw new CrossChannelError('INPUT_INVALID', 'missing time', { path });
+  if (v === undefined || v === '') throw inputError('missing time', path);
   return /^-?\d+$/.test(v) ? Number(v) : toEpochMs(v, path);
 }
 
@@ -453,7 +453,7 @@ async function attributionCommand(rest: ReadonlyArray<string>, io: CliIo): Promi
 
 function need(row: Record<string, string>, column: string, file: string, i: number): string {
   const v = row[column];
-  if (v === undefined || v === '') throw new CrossChannelError('INPUT_INVALID', `${file} row ${i + 2}: column "${column}" is missing or empty`, { path: [file, i + 2, column] });
+  if (v === undefined || v === '') throw inputError(`${file} row ${i + 2}: column "${column}" is missing or empty`, [file, i + 2, column]);
   return v;
 }
 

@@ -4,7 +4,7 @@
  */
 import { expectArray, expectFinite, expectObject, expectObjects, expectString } from '../core/guards.js';
 import * as z from 'zod/mini';
-import { CrossChannelError, parseWith } from '../core/errors.js';
+import { CrossChannelError, parseWith, inputError } from '../core/errors.js';
 import { channelSchema, durationSchema, idSchema, timestampSchema } from '../core/schema.js';
 import type { EpochMs } from '../core/time.js';
 
@@ -299,7 +299,7 @@ export function consentState(events: ReadonlyArray<ConsentEvent>, policy: Consen
     for (const k of ['kind', 'channel', 'purpose'] as const) expectString(e[k], ['events', i, k]);
   }
   // A policy not from parseConsentPolicy (its JSON, say) would pass here and be refused later by canContact, at `state`.
-  if (!isCompiledPolicy(policy)) throw new CrossChannelError('INPUT_INVALID', 'policy must come from parseConsentPolicy()', { path: ['policy'] });
+  if (!isCompiledPolicy(policy)) throw inputError('policy must come from parseConsentPolicy()', ['policy']);
   // Stores hand their ledgers back in order, usually: then the stable sort would change nothing.
   let ordered = true;
   for (let i = 1; i < events.length && ordered; i++) {
@@ -323,7 +323,7 @@ export function consentState(events: ReadonlyArray<ConsentEvent>, policy: Consen
 function expectConsentState(state: unknown): asserts state is ConsentState {
   const s = state as Partial<ConsentState> | null;
   if (!Array.isArray(s?.events) || !isCompiledPolicy(s.policy)) {
-    throw new CrossChannelError('INPUT_INVALID', 'state must come from consentState()', { path: ['state'] });
+    throw inputError('state must come from consentState()', ['state']);
   }
 }
 

@@ -114,7 +114,7 @@ export class CrossChannelError<C extends string = string> extends Error {
  * ```
  */
 export function formatPath(path: ReadonlyArray<string | number | symbol>): string {
-  if (!Array.isArray(path)) throw new CrossChannelError('INPUT_INVALID', 'path must be an array of keys and indices', { path: ['path'] });
+  if (!Array.isArray(path)) throw inputError('path must be an array of keys and indices', ['path']);
   let out = '';
   for (const seg of path) {
     if (typeof seg === 'string' && /^[A-Za-z_$][\w$]*$/.test(seg)) out += out === '' ? seg : `.${seg}`;
@@ -177,7 +177,7 @@ export function fail<E>(error: E): Result<never, E> {
  * ```
  */
 export function attempt<T>(fn: () => T): Result<T> {
-  if (typeof fn !== 'function') throw new CrossChannelError('INPUT_INVALID', 'attempt needs a function', { path: ['fn'] });
+  if (typeof fn !== 'function') throw inputError('attempt needs a function', ['fn']);
   try {
     return { ok: true, value: fn() };
   } catch (e) {
@@ -207,7 +207,7 @@ export function fromZodError<C extends string>(
   basePath: ReadonlyArray<string | number> = [],
 ): CrossChannelError<C> {
   if (error === null || typeof error !== 'object' || !Array.isArray((error as { issues?: unknown }).issues)) {
-    throw new CrossChannelError('INPUT_INVALID', 'fromZodError needs a ZodError', { path: ['error'] });
+    throw inputError('fromZodError needs a ZodError', ['error']);
   }
   const issues = error.issues;
   const first = issues[0];
@@ -268,7 +268,7 @@ export function parseIn<S extends z.core.$ZodType, C extends string>(
   basePath: ReadonlyArray<string | number>,
 ): z.output<S> {
   if (schema === null || typeof schema !== 'object' || typeof (schema as { safeParse?: unknown }).safeParse !== 'function') {
-    throw new CrossChannelError('INPUT_INVALID', 'parseWith needs a zod schema', { path: ['schema'] });
+    throw inputError('parseWith needs a zod schema', ['schema']);
   }
   const r = z.safeParse(schema, input, context);
   if (!r.success) throw fromZodError(r.error, code, basePath);
@@ -281,6 +281,14 @@ export function parseIn<S extends z.core.$ZodType, C extends string>(
  */
 export function asStoreError(e: unknown): CrossChannelError {
   return e instanceof CrossChannelError ? e : new CrossChannelError('STORE_ERROR', safeText(e), { cause: e });
+}
+
+/**
+ * An `INPUT_INVALID` error at `path` (the whole input when empty), with `detail` when given: the one way the
+ * package's argument checks word a bad input. Internal: not exported from the package's entries.
+ */
+export function inputError(message: string, path: ReadonlyArray<string | number> = [], detail?: Readonly<Record<string, unknown>>): CrossChannelError<'INPUT_INVALID'> {
+  return new CrossChannelError('INPUT_INVALID', message, detail === undefined ? { path } : { path, detail });
 }
 
 /**

@@ -3,13 +3,13 @@
  * wrong shape, a `CrossChannelError` `INPUT_INVALID` with the path of the argument, instead of a `TypeError` from
  * deep inside. Internal to the package (not exported from any entry).
  */
-import { CrossChannelError, quoted } from './errors.js';
+import { CrossChannelError, quoted, inputError } from './errors.js';
 
 type Path = ReadonlyArray<string | number>;
 
 function wrong(what: string, value: unknown, path: Path): CrossChannelError<'INPUT_INVALID'> {
   const got = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
-  return new CrossChannelError('INPUT_INVALID', `Expected ${what}, got ${got}`, { path, detail: { expected: what, got } });
+  return inputError(`Expected ${what}, got ${got}`, path, { expected: what, got });
 }
 
 /** Throws unless `value` is an array. */
@@ -54,7 +54,7 @@ export function expectObjects(list: readonly unknown[], path: Path): void {
 export function expectCatalogue(value: unknown, path: Path): void {
   const v = value as { byId?: unknown; offers?: unknown } | null;
   if (typeof v !== 'object' || v === null || !(v.byId instanceof Map) || !Array.isArray(v.offers)) {
-    throw new CrossChannelError('INPUT_INVALID', 'Expected a catalogue from parseCatalogue', { path });
+    throw inputError('Expected a catalogue from parseCatalogue', path);
   }
 }
 
@@ -62,7 +62,7 @@ export function expectCatalogue(value: unknown, path: Path): void {
 export function expectIdentifier(value: unknown, path: Path): void {
   const v = value as { type?: unknown; value?: unknown } | null;
   if (typeof v !== 'object' || v === null || typeof v.type !== 'string' || typeof v.value !== 'string') {
-    throw new CrossChannelError('INPUT_INVALID', 'Expected an identifier { type: string, value: string }', { path });
+    throw inputError('Expected an identifier { type: string, value: string }', path);
   }
 }
 
@@ -76,14 +76,14 @@ export function expectStrings(a: unknown, b: unknown): void {
 export function expectIterable(value: unknown, path: Path, async = false): void {
   const v = value as { [Symbol.iterator]?: unknown; [Symbol.asyncIterator]?: unknown } | null;
   const ok = v !== null && v !== undefined && (typeof v[Symbol.iterator] === 'function' || (async && typeof v[Symbol.asyncIterator] === 'function'));
-  if (!ok) throw new CrossChannelError('INPUT_INVALID', async ? 'Expected an iterable or async iterable' : 'Expected an iterable', { path });
+  if (!ok) throw inputError(async ? 'Expected an iterable or async iterable' : 'Expected an iterable', path);
 }
 
 /** Throws unless `value` is a compiled segment set from `compileSegments`. */
 export function expectCompiledSegments(value: unknown, path: Path = ['segments']): void {
   const v = value as { evaluate?: unknown; ids?: unknown; root?: unknown } | null;
   if (typeof v !== 'object' || v === null || typeof v.evaluate !== 'function' || !Array.isArray(v.ids)) {
-    throw new CrossChannelError('INPUT_INVALID', 'Expected compiled segments from compileSegments', { path });
+    throw inputError('Expected compiled segments from compileSegments', path);
   }
 }
 

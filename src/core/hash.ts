@@ -1,4 +1,4 @@
-import { CrossChannelError } from './errors.js';
+import { CrossChannelError, inputError } from './errors.js';
 
 /**
  * SHA-256 of a UTF-8 string as lowercase hex, through Web Crypto (`globalThis.crypto.subtle`), which Node ≥ 20,
@@ -10,7 +10,7 @@ import { CrossChannelError } from './errors.js';
  * ```
  */
 export async function sha256Hex(text: string): Promise<string> {
-  if (typeof text !== 'string') throw new CrossChannelError('INPUT_INVALID', `Expected a string to hash, got ${text === null ? 'null' : typeof text}`);
+  if (typeof text !== 'string') throw inputError(`Expected a string to hash, got ${text === null ? 'null' : typeof text}`);
   const subtle = globalThis.crypto?.subtle;
   if (!subtle) throw new CrossChannelError('RUNTIME_UNSUPPORTED', 'Web Crypto (globalThis.crypto.subtle) is not available in this runtime');
   const digest = await subtle.digest('SHA-256', new TextEncoder().encode(text));
@@ -26,8 +26,8 @@ export async function sha256Hex(text: string): Promise<string> {
  * ```
  */
 export async function saltedSha256Hex(salt: string, value: string): Promise<string> {
-  if (typeof salt !== 'string') throw new CrossChannelError('INPUT_INVALID', 'Expected the salt to be a string', { path: ['salt'] });
-  if (typeof value !== 'string') throw new CrossChannelError('INPUT_INVALID', 'Expected the value to be a string', { path: ['value'] });
+  if (typeof salt !== 'string') throw inputError('Expected the salt to be a string', ['salt']);
+  if (typeof value !== 'string') throw inputError('Expected the value to be a string', ['value']);
   return sha256Hex(`${salt}:${value}`);
 }
 

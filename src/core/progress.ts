@@ -3,7 +3,7 @@
  * identity stitching and matching, experiment statistics, insights over histories): one convention everywhere.
  * Counted by items, never by the clock (no hidden clock in a module).
  */
-import { CrossChannelError } from './errors.js';
+import { inputError } from './errors.js';
 
 /**
  * Progress reporting of a batch operation.
@@ -59,11 +59,11 @@ export class ProgressCounter {
  */
 export function progressCounter(options: ProgressOptions | undefined, path: ReadonlyArray<string | number> = ['options']): ProgressCounter | null {
   if (options === undefined) return null;
-  if (options === null || typeof options !== 'object') throw new CrossChannelError('INPUT_INVALID', 'progress options must be an object', { path });
+  if (options === null || typeof options !== 'object') throw inputError('progress options must be an object', path);
   const on = options.onProgress;
   if (on === undefined) return null;
-  if (typeof on !== 'function') throw new CrossChannelError('INPUT_INVALID', 'onProgress must be a function', { path: [...path, 'onProgress'] });
+  if (typeof on !== 'function') throw inputError('onProgress must be a function', [...path, 'onProgress']);
   const every = options.progressEvery ?? 10_000;
-  if (!Number.isSafeInteger(every) || every < 1) throw new CrossChannelError('INPUT_INVALID', 'progressEvery must be a positive integer', { path: [...path, 'progressEvery'] });
+  if (!Number.isSafeInteger(every) || every < 1) throw inputError('progressEvery must be a positive integer', [...path, 'progressEvery']);
   return new ProgressCounter(on, every);
 }

@@ -3,7 +3,7 @@
  * sampling) or sample (Shapley permutations) take one of these so that the same seed gives the same result.
  * Never `Math.random` in a module's core.
  */
-import { CrossChannelError } from './errors.js';
+import { inputError } from './errors.js';
 export interface Rng {
   /** Uniform float in [0, 1). */
   next(): number;
@@ -51,7 +51,7 @@ export function createRng(seed: number | string | readonly [number, number, numb
 export function uniformRng(seed: number | string | readonly [number, number, number, number]): Omit<Rng, 'normal'> {
   let a: number, b: number, c: number, d: number;
   if (Array.isArray(seed) ? seed.length !== 4 || !seed.every((x) => typeof x === 'number' && Number.isFinite(x)) : typeof seed !== 'number' && typeof seed !== 'string') {
-    throw new CrossChannelError('INPUT_INVALID', 'seed must be a number, a string or four finite numbers', { path: ['seed'] });
+    throw inputError('seed must be a number, a string or four finite numbers', ['seed']);
   }
   if (Array.isArray(seed)) {
     [a, b, c, d] = seed as [number, number, number, number];
@@ -141,7 +141,7 @@ function rotl(x: number, k: number): number {
  * ```
  */
 export function fnv1a(text: string): number {
-  if (typeof text !== 'string') throw new CrossChannelError('INPUT_INVALID', 'fnv1a hashes a string', { path: ['text'] });
+  if (typeof text !== 'string') throw inputError('fnv1a hashes a string', ['text']);
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);

@@ -5,7 +5,7 @@
  * every record only when their evaluation failed ({@link namingBadRecords}), so that a record of the wrong shape is
  * `INPUT_INVALID` at its path instead of a `TypeError` from inside. Internal: not exported from the package.
  */
-import { CrossChannelError } from './errors.js';
+import { inputError } from './errors.js';
 
 type Path = ReadonlyArray<string | number>;
 /** A record list of a history. */
@@ -16,7 +16,7 @@ const KEY: Readonly<Record<RecordList, string>> = { contacts: 'channel', respons
 const OPTIONAL_STRINGS = ['channel', 'campaignId', 'offerId', 'contactId', 'subjectId', 'id'] as const;
 
 function bad(message: string, path: Path): never {
-  throw new CrossChannelError('INPUT_INVALID', message, { path });
+  throw inputError(message, path);
 }
 
 function checkRecord(v: unknown, list: RecordList, path: Path): void {

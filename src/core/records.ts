@@ -1,7 +1,7 @@
 import { expectArray, expectFinite, expectObject, expectObjects, expectOptions, expectString } from './guards.js';
 import * as z from 'zod/mini';
 import { channelSchema, idSchema, jsonObjectSchema, tagSchema, timestampSchema } from './schema.js';
-import { CrossChannelError, parseWith, quoted } from './errors.js';
+import { parseWith, quoted, inputError } from './errors.js';
 import type { EpochMs } from './time.js';
 
 /**
@@ -166,10 +166,7 @@ export function createHistory(
     for (let i = 0; i < list.length; i++) {
       const got = list[i]!.subjectId;
       if (got !== subjectId) {
-        throw new CrossChannelError('INPUT_INVALID', `Record of subject ${quoted(got)} in the history of ${quoted(subjectId)}`, {
-          path: [name, i, 'subjectId'],
-          detail: { expected: subjectId },
-        });
+        throw inputError(`Record of subject ${quoted(got)} in the history of ${quoted(subjectId)}`, [name, i, 'subjectId'], { expected: subjectId });
       }
     }
   }

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { $ZodType } from 'zod/v4/core';
 import { isValidTimeZone, toEpochMs, durationToMs, type EpochMs } from './time.js';
-import { CrossChannelError } from './errors.js';
+import { CrossChannelError, inputError } from './errors.js';
 import { refineCheck } from './zod.js';
 
 /**
@@ -188,6 +188,6 @@ export const jsonObjectSchema = /* @__PURE__ */ (() => z.record(z.string(), json
  * ```
  */
 export function toJSONSchema(schema: z.core.$ZodType): Record<string, unknown> {
-  if (!(schema instanceof $ZodType)) throw new CrossChannelError('INPUT_INVALID', 'toJSONSchema needs a zod schema', { path: ['schema'] });
+  if (!(schema instanceof $ZodType)) throw inputError('toJSONSchema needs a zod schema', ['schema']);
   return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
 }

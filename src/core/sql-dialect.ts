@@ -4,7 +4,7 @@
  * they run on; everything else they write is the SQL both engines share (CTEs, FILTER, window functions).
  */
 
-import { CrossChannelError, quoted } from './errors.js';
+import { CrossChannelError, quoted, inputError } from './errors.js';
 import type { SqlClient } from './sql.js';
 
 /** The JSON types a dialect reports, named as JSON names them. */
@@ -111,7 +111,7 @@ export function sqlFailure(engine: string, e: unknown): CrossChannelError {
 export function expectTransactional(client: unknown, path: ReadonlyArray<string | number>): asserts client is SqlClient {
   const c = client as { query?: unknown; transaction?: unknown } | null;
   if (c === null || typeof c !== 'object' || typeof c.query !== 'function' || typeof c.transaction !== 'function') {
-    throw new CrossChannelError('INPUT_INVALID', 'Expected a SqlClient with query() and transaction() (fromPg, fromPglite, fromDuckDB)', { path });
+    throw inputError('Expected a SqlClient with query() and transaction() (fromPg, fromPglite, fromDuckDB)', path);
   }
 }
 

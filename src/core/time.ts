@@ -1,5 +1,5 @@
 import { isKnownZone, zoneOffsetMinutes } from './zone.js';
-import { CrossChannelError, attempt, quoted, type Result } from './errors.js';
+import { CrossChannelError, attempt, quoted, type Result, inputError } from './errors.js';
 
 /**
  * An instant as milliseconds since the Unix epoch (UTC). Every time in crosschannel is one of these; time
@@ -147,16 +147,16 @@ function zoneArg(zone: unknown): void {
 
 function unitArg(unit: unknown): void {
   if (unit !== 'day' && unit !== 'week' && unit !== 'month') {
-    throw new CrossChannelError('INPUT_INVALID', "unit must be 'day', 'week' or 'month'", { path: ['unit'], detail: { value: typeof unit === 'string' ? unit : typeof unit } });
+    throw inputError("unit must be 'day', 'week' or 'month'", ['unit'], { value: typeof unit === 'string' ? unit : typeof unit });
   }
 }
 
 function weekStartArg(options: unknown): void {
   if (options === undefined || options === NO_OPTIONS) return;
-  if (typeof options !== 'object' || options === null) throw new CrossChannelError('INPUT_INVALID', 'options must be an object', { path: ['options'] });
+  if (typeof options !== 'object' || options === null) throw inputError('options must be an object', ['options']);
   const w = (options as CalendarOptions).weekStartsOn;
   if (w !== undefined && !(Number.isInteger(w) && w >= 0 && w <= 6)) {
-    throw new CrossChannelError('INPUT_INVALID', 'weekStartsOn must be an integer from 0 (Sunday) to 6', { path: ['options', 'weekStartsOn'] });
+    throw inputError('weekStartsOn must be an integer from 0 (Sunday) to 6', ['options', 'weekStartsOn']);
   }
 }
 
@@ -174,7 +174,7 @@ const COMPACT = /^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+
 const ISO_DURATION = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d{1,3})?)S)?)?$/;
 
 function durationError(input: unknown, path: ReadonlyArray<string | number>, why: string): CrossChannelError<'INPUT_INVALID'> {
-  return new CrossChannelError('INPUT_INVALID', `Invalid duration: ${why}`, { path, detail: { value: input } });
+  return inputError(`Invalid duration: ${why}`, path, { value: input });
 }
 
 /**
@@ -430,7 +430,7 @@ function endOfGap(wall: number, zone: string): EpochMs {
  */
 export function addLocal(ms: EpochMs, n: number, unit: CalendarUnit, zone: string): EpochMs {
   instantArg(ms, 'ms');
-  if (!Number.isSafeInteger(n) || Math.abs(n) > 120_000) throw new CrossChannelError('INPUT_INVALID', 'n must be an integer number of units (at most 120,000 either way)', { path: ['n'], detail: { value: typeof n === 'number' ? n : typeof n } });
+  if (!Number.isSafeInteger(n) || Math.abs(n) > 120_000) throw inputError('n must be an integer number of units (at most 120,000 either way)', ['n'], { value: typeof n === 'number' ? n : typeof n });
   unitArg(unit);
   zoneArg(zone);
   // The local reading, moved by whole days or months on the calendar (UTC date arithmetic has no DST); a month
@@ -589,10 +589,10 @@ export function utcOffsetMinutes(ms: EpochMs, zone: string): number {
 
 /** Checks the fields of a local date-time argument: integers (a day past the month's end rolls over). */
 function wallArg(t: unknown): void {
-  if (typeof t !== 'object' || t === null) throw new CrossChannelError('INPUT_INVALID', 'expected { year, month, day, hour?, minute?, … }', { path: ['time'] });
+  if (typeof t !== 'object' || t === null) throw inputError('expected { year, month, day, hour?, minute?, … }', ['time']);
   for (const k of ['year', 'month', 'day', 'hour', 'minute', 'second', 'millisecond'] as const) {
     const v = (t as Record<string, unknown>)[k];
     if (v === undefined && k !== 'year' && k !== 'month' && k !== 'day') continue;
-    if (!Number.isSafeInteger(v) || Math.abs(v as number) > 1e8) throw new CrossChannelError('INPUT_INVALID', `${k} must be an integer`, { path: ['time', k], detail: { value: typeof v === 'number' ? v : typeof v } });
+    if (!Number.isSafeInteger(v) || Math.abs(v as number) > 1e8) throw inputError(`${k} must be an integer`, ['time', k], { value: typeof v === 'number' ? v : typeof v });
   }
 }

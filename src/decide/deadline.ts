@@ -1,4 +1,4 @@
-import { CrossChannelError, isCrossChannelError, type CoreErrorCode } from '../core/errors.js';
+import { CrossChannelError, isCrossChannelError, inputError } from '../core/errors.js';
 import { safeText } from '../core/guards.js';
 import type { DecideStage } from './trace.js';
 import type { DecideErrorCode } from './errors.js';
@@ -42,7 +42,7 @@ const SETTLED = Promise.resolve();
  * ```
  */
 export function withDeadline<T>(stage: DecideStage | 'record', operation: string, timeoutMs: number, call: () => Promise<T> | T): Promise<T> {
-  if (typeof call !== 'function') return Promise.reject(new CrossChannelError('INPUT_INVALID', 'withDeadline needs the store call as a function', { path: ['call'] }));
+  if (typeof call !== 'function') return Promise.reject(inputError('withDeadline needs the store call as a function', ['call']));
   return settleAll(stage, timeoutMs, operation, call, null) as Promise<T>;
 }
 
@@ -75,7 +75,7 @@ export function allWithDeadline<T extends readonly unknown[]>(
   return settleAll(stage, timeoutMs, null, null, list) as Promise<T>;
 }
 
-const notPairs = (): CrossChannelError => new CrossChannelError('INPUT_INVALID', 'allWithDeadline needs [operation, call] pairs', { path: ['calls'] });
+const notPairs = (): CrossChannelError => inputError('allWithDeadline needs [operation, call] pairs', ['calls']);
 
 /**
  * Makes the calls (one, or the pairs of `list`), then settles as they answer. A call that throws or returns a

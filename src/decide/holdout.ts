@@ -1,4 +1,4 @@
-import { CrossChannelError } from '../core/errors.js';
+import { inputError } from '../core/errors.js';
 import { expectArray, expectFunction, expectObject } from '../core/guards.js';
 import { reason, type Reason } from '../core/explain.js';
 import type { EpochMs } from '../core/time.js';
@@ -60,9 +60,9 @@ export function holdoutReason(
   if (hook === null) return null;
   const answer: unknown = hook(subjectId, ctx.campaignId === undefined ? { channel: ctx.channel, now: ctx.now } : { channel: ctx.channel, now: ctx.now, campaignId: ctx.campaignId });
   const a = answer as { held?: unknown; experimentId?: unknown; variantId?: unknown } | null;
-  if (typeof a !== 'object' || a === null || typeof a.held !== 'boolean') throw new CrossChannelError('INPUT_INVALID', 'The holdout hook must answer { held: boolean, … }', { path: ['holdout'] });
+  if (typeof a !== 'object' || a === null || typeof a.held !== 'boolean') throw inputError('The holdout hook must answer { held: boolean, … }', ['holdout']);
   if (!a.held) return null;
-  if (typeof a.experimentId !== 'string' || typeof a.variantId !== 'string') throw new CrossChannelError('INPUT_INVALID', 'A held answer needs experimentId and variantId', { path: ['holdout'] });
+  if (typeof a.experimentId !== 'string' || typeof a.variantId !== 'string') throw inputError('A held answer needs experimentId and variantId', ['holdout']);
   return reason('DECIDE_HOLDOUT', `In holdout ${a.experimentId}: no contact, ${offers.length} offer(s) would have been sent`, {
     rule: a.experimentId,
     detail: { experimentId: a.experimentId, variantId: a.variantId, wouldHaveSent: offers.map((o) => ({ offerId: o.offerId, rank: o.rank, score: o.score })) },

@@ -3,7 +3,7 @@ import type { ContactRecord } from '../core/records.js';
 import type { RankedOffer } from '../arbitration/arbitrate.js';
 import { capacitySpecOf, type CapacityReservation } from '../arbitration/store.js';
 import type { Reservation } from '../capping/store.js';
-import { CrossChannelError, isCrossChannelError } from '../core/errors.js';
+import { isCrossChannelError, inputError } from '../core/errors.js';
 import type { DecideConfig } from './config.js';
 import { expectConsumed, expectReservation } from './answers.js';
 import { storeError, withDeadline } from './deadline.js';
@@ -26,7 +26,7 @@ import type { DecideStores } from './stores.js';
  * ```
  */
 export function contactIdFor(requestId: string, rank: number): string {
-  if (typeof requestId !== 'string' || !Number.isSafeInteger(rank)) throw new CrossChannelError('INPUT_INVALID', 'contactIdFor needs a request id (string) and an integer rank', { path: [typeof requestId !== 'string' ? 'requestId' : 'rank'] });
+  if (typeof requestId !== 'string' || !Number.isSafeInteger(rank)) throw inputError('contactIdFor needs a request id (string) and an integer rank', [typeof requestId !== 'string' ? 'requestId' : 'rank']);
   return `${requestId}#${rank}`;
 }
 

@@ -1,4 +1,4 @@
-import { CrossChannelError } from '../core/errors.js';
+import { inputError } from '../core/errors.js';
 import { reason, type Reason } from '../core/explain.js';
 import type { EpochMs } from '../core/time.js';
 import { compiledDecideConfig, type DecideConfig, type DecideConfigInput } from './config.js';
@@ -64,12 +64,12 @@ export async function decideScheduled(
 ): Promise<ScheduledDecision> {
   const config = compiledDecideConfig(configInput);
   const req = parseDecideRequest(request as Parameters<typeof parseDecideRequest>[0]);
-  if (typeof bestMoment !== 'function') throw new CrossChannelError('INPUT_INVALID', 'bestMoment must be a function', { path: ['bestMoment'] });
+  if (typeof bestMoment !== 'function') throw inputError('bestMoment must be a function', ['bestMoment']);
   if (typeof options !== 'object' || options === null || typeof options.subjectId !== 'string' || options.subjectId.length === 0) {
-    throw new CrossChannelError('INPUT_INVALID', 'options.subjectId must be the targeted profile id', { path: ['subjectId'] });
+    throw inputError('options.subjectId must be the targeted profile id', ['subjectId']);
   }
   const horizonMs = options.horizonMs;
-  if (typeof horizonMs !== 'number' || !Number.isFinite(horizonMs) || horizonMs <= 0) throw new CrossChannelError('INPUT_INVALID', 'options.horizonMs must be a positive number of ms', { path: ['horizonMs'] });
+  if (typeof horizonMs !== 'number' || !Number.isFinite(horizonMs) || horizonMs <= 0) throw inputError('options.horizonMs must be a positive number of ms', ['horizonMs']);
   const moment = bestMoment(options.subjectId, { channel: req.channel, from: req.now, horizonMs, now: req.now, timeZone: req.timeZone ?? config.timeZone });
   if (moment === null) {
     return { scheduledAt: null, reasons: [reason('DECIDE_NO_MOMENT', `No legal moment for ${req.channel} in the next ${horizonMs} ms`, { detail: { from: req.now, horizonMs } })], decision: null };

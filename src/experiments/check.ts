@@ -1,7 +1,7 @@
-import { CrossChannelError } from '../core/errors.js';
+import { CrossChannelError, inputError } from '../core/errors.js';
 
 /** An `INPUT_INVALID` error at `path`: the one constructor of the experiments entry's argument checks. */
-export const invalidInput = (message: string, ...path: Array<string | number>): CrossChannelError => new CrossChannelError('INPUT_INVALID', message, { path });
+export const invalidInput = (message: string, ...path: Array<string | number>): CrossChannelError => inputError(message, path);
 
 /** Cheap argument checks for the exported helpers: plain-JS callers get a CrossChannelError, never a TypeError. */
 export function checkNumber(x: unknown, path: string): number {

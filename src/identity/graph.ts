@@ -5,7 +5,7 @@
  */
 import { progressCounter, type ProgressOptions } from '../core/progress.js';
 import { expectIdentifier, expectObject } from '../core/guards.js';
-import { CrossChannelError } from '../core/errors.js';
+import { CrossChannelError, inputError } from '../core/errors.js';
 import type { Reason } from '../core/explain.js';
 import { toEpochMs, type EpochMs, type TimeInput } from '../core/time.js';
 import { isIdentifierType, normalizerKindOf, normalizeWithKind, type Identifier } from './normalize.js';
@@ -661,7 +661,7 @@ export function validateBatch(observations: ReadonlyArray<ObservationInput>): Re
 
 /** {@link validateBatch}, also counting the identifiers of the batch (one pass over the input, not two). */
 function checkBatch(observations: ReadonlyArray<ObservationInput>): { ats: number[]; memberCount: number } {
-  if (!Array.isArray(observations)) throw new CrossChannelError('INPUT_INVALID', 'observations must be an array');
+  if (!Array.isArray(observations)) throw inputError('observations must be an array');
   // A JavaScript array of doubles (as compact as a Float64Array, without counting as external memory).
   const ats = new Array<number>(observations.length).fill(0.5);
   let memberCount = 0;
@@ -669,24 +669,24 @@ function checkBatch(observations: ReadonlyArray<ObservationInput>): { ats: numbe
   const knownTypes: unknown[] = [];
   for (let i = 0; i < observations.length; i++) {
     const o = observations[i] as ObservationInput | undefined;
-    if (o === null || typeof o !== 'object') throw new CrossChannelError('INPUT_INVALID', 'observation must be an object', { path: [i] });
+    if (o === null || typeof o !== 'object') throw inputError('observation must be an object', [i]);
     const ids = o.identifiers as unknown;
-    if (!Array.isArray(ids)) throw new CrossChannelError('INPUT_INVALID', 'identifiers must be an array', { path: [i, 'identifiers'] });
+    if (!Array.isArray(ids)) throw inputError('identifiers must be an array', [i, 'identifiers']);
     memberCount += ids.length;
     for (let j = 0; j < ids.length; j++) {
       const id = ids[j] as { type?: unknown; value?: unknown } | null;
-      if (id === null || typeof id !== 'object') throw new CrossChannelError('INPUT_INVALID', 'identifier must be an object { type, value }', { path: [i, 'identifiers', j] });
+      if (id === null || typeof id !== 'object') throw inputError('identifier must be an object { type, value }', [i, 'identifiers', j]);
       const type = id.type;
       if (!knownTypes.includes(type)) {
-        if (!isIdentifierType(type)) throw new CrossChannelError('INPUT_INVALID', 'identifier type must match [a-z][a-z0-9_]* (at most 64 characters)', { path: [i, 'identifiers', j, 'type'] });
+        if (!isIdentifierType(type)) throw inputError('identifier type must match [a-z][a-z0-9_]* (at most 64 characters)', [i, 'identifiers', j, 'type']);
         if (knownTypes.length < 64) knownTypes.push(type);
       }
-      if (typeof id.value !== 'string') throw new CrossChannelError('INPUT_INVALID', 'identifier value must be a string', { path: [i, 'identifiers', j, 'value'] });
+      if (typeof id.value !== 'string') throw inputError('identifier value must be a string', [i, 'identifiers', j, 'value']);
     }
     const at = o.at;
     ats[i] = typeof at === 'number' && Number.isSafeInteger(at) ? at : toEpochMs(at, [i, 'at']);
     if (o.source !== undefined && (typeof o.source !== 'string' || o.source.length > 256)) {
-      throw new CrossChannelError('INPUT_INVALID', 'source must be a string of at most 256 characters', { path: [i, 'source'] });
+      throw inputError('source must be a string of at most 256 characters', [i, 'source']);
     }
   }
   return { ats, memberCount };

@@ -7,7 +7,7 @@
 import { progressCounter, type ProgressOptions } from '../core/progress.js';
 import { expectArray, expectFinite, expectObjects } from '../core/guards.js';
 import * as z from 'zod/mini';
-import { attempt, CrossChannelError, parseWith, type Result } from '../core/errors.js';
+import { attempt, CrossChannelError, parseWith, type Result, inputError } from '../core/errors.js';
 import type { EpochMs } from '../core/time.js';
 import type { ObservationInput } from './graph.js';
 import { jaroWinkler, levenshtein, soundex } from './strings.js';
@@ -270,11 +270,11 @@ function prepare(records: ReadonlyArray<MatchRecord>, model: MatchModel, extraFi
   const n = records.length;
   const ids = records.map((r, i) => {
     if (r === null || typeof r !== 'object' || typeof r.id !== 'string' || r.values === null || typeof r.values !== 'object') {
-      throw new CrossChannelError('INPUT_INVALID', 'record must be { id: string, values: object }', { path: [...path, i] });
+      throw inputError('record must be { id: string, values: object }', [...path, i]);
     }
     // Values are read as text: an object there (plain JavaScript) may throw from String(), and says nothing as text.
     for (const [k, v] of Object.entries(r.values)) {
-      if ((typeof v === 'object' && v !== null) || typeof v === 'symbol' || typeof v === 'function') throw new CrossChannelError('INPUT_INVALID', 'A record value must be a string, a number or null', { path: [...path, i, 'values', k] });
+      if ((typeof v === 'object' && v !== null) || typeof v === 'symbol' || typeof v === 'function') throw inputError('A record value must be a string, a number or null', [...path, i, 'values', k]);
     }
     return r.id;
   });
@@ -523,6 +523,6 @@ export function matchesToObservations(matches: ReadonlyArray<ScoredPair>, model:
 function expectMatchModel(model: unknown): void {
   const m = model as { fields?: unknown; threshold?: unknown; source?: unknown } | null;
   if (typeof m !== 'object' || m === null || !Array.isArray(m.fields) || typeof m.threshold !== 'number' || typeof m.source !== 'object' || m.source === null) {
-    throw new CrossChannelError('INPUT_INVALID', 'Expected a match model from parseMatchModel', { path: ['model'] });
+    throw inputError('Expected a match model from parseMatchModel', ['model']);
   }
 }

@@ -7,7 +7,7 @@ import { phoneLib } from './phone-lib.js';
 import { expectPhoneLibrary, requirePhoneLib, type PhoneNumberLibrary } from './phone-lib-type.js';
 import { sha256Hex } from '../core/hash.js';
 import { reason, type Reason } from '../core/explain.js';
-import { CrossChannelError, type Result } from '../core/errors.js';
+import { type Result, inputError } from '../core/errors.js';
 import type { IdentifierReasonCode } from './errors.js';
 import { ownValue } from '../core/own.js';
 
@@ -257,7 +257,7 @@ export function normalizeValue(kind: NormalizerKind, value: string, type: string
   // The caller's arguments (a value is data: refused with a reason below; a kind, type or options is a programming error).
   if (typeof type !== 'string') expectString(type, ['type']);
   if (kind !== 'email' && kind !== 'phone' && kind !== 'sha256' && kind !== 'verbatim') {
-    throw new CrossChannelError('INPUT_INVALID', 'kind must be email, phone, sha256 or verbatim (see normalizerKindOf)', { path: ['kind'] });
+    throw inputError('kind must be email, phone, sha256 or verbatim (see normalizerKindOf)', ['kind']);
   }
   expectOptions(options, ['options']);
   return normalizeWithKind(kind, value, type, options);

@@ -3,7 +3,7 @@
  * normalisation options. A plain JSON-able object validated and compiled once by {@link parseIdentityRules}.
  */
 import * as z from 'zod/mini';
-import { CrossChannelError, parseWith, type CoreErrorCode, type Result, attempt } from '../core/errors.js';
+import { CrossChannelError, parseWith, type Result, attempt } from '../core/errors.js';
 import { durationSchema } from '../core/schema.js';
 import { expectOptions } from '../core/guards.js';
 import type { NormalizerKind, NormalizeOptions } from './normalize.js';

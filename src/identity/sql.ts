@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { sqlNameSchema as identifier, sqlRelationSchema } from '../core/sql-schema.js';
-import { CrossChannelError, parseWith } from '../core/errors.js';
+import { CrossChannelError, parseWith, inputError } from '../core/errors.js';
 import { durationSchema } from '../core/schema.js';
 import { expectTransactional, rowsOf, sqlFailure, sqlIdentifier, sqlString } from '../core/sql-dialect.js';
 import type { SqlClient, SqlQueryable } from '../core/sql.js';
@@ -125,7 +125,7 @@ export async function identityComponentsFromSql(client: SqlQueryable, now: Epoch
 function onOneConnection<T>(client: SqlQueryable, fn: (q: SqlQueryable) => Promise<T>): Promise<T> {
   const c = client as Partial<SqlClient> | null;
   if (c === null || typeof c !== 'object' || typeof c.query !== 'function') {
-    throw new CrossChannelError('INPUT_INVALID', 'Expected a SQL client with query() (fromPg, fromPglite, fromDuckDB)', { path: ['client'] });
+    throw inputError('Expected a SQL client with query() (fromPg, fromPglite, fromDuckDB)', ['client']);
   }
   const session = c.session;
   return typeof session === 'function' ? (session.call(client, fn) as Promise<T>) : fn(client);

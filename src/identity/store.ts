@@ -3,7 +3,7 @@
  * PostgreSQL implementations live in `crosschannel/adapters/*`; both pass `runIdentityStoreConformance`.
  */
 import { expectIdentifier } from '../core/guards.js';
-import { CrossChannelError } from '../core/errors.js';
+import { inputError } from '../core/errors.js';
 import type { EpochMs } from '../core/time.js';
 import type { Identifier } from './normalize.js';
 import type { CompiledIdentityRules } from './rules.js';
@@ -122,6 +122,6 @@ export function preferredIdentifier(rules: CompiledIdentityRules, a: Identifier,
 /** Compiled rules from `parseIdentityRules` (plain JavaScript may pass anything). */
 function expectRules(rules: unknown): void {
   if (typeof rules !== 'object' || rules === null || typeof (rules as CompiledIdentityRules).rankOf !== 'function') {
-    throw new CrossChannelError('INPUT_INVALID', 'Expected compiled identity rules from parseIdentityRules', { path: ['rules'] });
+    throw inputError('Expected compiled identity rules from parseIdentityRules', ['rules']);
   }
 }

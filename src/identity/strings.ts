@@ -3,7 +3,7 @@
  * per call only when the strings are long.
  */
 
-import { CrossChannelError } from '../core/errors.js';
+import { inputError } from '../core/errors.js';
 import { expectString, expectStrings } from '../core/guards.js';
 
 /**
@@ -19,7 +19,7 @@ import { expectString, expectStrings } from '../core/guards.js';
 export function jaroWinkler(a: string, b: string, scratch?: { a: Uint8Array; b: Uint8Array }): number {
   if (typeof a !== 'string' || typeof b !== 'string') expectStrings(a, b);
   if (scratch !== undefined && !(scratch !== null && scratch.a instanceof Uint8Array && scratch.b instanceof Uint8Array)) {
-    throw new CrossChannelError('INPUT_INVALID', 'scratch must be { a: Uint8Array, b: Uint8Array }', { path: ['scratch'] });
+    throw inputError('scratch must be { a: Uint8Array, b: Uint8Array }', ['scratch']);
   }
   if (a === b) return 1;
   const la = a.length;
@@ -81,7 +81,7 @@ export function jaroWinkler(a: string, b: string, scratch?: { a: Uint8Array; b: 
  */
 export function levenshtein(a: string, b: string, max = Infinity): number {
   if (typeof a !== 'string' || typeof b !== 'string') expectStrings(a, b);
-  if (typeof max !== 'number' || !(max >= 0)) throw new CrossChannelError('INPUT_INVALID', 'max must be a number ≥ 0', { path: ['max'] });
+  if (typeof max !== 'number' || !(max >= 0)) throw inputError('max must be a number ≥ 0', ['max']);
   if (a === b) return 0;
   let la = a.length;
   let lb = b.length;

@@ -1,8 +1,7 @@
-import { CrossChannelError } from '../core/errors.js';
+import { inputError } from '../core/errors.js';
 import { progressCounter, type ProgressOptions } from '../core/progress.js';
 import type { History } from '../core/records.js';
 import { addLocal, type EpochMs } from '../core/time.js';
-import type { InsightsErrorCode } from './errors.js';
 import { COUNTER, COUNTER_SLOTS } from './kpis.js';
 import { parseKpiOptions, type GroupDimension, type KpiOptions, type KpiOptionsInput } from './options.js';
 import { PeriodIndex } from './periods.js';
@@ -239,7 +238,7 @@ export class KpiAccumulator {
     const json = other instanceof KpiAccumulator ? other.toJSON() : other;
     checkMergeable(json, 'options', this.options, 'Cannot merge KPI states computed with different options');
     if (!Array.isArray(json.groups) || typeof json.pressure !== 'object' || json.pressure === null || typeof json.subjects !== 'number') {
-      throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'Malformed KPI state', { path: [] });
+      throw inputError('Malformed KPI state', []);
     }
     checkStateValues(json);
     for (const { key, counters } of json.groups) {
@@ -407,7 +406,7 @@ export function accumulateKpis(histories: Iterable<SubjectHistory>, options: Kpi
   const acc = new KpiAccumulator(options);
   const tracker = progressCounter(progress, ['progress']);
   if (histories === null || typeof histories !== 'object' || typeof (histories as Iterable<unknown>)[Symbol.iterator] !== 'function') {
-    throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'Expected an iterable of histories', { path: [] });
+    throw inputError('Expected an iterable of histories', []);
   }
   for (const h of histories) {
     acc.add(h);
@@ -424,7 +423,7 @@ export function accumulateKpis(histories: Iterable<SubjectHistory>, options: Kpi
  */
 function checkStateValues(json: KpiStateJSON): void {
   const bad = (path: Array<string | number>): never => {
-    throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'Malformed KPI state', { path });
+    throw inputError('Malformed KPI state', path);
   };
   json.groups.forEach((g, i) => {
     if (typeof g !== 'object' || g === null || typeof g.key !== 'object' || g.key === null) bad(['groups', i]);

@@ -1,4 +1,4 @@
-import { CrossChannelError } from '../core/errors.js';
+import { CrossChannelError, inputError } from '../core/errors.js';
 import type { InsightsErrorCode } from './errors.js';
 import { bfgs } from './optimize.js';
 import { hyp2f1 } from './special.js';
@@ -47,23 +47,19 @@ interface Compressed {
   readonly meanAge: number;
 }
 
-function bad(message: string, path: ReadonlyArray<string | number>): CrossChannelError<InsightsErrorCode> {
-  return new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', message, { path });
-}
-
 /** Checks one summary (integers, 0 ≤ recency ≤ age, recency 0 without repeats), named `i` in errors (its index, or `customer`). */
 export function checkSummary(c: unknown, i: number | 'customer'): CustomerSummary {
-  if (typeof c !== 'object' || c === null) throw bad('Expected a customer summary', [i]);
+  if (typeof c !== 'object' || c === null) throw inputError('Expected a customer summary', [i]);
   const { frequency: x, recency: tx, age: T } = c as Record<string, unknown>;
-  if (typeof x !== 'number' || !Number.isInteger(x) || x < 0) throw bad('frequency must be a whole number ≥ 0', [i, 'frequency']);
-  if (typeof T !== 'number' || !Number.isFinite(T) || T <= 0) throw bad('age must be a number > 0', [i, 'age']);
-  if (typeof tx !== 'number' || !Number.isFinite(tx) || tx < 0 || tx > T) throw bad('recency must be between 0 and age', [i, 'recency']);
-  if (x === 0 && tx !== 0) throw bad('recency must be 0 when frequency is 0', [i, 'recency']);
+  if (typeof x !== 'number' || !Number.isInteger(x) || x < 0) throw inputError('frequency must be a whole number ≥ 0', [i, 'frequency']);
+  if (typeof T !== 'number' || !Number.isFinite(T) || T <= 0) throw inputError('age must be a number > 0', [i, 'age']);
+  if (typeof tx !== 'number' || !Number.isFinite(tx) || tx < 0 || tx > T) throw inputError('recency must be between 0 and age', [i, 'recency']);
+  if (x === 0 && tx !== 0) throw inputError('recency must be 0 when frequency is 0', [i, 'recency']);
   return c as CustomerSummary;
 }
 
 function compress(customers: ReadonlyArray<CustomerSummary>): Compressed {
-  if (!Array.isArray(customers)) throw bad('Expected an array of customer summaries', []);
+  if (!Array.isArray(customers)) throw inputError('Expected an array of customer summaries', []);
   const zero = new Map<number, number>();
   let repeaters = 0;
   let ageSum = 0;
@@ -207,10 +203,10 @@ export function bgNbdLogLikelihood(params: BgNbdParams, customers: ReadonlyArray
 
 /** Validates positive finite parameters by name. */
 export function checkParams(params: unknown, names: ReadonlyArray<string>): Record<string, number> {
-  if (typeof params !== 'object' || params === null) throw bad('Expected model parameters', ['params']);
+  if (typeof params !== 'object' || params === null) throw inputError('Expected model parameters', ['params']);
   for (const n of names) {
     const v = (params as Record<string, unknown>)[n];
-    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw bad(`Parameter ${n} must be a number > 0`, ['params', n]);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw inputError(`Parameter ${n} must be a number > 0`, ['params', n]);
   }
   return params as Record<string, number>;
 }
@@ -270,7 +266,7 @@ export function bgNbdProbabilityAlive(params: BgNbdParams, customer: CustomerSum
 export function bgNbdExpectedPurchases(params: BgNbdParams, customer: CustomerSummary, t: number): number {
   const { r, alpha, a, b } = checkParams(params, ['r', 'alpha', 'a', 'b']) as unknown as BgNbdParams;
   const { frequency: x, recency: tx, age: T } = checkSummary(customer, 'customer');
-  if (typeof t !== 'number' || !Number.isFinite(t) || t < 0) throw bad('t must be a number ≥ 0', ['t']);
+  if (typeof t !== 'number' || !Number.isFinite(t) || t < 0) throw inputError('t must be a number ≥ 0', ['t']);
   if (t === 0) return 0;
   const z = t / (alpha + T + t);
   const head = (a + b + x - 1) / (a - 1);

@@ -1,10 +1,9 @@
 import * as z from 'zod/mini';
 import { progressCounter, type ProgressOptions } from '../core/progress.js';
-import { CrossChannelError, parseWith } from '../core/errors.js';
+import { parseWith, inputError } from '../core/errors.js';
 import { DAY, WEEK, type EpochMs } from '../core/time.js';
 import { amountOf, type SubjectHistory } from './accumulate.js';
 import { bgNbdExpectedPurchases, bgNbdProbabilityAlive, type BgNbdParams, type CustomerSummary } from './bgnbd.js';
-import type { InsightsErrorCode } from './errors.js';
 import { gammaGammaExpectedValue, type GammaGammaParams, type SpendSummary } from './gamma-gamma.js';
 import { checkHistory } from './validate.js';
 
@@ -51,9 +50,9 @@ export interface CustomerValueSummary extends CustomerSummary, SpendSummary {
 export function summariseCustomers(histories: Iterable<SubjectHistory>, now: EpochMs, options: ClvOptionsInput = {}, progress?: ProgressOptions): CustomerValueSummary[] {
   const o = parseWith(clvOptionsSchema, options, 'CONFIG_INVALID');
   const tracker = progressCounter(progress, ['progress']);
-  if (typeof now !== 'number' || !Number.isFinite(now)) throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'now must be epoch ms', { path: ['now'] });
+  if (typeof now !== 'number' || !Number.isFinite(now)) throw inputError('now must be epoch ms', ['now']);
   if (histories === null || typeof histories !== 'object' || typeof (histories as Iterable<unknown>)[Symbol.iterator] !== 'function') {
-    throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'Expected an iterable of histories', { path: [] });
+    throw inputError('Expected an iterable of histories', []);
   }
   const unit = o.unit === 'week' ? WEEK : DAY;
   const out: CustomerValueSummary[] = [];
@@ -126,8 +125,8 @@ export function predictCustomerValue(bg: BgNbdParams, gg: GammaGammaParams, cust
   const o: PredictOptions = typeof options === 'object' && options !== null ? options : {};
   const horizon = o.horizon ?? 52;
   const d = o.discountRate ?? 0;
-  if (!Number.isInteger(horizon) || horizon < 1 || horizon > 10_000) throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'horizon must be a whole number of periods in 1–10000', { path: ['horizon'] });
-  if (typeof d !== 'number' || !Number.isFinite(d) || d < 0) throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'discountRate must be ≥ 0', { path: ['discountRate'] });
+  if (!Number.isInteger(horizon) || horizon < 1 || horizon > 10_000) throw inputError('horizon must be a whole number of periods in 1–10000', ['horizon']);
+  if (typeof d !== 'number' || !Number.isFinite(d) || d < 0) throw inputError('discountRate must be ≥ 0', ['discountRate']);
   const m = gammaGammaExpectedValue(gg, customer);
   let prev = 0;
   let value = 0;

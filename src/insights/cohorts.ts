@@ -1,9 +1,8 @@
 import * as z from 'zod/mini';
-import { CrossChannelError, parseWith } from '../core/errors.js';
+import { parseWith, inputError } from '../core/errors.js';
 import { timeZoneSchema } from '../core/schema.js';
 import { localTime, WEEK, type EpochMs, type WeekStartsOn } from '../core/time.js';
 import { amountOf, type SubjectHistory } from './accumulate.js';
-import type { InsightsErrorCode } from './errors.js';
 import { PeriodIndex, periodLabel } from './periods.js';
 import { checkHistory, checkMergeable, finiteNumber, finiteNumbers, forEachHistory } from './validate.js';
 
@@ -115,7 +114,7 @@ export class CohortAccumulator {
   merge(other: CohortAccumulator | CohortStateJSON): this {
     const j = other instanceof CohortAccumulator ? other.toJSON() : other;
     checkMergeable(j, 'options', this.options, 'Cannot merge cohort states computed with different options');
-    if (!Array.isArray(j.cohorts)) throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'Malformed cohort state', { path: ['cohorts'] });
+    if (!Array.isArray(j.cohorts)) throw inputError('Malformed cohort state', ['cohorts']);
     // Every value is checked before any is added: a bad one found halfway would leave this half-merged.
     j.cohorts.forEach((x, i) => {
       if (typeof x !== 'object' || x === null) finiteNumbers(x, ['cohorts', i], 'cohort'); // not an array: throws
@@ -192,12 +191,12 @@ export interface CohortReport {
  * ```
  */
 export function cohortReport(state: CohortAccumulator | CohortStateJSON, now: EpochMs): CohortReport {
-  if (typeof now !== 'number' || !Number.isFinite(now)) throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'now must be epoch ms', { path: ['now'] });
+  if (typeof now !== 'number' || !Number.isFinite(now)) throw inputError('now must be epoch ms', ['now']);
   let j: CohortStateJSON;
   if (state instanceof CohortAccumulator) j = state.toJSON();
   else {
     if (typeof state !== 'object' || state === null || (state as { version?: unknown }).version !== 1) {
-      throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'Expected a CohortAccumulator or its toJSON()', { path: [] });
+      throw inputError('Expected a CohortAccumulator or its toJSON()', []);
     }
     // The state's options are checked where they are in it (`options.period`), not as a constructor's argument.
     j = new CohortAccumulator(parseWith(cohortOptionsSchema, state.options, 'CONFIG_INVALID', ['options'])).merge(state).toJSON();

@@ -1,4 +1,4 @@
-import { CrossChannelError } from '../core/errors.js';
+import { CrossChannelError, inputError } from '../core/errors.js';
 import { toIsoString, type EpochMs } from '../core/time.js';
 import type { CohortReport } from './cohorts.js';
 import type { InsightsErrorCode } from './errors.js';
@@ -50,9 +50,9 @@ const num = (v: number, unit: string): string => {
  */
 export function renderDashboard(insights: DashboardInput): string {
   if (typeof insights !== 'object' || insights === null || typeof insights.generatedAt !== 'number' || !Number.isFinite(insights.generatedAt)) {
-    throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'Expected { generatedAt, … }', { path: ['generatedAt'] });
+    throw inputError('Expected { generatedAt, … }', ['generatedAt']);
   }
-  if (insights.title !== undefined && typeof insights.title !== 'string') throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'title must be a string', { path: ['title'] });
+  if (insights.title !== undefined && typeof insights.title !== 'string') throw inputError('title must be a string', ['title']);
   let generated: string;
   try {
     generated = toIsoString(insights.generatedAt);

@@ -1,9 +1,8 @@
 import * as z from 'zod/mini';
-import { CrossChannelError, parseWith } from '../core/errors.js';
+import { parseWith, inputError } from '../core/errors.js';
 import { durationSchema } from '../core/schema.js';
 import { DAY } from '../core/time.js';
 import { NONE, type SubjectHistory } from './accumulate.js';
-import type { InsightsErrorCode } from './errors.js';
 import { checkHistory, checkMergeable, finiteNumber, finiteNumbers, forEachHistory } from './validate.js';
 import { refineCheck } from '../core/zod.js';
 
@@ -138,7 +137,7 @@ export class FunnelAccumulator {
     const j = other instanceof FunnelAccumulator ? other.toJSON() : other;
     checkMergeable(j, 'funnel', this.funnel, 'Cannot merge states of different funnels');
     if (typeof j.byChannel !== 'object' || j.byChannel === null || !Array.isArray(j.timeSum) || !Array.isArray(j.timeCount) || !Array.isArray(j.dropPaths)) {
-      throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'Malformed funnel state', { path: [] });
+      throw inputError('Malformed funnel state', []);
     }
     // Every value is checked before any is added: a bad one found halfway would leave this half-merged.
     for (const [channel, counts] of Object.entries(j.byChannel)) finiteNumbers(counts, ['byChannel', channel], 'funnel');
@@ -222,7 +221,7 @@ export function funnelReport(state: FunnelAccumulator | FunnelStateJSON): Funnel
   if (state instanceof FunnelAccumulator) j = state.toJSON();
   else {
     if (typeof state !== 'object' || state === null || (state as { version?: unknown }).version !== 1) {
-      throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'Expected a FunnelAccumulator or its toJSON()', { path: [] });
+      throw inputError('Expected a FunnelAccumulator or its toJSON()', []);
     }
     // The state's funnel is checked where it is in it (`funnel.steps[1]`), not as a constructor's argument.
     j = new FunnelAccumulator(parseWith(funnelSchema, state.funnel, 'CONFIG_INVALID', ['funnel'])).merge(state).toJSON();

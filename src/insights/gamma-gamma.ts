@@ -1,4 +1,4 @@
-import { CrossChannelError } from '../core/errors.js';
+import { CrossChannelError, inputError } from '../core/errors.js';
 import { checkParams } from './bgnbd.js';
 import type { InsightsErrorCode } from './errors.js';
 import { nelderMead } from './optimize.js';
@@ -33,16 +33,16 @@ export interface GammaGammaFit extends GammaGammaParams {
 
 // `one`: the customers are one customer's summary, named `customer` in errors (not `[0]`).
 function rows(customers: ReadonlyArray<SpendSummary>, one = false): { x: Float64Array; m: Float64Array } {
-  if (!Array.isArray(customers)) throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'Expected an array of spend summaries', { path: [] });
+  if (!Array.isArray(customers)) throw inputError('Expected an array of spend summaries', []);
   const x: number[] = [];
   const m: number[] = [];
   customers.forEach((c, n) => {
     const i = one ? 'customer' : n;
-    if (typeof c !== 'object' || c === null) throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'Expected a spend summary', { path: [i] });
+    if (typeof c !== 'object' || c === null) throw inputError('Expected a spend summary', [i]);
     const f = (c as unknown as Record<string, unknown>).frequency;
     const v = (c as unknown as Record<string, unknown>).monetaryValue;
-    if (typeof f !== 'number' || !Number.isInteger(f) || f < 0) throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'frequency must be a whole number ≥ 0', { path: [i, 'frequency'] });
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'monetaryValue must be a number', { path: [i, 'monetaryValue'] });
+    if (typeof f !== 'number' || !Number.isInteger(f) || f < 0) throw inputError('frequency must be a whole number ≥ 0', [i, 'frequency']);
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw inputError('monetaryValue must be a number', [i, 'monetaryValue']);
     if (v < 0) throw new CrossChannelError<InsightsErrorCode>('INSIGHTS_AMOUNT_NEGATIVE', 'monetaryValue cannot be negative', { path: [i, 'monetaryValue'] });
     if (f >= 1 && v > 0) {
       x.push(f);
@@ -110,6 +110,6 @@ export function gammaGammaExpectedValue(params: GammaGammaParams, customer: Spen
   const d = rows([customer], true);
   const x = d.x[0] ?? 0;
   const m = d.m[0] ?? 0;
-  if (q <= 1) throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'The expected value needs q > 1', { path: ['params', 'q'] });
+  if (q <= 1) throw inputError('The expected value needs q > 1', ['params', 'q']);
   return (p * (gamma + m * x)) / (p * x + q - 1);
 }

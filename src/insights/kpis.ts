@@ -1,4 +1,4 @@
-import { CrossChannelError, quoted } from '../core/errors.js';
+import { CrossChannelError, quoted, inputError } from '../core/errors.js';
 import { reason, type Reason } from '../core/explain.js';
 import type { InsightsErrorCode, InsightsReasonCode } from './errors.js';
 
@@ -194,7 +194,7 @@ export const KPI_REGISTRY: Readonly<Record<KpiName, KpiDefinition>> = Object.fre
  */
 export function resolveKpis(names: unknown, path: ReadonlyArray<string | number> = ['kpis']): KpiDefinition[] {
   if (!Array.isArray(path) || path.some((p) => typeof p !== 'string' && typeof p !== 'number')) path = ['kpis'];
-  if (!Array.isArray(names)) throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'Expected an array of KPI names', { path });
+  if (!Array.isArray(names)) throw inputError('Expected an array of KPI names', path);
   return names.map((n, i) => {
     if (typeof n !== 'string' || !Object.prototype.hasOwnProperty.call(KPI_REGISTRY, n)) {
       throw new CrossChannelError<InsightsErrorCode>('INSIGHTS_KPI_UNKNOWN', `Unknown KPI ${quoted(n)}`, {

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { CrossChannelError, parseWith } from '../core/errors.js';
+import { parseWith, inputError } from '../core/errors.js';
 import { uniformRng } from '../core/random.js';
 import { attributePathSchema, type SegmentRule } from '../segments/dsl.js';
 import type { InsightsErrorCode } from './errors.js';
@@ -85,11 +85,11 @@ const fmt = (v: number): string => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs
  */
 export function findPersonas(people: ReadonlyArray<PersonaInput>, options: PersonaOptionsInput): Persona[] {
   const o = parseWith(personaOptionsSchema, options, 'CONFIG_INVALID');
-  if (!Array.isArray(people) || people.length === 0) throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'Expected a non-empty array of people', { path: [] });
+  if (!Array.isArray(people) || people.length === 0) throw inputError('Expected a non-empty array of people', []);
   // Feature kinds from the first person; every person must have the same features with the same kinds.
   const first = people[0];
   if (typeof first !== 'object' || first === null || typeof first.features !== 'object' || first.features === null) {
-    throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'Expected { subjectId, features }', { path: [0] });
+    throw inputError('Expected { subjectId, features }', [0]);
   }
   const names = Object.keys(first.features).sort();
   for (const n of names) parseWith(attributePathSchema, o.attributePrefix + n, 'INPUT_INVALID' as InsightsErrorCode, [0, 'features', n]);
@@ -100,16 +100,16 @@ export function findPersonas(people: ReadonlyArray<PersonaInput>, options: Perso
   const cat = categorical.map(() => new Array<string>(N));
   people.forEach((p, i) => {
     if (typeof p !== 'object' || p === null || typeof p.subjectId !== 'string' || typeof p.features !== 'object' || p.features === null) {
-      throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'Expected { subjectId, features }', { path: [i] });
+      throw inputError('Expected { subjectId, features }', [i]);
     }
     numeric.forEach((n, j) => {
       const v = p.features[n];
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', `Feature ${n} must be a finite number`, { path: [i, 'features', n] });
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw inputError(`Feature ${n} must be a finite number`, [i, 'features', n]);
       num[j]![i] = v;
     });
     categorical.forEach((n, j) => {
       const v = p.features[n];
-      if (typeof v !== 'string') throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', `Feature ${n} must be a string`, { path: [i, 'features', n] });
+      if (typeof v !== 'string') throw inputError(`Feature ${n} must be a string`, [i, 'features', n]);
       cat[j]![i] = v;
     });
   });

@@ -1,8 +1,7 @@
 import { parseCapRules, type CompiledCapRules, type CapRuleSetInput } from '../capping/rules.js';
 import { DAY, WEEK } from '../core/time.js';
-import { CrossChannelError } from '../core/errors.js';
+import { inputError } from '../core/errors.js';
 import { KpiAccumulator } from './accumulate.js';
-import type { InsightsErrorCode } from './errors.js';
 
 /** The tightest weekly limit the caps in force put on a channel's marketing contacts. */
 export interface WeeklyCap {
@@ -44,7 +43,7 @@ export interface ChannelPressure {
  * ```
  */
 export function pressureReport(state: KpiAccumulator, caps?: CompiledCapRules | CapRuleSetInput): ChannelPressure[] {
-  if (!(state instanceof KpiAccumulator)) throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'Expected a KpiAccumulator', { path: [] });
+  if (!(state instanceof KpiAccumulator)) throw inputError('Expected a KpiAccumulator', []);
   const rules = caps === undefined ? undefined : parseCapRules(caps);
   const out: ChannelPressure[] = [];
   for (const [channel, h] of [...state.pressure()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
@@ -91,7 +90,7 @@ function quantile(h: Float64Array, n: number, q: number): number {
  */
 export function weeklyCap(rules: CompiledCapRules, channel: string): WeeklyCap | null {
   const compiled = parseCapRules(rules);
-  if (typeof channel !== 'string') throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'channel must be a string', { path: ['channel'] });
+  if (typeof channel !== 'string') throw inputError('channel must be a string', ['channel']);
   let best: WeeklyCap | null = null;
   for (const r of compiled.rules) {
     if (r.kind !== 'limit' || r.window === null) continue;

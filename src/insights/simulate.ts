@@ -1,7 +1,6 @@
-import { CrossChannelError } from '../core/errors.js';
+import { inputError } from '../core/errors.js';
 import { betaVariate, gammaVariate, type Rng } from '../core/random.js';
 import { checkParams, type BgNbdParams, type CustomerSummary } from './bgnbd.js';
-import type { InsightsErrorCode } from './errors.js';
 import type { GammaGammaParams, SpendSummary } from './gamma-gamma.js';
 
 /**
@@ -63,9 +62,9 @@ export function simulateGammaGamma(params: GammaGammaParams, frequencies: Readon
 
 function checkInputs(values: unknown, rng: unknown, name: string): void {
   if (!Array.isArray(values) || values.some((v) => typeof v !== 'number' || !Number.isFinite(v) || v < 0)) {
-    throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', `${name} must be an array of numbers ≥ 0`, { path: [name] });
+    throw inputError(`${name} must be an array of numbers ≥ 0`, [name]);
   }
   if (typeof rng !== 'object' || rng === null || typeof (rng as Rng).next !== 'function' || typeof (rng as Rng).normal !== 'function') {
-    throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'Expected a seeded generator from createRng', { path: ['rng'] });
+    throw inputError('Expected a seeded generator from createRng', ['rng']);
   }
 }

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { sqlNameSchema as identifier } from '../core/sql-schema.js';
-import { CrossChannelError, parseWith } from '../core/errors.js';
+import { CrossChannelError, parseWith, inputError } from '../core/errors.js';
 import type { SqlQueryable } from '../core/sql.js';
 import type { KpiStateJSON } from './accumulate.js';
 import { cohortOptionsSchema, type CohortOptionsInput, type CohortStateJSON } from './cohorts.js';
@@ -57,7 +57,7 @@ const q = (id: string): string =>
 const lit = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 function checkClient(client: unknown): void {
   if (typeof client !== 'object' || client === null || typeof (client as SqlQueryable).query !== 'function') {
-    throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'Expected a SqlQueryable (fromPg / fromPglite)', { path: ['client'] });
+    throw inputError('Expected a SqlQueryable (fromPg / fromPglite)', ['client']);
   }
 }
 const atMs = (o: Source, alias: string): string => (o.timeType === 'epoch_ms' ? `(${alias}.${q(o.at)})::float8` : `(extract(epoch from ${alias}.${q(o.at)}) * 1000)::float8`);

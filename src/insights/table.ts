@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { ENGLISH } from '../core/zod.js';
-import { CrossChannelError, fromZodError, quoted } from '../core/errors.js';
+import { CrossChannelError, fromZodError, quoted, inputError } from '../core/errors.js';
 import { reason, type Reason } from '../core/explain.js';
 import { channelSchema, timestampSchema } from '../core/schema.js';
 import { assertTimeZone } from '../core/time.js';
@@ -83,7 +83,7 @@ export function kpiTable(state: KpiAccumulator | KpiStateJSON, kpis: ReadonlyArr
 
 function checkState(s: unknown): KpiStateJSON {
   if (typeof s !== 'object' || s === null || (s as { version?: unknown }).version !== 1 || !Array.isArray((s as { groups?: unknown }).groups)) {
-    throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'Expected a KpiAccumulator or its toJSON()', { path: [] });
+    throw inputError('Expected a KpiAccumulator or its toJSON()', []);
   }
   return s as KpiStateJSON;
 }
@@ -135,8 +135,8 @@ function compareKeys(a: GroupKey, b: GroupKey): number {
  * ```
  */
 export function labelOf(key: GroupKey, unit: 'day' | 'week' | 'month', timeZone: string): string {
-  if (typeof key !== 'object' || key === null) throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'Expected a group key', { path: ['key'] });
-  if (unit !== 'day' && unit !== 'week' && unit !== 'month') throw new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', 'unit must be day, week or month', { path: ['unit'] });
+  if (typeof key !== 'object' || key === null) throw inputError('Expected a group key', ['key']);
+  if (unit !== 'day' && unit !== 'week' && unit !== 'month') throw inputError('unit must be day, week or month', ['unit']);
   assertTimeZone(timeZone, ['timeZone']);
   const parts: string[] = [];
   for (const d of ['channel', 'campaign', 'offer', 'segment'] as const) if (key[d] !== undefined) parts.push(key[d] ?? NONE);

@@ -1,4 +1,4 @@
-import { CrossChannelError, quoted } from '../core/errors.js';
+import { CrossChannelError, quoted, inputError } from '../core/errors.js';
 import { RESPONSE_KINDS } from '../core/records.js';
 import type { InsightsErrorCode } from './errors.js';
 import { ownValue } from '../core/own.js';
@@ -22,7 +22,7 @@ const isKind = (k: string): boolean => {
 };
 type Path = ReadonlyArray<string | number>;
 
-const bad = (message: string, path: Path): CrossChannelError<InsightsErrorCode> => new CrossChannelError<InsightsErrorCode>('INPUT_INVALID', message, { path });
+const bad = (message: string, path: Path): CrossChannelError<InsightsErrorCode> => inputError(message, path);
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 const isAt = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v);
 

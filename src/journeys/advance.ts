@@ -3,7 +3,7 @@
  * replays the new inputs in time order, runs every step that is due, checks each send against consent and
  * caps at send time, and returns the new instance, the actions to perform, the next wake-up and why.
  */
-import { CrossChannelError } from '../core/errors.js';
+import { CrossChannelError, inputError } from '../core/errors.js';
 import type { Reason } from '../core/explain.js';
 import { fnv1a } from '../core/random.js';
 import type { EpochMs } from '../core/time.js';
@@ -236,7 +236,7 @@ class Run {
       const slot = inputs.bestMoment(s.subjectId, { channel: channels[0]!, from: at, horizonMs: step.within, now: at, timeZone: this.zone });
       // A hook answering anything else would send now, or wait forever (an infinite `at`).
       if (slot !== null && (typeof slot !== 'object' || !Number.isFinite(slot.at) || !Array.isArray(slot.reasons))) {
-        throw new CrossChannelError('INPUT_INVALID', 'bestMoment must answer { at: epoch ms, reasons: [] } or null', { path: ['inputs', 'bestMoment'] });
+        throw inputError('bestMoment must answer { at: epoch ms, reasons: [] } or null', ['inputs', 'bestMoment']);
       }
       if (slot !== null && slot.at > at) {
         s.slotAt = slot.at;
@@ -252,7 +252,7 @@ class Run {
     const campaignId = step.campaignId ?? j.campaignId;
     const held = inputs.holdout?.(s.subjectId, { channel: channels[0]!, now: at, campaignId });
     if (inputs.holdout && (typeof held !== 'object' || held === null || typeof held.held !== 'boolean' || (held.held && (typeof held.experimentId !== 'string' || typeof held.variantId !== 'string')))) {
-      throw new CrossChannelError('INPUT_INVALID', 'holdout must answer { held: false } or { held: true, experimentId, variantId }', { path: ['inputs', 'holdout'] });
+      throw inputError('holdout must answer { held: false } or { held: true, experimentId, variantId }', ['inputs', 'holdout']);
     }
     if (held?.held === true && !step.transactional) {
       this.actions.push(this.sendAction(step, channels[0]!, campaignId, at, held));

@@ -2,7 +2,7 @@
  * Two-way messaging: reads a free-text reply ("oui Paul", "YES PAUL", "yse paul") against the expected
  * keywords and names — case- and accent-insensitive, one typo tolerated where the match stays unambiguous.
  */
-import { CrossChannelError } from '../core/errors.js';
+import { inputError } from '../core/errors.js';
 
 /**
  * Lowercase, accents removed, punctuation as spaces, split into words.
@@ -13,7 +13,7 @@ import { CrossChannelError } from '../core/errors.js';
  * ```
  */
 export function replyWords(text: string): string[] {
-  if (typeof text !== 'string') throw new CrossChannelError('INPUT_INVALID', 'A reply must be a string', { path: ['text'] });
+  if (typeof text !== 'string') throw inputError('A reply must be a string', ['text']);
   return text
     .normalize('NFD')
     .replace(/\p{M}+/gu, '')
@@ -135,7 +135,7 @@ export function matchReply(text: string, expected: ExpectedReply): ReplyMatch {
 }
 
 function checkExpected(e: unknown): asserts e is ExpectedReply {
-  const bad = (path: Array<string | number>) => new CrossChannelError('INPUT_INVALID', 'expected must be { choices: [{ id, keywords: string[] }], names?: string[], stopKeywords?: string[] }', { path: ['expected', ...path] });
+  const bad = (path: Array<string | number>) => inputError('expected must be { choices: [{ id, keywords: string[] }], names?: string[], stopKeywords?: string[] }', ['expected', ...path]);
   if (typeof e !== 'object' || e === null) throw bad([]);
   const x = e as Record<string, unknown>;
   if (!Array.isArray(x.choices)) throw bad(['choices']);

@@ -2,7 +2,7 @@
  * When a `wait` step ends: after a duration, at a date read from the profile, then at the next local time of
  * day on an allowed weekday in the person's zone.
  */
-import { CrossChannelError } from '../core/errors.js';
+import { CrossChannelError, inputError } from '../core/errors.js';
 import { isValidTimeZone, addLocal, fromLocalTime, localTime, type EpochMs } from '../core/time.js';
 import type { Profile } from '../segments/conditions.js';
 import type { Step } from './definition.js';
@@ -20,9 +20,9 @@ type WaitStep = Extract<Step, { type: 'wait' }>;
  */
 export function nextLocalTime(from: EpochMs, time: string, weekdays: ReadonlyArray<number> | undefined, zone: string): EpochMs {
   if (typeof from !== 'number' || !Number.isFinite(from)) throw new CrossChannelError('TIME_INVALID', 'from must be epoch ms', { path: ['from'] });
-  if (typeof time !== 'string' || !/^([01]\d|2[0-3]):[0-5]\d$/.test(time)) throw new CrossChannelError('INPUT_INVALID', 'time must be HH:MM', { path: ['time'] });
+  if (typeof time !== 'string' || !/^([01]\d|2[0-3]):[0-5]\d$/.test(time)) throw inputError('time must be HH:MM', ['time']);
   if (weekdays !== undefined && (!Array.isArray(weekdays) || weekdays.length === 0 || !weekdays.every((d) => Number.isInteger(d) && d >= 0 && d <= 6))) {
-    throw new CrossChannelError('INPUT_INVALID', 'weekdays must be a non-empty list of 0–6', { path: ['weekdays'] });
+    throw inputError('weekdays must be a non-empty list of 0–6', ['weekdays']);
   }
   if (typeof zone !== 'string' || !isValidTimeZone(zone)) throw new CrossChannelError('TIMEZONE_INVALID', 'Unknown IANA time zone', { path: ['zone'] });
   const hour = Number(time.slice(0, 2));

@@ -2,7 +2,7 @@
  * The `JourneyStore` contract: instances, due timers with leased claims, a per-instance inbox of inbound
  * inputs deduplicated by id, and the entry policy applied atomically from a plan the module computes.
  */
-import { CrossChannelError } from '../core/errors.js';
+import { CrossChannelError, inputError } from '../core/errors.js';
 import type { BehaviourEvent } from '../core/records.js';
 import type { EpochMs } from '../core/time.js';
 import { parseJourney, type Journey } from './compile.js';
@@ -112,12 +112,12 @@ export interface ClaimOptions {
  * `owner`; otherwise `INPUT_INVALID` at the field's path. Shared by every store so they refuse the same calls.
  */
 export function validateClaim(now: unknown, options: unknown): asserts options is ClaimOptions {
-  if (typeof now !== 'number' || !Number.isFinite(now)) throw new CrossChannelError('INPUT_INVALID', 'now must be epoch milliseconds', { path: ['now'] });
+  if (typeof now !== 'number' || !Number.isFinite(now)) throw inputError('now must be epoch milliseconds', ['now']);
   const o = options as Partial<Record<keyof ClaimOptions, unknown>> | null;
   if (typeof o !== 'object' || o === null || typeof o.limit !== 'number' || !Number.isInteger(o.limit) || o.limit < 1 || typeof o.leaseMs !== 'number' || !(o.leaseMs > 0) || !Number.isFinite(o.leaseMs)) {
-    throw new CrossChannelError('INPUT_INVALID', 'claimDue needs a positive integer limit and a positive leaseMs', { path: ['options'] });
+    throw inputError('claimDue needs a positive integer limit and a positive leaseMs', ['options']);
   }
-  if (typeof o.owner !== 'string') throw new CrossChannelError('INPUT_INVALID', 'claimDue needs an owner (a string naming the claimer)', { path: ['options', 'owner'] });
+  if (typeof o.owner !== 'string') throw inputError('claimDue needs an owner (a string naming the claimer)', ['options', 'owner']);
 }
 
 /**
@@ -173,20 +173,20 @@ export function inboxInputs(inbox: ReadonlyArray<JourneyInput>): Pick<AdvanceInp
   return { ...(events.length ? { events } : {}), ...(responses.length ? { responses } : {}), ...(replies.length ? { replies } : {}) };
 }
 
-function inputError(msg: string, path: Array<string | number>): CrossChannelError<JourneyErrorCode> {
+function journeyInputError(msg: string, path: Array<string | number>): CrossChannelError<JourneyErrorCode> {
   return new CrossChannelError<JourneyErrorCode>('JOURNEY_INPUT_INVALID', msg, { path });
 }
 
 /** Validates a {@link JourneyInput} from plain JS (stores call it before writing anything). */
 export function checkJourneyInput(input: unknown): asserts input is JourneyInput {
-  if (typeof input !== 'object' || input === null) throw inputError('input must be an object', ['input']);
+  if (typeof input !== 'object' || input === null) throw journeyInputError('input must be an object', ['input']);
   const x = input as Record<string, unknown>;
-  if (typeof x.id !== 'string' || x.id.length === 0 || x.id.length > 256) throw inputError('input.id must be a non-empty string', ['input', 'id']);
+  if (typeof x.id !== 'string' || x.id.length === 0 || x.id.length > 256) throw journeyInputError('input.id must be a non-empty string', ['input', 'id']);
   const body = x.event ?? x.response ?? x.reply;
-  if (typeof body !== 'object' || body === null) throw inputError('input needs an event, a response or a reply', ['input']);
+  if (typeof body !== 'object' || body === null) throw journeyInputError('input needs an event, a response or a reply', ['input']);
   const b = body as Record<string, unknown>;
-  if (typeof b.subjectId !== 'string') throw inputError('input subjectId must be a string', ['input', 'subjectId']);
-  if (typeof b.at !== 'number' || !Number.isFinite(b.at)) throw inputError('input at must be epoch ms', ['input', 'at']);
+  if (typeof b.subjectId !== 'string') throw journeyInputError('input subjectId must be a string', ['input', 'subjectId']);
+  if (typeof b.at !== 'number' || !Number.isFinite(b.at)) throw journeyInputError('input at must be epoch ms', ['input', 'at']);
 }
 
 function instanceFieldError(field: string): CrossChannelError<JourneyErrorCode> {

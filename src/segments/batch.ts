@@ -2,7 +2,7 @@ import type { BehaviourEvent } from '../core/records.js';
 import type { ProgressOptions } from '../core/progress.js';
 import { expectCompiledSegments, expectArray, expectFinite, expectIterable, expectObject, expectObjects, expectOptions } from '../core/guards.js';
 import { sortByAt } from '../core/records.js';
-import { CrossChannelError } from '../core/errors.js';
+import { inputError } from '../core/errors.js';
 import { inTimeOrder } from './events.js';
 import type { EpochMs } from '../core/time.js';
 import type { CompiledSegments, Profile } from './compile.js';
@@ -37,7 +37,7 @@ const sortedEvents = inTimeOrder;
 
 function checkSubject(s: SegmentSubject, index: number): void {
   if (typeof s !== 'object' || s === null || typeof s.id !== 'string' || typeof s.profile !== 'object' || s.profile === null || !Array.isArray(s.events)) {
-    throw new CrossChannelError('INPUT_INVALID', 'A batch subject must be { id: string, profile: object, events: array }', { path: [index] });
+    throw inputError('A batch subject must be { id: string, profile: object, events: array }', [index]);
   }
 }
 

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { ENGLISH, refineCheck } from '../core/zod.js';
 import { expectArray, expectObject } from '../core/guards.js';
-import { CrossChannelError, fromZodError, type CoreErrorCode, quoted } from '../core/errors.js';
+import { CrossChannelError, fromZodError, quoted, inputError } from '../core/errors.js';
 import { durationSchema, idSchema, timeZoneSchema, timestampSchema } from '../core/schema.js';
 import { unpackJson } from '../core/json-pack.js';
 import { SEGMENTS_JSON_SCHEMA } from './json-schema.generated.js';
@@ -438,11 +438,11 @@ export function referencedSegments(rule: SegmentRule): string[] {
     const list = 'and' in x ? 'and' : 'or' in x ? 'or' : null;
     if (list !== null) {
       const children = x[list];
-      if (!Array.isArray(children)) throw new CrossChannelError('INPUT_INVALID', `${list} must be a list of rules`, { path: [...path, list] });
+      if (!Array.isArray(children)) throw inputError(`${list} must be a list of rules`, [...path, list]);
       children.forEach((c, i) => walk(c, [...path, list, i]));
     } else if ('not' in x) walk(x.not, [...path, 'not']);
     else if ('segment' in x) {
-      if (typeof x.segment !== 'string') throw new CrossChannelError('INPUT_INVALID', 'segment must be a segment id', { path: [...path, 'segment'] });
+      if (typeof x.segment !== 'string') throw inputError('segment must be a segment id', [...path, 'segment']);
       out.push(x.segment);
     }
   };

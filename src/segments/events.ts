@@ -1,6 +1,5 @@
-import { CrossChannelError } from '../core/errors.js';
+import { inputError } from '../core/errors.js';
 import { sortByAt, type BehaviourEvent } from '../core/records.js';
-import type { SegmentErrorCode } from './errors.js';
 
 /**
  * The events in time order, checked in one linear pass: rules read windows and sequences by binary search and
@@ -9,14 +8,14 @@ import type { SegmentErrorCode } from './errors.js';
  * event without a finite numeric `at`, or input that is not an array, throws `INPUT_INVALID` with its path.
  */
 export function inTimeOrder(events: ReadonlyArray<BehaviourEvent>): ReadonlyArray<BehaviourEvent> {
-  if (!Array.isArray(events)) throw new CrossChannelError<SegmentErrorCode>('INPUT_INVALID', 'events must be an array of behaviour events', { path: ['events'] });
+  if (!Array.isArray(events)) throw inputError('events must be an array of behaviour events', ['events']);
   let sorted = true;
   let prev = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < events.length; i++) {
     const e = events[i] as BehaviourEvent | null | undefined;
     const at = typeof e === 'object' && e !== null ? e.at : undefined;
     if (typeof at !== 'number' || !Number.isFinite(at)) {
-      throw new CrossChannelError<SegmentErrorCode>('INPUT_INVALID', 'Each event needs a numeric `at` (epoch ms)', { path: ['events', i, 'at'] });
+      throw inputError('Each event needs a numeric `at` (epoch ms)', ['events', i, 'at']);
     }
     if (at < prev) sorted = false;
     prev = at;

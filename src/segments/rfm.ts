@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { expectArray, expectFinite, expectObject, expectObjects, expectOptions, expectString } from '../core/guards.js';
 import type { BehaviourEvent } from '../core/records.js';
 import { lowerBoundAt } from '../core/records.js';
-import { CrossChannelError, parseWith } from '../core/errors.js';
+import { CrossChannelError, parseWith, inputError } from '../core/errors.js';
 import { durationSchema } from '../core/schema.js';
 import type { EpochMs } from '../core/time.js';
 import type { SegmentErrorCode } from './errors.js';
@@ -72,7 +72,7 @@ function recencyValue(c: RfmInput, now: EpochMs): number {
 
 function checkInput(c: RfmInput, i: number): void {
   const bad = (field: string): never => {
-    throw new CrossChannelError('INPUT_INVALID', `RFM input ${field} must be a finite number`, { path: ['customers', i, field] });
+    throw inputError(`RFM input ${field} must be a finite number`, ['customers', i, field]);
   };
   if (!Number.isFinite(c.frequency)) bad('frequency');
   if (!Number.isFinite(c.monetary)) bad('monetary');

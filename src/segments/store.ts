@@ -1,4 +1,4 @@
-import { CrossChannelError, fromZodError } from '../core/errors.js';
+import { fromZodError, inputError } from '../core/errors.js';
 import { behaviourEventSchema, type BehaviourEvent, type BehaviourEventInput } from '../core/records.js';
 import type { EpochMs } from '../core/time.js';
 import { ENGLISH } from '../core/zod.js';
@@ -48,7 +48,7 @@ export interface EventStore {
  * ```
  */
 export function parseEventBatch(events: ReadonlyArray<BehaviourEventInput | BehaviourEvent>): BehaviourEvent[] {
-  if (!Array.isArray(events)) throw new CrossChannelError('INPUT_INVALID', 'append takes an array of events', { path: [] });
+  if (!Array.isArray(events)) throw inputError('append takes an array of events', []);
   return events.map((e, i) => {
     const r = behaviourEventSchema.safeParse(e, ENGLISH);
     if (!r.success) throw fromZodError(r.error, 'INPUT_INVALID', [i]);

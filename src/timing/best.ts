@@ -1,4 +1,4 @@
-import { CrossChannelError } from '../core/errors.js';
+import { CrossChannelError, inputError as bad } from '../core/errors.js';
 import { checkHistoryArg, namingBadRecords } from '../core/record-checks.js';
 import { reason, type Reason } from '../core/explain.js';
 import { MINUTE, assertTimeZone, durationToMs, type DurationInput, type EpochMs } from '../core/time.js';
@@ -8,7 +8,7 @@ import type { CapRuleSetInput, CompiledCapRules } from '../capping/rules.js';
 import type { TimingErrorCode, TimingReasonCode } from './errors.js';
 import { channelAffinity, checkModel, checkSubject, hourProfile } from './fit.js';
 import { compileSendCaps, legalSlots, slotReasons, type SendCaps } from './legal.js';
-import { checkEpochMs, HISTORY_LISTS, invalidInput as bad, type TimingModel } from './model.js';
+import { checkEpochMs, HISTORY_LISTS, type TimingModel } from './model.js';
 import { HOURS_PER_WEEK } from './week.js';
 
 /** Most moments one `bestSendTime` call searches (e.g. 200 days at 15 minutes). */

@@ -1,7 +1,8 @@
+import { inputError } from '../core/errors.js';
 import { reason, type Reason } from '../core/explain.js';
 import type { TimingReasonCode } from './errors.js';
 import { channelAffinity, checkModel, checkSubject, type ChannelAffinity } from './fit.js';
-import { invalidInput, type TimingModel } from './model.js';
+import { type TimingModel } from './model.js';
 import { ownValue } from '../core/own.js';
 
 /**
@@ -68,14 +69,14 @@ export function rankChannels(model: TimingModel, subjectId: string, options: Ran
   checkModel(model);
   checkSubject(subjectId);
   if (typeof options !== 'object' || options === null || typeof options.channels !== 'object' || options.channels === null) {
-    throw invalidInput('options.channels must map channels to their economics', ['channels']);
+    throw inputError('options.channels must map channels to their economics', ['channels']);
   }
   const unknownAllowed = options.unknownConsent === 'allow';
   const out: ChannelValue[] = [];
   for (const [channel, eco] of Object.entries(options.channels)) {
     const money = (field: 'cost' | 'conversionValue' | 'responseValue'): number => {
       const v = (eco as ChannelEconomics | null)?.[field] ?? 0;
-      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw invalidInput(`${field} must be a non-negative finite number`, ['channels', channel, field]);
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw inputError(`${field} must be a non-negative finite number`, ['channels', channel, field]);
       return v;
     };
     model.channelOf(channel, ['channels', channel]);
@@ -85,7 +86,7 @@ export function rankChannels(model: TimingModel, subjectId: string, options: Ran
     const a = channelAffinity(model, subjectId, channel);
     // Own keys only: a channel named `constructor` that the consent map does not list is unknown, not a function.
     const c = ownValue(options.consent, channel) ?? 'unknown';
-    if (typeof c !== 'boolean' && c !== 'granted' && c !== 'denied' && c !== 'unknown') throw invalidInput("consent must be true, false, 'granted', 'denied' or 'unknown'", ['consent', channel]);
+    if (typeof c !== 'boolean' && c !== 'granted' && c !== 'denied' && c !== 'unknown') throw inputError("consent must be true, false, 'granted', 'denied' or 'unknown'", ['consent', channel]);
     const consented = c === true || c === 'granted' || (c === 'unknown' && unknownAllowed);
     if (!consented) {
       out.push({ ...a, allowed: false, expectedValue: null, reasons: [reason('TIMING_CHANNEL_NO_CONSENT', `No consent to contact ${subjectId} on ${channel} (${String(c)})`, { detail: { channel, consent: c } })] });
@@ -117,12 +118,12 @@ export function affinityWeights(
   weights: Readonly<Record<string, number>> = {},
 ): { readonly weights: Readonly<Record<string, number>> } {
   checkModel(model);
-  if (!Array.isArray(offerIds)) throw invalidInput('offerIds must be an array of ids', ['offerIds']);
+  if (!Array.isArray(offerIds)) throw inputError('offerIds must be an array of ids', ['offerIds']);
   const rate = channelAffinity(model, subjectId, channel).responseRate;
   // Entries, then fromEntries: offer ids are any string, and `__proto__` must stay a key (assignment would set the prototype).
   const out = Object.entries(weights);
   for (const id of offerIds) {
-    if (typeof id !== 'string') throw invalidInput('offer ids must be strings', ['offerIds']);
+    if (typeof id !== 'string') throw inputError('offer ids must be strings', ['offerIds']);
     out.push([id, (ownValue(weights, id) ?? 1) * rate]);
   }
   return { weights: Object.fromEntries(out) };

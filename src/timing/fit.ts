@@ -1,4 +1,5 @@
-import { TimingModel, invalidInput, type TimingFit } from './model.js';
+import { inputError } from '../core/errors.js';
+import { TimingModel, type TimingFit } from './model.js';
 import { addBinomialUnit, addUnit, concentrationOf, type MomentSums } from './shrinkage.js';
 import { HOURS_PER_WEEK as H } from './week.js';
 
@@ -86,7 +87,7 @@ export function refit(model: TimingModel): TimingFit {
 export function hourProfile(model: TimingModel, subjectId: string, out: Float64Array = new Float64Array(H)): Float64Array {
   checkModel(model);
   checkSubject(subjectId);
-  if (!(out instanceof Float64Array) || out.length < H) throw invalidInput('out must be a Float64Array of at least 168 numbers', ['out']);
+  if (!(out instanceof Float64Array) || out.length < H) throw inputError('out must be a Float64Array of at least 168 numbers', ['out']);
   const fit = model.fit ?? refit(model);
   const row = model.index.get(subjectId);
   const s = row === undefined ? 0 : model.segmentOf[row]!;
@@ -172,12 +173,12 @@ function shrunkRate(model: TimingModel, ch: number, s: number, sent: number, k: 
 
 /** @internal Throws `INPUT_INVALID` unless `model` is a TimingModel (plain JS callers). */
 export function checkModel(model: unknown): asserts model is TimingModel {
-  if (!(model instanceof TimingModel)) throw invalidInput('Expected a TimingModel', ['model']);
+  if (!(model instanceof TimingModel)) throw inputError('Expected a TimingModel', ['model']);
 }
 
 /** @internal Throws `INPUT_INVALID` unless `subjectId` is a non-empty string. */
 export function checkSubject(subjectId: unknown): void {
-  if (typeof subjectId !== 'string' || subjectId.length === 0) throw invalidInput('subjectId must be a non-empty string', ['subjectId']);
+  if (typeof subjectId !== 'string' || subjectId.length === 0) throw inputError('subjectId must be a non-empty string', ['subjectId']);
 }
 
 function populationHours(model: TimingModel): Float64Array {

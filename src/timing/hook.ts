@@ -1,3 +1,4 @@
+import { inputError } from '../core/errors.js';
 import type { Reason } from '../core/explain.js';
 import type { EpochMs } from '../core/time.js';
 import type { CapCandidate, CapHistory } from '../capping/evaluate.js';
@@ -5,7 +6,7 @@ import type { CapRuleSetInput, CompiledCapRules } from '../capping/rules.js';
 import { bestSendTime } from './best.js';
 import { checkModel } from './fit.js';
 import { compileSendCaps, type SendCaps } from './legal.js';
-import { invalidInput, type TimingModel } from './model.js';
+import { type TimingModel } from './model.js';
 
 /**
  * The best-moment hook `decide` and journeys call (structural: neither side imports the other): the best moment
@@ -60,12 +61,12 @@ const EMPTY: CapHistory = { contacts: [], responses: [] };
 export function bestMomentCheck(model: TimingModel, options: BestMomentCheckOptions): BestMomentCheck {
   checkModel(model);
   if (typeof options !== 'object' || options === null || typeof options.history !== 'function') {
-    throw invalidInput('options.history must be a function returning the person’s history', ['history']);
+    throw inputError('options.history must be a function returning the person’s history', ['history']);
   }
   const sendCaps = compileSendCaps(options.caps);
   const { candidate, resolution } = options;
   return (subjectId, ctx) => {
-    if (typeof ctx !== 'object' || ctx === null) throw invalidInput('ctx must be an object', ['ctx']);
+    if (typeof ctx !== 'object' || ctx === null) throw inputError('ctx must be an object', ['ctx']);
     const answer = bestSendTime(model, subjectId, {
       channel: ctx.channel,
       now: ctx.now,

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { CrossChannelError, parseWith, quoted, underPath } from '../core/errors.js';
+import { CrossChannelError, parseWith, quoted, underPath, inputError } from '../core/errors.js';
 import { CHANNELS, channelSchema, timeZoneSchema } from '../core/schema.js';
 import { DAY, MINUTE, assertTimeZone, type EpochMs } from '../core/time.js';
 import { zoneOffsetMinutes } from '../core/zone.js';
@@ -159,7 +159,7 @@ export class TimingModel {
   /** Sets a person's zone and/or segment (their counts move to the new segment's sums). Throws `TIMEZONE_INVALID`. */
   setProfile(subjectId: string, profile: TimingProfile): void {
     checkId(subjectId, 'subjectId');
-    if (typeof profile !== 'object' || profile === null) throw invalidInput('profile must be an object', ['profile']);
+    if (typeof profile !== 'object' || profile === null) throw inputError('profile must be an object', ['profile']);
     const { timeZone, segment } = profile;
     if (timeZone !== undefined) assertTimeZone(timeZone, ['profile', 'timeZone']);
     if (segment !== undefined) checkId(segment, 'segment');
@@ -188,7 +188,7 @@ export class TimingModel {
    * `TIMING_FUTURE_RECORD` when `at > now`; nothing is written then.
    */
   observeContact(contact: TimingContact, now: EpochMs): void {
-    if (typeof contact !== 'object' || contact === null) throw invalidInput('contact must be an object', ['contact']);
+    if (typeof contact !== 'object' || contact === null) throw inputError('contact must be an object', ['contact']);
     checkId(contact.subjectId, 'subjectId');
     const ch = this.channelOf(contact.channel);
     checkAt(contact.at, now);
@@ -206,12 +206,12 @@ export class TimingModel {
    * `INPUT_INVALID` on a bad kind or shape. Nothing is written then.
    */
   observeResponse(response: TimingResponse, now: EpochMs): void {
-    if (typeof response !== 'object' || response === null) throw invalidInput('response must be an object', ['response']);
+    if (typeof response !== 'object' || response === null) throw inputError('response must be an object', ['response']);
     const { subjectId, contactId, at } = response;
     checkId(subjectId, 'subjectId');
     const ch = this.channelOf(response.channel);
     const kind = KIND.get(response.kind);
-    if (kind === undefined) throw invalidInput(`Unknown response kind ${quoted(response.kind)}`, ['kind']);
+    if (kind === undefined) throw inputError(`Unknown response kind ${quoted(response.kind)}`, ['kind']);
     checkAt(at, now);
     const row = this.index.get(subjectId);
     if (typeof contactId !== 'string' || contactId.length === 0 || row === undefined || this.counters[(row * this.channels.length + ch) * 3 + SENT] === 0) {
@@ -250,8 +250,8 @@ export class TimingModel {
     const ids = new Set<string>();
     history.contacts.forEach((c, i) => {
       prefixed(['contacts', i], () => {
-        if (typeof c !== 'object' || c === null) throw invalidInput('contact must be an object');
-        if (c.subjectId !== history.subjectId) throw invalidInput('contact of another subject', ['subjectId']);
+        if (typeof c !== 'object' || c === null) throw inputError('contact must be an object');
+        if (c.subjectId !== history.subjectId) throw inputError('contact of another subject', ['subjectId']);
         this.channelOf(c.channel);
         checkAt(c.at, now);
       });
@@ -259,10 +259,10 @@ export class TimingModel {
     });
     history.responses.forEach((r, i) => {
       prefixed(['responses', i], () => {
-        if (typeof r !== 'object' || r === null) throw invalidInput('response must be an object');
-        if (r.subjectId !== history.subjectId) throw invalidInput('response of another subject', ['subjectId']);
+        if (typeof r !== 'object' || r === null) throw inputError('response must be an object');
+        if (r.subjectId !== history.subjectId) throw inputError('response of another subject', ['subjectId']);
         this.channelOf(r.channel);
-        if (!KIND.has(r.kind)) throw invalidInput(`Unknown response kind ${quoted(r.kind)}`, ['kind']);
+        if (!KIND.has(r.kind)) throw inputError(`Unknown response kind ${quoted(r.kind)}`, ['kind']);
         checkAt(r.at, now);
         if (r.contactId === undefined || !ids.has(r.contactId)) {
           throw new CrossChannelError<TimingErrorCode>('TIMING_RESPONSE_WITHOUT_CONTACT', `Response ${i} names no contact of this history`, { path: ['contactId'], detail: { contactId: r.contactId ?? null } });
@@ -279,8 +279,8 @@ export class TimingModel {
    * (else `TIMING_MODEL_INVALID`). A person's profile set here wins over the other's.
    */
   merge(other: TimingModel): this {
-    if (!(other instanceof TimingModel)) throw invalidInput('merge expects a TimingModel', ['other']);
-    if (other === this) throw invalidInput('A model cannot be merged into itself', ['other']);
+    if (!(other instanceof TimingModel)) throw inputError('merge expects a TimingModel', ['other']);
+    if (other === this) throw inputError('A model cannot be merged into itself', ['other']);
     if (other.channels.length !== this.channels.length || other.channels.some((c, i) => c !== this.channels[i])) {
       throw new CrossChannelError<TimingErrorCode>('TIMING_MODEL_INVALID', 'Models with different channels cannot be merged', { detail: { ours: this.channels, theirs: other.channels } });
     }
@@ -388,7 +388,7 @@ export class TimingModel {
     let z = this.zoneIds.get(zone);
     if (z === undefined) {
       z = this.zones.length;
-      if (z > MAX_U16) throw invalidInput('Too many distinct time zones');
+      if (z > MAX_U16) throw inputError('Too many distinct time zones');
       this.zones.push(zone);
       this.zoneIds.set(zone, z);
       this.zoneDay.push(Number.NaN);
@@ -402,7 +402,7 @@ export class TimingModel {
     let s = this.segmentIds.get(segment);
     if (s === undefined) {
       s = this.segments.length;
-      if (s > MAX_U16) throw invalidInput('Too many distinct segments');
+      if (s > MAX_U16) throw inputError('Too many distinct segments');
       this.segments.push(segment);
       this.segmentIds.set(segment, s);
       const hours = new Float64Array((s + 1) * H);
@@ -548,7 +548,7 @@ export interface TimingFit {
 
 function checkId(v: unknown, field: string): void {
   if (typeof v !== 'string' || v.length === 0 || v.length > 256) {
-    throw invalidInput(`${field} must be a non-empty string of at most 256 characters`, [field]);
+    throw inputError(`${field} must be a non-empty string of at most 256 characters`, [field]);
   }
 }
 
@@ -584,7 +584,3 @@ function fnv1a(s: string): number {
 /** @internal The record lists of a history the model and `bestSendTime` read. */
 export const HISTORY_LISTS: ReadonlyArray<RecordList> = ['contacts', 'responses'];
 
-/** @internal An `INPUT_INVALID` error at `path`. */
-export function invalidInput(message: string, path: ReadonlyArray<string | number> = []): CrossChannelError<TimingErrorCode> {
-  return new CrossChannelError<TimingErrorCode>('INPUT_INVALID', message, { path });
-}

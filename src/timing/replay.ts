@@ -1,6 +1,7 @@
+import { inputError as bad } from '../core/errors.js';
 import type { EpochMs } from '../core/time.js';
 import { checkModel, hourProfile, refit } from './fit.js';
-import { TimingModel, invalidInput as bad, type TimingContact, type TimingModelOptionsInput, type TimingProfile, type TimingResponse } from './model.js';
+import { TimingModel, type TimingContact, type TimingModelOptionsInput, type TimingProfile, type TimingResponse } from './model.js';
 import { hourOfWeek } from './week.js';
 
 /**

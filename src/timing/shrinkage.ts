@@ -1,4 +1,4 @@
-import { invalidInput } from './model.js';
+import { inputError } from '../core/errors.js';
 
 /**
  * Empirical-Bayes shrinkage shared by the send-time model and channel affinity.
@@ -56,7 +56,7 @@ export interface MomentSums {
  */
 export function addUnit(sums: MomentSums, n: number, squares: number, q: number): void {
   checkSums(sums);
-  if (typeof n !== 'number' || typeof squares !== 'number' || typeof q !== 'number') throw invalidInput('n, squares and q must be numbers');
+  if (typeof n !== 'number' || typeof squares !== 'number' || typeof q !== 'number') throw inputError('n, squares and q must be numbers');
   if (!(n >= 2) || !Number.isFinite(squares) || !(q > 0)) return;
   sums.units++;
   sums.squares += squares;
@@ -75,7 +75,7 @@ export function addUnit(sums: MomentSums, n: number, squares: number, q: number)
  */
 export function concentrationOf(sums: MomentSums, fallback: number): number {
   checkSums(sums);
-  if (typeof fallback !== 'number' || !(fallback > 0)) throw invalidInput('fallback must be a positive number', ['fallback']);
+  if (typeof fallback !== 'number' || !(fallback > 0)) throw inputError('fallback must be a positive number', ['fallback']);
   if (sums.units < MIN_UNITS || sums.pairs <= 0) return fallback;
   const c = (sums.squares - sums.expected) / sums.pairs;
   if (!Number.isFinite(c) || c <= 1 / (1 + MAX_CONCENTRATION)) return MAX_CONCENTRATION;
@@ -94,13 +94,13 @@ export function concentrationOf(sums: MomentSums, fallback: number): number {
  * ```
  */
 export function addBinomialUnit(sums: MomentSums, x: number, n: number, p: number): void {
-  if (typeof x !== 'number' || typeof n !== 'number' || typeof p !== 'number') throw invalidInput('x, n and p must be numbers');
+  if (typeof x !== 'number' || typeof n !== 'number' || typeof p !== 'number') throw inputError('x, n and p must be numbers');
   addUnit(sums, n, 2 * (x - n * p) * (x - n * p), 2 * p * (1 - p));
 }
 
 function checkSums(sums: unknown): asserts sums is MomentSums {
   const s = sums as MomentSums | null;
   if (typeof s !== 'object' || s === null || typeof s.units !== 'number' || typeof s.squares !== 'number' || typeof s.expected !== 'number' || typeof s.pairs !== 'number') {
-    throw invalidInput('Expected MomentSums { units, squares, expected, pairs }', ['sums']);
+    throw inputError('Expected MomentSums { units, squares, expected, pairs }', ['sums']);
   }
 }

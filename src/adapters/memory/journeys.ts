@@ -1,4 +1,3 @@
-import { CrossChannelError } from '../../core/errors.js';
 import type { EpochMs } from '../../core/time.js';
 import type { JourneyInstance } from '../../journeys/instance.js';
 import {

@@ -2,7 +2,7 @@
  * GPP encoding (the inverse of `decodeGpp`) and the opt-out summary of a decoded GPP string.
  */
 import { expectArray, expectObject, expectObjects } from '../../core/guards.js';
-import { CrossChannelError } from '../../core/errors.js';
+import { inputError } from '../../core/errors.js';
 import { BitWriter } from '../tcf/bits.js';
 import { encodeTcString, type TcStringInput } from '../tcf/encode.js';
 import type { GppString, GppUspV1Section } from './codec.js';
@@ -24,7 +24,7 @@ export type GppSectionInput =
   | { readonly kind: 'other'; readonly id: number; readonly encoded: string };
 
 function bad(message: string, path: ReadonlyArray<string | number>): never {
-  throw new CrossChannelError('INPUT_INVALID', message, { path });
+  throw inputError(message, path);
 }
 
 /**

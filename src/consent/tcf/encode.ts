@@ -3,7 +3,7 @@
  * valid model whose dates are whole deciseconds (the string stores deciseconds).
  */
 import { expectObject, expectOptions } from '../../core/guards.js';
-import { CrossChannelError } from '../../core/errors.js';
+import { inputError } from '../../core/errors.js';
 import { BitWriter, toIdSet, type IdSet, type IdSetInput } from './bits.js';
 import { TCF_BITS as B, type TcString } from './model.js';
 
@@ -90,7 +90,7 @@ export interface EncodeTcStringOptions {
 }
 
 function bad(message: string, path: ReadonlyArray<string | number>): never {
-  throw new CrossChannelError('INPUT_INVALID', message, { path });
+  throw inputError(message, path);
 }
 
 function uint(value: unknown, bits: number, path: ReadonlyArray<string | number>): number {

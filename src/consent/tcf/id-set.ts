@@ -2,7 +2,7 @@
  * {@link IdSet}: the compact, immutable id sets (vendors, purposes) the TC string decoder produces, and the
  * helpers that build them.
  */
-import { CrossChannelError, quoted } from '../../core/errors.js';
+import { quoted, inputError } from '../../core/errors.js';
 
 /**
  * A set of positive integer ids (vendors, purposes), immutable, with fast `has(id)`. Two compact forms, chosen
@@ -35,7 +35,7 @@ export class IdSet implements Iterable<number> {
   /** @internal Use {@link IdSet.from} or a decoder. */
   constructor(bits: readonly number[] | null, ranges: Uint16Array | null, size: number, max: number) {
     if ((bits === null) === (ranges === null) || (bits !== null && !Array.isArray(bits)) || (ranges !== null && !(ranges instanceof Uint16Array)) || !Number.isInteger(size) || !Number.isInteger(max)) {
-      throw new CrossChannelError('INPUT_INVALID', 'An IdSet is built by IdSet.from or a decoder', { path: [] });
+      throw inputError('An IdSet is built by IdSet.from or a decoder', []);
     }
     this.bits = bits;
     this.ranges = ranges;
@@ -56,11 +56,11 @@ export class IdSet implements Iterable<number> {
     let max = 0;
     const list: number[] = [];
     if (ids === null || typeof (ids as { [Symbol.iterator]?: unknown } | undefined)?.[Symbol.iterator] !== 'function') {
-      throw new CrossChannelError('INPUT_INVALID', 'IdSet.from expects an iterable of ids');
+      throw inputError('IdSet.from expects an iterable of ids');
     }
     for (const id of ids) {
       if (!Number.isInteger(id) || id < 1 || id > 0xffff) {
-        throw new CrossChannelError('INPUT_INVALID', `id ${quoted(id)} is not an integer in 1..65535`, { path: [list.length], detail: { id } });
+        throw inputError(`id ${quoted(id)} is not an integer in 1..65535`, [list.length], { id });
       }
       list.push(id);
       if (id > max) max = id;
