@@ -159,4 +159,21 @@ describe('batch optimisation', () => {
     expect(() => optimize([], {}, { exactUpTo: Number.NaN })).toThrow(refused('options.exactUpTo'));
     expect(optimize([], {}, {}).assignments).toEqual([]);
   });
+
+  it('names a bad limit or column instead of failing inside (was a TypeError, or a valueOf called by a comparison)', () => {
+    const bad = (path: string) => expect.objectContaining({ code: 'INPUT_INVALID', path });
+    const customers = [{ id: 'a', candidates: [{ offerId: 'x', value: 10 }] }];
+    const throwing = { valueOf: () => { throw new Error('boom'); } };
+    expect(() => optimizeExact(customers, { offers: { x: null } } as never)).toThrow(bad('constraints.offers.x'));
+    expect(() => optimizeExact(customers, { channels: { email: undefined } } as never)).toThrow(bad('constraints.channels.email'));
+    expect(() => optimizeExact(customers, { budget: throwing } as never)).toThrow(bad('constraints.budget'));
+    expect(() => optimizeExact(customers, { offers: { x: { budget: throwing } } } as never)).toThrow(bad('constraints.offers.x.budget'));
+    const columns = { customerIds: ['a', 'b'], customerOffsets: [0, 2, 3], offerIds: ['x', 'y'], offer: [0, 1, 0], value: [10, 9, 10], cost: [1, 0, 2] };
+    expect(optimizeGreedy(columns).totalValue).toBe(20);
+    expect(() => optimizeGreedy({ ...columns, cost: [1, throwing, 2] } as never)).toThrow(bad('customers.cost[1]'));
+    expect(() => optimizeGreedy({ ...columns, value: [10, [Symbol('s')], 10] } as never)).toThrow(bad('customers.value[1]'));
+    expect(() => optimizeGreedy({ ...columns, maxOffers: null } as never)).toThrow(bad('customers.maxOffers'));
+    // An offset past the candidates was reported at the value it made the loop read.
+    expect(() => optimizeGreedy({ ...columns, customerOffsets: [0, 2 ** 53, 3] })).toThrow(bad('customers.customerOffsets[1]'));
+  });
 });

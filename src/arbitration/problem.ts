@@ -124,14 +124,11 @@ export function pairCount(input: OptimizationInput): number {
 function compileColumns(cols: CandidateColumns, constraints: OptimizationConstraints): Compiled {
   const bad = (message: string, path: Array<string | number>): CrossChannelError<ArbitrationErrorCode> => inputError(message, path);
   if (typeof cols !== 'object' || cols === null) throw bad('customers must be an array or candidate columns', ['customers']);
-  const defMax = constraints.maxOffersPerCustomer ?? 1;
-  if (!Number.isInteger(defMax) || defMax < 0) throw bad('maxOffersPerCustomer must be a non-negative integer', ['constraints', 'maxOffersPerCustomer']);
-  const budget = constraints.budget ?? Infinity;
-  if (!(budget >= 0)) throw bad('budget must be a non-negative number', ['constraints', 'budget']);
+  const [defMax, budget] = customerLimits(constraints);
   const nc = cols.customerIds.length;
   const total = cols.value.length;
   const off = cols.customerOffsets;
-  if (off.length !== nc + 1 || off[0] !== 0 || off[nc] !== total) throw bad('customerOffsets must have customers + 1 entries, from 0 to the number of candidates', ['customers', 'customerOffsets']);
+  if (off.length !== nc + 1 || off[0] !== 0 || off[nc] !== total) throw bad('customerOffsets must hold one entry per customer and one more, from 0 to the number of candidates', ['customers', 'customerOffsets']);
   if (cols.offer.length !== total) throw bad('offer must have one entry per candidate', ['customers', 'offer']);
   if (cols.channel !== undefined && cols.channel.length !== total) throw bad('channel must have one entry per candidate', ['customers', 'channel']);
   if (cols.cost !== undefined && cols.cost.length !== total) throw bad('cost must have one entry per candidate', ['customers', 'cost']);
@@ -151,16 +148,17 @@ function compileColumns(cols: CandidateColumns, constraints: OptimizationConstra
     customerMax[c] = m;
     const from = off[c]!;
     const to = off[c + 1]!;
-    if (!(to >= from)) throw bad('customerOffsets must not decrease', ['customers', 'customerOffsets', c + 1]);
+    if (!(Number.isInteger(to) && to >= from && to <= total)) throw bad('customerOffsets must be integers that do not decrease', ['customers', 'customerOffsets', c + 1]);
     for (let k = from; k < to; k++) {
       const v = cols.value[k]!;
       const w = cols.cost !== undefined ? cols.cost[k]! : 0;
-      if (Number.isNaN(v) || v === Infinity) throw bad('value must be a finite number', ['customers', 'value', k]);
-      if (!(w >= 0) || w === Infinity) throw bad('cost must be a non-negative finite number', ['customers', 'cost', k]);
+      // typeof first: comparing an object calls its valueOf, which may throw.
+      if (typeof v !== 'number' || Number.isNaN(v) || v === Infinity) throw bad('value must be a finite number', ['customers', 'value', k]);
+      if (!isAmount(w) || w === Infinity) throw bad('cost must be a non-negative finite number', ['customers', 'cost', k]);
       const o = cols.offer[k]!;
-      if (!(o >= 0 && o < nOffers && Number.isInteger(o))) throw bad('offer must index offerIds', ['customers', 'offer', k]);
+      if (!(Number.isInteger(o) && o >= 0 && o < nOffers)) throw bad('offer must refer to an index of offerIds', ['customers', 'offer', k]);
       const h = cols.channel !== undefined ? cols.channel[k]! : -1;
-      if (!(h >= -1 && h < nChannels && Number.isInteger(h))) throw bad('channel must index channelIds or be -1', ['customers', 'channel', k]);
+      if (!(Number.isInteger(h) && h >= -1 && h < nChannels)) throw bad('channel must refer to an index of channelIds or be -1', ['customers', 'channel', k]);
       if (!(v > 0)) continue;
       pairCustomer[n] = c;
       pairOffer[n] = o;
@@ -215,10 +213,7 @@ export interface Compiled {
 export function compileCustomers(customers: ReadonlyArray<OptimizationCustomer>, constraints: OptimizationConstraints): Compiled {
   const bad = (message: string, path: Array<string | number>): CrossChannelError<ArbitrationErrorCode> => inputError(message, path);
   if (!Array.isArray(customers)) throw bad('customers must be an array', ['customers']);
-  const defMax = constraints.maxOffersPerCustomer ?? 1;
-  if (!Number.isInteger(defMax) || defMax < 0) throw bad('maxOffersPerCustomer must be a non-negative integer', ['constraints', 'maxOffersPerCustomer']);
-  const budget = constraints.budget ?? Infinity;
-  if (!(budget >= 0)) throw bad('budget must be a non-negative number', ['constraints', 'budget']);
+  const [defMax, budget] = customerLimits(constraints);
   const offerIndex = new Map<string, number>();
   const channelIndex = new Map<string, number>();
   const offerIds: string[] = [];
@@ -247,7 +242,7 @@ export function compileCustomers(customers: ReadonlyArray<OptimizationCustomer>,
       const v = cand.value;
       const w = cand.cost ?? 0;
       if (typeof v !== 'number' || Number.isNaN(v) || v === Infinity) throw bad('value must be a finite number', ['customers', ci, 'candidates', k, 'value']);
-      if (typeof w !== 'number' || !(w >= 0) || w === Infinity) throw bad('cost must be a non-negative finite number', ['customers', ci, 'candidates', k, 'cost']);
+      if (!isAmount(w) || w === Infinity) throw bad('cost must be a non-negative finite number', ['customers', ci, 'candidates', k, 'cost']);
       if (!(v > 0)) continue;
       const cachedOffer = offerAt[k];
       let oi = cachedOffer !== undefined && offerIds[cachedOffer] === cand.offerId ? cachedOffer : offerIndex.get(cand.offerId);
@@ -301,19 +296,33 @@ function withLimits(
   const offerBudget = new Float64Array(offerIds.length).fill(Infinity);
   for (const [id, lim] of Object.entries(constraints.offers ?? {})) {
     const oi = offerIndex.get(id);
+    expectObject(lim, ['constraints', 'offers', id]);
     if (lim.capacity !== undefined && !(Number.isInteger(lim.capacity) && lim.capacity >= 0)) throw bad('capacity must be a non-negative integer', ['constraints', 'offers', id, 'capacity']);
-    if (lim.budget !== undefined && !(lim.budget >= 0)) throw bad('budget must be a non-negative number', ['constraints', 'offers', id, 'budget']);
+    if (lim.budget !== undefined && !isAmount(lim.budget)) throw bad('budget must be a non-negative number', ['constraints', 'offers', id, 'budget']);
     if (oi === undefined) continue;
     offerCap[oi] = lim.capacity ?? Infinity;
     offerBudget[oi] = lim.budget ?? Infinity;
   }
   const channelCap = new Float64Array(channelIds.length).fill(Infinity);
   for (const [id, lim] of Object.entries(constraints.channels ?? {})) {
+    expectObject(lim, ['constraints', 'channels', id]);
     if (lim.capacity !== undefined && !(Number.isInteger(lim.capacity) && lim.capacity >= 0)) throw bad('capacity must be a non-negative integer', ['constraints', 'channels', id, 'capacity']);
     const hi = channelIndex.get(id);
     if (hi !== undefined) channelCap[hi] = lim.capacity ?? Infinity;
   }
   return { customerIds, n, pairCustomer, pairOffer, pairChannel, value, cost, customerMax, offerCap, offerBudget, channelCap, budget, offerIds, channelIds };
+}
+
+/** A non-negative number (checked by type first: comparing an object calls its valueOf, which may throw). */
+const isAmount = (v: unknown): v is number => typeof v === 'number' && v >= 0;
+
+/** `maxOffersPerCustomer` (default 1) and the global budget (default unlimited) of the constraints, checked. */
+function customerLimits(constraints: OptimizationConstraints): [number, number] {
+  const defMax = constraints.maxOffersPerCustomer ?? 1;
+  if (!Number.isInteger(defMax) || defMax < 0) throw inputError('maxOffersPerCustomer must be a non-negative integer', ['constraints', 'maxOffersPerCustomer']);
+  const budget = constraints.budget ?? Infinity;
+  if (!isAmount(budget)) throw inputError('budget must be a non-negative number', ['constraints', 'budget']);
+  return [defMax, budget];
 }
 
 /** The two input forms' outer shape (customers with candidate arrays, or columns), checked before anything reads them. */
@@ -329,8 +338,10 @@ function checkInputShape(input: unknown): void {
   expectObject(input, ['customers']);
   const cols = input as Record<string, unknown>;
   for (const k of ['customerIds', 'offerIds']) expectArray(cols[k], ['customers', k]);
-  for (const k of ['customerOffsets', 'offer', 'value']) {
+  if (cols.channelIds !== undefined) expectArray(cols.channelIds, ['customers', 'channelIds']);
+  ['customerOffsets', 'offer', 'value', 'channel', 'cost', 'maxOffers'].forEach((k, i) => {
     const v = cols[k] as { length?: unknown } | null | undefined;
-    if (typeof v !== 'object' || v === null || typeof v.length !== 'number') expectArray(v, ['customers', k]);
-  }
+    // The last three are optional.
+    if ((v !== undefined || i < 3) && (typeof v !== 'object' || v === null || typeof v.length !== 'number')) expectArray(v, ['customers', k]);
+  });
 }

@@ -81,4 +81,16 @@ describe('PropensityTable', () => {
     }
     expect(isCrossChannelError(err, 'INPUT_INVALID')).toBe(true);
   });
+
+  it('observeHistory names a record or segment of the wrong shape, before counting anything (was a TypeError, or an error at offerId)', () => {
+    const bad = (path: string) => expect.objectContaining({ code: 'INPUT_INVALID', path });
+    const contact = { id: 'c1', subjectId: 's', channel: 'email', tags: [], offerId: 'a', at: NOW - DAY };
+    const history = (contacts: unknown[]) => ({ subjectId: 's', contacts, responses: [], events: [] }) as never;
+    const t = new PropensityTable();
+    expect(() => t.observeHistory(history([null]))).toThrow(bad('history.contacts[0]'));
+    expect(() => t.observeHistory(history([{ ...contact, at: { valueOf: () => { throw new Error('boom'); } } }]))).toThrow(bad('history.contacts[0].at'));
+    expect(() => t.observeHistory(history([contact, { ...contact, id: 'c2', offerId: 7 }]))).toThrow(bad('history.contacts[1].offerId'));
+    expect(() => t.observeHistory(history([contact]), ['vip', { toString: () => 'x' }] as never)).toThrow(bad('segments[1]'));
+    expect(t.toJSON().offers).toEqual({});
+  });
 });

@@ -1,5 +1,6 @@
 import { CrossChannelError, inputError } from '../core/errors.js';
-import { expectArray, expectFinite, expectIterable, expectObject, expectString } from '../core/guards.js';
+import { expectFinite, expectIterable, expectObject, expectString } from '../core/guards.js';
+import { checkHistoryArg } from '../core/record-checks.js';
 import type { History } from '../core/records.js';
 
 /**
@@ -92,9 +93,8 @@ export class PropensityTable {
    * each of the customer's `segments`. Only records at or before `until` count (default: all).
    */
   observeHistory(history: History, segments: Iterable<string> = [], until = Infinity): this {
-    expectObject(history, ['history']);
-    expectArray((history as { contacts?: unknown }).contacts, ['history', 'contacts']);
-    expectArray((history as { responses?: unknown }).responses, ['history', 'responses']);
+    // Every record it reads, checked (a learning pass reads them all anyway).
+    checkHistoryArg(history, ['history'], ['contacts', 'responses'], true);
     expectIterable(segments, ['segments']);
     if (typeof until !== 'number' || Number.isNaN(until)) expectFinite(until, ['until']);
     const presented = new Map<string, number>();
@@ -113,6 +113,7 @@ export class PropensityTable {
       if (id !== undefined) accepted.set(id, (accepted.get(id) ?? 0) + 1);
     }
     const segs = [...segments];
+    segs.forEach((seg, i) => expectString(seg, ['segments', i]));
     for (const id of new Set([...presented.keys(), ...accepted.keys()])) {
       const n = presented.get(id) ?? 0;
       // An accepted-and-converted contact is one success; never more successes than trials.

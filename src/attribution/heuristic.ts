@@ -1,6 +1,5 @@
-import { CrossChannelError, quoted } from '../core/errors.js';
-import { expectObject } from '../core/guards.js';
-import type { ModelSpec } from './models.js';
+import { CrossChannelError, inputError, parseWith, quoted } from '../core/errors.js';
+import { modelSpecSchema, RULE_MODEL_KINDS, type ModelSpec } from './models.js';
 
 /**
  * Rule-based models: each converting journey's one conversion is shared among its touches by position and
@@ -23,9 +22,34 @@ export function ruleWeights(
   weights: Float64Array,
   isDirect: ReadonlySet<string> | null,
 ): void {
-  if (!(weights instanceof Float64Array) || typeof model !== 'object' || model === null || !Array.isArray(channels) || !Array.isArray(times) || !Number.isSafeInteger(length) || length < 1 || length > weights.length) {
-    expectObject(null, ['arguments']);
+  // A model as parseAttributionConfig gives it (its parameters are read as numbers and functions below).
+  const spec = parseWith(modelSpecSchema, model, 'INPUT_INVALID', ['model']) as ModelSpec;
+  if (!RULE_MODEL_KINDS.includes(spec.model)) throw new CrossChannelError('CONFIG_INVALID', `${spec.model} is not a rule-based model`, { path: ['model', 'model'] });
+  const ok = [
+    Array.isArray(channels),
+    Array.isArray(times) && times.every((t) => typeof t === 'number'),
+    typeof conversionAt === 'number',
+    weights instanceof Float64Array,
+    Number.isSafeInteger(length) && length >= 1 && length <= weights?.length,
+    isDirect === null || typeof isDirect?.has === 'function',
+  ].indexOf(false);
+  if (ok >= 0) {
+    const name = ['channels', 'times', 'conversionAt', 'weights', 'length', 'isDirect'][ok]!;
+    throw inputError(`ruleWeights: ${name} is missing or of the wrong type`, [name]);
   }
+  weighRule({ ...spec, name: spec.name ?? spec.model } as ModelSpec, channels, times, conversionAt, length, weights, isDirect);
+}
+
+/** {@link ruleWeights} without its argument checks: the statistics' hot path, with parsed models and checked journeys. */
+export function weighRule(
+  model: ModelSpec,
+  channels: ReadonlyArray<string>,
+  times: ReadonlyArray<number>,
+  conversionAt: number,
+  length: number,
+  weights: Float64Array,
+  isDirect: ReadonlySet<string> | null,
+): void {
   weights.fill(0, 0, length);
   switch (model.model) {
     case 'last_touch':
@@ -100,7 +124,5 @@ export function ruleWeights(
       for (let i = 0; i < length; i++) weights[i]! /= sum;
       return;
     }
-    default:
-      throw new CrossChannelError('CONFIG_INVALID', `${model.model} is not a rule-based model`, { path: ['models', model.name] });
   }
 }

@@ -47,6 +47,8 @@ function buildChain(mc: MarkovCounts): Chain {
   for (const [key, count] of transitionCounts(mc)) {
     const from = Math.floor(key / 2 ** 24);
     const to = (key % 2 ** 24) - 2;
+    // A transition between states the counts do not hold (a row of another shape).
+    if (!(from < n && to >= -2 && to < n && typeof count === 'number')) expectMarkovCounts(null);
     out[from]! += count;
     if (to === TO_CONVERSION) conv[from]! += count;
     else if (to !== TO_NULL) rows[from]!.push([to, count]);
@@ -193,6 +195,7 @@ export function solveMarkov(mc: MarkovCounts, channelCount: number, options: { r
   if (!Number.isSafeInteger(channelCount) || channelCount < 0) expectFinite(Number.NaN, ['channelCount']);
   expectOptions(options, ['options']);
   const denseLimit = options.denseLimit ?? DENSE_LIMIT;
+  if (typeof denseLimit !== 'number') expectFinite(denseLimit, ['options', 'denseLimit']);
   const chain = buildChain(mc);
   const removalEffects = new Float64Array(channelCount);
   const valueRemovalEffects = new Float64Array(channelCount);

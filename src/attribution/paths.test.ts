@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { collectStatistics, computeAttribution, parsePath, statisticsFromPaths, type Journey, type PathRow } from './index.js';
+import { addPaths, collectStatistics, computeAttribution, createStatistics, parsePath, statisticsFromPaths, type Journey, type PathRow } from './index.js';
 import { isCrossChannelError } from '../core/errors.js';
 
 const ALL = ['last_touch', 'last_non_direct', 'first_touch', 'linear', 'time_decay', 'position_based', 'markov', { model: 'markov', name: 'markov_2', order: 2 }, 'shapley'] as const;
@@ -77,5 +77,11 @@ describe('aggregated path rows', () => {
     }
     // An empty path converting is unattributed, not an error.
     expect(computeAttribution(statisticsFromPaths([{ path: '', conversions: 2, value: 9 }], { models: ['linear'] })).unattributed).toEqual({ conversions: 2, value: 9 });
+  });
+
+  it('names the rows `paths` when they are not iterable, as it names each row (was `rows`)', () => {
+    for (const call of [() => statisticsFromPaths(7 as never), () => addPaths(createStatistics({ models: ['linear'] }), null as never)]) {
+      expect(call).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'paths' }));
+    }
   });
 });

@@ -54,7 +54,7 @@ function count(row: PathRow, key: 'conversions' | 'value' | 'nulls', i: number, 
  */
 export function addPaths(stats: AttributionStatistics, rows: Iterable<PathRow>, separator = '>'): AttributionStatistics {
   expectObject(stats, ['stats']);
-  expectIterable(rows, ['rows']);
+  expectIterable(rows, ['paths']);
   expectString(separator, ['separator']);
   let i = 0;
   const zeros: number[] = [];
@@ -85,7 +85,7 @@ export function addPaths(stats: AttributionStatistics, rows: Iterable<PathRow>, 
  * ```
  */
 export function statisticsFromPaths(rows: Iterable<PathRow>, config: AttributionConfigInput | AttributionConfig = {}, separator = '>'): AttributionStatistics {
-  expectIterable(rows, ['rows']);
+  expectIterable(rows, ['paths']);
   expectString(separator, ['separator']);
   return addPaths(createStatistics(config), rows, separator);
 }

@@ -1,5 +1,6 @@
 import { uniformRng } from '../core/random.js';
-import { expectArray, expectFinite, expectObject } from '../core/guards.js';
+import { expectFinite, expectObject } from '../core/guards.js';
+import { inputError } from '../core/errors.js';
 import type { ChannelSetCounts } from './stats.js';
 
 /**
@@ -45,10 +46,19 @@ export interface ShapleyOptions {
  */
 export function solveShapley(cs: ChannelSetCounts, channelCount: number, options: ShapleyOptions, channelOrder?: ReadonlyArray<number>): ShapleySolution {
   expectObject(cs, ['counts']);
-  expectArray((cs as { masks?: unknown }).masks, ['counts', 'masks']);
+  // Finite numbers, one per channel set (an infinite mask would never run out of bits below).
+  for (const k of ['masks', 'conversions', 'value'] as const) {
+    const list = cs[k] as unknown;
+    if (!Array.isArray(list) || list.length !== cs.masks.length || !list.every(Number.isFinite)) throw inputError(`${k} must hold one finite number per channel set`, ['counts', k]);
+  }
   if (!Number.isSafeInteger(channelCount) || channelCount < 0 || channelCount > 64) expectFinite(Number.NaN, ['channelCount']);
   expectObject(options, ['options']);
-  if (channelOrder !== undefined) expectArray(channelOrder, ['channelOrder']);
+  // 2^maxExactChannels coalitions, `samples` permutations: bounded like a shapley model's settings.
+  for (const [k, max] of [['maxExactChannels', 22], ['samples', 1e7]] as const) {
+    if (!(Number.isInteger(options[k]) && options[k] >= 0 && options[k] <= max)) throw inputError(`${k} must be an integer in 0..${max}`, ['options', k]);
+  }
+  if (typeof options.seed !== 'number' && typeof options.seed !== 'string') throw inputError('seed must be a number or a string', ['options', 'seed']);
+  if (channelOrder !== undefined && !(Array.isArray(channelOrder) && channelOrder.every(Number.isInteger))) throw inputError('channelOrder must be a list of channel indexes', ['channelOrder']);
   // Converting sets only; players = channels appearing in them.
   const masks: number[] = [];
   const wc: number[] = [];

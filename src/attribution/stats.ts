@@ -1,10 +1,10 @@
 import * as z from 'zod/mini';
 import { progressCounter, type ProgressOptions } from '../core/progress.js';
 import { expectArray, expectIterable, expectObject } from '../core/guards.js';
-import { CrossChannelError, parseWith, quoted, inputError } from '../core/errors.js';
+import { atPath, CrossChannelError, parseWith, quoted, inputError } from '../core/errors.js';
 import { ENGLISH, englishMessage } from '../core/zod.js';
 import { describeModel, parseAttributionConfig, RULE_MODEL_KINDS, type AttributionConfig, type AttributionConfigInput, type ModelSpec } from './models.js';
-import { ruleWeights } from './heuristic.js';
+import { weighRule } from './heuristic.js';
 import type { Journey } from './journeys.js';
 import { MAX_CHANNELS } from './limits.js';
 import { addPath, addTransition, bump, createMarkovCounts, internState, TO_CONVERSION, TO_NULL, TO_SPAN, transitionCounts, type MarkovCounts } from './transitions.js';
@@ -177,7 +177,7 @@ export class AttributionStatistics {
       t.value += value;
       const w = this.#weights;
       for (let m = 0; m < this.ruleModels.length; m++) {
-        ruleWeights(this.ruleModels[m]!, channels, times, conversionAt, n, w, this.#directSets[m]!);
+        weighRule(this.ruleModels[m]!, channels, times, conversionAt, n, w, this.#directSets[m]!);
         const credit = this.ruleCredits[m]!;
         for (let i = 0; i < n; i++) {
           const wi = w[i]!;
@@ -221,7 +221,7 @@ export class AttributionStatistics {
         this.add(j);
       } catch (e) {
         // Named by its place in the list (`journeys[3]`), not as add's own argument.
-        throw e instanceof CrossChannelError ? new CrossChannelError(e.code, e.message, { path: ['journeys', i], cause: e }) : e;
+        throw atPath(e, ['journeys', i]);
       }
       i++;
     }

@@ -157,7 +157,18 @@ export function addPath(mc: MarkovCounts, idx: Int32Array, n: number, conversion
 /** Counts from {@link collectStatistics}' Markov chain (plain JavaScript may pass anything). */
 export function expectMarkovCounts(mc: unknown): void {
   const m = mc as Partial<MarkovCounts> | null;
-  if (typeof m !== 'object' || m === null || !Array.isArray(m.states) || !Array.isArray(m.rows) || !(m.stateIds instanceof Map) || typeof m.order !== 'number') {
+  if (
+    typeof m !== 'object' ||
+    m === null ||
+    !Array.isArray(m.states) ||
+    !m.states.every((s) => Array.isArray(s) && s.every(Number.isInteger)) ||
+    !(m.conversionValue instanceof Map) ||
+    // Order 1 reads its dense counts, higher orders a Map per state.
+    (m.dense !== null && !(m.dense instanceof Float64Array)) ||
+    (m.dense === null && !(Array.isArray(m.rows) && m.rows.length === m.states.length && m.rows.every((r) => r instanceof Map))) ||
+    !(m.stateIds instanceof Map) ||
+    typeof m.order !== 'number'
+  ) {
     throw inputError('Expected Markov counts from the attribution statistics', ['counts']);
   }
 }

@@ -37,9 +37,12 @@ export function checkCapHistory(h: unknown, path: Path = ['history'], records = 
   checkHistoryArg(h, path, CAP_LISTS, records);
 }
 
-/** Options: an object; `now` is checked by the evaluation (`TIME_INVALID`), the zone by `checkZone`. */
+/**
+ * Options: an object; `now` is checked by the evaluation (`TIME_INVALID` at `now`), the zone by `checkZone` (at
+ * `timeZone`): a zone that is not a string is named there too.
+ */
 export function checkCapOptions(o: unknown, path: Path = ['options']): void {
   if (typeof o !== 'object' || o === null) bad('options must be an object with now', path);
   const zone = (o as Record<string, unknown>).timeZone;
-  if (zone !== undefined && typeof zone !== 'string') bad('timeZone must be an IANA zone name', [...path, 'timeZone']);
+  if (zone !== undefined && typeof zone !== 'string') bad('timeZone must be an IANA zone name', ['timeZone']);
 }

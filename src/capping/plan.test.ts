@@ -48,3 +48,13 @@ describe('planContacts', () => {
     expect(plan.send.map((c) => c.id)).toEqual(['receipt', 'm1', 'm2']);
   });
 });
+
+describe('planContacts options errors (mutation fuzz, 2026-12-05)', () => {
+  it('names a zone that is not a string timeZone, as the evaluation names now and an unknown zone', () => {
+    const caps = parseCapRules({ rules: [{ id: 'day', kind: 'limit', limit: 1, window: 'day' }] });
+    const run = (options: unknown) => () => planContacts(createHistory('p1'), caps, [{ id: 'a', channel: 'email' }], options as never);
+    expect(run({ now, timeZone: {} })).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'timeZone' }));
+    expect(run({ now, timeZone: 'Mars/Base' })).toThrow(expect.objectContaining({ path: 'timeZone' }));
+    expect(run({ now: null })).toThrow(expect.objectContaining({ code: 'TIME_INVALID', path: 'now' }));
+  });
+});

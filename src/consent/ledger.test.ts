@@ -153,9 +153,10 @@ describe('canContact', () => {
 
 describe('validation', () => {
   it('refuses a state that consentState did not build with INPUT_INVALID at state (was a TypeError deep inside)', () => {
-    for (const state of [{}, { events: [], policy: null }, { events: [], policy: {} }, { events: {}, policy }, []]) {
+    // Events that are not a list: named below `state` (its events are checked as consentState checks them).
+    for (const [state, path] of [[{}, 'state'], [{ events: [], policy: null }, 'state'], [{ events: [], policy: {} }, 'state'], [{ events: {}, policy }, 'state.events'], [[], 'state']] as const) {
       for (const call of [() => foldConsent(state as never, 'email', 'marketing', T0), () => canContact(state as never, { channel: 'email', purpose: 'marketing', now: T0 })]) {
-        expect(call).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'state' }));
+        expect(call).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path }));
       }
     }
     expect(foldConsent(consentState([], policy), 'email', 'marketing', T0).status).toBe('unknown');
@@ -185,5 +186,21 @@ describe('validation', () => {
     expect(() => parseConsentPolicy({ expiry: { marketing: 0 } })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', path: 'expiry.marketing' }));
     // @ts-expect-error an unknown key: a type error in TypeScript, CONFIG_INVALID at run time
     expect(() => parseConsentPolicy({ unknown: true })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+  });
+});
+
+describe('foldConsent and consentSummary with a state of the wrong shape', () => {
+  const policy = parseConsentPolicy({});
+  const event = { id: 'e1', subjectId: 's1', channel: 'email', purpose: 'marketing', kind: 'granted', at: 1000, evidence: { source: 'form' } } as const;
+  const bad = (path: string) => expect.objectContaining({ code: 'INPUT_INVALID', path });
+
+  it('names the bad event of the state, as consentState does (an at that is a symbol was a TypeError; a channel missing was blamed on `channel`)', () => {
+    const state = consentState([parseConsentEvent(event)], policy);
+    expect(consentSummary(state, 2000).map((c) => c.status)).toEqual(['granted']);
+    const edited = (e: unknown) => ({ ...state, events: [e] }) as never;
+    expect(() => foldConsent(edited({ ...event, at: Symbol('t') }), 'email', 'marketing', 2000)).toThrow(bad('state.events[0].at'));
+    expect(() => consentSummary(edited({ ...event, at: Symbol('t') }), 2000)).toThrow(bad('state.events[0].at'));
+    expect(() => consentSummary(edited({ ...event, channel: undefined }), 2000)).toThrow(bad('state.events[0].channel'));
+    expect(() => consentSummary(edited({ ...event, purpose: Symbol('p') }), 2000)).toThrow(bad('state.events[0].purpose'));
   });
 });

@@ -2,7 +2,7 @@
  * First-party consent ledger: an append-only list of consent events per subject, folded by a pure function into
  * the current state of each channel × purpose under a compiled {@link ConsentPolicy}.
  */
-import { expectArray, expectFinite, expectObject, expectObjects, expectString } from '../core/guards.js';
+import { expectArray, expectFinite, expectObject, expectString } from '../core/guards.js';
 import * as z from 'zod/mini';
 import { CrossChannelError, parseWith, inputError } from '../core/errors.js';
 import { channelSchema, durationSchema, idSchema, timestampSchema } from '../core/schema.js';
@@ -290,14 +290,7 @@ const KIND_RANK: Record<ConsentEventKind, number> = { existing_customer: 0, gran
  * ```
  */
 export function consentState(events: ReadonlyArray<ConsentEvent>, policy: ConsentPolicy = DEFAULT_CONSENT_POLICY): ConsentState {
-  expectArray(events, ['events']);
-  // Events are trusted to be parsed, but plain JavaScript may hand over anything: the fields the fold reads are checked.
-  for (let i = 0; i < events.length; i++) {
-    const e = events[i];
-    expectObject(e, ['events', i]);
-    expectFinite(e.at, ['events', i, 'at']);
-    for (const k of ['kind', 'channel', 'purpose'] as const) expectString(e[k], ['events', i, k]);
-  }
+  checkEvents(events, ['events']);
   // A policy not from parseConsentPolicy (its JSON, say) would pass here and be refused later by canContact, at `state`.
   if (!isCompiledPolicy(policy)) throw inputError('policy must come from parseConsentPolicy()', ['policy']);
   // Stores hand their ledgers back in order, usually: then the stable sort would change nothing.
@@ -322,9 +315,23 @@ export function consentState(events: ReadonlyArray<ConsentEvent>, policy: Consen
  */
 function expectConsentState(state: unknown): asserts state is ConsentState {
   const s = state as Partial<ConsentState> | null;
-  if (!Array.isArray(s?.events) || !isCompiledPolicy(s.policy)) {
-    throw inputError('state must come from consentState()', ['state']);
-  }
+  if (!isCompiledPolicy(s?.policy)) throw inputError('state must come from consentState()', ['state']);
+  // Its events are read like consentState's (a state may have been rebuilt from JSON, or edited).
+  checkEvents(s.events, ['state', 'events']);
+}
+
+/**
+ * Events are trusted to be parsed, but plain JavaScript may hand over anything: the fields the fold reads are
+ * checked, at `path`.
+ */
+function checkEvents(events: unknown, path: ReadonlyArray<string | number>): asserts events is ConsentEvent[] {
+  expectArray(events, path);
+  events.forEach((x, i) => {
+    const e = x as Partial<ConsentEvent>;
+    expectObject(e, [...path, i]);
+    expectFinite(e.at, [...path, i, 'at']);
+    for (const k of ['kind', 'channel', 'purpose'] as const) expectString(e[k], [...path, i, k]);
+  });
 }
 
 /** True for what {@link parseConsentPolicy} returns (its sets and maps), not for the policy's JSON. */
@@ -442,9 +449,7 @@ export function foldConsent(state: ConsentState, channel: string, purpose: strin
  * ```
  */
 export function consentSummary(state: ConsentState, now: EpochMs): ChannelConsent[] {
-  expectObject(state, ['state']);
-  expectArray((state as { events?: unknown }).events, ['state', 'events']);
-  expectObjects((state as unknown as { events: unknown[] }).events, ['state', 'events']);
+  expectConsentState(state);
   expectFinite(now, ['now']);
   const seen = new Map<string, [string, string]>();
   for (const e of state.events) if (e.channel !== '*' && e.purpose !== '*') seen.set(key(e.channel, e.purpose), [e.channel, e.purpose]);

@@ -17,3 +17,10 @@ describe('sameConsentEvent', () => {
     expect(sameConsentEvent(event('{"source":"a","__proto__":{"x":1}}'), event('{"source":"a","__proto__":{"x":1}}'))).toBe(true);
   });
 });
+
+describe('sameConsentEvent with evidence JSON cannot hold', () => {
+  it('is INPUT_INVALID at the evidence (a BigInt was a TypeError from JSON.stringify)', () => {
+    const a = { id: 'e1', subjectId: 's1', channel: 'email', purpose: 'marketing', kind: 'granted', at: 0, evidence: { source: 'form' } } as ConsentEvent;
+    expect(() => sameConsentEvent(a, { ...a, evidence: { source: 'form', textVersion: 10n } } as never)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'b.evidence' }));
+  });
+});

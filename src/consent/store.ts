@@ -4,6 +4,7 @@
  * integrators' own stores pass the same conformance suite (`runConsentStoreConformance` in crosschannel/testing).
  */
 import { expectObject } from '../core/guards.js';
+import { readingInput } from '../core/errors.js';
 import type { EpochMs } from '../core/time.js';
 import type { ConsentEvent } from './ledger.js';
 
@@ -69,8 +70,13 @@ export function sameConsentEvent(a: ConsentEvent, b: ConsentEvent): boolean {
     a.purpose === b.purpose &&
     a.kind === b.kind &&
     a.at === b.at &&
-    JSON.stringify(sortKeys(a.evidence)) === JSON.stringify(sortKeys(b.evidence))
+    evidenceText(a, 'a') === evidenceText(b, 'b')
   );
+}
+
+/** The evidence as sorted JSON; evidence JSON cannot hold (a BigInt) is `INPUT_INVALID` at its place. */
+function evidenceText(e: ConsentEvent, at: string): string {
+  return readingInput([at, 'evidence'], 'evidence must be JSON', () => JSON.stringify(sortKeys(e.evidence)));
 }
 
 function sortKeys(o: Readonly<Record<string, unknown>>): Record<string, unknown> {

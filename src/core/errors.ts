@@ -292,13 +292,23 @@ export function inputError(message: string, path: ReadonlyArray<string | number>
 }
 
 /**
- * `e` named under `path` when it is a `CrossChannelError` (same code, message — after `label: ` when given — and
- * detail, its path after `path`, `e` as the cause); anything else unchanged. For a caller that passed part of its
- * own input on and names that part's place in it. Internal: not exported from the package's entries.
+ * `e` named at `path` instead of its own place when it is a `CrossChannelError` (same code, message — after
+ * `label: ` when given — and detail, `e` as the cause); anything else unchanged. For a caller whose own argument
+ * names the place differently from the function it called (`horizonMs` for `horizon`, `journeys[3]` for
+ * `journey`). Internal: not exported from the package's entries.
+ */
+export function atPath(e: unknown, path: ReadonlyArray<string | number>, label?: string): unknown {
+  if (!(e instanceof CrossChannelError)) return e;
+  return new CrossChannelError(e.code, label === undefined ? e.message : `${label}: ${e.message}`, { path, cause: e, ...(e.detail ? { detail: e.detail } : {}) });
+}
+
+/**
+ * `e` named under `path` when it is a `CrossChannelError` (its path after `path`; see {@link atPath}); anything
+ * else unchanged. For a caller that passed part of its own input on and names that part's place in it. Internal:
+ * not exported from the package's entries.
  */
 export function underPath(e: unknown, path: ReadonlyArray<string | number>, label?: string): unknown {
-  if (!(e instanceof CrossChannelError)) return e;
-  return new CrossChannelError(e.code, label === undefined ? e.message : `${label}: ${e.message}`, { path: [...path, ...e.pathSegments], cause: e, ...(e.detail ? { detail: e.detail } : {}) });
+  return e instanceof CrossChannelError ? atPath(e, [...path, ...e.pathSegments], label) : e;
 }
 
 /**

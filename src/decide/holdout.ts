@@ -1,5 +1,5 @@
 import { inputError } from '../core/errors.js';
-import { expectArray, expectFunction, expectObject } from '../core/guards.js';
+import { expectArray, expectFunction, expectObject, expectObjects } from '../core/guards.js';
 import { reason, type Reason } from '../core/explain.js';
 import type { EpochMs } from '../core/time.js';
 
@@ -57,6 +57,7 @@ export function holdoutReason(
   if (hook !== null) expectFunction(hook, ['hook']);
   expectObject(ctx, ['ctx']);
   expectArray(offers, ['offers']);
+  expectObjects(offers, ['offers']);
   if (hook === null) return null;
   const answer: unknown = hook(subjectId, ctx.campaignId === undefined ? { channel: ctx.channel, now: ctx.now } : { channel: ctx.channel, now: ctx.now, campaignId: ctx.campaignId });
   const a = answer as { held?: unknown; experimentId?: unknown; variantId?: unknown } | null;

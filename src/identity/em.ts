@@ -6,7 +6,8 @@
  * construction, so an EM estimate of u there would be degenerate (the approach Splink takes too).
  */
 import { progressCounter, type ProgressOptions } from '../core/progress.js';
-import { expectArray, expectObject, expectObjects, expectOptions } from '../core/guards.js';
+import { expectArray, expectFinite, expectObject, expectObjects, expectOptions } from '../core/guards.js';
+import { inputError } from '../core/errors.js';
 import { uniformRng } from '../core/random.js';
 import { internals, type MatchModel, type MatchRecord } from './match.js';
 
@@ -71,6 +72,13 @@ export function estimateMatchParameters(records: ReadonlyArray<MatchRecord>, bas
   expectObject(base, ['base']);
   expectArray((base as { fields?: unknown }).fields, ['base', 'fields']);
   expectOptions(options, ['options']);
+  // Loop bounds (a huge one would run for hours) and numbers compared inside the loops.
+  for (const [k, max] of [['maxIterations', 1e6], ['uSamplePairs', 1e8]] as const) {
+    const v = options[k];
+    if (v !== undefined && !(Number.isSafeInteger(v) && v >= 0 && v <= max)) throw inputError(`${k} must be an integer in 0..${max}`, ['options', k]);
+  }
+  if (options.tolerance !== undefined) expectFinite(options.tolerance, ['options', 'tolerance']);
+  if (options.seed !== undefined && typeof options.seed !== 'number' && typeof options.seed !== 'string') expectFinite(options.seed, ['options', 'seed']);
   const tracker = progressCounter(options, ['options']);
   const maxIterations = options.maxIterations ?? 50;
   const tolerance = options.tolerance ?? 1e-5;

@@ -169,3 +169,24 @@ describe('Fellegi–Sunter matching', () => {
     expect(r.refused.map((x) => x.rule)).toEqual(['limit:external_id']);
   });
 });
+
+describe('estimateMatchParameters and matchesToObservations with plain JavaScript input', () => {
+  const model = parseMatchModel({ fields: [{ name: 'name', comparison: { kind: 'jaroWinkler' } }], blocking: [['name']], threshold: 0.5 });
+  const records = [{ id: 'crm-1', values: { name: 'ada' } }, { id: 'pos-2', values: { name: 'ada' } }, { id: 'web-3', values: { name: 'bo' } }];
+  const bad = (path: string) => expect.objectContaining({ code: 'INPUT_INVALID', path });
+
+  it('estimateMatchParameters refuses options that are no bounded numbers (a valueOf was called, a huge sample ran for hours)', () => {
+    expect(estimateMatchParameters(records, model, { seed: 7, uSamplePairs: 100 }).pairs).toBe(1);
+    expect(() => estimateMatchParameters(records, model, { tolerance: { valueOf: () => { throw new Error('boom'); } } } as never)).toThrow(bad('options.tolerance'));
+    expect(() => estimateMatchParameters(records, model, { uSamplePairs: [Symbol('s')] } as never)).toThrow(bad('options.uSamplePairs'));
+    expect(() => estimateMatchParameters(records, model, { uSamplePairs: 1e308 })).toThrow(bad('options.uSamplePairs'));
+    expect(() => estimateMatchParameters(records, model, { maxIterations: 2 ** 53 })).toThrow(bad('options.maxIterations'));
+    expect(() => estimateMatchParameters(records, model, { seed: null } as never)).toThrow(bad('options.seed'));
+  });
+
+  it('matchesToObservations names a match whose record id is no string (was an error at the observation made of it)', () => {
+    const match = { a: 'crm-1', b: 'pos-2', weight: 3, probability: 0.9, fields: [] };
+    expect(matchesToObservations([match], model, 0)).toHaveLength(1);
+    expect(() => new IdentityGraph().add(matchesToObservations([{ ...match, b: null } as never], model, 0))).toThrow(bad('matches[0].b'));
+  });
+});

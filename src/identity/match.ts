@@ -5,7 +5,7 @@
  * merge protection).
  */
 import { progressCounter, type ProgressOptions } from '../core/progress.js';
-import { expectArray, expectFinite, expectObjects } from '../core/guards.js';
+import { expectArray, expectFinite, expectObjects, expectString } from '../core/guards.js';
 import * as z from 'zod/mini';
 import { attempt, CrossChannelError, parseWith, type Result, inputError } from '../core/errors.js';
 import type { EpochMs } from '../core/time.js';
@@ -515,6 +515,7 @@ export function matchesToObservations(matches: ReadonlyArray<ScoredPair>, model:
   expectObjects(matches, ['matches']);
   expectMatchModel(model);
   expectFinite(at, ['at']);
+  matches.forEach((m, i) => ['a', 'b'].forEach((k) => expectString(m[k as 'a'], ['matches', i, k])));
   const type = model.source.identifierType;
   return matches.map((m) => ({ identifiers: [{ type, value: m.a }, { type, value: m.b }], at, source: 'match' }));
 }

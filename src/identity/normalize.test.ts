@@ -84,3 +84,11 @@ describe('hashIdentifier', () => {
     expect(await hashIdentifier({ type: 'user_id', value: 'u1' })).toBeUndefined();
   });
 });
+
+describe('normalizeValue options', () => {
+  it('names a bad defaultCountry or phone library under options (was at `defaultCountry` / `phone`, normalizePhone\'s own arguments)', () => {
+    expect(normalizeValue('phone', '06 12 34 56 78', 'phone', { defaultCountry: 'FR' })).toBe('+33612345678');
+    expect(() => normalizeValue('phone', '06 12 34 56 78', 'phone', { defaultCountry: 33 } as never)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'options.defaultCountry' }));
+    expect(() => normalizeValue('phone', '06 12 34 56 78', 'phone', { phone: {} } as never)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'options.phone.parsePhoneNumberFromString' }));
+  });
+});

@@ -7,7 +7,7 @@ import { phoneLib } from './phone-lib.js';
 import { expectPhoneLibrary, requirePhoneLib, type PhoneNumberLibrary } from './phone-lib-type.js';
 import { sha256Hex } from '../core/hash.js';
 import { reason, type Reason } from '../core/explain.js';
-import { type Result, inputError } from '../core/errors.js';
+import { type Result, inputError, underPath } from '../core/errors.js';
 import type { IdentifierReasonCode } from './errors.js';
 import { ownValue } from '../core/own.js';
 
@@ -260,7 +260,12 @@ export function normalizeValue(kind: NormalizerKind, value: string, type: string
     throw inputError('kind must be email, phone, sha256 or verbatim (see normalizerKindOf)', ['kind']);
   }
   expectOptions(options, ['options']);
-  return normalizeWithKind(kind, value, type, options);
+  try {
+    return normalizeWithKind(kind, value, type, options);
+  } catch (e) {
+    // normalizePhone names its own arguments (`defaultCountry`, `phone`): here they are options.
+    throw underPath(e, ['options']);
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_BLOCKED_PATTERNS, identityRulesSchema, parseIdentityRules, safeParseIdentityRules } from './rules.js';
+import { preferredIdentifier } from './store.js';
 import { toJSONSchema } from '../core/schema.js';
 
 describe('parseIdentityRules', () => {
@@ -61,5 +62,15 @@ describe('blocked values', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('preferredIdentifier', () => {
+  it('refuses an identifier of the wrong shape at its argument (was a TypeError reading its type)', () => {
+    const rules = parseIdentityRules({ nonLinking: ['device_id'] });
+    const ada = { type: 'email', value: 'ada@example.com' };
+    expect(preferredIdentifier(rules, ada, { type: 'device_id', value: 'ipad' })).toBe(true);
+    expect(() => preferredIdentifier(rules, null as never, ada)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'a' }));
+    expect(() => preferredIdentifier(rules, ada, undefined as never)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'b' }));
   });
 });

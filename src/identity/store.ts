@@ -114,6 +114,8 @@ export function compareIdentifiers(rules: CompiledIdentityRules, a: Identifier, 
  */
 export function preferredIdentifier(rules: CompiledIdentityRules, a: Identifier, b: Identifier): boolean {
   expectRules(rules);
+  expectIdentifier(a, ['a']);
+  expectIdentifier(b, ['b']);
   const na = rules.isNonLinking(a.type);
   if (na !== rules.isNonLinking(b.type)) return !na;
   return compareIdentifiers(rules, a, b) < 0;

@@ -16,7 +16,7 @@ import type { JourneyErrorCode, JourneyReasonCode } from './errors.js';
 import { checkInputs, collectSignals, type AdvanceInputs, type InboundReply, type Signal } from './inputs.js';
 import { checkInstance, type JourneyInstance } from './instance.js';
 import { matchReply } from './reply.js';
-import { readAttr, waitEnd, zoneOf } from './schedule.js';
+import { checkTime, readAttr, waitEnd, zoneOf } from './schedule.js';
 import { ownValue } from '../core/own.js';
 
 // Safety net: the graph check forbids loops without a wait, so this is only reached by a pathological graph.
@@ -53,7 +53,7 @@ export function stepOfKey(instanceId: string, key: string | undefined): string |
 export function advance(journey: Journey, instance: JourneyInstance, inputs: AdvanceInputs, now: EpochMs): AdvanceResult {
   const j = parseJourney(journey);
   checkInstance(j, instance);
-  if (typeof now !== 'number' || !Number.isFinite(now)) throw new CrossChannelError<JourneyErrorCode>('TIME_INVALID', 'now must be epoch milliseconds', { path: ['now'] });
+  checkTime(now, 'now');
   checkInputs(inputs);
   const signals = collectSignals(inputs, instance.subjectId);
   const run = new Run(j, instance, inputs);

@@ -2,13 +2,14 @@
  * A person's state in a journey, as plain JSON a store can keep: where they are, since when, when the engine
  * must look again, and what they reacted to. Plus entry: may this person enter now?
  */
-import { CrossChannelError, quoted } from '../core/errors.js';
+import { CrossChannelError, quoted, underPath } from '../core/errors.js';
 import { reason, type Reason } from '../core/explain.js';
 import type { BehaviourEvent } from '../core/records.js';
 import type { EpochMs } from '../core/time.js';
 import type { Profile } from '../segments/conditions.js';
 import { parseJourney, type Journey } from './compile.js';
 import type { JourneyErrorCode } from './errors.js';
+import { checkTime } from './schedule.js';
 
 /** Where an instance is: still running, or how it ended. */
 export type JourneyStatus = 'active' | 'completed' | 'goal' | 'exited';
@@ -67,7 +68,7 @@ export function startInstance(journey: Journey, subjectId: string, now: EpochMs,
   if (typeof subjectId !== 'string' || subjectId.length === 0 || subjectId.length > 256) {
     throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INPUT_INVALID', 'subjectId must be a non-empty string', { path: ['subjectId'] });
   }
-  if (!Number.isFinite(now)) throw new CrossChannelError<JourneyErrorCode>('TIME_INVALID', 'now must be epoch milliseconds', { path: ['now'] });
+  checkTime(now, 'now');
   if (instanceId !== undefined && (typeof instanceId !== 'string' || instanceId.length === 0 || instanceId.length > 512)) {
     throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INPUT_INVALID', 'instanceId must be a non-empty string', { path: ['instanceId'] });
   }
@@ -130,6 +131,11 @@ export function canEnter(journey: Journey, prior: EntryHistory, now: EpochMs): E
   if (typeof prior !== 'object' || prior === null || typeof prior.active !== 'boolean') {
     throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INPUT_INVALID', 'prior must be { active: boolean, lastEnteredAt?, capCount? }', { path: ['prior'] });
   }
+  checkTime(now, 'now');
+  if (prior.lastEnteredAt != null) checkTime(prior.lastEnteredAt, 'prior', 'lastEnteredAt');
+  if (prior.capCount !== undefined && !(typeof prior.capCount === 'number' && prior.capCount >= 0)) {
+    throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INPUT_INVALID', 'prior.capCount must be a count', { path: ['prior', 'capCount'] });
+  }
   const reasons: Reason[] = [];
   if (prior.active) reasons.push(reason('JOURNEY_ENTRY_ACTIVE', `already active in ${j.id}`));
   const last = prior.lastEnteredAt ?? null;
@@ -163,7 +169,13 @@ export function triggersEntry(journey: Journey, input: { event?: BehaviourEvent;
     throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INPUT_INVALID', 'input.event must be a behaviour event', { path: ['input', 'event'] });
   }
   if (j.entryEvent) return input.event !== undefined && typeof input.event === 'object' && input.event !== null && j.entryEvent(input.event);
-  if (j.entrySegment) return input.profile !== undefined && j.entrySegment(input.profile, input.events ?? [], input.now ?? input.event?.at ?? 0);
+  if (j.entrySegment) {
+    try {
+      return input.profile !== undefined && j.entrySegment(input.profile, input.events ?? [], input.now ?? input.event?.at ?? 0);
+    } catch (e) {
+      throw underPath(e, ['input']);
+    }
+  }
   return false;
 }
 

@@ -74,3 +74,11 @@ describe('step ids that name Object.prototype members', () => {
     expect(migrateInstance(a, b, waiting, { constructor: 'toString' }, T0)).toMatchObject({ version: 2, step: 'toString' });
   });
 });
+
+describe('diffJourney instance fields (mutation fuzz, 2026-12-05)', () => {
+  it('names an instance field that is not a string instead of failing to print it', () => {
+    const i = startInstance(v1, 'p1', T0);
+    expect(() => diffJourney(v1, v2, [{ ...i, step: { toString: 2 } as never }], {})).toThrow(expect.objectContaining({ code: 'JOURNEY_INSTANCE_INVALID', path: 'instances[0].step' }));
+    expect(() => diffJourney(v1, v2, [i, { ...i, subjectId: Symbol('s') as never }], {})).toThrow(expect.objectContaining({ path: 'instances[1].subjectId' }));
+  });
+});

@@ -86,6 +86,9 @@ export function diffJourney(from: Journey | JourneyDefinitionInput, to: Journey 
     if (typeof i !== 'object' || i === null || i.journeyId !== a.id || i.version !== a.version) {
       throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INSTANCE_INVALID', `instances[${n}] is not on ${a.id} version ${a.version}`, { path: ['instances', n] });
     }
+    for (const f of ['id', 'subjectId', 'step', 'status'] as const) {
+      if (typeof i[f] !== 'string') throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INSTANCE_INVALID', `instances[${n}].${f} must be a string`, { path: ['instances', n, f] });
+    }
     // Own keys only: a step named `constructor` or `toString` must not read Object.prototype's function as a target.
     const to = ownValue(mapping, i.step);
     const action = i.status !== 'active' ? 'ended' : to === undefined ? 'stay' : 'move';

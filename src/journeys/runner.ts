@@ -171,7 +171,7 @@ export function createJourneyRunner(options: JourneyRunnerOptions): JourneyRunne
   if (typeof options.handlers !== 'object' || options.handlers === null) throw configError('handlers must be an object', ['handlers']);
   const leaseMs = options.leaseMs ?? 30_000;
   const batchSize = options.batchSize ?? 100;
-  if (!(leaseMs > 0)) throw configError('leaseMs must be positive', ['leaseMs']);
+  if (typeof leaseMs !== 'number' || !(leaseMs > 0)) throw configError('leaseMs must be positive', ['leaseMs']);
   if (!Number.isInteger(batchSize) || batchSize < 1) throw configError('batchSize must be a positive integer', ['batchSize']);
   const owner = options.owner ?? 'runner';
   const store = options.store;

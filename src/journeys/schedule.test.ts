@@ -23,3 +23,9 @@ describe('public config types', () => {
     expectTypeOf<JourneyDefinitionInput['entry']['reentry']>().toEqualTypeOf<'never' | 'always' | { cooldown: string | number | { weeks?: number | undefined; days?: number | undefined; hours?: number | undefined; minutes?: number | undefined; seconds?: number | undefined; milliseconds?: number | undefined } } | undefined>();
   });
 });
+
+describe('nextLocalTime input errors (mutation fuzz, 2026-12-05)', () => {
+  it('names a from beyond the epoch range from, not the clock helper’s ms', () => {
+    expect(() => nextLocalTime(2 ** 53, '10:00', undefined, 'Europe/Paris')).toThrow(expect.objectContaining({ code: 'TIME_INVALID', path: 'from' }));
+  });
+});

@@ -3,11 +3,16 @@
  * day on an allowed weekday in the person's zone.
  */
 import { CrossChannelError, inputError } from '../core/errors.js';
-import { isValidTimeZone, addLocal, fromLocalTime, localTime, type EpochMs } from '../core/time.js';
+import { isValidTimeZone, addLocal, fromLocalTime, localTime, MAX_EPOCH_MS, type EpochMs } from '../core/time.js';
 import type { Profile } from '../segments/conditions.js';
 import type { Step } from './definition.js';
 
 type WaitStep = Extract<Step, { type: 'wait' }>;
+
+/** @internal Throws `TIME_INVALID` at `path` unless `value` is epoch ms (a number within ±8.64e15). */
+export function checkTime(value: unknown, ...path: string[]): asserts value is EpochMs {
+  if (typeof value !== 'number' || !(Math.abs(value) <= MAX_EPOCH_MS)) throw new CrossChannelError('TIME_INVALID', `${path.join('.')} must be epoch milliseconds`, { path });
+}
 
 /**
  * The first instant ≥ `from` at which the local clock in `zone` shows `time` (HH:MM) on one of `weekdays`
@@ -19,7 +24,7 @@ type WaitStep = Extract<Step, { type: 'wait' }>;
  * ```
  */
 export function nextLocalTime(from: EpochMs, time: string, weekdays: ReadonlyArray<number> | undefined, zone: string): EpochMs {
-  if (typeof from !== 'number' || !Number.isFinite(from)) throw new CrossChannelError('TIME_INVALID', 'from must be epoch ms', { path: ['from'] });
+  checkTime(from, 'from');
   if (typeof time !== 'string' || !/^([01]\d|2[0-3]):[0-5]\d$/.test(time)) throw inputError('time must be HH:MM', ['time']);
   if (weekdays !== undefined && (!Array.isArray(weekdays) || weekdays.length === 0 || !weekdays.every((d) => Number.isInteger(d) && d >= 0 && d <= 6))) {
     throw inputError('weekdays must be a non-empty list of 0–6', ['weekdays']);

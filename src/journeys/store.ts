@@ -9,6 +9,7 @@ import { parseJourney, type Journey } from './compile.js';
 import type { JourneyErrorCode } from './errors.js';
 import type { AdvanceInputs, InboundReply, JourneyResponse } from './inputs.js';
 import type { JourneyInstance } from './instance.js';
+import { checkTime } from './schedule.js';
 
 /**
  * One inbound input for an instance, with the id that makes its delivery idempotent.
@@ -55,6 +56,7 @@ export interface EntryPlan {
  */
 export function entryPlan(journey: Journey, now: EpochMs): EntryPlan {
   const j = parseJourney(journey);
+  checkTime(now, 'now');
   const { reentry, cap } = j.definition.entry;
   return {
     journeyId: j.id,

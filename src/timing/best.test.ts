@@ -144,3 +144,20 @@ describe('bestSendTime', () => {
     expect(check('p2', { ...ctx, channel: 'sms' })?.reasons.map((r) => r.code)).toContain('TIMING_PRIOR_ONLY');
   });
 });
+
+describe('caps, candidate and horizon errors name the option (mutation fuzz, 2026-12-05)', () => {
+  const caps = { rules: [{ id: 'night', kind: 'quiet', ranges: [{ from: '21:00', to: '08:00' }] }] };
+  const ctx = { channel: 'email', from: NOW, horizonMs: DAY, now: NOW, timeZone: 'Europe/Paris' };
+  it('a bad rule set under caps, a candidate priority that is no number under candidate', () => {
+    const m = new TimingModel({ channels: ['email'] });
+    expect(() => bestMomentCheck(m, { caps: { rules: [{ id: 'x', kind: 'nope' }] } as never, history: () => undefined })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', path: 'caps.rules[0].kind' }));
+    expect(() => bestSendTime(m, 'p1', { channel: 'email', now: NOW, horizon: DAY, caps: { rules: null } as never, history: createHistory('p1') })).toThrow(expect.objectContaining({ path: 'caps.rules' }));
+    const check = bestMomentCheck(m, { caps: caps as never, history: () => undefined, candidate: { priority: {} as never } });
+    expect(() => check('p1', ctx)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'candidate.priority' }));
+  });
+  it('the hook names a bad horizon horizonMs, as its caller wrote it', () => {
+    const check = bestMomentCheck(new TimingModel({ channels: ['email'] }), { caps: caps as never, history: () => undefined });
+    expect(() => check('p1', { ...ctx, horizonMs: 1e308 })).toThrow(expect.objectContaining({ code: 'TIMING_HORIZON_TOO_LARGE', path: 'horizonMs' }));
+    expect(() => check('p1', { ...ctx, horizonMs: 'soon' as never })).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'horizonMs' }));
+  });
+});

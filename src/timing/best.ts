@@ -7,7 +7,8 @@ import type { CapReasonCode } from '../capping/errors.js';
 import type { CapRuleSetInput, CompiledCapRules } from '../capping/rules.js';
 import type { TimingErrorCode, TimingReasonCode } from './errors.js';
 import { channelAffinity, checkModel, checkSubject, hourProfile } from './fit.js';
-import { compileSendCaps, legalSlots, slotReasons, type SendCaps } from './legal.js';
+import { checkCandidate } from '../capping/check.js';
+import { capsOption, legalSlots, slotReasons, type SendCaps } from './legal.js';
 import { checkEpochMs, HISTORY_LISTS, type TimingModel } from './model.js';
 import { HOURS_PER_WEEK } from './week.js';
 
@@ -137,8 +138,9 @@ export function bestSendTime(model: TimingModel, subjectId: string, options: Bes
   const zone = options.timeZone ?? model.profileOf(subjectId)?.timeZone ?? model.options.timeZone;
   assertTimeZone(zone, ['timeZone']);
   const affinity = channelAffinity(model, subjectId, channel);
-  const sendCaps = compileSendCaps(options.caps);
+  const sendCaps = capsOption(options.caps);
   const candidate: CapCandidate = { ...options.candidate, channel };
+  checkCandidate(candidate);
 
   // The profile and the slot grid live only during this call (it calls no user code): both reuse the model's
   // storage instead of two buffers outside the JavaScript heap per call.

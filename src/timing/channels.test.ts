@@ -99,3 +99,11 @@ describe('rankChannels given options of the wrong shape', () => {
     }
   });
 });
+
+describe('affinityWeights input errors (mutation fuzz, 2026-12-05)', () => {
+  it('names weights that are not an object, and a weight that is not a number', () => {
+    const m = new TimingModel({ channels: ['email', 'sms'] });
+    expect(() => affinityWeights(m, 'p1', 'sms', ['card'], null as never)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'weights' }));
+    expect(() => affinityWeights(m, 'p1', 'sms', ['card'], { card: 'x' } as never)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'weights.card' }));
+  });
+});

@@ -119,12 +119,15 @@ export function affinityWeights(
 ): { readonly weights: Readonly<Record<string, number>> } {
   checkModel(model);
   if (!Array.isArray(offerIds)) throw inputError('offerIds must be an array of ids', ['offerIds']);
+  if (typeof weights !== 'object' || weights === null) throw inputError('weights must be numbers', ['weights']);
   const rate = channelAffinity(model, subjectId, channel).responseRate;
   // Entries, then fromEntries: offer ids are any string, and `__proto__` must stay a key (assignment would set the prototype).
   const out = Object.entries(weights);
   for (const id of offerIds) {
     if (typeof id !== 'string') throw inputError('offer ids must be strings', ['offerIds']);
-    out.push([id, (ownValue(weights, id) ?? 1) * rate]);
+    const w = ownValue(weights, id) ?? 1;
+    if (typeof w !== 'number') throw inputError('weights must be numbers', ['weights', id]);
+    out.push([id, w * rate]);
   }
   return { weights: Object.fromEntries(out) };
 }

@@ -1,11 +1,11 @@
-import { inputError } from '../core/errors.js';
+import { atPath, CrossChannelError, inputError } from '../core/errors.js';
 import type { Reason } from '../core/explain.js';
 import type { EpochMs } from '../core/time.js';
 import type { CapCandidate, CapHistory } from '../capping/evaluate.js';
 import type { CapRuleSetInput, CompiledCapRules } from '../capping/rules.js';
-import { bestSendTime } from './best.js';
+import { bestSendTime, type BestSendTime } from './best.js';
 import { checkModel } from './fit.js';
-import { compileSendCaps, type SendCaps } from './legal.js';
+import { capsOption, type SendCaps } from './legal.js';
 import { type TimingModel } from './model.js';
 
 /**
@@ -63,23 +63,29 @@ export function bestMomentCheck(model: TimingModel, options: BestMomentCheckOpti
   if (typeof options !== 'object' || options === null || typeof options.history !== 'function') {
     throw inputError('options.history must be a function returning the person’s history', ['history']);
   }
-  const sendCaps = compileSendCaps(options.caps);
+  const sendCaps = capsOption(options.caps);
   const { candidate, resolution } = options;
   return (subjectId, ctx) => {
     if (typeof ctx !== 'object' || ctx === null) throw inputError('ctx must be an object', ['ctx']);
-    const answer = bestSendTime(model, subjectId, {
-      channel: ctx.channel,
-      now: ctx.now,
-      // A `from` in the past means "from now on".
-      from: typeof ctx.from === 'number' && typeof ctx.now === 'number' ? Math.max(ctx.from, ctx.now) : ctx.from,
-      horizon: ctx.horizonMs,
-      timeZone: ctx.timeZone,
-      caps: sendCaps,
-      history: options.history(subjectId) ?? EMPTY,
-      candidate,
-      resolution,
-      runnerUps: 0,
-    });
+    let answer: BestSendTime;
+    try {
+      answer = bestSendTime(model, subjectId, {
+        channel: ctx.channel,
+        now: ctx.now,
+        // A `from` in the past means "from now on".
+        from: typeof ctx.from === 'number' && typeof ctx.now === 'number' ? Math.max(ctx.from, ctx.now) : ctx.from,
+        horizon: ctx.horizonMs,
+        timeZone: ctx.timeZone,
+        caps: sendCaps,
+        history: options.history(subjectId) ?? EMPTY,
+        candidate,
+        resolution,
+        runnerUps: 0,
+      });
+    } catch (e) {
+      // bestSendTime names the horizon `horizon`; the hook's caller passed `horizonMs`.
+      throw e instanceof CrossChannelError && e.pathSegments[0] === 'horizon' ? atPath(e, ['horizonMs']) : e;
+    }
     if (answer.best === null) return null;
     return { at: answer.best.at, reasons: [...answer.reasons, ...answer.excluded.flatMap((e) => e.reasons)] };
   };

@@ -8,6 +8,7 @@ import { appliesTo, counts, effectiveLimit, inScope, samePer, type CapCandidate,
 import type { CapReasonCode } from '../capping/errors.js';
 import { quietAt } from '../capping/quiet.js';
 import { parseCapRules, type CompiledCapRule, type CompiledCapRules } from '../capping/rules.js';
+import { prefixed } from './model.js';
 
 const MINUTES_PER_WEEK = 7 * 1440;
 const BRAND = Symbol.for('crosschannel.timing.sendCaps');
@@ -44,6 +45,9 @@ export function compileSendCaps(caps: unknown): SendCaps {
   const compiled = parseCapRules(caps as Parameters<typeof parseCapRules>[0]);
   return { [BRAND]: true, caps: compiled, quietMinutes: compiled.rules.map(() => undefined) };
 }
+
+/** @internal {@link compileSendCaps} of a `caps` option: its errors are named under `caps`. */
+export const capsOption = (caps: unknown): SendCaps => prefixed(['caps'], () => compileSendCaps(caps));
 
 /**
  * True when `value` came out of {@link compileSendCaps}.

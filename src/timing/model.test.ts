@@ -196,3 +196,9 @@ describe('TimingModel', () => {
     expect(fit.hours.person).toBeLessThan(alpha * 2);
   });
 });
+
+describe('setProfile input errors (mutation fuzz, 2026-12-05)', () => {
+  it('names a bad segment under profile, as it names a bad zone', () => {
+    expect(() => new TimingModel().setProfile('p1', { segment: {} as never })).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'profile.segment' }));
+  });
+});

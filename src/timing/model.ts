@@ -162,7 +162,7 @@ export class TimingModel {
     if (typeof profile !== 'object' || profile === null) throw inputError('profile must be an object', ['profile']);
     const { timeZone, segment } = profile;
     if (timeZone !== undefined) assertTimeZone(timeZone, ['profile', 'timeZone']);
-    if (segment !== undefined) checkId(segment, 'segment');
+    if (segment !== undefined) checkId(segment, 'profile', 'segment');
     const row = this.rowOf(subjectId);
     if (timeZone !== undefined) this.zoneOf[row] = this.zoneId(timeZone);
     if (segment !== undefined) {
@@ -546,9 +546,9 @@ export interface TimingFit {
   readonly conversion: { readonly person: Float64Array; readonly segment: Float64Array };
 }
 
-function checkId(v: unknown, field: string): void {
+function checkId(v: unknown, ...path: string[]): void {
   if (typeof v !== 'string' || v.length === 0 || v.length > 256) {
-    throw inputError(`${field} must be a non-empty string of at most 256 characters`, [field]);
+    throw inputError(`${path.join('.')} must be a non-empty string of at most 256 characters`, path);
   }
 }
 
@@ -557,15 +557,17 @@ export function checkEpochMs(value: unknown, name: string, hint = ''): asserts v
   if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw new CrossChannelError<TimingErrorCode>('TIME_INVALID', `${name} must be integer epoch ms${hint}`, { path: [name] });
 }
 
-function checkAt(at: unknown, now: unknown): void {
+/** @internal Throws `TIME_INVALID` or `TIMING_FUTURE_RECORD` (at `at`) unless `at` is integer epoch ms ≤ `now`. */
+export function checkAt(at: unknown, now: unknown): void {
   checkEpochMs(now, 'now');
   checkEpochMs(at, 'at', ' (parse records first)');
   if (at > now) throw new CrossChannelError<TimingErrorCode>('TIMING_FUTURE_RECORD', `A record dated ${at} is after now (${now})`, { path: ['at'], detail: { at, now } });
 }
 
-function prefixed(path: ReadonlyArray<string | number>, fn: () => void): void {
+/** @internal `fn()`, its errors named under `path`. */
+export function prefixed<T>(path: ReadonlyArray<string | number>, fn: () => T): T {
   try {
-    fn();
+    return fn();
   } catch (e) {
     throw underPath(e, path);
   }

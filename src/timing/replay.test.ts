@@ -49,3 +49,31 @@ describe('replay evaluation', () => {
     expect(() => replayEvaluation([], { splitAt: NOW + 1, now: NOW, fixedHour: 1 })).toThrow(CrossChannelError);
   });
 });
+
+describe('replay input errors name the bad field (mutation fuzz, 2026-12-05)', () => {
+  const h = { subjectId: 'p1', contacts: [{ id: 'c1', subjectId: 'p1', channel: 'email', at: NOW - 2 * DAY }, { id: 'c2', subjectId: 'p1', channel: 'email', at: NOW - HOUR }], responses: [] };
+  const bad = (path: string, code = 'INPUT_INVALID') => expect.objectContaining({ code, path });
+
+  it('evaluateReplay: a held-out list that is not iterable, a confidence that is no number, a contact without subject or integer sentAt', () => {
+    const model = new TimingModel();
+    expect(() => evaluateReplay(model, {} as never, { fixedHour: 10 })).toThrow(bad('heldOut'));
+    expect(() => evaluateReplay(model, [], { fixedHour: 10, confidence: { toString: () => { throw new Error('boom'); } } as never })).toThrow(bad('confidence'));
+    expect(() => evaluateReplay(model, [{ subjectId: 'p1', channel: 'email', sentAt: 0.5, responded: true }], { fixedHour: 10 })).toThrow(bad('heldOut[0]'));
+    expect(() => evaluateReplay(model, [{ subjectId: '', channel: 'email', sentAt: NOW, responded: true }], { fixedHour: 10 })).toThrow(bad('heldOut[0]'));
+  });
+
+  it('replayEvaluation: names the history, the record by its place in it, the model options, the profile hook and now', () => {
+    const options = { splitAt: NOW - DAY, now: NOW, fixedHour: 10 };
+    expect(() => replayEvaluation({} as never, options)).toThrow(bad('histories'));
+    expect(() => replayEvaluation([{ subjectId: 'p1' }] as never, options)).toThrow(bad('histories[0].contacts'));
+    expect(() => replayEvaluation([{ ...h, subjectId: 7 }] as never, options)).toThrow(bad('histories[0].subjectId'));
+    expect(() => replayEvaluation([h], { ...options, profile: 'p' as never })).toThrow(bad('profile'));
+    expect(() => replayEvaluation([h], { ...options, model: { channels: 'email' as never } })).toThrow(expect.objectContaining({ path: 'model.channels' }));
+    expect(() => replayEvaluation([h], { ...options, now: null as never })).toThrow(bad('now', 'TIME_INVALID'));
+    // The second training response (the first answers a held-out contact) is responses[1] of the history.
+    const answered = { ...h, responses: [{ id: 'r1', subjectId: 'p1', contactId: 'c2', kind: 'opened', channel: 'email', at: NOW - 1 }, { id: 'r2', subjectId: 'p1', contactId: 'c1', kind: 'bogus', channel: 'email', at: NOW - 2 * DAY + 1 }] };
+    expect(() => replayEvaluation([answered], options)).toThrow(bad('histories[0].responses[1].kind'));
+    // A held-out contact after now is refused, as a training one is.
+    expect(() => replayEvaluation([{ ...h, contacts: [...h.contacts, { id: 'c3', subjectId: 'p1', channel: 'email', at: NOW + HOUR }] }], options)).toThrow(bad('histories[0].contacts[2].at', 'TIMING_FUTURE_RECORD'));
+  });
+});

@@ -1,7 +1,8 @@
-import { inputError as bad } from '../core/errors.js';
-import type { EpochMs } from '../core/time.js';
-import { checkModel, hourProfile, refit } from './fit.js';
-import { TimingModel, type TimingContact, type TimingModelOptionsInput, type TimingProfile, type TimingResponse } from './model.js';
+import { atPath, CrossChannelError, inputError as bad, underPath } from '../core/errors.js';
+import { checkHistoryArg } from '../core/record-checks.js';
+import { MAX_EPOCH_MS, type EpochMs } from '../core/time.js';
+import { checkModel, checkSubject, hourProfile, refit } from './fit.js';
+import { checkAt, checkEpochMs, HISTORY_LISTS, prefixed, TimingModel, type TimingContact, type TimingModelOptionsInput, type TimingProfile, type TimingResponse } from './model.js';
 import { hourOfWeek } from './week.js';
 
 /**
@@ -95,7 +96,8 @@ export function evaluateReplay(model: TimingModel, heldOut: Iterable<ReplayConta
   const confidence = options.confidence ?? 0.95;
   if (!Number.isInteger(fixedHour) || fixedHour < 0 || fixedHour > 23) throw bad('fixedHour must be an integer hour 0–23', ['fixedHour']);
   if (!Number.isInteger(tolerance) || tolerance < 0 || tolerance > 11) throw bad('tolerance must be an integer 0–11', ['tolerance']);
-  if (!(confidence > 0 && confidence < 1)) throw bad('confidence must be in (0, 1)', ['confidence']);
+  if (typeof confidence !== 'number' || !(confidence > 0 && confidence < 1)) throw bad('confidence must be in (0, 1)', ['confidence']);
+  checkIterable(heldOut, 'heldOut');
   const profile = new Float64Array(168);
   let lastPerson: string | null = null;
   let mM = 0;
@@ -104,7 +106,7 @@ export function evaluateReplay(model: TimingModel, heldOut: Iterable<ReplayConta
   let fR = 0;
   let n = 0;
   for (const c of heldOut) {
-    if (typeof c !== 'object' || c === null || typeof c.subjectId !== 'string' || typeof c.sentAt !== 'number' || !Number.isFinite(c.sentAt)) throw bad('each held-out contact needs subjectId and sentAt', ['heldOut', n]);
+    if (typeof c !== 'object' || c === null || typeof c.subjectId !== 'string' || !c.subjectId || !Number.isInteger(c.sentAt) || !(Math.abs(c.sentAt) <= MAX_EPOCH_MS)) throw bad('each held-out contact needs subjectId and sentAt', ['heldOut', n]);
     n++;
     if (c.subjectId !== lastPerson) {
       hourProfile(model, c.subjectId, profile);
@@ -187,27 +189,50 @@ export function replayEvaluation(
   options: ReplayEvaluationOptions,
 ): { readonly model: TimingModel; readonly evaluation: ReplayEvaluation } {
   if (typeof options !== 'object' || options === null) throw bad('options must be an object', ['options']);
-  const { splitAt, now } = options;
-  if (!Number.isSafeInteger(splitAt) || !Number.isSafeInteger(now) || splitAt > now) throw bad('splitAt and now must be integer epoch ms with splitAt ≤ now', ['splitAt']);
-  const model = new TimingModel(options.model ?? {});
+  const { splitAt, now, profile } = options;
+  checkEpochMs(now, 'now');
+  checkEpochMs(splitAt, 'splitAt');
+  if (splitAt > now) throw bad('splitAt ≤ now must hold', ['splitAt']);
+  if (profile !== undefined && typeof profile !== 'function') throw bad('profile must be a function', ['profile']);
+  checkIterable(histories, 'histories');
+  const model = prefixed(['model'], () => new TimingModel(options.model ?? {}));
   const heldOut: ReplayContact[] = [];
+  let i = 0;
   for (const h of histories) {
-    const p = options.profile?.(h.subjectId);
-    if (p !== undefined) model.setProfile(h.subjectId, p);
-    const trainIds = new Set<string>();
+    const at = ['histories', i++];
+    checkHistoryArg(h, at, HISTORY_LISTS, true);
+    prefixed(at, () => checkSubject(h.subjectId));
     const train = { subjectId: h.subjectId, contacts: h.contacts.filter((c) => c.at < splitAt), responses: [] as TimingResponse[] };
-    for (const c of train.contacts) trainIds.add(c.id);
-    train.responses = h.responses.filter((r) => r.at < splitAt && r.contactId !== undefined && trainIds.has(r.contactId));
-    model.observeHistory(train, now);
+    try {
+      const p = profile?.(h.subjectId);
+      if (p !== undefined) model.setProfile(h.subjectId, p);
+      const trainIds = new Set<string>();
+      for (const c of train.contacts) trainIds.add(c.id);
+      train.responses = h.responses.filter((r) => r.at < splitAt && r.contactId !== undefined && trainIds.has(r.contactId));
+      model.observeHistory(train, now);
+    } catch (e) {
+      // observeHistory names a record by its place in the training part: name it by its place in the history.
+      const [l, k, ...rest] = e instanceof CrossChannelError ? e.pathSegments : [];
+      throw (l === 'contacts' || l === 'responses') && typeof k === 'number' ? atPath(e, [...at, l, (h[l] as unknown[]).indexOf(train[l][k]), ...rest]) : underPath(e, at);
+    }
     const answered = new Set<string>();
     for (const r of h.responses) if (r.contactId !== undefined && ENGAGED.has(r.kind)) answered.add(r.contactId);
-    for (const c of h.contacts) if (c.at >= splitAt) heldOut.push({ subjectId: h.subjectId, channel: c.channel, sentAt: c.at, responded: answered.has(c.id) });
+    h.contacts.forEach((c, k) => {
+      if (c.at < splitAt) return;
+      prefixed([...at, 'contacts', k], () => checkAt(c.at, now));
+      heldOut.push({ subjectId: h.subjectId, channel: c.channel, sentAt: c.at, responded: answered.has(c.id) });
+    });
   }
   refit(model);
   return { model, evaluation: evaluateReplay(model, heldOut, options) };
 }
 
 const ENGAGED = new Set(['opened', 'clicked', 'accepted', 'converted']);
+
+// Smaller, in this size-bound entry, than core's expectIterable (which carries its async variant).
+function checkIterable(v: unknown, name: string): void {
+  if (typeof (v as { [Symbol.iterator]?: unknown } | null)?.[Symbol.iterator] !== 'function') throw bad(`${name} must be iterable`, [name]);
+}
 
 /** Standard normal quantile (Acklam's rational approximation, |error| < 1.2e-9 — ample for intervals). */
 function normalQuantile(p: number): number {

@@ -134,3 +134,27 @@ describe('readGpc', () => {
     expect(readGpc({})).toEqual({ optOut: false, source: null });
   });
 });
+
+describe('encodeGpp and gppOptOuts with plain JavaScript input', () => {
+  const bad = (path: string) => expect.objectContaining({ code: 'INPUT_INVALID', path });
+  const uspv1 = { kind: 'uspv1', notice: 'Y', optOutSale: 'Y', lspaCovered: 'N' } as const;
+
+  it('encodeGpp names a bad section field under `sections` (paths were `[1].encoded`, or a TypeError, or a string it could not decode)', () => {
+    expect(encodeGpp([uspv1, { kind: 'other', id: 5, encoded: 'BAAAAAAA' }])).toMatch(/~BAAAAAAA~1YYN$/);
+    expect(() => encodeGpp([uspv1, { kind: 'other', id: 5, encoded: { toString: () => 'x' } } as never])).toThrow(bad('sections[1].encoded'));
+    expect(() => encodeGpp([uspv1, { kind: 'other', id: 5, encoded: '}$@' }])).toThrow(bad('sections[1].encoded'));
+    expect(() => encodeGpp([{ kind: 'us', id: 7, version: 1, gpc: null } as never])).toThrow(bad('sections[0].fields'));
+    expect(() => encodeGpp([{ ...uspv1, optOutSale: 'yes' } as never])).toThrow(bad('sections[0].optOutSale'));
+    expect(() => encodeGpp([{ kind: 'tcfeuv2', tcString: { cmpId: 1 } } as never])).toThrow(expect.objectContaining({ path: expect.stringMatching(/^sections\[0\]\.tcString\./) }));
+    expect(() => encodeGpp([{ ...uspv1, kind: 'usp' } as never])).toThrow(bad('sections[0].kind'));
+    expect(() => encodeGpp([{ kind: 'other', id: 1e308, encoded: 'BA' }])).toThrow(bad('sections[0].id'));
+    expect(() => encodeGpp([{ kind: 'other', id: { valueOf: () => { throw new Error('boom'); } }, encoded: 'BA' } as never, uspv1])).toThrow(bad('sections[0].id'));
+  });
+
+  it('gppOptOuts refuses sections or applicable sections of the wrong shape (was a TypeError)', () => {
+    const gpp = decodeGpp(encodeGpp([uspv1]));
+    expect(gppOptOuts(gpp).saleOptOut).toBe(true);
+    expect(() => gppOptOuts({ ...gpp, applicableSections: undefined } as never)).toThrow(bad('gpp.applicableSections'));
+    expect(() => gppOptOuts({ ...gpp, sections: [null] } as never)).toThrow(bad('gpp.sections[0]'));
+  });
+});

@@ -2,7 +2,7 @@
  * GPP encoding (the inverse of `decodeGpp`) and the opt-out summary of a decoded GPP string.
  */
 import { expectArray, expectObject, expectObjects } from '../../core/guards.js';
-import { inputError } from '../../core/errors.js';
+import { inputError, underPath } from '../../core/errors.js';
 import { BitWriter } from '../tcf/bits.js';
 import { encodeTcString, type TcStringInput } from '../tcf/encode.js';
 import type { GppString, GppUspV1Section } from './codec.js';
@@ -38,9 +38,14 @@ function bad(message: string, path: ReadonlyArray<string | number>): never {
 export function encodeGpp(sections: ReadonlyArray<GppSectionInput>): string {
   expectArray(sections, ['sections']);
   expectObjects(sections, ['sections']);
-  const withIds = sections.map((s, i) => ({ s, id: s.kind === 'tcfeuv2' ? 2 : s.kind === 'uspv1' ? 6 : s.id, i }));
+  const withIds = sections.map((s, i) => {
+    if (!['tcfeuv2', 'uspv1', 'us', 'other'].includes(s.kind)) bad('kind must be tcfeuv2, uspv1, us or other', ['sections', i, 'kind']);
+    const id = s.kind === 'tcfeuv2' ? 2 : s.kind === 'uspv1' ? 6 : s.id;
+    if (!(Number.isInteger(id) && id > 0 && id < 65536)) bad('section ids must be integers in 1..65535', ['sections', i, 'id']);
+    return { s, id, i };
+  });
   withIds.sort((a, b) => a.id - b.id);
-  for (let k = 1; k < withIds.length; k++) if (withIds[k]!.id === withIds[k - 1]!.id) bad(`section ${withIds[k]!.id} appears twice`, [withIds[k]!.i]);
+  for (let k = 1; k < withIds.length; k++) if (withIds[k]!.id === withIds[k - 1]!.id) bad(`section ${withIds[k]!.id} appears twice`, ['sections', withIds[k]!.i]);
   const h = new BitWriter();
   h.int(3, 6);
   h.int(1, 6);
@@ -54,7 +59,6 @@ export function encodeGpp(sections: ReadonlyArray<GppSectionInput>): string {
   h.int(groups.length, 12);
   let offset = 0;
   for (const [a, b] of groups) {
-    if (!Number.isInteger(a) || a < 1) bad('section ids must be positive integers', []);
     h.bit(a !== b);
     h.fibonacci(a - offset);
     offset = a;
@@ -64,17 +68,25 @@ export function encodeGpp(sections: ReadonlyArray<GppSectionInput>): string {
     }
   }
   const out = [h.toBase64Url(0)];
-  for (const { s, i } of withIds) out.push(encodeSection(s, [i]));
+  for (const { s, i } of withIds) out.push(encodeSection(s, ['sections', i]));
   return out.join('~');
 }
 
 function encodeSection(s: GppSectionInput, path: ReadonlyArray<string | number>): string {
-  if (s.kind === 'tcfeuv2') return encodeTcString(s.tcString);
+  if (s.kind === 'tcfeuv2') {
+    try {
+      return encodeTcString(s.tcString);
+    } catch (e) {
+      throw underPath(e, [...path, 'tcString']);
+    }
+  }
   if (s.kind === 'uspv1') {
     for (const k of ['notice', 'optOutSale', 'lspaCovered'] as const) if (!['Y', 'N', '-'].includes(s[k])) bad('must be Y, N or -', [...path, k]);
     return `1${s.notice}${s.optOutSale}${s.lspaCovered}`;
   }
-  if (s.kind === 'other') return s.encoded;
+  // What decodeGpp reads back: base64url segments, `.`-separated.
+  if (s.kind === 'other') return typeof s.encoded === 'string' && /^[\w.-]+$/.test(s.encoded) ? s.encoded : bad('must be base64url', [...path, 'encoded']);
+  expectObject(s.fields, [...path, 'fields']);
   const layout = US_SECTIONS.get(s.id);
   if (!layout) bad(`section ${s.id} is not a supported US section`, [...path, 'id']);
   const w = new BitWriter();
@@ -127,6 +139,8 @@ export interface GppOptOuts {
 export function gppOptOuts(gpp: GppString): GppOptOuts {
   expectObject(gpp, ['gpp']);
   expectArray((gpp as { sections?: unknown }).sections, ['gpp', 'sections']);
+  expectObjects(gpp.sections, ['gpp', 'sections']);
+  expectArray(gpp.applicableSections, ['gpp', 'applicableSections']);
   let sale = false;
   let sharing = false;
   let targeted = false;
@@ -135,9 +149,9 @@ export function gppOptOuts(gpp: GppString): GppOptOuts {
     if (!gpp.applicableSections.includes(s.id)) continue;
     if (s.kind === 'uspv1') sale ||= s.optOutSale === 'Y';
     else if (s.kind === 'us') {
-      sale ||= s.fields.saleOptOut === 1;
-      sharing ||= s.fields.sharingOptOut === 1;
-      targeted ||= s.fields.targetedAdvertisingOptOut === 1;
+      sale ||= s.fields?.saleOptOut === 1;
+      sharing ||= s.fields?.sharingOptOut === 1;
+      targeted ||= s.fields?.targetedAdvertisingOptOut === 1;
       gpc ||= s.gpc === true;
     }
   }

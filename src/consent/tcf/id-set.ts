@@ -90,6 +90,8 @@ export class IdSet implements Iterable<number> {
    * ```
    */
   has(id: number): boolean {
+    // Shifting an object calls its valueOf, which may throw.
+    if (typeof id !== 'number') throw inputError('id must be a number', ['id']);
     const bits = this.bits;
     if (bits !== null) {
       const w = id >>> 5;

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeTcString, safeDecodeTcString } from './decode.js';
 import { encodeTcString } from './encode.js';
+import { IdSet } from './id-set.js';
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const toBits = (s: string): string => [...s].map((c) => B64.indexOf(c).toString(2).padStart(6, '0')).join('');
@@ -53,5 +54,15 @@ describe('TC string id ranges', () => {
       if (!r.ok) expect(r.error).toMatchObject({ code: 'CONSENT_TCF_MALFORMED', path: 'segments[0].publisherRestrictions[0].purposeId' });
     }
     expect(() => withRestriction(25)).toThrow(expect.objectContaining({ path: 'publisherRestrictions[0].purposeId' }));
+  });
+});
+
+describe('IdSet.has', () => {
+  it('refuses an id that is not a number (shifting a symbol or an object with a throwing valueOf was a TypeError)', () => {
+    const set = IdSet.from([1, 755]);
+    expect(set.has(755)).toBe(true);
+    for (const id of [Symbol('s'), 10n, { valueOf: () => { throw new Error('boom'); } }]) {
+      expect(() => set.has(id as never)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'id' }));
+    }
   });
 });
