@@ -32,7 +32,7 @@ export interface CrossChannelErrorOptions {
   /** The underlying error, if any. */
   readonly cause?: unknown;
   /** Machine-readable extra data (offending value, limits, …). Never contains secrets. */
-  readonly detail?: Readonly<Record<string, unknown>>;
+  readonly detail?: Readonly<Record<string, unknown>> | undefined;
 }
 
 /**
@@ -288,7 +288,7 @@ export function asStoreError(e: unknown): CrossChannelError {
  * package's argument checks word a bad input. Internal: not exported from the package's entries.
  */
 export function inputError(message: string, path: ReadonlyArray<string | number> = [], detail?: Readonly<Record<string, unknown>>): CrossChannelError<'INPUT_INVALID'> {
-  return new CrossChannelError('INPUT_INVALID', message, detail === undefined ? { path } : { path, detail });
+  return new CrossChannelError('INPUT_INVALID', message, { path, detail });
 }
 
 /**
@@ -299,7 +299,7 @@ export function inputError(message: string, path: ReadonlyArray<string | number>
  */
 export function atPath(e: unknown, path: ReadonlyArray<string | number>, label?: string): unknown {
   if (!(e instanceof CrossChannelError)) return e;
-  return new CrossChannelError(e.code, label === undefined ? e.message : `${label}: ${e.message}`, { path, cause: e, ...(e.detail ? { detail: e.detail } : {}) });
+  return new CrossChannelError(e.code, label === undefined ? e.message : `${label}: ${e.message}`, { path, cause: e, detail: e.detail });
 }
 
 /**

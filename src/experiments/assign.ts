@@ -24,7 +24,7 @@ import { checkNow, checkString, invalidInput } from './check.js';
  */
 export function assign(experiment: CompiledExperiment, unitId: string, context: AssignContext): Assignment {
   if (!isCompiledExperiment(experiment)) throw invalidInput('assign takes an experiment from parseExperiment', 'experiment');
-  if (typeof context !== 'object' || context === null || typeof context.now !== 'number' || !Number.isFinite(context.now)) {
+  if (!Number.isFinite(context?.now)) {
     throw invalidInput('context.now must be a finite epoch ms', 'context', 'now');
   }
   const o = experiment.outcomes;

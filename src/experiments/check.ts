@@ -17,7 +17,7 @@ export function checkString(x: unknown, path: string): string {
 
 /** Throws unless `now` is a finite number (epoch ms). */
 export function checkNow(now: unknown): void {
-  if (typeof now !== 'number' || !Number.isFinite(now)) throw invalidInput('now must be a finite epoch ms', 'now');
+  if (!Number.isFinite(now)) throw invalidInput('now must be a finite epoch ms', 'now');
 }
 
 /** Throws unless `x` is an array of numbers (or a typed array). */
@@ -30,6 +30,6 @@ export function checkNumbers(x: unknown, path: string): ArrayLike<number> {
 /** Throws unless `x` is `{ n ≥ 2, mean, variance ≥ 0 }` with finite numbers. */
 export function checkArm(x: unknown, path: string): void {
   const a = x as { n?: unknown; mean?: unknown; variance?: unknown } | null;
-  const fine = typeof a === 'object' && a !== null && typeof a.n === 'number' && a.n >= 2 && typeof a.mean === 'number' && Number.isFinite(a.mean) && typeof a.variance === 'number' && a.variance >= 0 && Number.isFinite(a.variance);
+  const fine = typeof a?.n === 'number' && a.n >= 2 && Number.isFinite(a.mean) && Number.isFinite(a.variance) && (a.variance as number) >= 0;
   if (!fine) throw invalidInput(`${path} must be { n ≥ 2, mean, variance ≥ 0 } with finite numbers`, path);
 }

@@ -2,6 +2,8 @@ import { parseBehaviourEvent, type BehaviourEvent } from '../core/records.js';
 import type { EpochMs } from '../core/time.js';
 import type { Assignment } from './config.js';
 import { invalidInput } from './check.js';
+import { fnv1a32 } from './hash.js';
+import type { CrossChannelError } from '../core/errors.js';
 
 /** Event type of an exposure in the shared history. */
 export const EXPOSURE_EVENT_TYPE = 'experiment_exposure';
@@ -34,9 +36,7 @@ export interface ExposureInput {
  * ```
  */
 export function exposureEvent(assignment: Assignment, exposure: ExposureInput): BehaviourEvent | null {
-  if (typeof assignment !== 'object' || assignment === null || typeof assignment.experimentId !== 'string') {
-    throw invalidInput('exposureEvent takes an assignment from assign', 'assignment');
-  }
+  if (typeof assignment?.experimentId != 'string') throw invalidInput('exposureEvent takes an assignment from assign', 'assignment');
   if (!assignment.inExperiment) return null;
   const properties: Record<string, string | number | boolean> = {
     experimentId: assignment.experimentId,
@@ -46,15 +46,25 @@ export function exposureEvent(assignment: Assignment, exposure: ExposureInput): 
   };
   if (exposure?.anonymousId !== undefined) properties.anonymousId = exposure.anonymousId;
   const input: Record<string, unknown> = {
-    id: `exposure:${assignment.experimentId}`,
+    id: exposureId(assignment.experimentId),
     subjectId: exposure?.subjectId,
     type: EXPOSURE_EVENT_TYPE,
     at: exposure?.at,
     properties,
   };
   if (exposure?.channel !== undefined) input.channel = exposure.channel;
-  return parseBehaviourEvent(input as Parameters<typeof parseBehaviourEvent>[0]);
+  try {
+    return parseBehaviourEvent(input as Parameters<typeof parseBehaviourEvent>[0]);
+  } catch (e) {
+    // Named in the argument the field came from: the event's id and properties are the assignment's, but anonymousId.
+    const [k, p] = (e as CrossChannelError).pathSegments;
+    throw invalidInput((e as Error).message, ...(k == 'id' || (p && p != 'anonymousId') ? ['assignment'] : ['exposure', p ?? k!]));
+  }
 }
+
+// One id per experiment (the event store keeps the first); an id of 248–256 characters would not fit an event id
+// after the prefix: its first 238 characters and its hash instead.
+const exposureId = (id: string): string => 'exposure:' + (id.length < 248 ? id : id.slice(0, 238) + '~' + fnv1a32(id).toString(36));
 
 /**
  * The record a caller writes instead of a contact a holdout suppressed (type `holdout_would_have_sent`): the
@@ -71,7 +81,7 @@ export function wouldHaveSentEvent(
   held: { readonly held: true; readonly experimentId: string; readonly variantId: string },
   contact: { readonly subjectId: string; readonly at: EpochMs; readonly channel: string; readonly campaignId?: string | undefined; readonly offerId?: string | undefined },
 ): BehaviourEvent {
-  if (typeof held !== 'object' || held === null || held.held !== true) throw invalidInput('wouldHaveSentEvent takes a held answer of a HoldoutCheck', 'held');
+  if (held?.held !== true) throw invalidInput('wouldHaveSentEvent takes a held answer of a HoldoutCheck', 'held');
   const properties: Record<string, string> = { experimentId: held.experimentId, variantId: held.variantId };
   if (contact?.campaignId !== undefined) properties.campaignId = contact.campaignId;
   if (contact?.offerId !== undefined) properties.offerId = contact.offerId;

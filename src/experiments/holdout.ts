@@ -51,7 +51,7 @@ export function createHoldoutCheck(options: HoldoutCheckOptions): HoldoutCheck {
   const holdout = options.holdout;
   if (holdout !== undefined && !isCompiledHoldout(holdout)) throw invalidInput('holdout must come from parseHoldout', 'holdout');
   const experiments = (options.experiments ?? []).filter((e, i) => {
-    if (typeof e !== 'object' || e === null || typeof (e as { holdoutShare?: unknown }).holdoutShare !== 'number') {
+    if (typeof (e as { holdoutShare?: unknown } | null)?.holdoutShare !== 'number') {
       throw invalidInput('experiments must come from parseExperiment', 'experiments', i);
     }
     return e.holdoutShare > 0;
@@ -59,7 +59,7 @@ export function createHoldoutCheck(options: HoldoutCheckOptions): HoldoutCheck {
   const globalHeld = holdout === undefined ? undefined : Object.freeze({ held: true as const, experimentId: holdout.id, variantId: 'holdout' });
   return (subjectId, ctx) => {
     checkString(subjectId, 'subjectId');
-    if (typeof ctx !== 'object' || ctx === null || typeof ctx.channel !== 'string') throw invalidInput('ctx.channel must be a string', 'ctx', 'channel');
+    if (typeof ctx?.channel != 'string' || !Number.isFinite(ctx.now)) throw invalidInput('ctx must be { channel, now }', 'ctx');
     if (holdout !== undefined && isHeldOut(holdout, subjectId, ctx.now, ctx.channel)) return globalHeld!;
     for (const e of experiments) {
       const d = e.definition;

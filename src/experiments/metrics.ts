@@ -57,12 +57,13 @@ export function parseMetrics(input: ReadonlyArray<MetricInput>): Metric[] {
 
 /** The first exposure of a history to an experiment: `{ at, variantId }`, or null. */
 export function firstExposure(history: History, experimentId: string): { at: EpochMs; variantId: string } | null {
-  if (typeof history !== 'object' || history === null || !Array.isArray(history.events)) throw invalidInput('history must be a History', 'history');
+  if (!Array.isArray(history?.events)) throw invalidInput('history must be a History', 'history');
   checkString(experimentId, 'experimentId');
+  // A record that is not an exposure of this experiment (no properties, not even an object) is skipped.
   for (const e of history.events) {
-    if (e.type !== EXPOSURE_EVENT_TYPE) continue;
+    if (e?.type !== EXPOSURE_EVENT_TYPE) continue;
     const p = e.properties;
-    if (p.experimentId === experimentId && typeof p.variantId === 'string') return { at: e.at, variantId: p.variantId };
+    if (p?.experimentId === experimentId && typeof p.variantId === 'string') return { at: e.at, variantId: p.variantId };
   }
   return null;
 }
@@ -79,7 +80,7 @@ function aggregate(history: History, m: Metric, from: EpochMs, to: EpochMs): num
     if (m.aggregate === 'count') out++;
     else {
       const v = m.source === 'events' ? (r as History['events'][number]).properties[m.property!] : (r as History['responses'][number]).value;
-      if (typeof v === 'number' && Number.isFinite(v)) out += v;
+      if (Number.isFinite(v)) out += v as number;
     }
   }
   return out;
@@ -111,10 +112,10 @@ export function statsFromHistories(
 ): ExperimentStats {
   const tracker = progressCounter(progress, ['progress']);
   checkNow(now);
-  if (!Array.isArray(metrics) || metrics.some((m) => typeof m !== 'object' || m === null || typeof m.window !== 'number')) {
+  if (!Array.isArray(metrics) || metrics.some((m) => typeof m?.window !== 'number')) {
     throw invalidInput('metrics must come from parseMetrics', 'metrics');
   }
-  if (histories === null || typeof (histories as { [Symbol.iterator]?: unknown })?.[Symbol.iterator] !== 'function') {
+  if (typeof (histories as { [Symbol.iterator]?: unknown } | null)?.[Symbol.iterator] !== 'function') {
     throw invalidInput('histories must be iterable', 'histories');
   }
   const out = emptyExperimentStats(experimentId, variantIds, metrics.map((m) => m.id));
@@ -123,7 +124,7 @@ export function statsFromHistories(
   const M = metrics.length;
   for (const h of histories) {
     tracker?.step();
-    if (typeof h !== 'object' || h === null || !Array.isArray(h.events) || !Array.isArray(h.responses)) throw invalidInput('a history needs events and responses', 'histories');
+    if (!Array.isArray(h?.events) || !Array.isArray(h.responses)) throw invalidInput('a history needs events and responses', 'histories');
     const x = firstExposure(h, experimentId);
     if (x === null || x.at >= now) continue;
     const v = variantIds.indexOf(x.variantId);

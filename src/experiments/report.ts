@@ -92,10 +92,10 @@ const fmt = (x: number): string => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs
  */
 export function experimentReportHtml(report: ExperimentReport, title = 'Experiment report'): string {
   checkString(title, 'title');
-  if (typeof report !== 'object' || report === null || !Array.isArray(report.rows)) throw invalidInput('experimentReportHtml takes a report from experimentReport');
+  if (!Array.isArray(report?.rows)) throw invalidInput('experimentReportHtml takes a report from experimentReport');
   const groups = new Map<string, ExperimentReportRow[]>();
   report.rows.forEach((r, i) => {
-    if (typeof r !== 'object' || r === null || typeof r.experimentId !== 'string' || typeof r.variantId !== 'string' || ![r.estimate, r.lower, r.upper, r.sequentialLower, r.sequentialUpper].every(Number.isFinite)) {
+    if (typeof r?.experimentId !== 'string' || typeof r.variantId !== 'string' || ![r.estimate, r.lower, r.upper, r.sequentialLower, r.sequentialUpper].every(Number.isFinite)) {
       throw invalidInput('a report row is malformed', 'rows', i);
     }
   });

@@ -51,7 +51,7 @@ export function parseExperimentSet(input: ExperimentSetInput, predicates: Readon
   const raw = parseWith(experimentSetSchema, input, 'CONFIG_INVALID');
   if (typeof predicates !== 'object' || predicates === null) throw invalidInput('predicates must be an object of functions by experiment id', 'predicates');
   const experiments = raw.experiments.map((e, i) => {
-    const id = typeof e === 'object' && e !== null ? (e as { id?: unknown }).id : undefined;
+    const id = (e as { id?: unknown } | null)?.id;
     const found = typeof id === 'string' && Object.hasOwn(predicates, id) ? predicates[id] : undefined;
     const predicate = typeof found === 'function' ? found : undefined;
     return parseExperiment(e as z.input<typeof experimentSchema>, predicate ? { predicate } : {}, ['experiments', i]);
@@ -90,7 +90,7 @@ export function parseExperimentSet(input: ExperimentSetInput, predicates: Readon
  * ```
  */
 export function assignAll(set: CompiledExperimentSet, unitId: string, context: AssignContext): Assignment[] {
-  if (typeof set !== 'object' || set === null || !Array.isArray((set as { experiments?: unknown }).experiments)) {
+  if (!Array.isArray((set as { experiments?: unknown } | null)?.experiments)) {
     throw invalidInput('assignAll takes a set from parseExperimentSet', 'set');
   }
   const ctx = set.holdout !== undefined && context?.holdout === undefined ? { ...context, holdout: set.holdout } : context;

@@ -64,7 +64,7 @@ export function experimentStatsSql(experimentId: string, variantIds: ReadonlyArr
   const laterals: string[] = [];
   const selects: string[] = [];
   metrics.forEach((m, i) => {
-    if (typeof m !== 'object' || m === null || typeof m.window !== 'number') throw invalidInput('metrics must come from parseMetrics', 'metrics', i);
+    if (typeof m?.window !== 'number') throw invalidInput('metrics must come from parseMetrics', 'metrics', i);
     if (m.source !== 'events') throw invalidInput('SQL statistics read events only (responses are in the contact history)', 'metrics', i, 'source');
     params.push(m.type);
     const typeParam = `$${params.length}`;

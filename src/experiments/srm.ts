@@ -1,5 +1,5 @@
 import { chiSquareSurvival } from './distributions.js';
-import { invalidInput } from './check.js';
+import { checkNumber, invalidInput } from './check.js';
 
 /** The outcome of {@link sampleRatioMismatch}. */
 export interface SrmCheck {
@@ -21,21 +21,22 @@ export interface SrmCheck {
  * ```
  */
 export function sampleRatioMismatch(units: ReadonlyArray<number>, shares: ReadonlyArray<number>, threshold = 0.001): SrmCheck {
-  if (!Array.isArray(units) || !Array.isArray(shares) || units.length !== shares.length || units.length < 2) {
-    throw invalidInput('sampleRatioMismatch takes as many shares as variants (at least two)', 'shares');
-  }
-  const total = units.reduce((a, b) => a + b, 0);
-  const shareTotal = shares.reduce((a, b) => a + b, 0);
+  if (!Array.isArray(units) || units.length < 2) throw invalidInput('units must list ≥ 2 variants', 'units');
+  if (!Array.isArray(shares) || units.length !== shares.length) throw invalidInput('one entry per variant', 'shares');
   shares.forEach((s, i) => {
-    if (typeof s !== 'number' || !(s > 0) || !Number.isFinite(s)) throw invalidInput('shares must be positive numbers', 'shares', i);
+    if (!(Number.isFinite(s) && s > 0)) throw invalidInput('shares must be positive numbers', 'shares', i);
   });
   units.forEach((u, i) => {
-    if (typeof u !== 'number' || !Number.isFinite(u) || u < 0) throw invalidInput('units must be counts ≥ 0', 'units', i);
+    if (!(Number.isSafeInteger(u) && u >= 0)) throw invalidInput('units must be counts ≥ 0', 'units', i);
   });
-  const expected = shares.map((s) => (total * s) / shareTotal);
+  // Summed once every value is known to be a number (a BigInt or an object would throw a TypeError here); whole
+  // counts keep every sum finite, and each share is divided by the total first so that huge shares cannot overflow.
+  const total = units.reduce((a, b) => a + b, 0);
+  const shareTotal = shares.reduce((a, b) => a + b, 0);
+  const expected = shares.map((s) => total * (s / shareTotal));
   let chiSquare = 0;
   for (let i = 0; i < units.length; i++) if (expected[i]! > 0) chiSquare += (units[i]! - expected[i]!) ** 2 / expected[i]!;
   const df = units.length - 1;
   const pValue = total === 0 ? 1 : chiSquareSurvival(chiSquare, df);
-  return { chiSquare, df, pValue, mismatch: pValue < threshold, expected };
+  return { chiSquare, df, pValue, mismatch: pValue < checkNumber(threshold, 'threshold'), expected };
 }

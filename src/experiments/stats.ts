@@ -51,7 +51,12 @@ export function emptyExperimentStats(experimentId: string, variantIds: ReadonlyA
  * ```
  */
 export function checkExperimentStats(value: unknown): ExperimentStats {
-  const bad = (message: string, path: ReadonlyArray<string | number>) => new CrossChannelError<ExperimentErrorCode>('EXPERIMENT_STATS_INVALID', message, { path });
+  return statsAt(value, []);
+}
+
+/** {@link checkExperimentStats} of a value found at `at` in the caller's input (error paths start there). */
+function statsAt(value: unknown, at: ReadonlyArray<number>): ExperimentStats {
+  const bad = (message: string, path: ReadonlyArray<string | number>) => new CrossChannelError<ExperimentErrorCode>('EXPERIMENT_STATS_INVALID', message, { path: [...at, ...path] });
   if (typeof value !== 'object' || value === null) throw bad('Statistics must be an object', []);
   const s = value as Partial<ExperimentStats>;
   if (typeof s.experimentId !== 'string') throw bad('experimentId must be a string', ['experimentId']);
@@ -63,12 +68,12 @@ export function checkExperimentStats(value: unknown): ExperimentStats {
   const M = s.metricIds!.length;
   if (!Array.isArray(s.units) || s.units.length !== V) throw bad('units must have one count per variant', ['units']);
   s.units.forEach((u, i) => {
-    if (typeof u !== 'number' || !Number.isInteger(u) || u < 0) throw bad('units must be whole numbers ≥ 0', ['units', i]);
+    if (!(Number.isInteger(u) && u >= 0)) throw bad('units must be whole numbers ≥ 0', ['units', i]);
   });
   if (!Array.isArray(s.moments) || s.moments.length !== V * M * MOMENTS) throw bad(`moments must hold ${V * M * MOMENTS} numbers`, ['moments']);
   for (let i = 0; i < s.moments.length; i++) {
     const x = s.moments[i];
-    if (typeof x !== 'number' || !Number.isFinite(x)) throw bad('moments must be finite numbers (NaN or ±Infinity in a metric value?)', ['moments', i]);
+    if (!Number.isFinite(x)) throw bad('moments must be finite numbers (NaN or ±Infinity in a metric value?)', ['moments', i]);
     const k = i % MOMENTS;
     if ((k === 1 || k === 3) && x < 0) throw bad('a sum of squares is below 0', ['moments', i]);
   }
@@ -87,13 +92,13 @@ export function checkExperimentStats(value: unknown): ExperimentStats {
  */
 export function mergeExperimentStats(parts: ReadonlyArray<ExperimentStats>): ExperimentStats {
   if (!Array.isArray(parts) || parts.length === 0) throw invalidInput('mergeExperimentStats takes a non-empty array');
-  const first = checkExperimentStats(parts[0]);
+  const first = statsAt(parts[0], [0]);
   const units = [...first.units];
   const moments = [...first.moments];
   for (let p = 1; p < parts.length; p++) {
-    const s = checkExperimentStats(parts[p]);
+    const s = statsAt(parts[p], [p]);
     if (s.experimentId !== first.experimentId || s.variantIds.join('\u0000') !== first.variantIds.join('\u0000') || s.metricIds.join('\u0000') !== first.metricIds.join('\u0000')) {
-      throw new CrossChannelError<ExperimentErrorCode>('EXPERIMENT_STATS_INVALID', 'Statistics of different experiments, variants or metrics cannot be merged', { path: [p] });
+      throw new CrossChannelError<ExperimentErrorCode>('EXPERIMENT_STATS_INVALID', 'Statistics must hold the experiment, variants and metrics of [0]', { path: [p] });
     }
     for (let i = 0; i < units.length; i++) units[i]! += s.units[i]!;
     for (let i = 0; i < moments.length; i++) moments[i]! += s.moments[i]!;

@@ -107,7 +107,7 @@ export async function enroll(store: AssignmentStore, experiment: CompiledExperim
   if (!isCompiledExperiment(experiment)) throw invalidInput('enroll takes an experiment from parseExperiment', 'experiment');
   expectString((unit as Partial<EnrollUnit> | null)?.subjectId, ['unit', 'subjectId']);
   if (unit.anonymousId !== undefined) expectString(unit.anonymousId, ['unit', 'anonymousId']);
-  if (typeof store !== 'object' || store === null || typeof store.get !== 'function' || typeof store.putIfAbsent !== 'function') {
+  if (typeof store?.get !== 'function' || typeof store.putIfAbsent !== 'function') {
     throw invalidInput('store must be an AssignmentStore', 'store');
   }
   const fresh = assign(experiment, unit.subjectId, context);

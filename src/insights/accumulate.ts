@@ -1,4 +1,4 @@
-import { inputError } from '../core/errors.js';
+import { inputError, underPath } from '../core/errors.js';
 import { progressCounter, type ProgressOptions } from '../core/progress.js';
 import type { History } from '../core/records.js';
 import { addLocal, type EpochMs } from '../core/time.js';
@@ -408,8 +408,14 @@ export function accumulateKpis(histories: Iterable<SubjectHistory>, options: Kpi
   if (histories === null || typeof histories !== 'object' || typeof (histories as Iterable<unknown>)[Symbol.iterator] !== 'function') {
     throw inputError('Expected an iterable of histories', []);
   }
+  let i = 0;
   for (const h of histories) {
-    acc.add(h);
+    try {
+      acc.add(h);
+    } catch (e) {
+      throw underPath(e, [i]);
+    }
+    i++;
     tracker?.step();
   }
   tracker?.end();

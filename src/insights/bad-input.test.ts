@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CrossChannelError } from '../core/errors.js';
+import { createRng } from '../core/random.js';
 import * as insights from './index.js';
 
 const json = fc.jsonValue({ maxDepth: 2 });
@@ -54,5 +55,38 @@ describe('insights: bad input from plain JavaScript', () => {
       }),
       { numRuns: 60 },
     );
+  });
+});
+
+// Found by test/package/fuzz-mutations-analytics.test.ts: a valid input with one bad field.
+describe('insights: one bad field is named at its place', () => {
+  const NOW = Date.parse('2026-03-10T10:00:00Z');
+  const history = { subjectId: 'p', contacts: [{ id: 'c', subjectId: 'p', channel: 'email', tags: [], at: NOW }], responses: [], events: [] };
+
+  it('simulateGammaGamma refuses a frequency of 1e308 (it looped for ever) and fitBgNbd one of 1e300 (a RangeError)', () => {
+    expect(() => insights.simulateGammaGamma({ p: 6.25, q: 3.74, gamma: 15.44 }, [1, 1e308], createRng(7))).toThrow(
+      expect.objectContaining({ code: 'INPUT_INVALID', path: 'frequencies[1]' }),
+    );
+    expect(() => insights.fitBgNbd([{ frequency: 0, recency: 0, age: 3 }, { frequency: 1e300, recency: 1, age: 3 }])).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: '[1].frequency' }));
+  });
+
+  it('accumulateKpis names the history by its index, and an instant beyond year 9999 at its record (TIME_INVALID at `ms` before)', () => {
+    expect(() => insights.accumulateKpis([history, { ...history, contacts: [{ ...history.contacts[0]!, at: null }] }] as never)).toThrow(
+      expect.objectContaining({ code: 'INPUT_INVALID', path: '[1].contacts[0]' }),
+    );
+    expect(() => insights.accumulateKpis([{ ...history, contacts: [{ ...history.contacts[0]!, at: -6.6e137 }] }] as never)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: '[0].contacts[0]' }));
+  });
+
+  it("kpiTable refuses null options (a TypeError) and names a state's options under options", () => {
+    const acc = insights.accumulateKpis([history] as never, { by: ['channel'] });
+    expect(() => insights.kpiTable(acc, ['contacts'], null as never)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'options' }));
+    const state = JSON.parse(JSON.stringify(acc.toJSON()));
+    state.options.by = null;
+    expect(() => insights.kpiTable(state, ['contacts'])).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', path: 'options.by' }));
+  });
+
+  it('labelOf names the key field (a TypeError or the Error of a toString, or TIME_INVALID at `ms`, before)', () => {
+    expect(() => insights.labelOf({ channel: Symbol('s') } as never, 'week', 'UTC')).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'key.channel' }));
+    expect(() => insights.labelOf({ period: 2 ** 53 }, 'week', 'UTC')).toThrow(expect.objectContaining({ code: 'TIME_INVALID', path: 'key.period' }));
   });
 });

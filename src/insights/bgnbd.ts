@@ -47,11 +47,17 @@ interface Compressed {
   readonly meanAge: number;
 }
 
+/**
+ * The most repeat purchases a summary may hold: the likelihood keeps a few arrays of `frequency + 1` numbers, so a
+ * frequency of 1e300 would ask for an impossible array (a RangeError) where it means a broken summary.
+ */
+export const MAX_FREQUENCY = 1_000_000;
+
 /** Checks one summary (integers, 0 ≤ recency ≤ age, recency 0 without repeats), named `i` in errors (its index, or `customer`). */
 export function checkSummary(c: unknown, i: number | 'customer'): CustomerSummary {
   if (typeof c !== 'object' || c === null) throw inputError('Expected a customer summary', [i]);
   const { frequency: x, recency: tx, age: T } = c as Record<string, unknown>;
-  if (typeof x !== 'number' || !Number.isInteger(x) || x < 0) throw inputError('frequency must be a whole number ≥ 0', [i, 'frequency']);
+  if (typeof x !== 'number' || !Number.isInteger(x) || x < 0 || x > MAX_FREQUENCY) throw inputError('frequency must be a whole number in 0–1,000,000', [i, 'frequency']);
   if (typeof T !== 'number' || !Number.isFinite(T) || T <= 0) throw inputError('age must be a number > 0', [i, 'age']);
   if (typeof tx !== 'number' || !Number.isFinite(tx) || tx < 0 || tx > T) throw inputError('recency must be between 0 and age', [i, 'recency']);
   if (x === 0 && tx !== 0) throw inputError('recency must be 0 when frequency is 0', [i, 'recency']);

@@ -1,4 +1,4 @@
-import { CrossChannelError, inputError } from '../core/errors.js';
+import { atPath, CrossChannelError, inputError } from '../core/errors.js';
 import { toIsoString, type EpochMs } from '../core/time.js';
 import type { CohortReport } from './cohorts.js';
 import type { InsightsErrorCode } from './errors.js';
@@ -58,7 +58,7 @@ export function renderDashboard(insights: DashboardInput): string {
     generated = toIsoString(insights.generatedAt);
   } catch (e) {
     // An instant outside the years 1–9999, named here rather than as toIsoString's own argument.
-    throw e instanceof CrossChannelError ? new CrossChannelError(e.code, e.message, { path: ['generatedAt'], cause: e }) : e;
+    throw atPath(e, ['generatedAt']);
   }
   const sections: string[] = [];
   // Each part is a report this module produced; anything else (plain JSON of the wrong shape) is refused by name.

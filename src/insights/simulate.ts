@@ -1,6 +1,6 @@
 import { inputError } from '../core/errors.js';
 import { betaVariate, gammaVariate, type Rng } from '../core/random.js';
-import { checkParams, type BgNbdParams, type CustomerSummary } from './bgnbd.js';
+import { checkParams, MAX_FREQUENCY, type BgNbdParams, type CustomerSummary } from './bgnbd.js';
 import type { GammaGammaParams, SpendSummary } from './gamma-gamma.js';
 
 /**
@@ -20,7 +20,7 @@ import type { GammaGammaParams, SpendSummary } from './gamma-gamma.js';
  */
 export function simulateBgNbd(params: BgNbdParams, ages: ReadonlyArray<number>, rng: Rng): CustomerSummary[] {
   checkParams(params, ['r', 'alpha', 'a', 'b']);
-  checkInputs(ages, rng, 'ages');
+  checkInputs(ages, rng, 'ages', Infinity);
   return ages.map((T) => {
     const lambda = gammaVariate(rng, params.r, params.alpha);
     const p = betaVariate(rng, params.a, params.b);
@@ -30,7 +30,8 @@ export function simulateBgNbd(params: BgNbdParams, ages: ReadonlyArray<number>, 
     for (;;) {
       t += -Math.log(1 - rng.next()) / lambda;
       if (t > T) break;
-      x++;
+      // Extreme parameters (a rate of 1e300, a drop-out chance of 1e-300) would buy for ever: refused, not hung.
+      if (++x > MAX_FREQUENCY) throw inputError(`The parameters and ages give a customer more than ${MAX_FREQUENCY} purchases`);
       last = t;
       if (rng.next() < p) break;
     }
@@ -50,7 +51,7 @@ export function simulateBgNbd(params: BgNbdParams, ages: ReadonlyArray<number>, 
  */
 export function simulateGammaGamma(params: GammaGammaParams, frequencies: ReadonlyArray<number>, rng: Rng): SpendSummary[] {
   checkParams(params, ['p', 'q', 'gamma']);
-  checkInputs(frequencies, rng, 'frequencies');
+  checkInputs(frequencies, rng, 'frequencies', MAX_FREQUENCY);
   return frequencies.map((x) => {
     if (x === 0) return { frequency: 0, monetaryValue: 0 };
     const nu = gammaVariate(rng, params.q, params.gamma);
@@ -60,10 +61,11 @@ export function simulateGammaGamma(params: GammaGammaParams, frequencies: Readon
   });
 }
 
-function checkInputs(values: unknown, rng: unknown, name: string): void {
-  if (!Array.isArray(values) || values.some((v) => typeof v !== 'number' || !Number.isFinite(v) || v < 0)) {
-    throw inputError(`${name} must be an array of numbers ≥ 0`, [name]);
-  }
+// `max`: the largest value allowed, MAX_FREQUENCY for frequencies (whole numbers: each is a loop's count).
+function checkInputs(values: unknown, rng: unknown, name: string, max: number): void {
+  if (!Array.isArray(values)) throw inputError(`${name} must be an array of numbers ≥ 0`, [name]);
+  const i = values.findIndex((v) => typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > max || (max !== Infinity && !Number.isInteger(v)));
+  if (i >= 0) throw inputError(max === Infinity ? `${name} must be numbers ≥ 0` : `${name} must be whole numbers in 0–${max}`, [name, i]);
   if (typeof rng !== 'object' || rng === null || typeof (rng as Rng).next !== 'function' || typeof (rng as Rng).normal !== 'function') {
     throw inputError('Expected a seeded generator from createRng', ['rng']);
   }

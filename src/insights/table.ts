@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { ENGLISH } from '../core/zod.js';
-import { CrossChannelError, fromZodError, quoted, inputError } from '../core/errors.js';
+import { atPath, CrossChannelError, fromZodError, quoted, inputError, underPath } from '../core/errors.js';
+import { expectOptions } from '../core/guards.js';
 import { reason, type Reason } from '../core/explain.js';
 import { channelSchema, timestampSchema } from '../core/schema.js';
 import { assertTimeZone } from '../core/time.js';
@@ -66,7 +67,8 @@ export interface KpiTableOptions {
  */
 export function kpiTable(state: KpiAccumulator | KpiStateJSON, kpis: ReadonlyArray<KpiName>, options: KpiTableOptions = {}): KpiTable {
   const defs = resolveKpis(kpis);
-  const acc = state instanceof KpiAccumulator ? state : new KpiAccumulator(checkState(state).options).merge(state);
+  expectOptions(options, ['options']);
+  const acc = state instanceof KpiAccumulator ? state : accumulatorOf(checkState(state));
   const o = acc.options;
   const entries = acc.entries();
   const spendOf = options.spend === undefined ? () => undefined : spendLookup(acc, entries, options.spend);
@@ -86,6 +88,17 @@ function checkState(s: unknown): KpiStateJSON {
     throw inputError('Expected a KpiAccumulator or its toJSON()', []);
   }
   return s as KpiStateJSON;
+}
+
+/** An accumulator holding a state's counts; the state's options are named at `options`. */
+function accumulatorOf(state: KpiStateJSON): KpiAccumulator {
+  let acc: KpiAccumulator;
+  try {
+    acc = new KpiAccumulator(state.options);
+  } catch (e) {
+    throw underPath(e, ['options']);
+  }
+  return acc.merge(state);
 }
 
 function spendLookup(acc: KpiAccumulator, entries: ReadonlyArray<{ key: GroupKey }>, input: unknown): (key: GroupKey) => number | undefined {
@@ -139,7 +152,19 @@ export function labelOf(key: GroupKey, unit: 'day' | 'week' | 'month', timeZone:
   if (unit !== 'day' && unit !== 'week' && unit !== 'month') throw inputError('unit must be day, week or month', ['unit']);
   assertTimeZone(timeZone, ['timeZone']);
   const parts: string[] = [];
-  for (const d of ['channel', 'campaign', 'offer', 'segment'] as const) if (key[d] !== undefined) parts.push(key[d] ?? NONE);
-  if (key.period !== undefined) parts.push(periodLabel(key.period, unit, timeZone));
+  for (const d of ['channel', 'campaign', 'offer', 'segment'] as const) {
+    const v: unknown = key[d];
+    if (v === undefined) continue;
+    if (v !== null && typeof v !== 'string') throw inputError(`key.${d} must be a string`, ['key', d]);
+    parts.push(v ?? NONE);
+  }
+  if (key.period !== undefined) {
+    try {
+      parts.push(periodLabel(key.period, unit, timeZone));
+    } catch (e) {
+      // The instant's own error, at the key's field (its path inside periodLabel means nothing to the caller).
+      throw atPath(e, ['key', 'period']);
+    }
+  }
   return parts.length === 0 ? 'all' : parts.join(' · ');
 }

@@ -24,7 +24,8 @@ type Path = ReadonlyArray<string | number>;
 
 const bad = (message: string, path: Path): CrossChannelError<InsightsErrorCode> => inputError(message, path);
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
-const isAt = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v);
+// Years 1 to 9999, the instants local periods can be computed for (a finite but huger `at` failed inside, at `ms`).
+const isAt = (v: unknown): boolean => typeof v === 'number' && v >= -62_135_596_800_000 && v <= 253_402_300_799_999;
 
 /**
  * Cheap structural check of a parsed history (the hot paths read histories that stores produced, so a full zod

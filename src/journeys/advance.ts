@@ -3,7 +3,7 @@
  * replays the new inputs in time order, runs every step that is due, checks each send against consent and
  * caps at send time, and returns the new instance, the actions to perform, the next wake-up and why.
  */
-import { CrossChannelError, inputError } from '../core/errors.js';
+import { inputError } from '../core/errors.js';
 import type { Reason } from '../core/explain.js';
 import { fnv1a } from '../core/random.js';
 import type { EpochMs } from '../core/time.js';
@@ -12,7 +12,7 @@ import { canContact } from '../consent/contact.js';
 import type { AdvanceResult, JourneyAction, TraceEntry } from './actions.js';
 import { parseJourney, type CompiledSignal, type Journey } from './compile.js';
 import type { Step } from './definition.js';
-import type { JourneyErrorCode, JourneyReasonCode } from './errors.js';
+import type { JourneyReasonCode } from './errors.js';
 import { checkInputs, collectSignals, type AdvanceInputs, type InboundReply, type Signal } from './inputs.js';
 import { checkInstance, type JourneyInstance } from './instance.js';
 import { matchReply } from './reply.js';

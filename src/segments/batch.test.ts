@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyEvents, compileSegments, evaluateBatch, mergeBatchResults, refreshBatch, type SegmentSubject } from './index.js';
+import { applyEvents, compileSegments, diffMemberships, evaluateBatch, mergeBatchResults, mergeEvents, refreshBatch, type SegmentSubject } from './index.js';
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 0, 15);
@@ -36,7 +36,7 @@ describe('evaluateBatch', () => {
     expect({ ...merged, counts: { ...merged.counts }, members: { ...merged.members } }).toEqual({ ...all, counts: { ...all.counts }, members: { ...all.members } });
   });
   it('rejects a malformed subject with its index', async () => {
-    await expect(evaluateBatch(segments, [subjects[0]!, { id: 'x' } as unknown as SegmentSubject], NOW)).rejects.toMatchObject({ code: 'INPUT_INVALID', path: '[1]' });
+    await expect(evaluateBatch(segments, [subjects[0]!, { id: 'x' } as unknown as SegmentSubject], NOW)).rejects.toMatchObject({ code: 'INPUT_INVALID', path: 'subjects[1]' });
   });
 });
 
@@ -67,5 +67,32 @@ describe('incremental', () => {
     expect(r.processed).toBe(3);
     expect(r.exited['buyers-7d']).toEqual(['p1', 'p3']);
     expect(r.entered.fr).toEqual([]);
+  });
+});
+
+// Found by test/package/fuzz-mutations-analytics.test.ts: a valid input with one bad field.
+describe('bad fields are named at their place', () => {
+  const event = (at: unknown) => ({ subjectId: 'p', type: 'view', at, properties: {} }) as never;
+  it('a batch names the subject, its events and its previous memberships under subjects[i]', async () => {
+    await expect(evaluateBatch(segments, [subjects[0]!, { ...subjects[1]!, events: [event('x')] }], NOW)).rejects.toMatchObject({ code: 'INPUT_INVALID', path: 'subjects[1].events[0].at' });
+    await expect(refreshBatch(segments, [{ ...subjects[0]!, previous: 5 as never }], NOW)).rejects.toMatchObject({ code: 'INPUT_INVALID', path: 'subjects[0].previous' });
+    // a segment id that is an object threw the Error of its toString when it became a key
+    const boom = { toString: () => { throw new Error('boom'); } };
+    await expect(refreshBatch(segments, [{ ...subjects[1]!, previous: ['fr', boom as never] }], NOW)).rejects.toMatchObject({ code: 'INPUT_INVALID', path: 'subjects[0].previous[1]' });
+  });
+  it('mergeBatchResults refuses a member list that is not an array (a TypeError of the spread before) and counts that are not numbers', async () => {
+    const r = await evaluateBatch(segments, subjects, NOW);
+    expect(() => mergeBatchResults([r, { ...r, members: { ...r.members, fr: 7 as never } }])).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'results[1].members.fr' }));
+    expect(() => mergeBatchResults([r, { ...r, counts: { fr: 10n as never } }])).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'results[1].counts.fr' }));
+    expect(() => mergeBatchResults([{ ...r, processed: {} as never }])).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'results[0].processed' }));
+  });
+  it('mergeEvents names its own arguments; applyEvents names the fields of its input', () => {
+    expect(() => mergeEvents([event(1), event(null)], [])).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'history[1].at' }));
+    expect(() => mergeEvents([], [event('soon')])).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'incoming[0].at' }));
+    const input = { profile: {}, events: [event(NOW - DAY)], newEvents: [event(NOW)], previous: ['fr'] };
+    expect(() => applyEvents(segments, { ...input, events: 'x' as never }, NOW)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'input.events' }));
+    expect(() => applyEvents(segments, { ...input, newEvents: [event({})] }, NOW)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'input.newEvents[0].at' }));
+    expect(() => applyEvents(segments, { ...input, previous: [3 as never] }, NOW)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'input.previous[0]' }));
+    expect(() => diffMemberships(['a'], null as never)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'current' }));
   });
 });

@@ -1,8 +1,7 @@
 import type { BehaviourEvent } from '../core/records.js';
 import type { ProgressOptions } from '../core/progress.js';
-import { expectCompiledSegments, expectArray, expectFinite, expectIterable, expectObject, expectObjects, expectOptions } from '../core/guards.js';
-import { sortByAt } from '../core/records.js';
-import { inputError } from '../core/errors.js';
+import { expectCompiledSegments, expectArray, expectFinite, expectIterable, expectObject, expectObjects, expectOptions, expectString } from '../core/guards.js';
+import { inputError, underPath } from '../core/errors.js';
 import { inTimeOrder } from './events.js';
 import type { EpochMs } from '../core/time.js';
 import type { CompiledSegments, Profile } from './compile.js';
@@ -32,12 +31,19 @@ export interface BatchResult {
   readonly members: Readonly<Record<string, ReadonlyArray<string>>>;
 }
 
-/** Events sorted by `at` (a sorted copy when they are not), checked in one pass: see {@link inTimeOrder}. */
-const sortedEvents = inTimeOrder;
-
-function checkSubject(s: SegmentSubject, index: number): void {
+function checkSubject(s: SegmentSubject): void {
   if (typeof s !== 'object' || s === null || typeof s.id !== 'string' || typeof s.profile !== 'object' || s.profile === null || !Array.isArray(s.events)) {
-    throw inputError('A batch subject must be { id: string, profile: object, events: array }', [index]);
+    throw inputError('A batch subject must be { id: string, profile: object, events: array }');
+  }
+}
+
+/** Evaluates one subject of a batch; an error about it is named under `subjects[index]`. */
+function evaluateSubject(segments: CompiledSegments, s: SegmentSubject, index: number, now: EpochMs): string[] {
+  try {
+    checkSubject(s);
+    return segments.evaluate(s.profile, s.events, now);
+  } catch (e) {
+    throw underPath(e, ['subjects', index]);
   }
 }
 
@@ -77,8 +83,7 @@ export async function evaluateBatch(
   const every = Math.max(1, options.progressEvery ?? 10_000);
   let processed = 0;
   for await (const s of subjects) {
-    checkSubject(s, processed);
-    const inSegments = segments.evaluate(s.profile, sortedEvents(s.events), now);
+    const inSegments = evaluateSubject(segments, s, processed, now);
     for (const id of inSegments) {
       counts[id]!++;
       if (collect) members[id]!.push(s.id);
@@ -103,9 +108,13 @@ export async function evaluateBatch(
 export function mergeBatchResults(results: ReadonlyArray<BatchResult>): BatchResult {
   expectArray(results, ['results']);
   expectObjects(results, ['results']);
+  // Every value is read before any is added: a shard's result may come back malformed from a worker or a file.
   results.forEach((r, i) => {
+    expectFinite(r.processed, ['results', i, 'processed']);
     expectObject((r as { counts?: unknown }).counts, ['results', i, 'counts']);
     expectObject((r as { members?: unknown }).members, ['results', i, 'members']);
+    for (const [id, n] of Object.entries(r.counts)) expectFinite(n, ['results', i, 'counts', id]);
+    for (const [id, m] of Object.entries(r.members)) expectArray(m, ['results', i, 'members', id]);
   });
   const counts: Record<string, number> = Object.create(null) as Record<string, number>;
   const members: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
@@ -135,15 +144,25 @@ export interface MembershipChange {
  * ```
  */
 export function diffMemberships(previous: Iterable<string>, current: Iterable<string>): MembershipChange {
-  expectIterable(previous, ['previous']);
-  expectIterable(current, ['current']);
-  const prev = new Set(previous);
-  const cur = new Set(current);
+  const prev = idSet(previous, 'previous');
+  const cur = idSet(current, 'current');
   const entered: string[] = [];
   const exited: string[] = [];
   for (const id of cur) if (!prev.has(id)) entered.push(id);
   for (const id of prev) if (!cur.has(id)) exited.push(id);
   return { entered, exited };
+}
+
+/** The segment ids of an iterable, each checked to be a string (it becomes a key of the batch results). */
+function idSet(ids: Iterable<string>, name: string): Set<string> {
+  expectIterable(ids, [name]);
+  const out = new Set<string>();
+  let i = 0;
+  for (const id of ids) {
+    expectString(id, [name, i++]);
+    out.add(id);
+  }
+  return out;
 }
 
 /**
@@ -168,14 +187,14 @@ export function mergeEvents(history: ReadonlyArray<BehaviourEvent>, incoming: Re
   const seen = new Set<string>();
   for (const e of history) if (e.id !== undefined) seen.add(e.id);
   const fresh: BehaviourEvent[] = [];
-  for (const e of sortByAt(incoming)) {
+  for (const e of inTimeOrder(incoming, ['incoming'])) {
     if (e.id !== undefined) {
       if (seen.has(e.id)) continue;
       seen.add(e.id);
     }
     fresh.push(e);
   }
-  const base = sortedEvents(history);
+  const base = inTimeOrder(history, ['history']);
   const out: BehaviourEvent[] = new Array(base.length + fresh.length);
   let i = 0;
   let j = 0;
@@ -228,9 +247,14 @@ export function applyEvents(segments: CompiledSegments, input: IncrementalInput,
   expectCompiledSegments(segments);
   expectObject(input, ['input']);
   expectFinite(now, ['now']);
-  const events = mergeEvents(input.events, input.newEvents);
+  // Checked here, so that a bad event is named at its place in `input` (mergeEvents names its own arguments).
+  const events = mergeEvents(inTimeOrder(input.events, ['input', 'events']), inTimeOrder(input.newEvents, ['input', 'newEvents']));
   const memberships = segments.evaluate(input.profile, events, now);
-  return { memberships, events, ...diffMemberships(input.previous, memberships) };
+  try {
+    return { memberships, events, ...diffMemberships(input.previous, memberships) };
+  } catch (e) {
+    throw underPath(e, ['input']);
+  }
 }
 
 /** One subject of {@link refreshBatch}: a batch subject with the segments it was in before. */
@@ -274,9 +298,13 @@ export async function refreshBatch(
   const every = Math.max(1, options.progressEvery ?? 10_000);
   let processed = 0;
   for await (const s of subjects) {
-    checkSubject(s, processed);
-    const current = segments.evaluate(s.profile, sortedEvents(s.events), now);
-    const d = diffMemberships(s.previous, current);
+    const current = evaluateSubject(segments, s, processed, now);
+    let d: MembershipChange;
+    try {
+      d = diffMemberships(s.previous, current);
+    } catch (e) {
+      throw underPath(e, ['subjects', processed]);
+    }
     for (const id of d.entered) entered[id]!.push(s.id);
     for (const id of d.exited) (exited[id] ??= []).push(s.id);
     processed++;

@@ -82,3 +82,22 @@ describe('RFM scores', () => {
     expect(() => fitRfm([{ id: 'x', lastPurchaseAt: undefined, frequency: Number.NaN, monetary: 0 }], NOW)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'customers[0].frequency' }));
   });
 });
+
+// Found by test/package/fuzz-mutations-analytics.test.ts: a valid input with one bad field.
+describe('RFM: bad fields are named at their place', () => {
+  const customers = [{ id: 'a', lastPurchaseAt: NOW - DAY, frequency: 2, monetary: 50 }];
+  it('scoreRfm checks the customer (an object for monetary threw a TypeError)', () => {
+    const model = fitRfm(customers, NOW);
+    expect(() => scoreRfm(model, { ...customers[0]!, monetary: Object.create(null) })).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'customer.monetary' }));
+  });
+  it('rfmScores names a bad mapping under options.mapping', () => {
+    expect(() => rfmScores(customers, NOW, { mapping: [{ id: 'x', r: [5, 1] }] })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', path: 'options.mapping[0].r' }));
+  });
+  it('rfmInputFromEvents names its options and events (TypeErrors before)', () => {
+    const purchase = { subjectId: 'p', type: 'purchase', at: NOW - DAY, properties: { amount: 5 } };
+    expect(() => rfmInputFromEvents('p', [purchase], NOW, { purchaseType: {} as never })).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'options.purchaseType' }));
+    expect(() => rfmInputFromEvents('p', [purchase], NOW, { window: true as never })).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'options.window' }));
+    expect(() => rfmInputFromEvents('p', [{ ...purchase, properties: undefined as never }], NOW)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'events[0].properties' }));
+    expect(() => rfmInputFromEvents('p', [purchase, { ...purchase, at: 'late' as never }], NOW)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'events[1].at' }));
+  });
+});

@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { expectArray, expectFinite, expectObject, expectObjects, expectOptions, expectString } from '../core/guards.js';
 import type { BehaviourEvent } from '../core/records.js';
 import { lowerBoundAt } from '../core/records.js';
+import { inTimeOrder } from './events.js';
 import { CrossChannelError, parseWith, inputError } from '../core/errors.js';
 import { durationSchema } from '../core/schema.js';
 import type { EpochMs } from '../core/time.js';
@@ -70,9 +71,10 @@ function recencyValue(c: RfmInput, now: EpochMs): number {
   return c.lastPurchaseAt === undefined ? -Infinity : -(now - c.lastPurchaseAt);
 }
 
-function checkInput(c: RfmInput, i: number): void {
+// `i`: the customer's index in `customers`, or `'customer'` for the one customer scoreRfm takes.
+function checkInput(c: RfmInput, i: number | 'customer'): void {
   const bad = (field: string): never => {
-    throw inputError(`RFM input ${field} must be a finite number`, ['customers', i, field]);
+    throw inputError(`RFM input ${field} must be a finite number`, i === 'customer' ? [i, field] : ['customers', i, field]);
   };
   if (!Number.isFinite(c.frequency)) bad('frequency');
   if (!Number.isFinite(c.monetary)) bad('monetary');
@@ -211,6 +213,7 @@ export function scoreRfm(model: RfmModel, customer: RfmInput, classifier: RfmCla
   }
   expectFinite(model.now, ['model', 'now']);
   expectObject(customer, ['customer']);
+  checkInput(customer, 'customer');
   if (typeof classifier !== 'object' || classifier === null || typeof classifier.classify !== 'function') expectObject(null, ['classifier']);
   const r = scoreOf(model.recency, recencyValue(customer, model.now));
   const f = scoreOf(model.frequency, customer.frequency);
@@ -236,7 +239,7 @@ export function rfmScores(customers: ReadonlyArray<RfmInput>, now: EpochMs, opti
   expectObjects(customers, ['customers']);
   expectOptions(options, ['options']);
   const model = fitRfm(customers, now);
-  const classifier = options.mapping === undefined ? DEFAULT : parseRfmMapping(options.mapping);
+  const classifier = options.mapping === undefined ? DEFAULT : buildClassifier(parseWith(rfmMappingSchema, options.mapping, 'CONFIG_INVALID', ['options', 'mapping']));
   return customers.map((c) => scoreRfm(model, c, classifier));
 }
 
@@ -269,20 +272,31 @@ export function rfmInputFromEvents(id: string, events: ReadonlyArray<BehaviourEv
   expectObjects(events, ['events']);
   expectFinite(now, ['now']);
   expectOptions(options, ['options']);
-  const types = new Set(typeof options.purchaseType === 'string' ? [options.purchaseType] : (options.purchaseType ?? ['purchase']));
+  const purchaseType = options.purchaseType ?? ['purchase'];
+  if (typeof purchaseType !== 'string') expectArray(purchaseType, ['options', 'purchaseType']);
+  const types = new Set(typeof purchaseType === 'string' ? [purchaseType] : purchaseType);
   const prop = options.amountProperty ?? 'amount';
-  const from = options.window === undefined ? -Infinity : now - parseWith(durationSchema, options.window, 'INPUT_INVALID', ['window']);
+  expectString(prop, ['options', 'amountProperty']);
+  const from = options.window === undefined ? -Infinity : now - parseWith(durationSchema, options.window, 'INPUT_INVALID', ['options', 'window']);
   let last: EpochMs | undefined;
   let frequency = 0;
   let monetary = 0;
-  const end = lowerBoundAt(events, now + 1);
-  for (let i = from === -Infinity ? 0 : lowerBoundAt(events, from); i < end; i++) {
-    const e = events[i]!;
-    if (!types.has(e.type)) continue;
-    frequency++;
-    last = e.at;
-    const v = e.properties[prop];
-    if (typeof v === 'number' && Number.isFinite(v)) monetary += v;
+  try {
+    const end = lowerBoundAt(events, now + 1);
+    for (let i = from === -Infinity ? 0 : lowerBoundAt(events, from); i < end; i++) {
+      const e = events[i]!;
+      if (!types.has(e.type)) continue;
+      frequency++;
+      last = e.at;
+      const v = e.properties[prop];
+      if (typeof v === 'number' && Number.isFinite(v)) monetary += v;
+    }
+  } catch (e) {
+    // Only the events in the window are read (binary search, then a loop): when that fails, the bad event is named
+    // at its place — a missing or non-numeric `at` (inTimeOrder), else `properties` that are not an object.
+    inTimeOrder(events);
+    events.forEach((x, i) => expectObject(x.properties, ['events', i, 'properties']));
+    throw e;
   }
   return { id, lastPurchaseAt: last, frequency, monetary };
 }
