@@ -15,28 +15,28 @@
  * tree-shakable) to src/core/special.ts (≈ 1.25 kB with its wrappers); the focused imports show what a narrow use costs.
  */
 export const SIZE_BUDGETS: Readonly<Record<string, number>> = {
-  index: 26_000, // 23_583 (the shared core only; the 40 kB target)
-  identity: 32_000, // 31_033
-  consent: 25_000, // 24_629 (the 25 kB target)
-  capping: 25_000, // 19_152 (the 25 kB target)
-  segments: 34_500, // 33_547
-  arbitration: 25_000, // 24_351 (the 25 kB target)
-  attribution: 26_250, // 25_058 (24_995 before a journey of the wrong shape was refused whole, named by its place in a list, instead of failing halfway through the totals: +63)
-  experiments: 25_000, // 24_964 (the 25 kB target; 41_656 with jStat)
-  timing: 26_500, // 25_434 (24_990 before bestSendTime named a history record of the wrong shape with core's record checks, +358, and rankChannels its consent values and channels)
-  insights: 37_500, // 36_157
-  decide: 54_250, // 53_916 (store answers checked where they arrive: +856)
-  journeys: 44_500, // 44_209
-  'adapters/memory': 42_000, // 40_567
-  'adapters/redis': 29_500, // 28_944
-  'adapters/postgres': 32_500, // 31_338
-  'adapters/duckdb': 1_500, // 1_290
+  index: 26_000, // 23_594 (the shared core only; the 40 kB target)
+  identity: 32_000, // 31_187
+  consent: 25_000, // 24_925 (the 25 kB target)
+  capping: 25_000, // 19_139 (the 25 kB target)
+  segments: 34_500, // 33_814
+  arbitration: 25_000, // 24_407 (the 25 kB target)
+  attribution: 26_250, // 25_457 (25_058 before solveShapley, solveMarkov, transitionCounts and ruleWeights checked what plain JavaScript passes them — an infinite mask looped for ever, unbounded samples ran for hours: +399)
+  experiments: 25_000, // 25_000 (the 25 kB target; 41_656 with jStat)
+  timing: 26_500, // 25_924 (25_434 before replayEvaluation checked its histories and named each record at its place in the history, and bestMomentCheck its caps and candidate: +490)
+  insights: 37_500, // 36_328
+  decide: 54_250, // 53_927 (store answers checked where they arrive: +856)
+  journeys: 44_500, // 44_365
+  'adapters/memory': 42_000, // 40_642
+  'adapters/redis': 29_500, // 28_947
+  'adapters/postgres': 32_500, // 31_427
+  'adapters/duckdb': 1_500, // 1_303
   'adapters/otel': 1_500, // 1_235
-  testing: 44_750, // 43_551
-  'consent: TCF decode + check': 7_250, // 6_811
-  'core: calendar windows': 2_750, // 2_410
-  'identity: normalise + audience hash': 3_000, // 2_810
-  'consent: ledger check': 13_250, // 12_799
-  'capping: rules + evaluation': 16_750, // 16_688
-  'experiments: assignment': 13_750, // 13_177
+  testing: 44_750, // 43_583
+  'consent: TCF decode + check': 7_250, // 6_834
+  'core: calendar windows': 2_750, // 2_423
+  'identity: normalise + audience hash': 3_000, // 2_817
+  'consent: ledger check': 13_250, // 12_900
+  'capping: rules + evaluation': 16_750, // 16_693
+  'experiments: assignment': 13_750, // 13_176
 };
