@@ -22,22 +22,41 @@ export function ruleWeights(
   weights: Float64Array,
   isDirect: ReadonlySet<string> | null,
 ): void {
-  // A model as parseAttributionConfig gives it (its parameters are read as numbers and functions below).
-  const spec = parseWith(modelSpecSchema, model, 'INPUT_INVALID', ['model']) as ModelSpec;
-  if (!RULE_MODEL_KINDS.includes(spec.model)) throw new CrossChannelError('CONFIG_INVALID', `${spec.model} is not a rule-based model`, { path: ['model', 'model'] });
-  const ok = [
-    Array.isArray(channels),
-    Array.isArray(times) && times.every((t) => typeof t === 'number'),
-    typeof conversionAt === 'number',
-    weights instanceof Float64Array,
-    Number.isSafeInteger(length) && length >= 1 && length <= weights?.length,
-    isDirect === null || typeof isDirect?.has === 'function',
-  ].indexOf(false);
-  if (ok >= 0) {
-    const name = ['channels', 'times', 'conversionAt', 'weights', 'length', 'isDirect'][ok]!;
-    throw inputError(`ruleWeights: ${name} is missing or of the wrong type`, [name]);
+  // A model as parseAttributionConfig gives it: the fields the weights read are checked in place (no allocation),
+  // and a model that fails them is parsed as a model spec, which names the bad field.
+  const m = model as Partial<Record<string, unknown>> | null;
+  const fine =
+    RULE_MODEL_KINDS.includes(m?.model as ModelSpec['model']) &&
+    (m!.model !== 'time_decay' || (typeof m!.halfLife === 'number' && m!.halfLife > 0)) &&
+    (m!.model !== 'position_based' || (typeof m!.first === 'number' && typeof m!.last === 'number' && m!.first >= 0 && m!.last >= 0 && m!.first + m!.last <= 1)) &&
+    (m!.model !== 'custom' || typeof m!.weight === 'function');
+  let spec = model;
+  if (!fine) {
+    const parsed = parseWith(modelSpecSchema, model, 'INPUT_INVALID', ['model']) as ModelSpec;
+    if (!RULE_MODEL_KINDS.includes(parsed.model)) throw new CrossChannelError('CONFIG_INVALID', `${parsed.model} is not a rule-based model`, { path: ['model', 'model'] });
+    spec = { ...parsed, name: parsed.name ?? parsed.model } as ModelSpec;
   }
-  weighRule({ ...spec, name: spec.name ?? spec.model } as ModelSpec, channels, times, conversionAt, length, weights, isDirect);
+  const name = !Array.isArray(channels)
+    ? 'channels'
+    : !Array.isArray(times) || !allNumbers(times)
+      ? 'times'
+      : typeof conversionAt !== 'number'
+        ? 'conversionAt'
+        : !(weights instanceof Float64Array)
+          ? 'weights'
+          : !(Number.isSafeInteger(length) && length >= 1 && length <= weights.length)
+            ? 'length'
+            : isDirect !== null && typeof isDirect?.has !== 'function'
+              ? 'isDirect'
+              : null;
+  if (name !== null) throw inputError(`ruleWeights: ${name} is missing or of the wrong type`, [name]);
+  weighRule(spec, channels, times, conversionAt, length, weights, isDirect);
+}
+
+/** True when every entry of `times` is a number. */
+function allNumbers(times: ReadonlyArray<unknown>): boolean {
+  for (let i = 0; i < times.length; i++) if (typeof times[i] !== 'number') return false;
+  return true;
 }
 
 /** {@link ruleWeights} without its argument checks: the statistics' hot path, with parsed models and checked journeys. */

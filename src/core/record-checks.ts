@@ -19,17 +19,27 @@ function bad(message: string, path: Path): never {
   throw inputError(message, path);
 }
 
-function checkRecord(v: unknown, list: RecordList, path: Path): void {
-  if (typeof v !== 'object' || v === null) bad('Expected a record (an object)', path);
+function checkRecord(v: unknown, list: RecordList, at: Path, i: number): void {
+  // Paths are built only for a bad record (a learning pass checks every record of a long history).
+  if (typeof v !== 'object' || v === null) bad('Expected a record (an object)', [...at, list, i]);
   const o = v as Record<string, unknown>;
-  if (typeof o.at !== 'number' || !Number.isFinite(o.at)) bad('at must be epoch milliseconds', [...path, 'at']);
+  if (typeof o.at !== 'number' || !Number.isFinite(o.at)) badField(at, list, i, 'at', 'at must be epoch milliseconds');
   const key = KEY[list];
-  if (typeof o[key] !== 'string') bad(`${key} must be a string`, [...path, key]);
-  for (const k of OPTIONAL_STRINGS) if (k !== key && o[k] !== undefined && typeof o[k] !== 'string') bad(`${k} must be a string`, [...path, k]);
+  if (typeof o[key] !== 'string') badField(at, list, i, key, `${key} must be a string`);
+  for (const k of OPTIONAL_STRINGS) if (k !== key && o[k] !== undefined && typeof o[k] !== 'string') badField(at, list, i, k, `${k} must be a string`);
   const tags = o.tags;
-  if (tags !== undefined && (!Array.isArray(tags) || tags.some((t) => typeof t !== 'string'))) bad('tags must be an array of strings', [...path, 'tags']);
-  if (o.transactional !== undefined && typeof o.transactional !== 'boolean') bad('transactional must be a boolean', [...path, 'transactional']);
-  if (list === 'events' && (typeof o.properties !== 'object' || o.properties === null)) bad('properties must be an object', [...path, 'properties']);
+  if (tags !== undefined && !(Array.isArray(tags) && allStrings(tags))) badField(at, list, i, 'tags', 'tags must be an array of strings');
+  if (o.transactional !== undefined && typeof o.transactional !== 'boolean') badField(at, list, i, 'transactional', 'transactional must be a boolean');
+  if (list === 'events' && (typeof o.properties !== 'object' || o.properties === null)) badField(at, list, i, 'properties', 'properties must be an object');
+}
+
+function badField(at: Path, list: RecordList, i: number, k: string, message: string): never {
+  bad(message, [...at, list, i, k]);
+}
+
+function allStrings(list: readonly unknown[]): boolean {
+  for (const t of list) if (typeof t !== 'string') return false;
+  return true;
 }
 
 /**
@@ -42,7 +52,7 @@ export function checkHistoryArg(h: unknown, path: Path, lists: ReadonlyArray<Rec
   for (const l of lists) {
     const list = (h as Record<string, unknown>)[l];
     if (!Array.isArray(list)) bad(`${l} must be an array`, [...path, l]);
-    if (records) for (let i = 0; i < list.length; i++) checkRecord(list[i], l, [...path, l, i]);
+    if (records) for (let i = 0; i < list.length; i++) checkRecord(list[i], l, path, i);
   }
 }
 

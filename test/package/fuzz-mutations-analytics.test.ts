@@ -5,7 +5,6 @@
  * a deleted key, an unknown extra key) returns or throws a `CrossChannelError` naming the changed place (or a
  * place above or below it). FUZZ_MUTATION_RUNS and FUZZ_MUTATION_SEED widen a hunt.
  */
-import { describe, expect, it } from 'vitest';
 import { createRng } from '../../src/index.js';
 import {
   applyEvents,
@@ -60,10 +59,8 @@ import {
   simulateGammaGamma,
   weeklyCap,
 } from '../../src/insights/index.js';
-import { parseCapRules } from '../../src/capping/index.js';
 import { RETAILER_CONFIG } from '../../examples/demo/retailer.js';
-import { firstCrash, mutantsOf } from '../arbitraries/junk.js';
-import { CrossChannelError } from '../../src/core/errors.js';
+import { describeMutationCases, type MutationCase } from '../arbitraries/mutation-cases.js';
 
 const RUNS = Number(process.env.FUZZ_MUTATION_RUNS ?? 150);
 const SEED = Number(process.env.FUZZ_MUTATION_SEED ?? 20261205);
@@ -130,7 +127,7 @@ const bgCustomers = json(simulateBgNbd(BG, [39, 38, 27, 30, 12, 40, 35, 20], cre
 const ggCustomers = json(simulateGammaGamma(GG, [1, 3, 0, 2, 5], createRng(7)));
 
 /** As in fuzz-mutations.test.ts: a valid input, the call that reads a mutant of it, where its error paths put the input. */
-const CASES: Array<{ name: string; valid: unknown; call: (mutant: unknown) => unknown; at: ReadonlyArray<string | number> | null }> = [
+const CASES: MutationCase[] = [
   // crosschannel/segments
   { name: 'applyEvents (input)', valid: { profile: { tier: 'gold' }, events, newEvents, previous: ['dormant'] }, call: (m) => applyEvents(segments, m as never, NOW), at: ['input'] },
   { name: 'evaluateBatch (subjects)', valid: subjects, call: (m) => evaluateBatch(segments, m as never, NOW, { collectMembers: true }), at: ['subjects'] },
@@ -235,34 +232,4 @@ const CASES: Array<{ name: string; valid: unknown; call: (mutant: unknown) => un
   },
 ];
 
-/**
- * The mutants whose error names a place unrelated to the one changed (copied from fuzz-mutations.test.ts): its path
- * (after `at`) is neither the changed place, nor above it, nor below it; errors about references are not counted.
- */
-async function misplaced(c: (typeof CASES)[number], mutants: ReturnType<typeof mutantsOf>): Promise<string[]> {
-  const out: string[] = [];
-  for (const m of mutants) {
-    try {
-      await c.call(m.value);
-    } catch (e) {
-      if (!(e instanceof CrossChannelError) || c.at === null || /refer|names no|unknown (start )?step|unreachable|of another subject|one (entry|count) per|must hold|^No (metric|variant) /i.test(e.message)) continue;
-      const expected = [...c.at, ...m.path].map(String);
-      const got = e.pathSegments.map(String);
-      const n = Math.min(expected.length, got.length);
-      if (got.slice(0, n).join('\u0000') !== expected.slice(0, n).join('\u0000')) out.push(`${m.label}: ${e.code} at ${e.path ?? '(no path)'} — ${e.message.slice(0, 80)}`);
-    }
-  }
-  return out;
-}
-
-describe('analytics entries: valid inputs with one bad field throw only CrossChannelError, naming the field', () => {
-  for (const c of CASES) {
-    it(c.name, async () => {
-      await expect(Promise.resolve().then(() => c.call(c.valid))).resolves.not.toThrow();
-      const mutants = mutantsOf(c.valid, RUNS, SEED);
-      expect(await firstCrash(([m]) => c.call(m), mutants.map((m) => [m.value]))).toBeNull();
-      const wrong = await misplaced(c, mutants);
-      expect(wrong.slice(0, 4), `${wrong.length} mutants`).toEqual([]);
-    });
-  }
-});
+describeMutationCases('analytics entries: valid inputs with one bad field throw only CrossChannelError, naming the field', CASES, { runs: RUNS, seed: SEED });

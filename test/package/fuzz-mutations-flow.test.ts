@@ -10,7 +10,6 @@
  * another field's path in nextLocalTime, triggersEntry, setProfile, replayEvaluation, bestMomentCheck and planContacts
  * (2026-12-05). FUZZ_MUTATION_RUNS and FUZZ_MUTATION_SEED widen a hunt.
  */
-import { describe, expect, it } from 'vitest';
 import * as memory from '../../src/adapters/memory/index.js';
 import { parseCapRules, planContacts, planReservation, toContactRecord } from '../../src/capping/index.js';
 import { contactIdFor, decide, decideScheduled, holdoutReason, maskIdentifier, parseDecideConfig, parseDecideRequest, recordConversion, recordResponse, rekeyHistories } from '../../src/decide/index.js';
@@ -18,8 +17,7 @@ import { advance, canEnter, createJourneyRunner, diffJourney, entryPlan, inboxIn
 import * as scenarios from '../../src/journeys/scenarios/fixtures.js';
 import { affinityWeights, bestMomentCheck, channelAffinity, evaluateReplay, hourProfile, parseTimingModel, replayEvaluation, TimingModel } from '../../src/timing/index.js';
 import { RETAILER_CONFIG } from '../../examples/demo/retailer.js';
-import { firstCrash, mutantsOf } from '../arbitraries/junk.js';
-import { CrossChannelError } from '../../src/core/errors.js';
+import { describeMutationCases, type MutationCase } from '../arbitraries/mutation-cases.js';
 
 const RUNS = Number(process.env.FUZZ_MUTATION_RUNS ?? 150);
 const SEED = Number(process.env.FUZZ_MUTATION_SEED ?? 20261205);
@@ -94,7 +92,6 @@ const heldOut = [{ subjectId: 'ana', channel: 'email', sentAt: NOW - 2 * HOUR, r
 const caps = parseCapRules(RETAILER_CONFIG.caps as never);
 const capHistory = { contacts: history.contacts.map((c) => toContactRecord(c)), responses: [] };
 
-type Case = { name: string; valid: unknown; call: (mutant: unknown) => unknown; at: ReadonlyArray<string | number> | null };
 const f = (m: unknown, k: string): never => (m as Record<string, never> | null)?.[k] as never;
 
 /**
@@ -102,7 +99,7 @@ const f = (m: unknown, k: string): never => (m as Record<string, never> | null)?
  * (`at`: the path of the mutant's root in them; `null` when they do not nest under one name). These modules name
  * an options object's fields by their keys (`now`, `horizonMs`, `fixedHour`), as bestSendTime does: `at` is `[]`.
  */
-const CASES: Case[] = [
+const CASES: MutationCase[] = [
   // decide
   { name: 'parseDecideRequest', valid: request, call: (m) => parseDecideRequest(m as never), at: [] },
   { name: 'recordResponse (request)', valid: responseRequest, call: (m) => recordResponse(m, stores as never, config), at: [] },
@@ -156,38 +153,4 @@ const CASES: Case[] = [
   { name: 'planContacts (options)', valid: { now: NOW, timeZone: 'America/New_York' }, call: (m) => planContacts(capHistory as never, caps, [{ id: 'a', channel: 'email', tags: ['marketing'] }, { id: 'b', channel: 'sms', priority: 3 }], m as never), at: [] },
 ];
 
-/**
- * The mutants whose error names a place unrelated to the one changed (see fuzz-mutations.test.ts): its path
- * (after `at`) is neither the changed place, nor above it, nor below it. An error about a reference (a contact a
- * changed id no longer matches, a step the mapping names, a record of another subject) or about two fields that
- * must agree (`splitAt ≤ now`; a timing model's counters, one triple per channel of its options; its zones[0], the
- * options' zone; a record's channel, one of the model's channels) is reported at one of them, and is not counted.
- */
-async function misplaced(c: Case, mutants: ReturnType<typeof mutantsOf>): Promise<string[]> {
-  const out: string[] = [];
-  for (const m of mutants) {
-    try {
-      await c.call(m.value);
-    } catch (e) {
-      if (!(e instanceof CrossChannelError) || c.at === null || /refer|names no|answers no|unknown (start )?step|unreachable|of another subject|has no step|must hold|Expected \d+ counters|default time zone|not one of the model's channels/i.test(e.message)) continue;
-      const expected = [...c.at, ...m.path].map(String);
-      const got = e.pathSegments.map(String);
-      const n = Math.min(expected.length, got.length);
-      if (got.slice(0, n).join('\u0000') !== expected.slice(0, n).join('\u0000')) out.push(`${m.label}: ${e.code} at ${e.path ?? '(no path)'} — ${e.message.slice(0, 80)}`);
-    }
-  }
-  return out;
-}
-
-describe('valid inputs with one bad field throw only CrossChannelError, naming the field (decide, journeys, timing, capping)', () => {
-  for (const c of CASES) {
-    it(c.name, async () => {
-      // The valid input passes: else every mutant would fail at the same first check, testing nothing.
-      await expect(Promise.resolve().then(() => c.call(c.valid))).resolves.not.toThrow();
-      const mutants = mutantsOf(c.valid, RUNS, SEED);
-      expect(await firstCrash(([m]) => c.call(m), mutants.map((m) => [m.value]))).toBeNull();
-      const wrong = await misplaced(c, mutants);
-      expect(wrong.slice(0, 4), `${wrong.length} mutants`).toEqual([]);
-    });
-  }
-});
+describeMutationCases('valid inputs with one bad field throw only CrossChannelError, naming the field (decide, journeys, timing, capping)', CASES, { runs: RUNS, seed: SEED, references: /answers no|has no step|Expected \d+ counters|default time zone|not one of the model's channels/i });

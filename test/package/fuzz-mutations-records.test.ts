@@ -7,7 +7,6 @@
  * anything but a `CrossChannelError`, and the error names the changed place (or one above or below it).
  * FUZZ_MUTATION_RUNS and FUZZ_MUTATION_SEED widen a hunt.
  */
-import { describe, expect, it } from 'vitest';
 import { capacitySpecOf, optimize, optimizeExact, optimizeGreedy, parseCatalogue, PropensityTable, validateConsume } from '../../src/arbitration/index.js';
 import {
   addPaths,
@@ -39,8 +38,7 @@ import {
   stitch,
 } from '../../src/identity/index.js';
 import { consentState, consentSummary, decodeGpp, encodeGpp, foldConsent, gppOptOuts, IdSet, parseConsentEvent, parseConsentPolicy, sameConsentEvent } from '../../src/consent/index.js';
-import { CrossChannelError } from '../../src/core/errors.js';
-import { firstCrash, mutantsOf } from '../arbitraries/junk.js';
+import { describeMutationCases, type MutationCase } from '../arbitraries/mutation-cases.js';
 
 const RUNS = Number(process.env.FUZZ_MUTATION_RUNS ?? 150);
 const SEED = Number(process.env.FUZZ_MUTATION_SEED ?? 20261205);
@@ -162,12 +160,11 @@ const gppSections = [
   { kind: 'other', id: 5, encoded: 'BAAAAAAA' },
 ];
 
-type Case = { name: string; valid: unknown; call: (mutant: unknown) => unknown; at: ReadonlyArray<string | number> | null };
 /** A named argument of a case's input (undefined when a mutant replaced the whole input). */
 const arg = (m: unknown, k: string): never => (m as Record<string, never> | null | undefined)?.[k] as never;
 
 /** Each case as in fuzz-mutations.test.ts: `at` is where the input's root sits in the call's error paths. */
-const CASES: Case[] = [
+const CASES: MutationCase[] = [
   // arbitration
   { name: 'optimize (customers)', valid: customers, call: (m) => optimize(m as never, constraints), at: ['customers'] },
   { name: 'optimizeExact (constraints)', valid: constraints, call: (m) => optimizeExact(customers, m as never), at: ['constraints'] },
@@ -220,35 +217,4 @@ const CASES: Case[] = [
   { name: 'IdSet.has', valid: 755, call: (m) => [IdSet.from([1, 755]).has(m as never), decodeGpp(encodeGpp(gppSections as never)).sections.map((s) => (s.kind === 'tcfeuv2' ? s.tcString.vendorConsents.has(m as never) : null))], at: [] },
 ];
 
-/**
- * The mutants whose error names a place unrelated to the one changed (fuzz-mutations.test.ts' check, copied):
- * its path (after `at`) is neither the changed place, nor above it, nor below it; errors about a reference are
- * reported where the reference is, and are not counted.
- */
-async function misplaced(c: Case, mutants: ReturnType<typeof mutantsOf>): Promise<string[]> {
-  const out: string[] = [];
-  for (const m of mutants) {
-    try {
-      await c.call(m.value);
-    } catch (e) {
-      if (!(e instanceof CrossChannelError) || c.at === null || /refer|names no|unknown (start )?step|unreachable|of another subject|one (entry|count) per|must hold|^No (metric|variant) /i.test(e.message)) continue;
-      const expected = [...c.at, ...m.path].map(String);
-      const got = e.pathSegments.map(String);
-      const n = Math.min(expected.length, got.length);
-      if (got.slice(0, n).join('\u0000') !== expected.slice(0, n).join('\u0000')) out.push(`${m.label}: ${e.code} at ${e.path ?? '(no path)'} — ${e.message.slice(0, 80)}`);
-    }
-  }
-  return out;
-}
-
-describe('valid inputs with one bad field throw only CrossChannelError, naming the field (arbitration, attribution, identity, consent)', () => {
-  for (const c of CASES) {
-    it(c.name, async () => {
-      await expect(Promise.resolve().then(() => c.call(c.valid))).resolves.not.toThrow();
-      const mutants = mutantsOf(c.valid, RUNS, SEED);
-      expect(await firstCrash(([m]) => c.call(m), mutants.map((m) => [m.value]))).toBeNull();
-      const wrong = await misplaced(c, mutants);
-      expect(wrong.slice(0, 4), `${wrong.length} mutants`).toEqual([]);
-    });
-  }
-});
+describeMutationCases('valid inputs with one bad field throw only CrossChannelError, naming the field (arbitration, attribution, identity, consent)', CASES, { runs: RUNS, seed: SEED });

@@ -31,7 +31,7 @@ import { compileSegments, fitRfm } from '../../src/segments/index.js';
 import { bestSendTime, compileSendCaps, rankChannels, TimingModel } from '../../src/timing/index.js';
 import { RETAILER_CONFIG } from '../../examples/demo/retailer.js';
 import { firstCrash, mutantsOf } from '../arbitraries/junk.js';
-import { CrossChannelError } from '../../src/core/errors.js';
+import { describeMutationCases, type MutationCase } from '../arbitraries/mutation-cases.js';
 
 const RUNS = Number(process.env.FUZZ_MUTATION_RUNS ?? 150);
 const SEED = Number(process.env.FUZZ_MUTATION_SEED ?? 20261205);
@@ -105,7 +105,7 @@ const matchInput = [{ id: 'a', values: { name: 'Ana Lima', city: 'Paris' } }, { 
  * (`at`: the path of the mutant's root in them; `null` when the input is spread over several arguments whose paths
  * do not nest under one name).
  */
-const CASES: Array<{ name: string; valid: unknown; call: (mutant: unknown) => unknown; at: ReadonlyArray<string | number> | null }> = [
+const CASES: MutationCase[] = [
   { name: 'parseDecideConfig', valid: RETAILER_CONFIG, call: (m) => parseDecideConfig(m as never), at: [] },
   { name: 'compileSegments', valid: RETAILER_CONFIG.segments, call: (m) => compileSegments(m as never), at: [] },
   { name: 'parseCapRules', valid: RETAILER_CONFIG.caps, call: (m) => parseCapRules(m as never), at: [] },
@@ -157,40 +157,9 @@ const CASES: Array<{ name: string; valid: unknown; call: (mutant: unknown) => un
   { name: 'KpiAccumulator.merge', valid: json(kpis.toJSON()), call: (m) => new KpiAccumulator().merge(m as never), at: [] },
 ];
 
-/**
- * The mutants whose error names a place unrelated to the one changed: its path (after `at`) is neither the changed
- * place, nor above it, nor below it. An error about a reference (a step or a contact that a changed id no longer
- * matches, a step no longer reachable, a record of another subject than the history's, a list whose length must
- * match another's) is reported where the reference is, and is not counted.
- */
-async function misplaced(c: (typeof CASES)[number], mutants: ReturnType<typeof mutantsOf>): Promise<string[]> {
-  const out: string[] = [];
-  for (const m of mutants) {
-    try {
-      await c.call(m.value);
-    } catch (e) {
-      if (!(e instanceof CrossChannelError) || c.at === null || /refer|names no|unknown (start )?step|unreachable|of another subject|one (entry|count) per|must hold|^No (metric|variant) /i.test(e.message)) continue;
-      const expected = [...c.at, ...m.path].map(String);
-      const got = e.pathSegments.map(String);
-      const n = Math.min(expected.length, got.length);
-      if (got.slice(0, n).join('\u0000') !== expected.slice(0, n).join('\u0000')) out.push(`${m.label}: ${e.code} at ${e.path ?? '(no path)'} — ${e.message.slice(0, 80)}`);
-    }
-  }
-  return out;
-}
+describeMutationCases('valid inputs with one bad field throw only CrossChannelError, naming the field', CASES, { runs: RUNS, seed: SEED });
 
-describe('valid inputs with one bad field throw only CrossChannelError, naming the field', () => {
-  for (const c of CASES) {
-    it(c.name, async () => {
-      // The valid input passes: else every mutant would fail at the same first check, testing nothing.
-      await expect(Promise.resolve().then(() => c.call(c.valid))).resolves.not.toThrow();
-      const mutants = mutantsOf(c.valid, RUNS, SEED);
-      expect(await firstCrash(([m]) => c.call(m), mutants.map((m) => [m.value]))).toBeNull();
-      const wrong = await misplaced(c, mutants);
-      expect(wrong.slice(0, 4), `${wrong.length} mutants`).toEqual([]);
-    });
-  }
-
+describe('decide: valid inputs with one bad field throw only CrossChannelError', () => {
   it('decide (request) and formatTrace (the trace it returned)', async () => {
     const stores = { identity: new memory.MemoryIdentityStore({ erasureSalt: 's' }), consent: new memory.MemoryConsentStore({ erasureSalt: 's' }), contacts: new memory.MemoryContactHistoryStore(), events: new memory.MemoryEventStore(), offerCapacity: new memory.MemoryOfferCapacityStore() };
     const config = parseDecideConfig(RETAILER_CONFIG as never);

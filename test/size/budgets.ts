@@ -18,25 +18,25 @@ export const SIZE_BUDGETS: Readonly<Record<string, number>> = {
   index: 26_000, // 23_594 (the shared core only; the 40 kB target)
   identity: 32_000, // 31_187
   consent: 25_000, // 24_925 (the 25 kB target)
-  capping: 25_000, // 19_139 (the 25 kB target)
+  capping: 25_000, // 19_180 (the 25 kB target)
   segments: 34_500, // 33_814
-  arbitration: 25_000, // 24_407 (the 25 kB target)
-  attribution: 26_250, // 25_457 (25_058 before solveShapley, solveMarkov, transitionCounts and ruleWeights checked what plain JavaScript passes them — an infinite mask looped for ever, unbounded samples ran for hours: +399)
+  arbitration: 25_000, // 24_441 (the 25 kB target)
+  attribution: 26_250, // 25_567 (25_058 before solveShapley, solveMarkov, transitionCounts and ruleWeights checked what plain JavaScript passes them — an infinite mask looped for ever, unbounded samples ran for hours: +509)
   experiments: 25_000, // 25_000 (the 25 kB target; 41_656 with jStat)
-  timing: 26_500, // 25_924 (25_434 before replayEvaluation checked its histories and named each record at its place in the history, and bestMomentCheck its caps and candidate: +490)
+  timing: 26_500, // 25_971 (25_434 before replayEvaluation checked its histories and named each record at its place in the history, and bestMomentCheck its caps and candidate: +537)
   insights: 37_500, // 36_328
-  decide: 54_250, // 53_927 (store answers checked where they arrive: +856)
-  journeys: 44_500, // 44_365
+  decide: 54_250, // 53_970 (store answers checked where they arrive: +856)
+  journeys: 44_500, // 44_437
   'adapters/memory': 42_000, // 40_642
-  'adapters/redis': 29_500, // 28_947
+  'adapters/redis': 29_500, // 28_983
   'adapters/postgres': 32_500, // 31_427
   'adapters/duckdb': 1_500, // 1_303
   'adapters/otel': 1_500, // 1_235
-  testing: 44_750, // 43_583
+  testing: 44_750, // 43_615
   'consent: TCF decode + check': 7_250, // 6_834
   'core: calendar windows': 2_750, // 2_423
   'identity: normalise + audience hash': 3_000, // 2_817
-  'consent: ledger check': 13_250, // 12_900
-  'capping: rules + evaluation': 16_750, // 16_693
+  'consent: ledger check': 13_250, // 12_939
+  'capping: rules + evaluation': 16_750, // 16_737
   'experiments: assignment': 13_750, // 13_176
 };
