@@ -84,4 +84,19 @@ describe('aggregated path rows', () => {
       expect(call).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'paths' }));
     }
   });
+
+  it('adds all rows or none: a bad row leaves the statistics as they were (it used to count the rows before it)', () => {
+    const stats = addPaths(createStatistics({ models: ['linear', 'markov', 'shapley'] }), [{ path: 'a > b', conversions: 2, nulls: 1 }]);
+    const before = JSON.stringify(stats.toJSON());
+    function* rows(): Generator<PathRow> {
+      yield { path: 'c > a', conversions: 5, nulls: 3 };
+      yield { path: 'b', conversions: -1 };
+    }
+    expect(() => addPaths(stats, rows())).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'paths[1].conversions' }));
+    expect(JSON.stringify(stats.toJSON())).toBe(before);
+    expect(() => addPaths({ addCounted() {} } as never, [])).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'stats' }));
+    // The good rows still count, merged in at the end.
+    const direct = addPaths(createStatistics({ models: ['linear', 'markov', 'shapley'] }), [{ path: 'a > b', conversions: 2, nulls: 1 }, { path: 'c > a', conversions: 5, nulls: 3 }]);
+    expect(computeAttribution(addPaths(stats, [{ path: 'c > a', conversions: 5, nulls: 3 }]))).toEqual(computeAttribution(direct));
+  });
 });

@@ -1,6 +1,6 @@
 import { inputError } from '../core/errors.js';
 import { expectIterable, expectObject, expectString } from '../core/guards.js';
-import { createStatistics, type AttributionStatistics } from './stats.js';
+import { AttributionStatistics, createStatistics } from './stats.js';
 import type { AttributionConfig, AttributionConfigInput } from './models.js';
 
 /**
@@ -42,7 +42,9 @@ function count(row: PathRow, key: 'conversions' | 'value' | 'nulls', i: number, 
 
 /**
  * Adds aggregated path rows to statistics (validated: empty channels and negative counts are rejected with
- * the row's path). A row's `value` defaults to its `conversions` (value 1 each).
+ * the row's path). A row's `value` defaults to its `conversions` (value 1 each). All or nothing: the rows are
+ * counted apart and merged in at the end, so a bad row leaves `stats` as it was (the rows are read once, as a
+ * stream).
  *
  * @example
  * ```ts
@@ -53,9 +55,14 @@ function count(row: PathRow, key: 'conversions' | 'value' | 'nulls', i: number, 
  * ```
  */
 export function addPaths(stats: AttributionStatistics, rows: Iterable<PathRow>, separator = '>'): AttributionStatistics {
-  expectObject(stats, ['stats']);
+  if (!(stats instanceof AttributionStatistics)) throw inputError('stats must come from createStatistics', ['stats']);
   expectIterable(rows, ['paths']);
   expectString(separator, ['separator']);
+  return stats.merge(countRows(createStatistics(stats.config), rows, separator));
+}
+
+/** Counts checked rows into `stats` (fresh statistics: a bad row throws with only them half-counted). */
+function countRows(stats: AttributionStatistics, rows: Iterable<PathRow>, separator: string): AttributionStatistics {
   let i = 0;
   const zeros: number[] = [];
   for (const row of rows) {
@@ -87,5 +94,5 @@ export function addPaths(stats: AttributionStatistics, rows: Iterable<PathRow>, 
 export function statisticsFromPaths(rows: Iterable<PathRow>, config: AttributionConfigInput | AttributionConfig = {}, separator = '>'): AttributionStatistics {
   expectIterable(rows, ['paths']);
   expectString(separator, ['separator']);
-  return addPaths(createStatistics(config), rows, separator);
+  return countRows(createStatistics(config), rows, separator);
 }
