@@ -21,7 +21,7 @@ export const SIZE_BUDGETS: Readonly<Record<string, number>> = {
   capping: 25_000, // 19_180 (the 25 kB target)
   segments: 34_500, // 33_814
   arbitration: 25_000, // 24_441 (the 25 kB target)
-  attribution: 26_250, // 25_567 (25_058 before solveShapley, solveMarkov, transitionCounts and ruleWeights checked what plain JavaScript passes them — an infinite mask looped for ever, unbounded samples ran for hours: +509)
+  attribution: 26_250, // 25_611 (25_058 before solveShapley, solveMarkov, transitionCounts and ruleWeights checked what plain JavaScript passes them — an infinite mask looped for ever, unbounded samples ran for hours — and addPaths became all or nothing: +553)
   experiments: 25_000, // 25_000 (the 25 kB target; 41_656 with jStat)
   timing: 26_500, // 25_971 (25_434 before replayEvaluation checked its histories and named each record at its place in the history, and bestMomentCheck its caps and candidate: +537)
   insights: 37_500, // 36_328
