@@ -9,6 +9,13 @@ import { describe, expect, it } from 'vitest';
 import { CrossChannelError } from '../../src/core/errors.js';
 import { firstCrash, mutantsOf } from './junk.js';
 
+/** Mutants per case (FUZZ_MUTATION_RUNS widens a hunt) and their seed (FUZZ_MUTATION_SEED). */
+export const RUNS = Number(process.env.FUZZ_MUTATION_RUNS ?? 150);
+export const SEED = Number(process.env.FUZZ_MUTATION_SEED ?? 20261205);
+
+/** A value as it comes back from JSON (a serialised state or report, as a caller would store and reload it). */
+export const json = <T,>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+
 /** One input to mutate: `call` runs the function on a mutant; `at` is the input's path prefix in errors, or null. */
 export interface MutationCase {
   readonly name: string;

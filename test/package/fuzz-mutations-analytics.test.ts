@@ -60,14 +60,11 @@ import {
   weeklyCap,
 } from '../../src/insights/index.js';
 import { RETAILER_CONFIG } from '../../examples/demo/retailer.js';
-import { describeMutationCases, type MutationCase } from '../arbitraries/mutation-cases.js';
+import { describeMutationCases, json, RUNS, SEED, type MutationCase } from '../arbitraries/mutation-cases.js';
 
-const RUNS = Number(process.env.FUZZ_MUTATION_RUNS ?? 150);
-const SEED = Number(process.env.FUZZ_MUTATION_SEED ?? 20261205);
 const NOW = Date.parse('2026-03-10T10:00:00Z');
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-const json = <T,>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
 // segments
 const segments = compileSegments(RETAILER_CONFIG.segments as never);

@@ -38,13 +38,10 @@ import {
   stitch,
 } from '../../src/identity/index.js';
 import { consentState, consentSummary, decodeGpp, encodeGpp, foldConsent, gppOptOuts, IdSet, parseConsentEvent, parseConsentPolicy, sameConsentEvent } from '../../src/consent/index.js';
-import { describeMutationCases, type MutationCase } from '../arbitraries/mutation-cases.js';
+import { describeMutationCases, json, RUNS, SEED, type MutationCase } from '../arbitraries/mutation-cases.js';
 
-const RUNS = Number(process.env.FUZZ_MUTATION_RUNS ?? 150);
-const SEED = Number(process.env.FUZZ_MUTATION_SEED ?? 20261205);
 const NOW = Date.parse('2026-03-10T10:00:00Z');
 const HOUR = 3_600_000;
-const json = <T,>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
 // arbitration: the optimisers' TSDoc examples, grown to every limit.
 const customers = [

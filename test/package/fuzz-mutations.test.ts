@@ -31,10 +31,8 @@ import { compileSegments, fitRfm } from '../../src/segments/index.js';
 import { bestSendTime, compileSendCaps, rankChannels, TimingModel } from '../../src/timing/index.js';
 import { RETAILER_CONFIG } from '../../examples/demo/retailer.js';
 import { firstCrash, mutantsOf } from '../arbitraries/junk.js';
-import { describeMutationCases, type MutationCase } from '../arbitraries/mutation-cases.js';
+import { describeMutationCases, json, RUNS, SEED, type MutationCase } from '../arbitraries/mutation-cases.js';
 
-const RUNS = Number(process.env.FUZZ_MUTATION_RUNS ?? 150);
-const SEED = Number(process.env.FUZZ_MUTATION_SEED ?? 20261205);
 const NOW = Date.parse('2026-03-10T10:00:00Z');
 const HOUR = 3_600_000;
 
@@ -71,7 +69,6 @@ timing.observeHistory(history as never, NOW);
 const sendCaps = compileSendCaps(caps);
 const stats = collectStatistics(buildJourneys([{ subjectId: 'a', channel: 'email', at: NOW - 5e6 }, { subjectId: 'a', channel: 'search', at: NOW - 3e6 }], [{ subjectId: 'a', at: NOW, value: 30 }]), { models: ['linear', 'markov'] });
 const kpis = new KpiAccumulator().add(history as never);
-const json = <T,>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 const segments = compileSegments(RETAILER_CONFIG.segments as never);
 const plan = planReservation(caps, { channel: 'email', tags: ['marketing'] }, NOW);
 const expStats = statsFromColumns('subject', ['a', 'b'], ['revenue'], { variant: [0, 1, 0, 1, 0, 1], values: [[1, 2, 3, 5, 2, 4]] });
