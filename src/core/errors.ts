@@ -312,6 +312,18 @@ export function underPath(e: unknown, path: ReadonlyArray<string | number>, labe
 }
 
 /**
+ * `fn()`, with what it throws named under `path` ({@link underPath}, `label` as there): for a caller that passes part
+ * of its own input on to a parser or check. Internal: not exported from the package's entries.
+ */
+export function namingUnder<T>(path: ReadonlyArray<string | number>, fn: () => T, label?: string): T {
+  try {
+    return fn();
+  } catch (e) {
+    throw underPath(e, path, label);
+  }
+}
+
+/**
  * `String(value)` that never throws (an object whose `toString` is not a function cannot be converted). Internal:
  * not exported from the package's entries.
  */

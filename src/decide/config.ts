@@ -1,6 +1,6 @@
 import type { DecideTelemetry } from './telemetry.js';
 import * as z from 'zod/mini';
-import { CrossChannelError, attempt, parseWith, type Result, quoted, underPath } from '../core/errors.js';
+import { CrossChannelError, attempt, namingUnder, parseWith, type Result, quoted } from '../core/errors.js';
 import { channelSchema, durationSchema, timeZoneSchema } from '../core/schema.js';
 import { parseCatalogue, type Catalogue, type CatalogueInput, type ParseCatalogueOptions } from '../arbitration/offers.js';
 import type { PropensityTable } from '../arbitration/propensity.js';
@@ -188,13 +188,6 @@ function isCatalogue(v: unknown): v is Catalogue {
   return typeof v === 'object' && v !== null && (v as Catalogue).byId instanceof Map && Array.isArray((v as Catalogue).offers);
 }
 
-function prefixed<T>(part: ReadonlyArray<string>, fn: () => T): T {
-  try {
-    return fn();
-  } catch (e) {
-    throw underPath(e, part, part.join('.'));
-  }
-}
 
 /**
  * Validates and compiles a decide configuration once. Throws `CrossChannelError` (`CONFIG_INVALID` or the
@@ -209,9 +202,9 @@ function prefixed<T>(part: ReadonlyArray<string>, fn: () => T): T {
  */
 export function parseDecideConfig(input: DecideConfigInput, options: ParseDecideConfigOptions = {}): DecideConfig {
   const raw = parseWith(decideConfigSchema, input, 'CONFIG_INVALID');
-  const catalogue = isCatalogue(raw.catalogue) ? raw.catalogue : prefixed(['catalogue'], () => parseCatalogue(raw.catalogue as CatalogueInput, options));
-  const caps = prefixed(['caps'], () => parseCapRules(raw.caps as Parameters<typeof parseCapRules>[0]));
-  const segments = raw.segments === undefined ? null : prefixed(['segments'], () => compileSegments(raw.segments));
+  const catalogue = isCatalogue(raw.catalogue) ? raw.catalogue : namingUnder(['catalogue'], () => parseCatalogue(raw.catalogue as CatalogueInput, options), 'catalogue');
+  const caps = namingUnder(['caps'], () => parseCapRules(raw.caps as Parameters<typeof parseCapRules>[0]), 'caps');
+  const segments = raw.segments === undefined ? null : namingUnder(['segments'], () => compileSegments(raw.segments), 'segments');
   const needed = new Set<string>();
   catalogue.offers.forEach((o, i) => {
     for (const s of [...o.segmentsAll, ...o.segmentsAny, ...o.segmentsNot]) {
@@ -225,7 +218,7 @@ export function parseDecideConfig(input: DecideConfigInput, options: ParseDecide
       needed.add(s);
     }
   });
-  const consentPolicy = prefixed(['consent', 'policy'], () => parseConsentPolicy(raw.consent.policy ?? {}));
+  const consentPolicy = namingUnder(['consent', 'policy'], () => parseConsentPolicy(raw.consent.policy ?? {}), 'consent.policy');
   const tcf = raw.consent.tcf;
   return {
     [COMPILED]: true,

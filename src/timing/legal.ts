@@ -8,7 +8,7 @@ import { appliesTo, counts, effectiveLimit, inScope, samePer, type CapCandidate,
 import type { CapReasonCode } from '../capping/errors.js';
 import { quietAt } from '../capping/quiet.js';
 import { parseCapRules, type CompiledCapRule, type CompiledCapRules } from '../capping/rules.js';
-import { prefixed } from './model.js';
+import { namingUnder } from '../core/errors.js';
 
 const MINUTES_PER_WEEK = 7 * 1440;
 const BRAND = Symbol.for('crosschannel.timing.sendCaps');
@@ -47,7 +47,7 @@ export function compileSendCaps(caps: unknown): SendCaps {
 }
 
 /** @internal {@link compileSendCaps} of a `caps` option: its errors are named under `caps`. */
-export const capsOption = (caps: unknown): SendCaps => prefixed(['caps'], () => compileSendCaps(caps));
+export const capsOption = (caps: unknown): SendCaps => namingUnder(['caps'], () => compileSendCaps(caps));
 
 /**
  * True when `value` came out of {@link compileSendCaps}.

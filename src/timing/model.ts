@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { CrossChannelError, parseWith, quoted, underPath, inputError } from '../core/errors.js';
+import { CrossChannelError, parseWith, quoted, namingUnder, inputError } from '../core/errors.js';
 import { CHANNELS, channelSchema, timeZoneSchema } from '../core/schema.js';
 import { DAY, MINUTE, assertTimeZone, type EpochMs } from '../core/time.js';
 import { zoneOffsetMinutes } from '../core/zone.js';
@@ -249,7 +249,7 @@ export class TimingModel {
     checkHistoryArg(history, [], HISTORY_LISTS, false);
     const ids = new Set<string>();
     history.contacts.forEach((c, i) => {
-      prefixed(['contacts', i], () => {
+      namingUnder(['contacts', i], () => {
         if (typeof c !== 'object' || c === null) throw inputError('contact must be an object');
         if (c.subjectId !== history.subjectId) throw inputError('contact of another subject', ['subjectId']);
         this.channelOf(c.channel);
@@ -258,7 +258,7 @@ export class TimingModel {
       if (typeof c.id === 'string') ids.add(c.id);
     });
     history.responses.forEach((r, i) => {
-      prefixed(['responses', i], () => {
+      namingUnder(['responses', i], () => {
         if (typeof r !== 'object' || r === null) throw inputError('response must be an object');
         if (r.subjectId !== history.subjectId) throw inputError('response of another subject', ['subjectId']);
         this.channelOf(r.channel);
@@ -564,14 +564,6 @@ export function checkAt(at: unknown, now: unknown): void {
   if (at > now) throw new CrossChannelError<TimingErrorCode>('TIMING_FUTURE_RECORD', `A record dated ${at} is after now (${now})`, { path: ['at'], detail: { at, now } });
 }
 
-/** @internal `fn()`, its errors named under `path`. */
-export function prefixed<T>(path: ReadonlyArray<string | number>, fn: () => T): T {
-  try {
-    return fn();
-  } catch (e) {
-    throw underPath(e, path);
-  }
-}
 
 /** FNV-1a, 32 bits: a contact id's fingerprint in the ring of answered contacts (a collision only merges two). */
 function fnv1a(s: string): number {

@@ -1,8 +1,8 @@
-import { atPath, CrossChannelError, inputError as bad, underPath } from '../core/errors.js';
+import { atPath, CrossChannelError, inputError as bad, namingUnder, underPath } from '../core/errors.js';
 import { checkHistoryArg } from '../core/record-checks.js';
 import { MAX_EPOCH_MS, type EpochMs } from '../core/time.js';
 import { checkModel, checkSubject, hourProfile, refit } from './fit.js';
-import { checkAt, checkEpochMs, HISTORY_LISTS, prefixed, TimingModel, type TimingContact, type TimingModelOptionsInput, type TimingProfile, type TimingResponse } from './model.js';
+import { checkAt, checkEpochMs, HISTORY_LISTS, TimingModel, type TimingContact, type TimingModelOptionsInput, type TimingProfile, type TimingResponse } from './model.js';
 import { hourOfWeek } from './week.js';
 
 /**
@@ -195,13 +195,13 @@ export function replayEvaluation(
   if (splitAt > now) throw bad('splitAt ≤ now must hold', ['splitAt']);
   if (profile !== undefined && typeof profile !== 'function') throw bad('profile must be a function', ['profile']);
   checkIterable(histories, 'histories');
-  const model = prefixed(['model'], () => new TimingModel(options.model ?? {}));
+  const model = namingUnder(['model'], () => new TimingModel(options.model ?? {}));
   const heldOut: ReplayContact[] = [];
   let i = 0;
   for (const h of histories) {
     const at = ['histories', i++];
     checkHistoryArg(h, at, HISTORY_LISTS, true);
-    prefixed(at, () => checkSubject(h.subjectId));
+    namingUnder(at, () => checkSubject(h.subjectId));
     const train = { subjectId: h.subjectId, contacts: h.contacts.filter((c) => c.at < splitAt), responses: [] as TimingResponse[] };
     try {
       const p = profile?.(h.subjectId);
@@ -219,7 +219,7 @@ export function replayEvaluation(
     for (const r of h.responses) if (r.contactId !== undefined && ENGAGED.has(r.kind)) answered.add(r.contactId);
     h.contacts.forEach((c, k) => {
       if (c.at < splitAt) return;
-      prefixed([...at, 'contacts', k], () => checkAt(c.at, now));
+      namingUnder([...at, 'contacts', k], () => checkAt(c.at, now));
       heldOut.push({ subjectId: h.subjectId, channel: c.channel, sentAt: c.at, responded: answered.has(c.id) });
     });
   }
