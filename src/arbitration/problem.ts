@@ -1,6 +1,5 @@
-import { CrossChannelError, inputError } from '../core/errors.js';
+import { inputError } from '../core/errors.js';
 import { expectArray, expectObject, expectObjects, expectOptions } from '../core/guards.js';
-import type { ArbitrationErrorCode } from './errors.js';
 
 /**
  * One offer a customer could receive in the batch, with its expected value (e.g. propensity × value).
@@ -122,17 +121,16 @@ export function pairCount(input: OptimizationInput): number {
 }
 
 function compileColumns(cols: CandidateColumns, constraints: OptimizationConstraints): Compiled {
-  const bad = (message: string, path: Array<string | number>): CrossChannelError<ArbitrationErrorCode> => inputError(message, path);
-  if (typeof cols !== 'object' || cols === null) throw bad('customers must be an array or candidate columns', ['customers']);
+  if (typeof cols !== 'object' || cols === null) throw inputError('customers must be an array or candidate columns', ['customers']);
   const [defMax, budget] = customerLimits(constraints);
   const nc = cols.customerIds.length;
   const total = cols.value.length;
   const off = cols.customerOffsets;
-  if (off.length !== nc + 1 || off[0] !== 0 || off[nc] !== total) throw bad('customerOffsets must hold one entry per customer and one more, from 0 to the number of candidates', ['customers', 'customerOffsets']);
-  if (cols.offer.length !== total) throw bad('offer must have one entry per candidate', ['customers', 'offer']);
-  if (cols.channel !== undefined && cols.channel.length !== total) throw bad('channel must have one entry per candidate', ['customers', 'channel']);
-  if (cols.cost !== undefined && cols.cost.length !== total) throw bad('cost must have one entry per candidate', ['customers', 'cost']);
-  if (cols.maxOffers !== undefined && cols.maxOffers.length !== nc) throw bad('maxOffers must have one entry per customer', ['customers', 'maxOffers']);
+  if (off.length !== nc + 1 || off[0] !== 0 || off[nc] !== total) throw inputError('customerOffsets must hold one entry per customer and one more, from 0 to the number of candidates', ['customers', 'customerOffsets']);
+  if (cols.offer.length !== total) throw inputError('offer must have one entry per candidate', ['customers', 'offer']);
+  if (cols.channel !== undefined && cols.channel.length !== total) throw inputError('channel must have one entry per candidate', ['customers', 'channel']);
+  if (cols.cost !== undefined && cols.cost.length !== total) throw inputError('cost must have one entry per candidate', ['customers', 'cost']);
+  if (cols.maxOffers !== undefined && cols.maxOffers.length !== nc) throw inputError('maxOffers must have one entry per customer', ['customers', 'maxOffers']);
   const nOffers = cols.offerIds.length;
   const nChannels = cols.channelIds?.length ?? 0;
   const pairCustomer = new Int32Array(total);
@@ -144,21 +142,21 @@ function compileColumns(cols: CandidateColumns, constraints: OptimizationConstra
   let n = 0;
   for (let c = 0; c < nc; c++) {
     const m = cols.maxOffers !== undefined ? cols.maxOffers[c]! : defMax;
-    if (!Number.isInteger(m) || m < 0) throw bad('maxOffers must be a non-negative integer', ['customers', 'maxOffers', c]);
+    if (!Number.isInteger(m) || m < 0) throw inputError('maxOffers must be a non-negative integer', ['customers', 'maxOffers', c]);
     customerMax[c] = m;
     const from = off[c]!;
     const to = off[c + 1]!;
-    if (!(Number.isInteger(to) && to >= from && to <= total)) throw bad('customerOffsets must be integers that do not decrease', ['customers', 'customerOffsets', c + 1]);
+    if (!(Number.isInteger(to) && to >= from && to <= total)) throw inputError('customerOffsets must be integers that do not decrease', ['customers', 'customerOffsets', c + 1]);
     for (let k = from; k < to; k++) {
       const v = cols.value[k]!;
       const w = cols.cost !== undefined ? cols.cost[k]! : 0;
       // typeof first: comparing an object calls its valueOf, which may throw.
-      if (typeof v !== 'number' || Number.isNaN(v) || v === Infinity) throw bad('value must be a finite number', ['customers', 'value', k]);
-      if (!isAmount(w) || w === Infinity) throw bad('cost must be a non-negative finite number', ['customers', 'cost', k]);
+      if (typeof v !== 'number' || Number.isNaN(v) || v === Infinity) throw inputError('value must be a finite number', ['customers', 'value', k]);
+      if (!isAmount(w) || w === Infinity) throw inputError('cost must be a non-negative finite number', ['customers', 'cost', k]);
       const o = cols.offer[k]!;
-      if (!(Number.isInteger(o) && o >= 0 && o < nOffers)) throw bad('offer must refer to an index of offerIds', ['customers', 'offer', k]);
+      if (!(Number.isInteger(o) && o >= 0 && o < nOffers)) throw inputError('offer must refer to an index of offerIds', ['customers', 'offer', k]);
       const h = cols.channel !== undefined ? cols.channel[k]! : -1;
-      if (!(Number.isInteger(h) && h >= -1 && h < nChannels)) throw bad('channel must refer to an index of channelIds or be -1', ['customers', 'channel', k]);
+      if (!(Number.isInteger(h) && h >= -1 && h < nChannels)) throw inputError('channel must refer to an index of channelIds or be -1', ['customers', 'channel', k]);
       if (!(v > 0)) continue;
       pairCustomer[n] = c;
       pairOffer[n] = o;
@@ -211,8 +209,7 @@ export interface Compiled {
  * ```
  */
 export function compileCustomers(customers: ReadonlyArray<OptimizationCustomer>, constraints: OptimizationConstraints): Compiled {
-  const bad = (message: string, path: Array<string | number>): CrossChannelError<ArbitrationErrorCode> => inputError(message, path);
-  if (!Array.isArray(customers)) throw bad('customers must be an array', ['customers']);
+  if (!Array.isArray(customers)) throw inputError('customers must be an array', ['customers']);
   const [defMax, budget] = customerLimits(constraints);
   const offerIndex = new Map<string, number>();
   const channelIndex = new Map<string, number>();
@@ -234,20 +231,20 @@ export function compileCustomers(customers: ReadonlyArray<OptimizationCustomer>,
   for (let ci = 0; ci < customers.length; ci++) {
     const c = customers[ci]!;
     const m = c.maxOffers ?? defMax;
-    if (!Number.isInteger(m) || m < 0) throw bad('maxOffers must be a non-negative integer', ['customers', ci, 'maxOffers']);
+    if (!Number.isInteger(m) || m < 0) throw inputError('maxOffers must be a non-negative integer', ['customers', ci, 'maxOffers']);
     customerMax[ci] = m;
     const cands = c.candidates;
     for (let k = 0; k < cands.length; k++) {
       const cand = cands[k]!;
       const v = cand.value;
       const w = cand.cost ?? 0;
-      if (typeof v !== 'number' || Number.isNaN(v) || v === Infinity) throw bad('value must be a finite number', ['customers', ci, 'candidates', k, 'value']);
-      if (!isAmount(w) || w === Infinity) throw bad('cost must be a non-negative finite number', ['customers', ci, 'candidates', k, 'cost']);
+      if (typeof v !== 'number' || Number.isNaN(v) || v === Infinity) throw inputError('value must be a finite number', ['customers', ci, 'candidates', k, 'value']);
+      if (!isAmount(w) || w === Infinity) throw inputError('cost must be a non-negative finite number', ['customers', ci, 'candidates', k, 'cost']);
       if (!(v > 0)) continue;
       const cachedOffer = offerAt[k];
       let oi = cachedOffer !== undefined && offerIds[cachedOffer] === cand.offerId ? cachedOffer : offerIndex.get(cand.offerId);
       if (oi === undefined) {
-        if (typeof cand.offerId !== 'string' || cand.offerId.length === 0) throw bad('offerId must be a non-empty string', ['customers', ci, 'candidates', k, 'offerId']);
+        if (typeof cand.offerId !== 'string' || cand.offerId.length === 0) throw inputError('offerId must be a non-empty string', ['customers', ci, 'candidates', k, 'offerId']);
         oi = offerIds.length;
         offerIndex.set(cand.offerId, oi);
         offerIds.push(cand.offerId);
@@ -291,14 +288,13 @@ function withLimits(
   constraints: OptimizationConstraints,
   budget: number,
 ): Compiled {
-  const bad = (message: string, path: Array<string | number>): CrossChannelError<ArbitrationErrorCode> => inputError(message, path);
   const offerCap = new Float64Array(offerIds.length).fill(Infinity);
   const offerBudget = new Float64Array(offerIds.length).fill(Infinity);
   for (const [id, lim] of Object.entries(constraints.offers ?? {})) {
     const oi = offerIndex.get(id);
     expectObject(lim, ['constraints', 'offers', id]);
-    if (lim.capacity !== undefined && !(Number.isInteger(lim.capacity) && lim.capacity >= 0)) throw bad('capacity must be a non-negative integer', ['constraints', 'offers', id, 'capacity']);
-    if (lim.budget !== undefined && !isAmount(lim.budget)) throw bad('budget must be a non-negative number', ['constraints', 'offers', id, 'budget']);
+    if (lim.capacity !== undefined && !(Number.isInteger(lim.capacity) && lim.capacity >= 0)) throw inputError('capacity must be a non-negative integer', ['constraints', 'offers', id, 'capacity']);
+    if (lim.budget !== undefined && !isAmount(lim.budget)) throw inputError('budget must be a non-negative number', ['constraints', 'offers', id, 'budget']);
     if (oi === undefined) continue;
     offerCap[oi] = lim.capacity ?? Infinity;
     offerBudget[oi] = lim.budget ?? Infinity;
@@ -306,7 +302,7 @@ function withLimits(
   const channelCap = new Float64Array(channelIds.length).fill(Infinity);
   for (const [id, lim] of Object.entries(constraints.channels ?? {})) {
     expectObject(lim, ['constraints', 'channels', id]);
-    if (lim.capacity !== undefined && !(Number.isInteger(lim.capacity) && lim.capacity >= 0)) throw bad('capacity must be a non-negative integer', ['constraints', 'channels', id, 'capacity']);
+    if (lim.capacity !== undefined && !(Number.isInteger(lim.capacity) && lim.capacity >= 0)) throw inputError('capacity must be a non-negative integer', ['constraints', 'channels', id, 'capacity']);
     const hi = channelIndex.get(id);
     if (hi !== undefined) channelCap[hi] = lim.capacity ?? Infinity;
   }

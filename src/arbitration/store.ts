@@ -1,4 +1,4 @@
-import { CrossChannelError, quoted, inputError } from '../core/errors.js';
+import { quoted, inputError } from '../core/errors.js';
 import { expectCatalogue, expectFinite, expectObject, expectString } from '../core/guards.js';
 import { assertTimeZone, calendarWindow } from '../core/time.js';
 import type { Catalogue } from './offers.js';
@@ -150,18 +150,17 @@ export function capacityWindows(spec: Pick<OfferCapacitySpec, 'timeZone' | 'week
  * implementation so that they reject exactly the same inputs.
  */
 export function validateConsume(offerId: unknown, spec: OfferCapacitySpec, now: unknown, amount: unknown): void {
-  const bad = (message: string, path: Array<string | number>): CrossChannelError => inputError(message, path);
-  if (typeof offerId !== 'string' || offerId.length === 0 || offerId.length > 256) throw bad('offerId must be a non-empty string', ['offerId']);
-  if (typeof now !== 'number' || !Number.isFinite(now)) throw bad('now must be epoch milliseconds', ['now']);
-  if (typeof amount !== 'number' || !Number.isInteger(amount) || amount < 1 || amount > 1_000_000) throw bad('amount must be a positive integer', ['amount']);
-  if (typeof spec !== 'object' || spec === null) throw bad('spec must be an object', ['spec']);
+  if (typeof offerId !== 'string' || offerId.length === 0 || offerId.length > 256) throw inputError('offerId must be a non-empty string', ['offerId']);
+  if (typeof now !== 'number' || !Number.isFinite(now)) throw inputError('now must be epoch milliseconds', ['now']);
+  if (typeof amount !== 'number' || !Number.isInteger(amount) || amount < 1 || amount > 1_000_000) throw inputError('amount must be a positive integer', ['amount']);
+  if (typeof spec !== 'object' || spec === null) throw inputError('spec must be an object', ['spec']);
   for (const k of ['perDay', 'perWeek', 'total'] as const) {
     const v = spec[k];
-    if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < 0)) throw bad(`${k} must be a non-negative integer`, ['spec', k]);
+    if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < 0)) throw inputError(`${k} must be a non-negative integer`, ['spec', k]);
   }
   for (const k of ['budget', 'cost'] as const) {
     const v = spec[k];
-    if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < 0)) throw bad(`${k} must be a non-negative number`, ['spec', k]);
+    if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < 0)) throw inputError(`${k} must be a non-negative number`, ['spec', k]);
   }
   if (spec.timeZone !== undefined) assertTimeZone(spec.timeZone, ['spec', 'timeZone']);
 }

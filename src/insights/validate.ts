@@ -22,7 +22,6 @@ const isKind = (k: string): boolean => {
 };
 type Path = ReadonlyArray<string | number>;
 
-const bad = (message: string, path: Path): CrossChannelError<InsightsErrorCode> => inputError(message, path);
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 // Years 1 to 9999, the instants local periods can be computed for (a finite but huger `at` failed inside, at `ms`).
 const isAt = (v: unknown): boolean => typeof v === 'number' && v >= -62_135_596_800_000 && v <= 253_402_300_799_999;
@@ -33,32 +32,32 @@ const isAt = (v: unknown): boolean => typeof v === 'number' && v >= -62_135_596_
  * values must not be negative. Throws before anything is counted, so a bad history never half-counts.
  */
 export function checkHistory(h: unknown, options: { readonly purchaseEvent: string; readonly amountProperty: string }, base: Path = []): void {
-  if (!isObj(h)) throw bad('Expected a history object', base);
-  if (typeof h.subjectId !== 'string') throw bad('Expected subjectId to be a string', [...base, 'subjectId']);
-  if (!Array.isArray(h.contacts)) throw bad('Expected contacts to be an array', [...base, 'contacts']);
-  if (!Array.isArray(h.responses)) throw bad('Expected responses to be an array', [...base, 'responses']);
-  if (!Array.isArray(h.events)) throw bad('Expected events to be an array', [...base, 'events']);
+  if (!isObj(h)) throw inputError('Expected a history object', base);
+  if (typeof h.subjectId !== 'string') throw inputError('Expected subjectId to be a string', [...base, 'subjectId']);
+  if (!Array.isArray(h.contacts)) throw inputError('Expected contacts to be an array', [...base, 'contacts']);
+  if (!Array.isArray(h.responses)) throw inputError('Expected responses to be an array', [...base, 'responses']);
+  if (!Array.isArray(h.events)) throw inputError('Expected events to be an array', [...base, 'events']);
   const segs = h.segments;
   if (segs !== undefined) {
-    if (!Array.isArray(segs)) throw bad('Expected segments to be an array of strings', [...base, 'segments']);
-    for (let i = 0; i < segs.length; i++) if (typeof segs[i] !== 'string') throw bad('Expected segments to be an array of strings', [...base, 'segments', i]);
+    if (!Array.isArray(segs)) throw inputError('Expected segments to be an array of strings', [...base, 'segments']);
+    for (let i = 0; i < segs.length; i++) if (typeof segs[i] !== 'string') throw inputError('Expected segments to be an array of strings', [...base, 'segments', i]);
   }
   const contacts = h.contacts as unknown[];
   for (let i = 0; i < contacts.length; i++) {
     const r = contacts[i];
-    if (!isObj(r) || !isAt(r.at) || typeof r.channel !== 'string') throw bad('Expected a parsed contact with at (epoch ms) and channel', [...base, 'contacts', i]);
-    if (r.tags !== undefined && !Array.isArray(r.tags)) throw bad('Expected tags to be an array', [...base, 'contacts', i, 'tags']);
+    if (!isObj(r) || !isAt(r.at) || typeof r.channel !== 'string') throw inputError('Expected a parsed contact with at (epoch ms) and channel', [...base, 'contacts', i]);
+    if (r.tags !== undefined && !Array.isArray(r.tags)) throw inputError('Expected tags to be an array', [...base, 'contacts', i, 'tags']);
     if ((r.campaignId !== undefined && typeof r.campaignId !== 'string') || (r.offerId !== undefined && typeof r.offerId !== 'string')) {
-      throw bad('Expected campaignId / offerId to be strings', [...base, 'contacts', i]);
+      throw inputError('Expected campaignId / offerId to be strings', [...base, 'contacts', i]);
     }
   }
   const responses = h.responses as unknown[];
   for (let i = 0; i < responses.length; i++) {
     const r = responses[i];
     if (!isObj(r) || !isAt(r.at) || typeof r.channel !== 'string' || typeof r.kind !== 'string' || !isKind(r.kind)) {
-      throw bad('Expected a parsed response with at (epoch ms), channel and a known kind', [...base, 'responses', i]);
+      throw inputError('Expected a parsed response with at (epoch ms), channel and a known kind', [...base, 'responses', i]);
     }
-    if (r.value !== undefined && (typeof r.value !== 'number' || !Number.isFinite(r.value))) throw bad('Expected value to be a finite number', [...base, 'responses', i, 'value']);
+    if (r.value !== undefined && (typeof r.value !== 'number' || !Number.isFinite(r.value))) throw inputError('Expected value to be a finite number', [...base, 'responses', i, 'value']);
     if (typeof r.value === 'number' && r.value < 0) {
       throw new CrossChannelError<InsightsErrorCode>('INSIGHTS_AMOUNT_NEGATIVE', 'A conversion value cannot be negative', { path: [...base, 'responses', i, 'value'] });
     }
@@ -67,12 +66,12 @@ export function checkHistory(h: unknown, options: { readonly purchaseEvent: stri
   for (let i = 0; i < events.length; i++) {
     const e = events[i];
     if (!isObj(e) || !isAt(e.at) || typeof e.type !== 'string' || (e.channel !== undefined && typeof e.channel !== 'string')) {
-      throw bad('Expected a parsed behaviour event with at (epoch ms) and type', [...base, 'events', i]);
+      throw inputError('Expected a parsed behaviour event with at (epoch ms) and type', [...base, 'events', i]);
     }
     if (e.type === options.purchaseEvent && isObj(e.properties)) {
       // Own key only: an amount property named `constructor` is absent from an event without it, not a function.
       const v = ownValue(e.properties, options.amountProperty);
-      if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v))) throw bad('Expected the purchase amount to be a finite number', [...base, 'events', i, 'properties', options.amountProperty]);
+      if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v))) throw inputError('Expected the purchase amount to be a finite number', [...base, 'events', i, 'properties', options.amountProperty]);
       if (typeof v === 'number' && v < 0) {
         throw new CrossChannelError<InsightsErrorCode>('INSIGHTS_AMOUNT_NEGATIVE', 'A purchase amount cannot be negative', { path: [...base, 'events', i, 'properties', options.amountProperty] });
       }
@@ -86,7 +85,7 @@ export function checkHistory(h: unknown, options: { readonly purchaseEvent: stri
  */
 export async function forEachHistory<H>(histories: Iterable<H> | AsyncIterable<H>, add: (h: H) => void): Promise<void> {
   if (!isObj(histories) || (typeof (histories as AsyncIterable<unknown>)[Symbol.asyncIterator] !== 'function' && typeof (histories as Iterable<unknown>)[Symbol.iterator] !== 'function')) {
-    throw bad('Expected an iterable or async iterable of histories', []);
+    throw inputError('Expected an iterable or async iterable of histories', []);
   }
   for await (const h of histories) add(h);
 }
@@ -98,8 +97,8 @@ export async function forEachHistory<H>(histories: Iterable<H> | AsyncIterable<H
  */
 export function checkMergeable(state: unknown, field: string, expected: unknown, message: string): void {
   // Not a state, or a state of another version, is the input's fault at its place, not a mismatch of options.
-  if (!isObj(state)) throw bad('Expected a state from toJSON()', []);
-  if (state.version !== 1) throw bad(`Unsupported state version ${quoted(state.version)} (expected 1)`, ['version']);
+  if (!isObj(state)) throw inputError('Expected a state from toJSON()', []);
+  if (state.version !== 1) throw inputError(`Unsupported state version ${quoted(state.version)} (expected 1)`, ['version']);
   if (quoted(state[field]) !== quoted(expected)) throw new CrossChannelError<InsightsErrorCode>('INSIGHTS_STATE_MISMATCH', message, { path: [field] });
 }
 
@@ -108,11 +107,11 @@ export function checkMergeable(state: unknown, field: string, expected: unknown,
  * `path` when it is not an array: merges check every value they will add before adding any.
  */
 export function finiteNumbers(list: unknown, path: Path, what: string): void {
-  if (!Array.isArray(list)) throw bad(`Malformed ${what} state`, path);
+  if (!Array.isArray(list)) throw inputError(`Malformed ${what} state`, path);
   list.forEach((v, i) => finiteNumber(v, [...path, i], what));
 }
 
 /** {@link finiteNumbers} for one value. */
 export function finiteNumber(v: unknown, path: Path, what: string): void {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw bad(`Malformed ${what} state`, path);
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw inputError(`Malformed ${what} state`, path);
 }
