@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { progressCounter, type ProgressOptions } from '../core/progress.js';
 import { expectArray, expectIterable, expectObject } from '../core/guards.js';
 import { atPath, CrossChannelError, parseWith, quoted, inputError } from '../core/errors.js';
-import { ENGLISH, englishMessage } from '../core/zod.js';
+import { arrayOf, englishMessage, tupleItem, type Parsed } from '../core/zod.js';
 import { describeModel, parseAttributionConfig, RULE_MODEL_KINDS, type AttributionConfig, type AttributionConfigInput, type ModelSpec } from './models.js';
 import { weighRule } from './heuristic.js';
 import type { Journey } from './journeys.js';
@@ -314,40 +314,11 @@ export class AttributionStatistics {
   }
 }
 
-/** A parse in progress (zod's payload): the value and the raw issues, worded later by the parse's error map. */
-interface Parsed {
-  value: unknown;
-  issues: Array<z.core.$ZodRawIssue | { path?: PropertyKey[] }>;
-}
-
-/**
- * `z.array(item)` whose items `item` checks by hand into `out`, pushing the same issues (code, path, message
- * through the parse's error map) as the zod schema it stands for. statisticsJSONSchema's tuples and records are
- * hand-checked: zod's tuple and record types cost ≈ 1.1 kB min+gzip of the attribution entry, and this shape is
- * the only user of either there.
+/*
+ * statisticsJSONSchema's tuples and records are hand-checked ({@link arrayOf}, {@link tupleItem}, {@link recordItem}):
+ * zod's tuple and record types cost ≈ 1.1 kB min+gzip of the attribution entry, and this shape is the only user of
+ * either there.
  */
-function arrayOf(item: (input: unknown, at: number, out: Parsed) => unknown) {
-  return z.pipe(z.array(z.unknown()), z.transform((items: unknown[], out: Parsed) => items.map((input, at) => item(input, at, out))));
-}
-
-/** Runs `schema` on `input` (the parse context of {@link parseWith}) and files its issues under `path`, as zod does. */
-function run(schema: z.core.$ZodType, input: unknown, path: PropertyKey[], out: Parsed): unknown {
-  const r = schema._zod.run({ value: input, issues: [] }, ENGLISH) as { value: unknown; issues: Array<{ path?: PropertyKey[] }> };
-  for (const issue of r.issues) (issue.path ??= []).unshift(...path);
-  out.issues.push(...r.issues);
-  return r.value;
-}
-
-/** `z.tuple(items)` (fixed length, no optional item, no rest) at index `at`. */
-function tupleItem(items: z.core.$ZodType[]) {
-  return (input: unknown, at: number, out: Parsed): unknown => {
-    const n = items.length;
-    if (!Array.isArray(input)) return out.issues.push({ input, expected: 'tuple', code: 'invalid_type', path: [at] });
-    if (input.length < n) return out.issues.push({ code: 'too_small', minimum: n, inclusive: true, input, origin: 'array', path: [at] });
-    if (input.length > n) out.issues.push({ code: 'too_big', maximum: n, inclusive: true, input, origin: 'array', path: [at] });
-    return items.map((schema, i) => run(schema, input[i], [at, i], out));
-  };
-}
 
 // zod's util.isPlainObject (what z.record accepts).
 function isPlainObject(o: unknown): o is Record<PropertyKey, unknown> {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
-import { customSchema, ENGLISH, refineCheck } from './zod.js';
+import { arrayOf, customSchema, ENGLISH, refineCheck, tupleItem } from './zod.js';
 
 const shown = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'function' ? 'fn' : typeof x === 'symbol' || typeof x === 'bigint' ? String(x) : x));
 function outcome(schema: z.core.$ZodType, input: unknown): string {
@@ -49,5 +49,36 @@ describe('refineCheck and customSchema parse exactly as z.refine and z.custom', 
     expect(outcome(customSchema(() => false, 'first').check(after), 1)).not.toContain('after');
     expect(outcome(z.number().check(refineCheck(() => false, 'first'), after), 1)).toBe(outcome(z.number().check(z.refine(() => false, 'first'), after), 1));
     expect(outcome(z.number().check(refineCheck(() => false, 'first'), after), 1)).toContain('after');
+  });
+});
+
+describe('arrayOf(tupleItem(…)) parses exactly as z.array(z.tuple(…))', () => {
+  // timing's model JSON rows: the oracle is the same shape with zod's own tuple.
+  const count = z.int().check(z.gte(0), z.lte(9));
+  const items = [z.string().check(z.minLength(1)), z.int().check(z.gte(0)), z.array(count).check(z.maxLength(3))] as const;
+  const mine = z.strictObject({ rows: arrayOf(tupleItem(items)), after: z.number() });
+  const theirs = z.strictObject({ rows: z.array(z.tuple([...items])), after: z.number() });
+  const cell = fc.oneof(fc.string({ maxLength: 2 }), fc.integer({ min: -2, max: 12 }), fc.array(fc.integer({ min: -1, max: 10 }), { maxLength: 4 }), valueArb);
+  const row = fc.oneof(
+    fc.tuple(fc.string({ maxLength: 2 }), fc.nat(3), fc.array(fc.nat(10), { maxLength: 4 })),
+    fc.array(cell, { maxLength: 5 }),
+    valueArb,
+  );
+
+  it('same value, issues, paths and messages, whatever the rows hold', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.array(row, { maxLength: 4 }), valueArb), fc.oneof(fc.double(), valueArb), (rows, after) => {
+        expect(outcome(mine, { rows, after })).toBe(outcome(theirs, { rows, after }));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('a valid row comes back typed and copied; a short, long or non-array row is named at its index', () => {
+    expect(z.parse(mine, { rows: [['a', 1, [2]]], after: 0 }, ENGLISH)).toEqual({ rows: [['a', 1, [2]]], after: 0 });
+    const issues = (input: unknown): unknown => z.safeParse(mine, input, ENGLISH).error?.issues.map((i) => [i.code, i.path]);
+    expect(issues({ rows: [['a', 1]], after: 0 })).toEqual([['too_small', ['rows', 0]]]);
+    expect(issues({ rows: [['a', 1, [], 4]], after: 0 })).toEqual([['too_big', ['rows', 0]]]);
+    expect(issues({ rows: [{}, ['', 1, [10]]], after: 0 })).toEqual([['invalid_type', ['rows', 0]], ['too_small', ['rows', 1, 0]], ['too_big', ['rows', 1, 2, 0]]]);
   });
 });
