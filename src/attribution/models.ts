@@ -3,7 +3,7 @@ import { expectObject } from '../core/guards.js';
 import { attempt, CrossChannelError, parseWith, type Result, quoted } from '../core/errors.js';
 import { DAY } from '../core/time.js';
 import { durationSchema } from '../core/schema.js';
-import { customSchema, refineCheck } from '../core/zod.js';
+import { customSchema, discriminated, refineCheck } from '../core/zod.js';
 
 /**
  * The attribution models.
@@ -48,7 +48,7 @@ const name = /* @__PURE__ */ (() => z.optional(z.string().check(z.minLength(1), 
  * modelSpecSchema.parse({ model: 'time_decay', halfLife: '3d' });
  * ```
  */
-export const modelSpecSchema = /* @__PURE__ */ (() => z.discriminatedUnion('model', [
+export const modelSpecSchema = /* @__PURE__ */ (() => discriminated('model', [
   z.strictObject({ model: z.literal('last_touch'), name }),
   z.strictObject({ model: z.literal('last_non_direct'), name, directChannels: z._default(z.array(z.string().check(z.minLength(1))).check(z.maxLength(256)), ['direct']) }),
   z.strictObject({ model: z.literal('first_touch'), name }),

@@ -4,7 +4,7 @@ import { NEGATIVE_RESPONSE_KINDS, RESPONSE_KINDS, type ResponseKind } from '../c
 import { channelSchema, durationSchema, idSchema, tagSchema, timeZoneSchema } from '../core/schema.js';
 import { DAY, type CalendarUnit, type TimeWindow, type WeekStartsOn } from '../core/time.js';
 import { coversWholeWeek, type CompiledQuietRange } from './quiet.js';
-import { refineCheck } from '../core/zod.js';
+import { discriminated, refineCheck } from '../core/zod.js';
 
 const oneOrMany = <T extends z.ZodMiniType>(item: T) =>
   z.pipe(z.union([item, z.array(item).check(z.minLength(1), z.maxLength(256))]), z.transform((v) => (Array.isArray(v) ? v : [v]) as Array<z.output<T>>));
@@ -85,7 +85,7 @@ const ruleBase = /* @__PURE__ */ (() => ({
  * capRuleSchema.parse({ id: 'weekly', kind: 'limit', limit: 3, window: 'week', scope: { tags: 'marketing' } });
  * ```
  */
-export const capRuleSchema = /* @__PURE__ */ (() => z.discriminatedUnion('kind', [
+export const capRuleSchema = /* @__PURE__ */ (() => discriminated('kind', [
   z.strictObject({
       ...ruleBase,
       kind: z.literal('limit'),

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
-import { arrayOf, customSchema, ENGLISH, refineCheck, tupleItem } from './zod.js';
+import { arrayOf, customSchema, discriminated, ENGLISH, refineCheck, tupleItem } from './zod.js';
+import { toJSONSchema } from './schema.js';
 
 const shown = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'function' ? 'fn' : typeof x === 'symbol' || typeof x === 'bigint' ? String(x) : x));
 function outcome(schema: z.core.$ZodType, input: unknown): string {
@@ -80,5 +81,44 @@ describe('arrayOf(tupleItem(…)) parses exactly as z.array(z.tuple(…))', () =
     expect(issues({ rows: [['a', 1]], after: 0 })).toEqual([['too_small', ['rows', 0]]]);
     expect(issues({ rows: [['a', 1, [], 4]], after: 0 })).toEqual([['too_big', ['rows', 0]]]);
     expect(issues({ rows: [{}, ['', 1, [10]]], after: 0 })).toEqual([['invalid_type', ['rows', 0]], ['too_small', ['rows', 1, 0]], ['too_big', ['rows', 1, 2, 0]]]);
+  });
+});
+
+describe('discriminated(key, options) parses exactly as z.discriminatedUnion(key, options)', () => {
+  const options = [
+    z.strictObject({ kind: z.literal('limit'), limit: z.int().check(z.gte(0)), note: z.optional(z.string()) }),
+    z.strictObject({ kind: z.literal(['gap', 'pause']), ms: z._default(z.number().check(z.gt(0)), 5) }).check(refineCheck((v) => v.ms !== 7, 'not 7', ['ms'])),
+    z.strictObject({ kind: z.literal('nested'), inner: z.strictObject({ at: z.array(z.number()).check(z.maxLength(2)) }) }),
+  ] as const;
+  const mine = z.strictObject({ rules: z.array(discriminated('kind', options)), after: z.number() });
+  const theirs = z.strictObject({ rules: z.array(z.discriminatedUnion('kind', [...options])), after: z.number() });
+  const field = fc.oneof(fc.integer({ min: -2, max: 9 }), fc.string({ maxLength: 2 }), fc.array(fc.integer(), { maxLength: 3 }), fc.record({ at: fc.oneof(fc.array(fc.double(), { maxLength: 3 }), valueArb) }), valueArb);
+  const rule = fc.oneof(
+    fc.record({ kind: fc.constantFrom('limit', 'gap', 'pause', 'nested', 'other', 'constructor', '__proto__'), limit: field, ms: field, note: field, inner: field, extra: field }, { requiredKeys: ['kind'] }),
+    fc.record({ kind: valueArb }),
+    valueArb,
+  );
+
+  it('same value, issues, paths and messages, whatever the items hold', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.array(rule, { maxLength: 4 }), valueArb), fc.oneof(fc.double(), valueArb), (rules, after) => {
+        expect(outcome(mine, { rules, after })).toBe(outcome(theirs, { rules, after }));
+      }),
+      { numRuns: 600 },
+    );
+  });
+
+  it('an unknown value is named at the key with the allowed values; a non-object is not an object; defaults are applied', () => {
+    const one = (input: unknown): unknown => z.safeParse(discriminated('kind', options), input, ENGLISH);
+    expect(one({ kind: 'gap' })).toEqual({ success: true, data: { kind: 'gap', ms: 5 } });
+    const issues = (input: unknown): unknown => (one(input) as { error?: z.core.$ZodError }).error?.issues.map((i) => [i.code, i.path, i.message]);
+    expect(issues({ kind: 'x' })).toEqual([['invalid_union', ['kind'], "Invalid discriminator value. Expected 'limit' | 'gap' | 'pause' | 'nested'"]]);
+    expect(issues([])).toEqual([['invalid_type', [], 'Invalid input: expected object, received array']]);
+    expect(issues({ kind: 'limit', limit: -1 })).toEqual([['too_small', ['limit'], 'Too small: expected number to be >=0']]);
+  });
+
+  it("gives zod's JSON Schema of a discriminated union (oneOf the options)", () => {
+    expect(toJSONSchema(mine)).toEqual(toJSONSchema(theirs));
+    expect(JSON.stringify(toJSONSchema(mine))).toContain('"oneOf"');
   });
 });

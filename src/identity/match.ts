@@ -7,6 +7,7 @@
 import { progressCounter, type ProgressOptions } from '../core/progress.js';
 import { expectArray, expectFinite, expectObjects, expectString } from '../core/guards.js';
 import * as z from 'zod/mini';
+import { discriminated } from '../core/zod.js';
 import { attempt, CrossChannelError, parseWith, type Result, inputError } from '../core/errors.js';
 import type { EpochMs } from '../core/time.js';
 import type { ObservationInput } from './graph.js';
@@ -15,7 +16,7 @@ import { ownValue } from '../core/own.js';
 
 const prob = /* @__PURE__ */ (() => z.number().check(z.gt(0), z.lt(1)))();
 
-const comparisonSchema = /* @__PURE__ */ (() => z.discriminatedUnion('kind', [
+const comparisonSchema = /* @__PURE__ */ (() => discriminated('kind', [
   z.strictObject({ kind: z.literal('exact') }),
   z.strictObject({ kind: z.literal('jaroWinkler'), thresholds: z._default(z.array(prob).check(z.minLength(1)), [0.92, 0.8]) }),
   z.strictObject({ kind: z.literal('levenshtein'), thresholds: z._default(z.array(z.int().check(z.gte(1))).check(z.minLength(1)), [1, 2]) }),

@@ -7,7 +7,7 @@ import { RESPONSE_KINDS } from '../core/records.js';
 import { channelSchema, durationSchema, idSchema, jsonObjectSchema, tagSchema, timeZoneSchema } from '../core/schema.js';
 import { DAY } from '../core/time.js';
 import { propertyConditionSchema, segmentRuleSchema } from '../segments/dsl.js';
-import { refineCheck } from '../core/zod.js';
+import { discriminated, refineCheck } from '../core/zod.js';
 
 /**
  * A step id: letters, digits, `_`, `-`, `.`, at most 64 characters.
@@ -174,7 +174,7 @@ const endStep = /* @__PURE__ */ (() => z.strictObject({ type: z.literal('end') }
  * stepSchema.parse({ type: 'send', channel: 'email', message: 'white-paper-thanks', next: 'wait-1d' });
  * ```
  */
-export const stepSchema = /* @__PURE__ */ (() => z.discriminatedUnion('type', [sendStep, waitStep, waitForStep, replyStep, splitStep, randomSplitStep, taskStep, goalStep, endStep]))();
+export const stepSchema = /* @__PURE__ */ (() => discriminated('type', [sendStep, waitStep, waitForStep, replyStep, splitStep, randomSplitStep, taskStep, goalStep, endStep]))();
 
 /** A step as written. */
 export type StepInput = z.input<typeof stepSchema>;

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { ENGLISH, refineCheck } from '../core/zod.js';
+import { discriminated, ENGLISH, refineCheck } from '../core/zod.js';
 import { expectArray, expectObject } from '../core/guards.js';
 import { CrossChannelError, fromZodError, quoted, inputError } from '../core/errors.js';
 import { durationSchema, idSchema, timeZoneSchema, timestampSchema } from '../core/schema.js';
@@ -90,7 +90,7 @@ const patternSchema = /* @__PURE__ */ (() => z.union([
 function makeAttributeCondition<K extends 'attr' | 'prop'>(key: K) {
   const base = { [key]: attributePathSchema } as { [P in K]: typeof attributePathSchema };
   const ignoreCase = { ignoreCase: z.optional(z.boolean()) };
-  return z.discriminatedUnion('op', [
+  return discriminated('op', [
     z.strictObject({ ...base, op: z.literal(['eq', 'neq']), value: scalarSchema, ...ignoreCase }),
     z.strictObject({ ...base, op: z.literal(['in', 'notIn']), value: z.array(scalarSchema).check(z.maxLength(SEGMENT_LIMITS.maxListLength)), ...ignoreCase }),
     z.strictObject({ ...base, op: z.literal(['gt', 'gte', 'lt', 'lte']), value: orderedSchema }),
