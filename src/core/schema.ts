@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { $ZodType } from 'zod/v4/core';
 import { isValidTimeZone, toEpochMs, durationToMs, type EpochMs } from './time.js';
 import { CrossChannelError, inputError } from './errors.js';
-import { refineCheck } from './zod.js';
+import { englishMessage, refineCheck } from './zod.js';
 
 /**
  * Well-known channel names. Channels are open strings: these constants exist so that services spell the
@@ -176,6 +176,84 @@ export const jsonValueSchema: z.ZodMiniType<JsonValue> = /* @__PURE__ */ (() => 
  * ```
  */
 export const jsonObjectSchema = /* @__PURE__ */ (() => z.record(z.string(), jsonValueSchema))();
+
+/**
+ * {@link jsonObjectSchema} checked by hand (events' `properties`): the same copy and the same issues, field for
+ * field (src/core/json-schema.test.ts checks them against it), without zod's lazy, record and null types and its
+ * recursion (≈ 0.85 kB min+gzip of an entry that has no other use for them, as experiments and segments have none;
+ * this check costs ≈ 0.45 kB). A value that is not JSON is one `invalid_union` at its key or index whose `errors`
+ * hold each option's issues, worded by the package's English messages (zod words those with the parse's error map).
+ * Internal: not exported from the entries.
+ */
+export const jsonPropertiesSchema: z.ZodMiniType<Record<string, JsonValue>> = /* @__PURE__ */ (() => {
+  const schema = z.unknown().check((payload) => {
+    const issues = recordIssues(payload.value);
+    if (issues.length > 0) payload.issues.push(...(issues as never[]));
+    else payload.value = jsonCopy(payload.value);
+  });
+  // As zod describes `z.record(z.string(), jsonValueSchema)` to a JSON document, whose values are JSON anyway.
+  schema._zod.processJSONSchema = (_ctx, json) => void Object.assign(json, { type: 'object', propertyNames: { type: 'string' }, additionalProperties: {} });
+  return schema as never;
+})();
+
+type RawIssue = { [key: string]: unknown; path?: PropertyKey[] };
+
+/** zod's finalised issue: the raw fields but `input`, its path, its message. */
+function finished(issue: RawIssue): RawIssue {
+  const { input: _input, ...rest } = issue;
+  return { ...rest, path: issue.path ?? [], message: englishMessage(issue as z.core.$ZodRawIssue) };
+}
+
+const typeIssue = (expected: string, input: unknown, more?: object): RawIssue => ({ expected, code: 'invalid_type', input, ...more });
+
+/** The issues of `value` as one JSON value (none when it is one): zod's union of six options, all failing. */
+function valueIssues(value: unknown, path: PropertyKey[]): RawIssue[] {
+  if (typeof value === 'string' || typeof value === 'boolean' || value === null || (typeof value === 'number' && Number.isFinite(value))) return [];
+  const array = Array.isArray(value) ? arrayIssues(value) : [typeIssue('array', value)];
+  const record = recordIssues(value);
+  if (array.length === 0 || record.length === 0) return [];
+  const received = typeof value === 'number' ? { received: Number.isNaN(value) ? 'NaN' : String(value) } : undefined;
+  const errors = [[typeIssue('string', value)], [typeIssue('number', value, received)], [typeIssue('boolean', value)], [typeIssue('null', value)], array, record];
+  return [{ code: 'invalid_union', input: value, errors: errors.map((option) => option.map(finished)), path }];
+}
+
+function arrayIssues(items: unknown[]): RawIssue[] {
+  const issues: RawIssue[] = [];
+  for (let i = 0; i < items.length; i++) issues.push(...valueIssues(items[i], [i]));
+  return issues;
+}
+
+/** zod's `util.isPlainObject`: what `z.record` accepts. */
+function isPlainObject(o: unknown): o is Record<PropertyKey, unknown> {
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) return false;
+  const ctor = (o as { constructor?: unknown }).constructor;
+  if (typeof ctor !== 'function') return true;
+  const proto: unknown = ctor.prototype;
+  return typeof proto === 'object' && proto !== null && !Array.isArray(proto) && Object.prototype.hasOwnProperty.call(proto, 'isPrototypeOf');
+}
+
+/** The keys `z.record` reads: own enumerable keys (symbols included, to be refused) but `__proto__`. */
+const recordKeys = (o: object): PropertyKey[] => Reflect.ownKeys(o).filter((k) => k !== '__proto__' && Object.prototype.propertyIsEnumerable.call(o, k));
+
+/** The issues of `value` as `z.record(z.string(), jsonValueSchema)`. */
+function recordIssues(value: unknown): RawIssue[] {
+  if (!isPlainObject(value)) return [typeIssue('record', value)];
+  const issues: RawIssue[] = [];
+  for (const key of recordKeys(value)) {
+    if (typeof key === 'symbol') issues.push({ code: 'invalid_key', origin: 'record', issues: [finished(typeIssue('string', key))], input: key, path: [key] });
+    else issues.push(...valueIssues(value[key], [key]));
+  }
+  return issues;
+}
+
+/** The copy zod's parse returns of a JSON value it accepted. */
+function jsonCopy(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(jsonCopy);
+  if (typeof value !== 'object' || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const key of recordKeys(value)) out[key as string] = jsonCopy((value as Record<string, unknown>)[key as string]);
+  return out;
+}
 
 /**
  * JSON Schema (draft 2020-12) of a public config schema, from zod 4's native converter. Describes the

@@ -1,0 +1,52 @@
+/**
+ * jsonPropertiesSchema checks jsonObjectSchema (`z.record(z.string(), jsonValueSchema)`) by hand (src/core/schema.ts): it must accept,
+ * copy and refuse exactly as that schema does, issue for issue, nested union errors included.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import * as z from 'zod/mini';
+import { jsonObjectSchema, jsonPropertiesSchema, toJSONSchema } from './schema.js';
+import { parseBehaviourEvent } from './records.js';
+import { ENGLISH } from './zod.js';
+
+const oracle = jsonObjectSchema;
+const shown = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'symbol' || typeof x === 'bigint' || typeof x === 'function' ? String(x) : typeof x === 'number' && !Number.isFinite(x) ? String(x) : x));
+function outcome(schema: z.core.$ZodType, input: unknown): string {
+  const r = z.safeParse(schema, input, ENGLISH);
+  return r.success ? `ok ${shown(r.data)}` : `error ${shown(r.error.issues)}`;
+}
+
+const sym = Symbol('k');
+const odd = fc.constantFrom<unknown>(undefined, Number.NaN, Number.POSITIVE_INFINITY, -Infinity, 1n, sym, () => 1, new Date(0), new Map(), Object.create(null), [1, , 2], new (class Foo {})());
+const leaf = fc.oneof(fc.string({ maxLength: 3 }), fc.double(), fc.boolean(), fc.constant(null), odd);
+const { value } = fc.letrec((tie) => ({
+  value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, fc.array(tie('value'), { maxLength: 3 }), fc.dictionary(fc.constantFrom('a', 'b', '__proto__', '0', 'constructor'), tie('value'), { maxKeys: 3 })),
+}));
+const withSymbol = (o: unknown): unknown => (o !== null && typeof o === 'object' && !Array.isArray(o) ? Object.assign(Object.create(Object.getPrototypeOf(o) as object | null) as object, o, { [sym]: 1 }) : o);
+
+describe('jsonPropertiesSchema parses as jsonObjectSchema', () => {
+  it('same copy, issues, paths, messages and nested union errors, whatever the object holds', () => {
+    fc.assert(
+      fc.property(fc.oneof(value, value.map(withSymbol), fc.anything()), (input) => {
+        expect(outcome(jsonPropertiesSchema, input)).toBe(outcome(oracle, input));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('copies what it accepts (a __proto__ key and non-enumerable keys left out) and names a bad value at its key', () => {
+    const input = JSON.parse('{"a":[1,{"b":null}],"__proto__":{"x":1}}') as Record<string, unknown>;
+    Object.defineProperty(input, 'hidden', { value: 1, enumerable: false });
+    const out = z.parse(jsonPropertiesSchema, input, ENGLISH);
+    expect(out).toEqual({ a: [1, { b: null }] });
+    expect(out.a).not.toBe(input.a);
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    const r = z.safeParse(jsonPropertiesSchema, { a: 1, b: [1, { c: Number.NaN }] }, ENGLISH);
+    expect(r.error?.issues.map((i) => [i.code, i.path, i.message])).toEqual([['invalid_union', ['b'], 'Invalid input']]);
+    expect(() => parseBehaviourEvent({ subjectId: 'p1', type: 'view', at: 0, properties: { price: undefined as never } })).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'properties.price' }));
+  });
+
+  it('describes itself to JSON Schema as an object of JSON values', () => {
+    expect(toJSONSchema(jsonPropertiesSchema)).toMatchObject({ type: 'object', propertyNames: { type: 'string' }, additionalProperties: {} });
+  });
+});
