@@ -21,7 +21,10 @@ describe('enroll', () => {
       await expect(enroll(answering('putIfAbsent', value), exp, { subjectId: 'p1' }, { now: NOW }), JSON.stringify(value)).rejects.toMatchObject({
         code: 'STORE_ERROR',
         message: 'store.putIfAbsent answered with the wrong shape',
+        path: 'store.putIfAbsent',
       });
+      // The error itself, not a thrown string wrapped as its cause.
+      expect(((await enroll(answering('putIfAbsent', value), exp, { subjectId: 'p1' }, { now: NOW }).catch((e: unknown) => e)) as Error).cause).toBeUndefined();
       // The same check when the record is carried over from an anonymous id.
       const carrying = withMethod<AssignmentStore>(answering('putIfAbsent', value), 'get', (original, experimentId, unitId) => (unitId === 'a1' ? Promise.resolve({ ...stored, unitId: 'a1' }) : original(experimentId, unitId)));
       await expect(enroll(carrying, exp, { subjectId: 'p1', anonymousId: 'a1' }, { now: NOW }), JSON.stringify(value)).rejects.toMatchObject({ code: 'STORE_ERROR' });

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { asStoreError, parseWith } from '../core/errors.js';
+import { asStoreError, CrossChannelError, parseWith } from '../core/errors.js';
 import { expectString } from '../core/guards.js';
 import { epochMsSchema, idSchema } from '../core/schema.js';
 
@@ -127,8 +127,8 @@ export async function enroll(store: AssignmentStore, experiment: CompiledExperim
         ? { experimentId: experiment.id, unitId: unit.subjectId, variantId: anon!.variantId, assignedAt: anon!.assignedAt, anonymousId: anonymousId! }
         : { experimentId: experiment.id, unitId: unit.subjectId, variantId: fresh.variantId!, assignedAt: context.now },
     );
-    // Anything else (thrown here, caught below) would reach the caller as `sticky: undefined` or a wrong `created`.
-    if (typeof r?.stored?.variantId !== 'string' || typeof r.created !== 'boolean') throw 'store.putIfAbsent answered with the wrong shape';
+    // Anything else would reach the caller as `sticky: undefined` or a wrong `created`.
+    if (typeof r?.stored?.variantId !== 'string' || typeof r.created !== 'boolean') throw new CrossChannelError('STORE_ERROR', 'store.putIfAbsent answered with the wrong shape', { path: ['store', 'putIfAbsent'] });
     // A racing caller may have stored first: its record wins.
     const mine = carried ?? fresh;
     return { assignment: r.created ? mine : (stickyOutcome(experiment, r.stored.variantId) ?? mine), sticky: r.stored, created: r.created };
