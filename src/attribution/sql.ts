@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { sqlNameSchema as identifier } from '../core/sql-schema.js';
 import { expectFunction, expectObject } from '../core/guards.js';
-import { CrossChannelError, parseWith, quoted, safeText } from '../core/errors.js';
+import { asStoreError, CrossChannelError, parseWith, quoted } from '../core/errors.js';
 import { DAY } from '../core/time.js';
 import { durationSchema } from '../core/schema.js';
 import type { SqlQueryable } from '../core/sql.js';
@@ -260,6 +260,6 @@ export async function statisticsFromSql(client: SqlQueryable, config: Attributio
     return statisticsFromJSON(json, cfg);
   } catch (e) {
     // core's asStoreError, written out: the call costs this entry 9 bytes it does not have under 25 kB.
-    throw e instanceof CrossChannelError ? e : new CrossChannelError('STORE_ERROR', safeText(e), { cause: e });
+    throw asStoreError(e);
   }
 }
