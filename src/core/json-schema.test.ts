@@ -46,6 +46,29 @@ describe('jsonPropertiesSchema parses as jsonObjectSchema', () => {
     expect(() => parseBehaviourEvent({ subjectId: 'p1', type: 'view', at: 0, properties: { price: undefined as never } })).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'properties.price' }));
   });
 
+  it('refuses JSON nested more than 1,000 levels deep, at the place it goes deeper (zod ends in a RangeError a few thousand down)', () => {
+    const nest = (depth: number, leaf: unknown): unknown => {
+      let v = leaf;
+      for (let i = 0; i < depth; i++) v = i % 2 ? [v] : { a: v };
+      return v;
+    };
+    // 1,000 levels below `x` (x itself is level 1): accepted, and a bad leaf there is named as zod names it.
+    expect(z.safeParse(jsonPropertiesSchema, { x: nest(999, {}) }, ENGLISH).success).toBe(true);
+    expect(z.safeParse(jsonPropertiesSchema, { x: nest(1000, undefined) }, ENGLISH).error?.issues.map((i) => [i.code, i.path])).toEqual([['invalid_union', ['x']]]);
+    for (const depth of [1001, 5000, 200_000]) {
+      for (const leaf of [1, undefined]) {
+        const r = z.safeParse(jsonPropertiesSchema, { x: nest(depth, leaf) }, ENGLISH);
+        expect(r.error?.issues).toHaveLength(1);
+        const [issue] = r.error!.issues;
+        expect(issue).toMatchObject({ code: 'custom', message: 'JSON nested more than 1000 levels deep' });
+        expect(issue!.path).toHaveLength(1001); // x, then 1,000 keys down to the first object at level 1,001
+        expect(issue!.path[0]).toBe('x');
+        expect(issue!.path.slice(1).every((k) => k === 0 || k === 'a')).toBe(true);
+      }
+    }
+    expect(() => parseBehaviourEvent({ subjectId: 'p1', type: 'view', at: 0, properties: { x: nest(100_000, 1) as never } })).toThrow(expect.objectContaining({ code: 'INPUT_INVALID' }));
+  });
+
   it('describes itself to JSON Schema as an object of JSON values', () => {
     expect(toJSONSchema(jsonPropertiesSchema)).toMatchObject({ type: 'object', propertyNames: { type: 'string' }, additionalProperties: {} });
   });

@@ -187,7 +187,15 @@ export const jsonObjectSchema = /* @__PURE__ */ (() => z.record(z.string(), json
  */
 export const jsonPropertiesSchema: z.ZodMiniType<Record<string, JsonValue>> = /* @__PURE__ */ (() => {
   const schema = z.unknown().check((payload) => {
-    const issues = recordIssues(payload.value);
+    // zod's recursion ends in a RangeError (no CrossChannelError) a few thousand levels down; this check refuses
+    // JSON nested more than MAX_JSON_DEPTH levels (counted as it recurses), named at the place it goes deeper.
+    let issues: RawIssue[];
+    try {
+      issues = recordIssues(payload.value, 0);
+    } catch (e) {
+      if (e !== TOO_DEEP) throw e;
+      return void payload.issues.push({ code: 'custom', message: `JSON nested more than ${MAX_JSON_DEPTH} levels deep`, input: payload.value, path: tooDeep(payload.value, 0)! });
+    }
     if (issues.length > 0) payload.issues.push(...(issues as never[]));
     else payload.value = jsonCopy(payload.value);
   });
@@ -195,6 +203,21 @@ export const jsonPropertiesSchema: z.ZodMiniType<Record<string, JsonValue>> = /*
   schema._zod.processJSONSchema = (_ctx, json) => void Object.assign(json, { type: 'object', propertyNames: { type: 'string' }, additionalProperties: {} });
   return schema as never;
 })();
+
+const MAX_JSON_DEPTH = 1000;
+/** Thrown by the checks below past MAX_JSON_DEPTH; caught by jsonPropertiesSchema, which then finds the place. */
+const TOO_DEEP = {};
+
+/** The path (from `value`) to the first value nested deeper than MAX_JSON_DEPTH levels, or null. */
+function tooDeep(value: unknown, depth: number): PropertyKey[] | null {
+  if (typeof value !== 'object' || value === null) return null;
+  if (depth > MAX_JSON_DEPTH) return [];
+  for (const key of Array.isArray(value) ? value.keys() : recordKeys(value)) {
+    const deep = tooDeep((value as Record<PropertyKey, unknown>)[key as string], depth + 1);
+    if (deep) return [key, ...deep];
+  }
+  return null;
+}
 
 type RawIssue = { [key: string]: unknown; path?: PropertyKey[] };
 
@@ -207,19 +230,20 @@ function finished(issue: RawIssue): RawIssue {
 const typeIssue = (expected: string, input: unknown, more?: object): RawIssue => ({ expected, code: 'invalid_type', input, ...more });
 
 /** The issues of `value` as one JSON value (none when it is one): zod's union of six options, all failing. */
-function valueIssues(value: unknown, path: PropertyKey[]): RawIssue[] {
+function valueIssues(value: unknown, path: PropertyKey[], depth: number): RawIssue[] {
   if (typeof value === 'string' || typeof value === 'boolean' || value === null || (typeof value === 'number' && Number.isFinite(value))) return [];
-  const array = Array.isArray(value) ? arrayIssues(value) : [typeIssue('array', value)];
-  const record = recordIssues(value);
+  if (depth > MAX_JSON_DEPTH && typeof value === 'object' && value !== null) throw TOO_DEEP;
+  const array = Array.isArray(value) ? arrayIssues(value, depth) : [typeIssue('array', value)];
+  const record = recordIssues(value, depth);
   if (array.length === 0 || record.length === 0) return [];
   const received = typeof value === 'number' ? { received: Number.isNaN(value) ? 'NaN' : String(value) } : undefined;
   const errors = [[typeIssue('string', value)], [typeIssue('number', value, received)], [typeIssue('boolean', value)], [typeIssue('null', value)], array, record];
   return [{ code: 'invalid_union', input: value, errors: errors.map((option) => option.map(finished)), path }];
 }
 
-function arrayIssues(items: unknown[]): RawIssue[] {
+function arrayIssues(items: unknown[], depth: number): RawIssue[] {
   const issues: RawIssue[] = [];
-  for (let i = 0; i < items.length; i++) issues.push(...valueIssues(items[i], [i]));
+  for (let i = 0; i < items.length; i++) issues.push(...valueIssues(items[i], [i], depth + 1));
   return issues;
 }
 
@@ -236,12 +260,12 @@ function isPlainObject(o: unknown): o is Record<PropertyKey, unknown> {
 const recordKeys = (o: object): PropertyKey[] => Reflect.ownKeys(o).filter((k) => k !== '__proto__' && Object.prototype.propertyIsEnumerable.call(o, k));
 
 /** The issues of `value` as `z.record(z.string(), jsonValueSchema)`. */
-function recordIssues(value: unknown): RawIssue[] {
+function recordIssues(value: unknown, depth: number): RawIssue[] {
   if (!isPlainObject(value)) return [typeIssue('record', value)];
   const issues: RawIssue[] = [];
   for (const key of recordKeys(value)) {
     if (typeof key === 'symbol') issues.push({ code: 'invalid_key', origin: 'record', issues: [finished(typeIssue('string', key))], input: key, path: [key] });
-    else issues.push(...valueIssues(value[key], [key]));
+    else issues.push(...valueIssues(value[key], [key], depth + 1));
   }
   return issues;
 }

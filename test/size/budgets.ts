@@ -18,21 +18,21 @@
  * tree-shakable) to src/core/special.ts (≈ 1.25 kB with its wrappers); the focused imports show what a narrow use costs.
  */
 export const SIZE_BUDGETS: Readonly<Record<string, number>> = {
-  index: 26_000, // 24_143 (the shared core only; the 40 kB target; +549 when events' properties became a hand check, which the root carries beside zod's jsonObjectSchema it exports)
+  index: 26_000, // 24_303 (the shared core only; the 40 kB target; +709 when events' properties became a hand check with a depth bound, which the root carries beside zod's jsonObjectSchema it exports)
   identity: 31_750, // 30_935
   consent: 25_000, // 24_925 (the 25 kB target)
   capping: 25_000, // 18_916 (the 25 kB target)
-  segments: 34_250, // 33_386
+  segments: 34_250, // 33_520
   arbitration: 25_000, // 24_392 (the 25 kB target)
   attribution: 26_000, // 25_278 (25_611 before capping's rules, its models and the timing model's JSON stopped using zod's discriminated-union and tuple types: src/core/zod.ts)
-  experiments: 25_000, // 24_643 (the 25 kB target; 41_656 with jStat; 25_000 before events' properties became a hand check)
+  experiments: 25_000, // 24_786 (the 25 kB target; 41_656 with jStat; 25_000 before events' properties became a hand check)
   timing: 26_000, // 25_335 (25_964 before its model JSON and capping's rules stopped using zod's tuple and discriminated-union types)
   insights: 37_250, // 36_037
   decide: 54_250, // 53_660
   journeys: 44_500, // 44_149
-  'adapters/memory': 42_000, // 40_522
+  'adapters/memory': 42_000, // 40_650
   'adapters/redis': 29_500, // 28_696
-  'adapters/postgres': 32_500, // 31_648
+  'adapters/postgres': 32_750, // 31_796
   'adapters/duckdb': 1_500, // 1_303
   'adapters/otel': 1_500, // 1_235
   testing: 44_750, // 43_359
