@@ -7,7 +7,7 @@ import { assign } from './assign.js';
 import { parseExperiment, parseHoldout } from './config.js';
 import { exposureEvent } from './exposure.js';
 import { createHoldoutCheck } from './holdout.js';
-import { firstExposure } from './metrics.js';
+import { firstExposure, parseMetrics, statsFromHistories } from './metrics.js';
 import { sampleRatioMismatch } from './srm.js';
 import { mergeExperimentStats, statsFromColumns } from './stats.js';
 
@@ -42,9 +42,19 @@ describe('experiments: one bad field', () => {
     expect(events[2]!.id).toBe(`exposure:${ids[2]}`);
   });
 
-  it('firstExposure skips an event without properties (a TypeError before)', () => {
-    const history = { subjectId: 'p1', contacts: [], responses: [], events: [{ subjectId: 'p1', type: 'experiment_exposure', at: NOW } as never] };
-    expect(firstExposure(history, 'subject-line')).toBeNull();
+  it('firstExposure refuses an exposure event without properties (a TypeError, then skipped) or with an at that is no integer, at its place', () => {
+    const exposure = (properties: unknown, at: unknown = NOW): never => ({ subjectId: 'p1', type: 'experiment_exposure', at, ...(properties === undefined ? {} : { properties }) }) as never;
+    const history = (...events: never[]) => ({ subjectId: 'p1', contacts: [], responses: [], events });
+    const view = { subjectId: 'p1', type: 'page_view', at: NOW } as never; // other events are not read
+    expect(() => firstExposure(history(view, exposure(undefined)), 'subject-line')).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'history.events[1].properties' }));
+    expect(() => firstExposure(history(exposure({ experimentId: 'subject-line', variantId: 'emoji' }, '2026-05-01')), 'subject-line')).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'history.events[0].at' }));
+    // Another experiment's exposure is not this one's: its at is not read.
+    expect(firstExposure(history(exposure({ experimentId: 'other', variantId: 'a' }, 'x'), exposure({ experimentId: 'subject-line', variantId: 'emoji' })), 'subject-line')).toEqual({ at: NOW, variantId: 'emoji' });
+    // statsFromHistories names the history by its index among the histories.
+    const metrics = parseMetrics([{ id: 'buys', type: 'purchase', aggregate: 'count', window: '7d' }]);
+    const good = history(exposure({ experimentId: 'subject-line', variantId: 'emoji' }));
+    expect(() => statsFromHistories('subject-line', ['control', 'emoji'], metrics, [good, history(exposure(null))], NOW + 1)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'histories[1].events[0].properties' }));
+    expect(() => statsFromHistories('subject-line', ['control', 'emoji'], metrics, [good, {} as never], NOW + 1)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'histories[1]' }));
   });
 
   it("a holdout check names a ctx without a finite now at ctx (at `now`, a name of isHeldOut's, before)", () => {

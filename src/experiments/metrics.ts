@@ -59,11 +59,23 @@ export function parseMetrics(input: ReadonlyArray<MetricInput>): Metric[] {
 export function firstExposure(history: History, experimentId: string): { at: EpochMs; variantId: string } | null {
   if (!Array.isArray(history?.events)) throw invalidInput('history must be a History', 'history');
   checkString(experimentId, 'experimentId');
-  // A record that is not an exposure of this experiment (no properties, not even an object) is skipped.
-  for (const e of history.events) {
+  return exposureIn(history.events, experimentId, 'history');
+}
+
+/**
+ * The first exposure among `events` (of the history named `...at`). Other events are not read; an exposure event
+ * without its properties, or this experiment's with an `at` that is no epoch-ms integer, is refused: skipped, it
+ * would drop or misplace a unit without a word.
+ */
+function exposureIn(events: History['events'], experimentId: string, ...at: Array<string | number>): { at: EpochMs; variantId: string } | null {
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i];
     if (e?.type !== EXPOSURE_EVENT_TYPE) continue;
     const p = e.properties;
-    if (p?.experimentId === experimentId && typeof p.variantId === 'string') return { at: e.at, variantId: p.variantId };
+    if (typeof p !== 'object' || p === null) throw invalidInput('An exposure event needs its properties', ...at, 'events', i, 'properties');
+    if (p.experimentId !== experimentId || typeof p.variantId !== 'string') continue;
+    if (!Number.isSafeInteger(e.at)) throw invalidInput('An exposure needs an integer at (epoch ms)', ...at, 'events', i, 'at');
+    return { at: e.at, variantId: p.variantId };
   }
   return null;
 }
@@ -122,10 +134,11 @@ export function statsFromHistories(
   const units = out.units as number[];
   const moments = out.moments as number[];
   const M = metrics.length;
+  let k = 0;
   for (const h of histories) {
     tracker?.step();
-    if (!Array.isArray(h?.events) || !Array.isArray(h.responses)) throw invalidInput('a history needs events and responses', 'histories');
-    const x = firstExposure(h, experimentId);
+    if (!Array.isArray(h?.events) || !Array.isArray(h.responses)) throw invalidInput('a history needs events and responses', 'histories', k);
+    const x = exposureIn(h.events, experimentId, 'histories', k++);
     if (x === null || x.at >= now) continue;
     const v = variantIds.indexOf(x.variantId);
     if (v < 0) continue;

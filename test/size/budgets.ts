@@ -25,7 +25,7 @@ export const SIZE_BUDGETS: Readonly<Record<string, number>> = {
   segments: 34_250, // 33_520
   arbitration: 25_000, // 24_392 (the 25 kB target)
   attribution: 26_000, // 25_278 (25_611 before capping's rules, its models and the timing model's JSON stopped using zod's discriminated-union and tuple types: src/core/zod.ts)
-  experiments: 25_000, // 24_786 (the 25 kB target; 41_656 with jStat; 25_000 before events' properties became a hand check)
+  experiments: 25_000, // 24_882 (the 25 kB target; 41_656 with jStat; 25_000 before events' properties became a hand check, then +96 when exposures of the wrong shape were refused)
   timing: 26_000, // 25_335 (25_964 before its model JSON and capping's rules stopped using zod's tuple and discriminated-union types)
   insights: 37_250, // 36_037
   decide: 54_250, // 53_660
