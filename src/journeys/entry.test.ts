@@ -33,4 +33,25 @@ describe('entry policy input errors', () => {
   it('createJourneyRunner names a leaseMs that is not a number', () => {
     expect(() => createJourneyRunner({ store: {} as never, journeys: [whitePaper], handlers: {}, leaseMs: objectNoPrimitive as never })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', path: 'leaseMs' }));
   });
+
+  it('createJourneyRunner checks every hook where it is built, named by its option (at tick, a bad one failed every claim)', () => {
+    const base = { store: {} as never, journeys: [whitePaper], handlers: {} };
+    const bad: Array<[Record<string, unknown>, string]> = [
+      [{ person: 'p' }, 'person'],
+      [{ holdout: {} }, 'holdout'],
+      [{ bestMoment: 5 }, 'bestMoment'],
+      [{ handlers: { send: 'email' } }, 'handlers.send'],
+      [{ handlers: { optOut: {} } }, 'handlers.optOut'],
+      [{ caps: { rules: [] } }, 'caps'],
+      [{ contacts: {} }, 'contacts'],
+      [{ contacts: { history: () => null } }, 'contacts'],
+      [{ owner: '' }, 'owner'],
+      [{ owner: 7 }, 'owner'],
+    ];
+    for (const [options, path] of bad) {
+      expect(() => createJourneyRunner({ ...base, ...options } as never), path).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', path }));
+    }
+    // Absent hooks and handlers are fine; so are the right ones.
+    expect(() => createJourneyRunner({ ...base, person: () => ({}), handlers: { send: () => undefined }, owner: 'w1' })).not.toThrow();
+  });
 });

@@ -10,7 +10,7 @@ import { CrossChannelError, isCrossChannelError, quoted } from '../core/errors.j
 import { expectStoreAnswer, isRecord } from '../core/guards.js';
 import type { EpochMs } from '../core/time.js';
 import type { CapHistory } from '../capping/evaluate.js';
-import type { CompiledCapRules } from '../capping/rules.js';
+import { isCompiledCapRules, type CompiledCapRules } from '../capping/rules.js';
 import type { ContactHistoryStore } from '../capping/store.js';
 import type { ConsentState } from '../consent/ledger.js';
 import type { Profile } from '../segments/conditions.js';
@@ -174,6 +174,20 @@ export function createJourneyRunner(options: JourneyRunnerOptions): JourneyRunne
   if (typeof leaseMs !== 'number' || !(leaseMs > 0)) throw configError('leaseMs must be positive', ['leaseMs']);
   if (!Number.isInteger(batchSize) || batchSize < 1) throw configError('batchSize must be a positive integer', ['batchSize']);
   const owner = options.owner ?? 'runner';
+  if (typeof owner !== 'string' || owner === '') throw configError('owner must be a non-empty string', ['owner']);
+  // Every hook is checked here, where its option is named: used at tick, a bad one failed every claim, named as
+  // advance's input (`inputs.caps`) or as a TypeError.
+  for (const hook of ['person', 'holdout', 'bestMoment'] as const) {
+    if (options[hook] !== undefined && typeof options[hook] !== 'function') throw configError(`${hook} must be a function`, [hook]);
+  }
+  for (const kind of ['send', 'wouldSend', 'task', 'answer', 'optOut'] as const) {
+    if (options.handlers[kind] !== undefined && typeof options.handlers[kind] !== 'function') throw configError(`handlers.${kind} must be a function`, ['handlers', kind]);
+  }
+  if (options.caps !== undefined && !isCompiledCapRules(options.caps)) throw configError('caps must come from parseCapRules', ['caps']);
+  const contacts = options.contacts as Partial<ContactHistoryStore> | undefined;
+  if (contacts !== undefined && (typeof contacts?.history !== 'function' || typeof contacts.recordContact !== 'function')) {
+    throw configError('contacts must be a ContactHistoryStore (history and recordContact)', ['contacts']);
+  }
   const store = options.store;
   const byVersion = new Map<string, Journey>();
   const newest = new Map<string, Journey>();

@@ -101,7 +101,11 @@ function describeCrash(e: unknown, args: unknown[]): string {
 /** A deep copy of plain objects and arrays (other values shared). */
 function copy(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(copy);
-  if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copy(x)]));
+  // Own enumerable symbol keys are kept as they are: a brand (compiled cap rules) must survive the copy.
+  if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+    const symbols = Object.getOwnPropertySymbols(v).filter((k) => Object.prototype.propertyIsEnumerable.call(v, k));
+    return Object.assign(Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copy(x)])), Object.fromEntries(symbols.map((k) => [k, (v as Record<symbol, unknown>)[k]])));
+  }
   return v;
 }
 

@@ -29,7 +29,7 @@ export const SIZE_BUDGETS: Readonly<Record<string, number>> = {
   timing: 26_000, // 25_335 (25_964 before its model JSON and capping's rules stopped using zod's tuple and discriminated-union types)
   insights: 37_250, // 36_037
   decide: 54_250, // 53_660
-  journeys: 44_500, // 44_149
+  journeys: 44_500, // 44_301 (44_149, then +152 when createJourneyRunner checked its hooks where it is built)
   'adapters/memory': 42_000, // 40_650
   'adapters/redis': 29_500, // 28_696
   'adapters/postgres': 32_750, // 31_796
