@@ -12,7 +12,8 @@ import type { DecideStage } from './trace.js';
 
 /** Throws `STORE_ERROR` (detail `{ stage, operation }`) unless `ok`: `operation` answered `value`, not `expected`. */
 export function expectAnswer(ok: boolean, stage: DecideStage | 'record', operation: string, expected: string, value: unknown): void {
-  expectStoreAnswer(ok, operation, expected, value, { stage, operation }, ` (stage ${stage})`);
+  // The detail and the text are built only for a wrong answer: this runs per contact record on every decision.
+  if (!ok) expectStoreAnswer(ok, operation, expected, value, { stage, operation }, ` (stage ${stage})`);
 }
 
 /** A profile id or `null` (no profile), as `identity.resolve` answers. */
