@@ -1,15 +1,16 @@
 /**
- * jsonPropertiesSchema checks jsonObjectSchema (`z.record(z.string(), jsonValueSchema)`) by hand (src/core/schema.ts): it must accept,
- * copy and refuse exactly as that schema does, issue for issue, nested union errors included.
+ * jsonValueSchema and jsonObjectSchema are checked by hand (src/core/schema.ts): they must accept, copy and refuse
+ * exactly as the zod schemas they stand for (the oracles below), issue for issue, nested union errors included.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
-import { jsonObjectSchema, jsonPropertiesSchema, toJSONSchema } from './schema.js';
+import { jsonObjectSchema, jsonValueSchema, toJSONSchema, type JsonValue } from './schema.js';
 import { parseBehaviourEvent } from './records.js';
 import { ENGLISH } from './zod.js';
 
-const oracle = jsonObjectSchema;
+const valueOracle: z.ZodMiniType<JsonValue> = z.lazy(() => z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(valueOracle), z.record(z.string(), valueOracle)]));
+const oracle = z.record(z.string(), valueOracle);
 const shown = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'symbol' || typeof x === 'bigint' || typeof x === 'function' ? String(x) : typeof x === 'number' && !Number.isFinite(x) ? String(x) : x));
 function outcome(schema: z.core.$ZodType, input: unknown): string {
   const r = z.safeParse(schema, input, ENGLISH);
@@ -24,11 +25,12 @@ const { value } = fc.letrec((tie) => ({
 }));
 const withSymbol = (o: unknown): unknown => (o !== null && typeof o === 'object' && !Array.isArray(o) ? Object.assign(Object.create(Object.getPrototypeOf(o) as object | null) as object, o, { [sym]: 1 }) : o);
 
-describe('jsonPropertiesSchema parses as jsonObjectSchema', () => {
+describe('jsonObjectSchema and jsonValueSchema parse as zod\'s record and lazy union of JSON', () => {
   it('same copy, issues, paths, messages and nested union errors, whatever the object holds', () => {
     fc.assert(
       fc.property(fc.oneof(value, value.map(withSymbol), fc.anything()), (input) => {
-        expect(outcome(jsonPropertiesSchema, input)).toBe(outcome(oracle, input));
+        expect(outcome(jsonObjectSchema, input)).toBe(outcome(oracle, input));
+        expect(outcome(jsonValueSchema, input)).toBe(outcome(valueOracle, input));
       }),
       { numRuns: 1000 },
     );
@@ -37,11 +39,11 @@ describe('jsonPropertiesSchema parses as jsonObjectSchema', () => {
   it('copies what it accepts (a __proto__ key and non-enumerable keys left out) and names a bad value at its key', () => {
     const input = JSON.parse('{"a":[1,{"b":null}],"__proto__":{"x":1}}') as Record<string, unknown>;
     Object.defineProperty(input, 'hidden', { value: 1, enumerable: false });
-    const out = z.parse(jsonPropertiesSchema, input, ENGLISH);
+    const out = z.parse(jsonObjectSchema, input, ENGLISH);
     expect(out).toEqual({ a: [1, { b: null }] });
     expect(out.a).not.toBe(input.a);
     expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
-    const r = z.safeParse(jsonPropertiesSchema, { a: 1, b: [1, { c: Number.NaN }] }, ENGLISH);
+    const r = z.safeParse(jsonObjectSchema, { a: 1, b: [1, { c: Number.NaN }] }, ENGLISH);
     expect(r.error?.issues.map((i) => [i.code, i.path, i.message])).toEqual([['invalid_union', ['b'], 'Invalid input']]);
     expect(() => parseBehaviourEvent({ subjectId: 'p1', type: 'view', at: 0, properties: { price: undefined as never } })).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'properties.price' }));
   });
@@ -53,11 +55,11 @@ describe('jsonPropertiesSchema parses as jsonObjectSchema', () => {
       return v;
     };
     // 1,000 levels below `x` (x itself is level 1): accepted, and a bad leaf there is named as zod names it.
-    expect(z.safeParse(jsonPropertiesSchema, { x: nest(999, {}) }, ENGLISH).success).toBe(true);
-    expect(z.safeParse(jsonPropertiesSchema, { x: nest(1000, undefined) }, ENGLISH).error?.issues.map((i) => [i.code, i.path])).toEqual([['invalid_union', ['x']]]);
+    expect(z.safeParse(jsonObjectSchema, { x: nest(999, {}) }, ENGLISH).success).toBe(true);
+    expect(z.safeParse(jsonObjectSchema, { x: nest(1000, undefined) }, ENGLISH).error?.issues.map((i) => [i.code, i.path])).toEqual([['invalid_union', ['x']]]);
     for (const depth of [1001, 5000, 200_000]) {
       for (const leaf of [1, undefined]) {
-        const r = z.safeParse(jsonPropertiesSchema, { x: nest(depth, leaf) }, ENGLISH);
+        const r = z.safeParse(jsonObjectSchema, { x: nest(depth, leaf) }, ENGLISH);
         expect(r.error?.issues).toHaveLength(1);
         const [issue] = r.error!.issues;
         expect(issue).toMatchObject({ code: 'custom', message: 'JSON nested more than 1000 levels deep' });
@@ -69,7 +71,17 @@ describe('jsonPropertiesSchema parses as jsonObjectSchema', () => {
     expect(() => parseBehaviourEvent({ subjectId: 'p1', type: 'view', at: 0, properties: { x: nest(100_000, 1) as never } })).toThrow(expect.objectContaining({ code: 'INPUT_INVALID' }));
   });
 
+  it('jsonValueSchema bounds its depth too, from the top', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 5000; i++) deep = [deep];
+    const r = z.safeParse(jsonValueSchema, deep, ENGLISH);
+    expect(r.error?.issues.map((i) => [i.code, i.path.length])).toEqual([['custom', 1001]]);
+    expect(z.parse(jsonValueSchema, 'text', ENGLISH)).toBe('text');
+    // Any JSON: a JSON Schema with no constraint.
+    expect(Object.keys(toJSONSchema(jsonValueSchema)).filter((k) => k !== '$schema')).toEqual([]);
+  });
+
   it('describes itself to JSON Schema as an object of JSON values', () => {
-    expect(toJSONSchema(jsonPropertiesSchema)).toMatchObject({ type: 'object', propertyNames: { type: 'string' }, additionalProperties: {} });
+    expect(toJSONSchema(jsonObjectSchema)).toMatchObject({ type: 'object', propertyNames: { type: 'string' }, additionalProperties: {} });
   });
 });

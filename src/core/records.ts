@@ -1,6 +1,6 @@
 import { expectArray, expectFinite, expectObject, expectObjects, expectOptions, expectString } from './guards.js';
 import * as z from 'zod/mini';
-import { channelSchema, idSchema, jsonPropertiesSchema, tagSchema, timestampSchema } from './schema.js';
+import { channelSchema, idSchema, jsonObjectSchema, tagSchema, timestampSchema } from './schema.js';
 import { parseWith, quoted, inputError } from './errors.js';
 import type { EpochMs } from './time.js';
 
@@ -83,7 +83,7 @@ export const behaviourEventSchema = /* @__PURE__ */ (() => z.strictObject({
     type: z.string().check(z.minLength(1), z.maxLength(128)),
     at: timestampSchema,
     channel: z.optional(channelSchema),
-    properties: z._default(jsonPropertiesSchema, {}),
+    properties: z._default(jsonObjectSchema, {}),
   }))();
 
 /** A behaviour event (parsed form). `type` is an open set: `page_view`, `cart_add`, `cart_abandon`, `purchase`, … */

@@ -156,42 +156,42 @@ export const durationSchema = /* @__PURE__ */ (() => z.pipe(z
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
 /**
- * A JSON value (finite numbers only), bounded in depth by zod's recursion.
+ * A JSON value (finite numbers only), nested at most 1,000 levels deep. Its issues are those of zod's
+ * `z.lazy(() => z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonValueSchema), z.record(z.string(),
+ * jsonValueSchema)]))`, field for field (a value that is not JSON: one `invalid_union` at its place, whose `errors`
+ * hold each option's issues, worded in English); deeper JSON is refused at the place it goes deeper (`custom`, "JSON
+ * nested more than 1000 levels deep"), where zod's recursion ends in a `RangeError`.
  *
  * @example
  * ```ts
  * jsonValueSchema.parse({ sku: 'A1', qty: 2 });
  * ```
  */
-export const jsonValueSchema: z.ZodMiniType<JsonValue> = /* @__PURE__ */ (() => z.lazy(() =>
-  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonValueSchema), z.record(z.string(), jsonValueSchema)]),
-))();
+export const jsonValueSchema: z.ZodMiniType<JsonValue> = /* @__PURE__ */ (() => jsonSchema((v) => valueIssues(v, [], 0), {}))();
 
 /**
- * A JSON object (`properties` of an event, attributes of a profile).
+ * A JSON object (`properties` of an event, attributes of a profile): `z.record(z.string(), jsonValueSchema)`'s
+ * issues and copy (an own `__proto__` key and non-enumerable keys left out), nested at most 1,000 levels deep.
  *
  * @example
  * ```ts
  * jsonObjectSchema.parse({ category: 'shoes' });
  * ```
  */
-export const jsonObjectSchema = /* @__PURE__ */ (() => z.record(z.string(), jsonValueSchema))();
+export const jsonObjectSchema: z.ZodMiniType<Record<string, JsonValue>> = /* @__PURE__ */ (() =>
+  // As zod describes the record to a JSON document, whose values are JSON anyway.
+  jsonSchema((v) => recordIssues(v, 0), { type: 'object', propertyNames: { type: 'string' }, additionalProperties: {} }))();
 
-/**
- * {@link jsonObjectSchema} checked by hand (events' `properties`): the same copy and the same issues, field for
- * field (src/core/json-schema.test.ts checks them against it), without zod's lazy, record and null types and its
- * recursion (≈ 0.85 kB min+gzip of an entry that has no other use for them, as experiments and segments have none;
- * this check costs ≈ 0.45 kB). A value that is not JSON is one `invalid_union` at its key or index whose `errors`
- * hold each option's issues, worded by the package's English messages (zod words those with the parse's error map).
- * Internal: not exported from the entries.
+/*
+ * Both JSON schemas are checked by hand (src/core/json-schema.test.ts checks them against the zod schemas they
+ * stand for): zod's lazy, record and null types and its recursion cost an entry ≈ 0.85 kB min+gzip when nothing
+ * else uses them (experiments and segments read events' properties and nothing else of the kind).
  */
-export const jsonPropertiesSchema: z.ZodMiniType<Record<string, JsonValue>> = /* @__PURE__ */ (() => {
+function jsonSchema<T>(issuesOf: (value: unknown) => RawIssue[], json: object): z.ZodMiniType<T> {
   const schema = z.unknown().check((payload) => {
-    // zod's recursion ends in a RangeError (no CrossChannelError) a few thousand levels down; this check refuses
-    // JSON nested more than MAX_JSON_DEPTH levels (counted as it recurses), named at the place it goes deeper.
     let issues: RawIssue[];
     try {
-      issues = recordIssues(payload.value, 0);
+      issues = issuesOf(payload.value);
     } catch (e) {
       if (e !== TOO_DEEP) throw e;
       return void payload.issues.push({ code: 'custom', message: `JSON nested more than ${MAX_JSON_DEPTH} levels deep`, input: payload.value, path: tooDeep(payload.value, 0)! });
@@ -199,13 +199,12 @@ export const jsonPropertiesSchema: z.ZodMiniType<Record<string, JsonValue>> = /*
     if (issues.length > 0) payload.issues.push(...(issues as never[]));
     else payload.value = jsonCopy(payload.value);
   });
-  // As zod describes `z.record(z.string(), jsonValueSchema)` to a JSON document, whose values are JSON anyway.
-  schema._zod.processJSONSchema = (_ctx, json) => void Object.assign(json, { type: 'object', propertyNames: { type: 'string' }, additionalProperties: {} });
+  schema._zod.processJSONSchema = (_ctx, out) => void Object.assign(out, json);
   return schema as never;
-})();
+}
 
 const MAX_JSON_DEPTH = 1000;
-/** Thrown by the checks below past MAX_JSON_DEPTH; caught by jsonPropertiesSchema, which then finds the place. */
+/** Thrown by the checks below past MAX_JSON_DEPTH; caught by jsonSchema, which then finds the place. */
 const TOO_DEEP = {};
 
 /** The path (from `value`) to the first value nested deeper than MAX_JSON_DEPTH levels, or null. */

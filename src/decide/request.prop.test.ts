@@ -95,3 +95,24 @@ describe('parseDecideRequest fast path (properties)', () => {
     expect(req).toEqual({ requestId: 'r1', identifiers, channel: 'email', slots: 1, now: 0, excludeOffers });
   });
 });
+
+describe('parseDecideRequest on a context nested without end', () => {
+  it('refuses JSON nested more than 1,000 levels deep with a typed error at the place (a RangeError before)', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 100_000; i++) deep = i % 2 ? [deep] : { a: deep };
+    const request = { requestId: 'r1', identifiers: [{ type: 'email', value: 'ann@example.com' }], channel: 'email', now: 0 };
+    let error: unknown;
+    try {
+      parseDecideRequest({ ...request, context: { x: deep } } as never);
+    } catch (e) {
+      error = e;
+    }
+    expect(isCrossChannelError(error)).toBe(true);
+    expect((error as { pathSegments: unknown[]; message: string }).pathSegments.slice(0, 2)).toEqual(['context', 'x']);
+    expect((error as Error).message).toMatch(/^JSON nested more than 1000 levels deep/);
+    // 1,000 levels are fine.
+    let ok: unknown = 1;
+    for (let i = 0; i < 999; i++) ok = i % 2 ? [ok] : { a: ok };
+    expect(parseDecideRequest({ ...request, context: { x: ok } } as never).context).toEqual({ x: ok });
+  });
+});

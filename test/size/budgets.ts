@@ -11,31 +11,31 @@
  * (scripts/json-schemas.ts) rather than zod's converter; refinements and custom checks are plain zod checks
  * (`refineCheck` / `customSchema`, src/core/zod.ts), so no entry carries zod's custom type; discriminated unions,
  * the two tuples and events' JSON properties are checked by hand with zod's own issues (`discriminated`, `arrayOf` /
- * `tupleItem`, src/core/zod.ts; `jsonPropertiesSchema`, src/core/schema.ts; each checked against zod's schema by a
+ * `tupleItem`, src/core/zod.ts; `jsonObjectSchema`, src/core/schema.ts; each checked against zod's schema by a
  * property), so no module entry carries zod's discriminated-union or tuple type. What remains above 25
  * kB is the module's own code (identity and segments; decide and journeys embed the modules they compose).
  * experiments went under 25 kB when its distributions moved from jStat (51 kB minified, 18 kB min+gzip, not
  * tree-shakable) to src/core/special.ts (≈ 1.25 kB with its wrappers); the focused imports show what a narrow use costs.
  */
 export const SIZE_BUDGETS: Readonly<Record<string, number>> = {
-  index: 26_000, // 24_303 (the shared core only; the 40 kB target; +709 when events' properties became a hand check with a depth bound, which the root carries beside zod's jsonObjectSchema it exports)
+  index: 26_000, // 23_533 (the shared core only; the 40 kB target)
   identity: 31_750, // 30_935
   consent: 25_000, // 24_925 (the 25 kB target)
   capping: 25_000, // 18_916 (the 25 kB target)
   segments: 34_250, // 33_520
   arbitration: 25_000, // 24_392 (the 25 kB target)
   attribution: 26_000, // 25_278 (25_611 before capping's rules, its models and the timing model's JSON stopped using zod's discriminated-union and tuple types: src/core/zod.ts)
-  experiments: 25_000, // 24_882 (the 25 kB target; 41_656 with jStat; 25_000 before events' properties became a hand check, then +96 when exposures of the wrong shape were refused)
+  experiments: 25_000, // 24_890 (the 25 kB target; 41_656 with jStat; 25_000 before events' properties became a hand check, then +96 when exposures of the wrong shape were refused)
   timing: 26_000, // 25_335 (25_964 before its model JSON and capping's rules stopped using zod's tuple and discriminated-union types)
   insights: 37_250, // 36_037
-  decide: 54_250, // 53_660
-  journeys: 44_500, // 44_301 (44_149, then +152 when createJourneyRunner checked its hooks where it is built)
-  'adapters/memory': 42_000, // 40_650
+  decide: 55_000, // 54_211 (+547 when its request's context and properties got the JSON check bounded in depth, which zod's recursion was not: a RangeError)
+  journeys: 45_500, // 44_844 (44_149, then +152 when createJourneyRunner checked its hooks where it is built, +543 when steps' payloads got the JSON check bounded in depth)
+  'adapters/memory': 42_000, // 40_658
   'adapters/redis': 29_500, // 28_696
-  'adapters/postgres': 32_750, // 31_796
+  'adapters/postgres': 32_750, // 31_803
   'adapters/duckdb': 1_500, // 1_303
   'adapters/otel': 1_500, // 1_235
-  testing: 44_750, // 43_359
+  testing: 44_750, // 43_364
   'consent: TCF decode + check': 7_250, // 6_834
   'core: calendar windows': 2_750, // 2_423
   'identity: normalise + audience hash': 3_000, // 2_817
