@@ -232,11 +232,13 @@ const typeIssue = (expected: string, input: unknown, more?: object): RawIssue =>
 function valueIssues(value: unknown, path: PropertyKey[], depth: number): RawIssue[] {
   if (typeof value === 'string' || typeof value === 'boolean' || value === null || (typeof value === 'number' && Number.isFinite(value))) return [];
   if (depth > MAX_JSON_DEPTH && typeof value === 'object' && value !== null) throw TOO_DEEP;
-  const array = Array.isArray(value) ? arrayIssues(value, depth) : [typeIssue('array', value)];
-  const record = recordIssues(value, depth);
-  if (array.length === 0 || record.length === 0) return [];
+  // The array or record option's own issues first: a valid array or object allocates no issue of the other option.
+  const array = Array.isArray(value) ? arrayIssues(value, depth) : null;
+  if (array?.length === 0) return [];
+  const record = array === null ? recordIssues(value, depth) : [typeIssue('record', value)];
+  if (record.length === 0) return [];
   const received = typeof value === 'number' ? { received: Number.isNaN(value) ? 'NaN' : String(value) } : undefined;
-  const errors = [[typeIssue('string', value)], [typeIssue('number', value, received)], [typeIssue('boolean', value)], [typeIssue('null', value)], array, record];
+  const errors = [[typeIssue('string', value)], [typeIssue('number', value, received)], [typeIssue('boolean', value)], [typeIssue('null', value)], array ?? [typeIssue('array', value)], record];
   return [{ code: 'invalid_union', input: value, errors: errors.map((option) => option.map(finished)), path }];
 }
 
