@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { progressCounter, type ProgressOptions } from '../core/progress.js';
 import { expectArray, expectIterable, expectObject } from '../core/guards.js';
 import { atPath, CrossChannelError, parseWith, quoted, inputError } from '../core/errors.js';
-import { arrayOf, englishMessage, tupleItem, type Parsed } from '../core/zod.js';
+import { arrayOf, finished, isPlainObject, recordKeys, tupleItem, typeIssue, type Parsed } from '../core/zod.js';
 import { describeModel, parseAttributionConfig, RULE_MODEL_KINDS, type AttributionConfig, type AttributionConfigInput, type ModelSpec } from './models.js';
 import { weighRule } from './heuristic.js';
 import type { Journey } from './journeys.js';
@@ -320,25 +320,14 @@ export class AttributionStatistics {
  * either there.
  */
 
-// zod's util.isPlainObject (what z.record accepts).
-function isPlainObject(o: unknown): o is Record<PropertyKey, unknown> {
-  if (typeof o !== 'object' || o === null || Array.isArray(o)) return false;
-  const ctor = (o as { constructor?: unknown }).constructor;
-  if (ctor === undefined || typeof ctor !== 'function') return true;
-  const proto: unknown = ctor.prototype;
-  return typeof proto === 'object' && proto !== null && !Array.isArray(proto) && Object.prototype.hasOwnProperty.call(proto, 'isPrototypeOf');
-}
-
 /**
  * `z.record(z.string(), z.unknown())` at index `at`: a copy of the own enumerable string keys but `__proto__`
  * (in zod's order); an own enumerable symbol key is an invalid key.
  */
 function recordItem(input: unknown, at: number, out: Parsed): unknown {
-  if (!isPlainObject(input)) return out.issues.push({ expected: 'record', code: 'invalid_type', input, path: [at] });
-  for (const key of Object.getOwnPropertySymbols(input)) {
-    if (!Object.prototype.propertyIsEnumerable.call(input, key)) continue;
-    const issues = [{ expected: 'string', code: 'invalid_type', path: [], message: englishMessage({ code: 'invalid_type', expected: 'string', input: key }) }];
-    out.issues.push({ code: 'invalid_key', origin: 'record', issues, input: key, path: [at, key] } as never);
+  if (!isPlainObject(input)) return out.issues.push({ ...typeIssue('record', input), path: [at] });
+  for (const key of recordKeys(input)) {
+    if (typeof key === 'symbol') out.issues.push({ code: 'invalid_key', origin: 'record', issues: [finished(typeIssue('string', key))], input: key, path: [at, key] } as never);
   }
   return Object.fromEntries(Object.entries(input).filter(([key]) => key !== '__proto__'));
 }

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { $ZodType } from 'zod/v4/core';
 import { isValidTimeZone, toEpochMs, durationToMs, type EpochMs } from './time.js';
 import { CrossChannelError, inputError } from './errors.js';
-import { englishMessage, refineCheck } from './zod.js';
+import { finished, isPlainObject, recordKeys, refineCheck, typeIssue, type RawIssue } from './zod.js';
 
 /**
  * Well-known channel names. Channels are open strings: these constants exist so that services spell the
@@ -218,16 +218,6 @@ function tooDeep(value: unknown, depth: number): PropertyKey[] | null {
   return null;
 }
 
-type RawIssue = { [key: string]: unknown; path?: PropertyKey[] };
-
-/** zod's finalised issue: the raw fields but `input`, its path, its message. */
-function finished(issue: RawIssue): RawIssue {
-  const { input: _input, ...rest } = issue;
-  return { ...rest, path: issue.path ?? [], message: englishMessage(issue as z.core.$ZodRawIssue) };
-}
-
-const typeIssue = (expected: string, input: unknown, more?: object): RawIssue => ({ expected, code: 'invalid_type', input, ...more });
-
 /** The issues of `value` as one JSON value (none when it is one): zod's union of six options, all failing. */
 function valueIssues(value: unknown, path: PropertyKey[], depth: number): RawIssue[] {
   if (typeof value === 'string' || typeof value === 'boolean' || value === null || (typeof value === 'number' && Number.isFinite(value))) return [];
@@ -247,18 +237,6 @@ function arrayIssues(items: unknown[], depth: number): RawIssue[] {
   for (let i = 0; i < items.length; i++) issues.push(...valueIssues(items[i], [i], depth + 1));
   return issues;
 }
-
-/** zod's `util.isPlainObject`: what `z.record` accepts. */
-function isPlainObject(o: unknown): o is Record<PropertyKey, unknown> {
-  if (typeof o !== 'object' || o === null || Array.isArray(o)) return false;
-  const ctor = (o as { constructor?: unknown }).constructor;
-  if (typeof ctor !== 'function') return true;
-  const proto: unknown = ctor.prototype;
-  return typeof proto === 'object' && proto !== null && !Array.isArray(proto) && Object.prototype.hasOwnProperty.call(proto, 'isPrototypeOf');
-}
-
-/** The keys `z.record` reads: own enumerable keys (symbols included, to be refused) but `__proto__`. */
-const recordKeys = (o: object): PropertyKey[] => Reflect.ownKeys(o).filter((k) => k !== '__proto__' && Object.prototype.propertyIsEnumerable.call(o, k));
 
 /** The issues of `value` as `z.record(z.string(), jsonValueSchema)`. */
 function recordIssues(value: unknown, depth: number): RawIssue[] {

@@ -174,3 +174,30 @@ export function discriminated<const O extends readonly z.core.$ZodType[]>(key: s
   Object.assign(schema._zod.def, { type: 'union', options, inclusive: false });
   return schema as never;
 }
+
+/** A raw issue as the hand checks build it (zod's `$ZodRawIssue`, loosely typed): worded later, or by {@link finished}. */
+export type RawIssue = { [key: string]: unknown; path?: PropertyKey[] };
+
+/** zod's `invalid_type` issue for `input` where `expected` was wanted (`more`: e.g. `received` for a number). */
+export const typeIssue = (expected: string, input: unknown, more?: object): RawIssue => ({ expected, code: 'invalid_type', input, ...more });
+
+/**
+ * zod's finalised issue (as a union's `errors` or a record key's `issues` hold it): the raw fields but `input`, its
+ * path, its message (the package's English). Internal: not exported from the entries.
+ */
+export function finished(issue: RawIssue): RawIssue {
+  const { input: _input, ...rest } = issue;
+  return { ...rest, path: issue.path ?? [], message: englishMessage(issue as z.core.$ZodRawIssue) };
+}
+
+/** zod's `util.isPlainObject`: what `z.record` accepts. Internal: not exported from the entries. */
+export function isPlainObject(o: unknown): o is Record<PropertyKey, unknown> {
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) return false;
+  const ctor = (o as { constructor?: unknown }).constructor;
+  if (typeof ctor !== 'function') return true;
+  const proto: unknown = ctor.prototype;
+  return typeof proto === 'object' && proto !== null && !Array.isArray(proto) && Object.prototype.hasOwnProperty.call(proto, 'isPrototypeOf');
+}
+
+/** The keys `z.record` reads: own enumerable keys (symbols included, to be refused) but `__proto__`. Internal. */
+export const recordKeys = (o: object): PropertyKey[] => Reflect.ownKeys(o).filter((k) => k !== '__proto__' && Object.prototype.propertyIsEnumerable.call(o, k));

@@ -18,28 +18,28 @@
  * tree-shakable) to src/core/special.ts (≈ 1.25 kB with its wrappers); the focused imports show what a narrow use costs.
  */
 export const SIZE_BUDGETS: Readonly<Record<string, number>> = {
-  index: 26_000, // 23_546 (the shared core only; the 40 kB target)
+  index: 26_000, // 23_514 (the shared core only; the 40 kB target)
   identity: 31_750, // 30_935
   consent: 25_000, // 24_928 (the 25 kB target)
-  capping: 25_000, // 18_918 (the 25 kB target)
-  segments: 34_250, // 33_530
-  arbitration: 25_000, // 24_395 (the 25 kB target)
-  attribution: 26_000, // 25_275 (25_611 before capping's rules, its models and the timing model's JSON stopped using zod's discriminated-union and tuple types: src/core/zod.ts)
-  experiments: 25_000, // 24_903 (the 25 kB target; 41_656 with jStat; 25_000 before events' properties became a hand check, then +96 when exposures of the wrong shape were refused)
-  timing: 26_000, // 25_337 (25_964 before its model JSON and capping's rules stopped using zod's tuple and discriminated-union types)
-  insights: 37_250, // 36_037
-  decide: 55_000, // 54_218 (+547 when its request's context and properties got the JSON check bounded in depth, which zod's recursion was not: a RangeError)
-  journeys: 45_500, // 44_855 (44_149, then +152 when createJourneyRunner checked its hooks where it is built, +543 when steps' payloads got the JSON check bounded in depth)
-  'adapters/memory': 42_000, // 40_668
-  'adapters/redis': 29_500, // 28_694
-  'adapters/postgres': 32_750, // 31_821
+  capping: 25_000, // 18_920 (the 25 kB target)
+  segments: 34_250, // 33_480
+  arbitration: 25_000, // 24_392 (the 25 kB target)
+  attribution: 26_000, // 25_265 (25_611 before capping's rules, its models and the timing model's JSON stopped using zod's discriminated-union and tuple types: src/core/zod.ts)
+  experiments: 25_000, // 24_876 (the 25 kB target; 41_656 with jStat; 25_000 before events' properties became a hand check, then +96 when exposures of the wrong shape were refused)
+  timing: 26_000, // 25_334 (25_964 before its model JSON and capping's rules stopped using zod's tuple and discriminated-union types)
+  insights: 37_250, // 36_029
+  decide: 55_000, // 54_224 (+547 when its request's context and properties got the JSON check bounded in depth, which zod's recursion was not: a RangeError)
+  journeys: 45_500, // 44_847 (44_149, then +152 when createJourneyRunner checked its hooks where it is built, +543 when steps' payloads got the JSON check bounded in depth)
+  'adapters/memory': 42_000, // 40_655
+  'adapters/redis': 29_500, // 28_695
+  'adapters/postgres': 32_750, // 31_797
   'adapters/duckdb': 1_500, // 1_303
   'adapters/otel': 1_500, // 1_235
-  testing: 44_750, // 43_364
+  testing: 44_750, // 43_369
   'consent: TCF decode + check': 7_250, // 6_834
   'core: calendar windows': 2_750, // 2_423
   'identity: normalise + audience hash': 3_000, // 2_817
   'consent: ledger check': 13_250, // 12_941
-  'capping: rules + evaluation': 16_750, // 16_487
+  'capping: rules + evaluation': 16_750, // 16_491
   'experiments: assignment': 13_750, // 13_178
 };
