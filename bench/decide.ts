@@ -152,7 +152,8 @@ type Latency = Awaited<ReturnType<typeof latencyOf>>;
 // The limiters replaced are emptied first: RateLimiterMemory arms a timer per key (a day or a week long), and the
 // timers kept every earlier phase's limiters and keys alive, so each later phase of the peer ran on a larger heap
 // (2026-12-06, one run at concurrency 1: 30,941 → 25,028 → 13,874 decisions/s over the three rounds, against
-// 39,082 / 43,138 / 29,186 for `decide`). Our phases drop their stores, which hold no timers.
+// 39,082 / 43,138 / 29,186 for `decide`; emptied, the next run: 27,441 / 26,028 / 21,965 against 39,387 / 44,701 /
+// 41,045). Our phases drop their stores, which hold no timers.
 const resetPeer = async (): Promise<void> => {
   for (const p of people) {
     await weekly.delete(p.subjectId);
