@@ -78,16 +78,19 @@ function journeyCtes(o: SqlOptions): string {
 )`;
 }
 
-/** SQL of the journey totals (one row). */
+/** SQL of the journey totals (one row): one pass over the journeys, one over the conversions no touch reached. */
 function totalsSql(o: SqlOptions): string {
   return `${journeyCtes(o)}, j AS (
   SELECT subject_id, journey_no, bool_or(converted) AS converted, max(value) AS value FROM kept GROUP BY subject_id, journey_no
+), jt AS (
+  SELECT count(*)::float8 AS journeys, (count(*) FILTER (WHERE converted))::float8 AS converting,
+         coalesce(sum(value) FILTER (WHERE converted), 0)::float8 AS value
+  FROM j
+), lost AS (
+  SELECT count(*)::float8 AS unattributed, coalesce(sum(value), 0)::float8 AS unattributed_value
+  FROM conv c WHERE NOT EXISTS (SELECT 1 FROM kept k WHERE k.subject_id = c.subject_id AND k.journey_no = c.journey_no)
 )
-SELECT (SELECT count(*) FROM j)::float8 AS journeys,
-       (SELECT count(*) FROM j WHERE converted)::float8 AS converting,
-       (SELECT coalesce(sum(value), 0) FROM j WHERE converted)::float8 AS value,
-       (SELECT count(*) FROM conv c WHERE NOT EXISTS (SELECT 1 FROM kept k WHERE k.subject_id = c.subject_id AND k.journey_no = c.journey_no))::float8 AS unattributed,
-       (SELECT coalesce(sum(value), 0) FROM conv c WHERE NOT EXISTS (SELECT 1 FROM kept k WHERE k.subject_id = c.subject_id AND k.journey_no = c.journey_no))::float8 AS unattributed_value`;
+SELECT journeys, converting, value, unattributed, unattributed_value FROM jt CROSS JOIN lost`;
 }
 
 /** SQL of the journey counts per exact channel set. */
