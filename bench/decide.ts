@@ -228,7 +228,7 @@ for (const name of ORDER) {
   latency.push({ name, opsPerSec: ops, meanUs: 1e6 / ops, p50Us: mid(x.r.map((r) => r.p50Us)), p99Us: mid(x.r.map((r) => r.p99Us)), ratio: x.ratios.length ? mid(x.ratios) : null });
 }
 for (const [name, x] of runs) if (x.ratios.length) console.log(`${name}: ratios by round ${x.ratios.map((r) => `${r.toFixed(2)}×`).join(', ')}`);
-for (const [name, x] of runs) console.log(`${name}: ops by round ${x.r.map((r) => Math.round(r.opsPerSec)).join(", ")}`);
+for (const [name, x] of runs) console.log(`${name}: ops by round ${x.r.map((r) => Math.round(r.opsPerSec)).join(', ')}`);
 // The machine's own tail for a call of decide's median length, measured now: the p99 ≤ 2 × p50 target reads against it.
 const ours1 = latency.find((r) => r.name === 'memory stores, concurrency 1');
 const floor = ours1 ? await noiseFloor(ours1.p50Us) : null;
