@@ -262,7 +262,6 @@ export async function statisticsFromSql(client: SqlQueryable, config: Attributio
     };
     return statisticsFromJSON(json, cfg);
   } catch (e) {
-    // core's asStoreError, written out: the call costs this entry 9 bytes it does not have under 25 kB.
     throw asStoreError(e);
   }
 }

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { progressCounter, type ProgressOptions } from '../core/progress.js';
 import { expectArray, expectIterable, expectObject } from '../core/guards.js';
 import { atPath, CrossChannelError, parseWith, quoted, inputError } from '../core/errors.js';
-import { arrayOf, finished, isPlainObject, recordKeys, tupleItem, typeIssue, type Parsed } from '../core/zod.js';
+import { arrayOf, isPlainObject, recordKeys, symbolKeyIssue, tupleItem, typeIssue, type Parsed } from '../core/zod.js';
 import { describeModel, parseAttributionConfig, RULE_MODEL_KINDS, type AttributionConfig, type AttributionConfigInput, type ModelSpec } from './models.js';
 import { weighRule } from './heuristic.js';
 import type { Journey } from './journeys.js';
@@ -327,7 +327,7 @@ export class AttributionStatistics {
 function recordItem(input: unknown, at: number, out: Parsed): unknown {
   if (!isPlainObject(input)) return out.issues.push({ ...typeIssue('record', input), path: [at] });
   for (const key of recordKeys(input)) {
-    if (typeof key === 'symbol') out.issues.push({ code: 'invalid_key', origin: 'record', issues: [finished(typeIssue('string', key))], input: key, path: [at, key] } as never);
+    if (typeof key === 'symbol') out.issues.push(symbolKeyIssue(key, [at, key]));
   }
   return Object.fromEntries(Object.entries(input).filter(([key]) => key !== '__proto__'));
 }

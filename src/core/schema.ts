@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { $ZodType } from 'zod/v4/core';
 import { isValidTimeZone, toEpochMs, durationToMs, type EpochMs } from './time.js';
 import { CrossChannelError, inputError } from './errors.js';
-import { finished, isPlainObject, recordKeys, refineCheck, typeIssue, type RawIssue } from './zod.js';
+import { finished, isPlainObject, recordKeys, refineCheck, symbolKeyIssue, typeIssue, type RawIssue } from './zod.js';
 
 /**
  * Well-known channel names. Channels are open strings: these constants exist so that services spell the
@@ -243,7 +243,7 @@ function recordIssues(value: unknown, depth: number): RawIssue[] {
   if (!isPlainObject(value)) return [typeIssue('record', value)];
   const issues: RawIssue[] = [];
   for (const key of recordKeys(value)) {
-    if (typeof key === 'symbol') issues.push({ code: 'invalid_key', origin: 'record', issues: [finished(typeIssue('string', key))], input: key, path: [key] });
+    if (typeof key === 'symbol') issues.push(symbolKeyIssue(key, [key]));
     else issues.push(...valueIssues(value[key], [key], depth + 1));
   }
   return issues;

@@ -199,5 +199,8 @@ export function isPlainObject(o: unknown): o is Record<PropertyKey, unknown> {
   return typeof proto === 'object' && proto !== null && !Array.isArray(proto) && Object.prototype.hasOwnProperty.call(proto, 'isPrototypeOf');
 }
 
+/** zod's issue for a record's symbol key (`z.record(z.string(), …)` refuses it), at `path`. Internal. */
+export const symbolKeyIssue = (key: symbol, path: PropertyKey[]): RawIssue => ({ code: 'invalid_key', origin: 'record', issues: [finished(typeIssue('string', key))], input: key, path });
+
 /** The keys `z.record` reads: own enumerable keys (symbols included, to be refused) but `__proto__`. Internal. */
 export const recordKeys = (o: object): PropertyKey[] => Reflect.ownKeys(o).filter((k) => k !== '__proto__' && Object.prototype.propertyIsEnumerable.call(o, k));
