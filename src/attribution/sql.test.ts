@@ -104,6 +104,41 @@ describe.each(pgEngines())('attribution SQL on PostgreSQL ($name) equals the in-
     expectClose(fromSql, memory);
   });
 
+  it('each statement run alone answers the rows of its part of the combined statement', async () => {
+    const q = attributionSql({ models: [...MODELS] }, { lookback: '20d' });
+    const rows = (await sql.query<Record<string, unknown>>(q.combined)).rows;
+    const part = (name: string, k: number): Array<Record<string, unknown>> => rows.filter((r) => r.part === name && Number(r.k) === k);
+    // Rows as sorted text, numbers rounded (the two plans may sum in a different order).
+    const key = (values: unknown[]): string => values.map((v) => (typeof v === 'number' ? v.toFixed(6) : JSON.stringify(v))).join('|');
+    const same = (alone: unknown[][], combined: unknown[][]): void => {
+      expect(combined.map(key).sort()).toEqual(alone.map(key).sort());
+      expect(alone.length).toBeGreaterThan(0);
+    };
+    const alone = async (s: string): Promise<Array<Record<string, unknown>>> => (await sql.query<Record<string, unknown>>(s)).rows;
+    same(
+      (await alone(q.totals)).map((r) => [r.journeys, r.converting, r.value, r.unattributed, r.unattributed_value]),
+      part('totals', 0).map((r) => [r.x1, r.x2, r.x3, r.x4, r.x5]),
+    );
+    for (const [i, r] of q.rules.entries()) {
+      same(
+        (await alone(r.sql)).map((x) => [x.channel, x.conversions, x.value]),
+        part('rule', i).map((x) => [x.channel, x.x1, x.x2]),
+      );
+    }
+    expect(q.transitions.map((t) => t.order)).toEqual([1, 3]);
+    for (const t of q.transitions) {
+      same(
+        (await alone(t.sql)).map((x) => [x.from_state, x.to_state, x.to_kind, x.n, x.value]),
+        part('markov', t.order).map((x) => [x.a, x.b, x.kind, x.x1, x.x2]),
+      );
+    }
+    same(
+      (await alone(q.channelSets!)).map((x) => [x.channels, x.journeys, x.conversions, x.value]),
+      part('sets', 0).map((x) => [x.a, x.x1, x.x2, x.x3]),
+    );
+    expect(rows.length).toBe(1 + q.rules.reduce((n, r, i) => n + part('rule', i).length, 0) + part('markov', 1).length + part('markov', 3).length + part('sets', 0).length);
+  });
+
   it('rejects custom models and unsafe identifiers', () => {
     expect(() => attributionSql({ models: [{ model: 'custom', name: 'c', weight: () => 1 }] })).toThrow(/no SQL form/);
     try {

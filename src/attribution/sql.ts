@@ -78,9 +78,12 @@ function journeyCtes(o: SqlOptions): string {
 )`;
 }
 
-/** SQL of the journey totals (one row): one pass over the journeys, one over the conversions no touch reached. */
-function totalsSql(o: SqlOptions): string {
-  return `${journeyCtes(o)}, j AS (
+// Each part below is the tail of a statement after the journey CTEs (its own CTEs, then its SELECT): run alone
+// after `journeyCtes`, or nested as `(WITH tail)` in the combined statement, which computes the journeys once.
+
+/** The journey totals (one row): one pass over the journeys, one over the conversions no touch reached. */
+function totalsSql(): string {
+  return `j AS (
   SELECT subject_id, journey_no, bool_or(converted) AS converted, max(value) AS value FROM kept GROUP BY subject_id, journey_no
 ), jt AS (
   SELECT count(*)::float8 AS journeys, (count(*) FILTER (WHERE converted))::float8 AS converting,
@@ -93,9 +96,9 @@ function totalsSql(o: SqlOptions): string {
 SELECT journeys, converting, value, unattributed, unattributed_value FROM jt CROSS JOIN lost`;
 }
 
-/** SQL of the journey counts per exact channel set. */
-function channelSetsSql(o: SqlOptions): string {
-  return `${journeyCtes(o)}, j AS (
+/** The journey counts per exact channel set. */
+function channelSetsSql(): string {
+  return `j AS (
   SELECT array_agg(DISTINCT channel ORDER BY channel) AS channels, bool_or(converted) AS converted, max(value) AS value
   FROM kept GROUP BY subject_id, journey_no
 )
@@ -104,9 +107,9 @@ SELECT channels, count(*)::float8 AS journeys, (count(*) FILTER (WHERE converted
 FROM j GROUP BY channels`;
 }
 
-/** SQL of the Markov transition counts of one order: `(from_state, to_state, to_kind, n, value)`. */
-function transitionsSql(o: SqlOptions, order: number): string {
-  return `${journeyCtes(o)}, st AS (
+/** The Markov transition counts of one order: `(from_state, to_state, to_kind, n, value)`. */
+function transitionsSql(order: number): string {
+  return `st AS (
   SELECT subject_id, journey_no, pos, len, converted, value,
          array_agg(channel) OVER (PARTITION BY subject_id, journey_no ORDER BY pos ROWS BETWEEN ${order - 1} PRECEDING AND CURRENT ROW) AS state
   FROM kept
@@ -145,15 +148,15 @@ function weightExpr(m: ModelSpec): string {
   }
 }
 
-/** SQL of a rule-based model's credits per channel: `(channel, conversions, value)`. */
-function ruleCreditsSql(o: SqlOptions, m: ModelSpec): string {
+/** A rule-based model's credits per channel: `(channel, conversions, value)`. */
+function ruleCreditsSql(m: ModelSpec): string {
   const w = weightExpr(m);
   const body =
     m.model === 'time_decay'
       ? `d AS (SELECT channel, value, exp(${-Math.LN2 / (m as { halfLife: number }).halfLife} * (max(at_ms) OVER jw - at_ms)) AS e, subject_id, journey_no FROM kept WHERE converted WINDOW jw AS (PARTITION BY subject_id, journey_no)),
 w AS (SELECT channel, value, e / sum(e) OVER (PARTITION BY subject_id, journey_no) AS weight FROM d)`
       : `w AS (SELECT channel, value, (${w})::float8 AS weight FROM kept WHERE converted WINDOW jw AS (PARTITION BY subject_id, journey_no))`;
-  return `${journeyCtes(o)}, ${body}
+  return `${body}
 SELECT channel, sum(weight)::float8 AS conversions, sum(weight * value)::float8 AS value FROM w GROUP BY channel`;
 }
 
@@ -163,6 +166,14 @@ export interface AttributionSql {
   readonly channelSets: string | null;
   readonly transitions: ReadonlyArray<{ readonly order: number; readonly sql: string }>;
   readonly rules: ReadonlyArray<{ readonly name: string; readonly sql: string }>;
+  /**
+   * Every statement above as one, computing the journeys once (what {@link statisticsFromSql} runs): rows
+   * `(part, k, channel, a, b, kind, x1 … x5)` where `part` is `'totals'` (x1 … x5: journeys, converting,
+   * value, unattributed, unattributed value), `'rule'` (`k`: index in `rules`; channel, x1 conversions, x2
+   * value), `'markov'` (`k`: order; a from state, b to state, kind, x1 count, x2 value) or `'sets'` (a channels,
+   * x1 journeys, x2 conversions, x3 value).
+   */
+  readonly combined: string;
 }
 
 /**
@@ -178,13 +189,26 @@ export interface AttributionSql {
  */
 export function attributionSql(config: AttributionConfigInput | AttributionConfig = {}, options: AttributionSqlOptionsInput = {}): AttributionSql {
   const cfg = parseAttributionConfig(config);
-  const o = parseWith(attributionSqlOptionsSchema, options ?? {}, 'CONFIG_INVALID');
+  const head = journeyCtes(parseWith(attributionSqlOptionsSchema, options ?? {}, 'CONFIG_INVALID'));
   const orders = [...new Set(cfg.models.flatMap((m) => (m.model === 'markov' ? [m.order] : [])))].sort();
+  const rules = cfg.models.filter((m) => m.model !== 'markov' && m.model !== 'shapley').map((m) => [m.name, ruleCreditsSql(m)] as const);
+  const sets = cfg.models.some((m) => m.model === 'shapley') ? channelSetsSql() : null;
+  // One branch per part, every column in the same place; the first branch types the columns it leaves empty.
+  const branch = (part: string, k: number, cols: string, tail: string): string => `SELECT '${part}' AS part, ${k} AS k, ${cols} FROM (WITH ${tail}) p`;
+  const none = 'NULL, NULL, NULL';
+  const combined = [
+    branch('totals', 0, 'NULL::text AS channel, NULL::text[] AS a, NULL::text[] AS b, NULL::text AS kind, journeys AS x1, converting AS x2, value AS x3, unattributed AS x4, unattributed_value AS x5', totalsSql()),
+    ...rules.map(([, tail], i) => branch('rule', i, `channel, NULL, NULL, NULL, conversions, value, ${none}`, tail)),
+    ...orders.map((order) => branch('markov', order, `NULL, from_state, to_state, to_kind, n, value, ${none}`, transitionsSql(order))),
+    ...(sets === null ? [] : [branch('sets', 0, 'NULL, channels, NULL, NULL, journeys, conversions, value, NULL, NULL', sets)]),
+  ].join('\nUNION ALL\n');
+  const full = (tail: string): string => `${head}, ${tail}`;
   return {
-    totals: totalsSql(o),
-    channelSets: cfg.models.some((m) => m.model === 'shapley') ? channelSetsSql(o) : null,
-    transitions: orders.map((order) => ({ order, sql: transitionsSql(o, order) })),
-    rules: cfg.models.filter((m) => m.model !== 'markov' && m.model !== 'shapley').map((m) => ({ name: m.name, sql: ruleCreditsSql(o, m) })),
+    totals: full(totalsSql()),
+    channelSets: sets === null ? null : full(sets),
+    transitions: orders.map((order) => ({ order, sql: full(transitionsSql(order)) })),
+    rules: rules.map(([name, tail]) => ({ name, sql: full(tail) })),
+    combined: `${head}\n${combined}`,
   };
 }
 
@@ -209,37 +233,34 @@ export async function statisticsFromSql(client: SqlQueryable, config: Attributio
   // A statement that fails, or a client answering anything but { rows: [...] } of the columns asked for, is the
   // query failing (STORE_ERROR), never a TypeError from reading the answer.
   try {
-    const [tot] = (await client.query<Record<string, unknown>>(sql.totals)).rows;
-    const totals: JourneyTotals = {
-      journeys: Number(tot?.journeys ?? 0),
-      convertingJourneys: Number(tot?.converting ?? 0),
-      conversions: Number(tot?.converting ?? 0),
-      value: Number(tot?.value ?? 0),
-      unattributedConversions: Number(tot?.unattributed ?? 0),
-      unattributedValue: Number(tot?.unattributed_value ?? 0),
-    };
+    type Row = { part: string; k: unknown; channel: string | null; a: string[] | null; b: string[] | null; kind: string | null; x1: unknown; x2: unknown; x3: unknown; x4: unknown; x5: unknown };
+    let tot: Row | undefined;
     const channels = new Set<string>();
-    const rules: Array<{ name: string; rows: Array<Record<string, unknown>> }> = [];
-    for (const r of sql.rules) {
-      const rows = (await client.query<Record<string, unknown>>(r.sql)).rows;
-      for (const row of rows) channels.add(String(row.channel));
-      rules.push({ name: r.name, rows });
+    const rules = sql.rules.map((r) => ({ name: r.name, rows: [] as Row[] }));
+    const markov = sql.transitions.map((t) => ({ order: t.order, transitions: [] as Array<AttributionStatisticsJSON['markov'][number]['transitions'][number]> }));
+    let channelSets: Array<NonNullable<AttributionStatisticsJSON['channelSets']>[number]> | null = sql.channelSets === null ? null : [];
+    for (const row of (await client.query<Row>(sql.combined)).rows) {
+      const k = Number(row.k);
+      if (row.part === 'totals') tot = row;
+      else if (row.part === 'rule') {
+        channels.add(String(row.channel));
+        rules[k]!.rows.push(row);
+      } else if (row.part === 'markov') {
+        for (const c of [...row.a!, ...row.b!]) channels.add(c);
+        markov.find((m) => m.order === k)!.transitions.push([row.a!, row.kind === 'state' ? row.b! : (row.kind as 'conversion' | 'null'), Number(row.x1), Number(row.x2 ?? 0)]);
+      } else {
+        for (const c of row.a!) channels.add(c);
+        channelSets!.push([row.a!, Number(row.x1), Number(row.x2), Number(row.x3)]);
+      }
     }
-    const markov: Array<AttributionStatisticsJSON['markov'][number]> = [];
-    for (const t of sql.transitions) {
-      const rows = (await client.query<{ from_state: string[]; to_state: string[]; to_kind: string; n: unknown; value: unknown }>(t.sql)).rows;
-      for (const row of rows) for (const c of [...row.from_state, ...row.to_state]) channels.add(c);
-      markov.push({
-        order: t.order,
-        transitions: rows.map((row) => [row.from_state, row.to_kind === 'state' ? row.to_state : (row.to_kind as 'conversion' | 'null'), Number(row.n), Number(row.value ?? 0)] as const),
-      });
-    }
-    let channelSets: AttributionStatisticsJSON['channelSets'] = null;
-    if (sql.channelSets !== null) {
-      const rows = (await client.query<{ channels: string[]; journeys: unknown; conversions: unknown; value: unknown }>(sql.channelSets)).rows;
-      for (const row of rows) for (const c of row.channels) channels.add(c);
-      channelSets = rows.map((row) => [row.channels, Number(row.journeys), Number(row.conversions), Number(row.value)] as const);
-    }
+    const totals: JourneyTotals = {
+      journeys: Number(tot?.x1 ?? 0),
+      convertingJourneys: Number(tot?.x2 ?? 0),
+      conversions: Number(tot?.x2 ?? 0),
+      value: Number(tot?.x3 ?? 0),
+      unattributedConversions: Number(tot?.x4 ?? 0),
+      unattributedValue: Number(tot?.x5 ?? 0),
+    };
     const list = [...channels].sort();
     const index = new Map(list.map((c, i) => [c, i]));
     const json: AttributionStatisticsJSON = {
@@ -252,8 +273,8 @@ export async function statisticsFromSql(client: SqlQueryable, config: Attributio
         const value = new Array<number>(list.length).fill(0);
         for (const row of r.rows) {
           const i = index.get(String(row.channel))!;
-          conversions[i] = Number(row.conversions);
-          value[i] = Number(row.value);
+          conversions[i] = Number(row.x1);
+          value[i] = Number(row.x2);
         }
         return { name: r.name, conversions, value };
       }),

@@ -24,7 +24,7 @@ export const SIZE_BUDGETS: Readonly<Record<string, number>> = {
   capping: 25_000, // 18_920 (the 25 kB target)
   segments: 34_250, // 33_480
   arbitration: 25_000, // 24_392 (the 25 kB target)
-  attribution: 26_000, // 25_277 (+12 when the totals SQL read its journeys and lost conversions once; 25_611 before capping's rules, its models and the timing model's JSON stopped using zod's discriminated-union and tuple types: src/core/zod.ts)
+  attribution: 26_000, // 25_524 (+247 when statisticsFromSql's statements became one that computes the journeys once; +12 when the totals SQL read its journeys and lost conversions once; 25_611 before capping's rules, its models and the timing model's JSON stopped using zod's discriminated-union and tuple types: src/core/zod.ts)
   experiments: 25_000, // 24_876 (the 25 kB target; 41_656 with jStat; 25_000 before events' properties became a hand check, then +96 when exposures of the wrong shape were refused)
   timing: 26_000, // 25_334 (25_964 before its model JSON and capping's rules stopped using zod's tuple and discriminated-union types)
   insights: 37_250, // 36_029
