@@ -129,6 +129,39 @@ export function runJourneyStoreConformance(implementations: ConformanceTargets<J
       expect(await s.deliver(i.id, event('e1', 'p1', T0), T0 + 4)).toBe(false); // seen before, even after consumption
     });
 
+    it('completions sent together are each answered and scheduled on their own', async () => {
+      const s = store();
+      await s.enrol(inst('p0', T0 - MINUTE), plan());
+      for (let i = 1; i < 12; i++) await s.enrol(inst(`p${i}`, T0), plan());
+      // p0 is claimed first, its lease lapses at T0 and it is claimed again: the first claim is stale.
+      const [stale] = await s.claimDue(T0 - MINUTE, claimOpts('r1', 1));
+      expect(stale?.instance.subjectId).toBe('p0');
+      const claims = await s.claimDue(T0, claimOpts('r2', 12));
+      expect(claims.map((c) => c.instance.subjectId).sort()).toEqual(Array.from({ length: 12 }, (_, i) => `p${i}`).sort());
+      const ended = new Set(['p1', 'p5', 'p9']);
+      const p3 = claims.find((c) => c.instance.subjectId === 'p3')!;
+      expect(await s.deliver(p3.instance.id, event('e3', 'p3', T0), T0)).toBe(true);
+      const now = T0 + 1;
+      const results = await Promise.all(
+        claims.map((c) => {
+          const p = c.instance.subjectId;
+          const next: JourneyInstance = ended.has(p) ? { ...c.instance, status: 'completed', wakeAt: null, outcome: 'completed', endedAt: now } : { ...c.instance, step: 'b', seq: 2, stepAt: now, wakeAt: T0 + 3 * HOUR };
+          return s.complete(p === 'p0' ? stale! : c, next, 0, now);
+        }),
+      );
+      expect(results).toEqual(claims.map((c) => c.instance.subjectId !== 'p0'));
+      for (const c of claims) {
+        const p = c.instance.subjectId;
+        const saved = await s.get(c.instance.id);
+        expect([saved?.status, saved?.step]).toEqual(p === 'p0' ? ['active', 'a'] : ended.has(p) ? ['completed', 'a'] : ['active', 'b']);
+        if (ended.has(p)) expect(await s.activeFor('j', p)).toBeNull();
+      }
+      // p3 has an unread input: due at once (p0 is still leased by r2); the others at their wake-up, ended ones never.
+      expect((await s.claimDue(now, claimOpts('r3', 20))).map((c) => c.instance.subjectId)).toEqual(['p3']);
+      const later = (await s.claimDue(T0 + 3 * HOUR, claimOpts('r4', 20))).map((c) => c.instance.subjectId).sort();
+      expect(later).toEqual(claims.map((c) => c.instance.subjectId).filter((p) => !ended.has(p)).sort());
+    });
+
     it('an ended instance is no longer due, active or deliverable', async () => {
       const s = store();
       const i = inst('p1', T0);

@@ -1,10 +1,14 @@
-import { afterAll } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { MemoryJourneyStore } from '../../src/adapters/memory/journeys.js';
 import { RedisJourneyStore } from '../../src/adapters/redis/journeys.js';
 import { PostgresJourneyStore } from '../../src/adapters/postgres/journeys.js';
 import { createPglite, noPostgresServer, serverSql } from '../fixtures/pglite.js';
 import { runJourneyStoreConformance } from '../../src/testing/journey-store.js';
+import { isCrossChannelError } from '../../src/core/errors.js';
+import { startInstance } from '../../src/journeys/instance.js';
+import { parseJourney } from '../../src/journeys/compile.js';
+import { entryPlan } from '../../src/journeys/store.js';
 import { createRedis, noRedis, uniquePrefix } from '../fixtures/redis.js';
 
 let redis: Redis | undefined;
@@ -23,6 +27,14 @@ runJourneyStoreConformance([
     create: () => {
       redis ??= createRedis();
       return new RedisJourneyStore(redis, { prefix: uniquePrefix('js') });
+    },
+  },
+  {
+    name: 'redis, one script per instance (batching: false)',
+    skip: noRedis,
+    create: () => {
+      redis ??= createRedis();
+      return new RedisJourneyStore(redis, { prefix: uniquePrefix('js'), batching: false });
     },
   },
   {
@@ -53,3 +65,66 @@ runJourneyStoreConformance([
     },
   },
 ]);
+
+describe.skipIf(noRedis)('RedisJourneyStore batching on a standalone server', () => {
+  const journey = parseJourney({ id: 'tick', version: 1, entry: { on: 'manual', reentry: 'always' }, start: 'go', steps: { go: { type: 'send', channel: 'email', message: 'm' } } });
+  const T = Date.parse('2026-03-02T09:00:00Z');
+
+  it('claims a batch with two script calls and saves the completions of one turn with one', async () => {
+    redis ??= createRedis();
+    const store = new RedisJourneyStore(redis, { prefix: uniquePrefix('jb') });
+    for (let i = 0; i < 300; i++) await store.enrol(startInstance(journey, `p${i}`, T), entryPlan(journey, T));
+    const client = redis as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+    const calls = new Map<string, number>();
+    const spied = ['ccJourneyClaimShard', 'ccJourneyClaimOne', 'ccJourneyClaimMany', 'ccJourneyComplete', 'ccJourneyCompleteMany'];
+    const originals = spied.map((name) => [name, client[name]!] as const);
+    for (const [name, fn] of originals) {
+      client[name] = (...a: unknown[]) => {
+        calls.set(name, (calls.get(name) ?? 0) + 1);
+        return fn.apply(redis, a);
+      };
+    }
+    try {
+      const claims = await store.claimDue(T, { limit: 300, leaseMs: 60_000, owner: 'r' });
+      expect(claims).toHaveLength(300);
+      const saved = await Promise.all(claims.map((c) => store.complete(c, { ...c.instance, status: 'completed', wakeAt: null, outcome: 'completed', endedAt: T }, 0, T + 1)));
+      expect(saved.every(Boolean)).toBe(true);
+      // 300 items: the claim and the completions each split in two script calls of at most 256.
+      expect(Object.fromEntries(calls)).toEqual({ ccJourneyClaimShard: 1, ccJourneyClaimMany: 2, ccJourneyCompleteMany: 2 });
+      expect(await store.claimDue(T + 3_600_000, { limit: 300, leaseMs: 60_000, owner: 'r' })).toEqual([]);
+    } finally {
+      for (const [name, fn] of originals) client[name] = fn;
+    }
+  });
+
+  it('a failed batch rejects every completion in it with STORE_ERROR', async () => {
+    redis ??= createRedis();
+    const prefix = uniquePrefix('jf');
+    const store = new RedisJourneyStore(redis, { prefix });
+    for (let i = 0; i < 3; i++) await store.enrol(startInstance(journey, `p${i}`, T), entryPlan(journey, T));
+    const claims = await store.claimDue(T, { limit: 3, leaseMs: 60_000, owner: 'r' });
+    // The first instance's inbox key holds a string: LTRIM on it fails the script.
+    await redis.set(`${prefix}:{p0}:jin:${claims.find((c) => c.instance.subjectId === 'p0')!.instance.id}`, 'x');
+    const order = claims.map((c) => c.instance.subjectId);
+    const results = await Promise.allSettled(claims.map((c) => store.complete(c, { ...c.instance, step: 'go', seq: 2, wakeAt: T + 1 }, c.instance.subjectId === 'p0' ? 1 : 0, T + 1)));
+    expect(results.map((r) => r.status)).toEqual(order.map(() => 'rejected'));
+    for (const r of results) expect(isCrossChannelError((r as PromiseRejectedResult).reason, 'STORE_ERROR')).toBe(true);
+  });
+
+  it('refuses batching on a Cluster client and a batching that is not a boolean', () => {
+    redis ??= createRedis();
+    const fakeCluster = Object.assign(Object.create(redis), { isCluster: true });
+    for (const [client, options] of [
+      [fakeCluster, { batching: true }],
+      [redis, { batching: 'yes' }],
+    ] as const) {
+      try {
+        new RedisJourneyStore(client as Redis, options as never);
+        expect.unreachable();
+      } catch (e) {
+        expect(isCrossChannelError(e, 'CONFIG_INVALID')).toBe(true);
+        expect((e as { path?: string }).path).toBe('batching');
+      }
+    }
+  });
+});

@@ -4,8 +4,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Cluster } from 'ioredis';
 import { RedisContactHistoryStore } from '../../src/adapters/redis/contact-history.js';
+import { RedisJourneyStore } from '../../src/adapters/redis/journeys.js';
 import { RedisOfferCapacityStore } from '../../src/adapters/redis/offer-capacity.js';
 import { runContactHistoryStoreConformance } from '../../src/testing/contact-history-store.js';
+import { runJourneyStoreConformance } from '../../src/testing/journey-store.js';
 import { runOfferCapacityStoreConformance } from '../../src/testing/offer-capacity-store.js';
 import { noRedis, uniquePrefix } from '../fixtures/redis.js';
 import { checkCaps, MAX_PER_SUBJECT, race, SUBJECTS } from '../fixtures/contention.js';
@@ -37,6 +39,14 @@ runOfferCapacityStoreConformance({
   skip: noCluster,
   create: async () => new RedisOfferCapacityStore(await shared(), { prefix: uniquePrefix('cap') }),
 });
+
+runJourneyStoreConformance([
+  {
+    name: 'redis cluster (3 masters, 3 due shards)',
+    skip: noCluster,
+    create: async () => new RedisJourneyStore(await shared(), { prefix: uniquePrefix('js'), dueShards: 3 }),
+  },
+]);
 
 describe.skipIf(noCluster)('Redis Cluster: reservations under contention', () => {
   it('16 cluster clients × 500 attempts: no window above its cap, and exactly the maximum granted', async () => {

@@ -85,3 +85,57 @@ end
 if redis.call('LLEN', KEYS[3]) > 0 then return ARGV[1] end
 return ARGV[6]
 `;
+
+// The batched forms below run on a standalone Redis only: one script touches many people's keys (all declared).
+// Each item does exactly what CLAIM_ONE (with the due shard's follow-up) or COMPLETE (with `schedule`) does.
+
+// KEYS: due zset, then per item its instance hash and inbox. ARGV: now, leaseUntil, then per item member and token.
+// Per item {0} gone (member dropped), {2} leased by another (lease end put back), {1, state, inbox}.
+export const CLAIM_MANY = `
+local now = tonumber(ARGV[1])
+local out = {}
+for i = 1, (#KEYS - 1) / 2 do
+  local member = ARGV[2 * i + 1]
+  local h = redis.call('HMGET', KEYS[2 * i], 's', 't', 'l')
+  if not h[1] then
+    redis.call('ZREM', KEYS[1], member)
+    out[i] = {0}
+  elseif h[2] and tonumber(h[3]) > now then
+    redis.call('ZADD', KEYS[1], 'XX', h[3], member)
+    out[i] = {2}
+  else
+    redis.call('HSET', KEYS[2 * i], 't', ARGV[2 * i + 2], 'l', ARGV[2])
+    out[i] = {1, h[1], redis.call('LRANGE', KEYS[2 * i + 1], 0, -1)}
+  end
+end
+return out
+`;
+
+// KEYS per item: instance hash, inbox, active hash, due zset. ARGV per item: token, now, state, consumed, status,
+// journeyId, instanceId, wakeAt ('' = none), member. Per item 1 when saved and rescheduled, 0 when the lease was lost.
+export const COMPLETE_MANY = `
+local out = {}
+for i = 0, #KEYS / 4 - 1 do
+  local k, a = 4 * i, 9 * i
+  local h = redis.call('HMGET', KEYS[k + 1], 't', 'l')
+  if h[1] ~= ARGV[a + 1] or tonumber(h[2]) <= tonumber(ARGV[a + 2]) then
+    out[i + 1] = 0
+  else
+    redis.call('HSET', KEYS[k + 1], 's', ARGV[a + 3], 'x', ARGV[a + 5])
+    redis.call('HDEL', KEYS[k + 1], 't', 'l')
+    local n = tonumber(ARGV[a + 4])
+    if n > 0 then redis.call('LTRIM', KEYS[k + 2], n, -1) end
+    local due = ARGV[a + 8]
+    if ARGV[a + 5] ~= 'active' then
+      redis.call('DEL', KEYS[k + 2])
+      if redis.call('HGET', KEYS[k + 3], ARGV[a + 6]) == ARGV[a + 7] then redis.call('HDEL', KEYS[k + 3], ARGV[a + 6]) end
+      due = ''
+    elseif redis.call('LLEN', KEYS[k + 2]) > 0 then
+      due = ARGV[a + 2]
+    end
+    if due == '' then redis.call('ZREM', KEYS[k + 4], ARGV[a + 9]) else redis.call('ZADD', KEYS[k + 4], due, ARGV[a + 9]) end
+    out[i + 1] = 1
+  end
+end
+return out
+`;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { CrossChannelError } from '../../core/errors.js';
 import { fnv1a } from '../../core/random.js';
 import type { EpochMs } from '../../core/time.js';
@@ -14,7 +14,7 @@ import {
   type JourneyStore,
   validateClaim,
 } from '../../journeys/store.js';
-import { CAP, CLAIM_ONE, CLAIM_SHARD, COMPLETE, DELIVER, ENROL, REPLACE } from './journeys-lua.js';
+import { CAP, CLAIM_MANY, CLAIM_ONE, CLAIM_SHARD, COMPLETE, COMPLETE_MANY, DELIVER, ENROL, REPLACE } from './journeys-lua.js';
 import { subjectKey, prefixOption } from './keys.js';
 
 /**
@@ -30,6 +30,39 @@ export interface RedisJourneyStoreOptions {
   readonly prefix?: string;
   /** Number of due sorted sets (default 1). More shards spread the timers over Cluster slots. */
   readonly dueShards?: number;
+  /**
+   * One script call for a whole batch of claims, and one for the completions that arrive together (default: on
+   * for a standalone client, off for a Cluster, where a script may only touch one hash tag). Turn it off behind
+   * a proxy that routes scripts by key (Envoy, Twemproxy, a managed cluster's proxy).
+   */
+  readonly batching?: boolean;
+}
+
+type Client = Redis | Cluster;
+type Scripted = Client & Record<string, (...args: Array<string | number>) => Promise<unknown>>;
+
+/** The scripts, by the command name each is defined under on the client. */
+const SCRIPTS = {
+  ccJourneyEnrol: ENROL,
+  ccJourneyCap: CAP,
+  ccJourneyClaimShard: CLAIM_SHARD,
+  ccJourneyClaimOne: CLAIM_ONE,
+  ccJourneyClaimMany: CLAIM_MANY,
+  ccJourneyComplete: COMPLETE,
+  ccJourneyCompleteMany: COMPLETE_MANY,
+  ccJourneyDeliver: DELIVER,
+  ccJourneyReplace: REPLACE,
+} as const;
+type ScriptName = keyof typeof SCRIPTS;
+
+/** Items per batched script call: bounds how long one call holds the server (≈ 5 µs an item). */
+const BATCH = 256;
+
+interface PendingCompletion {
+  readonly keys: string[];
+  readonly args: string[];
+  readonly resolve: (saved: boolean) => void;
+  readonly reject: (e: unknown) => void;
 }
 
 /**
@@ -37,7 +70,9 @@ export interface RedisJourneyStoreOptions {
  * due times live in sorted sets (`<prefix>:{jdue:<n>}:due`, member `<subject>\n<instance>`, score = due time).
  * A claim moves a member's score to its lease end (so a crashed runner's instances come back when the lease
  * expires) and stamps a token in the instance hash; `complete` only writes with that token inside the lease.
- * Every Lua script touches one hash tag, so the store runs on Redis Cluster.
+ * On Redis Cluster every Lua script touches one hash tag and commands of different tags are sent apart. On a
+ * standalone server (`batching`, on by default there) a batch of claims is two script calls and the completions
+ * that arrive together are one, each item doing exactly what the one-tag scripts do.
  *
  * @example
  * ```ts
@@ -53,17 +88,28 @@ export interface RedisJourneyStoreOptions {
 export class RedisJourneyStore implements JourneyStore {
   private readonly prefix: string;
   private readonly shards: number;
-  private readonly shas = new Map<string, string>();
+  private readonly redis: Scripted;
+  private readonly batching: boolean;
   private tokens = 0;
   private nextShard = 0;
+  private pending: PendingCompletion[] = [];
 
-  constructor(
-    private readonly redis: Redis,
-    options: RedisJourneyStoreOptions = {},
-  ) {
+  constructor(redis: Client, options: RedisJourneyStoreOptions = {}) {
     this.prefix = prefixOption(options, 'cc');
     this.shards = options.dueShards ?? 1;
     if (!Number.isInteger(this.shards) || this.shards < 1 || this.shards > 1024) throw new CrossChannelError('CONFIG_INVALID', 'dueShards must be an integer in 1..1024', { path: ['dueShards'] });
+    const cluster = (redis as { isCluster?: unknown }).isCluster === true;
+    const batching = options.batching ?? !cluster;
+    if (typeof batching !== 'boolean') throw new CrossChannelError('CONFIG_INVALID', 'batching must be a boolean', { path: ['batching'] });
+    if (batching && cluster) throw new CrossChannelError('CONFIG_INVALID', 'batching needs a standalone Redis: on a Cluster a script may only touch one hash tag', { path: ['batching'] });
+    this.batching = batching;
+    const scripted = redis as Scripted;
+    // defineCommand sends EVALSHA and falls back to EVAL when a node does not have the script (after a SCRIPT
+    // FLUSH, on a fresh or failed-over Cluster node); the first argument of each call is its key count.
+    if (typeof scripted.ccJourneyCompleteMany !== 'function') {
+      for (const [name, lua] of Object.entries(SCRIPTS)) redis.defineCommand(name, { lua });
+    }
+    this.redis = scripted;
   }
 
   private inst(subjectId: string, id: string): string {
@@ -102,14 +148,14 @@ export class RedisJourneyStore implements JourneyStore {
       if (added === 1) await this.cmd(() => this.redis.zrem(this.due(subjectId), member));
     };
     if (plan.cap) {
-      const ok = (await this.run(CAP, [this.journeyKey(journeyId, 'jcap')], [plan.cap.since === null ? '-inf' : String(plan.cap.since), String(plan.cap.max), String(instance.enteredAt), id])) as number;
+      const ok = (await this.run('ccJourneyCap', [this.journeyKey(journeyId, 'jcap')], [plan.cap.since === null ? '-inf' : String(plan.cap.since), String(plan.cap.max), String(instance.enteredAt), id])) as number;
       if (ok !== 1) {
         await undo();
         return { enrolled: false, reason: 'cap' };
       }
     }
     const r = (await this.run(
-      ENROL,
+      'ccJourneyEnrol',
       [this.inst(subjectId, id), this.person(subjectId, 'jact'), this.person(subjectId, 'jent'), this.person(subjectId, 'jall')],
       [journeyId, id, JSON.stringify(instance), String(instance.enteredAt), plan.reentry, String(plan.enteredBefore ?? '-inf'), instance.status],
     )) as [number, string, string];
@@ -119,7 +165,8 @@ export class RedisJourneyStore implements JourneyStore {
       const reason = r[1] as 'active' | 'no_reentry' | 'cooldown';
       return reason === 'active' ? { enrolled: false, reason, activeId: r[2] } : { enrolled: false, reason };
     }
-    await this.cmd(() => this.redis.pipeline().hset(this.subjects, id, subjectId).sadd(this.journeyKey(journeyId, 'jidx'), id).exec());
+    // Two hash tags: sent apart (a pipeline across slots fails on a Cluster).
+    await this.cmd(() => Promise.all([this.redis.hset(this.subjects, id, subjectId), this.redis.sadd(this.journeyKey(journeyId, 'jidx'), id)]));
     return { enrolled: true };
   }
 
@@ -146,7 +193,7 @@ export class RedisJourneyStore implements JourneyStore {
   async deliver(instanceId: string, input: JourneyInput, now: EpochMs): Promise<boolean> {
     checkJourneyInput(input);
     const subjectId = 'event' in input ? input.event.subjectId : 'response' in input ? input.response.subjectId : input.reply.subjectId;
-    const ok = (await this.run(DELIVER, [this.inst(subjectId, instanceId), this.inbox(subjectId, instanceId), this.seen(subjectId, instanceId)], [input.id, JSON.stringify(input)])) as number;
+    const ok = (await this.run('ccJourneyDeliver', [this.inst(subjectId, instanceId), this.inbox(subjectId, instanceId), this.seen(subjectId, instanceId)], [input.id, JSON.stringify(input)])) as number;
     if (ok !== 1) return false;
     // LT: never postpone; a leased instance keeps its lease end unless this is earlier (its claim will refuse and restore it).
     await this.cmd(() => this.redis.zadd(this.due(subjectId), 'LT', now, `${subjectId}\n${instanceId}`));
@@ -159,20 +206,52 @@ export class RedisJourneyStore implements JourneyStore {
     const out: JourneyClaim[] = [];
     for (let k = 0; k < this.shards && out.length < options.limit; k++) {
       const shard = (this.nextShard + k) % this.shards;
-      const members = (await this.run(CLAIM_SHARD, [this.shardKey(shard)], [String(now), String(options.limit - out.length), String(leaseUntil)])) as string[];
-      const claims = await Promise.all(members.map((m) => this.claimOne(m, shard, now, leaseUntil, options.owner)));
-      for (const c of claims) if (c !== null) out.push(c);
+      const members = (await this.run('ccJourneyClaimShard', [this.shardKey(shard)], [String(now), String(options.limit - out.length), String(leaseUntil)])) as string[];
+      if (this.batching) {
+        for (let i = 0; i < members.length; i += BATCH) await this.claimMany(members.slice(i, i + BATCH), shard, now, leaseUntil, options.owner, out);
+      } else {
+        const claims = await Promise.all(members.map((m) => this.claimOne(m, shard, now, leaseUntil, options.owner)));
+        for (const c of claims) if (c !== null) out.push(c);
+      }
     }
     this.nextShard = (this.nextShard + 1) % this.shards;
     return out;
+  }
+
+  private token(owner: string): string {
+    return `${owner}:${process.pid}:${++this.tokens}`;
+  }
+
+  private claimOf(state: string, inbox: string[] | undefined, token: string, leaseUntil: EpochMs): JourneyClaim {
+    return { instance: JSON.parse(state) as JourneyInstance, inbox: (inbox ?? []).map((x) => JSON.parse(x) as JourneyInput), token, leaseUntil };
+  }
+
+  /** Members of one due shard (already moved to their lease end), claimed by one script call. */
+  private async claimMany(members: string[], shard: number, now: EpochMs, leaseUntil: EpochMs, owner: string, out: JourneyClaim[]): Promise<void> {
+    const keys = [this.shardKey(shard)];
+    const args = [String(now), String(leaseUntil)];
+    const tokens: string[] = [];
+    for (const member of members) {
+      const nl = member.indexOf('\n');
+      const subjectId = member.slice(0, nl);
+      const id = member.slice(nl + 1);
+      const token = this.token(owner);
+      tokens.push(token);
+      keys.push(this.inst(subjectId, id), this.inbox(subjectId, id));
+      args.push(member, token);
+    }
+    const res = (await this.run('ccJourneyClaimMany', keys, args)) as Array<[number, string?, string[]?]>;
+    res.forEach((r, i) => {
+      if (r[0] === 1) out.push(this.claimOf(r[1]!, r[2], tokens[i]!, leaseUntil));
+    });
   }
 
   private async claimOne(member: string, shard: number, now: EpochMs, leaseUntil: EpochMs, owner: string): Promise<JourneyClaim | null> {
     const nl = member.indexOf('\n');
     const subjectId = member.slice(0, nl);
     const id = member.slice(nl + 1);
-    const token = `${owner}:${process.pid}:${++this.tokens}`;
-    const r = (await this.run(CLAIM_ONE, [this.inst(subjectId, id), this.inbox(subjectId, id)], [String(now), token, String(leaseUntil)])) as [number, string?, string[]?];
+    const token = this.token(owner);
+    const r = (await this.run('ccJourneyClaimOne', [this.inst(subjectId, id), this.inbox(subjectId, id)], [String(now), token, String(leaseUntil)])) as [number, string?, string[]?];
     if (r[0] === 0) {
       await this.cmd(() => this.redis.zrem(this.shardKey(shard), member));
       return null;
@@ -182,7 +261,7 @@ export class RedisJourneyStore implements JourneyStore {
       await this.cmd(() => this.redis.zadd(this.shardKey(shard), 'XX', r[1]!, member));
       return null;
     }
-    return { instance: JSON.parse(r[1]!) as JourneyInstance, inbox: (r[2] ?? []).map((x) => JSON.parse(x) as JourneyInput), token, leaseUntil };
+    return this.claimOf(r[1]!, r[2], token, leaseUntil);
   }
 
   private async schedule(subjectId: string, instanceId: string, due: string, now: EpochMs): Promise<void> {
@@ -192,31 +271,60 @@ export class RedisJourneyStore implements JourneyStore {
       await this.cmd(() => this.redis.zrem(key, member));
       return;
     }
-    // Then look at the inbox: a delivery that raced with this write must not wait for the wake-up.
-    const res = await this.cmd(() => this.redis.pipeline().zadd(key, due, member).llen(this.inbox(subjectId, instanceId)).exec());
-    const len = res?.[1]?.[1] as number | undefined;
-    if (len !== undefined && len > 0) await this.cmd(() => this.redis.zadd(key, 'LT', now, member));
+    // Then look at the inbox: a delivery that raced with this write must not wait for the wake-up. The inbox is
+    // read after the write has landed (on a Cluster the two keys may live on different nodes).
+    await this.cmd(() => this.redis.zadd(key, due, member));
+    const len = await this.cmd(() => this.redis.llen(this.inbox(subjectId, instanceId)));
+    if (len > 0) await this.cmd(() => this.redis.zadd(key, 'LT', now, member));
   }
 
   async complete(claim: JourneyClaim, instance: JourneyInstance, consumed: number, now: EpochMs): Promise<boolean> {
     checkStoredInstance(instance);
     const { subjectId, id, journeyId } = claim.instance;
     if (instance.id !== id) return false;
-    const r = (await this.run(
-      COMPLETE,
-      [this.inst(subjectId, id), this.inbox(subjectId, id), this.person(subjectId, 'jact')],
-      [claim.token, String(now), JSON.stringify(instance), String(consumed), instance.status, journeyId, id, instance.wakeAt === null ? '' : String(instance.wakeAt)],
-    )) as [number, string?];
+    const keys = [this.inst(subjectId, id), this.inbox(subjectId, id), this.person(subjectId, 'jact')];
+    const args = [claim.token, String(now), JSON.stringify(instance), String(consumed), instance.status, journeyId, id, instance.wakeAt === null ? '' : String(instance.wakeAt)];
+    if (this.batching) {
+      keys.push(this.due(subjectId));
+      args.push(`${subjectId}\n${id}`);
+      return new Promise<boolean>((resolve, reject) => {
+        if (this.pending.push({ keys, args, resolve, reject }) === 1) setImmediate(() => void this.flush());
+      });
+    }
+    const r = (await this.run('ccJourneyComplete', keys, args)) as [number, string?];
     if (r[0] !== 1) return false;
     await this.schedule(subjectId, id, r[1]!, now);
     return true;
+  }
+
+  /**
+   * Sends the completions queued since the last turn of the event loop, {@link BATCH} per script call. A call that
+   * fails (a key of the wrong type) rejects every completion in it; the items before the failing one are saved and
+   * scheduled, so the runner reports them failed although they are not replayed.
+   */
+  private async flush(): Promise<void> {
+    const all = this.pending;
+    this.pending = [];
+    for (let i = 0; i < all.length; i += BATCH) {
+      const chunk = all.slice(i, i + BATCH);
+      try {
+        const saved = (await this.run(
+          'ccJourneyCompleteMany',
+          chunk.flatMap((c) => c.keys),
+          chunk.flatMap((c) => c.args),
+        )) as number[];
+        chunk.forEach((c, k) => c.resolve(saved[k] === 1));
+      } catch (e) {
+        for (const c of chunk) c.reject(e);
+      }
+    }
   }
 
   async replace(instance: JourneyInstance, now: EpochMs): Promise<boolean> {
     checkStoredInstance(instance);
     const { subjectId, id, journeyId } = instance;
     const r = (await this.run(
-      REPLACE,
+      'ccJourneyReplace',
       [this.inst(subjectId, id), this.person(subjectId, 'jact'), this.inbox(subjectId, id)],
       [String(now), JSON.stringify(instance), instance.status, journeyId, id, instance.wakeAt === null ? '' : String(instance.wakeAt)],
     )) as string | null;
@@ -249,9 +357,16 @@ export class RedisJourneyStore implements JourneyStore {
     const ids = await this.cmd(() => this.redis.smembers(this.person(subjectId, 'jall')));
     for (const id of ids) {
       const inst = await this.read(subjectId, id);
-      const p = this.redis.pipeline().del(this.inst(subjectId, id), this.inbox(subjectId, id), this.seen(subjectId, id)).zrem(this.due(subjectId), `${subjectId}\n${id}`).hdel(this.subjects, id);
-      if (inst) p.srem(this.journeyKey(inst.journeyId, 'jidx'), id).zrem(this.journeyKey(inst.journeyId, 'jcap'), id);
-      await this.cmd(() => p.exec());
+      // Keys of four hash tags (the person, the due shard, the registry, the journey): sent apart.
+      const r = this.redis;
+      await this.cmd(() =>
+        Promise.all([
+          r.del(this.inst(subjectId, id), this.inbox(subjectId, id), this.seen(subjectId, id)),
+          r.zrem(this.due(subjectId), `${subjectId}\n${id}`),
+          r.hdel(this.subjects, id),
+          ...(inst ? [r.srem(this.journeyKey(inst.journeyId, 'jidx'), id), r.zrem(this.journeyKey(inst.journeyId, 'jcap'), id)] : []),
+        ]),
+      );
     }
     await this.cmd(() => this.redis.del(this.person(subjectId, 'jact'), this.person(subjectId, 'jent'), this.person(subjectId, 'jall')));
   }
@@ -264,19 +379,9 @@ export class RedisJourneyStore implements JourneyStore {
     }
   }
 
-  private async run(script: string, keys: string[], args: string[]): Promise<unknown> {
+  private async run(script: ScriptName, keys: string[], args: string[]): Promise<unknown> {
     try {
-      const sha = this.shas.get(script);
-      if (sha !== undefined) {
-        try {
-          return await this.redis.evalsha(sha, keys.length, ...keys, ...args);
-        } catch (e) {
-          if (!(e instanceof Error) || !e.message.includes('NOSCRIPT')) throw e;
-        }
-      }
-      const loaded = (await this.redis.script('LOAD', script)) as string;
-      this.shas.set(script, loaded);
-      return await this.redis.evalsha(loaded, keys.length, ...keys, ...args);
+      return await this.redis[script]!(keys.length, ...keys, ...args);
     } catch (e) {
       throw storeError(e);
     }
