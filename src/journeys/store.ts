@@ -123,6 +123,20 @@ export function validateClaim(now: unknown, options: unknown): asserts options i
 }
 
 /**
+ * @internal Throws `INPUT_INVALID` unless `complete`'s claim (as `claimDue` returned it), consumed count and `now`
+ * can be used: checked before anything is sent, so that one bad call cannot fail a batch it would have joined.
+ */
+export function validateCompletion(claim: unknown, consumed: unknown, now: unknown): asserts claim is JourneyClaim {
+  const c = claim as { token?: unknown; instance?: { id?: unknown; subjectId?: unknown; journeyId?: unknown } | null } | null;
+  const i = typeof c === 'object' && c !== null ? c.instance : null;
+  if (typeof c?.token !== 'string' || typeof i !== 'object' || i === null || typeof i.id !== 'string' || typeof i.subjectId !== 'string' || typeof i.journeyId !== 'string') {
+    throw inputError('complete needs a claim as claimDue returned it ({ instance, inbox, token, leaseUntil })', ['claim']);
+  }
+  if (typeof consumed !== 'number' || !Number.isInteger(consumed) || consumed < 0) throw inputError('consumed must be the number of inbox items read (a non-negative integer)', ['consumed']);
+  if (typeof now !== 'number' || !Number.isFinite(now)) throw inputError('now must be epoch milliseconds', ['now']);
+}
+
+/**
  * Durable state of journeys. Implementations: `MemoryJourneyStore`, `RedisJourneyStore`,
  * `PostgresJourneyStore`; `runJourneyStoreConformance` (`crosschannel/testing`) is the contract.
  *

@@ -205,7 +205,22 @@ export function runJourneyStoreConformance(implementations: ConformanceTargets<J
       for (const bad of [null, {}, { id: 'x' }, { id: 'x', event: { subjectId: 'p1', at: 'now' } }]) {
         await expect(s.deliver(`j:p1:${T0}`, bad as JourneyInput, T0)).rejects.toSatisfy((e: unknown) => isCrossChannelError(e));
       }
-      expect((await s.claimDue(T0, claimOpts()))[0]!.inbox).toEqual([]);
+      const [c] = await s.claimDue(T0, claimOpts());
+      expect(c!.inbox).toEqual([]);
+      const next = { ...c!.instance, step: 'b', seq: 2 };
+      for (const [claim, consumed, now] of [
+        [null, 0, T0],
+        [{ ...c!, token: 7 }, 0, T0],
+        [{ ...c!, instance: null }, 0, T0],
+        [c, -1, T0],
+        [c, 0.5, T0],
+        [c, 0, Number.NaN],
+        [c, 0, 'now'],
+      ] as const) {
+        await expect(s.complete(claim as never, next, consumed as number, now as number)).rejects.toSatisfy((e: unknown) => isCrossChannelError(e, 'INPUT_INVALID'));
+      }
+      expect((await s.get(c!.instance.id))?.step).toBe('a');
+      expect(await s.complete(c!, next, 0, T0)).toBe(true);
     });
   });
 }

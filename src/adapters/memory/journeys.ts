@@ -10,6 +10,7 @@ import {
   type JourneyInput,
   type JourneyStore,
   validateClaim,
+  validateCompletion,
 } from '../../journeys/store.js';
 
 /** A binary min-heap of (due time, instance id) with lazy deletion: stale pairs are dropped when popped. */
@@ -215,6 +216,7 @@ export class MemoryJourneyStore implements JourneyStore {
 
   async complete(claim: JourneyClaim, instance: JourneyInstance, consumed: number, now: EpochMs): Promise<boolean> {
     checkStoredInstance(instance);
+    validateCompletion(claim, consumed, now);
     const id = claim.instance.id;
     const lease = this.#leases.get(id);
     if (!this.#byId.has(id) || lease === undefined || lease.token !== claim.token || now >= lease.until || instance.id !== id) return false;

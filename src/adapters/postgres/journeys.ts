@@ -11,6 +11,7 @@ import {
   type JourneyInput,
   type JourneyStore,
   validateClaim,
+  validateCompletion,
 } from '../../journeys/store.js';
 import type { SqlClient, SqlQueryable } from './sql.js';
 import { expectOptions } from '../../core/guards.js';
@@ -187,6 +188,7 @@ export class PostgresJourneyStore implements JourneyStore {
 
   async complete(claim: JourneyClaim, instance: JourneyInstance, consumed: number, now: EpochMs): Promise<boolean> {
     checkStoredInstance(instance);
+    validateCompletion(claim, consumed, now);
     if (instance.id !== claim.instance.id) return false;
     const p = this.#p;
     return this.#guard(() =>

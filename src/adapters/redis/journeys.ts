@@ -13,6 +13,7 @@ import {
   type JourneyInput,
   type JourneyStore,
   validateClaim,
+  validateCompletion,
 } from '../../journeys/store.js';
 import { CAP, CLAIM_MANY, CLAIM_ONE, CLAIM_SHARD, COMPLETE, COMPLETE_MANY, DELIVER, ENROL, REPLACE } from './journeys-lua.js';
 import { subjectKey, prefixOption } from './keys.js';
@@ -280,6 +281,7 @@ export class RedisJourneyStore implements JourneyStore {
 
   async complete(claim: JourneyClaim, instance: JourneyInstance, consumed: number, now: EpochMs): Promise<boolean> {
     checkStoredInstance(instance);
+    validateCompletion(claim, consumed, now);
     const { subjectId, id, journeyId } = claim.instance;
     if (instance.id !== id) return false;
     const keys = [this.inst(subjectId, id), this.inbox(subjectId, id), this.person(subjectId, 'jact')];
