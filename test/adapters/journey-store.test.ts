@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { Redis } from 'ioredis';
 import { MemoryJourneyStore } from '../../src/adapters/memory/journeys.js';
 import { RedisJourneyStore } from '../../src/adapters/redis/journeys.js';
@@ -94,6 +94,19 @@ describe.skipIf(noRedis)('RedisJourneyStore batching on a standalone server', ()
       expect(await store.claimDue(T + 3_600_000, { limit: 300, leaseMs: 60_000, owner: 'r' })).toEqual([]);
     } finally {
       for (const [name, fn] of originals) client[name] = fn;
+    }
+  });
+
+  it('batches without a timer: completions resolve under fake timers', async () => {
+    redis ??= createRedis();
+    const store = new RedisJourneyStore(redis, { prefix: uniquePrefix('jt') });
+    await store.enrol(startInstance(journey, 'p1', T), entryPlan(journey, T));
+    const [claim] = await store.claimDue(T, { limit: 1, leaseMs: 60_000, owner: 'r' });
+    vi.useFakeTimers();
+    try {
+      expect(await store.complete(claim!, { ...claim!.instance, status: 'completed', wakeAt: null, outcome: 'completed', endedAt: T }, 0, T + 1)).toBe(true);
+    } finally {
+      vi.useRealTimers();
     }
   });
 

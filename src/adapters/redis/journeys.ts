@@ -290,7 +290,7 @@ export class RedisJourneyStore implements JourneyStore {
       keys.push(this.due(subjectId));
       args.push(`${subjectId}\n${id}`);
       return new Promise<boolean>((resolve, reject) => {
-        if (this.pending.push({ keys, args, resolve, reject }) === 1) setImmediate(() => void this.flush());
+        if (this.pending.push({ keys, args, resolve, reject }) === 1) queueMicrotask(() => void this.flush());
       });
     }
     const r = (await this.run('ccJourneyComplete', keys, args)) as [number, string?];
@@ -300,7 +300,8 @@ export class RedisJourneyStore implements JourneyStore {
   }
 
   /**
-   * Sends the completions queued since the last turn of the event loop, {@link BATCH} per script call. A call that
+   * Sends the completions queued before this microtask ran (a batch's claims, advanced together, all complete
+   * before it; no timer, so fake timers in a host's tests cannot hold it back), {@link BATCH} per script call. A call that
    * fails (a key of the wrong type) rejects every completion in it; the items before the failing one are saved and
    * scheduled, so the runner reports them failed although they are not replayed.
    */
