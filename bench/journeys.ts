@@ -6,6 +6,8 @@
  * 3. Redis runner on a real redis-server (loopback, started here): 4 runners (4 connections) drain N due
  *    instances (one send step each), then N timers spread over 3 s with the runners polling: throughput and
  *    wake-up lateness. Peer in the same run, same server: BullMQ delayed jobs, 4 workers, the same timers.
+ *    Then enrolment: N people enrolled with 500 calls in flight, against BullMQ adding N delayed jobs the same
+ *    way and with addBulk.
  *    Nothing is recorded in a contact history on either side (BullMQ has none): the store and the timers only.
  */
 import { Queue, Worker } from 'bullmq';
@@ -162,6 +164,38 @@ async function redisRunner(): Promise<void> {
     });
     await dq.close();
 
+    // --- enrolment: N people enrolled (500 calls in flight at a time) vs BullMQ delayed jobs added the same way ---
+    const enrolRates: number[] = [];
+    const addRates: number[] = [];
+    const bulkRates: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      const estore = new RedisJourneyStore(clients[round % 4]!, { prefix: `enrol${round}`, dueShards: 4 });
+      const at = Date.now() + DAY;
+      let t = performance.now();
+      for (let i = 0; i < REDIS_N; i += 500) {
+        const got = await Promise.all(Array.from({ length: Math.min(500, REDIS_N - i) }, (_, k) => estore.enrol({ ...startInstance(journey, `e${i + k}`, at), wakeAt: at, stepAt: at }, entryPlan(journey, at))));
+        if (!got.every((r) => r.enrolled)) throw new Error('an enrolment was refused');
+      }
+      enrolRates.push(REDIS_N / ((performance.now() - t) / 1000));
+      const aq = new Queue(`bench-add-${round}`, { connection: conn });
+      t = performance.now();
+      for (let i = 0; i < REDIS_N; i += 500) await Promise.all(Array.from({ length: Math.min(500, REDIS_N - i) }, (_, k) => aq.add('go', { p: i + k }, { delay: DAY })));
+      addRates.push(REDIS_N / ((performance.now() - t) / 1000));
+      const bq = new Queue(`bench-bulk-${round}`, { connection: conn });
+      t = performance.now();
+      for (let i = 0; i < REDIS_N; i += 500) await bq.addBulk(Array.from({ length: Math.min(500, REDIS_N - i) }, (_, k) => ({ name: 'go', data: { p: i + k }, opts: { delay: DAY } })));
+      bulkRates.push(REDIS_N / ((performance.now() - t) / 1000));
+      await aq.close();
+      await bq.close();
+    }
+    const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const [enrolRate, addRate, bulkRate] = [median(enrolRates), median(addRates), median(bulkRates)];
+
+    printTable(`Enrolment on one loopback redis-server: ${REDIS_N.toLocaleString('en-US')} people, 500 calls in flight (median of 3 rounds)`, [
+      row('crosschannel RedisJourneyStore.enrol — people/s', enrolRate, 0, 0, null),
+      row('BullMQ Queue.add, delayed job — jobs/s', addRate, 0, 0, enrolRate / addRate),
+      row('BullMQ Queue.addBulk of 500, delayed jobs — jobs/s', bulkRate, 0, 0, enrolRate / bulkRate),
+    ], `rounds: crosschannel ${enrolRates.map((x) => Math.round(x)).join(' / ')}; add ${addRates.map((x) => Math.round(x)).join(' / ')}; addBulk ${bulkRates.map((x) => Math.round(x)).join(' / ')}. An enrolment also applies the entry rules (re-entry, the one active instance) and files the person's registries.`);
     printTable(`Redis runner, 4 runners on one loopback redis-server: ${REDIS_N.toLocaleString('en-US')} due steps drained`, [
       row(`crosschannel RedisJourneyStore + createJourneyRunner${autoPipelining ? ' (auto-pipelining)' : ''} — steps/s`, oursRate, 0, 0, null),
       row('BullMQ 4 workers × concurrency 50 — jobs/s', peerRate, 0, 0, oursRate / peerRate),

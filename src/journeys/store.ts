@@ -122,6 +122,18 @@ export function validateClaim(now: unknown, options: unknown): asserts options i
   if (typeof o.owner !== 'string') throw inputError('claimDue needs an owner (a string naming the claimer)', ['options', 'owner']);
 }
 
+/** @internal Throws `INPUT_INVALID` (at `plan…`) unless `plan` has the shape {@link entryPlan} gives: checked before anything is written. */
+export function validateEntryPlan(plan: unknown): asserts plan is EntryPlan {
+  const p = plan as Partial<Record<keyof EntryPlan, unknown>> | null;
+  if (typeof p !== 'object' || p === null) throw inputError('enrol needs the plan entryPlan returned', ['plan']);
+  if (p.reentry !== 'never' && p.reentry !== 'always' && p.reentry !== 'cooldown') throw inputError("reentry must be 'never', 'always' or 'cooldown'", ['plan', 'reentry']);
+  if (p.enteredBefore !== null && !(typeof p.enteredBefore === 'number' && Number.isFinite(p.enteredBefore))) throw inputError('enteredBefore must be epoch milliseconds or null', ['plan', 'enteredBefore']);
+  const cap = p.cap as { max?: unknown; since?: unknown } | null;
+  if (cap !== null && (typeof cap !== 'object' || typeof cap.max !== 'number' || !Number.isInteger(cap.max) || cap.max < 0 || (cap.since !== null && !(typeof cap.since === 'number' && Number.isFinite(cap.since))))) {
+    throw inputError('cap must be null or { max: a non-negative integer, since: epoch milliseconds or null }', ['plan', 'cap']);
+  }
+}
+
 /**
  * @internal Throws `INPUT_INVALID` unless `complete`'s claim (as `claimDue` returned it), consumed count and `now`
  * can be used: checked before anything is sent, so that one bad call cannot fail a batch it would have joined.

@@ -129,6 +129,26 @@ export function runJourneyStoreConformance(implementations: ConformanceTargets<J
       expect(await s.deliver(i.id, event('e1', 'p1', T0), T0 + 4)).toBe(false); // seen before, even after consumption
     });
 
+    it('enrolments sent together follow the entry rules one by one', async () => {
+      const s = store();
+      const capped = { ...plan({ cap: { max: 3, since: null } }), journeyId: 'k' };
+      const results = await Promise.all([
+        ...Array.from({ length: 5 }, (_, i) => s.enrol(inst(`c${i}`, T0, { journeyId: 'k', id: `k:c${i}` }), capped)),
+        s.enrol(inst('d', T0), plan()),
+        s.enrol(inst('d', T0 + 1, { id: 'j:d:again', enteredAt: T0 + 1 }), plan()),
+      ]);
+      const c = results.slice(0, 5);
+      expect(c.filter((r) => r.enrolled)).toHaveLength(3);
+      for (const r of c) if (!r.enrolled) expect(r.reason).toBe('cap');
+      const d = results.slice(5);
+      expect(d.filter((r) => r.enrolled)).toHaveLength(1);
+      expect(d.find((r) => !r.enrolled)).toMatchObject({ enrolled: false, reason: 'active' });
+      // Exactly the enrolled instances are stored and due.
+      const enrolled = [...c.flatMap((r, i) => (r.enrolled ? [`c${i}`] : [])), 'd'].sort();
+      expect((await s.claimDue(T0 + 1, claimOpts('r', 20))).map((x) => x.instance.subjectId).sort()).toEqual(enrolled);
+      for (const [i, r] of c.entries()) expect((await s.get(`k:c${i}`)) !== null).toBe(r.enrolled);
+    });
+
     it('completions sent together are each answered and scheduled on their own', async () => {
       const s = store();
       await s.enrol(inst('p0', T0 - MINUTE), plan());
@@ -199,6 +219,9 @@ export function runJourneyStoreConformance(implementations: ConformanceTargets<J
       const s = store();
       for (const bad of [null, {}, { ...inst('p1', T0), id: '' }, { ...inst('p1', T0), version: 'x' }, { ...inst('p1', T0), wakeAt: 'soon' }]) {
         await expect(s.enrol(bad as JourneyInstance, plan())).rejects.toSatisfy((e: unknown) => isCrossChannelError(e));
+      }
+      for (const bad of [null, {}, { ...plan(), reentry: 'sometimes' }, { ...plan(), enteredBefore: 'yesterday' }, { ...plan(), cap: { max: -1, since: null } }, { ...plan(), cap: { max: 2, since: 'x' } }, { ...plan(), cap: 3 }]) {
+        await expect(s.enrol(inst('p1', T0), bad as EntryPlan)).rejects.toSatisfy((e: unknown) => isCrossChannelError(e, 'INPUT_INVALID'));
       }
       expect(await s.activeFor('j', 'p1')).toBeNull();
       await s.enrol(inst('p1', T0), plan());

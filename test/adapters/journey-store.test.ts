@@ -70,13 +70,12 @@ describe.skipIf(noRedis)('RedisJourneyStore batching on a standalone server', ()
   const journey = parseJourney({ id: 'tick', version: 1, entry: { on: 'manual', reentry: 'always' }, start: 'go', steps: { go: { type: 'send', channel: 'email', message: 'm' } } });
   const T = Date.parse('2026-03-02T09:00:00Z');
 
-  it('claims a batch with two script calls and saves the completions of one turn with one', async () => {
+  it('enrols, claims and completes in script calls of up to 128 items', async () => {
     redis ??= createRedis();
     const store = new RedisJourneyStore(redis, { prefix: uniquePrefix('jb') });
-    for (let i = 0; i < 300; i++) await store.enrol(startInstance(journey, `p${i}`, T), entryPlan(journey, T));
     const client = redis as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
     const calls = new Map<string, number>();
-    const spied = ['ccJourneyClaimShard', 'ccJourneyClaimOne', 'ccJourneyClaimMany', 'ccJourneyComplete', 'ccJourneyCompleteMany'];
+    const spied = ['ccJourneyClaimShard', 'ccJourneyClaimOne', 'ccJourneyClaimMany', 'ccJourneyComplete', 'ccJourneyCompleteMany', 'ccJourneyEnrol', 'ccJourneyEnrolMany'];
     const originals = spied.map((name) => [name, client[name]!] as const);
     for (const [name, fn] of originals) {
       client[name] = (...a: unknown[]) => {
@@ -85,12 +84,14 @@ describe.skipIf(noRedis)('RedisJourneyStore batching on a standalone server', ()
       };
     }
     try {
+      const enrolled = await Promise.all(Array.from({ length: 300 }, (_, i) => store.enrol(startInstance(journey, `p${i}`, T), entryPlan(journey, T))));
+      expect(enrolled.every((r) => r.enrolled)).toBe(true);
       const claims = await store.claimDue(T, { limit: 300, leaseMs: 60_000, owner: 'r' });
       expect(claims).toHaveLength(300);
       const saved = await Promise.all(claims.map((c) => store.complete(c, { ...c.instance, status: 'completed', wakeAt: null, outcome: 'completed', endedAt: T }, 0, T + 1)));
       expect(saved.every(Boolean)).toBe(true);
-      // 300 items: the claim and the completions each split in two script calls of at most 256.
-      expect(Object.fromEntries(calls)).toEqual({ ccJourneyClaimShard: 1, ccJourneyClaimMany: 2, ccJourneyCompleteMany: 2 });
+      // 300 items: the enrolments, the claim and the completions each split in three script calls of at most 128.
+      expect(Object.fromEntries(calls)).toEqual({ ccJourneyEnrolMany: 3, ccJourneyClaimShard: 1, ccJourneyClaimMany: 3, ccJourneyCompleteMany: 3 });
       expect(await store.claimDue(T + 3_600_000, { limit: 300, leaseMs: 60_000, owner: 'r' })).toEqual([]);
     } finally {
       for (const [name, fn] of originals) client[name] = fn;

@@ -11,6 +11,7 @@ import {
   type JourneyStore,
   validateClaim,
   validateCompletion,
+  validateEntryPlan,
 } from '../../journeys/store.js';
 
 /** A binary min-heap of (due time, instance id) with lazy deletion: stale pairs are dropped when popped. */
@@ -145,6 +146,7 @@ export class MemoryJourneyStore implements JourneyStore {
 
   async enrol(instance: JourneyInstance, plan: EntryPlan): Promise<EnrolResult> {
     checkStoredInstance(instance);
+    validateEntryPlan(plan);
     const latest = this.#latest(instance.journeyId, instance.subjectId);
     if ((latest !== undefined && latest.status === 'active') || this.#byId.has(instance.id)) {
       return { enrolled: false, reason: 'active', activeId: latest?.status === 'active' ? latest.id : instance.id };

@@ -12,6 +12,7 @@ import {
   type JourneyStore,
   validateClaim,
   validateCompletion,
+  validateEntryPlan,
 } from '../../journeys/store.js';
 import type { SqlClient, SqlQueryable } from './sql.js';
 import { expectOptions } from '../../core/guards.js';
@@ -102,6 +103,7 @@ export class PostgresJourneyStore implements JourneyStore {
 
   async enrol(instance: JourneyInstance, plan: EntryPlan): Promise<EnrolResult> {
     checkStoredInstance(instance);
+    validateEntryPlan(plan);
     const p = this.#p;
     return this.#guard(() =>
       this.#sql.transaction(async (tx): Promise<EnrolResult> => {

@@ -139,3 +139,37 @@ for i = 0, #KEYS / 4 - 1 do
 end
 return out
 `;
+
+// KEYS per item: instance hash, active hash, entered hash, all set, due zset, cap zset, subjects hash, journey index
+// set. ARGV per item: journeyId, instanceId, state, enteredAt, reentry, enteredBefore, status, due member, wakeAt
+// ('' = not scheduled), cap since ('' = no cap, '-inf' = ever), cap max, subjectId. Per item what CAP then ENROL
+// answer ({1, '', ''} or {0, reason, active id}); the writes (due time, cap entry, instance, registries) only when
+// enrolled.
+export const ENROL_MANY = `
+local function one(k, a)
+  if ARGV[a + 10] ~= '' then
+    if ARGV[a + 10] ~= '-inf' then redis.call('ZREMRANGEBYSCORE', KEYS[k + 6], '-inf', '(' .. ARGV[a + 10]) end
+    if redis.call('ZCARD', KEYS[k + 6]) >= tonumber(ARGV[a + 11]) then return {0, 'cap', ''} end
+  end
+  if redis.call('EXISTS', KEYS[k + 1]) == 1 then return {0, 'active', ARGV[a + 2]} end
+  local active = redis.call('HGET', KEYS[k + 2], ARGV[a + 1])
+  if active then return {0, 'active', active} end
+  local last = redis.call('HGET', KEYS[k + 3], ARGV[a + 1])
+  if last then
+    if ARGV[a + 5] == 'never' then return {0, 'no_reentry', ''} end
+    if ARGV[a + 5] == 'cooldown' and tonumber(last) > tonumber(ARGV[a + 6]) then return {0, 'cooldown', ''} end
+  end
+  if ARGV[a + 9] ~= '' then redis.call('ZADD', KEYS[k + 5], 'NX', ARGV[a + 9], ARGV[a + 8]) end
+  if ARGV[a + 10] ~= '' then redis.call('ZADD', KEYS[k + 6], ARGV[a + 4], ARGV[a + 2]) end
+  redis.call('HSET', KEYS[k + 1], 's', ARGV[a + 3], 'x', ARGV[a + 7])
+  redis.call('HSET', KEYS[k + 3], ARGV[a + 1], ARGV[a + 4])
+  if ARGV[a + 7] == 'active' then redis.call('HSET', KEYS[k + 2], ARGV[a + 1], ARGV[a + 2]) end
+  redis.call('SADD', KEYS[k + 4], ARGV[a + 2])
+  redis.call('HSET', KEYS[k + 7], ARGV[a + 2], ARGV[a + 12])
+  redis.call('SADD', KEYS[k + 8], ARGV[a + 2])
+  return {1, '', ''}
+end
+local out = {}
+for i = 0, #KEYS / 8 - 1 do out[i + 1] = one(8 * i, 12 * i) end
+return out
+`;

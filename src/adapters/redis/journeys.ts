@@ -14,8 +14,9 @@ import {
   type JourneyStore,
   validateClaim,
   validateCompletion,
+  validateEntryPlan,
 } from '../../journeys/store.js';
-import { CAP, CLAIM_MANY, CLAIM_ONE, CLAIM_SHARD, COMPLETE, COMPLETE_MANY, DELIVER, ENROL, REPLACE } from './journeys-lua.js';
+import { CAP, CLAIM_MANY, CLAIM_ONE, CLAIM_SHARD, COMPLETE, COMPLETE_MANY, DELIVER, ENROL, ENROL_MANY, REPLACE } from './journeys-lua.js';
 import { subjectKey, prefixOption } from './keys.js';
 
 /**
@@ -32,7 +33,7 @@ export interface RedisJourneyStoreOptions {
   /** Number of due sorted sets (default 1). More shards spread the timers over Cluster slots. */
   readonly dueShards?: number;
   /**
-   * One script call for a whole batch of claims, and one for the completions that arrive together (default: on
+   * One script call for a whole batch of claims, and one for the enrolments or completions issued together (default: on
    * for a standalone client, off for a Cluster, where a script may only touch one hash tag). Turn it off behind
    * a proxy that routes scripts by key (Envoy, Twemproxy, a managed cluster's proxy).
    */
@@ -45,6 +46,7 @@ type Scripted = Client & Record<string, (...args: Array<string | number>) => Pro
 /** The scripts, by the command name each is defined under on the client. */
 const SCRIPTS = {
   ccJourneyEnrol: ENROL,
+  ccJourneyEnrolMany: ENROL_MANY,
   ccJourneyCap: CAP,
   ccJourneyClaimShard: CLAIM_SHARD,
   ccJourneyClaimOne: CLAIM_ONE,
@@ -56,14 +58,49 @@ const SCRIPTS = {
 } as const;
 type ScriptName = keyof typeof SCRIPTS;
 
-/** Items per batched script call: bounds how long one call holds the server (≈ 5 µs an item). */
-const BATCH = 256;
+/**
+ * Items per batched script call: bounds how long one call holds the server (≈ 5–15 µs an item), and a full batch
+ * is sent at once, so the server works on it while the next fills (128 measured better than 64 and 256).
+ */
+const BATCH = 128;
 
-interface PendingCompletion {
-  readonly keys: string[];
-  readonly args: string[];
-  readonly resolve: (saved: boolean) => void;
-  readonly reject: (e: unknown) => void;
+/**
+ * Calls of one batched script queued until the pending microtasks have run, then sent {@link BATCH} per call (no
+ * timer, so a host's fake timers cannot hold them back). A call that fails (a key of the wrong type) rejects every
+ * item in it; the items before the failing one are written, so their callers see a failure for a write that landed.
+ */
+class ScriptBatch {
+  private pending: Array<{ readonly keys: string[]; readonly args: string[]; readonly resolve: (r: unknown) => void; readonly reject: (e: unknown) => void }> = [];
+
+  constructor(private readonly send: (keys: string[], args: string[]) => Promise<unknown>) {}
+
+  add(keys: string[], args: string[]): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const n = this.pending.push({ keys, args, resolve, reject });
+      // A full batch goes at once (the server starts on it while the caller queues the next); the rest when the
+      // pending microtasks have run.
+      if (n >= BATCH) this.flush();
+      else if (n === 1) queueMicrotask(() => this.flush());
+    });
+  }
+
+  private flush(): void {
+    const all = this.pending;
+    this.pending = [];
+    // Every chunk is sent at once (ioredis writes them back to back; the server runs them in order).
+    for (let i = 0; i < all.length; i += BATCH) {
+      const chunk = all.slice(i, i + BATCH);
+      this.send(
+        chunk.flatMap((c) => c.keys),
+        chunk.flatMap((c) => c.args),
+      ).then(
+        (answers) => chunk.forEach((c, k) => c.resolve((answers as unknown[])[k])),
+        (e: unknown) => {
+          for (const c of chunk) c.reject(e);
+        },
+      );
+    }
+  }
 }
 
 /**
@@ -72,8 +109,8 @@ interface PendingCompletion {
  * A claim moves a member's score to its lease end (so a crashed runner's instances come back when the lease
  * expires) and stamps a token in the instance hash; `complete` only writes with that token inside the lease.
  * On Redis Cluster every Lua script touches one hash tag and commands of different tags are sent apart. On a
- * standalone server (`batching`, on by default there) a batch of claims is two script calls and the completions
- * that arrive together are one, each item doing exactly what the one-tag scripts do.
+ * standalone server (`batching`, on by default there) a batch of claims is two script calls, and the enrolments and
+ * the completions issued together are one call each, every item doing what the one-tag scripts do.
  *
  * @example
  * ```ts
@@ -93,7 +130,8 @@ export class RedisJourneyStore implements JourneyStore {
   private readonly batching: boolean;
   private tokens = 0;
   private nextShard = 0;
-  private pending: PendingCompletion[] = [];
+  private readonly enrols = new ScriptBatch((keys, args) => this.run('ccJourneyEnrolMany', keys, args));
+  private readonly completions = new ScriptBatch((keys, args) => this.run('ccJourneyCompleteMany', keys, args));
 
   constructor(redis: Client, options: RedisJourneyStoreOptions = {}) {
     this.prefix = prefixOption(options, 'cc');
@@ -107,7 +145,7 @@ export class RedisJourneyStore implements JourneyStore {
     const scripted = redis as Scripted;
     // defineCommand sends EVALSHA and falls back to EVAL when a node does not have the script (after a SCRIPT
     // FLUSH, on a fresh or failed-over Cluster node); the first argument of each call is its key count.
-    if (typeof scripted.ccJourneyCompleteMany !== 'function') {
+    if (typeof scripted.ccJourneyEnrolMany !== 'function') {
       for (const [name, lua] of Object.entries(SCRIPTS)) redis.defineCommand(name, { lua });
     }
     this.redis = scripted;
@@ -140,9 +178,17 @@ export class RedisJourneyStore implements JourneyStore {
 
   async enrol(instance: JourneyInstance, plan: EntryPlan): Promise<EnrolResult> {
     checkStoredInstance(instance);
+    validateEntryPlan(plan);
     const { id, subjectId, journeyId } = instance;
     const member = `${subjectId}\n${id}`;
     const active = instance.status === 'active' && instance.wakeAt !== null;
+    if (this.batching) {
+      // One script per batch: the cap, then the entry rules, then every write, atomically per item.
+      const keys = [this.inst(subjectId, id), this.person(subjectId, 'jact'), this.person(subjectId, 'jent'), this.person(subjectId, 'jall'), this.due(subjectId), this.journeyKey(journeyId, 'jcap'), this.subjects, this.journeyKey(journeyId, 'jidx')];
+      const cap = plan.cap;
+      const args = [journeyId, id, JSON.stringify(instance), String(instance.enteredAt), plan.reentry, String(plan.enteredBefore ?? '-inf'), instance.status, member, active ? String(instance.wakeAt) : '', cap === null ? '' : cap.since === null ? '-inf' : String(cap.since), cap === null ? '' : String(cap.max), subjectId];
+      return enrolled((await this.enrols.add(keys, args)) as [number, string, string]);
+    }
     // Scheduled first: a crash after this leaves a due member without an instance, dropped at claim time.
     const added = active ? ((await this.cmd(() => this.redis.zadd(this.due(subjectId), 'NX', instance.wakeAt!, member))) as number) : 0;
     const undo = async (): Promise<void> => {
@@ -163,8 +209,7 @@ export class RedisJourneyStore implements JourneyStore {
     if (r[0] !== 1) {
       await undo();
       if (plan.cap) await this.cmd(() => this.redis.zrem(this.journeyKey(journeyId, 'jcap'), id));
-      const reason = r[1] as 'active' | 'no_reentry' | 'cooldown';
-      return reason === 'active' ? { enrolled: false, reason, activeId: r[2] } : { enrolled: false, reason };
+      return enrolled(r);
     }
     // Two hash tags: sent apart (a pipeline across slots fails on a Cluster).
     await this.cmd(() => Promise.all([this.redis.hset(this.subjects, id, subjectId), this.redis.sadd(this.journeyKey(journeyId, 'jidx'), id)]));
@@ -209,7 +254,9 @@ export class RedisJourneyStore implements JourneyStore {
       const shard = (this.nextShard + k) % this.shards;
       const members = (await this.run('ccJourneyClaimShard', [this.shardKey(shard)], [String(now), String(options.limit - out.length), String(leaseUntil)])) as string[];
       if (this.batching) {
-        for (let i = 0; i < members.length; i += BATCH) await this.claimMany(members.slice(i, i + BATCH), shard, now, leaseUntil, options.owner, out);
+        const chunks: Array<Promise<JourneyClaim[]>> = [];
+        for (let i = 0; i < members.length; i += BATCH) chunks.push(this.claimMany(members.slice(i, i + BATCH), shard, now, leaseUntil, options.owner));
+        for (const claims of await Promise.all(chunks)) out.push(...claims);
       } else {
         const claims = await Promise.all(members.map((m) => this.claimOne(m, shard, now, leaseUntil, options.owner)));
         for (const c of claims) if (c !== null) out.push(c);
@@ -228,7 +275,7 @@ export class RedisJourneyStore implements JourneyStore {
   }
 
   /** Members of one due shard (already moved to their lease end), claimed by one script call. */
-  private async claimMany(members: string[], shard: number, now: EpochMs, leaseUntil: EpochMs, owner: string, out: JourneyClaim[]): Promise<void> {
+  private async claimMany(members: string[], shard: number, now: EpochMs, leaseUntil: EpochMs, owner: string): Promise<JourneyClaim[]> {
     const keys = [this.shardKey(shard)];
     const args = [String(now), String(leaseUntil)];
     const tokens: string[] = [];
@@ -242,9 +289,11 @@ export class RedisJourneyStore implements JourneyStore {
       args.push(member, token);
     }
     const res = (await this.run('ccJourneyClaimMany', keys, args)) as Array<[number, string?, string[]?]>;
+    const out: JourneyClaim[] = [];
     res.forEach((r, i) => {
       if (r[0] === 1) out.push(this.claimOf(r[1]!, r[2], tokens[i]!, leaseUntil));
     });
+    return out;
   }
 
   private async claimOne(member: string, shard: number, now: EpochMs, leaseUntil: EpochMs, owner: string): Promise<JourneyClaim | null> {
@@ -289,38 +338,12 @@ export class RedisJourneyStore implements JourneyStore {
     if (this.batching) {
       keys.push(this.due(subjectId));
       args.push(`${subjectId}\n${id}`);
-      return new Promise<boolean>((resolve, reject) => {
-        if (this.pending.push({ keys, args, resolve, reject }) === 1) queueMicrotask(() => void this.flush());
-      });
+      return (await this.completions.add(keys, args)) === 1;
     }
     const r = (await this.run('ccJourneyComplete', keys, args)) as [number, string?];
     if (r[0] !== 1) return false;
     await this.schedule(subjectId, id, r[1]!, now);
     return true;
-  }
-
-  /**
-   * Sends the completions queued before this microtask ran (a batch's claims, advanced together, all complete
-   * before it; no timer, so fake timers in a host's tests cannot hold it back), {@link BATCH} per script call. A call that
-   * fails (a key of the wrong type) rejects every completion in it; the items before the failing one are saved and
-   * scheduled, so the runner reports them failed although they are not replayed.
-   */
-  private async flush(): Promise<void> {
-    const all = this.pending;
-    this.pending = [];
-    for (let i = 0; i < all.length; i += BATCH) {
-      const chunk = all.slice(i, i + BATCH);
-      try {
-        const saved = (await this.run(
-          'ccJourneyCompleteMany',
-          chunk.flatMap((c) => c.keys),
-          chunk.flatMap((c) => c.args),
-        )) as number[];
-        chunk.forEach((c, k) => c.resolve(saved[k] === 1));
-      } catch (e) {
-        for (const c of chunk) c.reject(e);
-      }
-    }
   }
 
   async replace(instance: JourneyInstance, now: EpochMs): Promise<boolean> {
@@ -389,6 +412,13 @@ export class RedisJourneyStore implements JourneyStore {
       throw storeError(e);
     }
   }
+}
+
+/** An entry script's answer `{1}` or `{0, reason, active id}` as {@link EnrolResult}. */
+function enrolled(r: [number, string, string]): EnrolResult {
+  if (r[0] === 1) return { enrolled: true };
+  const reason = r[1] as 'active' | 'no_reentry' | 'cooldown' | 'cap';
+  return reason === 'active' ? { enrolled: false, reason, activeId: r[2] } : { enrolled: false, reason };
 }
 
 function storeError(e: unknown): CrossChannelError {
