@@ -30,12 +30,12 @@ export const SIZE_BUDGETS: Readonly<Record<string, number>> = {
   insights: 37_250, // 36_029
   decide: 55_000, // 54_224 (+547 when its request's context and properties got the JSON check bounded in depth, which zod's recursion was not: a RangeError)
   journeys: 45_500, // 44_847 (44_149, then +152 when createJourneyRunner checked its hooks where it is built, +543 when steps' payloads got the JSON check bounded in depth)
-  'adapters/memory': 42_000, // 40_655
-  'adapters/redis': 31_000, // 29_527 (28_695 before the journey store's batched claims and completions and its Cluster fix)
-  'adapters/postgres': 32_750, // 31_797
+  'adapters/memory': 42_000, // 40_999 (40_655 before the journey store checked enrol plans and completions)
+  'adapters/redis': 31_750, // 30_293 (28_695 before the journey store's batched claims, enrolments and completions and its Cluster fix)
+  'adapters/postgres': 33_500, // 32_148 (31_797 before the journey store checked enrol plans and completions)
   'adapters/duckdb': 1_500, // 1_303
   'adapters/otel': 1_500, // 1_235
-  testing: 45_750, // 43_716 (+347 with the journey store's concurrent-completion case)
+  testing: 46_250, // 44_065 (43_369 before the journey store's cases for enrolments and completions sent together and their argument checks)
   'consent: TCF decode + check': 7_250, // 6_834
   'core: calendar windows': 2_750, // 2_423
   'identity: normalise + audience hash': 3_000, // 2_817
