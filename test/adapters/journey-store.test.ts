@@ -125,6 +125,20 @@ describe.skipIf(noRedis)('RedisJourneyStore batching on a standalone server', ()
     for (const r of results) expect(isCrossChannelError((r as PromiseRejectedResult).reason, 'STORE_ERROR')).toBe(true);
   });
 
+  it('a batch answered with the wrong number of items rejects each of its calls with STORE_ERROR', async () => {
+    redis ??= createRedis();
+    const client = redis as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+    const original = client.ccJourneyEnrolMany!;
+    client.ccJourneyEnrolMany = async (...a: unknown[]) => ((await original.apply(redis, a)) as unknown[]).slice(1);
+    try {
+      const store = new RedisJourneyStore(redis, { prefix: uniquePrefix('jw') });
+      const results = await Promise.allSettled([0, 1, 2].map((i) => store.enrol(startInstance(journey, `p${i}`, T), entryPlan(journey, T))));
+      for (const r of results) expect(r.status === 'rejected' && isCrossChannelError(r.reason, 'STORE_ERROR')).toBe(true);
+    } finally {
+      client.ccJourneyEnrolMany = original;
+    }
+  });
+
   it('refuses batching on a Cluster client and a batching that is not a boolean', () => {
     redis ??= createRedis();
     const fakeCluster = Object.assign(Object.create(redis), { isCluster: true });

@@ -94,7 +94,10 @@ class ScriptBatch {
         chunk.flatMap((c) => c.keys),
         chunk.flatMap((c) => c.args),
       ).then(
-        (answers) => chunk.forEach((c, k) => c.resolve((answers as unknown[])[k])),
+        (answers) => {
+          if (Array.isArray(answers) && answers.length === chunk.length) chunk.forEach((c, k) => c.resolve(answers[k]));
+          else for (const c of chunk) c.reject(storeError(new Error(`a batched script answered ${Array.isArray(answers) ? `${answers.length} items for ${chunk.length}` : typeof answers}`)));
+        },
         (e: unknown) => {
           for (const c of chunk) c.reject(e);
         },
