@@ -60,7 +60,7 @@ type ScriptName = keyof typeof SCRIPTS;
 
 /**
  * Items per batched script call: bounds how long one call holds the server (≈ 5–15 µs an item), and a full batch
- * is sent at once, so the server works on it while the next fills (128 measured better than 64 and 256).
+ * is sent at once, so the server works on it while the next fills (enrolment measured faster at 128 than at 256, draining no slower than at 64).
  */
 const BATCH = 128;
 
