@@ -191,22 +191,25 @@ export function attributionSql(config: AttributionConfigInput | AttributionConfi
   const cfg = parseAttributionConfig(config);
   const head = journeyCtes(parseWith(attributionSqlOptionsSchema, options ?? {}, 'CONFIG_INVALID'));
   const orders = [...new Set(cfg.models.flatMap((m) => (m.model === 'markov' ? [m.order] : [])))].sort();
+  // Each part's tail is built once, for its own statement and for the combined one.
+  const totals = totalsSql();
+  const transitions = orders.map((order) => [order, transitionsSql(order)] as const);
   const rules = cfg.models.filter((m) => m.model !== 'markov' && m.model !== 'shapley').map((m) => [m.name, ruleCreditsSql(m)] as const);
   const sets = cfg.models.some((m) => m.model === 'shapley') ? channelSetsSql() : null;
   // One branch per part, every column in the same place; the first branch types the columns it leaves empty.
   const branch = (part: string, k: number, cols: string, tail: string): string => `SELECT '${part}' AS part, ${k} AS k, ${cols} FROM (WITH ${tail}) p`;
   const none = 'NULL, NULL, NULL';
   const combined = [
-    branch('totals', 0, 'NULL::text AS channel, NULL::text[] AS a, NULL::text[] AS b, NULL::text AS kind, journeys AS x1, converting AS x2, value AS x3, unattributed AS x4, unattributed_value AS x5', totalsSql()),
+    branch('totals', 0, 'NULL::text AS channel, NULL::text[] AS a, NULL::text[] AS b, NULL::text AS kind, journeys AS x1, converting AS x2, value AS x3, unattributed AS x4, unattributed_value AS x5', totals),
     ...rules.map(([, tail], i) => branch('rule', i, `channel, NULL, NULL, NULL, conversions, value, ${none}`, tail)),
-    ...orders.map((order) => branch('markov', order, `NULL, from_state, to_state, to_kind, n, value, ${none}`, transitionsSql(order))),
+    ...transitions.map(([order, tail]) => branch('markov', order, `NULL, from_state, to_state, to_kind, n, value, ${none}`, tail)),
     ...(sets === null ? [] : [branch('sets', 0, 'NULL, channels, NULL, NULL, journeys, conversions, value, NULL, NULL', sets)]),
   ].join('\nUNION ALL\n');
   const full = (tail: string): string => `${head}, ${tail}`;
   return {
-    totals: full(totalsSql()),
+    totals: full(totals),
     channelSets: sets === null ? null : full(sets),
-    transitions: orders.map((order) => ({ order, sql: full(transitionsSql(order)) })),
+    transitions: transitions.map(([order, tail]) => ({ order, sql: full(tail) })),
     rules: rules.map(([name, tail]) => ({ name, sql: full(tail) })),
     combined: `${head}\n${combined}`,
   };

@@ -283,9 +283,7 @@ export class RedisJourneyStore implements JourneyStore {
     const args = [String(now), String(leaseUntil)];
     const tokens: string[] = [];
     for (const member of members) {
-      const nl = member.indexOf('\n');
-      const subjectId = member.slice(0, nl);
-      const id = member.slice(nl + 1);
+      const [subjectId, id] = splitMember(member);
       const token = this.token(owner);
       tokens.push(token);
       keys.push(this.inst(subjectId, id), this.inbox(subjectId, id));
@@ -300,9 +298,7 @@ export class RedisJourneyStore implements JourneyStore {
   }
 
   private async claimOne(member: string, shard: number, now: EpochMs, leaseUntil: EpochMs, owner: string): Promise<JourneyClaim | null> {
-    const nl = member.indexOf('\n');
-    const subjectId = member.slice(0, nl);
-    const id = member.slice(nl + 1);
+    const [subjectId, id] = splitMember(member);
     const token = this.token(owner);
     const r = (await this.run('ccJourneyClaimOne', [this.inst(subjectId, id), this.inbox(subjectId, id)], [String(now), token, String(leaseUntil)])) as [number, string?, string[]?];
     if (r[0] === 0) {
@@ -415,6 +411,12 @@ export class RedisJourneyStore implements JourneyStore {
       throw storeError(e);
     }
   }
+}
+
+/** A due set's member `<subject>\n<instance>` as [subjectId, instanceId]. */
+function splitMember(member: string): [string, string] {
+  const nl = member.indexOf('\n');
+  return [member.slice(0, nl), member.slice(nl + 1)];
 }
 
 /** An entry script's answer `{1}` or `{0, reason, active id}` as {@link EnrolResult}. */
