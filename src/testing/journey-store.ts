@@ -182,6 +182,24 @@ export function runJourneyStoreConformance(implementations: ConformanceTargets<J
       expect(later).toEqual(claims.map((c) => c.instance.subjectId).filter((p) => !ended.has(p)).sort());
     });
 
+    it('one claim completed twice together: the first saves, the second is refused', async () => {
+      const s = store();
+      await s.enrol(inst('p1', T0), plan());
+      await s.enrol(inst('p2', T0), plan());
+      const claims = await s.claimDue(T0, claimOpts());
+      const c1 = claims.find((c) => c.instance.subjectId === 'p1')!;
+      const c2 = claims.find((c) => c.instance.subjectId === 'p2')!;
+      // p2 has two inputs; the completion read one of them: the other stays, and makes it due at once.
+      expect(await s.deliver(c2.instance.id, event('e1', 'p2', T0), T0)).toBe(true);
+      expect(await s.deliver(c2.instance.id, event('e2', 'p2', T0), T0)).toBe(true);
+      const next = (c: typeof c1, step: string): JourneyInstance => ({ ...c.instance, step, seq: 2, wakeAt: T0 + 3 * HOUR });
+      const results = await Promise.all([s.complete(c1, next(c1, 'b'), 0, T0 + 1), s.complete(c2, next(c2, 'b'), 1, T0 + 1), s.complete(c1, next(c1, 'c'), 0, T0 + 1)]);
+      expect(results).toEqual([true, true, false]);
+      expect((await s.get(c1.instance.id))?.step).toBe('b');
+      const due = await s.claimDue(T0 + 2, claimOpts('r2'));
+      expect(due.map((c) => [c.instance.subjectId, c.inbox.map((i) => i.id)])).toEqual([['p2', ['e2']]]);
+    });
+
     it('an ended instance is no longer due, active or deliverable', async () => {
       const s = store();
       const i = inst('p1', T0);

@@ -3,12 +3,13 @@ import type { Redis } from 'ioredis';
 import { MemoryJourneyStore } from '../../src/adapters/memory/journeys.js';
 import { RedisJourneyStore } from '../../src/adapters/redis/journeys.js';
 import { PostgresJourneyStore } from '../../src/adapters/postgres/journeys.js';
-import { createPglite, noPostgresServer, serverSql } from '../fixtures/pglite.js';
+import { createPglite, noPostgresServer, pgEngines, serverSql, type PgEngine } from '../fixtures/pglite.js';
+import type { SqlClient } from '../../src/adapters/postgres/sql.js';
 import { runJourneyStoreConformance } from '../../src/testing/journey-store.js';
 import { isCrossChannelError } from '../../src/core/errors.js';
-import { startInstance } from '../../src/journeys/instance.js';
+import { startInstance, type JourneyInstance } from '../../src/journeys/instance.js';
 import { parseJourney } from '../../src/journeys/compile.js';
-import { entryPlan } from '../../src/journeys/store.js';
+import { entryPlan, type JourneyClaim } from '../../src/journeys/store.js';
 import { createRedis, noRedis, uniquePrefix } from '../fixtures/redis.js';
 
 let redis: Redis | undefined;
@@ -154,5 +155,106 @@ describe.skipIf(noRedis)('RedisJourneyStore batching on a standalone server', ()
         expect((e as { path?: string }).path).toBe('batching');
       }
     }
+  });
+});
+
+describe.each(pgEngines())('PostgresJourneyStore batches ($name)', (engine) => {
+  const journey = parseJourney({ id: 'tick', version: 1, entry: { on: 'manual', reentry: 'always' }, start: 'go', steps: { go: { type: 'send', channel: 'email', message: 'm' } } });
+  const T = Date.parse('2026-03-02T09:00:00Z');
+  let db: Awaited<ReturnType<PgEngine['open']>> | undefined;
+  afterAll(async () => db?.close());
+  /** A store on a fresh prefix, and a log of the statements and transactions its client ran. */
+  async function open(): Promise<{ store: PostgresJourneyStore; sql: SqlClient; log: string[]; prefix: string }> {
+    db ??= await engine.open();
+    const inner = db.sql;
+    const log: string[] = [];
+    const sql: SqlClient = {
+      query: (text, params) => (log.push(text.trim().split(/\s+/).slice(0, 2).join(' ')), inner.query(text, params)),
+      // A transaction's own statements are not logged: only that one was run.
+      transaction: (fn) => (log.push('transaction'), inner.transaction(fn)),
+    };
+    const prefix = `journey_b${++tables}`;
+    const store = new PostgresJourneyStore(sql, { prefix });
+    await store.migrate();
+    log.length = 0;
+    return { store, sql: inner, log, prefix };
+  }
+  const ended = (c: JourneyClaim): JourneyInstance => ({ ...c.instance, status: 'completed', wakeAt: null, outcome: 'completed', endedAt: T });
+
+  it('enrols with one function call per 256 enrolments, claims in one statement, completes in one transaction per 256', async () => {
+    const { store, log } = await open();
+    const enrolled = await Promise.all(Array.from({ length: 300 }, (_, i) => store.enrol(startInstance(journey, `p${i}`, T), entryPlan(journey, T))));
+    expect(enrolled.every((r) => r.enrolled)).toBe(true);
+    expect(log.filter((l) => l.startsWith('SELECT journey_b'))).toHaveLength(2);
+    log.length = 0;
+    const claims = await store.claimDue(T, { limit: 300, leaseMs: 60_000, owner: 'r' });
+    expect(claims).toHaveLength(300);
+    expect(log).toEqual(['WITH d']);
+    log.length = 0;
+    const saved = await Promise.all(claims.map((c) => store.complete(c, ended(c), 0, T + 1)));
+    expect(saved.every(Boolean)).toBe(true);
+    expect(log).toEqual(['transaction', 'transaction']);
+    expect(await store.claimDue(T + 3_600_000, { limit: 300, leaseMs: 60_000, owner: 'r' })).toEqual([]);
+  });
+
+  it('two stores enrolling at once (two connections on a server) keep the cap and one active instance per person', async () => {
+    const { store, sql, prefix } = await open();
+    const other = new PostgresJourneyStore(sql, { prefix });
+    const capped = parseJourney({ ...journey.definition, id: 'capped', entry: { on: 'manual', reentry: 'always', cap: { max: 7 } } });
+    const people = Array.from({ length: 40 }, (_, i) => `p${i % 20}`);
+    const results = await Promise.all(people.flatMap((p, i) => [store, other].map((s) => s.enrol({ ...startInstance(capped, p, T), id: `capped:${p}:${i}:${s === store}` }, entryPlan(capped, T)))));
+    expect(results.filter((r) => r.enrolled)).toHaveLength(7);
+    const free = await Promise.all(people.flatMap((p) => [store, other].map((s) => s.enrol(startInstance(journey, p, T), entryPlan(journey, T)))));
+    expect(free.filter((r) => r.enrolled)).toHaveLength(20);
+  });
+
+  it('sends a lone call at once, without a timer (fake timers cannot hold it back)', async () => {
+    const { store } = await open();
+    vi.useFakeTimers();
+    try {
+      expect(await store.enrol(startInstance(journey, 'p1', T), entryPlan(journey, T))).toEqual({ enrolled: true });
+      const [claim] = await store.claimDue(T, { limit: 1, leaseMs: 60_000, owner: 'r' });
+      expect(await store.complete(claim!, ended(claim!), 0, T + 1)).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('a failed batch rejects each of its calls with STORE_ERROR, and the next batch goes on', async () => {
+    const { store, sql, prefix } = await open();
+    for (let i = 0; i < 3; i++) await store.enrol(startInstance(journey, `p${i}`, T), entryPlan(journey, T));
+    const claims = await store.claimDue(T, { limit: 3, leaseMs: 60_000, owner: 'r' });
+    await sql.query(`ALTER TABLE ${prefix}_inbox RENAME TO ${prefix}_inbox_away`);
+    const results = await Promise.allSettled(claims.map((c) => store.complete(c, ended(c), 0, T + 1)));
+    for (const r of results) expect(r.status === 'rejected' && isCrossChannelError(r.reason, 'STORE_ERROR')).toBe(true);
+    // Nothing of the failed transaction was written: the instances are still leased, and complete once it is back.
+    await sql.query(`ALTER TABLE ${prefix}_inbox_away RENAME TO ${prefix}_inbox`);
+    expect((await store.get(claims[0]!.instance.id))?.status).toBe('active');
+    expect(await Promise.all(claims.map((c) => store.complete(c, ended(c), 0, T + 1)))).toEqual([true, true, true]);
+  });
+
+  it('tables from before the enrolment function: STORE_ERROR that says to run migrate()', async () => {
+    const { store, sql, prefix } = await open();
+    await sql.query(`DROP FUNCTION ${prefix}_enrol`);
+    const r = await store.enrol(startInstance(journey, 'p1', T), entryPlan(journey, T)).catch((e: unknown) => e);
+    expect(isCrossChannelError(r, 'STORE_ERROR')).toBe(true);
+    expect((r as Error).message).toContain('run migrate()');
+    await store.migrate();
+    expect(await store.enrol(startInstance(journey, 'p1', T), entryPlan(journey, T))).toEqual({ enrolled: true });
+  });
+
+  it('refuses times its bigint columns cannot hold with INPUT_INVALID, without failing the calls sent with it', async () => {
+    const { store } = await open();
+    const results = await Promise.allSettled([
+      store.enrol(startInstance(journey, 'p1', T), entryPlan(journey, T)),
+      store.enrol({ ...startInstance(journey, 'p2', T), wakeAt: T + 0.5 }, entryPlan(journey, T)),
+      store.enrol({ ...startInstance(journey, 'p3', T), enteredAt: T + 0.5 }, entryPlan(journey, T)),
+    ]);
+    expect(results[0]).toEqual({ status: 'fulfilled', value: { enrolled: true } });
+    for (const [k, path] of [[1, 'instance.wakeAt'], [2, 'instance.enteredAt']] as const) {
+      const r = results[k]!;
+      expect(r.status === 'rejected' && isCrossChannelError(r.reason, 'INPUT_INVALID') && (r.reason as { path?: string }).path === path).toBe(true);
+    }
+    expect(await store.activeFor('tick', 'p2')).toBeNull();
   });
 });

@@ -60,14 +60,19 @@ async function accepting(bin: string, port: number, socketDir: string): Promise<
   return r.status === 0;
 }
 
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+/** A PostgreSQL server started by {@link startPostgresServer}: its URL, and how to stop it (the data directory goes too). */
+export interface PostgresServer {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a throwaway PostgreSQL server (Debian's binaries) on a free loopback port, durability off; null when the
+ * binaries are missing. Used by the test suites' global setup and by the benchmarks.
+ */
+export async function startPostgresServer(): Promise<PostgresServer | null> {
   const bin = findPostgresBinDir();
-  if (!bin) {
-    if (process.env.CI) throw new Error('PostgreSQL server binaries not found (apt-get install postgresql) and CI is set: the server suites must not be skipped in CI');
-    console.warn('[crosschannel tests] PostgreSQL server not found: the Debian-postgresql suites are skipped (they run in CI; PGlite suites still run).');
-    project.provide('postgresUrl', null);
-    return async () => {};
-  }
+  if (!bin) return null;
   const dir = mkdtempSync(join(tmpdir(), 'crosschannel-pg-'));
   const data = join(dir, 'data');
   if (userInfo().uid === 0) {
@@ -99,20 +104,34 @@ export default async function setup(project: TestProject): Promise<() => Promise
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  project.provide('postgresUrl', `postgres://postgres@127.0.0.1:${port}/postgres`);
-  return async () => {
-    // SIGINT = fast shutdown: disconnects the clients, no checkpoint wait beyond what is needed.
-    child.kill('SIGINT');
-    await new Promise((r) => {
-      if (child.exitCode !== null) r(undefined);
-      else {
-        const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        child.once('exit', () => {
-          clearTimeout(t);
-          r(undefined);
-        });
-      }
-    });
-    rmSync(dir, { recursive: true, force: true });
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    stop: async () => {
+      // SIGINT = fast shutdown: disconnects the clients, no checkpoint wait beyond what is needed.
+      child.kill('SIGINT');
+      await new Promise((r) => {
+        if (child.exitCode !== null) r(undefined);
+        else {
+          const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+          child.once('exit', () => {
+            clearTimeout(t);
+            r(undefined);
+          });
+        }
+      });
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const server = await startPostgresServer();
+  if (!server) {
+    if (process.env.CI) throw new Error('PostgreSQL server binaries not found (apt-get install postgresql) and CI is set: the server suites must not be skipped in CI');
+    console.warn('[crosschannel tests] PostgreSQL server not found: the Debian-postgresql suites are skipped (they run in CI; PGlite suites still run).');
+    project.provide('postgresUrl', null);
+    return async () => {};
+  }
+  project.provide('postgresUrl', server.url);
+  return () => server.stop();
 }

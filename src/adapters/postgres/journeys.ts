@@ -1,4 +1,4 @@
-import { CrossChannelError } from '../../core/errors.js';
+import { CrossChannelError, inputError } from '../../core/errors.js';
 import type { EpochMs } from '../../core/time.js';
 import type { JourneyInstance } from '../../journeys/instance.js';
 import {
@@ -58,10 +58,121 @@ export function journeyStoreSchemaSql(prefix: string): string[] {
     `CREATE TABLE IF NOT EXISTS ${prefix}_seen (instance_id text NOT NULL, input_id text NOT NULL, PRIMARY KEY (instance_id, input_id))`,
     `CREATE TABLE IF NOT EXISTS ${prefix}_entries (journey_id text NOT NULL, subject_id text NOT NULL, last_entered_at bigint NOT NULL, PRIMARY KEY (journey_id, subject_id))`,
     `CREATE TABLE IF NOT EXISTS ${prefix}_cap (journey_id text NOT NULL, instance_id text NOT NULL, at bigint NOT NULL, PRIMARY KEY (journey_id, instance_id))`,
+    enrolFunctionSql(prefix),
   ];
 }
 
+/**
+ * The enrolment function: a batch of enrolments, each applying its entry plan as one transaction would (the
+ * person's or, with a cap, the journey's advisory lock; the one active instance; re-entry; the cap; then the
+ * writes), in the order given, in one call. Every lock of the batch is taken first, in one order, so two batches
+ * cannot deadlock. Answers one word per item: `enrolled`, `active:<id>`, `no_reentry`, `cooldown` or `cap`.
+ */
+function enrolFunctionSql(p: string): string {
+  return `CREATE OR REPLACE FUNCTION ${p}_enrol(
+      _id text[], _journey text[], _version int[], _subject text[], _status text[], _state text[], _due bigint[],
+      _entered bigint[], _reentry text[], _before bigint[], _cap_max int[], _cap_since bigint[], _lock text[])
+    RETURNS text[] LANGUAGE plpgsql AS $fn$
+    DECLARE
+      _out text[] := '{}';
+      _k int;
+      _i int;
+      _found text;
+      _last bigint;
+      _n int;
+    BEGIN
+      FOR _k IN SELECT DISTINCT hashtext(x) AS h FROM unnest(_lock) x ORDER BY h LOOP
+        PERFORM pg_advisory_xact_lock(_k);
+      END LOOP;
+      FOR _i IN 1 .. coalesce(array_length(_id, 1), 0) LOOP
+        SELECT id INTO _found FROM ${p}_instances
+          WHERE (journey_id = _journey[_i] AND subject_id = _subject[_i] AND status = 'active') OR id = _id[_i] LIMIT 1;
+        IF _found IS NOT NULL THEN _out := _out || ('active:' || _found); CONTINUE; END IF;
+        SELECT last_entered_at INTO _last FROM ${p}_entries WHERE journey_id = _journey[_i] AND subject_id = _subject[_i];
+        IF FOUND THEN
+          IF _reentry[_i] = 'never' THEN _out := _out || 'no_reentry'::text; CONTINUE; END IF;
+          IF _reentry[_i] = 'cooldown' AND _before[_i] IS NOT NULL AND _last > _before[_i] THEN _out := _out || 'cooldown'::text; CONTINUE; END IF;
+        END IF;
+        IF _cap_max[_i] IS NOT NULL THEN
+          IF _cap_since[_i] IS NOT NULL THEN DELETE FROM ${p}_cap WHERE journey_id = _journey[_i] AND at < _cap_since[_i]; END IF;
+          SELECT count(*) INTO _n FROM ${p}_cap WHERE journey_id = _journey[_i];
+          IF _n >= _cap_max[_i] THEN _out := _out || 'cap'::text; CONTINUE; END IF;
+          INSERT INTO ${p}_cap (journey_id, instance_id, at) VALUES (_journey[_i], _id[_i], _entered[_i]) ON CONFLICT DO NOTHING;
+        END IF;
+        INSERT INTO ${p}_instances (id, journey_id, version, subject_id, status, state, due)
+          VALUES (_id[_i], _journey[_i], _version[_i], _subject[_i], _status[_i], _state[_i]::jsonb, _due[_i]);
+        INSERT INTO ${p}_entries (journey_id, subject_id, last_entered_at) VALUES (_journey[_i], _subject[_i], _entered[_i])
+          ON CONFLICT (journey_id, subject_id) DO UPDATE SET last_entered_at = EXCLUDED.last_entered_at;
+        _out := _out || 'enrolled'::text;
+      END LOOP;
+      RETURN _out;
+    END
+    $fn$`;
+}
+
 const asObject = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
+
+/** Most calls one batch carries (the arrays of one statement). */
+const GROUP_MAX = 256;
+
+type Queued<I, O> = { readonly item: I; readonly key: string | null; readonly resolve: (o: O) => void; readonly reject: (e: unknown) => void };
+
+/**
+ * Calls issued together, sent as one: the first batch once the pending microtasks have run, each next one as soon
+ * as the batch in flight is answered (whatever queued meanwhile, up to {@link GROUP_MAX}), so a busy store sends
+ * large batches and an idle one answers a lone call at once. No timer: a host's fake timers cannot hold it back.
+ * Calls with the same key never share a batch (the later one goes in the next); a failed batch rejects each of its
+ * calls with the error.
+ */
+class GroupCall<I, O> {
+  #pending: Array<Queued<I, O>> = [];
+  #busy = false;
+
+  constructor(private readonly send: (items: I[]) => Promise<O[]>) {}
+
+  add(item: I, key: string | null): Promise<O> {
+    return new Promise<O>((resolve, reject) => {
+      this.#pending.push({ item, key, resolve, reject });
+      if (!this.#busy) {
+        this.#busy = true;
+        queueMicrotask(() => this.#next());
+      }
+    });
+  }
+
+  #next(): void {
+    if (this.#pending.length === 0) {
+      this.#busy = false;
+      return;
+    }
+    const batch: Array<Queued<I, O>> = [];
+    const later: Array<Queued<I, O>> = [];
+    const keys = new Set<string>();
+    for (const call of this.#pending) {
+      if (batch.length >= GROUP_MAX || (call.key !== null && keys.has(call.key))) later.push(call);
+      else {
+        if (call.key !== null) keys.add(call.key);
+        batch.push(call);
+      }
+    }
+    this.#pending = later;
+    Promise.resolve()
+      .then(() => this.send(batch.map((c) => c.item)))
+      .then(
+        (answers) => batch.forEach((c, k) => c.resolve(answers[k]!)),
+        (e: unknown) => {
+          for (const c of batch) c.reject(e);
+        },
+      )
+      .finally(() => this.#next());
+  }
+}
+
+/** The store keeps times in `bigint` columns: an instance's `wakeAt` and `enteredAt` must be whole milliseconds. */
+function checkColumnTimes(instance: JourneyInstance): void {
+  if (instance.wakeAt !== null && !Number.isSafeInteger(instance.wakeAt)) throw inputError('wakeAt must be whole epoch milliseconds', ['instance', 'wakeAt']);
+  if (!Number.isSafeInteger(instance.enteredAt)) throw inputError('enteredAt must be whole epoch milliseconds', ['instance', 'enteredAt']);
+}
 
 /**
  * {@link JourneyStore} on PostgreSQL (or PGlite, any compatible engine) through a {@link SqlClient}. Claims are
@@ -85,6 +196,8 @@ export class PostgresJourneyStore implements JourneyStore {
   readonly #sql: SqlClient;
   readonly #p: string;
   #tokens = 0;
+  readonly #enrols = new GroupCall<{ instance: JourneyInstance; plan: EntryPlan }, string>((items) => this.#guard(() => this.#enrolMany(items)));
+  readonly #completions = new GroupCall<{ claim: JourneyClaim; instance: JourneyInstance; consumed: number; now: EpochMs }, boolean>((items) => this.#guard(() => this.#completeMany(items)));
 
   constructor(sql: SqlClient, options: PostgresJourneyStoreOptions = {}) {
     expectOptions(options, ['options']);
@@ -104,35 +217,41 @@ export class PostgresJourneyStore implements JourneyStore {
   async enrol(instance: JourneyInstance, plan: EntryPlan): Promise<EnrolResult> {
     checkStoredInstance(instance);
     validateEntryPlan(plan);
-    const p = this.#p;
-    return this.#guard(() =>
-      this.#sql.transaction(async (tx): Promise<EnrolResult> => {
-        // Serialise entries of one person in one journey (and of the whole journey when it has a cap).
-        await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [plan.cap ? `journey:${instance.journeyId}` : `journey:${instance.journeyId}:${instance.subjectId}`]);
-        const active = await tx.query<{ id: string }>(`SELECT id FROM ${p}_instances WHERE (journey_id = $1 AND subject_id = $2 AND status = 'active') OR id = $3 LIMIT 1`, [instance.journeyId, instance.subjectId, instance.id]);
-        if (active.rows[0]) return { enrolled: false, reason: 'active', activeId: active.rows[0].id };
-        const last = await tx.query<{ last_entered_at: unknown }>(`SELECT last_entered_at FROM ${p}_entries WHERE journey_id = $1 AND subject_id = $2`, [instance.journeyId, instance.subjectId]);
-        if (last.rows[0]) {
-          if (plan.reentry === 'never') return { enrolled: false, reason: 'no_reentry' };
-          if (plan.reentry === 'cooldown' && plan.enteredBefore !== null && Number(last.rows[0].last_entered_at) > plan.enteredBefore) return { enrolled: false, reason: 'cooldown' };
-        }
-        if (plan.cap) {
-          if (plan.cap.since !== null) await tx.query(`DELETE FROM ${p}_cap WHERE journey_id = $1 AND at < $2`, [instance.journeyId, plan.cap.since]);
-          const n = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${p}_cap WHERE journey_id = $1`, [instance.journeyId]);
-          if ((n.rows[0]?.n ?? 0) >= plan.cap.max) return { enrolled: false, reason: 'cap' };
-          await tx.query(`INSERT INTO ${p}_cap (journey_id, instance_id, at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [instance.journeyId, instance.id, instance.enteredAt]);
-        }
-        await tx.query(
-          `INSERT INTO ${p}_instances (id, journey_id, version, subject_id, status, state, due) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7)`,
-          [instance.id, instance.journeyId, instance.version, instance.subjectId, instance.status, JSON.stringify(instance), instance.status === 'active' ? instance.wakeAt : null],
-        );
-        await tx.query(
-          `INSERT INTO ${p}_entries (journey_id, subject_id, last_entered_at) VALUES ($1, $2, $3) ON CONFLICT (journey_id, subject_id) DO UPDATE SET last_entered_at = EXCLUDED.last_entered_at`,
-          [instance.journeyId, instance.subjectId, instance.enteredAt],
-        );
-        return { enrolled: true };
-      }),
+    checkColumnTimes(instance);
+    const answer = await this.#enrols.add({ instance, plan }, null);
+    if (answer === 'enrolled') return { enrolled: true };
+    if (answer.startsWith('active:')) return { enrolled: false, reason: 'active', activeId: answer.slice('active:'.length) };
+    if (answer === 'no_reentry' || answer === 'cooldown' || answer === 'cap') return { enrolled: false, reason: answer };
+    throw new CrossChannelError('STORE_ERROR', `The enrolment function answered ${JSON.stringify(answer)}`);
+  }
+
+  /** One call of the enrolment function for enrolments issued together (see {@link enrolFunctionSql}). */
+  async #enrolMany(items: ReadonlyArray<{ instance: JourneyInstance; plan: EntryPlan }>): Promise<string[]> {
+    const col = <T>(f: (i: JourneyInstance, plan: EntryPlan) => T): T[] => items.map(({ instance, plan }) => f(instance, plan));
+    const r = await this.#sql.query<{ r: unknown }>(
+      `SELECT ${this.#p}_enrol($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::bigint[], $9::text[], $10::bigint[], $11::int[], $12::bigint[], $13::text[]) AS r`,
+      [
+        col((i) => i.id),
+        col((i) => i.journeyId),
+        col((i) => i.version),
+        col((i) => i.subjectId),
+        col((i) => i.status),
+        col((i) => JSON.stringify(i)),
+        col((i) => (i.status === 'active' ? i.wakeAt : null)),
+        col((i) => i.enteredAt),
+        col((_, plan) => plan.reentry),
+        col((_, plan) => plan.enteredBefore),
+        col((_, plan) => plan.cap?.max ?? null),
+        col((_, plan) => plan.cap?.since ?? null),
+        // Enrolments of one person in one journey are serialised, and every enrolment of a journey with a cap.
+        col((i, plan) => (plan.cap ? `journey:${i.journeyId}` : `journey:${i.journeyId}:${i.subjectId}`)),
+      ],
     );
+    const answers = r.rows[0]?.r;
+    if (!Array.isArray(answers) || answers.length !== items.length || !answers.every((a) => typeof a === 'string')) {
+      throw new CrossChannelError('STORE_ERROR', `The enrolment function answered ${Array.isArray(answers) ? `${answers.length} items for ${items.length}` : typeof answers}`);
+    }
+    return answers as string[];
   }
 
   async get(instanceId: string): Promise<JourneyInstance | null> {
@@ -168,49 +287,68 @@ export class PostgresJourneyStore implements JourneyStore {
     const leaseUntil = now + options.leaseMs;
     const token = `${options.owner}:${process.pid}:${++this.#tokens}`;
     return this.#guard(async () => {
-      const claimed = await this.#sql.query<{ id: string; state: unknown; due_before: unknown }>(
-        `UPDATE ${p}_instances i SET token = $3, lease_until = $4, due = $4
-         FROM (SELECT id, due FROM ${p}_instances WHERE due <= $1 ORDER BY due LIMIT $2 FOR UPDATE SKIP LOCKED) d
-         WHERE i.id = d.id
-         RETURNING i.id, i.state, d.due AS due_before`,
+      // One statement: the claim, then each claimed instance's inbox in order (one array per instance).
+      const claimed = await this.#sql.query<{ id: string; state: unknown; inbox: unknown }>(
+        `WITH d AS (SELECT id, due FROM ${p}_instances WHERE due <= $1 ORDER BY due LIMIT $2 FOR UPDATE SKIP LOCKED),
+         c AS (UPDATE ${p}_instances i SET token = $3, lease_until = $4, due = $4 FROM d WHERE i.id = d.id RETURNING i.id, i.state, d.due AS due_before)
+         SELECT c.id, c.state, (SELECT json_agg(b.body ORDER BY b.seq) FROM ${p}_inbox b WHERE b.instance_id = c.id) AS inbox
+         FROM c ORDER BY c.due_before`,
         [now, options.limit, token, leaseUntil],
       );
-      if (claimed.rows.length === 0) return [];
-      const rows = [...claimed.rows].sort((a, b) => Number(a.due_before) - Number(b.due_before));
-      const inbox = await this.#sql.query<{ instance_id: string; body: unknown }>(`SELECT instance_id, body FROM ${p}_inbox WHERE instance_id = ANY($1::text[]) ORDER BY instance_id, seq`, [rows.map((r) => r.id)]);
-      const byId = new Map<string, JourneyInput[]>();
-      for (const r of inbox.rows) {
-        const list = byId.get(r.instance_id) ?? [];
-        list.push(asObject<JourneyInput>(r.body));
-        byId.set(r.instance_id, list);
-      }
-      return rows.map((r) => ({ instance: asObject<JourneyInstance>(r.state), inbox: byId.get(r.id) ?? [], token, leaseUntil }));
+      return claimed.rows.map((r) => ({ instance: asObject<JourneyInstance>(r.state), inbox: r.inbox === null ? [] : asObject<JourneyInput[]>(r.inbox), token, leaseUntil }));
     });
   }
 
   async complete(claim: JourneyClaim, instance: JourneyInstance, consumed: number, now: EpochMs): Promise<boolean> {
     checkStoredInstance(instance);
     validateCompletion(claim, consumed, now);
+    checkColumnTimes(instance);
     if (instance.id !== claim.instance.id) return false;
+    // Two completions of one instance never share a transaction: the second waits for the first's.
+    return this.#completions.add({ claim, instance, consumed, now }, instance.id);
+  }
+
+  /**
+   * Completions issued together, in one transaction: their instances locked first, in one order (two batches
+   * cannot deadlock, and every delivery that held a lock has committed, so the next statement sees its inbox item);
+   * then one statement saves each instance whose token and lease hold, deletes the inbox items it read (all of them
+   * when it ended) and makes it due at once when unread items remain.
+   */
+  async #completeMany(items: ReadonlyArray<{ claim: JourneyClaim; instance: JourneyInstance; consumed: number; now: EpochMs }>): Promise<boolean[]> {
     const p = this.#p;
-    return this.#guard(() =>
-      this.#sql.transaction(async (tx) => {
-        const active = instance.status === 'active';
-        const r = await tx.query(
-          `UPDATE ${p}_instances SET state = $3::jsonb, status = $4, version = $5, token = NULL, lease_until = 0, due = $6
-           WHERE id = $1 AND token = $2 AND lease_until > $7 RETURNING id`,
-          [instance.id, claim.token, JSON.stringify(instance), instance.status, instance.version, active ? instance.wakeAt : null, now],
-        );
-        if (r.rows.length === 0) return false;
-        if (!active) {
-          await tx.query(`DELETE FROM ${p}_inbox WHERE instance_id = $1`, [instance.id]);
-          return true;
-        }
-        if (consumed > 0) await tx.query(`DELETE FROM ${p}_inbox WHERE instance_id = $1 AND seq IN (SELECT seq FROM ${p}_inbox WHERE instance_id = $1 ORDER BY seq LIMIT $2)`, [instance.id, consumed]);
-        await tx.query(`UPDATE ${p}_instances SET due = $2 WHERE id = $1 AND EXISTS (SELECT 1 FROM ${p}_inbox WHERE instance_id = $1)`, [instance.id, now]);
-        return true;
-      }),
-    );
+    const ids = items.map((c) => c.instance.id);
+    return this.#sql.transaction(async (tx) => {
+      await tx.query(`SELECT id FROM ${p}_instances WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`, [ids]);
+      const r = await tx.query<{ id: string }>(
+        `WITH t AS (
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::bigint[], $7::int[], $8::bigint[])
+             AS t(id, token, state, status, version, due, consumed, now)
+         ), u AS (
+           UPDATE ${p}_instances i SET state = t.state::jsonb, status = t.status, version = t.version, token = NULL, lease_until = 0,
+             due = CASE WHEN t.status = 'active' AND (SELECT count(*) FROM ${p}_inbox b WHERE b.instance_id = t.id) > t.consumed THEN t.now ELSE t.due END
+           FROM t WHERE i.id = t.id AND i.token = t.token AND i.lease_until > t.now
+           RETURNING i.id, i.status, t.consumed
+         ), x AS (
+           DELETE FROM ${p}_inbox b USING (
+             SELECT instance_id, seq, row_number() OVER (PARTITION BY instance_id ORDER BY seq) AS n FROM ${p}_inbox WHERE instance_id = ANY($1::text[])
+           ) r, u
+           WHERE b.instance_id = r.instance_id AND b.seq = r.seq AND u.id = r.instance_id AND (u.status <> 'active' OR r.n <= u.consumed)
+         )
+         SELECT id FROM u`,
+        [
+          ids,
+          items.map((c) => c.claim.token),
+          items.map((c) => JSON.stringify(c.instance)),
+          items.map((c) => c.instance.status),
+          items.map((c) => c.instance.version),
+          items.map((c) => (c.instance.status === 'active' ? c.instance.wakeAt : null)),
+          items.map((c) => c.consumed),
+          items.map((c) => c.now),
+        ],
+      );
+      const saved = new Set(r.rows.map((row) => row.id));
+      return ids.map((id) => saved.has(id));
+    });
   }
 
   async replace(instance: JourneyInstance, now: EpochMs): Promise<boolean> {
@@ -265,7 +403,9 @@ export class PostgresJourneyStore implements JourneyStore {
       return await fn();
     } catch (e) {
       if (e instanceof CrossChannelError) throw e;
-      throw new CrossChannelError('STORE_ERROR', `Journey store query failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      // 42883 undefined_function: tables made by an older version, whose migrate() created no enrolment function.
+      const hint = (e as { code?: unknown } | null)?.code === '42883' ? ' (run migrate() after upgrading crosschannel)' : '';
+      throw new CrossChannelError('STORE_ERROR', `Journey store query failed: ${e instanceof Error ? e.message : String(e)}${hint}`, { cause: e });
     }
   }
 }
