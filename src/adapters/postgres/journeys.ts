@@ -25,7 +25,8 @@ export interface PostgresJourneyStoreOptions {
 
 /**
  * The schema of {@link PostgresJourneyStore}: instances (one active per journey and person, enforced by a
- * partial unique index; `due` indexed for claims), the inbox, seen input ids, entry records and the entry-cap log.
+ * partial unique index; `due` indexed for claims), the inbox, seen input ids, entry records, the entry-cap log and
+ * the enrolment function `<prefix>_enrol` (PL/pgSQL; replaced on each run, so run it again after upgrading).
  *
  * @example
  * ```ts
@@ -177,8 +178,10 @@ function checkColumnTimes(instance: JourneyInstance): void {
 /**
  * {@link JourneyStore} on PostgreSQL (or PGlite, any compatible engine) through a {@link SqlClient}. Claims are
  * one `UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED)`: concurrent runners skip each other's rows
- * instead of waiting; the claim moves `due` to the lease end so a crashed runner's rows come back. Call
- * `migrate()` once.
+ * instead of waiting; the claim moves `due` to the lease end so a crashed runner's rows come back; the same
+ * statement returns each claimed instance's inbox. The enrolments issued together are one call of the enrolment
+ * function, and the completions issued together one transaction (a lone call goes at once; calls made while a
+ * batch is in flight go in the next, up to 256). Call `migrate()` once, and again after upgrading.
  *
  * @example
  * ```ts
