@@ -129,6 +129,36 @@ export function runJourneyStoreConformance(implementations: ConformanceTargets<J
       expect(await s.deliver(i.id, event('e1', 'p1', T0), T0 + 4)).toBe(false); // seen before, even after consumption
     });
 
+    it('deliveries sent together are each filed once, in order, and wake only instances not leased', async () => {
+      const s = store();
+      for (const p of ['p1', 'p2', 'p3']) await s.enrol(inst(p, T0 + 5 * HOUR), plan());
+      await s.enrol(inst('gone', T0), plan());
+      const [gone] = await s.claimDue(T0, claimOpts());
+      expect(await s.complete(gone!, { ...gone!.instance, status: 'completed', wakeAt: null }, 0, T0)).toBe(true);
+      // p3 is leased: its deliveries wait for the claim's completion.
+      await s.replace(inst('p3', T0), T0);
+      const [p3] = await s.claimDue(T0, claimOpts());
+      expect(p3?.instance.subjectId).toBe('p3');
+      const at = T0 + 1000; // p3's lease runs to T0 + 1 min
+      const results = await Promise.all([
+        s.deliver('j:p1:' + T0, event('a', 'p1', at), at),
+        s.deliver('j:p1:' + T0, event('b', 'p1', at), at),
+        s.deliver('j:p1:' + T0, event('a', 'p1', at), at),
+        s.deliver('j:p2:' + T0, event('a', 'p2', at), at),
+        s.deliver('j:p3:' + T0, event('c', 'p3', at), at),
+        s.deliver(gone!.instance.id, event('d', 'gone', at), at),
+        s.deliver('missing', event('e', 'p1', at), at),
+      ]);
+      expect(results).toEqual([true, true, false, true, true, false, false]);
+      const due = await s.claimDue(at, claimOpts('r2'));
+      expect(due.map((c) => [c.instance.subjectId, c.inbox.map((x) => x.id)]).sort()).toEqual([
+        ['p1', ['a', 'b']],
+        ['p2', ['a']],
+      ]);
+      expect(await s.complete(p3!, { ...p3!.instance, seq: 2, wakeAt: T0 + 5 * HOUR }, 0, at)).toBe(true);
+      expect((await s.claimDue(at, claimOpts('r3'))).map((c) => [c.instance.subjectId, c.inbox.map((x) => x.id)])).toEqual([['p3', ['c']]]);
+    });
+
     it('enrolments sent together follow the entry rules one by one', async () => {
       const s = store();
       const capped = { ...plan({ cap: { max: 3, since: null } }), journeyId: 'k' };

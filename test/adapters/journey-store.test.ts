@@ -197,6 +197,37 @@ describe.each(pgEngines())('PostgresJourneyStore batches ($name)', (engine) => {
     expect(await store.claimDue(T + 3_600_000, { limit: 300, leaseMs: 60_000, owner: 'r' })).toEqual([]);
   });
 
+  it('files the deliveries issued together in one transaction per 256', async () => {
+    const { store, log } = await open();
+    const waiting = { ...startInstance(journey, 'x', T), wakeAt: T + 3_600_000 };
+    await Promise.all(Array.from({ length: 300 }, (_, i) => store.enrol({ ...waiting, id: `w${i}`, subjectId: `p${i}` }, entryPlan(journey, T))));
+    log.length = 0;
+    const input = (i: number) => ({ id: `e${i}`, event: { subjectId: `p${i}`, type: 'purchase', at: T, properties: {} } });
+    expect(await Promise.all(Array.from({ length: 300 }, (_, i) => store.deliver(`w${i}`, input(i), T)))).toEqual(Array.from({ length: 300 }, () => true));
+    expect(log).toEqual(['transaction', 'transaction']);
+    const claims = await store.claimDue(T, { limit: 500, leaseMs: 60_000, owner: 'r' });
+    expect(claims.map((c) => c.inbox.map((x) => x.id).join()).sort()).toEqual(Array.from({ length: 300 }, (_, i) => `e${i}`).sort());
+  });
+
+  it('refuses what its columns cannot hold with INPUT_INVALID before it joins a batch', async () => {
+    const { store } = await open();
+    await store.enrol(startInstance(journey, 'p1', T), entryPlan(journey, T));
+    const [claim] = await store.claimDue(T, { limit: 1, leaseMs: 60_000, owner: 'r' });
+    const input = { id: 'e1', event: { subjectId: 'p1', type: 'purchase', at: T, properties: {} } };
+    const cases: Array<[() => Promise<unknown>, string]> = [
+      [() => store.enrol({ ...startInstance(journey, 'p2', T), version: 2 ** 31 }, entryPlan(journey, T)), 'instance.version'],
+      [() => store.complete(claim!, claim!.instance, 0, T + 0.5), 'now'],
+      [() => store.deliver(claim!.instance.id, input, T + 0.5), 'now'],
+      [() => store.deliver(42 as never, input, T), 'instanceId'],
+    ];
+    const results = await Promise.allSettled([...cases.map(([call]) => call()), store.deliver(claim!.instance.id, input, T)]);
+    cases.forEach(([, path], k) => {
+      const r = results[k]!;
+      expect(r.status === 'rejected' && isCrossChannelError(r.reason, 'INPUT_INVALID') && (r.reason as { path?: string }).path === path).toBe(true);
+    });
+    expect(results.at(-1)).toEqual({ status: 'fulfilled', value: true });
+  });
+
   it('two stores enrolling at once (two connections on a server) keep the cap and one active instance per person', async () => {
     const { store, sql, prefix } = await open();
     const other = new PostgresJourneyStore(sql, { prefix });

@@ -72,7 +72,7 @@ export function journeyStoreSchemaSql(prefix: string): string[] {
 function enrolFunctionSql(p: string): string {
   return `CREATE OR REPLACE FUNCTION ${p}_enrol(
       _id text[], _journey text[], _version int[], _subject text[], _status text[], _state text[], _due bigint[],
-      _entered bigint[], _reentry text[], _before bigint[], _cap_max int[], _cap_since bigint[], _lock text[])
+      _entered bigint[], _reentry text[], _before float8[], _cap_max float8[], _cap_since float8[], _lock text[])
     RETURNS text[] LANGUAGE plpgsql AS $fn$
     DECLARE
       _out text[] := '{}';
@@ -169,10 +169,18 @@ class GroupCall<I, O> {
   }
 }
 
-/** The store keeps times in `bigint` columns: an instance's `wakeAt` and `enteredAt` must be whole milliseconds. */
-function checkColumnTimes(instance: JourneyInstance): void {
+/**
+ * What the store's columns cannot hold, refused before a call joins a batch (one bad call must not fail the calls
+ * sent with it): times are `bigint` milliseconds, the journey version an `int`.
+ */
+function checkColumns(instance: JourneyInstance): void {
   if (instance.wakeAt !== null && !Number.isSafeInteger(instance.wakeAt)) throw inputError('wakeAt must be whole epoch milliseconds', ['instance', 'wakeAt']);
   if (!Number.isSafeInteger(instance.enteredAt)) throw inputError('enteredAt must be whole epoch milliseconds', ['instance', 'enteredAt']);
+  if (!(Math.abs(instance.version) < 2 ** 31)) throw inputError('version must be a 32-bit integer', ['instance', 'version']);
+}
+
+function checkNow(now: unknown): asserts now is EpochMs {
+  if (!Number.isSafeInteger(now)) throw inputError('now must be whole epoch milliseconds', ['now']);
 }
 
 /**
@@ -200,6 +208,7 @@ export class PostgresJourneyStore implements JourneyStore {
   readonly #p: string;
   #tokens = 0;
   readonly #enrols = new GroupCall<{ instance: JourneyInstance; plan: EntryPlan }, string>((items) => this.#guard(() => this.#enrolMany(items)));
+  readonly #deliveries = new GroupCall<{ instanceId: string; input: JourneyInput; now: EpochMs }, boolean>((items) => this.#guard(() => this.#deliverMany(items)));
   readonly #completions = new GroupCall<{ claim: JourneyClaim; instance: JourneyInstance; consumed: number; now: EpochMs }, boolean>((items) => this.#guard(() => this.#completeMany(items)));
 
   constructor(sql: SqlClient, options: PostgresJourneyStoreOptions = {}) {
@@ -220,7 +229,7 @@ export class PostgresJourneyStore implements JourneyStore {
   async enrol(instance: JourneyInstance, plan: EntryPlan): Promise<EnrolResult> {
     checkStoredInstance(instance);
     validateEntryPlan(plan);
-    checkColumnTimes(instance);
+    checkColumns(instance);
     const answer = await this.#enrols.add({ instance, plan }, null);
     if (answer === 'enrolled') return { enrolled: true };
     if (answer.startsWith('active:')) return { enrolled: false, reason: 'active', activeId: answer.slice('active:'.length) };
@@ -232,7 +241,7 @@ export class PostgresJourneyStore implements JourneyStore {
   async #enrolMany(items: ReadonlyArray<{ instance: JourneyInstance; plan: EntryPlan }>): Promise<string[]> {
     const col = <T>(f: (i: JourneyInstance, plan: EntryPlan) => T): T[] => items.map(({ instance, plan }) => f(instance, plan));
     const r = await this.#sql.query<{ r: unknown }>(
-      `SELECT ${this.#p}_enrol($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::bigint[], $9::text[], $10::bigint[], $11::int[], $12::bigint[], $13::text[]) AS r`,
+      `SELECT ${this.#p}_enrol($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::bigint[], $9::text[], $10::float8[], $11::float8[], $12::float8[], $13::text[]) AS r`,
       [
         col((i) => i.id),
         col((i) => i.journeyId),
@@ -269,19 +278,40 @@ export class PostgresJourneyStore implements JourneyStore {
 
   async deliver(instanceId: string, input: JourneyInput, now: EpochMs): Promise<boolean> {
     checkJourneyInput(input);
+    if (typeof instanceId !== 'string') throw inputError('instanceId must be a string', ['instanceId']);
+    checkNow(now);
+    // Inputs for one instance never share a batch: they reach its inbox in the order they were delivered.
+    return this.#deliveries.add({ instanceId, input, now }, instanceId);
+  }
+
+  /**
+   * Deliveries issued together, in one transaction: the active instances locked in id order, then one statement
+   * files each input whose id the instance has not seen, and makes the instance due at once unless it is leased
+   * (the lease holder's completion sees the inbox item and does it).
+   */
+  async #deliverMany(items: ReadonlyArray<{ instanceId: string; input: JourneyInput; now: EpochMs }>): Promise<boolean[]> {
     const p = this.#p;
-    return this.#guard(() =>
-      this.#sql.transaction(async (tx) => {
-        const row = await tx.query<{ status: string }>(`SELECT status FROM ${p}_instances WHERE id = $1 FOR UPDATE`, [instanceId]);
-        if (row.rows[0]?.status !== 'active') return false;
-        const fresh = await tx.query(`INSERT INTO ${p}_seen (instance_id, input_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING input_id`, [instanceId, input.id]);
-        if (fresh.rows.length === 0) return false;
-        await tx.query(`INSERT INTO ${p}_inbox (instance_id, body) VALUES ($1, $2::jsonb)`, [instanceId, JSON.stringify(input)]);
-        // A leased instance keeps its lease; its complete() sees the inbox and makes it due at once.
-        await tx.query(`UPDATE ${p}_instances SET due = LEAST(COALESCE(due, $2), $2) WHERE id = $1 AND (token IS NULL OR lease_until <= $2)`, [instanceId, now]);
-        return true;
-      }),
-    );
+    const ids = items.map((d) => d.instanceId);
+    return this.#sql.transaction(async (tx) => {
+      await tx.query(`SELECT id FROM ${p}_instances WHERE id = ANY($1::text[]) AND status = 'active' ORDER BY id FOR UPDATE`, [ids]);
+      const r = await tx.query<{ id: string }>(
+        `WITH t AS (
+           SELECT t.* FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) AS t(id, input_id, body, now)
+           JOIN ${p}_instances i ON i.id = t.id AND i.status = 'active'
+         ), s AS (
+           INSERT INTO ${p}_seen (instance_id, input_id) SELECT id, input_id FROM t ON CONFLICT DO NOTHING RETURNING instance_id
+         ), b AS (
+           INSERT INTO ${p}_inbox (instance_id, body) SELECT t.id, t.body::jsonb FROM t JOIN s ON s.instance_id = t.id
+         ), u AS (
+           UPDATE ${p}_instances i SET due = LEAST(COALESCE(i.due, t.now), t.now) FROM t JOIN s ON s.instance_id = t.id
+           WHERE i.id = t.id AND (i.token IS NULL OR i.lease_until <= t.now)
+         )
+         SELECT instance_id AS id FROM s`,
+        [ids, items.map((d) => d.input.id), items.map((d) => JSON.stringify(d.input)), items.map((d) => d.now)],
+      );
+      const filed = new Set(r.rows.map((row) => row.id));
+      return ids.map((id) => filed.has(id));
+    });
   }
 
   async claimDue(now: EpochMs, options: ClaimOptions): Promise<JourneyClaim[]> {
@@ -305,7 +335,8 @@ export class PostgresJourneyStore implements JourneyStore {
   async complete(claim: JourneyClaim, instance: JourneyInstance, consumed: number, now: EpochMs): Promise<boolean> {
     checkStoredInstance(instance);
     validateCompletion(claim, consumed, now);
-    checkColumnTimes(instance);
+    checkColumns(instance);
+    checkNow(now);
     if (instance.id !== claim.instance.id) return false;
     // Two completions of one instance never share a transaction: the second waits for the first's.
     return this.#completions.add({ claim, instance, consumed, now }, instance.id);
@@ -324,7 +355,7 @@ export class PostgresJourneyStore implements JourneyStore {
       await tx.query(`SELECT id FROM ${p}_instances WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`, [ids]);
       const r = await tx.query<{ id: string }>(
         `WITH t AS (
-           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::bigint[], $7::int[], $8::bigint[])
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::bigint[], $7::float8[], $8::bigint[])
              AS t(id, token, state, status, version, due, consumed, now)
          ), u AS (
            UPDATE ${p}_instances i SET state = t.state::jsonb, status = t.status, version = t.version, token = NULL, lease_until = 0,
