@@ -13,8 +13,8 @@
  *    off): 4 runners on one `pg.Pool` of 10 drain N due instances, against pg-boss (the PostgreSQL job queue a
  *    user would pick) on the same server, 4 loops of `fetch` 200 + `complete` on its own pool of 10 (its fastest
  *    drain: `work()` sleeps its polling interval, ≥ 0.5 s, after each batch). Then N people enrolled with 500 calls
- *    in flight, against pg-boss `send` of a delayed job the same way and `insert` of 500 at a time. Median of 3
- *    rounds each.
+ *    in flight, against pg-boss `send` of a delayed job the same way and `insert` of 500 at a time, and one input
+ *    delivered to each of them (against the same `send`: a job per inbound event). Median of 3 rounds each.
  */
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -232,7 +232,9 @@ async function postgresRunner(): Promise<void> {
   const pool = new pg.Pool({ connectionString: server.url, max: 10 });
   pool.on('error', () => undefined);
   const boss = new PgBoss({ connectionString: server.url, max: 10, schedule: false, supervise: false });
-  boss.on('error', (e: unknown) => console.error('pg-boss:', e));
+  let stopping = false;
+  // Its pool's connections end with the server at the end: not an error of the run.
+  boss.on('error', (e: unknown) => stopping || console.error('pg-boss:', e));
   const inFlight = async (n: number, call: (i: number) => Promise<unknown>): Promise<void> => {
     for (let i = 0; i < n; i += 500) await Promise.all(Array.from({ length: Math.min(500, n - i) }, (_, k) => call(i + k)));
   };
@@ -244,16 +246,28 @@ async function postgresRunner(): Promise<void> {
   try {
     await boss.start();
     const sql = fromPg(pool);
-    const rows = { enrol: [] as number[], send: [] as number[], insert: [] as number[], drain: [] as number[], fetch: [] as number[] };
+    const rows = { enrol: [] as number[], deliver: [] as number[], send: [] as number[], insert: [] as number[], drain: [] as number[], fetch: [] as number[] };
     for (let round = 0; round < 3; round++) {
       // Enrolment: people waiting a day; pg-boss: jobs delayed a day.
       const estore = new PostgresJourneyStore(sql, { prefix: `enrol${round}` });
       await estore.migrate();
       const at = Date.now() + DAY;
+      const enrolled: string[] = [];
       rows.enrol.push(await rate(async () => {
         await inFlight(N, async (i) => {
-          const r = await estore.enrol({ ...startInstance(journey, `e${i}`, at), wakeAt: at, stepAt: at }, entryPlan(journey, at));
+          const instance = { ...startInstance(journey, `e${i}`, at), wakeAt: at, stepAt: at };
+          enrolled[i] = instance.id;
+          const r = await estore.enrol(instance, entryPlan(journey, at));
           if (!r.enrolled) throw new Error('an enrolment was refused');
+        });
+        return N;
+      }));
+      // Deliveries: one input to each person enrolled above (each then due at once).
+      const estart = Date.now();
+      rows.deliver.push(await rate(async () => {
+        await inFlight(N, async (i) => {
+          const ok = await estore.deliver(enrolled[i]!, { id: `in${i}`, event: { subjectId: `e${i}`, type: 'purchase', at: estart, properties: {} } }, estart);
+          if (!ok) throw new Error('a delivery was refused');
         });
         return N;
       }));
@@ -302,12 +316,15 @@ async function postgresRunner(): Promise<void> {
       row('crosschannel PostgresJourneyStore.enrol — people/s', m.enrol, 0, 0, null),
       row('pg-boss send, delayed job — jobs/s', m.send, 0, 0, m.enrol / m.send),
       row('pg-boss insert of 500, delayed jobs — jobs/s', m.insert, 0, 0, m.enrol / m.insert),
-    ], `rounds: crosschannel ${rounds(rows.enrol)}; send ${rounds(rows.send)}; insert ${rounds(rows.insert)}. An enrolment also applies the entry rules (re-entry, the one active instance) and records the entry.`);
+      row('crosschannel PostgresJourneyStore.deliver, one input each — inputs/s', m.deliver, 0, 0, null),
+      row('  the same ÷ pg-boss send', m.send, 0, 0, m.deliver / m.send),
+    ], `rounds: crosschannel ${rounds(rows.enrol)}; deliver ${rounds(rows.deliver)}; send ${rounds(rows.send)}; insert ${rounds(rows.insert)}. An enrolment also applies the entry rules (re-entry, the one active instance) and records the entry; a delivery files the input once per id and wakes the instance.`);
     printTable(`PostgreSQL runner, 4 runners on one pool of 10: ${N.toLocaleString('en-US')} due steps drained (median of 3 rounds)`, [
       row('crosschannel PostgresJourneyStore + createJourneyRunner — steps/s', m.drain, 0, 0, null),
       row('pg-boss 4 loops of fetch 200 + complete — jobs/s', m.fetch, 0, 0, m.drain / m.fetch),
     ], `rounds: crosschannel ${rounds(rows.drain)}; pg-boss ${rounds(rows.fetch)}`);
   } finally {
+    stopping = true;
     await boss.stop({ graceful: false, wait: true }).catch(() => undefined);
     await pool.end().catch(() => undefined);
     await server.stop();
