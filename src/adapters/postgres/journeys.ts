@@ -188,7 +188,7 @@ function checkNow(now: unknown): asserts now is EpochMs {
  * one `UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED)`: concurrent runners skip each other's rows
  * instead of waiting; the claim moves `due` to the lease end so a crashed runner's rows come back; the same
  * statement returns each claimed instance's inbox. The enrolments issued together are one call of the enrolment
- * function, and the completions issued together one transaction (a lone call goes at once; calls made while a
+ * function, and the deliveries or completions issued together one transaction each (a lone call goes at once; calls made while a
  * batch is in flight go in the next, up to 256). Call `migrate()` once, and again after upgrading.
  *
  * @example
