@@ -7,7 +7,7 @@
  *    instances (one send step each), then N timers spread over 3 s with the runners polling: throughput and
  *    wake-up lateness. Peer in the same run, same server: BullMQ delayed jobs, 4 workers, the same timers.
  *    Then enrolment: N people enrolled with 500 calls in flight, against BullMQ adding N delayed jobs the same
- *    way and with addBulk.
+ *    way and with addBulk; and one input delivered to each of them (against the same Queue.add: a job per event).
  *    Nothing is recorded in a contact history on either side (BullMQ has none): the store and the timers only.
  * 4. PostgreSQL runner on a real PostgreSQL server (Debian's, started here in a throwaway directory, durability
  *    off): 4 runners on one `pg.Pool` of 10 drain N due instances, against pg-boss (the PostgreSQL job queue a
@@ -177,17 +177,31 @@ async function redisRunner(): Promise<void> {
 
     // --- enrolment: N people enrolled (500 calls in flight at a time) vs BullMQ delayed jobs added the same way ---
     const enrolRates: number[] = [];
+    const deliverRates: number[] = [];
     const addRates: number[] = [];
     const bulkRates: number[] = [];
     for (let round = 0; round < 3; round++) {
       const estore = new RedisJourneyStore(clients[round % 4]!, { prefix: `enrol${round}`, dueShards: 4 });
       const at = Date.now() + DAY;
+      const ids: string[] = [];
       let t = performance.now();
       for (let i = 0; i < REDIS_N; i += 500) {
-        const got = await Promise.all(Array.from({ length: Math.min(500, REDIS_N - i) }, (_, k) => estore.enrol({ ...startInstance(journey, `e${i + k}`, at), wakeAt: at, stepAt: at }, entryPlan(journey, at))));
+        const got = await Promise.all(Array.from({ length: Math.min(500, REDIS_N - i) }, (_, k) => {
+          const instance = { ...startInstance(journey, `e${i + k}`, at), wakeAt: at, stepAt: at };
+          ids[i + k] = instance.id;
+          return estore.enrol(instance, entryPlan(journey, at));
+        }));
         if (!got.every((r) => r.enrolled)) throw new Error('an enrolment was refused');
       }
       enrolRates.push(REDIS_N / ((performance.now() - t) / 1000));
+      // One input delivered to each person just enrolled (each then due at once).
+      const dnow = Date.now();
+      t = performance.now();
+      for (let i = 0; i < REDIS_N; i += 500) {
+        const got = await Promise.all(Array.from({ length: Math.min(500, REDIS_N - i) }, (_, k) => estore.deliver(ids[i + k]!, { id: `in${i + k}`, event: { subjectId: `e${i + k}`, type: 'purchase', at: dnow, properties: {} } }, dnow)));
+        if (!got.every(Boolean)) throw new Error('a delivery was refused');
+      }
+      deliverRates.push(REDIS_N / ((performance.now() - t) / 1000));
       const aq = new Queue(`bench-add-${round}`, { connection: conn });
       t = performance.now();
       for (let i = 0; i < REDIS_N; i += 500) await Promise.all(Array.from({ length: Math.min(500, REDIS_N - i) }, (_, k) => aq.add('go', { p: i + k }, { delay: DAY })));
@@ -200,13 +214,15 @@ async function redisRunner(): Promise<void> {
       await bq.close();
     }
     const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-    const [enrolRate, addRate, bulkRate] = [median(enrolRates), median(addRates), median(bulkRates)];
+    const [enrolRate, addRate, bulkRate, deliverRate] = [median(enrolRates), median(addRates), median(bulkRates), median(deliverRates)];
 
     printTable(`Enrolment on one loopback redis-server: ${REDIS_N.toLocaleString('en-US')} people, 500 calls in flight (median of 3 rounds)`, [
       row('crosschannel RedisJourneyStore.enrol — people/s', enrolRate, 0, 0, null),
       row('BullMQ Queue.add, delayed job — jobs/s', addRate, 0, 0, enrolRate / addRate),
       row('BullMQ Queue.addBulk of 500, delayed jobs — jobs/s', bulkRate, 0, 0, enrolRate / bulkRate),
-    ], `rounds: crosschannel ${enrolRates.map((x) => Math.round(x)).join(' / ')}; add ${addRates.map((x) => Math.round(x)).join(' / ')}; addBulk ${bulkRates.map((x) => Math.round(x)).join(' / ')}. An enrolment also applies the entry rules (re-entry, the one active instance) and files the person's registries.`);
+      row('crosschannel RedisJourneyStore.deliver, one input each — inputs/s', deliverRate, 0, 0, null),
+      row('  the same ÷ BullMQ Queue.add', addRate, 0, 0, deliverRate / addRate),
+    ], `rounds: crosschannel ${enrolRates.map((x) => Math.round(x)).join(' / ')}; deliver ${deliverRates.map((x) => Math.round(x)).join(' / ')}; add ${addRates.map((x) => Math.round(x)).join(' / ')}; addBulk ${bulkRates.map((x) => Math.round(x)).join(' / ')}. An enrolment also applies the entry rules (re-entry, the one active instance) and files the person's registries.`);
     printTable(`Redis runner, 4 runners on one loopback redis-server: ${REDIS_N.toLocaleString('en-US')} due steps drained`, [
       row(`crosschannel RedisJourneyStore + createJourneyRunner${autoPipelining ? ' (auto-pipelining)' : ''} — steps/s`, oursRate, 0, 0, null),
       row('BullMQ 4 workers × concurrency 50 — jobs/s', peerRate, 0, 0, oursRate / peerRate),

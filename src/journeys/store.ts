@@ -149,6 +149,15 @@ export function validateCompletion(claim: unknown, consumed: unknown, now: unkno
 }
 
 /**
+ * @internal Throws `INPUT_INVALID` unless `deliver`'s instance id and `now` can be used: checked before anything
+ * is sent, so that one bad call cannot fail a batch it would have joined.
+ */
+export function validateDelivery(instanceId: unknown, now: unknown): asserts instanceId is string {
+  if (typeof instanceId !== 'string') throw inputError('instanceId must be a string', ['instanceId']);
+  if (typeof now !== 'number' || !Number.isFinite(now)) throw inputError('now must be epoch milliseconds', ['now']);
+}
+
+/**
  * Durable state of journeys. Implementations: `MemoryJourneyStore`, `RedisJourneyStore`,
  * `PostgresJourneyStore`; `runJourneyStoreConformance` (`crosschannel/testing`) is the contract.
  *

@@ -276,8 +276,16 @@ export function runJourneyStoreConformance(implementations: ConformanceTargets<J
       for (const bad of [null, {}, { id: 'x' }, { id: 'x', event: { subjectId: 'p1', at: 'now' } }]) {
         await expect(s.deliver(`j:p1:${T0}`, bad as JourneyInput, T0)).rejects.toSatisfy((e: unknown) => isCrossChannelError(e));
       }
+      // A bad instance id or time, sent together with a good delivery, fails alone.
+      const [badId, badNow, good] = await Promise.allSettled([
+        s.deliver(7 as never, event('e1', 'p1', T0), T0),
+        s.deliver(`j:p1:${T0}`, event('e1', 'p1', T0), Number.NaN),
+        s.deliver(`j:p1:${T0}`, event('e0', 'p1', T0), T0 + HOUR),
+      ]);
+      for (const r of [badId, badNow]) expect(r?.status === 'rejected' && isCrossChannelError(r.reason, 'INPUT_INVALID')).toBe(true);
+      expect(good).toEqual({ status: 'fulfilled', value: true });
       const [c] = await s.claimDue(T0, claimOpts());
-      expect(c!.inbox).toEqual([]);
+      expect(c!.inbox.map((i) => i.id)).toEqual(['e0']);
       const next = { ...c!.instance, step: 'b', seq: 2 };
       for (const [claim, consumed, now] of [
         [null, 0, T0],
@@ -291,7 +299,7 @@ export function runJourneyStoreConformance(implementations: ConformanceTargets<J
         await expect(s.complete(claim as never, next, consumed as number, now as number)).rejects.toSatisfy((e: unknown) => isCrossChannelError(e, 'INPUT_INVALID'));
       }
       expect((await s.get(c!.instance.id))?.step).toBe('a');
-      expect(await s.complete(c!, next, 0, T0)).toBe(true);
+      expect(await s.complete(c!, next, 1, T0)).toBe(true);
     });
   });
 }

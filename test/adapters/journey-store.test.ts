@@ -71,12 +71,12 @@ describe.skipIf(noRedis)('RedisJourneyStore batching on a standalone server', ()
   const journey = parseJourney({ id: 'tick', version: 1, entry: { on: 'manual', reentry: 'always' }, start: 'go', steps: { go: { type: 'send', channel: 'email', message: 'm' } } });
   const T = Date.parse('2026-03-02T09:00:00Z');
 
-  it('enrols, claims and completes in script calls of up to 128 items', async () => {
+  it('enrols, delivers, claims and completes in script calls of up to 128 items', async () => {
     redis ??= createRedis();
     const store = new RedisJourneyStore(redis, { prefix: uniquePrefix('jb') });
     const client = redis as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
     const calls = new Map<string, number>();
-    const spied = ['ccJourneyClaimShard', 'ccJourneyClaimOne', 'ccJourneyClaimMany', 'ccJourneyComplete', 'ccJourneyCompleteMany', 'ccJourneyEnrol', 'ccJourneyEnrolMany'];
+    const spied = ['ccJourneyClaimShard', 'ccJourneyClaimOne', 'ccJourneyClaimMany', 'ccJourneyComplete', 'ccJourneyCompleteMany', 'ccJourneyEnrol', 'ccJourneyEnrolMany', 'ccJourneyDeliver', 'ccJourneyDeliverMany'];
     const originals = spied.map((name) => [name, client[name]!] as const);
     for (const [name, fn] of originals) {
       client[name] = (...a: unknown[]) => {
@@ -85,14 +85,18 @@ describe.skipIf(noRedis)('RedisJourneyStore batching on a standalone server', ()
       };
     }
     try {
-      const enrolled = await Promise.all(Array.from({ length: 300 }, (_, i) => store.enrol(startInstance(journey, `p${i}`, T), entryPlan(journey, T))));
+      const instances = Array.from({ length: 300 }, (_, i) => ({ ...startInstance(journey, `p${i}`, T), wakeAt: T + 3_600_000 }));
+      const enrolled = await Promise.all(instances.map((inst) => store.enrol(inst, entryPlan(journey, T))));
       expect(enrolled.every((r) => r.enrolled)).toBe(true);
+      const delivered = await Promise.all(instances.map((inst, i) => store.deliver(inst.id, { id: `e${i}`, event: { subjectId: inst.subjectId, type: 'purchase', at: T, properties: {} } }, T)));
+      expect(delivered.every(Boolean)).toBe(true);
       const claims = await store.claimDue(T, { limit: 300, leaseMs: 60_000, owner: 'r' });
       expect(claims).toHaveLength(300);
-      const saved = await Promise.all(claims.map((c) => store.complete(c, { ...c.instance, status: 'completed', wakeAt: null, outcome: 'completed', endedAt: T }, 0, T + 1)));
+      expect(claims.every((c) => c.inbox.length === 1)).toBe(true);
+      const saved = await Promise.all(claims.map((c) => store.complete(c, { ...c.instance, status: 'completed', wakeAt: null, outcome: 'completed', endedAt: T }, 1, T + 1)));
       expect(saved.every(Boolean)).toBe(true);
-      // 300 items: the enrolments, the claim and the completions each split in three script calls of at most 128.
-      expect(Object.fromEntries(calls)).toEqual({ ccJourneyEnrolMany: 3, ccJourneyClaimShard: 1, ccJourneyClaimMany: 3, ccJourneyCompleteMany: 3 });
+      // 300 items: the enrolments, the deliveries, the claim and the completions each split in three script calls of at most 128.
+      expect(Object.fromEntries(calls)).toEqual({ ccJourneyEnrolMany: 3, ccJourneyDeliverMany: 3, ccJourneyClaimShard: 1, ccJourneyClaimMany: 3, ccJourneyCompleteMany: 3 });
       expect(await store.claimDue(T + 3_600_000, { limit: 300, leaseMs: 60_000, owner: 'r' })).toEqual([]);
     } finally {
       for (const [name, fn] of originals) client[name] = fn;

@@ -11,6 +11,7 @@ import {
   type JourneyStore,
   validateClaim,
   validateCompletion,
+  validateDelivery,
   validateEntryPlan,
 } from '../../journeys/store.js';
 
@@ -182,6 +183,7 @@ export class MemoryJourneyStore implements JourneyStore {
 
   async deliver(instanceId: string, input: JourneyInput, now: EpochMs): Promise<boolean> {
     checkJourneyInput(input);
+    validateDelivery(instanceId, now);
     const inst = this.#byId.get(instanceId);
     if (!inst || inst.status !== 'active') return false;
     let seen = this.#seen.get(instanceId);

@@ -12,6 +12,7 @@ import {
   type JourneyStore,
   validateClaim,
   validateCompletion,
+  validateDelivery,
   validateEntryPlan,
 } from '../../journeys/store.js';
 import type { SqlClient, SqlQueryable } from './sql.js';
@@ -278,7 +279,7 @@ export class PostgresJourneyStore implements JourneyStore {
 
   async deliver(instanceId: string, input: JourneyInput, now: EpochMs): Promise<boolean> {
     checkJourneyInput(input);
-    if (typeof instanceId !== 'string') throw inputError('instanceId must be a string', ['instanceId']);
+    validateDelivery(instanceId, now);
     checkNow(now);
     // Inputs for one instance never share a batch: they reach its inbox in the order they were delivered.
     return this.#deliveries.add({ instanceId, input, now }, instanceId);

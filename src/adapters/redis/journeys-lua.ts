@@ -96,12 +96,19 @@ if due == nil then return {0} end
 return {1, due}
 `;
 
+// An input for an instance: filed once per input id, while the instance is active. 1 when appended.
+const DELIVER_ITEM = `
+local function deliverItem(inst, inbox, seen, inputId, body)
+  if redis.call('HGET', inst, 'x') ~= 'active' then return 0 end
+  if redis.call('SADD', seen, inputId) == 0 then return 0 end
+  redis.call('RPUSH', inbox, body)
+  return 1
+end
+`;
+
 // KEYS: instance hash, inbox, seen set. ARGV: input id, input JSON. 1 when appended.
-export const DELIVER = `
-if redis.call('HGET', KEYS[1], 'x') ~= 'active' then return 0 end
-if redis.call('SADD', KEYS[3], ARGV[1]) == 0 then return 0 end
-redis.call('RPUSH', KEYS[2], ARGV[2])
-return 1
+export const DELIVER = `${DELIVER_ITEM}
+return deliverItem(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2])
 `;
 
 // KEYS: instance hash, active hash, inbox. ARGV: now, state, status, journeyId, instanceId, wakeAt. Returns due ('' none) or false.
@@ -148,6 +155,18 @@ for i = 0, #KEYS / 4 - 1 do
     if due == '' then redis.call('ZREM', KEYS[k + 4], ARGV[a + 9]) else redis.call('ZADD', KEYS[k + 4], due, ARGV[a + 9]) end
     out[i + 1] = 1
   end
+end
+return out
+`;
+
+// KEYS per item: instance hash, inbox, seen set, due zset. ARGV per item: input id, input JSON, now, due member.
+// Per item 1 when appended (and the instance due by now: its due time lowered, never raised), 0 otherwise.
+export const DELIVER_MANY = `${DELIVER_ITEM}
+local out = {}
+for i = 0, #KEYS / 4 - 1 do
+  local k, a = 4 * i, 4 * i
+  out[i + 1] = deliverItem(KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], ARGV[a + 1], ARGV[a + 2])
+  if out[i + 1] == 1 then redis.call('ZADD', KEYS[k + 4], 'LT', ARGV[a + 3], ARGV[a + 4]) end
 end
 return out
 `;

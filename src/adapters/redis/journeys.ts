@@ -14,9 +14,10 @@ import {
   type JourneyStore,
   validateClaim,
   validateCompletion,
+  validateDelivery,
   validateEntryPlan,
 } from '../../journeys/store.js';
-import { CAP, CLAIM_MANY, CLAIM_ONE, CLAIM_SHARD, COMPLETE, COMPLETE_MANY, DELIVER, ENROL, ENROL_MANY, REPLACE } from './journeys-lua.js';
+import { CAP, CLAIM_MANY, CLAIM_ONE, CLAIM_SHARD, COMPLETE, COMPLETE_MANY, DELIVER, DELIVER_MANY, ENROL, ENROL_MANY, REPLACE } from './journeys-lua.js';
 import { subjectKey, prefixOption } from './keys.js';
 
 /**
@@ -54,6 +55,7 @@ const SCRIPTS = {
   ccJourneyComplete: COMPLETE,
   ccJourneyCompleteMany: COMPLETE_MANY,
   ccJourneyDeliver: DELIVER,
+  ccJourneyDeliverMany: DELIVER_MANY,
   ccJourneyReplace: REPLACE,
 } as const;
 type ScriptName = keyof typeof SCRIPTS;
@@ -135,6 +137,7 @@ export class RedisJourneyStore implements JourneyStore {
   private nextShard = 0;
   private readonly enrols = new ScriptBatch((keys, args) => this.run('ccJourneyEnrolMany', keys, args));
   private readonly completions = new ScriptBatch((keys, args) => this.run('ccJourneyCompleteMany', keys, args));
+  private readonly deliveries = new ScriptBatch((keys, args) => this.run('ccJourneyDeliverMany', keys, args));
 
   constructor(redis: Client, options: RedisJourneyStoreOptions = {}) {
     this.prefix = prefixOption(options, 'cc');
@@ -241,8 +244,12 @@ export class RedisJourneyStore implements JourneyStore {
 
   async deliver(instanceId: string, input: JourneyInput, now: EpochMs): Promise<boolean> {
     checkJourneyInput(input);
+    validateDelivery(instanceId, now);
     const subjectId = 'event' in input ? input.event.subjectId : 'response' in input ? input.response.subjectId : input.reply.subjectId;
-    const ok = (await this.run('ccJourneyDeliver', [this.inst(subjectId, instanceId), this.inbox(subjectId, instanceId), this.seen(subjectId, instanceId)], [input.id, JSON.stringify(input)])) as number;
+    const keys = [this.inst(subjectId, instanceId), this.inbox(subjectId, instanceId), this.seen(subjectId, instanceId)];
+    const args = [input.id, JSON.stringify(input)];
+    if (this.batching) return (await this.deliveries.add([...keys, this.due(subjectId)], [...args, String(now), `${subjectId}\n${instanceId}`])) === 1;
+    const ok = (await this.run('ccJourneyDeliver', keys, args)) as number;
     if (ok !== 1) return false;
     // LT: never postpone; a leased instance keeps its lease end unless this is earlier (its claim will refuse and restore it).
     await this.cmd(() => this.redis.zadd(this.due(subjectId), 'LT', now, `${subjectId}\n${instanceId}`));
