@@ -30,12 +30,12 @@ export const SIZE_BUDGETS: Readonly<Record<string, number>> = {
   insights: 37_250, // 36_029
   decide: 55_000, // 54_224 (+547 when its request's context and properties got the JSON check bounded in depth, which zod's recursion was not: a RangeError)
   journeys: 45_500, // 44_847 (44_149, then +152 when createJourneyRunner checked its hooks where it is built, +543 when steps' payloads got the JSON check bounded in depth)
-  'adapters/memory': 42_000, // 40_999 (40_655 before the journey store checked enrol plans and completions)
-  'adapters/redis': 31_750, // 30_293 (28_695 before the journey store's batched claims, enrolments and completions and its Cluster fix)
-  'adapters/postgres': 35_000, // 33_374 (32_148 before the journey store's batched enrolments (its PL/pgSQL function) and completions; 31_797 before it checked enrol plans and completions)
+  'adapters/memory': 42_000, // 41_032 (+33 when deliver checked its instance id and now); 40_999 (40_655 before the journey store checked enrol plans and completions)
+  'adapters/redis': 31_750, // 30_554 (+261 for batched deliveries); 30_293 (28_695 before the journey store's batched claims, enrolments and completions and its Cluster fix)
+  'adapters/postgres': 35_000, // 33_554 (+180 for batched deliveries); 33_374 (32_148 before the journey store's batched enrolments (its PL/pgSQL function) and completions; 31_797 before it checked enrol plans and completions)
   'adapters/duckdb': 1_500, // 1_303
   'adapters/otel': 1_500, // 1_235
-  testing: 46_250, // 44_249 (+184 for the conformance case of one claim completed twice together); 44_065 (43_369 before the journey store's cases for enrolments and completions sent together and their argument checks)
+  testing: 46_250, // 44_561 (+496 for the conformance cases of one claim completed twice and of deliveries sent together); 44_065 (43_369 before the journey store's cases for enrolments and completions sent together and their argument checks)
   'consent: TCF decode + check': 7_250, // 6_834
   'core: calendar windows': 2_750, // 2_423
   'identity: normalise + audience hash': 3_000, // 2_817
