@@ -423,6 +423,8 @@ export class PostgresJourneyStore implements JourneyStore {
     const p = this.#p;
     await this.#guard(() =>
       this.#sql.transaction(async (tx: SqlQueryable) => {
+        // The person's instances locked in id order first, as the batches of deliveries and completions lock theirs.
+        await tx.query(`SELECT id FROM ${p}_instances WHERE subject_id = $1 ORDER BY id FOR UPDATE`, [subjectId]);
         const ids = `(SELECT id FROM ${p}_instances WHERE subject_id = $1)`;
         await tx.query(`DELETE FROM ${p}_inbox WHERE instance_id IN ${ids}`, [subjectId]);
         await tx.query(`DELETE FROM ${p}_seen WHERE instance_id IN ${ids}`, [subjectId]);
