@@ -213,6 +213,18 @@ describe.each(pgEngines())('PostgresJourneyStore batches ($name)', (engine) => {
     expect(claims.map((c) => c.inbox.map((x) => x.id).join()).sort()).toEqual(Array.from({ length: 300 }, (_, i) => `e${i}`).sort());
   });
 
+  it('ids and payloads with quotes, backslashes, commas, braces, newlines and emoji round-trip through the array parameters', async () => {
+    const { store } = await open();
+    const weird = ['a"b', 'c\\d', 'e,f', '{g}', 'h i', 'NULL', '', 'ü€😀', "'q'", 'x\ny'];
+    const subjects = weird.map((w, i) => `s${i}${w}`);
+    expect((await Promise.all(subjects.map((s) => store.enrol(startInstance(journey, s, T, `id:${s}`), entryPlan(journey, T))))).every((r) => r.enrolled)).toBe(true);
+    const delivered = await Promise.all(subjects.map((s, i) => store.deliver(`id:${s}`, { id: `in${weird[i]}`, event: { subjectId: s, type: 't', at: T, properties: { w: weird[i]! } } }, T)));
+    expect(delivered.every(Boolean)).toBe(true);
+    const claims = await store.claimDue(T, { limit: 50, leaseMs: 60_000, owner: 'o' });
+    expect(claims.map((c) => [c.instance.id, (c.inbox[0] as { event: { properties: { w: string } } }).event.properties.w]).sort()).toEqual(subjects.map((s, i) => [`id:${s}`, weird[i]]).sort());
+    expect((await Promise.all(claims.map((c) => store.complete(c, ended(c), 1, T + 1)))).every(Boolean)).toBe(true);
+  });
+
   it('refuses what its columns cannot hold with INPUT_INVALID before it joins a batch', async () => {
     const { store } = await open();
     await store.enrol(startInstance(journey, 'p1', T), entryPlan(journey, T));
