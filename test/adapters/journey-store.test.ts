@@ -221,7 +221,7 @@ describe.each(pgEngines())('PostgresJourneyStore batches ($name)', (engine) => {
     const delivered = await Promise.all(subjects.map((s, i) => store.deliver(`id:${s}`, { id: `in${weird[i]}`, event: { subjectId: s, type: 't', at: T, properties: { w: weird[i]! } } }, T)));
     expect(delivered.every(Boolean)).toBe(true);
     const claims = await store.claimDue(T, { limit: 50, leaseMs: 60_000, owner: 'o' });
-    expect(claims.map((c) => [c.instance.id, (c.inbox[0] as { event: { properties: { w: string } } }).event.properties.w]).sort()).toEqual(subjects.map((s, i) => [`id:${s}`, weird[i]]).sort());
+    expect(claims.map((c) => [c.instance.id, (c.inbox[0] as unknown as { event: { properties: { w: string } } }).event.properties.w]).sort()).toEqual(subjects.map((s, i) => [`id:${s}`, weird[i]]).sort());
     expect((await Promise.all(claims.map((c) => store.complete(c, ended(c), 1, T + 1)))).every(Boolean)).toBe(true);
   });
 
