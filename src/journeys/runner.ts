@@ -122,7 +122,12 @@ export interface TickResult {
 export interface JourneyRunner {
   /** Enrols a person in a journey (its newest version) under the entry policy. */
   enrol(journeyId: string, subjectId: string, now: EpochMs, instanceId?: string): Promise<EnrolResult & { readonly instance?: JourneyInstance }>;
-  /** Routes an inbound input: delivered (once per id) to the person's active instances; an event may also enrol them. */
+  /**
+   * Routes an inbound input: delivered (once per id) to the person's active instances; an event may also enrol them.
+   * Every journey is handled at once and each is tried even when another fails; the first failure (in journey order)
+   * is thrown once all have settled. Retrying with the same input is safe: deliveries count once per input id, an
+   * enrolment by an input is keyed by it, and the instance an input started never gets it as an input.
+   */
   ingest(input: JourneyInput, now: EpochMs): Promise<{ readonly delivered: ReadonlyArray<string>; readonly enrolled: ReadonlyArray<string> }>;
   /** Claims one batch of due instances and processes it. */
   tick(now: EpochMs): Promise<TickResult>;
@@ -343,20 +348,36 @@ export function createJourneyRunner(options: JourneyRunnerOptions): JourneyRunne
     async ingest(input, now) {
       checkJourneyInput(input);
       const subjectId = 'event' in input ? input.event.subjectId : 'response' in input ? input.response.subjectId : input.reply.subjectId;
+      // Every journey at once (a person's instances in different journeys are independent), so a store that batches
+      // sends the journeys' reads, then their deliveries, together; each journey is tried even when another fails.
+      const outcomes = await Promise.allSettled(
+        [...newest.values()].map(async (j): Promise<{ delivered?: string; enrolled?: string }> => {
+          const startedBy = `${j.id}:${subjectId}:${input.id}`;
+          const active = await store.activeFor(j.id, subjectId);
+          expectStoreAnswer(active === null || (isRecord(active) && typeof active.id === 'string'), 'journeys.activeFor', 'an instance or null', active);
+          if (active) {
+            // The instance this input started (an ingest retried after a failure) does not also get it as an input.
+            if (active.id === startedBy) return {};
+            const got = await store.deliver(active.id, input, now);
+            expectStoreAnswer(typeof got === 'boolean', 'journeys.deliver', 'a boolean', got);
+            return got ? { delivered: active.id } : {};
+          }
+          if ('event' in input && triggersEntry(j, { event: input.event })) {
+            // The triggering event starts the journey; it is not also an input of it.
+            const r = await enrol(j.id, subjectId, input.event.at <= now ? input.event.at : now, startedBy);
+            return r.enrolled ? { enrolled: r.instance!.id } : {};
+          }
+          return {};
+        }),
+      );
+      const failed = outcomes.find((o) => o.status === 'rejected');
+      if (failed) throw failed.reason;
       const delivered: string[] = [];
       const enrolled: string[] = [];
-      for (const j of newest.values()) {
-        const active = await store.activeFor(j.id, subjectId);
-        expectStoreAnswer(active === null || (isRecord(active) && typeof active.id === 'string'), 'journeys.activeFor', 'an instance or null', active);
-        if (active) {
-          const got = await store.deliver(active.id, input, now);
-          expectStoreAnswer(typeof got === 'boolean', 'journeys.deliver', 'a boolean', got);
-          if (got) delivered.push(active.id);
-        } else if ('event' in input && triggersEntry(j, { event: input.event })) {
-          // The triggering event starts the journey; it is not also an input of it.
-          const r = await enrol(j.id, subjectId, input.event.at <= now ? input.event.at : now, `${j.id}:${subjectId}:${input.id}`);
-          if (r.enrolled) enrolled.push(r.instance!.id);
-        }
+      for (const o of outcomes) {
+        const v = (o as PromiseFulfilledResult<{ delivered?: string; enrolled?: string }>).value;
+        if (v.delivered !== undefined) delivered.push(v.delivered);
+        if (v.enrolled !== undefined) enrolled.push(v.enrolled);
       }
       return { delivered, enrolled };
     },

@@ -79,7 +79,8 @@ for (const impl of journeyStores) {
         const runner = createJourneyRunner({ store, journeys, handlers, person: (id) => ({ consent: consentOf(id) }) });
         const abandon = { id: 'cart-1', event: { subjectId: 'p1', type: 'cart_abandon', at: T0, properties: {} } };
         expect((await runner.ingest(abandon, T0)).enrolled).toHaveLength(1);
-        expect((await runner.ingest(abandon, T0)).enrolled).toHaveLength(0);
+        // Again (a retried ingest): no second instance, and the instance it started does not get it as an input.
+        expect(await runner.ingest(abandon, T0)).toEqual({ delivered: [], enrolled: [] });
         const purchase = { id: 'order-9', event: { subjectId: 'p1', type: 'purchase', at: T0 + 2 * HOUR, properties: {} } };
         expect((await runner.ingest(purchase, T0 + 2 * HOUR)).delivered).toHaveLength(1);
         expect((await runner.ingest(purchase, T0 + 2 * HOUR)).delivered).toHaveLength(0);
@@ -105,6 +106,38 @@ for (const impl of journeyStores) {
       }));
   });
 }
+
+describe('journey runner: ingest', () => {
+  const also = parseJourney({ id: 'also', version: 1, entry: { on: { event: 'cart_abandon' } }, start: 'go', steps: { go: { type: 'send', channel: 'email', message: 'm' } } });
+  const abandon = { id: 'cart-1', event: { subjectId: 'p1', type: 'cart_abandon', at: T0, properties: {} } };
+
+  it('handles every journey at once', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const store = withMethod<JourneyStore>(new MemoryJourneyStore(), 'activeFor', async (original, ...args) => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((r) => setTimeout(r, 5));
+      inFlight--;
+      return original(...args);
+    });
+    const runner = createJourneyRunner({ store, journeys: [...journeys, also], handlers: {} });
+    expect(await runner.ingest(abandon, T0)).toEqual({ delivered: [], enrolled: ['cart-abandonment:p1:cart-1', 'also:p1:cart-1'] });
+    expect(most).toBe(3);
+  });
+
+  it('tries each journey even when another fails, then throws the first failure', async () => {
+    const memory = new MemoryJourneyStore();
+    const store = withMethod<JourneyStore>(memory, 'enrol', (original, ...args) =>
+      (args[0] as { journeyId: string }).journeyId === 'cart-abandonment' ? Promise.reject(new Error('connection reset')) : original(...args),
+    );
+    const runner = createJourneyRunner({ store, journeys: [...journeys, also], handlers: {} });
+    await expect(runner.ingest(abandon, T0)).rejects.toMatchObject({ message: expect.stringContaining('connection reset') });
+    expect((await memory.activeFor('also', 'p1'))?.id).toBe('also:p1:cart-1');
+    // The retry enrols where it failed, and leaves the journey it already entered alone.
+    const retried = createJourneyRunner({ store: memory, journeys: [...journeys, also], handlers: {} });
+    expect(await retried.ingest(abandon, T0)).toEqual({ delivered: [], enrolled: ['cart-abandonment:p1:cart-1'] });
+  });
+});
 
 describe('journey runner: a store (or callback) answering with the wrong shape', () => {
   /** The memory store with one method answering `value`. */

@@ -29,7 +29,7 @@ export const SIZE_BUDGETS: Readonly<Record<string, number>> = {
   timing: 26_000, // 25_334 (25_964 before its model JSON and capping's rules stopped using zod's tuple and discriminated-union types)
   insights: 37_250, // 36_029
   decide: 55_000, // 54_224 (+547 when its request's context and properties got the JSON check bounded in depth, which zod's recursion was not: a RangeError)
-  journeys: 45_500, // 44_847 (44_149, then +152 when createJourneyRunner checked its hooks where it is built, +543 when steps' payloads got the JSON check bounded in depth)
+  journeys: 45_500, // 44_947 (+92 when ingest handled every journey at once and stopped delivering an input to the instance it started); 44_847 (44_149, then +152 when createJourneyRunner checked its hooks where it is built, +543 when steps' payloads got the JSON check bounded in depth)
   'adapters/memory': 42_000, // 41_032 (+33 when deliver checked its instance id and now); 40_999 (40_655 before the journey store checked enrol plans and completions)
   'adapters/redis': 31_750, // 30_554 (+261 for batched deliveries); 30_293 (28_695 before the journey store's batched claims, enrolments and completions and its Cluster fix)
   'adapters/postgres': 35_000, // 33_554 (+180 for batched deliveries); 33_374 (32_148 before the journey store's batched enrolments (its PL/pgSQL function) and completions; 31_797 before it checked enrol plans and completions)
