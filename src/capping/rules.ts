@@ -4,7 +4,7 @@ import { NEGATIVE_RESPONSE_KINDS, RESPONSE_KINDS, type ResponseKind } from '../c
 import { channelSchema, durationSchema, idSchema, tagSchema, timeZoneSchema } from '../core/schema.js';
 import { DAY, type CalendarUnit, type TimeWindow, type WeekStartsOn } from '../core/time.js';
 import { coversWholeWeek, type CompiledQuietRange } from './quiet.js';
-import { discriminated, refineCheck } from '../core/zod.js';
+import { discriminated, issuesCheck, refineCheck } from '../core/zod.js';
 
 const oneOrMany = <T extends z.ZodMiniType>(item: T) =>
   z.pipe(z.union([item, z.array(item).check(z.minLength(1), z.maxLength(256))]), z.transform((v) => (Array.isArray(v) ? v : [v]) as Array<z.output<T>>));
@@ -116,10 +116,10 @@ export const capRuleSetSchema = /* @__PURE__ */ (() => z.strictObject({
     timeZone: z._default(timeZoneSchema, 'UTC'),
     weekStartsOn: z._default(z.int().check(z.gte(0), z.lte(6)), 1),
     rules: z.array(capRuleSchema).check(z.maxLength(256)),
-  }).check(z.superRefine((set, ctx) => {
+  }).check(issuesCheck<{ rules: ReadonlyArray<{ id: string }> }>((set, add) => {
     const seen = new Set<string>();
     set.rules.forEach((r, i) => {
-      if (seen.has(r.id)) ctx.addIssue({ code: 'custom', message: `Duplicate rule id ${quoted(r.id)}`, path: ['rules', i, 'id'] });
+      if (seen.has(r.id)) add(`Duplicate rule id ${quoted(r.id)}`, ['rules', i, 'id']);
       seen.add(r.id);
     });
   })))();

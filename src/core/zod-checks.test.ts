@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
-import { arrayOf, customSchema, discriminated, ENGLISH, refineCheck, tupleItem } from './zod.js';
+import { arrayOf, customSchema, discriminated, ENGLISH, issuesCheck, refineCheck, tupleItem } from './zod.js';
 import { toJSONSchema } from './schema.js';
 
 const shown = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'function' ? 'fn' : typeof x === 'symbol' || typeof x === 'bigint' ? String(x) : x));
@@ -50,6 +50,38 @@ describe('refineCheck and customSchema parse exactly as z.refine and z.custom', 
     expect(outcome(customSchema(() => false, 'first').check(after), 1)).not.toContain('after');
     expect(outcome(z.number().check(refineCheck(() => false, 'first'), after), 1)).toBe(outcome(z.number().check(z.refine(() => false, 'first'), after), 1));
     expect(outcome(z.number().check(refineCheck(() => false, 'first'), after), 1)).toContain('after');
+  });
+});
+
+describe('issuesCheck parses exactly as z.superRefine', () => {
+  it('same issues, paths, messages and check order, in objects, arrays and unions', () => {
+    // The duplicate-id check of capping's rule sets and the path-segment check of segments, as they use it.
+    type Set = { rules: Array<{ id: string }> };
+    const dupes = (set: Set, report: (message: string, path?: PropertyKey[]) => void): void => {
+      const seen = new Set<string>();
+      set.rules.forEach((r, i) => {
+        if (seen.has(r.id)) report(`Duplicate rule id ${r.id}`, ['rules', i, 'id']);
+        seen.add(r.id);
+      });
+    };
+    const segments = (p: string, report: (message: string, path?: PropertyKey[]) => void): void => {
+      for (const seg of p.split('.')) if (seg === '' || seg === '__proto__') report(`bad segment ${seg}`);
+    };
+    const later = z.refine((v: unknown) => JSON.stringify(v).length < 40, 'too long');
+    const shape = { rules: z.array(z.strictObject({ id: z.string() })), path: z.string().check(z.minLength(1), issuesCheck<string>(segments), later) };
+    const theirShape = { rules: shape.rules, path: z.string().check(z.minLength(1), z.superRefine<string>((p, ctx) => segments(p, (message) => ctx.addIssue({ code: 'custom', message }))), later) };
+    const mine = z.array(z.union([z.strictObject(shape).check(issuesCheck<Set>(dupes), later), z.number()]));
+    const theirs = z.array(
+      z.union([z.strictObject(theirShape).check(z.superRefine<Set>((set, ctx) => dupes(set, (message, path) => ctx.addIssue({ code: 'custom', message, path: path as PropertyKey[] }))), later), z.number()]),
+    );
+    const id = fc.constantFrom('a', 'b', 'c');
+    const path = fc.oneof(fc.constantFrom('a.b', 'a..b', '__proto__.x', '.', 'x.__proto__', ''), fc.string({ maxLength: 6 }));
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.record({ rules: fc.array(fc.record({ id }), { maxLength: 4 }), path }), valueArb), { maxLength: 3 }), (input) => {
+        expect(outcome(mine, input)).toBe(outcome(theirs, input));
+      }),
+      { numRuns: 400 },
+    );
   });
 });
 

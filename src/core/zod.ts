@@ -103,6 +103,15 @@ export function refineCheck<T>(ok: (value: T) => boolean, message: string, path:
 }
 
 /**
+ * `z.superRefine((value, ctx) => …)` as a plain check function: `fn` reports each problem with `add(message, path)`
+ * and gets the same issue `ctx.addIssue({ code: 'custom', message, path })` gives (later checks still run), without
+ * zod's superRefine wrapper (its `addIssue` shim and factory). Internal: not exported from the entries.
+ */
+export function issuesCheck<T>(fn: (value: T, add: (message: string, path?: PropertyKey[]) => void) => void): (payload: z.core.ParsePayload<T>) => void {
+  return (payload) => fn(payload.value, (message, path = []) => void payload.issues.push({ code: 'custom', message, path: [...path], input: payload.value, continue: true }));
+}
+
+/**
  * `z.custom<T>(ok, message)` as `z.unknown()` with a check: the same value, the same issue (code `custom`, the
  * message; like `z.custom`, it aborts the checks after it) and the same input and output type, without zod's custom
  * type (see {@link refineCheck}). Internal: not exported from the entries.

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { discriminated, ENGLISH, refineCheck } from '../core/zod.js';
+import { discriminated, ENGLISH, issuesCheck, refineCheck } from '../core/zod.js';
 import { expectArray, expectObject } from '../core/guards.js';
 import { CrossChannelError, fromZodError, quoted, inputError } from '../core/errors.js';
 import { durationSchema, idSchema, timeZoneSchema, timestampSchema } from '../core/schema.js';
@@ -49,10 +49,10 @@ const FORBIDDEN_SEGMENTS = new Set(['__proto__', 'constructor', 'prototype']);
  * ```
  */
 export const attributePathSchema = /* @__PURE__ */ (() => z
-  .string().check(z.minLength(1), z.maxLength(256), z.superRefine((p, ctx) => {
+  .string().check(z.minLength(1), z.maxLength(256), issuesCheck<string>((p, add) => {
     for (const seg of p.split('.')) {
-      if (seg === '') ctx.addIssue({ code: 'custom', message: `Path ${quoted(p)} has an empty segment` });
-      else if (FORBIDDEN_SEGMENTS.has(seg)) ctx.addIssue({ code: 'custom', message: `Path segment ${quoted(seg)} is forbidden` });
+      if (seg === '') add(`Path ${quoted(p)} has an empty segment`);
+      else if (FORBIDDEN_SEGMENTS.has(seg)) add(`Path segment ${quoted(seg)} is forbidden`);
     }
   })))();
 

@@ -8,8 +8,9 @@
  * import cost ≈ 92 kB in each, so entries were 106–146 kB before). Module-level schemas are pure IIFEs
  * (scripts/pure-schemas.ts), so an entry carries only the schemas it uses; the package's parsers word issues with
  * a trimmed port of zod's English locale (src/core/zod.ts); segments ships its JSON Schema pre-generated
- * (scripts/json-schemas.ts) rather than zod's converter; refinements and custom checks are plain zod checks
- * (`refineCheck` / `customSchema`, src/core/zod.ts), so no entry carries zod's custom type; discriminated unions,
+ * (scripts/json-schemas.ts) rather than zod's converter; refinements, superRefines and custom checks are plain zod
+ * checks (`refineCheck` / `issuesCheck` / `customSchema`, src/core/zod.ts), so no entry carries zod's custom type or
+ * superRefine wrapper; discriminated unions,
  * the two tuples and events' JSON properties are checked by hand with zod's own issues (`discriminated`, `arrayOf` /
  * `tupleItem`, src/core/zod.ts; `jsonObjectSchema`, src/core/schema.ts; each checked against zod's schema by a
  * property), so no module entry carries zod's discriminated-union or tuple type. What remains above 25
@@ -21,25 +22,25 @@ export const SIZE_BUDGETS: Readonly<Record<string, number>> = {
   index: 26_000, // 23_514 (the shared core only; the 40 kB target)
   identity: 31_750, // 30_935
   consent: 25_000, // 24_928 (the 25 kB target)
-  capping: 25_000, // 18_920 (the 25 kB target)
-  segments: 34_250, // 33_480
+  capping: 25_000, // 18_761 (the 25 kB target; 18_920 before its duplicate-id check stopped using zod's superRefine)
+  segments: 34_250, // 33_335 (33_495 before its path check stopped using zod's superRefine)
   arbitration: 25_000, // 24_392 (the 25 kB target)
   attribution: 26_000, // 25_524 (+247 when statisticsFromSql's statements became one that computes the journeys once; +12 when the totals SQL read its journeys and lost conversions once; 25_611 before capping's rules, its models and the timing model's JSON stopped using zod's discriminated-union and tuple types: src/core/zod.ts)
   experiments: 25_000, // 24_876 (the 25 kB target; 41_656 with jStat; 25_000 before events' properties became a hand check, then +96 when exposures of the wrong shape were refused)
-  timing: 26_000, // 25_334 (25_964 before its model JSON and capping's rules stopped using zod's tuple and discriminated-union types)
-  insights: 37_250, // 36_029
-  decide: 55_000, // 54_224 (+547 when its request's context and properties got the JSON check bounded in depth, which zod's recursion was not: a RangeError)
-  journeys: 45_500, // 44_947 (+92 when ingest handled every journey at once and stopped delivering an input to the instance it started); 44_847 (44_149, then +152 when createJourneyRunner checked its hooks where it is built, +543 when steps' payloads got the JSON check bounded in depth)
-  'adapters/memory': 42_000, // 41_032 (+33 when deliver checked its instance id and now); 40_999 (40_655 before the journey store checked enrol plans and completions)
-  'adapters/redis': 31_750, // 30_554 (+261 for batched deliveries); 30_293 (28_695 before the journey store's batched claims, enrolments and completions and its Cluster fix)
+  timing: 26_000, // 25_159 (25_334 before capping's duplicate-id check stopped using zod's superRefine; 25_964 before its model JSON and capping's rules stopped using zod's tuple and discriminated-union types)
+  insights: 37_250, // 35_885 (36_029 before segments' path check stopped using zod's superRefine)
+  decide: 55_000, // 54_060 (54_239 before capping's and segments' checks stopped using zod's superRefine; 54_224, then +547 when its request's context and properties got the JSON check bounded in depth, which zod's recursion was not: a RangeError)
+  journeys: 45_500, // 44_764 (−184 without zod's superRefine; 44_947 +92 when ingest handled every journey at once and stopped delivering an input to the instance it started); 44_847 (44_149, then +152 when createJourneyRunner checked its hooks where it is built, +543 when steps' payloads got the JSON check bounded in depth)
+  'adapters/memory': 42_000, // 40_862 (−170 without zod's superRefine; 41_032 +33 when deliver checked its instance id and now); 40_999 (40_655 before the journey store checked enrol plans and completions)
+  'adapters/redis': 31_750, // 30_391 (−164 without zod's superRefine; 30_554 +261 for batched deliveries); 30_293 (28_695 before the journey store's batched claims, enrolments and completions and its Cluster fix)
   'adapters/postgres': 35_000, // 33_554 (+180 for batched deliveries); 33_374 (32_148 before the journey store's batched enrolments (its PL/pgSQL function) and completions; 31_797 before it checked enrol plans and completions)
   'adapters/duckdb': 1_500, // 1_303
   'adapters/otel': 1_500, // 1_235
-  testing: 46_250, // 44_561 (+496 for the conformance cases of one claim completed twice and of deliveries sent together); 44_065 (43_369 before the journey store's cases for enrolments and completions sent together and their argument checks)
+  testing: 46_250, // 44_396 (−166 without zod's superRefine; 44_561 +496 for the conformance cases of one claim completed twice and of deliveries sent together); 44_065 (43_369 before the journey store's cases for enrolments and completions sent together and their argument checks)
   'consent: TCF decode + check': 7_250, // 6_834
   'core: calendar windows': 2_750, // 2_423
   'identity: normalise + audience hash': 3_000, // 2_817
   'consent: ledger check': 13_250, // 12_941
-  'capping: rules + evaluation': 16_750, // 16_491
+  'capping: rules + evaluation': 16_750, // 16_313 (16_491 before zod's superRefine went)
   'experiments: assignment': 13_750, // 13_178
 };
