@@ -286,33 +286,28 @@ export class PostgresJourneyStore implements JourneyStore {
   }
 
   /**
-   * Deliveries issued together, in one transaction: the active instances locked in id order, then one statement
-   * files each input whose id the instance has not seen, and makes the instance due at once unless it is leased
-   * (the lease holder's completion sees the inbox item and does it).
+   * Deliveries issued together, in one transaction (`#lockedBatch`): one statement files each input whose id the
+   * instance has not seen, and makes the instance due at once unless it is leased (the lease holder's completion
+   * sees the inbox item and does it).
    */
   async #deliverMany(items: ReadonlyArray<{ instanceId: string; input: JourneyInput; now: EpochMs }>): Promise<boolean[]> {
     const p = this.#p;
-    const ids = items.map((d) => d.instanceId);
-    return this.#sql.transaction(async (tx) => {
-      await tx.query(`SELECT id FROM ${p}_instances WHERE id = ANY($1::text[]) AND status = 'active' ORDER BY id FOR UPDATE`, [ids]);
-      const r = await tx.query<{ id: string }>(
-        `WITH t AS (
-           SELECT t.* FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) AS t(id, input_id, body, now)
-           JOIN ${p}_instances i ON i.id = t.id AND i.status = 'active'
-         ), s AS (
-           INSERT INTO ${p}_seen (instance_id, input_id) SELECT id, input_id FROM t ON CONFLICT DO NOTHING RETURNING instance_id
-         ), b AS (
-           INSERT INTO ${p}_inbox (instance_id, body) SELECT t.id, t.body::jsonb FROM t JOIN s ON s.instance_id = t.id
-         ), u AS (
-           UPDATE ${p}_instances i SET due = LEAST(COALESCE(i.due, t.now), t.now) FROM t JOIN s ON s.instance_id = t.id
-           WHERE i.id = t.id AND (i.token IS NULL OR i.lease_until <= t.now)
-         )
-         SELECT instance_id AS id FROM s`,
-        [ids, items.map((d) => d.input.id), items.map((d) => JSON.stringify(d.input)), items.map((d) => d.now)],
-      );
-      const filed = new Set(r.rows.map((row) => row.id));
-      return ids.map((id) => filed.has(id));
-    });
+    return this.#lockedBatch(
+      items.map((d) => d.instanceId),
+      `WITH t AS (
+         SELECT t.* FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) AS t(id, input_id, body, now)
+         JOIN ${p}_instances i ON i.id = t.id AND i.status = 'active'
+       ), s AS (
+         INSERT INTO ${p}_seen (instance_id, input_id) SELECT id, input_id FROM t ON CONFLICT DO NOTHING RETURNING instance_id
+       ), b AS (
+         INSERT INTO ${p}_inbox (instance_id, body) SELECT t.id, t.body::jsonb FROM t JOIN s ON s.instance_id = t.id
+       ), u AS (
+         UPDATE ${p}_instances i SET due = LEAST(COALESCE(i.due, t.now), t.now) FROM t JOIN s ON s.instance_id = t.id
+         WHERE i.id = t.id AND (i.token IS NULL OR i.lease_until <= t.now)
+       )
+       SELECT instance_id AS id FROM s`,
+      [items.map((d) => d.input.id), items.map((d) => JSON.stringify(d.input)), items.map((d) => d.now)],
+    );
   }
 
   async claimDue(now: EpochMs, options: ClaimOptions): Promise<JourneyClaim[]> {
@@ -344,45 +339,53 @@ export class PostgresJourneyStore implements JourneyStore {
   }
 
   /**
-   * Completions issued together, in one transaction: their instances locked first, in one order (two batches
-   * cannot deadlock, and every delivery that held a lock has committed, so the next statement sees its inbox item);
-   * then one statement saves each instance whose token and lease hold, deletes the inbox items it read (all of them
-   * when it ended) and makes it due at once when unread items remain.
+   * Completions issued together, in one transaction (`#lockedBatch`: a delivery that held a lock has committed, so
+   * the statement sees its inbox item): one statement saves each instance whose token and lease hold, deletes the
+   * inbox items it read (all of them when it ended) and makes it due at once when unread items remain.
    */
   async #completeMany(items: ReadonlyArray<{ claim: JourneyClaim; instance: JourneyInstance; consumed: number; now: EpochMs }>): Promise<boolean[]> {
     const p = this.#p;
-    const ids = items.map((c) => c.instance.id);
+    return this.#lockedBatch(
+      items.map((c) => c.instance.id),
+      `WITH t AS (
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::bigint[], $7::float8[], $8::bigint[])
+           AS t(id, token, state, status, version, due, consumed, now)
+       ), u AS (
+         UPDATE ${p}_instances i SET state = t.state::jsonb, status = t.status, version = t.version, token = NULL, lease_until = 0,
+           due = CASE WHEN t.status = 'active' AND (SELECT count(*) FROM ${p}_inbox b WHERE b.instance_id = t.id) > t.consumed THEN t.now ELSE t.due END
+         FROM t WHERE i.id = t.id AND i.token = t.token AND i.lease_until > t.now
+         RETURNING i.id, i.status, t.consumed
+       ), x AS (
+         DELETE FROM ${p}_inbox b USING (
+           SELECT instance_id, seq, row_number() OVER (PARTITION BY instance_id ORDER BY seq) AS n FROM ${p}_inbox WHERE instance_id = ANY($1::text[])
+         ) r, u
+         WHERE b.instance_id = r.instance_id AND b.seq = r.seq AND u.id = r.instance_id AND (u.status <> 'active' OR r.n <= u.consumed)
+       )
+       SELECT id FROM u`,
+      [
+        items.map((c) => c.claim.token),
+        items.map((c) => JSON.stringify(c.instance)),
+        items.map((c) => c.instance.status),
+        items.map((c) => c.instance.version),
+        items.map((c) => (c.instance.status === 'active' ? c.instance.wakeAt : null)),
+        items.map((c) => c.consumed),
+        items.map((c) => c.now),
+      ],
+    );
+  }
+
+  /**
+   * One transaction for a batch of deliveries or completions: the batch's instances locked first, in id order (two
+   * batches cannot deadlock, and every delivery or completion that held a lock has committed, so the statement's
+   * snapshot sees what it wrote), then `statement` with the ids as `$1` and `params` after, answering the ids it
+   * wrote. Per id, whether it was written.
+   */
+  async #lockedBatch(ids: string[], statement: string, params: unknown[]): Promise<boolean[]> {
     return this.#sql.transaction(async (tx) => {
-      await tx.query(`SELECT id FROM ${p}_instances WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`, [ids]);
-      const r = await tx.query<{ id: string }>(
-        `WITH t AS (
-           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::bigint[], $7::float8[], $8::bigint[])
-             AS t(id, token, state, status, version, due, consumed, now)
-         ), u AS (
-           UPDATE ${p}_instances i SET state = t.state::jsonb, status = t.status, version = t.version, token = NULL, lease_until = 0,
-             due = CASE WHEN t.status = 'active' AND (SELECT count(*) FROM ${p}_inbox b WHERE b.instance_id = t.id) > t.consumed THEN t.now ELSE t.due END
-           FROM t WHERE i.id = t.id AND i.token = t.token AND i.lease_until > t.now
-           RETURNING i.id, i.status, t.consumed
-         ), x AS (
-           DELETE FROM ${p}_inbox b USING (
-             SELECT instance_id, seq, row_number() OVER (PARTITION BY instance_id ORDER BY seq) AS n FROM ${p}_inbox WHERE instance_id = ANY($1::text[])
-           ) r, u
-           WHERE b.instance_id = r.instance_id AND b.seq = r.seq AND u.id = r.instance_id AND (u.status <> 'active' OR r.n <= u.consumed)
-         )
-         SELECT id FROM u`,
-        [
-          ids,
-          items.map((c) => c.claim.token),
-          items.map((c) => JSON.stringify(c.instance)),
-          items.map((c) => c.instance.status),
-          items.map((c) => c.instance.version),
-          items.map((c) => (c.instance.status === 'active' ? c.instance.wakeAt : null)),
-          items.map((c) => c.consumed),
-          items.map((c) => c.now),
-        ],
-      );
-      const saved = new Set(r.rows.map((row) => row.id));
-      return ids.map((id) => saved.has(id));
+      await tx.query(`SELECT id FROM ${this.#p}_instances WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`, [ids]);
+      const r = await tx.query<{ id: string }>(statement, [ids, ...params]);
+      const written = new Set(r.rows.map((row) => row.id));
+      return ids.map((id) => written.has(id));
     });
   }
 
