@@ -43,6 +43,11 @@ const T0 = Date.parse('2026-03-02T08:00:00Z');
 const gc = (globalThis as { gc?: () => void }).gc;
 
 const row = (name: string, opsPerSec: number, p50Us: number, p99Us: number, ratio: number | null): BenchRow => ({ name, opsPerSec, meanUs: 1e6 / opsPerSec, p50Us, p99Us, ratio });
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+/** Runs `call(0 … n − 1)` with 500 calls in flight at a time. */
+const inFlight = async (n: number, call: (i: number) => Promise<unknown>): Promise<void> => {
+  for (let i = 0; i < n; i += 500) await Promise.all(Array.from({ length: Math.min(500, n - i) }, (_, k) => call(i + k)));
+};
 const pct = (xs: number[], p: number): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(s.length * p))] ?? 0;
@@ -111,7 +116,7 @@ async function redisRunner(): Promise<void> {
     const prefix = 'bench';
     const seedStore = new RedisJourneyStore(clients[0]!, { prefix, dueShards: 4 });
     const now0 = Date.now();
-    for (let i = 0; i < REDIS_N; i += 500) await Promise.all(Array.from({ length: Math.min(500, REDIS_N - i) }, (_, k) => seedStore.enrol(startInstance(journey, `p${i + k}`, now0), entryPlan(journey, now0))));
+    await inFlight(REDIS_N, (i) => seedStore.enrol(startInstance(journey, `p${i}`, now0), entryPlan(journey, now0)));
     let sent = 0;
     const runners = clients.map((c, n) => createJourneyRunner({ store: new RedisJourneyStore(c, { prefix, dueShards: 4 }), journeys: [journey], owner: `r${n}`, batchSize: 200, handlers: { send: () => void sent++ } }));
     const t0 = performance.now();
@@ -140,12 +145,10 @@ async function redisRunner(): Promise<void> {
     const late: number[] = [];
     const lstore = new RedisJourneyStore(clients[0]!, { prefix: 'late', dueShards: 4 });
     const base = Date.now() + 1000;
-    for (let i = 0; i < TIMERS; i += 500) {
-      await Promise.all(Array.from({ length: Math.min(500, TIMERS - i) }, (_, k) => {
-        const at = base + ((i + k) * 3000) / TIMERS;
-        return lstore.enrol({ ...startInstance(journey, `q${i + k}`, at), wakeAt: at, stepAt: at }, entryPlan(journey, at));
-      }));
-    }
+    await inFlight(TIMERS, (i) => {
+      const at = base + (i * 3000) / TIMERS;
+      return lstore.enrol({ ...startInstance(journey, `q${i}`, at), wakeAt: at, stepAt: at }, entryPlan(journey, at));
+    });
     const lrunners = clients.map((c, n) => createJourneyRunner({ store: new RedisJourneyStore(c, { prefix: 'late', dueShards: 4 }), journeys: [journey], owner: `l${n}`, batchSize: 200, handlers: { send: (a) => void late.push(Date.now() - a.at) } }));
     for (const r of lrunners) r.start({ clock: Date.now, intervalMs: 5 });
     while (late.length < TIMERS) await new Promise((r) => setTimeout(r, 50));
@@ -185,26 +188,22 @@ async function redisRunner(): Promise<void> {
       const at = Date.now() + DAY;
       const ids: string[] = [];
       let t = performance.now();
-      for (let i = 0; i < REDIS_N; i += 500) {
-        const got = await Promise.all(Array.from({ length: Math.min(500, REDIS_N - i) }, (_, k) => {
-          const instance = { ...startInstance(journey, `e${i + k}`, at), wakeAt: at, stepAt: at };
-          ids[i + k] = instance.id;
-          return estore.enrol(instance, entryPlan(journey, at));
-        }));
-        if (!got.every((r) => r.enrolled)) throw new Error('an enrolment was refused');
-      }
+      await inFlight(REDIS_N, async (i) => {
+        const instance = { ...startInstance(journey, `e${i}`, at), wakeAt: at, stepAt: at };
+        ids[i] = instance.id;
+        if (!(await estore.enrol(instance, entryPlan(journey, at))).enrolled) throw new Error('an enrolment was refused');
+      });
       enrolRates.push(REDIS_N / ((performance.now() - t) / 1000));
       // One input delivered to each person just enrolled (each then due at once).
       const dnow = Date.now();
       t = performance.now();
-      for (let i = 0; i < REDIS_N; i += 500) {
-        const got = await Promise.all(Array.from({ length: Math.min(500, REDIS_N - i) }, (_, k) => estore.deliver(ids[i + k]!, { id: `in${i + k}`, event: { subjectId: `e${i + k}`, type: 'purchase', at: dnow, properties: {} } }, dnow)));
-        if (!got.every(Boolean)) throw new Error('a delivery was refused');
-      }
+      await inFlight(REDIS_N, async (i) => {
+        if (!(await estore.deliver(ids[i]!, { id: `in${i}`, event: { subjectId: `e${i}`, type: 'purchase', at: dnow, properties: {} } }, dnow))) throw new Error('a delivery was refused');
+      });
       deliverRates.push(REDIS_N / ((performance.now() - t) / 1000));
       const aq = new Queue(`bench-add-${round}`, { connection: conn });
       t = performance.now();
-      for (let i = 0; i < REDIS_N; i += 500) await Promise.all(Array.from({ length: Math.min(500, REDIS_N - i) }, (_, k) => aq.add('go', { p: i + k }, { delay: DAY })));
+      await inFlight(REDIS_N, (i) => aq.add('go', { p: i }, { delay: DAY }));
       addRates.push(REDIS_N / ((performance.now() - t) / 1000));
       const bq = new Queue(`bench-bulk-${round}`, { connection: conn });
       t = performance.now();
@@ -213,7 +212,6 @@ async function redisRunner(): Promise<void> {
       await aq.close();
       await bq.close();
     }
-    const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     const [enrolRate, addRate, bulkRate, deliverRate] = [median(enrolRates), median(addRates), median(bulkRates), median(deliverRates)];
 
     printTable(`Enrolment on one loopback redis-server: ${REDIS_N.toLocaleString('en-US')} people, 500 calls in flight (median of 3 rounds)`, [
@@ -251,9 +249,6 @@ async function postgresRunner(): Promise<void> {
   let stopping = false;
   // Its pool's connections end with the server at the end: not an error of the run.
   boss.on('error', (e: unknown) => stopping || console.error('pg-boss:', e));
-  const inFlight = async (n: number, call: (i: number) => Promise<unknown>): Promise<void> => {
-    for (let i = 0; i < n; i += 500) await Promise.all(Array.from({ length: Math.min(500, n - i) }, (_, k) => call(i + k)));
-  };
   const rate = async (fn: () => Promise<number>): Promise<number> => {
     const t = performance.now();
     const n = await fn();
@@ -325,7 +320,6 @@ async function postgresRunner(): Promise<void> {
       }));
       if (done !== N) throw new Error(`pg-boss completed ${done} of ${N}`);
     }
-    const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     const m = Object.fromEntries(Object.entries(rows).map(([k, v]) => [k, median(v)])) as Record<keyof typeof rows, number>;
     const rounds = (xs: number[]): string => xs.map((x) => Math.round(x)).join(' / ');
     printTable(`Enrolment on a local PostgreSQL server: ${N.toLocaleString('en-US')} people, 500 calls in flight (median of 3 rounds)`, [
