@@ -1,3 +1,4 @@
+import { expectObject } from '../core/guards.js';
 import { CrossChannelError, inputError as bad } from '../core/errors.js';
 import { checkHistoryArg, namingBadRecords } from '../core/record-checks.js';
 import { reason, type Reason } from '../core/explain.js';
@@ -116,7 +117,7 @@ export interface BestSendTime {
 export function bestSendTime(model: TimingModel, subjectId: string, options: BestSendTimeOptions): BestSendTime {
   checkModel(model);
   checkSubject(subjectId);
-  if (typeof options !== 'object' || options === null) throw bad('options must be an object', ['options']);
+  expectObject(options, ['options']);
   const { channel, now } = options;
   checkEpochMs(now, 'now');
   const from = options.from ?? now;

@@ -1,3 +1,4 @@
+import { expectObject } from '../core/guards.js';
 import { atPath, CrossChannelError, inputError } from '../core/errors.js';
 import type { Reason } from '../core/explain.js';
 import type { EpochMs } from '../core/time.js';
@@ -66,7 +67,7 @@ export function bestMomentCheck(model: TimingModel, options: BestMomentCheckOpti
   const sendCaps = capsOption(options.caps);
   const { candidate, resolution } = options;
   return (subjectId, ctx) => {
-    if (typeof ctx !== 'object' || ctx === null) throw inputError('ctx must be an object', ['ctx']);
+    expectObject(ctx, ['ctx']);
     let answer: BestSendTime;
     try {
       answer = bestSendTime(model, subjectId, {

@@ -1,3 +1,4 @@
+import { expectObject } from '../core/guards.js';
 import * as z from 'zod/mini';
 import { CrossChannelError, parseWith, quoted, namingUnder, inputError } from '../core/errors.js';
 import { CHANNELS, channelSchema, timeZoneSchema } from '../core/schema.js';
@@ -159,7 +160,7 @@ export class TimingModel {
   /** Sets a person's zone and/or segment (their counts move to the new segment's sums). Throws `TIMEZONE_INVALID`. */
   setProfile(subjectId: string, profile: TimingProfile): void {
     checkId(subjectId, 'subjectId');
-    if (typeof profile !== 'object' || profile === null) throw inputError('profile must be an object', ['profile']);
+    expectObject(profile, ['profile']);
     const { timeZone, segment } = profile;
     if (timeZone !== undefined) assertTimeZone(timeZone, ['profile', 'timeZone']);
     if (segment !== undefined) checkId(segment, 'profile', 'segment');
@@ -188,7 +189,7 @@ export class TimingModel {
    * `TIMING_FUTURE_RECORD` when `at > now`; nothing is written then.
    */
   observeContact(contact: TimingContact, now: EpochMs): void {
-    if (typeof contact !== 'object' || contact === null) throw inputError('contact must be an object', ['contact']);
+    expectObject(contact, ['contact']);
     checkId(contact.subjectId, 'subjectId');
     const ch = this.channelOf(contact.channel);
     checkAt(contact.at, now);
@@ -206,7 +207,7 @@ export class TimingModel {
    * `INPUT_INVALID` on a bad kind or shape. Nothing is written then.
    */
   observeResponse(response: TimingResponse, now: EpochMs): void {
-    if (typeof response !== 'object' || response === null) throw inputError('response must be an object', ['response']);
+    expectObject(response, ['response']);
     const { subjectId, contactId, at } = response;
     checkId(subjectId, 'subjectId');
     const ch = this.channelOf(response.channel);
@@ -250,7 +251,7 @@ export class TimingModel {
     const ids = new Set<string>();
     history.contacts.forEach((c, i) => {
       namingUnder(['contacts', i], () => {
-        if (typeof c !== 'object' || c === null) throw inputError('contact must be an object');
+        expectObject(c, []);
         if (c.subjectId !== history.subjectId) throw inputError('contact of another subject', ['subjectId']);
         this.channelOf(c.channel);
         checkAt(c.at, now);
@@ -259,7 +260,7 @@ export class TimingModel {
     });
     history.responses.forEach((r, i) => {
       namingUnder(['responses', i], () => {
-        if (typeof r !== 'object' || r === null) throw inputError('response must be an object');
+        expectObject(r, []);
         if (r.subjectId !== history.subjectId) throw inputError('response of another subject', ['subjectId']);
         this.channelOf(r.channel);
         if (!KIND.has(r.kind)) throw inputError(`Unknown response kind ${quoted(r.kind)}`, ['kind']);

@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { normalQuantileOf } from '../core/special.js';
 import { CrossChannelError } from '../core/errors.js';
 import { DAY, HOUR, MINUTE } from '../core/time.js';
 import { evaluateReplay, replayEvaluation } from './replay.js';
@@ -47,6 +49,32 @@ describe('replay evaluation', () => {
     expect(r).toMatchObject({ lift: null, liftInterval: null, contacts: 0 });
     expect(() => evaluateReplay(new TimingModel(), [], { fixedHour: 24 })).toThrow(CrossChannelError);
     expect(() => replayEvaluation([], { splitAt: NOW + 1, now: NOW, fixedHour: 1 })).toThrow(CrossChannelError);
+  });
+});
+
+describe('replay intervals', () => {
+  // Both arms match the same contacts (an empty model's best hour of a day is its first, and fixedHour is 0), so
+  // the difference is 0 and its interval is ±z·se: z read back must be the normal quantile, for any confidence.
+  it('use the exact normal quantile of the confidence (core\'s Halley-refined quantile as the oracle)', () => {
+    fc.assert(fc.property(fc.integer({ min: 2, max: 500 }), fc.integer({ min: 1, max: 499 }), fc.double({ min: 0.5, max: 0.999999, noNaN: true }), (n, k, confidence) => {
+      fc.pre(k < n);
+      const heldOut = Array.from({ length: n }, (_, i) => ({ subjectId: `p${i}`, channel: 'email', sentAt: START + i * DAY, responded: i < k }));
+      const r = evaluateReplay(new TimingModel(), heldOut, { fixedHour: 0, confidence });
+      const p = k / n;
+      const se = Math.sqrt((2 * p * (1 - p)) / n);
+      expect(r.model.matched).toBe(n);
+      expect(r.difference).toBe(0);
+      const z = r.differenceInterval![1] / se;
+      expect(Math.abs(z - normalQuantileOf(1 - (1 - confidence) / 2))).toBeLessThan(1e-9 * Math.max(1, z));
+      expect(r.differenceInterval![0]).toBe(-r.differenceInterval![1]);
+    }), { numRuns: 300 });
+    const at = (confidence: number): number => {
+      const r = evaluateReplay(new TimingModel(), [{ subjectId: 'a', channel: 'email', sentAt: START, responded: true }, { subjectId: 'b', channel: 'email', sentAt: START, responded: false }], { fixedHour: 0, confidence });
+      return r.differenceInterval![1] / Math.sqrt(0.25);
+    };
+    expect(at(0.95)).toBeCloseTo(1.959963984540054, 13);
+    expect(at(0.99)).toBeCloseTo(2.5758293035489004, 12);
+    expect(at(0.5)).toBeCloseTo(0.6744897501960817, 13);
   });
 });
 
