@@ -6,10 +6,10 @@ import { fnv1a } from '../core/random.js';
 import { reason } from '../core/explain.js';
 import type { ArbitrationErrorCode, ArbitrationReasonCode, ArbitrationStage, ExcludedOffer } from './errors.js';
 import type { ArbitrationContext } from './context.js';
-import { customSchema } from '../core/zod.js';
+import { customSchema, intSchema, enumSchema, literalSchema, booleanSchema } from '../core/zod.js';
 
-const forever = /* @__PURE__ */ (() => z.literal('forever'))();
-const count = /* @__PURE__ */ (() => z.int().check(z.gte(1), z.lte(1_000_000)))();
+const forever = /* @__PURE__ */ (() => literalSchema('forever'))();
+const count = /* @__PURE__ */ (() => intSchema().check(z.gte(1), z.lte(1_000_000)))();
 const nonNegative = /* @__PURE__ */ (() => z.number().check(z.gte(0)))();
 
 /**
@@ -30,7 +30,7 @@ export const contactPolicySchema = /* @__PURE__ */ (() => z.strictObject({
         count,
         window: durationSchema,
         suppressFor: durationSchema,
-        kinds: z._default(z.array(z.enum(RESPONSE_KINDS)).check(z.minLength(1)), ['refused']),
+        kinds: z._default(z.array(enumSchema(RESPONSE_KINDS)).check(z.minLength(1)), ['refused']),
       })),
     /** After `count` presentations with no response since (an `ignored` response is no response), suppress. */
     withoutResponse: z.optional(z.strictObject({ count, suppressFor: z._default(z.union([forever, durationSchema]), 'forever') })),
@@ -105,7 +105,7 @@ export const offerSchema = /* @__PURE__ */ (() => z.strictObject({
     /** Business lever (boost or dampen). */
     lever: z._default(nonNegative, 1),
     /** Tie-break priority: higher wins among equal scores. */
-    priority: z._default(z.int(), 0),
+    priority: z._default(intSchema(), 0),
     /** A given propensity in [0, 1] used when neither the context nor a learned model supplies one. */
     propensity: z.optional(z.number().check(z.gte(0), z.lte(1))),
     tags: z._default(z.array(tagSchema).check(z.maxLength(64)), []),
@@ -115,10 +115,10 @@ export const offerSchema = /* @__PURE__ */ (() => z.strictObject({
     prerequisites: z._default(z.array(idSchema).check(z.maxLength(32)), []),
     policy: z.optional(contactPolicySchema),
     /** Global capacity (presentations) per local day / week and in total. */
-    capacity: z.optional(z.strictObject({ perDay: z.optional(z.int().check(z.gte(0))), perWeek: z.optional(z.int().check(z.gte(0))), total: z.optional(z.int().check(z.gte(0))) })),
+    capacity: z.optional(z.strictObject({ perDay: z.optional(intSchema().check(z.gte(0))), perWeek: z.optional(intSchema().check(z.gte(0))), total: z.optional(intSchema().check(z.gte(0))) })),
     /** Global budget: `total` spendable, `cost` spent per presentation. */
     budget: z.optional(z.strictObject({ total: nonNegative, cost: z._default(nonNegative, 1) })),
-    enabled: z._default(z.boolean(), true),
+    enabled: z._default(booleanSchema(), true),
   }))();
 
 /**
@@ -158,10 +158,10 @@ export const cannibalisationGuardSchema = /* @__PURE__ */ (() => z.strictObject(
     events: z.prefault(z.strictObject({
         types: z._default(z.array(z.string().check(z.minLength(1), z.maxLength(128))).check(z.minLength(1)), ['purchase']),
         categoryProperty: z._default(z.string().check(z.minLength(1), z.maxLength(128)), 'category'),
-        where: z._default(z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])), { fullPrice: true }),
+        where: z._default(z.record(z.string(), z.union([z.string(), z.number(), booleanSchema(), z.null()])), { fullPrice: true }),
       }), {}),
     responses: z.prefault(z.strictObject({
-        kinds: z._default(z.array(z.enum(RESPONSE_KINDS)).check(z.minLength(1)), ['converted']),
+        kinds: z._default(z.array(enumSchema(RESPONSE_KINDS)).check(z.minLength(1)), ['converted']),
         requireTags: z._default(z.array(tagSchema), ['full-price']),
       }), {}),
   }))();
@@ -182,7 +182,7 @@ export type CannibalisationGuardInput = z.input<typeof cannibalisationGuardSchem
  * `none` (raw value, no normalisation).
  */
 export const valueScaleSchema = /* @__PURE__ */ (() => z.union([
-  z.enum(['linear', 'log', 'none']),
+  enumSchema(['linear', 'log', 'none']),
   z.strictObject({ power: z.number().check(z.gt(0), z.lte(1)) }),
 ]))();
 
@@ -207,7 +207,7 @@ export const catalogueSchema = /* @__PURE__ */ (() => z.strictObject({
     prior: z._default(z.strictObject({ alpha: z.number().check(z.gt(0)), beta: z.number().check(z.gt(0)) }), { alpha: 1, beta: 1 }),
     /** Zone of the calendar days/weeks of global capacities. */
     timeZone: z._default(timeZoneSchema, 'UTC'),
-    weekStartsOn: z._default(z.int().check(z.gte(0), z.lte(6)), 1),
+    weekStartsOn: z._default(intSchema().check(z.gte(0), z.lte(6)), 1),
   }))();
 
 /**

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { enumSchema, booleanSchema } from '../core/zod.js';
 import { sqlNameSchema as identifier } from '../core/sql-schema.js';
 import { expectFunction, expectObject } from '../core/guards.js';
 import { asStoreError, CrossChannelError, parseWith, quoted } from '../core/errors.js';
@@ -34,9 +35,9 @@ export const attributionSqlOptionsSchema = /* @__PURE__ */ (() => z.strictObject
     at: z._default(identifier, 'at'),
     conversionValue: z._default(z.nullable(identifier), 'value'),
     tieBreaker: z.optional(identifier),
-    timeType: z._default(z.enum(['timestamptz', 'epoch_ms']), 'timestamptz'),
+    timeType: z._default(enumSchema(['timestamptz', 'epoch_ms']), 'timestamptz'),
     lookback: z._default(durationSchema, 30 * DAY),
-    collapseRepeats: z._default(z.boolean(), false),
+    collapseRepeats: z._default(booleanSchema(), false),
   }))();
 
 /** SQL source description as written by a caller. */

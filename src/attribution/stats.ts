@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { progressCounter, type ProgressOptions } from '../core/progress.js';
 import { expectArray, expectIterable, expectObject } from '../core/guards.js';
 import { atPath, CrossChannelError, parseWith, quoted, inputError } from '../core/errors.js';
-import { arrayOf, isPlainObject, recordKeys, symbolKeyIssue, tupleItem, typeIssue, type Parsed } from '../core/zod.js';
+import { arrayOf, isPlainObject, recordKeys, symbolKeyIssue, tupleItem, typeIssue, type Parsed, intSchema, literalSchema } from '../core/zod.js';
 import { describeModel, parseAttributionConfig, RULE_MODEL_KINDS, type AttributionConfig, type AttributionConfigInput, type ModelSpec } from './models.js';
 import { weighRule } from './heuristic.js';
 import type { Journey } from './journeys.js';
@@ -339,7 +339,7 @@ const channelList = /* @__PURE__ */ (() => z.array(z.string().check(z.minLength(
  * (exported for its test, which checks it against the same shape built with `z.tuple` and `z.record`).
  */
 export const statisticsJSONSchema = /* @__PURE__ */ (() => z.object({
-  version: z.literal(1),
+  version: literalSchema(1),
   models: arrayOf(recordItem),
   channels: channelList,
   totals: z.object({
@@ -353,8 +353,8 @@ export const statisticsJSONSchema = /* @__PURE__ */ (() => z.object({
   rules: z.array(z.object({ name: z.string(), conversions: z.array(count), value: z.array(count) })),
   markov: z.array(
     z.object({
-      order: z.int().check(z.gte(1), z.lte(4)),
-      transitions: arrayOf(tupleItem([channelList, z.union([channelList, z.literal('conversion'), z.literal('null')]), count, count])),
+      order: intSchema().check(z.gte(1), z.lte(4)),
+      transitions: arrayOf(tupleItem([channelList, z.union([channelList, literalSchema('conversion'), literalSchema('null')]), count, count])),
     }),
   ),
   channelSets: z.nullable(arrayOf(tupleItem([channelList, count, count, count]))),

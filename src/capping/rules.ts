@@ -4,7 +4,7 @@ import { NEGATIVE_RESPONSE_KINDS, RESPONSE_KINDS, type ResponseKind } from '../c
 import { channelSchema, durationSchema, idSchema, tagSchema, timeZoneSchema } from '../core/schema.js';
 import { DAY, type CalendarUnit, type TimeWindow, type WeekStartsOn } from '../core/time.js';
 import { coversWholeWeek, type CompiledQuietRange } from './quiet.js';
-import { discriminated, issuesCheck, refineCheck } from '../core/zod.js';
+import { discriminated, issuesCheck, refineCheck, intSchema, regexCheck, enumSchema, literalSchema } from '../core/zod.js';
 
 const oneOrMany = <T extends z.ZodMiniType>(item: T) =>
   z.pipe(z.union([item, z.array(item).check(z.minLength(1), z.maxLength(256))]), z.transform((v) => (Array.isArray(v) ? v : [v]) as Array<z.output<T>>));
@@ -37,14 +37,14 @@ export const capScopeSchema = /* @__PURE__ */ (() => z.strictObject({
  * ```
  */
 export const capWindowSchema = /* @__PURE__ */ (() => z.union([
-  z.pipe(z.enum(['day', 'week', 'month']), z.transform((unit) => ({ type: 'calendar' as const, unit: unit as CalendarUnit }))),
+  z.pipe(enumSchema(['day', 'week', 'month']), z.transform((unit) => ({ type: 'calendar' as const, unit: unit as CalendarUnit }))),
   z.pipe(z.strictObject({ rolling: durationSchema.check(refineCheck((ms) => ms > 0, 'A rolling window must be longer than 0')) }), z.transform((w) => ({ type: 'rolling' as const, ms: w.rolling }))),
-  z.pipe(z.strictObject({ calendar: z.enum(['day', 'week', 'month']), weekStartsOn: z.optional(z.int().check(z.gte(0), z.lte(6))) }), z.transform((w) => ({ type: 'calendar' as const, unit: w.calendar as CalendarUnit, ...(w.weekStartsOn === undefined ? {} : { weekStartsOn: w.weekStartsOn as WeekStartsOn }) }))),
+  z.pipe(z.strictObject({ calendar: enumSchema(['day', 'week', 'month']), weekStartsOn: z.optional(intSchema().check(z.gte(0), z.lte(6))) }), z.transform((w) => ({ type: 'calendar' as const, unit: w.calendar as CalendarUnit, ...(w.weekStartsOn === undefined ? {} : { weekStartsOn: w.weekStartsOn as WeekStartsOn }) }))),
 ]))();
 
 const HHMM = /^([01]\d|2[0-4]):([0-5]\d)$/;
 const clockSchema = /* @__PURE__ */ (() => z.pipe(z
-  .string().check(z.regex(HHMM, 'Expected a local time "HH:MM"')), z.transform((s) => Number(s.slice(0, 2)) * 60 + Number(s.slice(3, 5)))).check(refineCheck((m) => m <= 1440, 'Local time after 24:00')))();
+  .string().check(regexCheck(HHMM, 'Expected a local time "HH:MM"')), z.transform((s) => Number(s.slice(0, 2)) * 60 + Number(s.slice(3, 5)))).check(refineCheck((m) => m <= 1440, 'Local time after 24:00')))();
 
 /**
  * A quiet-hours range in local time: `from`–`to` (`to` exclusive), crossing midnight when `to` < `from`
@@ -58,7 +58,7 @@ const clockSchema = /* @__PURE__ */ (() => z.pipe(z
 export const quietRangeSchema = /* @__PURE__ */ (() => z.strictObject({
     from: clockSchema,
     to: clockSchema,
-    days: z.optional(z.array(z.int().check(z.gte(0), z.lte(6))).check(z.minLength(1), z.maxLength(7))),
+    days: z.optional(z.array(intSchema().check(z.gte(0), z.lte(6))).check(z.minLength(1), z.maxLength(7))),
   }).check(refineCheck((r) => r.from !== r.to, 'A quiet range needs from ≠ to', ['to']), refineCheck((r) => r.from < 1440, 'A quiet range cannot start at 24:00', ['from'])))();
 
 const ruleBase = /* @__PURE__ */ (() => ({
@@ -67,12 +67,12 @@ const ruleBase = /* @__PURE__ */ (() => ({
   description: z.optional(z.string().check(z.maxLength(500))),
   scope: z._default(capScopeSchema, {}),
   /** Count per value of this field: "per campaign" counts only contacts of the candidate's campaign. */
-  per: z.optional(z.enum(['channel', 'campaign', 'offer'])),
+  per: z.optional(enumSchema(['channel', 'campaign', 'offer'])),
   /**
    * Transactional messages: `exempt` (default) — they bypass the rule and do not count toward it; `counted` —
    * they bypass it but consume its slots; `capped` — treated like any other message.
    */
-  transactional: z._default(z.enum(['exempt', 'counted', 'capped']), 'exempt'),
+  transactional: z._default(enumSchema(['exempt', 'counted', 'capped']), 'exempt'),
 }))();
 
 /**
@@ -88,18 +88,18 @@ const ruleBase = /* @__PURE__ */ (() => ({
 export const capRuleSchema = /* @__PURE__ */ (() => discriminated('kind', [
   z.strictObject({
       ...ruleBase,
-      kind: z.literal('limit'),
-      limit: z.int().check(z.gte(0), z.lte(1_000_000)),
+      kind: literalSchema('limit'),
+      limit: intSchema().check(z.gte(0), z.lte(1_000_000)),
       window: capWindowSchema,
-      reserve: z.optional(z.strictObject({ slots: z.int().check(z.gte(1)), minPriority: z.number() })),
+      reserve: z.optional(z.strictObject({ slots: intSchema().check(z.gte(1)), minPriority: z.number() })),
     }).check(refineCheck((r) => r.reserve === undefined || r.reserve.slots <= r.limit, 'reserve.slots cannot exceed limit', ['reserve', 'slots'])),
-  z.strictObject({ ...ruleBase, kind: z.literal('gap'), minGap: durationSchema.check(refineCheck((ms) => ms > 0, 'minGap must be longer than 0')) }),
-  z.strictObject({ ...ruleBase, kind: z.literal('quiet'), ranges: z.array(quietRangeSchema).check(z.minLength(1), z.maxLength(64)) }),
+  z.strictObject({ ...ruleBase, kind: literalSchema('gap'), minGap: durationSchema.check(refineCheck((ms) => ms > 0, 'minGap must be longer than 0')) }),
+  z.strictObject({ ...ruleBase, kind: literalSchema('quiet'), ranges: z.array(quietRangeSchema).check(z.minLength(1), z.maxLength(64)) }),
   z.strictObject({
       ...ruleBase,
-      kind: z.literal('cooldown'),
-      after: z._default(z.array(z.enum(RESPONSE_KINDS)).check(z.minLength(1)), [...NEGATIVE_RESPONSE_KINDS]),
-      duration: z.union([z.literal('forever'), durationSchema]),
+      kind: literalSchema('cooldown'),
+      after: z._default(z.array(enumSchema(RESPONSE_KINDS)).check(z.minLength(1)), [...NEGATIVE_RESPONSE_KINDS]),
+      duration: z.union([literalSchema('forever'), durationSchema]),
     }),
 ]))();
 
@@ -114,7 +114,7 @@ export const capRuleSchema = /* @__PURE__ */ (() => discriminated('kind', [
  */
 export const capRuleSetSchema = /* @__PURE__ */ (() => z.strictObject({
     timeZone: z._default(timeZoneSchema, 'UTC'),
-    weekStartsOn: z._default(z.int().check(z.gte(0), z.lte(6)), 1),
+    weekStartsOn: z._default(intSchema().check(z.gte(0), z.lte(6)), 1),
     rules: z.array(capRuleSchema).check(z.maxLength(256)),
   }).check(issuesCheck<{ rules: ReadonlyArray<{ id: string }> }>((set, add) => {
     const seen = new Set<string>();

@@ -4,6 +4,7 @@
  */
 import { expectArray, expectFinite, expectObject, expectString } from '../core/guards.js';
 import * as z from 'zod/mini';
+import { regexCheck, enumSchema, literalSchema } from '../core/zod.js';
 import { CrossChannelError, parseWith, inputError } from '../core/errors.js';
 import { channelSchema, durationSchema, idSchema, timestampSchema } from '../core/schema.js';
 import type { EpochMs } from '../core/time.js';
@@ -40,7 +41,7 @@ export type ConsentEventKind = (typeof CONSENT_EVENT_KINDS)[number];
  * ```
  */
 export const purposeSchema = /* @__PURE__ */ (() => z
-  .string().check(z.minLength(1), z.maxLength(64), z.regex(/^(\*|[a-z][a-z0-9_.:-]*)$/, 'Purpose must be lowercase letters, digits, "_", ".", ":" or "-" starting with a letter, or "*"')))();
+  .string().check(z.minLength(1), z.maxLength(64), regexCheck(/^(\*|[a-z][a-z0-9_.:-]*)$/, 'Purpose must be lowercase letters, digits, "_", ".", ":" or "-" starting with a letter, or "*"')))();
 
 /**
  * Evidence kept with each event, so the consent can be proven (GDPR Art. 7(1)). Never the raw IP: its hash.
@@ -63,7 +64,7 @@ export const consentEvidenceSchema = /* @__PURE__ */ (() => z.strictObject({
   proofId: z.optional(z.string().check(z.maxLength(256))),
   /** Salted hash of the IP address, lowercase hex (a raw IP is personal data and is refused). */
   ipHash: z.optional(z
-    .string().check(z.regex(/^[0-9a-f]{32,128}$/, 'ipHash must be a lowercase hex hash, never a raw IP address'))),
+    .string().check(regexCheck(/^[0-9a-f]{32,128}$/, 'ipHash must be a lowercase hex hash, never a raw IP address'))),
 }))();
 
 /**
@@ -79,9 +80,9 @@ export const consentEvidenceSchema = /* @__PURE__ */ (() => z.strictObject({
 export const consentEventSchema = /* @__PURE__ */ (() => z.strictObject({
   id: idSchema,
   subjectId: idSchema,
-  channel: z.union([z.literal('*'), channelSchema]),
+  channel: z.union([literalSchema('*'), channelSchema]),
   purpose: purposeSchema,
-  kind: z.enum(CONSENT_EVENT_KINDS),
+  kind: enumSchema(CONSENT_EVENT_KINDS),
   at: timestampSchema,
   evidence: consentEvidenceSchema,
 }))();

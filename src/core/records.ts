@@ -1,5 +1,6 @@
 import { expectArray, expectFinite, expectObject, expectObjects, expectOptions, expectString } from './guards.js';
 import * as z from 'zod/mini';
+import { enumSchema, booleanSchema } from './zod.js';
 import { channelSchema, idSchema, jsonObjectSchema, tagSchema, timestampSchema } from './schema.js';
 import { parseWith, quoted, inputError } from './errors.js';
 import type { EpochMs } from './time.js';
@@ -34,7 +35,7 @@ export const contactRecordSchema = /* @__PURE__ */ (() => z.strictObject({
     offerId: z.optional(idSchema),
     tags: z._default(z.array(tagSchema).check(z.maxLength(64)), []),
     at: timestampSchema,
-    transactional: z._default(z.boolean(), false),
+    transactional: z._default(booleanSchema(), false),
     idempotencyKey: z.optional(idSchema),
   }))();
 
@@ -55,7 +56,7 @@ export const responseRecordSchema = /* @__PURE__ */ (() => z.strictObject({
     id: idSchema,
     subjectId: idSchema,
     contactId: z.optional(idSchema),
-    kind: z.enum(RESPONSE_KINDS),
+    kind: enumSchema(RESPONSE_KINDS),
     channel: channelSchema,
     offerId: z.optional(idSchema),
     campaignId: z.optional(idSchema),

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
-import { arrayOf, customSchema, discriminated, ENGLISH, issuesCheck, refineCheck, tupleItem } from './zod.js';
+import { arrayOf, booleanSchema, customSchema, discriminated, ENGLISH, enumSchema, intSchema, issuesCheck, literalSchema, refineCheck, regexCheck, tupleItem } from './zod.js';
 import { toJSONSchema } from './schema.js';
 
 const shown = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'function' ? 'fn' : typeof x === 'symbol' || typeof x === 'bigint' ? String(x) : x));
@@ -152,5 +152,109 @@ describe('discriminated(key, options) parses exactly as z.discriminatedUnion(key
   it("gives zod's JSON Schema of a discriminated union (oneOf the options)", () => {
     expect(toJSONSchema(mine)).toEqual(toJSONSchema(theirs));
     expect(JSON.stringify(toJSONSchema(mine))).toContain('"oneOf"');
+  });
+});
+
+describe('intSchema and regexCheck parse and describe exactly as z.int() and z.regex', () => {
+  const numberish = fc.oneof(fc.integer(), fc.double(), fc.constant(2 ** 53), fc.constant(-(2 ** 53)), fc.constant(1e300), fc.constant(-0), fc.constant(Number.NaN), fc.constant(Infinity), valueArb);
+
+  it('intSchema: same value and issues (fractions abort the later checks, unsafe integers do not), alone, bounded and inside objects and unions', () => {
+    const pairs: Array<[z.core.$ZodType, z.core.$ZodType]> = [
+      [intSchema(), z.int()],
+      [intSchema().check(z.gte(1), z.lte(4)), z.int().check(z.gte(1), z.lte(4))],
+      [z.strictObject({ n: z._default(intSchema().check(z.gte(0)), 3), s: z.union([intSchema(), z.string()]) }), z.strictObject({ n: z._default(z.int().check(z.gte(0)), 3), s: z.union([z.int(), z.string()]) })],
+    ];
+    fc.assert(
+      fc.property(numberish, fc.record({ n: fc.option(numberish, { nil: undefined }), s: numberish }, { requiredKeys: ['s'] }), (v, o) => {
+        for (const [mine, theirs] of pairs.slice(0, 2)) expect(outcome(mine, v)).toBe(outcome(theirs, v));
+        expect(outcome(pairs[2]![0], o)).toBe(outcome(pairs[2]![1], o));
+      }),
+      { numRuns: 500 },
+    );
+    expect(outcome(intSchema(), 0.5)).toContain('expected int');
+    expect(outcome(intSchema().check(z.lte(4)), 2 ** 60)).toContain('safe integer range');
+  });
+
+  it('regexCheck: same issues with and without a message, the pattern reset between calls (g flag), later checks still run', () => {
+    const later = z.refine((v: unknown) => (v as string).length !== 3, 'not three');
+    const pairs: Array<[z.core.$ZodType, z.core.$ZodType]> = [
+      [z.string().check(regexCheck(/^[a-z]+$/)), z.string().check(z.regex(/^[a-z]+$/))],
+      [z.string().check(z.maxLength(5), regexCheck(/^[a-z]+$/, 'lowercase letters'), later), z.string().check(z.maxLength(5), z.regex(/^[a-z]+$/, 'lowercase letters'), later)],
+      [z.array(z.string().check(regexCheck(/a/g, 'an a'))), z.array(z.string().check(z.regex(/a/g, 'an a')))],
+    ];
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ maxLength: 7 }), fc.stringMatching(/^[a-z]{1,6}$/), valueArb), fc.array(fc.oneof(fc.constantFrom('a', 'ba', 'b', ''), fc.string()), { maxLength: 4 }), (v, list) => {
+        for (const [mine, theirs] of pairs.slice(0, 2)) expect(outcome(mine, v)).toBe(outcome(theirs, v));
+        expect(outcome(pairs[2]![0], list)).toBe(outcome(pairs[2]![1], list));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('give the same JSON Schema as zod (integer type and safe range, bounds, patterns)', () => {
+    const mine = z.strictObject({ a: intSchema().check(z.gte(1)), b: z.optional(intSchema()), c: z.string().check(z.minLength(1), regexCheck(/^[a-z]+$/, 'x')), d: z.string().check(regexCheck(/b/), regexCheck(/c/)) });
+    const theirs = z.strictObject({ a: z.int().check(z.gte(1)), b: z.optional(z.int()), c: z.string().check(z.minLength(1), z.regex(/^[a-z]+$/, 'x')), d: z.string().check(z.regex(/b/), z.regex(/c/)) });
+    expect(toJSONSchema(mine)).toEqual(toJSONSchema(theirs));
+    expect(toJSONSchema(mine)).toMatchObject({ properties: { a: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER }, c: { pattern: '^[a-z]+$' } } });
+  });
+});
+
+describe('enumSchema parses and describes exactly as z.enum', () => {
+  it('same value and issues alone, defaulted, optional, in objects, arrays, unions and records', () => {
+    const kinds = ['opened', 'clicked', 'refused'] as const;
+    const build = (e: (v: readonly string[]) => z.core.$ZodType): z.core.$ZodType =>
+      z.strictObject({
+        a: e(kinds),
+        b: z._default(e(['day', 'week']), 'week'),
+        c: z.optional(e(['x'])),
+        d: z.array(e(kinds)).check(z.minLength(1)),
+        u: z._default(z.union([e(['skip', 'hold']), z.strictObject({ goto: z.string() })]), 'hold'),
+        r: z.record(z.string(), e(['email', 'phone'])),
+      });
+    const mine = build((v) => enumSchema(v));
+    const theirs = build((v) => z.enum(v as [string, ...string[]]));
+    const word = fc.oneof(fc.constantFrom('opened', 'clicked', 'refused', 'day', 'week', 'x', 'skip', 'hold', 'email', 'phone', ''), fc.string({ maxLength: 3 }), valueArb);
+    fc.assert(
+      fc.property(fc.record({ a: word, b: word, c: word, d: fc.oneof(fc.array(word, { maxLength: 3 }), word), u: fc.oneof(word, fc.record({ goto: word })), r: fc.oneof(fc.dictionary(fc.string({ maxLength: 2 }), word, { maxKeys: 2 }), word) }, { requiredKeys: [] }), valueArb, (input, alone) => {
+        expect(outcome(mine, input)).toBe(outcome(theirs, input));
+        expect(outcome(enumSchema(kinds), alone)).toBe(outcome(z.enum(kinds), alone));
+      }),
+      { numRuns: 500 },
+    );
+    expect(outcome(mine, { a: 'opened', d: ['clicked'], r: { p: 'email' } })).toBe(outcome(theirs, { a: 'opened', d: ['clicked'], r: { p: 'email' } }));
+    expect(outcome(mine, { a: 'opened', d: ['clicked'], r: { p: 'email' } })).toMatch(/^ok /);
+  });
+
+  it('gives the same JSON Schema and values as zod', () => {
+    const mine = z.strictObject({ a: enumSchema(['a', 'b']), b: z._default(enumSchema(['x', 'y']), 'x'), c: z.union([enumSchema(['p']), z.number()]) });
+    const theirs = z.strictObject({ a: z.enum(['a', 'b']), b: z._default(z.enum(['x', 'y']), 'x'), c: z.union([z.enum(['p']), z.number()]) });
+    expect(toJSONSchema(mine)).toEqual(toJSONSchema(theirs));
+    expect([...enumSchema(['a', 'b', 'a'])._zod.values!]).toEqual([...z.enum(['a', 'b', 'a'])._zod.values!]);
+  });
+});
+
+describe('literalSchema and booleanSchema parse and describe exactly as z.literal and z.boolean', () => {
+  it('same value and issues, in discriminated unions (their values), objects, unions and alone', () => {
+    const build = (lit: (v: string | number | readonly string[]) => z.core.$ZodType, bool: () => z.core.$ZodType): z.core.$ZodType =>
+      z.strictObject({
+        version: lit(1),
+        rule: discriminated('kind', [z.strictObject({ kind: lit('limit'), n: z.number() }), z.strictObject({ kind: lit(['gap', 'quiet']), on: z._default(bool(), false) })]),
+        channel: z.union([lit('*'), z.string().check(z.minLength(2))]),
+        flag: z.optional(bool()),
+      });
+    const mine = build((v) => literalSchema(v as never), booleanSchema);
+    const theirs = build((v) => z.literal(v as never), z.boolean);
+    const atom = fc.oneof(fc.constantFrom(1, '1', 'limit', 'gap', 'quiet', '*', 'ab', true, false, 0), valueArb);
+    fc.assert(
+      fc.property(fc.record({ version: atom, rule: fc.oneof(fc.record({ kind: atom, n: atom, on: atom }, { requiredKeys: [] }), atom), channel: atom, flag: atom }, { requiredKeys: [] }), atom, (input, alone) => {
+        expect(outcome(mine, input)).toBe(outcome(theirs, input));
+        expect(outcome(booleanSchema(), alone)).toBe(outcome(z.boolean(), alone));
+        expect(outcome(literalSchema(['gap', 'quiet']), alone)).toBe(outcome(z.literal(['gap', 'quiet']), alone));
+      }),
+      { numRuns: 500 },
+    );
+    expect(outcome(mine, { version: 1, rule: { kind: 'gap' }, channel: '*' })).toBe(outcome(theirs, { version: 1, rule: { kind: 'gap' }, channel: '*' }));
+    expect(outcome(mine, { version: 1, rule: { kind: 'gap' }, channel: '*' })).toMatch(/^ok /);
+    expect(toJSONSchema(mine)).toEqual(toJSONSchema(theirs));
   });
 });

@@ -122,6 +122,85 @@ export function customSchema<T>(ok: (value: unknown) => boolean, message: string
   }) as unknown as z.ZodMiniType<T, T>;
 }
 
+/**
+ * A check zod runs like any other, described to zod's JSON Schema generator by `def` as its own check of that kind
+ * (`def.check`), without that kind's class.
+ */
+const describedCheck = <T>(def: object, check: (payload: z.core.ParsePayload<T>) => void): z.core.$ZodCheck<T> => ({ _zod: { def, check, onattach: [] } }) as never;
+
+/**
+ * `z.int()` as `z.number()` with a check: the same value and issues word for word — `invalid_type` (expected `int`;
+ * the checks after it do not run) for a fraction, `too_big` / `too_small` (the safe-integer note) past 2^53 − 1 —
+ * and the same JSON Schema (`type: "integer"` and the safe range), without zod's number-format check and its table
+ * of ranges (≈ 0.5 kB min+gzip of every entry). Add bounds after it: `intSchema().check(z.gte(1))`. Internal: not
+ * exported from the entries.
+ */
+export const intSchema = (): z.ZodMiniNumber<number> =>
+  z.number().check(
+    describedCheck<number>({ check: 'number_format', format: 'safeint' }, (payload) => {
+      const input = payload.value;
+      if (!Number.isInteger(input)) payload.issues.push({ expected: 'int', format: 'safeint', code: 'invalid_type', continue: false, input });
+      else if (!Number.isSafeInteger(input)) {
+        const big = input > 0;
+        payload.issues.push({ input, code: big ? 'too_big' : 'too_small', [big ? 'maximum' : 'minimum']: big ? Number.MAX_SAFE_INTEGER : Number.MIN_SAFE_INTEGER, note: 'Integers must be within the safe integer range.', origin: 'int', inclusive: true, continue: true } as never);
+      }
+    }),
+  );
+
+/**
+ * `z.regex(pattern, message)`: the same issue (`invalid_format`, format `regex`, the pattern; the message, or the
+ * English default without one; later checks still run) and the same JSON Schema `pattern`, without zod's
+ * string-format check classes. Internal: not exported from the entries.
+ */
+export const regexCheck = (pattern: RegExp, message?: string): z.core.$ZodCheck<string> => {
+  // zod words the issue from its check's `error` when it finalizes it (so the message comes after the path).
+  const inst = { _zod: { def: { error: () => message } } } as never;
+  return describedCheck<string>({ check: 'string_format', format: 'regex', pattern }, (payload) => {
+    pattern.lastIndex = 0;
+    if (!pattern.test(payload.value)) payload.issues.push({ origin: 'string', code: 'invalid_format', format: 'regex', input: payload.value, pattern: String(pattern), inst, continue: true });
+  });
+};
+
+/**
+ * `z.unknown()` checked by `check` that zod's JSON Schema generator, unions, objects and records see as the type
+ * `def` describes (with the allowed `values` when given), without that type's class.
+ */
+function describedType<T>(def: object, check: (payload: z.core.ParsePayload<unknown>) => void, values?: ReadonlySet<unknown>): z.ZodMiniType<T, T> {
+  const schema = z.unknown().check(check);
+  Object.assign(schema._zod.def, def);
+  if (values) schema._zod.values = values as Set<never>;
+  return schema as never;
+}
+
+/** An `invalid_value` issue unless the value is one of `values` (zod's enum and literal issue; the checks after it do not run). */
+function oneOf<T>(def: object, values: readonly T[]): z.ZodMiniType<T, T> {
+  const set = new Set<unknown>(values);
+  return describedType(def, (payload) => void (set.has(payload.value) || payload.issues.push({ code: 'invalid_value', values: values as never, input: payload.value })), set);
+}
+
+/**
+ * `z.enum(values)` for strings: the same value and issue (`invalid_value`, the allowed values) and, to zod, the
+ * same schema — an `enum` to its JSON Schema generator, the same `values` to the unions and records that read them
+ * — without zod's enum type. Internal: not exported from the entries.
+ */
+export function enumSchema<const T extends readonly string[]>(values: T): z.ZodMiniType<T[number], T[number]> {
+  const allowed = [...new Set(values)];
+  return oneOf({ type: 'enum', entries: Object.fromEntries(allowed.map((v) => [v, v])) }, allowed);
+}
+
+/**
+ * `z.literal(value)` (or several values): the same value and issue, and to zod the same schema (a `literal`, its
+ * values, which discriminated unions read), without zod's literal type. Internal: not exported from the entries.
+ */
+export function literalSchema<const T extends string | number | boolean | null>(value: T | readonly T[]): z.ZodMiniType<T, T> {
+  const values = (Array.isArray(value) ? value : [value]) as readonly T[];
+  return oneOf({ type: 'literal', values }, values);
+}
+
+/** `z.boolean()`: the same value and issue, and to zod the same schema, without zod's boolean type. Internal. */
+export const booleanSchema = (): z.ZodMiniType<boolean, boolean> =>
+  describedType({ type: 'boolean' }, (payload) => void (typeof payload.value === 'boolean' || payload.issues.push({ expected: 'boolean', code: 'invalid_type', input: payload.value })));
+
 /** A parse in progress (zod's payload): the value and the raw issues, worded later by the parse's error map. */
 export interface Parsed {
   value: unknown;

@@ -12,7 +12,7 @@ import type { Gvl } from '../consent/tcf/gvl.js';
 import type { TcString } from '../consent/tcf/model.js';
 import type { TraceClock } from './trace.js';
 import type { DecideHoldoutCheck } from './holdout.js';
-import { customSchema } from '../core/zod.js';
+import { customSchema, intSchema, enumSchema, booleanSchema } from '../core/zod.js';
 
 const anyConfig = /* @__PURE__ */ (() => customSchema<unknown>(() => true, 'Invalid input'))();
 
@@ -52,12 +52,12 @@ export const decideConfigSchema = /* @__PURE__ */ (() => z.strictObject({
         ledgerChannels: z._default(z.array(channelSchema).check(z.maxLength(64)), ['email', 'sms', 'push', 'call_center', 'direct_mail']),
         /** TCF settings for channels where a CMP runs (web, app): our vendor id and the purposes personalised offers need. */
         tcf: z.optional(z.strictObject({
-            vendorId: z.int().check(z.gte(1), z.lte(65_535)),
+            vendorId: intSchema().check(z.gte(1), z.lte(65_535)),
             /** TCF purposes needed (e.g. 1 store/access, 4 personalised ads… 3/4 profiles). */
-            purposes: z._default(z.array(z.int().check(z.gte(1), z.lte(24))).check(z.minLength(1), z.maxLength(24)), [1, 3, 4]),
+            purposes: z._default(z.array(intSchema().check(z.gte(1), z.lte(24))).check(z.minLength(1), z.maxLength(24)), [1, 3, 4]),
             channels: z._default(z.array(channelSchema).check(z.maxLength(64)), ['web', 'app']),
             /** When a TCF channel asks without a TC string: `deny` (fail closed, default) or `allow`. */
-            missing: z._default(z.enum(['deny', 'allow']), 'deny'),
+            missing: z._default(enumSchema(['deny', 'allow']), 'deny'),
           })),
         /** When the request carries GPC, channels that stop (opt-out of sale/share ⇒ no personalised offer). */
         gpcChannels: z._default(z.array(channelSchema).check(z.maxLength(64)), []),
@@ -67,25 +67,25 @@ export const decideConfigSchema = /* @__PURE__ */ (() => z.strictObject({
          * Record the request's identifiers as an observation before resolving (links a cookie to a login
          * email, say). Off: decide only looks identifiers up and treats unknown ones as a new anonymous person.
          */
-        observe: z._default(z.boolean(), true),
+        observe: z._default(booleanSchema(), true),
       }), { observe: true }),
     /** Default IANA zone of people whose zone the request does not give (caps' local days, quiet hours). */
     timeZone: z._default(timeZoneSchema, 'UTC'),
     /** How far back events and contact history are loaded (at least the longest cap/segment/policy window). */
     lookback: z._default(durationSchema, 90 * 86_400_000),
     /** Deadline of each store call, in ms; a slower store fails the decision closed with `STORE_TIMEOUT`. */
-    storeTimeoutMs: z._default(z.int().check(z.gte(1), z.lte(600_000)), 250),
+    storeTimeoutMs: z._default(intSchema().check(z.gte(1), z.lte(600_000)), 250),
     /** How many ranked offers (beyond the slots) capping may try before giving up. */
-    fallbackOffers: z._default(z.int().check(z.gte(0), z.lte(100)), 4),
+    fallbackOffers: z._default(intSchema().check(z.gte(0), z.lte(100)), 4),
     /** Channels considered for the "best alternative channel allowed now" when the asked one is blocked. */
     alternatives: z._default(z.array(channelSchema).check(z.maxLength(32)), []),
     /**
      * Thompson-sampling exploration of the learned `model` (pass one to `parseDecideConfig`), seeded by the
      * request id (reproducible). Off, or without a model: posterior means.
      */
-    explore: z._default(z.boolean(), false),
+    explore: z._default(booleanSchema(), false),
     /** Priority of decided contacts for cap rules that reserve slots for higher priorities. */
-    priority: z._default(z.int(), 0),
+    priority: z._default(intSchema(), 0),
     /** Tags added to every decided contact (e.g. `marketing`), besides the offer's own tags. */
     contactTags: z._default(z.array(z.string().check(z.minLength(1), z.maxLength(128))).check(z.maxLength(16)), ['marketing']),
   }))();

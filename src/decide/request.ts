@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { intSchema, regexCheck, enumSchema, booleanSchema } from '../core/zod.js';
 import { parseWith, type Result, attempt } from '../core/errors.js';
 import { channelSchema, idSchema, isChannelName, isIdString, jsonObjectSchema, timestampSchema } from '../core/schema.js';
 import { RESPONSE_KINDS } from '../core/records.js';
@@ -22,7 +23,7 @@ const IDENTIFIER_TYPE = /^[a-z][a-z0-9_]{0,63}$/;
  * ```
  */
 export const seenIdentifierSchema = /* @__PURE__ */ (() =>
-  z.strictObject({ type: z.string().check(z.regex(IDENTIFIER_TYPE, 'Identifier type must match [a-z][a-z0-9_]* (at most 64 characters)')), value: z.string().check(z.minLength(1), z.maxLength(512)) }))();
+  z.strictObject({ type: z.string().check(regexCheck(IDENTIFIER_TYPE, 'Identifier type must match [a-z][a-z0-9_]* (at most 64 characters)')), value: z.string().check(z.minLength(1), z.maxLength(512)) }))();
 
 /**
  * What a channel asks: who is here (the identifiers seen now), where (`channel`, optional `placement`), how
@@ -45,11 +46,11 @@ export const decideRequestSchema = /* @__PURE__ */ (() => z.pipe(z.strictObject(
     identifiers: z.array(seenIdentifierSchema).check(z.minLength(1), z.maxLength(32)),
     channel: channelSchema,
     placement: z.optional(idSchema),
-    slots: z._default(z.int().check(z.gte(1), z.lte(20)), 1),
+    slots: z._default(intSchema().check(z.gte(1), z.lte(20)), 1),
     /** IAB TCF v2 TC string from the page's CMP (web/app), checked for the configured vendor and purposes. */
     tcString: z.optional(z.string().check(z.minLength(1), z.maxLength(65_536))),
     /** Global Privacy Control (`Sec-GPC: 1`): opt-out of sale/share. */
-    gpc: z.optional(z.boolean()),
+    gpc: z.optional(booleanSchema()),
     now: timestampSchema,
     /**
      * The person's IANA time zone when the channel knows it; else the configured default. Checked against the
@@ -188,7 +189,7 @@ export function safeParseDecideRequest(input: unknown): Result<DecideRequest> {
 export const responseRequestSchema = /* @__PURE__ */ (() => z.strictObject({
     responseId: idSchema,
     identifiers: z.array(seenIdentifierSchema).check(z.minLength(1), z.maxLength(32)),
-    kind: z.enum(RESPONSE_KINDS),
+    kind: enumSchema(RESPONSE_KINDS),
     channel: channelSchema,
     contactId: z.optional(idSchema),
     offerId: z.optional(idSchema),

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { enumSchema, booleanSchema } from '../core/zod.js';
 import { CrossChannelError, parseWith, quoted } from '../core/errors.js';
 import { idSchema } from '../core/schema.js';
 import { bayesianSummary, holmAdjust, relativeLift, sequentialInterval, welchDifference, type ArmSummary, type BayesianSummary, type Interval } from './effects.js';
@@ -19,13 +20,13 @@ export const analysisOptionsSchema = /* @__PURE__ */ (() => z.strictObject({
     /** The metric to analyse (one of the statistics' `metricIds`). */
     metric: idSchema,
     /** `mean` (Welch t) or `proportion` (z; for 0/1 metrics such as conversion). Default `mean`. */
-    kind: z._default(z.enum(['mean', 'proportion']), 'mean'),
+    kind: z._default(enumSchema(['mean', 'proportion']), 'mean'),
     /** Two-sided error rate of every interval. */
     alpha: z._default(z.number().check(z.gt(0), z.lt(0.5)), 0.05),
     /** The control variant (default: the first). */
     control: z.optional(idSchema),
     /** Use the pre-exposure covariate (CUPED) when the statistics carry one. Default true. */
-    cuped: z._default(z.boolean(), true),
+    cuped: z._default(booleanSchema(), true),
     /**
      * Always-valid intervals (mSPRT normal mixture): `tau` is the standard deviation of the mixing distribution,
      * in the metric's units — the size of effect you expect, fixed before the test starts. Default: 5 % of the

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { literalSchema, booleanSchema } from '../core/zod.js';
 import { CrossChannelError, parseWith, quoted } from '../core/errors.js';
 import { reason, type Reason } from '../core/explain.js';
 import { channelSchema, idSchema, timestampSchema } from '../core/schema.js';
@@ -32,11 +33,11 @@ export const experimentSchema = /* @__PURE__ */ (() => z.strictObject({
     coverage: z._default(shareSchema, 1),
     seed: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
     /** 2 (unbiased, the default here) or 1 (GrowthBook's original, still its default when unset). */
-    hashVersion: z._default(z.union([z.literal(1), z.literal(2)]), 2),
+    hashVersion: z._default(z.union([literalSchema(1), literalSchema(2)]), 2),
     namespace: z.optional(z.strictObject({ id: idSchema, range: z.tuple([shareSchema, shareSchema]) })),
     start: z.optional(timestampSchema),
     stop: z.optional(timestampSchema),
-    active: z._default(z.boolean(), true),
+    active: z._default(booleanSchema(), true),
     /** Segment membership required, read from the context's `segments` (ids computed by `crosschannel/segments`). */
     targeting: z.optional(z.strictObject({ all: z._default(z.array(idSchema).check(z.maxLength(64)), []), any: z._default(z.array(idSchema).check(z.maxLength(64)), []), none: z._default(z.array(idSchema).check(z.maxLength(64)), []) })),
     /** Share of the experiment's units kept out of every contact (its own holdout), before variants are hashed. */
@@ -262,7 +263,7 @@ export const holdoutSchema = /* @__PURE__ */ (() => z.strictObject({
     id: idSchema,
     share: z.number().check(z.gte(0), z.lte(0.5)),
     seed: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
-    hashVersion: z._default(z.union([z.literal(1), z.literal(2)]), 2),
+    hashVersion: z._default(z.union([literalSchema(1), literalSchema(2)]), 2),
     start: z.optional(timestampSchema),
     stop: z.optional(timestampSchema),
     /** Channels the holdout silences (default: every channel). */

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { enumSchema } from '../core/zod.js';
 import { progressCounter, type ProgressOptions } from '../core/progress.js';
 import { CrossChannelError, parseWith, quoted } from '../core/errors.js';
 import type { History } from '../core/records.js';
@@ -22,10 +23,10 @@ import { checkNow, checkString, invalidInput } from './check.js';
  */
 export const metricSchema = /* @__PURE__ */ (() => z.strictObject({
     id: idSchema,
-    source: z._default(z.enum(['events', 'responses']), 'events'),
+    source: z._default(enumSchema(['events', 'responses']), 'events'),
     /** Event type (`purchase`) or response kind (`converted`). */
     type: z.string().check(z.minLength(1), z.maxLength(128)),
-    aggregate: z._default(z.enum(['conversion', 'count', 'sum']), 'conversion'),
+    aggregate: z._default(enumSchema(['conversion', 'count', 'sum']), 'conversion'),
     property: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
     window: z._default(durationSchema, 7 * DAY),
     covariateWindow: z.optional(durationSchema),

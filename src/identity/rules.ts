@@ -3,13 +3,14 @@
  * normalisation options. A plain JSON-able object validated and compiled once by {@link parseIdentityRules}.
  */
 import * as z from 'zod/mini';
+import { intSchema, regexCheck, enumSchema, booleanSchema } from '../core/zod.js';
 import { CrossChannelError, parseWith, type Result, attempt } from '../core/errors.js';
 import { durationSchema } from '../core/schema.js';
 import { expectOptions } from '../core/guards.js';
 import type { NormalizerKind, NormalizeOptions } from './normalize.js';
 import { expectPhoneLibrary, type PhoneNumberLibrary } from './phone-lib-type.js';
 
-const typeNameSchema = /* @__PURE__ */ (() => z.string().check(z.regex(/^[a-z][a-z0-9_]{0,63}$/, 'Identifier type must match [a-z][a-z0-9_]* (at most 64 characters)')))();
+const typeNameSchema = /* @__PURE__ */ (() => z.string().check(regexCheck(/^[a-z][a-z0-9_]{0,63}$/, 'Identifier type must match [a-z][a-z0-9_]* (at most 64 characters)')))();
 
 /**
  * Default priority, strongest first: a login id outranks a CRM id, a loyalty card, an email… down to cookies.
@@ -76,9 +77,9 @@ export const identityRulesSchema = /* @__PURE__ */ (() => z.strictObject({
     /** Identifier types, strongest first. Unlisted types rank after these, in name order. */
     priority: z._default(z.array(typeNameSchema), [...DEFAULT_PRIORITY]),
     /** At most this many identifiers of a type per profile; unlisted types are unlimited. */
-    limits: z._default(z.record(typeNameSchema, z.int().check(z.gte(1))), { ...DEFAULT_LIMITS }),
+    limits: z._default(z.record(typeNameSchema, intSchema().check(z.gte(1))), { ...DEFAULT_LIMITS }),
     /** At most this many identifiers in one profile, all types together. */
-    maxIdentifiers: z._default(z.int().check(z.gte(2), z.lte(1_000_000)), 1000),
+    maxIdentifiers: z._default(intSchema().check(z.gte(2), z.lte(1_000_000)), 1000),
     /**
      * Identifier types that never link two identifiers (a shared device cookie, a household IP, a family tablet's
      * device id): an identifier of such a type is attached to every profile it is seen with, and is a profile of its
@@ -94,14 +95,14 @@ export const identityRulesSchema = /* @__PURE__ */ (() => z.strictObject({
         /** Case-insensitive regular expressions on the normalised value, for all types or one. */
         patterns: z._default(z.array(blockedPatternSchema), []),
         /** Also apply {@link DEFAULT_BLOCKED_PATTERNS}. */
-        defaults: z._default(z.boolean(), true),
+        defaults: z._default(booleanSchema(), true),
       }), { values: [], patterns: [], defaults: true }),
     normalization: z._default(z.strictObject({
         /** ISO 3166-1 alpha-2 country for national phone numbers. */
         defaultCountry: z.optional(z
-          .string().check(z.regex(/^[A-Z]{2}$/, 'Country must be an ISO 3166-1 alpha-2 code in capitals'))),
-        emailProviderRules: z._default(z.boolean(), false),
-        types: z._default(z.record(typeNameSchema, z.enum(['email', 'phone', 'sha256', 'verbatim'])), {}),
+          .string().check(regexCheck(/^[A-Z]{2}$/, 'Country must be an ISO 3166-1 alpha-2 code in capitals'))),
+        emailProviderRules: z._default(booleanSchema(), false),
+        types: z._default(z.record(typeNameSchema, enumSchema(['email', 'phone', 'sha256', 'verbatim'])), {}),
       }), { emailProviderRules: false, types: {} }),
     /** Mixed into profile ids so that a profile id does not reveal its identifier (set a secret per deployment). */
     profileIdSalt: z._default(z.string().check(z.maxLength(256)), ''),

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { intSchema, regexCheck, booleanSchema } from '../core/zod.js';
 import { sqlNameSchema as identifier, sqlRelationSchema } from '../core/sql-schema.js';
 import { CrossChannelError, parseWith, inputError } from '../core/errors.js';
 import { durationSchema } from '../core/schema.js';
@@ -43,12 +44,12 @@ export const identityComponentsSqlOptionsSchema = /* @__PURE__ */ (() => z.stric
      * are left out of the components, each is a component of its own, and `attached` lists the components each
      * was seen with.
      */
-    nonLinking: z._default(z.array(z.string().check(z.regex(/^[a-z][a-z0-9_]{0,63}$/, 'Identifier type must match [a-z][a-z0-9_]*'))).check(z.maxLength(256)), []),
-    maxDegree: z.optional(z.int().check(z.gte(1))),
+    nonLinking: z._default(z.array(z.string().check(regexCheck(/^[a-z][a-z0-9_]{0,63}$/, 'Identifier type must match [a-z][a-z0-9_]*'))).check(z.maxLength(256)), []),
+    maxDegree: z.optional(intSchema().check(z.gte(1))),
     /** Prefix of the temporary tables (default `cc_components`); runs in one session must use distinct ones. */
-    tablePrefix: z._default(z.string().check(z.regex(/^[a-z_][a-z0-9_]{0,40}$/)), 'cc_components'),
+    tablePrefix: z._default(z.string().check(regexCheck(/^[a-z_][a-z0-9_]{0,40}$/)), 'cc_components'),
     /** Safety stop (a connected graph of 2^60 nodes needs far fewer rounds). */
-    maxRounds: z._default(z.int().check(z.gte(1), z.lte(1000)), 200),
+    maxRounds: z._default(intSchema().check(z.gte(1), z.lte(1000)), 200),
   }))();
 /**
  * Options of {@link identityComponentsFromSql} as written by a caller.
@@ -146,7 +147,7 @@ export const identityComponentsIntoSqlTargetSchema = /* @__PURE__ */ (() => z.st
   /** With `nonLinking` types: the table created with `(identifier, component)` rows, one per component a non-linking identifier was seen with. */
   attachedInto: z.optional(identifier),
   /** Replace the tables when they exist (default false: an existing table is an error, nothing is written). */
-  replace: z._default(z.boolean(), false),
+  replace: z._default(booleanSchema(), false),
 }))();
 
 /**

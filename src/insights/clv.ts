@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { enumSchema } from '../core/zod.js';
 import { progressCounter, type ProgressOptions } from '../core/progress.js';
 import { parseWith, inputError } from '../core/errors.js';
 import { DAY, WEEK, type EpochMs } from '../core/time.js';
@@ -17,7 +18,7 @@ import { checkHistory } from './validate.js';
  * ```
  */
 export const clvOptionsSchema = /* @__PURE__ */ (() => z.strictObject({
-    unit: z._default(z.enum(['day', 'week']), 'week'),
+    unit: z._default(enumSchema(['day', 'week']), 'week'),
     purchaseEvent: z._default(z.string().check(z.minLength(1), z.maxLength(128)), 'purchase'),
     amountProperty: z._default(z.string().check(z.minLength(1), z.maxLength(128)), 'amount'),
   }))();

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { enumSchema } from '../core/zod.js';
 import { sqlNameSchema as identifier } from '../core/sql-schema.js';
 import { CrossChannelError, parseWith, inputError } from '../core/errors.js';
 import type { SqlQueryable } from '../core/sql.js';
@@ -42,7 +43,7 @@ export const insightsSqlSourceSchema = /* @__PURE__ */ (() => z.strictObject({
     type: z._default(identifier, 'type'),
     properties: z._default(identifier, 'properties'),
     at: z._default(identifier, 'at'),
-    timeType: z._default(z.enum(['epoch_ms', 'timestamptz']), 'epoch_ms'),
+    timeType: z._default(enumSchema(['epoch_ms', 'timestamptz']), 'epoch_ms'),
   }))();
 
 /** The SQL source as a caller writes it. */

@@ -7,7 +7,7 @@ import { RESPONSE_KINDS } from '../core/records.js';
 import { channelSchema, durationSchema, idSchema, jsonObjectSchema, tagSchema, timeZoneSchema } from '../core/schema.js';
 import { DAY } from '../core/time.js';
 import { propertyConditionSchema, segmentRuleSchema } from '../segments/dsl.js';
-import { discriminated, refineCheck } from '../core/zod.js';
+import { discriminated, refineCheck, intSchema, regexCheck, enumSchema, literalSchema, booleanSchema } from '../core/zod.js';
 
 /**
  * A step id: letters, digits, `_`, `-`, `.`, at most 64 characters.
@@ -18,11 +18,11 @@ import { discriminated, refineCheck } from '../core/zod.js';
  * ```
  */
 export const stepIdSchema = /* @__PURE__ */ (() => z
-  .string().check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9_.-]+$/, 'Step id must be letters, digits, "_", "-" or "."')))();
+  .string().check(z.minLength(1), z.maxLength(64), regexCheck(/^[A-Za-z0-9_.-]+$/, 'Step id must be letters, digits, "_", "-" or "."')))();
 
 const oneOrMany = <T extends z.ZodMiniType>(s: T) => z.pipe(z.union([s, z.array(s).check(z.minLength(1), z.maxLength(32))]), z.transform((v) => (Array.isArray(v) ? v : [v]) as z.output<T>[]));
 
-const responseKindSchema = /* @__PURE__ */ (() => z.enum(RESPONSE_KINDS))();
+const responseKindSchema = /* @__PURE__ */ (() => enumSchema(RESPONSE_KINDS))();
 
 /**
  * Something that can happen to a person while in a journey: a reaction to a message (`opened`, `clicked`, …,
@@ -72,11 +72,11 @@ export const conditionSchema: z.ZodMiniType<ConditionInput> = /* @__PURE__ */ ((
   ]),
 ) as z.ZodMiniType<ConditionInput>)();
 
-const timeOfDaySchema = /* @__PURE__ */ (() => z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Time of day must be HH:MM (24 h)')))();
-const weekdaysSchema = /* @__PURE__ */ (() => z.array(z.int().check(z.gte(0), z.lte(6))).check(z.minLength(1), z.maxLength(7)))();
+const timeOfDaySchema = /* @__PURE__ */ (() => z.string().check(regexCheck(/^([01]\d|2[0-3]):[0-5]\d$/, 'Time of day must be HH:MM (24 h)')))();
+const weekdaysSchema = /* @__PURE__ */ (() => z.array(intSchema().check(z.gte(0), z.lte(6))).check(z.minLength(1), z.maxLength(7)))();
 
 const sendStep = /* @__PURE__ */ (() => z.strictObject({
-  type: z.literal('send'),
+  type: literalSchema('send'),
   /** One channel, or `{ best: [...] }`: the first channel in preference order that consent and caps allow. */
   channel: z.union([channelSchema, z.strictObject({ best: z.array(channelSchema).check(z.minLength(1), z.maxLength(11)) })]),
   /** The message (template) id the host renders. */
@@ -84,30 +84,30 @@ const sendStep = /* @__PURE__ */ (() => z.strictObject({
   offerId: z.optional(idSchema),
   campaignId: z.optional(idSchema),
   tags: z._default(z.array(tagSchema).check(z.maxLength(16)), ['marketing']),
-  transactional: z._default(z.boolean(), false),
+  transactional: z._default(booleanSchema(), false),
   /** Consent purpose checked at send time. */
   purpose: z._default(z.string().check(z.minLength(1), z.maxLength(64)), 'marketing'),
-  priority: z.optional(z.int().check(z.gte(0), z.lte(1000))),
+  priority: z.optional(intSchema().check(z.gte(0), z.lte(1000))),
   /** When consent or caps block the send: skip it, hold until the next legal time, or go to another step. */
-  onBlocked: z._default(z.union([z.enum(['skip', 'hold']), z.strictObject({ goto: stepIdSchema })]), 'hold'),
+  onBlocked: z._default(z.union([enumSchema(['skip', 'hold']), z.strictObject({ goto: stepIdSchema })]), 'hold'),
   /** How long a held send may wait before it is skipped. */
   holdAtMost: z._default(durationSchema, 7 * DAY),
   /** `'bestMoment'`: ask the host's best-moment hook for the time within `within`. */
-  at: z.optional(z.literal('bestMoment')),
+  at: z.optional(literalSchema('bestMoment')),
   within: z._default(durationSchema, DAY),
   next: z.optional(stepIdSchema),
 }))();
 
 const waitStep = /* @__PURE__ */ (() => z
   .strictObject({
-    type: z.literal('wait'),
+    type: literalSchema('wait'),
     /** Wait this long after the step is entered. */
     duration: z.optional(durationSchema),
     /** Wait until a date read from the profile (ISO string or epoch ms), shifted by `offsetMonths`/`offset`. */
     date: z.optional(z
       .strictObject({
         attr: z.string().check(z.minLength(1), z.maxLength(128)),
-        offsetMonths: z._default(z.int().check(z.gte(-1200), z.lte(1200)), 0),
+        offsetMonths: z._default(intSchema().check(z.gte(-1200), z.lte(1200)), 0),
         offset: z.optional(durationSchema),
         /** Step to take when the profile has no usable date (default: `next`). */
         ifMissing: z.optional(stepIdSchema),
@@ -118,7 +118,7 @@ const waitStep = /* @__PURE__ */ (() => z
   }).check(refineCheck((s) => s.duration !== undefined || s.date !== undefined || s.until !== undefined, 'A wait needs a duration, a date or an until')))();
 
 const waitForStep = /* @__PURE__ */ (() => z.strictObject({
-  type: z.literal('waitFor'),
+  type: literalSchema('waitFor'),
   signal: signalSchema,
   timeout: durationSchema,
   next: stepIdSchema,
@@ -126,7 +126,7 @@ const waitForStep = /* @__PURE__ */ (() => z.strictObject({
 }))();
 
 const replyStep = /* @__PURE__ */ (() => z.strictObject({
-  type: z.literal('reply'),
+  type: literalSchema('reply'),
   channel: z._default(channelSchema, 'sms'),
   /** Accepted answers; keywords match case-, accent- and (where unambiguous) typo-insensitively. */
   choices: z
@@ -142,28 +142,28 @@ const replyStep = /* @__PURE__ */ (() => z.strictObject({
 }))();
 
 const splitStep = /* @__PURE__ */ (() => z.strictObject({
-  type: z.literal('split'),
+  type: literalSchema('split'),
   branches: z.array(z.strictObject({ id: z.optional(idSchema), when: conditionSchema, next: stepIdSchema })).check(z.minLength(1), z.maxLength(32)),
   otherwise: z.optional(stepIdSchema),
 }))();
 
 const randomSplitStep = /* @__PURE__ */ (() => z.strictObject({
-  type: z.literal('randomSplit'),
+  type: literalSchema('randomSplit'),
   /** Arms with integer weights; the person's arm is a deterministic hash of salt + subject id. */
-  arms: z.array(z.strictObject({ id: idSchema, weight: z.int().check(z.gte(1), z.lte(1_000_000)), next: stepIdSchema })).check(z.minLength(1), z.maxLength(32)),
+  arms: z.array(z.strictObject({ id: idSchema, weight: intSchema().check(z.gte(1), z.lte(1_000_000)), next: stepIdSchema })).check(z.minLength(1), z.maxLength(32)),
   salt: z.optional(z.string().check(z.maxLength(128))),
 }))();
 
 const taskStep = /* @__PURE__ */ (() => z.strictObject({
-  type: z.literal('task'),
+  type: literalSchema('task'),
   /** What the host performs: `call_center`, `webhook`, `update_attribute`, `direct_mail`, … */
   task: z.string().check(z.minLength(1), z.maxLength(64)),
   payload: z._default(jsonObjectSchema, {}),
   next: z.optional(stepIdSchema),
 }))();
 
-const goalStep = /* @__PURE__ */ (() => z.strictObject({ type: z.literal('goal'), goal: z.optional(idSchema) }))();
-const endStep = /* @__PURE__ */ (() => z.strictObject({ type: z.literal('end') }))();
+const goalStep = /* @__PURE__ */ (() => z.strictObject({ type: literalSchema('goal'), goal: z.optional(idSchema) }))();
+const endStep = /* @__PURE__ */ (() => z.strictObject({ type: literalSchema('end') }))();
 
 /**
  * One step of a journey, discriminated by `type`: `send`, `wait`, `waitFor`, `reply`, `split`, `randomSplit`,
@@ -196,12 +196,12 @@ export const entrySchema = /* @__PURE__ */ (() => z.strictObject({
   on: z.union([
     z.strictObject({ event: oneOrMany(z.string().check(z.minLength(1), z.maxLength(128))), where: z.optional(z.array(propertyConditionSchema).check(z.maxLength(16))) }),
     z.strictObject({ segment: segmentRuleSchema }),
-    z.literal('manual'),
+    literalSchema('manual'),
   ]),
   /** Enter again after leaving: never, always, or after a cooldown since the last entry. One active instance per person at most. */
-  reentry: z._default(z.union([z.enum(['never', 'always']), z.strictObject({ cooldown: durationSchema })]), 'never'),
+  reentry: z._default(z.union([enumSchema(['never', 'always']), z.strictObject({ cooldown: durationSchema })]), 'never'),
   /** At most `max` entries (per rolling `per` window when given). */
-  cap: z.optional(z.strictObject({ max: z.int().check(z.gte(1)), per: z.optional(durationSchema) })),
+  cap: z.optional(z.strictObject({ max: intSchema().check(z.gte(1)), per: z.optional(durationSchema) })),
 }))();
 
 /**
@@ -218,7 +218,7 @@ export const entrySchema = /* @__PURE__ */ (() => z.strictObject({
  */
 export const journeySchema = /* @__PURE__ */ (() => z.strictObject({
   id: idSchema,
-  version: z.int().check(z.gte(1), z.lte(1_000_000)),
+  version: intSchema().check(z.gte(1), z.lte(1_000_000)),
   name: z.optional(z.string().check(z.maxLength(256))),
   /** Default zone for local-time waits; a profile's `timeZoneAttr` attribute overrides it. */
   timeZone: z._default(timeZoneSchema, 'UTC'),

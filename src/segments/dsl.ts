@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { discriminated, ENGLISH, issuesCheck, refineCheck } from '../core/zod.js';
+import { discriminated, ENGLISH, issuesCheck, refineCheck, intSchema, enumSchema, literalSchema, booleanSchema } from '../core/zod.js';
 import { expectArray, expectObject } from '../core/guards.js';
 import { CrossChannelError, fromZodError, quoted, inputError } from '../core/errors.js';
 import { durationSchema, idSchema, timeZoneSchema, timestampSchema } from '../core/schema.js';
@@ -65,7 +65,7 @@ const boundedString = /* @__PURE__ */ (() => z.string().check(z.maxLength(SEGMEN
  * scalarSchema.parse('FR');
  * ```
  */
-export const scalarSchema = /* @__PURE__ */ (() => z.union([boundedString, z.number(), z.boolean(), z.null()]))();
+export const scalarSchema = /* @__PURE__ */ (() => z.union([boundedString, z.number(), booleanSchema(), z.null()]))();
 const orderedSchema = /* @__PURE__ */ (() => z.union([z.number(), boundedString]))();
 
 /**
@@ -89,16 +89,16 @@ const patternSchema = /* @__PURE__ */ (() => z.union([
 
 function makeAttributeCondition<K extends 'attr' | 'prop'>(key: K) {
   const base = { [key]: attributePathSchema } as { [P in K]: typeof attributePathSchema };
-  const ignoreCase = { ignoreCase: z.optional(z.boolean()) };
+  const ignoreCase = { ignoreCase: z.optional(booleanSchema()) };
   return discriminated('op', [
-    z.strictObject({ ...base, op: z.literal(['eq', 'neq']), value: scalarSchema, ...ignoreCase }),
-    z.strictObject({ ...base, op: z.literal(['in', 'notIn']), value: z.array(scalarSchema).check(z.maxLength(SEGMENT_LIMITS.maxListLength)), ...ignoreCase }),
-    z.strictObject({ ...base, op: z.literal(['gt', 'gte', 'lt', 'lte']), value: orderedSchema }),
-    z.strictObject({ ...base, op: z.literal('between'), value: z.tuple([orderedSchema, orderedSchema]) }),
-    z.strictObject({ ...base, op: z.literal('exists') }),
-    z.strictObject({ ...base, op: z.literal('contains'), value: scalarSchema, ...ignoreCase }),
-    z.strictObject({ ...base, op: z.literal(['startsWith', 'endsWith']), value: boundedString, ...ignoreCase }),
-    z.strictObject({ ...base, op: z.literal('matches'), value: patternSchema, ...ignoreCase }),
+    z.strictObject({ ...base, op: literalSchema(['eq', 'neq']), value: scalarSchema, ...ignoreCase }),
+    z.strictObject({ ...base, op: literalSchema(['in', 'notIn']), value: z.array(scalarSchema).check(z.maxLength(SEGMENT_LIMITS.maxListLength)), ...ignoreCase }),
+    z.strictObject({ ...base, op: literalSchema(['gt', 'gte', 'lt', 'lte']), value: orderedSchema }),
+    z.strictObject({ ...base, op: literalSchema('between'), value: z.tuple([orderedSchema, orderedSchema]) }),
+    z.strictObject({ ...base, op: literalSchema('exists') }),
+    z.strictObject({ ...base, op: literalSchema('contains'), value: scalarSchema, ...ignoreCase }),
+    z.strictObject({ ...base, op: literalSchema(['startsWith', 'endsWith']), value: boundedString, ...ignoreCase }),
+    z.strictObject({ ...base, op: literalSchema('matches'), value: patternSchema, ...ignoreCase }),
   ]);
 }
 
@@ -164,11 +164,11 @@ export const windowSchema = /* @__PURE__ */ (() => z.union([
   z.strictObject({ last: durationSchema }),
   z.strictObject({ from: z.optional(timestampSchema), to: z.optional(timestampSchema) }),
   z.strictObject({
-      calendar: z.enum(['day', 'week', 'month']),
-      offset: z.optional(z.int().check(z.gte(-1000), z.lte(0))),
-      weekStartsOn: z.optional(z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(5), z.literal(6)])),
+      calendar: enumSchema(['day', 'week', 'month']),
+      offset: z.optional(intSchema().check(z.gte(-1000), z.lte(0))),
+      weekStartsOn: z.optional(z.union([literalSchema(0), literalSchema(1), literalSchema(2), literalSchema(3), literalSchema(4), literalSchema(5), literalSchema(6)])),
     }),
-  z.strictObject({ since: eventFilterSchema, ifNone: z.optional(z.enum(['all', 'none'])) }),
+  z.strictObject({ since: eventFilterSchema, ifNone: z.optional(enumSchema(['all', 'none'])) }),
 ]))();
 /** A window (parsed: durations and instants in ms). */
 export type Window = z.output<typeof windowSchema>;
@@ -185,7 +185,7 @@ export const NUMERIC_OPERATORS = ['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'betwee
 
 function numericComparison<V extends z.ZodMiniType>(value: V) {
   return {
-    op: z.enum(NUMERIC_OPERATORS),
+    op: enumSchema(NUMERIC_OPERATORS),
     value: z.union([value, z.tuple([value, value])]),
   };
 }
@@ -204,27 +204,27 @@ function nodeSchemas(child: z.ZodMiniType) {
     age: z.strictObject({ age: attributePathSchema, ...numericComparison(durationSchema) }),
     anniversary: z.strictObject({
         anniversary: attributePathSchema,
-        withinDays: z.optional(z.int().check(z.gte(0), z.lte(366))),
-        period: z.optional(z.enum(['day', 'week', 'month'])),
-        weekStartsOn: z.optional(z.int().check(z.gte(0), z.lte(6))),
+        withinDays: z.optional(intSchema().check(z.gte(0), z.lte(366))),
+        period: z.optional(enumSchema(['day', 'week', 'month'])),
+        weekStartsOn: z.optional(intSchema().check(z.gte(0), z.lte(6))),
       }).check(refineCheck((r) => (r.withinDays === undefined) !== (r.period === undefined), 'Give either withinDays or period', ['period'])),
     time: z.strictObject({ time: attributePathSchema, window: windowSchema }),
     segment: z.strictObject({ segment: idSchema }),
     count: z.strictObject({ count: eventFilterSchema, window: z.optional(windowSchema), ...numericComparison(finite) }),
     aggregate: z.strictObject({
-        aggregate: z.enum(['sum', 'avg', 'min', 'max', 'distinct']),
+        aggregate: enumSchema(['sum', 'avg', 'min', 'max', 'distinct']),
         property: attributePathSchema,
         event: eventFilterSchema,
         window: z.optional(windowSchema),
         ...numericComparison(finite),
       }),
-    occurrence: z.strictObject({ occurrence: z.enum(['first', 'last']), event: eventFilterSchema, window: z.optional(windowSchema), ...numericComparison(durationSchema) }),
+    occurrence: z.strictObject({ occurrence: enumSchema(['first', 'last']), event: eventFilterSchema, window: z.optional(windowSchema), ...numericComparison(durationSchema) }),
     did: z.strictObject({ did: eventFilterSchema, notSince: eventFilterSchema, window: z.optional(windowSchema) }),
     rfm: z.strictObject({
         rfm: attributePathSchema,
         in: z.optional(z.union([idSchema, z.array(idSchema).check(z.minLength(1), z.maxLength(64))])),
-        score: z.optional(z.enum(['r', 'f', 'm'])),
-        op: z.optional(z.enum(NUMERIC_OPERATORS)),
+        score: z.optional(enumSchema(['r', 'f', 'm'])),
+        op: z.optional(enumSchema(NUMERIC_OPERATORS)),
         value: z.optional(z.union([rfmDigit, z.tuple([rfmDigit, rfmDigit])])),
       }).check(
         refineCheck((r) => r.in === undefined || (r.score === undefined && r.op === undefined && r.value === undefined), 'Give either in (RFM segment names), or score with op and value', ['in']),
@@ -232,7 +232,7 @@ function nodeSchemas(child: z.ZodMiniType) {
       ),
   };
 }
-const rfmDigit = /* @__PURE__ */ (() => z.int().check(z.gte(1), z.lte(5)))();
+const rfmDigit = /* @__PURE__ */ (() => intSchema().check(z.gte(1), z.lte(5)))();
 
 const SHALLOW = /* @__PURE__ */ (() => nodeSchemas(z.unknown()))();
 type Shallow = typeof SHALLOW;

@@ -7,7 +7,7 @@ import { CrossChannelError, parseWith, inputError } from '../core/errors.js';
 import { durationSchema } from '../core/schema.js';
 import type { EpochMs } from '../core/time.js';
 import type { SegmentErrorCode } from './errors.js';
-import { refineCheck } from '../core/zod.js';
+import { refineCheck, intSchema } from '../core/zod.js';
 
 /**
  * RFM: recency, frequency and monetary value scored 1–5 by quintile over a population, and the classic named
@@ -109,7 +109,7 @@ export function fitRfm(customers: ReadonlyArray<RfmInput>, now: EpochMs): RfmMod
   return { now, recency: thresholds(r), frequency: thresholds(f), monetary: thresholds(m) };
 }
 
-const rangeSchema = /* @__PURE__ */ (() => z.tuple([z.int().check(z.gte(1), z.lte(5)), z.int().check(z.gte(1), z.lte(5))]).check(refineCheck(([a, b]) => a <= b, 'Range must be [low, high] with low ≤ high')))();
+const rangeSchema = /* @__PURE__ */ (() => z.tuple([intSchema().check(z.gte(1), z.lte(5)), intSchema().check(z.gte(1), z.lte(5))]).check(refineCheck(([a, b]) => a <= b, 'Range must be [low, high] with low ≤ high')))();
 
 /**
  * A named-segment mapping: rules tried in order, the first whose score ranges all contain the customer's

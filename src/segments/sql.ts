@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { enumSchema, booleanSchema } from '../core/zod.js';
 import { sqlNameSchema as identifier, sqlRelationSchema } from '../core/sql-schema.js';
 import { CrossChannelError, parseWith } from '../core/errors.js';
 import { duckdbDialect, expectTransactional, postgresDialect, rowsOf, sqlFailure, sqlIdentifier, sqlString, type SqlDialect } from '../core/sql-dialect.js';
@@ -27,7 +28,7 @@ import type { SegmentErrorCode } from './errors.js';
  * ```
  */
 export const segmentsSqlOptionsSchema = /* @__PURE__ */ (() => z.strictObject({
-    dialect: z._default(z.enum(['postgres', 'duckdb']), 'postgres'),
+    dialect: z._default(enumSchema(['postgres', 'duckdb']), 'postgres'),
     profiles: z._default(sqlRelationSchema, 'profiles'),
     events: z._default(sqlRelationSchema, 'events'),
     subjectId: z._default(identifier, 'subject_id'),
@@ -36,7 +37,7 @@ export const segmentsSqlOptionsSchema = /* @__PURE__ */ (() => z.strictObject({
     channel: z._default(identifier, 'channel'),
     at: z._default(identifier, 'at'),
     properties: z._default(identifier, 'properties'),
-    timeType: z._default(z.enum(['epoch_ms', 'timestamptz']), 'epoch_ms'),
+    timeType: z._default(enumSchema(['epoch_ms', 'timestamptz']), 'epoch_ms'),
   }))();
 /** SQL source description as written by a caller. */
 export type SegmentsSqlOptionsInput = z.input<typeof segmentsSqlOptionsSchema>;
@@ -336,7 +337,7 @@ export const segmentsIntoSqlTargetSchema = /* @__PURE__ */ (() => z.strictObject
   /** The table created with the `(subject_id, segment_id)` rows (schema-qualified names allowed). */
   into: identifier,
   /** Replace the table when it exists (default false: an existing table is an error, nothing is written). */
-  replace: z._default(z.boolean(), false),
+  replace: z._default(booleanSchema(), false),
 }))();
 
 /**

@@ -13,34 +13,36 @@
  * superRefine wrapper; discriminated unions,
  * the two tuples and events' JSON properties are checked by hand with zod's own issues (`discriminated`, `arrayOf` /
  * `tupleItem`, src/core/zod.ts; `jsonObjectSchema`, src/core/schema.ts; each checked against zod's schema by a
- * property), so no module entry carries zod's discriminated-union or tuple type. What remains above 25
+ * property), so no module entry carries zod's discriminated-union or tuple type; likewise integers, patterns, enums,
+ * literals and booleans (`intSchema`, `regexCheck`, `enumSchema`, `literalSchema`, `booleanSchema`: the same issues
+ * and JSON Schema as zod's, by properties; ≈ 0.6 kB min+gzip less in every entry). What remains above 25
  * kB is the module's own code (identity and segments; decide and journeys embed the modules they compose).
  * experiments went under 25 kB when its distributions moved from jStat (51 kB minified, 18 kB min+gzip, not
  * tree-shakable) to src/core/special.ts (≈ 1.25 kB with its wrappers); the focused imports show what a narrow use costs.
  */
 export const SIZE_BUDGETS: Readonly<Record<string, number>> = {
-  index: 26_000, // 23_514 (the shared core only; the 40 kB target)
-  identity: 31_750, // 30_935
-  consent: 25_000, // 24_928 (the 25 kB target)
-  capping: 25_000, // 18_761 (the 25 kB target; 18_920 before its duplicate-id check stopped using zod's superRefine)
-  segments: 34_250, // 33_335 (33_495 before its path check stopped using zod's superRefine)
-  arbitration: 25_000, // 24_392 (the 25 kB target)
-  attribution: 26_000, // 25_524 (+247 when statisticsFromSql's statements became one that computes the journeys once; +12 when the totals SQL read its journeys and lost conversions once; 25_611 before capping's rules, its models and the timing model's JSON stopped using zod's discriminated-union and tuple types: src/core/zod.ts)
-  experiments: 25_000, // 24_876 (the 25 kB target; 41_656 with jStat; 25_000 before events' properties became a hand check, then +96 when exposures of the wrong shape were refused)
-  timing: 25_000, // 24_783 (the 25 kB target; 25_159 before its interval quantile became Newton's method on Marsaglia's series instead of Acklam's coefficient tables, and its object checks core's expectObject; 25_334 before capping's duplicate-id check stopped using zod's superRefine; 25_964 before its model JSON and capping's rules stopped using zod's tuple and discriminated-union types)
-  insights: 37_250, // 35_885 (36_029 before segments' path check stopped using zod's superRefine)
-  decide: 55_000, // 54_060 (54_239 before capping's and segments' checks stopped using zod's superRefine; 54_224, then +547 when its request's context and properties got the JSON check bounded in depth, which zod's recursion was not: a RangeError)
-  journeys: 45_500, // 44_764 (−184 without zod's superRefine; 44_947 +92 when ingest handled every journey at once and stopped delivering an input to the instance it started); 44_847 (44_149, then +152 when createJourneyRunner checked its hooks where it is built, +543 when steps' payloads got the JSON check bounded in depth)
-  'adapters/memory': 42_000, // 40_862 (−170 without zod's superRefine; 41_032 +33 when deliver checked its instance id and now); 40_999 (40_655 before the journey store checked enrol plans and completions)
-  'adapters/redis': 31_750, // 30_391 (−164 without zod's superRefine; 30_554 +261 for batched deliveries); 30_293 (28_695 before the journey store's batched claims, enrolments and completions and its Cluster fix)
-  'adapters/postgres': 35_000, // 33_554 (+180 for batched deliveries); 33_374 (32_148 before the journey store's batched enrolments (its PL/pgSQL function) and completions; 31_797 before it checked enrol plans and completions)
+  index: 26_000, // 23_143 (23_514 before zod's int, regex, enum, literal and boolean became hand checks, src/core/zod.ts; the shared core only; the 40 kB target)
+  identity: 31_750, // 30_286 (30_935 before zod's int, regex, enum, literal and boolean became hand checks, src/core/zod.ts)
+  consent: 25_000, // 24_370 (24_928 before zod's int, regex, enum, literal and boolean became hand checks, src/core/zod.ts; the 25 kB target)
+  capping: 25_000, // 18_121 (18_761 before zod's int, regex, enum, literal and boolean became hand checks, src/core/zod.ts; the 25 kB target; 18_920 before its duplicate-id check stopped using zod's superRefine)
+  segments: 34_250, // 32_725 (33_335 before zod's int, regex, enum, literal and boolean became hand checks, src/core/zod.ts; 33_495 before its path check stopped using zod's superRefine)
+  arbitration: 25_000, // 23_767 (24_392 before zod's int, regex, enum, literal and boolean became hand checks, src/core/zod.ts; the 25 kB target)
+  attribution: 25_000, // 24_879 (the 25 kB target; 25_524 before zod's int, regex, enum, literal and boolean became hand checks, src/core/zod.ts; +247 when statisticsFromSql's statements became one that computes the journeys once; +12 when the totals SQL read its journeys and lost conversions once; 25_611 before capping's rules, its models and the timing model's JSON stopped using zod's discriminated-union and tuple types: src/core/zod.ts)
+  experiments: 25_000, // 24_269 (24_876 before zod's int, regex, enum, literal and boolean became hand checks, src/core/zod.ts; the 25 kB target; 41_656 with jStat; 25_000 before events' properties became a hand check, then +96 when exposures of the wrong shape were refused)
+  timing: 25_000, // 24_187 (24_783 before zod's int, regex, enum, literal and boolean became hand checks, src/core/zod.ts; the 25 kB target; 25_159 before its interval quantile became Newton's method on Marsaglia's series instead of Acklam's coefficient tables, and its object checks core's expectObject; 25_334 before capping's duplicate-id check stopped using zod's superRefine; 25_964 before its model JSON and capping's rules stopped using zod's tuple and discriminated-union types)
+  insights: 37_250, // 35_286 (35_885 before zod's int, regex, enum, literal and boolean became hand checks, src/core/zod.ts; 36_029 before segments' path check stopped using zod's superRefine)
+  decide: 55_000, // 53_419 (54_060 before zod's int, regex, enum, literal and boolean became hand checks, src/core/zod.ts; 54_239 before capping's and segments' checks stopped using zod's superRefine; 54_224, then +547 when its request's context and properties got the JSON check bounded in depth, which zod's recursion was not: a RangeError)
+  journeys: 45_500, // 44_137 (44_764 before zod's int, regex, enum, literal and boolean became hand checks, src/core/zod.ts; −184 without zod's superRefine; 44_947 +92 when ingest handled every journey at once and stopped delivering an input to the instance it started); 44_847 (44_149, then +152 when createJourneyRunner checked its hooks where it is built, +543 when steps' payloads got the JSON check bounded in depth)
+  'adapters/memory': 42_000, // 40_213 (40_862 before zod's int, regex, enum, literal and boolean became hand checks, src/core/zod.ts; −170 without zod's superRefine; 41_032 +33 when deliver checked its instance id and now); 40_999 (40_655 before the journey store checked enrol plans and completions)
+  'adapters/redis': 31_750, // 29_751 (30_391 before zod's int, regex, enum, literal and boolean became hand checks, src/core/zod.ts; −164 without zod's superRefine; 30_554 +261 for batched deliveries); 30_293 (28_695 before the journey store's batched claims, enrolments and completions and its Cluster fix)
+  'adapters/postgres': 35_000, // 32_915 (33_554 before zod's int, regex, enum, literal and boolean became hand checks, src/core/zod.ts; +180 for batched deliveries); 33_374 (32_148 before the journey store's batched enrolments (its PL/pgSQL function) and completions; 31_797 before it checked enrol plans and completions)
   'adapters/duckdb': 1_500, // 1_303
   'adapters/otel': 1_500, // 1_235
-  testing: 46_250, // 44_396 (−166 without zod's superRefine; 44_561 +496 for the conformance cases of one claim completed twice and of deliveries sent together); 44_065 (43_369 before the journey store's cases for enrolments and completions sent together and their argument checks)
+  testing: 46_250, // 43_757 (44_396 before zod's int, regex, enum, literal and boolean became hand checks, src/core/zod.ts; −166 without zod's superRefine; 44_561 +496 for the conformance cases of one claim completed twice and of deliveries sent together); 44_065 (43_369 before the journey store's cases for enrolments and completions sent together and their argument checks)
   'consent: TCF decode + check': 7_250, // 6_834
   'core: calendar windows': 2_750, // 2_423
   'identity: normalise + audience hash': 3_000, // 2_817
-  'consent: ledger check': 13_250, // 12_941
-  'capping: rules + evaluation': 16_750, // 16_313 (16_491 before zod's superRefine went)
-  'experiments: assignment': 13_750, // 13_178
+  'consent: ledger check': 13_250, // 12_893 (12_941 before zod's int, regex, enum, literal and boolean became hand checks)
+  'capping: rules + evaluation': 16_750, // 15_738 (16_313 before zod's int, regex, enum, literal and boolean became hand checks; 16_491 before zod's superRefine went)
+  'experiments: assignment': 13_750, // 13_000 (13_178 before zod's int, regex, enum, literal and boolean became hand checks)
 };
