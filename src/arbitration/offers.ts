@@ -6,11 +6,11 @@ import { fnv1a } from '../core/random.js';
 import { reason } from '../core/explain.js';
 import type { ArbitrationErrorCode, ArbitrationReasonCode, ArbitrationStage, ExcludedOffer } from './errors.js';
 import type { ArbitrationContext } from './context.js';
-import { customSchema, intSchema, enumSchema, literalSchema, booleanSchema } from '../core/zod.js';
+import { customSchema, intSchema, enumSchema, literalSchema, booleanSchema, gteCheck, gtCheck, lteCheck, minLengthCheck, maxLengthCheck } from '../core/zod.js';
 
 const forever = /* @__PURE__ */ (() => literalSchema('forever'))();
-const count = /* @__PURE__ */ (() => intSchema().check(z.gte(1), z.lte(1_000_000)))();
-const nonNegative = /* @__PURE__ */ (() => z.number().check(z.gte(0)))();
+const count = /* @__PURE__ */ (() => intSchema().check(gteCheck(1), lteCheck(1_000_000)))();
+const nonNegative = /* @__PURE__ */ (() => z.number().check(gteCheck(0)))();
 
 /**
  * Per-customer contact policy of an offer, checked against the shared history on every channel.
@@ -30,7 +30,7 @@ export const contactPolicySchema = /* @__PURE__ */ (() => z.strictObject({
         count,
         window: durationSchema,
         suppressFor: durationSchema,
-        kinds: z._default(z.array(enumSchema(RESPONSE_KINDS)).check(z.minLength(1)), ['refused']),
+        kinds: z._default(z.array(enumSchema(RESPONSE_KINDS)).check(minLengthCheck(1)), ['refused']),
       })),
     /** After `count` presentations with no response since (an `ignored` response is no response), suppress. */
     withoutResponse: z.optional(z.strictObject({ count, suppressFor: z._default(z.union([forever, durationSchema]), 'forever') })),
@@ -73,7 +73,7 @@ export const eligibilitySchema = /* @__PURE__ */ (() => z.union([
   predicateFn,
   z.strictObject({
       segments: z.optional(z.array(idSchema)),
-      anyOfSegments: z.optional(z.array(idSchema).check(z.minLength(1))),
+      anyOfSegments: z.optional(z.array(idSchema).check(minLengthCheck(1))),
       notSegments: z.optional(z.array(idSchema)),
       predicate: z.optional(z.union([idSchema, predicateFn])),
     }),
@@ -89,9 +89,9 @@ export const eligibilitySchema = /* @__PURE__ */ (() => z.union([
  */
 export const offerSchema = /* @__PURE__ */ (() => z.strictObject({
     id: idSchema,
-    name: z.optional(z.string().check(z.maxLength(512))),
+    name: z.optional(z.string().check(maxLengthCheck(512))),
     /** Channels where the offer may be presented; absent means every channel. */
-    channels: z.optional(z.array(channelSchema).check(z.minLength(1))),
+    channels: z.optional(z.array(channelSchema).check(minLengthCheck(1))),
     /** Validity period, half-open `[validFrom, validUntil)`. */
     validFrom: z.optional(timestampSchema),
     validUntil: z.optional(timestampSchema),
@@ -107,15 +107,15 @@ export const offerSchema = /* @__PURE__ */ (() => z.strictObject({
     /** Tie-break priority: higher wins among equal scores. */
     priority: z._default(intSchema(), 0),
     /** A given propensity in [0, 1] used when neither the context nor a learned model supplies one. */
-    propensity: z.optional(z.number().check(z.gte(0), z.lte(1))),
-    tags: z._default(z.array(tagSchema).check(z.maxLength(64)), []),
+    propensity: z.optional(z.number().check(gteCheck(0), lteCheck(1))),
+    tags: z._default(z.array(tagSchema).check(maxLengthCheck(64)), []),
     /** At most one offer of each group is presented in one decision. */
-    exclusionGroups: z._default(z.array(idSchema).check(z.maxLength(32)), []),
+    exclusionGroups: z._default(z.array(idSchema).check(maxLengthCheck(32)), []),
     /** Offer ids that must have been accepted (or converted) before this offer is presented. */
-    prerequisites: z._default(z.array(idSchema).check(z.maxLength(32)), []),
+    prerequisites: z._default(z.array(idSchema).check(maxLengthCheck(32)), []),
     policy: z.optional(contactPolicySchema),
     /** Global capacity (presentations) per local day / week and in total. */
-    capacity: z.optional(z.strictObject({ perDay: z.optional(intSchema().check(z.gte(0))), perWeek: z.optional(intSchema().check(z.gte(0))), total: z.optional(intSchema().check(z.gte(0))) })),
+    capacity: z.optional(z.strictObject({ perDay: z.optional(intSchema().check(gteCheck(0))), perWeek: z.optional(intSchema().check(gteCheck(0))), total: z.optional(intSchema().check(gteCheck(0))) })),
     /** Global budget: `total` spendable, `cost` spent per presentation. */
     budget: z.optional(z.strictObject({ total: nonNegative, cost: z._default(nonNegative, 1) })),
     enabled: z._default(booleanSchema(), true),
@@ -152,16 +152,16 @@ export type Offer = z.output<typeof offerSchema>;
  */
 export const cannibalisationGuardSchema = /* @__PURE__ */ (() => z.strictObject({
     id: idSchema,
-    offerTags: z.array(tagSchema).check(z.minLength(1)),
+    offerTags: z.array(tagSchema).check(minLengthCheck(1)),
     window: durationSchema,
-    categoryTagPrefix: z._default(z.string().check(z.minLength(1), z.maxLength(64)), 'category:'),
+    categoryTagPrefix: z._default(z.string().check(minLengthCheck(1), maxLengthCheck(64)), 'category:'),
     events: z.prefault(z.strictObject({
-        types: z._default(z.array(z.string().check(z.minLength(1), z.maxLength(128))).check(z.minLength(1)), ['purchase']),
-        categoryProperty: z._default(z.string().check(z.minLength(1), z.maxLength(128)), 'category'),
+        types: z._default(z.array(z.string().check(minLengthCheck(1), maxLengthCheck(128))).check(minLengthCheck(1)), ['purchase']),
+        categoryProperty: z._default(z.string().check(minLengthCheck(1), maxLengthCheck(128)), 'category'),
         where: z._default(z.record(z.string(), z.union([z.string(), z.number(), booleanSchema(), z.null()])), { fullPrice: true }),
       }), {}),
     responses: z.prefault(z.strictObject({
-        kinds: z._default(z.array(enumSchema(RESPONSE_KINDS)).check(z.minLength(1)), ['converted']),
+        kinds: z._default(z.array(enumSchema(RESPONSE_KINDS)).check(minLengthCheck(1)), ['converted']),
         requireTags: z._default(z.array(tagSchema), ['full-price']),
       }), {}),
   }))();
@@ -183,7 +183,7 @@ export type CannibalisationGuardInput = z.input<typeof cannibalisationGuardSchem
  */
 export const valueScaleSchema = /* @__PURE__ */ (() => z.union([
   enumSchema(['linear', 'log', 'none']),
-  z.strictObject({ power: z.number().check(z.gt(0), z.lte(1)) }),
+  z.strictObject({ power: z.number().check(gtCheck(0), lteCheck(1)) }),
 ]))();
 
 /**
@@ -196,18 +196,18 @@ export const valueScaleSchema = /* @__PURE__ */ (() => z.union([
  * ```
  */
 export const catalogueSchema = /* @__PURE__ */ (() => z.strictObject({
-    offers: z.array(offerSchema).check(z.maxLength(100_000)),
+    offers: z.array(offerSchema).check(maxLengthCheck(100_000)),
     /** Policy applied to offers that do not define their own. */
     defaultPolicy: z.optional(contactPolicySchema),
-    guards: z._default(z.array(cannibalisationGuardSchema).check(z.maxLength(64)), []),
+    guards: z._default(z.array(cannibalisationGuardSchema).check(maxLengthCheck(64)), []),
     valueScale: z._default(valueScaleSchema, 'log'),
     /** Offers whose propensity is below this are excluded at the scoring stage. */
-    minPropensity: z._default(z.number().check(z.gte(0), z.lte(1)), 0),
+    minPropensity: z._default(z.number().check(gteCheck(0), lteCheck(1)), 0),
     /** Beta prior of the built-in propensity (acceptances, refusals pseudo-counts). */
-    prior: z._default(z.strictObject({ alpha: z.number().check(z.gt(0)), beta: z.number().check(z.gt(0)) }), { alpha: 1, beta: 1 }),
+    prior: z._default(z.strictObject({ alpha: z.number().check(gtCheck(0)), beta: z.number().check(gtCheck(0)) }), { alpha: 1, beta: 1 }),
     /** Zone of the calendar days/weeks of global capacities. */
     timeZone: z._default(timeZoneSchema, 'UTC'),
-    weekStartsOn: z._default(intSchema().check(z.gte(0), z.lte(6)), 1),
+    weekStartsOn: z._default(intSchema().check(gteCheck(0), lteCheck(6)), 1),
   }))();
 
 /**

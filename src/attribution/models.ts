@@ -3,7 +3,7 @@ import { expectObject } from '../core/guards.js';
 import { attempt, CrossChannelError, parseWith, type Result, quoted } from '../core/errors.js';
 import { DAY } from '../core/time.js';
 import { durationSchema } from '../core/schema.js';
-import { customSchema, discriminated, refineCheck, intSchema, enumSchema, literalSchema } from '../core/zod.js';
+import { customSchema, discriminated, refineCheck, intSchema, enumSchema, literalSchema, gteCheck, lteCheck, minLengthCheck, maxLengthCheck } from '../core/zod.js';
 
 /**
  * The attribution models.
@@ -35,7 +35,7 @@ export const RULE_MODEL_KINDS: ReadonlyArray<ModelKind> = ['last_touch', 'last_n
  */
 export type PositionWeight = (position: number, length: number, channel: string, msBeforeConversion: number) => number;
 
-const name = /* @__PURE__ */ (() => z.optional(z.string().check(z.minLength(1), z.maxLength(64))))();
+const name = /* @__PURE__ */ (() => z.optional(z.string().check(minLengthCheck(1), maxLengthCheck(64))))();
 
 /**
  * Schema of one model with its parameters (defaults as the industry uses them): `last_non_direct.directChannels`
@@ -50,23 +50,23 @@ const name = /* @__PURE__ */ (() => z.optional(z.string().check(z.minLength(1), 
  */
 export const modelSpecSchema = /* @__PURE__ */ (() => discriminated('model', [
   z.strictObject({ model: literalSchema('last_touch'), name }),
-  z.strictObject({ model: literalSchema('last_non_direct'), name, directChannels: z._default(z.array(z.string().check(z.minLength(1))).check(z.maxLength(256)), ['direct']) }),
+  z.strictObject({ model: literalSchema('last_non_direct'), name, directChannels: z._default(z.array(z.string().check(minLengthCheck(1))).check(maxLengthCheck(256)), ['direct']) }),
   z.strictObject({ model: literalSchema('first_touch'), name }),
   z.strictObject({ model: literalSchema('linear'), name }),
   z.strictObject({ model: literalSchema('time_decay'), name, halfLife: z._default(durationSchema, 7 * DAY) }).check(refineCheck((m) => m.halfLife > 0, 'halfLife must be positive', ['halfLife'])),
-  z.strictObject({ model: literalSchema('position_based'), name, first: z._default(z.number().check(z.gte(0), z.lte(1)), 0.4), last: z._default(z.number().check(z.gte(0), z.lte(1)), 0.4) }).check(refineCheck((m) => m.first + m.last <= 1 + 1e-12, 'first + last must not exceed 1', ['last'])),
-  z.strictObject({ model: literalSchema('custom'), name: z.string().check(z.minLength(1), z.maxLength(64)), weight: customSchema<PositionWeight>((v) => typeof v === 'function', 'weight must be a function') }),
+  z.strictObject({ model: literalSchema('position_based'), name, first: z._default(z.number().check(gteCheck(0), lteCheck(1)), 0.4), last: z._default(z.number().check(gteCheck(0), lteCheck(1)), 0.4) }).check(refineCheck((m) => m.first + m.last <= 1 + 1e-12, 'first + last must not exceed 1', ['last'])),
+  z.strictObject({ model: literalSchema('custom'), name: z.string().check(minLengthCheck(1), maxLengthCheck(64)), weight: customSchema<PositionWeight>((v) => typeof v === 'function', 'weight must be a function') }),
   z.strictObject({
       model: literalSchema('markov'),
       name,
-      order: z._default(intSchema().check(z.gte(1), z.lte(4)), 1),
+      order: z._default(intSchema().check(gteCheck(1), lteCheck(4)), 1),
       valueCredit: z._default(enumSchema(['valueRemoval', 'conversionShare']), 'valueRemoval'),
     }),
   z.strictObject({
       model: literalSchema('shapley'),
       name,
-      maxExactChannels: z._default(intSchema().check(z.gte(1), z.lte(22)), 20),
-      samples: z._default(intSchema().check(z.gte(10), z.lte(10_000_000)), 2000),
+      maxExactChannels: z._default(intSchema().check(gteCheck(1), lteCheck(22)), 20),
+      samples: z._default(intSchema().check(gteCheck(10), lteCheck(10_000_000)), 2000),
       seed: z._default(z.union([intSchema(), z.string()]), 1),
     }),
 ]))();
@@ -96,7 +96,7 @@ export const DEFAULT_MODELS: ReadonlyArray<ModelSpecInput> = ['last_touch', 'las
  * ```
  */
 export const attributionConfigSchema = /* @__PURE__ */ (() => z.strictObject({
-    models: z.optional(z.array(z.unknown()).check(z.minLength(1), z.maxLength(64))),
+    models: z.optional(z.array(z.unknown()).check(minLengthCheck(1), maxLengthCheck(64))),
   }))();
 
 /** A configuration as written by a caller. */

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { progressCounter, type ProgressOptions } from '../core/progress.js';
 import { expectArray, expectIterable, expectObject } from '../core/guards.js';
 import { atPath, CrossChannelError, parseWith, quoted, inputError } from '../core/errors.js';
-import { arrayOf, isPlainObject, recordKeys, symbolKeyIssue, tupleItem, typeIssue, type Parsed, intSchema, literalSchema } from '../core/zod.js';
+import { arrayOf, isPlainObject, recordKeys, symbolKeyIssue, tupleItem, typeIssue, type Parsed, intSchema, literalSchema, gteCheck, lteCheck, minLengthCheck } from '../core/zod.js';
 import { describeModel, parseAttributionConfig, RULE_MODEL_KINDS, type AttributionConfig, type AttributionConfigInput, type ModelSpec } from './models.js';
 import { weighRule } from './heuristic.js';
 import type { Journey } from './journeys.js';
@@ -333,7 +333,7 @@ function recordItem(input: unknown, at: number, out: Parsed): unknown {
 }
 
 const count = /* @__PURE__ */ (() => z.number())();
-const channelList = /* @__PURE__ */ (() => z.array(z.string().check(z.minLength(1))))();
+const channelList = /* @__PURE__ */ (() => z.array(z.string().check(minLengthCheck(1))))();
 /**
  * Shape of {@link AttributionStatisticsJSON}: statistics from another process are input like any other. Internal
  * (exported for its test, which checks it against the same shape built with `z.tuple` and `z.record`).
@@ -353,7 +353,7 @@ export const statisticsJSONSchema = /* @__PURE__ */ (() => z.object({
   rules: z.array(z.object({ name: z.string(), conversions: z.array(count), value: z.array(count) })),
   markov: z.array(
     z.object({
-      order: intSchema().check(z.gte(1), z.lte(4)),
+      order: intSchema().check(gteCheck(1), lteCheck(4)),
       transitions: arrayOf(tupleItem([channelList, z.union([channelList, literalSchema('conversion'), literalSchema('null')]), count, count])),
     }),
   ),

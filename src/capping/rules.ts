@@ -4,10 +4,10 @@ import { NEGATIVE_RESPONSE_KINDS, RESPONSE_KINDS, type ResponseKind } from '../c
 import { channelSchema, durationSchema, idSchema, tagSchema, timeZoneSchema } from '../core/schema.js';
 import { DAY, type CalendarUnit, type TimeWindow, type WeekStartsOn } from '../core/time.js';
 import { coversWholeWeek, type CompiledQuietRange } from './quiet.js';
-import { discriminated, issuesCheck, refineCheck, intSchema, regexCheck, enumSchema, literalSchema } from '../core/zod.js';
+import { discriminated, issuesCheck, refineCheck, intSchema, regexCheck, enumSchema, literalSchema, gteCheck, lteCheck, minLengthCheck, maxLengthCheck } from '../core/zod.js';
 
 const oneOrMany = <T extends z.ZodMiniType>(item: T) =>
-  z.pipe(z.union([item, z.array(item).check(z.minLength(1), z.maxLength(256))]), z.transform((v) => (Array.isArray(v) ? v : [v]) as Array<z.output<T>>));
+  z.pipe(z.union([item, z.array(item).check(minLengthCheck(1), maxLengthCheck(256))]), z.transform((v) => (Array.isArray(v) ? v : [v]) as Array<z.output<T>>));
 
 /**
  * Which contacts a rule counts (and which candidates it applies to). Every field is optional; an empty scope
@@ -39,7 +39,7 @@ export const capScopeSchema = /* @__PURE__ */ (() => z.strictObject({
 export const capWindowSchema = /* @__PURE__ */ (() => z.union([
   z.pipe(enumSchema(['day', 'week', 'month']), z.transform((unit) => ({ type: 'calendar' as const, unit: unit as CalendarUnit }))),
   z.pipe(z.strictObject({ rolling: durationSchema.check(refineCheck((ms) => ms > 0, 'A rolling window must be longer than 0')) }), z.transform((w) => ({ type: 'rolling' as const, ms: w.rolling }))),
-  z.pipe(z.strictObject({ calendar: enumSchema(['day', 'week', 'month']), weekStartsOn: z.optional(intSchema().check(z.gte(0), z.lte(6))) }), z.transform((w) => ({ type: 'calendar' as const, unit: w.calendar as CalendarUnit, ...(w.weekStartsOn === undefined ? {} : { weekStartsOn: w.weekStartsOn as WeekStartsOn }) }))),
+  z.pipe(z.strictObject({ calendar: enumSchema(['day', 'week', 'month']), weekStartsOn: z.optional(intSchema().check(gteCheck(0), lteCheck(6))) }), z.transform((w) => ({ type: 'calendar' as const, unit: w.calendar as CalendarUnit, ...(w.weekStartsOn === undefined ? {} : { weekStartsOn: w.weekStartsOn as WeekStartsOn }) }))),
 ]))();
 
 const HHMM = /^([01]\d|2[0-4]):([0-5]\d)$/;
@@ -58,13 +58,13 @@ const clockSchema = /* @__PURE__ */ (() => z.pipe(z
 export const quietRangeSchema = /* @__PURE__ */ (() => z.strictObject({
     from: clockSchema,
     to: clockSchema,
-    days: z.optional(z.array(intSchema().check(z.gte(0), z.lte(6))).check(z.minLength(1), z.maxLength(7))),
+    days: z.optional(z.array(intSchema().check(gteCheck(0), lteCheck(6))).check(minLengthCheck(1), maxLengthCheck(7))),
   }).check(refineCheck((r) => r.from !== r.to, 'A quiet range needs from ≠ to', ['to']), refineCheck((r) => r.from < 1440, 'A quiet range cannot start at 24:00', ['from'])))();
 
 const ruleBase = /* @__PURE__ */ (() => ({
   /** Stable id, named in reasons. */
   id: idSchema,
-  description: z.optional(z.string().check(z.maxLength(500))),
+  description: z.optional(z.string().check(maxLengthCheck(500))),
   scope: z._default(capScopeSchema, {}),
   /** Count per value of this field: "per campaign" counts only contacts of the candidate's campaign. */
   per: z.optional(enumSchema(['channel', 'campaign', 'offer'])),
@@ -89,16 +89,16 @@ export const capRuleSchema = /* @__PURE__ */ (() => discriminated('kind', [
   z.strictObject({
       ...ruleBase,
       kind: literalSchema('limit'),
-      limit: intSchema().check(z.gte(0), z.lte(1_000_000)),
+      limit: intSchema().check(gteCheck(0), lteCheck(1_000_000)),
       window: capWindowSchema,
-      reserve: z.optional(z.strictObject({ slots: intSchema().check(z.gte(1)), minPriority: z.number() })),
+      reserve: z.optional(z.strictObject({ slots: intSchema().check(gteCheck(1)), minPriority: z.number() })),
     }).check(refineCheck((r) => r.reserve === undefined || r.reserve.slots <= r.limit, 'reserve.slots cannot exceed limit', ['reserve', 'slots'])),
   z.strictObject({ ...ruleBase, kind: literalSchema('gap'), minGap: durationSchema.check(refineCheck((ms) => ms > 0, 'minGap must be longer than 0')) }),
-  z.strictObject({ ...ruleBase, kind: literalSchema('quiet'), ranges: z.array(quietRangeSchema).check(z.minLength(1), z.maxLength(64)) }),
+  z.strictObject({ ...ruleBase, kind: literalSchema('quiet'), ranges: z.array(quietRangeSchema).check(minLengthCheck(1), maxLengthCheck(64)) }),
   z.strictObject({
       ...ruleBase,
       kind: literalSchema('cooldown'),
-      after: z._default(z.array(enumSchema(RESPONSE_KINDS)).check(z.minLength(1)), [...NEGATIVE_RESPONSE_KINDS]),
+      after: z._default(z.array(enumSchema(RESPONSE_KINDS)).check(minLengthCheck(1)), [...NEGATIVE_RESPONSE_KINDS]),
       duration: z.union([literalSchema('forever'), durationSchema]),
     }),
 ]))();
@@ -114,8 +114,8 @@ export const capRuleSchema = /* @__PURE__ */ (() => discriminated('kind', [
  */
 export const capRuleSetSchema = /* @__PURE__ */ (() => z.strictObject({
     timeZone: z._default(timeZoneSchema, 'UTC'),
-    weekStartsOn: z._default(intSchema().check(z.gte(0), z.lte(6)), 1),
-    rules: z.array(capRuleSchema).check(z.maxLength(256)),
+    weekStartsOn: z._default(intSchema().check(gteCheck(0), lteCheck(6)), 1),
+    rules: z.array(capRuleSchema).check(maxLengthCheck(256)),
   }).check(issuesCheck<{ rules: ReadonlyArray<{ id: string }> }>((set, add) => {
     const seen = new Set<string>();
     set.rules.forEach((r, i) => {

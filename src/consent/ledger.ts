@@ -4,7 +4,7 @@
  */
 import { expectArray, expectFinite, expectObject, expectString } from '../core/guards.js';
 import * as z from 'zod/mini';
-import { regexCheck, enumSchema, literalSchema } from '../core/zod.js';
+import { regexCheck, enumSchema, literalSchema, minLengthCheck, maxLengthCheck } from '../core/zod.js';
 import { CrossChannelError, parseWith, inputError } from '../core/errors.js';
 import { channelSchema, durationSchema, idSchema, timestampSchema } from '../core/schema.js';
 import type { EpochMs } from '../core/time.js';
@@ -41,7 +41,7 @@ export type ConsentEventKind = (typeof CONSENT_EVENT_KINDS)[number];
  * ```
  */
 export const purposeSchema = /* @__PURE__ */ (() => z
-  .string().check(z.minLength(1), z.maxLength(64), regexCheck(/^(\*|[a-z][a-z0-9_.:-]*)$/, 'Purpose must be lowercase letters, digits, "_", ".", ":" or "-" starting with a letter, or "*"')))();
+  .string().check(minLengthCheck(1), maxLengthCheck(64), regexCheck(/^(\*|[a-z][a-z0-9_.:-]*)$/, 'Purpose must be lowercase letters, digits, "_", ".", ":" or "-" starting with a letter, or "*"')))();
 
 /**
  * Evidence kept with each event, so the consent can be proven (GDPR Art. 7(1)). Never the raw IP: its hash.
@@ -54,14 +54,14 @@ export const purposeSchema = /* @__PURE__ */ (() => z
  */
 export const consentEvidenceSchema = /* @__PURE__ */ (() => z.strictObject({
   /** Where it was collected: `web-signup-form`, `call-center`, `pos-terminal`, `import:crm-2024`… */
-  source: z.string().check(z.minLength(1), z.maxLength(256)),
+  source: z.string().check(minLengthCheck(1), maxLengthCheck(256)),
   /** When the person acted, if different from the event's `at` (e.g. batch imports). */
   collectedAt: z.optional(timestampSchema),
   /** The wording shown, and/or its version identifier. */
-  text: z.optional(z.string().check(z.maxLength(10_000))),
-  textVersion: z.optional(z.string().check(z.maxLength(128))),
+  text: z.optional(z.string().check(maxLengthCheck(10_000))),
+  textVersion: z.optional(z.string().check(maxLengthCheck(128))),
   /** Id of the stored proof (form submission, recording, signed document). */
-  proofId: z.optional(z.string().check(z.maxLength(256))),
+  proofId: z.optional(z.string().check(maxLengthCheck(256))),
   /** Salted hash of the IP address, lowercase hex (a raw IP is personal data and is refused). */
   ipHash: z.optional(z
     .string().check(regexCheck(/^[0-9a-f]{32,128}$/, 'ipHash must be a lowercase hex hash, never a raw IP address'))),
@@ -135,14 +135,14 @@ export function parseConsentEvent(input: ConsentEventInput): ConsentEvent {
 export const consentPolicySchema = /* @__PURE__ */ (() => z.strictObject({
   doubleOptIn: z._default(z
     .strictObject({
-      channels: z._default(z.array(channelSchema).check(z.maxLength(64)), []),
+      channels: z._default(z.array(channelSchema).check(maxLengthCheck(64)), []),
       window: z._default(durationSchema, 7 * 86_400_000),
     }), { channels: [], window: 7 * 86_400_000 }),
   expiry: z._default(z.record(purposeSchema, durationSchema), {}),
   softOptIn: z._default(z
-    .array(z.strictObject({ channel: channelSchema, purposes: z.array(purposeSchema).check(z.minLength(1)) })).check(z.maxLength(64)), []),
-  optOutChannels: z._default(z.array(channelSchema).check(z.maxLength(64)), []),
-  gpcPurposes: z._default(z.array(purposeSchema).check(z.maxLength(64)), ['sale', 'sharing', 'targeted_advertising', 'cross_context_advertising']),
+    .array(z.strictObject({ channel: channelSchema, purposes: z.array(purposeSchema).check(minLengthCheck(1)) })).check(maxLengthCheck(64)), []),
+  optOutChannels: z._default(z.array(channelSchema).check(maxLengthCheck(64)), []),
+  gpcPurposes: z._default(z.array(purposeSchema).check(maxLengthCheck(64)), ['sale', 'sharing', 'targeted_advertising', 'cross_context_advertising']),
 }))();
 
 /**

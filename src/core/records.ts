@@ -1,6 +1,6 @@
 import { expectArray, expectFinite, expectObject, expectObjects, expectOptions, expectString } from './guards.js';
 import * as z from 'zod/mini';
-import { enumSchema, booleanSchema } from './zod.js';
+import { enumSchema, booleanSchema, minLengthCheck, maxLengthCheck } from './zod.js';
 import { channelSchema, idSchema, jsonObjectSchema, tagSchema, timestampSchema } from './schema.js';
 import { parseWith, quoted, inputError } from './errors.js';
 import type { EpochMs } from './time.js';
@@ -33,7 +33,7 @@ export const contactRecordSchema = /* @__PURE__ */ (() => z.strictObject({
     channel: channelSchema,
     campaignId: z.optional(idSchema),
     offerId: z.optional(idSchema),
-    tags: z._default(z.array(tagSchema).check(z.maxLength(64)), []),
+    tags: z._default(z.array(tagSchema).check(maxLengthCheck(64)), []),
     at: timestampSchema,
     transactional: z._default(booleanSchema(), false),
     idempotencyKey: z.optional(idSchema),
@@ -60,7 +60,7 @@ export const responseRecordSchema = /* @__PURE__ */ (() => z.strictObject({
     channel: channelSchema,
     offerId: z.optional(idSchema),
     campaignId: z.optional(idSchema),
-    tags: z._default(z.array(tagSchema).check(z.maxLength(64)), []),
+    tags: z._default(z.array(tagSchema).check(maxLengthCheck(64)), []),
     at: timestampSchema,
     value: z.optional(z.number()),
   }))();
@@ -81,7 +81,7 @@ export type ResponseRecordInput = z.input<typeof responseRecordSchema>;
 export const behaviourEventSchema = /* @__PURE__ */ (() => z.strictObject({
     id: z.optional(idSchema),
     subjectId: idSchema,
-    type: z.string().check(z.minLength(1), z.maxLength(128)),
+    type: z.string().check(minLengthCheck(1), maxLengthCheck(128)),
     at: timestampSchema,
     channel: z.optional(channelSchema),
     properties: z._default(jsonObjectSchema, {}),

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { $ZodType } from 'zod/v4/core';
 import { isValidTimeZone, toEpochMs, durationToMs, type EpochMs } from './time.js';
 import { CrossChannelError, inputError } from './errors.js';
-import { finished, isPlainObject, recordKeys, refineCheck, symbolKeyIssue, typeIssue, type RawIssue, intSchema, regexCheck, booleanSchema } from './zod.js';
+import { finished, isPlainObject, recordKeys, refineCheck, symbolKeyIssue, typeIssue, type RawIssue, intSchema, regexCheck, booleanSchema, gteCheck, lteCheck, minLengthCheck, maxLengthCheck } from './zod.js';
 
 /**
  * Well-known channel names. Channels are open strings: these constants exist so that services spell the
@@ -61,7 +61,7 @@ export function isChannelName(v: unknown): v is string {
  * ```
  */
 export const idSchema = /* @__PURE__ */ (() => z
-  .string().check(z.minLength(1, 'Must not be empty'), z.maxLength(256, 'Must be at most 256 characters'), regexCheck(NO_CONTROL_CHARACTERS, 'Must not contain control characters')))();
+  .string().check(minLengthCheck(1, 'Must not be empty'), maxLengthCheck(256, 'Must be at most 256 characters'), regexCheck(NO_CONTROL_CHARACTERS, 'Must not contain control characters')))();
 
 /**
  * A channel name: lowercase letters, digits, `_`, `-` or `.`, starting with a letter, at most 64 characters.
@@ -72,7 +72,7 @@ export const idSchema = /* @__PURE__ */ (() => z
  * ```
  */
 export const channelSchema = /* @__PURE__ */ (() => z
-  .string().check(z.minLength(1), z.maxLength(64), regexCheck(CHANNEL_NAME, 'Channel must be lowercase letters, digits, "_", "-" or "." and start with a letter')))();
+  .string().check(minLengthCheck(1), maxLengthCheck(64), regexCheck(CHANNEL_NAME, 'Channel must be lowercase letters, digits, "_", "-" or "." and start with a letter')))();
 
 /**
  * A tag (`marketing`, `promotion`, `category:shoes`): 1–128 characters without control characters.
@@ -83,7 +83,7 @@ export const channelSchema = /* @__PURE__ */ (() => z
  * ```
  */
 export const tagSchema = /* @__PURE__ */ (() => z
-  .string().check(z.minLength(1), z.maxLength(128), regexCheck(NO_CONTROL_CHARACTERS, 'Must not contain control characters')))();
+  .string().check(minLengthCheck(1), maxLengthCheck(128), regexCheck(NO_CONTROL_CHARACTERS, 'Must not contain control characters')))();
 
 /**
  * A timestamp accepted as epoch ms, `Date` or ISO 8601 string with offset; parses to epoch ms.
@@ -111,7 +111,7 @@ export const timestampSchema = /* @__PURE__ */ (() => z.pipe(z
  * epochMsSchema.parse(1767225600000);
  * ```
  */
-export const epochMsSchema = /* @__PURE__ */ (() => intSchema().check(z.gte(-8.64e15), z.lte(8.64e15)))();
+export const epochMsSchema = /* @__PURE__ */ (() => intSchema().check(gteCheck(-8.64e15), lteCheck(8.64e15)))();
 
 /**
  * An IANA time-zone name known to the runtime (`Europe/Paris`, `UTC`).

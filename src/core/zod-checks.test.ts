@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
-import { arrayOf, booleanSchema, customSchema, discriminated, ENGLISH, enumSchema, intSchema, issuesCheck, literalSchema, refineCheck, regexCheck, tupleItem } from './zod.js';
+import { arrayOf, booleanSchema, customSchema, discriminated, ENGLISH, enumSchema, gtCheck, gteCheck, intSchema, issuesCheck, literalSchema, ltCheck, lteCheck, maxLengthCheck, minLengthCheck, refineCheck, regexCheck, tupleItem } from './zod.js';
 import { toJSONSchema } from './schema.js';
 
 const shown = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'function' ? 'fn' : typeof x === 'symbol' || typeof x === 'bigint' ? String(x) : x));
@@ -255,6 +255,50 @@ describe('literalSchema and booleanSchema parse and describe exactly as z.litera
     );
     expect(outcome(mine, { version: 1, rule: { kind: 'gap' }, channel: '*' })).toBe(outcome(theirs, { version: 1, rule: { kind: 'gap' }, channel: '*' }));
     expect(outcome(mine, { version: 1, rule: { kind: 'gap' }, channel: '*' })).toMatch(/^ok /);
+    expect(toJSONSchema(mine)).toEqual(toJSONSchema(theirs));
+  });
+});
+
+describe('bound and length checks parse and describe exactly as zod\'s', () => {
+  const text = fc.oneof(fc.string({ maxLength: 6 }), fc.string({ unit: 'grapheme', maxLength: 4 }), fc.constantFrom('😀', '😀😀', 'a😀', '\ud83d', '\ude00x', 'abcd'));
+
+  it('gteCheck, gtCheck, lteCheck, ltCheck: same issues with and without a message, on numbers and bigints, alone and in objects', () => {
+    const build = (gte: typeof z.gte, gt: typeof z.gt, lte: typeof z.lte, lt: typeof z.lt): z.core.$ZodType =>
+      z.strictObject({
+        a: z.number().check(gte(0), lte(1)),
+        b: z._default(z.number().check(gt(-2.5, 'above −2.5'), lt(10)), 3),
+        c: z.optional(z.number().check(gte(0, 'Spend cannot be negative'))),
+        d: z.optional(z.bigint().check(gt(5n), lte(10n))),
+      });
+    const mine = build(gteCheck as never, gtCheck as never, lteCheck as never, ltCheck as never);
+    const theirs = build(z.gte, z.gt, z.lte, z.lt);
+    const num = fc.oneof(fc.double(), fc.constantFrom(0, 1, -2.5, 10, -0, 0.5), valueArb);
+    fc.assert(
+      fc.property(fc.record({ a: num, b: num, c: num, d: fc.oneof(fc.bigInt({ min: 0n, max: 12n }), num) }, { requiredKeys: [] }), (input) => {
+        expect(outcome(mine, input)).toBe(outcome(theirs, input));
+      }),
+      { numRuns: 500 },
+    );
+    expect(toJSONSchema(z.strictObject({ a: z.number().check(gteCheck(0), ltCheck(1)), b: z.number().check(gtCheck(0), lteCheck(1)) }))).toEqual(toJSONSchema(z.strictObject({ a: z.number().check(z.gte(0), z.lt(1)), b: z.number().check(z.gt(0), z.lte(1)) })));
+  });
+
+  it('minLengthCheck, maxLengthCheck: same issues on strings (code points), arrays, and values of the wrong type that have a length', () => {
+    const build = (min: typeof z.minLength, max: typeof z.maxLength): z.core.$ZodType =>
+      z.strictObject({
+        s: z.string().check(min(1, 'Must not be empty'), max(3)),
+        t: z.optional(z.string().check(min(2), max(4, 'at most four'), z.regex(/^[a-z😀]*$/))),
+        l: z._default(z.array(z.string().check(max(2))).check(min(1), max(2)), ['x']),
+        n: z.optional(z.number().check(min(1) as never)),
+      });
+    const mine = build(minLengthCheck as never, maxLengthCheck as never);
+    const theirs = build(z.minLength, z.maxLength);
+    fc.assert(
+      fc.property(fc.record({ s: fc.oneof(text, fc.array(fc.integer(), { maxLength: 4 }), valueArb), t: fc.oneof(text, valueArb), l: fc.oneof(fc.array(fc.oneof(text, valueArb), { maxLength: 3 }), text, valueArb), n: fc.oneof(fc.integer(), text, valueArb) }, { requiredKeys: [] }), (input) => {
+        expect(outcome(mine, input)).toBe(outcome(theirs, input));
+      }),
+      { numRuns: 500 },
+    );
+    expect(outcome(mine, { s: '😀😀😀' })).toMatch(/^ok /);
     expect(toJSONSchema(mine)).toEqual(toJSONSchema(theirs));
   });
 });

@@ -128,11 +128,14 @@ export function customSchema<T>(ok: (value: unknown) => boolean, message: string
  */
 const describedCheck = <T>(def: object, check: (payload: z.core.ParsePayload<T>) => void): z.core.$ZodCheck<T> => ({ _zod: { def, check, onattach: [] } }) as never;
 
+/** A message for a check's issue the way zod words one given to its check (from the check's `error`, when it finalizes the issue). */
+const worded = (message?: string): never => ({ _zod: { def: { error: () => message } } }) as never;
+
 /**
  * `z.int()` as `z.number()` with a check: the same value and issues word for word — `invalid_type` (expected `int`;
  * the checks after it do not run) for a fraction, `too_big` / `too_small` (the safe-integer note) past 2^53 − 1 —
  * and the same JSON Schema (`type: "integer"` and the safe range), without zod's number-format check and its table
- * of ranges (≈ 0.5 kB min+gzip of every entry). Add bounds after it: `intSchema().check(z.gte(1))`. Internal: not
+ * of ranges (≈ 0.5 kB min+gzip of every entry). Add bounds after it: `intSchema().check(gteCheck(1))`. Internal: not
  * exported from the entries.
  */
 export const intSchema = (): z.ZodMiniNumber<number> =>
@@ -153,13 +156,69 @@ export const intSchema = (): z.ZodMiniNumber<number> =>
  * string-format check classes. Internal: not exported from the entries.
  */
 export const regexCheck = (pattern: RegExp, message?: string): z.core.$ZodCheck<string> => {
-  // zod words the issue from its check's `error` when it finalizes it (so the message comes after the path).
-  const inst = { _zod: { def: { error: () => message } } } as never;
+  const inst = worded(message);
   return describedCheck<string>({ check: 'string_format', format: 'regex', pattern }, (payload) => {
     pattern.lastIndex = 0;
     if (!pattern.test(payload.value)) payload.issues.push({ origin: 'string', code: 'invalid_format', format: 'regex', input: payload.value, pattern: String(pattern), inst, continue: true });
   });
 };
+
+/**
+ * `z.gte(value, message?)` (`z.gt`, `z.lte`, `z.lt`: {@link gtCheck}, {@link lteCheck}, {@link ltCheck}): the same
+ * issue (`too_small` / `too_big`, the bound, `inclusive`; later checks still run) and JSON Schema bound, without
+ * zod's comparison check classes. Internal: not exported from the entries.
+ */
+export const gteCheck = (value: number | bigint, message?: string): z.core.$ZodCheck<number | bigint> => boundCheck(value, true, false, message);
+/** `z.gt(value, message?)`: see {@link gteCheck}. Internal. */
+export const gtCheck = (value: number | bigint, message?: string): z.core.$ZodCheck<number | bigint> => boundCheck(value, false, false, message);
+/** `z.lte(value, message?)`: see {@link gteCheck}. Internal. */
+export const lteCheck = (value: number | bigint, message?: string): z.core.$ZodCheck<number | bigint> => boundCheck(value, true, true, message);
+/** `z.lt(value, message?)`: see {@link gteCheck}. Internal. */
+export const ltCheck = (value: number | bigint, message?: string): z.core.$ZodCheck<number | bigint> => boundCheck(value, false, true, message);
+
+const NUMERIC_ORIGIN: Readonly<Record<string, string>> = { number: 'number', bigint: 'bigint', object: 'date' };
+function boundCheck(value: number | bigint, inclusive: boolean, upper: boolean, message: string | undefined): z.core.$ZodCheck<number | bigint> {
+  const inst = worded(message);
+  return describedCheck<number | bigint>({ check: upper ? 'less_than' : 'greater_than', value, inclusive }, (payload) => {
+    const v = payload.value;
+    if (upper ? (inclusive ? v <= value : v < value) : inclusive ? v >= value : v > value) return;
+    payload.issues.push({ origin: NUMERIC_ORIGIN[typeof v] ?? NUMERIC_ORIGIN[typeof value], code: upper ? 'too_big' : 'too_small', [upper ? 'maximum' : 'minimum']: value, input: v, inclusive, inst, continue: true } as never);
+  });
+}
+
+/**
+ * `z.minLength(n, message?)` (and {@link maxLengthCheck}): the same issue (`too_small` / `too_big`, origin `string`
+ * or `array`; strings counted in code points, as zod does), the same rule for when it runs (on any value with a
+ * length, even after a failed type check) and the same JSON Schema bound, without zod's length check classes.
+ * Internal: not exported from the entries.
+ */
+export const minLengthCheck = (n: number, message?: string): z.core.$ZodCheck<{ length: number }> => lengthCheck(n, false, message);
+/** `z.maxLength(n, message?)`: see {@link minLengthCheck}. Internal. */
+export const maxLengthCheck = (n: number, message?: string): z.core.$ZodCheck<{ length: number }> => lengthCheck(n, true, message);
+
+function lengthCheck(limit: number, upper: boolean, message: string | undefined): z.core.$ZodCheck<{ length: number }> {
+  const inst = worded(message);
+  const when = (payload: z.core.ParsePayload): boolean => payload.value != null && (payload.value as { length?: unknown }).length !== undefined;
+  return describedCheck<{ length: number }>({ check: upper ? 'max_length' : 'min_length', [upper ? 'maximum' : 'minimum']: limit, when }, (payload) => {
+    const input = payload.value;
+    const units = input.length;
+    // Code points only where they can change the answer (a code point is one or two UTF-16 units).
+    const length = typeof input === 'string' && (upper ? units > limit : units >= limit && units < limit * 2) ? codePoints(input) : units;
+    if (upper ? length <= limit : length >= limit) return;
+    payload.issues.push({ origin: Array.isArray(input) ? 'array' : typeof input === 'string' ? 'string' : 'unknown', code: upper ? 'too_big' : 'too_small', [upper ? 'maximum' : 'minimum']: limit, inclusive: true, input, inst, continue: true } as never);
+  });
+}
+
+function codePoints(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length - 1; i++) {
+    if ((s.charCodeAt(i) & 0xfc00) === 0xd800 && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n--;
+      i++;
+    }
+  }
+  return n;
+}
 
 /**
  * `z.unknown()` checked by `check` that zod's JSON Schema generator, unions, objects and records see as the type

@@ -12,7 +12,7 @@ import type { Gvl } from '../consent/tcf/gvl.js';
 import type { TcString } from '../consent/tcf/model.js';
 import type { TraceClock } from './trace.js';
 import type { DecideHoldoutCheck } from './holdout.js';
-import { customSchema, intSchema, enumSchema, booleanSchema } from '../core/zod.js';
+import { customSchema, intSchema, enumSchema, booleanSchema, gteCheck, lteCheck, minLengthCheck, maxLengthCheck } from '../core/zod.js';
 
 const anyConfig = /* @__PURE__ */ (() => customSchema<unknown>(() => true, 'Invalid input'))();
 
@@ -43,24 +43,24 @@ export const decideConfigSchema = /* @__PURE__ */ (() => z.strictObject({
         /** Ledger policy (`crosschannel/consent` `ConsentPolicyInput`). */
         policy: z.optional(anyConfig),
         /** The purpose a marketing contact needs on the ledger. */
-        purpose: z._default(z.string().check(z.minLength(1), z.maxLength(64)), 'marketing'),
+        purpose: z._default(z.string().check(minLengthCheck(1), maxLengthCheck(64)), 'marketing'),
         /**
          * Channels that need a ledger grant (opt-in) for `purpose`. Other channels are "owned" (web, app, store,
          * an inbound call): presenting an offer there needs no opt-in, but the TC string / GPC still apply to
          * personalisation where configured.
          */
-        ledgerChannels: z._default(z.array(channelSchema).check(z.maxLength(64)), ['email', 'sms', 'push', 'call_center', 'direct_mail']),
+        ledgerChannels: z._default(z.array(channelSchema).check(maxLengthCheck(64)), ['email', 'sms', 'push', 'call_center', 'direct_mail']),
         /** TCF settings for channels where a CMP runs (web, app): our vendor id and the purposes personalised offers need. */
         tcf: z.optional(z.strictObject({
-            vendorId: intSchema().check(z.gte(1), z.lte(65_535)),
+            vendorId: intSchema().check(gteCheck(1), lteCheck(65_535)),
             /** TCF purposes needed (e.g. 1 store/access, 4 personalised ads… 3/4 profiles). */
-            purposes: z._default(z.array(intSchema().check(z.gte(1), z.lte(24))).check(z.minLength(1), z.maxLength(24)), [1, 3, 4]),
-            channels: z._default(z.array(channelSchema).check(z.maxLength(64)), ['web', 'app']),
+            purposes: z._default(z.array(intSchema().check(gteCheck(1), lteCheck(24))).check(minLengthCheck(1), maxLengthCheck(24)), [1, 3, 4]),
+            channels: z._default(z.array(channelSchema).check(maxLengthCheck(64)), ['web', 'app']),
             /** When a TCF channel asks without a TC string: `deny` (fail closed, default) or `allow`. */
             missing: z._default(enumSchema(['deny', 'allow']), 'deny'),
           })),
         /** When the request carries GPC, channels that stop (opt-out of sale/share ⇒ no personalised offer). */
-        gpcChannels: z._default(z.array(channelSchema).check(z.maxLength(64)), []),
+        gpcChannels: z._default(z.array(channelSchema).check(maxLengthCheck(64)), []),
       }), { purpose: 'marketing', ledgerChannels: ['email', 'sms', 'push', 'call_center', 'direct_mail'], gpcChannels: [] }),
     identity: z._default(z.strictObject({
         /**
@@ -74,11 +74,11 @@ export const decideConfigSchema = /* @__PURE__ */ (() => z.strictObject({
     /** How far back events and contact history are loaded (at least the longest cap/segment/policy window). */
     lookback: z._default(durationSchema, 90 * 86_400_000),
     /** Deadline of each store call, in ms; a slower store fails the decision closed with `STORE_TIMEOUT`. */
-    storeTimeoutMs: z._default(intSchema().check(z.gte(1), z.lte(600_000)), 250),
+    storeTimeoutMs: z._default(intSchema().check(gteCheck(1), lteCheck(600_000)), 250),
     /** How many ranked offers (beyond the slots) capping may try before giving up. */
-    fallbackOffers: z._default(intSchema().check(z.gte(0), z.lte(100)), 4),
+    fallbackOffers: z._default(intSchema().check(gteCheck(0), lteCheck(100)), 4),
     /** Channels considered for the "best alternative channel allowed now" when the asked one is blocked. */
-    alternatives: z._default(z.array(channelSchema).check(z.maxLength(32)), []),
+    alternatives: z._default(z.array(channelSchema).check(maxLengthCheck(32)), []),
     /**
      * Thompson-sampling exploration of the learned `model` (pass one to `parseDecideConfig`), seeded by the
      * request id (reproducible). Off, or without a model: posterior means.
@@ -87,7 +87,7 @@ export const decideConfigSchema = /* @__PURE__ */ (() => z.strictObject({
     /** Priority of decided contacts for cap rules that reserve slots for higher priorities. */
     priority: z._default(intSchema(), 0),
     /** Tags added to every decided contact (e.g. `marketing`), besides the offer's own tags. */
-    contactTags: z._default(z.array(z.string().check(z.minLength(1), z.maxLength(128))).check(z.maxLength(16)), ['marketing']),
+    contactTags: z._default(z.array(z.string().check(minLengthCheck(1), maxLengthCheck(128))).check(maxLengthCheck(16)), ['marketing']),
   }))();
 
 /**

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { intSchema, regexCheck, enumSchema, booleanSchema } from '../core/zod.js';
+import { intSchema, regexCheck, enumSchema, booleanSchema, gteCheck, lteCheck, minLengthCheck, maxLengthCheck } from '../core/zod.js';
 import { parseWith, type Result, attempt } from '../core/errors.js';
 import { channelSchema, idSchema, isChannelName, isIdString, jsonObjectSchema, timestampSchema } from '../core/schema.js';
 import { RESPONSE_KINDS } from '../core/records.js';
@@ -23,7 +23,7 @@ const IDENTIFIER_TYPE = /^[a-z][a-z0-9_]{0,63}$/;
  * ```
  */
 export const seenIdentifierSchema = /* @__PURE__ */ (() =>
-  z.strictObject({ type: z.string().check(regexCheck(IDENTIFIER_TYPE, 'Identifier type must match [a-z][a-z0-9_]* (at most 64 characters)')), value: z.string().check(z.minLength(1), z.maxLength(512)) }))();
+  z.strictObject({ type: z.string().check(regexCheck(IDENTIFIER_TYPE, 'Identifier type must match [a-z][a-z0-9_]* (at most 64 characters)')), value: z.string().check(minLengthCheck(1), maxLengthCheck(512)) }))();
 
 /**
  * What a channel asks: who is here (the identifiers seen now), where (`channel`, optional `placement`), how
@@ -41,14 +41,14 @@ export const decideRequestSchema = /* @__PURE__ */ (() => z.pipe(z.strictObject(
      * `idempotencyKey` is accepted as an alias, and without either the key is derived from the request's
      * content (identifiers, channel, placement, slots, now), so an identical retry is still recognised.
      */
-    requestId: z.optional(idSchema.check(z.maxLength(240, 'Must be at most 240 characters'))),
-    idempotencyKey: z.optional(idSchema.check(z.maxLength(240, 'Must be at most 240 characters'))),
-    identifiers: z.array(seenIdentifierSchema).check(z.minLength(1), z.maxLength(32)),
+    requestId: z.optional(idSchema.check(maxLengthCheck(240, 'Must be at most 240 characters'))),
+    idempotencyKey: z.optional(idSchema.check(maxLengthCheck(240, 'Must be at most 240 characters'))),
+    identifiers: z.array(seenIdentifierSchema).check(minLengthCheck(1), maxLengthCheck(32)),
     channel: channelSchema,
     placement: z.optional(idSchema),
-    slots: z._default(intSchema().check(z.gte(1), z.lte(20)), 1),
+    slots: z._default(intSchema().check(gteCheck(1), lteCheck(20)), 1),
     /** IAB TCF v2 TC string from the page's CMP (web/app), checked for the configured vendor and purposes. */
-    tcString: z.optional(z.string().check(z.minLength(1), z.maxLength(65_536))),
+    tcString: z.optional(z.string().check(minLengthCheck(1), maxLengthCheck(65_536))),
     /** Global Privacy Control (`Sec-GPC: 1`): opt-out of sale/share. */
     gpc: z.optional(booleanSchema()),
     now: timestampSchema,
@@ -56,11 +56,11 @@ export const decideRequestSchema = /* @__PURE__ */ (() => z.pipe(z.strictObject(
      * The person's IANA time zone when the channel knows it; else the configured default. Checked against the
      * IANA database by `decide` (with a per-config memo, so hot paths do not pay `Intl` for every request).
      */
-    timeZone: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+    timeZone: z.optional(z.string().check(minLengthCheck(1), maxLengthCheck(64))),
     /** Attributes the channel knows now (page category, basket value…), merged into the profile for segments. */
     context: z.optional(jsonObjectSchema),
     /** Offers the channel would rather not show now (already on screen), excluded with a reason. */
-    excludeOffers: z.optional(z.array(idSchema).check(z.maxLength(256))),
+    excludeOffers: z.optional(z.array(idSchema).check(maxLengthCheck(256))),
   }), z.transform(({ idempotencyKey, ...r }) => ({ ...r, requestId: r.requestId ?? idempotencyKey ?? derivedRequestId(r) }))))();
 
 /**
@@ -188,7 +188,7 @@ export function safeParseDecideRequest(input: unknown): Result<DecideRequest> {
  */
 export const responseRequestSchema = /* @__PURE__ */ (() => z.strictObject({
     responseId: idSchema,
-    identifiers: z.array(seenIdentifierSchema).check(z.minLength(1), z.maxLength(32)),
+    identifiers: z.array(seenIdentifierSchema).check(minLengthCheck(1), maxLengthCheck(32)),
     kind: enumSchema(RESPONSE_KINDS),
     channel: channelSchema,
     contactId: z.optional(idSchema),
@@ -229,12 +229,12 @@ export type ResponseRequest = z.output<typeof responseRequestSchema>;
  */
 export const conversionRequestSchema = /* @__PURE__ */ (() => z.strictObject({
     conversionId: idSchema,
-    identifiers: z.array(seenIdentifierSchema).check(z.minLength(1), z.maxLength(32)),
+    identifiers: z.array(seenIdentifierSchema).check(minLengthCheck(1), maxLengthCheck(32)),
     channel: channelSchema,
-    value: z._default(z.number().check(z.gte(0)), 0),
+    value: z._default(z.number().check(gteCheck(0)), 0),
     offerId: z.optional(idSchema),
     contactId: z.optional(idSchema),
-    eventType: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+    eventType: z.optional(z.string().check(minLengthCheck(1), maxLengthCheck(128))),
     properties: z.optional(jsonObjectSchema),
     now: timestampSchema,
   }))();

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { enumSchema } from '../core/zod.js';
+import { enumSchema, minLengthCheck, maxLengthCheck } from '../core/zod.js';
 import { progressCounter, type ProgressOptions } from '../core/progress.js';
 import { CrossChannelError, parseWith, quoted } from '../core/errors.js';
 import type { History } from '../core/records.js';
@@ -25,9 +25,9 @@ export const metricSchema = /* @__PURE__ */ (() => z.strictObject({
     id: idSchema,
     source: z._default(enumSchema(['events', 'responses']), 'events'),
     /** Event type (`purchase`) or response kind (`converted`). */
-    type: z.string().check(z.minLength(1), z.maxLength(128)),
+    type: z.string().check(minLengthCheck(1), maxLengthCheck(128)),
     aggregate: z._default(enumSchema(['conversion', 'count', 'sum']), 'conversion'),
-    property: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+    property: z.optional(z.string().check(minLengthCheck(1), maxLengthCheck(128))),
     window: z._default(durationSchema, 7 * DAY),
     covariateWindow: z.optional(durationSchema),
   }))();
@@ -46,7 +46,7 @@ export type Metric = z.output<typeof metricSchema>;
  * ```
  */
 export function parseMetrics(input: ReadonlyArray<MetricInput>): Metric[] {
-  const list = parseWith(z.array(metricSchema).check(z.minLength(1), z.maxLength(64)), input, 'CONFIG_INVALID', ['metrics']);
+  const list = parseWith(z.array(metricSchema).check(minLengthCheck(1), maxLengthCheck(64)), input, 'CONFIG_INVALID', ['metrics']);
   const seen = new Set<string>();
   list.forEach((m, i) => {
     if (seen.has(m.id)) throw new CrossChannelError('CONFIG_INVALID', `Duplicate metric id ${quoted(m.id)}`, { path: ['metrics', i, 'id'] });

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { maxLengthCheck } from '../core/zod.js';
 import { CrossChannelError, parseWith, quoted } from '../core/errors.js';
 import { assign } from './assign.js';
 import { experimentSchema, holdoutSchema, parseExperiment, parseHoldout, type AssignContext, type Assignment, type CompiledExperiment, type CompiledHoldout, type TargetingPredicate } from './config.js';
@@ -16,7 +17,7 @@ import { invalidInput } from './check.js';
  */
 export const experimentSetSchema = /* @__PURE__ */ (() => z.strictObject({
     holdout: z.optional(holdoutSchema),
-    experiments: z.array(z.unknown()).check(z.maxLength(10_000)),
+    experiments: z.array(z.unknown()).check(maxLengthCheck(10_000)),
   }))();
 
 /** A set of experiments as a caller writes it. */

@@ -3,7 +3,7 @@
  * normalisation options. A plain JSON-able object validated and compiled once by {@link parseIdentityRules}.
  */
 import * as z from 'zod/mini';
-import { intSchema, regexCheck, enumSchema, booleanSchema } from '../core/zod.js';
+import { intSchema, regexCheck, enumSchema, booleanSchema, gteCheck, lteCheck, minLengthCheck, maxLengthCheck } from '../core/zod.js';
 import { CrossChannelError, parseWith, type Result, attempt } from '../core/errors.js';
 import { durationSchema } from '../core/schema.js';
 import { expectOptions } from '../core/guards.js';
@@ -63,7 +63,7 @@ export const DEFAULT_BLOCKED_PATTERNS: ReadonlyArray<{ readonly type?: string; r
   { type: 'phone', pattern: '123456789|987654321' },
 ];
 
-const blockedPatternSchema = /* @__PURE__ */ (() => z.union([z.string().check(z.minLength(1)), z.strictObject({ type: z.optional(typeNameSchema), pattern: z.string().check(z.minLength(1)) })]))();
+const blockedPatternSchema = /* @__PURE__ */ (() => z.union([z.string().check(minLengthCheck(1)), z.strictObject({ type: z.optional(typeNameSchema), pattern: z.string().check(minLengthCheck(1)) })]))();
 
 /**
  * The identity rules as written in a config file. Every field has a default, so `{}` is a valid rule set.
@@ -77,21 +77,21 @@ export const identityRulesSchema = /* @__PURE__ */ (() => z.strictObject({
     /** Identifier types, strongest first. Unlisted types rank after these, in name order. */
     priority: z._default(z.array(typeNameSchema), [...DEFAULT_PRIORITY]),
     /** At most this many identifiers of a type per profile; unlisted types are unlimited. */
-    limits: z._default(z.record(typeNameSchema, intSchema().check(z.gte(1))), { ...DEFAULT_LIMITS }),
+    limits: z._default(z.record(typeNameSchema, intSchema().check(gteCheck(1))), { ...DEFAULT_LIMITS }),
     /** At most this many identifiers in one profile, all types together. */
-    maxIdentifiers: z._default(intSchema().check(z.gte(2), z.lte(1_000_000)), 1000),
+    maxIdentifiers: z._default(intSchema().check(gteCheck(2), lteCheck(1_000_000)), 1000),
     /**
      * Identifier types that never link two identifiers (a shared device cookie, a household IP, a family tablet's
      * device id): an identifier of such a type is attached to every profile it is seen with, and is a profile of its
      * own when seen alone, but never merges anything. See `IdentityGraph.attachedProfileIds`.
      */
-    nonLinking: z._default(z.array(typeNameSchema).check(z.maxLength(256)), []),
+    nonLinking: z._default(z.array(typeNameSchema).check(maxLengthCheck(256)), []),
     /** Per type: an identifier links only observations made within this duration of its first sighting. */
     ttl: z._default(z.record(typeNameSchema, durationSchema), {}),
     /** Values that never link anything. */
     blocked: z._default(z.strictObject({
         /** Exact normalised values: `'type:value'` for one type, or a bare value for every type. */
-        values: z._default(z.array(z.string().check(z.minLength(1))), []),
+        values: z._default(z.array(z.string().check(minLengthCheck(1))), []),
         /** Case-insensitive regular expressions on the normalised value, for all types or one. */
         patterns: z._default(z.array(blockedPatternSchema), []),
         /** Also apply {@link DEFAULT_BLOCKED_PATTERNS}. */
@@ -105,7 +105,7 @@ export const identityRulesSchema = /* @__PURE__ */ (() => z.strictObject({
         types: z._default(z.record(typeNameSchema, enumSchema(['email', 'phone', 'sha256', 'verbatim'])), {}),
       }), { emailProviderRules: false, types: {} }),
     /** Mixed into profile ids so that a profile id does not reveal its identifier (set a secret per deployment). */
-    profileIdSalt: z._default(z.string().check(z.maxLength(256)), ''),
+    profileIdSalt: z._default(z.string().check(maxLengthCheck(256)), ''),
   }))();
 
 /**

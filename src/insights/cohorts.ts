@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { intSchema, enumSchema } from '../core/zod.js';
+import { intSchema, enumSchema, gteCheck, lteCheck, minLengthCheck, maxLengthCheck } from '../core/zod.js';
 import { parseWith, inputError } from '../core/errors.js';
 import { timeZoneSchema } from '../core/schema.js';
 import { localTime, WEEK, type EpochMs, type WeekStartsOn } from '../core/time.js';
@@ -20,12 +20,12 @@ import { checkHistory, checkMergeable, finiteNumber, finiteNumbers, forEachHisto
 export const cohortOptionsSchema = /* @__PURE__ */ (() => z.strictObject({
     period: z._default(enumSchema(['week', 'month']), 'month'),
     timeZone: z._default(timeZoneSchema, 'UTC'),
-    weekStartsOn: z._default(intSchema().check(z.gte(0), z.lte(6)), 1),
-    acquisitionEvent: z._default(z.string().check(z.minLength(1), z.maxLength(128)), 'purchase'),
-    activeEvents: z._default(z.array(z.string().check(z.minLength(1), z.maxLength(128))).check(z.minLength(1), z.maxLength(64)), ['purchase']),
-    purchaseEvent: z._default(z.string().check(z.minLength(1), z.maxLength(128)), 'purchase'),
-    amountProperty: z._default(z.string().check(z.minLength(1), z.maxLength(128)), 'amount'),
-    maxPeriods: z._default(intSchema().check(z.gte(1), z.lte(520)), 24),
+    weekStartsOn: z._default(intSchema().check(gteCheck(0), lteCheck(6)), 1),
+    acquisitionEvent: z._default(z.string().check(minLengthCheck(1), maxLengthCheck(128)), 'purchase'),
+    activeEvents: z._default(z.array(z.string().check(minLengthCheck(1), maxLengthCheck(128))).check(minLengthCheck(1), maxLengthCheck(64)), ['purchase']),
+    purchaseEvent: z._default(z.string().check(minLengthCheck(1), maxLengthCheck(128)), 'purchase'),
+    amountProperty: z._default(z.string().check(minLengthCheck(1), maxLengthCheck(128)), 'amount'),
+    maxPeriods: z._default(intSchema().check(gteCheck(1), lteCheck(520)), 24),
   }))();
 
 /** Cohort options as a caller writes them. */

@@ -4,7 +4,7 @@ import { durationSchema } from '../core/schema.js';
 import { DAY } from '../core/time.js';
 import { NONE, type SubjectHistory } from './accumulate.js';
 import { checkHistory, checkMergeable, finiteNumber, finiteNumbers, forEachHistory } from './validate.js';
-import { refineCheck, intSchema } from '../core/zod.js';
+import { refineCheck, intSchema, gteCheck, lteCheck, minLengthCheck, maxLengthCheck } from '../core/zod.js';
 
 /**
  * Schema of a funnel: ordered event types, a conversion window measured from entering the first step, and how
@@ -16,10 +16,10 @@ import { refineCheck, intSchema } from '../core/zod.js';
  * ```
  */
 export const funnelSchema = /* @__PURE__ */ (() => z.strictObject({
-    steps: z.array(z.string().check(z.minLength(1), z.maxLength(128))).check(z.minLength(2), z.maxLength(32)),
+    steps: z.array(z.string().check(minLengthCheck(1), maxLengthCheck(128))).check(minLengthCheck(2), maxLengthCheck(32)),
     window: z._default(durationSchema.check(refineCheck((ms) => ms > 0, 'The window must be longer than 0')), 7 * DAY),
-    pathLength: z._default(intSchema().check(z.gte(1), z.lte(10)), 3),
-    topPaths: z._default(intSchema().check(z.gte(1), z.lte(100)), 5),
+    pathLength: z._default(intSchema().check(gteCheck(1), lteCheck(10)), 3),
+    topPaths: z._default(intSchema().check(gteCheck(1), lteCheck(100)), 5),
   }))();
 
 /** A funnel as a caller writes it. */

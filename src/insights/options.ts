@@ -3,7 +3,7 @@ import { CrossChannelError, parseWith } from '../core/errors.js';
 import { timeZoneSchema, timestampSchema } from '../core/schema.js';
 import type { WeekStartsOn } from '../core/time.js';
 import type { InsightsErrorCode } from './errors.js';
-import { refineCheck, intSchema, enumSchema } from '../core/zod.js';
+import { refineCheck, intSchema, enumSchema, gteCheck, lteCheck, minLengthCheck, maxLengthCheck } from '../core/zod.js';
 
 /** The dimensions a KPI table can be grouped by. */
 export const GROUP_DIMENSIONS = ['channel', 'campaign', 'offer', 'segment', 'period'] as const;
@@ -28,17 +28,17 @@ export type GroupDimension = (typeof GROUP_DIMENSIONS)[number];
  */
 export const kpiOptionsSchema = /* @__PURE__ */ (() => z.strictObject({
     by: z._default(z
-      .array(enumSchema(GROUP_DIMENSIONS)).check(z.maxLength(5)), []).check(refineCheck((a) => new Set(a).size === a.length, 'Each dimension at most once')),
+      .array(enumSchema(GROUP_DIMENSIONS)).check(maxLengthCheck(5)), []).check(refineCheck((a) => new Set(a).size === a.length, 'Each dimension at most once')),
     period: z._default(enumSchema(['day', 'week', 'month']), 'week'),
     timeZone: z._default(timeZoneSchema, 'UTC'),
-    weekStartsOn: z._default(intSchema().check(z.gte(0), z.lte(6)), 1),
+    weekStartsOn: z._default(intSchema().check(gteCheck(0), lteCheck(6)), 1),
     from: z.optional(timestampSchema),
     to: z.optional(timestampSchema),
-    purchaseEvent: z._default(z.string().check(z.minLength(1), z.maxLength(128)), 'purchase'),
-    cartAbandonEvent: z._default(z.string().check(z.minLength(1), z.maxLength(128)), 'cart_abandon'),
-    amountProperty: z._default(z.string().check(z.minLength(1), z.maxLength(128)), 'amount'),
-    undeliveredTags: z._default(z.array(z.string().check(z.minLength(1), z.maxLength(128))).check(z.maxLength(64)), ['bounced', 'undelivered', 'failed']),
-    pressureBuckets: z._default(intSchema().check(z.gte(1), z.lte(1000)), 20),
+    purchaseEvent: z._default(z.string().check(minLengthCheck(1), maxLengthCheck(128)), 'purchase'),
+    cartAbandonEvent: z._default(z.string().check(minLengthCheck(1), maxLengthCheck(128)), 'cart_abandon'),
+    amountProperty: z._default(z.string().check(minLengthCheck(1), maxLengthCheck(128)), 'amount'),
+    undeliveredTags: z._default(z.array(z.string().check(minLengthCheck(1), maxLengthCheck(128))).check(maxLengthCheck(64)), ['bounced', 'undelivered', 'failed']),
+    pressureBuckets: z._default(intSchema().check(gteCheck(1), lteCheck(1000)), 20),
   }))();
 
 /** KPI options as a caller writes them. */

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { intSchema } from '../core/zod.js';
+import { intSchema, gteCheck, lteCheck, maxLengthCheck } from '../core/zod.js';
 import { parseWith, inputError } from '../core/errors.js';
 import { uniformRng } from '../core/random.js';
 import { attributePathSchema, type SegmentRule } from '../segments/dsl.js';
@@ -30,12 +30,12 @@ export interface PersonaInput {
  * ```
  */
 export const personaOptionsSchema = /* @__PURE__ */ (() => z.strictObject({
-    k: intSchema().check(z.gte(1), z.lte(50)),
+    k: intSchema().check(gteCheck(1), lteCheck(50)),
     seed: z._default(intSchema(), 1),
-    maxIterations: z._default(intSchema().check(z.gte(1), z.lte(1000)), 100),
-    categoryWeight: z._default(z.number().check(z.gte(0)), 1),
-    attributePrefix: z._default(z.string().check(z.maxLength(128)), ''),
-    describeTop: z._default(intSchema().check(z.gte(1), z.lte(10)), 3),
+    maxIterations: z._default(intSchema().check(gteCheck(1), lteCheck(1000)), 100),
+    categoryWeight: z._default(z.number().check(gteCheck(0)), 1),
+    attributePrefix: z._default(z.string().check(maxLengthCheck(128)), ''),
+    describeTop: z._default(intSchema().check(gteCheck(1), lteCheck(10)), 3),
   }))();
 
 /** Persona options as a caller writes them. */

@@ -7,7 +7,7 @@ import { RESPONSE_KINDS } from '../core/records.js';
 import { channelSchema, durationSchema, idSchema, jsonObjectSchema, tagSchema, timeZoneSchema } from '../core/schema.js';
 import { DAY } from '../core/time.js';
 import { propertyConditionSchema, segmentRuleSchema } from '../segments/dsl.js';
-import { discriminated, refineCheck, intSchema, regexCheck, enumSchema, literalSchema, booleanSchema } from '../core/zod.js';
+import { discriminated, refineCheck, intSchema, regexCheck, enumSchema, literalSchema, booleanSchema, gteCheck, lteCheck, minLengthCheck, maxLengthCheck } from '../core/zod.js';
 
 /**
  * A step id: letters, digits, `_`, `-`, `.`, at most 64 characters.
@@ -18,9 +18,9 @@ import { discriminated, refineCheck, intSchema, regexCheck, enumSchema, literalS
  * ```
  */
 export const stepIdSchema = /* @__PURE__ */ (() => z
-  .string().check(z.minLength(1), z.maxLength(64), regexCheck(/^[A-Za-z0-9_.-]+$/, 'Step id must be letters, digits, "_", "-" or "."')))();
+  .string().check(minLengthCheck(1), maxLengthCheck(64), regexCheck(/^[A-Za-z0-9_.-]+$/, 'Step id must be letters, digits, "_", "-" or "."')))();
 
-const oneOrMany = <T extends z.ZodMiniType>(s: T) => z.pipe(z.union([s, z.array(s).check(z.minLength(1), z.maxLength(32))]), z.transform((v) => (Array.isArray(v) ? v : [v]) as z.output<T>[]));
+const oneOrMany = <T extends z.ZodMiniType>(s: T) => z.pipe(z.union([s, z.array(s).check(minLengthCheck(1), maxLengthCheck(32))]), z.transform((v) => (Array.isArray(v) ? v : [v]) as z.output<T>[]));
 
 const responseKindSchema = /* @__PURE__ */ (() => enumSchema(RESPONSE_KINDS))();
 
@@ -36,7 +36,7 @@ const responseKindSchema = /* @__PURE__ */ (() => enumSchema(RESPONSE_KINDS))();
  */
 export const signalSchema = /* @__PURE__ */ (() => z.union([
   z.strictObject({ response: oneOrMany(responseKindSchema), step: z.optional(stepIdSchema) }),
-  z.strictObject({ event: oneOrMany(z.string().check(z.minLength(1), z.maxLength(128))), where: z.optional(z.array(propertyConditionSchema).check(z.maxLength(16))) }),
+  z.strictObject({ event: oneOrMany(z.string().check(minLengthCheck(1), maxLengthCheck(128))), where: z.optional(z.array(propertyConditionSchema).check(maxLengthCheck(16))) }),
 ]))();
 
 /** A signal as written. */
@@ -67,27 +67,27 @@ export const conditionSchema: z.ZodMiniType<ConditionInput> = /* @__PURE__ */ ((
     z.strictObject({ segment: segmentRuleSchema }),
     z.strictObject({ reacted: z.strictObject({ step: stepIdSchema, kind: responseKindSchema }) }),
     z.strictObject({ notReacted: z.strictObject({ step: stepIdSchema, kind: responseKindSchema }) }),
-    z.strictObject({ all: z.array(conditionSchema).check(z.minLength(1), z.maxLength(16)) }),
-    z.strictObject({ any: z.array(conditionSchema).check(z.minLength(1), z.maxLength(16)) }),
+    z.strictObject({ all: z.array(conditionSchema).check(minLengthCheck(1), maxLengthCheck(16)) }),
+    z.strictObject({ any: z.array(conditionSchema).check(minLengthCheck(1), maxLengthCheck(16)) }),
   ]),
 ) as z.ZodMiniType<ConditionInput>)();
 
 const timeOfDaySchema = /* @__PURE__ */ (() => z.string().check(regexCheck(/^([01]\d|2[0-3]):[0-5]\d$/, 'Time of day must be HH:MM (24 h)')))();
-const weekdaysSchema = /* @__PURE__ */ (() => z.array(intSchema().check(z.gte(0), z.lte(6))).check(z.minLength(1), z.maxLength(7)))();
+const weekdaysSchema = /* @__PURE__ */ (() => z.array(intSchema().check(gteCheck(0), lteCheck(6))).check(minLengthCheck(1), maxLengthCheck(7)))();
 
 const sendStep = /* @__PURE__ */ (() => z.strictObject({
   type: literalSchema('send'),
   /** One channel, or `{ best: [...] }`: the first channel in preference order that consent and caps allow. */
-  channel: z.union([channelSchema, z.strictObject({ best: z.array(channelSchema).check(z.minLength(1), z.maxLength(11)) })]),
+  channel: z.union([channelSchema, z.strictObject({ best: z.array(channelSchema).check(minLengthCheck(1), maxLengthCheck(11)) })]),
   /** The message (template) id the host renders. */
   message: idSchema,
   offerId: z.optional(idSchema),
   campaignId: z.optional(idSchema),
-  tags: z._default(z.array(tagSchema).check(z.maxLength(16)), ['marketing']),
+  tags: z._default(z.array(tagSchema).check(maxLengthCheck(16)), ['marketing']),
   transactional: z._default(booleanSchema(), false),
   /** Consent purpose checked at send time. */
-  purpose: z._default(z.string().check(z.minLength(1), z.maxLength(64)), 'marketing'),
-  priority: z.optional(intSchema().check(z.gte(0), z.lte(1000))),
+  purpose: z._default(z.string().check(minLengthCheck(1), maxLengthCheck(64)), 'marketing'),
+  priority: z.optional(intSchema().check(gteCheck(0), lteCheck(1000))),
   /** When consent or caps block the send: skip it, hold until the next legal time, or go to another step. */
   onBlocked: z._default(z.union([enumSchema(['skip', 'hold']), z.strictObject({ goto: stepIdSchema })]), 'hold'),
   /** How long a held send may wait before it is skipped. */
@@ -106,8 +106,8 @@ const waitStep = /* @__PURE__ */ (() => z
     /** Wait until a date read from the profile (ISO string or epoch ms), shifted by `offsetMonths`/`offset`. */
     date: z.optional(z
       .strictObject({
-        attr: z.string().check(z.minLength(1), z.maxLength(128)),
-        offsetMonths: z._default(intSchema().check(z.gte(-1200), z.lte(1200)), 0),
+        attr: z.string().check(minLengthCheck(1), maxLengthCheck(128)),
+        offsetMonths: z._default(intSchema().check(gteCheck(-1200), lteCheck(1200)), 0),
         offset: z.optional(durationSchema),
         /** Step to take when the profile has no usable date (default: `next`). */
         ifMissing: z.optional(stepIdSchema),
@@ -130,34 +130,34 @@ const replyStep = /* @__PURE__ */ (() => z.strictObject({
   channel: z._default(channelSchema, 'sms'),
   /** Accepted answers; keywords match case-, accent- and (where unambiguous) typo-insensitively. */
   choices: z
-    .array(z.strictObject({ id: idSchema, keywords: z.array(z.string().check(z.minLength(1), z.maxLength(64))).check(z.minLength(1), z.maxLength(16)), next: z.optional(stepIdSchema) })).check(z.minLength(1), z.maxLength(16)),
+    .array(z.strictObject({ id: idSchema, keywords: z.array(z.string().check(minLengthCheck(1), maxLengthCheck(64))).check(minLengthCheck(1), maxLengthCheck(16)), next: z.optional(stepIdSchema) })).check(minLengthCheck(1), maxLengthCheck(16)),
   /** Profile attribute with the names a reply must carry (e.g. the children's first names): "YES PAUL". */
-  names: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+  names: z.optional(z.string().check(minLengthCheck(1), maxLengthCheck(128))),
   /** Message sent once on the first unrecognised reply. */
   help: z.optional(idSchema),
   /** Words that opt the person out of the channel. */
-  stopKeywords: z._default(z.array(z.string().check(z.minLength(1), z.maxLength(32))).check(z.maxLength(16)), ['stop', 'stopall', 'unsubscribe', 'arret', 'arreter', 'desabonner']),
+  stopKeywords: z._default(z.array(z.string().check(minLengthCheck(1), maxLengthCheck(32))).check(maxLengthCheck(16)), ['stop', 'stopall', 'unsubscribe', 'arret', 'arreter', 'desabonner']),
   timeout: durationSchema,
   onTimeout: z.optional(stepIdSchema),
 }))();
 
 const splitStep = /* @__PURE__ */ (() => z.strictObject({
   type: literalSchema('split'),
-  branches: z.array(z.strictObject({ id: z.optional(idSchema), when: conditionSchema, next: stepIdSchema })).check(z.minLength(1), z.maxLength(32)),
+  branches: z.array(z.strictObject({ id: z.optional(idSchema), when: conditionSchema, next: stepIdSchema })).check(minLengthCheck(1), maxLengthCheck(32)),
   otherwise: z.optional(stepIdSchema),
 }))();
 
 const randomSplitStep = /* @__PURE__ */ (() => z.strictObject({
   type: literalSchema('randomSplit'),
   /** Arms with integer weights; the person's arm is a deterministic hash of salt + subject id. */
-  arms: z.array(z.strictObject({ id: idSchema, weight: intSchema().check(z.gte(1), z.lte(1_000_000)), next: stepIdSchema })).check(z.minLength(1), z.maxLength(32)),
-  salt: z.optional(z.string().check(z.maxLength(128))),
+  arms: z.array(z.strictObject({ id: idSchema, weight: intSchema().check(gteCheck(1), lteCheck(1_000_000)), next: stepIdSchema })).check(minLengthCheck(1), maxLengthCheck(32)),
+  salt: z.optional(z.string().check(maxLengthCheck(128))),
 }))();
 
 const taskStep = /* @__PURE__ */ (() => z.strictObject({
   type: literalSchema('task'),
   /** What the host performs: `call_center`, `webhook`, `update_attribute`, `direct_mail`, … */
-  task: z.string().check(z.minLength(1), z.maxLength(64)),
+  task: z.string().check(minLengthCheck(1), maxLengthCheck(64)),
   payload: z._default(jsonObjectSchema, {}),
   next: z.optional(stepIdSchema),
 }))();
@@ -194,14 +194,14 @@ export type StepType = Step['type'];
  */
 export const entrySchema = /* @__PURE__ */ (() => z.strictObject({
   on: z.union([
-    z.strictObject({ event: oneOrMany(z.string().check(z.minLength(1), z.maxLength(128))), where: z.optional(z.array(propertyConditionSchema).check(z.maxLength(16))) }),
+    z.strictObject({ event: oneOrMany(z.string().check(minLengthCheck(1), maxLengthCheck(128))), where: z.optional(z.array(propertyConditionSchema).check(maxLengthCheck(16))) }),
     z.strictObject({ segment: segmentRuleSchema }),
     literalSchema('manual'),
   ]),
   /** Enter again after leaving: never, always, or after a cooldown since the last entry. One active instance per person at most. */
   reentry: z._default(z.union([enumSchema(['never', 'always']), z.strictObject({ cooldown: durationSchema })]), 'never'),
   /** At most `max` entries (per rolling `per` window when given). */
-  cap: z.optional(z.strictObject({ max: intSchema().check(z.gte(1)), per: z.optional(durationSchema) })),
+  cap: z.optional(z.strictObject({ max: intSchema().check(gteCheck(1)), per: z.optional(durationSchema) })),
 }))();
 
 /**
@@ -218,19 +218,19 @@ export const entrySchema = /* @__PURE__ */ (() => z.strictObject({
  */
 export const journeySchema = /* @__PURE__ */ (() => z.strictObject({
   id: idSchema,
-  version: intSchema().check(z.gte(1), z.lte(1_000_000)),
-  name: z.optional(z.string().check(z.maxLength(256))),
+  version: intSchema().check(gteCheck(1), lteCheck(1_000_000)),
+  name: z.optional(z.string().check(maxLengthCheck(256))),
   /** Default zone for local-time waits; a profile's `timeZoneAttr` attribute overrides it. */
   timeZone: z._default(timeZoneSchema, 'UTC'),
-  timeZoneAttr: z._default(z.string().check(z.minLength(1), z.maxLength(128)), 'timeZone'),
+  timeZoneAttr: z._default(z.string().check(minLengthCheck(1), maxLengthCheck(128)), 'timeZone'),
   /** Campaign id of the contacts (default: the journey id). */
   campaignId: z.optional(idSchema),
   entry: entrySchema,
   start: stepIdSchema,
   steps: z.record(stepIdSchema, stepSchema).check(refineCheck((r) => Object.keys(r).length >= 1 && Object.keys(r).length <= 500, 'A journey has 1 to 500 steps')),
-  goals: z._default(z.array(z.strictObject({ id: idSchema, when: signalSchema })).check(z.maxLength(16)), []),
+  goals: z._default(z.array(z.strictObject({ id: idSchema, when: signalSchema })).check(maxLengthCheck(16)), []),
   exits: z._default(z
-    .array(z.strictObject({ id: idSchema, when: z.union([signalSchema, z.strictObject({ leftSegment: segmentRuleSchema })]) })).check(z.maxLength(16)), []),
+    .array(z.strictObject({ id: idSchema, when: z.union([signalSchema, z.strictObject({ leftSegment: segmentRuleSchema })]) })).check(maxLengthCheck(16)), []),
 }))();
 
 /** A journey definition as written (what editors autocomplete). */

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { discriminated, ENGLISH, issuesCheck, refineCheck, intSchema, enumSchema, literalSchema, booleanSchema } from '../core/zod.js';
+import { discriminated, ENGLISH, issuesCheck, refineCheck, intSchema, enumSchema, literalSchema, booleanSchema, gteCheck, lteCheck, minLengthCheck, maxLengthCheck } from '../core/zod.js';
 import { expectArray, expectObject } from '../core/guards.js';
 import { CrossChannelError, fromZodError, quoted, inputError } from '../core/errors.js';
 import { durationSchema, idSchema, timeZoneSchema, timestampSchema } from '../core/schema.js';
@@ -49,14 +49,14 @@ const FORBIDDEN_SEGMENTS = new Set(['__proto__', 'constructor', 'prototype']);
  * ```
  */
 export const attributePathSchema = /* @__PURE__ */ (() => z
-  .string().check(z.minLength(1), z.maxLength(256), issuesCheck<string>((p, add) => {
+  .string().check(minLengthCheck(1), maxLengthCheck(256), issuesCheck<string>((p, add) => {
     for (const seg of p.split('.')) {
       if (seg === '') add(`Path ${quoted(p)} has an empty segment`);
       else if (FORBIDDEN_SEGMENTS.has(seg)) add(`Path segment ${quoted(seg)} is forbidden`);
     }
   })))();
 
-const boundedString = /* @__PURE__ */ (() => z.string().check(z.maxLength(SEGMENT_LIMITS.maxStringLength)))();
+const boundedString = /* @__PURE__ */ (() => z.string().check(maxLengthCheck(SEGMENT_LIMITS.maxStringLength)))();
 /**
  * A scalar operand: string, finite number, boolean or null.
  *
@@ -83,8 +83,8 @@ export const ATTRIBUTE_OPERATORS = [
 export type AttributeOperator = (typeof ATTRIBUTE_OPERATORS)[number];
 
 const patternSchema = /* @__PURE__ */ (() => z.union([
-  z.strictObject({ glob: z.string().check(z.minLength(1), z.maxLength(SEGMENT_LIMITS.maxPatternLength)) }),
-  z.strictObject({ regex: z.string().check(z.minLength(1), z.maxLength(SEGMENT_LIMITS.maxPatternLength)) }),
+  z.strictObject({ glob: z.string().check(minLengthCheck(1), maxLengthCheck(SEGMENT_LIMITS.maxPatternLength)) }),
+  z.strictObject({ regex: z.string().check(minLengthCheck(1), maxLengthCheck(SEGMENT_LIMITS.maxPatternLength)) }),
 ]))();
 
 function makeAttributeCondition<K extends 'attr' | 'prop'>(key: K) {
@@ -92,7 +92,7 @@ function makeAttributeCondition<K extends 'attr' | 'prop'>(key: K) {
   const ignoreCase = { ignoreCase: z.optional(booleanSchema()) };
   return discriminated('op', [
     z.strictObject({ ...base, op: literalSchema(['eq', 'neq']), value: scalarSchema, ...ignoreCase }),
-    z.strictObject({ ...base, op: literalSchema(['in', 'notIn']), value: z.array(scalarSchema).check(z.maxLength(SEGMENT_LIMITS.maxListLength)), ...ignoreCase }),
+    z.strictObject({ ...base, op: literalSchema(['in', 'notIn']), value: z.array(scalarSchema).check(maxLengthCheck(SEGMENT_LIMITS.maxListLength)), ...ignoreCase }),
     z.strictObject({ ...base, op: literalSchema(['gt', 'gte', 'lt', 'lte']), value: orderedSchema }),
     z.strictObject({ ...base, op: literalSchema('between'), value: z.tuple([orderedSchema, orderedSchema]) }),
     z.strictObject({ ...base, op: literalSchema('exists') }),
@@ -126,7 +126,7 @@ export type AttributeCondition = z.output<typeof attributeConditionSchema>;
 /** An event-property condition (parsed). */
 export type PropertyCondition = z.output<typeof propertyConditionSchema>;
 
-const oneOrMany = /* @__PURE__ */ (() => z.union([z.string().check(z.minLength(1), z.maxLength(128)), z.array(z.string().check(z.minLength(1), z.maxLength(128))).check(z.minLength(1), z.maxLength(256))]))();
+const oneOrMany = /* @__PURE__ */ (() => z.union([z.string().check(minLengthCheck(1), maxLengthCheck(128)), z.array(z.string().check(minLengthCheck(1), maxLengthCheck(128))).check(minLengthCheck(1), maxLengthCheck(256))]))();
 
 /**
  * Which events a condition looks at: by `type`, `channel` (one or a list) and property conditions (`where`,
@@ -140,7 +140,7 @@ const oneOrMany = /* @__PURE__ */ (() => z.union([z.string().check(z.minLength(1
 export const eventFilterSchema = /* @__PURE__ */ (() => z.strictObject({
     type: z.optional(oneOrMany),
     channel: z.optional(oneOrMany),
-    where: z.optional(z.array(propertyConditionSchema).check(z.maxLength(64))),
+    where: z.optional(z.array(propertyConditionSchema).check(maxLengthCheck(64))),
   }))();
 /** An event filter (parsed). */
 export type EventFilter = z.output<typeof eventFilterSchema>;
@@ -165,7 +165,7 @@ export const windowSchema = /* @__PURE__ */ (() => z.union([
   z.strictObject({ from: z.optional(timestampSchema), to: z.optional(timestampSchema) }),
   z.strictObject({
       calendar: enumSchema(['day', 'week', 'month']),
-      offset: z.optional(intSchema().check(z.gte(-1000), z.lte(0))),
+      offset: z.optional(intSchema().check(gteCheck(-1000), lteCheck(0))),
       weekStartsOn: z.optional(z.union([literalSchema(0), literalSchema(1), literalSchema(2), literalSchema(3), literalSchema(4), literalSchema(5), literalSchema(6)])),
     }),
   z.strictObject({ since: eventFilterSchema, ifNone: z.optional(enumSchema(['all', 'none'])) }),
@@ -197,16 +197,16 @@ const finite = /* @__PURE__ */ (() => z.number())();
  */
 function nodeSchemas(child: z.ZodMiniType) {
   return {
-    and: z.strictObject({ and: z.array(child).check(z.maxLength(256)) }),
-    or: z.strictObject({ or: z.array(child).check(z.maxLength(256)) }),
+    and: z.strictObject({ and: z.array(child).check(maxLengthCheck(256)) }),
+    or: z.strictObject({ or: z.array(child).check(maxLengthCheck(256)) }),
     not: z.strictObject({ not: child }),
     attr: attributeConditionSchema,
     age: z.strictObject({ age: attributePathSchema, ...numericComparison(durationSchema) }),
     anniversary: z.strictObject({
         anniversary: attributePathSchema,
-        withinDays: z.optional(intSchema().check(z.gte(0), z.lte(366))),
+        withinDays: z.optional(intSchema().check(gteCheck(0), lteCheck(366))),
         period: z.optional(enumSchema(['day', 'week', 'month'])),
-        weekStartsOn: z.optional(intSchema().check(z.gte(0), z.lte(6))),
+        weekStartsOn: z.optional(intSchema().check(gteCheck(0), lteCheck(6))),
       }).check(refineCheck((r) => (r.withinDays === undefined) !== (r.period === undefined), 'Give either withinDays or period', ['period'])),
     time: z.strictObject({ time: attributePathSchema, window: windowSchema }),
     segment: z.strictObject({ segment: idSchema }),
@@ -222,7 +222,7 @@ function nodeSchemas(child: z.ZodMiniType) {
     did: z.strictObject({ did: eventFilterSchema, notSince: eventFilterSchema, window: z.optional(windowSchema) }),
     rfm: z.strictObject({
         rfm: attributePathSchema,
-        in: z.optional(z.union([idSchema, z.array(idSchema).check(z.minLength(1), z.maxLength(64))])),
+        in: z.optional(z.union([idSchema, z.array(idSchema).check(minLengthCheck(1), maxLengthCheck(64))])),
         score: z.optional(enumSchema(['r', 'f', 'm'])),
         op: z.optional(enumSchema(NUMERIC_OPERATORS)),
         value: z.optional(z.union([rfmDigit, z.tuple([rfmDigit, rfmDigit])])),
@@ -232,7 +232,7 @@ function nodeSchemas(child: z.ZodMiniType) {
       ),
   };
 }
-const rfmDigit = /* @__PURE__ */ (() => intSchema().check(z.gte(1), z.lte(5)))();
+const rfmDigit = /* @__PURE__ */ (() => intSchema().check(gteCheck(1), lteCheck(5)))();
 
 const SHALLOW = /* @__PURE__ */ (() => nodeSchemas(z.unknown()))();
 type Shallow = typeof SHALLOW;
@@ -304,8 +304,8 @@ export const segmentRuleSchema: z.ZodMiniType<unknown> = /* @__PURE__ */ (() => 
  */
 export const segmentDefinitionSchema = /* @__PURE__ */ (() => z.strictObject({
     id: idSchema,
-    name: z.optional(z.string().check(z.maxLength(256))),
-    description: z.optional(z.string().check(z.maxLength(4096))),
+    name: z.optional(z.string().check(maxLengthCheck(256))),
+    description: z.optional(z.string().check(maxLengthCheck(4096))),
     timeZone: z.optional(timeZoneSchema),
     timeZoneAttr: z.optional(attributePathSchema),
     rule: segmentRuleSchema,

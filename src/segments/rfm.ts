@@ -7,7 +7,7 @@ import { CrossChannelError, parseWith, inputError } from '../core/errors.js';
 import { durationSchema } from '../core/schema.js';
 import type { EpochMs } from '../core/time.js';
 import type { SegmentErrorCode } from './errors.js';
-import { refineCheck, intSchema } from '../core/zod.js';
+import { refineCheck, intSchema, gteCheck, lteCheck, minLengthCheck, maxLengthCheck } from '../core/zod.js';
 
 /**
  * RFM: recency, frequency and monetary value scored 1–5 by quintile over a population, and the classic named
@@ -109,7 +109,7 @@ export function fitRfm(customers: ReadonlyArray<RfmInput>, now: EpochMs): RfmMod
   return { now, recency: thresholds(r), frequency: thresholds(f), monetary: thresholds(m) };
 }
 
-const rangeSchema = /* @__PURE__ */ (() => z.tuple([intSchema().check(z.gte(1), z.lte(5)), intSchema().check(z.gte(1), z.lte(5))]).check(refineCheck(([a, b]) => a <= b, 'Range must be [low, high] with low ≤ high')))();
+const rangeSchema = /* @__PURE__ */ (() => z.tuple([intSchema().check(gteCheck(1), lteCheck(5)), intSchema().check(gteCheck(1), lteCheck(5))]).check(refineCheck(([a, b]) => a <= b, 'Range must be [low, high] with low ≤ high')))();
 
 /**
  * A named-segment mapping: rules tried in order, the first whose score ranges all contain the customer's
@@ -123,13 +123,13 @@ const rangeSchema = /* @__PURE__ */ (() => z.tuple([intSchema().check(z.gte(1), 
 export const rfmMappingSchema = /* @__PURE__ */ (() => z
   .array(
     z.strictObject({
-        id: z.string().check(z.minLength(1), z.maxLength(64)),
-        label: z.optional(z.string().check(z.maxLength(128))),
+        id: z.string().check(minLengthCheck(1), maxLengthCheck(64)),
+        label: z.optional(z.string().check(maxLengthCheck(128))),
         r: z.optional(rangeSchema),
         f: z.optional(rangeSchema),
         m: z.optional(rangeSchema),
       }),
-  ).check(z.minLength(1), z.maxLength(125)))();
+  ).check(minLengthCheck(1), maxLengthCheck(125)))();
 
 /** A parsed RFM mapping. */
 export type RfmMapping = z.output<typeof rfmMappingSchema>;

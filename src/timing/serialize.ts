@@ -1,12 +1,12 @@
 import * as z from 'zod/mini';
-import { arrayOf, ENGLISH, tupleItem, intSchema, literalSchema } from '../core/zod.js';
+import { arrayOf, ENGLISH, tupleItem, intSchema, literalSchema, gteCheck, lteCheck, minLengthCheck, maxLengthCheck } from '../core/zod.js';
 import { CrossChannelError, attempt, fromZodError, type Result, quoted } from '../core/errors.js';
 import { idSchema, timeZoneSchema } from '../core/schema.js';
 import type { TimingErrorCode } from './errors.js';
 import { TimingModel, timingModelOptionsSchema, type TimingModelJSON } from './model.js';
 import { HOURS_PER_WEEK as H } from './week.js';
 
-const count = /* @__PURE__ */ (() => intSchema().check(z.gte(0), z.lte(65_535)))();
+const count = /* @__PURE__ */ (() => intSchema().check(gteCheck(0), lteCheck(65_535)))();
 
 /**
  * Schema of {@link TimingModelJSON} (version 1): what `parseTimingModel` checks before rebuilding a model.
@@ -19,10 +19,10 @@ const count = /* @__PURE__ */ (() => intSchema().check(z.gte(0), z.lte(65_535)))
 export const timingModelJsonSchema = /* @__PURE__ */ (() => z.strictObject({
     version: literalSchema(1),
     options: timingModelOptionsSchema,
-    zones: z.array(timeZoneSchema).check(z.minLength(1), z.maxLength(65_536)),
-    segments: z.array(z.union([literalSchema(''), idSchema])).check(z.minLength(1), z.maxLength(65_536)),
+    zones: z.array(timeZoneSchema).check(minLengthCheck(1), maxLengthCheck(65_536)),
+    segments: z.array(z.union([literalSchema(''), idSchema])).check(minLengthCheck(1), maxLengthCheck(65_536)),
     // A tuple checked by hand, with zod's issues (zod's tuple type would cost the entry ≈ 0.45 kB; src/core/zod.ts).
-    people: arrayOf(tupleItem([idSchema, intSchema().check(z.gte(0)), intSchema().check(z.gte(0)), z.array(count).check(z.maxLength(2 * H)), z.array(count).check(z.maxLength(96))])),
+    people: arrayOf(tupleItem([idSchema, intSchema().check(gteCheck(0)), intSchema().check(gteCheck(0)), z.array(count).check(maxLengthCheck(2 * H)), z.array(count).check(maxLengthCheck(96))])),
   }))();
 
 /**

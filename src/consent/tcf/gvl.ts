@@ -5,9 +5,9 @@
 import * as z from 'zod/mini';
 import { parseWith, type Result, CrossChannelError } from '../../core/errors.js';
 import { IdSet } from './bits.js';
-import { refineCheck, intSchema, regexCheck } from '../../core/zod.js';
+import { refineCheck, intSchema, regexCheck, gteCheck, lteCheck, maxLengthCheck } from '../../core/zod.js';
 
-const idList = /* @__PURE__ */ (() => z.array(intSchema().check(z.gte(1), z.lte(0xffff))).check(z.maxLength(4096)))();
+const idList = /* @__PURE__ */ (() => z.array(intSchema().check(gteCheck(1), lteCheck(0xffff))).check(maxLengthCheck(4096)))();
 const isoDate = /* @__PURE__ */ (() => z.string().check(refineCheck((s) => !Number.isNaN(Date.parse(s)), 'Must be an ISO 8601 date')))();
 
 /**
@@ -20,7 +20,7 @@ const isoDate = /* @__PURE__ */ (() => z.string().check(refineCheck((s) => !Numb
  * ```
  */
 export const gvlVendorSchema = /* @__PURE__ */ (() => z.looseObject({
-  id: intSchema().check(z.gte(1), z.lte(0xffff)),
+  id: intSchema().check(gteCheck(1), lteCheck(0xffff)),
   name: z.string(),
   purposes: idList,
   legIntPurposes: idList,
@@ -31,7 +31,7 @@ export const gvlVendorSchema = /* @__PURE__ */ (() => z.looseObject({
   deletedDate: z.optional(isoDate),
 }))();
 
-const declared = /* @__PURE__ */ (() => z.looseObject({ id: intSchema().check(z.gte(1)), name: z.string() }))();
+const declared = /* @__PURE__ */ (() => z.looseObject({ id: intSchema().check(gteCheck(1)), name: z.string() }))();
 
 /**
  * The GVL v3 JSON document (`vendor-list.json`): `vendorListVersion`, `tcfPolicyVersion`, purposes, special
@@ -43,9 +43,9 @@ const declared = /* @__PURE__ */ (() => z.looseObject({ id: intSchema().check(z.
  * ```
  */
 export const gvlSchema = /* @__PURE__ */ (() => z.looseObject({
-  gvlSpecificationVersion: z.optional(intSchema().check(z.gte(2))),
-  vendorListVersion: intSchema().check(z.gte(0), z.lte(4095)),
-  tcfPolicyVersion: intSchema().check(z.gte(0), z.lte(63)),
+  gvlSpecificationVersion: z.optional(intSchema().check(gteCheck(2))),
+  vendorListVersion: intSchema().check(gteCheck(0), lteCheck(4095)),
+  tcfPolicyVersion: intSchema().check(gteCheck(0), lteCheck(63)),
   lastUpdated: z.optional(isoDate),
   purposes: z._default(z.record(z.string(), declared), {}),
   specialPurposes: z._default(z.record(z.string(), declared), {}),
