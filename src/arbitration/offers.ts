@@ -6,11 +6,11 @@ import { fnv1a } from '../core/random.js';
 import { reason } from '../core/explain.js';
 import type { ArbitrationErrorCode, ArbitrationReasonCode, ArbitrationStage, ExcludedOffer } from './errors.js';
 import type { ArbitrationContext } from './context.js';
-import { customSchema, intSchema, enumSchema, literalSchema, booleanSchema, gteCheck, gtCheck, lteCheck, minLengthCheck, maxLengthCheck } from '../core/zod.js';
+import { customSchema, intSchema, enumSchema, literalSchema, booleanSchema, gteCheck, gtCheck, lteCheck, minLengthCheck, maxLengthCheck, numberSchema, stringSchema } from '../core/zod.js';
 
 const forever = /* @__PURE__ */ (() => literalSchema('forever'))();
 const count = /* @__PURE__ */ (() => intSchema().check(gteCheck(1), lteCheck(1_000_000)))();
-const nonNegative = /* @__PURE__ */ (() => z.number().check(gteCheck(0)))();
+const nonNegative = /* @__PURE__ */ (() => numberSchema().check(gteCheck(0)))();
 
 /**
  * Per-customer contact policy of an offer, checked against the shared history on every channel.
@@ -89,7 +89,7 @@ export const eligibilitySchema = /* @__PURE__ */ (() => z.union([
  */
 export const offerSchema = /* @__PURE__ */ (() => z.strictObject({
     id: idSchema,
-    name: z.optional(z.string().check(maxLengthCheck(512))),
+    name: z.optional(stringSchema().check(maxLengthCheck(512))),
     /** Channels where the offer may be presented; absent means every channel. */
     channels: z.optional(z.array(channelSchema).check(minLengthCheck(1))),
     /** Validity period, half-open `[validFrom, validUntil)`. */
@@ -107,7 +107,7 @@ export const offerSchema = /* @__PURE__ */ (() => z.strictObject({
     /** Tie-break priority: higher wins among equal scores. */
     priority: z._default(intSchema(), 0),
     /** A given propensity in [0, 1] used when neither the context nor a learned model supplies one. */
-    propensity: z.optional(z.number().check(gteCheck(0), lteCheck(1))),
+    propensity: z.optional(numberSchema().check(gteCheck(0), lteCheck(1))),
     tags: z._default(z.array(tagSchema).check(maxLengthCheck(64)), []),
     /** At most one offer of each group is presented in one decision. */
     exclusionGroups: z._default(z.array(idSchema).check(maxLengthCheck(32)), []),
@@ -154,11 +154,11 @@ export const cannibalisationGuardSchema = /* @__PURE__ */ (() => z.strictObject(
     id: idSchema,
     offerTags: z.array(tagSchema).check(minLengthCheck(1)),
     window: durationSchema,
-    categoryTagPrefix: z._default(z.string().check(minLengthCheck(1), maxLengthCheck(64)), 'category:'),
+    categoryTagPrefix: z._default(stringSchema().check(minLengthCheck(1), maxLengthCheck(64)), 'category:'),
     events: z.prefault(z.strictObject({
-        types: z._default(z.array(z.string().check(minLengthCheck(1), maxLengthCheck(128))).check(minLengthCheck(1)), ['purchase']),
-        categoryProperty: z._default(z.string().check(minLengthCheck(1), maxLengthCheck(128)), 'category'),
-        where: z._default(z.record(z.string(), z.union([z.string(), z.number(), booleanSchema(), z.null()])), { fullPrice: true }),
+        types: z._default(z.array(stringSchema().check(minLengthCheck(1), maxLengthCheck(128))).check(minLengthCheck(1)), ['purchase']),
+        categoryProperty: z._default(stringSchema().check(minLengthCheck(1), maxLengthCheck(128)), 'category'),
+        where: z._default(z.record(stringSchema(), z.union([stringSchema(), numberSchema(), booleanSchema(), z.null()])), { fullPrice: true }),
       }), {}),
     responses: z.prefault(z.strictObject({
         kinds: z._default(z.array(enumSchema(RESPONSE_KINDS)).check(minLengthCheck(1)), ['converted']),
@@ -183,7 +183,7 @@ export type CannibalisationGuardInput = z.input<typeof cannibalisationGuardSchem
  */
 export const valueScaleSchema = /* @__PURE__ */ (() => z.union([
   enumSchema(['linear', 'log', 'none']),
-  z.strictObject({ power: z.number().check(gtCheck(0), lteCheck(1)) }),
+  z.strictObject({ power: numberSchema().check(gtCheck(0), lteCheck(1)) }),
 ]))();
 
 /**
@@ -202,9 +202,9 @@ export const catalogueSchema = /* @__PURE__ */ (() => z.strictObject({
     guards: z._default(z.array(cannibalisationGuardSchema).check(maxLengthCheck(64)), []),
     valueScale: z._default(valueScaleSchema, 'log'),
     /** Offers whose propensity is below this are excluded at the scoring stage. */
-    minPropensity: z._default(z.number().check(gteCheck(0), lteCheck(1)), 0),
+    minPropensity: z._default(numberSchema().check(gteCheck(0), lteCheck(1)), 0),
     /** Beta prior of the built-in propensity (acceptances, refusals pseudo-counts). */
-    prior: z._default(z.strictObject({ alpha: z.number().check(gtCheck(0)), beta: z.number().check(gtCheck(0)) }), { alpha: 1, beta: 1 }),
+    prior: z._default(z.strictObject({ alpha: numberSchema().check(gtCheck(0)), beta: numberSchema().check(gtCheck(0)) }), { alpha: 1, beta: 1 }),
     /** Zone of the calendar days/weeks of global capacities. */
     timeZone: z._default(timeZoneSchema, 'UTC'),
     weekStartsOn: z._default(intSchema().check(gteCheck(0), lteCheck(6)), 1),

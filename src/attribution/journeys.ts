@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { enumSchema, booleanSchema, minLengthCheck, maxLengthCheck } from '../core/zod.js';
+import { enumSchema, booleanSchema, minLengthCheck, maxLengthCheck, stringSchema } from '../core/zod.js';
 import { expectArray, expectIterable, expectObject, expectObjects } from '../core/guards.js';
 import { attempt, parseWith, type Result, quoted, inputError } from '../core/errors.js';
 import { DAY, toEpochMs, type EpochMs } from '../core/time.js';
@@ -69,8 +69,8 @@ export interface Journey {
 export const journeyOptionsSchema = /* @__PURE__ */ (() => z.strictObject({
     lookback: z._default(durationSchema, 30 * DAY),
     collapseRepeats: z._default(booleanSchema(), false),
-    conversionEventTypes: z.optional(z.array(z.string().check(minLengthCheck(1), maxLengthCheck(128))).check(maxLengthCheck(256))),
-    valueProperty: z._default(z.string().check(minLengthCheck(1), maxLengthCheck(128)), 'value'),
+    conversionEventTypes: z.optional(z.array(stringSchema().check(minLengthCheck(1), maxLengthCheck(128))).check(maxLengthCheck(256))),
+    valueProperty: z._default(stringSchema().check(minLengthCheck(1), maxLengthCheck(128)), 'value'),
     afterLastConversion: z._default(enumSchema(['journey', 'drop']), 'journey'),
     nonConvertingLookback: z._default(booleanSchema(), false),
   }))();

@@ -3,7 +3,7 @@ import { expectObject } from '../core/guards.js';
 import { attempt, CrossChannelError, parseWith, type Result, quoted } from '../core/errors.js';
 import { DAY } from '../core/time.js';
 import { durationSchema } from '../core/schema.js';
-import { customSchema, discriminated, refineCheck, intSchema, enumSchema, literalSchema, gteCheck, lteCheck, minLengthCheck, maxLengthCheck } from '../core/zod.js';
+import { customSchema, discriminated, refineCheck, intSchema, enumSchema, literalSchema, gteCheck, lteCheck, minLengthCheck, maxLengthCheck, numberSchema, stringSchema } from '../core/zod.js';
 
 /**
  * The attribution models.
@@ -35,7 +35,7 @@ export const RULE_MODEL_KINDS: ReadonlyArray<ModelKind> = ['last_touch', 'last_n
  */
 export type PositionWeight = (position: number, length: number, channel: string, msBeforeConversion: number) => number;
 
-const name = /* @__PURE__ */ (() => z.optional(z.string().check(minLengthCheck(1), maxLengthCheck(64))))();
+const name = /* @__PURE__ */ (() => z.optional(stringSchema().check(minLengthCheck(1), maxLengthCheck(64))))();
 
 /**
  * Schema of one model with its parameters (defaults as the industry uses them): `last_non_direct.directChannels`
@@ -50,12 +50,12 @@ const name = /* @__PURE__ */ (() => z.optional(z.string().check(minLengthCheck(1
  */
 export const modelSpecSchema = /* @__PURE__ */ (() => discriminated('model', [
   z.strictObject({ model: literalSchema('last_touch'), name }),
-  z.strictObject({ model: literalSchema('last_non_direct'), name, directChannels: z._default(z.array(z.string().check(minLengthCheck(1))).check(maxLengthCheck(256)), ['direct']) }),
+  z.strictObject({ model: literalSchema('last_non_direct'), name, directChannels: z._default(z.array(stringSchema().check(minLengthCheck(1))).check(maxLengthCheck(256)), ['direct']) }),
   z.strictObject({ model: literalSchema('first_touch'), name }),
   z.strictObject({ model: literalSchema('linear'), name }),
   z.strictObject({ model: literalSchema('time_decay'), name, halfLife: z._default(durationSchema, 7 * DAY) }).check(refineCheck((m) => m.halfLife > 0, 'halfLife must be positive', ['halfLife'])),
-  z.strictObject({ model: literalSchema('position_based'), name, first: z._default(z.number().check(gteCheck(0), lteCheck(1)), 0.4), last: z._default(z.number().check(gteCheck(0), lteCheck(1)), 0.4) }).check(refineCheck((m) => m.first + m.last <= 1 + 1e-12, 'first + last must not exceed 1', ['last'])),
-  z.strictObject({ model: literalSchema('custom'), name: z.string().check(minLengthCheck(1), maxLengthCheck(64)), weight: customSchema<PositionWeight>((v) => typeof v === 'function', 'weight must be a function') }),
+  z.strictObject({ model: literalSchema('position_based'), name, first: z._default(numberSchema().check(gteCheck(0), lteCheck(1)), 0.4), last: z._default(numberSchema().check(gteCheck(0), lteCheck(1)), 0.4) }).check(refineCheck((m) => m.first + m.last <= 1 + 1e-12, 'first + last must not exceed 1', ['last'])),
+  z.strictObject({ model: literalSchema('custom'), name: stringSchema().check(minLengthCheck(1), maxLengthCheck(64)), weight: customSchema<PositionWeight>((v) => typeof v === 'function', 'weight must be a function') }),
   z.strictObject({
       model: literalSchema('markov'),
       name,
@@ -67,7 +67,7 @@ export const modelSpecSchema = /* @__PURE__ */ (() => discriminated('model', [
       name,
       maxExactChannels: z._default(intSchema().check(gteCheck(1), lteCheck(22)), 20),
       samples: z._default(intSchema().check(gteCheck(10), lteCheck(10_000_000)), 2000),
-      seed: z._default(z.union([intSchema(), z.string()]), 1),
+      seed: z._default(z.union([intSchema(), stringSchema()]), 1),
     }),
 ]))();
 

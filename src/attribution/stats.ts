@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { progressCounter, type ProgressOptions } from '../core/progress.js';
 import { expectArray, expectIterable, expectObject } from '../core/guards.js';
 import { atPath, CrossChannelError, parseWith, quoted, inputError } from '../core/errors.js';
-import { arrayOf, isPlainObject, recordKeys, symbolKeyIssue, tupleItem, typeIssue, type Parsed, intSchema, literalSchema, gteCheck, lteCheck, minLengthCheck } from '../core/zod.js';
+import { arrayOf, isPlainObject, recordKeys, symbolKeyIssue, tupleItem, typeIssue, type Parsed, intSchema, literalSchema, gteCheck, lteCheck, minLengthCheck, numberSchema, stringSchema } from '../core/zod.js';
 import { describeModel, parseAttributionConfig, RULE_MODEL_KINDS, type AttributionConfig, type AttributionConfigInput, type ModelSpec } from './models.js';
 import { weighRule } from './heuristic.js';
 import type { Journey } from './journeys.js';
@@ -321,7 +321,7 @@ export class AttributionStatistics {
  */
 
 /**
- * `z.record(z.string(), z.unknown())` at index `at`: a copy of the own enumerable string keys but `__proto__`
+ * `z.record(stringSchema(), z.unknown())` at index `at`: a copy of the own enumerable string keys but `__proto__`
  * (in zod's order); an own enumerable symbol key is an invalid key.
  */
 function recordItem(input: unknown, at: number, out: Parsed): unknown {
@@ -332,8 +332,8 @@ function recordItem(input: unknown, at: number, out: Parsed): unknown {
   return Object.fromEntries(Object.entries(input).filter(([key]) => key !== '__proto__'));
 }
 
-const count = /* @__PURE__ */ (() => z.number())();
-const channelList = /* @__PURE__ */ (() => z.array(z.string().check(minLengthCheck(1))))();
+const count = /* @__PURE__ */ (() => numberSchema())();
+const channelList = /* @__PURE__ */ (() => z.array(stringSchema().check(minLengthCheck(1))))();
 /**
  * Shape of {@link AttributionStatisticsJSON}: statistics from another process are input like any other. Internal
  * (exported for its test, which checks it against the same shape built with `z.tuple` and `z.record`).
@@ -350,7 +350,7 @@ export const statisticsJSONSchema = /* @__PURE__ */ (() => z.object({
     unattributedConversions: count,
     unattributedValue: count,
   }),
-  rules: z.array(z.object({ name: z.string(), conversions: z.array(count), value: z.array(count) })),
+  rules: z.array(z.object({ name: stringSchema(), conversions: z.array(count), value: z.array(count) })),
   markov: z.array(
     z.object({
       order: intSchema().check(gteCheck(1), lteCheck(4)),

@@ -4,7 +4,7 @@ import { NEGATIVE_RESPONSE_KINDS, RESPONSE_KINDS, type ResponseKind } from '../c
 import { channelSchema, durationSchema, idSchema, tagSchema, timeZoneSchema } from '../core/schema.js';
 import { DAY, type CalendarUnit, type TimeWindow, type WeekStartsOn } from '../core/time.js';
 import { coversWholeWeek, type CompiledQuietRange } from './quiet.js';
-import { discriminated, issuesCheck, refineCheck, intSchema, regexCheck, enumSchema, literalSchema, gteCheck, lteCheck, minLengthCheck, maxLengthCheck } from '../core/zod.js';
+import { discriminated, issuesCheck, refineCheck, intSchema, regexCheck, enumSchema, literalSchema, gteCheck, lteCheck, minLengthCheck, maxLengthCheck, numberSchema, stringSchema } from '../core/zod.js';
 
 const oneOrMany = <T extends z.ZodMiniType>(item: T) =>
   z.pipe(z.union([item, z.array(item).check(minLengthCheck(1), maxLengthCheck(256))]), z.transform((v) => (Array.isArray(v) ? v : [v]) as Array<z.output<T>>));
@@ -43,8 +43,7 @@ export const capWindowSchema = /* @__PURE__ */ (() => z.union([
 ]))();
 
 const HHMM = /^([01]\d|2[0-4]):([0-5]\d)$/;
-const clockSchema = /* @__PURE__ */ (() => z.pipe(z
-  .string().check(regexCheck(HHMM, 'Expected a local time "HH:MM"')), z.transform((s) => Number(s.slice(0, 2)) * 60 + Number(s.slice(3, 5)))).check(refineCheck((m) => m <= 1440, 'Local time after 24:00')))();
+const clockSchema = /* @__PURE__ */ (() => z.pipe(stringSchema().check(regexCheck(HHMM, 'Expected a local time "HH:MM"')), z.transform((s) => Number(s.slice(0, 2)) * 60 + Number(s.slice(3, 5)))).check(refineCheck((m) => m <= 1440, 'Local time after 24:00')))();
 
 /**
  * A quiet-hours range in local time: `from`–`to` (`to` exclusive), crossing midnight when `to` < `from`
@@ -64,7 +63,7 @@ export const quietRangeSchema = /* @__PURE__ */ (() => z.strictObject({
 const ruleBase = /* @__PURE__ */ (() => ({
   /** Stable id, named in reasons. */
   id: idSchema,
-  description: z.optional(z.string().check(maxLengthCheck(500))),
+  description: z.optional(stringSchema().check(maxLengthCheck(500))),
   scope: z._default(capScopeSchema, {}),
   /** Count per value of this field: "per campaign" counts only contacts of the candidate's campaign. */
   per: z.optional(enumSchema(['channel', 'campaign', 'offer'])),
@@ -91,7 +90,7 @@ export const capRuleSchema = /* @__PURE__ */ (() => discriminated('kind', [
       kind: literalSchema('limit'),
       limit: intSchema().check(gteCheck(0), lteCheck(1_000_000)),
       window: capWindowSchema,
-      reserve: z.optional(z.strictObject({ slots: intSchema().check(gteCheck(1)), minPriority: z.number() })),
+      reserve: z.optional(z.strictObject({ slots: intSchema().check(gteCheck(1)), minPriority: numberSchema() })),
     }).check(refineCheck((r) => r.reserve === undefined || r.reserve.slots <= r.limit, 'reserve.slots cannot exceed limit', ['reserve', 'slots'])),
   z.strictObject({ ...ruleBase, kind: literalSchema('gap'), minGap: durationSchema.check(refineCheck((ms) => ms > 0, 'minGap must be longer than 0')) }),
   z.strictObject({ ...ruleBase, kind: literalSchema('quiet'), ranges: z.array(quietRangeSchema).check(minLengthCheck(1), maxLengthCheck(64)) }),

@@ -4,7 +4,7 @@
  */
 import { expectArray, expectFinite, expectObject, expectString } from '../core/guards.js';
 import * as z from 'zod/mini';
-import { regexCheck, enumSchema, literalSchema, minLengthCheck, maxLengthCheck } from '../core/zod.js';
+import { regexCheck, enumSchema, literalSchema, minLengthCheck, maxLengthCheck, stringSchema } from '../core/zod.js';
 import { CrossChannelError, parseWith, inputError } from '../core/errors.js';
 import { channelSchema, durationSchema, idSchema, timestampSchema } from '../core/schema.js';
 import type { EpochMs } from '../core/time.js';
@@ -40,8 +40,7 @@ export type ConsentEventKind = (typeof CONSENT_EVENT_KINDS)[number];
  * purposeSchema.parse('marketing');
  * ```
  */
-export const purposeSchema = /* @__PURE__ */ (() => z
-  .string().check(minLengthCheck(1), maxLengthCheck(64), regexCheck(/^(\*|[a-z][a-z0-9_.:-]*)$/, 'Purpose must be lowercase letters, digits, "_", ".", ":" or "-" starting with a letter, or "*"')))();
+export const purposeSchema = /* @__PURE__ */ (() => stringSchema().check(minLengthCheck(1), maxLengthCheck(64), regexCheck(/^(\*|[a-z][a-z0-9_.:-]*)$/, 'Purpose must be lowercase letters, digits, "_", ".", ":" or "-" starting with a letter, or "*"')))();
 
 /**
  * Evidence kept with each event, so the consent can be proven (GDPR Art. 7(1)). Never the raw IP: its hash.
@@ -54,17 +53,16 @@ export const purposeSchema = /* @__PURE__ */ (() => z
  */
 export const consentEvidenceSchema = /* @__PURE__ */ (() => z.strictObject({
   /** Where it was collected: `web-signup-form`, `call-center`, `pos-terminal`, `import:crm-2024`… */
-  source: z.string().check(minLengthCheck(1), maxLengthCheck(256)),
+  source: stringSchema().check(minLengthCheck(1), maxLengthCheck(256)),
   /** When the person acted, if different from the event's `at` (e.g. batch imports). */
   collectedAt: z.optional(timestampSchema),
   /** The wording shown, and/or its version identifier. */
-  text: z.optional(z.string().check(maxLengthCheck(10_000))),
-  textVersion: z.optional(z.string().check(maxLengthCheck(128))),
+  text: z.optional(stringSchema().check(maxLengthCheck(10_000))),
+  textVersion: z.optional(stringSchema().check(maxLengthCheck(128))),
   /** Id of the stored proof (form submission, recording, signed document). */
-  proofId: z.optional(z.string().check(maxLengthCheck(256))),
+  proofId: z.optional(stringSchema().check(maxLengthCheck(256))),
   /** Salted hash of the IP address, lowercase hex (a raw IP is personal data and is refused). */
-  ipHash: z.optional(z
-    .string().check(regexCheck(/^[0-9a-f]{32,128}$/, 'ipHash must be a lowercase hex hash, never a raw IP address'))),
+  ipHash: z.optional(stringSchema().check(regexCheck(/^[0-9a-f]{32,128}$/, 'ipHash must be a lowercase hex hash, never a raw IP address'))),
 }))();
 
 /**

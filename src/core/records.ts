@@ -1,6 +1,6 @@
 import { expectArray, expectFinite, expectObject, expectObjects, expectOptions, expectString } from './guards.js';
 import * as z from 'zod/mini';
-import { enumSchema, booleanSchema, minLengthCheck, maxLengthCheck } from './zod.js';
+import { enumSchema, booleanSchema, minLengthCheck, maxLengthCheck, numberSchema, stringSchema } from './zod.js';
 import { channelSchema, idSchema, jsonObjectSchema, tagSchema, timestampSchema } from './schema.js';
 import { parseWith, quoted, inputError } from './errors.js';
 import type { EpochMs } from './time.js';
@@ -62,7 +62,7 @@ export const responseRecordSchema = /* @__PURE__ */ (() => z.strictObject({
     campaignId: z.optional(idSchema),
     tags: z._default(z.array(tagSchema).check(maxLengthCheck(64)), []),
     at: timestampSchema,
-    value: z.optional(z.number()),
+    value: z.optional(numberSchema()),
   }))();
 
 /** A response (parsed form). */
@@ -81,7 +81,7 @@ export type ResponseRecordInput = z.input<typeof responseRecordSchema>;
 export const behaviourEventSchema = /* @__PURE__ */ (() => z.strictObject({
     id: z.optional(idSchema),
     subjectId: idSchema,
-    type: z.string().check(minLengthCheck(1), maxLengthCheck(128)),
+    type: stringSchema().check(minLengthCheck(1), maxLengthCheck(128)),
     at: timestampSchema,
     channel: z.optional(channelSchema),
     properties: z._default(jsonObjectSchema, {}),

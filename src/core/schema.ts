@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { $ZodType } from 'zod/v4/core';
 import { isValidTimeZone, toEpochMs, durationToMs, type EpochMs } from './time.js';
 import { CrossChannelError, inputError } from './errors.js';
-import { finished, isPlainObject, recordKeys, refineCheck, symbolKeyIssue, typeIssue, type RawIssue, intSchema, regexCheck, booleanSchema, gteCheck, lteCheck, minLengthCheck, maxLengthCheck } from './zod.js';
+import { finished, isPlainObject, recordKeys, refineCheck, symbolKeyIssue, typeIssue, type RawIssue, intSchema, regexCheck, booleanSchema, gteCheck, lteCheck, minLengthCheck, maxLengthCheck, numberSchema, stringSchema } from './zod.js';
 
 /**
  * Well-known channel names. Channels are open strings: these constants exist so that services spell the
@@ -60,8 +60,7 @@ export function isChannelName(v: unknown): v is string {
  * idSchema.parse('cust-42'); // 'cust-42'
  * ```
  */
-export const idSchema = /* @__PURE__ */ (() => z
-  .string().check(minLengthCheck(1, 'Must not be empty'), maxLengthCheck(256, 'Must be at most 256 characters'), regexCheck(NO_CONTROL_CHARACTERS, 'Must not contain control characters')))();
+export const idSchema = /* @__PURE__ */ (() => stringSchema().check(minLengthCheck(1, 'Must not be empty'), maxLengthCheck(256, 'Must be at most 256 characters'), regexCheck(NO_CONTROL_CHARACTERS, 'Must not contain control characters')))();
 
 /**
  * A channel name: lowercase letters, digits, `_`, `-` or `.`, starting with a letter, at most 64 characters.
@@ -71,8 +70,7 @@ export const idSchema = /* @__PURE__ */ (() => z
  * channelSchema.parse('call_center'); // 'call_center'
  * ```
  */
-export const channelSchema = /* @__PURE__ */ (() => z
-  .string().check(minLengthCheck(1), maxLengthCheck(64), regexCheck(CHANNEL_NAME, 'Channel must be lowercase letters, digits, "_", "-" or "." and start with a letter')))();
+export const channelSchema = /* @__PURE__ */ (() => stringSchema().check(minLengthCheck(1), maxLengthCheck(64), regexCheck(CHANNEL_NAME, 'Channel must be lowercase letters, digits, "_", "-" or "." and start with a letter')))();
 
 /**
  * A tag (`marketing`, `promotion`, `category:shoes`): 1–128 characters without control characters.
@@ -82,8 +80,7 @@ export const channelSchema = /* @__PURE__ */ (() => z
  * tagSchema.parse('marketing');
  * ```
  */
-export const tagSchema = /* @__PURE__ */ (() => z
-  .string().check(minLengthCheck(1), maxLengthCheck(128), regexCheck(NO_CONTROL_CHARACTERS, 'Must not contain control characters')))();
+export const tagSchema = /* @__PURE__ */ (() => stringSchema().check(minLengthCheck(1), maxLengthCheck(128), regexCheck(NO_CONTROL_CHARACTERS, 'Must not contain control characters')))();
 
 /**
  * A timestamp accepted as epoch ms, `Date` or ISO 8601 string with offset; parses to epoch ms.
@@ -94,7 +91,7 @@ export const tagSchema = /* @__PURE__ */ (() => z
  * ```
  */
 export const timestampSchema = /* @__PURE__ */ (() => z.pipe(z
-  .union([z.number(), z.string(), z.date()]), z.transform((v, ctx): EpochMs => {
+  .union([numberSchema(), stringSchema(), z.date()]), z.transform((v, ctx): EpochMs => {
     try {
       return toEpochMs(v);
     } catch (e) {
@@ -121,7 +118,7 @@ export const epochMsSchema = /* @__PURE__ */ (() => intSchema().check(gteCheck(-
  * timeZoneSchema.parse('Asia/Kolkata');
  * ```
  */
-export const timeZoneSchema = /* @__PURE__ */ (() => z.string().check(refineCheck(isValidTimeZone, 'Unknown IANA time zone')))();
+export const timeZoneSchema = /* @__PURE__ */ (() => stringSchema().check(refineCheck(isValidTimeZone, 'Unknown IANA time zone')))();
 
 /**
  * A duration (`'7d'`, `'PT1H'`, `{ days: 30 }` or ms) parsed to milliseconds.
@@ -133,15 +130,15 @@ export const timeZoneSchema = /* @__PURE__ */ (() => z.string().check(refineChec
  */
 export const durationSchema = /* @__PURE__ */ (() => z.pipe(z
   .union([
-    z.number(),
-    z.string(),
+    numberSchema(),
+    stringSchema(),
     z.strictObject({
-        weeks: z.optional(z.number()),
-        days: z.optional(z.number()),
-        hours: z.optional(z.number()),
-        minutes: z.optional(z.number()),
-        seconds: z.optional(z.number()),
-        milliseconds: z.optional(z.number()),
+        weeks: z.optional(numberSchema()),
+        days: z.optional(numberSchema()),
+        hours: z.optional(numberSchema()),
+        minutes: z.optional(numberSchema()),
+        seconds: z.optional(numberSchema()),
+        milliseconds: z.optional(numberSchema()),
       }),
   ]), z.transform((v, ctx): number => {
     try {
@@ -157,7 +154,7 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 
 /**
  * A JSON value (finite numbers only), nested at most 1,000 levels deep. Its issues are those of zod's
- * `z.lazy(() => z.union([z.string(), z.number(), booleanSchema(), z.null(), z.array(jsonValueSchema), z.record(z.string(),
+ * `z.lazy(() => z.union([stringSchema(), numberSchema(), booleanSchema(), z.null(), z.array(jsonValueSchema), z.record(stringSchema(),
  * jsonValueSchema)]))`, field for field (a value that is not JSON: one `invalid_union` at its place, whose `errors`
  * hold each option's issues, worded in English); deeper JSON is refused at the place it goes deeper (`custom`, "JSON
  * nested more than 1000 levels deep"), where zod's recursion ends in a `RangeError`.
@@ -170,7 +167,7 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 export const jsonValueSchema: z.ZodMiniType<JsonValue> = /* @__PURE__ */ (() => jsonSchema((v) => valueIssues(v, [], 0), {}))();
 
 /**
- * A JSON object (`properties` of an event, attributes of a profile): `z.record(z.string(), jsonValueSchema)`'s
+ * A JSON object (`properties` of an event, attributes of a profile): `z.record(stringSchema(), jsonValueSchema)`'s
  * issues and copy (an own `__proto__` key and non-enumerable keys left out), nested at most 1,000 levels deep.
  *
  * @example
@@ -238,7 +235,7 @@ function arrayIssues(items: unknown[], depth: number): RawIssue[] {
   return issues;
 }
 
-/** The issues of `value` as `z.record(z.string(), jsonValueSchema)`. */
+/** The issues of `value` as `z.record(stringSchema(), jsonValueSchema)`. */
 function recordIssues(value: unknown, depth: number): RawIssue[] {
   if (!isPlainObject(value)) return [typeIssue('record', value)];
   const issues: RawIssue[] = [];

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
-import { arrayOf, booleanSchema, customSchema, discriminated, ENGLISH, enumSchema, gtCheck, gteCheck, intSchema, issuesCheck, literalSchema, ltCheck, lteCheck, maxLengthCheck, minLengthCheck, refineCheck, regexCheck, tupleItem } from './zod.js';
+import { arrayOf, booleanSchema, customSchema, discriminated, ENGLISH, enumSchema, gtCheck, gteCheck, intSchema, issuesCheck, literalSchema, ltCheck, lteCheck, maxLengthCheck, minLengthCheck, numberSchema, refineCheck, regexCheck, stringSchema, tupleItem } from './zod.js';
 import { toJSONSchema } from './schema.js';
 
 const shown = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'function' ? 'fn' : typeof x === 'symbol' || typeof x === 'bigint' ? String(x) : x));
@@ -299,6 +299,31 @@ describe('bound and length checks parse and describe exactly as zod\'s', () => {
       { numRuns: 500 },
     );
     expect(outcome(mine, { s: '😀😀😀' })).toMatch(/^ok /);
+    expect(toJSONSchema(mine)).toEqual(toJSONSchema(theirs));
+  });
+});
+
+describe('numberSchema and stringSchema parse and describe exactly as z.number and z.string', () => {
+  it('same value and issues (NaN and ±Infinity named; later checks skipped, length checks still run on a value with a length), in objects, unions and records', () => {
+    const build = (num: () => z.core.$ZodType, str: () => z.core.$ZodType): z.core.$ZodType =>
+      z.strictObject({
+        n: (num() as z.ZodMiniNumber).check(z.gte(0), z.refine(() => false, 'never')),
+        s: (str() as z.ZodMiniString).check(z.minLength(2), z.regex(/^[a-z]*$/)),
+        u: z.optional(z.union([num(), str(), z.null()])),
+        r: z._default(z.record(str() as z.ZodMiniString, num()), {}),
+      });
+    const mine = build(numberSchema, stringSchema);
+    const theirs = build(z.number, z.string);
+    const atom = fc.oneof(fc.double(), fc.constantFrom(Number.NaN, Infinity, -Infinity, -1, 3, 'ab', 'A', ''), fc.array(fc.integer(), { maxLength: 3 }), fc.string({ maxLength: 4 }), valueArb);
+    fc.assert(
+      fc.property(fc.record({ n: atom, s: atom, u: atom, r: fc.oneof(fc.dictionary(fc.string({ maxLength: 2 }), atom, { maxKeys: 2 }), atom) }, { requiredKeys: [] }), atom, (input, alone) => {
+        expect(outcome(mine, input)).toBe(outcome(theirs, input));
+        expect(outcome(numberSchema(), alone)).toBe(outcome(z.number(), alone));
+        expect(outcome(stringSchema(), alone)).toBe(outcome(z.string(), alone));
+      }),
+      { numRuns: 500 },
+    );
+    expect(outcome(numberSchema(), Number.NaN)).toContain('"received":"NaN"');
     expect(toJSONSchema(mine)).toEqual(toJSONSchema(theirs));
   });
 });

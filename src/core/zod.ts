@@ -138,8 +138,8 @@ const worded = (message?: string): never => ({ _zod: { def: { error: () => messa
  * of ranges (≈ 0.5 kB min+gzip of every entry). Add bounds after it: `intSchema().check(gteCheck(1))`. Internal: not
  * exported from the entries.
  */
-export const intSchema = (): z.ZodMiniNumber<number> =>
-  z.number().check(
+export const intSchema = (): z.ZodMiniType<number, number> =>
+  numberSchema().check(
     describedCheck<number>({ check: 'number_format', format: 'safeint' }, (payload) => {
       const input = payload.value;
       if (!Number.isInteger(input)) payload.issues.push({ expected: 'int', format: 'safeint', code: 'invalid_type', continue: false, input });
@@ -255,6 +255,21 @@ export function literalSchema<const T extends string | number | boolean | null>(
   const values = (Array.isArray(value) ? value : [value]) as readonly T[];
   return oneOf({ type: 'literal', values }, values);
 }
+
+/**
+ * `z.number()`: the same value and issue (`invalid_type`, with `received` for NaN and ±Infinity; the checks after
+ * it do not run), and to zod the same schema, without zod's number type. Internal: not exported from the entries.
+ */
+export const numberSchema = (): z.ZodMiniType<number, number> =>
+  describedType({ type: 'number' }, (payload) => {
+    const input = payload.value;
+    if (typeof input === 'number' && Number.isFinite(input)) return;
+    payload.issues.push({ expected: 'number', code: 'invalid_type', input, ...(typeof input === 'number' ? { received: Number.isNaN(input) ? 'NaN' : String(input) } : {}) });
+  });
+
+/** `z.string()`: the same value and issue, and to zod the same schema, without zod's string type. Internal. */
+export const stringSchema = (): z.ZodMiniType<string, string> =>
+  describedType({ type: 'string' }, (payload) => void (typeof payload.value === 'string' || payload.issues.push({ expected: 'string', code: 'invalid_type', input: payload.value })));
 
 /** `z.boolean()`: the same value and issue, and to zod the same schema, without zod's boolean type. Internal. */
 export const booleanSchema = (): z.ZodMiniType<boolean, boolean> =>

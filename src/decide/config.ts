@@ -12,7 +12,7 @@ import type { Gvl } from '../consent/tcf/gvl.js';
 import type { TcString } from '../consent/tcf/model.js';
 import type { TraceClock } from './trace.js';
 import type { DecideHoldoutCheck } from './holdout.js';
-import { customSchema, intSchema, enumSchema, booleanSchema, gteCheck, lteCheck, minLengthCheck, maxLengthCheck } from '../core/zod.js';
+import { customSchema, intSchema, enumSchema, booleanSchema, gteCheck, lteCheck, minLengthCheck, maxLengthCheck, stringSchema } from '../core/zod.js';
 
 const anyConfig = /* @__PURE__ */ (() => customSchema<unknown>(() => true, 'Invalid input'))();
 
@@ -43,7 +43,7 @@ export const decideConfigSchema = /* @__PURE__ */ (() => z.strictObject({
         /** Ledger policy (`crosschannel/consent` `ConsentPolicyInput`). */
         policy: z.optional(anyConfig),
         /** The purpose a marketing contact needs on the ledger. */
-        purpose: z._default(z.string().check(minLengthCheck(1), maxLengthCheck(64)), 'marketing'),
+        purpose: z._default(stringSchema().check(minLengthCheck(1), maxLengthCheck(64)), 'marketing'),
         /**
          * Channels that need a ledger grant (opt-in) for `purpose`. Other channels are "owned" (web, app, store,
          * an inbound call): presenting an offer there needs no opt-in, but the TC string / GPC still apply to
@@ -87,7 +87,7 @@ export const decideConfigSchema = /* @__PURE__ */ (() => z.strictObject({
     /** Priority of decided contacts for cap rules that reserve slots for higher priorities. */
     priority: z._default(intSchema(), 0),
     /** Tags added to every decided contact (e.g. `marketing`), besides the offer's own tags. */
-    contactTags: z._default(z.array(z.string().check(minLengthCheck(1), maxLengthCheck(128))).check(maxLengthCheck(16)), ['marketing']),
+    contactTags: z._default(z.array(stringSchema().check(minLengthCheck(1), maxLengthCheck(128))).check(maxLengthCheck(16)), ['marketing']),
   }))();
 
 /**

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { intSchema, regexCheck, enumSchema, booleanSchema, gteCheck, lteCheck, minLengthCheck, maxLengthCheck } from '../core/zod.js';
+import { intSchema, regexCheck, enumSchema, booleanSchema, gteCheck, lteCheck, minLengthCheck, maxLengthCheck, numberSchema, stringSchema } from '../core/zod.js';
 import { parseWith, type Result, attempt } from '../core/errors.js';
 import { channelSchema, idSchema, isChannelName, isIdString, jsonObjectSchema, timestampSchema } from '../core/schema.js';
 import { RESPONSE_KINDS } from '../core/records.js';
@@ -23,7 +23,7 @@ const IDENTIFIER_TYPE = /^[a-z][a-z0-9_]{0,63}$/;
  * ```
  */
 export const seenIdentifierSchema = /* @__PURE__ */ (() =>
-  z.strictObject({ type: z.string().check(regexCheck(IDENTIFIER_TYPE, 'Identifier type must match [a-z][a-z0-9_]* (at most 64 characters)')), value: z.string().check(minLengthCheck(1), maxLengthCheck(512)) }))();
+  z.strictObject({ type: stringSchema().check(regexCheck(IDENTIFIER_TYPE, 'Identifier type must match [a-z][a-z0-9_]* (at most 64 characters)')), value: stringSchema().check(minLengthCheck(1), maxLengthCheck(512)) }))();
 
 /**
  * What a channel asks: who is here (the identifiers seen now), where (`channel`, optional `placement`), how
@@ -48,7 +48,7 @@ export const decideRequestSchema = /* @__PURE__ */ (() => z.pipe(z.strictObject(
     placement: z.optional(idSchema),
     slots: z._default(intSchema().check(gteCheck(1), lteCheck(20)), 1),
     /** IAB TCF v2 TC string from the page's CMP (web/app), checked for the configured vendor and purposes. */
-    tcString: z.optional(z.string().check(minLengthCheck(1), maxLengthCheck(65_536))),
+    tcString: z.optional(stringSchema().check(minLengthCheck(1), maxLengthCheck(65_536))),
     /** Global Privacy Control (`Sec-GPC: 1`): opt-out of sale/share. */
     gpc: z.optional(booleanSchema()),
     now: timestampSchema,
@@ -56,7 +56,7 @@ export const decideRequestSchema = /* @__PURE__ */ (() => z.pipe(z.strictObject(
      * The person's IANA time zone when the channel knows it; else the configured default. Checked against the
      * IANA database by `decide` (with a per-config memo, so hot paths do not pay `Intl` for every request).
      */
-    timeZone: z.optional(z.string().check(minLengthCheck(1), maxLengthCheck(64))),
+    timeZone: z.optional(stringSchema().check(minLengthCheck(1), maxLengthCheck(64))),
     /** Attributes the channel knows now (page category, basket value…), merged into the profile for segments. */
     context: z.optional(jsonObjectSchema),
     /** Offers the channel would rather not show now (already on screen), excluded with a reason. */
@@ -194,7 +194,7 @@ export const responseRequestSchema = /* @__PURE__ */ (() => z.strictObject({
     contactId: z.optional(idSchema),
     offerId: z.optional(idSchema),
     campaignId: z.optional(idSchema),
-    value: z.optional(z.number()),
+    value: z.optional(numberSchema()),
     now: timestampSchema,
   }))();
 
@@ -231,10 +231,10 @@ export const conversionRequestSchema = /* @__PURE__ */ (() => z.strictObject({
     conversionId: idSchema,
     identifiers: z.array(seenIdentifierSchema).check(minLengthCheck(1), maxLengthCheck(32)),
     channel: channelSchema,
-    value: z._default(z.number().check(gteCheck(0)), 0),
+    value: z._default(numberSchema().check(gteCheck(0)), 0),
     offerId: z.optional(idSchema),
     contactId: z.optional(idSchema),
-    eventType: z.optional(z.string().check(minLengthCheck(1), maxLengthCheck(128))),
+    eventType: z.optional(stringSchema().check(minLengthCheck(1), maxLengthCheck(128))),
     properties: z.optional(jsonObjectSchema),
     now: timestampSchema,
   }))();

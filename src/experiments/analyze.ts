@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { enumSchema, booleanSchema, gtCheck, ltCheck } from '../core/zod.js';
+import { enumSchema, booleanSchema, gtCheck, ltCheck, numberSchema } from '../core/zod.js';
 import { CrossChannelError, parseWith, quoted } from '../core/errors.js';
 import { idSchema } from '../core/schema.js';
 import { bayesianSummary, holmAdjust, relativeLift, sequentialInterval, welchDifference, type ArmSummary, type BayesianSummary, type Interval } from './effects.js';
@@ -22,7 +22,7 @@ export const analysisOptionsSchema = /* @__PURE__ */ (() => z.strictObject({
     /** `mean` (Welch t) or `proportion` (z; for 0/1 metrics such as conversion). Default `mean`. */
     kind: z._default(enumSchema(['mean', 'proportion']), 'mean'),
     /** Two-sided error rate of every interval. */
-    alpha: z._default(z.number().check(gtCheck(0), ltCheck(0.5)), 0.05),
+    alpha: z._default(numberSchema().check(gtCheck(0), ltCheck(0.5)), 0.05),
     /** The control variant (default: the first). */
     control: z.optional(idSchema),
     /** Use the pre-exposure covariate (CUPED) when the statistics carry one. Default true. */
@@ -32,11 +32,11 @@ export const analysisOptionsSchema = /* @__PURE__ */ (() => z.strictObject({
      * in the metric's units — the size of effect you expect, fixed before the test starts. Default: 5 % of the
      * control mean (a guess; fix it in advance for strict validity).
      */
-    sequential: z._default(z.strictObject({ tau: z.optional(z.number().check(gtCheck(0))) }), {}),
+    sequential: z._default(z.strictObject({ tau: z.optional(numberSchema().check(gtCheck(0))) }), {}),
     /** Expected share of each variant (same order as the statistics' variants) for the SRM check; default equal. */
-    expectedShares: z.optional(z.array(z.number().check(gtCheck(0)))),
+    expectedShares: z.optional(z.array(numberSchema().check(gtCheck(0)))),
     /** p-value below which the SRM check flags a mismatch. */
-    srmThreshold: z._default(z.number().check(gtCheck(0), ltCheck(1)), 0.001),
+    srmThreshold: z._default(numberSchema().check(gtCheck(0), ltCheck(1)), 0.001),
   }))();
 
 /** Options of {@link analyzeExperiment} as a caller writes them. */

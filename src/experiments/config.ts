@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { literalSchema, booleanSchema, gteCheck, lteCheck, minLengthCheck, maxLengthCheck } from '../core/zod.js';
+import { literalSchema, booleanSchema, gteCheck, lteCheck, minLengthCheck, maxLengthCheck, numberSchema, stringSchema } from '../core/zod.js';
 import { CrossChannelError, parseWith, quoted } from '../core/errors.js';
 import { reason, type Reason } from '../core/explain.js';
 import { channelSchema, idSchema, timestampSchema } from '../core/schema.js';
@@ -12,7 +12,7 @@ import { invalidInput } from './check.js';
 /** The variant id of the units an experiment's own holdout keeps out of every contact. */
 export const HOLDOUT_VARIANT_ID = '__holdout';
 
-const shareSchema = /* @__PURE__ */ (() => z.number().check(gteCheck(0), lteCheck(1)))();
+const shareSchema = /* @__PURE__ */ (() => numberSchema().check(gteCheck(0), lteCheck(1)))();
 
 /**
  * Schema of one experiment. Field names follow GrowthBook's experiment so a definition maps one to one:
@@ -26,12 +26,12 @@ const shareSchema = /* @__PURE__ */ (() => z.number().check(gteCheck(0), lteChec
  */
 export const experimentSchema = /* @__PURE__ */ (() => z.strictObject({
     id: idSchema,
-    name: z.optional(z.string().check(maxLengthCheck(256))),
+    name: z.optional(stringSchema().check(maxLengthCheck(256))),
     variants: z
-      .array(z.strictObject({ id: idSchema, weight: z.optional(shareSchema), name: z.optional(z.string().check(maxLengthCheck(256))) })).check(minLengthCheck(2, 'An experiment needs at least two variants (the first is the control)'), maxLengthCheck(64)),
+      .array(z.strictObject({ id: idSchema, weight: z.optional(shareSchema), name: z.optional(stringSchema().check(maxLengthCheck(256))) })).check(minLengthCheck(2, 'An experiment needs at least two variants (the first is the control)'), maxLengthCheck(64)),
     /** Share of eligible units that enter the experiment (GrowthBook's traffic coverage). */
     coverage: z._default(shareSchema, 1),
-    seed: z.optional(z.string().check(minLengthCheck(1), maxLengthCheck(256))),
+    seed: z.optional(stringSchema().check(minLengthCheck(1), maxLengthCheck(256))),
     /** 2 (unbiased, the default here) or 1 (GrowthBook's original, still its default when unset). */
     hashVersion: z._default(z.union([literalSchema(1), literalSchema(2)]), 2),
     namespace: z.optional(z.strictObject({ id: idSchema, range: z.tuple([shareSchema, shareSchema]) })),
@@ -41,7 +41,7 @@ export const experimentSchema = /* @__PURE__ */ (() => z.strictObject({
     /** Segment membership required, read from the context's `segments` (ids computed by `crosschannel/segments`). */
     targeting: z.optional(z.strictObject({ all: z._default(z.array(idSchema).check(maxLengthCheck(64)), []), any: z._default(z.array(idSchema).check(maxLengthCheck(64)), []), none: z._default(z.array(idSchema).check(maxLengthCheck(64)), []) })),
     /** Share of the experiment's units kept out of every contact (its own holdout), before variants are hashed. */
-    holdout: z.optional(z.strictObject({ share: z.number().check(gteCheck(0), lteCheck(0.5)) })),
+    holdout: z.optional(z.strictObject({ share: numberSchema().check(gteCheck(0), lteCheck(0.5)) })),
     /** Campaigns whose sends this experiment's holdout suppresses (see `createHoldoutCheck`). */
     campaigns: z.optional(z.array(idSchema).check(maxLengthCheck(256))),
     /** Channels the experiment applies to (default: all). */
@@ -261,8 +261,8 @@ export function isCompiledExperiment(value: unknown): value is CompiledExperimen
  */
 export const holdoutSchema = /* @__PURE__ */ (() => z.strictObject({
     id: idSchema,
-    share: z.number().check(gteCheck(0), lteCheck(0.5)),
-    seed: z.optional(z.string().check(minLengthCheck(1), maxLengthCheck(256))),
+    share: numberSchema().check(gteCheck(0), lteCheck(0.5)),
+    seed: z.optional(stringSchema().check(minLengthCheck(1), maxLengthCheck(256))),
     hashVersion: z._default(z.union([literalSchema(1), literalSchema(2)]), 2),
     start: z.optional(timestampSchema),
     stop: z.optional(timestampSchema),

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { enumSchema, minLengthCheck, maxLengthCheck } from '../core/zod.js';
+import { enumSchema, minLengthCheck, maxLengthCheck, stringSchema } from '../core/zod.js';
 import { progressCounter, type ProgressOptions } from '../core/progress.js';
 import { CrossChannelError, parseWith, quoted } from '../core/errors.js';
 import type { History } from '../core/records.js';
@@ -25,9 +25,9 @@ export const metricSchema = /* @__PURE__ */ (() => z.strictObject({
     id: idSchema,
     source: z._default(enumSchema(['events', 'responses']), 'events'),
     /** Event type (`purchase`) or response kind (`converted`). */
-    type: z.string().check(minLengthCheck(1), maxLengthCheck(128)),
+    type: stringSchema().check(minLengthCheck(1), maxLengthCheck(128)),
     aggregate: z._default(enumSchema(['conversion', 'count', 'sum']), 'conversion'),
-    property: z.optional(z.string().check(minLengthCheck(1), maxLengthCheck(128))),
+    property: z.optional(stringSchema().check(minLengthCheck(1), maxLengthCheck(128))),
     window: z._default(durationSchema, 7 * DAY),
     covariateWindow: z.optional(durationSchema),
   }))();

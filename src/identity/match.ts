@@ -7,26 +7,26 @@
 import { progressCounter, type ProgressOptions } from '../core/progress.js';
 import { expectArray, expectFinite, expectObjects, expectString } from '../core/guards.js';
 import * as z from 'zod/mini';
-import { discriminated, intSchema, regexCheck, enumSchema, literalSchema, gteCheck, gtCheck, ltCheck, minLengthCheck, maxLengthCheck } from '../core/zod.js';
+import { discriminated, intSchema, regexCheck, enumSchema, literalSchema, gteCheck, gtCheck, ltCheck, minLengthCheck, maxLengthCheck, numberSchema, stringSchema } from '../core/zod.js';
 import { attempt, CrossChannelError, parseWith, type Result, inputError } from '../core/errors.js';
 import type { EpochMs } from '../core/time.js';
 import type { ObservationInput } from './graph.js';
 import { jaroWinkler, levenshtein, soundex } from './strings.js';
 import { ownValue } from '../core/own.js';
 
-const prob = /* @__PURE__ */ (() => z.number().check(gtCheck(0), ltCheck(1)))();
+const prob = /* @__PURE__ */ (() => numberSchema().check(gtCheck(0), ltCheck(1)))();
 
 const comparisonSchema = /* @__PURE__ */ (() => discriminated('kind', [
   z.strictObject({ kind: literalSchema('exact') }),
   z.strictObject({ kind: literalSchema('jaroWinkler'), thresholds: z._default(z.array(prob).check(minLengthCheck(1)), [0.92, 0.8]) }),
   z.strictObject({ kind: literalSchema('levenshtein'), thresholds: z._default(z.array(intSchema().check(gteCheck(1))).check(minLengthCheck(1)), [1, 2]) }),
-  z.strictObject({ kind: literalSchema('date'), thresholdDays: z._default(z.array(z.number().check(gtCheck(0))).check(minLengthCheck(1)), [31, 366]) }),
+  z.strictObject({ kind: literalSchema('date'), thresholdDays: z._default(z.array(numberSchema().check(gtCheck(0))).check(minLengthCheck(1)), [31, 366]) }),
   z.strictObject({ kind: literalSchema('postcodePrefix'), lengths: z._default(z.array(intSchema().check(gteCheck(1))).check(minLengthCheck(1)), [3, 2]) }),
 ]))();
 
 const blockingKeySchema = /* @__PURE__ */ (() => z.union([
-  z.string().check(minLengthCheck(1)),
-  z.strictObject({ field: z.string().check(minLengthCheck(1)), transform: z._default(enumSchema(['value', 'soundex']), 'value'), prefix: z.optional(intSchema().check(gteCheck(1))) }),
+  stringSchema().check(minLengthCheck(1)),
+  z.strictObject({ field: stringSchema().check(minLengthCheck(1)), transform: z._default(enumSchema(['value', 'soundex']), 'value'), prefix: z.optional(intSchema().check(gteCheck(1))) }),
 ]))();
 
 /**
@@ -45,14 +45,14 @@ const blockingKeySchema = /* @__PURE__ */ (() => z.union([
  */
 export const matchModelSchema = /* @__PURE__ */ (() => z.strictObject({
     fields: z
-      .array(z.strictObject({ name: z.string().check(minLengthCheck(1)), comparison: comparisonSchema, m: z.optional(z.array(prob)), u: z.optional(z.array(prob)) })).check(minLengthCheck(1), maxLengthCheck(32)),
+      .array(z.strictObject({ name: stringSchema().check(minLengthCheck(1)), comparison: comparisonSchema, m: z.optional(z.array(prob)), u: z.optional(z.array(prob)) })).check(minLengthCheck(1), maxLengthCheck(32)),
     /** Candidate pairs share every key of at least one rule (rules are OR-ed, keys inside a rule AND-ed). */
     blocking: z.array(z.array(blockingKeySchema).check(minLengthCheck(1))).check(minLengthCheck(1)),
     /** Pairs with a match probability at least this are matches. */
     threshold: z._default(prob, 0.9),
     lambda: z._default(prob, 0.01),
     /** Type of the identifier each record id becomes when matches are stitched. */
-    identifierType: z._default(z.string().check(regexCheck(/^[a-z][a-z0-9_]{0,63}$/)), 'external_id'),
+    identifierType: z._default(stringSchema().check(regexCheck(/^[a-z][a-z0-9_]{0,63}$/)), 'external_id'),
     /** Blocks larger than this are skipped (and counted): a block of every "Smith" is not blocking. */
     maxBlockSize: z._default(intSchema().check(gteCheck(2)), 5000),
   }))();

@@ -3,14 +3,14 @@
  * normalisation options. A plain JSON-able object validated and compiled once by {@link parseIdentityRules}.
  */
 import * as z from 'zod/mini';
-import { intSchema, regexCheck, enumSchema, booleanSchema, gteCheck, lteCheck, minLengthCheck, maxLengthCheck } from '../core/zod.js';
+import { intSchema, regexCheck, enumSchema, booleanSchema, gteCheck, lteCheck, minLengthCheck, maxLengthCheck, stringSchema } from '../core/zod.js';
 import { CrossChannelError, parseWith, type Result, attempt } from '../core/errors.js';
 import { durationSchema } from '../core/schema.js';
 import { expectOptions } from '../core/guards.js';
 import type { NormalizerKind, NormalizeOptions } from './normalize.js';
 import { expectPhoneLibrary, type PhoneNumberLibrary } from './phone-lib-type.js';
 
-const typeNameSchema = /* @__PURE__ */ (() => z.string().check(regexCheck(/^[a-z][a-z0-9_]{0,63}$/, 'Identifier type must match [a-z][a-z0-9_]* (at most 64 characters)')))();
+const typeNameSchema = /* @__PURE__ */ (() => stringSchema().check(regexCheck(/^[a-z][a-z0-9_]{0,63}$/, 'Identifier type must match [a-z][a-z0-9_]* (at most 64 characters)')))();
 
 /**
  * Default priority, strongest first: a login id outranks a CRM id, a loyalty card, an email… down to cookies.
@@ -63,7 +63,7 @@ export const DEFAULT_BLOCKED_PATTERNS: ReadonlyArray<{ readonly type?: string; r
   { type: 'phone', pattern: '123456789|987654321' },
 ];
 
-const blockedPatternSchema = /* @__PURE__ */ (() => z.union([z.string().check(minLengthCheck(1)), z.strictObject({ type: z.optional(typeNameSchema), pattern: z.string().check(minLengthCheck(1)) })]))();
+const blockedPatternSchema = /* @__PURE__ */ (() => z.union([stringSchema().check(minLengthCheck(1)), z.strictObject({ type: z.optional(typeNameSchema), pattern: stringSchema().check(minLengthCheck(1)) })]))();
 
 /**
  * The identity rules as written in a config file. Every field has a default, so `{}` is a valid rule set.
@@ -91,7 +91,7 @@ export const identityRulesSchema = /* @__PURE__ */ (() => z.strictObject({
     /** Values that never link anything. */
     blocked: z._default(z.strictObject({
         /** Exact normalised values: `'type:value'` for one type, or a bare value for every type. */
-        values: z._default(z.array(z.string().check(minLengthCheck(1))), []),
+        values: z._default(z.array(stringSchema().check(minLengthCheck(1))), []),
         /** Case-insensitive regular expressions on the normalised value, for all types or one. */
         patterns: z._default(z.array(blockedPatternSchema), []),
         /** Also apply {@link DEFAULT_BLOCKED_PATTERNS}. */
@@ -99,13 +99,12 @@ export const identityRulesSchema = /* @__PURE__ */ (() => z.strictObject({
       }), { values: [], patterns: [], defaults: true }),
     normalization: z._default(z.strictObject({
         /** ISO 3166-1 alpha-2 country for national phone numbers. */
-        defaultCountry: z.optional(z
-          .string().check(regexCheck(/^[A-Z]{2}$/, 'Country must be an ISO 3166-1 alpha-2 code in capitals'))),
+        defaultCountry: z.optional(stringSchema().check(regexCheck(/^[A-Z]{2}$/, 'Country must be an ISO 3166-1 alpha-2 code in capitals'))),
         emailProviderRules: z._default(booleanSchema(), false),
         types: z._default(z.record(typeNameSchema, enumSchema(['email', 'phone', 'sha256', 'verbatim'])), {}),
       }), { emailProviderRules: false, types: {} }),
     /** Mixed into profile ids so that a profile id does not reveal its identifier (set a secret per deployment). */
-    profileIdSalt: z._default(z.string().check(maxLengthCheck(256)), ''),
+    profileIdSalt: z._default(stringSchema().check(maxLengthCheck(256)), ''),
   }))();
 
 /**

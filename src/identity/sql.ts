@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { intSchema, regexCheck, booleanSchema, gteCheck, lteCheck, maxLengthCheck } from '../core/zod.js';
+import { intSchema, regexCheck, booleanSchema, gteCheck, lteCheck, maxLengthCheck, stringSchema } from '../core/zod.js';
 import { sqlNameSchema as identifier, sqlRelationSchema } from '../core/sql-schema.js';
 import { CrossChannelError, parseWith, inputError } from '../core/errors.js';
 import { durationSchema } from '../core/schema.js';
@@ -38,16 +38,16 @@ export const identityComponentsSqlOptionsSchema = /* @__PURE__ */ (() => z.stric
     /** Epoch-ms column of the link's observation time; needed by `maxLinkAge`. */
     at: z.optional(identifier),
     maxLinkAge: z.optional(durationSchema),
-    blocked: z._default(z.array(z.string().check(maxLengthCheck(1024))).check(maxLengthCheck(100_000)), []),
+    blocked: z._default(z.array(stringSchema().check(maxLengthCheck(1024))).check(maxLengthCheck(100_000)), []),
     /**
      * Identifier types that never link (the rules' `nonLinking`), for identifiers written `type:value`: their links
      * are left out of the components, each is a component of its own, and `attached` lists the components each
      * was seen with.
      */
-    nonLinking: z._default(z.array(z.string().check(regexCheck(/^[a-z][a-z0-9_]{0,63}$/, 'Identifier type must match [a-z][a-z0-9_]*'))).check(maxLengthCheck(256)), []),
+    nonLinking: z._default(z.array(stringSchema().check(regexCheck(/^[a-z][a-z0-9_]{0,63}$/, 'Identifier type must match [a-z][a-z0-9_]*'))).check(maxLengthCheck(256)), []),
     maxDegree: z.optional(intSchema().check(gteCheck(1))),
     /** Prefix of the temporary tables (default `cc_components`); runs in one session must use distinct ones. */
-    tablePrefix: z._default(z.string().check(regexCheck(/^[a-z_][a-z0-9_]{0,40}$/)), 'cc_components'),
+    tablePrefix: z._default(stringSchema().check(regexCheck(/^[a-z_][a-z0-9_]{0,40}$/)), 'cc_components'),
     /** Safety stop (a connected graph of 2^60 nodes needs far fewer rounds). */
     maxRounds: z._default(intSchema().check(gteCheck(1), lteCheck(1000)), 200),
   }))();

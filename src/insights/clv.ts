@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { enumSchema, minLengthCheck, maxLengthCheck } from '../core/zod.js';
+import { enumSchema, minLengthCheck, maxLengthCheck, stringSchema } from '../core/zod.js';
 import { progressCounter, type ProgressOptions } from '../core/progress.js';
 import { parseWith, inputError } from '../core/errors.js';
 import { DAY, WEEK, type EpochMs } from '../core/time.js';
@@ -19,8 +19,8 @@ import { checkHistory } from './validate.js';
  */
 export const clvOptionsSchema = /* @__PURE__ */ (() => z.strictObject({
     unit: z._default(enumSchema(['day', 'week']), 'week'),
-    purchaseEvent: z._default(z.string().check(minLengthCheck(1), maxLengthCheck(128)), 'purchase'),
-    amountProperty: z._default(z.string().check(minLengthCheck(1), maxLengthCheck(128)), 'amount'),
+    purchaseEvent: z._default(stringSchema().check(minLengthCheck(1), maxLengthCheck(128)), 'purchase'),
+    amountProperty: z._default(stringSchema().check(minLengthCheck(1), maxLengthCheck(128)), 'amount'),
   }))();
 
 /** Customer-value options as a caller writes them. */

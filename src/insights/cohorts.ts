@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { intSchema, enumSchema, gteCheck, lteCheck, minLengthCheck, maxLengthCheck } from '../core/zod.js';
+import { intSchema, enumSchema, gteCheck, lteCheck, minLengthCheck, maxLengthCheck, stringSchema } from '../core/zod.js';
 import { parseWith, inputError } from '../core/errors.js';
 import { timeZoneSchema } from '../core/schema.js';
 import { localTime, WEEK, type EpochMs, type WeekStartsOn } from '../core/time.js';
@@ -21,10 +21,10 @@ export const cohortOptionsSchema = /* @__PURE__ */ (() => z.strictObject({
     period: z._default(enumSchema(['week', 'month']), 'month'),
     timeZone: z._default(timeZoneSchema, 'UTC'),
     weekStartsOn: z._default(intSchema().check(gteCheck(0), lteCheck(6)), 1),
-    acquisitionEvent: z._default(z.string().check(minLengthCheck(1), maxLengthCheck(128)), 'purchase'),
-    activeEvents: z._default(z.array(z.string().check(minLengthCheck(1), maxLengthCheck(128))).check(minLengthCheck(1), maxLengthCheck(64)), ['purchase']),
-    purchaseEvent: z._default(z.string().check(minLengthCheck(1), maxLengthCheck(128)), 'purchase'),
-    amountProperty: z._default(z.string().check(minLengthCheck(1), maxLengthCheck(128)), 'amount'),
+    acquisitionEvent: z._default(stringSchema().check(minLengthCheck(1), maxLengthCheck(128)), 'purchase'),
+    activeEvents: z._default(z.array(stringSchema().check(minLengthCheck(1), maxLengthCheck(128))).check(minLengthCheck(1), maxLengthCheck(64)), ['purchase']),
+    purchaseEvent: z._default(stringSchema().check(minLengthCheck(1), maxLengthCheck(128)), 'purchase'),
+    amountProperty: z._default(stringSchema().check(minLengthCheck(1), maxLengthCheck(128)), 'amount'),
     maxPeriods: z._default(intSchema().check(gteCheck(1), lteCheck(520)), 24),
   }))();
 

@@ -4,7 +4,7 @@ import { durationSchema } from '../core/schema.js';
 import { DAY } from '../core/time.js';
 import { NONE, type SubjectHistory } from './accumulate.js';
 import { checkHistory, checkMergeable, finiteNumber, finiteNumbers, forEachHistory } from './validate.js';
-import { refineCheck, intSchema, gteCheck, lteCheck, minLengthCheck, maxLengthCheck } from '../core/zod.js';
+import { refineCheck, intSchema, gteCheck, lteCheck, minLengthCheck, maxLengthCheck, stringSchema } from '../core/zod.js';
 
 /**
  * Schema of a funnel: ordered event types, a conversion window measured from entering the first step, and how
@@ -16,7 +16,7 @@ import { refineCheck, intSchema, gteCheck, lteCheck, minLengthCheck, maxLengthCh
  * ```
  */
 export const funnelSchema = /* @__PURE__ */ (() => z.strictObject({
-    steps: z.array(z.string().check(minLengthCheck(1), maxLengthCheck(128))).check(minLengthCheck(2), maxLengthCheck(32)),
+    steps: z.array(stringSchema().check(minLengthCheck(1), maxLengthCheck(128))).check(minLengthCheck(2), maxLengthCheck(32)),
     window: z._default(durationSchema.check(refineCheck((ms) => ms > 0, 'The window must be longer than 0')), 7 * DAY),
     pathLength: z._default(intSchema().check(gteCheck(1), lteCheck(10)), 3),
     topPaths: z._default(intSchema().check(gteCheck(1), lteCheck(100)), 5),

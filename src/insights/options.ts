@@ -3,7 +3,7 @@ import { CrossChannelError, parseWith } from '../core/errors.js';
 import { timeZoneSchema, timestampSchema } from '../core/schema.js';
 import type { WeekStartsOn } from '../core/time.js';
 import type { InsightsErrorCode } from './errors.js';
-import { refineCheck, intSchema, enumSchema, gteCheck, lteCheck, minLengthCheck, maxLengthCheck } from '../core/zod.js';
+import { refineCheck, intSchema, enumSchema, gteCheck, lteCheck, minLengthCheck, maxLengthCheck, stringSchema } from '../core/zod.js';
 
 /** The dimensions a KPI table can be grouped by. */
 export const GROUP_DIMENSIONS = ['channel', 'campaign', 'offer', 'segment', 'period'] as const;
@@ -34,10 +34,10 @@ export const kpiOptionsSchema = /* @__PURE__ */ (() => z.strictObject({
     weekStartsOn: z._default(intSchema().check(gteCheck(0), lteCheck(6)), 1),
     from: z.optional(timestampSchema),
     to: z.optional(timestampSchema),
-    purchaseEvent: z._default(z.string().check(minLengthCheck(1), maxLengthCheck(128)), 'purchase'),
-    cartAbandonEvent: z._default(z.string().check(minLengthCheck(1), maxLengthCheck(128)), 'cart_abandon'),
-    amountProperty: z._default(z.string().check(minLengthCheck(1), maxLengthCheck(128)), 'amount'),
-    undeliveredTags: z._default(z.array(z.string().check(minLengthCheck(1), maxLengthCheck(128))).check(maxLengthCheck(64)), ['bounced', 'undelivered', 'failed']),
+    purchaseEvent: z._default(stringSchema().check(minLengthCheck(1), maxLengthCheck(128)), 'purchase'),
+    cartAbandonEvent: z._default(stringSchema().check(minLengthCheck(1), maxLengthCheck(128)), 'cart_abandon'),
+    amountProperty: z._default(stringSchema().check(minLengthCheck(1), maxLengthCheck(128)), 'amount'),
+    undeliveredTags: z._default(z.array(stringSchema().check(minLengthCheck(1), maxLengthCheck(128))).check(maxLengthCheck(64)), ['bounced', 'undelivered', 'failed']),
     pressureBuckets: z._default(intSchema().check(gteCheck(1), lteCheck(1000)), 20),
   }))();
 

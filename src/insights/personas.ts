@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { intSchema, gteCheck, lteCheck, maxLengthCheck } from '../core/zod.js';
+import { intSchema, gteCheck, lteCheck, maxLengthCheck, numberSchema, stringSchema } from '../core/zod.js';
 import { parseWith, inputError } from '../core/errors.js';
 import { uniformRng } from '../core/random.js';
 import { attributePathSchema, type SegmentRule } from '../segments/dsl.js';
@@ -33,8 +33,8 @@ export const personaOptionsSchema = /* @__PURE__ */ (() => z.strictObject({
     k: intSchema().check(gteCheck(1), lteCheck(50)),
     seed: z._default(intSchema(), 1),
     maxIterations: z._default(intSchema().check(gteCheck(1), lteCheck(1000)), 100),
-    categoryWeight: z._default(z.number().check(gteCheck(0)), 1),
-    attributePrefix: z._default(z.string().check(maxLengthCheck(128)), ''),
+    categoryWeight: z._default(numberSchema().check(gteCheck(0)), 1),
+    attributePrefix: z._default(stringSchema().check(maxLengthCheck(128)), ''),
     describeTop: z._default(intSchema().check(gteCheck(1), lteCheck(10)), 3),
   }))();
 

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { ENGLISH, gteCheck, maxLengthCheck } from '../core/zod.js';
+import { ENGLISH, gteCheck, maxLengthCheck, numberSchema } from '../core/zod.js';
 import { atPath, CrossChannelError, fromZodError, quoted, inputError, underPath } from '../core/errors.js';
 import { expectOptions } from '../core/guards.js';
 import { reason, type Reason } from '../core/explain.js';
@@ -23,7 +23,7 @@ export const spendTableSchema = /* @__PURE__ */ (() => z
   .array(
     z.strictObject({
         channel: channelSchema,
-        amount: z.number().check(gteCheck(0, 'Spend cannot be negative')),
+        amount: numberSchema().check(gteCheck(0, 'Spend cannot be negative')),
         period: z.optional(timestampSchema),
       }),
   ).check(maxLengthCheck(1_000_000)))();

@@ -7,7 +7,7 @@ import { RESPONSE_KINDS } from '../core/records.js';
 import { channelSchema, durationSchema, idSchema, jsonObjectSchema, tagSchema, timeZoneSchema } from '../core/schema.js';
 import { DAY } from '../core/time.js';
 import { propertyConditionSchema, segmentRuleSchema } from '../segments/dsl.js';
-import { discriminated, refineCheck, intSchema, regexCheck, enumSchema, literalSchema, booleanSchema, gteCheck, lteCheck, minLengthCheck, maxLengthCheck } from '../core/zod.js';
+import { discriminated, refineCheck, intSchema, regexCheck, enumSchema, literalSchema, booleanSchema, gteCheck, lteCheck, minLengthCheck, maxLengthCheck, stringSchema } from '../core/zod.js';
 
 /**
  * A step id: letters, digits, `_`, `-`, `.`, at most 64 characters.
@@ -17,8 +17,7 @@ import { discriminated, refineCheck, intSchema, regexCheck, enumSchema, literalS
  * stepIdSchema.parse('call-j1'); // 'call-j1'
  * ```
  */
-export const stepIdSchema = /* @__PURE__ */ (() => z
-  .string().check(minLengthCheck(1), maxLengthCheck(64), regexCheck(/^[A-Za-z0-9_.-]+$/, 'Step id must be letters, digits, "_", "-" or "."')))();
+export const stepIdSchema = /* @__PURE__ */ (() => stringSchema().check(minLengthCheck(1), maxLengthCheck(64), regexCheck(/^[A-Za-z0-9_.-]+$/, 'Step id must be letters, digits, "_", "-" or "."')))();
 
 const oneOrMany = <T extends z.ZodMiniType>(s: T) => z.pipe(z.union([s, z.array(s).check(minLengthCheck(1), maxLengthCheck(32))]), z.transform((v) => (Array.isArray(v) ? v : [v]) as z.output<T>[]));
 
@@ -36,7 +35,7 @@ const responseKindSchema = /* @__PURE__ */ (() => enumSchema(RESPONSE_KINDS))();
  */
 export const signalSchema = /* @__PURE__ */ (() => z.union([
   z.strictObject({ response: oneOrMany(responseKindSchema), step: z.optional(stepIdSchema) }),
-  z.strictObject({ event: oneOrMany(z.string().check(minLengthCheck(1), maxLengthCheck(128))), where: z.optional(z.array(propertyConditionSchema).check(maxLengthCheck(16))) }),
+  z.strictObject({ event: oneOrMany(stringSchema().check(minLengthCheck(1), maxLengthCheck(128))), where: z.optional(z.array(propertyConditionSchema).check(maxLengthCheck(16))) }),
 ]))();
 
 /** A signal as written. */
@@ -72,7 +71,7 @@ export const conditionSchema: z.ZodMiniType<ConditionInput> = /* @__PURE__ */ ((
   ]),
 ) as z.ZodMiniType<ConditionInput>)();
 
-const timeOfDaySchema = /* @__PURE__ */ (() => z.string().check(regexCheck(/^([01]\d|2[0-3]):[0-5]\d$/, 'Time of day must be HH:MM (24 h)')))();
+const timeOfDaySchema = /* @__PURE__ */ (() => stringSchema().check(regexCheck(/^([01]\d|2[0-3]):[0-5]\d$/, 'Time of day must be HH:MM (24 h)')))();
 const weekdaysSchema = /* @__PURE__ */ (() => z.array(intSchema().check(gteCheck(0), lteCheck(6))).check(minLengthCheck(1), maxLengthCheck(7)))();
 
 const sendStep = /* @__PURE__ */ (() => z.strictObject({
@@ -86,7 +85,7 @@ const sendStep = /* @__PURE__ */ (() => z.strictObject({
   tags: z._default(z.array(tagSchema).check(maxLengthCheck(16)), ['marketing']),
   transactional: z._default(booleanSchema(), false),
   /** Consent purpose checked at send time. */
-  purpose: z._default(z.string().check(minLengthCheck(1), maxLengthCheck(64)), 'marketing'),
+  purpose: z._default(stringSchema().check(minLengthCheck(1), maxLengthCheck(64)), 'marketing'),
   priority: z.optional(intSchema().check(gteCheck(0), lteCheck(1000))),
   /** When consent or caps block the send: skip it, hold until the next legal time, or go to another step. */
   onBlocked: z._default(z.union([enumSchema(['skip', 'hold']), z.strictObject({ goto: stepIdSchema })]), 'hold'),
@@ -106,7 +105,7 @@ const waitStep = /* @__PURE__ */ (() => z
     /** Wait until a date read from the profile (ISO string or epoch ms), shifted by `offsetMonths`/`offset`. */
     date: z.optional(z
       .strictObject({
-        attr: z.string().check(minLengthCheck(1), maxLengthCheck(128)),
+        attr: stringSchema().check(minLengthCheck(1), maxLengthCheck(128)),
         offsetMonths: z._default(intSchema().check(gteCheck(-1200), lteCheck(1200)), 0),
         offset: z.optional(durationSchema),
         /** Step to take when the profile has no usable date (default: `next`). */
@@ -130,13 +129,13 @@ const replyStep = /* @__PURE__ */ (() => z.strictObject({
   channel: z._default(channelSchema, 'sms'),
   /** Accepted answers; keywords match case-, accent- and (where unambiguous) typo-insensitively. */
   choices: z
-    .array(z.strictObject({ id: idSchema, keywords: z.array(z.string().check(minLengthCheck(1), maxLengthCheck(64))).check(minLengthCheck(1), maxLengthCheck(16)), next: z.optional(stepIdSchema) })).check(minLengthCheck(1), maxLengthCheck(16)),
+    .array(z.strictObject({ id: idSchema, keywords: z.array(stringSchema().check(minLengthCheck(1), maxLengthCheck(64))).check(minLengthCheck(1), maxLengthCheck(16)), next: z.optional(stepIdSchema) })).check(minLengthCheck(1), maxLengthCheck(16)),
   /** Profile attribute with the names a reply must carry (e.g. the children's first names): "YES PAUL". */
-  names: z.optional(z.string().check(minLengthCheck(1), maxLengthCheck(128))),
+  names: z.optional(stringSchema().check(minLengthCheck(1), maxLengthCheck(128))),
   /** Message sent once on the first unrecognised reply. */
   help: z.optional(idSchema),
   /** Words that opt the person out of the channel. */
-  stopKeywords: z._default(z.array(z.string().check(minLengthCheck(1), maxLengthCheck(32))).check(maxLengthCheck(16)), ['stop', 'stopall', 'unsubscribe', 'arret', 'arreter', 'desabonner']),
+  stopKeywords: z._default(z.array(stringSchema().check(minLengthCheck(1), maxLengthCheck(32))).check(maxLengthCheck(16)), ['stop', 'stopall', 'unsubscribe', 'arret', 'arreter', 'desabonner']),
   timeout: durationSchema,
   onTimeout: z.optional(stepIdSchema),
 }))();
@@ -151,13 +150,13 @@ const randomSplitStep = /* @__PURE__ */ (() => z.strictObject({
   type: literalSchema('randomSplit'),
   /** Arms with integer weights; the person's arm is a deterministic hash of salt + subject id. */
   arms: z.array(z.strictObject({ id: idSchema, weight: intSchema().check(gteCheck(1), lteCheck(1_000_000)), next: stepIdSchema })).check(minLengthCheck(1), maxLengthCheck(32)),
-  salt: z.optional(z.string().check(maxLengthCheck(128))),
+  salt: z.optional(stringSchema().check(maxLengthCheck(128))),
 }))();
 
 const taskStep = /* @__PURE__ */ (() => z.strictObject({
   type: literalSchema('task'),
   /** What the host performs: `call_center`, `webhook`, `update_attribute`, `direct_mail`, … */
-  task: z.string().check(minLengthCheck(1), maxLengthCheck(64)),
+  task: stringSchema().check(minLengthCheck(1), maxLengthCheck(64)),
   payload: z._default(jsonObjectSchema, {}),
   next: z.optional(stepIdSchema),
 }))();
@@ -194,7 +193,7 @@ export type StepType = Step['type'];
  */
 export const entrySchema = /* @__PURE__ */ (() => z.strictObject({
   on: z.union([
-    z.strictObject({ event: oneOrMany(z.string().check(minLengthCheck(1), maxLengthCheck(128))), where: z.optional(z.array(propertyConditionSchema).check(maxLengthCheck(16))) }),
+    z.strictObject({ event: oneOrMany(stringSchema().check(minLengthCheck(1), maxLengthCheck(128))), where: z.optional(z.array(propertyConditionSchema).check(maxLengthCheck(16))) }),
     z.strictObject({ segment: segmentRuleSchema }),
     literalSchema('manual'),
   ]),
@@ -219,10 +218,10 @@ export const entrySchema = /* @__PURE__ */ (() => z.strictObject({
 export const journeySchema = /* @__PURE__ */ (() => z.strictObject({
   id: idSchema,
   version: intSchema().check(gteCheck(1), lteCheck(1_000_000)),
-  name: z.optional(z.string().check(maxLengthCheck(256))),
+  name: z.optional(stringSchema().check(maxLengthCheck(256))),
   /** Default zone for local-time waits; a profile's `timeZoneAttr` attribute overrides it. */
   timeZone: z._default(timeZoneSchema, 'UTC'),
-  timeZoneAttr: z._default(z.string().check(minLengthCheck(1), maxLengthCheck(128)), 'timeZone'),
+  timeZoneAttr: z._default(stringSchema().check(minLengthCheck(1), maxLengthCheck(128)), 'timeZone'),
   /** Campaign id of the contacts (default: the journey id). */
   campaignId: z.optional(idSchema),
   entry: entrySchema,

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { discriminated, ENGLISH, issuesCheck, refineCheck, intSchema, enumSchema, literalSchema, booleanSchema, gteCheck, lteCheck, minLengthCheck, maxLengthCheck } from '../core/zod.js';
+import { discriminated, ENGLISH, issuesCheck, refineCheck, intSchema, enumSchema, literalSchema, booleanSchema, gteCheck, lteCheck, minLengthCheck, maxLengthCheck, numberSchema, stringSchema } from '../core/zod.js';
 import { expectArray, expectObject } from '../core/guards.js';
 import { CrossChannelError, fromZodError, quoted, inputError } from '../core/errors.js';
 import { durationSchema, idSchema, timeZoneSchema, timestampSchema } from '../core/schema.js';
@@ -48,15 +48,14 @@ const FORBIDDEN_SEGMENTS = new Set(['__proto__', 'constructor', 'prototype']);
  * attributePathSchema.parse('address.country'); // 'address.country'
  * ```
  */
-export const attributePathSchema = /* @__PURE__ */ (() => z
-  .string().check(minLengthCheck(1), maxLengthCheck(256), issuesCheck<string>((p, add) => {
+export const attributePathSchema = /* @__PURE__ */ (() => stringSchema().check(minLengthCheck(1), maxLengthCheck(256), issuesCheck<string>((p, add) => {
     for (const seg of p.split('.')) {
       if (seg === '') add(`Path ${quoted(p)} has an empty segment`);
       else if (FORBIDDEN_SEGMENTS.has(seg)) add(`Path segment ${quoted(seg)} is forbidden`);
     }
   })))();
 
-const boundedString = /* @__PURE__ */ (() => z.string().check(maxLengthCheck(SEGMENT_LIMITS.maxStringLength)))();
+const boundedString = /* @__PURE__ */ (() => stringSchema().check(maxLengthCheck(SEGMENT_LIMITS.maxStringLength)))();
 /**
  * A scalar operand: string, finite number, boolean or null.
  *
@@ -65,8 +64,8 @@ const boundedString = /* @__PURE__ */ (() => z.string().check(maxLengthCheck(SEG
  * scalarSchema.parse('FR');
  * ```
  */
-export const scalarSchema = /* @__PURE__ */ (() => z.union([boundedString, z.number(), booleanSchema(), z.null()]))();
-const orderedSchema = /* @__PURE__ */ (() => z.union([z.number(), boundedString]))();
+export const scalarSchema = /* @__PURE__ */ (() => z.union([boundedString, numberSchema(), booleanSchema(), z.null()]))();
+const orderedSchema = /* @__PURE__ */ (() => z.union([numberSchema(), boundedString]))();
 
 /**
  * Operators of attribute (and event-property) conditions.
@@ -83,8 +82,8 @@ export const ATTRIBUTE_OPERATORS = [
 export type AttributeOperator = (typeof ATTRIBUTE_OPERATORS)[number];
 
 const patternSchema = /* @__PURE__ */ (() => z.union([
-  z.strictObject({ glob: z.string().check(minLengthCheck(1), maxLengthCheck(SEGMENT_LIMITS.maxPatternLength)) }),
-  z.strictObject({ regex: z.string().check(minLengthCheck(1), maxLengthCheck(SEGMENT_LIMITS.maxPatternLength)) }),
+  z.strictObject({ glob: stringSchema().check(minLengthCheck(1), maxLengthCheck(SEGMENT_LIMITS.maxPatternLength)) }),
+  z.strictObject({ regex: stringSchema().check(minLengthCheck(1), maxLengthCheck(SEGMENT_LIMITS.maxPatternLength)) }),
 ]))();
 
 function makeAttributeCondition<K extends 'attr' | 'prop'>(key: K) {
@@ -126,7 +125,7 @@ export type AttributeCondition = z.output<typeof attributeConditionSchema>;
 /** An event-property condition (parsed). */
 export type PropertyCondition = z.output<typeof propertyConditionSchema>;
 
-const oneOrMany = /* @__PURE__ */ (() => z.union([z.string().check(minLengthCheck(1), maxLengthCheck(128)), z.array(z.string().check(minLengthCheck(1), maxLengthCheck(128))).check(minLengthCheck(1), maxLengthCheck(256))]))();
+const oneOrMany = /* @__PURE__ */ (() => z.union([stringSchema().check(minLengthCheck(1), maxLengthCheck(128)), z.array(stringSchema().check(minLengthCheck(1), maxLengthCheck(128))).check(minLengthCheck(1), maxLengthCheck(256))]))();
 
 /**
  * Which events a condition looks at: by `type`, `channel` (one or a list) and property conditions (`where`,
@@ -189,7 +188,7 @@ function numericComparison<V extends z.ZodMiniType>(value: V) {
     value: z.union([value, z.tuple([value, value])]),
   };
 }
-const finite = /* @__PURE__ */ (() => z.number())();
+const finite = /* @__PURE__ */ (() => numberSchema())();
 
 /**
  * Shallow node schemas: each validates one node kind with its children left as `unknown` (the parser recurses
@@ -304,8 +303,8 @@ export const segmentRuleSchema: z.ZodMiniType<unknown> = /* @__PURE__ */ (() => 
  */
 export const segmentDefinitionSchema = /* @__PURE__ */ (() => z.strictObject({
     id: idSchema,
-    name: z.optional(z.string().check(maxLengthCheck(256))),
-    description: z.optional(z.string().check(maxLengthCheck(4096))),
+    name: z.optional(stringSchema().check(maxLengthCheck(256))),
+    description: z.optional(stringSchema().check(maxLengthCheck(4096))),
     timeZone: z.optional(timeZoneSchema),
     timeZoneAttr: z.optional(attributePathSchema),
     rule: segmentRuleSchema,

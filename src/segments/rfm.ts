@@ -7,7 +7,7 @@ import { CrossChannelError, parseWith, inputError } from '../core/errors.js';
 import { durationSchema } from '../core/schema.js';
 import type { EpochMs } from '../core/time.js';
 import type { SegmentErrorCode } from './errors.js';
-import { refineCheck, intSchema, gteCheck, lteCheck, minLengthCheck, maxLengthCheck } from '../core/zod.js';
+import { refineCheck, intSchema, gteCheck, lteCheck, minLengthCheck, maxLengthCheck, stringSchema } from '../core/zod.js';
 
 /**
  * RFM: recency, frequency and monetary value scored 1–5 by quintile over a population, and the classic named
@@ -123,8 +123,8 @@ const rangeSchema = /* @__PURE__ */ (() => z.tuple([intSchema().check(gteCheck(1
 export const rfmMappingSchema = /* @__PURE__ */ (() => z
   .array(
     z.strictObject({
-        id: z.string().check(minLengthCheck(1), maxLengthCheck(64)),
-        label: z.optional(z.string().check(maxLengthCheck(128))),
+        id: stringSchema().check(minLengthCheck(1), maxLengthCheck(64)),
+        label: z.optional(stringSchema().check(maxLengthCheck(128))),
         r: z.optional(rangeSchema),
         f: z.optional(rangeSchema),
         m: z.optional(rangeSchema),

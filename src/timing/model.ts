@@ -1,6 +1,6 @@
 import { expectObject } from '../core/guards.js';
 import * as z from 'zod/mini';
-import { gteCheck, lteCheck, minLengthCheck, maxLengthCheck } from '../core/zod.js';
+import { gteCheck, lteCheck, minLengthCheck, maxLengthCheck, numberSchema } from '../core/zod.js';
 import { CrossChannelError, parseWith, quoted, namingUnder, inputError } from '../core/errors.js';
 import { CHANNELS, channelSchema, timeZoneSchema } from '../core/schema.js';
 import { DAY, MINUTE, assertTimeZone, type EpochMs } from '../core/time.js';
@@ -25,9 +25,9 @@ export const timingModelOptionsSchema = /* @__PURE__ */ (() => z.strictObject({
     /** Zone of people whose profile names none. */
     timeZone: z._default(timeZoneSchema, 'UTC'),
     /** Pseudo-observations the parent level is worth when too few people have data to estimate it. */
-    fallbackConcentration: z._default(z.strictObject({ hours: z._default(z.number().check(gteCheck(1), lteCheck(10_000)), 24), channels: z._default(z.number().check(gteCheck(1), lteCheck(10_000)), 10) }), { hours: 24, channels: 10 }),
+    fallbackConcentration: z._default(z.strictObject({ hours: z._default(numberSchema().check(gteCheck(1), lteCheck(10_000)), 24), channels: z._default(numberSchema().check(gteCheck(1), lteCheck(10_000)), 10) }), { hours: 24, channels: 10 }),
     /** Fixed concentrations instead of estimated ones (tests, or a prior you trust more than the data). */
-    fixedConcentration: z.optional(z.strictObject({ hours: z.number().check(gteCheck(0.01), lteCheck(1e6)), channels: z.number().check(gteCheck(0.01), lteCheck(1e6)) })),
+    fixedConcentration: z.optional(z.strictObject({ hours: numberSchema().check(gteCheck(0.01), lteCheck(1e6)), channels: numberSchema().check(gteCheck(0.01), lteCheck(1e6)) })),
   }))();
 
 /** What {@link TimingModel}'s constructor accepts. */

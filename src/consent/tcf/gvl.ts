@@ -5,10 +5,10 @@
 import * as z from 'zod/mini';
 import { parseWith, type Result, CrossChannelError } from '../../core/errors.js';
 import { IdSet } from './bits.js';
-import { refineCheck, intSchema, regexCheck, gteCheck, lteCheck, maxLengthCheck } from '../../core/zod.js';
+import { refineCheck, intSchema, regexCheck, gteCheck, lteCheck, maxLengthCheck, stringSchema } from '../../core/zod.js';
 
 const idList = /* @__PURE__ */ (() => z.array(intSchema().check(gteCheck(1), lteCheck(0xffff))).check(maxLengthCheck(4096)))();
-const isoDate = /* @__PURE__ */ (() => z.string().check(refineCheck((s) => !Number.isNaN(Date.parse(s)), 'Must be an ISO 8601 date')))();
+const isoDate = /* @__PURE__ */ (() => stringSchema().check(refineCheck((s) => !Number.isNaN(Date.parse(s)), 'Must be an ISO 8601 date')))();
 
 /**
  * One vendor of the GVL as it appears in the JSON (unknown keys such as `urls`, `dataRetention` are kept out
@@ -21,7 +21,7 @@ const isoDate = /* @__PURE__ */ (() => z.string().check(refineCheck((s) => !Numb
  */
 export const gvlVendorSchema = /* @__PURE__ */ (() => z.looseObject({
   id: intSchema().check(gteCheck(1), lteCheck(0xffff)),
-  name: z.string(),
+  name: stringSchema(),
   purposes: idList,
   legIntPurposes: idList,
   flexiblePurposes: z._default(idList, []),
@@ -31,7 +31,7 @@ export const gvlVendorSchema = /* @__PURE__ */ (() => z.looseObject({
   deletedDate: z.optional(isoDate),
 }))();
 
-const declared = /* @__PURE__ */ (() => z.looseObject({ id: intSchema().check(gteCheck(1)), name: z.string() }))();
+const declared = /* @__PURE__ */ (() => z.looseObject({ id: intSchema().check(gteCheck(1)), name: stringSchema() }))();
 
 /**
  * The GVL v3 JSON document (`vendor-list.json`): `vendorListVersion`, `tcfPolicyVersion`, purposes, special
@@ -47,11 +47,11 @@ export const gvlSchema = /* @__PURE__ */ (() => z.looseObject({
   vendorListVersion: intSchema().check(gteCheck(0), lteCheck(4095)),
   tcfPolicyVersion: intSchema().check(gteCheck(0), lteCheck(63)),
   lastUpdated: z.optional(isoDate),
-  purposes: z._default(z.record(z.string(), declared), {}),
-  specialPurposes: z._default(z.record(z.string(), declared), {}),
-  features: z._default(z.record(z.string(), declared), {}),
-  specialFeatures: z._default(z.record(z.string(), declared), {}),
-  vendors: z.record(z.string().check(regexCheck(/^[1-9][0-9]{0,4}$/, 'Vendor keys must be vendor ids')), gvlVendorSchema),
+  purposes: z._default(z.record(stringSchema(), declared), {}),
+  specialPurposes: z._default(z.record(stringSchema(), declared), {}),
+  features: z._default(z.record(stringSchema(), declared), {}),
+  specialFeatures: z._default(z.record(stringSchema(), declared), {}),
+  vendors: z.record(stringSchema().check(regexCheck(/^[1-9][0-9]{0,4}$/, 'Vendor keys must be vendor ids')), gvlVendorSchema),
 }))();
 
 /**
