@@ -222,7 +222,8 @@ function codePoints(s: string): number {
 
 /**
  * `z.unknown()` checked by `check` that zod's JSON Schema generator, unions, objects and records see as the type
- * `def` describes (with the allowed `values` when given), without that type's class.
+ * `def` describes (with the allowed `values` when given), without that type's class. `values` lives on the instance:
+ * a `.check(…)` copy of an enum or literal would not carry it (none is made; wrap such a schema instead).
  */
 function describedType<T>(def: object, check: (payload: z.core.ParsePayload<unknown>) => void, values?: ReadonlySet<unknown>): z.ZodMiniType<T, T> {
   const schema = z.unknown().check(check);
