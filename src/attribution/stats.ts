@@ -321,7 +321,7 @@ export class AttributionStatistics {
  */
 
 /**
- * `z.record(stringSchema(), z.unknown())` at index `at`: a copy of the own enumerable string keys but `__proto__`
+ * `z.record(z.string(), z.unknown())` at index `at`: a copy of the own enumerable string keys but `__proto__`
  * (in zod's order); an own enumerable symbol key is an invalid key.
  */
 function recordItem(input: unknown, at: number, out: Parsed): unknown {

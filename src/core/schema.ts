@@ -154,7 +154,7 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 
 /**
  * A JSON value (finite numbers only), nested at most 1,000 levels deep. Its issues are those of zod's
- * `z.lazy(() => z.union([stringSchema(), numberSchema(), booleanSchema(), z.null(), z.array(jsonValueSchema), z.record(stringSchema(),
+ * `z.lazy(() => z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonValueSchema), z.record(z.string(),
  * jsonValueSchema)]))`, field for field (a value that is not JSON: one `invalid_union` at its place, whose `errors`
  * hold each option's issues, worded in English); deeper JSON is refused at the place it goes deeper (`custom`, "JSON
  * nested more than 1000 levels deep"), where zod's recursion ends in a `RangeError`.
@@ -167,7 +167,7 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 export const jsonValueSchema: z.ZodMiniType<JsonValue> = /* @__PURE__ */ (() => jsonSchema((v) => valueIssues(v, [], 0), {}))();
 
 /**
- * A JSON object (`properties` of an event, attributes of a profile): `z.record(stringSchema(), jsonValueSchema)`'s
+ * A JSON object (`properties` of an event, attributes of a profile): `z.record(z.string(), jsonValueSchema)`'s
  * issues and copy (an own `__proto__` key and non-enumerable keys left out), nested at most 1,000 levels deep.
  *
  * @example
@@ -235,7 +235,7 @@ function arrayIssues(items: unknown[], depth: number): RawIssue[] {
   return issues;
 }
 
-/** The issues of `value` as `z.record(stringSchema(), jsonValueSchema)`. */
+/** The issues of `value` as `z.record(z.string(), jsonValueSchema)`. */
 function recordIssues(value: unknown, depth: number): RawIssue[] {
   if (!isPlainObject(value)) return [typeIssue('record', value)];
   const issues: RawIssue[] = [];
