@@ -4,10 +4,10 @@ import { NEGATIVE_RESPONSE_KINDS, RESPONSE_KINDS, type ResponseKind } from '../c
 import { channelSchema, durationSchema, idSchema, tagSchema, timeZoneSchema } from '../core/schema.js';
 import { DAY, type CalendarUnit, type TimeWindow, type WeekStartsOn } from '../core/time.js';
 import { coversWholeWeek, type CompiledQuietRange } from './quiet.js';
-import { discriminated, issuesCheck, refineCheck, intSchema, regexCheck, enumSchema, literalSchema, gteCheck, lteCheck, minLengthCheck, maxLengthCheck, numberSchema, stringSchema } from '../core/zod.js';
+import { discriminated, issuesCheck, refineCheck, intSchema, regexCheck, enumSchema, literalSchema, gteCheck, lteCheck, minLengthCheck, maxLengthCheck, numberSchema, stringSchema, transformSchema } from '../core/zod.js';
 
 const oneOrMany = <T extends z.ZodMiniType>(item: T) =>
-  z.pipe(z.union([item, z.array(item).check(minLengthCheck(1), maxLengthCheck(256))]), z.transform((v) => (Array.isArray(v) ? v : [v]) as Array<z.output<T>>));
+  z.pipe(z.union([item, z.array(item).check(minLengthCheck(1), maxLengthCheck(256))]), transformSchema((v) => (Array.isArray(v) ? v : [v]) as Array<z.output<T>>));
 
 /**
  * Which contacts a rule counts (and which candidates it applies to). Every field is optional; an empty scope
@@ -37,13 +37,13 @@ export const capScopeSchema = /* @__PURE__ */ (() => z.strictObject({
  * ```
  */
 export const capWindowSchema = /* @__PURE__ */ (() => z.union([
-  z.pipe(enumSchema(['day', 'week', 'month']), z.transform((unit) => ({ type: 'calendar' as const, unit: unit as CalendarUnit }))),
-  z.pipe(z.strictObject({ rolling: durationSchema.check(refineCheck((ms) => ms > 0, 'A rolling window must be longer than 0')) }), z.transform((w) => ({ type: 'rolling' as const, ms: w.rolling }))),
-  z.pipe(z.strictObject({ calendar: enumSchema(['day', 'week', 'month']), weekStartsOn: z.optional(intSchema().check(gteCheck(0), lteCheck(6))) }), z.transform((w) => ({ type: 'calendar' as const, unit: w.calendar as CalendarUnit, ...(w.weekStartsOn === undefined ? {} : { weekStartsOn: w.weekStartsOn as WeekStartsOn }) }))),
+  z.pipe(enumSchema(['day', 'week', 'month']), transformSchema((unit) => ({ type: 'calendar' as const, unit: unit as CalendarUnit }))),
+  z.pipe(z.strictObject({ rolling: durationSchema.check(refineCheck((ms) => ms > 0, 'A rolling window must be longer than 0')) }), transformSchema((w) => ({ type: 'rolling' as const, ms: w.rolling }))),
+  z.pipe(z.strictObject({ calendar: enumSchema(['day', 'week', 'month']), weekStartsOn: z.optional(intSchema().check(gteCheck(0), lteCheck(6))) }), transformSchema((w) => ({ type: 'calendar' as const, unit: w.calendar as CalendarUnit, ...(w.weekStartsOn === undefined ? {} : { weekStartsOn: w.weekStartsOn as WeekStartsOn }) }))),
 ]))();
 
 const HHMM = /^([01]\d|2[0-4]):([0-5]\d)$/;
-const clockSchema = /* @__PURE__ */ (() => z.pipe(stringSchema().check(regexCheck(HHMM, 'Expected a local time "HH:MM"')), z.transform((s) => Number(s.slice(0, 2)) * 60 + Number(s.slice(3, 5)))).check(refineCheck((m) => m <= 1440, 'Local time after 24:00')))();
+const clockSchema = /* @__PURE__ */ (() => z.pipe(stringSchema().check(regexCheck(HHMM, 'Expected a local time "HH:MM"')), transformSchema((s) => Number(s.slice(0, 2)) * 60 + Number(s.slice(3, 5)))).check(refineCheck((m) => m <= 1440, 'Local time after 24:00')))();
 
 /**
  * A quiet-hours range in local time: `from`–`to` (`to` exclusive), crossing midnight when `to` < `from`

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { $ZodType } from 'zod/v4/core';
 import { isValidTimeZone, toEpochMs, durationToMs, type EpochMs } from './time.js';
 import { CrossChannelError, inputError } from './errors.js';
-import { finished, isPlainObject, recordKeys, refineCheck, symbolKeyIssue, typeIssue, type RawIssue, intSchema, regexCheck, booleanSchema, gteCheck, lteCheck, minLengthCheck, maxLengthCheck, numberSchema, stringSchema } from './zod.js';
+import { finished, isPlainObject, recordKeys, refineCheck, symbolKeyIssue, typeIssue, type RawIssue, intSchema, regexCheck, booleanSchema, gteCheck, lteCheck, minLengthCheck, maxLengthCheck, numberSchema, stringSchema, transformSchema } from './zod.js';
 
 /**
  * Well-known channel names. Channels are open strings: these constants exist so that services spell the
@@ -91,7 +91,7 @@ export const tagSchema = /* @__PURE__ */ (() => stringSchema().check(minLengthCh
  * ```
  */
 export const timestampSchema = /* @__PURE__ */ (() => z.pipe(z
-  .union([numberSchema(), stringSchema(), z.date()]), z.transform((v, ctx): EpochMs => {
+  .union([numberSchema(), stringSchema(), z.date()]), transformSchema((v, ctx): EpochMs => {
     try {
       return toEpochMs(v);
     } catch (e) {
@@ -140,7 +140,7 @@ export const durationSchema = /* @__PURE__ */ (() => z.pipe(z
         seconds: z.optional(numberSchema()),
         milliseconds: z.optional(numberSchema()),
       }),
-  ]), z.transform((v, ctx): number => {
+  ]), transformSchema((v, ctx): number => {
     try {
       return durationToMs(v as Parameters<typeof durationToMs>[0]);
     } catch (e) {

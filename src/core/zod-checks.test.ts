@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
-import { arrayOf, booleanSchema, customSchema, discriminated, ENGLISH, enumSchema, gtCheck, gteCheck, intSchema, issuesCheck, literalSchema, ltCheck, lteCheck, maxLengthCheck, minLengthCheck, numberSchema, refineCheck, regexCheck, stringSchema, tupleItem } from './zod.js';
+import { arrayOf, booleanSchema, customSchema, discriminated, ENGLISH, enumSchema, gtCheck, gteCheck, intSchema, issuesCheck, literalSchema, ltCheck, lteCheck, maxLengthCheck, minLengthCheck, numberSchema, refineCheck, regexCheck, stringSchema, transformSchema, tupleItem } from './zod.js';
 import { toJSONSchema } from './schema.js';
 
 const shown = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'function' ? 'fn' : typeof x === 'symbol' || typeof x === 'bigint' ? String(x) : x));
@@ -325,5 +325,35 @@ describe('numberSchema and stringSchema parse and describe exactly as z.number a
     );
     expect(outcome(numberSchema(), Number.NaN)).toContain('"received":"NaN"');
     expect(toJSONSchema(mine)).toEqual(toJSONSchema(theirs));
+  });
+});
+
+describe('transformSchema parses and describes exactly as z.transform', () => {
+  it('same value and issues as the second schema of a pipe (issues it pushes, checks after the pipe), in objects, defaulted and alone', () => {
+    // As the package's timestamp and duration schemas do: a transform that can push its own issue.
+    const toMs = (v: string | number, ctx: z.core.ParsePayload): number => {
+      const ms = typeof v === 'number' ? v : Date.parse(v);
+      if (Number.isNaN(ms)) ctx.issues.push({ code: 'custom', message: 'Not a time', input: v });
+      return ms;
+    };
+    const build = (tx: <I, O>(fn: (v: I, ctx: z.core.ParsePayload) => O) => z.core.$ZodType): z.core.$ZodType =>
+      z.strictObject({
+        at: z.pipe(z.union([z.number(), z.string()]), tx(toMs) as never).check(z.refine((ms: unknown) => (ms as number) >= 0, 'not before 1970')),
+        list: z._default(z.pipe(z.union([z.string(), z.array(z.string()).check(z.minLength(1))]), tx((v: string | string[]) => (Array.isArray(v) ? v : [v])) as never), ['x'] as never),
+        // A bare transform as a property: its key is optional to the object, as zod's is (an absent key stays absent).
+        bare: tx((v: unknown) => (v === undefined ? undefined : typeof v)) as never,
+      });
+    const mine = build((fn) => transformSchema(fn as never));
+    const theirs = build((fn) => z.transform(fn as never));
+    const atom = fc.oneof(fc.integer({ min: -5, max: 5 }), fc.constantFrom('2026-01-01T00:00:00Z', '1960-01-01', 'nope', ''), fc.array(fc.string({ maxLength: 2 }), { maxLength: 2 }), valueArb);
+    fc.assert(
+      fc.property(fc.record({ at: atom, list: atom, bare: atom }, { requiredKeys: [] }), atom, (input, alone) => {
+        expect(outcome(mine, input)).toBe(outcome(theirs, input));
+        expect(outcome(z.pipe(z.number(), transformSchema((n: number) => n * 2)), alone)).toBe(outcome(z.pipe(z.number(), z.transform((n: number) => n * 2)), alone));
+      }),
+      { numRuns: 500 },
+    );
+    expect(toJSONSchema(mine)).toEqual(toJSONSchema(theirs));
+    expect(z.toJSONSchema(mine, { io: 'output', unrepresentable: 'any' })).toEqual(z.toJSONSchema(theirs, { io: 'output', unrepresentable: 'any' }));
   });
 });

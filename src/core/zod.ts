@@ -276,6 +276,17 @@ export const stringSchema = (): z.ZodMiniType<string, string> =>
 export const booleanSchema = (): z.ZodMiniType<boolean, boolean> =>
   describedType({ type: 'boolean' }, (payload) => void (typeof payload.value === 'boolean' || payload.issues.push({ expected: 'boolean', code: 'invalid_type', input: payload.value })));
 
+/**
+ * `z.transform(fn)` (as the second schema of a `z.pipe`): `fn` gets the value and the parse in progress (to push
+ * issues, as zod's transform gets it) and its answer becomes the value; to zod the same schema (a `transform`, which
+ * its JSON Schema generator leaves out of a pipe's input), without zod's transform type. Internal: not exported.
+ */
+export function transformSchema<I, O>(fn: (value: I, payload: z.core.ParsePayload) => O): z.ZodMiniType<O, I> {
+  const schema = describedType<O>({ type: 'transform', transform: fn }, (payload) => void (payload.value = fn(payload.value as I, payload)));
+  schema._zod.optin = 'optional';
+  return schema as never;
+}
+
 /** A parse in progress (zod's payload): the value and the raw issues, worded later by the parse's error map. */
 export interface Parsed {
   value: unknown;
@@ -289,7 +300,7 @@ export interface Parsed {
  * JSON are the package's only tuples). Internal: not exported from the entries.
  */
 export function arrayOf<T>(item: (input: unknown, at: number, out: Parsed) => T) {
-  return z.pipe(z.array(z.unknown()), z.transform((items: unknown[], out: Parsed): T[] => items.map((input, at) => item(input, at, out))));
+  return z.pipe(z.array(z.unknown()), transformSchema((items: unknown[], out: Parsed): T[] => items.map((input, at) => item(input, at, out))));
 }
 
 /** Runs `schema` on `input` (the parse context of a transform) and files its issues under `path`, as zod does. */

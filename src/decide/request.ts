@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { intSchema, regexCheck, enumSchema, booleanSchema, gteCheck, lteCheck, minLengthCheck, maxLengthCheck, numberSchema, stringSchema } from '../core/zod.js';
+import { intSchema, regexCheck, enumSchema, booleanSchema, gteCheck, lteCheck, minLengthCheck, maxLengthCheck, numberSchema, stringSchema, transformSchema } from '../core/zod.js';
 import { parseWith, type Result, attempt } from '../core/errors.js';
 import { channelSchema, idSchema, isChannelName, isIdString, jsonObjectSchema, timestampSchema } from '../core/schema.js';
 import { RESPONSE_KINDS } from '../core/records.js';
@@ -61,7 +61,7 @@ export const decideRequestSchema = /* @__PURE__ */ (() => z.pipe(z.strictObject(
     context: z.optional(jsonObjectSchema),
     /** Offers the channel would rather not show now (already on screen), excluded with a reason. */
     excludeOffers: z.optional(z.array(idSchema).check(maxLengthCheck(256))),
-  }), z.transform(({ idempotencyKey, ...r }) => ({ ...r, requestId: r.requestId ?? idempotencyKey ?? derivedRequestId(r) }))))();
+  }), transformSchema(({ idempotencyKey, ...r }) => ({ ...r, requestId: r.requestId ?? idempotencyKey ?? derivedRequestId(r) }))))();
 
 /**
  * A stable id for a request that carries none: 64 bits of FNV-1a over its identifying content, so the same

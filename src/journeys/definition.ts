@@ -7,7 +7,7 @@ import { RESPONSE_KINDS } from '../core/records.js';
 import { channelSchema, durationSchema, idSchema, jsonObjectSchema, tagSchema, timeZoneSchema } from '../core/schema.js';
 import { DAY } from '../core/time.js';
 import { propertyConditionSchema, segmentRuleSchema } from '../segments/dsl.js';
-import { discriminated, refineCheck, intSchema, regexCheck, enumSchema, literalSchema, booleanSchema, gteCheck, lteCheck, minLengthCheck, maxLengthCheck, stringSchema } from '../core/zod.js';
+import { discriminated, refineCheck, intSchema, regexCheck, enumSchema, literalSchema, booleanSchema, gteCheck, lteCheck, minLengthCheck, maxLengthCheck, stringSchema, transformSchema } from '../core/zod.js';
 
 /**
  * A step id: letters, digits, `_`, `-`, `.`, at most 64 characters.
@@ -19,7 +19,7 @@ import { discriminated, refineCheck, intSchema, regexCheck, enumSchema, literalS
  */
 export const stepIdSchema = /* @__PURE__ */ (() => stringSchema().check(minLengthCheck(1), maxLengthCheck(64), regexCheck(/^[A-Za-z0-9_.-]+$/, 'Step id must be letters, digits, "_", "-" or "."')))();
 
-const oneOrMany = <T extends z.ZodMiniType>(s: T) => z.pipe(z.union([s, z.array(s).check(minLengthCheck(1), maxLengthCheck(32))]), z.transform((v) => (Array.isArray(v) ? v : [v]) as z.output<T>[]));
+const oneOrMany = <T extends z.ZodMiniType>(s: T) => z.pipe(z.union([s, z.array(s).check(minLengthCheck(1), maxLengthCheck(32))]), transformSchema((v) => (Array.isArray(v) ? v : [v]) as z.output<T>[]));
 
 const responseKindSchema = /* @__PURE__ */ (() => enumSchema(RESPONSE_KINDS))();
 
