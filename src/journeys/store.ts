@@ -109,12 +109,17 @@ export interface ClaimOptions {
   readonly owner: string;
 }
 
+/** `INPUT_INVALID` at `now` unless it is finite epoch milliseconds: the `now` every store call checks alike. */
+function checkStoreNow(now: unknown): asserts now is number {
+  if (typeof now !== 'number' || !Number.isFinite(now)) throw inputError('now must be epoch milliseconds', ['now']);
+}
+
 /**
  * Checks a `claimDue` call: `now` finite epoch ms, a positive integer `limit`, a positive `leaseMs`, a string
  * `owner`; otherwise `INPUT_INVALID` at the field's path. Shared by every store so they refuse the same calls.
  */
 export function validateClaim(now: unknown, options: unknown): asserts options is ClaimOptions {
-  if (typeof now !== 'number' || !Number.isFinite(now)) throw inputError('now must be epoch milliseconds', ['now']);
+  checkStoreNow(now);
   const o = options as Partial<Record<keyof ClaimOptions, unknown>> | null;
   if (typeof o !== 'object' || o === null || typeof o.limit !== 'number' || !Number.isInteger(o.limit) || o.limit < 1 || typeof o.leaseMs !== 'number' || !(o.leaseMs > 0) || !Number.isFinite(o.leaseMs)) {
     throw inputError('claimDue needs a positive integer limit and a positive leaseMs', ['options']);
@@ -145,7 +150,7 @@ export function validateCompletion(claim: unknown, consumed: unknown, now: unkno
     throw inputError('complete needs a claim as claimDue returned it ({ instance, inbox, token, leaseUntil })', ['claim']);
   }
   if (typeof consumed !== 'number' || !Number.isInteger(consumed) || consumed < 0) throw inputError('consumed must be the number of inbox items read (a non-negative integer)', ['consumed']);
-  if (typeof now !== 'number' || !Number.isFinite(now)) throw inputError('now must be epoch milliseconds', ['now']);
+  checkStoreNow(now);
 }
 
 /**
@@ -154,7 +159,7 @@ export function validateCompletion(claim: unknown, consumed: unknown, now: unkno
  */
 export function validateDelivery(instanceId: unknown, now: unknown): asserts instanceId is string {
   if (typeof instanceId !== 'string') throw inputError('instanceId must be a string', ['instanceId']);
-  if (typeof now !== 'number' || !Number.isFinite(now)) throw inputError('now must be epoch milliseconds', ['now']);
+  checkStoreNow(now);
 }
 
 /**

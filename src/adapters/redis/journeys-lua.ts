@@ -164,9 +164,9 @@ return out
 export const DELIVER_MANY = `${DELIVER_ITEM}
 local out = {}
 for i = 0, #KEYS / 4 - 1 do
-  local k, a = 4 * i, 4 * i
-  out[i + 1] = deliverItem(KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], ARGV[a + 1], ARGV[a + 2])
-  if out[i + 1] == 1 then redis.call('ZADD', KEYS[k + 4], 'LT', ARGV[a + 3], ARGV[a + 4]) end
+  local k = 4 * i
+  out[i + 1] = deliverItem(KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], ARGV[k + 1], ARGV[k + 2])
+  if out[i + 1] == 1 then redis.call('ZADD', KEYS[k + 4], 'LT', ARGV[k + 3], ARGV[k + 4]) end
 end
 return out
 `;
