@@ -202,6 +202,40 @@ export function runContactHistoryStoreConformance(implementations: ConformanceTa
       }
     });
 
+    it('a pruned or erased contact no longer counts against any cap', async () => {
+      const s = store();
+      const caps = parseCapRules({
+        timeZone: 'UTC',
+        rules: [
+          { id: 'week', kind: 'limit', limit: 1, window: { rolling: 7 * DAY } },
+          { id: 'email-week', kind: 'limit', limit: 1, window: { rolling: 7 * DAY }, scope: { channels: 'email', tags: 'marketing' } },
+          { id: 'promo-week', kind: 'limit', limit: 1, window: { rolling: 7 * DAY }, scope: { tags: ['marketing', 'sale'] } },
+        ],
+      });
+      await s.recordContact(contact('old', T0 - 3 * DAY, { tags: ['marketing', 'sale'] }));
+      const before = await s.reserve(contact('first', T0), caps);
+      expect(before.decision.reasons.map((r) => r.rule).sort()).toEqual(['email-week', 'promo-week', 'week']);
+      expect(await s.prune(T0 - DAY)).toBe(1);
+      expect((await s.reserve(contact('second', T0), caps)).granted).toBe(true);
+      await s.erase('p1');
+      expect((await s.reserve(contact('third', T0 + 1), caps)).granted).toBe(true);
+    });
+
+    it('counts windows across the epoch and at the ends of the time range', async () => {
+      const s = store();
+      const caps = parseCapRules({ timeZone: 'UTC', rules: [{ id: 'two-a-week', kind: 'limit', limit: 2, window: { rolling: 7 * DAY } }] });
+      // Before 1970, straddling it, and at the last instant records may carry (8.64e15 ms).
+      for (const [who, t] of [['before', -400 * DAY], ['across', -2 * DAY], ['end', 8.64e15 - 7 * DAY]] as const) {
+        const c = (id: string, at: number) => ({ id, subjectId: who, channel: 'email', at });
+        expect((await s.reserve(c('a', t), caps)).granted).toBe(true);
+        expect((await s.reserve(c('b', t + DAY), caps)).granted).toBe(true);
+        const refused = await s.reserve(c('c', t + 3 * DAY), caps);
+        expect(refused.granted).toBe(false);
+        expect(refused.decision.nextAllowedAt).toBe(t + 7 * DAY);
+        expect((await s.reserve(c('d', t + 7 * DAY), caps)).granted).toBe(true);
+      }
+    });
+
     it('prune deletes records before the cut-off; erase deletes the subject', async () => {
       const s = store();
       await s.recordContact(contact('old', T0 - 10 * DAY, { idempotencyKey: 'old-key' }));

@@ -49,6 +49,32 @@ describe.skipIf(noRedis)('Redis stores with colliding-looking ids', () => {
     expect((await store.history('a%7Bb')).contacts).toEqual([]);
   });
 
+  it('trim, prune and erase leave no index entry of a contact that is gone, and erase no key at all', async () => {
+    const prefix = uniquePrefix('keys');
+    const store = new RedisContactHistoryStore(redis!, { prefix, retention: '30d' });
+    const entries = async (): Promise<number> => {
+      let n = 0;
+      for (const atom of await redis!.smembers(subjectKey(prefix, 's', 'ix'))) n += await redis!.zcard(subjectKey(prefix, 's', `ix:${atom}`));
+      return n;
+    };
+    const day = 86_400_000;
+    // Filed under *, its channel, campaign, offer and each tag and channel + tag: 8 entries.
+    const full = { subjectId: 's', channel: 'email', campaignId: 'spring', offerId: 'o1', tags: ['a', 'b'] };
+    await store.recordContact({ id: 'old', ...full, at: at - 40 * day });
+    await store.recordContact({ id: 'mid', ...full, at: at - 10 * day });
+    expect(await entries()).toBe(16);
+    // A grant trims what is past retention (30 days) from the index keys it writes (* and sms): the other seven
+    // keep the old contact's entries (never read: reads start at the cut-off) until written or pruned.
+    expect((await store.reserve({ id: 'now', subjectId: 's', channel: 'sms', at }, caps, { timeZone: 'UTC' })).granted).toBe(true);
+    expect(await entries()).toBe(2 + 1 + 7 * 2);
+    // The old contact left the history with the trim, the middle one goes now; the index keeps only the new one.
+    expect(await store.prune(at - day)).toBe(1);
+    expect(await entries()).toBe(2);
+    await store.recordResponse({ id: 'r', subjectId: 's', kind: 'opened', channel: 'sms', at });
+    await store.erase('s');
+    expect(await redis!.keys(`${prefix}:*`)).toEqual([]);
+  });
+
   it('offers a}b and a%7Db have separate capacity', async () => {
     const store = new RedisOfferCapacityStore(redis!, { prefix: uniquePrefix('keys') });
     expect((await store.consume('a}b', { total: 1, timeZone: 'UTC' }, at)).ok).toBe(true);
