@@ -20,4 +20,12 @@ runContactHistoryStoreConformance([
       return new RedisContactHistoryStore(redis, { prefix: uniquePrefix('ch') });
     },
   },
+  {
+    name: 'redis, one script call per reservation',
+    skip: noRedis,
+    create: () => {
+      redis ??= createRedis();
+      return new RedisContactHistoryStore(redis, { prefix: uniquePrefix('ch1'), batching: false });
+    },
+  },
 ]);

@@ -40,9 +40,14 @@ local function atomsOf(member, out, seen)
   end
   return ch, ca, of, tx, tags
 end
--- Index keys sit beside the contacts key (KEYS[1] carries any client-side key prefix).
-local base = string.sub(KEYS[1], 1, -9) .. 'ix:'
-local registry = string.sub(KEYS[1], 1, -9) .. 'ix'
+-- Index keys sit beside the contacts key (KEYS[1] carries any client-side key prefix); a batched script moves them
+-- to each item's subject.
+local base, registry
+local function forSubject(contacts)
+  base = string.sub(contacts, 1, -9) .. 'ix:'
+  registry = string.sub(contacts, 1, -9) .. 'ix'
+end
+forSubject(KEYS[1])
 -- The outcome kept under a granted contact's idempotency key, built from the member's JSON (the client does not
 -- send the contact twice): the text of JSON.stringify({ granted: true, decision: { allowed, reasons: [], nextAllowedAt }, contact, replayed: false }).
 local function grantedOutcome(member, now)
@@ -65,6 +70,146 @@ local function indexContact(member, at, retention, cutoff)
 end
 `;
 
+const RESERVE_ITEM = `
+local function reserveItem(K, A)
+  forSubject(K[1])
+  local c, r, o = K[1], K[2], K[3]
+  local key = A[1]
+  if key ~= '' then
+    local prior = redis.call('HGET', o, key)
+    if prior then return {2, prior} end
+  end
+  local at, retention, cutoff, force, contactFrom, responseFrom, scanFrom, nScan, txSnap, now =
+    string.match(A[3], '^([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)$')
+  nScan = tonumber(nScan)
+  local blocked = force == '1'
+  -- Rules are read one at a time: a refusal stops at the first full one without parsing the rest.
+  local spec, p = A[4], 1
+  while not blocked and p <= #spec do
+    local stop = string.find(spec, '\\29', p, true) or (#spec + 1)
+    local limit, lb, ub, atoms = string.match(string.sub(spec, p, stop - 1), '^([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31(.*)$')
+    p = stop + 1
+    limit = tonumber(limit)
+    local n = 0
+    if limit > 0 then
+      for atom in string.gmatch(atoms, '[^\\28]+') do
+        n = n + redis.call('ZCOUNT', base .. atom, lb, ub)
+        if n >= limit then blocked = true break end
+      end
+    else
+      -- Overlapping atoms (several tags): count distinct contacts; no atom needs more than limit of them.
+      limit = -limit
+      local seen = {}
+      for atom in string.gmatch(atoms, '[^\\28]+') do
+        local found = redis.call('ZRANGEBYSCORE', base .. atom, lb, ub, 'LIMIT', 0, limit)
+        for m = 1, #found do
+          if not seen[found[m]] then seen[found[m]] = true n = n + 1 end
+        end
+        if n >= limit then blocked = true break end
+      end
+    end
+  end
+  local a = 5
+  if nScan > 0 and not blocked then
+    local find = string.find
+    local rules = {}
+    local hasContactRule, hasResponseRule = false, false
+    local STATIC = '^([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)$'
+    for i = 1, nScan do
+      local b = a + (i - 1) * 5
+      local kind, ch, ca, of, tagList, per, tx, kinds = string.match(A[b], STATIC)
+      local tags = {}
+      for t in string.gmatch(tagList, '[^\\30]+') do tags[#tags + 1] = '\\30' .. t .. '\\30' end
+      rules[i] = { kind = kind, lb = tonumber(A[b + 1]), ub = tonumber(A[b + 2]), limit = tonumber(A[b + 3]),
+        ch = ch, ca = ca, of = of, tags = tags, ntags = #tags, per = per, pv = A[b + 4], tx = tx, kinds = kinds, n = 0 }
+      if kind == 'C' then hasResponseRule = true else hasContactRule = true end
+    end
+    -- chk/cak/ofk are the record's channel, campaign and offer wrapped in separators (built once per record, not per rule).
+    local function inScope(rule, ch, ca, of, chk, cak, ofk, tags)
+      if rule.ch ~= '' and not find(rule.ch, chk, 1, true) then return false end
+      if rule.ca ~= '' and (ca == '' or not find(rule.ca, cak, 1, true)) then return false end
+      if rule.of ~= '' and (of == '' or not find(rule.of, ofk, 1, true)) then return false end
+      if rule.ntags > 0 then
+        local any = false
+        for k = 1, rule.ntags do
+          if find(tags, rule.tags[k], 1, true) then any = true break end
+        end
+        if not any then return false end
+      end
+      if rule.per == 'ch' then return ch == rule.pv end
+      if rule.per == 'ca' then return ca == rule.pv end
+      if rule.per == 'of' then return of == rule.pv end
+      return true
+    end
+    local HEADER = '^[^\\31]*\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31'
+    if hasContactRule then
+      local contacts = redis.call('ZRANGEBYSCORE', c, scanFrom, '+inf', 'WITHSCORES')
+      for j = 1, #contacts, 2 do
+        local at = tonumber(contacts[j + 1])
+        local ch, ca, of, tx, tags = string.match(contacts[j], HEADER)
+        local chk, cak, ofk = nil, nil, nil
+        for i = 1, nScan do
+          local rule = rules[i]
+          if rule.kind ~= 'C' and at >= rule.lb and at < rule.ub and (tx == '0' or rule.tx == '1') then
+            -- Wrapped values are built on first need: most rules test one field or none.
+            if rule.ch ~= '' and chk == nil then chk = '\\30' .. ch .. '\\30' end
+            if rule.ca ~= '' and cak == nil then cak = '\\30' .. ca .. '\\30' end
+            if rule.of ~= '' and ofk == nil then ofk = '\\30' .. of .. '\\30' end
+            if inScope(rule, ch, ca, of, chk, cak, ofk, tags) then
+              rule.n = rule.n + 1
+              if rule.n >= rule.limit then blocked = true break end
+            end
+          end
+        end
+        if blocked then break end
+      end
+    end
+    if hasResponseRule and not blocked then
+      local responses = redis.call('ZRANGEBYSCORE', r, responseFrom, '+inf', 'WITHSCORES')
+      for j = 1, #responses, 2 do
+        local at = tonumber(responses[j + 1])
+        local ch, ca, of, kind, tags = string.match(responses[j], HEADER)
+        local chk, cak, ofk, kindk = '\\30' .. ch .. '\\30', '\\30' .. ca .. '\\30', '\\30' .. of .. '\\30', '\\30' .. kind .. '\\30'
+        for i = 1, nScan do
+          local rule = rules[i]
+          if rule.kind == 'C' and at >= rule.lb and find(rule.kinds, kindk, 1, true) and inScope(rule, ch, ca, of, chk, cak, ofk, tags) then
+            blocked = true
+            break
+          end
+        end
+        if blocked then break end
+      end
+    end
+  end
+  if blocked then
+    -- The client explains the refusal from a snapshot: compact contacts from the index, response headers.
+    local cs, ts, rs = {}, {}, {}
+    if contactFrom ~= '' then
+      cs = redis.call('ZRANGEBYSCORE', base .. 'n*', contactFrom, '+inf')
+      -- Transactional contacts only when a rule counts them (the explanation is the same without them otherwise).
+      if txSnap == '1' then ts = redis.call('ZRANGEBYSCORE', base .. 't*', contactFrom, '+inf') end
+    end
+    if responseFrom ~= '' then
+      rs = redis.call('ZRANGEBYSCORE', r, responseFrom, '+inf', 'WITHSCORES')
+      for j = 1, #rs, 2 do rs[j] = string.match(rs[j], '^[^\\31]*\\31[^\\31]*\\31[^\\31]*\\31[^\\31]*\\31[^\\31]*\\31[^\\31]*\\31') end
+    end
+    return {0, cs, ts, rs}
+  end
+  -- An identical member is already filed under its atoms.
+  -- Aged-out contacts go when the history is written to; reads never reach below the cut-off anyway.
+  redis.call('ZREMRANGEBYSCORE', c, '-inf', '(' .. cutoff)
+  -- Filed again even when the identical member was there: its index keys then expire with the contacts.
+  redis.call('ZADD', c, at, A[2])
+  indexContact(A[2], at, retention, cutoff)
+  redis.call('PEXPIRE', c, retention)
+  if key ~= '' then
+    redis.call('HSET', o, key, grantedOutcome(A[2], now))
+    redis.call('PEXPIRE', o, retention)
+  end
+  return {1}
+end
+`;
+
 /**
  * Checks every applicable rule and records the contact when none is full, in one script.
  *
@@ -80,141 +225,26 @@ end
  * static part, window start, window end, limit, per value.
  * Returns {1} (granted), {2, outcome} (replay) or {0, n* snapshot, t* snapshot, responses snapshot}.
  */
-export const RESERVE_LUA = `${ATOMS_LUA}
-local c, r, o = KEYS[1], KEYS[2], KEYS[3]
-local key = ARGV[1]
-if key ~= '' then
-  local prior = redis.call('HGET', o, key)
-  if prior then return {2, prior} end
+export const RESERVE_LUA = `${ATOMS_LUA}${RESERVE_ITEM}
+return reserveItem(KEYS, ARGV)
+`;
+
+/**
+ * {@link RESERVE_LUA} for several reservations in one call, in order (each sees the ones before it). KEYS: every
+ * item's keys, concatenated; ARGV per item: its number of keys, its number of arguments, then its arguments.
+ * Returns one answer per item.
+ */
+export const RESERVE_MANY_LUA = `${ATOMS_LUA}${RESERVE_ITEM}
+local out, k, a = {}, 0, 0
+while a < #ARGV do
+  local nk, na = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
+  local K, A = {}, {}
+  for j = 1, nk do K[j] = KEYS[k + j] end
+  for j = 1, na do A[j] = ARGV[a + 2 + j] end
+  out[#out + 1] = reserveItem(K, A)
+  k, a = k + nk, a + 2 + na
 end
-local at, retention, cutoff, force, contactFrom, responseFrom, scanFrom, nScan, txSnap, now =
-  string.match(ARGV[3], '^([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)$')
-nScan = tonumber(nScan)
-local blocked = force == '1'
--- Rules are read one at a time: a refusal stops at the first full one without parsing the rest.
-local spec, p = ARGV[4], 1
-while not blocked and p <= #spec do
-  local stop = string.find(spec, '\\29', p, true) or (#spec + 1)
-  local limit, lb, ub, atoms = string.match(string.sub(spec, p, stop - 1), '^([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31(.*)$')
-  p = stop + 1
-  limit = tonumber(limit)
-  local n = 0
-  if limit > 0 then
-    for atom in string.gmatch(atoms, '[^\\28]+') do
-      n = n + redis.call('ZCOUNT', base .. atom, lb, ub)
-      if n >= limit then blocked = true break end
-    end
-  else
-    -- Overlapping atoms (several tags): count distinct contacts; no atom needs more than limit of them.
-    limit = -limit
-    local seen = {}
-    for atom in string.gmatch(atoms, '[^\\28]+') do
-      local found = redis.call('ZRANGEBYSCORE', base .. atom, lb, ub, 'LIMIT', 0, limit)
-      for m = 1, #found do
-        if not seen[found[m]] then seen[found[m]] = true n = n + 1 end
-      end
-      if n >= limit then blocked = true break end
-    end
-  end
-end
-local a = 5
-if nScan > 0 and not blocked then
-  local find = string.find
-  local rules = {}
-  local hasContactRule, hasResponseRule = false, false
-  local STATIC = '^([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)$'
-  for i = 1, nScan do
-    local b = a + (i - 1) * 5
-    local kind, ch, ca, of, tagList, per, tx, kinds = string.match(ARGV[b], STATIC)
-    local tags = {}
-    for t in string.gmatch(tagList, '[^\\30]+') do tags[#tags + 1] = '\\30' .. t .. '\\30' end
-    rules[i] = { kind = kind, lb = tonumber(ARGV[b + 1]), ub = tonumber(ARGV[b + 2]), limit = tonumber(ARGV[b + 3]),
-      ch = ch, ca = ca, of = of, tags = tags, ntags = #tags, per = per, pv = ARGV[b + 4], tx = tx, kinds = kinds, n = 0 }
-    if kind == 'C' then hasResponseRule = true else hasContactRule = true end
-  end
-  -- chk/cak/ofk are the record's channel, campaign and offer wrapped in separators (built once per record, not per rule).
-  local function inScope(rule, ch, ca, of, chk, cak, ofk, tags)
-    if rule.ch ~= '' and not find(rule.ch, chk, 1, true) then return false end
-    if rule.ca ~= '' and (ca == '' or not find(rule.ca, cak, 1, true)) then return false end
-    if rule.of ~= '' and (of == '' or not find(rule.of, ofk, 1, true)) then return false end
-    if rule.ntags > 0 then
-      local any = false
-      for k = 1, rule.ntags do
-        if find(tags, rule.tags[k], 1, true) then any = true break end
-      end
-      if not any then return false end
-    end
-    if rule.per == 'ch' then return ch == rule.pv end
-    if rule.per == 'ca' then return ca == rule.pv end
-    if rule.per == 'of' then return of == rule.pv end
-    return true
-  end
-  local HEADER = '^[^\\31]*\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31'
-  if hasContactRule then
-    local contacts = redis.call('ZRANGEBYSCORE', c, scanFrom, '+inf', 'WITHSCORES')
-    for j = 1, #contacts, 2 do
-      local at = tonumber(contacts[j + 1])
-      local ch, ca, of, tx, tags = string.match(contacts[j], HEADER)
-      local chk, cak, ofk = nil, nil, nil
-      for i = 1, nScan do
-        local rule = rules[i]
-        if rule.kind ~= 'C' and at >= rule.lb and at < rule.ub and (tx == '0' or rule.tx == '1') then
-          -- Wrapped values are built on first need: most rules test one field or none.
-          if rule.ch ~= '' and chk == nil then chk = '\\30' .. ch .. '\\30' end
-          if rule.ca ~= '' and cak == nil then cak = '\\30' .. ca .. '\\30' end
-          if rule.of ~= '' and ofk == nil then ofk = '\\30' .. of .. '\\30' end
-          if inScope(rule, ch, ca, of, chk, cak, ofk, tags) then
-            rule.n = rule.n + 1
-            if rule.n >= rule.limit then blocked = true break end
-          end
-        end
-      end
-      if blocked then break end
-    end
-  end
-  if hasResponseRule and not blocked then
-    local responses = redis.call('ZRANGEBYSCORE', r, responseFrom, '+inf', 'WITHSCORES')
-    for j = 1, #responses, 2 do
-      local at = tonumber(responses[j + 1])
-      local ch, ca, of, kind, tags = string.match(responses[j], HEADER)
-      local chk, cak, ofk, kindk = '\\30' .. ch .. '\\30', '\\30' .. ca .. '\\30', '\\30' .. of .. '\\30', '\\30' .. kind .. '\\30'
-      for i = 1, nScan do
-        local rule = rules[i]
-        if rule.kind == 'C' and at >= rule.lb and find(rule.kinds, kindk, 1, true) and inScope(rule, ch, ca, of, chk, cak, ofk, tags) then
-          blocked = true
-          break
-        end
-      end
-      if blocked then break end
-    end
-  end
-end
-if blocked then
-  -- The client explains the refusal from a snapshot: compact contacts from the index, response headers.
-  local cs, ts, rs = {}, {}, {}
-  if contactFrom ~= '' then
-    cs = redis.call('ZRANGEBYSCORE', base .. 'n*', contactFrom, '+inf')
-    -- Transactional contacts only when a rule counts them (the explanation is the same without them otherwise).
-    if txSnap == '1' then ts = redis.call('ZRANGEBYSCORE', base .. 't*', contactFrom, '+inf') end
-  end
-  if responseFrom ~= '' then
-    rs = redis.call('ZRANGEBYSCORE', r, responseFrom, '+inf', 'WITHSCORES')
-    for j = 1, #rs, 2 do rs[j] = string.match(rs[j], '^[^\\31]*\\31[^\\31]*\\31[^\\31]*\\31[^\\31]*\\31[^\\31]*\\31[^\\31]*\\31') end
-  end
-  return {0, cs, ts, rs}
-end
--- An identical member is already filed under its atoms.
--- Aged-out contacts go when the history is written to; reads never reach below the cut-off anyway.
-redis.call('ZREMRANGEBYSCORE', c, '-inf', '(' .. cutoff)
--- Filed again even when the identical member was there: its index keys then expire with the contacts.
-redis.call('ZADD', c, at, ARGV[2])
-indexContact(ARGV[2], at, retention, cutoff)
-redis.call('PEXPIRE', c, retention)
-if key ~= '' then
-  redis.call('HSET', o, key, grantedOutcome(ARGV[2], now))
-  redis.call('PEXPIRE', o, retention)
-end
-return {1}
+return out
 `;
 
 /**

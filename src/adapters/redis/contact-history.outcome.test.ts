@@ -52,7 +52,11 @@ describe.skipIf(noRedis)('Redis contact history: the outcome kept for a grant, t
     expect(again).toEqual({ recorded: false, contact: first.contact });
   });
 
-  it('orders the rules by limit, keeping the rule order among equal limits', async () => {
+  it.each([
+    ['one script call per reservation', false, 3],
+    // The batched script's arguments start each item with its key and argument counts.
+    ['batched', true, 5],
+  ] as const)('orders the rules by limit, keeping the rule order among equal limits (%s)', async (_, batching, offset) => {
     const caps = parseCapRules({
       rules: [
         { id: 'all-7d', kind: 'limit', limit: 6, window: { rolling: 7 * DAY } },
@@ -64,12 +68,12 @@ describe.skipIf(noRedis)('Redis contact history: the outcome kept for a grant, t
         { id: 'sms-1d', kind: 'limit', limit: 1, window: { rolling: DAY }, scope: { channels: ['sms'] } },
       ],
     });
-    const store = new RedisContactHistoryStore(redis, { prefix: uniquePrefix('order') });
+    const store = new RedisContactHistoryStore(redis, { prefix: uniquePrefix('order'), batching });
     const specs: string[] = [];
     const send = redis.sendCommand.bind(redis);
     redis.sendCommand = ((command: { name: string; args: unknown[] }, ...rest: unknown[]) => {
-      // EVALSHA sha numkeys key… idempotency-key member scalars indexed-rules …
-      if (command.name === 'evalsha' || command.name === 'eval') specs.push(String(command.args[2 + Number(command.args[1]) + 3]));
+      // EVALSHA sha numkeys key… [key count, argument count] idempotency-key member scalars indexed-rules …
+      if (command.name === 'evalsha' || command.name === 'eval') specs.push(String(command.args[2 + Number(command.args[1]) + offset]));
       return (send as (...a: unknown[]) => unknown)(command, ...rest);
     }) as typeof redis.sendCommand;
     try {

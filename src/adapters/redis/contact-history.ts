@@ -9,7 +9,8 @@ import type { ContactHistoryStore, RecordedContact, Reservation, ReserveOptions 
 import { redisStoreError } from './errors.js';
 import { subjectKey, prefixOption } from './keys.js';
 import { reservationKey, toContactRecord } from '../../capping/contact.js';
-import { ERASE_LUA, PRUNE_CONTACTS_LUA, RECORD_LUA, RESERVE_LUA, STORE_OUTCOME_LUA } from './contact-history-lua.js';
+import { ERASE_LUA, PRUNE_CONTACTS_LUA, RECORD_LUA, RESERVE_LUA, RESERVE_MANY_LUA, STORE_OUTCOME_LUA } from './contact-history-lua.js';
+import { ScriptBatch } from './batch.js';
 import { expectString } from '../../core/guards.js';
 
 /**
@@ -33,7 +34,22 @@ export interface RedisContactHistoryStoreOptions {
    * longest window of your rules.
    */
   readonly retention?: DurationInput;
+  /**
+   * Reservations issued together (in one turn of the event loop, by concurrent callers) go to Redis as one script
+   * call, each checked and recorded in order, atomically per reservation (default: on for a standalone client, off
+   * for a Cluster, where a script may only touch one hash tag). It saves a round of socket writes and script entries
+   * per reservation under concurrency; one caller at a time sees no difference. Turn it off behind a proxy that
+   * routes scripts by key (Envoy, Twemproxy, a managed cluster's proxy).
+   */
+  readonly batching?: boolean;
 }
+
+/**
+ * Reservations per batched script call. A full batch is sent at once, so Redis works on it while Node builds the
+ * next: 16 concurrent callers measured faster in batches of 4–8 than of 16–32, where Node and Redis took turns
+ * (capping guide, Redis).
+ */
+export const RESERVE_BATCH = 8;
 
 const US = '\x1f';
 const RS = '\x1e';
@@ -90,17 +106,27 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
   readonly #retentionMs: number;
   readonly #encoded = new WeakMap<CountScope, string>();
   readonly #plans = new WeakMap<CountScope, IndexPlan | null>();
+  /** Reservations waiting for the current turn's batch (`null` when batching is off). */
+  readonly #reserves: ScriptBatch | null;
 
   constructor(redis: Client, options: RedisContactHistoryStoreOptions = {}) {
     this.#prefix = prefixOption(options, 'cc:ch');
     this.#retentionMs = durationToMs(options.retention ?? '400d', ['retention']);
     if (this.#retentionMs <= 0) throw new CrossChannelError('CONFIG_INVALID', 'retention must be longer than 0', { path: ['retention'] });
+    const cluster = (redis as { isCluster?: unknown } | null)?.isCluster === true;
+    const batching = options.batching ?? !cluster;
+    if (typeof batching !== 'boolean') throw new CrossChannelError('CONFIG_INVALID', 'batching must be a boolean', { path: ['batching'] });
+    if (batching && cluster) throw new CrossChannelError('CONFIG_INVALID', 'batching needs a standalone Redis: on a Cluster a script may only touch one hash tag', { path: ['batching'] });
+    this.#reserves = batching
+      ? new ScriptBatch((keys, args) => this.#call('ccCappingReserveManyIxK', keys.length, ...keys, ...args), RESERVE_BATCH, (m) => redisStoreError('Redis contact history', new Error(m)))
+      : null;
     const scripted = redis as Scripted;
     // defineCommand sends EVALSHA and falls back to EVAL after a SCRIPT FLUSH or on a fresh cluster node.
     // Scripts declare every key they touch (the first argument is the key count): while a slot migrates, Redis
     // then answers ASK/TRYAGAIN before the script runs, instead of failing it half-way at an undeclared key.
     if (typeof scripted.ccCappingReserveIxK !== 'function') {
       redis.defineCommand('ccCappingReserveIxK', { lua: RESERVE_LUA });
+      redis.defineCommand('ccCappingReserveManyIxK', { lua: RESERVE_MANY_LUA });
       redis.defineCommand('ccCappingRecordIxK', { lua: RECORD_LUA });
       redis.defineCommand('ccCappingPruneIxK', { lua: PRUNE_CONTACTS_LUA });
       redis.defineCommand('ccCappingEraseIxK', { lua: ERASE_LUA });
@@ -221,7 +247,7 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
 
   async reserve(input: ContactRecordInput, caps: CompiledCapRules, options: ReserveOptions = {}): Promise<Reservation> {
     const { args, plan, contact, now, key, explicit } = this.#reserveCall(input, caps, options);
-    const res = (await this.#guard(() => this.#redis.ccCappingReserveIxK!(...args))) as [number, unknown?, unknown?, unknown?];
+    const res = (await (this.#reserves === null ? this.#guard(() => this.#redis.ccCappingReserveIxK!(...args)) : this.#batched(this.#reserves, args))) as [number, unknown?, unknown?, unknown?];
     if (res[0] === 1) return { granted: true, decision: { allowed: true, reasons: [], nextAllowedAt: now }, contact, replayed: false };
     if (res[0] === 2) return { ...(JSON.parse(res[1] as string) as Reservation), replayed: true };
     const snapshot = { contacts: countedContacts(res[1] as string[], res[2] as string[]), responses: countedResponses(res[3] as string[]) };
@@ -320,6 +346,16 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
       if (check.shared) this.#encoded.set(check.scope, enc);
     }
     return enc;
+  }
+
+  /** One reservation's script arguments (key count, keys, arguments) queued in `batch` as an item of the batched script. */
+  #batched(batch: ScriptBatch, args: Array<string | number>): Promise<unknown> {
+    const nk = args[0] as number;
+    const keys = args.slice(1, nk + 1) as string[];
+    const rest = args.slice(nk - 1);
+    rest[0] = nk;
+    rest[1] = args.length - nk - 1;
+    return batch.add(keys, rest);
   }
 
   async #call(command: string, ...args: Array<string | number>): Promise<unknown> {

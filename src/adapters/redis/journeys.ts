@@ -19,6 +19,7 @@ import {
 } from '../../journeys/store.js';
 import { CAP, CLAIM_MANY, CLAIM_ONE, CLAIM_SHARD, COMPLETE, COMPLETE_MANY, DELIVER, DELIVER_MANY, ENROL, ENROL_MANY, REPLACE } from './journeys-lua.js';
 import { subjectKey, prefixOption } from './keys.js';
+import { ScriptBatch } from './batch.js';
 
 /**
  * Options of {@link RedisJourneyStore}.
@@ -67,48 +68,6 @@ type ScriptName = keyof typeof SCRIPTS;
 const BATCH = 128;
 
 /**
- * Calls of one batched script queued until the pending microtasks have run, then sent {@link BATCH} per call (no
- * timer, so a host's fake timers cannot hold them back). A call that fails (a key of the wrong type) rejects every
- * item in it; the items before the failing one are written, so their callers see a failure for a write that landed.
- */
-class ScriptBatch {
-  private pending: Array<{ readonly keys: string[]; readonly args: string[]; readonly resolve: (r: unknown) => void; readonly reject: (e: unknown) => void }> = [];
-
-  constructor(private readonly send: (keys: string[], args: string[]) => Promise<unknown>) {}
-
-  add(keys: string[], args: string[]): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      const n = this.pending.push({ keys, args, resolve, reject });
-      // A full batch goes at once (the server starts on it while the caller queues the next); the rest when the
-      // pending microtasks have run.
-      if (n >= BATCH) this.flush();
-      else if (n === 1) queueMicrotask(() => this.flush());
-    });
-  }
-
-  private flush(): void {
-    const all = this.pending;
-    this.pending = [];
-    // Every chunk is sent at once (ioredis writes them back to back; the server runs them in order).
-    for (let i = 0; i < all.length; i += BATCH) {
-      const chunk = all.slice(i, i + BATCH);
-      this.send(
-        chunk.flatMap((c) => c.keys),
-        chunk.flatMap((c) => c.args),
-      ).then(
-        (answers) => {
-          if (Array.isArray(answers) && answers.length === chunk.length) chunk.forEach((c, k) => c.resolve(answers[k]));
-          else for (const c of chunk) c.reject(storeError(new Error(`a batched script answered ${Array.isArray(answers) ? `${answers.length} items for ${chunk.length}` : typeof answers}`)));
-        },
-        (e: unknown) => {
-          for (const c of chunk) c.reject(e);
-        },
-      );
-    }
-  }
-}
-
-/**
  * {@link JourneyStore} on Redis. A person's instances, inboxes and entry records share the person's hash tag;
  * due times live in sorted sets (`<prefix>:{jdue:<n>}:due`, member `<subject>\n<instance>`, score = due time).
  * A claim moves a member's score to its lease end (so a crashed runner's instances come back when the lease
@@ -135,9 +94,9 @@ export class RedisJourneyStore implements JourneyStore {
   private readonly batching: boolean;
   private tokens = 0;
   private nextShard = 0;
-  private readonly enrols = new ScriptBatch((keys, args) => this.run('ccJourneyEnrolMany', keys, args));
-  private readonly completions = new ScriptBatch((keys, args) => this.run('ccJourneyCompleteMany', keys, args));
-  private readonly deliveries = new ScriptBatch((keys, args) => this.run('ccJourneyDeliverMany', keys, args));
+  private readonly enrols = new ScriptBatch((keys, args) => this.run('ccJourneyEnrolMany', keys, args as string[]), BATCH, (m) => storeError(new Error(m)));
+  private readonly completions = new ScriptBatch((keys, args) => this.run('ccJourneyCompleteMany', keys, args as string[]), BATCH, (m) => storeError(new Error(m)));
+  private readonly deliveries = new ScriptBatch((keys, args) => this.run('ccJourneyDeliverMany', keys, args as string[]), BATCH, (m) => storeError(new Error(m)));
 
   constructor(redis: Client, options: RedisJourneyStoreOptions = {}) {
     this.prefix = prefixOption(options, 'cc');

@@ -1,0 +1,124 @@
+/** Batched reservations: reservations issued together go as one script call and decide as if made one by one. */
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Redis } from 'ioredis';
+import { RedisContactHistoryStore, RESERVE_BATCH } from './contact-history.js';
+import { parseCapRules } from '../../capping/rules.js';
+import { HOUR } from '../../core/time.js';
+import { isCrossChannelError } from '../../core/errors.js';
+import { capCandidateArb, capNowArb, capRuleSetArb } from '../../../test/arbitraries/capping.js';
+import { createRedis, noRedis, uniquePrefix } from '../../../test/fixtures/redis.js';
+import { checkCaps, MAX_PER_SUBJECT, race, SUBJECTS } from '../../../test/fixtures/contention.js';
+import { subjectKey } from './keys.js';
+
+describe.skipIf(noRedis)('Redis reservations issued together (batching, real redis-server)', () => {
+  let redis: Redis | undefined;
+  afterAll(async () => {
+    await redis?.quit();
+  });
+  const client = (): Redis => (redis ??= createRedis());
+
+  /** Counts the script calls a client sends while `fn` runs. */
+  async function scriptCalls<T>(r: Redis, fn: () => Promise<T>): Promise<{ value: T; calls: number }> {
+    let calls = 0;
+    const send = r.sendCommand.bind(r);
+    r.sendCommand = ((command: { name: string }, ...rest: unknown[]) => {
+      if (command.name === 'evalsha' || command.name === 'eval') calls++;
+      return (send as (...a: unknown[]) => unknown)(command, ...rest);
+    }) as typeof r.sendCommand;
+    try {
+      return { value: await fn(), calls };
+    } finally {
+      r.sendCommand = send;
+    }
+  }
+
+  it('property: a batch decides exactly as the same reservations made one at a time, in order; so do retries in a later batch', async () => {
+    const r = client();
+    // Load both scripts on this connection first (a connection that has not run a script sends it twice).
+    const warm = new RedisContactHistoryStore(r, { prefix: uniquePrefix('warm') });
+    const once = parseCapRules({ rules: [{ id: 'one', kind: 'limit', limit: 1, window: 'day' }] });
+    for (const id of ['w1', 'w2']) await warm.reserve({ id, subjectId: 'w', channel: 'email', at: 0, idempotencyKey: id }, once, { timeZone: 'UTC' });
+    const stepsArb = fc.array(fc.record({ candidate: capCandidateArb, subject: fc.integer({ min: 0, max: 2 }), advance: fc.integer({ min: 0, max: 6 * HOUR }) }), { minLength: 1, maxLength: 24 });
+    await fc.assert(
+      fc.asyncProperty(capRuleSetArb, capNowArb, stepsArb, async (set, start, steps) => {
+        const caps = parseCapRules(set);
+        const batched = new RedisContactHistoryStore(r, { prefix: uniquePrefix('batch'), batching: true });
+        const single = new RedisContactHistoryStore(r, { prefix: uniquePrefix('single'), batching: false });
+        let t = start;
+        const first = steps.map(({ candidate, subject, advance }, i) => {
+          t += advance;
+          const contact = {
+            id: `c${i}`,
+            subjectId: `p${subject}`,
+            channel: candidate.channel,
+            tags: [...(candidate.tags ?? [])],
+            transactional: candidate.transactional === true,
+            at: t,
+            idempotencyKey: `k${i}`,
+            ...(candidate.campaignId ? { campaignId: candidate.campaignId } : {}),
+            ...(candidate.offerId ? { offerId: candidate.offerId } : {}),
+          };
+          return { contact, priority: candidate.priority };
+        });
+        // Then every other one retried under its key, as another contact a little later.
+        const retries = first.filter((_, i) => i % 2 === 0).map(({ contact, priority }) => ({ contact: { ...contact, id: `${contact.id}-again`, at: contact.at + 1 }, priority }));
+        const together = [];
+        let calls = 0;
+        let expected = 0;
+        for (const batch of [first, retries]) {
+          const sent = await scriptCalls(r, () => Promise.all(batch.map(({ contact, priority }) => batched.reserve(contact, caps, { priority }))));
+          together.push(...sent.value);
+          // One reservation script call per batch; a refusal under its key then stores its outcome (one call each).
+          calls += sent.calls - sent.value.filter((x) => !x.granted && !x.replayed).length;
+          expected += Math.ceil(batch.length / RESERVE_BATCH);
+        }
+        expect(calls).toBe(expected);
+        const oneByOne = [];
+        for (const { contact, priority } of [...first, ...retries]) oneByOne.push(await single.reserve(contact, caps, { priority }));
+        expect(together).toEqual(oneByOne);
+        for (const p of ['p0', 'p1', 'p2']) expect(await batched.history(p)).toEqual(await single.history(p));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('16 concurrent callers × 1,000 attempts on one store: no window above its cap, exactly the maximum granted, and fewer script calls than reservations', async () => {
+    const store = new RedisContactHistoryStore(client(), { prefix: uniquePrefix('race-batch') });
+    const { value, calls } = await scriptCalls(client(), () => race(Array.from({ length: 16 }, () => store), 1000));
+    expect(value.replayMismatch).toBe(0);
+    expect(value.granted).toBe(SUBJECTS.length * MAX_PER_SUBJECT);
+    expect(await checkCaps(store)).toBe(value.granted);
+    // 16,000 reservations, in batches of up to RESERVE_BATCH; the refusals under their keys add one call each
+    // (storing the outcome).
+    expect(calls - (16_000 - value.granted)).toBeLessThanOrEqual(16_000 / 4);
+  });
+
+  it('a reservation the server fails fails its whole batch with STORE_ERROR; the next batch runs', async () => {
+    const prefix = uniquePrefix('batch-fail');
+    const store = new RedisContactHistoryStore(client(), { prefix });
+    const caps = parseCapRules({ rules: [{ id: 'one-a-day', kind: 'limit', limit: 1, window: 'day' }] });
+    const at = Date.parse('2026-03-02T10:00:00Z');
+    // A key of the wrong type under one subject's contacts.
+    await client().set(subjectKey(prefix, 'bad', 'contacts'), 'not a sorted set');
+    const results = await Promise.allSettled([
+      store.reserve({ id: 'b1', subjectId: 'bad', channel: 'email', at }, caps, { timeZone: 'UTC' }),
+      store.reserve({ id: 'g1', subjectId: 'good', channel: 'email', at }, caps, { timeZone: 'UTC' }),
+    ]);
+    for (const r of results) {
+      expect(r.status).toBe('rejected');
+      const e = (r as PromiseRejectedResult).reason as unknown;
+      expect(isCrossChannelError(e, 'STORE_ERROR')).toBe(true);
+      expect((e as Error).message).toMatch(/WRONGTYPE/);
+    }
+    // The good subject's reservation came after the failing one in the batch: nothing of it was written.
+    expect((await store.history('good')).contacts).toEqual([]);
+    expect((await store.reserve({ id: 'g1', subjectId: 'good', channel: 'email', at }, caps, { timeZone: 'UTC' })).granted).toBe(true);
+  });
+
+  it('refuses batching on a Cluster and a batching option that is not a boolean', () => {
+    const fakeCluster = { isCluster: true, defineCommand: () => undefined } as unknown as Redis;
+    expect(() => new RedisContactHistoryStore(fakeCluster, { batching: true })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', path: 'batching' }));
+    expect(() => new RedisContactHistoryStore(client(), { batching: 'yes' as unknown as boolean })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', path: 'batching' }));
+  });
+});
