@@ -1,3 +1,10 @@
+interface Item {
+  readonly keys: ReadonlyArray<string>;
+  readonly args: ReadonlyArray<string | number>;
+  readonly resolve: (r: unknown) => void;
+  readonly reject: (e: unknown) => void;
+}
+
 /**
  * Calls of one batched script queued until the pending microtasks have run, then sent `size` per call (no timer,
  * so a host's fake timers cannot hold them back). Each item brings its keys and arguments; the script answers one
@@ -7,53 +14,103 @@
  * Internal to the Redis stores (not exported by the package).
  */
 export class ScriptBatch {
-  #pending: Array<{ readonly keys: ReadonlyArray<string>; readonly args: ReadonlyArray<string | number>; readonly resolve: (r: unknown) => void; readonly reject: (e: unknown) => void }> = [];
+  #pending: Item[] = [];
+  /** Halving mode: whether a call already went during the current turn. */
+  #sentThisTurn = false;
+  /** Calls sent and not answered yet. */
+  #inFlight = 0;
 
   /**
    * @param send runs the script on a chunk's keys and arguments, concatenated in item order
    * @param size items per script call: bounds how long one call holds the server; a full chunk is sent at once,
    *   so the server works on it while the next fills
    * @param malformed the error every item of a chunk gets when the script's answer is not one value per item
+   * @param halve never send a turn's items as one call: `size` go once `2 × size` are queued, and what is left at
+   *   the end of a turn goes in two calls when nothing went before it. The server then runs one call while the
+   *   client builds or reads another, where one call per turn has the two take turns
+   * @param one sends a chunk of one item (the item's own keys and arguments), when a script for one item costs
+   *   the server less than the batched script does for one; its answer is the item's
    */
   constructor(
     private readonly send: (keys: Array<string>, args: Array<string | number>) => Promise<unknown>,
     private readonly size: number,
     private readonly malformed: (message: string) => unknown,
+    private readonly halve = false,
+    private readonly one: ((keys: Array<string>, args: Array<string | number>) => Promise<unknown>) | null = null,
   ) {}
 
   add(keys: ReadonlyArray<string>, args: ReadonlyArray<string | number>): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const n = this.#pending.push({ keys, args, resolve, reject });
-      if (n >= this.size) this.#flush();
-      else if (n === 1) queueMicrotask(() => this.#flush());
+      if (!this.halve) {
+        // A full batch goes at once (the server starts on it while the caller queues the next); the rest when the
+        // pending microtasks have run.
+        if (n >= this.size) this.#sendAll(this.size);
+        else if (n === 1) queueMicrotask(() => this.#sendAll(this.size));
+        return;
+      }
+      if (n === 1 && this.#inFlight < 2) {
+        // The server is (nearly) idle: this one goes now, as it would unbatched.
+        this.#send(this.#pending.splice(0, 1));
+      } else if (n === 1) {
+        this.#sentThisTurn = false;
+        queueMicrotask(() => this.#endOfTurn());
+      } else if (n >= 2 * this.size) {
+        // Keep `size` back, so the end of the turn never sends the turn's only call.
+        this.#send(this.#pending.splice(0, this.size));
+        this.#sentThisTurn = true;
+      }
     });
   }
 
-  #flush(): void {
+  /** Halving mode: what the turn left, after a call already went, in calls of `size`; else in two calls. */
+  #endOfTurn(): void {
+    const n = this.#pending.length;
+    this.#sendAll(this.#sentThisTurn || n < 2 ? this.size : Math.ceil(n / 2));
+  }
+
+  #sendAll(size: number): void {
     const all = this.#pending;
-    if (all.length === 0) return;
     this.#pending = [];
     // Every chunk is sent at once (ioredis writes them back to back; the server runs them in order).
-    for (let i = 0; i < all.length; i += this.size) {
-      const chunk = all.slice(i, i + this.size);
-      const keys: string[] = [];
-      const args: Array<string | number> = [];
-      for (const c of chunk) {
-        for (const k of c.keys) keys.push(k);
-        for (const a of c.args) args.push(a);
-      }
-      this.send(keys, args).then(
-        (answers) => {
-          if (Array.isArray(answers) && answers.length === chunk.length) chunk.forEach((c, k) => c.resolve(answers[k]));
-          else {
-            const e = this.malformed(`a batched script answered ${Array.isArray(answers) ? `${answers.length} items for ${chunk.length}` : typeof answers}`);
-            for (const c of chunk) c.reject(e);
-          }
+    for (let i = 0; i < all.length; i += size) this.#send(all.slice(i, i + size));
+  }
+
+  #send(chunk: ReadonlyArray<Item>): void {
+    this.#inFlight++;
+    if (chunk.length === 1 && this.one !== null) {
+      const c = chunk[0]!;
+      this.one([...c.keys], [...c.args]).then(
+        (v) => {
+          this.#inFlight--;
+          c.resolve(v);
         },
         (e: unknown) => {
-          for (const c of chunk) c.reject(e);
+          this.#inFlight--;
+          c.reject(e);
         },
       );
+      return;
     }
+    const keys: string[] = [];
+    const args: Array<string | number> = [];
+    for (const c of chunk) {
+      for (const k of c.keys) keys.push(k);
+      for (const a of c.args) args.push(a);
+    }
+    this.send(keys, args).then(
+      (answers) => {
+        this.#inFlight--;
+        if (Array.isArray(answers) && answers.length === chunk.length) chunk.forEach((c, i) => c.resolve(answers[i]));
+        else {
+          const e = this.malformed(`a batched script answered ${Array.isArray(answers) ? `${answers.length} items for ${chunk.length}` : typeof answers}`);
+          for (const c of chunk) c.reject(e);
+        }
+      },
+      (e: unknown) => {
+        this.#inFlight--;
+        for (const c of chunk) c.reject(e);
+      },
+    );
   }
 }

@@ -53,9 +53,9 @@ describe.skipIf(noRedis)('Redis contact history: the outcome kept for a grant, t
   });
 
   it.each([
-    ['one script call per reservation', false, 3],
-    // The batched script's arguments start each item with its key and argument counts.
-    ['batched', true, 5],
+    ['batching off', false, 3],
+    // A reservation made alone goes as the one-reservation script, with the same arguments.
+    ['batching on, one reservation', true, 3],
   ] as const)('orders the rules by limit, keeping the rule order among equal limits (%s)', async (_, batching, offset) => {
     const caps = parseCapRules({
       rules: [
@@ -72,7 +72,7 @@ describe.skipIf(noRedis)('Redis contact history: the outcome kept for a grant, t
     const specs: string[] = [];
     const send = redis.sendCommand.bind(redis);
     redis.sendCommand = ((command: { name: string; args: unknown[] }, ...rest: unknown[]) => {
-      // EVALSHA sha numkeys key… [key count, argument count] idempotency-key member scalars indexed-rules …
+      // EVALSHA sha numkeys key… idempotency-key member scalars indexed-rules …
       if (command.name === 'evalsha' || command.name === 'eval') specs.push(String(command.args[2 + Number(command.args[1]) + offset]));
       return (send as (...a: unknown[]) => unknown)(command, ...rest);
     }) as typeof redis.sendCommand;

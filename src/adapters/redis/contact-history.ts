@@ -45,9 +45,9 @@ export interface RedisContactHistoryStoreOptions {
 }
 
 /**
- * Reservations per batched script call. A full batch is sent at once, so Redis works on it while Node builds the
- * next: 16 concurrent callers measured faster in batches of 4–8 than of 16–32, where Node and Redis took turns
- * (capping guide, Redis).
+ * Reservations per batched script call (see `ScriptBatch`'s halving mode: a reservation goes alone while fewer
+ * than two calls are in flight; otherwise a turn's reservations go in at least two calls of up to 8, so Redis runs
+ * one while Node builds or reads the other). Measured against one call per reservation (capping guide, Redis).
  */
 export const RESERVE_BATCH = 8;
 
@@ -118,7 +118,14 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
     if (typeof batching !== 'boolean') throw new CrossChannelError('CONFIG_INVALID', 'batching must be a boolean', { path: ['batching'] });
     if (batching && cluster) throw new CrossChannelError('CONFIG_INVALID', 'batching needs a standalone Redis: on a Cluster a script may only touch one hash tag', { path: ['batching'] });
     this.#reserves = batching
-      ? new ScriptBatch((keys, args) => this.#call('ccCappingReserveManyIxK', keys.length, ...keys, ...args), RESERVE_BATCH, (m) => redisStoreError('Redis contact history', new Error(m)))
+      ? new ScriptBatch(
+          (keys, args) => this.#call('ccCappingReserveManyIxK', keys.length, ...keys, ...args),
+          RESERVE_BATCH,
+          (m) => redisStoreError('Redis contact history', new Error(m)),
+          true,
+          // A reservation alone goes as the one-reservation script (its arguments without the item's two counts).
+          (keys, args) => this.#call('ccCappingReserveIxK', keys.length, ...keys, ...args.slice(2)),
+        )
       : null;
     const scripted = redis as Scripted;
     // defineCommand sends EVALSHA and falls back to EVAL after a SCRIPT FLUSH or on a fresh cluster node.
