@@ -25,9 +25,10 @@ export class ScriptBatch {
    * @param size items per script call: bounds how long one call holds the server; a full chunk is sent at once,
    *   so the server works on it while the next fills
    * @param malformed the error every item of a chunk gets when the script's answer is not one value per item
-   * @param halve never send a turn's items as one call: `size` go once `2 × size` are queued, and what is left at
-   *   the end of a turn goes in two calls when nothing went before it. The server then runs one call while the
-   *   client builds or reads another, where one call per turn has the two take turns
+   * @param halve an item goes at once when no call is in flight; otherwise a turn's items never go as one call:
+   *   `size` go once `2 × size` are queued, and what is left at the end of a turn goes in two calls when nothing
+   *   went before it. The server then runs one call while the client builds or reads another, where one call per
+   *   turn has the two take turns
    * @param one sends a chunk of one item (the item's own keys and arguments), when a script for one item costs
    *   the server less than the batched script does for one; its answer is the item's
    */
@@ -49,8 +50,9 @@ export class ScriptBatch {
         else if (n === 1) queueMicrotask(() => this.#sendAll(this.size));
         return;
       }
-      if (n === 1 && this.#inFlight < 2) {
-        // The server is (nearly) idle: this one goes now, as it would unbatched.
+      if (n === 1 && this.#inFlight === 0) {
+        // Nothing is in flight: this one goes now, as it would unbatched (waiting for the turn's end could only
+        // delay it).
         this.#send(this.#pending.splice(0, 1));
       } else if (n === 1) {
         this.#sentThisTurn = false;
