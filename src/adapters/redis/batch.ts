@@ -17,18 +17,15 @@ export class ScriptBatch {
   #pending: Item[] = [];
   /** Halving mode: whether a call already went during the current turn. */
   #sentThisTurn = false;
-  /** Calls sent and not answered yet. */
-  #inFlight = 0;
 
   /**
    * @param send runs the script on a chunk's keys and arguments, concatenated in item order
    * @param size items per script call: bounds how long one call holds the server; a full chunk is sent at once,
    *   so the server works on it while the next fills
    * @param malformed the error every item of a chunk gets when the script's answer is not one value per item
-   * @param halve an item goes at once when no call is in flight; otherwise a turn's items never go as one call:
-   *   `size` go once `2 × size` are queued, and what is left at the end of a turn goes in two calls when nothing
-   *   went before it. The server then runs one call while the client builds or reads another, where one call per
-   *   turn has the two take turns
+   * @param halve a turn's items never go as one call: `size` go once `2 × size` are queued, and what is left at
+   *   the end of a turn goes in two calls when nothing went before it. The server then runs one call while the
+   *   client builds or reads another, where one call per turn has the two take turns
    * @param one sends a chunk of one item (the item's own keys and arguments), when a script for one item costs
    *   the server less than the batched script does for one; its answer is the item's
    */
@@ -50,11 +47,7 @@ export class ScriptBatch {
         else if (n === 1) queueMicrotask(() => this.#sendAll(this.size));
         return;
       }
-      if (n === 1 && this.#inFlight === 0) {
-        // Nothing is in flight: this one goes now, as it would unbatched (waiting for the turn's end could only
-        // delay it).
-        this.#send(this.#pending.splice(0, 1));
-      } else if (n === 1) {
+      if (n === 1) {
         this.#sentThisTurn = false;
         queueMicrotask(() => this.#endOfTurn());
       } else if (n >= 2 * this.size) {
@@ -79,19 +72,9 @@ export class ScriptBatch {
   }
 
   #send(chunk: ReadonlyArray<Item>): void {
-    this.#inFlight++;
     if (chunk.length === 1 && this.one !== null) {
       const c = chunk[0]!;
-      this.one([...c.keys], [...c.args]).then(
-        (v) => {
-          this.#inFlight--;
-          c.resolve(v);
-        },
-        (e: unknown) => {
-          this.#inFlight--;
-          c.reject(e);
-        },
-      );
+      this.one([...c.keys], [...c.args]).then(c.resolve, c.reject);
       return;
     }
     const keys: string[] = [];
@@ -102,7 +85,6 @@ export class ScriptBatch {
     }
     this.send(keys, args).then(
       (answers) => {
-        this.#inFlight--;
         if (Array.isArray(answers) && answers.length === chunk.length) chunk.forEach((c, i) => c.resolve(answers[i]));
         else {
           const e = this.malformed(`a batched script answered ${Array.isArray(answers) ? `${answers.length} items for ${chunk.length}` : typeof answers}`);
@@ -110,7 +92,6 @@ export class ScriptBatch {
         }
       },
       (e: unknown) => {
-        this.#inFlight--;
         for (const c of chunk) c.reject(e);
       },
     );

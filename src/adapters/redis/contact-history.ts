@@ -45,9 +45,9 @@ export interface RedisContactHistoryStoreOptions {
 }
 
 /**
- * Reservations per batched script call (`ScriptBatch`'s halving mode: a reservation goes at once when no call is in
- * flight; otherwise a turn's reservations go in at least two calls of up to 8, so Redis runs one while Node builds
- * or reads the other). Measured against one call per reservation and against one call per turn (capping guide).
+ * Reservations per batched script call (`ScriptBatch`'s halving mode: a turn's reservations go in at least two calls
+ * of up to 8, so Redis runs one while Node builds or reads the other). Measured against one call per reservation and
+ * against one call per turn (capping guide).
  */
 export const RESERVE_BATCH = 8;
 
