@@ -35,11 +35,12 @@ export interface RedisContactHistoryStoreOptions {
    */
   readonly retention?: DurationInput;
   /**
-   * Reservations issued together (in one turn of the event loop, by concurrent callers) go to Redis as one script
-   * call, each checked and recorded in order, atomically per reservation (default: on for a standalone client, off
-   * for a Cluster, where a script may only touch one hash tag). It saves a round of socket writes and script entries
-   * per reservation under concurrency; one caller at a time sees no difference. Turn it off behind a proxy that
-   * routes scripts by key (Envoy, Twemproxy, a managed cluster's proxy).
+   * Reservations issued together (in one turn of the event loop, by concurrent callers) go to Redis in script calls
+   * of up to 8 — at least two per turn, so Redis runs one while Node builds or reads another — each reservation
+   * checked and recorded in order, atomically (default: on for a standalone client, off for a Cluster, where a
+   * script may only touch one hash tag). Several reservations then share one socket write and one command; a
+   * reservation made alone goes as before. Turn it off behind a proxy that routes scripts by key (Envoy, Twemproxy,
+   * a managed cluster's proxy).
    */
   readonly batching?: boolean;
 }
@@ -87,7 +88,8 @@ interface IndexedCheck {
  * The store executes capping's reservation plan (`planReservation`: windows, narrowed scopes, limits, quiet
  * hours already resolved) and knows nothing of rule kinds. All keys of a subject share its hash tag, so the
  * script is valid on a cluster. Refusals are explained by capping (`explainRefusal`) from the exact snapshot
- * the script saw.
+ * the script saw. Reservations issued together by concurrent callers share script calls (`batching`): each is still
+ * checked and recorded on its own, in order.
  *
  * @example
  * ```ts
