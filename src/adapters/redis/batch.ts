@@ -1,3 +1,5 @@
+import { CrossChannelError } from '../../core/errors.js';
+
 interface Item {
   readonly keys: ReadonlyArray<string>;
   readonly args: ReadonlyArray<string | number>;
@@ -34,7 +36,7 @@ export class ScriptBatch {
     private readonly size: number,
     private readonly malformed: (message: string) => unknown,
     private readonly halve = false,
-    private readonly one: ((keys: Array<string>, args: Array<string | number>) => Promise<unknown>) | null = null,
+    private readonly one: ((keys: ReadonlyArray<string>, args: ReadonlyArray<string | number>) => Promise<unknown>) | null = null,
   ) {}
 
   add(keys: ReadonlyArray<string>, args: ReadonlyArray<string | number>): Promise<unknown> {
@@ -74,7 +76,7 @@ export class ScriptBatch {
   #send(chunk: ReadonlyArray<Item>): void {
     if (chunk.length === 1 && this.one !== null) {
       const c = chunk[0]!;
-      this.one([...c.keys], [...c.args]).then(c.resolve, c.reject);
+      this.one(c.keys, c.args).then(c.resolve, c.reject);
       return;
     }
     const keys: string[] = [];
@@ -96,4 +98,16 @@ export class ScriptBatch {
       },
     );
   }
+}
+
+/**
+ * A Redis store's `batching` option: on by default for a standalone client, off for a Cluster (where a script may
+ * only touch one hash tag, so batching there is refused). Throws `CONFIG_INVALID` at `batching`.
+ */
+export function batchingOption(redis: unknown, options: { readonly batching?: unknown }): boolean {
+  const cluster = (redis as { isCluster?: unknown } | null)?.isCluster === true;
+  const batching = options.batching ?? !cluster;
+  if (typeof batching !== 'boolean') throw new CrossChannelError('CONFIG_INVALID', 'batching must be a boolean', { path: ['batching'] });
+  if (batching && cluster) throw new CrossChannelError('CONFIG_INVALID', 'batching needs a standalone Redis: on a Cluster a script may only touch one hash tag', { path: ['batching'] });
+  return batching;
 }

@@ -10,7 +10,7 @@ import { redisStoreError } from './errors.js';
 import { subjectKey, prefixOption } from './keys.js';
 import { reservationKey, toContactRecord } from '../../capping/contact.js';
 import { ERASE_LUA, PRUNE_CONTACTS_LUA, RECORD_LUA, RESERVE_LUA, RESERVE_MANY_LUA, STORE_OUTCOME_LUA } from './contact-history-lua.js';
-import { ScriptBatch } from './batch.js';
+import { batchingOption, ScriptBatch } from './batch.js';
 import { expectString } from '../../core/guards.js';
 
 /**
@@ -115,11 +115,7 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
     this.#prefix = prefixOption(options, 'cc:ch');
     this.#retentionMs = durationToMs(options.retention ?? '400d', ['retention']);
     if (this.#retentionMs <= 0) throw new CrossChannelError('CONFIG_INVALID', 'retention must be longer than 0', { path: ['retention'] });
-    const cluster = (redis as { isCluster?: unknown } | null)?.isCluster === true;
-    const batching = options.batching ?? !cluster;
-    if (typeof batching !== 'boolean') throw new CrossChannelError('CONFIG_INVALID', 'batching must be a boolean', { path: ['batching'] });
-    if (batching && cluster) throw new CrossChannelError('CONFIG_INVALID', 'batching needs a standalone Redis: on a Cluster a script may only touch one hash tag', { path: ['batching'] });
-    this.#reserves = batching
+    this.#reserves = batchingOption(redis, options)
       ? new ScriptBatch(
           (keys, args) => this.#call('ccCappingReserveManyIxK', keys.length, ...keys, ...args),
           RESERVE_BATCH,

@@ -19,7 +19,7 @@ import {
 } from '../../journeys/store.js';
 import { CAP, CLAIM_MANY, CLAIM_ONE, CLAIM_SHARD, COMPLETE, COMPLETE_MANY, DELIVER, DELIVER_MANY, ENROL, ENROL_MANY, REPLACE } from './journeys-lua.js';
 import { subjectKey, prefixOption } from './keys.js';
-import { ScriptBatch } from './batch.js';
+import { batchingOption, ScriptBatch } from './batch.js';
 
 /**
  * Options of {@link RedisJourneyStore}.
@@ -102,11 +102,7 @@ export class RedisJourneyStore implements JourneyStore {
     this.prefix = prefixOption(options, 'cc');
     this.shards = options.dueShards ?? 1;
     if (!Number.isInteger(this.shards) || this.shards < 1 || this.shards > 1024) throw new CrossChannelError('CONFIG_INVALID', 'dueShards must be an integer in 1..1024', { path: ['dueShards'] });
-    const cluster = (redis as { isCluster?: unknown }).isCluster === true;
-    const batching = options.batching ?? !cluster;
-    if (typeof batching !== 'boolean') throw new CrossChannelError('CONFIG_INVALID', 'batching must be a boolean', { path: ['batching'] });
-    if (batching && cluster) throw new CrossChannelError('CONFIG_INVALID', 'batching needs a standalone Redis: on a Cluster a script may only touch one hash tag', { path: ['batching'] });
-    this.batching = batching;
+    this.batching = batchingOption(redis, options);
     const scripted = redis as Scripted;
     // defineCommand sends EVALSHA and falls back to EVAL when a node does not have the script (after a SCRIPT
     // FLUSH, on a fresh or failed-over Cluster node); the first argument of each call is its key count.
