@@ -3,6 +3,7 @@ import {
   canContact,
   consentState,
   consentSummary,
+  DEFAULT_CONSENT_POLICY,
   decodeTcString,
   encodeTcString,
   foldConsent,
@@ -148,6 +149,20 @@ describe('canContact', () => {
     const no = canContact(state, { channel: 'display', purpose: 'ads', now: T0, tcf: { tc, query: { vendorId: 756, purposeId: 4 } } });
     expect(no.allowed).toBe(false);
     expect(no.reasons.map((r) => r.code)).toEqual(['CONSENT_TCF_DENIED', 'TCF_NO_VENDOR_CONSENT', 'CONSENT_GRANTED']);
+  });
+});
+
+describe('DEFAULT_CONSENT_POLICY', () => {
+  it('is what parseConsentPolicy gives for an empty policy (it is built without the schema, so consentState and canContact alone bring no zod)', () => {
+    expect(DEFAULT_CONSENT_POLICY).toEqual(parseConsentPolicy({}));
+    expect(DEFAULT_CONSENT_POLICY).toEqual(parseConsentPolicy());
+    expect([...DEFAULT_CONSENT_POLICY.gpcPurposes]).toEqual(['sale', 'sharing', 'targeted_advertising', 'cross_context_advertising']);
+    expect(DEFAULT_CONSENT_POLICY.doubleOptInWindowMs).toBe(7 * DAY);
+  });
+
+  it('is the policy consentState uses when none is given', () => {
+    const events = [parseConsentEvent({ id: 'e1', subjectId: 's1', channel: 'email', purpose: 'marketing', kind: 'granted', at: T0, evidence: { source: 'form' } })];
+    expect(consentState(events).policy).toBe(DEFAULT_CONSENT_POLICY);
   });
 });
 

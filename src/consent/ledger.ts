@@ -130,17 +130,22 @@ export function parseConsentEvent(input: ConsentEventInput): ConsentEvent {
  * const jsonSchema = toJSONSchema(consentPolicySchema); // for docs and admin UIs
  * ```
  */
+// The policy's defaults, shared by its schema and by DEFAULT_CONSENT_POLICY (built without the schema, so that
+// `consentState` and `canContact` alone do not bring zod into a bundle).
+const DOUBLE_OPT_IN_WINDOW_MS = 7 * 86_400_000;
+const GPC_PURPOSES: string[] = ['sale', 'sharing', 'targeted_advertising', 'cross_context_advertising'];
+
 export const consentPolicySchema = /* @__PURE__ */ (() => z.strictObject({
   doubleOptIn: z._default(z
     .strictObject({
       channels: z._default(z.array(channelSchema).check(maxLengthCheck(64)), []),
-      window: z._default(durationSchema, 7 * 86_400_000),
-    }), { channels: [], window: 7 * 86_400_000 }),
+      window: z._default(durationSchema, DOUBLE_OPT_IN_WINDOW_MS),
+    }), { channels: [], window: DOUBLE_OPT_IN_WINDOW_MS }),
   expiry: z._default(z.record(purposeSchema, durationSchema), {}),
   softOptIn: z._default(z
     .array(z.strictObject({ channel: channelSchema, purposes: z.array(purposeSchema).check(minLengthCheck(1)) })).check(maxLengthCheck(64)), []),
   optOutChannels: z._default(z.array(channelSchema).check(maxLengthCheck(64)), []),
-  gpcPurposes: z._default(z.array(purposeSchema).check(maxLengthCheck(64)), ['sale', 'sharing', 'targeted_advertising', 'cross_context_advertising']),
+  gpcPurposes: z._default(z.array(purposeSchema).check(maxLengthCheck(64)), [...GPC_PURPOSES]),
 }))();
 
 /**
@@ -185,7 +190,11 @@ const key = (channel: string, purpose: string): string => `${channel}\u0000${pur
  * ```
  */
 export function parseConsentPolicy(input: ConsentPolicyInput = {}): ConsentPolicy {
-  const p = parseWith(consentPolicySchema, input, 'CONFIG_INVALID');
+  return compilePolicy(parseWith(consentPolicySchema, input, 'CONFIG_INVALID'));
+}
+
+/** A parsed policy as the fold reads it (sets and maps); throws `CONFIG_INVALID` on a window or expiry that is not positive. */
+function compilePolicy(p: z.output<typeof consentPolicySchema>): ConsentPolicy {
   const softOptIn = new Set<string>();
   for (const s of p.softOptIn) for (const purpose of s.purposes) softOptIn.add(key(s.channel, purpose));
   if (!(p.doubleOptIn.window > 0)) throw new CrossChannelError('CONFIG_INVALID', 'double opt-in window must be positive', { path: ['doubleOptIn', 'window'] });
@@ -211,7 +220,14 @@ export function parseConsentPolicy(input: ConsentPolicyInput = {}): ConsentPolic
  * const state = consentState(events, DEFAULT_CONSENT_POLICY);
  * ```
  */
-export const DEFAULT_CONSENT_POLICY: ConsentPolicy = /* @__PURE__ */ parseConsentPolicy({});
+export const DEFAULT_CONSENT_POLICY: ConsentPolicy = /* @__PURE__ */ compilePolicy({
+  doubleOptIn: { channels: [], window: DOUBLE_OPT_IN_WINDOW_MS },
+  expiry: {},
+  softOptIn: [],
+  optOutChannels: [],
+  // Read into a set, never changed.
+  gpcPurposes: GPC_PURPOSES,
+});
 
 /**
  * Current status of one channel × purpose.
