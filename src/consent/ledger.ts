@@ -116,6 +116,11 @@ export function parseConsentEvent(input: ConsentEventInput): ConsentEvent {
   return parseWith(consentEventSchema, input, 'INPUT_INVALID');
 }
 
+// The policy's defaults, shared by its schema and by DEFAULT_CONSENT_POLICY (built without the schema, so that
+// `consentState` and `canContact` alone do not bring zod into a bundle).
+const DOUBLE_OPT_IN_WINDOW_MS = 7 * 86_400_000;
+const GPC_PURPOSES: string[] = ['sale', 'sharing', 'targeted_advertising', 'cross_context_advertising'];
+
 /**
  * The ledger policy, a plain JSON-able object:
  * - `doubleOptIn`: channels where a grant stays `pending` until `confirmed` within `window` (default 7 days);
@@ -130,11 +135,6 @@ export function parseConsentEvent(input: ConsentEventInput): ConsentEvent {
  * const jsonSchema = toJSONSchema(consentPolicySchema); // for docs and admin UIs
  * ```
  */
-// The policy's defaults, shared by its schema and by DEFAULT_CONSENT_POLICY (built without the schema, so that
-// `consentState` and `canContact` alone do not bring zod into a bundle).
-const DOUBLE_OPT_IN_WINDOW_MS = 7 * 86_400_000;
-const GPC_PURPOSES: string[] = ['sale', 'sharing', 'targeted_advertising', 'cross_context_advertising'];
-
 export const consentPolicySchema = /* @__PURE__ */ (() => z.strictObject({
   doubleOptIn: z._default(z
     .strictObject({
