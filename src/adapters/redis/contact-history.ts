@@ -57,6 +57,23 @@ const RS = '\x1e';
 const GS = '\x1d';
 const FS = '\x1c';
 const FAR = 9e15;
+
+const ZEROS = ['', '0', '00', '000', '0000', '00000', '000000', '0000000'];
+
+/**
+ * `String(x)`, faster for the integers a reservation sends by the dozen (epoch milliseconds, window bounds): V8
+ * writes a number past 2^31 out about four times slower than two halves below it (≈ 190 against ≈ 50 ns), so a safe
+ * integer is written as its high digits and its last eight. Anything else goes to `String`. Internal; exported
+ * for its property test.
+ */
+export function decimal(x: number): string {
+  if (x < 2147483648 && x > -2147483648) return String(x);
+  if (!Number.isSafeInteger(x)) return String(x);
+  if (x < 0) return `-${decimal(-x)}`;
+  const high = Math.floor(x / 1e8);
+  const low = String(x - high * 1e8);
+  return String(high) + ZEROS[8 - low.length]! + low;
+}
 type Client = Redis | Cluster;
 type Scripted = Client & Record<string, (...args: Array<string | number>) => Promise<unknown>>;
 
@@ -215,7 +232,7 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
     sortByLimit(indexedChecks);
     let indexed = '';
     for (const { plan: index, limit, lb, ub } of indexedChecks) {
-      indexed += `${indexed === '' ? '' : GS}${index.union ? -limit : limit}${US}${lb}${US}${ub === FAR ? '+inf' : `(${ub}`}${US}${index.joined}`;
+      indexed += `${indexed === '' ? '' : GS}${index.union ? -limit : limit}${US}${decimal(lb)}${US}${ub === FAR ? '+inf' : `(${decimal(ub)}`}${US}${index.joined}`;
     }
     const contactFrom = plan.contactsFrom;
     const responseFrom = plan.responsesFrom === null ? null : Number.isFinite(plan.responsesFrom) ? plan.responsesFrom : -FAR;
@@ -233,16 +250,16 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
       key,
       encodeContact(contact, json),
       [
-        contact.at,
-        this.#retentionMs,
-        cutoff,
+        decimal(contact.at),
+        decimal(this.#retentionMs),
+        decimal(cutoff),
         forceDeny ? '1' : '0',
-        contactFrom === null ? '' : Math.max(contactFrom, cutoff),
-        responseFrom === null ? '' : responseFrom,
-        Number.isFinite(scanFrom) ? Math.max(scanFrom, cutoff) : '+inf',
+        contactFrom === null ? '' : decimal(Math.max(contactFrom, cutoff)),
+        responseFrom === null ? '' : decimal(responseFrom),
+        Number.isFinite(scanFrom) ? decimal(Math.max(scanFrom, cutoff)) : '+inf',
         nScanned,
         snapshotTx ? '1' : '0',
-        now,
+        decimal(now),
       ].join(US),
       indexed,
     );
