@@ -2,7 +2,8 @@
  * fast-check as the stress run sees it (`npm run test:stress`, vitest.stress.config.ts aliases `fast-check` here):
  * the same library, but every `fc.assert` runs `FC_RUNS_FACTOR` times its number of runs (10 by default) from a
  * fresh random seed, so the properties explore inputs the everyday run (fixed budgets, printed seeds) never
- * reaches. A failure prints its seed and path as usual: replay it with `{ seed, path }` in the property.
+ * reaches. A failure prints its seed and path as usual: replay it in the everyday run (`npx vitest run <file>`, which
+ * keeps pinned seeds) by giving the property `{ seed, path }`.
  */
 import * as real from '../../node_modules/fast-check/lib/fast-check.js';
 
