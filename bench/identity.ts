@@ -137,9 +137,17 @@ const contenders = [
 const gc = (globalThis as { gc?: () => void }).gc;
 const times: number[][] = contenders.map(() => []);
 const heaps: number[] = contenders.map(() => 0);
+// After the forced collection, a pause: V8 sweeps the freed pages on its helper threads and returns memory to the
+// system after a full collection, and on a 2-core machine that work competed with whichever contender came next,
+// most of all the first row, right after graphology's 1.1 GB. Alternated runs (2026-12-06), the default row and
+// Map + BFS: no pause 1,497 / 4,995 and 1,505 / 4,976 ms (3.34×, 3.31×); 500 ms 1,266 / 4,619 and 1,324 / 4,822
+// (3.65×, 3.64×). Every contender gets the same pause.
+const SETTLE_MS = Number(process.env.IDENTITY_BENCH_SETTLE_MS ?? 500);
+const settle = (): Promise<void> => new Promise((r) => setTimeout(r, SETTLE_MS));
 for (let round = 0; round < 3; round++) {
   for (let c = 0; c < contenders.length; c++) {
     gc?.();
+    await settle();
     // Heap plus ArrayBuffers: the graph keeps most of its state in typed arrays, outside `heapUsed`.
     const mem = (): number => process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
     const heap0 = mem();
