@@ -483,9 +483,9 @@ export function initIdentifiers(s: GraphState, from: number): void {
   const ids = s.profileIdOf;
   const gap = s.n - ids.length;
   if (gap > ids.length >> 1) {
-    // Many new identifiers (a bulk batch): one array of the new length, filled (dense), instead of pushes that
-    // would regrow it one half at a time.
-    const grownIds = new Array<string | undefined>(s.n).fill(undefined);
+    // Many new identifiers (a bulk batch): one array of the new length and an eighth (room for the smaller
+    // batches that follow), filled (dense), instead of pushes that would regrow it one half at a time.
+    const grownIds = new Array<string | undefined>(grownLength(ids, s.n)).fill(undefined);
     for (let i = 0; i < ids.length; i++) grownIds[i] = ids[i];
     s.profileIdOf = grownIds;
   } else while (ids.length < s.n) ids.push(undefined);
