@@ -287,10 +287,13 @@ function grown<T extends Int32Array | Float64Array | number[]>(s: GraphState, a:
   return b as T;
 }
 
-/** {@link grown} for the interned values (strings, on the heap), with the same growth; unused entries are `''`. */
-function grownValues(a: string[], need: number): string[] {
+/**
+ * {@link grown} for a plain array of other values (interned strings, cached profile ids), with the same growth:
+ * `a` when it holds `need` entries, else a longer copy, its new entries `fill` (dense: every entry written).
+ */
+function grownArray<T>(a: T[], need: number, fill: T): T[] {
   if (need <= a.length) return a;
-  const b = new Array<string>(grownLength(a, need)).fill('');
+  const b = new Array<T>(grownLength(a, need)).fill(fill);
   for (let i = 0; i < a.length; i++) b[i] = a[i]!;
   return b;
 }
@@ -327,7 +330,7 @@ export function reserveKeys(s: GraphState, count: number): void {
   // hashes and types), the three arrays grew by half again and again, each growth a fresh copy (≈ 3 times their
   // final size allocated and faulted in): 14 % of a 1M-observation bulk load, whose repeats now leave 25 MB of
   // the room unused instead. Typed graphs (small batches) keep appending values.
-  if (s.heapArrays) s.idValue = grownValues(s.idValue, s.n + count);
+  if (s.heapArrays) s.idValue = grownArray(s.idValue, s.n + count, '');
   const live = s.interned + count;
   if (2 * live > s.slots.length) {
     let len = s.slots.length;
@@ -482,13 +485,10 @@ export function initIdentifiers(s: GraphState, from: number): void {
   // it into a slow dictionary).
   const ids = s.profileIdOf;
   const gap = s.n - ids.length;
-  if (gap > ids.length >> 1) {
-    // Many new identifiers (a bulk batch): one array of the new length and an eighth (room for the smaller
-    // batches that follow), filled (dense), instead of pushes that would regrow it one half at a time.
-    const grownIds = new Array<string | undefined>(grownLength(ids, s.n)).fill(undefined);
-    for (let i = 0; i < ids.length; i++) grownIds[i] = ids[i];
-    s.profileIdOf = grownIds;
-  } else while (ids.length < s.n) ids.push(undefined);
+  // Many new identifiers (a bulk batch): one array of the new length and an eighth (room for the smaller batches
+  // that follow), instead of pushes that would regrow it one half at a time.
+  if (gap > ids.length >> 1) s.profileIdOf = grownArray(ids, s.n, undefined);
+  else while (ids.length < s.n) ids.push(undefined);
   s.firstSeen.fill(Infinity, from, s.n);
   s.lastSeen.fill(-Infinity, from, s.n);
   s.parent.fill(-1, from, s.n);
