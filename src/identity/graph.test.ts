@@ -26,6 +26,19 @@ describe('IdentityGraph', () => {
     expect(g.size).toEqual({ profiles: 1, identifiers: 3, observations: 2 });
   });
 
+  it('finds an identifier as it holds it, with its profile, in one normalisation; nothing for unknown, invalid or blocked ones', () => {
+    const g = new IdentityGraph();
+    g.add([{ identifiers: [id('email', 'Ada@Shop.test'), id('loyalty_id', 'L-77')], at: T0 }]);
+    const pid = g.profileIdOf(id('loyalty_id', 'L-77'))!;
+    expect(g.find(id('email', '  ADA@shop.TEST '))).toEqual({ identifier: id('email', 'ada@shop.test'), profileId: pid });
+    expect(g.find(id('loyalty_id', 'L-77'))).toEqual({ identifier: id('loyalty_id', 'L-77'), profileId: pid });
+    expect(g.find(id('email', 'bob@shop.test'))).toBeUndefined();
+    expect(g.find(id('email', 'not an email'))).toBeUndefined();
+    expect(g.find(id('email', 'test@test.com'))).toBeUndefined();
+    expect(g.find(id('no_such_type', 'x'))).toBeUndefined();
+    expect(() => g.find({ type: 'email', value: 42 } as never)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID' }));
+  });
+
   it('salts profile ids when asked', () => {
     const a = stitch([{ identifiers: [id('email', 'x@shop.test')], at: 0 }]).profiles[0]!.id;
     const b = stitch([{ identifiers: [id('email', 'x@shop.test')], at: 0 }], { profileIdSalt: 's3cret' }).profiles[0]!.id;

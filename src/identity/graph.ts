@@ -358,6 +358,25 @@ export class IdentityGraph {
   }
 
   /**
+   * The identifier as the graph holds it (normalised by its rules) and its profile id, or `undefined` when it is
+   * unknown, invalid or blocked: one normalisation for both, where `normalizeIdentifier` then `profileIdOf` would
+   * normalise twice. A phone the graph holds, given in E.164 form, is found without parsing.
+   *
+   * @example
+   * ```ts
+   * const graph = new IdentityGraph();
+   * graph.add([{ identifiers: [{ type: 'email', value: 'ada@example.com' }], at: 1 }]);
+   * graph.find({ type: 'email', value: ' Ada@Example.COM ' });
+   * // { identifier: { type: 'email', value: 'ada@example.com' }, profileId: 'p_…' }
+   * ```
+   */
+  find(identifier: { readonly type: string; readonly value: string }): { identifier: Identifier; profileId: string } | undefined {
+    const s = this.state;
+    const x = indexOf(s, identifier);
+    return x === undefined ? undefined : { identifier: identifierAt(s, x), profileId: profileIdFor(s, s.profileOf[x]!) };
+  }
+
+  /**
    * Ids of the profiles a `nonLinking` identifier (a shared device cookie) was seen with, sorted; empty for an
    * identifier of a linking type, or one never seen with anybody. `profileIdOf` of such an identifier names its
    * own profile: what is known of the device when nobody is identified on it, never one of its users.
@@ -492,12 +511,12 @@ const PHONE_MEMO = 65_536;
 const E164_RE = /^\+[1-9][0-9]{1,14}$/;
 
 /**
- * True when `value` is in E.164 form and the graph already holds it as an identifier of type `t` (which must be a
- * phone type): it is then its own normalised form, without parsing. Only normalised values are interned, and
- * phone normalisation is idempotent on them (a property test holds libphonenumber-js to that).
+ * Index of `value` when it is in E.164 form and the graph already holds it as an identifier of type `t` (a phone
+ * type), else -1: such a value is its own normalised form, without parsing. Only normalised values are interned,
+ * and phone normalisation is idempotent on them (a property test holds libphonenumber-js to that).
  */
-function isKnownE164(s: GraphState, t: number, value: unknown): value is string {
-  return typeof value === 'string' && E164_RE.test(value) && lookupIdentifier(s, t, value, identifierHash(t, value)) >= 0;
+function knownE164(s: GraphState, t: number, value: unknown): number {
+  return typeof value === 'string' && E164_RE.test(value) ? lookupIdentifier(s, t, value, identifierHash(t, value)) : -1;
 }
 
 /**
@@ -510,7 +529,7 @@ function isKnownE164(s: GraphState, t: number, value: unknown): value is string 
 function phoneInBatch(s: GraphState, t: number, value: string, type: string, seen: Map<unknown, string>): string | Reason<IdentifierReasonCode> {
   const known = seen.get(value);
   if (known !== undefined) return known;
-  if (isKnownE164(s, t, value)) return value;
+  if (knownE164(s, t, value) >= 0) return value;
   const v = normalizeWithKind('phone', value, type, s.rules.normalize);
   if (typeof v === 'string' && seen.size < PHONE_MEMO) seen.set(value, v);
   return v;
@@ -633,7 +652,11 @@ export function indexOf(s: GraphState, identifier: { readonly type: string; read
   if (t === undefined) return undefined;
   const kind = s.typeKind[t]!;
   // A phone the graph holds, asked for in E.164 form (as telephony systems pass caller ids), needs no parsing.
-  const v = kind === 'phone' && isKnownE164(s, t, identifier.value) ? identifier.value : normalizeWithKind(kind, identifier.value, identifier.type, s.rules.normalize);
+  if (kind === 'phone') {
+    const known = knownE164(s, t, identifier.value);
+    if (known >= 0) return known;
+  }
+  const v = normalizeWithKind(kind, identifier.value, identifier.type, s.rules.normalize);
   if (typeof v !== 'string') return undefined;
   const x = lookupIdentifier(s, t, v, identifierHash(t, v));
   return x < 0 ? undefined : x;

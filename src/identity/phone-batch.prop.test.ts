@@ -112,6 +112,10 @@ describe('phone normalisation, parsed once per number', () => {
               const expected = n.ok ? oracle.profileIdOf({ type: 'phone', value: n.value }) : undefined;
               expect(subject.profileIdOf(id) === undefined).toBe(expected === undefined);
               if (n.ok) expect(subject.profileIdOf({ type: 'phone', value: n.value })).toBe(subject.profileIdOf(id));
+              // find: the number as the graph holds it, and the same profile.
+              const found = subject.find(id);
+              expect(found?.identifier).toEqual(expected === undefined ? undefined : { type: 'phone', value: n.ok ? n.value : '' });
+              expect(found?.profileId).toBe(subject.profileIdOf(id));
             }
           }
         },

@@ -63,11 +63,10 @@ export class MemoryIdentityStore implements IdentityStore {
     let best: { identifier: Identifier; id: string } | undefined;
     const rules = this.graph.rules;
     for (const i of identifiers) {
-      const n = normalizeIdentifier(i, rules.normalize);
-      if (!n.ok) continue;
-      const id = this.graph.profileIdOf(n.value);
-      if (id === undefined) continue;
-      if (best === undefined || preferredIdentifier(rules, n.value, best.identifier)) best = { identifier: n.value, id };
+      // One normalisation per identifier (a held E.164 phone needs none): the form the graph holds, and its profile.
+      const found = this.graph.find(i);
+      if (found === undefined) continue;
+      if (best === undefined || preferredIdentifier(rules, found.identifier, best.identifier)) best = { identifier: found.identifier, id: found.profileId };
     }
     return best?.id ?? null;
   }
