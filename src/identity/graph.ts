@@ -527,9 +527,9 @@ function knownE164(s: GraphState, t: number, value: unknown): number {
  * Answers exactly as `normalizeWithKind` (the phone options are the graph's, the same for every phone type).
  */
 function phoneInBatch(s: GraphState, t: number, value: string, type: string, seen: Map<unknown, string>): string | Reason<IdentifierReasonCode> {
+  if (knownE164(s, t, value) >= 0) return value;
   const known = seen.get(value);
   if (known !== undefined) return known;
-  if (knownE164(s, t, value) >= 0) return value;
   const v = normalizeWithKind('phone', value, type, s.rules.normalize);
   if (typeof v === 'string' && seen.size < PHONE_MEMO) seen.set(value, v);
   return v;
