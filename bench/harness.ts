@@ -15,6 +15,11 @@ import { Bench } from 'tinybench';
 export interface Contender {
   readonly name: string;
   readonly fn: () => unknown;
+  /**
+   * Calls per timed sample for this side only (synchronous functions only), overriding `compare`'s `repeat`: a
+   * sub-microsecond call beside an asynchronous peer, whose own calls cannot be repeated inside one sample.
+   */
+  readonly repeat?: number;
 }
 
 /** One printed row. */
@@ -52,9 +57,10 @@ export async function compare(
   } = {},
 ): Promise<BenchRow[]> {
   const bench = new Bench({ time: options.timeMs ?? 1000, warmupTime: options.warmupMs ?? 200 });
-  const repeat = options.repeat ?? 1;
-  if (!Number.isInteger(repeat) || repeat < 1) throw new Error('compare: repeat must be a positive integer');
-  const batched = (c: Contender): Contender['fn'] =>
+  const contenders = [ours, ...peers];
+  const repeats = contenders.map((c) => c.repeat ?? options.repeat ?? 1);
+  if (repeats.some((r) => !Number.isInteger(r) || r < 1)) throw new Error('compare: repeat must be a positive integer');
+  const batched = (c: Contender, repeat: number): Contender['fn'] =>
     repeat === 1
       ? c.fn
       : () => {
@@ -63,10 +69,10 @@ export async function compare(
             if (typeof (out as { then?: unknown } | null)?.then === 'function') throw new Error(`compare: ${c.name} returned a promise; repeat needs synchronous functions`);
           }
         };
-  bench.add(ours.name, batched(ours));
-  for (const p of peers) bench.add(p.name, batched(p));
+  contenders.forEach((c, i) => bench.add(c.name, batched(c, repeats[i]!)));
   await bench.run();
-  const stats = bench.tasks.map((t) => {
+  const stats = bench.tasks.map((t, i) => {
+    const repeat = repeats[i]!;
     const r = t.result as unknown as { state: string; latency?: { mean: number; p50: number; p99: number }; error?: unknown };
     if (r.state !== 'completed' || !r.latency) throw new Error(`benchmark ${t.name} did not complete: ${String(r.error ?? r.state)}`);
     // ops/s is calls ÷ time: 1 / mean latency. tinybench's throughput.mean averages each call's own rate
@@ -84,7 +90,11 @@ export async function compare(
     p99Us: s.lat.p99 * 1000,
     ratio: i === 0 ? null : oursOps / s.ops,
   }));
-  const batchNote = repeat > 1 ? `each timed sample runs ${repeat} calls; figures per call` : undefined;
+  const batchNote = repeats.every((r) => r === repeats[0])
+    ? repeats[0]! > 1
+      ? `each timed sample runs ${repeats[0]} calls; figures per call`
+      : undefined
+    : `calls per timed sample: ${contenders.map((c, i) => `${c.name} ${repeats[i]}`).join(', ')}; figures per call`;
   printTable(title, rows, [options.note, batchNote].filter((x) => x !== undefined).join('\n') || undefined);
   if (options.allocation === false) return rows;
   // Memory: what one call allocates on each side, measured the same way (see allocatedPerCall).
