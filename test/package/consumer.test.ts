@@ -108,14 +108,12 @@ describe('the packed package, installed in a scratch project', () => {
     ['bundler', { module: 'preserve', moduleResolution: 'bundler' }],
   ];
   /** Writes the consumer files and a strict tsconfig into a directory of the scratch project, then runs `tsc` on them. */
-  function compile(tsc: string, dir: string, options: Record<string, string>): { output: string; status: number | null } {
+  function compile(tsc: string, dir: string, options: Record<string, string | boolean>, files: Record<string, string> = { 'all.ts': consumerSource('esm'), 'all.mts': consumerSource('esm'), 'all.cts': consumerSource('cjs') }): { output: string; status: number | null } {
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'all.ts'), consumerSource('esm'));
-    writeFileSync(join(dir, 'all.mts'), consumerSource('esm'));
-    writeFileSync(join(dir, 'all.cts'), consumerSource('cjs'));
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
     writeFileSync(
       join(dir, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { ...options, strict: true, target: 'es2022', noEmit: true, skipLibCheck: false, types: ['node'], exactOptionalPropertyTypes: true, noUncheckedIndexedAccess: true }, files: ['all.ts', 'all.mts', 'all.cts'] }),
+      JSON.stringify({ compilerOptions: { ...options, strict: true, target: 'es2022', noEmit: true, skipLibCheck: false, types: ['node'], exactOptionalPropertyTypes: true, noUncheckedIndexedAccess: true }, files: Object.keys(files) }),
     );
     const r = spawnSync(process.execPath, [tsc, '-p', join(dir, 'tsconfig.json')], { cwd: dir, encoding: 'utf8' });
     return { output: r.stdout + r.stderr, status: r.status };
@@ -124,6 +122,15 @@ describe('the packed package, installed in a scratch project', () => {
   it.each(configs)('compiles under strict TypeScript without skipLibCheck (%s; .ts, .mts and .cts)', (name, options) => {
     const r = compile(TSC, join(app, `tsc-${name}`), options);
     expect(r.output, `tsc (${name}) reported errors`).toBe('');
+    expect(r.status).toBe(0);
+  }, 180_000);
+
+  // TypeScript's resolution for `module: commonjs` when none is named (node10, "node"): it reads no `exports`, so
+  // the subpaths reach their CommonJS declarations through package.json's `typesVersions`. `esModuleInterop` as
+  // `tsc --init` sets it: without it zod's own declarations fail (TS1259 in zod/v4/locales), whatever imports them.
+  it('compiles under the legacy node10 resolution of a CommonJS project (every entry but the ESM-only kit)', () => {
+    const r = compile(TSC, join(app, 'tsc-node10'), { module: 'commonjs', moduleResolution: 'node10', esModuleInterop: true }, { 'all.ts': consumerSource('cjs') });
+    expect(r.output, 'tsc (node10) reported errors').toBe('');
     expect(r.status).toBe(0);
   }, 180_000);
 
