@@ -42,7 +42,7 @@ export function requirePhoneLib(lib: PhoneNumberLibrary | null | undefined, path
   if (lib !== null && lib !== undefined) return lib;
   throw new CrossChannelError(
     'DEPENDENCY_MISSING',
-    "Normalising phone numbers needs the optional peer dependency libphonenumber-js: npm install libphonenumber-js (in a bundle or a browser, also pass its module libphonenumber-js/min as parseIdentityRules(rules, { phone }))",
+    "Normalising phone numbers needs the optional peer dependency libphonenumber-js: npm install libphonenumber-js (in a bundle or a browser, and in an ES module on Node before 20.16, also pass its module libphonenumber-js/min as parseIdentityRules(rules, { phone }))",
     { path, detail: { package: 'libphonenumber-js' } },
   );
 }
