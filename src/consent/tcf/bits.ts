@@ -39,14 +39,39 @@ export class BitsError extends Error {
  * `bitLength` is 6 × characters.
  */
 export function base64UrlToBytes(text: string, start = 0, end = text.length, into?: Uint8Array): { bytes: Uint8Array; bitLength: number } {
-  // Char codes as bytes (a character ≥ 128 becomes 255, outside the alphabet like any invalid character; the
-  // error then names it from the text), decoded by the one base64url loop.
-  const codes = new Uint8Array(end);
-  for (let i = start; i < end; i++) {
-    const c = text.charCodeAt(i);
-    codes[i] = c < 128 ? c : 255;
+  // The same steps as base64UrlCodesToBytes, reading char codes from the text: a character ≥ 128 is outside the
+  // alphabet like any invalid one (the OR of four codes exposes it before the table is read).
+  const n = end - start;
+  const bytes = into ?? new Uint8Array(((n * 6) >>> 3) + 5);
+  const table = B64_REVERSE;
+  let out = 0;
+  let i = start;
+  const whole = start + (n - (n & 3));
+  for (; i < whole; i += 4) {
+    const c0 = text.charCodeAt(i);
+    const c1 = text.charCodeAt(i + 1);
+    const c2 = text.charCodeAt(i + 2);
+    const c3 = text.charCodeAt(i + 3);
+    if ((c0 | c1 | c2 | c3) > 127) badChar(text, i);
+    const a = table[c0]!;
+    const b = table[c1]!;
+    const c = table[c2]!;
+    const d = table[c3]!;
+    if ((a | b | c | d) & 0xc0) badChar(text, i);
+    const v = (a << 18) | (b << 12) | (c << 6) | d;
+    bytes[out] = v >>> 16;
+    bytes[out + 1] = (v >>> 8) & 0xff;
+    bytes[out + 2] = v & 0xff;
+    out += 3;
   }
-  return base64UrlCodesToBytes(codes, text, start, end, into);
+  let tail = 0;
+  for (; i < end; i++) {
+    const c = text.charCodeAt(i);
+    const v = c < 128 ? table[c]! : 255;
+    if (v === 255) badChar(text, i);
+    tail = (tail << 6) | v;
+  }
+  return finishBytes(bytes, out, tail, end - whole, n);
 }
 
 // The platform's UTF-8 encoder (browsers and Node alike): for ASCII text its bytes are the char codes.
@@ -72,7 +97,8 @@ export function asciiCodesInto(text: string, into: Uint8Array): boolean {
 export function base64UrlCodesToBytes(codes: Uint8Array, text: string, start: number, end: number, into?: Uint8Array): { bytes: Uint8Array; bitLength: number } {
   const n = end - start;
   // Four bytes of zero padding past the data let BitReader.int read a 32-bit window without a bounds branch;
-  // the reader's bitLength still bounds every read. `into` (zeroed, at least that long) saves an allocation.
+  // the reader's bitLength still bounds every read. `into` (at least that long; what it held before does not
+  // matter, every byte a reader sees is written below) saves an allocation.
   const bytes = into ?? new Uint8Array(((n * 6) >>> 3) + 5);
   const table = B64_REVERSE;
   let out = 0;
@@ -92,19 +118,34 @@ export function base64UrlCodesToBytes(codes: Uint8Array, text: string, start: nu
     bytes[out + 2] = v & 0xff;
     out += 3;
   }
-  let acc = 0;
-  let accBits = 0;
+  let tail = 0;
   for (; i < end; i++) {
     const v = table[codes[i]!]!;
     if (v === 255) badChar(text, i);
-    acc = ((acc << 6) | v) & 0xffffff;
-    accBits += 6;
-    if (accBits >= 8) {
-      accBits -= 8;
-      bytes[out++] = (acc >>> accBits) & 0xff;
-    }
+    tail = (tail << 6) | v;
   }
-  if (accBits > 0) bytes[out] = (acc << (8 - accBits)) & 0xff;
+  return finishBytes(bytes, out, tail, end - whole, n);
+}
+
+/**
+ * The base64url steps' end: the last 1–3 characters' 6-bit values (`tail`, `left` of them) as bytes, then four
+ * bytes of zero padding. Every byte a reader may see is written here, so `into` may hold an earlier call's bytes.
+ */
+function finishBytes(bytes: Uint8Array, out: number, tail: number, left: number, n: number): { bytes: Uint8Array; bitLength: number } {
+  // left characters hold 6·left bits: 1 → a partial byte; 2 → a byte and 4 bits; 3 → two bytes and 2 bits.
+  if (left === 1) bytes[out++] = (tail << 2) & 0xff;
+  else if (left === 2) {
+    bytes[out++] = tail >>> 4;
+    bytes[out++] = (tail << 4) & 0xff;
+  } else if (left === 3) {
+    bytes[out++] = tail >>> 10;
+    bytes[out++] = (tail >>> 2) & 0xff;
+    bytes[out++] = (tail << 6) & 0xff;
+  }
+  bytes[out] = 0;
+  bytes[out + 1] = 0;
+  bytes[out + 2] = 0;
+  bytes[out + 3] = 0;
   return { bytes, bitLength: n * 6 };
 }
 
@@ -141,22 +182,48 @@ export class BitReader {
   }
 
   bit(what: string): boolean {
-    this.need(1, what);
-    const p = this.pos++;
+    const p = this.pos;
+    if (p >= this.bitLength) this.need(1, what);
+    this.pos = p + 1;
     return ((this.bytes[p >>> 3]! >>> (7 - (p & 7))) & 1) === 1;
   }
 
   /** Reads an unsigned integer of `n` ≤ 48 bits. */
   int(n: number, what: string): number {
-    this.need(n, what);
     const bytes = this.bytes;
     const p0 = this.pos;
-    if (n <= 25 && bytes.length >= (p0 >>> 3) + 4) {
-      // One 32-bit big-endian window holds any field of ≤ 25 bits at any bit offset (≤ 7 + 25 bits).
+    if (n > 0 && n <= 25 && p0 + n <= this.bitLength && bytes.length >= (p0 >>> 3) + 4) {
+      // One 32-bit big-endian window holds any field of ≤ 25 bits at any bit offset (≤ 7 + 25 bits). Small, so
+      // the engine inlines it into the field readers; the other cases are another method's.
       const b = p0 >>> 3;
       const window = ((bytes[b]! << 24) | (bytes[b + 1]! << 16) | (bytes[b + 2]! << 8) | bytes[b + 3]!) << (p0 & 7);
       this.pos = p0 + n;
-      return n === 0 ? 0 : window >>> (32 - n);
+      return window >>> (32 - n);
+    }
+    return this.wideInt(n, what);
+  }
+
+  /** {@link int} past its window: a field of 0 or more than 25 bits, one near the end of the bytes, or a truncated one. */
+  private wideInt(n: number, what: string): number {
+    this.need(n, what);
+    const bytes = this.bytes;
+    const p0 = this.pos;
+    if (n === 0) return 0;
+    if (n <= 25 && bytes.length >= (p0 >>> 3) + 4) {
+      const b = p0 >>> 3;
+      this.pos = p0 + n;
+      return (((bytes[b]! << 24) | (bytes[b + 1]! << 16) | (bytes[b + 2]! << 8) | bytes[b + 3]!) << (p0 & 7)) >>> (32 - n);
+    }
+    if (n <= 50 && bytes.length >= ((p0 + n - 25) >>> 3) + 4) {
+      // The 36-bit dates: two windows, the high bits then the low 25 (the sum stays an exact integer below 2^53).
+      const b = p0 >>> 3;
+      const m = n - 25;
+      const high = (((bytes[b]! << 24) | (bytes[b + 1]! << 16) | (bytes[b + 2]! << 8) | bytes[b + 3]!) << (p0 & 7)) >>> (32 - m);
+      const p1 = p0 + m;
+      const c = p1 >>> 3;
+      const low = (((bytes[c]! << 24) | (bytes[c + 1]! << 16) | (bytes[c + 2]! << 8) | bytes[c + 3]!) << (p1 & 7)) >>> 7;
+      this.pos = p0 + n;
+      return high * 33554432 + low;
     }
     let v = 0;
     let p = this.pos;
@@ -187,30 +254,43 @@ export class BitReader {
     this.need(n, what);
     const bytes = this.bytes;
     const start = this.pos;
+    this.pos = start + n;
     let size = 0;
     let max = 0;
-    // 24 bits per step from a 32-bit window (the byte buffer is padded, and bits past `n` are masked off), each
-    // byte bit-reversed through a table so the first id is the low bit, then OR-ed into the set's words.
-    for (let i = 0; i < n; i += 24) {
-      const p = start + i;
-      const b = p >>> 3;
-      let v = (((bytes[b]! << 24) | (bytes[b + 1]! << 16) | (bytes[b + 2]! << 8) | bytes[b + 3]!) << (p & 7)) >>> 8;
-      if (v === 0) continue;
-      if (n - i < 24) v &= (0xffffff << (24 - (n - i))) & 0xffffff;
-      const r = REVERSED[v >>> 16]! | (REVERSED[(v >>> 8) & 0xff]! << 8) | (REVERSED[v & 0xff]! << 16);
-      if (r === 0) continue;
-      const id = i + 1;
-      const w = id >>> 5;
-      const sh = id & 31;
-      words[w] = words[w]! | (r << sh);
-      // The words end at id n: bits spilling into the next word exist only below n (a plain array must not grow).
-      if (sh > 8 && w + 1 < words.length) words[w + 1] = words[w + 1]! | (r >>> (32 - sh));
-      size += popcount32(r);
-      max = id + 31 - Math.clz32(r);
+    // One word of the set at a time: word w holds ids 32w..32w+31, the field's bits from index 32w − 1 on (word 0:
+    // ids 1..31 from index 0). 32 bits are read from a 40-bit window at any bit offset, bit-reversed through a
+    // table (the first id is the low bit), masked past id n. The window may read four bytes past the field: the
+    // base64url step pads every buffer with them; a shorter buffer takes the bit-by-bit loop.
+    if (n > 0 && bytes.length >= ((start + n - 1) >>> 3) + 5) {
+      for (let w = 0; w < words.length; w++) {
+        const p = w === 0 ? start : start + (w << 5) - 1;
+        const b = p >>> 3;
+        const sh = p & 7;
+        let x = ((((bytes[b]! << 24) | (bytes[b + 1]! << 16) | (bytes[b + 2]! << 8) | bytes[b + 3]!) << sh) | (bytes[b + 4]! >>> (8 - sh))) >>> 0;
+        if (x === 0) continue;
+        x = REVERSED[x >>> 24]! | (REVERSED[(x >>> 16) & 0xff]! << 8) | (REVERSED[(x >>> 8) & 0xff]! << 16) | (REVERSED[x & 0xff]! << 24);
+        if (w === 0) x <<= 1;
+        // Ids above n in the last word belong to the next field.
+        const top = n - (w << 5);
+        if (top < 31) x &= ~(-1 << (top + 1));
+        if (x === 0) continue;
+        words[w] = x;
+        size += popcount32(x);
+        max = (w << 5) + 31 - Math.clz32(x);
+      }
+      return new IdSet(words, null, size, max);
     }
-    this.pos = start + n;
+    for (let i = 0; i < n; i++) {
+      const p = start + i;
+      if ((bytes[p >>> 3]! >>> (7 - (p & 7))) & 1) {
+        words[(i + 1) >>> 5] = words[(i + 1) >>> 5]! | (1 << ((i + 1) & 31));
+        size++;
+        max = i + 1;
+      }
+    }
     return new IdSet(words, null, size, max);
   }
+
 
   /** Reads a Fibonacci-coded positive integer (GPP): Zeckendorf bits ending with "11". */
   fibonacci(what: string): number {

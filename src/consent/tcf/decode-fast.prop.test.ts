@@ -6,9 +6,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CrossChannelError } from '../../core/errors.js';
-import { BitReader, BitWriter, BitsError, asciiCodesInto, base64UrlCodesToBytes, base64UrlToBytes } from './bits.js';
+import { BitReader, BitWriter, BitsError, asciiCodesInto, base64UrlCodesToBytes, base64UrlToBytes, zeroWords } from './bits.js';
 import { decodeTcString } from './decode.js';
 import { encodeTcString } from './encode.js';
+import { plain, tcModelArb } from '../../../test/arbitraries/consent.js';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const b64 = fc.array(fc.constantFrom(...ALPHABET), { maxLength: 200 }).map((cs) => cs.join(''));
@@ -84,6 +85,42 @@ describe('fast paths agree with naive decoding', () => {
     );
   });
 
+  // decodeTcString decodes every segment into one reused scratch buffer: whatever an earlier call left there must
+  // not reach a reader (the base64url step writes every byte a reader sees, its zero padding included).
+  it('base64url into a buffer holding garbage gives the bytes and zero padding of a fresh buffer', () => {
+    fc.assert(
+      fc.property(b64, fc.integer({ min: 1, max: 255 }), (text, junk) => {
+        const need = ((text.length * 6) >>> 3) + 5;
+        const fresh = base64UrlToBytes(text);
+        const codes = new Uint8Array(text.length);
+        asciiCodesInto(text, codes);
+        for (const decode of [(into: Uint8Array) => base64UrlToBytes(text, 0, text.length, into), (into: Uint8Array) => base64UrlCodesToBytes(codes, text, 0, text.length, into)]) {
+          const dirty = new Uint8Array(need + 16).fill(junk);
+          const { bytes, bitLength } = decode(dirty);
+          expect(bitLength).toBe(fresh.bitLength);
+          // Every byte up to the last one holding data, plus the four a 32-bit window may read past it.
+          const upTo = ((bitLength + 7) >>> 3) + 4;
+          expect([...bytes.subarray(0, upTo)]).toEqual([...fresh.bytes.subarray(0, upTo)]);
+          expect([...bytes.subarray(upTo - 4, upTo)]).toEqual([0, 0, 0, 0]);
+        }
+      }),
+    );
+  });
+
+  it('decoding a TC string gives the same answer whatever was decoded before it (the scratch buffers are reused)', () => {
+    fc.assert(
+      fc.property(tcModelArb({ maxVendorId: 400 }), tcModelArb({ maxVendorId: 2000 }), fc.constantFrom('bitfield', 'range', 'auto') as fc.Arbitrary<'bitfield' | 'range' | 'auto'>, (small, large, vendorEncoding) => {
+        const a = encodeTcString(small, { vendorEncoding });
+        const b = encodeTcString(large, { vendorEncoding: 'bitfield' });
+        const alone = plain(decodeTcString(a));
+        decodeTcString(b);
+        expect(plain(decodeTcString(a))).toEqual(alone);
+        expect(plain(decodeTcString(a))).toEqual(plain(small));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('decodeTcString refuses a bad character anywhere in a valid string with the charCodeAt decoder’s message', () => {
     const valid = encodeTcString({ created: 0, lastUpdated: 0, cmpId: 1, cmpVersion: 1, consentScreen: 1, consentLanguage: 'EN', vendorListVersion: 1, policyVersion: 4, isServiceSpecific: true, useNonStandardTexts: false, specialFeatureOptIns: [], purposeConsents: [1, 2], purposeLegitimateInterests: [], purposeOneTreatment: false, publisherCountryCode: 'FR', vendorConsents: [3, 40], vendorLegitimateInterests: [], publisherRestrictions: [], disclosedVendors: [3, 40, 99] });
     fc.assert(
@@ -120,6 +157,38 @@ describe('fast paths agree with naive decoding', () => {
         expect(r.int(n, 'field')).toBe(v);
         expect(r.pos).toBe(pos + n);
       }),
+    );
+  });
+
+  it('BitReader.bitfield holds exactly the ids whose bits are set, at every offset and width, padded or not', () => {
+    fc.assert(
+      fc.property(b64.filter((t) => t.length > 0), fc.nat(), fc.nat(), fc.boolean(), (text, at, width, padded) => {
+        const decoded = base64UrlToBytes(text);
+        const bits = naiveBits(text);
+        const pos = at % decoded.bitLength;
+        const n = width % (decoded.bitLength - pos + 1);
+        // Unpadded: only the bytes holding data, so the word-at-a-time path cannot read past them.
+        const bytes = padded ? decoded.bytes : decoded.bytes.slice(0, (decoded.bitLength + 7) >>> 3);
+        const r = new BitReader(bytes, decoded.bitLength);
+        r.pos = pos;
+        const set = r.bitfield(n, 'field', zeroWords(n));
+        const oracle: number[] = [];
+        for (let k = 0; k < n; k++) if (bits[pos + k] === 1) oracle.push(k + 1);
+        expect(set.toArray()).toEqual(oracle);
+        expect(set.size).toBe(oracle.length);
+        expect(set.max).toBe(oracle.length === 0 ? 0 : oracle[oracle.length - 1]);
+        expect(r.pos).toBe(pos + n);
+        for (let id = 0; id <= n + 33; id++) expect(set.has(id)).toBe(oracle.includes(id));
+        // Every width from here, so each word boundary (ids 31, 32, 63, 64, …) ends a field followed by more bits.
+        for (let m = 0; m <= Math.min(decoded.bitLength - pos, 140); m++) {
+          const rm = new BitReader(bytes, decoded.bitLength);
+          rm.pos = pos;
+          const want: number[] = [];
+          for (let k = 0; k < m; k++) if (bits[pos + k] === 1) want.push(k + 1);
+          expect(rm.bitfield(m, 'field', zeroWords(m)).toArray()).toEqual(want);
+        }
+      }),
+      { numRuns: 300 },
     );
   });
 

@@ -28,6 +28,9 @@ function scratchBytes(n: number): Uint8Array {
   return scratch;
 }
 
+// Above this many characters decodeTcString copies the string's char codes with the platform's encoder first.
+const SHORT_TEXT = 256;
+
 // decodeTcString's char codes (one byte per character of an ASCII string), grown and reused like `scratch`.
 let codeScratch = new Uint8Array(0);
 function scratchCodes(n: number): Uint8Array {
@@ -61,16 +64,17 @@ export function decodeTcString(text: string): TcString {
   let disclosedVendors: IdSet | null = null;
   let allowedVendors: IdSet | null = null;
   let publisherTc: PublisherTc | null = null;
-  // One byte buffer for every segment's bits (each segment gets its own zeroed view, with its padding). It lives
-  // only during this call (the readers are local; every decoded set is written into arrays of its
-  // own), so it is the module's scratch buffer, reused, rather than a new off-heap buffer per decode.
-  const byteBuffer = scratchBytes(((text.length * 6) >>> 3) + 48);
-  // The string's char codes as bytes, read by the base64url step instead of a charCodeAt per character (which
-  // also walks the string's representation: a concatenated or sliced string costs more per call). Text with a
-  // character ≥ 128 is malformed anyway; it keeps the charCodeAt decoder, which finds and reports the character.
-  const codes = scratchCodes(text.length);
-  const ascii = asciiCodesInto(text, codes);
-  let byteOffset = 0;
+  // A long string's char codes as bytes, read by the base64url step instead of a charCodeAt per character (which
+  // also walks the string's representation: a concatenated or sliced string costs more per call). A short one is
+  // read with charCodeAt: there the encoder's native call costs more than it saves. Text with a character ≥ 128
+  // is malformed anyway; it keeps the charCodeAt decoder, which finds and reports the character.
+  const codes = text.length > SHORT_TEXT ? scratchCodes(text.length) : null;
+  const ascii = codes !== null && asciiCodesInto(text, codes);
+  // One byte buffer for the bits of the segment being read. Each segment is read to its end before the next is
+  // decoded, and every decoded set is written into arrays of its own, so every segment starts at byte 0 of the
+  // module's scratch buffer (the base64url step writes every byte a reader sees, the padding's zeros included),
+  // with no buffer or view of its own.
+  const byteBuffer = scratchBytes(((text.length * 6) >>> 3) + 5);
   let segIndex = 0;
   let start = 0;
   while (start <= text.length) {
@@ -80,14 +84,7 @@ export function decodeTcString(text: string): TcString {
     if (end === start) fail(`segment ${segIndex} is empty`, path);
     let reader: BitReader;
     try {
-      const need = (((end - start) * 6) >>> 3) + 5;
-      let into: Uint8Array | undefined;
-      if (byteOffset + need <= byteBuffer.length) {
-        byteBuffer.fill(0, byteOffset, byteOffset + need);
-        into = new Uint8Array(byteBuffer.buffer, byteBuffer.byteOffset + byteOffset, need);
-      }
-      byteOffset += need;
-      const { bytes, bitLength } = ascii ? base64UrlCodesToBytes(codes, text, start, end, into) : base64UrlToBytes(text, start, end, into);
+      const { bytes, bitLength } = ascii ? base64UrlCodesToBytes(codes!, text, start, end, byteBuffer) : base64UrlToBytes(text, start, end, byteBuffer);
       reader = new BitReader(bytes, bitLength);
     } catch (e) {
       fail(`segment ${segIndex}: ${(e as Error).message}`, path);
