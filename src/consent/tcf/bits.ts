@@ -39,50 +39,19 @@ export class BitsError extends Error {
  * `bitLength` is 6 × characters.
  */
 export function base64UrlToBytes(text: string, start = 0, end = text.length, into?: Uint8Array): { bytes: Uint8Array; bitLength: number } {
-  // The same steps as base64UrlCodesToBytes, reading char codes from the text: a character ≥ 128 is outside the
-  // alphabet like any invalid one (the OR of four codes exposes it before the table is read).
-  const n = end - start;
-  const bytes = into ?? new Uint8Array(((n * 6) >>> 3) + 5);
-  const table = B64_REVERSE;
-  let out = 0;
-  let i = start;
-  const whole = start + (n - (n & 3));
-  for (; i < whole; i += 4) {
-    const c0 = text.charCodeAt(i);
-    const c1 = text.charCodeAt(i + 1);
-    const c2 = text.charCodeAt(i + 2);
-    const c3 = text.charCodeAt(i + 3);
-    if ((c0 | c1 | c2 | c3) > 127) badChar(text, i);
-    const a = table[c0]!;
-    const b = table[c1]!;
-    const c = table[c2]!;
-    const d = table[c3]!;
-    if ((a | b | c | d) & 0xc0) badChar(text, i);
-    const v = (a << 18) | (b << 12) | (c << 6) | d;
-    bytes[out] = v >>> 16;
-    bytes[out + 1] = (v >>> 8) & 0xff;
-    bytes[out + 2] = v & 0xff;
-    out += 3;
-  }
-  let tail = 0;
-  for (; i < end; i++) {
-    const c = text.charCodeAt(i);
-    const v = c < 128 ? table[c]! : 255;
-    if (v === 255) badChar(text, i);
-    tail = (tail << 6) | v;
-  }
-  return finishBytes(bytes, out, tail, end - whole, n);
+  return decodeBase64Url(text, null, start, end, into);
 }
 
 // The platform's UTF-8 encoder (browsers and Node alike): for ASCII text its bytes are the char codes.
 const UTF8 = new TextEncoder();
 
 /**
- * Writes the char codes of `text` into `into[0 .. text.length)` with the platform's native encoder, far faster
- * than a `charCodeAt` per character, and returns true when every character is ASCII (< 128); false otherwise
- * (then `into` holds UTF-8 bytes, not codes). `into` must hold at least `text.length` bytes: every character read
- * and exactly one byte written per character happens only for ASCII text (any other character, a lone surrogate
- * included, takes two or more bytes; one that does not fit stops the read short).
+ * Writes the char codes of `text` into `into[0 .. text.length)` with the platform's native encoder (faster than a
+ * `charCodeAt` per character on strings of a few hundred characters or more), and returns true when every
+ * character is ASCII (< 128); false otherwise (then `into` holds UTF-8 bytes, not codes). `into` must hold at
+ * least `text.length` bytes: every character read and exactly one byte written per character happens only for
+ * ASCII text (any other character, a lone surrogate included, takes two or more bytes; one that does not fit stops
+ * the read short).
  */
 export function asciiCodesInto(text: string, into: Uint8Array): boolean {
   const r = UTF8.encodeInto(text, into);
@@ -95,6 +64,11 @@ export function asciiCodesInto(text: string, into: Uint8Array): boolean {
  * `text.charCodeAt(i)`.
  */
 export function base64UrlCodesToBytes(codes: Uint8Array, text: string, start: number, end: number, into?: Uint8Array): { bytes: Uint8Array; bitLength: number } {
+  return decodeBase64Url(text, codes, start, end, into);
+}
+
+/** The one base64url decoder: char codes from `codes` when given (`codes[i]` is `text.charCodeAt(i)`), else from the text. */
+function decodeBase64Url(text: string, codes: Uint8Array | null, start: number, end: number, into: Uint8Array | undefined): { bytes: Uint8Array; bitLength: number } {
   const n = end - start;
   // Four bytes of zero padding past the data let BitReader.int read a 32-bit window without a bounds branch;
   // the reader's bitLength still bounds every read. `into` (at least that long; what it held before does not
@@ -103,35 +77,34 @@ export function base64UrlCodesToBytes(codes: Uint8Array, text: string, start: nu
   const table = B64_REVERSE;
   let out = 0;
   let i = start;
-  // Four characters → three bytes per step; a byte outside the alphabet maps to 255, whose high bits the OR
-  // exposes (the table covers every byte value).
+  // Four characters → three bytes per step; a character outside the alphabet maps to 255, whose high bits the OR
+  // exposes (the table covers every byte value; a char code ≥ 128 is refused before the table is read).
   const whole = start + (n - (n & 3));
-  for (; i < whole; i += 4) {
-    const a = table[codes[i]!]!;
-    const b = table[codes[i + 1]!]!;
-    const c = table[codes[i + 2]!]!;
-    const d = table[codes[i + 3]!]!;
-    if ((a | b | c | d) & 0xc0) badChar(text, i);
-    const v = (a << 18) | (b << 12) | (c << 6) | d;
-    bytes[out] = v >>> 16;
-    bytes[out + 1] = (v >>> 8) & 0xff;
-    bytes[out + 2] = v & 0xff;
-    out += 3;
+  if (codes !== null) {
+    for (; i < whole; i += 4) {
+      putQuad(bytes, out, table[codes[i]!]!, table[codes[i + 1]!]!, table[codes[i + 2]!]!, table[codes[i + 3]!]!, text, i);
+      out += 3;
+    }
+  } else {
+    for (; i < whole; i += 4) {
+      const c0 = text.charCodeAt(i);
+      const c1 = text.charCodeAt(i + 1);
+      const c2 = text.charCodeAt(i + 2);
+      const c3 = text.charCodeAt(i + 3);
+      if ((c0 | c1 | c2 | c3) > 127) badChar(text, i);
+      putQuad(bytes, out, table[c0]!, table[c1]!, table[c2]!, table[c3]!, text, i);
+      out += 3;
+    }
   }
+  // The last 1–3 characters' 6-bit values, then the last bytes and the padding.
   let tail = 0;
   for (; i < end; i++) {
-    const v = table[codes[i]!]!;
+    const c = codes !== null ? codes[i]! : text.charCodeAt(i);
+    const v = c < 128 ? table[c]! : 255;
     if (v === 255) badChar(text, i);
     tail = (tail << 6) | v;
   }
-  return finishBytes(bytes, out, tail, end - whole, n);
-}
-
-/**
- * The base64url steps' end: the last 1–3 characters' 6-bit values (`tail`, `left` of them) as bytes, then four
- * bytes of zero padding. Every byte a reader may see is written here, so `into` may hold an earlier call's bytes.
- */
-function finishBytes(bytes: Uint8Array, out: number, tail: number, left: number, n: number): { bytes: Uint8Array; bitLength: number } {
+  const left = end - whole;
   // left characters hold 6·left bits: 1 → a partial byte; 2 → a byte and 4 bits; 3 → two bytes and 2 bits.
   if (left === 1) bytes[out++] = (tail << 2) & 0xff;
   else if (left === 2) {
@@ -147,6 +120,15 @@ function finishBytes(bytes: Uint8Array, out: number, tail: number, left: number,
   bytes[out + 2] = 0;
   bytes[out + 3] = 0;
   return { bytes, bitLength: n * 6 };
+}
+
+/** Four characters' 6-bit values (255 outside the alphabet: its high bits show in the OR) as three bytes at `out`. */
+function putQuad(bytes: Uint8Array, out: number, a: number, b: number, c: number, d: number, text: string, i: number): void {
+  if ((a | b | c | d) & 0xc0) badChar(text, i);
+  const v = (a << 18) | (b << 12) | (c << 6) | d;
+  bytes[out] = v >>> 16;
+  bytes[out + 1] = (v >>> 8) & 0xff;
+  bytes[out + 2] = v & 0xff;
 }
 
 /** Number of set bits in a 32-bit integer. */
