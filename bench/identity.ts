@@ -7,8 +7,11 @@
  *    parsed by libphonenumber-js per occurrence or once per distinct text, and lookups by E.164 number.
  * 2. Probabilistic matching of 100k person records with typos: blocking → pairs compared, time, precision and
  *    recall against the generator's truth (EM-estimated m/u).
+ * 3. Hashed audience keys (SHA-256 of normalised emails and phones) against node:crypto's createHash and Web
+ *    Crypto's digest.
  * The machine is shared: numbers are noisy; compare ratios from one run, not absolute values across runs.
  */
+import { createHash } from 'node:crypto';
 import { UndirectedGraph } from 'graphology';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
 import { connectedComponents } from 'graphology-components';
@@ -18,6 +21,7 @@ import { parseIdentityRules } from '../src/identity/rules.js';
 import { addIdentifier, createState, find, reserveIdentifiers, typeIdOf, unionRoots } from '../src/identity/state.js';
 import { estimateMatchParameters } from '../src/identity/em.js';
 import { matchRecords, parseMatchModel } from '../src/identity/match.js';
+import { hashIdentifier, hashIdentifierSync } from '../src/identity/normalize.js';
 import { checkSame, timeJob } from './harness.js';
 import { PEOPLE_MODEL, precisionRecall, syntheticPeople } from '../test/arbitraries/identity.js';
 
@@ -326,3 +330,36 @@ console.log(`| pairs compared (blocking) | ${stats.pairsCompared.toLocaleString(
 console.log(`| matching time | ${run.medianMs.toFixed(0)} ms (${Math.round(stats.pairsCompared / (run.medianMs / 1000)).toLocaleString('en-US')} pairs/s) |`);
 console.log(`| matches ≥ ${baseModel.threshold} | ${matches.length.toLocaleString('en-US')} (true pairs ${pr.truePairs.toLocaleString('en-US')}) |`);
 console.log(`| precision / recall | ${pr.precision.toFixed(4)} / ${pr.recall.toFixed(4)} |`);
+
+// Hashed audience keys: what an export to an ad platform (Customer Match, custom audiences) does per person. The
+// peer is node:crypto's createHash, what a Node service would otherwise call; Web Crypto's digest is what
+// `hashIdentifier` called until 2026-12-06. Full passes over the same normalised identifiers, rounds alternated.
+{
+  const HASHED = Number(process.env.IDENTITY_BENCH_HASHED ?? 100_000);
+  const ids = Array.from({ length: HASHED }, (_, i) => (i % 4 === 3 ? { type: 'phone', value: `+3361${String(i).padStart(7, '0')}` } : { type: 'email', value: `person.${i}@example.com` }));
+  const viaSubtle = async (text: string): Promise<string> => Buffer.from(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))).toString('hex');
+  const passes: Array<[string, () => Promise<string[]>]> = [
+    ['crosschannel hashIdentifierSync', async () => ids.map((id) => hashIdentifierSync(id)!.value)],
+    ['crosschannel hashIdentifier (awaited one by one)', async () => { const out: string[] = []; for (const id of ids) out.push((await hashIdentifier(id))!.value); return out; }],
+    ["node:crypto createHash('sha256')", async () => ids.map((id) => createHash('sha256').update(id.value).digest('hex'))],
+    ['Web Crypto subtle.digest (awaited one by one)', async () => { const out: string[] = []; for (const id of ids) out.push(await viaSubtle(id.value)); return out; }],
+  ];
+  const results = await Promise.all(passes.map(([, f]) => f()));
+  for (let c = 1; c < passes.length; c++) checkSame(`hashed identifiers (${passes[c]![0]})`, results[0], results[c]);
+  const hashTimes: number[][] = passes.map(() => []);
+  for (let round = 0; round < 5; round++) {
+    for (let c = 0; c < passes.length; c++) {
+      const t0 = performance.now();
+      await passes[c]![1]();
+      hashTimes[c]!.push(performance.now() - t0);
+    }
+  }
+  console.log(`\n## Hashed audience keys (${HASHED.toLocaleString('en-US')} normalised emails and E.164 phones, SHA-256 hex; median of 5 alternated passes)`);
+  console.log('| task | µs per identifier | passes (ms) | crosschannel ÷ this |');
+  console.log('|---|---:|---|---:|');
+  const ourHashMs = median(hashTimes[0]!);
+  for (let c = 0; c < passes.length; c++) {
+    const ms = median(hashTimes[c]!);
+    console.log(`| ${passes[c]![0]} | ${((ms * 1000) / HASHED).toFixed(2)} | ${hashTimes[c]!.map((t) => t.toFixed(0)).join(' / ')} | ${c === 0 ? '—' : `${(ms / ourHashMs).toFixed(2)}×`} |`);
+  }
+}

@@ -6,6 +6,7 @@ import {
   IdentityGraph,
   estimateMatchParameters,
   hashIdentifier,
+  hashIdentifierSync,
   matchRecords,
   matchesToObservations,
   normalizeIdentifier,
@@ -34,6 +35,9 @@ for (const raw of [
   console.log(`  ${raw.type} ${JSON.stringify(raw.value)} →`, r.ok ? r.value.value : `refused (${r.error.code})`);
 }
 console.log('  hashed audience key:', (await hashIdentifier({ type: 'email', value: 'claire.martin@fleur.test' }))?.value);
+// An audience export hashes every member: the synchronous form, no promise per member.
+const audience = [{ type: 'email', value: 'claire.martin@fleur.test' }, { type: 'phone', value: '+33612345678' }].map((id) => hashIdentifierSync(id)?.value);
+console.log('  audience upload keys:', audience.length, 'hashed, first', audience[0]?.slice(0, 16) + '…');
 
 console.log('\n— Web cookie + login email + store loyalty card');
 const graph = new IdentityGraph(rules);

@@ -9,6 +9,7 @@
 export {
   DEFAULT_NORMALIZERS,
   hashIdentifier,
+  hashIdentifierSync,
   type Identifier,
   IDENTIFIER_TYPES,
   identifierKey,

@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { hashIdentifier, identifierKey, normalizeEmail, normalizeIdentifier, normalizePhone, normalizeValue, normalizerKindOf } from './normalize.js';
+import { hashIdentifier, hashIdentifierSync, identifierKey, normalizeEmail, normalizeIdentifier, normalizePhone, normalizeValue, normalizerKindOf } from './normalize.js';
 
 describe('normalizeEmail', () => {
   it('trims and lowercases', () => {
@@ -82,6 +83,20 @@ describe('hashIdentifier', () => {
     expect(await hashIdentifier({ type: 'email', value: 'ada@shop.test' })).toEqual({ type: 'email_sha256', value: sha('ada@shop.test') });
     expect(await hashIdentifier({ type: 'phone', value: '+33612345678' })).toEqual({ type: 'phone_sha256', value: sha('+33612345678') });
     expect(await hashIdentifier({ type: 'user_id', value: 'u1' })).toBeUndefined();
+  });
+
+  it('hashIdentifierSync gives the same answers without the promise, and the same error thrown', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('email', 'phone', 'cookie_id', 'email_sha256'), fc.string({ unit: 'binary', maxLength: 80 }), async (type, value) => {
+        const id = { type, value };
+        expect(hashIdentifierSync(id)).toEqual(await hashIdentifier(id));
+        if (type === 'email' || type === 'phone') expect(hashIdentifierSync(id)!.value).toBe(createHash('sha256').update(new TextEncoder().encode(value)).digest('hex'));
+      }),
+    );
+    for (const bad of [null, 'x', { type: 'email' }, { type: 3, value: 'a' }]) {
+      expect(() => hashIdentifierSync(bad as never)).toThrow(expect.objectContaining({ name: 'CrossChannelError', code: 'INPUT_INVALID' }));
+      await expect(hashIdentifier(bad as never)).rejects.toMatchObject({ name: 'CrossChannelError', code: 'INPUT_INVALID' });
+    }
   });
 });
 

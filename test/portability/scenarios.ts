@@ -101,13 +101,15 @@ export const scenarios: Record<string, Scenario> = {
     contact: c.parseContactRecord({ id: 'c1', subjectId: 'p1', channel: 'email', at: '2026-10-25T08:00:00Z' }),
     bad: thrown(() => c.parseContactRecord({ id: 'c1', subjectId: 'p1', channel: 'email', at: 'yesterday' })),
   }),
-  'core: seeded randomness and hashing (Web Crypto)': async ({ index: c }) => {
+  'core: seeded randomness and hashing (SHA-256 in JavaScript)': async ({ index: c }) => {
     const rng = c.createRng('portability');
     return {
       draws: [rng.next(), rng.next(), rng.int(1000), rng.normal()],
       fnv: c.fnv1a('crosschannel'),
       sha: await c.sha256Hex('crosschannel'),
       salted: await c.saltedSha256Hex('pepper', 'ada@example.com'),
+      // Two blocks, and text that is not ASCII (the TextEncoder path; a lone surrogate becomes U+FFFD).
+      long: await c.sha256Hex('ü😀'.repeat(30) + '\ud800'),
     };
   },
   'identity: normalise identifiers, stitch profiles with merge protection, fuzzy strings': ({ identity: id }) => {
