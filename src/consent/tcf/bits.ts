@@ -228,9 +228,8 @@ export class BitReader {
   }
 
   /**
-   * Reads `n` bits as a set where bit i (0-based) means id i+1. Works a byte at a time: eight bits are
-   * gathered (across a byte boundary when unaligned), bit-reversed through a table so the first id is the low
-   * bit, and OR-ed into the set's words.
+   * Reads `n` bits as a set where bit i (0-based) means id i+1, into `words`: `zeroWords(n)`, zeroed and
+   * `(n >>> 5) + 1` long (the set keeps them).
    */
   bitfield(n: number, what: string, words: number[]): IdSet {
     this.need(n, what);
@@ -272,7 +271,6 @@ export class BitReader {
     }
     return new IdSet(words, null, size, max);
   }
-
 
   /** Reads a Fibonacci-coded positive integer (GPP): Zeckendorf bits ending with "11". */
   fibonacci(what: string): number {
