@@ -18,6 +18,8 @@ export interface PackageEntry {
   readonly pure: boolean;
   /** Packages left out of a bundle of this entry: peers the host brings (drivers, vitest). */
   readonly external: readonly string[];
+  /** Published for `require` too (package.json `exports` has a `require` condition and `typesVersions` a line). */
+  readonly commonjs: boolean;
 }
 
 const NODE_ONLY: Record<string, readonly string[]> = {
@@ -25,6 +27,9 @@ const NODE_ONLY: Record<string, readonly string[]> = {
   'adapters/postgres/index': ['pg'],
   'testing/index': ['vitest'],
 };
+
+// Entries published as ES modules only: the vitest conformance kit (vitest cannot be required).
+const ESM_ONLY: ReadonlySet<string> = new Set(['testing/index']);
 
 function specifierOf(key: string): string {
   return key === 'index' ? 'crosschannel' : `crosschannel/${key.replace(/\/index$/, '')}`;
@@ -37,6 +42,7 @@ export const packageEntries: readonly PackageEntry[] = Object.entries(entries).m
   source,
   pure: !(key in NODE_ONLY),
   external: NODE_ONLY[key] ?? [],
+  commonjs: !ESM_ONLY.has(key),
 }));
 
 /** The entries that must run outside Node. */

@@ -1,5 +1,6 @@
 /**
- * package.json's maps of the public entries agree with the build's (tsup.config.ts `entries`): `exports` names
+ * package.json's maps of the public entries agree with the build's (tsup.config.ts `entries`, read through
+ * scripts/entries.ts, which also says which are published for `require`): `exports` names
  * every built entry with its ESM and CommonJS files and declarations, and `typesVersions` — what TypeScript reads
  * under the legacy node10 resolution, which ignores `exports` — sends each CommonJS subpath to its `.d.cts`.
  * The consumer test (consumer.test.ts) proves the same on the packed tarball; this one names the missing line
@@ -8,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { entries } from '../../tsup.config.js';
+import { packageEntries } from '../../scripts/entries.js';
 
 interface Conditions {
   readonly types: string;
@@ -22,17 +23,16 @@ interface Manifest {
 }
 
 const manifest = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../package.json'), 'utf8')) as Manifest;
-// ESM-only entries: the vitest conformance kit (vitest cannot be required).
-const ESM_ONLY = new Set(['testing/index']);
-const subpathOf = (key: string): string => (key === 'index' ? '.' : `./${key.replace(/\/index$/, '')}`);
+// `crosschannel` → `.`, `crosschannel/consent` → `./consent`.
+const subpathOf = (specifier: string): string => specifier.replace(/^crosschannel/, '.');
 
 describe('package.json entry maps', () => {
   it('exports every built entry, with its files and declarations in both formats', () => {
     const expected: Record<string, unknown> = { './package.json': './package.json' };
-    for (const key of Object.keys(entries)) {
+    for (const { key, specifier, commonjs } of packageEntries) {
       const esm = { types: `./dist/${key}.d.ts`, default: `./dist/${key}.js` };
       const cjs = { types: `./dist/${key}.d.cts`, default: `./dist/${key}.cjs` };
-      expected[subpathOf(key)] = ESM_ONLY.has(key) ? { import: esm } : { import: esm, require: cjs };
+      expected[subpathOf(specifier)] = commonjs ? { import: esm, require: cjs } : { import: esm };
     }
     expect(manifest.exports).toEqual(expected);
     expect(manifest.main).toBe('./dist/index.cjs');
@@ -41,9 +41,9 @@ describe('package.json entry maps', () => {
 
   it('maps every CommonJS subpath to its declarations for node10 resolution (typesVersions)', () => {
     const expected: Record<string, string[]> = {};
-    for (const key of Object.keys(entries)) {
-      if (key === 'index' || ESM_ONLY.has(key)) continue;
-      expected[subpathOf(key).slice(2)] = [`./dist/${key}.d.cts`];
+    for (const { key, specifier, commonjs } of packageEntries) {
+      if (key === 'index' || !commonjs) continue;
+      expected[subpathOf(specifier).slice(2)] = [`./dist/${key}.d.cts`];
     }
     expect(manifest.typesVersions).toEqual({ '*': expected });
   });
