@@ -56,10 +56,14 @@ const HEX_DIGITS = new Uint8Array([48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 9
 const ASCII = new TextDecoder();
 const hexOut = new Uint8Array(64);
 
-function hexWord(x: number, at: number): void {
+/**
+ * Writes a 32-bit word as 8 lowercase hex digits (ASCII bytes) into `into[at .. at + 8)`, for ids and digests
+ * decoded once from their bytes rather than concatenated from pieces. Internal (not exported by any entry).
+ */
+export function writeHexWord(into: Uint8Array, at: number, word: number): void {
   for (let k = 7; k >= 0; k--) {
-    hexOut[at + k] = HEX_DIGITS[x & 15]!;
-    x >>>= 4;
+    into[at + k] = HEX_DIGITS[word & 15]!;
+    word >>>= 4;
   }
 }
 
@@ -146,13 +150,13 @@ export function sha256HexOf(text: string): string {
     h6 = (h6 + g) | 0;
     h7 = (h7 + h) | 0;
   }
-  hexWord(h0, 0);
-  hexWord(h1, 8);
-  hexWord(h2, 16);
-  hexWord(h3, 24);
-  hexWord(h4, 32);
-  hexWord(h5, 40);
-  hexWord(h6, 48);
-  hexWord(h7, 56);
+  writeHexWord(hexOut, 0, h0);
+  writeHexWord(hexOut, 8, h1);
+  writeHexWord(hexOut, 16, h2);
+  writeHexWord(hexOut, 24, h3);
+  writeHexWord(hexOut, 32, h4);
+  writeHexWord(hexOut, 40, h5);
+  writeHexWord(hexOut, 48, h6);
+  writeHexWord(hexOut, 56, h7);
   return ASCII.decode(hexOut);
 }
