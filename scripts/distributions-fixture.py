@@ -22,9 +22,10 @@ def tcdf(t, v):
     return tail if t < 0 else 1 - tail
 def f(x): return float(x)
 out = {"source": "mpmath 1.3.0 at 40 significant digits, scripts/distributions-fixture.py", "normalCdf": [], "normalQuantile": [], "studentTCdf": [], "studentTQuantile": [], "chiSquareSurvival": []}
-for x in [-38, -20, -10, -8.3, -5, -3.1, -1, -1e-8, 0, 0.3, 1.7, 3, 5, 8]:
+# Each side of the approximations' interval ends (Cody: 0.66291 and √32; AS 241: |p − ½| = 0.425 and r = 5).
+for x in [-38, -37.5, -33.17, -26, -20, -12.3, -10, -8.3, -5.657, -5.656, -5, -3.1, -1, -0.67, -0.66, -1e-8, 0, 0.3, 0.66, 0.67, 1.7, 3, 5, 5.65, 6.5, 8, 8.2]:
     out["normalCdf"].append([x, f(mp.ncdf(x))])
-for p in ["1e-300", "1e-100", "1e-20", "1e-10", "3e-7", "0.001", "0.025", "0.1", "0.4999", "0.5", "0.6", "0.975", "0.999999"]:
+for p in ["1e-310", "1e-300", "1e-100", "1e-20", "1.38e-11", "1.39e-11", "1e-10", "3e-7", "2e-5", "0.001", "0.025", "0.0749", "0.0751", "0.1", "0.4999", "0.5", "0.6", "0.9249", "0.9251", "0.975", "0.999999"]:
     pm = mp.mpf(float(p))
     r = mp.findroot(lambda x: mp.log(mp.ncdf(x)) - mp.log(pm), mp.mpf(float(sp.ndtri(float(p)))), tol=mp.mpf(10)**-30) if pm != mp.mpf(1)/2 else mp.mpf(0)
     out["normalQuantile"].append([float(p), f(r)])
@@ -33,8 +34,8 @@ for v in [0.2, 1, 2.5, 7, 30, 1000, 1e5, 1e6]:
         r = tcdf(t, v)
         if r is None: continue
         out["studentTCdf"].append([t, v, f(r)])
-for v in [0.3, 1, 2.5, 7, 30, 1000, 1e5, 1e6]:
-    for p in ["1e-30", "1e-8", "0.0005", "0.025", "0.3", "0.975"]:
+for v in [0.3, 1, 1.5, 2.5, 3, 4, 7, 9, 30, 40, 300, 1000, 5000, 1e5, 1e6]:
+    for p in ["1e-100", "1e-30", "1e-8", "0.0005", "0.025", "0.1", "0.3", "0.4", "0.975"]:
         pm = mp.mpf(float(p))
         g = float(sp.stdtrit(v, float(p)))
         if not (abs(g) < 1e150): continue
@@ -46,6 +47,10 @@ for v in [0.3, 1, 2.5, 7, 30, 1000, 1e5, 1e6]:
         out["studentTQuantile"].append([float(p), v, f(r)])
 for df in [1, 2, 5, 30, 1000]:
     for x in [0.01, 0.5, 3.84, 20, 200, 3000]:
+        out["chiSquareSurvival"].append([x, df, f(mp.gammainc(mp.mpf(df)/2, mp.mpf(x)/2, mp.inf, regularized=True))])
+# Odd and even degrees up to 100 and past it, x to where e^(−x/2) underflows.
+for df in [3, 7, 51, 99, 100, 101]:
+    for x in [0.001, 1, 10, 100, 500, 1000, 1398, 1402]:
         out["chiSquareSurvival"].append([x, df, f(mp.gammainc(mp.mpf(df)/2, mp.mpf(x)/2, mp.inf, regularized=True))])
 # Many degrees of freedom: the prefactor's ln terms reach 1e7 and cancel when taken directly.
 for df in [100000, 2000000]:

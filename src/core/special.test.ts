@@ -6,7 +6,7 @@ import tQuantileStdlib from '@stdlib/stats-base-dists-t-quantile';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import fixture from '../../test/fixtures/distributions.json' with { type: 'json' };
-import { gammaUpperRegularized, lgamma, lnBeta, normalCdfOf, normalDensity, normalQuantileOf, studentTCdfOf, studentTQuantileOf } from './special.js';
+import { gammaUpperFinite, gammaUpperRegularized, gammaUpperSeries, lgamma, lnBeta, normalCdfOf, normalDensity, normalQuantileOf, studentTCdfOf, studentTQuantileOf } from './special.js';
 
 /** |a / b − 1|, 0 when equal (both 0 included). */
 const rel = (a: number, b: number): number => (a === b ? 0 : Math.abs(a / b - 1));
@@ -18,12 +18,12 @@ function within(rows: ReadonlyArray<ReadonlyArray<number>>, f: (row: ReadonlyArr
 }
 
 describe('reference values (mpmath at 40 digits, scripts/distributions-fixture.py)', () => {
-  it('Φ in both tails, to 1e-13 relative (Φ(−20) = 2.75e-89, Φ(−38) keeps its digits)', () => {
-    within(fixture.normalCdf, (r) => normalCdfOf(r[0]!), () => 1e-13);
+  it('Φ in both tails and at each end of its approximations\' intervals, to 2e-15 relative (Φ(−20) = 2.75e-89, Φ(−38) keeps its digits)', () => {
+    within(fixture.normalCdf, (r) => normalCdfOf(r[0]!), () => 2e-15);
   });
 
-  it('Φ⁻¹ from 1e-300 to 1 − 1e-6, to 1e-12 relative (the error of Φ(x) − p next to ½)', () => {
-    within(fixture.normalQuantile, (r) => normalQuantileOf(r[0]!), () => 1e-12);
+  it('Φ⁻¹ from 1e-310 to 1 − 1e-6 and at each end of its approximations\' intervals, to 2e-15 relative', () => {
+    within(fixture.normalQuantile, (r) => normalQuantileOf(r[0]!), () => 2e-15);
     expect(normalQuantileOf(0.5)).toBe(0);
   });
 
@@ -31,12 +31,12 @@ describe('reference values (mpmath at 40 digits, scripts/distributions-fixture.p
     within(fixture.studentTCdf, (r) => studentTCdfOf(r[0]!, r[1]!), (r) => (r[1]! >= 1e6 ? 1e-11 : 1e-12));
   });
 
-  it('the t quantile from 1e-30 to 0.975, 0.3 to 10⁶ degrees, to 1e-12 relative', () => {
-    within(fixture.studentTQuantile, (r) => studentTQuantileOf(r[0]!, r[1]!), () => 1e-12);
+  it('the t quantile from 1e-100 to 0.975, 0.3 to 10⁶ degrees, to 1e-13 relative (5e-13 from 10⁵ degrees)', () => {
+    within(fixture.studentTQuantile, (r) => studentTQuantileOf(r[0]!, r[1]!), (r) => (r[1]! >= 1e5 ? 5e-13 : 1e-13));
   });
 
-  it('the chi-square upper tail, 1 to 2·10⁶ degrees, to 1e-13 relative (1e-12 from 10⁵ degrees) down to 1e-300', () => {
-    within(fixture.chiSquareSurvival, (r) => gammaUpperRegularized(r[1]! / 2, r[0]! / 2), (r) => (r[1]! >= 1e5 ? 1e-12 : 1e-13));
+  it('the chi-square upper tail, 1 to 2·10⁶ degrees, to 1e-13 relative (1e-12 from 10⁵ degrees; 1e-14 up to 100 degrees, the finite sums) down to 1e-300', () => {
+    within(fixture.chiSquareSurvival, (r) => gammaUpperRegularized(r[1]! / 2, r[0]! / 2), (r) => (r[1]! >= 1e5 ? 1e-12 : r[1]! <= 100 && r[0]! < 1400 ? 1e-14 : 1e-13));
   });
 });
 
@@ -124,6 +124,18 @@ describe('closed forms and identities', () => {
         expect(rel(gammaUpperRegularized(1, x / 2), Math.exp(-x / 2))).toBeLessThan(1e-13);
         expect(rel(gammaUpperRegularized(2, x / 2), Math.exp(-x / 2) * (1 + x / 2))).toBeLessThan(1e-13);
       }),
+    );
+  });
+
+  it('Q(a, x) for a multiple of ½ up to 50: the finite sums agree with the series and continued fraction (an independent method) to 5e-13', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 100 }), fc.oneof(fc.double({ min: 1e-9, max: 2, noNaN: true }), fc.double({ min: 1e-9, max: 699.99, noNaN: true })), (twoA, x) => {
+        const a = twoA / 2;
+        const series = gammaUpperSeries(a, x);
+        expect(gammaUpperRegularized(a, x)).toBe(gammaUpperFinite(a, x));
+        if (series > 1e-300) expect(rel(gammaUpperFinite(a, x), series)).toBeLessThan(5e-13);
+      }),
+      { numRuns: 500 },
     );
   });
 
