@@ -163,12 +163,12 @@ describe('buildJourneys', () => {
 });
 
 describe('statistics.add on a journey of the wrong shape', () => {
-  it('refuses it whole, counting nothing (an object as value failed halfway through the totals)', () => {
+  it('refuses it whole, counting nothing and adding none of its channels (an object as value failed halfway through the totals; a hole in the channels was skipped)', () => {
     const good = { subjectId: 'a', channels: ['email', 'search'], times: [1, 2], converted: true, conversionAt: 3, value: 30 };
     const stats = createStatistics({ models: ['linear', 'time_decay'] });
     stats.add(good);
     const before = JSON.stringify(stats.toJSON());
-    for (const patch of [{ value: { valueOf: 3 } }, { value: 'x' }, { channels: ['email', 5] }, { times: [1] }, { times: [1, {}] }, { conversionAt: {} }, { channels: 'email' }]) {
+    for (const patch of [{ value: { valueOf: 3 } }, { value: 'x' }, { channels: ['email', 5] }, { times: [1] }, { times: [1, {}] }, { conversionAt: {} }, { channels: 'email' }, { channels: ['display', 'email', 5], times: [1, 2, 3] }, { channels: ['display', 'social'], times: [1, null] }, { channels: ['display', , 'email'], times: [1, 2, 3] }]) {
       expect(() => stats.add({ ...good, ...patch } as never), JSON.stringify(patch)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'journey' }));
       expect(JSON.stringify(stats.toJSON())).toBe(before);
     }

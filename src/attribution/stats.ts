@@ -127,20 +127,40 @@ export class AttributionStatistics {
     // Checked whole before anything is counted (a journey read back from JSON may be anything): a value that is an
     // object, say, failed halfway through the totals.
     const { channels, times, value, conversionAt } = (journey ?? {}) as Partial<Journey>;
-    // (A time missing for a channel reads as undefined, not a number.)
-    if (!Array.isArray(channels) || !Array.isArray(times) || channels.some((c, i) => typeof c !== 'string' || typeof times[i] !== 'number') || typeof value !== 'number' || typeof (conversionAt ?? 0) !== 'number') {
-      throw inputError('Expected a journey from buildJourneys', ['journey']);
-    }
+    if (!Array.isArray(channels) || !Array.isArray(times) || typeof value !== 'number' || typeof (conversionAt ?? 0) !== 'number') throw badJourney();
     const n = channels.length;
-    const t = this.totals;
     if (n === 0) {
       if (journey.converted) {
-        t.unattributedConversions += 1;
-        t.unattributedValue += value;
+        this.totals.unattributedConversions += 1;
+        this.totals.unattributedValue += value;
       }
       return this;
     }
-    return journey.converted ? this.addCounted(channels, times, conversionAt ?? times[n - 1]!, 1, value, 0) : this.addCounted(channels, times, times[n - 1]!, 0, 0, 1);
+    // Each touch is checked and its channel looked up in one loop; channels seen for the first time are added only
+    // once the whole journey has passed. (A time missing for a channel reads as undefined, not a number.)
+    const idx = this.#room(n);
+    const index = this.channelIndex;
+    let fresh = false;
+    for (let i = 0; i < n; i++) {
+      const c: unknown = channels[i];
+      if (typeof c !== 'string' || typeof times[i] !== 'number') throw badJourney();
+      const id = index.get(c);
+      if (id === undefined) {
+        fresh = true;
+        idx[i] = -1;
+      } else idx[i] = id;
+    }
+    if (fresh) for (let i = 0; i < n; i++) if (idx[i] === -1) idx[i] = this.channelId(channels[i]!);
+    return journey.converted ? this.#count(channels, times, conversionAt ?? times[n - 1]!, 1, value, 0) : this.#count(channels, times, times[n - 1]!, 0, 0, 1);
+  }
+
+  /** The channel-index scratch (and the rule weights beside it), grown to hold `n` touches. */
+  #room(n: number): Int32Array {
+    if (n > this.#idx.length) {
+      this.#idx = new Int32Array(n * 2);
+      this.#weights = new Float64Array(n * 2);
+    }
+    return this.#idx;
   }
 
   /**
@@ -164,13 +184,17 @@ export class AttributionStatistics {
       t.unattributedValue += n === 0 ? value : 0;
       return this;
     }
-    t.journeys += journeys;
-    if (n > this.#idx.length) {
-      this.#idx = new Int32Array(n * 2);
-      this.#weights = new Float64Array(n * 2);
-    }
-    const idx = this.#idx;
+    const idx = this.#room(n);
     for (let i = 0; i < n; i++) idx[i] = this.channelId(channels[i]!);
+    return this.#count(channels, times, conversionAt, conversions, value, nulls);
+  }
+
+  /** Counts a path whose channel indexes are in `#idx` (n ≥ 1 touches, conversions + nulls ≥ 1 journeys). */
+  #count(channels: ReadonlyArray<string>, times: ReadonlyArray<number>, conversionAt: number, conversions: number, value: number, nulls: number): this {
+    const n = channels.length;
+    const t = this.totals;
+    t.journeys += conversions + nulls;
+    const idx = this.#idx;
     if (conversions > 0) {
       t.convertingJourneys += conversions;
       t.conversions += conversions;
@@ -199,7 +223,7 @@ export class AttributionStatistics {
           mask += POW2[c]!;
         }
       }
-      addSet(this.channelSets, mask, journeys, conversions, value);
+      addSet(this.channelSets, mask, conversions + nulls, conversions, value);
     }
     return this;
   }
@@ -312,6 +336,10 @@ export class AttributionStatistics {
             }),
     };
   }
+}
+
+function badJourney(): CrossChannelError {
+  return inputError('Expected a journey from buildJourneys', ['journey']);
 }
 
 /*
