@@ -6,8 +6,9 @@
  * (an analysis asks for few values, but a dashboard or a sequential test may ask for many) and for size (this file
  * and its wrappers are ≈ 2 kB of a browser bundle; jStat, which it replaced, was 18 kB):
  * - ln Γ: Stirling's series from x + n ≥ 15, less ln(x (x + 1) … (x + n − 1)); reflection below ½;
- * - ln B(a, b): from ln Γ when both are small, else with ln Γ(q) − ln Γ(p + q) (q the larger) from Stirling's
- *   series arranged so that it does not cancel (subtracted directly, it loses 8 digits at q = 10⁶);
+ * - ln B(a, b): ln Γ(p) (p the smaller; ln √π for Student's t's ½) with ln Γ(q) − ln Γ(p + q) from Stirling's
+ *   series arranged so that it does not cancel (subtracted directly, it loses 8 digits at q = 10⁶), q and p + q
+ *   shifted up together to 15 first (one logarithm of the product);
  * - Φ: W. J. Cody's rational Chebyshev approximations (Cody 1969, "Rational Chebyshev approximations for the error
  *   function", Math. Comp. 23; the coefficients of his ANORM, ACM TOMS Algorithm 715, 1993), with e^(−x²/2) taken
  *   in two factors so that the far tail keeps its digits;
@@ -27,6 +28,7 @@
  */
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+const LN_SQRT_PI = 0.5 * Math.log(Math.PI);
 const SQRT_2PI = Math.sqrt(2 * Math.PI);
 const INV_SQRT_2PI = 1 / SQRT_2PI;
 /** Relative tolerance of the series and continued fractions. */
@@ -62,10 +64,15 @@ function stirlingDelta(x: number): number {
  */
 export function lnBeta(a: number, b: number): number {
   const p = Math.min(a, b);
-  const q = Math.max(a, b);
-  if (q < 10) return lgamma(p) + lgamma(q) - lgamma(p + q);
+  let q = Math.max(a, b);
+  // ln Γ(p): Student's t asks for p = ½ at every call, ln √π.
+  const lnGammaP = p === 0.5 ? LN_SQRT_PI : lgamma(p);
+  // Below 15, q and p + q are shifted up together: ln Γ(q) − ln Γ(p + q) = ln Γ(q + n) − ln Γ(p + q + n) +
+  // ln ∏ (p + q + k)/(q + k), one logarithm of the product instead of one per ln Γ.
+  let ratio = 1;
+  for (; q < 15; q++) ratio *= (p + q) / q;
   // ln Γ(q) − ln Γ(p + q) = −(q − ½) ln(1 + p/q) − p ln(p + q) + p + δ(q) − δ(p + q)
-  return lgamma(p) + stirlingDelta(q) - stirlingDelta(p + q) - (q - 0.5) * Math.log1p(p / q) - p * Math.log(p + q) + p;
+  return lnGammaP + Math.log(ratio) + stirlingDelta(q) - stirlingDelta(p + q) - (q - 0.5) * Math.log1p(p / q) - p * Math.log(p + q) + p;
 }
 
 /**
