@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  AttributionStatistics,
   attribute,
   collectStatistics,
   compareModels,
@@ -96,6 +97,24 @@ describe('model parameters', () => {
     }
     expect(() => attribute([journey(['a'], true)], { model: 'custom', name: 'zero', weight: () => 0 })).toThrow(/zero total weight/);
   });
+  it('Markov states are the last `order` channels, also past the parser\'s orders (a hand-built configuration of order 6)', () => {
+    const journey = { subjectId: 'p', channels: ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'], times: [1, 2, 3, 4, 5, 6, 7, 8], converted: true, conversionAt: 9, value: 1 };
+    const names = (st: AttributionStatistics): string[] => st.markov[0]!.states.map((x) => x.map((c) => st.channels[c]).join(''));
+    const four = createStatistics({ models: [{ model: 'markov', order: 4 }] }).add(journey);
+    expect(names(four)).toEqual(['', 'a', 'ab', 'abc', 'abcd', 'bcde', 'cdef', 'defg', 'efgh']);
+    const parsed = parseAttributionConfig({ models: [{ model: 'markov', order: 4 }] });
+    const six = new AttributionStatistics({ ...parsed, models: [{ ...parsed.models[0]!, order: 6 }] } as never).add(journey);
+    expect(names(six)).toEqual(['', 'a', 'ab', 'abc', 'abcd', 'abcde', 'abcdef', 'bcdefg', 'cdefgh']);
+    // 50 channels: codes of six of them reach 50 · 64⁵ ≈ 5e10, past 32-bit integers.
+    const channels = Array.from({ length: 50 }, (_, i) => String.fromCharCode(65 + i));
+    const long = new AttributionStatistics({ ...parsed, models: [{ ...parsed.models[0]!, order: 6 }] } as never);
+    long.add({ subjectId: 'q', channels, times: channels.map((_, i) => i), converted: false, value: 0 });
+    expect(names(long)).toEqual(['', ...channels.map((_, i) => channels.slice(Math.max(0, i - 5), i + 1).join(''))]);
+    // The same six channels reached after four different first channels are one state.
+    for (const lead of ['Q', 'R', 'S', 'T']) long.add({ subjectId: 'q', channels: [lead, 'x', 'n', 'o', 'p', 'q', 'r'], times: [0, 1, 2, 3, 4, 5, 6], converted: true, conversionAt: 7, value: 1 });
+    expect(names(long).filter((x) => x === 'xnopqr')).toEqual(['xnopqr']);
+  });
+
   it('Markov order 2 distinguishes paths order 1 cannot', () => {
     // a→b converts, c→b does not: order 1 sees one "b"; order 2 sees (a,b) and (c,b).
     const js = [...Array(4)].flatMap(() => [journey(['a', 'b'], true), journey(['c', 'b'], false)]);

@@ -117,7 +117,11 @@ export function internState(mc: MarkovCounts, channels: ReadonlyArray<number>): 
 export function addPath(mc: MarkovCounts, idx: Int32Array, n: number, conversions: number, nulls: number, value: number): void {
   const times = conversions + nulls;
   const order = mc.order;
-  const keep = (BASE ** (order - 1)) | 0;
+  const keep = BASE ** (order - 1);
+  // A parsed configuration's orders are at most 4, so codes stay below 64⁴ = 2^24: integer arithmetic there (a
+  // remainder of doubles is a call to fmod, which was two thirds of this function's time).
+  const small = order <= 4;
+  const keepInt = keep | 0;
   const { rows, stateIds, table, dense } = mc;
   let code = 0;
   let len = 0;
@@ -128,9 +132,7 @@ export function addPath(mc: MarkovCounts, idx: Int32Array, n: number, conversion
       code = code * BASE + c;
       len++;
     } else {
-      // Orders are at most 4, so codes stay below 64⁴ = 2^24: integer arithmetic (a remainder of doubles is a call to
-      // fmod, which was two thirds of this function's time).
-      code = ((code | 0) % keep) * BASE + c;
+      code = small ? ((code | 0) % keepInt) * BASE + c : (code % keep) * BASE + c;
     }
     let id = table !== null ? table[code]! - 1 : (stateIds.get(code) ?? -1);
     if (id < 0) {
