@@ -193,7 +193,8 @@ export class AttributionStatistics {
   #count(channels: ReadonlyArray<string>, times: ReadonlyArray<number>, conversionAt: number, conversions: number, value: number, nulls: number): this {
     const n = channels.length;
     const t = this.totals;
-    t.journeys += conversions + nulls;
+    const journeys = conversions + nulls;
+    t.journeys += journeys;
     const idx = this.#idx;
     if (conversions > 0) {
       t.convertingJourneys += conversions;
@@ -223,7 +224,7 @@ export class AttributionStatistics {
           mask += POW2[c]!;
         }
       }
-      addSet(this.channelSets, mask, conversions + nulls, conversions, value);
+      addSet(this.channelSets, mask, journeys, conversions, value);
     }
     return this;
   }

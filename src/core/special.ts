@@ -95,6 +95,9 @@ const CODY_D = [1, 22.266688044328115691, 235.38790178262499861, 1519.3775994075
 const CODY_P = [0.02307344176494017303, 0.21589853405795699, 0.1274011611602473639, 0.022235277870649807, 0.001421619193227893466, 2.9112874951168792e-5];
 const CODY_Q = [1, 1.28426009614491121, 0.468238212480865118, 0.0659881378689285515, 0.00378239633202758244, 7.29751555083966205e-5];
 
+/** The end of Cody's first interval: |x| up to it, Φ(x) − ½ is rational in x²; past it, the tail's ratio R. */
+const CODY_SPLIT = 0.66291;
+
 /** A polynomial at x by Horner's rule, its coefficients from the highest degree down. */
 function horner(k: ReadonlyArray<number>, x: number): number {
   let s = 0;
@@ -131,7 +134,7 @@ function upperNormalTail(y: number): number {
  */
 export function normalCdfOf(x: number): number {
   const y = Math.abs(x);
-  if (y <= 0.66291) return 0.5 + centralNormal(x);
+  if (y <= CODY_SPLIT) return 0.5 + centralNormal(x);
   if (!(y < Infinity)) return Number.isNaN(x) ? NaN : x > 0 ? 1 : 0;
   const tail = upperNormalTail(y);
   return x > 0 ? 1 - tail : tail;
@@ -156,7 +159,7 @@ export function normalQuantileOf(p: number): number {
   let x = ((0.010328 * r + 0.802853) * r + 2.515517) / (((0.001308 * r + 0.189269) * r + 1.432788) * r + 1) - r;
   for (let i = 0; i < 2; i++) {
     // u = (Φ(x) − p) / φ(x); in the tail Φ(x) = e^(−x²/2) R(−x), so u = √(2π) (R(−x) − e^(ln p + x²/2)).
-    const u = SQRT_2PI * (x > -0.66291 ? (centralNormal(x) - (p - 0.5)) * Math.exp(0.5 * x * x) : normalTailRatio(-x) - Math.exp(lnP + 0.5 * x * x));
+    const u = SQRT_2PI * (x > -CODY_SPLIT ? (centralNormal(x) - (p - 0.5)) * Math.exp(0.5 * x * x) : normalTailRatio(-x) - Math.exp(lnP + 0.5 * x * x));
     x -= u / (1 + 0.5 * x * u);
   }
   return x;
@@ -270,11 +273,12 @@ export function studentTQuantileOf(p: number, v: number): number {
     if (f === p) return t;
     if (f > p) below = s;
     else above = s;
-    const g = Math.log(f) - lnP;
+    const lnF = Math.log(f);
+    const g = lnF - lnP;
     // With r = t²/v: ln density = ln C − (v + 1)/2 · ln(1 + r); g′ = −h with h = density(t)·|t| / P(T ≤ t), and
     // g″ = −h (1 + h − (v + 1) r/(1 + r)). (t² may overflow: then 2s − ln v stands for ln(1 + r).)
     const r = (t * t) / v;
-    const h = Math.exp(lnC - 0.5 * (v + 1) * (r === Infinity ? 2 * s - lnV : Math.log1p(r)) + s - Math.log(f));
+    const h = Math.exp(lnC - 0.5 * (v + 1) * (r === Infinity ? 2 * s - lnV : Math.log1p(r)) + s - lnF);
     const g2 = -h * (1 + h - (v + 1) * (r === Infinity ? 1 : r / (1 + r)));
     const step = g / h / (1 - (g * g2) / (2 * h * h));
     let next = s + step;
@@ -323,7 +327,7 @@ export function gammaUpperFinite(a: number, x: number): number {
   // erfc(√x) = 2 (1 − Φ(y)) with y = √(2x) = 2 e^−x R(y) past Cody's first interval: e^−x from x itself, which is
   // exact, not from y² / 2, which √ has rounded (a relative error of x ε, 1e-13 at x = 700).
   const y = Math.sqrt(2 * x);
-  return y <= 0.66291 ? 1 - 2 * centralNormal(y) + Math.exp(-x) * sum : Math.exp(-x) * (2 * normalTailRatio(y) + sum);
+  return y <= CODY_SPLIT ? 1 - 2 * centralNormal(y) + Math.exp(-x) * sum : Math.exp(-x) * (2 * normalTailRatio(y) + sum);
 }
 
 /**
