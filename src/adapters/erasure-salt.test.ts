@@ -7,6 +7,9 @@ import { sha256Hex } from '../core/hash.js';
 import { erasureProof } from '../identity/erasure.js';
 import { createPglite } from '../../test/fixtures/pglite.js';
 
+/** A client the constructor accepts and these tests never reach (they check options). */
+const unusedSql = { query: async () => ({ rows: [] }), transaction: async () => undefined } as unknown as SqlClient;
+
 const ada = { type: 'email', value: 'ada@shop.test' };
 const obs = { identifiers: [ada, { type: 'user_id', value: 'u1' }], at: 1 };
 // What a dictionary attack hashes: the unsalted form of every known email.
@@ -29,9 +32,9 @@ describe('erasure salt', () => {
 
   it('refuses an empty or non-string salt with CONFIG_INVALID at erasureSalt', () => {
     expect(() => new MemoryIdentityStore({ erasureSalt: '' })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', path: 'erasureSalt' }));
-    expect(() => new PostgresIdentityStore({} as SqlClient, {} as never)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', path: 'erasureSalt' }));
-    expect(() => new PostgresIdentityStore({} as SqlClient, undefined as never)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', path: 'erasureSalt' }));
-    expect(() => new PostgresIdentityStore({} as SqlClient, { erasureSalt: 's', retiredErasureSalts: [''] })).toThrow(
+    expect(() => new PostgresIdentityStore(unusedSql, {} as never)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', path: 'erasureSalt' }));
+    expect(() => new PostgresIdentityStore(unusedSql, undefined as never)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', path: 'erasureSalt' }));
+    expect(() => new PostgresIdentityStore(unusedSql, { erasureSalt: 's', retiredErasureSalts: [''] })).toThrow(
       expect.objectContaining({ code: 'CONFIG_INVALID', path: 'retiredErasureSalts[0]' }),
     );
   });

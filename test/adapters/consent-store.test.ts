@@ -62,7 +62,7 @@ describe('PostgresConsentStore specifics', () => {
     expect(() => new MemoryConsentStore({ erasureSalt: '' })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
     let err: unknown;
     try {
-      new PostgresConsentStore({} as never, { erasureSalt: 'x', tablePrefix: 'bad;drop' });
+      new PostgresConsentStore({ query: async () => ({ rows: [] }), transaction: async () => undefined } as never, { erasureSalt: 'x', tablePrefix: 'bad;drop' });
     } catch (e) {
       err = e;
     }

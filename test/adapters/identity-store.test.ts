@@ -7,6 +7,9 @@ import type { PhoneNumberLibrary } from '../../src/identity/phone-lib-type.js';
 import { runIdentityStoreConformance, type IdentityStoreOpener } from '../../src/testing/identity-store.js';
 import { createPglite, noPostgresServer, serverSql } from '../fixtures/pglite.js';
 
+/** A client the constructor accepts and these tests never reach (they check options). */
+const unusedSql = { query: async () => ({ rows: [] }), transaction: async () => undefined } as unknown as SqlClient;
+
 // One in-process database for the file (starting PGlite is the slow part); each store gets its own tables.
 let pglite: ReturnType<typeof createPglite> | undefined;
 let tables = 0;
@@ -66,7 +69,7 @@ describe('PostgresIdentityStore specifics', () => {
   });
 
   it('rejects an unsafe table prefix', () => {
-    expect(() => new PostgresIdentityStore({} as SqlClient, { tablePrefix: 'x; DROP TABLE y', erasureSalt: 'test' })).toThrow(/tablePrefix/);
+    expect(() => new PostgresIdentityStore(unusedSql, { tablePrefix: 'x; DROP TABLE y', erasureSalt: 'test' })).toThrow(/tablePrefix/);
     expect(identityMigrations('cc_identity')[0]!.sql).toContain('CREATE TABLE cc_identity_identifier');
   });
 });

@@ -4,7 +4,7 @@
  * OTel API is a recording fake of the same shape (the adapter only uses the structural API object).
  */
 import { describe, expect, it } from 'vitest';
-import { otelTelemetry, type OtelApiLike } from '../../src/adapters/otel/index.js';
+import { otelJourneyTelemetry, otelTelemetry, type OtelApiLike } from '../../src/adapters/otel/index.js';
 import { parseDecideConfig, safeDecide, decide, type DecideStores, type DecideTelemetry, type DecisionTelemetry } from '../../src/decide/index.js';
 import { memoryStores } from './memory-stores.js';
 import { BOB, CONFIG, seed, T0 } from './scenario.js';
@@ -115,5 +115,34 @@ describe('decide telemetry', () => {
     expect(load.status?.message).toMatch(/^STORE_TIMEOUT/);
     expect(load.events).toEqual(['exception']);
     expect(counters.get('crosschannel.decide.decisions')).toEqual([[1, { channel: 'email', outcome: 'failed' }]]);
+  });
+
+  it('OTel adapter: a wrong API object or option is an INPUT_INVALID naming it, when the adapter is made', () => {
+    const { api } = fakeOtel();
+    const pathOf = (f: () => unknown): unknown => {
+      try {
+        f();
+      } catch (e) {
+        expect(e).toMatchObject({ name: 'CrossChannelError', code: 'INPUT_INVALID' });
+        return (e as { pathSegments: unknown }).pathSegments;
+      }
+      return 'no error';
+    };
+    const make = otelTelemetry as (api: unknown, options?: unknown) => DecideTelemetry;
+    const makeJourney = otelJourneyTelemetry as (api: unknown, options?: unknown) => unknown;
+    expect(pathOf(() => make(undefined))).toEqual(['api']);
+    expect(pathOf(() => make({ ...api, trace: null }))).toEqual(['api', 'trace']);
+    expect(pathOf(() => make({ ...api, trace: { getTracer: api.trace.getTracer } }))).toEqual(['api', 'trace', 'setSpan']);
+    expect(pathOf(() => make({ ...api, context: {} }))).toEqual(['api', 'context', 'active']);
+    expect(pathOf(() => make({ ...api, metrics: { getMeter: 1 } }))).toEqual(['api', 'metrics', 'getMeter']);
+    expect(pathOf(() => make(api, null))).toEqual(['options']);
+    expect(pathOf(() => make(api, { name: 7 }))).toEqual(['options', 'name']);
+    expect(pathOf(() => make(api, { wallClock: 0 }))).toEqual(['options', 'wallClock']);
+    expect(pathOf(() => make(api, { stages: 'span' }))).toEqual(['options', 'stages']);
+    expect(pathOf(() => makeJourney(null))).toEqual(['api']);
+    expect(pathOf(() => makeJourney({ ...api, metrics: undefined }))).toEqual(['api', 'metrics']);
+    // What the adapter does not call need not be there: stage events use no context, the journey adapter neither.
+    expect(pathOf(() => make({ ...api, context: {}, trace: { getTracer: api.trace.getTracer } }, { stages: 'events' }))).toBe('no error');
+    expect(pathOf(() => makeJourney({ ...api, context: undefined }))).toBe('no error');
   });
 });

@@ -16,7 +16,7 @@ import { firstCrash, junkArgumentLists } from '../arbitraries/junk.js';
 // FUZZ_EXPORT_RUNS and FUZZ_EXPORT_SEED widen a hunt (four seeds at 10,000 found two more, since fixed).
 const RUNS = Number(process.env.FUZZ_EXPORT_RUNS ?? 2000);
 
-/** Entries probed: the root (the core), every module entry and the in-process adapters. */
+/** Entries probed: the root (the core), every module entry and every adapter. */
 const ENTRIES: Record<string, () => Promise<Record<string, unknown>>> = {
   crosschannel: () => import('../../src/index.js'),
   'crosschannel/identity': () => import('../../src/identity/index.js'),
@@ -31,6 +31,11 @@ const ENTRIES: Record<string, () => Promise<Record<string, unknown>>> = {
   'crosschannel/decide': () => import('../../src/decide/index.js'),
   'crosschannel/journeys': () => import('../../src/journeys/index.js'),
   'crosschannel/adapters/memory': () => import('../../src/adapters/memory/index.js'),
+  // The engine adapters' free functions (key and schema builders, client wrappers) and their constructors given
+  // junk for the client too; their stores' methods are probed on real engines in test/adapters/junk-arguments.test.ts.
+  'crosschannel/adapters/otel': () => import('../../src/adapters/otel/index.js'),
+  'crosschannel/adapters/postgres': () => import('../../src/adapters/postgres/index.js'),
+  'crosschannel/adapters/redis': () => import('../../src/adapters/redis/index.js'),
 };
 
 const argLists = junkArgumentLists(RUNS, Number(process.env.FUZZ_EXPORT_SEED ?? 20261203));

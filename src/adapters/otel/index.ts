@@ -7,6 +7,8 @@
  */
 import type { DecideTelemetry, DecisionTelemetry } from '../../decide/telemetry.js';
 import type { JourneyStepTelemetry, JourneyTelemetry } from '../../journeys/telemetry.js';
+import { inputError } from '../../core/errors.js';
+import { expectFunction, expectObject, expectOptions } from '../../core/guards.js';
 
 /** Attribute values as OpenTelemetry accepts them. */
 type Attributes = Record<string, string | number | boolean>;
@@ -76,6 +78,25 @@ export interface OtelTelemetryOptions {
 /** Stages that are store round trips: their durations feed `crosschannel.store.duration`. */
 const STORE_STAGES: Record<string, string> = { identity: 'identity', load: 'history', reserve: 'contact_history' };
 
+/**
+ * Checks what plain JavaScript may pass: the API object's `trace`, `context` and `metrics` and the functions the
+ * adapter calls on them, and the options, so a wrong argument is an `INPUT_INVALID` naming it when the adapter is
+ * made, not a `TypeError` at the first decision.
+ */
+function checkArguments(api: unknown, options: unknown, spans: boolean): void {
+  expectObject(api, ['api']);
+  const a = api as Record<string, Record<string, unknown> | undefined>;
+  for (const [part, fns] of [['trace', spans ? ['getTracer', 'setSpan'] : ['getTracer']], ['context', spans ? ['active'] : []], ['metrics', ['getMeter']]] as const) {
+    if (fns.length > 0) expectObject(a[part], ['api', part]);
+    for (const fn of fns) expectFunction(a[part]![fn], ['api', part, fn]);
+  }
+  expectOptions(options, ['options']);
+  const o = (options ?? {}) as Record<string, unknown>;
+  if (o.name !== undefined && (typeof o.name !== 'string' || o.name === '')) throw inputError('name must be a non-empty string', ['options', 'name']);
+  if (o.wallClock !== undefined) expectFunction(o.wallClock, ['options', 'wallClock']);
+  if (o.stages !== undefined && o.stages !== 'spans' && o.stages !== 'events') throw inputError(`stages must be 'spans' or 'events'`, ['options', 'stages']);
+}
+
 /** OpenTelemetry's SpanStatusCode.ERROR. */
 const STATUS_ERROR = 2;
 
@@ -95,6 +116,7 @@ const STATUS_ERROR = 2;
  * ```
  */
 export function otelTelemetry(api: OtelApiLike, options: OtelTelemetryOptions = {}): DecideTelemetry {
+  checkArguments(api, options, (options as OtelTelemetryOptions | null)?.stages !== 'events');
   const scope = options.name ?? 'crosschannel';
   const wall = options.wallClock ?? Date.now;
   const asEvents = options.stages === 'events';
@@ -159,6 +181,7 @@ export function otelTelemetry(api: OtelApiLike, options: OtelTelemetryOptions = 
  * ```
  */
 export function otelJourneyTelemetry(api: OtelApiLike, options: Pick<OtelTelemetryOptions, 'name' | 'wallClock'> = {}): JourneyTelemetry {
+  checkArguments(api, options, false);
   const scope = options.name ?? 'crosschannel';
   const wall = options.wallClock ?? Date.now;
   const tracer = api.trace.getTracer(scope);

@@ -1,5 +1,6 @@
 import { CrossChannelError } from '../../core/errors.js';
 import type { SqlClient } from '../../core/sql.js';
+import { expectSqlClient, sqlNamePart } from './sql.js';
 import { checkIds, parseStickyAssignment, type AssignmentStore, type StickyAssignment } from '../../experiments/store.js';
 import { expectOptions } from '../../core/guards.js';
 
@@ -21,6 +22,7 @@ export interface PostgresAssignmentStoreOptions {
  * ```
  */
 export function assignmentStoreSchemaSql(table: string): string[] {
+  sqlNamePart(table, 'table', 51);
   return [
     `CREATE TABLE IF NOT EXISTS ${table} (
       unit_id text NOT NULL,
@@ -58,9 +60,9 @@ export class PostgresAssignmentStore implements AssignmentStore {
   readonly #table: string;
 
   constructor(sql: SqlClient, options: PostgresAssignmentStoreOptions = {}) {
+    expectSqlClient(sql, false);
     expectOptions(options, ['options']);
-    const table = options.table ?? 'crosschannel_experiment_assignments';
-    if (!/^[A-Za-z_][A-Za-z0-9_]{0,50}$/.test(table)) throw new CrossChannelError('CONFIG_INVALID', 'table must be letters, digits or _', { path: ['table'] });
+    const table = sqlNamePart(options.table ?? 'crosschannel_experiment_assignments', 'table', 51);
     this.#sql = sql;
     this.#table = table;
   }

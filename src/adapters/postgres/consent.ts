@@ -3,7 +3,7 @@ import { saltedSha256Hex } from '../../core/hash.js';
 import type { EpochMs } from '../../core/time.js';
 import { parseConsentEvent, type ConsentEvent } from '../../consent/ledger.js';
 import { sameConsentEvent, type ConsentStore, type ConsentErasureReceipt } from '../../consent/store.js';
-import type { SqlClient } from './sql.js';
+import { expectSqlClient, sqlNamePart, type SqlClient } from './sql.js';
 
 /**
  * Options of {@link PostgresConsentStore}.
@@ -31,6 +31,7 @@ export interface PostgresConsentStoreOptions {
  * ```
  */
 export function consentStoreSchemaSql(prefix = 'crosschannel_'): string {
+  sqlNamePart(prefix, 'tablePrefix', 41);
   return `
 CREATE TABLE IF NOT EXISTS ${prefix}consent_events (
   seq bigserial PRIMARY KEY,
@@ -91,11 +92,11 @@ export class PostgresConsentStore implements ConsentStore {
     private readonly sql: SqlClient,
     options: PostgresConsentStoreOptions,
   ) {
+    expectSqlClient(sql, true);
     if (typeof options?.erasureSalt !== 'string' || options.erasureSalt.length === 0) {
       throw new CrossChannelError('CONFIG_INVALID', 'erasureSalt must be a non-empty string', { path: ['erasureSalt'] });
     }
-    const prefix = options.tablePrefix ?? 'crosschannel_';
-    if (!/^[A-Za-z_][A-Za-z0-9_]{0,40}$/.test(prefix)) throw new CrossChannelError('CONFIG_INVALID', 'tablePrefix must be letters, digits or _', { path: ['tablePrefix'] });
+    const prefix = sqlNamePart(options.tablePrefix ?? 'crosschannel_', 'tablePrefix', 41);
     this.prefix = prefix;
     this.events_ = `${prefix}consent_events`;
     this.erasures = `${prefix}consent_erasures`;

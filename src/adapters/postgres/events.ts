@@ -1,7 +1,7 @@
 import { CrossChannelError } from '../../core/errors.js';
 import type { BehaviourEvent, BehaviourEventInput } from '../../core/records.js';
 import { parseEventBatch, type EventReadOptions, type EventStore } from '../../segments/store.js';
-import type { SqlClient } from './sql.js';
+import { expectSqlClient, sqlNamePart, type SqlClient } from './sql.js';
 import { expectOptions, expectString } from '../../core/guards.js';
 
 /** Options of {@link PostgresEventStore}. */
@@ -23,6 +23,7 @@ export interface PostgresEventStoreOptions {
  * ```
  */
 export function eventStoreSchemaSql(table: string): string[] {
+  sqlNamePart(table, 'table', 51);
   return [
     `CREATE TABLE IF NOT EXISTS ${table} (
       subject_id text NOT NULL,
@@ -68,9 +69,9 @@ export class PostgresEventStore implements EventStore {
   readonly #table: string;
 
   constructor(sql: SqlClient, options: PostgresEventStoreOptions = {}) {
+    expectSqlClient(sql, true);
     expectOptions(options, ['options']);
-    const table = options.table ?? 'crosschannel_behaviour_events';
-    if (!/^[A-Za-z_][A-Za-z0-9_]{0,50}$/.test(table)) throw new CrossChannelError('CONFIG_INVALID', 'table must be letters, digits or _', { path: ['table'] });
+    const table = sqlNamePart(options.table ?? 'crosschannel_behaviour_events', 'table', 51);
     this.#sql = sql;
     this.#table = table;
   }

@@ -12,7 +12,7 @@ import { erasureProof, erasureSalts, type ErasureResult } from '../../identity/e
 import { identifierKey, normalizeIdentifier, type Identifier } from '../../identity/normalize.js';
 import { parseIdentityRules, type CompiledIdentityRules, type IdentityRulesInput } from '../../identity/rules.js';
 import { compareIdentifiers, preferredIdentifier, type IdentityErasureReceipt, type IdentifierInput, type IdentityStore } from '../../identity/store.js';
-import type { SqlClient, SqlQueryable } from './sql.js';
+import { expectSqlClient, sqlNamePart, type SqlClient, type SqlQueryable } from './sql.js';
 import { expectArray, expectObjects } from '../../core/guards.js';
 
 /** Options of {@link PostgresIdentityStore}. */
@@ -93,12 +93,7 @@ CREATE INDEX ${p}_attachment_x ON ${p}_attachment (x);`,
   ];
 }
 
-function checkPrefix(prefix: string): string {
-  if (!/^[a-z_][a-z0-9_]{0,40}$/.test(prefix)) {
-    throw new CrossChannelError('CONFIG_INVALID', 'tablePrefix must match [a-z_][a-z0-9_]* (at most 41 characters)', { path: ['tablePrefix'] });
-  }
-  return prefix;
-}
+const checkPrefix = (prefix: unknown): string => sqlNamePart(prefix, 'tablePrefix', 41, true);
 
 interface MemberRow {
   id: number;
@@ -135,6 +130,7 @@ export class PostgresIdentityStore implements IdentityStore {
     private readonly sql: SqlClient,
     options: PostgresIdentityStoreOptions,
   ) {
+    expectSqlClient(sql, true);
     const salts = erasureSalts(options ?? {});
     const rules = options.rules ?? {};
     this.rules = typeof (rules as CompiledIdentityRules).rankOf === 'function' ? (rules as CompiledIdentityRules) : parseIdentityRules(rules);

@@ -15,7 +15,7 @@ import {
   validateDelivery,
   validateEntryPlan,
 } from '../../journeys/store.js';
-import type { SqlClient, SqlQueryable } from './sql.js';
+import { expectSqlClient, sqlNamePart, type SqlClient, type SqlQueryable } from './sql.js';
 import { expectOptions } from '../../core/guards.js';
 
 /** Options of {@link PostgresJourneyStore}. */
@@ -36,6 +36,7 @@ export interface PostgresJourneyStoreOptions {
  * ```
  */
 export function journeyStoreSchemaSql(prefix: string): string[] {
+  sqlNamePart(prefix, 'prefix', 41);
   return [
     `CREATE TABLE IF NOT EXISTS ${prefix}_instances (
       id text PRIMARY KEY,
@@ -213,11 +214,10 @@ export class PostgresJourneyStore implements JourneyStore {
   readonly #completions = new GroupCall<{ claim: JourneyClaim; instance: JourneyInstance; consumed: number; now: EpochMs }, boolean>((items) => this.#guard(() => this.#completeMany(items)));
 
   constructor(sql: SqlClient, options: PostgresJourneyStoreOptions = {}) {
+    expectSqlClient(sql, true);
     expectOptions(options, ['options']);
-    const prefix = options.prefix ?? 'crosschannel_journey';
-    if (!/^[A-Za-z_][A-Za-z0-9_]{0,40}$/.test(prefix)) throw new CrossChannelError('CONFIG_INVALID', 'prefix must be letters, digits or _', { path: ['prefix'] });
+    this.#p = sqlNamePart(options.prefix ?? 'crosschannel_journey', 'prefix', 41);
     this.#sql = sql;
-    this.#p = prefix;
   }
 
   /** Creates the tables and indexes (idempotent). */

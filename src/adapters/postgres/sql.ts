@@ -3,6 +3,8 @@
  * so that SQL generators in pure modules never import an adapter). A `pg.Pool`, a `pg.Client` and PGlite all
  * fit it through {@link fromPg} / {@link fromPglite}; any PostgreSQL-compatible engine (Citus, Neon, …) does too.
  */
+import { CrossChannelError } from '../../core/errors.js';
+import { expectFunction, expectObject } from '../../core/guards.js';
 import type { SqlClient, SqlQueryable } from '../../core/sql.js';
 
 export type { SqlClient, SqlQueryable };
@@ -89,4 +91,32 @@ export function fromPglite(db: PgliteLike): SqlClient {
         fn({ query: async <R>(text: string, params?: ReadonlyArray<unknown>) => (await tx.query(text, params ? [...params] : undefined)) as { rows: R[] } }),
       ),
   };
+}
+
+/**
+ * `value` checked as the part of a table or function name that an adapter writes into its SQL: letters, digits
+ * and `_`, not starting with a digit, at most `max` characters (lower case only when `lowerCase`). A name cannot
+ * be a bound parameter, so this check is all that keeps a configured name from changing the statement; the
+ * stores and the exported schema generators both make it: `sqlNamePart('x; DROP TABLE t', 'tablePrefix', 41)`
+ * throws `CONFIG_INVALID` at `tablePrefix`. Internal to the adapter (not exported by the entry).
+ */
+export function sqlNamePart(value: unknown, path: string, max: number, lowerCase = false): string {
+  const pattern = lowerCase ? /^[a-z_][a-z0-9_]*$/ : /^[A-Za-z_][A-Za-z0-9_]*$/;
+  if (typeof value !== 'string' || value.length > max || !pattern.test(value)) {
+    const letters = lowerCase ? 'lower-case letters' : 'letters';
+    throw new CrossChannelError('CONFIG_INVALID', `${path} must be ${letters}, digits or _ (not starting with a digit), at most ${max} characters`, { path: [path] });
+  }
+  return value;
+}
+
+/**
+ * The client a PostgreSQL store is given, checked when the store is made: an object with `query` (and
+ * `transaction` when the store writes in transactions), as {@link fromPg} and {@link fromPglite} return.
+ * `INPUT_INVALID` at `sql` otherwise (a `pg.Pool` not wrapped in `fromPg` fails at `sql.transaction`), instead
+ * of an error at the store's first call. Internal to the adapter (not exported by the entry).
+ */
+export function expectSqlClient(sql: unknown, transaction: boolean): void {
+  expectObject(sql, ['sql']);
+  expectFunction((sql as { query?: unknown }).query, ['sql', 'query']);
+  if (transaction) expectFunction((sql as { transaction?: unknown }).transaction, ['sql', 'transaction']);
 }

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { CrossChannelError } from '../../core/errors.js';
 import { checkIds, parseStickyAssignment, type AssignmentStore, type StickyAssignment } from '../../experiments/store.js';
-import { subjectKey, prefixOption } from './keys.js';
+import { expectRedisClient, subjectKey, prefixOption } from './keys.js';
 
 /**
  * Options of {@link RedisAssignmentStore}.
@@ -39,6 +39,7 @@ export class RedisAssignmentStore implements AssignmentStore {
     private readonly redis: Redis,
     options: RedisAssignmentStoreOptions = {},
   ) {
+    expectRedisClient(redis, false);
     this.prefix = prefixOption(options, 'cc');
   }
 

@@ -7,7 +7,7 @@ import { explainRefusal, planReservation, type ContactCheck, type ReservationPla
 import type { CompiledCapRules, CountScope } from '../../capping/rules.js';
 import type { ContactHistoryStore, RecordedContact, Reservation, ReserveOptions } from '../../capping/store.js';
 import { redisStoreError } from './errors.js';
-import { subjectKey, prefixOption } from './keys.js';
+import { expectRedisClient, subjectKey, prefixOption } from './keys.js';
 import { reservationKey, toContactRecord } from '../../capping/contact.js';
 import { ERASE_LUA, PRUNE_CONTACTS_LUA, RECORD_LUA, RESERVE_LUA, RESERVE_MANY_LUA, STORE_OUTCOME_LUA } from './contact-history-lua.js';
 import { batchingOption, ScriptBatch } from './batch.js';
@@ -129,6 +129,7 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
   readonly #reserves: ScriptBatch | null;
 
   constructor(redis: Client, options: RedisContactHistoryStoreOptions = {}) {
+    expectRedisClient(redis, true);
     this.#prefix = prefixOption(options, 'cc:ch');
     this.#retentionMs = durationToMs(options.retention ?? '400d', ['retention']);
     if (this.#retentionMs <= 0) throw new CrossChannelError('CONFIG_INVALID', 'retention must be longer than 0', { path: ['retention'] });

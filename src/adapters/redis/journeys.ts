@@ -18,7 +18,7 @@ import {
   validateEntryPlan,
 } from '../../journeys/store.js';
 import { CAP, CLAIM_MANY, CLAIM_ONE, CLAIM_SHARD, COMPLETE, COMPLETE_MANY, DELIVER, DELIVER_MANY, ENROL, ENROL_MANY, REPLACE } from './journeys-lua.js';
-import { subjectKey, prefixOption } from './keys.js';
+import { expectRedisClient, subjectKey, prefixOption } from './keys.js';
 import { batchingOption, ScriptBatch } from './batch.js';
 
 /**
@@ -99,6 +99,7 @@ export class RedisJourneyStore implements JourneyStore {
   private readonly deliveries = new ScriptBatch((keys, args) => this.run('ccJourneyDeliverMany', keys, args as string[]), BATCH, (m) => storeError(new Error(m)));
 
   constructor(redis: Client, options: RedisJourneyStoreOptions = {}) {
+    expectRedisClient(redis, true);
     this.prefix = prefixOption(options, 'cc');
     this.shards = options.dueShards ?? 1;
     if (!Number.isInteger(this.shards) || this.shards < 1 || this.shards > 1024) throw new CrossChannelError('CONFIG_INVALID', 'dueShards must be an integer in 1..1024', { path: ['dueShards'] });

@@ -1,5 +1,5 @@
 import { CrossChannelError } from '../../core/errors.js';
-import { expectOptions } from '../../core/guards.js';
+import { expectFunction, expectObject, expectOptions, expectString } from '../../core/guards.js';
 
 /**
  * Key of a subject-scoped Redis structure: `{prefix}:{<subjectId>}:<name>`. The braces make the subject id the
@@ -11,6 +11,7 @@ import { expectOptions } from '../../core/guards.js';
  * ```
  */
 export function subjectKey(prefix: string, subjectId: string, name: string): string {
+  keyParts(prefix, subjectId, name, 'subjectId');
   return `${prefix}:{${hashTag(subjectId)}}:${name}`;
 }
 
@@ -25,6 +26,7 @@ export function subjectKey(prefix: string, subjectId: string, name: string): str
  * ```
  */
 export function offerKey(prefix: string, offerId: string, name: string): string {
+  keyParts(prefix, offerId, name, 'offerId');
   return `${prefix}:{offer:${hashTag(offerId)}}:${name}`;
 }
 
@@ -35,6 +37,23 @@ export function offerKey(prefix: string, offerId: string, name: string): string 
  */
 function hashTag(id: string): string {
   return /[%{}]/.test(id) ? id.replace(/[%{}]/g, (c) => (c === '%' ? '%25' : c === '{' ? '%7B' : '%7D')) : id;
+}
+
+/** Plain JavaScript may pass anything as a key's parts: each must be a string (`INPUT_INVALID` naming it). */
+function keyParts(prefix: unknown, id: unknown, name: unknown, idName: string): void {
+  expectString(prefix, ['prefix']);
+  expectString(id, [idName]);
+  expectString(name, ['name']);
+}
+
+/**
+ * The client a Redis store is given, checked before it is used: an object (an ioredis `Redis` or `Cluster`), with
+ * `defineCommand` when the store runs Lua scripts. `INPUT_INVALID` at `redis` otherwise, instead of a `TypeError`
+ * when the store is made or at its first call.
+ */
+export function expectRedisClient(redis: unknown, scripts: boolean): void {
+  expectObject(redis, ['redis']);
+  if (scripts) expectFunction((redis as { defineCommand?: unknown }).defineCommand, ['redis', 'defineCommand']);
 }
 
 /**

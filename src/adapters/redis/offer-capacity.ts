@@ -4,7 +4,7 @@ import { DAY } from '../../core/time.js';
 import type { CapacityReservation, ConsumeResult, OfferCapacitySpec, OfferCapacityStore, OfferUsage } from '../../arbitration/store.js';
 import { capacityWindows, unitCost, validateConsume, validateRelease } from '../../arbitration/store.js';
 import { redisStoreError } from './errors.js';
-import { offerKey, prefixOption } from './keys.js';
+import { expectRedisClient, offerKey, prefixOption } from './keys.js';
 import type { EpochMs } from '../../core/time.js';
 
 // KEYS: day, week, total, spent. ARGV: amount, cost, perDay, perWeek, total, budget (-1 = no limit), day TTL, week TTL.
@@ -81,6 +81,7 @@ export class RedisOfferCapacityStore implements OfferCapacityStore {
   private readonly redis: Scripted;
 
   constructor(redis: Redis | Cluster, options: RedisOfferCapacityStoreOptions = {}) {
+    expectRedisClient(redis, true);
     this.prefix = prefixOption(options, 'cc');
     const scripted = redis as Scripted;
     // defineCommand sends EVALSHA and falls back to EVAL on the node that lacks the script: a SCRIPT LOAD on one
