@@ -153,3 +153,17 @@ function describeValue(v: unknown): string {
     return typeof v;
   }
 }
+
+/**
+ * What `f` throws, as its `CrossChannelError` code and path segments, or `'none'` when it returns; anything else
+ * it throws is rethrown, so a test comparing the result fails on a crash with the crash itself.
+ */
+export function failureOf(f: () => unknown): { code: string; path: ReadonlyArray<string | number> } | 'none' {
+  try {
+    f();
+  } catch (e) {
+    if (!isCrossChannelError(e)) throw e;
+    return { code: e.code, path: e.pathSegments };
+  }
+  return 'none';
+}

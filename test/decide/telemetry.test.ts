@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { otelJourneyTelemetry, otelTelemetry, type OtelApiLike } from '../../src/adapters/otel/index.js';
 import { parseDecideConfig, safeDecide, decide, type DecideStores, type DecideTelemetry, type DecisionTelemetry } from '../../src/decide/index.js';
 import { memoryStores } from './memory-stores.js';
+import { failureOf } from '../arbitraries/junk.js';
 import { BOB, CONFIG, seed, T0 } from './scenario.js';
 
 interface RecordedSpan {
@@ -120,13 +121,10 @@ describe('decide telemetry', () => {
   it('OTel adapter: a wrong API object or option is an INPUT_INVALID naming it, when the adapter is made', () => {
     const { api } = fakeOtel();
     const pathOf = (f: () => unknown): unknown => {
-      try {
-        f();
-      } catch (e) {
-        expect(e).toMatchObject({ name: 'CrossChannelError', code: 'INPUT_INVALID' });
-        return (e as { pathSegments: unknown }).pathSegments;
-      }
-      return 'no error';
+      const r = failureOf(f);
+      if (r === 'none') return 'no error';
+      expect(r.code).toBe('INPUT_INVALID');
+      return r.path;
     };
     const make = otelTelemetry as (api: unknown, options?: unknown) => DecideTelemetry;
     const makeJourney = otelJourneyTelemetry as (api: unknown, options?: unknown) => unknown;

@@ -4,7 +4,7 @@
  * store given something that is not a SQL client says so when it is made.
  */
 import { describe, expect, it } from 'vitest';
-import { isCrossChannelError } from '../../core/errors.js';
+import { failureOf as failure } from '../../../test/arbitraries/junk.js';
 import {
   assignmentStoreSchemaSql,
   consentStoreSchemaSql,
@@ -18,16 +18,6 @@ import {
   PostgresJourneyStore,
 } from './index.js';
 import { sqlNamePart } from './sql.js';
-
-function failure(f: () => unknown): { code: string; path: ReadonlyArray<string | number> } | 'none' {
-  try {
-    f();
-  } catch (e) {
-    if (!isCrossChannelError(e)) throw e;
-    return { code: e.code, path: e.pathSegments };
-  }
-  return 'none';
-}
 
 const BAD_NAMES: unknown[] = ['x; DROP TABLE y', 'a b', '1abc', '', 'a'.repeat(60), 'tbl"', 'é', 7, null, ['abc'], Symbol('t')];
 

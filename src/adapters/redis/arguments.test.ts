@@ -1,17 +1,7 @@
 /** Keys and clients from plain JavaScript: a wrong type is an INPUT_INVALID naming the argument, never a TypeError. */
 import { describe, expect, it } from 'vitest';
-import { isCrossChannelError } from '../../core/errors.js';
+import { failureOf as failure } from '../../../test/arbitraries/junk.js';
 import { offerKey, RedisAssignmentStore, RedisContactHistoryStore, RedisJourneyStore, RedisOfferCapacityStore, subjectKey } from './index.js';
-
-function failure(f: () => unknown): { code: string; path: ReadonlyArray<string | number> } | 'none' {
-  try {
-    f();
-  } catch (e) {
-    if (!isCrossChannelError(e)) throw e;
-    return { code: e.code, path: e.pathSegments };
-  }
-  return 'none';
-}
 
 describe('Redis keys and clients', () => {
   it('key builders take strings only, and name the part that is not one', () => {
