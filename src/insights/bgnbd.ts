@@ -59,7 +59,9 @@ export function checkSummary(c: unknown, i: number | 'customer'): CustomerSummar
   const { frequency: x, recency: tx, age: T } = c as Record<string, unknown>;
   if (typeof x !== 'number' || !Number.isInteger(x) || x < 0 || x > MAX_FREQUENCY) throw inputError('frequency must be a whole number in 0–1,000,000', [i, 'frequency']);
   if (typeof T !== 'number' || !Number.isFinite(T) || T <= 0) throw inputError('age must be a number > 0', [i, 'age']);
-  if (typeof tx !== 'number' || !Number.isFinite(tx) || tx < 0 || tx > T) throw inputError('recency must be between 0 and age', [i, 'recency']);
+  if (typeof tx !== 'number' || !Number.isFinite(tx) || tx < 0) throw inputError('recency must be a number ≥ 0', [i, 'recency']);
+  // The two relations below are named at recency, as the package names a relation at its dependent field.
+  if (tx > T) throw inputError('recency must not exceed age', [i, 'recency']);
   if (x === 0 && tx !== 0) throw inputError('recency must be 0 when frequency is 0', [i, 'recency']);
   return c as CustomerSummary;
 }

@@ -47,12 +47,23 @@ describe('simulateJourney given people of the wrong shape', () => {
     const options = { start: Date.UTC(2026, 0, 5), days: 10, seed: 1 };
     const cases: Array<[unknown, string]> = [
       [{ subjectId: 'b', enterAt: { valueOf: 3 } }, 'population[1].enterAt'],
+      // An offset that puts the entry outside epoch milliseconds, or between two of them, is named as the offset
+      // (it was startInstance's TIME_INVALID at population[1].now, a field the person does not have).
+      [{ subjectId: 'b', enterAt: 9e15 }, 'population[1].enterAt'],
+      [{ subjectId: 'b', enterAt: -1.8e308 }, 'population[1].enterAt'],
+      [{ subjectId: 'b', enterAt: 0.5 }, 'population[1].enterAt'],
       [{ subjectId: '' }, 'population[1].subjectId'],
       [{ subjectId: 'x'.repeat(5000) }, 'population[1].subjectId'],
       [{ subjectId: 'b', profile: 5 }, 'population[1].profile'],
     ];
     for (const [person, path] of cases) {
       expect(() => simulateJourney(whitePaper as never, [{ subjectId: 'a' }, person] as never, options)).toThrow(expect.objectContaining({ code: 'JOURNEY_INPUT_INVALID', path }));
+    }
+  });
+
+  it('needs a start that is epoch milliseconds (one past them was blamed on the first person\'s enterAt)', () => {
+    for (const start of [1e300, -9e15, 0.5, Number.NaN]) {
+      expect(() => simulateJourney(whitePaper as never, [{ subjectId: 'a' }], { start, days: 10, seed: 1 })).toThrow(expect.objectContaining({ code: 'JOURNEY_INPUT_INVALID', path: 'options' }));
     }
   });
 });

@@ -6,7 +6,7 @@
 import { CrossChannelError, underPath } from '../core/errors.js';
 import { createRng, type Rng } from '../core/random.js';
 import type { ResponseKind } from '../core/records.js';
-import { DAY, WEEK, type EpochMs } from '../core/time.js';
+import { DAY, MAX_EPOCH_MS, WEEK, type EpochMs } from '../core/time.js';
 import type { CountedContact } from '../capping/evaluate.js';
 import type { CompiledCapRules } from '../capping/rules.js';
 import type { ConsentState } from '../consent/ledger.js';
@@ -130,8 +130,8 @@ function rateModel(rates: ResponseRates): ResponseModel {
 export function simulateJourney(definition: Journey | JourneyDefinitionInput, population: ReadonlyArray<SimulatedPerson>, options: SimulationOptions): SimulationReport {
   const journey = parseJourney(definition);
   if (!Array.isArray(population)) throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INPUT_INVALID', 'population must be an array', { path: ['population'] });
-  if (typeof options !== 'object' || options === null || !(options.days > 0) || !Number.isFinite(options.start)) {
-    throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INPUT_INVALID', 'options need days > 0 and a start instant', { path: ['options'] });
+  if (typeof options !== 'object' || options === null || !(options.days > 0) || !Number.isInteger(options.start) || !(Math.abs(options.start) <= MAX_EPOCH_MS)) {
+    throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INPUT_INVALID', 'options need days > 0 and a start instant (epoch milliseconds)', { path: ['options'] });
   }
   const model = typeof options.responseModel === 'function' ? options.responseModel : rateModel(options.responseModel ?? {});
   const end = options.start + options.days * DAY;
@@ -153,13 +153,16 @@ export function simulateJourney(definition: Journey | JourneyDefinitionInput, po
         throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INPUT_INVALID', `population[${n}].${k} must be an object`, { path: ['population', n, k] });
       }
     }
-    if (person.enterAt !== undefined && (typeof person.enterAt !== 'number' || !Number.isFinite(person.enterAt))) {
-      throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INPUT_INVALID', `population[${n}].enterAt must be a number of ms`, { path: ['population', n, 'enterAt'] });
+    const offset = person.enterAt ?? 0;
+    // The entry instant must be epoch milliseconds; a bad offset is named as itself, not as the instant it gave.
+    const enterAt = typeof offset === 'number' ? options.start + offset : Number.NaN;
+    if (!Number.isInteger(offset) || !(Math.abs(enterAt) <= MAX_EPOCH_MS)) {
+      throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INPUT_INVALID', `population[${n}].enterAt must be a whole number of ms that keeps start + enterAt within epoch milliseconds`, { path: ['population', n, 'enterAt'] });
     }
     const rng = createRng(`${options.seed}:${person.subjectId}`);
     let inst: JourneyInstance;
     try {
-      inst = startInstance(journey, person.subjectId, options.start + (person.enterAt ?? 0));
+      inst = startInstance(journey, person.subjectId, enterAt);
     } catch (e) {
       // Named where the person is (`population[3].subjectId`), not as startInstance's own argument.
       throw underPath(e, ['population', n]);
