@@ -45,7 +45,11 @@ class Remaining {
   readonly offerBudget: Float64Array;
   readonly channelCap: Float64Array;
   budget: number;
-  /** Offers given to each customer (at `givenStart[c]`, `customerMax[c] − customer[c]` of them), to refuse a repeat. */
+  /**
+   * Offers given to each customer (at `givenStart[c]`, `customerMax[c] − customer[c]` of them), to refuse a repeat.
+   * A customer is given at most one offer per candidate pair, so its slots are the fewer of its limit and its pairs:
+   * a limit meant as "no limit" (1e9, or 2^31 − 1 for anything above) must not size the array.
+   */
   private readonly givenStart: Int32Array;
   private readonly given: Int32Array;
   constructor(private readonly p: Compiled) {
@@ -54,9 +58,11 @@ class Remaining {
     this.offerBudget = Float64Array.from(p.offerBudget);
     this.channelCap = Float64Array.from(p.channelCap);
     this.budget = p.budget;
-    this.givenStart = new Int32Array(p.customerMax.length + 1);
-    for (let c = 0; c < p.customerMax.length; c++) this.givenStart[c + 1] = this.givenStart[c]! + p.customerMax[c]!;
-    this.given = new Int32Array(this.givenStart[p.customerMax.length]!);
+    const nc = p.customerMax.length;
+    this.givenStart = new Int32Array(nc + 1);
+    for (let i = 0; i < p.n; i++) this.givenStart[p.pairCustomer[i]! + 1]!++;
+    for (let c = 0; c < nc; c++) this.givenStart[c + 1] = this.givenStart[c]! + Math.min(p.customerMax[c]!, this.givenStart[c + 1]!);
+    this.given = new Int32Array(this.givenStart[nc]!);
   }
   fits(p: Compiled, i: number): boolean {
     const c = p.pairCustomer[i]!;

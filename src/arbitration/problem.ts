@@ -143,7 +143,7 @@ function compileColumns(cols: CandidateColumns, constraints: OptimizationConstra
   for (let c = 0; c < nc; c++) {
     const m = cols.maxOffers !== undefined ? cols.maxOffers[c]! : defMax;
     if (!Number.isInteger(m) || m < 0) throw inputError('maxOffers must be a non-negative integer', ['customers', 'maxOffers', c]);
-    customerMax[c] = m;
+    customerMax[c] = Math.min(m, MAX_INT32);
     const from = off[c]!;
     const to = off[c + 1]!;
     if (!(Number.isInteger(to) && to >= from && to <= total)) throw inputError('customerOffsets must be integers that do not decrease', ['customers', 'customerOffsets', c + 1]);
@@ -232,7 +232,7 @@ export function compileCustomers(customers: ReadonlyArray<OptimizationCustomer>,
     const c = customers[ci]!;
     const m = c.maxOffers ?? defMax;
     if (!Number.isInteger(m) || m < 0) throw inputError('maxOffers must be a non-negative integer', ['customers', ci, 'maxOffers']);
-    customerMax[ci] = m;
+    customerMax[ci] = Math.min(m, MAX_INT32);
     const cands = c.candidates;
     for (let k = 0; k < cands.length; k++) {
       const cand = cands[k]!;
@@ -308,6 +308,12 @@ function withLimits(
   }
   return { customerIds, n, pairCustomer, pairOffer, pairChannel, value, cost, customerMax, offerCap, offerBudget, channelCap, budget, offerIds, channelIds };
 }
+
+/**
+ * The largest limit the typed arrays hold: a customer's limit above it (a "no limit" of 1e18) means the same as it,
+ * since no customer has 2^31 candidate pairs; stored as is, it wrapped into a negative count.
+ */
+const MAX_INT32 = 0x7fffffff;
 
 /** A non-negative number (checked by type first: comparing an object calls its valueOf, which may throw). */
 const isAmount = (v: unknown): v is number => typeof v === 'number' && v >= 0;

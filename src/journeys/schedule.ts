@@ -2,7 +2,7 @@
  * When a `wait` step ends: after a duration, at a date read from the profile, then at the next local time of
  * day on an allowed weekday in the person's zone.
  */
-import { CrossChannelError, inputError } from '../core/errors.js';
+import { atPath, CrossChannelError, inputError } from '../core/errors.js';
 import { isValidTimeZone, addLocal, fromLocalTime, localTime, MAX_EPOCH_MS, type EpochMs } from '../core/time.js';
 import type { Profile } from '../segments/conditions.js';
 import type { Step } from './definition.js';
@@ -32,12 +32,18 @@ export function nextLocalTime(from: EpochMs, time: string, weekdays: ReadonlyArr
   if (typeof zone !== 'string' || !isValidTimeZone(zone)) throw new CrossChannelError('TIMEZONE_INVALID', 'Unknown IANA time zone', { path: ['zone'] });
   const hour = Number(time.slice(0, 2));
   const minute = Number(time.slice(3, 5));
-  const lt = localTime(from, zone);
-  for (let d = 0; d <= 8; d++) {
-    const weekday = (lt.weekday + d) % 7;
-    if (weekdays !== undefined && !weekdays.includes(weekday)) continue;
-    const at = fromLocalTime({ year: lt.year, month: lt.month, day: lt.day + d, hour, minute }, zone);
-    if (at >= from) return at;
+  try {
+    const lt = localTime(from, zone);
+    for (let d = 0; d <= 8; d++) {
+      const weekday = (lt.weekday + d) % 7;
+      if (weekdays !== undefined && !weekdays.includes(weekday)) continue;
+      const at = fromLocalTime({ year: lt.year, month: lt.month, day: lt.day + d, hour, minute }, zone);
+      if (at >= from) return at;
+    }
+  } catch (e) {
+    // The other arguments are checked: what the calendar refuses is `from` (or its next days) outside the years
+    // 1–9999, named as `from`, not as the calendar's own argument.
+    throw atPath(e, ['from']);
   }
   // Unreachable with at least one weekday: eight days always contain it after `from`.
   return from;
