@@ -125,6 +125,14 @@ const MIN_INSTANT = -62_135_596_800_000;
 const MAX_INSTANT = 253_402_300_799_999;
 
 /**
+ * Whether `ms` is an instant the calendar helpers accept (years 1–9999, UTC): for a caller that checks its own
+ * argument before calendar work, so the error names that argument. Internal: not exported from the package's entries.
+ */
+export function isCalendarInstant(ms: number): boolean {
+  return ms >= MIN_INSTANT && ms <= MAX_INSTANT;
+}
+
+/**
  * Checks an epoch-ms argument of the calendar helpers (they take numbers, not strings: see {@link toEpochMs}).
  * Cheap: a type test and two comparisons. NaN, infinities and instants outside years 1–9999 are `TIME_INVALID`.
  */

@@ -3,7 +3,7 @@ import * as z from 'zod/mini';
 import { gteCheck, lteCheck, minLengthCheck, maxLengthCheck, numberSchema } from '../core/zod.js';
 import { CrossChannelError, parseWith, quoted, namingUnder, inputError } from '../core/errors.js';
 import { CHANNELS, channelSchema, timeZoneSchema } from '../core/schema.js';
-import { DAY, MINUTE, assertTimeZone, type EpochMs } from '../core/time.js';
+import { DAY, MINUTE, assertTimeZone, isCalendarInstant, type EpochMs } from '../core/time.js';
 import { zoneOffsetMinutes } from '../core/zone.js';
 import type { TimingErrorCode } from './errors.js';
 import { HOURS_PER_WEEK as H, wallHourOfWeek } from './week.js';
@@ -556,7 +556,10 @@ function checkId(v: unknown, ...path: string[]): void {
 
 /** @internal Throws `TIME_INVALID` unless the field `name` is integer epoch ms. */
 export function checkEpochMs(value: unknown, name: string, hint = ''): asserts value is number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw new CrossChannelError<TimingErrorCode>('TIME_INVALID', `${name} must be integer epoch ms${hint}`, { path: [name] });
+  // The model reads local hours, so an instant must be one the calendar takes (years 1–9999), named as itself.
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || !isCalendarInstant(value)) {
+    throw new CrossChannelError<TimingErrorCode>('TIME_INVALID', `${name} must be integer epoch ms between the years 1 and 9999${hint}`, { path: [name] });
+  }
 }
 
 /** @internal Throws `TIME_INVALID` or `TIMING_FUTURE_RECORD` (at `at`) unless `at` is integer epoch ms ≤ `now`. */
