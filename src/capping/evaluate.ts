@@ -1,7 +1,7 @@
 import { CrossChannelError, quoted } from '../core/errors.js';
 import { reason, type Decision, type Reason } from '../core/explain.js';
 import { lowerBoundAt, type ContactRecord, type ResponseRecord } from '../core/records.js';
-import { isCalendarInstant, type EpochMs } from '../core/time.js';
+import type { EpochMs } from '../core/time.js';
 import { parseCapRules, type CapRuleSetInput, type CompiledCapRule, type CompiledCapRules } from './rules.js';
 import { coversWholeWeek, quietEnd, type CompiledQuietRange } from './quiet.js';
 import { capWindowAt, checkZone } from './windows.js';
@@ -120,8 +120,7 @@ export function evaluateCaps(history: CapHistory, rules: CompiledCapRules | CapR
 export function capDecision(history: CapHistory, rules: CompiledCapRules | CapRuleSetInput, candidate: CapCandidate, options: CapOptions): CapDecision {
   const caps = parseCapRules(rules);
   const now = options.now;
-  // Caps read calendar windows in a zone: `now` must be an instant the calendar takes (years 1–9999), named as itself.
-  if (!Number.isSafeInteger(now) || !isCalendarInstant(now)) throw new CrossChannelError('TIME_INVALID', `now must be integer epoch ms between the years 1 and 9999, got ${quoted(now)}`, { path: ['now'] });
+  if (!Number.isSafeInteger(now)) throw new CrossChannelError('TIME_INVALID', `now must be integer epoch ms, got ${quoted(now)}`, { path: ['now'] });
   const zone = checkZone(caps, options.timeZone ?? caps.timeZone);
   let reasons: Reason<CapReasonCode>[] | null = null;
   // No instant before the latest single-rule release can be allowed: the search starts there.

@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { planContacts } from './plan.js';
-import { evaluateCaps } from './evaluate.js';
-import { planReservation } from './reservation.js';
 import { parseCapRules } from './rules.js';
 import { createHistory } from '../core/records.js';
 
@@ -58,12 +56,5 @@ describe('planContacts options errors (mutation fuzz, 2026-12-05)', () => {
     expect(run({ now, timeZone: {} })).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'timeZone' }));
     expect(run({ now, timeZone: 'Mars/Base' })).toThrow(expect.objectContaining({ path: 'timeZone' }));
     expect(run({ now: null })).toThrow(expect.objectContaining({ code: 'TIME_INVALID', path: 'now' }));
-    // Inside the epoch range but outside years 1–9999, where the calendar windows are read: named `now`, not the
-    // calendar's `ms` (mutation fuzz at 5,000 mutants, seed 14); the same for evaluateCaps and planReservation.
-    for (const bad of [-623_513_486_635_957, 8e15]) {
-      expect(run({ now: bad })).toThrow(expect.objectContaining({ code: 'TIME_INVALID', path: 'now' }));
-      expect(() => evaluateCaps(createHistory('p1'), caps, { channel: 'email' }, { now: bad })).toThrow(expect.objectContaining({ code: 'TIME_INVALID', path: 'now' }));
-      expect(() => planReservation(caps, { channel: 'email' }, bad)).toThrow(expect.objectContaining({ code: 'TIME_INVALID', path: 'now' }));
-    }
   });
 });
