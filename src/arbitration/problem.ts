@@ -141,9 +141,7 @@ function compileColumns(cols: CandidateColumns, constraints: OptimizationConstra
   const customerMax = new Int32Array(nc);
   let n = 0;
   for (let c = 0; c < nc; c++) {
-    const m = cols.maxOffers !== undefined ? cols.maxOffers[c]! : defMax;
-    if (!Number.isInteger(m) || m < 0) throw inputError('maxOffers must be a non-negative integer', ['customers', 'maxOffers', c]);
-    customerMax[c] = Math.min(m, MAX_INT32);
+    customerMax[c] = maxOffersOf(cols.maxOffers !== undefined ? cols.maxOffers[c] : defMax, ['customers', 'maxOffers', c]);
     const from = off[c]!;
     const to = off[c + 1]!;
     if (!(Number.isInteger(to) && to >= from && to <= total)) throw inputError('customerOffsets must be integers that do not decrease', ['customers', 'customerOffsets', c + 1]);
@@ -230,9 +228,7 @@ export function compileCustomers(customers: ReadonlyArray<OptimizationCustomer>,
   const channelAt: number[] = [];
   for (let ci = 0; ci < customers.length; ci++) {
     const c = customers[ci]!;
-    const m = c.maxOffers ?? defMax;
-    if (!Number.isInteger(m) || m < 0) throw inputError('maxOffers must be a non-negative integer', ['customers', ci, 'maxOffers']);
-    customerMax[ci] = Math.min(m, MAX_INT32);
+    customerMax[ci] = maxOffersOf(c.maxOffers ?? defMax, ['customers', ci, 'maxOffers']);
     const cands = c.candidates;
     for (let k = 0; k < cands.length; k++) {
       const cand = cands[k]!;
@@ -314,6 +310,12 @@ function withLimits(
  * since no customer has 2^31 candidate pairs; stored as is, it wrapped into a negative count.
  */
 const MAX_INT32 = 0x7fffffff;
+
+/** A customer's `maxOffers` (given, or the default), checked, as the typed arrays hold it (see MAX_INT32). */
+function maxOffersOf(m: unknown, path: ReadonlyArray<string | number>): number {
+  if (!Number.isInteger(m) || (m as number) < 0) throw inputError('maxOffers must be a non-negative integer', path);
+  return Math.min(m as number, MAX_INT32);
+}
 
 /** A non-negative number (checked by type first: comparing an object calls its valueOf, which may throw). */
 const isAmount = (v: unknown): v is number => typeof v === 'number' && v >= 0;

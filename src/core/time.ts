@@ -137,7 +137,7 @@ export function isCalendarInstant(ms: number): boolean {
  * Cheap: a type test and two comparisons. NaN, infinities and instants outside years 1–9999 are `TIME_INVALID`.
  */
 function instantArg(ms: unknown, name: string): void {
-  if (typeof ms !== 'number' || !(ms >= MIN_INSTANT && ms <= MAX_INSTANT)) {
+  if (typeof ms !== 'number' || !isCalendarInstant(ms)) {
     throw timeError(`${name} must be epoch milliseconds between the years 1 and 9999`, [name], typeof ms === 'number' || typeof ms === 'string' ? ms : typeof ms);
   }
 }
