@@ -173,3 +173,53 @@ describe('bad input from plain JavaScript', () => {
     expect(() => evaluateCaps(ok as never, caps, { channel: 'sms' }, { now: throwing as never })).toThrow(expect.objectContaining({ code: 'TIME_INVALID', path: 'now' }));
   });
 });
+
+describe('instants at the ends of the calendar', () => {
+  const YEAR_10000 = 253_402_300_800_000; // the first instant past the year 9999 (UTC)
+  const YEAR_1 = -62_135_596_800_000; // the first instant of the year 1 (UTC)
+  const calendarRules = [
+    parseCapRules({ rules: [{ id: 'day', kind: 'limit', limit: 1, window: 'day' }] }),
+    parseCapRules({ rules: [{ id: 'night', kind: 'quiet', ranges: [{ from: '21:00', to: '08:00' }] }] }),
+  ];
+  const rolling = parseCapRules({ rules: [{ id: 'week', kind: 'limit', limit: 1, window: { rolling: 7 * DAY } }, { id: 'gap', kind: 'gap', minGap: HOUR }] });
+
+  it('a now outside the years 1–9999 is TIME_INVALID at now when a rule reads the calendar (it named the calendar’s ms)', () => {
+    for (const caps of calendarRules) {
+      for (const at of [YEAR_10000, 8.64e15, YEAR_1 - 1, -8.64e15]) {
+        const expected = expect.objectContaining({ code: 'TIME_INVALID', path: 'now', message: expect.stringMatching(/^now must be between the years 1 and 9999/) });
+        expect(() => evaluateCaps(hist([]), caps, { channel: 'email' }, { now: at }), String(at)).toThrow(expected);
+        expect(() => planContacts(hist([]), caps, [{ channel: 'email' }], { now: at }), String(at)).toThrow(expected);
+        expect(() => planReservation(caps, { channel: 'email' }, at), String(at)).toThrow(expected);
+      }
+      // The last and first instants of the calendar are still read.
+      expect(evaluateCaps(hist([]), caps, { channel: 'email' }, { now: YEAR_10000 - 1 }).reasons.length).toBeLessThanOrEqual(1);
+      expect(() => planReservation(caps, { channel: 'email' }, YEAR_1)).not.toThrow();
+    }
+  });
+
+  it('rules without calendar windows or quiet hours take the whole epoch range', () => {
+    for (const at of [-8.64e15, YEAR_1 - 1, YEAR_10000, 8.64e15 - DAY]) {
+      expect(evaluateCaps(hist([]), rolling, { channel: 'email' }, { now: at })).toEqual({ allowed: true, reasons: [], nextAllowedAt: at });
+      expect(planReservation(rolling, { channel: 'email' }, at).contacts.length).toBe(2);
+    }
+  });
+
+  it('a calendar limit reached on the last day of the year 9999 is refused, with no next instant the calendar can name', () => {
+    const caps = calendarRules[0]!;
+    const now = YEAR_10000 - HOUR;
+    const d = evaluateCaps(hist([{ id: 'c', channel: 'email', at: now - HOUR }]), caps, { channel: 'email' }, { now });
+    expect(d.allowed).toBe(false);
+    // The day's window ends at the first instant of the year 10000, which no calendar rule can be read at.
+    expect(d.nextAllowedAt).toBeNull();
+  });
+
+  it('quiet hours that end after the year 9999 (UTC or local) leave no next instant, and explain the refusal', () => {
+    const night = calendarRules[1]!;
+    for (const [zone, now] of [['UTC', YEAR_10000 - 1], ['Asia/Kolkata', YEAR_10000 - HOUR]] as const) {
+      const d = evaluateCaps(hist([]), night, { channel: 'email' }, { now, timeZone: zone });
+      expect(d, zone).toMatchObject({ allowed: false, nextAllowedAt: null });
+      expect(d.reasons.map((r) => r.code)).toEqual(['CAP_QUIET_HOURS']);
+      expect(planReservation(night, { channel: 'email' }, now, zone).refused).toBe(true);
+    }
+  });
+});

@@ -1,10 +1,9 @@
-import { CrossChannelError, quoted } from '../core/errors.js';
 import { reason, type Decision, type Reason } from '../core/explain.js';
 import { lowerBoundAt, type ContactRecord, type ResponseRecord } from '../core/records.js';
-import type { EpochMs } from '../core/time.js';
+import { isCalendarInstant, type EpochMs } from '../core/time.js';
 import { parseCapRules, type CapRuleSetInput, type CompiledCapRule, type CompiledCapRules } from './rules.js';
 import { coversWholeWeek, quietEnd, type CompiledQuietRange } from './quiet.js';
-import { capWindowAt, checkZone } from './windows.js';
+import { capWindowAt, checkNow, checkZone } from './windows.js';
 import type { CapReasonCode } from './errors.js';
 import { CAP_LISTS, checkCandidate, checkCapHistory, checkCapOptions } from './check.js';
 import { namingBadRecords } from '../core/record-checks.js';
@@ -120,7 +119,7 @@ export function evaluateCaps(history: CapHistory, rules: CompiledCapRules | CapR
 export function capDecision(history: CapHistory, rules: CompiledCapRules | CapRuleSetInput, candidate: CapCandidate, options: CapOptions): CapDecision {
   const caps = parseCapRules(rules);
   const now = options.now;
-  if (!Number.isSafeInteger(now)) throw new CrossChannelError('TIME_INVALID', `now must be integer epoch ms, got ${quoted(now)}`, { path: ['now'] });
+  checkNow(caps, now);
   const zone = checkZone(caps, options.timeZone ?? caps.timeZone);
   let reasons: Reason<CapReasonCode>[] | null = null;
   // No instant before the latest single-rule release can be allowed: the search starts there.
@@ -260,6 +259,8 @@ function nextAllowedAt(caps: CompiledCapRules, h: CapHistory, cand: CapCandidate
   if (quietForever(caps, cand)) return null;
   let t = from;
   for (let step = 0; step < MAX_STEPS; step++) {
+    // Past the year 9999 the local calendar ends: no instant the rules can be read at is allowed.
+    if (caps.calendar && !isCalendarInstant(t)) return null;
     let moved = false;
     for (const rule of caps.rules) {
       if (!appliesTo(rule, cand)) continue;

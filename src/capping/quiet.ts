@@ -48,7 +48,7 @@ export function coversWholeWeek(ranges: ReadonlyArray<CompiledQuietRange>): bool
 /**
  * `t` when the quiet rule lets a message go at `t`; otherwise the first later instant at which the range
  * blocking `t` ends (the caller re-checks: another range may start right then). `null` when the ranges cover
- * the whole week.
+ * the whole week, or when the range blocking `t` ends after the year 9999 (past the local calendar).
  */
 export function quietEnd(rule: QuietRule, t: EpochMs, zone: string): EpochMs | null {
   if (rule.alwaysQuiet) return null;
@@ -69,7 +69,10 @@ export function quietEnd(rule: QuietRule, t: EpochMs, zone: string): EpochMs | n
     }
     if (dayOffset === null) continue;
     const to = r.to % 1440;
-    const candidate = nextLocalTime({ year: lt.year, month: lt.month, day: lt.day + dayOffset + Math.floor(r.to / 1440), hour: Math.floor(to / 60), minute: to % 60 }, t, zone);
+    const day = lt.day + dayOffset + Math.floor(r.to / 1440);
+    // A range that ends after the year 9999 ends where the local calendar does not reach: never, for the rules.
+    if (lt.year > 9999 || (lt.year === 9999 && lt.month === 12 && day > 31)) return null;
+    const candidate = nextLocalTime({ year: lt.year, month: lt.month, day, hour: Math.floor(to / 60), minute: to % 60 }, t, zone);
     if (candidate > end) end = candidate;
   }
   return end;

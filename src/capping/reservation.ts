@@ -3,7 +3,7 @@
  * {@link evaluateCaps} would. Capping owns the rules; a store (Redis, SQL, an integrator's) executes the plan
  * atomically and knows nothing of rule kinds, zones or calendars.
  */
-import { CrossChannelError, quoted, inputError } from '../core/errors.js';
+import { inputError } from '../core/errors.js';
 import { lowerBoundAt, type ResponseKind } from '../core/records.js';
 import type { EpochMs } from '../core/time.js';
 import { appliesTo, capDecision, effectiveLimit, type CapCandidate, type CapDecision, type CapHistory } from './evaluate.js';
@@ -11,7 +11,7 @@ import { CAP_LISTS, checkCandidate, checkCapHistory } from './check.js';
 import { namingBadRecords } from '../core/record-checks.js';
 import { quietEnd } from './quiet.js';
 import { parseCapRules, type CapRuleSetInput, type CompiledCapRule, type CompiledCapRules, type CountScope } from './rules.js';
-import { capWindowAt, checkZone } from './windows.js';
+import { capWindowAt, checkNow, checkZone } from './windows.js';
 
 /**
  * Count the contacts in `scope` with `from ≤ at < to`; the reservation is refused when the count reaches `limit`.
@@ -106,7 +106,7 @@ export interface ReservationPlan {
 export function planReservation(rules: CompiledCapRules | CapRuleSetInput, candidate: CapCandidate, now: EpochMs, timeZone?: string): ReservationPlan {
   const caps = parseCapRules(rules);
   checkCandidate(candidate);
-  if (!Number.isSafeInteger(now)) throw new CrossChannelError('TIME_INVALID', `now must be integer epoch ms, got ${quoted(now)}`, { path: ['now'] });
+  checkNow(caps, now);
   const zone = checkZone(caps, timeZone ?? caps.timeZone);
   let refused = false;
   let countsTransactional = false;

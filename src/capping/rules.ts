@@ -203,6 +203,8 @@ export interface CompiledCapRules {
   readonly windowMemo: Map<string, Array<TimeWindow | undefined>>;
   /** @internal Whether a combination of quiet rules (key: their indexes) covers the whole week. */
   readonly quietCoverage: Map<string, boolean>;
+  /** @internal Whether a rule reads the local calendar (a calendar window or quiet hours): `now` must then fall in years 1–9999. */
+  readonly calendar: boolean;
 }
 
 /**
@@ -313,5 +315,6 @@ function compileCapRules(set: CapRuleSet): CompiledCapRules {
     source: set,
     windowMemo: new Map(),
     quietCoverage: new Map(),
+    calendar: rules.some((r) => r.kind === 'quiet' || r.window?.type === 'calendar'),
   };
 }

@@ -1,5 +1,5 @@
-import { inputError } from '../core/errors.js';
-import { assertTimeZone, calendarWindow, type EpochMs, type TimeWindow } from '../core/time.js';
+import { CrossChannelError, inputError, quoted } from '../core/errors.js';
+import { assertTimeZone, calendarWindow, isCalendarInstant, type EpochMs, type TimeWindow } from '../core/time.js';
 import type { CompiledCapRule, CompiledCapRules } from './rules.js';
 
 // A compiled rule set memoises the current calendar windows of at most this many zones (21 unit × week-start
@@ -44,4 +44,16 @@ export function capWindowAt(caps: CompiledCapRules, rule: CompiledCapRule, t: Ep
  */
 export function checkZone(caps: CompiledCapRules, zone: string): string {
   return assertTimeZone(zone, ['timeZone']);
+}
+
+/**
+ * Checks the `now` of an evaluation or a reservation plan: integer epoch ms, and inside years 1–9999 when a rule
+ * reads the local calendar (a rule set of rolling windows, gaps and cooldowns takes the whole epoch range).
+ * Throws `TIME_INVALID` at `now`.
+ */
+export function checkNow(caps: CompiledCapRules, now: EpochMs): void {
+  if (!Number.isSafeInteger(now)) throw new CrossChannelError('TIME_INVALID', `now must be integer epoch ms, got ${quoted(now)}`, { path: ['now'] });
+  if (caps.calendar && !isCalendarInstant(now)) {
+    throw new CrossChannelError('TIME_INVALID', `now must be between the years 1 and 9999 when a rule has a calendar window or quiet hours, got ${now}`, { path: ['now'], detail: { value: now } });
+  }
 }

@@ -16,6 +16,7 @@ import {
   type CalendarUnit,
 } from './time.js';
 import { DST_ZONES, ZONES, epochMsArb, weekStartArb, zoneArb } from '../../test/arbitraries/time.js';
+import { utcMs } from './zone.js';
 
 const unitArb = fc.constantFrom<CalendarUnit>('day', 'week', 'month');
 
@@ -231,5 +232,72 @@ describe('addLocal agrees with date-fns addDays / addWeeks / addMonths in the zo
       }
     }
     expect(folds).toBeGreaterThan(0); // the fold cases were reached
+  });
+});
+
+describe('the whole calendar range, years 1 to 9999', () => {
+  const FIRST = -62_135_596_800_000; // 0001-01-01T00:00:00Z
+  const LAST = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
+  // Whole range, the first and last 40 days, and the years 1–99 (which `Date.UTC` reads as 1901–1999).
+  const calendarMsArb = fc.oneof(
+    fc.integer({ min: FIRST, max: LAST }),
+    fc.integer({ min: FIRST, max: FIRST + 40 * DAY }),
+    fc.integer({ min: LAST - 40 * DAY, max: LAST }),
+    fc.integer({ min: FIRST, max: -59_011_459_200_000 /* 0100-01-01 */ }),
+    fc.constantFrom(FIRST, LAST),
+  );
+
+  it('utcMs is Date.UTC for every year, years 0–99 included (oracle: setUTCFullYear, which has no two-digit rule)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: -200, max: 10_200 }),
+        fc.integer({ min: -30, max: 40 }),
+        fc.integer({ min: -60, max: 90 }),
+        fc.integer({ min: 0, max: 23 }),
+        fc.integer({ min: 0, max: 59 }),
+        fc.integer({ min: 0, max: 999 }),
+        (year, month, day, hour, minute, ms) => {
+          const d = new Date(0);
+          d.setUTCFullYear(year, month, day);
+          d.setUTCHours(hour, minute, 0, ms);
+          expect(utcMs(year, month, day, hour, minute, 0, ms)).toBe(d.getTime());
+          if (year < 0 || year >= 100) expect(utcMs(year, month, day, hour, minute, 0, ms)).toBe(Date.UTC(year, month, day, hour, minute, 0, ms));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('ISO strings of every year parse to the instant they name (0050-06-01 was read as 1950)', () => {
+    fc.assert(
+      fc.property(calendarMsArb, (t) => {
+        const iso = toIsoString(t);
+        expect(toEpochMs(iso)).toBe(t);
+        expect(toEpochMs(iso)).toBe(Date.parse(iso));
+        if (t % DAY === 0) expect(toEpochMs(iso.slice(0, 10))).toBe(t);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('offsets agree with @date-fns/tz, and every instant has its local day, week and month, up to the ends of the range', () => {
+    fc.assert(
+      fc.property(calendarMsArb, zoneArb, unitArb, weekStartArb, (t, zone, unit, weekStartsOn) => {
+        // @date-fns/tz keeps the seconds of historic local-mean-time offsets; the package drops them, as getTimezoneOffset does.
+        expect(utcOffsetMinutes(t, zone)).toBe(Math.trunc(-new TZDate(t, zone).getTimezoneOffset()));
+        const w = calendarWindow(t, unit, zone, { weekStartsOn });
+        expect(w.start).toBeLessThanOrEqual(t);
+        expect(t).toBeLessThan(w.end);
+        // A window may start before the year 1 or end after 9999 (the instant is in range, its local date not).
+        if (w.start >= FIRST) {
+          const lt = localTime(w.start, zone);
+          if (unit === 'month') expect(lt.day).toBe(1);
+          if (unit === 'week') expect(lt.weekday).toBe(weekStartsOn);
+        }
+        if (w.start - 1 >= FIRST) expect(calendarWindow(w.start - 1, unit, zone, { weekStartsOn }).end).toBe(w.start);
+        if (w.end <= LAST) expect(calendarWindow(w.end, unit, zone, { weekStartsOn }).start).toBe(w.end);
+      }),
+      { numRuns: 1000 },
+    );
   });
 });

@@ -1,4 +1,4 @@
-import { isKnownZone, zoneOffsetMinutes } from './zone.js';
+import { isKnownZone, utcMs, zoneOffsetMinutes } from './zone.js';
 import { CrossChannelError, attempt, quoted, type Result, inputError } from './errors.js';
 
 /**
@@ -86,7 +86,7 @@ function parseIso(s: string, path: ReadonlyArray<string | number>): EpochMs {
   if (m) {
     const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
     checkFields(y, mo, d, 0, 0, 0, s, path);
-    return Date.UTC(y, mo - 1, d);
+    return utcMs(y, mo - 1, d);
   }
   m = ISO_DATE_TIME.exec(s);
   if (!m) {
@@ -106,11 +106,11 @@ function parseIso(s: string, path: ReadonlyArray<string | number>): EpochMs {
     if (oh > 23 || om > 59) throw timeError(`Invalid UTC offset in ${quoted(s)}`, path, s);
     offsetMin = sign * (oh * 60 + om);
   }
-  return Date.UTC(y, mo - 1, d, h, mi, sec, msPart) - offsetMin * MINUTE;
+  return utcMs(y, mo - 1, d, h, mi, sec, msPart) - offsetMin * MINUTE;
 }
 
 function checkFields(y: number, mo: number, d: number, h: number, mi: number, s: number, raw: string, path: ReadonlyArray<string | number>): void {
-  const dim = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  const dim = new Date(utcMs(y, mo, 0)).getUTCDate();
   if (mo < 1 || mo > 12 || d < 1 || d > dim || h > 23 || mi > 59 || s > 59) {
     throw timeError(`Date or time field out of range in ${quoted(raw)}`, path, raw);
   }
@@ -382,8 +382,8 @@ export function calendarWindow(ms: EpochMs, unit: CalendarUnit, zone: string, op
       endWall = startWall + 7 * DAY;
     } else {
       const d = new Date(dayIndex * DAY);
-      startWall = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
-      endWall = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+      startWall = utcMs(d.getUTCFullYear(), d.getUTCMonth(), 1);
+      endWall = utcMs(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
     }
     start = instantOfWall(startWall, zone);
     end = instantOfWall(endWall, zone);
@@ -451,10 +451,10 @@ export function addLocal(ms: EpochMs, n: number, unit: CalendarUnit, zone: strin
     const months = date.getUTCFullYear() * 12 + date.getUTCMonth() + n;
     const year = Math.floor(months / 12);
     const month = months - year * 12;
-    const last = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
-    target = Date.UTC(year, month, Math.min(date.getUTCDate(), last)) + timeOfDay;
+    const last = new Date(utcMs(year, month + 1, 0)).getUTCDate();
+    target = utcMs(year, month, Math.min(date.getUTCDate(), last)) + timeOfDay;
   } else {
-    target = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate() + n * (unit === 'week' ? 7 : 1)) + timeOfDay;
+    target = utcMs(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate() + n * (unit === 'week' ? 7 : 1)) + timeOfDay;
   }
   instantArg(target, 'result');
   return instantOfWallCompatible(target, zone);
@@ -546,7 +546,7 @@ export function fromLocalTime(
   const minute = t.minute ?? 0;
   const second = t.second ?? 0;
   const millisecond = t.millisecond ?? 0;
-  const wall = Date.UTC(t.year, t.month - 1, t.day, hour, minute, second, millisecond);
+  const wall = utcMs(t.year, t.month - 1, t.day, hour, minute, second, millisecond);
   instantArg(wall, 'result');
   return instantOfWall(wall, zone);
 }
@@ -569,14 +569,14 @@ export function nextLocalTime(wall: { year: number; month: number; day: number; 
   instantArg(after, 'after');
   zoneArg(zone);
   // Normalise day overflow through UTC date arithmetic, which has no DST.
-  const d = new Date(Date.UTC(wall.year, wall.month - 1, wall.day));
+  const d = new Date(utcMs(wall.year, wall.month - 1, wall.day));
   const hour = wall.hour ?? 0;
   const minute = wall.minute ?? 0;
   const first = fromLocalTime({ year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour, minute }, zone);
   if (first > after) return first;
   // The clock went back (fall-back fold) and we are past the first reading: the wall time occurs again at
   // the same wall reading under the offset now in force.
-  const naive = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), hour, minute);
+  const naive = utcMs(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), hour, minute);
   const second = naive - utcOffsetMinutes(after, zone) * MINUTE;
   return second > after ? second : after + MINUTE - (after % MINUTE);
 }

@@ -64,9 +64,22 @@ function intlOffsetMinutes(ms: number, zone: string): number {
   return m[1] === '-' ? -minutes : minutes;
 }
 
+/** 400 Gregorian years: exactly 146,097 days, so a date moved by them keeps its weekday and its leap days. */
+const ERA_MS = 146_097 * 86_400_000;
+
+/**
+ * `Date.UTC` for every year. `Date.UTC` reads the years 0–99 as 1900–1999 (a two-digit-year rule of the
+ * language), so `Date.UTC(50, 5, 1)` is in 1950; the same date 400 years later, moved back by exactly 400
+ * years, is in the year 50. Fields overflow as in `Date.UTC` (month 12 is January of the next year, day 0
+ * the last day of the month before). Internal: the core's calendar arithmetic and segments' anniversaries.
+ */
+export function utcMs(year: number, month: number, day: number, hour = 0, minute = 0, second = 0, millisecond = 0): number {
+  return year >= 0 && year < 100 ? Date.UTC(year + 400, month, day, hour, minute, second, millisecond) - ERA_MS : Date.UTC(year, month, day, hour, minute, second, millisecond);
+}
+
 function buildYear(zone: string, year: number): YearTable {
-  const from = Date.UTC(year, 0, 1);
-  const to = Date.UTC(year + 1, 0, 1);
+  const from = utcMs(year, 0, 1);
+  const to = utcMs(year + 1, 0, 1);
   const starts: number[] = [from];
   const offsets: number[] = [intlOffsetMinutes(from, zone)];
   let prevT = from;
@@ -113,9 +126,13 @@ export function isKnownZone(zone: string): boolean {
   return known;
 }
 
-/** Instants the zone tables cover: years 1 to 9999, with a day of margin for local readings. */
-const MIN_MS = -62_135_596_800_000 - 86_400_000;
-const MAX_MS = 253_402_300_799_999 + 86_400_000;
+/**
+ * Instants the zone tables cover: years 1 to 9999, with 40 days of margin — the local calendar month of the
+ * first or last instant of that range (in a zone whose local date is then a day earlier or later) reaches up to
+ * 32 days past it, and mapping a window's bounds back to instants reads the offsets a day either side.
+ */
+const MIN_MS = -62_135_596_800_000 - 40 * 86_400_000;
+const MAX_MS = 253_402_300_799_999 + 40 * 86_400_000;
 
 /**
  * Offset of `zone` from UTC at instant `ms`, in minutes, from the cached transition table (same answer as

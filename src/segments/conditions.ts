@@ -2,6 +2,7 @@ import type { BehaviourEvent } from '../core/records.js';
 import { lowerBoundAt } from '../core/records.js';
 import { DAY, addLocal, calendarWindow, localTime, safeToEpochMs, type EpochMs } from '../core/time.js';
 import { CrossChannelError } from '../core/errors.js';
+import { utcMs } from '../core/zone.js';
 import type { AttributeCondition, EventFilter, PropertyCondition, Window } from './dsl.js';
 import type { SegmentErrorCode } from './errors.js';
 import { compileGlob, compileSafeRegex } from './pattern.js';
@@ -379,7 +380,7 @@ export function daysToAnniversary(v: unknown, now: EpochMs, zone: string): numbe
   const md = monthDayOf(v, zone);
   if (md === undefined) return undefined;
   const today = localTime(now, zone);
-  const todayUtc = Date.UTC(today.year, today.month - 1, today.day);
+  const todayUtc = utcMs(today.year, today.month - 1, today.day);
   let next = occurrence(md, today.year);
   if (next < todayUtc) next = occurrence(md, today.year + 1);
   return Math.round((next - todayUtc) / DAY);
@@ -395,7 +396,7 @@ export function anniversaryInPeriod(v: unknown, now: EpochMs, zone: string, peri
   if (md === undefined) return undefined;
   const today = localTime(now, zone);
   if (period === 'month') return md[0] === today.month;
-  const todayUtc = Date.UTC(today.year, today.month - 1, today.day);
+  const todayUtc = utcMs(today.year, today.month - 1, today.day);
   if (period === 'day') return occurrence(md, today.year) === todayUtc;
   // Local calendar dates as UTC midnights: the week is [start, start + 7 days), possibly across New Year.
   const start = todayUtc - ((new Date(todayUtc).getUTCDay() - weekStartsOn + 7) % 7) * DAY;
@@ -423,5 +424,5 @@ function monthDayOf(v: unknown, zone: string): [number, number] | undefined {
 /** The anniversary's date in `year` as a UTC midnight (29 February → 28 February in common years). */
 function occurrence([month, day]: [number, number], year: number): number {
   const d = month === 2 && day === 29 && !isLeap(year) ? 28 : day;
-  return Date.UTC(year, month - 1, d);
+  return utcMs(year, month - 1, d);
 }
