@@ -16,7 +16,7 @@ import {
   type CalendarUnit,
 } from './time.js';
 import { DST_ZONES, ZONES, epochMsArb, weekStartArb, zoneArb } from '../../test/arbitraries/time.js';
-import { utcMs } from './zone.js';
+import { utcMs } from './utc.js';
 
 const unitArb = fc.constantFrom<CalendarUnit>('day', 'week', 'month');
 

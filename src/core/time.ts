@@ -1,4 +1,5 @@
-import { isKnownZone, utcMs, zoneOffsetMinutes } from './zone.js';
+import { isKnownZone, zoneOffsetMinutes } from './zone.js';
+import { utcMs } from './utc.js';
 import { CrossChannelError, attempt, quoted, type Result, inputError } from './errors.js';
 
 /**

@@ -1,4 +1,5 @@
 import { CrossChannelError, quoted } from './errors.js';
+import { utcMs } from './utc.js';
 
 /**
  * Fast UTC-offset lookup for IANA zones. Asking `Intl` costs ~5 µs per instant, and a
@@ -62,19 +63,6 @@ function intlOffsetMinutes(ms: number, zone: string): number {
   if (m[1] === undefined) return 0;
   const minutes = Number(m[2]) * 60 + Number(m[3] ?? 0);
   return m[1] === '-' ? -minutes : minutes;
-}
-
-/** 400 Gregorian years: exactly 146,097 days, so a date moved by them keeps its weekday and its leap days. */
-const ERA_MS = 146_097 * 86_400_000;
-
-/**
- * `Date.UTC` for every year. `Date.UTC` reads the years 0–99 as 1900–1999 (a two-digit-year rule of the
- * language), so `Date.UTC(50, 5, 1)` is in 1950; the same date 400 years later, moved back by exactly 400
- * years, is in the year 50. Fields overflow as in `Date.UTC` (month 12 is January of the next year, day 0
- * the last day of the month before). Internal: the core's calendar arithmetic and segments' anniversaries.
- */
-export function utcMs(year: number, month: number, day: number, hour = 0, minute = 0, second = 0, millisecond = 0): number {
-  return year >= 0 && year < 100 ? Date.UTC(year + 400, month, day, hour, minute, second, millisecond) - ERA_MS : Date.UTC(year, month, day, hour, minute, second, millisecond);
 }
 
 function buildYear(zone: string, year: number): YearTable {

@@ -2,7 +2,7 @@ import type { BehaviourEvent } from '../core/records.js';
 import { lowerBoundAt } from '../core/records.js';
 import { DAY, addLocal, calendarWindow, localTime, safeToEpochMs, type EpochMs } from '../core/time.js';
 import { CrossChannelError } from '../core/errors.js';
-import { utcMs } from '../core/zone.js';
+import { utcMs } from '../core/utc.js';
 import type { AttributeCondition, EventFilter, PropertyCondition, Window } from './dsl.js';
 import type { SegmentErrorCode } from './errors.js';
 import { compileGlob, compileSafeRegex } from './pattern.js';
