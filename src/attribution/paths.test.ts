@@ -79,6 +79,22 @@ describe('aggregated path rows', () => {
     expect(computeAttribution(statisticsFromPaths([{ path: '', conversions: 2, value: 9 }], { models: ['linear'] })).unattributed).toEqual({ conversions: 2, value: 9 });
   });
 
+  it('a row without conversions carries no value in any model: credits sum to the totals (Shapley credited it)', () => {
+    const rows: PathRow[] = [
+      { path: 'a', conversions: 0, value: 50, nulls: 3 },
+      { path: 'b', conversions: 1, value: 10 },
+    ];
+    const stats = statisticsFromPaths(rows, { models: ['linear', 'markov', 'shapley'] });
+    const result = computeAttribution(stats);
+    expect(result.totals.value).toBe(10);
+    for (const m of result.models) {
+      expect(m.channels.reduce((s, c) => s + c.value, 0), m.model).toBeCloseTo(10, 9);
+      expect(m.channels.find((c) => c.channel === 'a')!.value, m.model).toBe(0);
+    }
+    // The same through the statistics' JSON and a merge.
+    expect(computeAttribution(createStatistics({ models: ['linear', 'markov', 'shapley'] }).merge(stats.toJSON()))).toEqual(result);
+  });
+
   it('names the rows `paths` when they are not iterable, as it names each row (was `rows`)', () => {
     for (const call of [() => statisticsFromPaths(7 as never), () => addPaths(createStatistics({ models: ['linear'] }), null as never)]) {
       expect(call).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'paths' }));

@@ -14,6 +14,9 @@ const MODELS = [
   'linear',
   'time_decay',
   { model: 'position_based', first: 0.3, last: 0.5 },
+  // 1 − first − last is a whole number here (1, then 0): the middle share must still divide as a fraction.
+  { model: 'position_based', name: 'position_middle', first: 0, last: 0 },
+  { model: 'position_based', name: 'position_ends', first: 0.5, last: 0.5 },
   'markov',
   { model: 'markov', name: 'markov_3', order: 3 },
   'shapley',

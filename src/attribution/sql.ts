@@ -122,6 +122,11 @@ function transitionsSql(order: number): string {
 SELECT from_state, to_state, to_kind, count(*)::float8 AS n, sum(value)::float8 AS value FROM tr GROUP BY from_state, to_state, to_kind`;
 }
 
+/** A number as an SQL literal that divides as a fraction: `1.0`, not `1` (an integer divided by an integer truncates). */
+function sqlFloat(x: number): string {
+  return Number.isInteger(x) ? `${x}.0` : String(x);
+}
+
 /** The SQL weight of one touch (`kept` row) under a rule-based model. */
 function weightExpr(m: ModelSpec): string {
   switch (m.model) {
@@ -136,11 +141,12 @@ function weightExpr(m: ModelSpec): string {
       return `CASE WHEN pos = coalesce(max(pos) FILTER (WHERE channel NOT IN (${direct})) OVER jw, len) THEN 1 ELSE 0 END`;
     }
     case 'position_based': {
+      // Shares are written as floats: 1 − first − last is 1 when both are 0, and 1 / (len − 2) divides integers.
       const f = Number(m.first);
       const l = Number(m.last);
       const two = f + l > 0 ? [f / (f + l), l / (f + l)] : [0.5, 0.5];
       return `CASE WHEN len = 1 THEN 1 WHEN len = 2 THEN CASE WHEN pos = 1 THEN ${two[0]} ELSE ${two[1]} END
-              WHEN pos = 1 THEN ${f} WHEN pos = len THEN ${l} ELSE ${1 - f - l} / (len - 2) END`;
+              WHEN pos = 1 THEN ${f} WHEN pos = len THEN ${l} ELSE ${sqlFloat(1 - f - l)} / (len - 2) END`;
     }
     case 'time_decay':
       return ''; // two-step form in ruleCreditsSql (window aggregates cannot nest)

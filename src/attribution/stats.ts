@@ -224,7 +224,8 @@ export class AttributionStatistics {
           mask += POW2[c]!;
         }
       }
-      addSet(this.channelSets, mask, journeys, conversions, value);
+      // Value belongs to conversions (as in the totals and the Markov chain): a row without any carries none.
+      addSet(this.channelSets, mask, journeys, conversions, conversions > 0 ? value : 0);
     }
     return this;
   }
@@ -292,7 +293,7 @@ export class AttributionStatistics {
       for (const [set, journeys, conversions, value] of json.channelSets) {
         let mask = 0;
         for (const c of new Set(set)) mask += POW2[this.channelId(c)]!;
-        addSet(this.channelSets, mask, journeys, conversions, value);
+        addSet(this.channelSets, mask, journeys, conversions, conversions > 0 ? value : 0);
       }
     }
     return this;
