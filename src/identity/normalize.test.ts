@@ -34,6 +34,15 @@ describe('normalizePhone', () => {
     expect(normalizePhone('12', 'FR')).toMatchObject({ ok: false, error: { code: 'IDENTITY_PHONE_INVALID' } });
     expect(normalizePhone('not a phone', 'FR')).toMatchObject({ ok: false, error: { code: 'IDENTITY_PHONE_INVALID' } });
     expect(normalizePhone('')).toMatchObject({ ok: false, error: { code: 'IDENTITY_EMPTY_VALUE' } });
+    // A default country the metadata does not know is named (it read as if none had been given).
+    expect(normalizePhone('020 7946 0958', 'UK')).toMatchObject({ ok: false, error: { code: 'IDENTITY_PHONE_COUNTRY_MISSING', message: expect.stringContaining('"UK"') } });
+  });
+  it('reads an international number after tel:, a bracket or invisible characters, without a default country (they needed one)', () => {
+    for (const text of ['tel:+1-415-555-2671', 'TEL:+14155552671', '(+1) 415 555 2671', '\u200b+14155552671', '\ufeff+1 415 555 2671', '[+1] 415-555-2671', '(001) 415 555 2671']) {
+      expect(normalizePhone(text), JSON.stringify(text)).toEqual({ ok: true, value: '+14155552671' });
+    }
+    // National numbers keep needing the country.
+    expect(normalizePhone('(415) 555-2671')).toMatchObject({ ok: false, error: { code: 'IDENTITY_PHONE_COUNTRY_MISSING' } });
   });
 });
 
@@ -105,5 +114,19 @@ describe('normalizeValue options', () => {
     expect(normalizeValue('phone', '06 12 34 56 78', 'phone', { defaultCountry: 'FR' })).toBe('+33612345678');
     expect(() => normalizeValue('phone', '06 12 34 56 78', 'phone', { defaultCountry: 33 } as never)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'options.defaultCountry' }));
     expect(() => normalizeValue('phone', '06 12 34 56 78', 'phone', { phone: {} } as never)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'options.phone.parsePhoneNumberFromString' }));
+  });
+});
+
+describe('emails and verbatim values at the edges of their syntax', () => {
+  it('accepts an internationalised top-level domain in its ASCII form (it was refused: the TLD had to be letters)', () => {
+    expect(normalizeEmail('Ada@Example.XN--P1AI')).toEqual({ ok: true, value: 'ada@example.xn--p1ai' });
+    expect(normalizeEmail('ada@xn--mller-kva.xn--p1ai')).toEqual({ ok: true, value: 'ada@xn--mller-kva.xn--p1ai' });
+    expect(normalizeEmail('ada@example.x1').ok).toBe(false);
+  });
+  it('refuses C1 control characters in verbatim values, as it refuses C0 ones', () => {
+    for (const c of ['\u0085', '\u0080', '\u009f', '\u0007']) {
+      expect(normalizeIdentifier({ type: 'device_id', value: `a${c}b` })).toMatchObject({ ok: false, error: { code: 'IDENTITY_CONTROL_CHARACTERS' } });
+    }
+    expect(normalizeIdentifier({ type: 'device_id', value: 'a\u00a0b' }).ok).toBe(true);
   });
 });

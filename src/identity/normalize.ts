@@ -7,7 +7,7 @@ import { phoneLib } from './phone-lib.js';
 import { expectPhoneLibrary, requirePhoneLib, type PhoneNumberLibrary } from './phone-lib-type.js';
 import { sha256HexOf } from '../core/hash.js';
 import { reason, type Reason } from '../core/explain.js';
-import { type Result, inputError, underPath } from '../core/errors.js';
+import { type Result, inputError, quoted, underPath } from '../core/errors.js';
 import type { IdentifierReasonCode } from './errors.js';
 import { ownValue } from '../core/own.js';
 
@@ -117,11 +117,14 @@ export const DEFAULT_NORMALIZERS: Readonly<Record<string, NormalizerKind>> = {
 
 const TYPE_RE = /^[a-z][a-z0-9_]{0,63}$/;
 // eslint-disable-next-line no-control-regex
-const CONTROL_RE = /[\u0000-\u001f\u007f]/;
+const CONTROL_RE = /[\u0000-\u001f\u007f-\u009f]/;
 const MAX_VALUE_LENGTH = 256;
-// Practical address syntax (what ESPs accept), not full RFC 5322: dot-atom local part, dotted domain, TLD ≥ 2.
-const EMAIL_RE = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+// Practical address syntax (what ESPs accept), not full RFC 5322: dot-atom local part, dotted domain, TLD of ≥ 2
+// letters or an internationalised TLD in its ASCII form (`xn--p1ai`, .рф).
+const EMAIL_RE = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/;
 const SHA256_RE = /^[0-9a-f]{64}$/;
+// Before a phone number: `tel:`, brackets, spaces and invisible format characters (zero-width, BOM).
+const LEAD_RE = /^(?:tel:)?[\s([\u200b-\u200f\u2060\ufeff]*/i;
 const PLUS_PROVIDERS = new Set(['outlook.com', 'hotmail.com', 'live.com', 'msn.com', 'icloud.com', 'me.com', 'mac.com', 'fastmail.com', 'protonmail.com', 'proton.me', 'pm.me']);
 const DASH_PROVIDERS = new Set(['yahoo.com', 'ymail.com', 'rocketmail.com']);
 
@@ -213,17 +216,43 @@ export function normalizePhone(raw: string, defaultCountry?: string, phone?: Pho
   if (s.length === 0) return { ok: false, error: reason('IDENTITY_EMPTY_VALUE', 'phone is empty', { detail: { type: 'phone' } }) };
   if (s.length > 64) return { ok: false, error: reason('IDENTITY_VALUE_TOO_LONG', 'phone longer than 64 characters', { detail: { type: 'phone' } }) };
   const lib = requirePhoneLib(phone ?? phoneLib);
-  const international = s.startsWith('+') || s.startsWith('00');
+  // What comes before the number: an RFC 3966 `tel:` scheme, an opening bracket (`(+33) 6…`), invisible format
+  // characters (a zero-width space pasted with the number).
+  const lead = LEAD_RE.exec(s)![0].length;
+  const international = s.startsWith('+', lead) || s.startsWith('00', lead);
   const country = defaultCountry !== undefined && lib.isSupportedCountry(defaultCountry) ? defaultCountry : undefined;
   if (!international && country === undefined) {
-    return { ok: false, error: reason('IDENTITY_PHONE_COUNTRY_MISSING', 'national phone number without a default country', { detail: { type: 'phone' } }) };
+    return { ok: false, error: reason('IDENTITY_PHONE_COUNTRY_MISSING', `national phone number without a ${defaultCountry === undefined ? '' : `known (${quoted(defaultCountry)}) `}default country`, { detail: { type: 'phone' } }) };
   }
-  const text = s.startsWith('00') ? `+${s.slice(2)}` : s;
+  const text = !international ? s : s.startsWith('00', lead) ? `+${s.slice(lead + 2)}` : s.slice(lead);
   const parsed = country === undefined ? lib.parsePhoneNumberFromString(text) : lib.parsePhoneNumberFromString(text, country as never);
-  if (parsed === undefined || !parsed.isValid()) {
+  // A national number must also be valid in the E.164 form it becomes: the metadata can accept a number under
+  // its default country (Jamaica's 875…) that it refuses written internationally, and normalising must be
+  // idempotent (the graph takes an E.164 number it already holds without parsing it again). Only a calling code
+  // that several regions share (+1, +44, +7…) can pick another region when the number is read again.
+  if (parsed === undefined || !parsed.isValid() || (!international && sharedCode(lib, parsed) && !lib.parsePhoneNumberFromString(parsed.number)?.isValid())) {
     return { ok: false, error: reason('IDENTITY_PHONE_INVALID', 'not a valid phone number', { detail: { type: 'phone', ...(country ? { defaultCountry: country } : {}) } }) };
   }
   return { ok: true, value: parsed.number };
+}
+
+/** Per phone library: the calling codes that several of its regions share (`null`: the library cannot say). */
+const sharedCodes = new WeakMap<object, Set<string> | null>();
+
+/**
+ * Whether `parsed`'s calling code is shared by several regions of `lib` (true when either cannot say). A memo of
+ * the library's metadata, computed once per library.
+ */
+function sharedCode(lib: PhoneNumberLibrary, parsed: object): boolean {
+  let codes = sharedCodes.get(lib);
+  if (codes === undefined) {
+    const { getCountries: all, getCountryCallingCode: codeOf } = lib as { getCountries?: () => string[]; getCountryCallingCode?: (c: string) => string };
+    const seen = new Set<string>();
+    codes = typeof all === 'function' && typeof codeOf === 'function' ? new Set(all().map((c) => codeOf(c)).filter((c) => seen.size === seen.add(c).size)) : null;
+    sharedCodes.set(lib, codes);
+  }
+  const code = (parsed as { countryCallingCode?: unknown }).countryCallingCode;
+  return codes === null || typeof code !== 'string' || codes.has(code);
 }
 
 /**
@@ -362,7 +391,8 @@ export function hashIdentifier(identifier: Identifier): Promise<Identifier | und
 export function hashIdentifierSync(identifier: Identifier): Identifier | undefined {
   expectIdentifier(identifier, ['identifier']);
   if (identifier.type !== 'email' && identifier.type !== 'phone') return undefined;
-  // Ad platforms hash the E.164 number with its leading '+'; keep that convention.
+  // The E.164 number is hashed with its leading '+', as Google's Customer Match and Enhanced Conversions ask;
+  // Meta's and Snap's APIs ask for the digits without it: hash `value.slice(1)` for those (identity guide).
   return { type: `${identifier.type}_sha256`, value: sha256HexOf(identifier.value) };
 }
 

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import examples from 'libphonenumber-js/examples.mobile.json';
-import { getCountryCallingCode, type CountryCode } from 'libphonenumber-js/min';
+import { getCountries, getCountryCallingCode, type CountryCode } from 'libphonenumber-js/min';
 import { describe, expect, it } from 'vitest';
 import { IdentityGraph, type ObservationInput } from './graph.js';
 import { normalizePhone } from './normalize.js';
@@ -53,6 +53,41 @@ describe('phone normalisation, parsed once per number', () => {
     );
     // The generator makes mostly valid numbers: the property is not vacuous.
     expect(valid).toBeGreaterThan(1000);
+  });
+
+  it('is idempotent in every region of the metadata, for numbers far from its example (Jamaica accepted 875… that +1 875… is not)', () => {
+    const regions = getCountries().filter((c) => EXAMPLES[c] !== undefined);
+    let valid = 0;
+    fc.assert(
+      fc.property(fc.constantFrom(...regions), fc.stringMatching(/^[0-9]{1,8}$/), (country, tail) => {
+        const example = EXAMPLES[country]!;
+        const digits = tail.slice(0, Math.max(1, example.length - 1));
+        const national = example.slice(0, example.length - digits.length) + digits;
+        const a = normalizePhone(national, country);
+        if (!a.ok) return;
+        valid++;
+        expect(normalizePhone(a.value), `${country} ${national}`).toEqual(a);
+      }),
+      { numRuns: 6000 },
+    );
+    expect(valid).toBeGreaterThan(1000);
+    // The case the metadata disagrees on: refused in both forms, so arrival order cannot matter.
+    expect(normalizePhone('8750191205', 'JM')).toMatchObject({ ok: false, error: { code: 'IDENTITY_PHONE_INVALID' } });
+    expect(normalizePhone('+18750191205')).toMatchObject({ ok: false, error: { code: 'IDENTITY_PHONE_INVALID' } });
+  });
+
+  it('links the same way whichever form of a number arrives first (a held E.164 number is taken without parsing)', () => {
+    const rules = { normalization: { defaultCountry: 'JM' } };
+    const a = { source: 'crm', at: T0, identifiers: [{ type: 'phone', value: '8750191205' }, { type: 'email', value: 'a@example.org' }] };
+    const b = { source: 'web', at: T0 + DAY, identifiers: [{ type: 'phone', value: '+18750191205' }, { type: 'email', value: 'b@example.org' }] };
+    // Jamaica's metadata accepted the national 875… that it refuses as +1 875…: the first order merged a and b.
+    const merged = [[a, b], [b, a]].map((batch) => {
+      const g = new IdentityGraph(rules);
+      for (const o of batch as ObservationInput[]) g.add([o]);
+      g.add(batch as ObservationInput[]);
+      return g.profileIdOf({ type: 'email', value: 'a@example.org' }) === g.profileIdOf({ type: 'email', value: 'b@example.org' });
+    });
+    expect(merged).toEqual([false, false]);
   });
 
   it('a graph parsing each phone once gives the graph of the numbers normalised beforehand, and finds each in any form', () => {

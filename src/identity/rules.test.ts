@@ -36,6 +36,9 @@ describe('parseIdentityRules', () => {
     expect(path({ ttl: { anonymous_id: 0 } })).toEqual(['CONFIG_INVALID', 'ttl.anonymous_id']);
     expect(path({ blocked: { patterns: ['ok', { pattern: '(' }] } })).toEqual(['CONFIG_INVALID', 'blocked.patterns[1].pattern']);
     expect(path({ normalization: { defaultCountry: 'fr' } })).toEqual(['CONFIG_INVALID', 'normalization.defaultCountry']);
+    // Well formed, but not a region of the phone metadata (the United Kingdom is GB): every national number would be refused.
+    expect(path({ normalization: { defaultCountry: 'UK' } })).toEqual(['CONFIG_INVALID', 'normalization.defaultCountry']);
+    expect(path({ normalization: { defaultCountry: 'GB' } })).toBe('ok');
     expect(path({ surprise: true })).toEqual(['CONFIG_INVALID', 'surprise']);
   });
   it('has a JSON Schema for the docs', () => {
@@ -62,6 +65,15 @@ describe('blocked values', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('the default blocked phone pattern', () => {
+  const phone = new RegExp(DEFAULT_BLOCKED_PATTERNS.at(-1)!.pattern, 'i');
+  it('refuses numbers whose national part is the run 123456789 or 987654321, not real numbers that contain it', () => {
+    for (const fake of ['+33123456789', '+441234567890', '+491234567890', '+79876543210', '+11234567890', '+19876543210', '+390123456789']) expect(phone.test(fake), fake).toBe(true);
+    // Chicago's 312-345-6789, a German mobile: the run inside a real number (both were refused).
+    for (const real of ['+13123456789', '+4915123456789', '+33612345678', '+12123456789']) expect(phone.test(real), real).toBe(false);
   });
 });
 

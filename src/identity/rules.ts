@@ -9,6 +9,7 @@ import { durationSchema } from '../core/schema.js';
 import { expectOptions } from '../core/guards.js';
 import type { NormalizerKind, NormalizeOptions } from './normalize.js';
 import { expectPhoneLibrary, type PhoneNumberLibrary } from './phone-lib-type.js';
+import { phoneLib } from './phone-lib.js';
 
 const typeNameSchema = /* @__PURE__ */ (() => stringSchema().check(regexCheck(/^[a-z][a-z0-9_]{0,63}$/, 'Identifier type must match [a-z][a-z0-9_]* (at most 64 characters)')))();
 
@@ -60,7 +61,10 @@ export const DEFAULT_BLOCKED_PATTERNS: ReadonlyArray<{ readonly type?: string; r
   { type: 'email', pattern: '^(?:test|testing|noemail|no-email|none|null|nobody|noreply|no-reply|donotreply|do-not-reply|asdf|abc|xxx|email|mail|sample|dummy|fake|na|n-a)@' },
   { type: 'email', pattern: '@(?:test\\.com|email\\.com|mailinator\\.com|noemail\\.com|none\\.com|domain\\.com)$' },
   { type: 'phone', pattern: '^\\+\\d{1,3}(?:0{7,}|1{7,}|2{7,}|3{7,}|4{7,}|5{7,}|6{7,}|7{7,}|8{7,}|9{7,})$' },
-  { type: 'phone', pattern: '123456789|987654321' },
+  // A number whose national part is 123456789 or 987654321 (a trailing 0 allowed): the whole number, so a real
+  // number that contains the run (+13123456789 in Chicago, +4915123456789) is not refused. +1 is written apart:
+  // its national part has 10 digits, and a country code read as "13" would match the Chicago number.
+  { type: 'phone', pattern: '^\\+(?:1(?:1234567890|9876543210)|[2-9]\\d{0,2}0?(?:123456789|987654321)0?)$' },
 ];
 
 const blockedPatternSchema = /* @__PURE__ */ (() => z.union([stringSchema().check(minLengthCheck(1)), z.strictObject({ type: z.optional(typeNameSchema), pattern: stringSchema().check(minLengthCheck(1)) })]))();
@@ -191,6 +195,13 @@ export function parseIdentityRules(input: IdentityRulesInput = {}, options: Iden
   expectOptions(options, ['options']);
   const phone = options.phone === undefined ? undefined : expectPhoneLibrary(options.phone, ['options', 'phone']);
   const src = parseWith(identityRulesSchema, input, 'CONFIG_INVALID');
+  // A country the phone metadata does not know ('UK' for 'GB') would refuse every national number later: say so
+  // now, when the library is at hand (passed in, or found in Node).
+  const country = src.normalization.defaultCountry;
+  const lib = phone ?? phoneLib;
+  if (country !== undefined && lib !== null && !lib.isSupportedCountry(country)) {
+    throw new CrossChannelError('CONFIG_INVALID', `Unknown phone country ${country}`, { path: ['normalization', 'defaultCountry'], detail: { value: country } });
+  }
   const rank = new Map<string, number>();
   src.priority.forEach((t, i) => {
     if (!rank.has(t)) rank.set(t, i);
