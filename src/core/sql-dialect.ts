@@ -65,7 +65,9 @@ export const postgresDialect: SqlDialect = {
   float: 'float8',
 };
 
-const duckPath = (path: ReadonlyArray<string>): string => sqlString(`$${path.map((p) => `."${p.replace(/["\\]/g, (c) => `\\${c}`)}"`).join('')}`);
+// A JSON Pointer (RFC 6901): a step of digits reads an array's element or an object's member of that name, as the
+// in-memory path and PostgreSQL's `#>` do (a JSONPath `$."0"` reads only a member, `$[0]` only an element).
+const duckPath = (path: ReadonlyArray<string>): string => sqlString(path.length === 0 ? '$' : path.map((p) => `/${p.replace(/~/g, '~0').replace(/\//g, '~1')}`).join(''));
 const DUCK_TYPES = `CASE json_type(%) WHEN 'VARCHAR' THEN 'string' WHEN 'BIGINT' THEN 'number' WHEN 'UBIGINT' THEN 'number' WHEN 'DOUBLE' THEN 'number' WHEN 'BOOLEAN' THEN 'boolean' WHEN 'NULL' THEN 'null' WHEN 'OBJECT' THEN 'object' WHEN 'ARRAY' THEN 'array' END`;
 
 /**

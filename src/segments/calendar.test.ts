@@ -33,6 +33,13 @@ describe('anniversary periods', () => {
     expect(bday('day')({ birthday: '2000-02-29', tz: 'UTC' }, [], at('2027-02-28T10:00:00Z'))).toBe(true);
     expect(bday('day')({ birthday: '2000-02-29', tz: 'UTC' }, [], at('2028-02-29T10:00:00Z'))).toBe(true);
     expect(bday('month')({ birthday: 'soon', tz: 'UTC' }, [], now)).toBe(false);
+    // Not calendar dates (they were read as 1 May, 2 March and a 29 February): in no period, never within any days.
+    const within = compileSegment({ anniversary: 'birthday', withinDays: 366 }, { timeZoneAttr: 'tz' });
+    for (const birthday of ['1990-04-31', '1990-02-30', '2021-02-29', '1990-06-31']) {
+      for (const period of ['day', 'week', 'month'] as const) expect(bday(period)({ birthday, tz: 'UTC' }, [], now), `${birthday} ${period}`).toBe(false);
+      expect(within({ birthday, tz: 'UTC' }, [], now), birthday).toBe(false);
+    }
+    expect(bday('month')({ birthday: '2020-02-29', tz: 'UTC' }, [], at('2027-02-10T10:00:00Z'))).toBe(true);
   });
 
   it('property: "today" is exactly "within 0 days", in every zone', () => {

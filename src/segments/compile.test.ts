@@ -129,6 +129,12 @@ describe('event conditions', () => {
     expect(agg('min', 'amount', 'eq', 30)).toBe(true);
     expect(agg('max', 'amount', 'eq', 120)).toBe(true);
     expect(agg('distinct', 'sku', 'eq', 2)).toBe(true);
+    // An object and the string of its JSON are two values (they were one), as in PostgreSQL and DuckDB.
+    const distinct = (values: unknown[]) => holds({ aggregate: 'distinct', property: 'a', event: {}, op: 'eq', value: 2 }, {}, values.map((a, i) => ev('purchase', NOW - 10 - i, { a })));
+    expect(distinct([{}, '{}'])).toBe(true);
+    expect(distinct([[1], '[1]'])).toBe(true);
+    expect(distinct([1, '1'])).toBe(true);
+    expect(distinct([true, 'true'])).toBe(true);
     expect(agg('sum', 'amount', 'eq', 0, { last: '1d' })).toBe(true); // empty sum is 0
     expect(agg('max', 'amount', 'lte', 1_000_000, { last: '1d' })).toBe(false); // no max of nothing
   });

@@ -219,7 +219,8 @@ function compileParsed(rule: SegmentRule, path: Path, resolver: Resolver): Compi
         if (!f(e)) continue;
         const v = get(e.properties);
         if (seen) {
-          if (v !== undefined && v !== null) seen.add(typeof v === 'object' ? JSON.stringify(v) : v);
+          // Tagged, so that the object {} and the string "{}" stay two values (numbers and booleans are their own keys).
+          if (v !== undefined && v !== null) seen.add(typeof v === 'object' ? `o${JSON.stringify(v)}` : typeof v === 'string' ? `s${v}` : v);
           continue;
         }
         if (typeof v !== 'number' || !Number.isFinite(v)) continue;

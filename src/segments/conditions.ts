@@ -413,7 +413,8 @@ function monthDayOf(v: unknown, zone: string): [number, number] | undefined {
   if (m) {
     const month = Number(m[2]);
     const day = Number(m[3]);
-    return month < 1 || month > 12 || day < 1 || day > 31 ? undefined : [month, day];
+    // A calendar date: 1990-04-31 and 2021-02-29 are not dates (day 0 of the next month is the month's last day).
+    return month < 1 || month > 12 || day < 1 || day > new Date(utcMs(Number(m[1]), month, 0)).getUTCDate() ? undefined : [month, day];
   }
   const t = toInstant(v);
   if (t === undefined) return undefined;

@@ -85,6 +85,10 @@ export interface BestSendTime {
   readonly channel: string;
   readonly timeZone: string;
   readonly best: SendMoment | null;
+  /**
+   * The next best allowed moments, best first: the first allowed moment of each other local clock hour of the
+   * horizon, so with a horizon over 7 days the best's hour of the week, a week later, can be one of them.
+   */
   readonly runnerUps: ReadonlyArray<SendMoment>;
   /** Moments in hours that score better than `best` where the caps allow nothing, best first. */
   readonly excluded: ReadonlyArray<SendMoment & { readonly reasons: ReadonlyArray<Reason<CapReasonCode>> }>;

@@ -109,6 +109,25 @@ describe('DuckDB runs the warehouse SQL', () => {
     expect(r.components).toBe(new Set(rows.map((l) => l.b)).size);
   });
 
+  it('reads array elements by position in attribute paths, as memory and PostgreSQL do (orders.0.total matched nothing)', async () => {
+    await sql.query('CREATE TABLE paths_p (subject_id text, attributes JSON)');
+    const people = [
+      { id: 'arr', attrs: { orders: [{ total: 20 }], 'a/b': { 'c~d': 5 } } },
+      { id: 'obj', attrs: { orders: { '0': { total: 30 } } } },
+      { id: 'low', attrs: { orders: [{ total: 5 }, { total: 50 }] } },
+    ];
+    await sql.query(`INSERT INTO paths_p VALUES ${people.map((p) => `(${q(p.id)}, ${q(JSON.stringify(p.attrs))})`).join(', ')}`);
+    const segments = compileSegments([
+      { id: 'first-order-10', rule: { attr: 'orders.0.total', op: 'gte', value: 10 } },
+      { id: 'second-order', rule: { attr: 'orders.1.total', op: 'exists' } },
+      { id: 'odd-keys', rule: { attr: 'a/b.c~d', op: 'eq', value: 5 } },
+    ]);
+    const want: Record<string, string[]> = Object.fromEntries(segments.ids.map((id) => [id, people.filter((p) => segments.evaluate(p.attrs, [], NOW).includes(id)).map((p) => p.id).sort()]));
+    expect(want).toEqual({ 'first-order-10': ['arr', 'obj'], 'second-order': ['low'], 'odd-keys': ['arr'] });
+    const got = await segmentsFromSql(sql, segments, NOW, { dialect: 'duckdb', profiles: { from: 'paths_p' } });
+    expect({ ...got.members }).toEqual(want);
+  });
+
   it('a missing column or a wrong type is a typed error naming it', async () => {
     await sql.query('CREATE TABLE bad_events (subject_id text, type text, channel text, "at" text, props JSON)');
     await sql.query(`INSERT INTO bad_events VALUES ('p1', 'view', 'web', 'yesterday', '{}')`);
