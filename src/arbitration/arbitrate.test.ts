@@ -47,6 +47,17 @@ describe('seed scenario: a store customer who researches online', () => {
     }
   });
 
+  it('refuses a NaN minScore, a propensity that is no finite number and a negative or NaN context weight (they were passed over)', () => {
+    const cat = parseCatalogue({ offers: [{ id: 'card', value: 40 }] });
+    const call = (context: ArbitrationContext, minScore?: number) => () => arbitrate({ subjectId: 'p1', ...context }, cat, empty, { now: NOW, channel: 'web', ...(minScore === undefined ? {} : { minScore }) });
+    expect(call({}, Number.NaN)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'minScore' }));
+    for (const v of [Number.NaN, Infinity, '0.5']) expect(call({ propensities: { card: v as number } })).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'context.propensities.card' }));
+    for (const v of [-1, Number.NaN, Infinity]) expect(call({ weights: { card: v } })).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'context.weights.card' }));
+    // Values that mean something still work: −∞ as "no threshold", a propensity clamped into [0, 1]; a weight of 0 excludes.
+    expect(call({ weights: { card: 0.5 }, propensities: { card: 2 } }, -Infinity)().selected[0]?.factors.propensity).toBe(1);
+    expect(call({ weights: { card: 0 } })().selected).toEqual([]);
+  });
+
   it('also reads full-price conversions recorded as responses on any channel', () => {
     const h = buildHistory('p1', [], [{ offerId: 'other', channel: 'call_center', at: NOW - DAY, kind: 'converted', fullPrice: true, category: 'shoes' }], []);
     expect(codeOf(arbitrate({}, catalogue, h, { now: NOW, channel: 'email' }), 'shoes-20')).toBe('OFFER_CANNIBALISATION');

@@ -125,6 +125,7 @@ function run(context: ArbitrationContext, catalogue: Catalogue, history: History
   if (typeof channel !== 'string' || channel.length === 0) throw inputError('channel must be a non-empty string', ['channel']);
   if (!Number.isInteger(slots) || slots < 0) throw inputError('slots must be a non-negative integer', ['slots']);
   const minScore = options.minScore ?? 0;
+  if (typeof minScore !== 'number' || Number.isNaN(minScore)) throw inputError('minScore must be a number (a NaN would exclude nothing)', ['minScore']);
   const memberships = membershipsOf(context);
   const usage = options.usage;
   const usageMap = usage instanceof Map ? (usage as ReadonlyMap<string, Partial<OfferUsage>>) : null;

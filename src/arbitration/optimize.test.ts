@@ -53,7 +53,7 @@ describe('batch optimisation', () => {
     expect(r.assignments).toHaveLength(1);
   });
 
-  it('a limit meant as "no limit" (1e9, 2^53 − 1, 2e18) gives what a limit of every candidate gives, on every method', () => {
+  it('a limit meant as "no limit" (1e9, 2^53 − 1, 2e18) gives what a limit of every candidate gives (exact), and the same for every such limit (greedy, optimize)', () => {
     // 2e18 wrapped into a negative Int32 (a RangeError sizing an array), 1e9 sized a 4 GB one (found by the
     // mutation fuzz at 5,000 mutants, seed 10).
     const rng = createRng(11);
@@ -83,6 +83,32 @@ describe('batch optimisation', () => {
       { id: 'b', maxOffers: 0, candidates: [{ offerId: 'x', value: 50 }] },
     ]);
     expect(r.assignments.map((a) => a.offerId)).toEqual(['x', 'y']);
+  });
+
+  it('finds the optimum when decimal costs use the global budget up exactly (a free pair was cut off: −∞ bound)', () => {
+    // 0.1 + 0.2 leaves the budget at −5.5e-17: the free pair z still fits, and the optimum takes it (scipy milp: 21).
+    const customers: OptimizationCustomer[] = [
+      { id: 'big', candidates: [{ offerId: 'x', value: 15, cost: 0.3 }] },
+      { id: 'a', candidates: [{ offerId: 'x', value: 10, cost: 0.1 }] },
+      { id: 'b', candidates: [{ offerId: 'x', value: 10, cost: 0.2 }] },
+      { id: 'z', candidates: [{ offerId: 'x', value: 1, cost: 0 }] },
+    ];
+    for (const run of [optimizeExact, optimize]) {
+      const r = run(customers, { budget: 0.3 });
+      expect(r.totalValue).toBe(21);
+      expect(r.assignments.map((a) => a.customerId).sort()).toEqual(['a', 'b', 'z']);
+    }
+    expect(lpOptimum(customers, { budget: 0.3 })).toBeCloseTo(21, 9);
+  });
+
+  it('refuses a customer listed twice or without a string id (the same offer went to "a" twice)', () => {
+    const twice = [{ id: 'a', candidates: [{ offerId: 'x', value: 5 }] }, { id: 'a', candidates: [{ offerId: 'x', value: 4 }] }];
+    for (const run of [optimizeExact, optimizeGreedy, optimize]) {
+      expect(() => run(twice, { maxOffersPerCustomer: 1 })).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'customers[1].id' }));
+      expect(() => run([{ candidates: [] }] as never, {})).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'customers[0].id' }));
+    }
+    const columns = { customerIds: ['a', 'a'], offerIds: ['x'], customerOffsets: [0, 1, 2], offer: [0, 0], value: [5, 4] };
+    expect(() => optimizeGreedy(columns as never, {})).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'customers.customerIds[1]' }));
   });
 
   it('throws ARBITRATION_PROBLEM_TOO_LARGE past the node limit; optimize() then falls back to greedy', () => {

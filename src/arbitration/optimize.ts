@@ -411,7 +411,9 @@ export function optimizeExact(customers: OptimizationInput, constraints: Optimiz
     }
     let b = Math.min(bc, bo, bh);
     if (rem.budget !== Infinity) {
-      let left = rem.budget;
+      // The budget as the pairs' check reads it (1e-9 of tolerance), never below 0: sums of decimal costs can
+      // leave it at −5.5e-17, where a free pair failed `w <= left` and its fraction value·left/0 was −∞.
+      let left = Math.max(0, rem.budget + 1e-9);
       let bb = 0;
       for (let k = 0; k < n && bb < b; k++) {
         const i = byRatio[k]!;

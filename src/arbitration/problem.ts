@@ -1,4 +1,4 @@
-import { inputError } from '../core/errors.js';
+import { inputError, quoted } from '../core/errors.js';
 import { expectArray, expectObject, expectObjects, expectOptions } from '../core/guards.js';
 
 /**
@@ -337,15 +337,27 @@ function checkInputShape(input: unknown): void {
       expectArray((c as { candidates?: unknown }).candidates, ['customers', i, 'candidates']);
       expectObjects((c as { candidates: unknown[] }).candidates, ['customers', i, 'candidates']);
     });
+    uniqueIds(input.map((c) => (c as { id?: unknown }).id), (i) => ['customers', i, 'id']);
     return;
   }
   expectObject(input, ['customers']);
   const cols = input as Record<string, unknown>;
   for (const k of ['customerIds', 'offerIds']) expectArray(cols[k], ['customers', k]);
+  uniqueIds(cols.customerIds as unknown[], (i) => ['customers', 'customerIds', i]);
   if (cols.channelIds !== undefined) expectArray(cols.channelIds, ['customers', 'channelIds']);
   ['customerOffsets', 'offer', 'value', 'channel', 'cost', 'maxOffers'].forEach((k, i) => {
     const v = cols[k] as { length?: unknown } | null | undefined;
     // The last three are optional.
     if ((v !== undefined || i < 3) && (typeof v !== 'object' || v === null || typeof v.length !== 'number')) expectArray(v, ['customers', k]);
   });
+}
+
+/** Customer ids are strings, each once: a customer listed twice would get its limit, and an offer, twice. */
+function uniqueIds(ids: ReadonlyArray<unknown>, path: (i: number) => Array<string | number>): void {
+  const seen = new Set<unknown>();
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i];
+    if (typeof id !== 'string') throw inputError('A customer id must be a string', path(i));
+    if (seen.size === seen.add(id).size) throw inputError(`Customer ${quoted(id)} is listed twice`, path(i));
+  }
 }

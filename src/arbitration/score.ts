@@ -1,3 +1,4 @@
+import { inputError } from '../core/errors.js';
 import { betaVariate, createRng, fnv1a } from '../core/random.js';
 import type { ArbitrationContext } from './context.js';
 import type { Catalogue, CompiledOffer } from './offers.js';
@@ -68,7 +69,9 @@ export function resolvePropensity(
   out: { source: ScoreFactors['propensitySource'] },
 ): number {
   const given = context.propensities?.[offer.id];
-  if (given !== undefined && Number.isFinite(given)) {
+  if (given !== undefined) {
+    // A model's NaN would otherwise be passed over for the built-in propensity without a word.
+    if (typeof given !== 'number' || !Number.isFinite(given)) throw inputError('A propensity must be a finite number (in [0, 1])', ['context', 'propensities', offer.id], { value: typeof given === 'number' ? given : typeof given });
     out.source = 'context';
     return clamp01(given);
   }
@@ -104,7 +107,10 @@ export function contextWeightOf(offer: CompiledOffer, channel: string, context: 
     if (typeof cw === 'number') w *= cw;
   }
   const dyn = context.weights?.[offer.id];
-  if (dyn !== undefined && Number.isFinite(dyn) && dyn >= 0) w *= dyn;
+  if (dyn !== undefined) {
+    if (typeof dyn !== 'number' || !(dyn >= 0 && dyn < Infinity)) throw inputError('A context weight must be a finite number ≥ 0', ['context', 'weights', offer.id], { value: typeof dyn === 'number' ? dyn : typeof dyn });
+    w *= dyn;
+  }
   return w;
 }
 

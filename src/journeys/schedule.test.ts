@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { localTime } from '../core/time.js';
 import type { JourneyDefinitionInput, StepInput } from './definition.js';
@@ -13,6 +14,47 @@ describe('nextLocalTime', () => {
     expect(after).toBe(Date.parse('2026-03-29T08:00:00Z'));
     expect(localTime(after, 'Europe/Paris').hour).toBe(10);
     expect(nextLocalTime(Date.parse('2026-03-09T09:00:00Z'), '10:00', [1], 'Europe/Paris')).toBe(Date.parse('2026-03-09T09:00:00Z'));
+  });
+
+  it('takes the second reading of a time the clock shows twice (it waited a day when from fell between them)', () => {
+    // 25 October 2026, Paris: 02:30 CEST is 00:30Z, 02:30 CET is 01:30Z; from is 02:45 CEST.
+    expect(nextLocalTime(Date.parse('2026-10-25T00:45:00Z'), '02:30', undefined, 'Europe/Paris')).toBe(Date.parse('2026-10-25T01:30:00Z'));
+    expect(nextLocalTime(Date.parse('2026-10-25T00:15:00Z'), '02:30', undefined, 'Europe/Paris')).toBe(Date.parse('2026-10-25T00:30:00Z'));
+    expect(nextLocalTime(Date.parse('2026-10-25T01:45:00Z'), '02:30', undefined, 'Europe/Paris')).toBe(Date.parse('2026-10-26T01:30:00Z'));
+    // New York, 1 November 2026: 01:30 EDT is 05:30Z, 01:30 EST 06:30Z.
+    expect(nextLocalTime(Date.parse('2026-11-01T05:40:00Z'), '01:30', [0], 'America/New_York')).toBe(Date.parse('2026-11-01T06:30:00Z'));
+  });
+
+  it('is the first whole minute at or after from that reads the time on an allowed weekday (oracle: a scan minute by minute)', () => {
+    const MINUTE = 60_000;
+    // Instants around the 2026 transitions of three zones, where readings are skipped or shown twice.
+    const around = ['2026-03-08T07:00:00Z', '2026-03-29T01:00:00Z', '2026-10-25T01:00:00Z', '2026-11-01T06:00:00Z', '2026-04-05T15:00:00Z', '2026-10-04T16:00:00Z'].map(Date.parse);
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...around),
+        fc.integer({ min: -6 * 60, max: 6 * 60 }),
+        fc.constantFrom('Europe/Paris', 'America/New_York', 'Australia/Lord_Howe'),
+        fc.integer({ min: 0, max: 23 }),
+        fc.constantFrom(0, 15, 30, 45, 59),
+        fc.option(fc.uniqueArray(fc.integer({ min: 0, max: 6 }), { minLength: 1, maxLength: 3 }), { nil: undefined }),
+        (base, offsetMin, zone, hour, minute, weekdays) => {
+          const from = base + offsetMin * MINUTE + 17_000;
+          const time = `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
+          let t = Math.ceil(from / MINUTE) * MINUTE;
+          for (;; t += MINUTE) {
+            const l = localTime(t, zone);
+            if (l.hour === hour && l.minute === minute && (weekdays === undefined || weekdays.includes(l.weekday))) break;
+          }
+          // A reading that a spring-forward skips resolves to the first instant after the gap (fromLocalTime's rule):
+          // the scan finds no such reading that day, so compare only where the scan's day and the answer's agree.
+          const got = nextLocalTime(from, time, weekdays, zone);
+          const gl = localTime(got, zone);
+          if (gl.hour === hour && gl.minute === minute) expect(got, `${zone} ${time} from ${new Date(from).toISOString()}`).toBe(t);
+          else expect(got).toBeLessThan(t);
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 });
 

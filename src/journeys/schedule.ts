@@ -3,7 +3,7 @@
  * day on an allowed weekday in the person's zone.
  */
 import { atPath, CrossChannelError, inputError } from '../core/errors.js';
-import { isValidTimeZone, addLocal, fromLocalTime, localTime, MAX_EPOCH_MS, type EpochMs } from '../core/time.js';
+import { isValidTimeZone, addLocal, fromLocalTime, localTime, utcOffsetMinutes, MAX_EPOCH_MS, MINUTE, type EpochMs } from '../core/time.js';
 import type { Profile } from '../segments/conditions.js';
 import type { Step } from './definition.js';
 
@@ -39,6 +39,14 @@ export function nextLocalTime(from: EpochMs, time: string, weekdays: ReadonlyArr
       if (weekdays !== undefined && !weekdays.includes(weekday)) continue;
       const at = fromLocalTime({ year: lt.year, month: lt.month, day: lt.day + d, hour, minute }, zone);
       if (at >= from) return at;
+      // When the clock goes back, the reading comes again under the later offset (02:30 summer, then 02:30
+      // winter time): from between the two, the second is next, not the same time a day later.
+      // (A fold lasts an hour at most, 30 minutes on Lord Howe: the offset 3 hours on is the later one.)
+      const again = at + (utcOffsetMinutes(at, zone) - utcOffsetMinutes(at + 180 * MINUTE, zone)) * MINUTE;
+      if (again >= from) {
+        const l = localTime(again, zone);
+        if (l.hour === hour && l.minute === minute) return again;
+      }
     }
   } catch (e) {
     // The other arguments are checked: what the calendar refuses is `from` (or its next days) outside the years

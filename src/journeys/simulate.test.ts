@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseCapRules } from '../capping/rules.js';
 import { consentState, parseConsentEvent } from '../consent/ledger.js';
 import { simulateJourney, type SimulatedPerson } from './simulate.js';
+import { parseJourney } from './compile.js';
 import { whitePaper } from './scenarios/fixtures.js';
 
 const start = Date.parse('2026-03-02T08:00:00Z');
@@ -65,5 +66,33 @@ describe('simulateJourney given people of the wrong shape', () => {
     for (const start of [1e300, -9e15, 0.5, Number.NaN]) {
       expect(() => simulateJourney(whitePaper as never, [{ subjectId: 'a' }], { start, days: 10, seed: 1 })).toThrow(expect.objectContaining({ code: 'JOURNEY_INPUT_INVALID', path: 'options' }));
     }
+  });
+});
+
+describe('simulateJourney counts blocked sends, not the times they were held', () => {
+  const journey = (onBlocked: 'hold' | 'skip', holdAtMost: string) =>
+    parseJourney({
+      id: 'b',
+      version: 1,
+      entry: { on: 'manual' },
+      start: 's1',
+      steps: {
+        s1: { type: 'send', channel: 'email', message: 'a', next: 'w' },
+        w: { type: 'wait', duration: '1h', next: 's2' },
+        s2: { type: 'send', channel: 'email', message: 'b', onBlocked, holdAtMost, next: 'after' },
+        after: { type: 'task', task: 'after' },
+      },
+    });
+  const caps = parseCapRules({ rules: [{ id: 'week', kind: 'limit', limit: 1, window: { rolling: '7d' } }] });
+  it('a send held, then skipped when the hold runs out, is one blocked send (it was two)', () => {
+    const r = simulateJourney(journey('hold', '2d'), [{ subjectId: 'p' }], { days: 20, seed: 1, start, caps });
+    expect(r.blocked.caps).toBe(1);
+    expect(r.steps.s2!.blockedByCaps).toBe(1);
+    expect(r.steps.s2!.sent).toBe(0);
+  });
+  it('a send held until the cap lets it go is one blocked send, and it is sent', () => {
+    const r = simulateJourney(journey('hold', '8d'), [{ subjectId: 'p' }, { subjectId: 'q' }], { days: 20, seed: 1, start, caps });
+    expect(r.blocked.caps).toBe(2);
+    expect(r.steps.s2!).toMatchObject({ blockedByCaps: 2, sent: 2 });
   });
 });

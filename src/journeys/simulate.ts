@@ -89,10 +89,11 @@ export interface SimulationReport {
   readonly population: number;
   /** People who reached each step (definition order). */
   readonly funnel: ReadonlyArray<{ readonly step: string; readonly reached: number }>;
-  /** Per step: people reached, sends, tasks, sends held / skipped by caps and by consent. */
+  /** Per step: people reached, sends, tasks, sends blocked by caps and by consent (a send held, then sent, skipped or held again, counts once). */
   readonly steps: Readonly<Record<string, { reached: number; sent: number; tasks: number; blockedByCaps: number; blockedByConsent: number }>>;
   /** Average contacts per person per week, by channel. */
   readonly contactsPerPersonWeek: Readonly<Record<string, number>>;
+  /** Sends that caps and consent blocked, each once however often it was held (what `steps` adds up). */
   readonly blocked: { readonly caps: number; readonly consent: number };
   /** How instances stood at the end: `active`, `completed`, `goal:<id>`, `exited:<id>`. */
   readonly outcomes: Readonly<Record<string, number>>;
@@ -170,6 +171,8 @@ export function simulateJourney(definition: Journey | JourneyDefinitionInput, po
     const contacts: CountedContact[] = [];
     const pending: Array<{ at: number; response?: JourneyResponse; event?: { type: string } }> = [];
     const reached = new Set<string>([inst.step]);
+    // The step whose send is blocked right now (held), so that holding it again does not count it again.
+    let blockedStep: string | null = null;
     const base: AdvanceInputs = {
       ...(person.profile ? { profile: person.profile } : {}),
       ...(person.consent ? { consent: person.consent } : {}),
@@ -186,20 +189,26 @@ export function simulateJourney(definition: Journey | JourneyDefinitionInput, po
       const r = advance(journey, inst, { ...base, history: { contacts, responses: [] }, ...(responses.length ? { responses } : {}), ...(events.length ? { events } : {}) }, t);
       for (const tr of r.trace) {
         reached.add(tr.step);
-        if (tr.code === 'JOURNEY_SEND_HELD' || tr.code === 'JOURNEY_SEND_SKIPPED' || tr.code === 'JOURNEY_SEND_BRANCHED') {
-          const codes = ((tr.detail?.reasons as Array<{ code: string }> | undefined) ?? []).map((x) => x.code);
-          if (codes.some((c) => c.startsWith('CAP_'))) {
+        const codes = tr.code === 'JOURNEY_SEND_HELD' || tr.code === 'JOURNEY_SEND_SKIPPED' || tr.code === 'JOURNEY_SEND_BRANCHED' ? ((tr.detail?.reasons as Array<{ code: string }> | undefined) ?? []).map((x) => x.code) : [];
+        const by = codes.some((c) => c.startsWith('CAP_')) ? 'caps' : codes.some((c) => c.startsWith('CONSENT_')) ? 'consent' : null;
+        // One blocked send, however often it is held again before it is sent, skipped or branched away.
+        if (by !== null && blockedStep !== tr.step) {
+          if (by === 'caps') {
             capsBlocked++;
             steps[tr.step]!.blockedByCaps++;
-          } else if (codes.some((c) => c.startsWith('CONSENT_'))) {
+          } else {
             consentBlocked++;
             steps[tr.step]!.blockedByConsent++;
           }
         }
+        // Another step, or a send that goes, closes it (each attempt logs JOURNEY_SEND before its outcome).
+        if (by !== null) blockedStep = tr.step;
+        else if (tr.step !== blockedStep) blockedStep = null;
       }
       for (const a of r.actions) {
         if (a.kind === 'task') steps[a.stepId]!.tasks++;
         if (a.kind !== 'send') continue;
+        if (a.stepId === blockedStep) blockedStep = null;
         steps[a.stepId]!.sent++;
         perChannel.set(a.channel, (perChannel.get(a.channel) ?? 0) + 1);
         contacts.push({ at: a.at, channel: a.channel, tags: [...a.tags], transactional: a.transactional, campaignId: a.campaignId });
