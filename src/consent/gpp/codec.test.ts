@@ -75,6 +75,25 @@ describe('decodeGpp', () => {
     expect(s.kind === 'us' && s.fields).toEqual(fields);
   });
 
+  it('reads usnat version 1 written in the 16 / 3 layout (as @iabgpp/cmpapi 3.1.x wrote it), as cmpapi does', () => {
+    // 72 bits with version 1: the MSPA fields were read from the wrong bits, and 4 categories and a child entry dropped.
+    const text = 'DBABLA~BqqaAAAAAAJY';
+    const peer = new GppModel(text);
+    const s = decodeGpp(text).sections[0]!;
+    expect(s.kind === 'us' && s.version).toBe(1);
+    if (s.kind !== 'us') return;
+    expect((s.fields.sensitiveDataProcessing as number[]).length).toBe(16);
+    expect((s.fields.knownChildSensitiveDataConsents as number[]).length).toBe(3);
+    for (const [ours, theirs] of [['personalDataConsents', 'PersonalDataConsents'], ['mspaCoveredTransaction', 'MspaCoveredTransaction'], ['mspaOptOutOptionMode', 'MspaOptOutOptionMode'], ['mspaServiceProviderMode', 'MspaServiceProviderMode']] as const) {
+      expect(s.fields[ours], ours).toEqual(peer.getFieldValue('usnat', theirs));
+    }
+    // cmpapi reads the same bits and then shows version 1's 12 and 2 entries; the package keeps all that was written.
+    expect((s.fields.sensitiveDataProcessing as number[]).slice(0, 12)).toEqual(peer.getFieldValue('usnat', 'SensitiveDataProcessing'));
+    expect((s.fields.knownChildSensitiveDataConsents as number[]).slice(0, 2)).toEqual(peer.getFieldValue('usnat', 'KnownChildSensitiveDataConsents'));
+    // Written back in the layout it came in.
+    expect(decodeGpp(encodeGpp([{ kind: 'us', id: 7, version: 1, fields: s.fields, gpc: null }])).sections[0]).toEqual(s);
+  });
+
   it('keeps sections it does not interpret, encoded', () => {
     const gpp = decodeGpp(`${header(3, 1, [5, 6])}~BAAAAAAA~1---`);
     expect(gpp.sections[0]).toEqual({ kind: 'other', id: 5, name: 'tcfcav1', encoded: 'BAAAAAAA' });

@@ -270,7 +270,7 @@ function decodeSection(id: number, encoded: string, path: ReadonlyArray<string |
     const version = r.int(6, `${layout.name} version`);
     if (version === 0) fail(`${layout.name}: version 0`, [...path, 'version']);
     const fields: Record<string, number | number[]> = {};
-    for (const [name, count] of layout.fields(version)) {
+    for (const [name, count] of layout.fields(version, sub[0]!.length * 6)) {
       if (count === 0) fields[name] = twoBits(r, layout.name, name, path);
       else {
         const list: number[] = [];

@@ -92,7 +92,12 @@ function encodeSection(s: GppSectionInput, path: ReadonlyArray<string | number>)
   const w = new BitWriter();
   if (!Number.isInteger(s.version) || s.version < 1 || s.version > 63) bad('version must be 1..63', [...path, 'version']);
   w.int(s.version, 6);
-  for (const [name, count] of layout.fields(s.version)) {
+  // A version whose fields came in another layout (usnat 1 as @iabgpp/cmpapi 3.1.x wrote it, read back by
+  // decodeGpp) is written in that layout again.
+  let fields = layout.fields(s.version);
+  const wide = layout.fields(s.version, Infinity);
+  if (wide !== fields && wide.every(([name, count]) => count === 0 || (s.fields[name] as unknown[] | undefined)?.length === count)) fields = wide;
+  for (const [name, count] of fields) {
     const v = s.fields[name];
     const list = count === 0 ? [v] : Array.isArray(v) && v.length === count ? v : bad(`must be a list of ${count} values`, [...path, 'fields', name]);
     for (const x of list) {

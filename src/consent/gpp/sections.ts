@@ -28,8 +28,11 @@ export interface UsSectionLayout {
   readonly id: number;
   readonly name: string;
   readonly gpc: boolean;
-  /** The core fields after the 6-bit version, for the given version. */
-  fields(version: number): ReadonlyArray<UsField>;
+  /**
+   * The core fields after the 6-bit version, for the given version and, when decoding, the core sub-section's
+   * length in bits (usnat version 1 was also written in version 2's layout: the length tells them apart).
+   */
+  fields(version: number, bits?: number): ReadonlyArray<UsField>;
 }
 
 const MSPA: UsField[] = [
@@ -97,8 +100,9 @@ const USNAT_V2: UsField[] = [...USNAT_HEAD, ['sensitiveDataProcessing', 16], ['k
  */
 export const US_SECTIONS: ReadonlyMap<number, UsSectionLayout> = new Map<number, UsSectionLayout>(
   [
-    // usnat v1 had 12 sensitive-data categories and 2 known-child entries; v2 has 16 and 3.
-    { id: 7, name: 'usnat', gpc: true, fields: (v: number) => (v === 1 ? USNAT_V1 : USNAT_V2) },
+    // usnat v1 had 12 sensitive-data categories and 2 known-child entries; v2 has 16 and 3. @iabgpp/cmpapi
+    // 3.1.x wrote version 1 in the 16/3 layout; like cmpapi, a version 1 longer than 66 bits is read that way.
+    { id: 7, name: 'usnat', gpc: true, fields: (v: number, bits?: number) => (v === 1 && (bits === undefined || bits <= 66) ? USNAT_V1 : USNAT_V2) },
     fixed(8, 'usca', true, [
       ['saleOptOutNotice', 0],
       ['sharingOptOutNotice', 0],

@@ -41,6 +41,24 @@ const tc = (over: Partial<TcStringInput> = {}) => decodeTcString(encodeTcString(
 const codes = (d: { reasons: ReadonlyArray<{ code: string }> }) => d.reasons.map((r) => r.code);
 
 describe('tcfCanProcess', () => {
+  it('applies the strictest of several restrictions of one vendor and purpose, in any order (the first written won)', () => {
+    for (const order of [[1, 0], [0, 1], [2, 0], [2, 1, 0]]) {
+      const t = tc({ publisherRestrictions: order.map((restrictionType) => ({ purposeId: 2, restrictionType: restrictionType as 0 | 1 | 2, vendors: [755] })) });
+      expect(tcfCanProcess(t, { vendorId: 755, purposeId: 2 }).allowed, String(order)).toBe(false);
+      expect(codes(tcfCanProcess(t, { vendorId: 755, purposeId: 2 })), String(order)).toEqual(['TCF_RESTRICTION_NOT_ALLOWED']);
+    }
+    // Require consent (1) wins over require legitimate interest (2): vendor 755 has consent for purpose 2 here.
+    const t = tc({ publisherRestrictions: [{ purposeId: 2, restrictionType: 2, vendors: [755] }, { purposeId: 2, restrictionType: 1, vendors: [755] }] });
+    expect(tcfCanProcess(t, { vendorId: 755, purposeId: 2 })).toMatchObject({ allowed: true, basis: 'consent' });
+  });
+
+  it('refuses a vendorId that is not an integer from 1 to 65535 (5.5 and 2^32 + 10 read vendor 10)', () => {
+    for (const vendorId of [10.5, 2 ** 32 + 10, -(2 ** 32) + 10, 0, 65536, Number.NaN]) {
+      expect(() => tcfCanProcess(tc(), { vendorId, purposeId: 2 }), String(vendorId)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'query.vendorId' }));
+    }
+    expect(tcfCanProcess(tc(), { vendorId: 10, purposeId: 2 }).allowed).toBe(true);
+  });
+
   it('allows on consent when the vendor declares consent and both bits are set', () => {
     const d = tcfCanProcess(tc(), { vendorId: 755, purposeId: 4 }, gvl);
     expect(d).toMatchObject({ allowed: true, basis: 'consent' });

@@ -4,6 +4,7 @@
  * string" rules. Results on the allowed paths are shared frozen objects, so a check allocates nothing.
  */
 import { expectArray, expectFinite, expectObject, expectOptions } from '../../core/guards.js';
+import { inputError } from '../../core/errors.js';
 import type { Reason } from '../../core/explain.js';
 import type { Gvl } from './gvl.js';
 import type { TcString } from './model.js';
@@ -131,14 +132,19 @@ function liPermitted(purposeId: number, policyVersion: number): boolean {
   return !(policyVersion >= 4 && purposeId >= 3 && purposeId <= 6);
 }
 
-/** The publisher restriction type for (purpose, vendor), or -1. */
+/**
+ * The publisher restriction type for (purpose, vendor), or -1. A string may carry several for one pair: the
+ * strictest holds (0, not allowed, before 1 and 2), as "a restriction that disallows processing must always be
+ * respected" and as @iabtcf/core reads them.
+ */
 function restrictionFor(tc: TcString, purposeId: number, vendorId: number): number {
   const list = tc.publisherRestrictions;
+  let type = -1;
   for (let i = 0; i < list.length; i++) {
     const x = list[i]!;
-    if (x.purposeId === purposeId && x.vendors.has(vendorId)) return x.restrictionType;
+    if (x.purposeId === purposeId && x.vendors.has(vendorId) && (type < 0 || x.restrictionType < type)) type = x.restrictionType;
   }
-  return -1;
+  return type;
 }
 
 /**
@@ -173,6 +179,8 @@ export function tcfCanProcess(tc: TcString, query: TcfQuery, gvl?: Gvl | null, o
   const { vendorId, purposeId } = query;
   // Plain JavaScript may pass anything: an id that is not a number is the caller's error, not an unknown purpose.
   if (typeof vendorId !== 'number') expectFinite(vendorId, ['query', 'vendorId']);
+  // Vendor ids are 16-bit integers from 1: 5.5 or 2^32 + 5 would read vendor 5's bits.
+  if (!(vendorId >= 1 && vendorId <= 65535 && (vendorId | 0) === vendorId)) throw inputError('vendorId must be an integer from 1 to 65535', ['query', 'vendorId'], { value: vendorId });
   if (typeof purposeId !== 'number') expectFinite(purposeId, ['query', 'purposeId']);
   if (!(purposeId >= 1 && purposeId <= 24 && (purposeId | 0) === purposeId)) return D.purposeUnknown;
   const vendor = gvl ? gvl.vendors[vendorId] : undefined;
