@@ -41,7 +41,14 @@ export interface KpiStateJSON {
   readonly version: 1;
   readonly options: KpiOptions;
   readonly groups: ReadonlyArray<{ readonly key: GroupKey; readonly counters: ReadonlyArray<number> }>;
+  /** Per channel, person-weeks by marketing contacts 0 … `pressureBuckets`, the last bucket holding that many or more. */
   readonly pressure: Readonly<Record<string, ReadonlyArray<number>>>;
+  /**
+   * Per channel, the person-weeks of the last bucket with more than `pressureBuckets` contacts, by their exact
+   * count (`{ "40": 1 }`), so that caps, means and percentiles above the buckets stay exact. Absent in states
+   * written before it existed: their last bucket then counts as exactly `pressureBuckets`.
+   */
+  readonly pressureAbove?: Readonly<Record<string, Readonly<Record<string, number>>>>;
   readonly subjects: number;
 }
 
@@ -67,6 +74,7 @@ export class KpiAccumulator {
   readonly options: KpiOptions;
   private readonly groups = new Map<string, Group>();
   private readonly pressureHist = new Map<string, Float64Array>();
+  private readonly pressureAbove = new Map<string, Map<number, number>>();
   private readonly periods: PeriodIndex | undefined;
   private readonly weeks: PeriodIndex;
   private readonly undelivered: ReadonlySet<string>;
@@ -165,6 +173,7 @@ export class KpiAccumulator {
         this.pressureHist.set(channel, h);
       }
       h[Math.min(n, o.pressureBuckets)]!++;
+      if (n > o.pressureBuckets) this.addAbove(channel, n, 1);
     }
 
     const responses = history.responses;
@@ -240,7 +249,7 @@ export class KpiAccumulator {
     if (!Array.isArray(json.groups) || typeof json.pressure !== 'object' || json.pressure === null || typeof json.subjects !== 'number') {
       throw inputError('Malformed KPI state', []);
     }
-    checkStateValues(json);
+    checkStateValues(json, this.options.pressureBuckets);
     for (const { key, counters } of json.groups) {
       const g = this.groupOf(key);
       for (let s = 0; s < COUNTER_SLOTS; s++) g.c[s]! += Number(counters[s] ?? 0);
@@ -253,6 +262,7 @@ export class KpiAccumulator {
       }
       for (let b = 0; b < h.length; b++) h[b]! += Number(hist[b] ?? 0);
     }
+    for (const [channel, counts] of Object.entries(json.pressureAbove ?? {})) for (const [n, weeks] of Object.entries(counts)) this.addAbove(channel, Number(n), Number(weeks));
     this.subjectCount += json.subjects;
     return this;
   }
@@ -264,6 +274,7 @@ export class KpiAccumulator {
       options: this.options,
       groups: [...this.groups.values()].map((g) => ({ key: g.dims, counters: Array.from(g.c) })),
       pressure: Object.fromEntries([...this.pressureHist].map(([k, v]) => [k, Array.from(v)])),
+      pressureAbove: Object.fromEntries([...this.pressureAbove].map(([k, m]) => [k, Object.fromEntries([...m].sort((a, b) => a[0] - b[0]))])),
       subjects: this.subjectCount,
     };
   }
@@ -276,6 +287,20 @@ export class KpiAccumulator {
   /** @internal Pressure histograms by channel (index = marketing contacts in a person-week; last = that many or more). */
   pressure(): ReadonlyMap<string, Float64Array> {
     return this.pressureHist;
+  }
+
+  /** @internal Person-weeks above the last bucket by their exact count, by channel. */
+  pressureTail(channel: string): ReadonlyMap<number, number> | undefined {
+    return this.pressureAbove.get(channel);
+  }
+
+  private addAbove(channel: string, n: number, weeks: number): void {
+    let m = this.pressureAbove.get(channel);
+    if (m === undefined) {
+      m = new Map();
+      this.pressureAbove.set(channel, m);
+    }
+    m.set(n, (m.get(n) ?? 0) + weeks);
   }
 
   private markActive(g: Group, ord: number, active: Group[]): void {
@@ -425,9 +450,10 @@ export function accumulateKpis(histories: Iterable<SubjectHistory>, options: Kpi
 /**
  * Every value a merge reads, checked before anything is added (a state from another process may be malformed; a
  * bad value found halfway would leave this accumulator half-merged): group keys of strings (a period in epoch ms),
- * counters and pressure histograms of finite numbers, a finite subject count.
+ * counters and pressure histograms of finite numbers, exact counts above the last bucket (`last`) that its bucket
+ * holds, a finite subject count.
  */
-function checkStateValues(json: KpiStateJSON): void {
+function checkStateValues(json: KpiStateJSON, last: number): void {
   const bad = (path: Array<string | number>): never => {
     throw inputError('Malformed KPI state', path);
   };
@@ -437,5 +463,19 @@ function checkStateValues(json: KpiStateJSON): void {
     finiteNumbers(g.counters, ['groups', i, 'counters'], 'KPI');
   });
   for (const [channel, hist] of Object.entries(json.pressure)) finiteNumbers(hist, ['pressure', channel], 'KPI');
+  // Exact counts above the last bucket: whole numbers beyond it, with finite person-weeks that its bucket holds.
+  const above = json.pressureAbove;
+  if (above !== undefined) {
+    if (typeof above !== 'object' || above === null || Array.isArray(above)) bad(['pressureAbove']);
+    for (const [channel, counts] of Object.entries(above)) {
+      if (typeof counts !== 'object' || counts === null || Array.isArray(counts)) bad(['pressureAbove', channel]);
+      let total = 0;
+      for (const [n, weeks] of Object.entries(counts)) {
+        if (!/^[1-9]\d{0,14}$/.test(n) || Number(n) <= last || typeof weeks !== 'number' || !(weeks >= 0 && weeks < Infinity)) bad(['pressureAbove', channel, n]);
+        total += weeks;
+      }
+      if (total > Number(Object.hasOwn(json.pressure, channel) ? (json.pressure[channel]?.[last] ?? 0) : 0)) bad(['pressureAbove', channel]);
+    }
+  }
   if (!Number.isFinite(json.subjects)) bad(['subjects']);
 }

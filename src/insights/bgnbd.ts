@@ -1,7 +1,7 @@
 import { CrossChannelError, inputError } from '../core/errors.js';
 import type { InsightsErrorCode } from './errors.js';
 import { bfgs } from './optimize.js';
-import { hyp2f1 } from './special.js';
+import { expectedPurchasesIfAlive } from './bgnbd-expectation.js';
 
 /**
  * BG/NBD ("buy till you die", Fader, Hardie & Lee 2005, "Counting Your Customers the Easy Way"): while alive a
@@ -223,7 +223,7 @@ export function checkParams(params: unknown, names: ReadonlyArray<string>): Reco
  * Fits BG/NBD by maximum likelihood (BFGS with the analytic gradient, on the log parameters, from r = 1,
  * α = mean age / 10, a = 1, b = 3). Customers without repeat purchases collapse to one row per age and the
  * x-only terms are computed once per distinct x, so a fit on 100,000 customers takes well under a second. Throws `INSIGHTS_FIT_FAILED` without at least 2 customers
- * and one repeat purchase.
+ * and one repeat purchase, or when the likelihood is not finite from the start (ages around e^30 units or more).
  *
  * @example
  * ```ts
@@ -244,6 +244,9 @@ export function fitBgNbd(customers: ReadonlyArray<CustomerSummary>): BgNbdFit {
     return { value, gradient: Array.from(grad, (g) => -g) };
   }, start, { tolerance: 1e-9 });
   const [lr = 0, la = 0, lA = 0, lb = 0] = m.x;
+  // A likelihood that is not finite even at the start (ages of e^30 units and beyond put α out of range) has no
+  // maximum to report: refuse rather than return the start with a log-likelihood of −Infinity.
+  if (!Number.isFinite(m.value)) throw new CrossChannelError<InsightsErrorCode>('INSIGHTS_FIT_FAILED', 'BG/NBD likelihood is not finite for these summaries (ages or recencies out of range for the time unit?)', { path: [] });
   return { r: Math.exp(lr), alpha: Math.exp(la), a: Math.exp(lA), b: Math.exp(lb), logLikelihood: -m.value, customers: d.n, evaluations: m.evaluations };
 }
 
@@ -263,12 +266,16 @@ export function bgNbdProbabilityAlive(params: BgNbdParams, customer: CustomerSum
 }
 
 /**
- * Expected purchases in the next `t` time units given the customer's history (Fader, Hardie & Lee 2005, eq. 10,
- * with the Gauss hypergeometric ₂F₁ term).
+ * Expected purchases in the next `t` time units given the customer's history (Fader, Hardie & Lee 2005, eq. 10):
+ * P(alive) times the expectation of a customer still alive, whose Gauss hypergeometric ₂F₁ term is evaluated
+ * after Euler's transformation (finite for frequent buyers, where the published form overflows), with a = 1 as
+ * its limit, and by numerical integration over the dropout probability where the series would converge too
+ * slowly (horizons far beyond α + T). Finite, ≥ 0 and non-decreasing in `t` for any valid input; a `t` so large
+ * that the expectation exceeds the double range is `INPUT_INVALID` at `t`.
  *
  * @example
  * ```ts
- * bgNbdExpectedPurchases({ r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 }, { frequency: 2, recency: 30.43, age: 38.86 }, 39); // ≈ 1.23
+ * bgNbdExpectedPurchases({ r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 }, { frequency: 2, recency: 30.43, age: 38.86 }, 39); // ≈ 1.226
  * ```
  */
 export function bgNbdExpectedPurchases(params: BgNbdParams, customer: CustomerSummary, t: number): number {
@@ -276,9 +283,10 @@ export function bgNbdExpectedPurchases(params: BgNbdParams, customer: CustomerSu
   const { frequency: x, recency: tx, age: T } = checkSummary(customer, 'customer');
   if (typeof t !== 'number' || !Number.isFinite(t) || t < 0) throw inputError('t must be a number ≥ 0', ['t']);
   if (t === 0) return 0;
-  const z = t / (alpha + T + t);
-  const head = (a + b + x - 1) / (a - 1);
-  const tail = 1 - Math.pow((alpha + T) / (alpha + T + t), r + x) * hyp2f1(r + x, b + x, a + b + x - 1, z);
-  const denom = 1 + (x > 0 ? (a / (b + x - 1)) * Math.pow((alpha + T) / (alpha + tx), r + x) : 0);
-  return (head * tail) / denom;
+  const alive = expectedPurchasesIfAlive(r, a, b, x, t / (alpha + T), Math.log(t) - Math.log(alpha + T));
+  if (!Number.isFinite(alive)) throw inputError('t is too large: the expected purchases exceed the number range', ['t']);
+  // ÷ 1/P(alive) = 1 + odds, in logs where the odds would overflow (the product may still be a normal number).
+  const lnOdds = x > 0 ? Math.log(a / (b + x - 1)) + (r + x) * (Math.log(alpha + T) - Math.log(alpha + tx)) : -Infinity;
+  if (!(alive > 0)) return 0;
+  return lnOdds < 700 ? alive / (1 + Math.exp(lnOdds)) : Math.exp(Math.log(alive) - lnOdds - Math.log1p(Math.exp(-lnOdds)));
 }

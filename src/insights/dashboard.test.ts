@@ -13,4 +13,9 @@ describe('renderDashboard', () => {
   it('names an instant it cannot print at `generatedAt` (it was TIME_INVALID at `ms`)', () => {
     for (const at of [1e308, 2 ** 53, -1e20]) expect(() => renderDashboard({ generatedAt: at })).toThrow(expect.objectContaining({ code: 'TIME_INVALID', path: 'generatedAt' }));
   });
+
+  it('shows the median customer value as the mean of the two middle values for an even count (it showed the upper one)', () => {
+    expect(renderDashboard({ generatedAt, customerValues: [4, 1, 3, 2] })).toMatch(/median 2\.50/);
+    expect(renderDashboard({ generatedAt, customerValues: [1, 2, 30] })).toMatch(/median 2</);
+  });
 });

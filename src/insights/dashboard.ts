@@ -6,6 +6,7 @@ import type { FunnelReport } from './funnels.js';
 import { KPI_REGISTRY, type KpiName, type KpiValue } from './kpis.js';
 import type { Persona } from './personas.js';
 import type { ChannelPressure } from './pressure.js';
+import { quantileOf } from './quantile.js';
 import type { KpiTable } from './table.js';
 
 /**
@@ -209,7 +210,9 @@ function histogramSvg(values: ReadonlyArray<number>): string {
   for (const v of finite) counts[Math.min(n - 1, Math.max(0, Math.floor((v - lo) / width)))]!++;
   const labels = counts.map((_, i) => num(lo + i * width, 'amount'));
   const mean = finite.reduce((s, v) => s + v, 0) / Math.max(1, finite.length);
-  return `<div class="muted">${finite.length} customers, mean ${num(mean, 'amount')}, median ${num(sorted[Math.floor(sorted.length / 2)] ?? 0, 'amount')}</div>${bars(counts, labels, 'customer value distribution')}`;
+  // The median as the reports define it (type 7): of an even count, the mean of the two middle values.
+  const median = quantileOf(sorted, new Array<number>(sorted.length).fill(1), 0.5);
+  return `<div class="muted">${finite.length} customers, mean ${num(mean, 'amount')}, median ${num(median, 'amount')}</div>${bars(counts, labels, 'customer value distribution')}`;
 }
 
 function personaCards(personas: ReadonlyArray<Persona>): string {

@@ -31,22 +31,30 @@ export interface GammaGammaFit extends GammaGammaParams {
   readonly customers: number;
 }
 
-// `one`: the customers are one customer's summary, named `customer` in errors (not `[0]`).
-function rows(customers: ReadonlyArray<SpendSummary>, one = false): { x: Float64Array; m: Float64Array } {
+/** Checks one spend summary (named `i` in errors: its index, or `customer`) and returns its x and mₓ. */
+function checkSpend(c: unknown, i: number | 'customer'): { x: number; m: number } {
+  if (typeof c !== 'object' || c === null) throw inputError('Expected a spend summary', [i]);
+  const f = (c as Record<string, unknown>).frequency;
+  const v = (c as Record<string, unknown>).monetaryValue;
+  if (typeof f !== 'number' || !Number.isInteger(f) || f < 0) throw inputError('frequency must be a whole number ≥ 0', [i, 'frequency']);
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw inputError('monetaryValue must be a number', [i, 'monetaryValue']);
+  if (v < 0) throw new CrossChannelError<InsightsErrorCode>('INSIGHTS_AMOUNT_NEGATIVE', 'monetaryValue cannot be negative', { path: [i, 'monetaryValue'] });
+  return { x: f, m: v };
+}
+
+/**
+ * The customers the likelihood can use: a repeat purchase (x ≥ 1) and positive spend (mₓ > 0) — the model's
+ * transaction values are Gamma-distributed, so a mean of 0 has no density. The others are checked, then skipped.
+ */
+function rows(customers: ReadonlyArray<SpendSummary>): { x: Float64Array; m: Float64Array } {
   if (!Array.isArray(customers)) throw inputError('Expected an array of spend summaries', []);
   const x: number[] = [];
   const m: number[] = [];
-  customers.forEach((c, n) => {
-    const i = one ? 'customer' : n;
-    if (typeof c !== 'object' || c === null) throw inputError('Expected a spend summary', [i]);
-    const f = (c as unknown as Record<string, unknown>).frequency;
-    const v = (c as unknown as Record<string, unknown>).monetaryValue;
-    if (typeof f !== 'number' || !Number.isInteger(f) || f < 0) throw inputError('frequency must be a whole number ≥ 0', [i, 'frequency']);
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw inputError('monetaryValue must be a number', [i, 'monetaryValue']);
-    if (v < 0) throw new CrossChannelError<InsightsErrorCode>('INSIGHTS_AMOUNT_NEGATIVE', 'monetaryValue cannot be negative', { path: [i, 'monetaryValue'] });
-    if (f >= 1 && v > 0) {
-      x.push(f);
-      m.push(v);
+  customers.forEach((c, i) => {
+    const s = checkSpend(c, i);
+    if (s.x >= 1 && s.m > 0) {
+      x.push(s.x);
+      m.push(s.m);
     }
   });
   return { x: Float64Array.from(x), m: Float64Array.from(m) };
@@ -65,7 +73,8 @@ function ll(d: { x: Float64Array; m: Float64Array }, p: number, q: number, g: nu
 }
 
 /**
- * The Gamma-Gamma log-likelihood (customers with frequency ≥ 1 and a positive mean value; others are skipped).
+ * The Gamma-Gamma log-likelihood (customers with frequency ≥ 1 and a positive mean value; others are checked, then
+ * skipped: the model has no density at a mean value of 0).
  *
  * @example
  * ```ts
@@ -79,7 +88,7 @@ export function gammaGammaLogLikelihood(params: GammaGammaParams, customers: Rea
 
 /**
  * Fits Gamma-Gamma by maximum likelihood (Nelder–Mead on log parameters from p = q = γ = 1). Throws
- * `INSIGHTS_FIT_FAILED` with fewer than 2 repeat customers.
+ * `INSIGHTS_FIT_FAILED` with fewer than 2 customers with a repeat purchase and a positive mean value.
  *
  * @example
  * ```ts
@@ -90,26 +99,27 @@ export function gammaGammaLogLikelihood(params: GammaGammaParams, customers: Rea
  */
 export function fitGammaGamma(customers: ReadonlyArray<SpendSummary>): GammaGammaFit {
   const d = rows(customers);
-  if (d.x.length < 2) throw new CrossChannelError<InsightsErrorCode>('INSIGHTS_FIT_FAILED', 'Gamma-Gamma needs at least 2 customers with a repeat purchase', { path: [] });
+  if (d.x.length < 2) throw new CrossChannelError<InsightsErrorCode>('INSIGHTS_FIT_FAILED', 'Gamma-Gamma needs at least 2 customers with a repeat purchase and a positive mean value', { path: [] });
   const m = nelderMead(([lp = 0, lq = 0, lg = 0]) => -ll(d, Math.exp(lp), Math.exp(lq), Math.exp(lg)), [0, 0, 0], { tolerance: 1e-12 });
   const [lp = 0, lq = 0, lg = 0] = m.x;
   return { p: Math.exp(lp), q: Math.exp(lq), gamma: Math.exp(lg), logLikelihood: -m.value, customers: d.x.length };
 }
 
 /**
- * Expected mean transaction value of a customer given their history: a weighted mean of the population mean
- * p·γ/(q − 1) and their own mean mₓ, weighted towards mₓ as x grows.
+ * Expected mean transaction value of a customer given their history, p(γ + mₓ x)/(px + q − 1): a weighted mean of
+ * the population mean p·γ/(q − 1) and their own mean mₓ, weighted towards mₓ as x grows. It holds for every
+ * x ≥ 0 and mₓ ≥ 0, whether or not the fit could use the customer: x = 0 gives the population mean, and repeat
+ * purchases of value 0 (x > 0, mₓ = 0) pull it towards 0 — they are not read as "no repeat purchases".
  *
  * @example
  * ```ts
- * gammaGammaExpectedValue({ p: 6.25, q: 3.74, gamma: 15.44 }, { frequency: 2, monetaryValue: 35.5 }); // ≈ 34.7
+ * gammaGammaExpectedValue({ p: 6.25, q: 3.74, gamma: 15.44 }, { frequency: 2, monetaryValue: 35.5 }); // ≈ 35.45
+ * gammaGammaExpectedValue({ p: 6.25, q: 3.74, gamma: 15.44 }, { frequency: 3, monetaryValue: 0 }); // ≈ 4.49
  * ```
  */
 export function gammaGammaExpectedValue(params: GammaGammaParams, customer: SpendSummary): number {
   const { p, q, gamma } = checkParams(params, ['p', 'q', 'gamma']) as unknown as GammaGammaParams;
-  const d = rows([customer], true);
-  const x = d.x[0] ?? 0;
-  const m = d.m[0] ?? 0;
+  const { x, m } = checkSpend(customer, 'customer');
   if (q <= 1) throw inputError('The expected value needs q > 1', ['params', 'q']);
   return (p * (gamma + m * x)) / (p * x + q - 1);
 }

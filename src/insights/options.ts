@@ -19,7 +19,8 @@ export type GroupDimension = (typeof GROUP_DIMENSIONS)[number];
  * - `purchaseEvent`, `cartAbandonEvent`, `amountProperty`: which behaviour events are orders, abandoned carts, and
  *   which property holds an order's amount.
  * - `undeliveredTags`: a contact carrying one of these tags was not delivered.
- * - `pressureBuckets`: contacts per person-week beyond this fall in the last histogram bucket.
+ * - `pressureBuckets`: contacts per person-week beyond this fall in the last bucket of the pressure chart (the mean,
+ *   percentiles and person-weeks at and over a cap read the exact counts).
  *
  * @example
  * ```ts

@@ -5,25 +5,6 @@
 
 export { lgamma } from '../core/special.js';
 
-/**
- * ₂F₁(a, b; c; z) for |z| < 1 by its power series (terms until they stop changing the sum). The BG/NBD
- * conditional expectation evaluates it at z = t / (α + T + t), well inside the disc for usual horizons.
- *
- * For instance:
- *   hyp2f1(1, 1, 2, 0.5); // −ln(0.5) / 0.5 ≈ 1.3862944
- */
-export function hyp2f1(a: number, b: number, c: number, z: number): number {
-  if (!(Math.abs(z) < 1)) return Number.NaN;
-  let term = 1;
-  let sum = 1;
-  for (let n = 0; n < 1_000_000; n++) {
-    term *= ((a + n) * (b + n) * z) / ((c + n) * (n + 1));
-    sum += term;
-    if (Math.abs(term) <= 1e-16 * Math.abs(sum)) break;
-  }
-  return sum;
-}
-
 /** ln(e^x + e^y) without overflow. */
 export function logAddExp(x: number, y: number): number {
   if (x === -Infinity) return y;

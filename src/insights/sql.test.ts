@@ -2,8 +2,10 @@
  * The SQL KPIs, funnels and cohorts on PostgreSQL (PGlite in-process, and the real server under CI) over the event store's real table and
  * contact/response tables, held equal to the in-memory accumulators on the same seeded population.
  */
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresEventStore } from '../adapters/postgres/events.js';
+import { createHistory, parseBehaviourEvent } from '../core/records.js';
 import type { SqlClient } from '../core/sql.js';
 import { pgEngines } from '../../test/fixtures/pglite.js';
 import { syntheticHistories } from '../../test/arbitraries/insights.js';
@@ -71,6 +73,14 @@ describe.each(pgEngines())('insights SQL on PostgreSQL ($name)', (engine) => {
     const memory = accumulateKpis(people, { by: ['channel'] });
     const fromSql = accumulateKpis([], { by: ['channel'] }).merge(await kpiStateFromSql(sql, { by: ['channel'] }));
     expect(pressureReport(fromSql, caps)).toEqual(pressureReport(memory, caps));
+    // With 2 buckets, most person-weeks are beyond the last: SQL keeps their exact counts as memory does.
+    for (const limit of [1, 2, 3, 4]) {
+      const few = { by: ['channel'], pressureBuckets: 2 } as KpiOptionsInput;
+      const state = await kpiStateFromSql(sql, few);
+      expect(state.pressureAbove).toEqual(accumulateKpis(people, few).toJSON().pressureAbove);
+      const capsAt = { rules: [{ id: 'weekly', kind: 'limit' as const, limit, window: 'week' as const }] };
+      expect(pressureReport(accumulateKpis([], few).merge(state), capsAt)).toEqual(pressureReport(accumulateKpis(people, few), capsAt));
+    }
   });
 
   it('funnels equal the in-memory ones (paths before drop-off are in-memory only)', async () => {
@@ -80,6 +90,86 @@ describe.each(pgEngines())('insights SQL on PostgreSQL ($name)', (engine) => {
     const strip = (r: ReturnType<typeof funnelReport>) => ({ ...r, steps: r.steps.map((s) => ({ ...s, topDropPaths: [] })) });
     expect(funnelReport(f).completed).toBeGreaterThan(10);
     expect(strip(funnelReport(await funnelStateFromSql(sql, spec)))).toEqual(strip(funnelReport(f)));
+  });
+
+  it('funnels equal the in-memory ones with repeated step types and events in the same millisecond', async () => {
+    // The seeded population has distinct step types and rarely equal times; here steps repeat (view > view > buy),
+    // and a few instants on a coarse grid make equal times common: one event must never count for two steps, and
+    // events of one millisecond count in the order they were appended, as a history holds them.
+    const events = new PostgresEventStore(sql, { table: 'funnel_fc_events' });
+    await events.migrate();
+    const H = 3_600_000;
+    const TYPES = ['view', 'cart', 'buy'] as const;
+    const event = fc.record({ type: fc.constantFrom(...TYPES), k: fc.integer({ min: 0, max: 4 }), channel: fc.constantFrom('web', 'app') });
+    const population = fc.array(fc.array(event, { maxLength: 7 }), { minLength: 1, maxLength: 4 });
+    const spec = fc.record({ steps: fc.array(fc.constantFrom(...TYPES), { minLength: 2, maxLength: 4 }), window: fc.constantFrom('30m', '1h', '2h', '1d') });
+    const strip = (r: ReturnType<typeof funnelReport>) => ({ ...r, steps: r.steps.map((s) => ({ ...s, topDropPaths: [] })) });
+    await fc.assert(
+      fc.asyncProperty(population, spec, async (people, funnel) => {
+        const histories = people.map((list, p) =>
+          createHistory(`f${p}`, { events: list.map((e) => parseBehaviourEvent({ subjectId: `f${p}`, type: e.type, at: START + e.k * H, channel: e.channel })) }),
+        );
+        await sql.query('DELETE FROM funnel_fc_events');
+        // Appended in the order generated (createHistory's sort keeps that order among equal times; so does seq).
+        await events.append(people.flatMap((list, p) => list.map((e) => ({ subjectId: `f${p}`, type: e.type, at: START + e.k * H, channel: e.channel, properties: {} }))));
+        const f = new FunnelAccumulator(funnel);
+        for (const h of histories) f.add(h);
+        expect(strip(funnelReport(await funnelStateFromSql(sql, funnel, { events: 'funnel_fc_events' })))).toEqual(strip(funnelReport(f)));
+      }),
+      { numRuns: 60 },
+    );
+    // The audit's cases: view then buy an hour later, steps view > view > buy — memory [1, 0, 0], SQL was [1, 1, 1];
+    // cart and view in the same millisecond, cart appended first — cart is not a step after view.
+    await sql.query('DELETE FROM funnel_fc_events');
+    await events.append([
+      { subjectId: 'p1', type: 'view', at: START, properties: {} },
+      { subjectId: 'p1', type: 'buy', at: START + H, properties: {} },
+      { subjectId: 'p2', type: 'cart', at: START, properties: {} },
+      { subjectId: 'p2', type: 'view', at: START, properties: {} },
+      { subjectId: 'p2', type: 'buy', at: START + H, properties: {} },
+    ]);
+    const reached = async (steps: string[]) => funnelReport(await funnelStateFromSql(sql, { steps, window: '1d' }, { events: 'funnel_fc_events' })).steps.map((s) => s.reached);
+    expect(await reached(['view', 'view', 'buy'])).toEqual([2, 0, 0]);
+    expect(await reached(['view', 'cart', 'buy'])).toEqual([2, 0, 0]);
+    expect(await reached(['cart', 'view', 'buy'])).toEqual([1, 1, 1]);
+  }, 120_000);
+
+  it('local periods start at the first instant of the local day where midnight happens twice (America/Havana, 2026-11-01)', async () => {
+    // Clocks go back from 01:00 CDT to 00:00 CST on 2026-11-01 in Havana: local midnight is 04:00Z and again 05:00Z,
+    // and the day starts at 04:00Z (SQL read it as 05:00Z). Beyond that day, instants every 7 h 13 min through 2026
+    // in zones whose transitions fall at or near midnight.
+    const events = new PostgresEventStore(sql, { table: 'period_events' });
+    await events.migrate();
+    await sql.query('CREATE TABLE period_contacts (LIKE contacts)');
+    await sql.query('CREATE TABLE period_responses (LIKE responses)');
+    const source = { events: 'period_events', contacts: 'period_contacts', responses: 'period_responses' };
+    const at = [Date.parse('2026-11-01T04:30:00Z'), Date.parse('2026-11-01T05:30:00Z'), Date.parse('2026-10-31T12:00:00Z')];
+    for (let t = Date.parse('2026-01-01T00:00:00Z'); t < Date.parse('2027-01-01T00:00:00Z'); t += 7 * 3_600_000 + 13 * 60_000) at.push(t);
+    const buyers = at.map((t, i) => createHistory(`b${i}`, { events: [parseBehaviourEvent({ subjectId: `b${i}`, type: 'purchase', at: t, properties: { amount: 1 } })] }));
+    await events.append(buyers.flatMap((h) => h.events));
+    const havana = await kpiStateFromSql(sql, { by: ['period'], period: 'day', timeZone: 'America/Havana' }, source);
+    expect(havana.groups.map((g) => g.key.period)).toContain(Date.parse('2026-11-01T04:00:00Z'));
+    expect(havana.groups.map((g) => g.key.period)).not.toContain(Date.parse('2026-11-01T05:00:00Z'));
+    for (const timeZone of ['America/Havana', 'America/Santiago', 'America/Asuncion', 'Asia/Beirut', 'Australia/Lord_Howe', 'Europe/Paris']) {
+      for (const [period, weekStartsOn] of [['day', 1], ['month', 1], ['week', 0], ['week', 6]] as const) {
+        const options = { by: ['period'], period, timeZone, weekStartsOn } as KpiOptionsInput;
+        expect(kpiTable(await kpiStateFromSql(sql, options, source), ['purchases', 'retentionRate'])).toEqual(kpiTable(accumulateKpis(buyers, options), ['purchases', 'retentionRate']));
+      }
+    }
+  }, 120_000);
+
+  it('a first purchase among purchases of the same millisecond is the one appended first, as in memory', async () => {
+    const events = new PostgresEventStore(sql, { table: 'tie_events' });
+    await events.migrate();
+    await sql.query('CREATE TABLE tie_contacts (LIKE contacts)');
+    await sql.query('CREATE TABLE tie_responses (LIKE responses)');
+    const h = createHistory('t1', {
+      events: ['app', 'web', 'store'].map((channel) => parseBehaviourEvent({ subjectId: 't1', type: 'purchase', at: START, channel, properties: { amount: 5 } })),
+    });
+    await events.append(h.events);
+    const options = { by: ['channel'] } as KpiOptionsInput;
+    const fromSql = await kpiStateFromSql(sql, options, { events: 'tie_events', contacts: 'tie_contacts', responses: 'tie_responses' });
+    expect(kpiTable(fromSql, ['newCustomers'])).toEqual(kpiTable(accumulateKpis([h], options), ['newCustomers']));
   });
 
   it('cohorts equal the in-memory ones', async () => {

@@ -43,6 +43,8 @@ export const insightsSqlSourceSchema = /* @__PURE__ */ (() => z.strictObject({
     type: z._default(identifier, 'type'),
     properties: z._default(identifier, 'properties'),
     at: z._default(identifier, 'at'),
+    /** Orders events of equal time: the event store's append sequence, as its histories are read (`ORDER BY at, seq`); `null` when the table has none (ties then fall in an unspecified order). */
+    sequence: z._default(z.nullable(identifier), 'seq'),
     timeType: z._default(enumSchema(['epoch_ms', 'timestamptz']), 'epoch_ms'),
   }))();
 
@@ -61,15 +63,25 @@ function checkClient(client: unknown): void {
     throw inputError('Expected a SqlQueryable (fromPg / fromPglite)', ['client']);
   }
 }
+/** The ORDER BY of one person's events as the in-memory code sees them: by time, then append order. */
+const eventOrder = (o: Source, alias: string): string => `${atMs(o, alias)}${o.sequence === null ? '' : `, ${alias}.${q(o.sequence)}`}`;
 const atMs = (o: Source, alias: string): string => (o.timeType === 'epoch_ms' ? `(${alias}.${q(o.at)})::float8` : `(extract(epoch from ${alias}.${q(o.at)}) * 1000)::float8`);
 
-/** Start (epoch ms) of the local period of `ms` — or of the period `back` periods before — in SQL. */
+/**
+ * Start (epoch ms) of the local period of `ms` — or of the period `back` periods before — in SQL: the first
+ * instant of the local day, week or month, as the in-memory `PeriodIndex` computes it. `local AT TIME ZONE zone`
+ * reads a local midnight that happens twice (clocks set back at midnight: America/Havana on 2026-11-01) as the
+ * later instant; the earlier one is the same local time at the offset in force a day before, used when it maps
+ * back to that local time.
+ */
 function periodExpr(ms: string, unit: 'day' | 'week' | 'month', zone: string, weekStartsOn: number, back = 0): string {
-  const local = `(to_timestamp((${ms}) / 1000.0) AT TIME ZONE ${lit(zone)})`;
+  const z = lit(zone);
+  const local = `(to_timestamp((${ms}) / 1000.0) AT TIME ZONE ${z})`;
   const k = unit === 'week' ? (weekStartsOn - 1 + 7) % 7 : 0;
   let trunc = k === 0 ? `date_trunc('${unit}', ${local})` : `(date_trunc('week', ${local} - interval '${k} days') + interval '${k} days')`;
   if (back > 0) trunc = `(${trunc} - interval '${back} ${unit}')`;
-  return `(extract(epoch from (${trunc} AT TIME ZONE ${lit(zone)})) * 1000)::float8`;
+  const before = `(c-interval '1 day')`;
+  return `(SELECT extract(epoch from CASE WHEN e<c AND (e AT TIME ZONE ${z})=l THEN e ELSE c END)*1000 FROM (SELECT l,c,((l-((${before} AT TIME ZONE ${z})-(${before} AT TIME ZONE 'UTC'))) AT TIME ZONE 'UTC') AS e FROM (SELECT l,(l AT TIME ZONE ${z}) AS c FROM (SELECT ${trunc} AS l) l0) l1) l2)::float8`;
 }
 
 const amountExpr = (o: Source, alias: string, property: string): string =>
@@ -84,7 +96,7 @@ function rangeWhere(ms: string, k: KpiOptions): string {
 
 /**
  * The SQL of the KPI counters per group (one row per group, one column per counter) and of the pressure
- * histogram. Grouping by `segment` is not available in SQL (segment membership is not in these tables).
+ * (person-weeks by channel and exact number of marketing contacts). Grouping by `segment` is not available in SQL (segment membership is not in these tables).
  *
  * @example
  * ```ts
@@ -113,7 +125,7 @@ export function kpiSql(options: KpiOptionsInput | KpiOptions = {}, source: Insig
   FROM ${q(o.responses)} x WHERE ${rangeWhere(cAt, k)}
 ), ef AS (
   SELECT x.*, ${cAt} AS at_ms,
-         CASE WHEN x.${q(o.type)} = ${lit(k.purchaseEvent)} THEN row_number() OVER (PARTITION BY x.${q(o.subjectId)}, x.${q(o.type)} = ${lit(k.purchaseEvent)} ORDER BY ${cAt}) END AS purchase_no
+         CASE WHEN x.${q(o.type)} = ${lit(k.purchaseEvent)} THEN row_number() OVER (PARTITION BY x.${q(o.subjectId)}, x.${q(o.type)} = ${lit(k.purchaseEvent)} ORDER BY ${eventOrder(o, 'x')}) END AS purchase_no
   FROM ${q(o.events)} x
 ), e AS (
   SELECT 0 AS g0, x.${q(o.subjectId)}::text AS s, coalesce(x.${q(o.channel)}::text, '(none)') AS ch, '(none)'::text AS camp, '(none)'::text AS off,
@@ -155,7 +167,8 @@ SELECT ${G}, sum(contacts) AS contacts, sum(marketing) AS marketing, sum(deliver
        sum(revenue) AS revenue, sum(people) AS people, sum(reached) AS reached, sum(buyers) AS buyers, sum(repeat_buyers) AS repeat_buyers,
        sum(retained) AS retained, sum(acquired) AS acquired, sum(conversion_value) AS conversion_value
 FROM parts GROUP BY ${G}`;
-  const pressure = `SELECT ch, least(n, ${k.pressureBuckets})::int AS n, count(*)::float8 AS weeks FROM (
+  // Exact contacts per person-week: the state clamps them into its histogram and keeps those above it apart.
+  const pressure = `SELECT ch, n::float8 AS n, count(*)::float8 AS weeks FROM (
   SELECT x.${q(o.subjectId)}::text AS s, x.${q(o.channel)}::text AS ch, ${periodExpr(cAt, 'week', k.timeZone, k.weekStartsOn)} AS w, count(*) AS n
   FROM ${q(o.contacts)} x WHERE NOT coalesce(x.${q(o.transactional)}, false) AND ${rangeWhere(cAt, k)} GROUP BY 1, 2, 3
 ) t GROUP BY 1, 2`;
@@ -217,18 +230,29 @@ export async function kpiStateFromSql(client: SqlQueryable, options: KpiOptionsI
   // A Map, then fromEntries, as the accumulator does: channels come from the database, and with an object a row
   // of channel `constructor` or `__proto__` would add into Object or Object.prototype instead of a new histogram.
   const pressureOut = new Map<string, number[]>();
+  const aboveOut = new Map<string, Map<number, number>>();
   for (const h of hist) {
     let arr = pressureOut.get(h.ch);
     if (arr === undefined) pressureOut.set(h.ch, (arr = new Array<number>(k.pressureBuckets + 1).fill(0)));
-    arr[Number(h.n)]! += Number(h.weeks);
+    const n = Number(h.n);
+    arr[Math.min(n, k.pressureBuckets)]! += Number(h.weeks);
+    if (n > k.pressureBuckets) {
+      let m = aboveOut.get(h.ch);
+      if (m === undefined) aboveOut.set(h.ch, (m = new Map()));
+      m.set(n, (m.get(n) ?? 0) + Number(h.weeks));
+    }
   }
-  return { version: 1, options: k, groups, pressure: Object.fromEntries(pressureOut), subjects: 0 };
+  const pressureAbove = Object.fromEntries([...aboveOut].map(([ch, m]) => [ch, Object.fromEntries([...m].sort((a, b) => a[0] - b[0]))]));
+  return { version: 1, options: k, groups, pressure: Object.fromEntries(pressureOut), pressureAbove, subjects: 0 };
 }
 
 /**
- * A funnel computed in SQL over the events table: entry at each person's first event of the first step, each
- * later step the earliest event of its type at or after the previous step and within the window of the entry.
- * Returns the funnel state (paths before drop-off are left empty: they are an in-memory report).
+ * A funnel computed in SQL over the events table, as the in-memory `FunnelAccumulator` counts it: each
+ * person's events numbered in the order a history holds them (time, then the `sequence` column), entry at the
+ * first event of the first step, each later step the first event of its type *after* the previous step's event
+ * (a later number: one event never counts for two steps, and of two events in the same millisecond the one
+ * appended first comes first) and within the window of the entry. Returns the funnel state (paths before
+ * drop-off are left empty: they are an in-memory report).
  *
  * @example
  * ```ts
@@ -244,12 +268,16 @@ export async function funnelStateFromSql(client: SqlQueryable, funnel: FunnelInp
   const n = f.steps.length;
   const steps: string[] = [];
   for (let s = 1; s < n; s++) {
-    steps.push(`s${s} AS (SELECT s${s - 1}.*, CASE WHEN s${s - 1}.a${s - 1} IS NULL THEN NULL ELSE (SELECT min(v.at_ms) FROM ev v WHERE v.s = s${s - 1}.s AND v.type = ${lit(f.steps[s]!)} AND v.at_ms >= s${s - 1}.a${s - 1} AND v.at_ms - s${s - 1}.a0 <= ${Number(f.window)}) END AS a${s} FROM s${s - 1})`);
+    steps.push(
+      `s${s} AS (SELECT s${s - 1}.*, n.at_ms AS a${s}, n.i AS i${s} FROM s${s - 1} LEFT JOIN LATERAL (SELECT v.at_ms, v.i FROM ev v WHERE v.s = s${s - 1}.s AND v.type = ${lit(f.steps[s]!)} AND v.i > s${s - 1}.i${s - 1} AND v.at_ms - s${s - 1}.a0 <= ${Number(f.window)} ORDER BY v.i LIMIT 1) n ON true)`,
+    );
   }
   const text = `WITH ev AS (
-  SELECT x.${q(o.subjectId)}::text AS s, ${atMs(o, 'x')} AS at_ms, x.${q(o.type)}::text AS type, coalesce(x.${q(o.channel)}::text, '(none)') AS ch FROM ${q(o.events)} x
+  SELECT x.${q(o.subjectId)}::text AS s, ${atMs(o, 'x')} AS at_ms, x.${q(o.type)}::text AS type, coalesce(x.${q(o.channel)}::text, '(none)') AS ch,
+         row_number() OVER (PARTITION BY x.${q(o.subjectId)}::text ORDER BY ${eventOrder(o, 'x')}) AS i
+  FROM ${q(o.events)} x
 ), s0 AS (
-  SELECT DISTINCT ON (s) s, ch, at_ms AS a0 FROM ev WHERE type = ${lit(f.steps[0]!)} ORDER BY s, at_ms
+  SELECT DISTINCT ON (s) s, ch, at_ms AS a0, i AS i0 FROM ev WHERE type = ${lit(f.steps[0]!)} ORDER BY s, i
 )${steps.length > 0 ? ', ' : ''}${steps.join(',\n')}
 SELECT ch, ${Array.from({ length: n }, (_, s) => `count(a${s})::float8 AS r${s}`).join(', ')},
        ${Array.from({ length: n - 1 }, (_, s) => `coalesce(sum(a${s + 1} - a${s}), 0)::float8 AS t${s}`).join(', ')}
