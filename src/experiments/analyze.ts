@@ -19,7 +19,10 @@ import { invalidInput } from './check.js';
 export const analysisOptionsSchema = /* @__PURE__ */ (() => z.strictObject({
     /** The metric to analyse (one of the statistics' `metricIds`). */
     metric: idSchema,
-    /** `mean` (Welch t) or `proportion` (z; for 0/1 metrics such as conversion). Default `mean`. */
+    /**
+     * `mean` (Welch t) or `proportion` (for 0/1 metrics such as conversion: the unpooled Wald z interval, variance
+     * p̂(1 − p̂) with n in the denominator, and the matching unpooled z-test). Default `mean`.
+     */
     kind: z._default(enumSchema(['mean', 'proportion']), 'mean'),
     /** Two-sided error rate of every interval. */
     alpha: z._default(numberSchema().check(gtCheck(0), ltCheck(0.5)), 0.05),
@@ -30,7 +33,8 @@ export const analysisOptionsSchema = /* @__PURE__ */ (() => z.strictObject({
     /**
      * Always-valid intervals (mSPRT normal mixture): `tau` is the standard deviation of the mixing distribution,
      * in the metric's units — the size of effect you expect, fixed before the test starts. Default: 5 % of the
-     * control mean (a guess; fix it in advance for strict validity).
+     * control mean, or the control's standard deviation when that is 0, else 1 (a guess; fix it in advance for
+     * strict validity).
      */
     sequential: z._default(z.strictObject({ tau: z.optional(numberSchema().check(gtCheck(0))) }), {}),
     /** Expected share of each variant (same order as the statistics' variants) for the SRM check; default equal. */
@@ -47,6 +51,7 @@ export interface VariantSummary {
   readonly variantId: string;
   readonly units: number;
   readonly mean: number;
+  /** Standard deviation: the sample's (n − 1) for `kind: 'mean'`, √(p̂(1 − p̂)) for `kind: 'proportion'`. */
   readonly sd: number;
   /** The CUPED-adjusted mean (equal to `mean` without a covariate). */
   readonly adjustedMean: number;
@@ -58,11 +63,22 @@ export interface Comparison {
   readonly control: string;
   /** Absolute difference treatment − control (Welch; CUPED-adjusted when a covariate is used). */
   readonly difference: Interval & { readonly df: number };
-  /** Relative lift (delta method); null when the control mean is 0. */
+  /** Relative lift (delta method); null when the control mean is 0, the comparison is not estimable or its interval overflows. */
   readonly relative: Interval | null;
-  /** Always-valid interval of the difference (safe to peek at every day). */
+  /**
+   * Always-valid interval of the difference at this look (safe to peek at every day). Keep the running minimum of
+   * its p-value and the running intersection of its intervals across looks (see `sequentialInterval`).
+   */
   readonly sequential: Interval & { readonly tau: number };
   readonly bayesian: BayesianSummary;
+  /**
+   * False when the comparison has no interval: `kind: 'proportion'` with a Wald standard error of 0, i.e. each arm
+   * all 0 or all 1 (0/20 against 20/20, or 0/50 against 0/50). The intervals are then the point estimate, every
+   * p-value is 1 (so `significant` is false), `relative` is null and `bayesian` is that of no difference (chance ½,
+   * losses 0): a zero-variance estimate of a proportion is no evidence. Always true for `kind: 'mean'`, where a
+   * standard error of 0 (both arms constant) gives p = 0 when the means differ, as SciPy's `ttest_ind`.
+   */
+  readonly estimable: boolean;
   /** Holm-adjusted p-value of the difference across all treatments. */
   readonly adjustedPValue: number;
   /** True when the Holm-adjusted p-value is below alpha. */
@@ -119,17 +135,17 @@ export function analyzeExperiment(stats: ExperimentStats, options: AnalysisOptio
     throw invalidInput('expectedShares needs one share per variant', 'options', 'expectedShares');
   }
 
-  // Per-arm moments.
+  // Per-arm moments, the means taken from the control's references (see ExperimentStats: no cancellation when the
+  // values are large next to their spread). A proportion's variance is p̂(1 − p̂) (n denominator: the Wald
+  // interval's), a mean's the sample variance (n − 1).
   const M = s.metricIds.length;
-  const arm = (v: number) => {
-    const base = (v * M + m) * MOMENTS;
-    const n = s.units[v]!;
-    const [sy, syy, sx, sxx, sxy] = [0, 1, 2, 3, 4].map((k) => s.moments[base + k]!) as [number, number, number, number, number];
-    const my = sy / n;
-    const mx = sx / n;
-    return { n, sy, sx, sxx, sxy, my, mx, vy: Math.max(0, (syy - n * my * my) / (n - 1)), vx: Math.max(0, (sxx - n * mx * mx) / (n - 1)), cxy: (sxy - n * mx * my) / (n - 1) };
-  };
-  const arms = s.variantIds.map((_, v) => arm(v));
+  const prop = o.kind === 'proportion';
+  const K = (v: number, k: number) => s.shifts?.[(v * M + m) * 2 + k] ?? 0;
+  const arms = s.units.map((n, v) => {
+    const [sy, syy, sx, sxx, sxy] = s.moments.slice((v * M + m) * MOMENTS) as [number, number, number, number, number];
+    const d = n - +!prop;
+    return { n, d, my: K(v, 0) - K(c, 0) + sy / n, mx: K(v, 1) - K(c, 1) + sx / n, vy: Math.max(0, (syy - (sy * sy) / n) / d), vx: Math.max(0, (sxx - (sx * sx) / n) / d), cxy: (sxy - (sx * sy) / n) / d };
+  });
 
   // CUPED: θ from the pooled within-arm covariance; means shifted by θ(x̄_v − x̄).
   let theta = 0;
@@ -138,48 +154,55 @@ export function analyzeExperiment(stats: ExperimentStats, options: AnalysisOptio
     let num = 0;
     let den = 0;
     for (const a of arms) {
-      num += a.cxy * (a.n - 1);
-      den += a.vx * (a.n - 1);
+      num += a.cxy * a.d;
+      den += a.vx * a.d;
     }
     if (den > 0 && Number.isFinite(num / den)) {
       theta = num / den;
       let before = 0;
       let after = 0;
       for (const a of arms) {
-        before += a.vy * (a.n - 1);
-        after += Math.max(0, a.vy - 2 * theta * a.cxy + theta * theta * a.vx) * (a.n - 1);
+        before += a.vy * a.d;
+        after += Math.max(0, a.vy - 2 * theta * a.cxy + theta * theta * a.vx) * a.d;
       }
       cuped = { theta, varianceReduction: before > 0 ? 1 - after / before : 0 };
     }
   }
   const totalN = arms.reduce((t, a) => t + a.n, 0);
-  const grandMx = arms.reduce((t, a) => t + a.sx, 0) / totalN;
+  const grandMx = arms.reduce((t, a) => t + a.n * a.mx, 0) / totalN;
   const summaries: ArmSummary[] = arms.map((a) => ({
     n: a.n,
     mean: theta === 0 ? a.my : a.my - theta * (a.mx - grandMx),
     variance: theta === 0 ? a.vy : Math.max(0, a.vy - 2 * theta * a.cxy + theta * theta * a.vx),
   }));
+  // Means in the metric's units (the summaries' are from the control's reference).
+  const ky = K(c, 0);
+  const real = (a: ArmSummary): ArmSummary => ({ ...a, mean: a.mean + ky });
 
-  const variants: VariantSummary[] = arms.map((a, v) => ({ variantId: s.variantIds[v]!, units: a.n, mean: a.my, sd: Math.sqrt(a.vy), adjustedMean: summaries[v]!.mean }));
+  const variants: VariantSummary[] = arms.map((a, v) => ({ variantId: s.variantIds[v]!, units: a.n, mean: a.my + ky, sd: Math.sqrt(a.vy), adjustedMean: summaries[v]!.mean + ky }));
   const control = summaries[c]!;
   // 5 % of the control mean, unless that is 0 (a mean of 0, or one so small that 5 % of it underflows).
-  const tau = o.sequential.tau ?? (0.05 * Math.abs(control.mean) || Math.sqrt(control.variance) || 1);
-  const raw = summaries.flatMap((t, v) => {
+  const tau = o.sequential.tau ?? (0.05 * Math.abs(control.mean + ky) || Math.sqrt(control.variance) || 1);
+  const comparisons = summaries.flatMap((t, v) => {
     if (v === c) return [];
-    const difference = welchDifference(t, control, o.alpha, o.kind === 'proportion');
-    return [{ v, difference, relative: relativeLift(t, control, o.alpha), sequential: { ...sequentialInterval(difference.estimate, difference.se, o.alpha, tau), tau }, bayesian: bayesianSummary(difference.estimate, difference.se) }];
+    const d = welchDifference(t, control, o.alpha, prop);
+    // A proportion with a Wald se of 0 (each arm all 0 or all 1) is not estimable: p-values 1, no lift, no posterior.
+    const estimable = !prop || d.se > 0;
+    const p1 = <T>(i: T) => (estimable ? i : { ...i, pValue: 1 });
+    return [{
+      variantId: s.variantIds[v]!,
+      control: s.variantIds[c]!,
+      difference: p1(d),
+      relative: estimable ? relativeLift(real(t), real(control), o.alpha) : null,
+      sequential: { ...p1(sequentialInterval(d.estimate, d.se, o.alpha, tau)), tau },
+      bayesian: bayesianSummary(estimable ? d.estimate : 0, d.se),
+      estimable,
+      adjustedPValue: 0,
+      significant: false,
+    }];
   });
-  const adjusted = holmAdjust(raw.map((r) => r.difference.pValue));
-  const comparisons: Comparison[] = raw.map((r, i) => ({
-    variantId: s.variantIds[r.v]!,
-    control: s.variantIds[c]!,
-    difference: r.difference,
-    relative: r.relative,
-    sequential: r.sequential,
-    bayesian: r.bayesian,
-    adjustedPValue: adjusted[i]!,
-    significant: adjusted[i]! < o.alpha,
-  }));
+  // Holm across the treatments, filled in once every p-value is known.
+  holmAdjust(comparisons.map((r) => r.difference.pValue)).forEach((p, i) => Object.assign(comparisons[i]!, { adjustedPValue: p, significant: p < o.alpha }));
   const srm = sampleRatioMismatch(s.units, o.expectedShares ?? s.variantIds.map(() => 1), o.srmThreshold);
   return { experimentId: s.experimentId, metric: o.metric, kind: o.kind, alpha: o.alpha, control: s.variantIds[c]!, variants, comparisons, cuped, srm, correction: 'holm' };
 }

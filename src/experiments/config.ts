@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { literalSchema, booleanSchema, gteCheck, lteCheck, minLengthCheck, maxLengthCheck, numberSchema, stringSchema } from '../core/zod.js';
+import { ENGLISH, literalSchema, booleanSchema, gteCheck, lteCheck, minLengthCheck, maxLengthCheck, numberSchema, stringSchema, type Parsed } from '../core/zod.js';
 import { CrossChannelError, parseWith, quoted } from '../core/errors.js';
 import { reason, type Reason } from '../core/explain.js';
 import { channelSchema, idSchema, timestampSchema } from '../core/schema.js';
@@ -13,6 +13,30 @@ import { invalidInput } from './check.js';
 export const HOLDOUT_VARIANT_ID = '__holdout';
 
 const shareSchema = /* @__PURE__ */ (() => numberSchema().check(gteCheck(0), lteCheck(1)))();
+
+/**
+ * @internal `z.tuple([share, share])` (a namespace's range) checked by hand with zod's issues, in zod's order — not
+ * an array: `invalid_type` (expected tuple); shorter: `too_small`; longer: `too_big`, then the items at their
+ * index — as `tupleItem` (src/core/zod.ts) does: zod's tuple type cost this entry ≈ 0.45 kB min+gzip. The schema
+ * stays a tuple to zod's JSON Schema generator.
+ */
+export const rangeSchema = /* @__PURE__ */ (() => {
+  const schema = z.unknown().check((payload) => {
+    const input = payload.value;
+    const issue = (more: object) => payload.issues.push({ input, ...more } as never);
+    if (!Array.isArray(input)) return void issue({ expected: 'tuple', code: 'invalid_type' });
+    if (input.length < 2) return void issue({ code: 'too_small', minimum: 2, inclusive: true, origin: 'array' });
+    if (input.length > 2) issue({ code: 'too_big', maximum: 2, inclusive: true, origin: 'array' });
+    payload.value = [0, 1].map((i) => {
+      const r = shareSchema._zod.run({ value: input[i], issues: [] }, ENGLISH) as Parsed & { issues: Array<{ path?: PropertyKey[] }> };
+      for (const x of r.issues) (x.path ??= []).unshift(i);
+      payload.issues.push(...(r.issues as never[]));
+      return r.value;
+    });
+  });
+  Object.assign(schema._zod.def, { type: 'tuple', items: [shareSchema, shareSchema], rest: null });
+  return schema as unknown as z.ZodMiniType<[number, number], [number, number]>;
+})();
 
 /**
  * Schema of one experiment. Field names follow GrowthBook's experiment so a definition maps one to one:
@@ -34,7 +58,7 @@ export const experimentSchema = /* @__PURE__ */ (() => z.strictObject({
     seed: z.optional(stringSchema().check(minLengthCheck(1), maxLengthCheck(256))),
     /** 2 (unbiased, the default here) or 1 (GrowthBook's original, still its default when unset). */
     hashVersion: z._default(z.union([literalSchema(1), literalSchema(2)]), 2),
-    namespace: z.optional(z.strictObject({ id: idSchema, range: z.tuple([shareSchema, shareSchema]) })),
+    namespace: z.optional(z.strictObject({ id: idSchema, range: rangeSchema })),
     start: z.optional(timestampSchema),
     stop: z.optional(timestampSchema),
     active: z._default(booleanSchema(), true),

@@ -68,7 +68,9 @@ export function normalQuantile(p: number): number {
 
 /**
  * Student t CDF with `df` > 0 degrees of freedom (`Infinity`: the normal; beyond 1e7 degrees the normal too, which
- * differs by less than 1e-7 there). `INPUT_INVALID` for a `df` that is not positive.
+ * differs by less than 1e-7 absolute there but, relatively, by about t⁴/(4·df) in the tails: 4e-3 at t = −20).
+ * Between 2e6 and 1e7 degrees the largest relative error measured against mpmath is 2.9e-10. `INPUT_INVALID` for a
+ * `df` that is not positive.
  *
  * @example
  * ```ts

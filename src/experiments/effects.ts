@@ -1,9 +1,12 @@
-import { checkArm, checkNumber, checkNumbers } from './check.js';
+import { checkArm, checkNumber, checkNumbers, invalidInput } from './check.js';
 import { normalCdf, normalPdf, normalQuantile, studentTCdf, studentTQuantile } from './distributions.js';
 
 /**
  * The interval arithmetic of one comparison (treatment vs control), on summary numbers only. Every function
- * returns finite numbers for finite input: a zero standard error gives a point interval, not NaN.
+ * returns finite numbers for finite input: a zero standard error gives a point interval, not NaN; squares of
+ * standard errors and scales are never formed where they could overflow or underflow (an se of 1e-200 or 1e200
+ * is fine). An interval whose bounds lie beyond the largest double (±1.8e308) is refused with `INPUT_INVALID`
+ * naming the argument.
  */
 
 /** An estimate with its two-sided interval and p-value. */
@@ -15,7 +18,7 @@ export interface Interval {
   readonly pValue: number;
 }
 
-/** Mean and variance (n − 1 denominator) of one arm. */
+/** Mean and variance (n − 1 denominator; for a proportion's z interval, p̂(1 − p̂)) of one arm. */
 export interface ArmSummary {
   readonly n: number;
   readonly mean: number;
@@ -24,11 +27,14 @@ export interface ArmSummary {
 
 /**
  * Welch's difference of means (treatment − control) with Welch–Satterthwaite degrees of freedom; with
- * `normal: true` the z interval (used for proportions).
+ * `normal: true` the z interval (used for proportions: pass p̂(1 − p̂) as each arm's variance for the textbook
+ * unpooled Wald interval and its z-test). A standard error of 0 (both arms constant) gives the point interval and
+ * a p-value of 0 when the means differ, 1 when they are equal, as SciPy's `ttest_ind` (t = ±∞).
  *
  * @example
  * ```ts
  * welchDifference({ n: 1000, mean: 10.4, variance: 25 }, { n: 1000, mean: 10, variance: 25 }, 0.05);
+ * welchDifference({ n: 10, mean: 0.6, variance: 0.6 * 0.4 }, { n: 10, mean: 0.2, variance: 0.2 * 0.8 }, 0.05, true); // Wald: se 0.2, p 0.0455
  * ```
  */
 export function welchDifference(t: ArmSummary, c: ArmSummary, alpha: number, normal = false): Interval & { readonly df: number } {
@@ -39,19 +45,19 @@ export function welchDifference(t: ArmSummary, c: ArmSummary, alpha: number, nor
   const b = c.variance / c.n;
   const se = Math.sqrt(a + b);
   const estimate = t.mean - c.mean;
-  const dfRaw = (a + b) ** 2 / ((a * a) / (t.n - 1) + (b * b) / (c.n - 1));
-  const df = Number.isFinite(dfRaw) && dfRaw > 0 ? dfRaw : t.n + c.n - 2;
-  if (se === 0) return { estimate, lower: estimate, upper: estimate, se, df, pValue: estimate === 0 ? 1 : 0 };
-  const q = normal ? normalQuantile(1 - alpha / 2) : studentTQuantile(1 - alpha / 2, df);
+  // (a + b)² / (a²/(n_t − 1) + b²/(n_c − 1)) with the shares a/(a + b), b/(a + b): no square under- or overflows.
+  const dfRaw = 1 / ((a / (a + b)) ** 2 / (t.n - 1) + (b / (a + b)) ** 2 / (c.n - 1));
+  const df = dfRaw > 0 ? dfRaw : t.n + c.n - 2;
+  const q = se && (normal ? normalQuantile(1 - alpha / 2) : studentTQuantile(1 - alpha / 2, df));
   const stat = Math.abs(estimate / se);
   // The lower tail at −|t|, not 1 − the CDF at |t|: a p-value of 1e-30 keeps its digits instead of reading 0.
-  const pValue = 2 * (normal ? normalCdf(-stat) : studentTCdf(-stat, df));
-  return { estimate, lower: estimate - q * se, upper: estimate + q * se, se, df, pValue: clamp01(pValue) };
+  const pValue = se ? 2 * (normal ? normalCdf(-stat) : studentTCdf(-stat, df)) : +(estimate === 0);
+  return { estimate, ...bounds(estimate, q * se, 'treatment'), se, df, pValue: clamp01(pValue) };
 }
 
 /**
  * Relative lift `treatment / control − 1` with a delta-method interval; null when the control mean is 0 (a ratio
- * to zero has no interval).
+ * to zero has no interval) or when the interval lies beyond the largest double.
  *
  * @example
  * ```ts
@@ -63,13 +69,13 @@ export function relativeLift(t: ArmSummary, c: ArmSummary, alpha: number): Inter
   checkArm(c, 'control');
   checkAlpha(alpha);
   if (c.mean === 0) return null;
-  const estimate = t.mean / c.mean - 1;
-  const v = t.variance / (t.n * c.mean * c.mean) + (t.mean * t.mean * c.variance) / (c.n * c.mean ** 4);
-  const se = Math.sqrt(v);
-  if (!Number.isFinite(se)) return null;
-  if (se === 0) return { estimate, lower: estimate, upper: estimate, se, pValue: estimate === 0 ? 1 : 0 };
-  const q = normalQuantile(1 - alpha / 2);
-  return { estimate, lower: estimate - q * se, upper: estimate + q * se, se, pValue: clamp01(2 * normalCdf(-Math.abs(estimate / se))) };
+  const r = t.mean / c.mean;
+  const estimate = r - 1;
+  // √(s²_t/n_t + r²·s²_c/n_c) / |c̄|, the delta method's variance without c̄⁴ (which overflows beyond 1e77).
+  const se = Math.sqrt(t.variance / t.n + r * r * (c.variance / c.n)) / Math.abs(c.mean);
+  const half = se && normalQuantile(1 - alpha / 2) * se;
+  const out = { estimate, lower: estimate - half, upper: estimate + half, se, pValue: se ? clamp01(2 * normalCdf(-Math.abs(estimate / se))) : +(estimate === 0) };
+  return Number.isFinite(estimate + half) ? out : null;
 }
 
 /**
@@ -78,10 +84,19 @@ export function relativeLift(t: ArmSummary, c: ArmSummary, alpha: number): Inter
  * al.'s (2021) normal-mixture confidence sequence. With V = se², it excludes 0 when the likelihood ratio
  * Λ = √(V/(V+τ²)) · exp(τ²d² / (2V(V+τ²))) reaches 1/α; the interval is d ± √(V(V+τ²)/τ² · (2 ln(1/α) + ln((V+τ²)/V))).
  * Valid at every look if τ is fixed before the test starts; it is wider than the fixed-horizon interval.
+ * Computed as se·h·√(2 ln(1/α) + L) and ln Λ = (d/(se·h))²/2 − L/2 with h = √(1 + se²/τ²), L = ln(1 + τ²/se²)
+ * = 2(ln τ − ln se + ln h): finite for any finite se and τ, however far apart (1e-200 and 1e200).
+ *
+ * This is one look: the p-value is 1/Λₙ (capped at 1) and the interval the one at this look. Johari et al.'s
+ * always-valid p-value is the running minimum over the looks, pₙ = min(pₙ₋₁, 1/Λₙ), and the confidence sequence
+ * the running intersection of the intervals: keep both across looks (store the smallest p-value and the
+ * largest lower and smallest upper bound seen), as a test that stops at the first look excluding 0 does.
  *
  * @example
  * ```ts
- * sequentialInterval(0.4, 0.2, 0.05, 0.5); // { estimate: 0.4, lower: …, upper: …, pValue: … }
+ * const look = sequentialInterval(0.4, 0.2, 0.05, 0.5); // { estimate: 0.4, lower: …, upper: …, pValue: … }
+ * declare const before: { pValue: number; lower: number; upper: number };
+ * const running = { pValue: Math.min(before.pValue, look.pValue), lower: Math.max(before.lower, look.lower), upper: Math.min(before.upper, look.upper) };
  * ```
  */
 export function sequentialInterval(estimate: number, se: number, alpha: number, tau: number): Interval {
@@ -89,12 +104,21 @@ export function sequentialInterval(estimate: number, se: number, alpha: number, 
   if (checkFinite(se, 'se') < 0) checkNumber(Number.NaN, 'se');
   checkAlpha(alpha);
   if (!(checkFinite(tau, 'tau') > 0)) checkNumber(Number.NaN, 'tau');
-  const V = se * se;
-  const t2 = tau * tau;
-  if (V === 0) return { estimate, lower: estimate, upper: estimate, se, pValue: estimate === 0 ? 1 : 0 };
-  const half = Math.sqrt(((V * (V + t2)) / t2) * (2 * Math.log(1 / alpha) + Math.log((V + t2) / V)));
-  const logLambda = 0.5 * Math.log(V / (V + t2)) + (t2 * estimate * estimate) / (2 * V * (V + t2));
-  return { estimate, lower: estimate - half, upper: estimate + half, se, pValue: Math.exp(Math.min(0, -logLambda)) };
+  // h² = q = 1 + r² with r = se/τ, or h = r where r² overflows (not Math.hypot: its last digit differs between
+  // engines, and so would the p-value's).
+  const r = se / tau;
+  const q = 1 + r * r;
+  const big = !(q < Infinity);
+  const h = big ? r : Math.sqrt(q);
+  // ln(1 + τ²/se²) = 2 ln(τ/se) + 2 ln h, from logarithms: neither ratio is formed where it could overflow.
+  const L = 2 * (Math.log(tau) - Math.log(se) + Math.log(h));
+  const z = estimate / se / (big ? h : 1);
+  return {
+    estimate,
+    ...bounds(estimate, se && se * h * Math.sqrt(2 * Math.log(1 / alpha) + L), se * tau > 1 ? 'se' : 'tau'),
+    se,
+    pValue: se ? Math.exp(Math.min(0, L / 2 - ((big ? z : z / q) * z) / 2)) : +(estimate === 0),
+  };
 }
 
 /** Chance to beat control and expected losses (in the metric's units). */
@@ -160,6 +184,15 @@ function checkAlpha(alpha: unknown): void {
 function checkFinite(x: unknown, path: string): number {
   if (!Number.isFinite(checkNumber(x, path))) checkNumber(Number.NaN, path);
   return x as number;
+}
+
+/** estimate ± half, refused (at `path`) when a bound lies beyond the largest double. */
+function bounds(estimate: number, half: number, path: string): { lower: number; upper: number } {
+  const lower = estimate - half;
+  const upper = estimate + half;
+  // x·0 is 0 for a finite x and NaN for ±∞ (NaN ≠ NaN): the two differ unless both bounds are finite.
+  if (lower * 0 !== upper * 0) throw invalidInput(`${estimate} ± ${half} is beyond the largest double`, path);
+  return { lower, upper };
 }
 
 function clamp01(x: number): number {

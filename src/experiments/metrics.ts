@@ -6,7 +6,7 @@ import type { History } from '../core/records.js';
 import { durationSchema, idSchema } from '../core/schema.js';
 import { DAY, type EpochMs } from '../core/time.js';
 import { EXPOSURE_EVENT_TYPE } from './exposure.js';
-import { emptyExperimentStats, MOMENTS, type ExperimentStats } from './stats.js';
+import { emptyExperimentStats, mergeExperimentStats, MOMENTS, type ExperimentStats } from './stats.js';
 import { checkNow, checkString, invalidInput } from './check.js';
 
 /**
@@ -134,6 +134,7 @@ export function statsFromHistories(
   const out = emptyExperimentStats(experimentId, variantIds, metrics.map((m) => m.id));
   const units = out.units as number[];
   const moments = out.moments as number[];
+  const shifts = out.shifts as number[];
   const M = metrics.length;
   let k = 0;
   for (const h of histories) {
@@ -143,11 +144,16 @@ export function statsFromHistories(
     if (x === null || x.at >= now) continue;
     const v = variantIds.indexOf(x.variantId);
     if (v < 0) continue;
-    units[v]!++;
+    const first = !units[v]!++;
     metrics.forEach((m, i) => {
-      const y = aggregate(h, m, x.at, Math.min(x.at + m.window, now));
-      const c = m.covariateWindow === undefined ? 0 : aggregate(h, m, x.at - m.covariateWindow, x.at);
-      const o = (v * M + i) * MOMENTS;
+      let y = aggregate(h, m, x.at, Math.min(x.at + m.window, now));
+      let c = m.covariateWindow === undefined ? 0 : aggregate(h, m, x.at - m.covariateWindow, x.at);
+      const j = v * M + i;
+      // The variant's first unit gives the references (see ExperimentStats); the merge centres the total on the means.
+      if (first) [shifts[2 * j], shifts[2 * j + 1]] = [y, c];
+      y -= shifts[2 * j]!;
+      c -= shifts[2 * j + 1]!;
+      const o = j * MOMENTS;
       moments[o]! += y;
       moments[o + 1]! += y * y;
       moments[o + 2]! += c;
@@ -156,5 +162,5 @@ export function statsFromHistories(
     });
   }
   tracker?.end();
-  return out;
+  return mergeExperimentStats([out]);
 }

@@ -11,7 +11,8 @@ import { checkNow, invalidInput } from './check.js';
 /**
  * The same statistics as `statsFromHistories`, computed inside PostgreSQL (or Citus, PGlite, any compatible
  * engine) from the behaviour-events table of `PostgresEventStore` (`subject_id`, `type`, `at` epoch ms, `seq`,
- * `properties` jsonb): only one row per variant leaves the database. Metrics must read events
+ * `properties` jsonb): only one row per variant leaves the database, centred on the variant's means (`avg`,
+ * `var_pop`, `covar_pop`). Metrics must read events
  * (`source: 'events'`); responses live in the contact history, not in SQL.
  */
 
@@ -81,7 +82,9 @@ export function experimentStatsSql(experimentId: string, variantIds: ReadonlyArr
       WHERE ev.subject_id = e.subject_id AND ev.type = ${typeParam}
         AND ev.at >= e.exposed_at - ${cw} AND ev.at < least(e.exposed_at + ${Math.floor(m.window)}, $2::bigint)
     ) m${i}`);
-    selects.push(`sum(m${i}.y) AS y_${i}, sum(m${i}.y * m${i}.y) AS yy_${i}, sum(m${i}.x) AS x_${i}, sum(m${i}.x * m${i}.x) AS xx_${i}, sum(m${i}.x * m${i}.y) AS xy_${i}`);
+    // Centred moments (see ExperimentStats): the means, and n times the population (co)variances, which
+    // PostgreSQL ≥ 12 computes with the Youngs–Cramer updates, without the cancellation of Σy² − n·ȳ².
+    selects.push(`avg(m${i}.y) AS ky_${i}, avg(m${i}.x) AS kx_${i}, var_pop(m${i}.y) * count(*) AS yy_${i}, var_pop(m${i}.x) * count(*) AS xx_${i}, covar_pop(m${i}.x, m${i}.y) * count(*) AS xy_${i}`);
   });
   const text = `WITH e AS (
     SELECT DISTINCT ON (subject_id) subject_id, at AS exposed_at, properties ->> 'variantId' AS variant_id
@@ -121,6 +124,7 @@ export async function statsFromSql(
   const out = emptyExperimentStats(experimentId, variantIds, metrics.map((m) => m.id));
   const units = out.units as number[];
   const moments = out.moments as number[];
+  const shifts = out.shifts as number[];
   const M = metrics.length;
   // A client that fails, or answers anything but { rows: [objects] }, is the query failing.
   try {
@@ -129,10 +133,9 @@ export async function statsFromSql(
       if (v < 0) continue;
       units[v] = Number(r.units);
       for (let i = 0; i < M; i++) {
-        const o = (v * M + i) * MOMENTS;
-        ['y', 'yy', 'x', 'xx', 'xy'].forEach((k, j) => {
-          moments[o + j] = Number(r[`${k}_${i}`] ?? 0);
-        });
+        const f = (k: string) => Number(r[`${k}_${i}`] ?? 0);
+        moments.splice((v * M + i) * MOMENTS, MOMENTS, 0, f('yy'), 0, f('xx'), f('xy'));
+        shifts.splice((v * M + i) * 2, 2, f('ky'), f('kx'));
       }
     }
   } catch (e) {

@@ -17,7 +17,7 @@ export interface SrmCheck {
  *
  * @example
  * ```ts
- * sampleRatioMismatch([5000, 5210], [0.5, 0.5]); // { pValue: 0.0379…, mismatch: false } at the default 0.001
+ * sampleRatioMismatch([5000, 5210], [0.5, 0.5]); // { pValue: 0.0377…, mismatch: false } at the default 0.001
  * ```
  */
 export function sampleRatioMismatch(units: ReadonlyArray<number>, shares: ReadonlyArray<number>, threshold = 0.001): SrmCheck {

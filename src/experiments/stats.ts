@@ -4,14 +4,26 @@ import { invalidInput } from './check.js';
 
 /**
  * Mergeable statistics of an experiment: per variant, the number of units and, per metric, the sums that every
- * estimate needs (Σy, Σy², and for CUPED the pre-exposure covariate Σx, Σx², Σxy). Shards, days or SQL
- * partitions each produce one; {@link mergeExperimentStats} adds them. Plain JSON.
+ * estimate needs (of the metric y and, for CUPED, of the pre-exposure covariate x), each taken from a reference
+ * value Ky, Kx of the variant and metric: Σ(y − Ky), Σ(y − Ky)², Σ(x − Kx), Σ(x − Kx)², Σ(x − Kx)(y − Ky).
+ * Shards, days or SQL partitions each produce one; {@link mergeExperimentStats} adds them. Plain JSON.
  *
- * `moments` is flat: the five sums of variant `v`, metric `m` start at `(v * metricIds.length + m) * 5`.
+ * The references keep the variances exact when the values are large next to their spread (durations in ms near
+ * 6e6, prices near 1e9): raw sums Σy² would cancel to nothing. The package's producers centre each variant and
+ * metric on its mean (Ky = ȳ, Kx = x̄, so Σ(y − Ky) ≈ 0 and Σ(y − Ky)² is the sum of squared deviations), which
+ * makes the numbers of every producer and of any partition the same. Any references are valid: the analysis and
+ * the merge read `shifts`.
+ *
+ * `moments` is flat: the five sums of variant `v`, metric `m` start at `(v * metricIds.length + m) * 5`; `shifts`
+ * holds Ky, Kx at `(v * metricIds.length + m) * 2`. Statistics without `shifts` (written before it existed, or
+ * by hand) are raw sums: every reference is 0 — still read, with raw sums' precision.
  *
  * @example
  * ```ts
+ * // Raw sums (no shifts): variant a has y = 3, 7; variant b has y = 4.
  * const s: ExperimentStats = { experimentId: 'e', variantIds: ['a', 'b'], metricIds: ['revenue'], units: [2, 1], moments: [10, 58, 0, 0, 0, 4, 16, 0, 0, 0] };
+ * // The same, centred on each variant's mean.
+ * const c: ExperimentStats = { ...s, moments: [0, 8, 0, 0, 0, 0, 0, 0, 0, 0], shifts: [5, 0, 4, 0] };
  * ```
  */
 export interface ExperimentStats {
@@ -20,9 +32,11 @@ export interface ExperimentStats {
   readonly metricIds: ReadonlyArray<string>;
   readonly units: ReadonlyArray<number>;
   readonly moments: ReadonlyArray<number>;
+  /** The reference values Ky, Kx of each variant and metric (absent: all 0, raw sums). */
+  readonly shifts?: ReadonlyArray<number> | undefined;
 }
 
-/** Number of sums kept per variant and metric: Σy, Σy², Σx, Σx², Σxy. */
+/** Number of sums kept per variant and metric: Σ(y − Ky), Σ(y − Ky)², Σ(x − Kx), Σ(x − Kx)², Σ(x − Kx)(y − Ky). */
 export const MOMENTS = 5;
 
 /**
@@ -37,7 +51,8 @@ export function emptyExperimentStats(experimentId: string, variantIds: ReadonlyA
   if (typeof experimentId !== 'string' || !Array.isArray(variantIds) || !Array.isArray(metricIds)) {
     throw invalidInput('emptyExperimentStats(experimentId, variantIds[], metricIds[])');
   }
-  return { experimentId, variantIds: [...variantIds], metricIds: [...metricIds], units: variantIds.map(() => 0), moments: new Array<number>(variantIds.length * metricIds.length * MOMENTS).fill(0) };
+  const cells = variantIds.length * metricIds.length;
+  return { experimentId, variantIds: [...variantIds], metricIds: [...metricIds], units: variantIds.map(() => 0), moments: Array<number>(cells * MOMENTS).fill(0), shifts: Array<number>(cells * 2).fill(0) };
 }
 
 /**
@@ -70,19 +85,25 @@ function statsAt(value: unknown, at: ReadonlyArray<number>): ExperimentStats {
   s.units.forEach((u, i) => {
     if (!(Number.isInteger(u) && u >= 0)) throw bad('units must be whole numbers ≥ 0', ['units', i]);
   });
-  if (!Array.isArray(s.moments) || s.moments.length !== V * M * MOMENTS) throw bad(`moments must hold ${V * M * MOMENTS} numbers`, ['moments']);
-  for (let i = 0; i < s.moments.length; i++) {
-    const x = s.moments[i];
-    if (!Number.isFinite(x)) throw bad('moments must be finite numbers (NaN or ±Infinity in a metric value?)', ['moments', i]);
-    const k = i % MOMENTS;
-    if ((k === 1 || k === 3) && x < 0) throw bad('a sum of squares is below 0', ['moments', i]);
+  for (const [k, size, list] of [['moments', MOMENTS, s.moments], ['shifts', 2, s.shifts ?? Array(V * M * 2)]] as const) {
+    if (!Array.isArray(list) || list.length !== V * M * size) throw bad(`${k} must hold ${V * M * size} numbers`, [k]);
+    list.forEach((x: unknown, i) => {
+      if (!Number.isFinite(x)) throw bad(`${k} must be finite numbers (NaN or ±Infinity in a metric value?)`, [k, i]);
+      if (size > 2 && i % 5 % 2 && (x as number) < 0) throw bad('a sum of squares is below 0', [k, i]);
+    });
   }
   return s as ExperimentStats;
 }
 
 /**
- * Adds statistics of the same experiment, variants and metrics (shards, days). Associative and commutative, so
- * any partition of the units gives the same total.
+ * Adds statistics of the same experiment, variants and metrics (shards, days). Each part's sums are moved to the
+ * total's references before they are added (Chan et al.'s pairwise update, with shifts): with a = K − K′,
+ * Σ(y − K′) = Σ(y − K) + n·a, Σ(y − K′)² = Σ(y − K)² + a·(2Σ(y − K) + n·a), and likewise for x and the cross
+ * product — exact in real arithmetic, and free of cancellation because K′ is near the values: the references are
+ * the means of the first part with units in the variant, so one part's statistics come back centred on their
+ * means (what the package's producers return). Associative and commutative up to rounding, so any partition of
+ * the units gives the same analysis; parts of either form (centred, or raw sums without `shifts`) merge. The sums
+ * of a variant with 0 units are ignored.
  *
  * @example
  * ```ts
@@ -93,17 +114,36 @@ function statsAt(value: unknown, at: ReadonlyArray<number>): ExperimentStats {
 export function mergeExperimentStats(parts: ReadonlyArray<ExperimentStats>): ExperimentStats {
   if (!Array.isArray(parts) || parts.length === 0) throw invalidInput('mergeExperimentStats takes a non-empty array');
   const first = statsAt(parts[0], [0]);
-  const units = [...first.units];
-  const moments = [...first.moments];
-  for (let p = 1; p < parts.length; p++) {
-    const s = statsAt(parts[p], [p]);
+  const M = first.metricIds.length;
+  const out = emptyExperimentStats(first.experimentId, first.variantIds, first.metricIds);
+  const units = out.units as number[];
+  const moments = out.moments as number[];
+  const shifts = out.shifts as number[];
+  parts.forEach((part, p) => {
+    const s = statsAt(part, [p]);
     if (s.experimentId !== first.experimentId || s.variantIds.join('\u0000') !== first.variantIds.join('\u0000') || s.metricIds.join('\u0000') !== first.metricIds.join('\u0000')) {
       throw new CrossChannelError<ExperimentErrorCode>('EXPERIMENT_STATS_INVALID', 'Statistics must hold the experiment, variants and metrics of [0]', { path: [p] });
     }
-    for (let i = 0; i < units.length; i++) units[i]! += s.units[i]!;
-    for (let i = 0; i < moments.length; i++) moments[i]! += s.moments[i]!;
-  }
-  return { experimentId: first.experimentId, variantIds: first.variantIds, metricIds: first.metricIds, units, moments };
+    s.units.forEach((n, v) => {
+      for (let i = v * M; n && i < (v + 1) * M; i++) {
+        const o = i * MOMENTS;
+        const mo = s.moments.slice(o, o + MOMENTS);
+        // a = K − K′ for y and x; the first part with units sets K′ to its means.
+        const a = [0, 1].map((j) => {
+          const k = s.shifts?.[2 * i + j] ?? 0;
+          if (!units[v]) shifts[2 * i + j] = k + mo[2 * j]! / n;
+          return k - shifts[2 * i + j]!;
+        }) as [number, number];
+        moments[o + 4]! += mo[4]! + a[1] * mo[0]! + a[0] * mo[2]! + n * a[0] * a[1];
+        for (const j of [0, 1]) {
+          moments[o + 2 * j]! += mo[2 * j]! + n * a[j]!;
+          moments[o + 2 * j + 1] = Math.max(0, moments[o + 2 * j + 1]! + mo[2 * j + 1]! + a[j]! * (2 * mo[2 * j]! + n * a[j]!));
+        }
+      }
+      units[v]! += n;
+    });
+  });
+  return out;
 }
 
 /** Columns of per-unit data for {@link statsFromColumns}: one entry per unit. */
@@ -147,17 +187,20 @@ export function statsFromColumns(experimentId: string, variantIds: ReadonlyArray
     if (x !== null && x.length !== n) throw invalidInput('a covariate column must have one value per unit', 'columns', 'covariates', m);
     // Accumulate per variant in local typed arrays: one tight loop over the units.
     const acc = new Float64Array(V * MOMENTS);
+    // The sums are taken from the first unit's values (then centred on each variant's means, by the merge).
+    const ky = y[0] ?? 0;
+    const kx = x?.[0] ?? 0;
     if (x === null) {
       for (let i = 0; i < n; i++) {
-        const yi = y[i]!;
+        const yi = y[i]! - ky;
         const o = variant[i]! * MOMENTS;
         acc[o]! += yi;
         acc[o + 1]! += yi * yi;
       }
     } else {
       for (let i = 0; i < n; i++) {
-        const yi = y[i]!;
-        const xi = x[i]!;
+        const yi = y[i]! - ky;
+        const xi = x[i]! - kx;
         const o = variant[i]! * MOMENTS;
         acc[o]! += yi;
         acc[o + 1]! += yi * yi;
@@ -177,7 +220,8 @@ export function statsFromColumns(experimentId: string, variantIds: ReadonlyArray
         }
         moments[(v * M + m) * MOMENTS + k] = total;
       }
+      (out.shifts as number[]).splice((v * M + m) * 2, 2, ky, kx);
     }
   }
-  return out;
+  return mergeExperimentStats([out]);
 }
