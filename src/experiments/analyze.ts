@@ -185,21 +185,26 @@ export function analyzeExperiment(stats: ExperimentStats, options: AnalysisOptio
   const tau = o.sequential.tau ?? (0.05 * Math.abs(control.mean + ky) || Math.sqrt(control.variance) || 1);
   const comparisons = summaries.flatMap((t, v) => {
     if (v === c) return [];
-    const d = welchDifference(t, control, o.alpha, prop);
-    // A proportion with a Wald se of 0 (each arm all 0 or all 1) is not estimable: p-values 1, no lift, no posterior.
-    const estimable = !prop || d.se > 0;
-    const p1 = <T>(i: T) => (estimable ? i : { ...i, pValue: 1 });
-    return [{
-      variantId: s.variantIds[v]!,
-      control: s.variantIds[c]!,
-      difference: p1(d),
-      relative: estimable ? relativeLift(real(t), real(control), o.alpha) : null,
-      sequential: { ...p1(sequentialInterval(d.estimate, d.se, o.alpha, tau)), tau },
-      bayesian: bayesianSummary(estimable ? d.estimate : 0, d.se),
-      estimable,
-      adjustedPValue: 0,
-      significant: false,
-    }];
+    try {
+      const d = welchDifference(t, control, o.alpha, prop);
+      // A proportion with a Wald se of 0 (each arm all 0 or all 1) is not estimable: p-values 1, no lift, no posterior.
+      const estimable = !prop || d.se > 0;
+      const p1 = <T>(i: T) => (estimable ? i : { ...i, pValue: 1 });
+      return [{
+        variantId: s.variantIds[v]!,
+        control: s.variantIds[c]!,
+        difference: p1(d),
+        relative: estimable ? relativeLift(real(t), real(control), o.alpha) : null,
+        sequential: { ...p1(sequentialInterval(d.estimate, d.se, o.alpha, tau)), tau },
+        bayesian: bayesianSummary(estimable ? d.estimate : 0, d.se),
+        estimable,
+        adjustedPValue: 0,
+        significant: false,
+      }];
+    } catch (e) {
+      // An interval beyond the largest double, from statistics with sums near it (α and τ are checked as options).
+      throw invalidInput((e as Error).message, 'moments');
+    }
   });
   // Holm across the treatments, filled in once every p-value is known.
   holmAdjust(comparisons.map((r) => r.difference.pValue)).forEach((p, i) => Object.assign(comparisons[i]!, { adjustedPValue: p, significant: p < o.alpha }));

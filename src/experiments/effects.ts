@@ -48,11 +48,13 @@ export function welchDifference(t: ArmSummary, c: ArmSummary, alpha: number, nor
   // (a + b)² / (a²/(n_t − 1) + b²/(n_c − 1)) with the shares a/(a + b), b/(a + b): no square under- or overflows.
   const dfRaw = 1 / ((a / (a + b)) ** 2 / (t.n - 1) + (b / (a + b)) ** 2 / (c.n - 1));
   const df = dfRaw > 0 ? dfRaw : t.n + c.n - 2;
-  const q = se && (normal ? normalQuantile(1 - alpha / 2) : studentTQuantile(1 - alpha / 2, df));
+  // The upper quantile as minus the lower one: 1 − α/2 rounds to 1 for α below 2.2e-16, and its quantile to ∞.
+  const q = se && -(normal ? normalQuantile(alpha / 2) : studentTQuantile(alpha / 2, df));
   const stat = Math.abs(estimate / se);
   // The lower tail at −|t|, not 1 − the CDF at |t|: a p-value of 1e-30 keeps its digits instead of reading 0.
   const pValue = se ? 2 * (normal ? normalCdf(-stat) : studentTCdf(-stat, df)) : +(estimate === 0);
-  return { estimate, ...bounds(estimate, q * se, 'treatment'), se, df, pValue: clamp01(pValue) };
+  // An infinite quantile comes of an α so small that the t quantile of so few degrees of freedom passes 1.8e308.
+  return { estimate, ...bounds(estimate, q * se, q === Infinity ? 'alpha' : 'treatment'), se, df, pValue: clamp01(pValue) };
 }
 
 /**
@@ -68,12 +70,13 @@ export function relativeLift(t: ArmSummary, c: ArmSummary, alpha: number): Inter
   checkArm(t, 'treatment');
   checkArm(c, 'control');
   checkAlpha(alpha);
-  if (c.mean === 0) return null;
+  // A ratio to a control mean of 0 (or so near it that the ratio overflows) has no interval.
   const r = t.mean / c.mean;
+  if (!Number.isFinite(r)) return null;
   const estimate = r - 1;
   // √(s²_t/n_t + r²·s²_c/n_c) / |c̄|, the delta method's variance without c̄⁴ (which overflows beyond 1e77).
   const se = Math.sqrt(t.variance / t.n + r * r * (c.variance / c.n)) / Math.abs(c.mean);
-  const half = se && normalQuantile(1 - alpha / 2) * se;
+  const half = se && -normalQuantile(alpha / 2) * se;
   const out = { estimate, lower: estimate - half, upper: estimate + half, se, pValue: se ? clamp01(2 * normalCdf(-Math.abs(estimate / se))) : +(estimate === 0) };
   return Number.isFinite(estimate + half) ? out : null;
 }
@@ -115,7 +118,8 @@ export function sequentialInterval(estimate: number, se: number, alpha: number, 
   const z = estimate / se / (big ? h : 1);
   return {
     estimate,
-    ...bounds(estimate, se && se * h * Math.sqrt(2 * Math.log(1 / alpha) + L), se * tau > 1 ? 'se' : 'tau'),
+    // −ln α, not ln(1/α): 1/α overflows for an α below 5.6e-309.
+    ...bounds(estimate, se && se * h * Math.sqrt(-2 * Math.log(alpha) + L), se * tau > 1 ? 'se' : 'tau'),
     se,
     pValue: se ? Math.exp(Math.min(0, L / 2 - ((big ? z : z / q) * z) / 2)) : +(estimate === 0),
   };

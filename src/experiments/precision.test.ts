@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { createHistory } from '../core/records.js';
 import { analyzeExperiment } from './analyze.js';
 import { normalCdf, normalQuantile, studentTCdf, studentTQuantile } from './distributions.js';
-import { sequentialInterval, welchDifference } from './effects.js';
+import { relativeLift, sequentialInterval, welchDifference } from './effects.js';
 import { exposureEvent } from './exposure.js';
 import { parseMetrics, statsFromHistories } from './metrics.js';
 import { checkExperimentStats, mergeExperimentStats, statsFromColumns, type ExperimentStats } from './stats.js';
@@ -195,5 +195,28 @@ describe('standard errors and mixing scales far from 1 (finding 4)', () => {
     const unit = welchDifference({ n: 10, mean: 2, variance: 1 }, { n: 30, mean: 0, variance: 4 }, 0.05);
     near(tiny.df, unit.df, 1e-12);
     near(tiny.pValue, unit.pValue, 1e-12);
+  });
+});
+
+describe('tiny α, a control mean near 0 and sums near the largest double (mutation fuzz, seed 31337)', () => {
+  const t = { n: 1000, mean: 10.4, variance: 25 };
+  const c = { n: 1000, mean: 10, variance: 25 };
+  it('an α far below 1e-16 still has finite quantiles (1 − α/2 rounded to 1, its quantile to ∞, blamed on the arms)', () => {
+    for (const alpha of [1e-20, 7e-107, 9e-323]) {
+      for (const r of [welchDifference(t, c, alpha), welchDifference(t, c, alpha, true), relativeLift(t, c, alpha)!, sequentialInterval(0.4, 0.2, alpha, 0.5)]) {
+        expect(Number.isFinite(r.lower) && Number.isFinite(r.upper), String(alpha)).toBe(true);
+      }
+    }
+    // The quantile itself passes the largest double only when α/2 rounds to 0: named as α.
+    expect(() => welchDifference({ n: 2, mean: 1, variance: 1 }, { n: 2, mean: 0, variance: 1 }, 5e-324)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'alpha' }));
+  });
+  it('a control mean so near 0 that the ratio overflows has no relative interval (it was a NaN passed on, named x)', () => {
+    for (const mean of [5.4e-323, -4e-323, 0]) expect(relativeLift(t, { ...c, mean }, 0.05)).toBeNull();
+  });
+  it('statistics whose sums make an interval beyond the largest double are named at moments (it was se)', () => {
+    const s = statsFromColumns('e', ['a', 'b'], ['m'], { variant: [0, 1, 0, 1, 0, 1], values: [[1, 2, 3, 5, 2, 4]] });
+    const moments = [...s.moments];
+    moments[6] = 1e308;
+    expect(() => analyzeExperiment({ ...s, moments }, { metric: 'm' })).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'moments' }));
   });
 });

@@ -88,7 +88,7 @@ function statsAt(value: unknown, at: ReadonlyArray<number>): ExperimentStats {
   for (const [k, size, list] of [['moments', MOMENTS, s.moments], ['shifts', 2, s.shifts ?? Array(V * M * 2)]] as const) {
     if (!Array.isArray(list) || list.length !== V * M * size) throw bad(`${k} must hold ${V * M * size} numbers`, [k]);
     list.forEach((x: unknown, i) => {
-      if (!Number.isFinite(x)) throw bad(`${k} must be finite numbers (NaN or ±Infinity in a metric value?)`, [k, i]);
+      if (!Number.isFinite(x)) throw bad(`${k} must be finite numbers`, [k, i]);
       if (size > 2 && i % 5 % 2 && (x as number) < 0) throw bad('a sum of squares is below 0', [k, i]);
     });
   }
