@@ -181,8 +181,8 @@ export function analyzeExperiment(stats: ExperimentStats, options: AnalysisOptio
 
   const variants: VariantSummary[] = arms.map((a, v) => ({ variantId: s.variantIds[v]!, units: a.n, mean: a.my + ky, sd: Math.sqrt(a.vy), adjustedMean: summaries[v]!.mean + ky }));
   const control = summaries[c]!;
-  // 5 % of the control mean, unless that is 0 (a mean of 0, or one so small that 5 % of it underflows).
-  const tau = o.sequential.tau ?? (0.05 * Math.abs(control.mean + ky) || Math.sqrt(control.variance) || 1);
+  // 5 % of the control mean, unless that is 0 or below 1e-300 (a subnormal τ would make the interval infinite).
+  const tau = o.sequential.tau ?? ((Math.abs(control.mean + ky) > 1e-300 && 0.05 * Math.abs(control.mean + ky)) || Math.sqrt(control.variance) || 1);
   const comparisons = summaries.flatMap((t, v) => {
     if (v === c) return [];
     try {
@@ -202,8 +202,9 @@ export function analyzeExperiment(stats: ExperimentStats, options: AnalysisOptio
         significant: false,
       }];
     } catch (e) {
-      // An interval beyond the largest double, from statistics with sums near it (α and τ are checked as options).
-      throw invalidInput((e as Error).message, 'moments');
+      // An interval beyond the largest double: of the statistics as a whole (sums near it, or references that put
+      // the control's mean, and so the default τ, below the smallest normal double).
+      throw invalidInput((e as Error).message);
     }
   });
   // Holm across the treatments, filled in once every p-value is known.

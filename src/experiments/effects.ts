@@ -195,7 +195,7 @@ function bounds(estimate: number, half: number, path: string): { lower: number; 
   const lower = estimate - half;
   const upper = estimate + half;
   // x·0 is 0 for a finite x and NaN for ±∞ (NaN ≠ NaN): the two differ unless both bounds are finite.
-  if (lower * 0 !== upper * 0) throw invalidInput(`${estimate} ± ${half} is beyond the largest double`, path);
+  if (lower * 0 !== upper * 0) throw invalidInput(`${estimate} ± ${half} overflows`, path);
   return { lower, upper };
 }
 

@@ -213,10 +213,23 @@ describe('tiny α, a control mean near 0 and sums near the largest double (mutat
   it('a control mean so near 0 that the ratio overflows has no relative interval (it was a NaN passed on, named x)', () => {
     for (const mean of [5.4e-323, -4e-323, 0]) expect(relativeLift(t, { ...c, mean }, 0.05)).toBeNull();
   });
-  it('statistics whose sums make an interval beyond the largest double are named at moments (it was se)', () => {
+  it('statistics whose sums make an interval beyond the largest double are refused as a whole (it named se)', () => {
     const s = statsFromColumns('e', ['a', 'b'], ['m'], { variant: [0, 1, 0, 1, 0, 1], values: [[1, 2, 3, 5, 2, 4]] });
     const moments = [...s.moments];
     moments[6] = 1e308;
-    expect(() => analyzeExperiment({ ...s, moments }, { metric: 'm' })).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'moments' }));
+    let error: unknown;
+    try {
+      analyzeExperiment({ ...s, moments }, { metric: 'm' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({ code: 'INPUT_INVALID', pathSegments: [] });
+  });
+  it('a control mean below 1e-300 (its reference near 0) takes the sd as the default τ, not a subnormal one (seed 2718)', () => {
+    const s = statsFromColumns('e', ['a', 'b'], ['m'], { variant: [0, 1, 0, 1, 0, 1], values: [[1, 2, 3, 5, 2, 4]] });
+    // References that put the control's mean at −9e-323: 5 % of it was a τ of 5e-324, and the interval ±∞.
+    const r = analyzeExperiment({ ...s, shifts: [-9e-323, 0, s.shifts![2]!, 0] }, { metric: 'm' });
+    expect(r.comparisons[0]!.sequential.tau).toBe(1);
+    expect(Number.isFinite(r.comparisons[0]!.sequential.upper)).toBe(true);
   });
 });
