@@ -24,6 +24,14 @@ const people: SubjectHistory[] = [...syntheticHistories({ people: 150, seed: 21,
 describe.each(pgEngines())('insights SQL on PostgreSQL ($name)', (engine) => {
   let close: (() => Promise<void>) | undefined;
   let sql: SqlClient;
+  /** An empty event store table `<name>_events` and contact and response tables shaped like the main ones, as a source. */
+  const emptySource = async (name: string) => {
+    const events = new PostgresEventStore(sql, { table: `${name}_events` });
+    await events.migrate();
+    await sql.query(`CREATE TABLE ${name}_contacts (LIKE contacts)`);
+    await sql.query(`CREATE TABLE ${name}_responses (LIKE responses)`);
+    return { events, source: { events: `${name}_events`, contacts: `${name}_contacts`, responses: `${name}_responses` } };
+  };
   beforeAll(async () => {
     const db = await engine.open();
     sql = db.sql;
@@ -138,11 +146,7 @@ describe.each(pgEngines())('insights SQL on PostgreSQL ($name)', (engine) => {
     // Clocks go back from 01:00 CDT to 00:00 CST on 2026-11-01 in Havana: local midnight is 04:00Z and again 05:00Z,
     // and the day starts at 04:00Z (SQL read it as 05:00Z). Beyond that day, instants every 7 h 13 min through 2026
     // in zones whose transitions fall at or near midnight.
-    const events = new PostgresEventStore(sql, { table: 'period_events' });
-    await events.migrate();
-    await sql.query('CREATE TABLE period_contacts (LIKE contacts)');
-    await sql.query('CREATE TABLE period_responses (LIKE responses)');
-    const source = { events: 'period_events', contacts: 'period_contacts', responses: 'period_responses' };
+    const { events, source } = await emptySource('period');
     const at = [Date.parse('2026-11-01T04:30:00Z'), Date.parse('2026-11-01T05:30:00Z'), Date.parse('2026-10-31T12:00:00Z')];
     for (let t = Date.parse('2026-01-01T00:00:00Z'); t < Date.parse('2027-01-01T00:00:00Z'); t += 7 * 3_600_000 + 13 * 60_000) at.push(t);
     const buyers = at.map((t, i) => createHistory(`b${i}`, { events: [parseBehaviourEvent({ subjectId: `b${i}`, type: 'purchase', at: t, properties: { amount: 1 } })] }));
@@ -159,16 +163,13 @@ describe.each(pgEngines())('insights SQL on PostgreSQL ($name)', (engine) => {
   }, 120_000);
 
   it('a first purchase among purchases of the same millisecond is the one appended first, as in memory', async () => {
-    const events = new PostgresEventStore(sql, { table: 'tie_events' });
-    await events.migrate();
-    await sql.query('CREATE TABLE tie_contacts (LIKE contacts)');
-    await sql.query('CREATE TABLE tie_responses (LIKE responses)');
+    const { events, source } = await emptySource('tie');
     const h = createHistory('t1', {
       events: ['app', 'web', 'store'].map((channel) => parseBehaviourEvent({ subjectId: 't1', type: 'purchase', at: START, channel, properties: { amount: 5 } })),
     });
     await events.append(h.events);
     const options = { by: ['channel'] } as KpiOptionsInput;
-    const fromSql = await kpiStateFromSql(sql, options, { events: 'tie_events', contacts: 'tie_contacts', responses: 'tie_responses' });
+    const fromSql = await kpiStateFromSql(sql, options, source);
     expect(kpiTable(fromSql, ['newCustomers'])).toEqual(kpiTable(accumulateKpis([h], options), ['newCustomers']));
   });
 
@@ -195,10 +196,7 @@ describe.each(pgEngines())('insights SQL on PostgreSQL ($name)', (engine) => {
         ...(i % 2 === 0 ? [{ subjectId: `odd-${i}`, type: 'purchase', at: at + i + 60_000, channel, properties: {} }] : []),
       ],
     }));
-    await sql.query('CREATE TABLE odd_contacts (LIKE contacts)');
-    await sql.query('CREATE TABLE odd_responses (LIKE responses)');
-    const events = new PostgresEventStore(sql, { table: 'odd_events' });
-    await events.migrate();
+    const { source } = await emptySource('odd');
     // Raw inserts: the stores refuse such channel names, but a table loaded by other means can hold them.
     await sql.query(
       `INSERT INTO odd_events (subject_id, type, at, channel) SELECT subject_id, type, at, channel FROM jsonb_to_recordset($1::jsonb) AS x(subject_id text, type text, at bigint, channel text)`,
@@ -208,7 +206,6 @@ describe.each(pgEngines())('insights SQL on PostgreSQL ($name)', (engine) => {
       `INSERT INTO odd_contacts SELECT id, subject_id, channel, NULL, NULL, '{}', false, at FROM jsonb_to_recordset($1::jsonb) AS x(id text, subject_id text, channel text, at bigint)`,
       [JSON.stringify(odd.flatMap((p) => p.contacts).map((c) => ({ id: c.id, subject_id: c.subjectId, channel: c.channel, at: c.at })))],
     );
-    const source = { contacts: 'odd_contacts', responses: 'odd_responses', events: 'odd_events' };
     const state = await kpiStateFromSql(sql, { by: ['channel'] }, source);
     expect(Object.keys(Object.prototype)).toEqual([]);
     expect(Object.keys(Object)).toEqual([]);
