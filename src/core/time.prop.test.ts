@@ -280,11 +280,27 @@ describe('the whole calendar range, years 1 to 9999', () => {
     );
   });
 
+  it('local fields equal Intl\'s in the years of local mean time, whose offsets have seconds (Paris +0:09:21, Monrovia −0:44:30)', () => {
+    const lmtZones = ['Europe/Paris', 'Africa/Monrovia', 'Europe/Amsterdam', 'Europe/Dublin', 'America/New_York', 'Asia/Kolkata', 'Asia/Kathmandu'];
+    const formats = new Map(lmtZones.map((z) => [z, new Intl.DateTimeFormat('en-US', { timeZone: z, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' })]));
+    fc.assert(
+      fc.property(fc.integer({ min: Date.UTC(1850, 0, 1), max: Date.UTC(1975, 0, 1) }), fc.constantFrom(...lmtZones), (t, zone) => {
+        const parts = Object.fromEntries(formats.get(zone)!.formatToParts(t).map((p) => [p.type, Number(p.value)]));
+        const lt = localTime(t, zone);
+        expect([lt.year, lt.month, lt.day, lt.hour, lt.minute, lt.second]).toEqual([parts.year, parts.month, parts.day, parts.hour, parts.minute, parts.second]);
+        const w = calendarWindow(t, 'day', zone);
+        expect(localTime(w.start, zone)).toMatchObject({ day: lt.day, hour: 0, minute: 0, second: 0 });
+        expect(localTime(w.start - 1, zone).day).not.toBe(lt.day);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('offsets agree with @date-fns/tz, and every instant has its local day, week and month, up to the ends of the range', () => {
     fc.assert(
       fc.property(calendarMsArb, zoneArb, unitArb, weekStartArb, (t, zone, unit, weekStartsOn) => {
-        // @date-fns/tz keeps the seconds of historic local-mean-time offsets; the package drops them, as getTimezoneOffset does.
-        expect(utcOffsetMinutes(t, zone)).toBe(Math.trunc(-new TZDate(t, zone).getTimezoneOffset()));
+        // TZDate's getTimezoneOffset drops the seconds of historic local-mean-time offsets; the package keeps them.
+        expect(Math.trunc(utcOffsetMinutes(t, zone))).toBe(Math.trunc(-new TZDate(t, zone).getTimezoneOffset()));
         const w = calendarWindow(t, unit, zone, { weekStartsOn });
         expect(w.start).toBeLessThanOrEqual(t);
         expect(t).toBeLessThan(w.end);

@@ -103,10 +103,13 @@ describe('time zones', () => {
     expect(utcOffsetMinutes(Date.UTC(2026, 0, 15), 'America/St_Johns')).toBe(-210);
     expect(utcOffsetMinutes(Date.UTC(2026, 0, 15), 'UTC')).toBe(0);
     expect(utcOffsetMinutes(Date.UTC(2026, 6, 15), 'Europe/London')).toBe(60);
-    // Liberia kept Monrovia mean time, GMT−0:44:30, until 1972 (seconds dropped as getTimezoneOffset does);
-    // @date-fns/tz reads this as +44 (its parser loses the sign of "-00").
-    expect(utcOffsetMinutes(Date.UTC(1928, 4, 14), 'Africa/Monrovia')).toBe(-44);
-    expect(localTime(Date.UTC(1928, 4, 14, 12), 'Africa/Monrovia')).toMatchObject({ hour: 11, minute: 16 });
+    // Liberia kept Monrovia mean time, GMT−0:44:30, until 1972: the seconds are kept, as Intl and PostgreSQL keep
+    // them (getTimezoneOffset drops them; @date-fns/tz reads +44, its parser loses the sign of "-00").
+    expect(utcOffsetMinutes(Date.UTC(1928, 4, 14), 'Africa/Monrovia')).toBe(-44.5);
+    expect(localTime(Date.UTC(1928, 4, 14, 12), 'Africa/Monrovia')).toMatchObject({ hour: 11, minute: 15, second: 30, offsetMinutes: -44.5 });
+    // Paris mean time, +0:09:21, until 1911: 23:50:45Z is 00:00:06 the next day (the seconds decide the date).
+    expect(localTime(Date.parse('1900-01-01T23:50:45Z'), 'Europe/Paris')).toMatchObject({ day: 2, hour: 0, minute: 0, second: 6 });
+    expect(calendarWindow(Date.parse('1900-01-01T23:50:45Z'), 'day', 'Europe/Paris').start).toBe(Date.parse('1900-01-01T23:50:39Z'));
   });
 });
 

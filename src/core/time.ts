@@ -1,4 +1,4 @@
-import { isKnownZone, zoneOffsetMinutes } from './zone.js';
+import { isKnownZone, zoneOffsetMs } from './zone.js';
 import { utcMs } from './utc.js';
 import { CrossChannelError, attempt, quoted, type Result, inputError } from './errors.js';
 
@@ -396,7 +396,7 @@ export function calendarWindow(ms: EpochMs, unit: CalendarUnit, zone: string, op
 
 /** The local clock reading of `ms`, as a "wall" timestamp (local fields written as UTC). */
 function wallOf(ms: number, zone: string): number {
-  return ms + zoneOffsetMinutes(ms, zone) * MINUTE;
+  return ms + zoneOffsetMs(ms, zone);
 }
 
 /**
@@ -407,9 +407,9 @@ function instantOfWall(wall: number, zone: string): EpochMs {
   let best = Number.POSITIVE_INFINITY;
   // The offsets in force around the wall time; a candidate is real when its own offset is the one used.
   for (let k = -1; k <= 1; k++) {
-    const o = zoneOffsetMinutes(wall + k * DAY, zone);
-    const candidate = wall - o * MINUTE;
-    if (candidate < best && zoneOffsetMinutes(candidate, zone) === o) best = candidate;
+    const o = zoneOffsetMs(wall + k * DAY, zone);
+    const candidate = wall - o;
+    if (candidate < best && zoneOffsetMs(candidate, zone) === o) best = candidate;
   }
   return best !== Number.POSITIVE_INFINITY ? best : endOfGap(wall, zone);
 }
@@ -466,12 +466,12 @@ export function addLocal(ms: EpochMs, n: number, unit: CalendarUnit, zone: strin
  * disambiguation): the earlier of two in a fold, and in a gap the reading pushed forward by the gap's length.
  */
 function instantOfWallCompatible(wall: number, zone: string): EpochMs {
-  const before = zoneOffsetMinutes(wall - DAY, zone);
-  const after = zoneOffsetMinutes(wall + DAY, zone);
-  const early = wall - before * MINUTE;
-  const late = wall - after * MINUTE;
-  const earlyOk = zoneOffsetMinutes(early, zone) === before;
-  const lateOk = zoneOffsetMinutes(late, zone) === after;
+  const before = zoneOffsetMs(wall - DAY, zone);
+  const after = zoneOffsetMs(wall + DAY, zone);
+  const early = wall - before;
+  const late = wall - after;
+  const earlyOk = zoneOffsetMs(early, zone) === before;
+  const lateOk = zoneOffsetMs(late, zone) === after;
   if (earlyOk && lateOk) return Math.min(early, late);
   if (earlyOk) return early;
   if (lateOk) return late;
@@ -494,7 +494,7 @@ export interface LocalTime {
   readonly millisecond: number;
   /** Minutes since local midnight as shown on the clock (`hour * 60 + minute`). */
   readonly minuteOfDay: number;
-  /** Offset from UTC in minutes at that instant (Paris summer: 120). */
+  /** Offset from UTC in minutes at that instant (Paris summer: 120; fractional for a historic offset with seconds, Paris 1900: 9.35). */
   readonly offsetMinutes: number;
 }
 
@@ -509,8 +509,8 @@ export interface LocalTime {
 export function localTime(ms: EpochMs, zone: string): LocalTime {
   instantArg(ms, 'ms');
   zoneArg(zone);
-  const offsetMinutes = zoneOffsetMinutes(ms, zone);
-  const d = new Date(ms + offsetMinutes * MINUTE);
+  const offset = zoneOffsetMs(ms, zone);
+  const d = new Date(ms + offset);
   const hour = d.getUTCHours();
   const minute = d.getUTCMinutes();
   return {
@@ -523,7 +523,7 @@ export function localTime(ms: EpochMs, zone: string): LocalTime {
     second: d.getUTCSeconds(),
     millisecond: d.getUTCMilliseconds(),
     minuteOfDay: hour * 60 + minute,
-    offsetMinutes,
+    offsetMinutes: offset / MINUTE,
   };
 }
 
@@ -578,12 +578,14 @@ export function nextLocalTime(wall: { year: number; month: number; day: number; 
   // The clock went back (fall-back fold) and we are past the first reading: the wall time occurs again at
   // the same wall reading under the offset now in force.
   const naive = utcMs(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), hour, minute);
-  const second = naive - utcOffsetMinutes(after, zone) * MINUTE;
+  const second = naive - zoneOffsetMs(after, zone);
   return second > after ? second : after + MINUTE - (after % MINUTE);
 }
 
 /**
- * Offset of `zone` from UTC at instant `ms`, in minutes (Paris winter: 60, New York summer: −240).
+ * Offset of `zone` from UTC at instant `ms`, in minutes (Paris winter: 60, New York summer: −240). Historic
+ * local-mean-time offsets keep their seconds, as the IANA data, `Intl` and PostgreSQL have them: Paris until 1911,
+ * 9.35 (0:09:21); Monrovia until 1972, −44.5. (`Date`'s `getTimezoneOffset` drops the seconds.)
  *
  * @example
  * ```ts
@@ -593,7 +595,7 @@ export function nextLocalTime(wall: { year: number; month: number; day: number; 
 export function utcOffsetMinutes(ms: EpochMs, zone: string): number {
   instantArg(ms, 'ms');
   zoneArg(zone);
-  return zoneOffsetMinutes(ms, zone);
+  return zoneOffsetMs(ms, zone) / MINUTE;
 }
 
 /** Checks the fields of a local date-time argument: integers (a day past the month's end rolls over). */

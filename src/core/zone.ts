@@ -48,11 +48,12 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 const OFFSET = /GMT(?:([+-])(\d{1,2})(?::?(\d{2}))?(?::?(\d{2}))?)?$/;
 
 /**
- * The zone's UTC offset at `ms` in whole minutes, read from `Intl`'s `longOffset` name (`GMT+05:30`, `GMT` for
- * zero). Historic local-mean-time offsets with seconds (`GMT-00:44:30`) drop the seconds, as JavaScript's own
- * `getTimezoneOffset` does; the sign is the text's, so offsets between −1 h and 0 keep theirs.
+ * The zone's UTC offset at `ms` in milliseconds, read from `Intl`'s `longOffset` name (`GMT+05:30`, `GMT` for
+ * zero). Historic local-mean-time offsets keep their seconds (`GMT-00:44:30`), as `Intl`'s own local fields,
+ * PostgreSQL and the IANA data do (JavaScript's `getTimezoneOffset` drops them); the sign is the text's, so
+ * offsets between −1 h and 0 keep theirs.
  */
-function intlOffsetMinutes(ms: number, zone: string): number {
+function intlOffsetMs(ms: number, zone: string): number {
   let f = formatters.get(zone);
   if (f === undefined) {
     f = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' });
@@ -61,26 +62,26 @@ function intlOffsetMinutes(ms: number, zone: string): number {
   const m = OFFSET.exec(f.format(ms));
   if (m === null) throw new CrossChannelError('TIMEZONE_INVALID', `No UTC offset for time zone ${quoted(zone)}`, { path: ['zone'], detail: { zone } });
   if (m[1] === undefined) return 0;
-  const minutes = Number(m[2]) * 60 + Number(m[3] ?? 0);
-  return m[1] === '-' ? -minutes : minutes;
+  const seconds = Number(m[2]) * 3600 + Number(m[3] ?? 0) * 60 + Number(m[4] ?? 0);
+  return (m[1] === '-' ? -seconds : seconds) * 1000;
 }
 
 function buildYear(zone: string, year: number): YearTable {
   const from = utcMs(year, 0, 1);
   const to = utcMs(year + 1, 0, 1);
   const starts: number[] = [from];
-  const offsets: number[] = [intlOffsetMinutes(from, zone)];
+  const offsets: number[] = [intlOffsetMs(from, zone)];
   let prevT = from;
   let prevOff = offsets[0]!;
   for (let t = Math.min(from + SAMPLE_STEP, to); ; t = Math.min(t + SAMPLE_STEP, to)) {
-    const off = intlOffsetMinutes(t, zone);
+    const off = intlOffsetMs(t, zone);
     if (off !== prevOff) {
       // Bisect to the first millisecond with the new offset.
       let lo = prevT;
       let hi = t;
       while (hi - lo > 1) {
         const mid = Math.floor((lo + hi) / 2);
-        if (intlOffsetMinutes(mid, zone) === prevOff) lo = mid;
+        if (intlOffsetMs(mid, zone) === prevOff) lo = mid;
         else hi = mid;
       }
       starts.push(hi);
@@ -123,10 +124,11 @@ const MIN_MS = -62_135_596_800_000 - 40 * 86_400_000;
 const MAX_MS = 253_402_300_799_999 + 40 * 86_400_000;
 
 /**
- * Offset of `zone` from UTC at instant `ms`, in minutes, from the cached transition table (same answer as
- * `-new TZDate(ms, zone).getTimezoneOffset()`).
+ * Offset of `zone` from UTC at instant `ms`, in milliseconds, from the cached transition table (the offset of
+ * `@date-fns/tz`'s `TZDate`, with the seconds of historic local-mean-time offsets that its
+ * `getTimezoneOffset` drops).
  */
-export function zoneOffsetMinutes(ms: number, zone: string): number {
+export function zoneOffsetMs(ms: number, zone: string): number {
   // NaN or an infinity would look for the transition table of year NaN forever.
   if (!(ms >= MIN_MS && ms <= MAX_MS)) throw new CrossChannelError('TIME_INVALID', 'Instant out of range: expected epoch milliseconds (years 1–9999)', { path: ['ms'], detail: { value: typeof ms === 'number' ? ms : typeof ms } });
   let z = zones.get(zone);
@@ -150,4 +152,9 @@ export function zoneOffsetMinutes(ms: number, zone: string): number {
   let i = starts.length - 1;
   while (i > 0 && starts[i]! > ms) i--;
   return offsets[i]!;
+}
+
+/** {@link zoneOffsetMs} in minutes (fractional for the historic offsets with seconds). */
+export function zoneOffsetMinutes(ms: number, zone: string): number {
+  return zoneOffsetMs(ms, zone) / 60_000;
 }
