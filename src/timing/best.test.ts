@@ -161,3 +161,41 @@ describe('caps, candidate and horizon errors name the option (mutation fuzz, 202
     expect(() => check('p1', { ...ctx, horizonMs: 'soon' as never })).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'horizonMs' }));
   });
 });
+
+describe('the window and the horizon (audit, 2026-12-07)', () => {
+  it('the hook answers inside [max(from, now), from + horizonMs) when from is before now, and null once that window is over', () => {
+    const now = Date.parse('2026-06-01T08:00:00Z'); // a Monday
+    const m = new TimingModel({ channels: ['email'] });
+    for (let i = 0; i < 5; i++) {
+      m.observeContact({ subjectId: 'p1', channel: 'email', at: now - DAY }, now);
+      // p1 answers on Mondays at 10:xx UTC: later than the window's end.
+      m.observeResponse({ subjectId: 'p1', channel: 'email', kind: 'opened', at: Date.parse('2026-05-25T10:30:00Z'), contactId: `c${i}` }, now);
+    }
+    const check = bestMomentCheck(m, { caps: { rules: [] }, history: () => undefined });
+    const ctx = { channel: 'email', now, timeZone: 'UTC' };
+    const r = check('p1', { ...ctx, from: now - 2 * HOUR, horizonMs: 3 * HOUR });
+    expect(r?.at).toBeGreaterThanOrEqual(now);
+    expect(r?.at).toBeLessThan(now + HOUR);
+    expect(check('p1', { ...ctx, from: now - 2 * HOUR, horizonMs: 2 * HOUR })).toBeNull();
+    expect(() => check('p1', { ...ctx, channel: 'fax', from: now - 2 * HOUR, horizonMs: HOUR })).toThrow(expect.objectContaining({ code: 'TIMING_UNKNOWN_CHANNEL' }));
+    expect(() => check('p1', { ...ctx, from: now, horizonMs: 0 })).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'horizonMs' }));
+  });
+
+  it('refuses a horizon of 0 at horizon (it answered TIMING_NO_LEGAL_MOMENT, blaming the caps)', () => {
+    const m = new TimingModel({ channels: ['email'] });
+    const options = { channel: 'email', now: NOW, caps: { rules: [] }, history: createHistory('p') };
+    expect(() => bestSendTime(m, 'p', { ...options, horizon: 0 })).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'horizon' }));
+    expect(() => bestSendTime(m, 'p', { ...options, horizon: '0h' })).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'horizon' }));
+    expect(bestSendTime(m, 'p', { ...options, horizon: 1 }).best?.at).toBe(NOW);
+  });
+
+  it('names horizon, not the calendar’s ms, when the horizon runs past the year 9999', () => {
+    const m = new TimingModel({ channels: ['email'] });
+    const now = Date.parse('9999-12-30T00:00:00Z');
+    const options = { channel: 'email', now, caps: { rules: [] }, history: createHistory('p'), timeZone: 'Pacific/Kiritimati' };
+    for (const horizon of ['60d', '7d']) expect(() => bestSendTime(m, 'p', { ...options, horizon })).toThrow(expect.objectContaining({ code: 'TIME_INVALID', path: 'horizon' }));
+    expect(bestSendTime(m, 'p', { ...options, horizon: '48h' }).best?.at).toBe(now);
+    const check = bestMomentCheck(m, { caps: { rules: [] }, history: () => undefined });
+    expect(() => check('p', { channel: 'email', from: now, now, horizonMs: 60 * DAY, timeZone: 'UTC' })).toThrow(expect.objectContaining({ code: 'TIME_INVALID', path: 'horizonMs' }));
+  });
+});

@@ -2,7 +2,7 @@ import { expectObject } from '../core/guards.js';
 import { CrossChannelError, inputError as bad } from '../core/errors.js';
 import { checkHistoryArg, namingBadRecords } from '../core/record-checks.js';
 import { reason, type Reason } from '../core/explain.js';
-import { MINUTE, assertTimeZone, durationToMs, type DurationInput, type EpochMs } from '../core/time.js';
+import { MINUTE, assertTimeZone, durationToMs, isCalendarInstant, type DurationInput, type EpochMs } from '../core/time.js';
 import type { CapCandidate, CapHistory } from '../capping/evaluate.js';
 import type { CapReasonCode } from '../capping/errors.js';
 import type { CapRuleSetInput, CompiledCapRules } from '../capping/rules.js';
@@ -34,7 +34,7 @@ export interface BestSendTimeOptions {
   readonly now: EpochMs;
   /** First moment considered (default `now`; not before `now`). */
   readonly from?: EpochMs | undefined;
-  /** How far after `from` to look (ms or a duration such as `'24h'`, `'7d'`). */
+  /** How far after `from` to look (ms or a duration such as `'24h'`, `'7d'`): positive, ending by the year 9999. */
   readonly horizon: DurationInput;
   /** The caps the moment must respect: `compileSendCaps` output (fastest), compiled rules or a rule set. */
   readonly caps: SendCaps | CompiledCapRules | CapRuleSetInput;
@@ -106,7 +106,8 @@ export interface BestSendTime {
  * the better hours the caps excluded, with capping's reason codes.
  *
  * A person without history gets the prior-only answer (their segment's or the population's hours,
- * `priorOnly: true`). Throws `INPUT_INVALID` (bad options), `TIME_INVALID`, `TIMEZONE_INVALID`,
+ * `priorOnly: true`). Throws `INPUT_INVALID` (bad options; a horizon ≤ 0), `TIME_INVALID` (also at `horizon`
+ * when `from + horizon` passes the year 9999), `TIMEZONE_INVALID`,
  * `TIMING_UNKNOWN_CHANNEL`, `TIMING_HORIZON_TOO_LARGE` (over {@link MAX_MOMENTS} moments).
  *
  * @example
@@ -128,12 +129,14 @@ export function bestSendTime(model: TimingModel, subjectId: string, options: Bes
   checkEpochMs(from, 'from');
   if (from < now) throw bad('from must not be before now', ['from']);
   const horizon = durationToMs(options.horizon, ['horizon']);
+  if (!(horizon > 0)) throw bad('horizon must be positive', ['horizon']);
   const step = options.resolution === undefined ? 15 * MINUTE : durationToMs(options.resolution, ['resolution']);
   if (!(step >= MINUTE) || !Number.isInteger(step)) throw bad('resolution must be a whole number of ms, at least one minute', ['resolution']);
   const count = Math.ceil(horizon / step);
   if (count > MAX_MOMENTS) {
     throw new CrossChannelError<TimingErrorCode>('TIMING_HORIZON_TOO_LARGE', `${count} moments asked, at most ${MAX_MOMENTS} per call`, { path: ['horizon'], detail: { moments: count } });
   }
+  if (!isCalendarInstant(from + horizon - 1)) throw new CrossChannelError<TimingErrorCode>('TIME_INVALID', 'horizon must end by the year 9999', { path: ['horizon'] });
   const history = options.history;
   checkHistoryArg(history, ['history'], HISTORY_LISTS, false);
   const runnerUps = options.runnerUps ?? 3;

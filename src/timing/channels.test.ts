@@ -107,3 +107,19 @@ describe('affinityWeights input errors (mutation fuzz, 2026-12-05)', () => {
     expect(() => affinityWeights(m, 'p1', 'sms', ['card'], { card: 'x' } as never)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'weights.card' }));
   });
 });
+
+describe('junk the channel functions refused silently before (audit, 2026-12-07)', () => {
+  const m = new TimingModel({ channels: ['email'] });
+  it('affinityWeights refuses a weight that is not a finite number ≥ 0, at its offer', () => {
+    for (const w of [Number.NaN, Infinity, -1]) {
+      expect(() => affinityWeights(m, 'p', 'email', ['o1'], { o1: w })).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'weights.o1' }));
+      expect(() => affinityWeights(m, 'p', 'email', ['o1'], { o2: w })).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'weights.o2' }));
+    }
+    expect(affinityWeights(m, 'p', 'email', ['o1'], { o1: 0, o2: 3 }).weights).toEqual({ o1: 0, o2: 3 });
+  });
+  it("rankChannels refuses an unknownConsent other than 'allow' or 'deny'", () => {
+    expect(() => rankChannels(m, 'p', { channels: { email: {} }, unknownConsent: 'maybe' as never })).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'unknownConsent' }));
+    expect(rankChannels(m, 'p', { channels: { email: {} }, unknownConsent: 'allow' })[0]?.allowed).toBe(true);
+    expect(rankChannels(m, 'p', { channels: { email: {} }, unknownConsent: 'deny' })[0]?.allowed).toBe(false);
+  });
+});

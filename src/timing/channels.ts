@@ -56,7 +56,8 @@ export interface ChannelValue extends ChannelAffinity {
  * Ranks channels for one person by expected value (best first; channels without consent last, with a
  * `TIMING_CHANNEL_NO_CONSENT` reason). Affinities are the model's shrunk response and conversion rates, so a
  * person with no history on a channel is ranked by their segment's or the population's rates (`priorOnly`).
- * Throws `TIMING_UNKNOWN_CHANNEL`, or `INPUT_INVALID` for a negative or non-finite cost or value.
+ * Throws `TIMING_UNKNOWN_CHANNEL`, or `INPUT_INVALID` for a negative or non-finite cost or value, or an
+ * `unknownConsent` other than `'allow'` or `'deny'`.
  *
  * @example
  * ```ts
@@ -71,7 +72,9 @@ export function rankChannels(model: TimingModel, subjectId: string, options: Ran
   if (typeof options !== 'object' || options === null || typeof options.channels !== 'object' || options.channels === null) {
     throw inputError('options.channels must map channels to their economics', ['channels']);
   }
-  const unknownAllowed = options.unknownConsent === 'allow';
+  const u = options.unknownConsent;
+  if (u !== undefined && u !== 'allow' && u !== 'deny') throw inputError("unknownConsent must be 'allow' or 'deny'", ['unknownConsent']);
+  const unknownAllowed = u === 'allow';
   const out: ChannelValue[] = [];
   for (const [channel, eco] of Object.entries(options.channels)) {
     const money = (field: 'cost' | 'conversionValue' | 'responseValue'): number => {
@@ -99,7 +102,8 @@ export function rankChannels(model: TimingModel, subjectId: string, options: Ran
 
 /**
  * Channel affinity as arbitration context weights: for each offer id, the person's response rate on `channel`
- * (times any weight already given). Arbitration multiplies an offer's score by its context weight, so running
+ * (times any weight already given; every given weight must be a finite number ≥ 0, else `INPUT_INVALID` at
+ * `weights.<id>`). Arbitration multiplies an offer's score by its context weight, so running
  * `arbitrate` once per channel with these weights ranks (offer, channel) pairs on one scale: propensity ×
  * P(response on that channel) × value. Arbitration never imports timing; this produces the data it accepts.
  *
@@ -123,11 +127,10 @@ export function affinityWeights(
   const rate = channelAffinity(model, subjectId, channel).responseRate;
   // Entries, then fromEntries: offer ids are any string, and `__proto__` must stay a key (assignment would set the prototype).
   const out = Object.entries(weights);
+  for (const [id, w] of out) if (typeof w !== 'number' || !(w >= 0 && w < Infinity)) throw inputError('weights must be finite numbers ≥ 0', ['weights', id]);
   for (const id of offerIds) {
     if (typeof id !== 'string') throw inputError('offer ids must be strings', ['offerIds']);
-    const w = ownValue(weights, id) ?? 1;
-    if (typeof w !== 'number') throw inputError('weights must be numbers', ['weights', id]);
-    out.push([id, w * rate]);
+    out.push([id, (ownValue(weights, id) ?? 1) * rate]);
   }
   return { weights: Object.fromEntries(out) };
 }

@@ -4,7 +4,8 @@ import type { CoreErrorCode } from '../core/errors.js';
  * Error codes thrown by `crosschannel/timing` (besides the core ones: `CONFIG_INVALID`, `INPUT_INVALID`,
  * `TIME_INVALID`, `TIMEZONE_INVALID`):
  * - `TIMING_RESPONSE_WITHOUT_CONTACT`: a response names no contact, or its person has no contact on that channel
- *   in the model (a response must answer something that was sent).
+ *   in the model (a response must answer something that was sent); in `observeHistory`, no contact of the
+ *   history with that id on the response's channel.
  * - `TIMING_FUTURE_RECORD`: a record is dated after `now`.
  * - `TIMING_UNKNOWN_CHANNEL`: a channel the model was not built with.
  * - `TIMING_MODEL_INVALID`: a serialised model failed validation (wrong version, shape or sizes).

@@ -11,7 +11,8 @@ import { type TimingModel } from './model.js';
 
 /**
  * The best-moment hook `decide` and journeys call (structural: neither side imports the other): the best moment
- * in `[from, from + horizonMs)` for a message on `channel`, with why, or `null` when the caps allow none.
+ * in `[max(from, now), from + horizonMs)` for a message on `channel`, with why, or `null` when the caps allow
+ * none (or the window ended before `now`). `horizonMs` must be positive.
  *
  * @example
  * ```ts
@@ -68,14 +69,17 @@ export function bestMomentCheck(model: TimingModel, options: BestMomentCheckOpti
   const { candidate, resolution } = options;
   return (subjectId, ctx) => {
     expectObject(ctx, ['ctx']);
+    const { from, now, horizonMs } = ctx;
+    // A `from` in the past means "from now on", to the same end: [now, from + horizonMs). A window already over
+    // is still checked (one moment), then answers null.
+    const past = typeof from === 'number' && typeof now === 'number' && typeof horizonMs === 'number' && horizonMs > 0 && from < now ? now - from : 0;
     let answer: BestSendTime;
     try {
       answer = bestSendTime(model, subjectId, {
         channel: ctx.channel,
-        now: ctx.now,
-        // A `from` in the past means "from now on".
-        from: typeof ctx.from === 'number' && typeof ctx.now === 'number' ? Math.max(ctx.from, ctx.now) : ctx.from,
-        horizon: ctx.horizonMs,
+        now,
+        from: past ? now : from,
+        horizon: past ? Math.max(horizonMs - past, 1) : horizonMs,
         timeZone: ctx.timeZone,
         caps: sendCaps,
         history: options.history(subjectId) ?? EMPTY,
@@ -87,7 +91,7 @@ export function bestMomentCheck(model: TimingModel, options: BestMomentCheckOpti
       // bestSendTime names the horizon `horizon`; the hook's caller passed `horizonMs`.
       throw e instanceof CrossChannelError && e.pathSegments[0] === 'horizon' ? atPath(e, ['horizonMs']) : e;
     }
-    if (answer.best === null) return null;
+    if (answer.best === null || past >= horizonMs) return null;
     return { at: answer.best.at, reasons: [...answer.reasons, ...answer.excluded.flatMap((e) => e.reasons)] };
   };
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CrossChannelError } from '../core/errors.js';
-import { HOUR, DAY } from '../core/time.js';
+import { HOUR, DAY, MINUTE } from '../core/time.js';
 import { channelAffinity, hourProfile, refit } from './fit.js';
 import { TimingModel } from './model.js';
 import { parseTimingModel, safeParseTimingModel } from './serialize.js';
@@ -116,23 +116,34 @@ describe('TimingModel', () => {
     expect(m.populationHours[5]).toBe(m.hours[5]);
   });
 
-  it('merging shards equals learning everything in one model, and JSON round-trips', () => {
-    const event = fc.record({ person: fc.integer({ min: 0, max: 5 }), hours: fc.integer({ min: 1, max: 24 * 60 }), respond: fc.boolean(), convert: fc.boolean(), shard: fc.boolean() });
+  it('merging shards equals learning everything in one model, profiles set in either shard included, and JSON round-trips', () => {
+    // A person's zone is set in both shards, one, or none (`zoneIn`: bit 1 shard a, bit 2 shard b); a shard without
+    // it sees their contacts but no response (their hours would be read in another zone than in the one model).
+    // Their segment is set only by the events that say so (`segment`), in the event's shard and the one model.
+    const event = fc.record({ person: fc.integer({ min: 0, max: 5 }), hours: fc.integer({ min: 1, max: 24 * 60 }), respond: fc.boolean(), convert: fc.boolean(), shard: fc.boolean(), segment: fc.boolean() });
     fc.assert(
-      fc.property(fc.array(event, { maxLength: 60 }), (events) => {
+      fc.property(fc.array(event, { maxLength: 60 }), fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 6, maxLength: 6 }), (events, zoneIn) => {
         const all = new TimingModel({ channels: ['email', 'sms'] });
         const a = new TimingModel({ channels: ['email', 'sms'] });
         const b = new TimingModel({ channels: ['email', 'sms'] });
+        const zone = (p: number): string => (p % 2 ? 'America/New_York' : 'Europe/Paris');
+        zoneIn.forEach((z, p) => {
+          if (z & 1) a.setProfile(`p${p}`, { timeZone: zone(p) });
+          if (z & 2) b.setProfile(`p${p}`, { timeZone: zone(p) });
+          if (z) all.setProfile(`p${p}`, { timeZone: zone(p) });
+        });
         events.forEach((e, i) => {
           const id = `p${e.person}`;
           const at = NOW - e.hours * HOUR;
-          for (const m of [all, e.shard ? a : b]) {
-            m.setProfile(id, { timeZone: e.person % 2 ? 'America/New_York' : 'Europe/Paris', segment: `s${e.person % 3}` });
+          const shard = e.shard ? a : b;
+          for (const m of [all, shard]) {
+            if (e.segment) m.setProfile(id, { segment: `s${e.person % 3}` });
             m.observeContact({ subjectId: id, channel: 'sms', at: at - HOUR }, NOW);
-            if (e.respond) m.observeResponse({ subjectId: id, channel: 'sms', kind: e.convert ? 'converted' : 'clicked', at, contactId: `c${i}` }, NOW);
+            if (e.respond && zoneIn[e.person]! & (e.shard ? 1 : 2)) m.observeResponse({ subjectId: id, channel: 'sms', kind: e.convert ? 'converted' : 'clicked', at, contactId: `c${i}` }, NOW);
           }
         });
         a.merge(b);
+        for (let p = 0; p < 6; p++) expect(a.profileOf(`p${p}`)).toEqual(all.profileOf(`p${p}`));
         // Same counts; the estimates agree up to floating-point summation order.
         const close = (x: ArrayLike<number>, y: ArrayLike<number>): void => Array.from(x).forEach((v, i) => expect(v).toBeCloseTo(y[i]!, 9));
         for (let p = 0; p < 6; p++) {
@@ -204,5 +215,191 @@ describe('TimingModel', () => {
 describe('setProfile input errors (mutation fuzz, 2026-12-05)', () => {
   it('names a bad segment under profile, as it names a bad zone', () => {
     expect(() => new TimingModel().setProfile('p1', { segment: {} as never })).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'profile.segment' }));
+  });
+});
+
+describe('observeHistory checks everything before it writes (audit, 2026-12-07)', () => {
+  const contact = { id: 'c1', subjectId: 'p1', channel: 'email', at: NOW - 2 * HOUR };
+  it('refuses a response naming a contact of the history on another channel at responses[i].contactId; nothing written', () => {
+    const m = new TimingModel({ channels: ['email', 'sms'] });
+    const opened = { subjectId: 'p1', channel: 'email', kind: 'opened', at: NOW - HOUR, contactId: 'c1' };
+    expect(() => m.observeHistory({ subjectId: 'p1', contacts: [contact], responses: [{ ...opened, channel: 'sms' }] }, NOW)).toThrow(
+      expect.objectContaining({ code: 'TIMING_RESPONSE_WITHOUT_CONTACT', path: 'responses[0].contactId' }),
+    );
+    expect(() => m.observeHistory({ subjectId: 'p1', contacts: [contact], responses: [opened, { ...opened, channel: 'sms', kind: 'clicked' }] }, NOW)).toThrow(
+      expect.objectContaining({ code: 'TIMING_RESPONSE_WITHOUT_CONTACT', path: 'responses[1].contactId' }),
+    );
+    expect(m.size).toBe(0);
+    expect(m.toJSON().people).toEqual([]);
+  });
+
+  it('a throwing observeHistory leaves the model as it was (random histories, one random defect)', () => {
+    const CH = ['email', 'sms'];
+    const defects = ['otherChannel', 'unknownContact', 'noContactId', 'futureResponse', 'badKind', 'unknownChannel', 'otherSubject', 'futureContact', 'badSubject'] as const;
+    const historyArb = fc.record({
+      contacts: fc.array(fc.record({ ch: fc.integer({ min: 0, max: 1 }), ago: fc.integer({ min: 2, max: 500 }) }), { minLength: 1, maxLength: 8 }),
+      responses: fc.array(fc.record({ c: fc.nat(), kind: fc.constantFrom('opened', 'clicked', 'converted', 'refused'), after: fc.integer({ min: 0, max: 90 }) }), { minLength: 1, maxLength: 10 }),
+    });
+    const build = (subjectId: string, h: { contacts: Array<{ ch: number; ago: number }>; responses: Array<{ c: number; kind: string; after: number }> }) => {
+      const contacts = h.contacts.map((c, i) => ({ id: `c${i}`, subjectId, channel: CH[c.ch]!, at: NOW - c.ago * HOUR }));
+      const responses = h.responses.map((r) => {
+        const c = contacts[r.c % contacts.length]!;
+        return { subjectId, channel: c.channel, kind: r.kind, at: c.at + r.after * MINUTE, contactId: c.id as string | undefined };
+      });
+      return { subjectId, contacts, responses };
+    };
+    fc.assert(
+      fc.property(fc.array(historyArb, { maxLength: 3 }), historyArb, fc.constantFrom(...defects), fc.nat(), fc.constantFrom('p0', 'p1', 'new'), (before, h, defect, where, who) => {
+        const m = new TimingModel({ channels: CH });
+        before.forEach((b, i) => m.observeHistory(build(`p${i}`, b), NOW));
+        m.setProfile('p1', { timeZone: 'Europe/Paris', segment: 's' });
+        const history = build(who, h);
+        const rs = history.responses as Array<Record<string, unknown>>;
+        const cs = history.contacts as Array<Record<string, unknown>>;
+        const r = where % rs.length;
+        const c = where % cs.length;
+        const list = defect === 'unknownChannel' || defect === 'otherSubject' || defect === 'futureContact' ? 'contacts' : 'responses';
+        if (defect === 'otherChannel') rs[r]!.channel = rs[r]!.channel === 'email' ? 'sms' : 'email';
+        if (defect === 'unknownContact') rs[r]!.contactId = 'nope';
+        if (defect === 'noContactId') rs[r]!.contactId = undefined;
+        if (defect === 'futureResponse') rs[r]!.at = NOW + 1;
+        if (defect === 'badKind') rs[r]!.kind = 'liked';
+        if (defect === 'unknownChannel') cs[c]!.channel = 'fax';
+        if (defect === 'otherSubject') cs[c]!.subjectId = 'someone else';
+        if (defect === 'futureContact') cs[c]!.at = NOW + 1;
+        if (defect === 'badSubject') history.subjectId = 'p\n1';
+        const snapshot = (): unknown => [JSON.stringify(m.toJSON()), Array.from(m.ring.subarray(0, m.size * 4)), Array.from(m.ringNext.subarray(0, m.size)), Array.from(m.ringConverted.subarray(0, m.size))];
+        const wanted = snapshot();
+        let error: unknown;
+        try {
+          m.observeHistory(history, NOW);
+        } catch (e) {
+          error = e;
+        }
+        expect(error).toBeInstanceOf(CrossChannelError);
+        const path = (error as CrossChannelError).pathSegments;
+        // A contact's defect can also surface first at a response naming it (the record before it is fine).
+        if (defect === 'badSubject') expect(path).toEqual(['subjectId']);
+        else if (list === 'responses') expect(path.slice(0, 2)).toEqual(['responses', r]);
+        else expect(path.slice(0, 2)).toEqual(['contacts', c]);
+        expect(snapshot()).toEqual(wanted);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('first responses: what the model remembers (audit, 2026-12-07)', () => {
+  const at = NOW - 10 * HOUR;
+  it('observeHistory counts each answered contact once, however many the person answered in between', () => {
+    const m = new TimingModel({ channels: ['email'] });
+    const contacts = Array.from({ length: 6 }, (_, i) => ({ id: `c${i}`, subjectId: 'p', channel: 'email', at }));
+    const responses = [
+      ...contacts.map((c, i) => ({ subjectId: 'p', channel: 'email', kind: 'opened', at: at + (i + 1) * MINUTE, contactId: c.id })),
+      { subjectId: 'p', channel: 'email', kind: 'clicked', at: NOW - HOUR, contactId: 'c0' },
+      { subjectId: 'p', channel: 'email', kind: 'converted', at: NOW - 30 * MINUTE, contactId: 'c0' },
+      { subjectId: 'p', channel: 'email', kind: 'converted', at: NOW - 20 * MINUTE, contactId: 'c0' },
+    ];
+    m.observeHistory({ subjectId: 'p', contacts, responses }, NOW);
+    const a = channelAffinity(m, 'p', 'email');
+    expect([a.contacts, a.responses, a.conversions]).toEqual([6, 6, 1]);
+    expect(m.totals[0]).toBe(6);
+    expect(m.hours[hourOfWeek(at, 'UTC')]).toBe(6);
+  });
+
+  it('observeResponse remembers the last 4 contacts answered: a response to an older one counts again (documented bound)', () => {
+    const m = new TimingModel({ channels: ['email'] });
+    for (let i = 0; i < 6; i++) m.observeContact({ subjectId: 'p', channel: 'email', at }, NOW);
+    const answer = (id: string, kind = 'opened'): void => m.observeResponse({ subjectId: 'p', channel: 'email', kind, at: NOW - HOUR, contactId: id }, NOW);
+    for (const id of ['c1', 'c2', 'c3', 'c4']) answer(id);
+    answer('c1', 'clicked'); // remembered
+    expect(m.totals[0]).toBe(4);
+    answer('c5'); // c1 is now the fifth contact back: forgotten
+    answer('c1', 'clicked');
+    expect(m.totals[0]).toBe(6);
+    expect(channelAffinity(m, 'p', 'email').responses).toBe(6);
+  });
+
+  it('counts the first response it is given per contact, not the earliest; observeHistory sorts (documented)', () => {
+    const sunday = Date.parse('2026-05-31T08:00:00Z');
+    const click = { subjectId: 'p', channel: 'email', kind: 'clicked', at: sunday + 12 * HOUR, contactId: 'c1' };
+    const open = { subjectId: 'p', channel: 'email', kind: 'opened', at: sunday + HOUR, contactId: 'c1' };
+    const m = new TimingModel({ channels: ['email'] });
+    m.observeContact({ subjectId: 'p', channel: 'email', at: sunday }, NOW);
+    m.observeResponse(click, NOW);
+    m.observeResponse(open, NOW);
+    expect(m.toJSON().people[0]![3]).toEqual([20, 1]);
+    const sorted = new TimingModel({ channels: ['email'] });
+    sorted.observeHistory({ subjectId: 'p', contacts: [{ id: 'c1', subjectId: 'p', channel: 'email', at: sunday }], responses: [click, open] }, NOW);
+    expect(sorted.toJSON().people[0]![3]).toEqual([9, 1]);
+  });
+});
+
+describe('ids the model accepts are ids its JSON reloads (audit, 2026-12-07)', () => {
+  it('refuses a control character in a person id or segment name at its path, as parseTimingModel does', () => {
+    const m = new TimingModel({ channels: ['email'] });
+    for (const bad of ['tab\there', 'nl\nx', '\u0000', '\u007f', '', 'x'.repeat(257)]) {
+      expect(() => m.observeContact({ subjectId: bad, channel: 'email', at: NOW - HOUR }, NOW)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'subjectId' }));
+      expect(() => m.setProfile('p', { segment: bad })).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'profile.segment' }));
+      expect(() => m.setProfile(bad, {})).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'subjectId' }));
+    }
+    expect(m.size).toBe(0);
+  });
+
+  it('round-trips every id and segment name the model accepts (arbitrary strings)', () => {
+    const text = fc.oneof(fc.string({ unit: 'binary', maxLength: 300 }), fc.string({ unit: 'grapheme', maxLength: 8 }), fc.string({ maxLength: 4 }));
+    fc.assert(
+      fc.property(text, text, (id, segment) => {
+        const m = new TimingModel({ channels: ['email'] });
+        try {
+          m.observeContact({ subjectId: id, channel: 'email', at: NOW - HOUR }, NOW);
+          m.observeResponse({ subjectId: id, channel: 'email', kind: 'opened', at: NOW - 1, contactId: 'c' }, NOW);
+        } catch (e) {
+          expect(e).toMatchObject({ code: 'INPUT_INVALID', path: 'subjectId' });
+        }
+        try {
+          m.setProfile('p', { segment });
+        } catch (e) {
+          expect(e).toMatchObject({ code: 'INPUT_INVALID', path: 'profile.segment' });
+        }
+        const json = m.toJSON();
+        expect(parseTimingModel(JSON.parse(JSON.stringify(json))).toJSON()).toEqual(json);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('merge keeps a profile set in either shard (audit, 2026-12-07)', () => {
+  it('a shard that knows the person only by default takes the other’s zone and segment; one set here wins', () => {
+    const contact = { subjectId: 'p1', channel: 'email', at: NOW - 2 * HOUR };
+    const a = new TimingModel({ channels: ['email'] });
+    a.observeContact(contact, NOW);
+    const b = new TimingModel({ channels: ['email'] });
+    b.setProfile('p1', { timeZone: 'Europe/Paris', segment: 'students' });
+    b.observeContact(contact, NOW);
+    b.observeResponse({ ...contact, kind: 'opened', at: NOW - HOUR, contactId: 'c2' }, NOW);
+    a.merge(b);
+    expect(a.profileOf('p1')).toEqual({ timeZone: 'Europe/Paris', segment: 'students' });
+    // Both contacts moved to the segment's sums.
+    expect(a.segmentCounters[3]).toBe(2);
+    expect(a.segmentCounters[0]).toBe(0);
+    const c = new TimingModel({ channels: ['email'] });
+    c.setProfile('p1', { timeZone: 'Asia/Tokyo' });
+    c.merge(b);
+    expect(c.profileOf('p1')).toEqual({ timeZone: 'Asia/Tokyo', segment: 'students' });
+    const d = new TimingModel({ channels: ['email'] });
+    d.setProfile('p1', { segment: 'owls' });
+    d.merge(b);
+    expect(d.profileOf('p1')).toEqual({ timeZone: 'Europe/Paris', segment: 'owls' });
+  });
+});
+
+describe('parseTimingModel refuses what toJSON never writes (audit, 2026-12-07)', () => {
+  it('an hour named twice for one person, at its place', () => {
+    const json = new TimingModel({ channels: ['email'] }).toJSON();
+    expect(() => parseTimingModel({ ...json, people: [['p', 0, 0, [5, 40_000, 5, 40_000], [1, 0, 0]]] })).toThrow(expect.objectContaining({ code: 'TIMING_MODEL_INVALID', path: 'people[0][3][2]' }));
+    // Each person's hours are their own: the same hour for two people is fine.
+    expect(parseTimingModel({ ...json, people: [['p', 0, 0, [5, 1], [1, 0, 0]], ['q', 0, 0, [7, 2, 5, 1], [1, 0, 0]]] }).size).toBe(2);
   });
 });

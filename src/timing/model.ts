@@ -2,7 +2,7 @@ import { expectObject } from '../core/guards.js';
 import * as z from 'zod/mini';
 import { gteCheck, lteCheck, minLengthCheck, maxLengthCheck, numberSchema } from '../core/zod.js';
 import { CrossChannelError, parseWith, quoted, namingUnder, inputError } from '../core/errors.js';
-import { CHANNELS, channelSchema, timeZoneSchema } from '../core/schema.js';
+import { CHANNELS, channelSchema, isIdString, timeZoneSchema } from '../core/schema.js';
 import { DAY, MINUTE, assertTimeZone, isCalendarInstant, type EpochMs } from '../core/time.js';
 import { zoneOffsetMinutes } from '../core/zone.js';
 import type { TimingErrorCode } from './errors.js';
@@ -199,9 +199,18 @@ export class TimingModel {
   }
 
   /**
-   * Counts a response: its first engagement per contact (opened, clicked, accepted or converted) adds one to the
-   * person's local hour of the week at `at` and to the channel's responded count; a conversion adds to the
-   * converted count. Other kinds (refused, ignored, …) are valid and not learned from. O(1), no allocation.
+   * Counts a response: the first engagement per contact it is given (opened, clicked, accepted or converted) adds
+   * one to the person's local hour of the week at `at` and to the channel's responded count; a conversion adds to
+   * the converted count. Other kinds (refused, ignored, …) are valid and not learned from. O(1), no allocation.
+   *
+   * "First" is in call order, not in time: give responses in time order (`observeHistory` sorts them); a click
+   * given before the open it followed counts the click's hour. Which contacts are remembered: per person, the
+   * last 4 contacts answered (a 32-bit fingerprint of `contactId` each, in the order of their first response;
+   * not saved by `toJSON`, not merged). A response to one of them adds nothing but a first conversion; a
+   * response to a contact answered before those 4 counts again as a first response (its hour, responded, and
+   * converted when it converts; responded and converted never exceed sent). The bound keeps the memory at 18 B
+   * per person; remembering every answered contact would grow without end. Two ids of one person with the same
+   * fingerprint count as one contact.
    *
    * Throws `TIMING_RESPONSE_WITHOUT_CONTACT` when the response has no `contactId` or its person has no contact
    * on that channel in the model; `TIMING_FUTURE_RECORD` when `at > now`; `TIMING_UNKNOWN_CHANNEL`;
@@ -242,14 +251,20 @@ export class TimingModel {
   }
 
   /**
-   * Counts one person's history (contacts first, then responses in time order). Everything is checked before
-   * anything is written: a response whose `contactId` names no contact of the history throws
-   * `TIMING_RESPONSE_WITHOUT_CONTACT` with its path (`responses[3].contactId`), a record after `now`
-   * `TIMING_FUTURE_RECORD`.
+   * Counts one person's history: its contacts, then for each answered contact one first response — the earliest
+   * engagement (responses are sorted by `at`), counted as converted when any response to that contact is a
+   * conversion — so within one history every contact counts once, however many the person answered. Everything
+   * is checked before anything is written; on error nothing is written: a response whose `contactId` names no
+   * contact of the history on the response's channel throws `TIMING_RESPONSE_WITHOUT_CONTACT` at its path
+   * (`responses[3].contactId`), a record after `now` `TIMING_FUTURE_RECORD`, a bad id, kind, channel or subject
+   * `INPUT_INVALID` / `TIMING_UNKNOWN_CHANNEL` at its path. Across calls, {@link TimingModel.observeResponse}'s
+   * memory of answered contacts applies.
    */
   observeHistory(history: { readonly subjectId: string; readonly contacts: ReadonlyArray<TimingContact & { readonly id?: string }>; readonly responses: ReadonlyArray<TimingResponse> }, now: EpochMs): void {
     checkHistoryArg(history, [], HISTORY_LISTS, false);
-    const ids = new Set<string>();
+    checkId(history.subjectId, 'subjectId');
+    // Contact id and channel (channels hold no NUL, so the key names one pair).
+    const sent = new Set<string>();
     history.contacts.forEach((c, i) => {
       namingUnder(['contacts', i], () => {
         expectObject(c, []);
@@ -257,7 +272,7 @@ export class TimingModel {
         this.channelOf(c.channel);
         checkAt(c.at, now);
       });
-      if (typeof c.id === 'string') ids.add(c.id);
+      if (typeof c.id === 'string') sent.add(c.id + '\0' + c.channel);
     });
     history.responses.forEach((r, i) => {
       namingUnder(['responses', i], () => {
@@ -266,19 +281,26 @@ export class TimingModel {
         this.channelOf(r.channel);
         if (!KIND.has(r.kind)) throw inputError(`Unknown response kind ${quoted(r.kind)}`, ['kind']);
         checkAt(r.at, now);
-        if (r.contactId === undefined || !ids.has(r.contactId)) {
-          throw new CrossChannelError<TimingErrorCode>('TIMING_RESPONSE_WITHOUT_CONTACT', `Response ${i} names no contact of this history`, { path: ['contactId'], detail: { contactId: r.contactId ?? null } });
+        if (typeof r.contactId !== 'string' || !sent.has(r.contactId + '\0' + r.channel)) {
+          throw new CrossChannelError<TimingErrorCode>('TIMING_RESPONSE_WITHOUT_CONTACT', `Response ${i} names no ${r.channel} contact of this history`, { path: ['contactId'], detail: { contactId: r.contactId ?? null } });
         }
       });
     });
     for (const c of history.contacts) this.observeContact(c, now);
-    const responses = [...history.responses].sort((a, b) => a.at - b.at);
-    for (const r of responses) this.observeResponse(r, now);
+    const first = new Map<string, TimingResponse>();
+    for (const r of [...history.responses].sort((a, b) => a.at - b.at)) {
+      if (KIND.get(r.kind) === 0) continue;
+      const seen = first.get(r.contactId!);
+      first.set(r.contactId!, !seen ? r : r.kind === 'converted' ? { ...seen, kind: r.kind } : seen);
+    }
+    for (const r of first.values()) this.observeResponse(r, now);
   }
 
   /**
    * Adds another model's counts (a shard learned elsewhere) into this one. Both must have the same channels
-   * (else `TIMING_MODEL_INVALID`). A person's profile set here wins over the other's.
+   * (else `TIMING_MODEL_INVALID`). A profile set in either model survives, field by field: a person's zone or
+   * segment set here wins over the other's; where this model has none for them (its default zone, no segment),
+   * the other's is taken (a zone set to this model's default counts as none).
    */
   merge(other: TimingModel): this {
     if (!(other instanceof TimingModel)) throw inputError('merge expects a TimingModel', ['other']);
@@ -289,12 +311,14 @@ export class TimingModel {
     const C = this.channels.length;
     for (let r = 0; r < other.ids.length; r++) {
       const id = other.ids[r]!;
-      const known = this.index.has(id);
       const row = this.rowOf(id);
-      if (!known) {
-        this.zoneOf[row] = this.zoneId(other.zones[other.zoneOf[r]!]!);
-        const s = other.segmentOf[r]!;
-        if (s !== 0) this.segmentOf[row] = this.segmentId(other.segments[s]!);
+      // Per field, a zone or segment set here wins; one this model does not know (default zone, no segment) is the other's.
+      if (this.zoneOf[row] === 0) this.zoneOf[row] = this.zoneId(other.zones[other.zoneOf[r]!]!);
+      const s = other.segmentOf[r]!;
+      if (s !== 0 && this.segmentOf[row] === 0) {
+        const next = this.segmentId(other.segments[s]!);
+        this.moveSegment(row, 0, next);
+        this.segmentOf[row] = next;
       }
       for (let h = 0; h < H; h++) {
         const n = other.hours[r * H + h]!;
@@ -548,10 +572,9 @@ export interface TimingFit {
   readonly conversion: { readonly person: Float64Array; readonly segment: Float64Array };
 }
 
+/** What `parseTimingModel` takes back (`idSchema`): 1–256 characters, no control characters. */
 function checkId(v: unknown, ...path: string[]): void {
-  if (typeof v !== 'string' || v.length === 0 || v.length > 256) {
-    throw inputError(`${path.join('.')} must be a non-empty string of at most 256 characters`, path);
-  }
+  if (!isIdString(v)) throw inputError(`${path.join('.')} must be 1–256 characters without control characters`, path);
 }
 
 /** @internal Throws `TIME_INVALID` unless the field `name` is integer epoch ms. */

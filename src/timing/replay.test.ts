@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { normalQuantileOf } from '../core/special.js';
 import { CrossChannelError } from '../core/errors.js';
 import { DAY, HOUR, MINUTE } from '../core/time.js';
-import { evaluateReplay, replayEvaluation } from './replay.js';
+import { evaluateReplay, replayEvaluation, type ReplayContact } from './replay.js';
 import { TimingModel } from './model.js';
 
 const START = Date.parse('2026-03-02T00:00:00Z');
@@ -103,5 +103,41 @@ describe('replay input errors name the bad field (mutation fuzz, 2026-12-05)', (
     expect(() => replayEvaluation([answered], options)).toThrow(bad('histories[0].responses[1].kind'));
     // A held-out contact after now is refused, as a training one is.
     expect(() => replayEvaluation([{ ...h, contacts: [...h.contacts, { id: 'c3', subjectId: 'p1', channel: 'email', at: NOW + HOUR }] }], options)).toThrow(bad('histories[0].contacts[2].at', 'TIMING_FUTURE_RECORD'));
+  });
+});
+
+describe('replay lift and its interval come from the same cells (audit, 2026-12-07)', () => {
+  // An empty model's best hour of each day is 00:00: contacts at 00:30 count for the model arm, at 10:30 for a fixed 10:00.
+  const arms = (mM: number, mR: number, fM: number, fR: number): ReplayContact[] => [
+    ...Array.from({ length: mM }, (_, i) => ({ subjectId: `m${i}`, channel: 'email', sentAt: START + 30 * MINUTE, responded: i < mR })),
+    ...Array.from({ length: fM }, (_, i) => ({ subjectId: `f${i}`, channel: 'email', sentAt: START + 10.5 * HOUR, responded: i < fR })),
+  ];
+  it('adds ½ to every cell when one is 0 (Haldane–Anscombe), to the lift as to its interval', () => {
+    const r = evaluateReplay(new TimingModel(), arms(10, 0, 10, 5), { fixedHour: 10 });
+    expect(r.lift).toBeCloseTo(0.5 / 11 / (5.5 / 11) - 1, 12); // −0.909 (it said −1, outside its interval)
+    const se = Math.sqrt(1 / 0.5 - 1 / 11 + 1 / 5.5 - 1 / 11);
+    const z = 1.959963984540054;
+    expect(r.liftInterval![0]).toBeCloseTo((1 / 11) * Math.exp(-z * se) - 1, 12);
+    expect(r.liftInterval![1]).toBeCloseTo((1 / 11) * Math.exp(z * se) - 1, 12);
+    // No zero cell: the plain rate ratio and Katz's interval.
+    const plain = evaluateReplay(new TimingModel(), arms(20, 8, 40, 6), { fixedHour: 10 });
+    expect(plain.lift).toBeCloseTo(0.4 / 0.15 - 1, 12);
+    const sePlain = Math.sqrt(1 / 8 - 1 / 20 + 1 / 6 - 1 / 40);
+    expect(plain.liftInterval![1]).toBeCloseTo((0.4 / 0.15) * Math.exp(z * sePlain) - 1, 12);
+  });
+
+  it('the lift lies inside its interval for any arms', () => {
+    const model = new TimingModel();
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 40 }), fc.nat(), fc.nat(), fc.double({ min: 0.5, max: 0.999, noNaN: true }), (mM, fM, a, b, confidence) => {
+        const r = evaluateReplay(model, arms(mM, a % (mM + 1), fM, b % (fM + 1)), { fixedHour: 10, confidence });
+        expect(r.model.matched).toBe(mM);
+        expect(r.fixed.matched).toBe(fM);
+        expect(Number.isFinite(r.lift!)).toBe(true);
+        expect(r.liftInterval![0]).toBeLessThanOrEqual(r.lift!);
+        expect(r.lift!).toBeLessThanOrEqual(r.liftInterval![1]);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -37,8 +37,10 @@ export interface ReplayArm {
 
 /**
  * Outcome of a replay: both arms, the lift of the model's moments over the fixed send time (`rate ratio − 1`)
- * and its confidence interval (log rate ratio, delta method, ½ added to empty cells), and the rate difference
- * with a Wald interval. `lift` is `null` when an arm matched no contact.
+ * and its confidence interval (log rate ratio, delta method), and the rate difference with a Wald interval.
+ * When a cell of the 2 × 2 table (responded / not, per arm) is 0, ½ is added to all four cells (Haldane–Anscombe)
+ * for both the lift and its interval, so the lift always lies inside its interval. `lift` is `null` when an arm
+ * matched no contact.
  *
  * @example
  * ```ts
@@ -141,15 +143,17 @@ export function evaluateReplay(model: TimingModel, heldOut: Iterable<ReplayConta
     difference = p1 - p0;
     const se = Math.sqrt((p1 * (1 - p1)) / mM + (p0 * (1 - p0)) / fM);
     differenceInterval = [difference - z * se, difference + z * se];
-    // Log rate ratio with ½ added to every cell, so an arm with no response still gives a finite interval.
-    const a = mR + 0.5;
-    const b = mM + 0.5;
-    const c = fR + 0.5;
-    const d = fM + 0.5;
-    const logRatio = Math.log(a / b) - Math.log(c / d);
+    // Log rate ratio (Katz), point and interval from the same cells: with a zero cell (no response, or no
+    // non-response, in an arm), ½ is added to each of the four (Haldane–Anscombe), so each arm's total gains 1.
+    const k = mR * fR * (mM - mR) * (fM - fR) === 0 ? 0.5 : 0;
+    const a = mR + k;
+    const b = mM + 2 * k;
+    const c = fR + k;
+    const d = fM + 2 * k;
+    const ratio = (a / b) / (c / d);
     const seLog = Math.sqrt(1 / a - 1 / b + 1 / c - 1 / d);
-    lift = p0 > 0 ? p1 / p0 - 1 : Math.exp(logRatio) - 1;
-    liftInterval = [Math.exp(logRatio - z * seLog) - 1, Math.exp(logRatio + z * seLog) - 1];
+    lift = ratio - 1;
+    liftInterval = [ratio * Math.exp(-z * seLog) - 1, ratio * Math.exp(z * seLog) - 1];
   }
   return { model: arm(mM, mR), fixed: arm(fM, fR), lift, liftInterval, difference, differenceInterval, confidence, contacts: n };
 }

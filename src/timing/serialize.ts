@@ -27,9 +27,10 @@ export const timingModelJsonSchema = /* @__PURE__ */ (() => z.strictObject({
 
 /**
  * Rebuilds a {@link TimingModel} from its JSON (`model.toJSON()`, possibly from another process or version of
- * the data). Everything is validated first — version, option values, zone names, index ranges, hour pairs,
- * counter sizes, responded ≤ sent — and a bad document throws `TIMING_MODEL_INVALID` with the path of the first
- * bad field; nothing half-loaded is returned.
+ * the data). Everything is validated first — version, option values, ids and segment names (1–256 characters,
+ * no control characters: what the model accepts), zone names, index ranges, hour pairs (each hour at most once
+ * per person), counter sizes, responded ≤ sent — and a bad document throws `TIMING_MODEL_INVALID` with the path
+ * of the first bad field; nothing half-loaded is returned.
  *
  * @example
  * ```ts
@@ -49,13 +50,19 @@ export function parseTimingModel(json: unknown): TimingModel {
   const C = new Set(doc.options.channels).size;
   if (C !== doc.options.channels.length) throw bad('Duplicate channel', ['options', 'channels']);
   const seen = new Set<string>();
+  // Per hour of the week, 1 + the index of the last person whose hours named it.
+  const hourSeen = new Float64Array(H);
   doc.people.forEach(([id, zone, segment, hours, counters], i) => {
     if (seen.has(id)) throw bad(`Duplicate person ${quoted(id)}`, ['people', i, 0]);
     seen.add(id);
     if (zone >= doc.zones.length) throw bad('Zone index out of range', ['people', i, 1]);
     if (segment >= doc.segments.length) throw bad('Segment index out of range', ['people', i, 2]);
     if (hours.length % 2 !== 0) throw bad('Hours must be [hour, count] pairs', ['people', i, 3]);
-    for (let k = 0; k < hours.length; k += 2) if (hours[k]! >= H) throw bad('Hour of week out of range', ['people', i, 3, k]);
+    for (let k = 0; k < hours.length; k += 2) {
+      if (hours[k]! >= H) throw bad('Hour of week out of range', ['people', i, 3, k]);
+      if (hourSeen[hours[k]!] === i + 1) throw bad('Duplicate hour of week', ['people', i, 3, k]);
+      hourSeen[hours[k]!] = i + 1;
+    }
     if (counters.length !== C * 3) throw bad(`Expected ${C * 3} counters`, ['people', i, 4]);
     for (let c = 0; c < C; c++) {
       if (counters[c * 3 + 1]! > counters[c * 3]! || counters[c * 3 + 2]! > counters[c * 3]!) throw bad('Responded and converted cannot exceed sent', ['people', i, 4, c * 3]);

@@ -46,7 +46,7 @@ export interface MomentSums {
 
 /**
  * Adds one unit (n observations, sum of squares S, q = 1 − Σπ²) to the sums; ignored when n < 2 (one
- * observation says nothing about spread).
+ * observation says nothing about spread). A non-integer or non-finite `n` is `INPUT_INVALID` at `n`.
  *
  * @example
  * ```ts
@@ -57,6 +57,7 @@ export interface MomentSums {
 export function addUnit(sums: MomentSums, n: number, squares: number, q: number): void {
   checkSums(sums);
   if (typeof n !== 'number' || typeof squares !== 'number' || typeof q !== 'number') throw inputError('n, squares and q must be numbers');
+  if (!Number.isInteger(n)) throw inputError('n must be an integer', ['n']);
   if (!(n >= 2) || !Number.isFinite(squares) || !(q > 0)) return;
   sums.units++;
   sums.squares += squares;
