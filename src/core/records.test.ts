@@ -69,6 +69,17 @@ describe('shared schemas', () => {
     expect(durationSchema.safeParse('forever').success).toBe(false);
   });
 
+  it('ids are well-formed text: a lone surrogate (which PostgreSQL and Redis read as U+FFFD, making two ids one) or a C1 control is refused, a pair is one character', () => {
+    expect(idSchema.safeParse('\ud800').success).toBe(false);
+    expect(idSchema.safeParse('a\udbffb').success).toBe(false);
+    expect(idSchema.safeParse('\udc00\ud83d').success).toBe(false);
+    expect(idSchema.safeParse('a\u0085').success).toBe(false);
+    expect(idSchema.safeParse('a\u007f').success).toBe(false);
+    expect(idSchema.parse('😀-é\u00a0x')).toBe('😀-é\u00a0x');
+    const oracle = (s: string): boolean => s.length > 0 && s.length <= 256 && (s as unknown as { isWellFormed(): boolean }).isWellFormed() && ![...s].some((c) => { const u = c.codePointAt(0)!; return u < 0x20 || (u >= 0x7f && u <= 0x9f); });
+    fc.assert(fc.property(fc.string({ unit: fc.oneof(fc.constantFrom('\ud800', '\udfff', '\u0085', '\u001f', 'a'), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 })), maxLength: 12 }), (s) => idSchema.safeParse(s).success === oracle(s)), { numRuns: 2000 });
+  });
+
   it('exports JSON Schema of config schemas', () => {
     const js = toJSONSchema(channelSchema);
     expect(js).toMatchObject({ type: 'string', maxLength: 64 });

@@ -34,8 +34,9 @@ export type WellKnownChannel = (typeof CHANNELS)[keyof typeof CHANNELS];
 /** A channel name: a well-known one or any other lowercase token. */
 export type Channel = WellKnownChannel | (string & {});
 
-// eslint-disable-next-line no-control-regex
-const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]*$/;
+// No control characters (C0, DEL, C1) and no lone surrogate (half of a UTF-16 pair: PostgreSQL's text and Redis's
+// UTF-8 keys read every one as U+FFFD, so two ids would become one). In `u` mode a pair is one code point.
+const NO_CONTROL_CHARACTERS = /^[^\p{Cc}\p{Cs}]*$/u;
 const CHANNEL_NAME = /^[a-z][a-z0-9_.-]*$/;
 
 /**
@@ -53,14 +54,15 @@ export function isChannelName(v: unknown): v is string {
 }
 
 /**
- * An identifier: a non-empty string of at most 256 characters without control characters.
+ * An identifier: a non-empty string of at most 256 characters without control characters (C0, DEL, C1) or lone
+ * surrogates.
  *
  * @example
  * ```ts
  * idSchema.parse('cust-42'); // 'cust-42'
  * ```
  */
-export const idSchema = /* @__PURE__ */ (() => stringSchema().check(minLengthCheck(1, 'Must not be empty'), maxLengthCheck(256, 'Must be at most 256 characters'), regexCheck(NO_CONTROL_CHARACTERS, 'Must not contain control characters')))();
+export const idSchema = /* @__PURE__ */ (() => stringSchema().check(minLengthCheck(1, 'Must not be empty'), maxLengthCheck(256, 'Must be at most 256 characters'), regexCheck(NO_CONTROL_CHARACTERS, 'Must not contain control or surrogate characters')))();
 
 /**
  * A channel name: lowercase letters, digits, `_`, `-` or `.`, starting with a letter, at most 64 characters.
@@ -80,7 +82,7 @@ export const channelSchema = /* @__PURE__ */ (() => stringSchema().check(minLeng
  * tagSchema.parse('marketing');
  * ```
  */
-export const tagSchema = /* @__PURE__ */ (() => stringSchema().check(minLengthCheck(1), maxLengthCheck(128), regexCheck(NO_CONTROL_CHARACTERS, 'Must not contain control characters')))();
+export const tagSchema = /* @__PURE__ */ (() => stringSchema().check(minLengthCheck(1), maxLengthCheck(128), regexCheck(NO_CONTROL_CHARACTERS, 'Must not contain control or surrogate characters')))();
 
 /**
  * A timestamp accepted as epoch ms, `Date` or ISO 8601 string with offset; parses to epoch ms.

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { evaluateCaps } from '../capping/evaluate.js';
 import type { CapRuleInput } from '../capping/rules.js';
 import { MINUTE } from '../core/time.js';
-import { zoneOffsetMinutes } from '../core/zone.js';
+import { zoneOffsetMs } from '../core/zone.js';
 import { CAPPING_ZONES, capCandidateArb, capHistoryArb, capNowArb, capRuleSetArb } from '../../test/arbitraries/capping.js';
 import { compileSendCaps, legalSlots } from './legal.js';
 import { hourOfWeek } from './week.js';
@@ -39,7 +39,7 @@ describe('legalSlots', () => {
             if ((grid.allowed[k] === 1) !== oracle) throw new Error(`slot ${k} (${new Date(t).toISOString()} in ${zone}): ours ${grid.allowed[k]}, evaluateCaps ${oracle}`);
             expect(grid.hourOfWeek[k]).toBe(hourOfWeek(t, zone));
             // The local clock hour the moment falls in (runs of moments in one hour are grouped by it).
-            expect(grid.wallHour[k]).toBe(Math.floor((t + zoneOffsetMinutes(t, zone) * MINUTE) / 3_600_000));
+            expect(grid.wallHour[k]).toBe(Math.floor((t + zoneOffsetMs(t, zone)) / 3_600_000));
           }
         },
       ),
@@ -61,7 +61,7 @@ describe('legalSlots', () => {
           for (let k = 0; k < count; k++) {
             const t = start + k * step;
             if (grid.hourOfWeek[k] !== hourOfWeek(t, zone)) throw new Error(`slot ${k} (${new Date(t).toISOString()} in ${zone}): hour of week ${grid.hourOfWeek[k]}, want ${hourOfWeek(t, zone)}`);
-            const wallHour = Math.floor((t + zoneOffsetMinutes(t, zone) * MINUTE) / HOUR);
+            const wallHour = Math.floor((t + zoneOffsetMs(t, zone)) / HOUR);
             if (grid.wallHour[k] !== wallHour) throw new Error(`slot ${k} (${new Date(t).toISOString()} in ${zone}): clock hour ${grid.wallHour[k]}, want ${wallHour}`);
             expect(grid.allowed[k]).toBe(1);
           }

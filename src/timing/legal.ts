@@ -1,7 +1,7 @@
 import { reason, type Reason } from '../core/explain.js';
 import { lowerBoundAt } from '../core/records.js';
 import { DAY, HOUR, MINUTE, calendarWindow, type EpochMs } from '../core/time.js';
-import { zoneOffsetMinutes } from '../core/zone.js';
+import { zoneOffsetMs } from '../core/zone.js';
 // `counts`, `samePer` and `inScope` are capping's own tests: the contacts and responses a rule counts (checked
 // once per rule that `appliesTo` the candidate, as the evaluator does).
 import { appliesTo, counts, effectiveLimit, inScope, samePer, type CapCandidate, type CapHistory } from '../capping/evaluate.js';
@@ -114,11 +114,11 @@ export function legalSlots(
   const end = start + step * count;
   // Local clock of every moment, walking the zone's offset in 6-hour runs (a change is located by bisection).
   let i = 0;
-  let carried = zoneOffsetMinutes(start, zone);
+  let carried = zoneOffsetMs(start, zone);
   for (let runStart = start; i < count; ) {
     const runEnd = Math.min(runStart + 6 * HOUR, end);
     const off0 = carried;
-    const off1 = zoneOffsetMinutes(runEnd, zone);
+    const off1 = zoneOffsetMs(runEnd, zone);
     carried = off1;
     let change = runEnd + 1;
     if (off0 !== off1) {
@@ -126,7 +126,7 @@ export function legalSlots(
       let hi = runEnd;
       while (hi - lo > 1) {
         const mid = Math.floor((lo + hi) / 2);
-        if (zoneOffsetMinutes(mid, zone) === off0) lo = mid;
+        if (zoneOffsetMs(mid, zone) === off0) lo = mid;
         else hi = mid;
       }
       change = hi;
@@ -138,7 +138,7 @@ export function legalSlots(
       const partEnd = part === 0 ? Math.min(runEnd, change - 1) : runEnd;
       let t = start + i * step;
       if (t > partEnd) continue;
-      let wall = t + off * MINUTE;
+      let wall = t + off;
       if (step % MINUTE !== 0) {
         for (; i < count && t <= partEnd; i++, t += step, wall += step) writeClock(wallHour, minuteOfWeek, hourOfWeek, i, wall);
         continue;
@@ -152,7 +152,7 @@ export function legalSlots(
       const sub = wall - (wh * HOUR + minuteOfHour * MINUTE);
       for (i++, t += step; i < count && t <= partEnd; i++, t += step) {
         if (sub !== 0 || stepMinutes >= 60) {
-          wall = t + off * MINUTE;
+          wall = t + off;
           writeClock(wallHour, minuteOfWeek, hourOfWeek, i, wall);
           continue;
         }
@@ -204,7 +204,7 @@ export function slotReasons(sendCaps: SendCaps, grid: SlotGrid, candidate: CapCa
     if (!appliesTo(rule, candidate)) continue;
     const label = rule.source.description ?? rule.id;
     if (rule.kind === 'quiet') {
-      const lt = t + zoneOffsetMinutes(t, zone) * MINUTE;
+      const lt = t + zoneOffsetMs(t, zone);
       const day = Math.floor(lt / DAY);
       if (quietAt(rule.ranges, (((day + 4) % 7) + 7) % 7, Math.floor((lt - day * DAY) / MINUTE))) out.push(reason('CAP_QUIET_HOURS', `${label}: quiet hours in ${zone}`, { rule: rule.id, detail: { timeZone: zone } }));
       continue;

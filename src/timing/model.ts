@@ -4,7 +4,7 @@ import { gteCheck, lteCheck, minLengthCheck, maxLengthCheck, numberSchema } from
 import { CrossChannelError, parseWith, quoted, namingUnder, inputError } from '../core/errors.js';
 import { CHANNELS, channelSchema, isIdString, timeZoneSchema } from '../core/schema.js';
 import { DAY, MINUTE, assertTimeZone, isCalendarInstant, type EpochMs } from '../core/time.js';
-import { zoneOffsetMinutes } from '../core/zone.js';
+import { zoneOffsetMs } from '../core/zone.js';
 import type { TimingErrorCode } from './errors.js';
 import { HOURS_PER_WEEK as H, wallHourOfWeek } from './week.js';
 import { checkHistoryArg, type RecordList } from '../core/record-checks.js';
@@ -241,7 +241,7 @@ export class TimingModel {
       this.ringNext[row] = (slot + 1) % RING;
       this.ring[base + slot] = hash;
       this.ringConverted[row] = this.ringConverted[row]! & ~(1 << slot);
-      this.bumpHour(row, wallHourOfWeek(at + this.offsetAt(this.zoneOf[row]!, at) * MINUTE));
+      this.bumpHour(row, wallHourOfWeek(at + this.offsetAt(this.zoneOf[row]!, at)));
       this.bump(row, ch, RESPONDED);
     }
     if (kind === 2 && (this.ringConverted[row]! & (1 << slot)) === 0) {
@@ -392,8 +392,8 @@ export class TimingModel {
     const day = Math.floor(at / DAY);
     if (this.zoneDay[z] === day) return this.zoneOffset[z]!;
     const zone = this.zones[z]!;
-    const offset = zoneOffsetMinutes(at, zone);
-    if (zoneOffsetMinutes(day * DAY, zone) === offset && zoneOffsetMinutes(day * DAY + DAY - 1, zone) === offset) {
+    const offset = zoneOffsetMs(at, zone);
+    if (zoneOffsetMs(day * DAY, zone) === offset && zoneOffsetMs(day * DAY + DAY - 1, zone) === offset) {
       this.zoneDay[z] = day;
       this.zoneOffset[z] = offset;
     }

@@ -1,4 +1,4 @@
-import { zoneOffsetMinutes } from '../core/zone.js';
+import { zoneOffsetMs } from '../core/zone.js';
 import { CrossChannelError, quoted } from '../core/errors.js';
 import { DAY, HOUR, MINUTE, isValidTimeZone, type EpochMs } from '../core/time.js';
 
@@ -17,7 +17,7 @@ export const HOURS_PER_WEEK = 168;
 export function hourOfWeek(ms: EpochMs, zone: string): number {
   if (typeof ms !== 'number' || !Number.isSafeInteger(ms)) throw new CrossChannelError('TIME_INVALID', 'Expected integer epoch ms', { path: ['ms'] });
   if (!isValidTimeZone(zone)) throw new CrossChannelError('TIMEZONE_INVALID', `Unknown IANA time zone ${quoted(zone)}`, { path: ['zone'] });
-  return wallHourOfWeek(ms + zoneOffsetMinutes(ms, zone) * MINUTE);
+  return wallHourOfWeek(ms + zoneOffsetMs(ms, zone));
 }
 
 /** @internal Hour of the week of a "wall" timestamp (local clock fields written as UTC). 1970-01-01 was a Thursday. */
