@@ -153,8 +153,3 @@ export function zoneOffsetMs(ms: number, zone: string): number {
   while (i > 0 && starts[i]! > ms) i--;
   return offsets[i]!;
 }
-
-/** {@link zoneOffsetMs} in minutes (fractional for the historic offsets with seconds). */
-export function zoneOffsetMinutes(ms: number, zone: string): number {
-  return zoneOffsetMs(ms, zone) / 60_000;
-}

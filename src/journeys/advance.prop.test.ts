@@ -6,6 +6,7 @@ import { parseCapRules } from '../capping/rules.js';
 import { consentState, parseConsentEvent } from '../consent/ledger.js';
 import { advance } from './advance.js';
 import { parseJourney } from './compile.js';
+import type { JourneyAction } from './actions.js';
 import type { AdvanceInputs } from './inputs.js';
 import { startInstance, type JourneyInstance } from './instance.js';
 import { cartAbandonment, reflex, renewal, whitePaper } from './scenarios/fixtures.js';
@@ -116,6 +117,41 @@ describe('advance — properties', () => {
         }
       }),
       { numRuns: 50 },
+    );
+  });
+
+  /** The inputs of a script step without its caps (inputsFor gives caps; the batched advance is given none). */
+  const withoutCaps = ({ caps: _caps, ...rest }: AdvanceInputs): AdvanceInputs => rest;
+
+  it('one advance over many inputs equals advancing input by input, each delivered on time (and so does a late delivery of them all)', () => {
+    // No caps: each advance checks caps against the history it is given, which the two ways would give differently.
+    const base = { consent, profile: { children: ['Paul'] } };
+    fc.assert(
+      fc.property(scripts, ([ji, script]) => {
+        const journey = journeys[ji]!;
+        const i0 = startInstance(journey, 'p', T0);
+        const end = T0 + 75 * DAY;
+        // Sorted by time only (stable): the delivery order of one instant is kept both ways.
+        const sorted = [...script].sort((a, b) => a.dt - b.dt).map((x, n) => ({ x, inputs: withoutCaps(inputsFor(x, i0, (x.dt % 7) + 1)), n }));
+        let inst = i0;
+        const onTime: JourneyAction[] = [];
+        for (const { x, inputs } of sorted) {
+          const r = advance(journey, inst, { ...base, ...inputs }, T0 + x.dt);
+          onTime.push(...r.actions);
+          inst = r.instance;
+        }
+        const last = advance(journey, inst, base, end);
+        onTime.push(...last.actions);
+        const inbox = sorted.flatMap(({ inputs, n }) => [
+          ...(inputs.events ?? []).map((event) => ({ id: `${n}`, event })),
+          ...(inputs.responses ?? []).map((response) => ({ id: `${n}`, response })),
+          ...(inputs.replies ?? []).map((reply) => ({ id: `${n}`, reply })),
+        ]);
+        const batched = advance(journey, i0, { ...base, inbox }, end);
+        expect(batched.actions).toEqual(onTime);
+        expect(batched.instance).toEqual(last.instance);
+      }),
+      { numRuns: 300 },
     );
   });
 

@@ -6,7 +6,8 @@
 import { inputError } from '../core/errors.js';
 import type { Reason } from '../core/explain.js';
 import { fnv1a } from '../core/random.js';
-import type { EpochMs } from '../core/time.js';
+import { MAX_EPOCH_MS, type EpochMs } from '../core/time.js';
+import type { BehaviourEvent } from '../core/records.js';
 import { evaluateCaps, type CapHistory, type CountedContact } from '../capping/evaluate.js';
 import { canContact } from '../consent/contact.js';
 import type { AdvanceResult, JourneyAction, TraceEntry } from './actions.js';
@@ -16,7 +17,7 @@ import type { JourneyReasonCode } from './errors.js';
 import { checkInputs, collectSignals, type AdvanceInputs, type InboundReply, type Signal } from './inputs.js';
 import { checkInstance, type JourneyInstance } from './instance.js';
 import { matchReply } from './reply.js';
-import { checkTime, readAttr, waitEnd, zoneOf } from './schedule.js';
+import { checkTime, clampTime, readAttr, waitEnd, zoneOf } from './schedule.js';
 import { ownValue } from '../core/own.js';
 
 // Safety net: the graph check forbids loops without a wait, so this is only reached by a pathological graph.
@@ -33,8 +34,10 @@ export function stepOfKey(instanceId: string, key: string | undefined): string |
 
 /**
  * Advances one instance to `now`. Pure and deterministic: the same journey, instance, inputs and `now` give the
- * same result; the instance passed in is never modified. Inputs are replayed in time order, each after the
- * steps due before it ran; then every step due by `now` runs. A send is checked at its send time against
+ * same result; the instance passed in is never modified. Inputs are replayed in time order (one instant: the order
+ * given), each after the steps due at or before it ran; then every step due by `now` runs, then `leftSegment` exits
+ * are judged at `now`. Nothing happens after the end; an input dated after `now` is refused; one dated before the
+ * current step began is recorded but answers no wait that began after it. A send is checked at its send time against
  * holdout, consent (`canContact`) and caps (`evaluateCaps`, whose exact `nextAllowedAt` is the hold time).
  * Advancing again with no new input emits nothing new. Bad input throws `CrossChannelError` before anything
  * changes.
@@ -55,18 +58,17 @@ export function advance(journey: Journey, instance: JourneyInstance, inputs: Adv
   checkInstance(j, instance);
   checkTime(now, 'now');
   checkInputs(inputs);
-  const signals = collectSignals(inputs, instance.subjectId);
+  const signals = collectSignals(inputs, instance.subjectId, now);
   const run = new Run(j, instance, inputs);
-  if (run.s.status === 'active') {
-    run.checkLeftSegment(now);
-    for (const sig of signals) {
-      if (run.s.status !== 'active') break;
-      const at = Math.min(sig.at, now);
-      run.runUntil(at);
-      run.signal(sig, Math.max(at, run.s.stepAt));
-    }
-    run.runUntil(now);
+  for (const sig of signals) {
+    run.runUntil(sig.at);
+    // Nothing happens after the end: an input after it (in this advance or a later one) is ignored.
+    if (run.s.status !== 'active') break;
+    run.signal(sig);
   }
+  run.runUntil(now);
+  // The segment exit is judged at `now`, once every earlier input has been replayed (a goal before it wins).
+  run.checkLeftSegment(now);
   const out = run.s as JourneyInstance;
   return { instance: out, actions: run.actions, wakeAt: out.status === 'active' ? out.wakeAt : null, trace: run.trace };
 }
@@ -132,10 +134,16 @@ class Run {
     return `${this.s.id}:${this.s.step}:${this.s.seq}${suffix}`;
   }
 
+  /** What segment conditions see at `t`: the person's recent events when given, else this advance's; none after `t`. */
+  private events(t: EpochMs): ReadonlyArray<BehaviourEvent> {
+    const all = this.inputs.recentEvents ?? this.inputs.events ?? [];
+    return all.every((e) => e.at <= t) ? all : all.filter((e) => e.at <= t);
+  }
+
   checkLeftSegment(now: EpochMs): void {
-    if (this.inputs.profile === undefined) return;
+    if (this.inputs.profile === undefined || this.s.status !== 'active') return;
     for (const x of this.j.exits) {
-      if (x.inSegment && !x.inSegment(this.inputs.profile, this.inputs.events ?? [], now)) {
+      if (x.inSegment && !x.inSegment(this.inputs.profile, this.events(now), now)) {
         this.note('JOURNEY_EXIT', `left the segment of exit ${x.id}`, now, { exit: x.id });
         this.end('exited', x.id, now);
         return;
@@ -174,7 +182,7 @@ class Run {
       }
       case 'waitFor':
       case 'reply': {
-        const timeoutAt = this.s.stepAt + step.timeout;
+        const timeoutAt = clampTime(this.s.stepAt + step.timeout);
         if (timeoutAt <= t) {
           this.note('JOURNEY_TIMEOUT', 'no matching reaction before the timeout', timeoutAt);
           return this.enter(step.onTimeout, timeoutAt);
@@ -183,7 +191,7 @@ class Run {
         return;
       }
       case 'split': {
-        const ctx = { subjectId: this.s.subjectId, profile: this.inputs.profile ?? {}, events: this.inputs.events ?? [], now: at, reactions: this.s.reactions ?? {} };
+        const ctx = { subjectId: this.s.subjectId, profile: this.inputs.profile ?? {}, events: this.events(at), now: at, reactions: this.s.reactions ?? {} };
         for (let i = 0; i < step.branches.length; i++) {
           if (this.j.conditions.get(`${this.s.step}/${i}`)!(ctx)) {
             this.note('JOURNEY_SPLIT', `branch ${step.branches[i]!.id ?? i} matched`, at, { branch: step.branches[i]!.id ?? i, next: step.branches[i]!.next });
@@ -235,7 +243,7 @@ class Run {
     if (step.at === 'bestMoment' && inputs.bestMoment && s.slotAt === undefined) {
       const slot = inputs.bestMoment(s.subjectId, { channel: channels[0]!, from: at, horizonMs: step.within, now: at, timeZone: this.zone });
       // A hook answering anything else would send now, or wait forever (an infinite `at`).
-      if (slot !== null && (typeof slot !== 'object' || !Number.isFinite(slot.at) || !Array.isArray(slot.reasons))) {
+      if (slot !== null && (typeof slot !== 'object' || !(Math.abs(slot.at) <= MAX_EPOCH_MS) || !Array.isArray(slot.reasons))) {
         throw inputError('bestMoment must answer { at: epoch ms, reasons: [] } or null', ['inputs', 'bestMoment']);
       }
       if (slot !== null && slot.at > at) {
@@ -304,7 +312,7 @@ class Run {
       return this.enter(policy.goto, at);
     }
     const since = this.s.heldSince ?? at;
-    const limit = since + step.holdAtMost;
+    const limit = clampTime(since + step.holdAtMost);
     const until = nextAllowedAt === null ? limit : Math.min(nextAllowedAt, limit);
     if (until <= at || at >= limit) {
       this.note('JOURNEY_SEND_SKIPPED', `held since ${new Date(since).toISOString()} and still blocked (${codes.join(', ')}): skipped`, at, { reasons: why });
@@ -339,9 +347,15 @@ class Run {
     return false;
   }
 
-  /** Handles one inbound signal at logical time `at` (after the steps due before it ran). */
-  signal(x: Signal, at: EpochMs): void {
+  /**
+   * Handles one inbound signal (after the steps due at or before it ran). One dated before the current step began
+   * happened before it: it is recorded and may end the journey (at the step's start), but answers no wait or reply
+   * that began after it, as if it had been delivered on time.
+   */
+  signal(x: Signal): void {
     const s = this.s;
+    const early = x.at < s.stepAt;
+    const at = early ? s.stepAt : x.at;
     let from: string | undefined;
     if (x.kind === 'response') {
       from = stepOfKey(s.id, x.response.contactId);
@@ -366,16 +380,16 @@ class Run {
       }
     }
     const step = this.j.steps.get(s.step)!;
-    if (x.kind === 'reply') return this.reply(step, x.reply, at);
-    if (step.type === 'waitFor' && this.matches(this.j.waitSignals.get(s.step)!, x, from)) {
+    if (x.kind === 'reply') return this.reply(early ? null : step, x.reply, at);
+    if (!early && step.type === 'waitFor' && this.matches(this.j.waitSignals.get(s.step)!, x, from)) {
       this.note('JOURNEY_MATCHED', `${x.kind === 'event' ? x.event.type : x.kind === 'response' ? x.response.kind : 'reply'} while waiting`, at);
       this.enter(step.next, at);
     }
   }
 
-  private reply(step: Step, r: InboundReply, at: EpochMs): void {
+  private reply(step: Step | null, r: InboundReply, at: EpochMs): void {
     const s = this.s;
-    const inReply = step.type === 'reply' && step.channel === r.channel;
+    const inReply = step?.type === 'reply' && step.channel === r.channel;
     const m = matchReply(r.text, inReply ? { choices: step.choices, names: namesOf(readAttr(this.inputs.profile, step.names ?? '')), stopKeywords: step.stopKeywords } : { choices: [], stopKeywords: DEFAULT_STOP });
     const base = { subjectId: s.subjectId, journeyId: this.j.id, version: this.j.version, stepId: s.step, at };
     if (m.kind === 'stop') {

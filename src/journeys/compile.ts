@@ -6,6 +6,7 @@ import { CrossChannelError, attempt, parseWith, type Result, quoted } from '../c
 import type { BehaviourEvent, ResponseKind } from '../core/records.js';
 import type { EpochMs } from '../core/time.js';
 import { compileSegment, type SegmentPredicate } from '../segments/compile.js';
+import { SEGMENT_LIMITS } from '../segments/dsl.js';
 import { compileEventFilter, type EventTest } from '../segments/conditions.js';
 import type { Profile } from '../segments/conditions.js';
 import { journeySchema, type ConditionInput, type JourneyDefinition, type JourneyDefinitionInput, type Signal, type Step } from './definition.js';
@@ -73,8 +74,11 @@ export function isJourney(value: unknown): value is Journey {
 
 /**
  * Validates and compiles a journey definition. Refused with `JOURNEY_INVALID` and the path of the bad field:
- * a schema error, a step that refers to an unknown step, a step unreachable from `start`, or a cycle that can
- * run without passing a `wait`, `waitFor` or `reply` (it could loop forever within one advance).
+ * a schema error, a step that refers to an unknown step, a step unreachable from `start`, a cycle that can
+ * run without passing a step that lets time pass (a `wait` with a positive `duration` and no `date`, a `waitFor` or
+ * `reply` with a positive `timeout`: it could loop forever within one advance), a reaction signal naming a step that
+ * is not a send, two goals, exits, branches, arms or choices with one id, a duration over 100,000,000 days, or a
+ * split condition nested deeper than 32 levels, with more than 2,000 parts, or containing itself.
  *
  * @example
  * ```ts
@@ -90,6 +94,7 @@ export function isJourney(value: unknown): value is Journey {
  */
 export function parseJourney(input: JourneyDefinitionInput | Journey): Journey {
   if (isJourney(input)) return input;
+  checkRaw(input);
   const def = parseWith(journeySchema, input, 'JOURNEY_INVALID' as JourneyErrorCode);
   checkGraph(def);
   return compile(def);
@@ -152,25 +157,77 @@ export function edgesOf(step: Step): Array<{ to: string; field: Path }> {
   return out;
 }
 
-/** Steps that always let time pass before leaving: a cycle through one of them cannot spin within one advance. */
+/**
+ * Steps that always let time pass before leaving: a cycle through one of them cannot spin within one advance. A
+ * `wait` on a profile date ends at the same instant on every pass, and one of no duration can end where it began.
+ */
 function waits(step: Step): boolean {
-  return step.type === 'wait' || step.type === 'waitFor' || step.type === 'reply';
+  return step.type === 'wait' ? step.date === undefined && (step.duration ?? 0) > 0 : (step.type === 'waitFor' || step.type === 'reply') && step.timeout > 0;
+}
+
+/** Throws at the second of two items of `list` with one id (`key`), at `path.<i>.<key>`. */
+function unique<T>(list: ReadonlyArray<T>, id: (x: T) => string | undefined, path: Path): void {
+  const seen = new Set<string>();
+  list.forEach((x, i) => {
+    const v = id(x);
+    if (v === undefined) return;
+    if (seen.has(v)) throw invalid(`Duplicate id ${quoted(v)}`, [...path, i, 'id']);
+    seen.add(v);
+  });
+}
+
+/**
+ * What is checked before the schema: split conditions (zod's recursion ends in a RangeError): nested at most
+ * as deep and with at most as many parts as a segment rule (32 levels, 2,000 parts), and never containing themselves;
+ * no step named `__proto__`.
+ */
+function checkRaw(input: unknown): void {
+  const steps = (input as { steps?: unknown } | null)?.steps;
+  if (typeof steps !== 'object' || steps === null) return;
+  // The schema's record skips an own `__proto__` key (JSON.parse makes one): name it, not a wrong step count.
+  if (Object.hasOwn(steps, '__proto__')) throw invalid('__proto__ cannot be a step id', ['steps', '__proto__']);
+  for (const id of Object.keys(steps)) {
+    const branches = (steps as Record<string, { branches?: unknown } | null>)[id]?.branches;
+    if (!Array.isArray(branches)) continue;
+    branches.forEach((b: { when?: unknown } | null, i) => {
+      let parts = 0;
+      const walk = (c: unknown, path: Path, trail: unknown[]): void => {
+        if (typeof c !== 'object' || c === null) return;
+        if (trail.includes(c)) throw invalid('A condition contains itself', path);
+        if (trail.length >= SEGMENT_LIMITS.maxDepth) throw invalid(`Condition nested deeper than ${SEGMENT_LIMITS.maxDepth} levels`, path);
+        if (++parts > SEGMENT_LIMITS.maxNodes) throw invalid(`Condition with more than ${SEGMENT_LIMITS.maxNodes} parts`, path);
+        for (const k of ['all', 'any'] as const) {
+          const list = (c as Record<string, unknown>)[k];
+          if (Array.isArray(list)) list.forEach((x, n) => walk(x, [...path, k, n], [...trail, c]));
+        }
+      };
+      walk(b?.when, ['steps', id, 'branches', i, 'when'], []);
+    });
+  }
 }
 
 function checkGraph(def: JourneyDefinition): void {
   const steps = def.steps;
+  const sendStep = (r: { step: string; path: Path }, who: string, at: Path): void => {
+    if (ownValue(steps, r.step)?.type !== 'send') throw invalid(`${who} looks at reactions to ${quoted(r.step)}, which is not a send step`, [...at, ...r.path]);
+  };
   if (!Object.hasOwn(steps, def.start)) throw invalid(`Unknown start step ${quoted(def.start)}`, ['start']);
   for (const [id, step] of Object.entries(steps)) {
     for (const e of edgesOf(step)) {
       if (!Object.hasOwn(steps, e.to)) throw invalid(`Step ${quoted(id)} refers to unknown step ${quoted(e.to)}`, ['steps', id, ...e.field], { step: e.to });
     }
-    if (step.type === 'split' || step.type === 'waitFor') {
-      // Reactions name the step whose message they answer; it must exist and be a send.
-      const refs = step.type === 'split' ? step.branches.flatMap((b, i) => reactedSteps(b.when, ['branches', i, 'when'])) : signalStep(step.signal, ['signal']);
-      for (const r of refs) {
-        if (steps[r.step]?.type !== 'send') throw invalid(`Step ${quoted(id)} looks at reactions to ${quoted(r.step)}, which is not a send step`, ['steps', id, ...r.path]);
-      }
-    }
+    // Reactions name the step whose message they answer; it must exist and be a send.
+    const refs = step.type === 'split' ? step.branches.flatMap((b, i) => reactedSteps(b.when, ['branches', i, 'when'])) : step.type === 'waitFor' ? signalStep(step.signal, ['signal']) : [];
+    for (const r of refs) sendStep(r, `Step ${quoted(id)}`, ['steps', id]);
+    if (step.type === 'split') unique(step.branches, (b) => b.id, ['steps', id, 'branches']);
+    if (step.type === 'randomSplit') unique(step.arms, (a) => a.id, ['steps', id, 'arms']);
+    if (step.type === 'reply') unique(step.choices, (c) => c.id, ['steps', id, 'choices']);
+  }
+  for (const list of ['goals', 'exits'] as const) {
+    unique<{ id: string }>(def[list], (x) => x.id, [list]);
+    def[list].forEach((x, i) => {
+      if ('response' in x.when) for (const r of signalStep(x.when, ['when'])) sendStep(r, `${list}[${i}]`, [list, i]);
+    });
   }
   // Reachability from start.
   const seen = new Set<string>([def.start]);
@@ -193,7 +250,7 @@ function checkGraph(def: JourneyDefinition): void {
     if (!waits(step)) {
       for (const e of edgesOf(step)) {
         const s = state.get(e.to);
-        if (s === 1) throw invalid(`Steps ${[...trail, id, e.to].join(' → ')} loop without a wait`, ['steps', id, ...e.field], { cycle: [...trail.slice(trail.indexOf(e.to)), id, e.to] });
+        if (s === 1) throw invalid(`Steps ${[...trail, id, e.to].join(' → ')} loop without a step that lets time pass`, ['steps', id, ...e.field], { cycle: [...trail.slice(trail.indexOf(e.to)), id, e.to] });
         if (s === undefined) visit(e.to, [...trail, id]);
       }
     }

@@ -5,7 +5,7 @@
 import * as z from 'zod/mini';
 import { RESPONSE_KINDS } from '../core/records.js';
 import { channelSchema, durationSchema, idSchema, jsonObjectSchema, tagSchema, timeZoneSchema } from '../core/schema.js';
-import { DAY } from '../core/time.js';
+import { DAY, MAX_EPOCH_MS } from '../core/time.js';
 import { propertyConditionSchema, segmentRuleSchema } from '../segments/dsl.js';
 import { discriminated, refineCheck, intSchema, regexCheck, enumSchema, literalSchema, booleanSchema, gteCheck, lteCheck, minLengthCheck, maxLengthCheck, stringSchema, transformSchema } from '../core/zod.js';
 
@@ -17,7 +17,13 @@ import { discriminated, refineCheck, intSchema, regexCheck, enumSchema, literalS
  * stepIdSchema.parse('call-j1'); // 'call-j1'
  * ```
  */
-export const stepIdSchema = /* @__PURE__ */ (() => stringSchema().check(minLengthCheck(1), maxLengthCheck(64), regexCheck(/^[A-Za-z0-9_.-]+$/, 'Step id must be letters, digits, "_", "-" or "."')))();
+export const stepIdSchema = /* @__PURE__ */ (() => stringSchema().check(minLengthCheck(1), maxLengthCheck(64), regexCheck(/^(?!__proto__$)[A-Za-z0-9_.-]+$/, 'Step id must be letters, digits, "_", "-" or "." (and not __proto__)')))();
+
+/**
+ * A duration of a definition, at most 100,000,000 days (8.64e15 ms, the span of a `Date`): a larger one would put a
+ * wake-up time past the end of representable time.
+ */
+const durSchema = /* @__PURE__ */ (() => durationSchema.check(refineCheck((ms: number) => ms <= MAX_EPOCH_MS, 'A duration is at most 100,000,000 days')))();
 
 const oneOrMany = <T extends z.ZodMiniType>(s: T) => z.pipe(z.union([s, z.array(s).check(minLengthCheck(1), maxLengthCheck(32))]), transformSchema((v) => (Array.isArray(v) ? v : [v]) as z.output<T>[]));
 
@@ -52,7 +58,8 @@ export type ConditionInput =
   | { any: ConditionInput[] };
 
 /**
- * A split condition: `{ segment: <segment rule> }` (over the profile and the person's recent events),
+ * A split condition: `{ segment: <segment rule> }` (over the profile and the person's events dated up to the split:
+ * `AdvanceInputs.recentEvents` when given, else only the events of that advance),
  * `{ reacted: { step, kind } }` / `{ notReacted: { step, kind } }` (the person did / did not react that way to
  * the message of that step), `{ all: [...] }`, `{ any: [...] }`.
  *
@@ -90,10 +97,10 @@ const sendStep = /* @__PURE__ */ (() => z.strictObject({
   /** When consent or caps block the send: skip it, hold until the next legal time, or go to another step. */
   onBlocked: z._default(z.union([enumSchema(['skip', 'hold']), z.strictObject({ goto: stepIdSchema })]), 'hold'),
   /** How long a held send may wait before it is skipped. */
-  holdAtMost: z._default(durationSchema, 7 * DAY),
+  holdAtMost: z._default(durSchema, 7 * DAY),
   /** `'bestMoment'`: ask the host's best-moment hook for the time within `within`. */
   at: z.optional(literalSchema('bestMoment')),
-  within: z._default(durationSchema, DAY),
+  within: z._default(durSchema, DAY),
   next: z.optional(stepIdSchema),
 }))();
 
@@ -101,13 +108,13 @@ const waitStep = /* @__PURE__ */ (() => z
   .strictObject({
     type: literalSchema('wait'),
     /** Wait this long after the step is entered. */
-    duration: z.optional(durationSchema),
+    duration: z.optional(durSchema),
     /** Wait until a date read from the profile (ISO string or epoch ms), shifted by `offsetMonths`/`offset`. */
     date: z.optional(z
       .strictObject({
         attr: stringSchema().check(minLengthCheck(1), maxLengthCheck(128)),
         offsetMonths: z._default(intSchema().check(gteCheck(-1200), lteCheck(1200)), 0),
-        offset: z.optional(durationSchema),
+        offset: z.optional(durSchema),
         /** Step to take when the profile has no usable date (default: `next`). */
         ifMissing: z.optional(stepIdSchema),
       })),
@@ -119,7 +126,7 @@ const waitStep = /* @__PURE__ */ (() => z
 const waitForStep = /* @__PURE__ */ (() => z.strictObject({
   type: literalSchema('waitFor'),
   signal: signalSchema,
-  timeout: durationSchema,
+  timeout: durSchema,
   next: stepIdSchema,
   onTimeout: z.optional(stepIdSchema),
 }))();
@@ -136,7 +143,7 @@ const replyStep = /* @__PURE__ */ (() => z.strictObject({
   help: z.optional(idSchema),
   /** Words that opt the person out of the channel. */
   stopKeywords: z._default(z.array(stringSchema().check(minLengthCheck(1), maxLengthCheck(32))).check(maxLengthCheck(16)), ['stop', 'stopall', 'unsubscribe', 'arret', 'arreter', 'desabonner']),
-  timeout: durationSchema,
+  timeout: durSchema,
   onTimeout: z.optional(stepIdSchema),
 }))();
 
@@ -198,9 +205,9 @@ export const entrySchema = /* @__PURE__ */ (() => z.strictObject({
     literalSchema('manual'),
   ]),
   /** Enter again after leaving: never, always, or after a cooldown since the last entry. One active instance per person at most. */
-  reentry: z._default(z.union([enumSchema(['never', 'always']), z.strictObject({ cooldown: durationSchema })]), 'never'),
+  reentry: z._default(z.union([enumSchema(['never', 'always']), z.strictObject({ cooldown: durSchema })]), 'never'),
   /** At most `max` entries (per rolling `per` window when given). */
-  cap: z.optional(z.strictObject({ max: intSchema().check(gteCheck(1)), per: z.optional(durationSchema) })),
+  cap: z.optional(z.strictObject({ max: intSchema().check(gteCheck(1)), per: z.optional(durSchema) })),
 }))();
 
 /**

@@ -5,11 +5,11 @@
 import { CrossChannelError, quoted, underPath } from '../core/errors.js';
 import { reason, type Reason } from '../core/explain.js';
 import type { BehaviourEvent } from '../core/records.js';
-import type { EpochMs } from '../core/time.js';
+import { MAX_EPOCH_MS, type EpochMs } from '../core/time.js';
 import type { Profile } from '../segments/conditions.js';
 import { parseJourney, type Journey } from './compile.js';
 import type { JourneyErrorCode } from './errors.js';
-import { checkTime } from './schedule.js';
+import { checkTime, clampTime } from './schedule.js';
 
 /** Where an instance is: still running, or how it ended. */
 export type JourneyStatus = 'active' | 'completed' | 'goal' | 'exited';
@@ -143,7 +143,8 @@ export function canEnter(journey: Journey, prior: EntryHistory, now: EpochMs): E
   if (last !== null) {
     if (re === 'never') reasons.push(reason('JOURNEY_ENTRY_NO_REENTRY', `${j.id} allows no re-entry`, { detail: { lastEnteredAt: last } }));
     else if (typeof re === 'object' && now < last + re.cooldown) {
-      reasons.push(reason('JOURNEY_ENTRY_COOLDOWN', `re-entry cooldown until ${new Date(last + re.cooldown).toISOString()}`, { detail: { until: last + re.cooldown } }));
+      const until = clampTime(last + re.cooldown);
+      reasons.push(reason('JOURNEY_ENTRY_COOLDOWN', `re-entry cooldown until ${new Date(until).toISOString()}`, { detail: { until } }));
     }
   }
   const cap = j.definition.entry.cap;
@@ -181,8 +182,8 @@ export function triggersEntry(journey: Journey, input: { event?: BehaviourEvent;
 
 const STATUSES = new Set<string>(['active', 'completed', 'goal', 'exited']);
 
-function bad(field: string, message: string): never {
-  throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INSTANCE_INVALID', message, { path: ['instance', field] });
+function bad(field: string, message: string, key?: string): never {
+  throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INSTANCE_INVALID', message, { path: key === undefined ? ['instance', field] : ['instance', field, key] });
 }
 
 /** Cheap structural check of an instance from plain JS (no zod on the hot path); throws before anything changes. */
@@ -196,10 +197,18 @@ export function checkInstance(journey: Journey, inst: unknown): asserts inst is 
   if (typeof i.status !== 'string' || !STATUSES.has(i.status)) bad('status', 'instance.status is not a journey status');
   if (typeof i.step !== 'string' || !journey.steps.has(i.step)) bad('step', `instance is on unknown step ${quoted(i.step)}`);
   if (!Number.isInteger(i.seq) || (i.seq as number) < 0) bad('seq', 'instance.seq must be a non-negative integer');
-  if (!Number.isFinite(i.enteredAt)) bad('enteredAt', 'instance.enteredAt must be epoch ms');
-  if (!Number.isFinite(i.stepAt)) bad('stepAt', 'instance.stepAt must be epoch ms');
-  if (i.wakeAt !== null && !Number.isFinite(i.wakeAt)) bad('wakeAt', 'instance.wakeAt must be epoch ms or null');
-  if (i.heldSince !== undefined && !Number.isFinite(i.heldSince)) bad('heldSince', 'instance.heldSince must be epoch ms');
-  if (i.slotAt !== undefined && !Number.isFinite(i.slotAt)) bad('slotAt', 'instance.slotAt must be epoch ms');
-  if (i.reactions !== undefined && (typeof i.reactions !== 'object' || i.reactions === null || Array.isArray(i.reactions))) bad('reactions', 'instance.reactions must be an object');
+  for (const f of ['enteredAt', 'stepAt', 'wakeAt', 'heldSince', 'slotAt'] as const) {
+    const v = i[f];
+    // Within the epoch range: a time past it cannot be shown or compared with a `Date`.
+    const absent = f === 'wakeAt' ? v === null : (f === 'heldSince' || f === 'slotAt') && v === undefined;
+    if (!absent && !(typeof v === 'number' && Math.abs(v) <= MAX_EPOCH_MS)) bad(f, `instance.${f} must be epoch ms${f === 'wakeAt' ? ' or null' : ''}`);
+  }
+  const r = i.reactions;
+  if (r !== undefined) {
+    if (typeof r !== 'object' || r === null || Array.isArray(r)) bad('reactions', 'instance.reactions must be an object');
+    // Each step's reactions are a list of response kinds: a string would read as its letters, a number throw.
+    for (const [step, kinds] of Object.entries(r)) {
+      if (!Array.isArray(kinds) || !kinds.every((k) => typeof k === 'string')) bad('reactions', `instance.reactions of ${quoted(step)} must be a list of response kinds`, step);
+    }
+  }
 }

@@ -9,6 +9,7 @@
 import { CrossChannelError, isCrossChannelError, quoted } from '../core/errors.js';
 import { expectStoreAnswer, isRecord } from '../core/guards.js';
 import type { EpochMs } from '../core/time.js';
+import type { BehaviourEvent } from '../core/records.js';
 import type { CapHistory } from '../capping/evaluate.js';
 import { isCompiledCapRules, type CompiledCapRules } from '../capping/rules.js';
 import type { ContactHistoryStore } from '../capping/store.js';
@@ -23,7 +24,7 @@ import type { BestMomentCheck, HoldoutCheck } from './hooks.js';
 import type { AdvanceInputs } from './inputs.js';
 import { emitStep, type JourneyTelemetry } from './telemetry.js';
 import { checkInstance, startInstance, triggersEntry, type JourneyInstance } from './instance.js';
-import { checkJourneyInput, entryPlan, inboxInputs, type EnrolResult, type JourneyClaim, type JourneyInput, type JourneyStore } from './store.js';
+import { checkJourneyInput, entryPlan, type EnrolResult, type JourneyClaim, type JourneyInput, type JourneyStore } from './store.js';
 
 /**
  * What the host does with each action kind. A handler must treat a key it has seen as done (a replay after a
@@ -56,6 +57,8 @@ export interface PersonContext {
   readonly profile?: Profile;
   readonly consent?: ConsentState;
   readonly timeZone?: string;
+  /** The person's recent events (from your event store), for split conditions and `leftSegment` exits: `AdvanceInputs.recentEvents`. */
+  readonly recentEvents?: ReadonlyArray<BehaviourEvent>;
 }
 
 /**
@@ -142,6 +145,12 @@ function configError(message: string, path: ReadonlyArray<string | number>): Cro
   return new CrossChannelError<JourneyErrorCode>('CONFIG_INVALID', message, { path });
 }
 
+/** When an input happened (NaN when it has no time: left to `advance` to refuse). */
+function atOf(x: JourneyInput): number {
+  const b = isRecord(x) ? ((x as { event?: unknown }).event ?? (x as { response?: unknown }).response ?? (x as { reply?: unknown }).reply) : null;
+  return isRecord(b) && typeof b.at === 'number' ? b.at : NaN;
+}
+
 /** The seq of one of this instance's keys (`<instance>:<step>:<seq>[:…]`), or NaN. */
 function seqOfKey(instanceId: string, key: string): number {
   if (!key.startsWith(`${instanceId}:`)) return NaN;
@@ -223,6 +232,7 @@ export function createJourneyRunner(options: JourneyRunnerOptions): JourneyRunne
       ...(person.profile ? { profile: person.profile } : {}),
       ...(person.consent ? { consent: person.consent } : {}),
       ...(person.timeZone ? { timeZone: person.timeZone } : {}),
+      ...(person.recentEvents ? { recentEvents: person.recentEvents } : {}),
       ...(options.caps ? { caps: options.caps } : {}),
       ...(history ? { history } : {}),
       ...(options.holdout ? { holdout: options.holdout } : {}),
@@ -265,10 +275,14 @@ export function createJourneyRunner(options: JourneyRunnerOptions): JourneyRunne
     if (!journey) throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INSTANCE_INVALID', `No journey ${quoted(inst.journeyId)} version ${quoted(inst.version)} in this runner`, { path: ['instance', 'version'] });
     // What the store claimed is checked before anything reads it (the person, the history, the step).
     checkInstance(journey, inst);
+    // An input dated after `now` (delivered by a runner whose clock is ahead) waits: the claim fails and is handed
+    // out again once its lease expires.
+    const early = claim.inbox.findIndex((x) => atOf(x) > now);
+    if (early >= 0) throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INPUT_INVALID', `inbox[${early}] is dated after now: retried after the lease`, { path: ['inbox', early, 'at'] });
     const base = await loadInputs(inst, now);
     let r: AdvanceResult;
     try {
-      r = advance(journey, inst, { ...base, ...inboxInputs(claim.inbox) }, now);
+      r = advance(journey, inst, { ...base, inbox: claim.inbox }, now);
     } catch (e) {
       // A malformed inbound input must not block the instance forever: it is consumed without effect.
       if (!isCrossChannelError(e, 'JOURNEY_INPUT_INVALID')) throw e;
@@ -347,6 +361,7 @@ export function createJourneyRunner(options: JourneyRunnerOptions): JourneyRunne
     enrol,
     async ingest(input, now) {
       checkJourneyInput(input);
+      if (atOf(input) > now) throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INPUT_INVALID', 'input is dated after now: an input is applied at its time, not before', { path: ['input', 'at'] });
       const subjectId = 'event' in input ? input.event.subjectId : 'response' in input ? input.response.subjectId : input.reply.subjectId;
       // Every journey at once (a person's instances in different journeys are independent), so a store that batches
       // sends the journeys' reads, then their deliveries, together; each journey is tried even when another fails.
@@ -364,7 +379,7 @@ export function createJourneyRunner(options: JourneyRunnerOptions): JourneyRunne
           }
           if ('event' in input && triggersEntry(j, { event: input.event })) {
             // The triggering event starts the journey; it is not also an input of it.
-            const r = await enrol(j.id, subjectId, input.event.at <= now ? input.event.at : now, startedBy);
+            const r = await enrol(j.id, subjectId, input.event.at, startedBy);
             return r.enrolled ? { enrolled: r.instance!.id } : {};
           }
           return {};

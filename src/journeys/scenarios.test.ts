@@ -70,7 +70,8 @@ describe('B2B white paper (canonical)', () => {
     const start = startInstance(journey, 'lead-1', T0);
     const key = `${start.id}:newsletter:6`;
     const r = drive(journey, start, day(30), { consent, caps }, [
-      { at: day(8), inputs: { responses: [{ subjectId: 'lead-1', kind: 'opened', at: day(8), contactId: key }, { subjectId: 'lead-1', kind: 'clicked', at: day(8) + 1, contactId: key }] } },
+      // Delivered once both happened: an input is never applied before its time.
+      { at: day(8) + 1, inputs: { responses: [{ subjectId: 'lead-1', kind: 'opened', at: day(8), contactId: key }, { subjectId: 'lead-1', kind: 'clicked', at: day(8) + 1, contactId: key }] } },
     ]);
     expect(r.actions.some((a) => a.kind === 'send' && a.message === 'web-demo-invite')).toBe(false);
     expect(r.actions.some((a) => a.kind === 'send' && a.message === 'webinar-or-open-day')).toBe(true);

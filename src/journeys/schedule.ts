@@ -3,7 +3,8 @@
  * day on an allowed weekday in the person's zone.
  */
 import { atPath, CrossChannelError, inputError } from '../core/errors.js';
-import { isValidTimeZone, addLocal, fromLocalTime, localTime, utcOffsetMinutes, MAX_EPOCH_MS, MINUTE, type EpochMs } from '../core/time.js';
+import { isValidTimeZone, addLocal, fromLocalTime, localTime, MAX_EPOCH_MS, MINUTE, type EpochMs } from '../core/time.js';
+import { zoneOffsetMs } from '../core/zone.js';
 import type { Profile } from '../segments/conditions.js';
 import type { Step } from './definition.js';
 
@@ -42,7 +43,7 @@ export function nextLocalTime(from: EpochMs, time: string, weekdays: ReadonlyArr
       // When the clock goes back, the reading comes again under the later offset (02:30 summer, then 02:30
       // winter time): from between the two, the second is next, not the same time a day later.
       // (A fold lasts an hour at most, 30 minutes on Lord Howe: the offset 3 hours on is the later one.)
-      const again = at + (utcOffsetMinutes(at, zone) - utcOffsetMinutes(at + 180 * MINUTE, zone)) * MINUTE;
+      const again = at + zoneOffsetMs(at, zone) - zoneOffsetMs(at + 180 * MINUTE, zone);
       if (again >= from) {
         const l = localTime(again, zone);
         if (l.hour === hour && l.minute === minute) return again;
@@ -82,16 +83,36 @@ export function zoneOf(profile: Profile | undefined, attr: string, fallback: str
   return typeof z === 'string' && isValidTimeZone(z) ? z : fallback;
 }
 
-/** When a wait step entered at `stepAt` ends, or `null` when it waits for a profile date the profile lacks. */
+/** `t` within the epoch range (±8.64e15 ms): a time computed past its end is held at the end. */
+export function clampTime(t: EpochMs): EpochMs {
+  return Math.max(-MAX_EPOCH_MS, Math.min(MAX_EPOCH_MS, t));
+}
+
+/**
+ * When a wait step entered at `stepAt` ends, or `null` when it waits for a profile date the profile lacks (or holds
+ * outside the epoch range). Past the end of the calendar (the year 9999 for a local time) it ends at the end of the
+ * epoch range: never, in practice.
+ */
 export function waitEnd(step: WaitStep, stepAt: EpochMs, profile: Profile | undefined, zone: string): EpochMs | null {
   let at = stepAt;
   if (step.date) {
     const d = instantOf(readAttr(profile, step.date.attr));
-    if (d === null) return null;
-    at = step.date.offsetMonths === 0 ? d : addLocal(d, step.date.offsetMonths, 'month', zone);
+    if (d === null || !(Math.abs(d) <= MAX_EPOCH_MS)) return null;
+    try {
+      at = step.date.offsetMonths === 0 ? d : addLocal(d, step.date.offsetMonths, 'month', zone);
+    } catch {
+      return null;
+    }
     at += step.date.offset ?? 0;
   }
   if (step.duration !== undefined) at += step.duration;
-  if (step.until) at = nextLocalTime(at, step.until.time, step.until.weekdays, zone);
+  at = clampTime(at);
+  if (step.until) {
+    try {
+      at = nextLocalTime(at, step.until.time, step.until.weekdays, zone);
+    } catch {
+      at = at < 0 ? at : MAX_EPOCH_MS;
+    }
+  }
   return at;
 }

@@ -7,27 +7,17 @@ import type { BehaviourEvent } from '../core/records.js';
 import type { EpochMs } from '../core/time.js';
 import { parseJourney, type Journey } from './compile.js';
 import type { JourneyErrorCode } from './errors.js';
-import type { AdvanceInputs, InboundReply, JourneyResponse } from './inputs.js';
-import type { JourneyInstance } from './instance.js';
-import { checkTime } from './schedule.js';
+import type { AdvanceInputs, InboundReply, JourneyInput, JourneyResponse } from './inputs.js';
 
-/**
- * One inbound input for an instance, with the id that makes its delivery idempotent.
- *
- * @example
- * ```ts
- * const input: JourneyInput = { id: 'evt-981', event: { subjectId: 'p1', type: 'purchase', at: 0, properties: {} } };
- * ```
- */
-export type JourneyInput =
-  | { readonly id: string; readonly event: BehaviourEvent }
-  | { readonly id: string; readonly response: JourneyResponse }
-  | { readonly id: string; readonly reply: InboundReply };
+export type { JourneyInput } from './inputs.js';
+import type { JourneyInstance } from './instance.js';
+import { checkTime, clampTime } from './schedule.js';
 
 /**
  * The entry policy as a plan a store applies atomically (it never re-derives the rules): refuse when an
  * instance is active; refuse when the person entered before and `reentry` is `never`, or entered after
- * `enteredBefore`; refuse when at least `cap.max` entries happened since `cap.since` (null: ever).
+ * `enteredBefore`; refuse when at least `cap.max` entries happened at or after `cap.since` (null: ever). With a
+ * `per` window, `since` is `now − per + 1`: the window is (now − per, now], as capping's rolling windows.
  *
  * @example
  * ```ts
@@ -61,8 +51,9 @@ export function entryPlan(journey: Journey, now: EpochMs): EntryPlan {
   return {
     journeyId: j.id,
     reentry: typeof reentry === 'object' ? 'cooldown' : reentry,
-    enteredBefore: typeof reentry === 'object' ? now - reentry.cooldown : null,
-    cap: cap ? { max: cap.max, since: cap.per === undefined ? null : now - cap.per } : null,
+    enteredBefore: typeof reentry === 'object' ? clampTime(now - reentry.cooldown) : null,
+    // The rolling window (now − per, now] of capping's rolling windows, in whole ms: an entry exactly `per` ago is out.
+    cap: cap ? { max: cap.max, since: cap.per === undefined ? null : clampTime(now - cap.per + 1) } : null,
     forgetBefore: 0,
   };
 }
@@ -89,7 +80,7 @@ export type EnrolResult = { readonly enrolled: true } | { readonly enrolled: fal
  */
 export interface JourneyClaim {
   readonly instance: JourneyInstance;
-  /** Inbound inputs delivered and not yet consumed, in delivery order. */
+  /** Inbound inputs delivered and not yet consumed, in delivery order (the order `advance` replays inputs of one instant in). */
   readonly inbox: ReadonlyArray<JourneyInput>;
   readonly token: string;
   readonly leaseUntil: EpochMs;
@@ -198,7 +189,7 @@ export interface JourneyStore {
   erase(subjectId: string): Promise<void>;
 }
 
-/** Turns a claim's inbox into advance inputs. */
+/** Turns a claim's inbox into advance inputs by kind (the order across kinds is lost: pass `{ inbox }` to keep it). */
 export function inboxInputs(inbox: ReadonlyArray<JourneyInput>): Pick<AdvanceInputs, 'events' | 'responses' | 'replies'> {
   if (!Array.isArray(inbox)) throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INPUT_INVALID', 'inbox must be an array', { path: ['inbox'] });
   inbox.forEach((x, i) => {

@@ -305,3 +305,35 @@ describe.each(pgEngines())('PostgresJourneyStore batches ($name)', (engine) => {
     expect(await store.activeFor('tick', 'p2')).toBeNull();
   });
 });
+
+describe('entry cap: a rolling window (now − per, now], as capping’s, in every store', () => {
+  const capped = parseJourney({ id: 'capped-day', version: 1, entry: { on: 'manual', reentry: 'always', cap: { max: 1, per: '1d' } }, start: 'go', steps: { go: { type: 'end' } } });
+  const T = Date.parse('2026-03-02T09:00:00Z');
+  const DAY = 86_400_000;
+  const stores: Array<[string, boolean, () => Promise<MemoryJourneyStore | RedisJourneyStore | PostgresJourneyStore>]> = [
+    ['memory', false, async () => new MemoryJourneyStore()],
+    ['redis', noRedis, async () => new RedisJourneyStore((redis ??= createRedis()), { prefix: uniquePrefix('jcap') })],
+    ['redis, one script per instance', noRedis, async () => new RedisJourneyStore((redis ??= createRedis()), { prefix: uniquePrefix('jcap'), batching: false })],
+    [
+      'postgres (PGlite)',
+      false,
+      async () => {
+        pg ??= createPglite();
+        const store = new PostgresJourneyStore((await pg).sql, { prefix: `journey_t${++tables}` });
+        await store.migrate();
+        return store;
+      },
+    ],
+  ];
+  for (const [name, skip, create] of stores) {
+    it.skipIf(skip)(`${name}: an entry exactly per ago no longer counts; one a millisecond younger does`, async () => {
+      const store = await create();
+      const enrol = (p: string, at: number) => store.enrol(startInstance(capped, p, at), entryPlan(capped, at));
+      expect(await enrol('p1', T)).toEqual({ enrolled: true });
+      expect(await enrol('p2', T + DAY - 1)).toEqual({ enrolled: false, reason: 'cap' });
+      expect(await enrol('p3', T + DAY)).toEqual({ enrolled: true });
+      expect(await enrol('p4', T + 2 * DAY - 1)).toEqual({ enrolled: false, reason: 'cap' });
+      expect(await enrol('p5', T + 2 * DAY)).toEqual({ enrolled: true });
+    });
+  }
+});
