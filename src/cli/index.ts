@@ -8,9 +8,9 @@
  * (unknown command or option, a missing argument).
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { isCrossChannelError, parseWith, safeText, inputError } from '../core/errors.js';
+import { CrossChannelError, isCrossChannelError, parseWith, quoted, safeText, inputError } from '../core/errors.js';
 import { behaviourEventSchema, sortByAt, type BehaviourEvent } from '../core/records.js';
-import { toEpochMs } from '../core/time.js';
+import { MAX_EPOCH_MS, toEpochMs } from '../core/time.js';
 import { decodeGpp } from '../consent/gpp/codec.js';
 import { decodeTcString } from '../consent/tcf/decode.js';
 import { IdSet } from '../consent/tcf/id-set.js';
@@ -23,7 +23,8 @@ import { parseCatalogue, type CatalogueInput } from '../arbitration/offers.js';
 import { buildJourneys, type ConversionRow, type TouchpointRow } from '../attribution/journeys.js';
 import { compareModels } from '../attribution/attribute.js';
 import { parseAttributionConfig, type AttributionConfigInput } from '../attribution/models.js';
-import { formatAttributionTable, renderAttributionSvg } from '../attribution/report.js';
+import { attributionTable, renderAttributionSvg } from '../attribution/report.js';
+import type { AttributionComparison } from '../attribution/attribute.js';
 import { parseIdentityRules, type IdentityRulesInput } from '../identity/rules.js';
 import { parseDecideConfig, type DecideConfigInput } from '../decide/config.js';
 import { decide } from '../decide/pipeline.js';
@@ -31,7 +32,7 @@ import { formatTrace } from '../decide/trace.js';
 import { parseJourney } from '../journeys/compile.js';
 import { parseExperiment } from '../experiments/index.js';
 import { MemoryConsentStore, MemoryContactHistoryStore, MemoryEventStore, MemoryIdentityStore, MemoryOfferCapacityStore } from '../adapters/memory/index.js';
-import { parseCsv } from './csv.js';
+import { readCsvTable, type CsvRow } from './csv.js';
 import { ownValue } from '../core/own.js';
 
 /**
@@ -101,8 +102,9 @@ Prints the member count per segment, and with --json one line per person: { "id"
 `,
   attribution: `crosschannel attribution --touchpoints <t.csv> --conversions <c.csv> [--model <name>]... [--lookback <duration>] [--json | --html <out.html>]
 
-Compares attribution models over CSV exports: touchpoints (subjectId, channel, at) and conversions
-(subjectId, at, value?), times as ISO 8601 with an offset or epoch ms. Models: last_touch, first_touch, linear,
+Compares attribution models over CSV exports (RFC 4180, errors at the file's line): touchpoints (subjectId,
+channel, at) and conversions (subjectId, at, value?), times as ISO 8601 with an offset or epoch ms, values as
+decimal numbers (empty: 1). Models: last_touch, first_touch, linear,
 time_decay, position_based, markov, shapley… (default: all built-in ones). Prints a table; --json the comparison;
 --html writes a page with the chart.
 `,
@@ -121,9 +123,14 @@ class UsageError extends Error {}
 export async function main(argv: ReadonlyArray<string>, io: CliIo): Promise<number> {
   try {
     const [command, ...rest] = argv;
-    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    if (command === undefined) {
+      // No command is a usage error: the usage goes to stderr, as for every usage error.
+      io.stderr(USAGE);
+      return 2;
+    }
+    if (command === '--help' || command === '-h' || command === 'help') {
       io.stdout(USAGE);
-      return command === undefined ? 2 : 0;
+      return 0;
     }
     if (command === '--version' || command === '-v') {
       io.stdout(`${CLI_VERSION}\n`);
@@ -193,10 +200,10 @@ async function writeOutput(io: CliIo, file: string, text: string): Promise<void>
   }
 }
 
-/** A file holding one JSON document; malformed JSON is `INPUT_INVALID` at the file's name. */
+/** A file holding one JSON document (a byte order mark at its start ignored); malformed JSON is `INPUT_INVALID` at the file's name. */
 function jsonFile(text: string, file: string): unknown {
   try {
-    return JSON.parse(text);
+    return JSON.parse(withoutBom(text));
   } catch (e) {
     throw inputError(`${file} is not JSON: ${e instanceof Error ? e.message : safeText(e)}`, [file]);
   }
@@ -310,54 +317,136 @@ const VALIDATORS: Record<Kind, (config: unknown) => unknown> = {
   attribution: (c) => parseAttributionConfig(c as AttributionConfigInput),
 };
 
+type CheckError = { code: string; path: string; message: string };
+
+/** The errors of one validation run: every issue the schema reported, each with its path (the error itself carries the first). */
+function errorsOf(run: () => unknown): CheckError[] {
+  try {
+    run();
+    return [];
+  } catch (e) {
+    if (!isCrossChannelError(e)) throw e;
+    const issues = (e.detail as { issues?: Array<{ path?: string; message?: string }> } | undefined)?.issues;
+    if (Array.isArray(issues) && issues.length > 0) return issues.map((i) => ({ code: e.code, path: String(i.path ?? ''), message: String(i.message ?? e.message) }));
+    return [{ code: e.code, path: e.path ?? '', message: e.message }];
+  }
+}
+
+/** Codes that only the whole segment set can raise (a reference to another segment), not one definition alone. */
+const CROSS_SEGMENT = new Set(['SEGMENT_REFERENCE_UNKNOWN', 'SEGMENT_REFERENCE_CYCLE']);
+
+/** A rule every segment set accepts: it stands in for a definition already reported, so later errors show. */
+const PLACEHOLDER_RULE = { and: [] };
+
+/** How many times a segment set is validated again after a set-wide error (duplicate id, unknown reference, cycle). */
+const MAX_SET_PASSES = 100;
+
+/**
+ * Every error of a configuration. The library's parsers stop at their first error; a segment set is also checked
+ * definition by definition (each alone, paths moved to its index), then as a whole again with each definition
+ * already reported replaced by a valid stand-in of the same id, so the errors of every segment are listed.
+ */
+function checkErrors(kind: Kind, body: unknown): CheckError[] {
+  const whole = errorsOf(() => VALIDATORS[kind](body));
+  if (whole.length === 0 || kind !== 'segments' || !Array.isArray(body)) return whole;
+  const errors: Array<CheckError & { index: number }> = [];
+  const seen = new Set<string>();
+  const add = (er: CheckError, index: number): void => {
+    const key = `${er.code}\u0000${er.path}\u0000${er.message}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    errors.push({ ...er, index });
+  };
+  const indexOf = (path: string): number => Number(/^\[(\d+)\]/.exec(path)?.[1] ?? -1);
+  const alone = (definition: unknown): CheckError[] => errorsOf(() => parseSegments([definition] as never)).filter((er) => !CROSS_SEGMENT.has(er.code));
+  const definitions: unknown[] = [...body];
+  // A definition is stood in for by one with its own id (references to it still resolve), then, if that id is
+  // itself at fault (a duplicate), by one with an id of its own.
+  const replaced = new Map<number, 1 | 2>();
+  const standIn = (index: number): void => {
+    const id = (body[index] as { id?: unknown } | null)?.id;
+    const own = typeof id === 'string' && !replaced.has(index) ? { id, rule: PLACEHOLDER_RULE } : undefined;
+    const first = own !== undefined && alone(own).length === 0;
+    definitions[index] = first ? own : { id: `__check_placeholder_${index}__`, rule: PLACEHOLDER_RULE };
+    replaced.set(index, first ? 1 : 2);
+  };
+  body.forEach((definition, index) => {
+    const own = alone(definition);
+    for (const er of own) {
+      const path = er.path.startsWith('[0]') ? `[${index}]${er.path.slice(3)}` : er.path;
+      add({ code: er.code, path, message: er.message.replace(/ at \[0\]/, ` at [${index}]`) }, index);
+    }
+    if (own.length > 0) standIn(index);
+  });
+  for (const er of whole) add(er, indexOf(er.path));
+  let set = replaced.size > 0 ? errorsOf(() => VALIDATORS.segments(definitions)) : whole;
+  for (let pass = 0; pass < MAX_SET_PASSES && set.length > 0; pass++) {
+    for (const er of set) add(er, indexOf(er.path));
+    const index = indexOf(set[0]!.path);
+    if (index < 0 || index >= body.length || replaced.get(index) === 2) break;
+    standIn(index);
+    set = errorsOf(() => VALIDATORS.segments(definitions));
+  }
+  // In definition order (a stable sort keeps each definition's own order); errors of the whole set first.
+  return errors.sort((a, b) => a.index - b.index).map(({ index: _i, ...er }) => er);
+}
+
+/** Text without a UTF-8 byte order mark at its start (editors on Windows write one). */
+function withoutBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
 async function checkCommand(rest: ReadonlyArray<string>, io: CliIo): Promise<number> {
   const { values, positionals } = args(rest, { kind: { type: 'string' }, json: { type: 'boolean' } }, 1);
   const file = positionals[0]!;
-  const text = await readInput(io, file);
-  let config: unknown;
-  try {
-    config = JSON.parse(text);
-  } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
-    if (values.json) io.stdout(`${JSON.stringify({ file, valid: false, errors: [{ code: 'CONFIG_INVALID', path: '', message: `not JSON: ${message}` }] })}\n`);
-    else io.stderr(`${file}: not JSON: ${message}\n`);
-    return 1;
-  }
   const asked = values.kind as string | undefined;
   if (asked !== undefined && !(KINDS as readonly string[]).includes(asked)) throw new UsageError(`unknown kind ${JSON.stringify(asked)} (one of ${KINDS.join(', ')})`);
-  const kind = (asked as Kind | undefined) ?? inferKind(config);
-  if (kind === undefined) throw new UsageError(`cannot tell what ${file} configures: pass --kind (${KINDS.join(', ')})`);
-  let body = config;
-  if (asked === undefined && config !== null && typeof config === 'object' && !Array.isArray(config) && 'kind' in config) {
-    const { kind: _k, ...restConfig } = config as Record<string, unknown>;
-    body = restConfig;
-  }
-  const errors: Array<{ code: string; path: string; message: string }> = [];
+  const text = await readInput(io, file);
+  const report = (kind: Kind | null, errors: CheckError[]): number => {
+    if (values.json) io.stdout(`${JSON.stringify({ file, kind, valid: errors.length === 0, errors })}\n`);
+    else if (errors.length === 0) io.stdout(`${file}: valid ${kind} configuration\n`);
+    else {
+      io.stderr(`${file}: ${errors.length} error${errors.length === 1 ? '' : 's'} in the ${kind ?? 'configuration'}${kind === null ? '' : ' configuration'}\n`);
+      for (const er of errors) io.stderr(`  ${er.path || '(root)'}: ${er.message} [${er.code}]\n`);
+    }
+    return errors.length === 0 ? 0 : 1;
+  };
+  let config: unknown;
   try {
-    VALIDATORS[kind](body);
+    config = JSON.parse(withoutBom(text));
   } catch (e) {
-    if (!isCrossChannelError(e)) throw e;
-    // Every issue the schema reported, each with its path (the error itself carries the first).
-    const issues = (e.detail as { issues?: Array<{ path?: string; message?: string }> } | undefined)?.issues;
-    if (Array.isArray(issues) && issues.length > 0) for (const i of issues) errors.push({ code: e.code, path: String(i.path ?? ''), message: String(i.message ?? e.message) });
-    else errors.push({ code: e.code, path: e.path ?? '', message: e.message });
+    const message = e instanceof Error ? e.message : String(e);
+    if (values.json) return report((asked as Kind | undefined) ?? null, [{ code: 'CONFIG_INVALID', path: '', message: `not JSON: ${message}` }]);
+    io.stderr(`${file}: not JSON: ${message}\n`);
+    return 1;
   }
-  if (values.json) io.stdout(`${JSON.stringify({ file, kind, valid: errors.length === 0, errors })}\n`);
-  else if (errors.length === 0) io.stdout(`${file}: valid ${kind} configuration\n`);
-  else {
-    io.stderr(`${file}: ${errors.length} error${errors.length === 1 ? '' : 's'} in the ${kind} configuration\n`);
-    for (const er of errors) io.stderr(`  ${er.path || '(root)'}: ${er.message} [${er.code}]\n`);
+  // A top-level "kind" (no configuration has a field of that name) names the kind; it is removed before
+  // validation. An unknown one, or one that contradicts --kind, is an error of the file.
+  let body = config;
+  let tagged: Kind | undefined;
+  if (config !== null && typeof config === 'object' && !Array.isArray(config) && Object.hasOwn(config, 'kind')) {
+    const { kind: tag, ...restConfig } = config as Record<string, unknown>;
+    body = restConfig;
+    if (typeof tag !== 'string' || !(KINDS as readonly string[]).includes(tag)) {
+      return report((asked as Kind | undefined) ?? null, [{ code: 'CONFIG_INVALID', path: 'kind', message: `unknown kind ${JSON.stringify(tag)} (one of ${KINDS.join(', ')})` }]);
+    }
+    tagged = tag as Kind;
+    if (asked !== undefined && asked !== tagged) {
+      return report(asked as Kind, [{ code: 'CONFIG_INVALID', path: 'kind', message: `the file says kind ${JSON.stringify(tagged)}, --kind says ${JSON.stringify(asked)}` }]);
+    }
   }
-  return errors.length === 0 ? 0 : 1;
+  const kind = (asked as Kind | undefined) ?? tagged ?? inferKind(config);
+  if (kind === undefined) throw new UsageError(`cannot tell what ${file} configures: pass --kind (${KINDS.join(', ')})`);
+  return report(kind, checkErrors(kind, body));
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // segments eval
 
-/** The objects of a JSON-lines file, each with its line number (1-based; blank lines are skipped). */
+/** The objects of a JSON-lines file, each with its line number (1-based; blank lines are skipped, a byte order mark at the start ignored). */
 function jsonLines(text: string, file: string): Array<[line: number, value: Record<string, unknown>]> {
   const out: Array<[number, Record<string, unknown>]> = [];
-  text.split(/\r?\n/).forEach((line, i) => {
+  withoutBom(text).split(/\r?\n/).forEach((line, i) => {
     if (line.trim() === '') return;
     let v: unknown;
     try {
@@ -418,9 +507,64 @@ async function segmentsCommand(rest: ReadonlyArray<string>, io: CliIo): Promise<
 // ---------------------------------------------------------------------------------------------------------
 // attribution
 
+/**
+ * A time cell: epoch milliseconds (an optional minus sign and digits: an integer within ±8.64e15, as
+ * `toEpochMs` accepts) or ISO 8601 with an offset; anything else is `TIME_INVALID` at `path`.
+ */
 function timeOf(v: string | undefined, path: Array<string | number>): number {
   if (v === undefined || v === '') throw inputError('missing time', path);
-  return /^-?\d+$/.test(v) ? Number(v) : toEpochMs(v, path);
+  if (!/^-?\d+$/.test(v)) return toEpochMs(v, path);
+  const ms = Number(v);
+  // Beyond ±8.64e15 (and so every digit string beyond 2^53, which Number would round): not an instant.
+  if (!(Math.abs(ms) <= MAX_EPOCH_MS)) throw new CrossChannelError('TIME_INVALID', `Epoch milliseconds out of range (at most ±8.64e15): ${quoted(v)}`, { path, detail: { value: v } });
+  return toEpochMs(ms === 0 ? 0 : ms, path);
+}
+
+/** A decimal number: digits with an optional sign, fraction and exponent; no space, hex, binary, Infinity or NaN. */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** The `value` cell of a conversion: empty (or no such column) is 1; otherwise a finite decimal number as written. */
+function valueOf(v: string | undefined, path: Array<string | number>): number {
+  if (v === undefined || v === '') return 1;
+  const n = DECIMAL.test(v) ? Number(v) : Number.NaN;
+  if (!Number.isFinite(n)) throw inputError(`value must be a finite decimal number (or empty for 1), got ${quoted(v)}`, path, { value: v });
+  return n;
+}
+
+/**
+ * Runs `build` over rows read from CSV files; an error the library raises at a row's index
+ * (`touchpoints[1].channel`) is raised again at that row's file and line, with its code and message.
+ */
+function atSourceRows<T>(sources: Record<string, { file: string; rows: ReadonlyArray<CsvRow> }>, build: () => T): T {
+  try {
+    return build();
+  } catch (e) {
+    if (!isCrossChannelError(e)) throw e;
+    const [name, index, ...rest] = e.pathSegments;
+    const source = typeof name === 'string' && Object.hasOwn(sources, name) ? sources[name] : undefined;
+    const row = source !== undefined && typeof index === 'number' ? source.rows[index] : undefined;
+    if (source === undefined || row === undefined) throw e;
+    throw new CrossChannelError(e.code, e.message, { path: [source.file, row.line, ...rest], cause: e, detail: e.detail });
+  }
+}
+
+/**
+ * The comparison as a Markdown table (as `formatAttributionTable` writes it), every cell on one line: `|` as
+ * `\|`, a line break or other control character as its escape (`\n`, `\r`, `\t`, `\u001b`).
+ */
+function markdownTable(comparison: AttributionComparison): string {
+  const t = attributionTable(comparison, 'conversions');
+  const num = (n: number): string => n.toFixed(2);
+  const esc = (s: string): string => s.replace(/\|/g, '\\|').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, controlEscape);
+  const header = ['channel', ...t.models];
+  const body = [...t.rows.map((r) => [r.channel, ...r.credits.map(num)]), ['total', ...t.totals.map(num)]];
+  const lines = [`| ${header.map(esc).join(' | ')} |`, `|---|${t.models.map(() => '---:').join('|')}|`, ...body.map((b) => `| ${b.map(esc).join(' | ')} |`)];
+  return `${lines.join('\n')}\n\nunattributed conversions: ${num(comparison.unattributed.conversions)}\n`;
+}
+
+function controlEscape(c: string): string {
+  const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+  return named[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 }
 
 async function attributionCommand(rest: ReadonlyArray<string>, io: CliIo): Promise<number> {
@@ -431,29 +575,34 @@ async function attributionCommand(rest: ReadonlyArray<string>, io: CliIo): Promi
   );
   if (typeof values.touchpoints !== 'string' || typeof values.conversions !== 'string') throw new UsageError('attribution needs --touchpoints and --conversions');
   if (values.json && values.html !== undefined) throw new UsageError('--json and --html are exclusive');
-  const touchpoints: TouchpointRow[] = parseCsv(await readInput(io, values.touchpoints)).map((r, i) => ({ subjectId: need(r, 'subjectId', values.touchpoints as string, i), channel: need(r, 'channel', values.touchpoints as string, i), at: timeOf(r.at, [values.touchpoints as string, i + 2, 'at']) }));
-  const conversions: ConversionRow[] = parseCsv(await readInput(io, values.conversions)).map((r, i) => ({
-    subjectId: need(r, 'subjectId', values.conversions as string, i),
-    at: timeOf(r.at, [values.conversions as string, i + 2, 'at']),
-    value: r.value === undefined || r.value === '' ? 1 : Number(r.value),
+  const tFile = values.touchpoints;
+  const cFile = values.conversions;
+  const tRows = readCsvTable(await readInput(io, tFile), tFile);
+  const cRows = readCsvTable(await readInput(io, cFile), cFile);
+  const touchpoints: TouchpointRow[] = tRows.map(({ line, values: r }) => ({ subjectId: need(r, 'subjectId', tFile, line), channel: need(r, 'channel', tFile, line), at: timeOf(r.at, [tFile, line, 'at']) }));
+  const conversions: ConversionRow[] = cRows.map(({ line, values: r }) => ({
+    subjectId: need(r, 'subjectId', cFile, line),
+    at: timeOf(r.at, [cFile, line, 'at']),
+    value: valueOf(r.value, [cFile, line, 'value']),
   }));
-  const journeys = buildJourneys(touchpoints, conversions, values.lookback === undefined ? {} : { lookback: values.lookback as string });
+  const sources = { touchpoints: { file: tFile, rows: tRows }, conversions: { file: cFile, rows: cRows } };
+  const journeys = atSourceRows(sources, () => buildJourneys(touchpoints, conversions, values.lookback === undefined ? {} : { lookback: values.lookback as string }));
   const models = values.model as string[] | undefined;
   const onProgress = values.json ? undefined : progressLine(io, 'journeys');
   const comparison = compareModels(journeys, models === undefined ? {} : { models: models as never }, onProgress ? { onProgress, progressEvery: 10_000 } : undefined);
   if (onProgress) io.stderr('\n');
   if (values.json) io.stdout(`${JSON.stringify(comparison)}\n`);
   else if (typeof values.html === 'string') {
-    const page = `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Attribution</title><style>body{font:14px system-ui,sans-serif;margin:2rem;max-width:72rem}pre{font-variant-numeric:tabular-nums;overflow-x:auto}</style></head><body>\n<h1>Attribution</h1>\n${renderAttributionSvg(comparison)}\n<pre>${escapeHtml(formatAttributionTable(comparison))}</pre>\n</body></html>\n`;
+    const page = `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Attribution</title><style>body{font:14px system-ui,sans-serif;margin:2rem;max-width:72rem}pre{font-variant-numeric:tabular-nums;overflow-x:auto}</style></head><body>\n<h1>Attribution</h1>\n${renderAttributionSvg(comparison)}\n<pre>${escapeHtml(markdownTable(comparison))}</pre>\n</body></html>\n`;
     await writeOutput(io, values.html, page);
     io.stdout(`wrote ${values.html} (${journeys.length.toLocaleString('en-US')} journeys, ${comparison.models.length} models)\n`);
-  } else io.stdout(`${formatAttributionTable(comparison)}\n`);
+  } else io.stdout(`${markdownTable(comparison)}\n`);
   return 0;
 }
 
-function need(row: Record<string, string>, column: string, file: string, i: number): string {
+function need(row: Record<string, string>, column: string, file: string, line: number): string {
   const v = row[column];
-  if (v === undefined || v === '') throw inputError(`${file} row ${i + 2}: column "${column}" is missing or empty`, [file, i + 2, column]);
+  if (v === undefined || v === '') throw inputError(`${file} line ${line}: column "${column}" is missing or empty`, [file, line, column]);
   return v;
 }
 
