@@ -81,7 +81,8 @@ export function formatAttributionTable(input: AttributionComparison | ReadonlyAr
     const un = t.metric === 'conversions' ? c.unattributed.conversions : c.unattributed.value;
     const note = `unattributed ${t.metric}: ${num(un)}`;
     if ((options.format ?? 'markdown') === 'markdown') {
-      const esc = (s: string): string => s.replace(/\|/g, '\\|');
+      // Every cell on one line: `|` as `\|`, a line break or other control character as its escape (`\n`, `\u001b`).
+      const esc = (s: string): string => s.replace(/\|/g, '\\|').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (ch) => ({ '\n': '\\n', '\r': '\\r', '\t': '\\t' })[ch] ?? `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
       const lines = [`| ${header.map(esc).join(' | ')} |`, `|---|${t.models.map(() => '---:').join('|')}|`, ...body.map((b) => `| ${b.map(esc).join(' | ')} |`)];
       return `${lines.join('\n')}\n\n${note}\n`;
     }

@@ -19,7 +19,8 @@ import type { CoreErrorCode } from '../core/errors.js';
 export type CappingErrorCode = CoreErrorCode;
 
 /**
- * Stable reason codes of capping decisions.
+ * Stable reason codes of capping decisions. `CAP_RETRY` comes only from a store's refusal that its own snapshot
+ * cannot explain (a concurrent write between its check and its read): retry at `nextAllowedAt`, which is `now`.
  *
  * @example
  * ```ts
@@ -29,4 +30,4 @@ export type CappingErrorCode = CoreErrorCode;
  * if (decision.reasons.some((r) => r.code === 'CAP_QUIET_HOURS')) scheduleForMorning();
  * ```
  */
-export type CapReasonCode = 'CAP_LIMIT_REACHED' | 'CAP_MIN_GAP' | 'CAP_QUIET_HOURS' | 'CAP_COOLDOWN';
+export type CapReasonCode = 'CAP_LIMIT_REACHED' | 'CAP_MIN_GAP' | 'CAP_QUIET_HOURS' | 'CAP_COOLDOWN' | 'CAP_RETRY';

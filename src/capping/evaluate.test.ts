@@ -154,7 +154,7 @@ describe('bad input from plain JavaScript', () => {
       [() => evaluateCaps(null as never, caps, { channel: 'sms' }, { now }), 'history'],
       [() => evaluateCaps({ contacts: [] } as never, caps, { channel: 'sms' }, { now }), 'history.responses'],
       [() => evaluateCaps({ contacts: [{ ...ok.contacts[0], at: Symbol('t') }], responses: [] } as never, caps, { channel: 'sms' }, { now }), 'history.contacts[0].at'],
-      // Records are checked when the evaluation meets a bad one (it reads only its windows, by binary search).
+      // Every record is checked up front, in one pass (see the next test), not only the ones the evaluation meets.
       [() => evaluateCaps({ contacts: [{ ...ok.contacts[0], tags: null }], responses: [] } as never, caps, { channel: 'sms', tags: ['marketing'] }, { now }), 'history.contacts[0].tags'],
       [() => evaluateCaps({ contacts: [], responses: [{ id: 'r', subjectId: 'p', kind: 'unsubscribed', at: Symbol('t') }] } as never, caps, { channel: 'sms' }, { now }), 'history.responses[0].at'],
       [() => evaluateCaps(ok as never, caps, null as never, { now }), 'candidate'],
@@ -171,6 +171,124 @@ describe('bad input from plain JavaScript', () => {
     for (const [call, path] of cases) expect(call, path).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path }));
     // A now that is no number is TIME_INVALID, worded without calling its toString.
     expect(() => evaluateCaps(ok as never, caps, { channel: 'sms' }, { now: throwing as never })).toThrow(expect.objectContaining({ code: 'TIME_INVALID', path: 'now' }));
+  });
+});
+
+describe('records from plain JavaScript that would change the answer', () => {
+  const now = Date.parse('2026-06-01T12:00:00Z');
+  const day = parseCapRules({ rules: [{ id: 'day', kind: 'limit', limit: 1, window: 'day' }] });
+  const forever = parseCapRules({ rules: [{ id: 'c', kind: 'cooldown', duration: 'forever' }] });
+  const tagged = parseCapRules({ rules: [{ id: 'm', kind: 'cooldown', duration: '1d', scope: { tags: 'm' } }, { id: 'mkt', kind: 'limit', limit: 1, window: 'day', scope: { tags: 'marketing' } }] });
+  const cases: Array<[string, typeof day, unknown, string]> = [
+    // A NaN `at` matched no comparison: evaluateCaps refused with "0 of 1" and nextAllowedAt null, the plan allowed.
+    ['contact at NaN', day, { contacts: [{ at: NaN, channel: 'email' }], responses: [] }, 'history.contacts[0].at'],
+    ['contact at Infinity', day, { contacts: [{ at: Infinity, channel: 'email' }], responses: [] }, 'history.contacts[0].at'],
+    ['contact at 1e20', day, { contacts: [{ at: 1e20, channel: 'email' }], responses: [] }, 'history.contacts[0].at'],
+    ['contact at a fraction of a ms', day, { contacts: [{ at: now - 0.5, channel: 'email' }], responses: [] }, 'history.contacts[0].at'],
+    ['contact without channel', day, { contacts: [{ at: now - 1000 }], responses: [] }, 'history.contacts[0].channel'],
+    ['contact tags [1]', tagged, { contacts: [{ at: now - 1000, channel: 'email', tags: [1] }], responses: [] }, 'history.contacts[0].tags[0]'],
+    ['contact campaignId 5', day, { contacts: [{ at: now - 1000, channel: 'email', campaignId: 5 }], responses: [] }, 'history.contacts[0].campaignId'],
+    ['contact transactional "yes"', day, { contacts: [{ at: now - 1000, channel: 'email', transactional: 'yes' }], responses: [] }, 'history.contacts[0].transactional'],
+    // A NaN response was a cooldown forever.
+    ['response at NaN', forever, { contacts: [], responses: [{ at: NaN, kind: 'refused', channel: 'email' }] }, 'history.responses[0].at'],
+    ['response kind 5', forever, { contacts: [], responses: [{ at: now, kind: 5, channel: 'email' }] }, 'history.responses[0].kind'],
+    // A string was matched character by character.
+    ["response tags 'm'", tagged, { contacts: [], responses: [{ at: now, kind: 'refused', channel: 'email', tags: 'm' }] }, 'history.responses[0].tags'],
+    // Binary search over unsorted contacts allowed what the same contacts sorted refuse.
+    ['contacts not sorted by at', day, { contacts: [{ at: now - 1000, channel: 'email' }, { at: now - 3 * DAY, channel: 'email' }], responses: [] }, 'history.contacts[1].at'],
+    ['responses not sorted by at', forever, { contacts: [], responses: [{ at: now, kind: 'opened', channel: 'email' }, { at: now - 1, kind: 'opened', channel: 'email' }] }, 'history.responses[1].at'],
+  ];
+  it.each(cases)('%s is INPUT_INVALID at its path, for evaluateCaps, reservationAllows, explainRefusal and planContacts', (_, caps, h, path) => {
+    const c = { channel: 'email', tags: ['m', 'marketing'] };
+    const expected = expect.objectContaining({ name: 'CrossChannelError', code: 'INPUT_INVALID', path });
+    expect(() => evaluateCaps(h as never, caps, c, { now })).toThrow(expected);
+    expect(() => reservationAllows(planReservation(caps, c, now), h as never)).toThrow(expected);
+    expect(() => planContacts(h as never, caps, [c], { now })).toThrow(expected);
+    expect(() => explainRefusal(planReservation(caps, c, now), h as never)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: path.replace('history', 'snapshot') }));
+  });
+
+  it('the same records, well formed and sorted, are read as before', () => {
+    const h = { contacts: [{ at: now - 3 * DAY, channel: 'email' }, { at: now - 1000, channel: 'email', tags: ['x'], campaignId: 'c', transactional: false }], responses: [{ at: now, kind: 'refused', channel: 'email' }] };
+    expect(evaluateCaps(h as never, day, { channel: 'email' }, { now })).toMatchObject({ allowed: false, nextAllowedAt: Date.parse('2026-06-02T00:00:00Z') });
+    expect(evaluateCaps(h as never, forever, { channel: 'email' }, { now })).toMatchObject({ allowed: false, nextAllowedAt: null });
+  });
+});
+
+describe('whole milliseconds and the ends of the range', () => {
+  const now = Date.parse('2026-06-01T12:00:00Z');
+  const c = (at: number) => ({ at, channel: 'email', tags: [], transactional: false });
+  it('a fractional duration is rounded to whole ms and read as the guide says (at > t − D); nextAllowedAt is a whole ms', () => {
+    // { seconds: 1.0005 } is 1001 ms: a contact 1000 ms ago is in the window (it was counted from t − D + 1 = t − 999.5).
+    const caps = parseCapRules({ rules: [{ id: 'r', kind: 'limit', limit: 1, window: { rolling: { seconds: 1.0005 } } }] });
+    const d = evaluateCaps({ contacts: [c(now - 1000)], responses: [] }, caps, { channel: 'email' }, { now });
+    expect(d).toMatchObject({ allowed: false, nextAllowedAt: now + 1 });
+    expect(reservationAllows(planReservation(caps, { channel: 'email' }, now), { contacts: [c(now - 1000)], responses: [] })).toBe(false);
+    const at = evaluateCaps({ contacts: [c(now)], responses: [] }, caps, { channel: 'email' }, { now }).nextAllowedAt!;
+    expect(at).toBe(now + 1001);
+    // It can be fed back as `now` (a fractional one was TIME_INVALID).
+    expect(evaluateCaps({ contacts: [c(now)], responses: [] }, caps, { channel: 'email' }, { now: at }).allowed).toBe(true);
+    const gap = parseCapRules({ rules: [{ id: 'g', kind: 'gap', minGap: 0.5 }] });
+    expect(evaluateCaps({ contacts: [c(now)], responses: [] }, gap, { channel: 'email' }, { now })).toMatchObject({ allowed: false, nextAllowedAt: now + 1 });
+    const cool = parseCapRules({ rules: [{ id: 'c', kind: 'cooldown', duration: 1000.5 }] });
+    expect(evaluateCaps({ contacts: [], responses: [{ at: now - 1000, kind: 'refused', channel: 'email', tags: [] }] }, cool, { channel: 'email' }, { now })).toMatchObject({ allowed: false, nextAllowedAt: now + 1 });
+  });
+
+  it('a release past 8.64e15 is null in nextAllowedAt and in the reason (it was 8.64e29)', () => {
+    const caps = parseCapRules({ rules: [{ id: 'r', kind: 'limit', limit: 1, window: { rolling: 8.64e15 } }] });
+    const d = evaluateCaps({ contacts: [c(now)], responses: [] }, caps, { channel: 'email' }, { now });
+    expect(d.nextAllowedAt).toBeNull();
+    expect(d.reasons[0]!.detail).toMatchObject({ releasedAt: null });
+    const gap = parseCapRules({ rules: [{ id: 'g', kind: 'gap', minGap: 8.64e15 }] });
+    expect(evaluateCaps({ contacts: [c(now)], responses: [] }, gap, { channel: 'email' }, { now }).reasons[0]!.detail).toMatchObject({ lastContactAt: now, releasedAt: null });
+    // Inside the range it is a number.
+    expect(evaluateCaps({ contacts: [c(-now)], responses: [] }, caps, { channel: 'email' }, { now: -now }).nextAllowedAt).toBe(-now + 8.64e15);
+  });
+
+  it('a gap chain of 250,000 future contacts 59 s apart is released 1 min after the last (the search stopped at 100,000 steps: null)', () => {
+    const n = 250_000;
+    const contacts = Array.from({ length: n }, (_, i) => c(now + i * 59_000));
+    const caps = parseCapRules({ rules: [{ id: 'g', kind: 'gap', minGap: '1m' }, { id: 'other', kind: 'gap', minGap: '1s', scope: { channels: 'sms' } }] });
+    const d = evaluateCaps({ contacts, responses: [] }, caps, { channel: 'email' }, { now });
+    expect(d.nextAllowedAt).toBe(contacts[n - 1]!.at + MINUTE);
+    // The reason names the latest contact within the gap of now; the release is past the whole run.
+    expect(d.reasons[0]!.detail).toMatchObject({ lastContactAt: now + 59_000, releasedAt: contacts[n - 1]!.at + MINUTE });
+  });
+
+  it('calendar days full for 1,000 days ahead: the search walks them all (no step limit)', () => {
+    const caps = parseCapRules({ rules: [{ id: 'day', kind: 'limit', limit: 1, window: 'day' }, { id: 'g', kind: 'gap', minGap: '1h' }] });
+    const contacts = Array.from({ length: 1000 }, (_, i) => c(now + i * DAY));
+    expect(evaluateCaps({ contacts, responses: [] }, caps, { channel: 'email' }, { now }).nextAllowedAt).toBe(Date.parse('2026-06-01T00:00:00Z') + 1000 * DAY);
+  });
+
+  it('a rolling refusal reports windowEnd null: contacts dated after now count (it said now + 1 and counted one an hour ahead)', () => {
+    const caps = parseCapRules({ rules: [{ id: 'r', kind: 'limit', limit: 1, window: { rolling: '1d' } }] });
+    const d = evaluateCaps({ contacts: [c(now + HOUR)], responses: [] }, caps, { channel: 'email' }, { now });
+    expect(d.reasons[0]!.detail).toEqual({ count: 1, limit: 1, windowStart: now - DAY + 1, windowEnd: null, releasedAt: now + HOUR + DAY });
+    // A calendar window keeps its end: a contact after it is not counted.
+    const day = parseCapRules({ rules: [{ id: 'day', kind: 'limit', limit: 1, window: 'day' }] });
+    const dd = evaluateCaps({ contacts: [c(now + HOUR)], responses: [] }, day, { channel: 'email' }, { now });
+    expect(dd.reasons[0]!.detail).toMatchObject({ count: 1, windowStart: Date.parse('2026-06-01T00:00:00Z'), windowEnd: Date.parse('2026-06-02T00:00:00Z') });
+  });
+});
+
+describe('local clocks with seconds and folds across midnight', () => {
+  it('Africa/Monrovia at −0:44:30 (until 1972): quiet hours end at local 08:00:00 = 08:44:30Z, and the local day starts at 00:44:30Z', () => {
+    const quiet = parseCapRules({ timeZone: 'Africa/Monrovia', rules: [{ id: 'night', kind: 'quiet', ranges: [{ from: '21:00', to: '08:00' }] }] });
+    expect(evaluateCaps(hist([]), quiet, { channel: 'email' }, { now: at('1971-06-01T23:00:00Z') }).nextAllowedAt).toBe(at('1971-06-02T08:44:30Z'));
+    expect(evaluateCaps(hist([]), quiet, { channel: 'email' }, { now: at('1971-06-02T08:44:29.999Z') }).allowed).toBe(false);
+    const day = parseCapRules({ timeZone: 'Africa/Monrovia', rules: [{ id: 'day', kind: 'limit', limit: 1, window: 'day' }] });
+    // 00:44:15Z is 23:59:45 on June 1 there: a contact of the day before.
+    expect(evaluateCaps(hist([{ at: at('1971-06-02T00:44:15Z') }]), day, { channel: 'email' }, { now: at('1971-06-02T12:00:00Z') }).allowed).toBe(true);
+    expect(evaluateCaps(hist([{ at: at('1971-06-02T00:44:30Z') }]), day, { channel: 'email' }, { now: at('1971-06-02T12:00:00Z') }).allowed).toBe(false);
+  });
+
+  it('America/St_Johns 2010-11-07 fell back from 00:01 to 23:01 the day before: the day windows partition time (as core.calendarWindow)', () => {
+    const day = parseCapRules({ timeZone: 'America/St_Johns', rules: [{ id: 'day', kind: 'limit', limit: 1, window: 'day' }] });
+    // 23:30 NDT on Nov 6, then — clocks back — 23:15 NST: the second reading of Nov 6 evening is in the window that
+    // started with Nov 7 00:00 NDT, so the contact before the fold is not counted in it.
+    expect(evaluateCaps(hist([{ at: at('2010-11-07T02:00:00Z') }]), day, { channel: 'email' }, { now: at('2010-11-07T02:45:00Z') }).allowed).toBe(true);
+    const d = evaluateCaps(hist([{ at: at('2010-11-07T02:40:00Z') }]), day, { channel: 'email' }, { now: at('2010-11-07T02:50:00Z') });
+    expect(d).toMatchObject({ allowed: false, nextAllowedAt: at('2010-11-08T03:30:00Z') });
   });
 });
 
@@ -209,8 +327,10 @@ describe('instants at the ends of the calendar', () => {
     const now = YEAR_10000 - HOUR;
     const d = evaluateCaps(hist([{ id: 'c', channel: 'email', at: now - HOUR }]), caps, { channel: 'email' }, { now });
     expect(d.allowed).toBe(false);
-    // The day's window ends at the first instant of the year 10000, which no calendar rule can be read at.
+    // The day's window ends at the first instant of the year 10000, which no calendar rule can be read at: the
+    // reason agrees (its releasedAt was +010000-01-01).
     expect(d.nextAllowedAt).toBeNull();
+    expect(d.reasons[0]!.detail).toMatchObject({ releasedAt: null });
   });
 
   it('quiet hours that end after the year 9999 (UTC or local) leave no next instant, and explain the refusal', () => {

@@ -1,12 +1,11 @@
 import { reason, type Decision, type Reason } from '../core/explain.js';
 import { lowerBoundAt, type ContactRecord, type ResponseRecord } from '../core/records.js';
-import { isCalendarInstant, type EpochMs } from '../core/time.js';
+import { isCalendarInstant, MAX_EPOCH_MS, type EpochMs } from '../core/time.js';
 import { parseCapRules, type CapRuleSetInput, type CompiledCapRule, type CompiledCapRules } from './rules.js';
 import { coversWholeWeek, quietEnd, type CompiledQuietRange } from './quiet.js';
 import { capWindowAt, checkNow, checkZone } from './windows.js';
 import type { CapReasonCode } from './errors.js';
-import { CAP_LISTS, checkCandidate, checkCapHistory, checkCapOptions } from './check.js';
-import { namingBadRecords } from '../core/record-checks.js';
+import { checkCandidate, checkCapHistory, checkCapOptions } from './check.js';
 
 /**
  * The message a channel wants to send: a contact record (or just its counted fields) plus an optional
@@ -40,7 +39,8 @@ export type CountedContact = Pick<ContactRecord, 'at' | 'channel' | 'tags' | 'tr
 };
 
 /**
- * The part of a {@link crosschannel!History | History} capping reads; both lists sorted by `at` ascending. A `History` is one.
+ * The part of a {@link crosschannel!History | History} capping reads; both lists sorted by `at` ascending, every `at`
+ * a whole epoch millisecond (the public functions check it: `INPUT_INVALID` at the first bad record). A `History` is one.
  *
  * @example
  * ```ts
@@ -70,8 +70,9 @@ export interface CapOptions {
 
 /**
  * The outcome: `allowed`, the blocking `reasons` (one per blocking rule, with counts), and `nextAllowedAt` — the
- * first instant ≥ `now` at which the candidate would be allowed if nothing else happened (`now` when allowed,
- * `null` when never, e.g. a `forever` cooldown).
+ * first instant ≥ `now` at which the candidate would be allowed if nothing else happened, always a whole epoch
+ * millisecond (`now` when allowed; `null` when never, e.g. a `forever` cooldown, and also when not before the end
+ * of the supported range: past ±8.64e15 ms, or past the year 9999 for rules that read the local calendar).
  *
  * @example
  * ```ts
@@ -84,18 +85,16 @@ export interface CapDecision extends Decision<CapReasonCode> {
 
 const NO_REASONS: ReadonlyArray<Reason<CapReasonCode>> = Object.freeze([]);
 
-// Safety net for the next-allowed search; every step moves strictly forward to a rule's exact release time,
-// so real rule sets converge in a handful of steps.
-const MAX_STEPS = 100_000;
-
 /**
  * Decides whether `candidate` may be sent at `options.now` given the subject's contact and response history.
  * Pure: the same inputs always give the same decision.
  *
  * Semantics (records dated after `now` count as already happened): a `limit` rule blocks when the counted
- * contacts in its window (rolling: `at > t − D`; calendar: the local day/week/month containing `t`) reach the
- * limit (minus reserved slots for lower-priority candidates); `gap` blocks when a counted contact lies within
+ * contacts in its window (rolling: `at > t − D`, no end; calendar: the local day/week/month containing `t`) reach
+ * the limit (minus reserved slots for lower-priority candidates); `gap` blocks when a counted contact lies within
  * `minGap` of `t`; `quiet` blocks inside the local ranges; `cooldown` blocks until `response.at + duration`.
+ * Every record is checked first, in one pass (`INPUT_INVALID` at e.g. `history.contacts[2].at`: a `NaN` or
+ * fractional `at`, an unsorted list, a missing `channel`, tags that are not an array of strings).
  *
  * @example
  * ```ts
@@ -106,10 +105,10 @@ const MAX_STEPS = 100_000;
  * ```
  */
 export function evaluateCaps(history: CapHistory, rules: CompiledCapRules | CapRuleSetInput, candidate: CapCandidate, options: CapOptions): CapDecision {
-  checkCapHistory(history, ['history'], false);
+  checkCapHistory(history);
   checkCandidate(candidate);
   checkCapOptions(options);
-  return namingBadRecords(history, ['history'], CAP_LISTS, () => capDecision(history, rules, candidate, options));
+  return capDecision(history, rules, candidate, options);
 }
 
 /**
@@ -128,8 +127,10 @@ export function capDecision(history: CapHistory, rules: CompiledCapRules | CapRu
   for (let i = 0; i < list.length; i++) {
     const rule = list[i]!;
     if (!appliesTo(rule, candidate)) continue;
-    const free = earliestFrom(caps, rule, history, candidate, now, zone);
+    let free = earliestFrom(caps, rule, history, candidate, now, zone);
     if (free === now) continue;
+    // A release past the supported range is no release the rules can read: null in the reason as in nextAllowedAt.
+    if (free !== null && !reachable(caps, free)) free = null;
     (reasons ??= []).push(explain(caps, rule, history, candidate, now, zone, free));
     if (free === null) from = null;
     else if (from !== null && free > from) from = free;
@@ -212,7 +213,7 @@ function earliestFrom(caps: CompiledCapRules, rule: CompiledCapRule, h: CapHisto
         end = w.end;
       }
       let n = 0;
-      for (let i = lowerBoundAt(contacts, start); i < contacts.length; i++) {
+      for (let i = lowerBoundAt(contacts, start); i < contacts.length && n < limit; i++) {
         const c = contacts[i]!;
         if (c.at >= end) break;
         if (counts(rule, c, cand)) n++;
@@ -228,14 +229,17 @@ function earliestFrom(caps: CompiledCapRules, rule: CompiledCapRule, h: CapHisto
       return t;
     }
     case 'gap': {
+      // A counted contact blocks less than minGap either side of it: walk the run of contacts each within minGap
+      // of the release the one before it gives, in one pass (a chain of contacts 59 s apart under a 1-minute gap
+      // is one step of the search, not one per contact).
       const g = rule.minGap;
-      let last = Number.NEGATIVE_INFINITY;
+      let free = t;
       for (let i = lowerBoundAt(contacts, t - g + 1); i < contacts.length; i++) {
         const c = contacts[i]!;
-        if (c.at >= t + g) break;
-        if (counts(rule, c, cand)) last = c.at;
+        if (c.at >= free + g) break;
+        if (counts(rule, c, cand)) free = c.at + g;
       }
-      return last === Number.NEGATIVE_INFINITY ? t : last + g;
+      return free;
     }
     case 'quiet':
       return quietEnd(rule, t, zone);
@@ -254,13 +258,23 @@ function earliestFrom(caps: CompiledCapRules, rule: CompiledCapRule, h: CapHisto
   }
 }
 
-/** First instant ≥ `from` at which every applicable rule allows the candidate; `null` if none ever does. */
+/** True when the rules can be read at `t`: within ±8.64e15 ms, and within years 1–9999 for calendar rules. */
+function reachable(caps: CompiledCapRules, t: EpochMs): boolean {
+  return t <= MAX_EPOCH_MS && (!caps.calendar || isCalendarInstant(t));
+}
+
+/**
+ * First instant ≥ `from` at which every applicable rule allows the candidate; `null` if none ever does, or none
+ * before the end of the supported range. No step limit is needed: every step moves `t` strictly forward to a rule's
+ * exact release (past a run of contacts, a response, a calendar window or a quiet range), so the steps are bounded
+ * by the records and windows ahead, and `t` by the range.
+ */
 function nextAllowedAt(caps: CompiledCapRules, h: CapHistory, cand: CapCandidate, from: EpochMs, zone: string): EpochMs | null {
   if (quietForever(caps, cand)) return null;
   let t = from;
-  for (let step = 0; step < MAX_STEPS; step++) {
-    // Past the year 9999 the local calendar ends: no instant the rules can be read at is allowed.
-    if (caps.calendar && !isCalendarInstant(t)) return null;
+  for (;;) {
+    // Past the year 9999 the local calendar ends (and every rule set ends at 8.64e15): nothing is allowed there.
+    if (!reachable(caps, t)) return null;
     let moved = false;
     for (const rule of caps.rules) {
       if (!appliesTo(rule, cand)) continue;
@@ -273,7 +287,6 @@ function nextAllowedAt(caps: CompiledCapRules, h: CapHistory, cand: CapCandidate
     }
     if (!moved) return t;
   }
-  return null;
 }
 
 /** Quiet rules that each leave some time free may still cover the whole week together. */
@@ -304,12 +317,19 @@ function explain(caps: CompiledCapRules, rule: CompiledCapRule, h: CapHistory, c
       for (let i = lowerBoundAt(h.contacts, w.start); i < h.contacts.length && h.contacts[i]!.at < w.end; i++) if (counts(rule, h.contacts[i]!, cand)) count++;
       const win = rule.window!;
       const windowText = win.type === 'rolling' ? `the last ${win.ms} ms` : `this local ${win.unit}`;
-      const detail: Record<string, unknown> = { count, limit, windowStart: w.start, windowEnd: win.type === 'rolling' ? now + 1 : w.end, releasedAt: free };
+      // A rolling window has no end (null): contacts dated after `now` count in it, as already happened.
+      const detail: Record<string, unknown> = { count, limit, windowStart: w.start, windowEnd: win.type === 'rolling' ? null : w.end, releasedAt: free };
       if (limit !== rule.limit) detail.reservedSlots = rule.reserveSlots;
       return reason('CAP_LIMIT_REACHED', `${label}: ${count} of ${limit} contacts in ${windowText}`, { rule: rule.id, detail });
     }
-    case 'gap':
-      return reason('CAP_MIN_GAP', `${label}: less than ${rule.minGap} ms since the last contact in scope`, { rule: rule.id, detail: { minGap: rule.minGap, lastContactAt: free === null ? null : free - rule.minGap, releasedAt: free } });
+    case 'gap': {
+      // The latest counted contact less than minGap from `now` (the release may lie further on, past a run of them).
+      let nearest: EpochMs | null = null;
+      for (let i = lowerBoundAt(h.contacts, now - rule.minGap + 1); i < h.contacts.length && h.contacts[i]!.at < now + rule.minGap; i++) {
+        if (counts(rule, h.contacts[i]!, cand)) nearest = h.contacts[i]!.at;
+      }
+      return reason('CAP_MIN_GAP', `${label}: less than ${rule.minGap} ms since the last contact in scope`, { rule: rule.id, detail: { minGap: rule.minGap, lastContactAt: nearest, releasedAt: free } });
+    }
     case 'quiet':
       return reason('CAP_QUIET_HOURS', `${label}: quiet hours in ${zone}`, { rule: rule.id, detail: { timeZone: zone, until: free } });
     case 'cooldown':

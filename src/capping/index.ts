@@ -33,6 +33,7 @@ export {
   type CompiledCapRules,
   type CountScope,
   isCompiledCapRules,
+  MAX_CAP_DURATION_MS,
   parseCapRules,
   quietRangeSchema,
 } from './rules.js';

@@ -58,3 +58,12 @@ describe('planContacts options errors (mutation fuzz, 2026-12-05)', () => {
     expect(run({ now: null })).toThrow(expect.objectContaining({ code: 'TIME_INVALID', path: 'now' }));
   });
 });
+
+describe('planContacts options', () => {
+  it('refuses a bad now or zone even with no candidate to plan (it returned { send: [], hold: [] })', () => {
+    const caps = parseCapRules({ rules: [] });
+    expect(() => planContacts(createHistory('p'), caps, [], { now: Number.NaN })).toThrow(expect.objectContaining({ code: 'TIME_INVALID', path: 'now' }));
+    expect(() => planContacts(createHistory('p'), caps, [], { now: 1, timeZone: 'Mars/Olympus' })).toThrow(expect.objectContaining({ code: 'TIMEZONE_INVALID', path: 'timeZone' }));
+    expect(planContacts(createHistory('p'), caps, [], { now: 1 })).toEqual({ send: [], hold: [] });
+  });
+});

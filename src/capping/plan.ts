@@ -3,6 +3,7 @@ import { lowerBoundAt } from '../core/records.js';
 import { checkCandidate, checkCapHistory, checkCapOptions } from './check.js';
 import { capDecision, type CapCandidate, type CapDecision, type CapHistory, type CapOptions, type CountedContact } from './evaluate.js';
 import { parseCapRules, type CapRuleSetInput, type CompiledCapRules } from './rules.js';
+import { checkNow, checkZone } from './windows.js';
 import type { EpochMs } from '../core/time.js';
 
 /**
@@ -70,6 +71,9 @@ export function planContacts<T extends PlanCandidate>(
     if (id !== undefined && typeof id !== 'string') throw inputError('A candidate id must be a string', ['candidates', i, 'id']);
   });
   checkCapOptions(options);
+  // Checked here too, so that a bad `now` or zone is refused even when there is no candidate to evaluate.
+  checkNow(caps, options.now);
+  checkZone(caps, options.timeZone ?? caps.timeZone);
   const order = candidates.map((_, i) => i);
   order.sort((a, b) => {
     const ca = candidates[a]!;

@@ -58,6 +58,20 @@ describe('planReservation', () => {
   });
 });
 
+describe('explainRefusal on a torn read', () => {
+  it('a snapshot that allows gives CAP_RETRY and nextAllowedAt = now, not null (which means never)', () => {
+    const now = Date.parse('2026-06-01T12:00:00Z');
+    const caps = parseCapRules({ rules: [{ id: 'sms-day', kind: 'limit', limit: 1, window: 'day', scope: { channels: 'sms' } }] });
+    const plan = planReservation(caps, { channel: 'sms' }, now, 'UTC');
+    // What the store read before a concurrent reservation landed: empty, so it allows.
+    const d = explainRefusal(plan, { contacts: [], responses: [] });
+    expect(d).toEqual({ allowed: false, reasons: [{ code: 'CAP_RETRY', message: expect.stringContaining('retry') }], nextAllowedAt: now });
+    // A snapshot that refuses is explained by the rules, as before.
+    const full = { contacts: [{ at: now - 1000, channel: 'sms', tags: [], transactional: false }], responses: [] };
+    expect(explainRefusal(plan, full)).toMatchObject({ reasons: [{ code: 'CAP_LIMIT_REACHED', rule: 'sms-day' }], nextAllowedAt: Date.parse('2026-06-02T00:00:00Z') });
+  });
+});
+
 describe('reservationAllows on records that were not parsed', () => {
   it('reads a record without tags as in no tagged scope, as evaluateCaps does (it was a TypeError)', () => {
     const caps = parseCapRules({ rules: [{ id: 'mkt', kind: 'limit', limit: 1, window: 'day', scope: { tags: ['marketing'] } }] });

@@ -7,8 +7,7 @@ import { inputError } from '../core/errors.js';
 import { lowerBoundAt, type ResponseKind } from '../core/records.js';
 import type { EpochMs } from '../core/time.js';
 import { appliesTo, capDecision, effectiveLimit, type CapCandidate, type CapDecision, type CapHistory } from './evaluate.js';
-import { CAP_LISTS, checkCandidate, checkCapHistory } from './check.js';
-import { namingBadRecords } from '../core/record-checks.js';
+import { checkCandidate, checkCapHistory } from './check.js';
 import { quietEnd } from './quiet.js';
 import { parseCapRules, type CapRuleSetInput, type CompiledCapRule, type CompiledCapRules, type CountScope } from './rules.js';
 import { capWindowAt, checkNow, checkZone } from './windows.js';
@@ -173,8 +172,8 @@ export function planReservation(rules: CompiledCapRules | CapRuleSetInput, candi
  */
 export function reservationAllows(plan: ReservationPlan, history: CapHistory): boolean {
   assertPlan(plan);
-  checkCapHistory(history, ['history'], false);
-  return namingBadRecords(history, ['history'], CAP_LISTS, () => allows(plan, history));
+  checkCapHistory(history);
+  return allows(plan, history);
 }
 
 function allows(plan: ReservationPlan, history: CapHistory): boolean {
@@ -200,7 +199,8 @@ function allows(plan: ReservationPlan, history: CapHistory): boolean {
 /**
  * The decision to return when a store refused a plan: `evaluateCaps` on the snapshot the store read (from
  * `contactsFrom` / `responsesFrom`), so the reasons and `nextAllowedAt` are capping's own. A snapshot torn by a
- * concurrent write may look allowed; the refusal stands, explained as a cap filled concurrently.
+ * concurrent write may look allowed: the refusal stands, with one reason `CAP_RETRY` ("the store's state changed
+ * while reserving; retry") and `nextAllowedAt` = the plan's `now` — retry at once — never `null`, which means never.
  *
  * @example
  * ```ts
@@ -211,10 +211,10 @@ function allows(plan: ReservationPlan, history: CapHistory): boolean {
  */
 export function explainRefusal(plan: ReservationPlan, snapshot: CapHistory): CapDecision {
   assertPlan(plan);
-  checkCapHistory(snapshot, ['snapshot'], false);
-  const d = namingBadRecords(snapshot, ['snapshot'], CAP_LISTS, () => capDecision(snapshot, plan.caps, plan.candidate, { now: plan.now, timeZone: plan.timeZone }));
+  checkCapHistory(snapshot, ['snapshot']);
+  const d = capDecision(snapshot, plan.caps, plan.candidate, { now: plan.now, timeZone: plan.timeZone });
   if (!d.allowed) return d;
-  return { allowed: false, reasons: [{ code: 'CAP_LIMIT_REACHED', message: 'Refused by the store: a concurrent reservation filled a cap' }], nextAllowedAt: null };
+  return { allowed: false, reasons: [{ code: 'CAP_RETRY', message: "Refused by the store, but the state it read allows: the store's state changed while reserving; retry" }], nextAllowedAt: plan.now };
 }
 
 function scopeFor(rule: CompiledCapRule, candidate: CapCandidate): { scope: CountScope; shared: boolean } {

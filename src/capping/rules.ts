@@ -1,10 +1,10 @@
 import * as z from 'zod/mini';
-import { CrossChannelError, parseWith, quoted } from '../core/errors.js';
+import { CrossChannelError, fromZodError, quoted } from '../core/errors.js';
 import { NEGATIVE_RESPONSE_KINDS, RESPONSE_KINDS, type ResponseKind } from '../core/records.js';
 import { channelSchema, durationSchema, idSchema, tagSchema, timeZoneSchema } from '../core/schema.js';
-import { DAY, type CalendarUnit, type TimeWindow, type WeekStartsOn } from '../core/time.js';
+import { DAY, MAX_EPOCH_MS, type CalendarUnit, type TimeWindow, type WeekStartsOn } from '../core/time.js';
 import { coversWholeWeek, type CompiledQuietRange } from './quiet.js';
-import { discriminated, issuesCheck, refineCheck, intSchema, regexCheck, enumSchema, literalSchema, gteCheck, lteCheck, minLengthCheck, maxLengthCheck, numberSchema, stringSchema, transformSchema } from '../core/zod.js';
+import { ENGLISH, discriminated, issuesCheck, refineCheck, intSchema, regexCheck, enumSchema, literalSchema, gteCheck, lteCheck, minLengthCheck, maxLengthCheck, numberSchema, stringSchema, transformSchema } from '../core/zod.js';
 
 const oneOrMany = <T extends z.ZodMiniType>(item: T) =>
   z.pipe(z.union([item, z.array(item).check(minLengthCheck(1), maxLengthCheck(256))]), transformSchema((v) => (Array.isArray(v) ? v : [v]) as Array<z.output<T>>));
@@ -27,8 +27,28 @@ export const capScopeSchema = /* @__PURE__ */ (() => z.strictObject({
   }))();
 
 /**
- * A counting window: rolling (`{ rolling: '7d' }`, any duration) or a local calendar day / week / month in the
- * subject's time zone (`'day'`, `{ calendar: 'week', weekStartsOn: 0 }`).
+ * The longest duration a rule may give: 100,000,000 days (8.64e15 ms, as far as the epoch range reaches from 1970
+ * either way). A longer window or gap means nothing for instants inside that range, and sums of a duration and an
+ * instant stay exact integers.
+ */
+export const MAX_CAP_DURATION_MS = MAX_EPOCH_MS;
+
+/**
+ * A duration of a rule: whole milliseconds, rounded to the nearest one (`{ hours: 1.1 }` is 3,960,000.0000000005 ms
+ * in floating point, `{ seconds: 1.0005 }` is 1,001 ms), from 1 ms to {@link MAX_CAP_DURATION_MS}. Whole
+ * milliseconds keep every release instant (`at + duration`) a whole epoch millisecond, as `now` must be.
+ */
+const capDurationSchema = (what: string) =>
+  z.pipe(durationSchema, transformSchema((ms: number) => Math.round(ms))).check(
+    refineCheck((ms: number) => ms >= 1, `${what} must be at least 1 ms`),
+    refineCheck((ms: number) => ms <= MAX_CAP_DURATION_MS, `${what} must be at most 100,000,000 days (8.64e15 ms)`),
+  );
+
+/**
+ * A counting window: rolling (`{ rolling: '7d' }`, any duration — rounded to whole ms, from 1 ms to
+ * {@link MAX_CAP_DURATION_MS}; it counts contacts with `at > t − D`, those dated after `t` too) or a local calendar
+ * day / week / month in the subject's time zone (`'day'`, `{ calendar: 'week', weekStartsOn: 0 }`). A bad window is
+ * `CONFIG_INVALID` at its bad sub-field (`rules[0].window.rolling`) through {@link parseCapRules}.
  *
  * @example
  * ```ts
@@ -38,7 +58,7 @@ export const capScopeSchema = /* @__PURE__ */ (() => z.strictObject({
  */
 export const capWindowSchema = /* @__PURE__ */ (() => z.union([
   z.pipe(enumSchema(['day', 'week', 'month']), transformSchema((unit) => ({ type: 'calendar' as const, unit: unit as CalendarUnit }))),
-  z.pipe(z.strictObject({ rolling: durationSchema.check(refineCheck((ms) => ms > 0, 'A rolling window must be longer than 0')) }), transformSchema((w) => ({ type: 'rolling' as const, ms: w.rolling }))),
+  z.pipe(z.strictObject({ rolling: capDurationSchema('A rolling window') }), transformSchema((w) => ({ type: 'rolling' as const, ms: w.rolling }))),
   z.pipe(z.strictObject({ calendar: enumSchema(['day', 'week', 'month']), weekStartsOn: z.optional(intSchema().check(gteCheck(0), lteCheck(6))) }), transformSchema((w) => ({ type: 'calendar' as const, unit: w.calendar as CalendarUnit, ...(w.weekStartsOn === undefined ? {} : { weekStartsOn: w.weekStartsOn as WeekStartsOn }) }))),
 ]))();
 
@@ -92,13 +112,13 @@ export const capRuleSchema = /* @__PURE__ */ (() => discriminated('kind', [
       window: capWindowSchema,
       reserve: z.optional(z.strictObject({ slots: intSchema().check(gteCheck(1)), minPriority: numberSchema() })),
     }).check(refineCheck((r) => r.reserve === undefined || r.reserve.slots <= r.limit, 'reserve.slots cannot exceed limit', ['reserve', 'slots'])),
-  z.strictObject({ ...ruleBase, kind: literalSchema('gap'), minGap: durationSchema.check(refineCheck((ms) => ms > 0, 'minGap must be longer than 0')) }),
+  z.strictObject({ ...ruleBase, kind: literalSchema('gap'), minGap: capDurationSchema('minGap') }),
   z.strictObject({ ...ruleBase, kind: literalSchema('quiet'), ranges: z.array(quietRangeSchema).check(minLengthCheck(1), maxLengthCheck(64)) }),
   z.strictObject({
       ...ruleBase,
       kind: literalSchema('cooldown'),
       after: z._default(z.array(enumSchema(RESPONSE_KINDS)).check(minLengthCheck(1)), [...NEGATIVE_RESPONSE_KINDS]),
-      duration: z.union([literalSchema('forever'), durationSchema]),
+      duration: z.union([literalSchema('forever'), capDurationSchema('A cooldown')]),
     }),
 ]))();
 
@@ -226,8 +246,37 @@ export interface CompiledCapRules {
  */
 export function parseCapRules(input: CapRuleSetInput | CompiledCapRules): CompiledCapRules {
   if (isCompiledCapRules(input)) return input;
-  const set = parseWith(capRuleSetSchema, input, 'CONFIG_INVALID');
-  return compileCapRules(set);
+  const r = z.safeParse(capRuleSetSchema, input, ENGLISH);
+  if (!r.success) {
+    const issues = r.error.issues;
+    for (let i = 0; i < issues.length; i++) issues[i] = intoUnion(issues[i]!);
+    throw fromZodError(r.error, 'CONFIG_INVALID');
+  }
+  return compileCapRules(r.data);
+}
+
+// Codes by which an option of a union says "this value is not my kind of value at all".
+const NOT_MINE = ['invalid_type', 'invalid_value', 'invalid_union'];
+
+/**
+ * zod reports a value that matches no option of a union (a window, a duration, a cooldown's `duration`) as one
+ * `invalid_union` at the union ("Invalid input"). This names the option the value was meant for — the only one
+ * whose complaints are all inside the value (`{ rolling: -5 }` is a rolling window whose `rolling` is bad), or
+ * else the only one that took the value's type but not all its keys — and gives that option's first issue at its
+ * own path (`rules[0].window.rolling`). A value no option takes keeps the union's issue, worded for windows.
+ */
+function intoUnion(issue: z.core.$ZodIssue): z.core.$ZodIssue {
+  if (issue.code !== 'invalid_union' || !Array.isArray(issue.errors)) return issue;
+  const options = issue.errors.filter((o) => o.length > 0);
+  const rootIs = (o: ReadonlyArray<z.core.$ZodIssue>, codes: ReadonlyArray<string>): boolean => o.some((i) => i.path.length === 0 && codes.includes(i.code));
+  let mine = options.filter((o) => !rootIs(o, [...NOT_MINE, 'unrecognized_keys']));
+  if (mine.length !== 1) mine = options.filter((o) => !rootIs(o, NOT_MINE));
+  if (mine.length !== 1) {
+    if (issue.path[issue.path.length - 1] !== 'window') return issue;
+    return { ...issue, message: "Expected 'day', 'week', 'month', { rolling } or { calendar, weekStartsOn? }" };
+  }
+  const inner = intoUnion(mine[0]![0]!);
+  return { ...inner, path: [...issue.path, ...inner.path] } as z.core.$ZodIssue;
 }
 
 /**
@@ -300,7 +349,6 @@ function compileCapRules(set: CapRuleSet): CompiledCapRules {
       }
       case 'cooldown': {
         const ms = r.duration === 'forever' ? Number.POSITIVE_INFINITY : r.duration;
-        if (ms <= 0) throw new CrossChannelError('CONFIG_INVALID', 'A cooldown must last longer than 0', { path: ['rules', set.rules.indexOf(r), 'duration'] });
         lookbackMs = Math.max(lookbackMs, ms);
         return { ...base, cooldownKinds: r.after, cooldownMs: ms };
       }

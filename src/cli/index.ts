@@ -23,7 +23,7 @@ import { parseCatalogue, type CatalogueInput } from '../arbitration/offers.js';
 import { buildJourneys, type ConversionRow, type TouchpointRow } from '../attribution/journeys.js';
 import { compareModels } from '../attribution/attribute.js';
 import { parseAttributionConfig, type AttributionConfigInput } from '../attribution/models.js';
-import { attributionTable, renderAttributionSvg } from '../attribution/report.js';
+import { formatAttributionTable, renderAttributionSvg } from '../attribution/report.js';
 import type { AttributionComparison } from '../attribution/attribute.js';
 import { parseIdentityRules, type IdentityRulesInput } from '../identity/rules.js';
 import { parseDecideConfig, type DecideConfigInput } from '../decide/config.js';
@@ -548,25 +548,6 @@ function atSourceRows<T>(sources: Record<string, { file: string; rows: ReadonlyA
   }
 }
 
-/**
- * The comparison as a Markdown table (as `formatAttributionTable` writes it), every cell on one line: `|` as
- * `\|`, a line break or other control character as its escape (`\n`, `\r`, `\t`, `\u001b`).
- */
-function markdownTable(comparison: AttributionComparison): string {
-  const t = attributionTable(comparison, 'conversions');
-  const num = (n: number): string => n.toFixed(2);
-  const esc = (s: string): string => s.replace(/\|/g, '\\|').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, controlEscape);
-  const header = ['channel', ...t.models];
-  const body = [...t.rows.map((r) => [r.channel, ...r.credits.map(num)]), ['total', ...t.totals.map(num)]];
-  const lines = [`| ${header.map(esc).join(' | ')} |`, `|---|${t.models.map(() => '---:').join('|')}|`, ...body.map((b) => `| ${b.map(esc).join(' | ')} |`)];
-  return `${lines.join('\n')}\n\nunattributed conversions: ${num(comparison.unattributed.conversions)}\n`;
-}
-
-function controlEscape(c: string): string {
-  const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-  return named[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
-}
-
 async function attributionCommand(rest: ReadonlyArray<string>, io: CliIo): Promise<number> {
   const { values } = args(
     rest,
@@ -593,10 +574,10 @@ async function attributionCommand(rest: ReadonlyArray<string>, io: CliIo): Promi
   if (onProgress) io.stderr('\n');
   if (values.json) io.stdout(`${JSON.stringify(comparison)}\n`);
   else if (typeof values.html === 'string') {
-    const page = `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Attribution</title><style>body{font:14px system-ui,sans-serif;margin:2rem;max-width:72rem}pre{font-variant-numeric:tabular-nums;overflow-x:auto}</style></head><body>\n<h1>Attribution</h1>\n${renderAttributionSvg(comparison)}\n<pre>${escapeHtml(markdownTable(comparison))}</pre>\n</body></html>\n`;
+    const page = `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Attribution</title><style>body{font:14px system-ui,sans-serif;margin:2rem;max-width:72rem}pre{font-variant-numeric:tabular-nums;overflow-x:auto}</style></head><body>\n<h1>Attribution</h1>\n${renderAttributionSvg(comparison)}\n<pre>${escapeHtml(formatAttributionTable(comparison))}</pre>\n</body></html>\n`;
     await writeOutput(io, values.html, page);
     io.stdout(`wrote ${values.html} (${journeys.length.toLocaleString('en-US')} journeys, ${comparison.models.length} models)\n`);
-  } else io.stdout(`${markdownTable(comparison)}\n`);
+  } else io.stdout(`${formatAttributionTable(comparison)}\n`);
   return 0;
 }
 
