@@ -69,9 +69,18 @@ export const decideConfigSchema = /* @__PURE__ */ (() => z.strictObject({
          */
         observe: z._default(booleanSchema(), true),
       }), { observe: true }),
-    /** Default IANA zone of people whose zone the request does not give (caps' local days, quiet hours). */
-    timeZone: z._default(timeZoneSchema, 'UTC'),
-    /** How far back events and contact history are loaded (at least the longest cap/segment/policy window). */
+    /**
+     * Default IANA zone of people whose zone the request does not give (caps' local days, quiet hours). Absent:
+     * the caps' own `timeZone` (which itself defaults to UTC), as `evaluateCaps` reads a subject without a zone.
+     */
+    timeZone: z.optional(timeZoneSchema),
+    /**
+     * How far back events and contact history are loaded at least. `parseDecideConfig` raises it to the longest
+     * window the decision reads: the caps' (`lookbackMs`), the windows of the segments the catalogue refers to,
+     * and the offers' contact policies and guards. A window without a bound (a `forever` cooldown or
+     * suppression, a segment condition without window or with a `since`/absolute window, `withoutResponse`)
+     * makes it `Infinity`: the whole history the stores keep is loaded.
+     */
     lookback: z._default(durationSchema, 90 * 86_400_000),
     /** Deadline of each store call, in ms; a slower store fails the decision closed with `STORE_TIMEOUT`. */
     storeTimeoutMs: z._default(intSchema().check(gteCheck(1), lteCheck(600_000)), 250),
@@ -139,7 +148,12 @@ export interface DecideConfig {
   readonly tcf: { readonly vendorId: number; readonly purposes: ReadonlyArray<number>; readonly channels: ReadonlySet<string>; readonly missing: 'deny' | 'allow' } | null;
   readonly gpcChannels: ReadonlySet<string>;
   readonly observe: boolean;
+  /** The zone of people whose request gives none: the configured `timeZone`, else the caps' `timeZone`. */
   readonly timeZone: string;
+  /**
+   * How far back the load stage reads events and contact history, in ms: `lookback` raised to the longest window
+   * of the caps, the needed segments and the offers' contact policies; `Infinity` means the whole history.
+   */
   readonly lookbackMs: number;
   readonly storeTimeoutMs: number;
   readonly fallbackOffers: number;
@@ -232,8 +246,8 @@ export function parseDecideConfig(input: DecideConfigInput, options: ParseDecide
     tcf: tcf ? { vendorId: tcf.vendorId, purposes: tcf.purposes, channels: new Set(tcf.channels), missing: tcf.missing } : null,
     gpcChannels: new Set(raw.consent.gpcChannels),
     observe: raw.identity.observe,
-    timeZone: raw.timeZone,
-    lookbackMs: Math.max(raw.lookback, Number.isFinite(caps.lookbackMs) ? caps.lookbackMs : raw.lookback),
+    timeZone: raw.timeZone ?? caps.timeZone,
+    lookbackMs: neededLookback(raw.lookback, caps, catalogue, segments, needed),
     storeTimeoutMs: raw.storeTimeoutMs,
     fallbackOffers: raw.fallbackOffers,
     alternatives: raw.alternatives,
@@ -286,4 +300,68 @@ export function isDecideConfig(value: unknown): value is DecideConfig {
  */
 export function compiledDecideConfig(config: DecideConfig | DecideConfigInput): DecideConfig {
   return isDecideConfig(config) ? config : parseDecideConfig(config);
+}
+
+const DAY_MS = 86_400_000;
+/** One calendar unit at its longest, for windows that count whole local days, weeks or months. */
+const UNIT_MS = { day: DAY_MS, week: 7 * DAY_MS, month: 31 * DAY_MS } as const;
+
+/**
+ * The history a decision must load: the configured `lookback`, raised to the longest window each stage reads as
+ * its module exposes it — the caps' `lookbackMs`, the windows written in the needed segments' rules (and the
+ * segments they refer to), the offers' compiled contact policies and the catalogue's guards. Unbounded windows
+ * give `Infinity` (load everything). Only window lengths are read here; no rule is evaluated.
+ */
+function neededLookback(configured: number, caps: CompiledCapRules, catalogue: Catalogue, segments: CompiledSegments | null, needed: ReadonlySet<string>): number {
+  let ms = Math.max(configured, caps.lookbackMs);
+  for (const o of catalogue.offers) {
+    const p = o.policy;
+    if (p === null) continue;
+    if (p.acceptFor >= 0) ms = Math.max(ms, p.acceptFor);
+    if (p.refusalCount > 0) ms = Math.max(ms, p.refusalWindow + p.refusalFor);
+    if (p.maxCount > 0) ms = Math.max(ms, p.maxWindow);
+    // Presentations without response are counted back to the last response, however old it is.
+    if (p.silentCount > 0) ms = Number.POSITIVE_INFINITY;
+  }
+  for (const g of catalogue.guards) ms = Math.max(ms, g.window);
+  if (segments !== null && ms !== Number.POSITIVE_INFINITY) {
+    const byId = new Map(segments.definitions.map((d) => [d.id, d] as const));
+    const seen = new Set<string>();
+    const pending = [...needed];
+    while (pending.length > 0) {
+      const id = pending.pop()!;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const def = byId.get(id);
+      if (def !== undefined) ms = Math.max(ms, ruleLookback(def.rule as unknown, pending));
+    }
+  }
+  return ms;
+}
+
+/** Longest event window of one segment rule tree (`Infinity` when unbounded); queues the segments it refers to. */
+function ruleLookback(rule: unknown, refs: string[]): number {
+  if (typeof rule !== 'object' || rule === null) return 0;
+  const r = rule as Record<string, unknown>;
+  if (Array.isArray(r.and) || Array.isArray(r.or)) return Math.max(0, ...((r.and ?? r.or) as unknown[]).map((x) => ruleLookback(x, refs)));
+  if ('not' in r) return ruleLookback(r.not, refs);
+  if (typeof r.segment === 'string') {
+    refs.push(r.segment);
+    return 0;
+  }
+  // The conditions that read behaviour events; the others (attributes, ages, anniversaries, times, RFM) read the profile.
+  if ('count' in r || 'aggregate' in r || 'occurrence' in r || 'did' in r) return windowLookback(r.window);
+  return 0;
+}
+
+/** How far back a parsed segment window reaches from `now` (`Infinity`: no bound, or one fixed in absolute time). */
+function windowLookback(window: unknown): number {
+  if (typeof window !== 'object' || window === null) return Number.POSITIVE_INFINITY;
+  const w = window as { last?: unknown; calendar?: unknown; offset?: unknown };
+  if (typeof w.last === 'number') return w.last;
+  if (typeof w.calendar === 'string' && w.calendar in UNIT_MS) {
+    // The unit `offset` units back, plus two days for the person's zone offset.
+    return (Math.abs(typeof w.offset === 'number' ? w.offset : 0) + 1) * UNIT_MS[w.calendar as keyof typeof UNIT_MS] + 2 * DAY_MS;
+  }
+  return Number.POSITIVE_INFINITY;
 }

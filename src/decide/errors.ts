@@ -34,21 +34,25 @@ export type DecideErrorCode = 'DECIDE_STAGE_FAILED' | 'DECIDE_UNKNOWN_PERSON' | 
  * ```
  */
 export type DecideReasonCode =
-  /** No identifier resolved to a profile and `createProfiles` is off. */
+  /**
+   * No identifier resolved to a profile: with `identity.observe: false`, none of them is known (with observation on,
+   * a valid identifier always gets a profile).
+   */
   | 'DECIDE_UNKNOWN_PERSON'
-  /** An identifier was invalid or blocked by identity rules. */
+  /** Every identifier was invalid or blocked by identity rules: no profile to decide for (followed by their reasons). */
   | 'DECIDE_IDENTIFIER_REJECTED'
   /** Consent does not allow the channel for the configured purpose. */
   | 'DECIDE_CONSENT_DENIED'
   /** No offer survived arbitration. */
   | 'DECIDE_NO_OFFER'
-  /** An offer was blocked by frequency caps. */
-  | 'DECIDE_CAPPED'
-  /** Every candidate offer was blocked by caps. */
+  /** Every candidate offer was blocked by caps (`detail.nextAllowedAt` and `detail.offerId`: when the best blocked one passes). */
   | 'DECIDE_ALL_CAPPED'
-  /** The atomic reservation was refused (a concurrent decision took the last slot); nothing was recorded. */
+  /**
+   * The contact history's atomic check refused a reservation (typically a concurrent decision took the last
+   * allowed contact; followed by the rules that refused); nothing was recorded for that offer.
+   */
   | 'DECIDE_RESERVATION_REFUSED'
-  /** The offer's global capacity was used up at reservation time. */
+  /** The offer's global capacity was used up at reservation time (first reason when that refused every offer). */
   | 'DECIDE_CAPACITY_EXHAUSTED'
   /** The caller excluded the offer in the request. */
   | 'DECIDE_EXCLUDED_BY_CALLER'
@@ -67,4 +71,6 @@ export type DecideReasonCode =
   /** A store failed after some slots were reserved: those are returned, the rest stay empty. */
   | 'DECIDE_PARTIAL'
   /** The person is in a holdout: no contact; `detail.wouldHaveSent` lists what would have been sent. */
-  | 'DECIDE_HOLDOUT';
+  | 'DECIDE_HOLDOUT'
+  /** `decideScheduled` found no legal moment in the horizon: no decision was made. */
+  | 'DECIDE_NO_MOMENT';

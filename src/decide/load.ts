@@ -22,14 +22,18 @@ export interface LoadedState {
   readonly profile: Readonly<Record<string, unknown>>;
 }
 
-/** Reads events, contact history, consent events and profile attributes in parallel. */
+/**
+ * Reads events, contact history, consent events and profile attributes in parallel, from `now − lookbackMs` (the
+ * longest window any stage reads); with an unbounded window (`lookbackMs` = `Infinity`), everything the stores keep.
+ */
 export async function loadState(stores: DecideStores, config: DecideConfig, subjectId: string, now: EpochMs): Promise<LoadedState> {
   const t = config.storeTimeoutMs;
   const since = now - config.lookbackMs;
+  const bounded = since > Number.NEGATIVE_INFINITY;
   const profiles = stores.profiles;
   const [events, contactHistory, consentEvents, profile] = await allWithDeadline<[BehaviourEvent[], History, ConsentEvent[], Readonly<Record<string, unknown>> | null]>('load', t, [
-    ['events.read', () => stores.events.read(subjectId, { from: since, to: now + 1 })],
-    ['contacts.history', () => stores.contacts.history(subjectId, since)],
+    ['events.read', () => stores.events.read(subjectId, bounded ? { from: since, to: now + 1 } : { to: now + 1 })],
+    ['contacts.history', () => (bounded ? stores.contacts.history(subjectId, since) : stores.contacts.history(subjectId))],
     ['consent.events', () => stores.consent.events(subjectId)],
     ['profiles.get', () => (profiles ? profiles.get(subjectId) : null)],
   ]);

@@ -1,5 +1,5 @@
-import { CrossChannelError, isCrossChannelError } from '../core/errors.js';
-import { assertTimeZone } from '../core/time.js';
+import { CrossChannelError, inputError, isCrossChannelError } from '../core/errors.js';
+import { assertTimeZone, isCalendarInstant } from '../core/time.js';
 import { reason, type Reason } from '../core/explain.js';
 import { lowerBoundAt, type ContactRecord, type History } from '../core/records.js';
 import { arbitrate, type ArbitrateOptions, type ArbitrationResult, type RankedOffer } from '../arbitration/arbitrate.js';
@@ -9,7 +9,7 @@ import { compiledDecideConfig, isDecideConfig, type DecideConfig, type DecideCon
 import { expectContact, expectUsage } from './answers.js';
 import { withDeadline } from './deadline.js';
 import type { DecideErrorCode } from './errors.js';
-import { capCandidate, plannedContact, reserveOne } from './reserve.js';
+import { capCandidate, plannedContact, requestIdConflict, reserveOne, slotOfKey } from './reserve.js';
 import { checkChannelConsent } from './consent.js';
 import { consentState, type ConsentState } from '../consent/ledger.js';
 import { resolveSubject } from './identify.js';
@@ -26,7 +26,13 @@ import { performanceClock, TraceRecorder, type DecisionTrace, type RemovedItem }
 /**
  * One explained next-best-action decision: resolve identity → load history, events, consent → consent →
  * segments → arbitration → capping → atomic reservation. Returns the reserved offers (or none, with why, the
- * earliest `nextAllowedAt` and an alternative channel) and a trace of every stage.
+ * `nextAllowedAt` of the best blocked offer and an alternative channel) and a trace of every stage. A reservation
+ * the store refuses falls back to the next ranked offer, each attempt under its own idempotency key
+ * (`contactIdFor(requestId, slot, attempt)`); a retry with the same `requestId` replays the same attempts.
+ *
+ * Bad input (the request, `now` outside the years 1–9999, a stores object without a store or method a decision
+ * calls) is `INPUT_INVALID` with its path, before anything is written; a `requestId` already used for a decision
+ * on another channel is `INPUT_INVALID` at `requestId`.
  *
  * Fails closed: a store that errors or exceeds `storeTimeoutMs` makes the call throw a `CrossChannelError`
  * (`STORE_ERROR` / `STORE_TIMEOUT`) whose `detail.trace` is the trace up to the failing stage; no contact is
@@ -48,22 +54,21 @@ import { performanceClock, TraceRecorder, type DecisionTrace, type RemovedItem }
  * ```
  */
 export async function decide(request: unknown, stores: DecideStores, configInput: DecideConfig | DecideConfigInput): Promise<DecideResult> {
-  const rq = (typeof request === 'object' && request !== null ? request : {}) as { requestId?: unknown; channel?: unknown; now?: unknown };
-  const trace = new TraceRecorder(
-    typeof rq.requestId === 'string' ? rq.requestId : '',
-    typeof rq.channel === 'string' ? rq.channel : '',
-    typeof rq.now === 'number' ? rq.now : 0,
-    isDecideConfig(configInput) ? (configInput.clock ?? performanceClock) : performanceClock,
-  );
+  const first = requestFields(request);
+  const trace = new TraceRecorder(first.requestId, first.channel, first.now, isDecideConfig(configInput) ? (configInput.clock ?? performanceClock) : performanceClock);
   trace.begin('validate');
   let req: DecideRequest;
   let config: DecideConfig;
   try {
     config = compiledDecideConfig(configInput);
     req = parseDecideRequest(request as Parameters<typeof parseDecideRequest>[0]);
+    // Everything a later stage would refuse is refused here, before the identity stage's write.
+    if (!isCalendarInstant(req.now)) throw inputError(`now must be in the years 1 to 9999, got ${req.now}`, ['now']);
     if (req.timeZone !== undefined) checkedZone(config, req.timeZone);
+    expectStores(stores);
   } catch (e) {
-    throw failed(trace, e, 'validate');
+    // A request that cannot even be read (a getter that throws, a revoked proxy) is the caller's input too.
+    throw failed(trace, isCrossChannelError(e) ? e : inputError(`The request could not be read: ${describe(e)}`), 'validate');
   }
   trace.identify(req.requestId, req.channel, req.now);
   trace.end({ identifiers: req.identifiers.length, slots: req.slots });
@@ -109,22 +114,63 @@ export async function safeDecide(
   try {
     return { ok: true, value: await decide(request, stores, config) };
   } catch (e) {
-    const error = isCrossChannelError(e) ? (e as CrossChannelError<DecideErrorCode>) : new CrossChannelError<DecideErrorCode>('DECIDE_STAGE_FAILED', String(e), { cause: e });
+    const error = isCrossChannelError(e) ? (e as CrossChannelError<DecideErrorCode>) : new CrossChannelError<DecideErrorCode>('DECIDE_STAGE_FAILED', describe(e), { cause: e });
     const trace = (error.detail as { trace?: DecisionTrace } | undefined)?.trace ?? emptyTrace(request);
     return { ok: false, error, trace };
   }
 }
 
+/** The request's id, channel and `now` as far as they can be read before validation (never throws). */
+function requestFields(request: unknown): { requestId: string; channel: string; now: number } {
+  const requestId = readField(request, 'requestId');
+  const channel = readField(request, 'channel');
+  const now = readField(request, 'now');
+  return { requestId: typeof requestId === 'string' ? requestId : '', channel: typeof channel === 'string' ? channel : '', now: typeof now === 'number' ? now : 0 };
+}
+
+/** One field of what may be a request; undefined when it cannot be read (a getter that throws: validation says so). */
+function readField(request: unknown, key: string): unknown {
+  try {
+    return typeof request === 'object' && request !== null ? (request as Record<string, unknown>)[key] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A thrown value as text, whatever it is (its `toString` may throw too). */
+function describe(e: unknown): string {
+  try {
+    return e instanceof Error ? e.message : String(e);
+  } catch {
+    return 'an unprintable value';
+  }
+}
+
 function emptyTrace(request: unknown): DecisionTrace {
-  const rq = (typeof request === 'object' && request !== null ? request : {}) as { requestId?: unknown; channel?: unknown; now?: unknown };
-  return {
-    requestId: typeof rq.requestId === 'string' ? rq.requestId : '',
-    channel: typeof rq.channel === 'string' ? rq.channel : '',
-    now: typeof rq.now === 'number' ? rq.now : 0,
-    subjectId: null,
-    stages: [],
-    totalMs: 0,
-  };
+  const { requestId, channel, now } = requestFields(request);
+  return { requestId, channel, now, subjectId: null, stages: [], totalMs: 0 };
+}
+
+/** Each store a decision calls (`?`: optional), with the methods it calls. */
+const STORE_METHODS = /* @__PURE__ */ (() =>
+  'identity:addObservations:resolve consent:events contacts:history:reserve events:read offerCapacity?:usage:consume:release profiles?:get'.split(' ').map((spec) => spec.split(':') as [string, ...string[]]))();
+
+/**
+ * The stores object has every store a decision calls, each with the methods it calls: checked in the validate
+ * stage, so a missing one is `INPUT_INVALID` at `stores.<name>` before any write, not a `TypeError` after one.
+ */
+function expectStores(stores: unknown): void {
+  if (typeof stores !== 'object' || stores === null) throw inputError('Expected the stores { identity, consent, contacts, events }', ['stores']);
+  for (const spec of STORE_METHODS) {
+    const name = spec[0];
+    const key = name.replace('?', '');
+    const store = (stores as Record<string, unknown>)[key];
+    if (store === undefined && key !== name) continue;
+    for (let i = 1; i < spec.length; i++) {
+      const m = spec[i]!;
+      if (typeof (store as Record<string, unknown> | null | undefined)?.[m] !== 'function') throw inputError(store ? `stores.${key}.${m} is not a function` : `stores.${key} is missing`, store ? ['stores', key, m] : ['stores', key]);
+    }
+  }
 }
 
 /** Turns anything thrown inside the pipeline into the typed, traced failure. */
@@ -156,9 +202,7 @@ async function run(req: DecideRequest, stores: DecideStores, config: DecideConfi
   const who = await resolveSubject(stores, config, req);
   trace.subjectId = who.subjectId;
   trace.end({ accepted: who.accepted, profiles: who.subjectId === null ? 0 : 1 }, who.rejected, who.notes);
-  if (who.subjectId === null) {
-    return noContact(req, trace, null, [reason<DecideReasonCode>('DECIDE_UNKNOWN_PERSON', 'No usable identifier resolved to a profile')], null, null);
-  }
+  if (who.subjectId === null) return unresolved(req, trace, who.accepted, who.rejected);
   const subjectId = who.subjectId;
 
   // 2. load
@@ -191,7 +235,7 @@ async function run(req: DecideRequest, stores: DecideStores, config: DecideConfi
   const consent = checkChannelConsent(config, ledger, req.channel, req);
   if (!consent.allowed) {
     trace.end({ channels: 0 }, [{ kind: 'channel', id: req.channel, reasons: consent.reasons }]);
-    const alternative = bestAlternative(req, config, state, ledger, subjectId, zone, null);
+    const alternative = await alternativeFor(req, stores, config, state, ledger, subjectId, zone, null, NO_USAGE);
     const denied: Reason = reason<DecideReasonCode>('DECIDE_CONSENT_DENIED', `Consent does not allow ${req.channel} for ${config.purpose}`, { detail: { channel: req.channel } });
     const reasons = [denied].concat(consent.reasons);
     trace.skip('segments', reason('DECIDE_SKIPPED', 'Consent denied the channel'));
@@ -206,23 +250,24 @@ async function run(req: DecideRequest, stores: DecideStores, config: DecideConfi
 
   // 5. arbitration
   trace.begin('arbitration', { offers: config.catalogue.offers.length });
-  let ranking = rank(req, config, state, subjectId, memberships, req.channel, req.slots + config.fallbackOffers, NO_USAGE);
+  // The caller's exclusions are taken out before the cut to slots + fallbacks: ranked with room for them.
+  const wanted = req.slots + config.fallbackOffers;
+  const room = wanted + (req.excludeOffers?.length ?? 0);
+  let usage: ReadonlyMap<string, OfferUsage> = NO_USAGE;
+  let ranking = rank(req, config, state, subjectId, memberships, req.channel, room, NO_USAGE);
   // Global capacities are read only when an offer that has one made the ranking: most decisions skip that
   // round trip. The re-ranking then excludes exhausted offers; the atomic consume at reservation is the guard.
   const limited = stores.offerCapacity ? ranking.selected.filter((r) => hasCapacity(config, r.offerId)).map((r) => r.offerId) : [];
   if (stores.offerCapacity && limited.length > 0) {
     const store = stores.offerCapacity;
-    const usage = await withDeadline('arbitration', 'offerCapacity.usage', timeout, () =>
-      store.usage(limited, { timeZone: config.catalogue.timeZone, weekStartsOn: config.catalogue.weekStartsOn }, req.now),
-    );
-    expectUsage(usage);
-    ranking = rank(req, config, state, subjectId, memberships, req.channel, req.slots + config.fallbackOffers, usage);
+    usage = await readUsage(store, config, req, limited, timeout);
+    ranking = rank(req, config, state, subjectId, memberships, req.channel, room, usage);
   }
-  const { removed, candidates } = arbitrationOutcome(ranking, req.excludeOffers);
+  const { removed, candidates } = arbitrationOutcome(ranking, req.excludeOffers, wanted);
   trace.end({ offers: candidates.length }, removed);
   if (candidates.length === 0) {
     trace.skip('capping', reason('DECIDE_SKIPPED', 'No offer to cap'));
-    const alternative = bestAlternative(req, config, state, ledger, subjectId, zone, memberships);
+    const alternative = await alternativeFor(req, stores, config, state, ledger, subjectId, zone, memberships, usage);
     return noContact(req, trace, subjectId, [reason<DecideReasonCode>('DECIDE_NO_OFFER', `No offer is eligible for ${req.channel}`)], null, alternative);
   }
 
@@ -231,13 +276,20 @@ async function run(req: DecideRequest, stores: DecideStores, config: DecideConfi
   const { admitted, held, removed: capRemoved } = capStage(config, req, subjectId, zone, state.history, candidates);
   trace.end({ offers: admitted.length }, capRemoved);
   if (admitted.length === 0) {
-    const next = earliest(held.map((h) => h.decision.nextAllowedAt));
-    const alternative = bestAlternative(req, config, state, ledger, subjectId, zone, memberships);
-    return noContact(req, trace, subjectId, allCappedReasons(req, held, next), next, alternative);
+    const next = bestNext(held);
+    const alternative = await alternativeFor(req, stores, config, state, ledger, subjectId, zone, memberships, usage);
+    return noContact(req, trace, subjectId, allCappedReasons(req, held, next), next.at, alternative);
   }
 
-  // 6b. holdout: asked only now, so the reason can say what would have been sent (the counterfactual).
-  const held_ = holdoutReason(config.holdout, subjectId, { channel: req.channel, now: req.now }, admitted.map((o, i) => ({ offerId: o.offerId, rank: i + 1, score: o.score })));
+  // 6b. holdout: asked only now, so the reason can say what would have been sent (the counterfactual). It gates
+  //     the reservation: a held person's trace skips `reserve`, and a hook that fails fails `reserve`.
+  let held_: Reason | null;
+  try {
+    held_ = holdoutReason(config.holdout, subjectId, { channel: req.channel, now: req.now }, admitted.map((o, i) => ({ offerId: o.offerId, rank: i + 1, score: o.score })));
+  } catch (e) {
+    trace.begin('reserve', { offers: admitted.length });
+    throw e;
+  }
   if (held_) {
     trace.skip('reserve', held_);
     return noContact(req, trace, subjectId, [held_], null, null);
@@ -246,13 +298,15 @@ async function run(req: DecideRequest, stores: DecideStores, config: DecideConfi
   // 7. reserve atomically; a reservation the store refuses (a concurrent decision took the slot) is tried with
   //    the next admitted-by-caps offer, never forced through.
   trace.begin('reserve', { offers: admitted.length });
-  // Offers ranked after the admitted ones were not needed by the caps stage; they are the fallbacks, and the
-  // store's atomic check is what admits or refuses them.
-  const queue = admitted.concat(candidates.slice(admitted.length + held.length));
+  // The fallbacks are the other candidates in rank order: those the caps stage did not need, and those it held —
+  // possibly only because of an admitted offer's planned contact, which the store may refuse. Tried only after a
+  // refusal; the store's atomic check is what admits or refuses them.
+  const queue = admitted.concat(candidates.filter((c) => !admitted.includes(c)));
   const { chosen, removed: reserveRemoved, refusedNext, partial } = await reserveStage(stores, config, req, subjectId, zone, timeout, queue);
   trace.end({ contacts: chosen.length }, reserveRemoved, partial);
   if (chosen.length === 0) {
-    return noContact(req, trace, subjectId, refusedReasons(reserveRemoved), earliest(refusedNext), bestAlternative(req, config, state, ledger, subjectId, zone, memberships));
+    const alternative = await alternativeFor(req, stores, config, state, ledger, subjectId, zone, memberships, usage);
+    return noContact(req, trace, subjectId, refusedReasons(reserveRemoved), firstNonNull(refusedNext), alternative);
   }
   return {
     requestId: req.requestId,
@@ -273,17 +327,26 @@ async function run(req: DecideRequest, stores: DecideStores, config: DecideConfi
 // (≈ 5,600 times per 40,000 decisions, a third slower) in 4 of 32 runs of the decide bench script. `run` has no
 // loop, so it has no such entry.
 
-/** Stage 5's outcome: the ranking's exclusions (each with the stage that removed it), then the caller's. */
-function arbitrationOutcome(ranking: ArbitrationResult, excludeOffers: ReadonlyArray<string> | undefined): { removed: RemovedItem[]; candidates: RankedOffer[] } {
+/**
+ * Stage 5's outcome: the ranking's exclusions (each with the stage that removed it), then the caller's; the
+ * candidates are the first `wanted` offers the caller did not exclude (the ranking made room for the exclusions).
+ */
+function arbitrationOutcome(ranking: ArbitrationResult, excludeOffers: ReadonlyArray<string> | undefined, wanted: number): { removed: RemovedItem[]; candidates: RankedOffer[] } {
   const removed: RemovedItem[] = new Array<RemovedItem>(ranking.excluded.length);
   for (let i = 0; i < ranking.excluded.length; i++) {
     const x = ranking.excluded[i]!;
     removed[i] = { kind: 'offer', id: x.offerId, reasons: [reasonAtStage(x.reason, x.stage)] };
   }
   const candidates: RankedOffer[] = [];
+  let noSlot: Reason | null = null;
   for (const r of ranking.selected) {
     if (excludeOffers !== undefined && excludeOffers.includes(r.offerId)) removed.push({ kind: 'offer', id: r.offerId, reasons: [reason<DecideReasonCode>('DECIDE_EXCLUDED_BY_CALLER', 'The channel asked not to show this offer now')] });
-    else candidates.push(r);
+    else if (candidates.length < wanted) candidates.push(r);
+    else {
+      // Ranked in only to make room for the exclusions: below the slots, as arbitration says of the others.
+      noSlot ??= reasonAtStage(reason('OFFER_NO_SLOT', `Ranked below the ${wanted} slot(s)`, { detail: { slots: wanted } }), 'constraints');
+      removed.push({ kind: 'offer', id: r.offerId, reasons: [noSlot] });
+    }
   }
   return { removed, candidates };
 }
@@ -325,16 +388,27 @@ function capStage(
   return { admitted, held, removed };
 }
 
+/**
+ * When the best blocked offer passes the caps: the `nextAllowedAt` of the highest-ranked held offer that the caps
+ * will allow at some instant (an offer blocked for ever, by a `forever` cooldown, is passed over), with its id.
+ */
+function bestNext(held: ReadonlyArray<HeldOffer>): { at: number | null; offerId: string | null } {
+  for (const h of held) if (h.decision.nextAllowedAt !== null) return { at: h.decision.nextAllowedAt, offerId: h.offer.offerId };
+  return { at: null, offerId: null };
+}
+
 /** Why nothing passed the caps: the summary, then each refusal's reasons, once each. */
-function allCappedReasons(req: DecideRequest, held: ReadonlyArray<HeldOffer>, next: number | null): Reason[] {
-  const reasons: Reason[] = [reason<DecideReasonCode>('DECIDE_ALL_CAPPED', `Every candidate offer is capped on ${req.channel}`, { detail: { nextAllowedAt: next } })];
+function allCappedReasons(req: DecideRequest, held: ReadonlyArray<HeldOffer>, next: { at: number | null; offerId: string | null }): Reason[] {
+  const reasons: Reason[] = [reason<DecideReasonCode>('DECIDE_ALL_CAPPED', `Every candidate offer is capped on ${req.channel}`, { detail: { nextAllowedAt: next.at, offerId: next.offerId } })];
   for (const h of held) reasons.push(...h.decision.reasons);
   return dedupeReasons(reasons);
 }
 
 /**
  * Stage 7: reserves atomically, in ranking order; a reservation the store refuses (a concurrent decision took the
- * slot) is tried with the next offer, never forced through.
+ * slot) is tried with the next offer, never forced through. Each try is its own attempt with its own key
+ * (`contactIdFor(requestId, slot, attempt)`), so the store judges the fallback afresh instead of replaying the
+ * refusal of the offer before it; a retry of the request walks the same attempts and gets the same answers.
  */
 async function reserveStage(
   stores: DecideStores,
@@ -349,12 +423,13 @@ async function reserveStage(
   const removed: RemovedItem[] = [];
   const refusedNext: Array<number | null> = [];
   const partial: Reason[] = [];
-  for (const offer of queue) {
-    if (chosen.length >= req.slots) break;
+  let attempt = 1;
+  for (let i = 0; i < queue.length && chosen.length < req.slots; i++) {
+    const offer = queue[i]!;
     const rank = chosen.length + 1;
     let outcome: Awaited<ReturnType<typeof reserveOne>>;
     try {
-      outcome = await reserveOne(stores, config, req, subjectId, offer, rank, zone, timeout);
+      outcome = await reserveOne(stores, config, req, subjectId, offer, rank, attempt, zone, timeout);
     } catch (e) {
       // Contacts already reserved are recorded: return them rather than an error the caller would read as
       // "nothing was sent". The failed slot stays empty (fail closed for it); a retry replays the reserved ones.
@@ -364,39 +439,136 @@ async function reserveStage(
     }
     if (outcome.ok) {
       chosen.push({ offerId: offer.offerId, rank, score: offer.score, contactId: outcome.contact.id, tags: outcome.contact.tags });
+      attempt = 1;
+    } else if (outcome.keyTaken && attempt < MAX_ATTEMPTS) {
+      // The key held an earlier call's refusal of another offer: the same offer, at the next attempt.
+      attempt++;
+      i--;
     } else {
       removed.push({ kind: 'offer', id: offer.offerId, reasons: outcome.reasons });
       refusedNext.push(outcome.nextAllowedAt);
+      attempt++;
     }
   }
   return { chosen, removed, refusedNext, partial };
 }
 
-/** Why no reservation landed: the summary, then the stores' reasons (without their own summaries), once each. */
+/**
+ * Why no reservation landed. When every offer was refused for its global capacity, the reasons are the
+ * `DECIDE_CAPACITY_EXHAUSTED` of each; otherwise the summary `DECIDE_RESERVATION_REFUSED`, then the stores' reasons
+ * (the rules that refused each offer, without the per-offer summaries), once each.
+ */
 function refusedReasons(removed: ReadonlyArray<RemovedItem>): Reason[] {
-  const reasons: Reason[] = [reason<DecideReasonCode>('DECIDE_RESERVATION_REFUSED', 'The store refused every reservation (a concurrent decision used the last allowed contact); nothing was recorded')];
-  for (const r of removed) for (const x of r.reasons) if (x.code !== 'DECIDE_RESERVATION_REFUSED') reasons.push(x);
-  return dedupeReasons(reasons);
+  const reasons: Reason[] = [];
+  let capacityOnly = true;
+  for (const r of removed) {
+    for (const x of r.reasons) if (x.code !== 'DECIDE_RESERVATION_REFUSED') reasons.push(x);
+    if (r.reasons[0]?.code !== 'DECIDE_CAPACITY_EXHAUSTED') capacityOnly = false;
+  }
+  if (capacityOnly && reasons.length > 0) return dedupeReasons(reasons);
+  const summary: Reason = reason<DecideReasonCode>('DECIDE_RESERVATION_REFUSED', 'The atomic check refused every remaining offer (the rules below); nothing was recorded');
+  return dedupeReasons([summary].concat(reasons));
 }
 
 function checkedZone(config: DecideConfig, zone: string): string {
   return assertTimeZone(zone, ['timeZone']);
 }
 
-/** Contacts already reserved by this request id (a retry), as chosen offers in slot order. */
+/**
+ * Contacts already reserved by this request id (a retry), as chosen offers in slot order. A contact of this
+ * request id on another channel means the id was reused for another decision: `INPUT_INVALID` at `requestId`.
+ */
 function replayed(req: DecideRequest, contacts: ReadonlyArray<ContactRecord>): ChosenOffer[] {
   const prefix = `${req.requestId}#`;
   const out: ChosenOffer[] = [];
   for (const c of contacts) {
     expectContact(c);
-    // The channel first: it rules out most contacts without reading their keys.
-    if (c.channel !== req.channel || typeof c.idempotencyKey !== 'string' || !c.idempotencyKey.startsWith(prefix)) continue;
-    const rank = Number(c.idempotencyKey.slice(prefix.length));
-    if (!Number.isInteger(rank) || rank < 1) continue;
+    if (typeof c.idempotencyKey !== 'string' || !c.idempotencyKey.startsWith(prefix)) continue;
+    const rank = slotOfKey(req.requestId, c.idempotencyKey);
+    if (rank === null) continue;
+    if (c.channel !== req.channel) throw requestIdConflict(req.requestId, c, req.channel);
     out.push({ offerId: c.offerId ?? '', rank, score: 0, contactId: c.id, tags: c.tags });
   }
   return out.sort((a, b) => a.rank - b.rank);
 }
+
+/** Most attempts at one slot when keys keep holding an earlier call's refusals (a bound, never reached in practice). */
+const MAX_ATTEMPTS = 99;
+
+/** Why no profile: every identifier rejected by identity's rules, or none known (`identity.observe: false`). */
+function unresolved(req: DecideRequest, trace: TraceRecorder, accepted: number, rejected: ReadonlyArray<RemovedItem>): DecideResult {
+  if (accepted === 0 && rejected.length > 0) {
+    const reasons: Reason[] = [reason<DecideReasonCode>('DECIDE_IDENTIFIER_REJECTED', 'Every identifier was rejected')];
+    for (const r of rejected) reasons.push(...r.reasons);
+    return noContact(req, trace, null, dedupeReasons(reasons), null, null);
+  }
+  return noContact(req, trace, null, [reason<DecideReasonCode>('DECIDE_UNKNOWN_PERSON', 'No usable identifier resolved to a profile')], null, null);
+}
+
+/** Reads the capacity usage of `offerIds` (one call, with the store deadline); checked to be a Map. */
+async function readUsage(store: NonNullable<DecideStores['offerCapacity']>, config: DecideConfig, req: DecideRequest, offerIds: string[], timeout: number): Promise<ReadonlyMap<string, OfferUsage>> {
+  const usage = await withDeadline('arbitration', 'offerCapacity.usage', timeout, () =>
+    store.usage(offerIds, { timeZone: config.catalogue.timeZone, weekStartsOn: config.catalogue.weekStartsOn }, req.now),
+  );
+  expectUsage(usage);
+  return usage;
+}
+
+/**
+ * The alternative channel, ranked with the offers' global capacity usage as the main path reads it: the usage
+ * already read, plus one read for the capacity-limited offers the alternative channels would rank that the main
+ * path did not read. The alternative is advice: when that read fails, no alternative is named (the decision's
+ * own answer stands).
+ */
+async function alternativeFor(
+  req: DecideRequest,
+  stores: DecideStores,
+  config: DecideConfig,
+  state: LoadedState,
+  ledger: ConsentState,
+  subjectId: string,
+  zone: string,
+  memberships: ReadonlyArray<string> | null,
+  usage: ReadonlyMap<string, OfferUsage>,
+): Promise<AlternativeChannel | null> {
+  if (config.alternatives.length === 0) return null;
+  const segs = memberships ?? evaluateNeededSegments(config, state, req);
+  const store = stores.offerCapacity;
+  let known = usage;
+  const unread = store ? unreadCapacities(req, config, state, ledger, subjectId, segs, usage) : [];
+  if (store && unread.length > 0) {
+    try {
+      known = new Map([...usage, ...(await readUsage(store, config, req, unread, config.storeTimeoutMs))]);
+    } catch (e) {
+      if (isCrossChannelError(e)) return null;
+      throw e;
+    }
+  }
+  return bestAlternative(req, config, state, ledger, subjectId, zone, segs, known);
+}
+
+/** Capacity-limited offers the alternative channels' rankings select whose usage was not read yet. */
+function unreadCapacities(
+  req: DecideRequest,
+  config: DecideConfig,
+  state: LoadedState,
+  ledger: ConsentState,
+  subjectId: string,
+  segs: ReadonlyArray<string>,
+  usage: ReadonlyMap<string, OfferUsage>,
+): string[] {
+  if (!config.catalogue.offers.some((o) => o.capacity !== null || o.budget !== null)) return [];
+  const out = new Set<string>();
+  for (const channel of config.alternatives) {
+    if (channel === req.channel || !checkChannelConsent(config, ledger, channel, req).allowed) continue;
+    for (const r of rank(req, config, state, subjectId, segs, channel, 1 + config.fallbackOffers, usage).selected) {
+      if (hasCapacity(config, r.offerId) && !usage.has(r.offerId)) out.add(r.offerId);
+    }
+  }
+  return [...out];
+}
+
+
 
 const NO_USAGE: ReadonlyMap<string, OfferUsage> = new Map();
 
@@ -430,7 +602,7 @@ function rank(
   );
 }
 
-/** Best other channel where consent, arbitration and caps all allow an offer now (highest top score). */
+/** Best other channel where consent, arbitration (with the capacity `usage` read) and caps all allow an offer now (highest top score). */
 function bestAlternative(
   req: DecideRequest,
   config: DecideConfig,
@@ -438,15 +610,14 @@ function bestAlternative(
   ledger: ConsentState,
   subjectId: string,
   zone: string,
-  memberships: ReadonlyArray<string> | null,
+  segs: ReadonlyArray<string>,
+  usage: ReadonlyMap<string, OfferUsage>,
 ): AlternativeChannel | null {
-  if (config.alternatives.length === 0) return null;
-  const segs = memberships ?? evaluateNeededSegments(config, state, req);
   let best: { channel: string; offerId: string; score: number } | null = null;
   for (const channel of config.alternatives) {
     if (channel === req.channel) continue;
     if (!checkChannelConsent(config, ledger, channel, req).allowed) continue;
-    const ranking = rank(req, config, state, subjectId, segs, channel, 1 + config.fallbackOffers, NO_USAGE);
+    const ranking = rank(req, config, state, subjectId, segs, channel, 1 + config.fallbackOffers, usage);
     for (const offer of ranking.selected) {
       const d = capDecision(state.history, config.caps, capCandidate(config, offer, channel), { now: req.now, timeZone: zone });
       if (!d.allowed) continue;
@@ -468,8 +639,8 @@ function noContact(
   return { requestId: req.requestId, subjectId, channel: req.channel, contact: false, offers: [], nextAllowedAt, alternative, reasons, trace: trace.finish() };
 }
 
-function earliest(values: ReadonlyArray<number | null>): number | null {
-  let best: number | null = null;
-  for (const v of values) if (v !== null && (best === null || v < best)) best = v;
-  return best;
+/** The first known instant, in ranking order: when the best refused offer would pass. */
+function firstNonNull(values: ReadonlyArray<number | null>): number | null {
+  for (const v of values) if (v !== null) return v;
+  return null;
 }

@@ -1,7 +1,8 @@
 import { CrossChannelError } from '../core/errors.js';
-import { NEGATIVE_RESPONSE_KINDS, type ResponseRecord } from '../core/records.js';
+import { NEGATIVE_RESPONSE_KINDS, type ContactRecord, type ResponseRecord } from '../core/records.js';
 import { compiledDecideConfig, type DecideConfig, type DecideConfigInput } from './config.js';
-import { expectProfileId } from './answers.js';
+import { expectAnswer, expectProfileId } from './answers.js';
+import { isRecord } from '../core/guards.js';
 import { withDeadline } from './deadline.js';
 import type { DecideErrorCode } from './errors.js';
 import { conversionRequestSchema, responseRequestSchema, type ConversionRequestInput, type ResponseRequestInput } from './request.js';
@@ -34,6 +35,36 @@ async function subjectOf(stores: Pick<DecideStores, 'identity'>, config: DecideC
   return id;
 }
 
+/**
+ * The contact a response answers: `contactId` when given; else, when `offerId` is, the latest contact of that
+ * offer on the response's channel at or before `now` (read from the contact history, as far back as the
+ * configuration's `lookback`); else none (a spontaneous response).
+ */
+async function answeredContact(
+  stores: Pick<DecideStores, 'contacts'>,
+  config: DecideConfig,
+  subjectId: string,
+  req: { contactId?: string | undefined; offerId?: string | undefined; channel: string; now: number },
+): Promise<string | undefined> {
+  if (req.contactId !== undefined || req.offerId === undefined) return req.contactId;
+  const since = req.now - config.lookbackMs;
+  const history = await withDeadline('record', 'contacts.history', config.storeTimeoutMs, () =>
+    since > Number.NEGATIVE_INFINITY ? stores.contacts.history(subjectId, since) : stores.contacts.history(subjectId),
+  );
+  const contacts = (history as { contacts?: unknown } | null)?.contacts;
+  expectAnswer(isRecord(history) && Array.isArray(contacts), 'record', 'contacts.history', '{ contacts: [], responses: [] }', history);
+  return latestOf(contacts as ReadonlyArray<ContactRecord>, req.offerId, req.channel, req.now);
+}
+
+/** Id of the latest contact of `offerId` on `channel` at or before `now` (the history is sorted by `at`). */
+function latestOf(contacts: ReadonlyArray<ContactRecord>, offerId: string, channel: string, now: number): string | undefined {
+  for (let i = contacts.length - 1; i >= 0; i--) {
+    const c = contacts[i];
+    if (isRecord(c) && c.offerId === offerId && c.channel === channel && typeof c.at === 'number' && c.at <= now && typeof c.id === 'string') return c.id;
+  }
+  return undefined;
+}
+
 function tagsFor(config: DecideConfig, offerId: string | undefined): string[] {
   const tags = new Set(config.contactTags);
   const offer = offerId === undefined ? undefined : config.catalogue.byId.get(offerId);
@@ -47,7 +78,9 @@ function tagsFor(config: DecideConfig, offerId: string | undefined): string[] {
  * the learned propensities (config `model`). An `unsubscribed` or `complained` response also appends a
  * `withdrawn` event for the channel and the configured purpose to the consent ledger — first, so that a
  * failure between the two writes errs on the side of not contacting. Both writes are idempotent on
- * `responseId`: retry a failed call with the same request.
+ * `responseId`: retry a failed call with the same request. Without `contactId`, a response naming `offerId` is
+ * attached to the latest contact of that offer on the channel at or before `now` (one read of the contact
+ * history, back to the configuration's `lookback`); with neither, it is a spontaneous response.
  *
  * @example
  * ```ts
@@ -61,6 +94,7 @@ export async function recordResponse(request: ResponseRequestInput | unknown, st
   const req = parseWith(responseRequestSchema, request, 'INPUT_INVALID');
   const t = config.storeTimeoutMs;
   const subjectId = await subjectOf(stores, config, req.identifiers);
+  const contactId = await answeredContact(stores, config, subjectId, req);
   const withdraws = req.kind === 'unsubscribed' || req.kind === 'complained';
   if (withdraws) {
     await withDeadline('record', 'consent.append', t, () =>
@@ -71,7 +105,7 @@ export async function recordResponse(request: ResponseRequestInput | unknown, st
         purpose: config.purpose,
         kind: 'withdrawn',
         at: req.now,
-        evidence: { source: `response:${req.kind}`, ...(req.contactId ? { proofId: req.contactId } : {}) },
+        evidence: { source: `response:${req.kind}`, ...(contactId ? { proofId: contactId } : {}) },
       }),
     );
   }
@@ -82,7 +116,7 @@ export async function recordResponse(request: ResponseRequestInput | unknown, st
     channel: req.channel,
     tags: tagsFor(config, req.offerId),
     at: req.now,
-    ...(req.contactId === undefined ? {} : { contactId: req.contactId }),
+    ...(contactId === undefined ? {} : { contactId }),
     ...(req.offerId === undefined ? {} : { offerId: req.offerId }),
     ...(req.campaignId === undefined ? {} : { campaignId: req.campaignId }),
     ...(req.value === undefined ? {} : { value: req.value }),

@@ -13,6 +13,13 @@ import type { DecideErrorCode } from './errors.js';
 const IDENTIFIER_TYPE = /^[a-z][a-z0-9_]{0,63}$/;
 
 /**
+ * An id of at most 240 characters (so that `${requestId}#${slot}.${attempt}` stays a valid id of 256), with its
+ * own messages: `idSchema`'s limit of 256 would otherwise be reported for a longer one.
+ */
+const requestIdSchema = /* @__PURE__ */ (() =>
+  stringSchema().check(minLengthCheck(1, 'Must not be empty'), maxLengthCheck(240, 'Must be at most 240 characters'), regexCheck(/^[^\p{Cc}\p{Cs}]*$/u, 'Must not contain control or surrogate characters')))();
+
+/**
  * An identifier as a channel saw it (raw: identity normalises it). `type` is an identity type such as
  * `email`, `phone`, `anonymous_id`, `device_id`, `loyalty_id`, `user_id` (as identity names types: a lowercase
  * letter, then lowercase letters, digits and `_`, at most 64 characters).
@@ -37,12 +44,14 @@ export const seenIdentifierSchema = /* @__PURE__ */ (() =>
  */
 export const decideRequestSchema = /* @__PURE__ */ (() => z.pipe(z.strictObject({
     /**
-     * The idempotency key (at most 240 characters: contact ids are `${requestId}#${slot}`). Optional:
-     * `idempotencyKey` is accepted as an alias, and without either the key is derived from the request's
-     * content (identifiers, channel, placement, slots, now), so an identical retry is still recognised.
+     * The idempotency key (at most 240 characters: contact ids are `${requestId}#${slot}`, and
+     * `${requestId}#${slot}.${attempt}` for a fallback offer). Optional: `idempotencyKey` is accepted as an
+     * alias, and without either the key is derived from the request's content (identifiers, channel, placement,
+     * slots, now), so an identical retry is still recognised. A key already used for a decision on another
+     * channel is refused (`INPUT_INVALID` at `requestId`).
      */
-    requestId: z.optional(idSchema.check(maxLengthCheck(240, 'Must be at most 240 characters'))),
-    idempotencyKey: z.optional(idSchema.check(maxLengthCheck(240, 'Must be at most 240 characters'))),
+    requestId: z.optional(requestIdSchema),
+    idempotencyKey: z.optional(requestIdSchema),
     identifiers: z.array(seenIdentifierSchema).check(minLengthCheck(1), maxLengthCheck(32)),
     channel: channelSchema,
     placement: z.optional(idSchema),
@@ -178,8 +187,9 @@ export function safeParseDecideRequest(input: unknown): Result<DecideRequest> {
 }
 
 /**
- * A response to a contact (or spontaneous), as reported by a channel. When `contactId` is absent the response
- * is attached to the latest contact of `offerId` on `channel`, if any.
+ * A response to a contact (or spontaneous), as reported by a channel. When `contactId` is absent,
+ * `recordResponse` attaches the response to the latest contact of `offerId` on `channel` at or before `now`, if
+ * the contact history holds one (back to the configuration's `lookback`).
  *
  * @example
  * ```ts
@@ -298,8 +308,9 @@ export interface AlternativeChannel {
 
 /**
  * The answer: `contact` says whether anything was reserved; `offers` are the reserved offers in slot order.
- * When nothing may go out now, `nextAllowedAt` is the earliest instant the best offer would pass the caps
- * (null when never or not a capping matter) and `alternative` a channel that is allowed now.
+ * When nothing may go out now, `nextAllowedAt` is the earliest instant the best (highest-ranked) blocked offer
+ * would pass the caps — an offer blocked for ever is passed over for the next one that will pass — (null when
+ * none will, or not a capping matter) and `alternative` a channel that is allowed now.
  *
  * @example
  * ```ts

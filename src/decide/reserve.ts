@@ -3,9 +3,9 @@ import type { ContactRecord } from '../core/records.js';
 import type { RankedOffer } from '../arbitration/arbitrate.js';
 import { capacitySpecOf, type CapacityReservation } from '../arbitration/store.js';
 import type { Reservation } from '../capping/store.js';
-import { isCrossChannelError, inputError } from '../core/errors.js';
+import { isCrossChannelError, inputError, quoted, type CrossChannelError } from '../core/errors.js';
 import type { DecideConfig } from './config.js';
-import { expectConsumed, expectReservation } from './answers.js';
+import { expectAnswer, expectConsumed, expectReservation } from './answers.js';
 import { storeError, withDeadline } from './deadline.js';
 import type { DecideRequest } from './request.js';
 import type { DecideReasonCode } from './errors.js';
@@ -18,16 +18,44 @@ import type { DecideStores } from './stores.js';
  */
 
 /**
- * The id of the contact reserved for slot `rank` of a request (stable, so retries reserve the same record).
+ * The id — and idempotency key — of the contact a request reserves for slot `rank` at its `attempt`-th try
+ * (stable, so a retry of the request makes the same attempts under the same keys). The first try of a slot is
+ * `${requestId}#${rank}`; when the store refuses it, the next ranked offer is tried as attempt 2
+ * (`${requestId}#${rank}.2`), and so on: each attempt has its own key, so the store never answers one offer's
+ * attempt with another's outcome.
  *
  * @example
  * ```ts
  * contactIdFor('req-1', 1); // 'req-1#1': respond to the first offer of request req-1 with it
+ * contactIdFor('req-1', 1, 2); // 'req-1#1.2': slot 1, filled by the fallback after one refusal
  * ```
  */
-export function contactIdFor(requestId: string, rank: number): string {
-  if (typeof requestId !== 'string' || !Number.isSafeInteger(rank)) throw inputError('contactIdFor needs a request id (string) and an integer rank', [typeof requestId !== 'string' ? 'requestId' : 'rank']);
-  return `${requestId}#${rank}`;
+export function contactIdFor(requestId: string, rank: number, attempt = 1): string {
+  if (typeof requestId !== 'string' || !Number.isSafeInteger(rank) || !Number.isSafeInteger(attempt) || attempt < 1) {
+    throw inputError('contactIdFor needs a request id, an integer rank and attempt ≥ 1', [typeof requestId !== 'string' ? 'requestId' : Number.isSafeInteger(rank) ? 'attempt' : 'rank']);
+  }
+  return attempt === 1 ? `${requestId}#${rank}` : `${requestId}#${rank}.${attempt}`;
+}
+
+const ATTEMPT_SUFFIX = /^([1-9][0-9]*)(?:\.([2-9]|[1-9][0-9]+))?$/;
+
+/**
+ * The slot a contact's idempotency key reserved for `requestId` (see {@link contactIdFor}), or null when the key
+ * is not one of that request's. Internal.
+ */
+export function slotOfKey(requestId: string, key: string | undefined): number | null {
+  if (typeof key !== 'string' || key.length <= requestId.length + 1 || !key.startsWith(requestId) || key[requestId.length] !== '#') return null;
+  const m = ATTEMPT_SUFFIX.exec(key.slice(requestId.length + 1));
+  return m === null ? null : Number(m[1]);
+}
+
+/**
+ * The error for a request id already used by another decision (another channel, or another offer recorded under
+ * the same attempt key): the contacts it reserved are not this request's, and replaying them would report a
+ * reservation that was never made. Internal.
+ */
+export function requestIdConflict(requestId: string, recorded: ContactRecord, channel: string): CrossChannelError<'INPUT_INVALID'> {
+  return inputError(`requestId ${quoted(requestId)} was used for another decision (contact ${quoted(recorded.id)} on ${recorded.channel}), not one on ${channel}`, ['requestId'], { contactId: recorded.id, channel: recorded.channel });
 }
 
 export function capCandidate(config: DecideConfig, offer: RankedOffer, channel: string): { channel: string; offerId: string; tags: ReadonlyArray<string>; priority: number } {
@@ -40,20 +68,22 @@ export function contactTags(config: DecideConfig, offer: RankedOffer): string[] 
   return [...tags];
 }
 
-export function plannedContact(config: DecideConfig, req: DecideRequest, subjectId: string, offer: RankedOffer, rank: number): ContactRecord {
+export function plannedContact(config: DecideConfig, req: DecideRequest, subjectId: string, offer: RankedOffer, rank: number, attempt = 1): ContactRecord {
+  const id = contactIdFor(req.requestId, rank, attempt);
   return {
-    id: contactIdFor(req.requestId, rank),
+    id,
     subjectId,
     channel: req.channel,
     offerId: offer.offerId,
     tags: contactTags(config, offer),
     at: req.now,
     transactional: false,
-    idempotencyKey: contactIdFor(req.requestId, rank),
+    idempotencyKey: id,
   };
 }
 
-export type ReserveOutcome = { ok: true; contact: ContactRecord } | { ok: false; reasons: Reason[]; nextAllowedAt: number | null };
+/** `keyTaken`: the attempt's key held an earlier call's refusal of another offer: try the same offer at the next attempt. */
+export type ReserveOutcome = { ok: true; contact: ContactRecord } | { ok: false; reasons: Reason[]; nextAllowedAt: number | null; keyTaken?: true };
 
 /**
  * Reserves one contact: global offer capacity first (it can be released), then the contact itself, atomically
@@ -67,6 +97,7 @@ export async function reserveOne(
   subjectId: string,
   offer: RankedOffer,
   rank: number,
+  attempt: number,
   zone: string,
   timeout: number,
 ): Promise<ReserveOutcome> {
@@ -82,7 +113,7 @@ export async function reserveOne(
     }
     capacity = r.reservation;
   }
-  const contact = plannedContact(config, req, subjectId, offer, rank);
+  const contact = plannedContact(config, req, subjectId, offer, rank, attempt);
   let r: Reservation;
   let pending: Promise<Reservation> | undefined;
   try {
@@ -104,8 +135,21 @@ export async function reserveOne(
   const { granted, replayed, decision, contact: recorded } = r;
   // A replay found the contact already recorded by an earlier attempt; that attempt consumed the capacity.
   if (capacity && (!granted || replayed)) await giveBack(stores, capacity, timeout);
+  if (replayed && (recorded.channel !== contact.channel || (granted && recorded.offerId !== contact.offerId))) {
+    // A replay of a contact not recorded under this key is the store's error; one that is, is another decision's
+    // contact: this request id was used before for something else.
+    expectAnswer(recorded.idempotencyKey === contact.idempotencyKey, 'reserve', 'contacts.reserve', `the contact recorded under key ${contact.idempotencyKey}`, r);
+    throw requestIdConflict(req.requestId, recorded, req.channel);
+  }
   if (!granted) {
-    const refused: Reason = reason<DecideReasonCode>('DECIDE_RESERVATION_REFUSED', `Contact for ${offer.offerId} refused at reservation`);
+    if (replayed && recorded.offerId !== contact.offerId) {
+      expectAnswer(recorded.idempotencyKey === contact.idempotencyKey, 'reserve', 'contacts.reserve', `the contact recorded under key ${contact.idempotencyKey}`, r);
+      // A retry whose ranking changed since the first call: this attempt's key already holds the refusal of the
+      // offer tried then. Replayed as a refusal (the outcome of the key is fixed), and the next attempt goes on.
+      const again = reason<DecideReasonCode>('DECIDE_RESERVATION_REFUSED', `Key ${contact.id} holds an earlier refusal of ${recorded.offerId}`);
+      return { ok: false, nextAllowedAt: null, reasons: [again], keyTaken: true };
+    }
+    const refused: Reason = reason<DecideReasonCode>('DECIDE_RESERVATION_REFUSED', `Contact for ${offer.offerId} refused at reservation`, { detail: { contactId: contact.id } });
     return { ok: false, nextAllowedAt: decision.nextAllowedAt, reasons: [refused].concat(decision.reasons) };
   }
   if (config.model && !replayed) config.model.observe(offer.offerId, { presented: 1, accepted: 0 });

@@ -57,7 +57,7 @@ describe('otelTelemetry on the OpenTelemetry SDK', () => {
   it('a store timeout: error status and code on the root, exception event on the failing stage', async () => {
     const { otel, spans, metrics } = sdk();
     const stores = await prepared();
-    const hanging = { ...stores, contacts: { ...stores.contacts, history: () => new Promise<never>(() => {}) } } as unknown as DecideStores;
+    const hanging = { ...stores, contacts: Object.assign(Object.create(stores.contacts), { history: () => new Promise<never>(() => {}) }) } as unknown as DecideStores;
     const config = parseDecideConfig({ ...CONFIG, storeTimeoutMs: 20 }, { telemetry: otelTelemetry(otel) });
     const r = await safeDecide({ requestId: 'sdk-3', identifiers: [{ type: 'email', value: BOB.email }], channel: 'email', now: T0 }, hanging, config);
     expect(r.ok).toBe(false);

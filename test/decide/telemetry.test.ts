@@ -105,7 +105,7 @@ describe('decide telemetry', () => {
   it('OTel adapter: a store timeout marks the root and the failing stage as errors', async () => {
     const { api, spans, counters } = fakeOtel();
     const stores = await prepared();
-    const hanging = { ...stores, contacts: { ...stores.contacts, history: () => new Promise<never>(() => {}) } } as unknown as DecideStores;
+    const hanging = { ...stores, contacts: Object.assign(Object.create(stores.contacts), { history: () => new Promise<never>(() => {}) }) } as unknown as DecideStores;
     const config = parseDecideConfig({ ...CONFIG, storeTimeoutMs: 20 }, { clock: () => 0, telemetry: otelTelemetry(api) });
     const r = await safeDecide(request('email', 'tel-3'), hanging, config);
     expect(r.ok).toBe(false);

@@ -21,8 +21,9 @@ export interface MemoryContactHistoryStoreOptions {
   /** Most subjects kept; the least recently written is evicted first (default 100,000). */
   readonly maxSubjects?: number;
   /**
-   * How long records are kept (default `'400d'`): a subject untouched for this long is dropped, and records older
-   * than `now − retention` are trimmed at each reservation. Must exceed the longest window of your rules.
+   * How long records are kept (default `'400d'`), judged on the `now` of each reservation, never on the wall
+   * clock: a reservation first drops its subject's records older than `now − retention`. Must exceed the longest
+   * window of your rules. (The subject count is bounded by `maxSubjects`, least recently written dropped first.)
    */
   readonly retention?: DurationInput;
 }
@@ -36,8 +37,10 @@ interface SubjectLog {
 }
 
 /**
- * In-process {@link ContactHistoryStore} on `lru-cache`, bounded by subject count with TTL = retention.
- * Reservations are atomic because each one runs synchronously between two awaits of the event loop.
+ * In-process {@link ContactHistoryStore} on `lru-cache`, bounded by subject count. Retention is judged at each
+ * reservation's `now` (no hidden clock: a simulation that holds `now` keeps its history however much wall time
+ * passes, and one subject's times never trim another's). Reservations are atomic because each one runs synchronously between
+ * two awaits of the event loop.
  *
  * @example
  * ```ts
@@ -56,7 +59,8 @@ export class MemoryContactHistoryStore implements ContactHistoryStore {
     const max = options.maxSubjects ?? 100_000;
     this.#retentionMs = durationToMs(options.retention ?? '400d', ['retention']);
     if (this.#retentionMs <= 0) throw new CrossChannelError('CONFIG_INVALID', 'retention must be longer than 0', { path: ['retention'] });
-    this.#subjects = boundedLru<string, SubjectLog>(max, 'maxSubjects', this.#retentionMs);
+    // No TTL: lru-cache's TTL runs on the wall clock; retention is judged at each reservation's `now`.
+    this.#subjects = boundedLru<string, SubjectLog>(max, 'maxSubjects');
   }
 
   async recordContact(input: ContactRecordInput): Promise<RecordedContact> {
