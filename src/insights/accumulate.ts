@@ -1,7 +1,7 @@
 import { inputError, underPath } from '../core/errors.js';
 import { progressCounter, type ProgressOptions } from '../core/progress.js';
 import type { History } from '../core/records.js';
-import { addLocal, type EpochMs } from '../core/time.js';
+import { isCalendarInstant, type EpochMs } from '../core/time.js';
 import { COUNTER, COUNTER_SLOTS } from './kpis.js';
 import { parseKpiOptions, type GroupDimension, type KpiOptions, type KpiOptionsInput } from './options.js';
 import { PeriodIndex } from './periods.js';
@@ -50,6 +50,11 @@ export interface KpiStateJSON {
    */
   readonly pressureAbove?: Readonly<Record<string, Readonly<Record<string, number>>>>;
   readonly subjects: number;
+  /**
+   * The channels of the records in the range (sorted), against which a spend table's channels are checked whatever the
+   * grouping. Absent in states written before it existed: a spend table is then checked only when grouped by channel.
+   */
+  readonly channels?: ReadonlyArray<string>;
 }
 
 const SEP = '\u001f';
@@ -90,6 +95,8 @@ export class KpiAccumulator {
   /** Groups by their non-period key, then by period start (0 without periods): no string per record for the period. */
   private readonly index = new Map<string, Map<number, Group>>();
   private readonly nonPeriod: ReadonlyArray<GroupDimension>;
+  /** Channels of the records in the range, when not grouped by channel (the groups name them otherwise); `undefined` once a state without them was merged. */
+  private channelSet: Set<string> | undefined;
   private lastGroup: Group | undefined;
   private lastPartial = '';
   private lastPeriod = 0;
@@ -103,6 +110,7 @@ export class KpiAccumulator {
     this.periods = o.by.includes('period') ? new PeriodIndex(o.period, o.timeZone, o.weekStartsOn) : undefined;
     this.weeks = new PeriodIndex('week', o.timeZone, o.weekStartsOn);
     this.undelivered = new Set(o.undeliveredTags);
+    if (!o.by.includes('channel')) this.channelSet = new Set();
   }
 
   /** Number of people added so far. */
@@ -122,6 +130,9 @@ export class KpiAccumulator {
     const ord = ++this.ordinal;
     this.subjectCount++;
     const segs = this.hasSegment ? (history.segments ?? []) : [];
+    // Channels of the records in the range, when not grouped by channel (the groups name them otherwise).
+    const seen = this.channelSet;
+    let lastChannel: string | undefined;
     const active = this.activeNow;
     active.length = 0;
 
@@ -135,6 +146,7 @@ export class KpiAccumulator {
     for (let i = 0; i < contacts.length; i++) {
       const r = contacts[i]!;
       if (r.at < from || r.at >= to) continue;
+      if (seen !== undefined && r.channel !== lastChannel) seen.add((lastChannel = r.channel));
       let delivered = 1;
       const tags = r.tags;
       if (tags !== undefined) for (let t = 0; t < tags.length; t++) if (this.undelivered.has(tags[t]!)) delivered = 0;
@@ -180,6 +192,7 @@ export class KpiAccumulator {
     for (let i = 0; i < responses.length; i++) {
       const r = responses[i]!;
       if (r.at < from || r.at >= to) continue;
+      if (seen !== undefined && r.channel !== lastChannel) seen.add((lastChannel = r.channel));
       const slot = responseSlot(r.kind);
       const value = r.kind === 'converted' ? (r.value ?? 0) : 0;
       const n = this.resolve(r.channel, r.campaignId, r.offerId, r.at, segs);
@@ -202,6 +215,7 @@ export class KpiAccumulator {
     for (let i = 0; i < events.length; i++) {
       const e = events[i]!;
       if (e.at < from || e.at >= to) continue;
+      if (seen !== undefined && (e.channel ?? NONE) !== lastChannel) seen.add((lastChannel = e.channel ?? NONE));
       const isPurchase = e.type === o.purchaseEvent;
       const isAbandon = e.type === o.cartAbandonEvent;
       const amount = isPurchase ? amountOf(e.properties, o.amountProperty) : 0;
@@ -250,6 +264,8 @@ export class KpiAccumulator {
       throw inputError('Malformed KPI state', []);
     }
     checkStateValues(json, this.options.pressureBuckets);
+    if (json.channels === undefined) this.channelSet = undefined;
+    else for (const ch of json.channels) this.channelSet?.add(ch);
     for (const { key, counters } of json.groups) {
       const g = this.groupOf(key);
       for (let s = 0; s < COUNTER_SLOTS; s++) g.c[s]! += Number(counters[s] ?? 0);
@@ -269,6 +285,7 @@ export class KpiAccumulator {
 
   /** A JSON-able snapshot, to send from a worker and {@link KpiAccumulator.merge} elsewhere. */
   toJSON(): KpiStateJSON {
+    const channels = this.channels();
     return {
       version: 1,
       options: this.options,
@@ -276,7 +293,14 @@ export class KpiAccumulator {
       pressure: Object.fromEntries([...this.pressureHist].map(([k, v]) => [k, Array.from(v)])),
       pressureAbove: Object.fromEntries([...this.pressureAbove].map(([k, m]) => [k, Object.fromEntries([...m].sort((a, b) => a[0] - b[0]))])),
       subjects: this.subjectCount,
+      ...(channels === undefined ? {} : { channels }),
     };
+  }
+
+  /** @internal The channels of the records in the range (sorted); `undefined` when a state merged in did not say. */
+  channels(): string[] | undefined {
+    if (!this.options.by.includes('channel')) return this.channelSet && [...this.channelSet].sort();
+    return [...new Set([...this.groups.values()].map((g) => g.dims.channel!))].sort();
   }
 
   /** @internal Groups with their counters and the previous period's counters. */
@@ -313,8 +337,10 @@ export class KpiAccumulator {
 
   private previousOf(g: Group): Group | undefined {
     if (g.prevKey === undefined) {
+      // The period containing the instant before this one's start: a day that began at 01:00 (clocks set forward at
+      // midnight) follows the day before, which one local day back at the same time of day does not find.
       const p = g.dims.period;
-      g.prevKey = p === undefined ? null : keyOf(this.dims, { ...g.dims, period: addLocal(p, -1, this.options.period, this.options.timeZone) });
+      g.prevKey = p === undefined || !isCalendarInstant(p - 1) ? null : keyOf(this.dims, { ...g.dims, period: this.periods!.startOf(p - 1) });
     }
     return g.prevKey === null ? undefined : this.groups.get(g.prevKey);
   }
@@ -344,6 +370,8 @@ export class KpiAccumulator {
     for (let i = 0; i < dims.length; i++) {
       const d = dims[i]!;
       const v = d === 'channel' ? channel : d === 'campaign' ? (campaign ?? NONE) : d === 'offer' ? (offer ?? NONE) : segment;
+      // A value holding the separator (rare) makes a JSON key, which holds none: two groups never share a key.
+      if (v.indexOf(SEP) >= 0) return JSON.stringify([channel, campaign ?? NONE, offer ?? NONE, segment]);
       k = i === 0 ? v : k + SEP + v;
     }
     return k;
@@ -389,8 +417,9 @@ export class KpiAccumulator {
   }
 }
 
+/** A group's key: its dimensions' values as JSON (injective, whatever the values hold). */
 function keyOf(dims: ReadonlyArray<GroupDimension>, key: GroupKey): string {
-  return dims.map((d) => (d === 'period' ? String(key.period) : (key[d] ?? NONE))).join(SEP);
+  return JSON.stringify(dims.map((d) => (d === 'period' ? key.period : (key[d] ?? NONE))));
 }
 
 function responseSlot(kind: string): number {
@@ -457,11 +486,18 @@ function checkStateValues(json: KpiStateJSON, last: number): void {
   const bad = (path: Array<string | number>): never => {
     throw inputError('Malformed KPI state', path);
   };
-  json.groups.forEach((g, i) => {
+  // Every index, holes included (forEach skips them, and the merge would then read undefined).
+  for (let i = 0; i < json.groups.length; i++) {
+    const g = json.groups[i];
     if (typeof g !== 'object' || g === null || typeof g.key !== 'object' || g.key === null) bad(['groups', i]);
-    for (const [k, v] of Object.entries(g.key)) if (typeof v !== (k === 'period' ? 'number' : 'string')) bad(['groups', i, 'key', k]);
-    finiteNumbers(g.counters, ['groups', i, 'counters'], 'KPI');
-  });
+    for (const [k, v] of Object.entries(g!.key)) if (typeof v !== (k === 'period' ? 'number' : 'string')) bad(['groups', i, 'key', k]);
+    finiteNumbers(g!.counters, ['groups', i, 'counters'], 'KPI');
+  }
+  const ch = json.channels;
+  if (ch !== undefined) {
+    if (!Array.isArray(ch)) bad(['channels']);
+    for (let i = 0; i < ch.length; i++) if (typeof ch[i] !== 'string') bad(['channels', i]);
+  }
   for (const [channel, hist] of Object.entries(json.pressure)) finiteNumbers(hist, ['pressure', channel], 'KPI');
   // Exact counts above the last bucket: whole numbers beyond it, with finite person-weeks that its bucket holds.
   const above = json.pressureAbove;

@@ -90,3 +90,30 @@ describe('insights: one bad field is named at its place', () => {
     expect(() => insights.labelOf({ period: 2 ** 53 }, 'week', 'UTC')).toThrow(expect.objectContaining({ code: 'TIME_INVALID', path: 'key.period' }));
   });
 });
+
+describe('insights: arrays with holes', () => {
+  const T = Date.parse('2026-03-02T10:00:00Z');
+  const h = { subjectId: 'p', contacts: [{ id: 'c', subjectId: 'p', channel: 'email', tags: [], transactional: false, at: T }], responses: [], events: [{ subjectId: 'p', type: 'purchase', at: T, properties: {} }] };
+  const acc = insights.accumulateKpis([h as never], { by: ['channel'] });
+  const state = JSON.parse(JSON.stringify(acc.toJSON()));
+  const cstate = JSON.parse(JSON.stringify(new insights.CohortAccumulator().add(h as never).toJSON()));
+  /** `list` with a hole inserted at `at`. */
+  const holed = <T>(list: T[], at: number): T[] => {
+    const a = [...list.slice(0, at), undefined as T, ...list.slice(at)];
+    delete a[at];
+    return a;
+  };
+
+  it('are refused at the hole with a typed error (TypeErrors, or a hole accepted as a KPI, before)', () => {
+    const cases: Array<[() => unknown, string, string]> = [
+      [() => insights.kpiTable(acc, holed(['contacts', 'revenue'], 1) as never), 'INSIGHTS_KPI_UNKNOWN', 'kpis[1]'],
+      [() => insights.resolveKpis(holed(['revenue'], 0)), 'INSIGHTS_KPI_UNKNOWN', 'kpis[0]'],
+      [() => insights.accumulateKpis([], { by: ['channel'] }).merge({ ...state, groups: holed(state.groups, 0) }), 'INPUT_INVALID', 'groups[0]'],
+      [() => insights.kpiTable({ ...state, groups: new Array(1) }, ['contacts']), 'INPUT_INVALID', 'groups[0]'],
+      [() => insights.accumulateKpis([], { by: ['channel'] }).merge({ ...state, groups: [{ ...state.groups[0], counters: holed(state.groups[0].counters, 3) }] }), 'INPUT_INVALID', 'groups[0].counters[3]'],
+      [() => insights.cohortReport({ ...cstate, cohorts: holed(cstate.cohorts, 0) }, T + 1e9), 'INPUT_INVALID', 'cohorts[0]'],
+      [() => insights.findPersonas(holed([{ subjectId: 'a', features: { x: 1 } }, { subjectId: 'c', features: { x: 3 } }], 1), { k: 2, seed: 1 }), 'INPUT_INVALID', '[1]'],
+    ];
+    for (const [call, code, path] of cases) expect(call, path).toThrow(expect.objectContaining({ code, path }));
+  });
+});

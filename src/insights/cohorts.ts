@@ -117,13 +117,15 @@ export class CohortAccumulator {
     checkMergeable(j, 'options', this.options, 'Cannot merge cohort states computed with different options');
     if (!Array.isArray(j.cohorts)) throw inputError('Malformed cohort state', ['cohorts']);
     // Every value is checked before any is added: a bad one found halfway would leave this half-merged.
-    j.cohorts.forEach((x, i) => {
+    // Every index, holes included (forEach would skip a hole, and the loop below read undefined).
+    for (let i = 0; i < j.cohorts.length; i++) {
+      const x = j.cohorts[i]!;
       if (typeof x !== 'object' || x === null) finiteNumbers(x, ['cohorts', i], 'cohort'); // not an array: throws
       finiteNumber(Number.isInteger(x.start) && Math.abs(x.start) <= 8.64e15 ? x.start : Number.NaN, ['cohorts', i, 'start'], 'cohort');
       finiteNumber(x.size, ['cohorts', i, 'size'], 'cohort');
       finiteNumbers(x.active, ['cohorts', i, 'active'], 'cohort');
       finiteNumbers(x.revenue, ['cohorts', i, 'revenue'], 'cohort');
-    });
+    }
     for (const x of j.cohorts) {
       const c = this.cohortAt(x.start);
       c.size += x.size;

@@ -1,6 +1,9 @@
-/** renderDashboard given an input of the wrong shape: typed errors at the field, never a TypeError. */
+/** renderDashboard given an input of the wrong shape: typed errors at the field, never a TypeError; the KPI tiles' comparisons. */
 import { describe, expect, it } from 'vitest';
+import { accumulateKpis } from './accumulate.js';
 import { renderDashboard } from './dashboard.js';
+import type { KpiName } from './kpis.js';
+import { kpiTable } from './table.js';
 
 const generatedAt = Date.UTC(2026, 5, 1);
 
@@ -17,5 +20,40 @@ describe('renderDashboard', () => {
   it('shows the median customer value as the mean of the two middle values for an even count (it showed the upper one)', () => {
     expect(renderDashboard({ generatedAt, customerValues: [4, 1, 3, 2] })).toMatch(/median 2\.50/);
     expect(renderDashboard({ generatedAt, customerValues: [1, 2, 30] })).toMatch(/median 2</);
+  });
+});
+
+describe('renderDashboard: KPI tiles', () => {
+  const W = 7 * 86_400_000;
+  const T = Date.parse('2026-03-02T10:00:00Z');
+  const buyer = (purchases: Array<[number, number, string?]>) => ({
+    subjectId: 'd',
+    contacts: [],
+    responses: [],
+    events: purchases.map(([at, amount, channel]) => ({ subjectId: 'd', type: at === T ? 'page_view' : 'purchase', at, ...(channel ? { channel } : {}), properties: { amount } })),
+  });
+  const tile = (html: string, kpi: string) => html.match(new RegExp(`<div class="tile" data-kpi="${kpi}">.*?</div></div>`))![0].replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim();
+  const render = (h: object, kpis: KpiName[], by: Array<'period' | 'channel'> = ['period']) => renderDashboard({ generatedAt: T + 5 * W, kpis: kpiTable(accumulateKpis([h as never], { by }), kpis) });
+
+  it('compares the last period with the period before it, not with the row before (weeks apart, it said "vs 2026-03-02")', () => {
+    const html = render(buyer([[T, 0], [T + 1, 10], [T + 3 * W, 30]]), ['revenue']);
+    expect(tile(html, 'revenue')).toBe('Revenue 30 no record in 2026-03-16');
+    expect(tile(render(buyer([[T, 0], [T + 1, 10], [T + 2 * W, 10], [T + 3 * W, 30]]), ['revenue']), 'revenue')).toBe('Revenue 30 ▲ 200.0% vs 2026-03-16');
+    expect(tile(render(buyer([[T + 1, 10]]), ['revenue']), 'revenue')).toBe('Revenue 10 no previous period');
+  });
+
+  it('words a previous value of 0 as a change from 0, not as "no previous period"', () => {
+    const html = render(buyer([[T, 0], [T + W, 30]]), ['revenue', 'activePeople', 'purchases', 'averageOrderValue']);
+    expect(tile(html, 'revenue')).toBe('Revenue 30 ▲ from 0 vs 2026-03-02');
+    expect(tile(html, 'purchases')).toBe('Orders 1 ▲ from 0 vs 2026-03-02');
+    expect(tile(html, 'activePeople')).toBe('Active people 1 = 0.0% vs 2026-03-02');
+    expect(tile(html, 'averageOrderValue')).toBe('Average order value 30 no value in 2026-03-02');
+    expect(tile(render(buyer([[T, 0], [T + W, 0]]), ['revenue']), 'revenue')).toBe('Revenue 0 = unchanged vs 2026-03-02');
+  });
+
+  it('refuses a table not grouped by period only at `kpis` (a channel × period table compared two channels)', () => {
+    for (const by of [['channel', 'period'], ['channel'], []] as Array<Array<'period' | 'channel'>>) {
+      expect(() => render(buyer([[T + 1, 10, 'app'], [T + 2, 30, 'web']]), ['revenue'], by), JSON.stringify(by)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'kpis' }));
+    }
   });
 });

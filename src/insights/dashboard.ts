@@ -1,10 +1,11 @@
 import { atPath, CrossChannelError, inputError } from '../core/errors.js';
-import { toIsoString, type EpochMs } from '../core/time.js';
+import { isCalendarInstant, toIsoString, type EpochMs } from '../core/time.js';
 import type { CohortReport } from './cohorts.js';
 import type { InsightsErrorCode } from './errors.js';
 import type { FunnelReport } from './funnels.js';
 import { KPI_REGISTRY, type KpiName, type KpiValue } from './kpis.js';
 import type { Persona } from './personas.js';
+import { PeriodIndex, periodLabel } from './periods.js';
 import type { ChannelPressure } from './pressure.js';
 import { quantileOf } from './quantile.js';
 import type { KpiTable } from './table.js';
@@ -19,7 +20,11 @@ export interface DashboardInput {
   readonly title?: string;
   /** When the numbers were computed (shown in the header). */
   readonly generatedAt: EpochMs;
-  /** KPI table grouped by period only (`by: ['period']`): tiles show the last period and the change against the one before. */
+  /**
+   * KPI table grouped by period only (`by: ['period']`; another grouping is `INPUT_INVALID` at `kpis`): tiles show the
+   * last period and the change against the period before it (by the calendar, not the row before: a period without a
+   * record says so).
+   */
   readonly kpis?: KpiTable;
   readonly funnel?: FunnelReport;
   readonly cohorts?: CohortReport;
@@ -104,21 +109,38 @@ function section(title: string, body: string): string {
 }
 
 function tiles(table: KpiTable): string {
-  if (table.rows.length === 0) return `<p class="muted">${esc(table.reasons[0]?.message ?? 'No data')}</p>`;
-  const current = table.rows[table.rows.length - 1]!;
-  const previous = table.rows.length > 1 ? table.rows[table.rows.length - 2] : undefined;
+  const rows = table.rows;
+  if (rows.length === 0) return `<p class="muted">${esc(table.reasons[0]?.message ?? 'No data')}</p>`;
+  const unit = table.period;
+  if (unit === undefined || rows.some((r) => Object.keys(r.key).join() !== 'period')) {
+    throw inputError("KPI tiles need a table grouped by period only (by: ['period'])", ['kpis']);
+  }
+  const current = rows[rows.length - 1]!;
+  // The period before the last one, by the calendar: the row before may be weeks earlier.
+  let before: EpochMs;
+  let beforeLabel: string;
+  try {
+    before = isCalendarInstant(current.key.period! - 1) ? new PeriodIndex(unit.unit, unit.timeZone, unit.weekStartsOn).startOf(current.key.period! - 1) : NaN;
+    beforeLabel = Number.isNaN(before) ? '' : periodLabel(before, unit.unit, unit.timeZone);
+  } catch (e) {
+    throw atPath(e, ['kpis', 'period']);
+  }
+  const previous = rows.find((r) => r.key.period === before);
+  const vs = ` <span class="muted">vs ${esc(beforeLabel)}</span>`;
   const cells = table.kpis.map((name: KpiName) => {
     const def = KPI_REGISTRY[name];
     const v = current.values[name] as KpiValue;
     const p = previous?.values[name];
     const shown = v.value === null ? `<span title="${esc(v.reason.message)}">—</span>` : esc(num(v.value, def.unit));
-    let change = '<span class="muted">no previous period</span>';
-    if (v.value !== null && p !== undefined && p.value !== null) {
+    // The first period of the table has none before it; a period between rows had no record.
+    let change = `<span class="muted">${rows.length === 1 ? 'no previous period' : p === undefined ? `no record in ${esc(beforeLabel)}` : ''}</span>`;
+    if (p?.value === null) change = `<span class="muted" title="${esc(p.reason.message)}">no value in ${esc(beforeLabel)}</span>`;
+    else if (v.value !== null && p !== undefined) {
       const delta = def.unit === 'rate' ? (v.value - p.value) * 100 : p.value === 0 ? null : ((v.value - p.value) / Math.abs(p.value)) * 100;
-      if (delta !== null) {
-        const sign = delta > 0 ? '▲' : delta < 0 ? '▼' : '=';
-        change = `<span class="${delta >= 0 ? 'up' : 'down'}">${sign} ${Math.abs(delta).toFixed(1)}${def.unit === 'rate' ? ' pts' : '%'}</span> <span class="muted">vs ${esc(previous!.label)}</span>`;
-      }
+      const sign = (delta ?? v.value) > 0 ? '▲' : (delta ?? v.value) < 0 ? '▼' : '=';
+      // Against 0, a percentage means nothing: up (or down) from 0, or unchanged.
+      const text = delta !== null ? `${sign} ${Math.abs(delta).toFixed(1)}${def.unit === 'rate' ? ' pts' : '%'}` : v.value === 0 ? '= unchanged' : `${sign} from 0`;
+      change = `<span class="${(delta ?? v.value) >= 0 ? 'up' : 'down'}">${text}</span>${vs}`;
     }
     return `<div class="tile" data-kpi="${esc(name)}"><div class="muted" title="${esc(def.formula)}">${esc(def.label)}</div><div class="v">${shown}</div><div>${change}</div></div>`;
   });

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { CrossChannelError } from '../core/errors.js';
 import { createHistory, parseBehaviourEvent, parseContactRecord, parseResponseRecord } from '../core/records.js';
 import { accumulateKpis, KpiAccumulator, type SubjectHistory } from './accumulate.js';
+import { CohortAccumulator, cohortReport } from './cohorts.js';
+import { FunnelAccumulator, funnelReport } from './funnels.js';
 import { KPI_NAMES, KPI_REGISTRY } from './kpis.js';
 import { pressureReport } from './pressure.js';
 import { kpiTable } from './table.js';
@@ -222,5 +224,212 @@ describe('KPI properties', () => {
       }),
       { numRuns: 60 },
     );
+  });
+});
+
+/** A history of plain records (no parser: the cases below include values the record parser would refuse). */
+const plain = (id: string, parts: Partial<Pick<SubjectHistory, 'contacts' | 'responses' | 'events' | 'segments'>>): SubjectHistory =>
+  ({ subjectId: id, contacts: [], responses: [], events: [], ...parts }) as SubjectHistory;
+const view = (id: string, at: number, channel = 'web') => ({ subjectId: id, type: 'page_view', at, channel, properties: {} });
+
+describe('retention across a DST jump at local midnight', () => {
+  // An independent oracle: local dates from Intl, the periods' first dates by date arithmetic, and a period's start
+  // as the first instant whose local date is on or after its first date (found by scanning, then bisecting).
+  const formats = new Map<string, Intl.DateTimeFormat>();
+  const localDay = (t: number, zone: string): number => {
+    let f = formats.get(zone);
+    if (f === undefined) formats.set(zone, (f = new Intl.DateTimeFormat('en-US', { timeZone: zone, year: 'numeric', month: 'numeric', day: 'numeric' })));
+    const p = Object.fromEntries(f.formatToParts(t).map((x) => [x.type, Number(x.value)]));
+    return Date.UTC(p.year!, p.month! - 1, p.day!);
+  };
+  const firstDay = (d: number, unit: 'day' | 'week' | 'month', weekStartsOn: number): number => {
+    if (unit === 'day') return d;
+    if (unit === 'week') return d - ((new Date(d).getUTCDay() - weekStartsOn + 7) % 7) * DAY;
+    return Date.UTC(new Date(d).getUTCFullYear(), new Date(d).getUTCMonth(), 1);
+  };
+  const before = (first: number, unit: 'day' | 'week' | 'month'): number =>
+    unit === 'day' ? first - DAY : unit === 'week' ? first - 7 * DAY : Date.UTC(new Date(first).getUTCFullYear(), new Date(first).getUTCMonth() - 1, 1);
+  const startOfDay = (first: number, zone: string): number => {
+    const step = 15 * 60_000;
+    let hi = first - DAY;
+    while (localDay(hi, zone) < first) hi += step;
+    let lo = hi - step;
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (localDay(mid, zone) >= first) hi = mid;
+      else lo = mid;
+    }
+    return hi;
+  };
+  const ZONES = ['America/Havana', 'America/Santiago', 'America/Asuncion', 'Asia/Beirut'];
+  // Instants near each zone's offset changes of 2024–2027 (found with Intl), where the periods are unusual.
+  const near: Array<[string, number]> = [];
+  for (const zone of ZONES) {
+    const f = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' });
+    const offset = (t: number) => f.formatToParts(t).find((x) => x.type === 'timeZoneName')!.value;
+    for (let t = Date.UTC(2024, 0, 1); t < Date.UTC(2028, 0, 1); t += 6 * 3_600_000) if (offset(t) !== offset(t + 6 * 3_600_000)) near.push([zone, t]);
+  }
+
+  it('has offset changes to test near in every zone', () => {
+    for (const zone of ZONES) expect(near.filter(([z]) => z === zone).length).toBeGreaterThan(1);
+  });
+
+  it('property: the period before every period is the one the calendar says, and a person active in both is retained', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...near),
+        fc.integer({ min: -40 * 24, max: 40 * 24 }),
+        fc.constantFrom('day' as const, 'week' as const, 'month' as const),
+        fc.integer({ min: 0, max: 6 }),
+        ([timeZone, t0], hours, unit, weekStartsOn) => {
+          const t = t0 + hours * 3_600_000;
+          const first = firstDay(localDay(t, timeZone), unit, weekStartsOn);
+          const start = startOfDay(first, timeZone);
+          const prev = startOfDay(firstDay(before(first, unit), unit, weekStartsOn), timeZone);
+          const h = plain('p', { events: [view('p', prev), view('p', start - 1), view('p', start)] as never });
+          const table = kpiTable(accumulateKpis([h], { by: ['period'], period: unit, timeZone, weekStartsOn: weekStartsOn as 0 }), ['activePeople', 'retentionRate']);
+          expect(table.rows.map((r) => r.key.period)).toEqual([prev, start]);
+          expect(table.rows[1]!.values.retentionRate).toEqual({ value: 1 });
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it("retains a person active in a period that began at 01:00 and in the one before (Havana's 8 March, Santiago's 6 September: NO_PREVIOUS_PERIOD before)", () => {
+    for (const [timeZone, period, a, b] of [
+      ['America/Havana', 'day', '2026-03-07T17:00:00Z', '2026-03-08T17:00:00Z'],
+      ['America/Havana', 'week', '2026-03-04T17:00:00Z', '2026-03-10T17:00:00Z'],
+      ['America/Santiago', 'day', '2026-09-05T16:00:00Z', '2026-09-06T16:00:00Z'],
+    ] as const) {
+      const h = plain('p', { events: [view('p', Date.parse(a)), view('p', Date.parse(b))] as never });
+      const t = kpiTable(accumulateKpis([h], { by: ['period'], period, timeZone, weekStartsOn: 0 }), ['retentionRate']);
+      expect(t.rows.map((r) => r.values.retentionRate?.value)).toEqual([null, 1]);
+    }
+  });
+});
+
+describe('retention reasons', () => {
+  it('NO_PREVIOUS_PERIOD for the first period of the table only; after a period nobody was active in, ZERO_DENOMINATOR, with or without a record in it', () => {
+    const W = 7 * DAY;
+    const quiet = plain('a', { events: [view('a', T0), view('a', T0 + 2 * W)] as never });
+    const contacted = { ...quiet, contacts: [{ id: 'c', subjectId: 'a', channel: 'email', tags: [], transactional: false, at: T0 + W }] } as SubjectHistory;
+    for (const h of [quiet, contacted]) {
+      const t = kpiTable(accumulateKpis([h], { by: ['period'] }), ['retentionRate']);
+      const codes = t.rows.map((r) => [r.label, (r.values.retentionRate as { reason?: { code: string } }).reason?.code]);
+      expect(codes.filter(([label]) => label !== '2026-03-09')).toEqual([
+        ['2026-03-02', 'NO_PREVIOUS_PERIOD'],
+        ['2026-03-16', 'ZERO_DENOMINATOR'],
+      ]);
+    }
+  });
+});
+
+describe('spend tables', () => {
+  const buyers = [
+    plain('p', { events: [{ subjectId: 'p', type: 'purchase', at: Date.parse('2026-02-25T15:00:00Z'), channel: 'search', properties: { amount: 5 } }] as never }),
+    plain('q', { events: [{ subjectId: 'q', type: 'purchase', at: Date.parse('2026-03-04T15:00:00Z'), channel: 'search', properties: { amount: 5 } }] as never }),
+  ];
+  it("reads a plain date as that date in the table's zone (west of UTC it was the period before)", () => {
+    for (const [timeZone, period, date, label] of [
+      ['America/New_York', 'week', '2026-03-02', 'search · 2026-03-02'],
+      ['America/New_York', 'month', '2026-03-01', 'search · 2026-03'],
+      ['America/Los_Angeles', 'day', '2026-03-04', 'search · 2026-03-04'],
+      ['Pacific/Kiritimati', 'week', '2026-03-02', 'search · 2026-03-02'],
+      ['Europe/Paris', 'week', '2026-03-02', 'search · 2026-03-02'],
+    ] as const) {
+      const t = kpiTable(accumulateKpis(buyers, { by: ['channel', 'period'], period, timeZone }), ['spend'], { spend: [{ channel: 'search', amount: 100, period: date }] });
+      expect(t.rows.filter((r) => r.values.spend?.value !== null).map((r) => [r.label, r.values.spend])).toEqual([[label, { value: 100 }]]);
+    }
+  });
+
+  it('refuses spend on a channel no record in the range has, whatever the grouping (it was refused only when grouped by channel)', () => {
+    for (const by of [[], ['period'], ['channel'], ['campaign', 'period'], ['channel', 'period']] as Array<Array<'channel' | 'period' | 'campaign'>>) {
+      const acc = accumulateKpis(buyers, { by });
+      const spend = (channel: string) => kpiTable(acc, ['spend'], { spend: [{ channel: 'search', amount: 1, period: T0 }, { channel, amount: 100, period: T0 }] });
+      expect(() => spend('serach'), JSON.stringify(by)).toThrow(expect.objectContaining({ code: 'INSIGHTS_SPEND_INVALID', path: 'spend[1].channel' }));
+      expect(() => spend('search')).not.toThrow();
+      // The same from the state's JSON, merged or read directly.
+      expect(() => kpiTable(JSON.parse(JSON.stringify(acc.toJSON())), ['spend'], { spend: [{ channel: 'serach', amount: 1, period: T0 }] })).toThrow(
+        expect.objectContaining({ code: 'INSIGHTS_SPEND_INVALID' }),
+      );
+    }
+    // A state written before states kept their channels is checked only when grouped by channel.
+    const { channels, ...old } = accumulateKpis(buyers).toJSON();
+    expect(channels).toEqual(['search']);
+    expect(kpiTable(old, ['spend'], { spend: [{ channel: 'serach', amount: 1 }] }).rows[0]!.values.spend).toEqual({ value: 1 });
+  });
+});
+
+describe('group keys', () => {
+  it('keeps apart groups whose values hold the old key separator U+001F (they were one group)', () => {
+    const h = plain('p', {
+      contacts: [
+        { id: '1', subjectId: 'p', channel: 'email', campaignId: 'a\u001fb', tags: [], transactional: false, at: T0 },
+        { id: '2', subjectId: 'p', channel: 'email\u001fa', campaignId: 'b', tags: [], transactional: false, at: T0 },
+      ] as never,
+    });
+    const acc = accumulateKpis([h], { by: ['channel', 'campaign', 'period'] });
+    const rows = (t: ReturnType<typeof kpiTable>) => t.rows.map((r) => [r.key.channel, r.key.campaign, r.values.contacts]);
+    const want = [
+      ['email', 'a\u001fb', { value: 1 }],
+      ['email\u001fa', 'b', { value: 1 }],
+    ];
+    expect(rows(kpiTable(acc, ['contacts']))).toEqual(want);
+    expect(rows(kpiTable(JSON.parse(JSON.stringify(acc.toJSON())), ['contacts']))).toEqual(want);
+  });
+
+  it('refuses a segment listed twice at its place (the records counted twice in it)', () => {
+    const h = plain('s', { segments: ['vip', 'new', 'vip'], events: [view('s', T0)] as never });
+    expect(() => accumulateKpis([h], { by: ['segment'] })).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: '[0].segments[2]' }));
+  });
+});
+
+describe('states kept in a jsonb column', () => {
+  /** Every object's keys in another order, as PostgreSQL's jsonb returns them. */
+  const shuffled = (v: unknown, rand: () => number): unknown => {
+    if (Array.isArray(v)) return v.map((x) => shuffled(x, rand));
+    if (typeof v !== 'object' || v === null) return v;
+    const entries = Object.entries(v);
+    for (let i = entries.length - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      [entries[i], entries[j]] = [entries[j]!, entries[i]!];
+    }
+    return Object.fromEntries(entries.map(([k, x]) => [k, shuffled(x, rand)]));
+  };
+
+  it('property: reordering the keys of every object of a state changes no merge and no report (they were INSIGHTS_STATE_MISMATCH)', () => {
+    fc.assert(
+      fc.property(arbPopulation, fc.integer(), ({ amountProperty, pop }, seed) => {
+        let s = seed >>> 0;
+        const rand = () => ((s = (Math.imul(s, 1_103_515_245) + 12_345) >>> 0) / 2 ** 32);
+        const json = <T>(x: T): T => JSON.parse(JSON.stringify(x));
+        const kpiOptions = { by: ['channel', 'period'] as ('channel' | 'period')[], period: 'week' as const, timeZone: 'Europe/Paris', amountProperty };
+        const kpi = accumulateKpis(pop, kpiOptions);
+        const kpiState = shuffled(json(kpi.toJSON()), rand) as never;
+        expect(kpiTable(kpiState, [...KPI_NAMES])).toEqual(kpiTable(kpi, [...KPI_NAMES]));
+        expect(new KpiAccumulator(kpiOptions).merge(kpiState).toJSON()).toEqual(kpi.toJSON());
+        const funnel = { steps: ['page_view', 'purchase'], window: '30d' };
+        const f = new FunnelAccumulator(funnel);
+        const c = new CohortAccumulator({ period: 'week', amountProperty });
+        for (const h of pop) {
+          f.add(h);
+          c.add(h);
+        }
+        const fState = shuffled(json(f.toJSON()), rand) as never;
+        const cState = shuffled(json(c.toJSON()), rand) as never;
+        expect(funnelReport(fState)).toEqual(funnelReport(f));
+        expect(new FunnelAccumulator(funnel).merge(fState).toJSON()).toEqual(f.toJSON());
+        expect(cohortReport(cState, T0 + 60 * DAY)).toEqual(cohortReport(c, T0 + 60 * DAY));
+        expect(new CohortAccumulator({ period: 'week', amountProperty }).merge(cState).toJSON()).toEqual(c.toJSON());
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('still refuses a state of other options', () => {
+    const state = accumulateKpis([], { by: ['channel'] }).toJSON();
+    expect(() => new KpiAccumulator({ by: ['period'] }).merge(state)).toThrow(expect.objectContaining({ code: 'INSIGHTS_STATE_MISMATCH', path: 'options' }));
+    expect(() => new KpiAccumulator({ by: ['channel'], undeliveredTags: ['bounced'] }).merge(state)).toThrow(expect.objectContaining({ code: 'INSIGHTS_STATE_MISMATCH' }));
   });
 });

@@ -146,7 +146,7 @@ const defs: ReadonlyArray<Omit<KpiDefinition, 'name'> & { name: KpiName }> = [
     unit: 'rate',
     formula: 'people active in both this period and the previous one ÷ people active in the previous period (same channel/campaign/offer/segment)',
     compute: (i) => {
-      if (i.previous === undefined) return { value: null, reason: reason('NO_PREVIOUS_PERIOD', 'No previous period with activity to retain people from') };
+      if (i.previous === undefined) return { value: null, reason: reason('NO_PREVIOUS_PERIOD', 'No period before this one in the table') };
       const d = i.previous[C.people]!;
       return d === 0 ? { value: null, reason: reason('ZERO_DENOMINATOR', 'Nobody active in the previous period', { detail: { denominator: 'people' } }) } : { value: i.c[C.retained]! / d };
     },
@@ -195,7 +195,8 @@ export const KPI_REGISTRY: Readonly<Record<KpiName, KpiDefinition>> = Object.fre
 export function resolveKpis(names: unknown, path: ReadonlyArray<string | number> = ['kpis']): KpiDefinition[] {
   if (!Array.isArray(path) || path.some((p) => typeof p !== 'string' && typeof p !== 'number')) path = ['kpis'];
   if (!Array.isArray(names)) throw inputError('Expected an array of KPI names', path);
-  return names.map((n, i) => {
+  // Every index, holes included (map skips a hole and leaves one in its answer).
+  return Array.from(names as unknown[], (n, i) => {
     if (typeof n !== 'string' || !Object.prototype.hasOwnProperty.call(KPI_REGISTRY, n)) {
       throw new CrossChannelError<InsightsErrorCode>('INSIGHTS_KPI_UNKNOWN', `Unknown KPI ${quoted(n)}`, {
         path: [...path, i],

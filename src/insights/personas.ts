@@ -99,7 +99,9 @@ export function findPersonas(people: ReadonlyArray<PersonaInput>, options: Perso
   const N = people.length;
   const num = numeric.map(() => new Float64Array(N));
   const cat = categorical.map(() => new Array<string>(N));
-  people.forEach((p, i) => {
+  // Every index, holes included (forEach would skip a hole and leave its person unfilled).
+  for (let i = 0; i < N; i++) {
+    const p = people[i]!;
     if (typeof p !== 'object' || p === null || typeof p.subjectId !== 'string' || typeof p.features !== 'object' || p.features === null) {
       throw inputError('Expected { subjectId, features }', [i]);
     }
@@ -113,7 +115,7 @@ export function findPersonas(people: ReadonlyArray<PersonaInput>, options: Perso
       if (typeof v !== 'string') throw inputError(`Feature ${n} must be a string`, [i, 'features', n]);
       cat[j]![i] = v;
     });
-  });
+  }
   const mean = num.map((col) => col.reduce((s, v) => s + v, 0) / N);
   const sd = num.map((col, j) => Math.sqrt(col.reduce((s, v) => s + (v - mean[j]!) ** 2, 0) / N) || 1);
   const z = num.map((col, j) => Float64Array.from(col, (v) => (v - mean[j]!) / sd[j]!));

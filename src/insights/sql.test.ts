@@ -73,8 +73,44 @@ describe.each(pgEngines())('insights SQL on PostgreSQL ($name)', (engine) => {
       expect(want.rows.length).toBeGreaterThan(0);
       expect(kpiTable(fromSql, [...KPI_NAMES], spend)).toEqual(want);
       expect(fromSql.pressure).toEqual(memory.toJSON().pressure);
+      expect(fromSql.channels).toEqual(memory.toJSON().channels);
     });
   }
+
+  it('the channels a spend table is checked against are those of the records in the range, whatever the grouping, as in memory', async () => {
+    for (const by of [[], ['period'], ['campaign'], ['channel', 'period']] as Array<Array<'channel' | 'period' | 'campaign'>>) {
+      const options = { by, from: START + 7 * 86_400_000, to: START + 14 * 86_400_000 };
+      const fromSql = await kpiStateFromSql(sql, options);
+      expect(fromSql.channels).toEqual(accumulateKpis(people, options).toJSON().channels);
+      expect(() => kpiTable(fromSql, ['spend'], { spend: [{ channel: 'emial', amount: 5, period: START + 8 * 86_400_000 }] })).toThrow(
+        expect.objectContaining({ code: 'INSIGHTS_SPEND_INVALID', path: 'spend[0].channel' }),
+      );
+    }
+  });
+
+  it('retention after a DST jump at local midnight and after an empty period is the same as in memory (SQL retained the person, its table said NO_PREVIOUS_PERIOD)', async () => {
+    const { events, source } = await emptySource('gap');
+    const W = 7 * 86_400_000;
+    const cases = [
+      [{ by: ['period'], period: 'day', timeZone: 'America/Havana' }, ['2026-03-07T17:00:00Z', '2026-03-08T17:00:00Z'], [null, 1]],
+      [{ by: ['period'], period: 'week', timeZone: 'America/Havana', weekStartsOn: 0 }, ['2026-03-04T17:00:00Z', '2026-03-10T17:00:00Z'], [null, 1]],
+      [{ by: ['period'], period: 'day', timeZone: 'America/Santiago' }, ['2026-09-05T16:00:00Z', '2026-09-06T16:00:00Z'], [null, 1]],
+      [{ by: ['channel', 'period'] }, [new Date(START).toISOString(), new Date(START + 2 * W).toISOString()], [null, null]],
+    ] as Array<[KpiOptionsInput, string[], Array<number | null>]>;
+    for (const [options, at, want] of cases) {
+      await sql.query('DELETE FROM gap_events');
+      const h = createHistory('g', { events: at.map((t) => parseBehaviourEvent({ subjectId: 'g', type: 'page_view', at: Date.parse(t), channel: 'web' })) });
+      await events.append(h.events);
+      const memory = kpiTable(accumulateKpis([h], options), ['activePeople', 'retentionRate']);
+      expect(memory.rows.map((r) => r.values.retentionRate?.value)).toEqual(want);
+      expect(kpiTable(await kpiStateFromSql(sql, options, source), ['activePeople', 'retentionRate'])).toEqual(memory);
+    }
+    // The last case: the first period has none before it, the third had nobody active in the one before.
+    const h = createHistory('g', { events: [START, START + 2 * W].map((at) => parseBehaviourEvent({ subjectId: 'g', type: 'page_view', at, channel: 'web' })) });
+    const reasons = kpiTable(await kpiStateFromSql(sql, { by: ['period'] }, source), ['retentionRate']).rows.map((r) => (r.values.retentionRate as { reason?: { code: string } }).reason?.code);
+    expect(reasons).toEqual(['NO_PREVIOUS_PERIOD', 'ZERO_DENOMINATOR']);
+    expect(kpiTable(accumulateKpis([h], { by: ['period'] }), ['retentionRate']).rows.map((r) => (r.values.retentionRate as { reason?: { code: string } }).reason?.code)).toEqual(reasons);
+  });
 
   it('pressure against caps reads the same from SQL', async () => {
     const caps = { rules: [{ id: 'weekly', kind: 'limit' as const, limit: 2, window: 'week' as const }] };
@@ -181,6 +217,33 @@ describe.each(pgEngines())('insights SQL on PostgreSQL ($name)', (engine) => {
       expect(cohortReport(await cohortStateFromSql(sql, options), now)).toEqual(cohortReport(c, now));
     }
   });
+
+  it('cohorts count no event of the acquisition millisecond appended before the acquisition event, as in memory (SQL counted them)', async () => {
+    const { events, source } = await emptySource('ctie');
+    const H = 3_600_000;
+    const TYPES = ['signup', 'page_view', 'purchase'] as const;
+    const event = fc.record({ type: fc.constantFrom(...TYPES), k: fc.integer({ min: 0, max: 3 }), amount: fc.integer({ min: 0, max: 9 }) });
+    const population = fc.array(fc.array(event, { maxLength: 6 }), { minLength: 1, maxLength: 4 });
+    const run = async (list: Array<Array<{ type: string; k: number; amount: number }>>, options: { period: 'week' | 'month'; acquisitionEvent: string; activeEvents: string[] }) => {
+      const raw = list.flatMap((evs, p) => evs.map((e) => ({ subjectId: `c${p}`, type: e.type, at: START + e.k * H, properties: { amount: e.amount } })));
+      await sql.query('DELETE FROM ctie_events');
+      await events.append(raw);
+      const c = new CohortAccumulator(options);
+      list.forEach((_, p) => c.add(createHistory(`c${p}`, { events: raw.filter((e) => e.subjectId === `c${p}`).map((e) => parseBehaviourEvent(e)) })));
+      return [cohortReport(await cohortStateFromSql(sql, options, source), START + 86_400_000), cohortReport(c, START + 86_400_000)];
+    };
+    // The audit's case: a purchase of 10, then the signup, in one millisecond: not active after acquisition, no revenue.
+    const [fromSql, memory] = await run([[{ type: 'purchase', k: 0, amount: 10 }, { type: 'signup', k: 0, amount: 0 }]], { period: 'week', acquisitionEvent: 'signup', activeEvents: ['purchase'] });
+    expect(memory!.cohorts.map((x) => [x.retention, x.revenuePerPerson])).toEqual([[[0], [0]]]);
+    expect(fromSql).toEqual(memory);
+    await fc.assert(
+      fc.asyncProperty(population, fc.constantFrom('signup', 'page_view'), fc.constantFrom('week' as const, 'month' as const), async (list, acquisitionEvent, period) => {
+        const [a, b] = await run(list, { period, acquisitionEvent, activeEvents: ['page_view', 'purchase'] });
+        expect(a).toEqual(b);
+      }),
+      { numRuns: 40 },
+    );
+  }, 120_000);
 
   it('a channel named __proto__ or constructor in the tables is a channel like any other', async () => {
     // The tables hold whatever was written: channels read back must become keys of their own, never a property

@@ -95,15 +95,16 @@ function rangeWhere(ms: string, k: KpiOptions): string {
 }
 
 /**
- * The SQL of the KPI counters per group (one row per group, one column per counter) and of the pressure
- * (person-weeks by channel and exact number of marketing contacts). Grouping by `segment` is not available in SQL (segment membership is not in these tables).
+ * The SQL of the KPI counters per group (one row per group, one column per counter), of the pressure
+ * (person-weeks by channel and exact number of marketing contacts) and of the channels of the records in the range
+ * (column `ch`). Grouping by `segment` is not available in SQL (segment membership is not in these tables).
  *
  * @example
  * ```ts
  * const { counters, pressure } = kpiSql({ by: ['channel', 'period'], period: 'month', timeZone: 'Europe/Paris' });
  * ```
  */
-export function kpiSql(options: KpiOptionsInput | KpiOptions = {}, source: InsightsSqlSourceInput = {}): { counters: string; pressure: string } {
+export function kpiSql(options: KpiOptionsInput | KpiOptions = {}, source: InsightsSqlSourceInput = {}): { counters: string; pressure: string; channels: string } {
   const k = parseKpiOptions(options as KpiOptionsInput);
   const o = parseWith(insightsSqlSourceSchema, source, 'CONFIG_INVALID');
   if (k.by.includes('segment')) throw new CrossChannelError<InsightsErrorCode>('CONFIG_INVALID', 'Grouping by segment is not available in SQL', { path: ['by'] });
@@ -172,7 +173,11 @@ FROM parts GROUP BY ${G}`;
   SELECT x.${q(o.subjectId)}::text AS s, x.${q(o.channel)}::text AS ch, ${periodExpr(cAt, 'week', k.timeZone, k.weekStartsOn)} AS w, count(*) AS n
   FROM ${q(o.contacts)} x WHERE NOT coalesce(x.${q(o.transactional)}, false) AND ${rangeWhere(cAt, k)} GROUP BY 1, 2, 3
 ) t GROUP BY 1, 2`;
-  return { counters, pressure };
+  // The channels a spend table is checked against, whatever the grouping: those of the records in the range.
+  const channels = `SELECT x.${q(o.channel)}::text AS ch FROM ${q(o.contacts)} x WHERE ${rangeWhere(cAt, k)}
+UNION SELECT x.${q(o.channel)}::text FROM ${q(o.responses)} x WHERE ${rangeWhere(cAt, k)}
+UNION SELECT coalesce(x.${q(o.channel)}::text, '(none)') FROM ${q(o.events)} x WHERE ${rangeWhere(cAt, k)}`;
+  return { counters, pressure, channels };
 }
 
 const SLOT_OF: ReadonlyArray<[string, number]> = [
@@ -211,8 +216,8 @@ const SLOT_OF: ReadonlyArray<[string, number]> = [
 export async function kpiStateFromSql(client: SqlQueryable, options: KpiOptionsInput | KpiOptions = {}, source: InsightsSqlSourceInput = {}): Promise<KpiStateJSON> {
   checkClient(client);
   const k = parseKpiOptions(options as KpiOptionsInput);
-  const { counters, pressure } = kpiSql(k, source);
-  const [answer, pressureAnswer] = await Promise.all([client.query(counters), client.query(pressure)]);
+  const { counters, pressure, channels } = kpiSql(k, source);
+  const [answer, pressureAnswer, channelAnswer] = await Promise.all([client.query(counters), client.query(pressure), client.query(channels)]);
   const rows = rowsOf<Record<string, unknown>>(answer);
   const hist = rowsOf<{ ch: string; n: number; weeks: number }>(pressureAnswer);
   const groups = rows.map((row) => {
@@ -243,7 +248,10 @@ export async function kpiStateFromSql(client: SqlQueryable, options: KpiOptionsI
     }
   }
   const pressureAbove = Object.fromEntries([...aboveOut].map(([ch, m]) => [ch, Object.fromEntries([...m].sort((a, b) => a[0] - b[0]))]));
-  return { version: 1, options: k, groups, pressure: Object.fromEntries(pressureOut), pressureAbove, subjects: 0 };
+  const seen = rowsOf<{ ch: string }>(channelAnswer)
+    .map((r) => String(r.ch))
+    .sort();
+  return { version: 1, options: k, groups, pressure: Object.fromEntries(pressureOut), pressureAbove, subjects: 0, channels: seen };
 }
 
 /**
@@ -318,12 +326,18 @@ export async function cohortStateFromSql(client: SqlQueryable, options: CohortOp
     c.period === 'week'
       ? `round((${per('e.at_ms')} - f.cohort) / ${7 * 86_400_000})::int`
       : `((extract(year from ${local('e.at_ms')}) - extract(year from ${local('f.first_at')})) * 12 + extract(month from ${local('e.at_ms')}) - extract(month from ${local('f.first_at')}))::int`;
+  // Events numbered in the order a history holds them (time, then append order): the acquisition is the first
+  // acquisition event in that order, and only events from it on count (not one of the same millisecond before it).
   const text = `WITH ev AS (
-  SELECT x.${q(o.subjectId)}::text AS s, ${atMs(o, 'x')} AS at_ms, x.${q(o.type)}::text AS type, ${amountExpr(o, 'x', c.amountProperty)} AS amount FROM ${q(o.events)} x
+  SELECT x.${q(o.subjectId)}::text AS s, ${atMs(o, 'x')} AS at_ms, x.${q(o.type)}::text AS type, ${amountExpr(o, 'x', c.amountProperty)} AS amount,
+         row_number() OVER (PARTITION BY x.${q(o.subjectId)}::text ORDER BY ${eventOrder(o, 'x')}) AS i
+  FROM ${q(o.events)} x
+), f0 AS (
+  SELECT DISTINCT ON (s) s, at_ms AS first_at, i AS first_i FROM ev WHERE type = ${lit(c.acquisitionEvent)} ORDER BY s, i
 ), f AS (
-  SELECT s, min(at_ms) AS first_at, ${per('min(at_ms)')} AS cohort FROM ev WHERE type = ${lit(c.acquisitionEvent)} GROUP BY s
+  SELECT s, first_at, first_i, ${per('first_at')} AS cohort FROM f0
 ), o AS (
-  SELECT f.cohort, f.s, ${offset} AS k, e.type, e.amount FROM ev e JOIN f ON f.s = e.s WHERE e.at_ms >= f.first_at
+  SELECT f.cohort, f.s, ${offset} AS k, e.type, e.amount FROM ev e JOIN f ON f.s = e.s WHERE e.i >= f.first_i
 )
 SELECT cohort, -1 AS k, count(*)::float8 AS active, 0::float8 AS revenue FROM f GROUP BY cohort
 UNION ALL

@@ -4,15 +4,16 @@ import { atPath, CrossChannelError, fromZodError, quoted, inputError, underPath 
 import { expectOptions } from '../core/guards.js';
 import { reason, type Reason } from '../core/explain.js';
 import { channelSchema, timestampSchema } from '../core/schema.js';
-import { assertTimeZone } from '../core/time.js';
+import { assertTimeZone, fromLocalTime, localTime, type WeekStartsOn } from '../core/time.js';
 import { KpiAccumulator, NONE, type GroupKey, type KpiStateJSON } from './accumulate.js';
 import type { InsightsErrorCode, InsightsReasonCode } from './errors.js';
-import { resolveKpis, type KpiName, type KpiValue } from './kpis.js';
+import { COUNTER_SLOTS, resolveKpis, type KpiName, type KpiValue } from './kpis.js';
 import { PeriodIndex, periodLabel } from './periods.js';
 
 /**
  * Schema of a spend table: what was spent on each channel, over the whole range or in one period (`period`: any
- * instant inside the local period, e.g. its first day).
+ * instant inside the local period, or a date of it, e.g. its first day: `kpiTable` reads a plain date
+ * `YYYY-MM-DD` as that date in the table's time zone, not as UTC midnight).
  *
  * @example
  * ```ts
@@ -44,6 +45,8 @@ export interface KpiTable {
   readonly kpis: ReadonlyArray<KpiName>;
   readonly rows: ReadonlyArray<KpiRow>;
   readonly reasons: ReadonlyArray<Reason<InsightsReasonCode>>;
+  /** The local periods of a table grouped by period (the dashboard finds the period before a row's with them). */
+  readonly period?: { readonly unit: 'day' | 'week' | 'month'; readonly timeZone: string; readonly weekStartsOn: WeekStartsOn };
 }
 
 /** Options of {@link kpiTable}. */
@@ -54,8 +57,10 @@ export interface KpiTableOptions {
 
 /**
  * Reads KPIs from an accumulated state: one row per group, in key order (periods ascending). Unknown KPI names
- * throw `INSIGHTS_KPI_UNKNOWN` (path `kpis[i]`); a spend table with a negative amount, a channel the history
- * never saw, or no period while the table is grouped by period throws `INSIGHTS_SPEND_INVALID` with the row's path.
+ * throw `INSIGHTS_KPI_UNKNOWN` (path `kpis[i]`); a spend table with a negative amount, a channel no record in the
+ * range has (whatever the grouping), or no period while the table is grouped by period throws `INSIGHTS_SPEND_INVALID`
+ * with the row's path. Retention of the table's first period is `NO_PREVIOUS_PERIOD`; of a later period whose
+ * previous one had nobody active (in the same other dimensions), `ZERO_DENOMINATOR`.
  *
  * @example
  * ```ts
@@ -71,16 +76,22 @@ export function kpiTable(state: KpiAccumulator | KpiStateJSON, kpis: ReadonlyArr
   const acc = state instanceof KpiAccumulator ? state : accumulatorOf(checkState(state));
   const o = acc.options;
   const entries = acc.entries();
-  const spendOf = options.spend === undefined ? () => undefined : spendLookup(acc, entries, options.spend);
+  const spendOf = options.spend === undefined ? () => undefined : spendLookup(acc, options.spend);
   entries.sort((a, b) => compareKeys(a.key, b.key));
+  const byPeriod = o.by.includes('period');
+  // A period after the table's first whose previous one has no group had nobody active in it: zero counters.
+  const first = entries[0]?.key.period;
+  const none = new Float64Array(COUNTER_SLOTS);
   const rows = entries.map((e) => {
     const spend = spendOf(e.key);
+    const previous = e.previous ?? (byPeriod && e.key.period !== first ? none : undefined);
     const values: Partial<Record<KpiName, KpiValue>> = {};
-    for (const d of defs) values[d.name] = d.compute({ c: e.counters, previous: e.previous, spend });
+    for (const d of defs) values[d.name] = d.compute({ c: e.counters, previous, spend });
     return { key: e.key, label: labelOf(e.key, o.period, o.timeZone), values };
   });
   const reasons = rows.length === 0 ? [reason('NO_DATA', 'No record fell in the range: nothing to report', { detail: { from: o.from, to: o.to } })] : [];
-  return { kpis: defs.map((d) => d.name), rows, reasons };
+  const table = { kpis: defs.map((d) => d.name), rows, reasons };
+  return byPeriod ? { ...table, period: { unit: o.period, timeZone: o.timeZone, weekStartsOn: o.weekStartsOn } } : table;
 }
 
 function checkState(s: unknown): KpiStateJSON {
@@ -101,27 +112,38 @@ function accumulatorOf(state: KpiStateJSON): KpiAccumulator {
   return acc.merge(state);
 }
 
-function spendLookup(acc: KpiAccumulator, entries: ReadonlyArray<{ key: GroupKey }>, input: unknown): (key: GroupKey) => number | undefined {
+function spendLookup(acc: KpiAccumulator, input: unknown): (key: GroupKey) => number | undefined {
   const r = spendTableSchema.safeParse(input, ENGLISH);
   if (!r.success) throw fromZodError(r.error, 'INSIGHTS_SPEND_INVALID' as InsightsErrorCode, ['spend']);
   const o = acc.options;
   const byPeriod = o.by.includes('period');
   const byChannel = o.by.includes('channel');
-  const channels = new Set<string>([...acc.pressure().keys()]);
-  for (const e of entries) if (e.key.channel !== undefined) channels.add(e.key.channel);
+  // The channels of the records in the range, whatever the grouping (unknown only for a state written before states kept them).
+  const known = acc.channels();
+  const channels = known && new Set(known);
   const periods = byPeriod ? new PeriodIndex(o.period, o.timeZone, o.weekStartsOn) : undefined;
   const sums = new Map<string, number>();
   r.data.forEach((row, i) => {
-    if (byChannel && !channels.has(row.channel)) {
+    if (channels !== undefined && !channels.has(row.channel)) {
       throw new CrossChannelError<InsightsErrorCode>('INSIGHTS_SPEND_INVALID', `Spend on channel ${quoted(row.channel)}, which the history never saw`, {
         path: ['spend', i, 'channel'],
-        detail: { known: [...channels].sort() },
+        detail: { known },
       });
     }
     if (periods !== undefined && row.period === undefined) {
       throw new CrossChannelError<InsightsErrorCode>('INSIGHTS_SPEND_INVALID', 'A spend row needs a period when KPIs are grouped by period', { path: ['spend', i, 'period'] });
     }
-    const k = `${byChannel ? row.channel : ''}|${periods === undefined ? '' : periods.startOf(row.period!)}`;
+    // A plain date is that local date in the table's zone (parsed, it is UTC midnight: a day early west of UTC).
+    let p: number | string = '';
+    if (periods !== undefined) {
+      const raw = (input as ReadonlyArray<{ readonly period?: unknown }>)[i]!.period;
+      try {
+        p = periods.startOf(typeof raw === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(raw) ? fromLocalTime(localTime(row.period!, 'UTC'), o.timeZone) : row.period!);
+      } catch (e) {
+        throw atPath(e, ['spend', i, 'period']);
+      }
+    }
+    const k = `${byChannel ? row.channel : ''}|${p}`;
     sums.set(k, (sums.get(k) ?? 0) + row.amount);
   });
   // Spend is known per channel and period only; a campaign, offer or segment share of it is not.

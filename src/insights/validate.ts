@@ -40,7 +40,11 @@ export function checkHistory(h: unknown, options: { readonly purchaseEvent: stri
   const segs = h.segments;
   if (segs !== undefined) {
     if (!Array.isArray(segs)) throw inputError('Expected segments to be an array of strings', [...base, 'segments']);
-    for (let i = 0; i < segs.length; i++) if (typeof segs[i] !== 'string') throw inputError('Expected segments to be an array of strings', [...base, 'segments', i]);
+    for (let i = 0; i < segs.length; i++) {
+      if (typeof segs[i] !== 'string') throw inputError('Expected segments to be an array of strings', [...base, 'segments', i]);
+      // A segment listed twice would count the person's records twice in it.
+      if (segs.indexOf(segs[i]) !== i) throw inputError(`Segment ${quoted(segs[i])} listed twice`, [...base, 'segments', i]);
+    }
   }
   const contacts = h.contacts as unknown[];
   for (let i = 0; i < contacts.length; i++) {
@@ -92,23 +96,33 @@ export async function forEachHistory<H>(histories: Iterable<H> | AsyncIterable<H
 
 /**
  * Refuses to merge a state (an accumulator's JSON) computed under another definition: `field` of the state must
- * equal `expected` (compared as JSON), else `INSIGHTS_STATE_MISMATCH` naming the field. Not a state, or a state of
- * another version, is `INPUT_INVALID` (at `version`).
+ * equal `expected` as JSON values (key order aside: a state kept in a PostgreSQL jsonb column comes back with its
+ * keys reordered), else `INSIGHTS_STATE_MISMATCH` naming the field. Not a state, or a state of another version, is
+ * `INPUT_INVALID` (at `version`).
  */
 export function checkMergeable(state: unknown, field: string, expected: unknown, message: string): void {
   // Not a state, or a state of another version, is the input's fault at its place, not a mismatch of options.
   if (!isObj(state)) throw inputError('Expected a state from toJSON()', []);
   if (state.version !== 1) throw inputError(`Unsupported state version ${quoted(state.version)} (expected 1)`, ['version']);
-  if (quoted(state[field]) !== quoted(expected)) throw new CrossChannelError<InsightsErrorCode>('INSIGHTS_STATE_MISMATCH', message, { path: [field] });
+  if (!sameJson(state[field], expected)) throw new CrossChannelError<InsightsErrorCode>('INSIGHTS_STATE_MISMATCH', message, { path: [field] });
+}
+
+/** Whether two JSON values are equal, objects compared key by key whatever their order (`undefined` members as absent). */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (!isObj(a) || !isObj(b) || Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a).filter((k) => a[k] !== undefined);
+  const kb = Object.keys(b).filter((k) => b[k] !== undefined);
+  return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && sameJson(a[k], b[k]));
 }
 
 /**
- * Throws `INPUT_INVALID` ("Malformed `what` state") at the first entry of `list` that is not a finite number, at
- * `path` when it is not an array: merges check every value they will add before adding any.
+ * Throws `INPUT_INVALID` ("Malformed `what` state") at the first entry of `list` that is not a finite number (a
+ * hole included), at `path` when it is not an array: merges check every value they will add before adding any.
  */
 export function finiteNumbers(list: unknown, path: Path, what: string): void {
   if (!Array.isArray(list)) throw inputError(`Malformed ${what} state`, path);
-  list.forEach((v, i) => finiteNumber(v, [...path, i], what));
+  for (let i = 0; i < list.length; i++) finiteNumber(list[i], [...path, i], what);
 }
 
 /** {@link finiteNumbers} for one value. */

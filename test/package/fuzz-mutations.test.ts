@@ -150,7 +150,7 @@ const CASES: MutationCase[] = [
   { name: 'tcfCanProcess (query)', valid: { vendorId: 755, purposeId: 7, specialFeatureIds: [1] }, call: (m) => tcfCanProcess(tcString, m as never, parseGvl(gvlJson)), at: ['query'] },
   { name: 'parseMetrics + statsFromHistories', valid: [{ id: 'revenue', type: 'purchase', aggregate: 'sum', property: 'amount', window: '7d' }, { id: 'refusals', source: 'responses', type: 'refused' }], call: (m) => statsFromHistories('subject', ['a', 'b'], parseMetrics(m as never), [history as never], NOW + 1e7), at: ['metrics'] },
   { name: 'parseJourneyOptions + journeysFromHistory', valid: { lookback: '30d', conversionEventTypes: ['purchase'], valueProperty: 'amount', collapseRepeats: true }, call: (m) => journeysFromHistory(history as never, parseJourneyOptions(m as never)), at: [] },
-  { name: 'renderDashboard', valid: json({ title: 'Shop', generatedAt: NOW, kpis: kpiTable(kpis, ['contacts', 'converted']), funnel: funnelReport(new FunnelAccumulator({ steps: ['page_view', 'purchase'] }).add(history as never)), customerValues: [1, 5, 20] }), call: (m) => renderDashboard(m as never), at: [] },
+  { name: 'renderDashboard', valid: json({ title: 'Shop', generatedAt: NOW, kpis: kpiTable(new KpiAccumulator({ by: ['period'] }).add(history as never), ['contacts', 'converted']), funnel: funnelReport(new FunnelAccumulator({ steps: ['page_view', 'purchase'] }).add(history as never)), customerValues: [1, 5, 20] }), call: (m) => renderDashboard(m as never), at: [] },
   { name: 'KpiAccumulator.merge', valid: json(kpis.toJSON()), call: (m) => new KpiAccumulator().merge(m as never), at: [] },
 ];
 
