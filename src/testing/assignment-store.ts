@@ -45,6 +45,32 @@ export function runAssignmentStoreConformance(implementations: ConformanceTarget
       expect(await s.get('z-exp', 'alice')).toEqual(rec({ experimentId: 'z-exp', anonymousId: 'anon-1' }));
     });
 
+    it('lists experiments in UTF-16 code-unit order, whatever the locale or collation', async () => {
+      const s = store();
+      const ids = ['b-test', 'B-test', 'a_exp', 'a-exp', 'aexp', 'Z', '\u{1F600}', '\uFF01', 'a', 'é', 'e\u0301', '10', '2'];
+      for (const experimentId of ids) await s.putIfAbsent(rec({ experimentId }));
+      expect((await s.list('alice')).map((a) => a.experimentId)).toEqual(['10', '2', 'B-test', 'Z', 'a', 'a-exp', 'a_exp', 'aexp', 'b-test', 'e\u0301', 'é', '\u{1F600}', '\uFF01']);
+    });
+
+    it('refuses unit and experiment ids with a lone surrogate or a control character, and writes nothing', async () => {
+      const s = store();
+      for (const bad of ['\ud800', 'a\udc00', '\u0085x']) {
+        for (const [path, call] of [
+          ['unitId', () => s.putIfAbsent(rec({ unitId: bad }))],
+          ['experimentId', () => s.putIfAbsent(rec({ experimentId: bad }))],
+          ['unitId', () => s.get('subject-line', bad)],
+          ['experimentId', () => s.get(bad, 'alice')],
+          ['unitId', () => s.list(bad)],
+          ['unitId', () => s.erase(bad)],
+        ] as Array<[string, () => Promise<unknown>]>) {
+          const err = await call().then(() => null, (e: unknown) => e);
+          expect(isCrossChannelError(err, 'INPUT_INVALID'), `${path} ${JSON.stringify(bad)}`).toBe(true);
+          expect((err as { path?: string }).path).toBe(path);
+        }
+      }
+      expect(await s.list('alice')).toEqual([]);
+    });
+
     it('rejects a malformed record and writes nothing', async () => {
       const s = store();
       const err = await s.putIfAbsent({ ...rec(), variantId: '' }).catch((e: unknown) => e);

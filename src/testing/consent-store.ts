@@ -41,6 +41,34 @@ export function runConsentStoreConformance(implementations: ConformanceTargets<C
       expect(await s.events('alice')).toEqual([b, a, c]);
     });
 
+    it('keeps append order among equal times, whatever the ids, and orders times as numbers', async () => {
+      const s = store();
+      const z = ev({ id: 'z', at: 5_000 });
+      const a = ev({ id: 'a', at: 5_000, kind: 'withdrawn' });
+      const m = ev({ id: 'm', at: 5_000, purpose: 'analytics' });
+      const late = ev({ id: 'late', at: 10_000 });
+      const early = ev({ id: 'early', at: 900 });
+      const before = ev({ id: 'before', at: -1_500 });
+      for (const e of [z, late, a, early, m, before]) await s.append(e);
+      expect(await s.events('alice')).toEqual([before, early, z, a, m, late]);
+    });
+
+    it('refuses subject ids with a lone surrogate or a control character, at every call, and writes nothing', async () => {
+      const s = store();
+      for (const bad of ['\ud800', 'a\udc00', '\u0085x']) {
+        const err = await s.append({ ...ev({ id: 'a' }), subjectId: bad }).catch((e: unknown) => e);
+        expect(isCrossChannelError(err, 'INPUT_INVALID')).toBe(true);
+        expect((err as { path?: string }).path).toBe('subjectId');
+        for (const call of [() => s.events(bad), () => s.erase(bad, 1_000), () => s.erasure(bad)]) {
+          const e = await call().then(() => null, (x: unknown) => x);
+          expect(isCrossChannelError(e, 'INPUT_INVALID')).toBe(true);
+          expect((e as { path?: string }).path).toBe('subjectId');
+        }
+      }
+      expect(isCrossChannelError(await s.events(42 as unknown as string).catch((e: unknown) => e), 'INPUT_INVALID')).toBe(true);
+      expect(await s.erasure('alice')).toBeNull();
+    });
+
     it('keeps subjects apart', async () => {
       const s = store();
       await s.append(ev({ id: 'x', subjectId: 'alice' }));

@@ -49,6 +49,74 @@ export function runEventStoreConformance(implementations: ConformanceTargets<Eve
       expect((await s.read('alice', { types: ['b'] })).map((e) => e.at)).toEqual([2_000, 4_000]);
     });
 
+    it('keeps append order among equal times, whatever the ids (not id order)', async () => {
+      const s = store();
+      await s.append([ev({ id: 'z', at: 5_000, type: 'first' }), ev({ id: 'a', at: 5_000, type: 'second' })]);
+      await s.append([ev({ id: 'm', at: 5_000, type: 'third' }), ev({ at: 5_000, type: 'fourth' }), ev({ id: 'b', at: 4_999, type: 'zeroth' })]);
+      expect((await s.read('alice')).map((e) => e.type)).toEqual(['zeroth', 'first', 'second', 'third', 'fourth']);
+    });
+
+    it('keeps times to the millisecond and orders them as numbers (not as text)', async () => {
+      const s = store();
+      const times = [10_000, 900, 1_234, 99_999, 100_001, -1_500, 1_767_225_600_123];
+      await s.append(times.map((at) => ev({ at })));
+      expect((await s.read('alice')).map((e) => e.at)).toEqual([-1_500, 900, 1_234, 10_000, 99_999, 100_001, 1_767_225_600_123]);
+      expect((await s.read('alice', { from: 1_234, to: 1_235 })).map((e) => e.at)).toEqual([1_234]);
+      expect((await s.read('alice', { from: 901, to: 100_001 })).map((e) => e.at)).toEqual([1_234, 10_000, 99_999]);
+    });
+
+    it('applies the types filter together with the window', async () => {
+      const s = store();
+      await s.append([1_000, 2_000, 3_000, 4_000].map((at, i) => ev({ at, type: i % 2 === 0 ? 'a' : 'b' })));
+      expect((await s.read('alice', { from: 1_000, to: 4_000, types: ['a'] })).map((e) => e.at)).toEqual([1_000, 3_000]);
+      expect((await s.read('alice', { from: 2_000, types: ['b'] })).map((e) => e.at)).toEqual([2_000, 4_000]);
+      expect((await s.read('alice', { to: 3_000, types: ['b'] })).map((e) => e.at)).toEqual([2_000]);
+      expect(await s.read('alice', { from: 1_000, to: 5_000, types: [] })).toEqual([]);
+    });
+
+    it('takes ±Infinity as open bounds and refuses other bounds, subjects and options at their path', async () => {
+      const s = store();
+      await s.append([ev({ at: 1_000 }), ev({ at: 2_000 })]);
+      expect((await s.read('alice', { from: Number.NEGATIVE_INFINITY, to: Number.POSITIVE_INFINITY })).map((e) => e.at)).toEqual([1_000, 2_000]);
+      expect((await s.read('alice', { from: 1_500, to: 1e300 })).map((e) => e.at)).toEqual([2_000]);
+      expect(await s.read('alice', { from: Number.POSITIVE_INFINITY })).toEqual([]);
+      expect(await s.read('alice', { to: Number.NEGATIVE_INFINITY })).toEqual([]);
+      const refused: Array<[string, () => Promise<unknown>]> = [
+        ['from', () => s.read('alice', { from: Number.NaN })],
+        ['to', () => s.read('alice', { to: Number.NaN })],
+        ['from', () => s.read('alice', { from: '1000' as unknown as number })],
+        ['to', () => s.read('alice', { to: null as unknown as number })],
+        ['types', () => s.read('alice', { types: 'a' as unknown as string[] })],
+        ['types[0]', () => s.read('alice', { types: [42 as unknown as string] })],
+        ['subjectId', () => s.read(42 as unknown as string)],
+        ['options', () => s.read('alice', 'x' as never)],
+        ['subjectId', () => s.erase(42 as unknown as string)],
+      ];
+      for (const [path, call] of refused) {
+        const err = await call().then(() => null, (e: unknown) => e);
+        expect(isCrossChannelError(err, 'INPUT_INVALID'), path).toBe(true);
+        expect((err as { path?: string }).path).toBe(path);
+      }
+      expect(await s.read('alice')).toHaveLength(2);
+    });
+
+    it('refuses subject and event ids with a lone surrogate or a control character, and writes nothing', async () => {
+      const s = store();
+      for (const bad of ['\ud800', 'a\udc00', '\u0085x', 'a\u0000']) {
+        const err = await s.append([ev({ at: 1_000 }), ev({ at: 1_000, subjectId: bad })]).catch((e: unknown) => e);
+        expect(isCrossChannelError(err, 'INPUT_INVALID')).toBe(true);
+        expect((err as { path?: string }).path).toBe('[1].subjectId');
+        const err2 = await s.append([ev({ at: 1_000, id: bad })]).catch((e: unknown) => e);
+        expect((err2 as { path?: string }).path).toBe('[0].id');
+        for (const call of [() => s.read(bad), () => s.erase(bad)]) {
+          const e = await call().then(() => null, (x: unknown) => x);
+          expect(isCrossChannelError(e, 'INPUT_INVALID')).toBe(true);
+          expect((e as { path?: string }).path).toBe('subjectId');
+        }
+      }
+      expect(await s.read('alice')).toEqual([]);
+    });
+
     it('is idempotent by event id per subject, across and within calls', async () => {
       const s = store();
       expect(await s.append([ev({ id: 'e1', at: 1_000 }), ev({ id: 'e1', at: 5_000 })])).toBe(1);

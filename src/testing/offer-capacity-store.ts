@@ -156,6 +156,113 @@ export function runOfferCapacityStoreConformance(implementations: ConformanceTar
       expect((await s.usage(['ir'], {}, T0)).get('ir')?.day).toBe(0);
     });
 
+    it('a budget refusal changes no counter', async () => {
+      const s = store();
+      const spec = { perDay: 10, budget: 5, cost: 3 };
+      expect((await s.consume('o1', spec, T0)).ok).toBe(true);
+      const r = await s.consume('o1', spec, T0 + 1);
+      expect(r.ok ? null : r.exhausted).toBe('budget');
+      expect(r.usage).toEqual({ day: 1, week: 1, total: 1, spent: 3 });
+      expect((await s.usage(['o1'], {}, T0)).get('o1')).toEqual({ day: 1, week: 1, total: 1, spent: 3 });
+    });
+
+    it('charges the budget cost × amount', async () => {
+      const s = store();
+      const spec = { budget: 10, cost: 2 };
+      const r = await s.consume('o2', spec, T0, 3);
+      expect(r.ok && r.reservation.cost).toBe(6);
+      expect(r.usage.spent).toBe(6);
+      expect((await s.consume('o2', spec, T0, 3)).ok).toBe(false);
+      const fits = await s.consume('o2', spec, T0, 2);
+      expect(fits.usage).toEqual({ day: 5, week: 5, total: 5, spent: 10 });
+      expect((await s.consume('o2', spec, T0, 1)).ok).toBe(false);
+    });
+
+    it('reports usage in the windows of the given time zone and first weekday', async () => {
+      const s = store();
+      const cal = { timeZone: 'Europe/Paris', weekStartsOn: 0 } as const;
+      // Saturday 12:00 UTC is Saturday in Paris (a week that began on Sunday the 4th); Saturday 23:30 UTC is already
+      // Sunday 00:30 there: a new day and, weeks starting on Sunday, a new week.
+      expect((await s.consume('o3', { perDay: 5, ...cal }, Date.UTC(2026, 0, 10, 12))).ok).toBe(true);
+      expect((await s.consume('o3', { perDay: 5, ...cal }, Date.UTC(2026, 0, 10, 23, 30))).ok).toBe(true);
+      expect((await s.usage(['o3'], cal, Date.UTC(2026, 0, 11, 10))).get('o3')).toEqual({ day: 1, week: 1, total: 2, spent: 0 });
+      expect((await s.usage(['o3'], cal, Date.UTC(2026, 0, 10, 22, 59))).get('o3')).toEqual({ day: 1, week: 1, total: 2, spent: 0 });
+      // In UTC with weeks from Monday both fall on Saturday the 10th, in the week of Monday the 5th.
+      expect((await s.usage(['o3'], {}, Date.UTC(2026, 0, 10, 12))).get('o3')).toEqual({ day: 0, week: 0, total: 2, spent: 0 });
+    });
+
+    it('keeps spent to full double precision: the double sum of the costs, in the order granted', async () => {
+      const s = store();
+      const costs = [0.1, 0.2, 1234.5678901234567, 1e-20, 0.1234567890123456];
+      let sum = 0;
+      const grants = [];
+      for (const cost of costs) {
+        const r = await s.consume('p', { cost }, T0);
+        sum += cost;
+        expect(r.usage.spent).toBe(sum);
+        if (r.ok) grants.push(r.reservation);
+      }
+      expect((await s.usage(['p'], {}, T0)).get('p')?.spent).toBe(sum);
+      const after = await s.release(grants[1]!);
+      expect(after.spent).toBe(sum - 0.2);
+      expect((await s.usage(['p'], {}, T0)).get('p')?.spent).toBe(sum - 0.2);
+      expect((await s.consume('tiny', { cost: 1e-20 }, T0)).usage.spent).toBe(1e-20);
+      expect((await s.usage(['tiny'], {}, T0)).get('tiny')?.spent).toBe(1e-20);
+      const two = await s.consume('q', { budget: 0.25, cost: 0.1234567890123456 }, T0, 2);
+      expect(two.usage.spent).toBe(0.1234567890123456 * 2);
+      const r2 = await s.consume('q', { budget: 0.25, cost: 0.1234567890123456 }, T0);
+      expect(r2.ok).toBe(false);
+      expect(r2.usage.spent).toBe(0.1234567890123456 * 2);
+    });
+
+    it('refuses a release whose amount or cost consume could not have given, and changes nothing', async () => {
+      const s = store();
+      const r = await s.consume('rel', { perDay: 5, cost: 2 }, T0);
+      if (!r.ok) throw new Error('expected a grant');
+      const bad: Array<[string, Record<string, unknown>]> = [
+        ['reservation.amount', { amount: 0.5 }],
+        ['reservation.amount', { amount: -3 }],
+        ['reservation.amount', { amount: 0 }],
+        ['reservation.amount', { amount: Number.NaN }],
+        ['reservation.amount', { amount: 1_000_001 }],
+        ['reservation.cost', { cost: -2 }],
+        ['reservation.offerId', { offerId: 'rel\ud800' }],
+      ];
+      for (const [path, over] of bad) {
+        const err = await s.release({ ...r.reservation, ...over } as never).then(() => null, (e: unknown) => e);
+        expect(isCrossChannelError(err, 'INPUT_INVALID'), path).toBe(true);
+        expect((err as { path?: string }).path).toBe(path);
+      }
+      expect((await s.usage(['rel'], {}, T0)).get('rel')).toEqual({ day: 1, week: 1, total: 1, spent: 2 });
+      expect((await s.consume('rel', { perDay: 5 }, T0)).ok).toBe(true);
+      // A release for an offer never consumed gives nothing back and creates nothing.
+      expect(await s.release({ ...r.reservation, offerId: 'never' })).toEqual({ day: 0, week: 0, total: 0, spent: 0 });
+      expect((await s.usage(['never'], {}, T0)).get('never')).toEqual({ day: 0, week: 0, total: 0, spent: 0 });
+    });
+
+    it('checks usage arguments as consume does', async () => {
+      const s = store();
+      const refused: Array<[string, () => Promise<unknown>]> = [
+        ['offerIds', () => s.usage('coupon' as unknown as string[], {}, T0)],
+        ['offerIds[1]', () => s.usage(['a', 42 as unknown as string], {}, T0)],
+        ['offerIds[0]', () => s.usage([''], {}, T0)],
+        ['offerIds[0]', () => s.usage(['\udbff'], {}, T0)],
+        ['now', () => s.usage(['a'], {}, Number.NaN)],
+      ];
+      for (const [path, call] of refused) {
+        const err = await call().then(() => null, (e: unknown) => e);
+        expect(isCrossChannelError(err, 'INPUT_INVALID'), path).toBe(true);
+        expect((err as { path?: string }).path).toBe(path);
+      }
+    });
+
+    it('keeps the counts of past days and weeks (a window is kept at least a day after it ends)', async () => {
+      const s = store();
+      for (let i = 0; i < 20; i++) expect((await s.consume('days', { perDay: 5 }, T0 + i * DAY)).ok).toBe(true);
+      expect((await s.usage(['days'], {}, T0)).get('days')).toEqual({ day: 1, week: 5, total: 20, spent: 0 });
+      expect((await s.usage(['days'], {}, T0 + 19 * DAY)).get('days')).toEqual({ day: 1, week: 1, total: 20, spent: 0 });
+    });
+
     describe('rejects bad input with INPUT_INVALID and changes nothing', () => {
       const cases: Array<[string, (s: OfferCapacityStore) => Promise<unknown>]> = [
         ['empty offer id', (s) => s.consume('', { perDay: 1 }, T0)],
@@ -164,6 +271,8 @@ export function runOfferCapacityStoreConformance(implementations: ConformanceTar
         ['negative capacity', (s) => s.consume('v', { perDay: -1 }, T0)],
         ['NaN time', (s) => s.consume('v', { perDay: 1 }, Number.NaN)],
         ['negative cost', (s) => s.consume('v', { budget: 1, cost: -1 }, T0)],
+        ['offer id with a lone surrogate', (s) => s.consume('v\ud800', { perDay: 1 }, T0)],
+        ['offer id with a control character', (s) => s.consume('v\u0085', { perDay: 1 }, T0)],
       ];
       for (const [name, call] of cases) {
         it(name, async () => {
@@ -173,7 +282,7 @@ export function runOfferCapacityStoreConformance(implementations: ConformanceTar
             (e: unknown) => e,
           );
           expect(isCrossChannelError(err, 'INPUT_INVALID')).toBe(true);
-          expect((await s.usage(['v', ''], {}, T0)).get('v')).toEqual({ day: 0, week: 0, total: 0, spent: 0 });
+          expect((await s.usage(['v'], {}, T0)).get('v')).toEqual({ day: 0, week: 0, total: 0, spent: 0 });
         });
       }
       it('unknown time zone → TIMEZONE_INVALID', async () => {

@@ -58,6 +58,30 @@ describe('PostgresConsentStore specifics', () => {
     }
   });
 
+  it('refuses NUL or a lone surrogate in the evidence with INPUT_INVALID at the field, writing nothing (memory keeps them)', async () => {
+    const { sql, close } = await createPglite();
+    try {
+      const store = new PostgresConsentStore(sql, { erasureSalt: 's' });
+      await store.migrate();
+      const memory = new MemoryConsentStore({ erasureSalt: 's' });
+      const base = { id: 'a', subjectId: 'p', channel: 'email', purpose: 'marketing', kind: 'granted', at: 1 } as const;
+      for (const [field, value] of [
+        ['text', 'I\u0000agree'],
+        ['source', 'form\u0000'],
+        ['textVersion', 'v\ud800'],
+        ['proofId', '\udc00'],
+      ] as const) {
+        const event = parseConsentEvent({ ...base, evidence: { source: 'form', [field]: value } });
+        await expect(store.append(event)).rejects.toMatchObject({ code: 'INPUT_INVALID', path: `evidence.${field}` });
+        expect(await store.events('p')).toEqual([]);
+        await memory.append({ ...event, id: field });
+      }
+      expect(await memory.events('p')).toHaveLength(4);
+    } finally {
+      await close();
+    }
+  });
+
   it('validates its options', () => {
     expect(() => new MemoryConsentStore({ erasureSalt: '' })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
     let err: unknown;
@@ -89,6 +113,20 @@ describe('MemoryConsentStore bounds', () => {
     [{ maxEventsPerSubject: Number.NaN }, 'maxEventsPerSubject'],
   ])('refuses %o with CONFIG_INVALID at %s (a TypeError from lru-cache before)', (options, path) => {
     expect(() => new MemoryConsentStore({ erasureSalt: 's', ...options })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', path }));
+  });
+  it('keeps erasure receipts when the ledgers are evicted', async () => {
+    const store = new MemoryConsentStore({ erasureSalt: 's', maxSubjects: 2 });
+    await store.append(e('alice', '1'));
+    const receipt = await store.erase('alice', 5);
+    for (const s of ['bob', 'carol', 'dave']) {
+      await store.append(e(s, '1'));
+      await store.erase(s, 6);
+    }
+    expect(await store.erasure('alice')).toEqual(receipt);
+    expect(await store.erasure('dave')).toMatchObject({ eventCount: 1, erasedAt: 6 });
+  });
+  it('refuses an option it does not have with CONFIG_INVALID at its name', () => {
+    expect(() => new MemoryConsentStore({ erasureSalt: 's', maxSubject: 2 } as never)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', path: 'maxSubject' }));
   });
   it('refuses appends beyond maxEventsPerSubject', async () => {
     const store = new MemoryConsentStore({ erasureSalt: 's', maxEventsPerSubject: 2 });

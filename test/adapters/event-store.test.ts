@@ -54,6 +54,14 @@ describe('MemoryEventStore', () => {
   it('rejects a bad option', () => {
     expect(() => new MemoryEventStore({ maxEventsPerSubject: 0 })).toThrow(/maxEventsPerSubject/);
   });
+  it('refuses an option it does not have (maxSubjects) with CONFIG_INVALID at its name', () => {
+    expect(() => new MemoryEventStore({ maxSubjects: 2 } as never)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', path: 'maxSubjects' }));
+  });
+  it('keeps NUL and lone surrogates in types and properties (PostgreSQL refuses them)', async () => {
+    const s = new MemoryEventStore();
+    expect(await s.append([{ subjectId: 'p', type: 'a\u0000b', at: 1, properties: { note: 'x\u0000y', 'k\u0000': '\ud800' } }])).toBe(1);
+    expect((await s.read('p', { types: ['a\u0000b'] }))[0]!.properties).toEqual({ note: 'x\u0000y', 'k\u0000': '\ud800' });
+  });
   it('agrees with a plain list on windowed reads after appends, duplicate ids and drops (property)', async () => {
     // Oracle: every accepted event in a list, stably sorted by time (equal times keep append order), the oldest
     // dropped beyond the maximum; a read is a filter (the store finds a window's bounds by binary search).
@@ -99,6 +107,39 @@ describe('PostgresEventStore', () => {
   it('rejects a table name that is not an identifier', async () => {
     const { sql } = await (pglite ??= createPglite());
     expect(() => new PostgresEventStore(sql, { table: 'x; DROP TABLE y' })).toThrow(/table/);
+  });
+  it('refuses NUL or a lone surrogate in a type or in properties with INPUT_INVALID at its path, writing nothing of the batch', async () => {
+    const { sql } = await (pglite ??= createPglite());
+    const s = new PostgresEventStore(sql, { table: `events_${++tables}` });
+    await s.migrate();
+    const ok = { subjectId: 'p', type: 'page_view', at: 1_000, id: 'ok', properties: { fine: 'é😀' } };
+    const cases: Array<[Array<string | number>, Record<string, unknown>]> = [
+      [[1, 'properties', 'note'], { properties: { note: 'a\u0000b' } }],
+      [[1, 'type'], { type: 'a\u0000b' }],
+      [[1, 'properties', 'k\u0000'], { properties: { 'k\u0000': 1 } }],
+      [[1, 'properties', 'deep', 'list', 1], { properties: { deep: { list: ['x', '\ud800'] } } }],
+      [[1, 'properties', 'lone'], { properties: { lone: 'x\udc00' } }],
+      [[1, 'type'], { type: '\udbff' }],
+    ];
+    for (const [path, over] of cases) {
+      const err = await s.append([ok, { subjectId: 'p', type: 't', at: 2_000, ...over }]).catch((e: unknown) => e);
+      expect(err, JSON.stringify(path)).toMatchObject({ code: 'INPUT_INVALID', pathSegments: path });
+      expect(await s.read('p')).toEqual([]);
+    }
+    expect(await s.append([ok, { subjectId: 'p', type: 't', at: 2_000, properties: { note: 'a\u0000b' } }]).catch((e: unknown) => e)).toMatchObject({ path: '[1].properties.note' });
+    // Such a type can match nothing stored: the filter answers [] (the memory store's answer), not an engine error.
+    await s.append([ok]);
+    expect(await s.read('p', { types: ['a\u0000b', '\ud800'] })).toEqual([]);
+    expect(await s.read('p', { types: ['page_view', '\ud800'] })).toHaveLength(1);
+  });
+  it('reads -0 back as 0 and an object`s keys in jsonb order (documented)', async () => {
+    const { sql } = await (pglite ??= createPglite());
+    const s = new PostgresEventStore(sql, { table: `events_${++tables}` });
+    await s.migrate();
+    await s.append([{ subjectId: 'p', type: 't', at: 1, properties: { zz: -0, a: 1 } }]);
+    const [e] = await s.read('p');
+    expect(Object.is(e!.properties.zz, 0)).toBe(true);
+    expect(Object.keys(e!.properties)).toEqual(['a', 'zz']);
   });
   it('wraps engine failures as STORE_ERROR', async () => {
     const { sql } = await (pglite ??= createPglite());

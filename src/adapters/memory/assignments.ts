@@ -1,8 +1,10 @@
-import { checkIds, parseStickyAssignment, type AssignmentStore, type StickyAssignment } from '../../experiments/store.js';
+import { parseStickyAssignment, type AssignmentStore, type StickyAssignment } from '../../experiments/store.js';
+import { checkAssignmentIds, compareCodeUnits, refuseUnknownOptions } from '../store-input.js';
 
 /**
  * In-process {@link AssignmentStore}: a map per unit. Each call runs without awaiting in between, so
- * `putIfAbsent` is atomic within one process (use Redis or PostgreSQL when several processes enroll).
+ * `putIfAbsent` is atomic within one process (use Redis or PostgreSQL when several processes enroll). Every unit is
+ * kept until erased (no `maxSubjects`: the store takes no options, and refuses any with `CONFIG_INVALID`).
  *
  * @example
  * ```ts
@@ -13,8 +15,12 @@ import { checkIds, parseStickyAssignment, type AssignmentStore, type StickyAssig
 export class MemoryAssignmentStore implements AssignmentStore {
   private readonly units = new Map<string, Map<string, StickyAssignment>>();
 
+  constructor(options?: Record<string, never>) {
+    refuseUnknownOptions(options, []);
+  }
+
   async get(experimentId: string, unitId: string): Promise<StickyAssignment | null> {
-    checkIds(experimentId, unitId);
+    checkAssignmentIds(experimentId, unitId);
     return this.units.get(unitId)?.get(experimentId) ?? null;
   }
 
@@ -29,12 +35,12 @@ export class MemoryAssignmentStore implements AssignmentStore {
   }
 
   async list(unitId: string): Promise<StickyAssignment[]> {
-    checkIds('x', unitId);
-    return [...(this.units.get(unitId)?.values() ?? [])].sort((x, y) => (x.experimentId < y.experimentId ? -1 : x.experimentId > y.experimentId ? 1 : 0));
+    checkAssignmentIds('x', unitId);
+    return [...(this.units.get(unitId)?.values() ?? [])].sort((x, y) => compareCodeUnits(x.experimentId, y.experimentId));
   }
 
   async erase(unitId: string): Promise<number> {
-    checkIds('x', unitId);
+    checkAssignmentIds('x', unitId);
     const n = this.units.get(unitId)?.size ?? 0;
     this.units.delete(unitId);
     return n;

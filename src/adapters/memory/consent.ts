@@ -5,6 +5,7 @@ import type { EpochMs } from '../../core/time.js';
 import { parseConsentEvent, type ConsentEvent } from '../../consent/ledger.js';
 import { sameConsentEvent, type ConsentStore, type ConsentErasureReceipt } from '../../consent/store.js';
 import { boundedLru } from './lru.js';
+import { checkStoreId, refuseUnknownOptions } from '../store-input.js';
 
 /**
  * Options of {@link MemoryConsentStore}.
@@ -19,7 +20,8 @@ export interface MemoryConsentStoreOptions {
   readonly erasureSalt: string;
   /**
    * Most subjects kept (least recently used evicted first). Default 100,000. Eviction loses ledger data, so
-   * size it above your subject count: memory is for tests, demos and single-process services.
+   * size it above your subject count: memory is for tests, demos and single-process services. Erasure receipts
+   * are not evicted: they are kept apart, one per erased subject (a hash and two numbers, about 200 bytes).
    */
   readonly maxSubjects?: number;
   /** Most events per subject (appends beyond fail with `STORE_CONFLICT`). Default 10,000. */
@@ -27,7 +29,8 @@ export interface MemoryConsentStoreOptions {
 }
 
 /**
- * In-process {@link ConsentStore} bounded with lru-cache.
+ * In-process {@link ConsentStore}: the ledgers bounded with lru-cache (`maxSubjects`), the erasure receipts kept
+ * apart and never evicted, as the PostgreSQL store keeps them. Unknown options are refused (`CONFIG_INVALID`).
  *
  * @example
  * ```ts
@@ -37,7 +40,8 @@ export interface MemoryConsentStoreOptions {
  */
 export class MemoryConsentStore implements ConsentStore {
   private readonly ledgers: LRUCache<string, ConsentEvent[]>;
-  private readonly erasures: LRUCache<string, ConsentErasureReceipt>;
+  /** Outside the LRU: a receipt is the proof of an erasure, and must outlive the eviction of other subjects. */
+  private readonly erasures = new Map<string, ConsentErasureReceipt>();
   private readonly salt: string;
   private readonly maxEvents: number;
 
@@ -45,11 +49,11 @@ export class MemoryConsentStore implements ConsentStore {
     if (typeof options?.erasureSalt !== 'string' || options.erasureSalt.length === 0) {
       throw new CrossChannelError('CONFIG_INVALID', 'erasureSalt must be a non-empty string', { path: ['erasureSalt'] });
     }
+    refuseUnknownOptions(options, ['erasureSalt', 'maxSubjects', 'maxEventsPerSubject']);
     this.salt = options.erasureSalt;
     this.maxEvents = options.maxEventsPerSubject ?? 10_000;
     if (!Number.isSafeInteger(this.maxEvents) || this.maxEvents < 1) throw new CrossChannelError('CONFIG_INVALID', 'maxEventsPerSubject must be a positive integer', { path: ['maxEventsPerSubject'] });
     this.ledgers = boundedLru(options.maxSubjects ?? 100_000, 'maxSubjects');
-    this.erasures = boundedLru(options.maxSubjects ?? 100_000, 'maxSubjects');
   }
 
   async append(event: ConsentEvent): Promise<void> {
@@ -69,10 +73,12 @@ export class MemoryConsentStore implements ConsentStore {
   }
 
   async events(subjectId: string): Promise<ConsentEvent[]> {
+    checkStoreId(subjectId, 'subjectId');
     return [...(this.ledgers.get(subjectId) ?? [])];
   }
 
   async erase(subjectId: string, now: EpochMs): Promise<ConsentErasureReceipt> {
+    checkStoreId(subjectId, 'subjectId');
     const count = this.ledgers.get(subjectId)?.length ?? 0;
     this.ledgers.delete(subjectId);
     const subjectHash = await saltedSha256Hex(this.salt, subjectId);
@@ -83,6 +89,7 @@ export class MemoryConsentStore implements ConsentStore {
   }
 
   async erasure(subjectId: string): Promise<ConsentErasureReceipt | null> {
+    checkStoreId(subjectId, 'subjectId');
     return this.erasures.get(await saltedSha256Hex(this.salt, subjectId)) ?? null;
   }
 }

@@ -1,9 +1,9 @@
-import { expectOptions } from '../../core/guards.js';
 import { CrossChannelError } from '../../core/errors.js';
 import { lowerBoundAt, type BehaviourEvent, type BehaviourEventInput } from '../../core/records.js';
 import { parseEventBatch, type EventReadOptions, type EventStore } from '../../segments/store.js';
+import { checkEventRead, checkStoreId, refuseUnknownOptions } from '../store-input.js';
 
-/** Options of {@link MemoryEventStore}. */
+/** Options of {@link MemoryEventStore}; any other option is refused with `CONFIG_INVALID` at its name. */
 export interface MemoryEventStoreOptions {
   /** Most events kept per subject; the oldest are dropped first (default 10,000). */
   readonly maxEventsPerSubject?: number;
@@ -24,7 +24,9 @@ function deepFreeze<T>(v: T): T {
 
 /**
  * In-process {@link EventStore}: per subject, an array kept sorted by `at` (insertion after equal times keeps
- * append order) and the set of event ids seen. Stored events are frozen, so readers cannot alter history.
+ * append order) and the set of event ids seen. Stored events are frozen, so readers cannot alter history. Only
+ * the events of one subject are bounded (`maxEventsPerSubject`); every subject is kept until erased — there is no
+ * `maxSubjects` (refused as an unknown option). `read` takes ±Infinity as open bounds.
  *
  * @example
  * ```ts
@@ -38,7 +40,7 @@ export class MemoryEventStore implements EventStore {
   readonly #max: number;
 
   constructor(options: MemoryEventStoreOptions = {}) {
-    expectOptions(options, ['options']);
+    refuseUnknownOptions(options, ['maxEventsPerSubject']);
     const max = options.maxEventsPerSubject ?? 10_000;
     if (!Number.isInteger(max) || max < 1) {
       throw new CrossChannelError('CONFIG_INVALID', 'maxEventsPerSubject must be a positive integer', { path: ['maxEventsPerSubject'] });
@@ -72,17 +74,19 @@ export class MemoryEventStore implements EventStore {
   }
 
   async read(subjectId: string, options: EventReadOptions = {}): Promise<BehaviourEvent[]> {
+    const { from, to, types } = checkEventRead(subjectId, options);
     const s = this.#subjects.get(subjectId);
     if (!s) return [];
-    const lo = options.from === undefined ? 0 : lowerBoundAt(s.events, options.from);
-    const hi = options.to === undefined ? s.events.length : lowerBoundAt(s.events, options.to);
+    const lo = lowerBoundAt(s.events, from);
+    const hi = lowerBoundAt(s.events, to);
     const out = s.events.slice(lo, Math.max(lo, hi));
-    if (options.types === undefined) return out;
-    const types = new Set(options.types);
-    return out.filter((e) => types.has(e.type));
+    if (types === undefined) return out;
+    const wanted = new Set(types);
+    return out.filter((e) => wanted.has(e.type));
   }
 
   async erase(subjectId: string): Promise<number> {
+    checkStoreId(subjectId, 'subjectId');
     const s = this.#subjects.get(subjectId);
     this.#subjects.delete(subjectId);
     return s ? s.events.length : 0;

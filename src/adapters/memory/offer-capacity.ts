@@ -1,22 +1,27 @@
 import type { CapacityReservation, ConsumeResult, OfferCapacitySpec, OfferCapacityStore, OfferUsage } from '../../arbitration/store.js';
-import { expectArray } from '../../core/guards.js';
-import { capacityWindows, unitCost, validateConsume, validateRelease } from '../../arbitration/store.js';
-import type { EpochMs } from '../../core/time.js';
+import { capacityWindows, unitCost } from '../../arbitration/store.js';
+import { type EpochMs } from '../../core/time.js';
+import { checkConsume, checkRelease, checkUsage, refuseUnknownOptions } from '../store-input.js';
 
 interface OfferCounters {
+  /** Count per window start: local days and weeks. */
   readonly days: Map<number, number>;
   readonly weeks: Map<number, number>;
   total: number;
   spent: number;
 }
 
-/** Buckets kept per offer: enough for late releases of recent reservations, bounded so memory stays flat. */
-const KEEP_BUCKETS = 16;
-
 /**
  * In-process {@link OfferCapacityStore}: per-offer counters of local days and weeks, total presentations and
  * budget spent. Every call runs to completion without awaiting in between, so `consume` is atomic within one
- * process (use the Redis store when several processes share capacities). Old day/week buckets are pruned.
+ * process (use the Redis store when several processes share capacities).
+ *
+ * Every day and week counter is kept (one number per offer and window: a year of daily windows for 100 offers is
+ * 36,500 numbers), read and written on the calls' own `now` — no clock of its own, so a fast simulation over many
+ * days sees every window. The Redis store lets a window's key expire a day after the window ends (on Redis's
+ * clock): only a read of a window more than a day over differs. `total` and `spent` never expire. `spent` is the
+ * double-precision sum of the costs granted (minus
+ * those released, never below zero), as in the Redis store. The store takes no options (`CONFIG_INVALID` for any).
  *
  * @example
  * ```ts
@@ -28,42 +33,47 @@ const KEEP_BUCKETS = 16;
 export class MemoryOfferCapacityStore implements OfferCapacityStore {
   private readonly offers = new Map<string, OfferCounters>();
 
+  constructor(options?: Record<string, never>) {
+    refuseUnknownOptions(options, []);
+  }
+
   async consume(offerId: string, spec: OfferCapacitySpec, now: EpochMs, amount = 1): Promise<ConsumeResult> {
-    validateConsume(offerId, spec, now, amount);
+    checkConsume(offerId, spec, now, amount);
     const win = capacityWindows(spec, now);
-    const c = this.counters(offerId);
-    const d = c.days.get(win.dayStart) ?? 0;
-    const w = c.weeks.get(win.weekStart) ?? 0;
+    const c = this.offers.get(offerId);
+    const d = c?.days.get(win.dayStart) ?? 0;
+    const w = c?.weeks.get(win.weekStart) ?? 0;
+    const total = c?.total ?? 0;
+    const spent = c?.spent ?? 0;
     const cost = unitCost(spec) * amount;
-    const usage = (): OfferUsage => ({ day: c.days.get(win.dayStart) ?? 0, week: c.weeks.get(win.weekStart) ?? 0, total: c.total, spent: c.spent });
     let exhausted: 'day' | 'week' | 'total' | 'budget' | undefined;
     if (spec.perDay !== undefined && d + amount > spec.perDay) exhausted = 'day';
     else if (spec.perWeek !== undefined && w + amount > spec.perWeek) exhausted = 'week';
-    else if (spec.total !== undefined && c.total + amount > spec.total) exhausted = 'total';
-    else if (spec.budget !== undefined && cost > 0 && c.spent + cost > spec.budget + 1e-9) exhausted = 'budget';
-    if (exhausted !== undefined) return { ok: false, exhausted, usage: usage() };
-    bump(c.days, win.dayStart, amount);
-    bump(c.weeks, win.weekStart, amount);
-    c.total += amount;
-    c.spent += cost;
-    return { ok: true, reservation: { offerId, amount, cost, ...win }, usage: usage() };
+    else if (spec.total !== undefined && total + amount > spec.total) exhausted = 'total';
+    else if (spec.budget !== undefined && cost > 0 && spent + cost > spec.budget + 1e-9) exhausted = 'budget';
+    if (exhausted !== undefined) return { ok: false, exhausted, usage: { day: d, week: w, total, spent } };
+    const k = c ?? this.counters(offerId);
+    k.days.set(win.dayStart, d + amount);
+    k.weeks.set(win.weekStart, w + amount);
+    k.total += amount;
+    if (cost > 0) k.spent += cost;
+    return { ok: true, reservation: { offerId, amount, cost, ...win }, usage: { day: d + amount, week: w + amount, total: k.total, spent: k.spent } };
   }
 
   async release(reservation: CapacityReservation): Promise<OfferUsage> {
-    validateRelease(reservation);
-    const c = this.counters(reservation.offerId);
-    const d = Math.max(0, (c.days.get(reservation.dayStart) ?? 0) - reservation.amount);
-    const w = Math.max(0, (c.weeks.get(reservation.weekStart) ?? 0) - reservation.amount);
-    c.days.set(reservation.dayStart, d);
-    c.weeks.set(reservation.weekStart, w);
+    checkRelease(reservation);
+    const c = this.offers.get(reservation.offerId);
+    // An offer never consumed has nothing to give back; nothing is created for it (as in Redis).
+    if (c === undefined) return { day: 0, week: 0, total: 0, spent: 0 };
+    const day = lower(c.days, reservation.dayStart, reservation.amount);
+    const week = lower(c.weeks, reservation.weekStart, reservation.amount);
     c.total = Math.max(0, c.total - reservation.amount);
     c.spent = Math.max(0, c.spent - reservation.cost);
-    return { day: d, week: w, total: c.total, spent: c.spent };
+    return { day, week, total: c.total, spent: c.spent };
   }
 
   async usage(offerIds: ReadonlyArray<string>, spec: Pick<OfferCapacitySpec, 'timeZone' | 'weekStartsOn'>, now: EpochMs): Promise<Map<string, OfferUsage>> {
-    expectArray(offerIds, ['offerIds']);
-    validateConsume('usage', spec, now, 1);
+    checkUsage(offerIds, spec, now);
     const win = capacityWindows(spec, now);
     const out = new Map<string, OfferUsage>();
     for (const id of offerIds) {
@@ -75,17 +85,19 @@ export class MemoryOfferCapacityStore implements OfferCapacityStore {
 
   private counters(offerId: string): OfferCounters {
     let c = this.offers.get(offerId);
-    if (c === undefined) this.offers.set(offerId, (c = { days: new Map(), weeks: new Map(), total: 0, spent: 0 }));
+    if (c === undefined) {
+      c = { days: new Map(), weeks: new Map(), total: 0, spent: 0 };
+      this.offers.set(offerId, c);
+    }
     return c;
   }
 }
 
-function bump(m: Map<number, number>, key: number, by: number): void {
-  m.set(key, (m.get(key) ?? 0) + by);
-  if (m.size > KEEP_BUCKETS) {
-    let oldest = Infinity;
-    for (const k of m.keys()) if (k < oldest) oldest = k;
-    m.delete(oldest);
-  }
+/** Lowers a window's count by `amount`, never below zero; a window never written stays absent (as in Redis). */
+function lower(counts: Map<number, number>, start: number, amount: number): number {
+  const had = counts.get(start);
+  if (had === undefined) return 0;
+  const left = Math.max(0, had - amount);
+  counts.set(start, left);
+  return left;
 }
-

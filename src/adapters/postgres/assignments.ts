@@ -1,7 +1,8 @@
 import { CrossChannelError } from '../../core/errors.js';
 import type { SqlClient } from '../../core/sql.js';
 import { expectSqlClient, sqlNamePart } from './sql.js';
-import { checkIds, parseStickyAssignment, type AssignmentStore, type StickyAssignment } from '../../experiments/store.js';
+import { parseStickyAssignment, type AssignmentStore, type StickyAssignment } from '../../experiments/store.js';
+import { checkAssignmentIds, compareCodeUnits } from '../store-input.js';
 import { expectOptions } from '../../core/guards.js';
 
 /** Options of {@link PostgresAssignmentStore}. */
@@ -45,7 +46,10 @@ interface Row {
 
 /**
  * {@link AssignmentStore} on PostgreSQL (or PGlite, any compatible engine): `INSERT … ON CONFLICT DO NOTHING`
- * makes the first writer win. Call `migrate()` once to create the table.
+ * makes the first writer win. Call `migrate()` once to create the table. `list` orders experiments by UTF-16
+ * code units, as the memory and Redis stores do, whatever the database's collation (sorted after the query: not
+ * even `COLLATE "C"` agrees, since it orders U+FF01 before U+1F600). Takes a {@link SqlClient} as every
+ * PostgreSQL store does (`fromPg(pool)`; a bare `pg.Pool` is refused at `sql.transaction`).
  *
  * @example
  * ```ts
@@ -60,7 +64,7 @@ export class PostgresAssignmentStore implements AssignmentStore {
   readonly #table: string;
 
   constructor(sql: SqlClient, options: PostgresAssignmentStoreOptions = {}) {
-    expectSqlClient(sql, false);
+    expectSqlClient(sql, true);
     expectOptions(options, ['options']);
     const table = sqlNamePart(options.table ?? 'crosschannel_experiment_assignments', 'table', 51);
     this.#sql = sql;
@@ -75,7 +79,7 @@ export class PostgresAssignmentStore implements AssignmentStore {
   }
 
   async get(experimentId: string, unitId: string): Promise<StickyAssignment | null> {
-    checkIds(experimentId, unitId);
+    checkAssignmentIds(experimentId, unitId);
     const { rows } = await this.#guard(() => this.#sql.query<Row>(`SELECT * FROM ${this.#table} WHERE unit_id = $1 AND experiment_id = $2`, [unitId, experimentId]));
     return rows[0] ? fromRow(rows[0]) : null;
   }
@@ -94,13 +98,13 @@ export class PostgresAssignmentStore implements AssignmentStore {
   }
 
   async list(unitId: string): Promise<StickyAssignment[]> {
-    checkIds('x', unitId);
-    const { rows } = await this.#guard(() => this.#sql.query<Row>(`SELECT * FROM ${this.#table} WHERE unit_id = $1 ORDER BY experiment_id`, [unitId]));
-    return rows.map(fromRow);
+    checkAssignmentIds('x', unitId);
+    const { rows } = await this.#guard(() => this.#sql.query<Row>(`SELECT * FROM ${this.#table} WHERE unit_id = $1`, [unitId]));
+    return rows.map(fromRow).sort((a, b) => compareCodeUnits(a.experimentId, b.experimentId));
   }
 
   async erase(unitId: string): Promise<number> {
-    checkIds('x', unitId);
+    checkAssignmentIds('x', unitId);
     const { rows } = await this.#guard(() => this.#sql.query(`DELETE FROM ${this.#table} WHERE unit_id = $1 RETURNING 1`, [unitId]));
     return rows.length;
   }
@@ -110,7 +114,7 @@ export class PostgresAssignmentStore implements AssignmentStore {
       return await fn();
     } catch (e) {
       if (e instanceof CrossChannelError) throw e;
-      throw new CrossChannelError('STORE_ERROR', 'PostgreSQL assignment store failed', { cause: e });
+      throw new CrossChannelError('STORE_ERROR', `PostgreSQL assignment store failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     }
   }
 }

@@ -4,6 +4,8 @@ import type { EpochMs } from '../../core/time.js';
 import { parseConsentEvent, type ConsentEvent } from '../../consent/ledger.js';
 import { sameConsentEvent, type ConsentStore, type ConsentErasureReceipt } from '../../consent/store.js';
 import { expectSqlClient, sqlNamePart, type SqlClient } from './sql.js';
+import { checkStoreId } from '../store-input.js';
+import { expectStorableText } from './text.js';
 
 /**
  * Options of {@link PostgresConsentStore}.
@@ -72,7 +74,9 @@ interface Row {
 
 /**
  * {@link ConsentStore} on PostgreSQL (or PGlite / any compatible engine) through a {@link SqlClient}. Call
- * `migrate()` once to create the tables.
+ * `migrate()` once to create the tables. PostgreSQL cannot store U+0000 (NUL) or a lone surrogate in text or
+ * jsonb: an event with one in its evidence (`text`, `source`, `textVersion`, `proofId`) is refused with
+ * `INPUT_INVALID` at that field (`evidence.text`) before anything is written.
  *
  * @example
  * ```ts
@@ -114,6 +118,7 @@ export class PostgresConsentStore implements ConsentStore {
 
   async append(event: ConsentEvent): Promise<void> {
     const e = parseConsentEvent(event);
+    expectStorableText(e, []);
     const existing = await this.run(() =>
       this.sql.transaction(async (tx) => {
         const inserted = await tx.query(
@@ -132,11 +137,13 @@ export class PostgresConsentStore implements ConsentStore {
   }
 
   async events(subjectId: string): Promise<ConsentEvent[]> {
+    checkStoreId(subjectId, 'subjectId');
     const { rows } = await this.run(() => this.sql.query<Row>(`SELECT * FROM ${this.events_} WHERE subject_id = $1 ORDER BY at, seq`, [subjectId]));
     return rows.map(toEvent);
   }
 
   async erase(subjectId: string, now: EpochMs): Promise<ConsentErasureReceipt> {
+    checkStoreId(subjectId, 'subjectId');
     const subjectHash = await saltedSha256Hex(this.salt, subjectId);
     const count = await this.run(() =>
       this.sql.transaction(async (tx) => {
@@ -159,6 +166,7 @@ export class PostgresConsentStore implements ConsentStore {
   }
 
   async erasure(subjectId: string): Promise<ConsentErasureReceipt | null> {
+    checkStoreId(subjectId, 'subjectId');
     const subjectHash = await saltedSha256Hex(this.salt, subjectId);
     const { rows } = await this.run(() =>
       this.sql.query<{ erased_at: string | number; event_count: number }>(`SELECT erased_at, event_count FROM ${this.erasures} WHERE subject_hash = $1`, [subjectHash]),

@@ -2,7 +2,12 @@ import { CrossChannelError } from '../../core/errors.js';
 import type { BehaviourEvent, BehaviourEventInput } from '../../core/records.js';
 import { parseEventBatch, type EventReadOptions, type EventStore } from '../../segments/store.js';
 import { expectSqlClient, sqlNamePart, type SqlClient } from './sql.js';
-import { expectOptions, expectString } from '../../core/guards.js';
+import { expectOptions } from '../../core/guards.js';
+import { checkEventRead, checkStoreId } from '../store-input.js';
+import { expectStorableText, isStorableText } from './text.js';
+
+/** Beyond every epoch millisecond an event can have (±8.64e15): an infinite or huge bound is clamped to it for SQL. */
+const FAR = 9e15;
 
 /** Options of {@link PostgresEventStore}. */
 export interface PostgresEventStoreOptions {
@@ -53,6 +58,11 @@ interface Row {
  * {@link EventStore} on PostgreSQL (or PGlite, Citus, any compatible engine) through a {@link SqlClient}. One
  * `append` is one transaction: all events or none. Call `migrate()` once to create the table.
  *
+ * PostgreSQL cannot store U+0000 (NUL) or a lone surrogate in text or jsonb, so a batch with one in an event's
+ * `type` or `properties` (keys or values) is refused whole with `INPUT_INVALID` at that place
+ * (`[3].properties.note`) before anything is written — the memory store keeps such text. jsonb also reads `-0` back
+ * as `0` and returns an object's keys in its own order (shorter keys first), not in the order they were written.
+ *
  * @example
  * ```ts
  * import pg from 'pg';
@@ -86,6 +96,11 @@ export class PostgresEventStore implements EventStore {
   async append(events: ReadonlyArray<BehaviourEventInput | BehaviourEvent>): Promise<number> {
     const parsed = parseEventBatch(events);
     if (parsed.length === 0) return 0;
+    for (let i = 0; i < parsed.length; i++) {
+      const e = parsed[i]!;
+      expectStorableText(e.type, [i, 'type']);
+      expectStorableText(e.properties, [i, 'properties']);
+    }
     const payload = JSON.stringify(
       parsed.map((e, i) => ({ n: i, subject_id: e.subjectId, event_id: e.id ?? null, type: e.type, at: e.at, channel: e.channel ?? null, properties: e.properties })),
     );
@@ -107,20 +122,23 @@ export class PostgresEventStore implements EventStore {
   }
 
   async read(subjectId: string, options: EventReadOptions = {}): Promise<BehaviourEvent[]> {
-    expectString(subjectId, ['subjectId']);
-    expectOptions(options, ['options']);
+    const { from, to, types } = checkEventRead(subjectId, options);
     const params: unknown[] = [subjectId];
     let where = 'subject_id = $1';
-    if (options.from !== undefined) {
-      params.push(Math.ceil(options.from));
+    // Events are whole milliseconds, so `at >= 1.5` is `at >= 2` and `at < 1.5` is `at < 2`; ±Infinity and huge bounds
+    // are clamped past every storable time (bigint takes neither "Infinity" nor 1e300).
+    if (from > Number.NEGATIVE_INFINITY) {
+      params.push(Math.ceil(Math.min(Math.max(from, -FAR), FAR)));
       where += ` AND at >= $${params.length}`;
     }
-    if (options.to !== undefined) {
-      params.push(Math.ceil(options.to));
+    if (to < Number.POSITIVE_INFINITY) {
+      params.push(Math.ceil(Math.min(Math.max(to, -FAR), FAR)));
       where += ` AND at < $${params.length}`;
     }
-    if (options.types !== undefined) {
-      params.push([...options.types]);
+    if (types !== undefined) {
+      // A type PostgreSQL cannot hold was refused at append, so it matches nothing here (and as a parameter it would
+      // fail, or — a lone surrogate read as U+FFFD — match another type).
+      params.push(types.filter(isStorableText));
       where += ` AND type = ANY($${params.length}::text[])`;
     }
     const r = await this.#guard(() =>
@@ -140,6 +158,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   async erase(subjectId: string): Promise<number> {
+    checkStoreId(subjectId, 'subjectId');
     const r = await this.#guard(() => this.#sql.query<{ seq: unknown }>(`DELETE FROM ${this.#table} WHERE subject_id = $1 RETURNING seq`, [subjectId]));
     return r.rows.length;
   }

@@ -66,7 +66,7 @@ describe('SQL names', () => {
       ['PostgresConsentStore', (c) => new PostgresConsentStore(c as never, { erasureSalt: 's' }), true],
       ['PostgresIdentityStore', (c) => new PostgresIdentityStore(c as never, { erasureSalt: 's' }), true],
       ['PostgresEventStore', (c) => new PostgresEventStore(c as never), true],
-      ['PostgresAssignmentStore', (c) => new PostgresAssignmentStore(c as never), false],
+      ['PostgresAssignmentStore', (c) => new PostgresAssignmentStore(c as never), true],
       ['PostgresJourneyStore', (c) => new PostgresJourneyStore(c as never), true],
     ];
     for (const [name, make, transactions] of makers) {

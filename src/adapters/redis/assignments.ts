@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
-import { CrossChannelError } from '../../core/errors.js';
-import { checkIds, parseStickyAssignment, type AssignmentStore, type StickyAssignment } from '../../experiments/store.js';
+import { parseStickyAssignment, type AssignmentStore, type StickyAssignment } from '../../experiments/store.js';
+import { checkAssignmentIds, compareCodeUnits } from '../store-input.js';
+import { redisStoreError } from './errors.js';
 import { expectRedisClient, subjectKey, prefixOption } from './keys.js';
 
 /**
@@ -22,7 +23,9 @@ export interface RedisAssignmentStoreOptions {
 
 /**
  * {@link AssignmentStore} on Redis: one hash per unit (Redis Cluster safe: the unit id is the hash tag), one field
- * per experiment; `HSETNX` makes the first writer win across any number of service instances.
+ * per experiment; `HSETNX` makes the first writer win across any number of service instances. Failures are
+ * `STORE_ERROR` (or `STORE_TIMEOUT`) with the driver's message and `detail` (`RedisStoreErrorDetail`: `retryable`,
+ * `slot`, `node`), as from every Redis store.
  *
  * @example
  * ```ts
@@ -48,7 +51,7 @@ export class RedisAssignmentStore implements AssignmentStore {
   }
 
   async get(experimentId: string, unitId: string): Promise<StickyAssignment | null> {
-    checkIds(experimentId, unitId);
+    checkAssignmentIds(experimentId, unitId);
     const raw = await this.guard(() => this.redis.hget(this.key(unitId), experimentId));
     return raw === null ? null : decode(raw);
   }
@@ -63,15 +66,15 @@ export class RedisAssignmentStore implements AssignmentStore {
   }
 
   async list(unitId: string): Promise<StickyAssignment[]> {
-    checkIds('x', unitId);
+    checkAssignmentIds('x', unitId);
     const all = await this.guard(() => this.redis.hgetall(this.key(unitId)));
     return Object.keys(all)
-      .sort()
+      .sort(compareCodeUnits)
       .map((k) => decode(all[k]!));
   }
 
   async erase(unitId: string): Promise<number> {
-    checkIds('x', unitId);
+    checkAssignmentIds('x', unitId);
     const key = this.key(unitId);
     const [[, n]] = ((await this.guard(() => this.redis.multi().hlen(key).del(key).exec())) ?? [[null, 0]]) as [[unknown, number]];
     return Number(n);
@@ -81,8 +84,7 @@ export class RedisAssignmentStore implements AssignmentStore {
     try {
       return await fn();
     } catch (e) {
-      if (e instanceof CrossChannelError) throw e;
-      throw new CrossChannelError('STORE_ERROR', 'Redis assignment store failed', { cause: e });
+      throw redisStoreError('Redis assignment store', e);
     }
   }
 }

@@ -2,7 +2,8 @@ import type { Cluster, Redis } from 'ioredis';
 import type { CrossChannelError } from '../../core/errors.js';
 import { DAY } from '../../core/time.js';
 import type { CapacityReservation, ConsumeResult, OfferCapacitySpec, OfferCapacityStore, OfferUsage } from '../../arbitration/store.js';
-import { capacityWindows, unitCost, validateConsume, validateRelease } from '../../arbitration/store.js';
+import { capacityWindows, unitCost } from '../../arbitration/store.js';
+import { checkConsume, checkRelease, checkUsage } from '../store-input.js';
 import { redisStoreError } from './errors.js';
 import { expectRedisClient, offerKey, prefixOption } from './keys.js';
 import type { EpochMs } from '../../core/time.js';
@@ -11,7 +12,14 @@ import type { EpochMs } from '../../core/time.js';
 // Check every limit, then increment all counters: one script, so no other client interleaves.
 type Scripted = (Redis | Cluster) & Record<string, (...args: string[]) => Promise<unknown>>;
 
-const CONSUME = `
+// Numbers go back as '%.17g' strings: Lua's tostring keeps 14 significant digits, and a Lua number returned as such
+// is truncated to an integer. `spent` is summed in Lua's doubles and stored the same way, not with INCRBYFLOAT
+// (long double, written with 17 decimals: 1e-20 became 0 and 0.1 + 0.2 became 0.3), so it is exactly the double
+// sum the memory store keeps.
+const NUM = `local function num(x) return string.format('%.17g', x) end
+`;
+
+const CONSUME = `${NUM}
 local amount = tonumber(ARGV[1])
 local cost = tonumber(ARGV[2])
 local d = tonumber(redis.call('GET', KEYS[1]) or '0')
@@ -24,25 +32,29 @@ if pd >= 0 and d + amount > pd then ex = 'day'
 elseif pw >= 0 and w + amount > pw then ex = 'week'
 elseif pt >= 0 and t + amount > pt then ex = 'total'
 elseif b >= 0 and cost > 0 and s + cost > b + 1e-9 then ex = 'budget' end
-if ex ~= '' then return {0, ex, tostring(d), tostring(w), tostring(t), tostring(s)} end
+if ex ~= '' then return {0, ex, num(d), num(w), num(t), num(s)} end
 d = redis.call('INCRBY', KEYS[1], amount)
 redis.call('PEXPIRE', KEYS[1], ARGV[7])
 w = redis.call('INCRBY', KEYS[2], amount)
 redis.call('PEXPIRE', KEYS[2], ARGV[8])
 t = redis.call('INCRBY', KEYS[3], amount)
-if cost > 0 then s = redis.call('INCRBYFLOAT', KEYS[4], ARGV[2]) end
-return {1, '', tostring(d), tostring(w), tostring(t), tostring(s)}
+if cost > 0 then
+  s = s + cost
+  redis.call('SET', KEYS[4], num(s))
+end
+return {1, '', num(d), num(w), num(t), num(s)}
 `;
 
-// KEYS as above; ARGV: amount, cost. Decrement without going below zero, keeping each key's expiry.
-const RELEASE = `
+// KEYS as above; ARGV: amount, cost. Decrement without going below zero, keeping each key's expiry; a key that does
+// not exist (never consumed, or expired) stays absent.
+const RELEASE = `${NUM}
 local out = {}
 for i = 1, 4 do
   local by = tonumber(i == 4 and ARGV[2] or ARGV[1])
   local v = tonumber(redis.call('GET', KEYS[i]) or '0') - by
   if v < 0 then v = 0 end
-  if redis.call('EXISTS', KEYS[i]) == 1 then redis.call('SET', KEYS[i], tostring(v), 'KEEPTTL') end
-  out[i] = tostring(v)
+  if redis.call('EXISTS', KEYS[i]) == 1 then redis.call('SET', KEYS[i], num(v), 'KEEPTTL') end
+  out[i] = num(v)
 end
 return out
 `;
@@ -67,7 +79,8 @@ export interface RedisOfferCapacityStoreOptions {
  * {@link OfferCapacityStore} on Redis: one Lua script checks every limit and increments the day, week, total
  * and budget counters of an offer atomically, so capacity is never exceeded across any number of service
  * instances. All keys of one offer share the hash tag `{offer:<id>}` (Redis Cluster safe); day and week
- * counters expire a day after their window ends.
+ * counters expire a day after their window ends (a TTL of `windowEnd − now + 1 day`, run on the server's clock).
+ * `spent` keeps full double precision: it is the double sum of the costs granted, as in the memory store.
  *
  * @example
  * ```ts
@@ -94,7 +107,7 @@ export class RedisOfferCapacityStore implements OfferCapacityStore {
   }
 
   async consume(offerId: string, spec: OfferCapacitySpec, now: EpochMs, amount = 1): Promise<ConsumeResult> {
-    validateConsume(offerId, spec, now, amount);
+    checkConsume(offerId, spec, now, amount);
     const win = capacityWindows(spec, now);
     const cost = unitCost(spec) * amount;
     const lim = (v: number | undefined): string => (v === undefined ? '-1' : String(v));
@@ -114,7 +127,7 @@ export class RedisOfferCapacityStore implements OfferCapacityStore {
   }
 
   async release(reservation: CapacityReservation): Promise<OfferUsage> {
-    validateRelease(reservation);
+    checkRelease(reservation);
     const r = (await this.run('ccOfferRelease', this.keys(reservation.offerId, reservation.dayStart, reservation.weekStart), [
       String(reservation.amount),
       String(reservation.cost),
@@ -123,7 +136,7 @@ export class RedisOfferCapacityStore implements OfferCapacityStore {
   }
 
   async usage(offerIds: ReadonlyArray<string>, spec: Pick<OfferCapacitySpec, 'timeZone' | 'weekStartsOn'>, now: EpochMs): Promise<Map<string, OfferUsage>> {
-    validateConsume('usage', spec, now, 1);
+    checkUsage(offerIds, spec, now);
     const win = capacityWindows(spec, now);
     // One MGET per offer: an offer's keys share a slot, different offers may not (a pipeline must stay in one slot
     // on a cluster), so the reads go out concurrently instead.
