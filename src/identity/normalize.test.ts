@@ -129,4 +129,10 @@ describe('emails and verbatim values at the edges of their syntax', () => {
     }
     expect(normalizeIdentifier({ type: 'device_id', value: 'a\u00a0b' }).ok).toBe(true);
   });
+  it('refuses lone surrogates in verbatim values (PostgreSQL and Redis read each as U+FFFD: two identifiers became one), keeps pairs', () => {
+    for (const v of ['a\ud800', '\udbffb', '\udc00\ud83d']) {
+      expect(normalizeIdentifier({ type: 'device_id', value: v })).toMatchObject({ ok: false, error: { code: 'IDENTITY_CONTROL_CHARACTERS' } });
+    }
+    expect(normalizeIdentifier({ type: 'device_id', value: 'a😀b' })).toEqual({ ok: true, value: { type: 'device_id', value: 'a😀b' } });
+  });
 });

@@ -117,7 +117,7 @@ export const DEFAULT_NORMALIZERS: Readonly<Record<string, NormalizerKind>> = {
 
 const TYPE_RE = /^[a-z][a-z0-9_]{0,63}$/;
 // eslint-disable-next-line no-control-regex
-const CONTROL_RE = /[\u0000-\u001f\u007f-\u009f]/;
+const CONTROL_RE = /[\p{Cc}\p{Cs}]/u;
 const MAX_VALUE_LENGTH = 256;
 // Practical address syntax (what ESPs accept), not full RFC 5322: dot-atom local part, dotted domain, TLD of ≥ 2
 // letters or an internationalised TLD in its ASCII form (`xn--p1ai`, .рф).
@@ -317,7 +317,7 @@ export function normalizeWithKind(kind: NormalizerKind, value: string, type: str
     default: {
       if (value.length === 0) return reason('IDENTITY_EMPTY_VALUE', `${type} is empty`, { detail: { type } });
       if (value.length > MAX_VALUE_LENGTH) return reason('IDENTITY_VALUE_TOO_LONG', `${type} longer than ${MAX_VALUE_LENGTH} characters`, { detail: { type } });
-      if (CONTROL_RE.test(value)) return reason('IDENTITY_CONTROL_CHARACTERS', `${type} contains control characters`, { detail: { type } });
+      if (CONTROL_RE.test(value)) return reason('IDENTITY_CONTROL_CHARACTERS', `${type} contains control or lone surrogate characters`, { detail: { type } });
       return value;
     }
   }
