@@ -2,6 +2,7 @@
  * A person's state in a journey, as plain JSON a store can keep: where they are, since when, when the engine
  * must look again, and what they reacted to. Plus entry: may this person enter now?
  */
+import { isIdString } from '../core/schema.js';
 import { CrossChannelError, quoted, underPath } from '../core/errors.js';
 import { reason, type Reason } from '../core/explain.js';
 import type { BehaviourEvent } from '../core/records.js';
@@ -57,6 +58,10 @@ export interface JourneyInstance {
  * Creates the instance of a person entering `journey` at `now`, on its start step and due at once. The entry
  * policy is checked separately ({@link canEnter}); stores enforce it atomically.
  *
+ * Its id (unless `instanceId` is given) is `<journey id>:<subject id>:<now>`, and `<journey id>:<subject id>:<now>:<length
+ * of the journey id>` when either id contains `:` — so that two (journey, person, instant) never share an id
+ * (journey `j:a` with person `1`, and journey `j` with person `a:1`).
+ *
  * @example
  * ```ts
  * declare const journey: Journey;
@@ -65,16 +70,19 @@ export interface JourneyInstance {
  */
 export function startInstance(journey: Journey, subjectId: string, now: EpochMs, instanceId?: string): JourneyInstance {
   const j = parseJourney(journey);
-  if (typeof subjectId !== 'string' || subjectId.length === 0 || subjectId.length > 256) {
-    throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INPUT_INVALID', 'subjectId must be a non-empty string', { path: ['subjectId'] });
+  if (!isIdString(subjectId)) {
+    throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INPUT_INVALID', 'subjectId must be 1–256 characters without control characters or lone surrogates', { path: ['subjectId'] });
   }
   checkTime(now, 'now');
-  if (instanceId !== undefined && (typeof instanceId !== 'string' || instanceId.length === 0 || instanceId.length > 512)) {
-    throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INPUT_INVALID', 'instanceId must be a non-empty string', { path: ['instanceId'] });
+  if (instanceId !== undefined && !isIdString(instanceId, 512)) {
+    throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INPUT_INVALID', 'instanceId must be 1–512 characters without control characters or lone surrogates', { path: ['instanceId'] });
   }
+  // Ids without ':' keep the plain form (3 parts, 2 colons); with one, the journey id's length is appended (4 colons
+  // or more, so never a plain id), which tells where the journey id ends: no two (journey, person, instant) share an id.
+  const parts = j.id.includes(':') || subjectId.includes(':') ? [j.id, subjectId, now, j.id.length] : [j.id, subjectId, now];
   return {
     // join builds one flat string; a template literal leaves a rope of parts (≈ 130 more bytes per waiting instance).
-    id: instanceId ?? [j.id, subjectId, now].join(':'),
+    id: instanceId ?? parts.join(':'),
     journeyId: j.id,
     version: j.version,
     subjectId,

@@ -367,7 +367,8 @@ export function createJourneyRunner(options: JourneyRunnerOptions): JourneyRunne
       // sends the journeys' reads, then their deliveries, together; each journey is tried even when another fails.
       const outcomes = await Promise.allSettled(
         [...newest.values()].map(async (j): Promise<{ delivered?: string; enrolled?: string }> => {
-          const startedBy = `${j.id}:${subjectId}:${input.id}`;
+          // As startInstance's ids: with a ':' in a part, the lengths of the first two tell where each part ends.
+          const startedBy = (j.id + subjectId + input.id).includes(':') ? [j.id, subjectId, input.id, j.id.length, subjectId.length].join(':') : `${j.id}:${subjectId}:${input.id}`;
           const active = await store.activeFor(j.id, subjectId);
           expectStoreAnswer(active === null || (isRecord(active) && typeof active.id === 'string'), 'journeys.activeFor', 'an instance or null', active);
           if (active) {

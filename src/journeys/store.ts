@@ -4,7 +4,8 @@
  */
 import { CrossChannelError, inputError } from '../core/errors.js';
 import type { BehaviourEvent } from '../core/records.js';
-import type { EpochMs } from '../core/time.js';
+import { isIdString } from '../core/schema.js';
+import { MAX_EPOCH_MS, type EpochMs } from '../core/time.js';
 import { parseJourney, type Journey } from './compile.js';
 import type { JourneyErrorCode } from './errors.js';
 import type { AdvanceInputs, InboundReply, JourneyInput, JourneyResponse } from './inputs.js';
@@ -100,20 +101,26 @@ export interface ClaimOptions {
   readonly owner: string;
 }
 
-/** `INPUT_INVALID` at `now` unless it is finite epoch milliseconds: the `now` every store call checks alike. */
+/** True for what every store can hold as a time: whole epoch milliseconds within ±8.64e15 (PostgreSQL's `bigint` columns, Redis scores kept exact). */
+function isStoreTime(t: unknown): t is number {
+  return typeof t === 'number' && Number.isInteger(t) && Math.abs(t) <= MAX_EPOCH_MS;
+}
+
+/** `INPUT_INVALID` at `now` unless it is whole epoch milliseconds within ±8.64e15: the `now` every store call checks alike. */
 function checkStoreNow(now: unknown): asserts now is number {
-  if (typeof now !== 'number' || !Number.isFinite(now)) throw inputError('now must be epoch milliseconds', ['now']);
+  if (!isStoreTime(now)) throw inputError('now must be whole epoch milliseconds within ±8.64e15', ['now']);
 }
 
 /**
- * Checks a `claimDue` call: `now` finite epoch ms, a positive integer `limit`, a positive `leaseMs`, a string
- * `owner`; otherwise `INPUT_INVALID` at the field's path. Shared by every store so they refuse the same calls.
+ * Checks a `claimDue` call: `now` whole epoch ms, a positive integer `limit`, a positive integer `leaseMs` whose lease
+ * end stays within ±8.64e15, a string `owner`; otherwise `INPUT_INVALID` at the field's path. Shared by every store
+ * so they refuse the same calls.
  */
 export function validateClaim(now: unknown, options: unknown): asserts options is ClaimOptions {
   checkStoreNow(now);
   const o = options as Partial<Record<keyof ClaimOptions, unknown>> | null;
-  if (typeof o !== 'object' || o === null || typeof o.limit !== 'number' || !Number.isInteger(o.limit) || o.limit < 1 || typeof o.leaseMs !== 'number' || !(o.leaseMs > 0) || !Number.isFinite(o.leaseMs)) {
-    throw inputError('claimDue needs a positive integer limit and a positive leaseMs', ['options']);
+  if (typeof o !== 'object' || o === null || typeof o.limit !== 'number' || !Number.isInteger(o.limit) || o.limit < 1 || typeof o.leaseMs !== 'number' || !Number.isInteger(o.leaseMs) || o.leaseMs < 1 || !isStoreTime(now + o.leaseMs)) {
+    throw inputError('claimDue needs a positive integer limit and a positive integer leaseMs (the lease end within ±8.64e15)', ['options']);
   }
   if (typeof o.owner !== 'string') throw inputError('claimDue needs an owner (a string naming the claimer)', ['options', 'owner']);
 }
@@ -153,6 +160,33 @@ export function validateDelivery(instanceId: unknown, now: unknown): asserts ins
   checkStoreNow(now);
 }
 
+/** @internal Checks `replace`'s instance ({@link checkStoredInstance}) and `now` (whole epoch ms), before anything is written. */
+export function validateReplacement(instance: unknown, now: unknown): asserts instance is JourneyInstance {
+  checkStoredInstance(instance);
+  checkStoreNow(now);
+}
+
+/** The person an input is about. */
+export function inputSubject(input: JourneyInput): string {
+  return 'event' in input ? input.event.subjectId : 'response' in input ? input.response.subjectId : input.reply.subjectId;
+}
+
+/**
+ * @internal `JOURNEY_INPUT_INVALID` at `input.subjectId`: the input is about another person than the instance it was
+ * delivered to (`advance` refuses such an input with the same code, so filed it would fail every claim). Every store
+ * throws it when the instance exists, whatever its status, and files nothing.
+ */
+export function deliverySubjectError(input: JourneyInput, instanceSubject: string): CrossChannelError {
+  return journeyInputError(`input is about ${JSON.stringify(inputSubject(input))}, not the instance's subject ${JSON.stringify(instanceSubject)}`, ['input', 'subjectId']);
+}
+
+/** The `STORE_CONFLICT` of `replace`: the instance would become a second active instance of its journey for its person. */
+export function replaceConflictError(instance: JourneyInstance, activeId: string): CrossChannelError {
+  return new CrossChannelError('STORE_CONFLICT', `${JSON.stringify(instance.id)} cannot be made active: ${JSON.stringify(activeId)} is the active instance of ${JSON.stringify(instance.journeyId)} for this person`, {
+    path: ['instance', 'status'],
+  });
+}
+
 /**
  * Durable state of journeys. Implementations: `MemoryJourneyStore`, `RedisJourneyStore`,
  * `PostgresJourneyStore`; `runJourneyStoreConformance` (`crosschannel/testing`) is the contract.
@@ -173,19 +207,27 @@ export interface JourneyStore {
   get(instanceId: string): Promise<JourneyInstance | null>;
   /** The active instance of a journey for a person, if any. */
   activeFor(journeyId: string, subjectId: string): Promise<JourneyInstance | null>;
-  /** Appends an input to an active instance's inbox and makes it due; false when the id was seen before or the instance is not active. */
+  /**
+   * Appends an input to an active instance's inbox and makes it due; false when the id was seen before or the instance
+   * is not active or missing. An input about another person than the instance's is refused (`JOURNEY_INPUT_INVALID` at
+   * `input.subjectId`), whatever the instance's status.
+   */
   deliver(instanceId: string, input: JourneyInput, now: EpochMs): Promise<boolean>;
   /** Claims up to `limit` due instances (earliest first within a due shard), each leased for `leaseMs`. */
   claimDue(now: EpochMs, options: ClaimOptions): Promise<JourneyClaim[]>;
   /** Saves the advanced instance and drops the first `consumed` inbox items, if the claim's lease still holds; false (and nothing written) otherwise. */
   complete(claim: JourneyClaim, instance: JourneyInstance, consumed: number, now: EpochMs): Promise<boolean>;
-  /** Replaces an instance outright (version migration); not while leased. */
+  /**
+   * Replaces an instance outright (version migration); not while leased (false), nor when missing (false). Making it
+   * `active` while another instance of its journey is active for its person is refused with `STORE_CONFLICT`; made
+   * active otherwise, it is the person's active instance (`activeFor`, `enrol` answers `active`).
+   */
   replace(instance: JourneyInstance, now: EpochMs): Promise<boolean>;
   /** Instances of a journey (all versions, or one). */
   list(journeyId: string, version?: number): AsyncIterable<JourneyInstance>;
   /** The earliest due time, for a runner to sleep until (null: nothing scheduled). */
   nextDueAt(): Promise<EpochMs | null>;
-  /** Deletes everything about a subject. */
+  /** Deletes everything about a subject, including their entries in the journeys' entry caps (they no longer count). */
   erase(subjectId: string): Promise<void>;
 }
 
@@ -220,13 +262,47 @@ export function checkJourneyInput(input: unknown): asserts input is JourneyInput
   const b = body as Record<string, unknown>;
   if (typeof b.subjectId !== 'string') throw journeyInputError('input subjectId must be a string', ['input', 'subjectId']);
   if (typeof b.at !== 'number' || !Number.isFinite(b.at)) throw journeyInputError('input at must be epoch ms', ['input', 'at']);
+  if (hasNul(input)) throw journeyInputError('input must not contain U+0000 in a string (PostgreSQL’s jsonb cannot hold it; every store refuses it)', ['input']);
+}
+
+/** True when a string of `value` (a value or a key, at any depth) contains U+0000; iterative (deep JSON cannot overflow the stack), each object once (a cycle ends). */
+function hasNul(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  const seen = new Set<object>();
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === 'string') {
+      if (v.includes('\u0000')) return true;
+    } else if (typeof v === 'object' && v !== null && !seen.has(v)) {
+      seen.add(v);
+      if (Array.isArray(v)) {
+        for (const x of v) stack.push(x);
+      } else {
+        for (const [k, x] of Object.entries(v)) {
+          if (k.includes('\u0000')) return true;
+          stack.push(x);
+        }
+      }
+    }
+  }
+  return false;
 }
 
 function instanceFieldError(field: string): CrossChannelError<JourneyErrorCode> {
   return new CrossChannelError<JourneyErrorCode>('JOURNEY_INSTANCE_INVALID', `instance.${field} is missing or malformed`, { path: ['instance', field] });
 }
 
-/** Validates an instance's identity fields from plain JS before a store writes it. */
+/** Ids as the core id schema accepts them (no control character, no lone surrogate): what every store keeps apart. */
+function checkStoredId(i: Record<string, unknown>, field: 'id' | 'journeyId' | 'subjectId', max: number): void {
+  if (!isIdString(i[field], max)) throw inputError(`instance.${field} must be 1–${max} characters without control characters or lone surrogates`, ['instance', field]);
+}
+
+/**
+ * Validates an instance's identity fields from plain JS before a store writes it: `JOURNEY_INSTANCE_INVALID` when a
+ * field is missing or of the wrong type; `INPUT_INVALID` for what no store can hold alike — ids with control
+ * characters or lone surrogates (PostgreSQL and Redis read those as U+FFFD; a newline splits Redis's due members),
+ * times that are not whole epoch milliseconds within ±8.64e15, a version outside PostgreSQL's `int`.
+ */
 export function checkStoredInstance(instance: unknown): asserts instance is JourneyInstance {
   const i = instance as Record<string, unknown> | null;
   if (typeof i !== 'object' || i === null) throw instanceFieldError('');
@@ -234,4 +310,10 @@ export function checkStoredInstance(instance: unknown): asserts instance is Jour
   if (!Number.isInteger(i.version)) throw instanceFieldError('version');
   if (i.wakeAt !== null && !Number.isFinite(i.wakeAt)) throw instanceFieldError('wakeAt');
   if (!Number.isFinite(i.enteredAt)) throw instanceFieldError('enteredAt');
+  checkStoredId(i, 'id', 1024);
+  checkStoredId(i, 'journeyId', 256);
+  checkStoredId(i, 'subjectId', 256);
+  if (!((i.version as number) >= -(2 ** 31) && (i.version as number) < 2 ** 31)) throw inputError('version must be a 32-bit integer', ['instance', 'version']);
+  if (i.wakeAt !== null && !isStoreTime(i.wakeAt)) throw inputError('wakeAt must be whole epoch milliseconds within ±8.64e15', ['instance', 'wakeAt']);
+  if (!isStoreTime(i.enteredAt)) throw inputError('enteredAt must be whole epoch milliseconds within ±8.64e15', ['instance', 'enteredAt']);
 }

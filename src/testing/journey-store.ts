@@ -68,6 +68,151 @@ export function runJourneyStoreConformance(implementations: ConformanceTargets<J
       expect(await s.enrol(inst('c', T0 + HOUR, { journeyId: 'k', id: 'k:c', enteredAt: T0 + HOUR }), { ...capped, journeyId: 'k', cap: { max: 2, since: T0 + 1 } })).toEqual({ enrolled: true });
     });
 
+    it('answers the entry rules in the plan’s order: the active instance, then re-entry, then the cap', async () => {
+      const s = store();
+      const full = plan({ cap: { max: 1, since: null } });
+      expect(await s.enrol(inst('p1', T0), full)).toEqual({ enrolled: true });
+      // The cap is full too: the person's active instance is the answer, with its id.
+      expect(await s.enrol(inst('p1', T0, { id: 'j:p1:again', enteredAt: T0 + 1 }), full)).toEqual({ enrolled: false, reason: 'active', activeId: `j:p1:${T0}` });
+      const k = (extra: Partial<EntryPlan>): EntryPlan => ({ ...plan({ cap: { max: 1, since: null }, ...extra }), journeyId: 'k' });
+      expect(await s.enrol(inst('p2', null, { journeyId: 'k', id: 'k:p2:1', status: 'completed' }), k({}))).toEqual({ enrolled: true });
+      const again = inst('p2', T0, { journeyId: 'k', id: 'k:p2:2', enteredAt: T0 + 1 });
+      expect(await s.enrol(again, k({ reentry: 'never' }))).toEqual({ enrolled: false, reason: 'no_reentry' });
+      expect(await s.enrol(again, k({ reentry: 'cooldown', enteredBefore: T0 - 1 }))).toEqual({ enrolled: false, reason: 'cooldown' });
+      expect(await s.enrol(again, k({}))).toEqual({ enrolled: false, reason: 'cap' });
+    });
+
+    it('counts the cap’s entries at or after since, whatever order they arrived in', async () => {
+      const s = store();
+      const capped = (since: number | null) => plan({ cap: { max: 2, since } });
+      expect(await s.enrol(inst('a', T0, { enteredAt: T0 + 100 }), capped(null))).toEqual({ enrolled: true });
+      expect(await s.enrol(inst('b', T0, { enteredAt: T0 + 10 }), capped(null))).toEqual({ enrolled: true });
+      // Since T0 + 50 only a's entry counts: room for one more, then none.
+      expect(await s.enrol(inst('c', T0, { enteredAt: T0 + 200 }), capped(T0 + 50))).toEqual({ enrolled: true });
+      expect(await s.enrol(inst('d', T0, { enteredAt: T0 + 201 }), capped(T0 + 50))).toEqual({ enrolled: false, reason: 'cap' });
+      // An entry exactly at since counts (the window is [since, …]); one a millisecond before does not.
+      expect(await s.enrol(inst('e', T0, { enteredAt: T0 + 202 }), capped(T0 + 100))).toEqual({ enrolled: false, reason: 'cap' });
+      expect(await s.enrol(inst('e', T0, { enteredAt: T0 + 202 }), capped(T0 + 101))).toEqual({ enrolled: true });
+    });
+
+    it('re-enrolling an existing instance id is refused as active and frees no cap entry', async () => {
+      const s = store();
+      const capped = plan({ cap: { max: 2, since: null } });
+      expect(await s.enrol(inst('a', T0), capped)).toEqual({ enrolled: true });
+      const [c] = await s.claimDue(T0, claimOpts());
+      expect(await s.complete(c!, { ...c!.instance, status: 'completed', wakeAt: null }, 0, T0)).toBe(true);
+      expect(await s.enrol(inst('a', T0), capped)).toEqual({ enrolled: false, reason: 'active', activeId: `j:a:${T0}` });
+      expect(await s.enrol(inst('b', T0), capped)).toEqual({ enrolled: true });
+      expect(await s.enrol(inst('c', T0), capped)).toEqual({ enrolled: false, reason: 'cap' });
+    });
+
+    it('an instance id is one instance: another person’s enrolment under it is refused as active', async () => {
+      const s = store();
+      expect(await s.enrol(inst('p1', T0, { id: 'X' }), plan())).toEqual({ enrolled: true });
+      expect(await s.enrol(inst('p2', T0, { id: 'X' }), plan())).toEqual({ enrolled: false, reason: 'active', activeId: 'X' });
+      expect((await s.get('X'))?.subjectId).toBe('p1');
+      expect(await s.activeFor('j', 'p2')).toBeNull();
+      expect((await s.claimDue(T0, claimOpts())).map((c) => c.instance.subjectId)).toEqual(['p1']);
+      // Sent together (one batch on the stores that batch): the same answer.
+      const together = await Promise.all([s.enrol(inst('p3', T0, { id: 'Y' }), plan()), s.enrol(inst('p4', T0, { id: 'Y' }), plan())]);
+      expect(together).toEqual([{ enrolled: true }, { enrolled: false, reason: 'active', activeId: 'Y' }]);
+      expect((await s.get('Y'))?.subjectId).toBe('p3');
+    });
+
+    it('erase removes the person’s instances from list() and their entries from the cap', async () => {
+      const s = store();
+      const full = plan({ cap: { max: 1, since: null } });
+      expect(await s.enrol(inst('a', T0), full)).toEqual({ enrolled: true });
+      expect(await s.enrol(inst('b', T0), full)).toEqual({ enrolled: false, reason: 'cap' });
+      await s.erase('a');
+      const listed: string[] = [];
+      for await (const x of s.list('j')) listed.push(x.id);
+      expect(listed).toEqual([]);
+      expect(await s.enrol(inst('b', T0), full)).toEqual({ enrolled: true });
+    });
+
+    it('refuses an input about another person than the instance’s, or with U+0000 in a string, with JOURNEY_INPUT_INVALID, filing nothing', async () => {
+      const s = store();
+      const i = inst('p1', T0 + HOUR);
+      await s.enrol(i, plan());
+      const other = event('e1', 'someone-else', T0);
+      await expect(s.deliver(i.id, other, T0)).rejects.toMatchObject({ code: 'JOURNEY_INPUT_INVALID', path: 'input.subjectId' });
+      // Sent with a good delivery (one batch on the stores that batch): refused alone.
+      const [bad, good] = await Promise.allSettled([s.deliver(i.id, event('e2', 'someone-else', T0), T0), s.deliver(i.id, event('e3', 'p1', T0), T0)]);
+      expect(bad.status === 'rejected' && isCrossChannelError(bad.reason, 'JOURNEY_INPUT_INVALID')).toBe(true);
+      expect(good).toEqual({ status: 'fulfilled', value: true });
+      const [c] = await s.claimDue(T0, claimOpts());
+      expect(c!.inbox.map((x) => x.id)).toEqual(['e3']);
+      expect(await s.complete(c!, { ...c!.instance, status: 'completed', wakeAt: null }, 1, T0)).toBe(true);
+      // U+0000 in a string of the input (PostgreSQL's jsonb cannot hold it): refused by every store.
+      await expect(s.deliver(i.id, { id: 'e4', event: { subjectId: 'p1', type: 'a\u0000b', at: T0, properties: {} } }, T0)).rejects.toMatchObject({ code: 'JOURNEY_INPUT_INVALID', path: 'input' });
+      await expect(s.deliver(i.id, { id: 'e5', event: { subjectId: 'p1', type: 't', at: T0, properties: { deep: [{ 'k\u0000': 1 }] } } }, T0)).rejects.toMatchObject({ code: 'JOURNEY_INPUT_INVALID', path: 'input' });
+      // Ended: refused all the same; a missing instance is false for anyone.
+      await expect(s.deliver(i.id, other, T0)).rejects.toMatchObject({ code: 'JOURNEY_INPUT_INVALID' });
+      expect(await s.deliver('missing', other, T0)).toBe(false);
+    });
+
+    it('refuses ids with control characters or lone surrogates with INPUT_INVALID, storing nothing', async () => {
+      const s = store();
+      for (const [extra, path] of [
+        [{ subjectId: 'a\nb' }, 'instance.subjectId'],
+        [{ subjectId: 'a\u0000b' }, 'instance.subjectId'],
+        [{ subjectId: '\u0085' }, 'instance.subjectId'],
+        [{ subjectId: '\ud800' }, 'instance.subjectId'],
+        [{ id: 'x\ny' }, 'instance.id'],
+        [{ journeyId: '\udbff' }, 'instance.journeyId'],
+      ] as const) {
+        await expect(s.enrol(inst('p', T0, extra), plan())).rejects.toMatchObject({ code: 'INPUT_INVALID', path });
+      }
+      expect(await s.claimDue(T0, claimOpts())).toEqual([]);
+      expect(await s.nextDueAt()).toBeNull();
+    });
+
+    it('refuses times and versions no store can hold with INPUT_INVALID, alike on every store', async () => {
+      const s = store();
+      for (const [extra, path] of [
+        [{ enteredAt: T0 + 0.5 }, 'instance.enteredAt'],
+        [{ enteredAt: 8.64e15 + 1 }, 'instance.enteredAt'],
+        [{ wakeAt: 1e300 }, 'instance.wakeAt'],
+        [{ wakeAt: T0 + 0.5 }, 'instance.wakeAt'],
+        [{ version: 2 ** 40 }, 'instance.version'],
+        [{ version: 2 ** 31 }, 'instance.version'],
+      ] as const) {
+        await expect(s.enrol(inst('p', T0, extra), plan())).rejects.toMatchObject({ code: 'INPUT_INVALID', path });
+      }
+      await s.enrol(inst('p1', T0), plan());
+      for (const [now, options] of [
+        [T0 + 0.5, claimOpts()],
+        [Number.MAX_SAFE_INTEGER, claimOpts()],
+        [T0, { ...claimOpts(), leaseMs: 1000.5 }],
+        [T0, { ...claimOpts(), leaseMs: 0 }],
+        [8.64e15 - 1, claimOpts()],
+      ] as const) {
+        await expect(s.claimDue(now, options)).rejects.toSatisfy((e: unknown) => isCrossChannelError(e, 'INPUT_INVALID'));
+      }
+      const [c] = await s.claimDue(T0, claimOpts());
+      await expect(s.complete(c!, c!.instance, 0, T0 + 0.5)).rejects.toMatchObject({ code: 'INPUT_INVALID', path: 'now' });
+      await expect(s.deliver(c!.instance.id, event('e1', 'p1', T0), T0 + 0.5)).rejects.toMatchObject({ code: 'INPUT_INVALID', path: 'now' });
+      await expect(s.replace(c!.instance, Number.NaN)).rejects.toMatchObject({ code: 'INPUT_INVALID', path: 'now' });
+      expect(await s.complete(c!, { ...c!.instance, seq: 2 }, 0, T0 + 1)).toBe(true);
+    });
+
+    it('replace refuses a second active instance with STORE_CONFLICT; with none active, the replaced one is the active one', async () => {
+      const s = store();
+      const old = inst('p', null, { id: 'j:p:old', status: 'completed' });
+      expect(await s.enrol(old, plan())).toEqual({ enrolled: true });
+      expect(await s.enrol(inst('p', T0, { id: 'j:p:new', enteredAt: T0 + 1 }), plan())).toEqual({ enrolled: true });
+      await expect(s.replace({ ...old, status: 'active', wakeAt: T0 }, T0)).rejects.toMatchObject({ code: 'STORE_CONFLICT' });
+      expect((await s.get('j:p:old'))?.status).toBe('completed');
+      expect((await s.activeFor('j', 'p'))?.id).toBe('j:p:new');
+      const [c] = await s.claimDue(T0, claimOpts());
+      expect(await s.complete(c!, { ...c!.instance, status: 'completed', wakeAt: null }, 0, T0)).toBe(true);
+      expect(await s.replace({ ...old, status: 'active', wakeAt: T0 + 1 }, T0)).toBe(true);
+      expect((await s.activeFor('j', 'p'))?.id).toBe('j:p:old');
+      expect(await s.enrol(inst('p', T0, { id: 'j:p:third', enteredAt: T0 + 2 }), plan())).toEqual({ enrolled: false, reason: 'active', activeId: 'j:p:old' });
+      expect((await s.claimDue(T0 + 1, claimOpts())).map((x) => x.instance.id)).toEqual(['j:p:old']);
+    });
+
     it('claims due instances earliest first, leases them, and hands them out again when the lease expires', async () => {
       const s = store();
       await s.enrol(inst('late', T0 + 2 * HOUR), plan());

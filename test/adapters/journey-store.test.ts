@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 import { MemoryJourneyStore } from '../../src/adapters/memory/journeys.js';
 import { RedisJourneyStore } from '../../src/adapters/redis/journeys.js';
 import { PostgresJourneyStore } from '../../src/adapters/postgres/journeys.js';
@@ -144,6 +144,33 @@ describe.skipIf(noRedis)('RedisJourneyStore batching on a standalone server', ()
     }
   });
 
+  it('reports engine failures through the shared Redis mapping: the driver message, detail.retryable (batched and not)', async () => {
+    const dead = new Redis('redis://127.0.0.1:1', { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    dead.on('error', () => undefined);
+    try {
+      for (const batching of [true, false]) {
+        const store = new RedisJourneyStore(dead, { prefix: uniquePrefix('dead'), batching });
+        const input = { id: 'e1', event: { subjectId: 'p1', type: 'purchase', at: T, properties: {} } };
+        for (const call of [
+          () => store.enrol(startInstance(journey, 'p1', T), entryPlan(journey, T)),
+          () => store.get('x'),
+          () => store.activeFor('tick', 'p1'),
+          () => store.deliver('x', input, T),
+          () => store.claimDue(T, { limit: 1, leaseMs: 60_000, owner: 'r' }),
+          () => store.replace(startInstance(journey, 'p1', T), T),
+          () => store.nextDueAt(),
+          () => store.erase('p1'),
+        ]) {
+          const err = await call().then(() => null, (e: unknown) => e);
+          expect(err).toMatchObject({ code: 'STORE_ERROR', detail: { retryable: true } });
+          expect((err as Error).message).toMatch(/^Redis journey store: .*Stream isn't writeable/);
+        }
+      }
+    } finally {
+      dead.disconnect();
+    }
+  });
+
   it('refuses batching on a Cluster client and a batching that is not a boolean', () => {
     redis ??= createRedis();
     const fakeCluster = Object.assign(Object.create(redis), { isCluster: true });
@@ -216,7 +243,8 @@ describe.each(pgEngines())('PostgresJourneyStore batches ($name)', (engine) => {
   it('ids and payloads with quotes, backslashes, commas, braces, newlines and emoji round-trip through the array parameters', async () => {
     const { store } = await open();
     const weird = ['a"b', 'c\\d', 'e,f', '{g}', 'h i', 'NULL', '', 'ü€😀', "'q'", 'x\ny'];
-    const subjects = weird.map((w, i) => `s${i}${w}`);
+    // Ids refuse control characters (every store alike): the newline goes in the payloads only.
+    const subjects = weird.map((w, i) => `s${i}${w.replace('\n', '⏎')}`);
     expect((await Promise.all(subjects.map((s) => store.enrol(startInstance(journey, s, T, `id:${s}`), entryPlan(journey, T))))).every((r) => r.enrolled)).toBe(true);
     const delivered = await Promise.all(subjects.map((s, i) => store.deliver(`id:${s}`, { id: `in${weird[i]}`, event: { subjectId: s, type: 't', at: T, properties: { w: weird[i]! } } }, T)));
     expect(delivered.every(Boolean)).toBe(true);

@@ -28,6 +28,21 @@ describe('journey runner — inputs (audit of 2026-12-07)', () => {
     }
   });
 
+  it('the instance an input starts has an id no other (journey, person, input) shares, even with \':\' in the ids', async () => {
+    const journey = (id: string) => parseJourney({ id, version: 1, entry: { on: { event: 'visit' } }, start: 'w', steps: { w: { type: 'wait', duration: '3d' } } });
+    const store = new MemoryJourneyStore();
+    const runner = createJourneyRunner({ store, journeys: [journey('j:a'), journey('j')], owner: 'w', handlers: {} });
+    // Journey "j:a" with person "1", and journey "j" with person "a:1": the plain ids would both be "j:a:1:e1".
+    await runner.ingest({ id: 'e1', event: { subjectId: '1', type: 'visit', at: T0, properties: {} } }, T0);
+    await runner.ingest({ id: 'e1', event: { subjectId: 'a:1', type: 'visit', at: T0, properties: {} } }, T0);
+    const ids = [(await store.activeFor('j:a', '1'))?.id, (await store.activeFor('j', 'a:1'))?.id];
+    expect(ids.every((id) => typeof id === 'string')).toBe(true);
+    expect(new Set(ids).size).toBe(2);
+    // Ids without ':' keep the plain form.
+    await runner.ingest({ id: 'e2', event: { subjectId: 'p9', type: 'visit', at: T0, properties: {} } }, T0);
+    expect((await store.activeFor('j', 'p9'))?.id).toBe('j:p9:e2');
+  });
+
   it('inputs of one instant are replayed in delivery order, however the runner ticked', async () => {
     const j = parseJourney({ id: 'promo', version: 1, entry: { on: { event: 'visit' } }, start: 'w', steps: { w: { type: 'wait', duration: '3d' } }, goals: [{ id: 'clicked', when: { response: 'clicked' } }], exits: [{ id: 'opted-out', when: { event: 'optout' } }] });
     const T = T0 + 5 * HOUR;

@@ -3,6 +3,9 @@ import type { JourneyInstance } from '../../journeys/instance.js';
 import {
   checkJourneyInput,
   checkStoredInstance,
+  deliverySubjectError,
+  inputSubject,
+  replaceConflictError,
   type ClaimOptions,
   type EnrolResult,
   type EntryPlan,
@@ -13,7 +16,20 @@ import {
   validateCompletion,
   validateDelivery,
   validateEntryPlan,
+  validateReplacement,
 } from '../../journeys/store.js';
+
+/** The number of items of ascending `a` below `t` (`orEqual`: at or below it, where `t` goes after its equals). */
+function countBelow(a: number[], t: number, orEqual: boolean): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid]! < t || (orEqual && a[mid] === t)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
 
 /** A binary min-heap of (due time, instance id) with lazy deletion: stale pairs are dropped when popped. */
 class DueHeap {
@@ -98,8 +114,13 @@ export class MemoryJourneyStore implements JourneyStore {
   /** When a delivery made an instance due (earlier than its wake-up). */
   readonly #inboxDue = new Map<string, number>();
   readonly #seen = new Map<string, Set<string>>();
-  /** journey → entry times, for entry caps. */
-  readonly #capLog = new Map<string, number[]>();
+  /** journey → its entries (times ascending, instance ids beside), for entry caps; an erased person's are removed. */
+  readonly #capLog = new Map<string, { at: number[]; id: string[] }>();
+  /**
+   * subject → journey → when they last entered it, only while `#people` holds an older instance that `replace` made
+   * active again (rare: it keeps re-entry rules on the latest entry without a second field per person).
+   */
+  readonly #entered = new Map<string, Map<string, number>>();
   readonly #heap = new DueHeap();
   #tokens = 0;
 
@@ -152,21 +173,30 @@ export class MemoryJourneyStore implements JourneyStore {
     if ((latest !== undefined && latest.status === 'active') || this.#byId.has(instance.id)) {
       return { enrolled: false, reason: 'active', activeId: latest?.status === 'active' ? latest.id : instance.id };
     }
-    const last = latest?.enteredAt;
+    const last = this.#entered.get(instance.subjectId)?.get(instance.journeyId) ?? latest?.enteredAt;
     if (last !== undefined) {
       if (plan.reentry === 'never') return { enrolled: false, reason: 'no_reentry' };
       if (plan.reentry === 'cooldown' && plan.enteredBefore !== null && last > plan.enteredBefore) return { enrolled: false, reason: 'cooldown' };
     }
     if (plan.cap) {
-      const log = this.#capLog.get(instance.journeyId) ?? [];
+      let log = this.#capLog.get(instance.journeyId);
+      if (log === undefined) this.#capLog.set(instance.journeyId, (log = { at: [], id: [] }));
       const since = plan.cap.since;
-      // Entries are appended in arrival order; drop those the window no longer needs.
-      if (since !== null) while (log.length > 0 && log[0]! < since) log.shift();
-      if (log.length >= plan.cap.max) return { enrolled: false, reason: 'cap' };
-      log.push(instance.enteredAt);
-      this.#capLog.set(instance.journeyId, log);
+      // Kept in time order (entries may arrive out of it): those before the window are a prefix, dropped at once.
+      if (since !== null) {
+        const n = countBelow(log.at, since, false);
+        if (n > 0) {
+          log.at.splice(0, n);
+          log.id.splice(0, n);
+        }
+      }
+      if (log.at.length >= plan.cap.max) return { enrolled: false, reason: 'cap' };
+      const k = countBelow(log.at, instance.enteredAt, true);
+      log.at.splice(k, 0, instance.enteredAt);
+      log.id.splice(k, 0, instance.id);
     }
     this.#byId.set(instance.id, instance);
+    this.#entered.get(instance.subjectId)?.delete(instance.journeyId);
     this.#setLatest(instance);
     this.#schedule(instance.id);
     return { enrolled: true };
@@ -185,6 +215,7 @@ export class MemoryJourneyStore implements JourneyStore {
     checkJourneyInput(input);
     validateDelivery(instanceId, now);
     const inst = this.#byId.get(instanceId);
+    if (inst !== undefined && inst.subjectId !== inputSubject(input)) throw deliverySubjectError(input, inst.subjectId);
     if (!inst || inst.status !== 'active') return false;
     let seen = this.#seen.get(instanceId);
     if (seen === undefined) this.#seen.set(instanceId, (seen = new Set()));
@@ -238,9 +269,18 @@ export class MemoryJourneyStore implements JourneyStore {
   }
 
   async replace(instance: JourneyInstance, now: EpochMs): Promise<boolean> {
-    checkStoredInstance(instance);
+    validateReplacement(instance, now);
     const lease = this.#leases.get(instance.id);
     if (!this.#byId.has(instance.id) || (lease !== undefined && now < lease.until)) return false;
+    const latest = this.#latest(instance.journeyId, instance.subjectId);
+    if (instance.status === 'active' && latest !== undefined && latest.id !== instance.id) {
+      if (latest.status === 'active') throw replaceConflictError(instance, latest.id);
+      // An older instance made active again: it answers activeFor; the re-entry rules keep the latest entry's time.
+      let entered = this.#entered.get(instance.subjectId);
+      if (entered === undefined) this.#entered.set(instance.subjectId, (entered = new Map()));
+      if (!entered.has(instance.journeyId)) entered.set(instance.journeyId, latest.enteredAt);
+      this.#setLatest(instance);
+    }
     this.#byId.set(instance.id, instance);
     this.#leases.delete(instance.id);
     this.#setLatest(instance, true);
@@ -264,8 +304,16 @@ export class MemoryJourneyStore implements JourneyStore {
 
   async erase(subjectId: string): Promise<void> {
     this.#people.delete(subjectId);
+    this.#entered.delete(subjectId);
     for (const [id, inst] of [...this.#byId]) {
       if (inst.subjectId !== subjectId) continue;
+      // Their entries no longer count toward the journey's cap (as the Redis and PostgreSQL stores delete theirs).
+      const log = this.#capLog.get(inst.journeyId);
+      const k = log === undefined ? -1 : log.id.indexOf(id);
+      if (k >= 0) {
+        log!.at.splice(k, 1);
+        log!.id.splice(k, 1);
+      }
       this.#byId.delete(id);
       this.#leases.delete(id);
       this.#inbox.delete(id);

@@ -1,9 +1,12 @@
-import { CrossChannelError, inputError } from '../../core/errors.js';
+import { CrossChannelError } from '../../core/errors.js';
 import type { EpochMs } from '../../core/time.js';
 import type { JourneyInstance } from '../../journeys/instance.js';
 import {
   checkJourneyInput,
   checkStoredInstance,
+  deliverySubjectError,
+  inputSubject,
+  replaceConflictError,
   type ClaimOptions,
   type EnrolResult,
   type EntryPlan,
@@ -14,6 +17,7 @@ import {
   validateCompletion,
   validateDelivery,
   validateEntryPlan,
+  validateReplacement,
 } from '../../journeys/store.js';
 import { expectSqlClient, sqlNamePart, type SqlClient, type SqlQueryable } from './sql.js';
 import { expectOptions } from '../../core/guards.js';
@@ -88,8 +92,10 @@ function enrolFunctionSql(p: string): string {
         PERFORM pg_advisory_xact_lock(_k);
       END LOOP;
       FOR _i IN 1 .. coalesce(array_length(_id, 1), 0) LOOP
+        -- The person's active instance first, else the instance that has this id (a person's or another's).
         SELECT id INTO _found FROM ${p}_instances
-          WHERE (journey_id = _journey[_i] AND subject_id = _subject[_i] AND status = 'active') OR id = _id[_i] LIMIT 1;
+          WHERE (journey_id = _journey[_i] AND subject_id = _subject[_i] AND status = 'active') OR id = _id[_i]
+          ORDER BY (journey_id = _journey[_i] AND subject_id = _subject[_i] AND status = 'active') DESC LIMIT 1;
         IF _found IS NOT NULL THEN _out := _out || ('active:' || _found); CONTINUE; END IF;
         SELECT last_entered_at INTO _last FROM ${p}_entries WHERE journey_id = _journey[_i] AND subject_id = _subject[_i];
         IF FOUND THEN
@@ -172,20 +178,6 @@ class GroupCall<I, O> {
 }
 
 /**
- * What the store's columns cannot hold, refused before a call joins a batch (one bad call must not fail the calls
- * sent with it): times are `bigint` milliseconds, the journey version an `int`.
- */
-function checkColumns(instance: JourneyInstance): void {
-  if (instance.wakeAt !== null && !Number.isSafeInteger(instance.wakeAt)) throw inputError('wakeAt must be whole epoch milliseconds', ['instance', 'wakeAt']);
-  if (!Number.isSafeInteger(instance.enteredAt)) throw inputError('enteredAt must be whole epoch milliseconds', ['instance', 'enteredAt']);
-  if (!(Math.abs(instance.version) < 2 ** 31)) throw inputError('version must be a 32-bit integer', ['instance', 'version']);
-}
-
-function checkNow(now: unknown): asserts now is EpochMs {
-  if (!Number.isSafeInteger(now)) throw inputError('now must be whole epoch milliseconds', ['now']);
-}
-
-/**
  * {@link JourneyStore} on PostgreSQL (or PGlite, any compatible engine) through a {@link SqlClient}. Claims are
  * one `UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED)`: concurrent runners skip each other's rows
  * instead of waiting; the claim moves `due` to the lease end so a crashed runner's rows come back; the same
@@ -230,7 +222,6 @@ export class PostgresJourneyStore implements JourneyStore {
   async enrol(instance: JourneyInstance, plan: EntryPlan): Promise<EnrolResult> {
     checkStoredInstance(instance);
     validateEntryPlan(plan);
-    checkColumns(instance);
     const answer = await this.#enrols.add({ instance, plan }, null);
     if (answer === 'enrolled') return { enrolled: true };
     if (answer.startsWith('active:')) return { enrolled: false, reason: 'active', activeId: answer.slice('active:'.length) };
@@ -280,9 +271,13 @@ export class PostgresJourneyStore implements JourneyStore {
   async deliver(instanceId: string, input: JourneyInput, now: EpochMs): Promise<boolean> {
     checkJourneyInput(input);
     validateDelivery(instanceId, now);
-    checkNow(now);
     // Inputs for one instance never share a batch: they reach its inbox in the order they were delivered.
-    return this.#deliveries.add({ instanceId, input, now }, instanceId);
+    if (await this.#deliveries.add({ instanceId, input, now }, instanceId)) return true;
+    // Not filed: refused when the instance is another person's (the statement files only inputs about its subject).
+    const r = await this.#guard(() => this.#sql.query<{ subject_id: string }>(`SELECT subject_id FROM ${this.#p}_instances WHERE id = $1`, [instanceId]));
+    const owner = r.rows[0]?.subject_id;
+    if (owner !== undefined && owner !== inputSubject(input)) throw deliverySubjectError(input, owner);
+    return false;
   }
 
   /**
@@ -295,8 +290,8 @@ export class PostgresJourneyStore implements JourneyStore {
     return this.#lockedBatch(
       items.map((d) => d.instanceId),
       `WITH t AS (
-         SELECT t.* FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) AS t(id, input_id, body, now)
-         JOIN ${p}_instances i ON i.id = t.id AND i.status = 'active'
+         SELECT t.id, t.input_id, t.body, t.now FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[]) AS t(id, input_id, body, now, subject)
+         JOIN ${p}_instances i ON i.id = t.id AND i.status = 'active' AND i.subject_id = t.subject
        ), s AS (
          INSERT INTO ${p}_seen (instance_id, input_id) SELECT id, input_id FROM t ON CONFLICT DO NOTHING RETURNING instance_id
        ), b AS (
@@ -306,7 +301,7 @@ export class PostgresJourneyStore implements JourneyStore {
          WHERE i.id = t.id AND (i.token IS NULL OR i.lease_until <= t.now)
        )
        SELECT instance_id AS id FROM s`,
-      [items.map((d) => d.input.id), items.map((d) => JSON.stringify(d.input)), items.map((d) => d.now)],
+      [items.map((d) => d.input.id), items.map((d) => JSON.stringify(d.input)), items.map((d) => d.now), items.map((d) => inputSubject(d.input))],
     );
   }
 
@@ -331,8 +326,6 @@ export class PostgresJourneyStore implements JourneyStore {
   async complete(claim: JourneyClaim, instance: JourneyInstance, consumed: number, now: EpochMs): Promise<boolean> {
     checkStoredInstance(instance);
     validateCompletion(claim, consumed, now);
-    checkColumns(instance);
-    checkNow(now);
     if (instance.id !== claim.instance.id) return false;
     // Two completions of one instance never share a transaction: the second waits for the first's.
     return this.#completions.add({ claim, instance, consumed, now }, instance.id);
@@ -390,11 +383,20 @@ export class PostgresJourneyStore implements JourneyStore {
   }
 
   async replace(instance: JourneyInstance, now: EpochMs): Promise<boolean> {
-    checkStoredInstance(instance);
+    validateReplacement(instance, now);
     const p = this.#p;
     return this.#guard(() =>
       this.#sql.transaction(async (tx) => {
         const active = instance.status === 'active';
+        if (active) {
+          // Refused before any write, as every store does (a concurrent enrolment still meets the unique index: STORE_CONFLICT too).
+          const other = await tx.query<{ id: string }>(
+            `SELECT o.id FROM ${p}_instances i JOIN ${p}_instances o ON o.journey_id = i.journey_id AND o.subject_id = i.subject_id AND o.status = 'active' AND o.id <> i.id
+             WHERE i.id = $1 AND (i.token IS NULL OR i.lease_until <= $2)`,
+            [instance.id, now],
+          );
+          if (other.rows[0]) throw replaceConflictError(instance, other.rows[0].id);
+        }
         const r = await tx.query(
           `UPDATE ${p}_instances SET state = $2::jsonb, status = $3, version = $4, token = NULL, lease_until = 0, due = $5
            WHERE id = $1 AND (token IS NULL OR lease_until <= $6) RETURNING id`,
@@ -443,6 +445,9 @@ export class PostgresJourneyStore implements JourneyStore {
       return await fn();
     } catch (e) {
       if (e instanceof CrossChannelError) throw e;
+      // 23505 unique_violation: a write that lost a race with another (a replace making a second active instance against a
+      // concurrent enrolment; two people enrolling one instance id at once): what the state refuses, as the other stores.
+      if ((e as { code?: unknown } | null)?.code === '23505') throw new CrossChannelError('STORE_CONFLICT', `Journey store: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
       // 42883 undefined_function: tables made by an older version, whose migrate() created no enrolment function.
       const hint = (e as { code?: unknown } | null)?.code === '42883' ? ' (run migrate() after upgrading crosschannel)' : '';
       throw new CrossChannelError('STORE_ERROR', `Journey store query failed: ${e instanceof Error ? e.message : String(e)}${hint}`, { cause: e });

@@ -7,17 +7,26 @@
 // Each step's rule for one instance is one Lua function, shared by the one-tag script (arguments from KEYS/ARGV)
 // and its batched form (one call per item), so the two cannot drift apart.
 
-// The entry rules, then the instance's writes: {1, '', ''} or {0, reason, active instance id}.
-const ENROL_ITEM = `
-local function enrolItem(inst, act, ent, all, journeyId, id, state, enteredAt, reentry, enteredBefore, status)
-  if redis.call('EXISTS', inst) == 1 then return {0, 'active', id} end
+// The entry rules in the order of the EntryPlan (the active instance, then re-entry; the cap is checked after
+// these): nil when they allow the entry, else {0, reason, active instance id}. \`taken\`: the instance id is
+// registered to another person (the same answer as an existing instance of that id).
+const ENROL_CHECK = `
+local function enrolCheck(inst, act, ent, journeyId, id, reentry, enteredBefore, taken)
   local a = redis.call('HGET', act, journeyId)
   if a then return {0, 'active', a} end
+  if taken or redis.call('EXISTS', inst) == 1 then return {0, 'active', id} end
   local last = redis.call('HGET', ent, journeyId)
   if last then
     if reentry == 'never' then return {0, 'no_reentry', ''} end
     if reentry == 'cooldown' and tonumber(last) > tonumber(enteredBefore) then return {0, 'cooldown', ''} end
   end
+  return nil
+end
+`;
+
+// The instance's writes once the rules allowed it: {1, '', ''}.
+const ENROL_WRITE = `
+local function enrolWrite(inst, act, ent, all, journeyId, id, state, enteredAt, status)
   redis.call('HSET', inst, 's', state, 'x', status)
   redis.call('HSET', ent, journeyId, enteredAt)
   if status == 'active' then redis.call('HSET', act, journeyId, id) end
@@ -64,13 +73,27 @@ local function completeItem(inst, inbox, act, token, now, state, consumed, statu
 end
 `;
 
-// KEYS: instance hash, active hash, entered hash, all set. ARGV: journeyId, instanceId, state, enteredAt, reentry, enteredBefore, status.
-export const ENROL = `${ENROL_ITEM}
-return enrolItem(KEYS[1], KEYS[2], KEYS[3], KEYS[4], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7])
+// KEYS: instance hash, active hash, entered hash, all set. ARGV: journeyId, instanceId, state, enteredAt, reentry,
+// enteredBefore, status, mode ('check': the rules only, nothing written), taken ('1': the id is another person's).
+export const ENROL = `${ENROL_CHECK}${ENROL_WRITE}
+local r = enrolCheck(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[5], ARGV[6], ARGV[9] == '1')
+if r then return r end
+if ARGV[8] == 'check' then return {1, '', ''} end
+return enrolWrite(KEYS[1], KEYS[2], KEYS[3], KEYS[4], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[7])
 `;
 
-// KEYS: cap zset of one journey. ARGV: since ('-inf' = ever), max, enteredAt, instanceId.
+// KEYS: the instance registry (id → subject). ARGV: instanceId, subjectId. Registers the id to the person: 1 when
+// this call did, 0 when it was theirs already, -1 when it is another person's.
+export const REGISTER = `
+if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 1 then return 1 end
+if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return 0 end
+return -1
+`;
+
+// KEYS: cap zset of one journey. ARGV: since ('-inf' = ever), max, enteredAt, instanceId. 1: entry added; 0: no room;
+// 2: the instance id has an entry already (an existing instance: nothing added, nothing for the caller to undo).
 export const CAP = `${CAP_ITEM}
+if redis.call('ZSCORE', KEYS[1], ARGV[4]) then return 2 end
 if not capRoom(KEYS[1], ARGV[1], ARGV[2]) then return 0 end
 redis.call('ZADD', KEYS[1], ARGV[3], ARGV[4])
 return 1
@@ -111,17 +134,23 @@ export const DELIVER = `${DELIVER_ITEM}
 return deliverItem(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2])
 `;
 
-// KEYS: instance hash, active hash, inbox. ARGV: now, state, status, journeyId, instanceId, wakeAt. Returns due ('' none) or false.
+// KEYS: instance hash, active hash, inbox. ARGV: now, state, status, journeyId, instanceId, wakeAt. Returns due ('' none),
+// false (missing or leased), or {active id} when it would become a second active instance (nothing written).
 export const REPLACE = `
 local h = redis.call('HMGET', KEYS[1], 's', 't', 'l')
 if not h[1] then return false end
 if h[2] and tonumber(h[3]) > tonumber(ARGV[1]) then return false end
+if ARGV[3] == 'active' then
+  local a = redis.call('HGET', KEYS[2], ARGV[4])
+  if a and a ~= ARGV[5] then return {a} end
+end
 redis.call('HSET', KEYS[1], 's', ARGV[2], 'x', ARGV[3])
 redis.call('HDEL', KEYS[1], 't', 'l')
 if ARGV[3] ~= 'active' then
   if redis.call('HGET', KEYS[2], ARGV[4]) == ARGV[5] then redis.call('HDEL', KEYS[2], ARGV[4]) end
   return ''
 end
+redis.call('HSET', KEYS[2], ARGV[4], ARGV[5])
 if redis.call('LLEN', KEYS[3]) > 0 then return ARGV[1] end
 return ARGV[6]
 `;
@@ -173,13 +202,19 @@ return out
 
 // KEYS per item: instance hash, active hash, entered hash, all set, due zset, cap zset, subjects hash, journey index
 // set. ARGV per item: journeyId, instanceId, state, enteredAt, reentry, enteredBefore, status, due member, wakeAt
-// ('' = not scheduled), cap since ('' = no cap, '-inf' = ever), cap max, subjectId. Per item what CAP then ENROL
-// answer ({1, '', ''} or {0, reason, active id}); the due time, cap entry and registries written only when enrolled.
-export const ENROL_MANY = `${CAP_ITEM}${ENROL_ITEM}
+// ('' = not scheduled), cap since ('' = no cap, '-inf' = ever), cap max, subjectId. Per item what the one-tag path
+// answers ({1, '', ''} or {0, reason, active id}): the rules (an id registered to another person counts as an existing
+// instance), then the cap; the due time, cap entry and registries written only when enrolled.
+export const ENROL_MANY = `${CAP_ITEM}${ENROL_CHECK}${ENROL_WRITE}
 local function one(k, a)
-  if ARGV[a + 10] ~= '' and not capRoom(KEYS[k + 6], ARGV[a + 10], ARGV[a + 11]) then return {0, 'cap', ''} end
-  local r = enrolItem(KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6], ARGV[a + 7])
-  if r[1] ~= 1 then return r end
+  local owner = redis.call('HGET', KEYS[k + 7], ARGV[a + 2])
+  local refused = enrolCheck(KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], ARGV[a + 1], ARGV[a + 2], ARGV[a + 5], ARGV[a + 6], owner and owner ~= ARGV[a + 12])
+  if refused then return refused end
+  if ARGV[a + 10] ~= '' then
+    if redis.call('ZSCORE', KEYS[k + 6], ARGV[a + 2]) then return {0, 'active', ARGV[a + 2]} end
+    if not capRoom(KEYS[k + 6], ARGV[a + 10], ARGV[a + 11]) then return {0, 'cap', ''} end
+  end
+  local r = enrolWrite(KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 7])
   if ARGV[a + 9] ~= '' then redis.call('ZADD', KEYS[k + 5], 'NX', ARGV[a + 9], ARGV[a + 8]) end
   if ARGV[a + 10] ~= '' then redis.call('ZADD', KEYS[k + 6], ARGV[a + 4], ARGV[a + 2]) end
   redis.call('HSET', KEYS[k + 7], ARGV[a + 2], ARGV[a + 12])

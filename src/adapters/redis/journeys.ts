@@ -6,6 +6,9 @@ import type { JourneyInstance } from '../../journeys/instance.js';
 import {
   checkJourneyInput,
   checkStoredInstance,
+  deliverySubjectError,
+  inputSubject,
+  replaceConflictError,
   type ClaimOptions,
   type EnrolResult,
   type EntryPlan,
@@ -16,8 +19,10 @@ import {
   validateCompletion,
   validateDelivery,
   validateEntryPlan,
+  validateReplacement,
 } from '../../journeys/store.js';
-import { CAP, CLAIM_MANY, CLAIM_ONE, CLAIM_SHARD, COMPLETE, COMPLETE_MANY, DELIVER, DELIVER_MANY, ENROL, ENROL_MANY, REPLACE } from './journeys-lua.js';
+import { CAP, CLAIM_MANY, CLAIM_ONE, CLAIM_SHARD, COMPLETE, COMPLETE_MANY, DELIVER, DELIVER_MANY, ENROL, ENROL_MANY, REGISTER, REPLACE } from './journeys-lua.js';
+import { redisStoreError } from './errors.js';
 import { expectRedisClient, subjectKey, prefixOption } from './keys.js';
 import { batchingOption, ScriptBatch } from './batch.js';
 
@@ -50,6 +55,7 @@ const SCRIPTS = {
   ccJourneyEnrol: ENROL,
   ccJourneyEnrolMany: ENROL_MANY,
   ccJourneyCap: CAP,
+  ccJourneyRegister: REGISTER,
   ccJourneyClaimShard: CLAIM_SHARD,
   ccJourneyClaimOne: CLAIM_ONE,
   ccJourneyClaimMany: CLAIM_MANY,
@@ -107,7 +113,7 @@ export class RedisJourneyStore implements JourneyStore {
     const scripted = redis as Scripted;
     // defineCommand sends EVALSHA and falls back to EVAL when a node does not have the script (after a SCRIPT
     // FLUSH, on a fresh or failed-over Cluster node); the first argument of each call is its key count.
-    if (typeof scripted.ccJourneyEnrolMany !== 'function') {
+    if (typeof scripted.ccJourneyRegister !== 'function') {
       for (const [name, lua] of Object.entries(SCRIPTS)) redis.defineCommand(name, { lua });
     }
     this.redis = scripted;
@@ -145,36 +151,52 @@ export class RedisJourneyStore implements JourneyStore {
     const member = `${subjectId}\n${id}`;
     const active = instance.status === 'active' && instance.wakeAt !== null;
     if (this.batching) {
-      // One script per batch: the cap, then the entry rules, then every write, atomically per item.
+      // One script per batch: per item the entry rules, then the cap, then every write, atomically.
       const keys = [this.inst(subjectId, id), this.person(subjectId, 'jact'), this.person(subjectId, 'jent'), this.person(subjectId, 'jall'), this.due(subjectId), this.journeyKey(journeyId, 'jcap'), this.subjects, this.journeyKey(journeyId, 'jidx')];
       const cap = plan.cap;
       const args = [journeyId, id, JSON.stringify(instance), String(instance.enteredAt), plan.reentry, String(plan.enteredBefore ?? '-inf'), instance.status, member, active ? String(instance.wakeAt) : '', cap === null ? '' : cap.since === null ? '-inf' : String(cap.since), cap === null ? '' : String(cap.max), subjectId];
       return enrolled((await this.enrols.add(keys, args)) as [number, string, string]);
     }
-    // Scheduled first: a crash after this leaves a due member without an instance, dropped at claim time.
+    // One hash tag per script (a Cluster): the steps below are sent apart, each undone when a later one refuses.
+    // 1. The id registered to the person (instance ids are unique across people): a crash after this leaves a
+    //    registered id without an instance, which get() reads as missing and the same person may enrol again.
+    const registered = (await this.run('ccJourneyRegister', [this.subjects], [id, subjectId])) as number;
+    const unregister = async (): Promise<void> => {
+      if (registered === 1) await this.cmd(() => this.redis.hdel(this.subjects, id));
+    };
+    const personKeys = [this.inst(subjectId, id), this.person(subjectId, 'jact'), this.person(subjectId, 'jent'), this.person(subjectId, 'jall')];
+    const personArgs = (mode: 'check' | 'write') => [journeyId, id, JSON.stringify(instance), String(instance.enteredAt), plan.reentry, String(plan.enteredBefore ?? '-inf'), instance.status, mode, registered === -1 ? '1' : ''];
+    // 2. The entry rules (active, re-entry) before the cap, as every store answers them.
+    const checked = (await this.run('ccJourneyEnrol', personKeys, personArgs('check'))) as [number, string, string];
+    if (checked[0] !== 1) {
+      await unregister();
+      return enrolled(checked);
+    }
+    // 3. Scheduled: a crash after this leaves a due member without an instance, dropped at claim time.
     const added = active ? ((await this.cmd(() => this.redis.zadd(this.due(subjectId), 'NX', instance.wakeAt!, member))) as number) : 0;
     const undo = async (): Promise<void> => {
       if (added === 1) await this.cmd(() => this.redis.zrem(this.due(subjectId), member));
+      await unregister();
     };
+    // 4. The cap's entry (2: the id has one already, an existing instance: refused as active, and not ours to remove).
+    let capAdded = false;
     if (plan.cap) {
       const ok = (await this.run('ccJourneyCap', [this.journeyKey(journeyId, 'jcap')], [plan.cap.since === null ? '-inf' : String(plan.cap.since), String(plan.cap.max), String(instance.enteredAt), id])) as number;
       if (ok !== 1) {
         await undo();
-        return { enrolled: false, reason: 'cap' };
+        return ok === 2 ? { enrolled: false, reason: 'active', activeId: id } : { enrolled: false, reason: 'cap' };
       }
+      capAdded = true;
     }
-    const r = (await this.run(
-      'ccJourneyEnrol',
-      [this.inst(subjectId, id), this.person(subjectId, 'jact'), this.person(subjectId, 'jent'), this.person(subjectId, 'jall')],
-      [journeyId, id, JSON.stringify(instance), String(instance.enteredAt), plan.reentry, String(plan.enteredBefore ?? '-inf'), instance.status],
-    )) as [number, string, string];
+    // 5. The rules again (another enrolment may have won meanwhile), then the writes, atomically.
+    const r = (await this.run('ccJourneyEnrol', personKeys, personArgs('write'))) as [number, string, string];
     if (r[0] !== 1) {
+      if (capAdded) await this.cmd(() => this.redis.zrem(this.journeyKey(journeyId, 'jcap'), id));
       await undo();
-      if (plan.cap) await this.cmd(() => this.redis.zrem(this.journeyKey(journeyId, 'jcap'), id));
       return enrolled(r);
     }
-    // Two hash tags: sent apart (a pipeline across slots fails on a Cluster).
-    await this.cmd(() => Promise.all([this.redis.hset(this.subjects, id, subjectId), this.redis.sadd(this.journeyKey(journeyId, 'jidx'), id)]));
+    // The journey's index, and the registration again if a concurrent enrolment of this id undid it (two hash tags: sent apart).
+    await this.cmd(() => Promise.all([this.redis.hsetnx(this.subjects, id, subjectId), this.redis.sadd(this.journeyKey(journeyId, 'jidx'), id)]));
     return { enrolled: true };
   }
 
@@ -201,12 +223,17 @@ export class RedisJourneyStore implements JourneyStore {
   async deliver(instanceId: string, input: JourneyInput, now: EpochMs): Promise<boolean> {
     checkJourneyInput(input);
     validateDelivery(instanceId, now);
-    const subjectId = 'event' in input ? input.event.subjectId : 'response' in input ? input.response.subjectId : input.reply.subjectId;
+    // Keys of the input's subject: an instance of another person is not found there, and is then looked up to refuse it.
+    const subjectId = inputSubject(input);
     const keys = [this.inst(subjectId, instanceId), this.inbox(subjectId, instanceId), this.seen(subjectId, instanceId)];
     const args = [input.id, JSON.stringify(input)];
-    if (this.batching) return (await this.deliveries.add([...keys, this.due(subjectId)], [...args, String(now), `${subjectId}\n${instanceId}`])) === 1;
-    const ok = (await this.run('ccJourneyDeliver', keys, args)) as number;
-    if (ok !== 1) return false;
+    const ok = this.batching ? ((await this.deliveries.add([...keys, this.due(subjectId)], [...args, String(now), `${subjectId}\n${instanceId}`])) as number) : ((await this.run('ccJourneyDeliver', keys, args)) as number);
+    if (ok !== 1) {
+      const owner = await this.cmd(() => this.redis.hget(this.subjects, instanceId));
+      if (owner !== null && owner !== subjectId && (await this.read(owner, instanceId)) !== null) throw deliverySubjectError(input, owner);
+      return false;
+    }
+    if (this.batching) return true;
     // LT: never postpone; a leased instance keeps its lease end unless this is earlier (its claim will refuse and restore it).
     await this.cmd(() => this.redis.zadd(this.due(subjectId), 'LT', now, `${subjectId}\n${instanceId}`));
     return true;
@@ -309,14 +336,15 @@ export class RedisJourneyStore implements JourneyStore {
   }
 
   async replace(instance: JourneyInstance, now: EpochMs): Promise<boolean> {
-    checkStoredInstance(instance);
+    validateReplacement(instance, now);
     const { subjectId, id, journeyId } = instance;
     const r = (await this.run(
       'ccJourneyReplace',
       [this.inst(subjectId, id), this.person(subjectId, 'jact'), this.inbox(subjectId, id)],
       [String(now), JSON.stringify(instance), instance.status, journeyId, id, instance.wakeAt === null ? '' : String(instance.wakeAt)],
-    )) as string | null;
+    )) as string | [string] | null;
     if (r === null) return false;
+    if (Array.isArray(r)) throw replaceConflictError(instance, r[0]);
     await this.schedule(subjectId, id, r, now);
     return true;
   }
@@ -389,7 +417,7 @@ function enrolled(r: [number, string, string]): EnrolResult {
   return reason === 'active' ? { enrolled: false, reason, activeId: r[2] } : { enrolled: false, reason };
 }
 
+/** A Redis failure through the shared mapping (`STORE_ERROR` with `detail.retryable`, `STORE_TIMEOUT`); a typed error passes through. */
 function storeError(e: unknown): CrossChannelError {
-  if (e instanceof CrossChannelError) return e;
-  return new CrossChannelError('STORE_ERROR', `Redis journey store failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  return redisStoreError('Redis journey store', e);
 }
