@@ -289,7 +289,9 @@ describe('the whole calendar range, years 1 to 9999', () => {
         const lt = localTime(t, zone);
         expect([lt.year, lt.month, lt.day, lt.hour, lt.minute, lt.second]).toEqual([parts.year, parts.month, parts.day, parts.hour, parts.minute, parts.second]);
         const w = calendarWindow(t, 'day', zone);
-        expect(localTime(w.start, zone)).toMatchObject({ day: lt.day, hour: 0, minute: 0, second: 0 });
+        // The day starts at the first instant showing its date (00:00:00, or later when a change of offset skipped
+        // midnight: Kolkata's clocks went from 23:51:10 to 00:08:50 on 1906-01-01).
+        expect(localTime(w.start, zone).day).toBe(lt.day);
         expect(localTime(w.start - 1, zone).day).not.toBe(lt.day);
       }),
       { numRuns: 2000 },
