@@ -31,5 +31,5 @@ export function checkNumbers(x: unknown, path: string): ArrayLike<number> {
 export function checkArm(x: unknown, path: string): void {
   const a = x as { n?: unknown; mean?: unknown; variance?: unknown } | null;
   const fine = typeof a?.n === 'number' && a.n >= 2 && Number.isFinite(a.mean) && Number.isFinite(a.variance) && (a.variance as number) >= 0;
-  if (!fine) throw invalidInput(`${path} must be { n ≥ 2, mean, variance ≥ 0 } with finite numbers`, path);
+  if (!fine) throw invalidInput(`${path} must be finite { n ≥ 2, mean, variance ≥ 0 }`, path);
 }

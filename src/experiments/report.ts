@@ -92,11 +92,13 @@ const fmt = (x: number): string => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs
  */
 export function experimentReportHtml(report: ExperimentReport, title = 'Experiment report'): string {
   checkString(title, 'title');
-  if (!Array.isArray(report?.rows)) throw invalidInput('experimentReportHtml takes a report from experimentReport');
+  if (!Array.isArray(report?.rows)) throw invalidInput('expected a report from experimentReport');
   const groups = new Map<string, ExperimentReportRow[]>();
   report.rows.forEach((r, i) => {
-    if (typeof r?.experimentId !== 'string' || typeof r.variantId !== 'string' || ![r.estimate, r.lower, r.upper, r.sequentialLower, r.sequentialUpper].every(Number.isFinite)) {
-      throw invalidInput('a report row is malformed', 'rows', i);
+    // Every field the page shows, as experimentReport writes it (a string where a number belongs would be markup;
+    // bounds past ±1e300 would overflow the axis).
+    if ([r?.variantId, r?.control].some((v) => typeof v != 'string') || [r.estimate, r.lower, r.upper, r.sequentialLower, r.sequentialUpper, r.units, r.adjustedPValue, r.truth ?? 0].some((v) => !(typeof v == 'number' && Math.abs(v) < 1e300))) {
+      throw invalidInput('a malformed report row', 'rows', i);
     }
   });
   for (const r of report.rows) {
@@ -106,9 +108,9 @@ export function experimentReportHtml(report: ExperimentReport, title = 'Experime
   const charts = [...groups].map(([name, rows]) => chart(name, rows)).join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>
-<style>body{font:14px system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:.5em 0 2em}td,th{padding:2px 8px;border-bottom:1px solid #ddd;text-align:right}th:first-child,td:first-child{text-align:left}</style>
+<style>body{font:14px system-ui,sans-serif;margin:2em}table{border-collapse:collapse;margin:.5em 0 2em}td,th{padding:2px 8px;border-bottom:1px solid #ccc;text-align:right}th:first-child,td:first-child{text-align:left}</style>
 </head><body><h1>${esc(title)}</h1>
-<p>Dot: difference to control. Thick bar: confidence interval. Thin line: always-valid (sequential) interval. Dashed: no effect. Red tick: true effect, when known.</p>
+<p>Dot: difference to control; thick bar: confidence interval; thin: always-valid interval; dashed: no effect; red: true effect.</p>
 ${charts}
 </body></html>`;
 }
