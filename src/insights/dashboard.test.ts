@@ -4,6 +4,9 @@ import { accumulateKpis } from './accumulate.js';
 import { renderDashboard } from './dashboard.js';
 import type { KpiName } from './kpis.js';
 import { kpiTable } from './table.js';
+import { FunnelAccumulator, funnelReport } from './funnels.js';
+import { CohortAccumulator, cohortReport } from './cohorts.js';
+import { syntheticHistories } from '../../test/arbitraries/insights.js';
 
 const generatedAt = Date.UTC(2026, 5, 1);
 
@@ -20,6 +23,37 @@ describe('renderDashboard', () => {
   it('shows the median customer value as the mean of the two middle values for an even count (it showed the upper one)', () => {
     expect(renderDashboard({ generatedAt, customerValues: [4, 1, 3, 2] })).toMatch(/median 2\.50/);
     expect(renderDashboard({ generatedAt, customerValues: [1, 2, 30] })).toMatch(/median 2</);
+  });
+});
+
+describe('renderDashboard: numbers from plain JSON', () => {
+  const START = Date.parse('2026-03-02T00:00:00Z');
+  const people = [...syntheticHistories({ people: 40, seed: 3, start: START })];
+  const fa = new FunnelAccumulator({ steps: ['page_view', 'purchase'], window: '1d' });
+  const ca = new CohortAccumulator({ period: 'week', timeZone: 'Europe/Paris', activeEvents: ['page_view'] });
+  for (const p of people) {
+    fa.add(p);
+    ca.add(p);
+  }
+  const funnel = JSON.parse(JSON.stringify(funnelReport(fa)));
+  const cohorts = JSON.parse(JSON.stringify(cohortReport(ca, START + 56 * 86_400_000)));
+  const X = '<img src=x onerror=alert(1)>';
+
+  it('refuses a shown number that is markup or not finite at its part (a string `reached` or `size` was written into the page and ran)', () => {
+    const cases: Array<[string, unknown]> = [
+      ['funnel', { ...funnel, steps: funnel.steps.map((st: object, i: number) => (i === 0 ? { ...st, reached: X } : st)) }],
+      ['funnel', { ...funnel, byEntryChannel: [{ channel: 'web', reached: [X, 1] }] }],
+      ['funnel', { ...funnel, steps: funnel.steps.map((st: object) => ({ ...st, reached: Number.NaN })) }],
+      ['cohorts', { ...cohorts, cohorts: cohorts.cohorts.map((c: object) => ({ ...c, size: X })) }],
+      ['cohorts', { ...cohorts, cohorts: cohorts.cohorts.map((c: { retention: number[] }) => ({ ...c, retention: c.retention.map(() => Number.NaN) })) }],
+    ];
+    for (const [name, value] of cases) expect(() => renderDashboard({ generatedAt, [name]: value } as never)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: name }));
+    const html = renderDashboard({ generatedAt, funnel, cohorts });
+    expect(html).not.toMatch(/NaN|Infinity|<img/);
+  });
+
+  it('keeps the mean and median of values near ±1.8e308 finite (the median showed InfinityM)', () => {
+    for (const values of [[-1e308, 1e308], [1.7e308, 1.7e308, 1]]) expect(renderDashboard({ generatedAt, customerValues: values })).not.toMatch(/NaN|Infinity/);
   });
 });
 

@@ -147,23 +147,33 @@ function tiles(table: KpiTable): string {
   return `<div class="muted">${esc(current.label)}</div><div class="tiles">${cells.join('')}</div>`;
 }
 
+/**
+ * A number the page shows, which must be one: from plain JSON a string there would be markup in the page, and NaN
+ * or ±Infinity broken coordinates. The TypeError becomes `INPUT_INVALID` at the part it is in (see `part`).
+ */
+function fin(v: unknown): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new TypeError('a shown number is not a finite number');
+  return v;
+}
+
 function funnelSvg(f: FunnelReport): string {
   const W = 640;
   const rowH = 34;
   const H = f.steps.length * rowH + 10;
-  const max = Math.max(1, f.entered);
+  const max = Math.max(1, fin(f.entered));
   const bars = f.steps
     .map((s, i) => {
-      const w = Math.max(1, (s.reached / max) * (W - 260));
+      const reached = fin(s.reached);
+      const w = Math.max(1, (reached / max) * (W - 260));
       const y = i * rowH + 5;
       const pct = s.conversionFromStart === null ? '—' : `${(s.conversionFromStart * 100).toFixed(1)}%`;
       const path = s.topDropPaths[0] === undefined ? '' : ` · then ${s.topDropPaths[0].path}`;
-      return `<text x="0" y="${y + 18}">${esc(s.step)}</text><rect x="110" y="${y}" width="${w.toFixed(1)}" height="24" fill="#4f7cac"><title>${esc(`${s.reached} reached, ${s.dropOff} stopped here${path}`)}</title></rect><text x="${(116 + w).toFixed(1)}" y="${y + 18}">${s.reached.toLocaleString('en-US')} (${pct})</text>`;
+      return `<text x="0" y="${y + 18}">${esc(s.step)}</text><rect x="110" y="${y}" width="${w.toFixed(1)}" height="24" fill="#4f7cac"><title>${esc(`${reached} reached, ${s.dropOff} stopped here${path}`)}</title></rect><text x="${(116 + w).toFixed(1)}" y="${y + 18}">${reached.toLocaleString('en-US')} (${pct})</text>`;
     })
     .join('');
   const channels = f.byEntryChannel
     .slice(0, 8)
-    .map((c) => `<tr><td>${esc(c.channel)}</td>${c.reached.map((r) => `<td>${r}</td>`).join('')}</tr>`)
+    .map((c) => `<tr><td>${esc(c.channel)}</td>${c.reached.map((r) => `<td>${fin(r)}</td>`).join('')}</tr>`)
     .join('');
   return `<svg role="img" aria-label="funnel" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}">${bars}</svg>
 <table class="muted"><tr><th>entry channel</th>${f.steps.map((s) => `<th>${esc(s.step)}</th>`).join('')}</tr>${channels}</table>`;
@@ -182,11 +192,11 @@ function cohortHeatmap(c: CohortReport): string {
       const y = (r + 1) * rh;
       const cells = row.retention
         .map((v, k) => {
-          const light = Math.round(95 - 55 * Math.min(1, v));
+          const light = Math.round(95 - 55 * Math.min(1, fin(v)));
           return `<rect x="${left + k * cw}" y="${y}" width="${cw - 2}" height="${rh - 2}" fill="hsl(210,60%,${light}%)"><title>${esc(`${row.cohort} +${k}: ${(v * 100).toFixed(1)}% active, ${row.revenuePerPerson[k]!.toFixed(2)} revenue per person so far`)}</title></rect><text x="${left + k * cw + 6}" y="${y + 13}" style="fill:${light < 60 ? '#fff' : '#1f2933'}">${Math.round(v * 100)}%</text>`;
         })
         .join('');
-      return `<text x="0" y="${y + 13}">${esc(row.cohort)} (${row.size})</text>${cells}`;
+      return `<text x="0" y="${y + 13}">${esc(row.cohort)} (${fin(row.size)})</text>${cells}`;
     })
     .join('');
   return `<svg role="img" aria-label="cohort retention heat map" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}">${head}${rows}</svg>`;
@@ -196,7 +206,7 @@ function bars(values: ReadonlyArray<number>, labels: ReadonlyArray<string>, aria
   const W = 640;
   const H = 170;
   const bw = (W - 40) / Math.max(1, values.length);
-  const max = Math.max(1, ...values);
+  const max = Math.max(1, ...values.map(fin));
   const rects = values
     .map((v, i) => {
       const h = (v / max) * (H - 50);
@@ -217,7 +227,7 @@ function pressureSvg(p: ChannelPressure): string {
   const labels = h.map((_, i) => (i + 1 === h.length ? `${i + 1}+` : String(i + 1)));
   const marker = p.cap === null ? undefined : { at: p.cap.limit, label: `cap ${p.cap.limit} (${p.cap.ruleId})` };
   const over = p.cap === null ? 'no weekly cap in force' : `${p.atCap} at the cap, ${p.overCap} above`;
-  return `<div><strong>${esc(p.channel)}</strong> <span class="muted">${p.personWeeks} person-weeks, mean ${p.mean.toFixed(2)}, p90 ${p.p90}; ${esc(over)}</span>${bars(h, labels, `pressure ${p.channel}`, marker)}</div>`;
+  return `<div><strong>${esc(p.channel)}</strong> <span class="muted">${fin(p.personWeeks)} person-weeks, mean ${fin(p.mean).toFixed(2)}, p90 ${fin(p.p90)}; ${esc(over)}</span>${bars(h, labels, `pressure ${p.channel}`, marker)}</div>`;
 }
 
 function histogramSvg(values: ReadonlyArray<number>): string {
@@ -231,7 +241,8 @@ function histogramSvg(values: ReadonlyArray<number>): string {
   const counts = new Array<number>(n).fill(0);
   for (const v of finite) counts[Math.min(n - 1, Math.max(0, Math.floor((v - lo) / width)))]!++;
   const labels = counts.map((_, i) => num(lo + i * width, 'amount'));
-  const mean = finite.reduce((s, v) => s + v, 0) / Math.max(1, finite.length);
+  // Each value divided first: a sum of values near 1.8e308 would overflow.
+  const mean = finite.reduce((s, v) => s + v / finite.length, 0);
   // The median as the reports define it (type 7): of an even count, the mean of the two middle values.
   const median = quantileOf(sorted, new Array<number>(sorted.length).fill(1), 0.5);
   return `<div class="muted">${finite.length} customers, mean ${num(mean, 'amount')}, median ${num(median, 'amount')}</div>${bars(counts, labels, 'customer value distribution')}`;
@@ -241,7 +252,7 @@ function personaCards(personas: ReadonlyArray<Persona>): string {
   return `<div class="cards">${personas
     .map(
       (p) =>
-        `<div class="card"><strong>${esc(p.name)}</strong><div class="muted">${p.size} people (${(p.share * 100).toFixed(0)}%)</div><ul>${p.traits
+        `<div class="card"><strong>${esc(p.name)}</strong><div class="muted">${fin(p.size)} people (${(fin(p.share) * 100).toFixed(0)}%)</div><ul>${p.traits
           .slice(0, 4)
           .map((t) => `<li>${esc(t.text)}</li>`)
           .join('')}</ul><div class="muted">segment rule (precision ${(p.rulePrecision * 100).toFixed(0)}%, recall ${(p.ruleRecall * 100).toFixed(0)}%)</div><code>${esc(JSON.stringify(p.rule))}</code></div>`,

@@ -23,5 +23,8 @@ export function quantileOf(values: ArrayLike<number>, weights: ArrayLike<number>
   if (frac === 0 || seen > k + 1) return lo;
   let j = i + 1;
   while (j + 1 < values.length && weights[j] === 0) j++;
-  return j < values.length ? lo + frac * (values[j]! - lo) : lo;
+  if (j >= values.length) return lo;
+  const hi = values[j]!;
+  // hi − lo overflows between values near ±1.8e308: weigh the two instead.
+  return Number.isFinite(hi - lo) ? lo + frac * (hi - lo) : lo * (1 - frac) + hi * frac;
 }
