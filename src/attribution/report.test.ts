@@ -66,3 +66,21 @@ describe('attribution report', () => {
     expect(renderAttributionSvg(compareModels([], { models: ['linear'] }))).toContain('</svg>');
   });
 });
+
+describe('renderAttributionSvg: a well-formed document whatever the names and options', () => {
+  it('replaces the characters XML forbids in names (an ESC in a channel made the SVG unreadable), refuses junk sizes and metrics, keeps a plot at small heights', () => {
+    const c = compareModels([j(['esc\u001b[31mred', 'lone\ud800', 'a-very-long-channel-name-for-paid-social-retargeting'], true, 10)], { models: ['last_touch', 'first_touch', 'linear', 'markov', 'shapley'] });
+    const svg = renderAttributionSvg(c, { height: 160 });
+    expect(svg).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]|[\ud800-\udbff](?![\udc00-\udfff])/);
+    expect(svg).toContain('esc\ufffd[31mred');
+    expect(svg).not.toMatch(/NaN|Infinity|height="-/);
+    // The plot keeps at least 80 px above the labels and legend: the zero line is below the top gridline.
+    const lines = [...svg.matchAll(/<line x1="[\d.]+" x2="[\d.]+" y1="([\d.]+)"/g)].map((m) => Number(m[1]));
+    expect(Math.max(...lines) - Math.min(...lines)).toBeGreaterThanOrEqual(80);
+    for (const options of [{ width: Number.NaN }, { height: Number.POSITIVE_INFINITY }, { width: '800' }]) {
+      expect(() => renderAttributionSvg(c, options as never)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID' }));
+    }
+    expect(() => renderAttributionSvg(c, { metric: 'bogus' as never })).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'metric' }));
+    expect(() => attributionTable(c, 'bogus' as never)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'metric' }));
+  });
+});

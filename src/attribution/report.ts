@@ -1,4 +1,4 @@
-import { readingInput } from '../core/errors.js';
+import { inputError, readingInput } from '../core/errors.js';
 import { expectOptions } from '../core/guards.js';
 import type { AttributionComparison, AttributionResult } from './attribute.js';
 
@@ -39,6 +39,7 @@ function asComparison(input: AttributionComparison | ReadonlyArray<AttributionRe
  * ```
  */
 export function attributionTable(input: AttributionComparison | ReadonlyArray<AttributionResult>, metric: AttributionMetric = 'conversions'): AttributionTable {
+  if (metric !== 'conversions' && metric !== 'value') throw inputError('metric must be "conversions" or "value"', ['metric']);
   // Results of the wrong shape (plain JavaScript, a hand-edited JSON) are INPUT_INVALID at input, not a TypeError.
   return readingInput(['input'], 'Expected results from computeAttribution', () => {
     const c = asComparison(input);
@@ -108,8 +109,9 @@ export interface AttributionSvgOptions {
 /** Okabe–Ito: distinguishable with the common colour-vision deficiencies. */
 const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#CC79A7', '#56B4E9', '#F0E442', '#000000', '#999999'];
 
+/** Text for XML: markup escaped, and the characters XML 1.0 forbids (C0 controls but tab and line breaks, lone surrogates, U+FFFE/FFFF) replaced by U+FFFD, so the SVG stays a well-formed document. */
 function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return s.replace(/[\0-\x08\v\f\x0e-\x1f\ufffe\uffff\p{Cs}]/gu, '\ufffd').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
 function niceStep(max: number): number {
@@ -140,8 +142,11 @@ export function renderAttributionSvg(input: AttributionComparison | ReadonlyArra
     expectOptions(options, ['options']);
     const metric = options.metric ?? 'conversions';
     const t = attributionTable(asComparison(input), metric);
+    for (const k of ['width', 'height'] as const) {
+      const v = options[k];
+      if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v))) throw inputError(`${k} must be a finite number of pixels`, ['options', k]);
+    }
     const width = Math.max(240, options.width ?? 760);
-    const height = Math.max(160, options.height ?? 360);
     const colors = options.colors && options.colors.length > 0 ? options.colors : PALETTE;
     const title = options.title ?? `Attribution by channel (${metric})`;
     const right = 16;
@@ -155,13 +160,18 @@ export function renderAttributionSvg(input: AttributionComparison | ReadonlyArra
     const groupW = plotW / groups;
     const labelRoom = slant ? Math.min(110, 12 + longest * 4.2) : 22;
     const margin = { top: 40, right, bottom: labelRoom + 14 + 18 * Math.ceil(t.models.length / 4), left };
+    // At least 80 px of plot above the labels and legend (a smaller height drew the axis upside down).
+    const height = Math.max(160, options.height ?? 360, margin.top + margin.bottom + 80);
     const plotH = height - margin.top - margin.bottom;
     let max = 0;
     let min = 0;
     for (const r of t.rows) for (const v of r.credits) (max = Math.max(max, v)), (min = Math.min(min, v));
-    const step = niceStep(Math.max(max, -min));
-    const top = Math.max(step, Math.ceil(max / step) * step);
-    const bottom = Math.floor(min / step) * step;
+    const step = Math.min(niceStep(Math.max(max, -min)), Number.MAX_VALUE);
+    // Rounded out to a step, unless that passes the largest double (credits near 1.8e308).
+    const up = Math.ceil(max / step) * step;
+    const down = Math.floor(min / step) * step;
+    const top = Math.max(step, up < Infinity ? up : max);
+    const bottom = down > -Infinity ? down : min;
     const y = (v: number): number => margin.top + ((top - v) / (top - bottom)) * plotH;
     const out: string[] = [];
     out.push(
@@ -171,7 +181,7 @@ export function renderAttributionSvg(input: AttributionComparison | ReadonlyArra
       `<text x="${width / 2}" y="22" text-anchor="middle" font-size="15" font-weight="600">${esc(title)}</text>`,
     );
     // At most 50 gridlines: credits near the largest double overflow `top` to Infinity, and the loop never ended.
-    for (let v = bottom, i = 0; v <= top + step / 2 && i <= 50; v += step, i++) {
+    for (let v = bottom, i = 0; v - step / 2 <= top && i <= 50; v += step, i++) {
       const yy = y(v).toFixed(1);
       out.push(`<line x1="${margin.left}" x2="${width - margin.right}" y1="${yy}" y2="${yy}" stroke="${v === 0 ? '#333' : '#e5e5e5'}"/>`);
       out.push(`<text x="${margin.left - 6}" y="${yy}" dy="0.32em" text-anchor="end" fill="#555">${esc(fmt(v))}</text>`);
