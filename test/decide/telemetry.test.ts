@@ -144,3 +144,36 @@ describe('decide telemetry', () => {
     expect(pathOf(() => makeJourney({ ...api, context: undefined }))).toBe('no error');
   });
 });
+
+describe('otel instrumentation scope and units', () => {
+  it('names the package version as the scope version (as package.json has it) and gives counters UCUM annotation units', async () => {
+    const { readFileSync } = await import('node:fs');
+    const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+    const scopes: Array<[string, string | undefined]> = [];
+    const units = new Map<string, string | undefined>();
+    const { api } = fakeOtel();
+    const seen: OtelApiLike = {
+      ...api,
+      trace: { ...api.trace, getTracer: (n, v) => (scopes.push([n, v]), api.trace.getTracer(n, v)) },
+      metrics: {
+        getMeter: (n, v) => {
+          scopes.push([n, v]);
+          const m = api.metrics.getMeter(n, v);
+          return { createCounter: (c, o) => (units.set(c, o?.unit), m.createCounter(c, o)), createHistogram: (h, o) => (units.set(h, o?.unit), m.createHistogram(h, o)) };
+        },
+      },
+    };
+    otelTelemetry(seen);
+    otelJourneyTelemetry(seen);
+    expect(scopes.length).toBe(4);
+    for (const [name, v] of scopes) expect([name, v]).toEqual(['crosschannel', version]);
+    expect(Object.fromEntries(units)).toEqual({
+      'crosschannel.decide.decisions': '{decision}',
+      'crosschannel.decide.refusals': '{refusal}',
+      'crosschannel.store.duration': 'ms',
+      'crosschannel.journey.steps': '{step}',
+      'crosschannel.journey.actions': '{action}',
+      'crosschannel.journey.step.duration': 'ms',
+    });
+  });
+});

@@ -10,6 +10,9 @@ import type { JourneyStepTelemetry, JourneyTelemetry } from '../../journeys/tele
 import { inputError } from '../../core/errors.js';
 import { expectFunction, expectObject, expectOptions } from '../../core/guards.js';
 
+/** The package's version: the instrumentation scope's version of the tracer and meter (held equal to package.json by a test). */
+const PACKAGE_VERSION = '0.1.0';
+
 /** Attribute values as OpenTelemetry accepts them. */
 type Attributes = Record<string, string | number | boolean>;
 
@@ -106,7 +109,8 @@ const STATUS_ERROR = 2;
  * `crosschannel.refusal_reasons`, `crosschannel.error_code`) with one child span `crosschannel.decide.<stage>`
  * per stage that ran, laid end to end from the stage timings `decide` records; metrics
  * `crosschannel.decide.decisions` {channel, outcome}, `crosschannel.decide.refusals` {reason} and
- * `crosschannel.store.duration` (ms) {store, operation}.
+ * `crosschannel.store.duration` (ms) {store, operation, status}. Counters carry UCUM annotation units (`{decision}`,
+ * `{refusal}`); the tracer and meter carry the package's version as their instrumentation scope's.
  *
  * @example
  * ```ts
@@ -120,10 +124,10 @@ export function otelTelemetry(api: OtelApiLike, options: OtelTelemetryOptions = 
   const scope = options.name ?? 'crosschannel';
   const wall = options.wallClock ?? Date.now;
   const asEvents = options.stages === 'events';
-  const tracer = api.trace.getTracer(scope);
-  const meter = api.metrics.getMeter(scope);
-  const decisions = meter.createCounter('crosschannel.decide.decisions', { description: 'Decisions by channel and outcome' });
-  const refusals = meter.createCounter('crosschannel.decide.refusals', { description: 'Refusal reasons of decisions without contact' });
+  const tracer = api.trace.getTracer(scope, PACKAGE_VERSION);
+  const meter = api.metrics.getMeter(scope, PACKAGE_VERSION);
+  const decisions = meter.createCounter('crosschannel.decide.decisions', { description: 'Decisions by channel and outcome', unit: '{decision}' });
+  const refusals = meter.createCounter('crosschannel.decide.refusals', { description: 'Refusal reasons of decisions without contact', unit: '{refusal}' });
   const storeDuration = meter.createHistogram('crosschannel.store.duration', { description: 'Store round trips of decide stages', unit: 'ms' });
   return {
     decision(d: DecisionTelemetry): void {
@@ -184,10 +188,10 @@ export function otelJourneyTelemetry(api: OtelApiLike, options: Pick<OtelTelemet
   checkArguments(api, options, false);
   const scope = options.name ?? 'crosschannel';
   const wall = options.wallClock ?? Date.now;
-  const tracer = api.trace.getTracer(scope);
-  const meter = api.metrics.getMeter(scope);
-  const steps = meter.createCounter('crosschannel.journey.steps', { description: 'Journey steps processed by the runner, by outcome' });
-  const actions = meter.createCounter('crosschannel.journey.actions', { description: 'Actions performed by journey steps, by kind and channel' });
+  const tracer = api.trace.getTracer(scope, PACKAGE_VERSION);
+  const meter = api.metrics.getMeter(scope, PACKAGE_VERSION);
+  const steps = meter.createCounter('crosschannel.journey.steps', { description: 'Journey steps processed by the runner, by outcome', unit: '{step}' });
+  const actions = meter.createCounter('crosschannel.journey.actions', { description: 'Actions performed by journey steps, by kind and channel', unit: '{action}' });
   const duration = meter.createHistogram('crosschannel.journey.step.duration', { description: 'Duration of a journey step in the runner', unit: 'ms' });
   return {
     step(s: JourneyStepTelemetry): void {
