@@ -36,7 +36,8 @@ export type Channel = WellKnownChannel | (string & {});
 
 // No control characters (C0, DEL, C1) and no lone surrogate (half of a UTF-16 pair: PostgreSQL's text and Redis's
 // UTF-8 keys read every one as U+FFFD, so two ids would become one). In `u` mode a pair is one code point.
-const NO_CONTROL_CHARACTERS = /^[^\p{Cc}\p{Cs}]*$/u;
+/** What ids and tags may hold (shared with the checks that stand for {@link idSchema}). Internal. */
+export const NO_CONTROL_CHARACTERS = /^[^\p{Cc}\p{Cs}]*$/u;
 const CHANNEL_NAME = /^[a-z][a-z0-9_.-]*$/;
 
 /**

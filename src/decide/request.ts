@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { intSchema, regexCheck, enumSchema, booleanSchema, gteCheck, lteCheck, minLengthCheck, maxLengthCheck, numberSchema, stringSchema, transformSchema } from '../core/zod.js';
 import { parseWith, type Result, attempt } from '../core/errors.js';
-import { channelSchema, idSchema, isChannelName, isIdString, jsonObjectSchema, timestampSchema } from '../core/schema.js';
+import { NO_CONTROL_CHARACTERS, channelSchema, idSchema, isChannelName, isIdString, jsonObjectSchema, timestampSchema } from '../core/schema.js';
 import { RESPONSE_KINDS } from '../core/records.js';
 import { MAX_EPOCH_MS } from '../core/time.js';
 import type { Reason } from '../core/explain.js';
@@ -17,7 +17,7 @@ const IDENTIFIER_TYPE = /^[a-z][a-z0-9_]{0,63}$/;
  * own messages: `idSchema`'s limit of 256 would otherwise be reported for a longer one.
  */
 const requestIdSchema = /* @__PURE__ */ (() =>
-  stringSchema().check(minLengthCheck(1, 'Must not be empty'), maxLengthCheck(240, 'Must be at most 240 characters'), regexCheck(/^[^\p{Cc}\p{Cs}]*$/u, 'Must not contain control or surrogate characters')))();
+  stringSchema().check(minLengthCheck(1, 'Must not be empty'), maxLengthCheck(240, 'Must be at most 240 characters'), regexCheck(NO_CONTROL_CHARACTERS, 'Must not contain control or surrogate characters')))();
 
 /**
  * An identifier as a channel saw it (raw: identity normalises it). `type` is an identity type such as

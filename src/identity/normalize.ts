@@ -10,6 +10,7 @@ import { reason, type Reason } from '../core/explain.js';
 import { type Result, inputError, quoted, underPath } from '../core/errors.js';
 import type { IdentifierReasonCode } from './errors.js';
 import { ownValue } from '../core/own.js';
+import { NO_CONTROL_CHARACTERS } from '../core/schema.js';
 
 /**
  * Well-known identifier types. Types are open strings (`[a-z][a-z0-9_]*`); these constants spell the common
@@ -116,8 +117,6 @@ export const DEFAULT_NORMALIZERS: Readonly<Record<string, NormalizerKind>> = {
 };
 
 const TYPE_RE = /^[a-z][a-z0-9_]{0,63}$/;
-// eslint-disable-next-line no-control-regex
-const CONTROL_RE = /[\p{Cc}\p{Cs}]/u;
 const MAX_VALUE_LENGTH = 256;
 // Practical address syntax (what ESPs accept), not full RFC 5322: dot-atom local part, dotted domain, TLD of ≥ 2
 // letters or an internationalised TLD in its ASCII form (`xn--p1ai`, .рф).
@@ -317,7 +316,7 @@ export function normalizeWithKind(kind: NormalizerKind, value: string, type: str
     default: {
       if (value.length === 0) return reason('IDENTITY_EMPTY_VALUE', `${type} is empty`, { detail: { type } });
       if (value.length > MAX_VALUE_LENGTH) return reason('IDENTITY_VALUE_TOO_LONG', `${type} longer than ${MAX_VALUE_LENGTH} characters`, { detail: { type } });
-      if (CONTROL_RE.test(value)) return reason('IDENTITY_CONTROL_CHARACTERS', `${type} contains control or lone surrogate characters`, { detail: { type } });
+      if (!NO_CONTROL_CHARACTERS.test(value)) return reason('IDENTITY_CONTROL_CHARACTERS', `${type} contains control or lone surrogate characters`, { detail: { type } });
       return value;
     }
   }
