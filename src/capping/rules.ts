@@ -30,6 +30,11 @@ export const capScopeSchema = /* @__PURE__ */ (() => z.strictObject({
  * The longest duration a rule may give: 100,000,000 days (8.64e15 ms, as far as the epoch range reaches from 1970
  * either way). A longer window or gap means nothing for instants inside that range, and sums of a duration and an
  * instant stay exact integers.
+ *
+ * @example
+ * ```ts
+ * parseCapRules({ rules: [{ id: 'ever', kind: 'limit', limit: 3, window: { rolling: MAX_CAP_DURATION_MS } }] }); // the longest rolling window
+ * ```
  */
 export const MAX_CAP_DURATION_MS = MAX_EPOCH_MS;
 
