@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
-import { jsonObjectSchema, jsonValueSchema, toJSONSchema, type JsonValue } from './schema.js';
+import { NO_CONTROL_CHARACTERS, PORTABLE_NO_CONTROL_CHARACTERS, channelSchema, idSchema, jsonObjectSchema, jsonValueSchema, tagSchema, toJSONSchema, type JsonValue } from './schema.js';
 import { parseBehaviourEvent } from './records.js';
 import { ENGLISH } from './zod.js';
 
@@ -83,5 +83,32 @@ describe('jsonObjectSchema and jsonValueSchema parse as zod\'s record and lazy u
 
   it('describes itself to JSON Schema as an object of JSON values', () => {
     expect(toJSONSchema(jsonObjectSchema)).toMatchObject({ type: 'object', propertyNames: { type: 'string' }, additionalProperties: {} });
+  });
+});
+
+describe('toJSONSchema writes the id check in JSON Schema\'s portable regular expressions', () => {
+  // Every code point, every lone surrogate, and pairs: the same verdict as the runtime check, read in Unicode
+  // mode as JSON Schema reads patterns.
+  const portable = new RegExp(PORTABLE_NO_CONTROL_CHARACTERS, 'u');
+  it('the same characters as NO_CONTROL_CHARACTERS, without a \\p class', () => {
+    expect(PORTABLE_NO_CONTROL_CHARACTERS).not.toMatch(/\\p\{/);
+    for (let cp = 0; cp <= 0x10ffff; cp++) {
+      const s = String.fromCodePoint(cp);
+      if (portable.test(s) !== NO_CONTROL_CHARACTERS.test(s)) expect.fail(`U+${cp.toString(16)}`);
+    }
+    fc.assert(
+      fc.property(fc.string({ unit: fc.oneof(fc.constantFrom('\ud800', '\udbff', '\udc00', '\udfff', '\u0000', '\u009f', '\u00a0', '\u007f', 'a'), fc.string({ unit: 'binary', maxLength: 1 })), maxLength: 8 }), (s) => {
+        expect(portable.test(s)).toBe(NO_CONTROL_CHARACTERS.test(s));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+  it('ids and tags in a generated schema carry it; other patterns are kept', () => {
+    const schema = toJSONSchema(z.object({ id: idSchema, tag: tagSchema, channel: channelSchema }));
+    const props = schema.properties as Record<string, { pattern?: string }>;
+    expect(props.id!.pattern).toBe(PORTABLE_NO_CONTROL_CHARACTERS);
+    expect(props.tag!.pattern).toBe(PORTABLE_NO_CONTROL_CHARACTERS);
+    expect(props.channel!.pattern).toBe('^[a-z][a-z0-9_.-]*$');
+    expect(JSON.stringify(schema)).not.toContain('\\\\p{');
   });
 });

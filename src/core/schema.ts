@@ -38,6 +38,12 @@ export type Channel = WellKnownChannel | (string & {});
 // UTF-8 keys read every one as U+FFFD, so two ids would become one). In `u` mode a pair is one code point.
 /** What ids and tags may hold (shared with the checks that stand for {@link idSchema}). Internal. */
 export const NO_CONTROL_CHARACTERS = /^[^\p{Cc}\p{Cs}]*$/u;
+/**
+ * {@link NO_CONTROL_CHARACTERS} spelled with ranges only, as the JSON Schemas carry it (a `\p{…}` class is outside
+ * JSON Schema's portable subset of regular expressions): C0 and C1 controls, DEL, and every surrogate code unit that
+ * is not half of a pair (read in Unicode mode, as JSON Schema reads patterns; a pair is one code point). Internal.
+ */
+export const PORTABLE_NO_CONTROL_CHARACTERS = '^[^\\0-\\x1f\\x7f-\\x9f\\ud800-\\udfff]*$';
 const CHANNEL_NAME = /^[a-z][a-z0-9_.-]*$/;
 
 /**
@@ -270,5 +276,13 @@ function jsonCopy(value: unknown): unknown {
  */
 export function toJSONSchema(schema: z.core.$ZodType): Record<string, unknown> {
   if (!(schema instanceof $ZodType)) throw inputError('toJSONSchema needs a zod schema', ['schema']);
-  return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return z.toJSONSchema(schema, {
+    io: 'input',
+    unrepresentable: 'any',
+    // The id check's pattern in the portable subset of JSON Schema's regular expressions (no `\p{…}`, which
+    // Python's `re`, Go's RE2 without Unicode tables and some validators cannot read): the same characters.
+    override: ({ jsonSchema: j }) => {
+      if (j.pattern === NO_CONTROL_CHARACTERS.source) j.pattern = PORTABLE_NO_CONTROL_CHARACTERS;
+    },
+  }) as Record<string, unknown>;
 }

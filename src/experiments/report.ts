@@ -108,7 +108,7 @@ export function experimentReportHtml(report: ExperimentReport, title = 'Experime
   const charts = [...groups].map(([name, rows]) => chart(name, rows)).join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>
-<style>body{font:14px system-ui,sans-serif;margin:2em}table{border-collapse:collapse;margin:.5em 0 2em}td,th{padding:2px 8px;border-bottom:1px solid #ccc;text-align:right}th:first-child,td:first-child{text-align:left}</style>
+<style>body{font:14px system-ui,sans-serif;margin:2em}table{border-collapse:collapse;margin:.5em 0 2em}td,th{padding:2px 8px;border-bottom:1px solid #ccc;text-align:right}tr>:first-child{text-align:left}</style>
 </head><body><h1>${esc(title)}</h1>
 <p>Dot: difference to control; thick bar: confidence interval; thin: always-valid interval; dashed: no effect; red: true effect.</p>
 ${charts}
