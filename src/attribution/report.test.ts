@@ -45,6 +45,17 @@ describe('attribution report', () => {
     expect((svg.match(/<line /g) ?? []).length).toBeLessThanOrEqual(51);
   });
 
+  it('takes colours as CSS writes them and refuses anything a viewer would fetch or resolve, at options.colors[i]', () => {
+    const svg = renderAttributionSvg(c, { colors: ['#0af', '#00aaff80', 'rebeccapurple', 'rgb(0 128 255 / 50%)', 'hsl(120deg, 50%, 40%)', 'oklch(0.7 0.1 200)'] });
+    for (const fill of ['#0af', '#00aaff80', 'rebeccapurple', 'rgb(0 128 255 / 50%)']) expect(svg).toContain(`fill="${fill}"`);
+    const bad: unknown[] = ['url(https://example.com/x.svg#p)', 'url(#p)', 'var(--brand)', 'red;stroke:url(x)', '#12345', '', ' red', 'rgb(1,2,3) url(x)', 'image(x)', 5, null];
+    bad.forEach((color) => {
+      expect(() => renderAttributionSvg(c, { colors: ['#000', color as string] })).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'options.colors[1]' }));
+    });
+    expect(() => renderAttributionSvg(c, { colors: 'red' as never })).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'options.colors' }));
+    expect(renderAttributionSvg(c, { colors: [] })).toContain('fill="#0072B2"');
+  });
+
   it('renders a standalone SVG bar chart: one bar per channel × model, labels escaped', () => {
     const svg = renderAttributionSvg(c, { title: 'Q3 <spend> & "credit"' });
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);

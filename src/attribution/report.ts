@@ -102,7 +102,7 @@ export interface AttributionSvgOptions {
   readonly height?: number;
   /** Title (default "Attribution by channel (conversions)"). */
   readonly title?: string;
-  /** Bar colours, one per model, cycled (default: a colour-blind-safe palette). */
+  /** Bar colours, one per model, cycled (default: a colour-blind-safe palette): `#hex`, a CSS colour name, or `rgb(…)`, `hsl(…)`, `hwb(…)`, `lab(…)`, `lch(…)`, `oklab(…)`, `oklch(…)`; anything else is `INPUT_INVALID`. */
   readonly colors?: ReadonlyArray<string>;
 }
 
@@ -147,7 +147,15 @@ export function renderAttributionSvg(input: AttributionComparison | ReadonlyArra
       if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v))) throw inputError(`${k} must be a finite number of pixels`, ['options', k]);
     }
     const width = Math.max(240, options.width ?? 760);
-    const colors = options.colors && options.colors.length > 0 ? options.colors : PALETTE;
+    const colors = options.colors?.length ? options.colors : PALETTE;
+    // Colours as CSS writes them — hex, a name, or a colour function of numbers — never `url(…)`, `var(…)` or
+    // anything else a viewer would fetch or resolve.
+    if (!Array.isArray(colors)) throw inputError('colors must be an array of CSS colours', ['options', 'colors']);
+    colors.forEach((c: unknown, i) => {
+      if (!(typeof c == 'string' && /^(#([\da-f]{3,4}|[\da-f]{6}|[\da-f]{8})|[a-z]+|(rgb|hsl|hwb|lab|lch|oklab|oklch)a?\([\w\s.,%/+-]*\))$/i.test(c))) {
+        throw inputError('Expected a CSS colour (#hex, a name, or rgb(…), hsl(…) and the like)', ['options', 'colors', i]);
+      }
+    });
     const title = options.title ?? `Attribution by channel (${metric})`;
     const right = 16;
     const groups = Math.max(1, t.rows.length);
