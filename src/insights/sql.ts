@@ -12,23 +12,26 @@ import { parseKpiOptions, type KpiOptions, type KpiOptionsInput } from './option
 import { rowsOf } from '../core/sql-dialect.js';
 
 /**
- * The same KPIs, funnels and cohorts computed inside PostgreSQL (or PGlite, Citus, any compatible engine) from
- * the stores' tables — the behaviour events of `PostgresEventStore` (`crosschannel_behaviour_events`, `at` in
- * epoch ms) — and the user's own contact and response tables, named like attribution's SQL source. Each query
- * returns the partial state the in-memory accumulators produce, so `kpiTable`, `funnelReport` and
- * `cohortReport` read both alike, and the tests hold them equal.
+ * The same KPIs, funnels and cohorts computed inside PostgreSQL (or PGlite, Citus, any compatible engine) or
+ * DuckDB (`dialect: 'duckdb'`) from the stores' tables — the behaviour events of `PostgresEventStore`
+ * (`crosschannel_behaviour_events`, `at` in epoch ms) — and the user's own contact and response tables, named like
+ * attribution's SQL source. Each query returns the partial state the in-memory accumulators produce, so
+ * `kpiTable`, `funnelReport` and `cohortReport` read both alike, and the tests hold them equal.
  */
 
 /**
- * Schema of the SQL source: table and column names, and whether `at` columns hold `epoch_ms` numbers (the
- * stores' layout) or `timestamptz`.
+ * Schema of the SQL source: the engine (`dialect`, as in segments' SQL), table and column names, and whether `at`
+ * columns hold `epoch_ms` numbers (the stores' layout) or `timestamptz`.
  *
  * @example
  * ```ts
  * insightsSqlSourceSchema.parse({ contacts: 'mart.contacts', responses: 'mart.responses' });
+ * insightsSqlSourceSchema.parse({ dialect: 'duckdb', events: 'events' });
  * ```
  */
 export const insightsSqlSourceSchema = /* @__PURE__ */ (() => z.strictObject({
+    /** The engine the SQL is written for: `postgres` (PostgreSQL, PGlite, Citus) or `duckdb`. */
+    dialect: z._default(enumSchema(['postgres', 'duckdb']), 'postgres'),
     events: z._default(identifier, 'crosschannel_behaviour_events'),
     contacts: z._default(identifier, 'contacts'),
     responses: z._default(identifier, 'responses'),
@@ -60,12 +63,16 @@ const q = (id: string): string =>
 const lit = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 function checkClient(client: unknown): void {
   if (typeof client !== 'object' || client === null || typeof (client as SqlQueryable).query !== 'function') {
-    throw inputError('Expected a SqlQueryable (fromPg / fromPglite)', ['client']);
+    throw inputError('Expected a SqlQueryable (fromPg, fromPglite, fromDuckDB)', ['client']);
   }
 }
 /** The ORDER BY of one person's events as the in-memory code sees them: by time, then append order. */
 const eventOrder = (o: Source, alias: string): string => `${atMs(o, alias)}${o.sequence === null ? '' : `, ${alias}.${q(o.sequence)}`}`;
-const atMs = (o: Source, alias: string): string => (o.timeType === 'epoch_ms' ? `(${alias}.${q(o.at)})::float8` : `(extract(epoch from ${alias}.${q(o.at)}) * 1000)::float8`);
+const atMs = (o: Source, alias: string): string => {
+  const at = `${alias}.${q(o.at)}`;
+  // DuckDB's extract(epoch …) is a double of seconds (1.001 × 1000 = 1000.9999999999999): its epoch_ms is exact.
+  return o.timeType === 'epoch_ms' ? `(${at})::float8` : o.dialect === 'duckdb' ? `epoch_ms(${at})::float8` : `(extract(epoch from ${at}) * 1000)::float8`;
+};
 
 /**
  * Start (epoch ms) of the local period of `ms` — or of the period `back` periods before — in SQL: the first
@@ -84,8 +91,18 @@ function periodExpr(ms: string, unit: 'day' | 'week' | 'month', zone: string, we
   return `(SELECT extract(epoch from CASE WHEN e<c AND (e AT TIME ZONE ${z})=l THEN e ELSE c END)*1000 FROM (SELECT l,c,((l-((${before} AT TIME ZONE ${z})-(${before} AT TIME ZONE 'UTC'))) AT TIME ZONE 'UTC') AS e FROM (SELECT l,(l AT TIME ZONE ${z}) AS c FROM (SELECT ${trunc} AS l) l0) l1) l2)::float8`;
 }
 
-const amountExpr = (o: Source, alias: string, property: string): string =>
-  `(CASE WHEN jsonb_typeof(${alias}.${q(o.properties)}::jsonb -> ${lit(property)}) = 'number' THEN (${alias}.${q(o.properties)}::jsonb ->> ${lit(property)})::float8 ELSE 0 END)`;
+/**
+ * The amount property of an event when it is a JSON number, else 0, as in memory (a string "12" or `true` is no
+ * amount; DuckDB's casts would read both). DuckDB is given the key as a JSON Pointer: a plain key starting with `$`
+ * or `/` would be read as a path.
+ */
+const amountExpr = (o: Source, alias: string, property: string): string => {
+  const duck = o.dialect === 'duckdb';
+  const doc = `${alias}.${q(o.properties)}::${duck ? 'JSON' : 'jsonb'}`;
+  const key = lit(duck ? `/${property.replace(/~/g, '~0').replace(/\//g, '~1')}` : property);
+  const isNumber = duck ? `json_type(${doc} -> ${key}) IN ('UBIGINT', 'BIGINT', 'DOUBLE')` : `jsonb_typeof(${doc} -> ${key}) = 'number'`;
+  return `(CASE WHEN ${isNumber} THEN (${doc} ->> ${key})::float8 ELSE 0 END)`;
+};
 
 function rangeWhere(ms: string, k: KpiOptions): string {
   const parts = ['true'];
@@ -207,7 +224,7 @@ const SLOT_OF: ReadonlyArray<[string, number]> = [
  *
  * @example
  * ```ts
- * declare const sql: SqlQueryable;
+ * declare const sql: SqlQueryable; // fromPg(pool), fromPglite(db) — or fromDuckDB(connection) with dialect: 'duckdb'
  *
  * const state = await kpiStateFromSql(sql, { by: ['channel'] }, { contacts: 'mart.contacts', responses: 'mart.responses' });
  * const table = kpiTable(state, ['contacts', 'conversionRate']);
