@@ -19,7 +19,7 @@ import type { DecideStores } from './stores.js';
 import { parseDecideRequest, type AlternativeChannel, type ChosenOffer, type DecideFailure, type DecideRequest, type DecideResult } from './request.js';
 import type { DecideReasonCode } from './errors.js';
 import { holdoutReason } from './holdout.js';
-import { emit } from './telemetry.js';
+import { emit, start } from './telemetry.js';
 import { dedupeReasons, reasonAtStage } from './reasons.js';
 import { performanceClock, TraceRecorder, type DecisionTrace, type RemovedItem } from './trace.js';
 
@@ -80,15 +80,17 @@ export async function decide(request: unknown, stores: DecideStores, configInput
       throw failed(trace, e, trace.running ?? 'reserve');
     }
   }
+  // The sink dates the decision by its own clock (an OTel span under the caller's), not after the fact.
+  const started = start(telemetry);
   let result: DecideResult;
   try {
     result = await run(req, stores, config, trace);
   } catch (e) {
     const err = failed(trace, e, trace.running ?? 'reserve');
-    emit(telemetry, { trace: (err.detail as { trace: DecisionTrace }).trace, outcome: 'failed', offers: 0, reasons: [], error: { code: err.code, message: err.message } });
+    emit(telemetry, { trace: (err.detail as { trace: DecisionTrace }).trace, outcome: 'failed', offers: 0, reasons: [], error: { code: err.code, message: err.message } }, started);
     throw err;
   }
-  emit(telemetry, { trace: result.trace, outcome: result.contact ? 'allowed' : 'refused', offers: result.offers.length, reasons: result.reasons });
+  emit(telemetry, { trace: result.trace, outcome: result.contact ? 'allowed' : 'refused', offers: result.offers.length, reasons: result.reasons }, started);
   return result;
 }
 

@@ -19,7 +19,11 @@ export interface DecisionTelemetry {
   readonly offers: number;
   /** Why no contact (empty when allowed or failed). */
   readonly reasons: ReadonlyArray<Reason>;
-  /** The error code and message of a failed call (e.g. `STORE_TIMEOUT`). */
+  /**
+   * The error code and message of a failed call (e.g. `STORE_TIMEOUT`). The message is free text that may hold a
+   * caller's value or a store's own text (`STORE_ERROR` quotes what the store threw): log it where personal data may
+   * go; the OTel adapter exports only the code.
+   */
   readonly error?: { readonly code: string; readonly message: string };
 }
 
@@ -27,6 +31,10 @@ export interface DecisionTelemetry {
  * The telemetry port of `decide`: called once per call, after the decision (or failure), with the finished
  * trace. No telemetry configured costs one null check. `crosschannel/adapters/otel` implements it on
  * OpenTelemetry; anything else (logs, StatsD) can too. A throwing sink never breaks the decision.
+ *
+ * `decide` reads no clock for telemetry: a sink that wants the decision's place in time (a span under the caller's)
+ * implements `start`, which `decide` calls when the decision starts (once the request is valid, before the first
+ * store call), and dates it by its own clock; what `start` returns comes back as `decision`'s second argument.
  *
  * @example
  * ```ts
@@ -36,7 +44,9 @@ export interface DecisionTelemetry {
  * ```
  */
 export interface DecideTelemetry {
-  decision(event: DecisionTelemetry): void;
+  /** Optional: the decision starts (its request is valid); `decision` is then called once, with what this returned. */
+  start?(): unknown;
+  decision(event: DecisionTelemetry, started?: unknown): void;
 }
 
 /**
@@ -49,10 +59,19 @@ export interface DecideTelemetry {
  */
 export const noTelemetry: DecideTelemetry = { decision: () => undefined };
 
-/** Calls the sink, swallowing its errors: observability must not change a decision. @internal */
-export function emit(telemetry: DecideTelemetry, event: DecisionTelemetry): void {
+/** Calls the sink's `start` (when it has one), swallowing its errors. @internal */
+export function start(telemetry: DecideTelemetry): unknown {
   try {
-    telemetry.decision(event);
+    return telemetry.start?.();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Calls the sink, swallowing its errors: observability must not change a decision. @internal */
+export function emit(telemetry: DecideTelemetry, event: DecisionTelemetry, started?: unknown): void {
+  try {
+    telemetry.decision(event, started);
   } catch {
     // a broken exporter must not turn an allowed decision into a failure
   }

@@ -22,7 +22,7 @@ import type { JourneyDefinitionInput } from './definition.js';
 import type { JourneyErrorCode } from './errors.js';
 import type { BestMomentCheck, HoldoutCheck } from './hooks.js';
 import type { AdvanceInputs } from './inputs.js';
-import { emitStep, type JourneyTelemetry } from './telemetry.js';
+import { emitStep, type JourneyStepTelemetry, type JourneyTelemetry } from './telemetry.js';
 import { checkInstance, startInstance, triggersEntry, type JourneyInstance } from './instance.js';
 import { checkJourneyInput, entryPlan, type EnrolResult, type JourneyClaim, type JourneyInput, type JourneyStore } from './store.js';
 
@@ -269,7 +269,8 @@ export function createJourneyRunner(options: JourneyRunnerOptions): JourneyRunne
     }
   }
 
-  async function processClaim(claim: JourneyClaim, now: EpochMs, onSaved?: (result: AdvanceResult) => void): Promise<{ outcome: 'completed' | 'lost'; actions: number }> {
+  /** One claim: advance, act, save. Each action is pushed to `performed` once its handler returned (so a step that fails midway can say what it did). */
+  async function processClaim(claim: JourneyClaim, now: EpochMs, onSaved?: (result: AdvanceResult) => void, performed: JourneyAction[] = []): Promise<{ outcome: 'completed' | 'lost'; actions: number }> {
     const inst = claim.instance;
     const journey = typeof inst.journeyId === 'string' && typeof inst.version === 'number' ? byVersion.get(`${inst.journeyId}@${inst.version}`) : undefined;
     if (!journey) throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INSTANCE_INVALID', `No journey ${quoted(inst.journeyId)} version ${quoted(inst.version)} in this runner`, { path: ['instance', 'version'] });
@@ -288,7 +289,10 @@ export function createJourneyRunner(options: JourneyRunnerOptions): JourneyRunne
       if (!isCrossChannelError(e, 'JOURNEY_INPUT_INVALID')) throw e;
       r = advance(journey, inst, base, now);
     }
-    for (const a of r.actions) await perform(a);
+    for (const a of r.actions) {
+      await perform(a);
+      performed.push(a);
+    }
     const saved = await store.complete(claim, r.instance, claim.inbox.length, now);
     expectStoreAnswer(typeof saved === 'boolean', 'journeys.complete', 'a boolean', saved);
     if (saved) onSaved?.(r);
@@ -306,22 +310,16 @@ export function createJourneyRunner(options: JourneyRunnerOptions): JourneyRunne
     const t0 = clock();
     const inst = claim.instance;
     const base = { journeyId: inst.journeyId, version: inst.version, instanceId: inst.id, subjectId: inst.subjectId, fromStep: inst.step };
+    // What the step did before it ended, however it ended: a step that fails (or loses its lease) after a send has sent.
+    const performed: JourneyAction[] = [];
+    const report = (outcome: JourneyStepTelemetry['outcome'], more?: Pick<JourneyStepTelemetry, 'toStep' | 'status' | 'error'>): void =>
+      emitStep(telemetry, { ...base, outcome, actions: performed.map((a) => ('channel' in a ? { kind: a.kind, channel: a.channel } : { kind: a.kind })), ms: clock() - t0, ...more });
     try {
-      const r = await processClaim(claim, now, (result) => {
-        emitStep(telemetry, {
-          ...base,
-          toStep: result.instance.step,
-          status: result.instance.status,
-          outcome: 'completed',
-          actions: result.actions.map((a) => ('channel' in a ? { kind: a.kind, channel: a.channel } : { kind: a.kind })),
-          ms: clock() - t0,
-        });
-      });
-      if (r.outcome === 'lost') emitStep(telemetry, { ...base, outcome: 'lost', actions: [], ms: clock() - t0 });
+      const r = await processClaim(claim, now, (result) => report('completed', { toStep: result.instance.step, status: result.instance.status }), performed);
+      if (r.outcome === 'lost') report('lost');
       return r;
     } catch (e) {
-      const error = isCrossChannelError(e) ? { code: e.code, message: e.message } : { code: 'ERROR', message: e instanceof Error ? e.message : String(e) };
-      emitStep(telemetry, { ...base, outcome: 'failed', actions: [], ms: clock() - t0, error });
+      report('failed', { error: isCrossChannelError(e) ? { code: e.code, message: e.message } : { code: 'ERROR', message: e instanceof Error ? e.message : String(e) } });
       throw e;
     }
   }

@@ -25,11 +25,19 @@ export interface JourneyStepTelemetry {
   readonly outcome: 'completed' | 'lost' | 'failed';
   /** The instance status after the step (`active`, `completed`, `exited`, …), absent when it failed. */
   readonly status?: string;
-  /** The actions the step performed (sends, tasks, answers, opt-outs …). */
+  /**
+   * The actions the step performed (sends, tasks, answers, opt-outs …): those whose handler returned, whatever the
+   * outcome. A step that failed after its send still reports the send (it happened; the retry after the lease hands
+   * the handler the same key again).
+   */
   readonly actions: ReadonlyArray<Pick<JourneyAction, 'kind'> & { readonly channel?: string }>;
   /** Duration of the step (loading inputs, advancing, performing the actions, saving), from the runner's clock. */
   readonly ms: number;
-  /** The error code and message of a failed step. */
+  /**
+   * The error code (`ERROR` for an error that is not a `CrossChannelError`) and message of a failed step. The message
+   * is free text (a handler's or a store's own, which may name a person): log it where personal data may go; the OTel
+   * adapter exports only the code.
+   */
   readonly error?: { readonly code: string; readonly message: string };
 }
 

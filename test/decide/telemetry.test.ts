@@ -3,16 +3,17 @@
  * adapter turns it into a `crosschannel.decide` span with child stage spans and the decision metrics. The
  * OTel API is a recording fake of the same shape (the adapter only uses the structural API object).
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { otelJourneyTelemetry, otelTelemetry, type OtelApiLike } from '../../src/adapters/otel/index.js';
-import { parseDecideConfig, safeDecide, decide, type DecideStores, type DecideTelemetry, type DecisionTelemetry } from '../../src/decide/index.js';
+import { DECIDE_STAGES, parseDecideConfig, safeDecide, decide, type DecideStores, type DecideTelemetry, type DecisionTelemetry, type StageTrace } from '../../src/decide/index.js';
 import { memoryStores } from './memory-stores.js';
 import { failureOf } from '../arbitraries/junk.js';
 import { BOB, CONFIG, seed, T0 } from './scenario.js';
 
 interface RecordedSpan {
   name: string;
-  startTime: number;
+  startTime: number | undefined;
   endTime: number | undefined;
   attributes: Record<string, unknown>;
   parent: RecordedSpan | null;
@@ -32,7 +33,7 @@ function fakeOtel(): { api: OtelApiLike; spans: RecordedSpan[]; counters: Map<st
     trace: {
       getTracer: () => ({
         startSpan(name, options = {}, context) {
-          const rec: RecordedSpan = { name, startTime: options.startTime ?? 0, endTime: undefined, attributes: { ...options.attributes }, parent: (context as { span?: RecordedSpan } | undefined)?.span ?? null, events: [] };
+          const rec: RecordedSpan = { name, startTime: options.startTime, endTime: undefined, attributes: { ...options.attributes }, parent: (context as { span?: RecordedSpan } | undefined)?.span ?? null, events: [] };
           spans.push(rec);
           return {
             setAttributes: (a) => Object.assign(rec.attributes, a),
@@ -74,6 +75,22 @@ describe('decide telemetry', () => {
     expect(b.contact).toBe(a.contact);
   });
 
+  it("start: called when the decision starts, before any store call, and what it returns comes back; a throwing start changes nothing", async () => {
+    const log: unknown[] = [];
+    const stores = await prepared();
+    const watched = { ...stores, identity: Object.assign(Object.create(stores.identity), { addObservations: (...a: unknown[]) => (log.push('store'), stores.identity.addObservations(...(a as Parameters<typeof stores.identity.addObservations>))) }) } as DecideStores;
+    const token = { decision: 'tel-4' };
+    const sink: DecideTelemetry = { start: () => (log.push('start'), token), decision: (d, started) => void log.push(['decision', d.outcome, started]) };
+    const r = await decide(request('email', 'tel-4'), watched, parseDecideConfig(CONFIG, { clock: () => 0, telemetry: sink }));
+    expect(log[0]).toBe('start');
+    expect(log.at(-1)).toEqual(['decision', r.contact ? 'allowed' : 'refused', token]);
+    expect(log.filter((x) => x === 'start')).toHaveLength(1);
+    const seen: unknown[] = [];
+    const throwing: DecideTelemetry = { start: () => { throw new Error('tracer down'); }, decision: (d, started) => void seen.push([d.outcome, started]) };
+    const again = await decide(request('email', 'tel-5'), await prepared(), parseDecideConfig(CONFIG, { clock: () => 0, telemetry: throwing }));
+    expect(seen).toEqual([[again.contact ? 'allowed' : 'refused', undefined]]);
+  });
+
   it('OTel adapter: root span, one child per stage, decision metrics', async () => {
     const { api, spans, counters } = fakeOtel();
     let tick = 0;
@@ -84,11 +101,24 @@ describe('decide telemetry', () => {
     expect(root.attributes).toMatchObject({ 'crosschannel.channel': 'email', 'crosschannel.outcome': r.contact ? 'allowed' : 'refused', 'crosschannel.request_id': 'tel-1', 'crosschannel.offers': r.offers.length });
     const children = spans.filter((s) => s.parent === root);
     expect(children.map((s) => s.name)).toEqual(r.trace.stages.map((s) => `crosschannel.decide.${s.stage}`));
-    expect(root.endTime).toBe(1_000_000);
-    expect(root.startTime).toBe(1_000_000 - r.trace.totalMs);
-    expect(children.at(-1)!.endTime).toBe(1_000_000);
+    // Started when the decision started, stamped by the tracer; the stages laid from that start (read from the wall
+    // clock when the span does not expose it, as this fake's does not); the decide span ends with its last stage.
+    expect(root.startTime).toBeUndefined();
+    expect(children[0]!.startTime).toBe(1_000_000);
+    expect(children.at(-1)!.endTime).toBe(1_000_000 + r.trace.totalMs);
+    expect(root.endTime).toBe(1_000_000 + r.trace.totalMs);
     expect(counters.get('crosschannel.decide.decisions')).toEqual([[1, { channel: 'email', outcome: r.contact ? 'allowed' : 'refused' }]]);
     expect(counters.get('crosschannel.store.duration')!.map(([, a]) => a['operation'])).toEqual(r.trace.stages.filter((s) => ['identity', 'load', 'reserve'].includes(s.stage) && s.status !== 'skipped').map((s) => s.stage));
+  });
+
+  it('OTel adapter: a decision reported without its start (the sink\'s start threw) is dated after the fact', async () => {
+    const { api, spans } = fakeOtel();
+    const stages = [{ stage: 'validate' as const, status: 'ok' as const, input: {}, output: {}, removed: [], notes: [], ms: 7 }];
+    otelTelemetry(api, { wallClock: () => 1_000_000 }).decision({ trace: { requestId: 'tel-6', channel: 'email', now: T0, subjectId: null, stages, totalMs: 7 }, outcome: 'refused', offers: 0, reasons: [] });
+    expect(spans.map((s) => [s.name, s.startTime, s.endTime])).toEqual([
+      ['crosschannel.decide', 999_993, 1_000_000],
+      ['crosschannel.decide.validate', 999_993, 1_000_000],
+    ]);
   });
 
   it('OTel adapter: refusals are counted by reason', async () => {
@@ -177,3 +207,58 @@ describe('otel instrumentation scope and units', () => {
     });
   });
 });
+
+describe('otel adapter: stage times lie inside the decide span', () => {
+  it('property: whatever the stage timings, the stages (spans or events) are laid end to end from the start the SDK stamped, and the decide span ends with the last', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1_000_000_000, max: 4_000_000_000 }),
+        fc.nat(999),
+        fc.array(fc.double({ min: 0, max: 10_000, noNaN: true }), { minLength: 1, maxLength: DECIDE_STAGES.length }),
+        fc.boolean(),
+        fc.constantFrom('spans' as const, 'events' as const),
+        (seconds, millis, durations, failLast, stages) => {
+          const started: Array<{ name: string; start: unknown; end?: number | undefined; events: number[] }> = [];
+          const api: OtelApiLike = {
+            trace: {
+              getTracer: () => ({
+                startSpan(name, options) {
+                  // As the SDK: a span started without a time is stamped now, and exposes its start as an HrTime.
+                  const rec: (typeof started)[number] = { name, start: options?.startTime ?? [seconds, millis * 1e6], events: [] };
+                  started.push(rec);
+                  return { startTime: rec.start, setAttributes: () => 0, setStatus: () => 0, addEvent: (_n, _a, t) => void rec.events.push(t!), end: (t) => void (rec.end = t) };
+                },
+              }),
+              setSpan: () => ({}),
+            },
+            context: { active: () => ({}) },
+            metrics: { getMeter: () => ({ createCounter: () => ({ add: () => undefined }), createHistogram: () => ({ record: () => undefined }) }) },
+          };
+          const sink = otelTelemetry(api, { stages, wallClock: () => 0 });
+          const trace = {
+            requestId: 'p',
+            channel: 'email',
+            now: 0,
+            subjectId: null,
+            stages: durations.map((ms, i): StageTrace => ({ stage: DECIDE_STAGES[i]!, status: failLast && i === durations.length - 1 ? 'failed' : 'ok', input: {}, output: {}, removed: [], notes: [], ms, ...(failLast && i === durations.length - 1 ? { error: { code: 'STORE_ERROR', message: 'x' } } : {}) })),
+            totalMs: durations.reduce((a, b) => a + b, 0),
+          };
+          sink.decision({ trace, outcome: failLast ? 'failed' : 'refused', offers: 0, reasons: [] }, sink.start!());
+          const [root, ...children] = started;
+          const from = seconds * 1e3 + millis;
+          expect(root!.start).toEqual([seconds, millis * 1e6]);
+          // Stage spans start and end where the previous ended; stage events (and exception events) fall at stage ends.
+          let cursor = from;
+          for (const [i, c] of children.entries()) {
+            expect(c.start).toBe(cursor);
+            cursor += durations[i]!;
+            expect(c.end).toBe(cursor);
+          }
+          for (const t of [...root!.events, ...children.flatMap((c) => c.events)]) expect(t >= from && t <= root!.end!).toBe(true);
+          expect(root!.end).toBeGreaterThanOrEqual(stages === 'spans' ? (children.at(-1)!.end as number) : from);
+        },
+      ),
+    );
+  });
+});
+

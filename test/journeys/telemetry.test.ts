@@ -1,9 +1,11 @@
 /**
  * The journeys runner's telemetry: one report per processed step (completed, failed), with the step it left and
- * reached, its actions and duration from the runner's trace clock; a throwing sink changes nothing; and the
- * OpenTelemetry adapter on the real SDK (in-memory exporters): span per step, counters, error status.
+ * reached, its actions and duration from the runner's trace clock; a step that fails after acting reports what it
+ * did; a throwing sink changes nothing; and the OpenTelemetry adapter on the real SDK (in-memory exporters): span per
+ * step, counters, error status with the code only (never a handler's error text).
  */
 import * as api from '@opentelemetry/api';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MemoryJourneyStore } from '../../src/adapters/memory/journeys.js';
 import { otelJourneyTelemetry } from '../../src/adapters/otel/index.js';
@@ -95,4 +97,94 @@ describe('journeys runner telemetry', () => {
     expect(points).toContainEqual({ name: 'crosschannel.journey.steps', attributes: { journey: 'welcome', outcome: 'failed' }, value: 1 });
     expect(points).toContainEqual({ name: 'crosschannel.journey.actions', attributes: { journey: 'welcome', kind: 'send', channel: 'email' }, value: 1 });
   });
+
+  it('a step that fails after acting reports the actions it performed, and the failure', async () => {
+    const events: JourneyStepTelemetry[] = [];
+    const sent: string[] = [];
+    const runner = createJourneyRunner({
+      store: new MemoryJourneyStore(),
+      journeys: [journey],
+      handlers: {
+        send: (a) => void sent.push(a.key),
+        task: () => {
+          throw new Error('crm down for p1@example.org');
+        },
+      },
+      telemetry: { step: (e) => void events.push(e) },
+    });
+    await runner.enrol('welcome', 'p1', T0);
+    expect(await runner.tick(T0)).toMatchObject({ failed: 1 });
+    expect(sent).toHaveLength(1);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ outcome: 'failed', error: { code: 'ERROR' }, actions: [{ kind: 'send', channel: 'email' }] });
+  });
+
+  it('a step whose lease passed to another runner (lost) still reports the actions it performed', async () => {
+    const events: JourneyStepTelemetry[] = [];
+    const store = new MemoryJourneyStore();
+    // Every save reports that another runner holds the lease now.
+    const lossy = new Proxy(store, { get: (t, k) => (k === 'complete' ? async () => false : (Reflect.get(t, k) as (...a: unknown[]) => unknown).bind(t)) });
+    const runner = createJourneyRunner({ store: lossy, journeys: [journey], handlers: {}, telemetry: { step: (e) => void events.push(e) } });
+    await runner.enrol('welcome', 'p1', T0);
+    expect(await runner.tick(T0)).toMatchObject({ lost: 1, actions: 2 });
+    expect(events.map((e) => [e.outcome, e.actions.map((a) => a.kind)])).toEqual([['lost', ['send', 'task']]]);
+  });
+
+  it("otelJourneyTelemetry: a failed step's span has the actions it performed and the error code, not the error's text", async () => {
+    const { otel, spans, metrics } = otelSdk();
+    const runner = createJourneyRunner({
+      store: new MemoryJourneyStore(),
+      journeys: [journey],
+      handlers: {
+        task: () => {
+          throw new Error('crm down for p1@example.org');
+        },
+      },
+      telemetry: otelJourneyTelemetry(otel),
+    });
+    await runner.enrol('welcome', 'p1', T0);
+    await runner.tick(T0);
+    const [span] = spans.getFinishedSpans();
+    expect(span!.attributes).toMatchObject({ 'crosschannel.outcome': 'failed', 'crosschannel.actions': 1, 'crosschannel.error_code': 'ERROR', 'error.type': 'ERROR' });
+    expect(span!.status).toEqual({ code: api.SpanStatusCode.ERROR, message: 'ERROR' });
+    expect(span!.events.map((e) => [e.name, e.attributes])).toEqual([
+      ['exception', { 'exception.type': 'ERROR' }],
+      ['crosschannel.journey.action.send', { 'crosschannel.channel': 'email' }],
+    ]);
+    expect(JSON.stringify([span!.status, span!.attributes, span!.events])).not.toContain('example.org');
+    expect(await metrics()).toContainEqual({ name: 'crosschannel.journey.actions', attributes: { journey: 'welcome', kind: 'send', channel: 'email' }, value: 1 });
+  });
+
+  it('property: a step reports exactly the actions whose handler returned, in order, wherever a handler fails', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.constantFrom('send' as const, 'task' as const), { minLength: 1, maxLength: 6 }), fc.nat(6), async (kinds, failAt) => {
+        const chain = parseJourney({
+          id: 'chain',
+          version: 1,
+          entry: { on: 'manual', reentry: 'always' },
+          start: 's0',
+          steps: Object.fromEntries(
+            kinds.map((k, i) => {
+              const next = i + 1 < kinds.length ? { next: `s${i + 1}` } : {};
+              return [`s${i}`, k === 'send' ? { type: 'send', channel: 'email', message: `m${i}`, ...next } : { type: 'task', task: `t${i}`, ...next }];
+            }),
+          ),
+        });
+        let calls = 0;
+        const act = (): void => {
+          if (calls++ === failAt) throw new Error('handler down');
+        };
+        const events: JourneyStepTelemetry[] = [];
+        const runner = createJourneyRunner({ store: new MemoryJourneyStore(), journeys: [chain], handlers: { send: act, task: act }, telemetry: { step: (e) => void events.push(e) } });
+        await runner.enrol('chain', 'p1', T0);
+        await runner.tick(T0);
+        const done = Math.min(failAt, kinds.length);
+        expect(events).toHaveLength(1);
+        expect(events[0]!.outcome).toBe(failAt < kinds.length ? 'failed' : 'completed');
+        expect(events[0]!.actions.map((a) => a.kind)).toEqual(kinds.slice(0, done));
+      }),
+      { numRuns: 40 },
+    );
+  });
 });
+

@@ -69,7 +69,10 @@ export interface OtelApiLike {
 export interface OtelTelemetryOptions {
   /** Instrumentation scope name (default `crosschannel`). */
   readonly name?: string;
-  /** Wall clock in epoch ms for span end times (default `Date.now`); stage durations come from the trace. */
+  /**
+   * Wall clock in epoch ms (default `Date.now`): dates journey step spans, and a decide span only when the tracer's span
+   * does not expose the start it stamped (the SDK's does). Stage durations come from the trace.
+   */
   readonly wallClock?: () => number;
   /**
    * How stages appear: `spans` (default, one child span per stage) or `events` (one span event per stage on
@@ -100,8 +103,16 @@ function checkArguments(api: unknown, options: unknown, spans: boolean): void {
   if (o.stages !== undefined && o.stages !== 'spans' && o.stages !== 'events') throw inputError(`stages must be 'spans' or 'events'`, ['options', 'stages']);
 }
 
-/** OpenTelemetry's SpanStatusCode.ERROR. */
-const STATUS_ERROR = 2;
+/**
+ * Marks a span failed as the OpenTelemetry semantic conventions for errors ask: `error.type`, error status and, with
+ * `at`, an `exception` event, all carrying the error's code only. Its message is never copied: free text may hold a
+ * caller's value (`requestId "…" was used for another decision`) or a store's own text (`STORE_ERROR` quotes it).
+ */
+function fail(span: OtelSpanLike, code: string, at?: number): void {
+  span.setAttributes({ 'error.type': code });
+  span.setStatus({ code: 2, message: code }); // SpanStatusCode.ERROR
+  if (at !== undefined) span.addEvent('exception', { 'exception.type': code }, at);
+}
 
 /**
  * A {@link DecideTelemetry} on OpenTelemetry. Per decision: a `crosschannel.decide` span (attributes
@@ -111,6 +122,12 @@ const STATUS_ERROR = 2;
  * `crosschannel.decide.decisions` {channel, outcome}, `crosschannel.decide.refusals` {reason} and
  * `crosschannel.store.duration` (ms) {store, operation, status}. Counters carry UCUM annotation units (`{decision}`,
  * `{refusal}`); the tracer and meter carry the package's version as their instrumentation scope's.
+ *
+ * The decide span starts when the decision does (the port's `start`), under the caller's active span and stamped by
+ * the tracer, so it never starts before its caller; the stage spans are laid from that start and the decide span
+ * ends with the last. A failure sets `error.type` (the code), an error status whose description is the code, and an
+ * `exception` event with `exception.type` on the failing stage; the error's message, free text that may quote a
+ * caller's value or a store's own text, is never exported.
  *
  * @example
  * ```ts
@@ -129,16 +146,25 @@ export function otelTelemetry(api: OtelApiLike, options: OtelTelemetryOptions = 
   const decisions = meter.createCounter('crosschannel.decide.decisions', { description: 'Decisions by channel and outcome', unit: '{decision}' });
   const refusals = meter.createCounter('crosschannel.decide.refusals', { description: 'Refusal reasons of decisions without contact', unit: '{refusal}' });
   const storeDuration = meter.createHistogram('crosschannel.store.duration', { description: 'Store round trips of decide stages', unit: 'ms' });
+  const DECIDE = 'crosschannel.decide';
   return {
-    decision(d: DecisionTelemetry): void {
+    // The span starts when the decision does, under the caller's active span, stamped by the SDK itself (the clock of
+    // the caller's span); the stages are laid from that start. The SDK's span exposes it (`startTime`, an HrTime);
+    // another implementation's is read from `wallClock` just after.
+    start(): [OtelSpanLike, number] {
+      const root = tracer.startSpan(DECIDE);
+      const t = (root as { startTime?: unknown }).startTime;
+      return [root, Array.isArray(t) ? t[0] * 1e3 + t[1] / 1e6 : wall()];
+    },
+    decision(d: DecisionTelemetry, started?: unknown): void {
       const t = d.trace;
-      const end = wall();
-      const start = end - t.totalMs;
+      // Without `start` (it threw), dated after the fact.
+      const [root, start] = (started as [OtelSpanLike, number] | undefined) ?? ((at: number) => [tracer.startSpan(DECIDE, { startTime: at }), at] as const)(wall() - t.totalMs);
       const attributes: Attributes = { 'crosschannel.channel': t.channel, 'crosschannel.outcome': d.outcome, 'crosschannel.offers': d.offers, 'crosschannel.request_id': t.requestId };
       if (d.reasons.length) attributes['crosschannel.refusal_reasons'] = d.reasons.map((r) => r.code).join(',');
       if (d.error) attributes['crosschannel.error_code'] = d.error.code;
-      const root = tracer.startSpan('crosschannel.decide', { startTime: start, attributes });
-      if (d.error) root.setStatus({ code: STATUS_ERROR, message: `${d.error.code}: ${d.error.message}` });
+      root.setAttributes(attributes);
+      if (d.error) fail(root, d.error.code);
       const parent = asEvents ? undefined : api.trace.setSpan(api.context.active() as never, root as never);
       let cursor = start;
       for (const s of t.stages) {
@@ -147,21 +173,19 @@ export function otelTelemetry(api: OtelApiLike, options: OtelTelemetryOptions = 
         if (s.removed.length) stageAttrs['crosschannel.stage.removed'] = s.removed.length;
         if (asEvents) {
           if (s.error) stageAttrs['crosschannel.error_code'] = s.error.code;
-          root.addEvent(`crosschannel.decide.${s.stage}`, stageAttrs, cursor + s.ms);
+          root.addEvent(`${DECIDE}.${s.stage}`, stageAttrs, cursor + s.ms);
           cursor += s.ms;
         } else {
-          const span = tracer.startSpan(`crosschannel.decide.${s.stage}`, { startTime: cursor, attributes: stageAttrs }, parent);
-          if (s.error) {
-            span.setStatus({ code: STATUS_ERROR, message: `${s.error.code}: ${s.error.message}` });
-            span.addEvent('exception', { 'exception.type': s.error.code, 'exception.message': s.error.message }, cursor + s.ms);
-          }
+          const span = tracer.startSpan(`${DECIDE}.${s.stage}`, { startTime: cursor, attributes: stageAttrs }, parent);
           cursor += s.ms;
+          if (s.error) fail(span, s.error.code, cursor);
           span.end(cursor);
         }
         const store = STORE_STAGES[s.stage];
         if (store !== undefined && s.status !== 'skipped') storeDuration.record(s.ms, { store, operation: s.stage, status: s.status });
       }
-      root.end(end);
+      // It ends with its last stage, so every stage lies inside it.
+      root.end(cursor);
       decisions.add(1, { channel: t.channel, outcome: d.outcome });
       for (const r of d.reasons) refusals.add(1, { reason: r.code });
     },
@@ -172,7 +196,8 @@ export function otelTelemetry(api: OtelApiLike, options: OtelTelemetryOptions = 
  * A {@link JourneyTelemetry} on OpenTelemetry for `createJourneyRunner`: a `crosschannel.journey.step` span per
  * processed step (attributes `crosschannel.journey`, `crosschannel.journey.version`, `crosschannel.instance`,
  * `crosschannel.step.from`, `crosschannel.step.to`, `crosschannel.outcome`, `crosschannel.status`,
- * `crosschannel.actions`, `crosschannel.error_code`; error status on failure), and metrics
+ * `crosschannel.actions`, `crosschannel.error_code`; on failure `error.type`, error status and an `exception` event
+ * carrying the code, never the message; one event per action performed, a failed step's too), and metrics
  * `crosschannel.journey.steps` {journey, outcome}, `crosschannel.journey.actions` {journey, kind, channel} and
  * `crosschannel.journey.step.duration` (ms) {journey, outcome}.
  *
@@ -208,10 +233,7 @@ export function otelJourneyTelemetry(api: OtelApiLike, options: Pick<OtelTelemet
       if (s.status !== undefined) attributes['crosschannel.status'] = s.status;
       if (s.error) attributes['crosschannel.error_code'] = s.error.code;
       const span = tracer.startSpan('crosschannel.journey.step', { startTime: end - s.ms, attributes });
-      if (s.error) {
-        span.setStatus({ code: STATUS_ERROR, message: `${s.error.code}: ${s.error.message}` });
-        span.addEvent('exception', { 'exception.type': s.error.code, 'exception.message': s.error.message }, end);
-      }
+      if (s.error) fail(span, s.error.code, end);
       for (const a of s.actions) span.addEvent(`crosschannel.journey.action.${a.kind}`, a.channel === undefined ? {} : { 'crosschannel.channel': a.channel }, end);
       span.end(end);
       steps.add(1, { journey: s.journeyId, outcome: s.outcome });
