@@ -26,7 +26,10 @@ export interface ContactQuery {
   readonly now: EpochMs;
   /** A GPC signal (see `readGpc`); it blocks the policy's `gpcPurposes`. */
   readonly gpc?: GpcSignal;
-  /** A decoded TC string and the vendor/purpose to check (e.g. the ESP or ad platform acting for you). */
+  /**
+   * A decoded TC string and the vendor/purpose to check (e.g. the ESP or ad platform acting for you). Its
+   * `options.now` defaults to the query's `now` (the policy-version and DisclosedVendors dates, GVL deletions).
+   */
   readonly tcf?: { readonly tc: TcString; readonly query: TcfQuery; readonly gvl?: Gvl | null; readonly options?: TcfCheckOptions };
 }
 
@@ -96,7 +99,7 @@ export function canContact(state: ConsentState, query: ContactQuery): ContactDec
   }
   let tcf: TcfDecision | null = null;
   if (query.tcf) {
-    tcf = tcfCanProcess(query.tcf.tc, query.tcf.query, query.tcf.gvl ?? null, query.tcf.options);
+    tcf = tcfCanProcess(query.tcf.tc, query.tcf.query, query.tcf.gvl ?? null, { now, ...query.tcf.options });
     if (!tcf.allowed) {
       blocking.push({ code: 'CONSENT_TCF_DENIED', message: `TCF: vendor ${query.tcf.query.vendorId} may not process for purpose ${query.tcf.query.purposeId}`, detail: { vendorId: query.tcf.query.vendorId, purposeId: query.tcf.query.purposeId } });
       blocking.push(...tcf.reasons);

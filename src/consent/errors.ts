@@ -33,6 +33,8 @@ export type ConsentErrorCode =
 export type TcfReasonCode =
   | 'TCF_CONSENT'
   | 'TCF_LEGITIMATE_INTEREST'
+  | 'TCF_NOT_SERVICE_SPECIFIC'
+  | 'TCF_POLICY_VERSION_OUTDATED'
   | 'TCF_PURPOSE_UNKNOWN'
   | 'TCF_VENDOR_NOT_IN_GVL'
   | 'TCF_VENDOR_DELETED'

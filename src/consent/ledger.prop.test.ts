@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { canContact, consentState, foldConsent, parseConsentPolicy, type ConsentEvent } from './index.js';
+import { canContact, consentState, foldConsent, parseConsentEvent, parseConsentPolicy, type ConsentEvent } from './index.js';
 import { consentEventArb, LEDGER_CHANNELS, LEDGER_PURPOSES } from '../../test/arbitraries/consent.js';
 
 const SPAN = 100 * 86_400_000;
@@ -65,6 +65,29 @@ describe('ledger properties', () => {
         expect([c.status, c.since, c.basis]).toEqual([a.status, a.since, a.basis]);
       }),
       { numRuns: 1000 },
+    );
+  });
+
+  it('a grant on a double-opt-in channel whose consent is confirmed and in force changes nothing (a re-submitted form never revokes it)', () => {
+    const DAY = 86_400_000;
+    const at = (id: string, kind: ConsentEvent['kind'], t: number, channel = 'email', purpose = 'marketing') =>
+      parseConsentEvent({ id, subjectId: 's1', channel, purpose, kind, at: t, evidence: { source: 'form' } });
+    fc.assert(
+      fc.property(eventsArb, purposeArb, fc.integer({ min: 0, max: 3 * DAY }), fc.integer({ min: 1, max: 60 * DAY }), fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom('email', '*'), fc.boolean(),
+        (history, purpose, confirmAfter, later, where, channel, anyPurpose) => {
+          const g = SPAN + DAY;
+          const confirmed = [...history, at('g', 'granted', g, 'email', purpose), at('c', 'confirmed', g + confirmAfter, 'email', purpose)];
+          const now = g + confirmAfter + later;
+          const again = at('again', 'granted', g + confirmAfter + Math.floor(where * later), channel, anyPurpose ? '*' : purpose);
+          const a = foldConsent(consentState(confirmed, policy), 'email', purpose, now);
+          const b = foldConsent(consentState([...confirmed, again], policy), 'email', purpose, now);
+          if (a.status === 'granted') expect(a.basis).toBe('double_opt_in');
+          // Still in force when the form came again: nothing changes. Lapsed by then: a new pending request.
+          if (again.at - (g + confirmAfter) <= (purpose === 'marketing' ? 30 * DAY : Infinity)) expect([b.status, b.basis, b.since]).toEqual([a.status, a.basis, a.since]);
+          else expect(b.since).toBe(again.at);
+        },
+      ),
+      { numRuns: 1500 },
     );
   });
 

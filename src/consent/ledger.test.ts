@@ -43,6 +43,26 @@ describe('foldConsent', () => {
     expect(foldConsent(consentState([ev({ channel: 'push' })], policy), 'push', 'marketing', T0)).toMatchObject({ status: 'granted', basis: 'opt_in' });
   });
 
+  it('keeps a confirmed or soft opt-in consent when the person submits the form again; a grant after a refusal needs a new confirmation', () => {
+    const confirmed = [ev({ at: T0 }), ev({ kind: 'confirmed', at: T0 + DAY })];
+    for (const again of [ev({ at: T0 + 10 * DAY }), ev({ channel: '*', purpose: '*', at: T0 + 10 * DAY })]) {
+      const state = consentState([...confirmed, again], policy);
+      // It was pending at day 10 and then CONSENT_EXPIRED from day 13: the re-submitted form revoked the confirmation.
+      for (const day of [10, 12, 20]) expect(foldConsent(state, 'email', 'marketing', T0 + day * DAY)).toMatchObject({ status: 'granted', basis: 'double_opt_in', since: T0 + DAY });
+      expect(canContact(state, { channel: 'email', purpose: 'marketing', now: T0 + 20 * DAY }).allowed).toBe(true);
+    }
+    // A soft opt-in on a double-opt-in channel stays too.
+    const softPolicy = parseConsentPolicy({ doubleOptIn: { channels: ['email'], window: { days: 3 } }, softOptIn: [{ channel: 'email', purposes: ['marketing'] }] });
+    const soft = consentState([ev({ kind: 'existing_customer', at: T0 }), ev({ at: T0 + DAY })], softPolicy);
+    expect(foldConsent(soft, 'email', 'marketing', T0 + 10 * DAY)).toMatchObject({ status: 'granted', basis: 'soft_opt_in' });
+    // After a withdrawal, or once the confirmed consent lapsed (395 days), a grant is pending again.
+    const withdrawn = consentState([...confirmed, ev({ kind: 'withdrawn', at: T0 + 2 * DAY }), ev({ at: T0 + 3 * DAY })], policy);
+    expect(foldConsent(withdrawn, 'email', 'marketing', T0 + 4 * DAY)).toMatchObject({ status: 'pending', since: T0 + 3 * DAY });
+    expect(foldConsent(withdrawn, 'email', 'marketing', T0 + 7 * DAY).status).toBe('expired');
+    const lapsed = consentState([...confirmed, ev({ at: T0 + 400 * DAY })], policy);
+    expect(foldConsent(lapsed, 'email', 'marketing', T0 + 401 * DAY)).toMatchObject({ status: 'pending', since: T0 + 400 * DAY });
+  });
+
   it('expires grants after the purpose expiry and re-grants refresh it', () => {
     const state = consentState([ev({ channel: 'push', at: T0 })], policy);
     expect(foldConsent(state, 'push', 'marketing', T0 + 395 * DAY).status).toBe('granted');
@@ -149,6 +169,17 @@ describe('canContact', () => {
     const no = canContact(state, { channel: 'display', purpose: 'ads', now: T0, tcf: { tc, query: { vendorId: 756, purposeId: 4 } } });
     expect(no.allowed).toBe(false);
     expect(no.reasons.map((r) => r.code)).toEqual(['CONSENT_TCF_DENIED', 'TCF_NO_VENDOR_CONSENT', 'CONSENT_GRANTED']);
+  });
+
+  it("judges the TC string at the query's now (TCF 2.3's DisclosedVendors date), unless its options say otherwise", () => {
+    const state = consentState([ev({ channel: 'display', purpose: 'ads' })], policy);
+    const tc = decodeTcString(tcString); // no DisclosedVendors segment
+    expect(tc.disclosedVendors).toBeNull();
+    const later = Date.parse('2026-06-01T00:00:00Z');
+    const q = (options?: { requireDisclosedVendors: boolean }) => canContact(state, { channel: 'display', purpose: 'ads', now: later, tcf: { tc, query: { vendorId: 755, purposeId: 4 }, ...(options ? { options } : {}) } });
+    expect(q().tcf?.reasons.map((r) => r.code)).toEqual(['TCF_DISCLOSED_VENDORS_MISSING']);
+    expect(q().allowed).toBe(false);
+    expect(q({ requireDisclosedVendors: false }).allowed).toBe(true);
   });
 });
 

@@ -369,7 +369,7 @@ function isCompiledPolicy(policy: unknown): policy is ConsentPolicy {
  * Folds the ledger into the status of `channel` × `purpose` at `now` (events after `now` are ignored). Events
  * for channel or purpose `*` apply too. Later events win; `denied`/`withdrawn` end any earlier grant; a grant on
  * a double-opt-in channel is `pending` until `confirmed` within the window (then `expired` if never
- * confirmed); a grant lapses to `expired` after the purpose's expiry; `existing_customer` grants by soft
+ * confirmed), and a later grant keeps a confirmed (or soft opt-in) consent still in force as it is; a grant lapses to `expired` after the purpose's expiry; `existing_customer` grants by soft
  * opt-in only where the policy allows and only when the person has not refused.
  *
  * @example
@@ -387,6 +387,7 @@ export function foldConsent(state: ConsentState, channel: string, purpose: strin
   const policy = state.policy;
   const doi = policy.doubleOptInChannels.has(channel);
   const soft = policy.softOptIn.has(key(channel, purpose));
+  const ttl = policy.expiryMs.get(purpose) ?? policy.expiryMs.get('*');
   let status: ConsentStatus = 'unknown';
   let basis: ConsentBasis | null = null;
   let since: number | null = null;
@@ -400,6 +401,9 @@ export function foldConsent(state: ConsentState, channel: string, purpose: strin
     if ((e.channel !== channel && e.channel !== '*') || (e.purpose !== purpose && e.purpose !== '*')) continue;
     switch (e.kind) {
       case 'granted':
+        // A re-submitted form keeps a confirmation (double or soft opt-in) still in force: it never revokes one.
+        // (Without an expiry, `ttl` is undefined and the comparison with NaN is false: still in force.)
+        if (doi && status === 'granted' && !(e.at - since! > ttl!)) break;
         if (doi) {
           status = 'pending';
           basis = null;
@@ -444,7 +448,6 @@ export function foldConsent(state: ConsentState, channel: string, purpose: strin
     }
   }
   if (status === 'granted') {
-    const ttl = policy.expiryMs.get(purpose) ?? policy.expiryMs.get('*');
     if (ttl !== undefined && since !== null) until = since + ttl;
   }
   if ((status === 'granted' || status === 'pending') && until !== null && now > until) {

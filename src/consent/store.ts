@@ -32,7 +32,8 @@ export interface ConsentErasureReceipt {
  *   different event under an existing id fails with `STORE_CONFLICT` (events are never rewritten).
  * - `events` returns a subject's events ordered by `at`, then by append order.
  * - `erase` deletes every event of the subject and keeps only an {@link ConsentErasureReceipt} (GDPR Art. 17); it
- *   is idempotent (a second erase returns a receipt with `eventCount` 0).
+ *   is idempotent: erasing again with no new events returns the stored receipt (the one `erasure` returns), and
+ *   only an erase that deleted events appended since replaces it.
  *
  * @example
  * ```ts

@@ -113,8 +113,27 @@ export function runConsentStoreConformance(implementations: ConformanceTargets<C
       await s.append(ev({ id: 'a' }));
       const first = await s.erase('alice', 5_000);
       const second = await s.erase('alice', 6_000);
-      expect(second.eventCount).toBe(0);
+      expect(second).toEqual(first);
       expect(await s.erasure('alice')).toEqual(first);
+    });
+
+    it('a second erase returns the stored receipt, not a new one (eventCount 0, a later erasedAt)', async () => {
+      const s = store();
+      await s.append(ev({ id: 'a' }));
+      await s.append(ev({ id: 'b', at: 2_000 }));
+      const first = await s.erase('alice', 5_000);
+      expect(first.eventCount).toBe(2);
+      expect(await s.erase('alice', 6_000)).toEqual(first);
+      expect(await s.erase('alice', 7_000)).toEqual(await s.erasure('alice'));
+      // A subject never seen: the first erase's receipt is the proof too.
+      const none = await s.erase('carol', 5_000);
+      expect(none.eventCount).toBe(0);
+      expect(await s.erase('carol', 6_000)).toEqual(none);
+      // Events appended since are a new erasure, with its own receipt.
+      await s.append(ev({ id: 'c', at: 8_000 }));
+      const again = await s.erase('alice', 9_000);
+      expect(again).toEqual({ subjectHash: first.subjectHash, erasedAt: 9_000, eventCount: 1 });
+      expect(await s.erasure('alice')).toEqual(again);
     });
 
     it('accepts new events after erasure (a new consent)', async () => {

@@ -82,9 +82,11 @@ export class MemoryConsentStore implements ConsentStore {
     const count = this.ledgers.get(subjectId)?.length ?? 0;
     this.ledgers.delete(subjectId);
     const subjectHash = await saltedSha256Hex(this.salt, subjectId);
-    const receipt: ConsentErasureReceipt = { subjectHash, erasedAt: now, eventCount: count };
+    // Idempotent: erasing again with nothing new to erase returns the stored proof, not a second one.
     const prior = this.erasures.get(subjectHash);
-    if (!prior || count > 0) this.erasures.set(subjectHash, prior && count === 0 ? prior : receipt);
+    if (prior && count === 0) return prior;
+    const receipt: ConsentErasureReceipt = { subjectHash, erasedAt: now, eventCount: count };
+    this.erasures.set(subjectHash, receipt);
     return receipt;
   }
 

@@ -145,7 +145,7 @@ export class PostgresConsentStore implements ConsentStore {
   async erase(subjectId: string, now: EpochMs): Promise<ConsentErasureReceipt> {
     checkStoreId(subjectId, 'subjectId');
     const subjectHash = await saltedSha256Hex(this.salt, subjectId);
-    const count = await this.run(() =>
+    return this.run(() =>
       this.sql.transaction(async (tx) => {
         const { rows } = await tx.query<{ n: string | number }>(
           `WITH d AS (DELETE FROM ${this.events_} WHERE subject_id = $1 RETURNING 1) SELECT count(*) AS n FROM d`,
@@ -159,10 +159,15 @@ export class PostgresConsentStore implements ConsentStore {
            WHERE EXCLUDED.event_count > 0`,
           [subjectHash, now, n],
         );
-        return n;
+        // Idempotent: what is stored now (the earlier proof when nothing new was erased) is the receipt.
+        const { rows: stored } = await tx.query<{ erased_at: string | number; event_count: number }>(
+          `SELECT erased_at, event_count FROM ${this.erasures} WHERE subject_hash = $1`,
+          [subjectHash],
+        );
+        const r = stored[0]!;
+        return { subjectHash, erasedAt: Number(r.erased_at), eventCount: Number(r.event_count) };
       }),
     );
-    return { subjectHash, erasedAt: now, eventCount: count };
   }
 
   async erasure(subjectId: string): Promise<ConsentErasureReceipt | null> {

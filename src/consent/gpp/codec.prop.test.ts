@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { GppModel } from '@iabgpp/cmpapi';
-import { decodeGpp, encodeGpp, type GppSection, type GppSectionInput } from '../index.js';
+import { decodeGpp, encodeGpp, gppOptOuts, type GppSection, type GppSectionInput } from '../index.js';
+import { BitWriter } from '../tcf/bits.js';
 import { US_SECTIONS } from './sections.js';
 import { gppSectionsArb, plain } from '../../../test/arbitraries/consent.js';
 
@@ -30,6 +31,24 @@ function expectPeerAgrees(peer: GppModel, s: GppSection): void {
 }
 
 describe('GPP properties', () => {
+  it('a US section in a version without a known layout is kept encoded, and gppOptOuts reports it opted out', () => {
+    const layouts = [...US_SECTIONS.values()];
+    fc.assert(
+      fc.property(fc.constantFrom(...layouts), fc.integer({ min: 2, max: 63 }), fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 60 }), (layout, version, values) => {
+        fc.pre(version > layout.versions);
+        const w = new BitWriter();
+        w.int(version, 6);
+        for (const v of values) w.int(v, 2);
+        const text = encodeGpp([{ kind: 'other', id: layout.id, encoded: w.toBase64Url(0) }]);
+        const gpp = decodeGpp(text);
+        expect(gpp.sections[0]!.kind).toBe('other');
+        expect(gppOptOuts(gpp)).toMatchObject({ saleOptOut: true, sharingOptOut: true, targetedAdvertisingOptOut: true, unread: [layout.id] });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+
   it('decode(encode(sections)) gives the sections back, ascending by id', () => {
     fc.assert(
       fc.property(gppSectionsArb, (sections) => {

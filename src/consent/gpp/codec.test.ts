@@ -48,7 +48,7 @@ describe('decodeGpp', () => {
     expect(usnat.kind === 'us' && usnat.fields.saleOptOut).toBe(1);
     expect(usnat.kind === 'us' && usnat.gpc).toBe(true);
     expect(usnat.kind === 'us' && (usnat.fields.sensitiveDataProcessing as number[]).length).toBe(16);
-    expect(gppOptOuts(gpp)).toEqual({ saleOptOut: true, sharingOptOut: false, targetedAdvertisingOptOut: true, gpc: true });
+    expect(gppOptOuts(gpp)).toEqual({ saleOptOut: true, sharingOptOut: false, targetedAdvertisingOptOut: true, gpc: true, unread: [] });
 
     const tc = encodeTcString({
       created: 1_767_225_600_000, lastUpdated: 1_767_225_600_000, cmpId: 300, cmpVersion: 1, consentScreen: 1, consentLanguage: 'EN',
@@ -136,6 +136,61 @@ describe('decodeGpp', () => {
     big.fibonacci(1);
     big.fibonacci(1_000_000_000);
     expectMalformed(`${big.toBase64Url(0)}~1YNN`, /more sections than/);
+  });
+});
+
+/** A section's core bits: 6-bit version then 2-bit values, base64url. */
+function core(version: number, values: number[]): string {
+  const w = new BitWriter();
+  w.int(version, 6);
+  for (const v of values) w.int(v, 2);
+  return w.toBase64Url(0);
+}
+
+describe('GPP section versions and ids without a known layout', () => {
+  it('keeps a US section in a version without a known layout encoded (usca 2, usnat 3, 9, 63) and gppOptOuts counts it as opted out', () => {
+    for (const [id, version] of [[8, 2], [7, 3], [8, 9], [13, 63], [24, 2]] as const) {
+      // Every value 2 ("no"): read with the version 1 layout the string would say "not opted out".
+      const encoded = core(version, Array(30).fill(2));
+      const gpp = decodeGpp(`${header(3, 1, [id])}~${encoded}`);
+      expect(gpp.sections[0]).toMatchObject({ kind: 'other', id, encoded });
+      expect(gppOptOuts(gpp)).toEqual({ saleOptOut: true, sharingOptOut: true, targetedAdvertisingOptOut: true, gpc: false, unread: [id] });
+    }
+    // The known versions still decode.
+    expect(decodeGpp(`${header(3, 1, [8])}~${core(1, Array(18).fill(2))}`).sections[0]).toMatchObject({ kind: 'us', name: 'usca', version: 1 });
+    expect(decodeGpp(`${header(3, 1, [7])}~${core(2, Array(33).fill(2))}`).sections[0]).toMatchObject({ kind: 'us', name: 'usnat', version: 2 });
+    expect(() => encodeGpp([{ kind: 'us', id: 7, version: 3, fields: {}, gpc: null }])).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'sections[0].version' }));
+  });
+
+  it('does not misread a Maryland string with the section header of the MD specification (public comment) as saleOptOut 0', () => {
+    // SectionID 24, Version 1, SubSections (one id: 0, the core), then the core: MspaVersion 1 and the fields,
+    // SaleOptOut = 1 (opted out). Read in the @iabgpp/cmpapi layout it gave version 24 and saleOptOut 0.
+    const w = new BitWriter();
+    w.int(24, 6);
+    w.int(1, 6);
+    w.int(1, 12);
+    w.bit(false);
+    w.fibonacci(1);
+    w.int(1, 6);
+    for (const v of [1, 0, 1, 1, 1, 1, 1, 2]) w.int(v, 2);
+    const gpp = decodeGpp(`${header(3, 1, [24])}~${w.toBase64Url(0)}`);
+    expect(gpp.sections[0]).toMatchObject({ kind: 'other', id: 24, name: 'usmd' });
+    expect(gppOptOuts(gpp)).toMatchObject({ saleOptOut: true, unread: [24] });
+    // The layout @iabgpp/cmpapi 3.2 writes (MspaVersion first, no section header) still decodes.
+    const peer = new GppModel();
+    peer.setFieldValue('usmd', 'SaleOptOut', 1);
+    expect(decodeGpp(peer.encode()).sections[0]).toMatchObject({ kind: 'us', name: 'usmd', version: 1, fields: { saleOptOut: 1 } });
+  });
+
+  it('refuses section id 3 (the GPP header itself); keeps 4 (signal integrity) and unregistered ids encoded', () => {
+    const r = safeDecodeGpp(`${header(3, 1, [3])}~BAAAAA`);
+    expect(!r.ok && [r.error.code, r.error.path]).toEqual(['CONSENT_GPP_MALFORMED', 'header.sectionIds']);
+    expect(() => encodeGpp([{ kind: 'other', id: 3, encoded: 'BAAAAA' }])).toThrow(expect.objectContaining({ path: 'sections[0].id' }));
+    const gpp = decodeGpp(`${header(3, 1, [4, 5, 28, 40])}~BAAAAA~BAAAAA~BAAAAA~BAAAAA`);
+    expect(gpp.sections.map((x) => [x.kind, x.name])).toEqual([['other', null], ['other', 'tcfcav1'], ['other', null], ['other', null]]);
+    // Signal integrity and the Canadian TCF carry no US opt-out; an unregistered section may: unread, opted out.
+    expect(gppOptOuts(gpp)).toMatchObject({ saleOptOut: true, unread: [28, 40] });
+    expect(gppOptOuts(decodeGpp(`${header(3, 1, [4, 5, 6])}~BAAAAA~BAAAAA~1YNN`))).toEqual({ saleOptOut: false, sharingOptOut: false, targetedAdvertisingOptOut: false, gpc: false, unread: [] });
   });
 });
 

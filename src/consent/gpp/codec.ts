@@ -2,7 +2,7 @@
  * IAB Global Privacy Platform (GPP) strings: a base64url header (Type 6 bits = 3, Version 6 bits = 1, section
  * ids as a Fibonacci-coded range list), then one encoded section per id, all joined by `~`. Decoded here: the
  * header, tcfeuv2 (2, a TC string), uspv1 (6, the 4-character US Privacy string), usnat (7) and the US state
- * sections 8–24; other registered sections are kept encoded.
+ * sections 8–24 in the versions whose layout is known; other sections and versions are kept encoded.
  */
 import { CrossChannelError, type Result, quoted } from '../../core/errors.js';
 import { BitReader, BitsError, base64UrlToBytes } from '../tcf/bits.js';
@@ -179,6 +179,8 @@ export function decodeGpp(text: string, options: DecodeGppOptions = {}): GppStri
     const version = r.int(6, 'header version');
     if (version !== 1) fail(`unsupported GPP version ${version}`, ['header', 'version']);
     sectionIds = readFibonacciRange(r, parts.length - 1);
+    // Id 3 is the GPP header itself (Section Information): never a discrete section.
+    if (sectionIds.includes(3)) fail('section id 3 is the GPP header, not a section', ['header', 'sectionIds']);
   } catch (e) {
     if (e instanceof BitsError) fail(`header: ${e.message}`, ['header']);
     throw e;
@@ -258,23 +260,26 @@ function decodeSection(id: number, encoded: string, path: ReadonlyArray<string |
     return { kind: 'uspv1', id: 6, name: 'uspv1', version: 1, notice: m[1] as 'Y', optOutSale: m[2] as 'Y', lspaCovered: m[3] as 'Y' };
   }
   const layout = US_SECTIONS.get(id);
-  if (!layout) {
+  // A version this decoder has no layout for (e.g. usnat 3) is kept encoded: read with a known layout its bits
+  // would give wrong values.
+  const sub = encoded.split('.');
+  const r = layout && reader(sub[0]!, path);
+  // At least one base64url character: 6 bits, so this read can't run out.
+  const version = r ? r.int(6, 'version') : 0;
+  if (!layout || version > layout.versions) {
     if (!/^[A-Za-z0-9_.-]+$/.test(encoded)) fail(`section ${id} is not base64url`, path);
     return { kind: 'other', id, name: GPP_SECTION_NAMES.get(id) ?? null, encoded };
   }
-  const sub = encoded.split('.');
   if (sub.length > 2) fail(`${layout.name}: more than one sub-section`, path);
   if (sub.length === 2 && !layout.gpc) fail(`${layout.name} has no GPC sub-section`, path);
   try {
-    const r = reader(sub[0]!, path);
-    const version = r.int(6, `${layout.name} version`);
     if (version === 0) fail(`${layout.name}: version 0`, [...path, 'version']);
     const fields: Record<string, number | number[]> = {};
     for (const [name, count] of layout.fields(version, sub[0]!.length * 6)) {
-      if (count === 0) fields[name] = twoBits(r, layout.name, name, path);
+      if (count === 0) fields[name] = twoBits(r!, layout.name, name, path);
       else {
         const list: number[] = [];
-        for (let k = 0; k < count; k++) list.push(twoBits(r, layout.name, name, path));
+        for (let k = 0; k < count; k++) list.push(twoBits(r!, layout.name, name, path));
         fields[name] = list;
       }
     }

@@ -41,7 +41,7 @@ export function encodeGpp(sections: ReadonlyArray<GppSectionInput>): string {
   const withIds = sections.map((s, i) => {
     if (!['tcfeuv2', 'uspv1', 'us', 'other'].includes(s.kind)) bad('kind must be tcfeuv2, uspv1, us or other', ['sections', i, 'kind']);
     const id = s.kind === 'tcfeuv2' ? 2 : s.kind === 'uspv1' ? 6 : s.id;
-    if (!(Number.isInteger(id) && id > 0 && id < 65536)) bad('section ids must be integers in 1..65535', ['sections', i, 'id']);
+    if (!(Number.isInteger(id) && id > 0 && id < 65536 && id !== 3)) bad('section ids must be integers in 1..65535 but 3 (the header)', ['sections', i, 'id']);
     return { s, id, i };
   });
   withIds.sort((a, b) => a.id - b.id);
@@ -90,7 +90,7 @@ function encodeSection(s: GppSectionInput, path: ReadonlyArray<string | number>)
   const layout = US_SECTIONS.get(s.id);
   if (!layout) bad(`section ${s.id} is not a supported US section`, [...path, 'id']);
   const w = new BitWriter();
-  if (!Number.isInteger(s.version) || s.version < 1 || s.version > 63) bad('version must be 1..63', [...path, 'version']);
+  if (!Number.isInteger(s.version) || s.version < 1 || s.version > layout.versions) bad(`version must be 1..${layout.versions}`, [...path, 'version']);
   w.int(s.version, 6);
   // A version whose fields came in another layout (usnat 1 as @iabgpp/cmpapi 3.1.x wrote it, read back by
   // decodeGpp) is written in that layout again.
@@ -130,11 +130,18 @@ export interface GppOptOuts {
   readonly targetedAdvertisingOptOut: boolean;
   /** A GPC sub-section flag set to true. */
   readonly gpc: boolean;
+  /**
+   * Applicable sections kept encoded (a US section in an unknown version, a state without a final layout, an
+   * unregistered id): their signals are unknown, so the three opt-outs above count as `true`.
+   */
+  readonly unread: ReadonlyArray<number>;
 }
 
 /**
  * Summarises the opt-outs of a decoded GPP string's applicable sections: any US section with `saleOptOut`,
- * `sharingOptOut` or `targetedAdvertisingOptOut` = 1 (opted out), uspv1 `optOutSale` = `Y`, or a GPC flag.
+ * `sharingOptOut` or `targetedAdvertisingOptOut` = 1 (opted out), uspv1 `optOutSale` = `Y`, or a GPC flag. An
+ * applicable section it could not read (kept encoded, listed in `unread`) counts as opted out of all three: never
+ * "not opted out" on a signal it did not see. The TCF sections (1, 2, 5) and signal integrity (4) carry no US opt-out.
  *
  * @example
  * ```ts
@@ -150,6 +157,7 @@ export function gppOptOuts(gpp: GppString): GppOptOuts {
   let sharing = false;
   let targeted = false;
   let gpc = false;
+  const unread: number[] = [];
   for (const s of gpp.sections) {
     if (!gpp.applicableSections.includes(s.id)) continue;
     if (s.kind === 'uspv1') sale ||= s.optOutSale === 'Y';
@@ -158,7 +166,7 @@ export function gppOptOuts(gpp: GppString): GppOptOuts {
       sharing ||= s.fields?.sharingOptOut === 1;
       targeted ||= s.fields?.targetedAdvertisingOptOut === 1;
       gpc ||= s.gpc === true;
-    }
+    } else if (s.kind === 'other' && ![1, 4, 5].includes(s.id)) sale = sharing = targeted = unread.push(s.id) > 0;
   }
-  return { saleOptOut: sale, sharingOptOut: sharing, targetedAdvertisingOptOut: targeted, gpc };
+  return { saleOptOut: sale, sharingOptOut: sharing, targetedAdvertisingOptOut: targeted, gpc, unread };
 }

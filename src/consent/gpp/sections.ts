@@ -28,6 +28,8 @@ export interface UsSectionLayout {
   readonly id: number;
   readonly name: string;
   readonly gpc: boolean;
+  /** The highest section version whose layout is known: versions 1..`versions` are decoded, later ones kept encoded. */
+  readonly versions: number;
   /**
    * The core fields after the 6-bit version, for the given version and, when decoding, the core sub-section's
    * length in bits (usnat version 1 was also written in version 2's layout: the length tells them apart).
@@ -42,7 +44,7 @@ const MSPA: UsField[] = [
 ];
 
 function fixed(id: number, name: string, gpc: boolean, fields: UsField[]): UsSectionLayout {
-  return { id, name, gpc, fields: () => fields };
+  return { id, name, gpc, versions: 1, fields: () => fields };
 }
 
 // "Processing notice" family (FL, OR, TX, DE, NE, NH, NJ, TN, MN): notice, sale & targeted-ad notices and
@@ -102,7 +104,7 @@ export const US_SECTIONS: ReadonlyMap<number, UsSectionLayout> = new Map<number,
   [
     // usnat v1 had 12 sensitive-data categories and 2 known-child entries; v2 has 16 and 3. @iabgpp/cmpapi
     // 3.1.x wrote version 1 in the 16/3 layout; like cmpapi, a version 1 longer than 66 bits is read that way.
-    { id: 7, name: 'usnat', gpc: true, fields: (v: number, bits?: number) => (v === 1 && (bits === undefined || bits <= 66) ? USNAT_V1 : USNAT_V2) },
+    { id: 7, name: 'usnat', gpc: true, versions: 2, fields: (v: number, bits?: number) => (v === 1 && (bits === undefined || bits <= 66) ? USNAT_V1 : USNAT_V2) },
     fixed(8, 'usca', true, [
       ['saleOptOutNotice', 0],
       ['sharingOptOutNotice', 0],
@@ -149,7 +151,9 @@ export const US_SECTIONS: ReadonlyMap<number, UsSectionLayout> = new Map<number,
     processing(21, 'usnj', true, 10, 5),
     processing(22, 'ustn', true, 8, 0),
     processing(23, 'usmn', true, 8, 0),
-    // Maryland puts the MSPA fields first and has no sensitive-data list.
+    // Maryland as @iabgpp/cmpapi 3.2 writes it: MspaVersion (read as the version) and the MSPA fields first, no
+    // sensitive-data list. The MD specification (public comment, Oct 2025) puts a section header (SectionID 24,
+    // Version, SubSections) first: its first 6 bits read 24, an unknown version, so such a string stays encoded.
     fixed(24, 'usmd', true, [
       ['mspaCoveredTransaction', 0],
       ['mspaMode', 0],
@@ -172,6 +176,7 @@ export const US_SECTIONS: ReadonlyMap<number, UsSectionLayout> = new Map<number,
  * ```
  */
 export const GPP_SECTION_NAMES: ReadonlyMap<number, string> = new Map([
+  [1, 'tcfeuv1'],
   [2, 'tcfeuv2'],
   [5, 'tcfcav1'],
   [6, 'uspv1'],

@@ -93,6 +93,15 @@ describe('tcfCanProcess', () => {
     expect(codes(tcfCanProcess(tc({ disclosedVendors: [10] }), { vendorId: 755, purposeId: 4 }, gvl))).toEqual(['TCF_VENDOR_NOT_DISCLOSED']);
     expect(tcfCanProcess(tc({ disclosedVendors: null }), { vendorId: 755, purposeId: 4 }, gvl).allowed).toBe(true);
     expect(codes(tcfCanProcess(tc({ disclosedVendors: null }), { vendorId: 755, purposeId: 4 }, gvl, { requireDisclosedVendors: true }))).toEqual(['TCF_DISCLOSED_VENDORS_MISSING']);
+    // By default the segment is required from 1 Mar 2026 (TCF 2.3's deadline was 28 Feb 2026), judged by options.now.
+    const missing = tc({ disclosedVendors: null });
+    const q = { vendorId: 755, purposeId: 4 };
+    expect(tcfCanProcess(missing, q, gvl, { now: Date.UTC(2026, 1, 28, 23, 59) }).allowed).toBe(true);
+    expect(codes(tcfCanProcess(missing, q, gvl, { now: Date.UTC(2026, 2, 1) }))).toEqual(['TCF_DISCLOSED_VENDORS_MISSING']);
+    expect(codes(tcfCanProcess(missing, q, null, { now: Date.UTC(2026, 11, 7) }))).toEqual(['TCF_DISCLOSED_VENDORS_MISSING']);
+    // The explicit option overrides the date, both ways.
+    expect(tcfCanProcess(missing, q, gvl, { now: Date.UTC(2026, 11, 7), requireDisclosedVendors: false }).allowed).toBe(true);
+    expect(codes(tcfCanProcess(missing, q, gvl, { now: Date.UTC(2025, 0, 1), requireDisclosedVendors: true }))).toEqual(['TCF_DISCLOSED_VENDORS_MISSING']);
   });
 
   it('never uses LI for purpose 1, nor for purposes 3–6 from policy version 4', () => {
@@ -100,9 +109,33 @@ describe('tcfCanProcess', () => {
     expect(tcfCanProcess(noGvl, { vendorId: 755, purposeId: 1 }).allowed).toBe(false);
     for (const p of [3, 4, 5, 6]) expect(tcfCanProcess(noGvl, { vendorId: 755, purposeId: p }).allowed).toBe(false);
     expect(tcfCanProcess(noGvl, { vendorId: 755, purposeId: 2 })).toMatchObject({ allowed: true, basis: 'legitimateInterest' });
-    // Under policy version 2 (TCF 2.0/2.1) purposes 3–6 could still rest on LI.
-    const old = tc({ policyVersion: 2, purposeConsents: [], vendorConsents: [], purposeLegitimateInterests: [3], vendorLegitimateInterests: [755] });
+    // Under policy version 2 (TCF 2.0/2.1), while it was valid, purposes 3–6 could still rest on LI.
+    const june2023 = Date.UTC(2023, 5, 1);
+    const old = tc({ policyVersion: 2, created: june2023, lastUpdated: june2023, purposeConsents: [], vendorConsents: [], purposeLegitimateInterests: [3], vendorLegitimateInterests: [755] });
     expect(tcfCanProcess(old, { vendorId: 755, purposeId: 3 })).toMatchObject({ allowed: true, basis: 'legitimateInterest' });
+  });
+
+  it('refuses a string with IsServiceSpecific 0 ("considered invalid"), before any other rule', () => {
+    for (const purposeId of [2, 4, 99]) expect(codes(tcfCanProcess(tc({ isServiceSpecific: false }), { vendorId: 755, purposeId }, gvl))).toEqual(['TCF_NOT_SERVICE_SPECIFIC']);
+    expect(codes(tcfCanProcess(tc({ isServiceSpecific: false }), { vendorId: 755, purposeId: 2 }))).toEqual(['TCF_NOT_SERVICE_SPECIFIC']);
+  });
+
+  it('refuses policy versions below 4 after 30 Sep 2023 (by options.now, else lastUpdated); version 3 created by that day stays valid', () => {
+    const day = (iso: string) => Date.parse(`${iso}T00:00:00Z`);
+    const li4 = { purposeConsents: [], vendorConsents: [], purposeLegitimateInterests: [4], vendorLegitimateInterests: [755] };
+    const q = { vendorId: 755, purposeId: 4 };
+    // A 2026 string with policy version 2 or 3 no longer unlocks LI for purpose 4: the string is invalid.
+    for (const policyVersion of [0, 2, 3]) expect(codes(tcfCanProcess(tc({ policyVersion, ...li4 }), q))).toEqual(['TCF_POLICY_VERSION_OUTDATED']);
+    const pv2 = tc({ policyVersion: 2, created: day('2023-06-01'), lastUpdated: day('2023-06-01'), ...li4 });
+    expect(tcfCanProcess(pv2, q, null, { now: day('2023-09-30') + 86_399_999 }).allowed).toBe(true);
+    expect(codes(tcfCanProcess(pv2, q, null, { now: day('2023-10-01') }))).toEqual(['TCF_POLICY_VERSION_OUTDATED']);
+    expect(tcfCanProcess(pv2, q).allowed).toBe(true); // no now: judged at its own lastUpdated
+    // "TC Strings with policy version 3 created until 30 September 2023 may still be returned … post 30 September 2023".
+    const pv3 = (created: string) => tc({ policyVersion: 3, created: day(created), lastUpdated: day(created), ...li4 });
+    expect(tcfCanProcess(pv3('2023-09-30'), q, null, { now: day('2024-01-01') }).allowed).toBe(true);
+    expect(codes(tcfCanProcess(pv3('2023-10-01'), q, null, { now: day('2024-01-01') }))).toEqual(['TCF_POLICY_VERSION_OUTDATED']);
+    expect(tcfCanProcess(tc({ policyVersion: 4, ...li4 }), { vendorId: 755, purposeId: 2 }).allowed).toBe(false);
+    expect(tcfCanProcess(tc({ policyVersion: 4, purposeLegitimateInterests: [2] }), { vendorId: 755, purposeId: 2 }, null, { now: day('2026-01-01') }).allowed).toBe(true);
   });
 
   it('without a GVL tries consent, then legitimate interest, and lists every missing signal', () => {
@@ -146,6 +179,26 @@ describe('tcfCanProcess', () => {
     expect(codes(tcfCanProcess(t, { vendorId: 755, purposeId: 1 }, gvl))).toEqual(['TCF_PURPOSE_ONE_TREATMENT']);
     expect(tcfCanProcess(t, { vendorId: 755, purposeId: 1 }, gvl, { purposeOneTreatment: 'allow' })).toMatchObject({ allowed: true, basis: null });
     expect(tcfCanProcess(t, { vendorId: 755, purposeId: 2 }, gvl).allowed).toBe(true);
+  });
+
+  it("purpose-one treatment 'allow' never overrides a type-0 restriction, a restriction's basis or the vendor's GVL declaration", () => {
+    const allow = { purposeOneTreatment: 'allow' } as const;
+    const q = { vendorId: 755, purposeId: 1 };
+    const restricted = tc({ purposeOneTreatment: true, publisherRestrictions: [{ purposeId: 1, restrictionType: 0, vendors: [755] }] });
+    expect(codes(tcfCanProcess(restricted, q, null, allow))).toEqual(['TCF_RESTRICTION_NOT_ALLOWED']);
+    expect(codes(tcfCanProcess(restricted, q, gvl, allow))).toEqual(['TCF_RESTRICTION_NOT_ALLOWED']);
+    // Vendor 12 declares purpose 2 only: "not registered for the Purpose then the vendor should not process".
+    const g2 = parseGvl({ vendorListVersion: 1, tcfPolicyVersion: 5, vendors: { '12': { id: 12, name: 'x', purposes: [2], legIntPurposes: [] } } });
+    const p1t = tc({ purposeOneTreatment: true, vendorConsents: [12], disclosedVendors: [12] });
+    expect(codes(tcfCanProcess(p1t, { vendorId: 12, purposeId: 1 }, g2, allow))).toEqual(['TCF_PURPOSE_NOT_DECLARED']);
+    // Require-LI on purpose 1 can't be met (LI is never a basis for purpose 1), with or without a GVL.
+    const requireLi = tc({ purposeOneTreatment: true, publisherRestrictions: [{ purposeId: 1, restrictionType: 2, vendors: [755] }] });
+    expect(tcfCanProcess(requireLi, q, null, allow).allowed).toBe(false);
+    expect(codes(tcfCanProcess(requireLi, q, gvl, allow))).toEqual(['TCF_RESTRICTION_BASIS_UNAVAILABLE']);
+    // What it legitimately changes stays: purpose 1's consent bit, never set when purpose 1 was not disclosed.
+    const undisclosed = tc({ purposeOneTreatment: true, purposeConsents: [2, 3, 4], publisherRestrictions: [{ purposeId: 1, restrictionType: 1, vendors: [755] }] });
+    expect(tcfCanProcess(undisclosed, q, gvl, allow)).toMatchObject({ allowed: true, basis: null });
+    expect(codes(tcfCanProcess(undisclosed, q, gvl))).toEqual(['TCF_PURPOSE_ONE_TREATMENT']);
   });
 });
 

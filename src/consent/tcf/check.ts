@@ -65,8 +65,9 @@ export interface TcfQuery {
  */
 export interface TcfCheckOptions {
   /**
-   * Require the DisclosedVendors segment even when the string lacks it (TCF 2.3 makes it mandatory; enforced
-   * from 28 Feb 2026). Strings that carry the segment are always checked against it. Default `false`.
+   * Require the DisclosedVendors segment even when the string lacks it (TCF 2.3 makes it mandatory after the
+   * 28 Feb 2026 deadline). Strings that carry the segment are always checked against it. Default: `true` when
+   * `now` is from 2026-03-01T00:00Z, else `false`; an explicit value overrides the date.
    */
   readonly requireDisclosedVendors?: boolean;
   /**
@@ -75,7 +76,10 @@ export interface TcfCheckOptions {
    * may rely on the publisher country's rules; basis `null`).
    */
   readonly purposeOneTreatment?: 'deny' | 'allow';
-  /** Epoch ms used to judge a GVL vendor's `deletedDate`; without it any `deletedDate` counts as deleted. */
+  /**
+   * Epoch ms of the check: judges a GVL vendor's `deletedDate` (without it any `deletedDate` counts as deleted),
+   * the policy-version cut-off (without it the string's `lastUpdated`) and the `requireDisclosedVendors` default.
+   */
   readonly now?: EpochMs;
 }
 
@@ -84,24 +88,26 @@ function r(code: TcfReasonCode, message: string): Reason<TcfReasonCode> {
 }
 
 const R = {
+  notServiceSpecific: r('TCF_NOT_SERVICE_SPECIFIC', 'IsServiceSpecific is 0: string invalid'),
+  policyOutdated: r('TCF_POLICY_VERSION_OUTDATED', 'policy version < 4: string invalid since Oct 2023'),
   consent: r('TCF_CONSENT', 'user consented to the purpose and the vendor'),
-  li: r('TCF_LEGITIMATE_INTEREST', 'legitimate interest established for the purpose and the vendor, not objected to'),
-  purposeUnknown: r('TCF_PURPOSE_UNKNOWN', 'purpose id is not a TCF purpose (1..24) or not in the GVL'),
+  li: r('TCF_LEGITIMATE_INTEREST', 'legitimate interest for the purpose and the vendor, not objected to'),
+  purposeUnknown: r('TCF_PURPOSE_UNKNOWN', 'not a TCF purpose (1..24) or not in the GVL'),
   notInGvl: r('TCF_VENDOR_NOT_IN_GVL', 'vendor is not in the Global Vendor List'),
-  deleted: r('TCF_VENDOR_DELETED', 'vendor has been deleted from the Global Vendor List'),
+  deleted: r('TCF_VENDOR_DELETED', 'vendor deleted from the Global Vendor List'),
   notDisclosed: r('TCF_VENDOR_NOT_DISCLOSED', 'vendor is not in the DisclosedVendors segment (TCF 2.3)'),
-  disclosedMissing: r('TCF_DISCLOSED_VENDORS_MISSING', 'TC string has no DisclosedVendors segment, mandatory since TCF 2.3'),
+  disclosedMissing: r('TCF_DISCLOSED_VENDORS_MISSING', 'no DisclosedVendors segment, mandatory since TCF 2.3'),
   sfNotDeclared: r('TCF_SPECIAL_FEATURE_NOT_DECLARED', 'vendor does not declare this special feature in the GVL'),
   sfNoOptIn: r('TCF_SPECIAL_FEATURE_NO_OPT_IN', 'user did not opt in to the special feature'),
-  p1Treatment: r('TCF_PURPOSE_ONE_TREATMENT', 'purpose 1 was not disclosed (PurposeOneTreatment); publisher country rules apply'),
+  p1Treatment: r('TCF_PURPOSE_ONE_TREATMENT', 'purpose 1 not disclosed (PurposeOneTreatment): publisher country rules apply'),
   restrictedOut: r('TCF_RESTRICTION_NOT_ALLOWED', 'publisher restriction: purpose not allowed for this vendor'),
-  basisUnavailable: r('TCF_RESTRICTION_BASIS_UNAVAILABLE', 'publisher requires a legal basis the vendor neither declares nor may flex to'),
-  notDeclared: r('TCF_PURPOSE_NOT_DECLARED', 'vendor declares the purpose under neither consent nor legitimate interest'),
-  liNotPermitted: r('TCF_LI_NOT_PERMITTED', 'legitimate interest is not a permitted basis for this purpose (purpose 1; purposes 3–6 from policy v4)'),
+  basisUnavailable: r('TCF_RESTRICTION_BASIS_UNAVAILABLE', 'publisher requires a basis the vendor neither declares nor may flex to'),
+  notDeclared: r('TCF_PURPOSE_NOT_DECLARED', 'vendor declares the purpose under neither consent nor LI'),
+  liNotPermitted: r('TCF_LI_NOT_PERMITTED', 'legitimate interest not permitted for this purpose (1; 3–6 from policy v4)'),
   noPurposeConsent: r('TCF_NO_PURPOSE_CONSENT', 'no consent for the purpose'),
   noVendorConsent: r('TCF_NO_VENDOR_CONSENT', 'no consent for the vendor'),
-  noPurposeLi: r('TCF_NO_PURPOSE_LI', 'no legitimate-interest transparency for the purpose, or the user objected'),
-  noVendorLi: r('TCF_NO_VENDOR_LI', 'no legitimate-interest transparency for the vendor, or the user objected'),
+  noPurposeLi: r('TCF_NO_PURPOSE_LI', 'no LI transparency for the purpose, or the user objected'),
+  noVendorLi: r('TCF_NO_VENDOR_LI', 'no LI transparency for the vendor, or the user objected'),
 } as const;
 
 function denial(...reasons: Reason<TcfReasonCode>[]): TcfDecision {
@@ -132,6 +138,10 @@ function liPermitted(purposeId: number, policyVersion: number): boolean {
   return !(policyVersion >= 4 && purposeId >= 3 && purposeId <= 6);
 }
 
+/** TCF 2.2's cut-off (policy version 4 mandatory "post 30 September 2023") and TCF 2.3's (DisclosedVendors mandatory). */
+const V4_FROM = 1_696_118_400_000; // 2023-10-01T00:00Z
+const TCF23_FROM = 1_772_323_200_000; // 2026-03-01T00:00Z
+
 /**
  * The publisher restriction type for (purpose, vendor), or -1. A string may carry several for one pair: the
  * strictest holds (0, not allowed, before 1 and 2), as "a restriction that disallows processing must always be
@@ -151,14 +161,19 @@ function restrictionFor(tc: TcString, purposeId: number, vendorId: number): numb
  * Decides whether `vendorId` may process for `purposeId` under the TC string, optionally against the GVL (the
  * vendor's declared purposes / legIntPurposes / flexiblePurposes). Rules, in order (spec sections in brackets):
  *
+ * 0. the string must be valid: IsServiceSpecific 1 [IsServiceSpecific]; policy version 4 or more once
+ *    `options.now` (else the string's `lastUpdated`) is after 30 Sep 2023, version 3 still valid when created
+ *    by that day [Policy version];
  * 1. purpose must be 1..24 and, with a GVL, defined in it [TC String Format: PurposesConsent];
  * 2. with a GVL, the vendor must be listed and not deleted [GVL: vendors, deletedDate];
- * 3. when the DisclosedVendors segment is present (or required), the vendor must be in it [TCF 2.3, DisclosedVendors];
+ * 3. when the DisclosedVendors segment is present (or required: by default from 1 Mar 2026 by `options.now`),
+ *    the vendor must be in it [TCF 2.3, DisclosedVendors];
  * 4. every special feature used needs the user's opt-in and, with a GVL, the vendor's declaration [SpecialFeatureOptIns];
- * 5. purpose 1 with PurposeOneTreatment follows `options.purposeOneTreatment` [PurposeOneTreatment];
- * 6. publisher restrictions are evaluated before any other signal: type 0 forbids; types 1/2 force consent / LI,
+ * 5. publisher restrictions are evaluated before any other signal: type 0 forbids; types 1/2 force consent / LI,
  *    possible only when the vendor declares that basis or declares the purpose flexible [Publisher Restrictions];
- * 7. LI is never a basis for purpose 1, nor for purposes 3–6 from policy version 4 [Policies v4, Appendix A];
+ * 6. LI is never a basis for purpose 1, nor for purposes 3–6 from policy version 4 [Policies v4, Appendix A];
+ * 7. purpose 1 with PurposeOneTreatment follows `options.purposeOneTreatment`, once rules 1–6 passed: `allow`
+ *    skips only the consent bits (purpose 1 was not disclosed) [PurposeOneTreatment];
  * 8. consent basis needs the purpose consent and vendor consent bits; LI basis needs the purpose LI
  *    transparency and vendor LI bits (a cleared bit means no transparency or a user objection) [Core segment].
  *
@@ -182,17 +197,20 @@ export function tcfCanProcess(tc: TcString, query: TcfQuery, gvl?: Gvl | null, o
   // Vendor ids are 16-bit integers from 1: 5.5 or 2^32 + 5 would read vendor 5's bits.
   if (!(vendorId >= 1 && vendorId <= 65535 && (vendorId | 0) === vendorId)) throw inputError('vendorId must be an integer from 1 to 65535', ['query', 'vendorId'], { value: vendorId });
   if (typeof purposeId !== 'number') expectFinite(purposeId, ['query', 'purposeId']);
+  if (!tc.isServiceSpecific) return D.notServiceSpecific;
+  const now = options?.now;
+  if (tc.policyVersion < 4 && (now ?? tc.lastUpdated) >= V4_FROM && (tc.policyVersion < 3 || tc.created >= V4_FROM)) return D.policyOutdated;
   if (!(purposeId >= 1 && purposeId <= 24 && (purposeId | 0) === purposeId)) return D.purposeUnknown;
   const vendor = gvl ? gvl.vendors[vendorId] : undefined;
   if (gvl) {
     if (gvl.purposeIds.size > 0 && !gvl.purposeIds.has(purposeId)) return D.purposeUnknown;
     if (vendor === undefined) return D.notInGvl;
-    if (vendor.deletedDate !== null && (options?.now === undefined || vendor.deletedDate <= options.now)) return D.deleted;
+    if (vendor.deletedDate !== null && (now === undefined || vendor.deletedDate <= now)) return D.deleted;
   }
   const disclosed = tc.disclosedVendors;
   if (disclosed !== null) {
     if (!disclosed.has(vendorId)) return D.notDisclosed;
-  } else if (options?.requireDisclosedVendors === true) return D.disclosedMissing;
+  } else if (options?.requireDisclosedVendors ?? (now !== undefined && now >= TCF23_FROM)) return D.disclosedMissing;
 
   const features = query.specialFeatureIds;
   if (features !== undefined) {
@@ -204,8 +222,6 @@ export function tcfCanProcess(tc: TcString, query: TcfQuery, gvl?: Gvl | null, o
       if (!tc.specialFeatureOptIns.has(f)) return D.sfNoOptIn;
     }
   }
-
-  if (purposeId === 1 && tc.purposeOneTreatment) return options?.purposeOneTreatment === 'allow' ? ALLOWED_P1 : D.p1Treatment;
 
   const restriction = restrictionFor(tc, purposeId, vendorId);
   if (restriction === 0) return D.restrictedOut;
@@ -229,20 +245,19 @@ export function tcfCanProcess(tc: TcString, query: TcfQuery, gvl?: Gvl | null, o
   }
 
   if (basis === 'li' && !liOk) return restriction === 2 ? LI_REQUIRED_NOT_PERMITTED : D.liNotPermitted;
+  // Purpose 1 undisclosed: its consent bit can't be set; `allow` relies on the publisher country's rules instead.
+  if (purposeId === 1 && tc.purposeOneTreatment) return options?.purposeOneTreatment === 'allow' ? ALLOWED_P1 : D.p1Treatment;
 
+  const pc = tc.purposeConsents.has(purposeId);
+  const vc = tc.vendorConsents.has(vendorId);
   if (basis !== 'li') {
-    const pc = tc.purposeConsents.has(purposeId);
-    const vc = tc.vendorConsents.has(vendorId);
     if (pc && vc) return ALLOWED_CONSENT;
     if (basis === 'consent' || !liOk) return pc ? D.noVendorConsent : vc ? D.noPurposeConsent : NO_CONSENT_BOTH;
-    // 'either' (no GVL, no restriction): fall back to legitimate interest.
-    const pl = tc.purposeLegitimateInterests.has(purposeId);
-    const vl = tc.vendorLegitimateInterests.has(vendorId);
-    if (pl && vl) return ALLOWED_LI;
-    return NEITHER_BASIS[(pc ? 0 : 1) | (vc ? 0 : 2) | (pl ? 0 : 4) | (vl ? 0 : 8)]!;
   }
+  // LI basis, or 'either' (no GVL, no restriction) falling back to legitimate interest.
   const pl = tc.purposeLegitimateInterests.has(purposeId);
   const vl = tc.vendorLegitimateInterests.has(vendorId);
   if (pl && vl) return ALLOWED_LI;
+  if (basis === 'either') return NEITHER_BASIS[(pc ? 0 : 1) | (vc ? 0 : 2) | (pl ? 0 : 4) | (vl ? 0 : 8)]!;
   return pl ? D.noVendorLi : vl ? D.noPurposeLi : NO_LI_BOTH;
 }
