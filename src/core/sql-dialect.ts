@@ -30,6 +30,13 @@ export interface SqlDialect {
   binaryText(expr: string): string;
   /** A timestamp column as epoch milliseconds (double). */
   epochMs(expr: string): string;
+  /**
+   * Text folded to lowercase character by character, whatever the database's locale. `table()` gives the
+   * caller's folding as `[from, to]` pairs of `translate()` (one per page of 256 code points), for engines whose
+   * `lower()` depends on the locale; the others lowercase with `lower()` (Unicode's one-character mappings) and
+   * map the final sigma ς to σ.
+   */
+  foldCase(expr: string, table: () => ReadonlyArray<readonly [string, string]>): string;
   /** The SQL type name of a 64-bit float. */
   readonly float: string;
 }
@@ -47,6 +54,8 @@ export function sqlIdentifier(id: string): string {
     .join('.');
 }
 
+const ASCII_UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+
 const pgPath = (path: ReadonlyArray<string>): string => sqlString(`{${path.map((p) => `"${p.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(',')}}`);
 
 /**
@@ -62,6 +71,14 @@ export const postgresDialect: SqlDialect = {
   jsonArrayHas: (doc, path, lit) => `((${doc})::jsonb #> ${pgPath(path)} @> jsonb_build_array((${sqlString(lit)})::jsonb))`,
   binaryText: (expr) => `(${expr} COLLATE "C")`,
   epochMs: (expr) => `(extract(epoch from ${expr}) * 1000)::float8`,
+  // lower() follows LC_CTYPE (ASCII only in the C locale): ASCII text with a 26-letter translate, the rest page by
+  // page, each page's translate only on text holding a character of it (translate scans its table per character).
+  foldCase: (expr, table) => {
+    const pages = table();
+    const latin1 = pages[0]!;
+    const rest = pages.slice(1).reduce((e, [from, to]) => `translate(${e}, CASE WHEN ${expr} ~ '[${[...from][0]}-${[...from].pop()}]' THEN ${sqlString(from)} ELSE '' END, ${sqlString(to)})`, `translate(${expr}, ${sqlString(latin1[0])}, ${sqlString(latin1[1])})`);
+    return `(CASE WHEN octet_length(${expr}) = length(${expr}) THEN translate(${expr}, '${ASCII_UPPER}', '${ASCII_UPPER.toLowerCase()}') WHEN ${expr} ~ '[^\\x01-\\xff]' THEN ${rest} ELSE translate(${expr}, ${sqlString(latin1[0])}, ${sqlString(latin1[1])}) END)`;
+  },
   float: 'float8',
 };
 
@@ -79,11 +96,14 @@ export const duckdbDialect: SqlDialect = {
   jsonText: (doc, path) => `json_extract_string((${doc})::JSON, ${duckPath(path)})`,
   jsonNumber: (doc, path) => `TRY_CAST(json_extract_string((${doc})::JSON, ${duckPath(path)}) AS DOUBLE)`,
   jsonValue: (doc, path) => `json_extract((${doc})::JSON, ${duckPath(path)})::VARCHAR`,
-  // DuckDB evaluates both sides of AND: the cast to a list only runs on arrays.
+  // DuckDB evaluates both sides of AND: the list is only read from arrays. `$[*]` keeps a JSON null element as the
+  // text 'null' (a cast to JSON[] would make it an SQL NULL, which list_contains never finds).
   jsonArrayHas: (doc, path, lit) =>
-    `(CASE WHEN json_type(json_extract((${doc})::JSON, ${duckPath(path)})) = 'ARRAY' THEN list_contains(CAST(json_extract((${doc})::JSON, ${duckPath(path)}) AS JSON[])::VARCHAR[], (${sqlString(lit)})::JSON::VARCHAR) ELSE false END)`,
+    `(CASE WHEN json_type(json_extract((${doc})::JSON, ${duckPath(path)})) = 'ARRAY' THEN list_contains(json_extract(json_extract((${doc})::JSON, ${duckPath(path)}), '$[*]')::VARCHAR[], (${sqlString(lit)})::JSON::VARCHAR) ELSE false END)`,
   binaryText: (expr) => `(${expr} COLLATE "binary")`,
   epochMs: (expr) => `(epoch_ms(${expr}))::DOUBLE`,
+  // DuckDB's lower() maps each character by Unicode's data, whatever the locale.
+  foldCase: (expr) => `replace(lower(${expr}), 'ς', 'σ')`,
   float: 'DOUBLE',
 };
 

@@ -214,7 +214,8 @@ function compileParsed(rule: SegmentRule, path: Path, resolver: Resolver): Compi
       let n = 0;
       let acc = fn === 'min' ? Infinity : fn === 'max' ? -Infinity : 0;
       const seen = fn === 'distinct' ? new Set<unknown>() : undefined;
-      for (let i = bounds[0] === -Infinity ? 0 : lowerBoundAt(ev, bounds[0]!); i < hi; i++) {
+      const lo = bounds[0] === -Infinity ? 0 : lowerBoundAt(ev, bounds[0]!);
+      for (let i = lo; i < hi; i++) {
         const e = ev[i]!;
         if (!f(e)) continue;
         const v = get(e.properties);
@@ -230,6 +231,7 @@ function compileParsed(rule: SegmentRule, path: Path, resolver: Resolver): Compi
         else acc += v;
       }
       if (seen) return seen.size;
+      if ((fn === 'sum' || fn === 'avg') && acc - acc !== 0) acc = rescaledSum(ev, lo, hi, f, get);
       if (fn === 'sum') return acc;
       if (n === 0) return undefined;
       return fn === 'avg' ? acc / n : acc;
@@ -380,7 +382,22 @@ function sumOfType(
     } else v = get(e.properties);
     if (typeof v === 'number' && Number.isFinite(v)) acc += v;
   }
-  return acc;
+  return acc - acc === 0 ? acc : rescaledSum(ev, lo, hi, (e) => e.type === type, get);
+}
+
+/**
+ * The sum of the finite values when adding them in turn overflowed: added again scaled by 2⁻⁶⁴ (exact for the
+ * large values that matter here; no partial sum can overflow), then scaled back. So a total is ±Infinity only
+ * when the total itself is beyond the double range — not when a partial sum was, which would make it depend on
+ * the order of the events — as the SQL form computes it.
+ */
+function rescaledSum(ev: ReadonlyArray<BehaviourEvent>, lo: number, hi: number, f: (e: BehaviourEvent) => boolean, get: (o: unknown) => unknown): number {
+  let acc = 0;
+  for (let i = lo; i < hi; i++) {
+    const v = f(ev[i]!) ? get(ev[i]!.properties) : undefined;
+    if (typeof v === 'number' && Number.isFinite(v)) acc += v * 2 ** -64;
+  }
+  return acc * 2 ** 64;
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import { utcMs } from '../core/utc.js';
 import type { AttributeCondition, EventFilter, PropertyCondition, Window } from './dsl.js';
 import type { SegmentErrorCode } from './errors.js';
 import { compileGlob, compileSafeRegex } from './pattern.js';
+import { compareCodePoints, foldCase } from './text.js';
 
 /**
  * Leaf compilers: each turns a parsed condition into closures over an {@link EvalContext}. Everything that
@@ -52,7 +53,7 @@ export function compileGetter(path: string): Getter {
   };
 }
 
-const lower = (v: unknown): unknown => (typeof v === 'string' ? v.toLowerCase() : v);
+const lower = (v: unknown): unknown => (typeof v === 'string' ? foldCase(v) : v);
 
 /** Compiles the operator of an attribute/property condition to a test of the value read. */
 export function compileValueTest(c: AttributeCondition | PropertyCondition, path: ReadonlyArray<string | number>): (v: unknown) => boolean {
@@ -70,30 +71,20 @@ export function compileValueTest(c: AttributeCondition | PropertyCondition, path
       const has = ic ? (v: unknown) => v !== undefined && set.has(lower(v)) : (v: unknown) => v !== undefined && set.has(v);
       return c.op === 'in' ? has : (v) => !has(v);
     }
-    case 'gt': {
-      const w = c.value as number;
-      const t = typeof w;
-      return (v) => typeof v === t && (v as number) > w;
-    }
-    case 'gte': {
-      const w = c.value as number;
-      const t = typeof w;
-      return (v) => typeof v === t && (v as number) >= w;
-    }
-    case 'lt': {
-      const w = c.value as number;
-      const t = typeof w;
-      return (v) => typeof v === t && (v as number) < w;
-    }
+    case 'gt':
+    case 'gte':
+    case 'lt':
     case 'lte': {
-      const w = c.value as number;
-      const t = typeof w;
-      return (v) => typeof v === t && (v as number) <= w;
+      const w = c.value;
+      const code = OP_CODES[c.op]!;
+      // Strings by code point, as SQL orders them (see compareCodePoints).
+      if (typeof w === 'string') return (v) => typeof v === 'string' && compareNumber(code, compareCodePoints(v, w), 0, 0);
+      return (v) => typeof v === 'number' && compareNumber(code, v, w, w);
     }
     case 'between': {
-      const [lo, hi] = c.value as [number, number];
-      const t = typeof lo;
-      return (v) => typeof v === t && (v as number) >= lo && (v as number) <= hi;
+      const [lo, hi] = c.value;
+      if (typeof lo === 'string') return (v) => typeof v === 'string' && compareCodePoints(v, lo) >= 0 && compareCodePoints(v, hi as string) <= 0;
+      return (v) => typeof v === 'number' && v >= lo && v <= (hi as number);
     }
     case 'exists':
       return (v) => v !== undefined && v !== null;
@@ -101,7 +92,7 @@ export function compileValueTest(c: AttributeCondition | PropertyCondition, path
       const want = ic ? lower(c.value) : c.value;
       const wantStr = typeof want === 'string' ? want : undefined;
       return (v) => {
-        if (typeof v === 'string') return wantStr !== undefined && (ic ? v.toLowerCase() : v).includes(wantStr);
+        if (typeof v === 'string') return wantStr !== undefined && (ic ? foldCase(v) : v).includes(wantStr);
         if (Array.isArray(v)) {
           for (let i = 0; i < v.length; i++) if ((ic ? lower(v[i]) : v[i]) === want) return true;
         }
@@ -109,12 +100,12 @@ export function compileValueTest(c: AttributeCondition | PropertyCondition, path
       };
     }
     case 'startsWith': {
-      const w = ic ? c.value.toLowerCase() : c.value;
-      return (v) => typeof v === 'string' && (ic ? v.toLowerCase() : v).startsWith(w);
+      const w = ic ? foldCase(c.value) : c.value;
+      return (v) => typeof v === 'string' && (ic ? foldCase(v) : v).startsWith(w);
     }
     case 'endsWith': {
-      const w = ic ? c.value.toLowerCase() : c.value;
-      return (v) => typeof v === 'string' && (ic ? v.toLowerCase() : v).endsWith(w);
+      const w = ic ? foldCase(c.value) : c.value;
+      return (v) => typeof v === 'string' && (ic ? foldCase(v) : v).endsWith(w);
     }
     case 'matches': {
       let pattern;

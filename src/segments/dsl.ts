@@ -6,6 +6,7 @@ import { durationSchema, idSchema, timeZoneSchema, timestampSchema } from '../co
 import { unpackJson } from '../core/json-pack.js';
 import { SEGMENTS_JSON_SCHEMA } from './json-schema.generated.js';
 import type { SegmentErrorCode } from './errors.js';
+import { compareCodePoints } from './text.js';
 
 /**
  * The segment rule language: plain JSON, validated by zod, one node kind per distinguishing key (`and`, `or`,
@@ -401,7 +402,8 @@ function checkBetween(node: Record<string, unknown>, path: Path): void {
     if (node.op === 'between') {
       if (!Array.isArray(v) || v.length !== 2) throw invalid('between takes a pair [low, high]', [...path, 'value']);
       if (typeof v[0] !== typeof v[1]) throw invalid('between bounds must be of one type', [...path, 'value']);
-      if ((v[0] as number | string) > (v[1] as number | string)) throw invalid('between bounds must be ordered (low ≤ high)', [...path, 'value']);
+      // Strings in code-point order, the order the operators compare them in.
+      if (typeof v[0] === 'string' ? compareCodePoints(v[0], v[1] as string) > 0 : (v[0] as number) > (v[1] as number)) throw invalid('between bounds must be ordered (low ≤ high)', [...path, 'value']);
     }
   }
 }

@@ -22,6 +22,16 @@ describe('aggregates beyond the double range', () => {
     expect(set.evaluate({}, [buy(-1e308, 0), buy(-1e308, 1)], NOW)).toEqual(['small']);
   });
 
+  it('a partial sum that overflows but a total within the range is the total, whatever the order of the events', () => {
+    for (const amounts of [[1e308, 1e308, -1e308], [1e308, -1e308, 1e308], [-1e308, 1e308, 1e308]]) {
+      const events = amounts.map(buy);
+      expect(explainSegment(set, 'big', {}, events, NOW).tree.observed).toBe(1e308);
+      // The general path (a filter on a property) answers the same.
+      const where = compileSegments([{ id: 's', rule: { aggregate: 'sum', property: 'amount', event: { type: 'purchase', where: [{ prop: 'amount', op: 'exists' }] }, op: 'gte', value: 0 } }]);
+      expect(explainSegment(where, 's', {}, events, NOW).tree.observed).toBe(1e308);
+    }
+  });
+
   it('non-finite amounts are ignored, not summed', () => {
     expect(set.evaluate({}, [buy(Number.POSITIVE_INFINITY, 0), buy(Number.NaN, 1), buy(5, 2)], NOW)).toEqual([]);
   });

@@ -6,6 +6,7 @@ import { duckdbDialect, expectTransactional, postgresDialect, rowsOf, sqlFailure
 import type { SqlClient, SqlQueryable } from '../core/sql.js';
 import type { EpochMs } from '../core/time.js';
 import { compileSegments, type CompiledSegments } from './compile.js';
+import { foldCase } from './text.js';
 import type { AttributeCondition, EventFilter, PropertyCondition, SegmentRule, Window } from './dsl.js';
 import type { SegmentErrorCode } from './errors.js';
 
@@ -54,7 +55,9 @@ class Generator {
   /** Second-pass aggregates over events joined to the first ones ("B at or after the last A"). */
   readonly after = new Map<string, string>();
   /** JSON paths read by the conditions, extracted once per row in the `pr` / `ev` CTEs (not once per test). */
-  readonly extracted = new Map<string, { readonly rel: 'pr' | 'ev'; readonly segs: string[]; readonly name: string }>();
+  readonly extracted = new Map<string, { readonly rel: 'pr' | 'ev'; readonly segs: string[]; readonly name: string; folded?: boolean }>();
+  /** Pages of `translate` arguments folding case as {@link foldCase} does, built when a condition ignores case. */
+  foldArgs: Array<[string, string]> | undefined;
   readonly d: SqlDialect;
   constructor(
     readonly o: Options,
@@ -65,7 +68,7 @@ class Generator {
   }
 
   /** Type, text and number of a JSON path of the profile (`pr.attrs`) or event (`ev.props`) document. */
-  columns(doc: string, path: string): { T: string; X: string; N: string } {
+  columns(doc: string, path: string, folded = false): { T: string; X: string; N: string; F: string } {
     const rel = doc === 'pr.attrs' ? 'pr' : 'ev';
     const key = `${rel}\u0000${path}`;
     let e = this.extracted.get(key);
@@ -73,7 +76,8 @@ class Generator {
       e = { rel, segs: path.split('.'), name: `j${this.extracted.size}` };
       this.extracted.set(key, e);
     }
-    return { T: `${rel}.${e.name}_t`, X: `${rel}.${e.name}_x`, N: `${rel}.${e.name}_n` };
+    if (folded) e.folded = true;
+    return { T: `${rel}.${e.name}_t`, X: `${rel}.${e.name}_x`, N: `${rel}.${e.name}_n`, F: `${rel}.${e.name}_f` };
   }
 
   /** The extraction columns of one CTE, reading the document column `doc`. */
@@ -84,6 +88,15 @@ class Generator {
       out += `, ${this.d.jsonType(doc, e.segs)} AS ${e.name}_t, ${this.d.jsonText(doc, e.segs)} AS ${e.name}_x, ${this.d.jsonNumber(doc, e.segs)} AS ${e.name}_n`;
     }
     return out;
+  }
+
+  /** `SELECT` of one CTE: the extractions, then (reading them) the case foldings `ignoreCase` compares. */
+  cte(rel: 'pr' | 'ev', select: string): string {
+    let folds = '';
+    for (const e of this.extracted.values()) {
+      if (e.rel === rel && e.folded) folds += `, ${this.d.foldCase(`q.${e.name}_x`, () => (this.foldArgs ??= foldTable()))} AS ${e.name}_f`;
+    }
+    return `${rel} AS (${folds === '' ? select : `SELECT q.*${folds} FROM (${select}) q`})`;
   }
 
   aggregate(expr: string): string {
@@ -117,8 +130,20 @@ class Generator {
         const a = this.aggregate(`count(DISTINCT ${this.d.jsonValue('ev.props', segs)}) FILTER (WHERE ${where} AND ${t} <> 'null')`);
         return `coalesce(${numberTest(`coalesce(${a}, 0)`, r.op, r.value)}, false)`;
       }
-      const a = this.aggregate(`${r.aggregate}(${n}) FILTER (WHERE ${where} AND ${t} = 'number')`);
-      return `coalesce(${numberTest(r.aggregate === 'sum' ? `coalesce(${a}, 0)` : a, r.op, r.value)}, false)`;
+      let a: string;
+      if (r.aggregate === 'sum' || r.aggregate === 'avg') {
+        // As in memory: ±Infinity only when the total is beyond the double range. Values of 2^960 and more are
+        // summed scaled by 2^-64 (exact), the others as they are: no partial sum overflows (PostgreSQL would
+        // raise), whatever the order of the rows.
+        const f = (x: number): string => `(${x})::${this.d.float}`;
+        const lo = `coalesce(${this.aggregate(`sum(${n}) FILTER (WHERE ${where} AND ${t} = 'number' AND abs(${n}) < ${f(2 ** 960)})`)}, 0)`;
+        const hi = `coalesce(${this.aggregate(`sum(${n} * ${f(2 ** -64)}) FILTER (WHERE ${where} AND ${t} = 'number' AND abs(${n}) >= ${f(2 ** 960)})`)}, 0)`;
+        const s = `(${hi} + ${lo} * ${f(2 ** -64)})`;
+        const inf = `'Infinity'::${this.d.float}`;
+        a = `(CASE WHEN ${hi} = 0 THEN ${lo} WHEN ${s} >= ${f(2 ** 960)} THEN ${inf} WHEN ${s} <= -${f(2 ** 960)} THEN -${inf} ELSE ${s} * ${f(2 ** 64)} END)`;
+        if (r.aggregate === 'avg') a = `(${a} / nullif(${this.aggregate(`count(*) FILTER (WHERE ${where} AND ${t} = 'number')`)}, 0))`;
+      } else a = this.aggregate(`${r.aggregate}(${n}) FILTER (WHERE ${where} AND ${t} = 'number')`);
+      return `coalesce(${numberTest(a, r.op, r.value)}, false)`;
     }
     if ('occurrence' in r) {
       const at = this.aggregate(`${r.occurrence === 'first' ? 'min' : 'max'}(ev.at_ms) FILTER (WHERE ${this.filter(r.event, [...path, 'event'])} AND ${this.window(r.window, [...path, 'window'])})`);
@@ -145,9 +170,10 @@ class Generator {
   value(doc: string, attrPath: string, c: AttributeCondition | PropertyCondition, path: Path): string {
     const d = this.d;
     const segs = attrPath.split('.');
-    const { T, X, N } = this.columns(doc, attrPath);
     const ic = 'ignoreCase' in c && c.ignoreCase === true;
-    const text = (lit: string): string => (ic ? `lower(${X}) = lower(${sqlString(lit)})` : `${X} = ${sqlString(lit)}`);
+    // With ignoreCase, the text folded in the CTE (locale-independent, as in memory) against the literal folded here.
+    const { T, X, N, F } = this.columns(doc, attrPath, ic);
+    const text = (lit: string): string => (ic ? `${F} = ${sqlString(foldCase(lit))}` : `${X} = ${sqlString(lit)}`);
     const eq = (v: unknown): string => {
       if (typeof v === 'string') return `(${T} = 'string' AND ${text(v)})`;
       if (typeof v === 'number') return `(${T} = 'number' AND ${N} = ${v})`;
@@ -158,7 +184,7 @@ class Generator {
       const strings = [...new Set(values.filter((v): v is string => typeof v === 'string'))];
       const numbers = [...new Set(values.filter((v): v is number => typeof v === 'number'))];
       const parts: string[] = [];
-      if (strings.length > 0) parts.push(`(${T} = 'string' AND ${ic ? `lower(${X})` : X} IN (${strings.map((s) => (ic ? `lower(${sqlString(s)})` : sqlString(s))).join(', ')}))`);
+      if (strings.length > 0) parts.push(`(${T} = 'string' AND ${ic ? F : X} IN (${strings.map((s) => sqlString(ic ? foldCase(s) : s)).join(', ')}))`);
       if (numbers.length > 0) parts.push(`(${T} = 'number' AND ${N} IN (${numbers.join(', ')}))`);
       for (const b of [true, false]) if (values.includes(b)) parts.push(eq(b));
       if (values.includes(null)) parts.push(eq(null));
@@ -197,10 +223,8 @@ class Generator {
       }
       case 'startsWith':
       case 'endsWith': {
-        const lit = sqlString(c.value);
-        const v = ic ? `lower(${X})` : X;
-        const w = ic ? `lower(${lit})` : lit;
-        return `(${T} = 'string' AND ${c.op === 'startsWith' ? 'left' : 'right'}(${v}, length(${w})) = ${w})`;
+        const w = sqlString(ic ? foldCase(c.value) : c.value);
+        return `(${T} = 'string' AND ${c.op === 'startsWith' ? 'left' : 'right'}(${ic ? F : X}, length(${w})) = ${w})`;
       }
       default:
         throw unsupported(`${'attr' in c ? 'attr' : 'prop'}.${c.op}`, path);
@@ -230,6 +254,23 @@ class Generator {
     if (w.from !== undefined) parts.push(`ev.at_ms >= ${w.from}`);
     return `(${parts.join(' AND ')})`;
   }
+}
+
+/** `[from, to]` of `translate` for every character {@link foldCase} changes, by page of 256 code points. */
+function foldTable(): Array<[string, string]> {
+  const pages: Array<[string, string]> = [];
+  for (let c = 0; c < 0x1f000; c++) {
+    if (c === 0xd800) c = 0xe000;
+    const ch = String.fromCodePoint(c);
+    const f = foldCase(ch);
+    if (f === ch) continue;
+    const last = pages[pages.length - 1];
+    if (last !== undefined && last[0].codePointAt(0)! >> 8 === c >> 8) {
+      last[0] += ch;
+      last[1] += f;
+    } else pages.push([ch, f]);
+  }
+  return pages;
 }
 
 function numberTest(expr: string, op: string, value: number | readonly [number, number]): string {
@@ -270,8 +311,8 @@ export function segmentsSql(segments: CompiledSegments | unknown, now: EpochMs, 
   const attrs = sqlIdentifier(o.attributes);
   const props = sqlIdentifier(o.properties);
   const ctes = [
-    `pr AS (SELECT (${sqlIdentifier(o.subjectId)})::text AS sid, ${attrs} AS attrs${g.extractions('pr', attrs)} FROM ${from(o.profiles)})`,
-    `ev AS (SELECT (${sqlIdentifier(o.subjectId)})::text AS sid, (${sqlIdentifier(o.type)})::text AS type, (${sqlIdentifier(o.channel)})::text AS channel, ${atMs} AS at_ms, ${props} AS props${g.extractions('ev', props)} FROM ${from(o.events)})`,
+    g.cte('pr', `SELECT (${sqlIdentifier(o.subjectId)})::text AS sid, ${attrs} AS attrs${g.extractions('pr', attrs)} FROM ${from(o.profiles)}`),
+    g.cte('ev', `SELECT (${sqlIdentifier(o.subjectId)})::text AS sid, (${sqlIdentifier(o.type)})::text AS type, (${sqlIdentifier(o.channel)})::text AS channel, ${atMs} AS at_ms, ${props} AS props${g.extractions('ev', props)} FROM ${from(o.events)}`),
   ];
   const aggs = [...g.aggregates].map(([expr, name]) => `${expr} AS ${name}`);
   if (aggs.length > 0) ctes.push(`agg AS (SELECT ev.sid, ${aggs.join(', ')} FROM ev GROUP BY ev.sid)`);
