@@ -193,7 +193,10 @@ export function replaceConflictError(instance: JourneyInstance, activeId: string
  *
  * Guarantees: an instance is due when its `wakeAt` ≤ now or it has undelivered inbox items; `claimDue` hands
  * each due instance to one claimer at a time (a lease); a claim whose lease expired is handed out again, and its
- * late `complete` is refused; `deliver` accepts an input id once per instance, ever.
+ * late `complete` is refused; `deliver` accepts an input id once per instance, ever. Claims follow one total order:
+ * due time, then instance id in UTF-16 code-unit order (JavaScript's `<`, not a database collation); `enrol` writes
+ * everything of an enrolment or nothing (Redis without `batching`, whose steps go apart, undoes them when one fails,
+ * and the next try of the same enrolment takes over what a crash left).
  *
  * @example
  * ```ts
@@ -202,7 +205,10 @@ export function replaceConflictError(instance: JourneyInstance, activeId: string
  * ```
  */
 export interface JourneyStore {
-  /** Creates `instance` if the plan allows (atomically: one active instance per journey and person). */
+  /**
+   * Creates `instance` if the plan allows (atomically: one active instance per journey and person): the instance, its
+   * timer, its id's registration and its entry-cap entry are written together or not at all.
+   */
   enrol(instance: JourneyInstance, plan: EntryPlan): Promise<EnrolResult>;
   get(instanceId: string): Promise<JourneyInstance | null>;
   /** The active instance of a journey for a person, if any. */
@@ -213,7 +219,10 @@ export interface JourneyStore {
    * `input.subjectId`), whatever the instance's status.
    */
   deliver(instanceId: string, input: JourneyInput, now: EpochMs): Promise<boolean>;
-  /** Claims up to `limit` due instances (earliest first within a due shard), each leased for `leaseMs`. */
+  /**
+   * Claims up to `limit` due instances, each leased for `leaseMs`: the first `limit` in claim order — due time, then
+   * instance id in UTF-16 code-unit order (`'B'` before `'a'`, `'\u{1F600}'` before `'\uFF01'`) — returned in that order.
+   */
   claimDue(now: EpochMs, options: ClaimOptions): Promise<JourneyClaim[]>;
   /** Saves the advanced instance and drops the first `consumed` inbox items, if the claim's lease still holds; false (and nothing written) otherwise. */
   complete(claim: JourneyClaim, instance: JourneyInstance, consumed: number, now: EpochMs): Promise<boolean>;

@@ -245,6 +245,22 @@ export function runJourneyStoreConformance(implementations: ConformanceTargets<J
       expect([...first, ...second].sort()).toEqual(['p0', 'p1', 'p2', 'p3', 'p4']);
     });
 
+    it('claims in one total order — due time, then instance id in UTF-16 code-unit order — and a limit takes the first of it', async () => {
+      const s = store();
+      // In UTF-16 order: 'B' before 'a' (not a locale's order), a prefix first, U+1F600 (a surrogate pair) before U+FF01 (not
+      // code-point order); the subjects run the other way, and the enrolment order is neither.
+      const tied = ['j:B', 'j:a', 'j:a-', 'j:\u{1F600}', 'j:\uFF01'];
+      for (const k of [1, 4, 0, 3, 2]) await s.enrol(inst(`p${9 - k}`, T0, { id: tied[k]! }), plan());
+      await s.enrol(inst('late', T0 + 1, { id: 'j:0' }), plan());
+      await s.enrol(inst('early', T0 - 1, { id: 'j:~' }), plan());
+      const order = ['j:~', ...tied, 'j:0'];
+      const ids = async (limit: number) => (await s.claimDue(T0 + 1, claimOpts('r', limit))).map((c) => c.instance.id);
+      expect(await ids(1)).toEqual(order.slice(0, 1));
+      expect(await ids(3)).toEqual(order.slice(1, 4));
+      expect(await ids(1)).toEqual(order.slice(4, 5));
+      expect(await ids(10)).toEqual(order.slice(5));
+    });
+
     it('never hands one due instance to two concurrent claimers', async () => {
       const s = store();
       for (let i = 0; i < 40; i++) await s.enrol(inst(`p${i}`, T0), plan());

@@ -365,3 +365,64 @@ describe('entry cap: a rolling window (now − per, now], as capping’s, in eve
     });
   }
 });
+
+describe.skipIf(noRedis)('RedisJourneyStore one hash tag per script (batching: false): an interrupted enrolment', () => {
+  // The steps of this path go apart (a Cluster cannot run one script over the registry, the person, the due shard and the
+  // journey): a step that fails undoes those before it, and what a crash leaves is taken over by the next try.
+  const journey = parseJourney({ id: 'cap1', version: 1, entry: { on: 'manual', reentry: 'always', cap: { max: 1 } }, start: 'go', steps: { go: { type: 'send', channel: 'email', message: 'm' } } });
+  const T = Date.parse('2026-03-02T09:00:00Z');
+  const plan = entryPlan(journey, T);
+  const first = { ...startInstance(journey, 'p1', T), wakeAt: T };
+  let client: Redis | undefined;
+  afterAll(async () => {
+    await client?.quit();
+  });
+
+  /** A store on its own client whose calls named in `fail` reject (a lost connection) while `failing` is on. */
+  function setUp(fail: (name: string, args: unknown[]) => boolean) {
+    client ??= createRedis();
+    const prefix = uniquePrefix('ji');
+    const store = new RedisJourneyStore(client, { prefix, batching: false });
+    const c = client as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+    const originals = ['ccJourneyEnrol', 'hdel', 'zrem', 'srem'].map((name) => [name, c[name]!] as const);
+    for (const [name, fn] of originals) c[name] = (...a: unknown[]) => (fail(name, a) ? Promise.reject(new Error('Connection is closed.')) : fn.apply(client, a));
+    const restore = () => {
+      for (const [name, fn] of originals) c[name] = fn;
+    };
+    return { store, prefix, restore, keys: () => client!.keys(`${prefix}:*`) };
+  }
+
+  it('a failed write undoes the registration, the schedule, the index entry and the cap entry before it', async () => {
+    const { store, restore, keys } = setUp((name, a) => name === 'ccJourneyEnrol' && a.includes('write'));
+    try {
+      await expect(store.enrol(first, plan)).rejects.toMatchObject({ code: 'STORE_ERROR' });
+      expect(await keys()).toEqual([]);
+    } finally {
+      restore();
+    }
+    expect(await store.enrol(first, plan)).toEqual({ enrolled: true });
+    expect(await store.enrol({ ...startInstance(journey, 'p2', T), wakeAt: T }, plan)).toEqual({ enrolled: false, reason: 'cap' });
+  });
+
+  it('what a crash leaves (nothing undone) does not stop the same enrolment, and its cap entry counts once', async () => {
+    const { store, prefix, restore, keys } = setUp((name, a) => name !== 'ccJourneyEnrol' || a.includes('write'));
+    try {
+      await expect(store.enrol(first, plan)).rejects.toMatchObject({ code: 'STORE_ERROR' });
+    } finally {
+      restore();
+    }
+    expect((await keys()).length).toBeGreaterThan(0);
+    expect(await store.get(first.id)).toBeNull();
+    const listed: JourneyInstance[] = [];
+    for await (const i of store.list(journey.id)) listed.push(i);
+    expect(listed).toEqual([]);
+    expect(await store.claimDue(T, { limit: 10, leaseMs: 60_000, owner: 'r' })).toEqual([]);
+    // The retry takes over the registration, the index entry and the cap entry left behind.
+    expect(await store.enrol(first, plan)).toEqual({ enrolled: true });
+    expect(await store.enrol(first, plan)).toEqual({ enrolled: false, reason: 'active', activeId: first.id });
+    expect((await store.get(first.id))?.subjectId).toBe('p1');
+    expect(await store.enrol({ ...startInstance(journey, 'p2', T), wakeAt: T }, plan)).toEqual({ enrolled: false, reason: 'cap' });
+    expect(await client!.zcard(`${prefix}:{journey:${journey.id}}:jcap`)).toBe(1);
+    expect((await store.claimDue(T, { limit: 10, leaseMs: 60_000, owner: 'r' })).map((c) => c.instance.id)).toEqual([first.id]);
+  });
+});

@@ -31,7 +31,10 @@ function countBelow(a: number[], t: number, orEqual: boolean): number {
   return lo;
 }
 
-/** A binary min-heap of (due time, instance id) with lazy deletion: stale pairs are dropped when popped. */
+/** True when (t, id) comes before (u, jd): due time, then instance id in UTF-16 code-unit order (JavaScript's `<`), the claim order of every store. */
+const before = (t: number, id: string, u: number, jd: string): boolean => t < u || (t === u && id < jd);
+
+/** A binary min-heap of (due time, instance id) in claim order, with lazy deletion: stale pairs are dropped when popped. */
 class DueHeap {
   private t: number[] = [];
   private id: string[] = [];
@@ -46,7 +49,7 @@ class DueHeap {
     b.push(id);
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (a[p]! <= t) break;
+      if (!before(t, id, a[p]!, b[p]!)) break;
       a[i] = a[p]!;
       b[i] = b[p]!;
       i = p;
@@ -72,8 +75,8 @@ class DueHeap {
       const l = 2 * i + 1;
       if (l >= n) break;
       const r = l + 1;
-      const c = r < n && a[r]! < a[l]! ? r : l;
-      if (a[c]! >= lastT) break;
+      const c = r < n && before(a[r]!, b[r]!, a[l]!, b[l]!) ? r : l;
+      if (!before(a[c]!, b[c]!, lastT, lastId)) break;
       a[i] = a[c]!;
       b[i] = b[c]!;
       i = c;

@@ -22,6 +22,21 @@ import {
 import { expectSqlClient, sqlNamePart, type SqlClient, type SqlQueryable } from './sql.js';
 import { expectOptions } from '../../core/guards.js';
 
+/**
+ * @internal SQL that orders `column` (text) by UTF-16 code units under `COLLATE "C"` (UTF-8 bytes: code points), as the other
+ * stores and JavaScript's `<` order ids: U+E000–U+FFFF go after the supplementary planes, so each is put after a U+10FFFF
+ * (which itself becomes U+10FFFF U+0001). Immutable, so an index can hold it.
+ *
+ * @example
+ * ```ts
+ * declare function utf16OrderSql(column: string): string; // internal: not exported by the package
+ * const claimOrder = `ORDER BY due, ${utf16OrderSql('id')}`; // '\u{1F600}' before '\uFF01', as JavaScript sorts them
+ * ```
+ */
+export function utf16OrderSql(column: string): string {
+  return `regexp_replace(regexp_replace(${column}, E'\\U0010FFFF', E'\\U0010FFFF\\u0001', 'g'), E'([\\uE000-\\uFFFF])', E'\\U0010FFFF\\\\1', 'g') COLLATE "C"`;
+}
+
 /** Options of {@link PostgresJourneyStore}. */
 export interface PostgresJourneyStoreOptions {
   /** Prefix of the tables (default `crosschannel_journey`): letters, digits, `_`. */
@@ -54,7 +69,9 @@ export function journeyStoreSchemaSql(prefix: string): string[] {
       lease_until bigint NOT NULL DEFAULT 0
     )`,
     `CREATE UNIQUE INDEX IF NOT EXISTS ${prefix}_active ON ${prefix}_instances (journey_id, subject_id) WHERE status = 'active'`,
-    `CREATE INDEX IF NOT EXISTS ${prefix}_due ON ${prefix}_instances (due) WHERE due IS NOT NULL`,
+    // Claims go in (due, id in UTF-16 order): the index holds that order, so a claim reads only the rows it takes.
+    `CREATE INDEX IF NOT EXISTS ${prefix}_due_id ON ${prefix}_instances (due, (${utf16OrderSql('id')})) WHERE due IS NOT NULL`,
+    `DROP INDEX IF EXISTS ${prefix}_due`,
     `CREATE INDEX IF NOT EXISTS ${prefix}_subject ON ${prefix}_instances (subject_id)`,
     `CREATE TABLE IF NOT EXISTS ${prefix}_inbox (
       instance_id text NOT NULL,
@@ -313,10 +330,10 @@ export class PostgresJourneyStore implements JourneyStore {
     return this.#guard(async () => {
       // One statement: the claim, then each claimed instance's inbox in order (one array per instance).
       const claimed = await this.#sql.query<{ id: string; state: unknown; inbox: unknown }>(
-        `WITH d AS (SELECT id, due FROM ${p}_instances WHERE due <= $1 ORDER BY due LIMIT $2 FOR UPDATE SKIP LOCKED),
+        `WITH d AS (SELECT id, due FROM ${p}_instances WHERE due <= $1 ORDER BY due, ${utf16OrderSql('id')} LIMIT $2 FOR UPDATE SKIP LOCKED),
          c AS (UPDATE ${p}_instances i SET token = $3, lease_until = $4, due = $4 FROM d WHERE i.id = d.id RETURNING i.id, i.state, d.due AS due_before)
          SELECT c.id, c.state, (SELECT json_agg(b.body ORDER BY b.seq) FROM ${p}_inbox b WHERE b.instance_id = c.id) AS inbox
-         FROM c ORDER BY c.due_before`,
+         FROM c ORDER BY c.due_before, ${utf16OrderSql('c.id')}`,
         [now, options.limit, token, leaseUntil],
       );
       return claimed.rows.map((r) => ({ instance: asObject<JourneyInstance>(r.state), inbox: r.inbox === null ? [] : asObject<JourneyInput[]>(r.inbox), token, leaseUntil }));

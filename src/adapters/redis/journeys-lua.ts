@@ -99,11 +99,19 @@ redis.call('ZADD', KEYS[1], ARGV[3], ARGV[4])
 return 1
 `;
 
-// KEYS: due zset (one shard). ARGV: now, limit, leaseUntil. Moves the due members' score to the lease end.
+// KEYS: due zset (one shard). ARGV: now, limit, leaseUntil, then the members to claim (none: the first \`limit\` due, in
+// score then member order). Moves those still due to the lease end and answers them.
 export const CLAIM_SHARD = `
-local m = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
-for i = 1, #m do redis.call('ZADD', KEYS[1], ARGV[3], m[i]) end
-return m
+local m = #ARGV > 3 and {unpack(ARGV, 4)} or redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
+local out = {}
+for i = 1, #m do
+  local s = redis.call('ZSCORE', KEYS[1], m[i])
+  if s and tonumber(s) <= tonumber(ARGV[1]) then
+    redis.call('ZADD', KEYS[1], ARGV[3], m[i])
+    out[#out + 1] = m[i]
+  end
+end
+return out
 `;
 
 // KEYS: instance hash, inbox list. ARGV: now, token, leaseUntil. 0: gone; 2: leased by another (until); 1: state + inbox.

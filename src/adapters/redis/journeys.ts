@@ -75,7 +75,9 @@ const BATCH = 128;
 
 /**
  * {@link JourneyStore} on Redis. A person's instances, inboxes and entry records share the person's hash tag;
- * due times live in sorted sets (`<prefix>:{jdue:<n>}:due`, member `<subject>\n<instance>`, score = due time).
+ * due times live in sorted sets (`<prefix>:{jdue:<n>}:due`, score = due time, member `<instance>\n<subject>` with the
+ * id's characters remapped so that members of one score are in the ids' UTF-16 order): claims go in due time, then
+ * instance id, across every shard.
  * A claim moves a member's score to its lease end (so a crashed runner's instances come back when the lease
  * expires) and stamps a token in the instance hash; `complete` only writes with that token inside the lease.
  * On Redis Cluster every Lua script touches one hash tag and commands of different tags are sent apart. On a
@@ -99,7 +101,6 @@ export class RedisJourneyStore implements JourneyStore {
   private readonly redis: Scripted;
   private readonly batching: boolean;
   private tokens = 0;
-  private nextShard = 0;
   private readonly enrols = new ScriptBatch((keys, args) => this.run('ccJourneyEnrolMany', keys, args as string[]), BATCH, (m) => storeError(new Error(m)));
   private readonly completions = new ScriptBatch((keys, args) => this.run('ccJourneyCompleteMany', keys, args as string[]), BATCH, (m) => storeError(new Error(m)));
   private readonly deliveries = new ScriptBatch((keys, args) => this.run('ccJourneyDeliverMany', keys, args as string[]), BATCH, (m) => storeError(new Error(m)));
@@ -148,55 +149,56 @@ export class RedisJourneyStore implements JourneyStore {
     checkStoredInstance(instance);
     validateEntryPlan(plan);
     const { id, subjectId, journeyId } = instance;
-    const member = `${subjectId}\n${id}`;
+    const member = dueMember(subjectId, id);
     const active = instance.status === 'active' && instance.wakeAt !== null;
+    const keys = [this.inst(subjectId, id), this.person(subjectId, 'jact'), this.person(subjectId, 'jent'), this.person(subjectId, 'jall'), this.due(subjectId), this.journeyKey(journeyId, 'jcap'), this.subjects, this.journeyKey(journeyId, 'jidx')];
+    const [, , , , due, capKey, , indexKey] = keys as [string, string, string, string, string, string, string, string];
+    const cap = plan.cap;
+    const since = cap?.since ?? '-inf';
+    const args = [journeyId, id, JSON.stringify(instance), instance.enteredAt, plan.reentry, plan.enteredBefore ?? '-inf', instance.status];
     if (this.batching) {
       // One script per batch: per item the entry rules, then the cap, then every write, atomically.
-      const keys = [this.inst(subjectId, id), this.person(subjectId, 'jact'), this.person(subjectId, 'jent'), this.person(subjectId, 'jall'), this.due(subjectId), this.journeyKey(journeyId, 'jcap'), this.subjects, this.journeyKey(journeyId, 'jidx')];
-      const cap = plan.cap;
-      const args = [journeyId, id, JSON.stringify(instance), String(instance.enteredAt), plan.reentry, String(plan.enteredBefore ?? '-inf'), instance.status, member, active ? String(instance.wakeAt) : '', cap === null ? '' : cap.since === null ? '-inf' : String(cap.since), cap === null ? '' : String(cap.max), subjectId];
-      return enrolled((await this.enrols.add(keys, args)) as [number, string, string]);
+      return enrolled((await this.enrols.add(keys, [...args, member, active ? instance.wakeAt! : '', cap ? since : '', cap?.max ?? '', subjectId])) as [number, string, string]);
     }
-    // One hash tag per script (a Cluster): the steps below are sent apart, each undone when a later one refuses.
-    // 1. The id registered to the person (instance ids are unique across people): a crash after this leaves a
-    //    registered id without an instance, which get() reads as missing and the same person may enrol again.
-    const registered = (await this.run('ccJourneyRegister', [this.subjects], [id, subjectId])) as number;
-    const unregister = async (): Promise<void> => {
-      if (registered === 1) await this.cmd(() => this.redis.hdel(this.subjects, id));
-    };
-    const personKeys = [this.inst(subjectId, id), this.person(subjectId, 'jact'), this.person(subjectId, 'jent'), this.person(subjectId, 'jall')];
-    const personArgs = (mode: 'check' | 'write') => [journeyId, id, JSON.stringify(instance), String(instance.enteredAt), plan.reentry, String(plan.enteredBefore ?? '-inf'), instance.status, mode, registered === -1 ? '1' : ''];
-    // 2. The entry rules (active, re-entry) before the cap, as every store answers them.
-    const checked = (await this.run('ccJourneyEnrol', personKeys, personArgs('check'))) as [number, string, string];
-    if (checked[0] !== 1) {
-      await unregister();
-      return enrolled(checked);
-    }
-    // 3. Scheduled: a crash after this leaves a due member without an instance, dropped at claim time.
-    const added = active ? ((await this.cmd(() => this.redis.zadd(this.due(subjectId), 'NX', instance.wakeAt!, member))) as number) : 0;
-    const undo = async (): Promise<void> => {
-      if (added === 1) await this.cmd(() => this.redis.zrem(this.due(subjectId), member));
-      await unregister();
-    };
-    // 4. The cap's entry (2: the id has one already, an existing instance: refused as active, and not ours to remove).
-    let capAdded = false;
-    if (plan.cap) {
-      const ok = (await this.run('ccJourneyCap', [this.journeyKey(journeyId, 'jcap')], [plan.cap.since === null ? '-inf' : String(plan.cap.since), String(plan.cap.max), String(instance.enteredAt), id])) as number;
-      if (ok !== 1) {
-        await undo();
-        return ok === 2 ? { enrolled: false, reason: 'active', activeId: id } : { enrolled: false, reason: 'cap' };
+    // One hash tag per script (a Cluster, or a proxy that routes scripts by key): no script or MULTI may span the registry,
+    // the person, the due shard, the journey's index and its cap, so the steps go apart. A step that refuses or fails undoes
+    // the writes before it (a failure is thrown after). A crash between steps leaves only what the store ignores or the next
+    // try of the enrolment takes over: a registered id (ours: 0 below), a due member (dropped at claim time), an index entry
+    // (list() skips it), a cap entry (taken over at step 4).
+    const undo: Array<() => Promise<unknown>> = [];
+    const undone = async <T>(r: T): Promise<T> => (await Promise.allSettled(undo.map((f) => f())), r);
+    try {
+      // 1. The id registered to the person (instance ids are unique across people).
+      const registered = (await this.run('ccJourneyRegister', [this.subjects], [id, subjectId])) as number;
+      if (registered === 1) undo.push(() => this.redis.hdel(this.subjects, id));
+      const personKeys = keys.slice(0, 4);
+      const personArgs = (mode: 'check' | 'write') => [...args, mode, registered === -1 ? '1' : ''];
+      // 2. The entry rules (active, re-entry) before the cap, as every store answers them.
+      const checked = (await this.run('ccJourneyEnrol', personKeys, personArgs('check'))) as [number, string, string];
+      if (checked[0] !== 1) return await undone(enrolled(checked));
+      // 3. Scheduled and indexed.
+      if (active && (await this.cmd(() => this.redis.zadd(due, 'NX', instance.wakeAt!, member))) === 1) undo.push(() => this.redis.zrem(due, member));
+      if ((await this.cmd(() => this.redis.sadd(indexKey, id))) === 1) undo.push(() => this.redis.srem(indexKey, id));
+      // 4. The cap's entry. 2: the id has one already, left by an interrupted try of this enrolment (taken over) or
+      //    written by a concurrent one (step 5 then refuses this id as active); neither is ours to undo.
+      if (plan.cap) {
+        const ok = (await this.run('ccJourneyCap', [capKey], [since, plan.cap.max, args[3]!, id])) as number;
+        if (!ok) return await undone(enrolled([0, 'cap', '']));
+        if (ok === 1) undo.push(() => this.redis.zrem(capKey, id));
       }
-      capAdded = true;
+      // 5. The rules again (another enrolment may have won meanwhile), then the writes, atomically.
+      const r = (await this.run('ccJourneyEnrol', personKeys, personArgs('write'))) as [number, string, string];
+      if (r[0] !== 1) {
+        // Refused for this very id: a concurrent try of this enrolment won, and the schedule, index and cap entry are its own.
+        if (r[2] === id) undo.length = +(registered === 1);
+        return await undone(enrolled(r));
+      }
+    } catch (e) {
+      await undone(0);
+      throw e;
     }
-    // 5. The rules again (another enrolment may have won meanwhile), then the writes, atomically.
-    const r = (await this.run('ccJourneyEnrol', personKeys, personArgs('write'))) as [number, string, string];
-    if (r[0] !== 1) {
-      if (capAdded) await this.cmd(() => this.redis.zrem(this.journeyKey(journeyId, 'jcap'), id));
-      await undo();
-      return enrolled(r);
-    }
-    // The journey's index, and the registration again if a concurrent enrolment of this id undid it (two hash tags: sent apart).
-    await this.cmd(() => Promise.all([this.redis.hsetnx(this.subjects, id, subjectId), this.redis.sadd(this.journeyKey(journeyId, 'jidx'), id)]));
+    // The registration again if a concurrent try of this enrolment undid it.
+    await this.cmd(() => this.redis.hsetnx(this.subjects, id, subjectId));
     return { enrolled: true };
   }
 
@@ -227,7 +229,7 @@ export class RedisJourneyStore implements JourneyStore {
     const subjectId = inputSubject(input);
     const keys = [this.inst(subjectId, instanceId), this.inbox(subjectId, instanceId), this.seen(subjectId, instanceId)];
     const args = [input.id, JSON.stringify(input)];
-    const ok = this.batching ? ((await this.deliveries.add([...keys, this.due(subjectId)], [...args, String(now), `${subjectId}\n${instanceId}`])) as number) : ((await this.run('ccJourneyDeliver', keys, args)) as number);
+    const ok = this.batching ? ((await this.deliveries.add([...keys, this.due(subjectId)], [...args, now, dueMember(subjectId, instanceId)])) as number) : ((await this.run('ccJourneyDeliver', keys, args)) as number);
     if (ok !== 1) {
       const owner = await this.cmd(() => this.redis.hget(this.subjects, instanceId));
       if (owner !== null && owner !== subjectId && (await this.read(owner, instanceId)) !== null) throw deliverySubjectError(input, owner);
@@ -235,27 +237,55 @@ export class RedisJourneyStore implements JourneyStore {
     }
     if (this.batching) return true;
     // LT: never postpone; a leased instance keeps its lease end unless this is earlier (its claim will refuse and restore it).
-    await this.cmd(() => this.redis.zadd(this.due(subjectId), 'LT', now, `${subjectId}\n${instanceId}`));
+    await this.cmd(() => this.redis.zadd(this.due(subjectId), 'LT', now, dueMember(subjectId, instanceId)));
     return true;
   }
 
   async claimDue(now: EpochMs, options: ClaimOptions): Promise<JourneyClaim[]> {
     validateClaim(now, options);
+    const { owner } = options;
     const leaseUntil = now + options.leaseMs;
+    const many = this.shards > 1;
     const out: JourneyClaim[] = [];
-    for (let k = 0; k < this.shards && out.length < options.limit; k++) {
-      const shard = (this.nextShard + k) % this.shards;
-      const members = (await this.run('ccJourneyClaimShard', [this.shardKey(shard)], [String(now), String(options.limit - out.length), String(leaseUntil)])) as string[];
-      if (this.batching) {
-        const chunks: Array<Promise<JourneyClaim[]>> = [];
-        for (let i = 0; i < members.length; i += BATCH) chunks.push(this.claimMany(members.slice(i, i + BATCH), shard, now, leaseUntil, options.owner));
-        for (const claims of await Promise.all(chunks)) out.push(...claims);
-      } else {
-        const claims = await Promise.all(members.map((m) => this.claimOne(m, shard, now, leaseUntil, options.owner)));
-        for (const c of claims) if (c !== null) out.push(c);
+    // Rounds, each choosing up to `limit` members in claim order. Several shards: each one's first `limit` due members
+    // (read only), merged into the first `limit` of all, which the shard scripts claim if still due; another round while
+    // some went to a concurrent claimer (no longer due, so the next round chooses others). One shard: its script chooses.
+    while (out.length < options.limit) {
+      const before = out.length;
+      const limit = options.limit - before;
+      let order: string[] = [];
+      const picked: string[][] = [[]];
+      if (many) {
+        const all: Array<[number, string, number]> = [];
+        await Promise.all(
+          Array.from({ length: this.shards }, async (_, k) => {
+            const r = await this.cmd(() => this.redis.zrangebyscore(this.shardKey(k), '-inf', now, 'WITHSCORES', 'LIMIT', 0, limit));
+            for (let i = 0; i < r.length; i += 2) all.push([+r[i + 1]!, r[i]!, k]);
+            picked[k] = [];
+          }),
+        );
+        // Members compare as their ids do (see orderKey).
+        for (const [, m, k] of all.sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : 1)).slice(0, limit)) order.push(m), picked[k]!.push(m);
       }
+      const got = new Map<string, JourneyClaim | null>();
+      await Promise.all(
+        picked.map(async (want, k) => {
+          if (many && want.length === 0) return;
+          const members = (await this.run('ccJourneyClaimShard', [this.shardKey(k)], [now, limit, leaseUntil, ...want])) as string[];
+          if (!many) order = members;
+          const chunks: Array<Promise<Array<JourneyClaim | null>>> = [];
+          if (this.batching) for (let i = 0; i < members.length; i += BATCH) chunks.push(this.claimMany(members.slice(i, i + BATCH), k, now, leaseUntil, owner));
+          else chunks.push(Promise.all(members.map((m) => this.claimOne(m, k, now, leaseUntil, owner))));
+          (await Promise.all(chunks)).flat().forEach((c, i) => got.set(members[i]!, c));
+        }),
+      );
+      for (const m of order) {
+        const c = got.get(m);
+        if (c) out.push(c);
+      }
+      // Nothing chosen, or every member chosen claimed: done.
+      if (out.length === before + order.length) break;
     }
-    this.nextShard = (this.nextShard + 1) % this.shards;
     return out;
   }
 
@@ -268,9 +298,9 @@ export class RedisJourneyStore implements JourneyStore {
   }
 
   /** Members of one due shard (already moved to their lease end), claimed by one script call. */
-  private async claimMany(members: string[], shard: number, now: EpochMs, leaseUntil: EpochMs, owner: string): Promise<JourneyClaim[]> {
+  private async claimMany(members: string[], shard: number, now: EpochMs, leaseUntil: EpochMs, owner: string): Promise<Array<JourneyClaim | null>> {
     const keys = [this.shardKey(shard)];
-    const args = [String(now), String(leaseUntil)];
+    const args: Array<string | number> = [now, leaseUntil];
     const tokens: string[] = [];
     for (const member of members) {
       const [subjectId, id] = splitMember(member);
@@ -280,17 +310,13 @@ export class RedisJourneyStore implements JourneyStore {
       args.push(member, token);
     }
     const res = (await this.run('ccJourneyClaimMany', keys, args)) as Array<[number, string?, string[]?]>;
-    const out: JourneyClaim[] = [];
-    res.forEach((r, i) => {
-      if (r[0] === 1) out.push(this.claimOf(r[1]!, r[2], tokens[i]!, leaseUntil));
-    });
-    return out;
+    return res.map((r, i) => (r[0] === 1 ? this.claimOf(r[1]!, r[2], tokens[i]!, leaseUntil) : null));
   }
 
   private async claimOne(member: string, shard: number, now: EpochMs, leaseUntil: EpochMs, owner: string): Promise<JourneyClaim | null> {
     const [subjectId, id] = splitMember(member);
     const token = this.token(owner);
-    const r = (await this.run('ccJourneyClaimOne', [this.inst(subjectId, id), this.inbox(subjectId, id)], [String(now), token, String(leaseUntil)])) as [number, string?, string[]?];
+    const r = (await this.run('ccJourneyClaimOne', [this.inst(subjectId, id), this.inbox(subjectId, id)], [now, token, leaseUntil])) as [number, string?, string[]?];
     if (r[0] === 0) {
       await this.cmd(() => this.redis.zrem(this.shardKey(shard), member));
       return null;
@@ -305,7 +331,7 @@ export class RedisJourneyStore implements JourneyStore {
 
   private async schedule(subjectId: string, instanceId: string, due: string, now: EpochMs): Promise<void> {
     const key = this.due(subjectId);
-    const member = `${subjectId}\n${instanceId}`;
+    const member = dueMember(subjectId, instanceId);
     if (due === '') {
       await this.cmd(() => this.redis.zrem(key, member));
       return;
@@ -323,10 +349,10 @@ export class RedisJourneyStore implements JourneyStore {
     const { subjectId, id, journeyId } = claim.instance;
     if (instance.id !== id) return false;
     const keys = [this.inst(subjectId, id), this.inbox(subjectId, id), this.person(subjectId, 'jact')];
-    const args = [claim.token, String(now), JSON.stringify(instance), String(consumed), instance.status, journeyId, id, instance.wakeAt === null ? '' : String(instance.wakeAt)];
+    const args = [claim.token, now, JSON.stringify(instance), consumed, instance.status, journeyId, id, instance.wakeAt ?? ''];
     if (this.batching) {
       keys.push(this.due(subjectId));
-      args.push(`${subjectId}\n${id}`);
+      args.push(dueMember(subjectId, id));
       return (await this.completions.add(keys, args)) === 1;
     }
     const r = (await this.run('ccJourneyComplete', keys, args)) as [number, string?];
@@ -341,7 +367,7 @@ export class RedisJourneyStore implements JourneyStore {
     const r = (await this.run(
       'ccJourneyReplace',
       [this.inst(subjectId, id), this.person(subjectId, 'jact'), this.inbox(subjectId, id)],
-      [String(now), JSON.stringify(instance), instance.status, journeyId, id, instance.wakeAt === null ? '' : String(instance.wakeAt)],
+      [now, JSON.stringify(instance), instance.status, journeyId, id, instance.wakeAt ?? ''],
     )) as string | [string] | null;
     if (r === null) return false;
     if (Array.isArray(r)) throw replaceConflictError(instance, r[0]);
@@ -378,7 +404,7 @@ export class RedisJourneyStore implements JourneyStore {
       await this.cmd(() =>
         Promise.all([
           r.del(this.inst(subjectId, id), this.inbox(subjectId, id), this.seen(subjectId, id)),
-          r.zrem(this.due(subjectId), `${subjectId}\n${id}`),
+          r.zrem(this.due(subjectId), dueMember(subjectId, id)),
           r.hdel(this.subjects, id),
           ...(inst ? [r.srem(this.journeyKey(inst.journeyId, 'jidx'), id), r.zrem(this.journeyKey(inst.journeyId, 'jcap'), id)] : []),
         ]),
@@ -395,7 +421,7 @@ export class RedisJourneyStore implements JourneyStore {
     }
   }
 
-  private async run(script: ScriptName, keys: string[], args: string[]): Promise<unknown> {
+  private async run(script: ScriptName, keys: string[], args: Array<string | number>): Promise<unknown> {
     try {
       return await this.redis[script]!(keys.length, ...keys, ...args);
     } catch (e) {
@@ -404,10 +430,21 @@ export class RedisJourneyStore implements JourneyStore {
   }
 }
 
-/** A due set's member `<subject>\n<instance>` as [subjectId, instanceId]. */
-function splitMember(member: string): [string, string] {
+/**
+ * An id's order key: each UTF-16 code unit from U+D800 up as one character from U+F0000 up, so that the key's UTF-8
+ * bytes (the order of members of one score) and its code units are both in the id's UTF-16 order.
+ */
+const orderKey = (id: string): string => id.replace(/[\uD800-\uFFFF]/g, (c) => String.fromCodePoint(c.charCodeAt(0) + 0xe2800));
+
+/** @internal A due set's member for an instance: its id's order key, a newline (ids hold none), its subject. */
+export function dueMember(subjectId: string, id: string): string {
+  return `${orderKey(id)}\n${subjectId}`;
+}
+
+/** @internal A due set's member as [subjectId, instanceId]. */
+export function splitMember(member: string): [string, string] {
   const nl = member.indexOf('\n');
-  return [member.slice(0, nl), member.slice(nl + 1)];
+  return [member.slice(nl + 1), member.slice(0, nl).replace(/[\uDB80-\uDB89][\uDC00-\uDFFF]/g, (c) => String.fromCharCode(c.codePointAt(0)! - 0xe2800))];
 }
 
 /** An entry script's answer `{1}` or `{0, reason, active id}` as {@link EnrolResult}. */
