@@ -149,6 +149,8 @@ export function analyzeExperiment(stats: ExperimentStats, options: AnalysisOptio
 
   // CUPED: θ from the pooled within-arm covariance; means shifted by θ(x̄_v − x̄).
   let theta = 0;
+  // An arm's variance after CUPED (its own when θ = 0).
+  const adjusted = (a: (typeof arms)[number]) => Math.max(0, a.vy - 2 * theta * a.cxy + theta * theta * a.vx);
   let cuped: ExperimentAnalysis['cuped'] = null;
   if (o.cuped) {
     let num = 0;
@@ -163,7 +165,7 @@ export function analyzeExperiment(stats: ExperimentStats, options: AnalysisOptio
       let after = 0;
       for (const a of arms) {
         before += a.vy * a.d;
-        after += Math.max(0, a.vy - 2 * theta * a.cxy + theta * theta * a.vx) * a.d;
+        after += adjusted(a) * a.d;
       }
       cuped = { theta, varianceReduction: before > 0 ? 1 - after / before : 0 };
     }
@@ -172,12 +174,18 @@ export function analyzeExperiment(stats: ExperimentStats, options: AnalysisOptio
   const grandMx = arms.reduce((t, a) => t + a.n * a.mx, 0) / totalN;
   const summaries: ArmSummary[] = arms.map((a) => ({
     n: a.n,
-    mean: theta === 0 ? a.my : a.my - theta * (a.mx - grandMx),
-    variance: theta === 0 ? a.vy : Math.max(0, a.vy - 2 * theta * a.cxy + theta * theta * a.vx),
+    mean: a.my - (theta && theta * (a.mx - grandMx)),
+    variance: adjusted(a),
   }));
   // Means in the metric's units (the summaries' are from the control's reference).
   const ky = K(c, 0);
   const real = (a: ArmSummary): ArmSummary => ({ ...a, mean: a.mean + ky });
+  // A proportion's Beta(x + 1, n − x + 1) posterior (flat prior) as an arm of n + 3 units: mean m = (x + 1)/(n + 2),
+  // variance m(1 − m)/(n + 3).
+  const beta = (a: ArmSummary): ArmSummary => {
+    const m = ((a.mean + ky) * a.n + 1) / (a.n + 2);
+    return { n: a.n + 3, mean: m, variance: Math.max(0, m * (1 - m)) };
+  };
 
   const variants: VariantSummary[] = arms.map((a, v) => ({ variantId: s.variantIds[v]!, units: a.n, mean: a.my + ky, sd: Math.sqrt(a.vy), adjustedMean: summaries[v]!.mean + ky }));
   const control = summaries[c]!;
@@ -190,13 +198,14 @@ export function analyzeExperiment(stats: ExperimentStats, options: AnalysisOptio
       // A proportion with a Wald se of 0 (each arm all 0 or all 1) is not estimable: p-values 1, no lift, no posterior.
       const estimable = !prop || d.se > 0;
       const p1 = <T>(i: T) => (estimable ? i : { ...i, pValue: 1 });
+      const b = prop ? welchDifference(beta(t), beta(control), o.alpha, prop) : d;
       return [{
         variantId: s.variantIds[v]!,
         control: s.variantIds[c]!,
         difference: p1(d),
-        relative: estimable ? relativeLift(real(t), real(control), o.alpha) : null,
+        relative: estimable ? relativeLift(real(t), real(control), o.alpha, prop) : null,
         sequential: { ...p1(sequentialInterval(d.estimate, d.se, o.alpha, tau)), tau },
-        bayesian: bayesianSummary(estimable ? d.estimate : 0, d.se),
+        bayesian: bayesianSummary(b.estimate, b.se),
         estimable,
         adjustedPValue: 0,
         significant: false,

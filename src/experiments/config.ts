@@ -52,7 +52,7 @@ export const experimentSchema = /* @__PURE__ */ (() => z.strictObject({
     id: idSchema,
     name: z.optional(stringSchema().check(maxLengthCheck(256))),
     variants: z
-      .array(z.strictObject({ id: idSchema, weight: z.optional(shareSchema), name: z.optional(stringSchema().check(maxLengthCheck(256))) })).check(minLengthCheck(2, 'An experiment needs at least two variants (the first is the control)'), maxLengthCheck(64)),
+      .array(z.strictObject({ id: idSchema, weight: z.optional(shareSchema), name: z.optional(stringSchema().check(maxLengthCheck(256))) })).check(minLengthCheck(2, 'An experiment needs two variants or more'), maxLengthCheck(64)),
     /** Share of eligible units that enter the experiment (GrowthBook's traffic coverage). */
     coverage: z._default(shareSchema, 1),
     seed: z.optional(stringSchema().check(minLengthCheck(1), maxLengthCheck(256))),
@@ -200,24 +200,18 @@ export function parseExperiment(input: ExperimentInput | CompiledExperiment, opt
     ids.add(v.id);
   });
   if (def.namespace && def.namespace.range[0] >= def.namespace.range[1]) {
-    throw new CrossChannelError('CONFIG_INVALID', 'A namespace range must be [start, end) with start < end', { path: [...path, 'namespace', 'range'] });
+    throw new CrossChannelError('CONFIG_INVALID', 'A namespace range needs start < end', { path: [...path, 'namespace', 'range'] });
   }
   if (def.start !== undefined && def.stop !== undefined && def.stop <= def.start) {
     throw new CrossChannelError('CONFIG_INVALID', 'stop must be after start', { path: [...path, 'stop'] });
   }
   const seed = def.seed ?? def.id;
   const id = def.id;
-  const out = (code: ExperimentReasonCode, message: string, held = false): Assignment =>
-    Object.freeze({ experimentId: id, inExperiment: false, held, variantIndex: -1, variantId: undefined, reason: Object.freeze(reason(code, message, { rule: id })) });
-  const variantOutcome = (code: 'EXPERIMENT_ASSIGNED' | 'EXPERIMENT_STICKY', i: number): Assignment =>
-    Object.freeze({
-      experimentId: id,
-      inExperiment: true,
-      held: false,
-      variantIndex: i,
-      variantId: def.variants[i]!.id,
-      reason: Object.freeze(reason(code, code === 'EXPERIMENT_STICKY' ? `kept in variant ${def.variants[i]!.id} (sticky)` : `hashed into variant ${def.variants[i]!.id}`, { rule: id })),
-    });
+  const outcome = (code: ExperimentReasonCode, message: string, inExperiment: boolean, held: boolean, variantIndex: number, variantId?: string): Assignment =>
+    Object.freeze({ experimentId: id, inExperiment, held, variantIndex, variantId, reason: Object.freeze(reason(code, message, { rule: id })) });
+  const out = (code: ExperimentReasonCode, message: string, held = false): Assignment => outcome(code, message, false, held, -1);
+  const variantOutcome = (code: 'EXPERIMENT_ASSIGNED' | 'EXPERIMENT_STICKY', i: number, v = def.variants[i]!.id): Assignment =>
+    outcome(code, code === 'EXPERIMENT_STICKY' ? `kept in variant ${v} (sticky)` : `hashed into variant ${v}`, true, false, i, v);
   const t = def.targeting;
   return Object.freeze({
     [COMPILED]: true as const,
@@ -241,21 +235,14 @@ export function parseExperiment(input: ExperimentInput | CompiledExperiment, opt
     outcomes: {
       variants: def.variants.map((_, i) => variantOutcome('EXPERIMENT_ASSIGNED', i)),
       sticky: def.variants.map((_, i) => variantOutcome('EXPERIMENT_STICKY', i)),
-      holdout: Object.freeze({
-        experimentId: id,
-        inExperiment: true,
-        held: true,
-        variantIndex: -1,
-        variantId: HOLDOUT_VARIANT_ID,
-        reason: Object.freeze(reason('EXPERIMENT_HOLDOUT', 'in the experiment holdout: no contact', { rule: id })),
-      }),
+      holdout: outcome('EXPERIMENT_HOLDOUT', 'in the experiment holdout: no contact', true, true, -1, HOLDOUT_VARIANT_ID),
       out: {
         EXPERIMENT_INACTIVE: out('EXPERIMENT_INACTIVE', 'experiment is not active'),
         EXPERIMENT_NOT_STARTED: out('EXPERIMENT_NOT_STARTED', 'experiment has not started'),
         EXPERIMENT_STOPPED: out('EXPERIMENT_STOPPED', 'experiment has stopped'),
         EXPERIMENT_NO_UNIT: out('EXPERIMENT_NO_UNIT', 'no unit id to hash'),
         EXPERIMENT_NOT_TARGETED: out('EXPERIMENT_NOT_TARGETED', 'person is not in the targeted segments'),
-        EXPERIMENT_NOT_IN_NAMESPACE: out('EXPERIMENT_NOT_IN_NAMESPACE', 'person is outside the namespace range of this experiment'),
+        EXPERIMENT_NOT_IN_NAMESPACE: out('EXPERIMENT_NOT_IN_NAMESPACE', 'person is outside the namespace range'),
         EXPERIMENT_NOT_IN_COVERAGE: out('EXPERIMENT_NOT_IN_COVERAGE', 'person is outside the traffic coverage'),
         EXPERIMENT_GLOBAL_HOLDOUT: out('EXPERIMENT_GLOBAL_HOLDOUT', 'person is in the global holdout', true),
       },

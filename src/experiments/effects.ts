@@ -41,44 +41,56 @@ export function welchDifference(t: ArmSummary, c: ArmSummary, alpha: number, nor
   checkArm(t, 'treatment');
   checkArm(c, 'control');
   checkAlpha(alpha);
-  const a = t.variance / t.n;
-  const b = c.variance / c.n;
-  const se = Math.sqrt(a + b);
+  const se = Math.sqrt(t.variance / t.n + c.variance / c.n);
   const estimate = t.mean - c.mean;
-  // (a + b)² / (a²/(n_t − 1) + b²/(n_c − 1)) with the shares a/(a + b), b/(a + b): no square under- or overflows.
-  const dfRaw = 1 / ((a / (a + b)) ** 2 / (t.n - 1) + (b / (a + b)) ** 2 / (c.n - 1));
-  const df = dfRaw > 0 ? dfRaw : t.n + c.n - 2;
-  // The upper quantile as minus the lower one: 1 − α/2 rounds to 1 for α below 2.2e-16, and its quantile to ∞.
-  const q = se && -(normal ? normalQuantile(alpha / 2) : studentTQuantile(alpha / 2, df));
-  const stat = Math.abs(estimate / se);
-  // The lower tail at −|t|, not 1 − the CDF at |t|: a p-value of 1e-30 keeps its digits instead of reading 0.
-  const pValue = se ? 2 * (normal ? normalCdf(-stat) : studentTCdf(-stat, df)) : +(estimate === 0);
+  const [q0, df, p] = tTest(t, c, alpha, Math.abs(estimate / se), normal);
+  const q = se && q0;
+  const pValue = se ? p : +(estimate === 0);
   // An infinite quantile comes of an α so small that the t quantile of so few degrees of freedom passes 1.8e308.
   return { estimate, ...bounds(estimate, q * se, q === Infinity ? 'alpha' : 'treatment'), se, df, pValue: clamp01(pValue) };
 }
 
 /**
- * Relative lift `treatment / control − 1` with a delta-method interval; null when the control mean is 0 (a ratio
- * to zero has no interval) or when the interval lies beyond the largest double.
+ * Relative lift (t̄ − c̄)/c̄ with a delta-method interval and p-value from the Welch t of {@link welchDifference}
+ * (its degrees of freedom, as GrowthBook's gbstats; the normal with `normal`), so the two agree on small samples;
+ * null when the control mean is 0 (a ratio to zero has no interval) or the interval lies beyond the largest double.
  *
  * @example
  * ```ts
  * relativeLift({ n: 1000, mean: 10.4, variance: 25 }, { n: 1000, mean: 10, variance: 25 }, 0.05); // estimate 0.04
  * ```
  */
-export function relativeLift(t: ArmSummary, c: ArmSummary, alpha: number): Interval | null {
+export function relativeLift(t: ArmSummary, c: ArmSummary, alpha: number, normal = false): Interval | null {
   checkArm(t, 'treatment');
   checkArm(c, 'control');
   checkAlpha(alpha);
   // A ratio to a control mean of 0 (or so near it that the ratio overflows) has no interval.
   const r = t.mean / c.mean;
   if (!Number.isFinite(r)) return null;
-  const estimate = r - 1;
+  // (t̄ − c̄)/c̄, not t̄/c̄ − 1, which cancels for a tiny lift.
+  const estimate = (t.mean - c.mean) / c.mean;
   // √(s²_t/n_t + r²·s²_c/n_c) / |c̄|, the delta method's variance without c̄⁴ (which overflows beyond 1e77).
   const se = Math.sqrt(t.variance / t.n + r * r * (c.variance / c.n)) / Math.abs(c.mean);
-  const half = se && -normalQuantile(alpha / 2) * se;
-  const out = { estimate, lower: estimate - half, upper: estimate + half, se, pValue: se ? clamp01(2 * normalCdf(-Math.abs(estimate / se))) : +(estimate === 0) };
+  const [q, , p] = tTest(t, c, alpha, Math.abs(estimate / se), normal);
+  const half = se && q * se;
+  const out = { estimate, lower: estimate - half, upper: estimate + half, se, pValue: se ? clamp01(p) : +(estimate === 0) };
   return Number.isFinite(estimate + half) ? out : null;
+}
+
+/**
+ * The two-sided (1 − α) quantile, Welch–Satterthwaite degrees of freedom and p-value of `stat` (Student's t, or
+ * the normal's with `normal`), shared by the difference and the relative lift as in GrowthBook's gbstats.
+ */
+function tTest(t: ArmSummary, c: ArmSummary, alpha: number, stat: number, normal: boolean): [number, number, number] {
+  const a = t.variance / t.n;
+  const b = c.variance / c.n;
+  // (a + b)² / (a²/(n_t − 1) + b²/(n_c − 1)) with the shares a/(a + b), b/(a + b): no square under- or overflows.
+  const dfRaw = 1 / ((a / (a + b)) ** 2 / (t.n - 1) + (b / (a + b)) ** 2 / (c.n - 1));
+  const df = dfRaw > 0 ? dfRaw : t.n + c.n - 2;
+  // The upper quantile as minus the lower one: 1 − α/2 rounds to 1 for α below 2.2e-16, and its quantile to ∞.
+  // The lower tail at −|t|, not 1 − the CDF at |t|: a p-value of 1e-30 keeps its digits instead of reading 0.
+  // (A stat of 0/0, from se = 0, reads 0: the callers replace that p-value.)
+  return [-(normal ? normalQuantile(alpha / 2) : studentTQuantile(alpha / 2, df)), df, 2 * (normal ? normalCdf(-stat || 0) : studentTCdf(-stat || 0, df))];
 }
 
 /**

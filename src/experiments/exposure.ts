@@ -81,7 +81,7 @@ export function wouldHaveSentEvent(
   held: { readonly held: true; readonly experimentId: string; readonly variantId: string },
   contact: { readonly subjectId: string; readonly at: EpochMs; readonly channel: string; readonly campaignId?: string | undefined; readonly offerId?: string | undefined },
 ): BehaviourEvent {
-  if (held?.held !== true) throw invalidInput('wouldHaveSentEvent takes a held answer of a HoldoutCheck', 'held');
+  if (held?.held !== true) throw invalidInput('wouldHaveSentEvent takes a held answer', 'held');
   const properties: Record<string, string> = { experimentId: held.experimentId, variantId: held.variantId };
   if (contact?.campaignId !== undefined) properties.campaignId = contact.campaignId;
   if (contact?.offerId !== undefined) properties.offerId = contact.offerId;

@@ -1,6 +1,7 @@
 import type { EpochMs } from '../core/time.js';
 import { assign, isHeldOut } from './assign.js';
-import { HOLDOUT_VARIANT_ID, isCompiledHoldout, type CompiledExperiment, type CompiledHoldout } from './config.js';
+import { HOLDOUT_VARIANT_ID, isCompiledHoldout, type AssignContext, type CompiledExperiment, type CompiledHoldout } from './config.js';
+import { RUN_STATE_CODES, stickyOutcome } from './store.js';
 import { checkString, invalidInput } from './check.js';
 
 /**
@@ -31,6 +32,14 @@ export interface HoldoutCheckOptions {
    * experiment's `campaigns` (every campaign when the experiment lists none) on its `channels`.
    */
   readonly experiments?: ReadonlyArray<CompiledExperiment> | undefined;
+  /**
+   * What the hook does not carry (it gets the id, channel, instant and campaign only), read synchronously: the
+   * person's `segments` and `attributes`, so an experiment's targeting decides as in {@link assign} (required
+   * when an experiment has targeting or a predicate), and `sticky`, their sticky assignments (`store.list(id)`,
+   * read before `decide` or the journey step): a stored variant of a running experiment wins over the hash, as in
+   * `enroll`. Without `sticky` the check hashes the id: right only for people never enrolled under another id.
+   */
+  readonly person?: ((subjectId: string) => Omit<AssignContext, 'now' | 'holdout'> & { readonly sticky?: ReadonlyArray<{ experimentId: string; variantId: string }> | undefined }) | undefined;
 }
 
 const NOT_HELD = Object.freeze({ held: false as const });
@@ -44,16 +53,25 @@ const NOT_HELD = Object.freeze({ held: false as const });
  * ```ts
  * const check = createHoldoutCheck({ holdout: parseHoldout({ id: 'global-2026', share: 0.05 }) });
  * check('person-42', { channel: 'email', now: Date.parse('2026-05-01T09:00:00Z') }); // { held: false } for ~95 %
+ *
+ * // A targeted experiment with its own holdout, units enrolled with a store: the person's segments and sticky
+ * // assignments, loaded before decide (the hook is synchronous).
+ * declare const vipOffer: CompiledExperiment, segmentsOf: Map<string, string[]>, stickyOf: Map<string, StickyAssignment[]>;
+ * const check2 = createHoldoutCheck({ experiments: [vipOffer], person: (id) => ({ segments: segmentsOf.get(id), sticky: stickyOf.get(id) }) });
  * ```
  */
 export function createHoldoutCheck(options: HoldoutCheckOptions): HoldoutCheck {
   if (typeof options !== 'object' || options === null) throw invalidInput('createHoldoutCheck takes { holdout?, experiments? }');
   const holdout = options.holdout;
   if (holdout !== undefined && !isCompiledHoldout(holdout)) throw invalidInput('holdout must come from parseHoldout', 'holdout');
+  const person = options.person ?? (() => undefined);
+  if (typeof person != 'function') throw invalidInput('person must be a function', 'person');
   const experiments = (options.experiments ?? []).filter((e, i) => {
     if (typeof (e as { holdoutShare?: unknown } | null)?.holdoutShare !== 'number') {
       throw invalidInput('experiments must come from parseExperiment', 'experiments', i);
     }
+    // Targeting reads what only options.person knows: without it the check would hold the wrong people.
+    if (!options.person && (e.targeting || e.predicate)) throw invalidInput('targeting needs person', 'experiments', i);
     return e.holdoutShare > 0;
   });
   const globalHeld = holdout === undefined ? undefined : Object.freeze({ held: true as const, experimentId: holdout.id, variantId: 'holdout' });
@@ -61,11 +79,19 @@ export function createHoldoutCheck(options: HoldoutCheckOptions): HoldoutCheck {
     checkString(subjectId, 'subjectId');
     if (typeof ctx?.channel != 'string' || !Number.isFinite(ctx.now)) throw invalidInput('ctx must be { channel, now }', 'ctx');
     if (holdout !== undefined && isHeldOut(holdout, subjectId, ctx.now, ctx.channel)) return globalHeld!;
+    const p = person(subjectId);
+    const sticky = p?.sticky ?? [];
+    if (!Array.isArray(sticky)) throw invalidInput('sticky must be an array', 'person');
     for (const e of experiments) {
       const d = e.definition;
       if (d.channels !== undefined && !d.channels.includes(ctx.channel)) continue;
-      if (d.campaigns !== undefined && (ctx.campaignId === undefined || !d.campaigns.includes(ctx.campaignId))) continue;
-      if (assign(e, subjectId, { now: ctx.now }).variantId === HOLDOUT_VARIANT_ID) return { held: true, experimentId: e.id, variantId: HOLDOUT_VARIANT_ID };
+      // (Campaign ids are non-empty strings: an undefined campaignId is in no list.)
+      if (d.campaigns !== undefined && !d.campaigns.includes(ctx.campaignId!)) continue;
+      const a = assign(e, subjectId, { ...p, now: ctx.now });
+      // As enroll: a running experiment's stored variant (if it still exists) wins over the hash.
+      if (!RUN_STATE_CODES.has(a.reason.code) && (stickyOutcome(e, sticky.find((r) => r?.experimentId === e.id)?.variantId) ?? a).held) {
+        return { held: true, experimentId: e.id, variantId: HOLDOUT_VARIANT_ID };
+      }
     }
     return NOT_HELD;
   };

@@ -6,7 +6,7 @@ import type { History } from '../core/records.js';
 import { durationSchema, idSchema } from '../core/schema.js';
 import { DAY, type EpochMs } from '../core/time.js';
 import { EXPOSURE_EVENT_TYPE } from './exposure.js';
-import { emptyExperimentStats, mergeExperimentStats, MOMENTS, type ExperimentStats } from './stats.js';
+import { emptyExperimentStats, statsFromColumns, type ExperimentStats } from './stats.js';
 import { checkNow, checkString, invalidInput } from './check.js';
 
 /**
@@ -131,11 +131,12 @@ export function statsFromHistories(
   if (typeof (histories as { [Symbol.iterator]?: unknown } | null)?.[Symbol.iterator] !== 'function') {
     throw invalidInput('histories must be iterable', 'histories');
   }
-  const out = emptyExperimentStats(experimentId, variantIds, metrics.map((m) => m.id));
-  const units = out.units as number[];
-  const moments = out.moments as number[];
-  const shifts = out.shifts as number[];
-  const M = metrics.length;
+  // Checks the ids before reading any history (as it did when it accumulated into these statistics).
+  emptyExperimentStats(experimentId, variantIds, []);
+  // Per-unit columns (one number per unit and metric), then the two-pass sums of statsFromColumns.
+  const variant: number[] = [];
+  const values = metrics.map((): number[] => []);
+  const covariates = metrics.map((): number[] => []);
   let k = 0;
   for (const h of histories) {
     tracker?.step();
@@ -144,23 +145,12 @@ export function statsFromHistories(
     if (x === null || x.at >= now) continue;
     const v = variantIds.indexOf(x.variantId);
     if (v < 0) continue;
-    const first = !units[v]!++;
+    variant.push(v);
     metrics.forEach((m, i) => {
-      let y = aggregate(h, m, x.at, Math.min(x.at + m.window, now));
-      let c = m.covariateWindow === undefined ? 0 : aggregate(h, m, x.at - m.covariateWindow, x.at);
-      const j = v * M + i;
-      // The variant's first unit gives the references (see ExperimentStats); the merge centres the total on the means.
-      if (first) [shifts[2 * j], shifts[2 * j + 1]] = [y, c];
-      y -= shifts[2 * j]!;
-      c -= shifts[2 * j + 1]!;
-      const o = j * MOMENTS;
-      moments[o]! += y;
-      moments[o + 1]! += y * y;
-      moments[o + 2]! += c;
-      moments[o + 3]! += c * c;
-      moments[o + 4]! += c * y;
+      values[i]!.push(aggregate(h, m, x.at, Math.min(x.at + m.window, now)));
+      covariates[i]!.push(m.covariateWindow === undefined ? 0 : aggregate(h, m, x.at - m.covariateWindow, x.at));
     });
   }
   tracker?.end();
-  return mergeExperimentStats([out]);
+  return statsFromColumns(experimentId, variantIds, metrics.map((m) => m.id), { variant, values, covariates });
 }

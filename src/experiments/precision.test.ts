@@ -141,9 +141,10 @@ describe("kind 'proportion': the unpooled Wald interval and z-test (findings 2 a
     near(d.pValue, 2 * normalCdf(-2), 1e-12);
     near(a.variants[0]!.sd, Math.sqrt(0.16), 1e-15);
     near(a.variants[1]!.sd, Math.sqrt(0.24), 1e-15);
-    // The sequential interval and the posterior read the same standard error.
+    // The sequential interval reads the same standard error; the posterior the normal approximation of the
+    // Beta(x + 1, n − x + 1) posteriors (audit 2, F4): means 7/12 and 3/12, variances m(1 − m)/13.
     near(a.comparisons[0]!.sequential.se, 0.2, 1e-14);
-    near(a.comparisons[0]!.bayesian.chanceToBeatControl, normalCdf(2), 1e-12);
+    near(a.comparisons[0]!.bayesian.chanceToBeatControl, normalCdf((4 / 12) / Math.sqrt((35 + 27) / 144 / 13)), 1e-12);
     // kind 'mean' keeps the sample variance (n − 1) and Welch's t.
     near(analyzeExperiment(conversions([10, 10], [2, 6]), { metric: 'c' }).comparisons[0]!.difference.se, Math.sqrt((0.16 + 0.24) / 9), 1e-14);
   });
@@ -151,7 +152,8 @@ describe("kind 'proportion': the unpooled Wald interval and z-test (findings 2 a
   it('a Wald standard error of 0 (0/2 against 2/2) is not estimable: p-values 1, not significant; kind mean follows SciPy (p 0)', () => {
     const a = analyzeExperiment(conversions([2, 2], [0, 2]), { metric: 'c', kind: 'proportion' }).comparisons[0]!;
     expect(a).toMatchObject({ estimable: false, significant: false, adjustedPValue: 1, relative: null, difference: { estimate: 1, lower: 1, upper: 1, se: 0, pValue: 1 }, sequential: { pValue: 1 } });
-    expect(a.bayesian.chanceToBeatControl).toBe(0.5);
+    // The posteriors Beta(3, 1) and Beta(1, 3) are proper: chance Φ(0.5/√0.075) = 0.966 (exact 0.95), not ½.
+    near(a.bayesian.chanceToBeatControl, normalCdf(0.5 / Math.sqrt(0.075)), 1e-12);
     expect(analyzeExperiment(conversions([50, 60], [50, 60]), { metric: 'c', kind: 'proportion' }).comparisons[0]!.estimable).toBe(false);
     expect(analyzeExperiment(conversions([20, 20], [0, 3]), { metric: 'c', kind: 'proportion' }).comparisons[0]!.estimable).toBe(true);
     const mean = analyzeExperiment(conversions([2, 2], [0, 2]), { metric: 'c' }).comparisons[0]!;

@@ -56,7 +56,7 @@ const lit = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 export function experimentStatsSql(experimentId: string, variantIds: ReadonlyArray<string>, metrics: ReadonlyArray<Metric>, now: EpochMs, options: ExperimentSqlOptionsInput = {}): ExperimentStatsSql {
   const o = parseWith(experimentSqlOptionsSchema, options, 'INPUT_INVALID', ['options']);
   if (typeof experimentId !== 'string' || !Array.isArray(variantIds) || variantIds.some((v) => typeof v !== 'string')) {
-    throw invalidInput('experimentStatsSql(experimentId, variantIds[], metrics, now)', 'variantIds');
+    throw invalidInput('experimentId and variantIds[] must be strings', 'variantIds');
   }
   checkNow(now);
   if (!Array.isArray(metrics) || metrics.length === 0) throw invalidInput('metrics must come from parseMetrics', 'metrics');
@@ -66,7 +66,7 @@ export function experimentStatsSql(experimentId: string, variantIds: ReadonlyArr
   const selects: string[] = [];
   metrics.forEach((m, i) => {
     if (typeof m?.window !== 'number') throw invalidInput('metrics must come from parseMetrics', 'metrics', i);
-    if (m.source !== 'events') throw invalidInput('SQL statistics read events only (responses are in the contact history)', 'metrics', i, 'source');
+    if (m.source !== 'events') throw invalidInput('SQL reads events only', 'metrics', i, 'source');
     params.push(m.type);
     const typeParam = `$${params.length}`;
     const cw = Math.floor(m.covariateWindow ?? 0);
@@ -76,27 +76,22 @@ export function experimentStatsSql(experimentId: string, variantIds: ReadonlyArr
         : '1::float8';
     const agg = (filter: string) =>
       m.aggregate === 'conversion' ? `(count(*) FILTER (WHERE ${filter}) > 0)::int::float8` : `coalesce(sum(${value}) FILTER (WHERE ${filter}), 0)::float8`;
-    laterals.push(`CROSS JOIN LATERAL (
-      SELECT ${agg('ev.at >= e.exposed_at')} AS y, ${m.covariateWindow === undefined ? '0::float8' : agg('ev.at < e.exposed_at')} AS x
-      FROM ${t} ev
-      WHERE ev.subject_id = e.subject_id AND ev.type = ${typeParam}
-        AND ev.at >= e.exposed_at - ${cw} AND ev.at < least(e.exposed_at + ${Math.floor(m.window)}, $2::bigint)
-    ) m${i}`);
+    laterals.push(`CROSS JOIN LATERAL (SELECT ${agg('ev.at >= e.exposed_at')} AS y, ${m.covariateWindow === undefined ? '0::float8' : agg('ev.at < e.exposed_at')} AS x
+FROM ${t} ev
+WHERE ev.subject_id = e.subject_id AND ev.type = ${typeParam} AND ev.at >= e.exposed_at - ${cw} AND ev.at < least(e.exposed_at + ${Math.floor(m.window)}, $2::bigint)) m${i}`);
     // Centred moments (see ExperimentStats): the means, and n times the population (co)variances, which
     // PostgreSQL ≥ 12 computes with the Youngs–Cramer updates, without the cancellation of Σy² − n·ȳ².
     selects.push(`avg(m${i}.y) AS ky_${i}, avg(m${i}.x) AS kx_${i}, var_pop(m${i}.y) * count(*) AS yy_${i}, var_pop(m${i}.x) * count(*) AS xx_${i}, covar_pop(m${i}.x, m${i}.y) * count(*) AS xy_${i}`);
   });
-  const text = `WITH e AS (
-    SELECT DISTINCT ON (subject_id) subject_id, at AS exposed_at, properties ->> 'variantId' AS variant_id
-    FROM ${t}
-    WHERE type = $4 AND properties ->> 'experimentId' = $1
-    ORDER BY subject_id, at, seq
-  )
-  SELECT e.variant_id, count(*)::float8 AS units, ${selects.join(', ')}
-  FROM e
-  ${laterals.join('\n  ')}
-  WHERE e.exposed_at < $2::bigint AND e.variant_id = ANY($3::text[])
-  GROUP BY e.variant_id`;
+  const text = `WITH e AS (SELECT DISTINCT ON (subject_id) subject_id, at AS exposed_at, properties ->> 'variantId' AS variant_id
+FROM ${t}
+WHERE type = $4 AND properties ->> 'experimentId' = $1
+ORDER BY subject_id, at, seq)
+SELECT e.variant_id, count(*)::float8 AS units, ${selects.join(', ')}
+FROM e
+${laterals.join('\n')}
+WHERE e.exposed_at < $2::bigint AND e.variant_id = ANY($3::text[])
+GROUP BY e.variant_id`;
   return { text, params };
 }
 

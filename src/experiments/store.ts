@@ -83,7 +83,8 @@ export interface Enrollment {
   readonly created: boolean;
 }
 
-const RUN_STATE_CODES = new Set(['EXPERIMENT_INACTIVE', 'EXPERIMENT_NOT_STARTED', 'EXPERIMENT_STOPPED', 'EXPERIMENT_NO_UNIT', 'EXPERIMENT_GLOBAL_HOLDOUT']);
+/** @internal The outcomes that enroll no one (a stored variant does not apply). */
+export const RUN_STATE_CODES = new Set(['EXPERIMENT_INACTIVE', 'EXPERIMENT_NOT_STARTED', 'EXPERIMENT_STOPPED', 'EXPERIMENT_NO_UNIT', 'EXPERIMENT_GLOBAL_HOLDOUT']);
 
 /**
  * Assigns with stickiness. The stable rule for anonymous visitors later identified is **first exposure wins**:
@@ -137,10 +138,10 @@ export async function enroll(store: AssignmentStore, experiment: CompiledExperim
   }
 }
 
-/** The shared sticky outcome of a stored variant id, or null when the variant no longer exists. */
-function stickyOutcome(experiment: CompiledExperiment, variantId: string): Assignment | null {
+/** @internal The shared sticky outcome of a stored variant id, or null when the variant does not exist (or is undefined). */
+export function stickyOutcome(experiment: CompiledExperiment, variantId: string | undefined): Assignment | null {
   if (variantId === HOLDOUT_VARIANT_ID) return experiment.outcomes.holdout;
-  const i = experiment.variantIds.indexOf(variantId);
+  const i = experiment.variantIds.indexOf(variantId!);
   return i < 0 ? null : experiment.outcomes.sticky[i]!;
 }
 
