@@ -92,6 +92,23 @@ function periodExpr(ms: string, unit: 'day' | 'week' | 'month', zone: string, we
 }
 
 /**
+ * `pb`, and how a row reads it: the time zone arithmetic of {@link periodExpr} runs once per distinct hour (`h`) of the
+ * instants (column `ms`) of the `from` tables — not once per row — at the hour's first and last millisecond;
+ * `vJ_0`/`vJ_1` hold expression J there (`v0` the period start). A row takes the last millisecond's values from that
+ * period's start on, else the first's: exact, since periods follow one another in time and last more than an hour.
+ * MATERIALIZED keeps PostgreSQL from copying the expressions into each row (PostgreSQL 12+, DuckDB).
+ */
+function hourly(from: string[], v: Array<(ms: string) => string>): [string, (ms: string, j?: number) => string, (ms: string) => string] {
+  const H = 3_600_000;
+  const edges = [0, H - 1].map((d, e) => v.map((f, j) => `${f(`h * ${H} + ${d}`)} AS v${j}_${e}`).join(', '));
+  return [
+    `pb AS MATERIALIZED (SELECT h, ${edges.join(', ')} FROM (${from.map((t) => `SELECT DISTINCT floor(ms / ${H}) AS h FROM ${t}`).join(' UNION ')}) d)`,
+    (ms, j = 0) => `CASE WHEN ${ms} >= pb.v0_1 THEN pb.v${j}_1 ELSE pb.v${j}_0 END`,
+    (ms) => `JOIN pb ON pb.h = floor(${ms} / ${H})`,
+  ];
+}
+
+/**
  * The amount property of an event when it is a JSON number, else 0, as in memory (a string "12" or `true` is no
  * amount; DuckDB's casts would read both). DuckDB is given the key as a JSON Pointer: a plain key starting with `$`
  * or `/` would be read as a path.
@@ -128,29 +145,33 @@ export function kpiSql(options: KpiOptionsInput | KpiOptions = {}, source: Insig
   const hasPeriod = k.by.includes('period');
   const cols = ['g0', ...k.by.map((d) => (d === 'channel' ? 'ch' : d === 'campaign' ? 'camp' : d === 'offer' ? 'off' : 'p'))];
   const G = cols.join(', ');
-  const per = (ms: string, back = 0): string => periodExpr(ms, k.period, k.timeZone, k.weekStartsOn, back);
+  const per = (back: number) => (ms: string): string => periodExpr(ms, k.period, k.timeZone, k.weekStartsOn, back);
+  const [pb, pick, join] = hourly(['c0', 'r0', 'e0'], [per(0), per(1)]);
+  // The rows of `t`0 with their period (p) and the previous one (pp), read from the hours' table.
+  const P = (j: number): string => (hasPeriod ? pick('x.ms', j) : '0');
+  const withPeriod = (t: string): string => `${t} AS (SELECT x.*, ${P(0)} AS p, ${P(1)} AS pp FROM ${t}0 x ${hasPeriod ? join('x.ms') : ''})`;
   const undelivered = `ARRAY[${k.undeliveredTags.map(lit).join(', ') || "''"}]::text[]`;
   const cAt = atMs(o, 'x');
-  const counters = `WITH c AS (
+  const counters = `WITH c0 AS (
   SELECT 0 AS g0, x.${q(o.subjectId)}::text AS s, x.${q(o.channel)}::text AS ch, coalesce(x.${q(o.campaignId)}::text, '(none)') AS camp, coalesce(x.${q(o.offerId)}::text, '(none)') AS off,
-         ${hasPeriod ? per(cAt) : '0'} AS p,
+         ${cAt} AS ms,
          CASE WHEN coalesce(x.${q(o.transactional)}, false) THEN 0 ELSE 1 END AS marketing,
          CASE WHEN coalesce(x.${q(o.tags)}::text[], ARRAY[]::text[]) && ${undelivered} THEN 0 ELSE 1 END AS delivered
   FROM ${q(o.contacts)} x WHERE ${rangeWhere(cAt, k)}
-), r AS (
+), r0 AS (
   SELECT 0 AS g0, x.${q(o.subjectId)}::text AS s, x.${q(o.channel)}::text AS ch, coalesce(x.${q(o.campaignId)}::text, '(none)') AS camp, coalesce(x.${q(o.offerId)}::text, '(none)') AS off,
-         ${hasPeriod ? per(cAt) : '0'} AS p, ${hasPeriod ? per(cAt, 1) : '0'} AS pp, x.${q(o.kind)}::text AS kind, coalesce(x.${q(o.value)}::float8, 0) AS value
+         ${cAt} AS ms, x.${q(o.kind)}::text AS kind, coalesce(x.${q(o.value)}::float8, 0) AS value
   FROM ${q(o.responses)} x WHERE ${rangeWhere(cAt, k)}
 ), ef AS (
   SELECT x.*, ${cAt} AS at_ms,
          CASE WHEN x.${q(o.type)} = ${lit(k.purchaseEvent)} THEN row_number() OVER (PARTITION BY x.${q(o.subjectId)}, x.${q(o.type)} = ${lit(k.purchaseEvent)} ORDER BY ${eventOrder(o, 'x')}) END AS purchase_no
   FROM ${q(o.events)} x
-), e AS (
+), e0 AS (
   SELECT 0 AS g0, x.${q(o.subjectId)}::text AS s, coalesce(x.${q(o.channel)}::text, '(none)') AS ch, '(none)'::text AS camp, '(none)'::text AS off,
-         ${hasPeriod ? per('x.at_ms') : '0'} AS p, ${hasPeriod ? per('x.at_ms', 1) : '0'} AS pp, x.${q(o.type)}::text AS type,
+         x.at_ms AS ms, x.${q(o.type)}::text AS type,
          ${amountExpr(o, 'x', k.amountProperty)} AS amount, (x.purchase_no = 1) AS first_purchase
   FROM ef x WHERE ${rangeWhere('x.at_ms', k)}
-), act AS (
+), ${hasPeriod ? `${pb}, ` : ''}${['c', 'r', 'e'].map(withPeriod).join(', ')}, act AS (
   SELECT DISTINCT ${G}, s, pp FROM (SELECT ${G}, s, pp FROM r UNION ALL SELECT ${G}, s, pp FROM e) a
 ), parts AS (
   SELECT ${G}, count(*)::float8 AS contacts, sum(marketing)::float8 AS marketing, sum(delivered)::float8 AS delivered, count(DISTINCT s)::float8 AS reached,
@@ -186,10 +207,12 @@ SELECT ${G}, sum(contacts) AS contacts, sum(marketing) AS marketing, sum(deliver
        sum(retained) AS retained, sum(acquired) AS acquired, sum(conversion_value) AS conversion_value
 FROM parts GROUP BY ${G}`;
   // Exact contacts per person-week: the state clamps them into its histogram and keeps those above it apart.
-  const pressure = `SELECT ch, n::float8 AS n, count(*)::float8 AS weeks FROM (
-  SELECT x.${q(o.subjectId)}::text AS s, x.${q(o.channel)}::text AS ch, ${periodExpr(cAt, 'week', k.timeZone, k.weekStartsOn)} AS w, count(*) AS n
-  FROM ${q(o.contacts)} x WHERE NOT coalesce(x.${q(o.transactional)}, false) AND ${rangeWhere(cAt, k)} GROUP BY 1, 2, 3
-) t GROUP BY 1, 2`;
+  const [wb, week, joinWeek] = hourly(['w0'], [(ms) => periodExpr(ms, 'week', k.timeZone, k.weekStartsOn)]);
+  const pressure = `WITH w0 AS (
+  SELECT x.${q(o.subjectId)}::text AS s, x.${q(o.channel)}::text AS ch, ${cAt} AS ms
+  FROM ${q(o.contacts)} x WHERE NOT coalesce(x.${q(o.transactional)}, false) AND ${rangeWhere(cAt, k)}
+), ${wb}
+SELECT ch, n::float8 AS n, count(*)::float8 AS weeks FROM (SELECT s, ch, ${week('x.ms')} AS w, count(*) AS n FROM w0 x ${joinWeek('x.ms')} GROUP BY 1, 2, 3) t GROUP BY 1, 2`;
   // The channels a spend table is checked against, whatever the grouping: those of the records in the range.
   const channels = `SELECT x.${q(o.channel)}::text AS ch FROM ${q(o.contacts)} x WHERE ${rangeWhere(cAt, k)}
 UNION SELECT x.${q(o.channel)}::text FROM ${q(o.responses)} x WHERE ${rangeWhere(cAt, k)}
@@ -337,24 +360,23 @@ export async function cohortStateFromSql(client: SqlQueryable, options: CohortOp
   checkClient(client);
   const c = parseWith(cohortOptionsSchema, options, 'CONFIG_INVALID');
   const o = parseWith(insightsSqlSourceSchema, source, 'CONFIG_INVALID');
-  const per = (ms: string): string => periodExpr(ms, c.period, c.timeZone, c.weekStartsOn);
   const local = (ms: string): string => `(to_timestamp((${ms}) / 1000.0) AT TIME ZONE ${lit(c.timeZone)})`;
-  const offset =
-    c.period === 'week'
-      ? `round((${per('e.at_ms')} - f.cohort) / ${7 * 86_400_000})::int`
-      : `((extract(year from ${local('e.at_ms')}) - extract(year from ${local('f.first_at')})) * 12 + extract(month from ${local('e.at_ms')}) - extract(month from ${local('f.first_at')}))::int`;
+  // Offsets count weeks between period starts, or months between local months (v1).
+  const w = c.period === 'week';
+  const [pb, pick, join] = hourly(['ev'], [(ms) => periodExpr(ms, c.period, c.timeZone, c.weekStartsOn), (ms) => (w ? '0' : `extract(year from ${local(ms)}) * 12 + extract(month from ${local(ms)})`)]);
+  const j = w ? 0 : 1;
   // Events numbered in the order a history holds them (time, then append order): the acquisition is the first
   // acquisition event in that order, and only events from it on count (not one of the same millisecond before it).
   const text = `WITH ev AS (
-  SELECT x.${q(o.subjectId)}::text AS s, ${atMs(o, 'x')} AS at_ms, x.${q(o.type)}::text AS type, ${amountExpr(o, 'x', c.amountProperty)} AS amount,
+  SELECT x.${q(o.subjectId)}::text AS s, ${atMs(o, 'x')} AS ms, x.${q(o.type)}::text AS type, ${amountExpr(o, 'x', c.amountProperty)} AS amount,
          row_number() OVER (PARTITION BY x.${q(o.subjectId)}::text ORDER BY ${eventOrder(o, 'x')}) AS i
   FROM ${q(o.events)} x
 ), f0 AS (
-  SELECT DISTINCT ON (s) s, at_ms AS first_at, i AS first_i FROM ev WHERE type = ${lit(c.acquisitionEvent)} ORDER BY s, i
-), f AS (
-  SELECT s, first_at, first_i, ${per('first_at')} AS cohort FROM f0
+  SELECT DISTINCT ON (s) s, ms AS first_at, i AS first_i FROM ev WHERE type = ${lit(c.acquisitionEvent)} ORDER BY s, i
+), ${pb}, f AS (
+  SELECT s, first_i, ${pick('first_at')} AS cohort, ${pick('first_at', j)} AS m FROM f0 ${join('first_at')}
 ), o AS (
-  SELECT f.cohort, f.s, ${offset} AS k, e.type, e.amount FROM ev e JOIN f ON f.s = e.s WHERE e.i >= f.first_i
+  SELECT f.cohort, f.s, round((${pick('e.ms', j)} - f.m) / ${w ? 7 * 86_400_000 : 1})::int AS k, e.type, e.amount FROM ev e JOIN f ON f.s = e.s ${join('e.ms')} WHERE e.i >= f.first_i
 )
 SELECT cohort, -1 AS k, count(*)::float8 AS active, 0::float8 AS revenue FROM f GROUP BY cohort
 UNION ALL
