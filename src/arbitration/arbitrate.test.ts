@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { arbitrate, parseCatalogue, PropensityTable, type ArbitrationContext, type CatalogueInput } from './index.js';
 import { isCrossChannelError } from '../core/errors.js';
 import { DAY, NOW, buildHistory, naiveArbitrate } from '../../test/arbitraries/arbitration.js';
@@ -364,5 +365,37 @@ describe('ranking paths', () => {
       expect(ids(r)).toEqual(ref.selected);
       expect(r.excluded.map((e) => [e.offerId, e.reason.code])).toEqual(ref.excluded);
     }
+  });
+});
+
+describe('scores that overflow', () => {
+  it('a score of ∞ × 0 (NaN: an overflowing context weight, an underflowing value) is excluded, never ranked first', () => {
+    const cat = parseCatalogue({ valueScale: 'linear', offers: [{ id: 'x', value: 1e-320, channelWeights: { web: 1e308 } }, { id: 'm', value: 1e308 }] });
+    const r = arbitrate({ weights: { x: 10 } }, cat, empty, { now: NOW, channel: 'web' });
+    expect(ids(r)).toEqual(['m']);
+    expect(codeOf(r, 'x')).toBe('OFFER_ZERO_SCORE');
+  });
+
+  it('scores tied at ∞ rank by priority then id on both ranking paths (the sorted path kept catalogue order)', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.record({ id: fc.constantFrom('a', 'b', 'c', 'd', 'B'), priority: fc.integer({ min: -2, max: 2 }) }), { selector: (o) => o.id, minLength: 1 }), fc.constantFrom(3, 80), (huge, fill) => {
+        const cat = parseCatalogue({
+          valueScale: 'none',
+          offers: [...huge.map((o) => ({ ...o, value: 1e308, lever: 10 })), ...Array.from({ length: fill }, (_, i) => ({ id: `f${i}`, value: 1 }))],
+        });
+        const expected = [...huge].sort((p, q) => q.priority - p.priority || (p.id < q.id ? -1 : 1)).map((o) => o.id);
+        expect(ids(arbitrate({}, cat, empty, { now: NOW, channel: 'web', slots: 9 })).slice(0, huge.length)).toEqual(expected);
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
+
+describe('budgets below 1', () => {
+  it('an offer whose budget of 1e-10 is spent is excluded (the 1e-9 slack let it through)', () => {
+    const cat = parseCatalogue({ offers: [{ id: 'x', budget: { total: 1e-10, cost: 1e-10 } }] });
+    const r = arbitrate({}, cat, empty, { now: NOW, channel: 'web', usage: { x: { spent: 1e-10 } } });
+    expect(codeOf(r, 'x')).toBe('OFFER_BUDGET_EXHAUSTED');
+    expect(ids(arbitrate({}, cat, empty, { now: NOW, channel: 'web', usage: { x: { spent: 0 } } }))).toEqual(['x']);
   });
 });

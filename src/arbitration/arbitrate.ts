@@ -184,7 +184,8 @@ function run(context: ArbitrationContext, catalogue: Catalogue, history: History
     const sc = pp * w * offer.normalisedValue * offer.lever;
     // Zero is tested on the factors, not on the product: a tiny value normalised by a huge catalogue maximum may
     // underflow, and adding an unrelated offer must not turn a presentable offer into an excluded one.
-    if (pp === 0 || w === 0 || offer.source.value === 0 || offer.lever === 0 || sc < minScore) {
+    // `!(sc >= …)`: factors that overflow and underflow (∞ × 0) give NaN, which must not rank.
+    if (pp === 0 || w === 0 || offer.source.value === 0 || offer.lever === 0 || !(sc >= minScore)) {
       excluded.push({
         offerId: offer.id,
         stage: 'scoring',
@@ -214,8 +215,8 @@ function run(context: ArbitrationContext, catalogue: Catalogue, history: History
     sorted = [];
     for (let k = 0; k < m; k++) sorted.push(k);
     sorted.sort((a, b) => {
-      const d = cScore[b]! - cScore[a]!;
-      if (d !== 0) return d;
+      // Compared, not subtracted: two scores overflowed to ∞ differ by NaN, which sort reads as a tie.
+      if (cScore[a] !== cScore[b]) return cScore[b]! > cScore[a]! ? 1 : -1;
       const oa = offers[cand[a]!]!;
       const ob = offers[cand[b]!]!;
       return oa.priority !== ob.priority ? ob.priority - oa.priority : oa.idRank - ob.idRank;
@@ -304,7 +305,7 @@ function run(context: ArbitrationContext, catalogue: Catalogue, history: History
       }
       if (offer.budget !== null) {
         const spent = u?.spent ?? 0;
-        if (spent + offer.budget.cost > offer.budget.total + 1e-9) {
+        if (spent + offer.budget.cost > offer.budget.total + 1e-9 * Math.min(1, offer.budget.total)) {
           return reason('OFFER_BUDGET_EXHAUSTED', `Budget left ${offer.budget.total - spent} < cost ${offer.budget.cost}`, { detail: { spent, total: offer.budget.total, cost: offer.budget.cost } });
         }
       }

@@ -106,6 +106,34 @@ describe('optimize — properties', () => {
     );
   });
 
+  it('the greedy does not depend on the unit of value: values scaled by 2^k (past single precision) give the same plan', () => {
+    // Keys were the values at single precision: scaled past 3.4e38 (or below 1.4e-45) they all became ∞ (or 0) and
+    // the pass fell back to input order.
+    fc.assert(
+      fc.property(problemArb(5), fc.constantFrom(-200, -160, 130, 200, 900), fc.constantFrom('best', 'density', 'value') as fc.Arbitrary<'best' | 'density' | 'value'>, ({ customers, constraints }, k, strategy) => {
+        const scaled = customers.map((c) => ({ ...c, candidates: c.candidates.map((x) => ({ ...x, value: x.value * 2 ** k })) }));
+        const pick = (r: OptimizationResult): string[] => r.assignments.map((a) => `${a.customerId}:${a.offerId}:${a.channel}`);
+        expect(pick(optimizeGreedy(scaled, constraints, { strategy }))).toEqual(pick(optimizeGreedy(customers, constraints, { strategy })));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('does not depend on the unit of cost: costs and budgets scaled by 2^-40 give the same plan (a 1e-9 slack swamped them)', () => {
+    fc.assert(
+      fc.property(problemArb(5), ({ customers, constraints }) => {
+        const s = 2 ** -40;
+        const scaled = customers.map((c) => ({ ...c, candidates: c.candidates.map((x) => ({ ...x, cost: (x.cost ?? 0) * s })) }));
+        const offers = Object.fromEntries(Object.entries(constraints.offers ?? {}).map(([id, l]) => [id, { ...l, ...(l.budget !== undefined ? { budget: l.budget * s } : {}) }]));
+        const k = { ...constraints, offers, ...(constraints.budget !== undefined ? { budget: constraints.budget * s } : {}) };
+        const pick = (r: OptimizationResult): string[] => r.assignments.map((a) => `${a.customerId}:${a.offerId}`);
+        expect(pick(optimizeGreedy(scaled, k))).toEqual(pick(optimizeGreedy(customers, constraints)));
+        expect(optimizeExact(scaled, k).totalValue).toBe(optimizeExact(customers, constraints).totalValue);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   it('candidate columns (typed arrays) give exactly the result of candidate objects', () => {
     fc.assert(
       fc.property(problemArb(6), ({ customers, constraints }) => {

@@ -5,6 +5,24 @@ import { createRng } from '../core/random.js';
 import { lpOptimum } from '../../test/oracles/lp.js';
 
 describe('batch optimisation', () => {
+  it('never exceeds a budget below 1 (eleven costs of 1e-10 fitted a budget of 1e-10)', () => {
+    const customers = Array.from({ length: 20 }, (_, i) => ({ id: `c${i}`, candidates: [{ offerId: 'x', value: 1, cost: 1e-10 }] }));
+    for (const k of [{ budget: 1e-10 }, { offers: { x: { budget: 1e-10 } } }]) {
+      expect(optimizeGreedy(customers, k).assignments).toHaveLength(1);
+      expect(optimizeExact(customers.slice(0, 12), k).assignments).toHaveLength(1);
+    }
+    // Decimal costs that fill it exactly still fit (0.1e-10 + 0.2e-10 leaves less than 0.2e-10 after either).
+    const exact = [{ id: 'a', candidates: [{ offerId: 'x', value: 1, cost: 0.1 * 1e-10 }] }, { id: 'b', candidates: [{ offerId: 'y', value: 1, cost: 0.2 * 1e-10 }] }];
+    expect(optimizeGreedy(exact, { budget: 0.3 * 1e-10 }).assignments).toHaveLength(2);
+  });
+
+  it('ranks values beyond single precision by value, not by input order (all were ∞, or 0, and tied)', () => {
+    for (const [small, large] of [[4e38, 1e39], [1e-46, 3e-46]] as const) {
+      const customers = [{ id: 'c', candidates: [{ offerId: 'small', value: small }, { offerId: 'large', value: large }] }];
+      for (const strategy of ['best', 'density', 'value'] as const) expect(optimizeGreedy(customers, {}, { strategy }).assignments.map((a) => a.offerId)).toEqual(['large']);
+    }
+  });
+
   it('fills 500 call-centre slots with the customers worth calling, the rest by email', () => {
     const customers: OptimizationCustomer[] = Array.from({ length: 800 }, (_, i) => ({
       id: `c${i}`,

@@ -72,8 +72,9 @@ class Remaining {
     const h = p.pairChannel[i]!;
     if (h >= 0 && this.channelCap[h]! < 1) return false;
     const w = p.cost[i]!;
-    // A small tolerance keeps sums of decimal costs (0.1 + 0.2) from refusing an exactly fitting budget.
-    if (w > 0 && (w > this.offerBudget[o]! + 1e-9 || w > this.budget + 1e-9)) return false;
+    // A small tolerance keeps sums of decimal costs (0.1 + 0.2) from refusing an exactly fitting budget; relative
+    // below 1, or eleven costs of 1e-10 fitted a budget of 1e-10.
+    if (w > 0 && (w > this.offerBudget[o]! + 1e-9 * Math.min(1, p.offerBudget[o]!) || w > this.budget + 1e-9 * Math.min(1, p.budget))) return false;
     const start = this.givenStart[c]!;
     const end = start + p.customerMax[c]! - left;
     for (let g = start; g < end; g++) if (this.given[g] === o) return false;
@@ -188,6 +189,8 @@ function greedyOn(p: Compiled, strategy: 'density' | 'value'): number[] {
   const keys = new Uint32Array(n);
   const f32 = new Float32Array(1);
   const f32bits = new Uint32Array(f32.buffer);
+  const dens = new Float64Array(n);
+  let max = 0;
   for (let i = 0; i < n; i++) {
     let d = p.value[i]!;
     if (strategy === 'density') {
@@ -209,7 +212,14 @@ function greedyOn(p: Compiled, strategy: 'density' | 'value'): number[] {
       }
       d /= use;
     }
-    f32[0] = d;
+    dens[i] = d;
+    if (d > max) max = d;
+  }
+  // Scaled by a power of two that brings the largest near 1: exact, so keys round as before, but values past
+  // single precision's range (3.4e38, or below 1.4e-45) no longer all become ∞ (or 0) and tie in input order.
+  const scale = 2 ** Math.min(1023, -Math.floor(Math.log2(max)));
+  for (let i = 0; i < n; i++) {
+    f32[0] = dens[i]! * scale;
     keys[i] = ~f32bits[0]! >>> 0;
   }
   const rem = new Remaining(p);
@@ -411,7 +421,7 @@ export function optimizeExact(customers: OptimizationInput, constraints: Optimiz
     }
     let b = Math.min(bc, bo, bh);
     if (rem.budget !== Infinity) {
-      // The budget as the pairs' check reads it (1e-9 of tolerance), never below 0: sums of decimal costs can
+      // The budget with at least the pairs' tolerance (1e-9), never below 0: sums of decimal costs can
       // leave it at −5.5e-17, where a free pair failed `w <= left` and its fraction value·left/0 was −∞.
       let left = Math.max(0, rem.budget + 1e-9);
       let bb = 0;

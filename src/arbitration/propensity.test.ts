@@ -32,6 +32,14 @@ describe('PropensityTable', () => {
     expect(t.counts('a', 'silver')).toEqual({ presented: 0, accepted: 0 });
   });
 
+  it('counts a contact accepted and then converted as one acceptance (was two: 2 of 2 presentations)', () => {
+    const contact = (id: string, at: number) => ({ id, subjectId: 's', channel: 'email', tags: [], offerId: 'a', at });
+    const response = (id: string, kind: string, at: number) => ({ id, subjectId: 's', channel: 'email', tags: [], contactId: 'c1', kind, at });
+    const h = { subjectId: 's', contacts: [contact('c1', NOW - 3 * DAY), contact('c2', NOW - 2 * DAY)], responses: [response('r1', 'accepted', NOW - DAY), response('r2', 'converted', NOW - DAY + 1)], events: [] } as never;
+    expect(new PropensityTable().observeHistory(h, ['gold'], NOW).counts('a', 'gold')).toEqual({ presented: 2, accepted: 1 });
+    expect(new PropensityTable().observeHistory(h, [], NOW).counts('a')).toEqual({ presented: 2, accepted: 1 });
+  });
+
   it('pools a segment with the offer-wide rate: an empty segment falls back to the offer mean', () => {
     const t = new PropensityTable().observe('a', { presented: 98, accepted: 9 });
     expect(t.posterior('a', 'empty-segment').mean).toBeCloseTo(t.posterior('a').mean, 12);

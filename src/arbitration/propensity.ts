@@ -106,9 +106,11 @@ export class PropensityTable {
       presented.set(c.offerId, (presented.get(c.offerId) ?? 0) + 1);
       contactOffer.set(c.id, c.offerId);
     }
+    // A contact accepted and then converted is one success, not two.
+    const won = new Set<string>();
     for (const r of history.responses) {
       if (r.at > until) break;
-      if (r.kind !== 'accepted' && r.kind !== 'converted') continue;
+      if ((r.kind !== 'accepted' && r.kind !== 'converted') || (r.contactId !== undefined && won.size === won.add(r.contactId).size)) continue;
       const id = r.offerId ?? (r.contactId !== undefined ? contactOffer.get(r.contactId) : undefined);
       if (id !== undefined) accepted.set(id, (accepted.get(id) ?? 0) + 1);
     }

@@ -129,7 +129,7 @@ export function compareRanked(
   a: { readonly score: number; readonly priority: number; readonly id: string },
   b: { readonly score: number; readonly priority: number; readonly id: string },
 ): number {
-  if (a.score !== b.score) return b.score - a.score;
+  if (a.score !== b.score) return b.score > a.score ? 1 : -1;
   if (a.priority !== b.priority) return b.priority - a.priority;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }

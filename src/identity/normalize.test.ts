@@ -44,6 +44,29 @@ describe('normalizePhone', () => {
     // National numbers keep needing the country.
     expect(normalizePhone('(415) 555-2671')).toMatchObject({ ok: false, error: { code: 'IDENTITY_PHONE_COUNTRY_MISSING' } });
   });
+  it("reads a default country's own international prefix that starts with 00 but is longer (0011, 001, 0021), as libphonenumber-js does", async () => {
+    const lib = await import('libphonenumber-js/min');
+    // Before: `00` was always read as `+`, so `0011 33 6…` became `+11 33 6…` and was refused.
+    expect(normalizePhone('0011 33 6 12 34 56 78', 'AU')).toEqual({ ok: true, value: '+33612345678' });
+    expect(normalizePhone('0011 61 412 345 678', 'AU')).toEqual({ ok: true, value: '+61412345678' });
+    expect(normalizePhone('001 1 415 555 2671', 'KR')).toEqual({ ok: true, value: '+14155552671' });
+    expect(normalizePhone('0021 33 6 12 34 56 78', 'BR')).toEqual({ ok: true, value: '+33612345678' });
+    // `00` still counts as `+` first, where a country's prefix differs (Japan's is 010).
+    expect(normalizePhone('00 81 90 1234 5678', 'JP')).toEqual({ ok: true, value: '+819012345678' });
+    // Property: with a default country, a number written after its own international prefix is what libphonenumber-js
+    // reads, unless `00` read as `+` already gives a valid number (Colombia's 005/007/009: `0057…` stays Colombia).
+    const idd = { AU: '0011', KR: '001', HK: '001', BR: '0021', SG: '000', CO: '009', US: '011', FR: '00' } as const;
+    fc.assert(
+      fc.property(fc.constantFrom(...(Object.keys(idd) as (keyof typeof idd)[])), fc.constantFrom('33612345678', '447400123456', '4915123456789', '61412345678', '14155552671', '573211234567'), fc.constantFrom(' ', ''), (country, e164, sep) => {
+        const text = `${idd[country]}${sep}${e164}`;
+        const plus = text.startsWith('00') ? lib.parsePhoneNumberFromString(`+${text.slice(2)}`) : undefined;
+        const oracle = plus?.isValid() ? plus : lib.parsePhoneNumberFromString(text, country);
+        expect(normalizePhone(text, country)).toEqual(oracle?.isValid() ? { ok: true, value: oracle.number } : expect.objectContaining({ ok: false }));
+      }),
+    );
+    expect(normalizePhone('00 57 321 123 4567', 'CO')).toEqual({ ok: true, value: '+573211234567' });
+    expect(normalizePhone('009 57 321 123 4567', 'CO')).toEqual({ ok: true, value: '+573211234567' });
+  });
 });
 
 describe('normalizeIdentifier', () => {
@@ -94,6 +117,18 @@ describe('hashIdentifier', () => {
     expect(await hashIdentifier({ type: 'user_id', value: 'u1' })).toBeUndefined();
   });
 
+  it("matches the platforms' published examples", () => {
+    // Snap Conversions API, user data parameters (https://developers.snap.com/api/marketing-api/Conversions-API/Parameters):
+    // `Person@Example.com` → `person@example.com` → 542d2401…; `+44 844 412 4653` → `448444124653` (no `+`) → dc008fda….
+    const em = normalizeIdentifier({ type: 'email', value: 'Person@Example.com' });
+    expect(em.ok && hashIdentifierSync(em.value)?.value).toBe('542d240129883c019e106e3b1b2d3f3cb3537c43c425364de8e951d5a3083345');
+    const ph = normalizeIdentifier({ type: 'phone', value: '+44 844 412 4653' });
+    expect(ph.ok && hashIdentifierSync({ type: 'phone', value: ph.value.value.slice(1) })?.value).toMatch(/^dc008fda46e2e64002cf2f82a4906236282d4/);
+    // TikTok customer file (https://ads.tiktok.com/help/preview?content_id=5gcDeV2ckkwNVh1BedxvSJ): `janedoe@gmail.com` → d6117306….
+    const jd = normalizeEmail(' JaneDoe@Gmail.com');
+    expect(jd.ok && hashIdentifierSync({ type: 'email', value: jd.value })?.value).toBe('d6117306485ed0e50afab3ac871e98f81699151f30281527d63ff5f233656c69');
+  });
+
   it('hashIdentifierSync gives the same answers without the promise, and the same error thrown', async () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom('email', 'phone', 'cookie_id', 'email_sha256'), fc.string({ unit: 'binary', maxLength: 80 }), async (type, value) => {
@@ -121,6 +156,11 @@ describe('emails and verbatim values at the edges of their syntax', () => {
   it('accepts an internationalised top-level domain in its ASCII form (it was refused: the TLD had to be letters)', () => {
     expect(normalizeEmail('Ada@Example.XN--P1AI')).toEqual({ ok: true, value: 'ada@example.xn--p1ai' });
     expect(normalizeEmail('ada@xn--mller-kva.xn--p1ai')).toEqual({ ok: true, value: 'ada@xn--mller-kva.xn--p1ai' });
+    // A label never ends with a hyphen (RFC 5890 §2.3.1, LDH), the TLD included: it was accepted before.
+    expect(normalizeEmail('ada@example.xn--p1ai-').ok).toBe(false);
+    expect(normalizeEmail('ada@example.xn--a-').ok).toBe(false);
+    expect(normalizeEmail(`ada@example.xn--${'a'.repeat(59)}`)).toEqual({ ok: true, value: `ada@example.xn--${'a'.repeat(59)}` });
+    expect(normalizeEmail(`ada@example.xn--${'a'.repeat(60)}`).ok).toBe(false);
     expect(normalizeEmail('ada@example.x1').ok).toBe(false);
   });
   it('refuses C1 control characters in verbatim values, as it refuses C0 ones', () => {

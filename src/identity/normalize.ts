@@ -120,7 +120,7 @@ const TYPE_RE = /^[a-z][a-z0-9_]{0,63}$/;
 const MAX_VALUE_LENGTH = 256;
 // Practical address syntax (what ESPs accept), not full RFC 5322: dot-atom local part, dotted domain, TLD of ≥ 2
 // letters or an internationalised TLD in its ASCII form (`xn--p1ai`, .рф).
-const EMAIL_RE = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/;
+const EMAIL_RE = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{0,58}[a-z0-9])$/;
 const SHA256_RE = /^[0-9a-f]{64}$/;
 // Before a phone number: `tel:`, brackets, spaces and invisible format characters (zero-width, BOM).
 const LEAD_RE = /^(?:tel:)?[\s([\u200b-\u200f\u2060\ufeff]*/i;
@@ -201,6 +201,7 @@ function cutAt(s: string, sep: string): string {
  * ```ts
  * normalizePhone('06 12 34 56 78', 'FR');   // { ok: true, value: '+33612345678' }
  * normalizePhone('+1 (415) 555-2671');      // { ok: true, value: '+14155552671' }
+ * normalizePhone('0011 33 6 12 34 56 78', 'AU'); // { ok: true, value: '+33612345678' } (Australia's international prefix)
  * normalizePhone('12').ok;                  // false
  *
  * import * as phone from 'libphonenumber-js/min';
@@ -218,13 +219,19 @@ export function normalizePhone(raw: string, defaultCountry?: string, phone?: Pho
   // What comes before the number: an RFC 3966 `tel:` scheme, an opening bracket (`(+33) 6…`), invisible format
   // characters (a zero-width space pasted with the number).
   const lead = LEAD_RE.exec(s)![0].length;
-  const international = s.startsWith('+', lead) || s.startsWith('00', lead);
+  const zz = s.startsWith('00', lead);
+  const international = zz || s.startsWith('+', lead);
   const country = defaultCountry !== undefined && lib.isSupportedCountry(defaultCountry) ? defaultCountry : undefined;
   if (!international && country === undefined) {
     return { ok: false, error: reason('IDENTITY_PHONE_COUNTRY_MISSING', `national phone number without a ${defaultCountry === undefined ? '' : `known (${quoted(defaultCountry)}) `}default country`, { detail: { type: 'phone' } }) };
   }
-  const text = !international ? s : s.startsWith('00', lead) ? `+${s.slice(lead + 2)}` : s.slice(lead);
-  const parsed = country === undefined ? lib.parsePhoneNumberFromString(text) : lib.parsePhoneNumberFromString(text, country as never);
+  const text = !international ? s : zz ? `+${s.slice(lead + 2)}` : s.slice(lead);
+  let parsed = country === undefined ? lib.parsePhoneNumberFromString(text) : lib.parsePhoneNumberFromString(text, country as never);
+  // When `00` as `+` gives no number, the default country's own international prefix may start with 00 and be
+  // longer (0011 in Australia, 001 in Korea, 0021 in Brazil: `0011 33 6…` is not `+11 33 6…`). Its metadata's
+  // reading is taken when it read such a prefix (it dropped ≥ 2 digits; Japan's national 00… numbers drop none).
+  const own = zz && country && !parsed?.isValid() ? lib.parsePhoneNumberFromString(s.slice(lead), country as never) : undefined;
+  if (own && own.number.length < s.replace(/\D/g, '').length) parsed = own;
   // A national number must also be valid in the E.164 form it becomes: the metadata can accept a number under
   // its default country (Jamaica's 875…) that it refuses written internationally, and normalising must be
   // idempotent (the graph takes an E.164 number it already holds without parsing it again). Only a calling code
