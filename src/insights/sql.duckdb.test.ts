@@ -10,7 +10,7 @@ import { createHistory, type BehaviourEvent, type ContactRecord, type ResponseRe
 import type { SqlClient } from '../core/sql.js';
 import { createDuckDB } from '../../test/fixtures/duckdb.js';
 import { pgEngines } from '../../test/fixtures/pglite.js';
-import { syntheticHistories } from '../../test/arbitraries/insights.js';
+import { SEEDED_KPI_CASES, SEEDED_START, seededPeople } from '../../test/fixtures/insights-sql.js';
 import { accumulateKpis, type KpiStateJSON, type SubjectHistory } from './accumulate.js';
 import { CohortAccumulator, cohortReport } from './cohorts.js';
 import { FunnelAccumulator, funnelReport } from './funnels.js';
@@ -246,19 +246,14 @@ describe('insights SQL on DuckDB = in memory = PostgreSQL (PGlite, and the serve
 // ---- the seeded population and the edge cases of sql.test.ts, on DuckDB ---------------------------------------
 
 describe('insights SQL on DuckDB: seeded population and edge cases', () => {
-  const START = Date.parse('2026-03-02T00:00:00Z');
-  const people: SubjectHistory[] = [...syntheticHistories({ people: 150, seed: 21, start: START, weeks: 6 })];
+  const START = SEEDED_START;
+  const people: SubjectHistory[] = seededPeople();
   let source: InsightsSqlSourceInput;
   beforeAll(async () => {
     source = await load(engine('duckdb'), people, 'seed_');
   });
 
-  const cases: Array<[string, KpiOptionsInput]> = [
-    ['overall', {}],
-    ['channel × local week (Paris, Sunday weeks)', { by: ['channel', 'period'], period: 'week', timeZone: 'Europe/Paris', weekStartsOn: 0 }],
-    ['campaign × month in a range (New York)', { by: ['campaign', 'period'], period: 'month', timeZone: 'America/New_York', from: START + 7 * 86_400_000, to: START + 30 * 86_400_000 }],
-    ['offer × day', { by: ['offer', 'period'], period: 'day' }],
-  ];
+  const cases = SEEDED_KPI_CASES;
   for (const [name, options] of cases) {
     it(`KPIs equal the in-memory ones: ${name}`, async () => {
       const memory = accumulateKpis(people, options);

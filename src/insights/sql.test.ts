@@ -8,7 +8,7 @@ import { PostgresEventStore } from '../adapters/postgres/events.js';
 import { createHistory, parseBehaviourEvent } from '../core/records.js';
 import type { SqlClient } from '../core/sql.js';
 import { pgEngines } from '../../test/fixtures/pglite.js';
-import { syntheticHistories } from '../../test/arbitraries/insights.js';
+import { SEEDED_KPI_CASES, SEEDED_START, seededPeople } from '../../test/fixtures/insights-sql.js';
 import { accumulateKpis, type SubjectHistory } from './accumulate.js';
 import { CohortAccumulator, cohortReport } from './cohorts.js';
 import { FunnelAccumulator, funnelReport } from './funnels.js';
@@ -18,8 +18,8 @@ import { pressureReport } from './pressure.js';
 import { cohortStateFromSql, funnelStateFromSql, kpiSql, kpiStateFromSql } from './sql.js';
 import { kpiTable } from './table.js';
 
-const START = Date.parse('2026-03-02T00:00:00Z');
-const people: SubjectHistory[] = [...syntheticHistories({ people: 150, seed: 21, start: START, weeks: 6 })];
+const START = SEEDED_START;
+const people: SubjectHistory[] = seededPeople();
 
 describe.each(pgEngines())('insights SQL on PostgreSQL ($name)', (engine) => {
   let close: (() => Promise<void>) | undefined;
@@ -58,12 +58,7 @@ describe.each(pgEngines())('insights SQL on PostgreSQL ($name)', (engine) => {
     await close?.();
   });
 
-  const cases: Array<[string, KpiOptionsInput]> = [
-    ['overall', {}],
-    ['channel × local week (Paris, Sunday weeks)', { by: ['channel', 'period'], period: 'week', timeZone: 'Europe/Paris', weekStartsOn: 0 }],
-    ['campaign × month in a range (New York)', { by: ['campaign', 'period'], period: 'month', timeZone: 'America/New_York', from: START + 7 * 86_400_000, to: START + 30 * 86_400_000 }],
-    ['offer × day', { by: ['offer', 'period'], period: 'day' }],
-  ];
+  const cases = SEEDED_KPI_CASES;
   for (const [name, options] of cases) {
     it(`KPIs equal the in-memory ones: ${name}`, async () => {
       const memory = accumulateKpis(people, options);
