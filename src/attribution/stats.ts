@@ -115,7 +115,7 @@ export class AttributionStatistics {
   }
 
   /**
-   * Adds one journey. Unattributed conversions (converting journeys without touches) only count in totals.
+   * Adds one journey. Unattributed conversions (converting journeys without touches) only count in totals. Times must be finite and oldest first, the value finite (else `INPUT_INVALID` at `journey`).
    *
    * @example
    * ```ts
@@ -127,12 +127,12 @@ export class AttributionStatistics {
     // Checked whole before anything is counted (a journey read back from JSON may be anything): a value that is an
     // object, say, failed halfway through the totals.
     const { channels, times, value, conversionAt } = (journey ?? {}) as Partial<Journey>;
-    if (!Array.isArray(channels) || !Array.isArray(times) || typeof value !== 'number' || typeof (conversionAt ?? 0) !== 'number') throw badJourney();
+    if (!Array.isArray(channels) || !Array.isArray(times) || !Number.isFinite(value) || !Number.isFinite(conversionAt ?? 0)) throw badJourney();
     const n = channels.length;
     if (n === 0) {
       if (journey.converted) {
         this.totals.unattributedConversions += 1;
-        this.totals.unattributedValue += value;
+        this.totals.unattributedValue += value!;
       }
       return this;
     }
@@ -143,7 +143,8 @@ export class AttributionStatistics {
     let fresh = false;
     for (let i = 0; i < n; i++) {
       const c: unknown = channels[i];
-      if (typeof c !== 'string' || typeof times[i] !== 'number') throw badJourney();
+      // Finite and oldest first: a NaN time, or a later touch listed before an earlier one, made time decay's credits NaN.
+      if (typeof c !== 'string' || !Number.isFinite(times[i]) || times[i]! < times[i - 1]!) throw badJourney();
       const id = index.get(c);
       if (id === undefined) {
         fresh = true;
@@ -151,7 +152,7 @@ export class AttributionStatistics {
       } else idx[i] = id;
     }
     if (fresh) for (let i = 0; i < n; i++) if (idx[i] === -1) idx[i] = this.channelId(channels[i]!);
-    return journey.converted ? this.#count(channels, times, conversionAt ?? times[n - 1]!, 1, value, 0) : this.#count(channels, times, times[n - 1]!, 0, 0, 1);
+    return journey.converted ? this.#count(channels, times, conversionAt ?? times[n - 1]!, 1, value!, 0) : this.#count(channels, times, times[n - 1]!, 0, 0, 1);
   }
 
   /** The channel-index scratch (and the rule weights beside it), grown to hold `n` touches. */
@@ -269,7 +270,7 @@ export class AttributionStatistics {
     const mine = quoted(this.config.models.map(describeModel));
     const theirs = quoted(json.models);
     if (mine !== theirs) {
-      throw new CrossChannelError('ATTRIBUTION_STATISTICS_MISMATCH', 'Statistics built with different models or settings cannot be merged', { detail: { mine, theirs } });
+      throw new CrossChannelError('ATTRIBUTION_STATISTICS_MISMATCH', 'Statistics of other models or settings cannot be merged', { detail: { mine, theirs } });
     }
     const remap = json.channels.map((c) => this.channelId(c));
     for (const key of Object.keys(this.totals) as Array<keyof JourneyTotals>) this.totals[key] += json.totals[key];
