@@ -23,6 +23,14 @@ describe('batch optimisation', () => {
     }
   });
 
+  it('keeps ranking the others when one density overflows to ∞ (1.7e308 for a customer who may take four offers)', () => {
+    const customers = [
+      { id: 'rich', maxOffers: 4, candidates: [{ offerId: 'huge', value: 1.7e308 }] },
+      { id: 'c', candidates: [{ offerId: 'small', value: 1 }, { offerId: 'large', value: 2 }] },
+    ];
+    expect(optimizeGreedy(customers, {}, { strategy: 'density' }).assignments.map((a) => a.offerId)).toEqual(['huge', 'large']);
+  });
+
   it('fills 500 call-centre slots with the customers worth calling, the rest by email', () => {
     const customers: OptimizationCustomer[] = Array.from({ length: 800 }, (_, i) => ({
       id: `c${i}`,

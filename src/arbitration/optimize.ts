@@ -213,9 +213,9 @@ function greedyOn(p: Compiled, strategy: 'density' | 'value'): number[] {
       d /= use;
     }
     dens[i] = d;
-    if (d > max) max = d;
+    if (d > max && d < Infinity) max = d;
   }
-  // Scaled by a power of two that brings the largest near 1: exact, so keys round as before, but values past
+  // Scaled by a power of two that brings the largest finite one near 1 (a density can overflow to ∞: it stays first): exact, so keys round as before, but values past
   // single precision's range (3.4e38, or below 1.4e-45) no longer all become ∞ (or 0) and tie in input order.
   const scale = 2 ** Math.min(1023, -Math.floor(Math.log2(max)));
   for (let i = 0; i < n; i++) {
