@@ -33,7 +33,9 @@ describe('tcfCanProcess properties', () => {
         const gvl = parseGvl(json);
         const d = tcfCanProcess(tc, q, gvl);
         const v = gvl.vendors[q.vendorId];
-        const restriction = tc.publisherRestrictions.find((r) => r.purposeId === q.purposeId && r.vendors.has(q.vendorId))?.restrictionType;
+        // Several restrictions for one pair: the lowest type holds (0 before 1 before 2), as the guide says.
+        const types = tc.publisherRestrictions.filter((r) => r.purposeId === q.purposeId && r.vendors.has(q.vendorId)).map((r) => r.restrictionType);
+        const restriction = types.length ? Math.min(...types) : undefined;
         if (!d.allowed) return;
         expect(valid(tc)).toBe(true);
         expect(v).toBeDefined();
