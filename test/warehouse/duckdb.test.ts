@@ -34,6 +34,21 @@ describe('DuckDB runs the warehouse SQL', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('runs the queries sent at once on one connection one after the other, in the order sent (two at once crashed the process)', async () => {
+    const { sql: one, close } = await createDuckDB();
+    try {
+      const sent = [one.query('CREATE TABLE q (i INTEGER)'), ...Array.from({ length: 40 }, (_, i) => one.query(`INSERT INTO q VALUES (${i})`)), one.query<{ n: number; s: number }>('SELECT count(*) AS n, sum(i) AS s FROM q')];
+      const bad = one.query('SELECT * FROM no_such_table');
+      const after = one.query<{ n: number }>('SELECT count(*) AS n FROM q');
+      const answers = await Promise.all(sent);
+      expect(answers.at(-1)!.rows).toEqual([{ n: 40, s: 780 }]);
+      await expect(bad).rejects.toMatchObject({ code: 'STORE_ERROR' });
+      expect((await after).rows).toEqual([{ n: 40 }]);
+    } finally {
+      close();
+    }
+  });
+
   it("attribution's PostgreSQL statistics SQL gives the in-memory result on DuckDB (timestamptz columns)", async () => {
     const rng = createRng(11);
     const touches: Array<{ subjectId: string; channel: string; at: number }> = [];

@@ -35,7 +35,15 @@ function plain(v: unknown): unknown {
  * ```
  */
 export function fromDuckDB(connection: DuckDBConnectionLike): SqlClient {
-  const query = async <R>(text: string, params?: ReadonlyArray<unknown>): Promise<{ rows: R[] }> => {
+  // One query at a time: a DuckDB connection must not run two at once (node-api runs each on a worker thread; two
+  // concurrent queries on one connection, as `Promise.all` of a caller's statements sends them, crashed the process).
+  let tail: Promise<unknown> = Promise.resolve();
+  const query = <R>(text: string, params?: ReadonlyArray<unknown>): Promise<{ rows: R[] }> => {
+    const run = tail.then(() => one<R>(text, params));
+    tail = run.catch(() => undefined);
+    return run;
+  };
+  const one = async <R>(text: string, params?: ReadonlyArray<unknown>): Promise<{ rows: R[] }> => {
     try {
       const reader = await connection.runAndReadAll(text, params && params.length > 0 ? ([...params] as never[]) : undefined);
       const rows = reader.getRowObjectsJS().map((r) => {
