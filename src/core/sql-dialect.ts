@@ -1,6 +1,6 @@
 /**
  * SQL dialects for batch work: the few places where PostgreSQL and DuckDB spell the same thing differently,
- * in one file. SQL generators (segments, identity, attribution) take a dialect and never test which engine
+ * in one file. SQL generators (segments, identity, attribution, insights) take a dialect (or, for a spelling or two, the per-engine maps `epochMsSql` and `jsonNumberSql`, which a bundler keeps without the dialect objects) and never test which engine
  * they run on; everything else they write is the SQL both engines share (CTEs, FILTER, window functions).
  */
 
@@ -20,7 +20,7 @@ export interface SqlDialect {
   jsonType(doc: string, path: ReadonlyArray<string>): string;
   /** The value at the path as text (a string without quotes; other types as their JSON text). */
   jsonText(doc: string, path: ReadonlyArray<string>): string;
-  /** The value at the path as a double (only meaningful where the type is `number`). */
+  /** The value at the path as a double when it is a JSON number, else NULL ({@link jsonNumberSql}). */
   jsonNumber(doc: string, path: ReadonlyArray<string>): string;
   /** The value at the path as a JSON value usable in `count(DISTINCT …)` (typed: 1 and "1" differ). */
   jsonValue(doc: string, path: ReadonlyArray<string>): string;
@@ -58,6 +58,42 @@ const ASCII_UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
 const pgPath = (path: ReadonlyArray<string>): string => sqlString(`{${path.map((p) => `"${p.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(',')}}`);
 
+// A JSON Pointer (RFC 6901): a step of digits reads an array's element or an object's member of that name, as the
+// in-memory path and PostgreSQL's `#>` do (a JSONPath `$."0"` reads only a member, `$[0]` only an element).
+const duckPath = (path: ReadonlyArray<string>): string => sqlString(path.length === 0 ? '$' : path.map((p) => `/${p.replace(/~/g, '~0').replace(/\//g, '~1')}`).join(''));
+
+type DialectName = SqlDialect['name'];
+
+/**
+ * A timestamp column as epoch milliseconds (a double), per engine: the dialects' `epochMs`, exported apart so a
+ * generator that needs only this spelling does not bundle whole dialect objects. DuckDB's `extract(epoch …)` is a
+ * double of seconds (1.001 × 1000 = 1000.9999999999999); its `epoch_ms` is exact.
+ * @example
+ * epochMsSql.duckdb('e.at'); // '(epoch_ms(e.at))::DOUBLE'
+ */
+export const epochMsSql: Readonly<Record<DialectName, (expr: string) => string>> = {
+  postgres: (expr) => `(extract(epoch from ${expr}) * 1000)::float8`,
+  duckdb: (expr) => `(epoch_ms(${expr}))::DOUBLE`,
+};
+// (The dialect objects below read these maps' members inside their own functions: a member read at module level
+// is not side-effect free to a bundler, which would then keep both dialect objects in every importer.)
+
+/**
+ * The value at a path of a JSON document as a double when it is a JSON number, else SQL NULL (a string "12" or
+ * `true` is no number; DuckDB's casts would read both), per engine: the dialects' `jsonNumber`, exported apart as
+ * {@link epochMsSql} is. PostgreSQL tests with CASE, not AND: the planner may evaluate a cast before the type
+ * test beside it.
+ * @example
+ * jsonNumberSql.postgres('e.props', ['amount']);
+ */
+export const jsonNumberSql: Readonly<Record<DialectName, (doc: string, path: ReadonlyArray<string>) => string>> = {
+  postgres: (doc, path) => `(CASE WHEN jsonb_typeof((${doc})::jsonb #> ${pgPath(path)}) = 'number' THEN ((${doc})::jsonb #>> ${pgPath(path)})::float8 END)`,
+  duckdb: (doc, path) => {
+    const [d, at] = [`(${doc})::JSON`, duckPath(path)];
+    return `(CASE WHEN json_type(${d}, ${at}) IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN json_extract_string(${d}, ${at})::DOUBLE END)`;
+  },
+};
+
 /**
  * PostgreSQL (and PGlite, Citus, any engine with `jsonb`): documents are `jsonb` (a `json` column is cast).
  */
@@ -65,12 +101,11 @@ export const postgresDialect: SqlDialect = {
   name: 'postgres',
   jsonType: (doc, path) => `jsonb_typeof((${doc})::jsonb #> ${pgPath(path)})`,
   jsonText: (doc, path) => `((${doc})::jsonb #>> ${pgPath(path)})`,
-  // CASE, not AND: the planner may evaluate a cast before the type test beside it.
-  jsonNumber: (doc, path) => `(CASE WHEN jsonb_typeof((${doc})::jsonb #> ${pgPath(path)}) = 'number' THEN ((${doc})::jsonb #>> ${pgPath(path)})::float8 END)`,
+  jsonNumber: (doc, path) => jsonNumberSql.postgres(doc, path),
   jsonValue: (doc, path) => `((${doc})::jsonb #> ${pgPath(path)})`,
   jsonArrayHas: (doc, path, lit) => `((${doc})::jsonb #> ${pgPath(path)} @> jsonb_build_array((${sqlString(lit)})::jsonb))`,
   binaryText: (expr) => `(${expr} COLLATE "C")`,
-  epochMs: (expr) => `(extract(epoch from ${expr}) * 1000)::float8`,
+  epochMs: (expr) => epochMsSql.postgres(expr),
   // lower() follows LC_CTYPE (ASCII only in the C locale): ASCII text with a 26-letter translate, the rest page by
   // page, each page's translate only on text holding a character of it (translate scans its table per character).
   foldCase: (expr, table) => {
@@ -82,9 +117,6 @@ export const postgresDialect: SqlDialect = {
   float: 'float8',
 };
 
-// A JSON Pointer (RFC 6901): a step of digits reads an array's element or an object's member of that name, as the
-// in-memory path and PostgreSQL's `#>` do (a JSONPath `$."0"` reads only a member, `$[0]` only an element).
-const duckPath = (path: ReadonlyArray<string>): string => sqlString(path.length === 0 ? '$' : path.map((p) => `/${p.replace(/~/g, '~0').replace(/\//g, '~1')}`).join(''));
 const DUCK_TYPES = `CASE json_type(%) WHEN 'VARCHAR' THEN 'string' WHEN 'BIGINT' THEN 'number' WHEN 'UBIGINT' THEN 'number' WHEN 'DOUBLE' THEN 'number' WHEN 'BOOLEAN' THEN 'boolean' WHEN 'NULL' THEN 'null' WHEN 'OBJECT' THEN 'object' WHEN 'ARRAY' THEN 'array' END`;
 
 /**
@@ -94,14 +126,14 @@ export const duckdbDialect: SqlDialect = {
   name: 'duckdb',
   jsonType: (doc, path) => DUCK_TYPES.replace('%', `json_extract((${doc})::JSON, ${duckPath(path)})`),
   jsonText: (doc, path) => `json_extract_string((${doc})::JSON, ${duckPath(path)})`,
-  jsonNumber: (doc, path) => `TRY_CAST(json_extract_string((${doc})::JSON, ${duckPath(path)}) AS DOUBLE)`,
+  jsonNumber: (doc, path) => jsonNumberSql.duckdb(doc, path),
   jsonValue: (doc, path) => `json_extract((${doc})::JSON, ${duckPath(path)})::VARCHAR`,
   // DuckDB evaluates both sides of AND: the list is only read from arrays. `$[*]` keeps a JSON null element as the
   // text 'null' (a cast to JSON[] would make it an SQL NULL, which list_contains never finds).
   jsonArrayHas: (doc, path, lit) =>
     `(CASE WHEN json_type(json_extract((${doc})::JSON, ${duckPath(path)})) = 'ARRAY' THEN list_contains(json_extract(json_extract((${doc})::JSON, ${duckPath(path)}), '$[*]')::VARCHAR[], (${sqlString(lit)})::JSON::VARCHAR) ELSE false END)`,
   binaryText: (expr) => `(${expr} COLLATE "binary")`,
-  epochMs: (expr) => `(epoch_ms(${expr}))::DOUBLE`,
+  epochMs: (expr) => epochMsSql.duckdb(expr),
   // DuckDB's lower() maps each character by Unicode's data, whatever the locale.
   foldCase: (expr) => `replace(lower(${expr}), 'ς', 'σ')`,
   float: 'DOUBLE',

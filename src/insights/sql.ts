@@ -9,7 +9,7 @@ import type { InsightsErrorCode } from './errors.js';
 import { funnelSchema, type FunnelInput, type FunnelStateJSON } from './funnels.js';
 import { COUNTER, COUNTER_SLOTS } from './kpis.js';
 import { parseKpiOptions, type KpiOptions, type KpiOptionsInput } from './options.js';
-import { rowsOf } from '../core/sql-dialect.js';
+import { epochMsSql, jsonNumberSql, rowsOf, sqlIdentifier as q, sqlString as lit } from '../core/sql-dialect.js';
 
 /**
  * The same KPIs, funnels and cohorts computed inside PostgreSQL (or PGlite, Citus, any compatible engine) or
@@ -55,12 +55,6 @@ export const insightsSqlSourceSchema = /* @__PURE__ */ (() => z.strictObject({
 export type InsightsSqlSourceInput = z.input<typeof insightsSqlSourceSchema>;
 type Source = z.output<typeof insightsSqlSourceSchema>;
 
-const q = (id: string): string =>
-  id
-    .split('.')
-    .map((p) => `"${p}"`)
-    .join('.');
-const lit = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 function checkClient(client: unknown): void {
   if (typeof client !== 'object' || client === null || typeof (client as SqlQueryable).query !== 'function') {
     throw inputError('Expected a SqlQueryable (fromPg, fromPglite, fromDuckDB)', ['client']);
@@ -70,8 +64,7 @@ function checkClient(client: unknown): void {
 const eventOrder = (o: Source, alias: string): string => `${atMs(o, alias)}${o.sequence === null ? '' : `, ${alias}.${q(o.sequence)}`}`;
 const atMs = (o: Source, alias: string): string => {
   const at = `${alias}.${q(o.at)}`;
-  // DuckDB's extract(epoch …) is a double of seconds (1.001 × 1000 = 1000.9999999999999): its epoch_ms is exact.
-  return o.timeType === 'epoch_ms' ? `(${at})::float8` : o.dialect === 'duckdb' ? `epoch_ms(${at})::float8` : `(extract(epoch from ${at}) * 1000)::float8`;
+  return o.timeType === 'epoch_ms' ? `(${at})::float8` : epochMsSql[o.dialect](at);
 };
 
 /**
@@ -108,18 +101,8 @@ function hourly(from: string[], v: Array<(ms: string) => string>): [string, (ms:
   ];
 }
 
-/**
- * The amount property of an event when it is a JSON number, else 0, as in memory (a string "12" or `true` is no
- * amount; DuckDB's casts would read both). DuckDB is given the key as a JSON Pointer: a plain key starting with `$`
- * or `/` would be read as a path.
- */
-const amountExpr = (o: Source, alias: string, property: string): string => {
-  const duck = o.dialect === 'duckdb';
-  const doc = `${alias}.${q(o.properties)}::${duck ? 'JSON' : 'jsonb'}`;
-  const key = lit(duck ? `/${property.replace(/~/g, '~0').replace(/\//g, '~1')}` : property);
-  const isNumber = duck ? `json_type(${doc} -> ${key}) IN ('UBIGINT', 'BIGINT', 'DOUBLE')` : `jsonb_typeof(${doc} -> ${key}) = 'number'`;
-  return `(CASE WHEN ${isNumber} THEN (${doc} ->> ${key})::float8 ELSE 0 END)`;
-};
+/** The amount property of an event when it is a JSON number, else 0, as in memory. */
+const amountExpr = (o: Source, alias: string, property: string): string => `coalesce(${jsonNumberSql[o.dialect](`${alias}.${q(o.properties)}`, [property])}, 0)`;
 
 function rangeWhere(ms: string, k: KpiOptions): string {
   const parts = ['true'];
