@@ -17,9 +17,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MemoryConsentStore, MemoryContactHistoryStore, MemoryEventStore, MemoryIdentityStore, MemoryOfferCapacityStore } from 'crosschannel/adapters/memory';
-import { isCrossChannelError } from 'crosschannel';
+import { isCrossChannelError, type CrossChannelError } from 'crosschannel';
 import { readGpc } from 'crosschannel/consent';
-import { parseDecideConfig, recordConversion, recordResponse, safeDecide, type DecideConfig, type DecideStores } from 'crosschannel/decide';
+import { parseDecideConfig, recordConversion, recordResponse, safeDecide, type DecideConfig, type DecideStores, type DecisionTrace } from 'crosschannel/decide';
 
 const MAX_BODY = 64 * 1024;
 
@@ -86,6 +86,17 @@ function statusOf(code: string): number {
   return 500;
 }
 
+/**
+ * The body of a 5xx answer: the code only, in the error and in the failed stage of the trace. A store's message is
+ * free text (a driver may quote a key, a host or a person's identifier): it goes to the server's log, not to the
+ * caller. A 4xx error describes the caller's own input and is returned whole.
+ */
+function serverFault(error: CrossChannelError, trace?: DecisionTrace): object {
+  console.error(`decide failed: ${error.code}: ${error.message}`);
+  const stages = trace?.stages.map((s) => (s.error === undefined ? s : { ...s, error: { code: s.error.code } }));
+  return { error: { code: error.code }, ...(trace === undefined ? {} : { trace: { ...trace, stages } }) };
+}
+
 /** Fills `now` from the server clock when the caller leaves it out: the only clock read, at the edge. */
 function withNow(body: unknown): unknown {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return body;
@@ -105,13 +116,14 @@ export function handler(stores: DecideStores, cfg: DecideConfig = config) {
         const r = await safeDecide(request, stores, cfg);
         if (r.ok) return send(res, 200, r.value);
         // Fail closed: the channel shows its default content; the trace says which stage failed and why.
-        return send(res, statusOf(r.error.code), { error: r.error.toJSON(), trace: r.trace });
+        const status = statusOf(r.error.code);
+        return send(res, status, status < 500 ? { error: r.error.toJSON(), trace: r.trace } : serverFault(r.error, r.trace));
       }
       if (req.url === '/responses') return send(res, 200, await recordResponse(body, stores, cfg));
       if (req.url === '/conversions') return send(res, 200, await recordConversion(body, stores, cfg));
       return send(res, 404, { error: { code: 'NOT_FOUND', message: `No route ${req.url ?? ''}` } });
     } catch (e) {
-      if (isCrossChannelError(e)) return send(res, statusOf(e.code), { error: e.toJSON() });
+      if (isCrossChannelError(e)) return send(res, statusOf(e.code), statusOf(e.code) < 500 ? { error: e.toJSON() } : serverFault(e));
       const status = (e as { status?: number }).status ?? 500;
       return send(res, status, { error: { code: status === 500 ? 'INTERNAL' : 'BAD_REQUEST', message: status === 500 ? 'Internal error' : (e as Error).message } });
     }

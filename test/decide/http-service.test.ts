@@ -2,7 +2,7 @@
  * The HTTP example (examples/http-service.ts) as a service: routes, status codes, fail-closed answers with
  * their trace, GPC, and the server clock filling `now`.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { memoryStores, start } from '../../examples/http-service.js';
@@ -25,7 +25,7 @@ describe('examples/http-service.ts', () => {
     const contacts = stores.contacts;
     const flaky: DecideStores = {
       ...stores,
-      contacts: withMethod(contacts, 'history', (original, ...args) => (failHistory ? Promise.reject(new Error('redis down')) : original(...args))),
+      contacts: withMethod(contacts, 'history', (original, ...args) => (failHistory ? Promise.reject(new Error('redis down reading history:ann@example.com')) : original(...args))),
     };
     server = await start(0, flaky);
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -71,16 +71,22 @@ describe('examples/http-service.ts', () => {
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
   });
 
-  it('fails closed with 503, the typed error and the trace when a store is down', async () => {
+  it('fails closed with 503, the error code and the trace when a store is down (the store message stays in the server log)', async () => {
     failHistory = true;
+    const errors: string[] = [];
+    const spy = vi.spyOn(console, 'error').mockImplementation((m: string) => void errors.push(m));
     try {
       const d = await post('/decide', { requestId: 'h3', identifiers: visitor, channel: 'web', now: now + 5000 });
       expect(d.status).toBe(503);
       expect(d.json.error.code).toBe('STORE_ERROR');
-      expect(d.json.trace.stages.at(-1)).toMatchObject({ stage: 'load', status: 'failed' });
+      expect(d.json.trace.stages.at(-1)).toMatchObject({ stage: 'load', status: 'failed', error: { code: 'STORE_ERROR' } });
       expect(d.json.contact).toBeUndefined();
+      // The store's message is free text (here an email): logged on the server, never sent to the caller.
+      expect(JSON.stringify(d.json)).not.toMatch(/ann@example|redis down/);
+      expect(errors.join('\n')).toMatch(/STORE_ERROR: .*redis down/);
     } finally {
       failHistory = false;
+      spy.mockRestore();
     }
   });
 
