@@ -22,7 +22,7 @@ import type { JourneyDefinitionInput } from './definition.js';
 import type { JourneyErrorCode } from './errors.js';
 import type { BestMomentCheck, HoldoutCheck } from './hooks.js';
 import type { AdvanceInputs } from './inputs.js';
-import { emitStep, type JourneyStepTelemetry, type JourneyTelemetry } from './telemetry.js';
+import { emitStep, startStep, type JourneyStepTelemetry, type JourneyTelemetry } from './telemetry.js';
 import { checkInstance, startInstance, triggersEntry, type JourneyInstance } from './instance.js';
 import { checkJourneyInput, entryPlan, type EnrolResult, type JourneyClaim, type JourneyInput, type JourneyStore } from './store.js';
 
@@ -308,12 +308,13 @@ export function createJourneyRunner(options: JourneyRunnerOptions): JourneyRunne
   async function observedClaim(claim: JourneyClaim, now: EpochMs): Promise<{ outcome: 'completed' | 'lost'; actions: number }> {
     if (telemetry === undefined) return processClaim(claim, now);
     const t0 = clock();
+    const started = startStep(telemetry);
     const inst = claim.instance;
     const base = { journeyId: inst.journeyId, version: inst.version, instanceId: inst.id, subjectId: inst.subjectId, fromStep: inst.step };
     // What the step did before it ended, however it ended: a step that fails (or loses its lease) after a send has sent.
     const performed: JourneyAction[] = [];
     const report = (outcome: JourneyStepTelemetry['outcome'], more?: Pick<JourneyStepTelemetry, 'toStep' | 'status' | 'error'>): void =>
-      emitStep(telemetry, { ...base, outcome, actions: performed.map((a) => ('channel' in a ? { kind: a.kind, channel: a.channel } : { kind: a.kind })), ms: clock() - t0, ...more });
+      emitStep(telemetry, { ...base, outcome, actions: performed.map((a) => ('channel' in a ? { kind: a.kind, channel: a.channel } : { kind: a.kind })), ms: clock() - t0, ...more }, started);
     try {
       const r = await processClaim(claim, now, (result) => report('completed', { toStep: result.instance.step, status: result.instance.status }), performed);
       if (r.outcome === 'lost') report('lost');

@@ -1,6 +1,6 @@
 /**
  * The telemetry port of the journeys runner: called once per instance step the runner processes, after the step
- * is saved (or lost, or failed). `crosschannel/adapters/otel` implements it on OpenTelemetry (a span per step,
+ * is saved (or lost, or failed), and optionally when it starts. `crosschannel/adapters/otel` implements it on OpenTelemetry (a span per step,
  * step and action counters, a step-duration histogram); anything else (logs, StatsD) can too.
  */
 import type { JourneyAction } from './actions.js';
@@ -52,13 +52,28 @@ export interface JourneyStepTelemetry {
  * ```
  */
 export interface JourneyTelemetry {
-  step(event: JourneyStepTelemetry): void;
+  /**
+   * Optional: the runner starts a claimed step (before loading its inputs); `step` is then called once for it, with
+   * what this returned. The OpenTelemetry adapter starts the step's span here, so the span is stamped by the tracer
+   * when the step starts and lies under the caller's active span (e.g. a span around `tick`).
+   */
+  start?(): unknown;
+  step(event: JourneyStepTelemetry, started?: unknown): void;
+}
+
+/** Calls the sink's `start` (when it has one), swallowing its errors. @internal */
+export function startStep(telemetry: JourneyTelemetry): unknown {
+  try {
+    return telemetry.start?.();
+  } catch {
+    return undefined;
+  }
 }
 
 /** Calls the sink, swallowing its errors. @internal */
-export function emitStep(telemetry: JourneyTelemetry, event: JourneyStepTelemetry): void {
+export function emitStep(telemetry: JourneyTelemetry, event: JourneyStepTelemetry, started?: unknown): void {
   try {
-    telemetry.step(event);
+    telemetry.step(event, started);
   } catch {
     // a broken exporter must not fail a journey step
   }

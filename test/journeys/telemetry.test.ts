@@ -78,6 +78,50 @@ describe('journeys runner telemetry', () => {
     );
   });
 
+  it('start: called when a claimed step starts, before it runs; what it returns comes back; a throwing start changes nothing', async () => {
+    const log: unknown[] = [];
+    const store = new MemoryJourneyStore();
+    let n = 0;
+    const sink = { start: () => (log.push('start'), { step: ++n }), step: (e: JourneyStepTelemetry, started?: unknown) => void log.push(['step', e.subjectId, started]) };
+    const runner = createJourneyRunner({ store, journeys: [journey], handlers: { send: (a) => void log.push(['send', a.subjectId]) }, telemetry: sink });
+    await runner.enrol('welcome', 'p1', T0);
+    await runner.drain(T0);
+    expect(log).toEqual(['start', ['send', 'p1'], ['step', 'p1', { step: 1 }]]);
+    const seen: unknown[] = [];
+    const throwing = {
+      start: () => {
+        throw new Error('tracer down');
+      },
+      step: (e: JourneyStepTelemetry, started?: unknown) => void seen.push([e.outcome, started]),
+    };
+    const r2 = createJourneyRunner({ store: new MemoryJourneyStore(), journeys: [journey], handlers: {}, telemetry: throwing });
+    await r2.enrol('welcome', 'p2', T0);
+    expect(await r2.drain(T0)).toMatchObject({ completed: 1, failed: 0 });
+    expect(seen).toEqual([['completed', undefined]]);
+  });
+
+  it('otelJourneyTelemetry: the step span starts when the step does (stamped by the tracer), and lasts the step; without start it is dated after the fact', async () => {
+    const { otel, spans } = otelSdk();
+    const telemetry = otelJourneyTelemetry(otel, { wallClock: () => 0 });
+    const ticks = ticking();
+    const runner = createJourneyRunner({ store: new MemoryJourneyStore(), journeys: [journey], handlers: {}, telemetry, traceClock: ticks });
+    const before = Date.now();
+    await runner.enrol('welcome', 'p1', T0);
+    await runner.drain(T0);
+    const [span] = spans.getFinishedSpans();
+    const startMs = span!.startTime[0] * 1e3 + span!.startTime[1] / 1e6;
+    const endMs = span!.endTime[0] * 1e3 + span!.endTime[1] / 1e6;
+    // The SDK's own stamp (its clock, not the adapter's wallClock of 0), and the runner's step duration (5 ms).
+    expect(startMs).toBeGreaterThanOrEqual(before - 1);
+    expect(endMs - startMs).toBeCloseTo(5, 6);
+    spans.reset();
+    const { step } = otelJourneyTelemetry(otel, { wallClock: () => 1_000_000 });
+    step({ journeyId: 'welcome', version: 1, instanceId: 'i', subjectId: 'p', fromStep: 'hello', toStep: 'task', outcome: 'completed', status: 'active', actions: [], ms: 7 });
+    const [late] = spans.getFinishedSpans();
+    expect([late!.startTime[0] * 1e3 + late!.startTime[1] / 1e6, late!.endTime[0] * 1e3 + late!.endTime[1] / 1e6]).toEqual([999_993, 1_000_000]);
+    expect(late!.attributes).toMatchObject({ 'crosschannel.step.from': 'hello', 'crosschannel.step.to': 'task' });
+  });
+
   it('otelJourneyTelemetry on the SDK: a span per step with the transition, step and action counters, error status', async () => {
     const { otel, spans, metrics } = otelSdk();
     const { runner, failing } = flakyRunner({ telemetry: otelJourneyTelemetry(otel, { wallClock: () => T0 }) });

@@ -104,6 +104,16 @@ function checkArguments(api: unknown, options: unknown, spans: boolean): void {
 }
 
 /**
+ * A span started now under the active context, and its start in epoch ms: the SDK's span exposes the start it
+ * stamped (`startTime`, an HrTime); another implementation's is read from `wall` just after.
+ */
+function begin(tracer: ReturnType<OtelApiLike['trace']['getTracer']>, name: string, wall: () => number): [OtelSpanLike, number] {
+  const span = tracer.startSpan(name);
+  const t = (span as { startTime?: unknown }).startTime;
+  return [span, Array.isArray(t) ? t[0] * 1e3 + t[1] / 1e6 : wall()];
+}
+
+/**
  * Marks a span failed as the OpenTelemetry semantic conventions for errors ask: `error.type`, error status and, with
  * `at`, an `exception` event, all carrying the error's code only. Its message is never copied: free text may hold a
  * caller's value (`requestId "…" was used for another decision`) or a store's own text (`STORE_ERROR` quotes it).
@@ -151,11 +161,7 @@ export function otelTelemetry(api: OtelApiLike, options: OtelTelemetryOptions = 
     // The span starts when the decision does, under the caller's active span, stamped by the SDK itself (the clock of
     // the caller's span); the stages are laid from that start. The SDK's span exposes it (`startTime`, an HrTime);
     // another implementation's is read from `wallClock` just after.
-    start(): [OtelSpanLike, number] {
-      const root = tracer.startSpan(DECIDE);
-      const t = (root as { startTime?: unknown }).startTime;
-      return [root, Array.isArray(t) ? t[0] * 1e3 + t[1] / 1e6 : wall()];
-    },
+    start: () => begin(tracer, DECIDE, wall),
     decision(d: DecisionTelemetry, started?: unknown): void {
       const t = d.trace;
       // Without `start` (it threw), dated after the fact.
@@ -218,9 +224,13 @@ export function otelJourneyTelemetry(api: OtelApiLike, options: Pick<OtelTelemet
   const steps = meter.createCounter('crosschannel.journey.steps', { description: 'Journey steps processed by the runner, by outcome', unit: '{step}' });
   const actions = meter.createCounter('crosschannel.journey.actions', { description: 'Actions performed by journey steps, by kind and channel', unit: '{action}' });
   const duration = meter.createHistogram('crosschannel.journey.step.duration', { description: 'Duration of a journey step in the runner', unit: 'ms' });
+  const STEP = 'crosschannel.journey.step';
   return {
-    step(s: JourneyStepTelemetry): void {
-      const end = wall();
+    // As decide's: the span starts when the step does, under the caller's active span, stamped by the tracer.
+    start: () => begin(tracer, STEP, wall),
+    step(s: JourneyStepTelemetry, started?: unknown): void {
+      // Without `start` (a sink without it, or it threw), dated after the fact.
+      const [span, end] = started === undefined ? [undefined, wall()] : [(started as [OtelSpanLike, number])[0], (started as [OtelSpanLike, number])[1] + s.ms];
       const attributes: Attributes = {
         'crosschannel.journey': s.journeyId,
         'crosschannel.journey.version': s.version,
@@ -232,10 +242,11 @@ export function otelJourneyTelemetry(api: OtelApiLike, options: Pick<OtelTelemet
       if (s.toStep !== undefined) attributes['crosschannel.step.to'] = s.toStep;
       if (s.status !== undefined) attributes['crosschannel.status'] = s.status;
       if (s.error) attributes['crosschannel.error_code'] = s.error.code;
-      const span = tracer.startSpan('crosschannel.journey.step', { startTime: end - s.ms, attributes });
-      if (s.error) fail(span, s.error.code, end);
-      for (const a of s.actions) span.addEvent(`crosschannel.journey.action.${a.kind}`, a.channel === undefined ? {} : { 'crosschannel.channel': a.channel }, end);
-      span.end(end);
+      const step = span ?? tracer.startSpan(STEP, { startTime: end - s.ms });
+      step.setAttributes(attributes);
+      if (s.error) fail(step, s.error.code, end);
+      for (const a of s.actions) step.addEvent(`crosschannel.journey.action.${a.kind}`, a.channel === undefined ? {} : { 'crosschannel.channel': a.channel }, end);
+      step.end(end);
       steps.add(1, { journey: s.journeyId, outcome: s.outcome });
       for (const a of s.actions) actions.add(1, a.channel === undefined ? { journey: s.journeyId, kind: a.kind } : { journey: s.journeyId, kind: a.kind, channel: a.channel });
       duration.record(s.ms, { journey: s.journeyId, outcome: s.outcome });
