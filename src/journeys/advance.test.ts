@@ -5,6 +5,7 @@ import type { JourneyAction } from './actions.js';
 import { advance } from './advance.js';
 import { parseJourney } from './compile.js';
 import { startInstance, type JourneyInstance } from './instance.js';
+import { inboxInputs } from './store.js';
 
 const T0 = Date.parse('2026-03-02T09:00:00Z');
 const S = 'p1';
@@ -159,5 +160,21 @@ describe('advance — malformed state and times at the edge of the epoch range',
     // A profile date outside the range is no usable date.
     const dated = parseJourney({ id: 'd', version: 1, entry: { on: 'manual' }, start: 'a', steps: { a: { type: 'wait', date: { attr: 'd', offsetMonths: 1 }, next: 'b' }, b: { type: 'end' } } });
     expect(advance(dated, startInstance(dated, S, T0), { profile: { d: 1e300 } }, T0).instance.status).toBe('completed');
+  });
+});
+
+describe('advance — sparse input lists from plain JavaScript', () => {
+  const j = parseJourney({ id: 'h', version: 1, entry: { on: 'manual' }, goals: [{ id: 'bought', when: { event: 'purchase' } }], start: 'w', steps: { w: { type: 'wait', duration: '1d' } } });
+  const i0 = startInstance(j, S, T0);
+  const ev = { subjectId: S, type: 'purchase', at: T0, properties: {} };
+
+  it('refuses a hole in an input list at its index instead of dropping it', () => {
+    // forEach skipped the hole: the list was read as if it had one input fewer.
+    const hole = <T>(x: T): T[] => [, x] as T[];
+    expect(() => advance(j, i0, { inbox: hole({ id: 'e', event: ev }) }, T0)).toThrow(expect.objectContaining({ code: 'JOURNEY_INPUT_INVALID', path: 'inputs.inbox[0]' }));
+    expect(() => advance(j, i0, { events: hole(ev) }, T0)).toThrow(expect.objectContaining({ code: 'JOURNEY_INPUT_INVALID', path: 'inputs.events[0]' }));
+    expect(() => advance(j, i0, { recentEvents: hole(ev) }, T0)).toThrow(expect.objectContaining({ code: 'JOURNEY_INPUT_INVALID', path: 'inputs.recentEvents' }));
+    expect(() => inboxInputs(hole({ id: 'e', event: ev }))).toThrow(expect.objectContaining({ code: 'JOURNEY_INPUT_INVALID', path: 'inbox[0]' }));
+    expect(advance(j, i0, { inbox: [{ id: 'e', event: ev }] }, T0).instance).toMatchObject({ status: 'goal', outcome: 'bought' });
   });
 });

@@ -157,12 +157,13 @@ export function collectSignals(inputs: AdvanceInputs, subjectId: string, now: Ep
       out.push({ kind, at, reply: r as unknown as InboundReply });
     }
   };
-  inbox.forEach((x, i) => {
+  // Spread: forEach would skip a sparse array's holes (an input silently dropped); spread reads them as undefined, refused.
+  [...inbox].forEach((x, i) => {
     const kind = typeof x === 'object' && x !== null ? (['event', 'response', 'reply'] as const).find((k) => k in x) : undefined;
     if (kind === undefined) throw inputError(`inbox[${i}] needs an event, a response or a reply`, ['inputs', 'inbox', i]);
     add(kind, (x as Record<string, unknown>)[kind], ['inputs', 'inbox', i, kind]);
   });
-  lists.forEach((list, n) => list.forEach((x, i) => add((['event', 'response', 'reply'] as const)[n]!, x, ['inputs', (['events', 'responses', 'replies'] as const)[n]!, i])));
+  lists.forEach((list, n) => [...list].forEach((x, i) => add((['event', 'response', 'reply'] as const)[n]!, x, ['inputs', (['events', 'responses', 'replies'] as const)[n]!, i])));
   // Stable sort by time only: at one instant, the order given (delivery order) decides, whatever the kinds.
   return out.length > 1 ? out.map((s, i) => [s, i] as const).sort((a, b) => a[0].at - b[0].at || a[1] - b[1]).map((p) => p[0]) : out;
 }
@@ -181,7 +182,7 @@ export function checkInputs(inputs: AdvanceInputs): void {
     throw new CrossChannelError<JourneyErrorCode>('TIMEZONE_INVALID', 'inputs.timeZone is not a known IANA zone', { path: ['inputs', 'timeZone'] });
   }
   const recent = inputs.recentEvents;
-  if (recent !== undefined && !(Array.isArray(recent) && recent.every((e) => typeof e === 'object' && e !== null && typeof e.type === 'string' && typeof e.at === 'number'))) {
+  if (recent !== undefined && !(Array.isArray(recent) && [...recent].every((e) => typeof e === 'object' && e !== null && typeof e.type === 'string' && typeof e.at === 'number'))) {
     throw inputError('inputs.recentEvents must be a list of behaviour events', ['inputs', 'recentEvents']);
   }
   for (const hook of ['holdout', 'bestMoment'] as const) {

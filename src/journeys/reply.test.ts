@@ -44,3 +44,19 @@ describe('matchReply', () => {
     expect(replyWords('  Oui,Noé!! ')).toEqual(['oui', 'noe']);
   });
 });
+
+describe('matchReply — sparse arrays from plain JavaScript', () => {
+  it('refuses a hole in choices, keywords, names or stop words at its list, not a TypeError or the text', () => {
+    // forEach / every skip holes, for…of reads them as undefined: a hole was a TypeError (choices) or blamed the text.
+    const hole = <T>(x: T): T[] => [, x] as T[];
+    const yes = { id: 'yes', keywords: ['yes'] };
+    for (const [e, path] of [
+      [{ choices: hole(yes) }, 'expected.choices[0]'],
+      [{ choices: [{ id: 'yes', keywords: hole('yes') }] }, 'expected.choices[0]'],
+      [{ choices: [yes], names: hole('Paul') }, 'expected.names'],
+      [{ choices: [yes], stopKeywords: hole('stop') }, 'expected.stopKeywords'],
+    ] as const) {
+      expect(() => matchReply('yes paul', e as never)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path }));
+    }
+  });
+});

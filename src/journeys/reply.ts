@@ -139,13 +139,14 @@ function checkExpected(e: unknown): asserts e is ExpectedReply {
   if (typeof e !== 'object' || e === null) throw bad([]);
   const x = e as Record<string, unknown>;
   if (!Array.isArray(x.choices)) throw bad(['choices']);
-  x.choices.forEach((c: unknown, i) => {
+  // Spread, not forEach / every: those skip the holes of a sparse array, which for…of later reads as undefined.
+  [...x.choices].forEach((c: unknown, i) => {
     const cc = c as Record<string, unknown> | null;
-    if (typeof cc !== 'object' || cc === null || typeof cc.id !== 'string' || !Array.isArray(cc.keywords) || !cc.keywords.every((k) => typeof k === 'string')) throw bad(['choices', i]);
+    if (typeof cc !== 'object' || cc === null || typeof cc.id !== 'string' || !Array.isArray(cc.keywords) || ![...cc.keywords].every((k) => typeof k === 'string')) throw bad(['choices', i]);
   });
   for (const f of ['names', 'stopKeywords'] as const) {
     const v = x[f];
-    if (v !== undefined && (!Array.isArray(v) || !v.every((k) => typeof k === 'string'))) throw bad([f]);
+    if (v !== undefined && (!Array.isArray(v) || ![...v].every((k) => typeof k === 'string'))) throw bad([f]);
   }
 }
 

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { localTime } from '../core/time.js';
 import type { JourneyDefinitionInput, StepInput } from './definition.js';
-import { nextLocalTime } from './schedule.js';
+import { nextLocalTime, waitEnd } from './schedule.js';
+import { stepSchema } from './definition.js';
 
 describe('nextLocalTime', () => {
   it('finds the next 10:00 on a weekday in the zone, across DST', () => {
@@ -75,5 +76,18 @@ describe('nextLocalTime input errors (mutation fuzz, 2026-12-05)', () => {
     for (const from of [3_702_253_482_343_179, -8e15, Date.UTC(9999, 11, 31, 12)]) {
       expect(() => nextLocalTime(from, '10:00', [1], 'Europe/Paris'), String(from)).toThrow(expect.objectContaining({ code: 'TIME_INVALID', path: 'from' }));
     }
+  });
+});
+
+describe('wait ends across DST (the guide\'s examples, checked against python zoneinfo and luxon)', () => {
+  const wait = (x: object) => stepSchema.parse({ type: 'wait', ...x }) as Parameters<typeof waitEnd>[0];
+  it('until: a skipped time ends at the first instant after the gap; a doubled one at the first reading at or after', () => {
+    expect(waitEnd(wait({ until: { time: '02:30' } }), Date.parse('2026-03-28T12:00:00Z'), undefined, 'Europe/Paris')).toBe(Date.parse('2026-03-29T01:00:00Z'));
+    expect(waitEnd(wait({ until: { time: '02:30' } }), Date.parse('2026-10-25T00:45:00Z'), undefined, 'Europe/Paris')).toBe(Date.parse('2026-10-25T01:30:00Z'));
+  });
+  it('offsetMonths keeps the wall clock; a reading in a gap moves forward by the gap', () => {
+    const w = wait({ date: { attr: 'd', offsetMonths: 12 } });
+    expect(waitEnd(w, 0, { d: Date.parse('2025-03-29T01:30:00Z') }, 'Europe/Paris')).toBe(Date.parse('2026-03-29T01:30:00Z'));
+    expect(waitEnd(wait({ date: { attr: 'd', offsetMonths: 1 } }), 0, { d: '2026-01-31T09:00:00Z' }, 'UTC')).toBe(Date.parse('2026-02-28T09:00:00Z'));
   });
 });

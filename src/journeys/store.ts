@@ -243,7 +243,7 @@ export interface JourneyStore {
 /** Turns a claim's inbox into advance inputs by kind (the order across kinds is lost: pass `{ inbox }` to keep it). */
 export function inboxInputs(inbox: ReadonlyArray<JourneyInput>): Pick<AdvanceInputs, 'events' | 'responses' | 'replies'> {
   if (!Array.isArray(inbox)) throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INPUT_INVALID', 'inbox must be an array', { path: ['inbox'] });
-  inbox.forEach((x, i) => {
+  [...inbox].forEach((x, i) => {
     if (typeof x !== 'object' || x === null) throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INPUT_INVALID', `inbox[${i}] must be an object`, { path: ['inbox', i] });
   });
   const events: BehaviourEvent[] = [];
