@@ -90,6 +90,14 @@ describe('replay input errors name the bad field (mutation fuzz, 2026-12-05)', (
     expect(() => evaluateReplay(model, [{ subjectId: '', channel: 'email', sentAt: NOW, responded: true }], { fixedHour: 10 })).toThrow(bad('heldOut[0]'));
   });
 
+  it('evaluateReplay: a responded that is not a boolean is INPUT_INVALID, not counted as its truthiness (audit 2026-12-07)', () => {
+    const model = new TimingModel();
+    const ok = { subjectId: 'p1', channel: 'email', sentAt: NOW, responded: true };
+    for (const responded of [1, 0, 'no', null, undefined, [null]]) {
+      expect(() => evaluateReplay(model, [ok, { ...ok, responded: responded as never }], { fixedHour: 10 })).toThrow(bad('heldOut[1]'));
+    }
+  });
+
   it('replayEvaluation: names the history, the record by its place in it, the model options, the profile hook and now', () => {
     const options = { splitAt: NOW - DAY, now: NOW, fixedHour: 10 };
     expect(() => replayEvaluation({} as never, options)).toThrow(bad('histories'));
@@ -103,6 +111,15 @@ describe('replay input errors name the bad field (mutation fuzz, 2026-12-05)', (
     expect(() => replayEvaluation([answered], options)).toThrow(bad('histories[0].responses[1].kind'));
     // A held-out contact after now is refused, as a training one is.
     expect(() => replayEvaluation([{ ...h, contacts: [...h.contacts, { id: 'c3', subjectId: 'p1', channel: 'email', at: NOW + HOUR }] }], options)).toThrow(bad('histories[0].contacts[2].at', 'TIMING_FUTURE_RECORD'));
+  });
+
+  it('replayEvaluation refuses a response after now, as it refuses a contact after now (it counted its held-out contact as answered; audit 2, 2026-12-07)', () => {
+    const options = { splitAt: NOW - DAY, now: NOW, fixedHour: 10 };
+    const late = { id: 'r1', subjectId: 'p1', contactId: 'c2', kind: 'opened', channel: 'email', at: NOW + HOUR };
+    expect(() => replayEvaluation([{ ...h, responses: [late] }], options)).toThrow(bad('histories[0].responses[0].at', 'TIMING_FUTURE_RECORD'));
+    // At now exactly it counts.
+    const { evaluation } = replayEvaluation([{ ...h, responses: [{ ...late, at: NOW }] }], { ...options, fixedHour: new Date(NOW - HOUR).getUTCHours() });
+    expect(evaluation.fixed).toEqual({ matched: 1, responded: 1, rate: 1 });
   });
 });
 

@@ -109,7 +109,8 @@ export function evaluateReplay(model: TimingModel, heldOut: Iterable<ReplayConta
   let fR = 0;
   let n = 0;
   for (const c of heldOut) {
-    if (typeof c !== 'object' || c === null || typeof c.subjectId !== 'string' || !c.subjectId || !Number.isInteger(c.sentAt) || !(Math.abs(c.sentAt) <= MAX_EPOCH_MS)) throw bad('each held-out contact needs subjectId and sentAt', ['heldOut', n]);
+    // `responded` too: a 1 or a 'no' from plain JS would otherwise count silently as responded (truthy) or not.
+    if (typeof c !== 'object' || c === null || typeof c.subjectId !== 'string' || !c.subjectId || !Number.isInteger(c.sentAt) || !(Math.abs(c.sentAt) <= MAX_EPOCH_MS) || typeof c.responded !== 'boolean') throw bad('each held-out contact needs subjectId, sentAt and a boolean responded', ['heldOut', n]);
     n++;
     if (c.subjectId !== lastPerson) {
       hourProfile(model, c.subjectId, profile);
@@ -221,7 +222,11 @@ export function replayEvaluation(
       throw (l === 'contacts' || l === 'responses') && typeof k === 'number' ? atPath(e, [...at, l, (h[l] as unknown[]).indexOf(train[l][k]), ...rest]) : underPath(e, at);
     }
     const answered = new Set<string>();
-    for (const r of h.responses) if (r.contactId !== undefined && ENGAGED.has(r.kind)) answered.add(r.contactId);
+    // A response after `now` is refused like a contact after it (it used to count its held-out contact as answered).
+    h.responses.forEach((r, k) => {
+      namingUnder([...at, 'responses', k], () => checkAt(r.at, now));
+      if (r.contactId !== undefined && ENGAGED.has(r.kind)) answered.add(r.contactId);
+    });
     h.contacts.forEach((c, k) => {
       if (c.at < splitAt) return;
       namingUnder([...at, 'contacts', k], () => checkAt(c.at, now));
