@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { evaluateCaps } from './evaluate.js';
 import { parseCapRules } from './rules.js';
-import { DAY } from '../core/time.js';
+import { DAY, MINUTE } from '../core/time.js';
 import { capCandidateArb, capHistoryArb, capNowArb, capRuleSetArb, CAPPING_ZONES } from '../../test/arbitraries/capping.js';
 import { oracleBlocking } from '../../test/oracles/capping.js';
 
@@ -48,6 +48,47 @@ describe('evaluateCaps (properties)', () => {
         expect(evaluateCaps(history, caps, candidate, { now: next, timeZone: zone }).allowed).toBe(true);
       }),
       { numRuns: 1000 },
+    );
+  });
+
+  it('each reason’s releasedAt / until is the nextAllowedAt of its rule alone (contacts dated days ahead included)', () => {
+    const aheadArb = fc
+      .record({ set: capRuleSetArb, now: capNowArb, candidate: capCandidateArb, zone: fc.constantFrom(...CAPPING_ZONES) })
+      .chain((s) => capHistoryArb(s.now + 3 * DAY).map((history) => ({ ...s, history })));
+    fc.assert(
+      fc.property(aheadArb, ({ set, now, candidate, zone, history }) => {
+        const d = evaluateCaps(history, set, candidate, { now, timeZone: zone });
+        for (const r of d.reasons) {
+          const alone = { ...set, rules: set.rules.filter((x) => x.id === r.rule) };
+          const detail = r.detail as { releasedAt?: number | null; until?: number | null };
+          expect(detail.releasedAt !== undefined ? detail.releasedAt : detail.until).toBe(evaluateCaps(history, alone, candidate, { now, timeZone: zone }).nextAllowedAt);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('quiet hours across a fall-back: no minute before nextAllowedAt is free (the clock going back may leave the ranges)', () => {
+    const FOLDS = [
+      ['America/New_York', Date.parse('2026-11-01T06:00:00Z')],
+      ['Europe/Paris', Date.parse('2026-10-25T01:00:00Z')],
+      ['America/St_Johns', Date.parse('2026-11-01T04:30:00Z')],
+    ] as const;
+    const clock = (q: number) => `${String(Math.floor(q / 4)).padStart(2, '0')}:${String((q % 4) * 15).padStart(2, '0')}`;
+    const rangeArb = fc.record({ from: fc.integer({ min: 0, max: 20 }), to: fc.integer({ min: 1, max: 20 }) }).filter((r) => r.from !== r.to).map((r) => ({ from: clock(r.from), to: clock(r.to) }));
+    fc.assert(
+      fc.property(fc.constantFrom(...FOLDS), fc.array(rangeArb, { minLength: 1, maxLength: 3 }), fc.integer({ min: -3 * 60, max: 60 }), ([zone, fold], ranges, minutes) => {
+        const set = { timeZone: zone, rules: [{ id: 'q', kind: 'quiet' as const, ranges }] };
+        const now = fold + minutes * MINUTE;
+        const d = evaluateCaps({ contacts: [], responses: [] }, set, { channel: 'email' }, { now });
+        const free = (t: number) => oracleBlocking({ subjectId: 'p', contacts: [], responses: [], events: [] }, parseCapRules(set).source, { channel: 'email' }, t, zone).length === 0;
+        if (d.nextAllowedAt === null) return; // the ranges cover the whole week
+        expect(free(d.nextAllowedAt)).toBe(true);
+        // Freedom changes only on local quarter hours here (ranges on quarter hours, offsets in half hours): check each.
+        expect(free(now)).toBe(d.allowed);
+        for (let t = now - (now % (15 * MINUTE)) + 15 * MINUTE; t < d.nextAllowedAt; t += 15 * MINUTE) expect(free(t)).toBe(false);
+      }),
+      { numRuns: 300 },
     );
   });
 

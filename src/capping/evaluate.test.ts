@@ -269,9 +269,35 @@ describe('whole milliseconds and the ends of the range', () => {
     const dd = evaluateCaps({ contacts: [c(now + HOUR)], responses: [] }, day, { channel: 'email' }, { now });
     expect(dd.reasons[0]!.detail).toMatchObject({ count: 1, windowStart: Date.parse('2026-06-01T00:00:00Z'), windowEnd: Date.parse('2026-06-02T00:00:00Z') });
   });
+
+  it('releasedAt of a calendar limit is when the rule alone frees a slot: past a next window already full (it said that window’s start)', () => {
+    const day = parseCapRules({ rules: [{ id: 'day', kind: 'limit', limit: 1, window: 'day' }] });
+    // Today's contact, and one another service stamped tomorrow: the rule frees a slot only the day after.
+    const d = evaluateCaps({ contacts: [c(now - HOUR), c(now + DAY)], responses: [] }, day, { channel: 'email' }, { now });
+    expect(d.reasons[0]!.detail).toMatchObject({ count: 1, releasedAt: Date.parse('2026-06-03T00:00:00Z') });
+    expect(d.nextAllowedAt).toBe(Date.parse('2026-06-03T00:00:00Z'));
+  });
+
+  it('until of quiet hours is when the rule’s ranges all let go: a range running into another of the same rule (it said the first one’s end)', () => {
+    const quiet = parseCapRules({ timeZone: 'Europe/Paris', rules: [{ id: 'q', kind: 'quiet', ranges: [{ from: '21:00', to: '23:00' }, { from: '22:30', to: '08:00' }] }] });
+    const d = evaluateCaps({ contacts: [], responses: [] }, quiet, { channel: 'email' }, { now: Date.parse('2026-06-01T19:30:00Z') }); // 21:30 in Paris
+    expect(d.reasons[0]!.detail).toEqual({ timeZone: 'Europe/Paris', until: Date.parse('2026-06-02T06:00:00Z') }); // 08:00 in Paris
+    expect(d.nextAllowedAt).toBe(Date.parse('2026-06-02T06:00:00Z'));
+  });
 });
 
 describe('local clocks with seconds and folds across midnight', () => {
+  it('a fall-back turning the clock back out of quiet hours frees the candidate at the jump (it waited for the range’s end an hour later)', () => {
+    // New York, 2026-11-01: at 02:00 EDT (06:00Z) the clock goes back to 01:00 EST, before the 01:30–06:00 range.
+    const quiet = parseCapRules({ timeZone: 'America/New_York', rules: [{ id: 'q', kind: 'quiet', ranges: [{ from: '01:30', to: '06:00' }] }] });
+    const d = evaluateCaps(hist([]), quiet, { channel: 'email' }, { now: at('2026-11-01T05:45:00Z') }); // 01:45 EDT
+    expect(d.nextAllowedAt).toBe(at('2026-11-01T06:00:00Z'));
+    expect(d.reasons[0]!.detail).toEqual({ timeZone: 'America/New_York', until: at('2026-11-01T06:00:00Z') });
+    expect(evaluateCaps(hist([]), quiet, { channel: 'email' }, { now: at('2026-11-01T05:59:59.999Z') }).allowed).toBe(false);
+    // The range applies again from 01:30 EST (06:30Z) to 06:00 EST.
+    expect(evaluateCaps(hist([]), quiet, { channel: 'email' }, { now: at('2026-11-01T06:30:00Z') }).nextAllowedAt).toBe(at('2026-11-01T11:00:00Z'));
+  });
+
   it('Africa/Monrovia at −0:44:30 (until 1972): quiet hours end at local 08:00:00 = 08:44:30Z, and the local day starts at 00:44:30Z', () => {
     const quiet = parseCapRules({ timeZone: 'Africa/Monrovia', rules: [{ id: 'night', kind: 'quiet', ranges: [{ from: '21:00', to: '08:00' }] }] });
     expect(evaluateCaps(hist([]), quiet, { channel: 'email' }, { now: at('1971-06-01T23:00:00Z') }).nextAllowedAt).toBe(at('1971-06-02T08:44:30Z'));

@@ -193,8 +193,9 @@ export function effectiveLimit(rule: CompiledCapRule, candidate: CapCandidate): 
 }
 
 /**
- * `t` when `rule` alone allows the candidate at `t`; otherwise the earliest instant after `t` at which the rule
- * could allow it (exact for limit, gap and cooldown; the end of the current quiet range); `null` for never.
+ * `t` when `rule` alone allows the candidate at `t`; otherwise the earliest instant after `t` at which it does — past
+ * calendar windows already full of contacts dated ahead, past quiet ranges of the rule that run into each other;
+ * `null` for never. Past the supported range it returns an instant {@link reachable} refuses.
  */
 function earliestFrom(caps: CompiledCapRules, rule: CompiledCapRule, h: CapHistory, cand: CapCandidate, t: EpochMs, zone: string): EpochMs | null {
   const contacts = h.contacts;
@@ -203,30 +204,25 @@ function earliestFrom(caps: CompiledCapRules, rule: CompiledCapRule, h: CapHisto
       const limit = effectiveLimit(rule, cand);
       if (limit <= 0) return null;
       const win = rule.window!;
-      let start: number;
-      let end = Number.POSITIVE_INFINITY;
       if (win.type === 'rolling') {
-        start = t - win.ms + 1;
-      } else {
+        // Allowed once the limit-th newest counted contact (those dated after `t` included) has left the window.
+        let seen = 0;
+        for (let i = contacts.length - 1; i >= 0; i--) {
+          const c = contacts[i]!;
+          if (c.at <= t - win.ms) break;
+          if (counts(rule, c, cand) && ++seen === limit) return c.at + win.ms;
+        }
+        return t;
+      }
+      // Calendar: the first window from `t` on with a free slot (the next ones may be full of contacts dated ahead).
+      for (;;) {
+        if (!reachable(caps, t)) return t;
         const w = capWindowAt(caps, rule, t, zone);
-        start = w.start;
-        end = w.end;
+        let n = 0;
+        for (let i = lowerBoundAt(contacts, w.start); i < contacts.length && contacts[i]!.at < w.end && n < limit; i++) if (counts(rule, contacts[i]!, cand)) n++;
+        if (n < limit) return t;
+        t = w.end;
       }
-      let n = 0;
-      for (let i = lowerBoundAt(contacts, start); i < contacts.length && n < limit; i++) {
-        const c = contacts[i]!;
-        if (c.at >= end) break;
-        if (counts(rule, c, cand)) n++;
-      }
-      if (n < limit) return t;
-      if (win.type === 'calendar') return end;
-      // Rolling: allowed once the limit-th newest counted contact has left the window.
-      let seen = 0;
-      for (let i = contacts.length - 1; i >= 0; i--) {
-        const c = contacts[i]!;
-        if (counts(rule, c, cand) && ++seen === limit) return c.at + win.ms;
-      }
-      return t;
     }
     case 'gap': {
       // A counted contact blocks less than minGap either side of it: walk the run of contacts each within minGap

@@ -46,34 +46,36 @@ export function coversWholeWeek(ranges: ReadonlyArray<CompiledQuietRange>): bool
 }
 
 /**
- * `t` when the quiet rule lets a message go at `t`; otherwise the first later instant at which the range
- * blocking `t` ends (the caller re-checks: another range may start right then). `null` when the ranges cover
- * the whole week, or when the range blocking `t` ends after the year 9999 (past the local calendar).
+ * `t` when the quiet rule lets a message go at `t`; otherwise the first later instant at which it does (past
+ * ranges that run into each other). `null` when the ranges cover the whole week, or when a range blocking the
+ * way ends after the year 9999 (past the local calendar).
  */
 export function quietEnd(rule: QuietRule, t: EpochMs, zone: string): EpochMs | null {
   if (rule.alwaysQuiet) return null;
-  const lt = localTime(t, zone);
-  const m = lt.minuteOfDay;
-  if (!quietAt(rule.ranges, lt.weekday, m)) return t;
-  const prev = (lt.weekday + 6) % 7;
-  let end = t;
-  for (let i = 0; i < rule.ranges.length; i++) {
-    const r = rule.ranges[i]!;
-    let dayOffset: number | null = null;
-    if (r.from < r.to) {
-      if ((r.days & (1 << lt.weekday)) !== 0 && m >= r.from && m < r.to) dayOffset = 0;
-    } else if ((r.days & (1 << lt.weekday)) !== 0 && m >= r.from) {
-      dayOffset = 1;
-    } else if ((r.days & (1 << prev)) !== 0 && m < r.to) {
-      dayOffset = 0;
+  for (;;) {
+    const lt = localTime(t, zone);
+    const m = lt.minuteOfDay;
+    const wd = lt.weekday;
+    let end = t;
+    for (const r of rule.ranges) {
+      // The days from today to the one the range blocking `t` ends on (-1: the range does not block `t`), as quietAt reads them.
+      const d = r.from < r.to
+        ? ((r.days >> wd) & 1 && m >= r.from && m < r.to ? 0 : -1)
+        : (r.days >> wd) & 1 && m >= r.from ? 1 : (r.days >> ((wd + 6) % 7)) & 1 && m < r.to ? 0 : -1;
+      if (d < 0) continue;
+      const day = lt.day + d + Math.floor(r.to / 1440);
+      // A range that ends after the year 9999 ends where the local calendar does not reach: never, for the rules.
+      if (lt.year > 9999 || (lt.year === 9999 && lt.month === 12 && day > 31)) return null;
+      const c = nextLocalTime({ year: lt.year, month: lt.month, day, hour: Math.floor((r.to % 1440) / 60), minute: r.to % 60 }, t, zone);
+      if (c > end) end = c;
     }
-    if (dayOffset === null) continue;
-    const to = r.to % 1440;
-    const day = lt.day + dayOffset + Math.floor(r.to / 1440);
-    // A range that ends after the year 9999 ends where the local calendar does not reach: never, for the rules.
-    if (lt.year > 9999 || (lt.year === 9999 && lt.month === 12 && day > 31)) return null;
-    const candidate = nextLocalTime({ year: lt.year, month: lt.month, day, hour: Math.floor(to / 60), minute: to % 60 }, t, zone);
-    if (candidate > end) end = candidate;
+    if (end === t) return t;
+    // The clock jumps on the way (a fall-back may turn it back out of the ranges): re-check from the jump.
+    for (let a = t; localTime(end, zone).offsetMinutes !== lt.offsetMinutes && end - a > 1; ) {
+      const c = Math.floor((a + end) / 2);
+      if (localTime(c, zone).offsetMinutes === lt.offsetMinutes) a = c;
+      else end = c;
+    }
+    t = end;
   }
-  return end;
 }
