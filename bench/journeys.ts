@@ -15,6 +15,12 @@
  *    drain: `work()` sleeps its polling interval, ≥ 0.5 s, after each batch). Then N people enrolled with 500 calls
  *    in flight, against pg-boss `send` of a delayed job the same way and `insert` of 500 at a time, and one input
  *    delivered to each of them (against the same `send`: a job per inbound event). Median of 3 rounds each.
+ * 5. Redis claims over due shards (`JOURNEYS_ONLY=claims`): `claimDue` alone (no completion) on a store of 1, 4 and
+ *    16 due shards holding 10⁴ and 10⁵ due enrolments, batches of 1 and 100, 1 and 8 claimers (a connection each):
+ *    claimed instances/s, latency per call, Node and Redis CPU per instance, bytes allocated per instance, Redis
+ *    memory per enrolment. Peer in the same run: BullMQ workers taking due delayed jobs one at a time
+ *    (`getNextJob`, which promotes the due delayed jobs, ≤ 1,000 a call, and moves one to active; BullMQ has no
+ *    batch fetch, so batches of 100 have no peer row).
  */
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -34,7 +40,7 @@ import { startInstance, type JourneyInstance } from '../src/journeys/instance.js
 import { createJourneyRunner } from '../src/journeys/runner.js';
 import { entryPlan } from '../src/journeys/store.js';
 import { cartAbandonment } from '../src/journeys/scenarios/fixtures.js';
-import { printTable, startRedisServer, type BenchRow } from './harness.js';
+import { allocatedPerCall, printTable, startRedisServer, type BenchRow } from './harness.js';
 
 const INSTANCES = Number(process.env.JOURNEY_INSTANCES ?? 1_000_000);
 const REDIS_N = Number(process.env.JOURNEY_REDIS_N ?? 20_000);
@@ -341,6 +347,151 @@ async function postgresRunner(): Promise<void> {
   }
 }
 
+/** One measured configuration of the claim section. */
+interface ClaimRun {
+  readonly name: string;
+  readonly items: number;
+  readonly perSec: number;
+  readonly p50Us: number;
+  readonly p99Us: number;
+  readonly nodeUs: number;
+  readonly redisUs: number;
+  readonly allocB: number;
+  readonly memB: number;
+}
+
+/** Redis's CPU seconds so far (user + sys). */
+const redisCpu = async (r: Redis): Promise<number> => {
+  const info = await r.info('cpu');
+  const get = (k: string): number => Number(new RegExp(`${k}:([\\d.]+)`).exec(info)?.[1] ?? 0);
+  return get('used_cpu_user') + get('used_cpu_sys');
+};
+const redisMemory = async (r: Redis): Promise<number> => Number(/used_memory:(\d+)/.exec(await r.info('memory'))?.[1] ?? 0);
+
+/**
+ * `claimers` loops each calling `claim()` (it returns how many it took) until `ms` have passed and `minItems` were
+ * taken (at most 60 s); `bump()` is called once `roundItems` were taken since the last one. Items/s, call latency,
+ * and Node and Redis CPU µs per item.
+ */
+async function timedClaims(redis: Redis, claimers: number, ms: number, minItems: number, roundItems: number, claim: (claimer: number) => Promise<number>, bump: () => void): Promise<Omit<ClaimRun, 'name' | 'allocB' | 'memB'>> {
+  const lat: number[] = [];
+  let items = 0;
+  let since = 0;
+  const cpu0 = process.cpuUsage();
+  const r0 = await redisCpu(redis);
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: claimers }, async (_, c) => {
+      while ((performance.now() - t0 < ms || items < minItems) && performance.now() - t0 < 60_000) {
+        const s = performance.now();
+        const n = await claim(c);
+        lat.push((performance.now() - s) * 1000);
+        items += n;
+        since += n;
+        if (since >= roundItems) since = 0, bump();
+        if (n === 0) return;
+      }
+    }),
+  );
+  const elapsed = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const r1 = await redisCpu(redis);
+  return { items, perSec: items / elapsed, p50Us: pct(lat, 0.5), p99Us: pct(lat, 0.99), nodeUs: (cpu.user + cpu.system) / items, redisUs: ((r1 - r0) * 1e6) / items };
+}
+
+async function claimShards(): Promise<void> {
+  const server = await startRedisServer();
+  if (!server) {
+    console.log('\nredis-server not found: claim benchmark skipped');
+    return;
+  }
+  const sizes = (process.env.JOURNEY_CLAIM_N ?? '10000,100000').split(',').map(Number);
+  const shardCounts = (process.env.JOURNEY_CLAIM_SHARDS ?? '1,4,16').split(',').map(Number);
+  const ms = Number(process.env.JOURNEY_CLAIM_MS ?? 1500);
+  const LEASE = 60_000;
+  const clients = Array.from({ length: 8 }, () => new Redis({ port: server.port, host: '127.0.0.1', maxRetriesPerRequest: 1 }));
+  const conn = { host: '127.0.0.1', port: server.port };
+  const journey = parseJourney({ id: 'tick', version: 1, entry: { on: 'manual', reentry: 'always' }, start: 'go', steps: { go: { type: 'send', channel: 'email', message: 'm' } } });
+  const runs = new Map<number, ClaimRun[]>();
+  const add = (n: number, r: ClaimRun): void => void (runs.get(n) ?? runs.set(n, []).get(n)!).push(r);
+  try {
+    for (const n of sizes) {
+      for (const shards of shardCounts) {
+        // n enrolments due over the past hour (ids and due times interleaved, so the claim order is neither).
+        const prefix = `claim-${n}-${shards}`;
+        const seed = new RedisJourneyStore(server.redis, { prefix, dueShards: shards });
+        const base = Date.now();
+        await server.redis.flushall();
+        gc?.();
+        const mem0 = await redisMemory(server.redis);
+        await inFlight(n, (i) => {
+          const at = base - HOUR + ((i * 7919) % 3600) * 1000;
+          return seed.enrol({ ...startInstance(journey, `p${i}`, at), wakeAt: at, stepAt: at }, entryPlan(journey, at));
+        });
+        const memB = ((await redisMemory(server.redis)) - mem0) / n;
+        let now = base;
+        const stores = clients.map((c) => new RedisJourneyStore(c, { prefix, dueShards: shards }));
+        // Warm-up: the scripts loaded, the JIT.
+        for (let i = 0; i < 20; i++) await stores[0]!.claimDue(now, { limit: 100, leaseMs: LEASE, owner: 'w' });
+        for (const batch of [1, 100]) {
+          for (const claimers of [1, 8]) {
+            // Every half of the set taken, the clock moves past the leases: n due again (the taken ones at their lease end).
+            now += LEASE + 1;
+            const bump = (): void => void (now += LEASE + 1);
+            const claim = async (c: number): Promise<number> => (await stores[c]!.claimDue(now, { limit: batch, leaseMs: LEASE, owner: `c${c}` })).length;
+            const r = await timedClaims(server.redis, claimers, ms, 0, n / 2, claim, bump);
+            now += LEASE + 1;
+            const alloc = await allocatedPerCall(() => stores[0]!.claimDue(now, { limit: batch, leaseMs: LEASE, owner: 'a' }), Math.min(200, Math.floor(n / 2 / batch)));
+            add(n, { ...r, name: `crosschannel ${shards} shard${shards > 1 ? 's' : ''}, batch ${batch}, ${claimers} claimer${claimers > 1 ? 's' : ''}`, allocB: alloc.medianBytes / batch, memB });
+          }
+        }
+      }
+      // The peer: n delayed jobs, due by now; workers take them one by one (each take first promotes up to 1,000 due
+      // delayed jobs to the wait list: half of them taken at least, so that cost is spread as in a drain).
+      for (const claimers of [1, 8]) {
+        await server.redis.flushall();
+        gc?.();
+        const mem0 = await redisMemory(server.redis);
+        const q = new Queue(`claims-${n}-${claimers}`, { connection: conn });
+        for (let i = 0; i < n; i += 1000) await q.addBulk(Array.from({ length: Math.min(1000, n - i) }, (_, k) => ({ name: 'go', data: { p: i + k }, opts: { delay: 1 + ((i + k) % 500) } })));
+        const memB = ((await redisMemory(server.redis)) - mem0) / n;
+        await new Promise((r) => setTimeout(r, 600));
+        const workers = Array.from({ length: claimers }, () => new Worker(q.name, null, { connection: conn, autorun: false }));
+        await Promise.all(workers.map((w) => w.waitUntilReady()));
+        let tokens = 0;
+        const take = async (c: number): Promise<number> => ((await workers[c]!.getNextJob(`t${++tokens}`, { block: false })) ? 1 : 0);
+        const r = await timedClaims(server.redis, claimers, ms, n / 2, Infinity, take, () => undefined);
+        const alloc = await allocatedPerCall(() => take(0), 200);
+        add(n, { ...r, name: `BullMQ getNextJob of a due delayed job, ${claimers} worker${claimers > 1 ? 's' : ''}`, allocB: alloc.medianBytes, memB });
+        await Promise.all(workers.map((w) => w.close()));
+        await q.close();
+      }
+    }
+  } finally {
+    await Promise.all(clients.map((c) => c.quit().catch(() => undefined)));
+    await server.stop();
+  }
+  const md = process.env.BENCH_MARKDOWN === '1';
+  const fmt = (x: number): string => (x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toPrecision(3));
+  for (const [n, rs] of runs) {
+    const peer = (claimers: number): ClaimRun | undefined => rs.find((r) => r.name.startsWith('BullMQ') && r.name.endsWith(claimers > 1 ? `${claimers} workers` : '1 worker'));
+    const header = ['task', 'instances/s', 'p50 µs/call', 'p99 µs/call', 'µs/instance', 'Node CPU µs/inst.', 'Redis CPU µs/inst.', 'alloc B/inst.', 'Redis B/enrolment', 'per inst. ÷ BullMQ'];
+    const body = rs.map((r) => {
+      const p = r.name.startsWith('crosschannel') ? peer(r.name.endsWith('8 claimers') ? 8 : 1) : undefined;
+      return [r.name, fmt(r.perSec), fmt(r.p50Us), fmt(r.p99Us), fmt(1e6 / r.perSec), fmt(r.nodeUs), fmt(r.redisUs), fmt(r.allocB), fmt(r.memB), p ? `${(r.perSec / p.perSec).toFixed(2)}×` : '—'];
+    });
+    console.log(`\n## Redis claims over due shards: ${n.toLocaleString('en-US')} due enrolments, ${ms} ms a row, claimDue alone (no completion)`);
+    console.log('per inst. ÷ BullMQ: instances/s ÷ the BullMQ row with as many workers (taking one job a call).');
+    if (md) {
+      console.log(`| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`);
+      for (const b of body) console.log(`| ${b.join(' | ')} |`);
+      continue;
+    }
+    const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+    for (const cells of [header, ...body]) console.log(cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '));
+  }
+}
+
 // How busy this machine is: the same loop takes ~0.2 s on an idle modern core; scale the numbers below by it.
 {
   const t = performance.now();
@@ -348,7 +499,7 @@ async function postgresRunner(): Promise<void> {
   for (let i = 0; i < 2e8; i++) x += i & 7;
   console.log(`calibration: 2e8-iteration integer loop ${Math.round(performance.now() - t)} ms (≈200 ms on an idle core)${x < 0 ? '' : ''}`);
 }
-// JOURNEYS_ONLY=redis or postgres: that runner section alone.
+// JOURNEYS_ONLY=redis, postgres or claims: that section alone.
 const only = process.env.JOURNEYS_ONLY;
 if (only === undefined) {
   pureAdvance();
@@ -356,5 +507,6 @@ if (only === undefined) {
 }
 if (only === undefined || only === 'redis') await redisRunner();
 if (only === undefined || only === 'postgres') await postgresRunner();
+if (only === undefined || only === 'claims') await claimShards();
 void DAY;
 void HOUR;

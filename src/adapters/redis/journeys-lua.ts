@@ -99,17 +99,41 @@ redis.call('ZADD', KEYS[1], ARGV[3], ARGV[4])
 return 1
 `;
 
-// KEYS: due zset (one shard). ARGV: now, limit, leaseUntil, then the members to claim (none: the first \`limit\` due, in
-// score then member order). Moves those still due to the lease end and answers them.
+// KEYS: due zsets (shards). ARGV: now, limit, leaseUntil, then the members to claim (one shard). None: the first \`limit\`
+// due of all the shards, in score then member byte order (lt: Lua's \`<\` on strings follows the server's locale),
+// merged from each shard's first ones (read ⌈limit / shards⌉ at a time: those claimed leave the due range). Moves those
+// still due to the lease end and answers them.
 export const CLAIM_SHARD = `
-local m = #ARGV > 3 and {unpack(ARGV, 4)} or redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
-local out = {}
-for i = 1, #m do
-  local s = redis.call('ZSCORE', KEYS[1], m[i])
-  if s and tonumber(s) <= tonumber(ARGV[1]) then
-    redis.call('ZADD', KEYS[1], ARGV[3], m[i])
-    out[#out + 1] = m[i]
+local out, h, i, s = {}, {}, {}, {}
+local function claim(k, x)
+  local t = redis.call('ZSCORE', k, x)
+  if t and tonumber(t) <= tonumber(ARGV[1]) then
+    redis.call('ZADD', k, ARGV[3], x)
+    out[#out + 1] = x
   end
+end
+local function lt(a, b)
+  local j = 1
+  while a:byte(j) == b:byte(j) and j <= #a do j = j + 1 end
+  return (a:byte(j) or -1) < (b:byte(j) or -1)
+end
+local function read(k)
+  h[k], i[k] = redis.call('ZRANGEBYSCORE', KEYS[k], '-inf', ARGV[1], 'WITHSCORES', 'LIMIT', 0, math.ceil(ARGV[2] / #KEYS)), 1
+  s[k] = tonumber(h[k][2])
+end
+for j = 4, #ARGV do claim(KEYS[1], ARGV[j]) end
+if #ARGV > 3 then return out end
+for k = 1, #KEYS do read(k) end
+for _ = 1, ARGV[2] do
+  local b
+  for k = 1, #KEYS do
+    if s[k] and (not b or s[k] < s[b] or s[k] == s[b] and lt(h[k][i[k]], h[b][i[b]])) then b = k end
+  end
+  if not b then break end
+  claim(KEYS[b], h[b][i[b]])
+  i[b] = i[b] + 2
+  s[b] = tonumber(h[b][i[b] + 1])
+  if not s[b] then read(b) end
 end
 return out
 `;
@@ -166,14 +190,14 @@ return ARGV[6]
 // The batched forms below run on a standalone Redis only: one script touches many people's keys (all declared).
 // Each item runs the one-tag function, then the follow-up the client sends apart on the one-tag path.
 
-// KEYS: due zset, then per item its instance hash and inbox. ARGV: now, leaseUntil, then per item member and token.
+// KEYS per item: instance hash, inbox, due zset. ARGV: now, leaseUntil, then per item member and token.
 // Per item claimItem's answer; a gone member is dropped from the due set, another's lease end put back.
 export const CLAIM_MANY = `${CLAIM_ITEM}
 local out = {}
-for i = 1, (#KEYS - 1) / 2 do
-  local member = ARGV[2 * i + 1]
-  local r = claimItem(KEYS[2 * i], KEYS[2 * i + 1], ARGV[1], ARGV[2 * i + 2], ARGV[2])
-  if r[1] == 0 then redis.call('ZREM', KEYS[1], member) elseif r[1] == 2 then redis.call('ZADD', KEYS[1], 'XX', r[2], member) end
+for i = 1, #KEYS / 3 do
+  local member, due = ARGV[2 * i + 1], KEYS[3 * i]
+  local r = claimItem(KEYS[3 * i - 2], KEYS[3 * i - 1], ARGV[1], ARGV[2 * i + 2], ARGV[2])
+  if r[1] == 0 then redis.call('ZREM', due, member) elseif r[1] == 2 then redis.call('ZADD', due, 'XX', r[2], member) end
   out[i] = r
 end
 return out

@@ -40,9 +40,10 @@ export interface RedisJourneyStoreOptions {
   /** Number of due sorted sets (default 1). More shards spread the timers over Cluster slots. */
   readonly dueShards?: number;
   /**
-   * One script call for a whole batch of claims, and one for the enrolments or completions issued together (default: on
-   * for a standalone client, off for a Cluster, where a script may only touch one hash tag). Turn it off behind
-   * a proxy that routes scripts by key (Envoy, Twemproxy, a managed cluster's proxy).
+   * One script call for a whole batch of claims (one more choosing them across every due shard), and one for the
+   * enrolments or completions issued together (default: on for a standalone client, off for a Cluster, where a script
+   * may only touch one hash tag). Turn it off behind a proxy that routes scripts by key (Envoy, Twemproxy, a managed
+   * cluster's proxy).
    */
   readonly batching?: boolean;
 }
@@ -77,7 +78,8 @@ const BATCH = 128;
  * {@link JourneyStore} on Redis. A person's instances, inboxes and entry records share the person's hash tag;
  * due times live in sorted sets (`<prefix>:{jdue:<n>}:due`, score = due time, member `<instance>\n<subject>` with the
  * id's characters remapped so that members of one score are in the ids' UTF-16 order): claims go in due time, then
- * instance id, across every shard.
+ * instance id, across every shard (with `batching`, one script merges the shards and moves the members it chooses to
+ * their lease end; on a Cluster the shards are read apart and merged here).
  * A claim moves a member's score to its lease end (so a crashed runner's instances come back when the lease
  * expires) and stamps a token in the instance hash; `complete` only writes with that token inside the lease.
  * On Redis Cluster every Lua script touches one hash tag and commands of different tags are sent apart. On a
@@ -245,11 +247,14 @@ export class RedisJourneyStore implements JourneyStore {
     validateClaim(now, options);
     const { owner } = options;
     const leaseUntil = now + options.leaseMs;
-    const many = this.shards > 1;
+    // Several shards on a Cluster (one hash tag a script): read apart, merged here. Else one script reads them all.
+    const many = this.shards > 1 && !this.batching;
+    const keys = Array.from({ length: this.shards }, (_, k) => this.shardKey(k));
     const out: JourneyClaim[] = [];
-    // Rounds, each choosing up to `limit` members in claim order. Several shards: each one's first `limit` due members
-    // (read only), merged into the first `limit` of all, which the shard scripts claim if still due; another round while
-    // some went to a concurrent claimer (no longer due, so the next round chooses others). One shard: its script chooses.
+    // Rounds, each choosing up to `limit` members in claim order. Several shards on a Cluster: each one's first `limit`
+    // due members (read only), merged into the first `limit` of all, which the shard scripts claim if still due; another
+    // round while some went to a concurrent claimer (no longer due, so the next round chooses others). Else one script
+    // chooses them, merging the shards, and moves them to their lease end.
     while (out.length < options.limit) {
       const before = out.length;
       const limit = options.limit - before;
@@ -258,8 +263,8 @@ export class RedisJourneyStore implements JourneyStore {
       if (many) {
         const all: Array<[number, string, number]> = [];
         await Promise.all(
-          Array.from({ length: this.shards }, async (_, k) => {
-            const r = await this.cmd(() => this.redis.zrangebyscore(this.shardKey(k), '-inf', now, 'WITHSCORES', 'LIMIT', 0, limit));
+          keys.map(async (key, k) => {
+            const r = await this.cmd(() => this.redis.zrangebyscore(key, '-inf', now, 'WITHSCORES', 'LIMIT', 0, limit));
             for (let i = 0; i < r.length; i += 2) all.push([+r[i + 1]!, r[i]!, k]);
             picked[k] = [];
           }),
@@ -271,11 +276,11 @@ export class RedisJourneyStore implements JourneyStore {
       await Promise.all(
         picked.map(async (want, k) => {
           if (many && want.length === 0) return;
-          const members = (await this.run('ccJourneyClaimShard', [this.shardKey(k)], [now, limit, leaseUntil, ...want])) as string[];
+          const members = (await this.run('ccJourneyClaimShard', many ? [keys[k]!] : keys, [now, limit, leaseUntil, ...want])) as string[];
           if (!many) order = members;
           const chunks: Array<Promise<Array<JourneyClaim | null>>> = [];
-          if (this.batching) for (let i = 0; i < members.length; i += BATCH) chunks.push(this.claimMany(members.slice(i, i + BATCH), k, now, leaseUntil, owner));
-          else chunks.push(Promise.all(members.map((m) => this.claimOne(m, k, now, leaseUntil, owner))));
+          if (this.batching) for (let i = 0; i < members.length; i += BATCH) chunks.push(this.claimMany(members.slice(i, i + BATCH), now, leaseUntil, owner));
+          else chunks.push(Promise.all(members.map((m) => this.claimOne(m, now, leaseUntil, owner))));
           (await Promise.all(chunks)).flat().forEach((c, i) => got.set(members[i]!, c));
         }),
       );
@@ -297,36 +302,31 @@ export class RedisJourneyStore implements JourneyStore {
     return { instance: JSON.parse(state) as JourneyInstance, inbox: (inbox ?? []).map((x) => JSON.parse(x) as JourneyInput), token, leaseUntil };
   }
 
-  /** Members of one due shard (already moved to their lease end), claimed by one script call. */
-  private async claimMany(members: string[], shard: number, now: EpochMs, leaseUntil: EpochMs, owner: string): Promise<Array<JourneyClaim | null>> {
-    const keys = [this.shardKey(shard)];
+  /** Due members (already moved to their lease end), claimed by one script call. */
+  private async claimMany(members: string[], now: EpochMs, leaseUntil: EpochMs, owner: string): Promise<Array<JourneyClaim | null>> {
+    const keys: string[] = [];
     const args: Array<string | number> = [now, leaseUntil];
     const tokens: string[] = [];
     for (const member of members) {
       const [subjectId, id] = splitMember(member);
       const token = this.token(owner);
       tokens.push(token);
-      keys.push(this.inst(subjectId, id), this.inbox(subjectId, id));
+      keys.push(this.inst(subjectId, id), this.inbox(subjectId, id), this.due(subjectId));
       args.push(member, token);
     }
     const res = (await this.run('ccJourneyClaimMany', keys, args)) as Array<[number, string?, string[]?]>;
     return res.map((r, i) => (r[0] === 1 ? this.claimOf(r[1]!, r[2], tokens[i]!, leaseUntil) : null));
   }
 
-  private async claimOne(member: string, shard: number, now: EpochMs, leaseUntil: EpochMs, owner: string): Promise<JourneyClaim | null> {
+  private async claimOne(member: string, now: EpochMs, leaseUntil: EpochMs, owner: string): Promise<JourneyClaim | null> {
     const [subjectId, id] = splitMember(member);
     const token = this.token(owner);
     const r = (await this.run('ccJourneyClaimOne', [this.inst(subjectId, id), this.inbox(subjectId, id)], [now, token, leaseUntil])) as [number, string?, string[]?];
-    if (r[0] === 0) {
-      await this.cmd(() => this.redis.zrem(this.shardKey(shard), member));
-      return null;
-    }
-    if (r[0] === 2) {
-      // Someone else holds it (an inbox delivery made it look due): put the lease end back.
-      await this.cmd(() => this.redis.zadd(this.shardKey(shard), 'XX', r[1]!, member));
-      return null;
-    }
-    return this.claimOf(r[1]!, r[2], token, leaseUntil);
+    if (r[0] === 1) return this.claimOf(r[1]!, r[2], token, leaseUntil);
+    // Gone: dropped. Someone else holds it (an inbox delivery made it look due): its lease end put back.
+    const due = this.due(subjectId);
+    await this.cmd(() => (r[0] ? this.redis.zadd(due, 'XX', r[1]!, member) : this.redis.zrem(due, member)));
+    return null;
   }
 
   private async schedule(subjectId: string, instanceId: string, due: string, now: EpochMs): Promise<void> {
