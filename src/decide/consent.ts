@@ -20,10 +20,11 @@ export function checkChannelConsent(config: DecideConfig, ledger: ConsentState, 
   const info: Reason[] = [];
   const optIn = config.ledgerChannels.has(channel);
   if (d.allowed) info.push(...d.reasons);
-  else if (!optIn && (d.consent.status === 'unknown' || d.consent.status === 'pending')) {
-    // An owned channel (web, app, store): no opt-in needed, but GPC and explicit objections still stop it.
+  else if (!optIn && OWNED_OK.has(d.consent.status)) {
+    // An owned channel (web, app, store): no opt-in needed (none, an unconfirmed or a lapsed one is no
+    // objection), but GPC and explicit objections still stop it.
     for (const r of d.reasons) {
-      if (r.code === 'CONSENT_UNKNOWN' || r.code === 'CONSENT_PENDING') {
+      if (OWNED_OK.has(r.code.slice(8).toLowerCase())) {
         info.push(reason('DECIDE_OWNED_CHANNEL', `${channel} is an owned channel: no opt-in needed for ${config.purpose}`, { detail: { channel } }));
       } else blocking.push(r);
     }
@@ -51,4 +52,6 @@ export function checkChannelConsent(config: DecideConfig, ledger: ConsentState, 
   return { allowed: blocking.length === 0, reasons: blocking.length === 0 ? info : blocking.concat(info) };
 }
 
+/** Ledger states that are no objection on an owned channel (their reason codes are `CONSENT_` + the state). */
+const OWNED_OK: ReadonlySet<string> = new Set(['unknown', 'pending', 'expired']);
 const INFO_CODES: ReadonlySet<string> = new Set(['CONSENT_GRANTED', 'CONSENT_SOFT_OPT_IN', 'CONSENT_OPT_OUT_REGIME']);

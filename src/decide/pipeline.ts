@@ -16,7 +16,7 @@ import { resolveSubject } from './identify.js';
 import { loadState, type LoadedState } from './load.js';
 import { evaluateNeededSegments } from './segments.js';
 import type { DecideStores } from './stores.js';
-import { parseDecideRequest, type AlternativeChannel, type ChosenOffer, type DecideFailure, type DecideRequest, type DecideResult } from './request.js';
+import { describe, parseDecideRequest, readInput, type AlternativeChannel, type ChosenOffer, type DecideFailure, type DecideRequest, type DecideResult } from './request.js';
 import type { DecideReasonCode } from './errors.js';
 import { holdoutReason } from './holdout.js';
 import { emit, start } from './telemetry.js';
@@ -57,18 +57,20 @@ export async function decide(request: unknown, stores: DecideStores, configInput
   const first = requestFields(request);
   const trace = new TraceRecorder(first.requestId, first.channel, first.now, isDecideConfig(configInput) ? (configInput.clock ?? performanceClock) : performanceClock);
   trace.begin('validate');
-  let req: DecideRequest;
-  let config: DecideConfig;
+  let req!: DecideRequest;
+  let config!: DecideConfig;
   try {
-    config = compiledDecideConfig(configInput);
-    req = parseDecideRequest(request as Parameters<typeof parseDecideRequest>[0]);
-    // Everything a later stage would refuse is refused here, before the identity stage's write.
-    if (!isCalendarInstant(req.now)) throw inputError(`now must be in the years 1 to 9999, got ${req.now}`, ['now']);
-    if (req.timeZone !== undefined) checkedZone(config, req.timeZone);
-    expectStores(stores);
-  } catch (e) {
     // A request that cannot even be read (a getter that throws, a revoked proxy) is the caller's input too.
-    throw failed(trace, isCrossChannelError(e) ? e : inputError(`The request could not be read: ${describe(e)}`), 'validate');
+    readInput(() => {
+      config = compiledDecideConfig(configInput);
+      req = parseDecideRequest(request as Parameters<typeof parseDecideRequest>[0]);
+      // Everything a later stage would refuse is refused here, before the identity stage's write.
+      if (!isCalendarInstant(req.now)) throw inputError(`now must be in the years 1 to 9999, got ${req.now}`, ['now']);
+      if (req.timeZone !== undefined) checkedZone(config, req.timeZone);
+      expectStores(stores);
+    });
+  } catch (e) {
+    throw failed(trace, e, 'validate');
   }
   trace.identify(req.requestId, req.channel, req.now);
   trace.end({ identifiers: req.identifiers.length, slots: req.slots });
@@ -139,14 +141,6 @@ function readField(request: unknown, key: string): unknown {
   }
 }
 
-/** A thrown value as text, whatever it is (its `toString` may throw too). */
-function describe(e: unknown): string {
-  try {
-    return e instanceof Error ? e.message : String(e);
-  } catch {
-    return 'an unprintable value';
-  }
-}
 
 function emptyTrace(request: unknown): DecisionTrace {
   const { requestId, channel, now } = requestFields(request);

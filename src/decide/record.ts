@@ -5,7 +5,7 @@ import { expectAnswer, expectProfileId } from './answers.js';
 import { isRecord } from '../core/guards.js';
 import { withDeadline } from './deadline.js';
 import type { DecideErrorCode } from './errors.js';
-import { conversionRequestSchema, responseRequestSchema, type ConversionRequestInput, type ResponseRequestInput } from './request.js';
+import { conversionRequestSchema, readInput, responseRequestSchema, type ConversionRequestInput, type ResponseRequestInput } from './request.js';
 import type { DecideStores } from './stores.js';
 import { parseWith } from '../core/errors.js';
 
@@ -91,7 +91,7 @@ function tagsFor(config: DecideConfig, offerId: string | undefined): string[] {
  */
 export async function recordResponse(request: ResponseRequestInput | unknown, stores: DecideStores, configInput: DecideConfig | DecideConfigInput): Promise<RecordedResponse> {
   const config = compiledDecideConfig(configInput);
-  const req = parseWith(responseRequestSchema, request, 'INPUT_INVALID');
+  const req = readInput(() => parseWith(responseRequestSchema, request, 'INPUT_INVALID'));
   const t = config.storeTimeoutMs;
   const subjectId = await subjectOf(stores, config, req.identifiers);
   const contactId = await answeredContact(stores, config, subjectId, req);
@@ -160,7 +160,7 @@ export interface RecordedConversion {
  */
 export async function recordConversion(request: ConversionRequestInput | unknown, stores: DecideStores, configInput: DecideConfig | DecideConfigInput): Promise<RecordedConversion> {
   const config = compiledDecideConfig(configInput);
-  const req = parseWith(conversionRequestSchema, request, 'INPUT_INVALID');
+  const req = readInput(() => parseWith(conversionRequestSchema, request, 'INPUT_INVALID'));
   const t = config.storeTimeoutMs;
   const subjectId = await subjectOf(stores, config, req.identifiers);
   const eventType = req.eventType;

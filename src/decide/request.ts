@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { intSchema, regexCheck, enumSchema, booleanSchema, gteCheck, lteCheck, minLengthCheck, maxLengthCheck, numberSchema, stringSchema, transformSchema } from '../core/zod.js';
-import { parseWith, type Result, attempt } from '../core/errors.js';
+import { parseWith, type Result, attempt, inputError, isCrossChannelError } from '../core/errors.js';
 import { NO_CONTROL_CHARACTERS, channelSchema, idSchema, isChannelName, isIdString, jsonObjectSchema, timestampSchema } from '../core/schema.js';
 import { RESPONSE_KINDS } from '../core/records.js';
 import { MAX_EPOCH_MS } from '../core/time.js';
@@ -112,7 +112,28 @@ export type DecideRequest = z.output<typeof decideRequestSchema>;
  * ```
  */
 export function parseDecideRequest(input: DecideRequestInput): DecideRequest {
-  return plainRequest(input) ?? parseWith(decideRequestSchema, input, 'INPUT_INVALID');
+  return readInput(() => plainRequest(input) ?? parseWith(decideRequestSchema, input, 'INPUT_INVALID'));
+}
+
+/**
+ * Runs a parse of the caller's input: what it throws that is not a `CrossChannelError` (a getter that throws, a
+ * proxy's trap) is the caller's input too, `INPUT_INVALID`. Internal.
+ */
+export function readInput<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    throw isCrossChannelError(e) ? e : inputError(`The request could not be read: ${describe(e)}`);
+  }
+}
+
+/** A thrown value as text, whatever it is (its `toString` may throw too). Internal. */
+export function describe(e: unknown): string {
+  try {
+    return e instanceof Error ? e.message : String(e);
+  } catch {
+    return 'an unprintable value';
+  }
 }
 
 const REQUEST_KEYS = new Set(['requestId', 'identifiers', 'channel', 'placement', 'slots', 'tcString', 'gpc', 'now', 'timeZone', 'excludeOffers']);

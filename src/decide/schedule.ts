@@ -42,7 +42,8 @@ export interface ScheduledDecision {
  * whole decision as of that moment — consent, segments, arbitration, caps, and an atomic reservation of the
  * contact at that time, which every other channel's caps then count. Outbound campaigns know whom they target,
  * so the caller passes the profile id (`subjectId`) the hook needs. No legal moment: no decision, reason
- * `DECIDE_NO_MOMENT` (with the hook's reasons).
+ * `DECIDE_NO_MOMENT` (with the hook's reasons). An answer that is neither `null` nor `{ at, reasons }` with `at` in
+ * `[now, now + horizonMs)` is `INPUT_INVALID` at `bestMoment`, before anything is written.
  *
  * @example
  * ```ts
@@ -74,6 +75,11 @@ export async function decideScheduled(
   if (moment === null) {
     return { scheduledAt: null, reasons: [reason('DECIDE_NO_MOMENT', `No legal moment for ${req.channel} in the next ${horizonMs} ms`, { detail: { from: req.now, horizonMs } })], decision: null };
   }
-  const decision = await decide({ ...(request as Record<string, unknown>), requestId: req.requestId, now: moment.at }, stores, config);
-  return { scheduledAt: moment.at, reasons: [...moment.reasons], decision };
+  // A hook's answer of the wrong shape, or a moment outside the horizon asked, is refused before anything is written.
+  const at = (moment as { at?: unknown } | undefined)?.at;
+  if (typeof at !== 'number' || !(at >= req.now && at < req.now + horizonMs) || !Array.isArray(moment.reasons)) {
+    throw inputError('bestMoment must answer null or { at, reasons }, at in [now, now + horizonMs)', ['bestMoment']);
+  }
+  const decision = await decide({ ...(request as Record<string, unknown>), requestId: req.requestId, now: at }, stores, config);
+  return { scheduledAt: at, reasons: [...moment.reasons], decision };
 }
