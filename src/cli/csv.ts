@@ -25,7 +25,8 @@ function csvError(file: string | undefined, line: number, what: string): Error {
 /**
  * The data rows of a CSV text, keyed by the header's column names (header names trimmed of surrounding
  * whitespace, cells kept as written), each with the physical line where it starts. Empty lines are skipped; a
- * row whose field count differs from the header's is `INPUT_INVALID` at its line.
+ * row whose field count differs from the header's is `INPUT_INVALID` at its line, as is a header naming a
+ * column twice (empty names aside).
  */
 export function readCsvTable(text: string, file?: string): CsvRow[] {
   if (typeof text !== 'string') throw inputError('CSV text must be a string', ['text']);
@@ -33,6 +34,9 @@ export function readCsvTable(text: string, file?: string): CsvRow[] {
   const header = records.shift();
   if (header === undefined) return [];
   const names = header.cells.map((h) => h.trim());
+  // Two columns of one name: a row would keep only the last one's cell, silently.
+  const twice = names.find((n, i) => n !== '' && names.indexOf(n) !== i);
+  if (twice !== undefined) throw csvError(file, header.line, `the header names the column ${JSON.stringify(twice)} twice`);
   return records.map(({ line, cells }) => {
     if (cells.length !== names.length) throw csvError(file, line, `${cells.length} field${cells.length === 1 ? '' : 's'}, the header ${names.length}`);
     return { line, values: Object.fromEntries(names.map((n, i) => [n, cells[i]!])) };
@@ -63,64 +67,59 @@ export function parseCsvRows(text: string, file?: string): string[][] {
 export function parseCsvRecords(text: string, file?: string): CsvRecord[] {
   if (typeof text !== 'string') throw inputError('CSV text must be a string', ['text']);
   const records: CsvRecord[] = [];
-  let row: string[] = [];
-  let field = '';
-  /** The current record has a quoted field (so it is not an empty line, even when its only field is empty). */
-  let sawQuote = false;
-  let quoted = false;
-  let quoteLine = 0;
-  let line = 1;
-  let start = 1;
+  const n = text.length;
+  // Fields are sliced up to the next special character, not built a character at a time: about twice as fast on
+  // a large export, and unquoted cells share the text's memory.
+  const special = /[",\r\n]/g;
   let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  const endRow = (): void => {
-    row.push(field);
-    if (sawQuote || !(row.length === 1 && row[0] === '')) records.push({ line: start, cells: row });
-    field = '';
-    row = [];
-    sawQuote = false;
-  };
-  while (i < text.length) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i += 2;
-          continue;
-        }
-        quoted = false;
+  let line = 1;
+  while (i < n) {
+    const start = line;
+    const cells: string[] = [];
+    /** The record has a quoted field (so it is not an empty line, even when its only field is empty). */
+    let sawQuote = false;
+    for (;;) {
+      if (text.charCodeAt(i) === 0x22) {
+        sawQuote = true;
+        const quoteLine = line;
+        let field = '';
         i++;
-        const next = text[i];
-        if (next !== undefined && next !== ',' && next !== '\n' && next !== '\r') throw csvError(file, line, 'text after a closing quote');
+        for (;;) {
+          const q = text.indexOf('"', i);
+          if (q < 0) throw csvError(file, quoteLine, 'a quoted field is not closed');
+          const chunk = text.slice(i, q);
+          // Line breaks inside quotes: CRLF counts as one line end, as outside.
+          for (let k = chunk.indexOf('\n'); k >= 0; k = chunk.indexOf('\n', k + 1)) line++;
+          for (let k = chunk.indexOf('\r'); k >= 0; k = chunk.indexOf('\r', k + 1)) if (chunk.charCodeAt(k + 1) !== 0x0a) line++;
+          field += chunk;
+          i = q + 1;
+          if (text.charCodeAt(i) !== 0x22) break;
+          field += '"';
+          i++;
+        }
+        const next = text.charCodeAt(i);
+        if (i < n && next !== 0x2c && next !== 0x0a && next !== 0x0d) throw csvError(file, line, 'text after a closing quote');
+        cells.push(field);
+      } else {
+        special.lastIndex = i;
+        const end = special.exec(text)?.index ?? n;
+        cells.push(text.slice(i, end));
+        i = end;
+        if (text.charCodeAt(i) === 0x22) throw csvError(file, line, 'a quote inside an unquoted field');
+      }
+      const c = text.charCodeAt(i);
+      if (c === 0x2c) {
+        i++;
         continue;
       }
-      // A line break inside quotes: CRLF counts as one line end, as outside.
-      if (c === '\n' || (c === '\r' && text[i + 1] !== '\n')) line++;
-      field += c;
-      i++;
-      continue;
+      if (c === 0x0d || c === 0x0a) {
+        i += c === 0x0d && text.charCodeAt(i + 1) === 0x0a ? 2 : 1;
+        line++;
+      }
+      break;
     }
-    if (c === '"') {
-      if (field !== '') throw csvError(file, line, 'a quote inside an unquoted field');
-      quoted = true;
-      sawQuote = true;
-      quoteLine = line;
-      i++;
-    } else if (c === ',') {
-      row.push(field);
-      field = '';
-      i++;
-    } else if (c === '\r' || c === '\n') {
-      endRow();
-      i += c === '\r' && text[i + 1] === '\n' ? 2 : 1;
-      line++;
-      start = line;
-    } else {
-      field += c;
-      i++;
-    }
+    // Only an empty line (no character between two line ends) is skipped.
+    if (sawQuote || cells.length > 1 || cells[0] !== '') records.push({ line: start, cells });
   }
-  if (quoted) throw csvError(file, quoteLine, 'a quoted field is not closed');
-  if (field !== '' || row.length > 0 || sawQuote) endRow();
   return records;
 }

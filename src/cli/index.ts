@@ -136,7 +136,9 @@ export async function main(argv: ReadonlyArray<string>, io: CliIo): Promise<numb
       io.stdout(`${CLI_VERSION}\n`);
       return 0;
     }
-    if (rest.includes('--help') || rest.includes('-h')) {
+    // `--` ends the options: an argument after it named `--help` is a value (a file), not a request for help.
+    const options = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+    if (options.includes('--help') || options.includes('-h')) {
       // Own keys only: `constructor --help` is an unknown command, not Object's function printed as help.
       const text = ownValue(HELP, command);
       if (text === undefined) throw new UsageError(`Unknown command ${JSON.stringify(command)}`);
@@ -165,7 +167,9 @@ export async function main(argv: ReadonlyArray<string>, io: CliIo): Promise<numb
       return 2;
     }
     if (isCrossChannelError(e)) {
-      io.stderr(`crosschannel: ${e.code}${e.path ? ` at ${e.path}` : ''}: ${e.message}\n`);
+      // The path is printed once, before the message (which may end with it too).
+      const where = e.path ? ` at ${e.path}` : '';
+      io.stderr(`crosschannel: ${e.code}${where}: ${where !== '' && e.message.endsWith(where) ? e.message.slice(0, -where.length) : e.message}\n`);
       return 1;
     }
     if (e instanceof FileError) {
@@ -210,7 +214,14 @@ function jsonFile(text: string, file: string): unknown {
 }
 
 function args(rest: ReadonlyArray<string>, options: NonNullable<ParseArgsConfig['options']>, positionals: number): { values: Record<string, unknown>; positionals: string[] } {
-  const r = parseArgs({ args: [...rest], options, allowPositionals: true, strict: true });
+  const r = parseArgs({ args: [...rest], options, allowPositionals: true, strict: true, tokens: true });
+  // A value option given twice (`--touchpoints a.csv --touchpoints b.csv`) would silently keep the last: refused.
+  const given = new Set<string>();
+  for (const t of r.tokens) {
+    if (t.kind !== 'option' || options[t.name]?.type !== 'string' || options[t.name]?.multiple === true) continue;
+    if (given.has(t.name)) throw new UsageError(`--${t.name} is given more than once`);
+    given.add(t.name);
+  }
   if (r.positionals.length !== positionals) throw new UsageError(`expected ${positionals} argument${positionals === 1 ? '' : 's'}, got ${r.positionals.length}`);
   return { values: r.values as Record<string, unknown>, positionals: r.positionals };
 }
@@ -260,7 +271,7 @@ export function idRanges(ids: ReadonlyArray<number>): string {
   return out.length === 0 ? '—' : out.join(',');
 }
 
-/** Aligned `key  value` lines of a decoded structure; nested objects indented, id lists as ranges. */
+/** Aligned `key  value` lines of a decoded structure; nested objects and lists of records indented, id sets as ranges. */
 function describe(value: unknown): string {
   const lines: string[] = [];
   const walk = (v: unknown, indent: string): void => {
@@ -269,7 +280,16 @@ function describe(value: unknown): string {
     for (const [k, x] of entries) {
       const label = `${indent}${k.padEnd(width)}  `;
       if (x instanceof IdSet) lines.push(`${label}${idRanges(x.toArray())}`);
-      else if (Array.isArray(x) && x.every((n) => typeof n === 'number')) lines.push(`${label}${idRanges(x as number[])}`);
+      // A plain list of numbers is values (usnat's sensitiveDataProcessing: 0,1,2 per category), not ids: written
+      // out, never as ranges (`0-2` would read as ids 0 to 2).
+      else if (Array.isArray(x) && x.every((n) => typeof n === 'number')) lines.push(`${label}${x.length === 0 ? '—' : x.join(',')}`);
+      else if (Array.isArray(x) && x.every((o) => o !== null && typeof o === 'object' && !Array.isArray(o) && !(o instanceof IdSet))) {
+        // A list of records (GPP sections, publisher restrictions): each one's fields aligned under `key[i]`.
+        x.forEach((o, j) => {
+          lines.push(`${indent}${k}[${j}]`);
+          walk(o, `${indent}  `);
+        });
+      }
       else if (x !== null && typeof x === 'object' && !Array.isArray(x)) {
         lines.push(`${indent}${k}`);
         walk(x instanceof Map ? Object.fromEntries(x) : x, `${indent}  `);

@@ -6,7 +6,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { main, type CliIo } from '../../src/cli/index.js';
+import { readFileSync } from 'node:fs';
+import { CLI_VERSION, main, type CliIo } from '../../src/cli/index.js';
 import { parseCsvRecords, parseCsvRows, readCsvTable } from '../../src/cli/csv.js';
 
 async function cli(argv: string[], files: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
@@ -232,5 +233,114 @@ describe('crosschannel check: kind, every error, not JSON', () => {
   it('bare crosschannel is a usage error: usage on stderr, nothing on stdout (exit 2); --help on stdout (exit 0)', async () => {
     expect(await cli([])).toEqual({ code: 2, out: '', err: expect.stringContaining('Usage:') });
     expect(await cli(['--help'])).toEqual({ code: 0, out: expect.stringContaining('Usage:'), err: '' });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// Second-round audit: arguments, the header, error lines
+
+describe('crosschannel: arguments and the CSV header (second-round audit)', () => {
+  it('a value option given twice is a usage error (it silently kept the last file); --model still repeats', async () => {
+    const twice = await cli(['attribution', '--touchpoints', 't.csv', '--touchpoints=other.csv', '--conversions', 'c.csv'], { 't.csv': TP, 'c.csv': CV, 'other.csv': TP });
+    expect(twice).toEqual({ code: 2, out: '', err: expect.stringContaining('--touchpoints is given more than once') });
+    expect(await cli(['check', 'c.json', '--kind', 'caps', '--kind', 'segments'], { 'c.json': JSON.stringify(CAPS) })).toMatchObject({ code: 2, out: '' });
+    expect(await attribution(TP, CV, '--model', 'markov')).toMatchObject({ code: 0, out: expect.stringContaining('| channel | linear | markov |') });
+  });
+
+  it('an argument after `--` named --help is a file, not a request for help', async () => {
+    expect(await cli(['check', '--', '--help'], { '--help': JSON.stringify(CAPS) })).toEqual({ code: 0, out: '--help: valid caps configuration\n', err: '' });
+    expect(await cli(['check', '--help', '--', 'x'])).toMatchObject({ code: 0, out: expect.stringContaining('--kind') });
+  });
+
+  it('a header naming a column twice is an error at the header line (a row kept only the last cell)', async () => {
+    expect(() => readCsvTable('\n subjectId,channel,at, channel\np1,email,1,search\n', 'f.csv')).toThrow(expect.objectContaining({ path: '["f.csv"][2]', message: 'f.csv line 2: the header names the column "channel" twice' }));
+    expect(readCsvTable('a,,\n1,2,3\n')).toEqual([{ line: 2, values: { a: '1', '': '3' } }]);
+    expect(await attribution('subjectId,channel,at,channel\np1,email,2026-03-01T10:00:00Z,search\n', CV)).toMatchObject({ code: 1, out: '', err: expect.stringContaining('t.csv line 1: the header names the column "channel" twice') });
+  });
+
+  it('an error line names its path once, not again at the end of the message', async () => {
+    const r = await attribution(TP, CV, '--lookback=-5d');
+    expect(r).toMatchObject({ code: 1, out: '', err: 'crosschannel: CONFIG_INVALID at lookback: Invalid duration: "-5d"\n' });
+  });
+});
+
+describe('crosschannel gpp decode: the aligned view (second-round audit)', () => {
+  it('each section is listed field by field (it was one line of JSON); a list of values is written out, not as id ranges', async () => {
+    // usnat with sensitiveDataProcessing 0, 1, 2, 0, …: values per category, so never "0-2".
+    const r = await cli(['gpp', 'decode', 'DBABLA~BqqaGAAAAAJY']);
+    expect(r).toMatchObject({ code: 0, err: '' });
+    expect(r.out).toMatch(/^sections\[0\]\n {2}kind +us\n {2}id +7\n {2}name +usnat\n/m);
+    expect(r.out).toMatch(/^ {4}sensitiveDataProcessing +0,1,2,0,0,0,0,0,0,0,0,0,0,0,0,0$/m);
+    expect(r.out).not.toContain('{');
+  });
+});
+
+describe('crosschannel --version', () => {
+  it('is the package version (a hand-written constant: this keeps it from going stale at a release)', async () => {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(CLI_VERSION).toBe(pkg.version);
+    expect(await cli(['--version'])).toEqual({ code: 0, out: `${pkg.version}\n`, err: '' });
+  });
+});
+
+/**
+ * A reference reader, a character at a time straight from RFC 4180 and the guide's rules (the shape of the
+ * reader before it sliced fields): records with their start line, or the error's message.
+ */
+function referenceCsv(text: string): Array<{ line: number; cells: string[] }> | string {
+  const out: Array<{ line: number; cells: string[] }> = [];
+  let row: string[] = [];
+  let field = '';
+  let sawQuote = false;
+  let quoted = false;
+  let quoteLine = 0;
+  let line = 1;
+  let start = 1;
+  const endRow = (): void => {
+    row.push(field);
+    if (sawQuote || !(row.length === 1 && row[0] === '')) out.push({ line: start, cells: row });
+    [field, row, sawQuote] = ['', [], false];
+  };
+  for (let i = text.startsWith('\uFEFF') ? 1 : 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') [field, i] = [`${field}"`, i + 1];
+      else if (c === '"') {
+        quoted = false;
+        if (i + 1 < text.length && !',\r\n'.includes(text[i + 1]!)) return `CSV line ${line}: text after a closing quote`;
+      } else {
+        if (c === '\n' || (c === '\r' && text[i + 1] !== '\n')) line++;
+        field += c;
+      }
+    } else if (c === '"') {
+      if (field !== '') return `CSV line ${line}: a quote inside an unquoted field`;
+      [quoted, sawQuote, quoteLine] = [true, true, line];
+    } else if (c === ',') [row, field] = [[...row, field], ''];
+    else if (c === '\r' || c === '\n') {
+      endRow();
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      start = ++line;
+    } else field += c;
+  }
+  if (quoted) return `CSV line ${quoteLine}: a quoted field is not closed`;
+  if (field !== '' || row.length > 0 || sawQuote) endRow();
+  return out;
+}
+
+describe('CSV reader against a reference reader (second-round audit)', () => {
+  it('any text of quotes, commas, line ends and BOMs reads as a character-at-a-time reader reads it: records, lines, errors (property)', () => {
+    const text = fc.array(fc.constantFrom('a', 'b', ' ', '"', '""', ',', '\n', '\r', '\r\n', 'é', '\uFEFF', '🎉'), { maxLength: 30 }).map((p) => p.join(''));
+    fc.assert(
+      fc.property(text, (t) => {
+        let got: unknown;
+        try {
+          got = parseCsvRecords(t);
+        } catch (e) {
+          got = (e as Error).message;
+        }
+        expect(got).toEqual(referenceCsv(t));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
