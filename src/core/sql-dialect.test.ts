@@ -16,8 +16,7 @@ beforeAll(async () => {
   const pg = await createPglite();
   const duck = await createDuckDB();
   engines.push({ dialect: postgresDialect, sql: pg.sql, cast: 'jsonb', close: pg.close });
-  // The DuckDB instance is left to the worker's exit, as the insights DuckDB suite does (see test/fixtures/duckdb.ts).
-  engines.push({ dialect: duckdbDialect, sql: duck.sql, cast: 'JSON', close: () => undefined });
+  engines.push({ dialect: duckdbDialect, sql: duck.sql, cast: 'JSON', close: duck.close });
 });
 afterAll(async () => {
   for (const e of engines) await e.close();

@@ -65,9 +65,7 @@ beforeAll(async () => {
   for (const pg of pgEngines()) engines.push({ dialect: 'postgres', ...(await pg.open()) });
 });
 afterAll(async () => {
-  // The DuckDB instance is left to the worker's exit: closing it here (closeSync) crashed the test worker now and
-  // then after this file's queries (2 runs in 3 on the 2-core machine; none in 5 without it). Cause not found yet.
-  for (const e of engines) if (e.dialect !== 'duckdb') await e.close();
+  for (const e of engines) await e.close();
 });
 
 // ---- random populations ---------------------------------------------------------------------------------------

@@ -29,8 +29,8 @@ describe('DuckDB runs the warehouse SQL', () => {
     sql = duck.sql;
     dir = mkdtempSync(join(tmpdir(), 'cc-duck-'));
   });
-  afterAll(() => {
-    duck?.close();
+  afterAll(async () => {
+    await duck?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -45,7 +45,7 @@ describe('DuckDB runs the warehouse SQL', () => {
       await expect(bad).rejects.toMatchObject({ code: 'STORE_ERROR' });
       expect((await after).rows).toEqual([{ n: 40 }]);
     } finally {
-      close();
+      await close();
     }
   });
 

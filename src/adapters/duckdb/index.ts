@@ -12,6 +12,8 @@ export type { SqlClient, SqlQueryable };
 /** Structural type of a `DuckDBConnection` (only what is used), so the package stays an optional peer. */
 export interface DuckDBConnectionLike {
   runAndReadAll(sql: string, values?: never[]): Promise<{ getRowObjectsJS(): Array<Record<string, unknown>> }>;
+  /** Disconnects; `close()` of the client calls it once every query sent has settled. */
+  closeSync?(): void;
 }
 
 /** BIGINT/HUGEINT come back as bigint: plain numbers when exact, so rows look like PostgreSQL's. */
@@ -24,25 +26,39 @@ function plain(v: unknown): unknown {
 /**
  * Wraps a DuckDB connection as a {@link SqlClient}. Parameters are `$1`, `$2`, … as in PostgreSQL; a failing
  * statement becomes `STORE_ERROR` naming the missing column or table when DuckDB does; a transaction is
- * `BEGIN` … `COMMIT`, rolled back on any error.
+ * `BEGIN` … `COMMIT`, rolled back on any error. Queries run one at a time, in the order sent.
+ *
+ * `close()` disconnects the connection after every query sent before it has settled (queries sent after it fail
+ * with `STORE_ERROR`); close the instance after it. Close through the client, not the connection: a caller can
+ * return before its queries are done (`kpiStateFromSql` rejects on its first failing statement while the others
+ * still wait here), and `@duckdb/node-api` crashes or hangs the process when a connection is disconnected while a
+ * query runs on it.
  *
  * @example
  * ```ts
  * import { DuckDBInstance } from '@duckdb/node-api';
  * const db = await DuckDBInstance.create(':memory:');
  * const sql = fromDuckDB(await db.connect());
- * const { rows } = await sql.query('SELECT count(*) AS n FROM read_parquet($1)', ['exports/events/*.parquet']);
+ * try {
+ *   const { rows } = await sql.query('SELECT count(*) AS n FROM read_parquet($1)', ['exports/events/*.parquet']);
+ *   console.log(rows[0]);
+ * } finally {
+ *   await sql.close();
+ *   db.closeSync();
+ * }
  * ```
  */
-export function fromDuckDB(connection: DuckDBConnectionLike): SqlClient {
+export function fromDuckDB(connection: DuckDBConnectionLike): SqlClient & { close(): Promise<void> } {
   // One query at a time: a DuckDB connection must not run two at once (node-api runs each on a worker thread; two
   // concurrent queries on one connection, as `Promise.all` of a caller's statements sends them, crashed the process).
+  // The disconnect waits its turn in the same queue: disconnecting under a running query crashed the process too.
   let tail: Promise<unknown> = Promise.resolve();
-  const query = <R>(text: string, params?: ReadonlyArray<unknown>): Promise<{ rows: R[] }> => {
-    const run = tail.then(() => one<R>(text, params));
+  const queue = <T>(fn: () => T | Promise<T>): Promise<T> => {
+    const run = tail.then(fn);
     tail = run.catch(() => undefined);
     return run;
   };
+  const query = <R>(text: string, params?: ReadonlyArray<unknown>): Promise<{ rows: R[] }> => queue(() => one<R>(text, params));
   const one = async <R>(text: string, params?: ReadonlyArray<unknown>): Promise<{ rows: R[] }> => {
     try {
       const reader = await connection.runAndReadAll(text, params && params.length > 0 ? ([...params] as never[]) : undefined);
@@ -58,6 +74,7 @@ export function fromDuckDB(connection: DuckDBConnectionLike): SqlClient {
   };
   return {
     query,
+    close: () => queue(() => connection.closeSync?.()),
     transaction: async <T>(fn: (tx: SqlQueryable) => Promise<T>): Promise<T> => {
       await query('BEGIN TRANSACTION');
       try {
