@@ -117,3 +117,42 @@ describe('insights: arrays with holes', () => {
     for (const [call, code, path] of cases) expect(call, path).toThrow(expect.objectContaining({ code, path }));
   });
 });
+
+describe('insights: events out of time order', () => {
+  // Funnels, cohorts, new customers and recency read events in the history's order (the History contract: sorted
+  // by at). Out of order from plain JavaScript, they were miscounted without a word: the later purchase made the
+  // customer new in the wrong week, the cohort and the funnel missed the earlier events, and recency came out −7.
+  const D = 86_400_000;
+  const T0 = Date.parse('2026-03-02T00:00:00Z');
+  const ev = (type: string, at: number) => ({ subjectId: 'a', type, at, properties: { amount: 5 } });
+  const unsorted = { subjectId: 'a', contacts: [], responses: [], events: [ev('purchase', T0 + 9 * D), ev('view', T0 + D), ev('purchase', T0 + 2 * D)] };
+
+  it('every accumulator refuses them at the first event earlier than the one before it, and counts nothing', () => {
+    const accs = [new insights.KpiAccumulator({ by: ['period'] }), new insights.FunnelAccumulator({ steps: ['view', 'purchase'] }), new insights.CohortAccumulator()];
+    for (const acc of accs) {
+      const before = JSON.stringify(acc.toJSON());
+      expect(() => acc.add(unsorted as never)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'events[1].at' }));
+      expect(JSON.stringify(acc.toJSON())).toBe(before);
+    }
+    expect(() => insights.summariseCustomers([unsorted as never], T0 + 20 * D)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: '[0].events[1].at' }));
+    expect(() => insights.accumulateKpis([unsorted as never])).toThrow(expect.objectContaining({ path: '[0].events[1].at' }));
+  });
+
+  it('property: a history is refused exactly when its events are not in time order (equal times in any order are fine)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 5 }), { maxLength: 8 }), (days) => {
+        const h = { subjectId: 'a', contacts: [], responses: [], events: days.map((d, i) => ev(i % 2 ? 'view' : 'purchase', T0 + d * D)) };
+        const sorted = days.every((d, i) => i === 0 || d >= days[i - 1]!);
+        const e = (() => {
+          try {
+            new insights.CohortAccumulator().add(h as never);
+          } catch (x) {
+            return x;
+          }
+        })();
+        expect(e === undefined).toBe(sorted);
+        if (!sorted) expect(e).toMatchObject({ code: 'INPUT_INVALID', path: `events[${days.findIndex((d, i) => i > 0 && d < days[i - 1]!)}].at` });
+      }),
+    );
+  });
+});

@@ -237,17 +237,17 @@ export function fitBgNbd(customers: ReadonlyArray<CustomerSummary>): BgNbdFit {
   if (d.n < 2 || d.x.length === 0) throw new CrossChannelError<InsightsErrorCode>('INSIGHTS_FIT_FAILED', 'BG/NBD needs at least 2 customers and one repeat purchase', { path: [] });
   const start = [0, Math.log(Math.max(d.meanAge / 10, 1e-3)), 0, Math.log(3)];
   const grad = new Float64Array(4);
-  const m = bfgs(([lr = 0, la = 0, lA = 0, lb = 0]) => {
+  const m = bfgs((v) => {
+    const [r, alpha, a, b] = v.map(Math.exp) as [number, number, number, number];
     // Outside e^±30 the model is degenerate (and the sums lose precision): refuse, the line search steps back.
-    if (Math.max(Math.abs(lr), Math.abs(la), Math.abs(lA), Math.abs(lb)) > 30) return { value: Infinity, gradient: [0, 0, 0, 0] };
-    const value = -logLikelihood(d, Math.exp(lr), Math.exp(la), Math.exp(lA), Math.exp(lb), grad);
-    return { value, gradient: Array.from(grad, (g) => -g) };
+    if (v.some((t) => Math.abs(t) > 30)) return { value: Infinity, gradient: [0, 0, 0, 0] };
+    return { value: -logLikelihood(d, r, alpha, a, b, grad), gradient: Array.from(grad, (g) => -g) };
   }, start, { tolerance: 1e-9 });
-  const [lr = 0, la = 0, lA = 0, lb = 0] = m.x;
+  const [r, alpha, a, b] = m.x.map(Math.exp) as [number, number, number, number];
   // A likelihood that is not finite even at the start (ages of e^30 units and beyond put α out of range) has no
   // maximum to report: refuse rather than return the start with a log-likelihood of −Infinity.
   if (!Number.isFinite(m.value)) throw new CrossChannelError<InsightsErrorCode>('INSIGHTS_FIT_FAILED', 'BG/NBD likelihood is not finite for these summaries (ages or recencies out of range for the time unit?)', { path: [] });
-  return { r: Math.exp(lr), alpha: Math.exp(la), a: Math.exp(lA), b: Math.exp(lb), logLikelihood: -m.value, customers: d.n, evaluations: m.evaluations };
+  return { r, alpha, a, b, logLikelihood: -m.value, customers: d.n, evaluations: m.evaluations };
 }
 
 /**

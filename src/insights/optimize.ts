@@ -111,18 +111,20 @@ export function bfgs(f: (x: number[]) => { value: number; gradient: number[] }, 
   let evaluations = 1;
   let cur = f(x);
   if (!Number.isFinite(cur.value)) return { x, value: cur.value, iterations: 0, evaluations };
-  // Inverse Hessian approximation, starting from the identity.
-  let H: number[][] = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j): number => (i === j ? 1 : 0)));
+  // Inverse Hessian approximation, starting from the identity (k times it: `eye(k)`).
+  const eye = (k: number): number[][] => Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? k : 0)));
+  let H = eye(1);
+  const dot = (u: number[], v: number[]): number => u.reduce((acc, x, i) => acc + x * v[i]!, 0);
   let iterations = 0;
   for (; iterations < (options.maxIterations ?? 500); iterations++) {
     const g = cur.gradient;
-    const gnorm = Math.sqrt(g.reduce((s, v) => s + v * v, 0));
+    const gnorm = Math.sqrt(dot(g, g));
     if (gnorm <= tol * (1 + Math.abs(cur.value))) break;
-    let d = H.map((row) => -row.reduce((s, h, j) => s + h * g[j]!, 0));
-    let slope = d.reduce((s, v, i) => s + v * g[i]!, 0);
+    let d = H.map((row) => -dot(row, g));
+    let slope = dot(d, g);
     if (slope >= 0) {
       // Not a descent direction: reset to steepest descent.
-      H = H.map((row, i) => row.map((_, j): number => (i === j ? 1 : 0)));
+      H = eye(1);
       d = g.map((v) => -v);
       slope = -gnorm * gnorm;
     }
@@ -139,14 +141,18 @@ export function bfgs(f: (x: number[]) => { value: number; gradient: number[] }, 
     if (!(next.value < cur.value)) break;
     const s = xn.map((v, i) => v - x[i]!);
     const y = next.gradient.map((v, i) => v - g[i]!);
-    const sy = s.reduce((acc, v, i) => acc + v * y[i]!, 0);
+    const sy = dot(s, y);
     const done = Math.abs(cur.value - next.value) <= 1e-14 * (1 + Math.abs(cur.value));
     x = xn;
     cur = next;
     if (done) break;
     if (sy > 1e-12) {
-      const Hy = H.map((row) => row.reduce((acc, h, j) => acc + h * y[j]!, 0));
-      const yHy = y.reduce((acc, v, i) => acc + v * Hy[i]!, 0);
+      // Before the first update, the identity scaled to the curvature just seen (Nocedal & Wright, eq. 6.20): unscaled,
+      // a likelihood summed over thousands of customers has a gradient in the thousands, and the first steps jumped
+      // out of its basin onto a ridge (no heterogeneity, no dropout), up to 219 log-likelihood units below the maximum.
+      if (iterations === 0) H = eye(sy / dot(y, y));
+      const Hy = H.map((row) => dot(row, y));
+      const yHy = dot(y, Hy);
       H = H.map((row, i) => row.map((h, j) => h + ((sy + yHy) * s[i]! * s[j]!) / (sy * sy) - (Hy[i]! * s[j]! + s[i]! * Hy[j]!) / sy));
     }
   }

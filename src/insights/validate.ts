@@ -72,6 +72,8 @@ export function checkHistory(h: unknown, options: { readonly purchaseEvent: stri
     if (!isObj(e) || !isAt(e.at) || typeof e.type !== 'string' || (e.channel !== undefined && typeof e.channel !== 'string')) {
       throw inputError('Expected a parsed behaviour event with at (epoch ms) and type', [...base, 'events', i]);
     }
+    // Funnels, cohorts, new customers and recency read events in the history's order: out of time order, they miscounted.
+    if (i && (e.at as number) < (events[i - 1] as { at: number }).at) throw inputError('Events must be in time order', [...base, 'events', i, 'at']);
     if (e.type === options.purchaseEvent && isObj(e.properties)) {
       // Own key only: an amount property named `constructor` is absent from an event without it, not a function.
       const v = ownValue(e.properties, options.amountProperty);
