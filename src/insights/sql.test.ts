@@ -284,3 +284,22 @@ describe.each(pgEngines())('insights SQL on PostgreSQL ($name)', (engine) => {
   });
 });
 
+
+describe('kpiStateFromSql on a failing statement', () => {
+  it('answers once every statement it sent has settled (a caller closing its connection then closes none under a running query)', async () => {
+    const order: string[] = [];
+    let calls = 0;
+    let running = 0;
+    // The first statement fails at once; the other two answer later.
+    const failing = {
+      query: (_text: string) => {
+        const n = calls++;
+        if (n === 0) return Promise.reject(new Error('relation "events" does not exist'));
+        running++;
+        return new Promise<{ rows: never[] }>((resolve) => setTimeout(() => (running--, order.push(`done ${n}`), resolve({ rows: [] })), 20 * n));
+      },
+    };
+    await expect(kpiStateFromSql(failing).finally(() => order.push(`answered, ${running} running`))).rejects.toThrow('does not exist');
+    expect(order).toEqual(['done 1', 'done 2', 'answered, 0 running']);
+  });
+});

@@ -240,7 +240,11 @@ export async function kpiStateFromSql(client: SqlQueryable, options: KpiOptionsI
   checkClient(client);
   const k = parseKpiOptions(options as KpiOptionsInput);
   const { counters, pressure, channels } = kpiSql(k, source);
-  const [answer, pressureAnswer, channelAnswer] = await Promise.all([client.query(counters), client.query(pressure), client.query(channels)]);
+  // Settled, not Promise.all: a failure answers once every statement sent is done, so a caller closing its connection
+  // then does not close it under a running query (which crashes @duckdb/node-api).
+  const settled = await Promise.allSettled([client.query(counters), client.query(pressure), client.query(channels)]);
+  for (const r of settled) if (r.status === 'rejected') throw r.reason;
+  const [answer, pressureAnswer, channelAnswer] = settled.map((r) => (r as PromiseFulfilledResult<unknown>).value);
   const rows = rowsOf<Record<string, unknown>>(answer);
   const hist = rowsOf<{ ch: string; n: number; weeks: number }>(pressureAnswer);
   const groups = rows.map((row) => {
