@@ -2,7 +2,7 @@
  * Insights on a small synthetic retailer: 3,000 people contacted by email, sms and push over eight weeks, who
  * open, click, convert or unsubscribe, browse, fill carts, abandon or buy. Prints KPIs per channel, the funnel,
  * cohorts, pressure against a weekly cap, a BG/NBD + Gamma-Gamma fit and personas, and writes the dashboard.
- * Run: npx tsx examples/insights.ts [insights.html]
+ * Run: npx tsx examples/insights.ts [insights.html]   (the dashboard is written only when a file is named)
  */
 import { writeFileSync } from 'node:fs';
 import { createRng, DAY, type BehaviourEvent, type ContactRecord, type ResponseRecord } from 'crosschannel';
@@ -95,18 +95,18 @@ const personas = findPersonas(
 );
 for (const p of personas) console.log(p.description);
 
-const out = process.argv[2] ?? 'insights.html';
-writeFileSync(
-  out,
-  renderDashboard({
-    title: 'Synthetic retailer — insights',
-    generatedAt: now,
-    kpis: kpiTable(weekly, ['contacts', 'deliveryRate', 'openRate', 'optOutRate', 'purchases', 'revenue', 'cartAbandonmentRate', 'retentionRate']),
-    funnel: f,
-    cohorts: cohortReport(cohorts, now),
-    pressure,
-    customerValues: values,
-    personas,
-  }),
-);
-console.log(`dashboard: ${out}`);
+const out = process.argv[2];
+const html = renderDashboard({
+  title: 'Synthetic retailer — insights',
+  generatedAt: now,
+  kpis: kpiTable(weekly, ['contacts', 'deliveryRate', 'openRate', 'optOutRate', 'purchases', 'revenue', 'cartAbandonmentRate', 'retentionRate']),
+  funnel: f,
+  cohorts: cohortReport(cohorts, now),
+  pressure,
+  customerValues: values,
+  personas,
+});
+if (out) {
+  writeFileSync(out, html);
+  console.log(`dashboard: ${out}`);
+} else console.log(`dashboard: ${html.length} characters (pass a file name to save it)`);
