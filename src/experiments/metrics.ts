@@ -56,7 +56,15 @@ export function parseMetrics(input: ReadonlyArray<MetricInput>): Metric[] {
   return list;
 }
 
-/** The first exposure of a history to an experiment: `{ at, variantId }`, or null. */
+/**
+ * The first exposure of a history to an experiment: `{ at, variantId }`, or null.
+ *
+ * @example
+ * ```ts
+ * declare const history: History;
+ * const first = firstExposure(history, 'subject-line'); // { at, variantId: 'emoji' } or null
+ * ```
+ */
 export function firstExposure(history: History, experimentId: string): { at: EpochMs; variantId: string } | null {
   if (!Array.isArray(history?.events)) throw invalidInput('history must be a History', 'history');
   checkString(experimentId, 'experimentId');

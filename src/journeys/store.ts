@@ -240,7 +240,15 @@ export interface JourneyStore {
   erase(subjectId: string): Promise<void>;
 }
 
-/** Turns a claim's inbox into advance inputs by kind (the order across kinds is lost: pass `{ inbox }` to keep it). */
+/**
+ * Turns a claim's inbox into advance inputs by kind (the order across kinds is lost: pass `{ inbox }` to keep it).
+ *
+ * @example
+ * ```ts
+ * declare const claim: JourneyClaim;
+ * const { events, responses, replies } = inboxInputs(claim.inbox);
+ * ```
+ */
 export function inboxInputs(inbox: ReadonlyArray<JourneyInput>): Pick<AdvanceInputs, 'events' | 'responses' | 'replies'> {
   if (!Array.isArray(inbox)) throw new CrossChannelError<JourneyErrorCode>('JOURNEY_INPUT_INVALID', 'inbox must be an array', { path: ['inbox'] });
   [...inbox].forEach((x, i) => {

@@ -58,6 +58,15 @@ function node(kind: RuleKind, path: Path, rule: SegmentRule, test: (ctx: EvalCon
 /**
  * Compiles one rule tree, validated first (a rule from JSON or plain JavaScript gets the module's typed errors
  * with its path); `resolver.reference` compiles `{ segment: id }` references.
+ *
+ * @example
+ * ```ts
+ * // A rule without segment references: the resolver is never asked.
+ * const node = compileNode({ attr: 'country', op: 'eq', value: 'FR' }, ['rule'], {
+ *   reference: (id) => { throw new Error(`no segment ${id}`); },
+ * });
+ * node.kind; // 'attr'
+ * ```
  */
 export function compileNode(rule: SegmentRule, path: Path, resolver: Resolver): CompiledNode {
   if (!Array.isArray(path)) expectArray(path, ['path']);

@@ -20,7 +20,16 @@ export interface Implementation<T> {
  */
 export type ConformanceTargets<T> = ReadonlyArray<Implementation<T>> | Implementation<T> | (() => Promise<T> | T);
 
-/** The list form of any {@link ConformanceTargets}. */
+/**
+ * The list form of any {@link ConformanceTargets}.
+ *
+ * @example
+ * ```ts
+ * import { MemoryContactHistoryStore } from 'crosschannel/adapters/memory';
+ *
+ * implementationsOf(() => new MemoryContactHistoryStore()).map((i) => i.name); // ['custom']
+ * ```
+ */
 export function implementationsOf<T>(targets: ConformanceTargets<T>): ReadonlyArray<Implementation<T>> {
   if (typeof targets === 'function') return [{ name: 'custom', create: targets }];
   return Array.isArray(targets) ? (targets as ReadonlyArray<Implementation<T>>) : [targets as Implementation<T>];
