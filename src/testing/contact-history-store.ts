@@ -55,6 +55,25 @@ export function runContactHistoryStoreConformance(implementations: ConformanceTa
       expect(h.responses).toHaveLength(1);
     });
 
+    it('one contact per id and instant, whatever its key or other fields', async () => {
+      const s = store();
+      const caps = parseCapRules({ rules: [{ id: 'day', kind: 'limit', limit: 2, window: 'day' }] });
+      for (const k of ['k1', 'k2']) expect((await s.reserve(contact('a', T0, { idempotencyKey: k }), caps)).granted).toBe(true);
+      expect((await s.recordContact(contact('a', T0, { channel: 'sms' }))).recorded).toBe(false);
+      expect((await s.reserve(contact('b', T0 + 1), caps)).granted).toBe(true);
+      expect((await s.history('p1')).contacts.map((c) => c.id + c.channel)).toEqual(['aemail', 'bemail']);
+    });
+
+    it('a key is replayed only while its contact is kept', async () => {
+      const s = store();
+      const caps = parseCapRules({ rules: [{ id: 'day', kind: 'limit', limit: 1, window: 'day' }] });
+      const late = T0 + 1000 * DAY; // past the shipped stores' retention
+      await s.reserve(contact('a', T0, { idempotencyKey: 'k' }), caps);
+      await s.reserve(contact('b', late), caps);
+      const retry = await s.reserve(contact('c', late + 1, { idempotencyKey: 'k' }), caps);
+      expect(retry.replayed).toBe((await s.history('p1')).contacts.some((c) => c.id === 'a'));
+    });
+
     it('rejects malformed records with INPUT_INVALID and writes nothing', async () => {
       const s = store();
       await expect(s.recordContact({ id: 'c1', subjectId: 'p1', channel: 'E-Mail', at: T0 } as never)).rejects.toSatisfy((e) => isCrossChannelError(e, 'INPUT_INVALID'));

@@ -46,3 +46,34 @@ describe('MemoryContactHistoryStore retention', () => {
     );
   });
 });
+
+describe('MemoryContactHistoryStore idempotency keys and retention', () => {
+  const none = parseCapRules({ rules: [] });
+
+  it('a retry after the retention is a new reservation, even with nothing written in between (audit S2)', async () => {
+    const store = new MemoryContactHistoryStore({ retention: 1000 });
+    await store.reserve({ id: 'a', subjectId: 'p', channel: 'email', at: T0, idempotencyKey: 'k' }, caps);
+    const retry = await store.reserve({ id: 'b', subjectId: 'p', channel: 'email', at: T0 + 1500, idempotencyKey: 'k' }, caps);
+    expect([retry.granted, retry.replayed, retry.contact.id]).toEqual([true, false, 'b']);
+    expect((await store.history('p')).contacts.map((c) => c.id)).toEqual(['b']);
+    await store.recordContact({ id: 'r1', subjectId: 'q', channel: 'email', at: T0, idempotencyKey: 'rk' });
+    expect((await store.recordContact({ id: 'r2', subjectId: 'q', channel: 'email', at: T0 + 1500, idempotencyKey: 'rk' })).recorded).toBe(true);
+  });
+
+  it('property: a key is replayed exactly while its contact is within the retention of the retry, whatever happened in between', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: 3000 }), fc.integer({ min: 1, max: 2000 }), fc.option(fc.integer({ min: 0, max: 3000 })), fc.boolean(), async (gap, retention, between, record) => {
+        const store = new MemoryContactHistoryStore({ retention });
+        const first = { id: 'a', subjectId: 'p', channel: 'email', at: T0, idempotencyKey: 'k' };
+        if (record) await store.recordContact(first);
+        else await store.reserve(first, none);
+        if (between !== null) await store.reserve({ id: 'x', subjectId: 'p', channel: 'email', at: T0 + Math.min(between, gap) }, none);
+        const retry = { id: 'b', subjectId: 'p', channel: 'email', at: T0 + gap, idempotencyKey: 'k' };
+        const kept = gap <= retention;
+        if (record) expect((await store.recordContact(retry)).recorded).toBe(!kept);
+        else expect((await store.reserve(retry, none)).replayed).toBe(kept);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});

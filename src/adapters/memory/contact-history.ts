@@ -22,7 +22,8 @@ export interface MemoryContactHistoryStoreOptions {
   readonly maxSubjects?: number;
   /**
    * How long records are kept (default `'400d'`), judged on the `now` of each reservation, never on the wall
-   * clock: a reservation first drops its subject's records older than `now − retention`. Must exceed the longest
+   * clock: a reservation first drops its subject's records older than `now − retention`, and the idempotency keys of
+   * those contacts (a retry with such a key is a new reservation). Must exceed the longest
    * window of your rules. (The subject count is bounded by `maxSubjects`, least recently written dropped first.)
    */
   readonly retention?: DurationInput;
@@ -69,8 +70,10 @@ export class MemoryContactHistoryStore implements ContactHistoryStore {
     const key = contact.idempotencyKey;
     if (key !== undefined) {
       const prior = log.outcomes.get(key);
-      if (prior !== undefined) return { recorded: false, contact: prior.contact };
+      // A key is kept as long as its contact: judged at this contact's `at`, an aged-out one is forgotten.
+      if (prior !== undefined && prior.contact.at >= contact.at - this.#retentionMs) return { recorded: false, contact: prior.contact };
     }
+    // The same id at the same instant is the same contact: nothing is added, its key not kept.
     if (hasSame(log.contacts, contact)) return { recorded: false, contact };
     insertSorted(log.contacts, contact);
     if (key !== undefined) remember(log, key, { granted: true, decision: { allowed: true, reasons: [], nextAllowedAt: contact.at }, contact, replayed: false });
@@ -104,11 +107,12 @@ export class MemoryContactHistoryStore implements ContactHistoryStore {
     const now = options.now ?? contact.at;
     const log = this.#log(contact.subjectId);
     const { key, explicit } = reservationKey(contact);
+    // Trimmed first: a key whose contact is older than `now − retention` is forgotten, as the contact is.
+    trimBefore(log, now - this.#retentionMs);
     const prior = log.outcomes.get(key);
     if (prior !== undefined) return { ...prior, replayed: true };
-    trimBefore(log, now - this.#retentionMs);
     const decision = capDecision(log, rules, options.priority === undefined ? contact : { ...contact, priority: options.priority }, { now, timeZone: options.timeZone });
-    // An identical record (same id and instant) is the same contact: granted again, stored once (as on Redis).
+    // The same id at the same instant is the same contact, whatever its other fields or key: stored once.
     if (decision.allowed && !hasSame(log.contacts, contact)) insertSorted(log.contacts, contact);
     const outcome: Reservation = { granted: decision.allowed, decision, contact, replayed: false };
     if (explicit || outcome.granted) remember(log, key, outcome);

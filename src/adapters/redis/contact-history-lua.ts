@@ -5,6 +5,9 @@
  *
  * Contact member:  id \31 channel \31 campaign \31 offer \31 tx(0|1) \31 \30tag\30…\30 \31 json
  * Response member: id \31 channel \31 campaign \31 offer \31 kind \31 \30tag\30…\30 \31 json
+ * A contact is its id and `at`: one already filed with the same id at the same score is kept (its JSON may differ,
+ * e.g. by idempotency key), never filed twice. An outcome kept under an idempotency key is forgotten (deleted on
+ * sight) once its contact is older than the call's cut-off, as the contact is.
  *
  * Counting index: each contact is also filed, with its `at` as score, in one sorted set per scope it belongs to
  * (`<prefix>:{subject}:ix:<flag><atom>`), so a rule's window count is one ZCOUNT instead of a scan of the history.
@@ -21,9 +24,22 @@
  * Index keys expire after retention like the contacts.
  */
 
+// The helpers every script shares (their notes live here, outside the Lua text, which ships in the bundle):
+// - atomsOf(member, out, seen): appends the atoms of a contact member to out (deduplicated through seen), the
+//   all-contacts atom first.
+// - forSubject(contacts): index keys sit beside the contacts key (KEYS[1] carries any client-side key prefix); a
+//   batched script moves them to each item's subject.
+// - grantedOutcome(member, now): the outcome kept under a granted contact's idempotency key, built from the
+//   member's JSON (the client does not send the contact twice): the text of
+//   JSON.stringify({ granted: true, decision: { allowed, reasons: [], nextAllowedAt }, contact, replayed: false }).
+// - keptOutcome(o, key, cutoff): the outcome under key ('' = none), forgotten (deleted) once its contact is older
+//   than cutoff, as the contact is: a retry after the retention is a new reservation.
+// - sameContact(c, at, member): the member already filed with this member's id at its instant (the same contact,
+//   whatever else differs: never filed twice), else this member.
+// - indexContact(member, at, retention, cutoff): files a contact (already in the contacts set) under its atoms,
+//   trimming each written key to the cut-off (nil: no trim).
 const ATOMS_LUA = `
 local ATOM_HEADER = '^[^\\31]*\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31'
--- Appends the atoms of a contact member to out (deduplicated through seen), the all-contacts atom first.
 local function atomsOf(member, out, seen)
   local ch, ca, of, tx, tags = string.match(member, ATOM_HEADER)
   local f = tx == '1' and 't' or 'n'
@@ -40,21 +56,28 @@ local function atomsOf(member, out, seen)
   end
   return ch, ca, of, tx, tags
 end
--- Index keys sit beside the contacts key (KEYS[1] carries any client-side key prefix); a batched script moves them
--- to each item's subject.
 local base, registry
 local function forSubject(contacts)
   base = string.sub(contacts, 1, -9) .. 'ix:'
   registry = string.sub(contacts, 1, -9) .. 'ix'
 end
 forSubject(KEYS[1])
--- The outcome kept under a granted contact's idempotency key, built from the member's JSON (the client does not
--- send the contact twice): the text of JSON.stringify({ granted: true, decision: { allowed, reasons: [], nextAllowedAt }, contact, replayed: false }).
 local function grantedOutcome(member, now)
   local j = string.match(member, '^[^\\31]*\\31[^\\31]*\\31[^\\31]*\\31[^\\31]*\\31[^\\31]*\\31[^\\31]*\\31()')
   return '{"granted":true,"decision":{"allowed":true,"reasons":[],"nextAllowedAt":' .. now .. '},"contact":' .. string.sub(member, j) .. ',"replayed":false}'
 end
--- Files a contact (already in the contacts set) under its atoms, trimming each written key to the cut-off.
+local function keptOutcome(o, key, cutoff)
+  local prior = key ~= '' and redis.call('HGET', o, key)
+  if prior and cjson.decode(prior).contact.at < tonumber(cutoff) then redis.call('HDEL', o, key) return false end
+  return prior
+end
+local function sameContact(c, at, member)
+  local id = string.match(member, '^[^\\31]*\\31')
+  for _, m in ipairs(redis.call('ZRANGEBYSCORE', c, at, at)) do
+    if string.sub(m, 1, #id) == id then return m end
+  end
+  return member
+end
 local function indexContact(member, at, retention, cutoff)
   local atoms = {}
   local ch, ca, of, tx, tags = atomsOf(member, atoms, {})
@@ -75,12 +98,10 @@ local function reserveItem(K, A)
   forSubject(K[1])
   local c, r, o = K[1], K[2], K[3]
   local key = A[1]
-  if key ~= '' then
-    local prior = redis.call('HGET', o, key)
-    if prior then return {2, prior} end
-  end
   local at, retention, cutoff, force, contactFrom, responseFrom, scanFrom, nScan, txSnap, now =
     string.match(A[3], '^([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)$')
+  local prior = keptOutcome(o, key, cutoff)
+  if prior then return {2, prior} end
   nScan = tonumber(nScan)
   local blocked = force == '1'
   -- Rules are read one at a time: a refusal stops at the first full one without parsing the rest.
@@ -195,12 +216,12 @@ local function reserveItem(K, A)
     end
     return {0, cs, ts, rs}
   end
-  -- An identical member is already filed under its atoms.
   -- Aged-out contacts go when the history is written to; reads never reach below the cut-off anyway.
   redis.call('ZREMRANGEBYSCORE', c, '-inf', '(' .. cutoff)
-  -- Filed again even when the identical member was there: its index keys then expire with the contacts.
-  redis.call('ZADD', c, at, A[2])
-  indexContact(A[2], at, retention, cutoff)
+  -- The same contact (id, at) already there is filed again as it is: its index keys then expire with the contacts.
+  local m = sameContact(c, at, A[2])
+  redis.call('ZADD', c, at, m)
+  indexContact(m, at, retention, cutoff)
   redis.call('PEXPIRE', c, retention)
   if key ~= '' then
     redis.call('HSET', o, key, grantedOutcome(A[2], now))
@@ -248,21 +269,21 @@ return out
 `;
 
 /**
- * Records a contact unless its idempotency key (or the identical member) is already there.
+ * Records a contact unless its idempotency key (kept: its contact not older than at − retention) or a contact with
+ * its id at its `at` is already there (then its key is not kept).
  * KEYS: contacts, idem, registry, the contact's index keys. ARGV: 1 key, 2 member, 3 at, 4 retention ms (the
  * outcome kept under a key is built from the member, with `at` as its `nextAllowedAt`).
  */
 export const RECORD_LUA = `${ATOMS_LUA}
 local c, o = KEYS[1], KEYS[2]
 local key = ARGV[1]
-if key ~= '' then
-  local prior = redis.call('HGET', o, key)
-  if prior then return {0, prior} end
-end
-local added = redis.call('ZADD', c, ARGV[3], ARGV[2])
+local prior = keptOutcome(o, key, ARGV[3] - ARGV[4])
+if prior then return {0, prior} end
+local m = sameContact(c, ARGV[3], ARGV[2])
+local added = redis.call('ZADD', c, ARGV[3], m)
 redis.call('PEXPIRE', c, ARGV[4])
-indexContact(ARGV[2], ARGV[3], ARGV[4], nil)
-if key ~= '' then
+indexContact(m, ARGV[3], ARGV[4], nil)
+if key ~= '' and added == 1 then
   redis.call('HSET', o, key, grantedOutcome(ARGV[2], ARGV[3]))
   redis.call('PEXPIRE', o, ARGV[4])
 end
