@@ -74,10 +74,18 @@ function checkOfferIdText(offerId: string, path: ReadonlyArray<string | number>)
   if (!isIdString(offerId)) throw inputError('offerId must not contain control characters or lone surrogates', path);
 }
 
-/** Checks `OfferCapacityStore.consume`: `validateConsume`, and an offer id without control characters or lone surrogates. */
-export function checkConsume(offerId: unknown, spec: OfferCapacitySpec, now: unknown, amount: unknown): void {
+/**
+ * Checks `OfferCapacityStore.consume`: `validateConsume`, an offer id without control characters or lone surrogates,
+ * and a `key` (when given) of the same kind.
+ */
+export function checkConsume(offerId: unknown, spec: OfferCapacitySpec, now: unknown, amount: unknown, key?: unknown): void {
   validateConsume(offerId, spec, now, amount);
   checkOfferIdText(offerId as string, ['offerId']);
+  checkKey(key, ['key']);
+}
+
+function checkKey(key: unknown, path: ReadonlyArray<string>): void {
+  if (key !== undefined && !isIdString(key)) throw inputError('key must be 1–256 characters without control characters or lone surrogates', path);
 }
 
 /**
@@ -86,8 +94,9 @@ export function checkConsume(offerId: unknown, spec: OfferCapacitySpec, now: unk
  */
 export function checkRelease(reservation: unknown): void {
   validateRelease(reservation);
-  const r = reservation as { offerId: string; amount: number; cost: number };
+  const r = reservation as { offerId: string; amount: number; cost: number; key?: unknown };
   checkOfferIdText(r.offerId, ['reservation', 'offerId']);
+  checkKey(r.key, ['reservation', 'key']);
   if (!Number.isInteger(r.amount) || r.amount < 1 || r.amount > 1_000_000) throw inputError('amount must be a positive integer', ['reservation', 'amount']);
   if (r.cost < 0) throw inputError('cost must be a non-negative number', ['reservation', 'cost']);
 }

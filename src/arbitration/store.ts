@@ -54,6 +54,8 @@ export interface CapacityReservation {
   readonly dayEnd: number;
   readonly weekStart: number;
   readonly weekEnd: number;
+  /** The idempotency key `consume` was given, when the store honours keys (see {@link OfferCapacityStore}). */
+  readonly key?: string;
 }
 
 /**
@@ -68,12 +70,20 @@ export interface CapacityReservation {
  * ```
  */
 export type ConsumeResult =
-  | { readonly ok: true; readonly reservation: CapacityReservation; readonly usage: OfferUsage }
+  /** `replayed`: the grant of an earlier call with the same key; nothing was taken now, and the caller must not release it. */
+  | { readonly ok: true; readonly reservation: CapacityReservation; readonly usage: OfferUsage; readonly replayed?: true }
   | { readonly ok: false; readonly exhausted: 'day' | 'week' | 'total' | 'budget'; readonly usage: OfferUsage };
 
 /**
  * Global per-offer capacities and budgets, shared by every instance of a service. `consume` is atomic: under
  * any concurrency, granted presentations never exceed a limit and a refused call changes nothing.
+ *
+ * Idempotency (optional for a store; `decide` passes the contact's idempotency key): a `consume` with a `key`
+ * that an earlier call of the same offer and local day was given answers as that call did, taking nothing — its
+ * refusal again, or its grant with `replayed: true` — and a grant's reservation carries the `key`. Releasing a
+ * keyed reservation forgets the key (the next call with it consumes afresh). A store that ignores keys still
+ * works: `decide` then falls back to releasing duplicates, but two concurrent identical requests may each take
+ * a unit (and record a fallback offer) when one is nearly used up.
  * Implementations: `MemoryOfferCapacityStore` (crosschannel/adapters/memory), `RedisOfferCapacityStore`
  * (crosschannel/adapters/redis); `runOfferCapacityStoreConformance` (crosschannel/testing) checks any other.
  *
@@ -89,8 +99,8 @@ export type ConsumeResult =
  * ```
  */
 export interface OfferCapacityStore {
-  /** Atomically takes `amount` presentations (default 1) in the windows containing `now`, if every limit allows. */
-  consume(offerId: string, spec: OfferCapacitySpec, now: EpochMs, amount?: number): Promise<ConsumeResult>;
+  /** Atomically takes `amount` presentations (default 1) in the windows containing `now`, if every limit allows; once per `key`. */
+  consume(offerId: string, spec: OfferCapacitySpec, now: EpochMs, amount?: number, key?: string): Promise<ConsumeResult>;
   /** Gives back a reservation (never below zero); returns usage of the reservation's windows after the call. */
   release(reservation: CapacityReservation): Promise<OfferUsage>;
   /** Usage of each offer in the windows containing `now` (offers never consumed report zeros). */

@@ -422,6 +422,8 @@ async function reserveStage(
   let attempt = 1;
   for (let i = 0; i < queue.length && chosen.length < req.slots; i++) {
     const offer = queue[i]!;
+    // A slot can hold a twin request's offer (see reserveOne): never the same offer twice.
+    if (chosen.some((c) => c.offerId === offer.offerId)) continue;
     const rank = chosen.length + 1;
     let outcome: Awaited<ReturnType<typeof reserveOne>>;
     try {
@@ -434,7 +436,7 @@ async function reserveStage(
       break;
     }
     if (outcome.ok) {
-      chosen.push({ offerId: offer.offerId, rank, score: offer.score, contactId: outcome.contact.id, tags: outcome.contact.tags });
+      chosen.push({ offerId: outcome.contact.offerId ?? offer.offerId, rank, score: offer.score, contactId: outcome.contact.id, tags: outcome.contact.tags });
       attempt = 1;
     } else if (outcome.keyTaken && attempt < MAX_ATTEMPTS) {
       // The key held an earlier call's refusal of another offer: the same offer, at the next attempt.

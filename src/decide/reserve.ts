@@ -102,18 +102,25 @@ export async function reserveOne(
   timeout: number,
 ): Promise<ReserveOutcome> {
   const compiled = config.catalogue.byId.get(offer.offerId);
+  const contact = plannedContact(config, req, subjectId, offer, rank, attempt);
   let capacity: CapacityReservation | null = null;
   if (stores.offerCapacity && compiled && (compiled.capacity !== null || compiled.budget !== null)) {
     const spec = capacitySpecOf(config.catalogue, offer.offerId);
     const store = stores.offerCapacity;
-    const r = await withDeadline('reserve', 'offerCapacity.consume', timeout, () => store.consume(offer.offerId, spec, req.now));
+    // Keyed by the contact's idempotency key: a duplicate of this request in flight replays this attempt's grant
+    // or refusal instead of being refused the unit the original took (and recording a fallback offer beside it).
+    const r = await withDeadline('reserve', 'offerCapacity.consume', timeout, () => store.consume(offer.offerId, spec, req.now, 1, contact.id));
     expectConsumed(r);
     if (!r.ok) {
       return { ok: false, nextAllowedAt: null, reasons: [reason<DecideReasonCode>('DECIDE_CAPACITY_EXHAUSTED', `Offer ${offer.offerId} has no ${r.exhausted} capacity left`, { detail: { exhausted: r.exhausted } })] };
     }
-    capacity = r.reservation;
+    // A replayed grant is the unit of the call that took it: only that call gives it back.
+    if (!r.replayed) capacity = r.reservation;
   }
-  const contact = plannedContact(config, req, subjectId, offer, rank, attempt);
+  // Whether the contact leaves the unit unused: refused, or (a store ignoring keys) replayed from an earlier
+  // attempt that took its own unit, or another decision's. With a keyed unit, this contact replayed is the one the
+  // unit was taken for (by this call or a duplicate that replayed its grant).
+  const spare = (x: Reservation): boolean => !x.granted || (x.replayed && (capacity?.key !== contact.id || x.contact.offerId !== offer.offerId || x.contact.channel !== req.channel));
   let r: Reservation;
   let pending: Promise<Reservation> | undefined;
   try {
@@ -125,7 +132,7 @@ export async function reserveOne(
       // The reservation did not answer in time but may still land: its outcome is unknown, so the capacity
       // stays consumed until it is known. Released then only if no contact was recorded by it; if one was, a
       // retry of the request replays that contact and consumes nothing. Capacity and contacts agree either way.
-      settleLater(stores, capacity, pending, timeout);
+      settleLater(stores, capacity, pending, timeout, spare);
     } else if (capacity) await giveBack(stores, capacity, timeout);
     throw e;
   }
@@ -133,12 +140,14 @@ export async function reserveOne(
   // safe side: under-spend, never over-spend).
   expectReservation(r);
   const { granted, replayed, decision, contact: recorded } = r;
-  // A replay found the contact already recorded by an earlier attempt; that attempt consumed the capacity.
-  if (capacity && (!granted || replayed)) await giveBack(stores, capacity, timeout);
+  if (capacity && spare(r)) await giveBack(stores, capacity, timeout);
   if (replayed && (recorded.channel !== contact.channel || (granted && recorded.offerId !== contact.offerId))) {
     // A replay of a contact not recorded under this key is the store's error; one that is, is another decision's
     // contact: this request id was used before for something else.
     expectAnswer(recorded.idempotencyKey === contact.idempotencyKey, 'reserve', 'contacts.reserve', `the contact recorded under key ${contact.idempotencyKey}`, r);
+    // A twin of this request in flight together (same key, channel and instant) that ranked another offer first
+    // (it read the capacity this call had just taken): its contact is the answer, as a retry's replay would be.
+    if (granted && recorded.channel === contact.channel && recorded.at === req.now) return { ok: true, contact: recorded };
     throw requestIdConflict(req.requestId, recorded, req.channel);
   }
   if (!granted) {
@@ -173,11 +182,11 @@ async function giveBack(stores: DecideStores, capacity: CapacityReservation, tim
  * replayed from an earlier attempt that holds its own unit, or failed with a definite error). Runs detached from the decision: a
  * failure to release leaves the unit counted, the safe side (under-spend, never over-spend).
  */
-function settleLater(stores: DecideStores, capacity: CapacityReservation, pending: Promise<Reservation>, timeout: number): void {
+function settleLater(stores: DecideStores, capacity: CapacityReservation, pending: Promise<Reservation>, timeout: number, spare: (r: Reservation) => boolean): void {
   const release = (): void => void giveBack(stores, capacity, timeout).catch(() => undefined);
   pending.then(
     (r) => {
-      if (!r.granted || r.replayed) release();
+      if (spare(r)) release();
     },
     // A store's own timeout is an outcome nobody will ever learn (the command may have run): keep the unit.
     (e: unknown) => {

@@ -215,6 +215,20 @@ export function runOfferCapacityStoreConformance(implementations: ConformanceTar
       expect(r2.usage.spent).toBe(0.1234567890123456 * 2);
     });
 
+    it('keyed: a repeat replays the grant (taking nothing) or the refusal; a release forgets the key', async () => {
+      const s = store();
+      const take = (key: string) => s.consume('k', { total: 1 }, T0, 1, key);
+      const all = await Promise.all([take('r#1'), take('r#1'), take('r#1')]);
+      const a = all.filter((r) => r.ok && !r.replayed)[0]!;
+      expect(all.filter((r) => r.ok && r.replayed)).toHaveLength(2);
+      for (const r of all) expect(r).toMatchObject({ reservation: { ...(a.ok && a.reservation), key: 'r#1' }, usage: { total: 1 } });
+      expect((await take('r#2')).ok).toBe(false);
+      if (a.ok) await s.release(a.reservation);
+      expect((await take('r#2')).ok).toBe(false);
+      expect(await take('r#1')).toMatchObject({ ok: true, usage: { total: 1 } });
+      expect(await take('r#1')).toMatchObject({ replayed: true, usage: { total: 1 } });
+    });
+
     it('refuses a release whose amount or cost consume could not have given, and changes nothing', async () => {
       const s = store();
       const r = await s.consume('rel', { perDay: 5, cost: 2 }, T0);
@@ -273,6 +287,7 @@ export function runOfferCapacityStoreConformance(implementations: ConformanceTar
         ['negative cost', (s) => s.consume('v', { budget: 1, cost: -1 }, T0)],
         ['offer id with a lone surrogate', (s) => s.consume('v\ud800', { perDay: 1 }, T0)],
         ['offer id with a control character', (s) => s.consume('v\u0085', { perDay: 1 }, T0)],
+        ['empty key', (s) => s.consume('v', { perDay: 1 }, T0, 1, '')],
       ];
       for (const [name, call] of cases) {
         it(name, async () => {

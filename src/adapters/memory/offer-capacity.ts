@@ -9,6 +9,9 @@ interface OfferCounters {
   readonly weeks: Map<number, number>;
   total: number;
   spent: number;
+  /** Outcomes of keyed calls in the local day `keyDay` (an earlier day's are dropped when a call opens a new one). */
+  keyDay?: number;
+  keys?: Map<string, ConsumeResult>;
 }
 
 /**
@@ -21,7 +24,8 @@ interface OfferCounters {
  * days sees every window. The Redis store lets a window's key expire a day after the window ends (on Redis's
  * clock): only a read of a window more than a day over differs. `total` and `spent` never expire. `spent` is the
  * double-precision sum of the costs granted (minus
- * those released, never below zero), as in the Redis store. The store takes no options (`CONFIG_INVALID` for any).
+ * those released, never below zero), as in the Redis store. A `key` is remembered for the local day of its call
+ * (the outcomes of one offer's latest day are kept). The store takes no options (`CONFIG_INVALID` for any).
  *
  * @example
  * ```ts
@@ -37,27 +41,39 @@ export class MemoryOfferCapacityStore implements OfferCapacityStore {
     refuseUnknownOptions(options, []);
   }
 
-  async consume(offerId: string, spec: OfferCapacitySpec, now: EpochMs, amount = 1): Promise<ConsumeResult> {
-    checkConsume(offerId, spec, now, amount);
+  async consume(offerId: string, spec: OfferCapacitySpec, now: EpochMs, amount = 1, key?: string): Promise<ConsumeResult> {
+    checkConsume(offerId, spec, now, amount, key);
     const win = capacityWindows(spec, now);
     const c = this.offers.get(offerId);
     const d = c?.days.get(win.dayStart) ?? 0;
     const w = c?.weeks.get(win.weekStart) ?? 0;
     const total = c?.total ?? 0;
     const spent = c?.spent ?? 0;
+    const usage = { day: d, week: w, total, spent };
+    const held = key !== undefined && c?.keyDay === win.dayStart ? c.keys!.get(key) : undefined;
+    if (held) return held.ok ? { ...held, usage, replayed: true } : { ...held, usage };
     const cost = unitCost(spec) * amount;
     let exhausted: 'day' | 'week' | 'total' | 'budget' | undefined;
     if (spec.perDay !== undefined && d + amount > spec.perDay) exhausted = 'day';
     else if (spec.perWeek !== undefined && w + amount > spec.perWeek) exhausted = 'week';
     else if (spec.total !== undefined && total + amount > spec.total) exhausted = 'total';
     else if (spec.budget !== undefined && cost > 0 && spent + cost > spec.budget + 1e-9) exhausted = 'budget';
-    if (exhausted !== undefined) return { ok: false, exhausted, usage: { day: d, week: w, total, spent } };
-    const k = c ?? this.counters(offerId);
-    k.days.set(win.dayStart, d + amount);
-    k.weeks.set(win.weekStart, w + amount);
-    k.total += amount;
-    if (cost > 0) k.spent += cost;
-    return { ok: true, reservation: { offerId, amount, cost, ...win }, usage: { day: d + amount, week: w + amount, total: k.total, spent: k.spent } };
+    let r: ConsumeResult;
+    if (exhausted !== undefined) r = { ok: false, exhausted, usage };
+    else {
+      const k = c ?? this.counters(offerId);
+      k.days.set(win.dayStart, d + amount);
+      k.weeks.set(win.weekStart, w + amount);
+      k.total += amount;
+      if (cost > 0) k.spent += cost;
+      r = { ok: true, reservation: { offerId, amount, cost, ...win, ...(key === undefined ? {} : { key }) }, usage: { day: d + amount, week: w + amount, total: k.total, spent: k.spent } };
+    }
+    if (key !== undefined) {
+      const k = this.counters(offerId);
+      if (k.keyDay !== win.dayStart) [k.keyDay, k.keys] = [win.dayStart, new Map()];
+      k.keys!.set(key, r);
+    }
+    return r;
   }
 
   async release(reservation: CapacityReservation): Promise<OfferUsage> {
@@ -65,6 +81,7 @@ export class MemoryOfferCapacityStore implements OfferCapacityStore {
     const c = this.offers.get(reservation.offerId);
     // An offer never consumed has nothing to give back; nothing is created for it (as in Redis).
     if (c === undefined) return { day: 0, week: 0, total: 0, spent: 0 };
+    if (reservation.key !== undefined && c.keyDay === reservation.dayStart) c.keys!.delete(reservation.key);
     const day = lower(c.days, reservation.dayStart, reservation.amount);
     const week = lower(c.weeks, reservation.weekStart, reservation.amount);
     c.total = Math.max(0, c.total - reservation.amount);

@@ -8,8 +8,9 @@ import { redisStoreError } from './errors.js';
 import { expectRedisClient, offerKey, prefixOption } from './keys.js';
 import type { EpochMs } from '../../core/time.js';
 
-// KEYS: day, week, total, spent. ARGV: amount, cost, perDay, perWeek, total, budget (-1 = no limit), day TTL, week TTL.
-// Check every limit, then increment all counters: one script, so no other client interleaves.
+// KEYS: day, week, total, spent, the call's key. ARGV: amount, cost, perDay, perWeek, total, budget (-1 = no limit),
+// day TTL, week TTL, '1' when keyed. Check every limit, then increment all counters: one script, so no other client
+// interleaves. A keyed call stores its outcome ('1' or the exhausted limit) for the day, and a repeat replays it.
 type Scripted = (Redis | Cluster) & Record<string, (...args: string[]) => Promise<unknown>>;
 
 // Numbers go back as '%.17g' strings: Lua's tostring keeps 14 significant digits, and a Lua number returned as such
@@ -27,11 +28,15 @@ local w = tonumber(redis.call('GET', KEYS[2]) or '0')
 local t = tonumber(redis.call('GET', KEYS[3]) or '0')
 local s = tonumber(redis.call('GET', KEYS[4]) or '0')
 local pd, pw, pt, b = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
-local ex = ''
+local k = ARGV[9] == '1'
+local ex = k and redis.call('GET', KEYS[5])
+if ex then return {ex == '1' and 1 or 0, ex, num(d), num(w), num(t), num(s), 1} end
+ex = ''
 if pd >= 0 and d + amount > pd then ex = 'day'
 elseif pw >= 0 and w + amount > pw then ex = 'week'
 elseif pt >= 0 and t + amount > pt then ex = 'total'
 elseif b >= 0 and cost > 0 and s + cost > b + 1e-9 then ex = 'budget' end
+if k then redis.call('SET', KEYS[5], ex == '' and '1' or ex, 'PX', ARGV[7]) end
 if ex ~= '' then return {0, ex, num(d), num(w), num(t), num(s)} end
 d = redis.call('INCRBY', KEYS[1], amount)
 redis.call('PEXPIRE', KEYS[1], ARGV[7])
@@ -45,9 +50,10 @@ end
 return {1, '', num(d), num(w), num(t), num(s)}
 `;
 
-// KEYS as above; ARGV: amount, cost. Decrement without going below zero, keeping each key's expiry; a key that does
-// not exist (never consumed, or expired) stays absent.
+// KEYS as above; ARGV: amount, cost, '1' when keyed (the key is forgotten). Decrement without going below zero,
+// keeping each key's expiry; a key that does not exist (never consumed, or expired) stays absent.
 const RELEASE = `${NUM}
+if ARGV[3] == '1' then redis.call('DEL', KEYS[5]) end
 local out = {}
 for i = 1, 4 do
   local by = tonumber(i == 4 and ARGV[2] or ARGV[1])
@@ -71,7 +77,10 @@ return out
  * ```
  */
 export interface RedisOfferCapacityStoreOptions {
-  /** Key prefix (default `cc`). Keys are `<prefix>:{offer:<id>}:cap:<day|week>:<start>`, `…:cap:total`, `…:cap:spent`. */
+  /**
+   * Key prefix (default `cc`). Keys are `<prefix>:{offer:<id>}:cap:<day|week>:<start>`, `…:cap:total`, `…:cap:spent`,
+   * and `…:cap:key:<day start>:<key>` for a keyed call's outcome (expiring with the day's counter).
+   */
   readonly prefix?: string;
 }
 
@@ -100,18 +109,18 @@ export class RedisOfferCapacityStore implements OfferCapacityStore {
     // defineCommand sends EVALSHA and falls back to EVAL on the node that lacks the script: a SCRIPT LOAD on one
     // cluster node does not load it on the node that owns the offer's slot.
     if (typeof scripted.ccOfferConsume !== 'function') {
-      redis.defineCommand('ccOfferConsume', { numberOfKeys: 4, lua: CONSUME });
-      redis.defineCommand('ccOfferRelease', { numberOfKeys: 4, lua: RELEASE });
+      redis.defineCommand('ccOfferConsume', { numberOfKeys: 5, lua: CONSUME });
+      redis.defineCommand('ccOfferRelease', { numberOfKeys: 5, lua: RELEASE });
     }
     this.redis = scripted;
   }
 
-  async consume(offerId: string, spec: OfferCapacitySpec, now: EpochMs, amount = 1): Promise<ConsumeResult> {
-    checkConsume(offerId, spec, now, amount);
+  async consume(offerId: string, spec: OfferCapacitySpec, now: EpochMs, amount = 1, key?: string): Promise<ConsumeResult> {
+    checkConsume(offerId, spec, now, amount, key);
     const win = capacityWindows(spec, now);
     const cost = unitCost(spec) * amount;
     const lim = (v: number | undefined): string => (v === undefined ? '-1' : String(v));
-    const reply = (await this.run('ccOfferConsume', this.keys(offerId, win.dayStart, win.weekStart), [
+    const reply = (await this.run('ccOfferConsume', this.keys(offerId, win.dayStart, win.weekStart, key), [
       String(amount),
       String(cost),
       lim(spec.perDay),
@@ -120,17 +129,20 @@ export class RedisOfferCapacityStore implements OfferCapacityStore {
       lim(spec.budget),
       String(Math.max(1, win.dayEnd - now + DAY)),
       String(Math.max(1, win.weekEnd - now + DAY)),
-    ])) as [number, string, string, string, string, string];
+      key === undefined ? '' : '1',
+    ])) as [number, string, string, string, string, string, number?];
     const usage: OfferUsage = { day: Number(reply[2]), week: Number(reply[3]), total: Number(reply[4]), spent: Number(reply[5]) };
     if (reply[0] !== 1) return { ok: false, exhausted: reply[1] as 'day' | 'week' | 'total' | 'budget', usage };
-    return { ok: true, reservation: { offerId, amount, cost, ...win }, usage };
+    const reservation = { offerId, amount, cost, ...win, ...(key === undefined ? {} : { key }) };
+    return reply[6] ? { ok: true, reservation, usage, replayed: true } : { ok: true, reservation, usage };
   }
 
   async release(reservation: CapacityReservation): Promise<OfferUsage> {
     checkRelease(reservation);
-    const r = (await this.run('ccOfferRelease', this.keys(reservation.offerId, reservation.dayStart, reservation.weekStart), [
+    const r = (await this.run('ccOfferRelease', this.keys(reservation.offerId, reservation.dayStart, reservation.weekStart, reservation.key), [
       String(reservation.amount),
       String(reservation.cost),
+      reservation.key === undefined ? '' : '1',
     ])) as [string, string, string, string];
     return { day: Number(r[0]), week: Number(r[1]), total: Number(r[2]), spent: Number(r[3]) };
   }
@@ -154,12 +166,13 @@ export class RedisOfferCapacityStore implements OfferCapacityStore {
     return out;
   }
 
-  private keys(offerId: string, dayStart: number, weekStart: number): [string, string, string, string] {
+  private keys(offerId: string, dayStart: number, weekStart: number, key = ''): string[] {
     return [
       offerKey(this.prefix, offerId, `cap:day:${dayStart}`),
       offerKey(this.prefix, offerId, `cap:week:${weekStart}`),
       offerKey(this.prefix, offerId, 'cap:total'),
       offerKey(this.prefix, offerId, 'cap:spent'),
+      offerKey(this.prefix, offerId, `cap:key:${dayStart}:${key}`),
     ];
   }
 
