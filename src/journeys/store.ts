@@ -180,6 +180,17 @@ export function deliverySubjectError(input: JourneyInput, instanceSubject: strin
   return journeyInputError(`input is about ${JSON.stringify(inputSubject(input))}, not the instance's subject ${JSON.stringify(instanceSubject)}`, ['input', 'subjectId']);
 }
 
+/**
+ * @internal `STORE_CONFLICT` at `instance.subjectId` / `instance.journeyId` when `replace` would change the stored
+ * instance's person or journey — its identity. Every store checks it before anything else (leased or not) and writes
+ * nothing; `stored` absent (no such instance) passes.
+ */
+export function checkReplaceIdentity(stored: Pick<JourneyInstance, 'subjectId' | 'journeyId'> | null | undefined, instance: JourneyInstance): void {
+  for (const f of ['subjectId', 'journeyId'] as const) {
+    if (stored && stored[f] !== instance[f]) throw new CrossChannelError('STORE_CONFLICT', `replace cannot change an instance's ${f}`, { path: ['instance', f] });
+  }
+}
+
 /** The `STORE_CONFLICT` of `replace`: the instance would become a second active instance of its journey for its person. */
 export function replaceConflictError(instance: JourneyInstance, activeId: string): CrossChannelError {
   return new CrossChannelError('STORE_CONFLICT', `${JSON.stringify(instance.id)} cannot be made active: ${JSON.stringify(activeId)} is the active instance of ${JSON.stringify(instance.journeyId)} for this person`, {
@@ -229,7 +240,8 @@ export interface JourneyStore {
   /**
    * Replaces an instance outright (version migration); not while leased (false), nor when missing (false). Making it
    * `active` while another instance of its journey is active for its person is refused with `STORE_CONFLICT`; made
-   * active otherwise, it is the person's active instance (`activeFor`, `enrol` answers `active`).
+   * active otherwise, it is the person's active instance (`activeFor`, `enrol` answers `active`). Changing the
+   * instance's `journeyId` or `subjectId` is `STORE_CONFLICT` at that field: they are its identity.
    */
   replace(instance: JourneyInstance, now: EpochMs): Promise<boolean>;
   /** Instances of a journey (all versions, or one). */

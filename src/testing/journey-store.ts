@@ -203,7 +203,9 @@ export function runJourneyStoreConformance(implementations: ConformanceTargets<J
       expect(await s.enrol(old, plan())).toEqual({ enrolled: true });
       expect(await s.enrol(inst('p', T0, { id: 'j:p:new', enteredAt: T0 + 1 }), plan())).toEqual({ enrolled: true });
       await expect(s.replace({ ...old, status: 'active', wakeAt: T0 }, T0)).rejects.toMatchObject({ code: 'STORE_CONFLICT' });
-      expect((await s.get('j:p:old'))?.status).toBe('completed');
+      // Nor may it change the instance's journey or person (its identity).
+      for (const f of ['journeyId', 'subjectId']) await expect(s.replace({ ...old, [f]: 'x' }, T0)).rejects.toMatchObject({ code: 'STORE_CONFLICT', path: `instance.${f}` });
+      expect(await s.get('j:p:old')).toEqual(old);
       expect((await s.activeFor('j', 'p'))?.id).toBe('j:p:new');
       const [c] = await s.claimDue(T0, claimOpts());
       expect(await s.complete(c!, { ...c!.instance, status: 'completed', wakeAt: null }, 0, T0)).toBe(true);
@@ -279,9 +281,11 @@ export function runJourneyStoreConformance(implementations: ConformanceTargets<J
       expect(await s.deliver('missing', event('e2', 'p1', T0), T0)).toBe(false);
       const [c] = await s.claimDue(T0, claimOpts());
       expect(c!.inbox.map((x) => x.id)).toEqual(['e1']);
-      // Delivered while leased: kept for the next claim.
+      // Delivered while leased: kept for the next claim, due at the lease end; left unread by a completion: due at its now.
       expect(await s.deliver(i.id, event('e2', 'p1', T0 + 1), T0 + 1)).toBe(true);
-      expect(await s.complete(c!, { ...i, seq: 2 }, 1, T0 + 2)).toBe(true);
+      expect(await s.nextDueAt()).toBe(c!.leaseUntil);
+      expect(await s.complete(c!, { ...i, seq: 2, wakeAt: T0 }, 1, T0 + 2)).toBe(true);
+      expect(await s.nextDueAt()).toBe(T0 + 2);
       const [c2] = await s.claimDue(T0 + 2, claimOpts());
       expect(c2!.inbox.map((x) => x.id)).toEqual(['e2']);
       expect(c2!.instance.seq).toBe(2);

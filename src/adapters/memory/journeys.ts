@@ -6,6 +6,7 @@ import {
   deliverySubjectError,
   inputSubject,
   replaceConflictError,
+  checkReplaceIdentity,
   type ClaimOptions,
   type EnrolResult,
   type EntryPlan,
@@ -114,7 +115,7 @@ export class MemoryJourneyStore implements JourneyStore {
   readonly #people = new Map<string, JourneyInstance | JourneyInstance[]>();
   readonly #leases = new Map<string, { token: string; until: number }>();
   readonly #inbox = new Map<string, JourneyInput[]>();
-  /** When a delivery made an instance due (earlier than its wake-up). */
+  /** When unread inputs made an instance due: the earlier of its due time and a delivery's `now`, or a completion's (or replacement's) `now` that left some unread, whatever its wake-up. */
   readonly #inboxDue = new Map<string, number>();
   readonly #seen = new Map<string, Set<string>>();
   /** journey → its entries (times ascending, instance ids beside), for entry caps; an erased person's are removed. */
@@ -152,16 +153,14 @@ export class MemoryJourneyStore implements JourneyStore {
     }
   }
 
-  /** The instance's current due time: its lease end, else the earlier of a delivery and its wake-up. */
+  /** The instance's current due time: its lease end, else when unread inputs made it due, else its wake-up. */
   #dueOf(id: string): number | null | undefined {
     const inst = this.#byId.get(id);
     if (inst === undefined) return undefined;
     const lease = this.#leases.get(id);
     if (lease !== undefined) return lease.until;
     if (inst.status !== 'active') return null;
-    const d = this.#inboxDue.get(id);
-    const w = inst.wakeAt;
-    return d === undefined ? w : w === null ? d : Math.min(d, w);
+    return this.#inboxDue.get(id) ?? inst.wakeAt;
   }
 
   #schedule(id: string): void {
@@ -228,8 +227,7 @@ export class MemoryJourneyStore implements JourneyStore {
     if (box) box.push(input);
     else this.#inbox.set(instanceId, [input]);
     const before = this.#dueOf(instanceId);
-    const d = this.#inboxDue.get(instanceId);
-    if (d === undefined || d > now) this.#inboxDue.set(instanceId, now);
+    this.#inboxDue.set(instanceId, Math.min(this.#inboxDue.get(instanceId) ?? inst.wakeAt ?? now, now));
     if (this.#dueOf(instanceId) !== before) this.#schedule(instanceId);
     return true;
   }
@@ -273,8 +271,11 @@ export class MemoryJourneyStore implements JourneyStore {
 
   async replace(instance: JourneyInstance, now: EpochMs): Promise<boolean> {
     validateReplacement(instance, now);
+    const cur = this.#byId.get(instance.id);
+    if (cur === undefined) return false;
+    checkReplaceIdentity(cur, instance);
     const lease = this.#leases.get(instance.id);
-    if (!this.#byId.has(instance.id) || (lease !== undefined && now < lease.until)) return false;
+    if (lease !== undefined && now < lease.until) return false;
     const latest = this.#latest(instance.journeyId, instance.subjectId);
     if (instance.status === 'active' && latest !== undefined && latest.id !== instance.id) {
       if (latest.status === 'active') throw replaceConflictError(instance, latest.id);

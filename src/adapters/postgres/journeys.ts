@@ -7,6 +7,7 @@ import {
   deliverySubjectError,
   inputSubject,
   replaceConflictError,
+  checkReplaceIdentity,
   type ClaimOptions,
   type EnrolResult,
   type EntryPlan,
@@ -404,6 +405,9 @@ export class PostgresJourneyStore implements JourneyStore {
     const p = this.#p;
     return this.#guard(() =>
       this.#sql.transaction(async (tx) => {
+        const row = (await tx.query<{ subjectId: string; journeyId: string }>(`SELECT subject_id AS "subjectId", journey_id AS "journeyId" FROM ${p}_instances WHERE id = $1`, [instance.id])).rows[0];
+        if (!row) return false;
+        checkReplaceIdentity(row, instance);
         const active = instance.status === 'active';
         if (active) {
           // Refused before any write, as every store does (a concurrent enrolment still meets the unique index: STORE_CONFLICT too).

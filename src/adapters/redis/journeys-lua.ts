@@ -151,19 +151,22 @@ if due == nil then return {0} end
 return {1, due}
 `;
 
-// An input for an instance: filed once per input id, while the instance is active. 1 when appended.
+// An input for an instance: filed once per input id, while the instance is active. 0 when not appended, else the
+// instance's due time at most: \`now\`, or its lease end while claimed (its completion makes it due; a delivery never
+// pulls a leased instance before its lease end).
 const DELIVER_ITEM = `
-local function deliverItem(inst, inbox, seen, inputId, body)
-  if redis.call('HGET', inst, 'x') ~= 'active' then return 0 end
+local function deliverItem(inst, inbox, seen, inputId, body, now)
+  local h = redis.call('HMGET', inst, 'x', 'l')
+  if h[1] ~= 'active' then return 0 end
   if redis.call('SADD', seen, inputId) == 0 then return 0 end
   redis.call('RPUSH', inbox, body)
-  return 1
+  return h[2] or now
 end
 `;
 
-// KEYS: instance hash, inbox, seen set. ARGV: input id, input JSON. 1 when appended.
+// KEYS: instance hash, inbox, seen set. ARGV: input id, input JSON, now. 0, or the due time at most (deliverItem).
 export const DELIVER = `${DELIVER_ITEM}
-return deliverItem(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2])
+return deliverItem(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3])
 `;
 
 // KEYS: instance hash, active hash, inbox. ARGV: now, state, status, journeyId, instanceId, wakeAt. Returns due ('' none),
@@ -221,13 +224,13 @@ return out
 `;
 
 // KEYS per item: instance hash, inbox, seen set, due zset. ARGV per item: input id, input JSON, now, due member.
-// Per item 1 when appended (and the instance due by now: its due time lowered, never raised), 0 otherwise.
+// Per item deliverItem's answer; when appended, the due time lowered to it (never raised).
 export const DELIVER_MANY = `${DELIVER_ITEM}
 local out = {}
 for i = 0, #KEYS / 4 - 1 do
   local k = 4 * i
-  out[i + 1] = deliverItem(KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], ARGV[k + 1], ARGV[k + 2])
-  if out[i + 1] == 1 then redis.call('ZADD', KEYS[k + 4], 'LT', ARGV[k + 3], ARGV[k + 4]) end
+  out[i + 1] = deliverItem(KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], ARGV[k + 1], ARGV[k + 2], ARGV[k + 3])
+  if out[i + 1] ~= 0 then redis.call('ZADD', KEYS[k + 4], 'LT', out[i + 1], ARGV[k + 4]) end
 end
 return out
 `;

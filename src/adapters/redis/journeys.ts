@@ -9,6 +9,7 @@ import {
   deliverySubjectError,
   inputSubject,
   replaceConflictError,
+  checkReplaceIdentity,
   type ClaimOptions,
   type EnrolResult,
   type EntryPlan,
@@ -230,16 +231,15 @@ export class RedisJourneyStore implements JourneyStore {
     // Keys of the input's subject: an instance of another person is not found there, and is then looked up to refuse it.
     const subjectId = inputSubject(input);
     const keys = [this.inst(subjectId, instanceId), this.inbox(subjectId, instanceId), this.seen(subjectId, instanceId)];
-    const args = [input.id, JSON.stringify(input)];
-    const ok = this.batching ? ((await this.deliveries.add([...keys, this.due(subjectId)], [...args, now, dueMember(subjectId, instanceId)])) as number) : ((await this.run('ccJourneyDeliver', keys, args)) as number);
-    if (ok !== 1) {
+    const args = [input.id, JSON.stringify(input), now];
+    const due = this.batching ? await this.deliveries.add([...keys, this.due(subjectId)], [...args, dueMember(subjectId, instanceId)]) : await this.run('ccJourneyDeliver', keys, args);
+    if (due === 0) {
       const owner = await this.cmd(() => this.redis.hget(this.subjects, instanceId));
       if (owner !== null && owner !== subjectId && (await this.read(owner, instanceId)) !== null) throw deliverySubjectError(input, owner);
       return false;
     }
-    if (this.batching) return true;
-    // LT: never postpone; a leased instance keeps its lease end unless this is earlier (its claim will refuse and restore it).
-    await this.cmd(() => this.redis.zadd(this.due(subjectId), 'LT', now, dueMember(subjectId, instanceId)));
+    // LT: never postpone; a leased instance's due time is its lease end (its completion makes it due).
+    if (!this.batching) await this.cmd(() => this.redis.zadd(this.due(subjectId), 'LT', due as string, dueMember(subjectId, instanceId)));
     return true;
   }
 
@@ -323,7 +323,7 @@ export class RedisJourneyStore implements JourneyStore {
     const token = this.token(owner);
     const r = (await this.run('ccJourneyClaimOne', [this.inst(subjectId, id), this.inbox(subjectId, id)], [now, token, leaseUntil])) as [number, string?, string[]?];
     if (r[0] === 1) return this.claimOf(r[1]!, r[2], token, leaseUntil);
-    // Gone: dropped. Someone else holds it (an inbox delivery made it look due): its lease end put back.
+    // Gone: dropped. Someone else holds it (a delivery between its claim's two scripts on a Cluster made it look due): its lease end put back.
     const due = this.due(subjectId);
     await this.cmd(() => (r[0] ? this.redis.zadd(due, 'XX', r[1]!, member) : this.redis.zrem(due, member)));
     return null;
@@ -364,6 +364,9 @@ export class RedisJourneyStore implements JourneyStore {
   async replace(instance: JourneyInstance, now: EpochMs): Promise<boolean> {
     validateReplacement(instance, now);
     const { subjectId, id, journeyId } = instance;
+    // An instance's journey and person never change, so reading them before the script races with nothing but an
+    // erasure, which the script then answers as missing.
+    checkReplaceIdentity(await this.get(id), instance);
     const r = (await this.run(
       'ccJourneyReplace',
       [this.inst(subjectId, id), this.person(subjectId, 'jact'), this.inbox(subjectId, id)],
