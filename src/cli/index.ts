@@ -578,6 +578,10 @@ async function attributionCommand(rest: ReadonlyArray<string>, io: CliIo): Promi
   if (values.json && values.html !== undefined) throw new UsageError('--json and --html are exclusive');
   const tFile = values.touchpoints;
   const cFile = values.conversions;
+  // The page would replace an input it was read from (the same name up to `./` steps and doubled slashes; links and
+  // `..` are not resolved).
+  const bare = (f: string): string => f.replace(/\/+/g, '/').replace(/(^|\/)(\.\/)+/g, '$1');
+  if (typeof values.html === 'string' && [tFile, cFile].some((f) => bare(f) === bare(values.html as string))) throw new UsageError(`--html ${values.html} would overwrite an input file`);
   const tRows = readCsvTable(await readInput(io, tFile), tFile);
   const cRows = readCsvTable(await readInput(io, cFile), cFile);
   const touchpoints: TouchpointRow[] = tRows.map(({ line, values: r }) => ({ subjectId: need(r, 'subjectId', tFile, line), channel: need(r, 'channel', tFile, line), at: timeOf(r.at, [tFile, line, 'at']) }));

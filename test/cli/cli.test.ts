@@ -146,6 +146,14 @@ describe('crosschannel CLI', () => {
     expect(readFileSync(html, 'utf8')).toMatch(/<svg[\s\S]*<\/svg>/);
     expect((await run(['attribution', '--touchpoints', t, '--conversions', c], { isTTY: true })).err).toMatch(/journeys: \d/);
     expect((await run(['attribution', '--touchpoints', t])).code).toBe(2);
+    // --html naming an input file (as given, ./ or not) is refused before anything is read or written.
+    const before = readFileSync(t, 'utf8');
+    for (const out of [t, `${dir}/./t.csv`, `${dir}//t.csv`]) {
+      const clash = await run(['attribution', '--touchpoints', t, '--conversions', c, '--html', out]);
+      expect([clash.code, clash.out]).toEqual([2, '']);
+      expect(clash.err).toContain('would overwrite an input file');
+    }
+    expect(readFileSync(t, 'utf8')).toBe(before);
     expect((await run(['attribution', '--touchpoints', file('bad.csv', 'subjectId,channel,at\np1,,2026-05-01T10:00:00Z\n'), '--conversions', c])).err).toContain('column "channel"');
   });
 
