@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { intSchema, regexCheck, enumSchema, booleanSchema, gteCheck, lteCheck, minLengthCheck, maxLengthCheck, numberSchema, stringSchema, transformSchema } from '../core/zod.js';
-import { parseWith, type Result, attempt, inputError, isCrossChannelError } from '../core/errors.js';
+import { parseWith, type Result, attempt, readingInput } from '../core/errors.js';
 import { NO_CONTROL_CHARACTERS, channelSchema, idSchema, isChannelName, isIdString, jsonObjectSchema, timestampSchema } from '../core/schema.js';
 import { RESPONSE_KINDS } from '../core/records.js';
 import { MAX_EPOCH_MS } from '../core/time.js';
@@ -117,14 +117,11 @@ export function parseDecideRequest(input: DecideRequestInput): DecideRequest {
 
 /**
  * Runs a parse of the caller's input: what it throws that is not a `CrossChannelError` (a getter that throws, a
- * proxy's trap) is the caller's input too, `INPUT_INVALID`. Internal.
+ * proxy's trap) is the caller's input too, `INPUT_INVALID` with the thrown value as its cause (core's
+ * `readingInput`). Internal.
  */
 export function readInput<T>(read: () => T): T {
-  try {
-    return read();
-  } catch (e) {
-    throw isCrossChannelError(e) ? e : inputError(`The request could not be read: ${describe(e)}`);
-  }
+  return readingInput([], 'The request could not be read (a getter or proxy trap threw; see the cause)', read);
 }
 
 /** A thrown value as text, whatever it is (its `toString` may throw too). Internal. */
