@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { CrossChannelError, attempt, formatPath, fromZodError, isCrossChannelError, parseWith } from './errors.js';
+import { CrossChannelError, attempt, formatPath, fromZodError, isCrossChannelError, parseWith, quietly } from './errors.js';
 import { decisionFrom, reason } from './explain.js';
 
 describe('CrossChannelError', () => {
@@ -106,5 +106,15 @@ describe('one error identity across copies of the package', () => {
     expect(new Sub('X', 'm') instanceof Sub).toBe(true);
     expect(e instanceof Sub).toBe(false);
     expect(new OtherCopyError('m') instanceof Sub).toBe(false);
+  });
+});
+
+describe('quietly', () => {
+  it('returns what the call returns, and undefined when it throws anything', () => {
+    expect(quietly(() => 42)).toBe(42);
+    expect(quietly(() => { throw new Error('sink down'); })).toBeUndefined();
+    expect(quietly(() => { throw Object.create(null); })).toBeUndefined();
+    const hostile = new Proxy({}, { get() { throw new TypeError('trap'); } });
+    expect(quietly(() => (hostile as { x: number }).x)).toBeUndefined();
   });
 });

@@ -337,6 +337,18 @@ export function safeText(value: unknown): string {
 }
 
 /**
+ * `fn()`, or `undefined` when it throws: for calls into a caller's optional sink (telemetry) that must never change
+ * what the package does, and for reads that have a fallback. Internal: not exported from the package's entries.
+ */
+export function quietly<T>(fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * A value for a message, never throwing: numbers and BigInts as `String` gives them (`NaN`, `Infinity`, `10`), the
  * rest as `JSON.stringify` does; what JSON cannot hold reads as `String(value)` (`undefined`, a symbol), or as its
  * tag when neither works (a cycle: `[object Object]`). Internal: not exported from the package's entries.

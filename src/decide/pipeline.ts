@@ -1,4 +1,4 @@
-import { CrossChannelError, inputError, isCrossChannelError } from '../core/errors.js';
+import { CrossChannelError, inputError, isCrossChannelError, quietly } from '../core/errors.js';
 import { assertTimeZone, isCalendarInstant } from '../core/time.js';
 import { reason, type Reason } from '../core/explain.js';
 import { lowerBoundAt, type ContactRecord, type History } from '../core/records.js';
@@ -134,11 +134,7 @@ function requestFields(request: unknown): { requestId: string; channel: string; 
 
 /** One field of what may be a request; undefined when it cannot be read (a getter that throws: validation says so). */
 function readField(request: unknown, key: string): unknown {
-  try {
-    return typeof request === 'object' && request !== null ? (request as Record<string, unknown>)[key] : undefined;
-  } catch {
-    return undefined;
-  }
+  return quietly(() => (typeof request === 'object' && request !== null ? (request as Record<string, unknown>)[key] : undefined));
 }
 
 

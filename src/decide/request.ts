@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { intSchema, regexCheck, enumSchema, booleanSchema, gteCheck, lteCheck, minLengthCheck, maxLengthCheck, numberSchema, stringSchema, transformSchema } from '../core/zod.js';
-import { parseWith, type Result, attempt, readingInput } from '../core/errors.js';
+import { parseWith, type Result, attempt, readingInput, quietly } from '../core/errors.js';
 import { NO_CONTROL_CHARACTERS, channelSchema, idSchema, isChannelName, isIdString, jsonObjectSchema, timestampSchema } from '../core/schema.js';
 import { RESPONSE_KINDS } from '../core/records.js';
 import { MAX_EPOCH_MS } from '../core/time.js';
@@ -126,11 +126,7 @@ export function readInput<T>(read: () => T): T {
 
 /** A thrown value as text, whatever it is (its `toString` may throw too). Internal. */
 export function describe(e: unknown): string {
-  try {
-    return e instanceof Error ? e.message : String(e);
-  } catch {
-    return 'an unprintable value';
-  }
+  return quietly(() => (e instanceof Error ? e.message : String(e))) ?? 'an unprintable value';
 }
 
 const REQUEST_KEYS = new Set(['requestId', 'identifiers', 'channel', 'placement', 'slots', 'tcString', 'gpc', 'now', 'timeZone', 'excludeOffers']);

@@ -1,3 +1,4 @@
+import { quietly } from '../core/errors.js';
 import type { Reason } from '../core/explain.js';
 import type { DecisionTrace } from './trace.js';
 
@@ -60,19 +61,7 @@ export interface DecideTelemetry {
 export const noTelemetry: DecideTelemetry = { decision: () => undefined };
 
 /** Calls the sink's `start` (when it has one), swallowing its errors. @internal */
-export function start(telemetry: DecideTelemetry): unknown {
-  try {
-    return telemetry.start?.();
-  } catch {
-    return undefined;
-  }
-}
+export const start = (telemetry: DecideTelemetry): unknown => quietly(() => telemetry.start?.());
 
-/** Calls the sink, swallowing its errors: observability must not change a decision. @internal */
-export function emit(telemetry: DecideTelemetry, event: DecisionTelemetry, started?: unknown): void {
-  try {
-    telemetry.decision(event, started);
-  } catch {
-    // a broken exporter must not turn an allowed decision into a failure
-  }
-}
+/** Calls the sink, swallowing its errors: a broken exporter must not turn an allowed decision into a failure. @internal */
+export const emit = (telemetry: DecideTelemetry, event: DecisionTelemetry, started?: unknown): void => void quietly(() => telemetry.decision(event, started));

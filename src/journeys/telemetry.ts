@@ -3,6 +3,7 @@
  * is saved (or lost, or failed), and optionally when it starts. `crosschannel/adapters/otel` implements it on OpenTelemetry (a span per step,
  * step and action counters, a step-duration histogram); anything else (logs, StatsD) can too.
  */
+import { quietly } from '../core/errors.js';
 import type { JourneyAction } from './actions.js';
 
 /**
@@ -62,19 +63,7 @@ export interface JourneyTelemetry {
 }
 
 /** Calls the sink's `start` (when it has one), swallowing its errors. @internal */
-export function startStep(telemetry: JourneyTelemetry): unknown {
-  try {
-    return telemetry.start?.();
-  } catch {
-    return undefined;
-  }
-}
+export const startStep = (telemetry: JourneyTelemetry): unknown => quietly(() => telemetry.start?.());
 
-/** Calls the sink, swallowing its errors. @internal */
-export function emitStep(telemetry: JourneyTelemetry, event: JourneyStepTelemetry, started?: unknown): void {
-  try {
-    telemetry.step(event, started);
-  } catch {
-    // a broken exporter must not fail a journey step
-  }
-}
+/** Calls the sink, swallowing its errors: a broken exporter must not fail a journey step. @internal */
+export const emitStep = (telemetry: JourneyTelemetry, event: JourneyStepTelemetry, started?: unknown): void => void quietly(() => telemetry.step(event, started));
