@@ -432,7 +432,10 @@ async function reserveStage(
       break;
     }
     if (outcome.ok) {
-      chosen.push({ offerId: outcome.contact.offerId ?? offer.offerId, rank, score: offer.score, contactId: outcome.contact.id, tags: outcome.contact.tags });
+      // A twin's offer (see reserveOne) comes with its own score from this ranking, as the twin's answer has it.
+      const offerId = outcome.contact.offerId ?? offer.offerId;
+      const score = offerId === offer.offerId ? offer.score : (queue.find((q) => q.offerId === offerId)?.score ?? offer.score);
+      chosen.push({ offerId, rank, score, contactId: outcome.contact.id, tags: outcome.contact.tags });
       attempt = 1;
     } else if (outcome.keyTaken && attempt < MAX_ATTEMPTS) {
       // The key held an earlier call's refusal of another offer: the same offer, at the next attempt.

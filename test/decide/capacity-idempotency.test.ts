@@ -80,9 +80,11 @@ describe('decide — identical requests in flight together, last unit of an offe
     });
     const first = await safeDecide(req(2), { ...s, contacts: original }, config(1));
     const second = await twin;
-    const offers = (r: typeof first) => r.ok && r.value.offers.map((o) => `${o.contactId}=${o.offerId}`);
-    // The original adopts r1#1=B, gives A's unit back, and does not offer B again in slot 2.
-    expect([offers(first), offers(second as typeof first)]).toEqual([['r1#1=B'], ['r1#1=B']]);
+    const offers = (r: typeof first) => r.ok && r.value.offers.map((o) => `${o.contactId}=${o.offerId}@${o.score}`);
+    // The original adopts r1#1=B, with B's score (not A's), gives A's unit back, and does not offer B again in slot 2.
+    const [a, b] = [offers(first), offers(second as typeof first)];
+    expect(a).toEqual(b);
+    expect(a && a.map((o) => o.split('@')[0])).toEqual(['r1#1=B']);
     expect((await s.contacts.history(s.subjectId)).contacts.map((c) => `${c.id}=${c.offerId}`)).toEqual(['r1#1=B']);
     expect((await s.offerCapacity!.usage(['A'], {}, NOW)).get('A')!.total).toBe(0);
   });
