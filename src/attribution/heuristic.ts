@@ -5,7 +5,9 @@ import { modelSpecSchema, RULE_MODEL_KINDS, type ModelSpec } from './models.js';
  * Rule-based models: each converting journey's one conversion is shared among its touches by position and
  * time. `weights` receives one weight per touch, summing to 1; the caller adds `weight` to the touched
  * channel's conversion credit and `weight × value` to its value credit, so credits are additive over journeys
- * and mergeable across shards. No allocation: `weights` is a scratch buffer at least `length` long.
+ * and mergeable across shards. No allocation: `weights` is a scratch buffer at least `length` long. `channels`
+ * and `times` hold at least `length` touches, times finite and oldest first, and `conversionAt` is finite (else
+ * `INPUT_INVALID` naming the argument).
  *
  * @example
  * ```ts
@@ -40,22 +42,23 @@ export function ruleWeights(
     ? 'channels'
     : !Array.isArray(times) || !allNumbers(times)
       ? 'times'
-      : typeof conversionAt !== 'number'
+      : !Number.isFinite(conversionAt)
         ? 'conversionAt'
         : !(weights instanceof Float64Array)
           ? 'weights'
-          : !(Number.isSafeInteger(length) && length >= 1 && length <= weights.length)
+          : !(Number.isSafeInteger(length) && length >= 1 && length <= Math.min(weights.length, channels.length, times.length))
             ? 'length'
             : isDirect !== null && typeof isDirect?.has !== 'function'
               ? 'isDirect'
               : null;
-  if (name !== null) throw inputError(`ruleWeights: ${name} is missing or of the wrong type`, [name]);
+  // Lists shorter than `length` are a mismatch between arguments, reported at `length`.
+  if (name !== null) throw inputError(name === 'length' ? 'ruleWeights: each list must hold `length` ≥ 1 entries' : `ruleWeights: ${name} is missing or invalid`, [name]);
   weighRule(spec, channels, times, conversionAt, length, weights, isDirect);
 }
 
-/** True when every entry of `times` is a number. */
-function allNumbers(times: ReadonlyArray<unknown>): boolean {
-  for (let i = 0; i < times.length; i++) if (typeof times[i] !== 'number') return false;
+/** True when `times` are finite numbers, oldest first (a NaN, or a later touch listed first, made time decay's weights NaN). */
+function allNumbers(times: ReadonlyArray<number>): boolean {
+  for (let i = 0; i < times.length; i++) if (!Number.isFinite(times[i]) || times[i]! < times[i - 1]!) return false;
   return true;
 }
 
@@ -118,7 +121,6 @@ export function weighRule(
       for (let i = 1; i < length - 1; i++) weights[i] = middle;
       weights[0] = model.first;
       weights[length - 1] = model.last;
-      if (model.first + model.last + middle * (length - 2) <= 0) weights.fill(1 / length, 0, length);
       return;
     }
     case 'custom': {
@@ -126,7 +128,7 @@ export function weighRule(
       for (let i = 0; i < length; i++) {
         const w = model.weight(i, length, channels[i]!, conversionAt - times[i]!);
         if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) {
-          throw new CrossChannelError('ATTRIBUTION_WEIGHT_INVALID', `Custom model ${quoted(model.name)} returned ${quoted(w)} for position ${i} of ${length}: weights must be finite and ≥ 0`, {
+          throw new CrossChannelError('ATTRIBUTION_WEIGHT_INVALID', `Custom model ${quoted(model.name)} gave ${quoted(w)} at position ${i}: weights must be finite and ≥ 0`, {
             path: ['models', model.name, 'weight'],
             detail: { position: i, length, weight: typeof w === 'number' ? w : String(w) },
           });
@@ -135,7 +137,7 @@ export function weighRule(
         sum += w;
       }
       if (sum <= 0) {
-        throw new CrossChannelError('ATTRIBUTION_WEIGHT_INVALID', `Custom model ${quoted(model.name)} gave a journey of ${length} touches zero total weight`, {
+        throw new CrossChannelError('ATTRIBUTION_WEIGHT_INVALID', `Custom model ${quoted(model.name)} gave zero total weight`, {
           path: ['models', model.name, 'weight'],
           detail: { length },
         });

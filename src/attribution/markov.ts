@@ -111,7 +111,7 @@ function solveDense(chain: Chain, removed: Uint8Array, active: number[]): [numbe
         piv = r;
       }
     }
-    if (best < 1e-300) throw new CrossChannelError('ATTRIBUTION_SOLVER_FAILED', 'Singular Markov system (a closed loop without absorption)', { detail: { state: active[c] } });
+    if (best < 1e-300) throw new CrossChannelError('ATTRIBUTION_SOLVER_FAILED', 'Singular Markov system (no absorption)', { detail: { state: active[c] } });
     if (piv !== c) {
       for (let k = c; k < w; k++) {
         const tmp = a[c * w + k]!;

@@ -67,6 +67,18 @@ describe('the five-journey worked example (docs/attribution.md), by hand', () =>
   });
 });
 
+describe('published examples', () => {
+  it('Markov: the classic three paths C1 > C2 > C3 (converts), C1, C2 > C3 give P = 1/3, removal effects 1/2, 1, 1, credits 0.2, 0.4, 0.4', () => {
+    // The example of Anderl et al. and the ChannelAttribution tutorials; order 2 gives the same here (no state repeats a context).
+    for (const order of [1, 2]) {
+      const m = attribute([journey(['C1', 'C2', 'C3'], true), journey(['C1'], false), journey(['C2', 'C3'], false)], { model: 'markov', order });
+      expect(m.markov!.conversionProbability).toBeCloseTo(1 / 3, 12);
+      expect(m.markov!.removalEffects).toEqual({ C1: expect.closeTo(0.5, 12), C2: expect.closeTo(1, 12), C3: expect.closeTo(1, 12) });
+      expectCredits(m, { C1: [0.2, 0.2], C2: [0.4, 0.4], C3: [0.4, 0.4] });
+    }
+  });
+});
+
 describe('model parameters', () => {
   it('last non-direct skips direct unless only direct touched', () => {
     const js = [journey(['search', 'direct'], true, 10), journey(['direct', 'direct'], true, 5)];

@@ -125,7 +125,7 @@ export function parseAttributionConfig(input: AttributionConfigInput = {}): Attr
     const spec = parseWith(modelSpecSchema, typeof m === 'string' ? { model: m } : m, 'CONFIG_INVALID', ['models', i]);
     const named = { ...spec, model: spec.model, name: spec.name ?? spec.model } as ModelSpec;
     if (seen.has(named.name)) {
-      throw new CrossChannelError('CONFIG_INVALID', `Two models are named ${quoted(named.name)}: give variants distinct names`, { path: ['models', i, 'name'] });
+      throw new CrossChannelError('CONFIG_INVALID', `Two models are named ${quoted(named.name)}`, { path: ['models', i, 'name'] });
     }
     seen.add(named.name);
     return named;

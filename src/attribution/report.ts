@@ -153,7 +153,7 @@ export function renderAttributionSvg(input: AttributionComparison | ReadonlyArra
     if (!Array.isArray(colors)) throw inputError('colors must be an array of CSS colours', ['options', 'colors']);
     colors.forEach((c: unknown, i) => {
       if (!(typeof c == 'string' && /^(#([\da-f]{3,4}|[\da-f]{6}|[\da-f]{8})|[a-z]+|(rgb|hsl|hwb|lab|lch|oklab|oklch)a?\([\w\s.,%/+-]*\))$/i.test(c))) {
-        throw inputError('Expected a CSS colour (#hex, a name, or rgb(…), hsl(…) and the like)', ['options', 'colors', i]);
+        throw inputError('Expected a CSS colour (#hex, a name, rgb(…)…)', ['options', 'colors', i]);
       }
     });
     const title = options.title ?? `Attribution by channel (${metric})`;

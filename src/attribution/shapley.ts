@@ -27,7 +27,9 @@ export interface ShapleySolution {
 
 /** Options of {@link solveShapley}. */
 export interface ShapleyOptions {
+  /** Playing channels up to which the game is solved exactly (0–22). */
   readonly maxExactChannels: number;
+  /** Permutations drawn beyond that (1–10,000,000). */
   readonly samples: number;
   readonly seed: number | string;
 }
@@ -53,9 +55,10 @@ export function solveShapley(cs: ChannelSetCounts, channelCount: number, options
   }
   if (!Number.isSafeInteger(channelCount) || channelCount < 0 || channelCount > 64) expectFinite(Number.NaN, ['channelCount']);
   expectObject(options, ['options']);
-  // 2^maxExactChannels coalitions, `samples` permutations: bounded like a shapley model's settings.
-  for (const [k, max] of [['maxExactChannels', 22], ['samples', 1e7]] as const) {
-    if (!(Number.isInteger(options[k]) && options[k] >= 0 && options[k] <= max)) throw inputError(`${k} must be an integer in 0..${max}`, ['options', k]);
+  // 2^maxExactChannels coalitions, `samples` permutations: bounded like a shapley model's settings (0 samples
+  // averaged nothing: NaN credits).
+  for (const [k, min, max] of [['maxExactChannels', 0, 22], ['samples', 1, 1e7]] as const) {
+    if (!(Number.isInteger(options[k]) && options[k] >= min && options[k] <= max)) throw inputError(`${k} must be an integer in ${min}..${max}`, ['options', k]);
   }
   if (typeof options.seed !== 'number' && typeof options.seed !== 'string') throw inputError('seed must be a number or a string', ['options', 'seed']);
   if (channelOrder !== undefined && !(Array.isArray(channelOrder) && channelOrder.every(Number.isInteger))) throw inputError('channelOrder must be a list of channel indexes', ['channelOrder']);

@@ -51,6 +51,13 @@ describe('solveShapley', () => {
     expect(() => solveShapley(cs, channels, { ...options, maxExactChannels: 40 })).toThrow(bad('options.maxExactChannels'));
     expect(() => solveShapley(cs, channels, options, [0, { valueOf: () => 1 }] as never)).toThrow(bad('channelOrder'));
   });
+
+  it('refuses 0 samples when it has to sample (the mean of no permutation made every credit NaN)', () => {
+    const cs = stats.channelSets!;
+    expect(() => solveShapley(cs, channels, { ...options, samples: 0 })).toThrow(bad('options.samples'));
+    const one = solveShapley(cs, channels, { ...options, samples: 1 });
+    expect([...one.conversions].every(Number.isFinite)).toBe(true);
+  });
 });
 
 describe('ruleWeights', () => {
@@ -65,5 +72,17 @@ describe('ruleWeights', () => {
     expect(() => ruleWeights({ ...timeDecay!, model: { toString: () => 'x' } } as never, ['a'], [0], 2, 1, w, null)).toThrow(bad('model.model'));
     expect(() => ruleWeights({ ...timeDecay!, halfLife: Symbol('h') } as never, ['a'], [0], 2, 1, w, null)).toThrow(bad('model.halfLife'));
     expect(() => ruleWeights(parseAttributionConfig({ models: ['markov'] }).models[0]!, ['a'], [0], 2, 1, w, null)).toThrow(bad('model.model', 'CONFIG_INVALID'));
+  });
+
+  it('refuses times that are NaN, newest first or fewer than `length`, and channels fewer than `length` (time decay gave NaN weights)', () => {
+    const w = new Float64Array(3);
+    expect(() => ruleWeights(timeDecay!, ['a', 'b', 'c'], [0], 2, 3, w, null)).toThrow(bad('length'));
+    expect(() => ruleWeights(timeDecay!, ['a'], [0, 1, 2], 2, 3, w, null)).toThrow(bad('length'));
+    expect(() => ruleWeights(timeDecay!, ['a', 'b'], [Number.NaN, 1], 2, 2, w, null)).toThrow(bad('times'));
+    // Newest first: 2^(Δ/h) of a touch listed before a much older one overflowed to Infinity / Infinity.
+    expect(() => ruleWeights(timeDecay!, ['a', 'b'], [1e15, 0], 1e15, 2, w, null)).toThrow(bad('times'));
+    expect(() => ruleWeights(timeDecay!, ['a', 'b'], [0, 1], Number.NaN, 2, w, null)).toThrow(bad('conversionAt'));
+    ruleWeights(timeDecay!, ['a', 'b', 'c'], [0, 0, 7 * 86_400_000], 7 * 86_400_000, 3, w, null);
+    expect([...w]).toEqual([0.25, 0.25, 0.5].map((x) => expect.closeTo(x, 12)));
   });
 });

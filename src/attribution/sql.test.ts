@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgEngines } from '../../test/fixtures/pglite.js';
+import { createDuckDB } from '../../test/fixtures/duckdb.js';
 import type { SqlClient } from '../adapters/postgres/sql.js';
 import { attributionSql, buildJourneys, collectStatistics, computeAttribution, statisticsFromSql, type AttributionComparison } from './index.js';
 import { isCrossChannelError } from '../core/errors.js';
@@ -56,6 +57,67 @@ function expectClose(a: AttributionComparison, b: AttributionComparison): void {
       expect(c.value, `${m.model} ${c.channel} value`).toBeCloseTo(other.channels[k]!.value, 6);
     });
   });
+}
+
+/**
+ * Ties ordered by a numeric sequence column, the guide's advice for ties: compared as text, 10 sorted before 9, so
+ * the touches of one instant came out of input order and the first of two simultaneous conversions took the value of
+ * the second.
+ */
+async function numericTies(sql: SqlClient): Promise<void> {
+  const at = Date.UTC(2026, 5, 1);
+  const touches = [
+    { subjectId: 'q', channel: 'email', at, seq: 9 },
+    { subjectId: 'q', channel: 'search', at, seq: 10 },
+  ];
+  const conversions = [
+    { subjectId: 'q', at: at + DAY, value: 1, seq: 99 },
+    { subjectId: 'q', at: at + DAY, value: 5, seq: 100 },
+  ];
+  const iso = (ms: number): string => `'${new Date(ms).toISOString()}'::timestamptz`;
+  await sql.query('CREATE TABLE tie_t (subject_id text, channel text, "at" timestamptz, seq bigint)');
+  await sql.query('CREATE TABLE tie_c (subject_id text, "at" timestamptz, value float8, seq bigint)');
+  await sql.query(`INSERT INTO tie_t VALUES ${touches.map((t) => `('q', '${t.channel}', ${iso(t.at)}, ${t.seq})`).join(', ')}`);
+  await sql.query(`INSERT INTO tie_c VALUES ${conversions.map((c) => `('q', ${iso(c.at)}, ${c.value}, ${c.seq})`).join(', ')}`);
+  const models = ['last_touch', 'first_touch', 'markov'] as const;
+  const memory = computeAttribution(collectStatistics(buildJourneys(touches, conversions), { models: [...models] }));
+  const fromSql = computeAttribution(await statisticsFromSql(sql, { models: [...models] }, { touchpoints: 'tie_t', conversions: 'tie_c', tieBreaker: 'seq' }));
+  expect(memory.models[0]!.channels.map((c) => [c.channel, c.conversions, c.value])).toEqual([
+    ['email', 0, 0],
+    ['search', 1, 1],
+  ]);
+  expectClose(fromSql, memory);
+}
+
+/**
+ * Rows with a NULL subject, channel or time (which memory refuses) are left out: a NULL channel was a channel named
+ * "null" in the rule models and an INPUT_INVALID at `channels[1]` once Markov or Shapley read it back.
+ */
+async function nullRows(sql: SqlClient): Promise<void> {
+  await sql.query('CREATE TABLE null_t (subject_id text, channel text, "at" timestamptz)');
+  await sql.query('CREATE TABLE null_c (subject_id text, "at" timestamptz, value float8)');
+  await sql.query(`INSERT INTO null_t VALUES ('a', 'email', '2026-01-01 00:00:00+00'), ('a', NULL, '2026-01-02 00:00:00+00'), ('b', 'web', NULL), (NULL, 'web', '2026-01-01 00:00:00+00'), ('b', 'sms', '2026-01-02 00:00:00+00')`);
+  await sql.query(`INSERT INTO null_c VALUES ('a', '2026-01-03 00:00:00+00', 5), ('b', '2026-01-03 00:00:00+00', 2), ('b', NULL, 7), (NULL, '2026-01-03 00:00:00+00', 3)`);
+  const models = ['linear', 'markov', 'shapley'] as const;
+  const day = (d: number): number => Date.UTC(2026, 0, d);
+  const memory = computeAttribution(
+    collectStatistics(
+      buildJourneys(
+        [
+          { subjectId: 'a', channel: 'email', at: day(1) },
+          { subjectId: 'b', channel: 'sms', at: day(2) },
+        ],
+        [
+          { subjectId: 'a', at: day(3), value: 5 },
+          { subjectId: 'b', at: day(3), value: 2 },
+        ],
+      ),
+      { models: [...models] },
+    ),
+  );
+  const fromSql = computeAttribution(await statisticsFromSql(sql, { models: [...models] }, { touchpoints: 'null_t', conversions: 'null_c' }));
+  expect(fromSql.channels).toEqual(['email', 'sms']);
+  expectClose(fromSql, memory);
 }
 
 describe.each(pgEngines())('attribution SQL on PostgreSQL ($name) equals the in-memory statistics', (engine) => {
@@ -142,6 +204,10 @@ describe.each(pgEngines())('attribution SQL on PostgreSQL ($name) equals the in-
     expect(rows.length).toBe(1 + q.rules.reduce((n, r, i) => n + part('rule', i).length, 0) + part('markov', 1).length + part('markov', 3).length + part('sets', 0).length);
   });
 
+  it('orders ties by a numeric tieBreaker as numbers, as memory orders them by input order (9 before 10)', () => numericTies(sql));
+
+  it('leaves out rows with a NULL subject, channel or time', () => nullRows(sql));
+
   it('rejects custom models and unsafe identifiers', () => {
     expect(() => attributionSql({ models: [{ model: 'custom', name: 'c', weight: () => 1 }] })).toThrow(/no SQL form/);
     try {
@@ -152,4 +218,32 @@ describe.each(pgEngines())('attribution SQL on PostgreSQL ($name) equals the in-
       expect((e as { path?: string }).path).toBe('touchpoints');
     }
   });
+});
+
+describe('attribution SQL on DuckDB equals the in-memory statistics', () => {
+  let db: Awaited<ReturnType<typeof createDuckDB>> | undefined;
+  const data = synthetic(11, 300);
+  beforeAll(async () => {
+    db = await createDuckDB();
+    const lit = (x: string): string => `'${x.replace(/'/g, "''")}'`;
+    const iso = (ms: number): string => `${lit(new Date(ms).toISOString())}::timestamptz`;
+    await db.sql.query('CREATE TABLE touchpoints (subject_id text, channel text, "at" timestamptz)');
+    await db.sql.query('CREATE TABLE conversions (subject_id text, "at" timestamptz, value double)');
+    await db.sql.query(`INSERT INTO touchpoints VALUES ${data.touches.map((t) => `(${lit(t.subjectId)}, ${lit(t.channel)}, ${iso(t.at)})`).join(', ')}`);
+    await db.sql.query(`INSERT INTO conversions VALUES ${data.conversions.map((c) => `(${lit(c.subjectId)}, ${iso(c.at)}, '${c.value}'::double)`).join(', ')}`);
+  }, 60_000);
+  afterAll(async () => db?.close());
+
+  for (const collapseRepeats of [false, true]) {
+    it(`every model, collapseRepeats=${collapseRepeats}, lookback 20 days`, async () => {
+      const memory = computeAttribution(collectStatistics(buildJourneys(data.touches, data.conversions, { lookback: '20d', collapseRepeats }), { models: [...MODELS] }));
+      const fromSql = computeAttribution(await statisticsFromSql(db!.sql, { models: [...MODELS] }, { lookback: '20d', collapseRepeats }));
+      expect(memory.unattributed.conversions).toBeGreaterThan(0);
+      expectClose(fromSql, memory);
+    });
+  }
+
+  it('orders ties by a numeric tieBreaker as numbers (9 before 10)', () => numericTies(db!.sql));
+
+  it('leaves out rows with a NULL subject, channel or time', () => nullRows(db!.sql));
 });

@@ -15,7 +15,8 @@ import { statisticsFromJSON, type AttributionStatistics, type AttributionStatist
  * aggregate rows leave the warehouse. Journey rules are the in-memory ones: per subject, rows ordered by time,
  * touches before a conversion at the same instant; journey number = 1 + conversions before the row; a touch
  * counts when `conversion − touch ≤ lookback`; repeats collapsed after the window. Equal timestamps among
- * touches are ordered by `tieBreaker` (default the channel) — SQL has no input order.
+ * touches are ordered by `tieBreaker` (default the channel) — SQL has no input order. Rows with a NULL subject,
+ * channel or time are left out (memory refuses them).
  */
 
 /**
@@ -51,9 +52,10 @@ const lit = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 /** The shared CTEs: `kept` holds one row per counted touch with its journey, position and conversion. */
 function journeyCtes(o: SqlOptions): string {
   const atMs = (alias: string): string => (o.timeType === 'epoch_ms' ? `(${alias}.${q(o.at)})::float8` : `(extract(epoch from ${alias}.${q(o.at)}) * 1000)::float8`);
-  const tie = o.tieBreaker === undefined ? `t.${q(o.channel)}::text` : `t.${q(o.tieBreaker)}::text`;
+  // A tie-breaker keeps its column type: a sequence number cast to text put 10 before 9.
+  const tie = o.tieBreaker === undefined ? `t.${q(o.channel)}::text` : `t.${q(o.tieBreaker)}`;
   const value = o.conversionValue === null ? '1::float8' : `coalesce(c.${q(o.conversionValue)}::float8, 1)`;
-  const convTie = o.tieBreaker === undefined ? "''" : `c.${q(o.tieBreaker)}::text`;
+  const convTie = o.tieBreaker === undefined ? "''" : `c.${q(o.tieBreaker)}`;
   return `WITH ev AS (
   SELECT t.${q(o.subjectId)}::text AS subject_id, ${atMs('t')} AS at_ms, t.${q(o.channel)}::text AS channel, NULL::float8 AS value, 0 AS is_conv, ${tie} AS tie
   FROM ${q(o.touchpoints)} t
@@ -62,18 +64,18 @@ function journeyCtes(o: SqlOptions): string {
   FROM ${q(o.conversions)} c
 ), numbered AS (
   SELECT ev.*, 1 + coalesce(sum(is_conv) OVER (PARTITION BY subject_id ORDER BY at_ms, is_conv, tie ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS journey_no
-  FROM ev
+  FROM ev WHERE subject_id IS NOT NULL AND at_ms IS NOT NULL AND (is_conv = 1 OR channel IS NOT NULL)
 ), conv AS (
   SELECT subject_id, journey_no, at_ms AS conv_at, value FROM numbered WHERE is_conv = 1
 ), windowed AS (
   SELECT n.subject_id, n.journey_no, n.channel, n.at_ms, n.tie, c.conv_at, c.value,
-         lag(n.channel) OVER (PARTITION BY n.subject_id, n.journey_no ORDER BY n.at_ms, n.tie) AS prev_channel
+  lag(n.channel) OVER (PARTITION BY n.subject_id, n.journey_no ORDER BY n.at_ms, n.tie) AS prev_channel
   FROM numbered n LEFT JOIN conv c ON c.subject_id = n.subject_id AND c.journey_no = n.journey_no
   WHERE n.is_conv = 0 AND (c.conv_at IS NULL OR c.conv_at - n.at_ms <= ${Number(o.lookback)})
 ), kept AS (
   SELECT subject_id, journey_no, channel, at_ms, conv_at, value, conv_at IS NOT NULL AS converted,
-         row_number() OVER (PARTITION BY subject_id, journey_no ORDER BY at_ms, tie) AS pos,
-         count(*) OVER (PARTITION BY subject_id, journey_no) AS len
+  row_number() OVER (PARTITION BY subject_id, journey_no ORDER BY at_ms, tie) AS pos,
+  count(*) OVER (PARTITION BY subject_id, journey_no) AS len
   FROM windowed
   WHERE ${o.collapseRepeats ? 'prev_channel IS DISTINCT FROM channel' : 'true'}
 )`;
@@ -88,7 +90,7 @@ function totalsSql(): string {
   SELECT subject_id, journey_no, bool_or(converted) AS converted, max(value) AS value FROM kept GROUP BY subject_id, journey_no
 ), jt AS (
   SELECT count(*)::float8 AS journeys, (count(*) FILTER (WHERE converted))::float8 AS converting,
-         coalesce(sum(value) FILTER (WHERE converted), 0)::float8 AS value
+  coalesce(sum(value) FILTER (WHERE converted), 0)::float8 AS value
   FROM j
 ), lost AS (
   SELECT count(*)::float8 AS unattributed, coalesce(sum(value), 0)::float8 AS unattributed_value
@@ -104,7 +106,7 @@ function channelSetsSql(): string {
   FROM kept GROUP BY subject_id, journey_no
 )
 SELECT channels, count(*)::float8 AS journeys, (count(*) FILTER (WHERE converted))::float8 AS conversions,
-       coalesce(sum(value) FILTER (WHERE converted), 0)::float8 AS value
+  coalesce(sum(value) FILTER (WHERE converted), 0)::float8 AS value
 FROM j GROUP BY channels`;
 }
 
@@ -112,7 +114,7 @@ FROM j GROUP BY channels`;
 function transitionsSql(order: number): string {
   return `st AS (
   SELECT subject_id, journey_no, pos, len, converted, value,
-         array_agg(channel) OVER (PARTITION BY subject_id, journey_no ORDER BY pos ROWS BETWEEN ${order - 1} PRECEDING AND CURRENT ROW) AS state
+  array_agg(channel) OVER (PARTITION BY subject_id, journey_no ORDER BY pos ROWS BETWEEN ${order - 1} PRECEDING AND CURRENT ROW) AS state
   FROM kept
 ), tr AS (
   SELECT coalesce(lag(state) OVER (PARTITION BY subject_id, journey_no ORDER BY pos), ARRAY[]::text[]) AS from_state, state AS to_state, 'state' AS to_kind, 0::float8 AS value FROM st
@@ -146,7 +148,7 @@ function weightExpr(m: ModelSpec): string {
       const l = Number(m.last);
       const two = f + l > 0 ? [f / (f + l), l / (f + l)] : [0.5, 0.5];
       return `CASE WHEN len = 1 THEN 1 WHEN len = 2 THEN CASE WHEN pos = 1 THEN ${two[0]} ELSE ${two[1]} END
-              WHEN pos = 1 THEN ${f} WHEN pos = len THEN ${l} ELSE ${sqlFloat(1 - f - l)} / (len - 2) END`;
+  WHEN pos = 1 THEN ${f} WHEN pos = len THEN ${l} ELSE ${sqlFloat(1 - f - l)} / (len - 2) END`;
     }
     case 'time_decay':
       return ''; // two-step form in ruleCreditsSql (window aggregates cannot nest)
