@@ -388,8 +388,9 @@ export class RedisJourneyStore implements JourneyStore {
 
   async nextDueAt(): Promise<EpochMs | null> {
     let best: number | null = null;
-    for (let k = 0; k < this.shards; k++) {
-      const r = await this.cmd(() => this.redis.zrange(this.shardKey(k), 0, 0, 'WITHSCORES'));
+    // Every shard's head at once (one round trip on a single node; each node's in a Cluster).
+    const heads = await this.cmd(() => Promise.all(Array.from({ length: this.shards }, (_, k) => this.redis.zrange(this.shardKey(k), 0, 0, 'WITHSCORES'))));
+    for (const r of heads) {
       if (r.length === 2) {
         const t = Number(r[1]);
         if (best === null || t < best) best = t;
