@@ -132,7 +132,8 @@ export function estimateMatchParameters(records: ReadonlyArray<MatchRecord>, bas
 }
 
 interface Patterns {
-  levels: Int8Array[];
+  /** Per distinct vector, level + 1 of each field as a character code. */
+  levels: string[];
   counts: number[];
   total: number;
 }
@@ -141,25 +142,16 @@ interface Patterns {
 function patternsOf(model: MatchModel, p: ReturnType<typeof internals.prepare>): Patterns {
   const F = model.fields.length;
   const pairs = internals.candidatePairs(p, model);
-  // Each vector as a number: level + 1 per field (0 = missing), base 16.
-  const patterns = new Map<number, number>();
+  // Each vector as text, one character per field: level + 1 (0 = missing). A base-16 number merged vectors
+  // past 2^53 (14 fields) and carried a level of 16 or more into the next field.
+  const patterns = new Map<string, number>();
   for (let k = 0; k < pairs.a.length; k++) {
-    let key = 0;
-    for (let f = 0; f < F; f++) key = key * 16 + (internals.levelOf(model.fields[f]!, f, p, pairs.a[k]!, pairs.b[k]!) + 1);
+    let key = '';
+    for (let f = 0; f < F; f++) key += String.fromCharCode(internals.levelOf(model.fields[f]!, f, p, pairs.a[k]!, pairs.b[k]!) + 1);
     patterns.set(key, (patterns.get(key) ?? 0) + 1);
   }
-  const levels: Int8Array[] = [];
-  const counts: number[] = [];
-  for (const [key0, c] of patterns) {
-    let key = key0;
-    const out = new Int8Array(F);
-    for (let f = F - 1; f >= 0; f--) {
-      out[f] = (key % 16) - 1;
-      key = Math.floor(key / 16);
-    }
-    levels.push(out);
-    counts.push(c);
-  }
+  const levels = [...patterns.keys()];
+  const counts = [...patterns.values()];
   return { levels, counts, total: pairs.a.length };
 }
 
@@ -186,7 +178,7 @@ function runEm(
       let pm = lambda;
       let pu = 1 - lambda;
       for (let f = 0; f < F; f++) {
-        const l = lv[f]!;
+        const l = lv.charCodeAt(f) - 1;
         if (l < 0 || !active[f]) continue;
         pm *= m[f]![l]!;
         pu *= u[f]![l]!;
@@ -196,7 +188,7 @@ function runEm(
       gSum += c * g;
       if (!updateM) continue;
       for (let f = 0; f < F; f++) {
-        const l = lv[f]!;
+        const l = lv.charCodeAt(f) - 1;
         if (l >= 0 && active[f]) mNum[f]![l]! += c * g;
       }
     }

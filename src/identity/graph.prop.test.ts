@@ -250,3 +250,76 @@ describe('stitching properties', () => {
     );
   });
 });
+
+describe('stitching against the guide\'s replay, written out plainly', () => {
+  // Oracle from docs/identity.md ("How links are decided"): each observation links its anchor (strongest: rank,
+  // type name, value) to its other identifiers; a link counts once, at its earliest sighting; a link with an end
+  // past its type's TTL (from its first sighting) is refused; the rest are replayed by (weaker rank, stronger rank,
+  // at, values) in a union-find, refusing a merge that breaks a per-type limit (the strongest such type is the
+  // rule) or maxIdentifiers; refused links whose ends end apart are reported.
+  const rulesArb = fc.record({
+    limits: fc.record({ user_id: fc.constant(1), email: fc.integer({ min: 1, max: 2 }), loyalty_id: fc.constant(1), anonymous_id: fc.integer({ min: 1, max: 3 }) }),
+    maxIdentifiers: fc.integer({ min: 2, max: 8 }),
+    priority: fc.constantFrom<string[] | undefined>(undefined, ['email', 'user_id', 'anonymous_id'], ['device_id', 'loyalty_id']),
+    ttl: fc.constantFrom<Record<string, string>>({}, { anonymous_id: '30d' }, { anonymous_id: '10d', device_id: '60d' }),
+  });
+  type Id = { type: string; value: string };
+  function replay(obs: readonly ObservationInput[], input: IdentityRulesInput) {
+    const rules = parseIdentityRules(input);
+    const DAY = 86_400_000;
+    const ttl = (t: string) => ({ '30d': 30 * DAY, '10d': 10 * DAY, '60d': 60 * DAY })[(input.ttl as Record<string, string>)[t] ?? ''] ?? Infinity;
+    const cmp = (a: Id, b: Id) => rules.rankOf(a.type) - rules.rankOf(b.type) || (a.type < b.type ? -1 : a.type > b.type ? 1 : a.value < b.value ? -1 : a.value > b.value ? 1 : 0);
+    const valid = (o: ObservationInput) => {
+      const out = new Map<string, Id>();
+      for (const i of o.identifiers) {
+        const r = normalizeIdentifier(i, rules.normalize);
+        if (r.ok && rules.blockedBy(r.value.type, r.value.value) === undefined) out.set(identifierKey(r.value), r.value);
+      }
+      return [...out.values()];
+    };
+    const first = new Map<string, number>();
+    for (const o of obs) for (const i of valid(o)) first.set(identifierKey(i), Math.min(first.get(identifierKey(i)) ?? Infinity, o.at as number));
+    const members = new Map<string, Id[]>();
+    const links = new Map<string, { s: Id; w: Id; at: number }>();
+    for (const o of obs) {
+      const ids = valid(o);
+      for (const i of ids) members.set(identifierKey(i), [i]);
+      const anchor = [...ids].sort(cmp)[0]!;
+      const live = (i: Id) => (o.at as number) - first.get(identifierKey(i))! <= ttl(i.type);
+      for (const w of ids) {
+        const k = `${identifierKey(anchor)} ${identifierKey(w)}`;
+        if (w !== anchor && live(anchor) && live(w) && !((links.get(k)?.at ?? Infinity) <= (o.at as number))) links.set(k, { s: anchor, w, at: o.at as number });
+      }
+    }
+    const parent = new Map([...members.keys()].map((k) => [k, k]));
+    const find = (k: string): string => (parent.get(k) === k ? k : find(parent.get(k)!));
+    const refused: string[] = [];
+    const order = [...links.values()].sort((a, b) => rules.rankOf(a.w.type) - rules.rankOf(b.w.type) || rules.rankOf(a.s.type) - rules.rankOf(b.s.type) || a.at - b.at || cmp(a.s, b.s) || cmp(a.w, b.w));
+    for (const l of order) {
+      const [a, b] = [find(identifierKey(l.s)), find(identifierKey(l.w))];
+      if (a === b) continue;
+      const all = [...members.get(a)!, ...members.get(b)!];
+      const over = [...new Set(all.map((i) => i.type))].filter((t) => all.filter((i) => i.type === t).length > rules.limitOf(t)).sort((x, y) => cmp({ type: x, value: '' }, { type: y, value: '' }));
+      const rule = over.length > 0 ? `limit:${over[0]}` : all.length > rules.maxIdentifiers ? 'maxIdentifiers' : undefined;
+      if (rule) refused.push(`${identifierKey(l.s)}→${identifierKey(l.w)} ${rule}`);
+      else (parent.set(b, a), members.set(a, all), members.delete(b));
+    }
+    return {
+      profiles: [...members.values()].map((m) => m.map(identifierKey).sort().join('|')).sort(),
+      refused: refused.filter((r) => find(r.split(/→| /)[0]!) !== find(r.split(/→| /)[1]!)).sort(),
+    };
+  }
+
+  it('profiles and refused links (limits, maxIdentifiers, priority, TTL) are the guide\'s greedy replay', () => {
+    fc.assert(
+      fc.property(obsListArb, rulesArb, (obs, rules) => {
+        const g = build(obs, rules);
+        const want = replay(obs, rules);
+        expect([...g.profiles()].map((p) => p.identifiers.map(identifierKey).sort().join('|')).sort()).toEqual(want.profiles);
+        const refused = g.refused().filter((r) => r.to !== undefined && !r.rule.startsWith('ttl:'));
+        expect(refused.map((r) => `${identifierKey(r.from)}→${identifierKey(r.to!)} ${r.rule}`).sort()).toEqual(want.refused);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

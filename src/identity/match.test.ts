@@ -190,3 +190,24 @@ describe('estimateMatchParameters and matchesToObservations with plain JavaScrip
     expect(() => new IdentityGraph().add(matchesToObservations([{ ...match, b: null } as never], model, 0))).toThrow(bad('matches[0].b'));
   });
 });
+
+describe('values as matching reads them', () => {
+  const model = parseMatchModel({ fields: [{ name: 'name', comparison: { kind: 'jaroWinkler' } }, { name: 'dob', comparison: { kind: 'date', thresholdDays: [1] } }], blocking: [['name']] });
+  const levels = (a: Record<string, string | number | null>, b: Record<string, string | number | null>) => scorePair({ id: 'a', values: a }, { id: 'b', values: b }, model).fields.map((f) => f.level);
+
+  it('a name composed or decomposed is the same name (NFC; was "different")', () => {
+    expect(levels({ name: 'Zoë Åberg' }, { name: 'Zoe\u0308 A\u030Aberg' })).toEqual(['exact', 'missing']);
+  });
+
+  it('dates are ISO 8601 as core reads them; other text, and impossible days, are missing (were read by Date.parse)', () => {
+    // 30 February was rolled over to 2 March, and an exact match.
+    expect(levels({ dob: '1990-02-30' }, { dob: '1990-03-02' })).toEqual(['missing', 'missing']);
+    // Read in the host's time zone: a day earlier in Tokyo than in London.
+    expect(levels({ dob: '1990-2-3' }, { dob: '1990-02-03' })[1]).toBe('missing');
+    expect(levels({ dob: '1990-02-03T10:00' }, { dob: '1990-02-03' })[1]).toBe('missing');
+    expect(levels({ dob: '03/02/1990' }, { dob: '1990-02-03' })[1]).toBe('missing');
+    expect(levels({ dob: ' 1990-02-03 ' }, { dob: Date.UTC(1990, 1, 3, 12) })[1]).toBe('exact');
+    expect(levels({ dob: '1990-02-03T23:30:00-05:00' }, { dob: '1990-02-04' })[1]).toBe('exact');
+    expect(levels({ dob: '1990-02-03T12:00:00Z' }, { dob: '1990-02-04' })[1]).toBe('within 1 days');
+  });
+});

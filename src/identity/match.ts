@@ -9,7 +9,7 @@ import { expectArray, expectFinite, expectObjects, expectString } from '../core/
 import * as z from 'zod/mini';
 import { discriminated, intSchema, regexCheck, enumSchema, literalSchema, gteCheck, gtCheck, ltCheck, minLengthCheck, maxLengthCheck, numberSchema, stringSchema } from '../core/zod.js';
 import { attempt, CrossChannelError, parseWith, type Result, inputError } from '../core/errors.js';
-import type { EpochMs } from '../core/time.js';
+import { safeToEpochMs, type EpochMs } from '../core/time.js';
 import type { ObservationInput } from './graph.js';
 import { jaroWinkler, levenshtein, soundex } from './strings.js';
 import { ownValue } from '../core/own.js';
@@ -301,15 +301,17 @@ function prepare(records: ReadonlyArray<MatchRecord>, model: MatchModel, extraFi
 
 function normText(v: string | number | null | undefined, postcode: boolean): string {
   if (v === null || v === undefined) return '';
-  const s = String(v).trim().toLowerCase();
+  // NFC: the same name typed on two systems may arrive composed (`ë`) or decomposed (`e` + U+0308).
+  const s = String(v).trim().toLowerCase().normalize();
   return postcode ? s.replace(/[\s-]+/g, '') : s.replace(/\s+/g, ' ');
 }
 
 function dayNumber(v: string | number | null | undefined): number {
   if (typeof v === 'number') return Number.isFinite(v) ? Math.floor(v / DAY_MS) : NaN;
-  if (typeof v !== 'string' || v.trim() === '') return NaN;
-  const t = Date.parse(v.trim().length === 10 ? `${v.trim()}T00:00:00Z` : v.trim());
-  return Number.isNaN(t) ? NaN : Math.floor(t / DAY_MS);
+  // ISO 8601 as core reads it (a date, or a date-time with its offset); anything else is missing. Date.parse read
+  // other text in the host's time zone (`1990-2-3` was 2 February in Tokyo) and rolled 1990-02-30 to 2 March.
+  const t = typeof v === 'string' ? safeToEpochMs(v.trim()) : undefined;
+  return t?.ok ? Math.floor(t.value / DAY_MS) : NaN;
 }
 
 /** Comparison level of field `f` for records `i`, `j`; -1 when a value is missing. */

@@ -127,6 +127,11 @@ describe('hashIdentifier', () => {
     // TikTok customer file (https://ads.tiktok.com/help/preview?content_id=5gcDeV2ckkwNVh1BedxvSJ): `janedoe@gmail.com` → d6117306….
     const jd = normalizeEmail(' JaneDoe@Gmail.com');
     expect(jd.ok && hashIdentifierSync({ type: 'email', value: jd.value })?.value).toBe('d6117306485ed0e50afab3ac871e98f81699151f30281527d63ff5f233656c69');
+    // The same page's phone example `+37493828222` → 65b7e6dc…: the hash of the digits, without the `+`.
+    const am = normalizePhone('+374 93 828222');
+    expect(am.ok && hashIdentifierSync({ type: 'phone', value: am.value.slice(1) })?.value).toBe('65b7e6dcf6f4310f8d7cbfbd78289a753062fb054d6664fb9aaac5df66a422d4');
+    // Google Customer Match / Enhanced Conversions keep the `+` (E.164 as normalised here).
+    expect(am.ok && hashIdentifierSync({ type: 'phone', value: am.value })?.value).toBe('241371e614f8650dfae0f111361c69de1bb4829a72b71bb8044daae8b2e7791d');
   });
 
   it('hashIdentifierSync gives the same answers without the promise, and the same error thrown', async () => {

@@ -8,7 +8,61 @@ import { describe, expect, it } from 'vitest';
 import { profileIdHash } from './state.js';
 import { IdentityGraph } from './graph.js';
 
+/**
+ * Appleby's MurmurHash3_x86_128 (smhasher) over bytes, with the guide's two departures as parameters: a start value
+ * per lane and the length mixed in at the end.
+ */
+function murmur3x86x128(data: Uint8Array, lanes: readonly number[], length: number): string {
+  const rotl = (x: number, r: number) => (x << r) | (x >>> (32 - r));
+  const fmix = (h: number) => {
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+    return h ^ (h >>> 16);
+  };
+  const c = [0x239b961b, 0xab0e9789, 0x38b34ae5, 0xa1e38b93];
+  const rot = [15, 16, 17, 18];
+  const mix = [[19, 0x561ccd1b], [17, 0x0bcaa747], [15, 0x96cd1c35], [13, 0x32ac3b17]] as const;
+  const h = [...lanes];
+  const word = (bytes: Uint8Array, at: number) => bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24);
+  const blocks = Math.floor(data.length / 16);
+  for (let b = 0; b < blocks; b++) {
+    for (let l = 0; l < 4; l++) {
+      h[l] = h[l]! ^ Math.imul(rotl(Math.imul(word(data, b * 16 + 4 * l), c[l]!), rot[l]!), c[(l + 1) % 4]!);
+      h[l] = (Math.imul(rotl(h[l]!, mix[l]![0]) + h[(l + 1) % 4]!, 5) + mix[l]![1]) | 0;
+    }
+  }
+  const tail = new Uint8Array(16);
+  tail.set(data.subarray(blocks * 16));
+  for (let l = 0; l < 4; l++) h[l] = h[l]! ^ Math.imul(rotl(Math.imul(word(tail, 4 * l), c[l]!), rot[l]!), c[(l + 1) % 4]!) ^ length;
+  const sum = () => {
+    h[0] = (h[0]! + h[1]! + h[2]! + h[3]!) | 0;
+    for (let l = 1; l < 4; l++) h[l] = (h[l]! + h[0]!) | 0;
+  };
+  sum();
+  for (let l = 0; l < 4; l++) h[l] = fmix(h[l]!);
+  sum();
+  return h.map((x) => (x >>> 0).toString(16).padStart(8, '0')).join('');
+}
+
+const utf16le = (text: string) => {
+  const out = new Uint8Array(text.length * 2);
+  for (let i = 0; i < text.length; i++) (out[2 * i] = text.charCodeAt(i) & 255), (out[2 * i + 1] = text.charCodeAt(i) >>> 8);
+  return out;
+};
+
 describe('profile ids', () => {
+  it("are the guide's definition: the reference MurmurHash3 x86 128-bit with a start value per lane and the length in code units", () => {
+    const lanes = [0x9747b28c, 0x85ebca6b, 0xc2b2ae35, 0x27d4eb2f];
+    // The reference itself, on its published check value (seed 0, empty input: all zero).
+    expect(murmur3x86x128(new Uint8Array(0), [0, 0, 0, 0], 0)).toBe('0'.repeat(32));
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 80 }), (text) => {
+        expect(profileIdHash(text)).toBe(`p_${murmur3x86x128(utf16le(text), lanes, text.length)}`);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('are the pinned MurmurHash3 x86 128-bit ids', () => {
     expect(profileIdHash('')).toBe('p_2b2a85238e27041e9fd6f34faafaa5e3');
     expect(profileIdHash('a')).toBe('p_57ba3e2a65d8288fff1b90023bdf4a23');

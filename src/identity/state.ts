@@ -628,8 +628,9 @@ export function profileIdFor(s: GraphState, canonical: number): string {
 }
 
 /**
- * `p_` + MurmurHash3 x86 128-bit over UTF-16 code units, as 32 hex digits. Not cryptographic; collision-resistant
- * enough for ids.
+ * `p_` + MurmurHash3 x86 128-bit over UTF-16 code units (their little-endian bytes), as 32 hex digits. Not
+ * cryptographic; collision-resistant enough for ids. Two departures from the reference, fixed forever since ids are
+ * stored: a start value per lane (not one seed), and the length mixed in is in code units, not bytes (identity guide).
  */
 export function profileIdHash(text: string): string {
   let h1 = 0x9747b28c;
