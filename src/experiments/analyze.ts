@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { enumSchema, booleanSchema, gtCheck, ltCheck, numberSchema } from '../core/zod.js';
 import { CrossChannelError, parseWith, quoted } from '../core/errors.js';
 import { idSchema } from '../core/schema.js';
-import { bayesianSummary, holmAdjust, relativeLift, sequentialInterval, welchDifference, type ArmSummary, type BayesianSummary, type Interval } from './effects.js';
+import { bayesianSummary, holmAdjust, lift, sequentialInterval, welchDifference, type ArmSummary, type BayesianSummary, type Interval } from './effects.js';
 import type { ExperimentErrorCode } from './errors.js';
 import { sampleRatioMismatch, type SrmCheck } from './srm.js';
 import { checkExperimentStats, MOMENTS, type ExperimentStats } from './stats.js';
@@ -63,7 +63,11 @@ export interface Comparison {
   readonly control: string;
   /** Absolute difference treatment − control (Welch; CUPED-adjusted when a covariate is used). */
   readonly difference: Interval & { readonly df: number };
-  /** Relative lift (delta method); null when the control mean is 0, the comparison is not estimable or its interval overflows. */
+  /**
+   * Relative lift: the difference over the control's unadjusted mean (with CUPED, the adjusted difference over it,
+   * as GrowthBook), delta-method interval with the two estimates' correlation; null when the control mean is 0, the
+   * comparison is not estimable or its interval overflows.
+   */
   readonly relative: Interval | null;
   /**
    * Always-valid interval of the difference at this look (safe to peek at every day). Keep the running minimum of
@@ -125,14 +129,14 @@ export function analyzeExperiment(stats: ExperimentStats, options: AnalysisOptio
   const m = s.metricIds.indexOf(o.metric);
   if (m < 0) throw new CrossChannelError<ExperimentErrorCode>('EXPERIMENT_METRIC_UNKNOWN', `No metric ${quoted(o.metric)} in the statistics`, { path: ['options', 'metric'], detail: { known: s.metricIds } });
   const V = s.variantIds.length;
-  if (V < 2) throw new CrossChannelError<ExperimentErrorCode>('EXPERIMENT_STATS_INVALID', 'An analysis needs at least two variants', { path: ['variantIds'] });
+  if (V < 2) throw new CrossChannelError<ExperimentErrorCode>('EXPERIMENT_STATS_INVALID', 'An analysis needs ≥ 2 variants', { path: ['variantIds'] });
   const c = o.control === undefined ? 0 : s.variantIds.indexOf(o.control);
   if (c < 0) throw new CrossChannelError<ExperimentErrorCode>('EXPERIMENT_UNKNOWN', `No variant ${quoted(o.control)}`, { path: ['options', 'control'] });
   s.units.forEach((u, i) => {
-    if (u < 2) throw new CrossChannelError<ExperimentErrorCode>('EXPERIMENT_EMPTY_VARIANT', `Variant ${quoted(s.variantIds[i])} has ${u} unit(s): no interval`, { path: ['units', i] });
+    if (u < 2) throw new CrossChannelError<ExperimentErrorCode>('EXPERIMENT_EMPTY_VARIANT', `Variant ${quoted(s.variantIds[i])} has ${u} unit(s)`, { path: ['units', i] });
   });
   if (o.expectedShares !== undefined && o.expectedShares.length !== V) {
-    throw invalidInput('expectedShares needs one share per variant', 'options', 'expectedShares');
+    throw invalidInput('one share per variant', 'options', 'expectedShares');
   }
 
   // Per-arm moments, the means taken from the control's references (see ExperimentStats: no cancellation when the
@@ -149,8 +153,8 @@ export function analyzeExperiment(stats: ExperimentStats, options: AnalysisOptio
 
   // CUPED: θ from the pooled within-arm covariance; means shifted by θ(x̄_v − x̄).
   let theta = 0;
-  // An arm's variance after CUPED (its own when θ = 0).
-  const adjusted = (a: (typeof arms)[number]) => Math.max(0, a.vy - 2 * theta * a.cxy + theta * theta * a.vx);
+  // An arm's variance after CUPED (its own when θ = 0): of y − θx, or with r of ry − θx (the relative lift's).
+  const adjusted = (a: (typeof arms)[number], r = 1) => Math.max(0, r * (r * a.vy - 2 * theta * a.cxy) + theta * theta * a.vx);
   let cuped: ExperimentAnalysis['cuped'] = null;
   if (o.cuped) {
     let num = 0;
@@ -179,7 +183,8 @@ export function analyzeExperiment(stats: ExperimentStats, options: AnalysisOptio
   }));
   // Means in the metric's units (the summaries' are from the control's reference).
   const ky = K(c, 0);
-  const real = (a: ArmSummary): ArmSummary => ({ ...a, mean: a.mean + ky });
+  const ac = arms[c]!;
+  const yc = ac.my + ky;
   // A proportion's Beta(x + 1, n − x + 1) posterior (flat prior) as an arm of n + 3 units: mean m = (x + 1)/(n + 2),
   // variance m(1 − m)/(n + 3).
   const beta = (a: ArmSummary): ArmSummary => {
@@ -199,11 +204,17 @@ export function analyzeExperiment(stats: ExperimentStats, options: AnalysisOptio
       const estimable = !prop || d.se > 0;
       const p1 = <T>(i: T) => (estimable ? i : { ...i, pValue: 1 });
       const b = prop ? welchDifference(beta(t), beta(control), o.alpha, prop) : d;
+      // The lift L = Δ/ȳ꜀ over the control's unadjusted mean (GrowthBook's with CUPED), by the delta method: Δ and
+      // ȳ꜀ are correlated (CUPED's Δ and the adjusted means share θ and x̄), so its variance is that of the
+      // treatment's adjusted values plus the control's (1 + L)y − θx, over ȳ꜀² — (s²ₜ/nₜ + (1 + L)²s²꜀/n꜀)/ȳ꜀²
+      // without CUPED. A control mean of 0 gives no finite interval: null.
+      const L = d.estimate / yc;
+      const r = 1 + L;
       return [{
         variantId: s.variantIds[v]!,
         control: s.variantIds[c]!,
         difference: p1(d),
-        relative: estimable ? relativeLift(real(t), real(control), o.alpha, prop) : null,
+        relative: estimable ? lift(L, Math.sqrt(t.variance / t.n + adjusted(ac, r) / ac.n) / Math.abs(yc), t, control, o.alpha, prop) : null,
         sequential: { ...p1(sequentialInterval(d.estimate, d.se, o.alpha, tau)), tau },
         bayesian: bayesianSummary(b.estimate, b.se),
         estimable,

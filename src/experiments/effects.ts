@@ -64,13 +64,19 @@ export function relativeLift(t: ArmSummary, c: ArmSummary, alpha: number, normal
   checkArm(t, 'treatment');
   checkArm(c, 'control');
   checkAlpha(alpha);
-  // A ratio to a control mean of 0 (or so near it that the ratio overflows) has no interval.
+  // A ratio to a control mean of 0 (or so near it that the ratio overflows) has no interval: `lift` answers null.
   const r = t.mean / c.mean;
-  if (!Number.isFinite(r)) return null;
   // (t̄ − c̄)/c̄, not t̄/c̄ − 1, which cancels for a tiny lift.
   const estimate = (t.mean - c.mean) / c.mean;
   // √(s²_t/n_t + r²·s²_c/n_c) / |c̄|, the delta method's variance without c̄⁴ (which overflows beyond 1e77).
-  const se = Math.sqrt(t.variance / t.n + r * r * (c.variance / c.n)) / Math.abs(c.mean);
+  return lift(estimate, Math.sqrt(t.variance / t.n + r * r * (c.variance / c.n)) / Math.abs(c.mean), t, c, alpha, normal);
+}
+
+/**
+ * @internal A lift `estimate` ± the quantile of {@link welchDifference} (the arms' Welch degrees of freedom) × `se`,
+ * with the p-value of that t; null when the interval lies beyond the largest double.
+ */
+export function lift(estimate: number, se: number, t: ArmSummary, c: ArmSummary, alpha: number, normal: boolean): Interval | null {
   const [q, , p] = tTest(t, c, alpha, Math.abs(estimate / se), normal);
   const half = se && q * se;
   const out = { estimate, lower: estimate - half, upper: estimate + half, se, pValue: se ? clamp01(p) : +(estimate === 0) };

@@ -61,7 +61,7 @@ const NOT_HELD = Object.freeze({ held: false as const });
  * ```
  */
 export function createHoldoutCheck(options: HoldoutCheckOptions): HoldoutCheck {
-  if (typeof options !== 'object' || options === null) throw invalidInput('createHoldoutCheck takes { holdout?, experiments? }');
+  if (typeof options !== 'object' || options === null) throw invalidInput('createHoldoutCheck takes options');
   const holdout = options.holdout;
   if (holdout !== undefined && !isCompiledHoldout(holdout)) throw invalidInput('holdout must come from parseHoldout', 'holdout');
   const person = options.person ?? (() => undefined);

@@ -83,7 +83,7 @@ function exposureIn(events: History['events'], experimentId: string, ...at: Arra
     const p = e.properties;
     if (typeof p !== 'object' || p === null) throw invalidInput('An exposure event needs its properties', ...at, 'events', i, 'properties');
     if (p.experimentId !== experimentId || typeof p.variantId !== 'string') continue;
-    if (!Number.isSafeInteger(e.at)) throw invalidInput('An exposure needs an integer at (epoch ms)', ...at, 'events', i, 'at');
+    if (!Number.isSafeInteger(e.at)) throw invalidInput('An exposure needs an integer at', ...at, 'events', i, 'at');
     return { at: e.at, variantId: p.variantId };
   }
   return null;

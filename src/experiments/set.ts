@@ -50,7 +50,7 @@ export interface CompiledExperimentSet {
  */
 export function parseExperimentSet(input: ExperimentSetInput, predicates: Readonly<Record<string, TargetingPredicate>> = {}): CompiledExperimentSet {
   const raw = parseWith(experimentSetSchema, input, 'CONFIG_INVALID');
-  if (typeof predicates !== 'object' || predicates === null) throw invalidInput('predicates must be { [experimentId]: function }', 'predicates');
+  if (typeof predicates !== 'object' || predicates === null) throw invalidInput('predicates must be an object', 'predicates');
   const experiments = raw.experiments.map((e, i) => {
     const id = (e as { id?: unknown } | null)?.id;
     const found = typeof id === 'string' && Object.hasOwn(predicates, id) ? predicates[id] : undefined;

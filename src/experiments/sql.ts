@@ -56,7 +56,7 @@ const lit = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 export function experimentStatsSql(experimentId: string, variantIds: ReadonlyArray<string>, metrics: ReadonlyArray<Metric>, now: EpochMs, options: ExperimentSqlOptionsInput = {}): ExperimentStatsSql {
   const o = parseWith(experimentSqlOptionsSchema, options, 'INPUT_INVALID', ['options']);
   if (typeof experimentId !== 'string' || !Array.isArray(variantIds) || variantIds.some((v) => typeof v !== 'string')) {
-    throw invalidInput('experimentId and variantIds[] must be strings', 'variantIds');
+    throw invalidInput('ids must be strings', 'variantIds');
   }
   checkNow(now);
   if (!Array.isArray(metrics) || metrics.length === 0) throw invalidInput('metrics must come from parseMetrics', 'metrics');

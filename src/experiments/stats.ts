@@ -49,7 +49,7 @@ export const MOMENTS = 5;
  */
 export function emptyExperimentStats(experimentId: string, variantIds: ReadonlyArray<string>, metricIds: ReadonlyArray<string>): ExperimentStats {
   if (typeof experimentId !== 'string' || !Array.isArray(variantIds) || !Array.isArray(metricIds)) {
-    throw invalidInput('emptyExperimentStats(experimentId, variantIds[], metricIds[])');
+    throw invalidInput('emptyExperimentStats(id, variantIds[], metricIds[])');
   }
   const cells = variantIds.length * metricIds.length;
   return { experimentId, variantIds: [...variantIds], metricIds: [...metricIds], units: variantIds.map(() => 0), moments: Array<number>(cells * MOMENTS).fill(0), shifts: Array<number>(cells * 2).fill(0) };
@@ -81,7 +81,7 @@ function statsAt(value: unknown, at: ReadonlyArray<number>): ExperimentStats {
   }
   const V = s.variantIds!.length;
   const M = s.metricIds!.length;
-  if (!Array.isArray(s.units) || s.units.length !== V) throw bad('units must have one count per variant', ['units']);
+  if (!Array.isArray(s.units) || s.units.length !== V) throw bad('one count per variant', ['units']);
   s.units.forEach((u, i) => {
     if (!(Number.isInteger(u) && u >= 0)) throw bad('units must be whole numbers ≥ 0', ['units', i]);
   });
@@ -122,7 +122,7 @@ export function mergeExperimentStats(parts: ReadonlyArray<ExperimentStats>): Exp
   parts.forEach((part, p) => {
     const s = statsAt(part, [p]);
     if (s.experimentId !== first.experimentId || s.variantIds.join('\u0000') !== first.variantIds.join('\u0000') || s.metricIds.join('\u0000') !== first.metricIds.join('\u0000')) {
-      throw new CrossChannelError<ExperimentErrorCode>('EXPERIMENT_STATS_INVALID', 'Not the experiment, variants and metrics of [0]', { path: [p] });
+      throw new CrossChannelError<ExperimentErrorCode>('EXPERIMENT_STATS_INVALID', 'Not the same experiment as [0]', { path: [p] });
     }
     s.units.forEach((n, v) => {
       for (let i = v * M; n && i < (v + 1) * M; i++) {
