@@ -232,6 +232,14 @@ describe('capacity, budget, groups, slots, ranking', () => {
       ['savings', 'constraints', 'OFFER_NO_SLOT'],
     ]);
     expect(r.excluded[0]?.reason.detail).toMatchObject({ group: 'cards', by: 'amex' });
+    // Ranked after the slots filled, a clashing offer is still named by its group (more slots would not present it).
+    const late = arbitrate({}, parseCatalogue({ valueScale: 'linear', offers: [
+      { id: 'amex', value: 60, propensity: 0.5, exclusionGroups: ['cards'] },
+      { id: 'loan', value: 55, propensity: 0.5 },
+      { id: 'visa', value: 50, propensity: 0.5, exclusionGroups: ['cards'] },
+      { id: 'savings', value: 10, propensity: 0.5, exclusionGroups: ['other'] },
+    ] }), empty, { now: NOW, channel: 'web', slots: 2 });
+    expect(late.excluded.map((e) => [e.offerId, e.reason.code])).toEqual([['visa', 'OFFER_EXCLUSION_GROUP'], ['savings', 'OFFER_NO_SLOT']]);
   });
 
   it('breaks ties by priority, then by offer id — never at random', () => {
@@ -258,6 +266,21 @@ describe('capacity, budget, groups, slots, ranking', () => {
       expect(s.factors.contextWeight).toBe(2);
       expect(s.score).toBeCloseTo(2, 12);
     }
+  });
+
+  it('an offer named like an Object member (constructor, toString, __proto__) reads only own context propensities and weights (any such record made the call INPUT_INVALID)', () => {
+    const cat = parseCatalogue({ valueScale: 'none', offers: [{ id: 'constructor', value: 10 }, { id: 'toString', value: 5 }, { id: '__proto__', value: 3 }] });
+    for (const ctx of [{ propensities: { other: 0.9 } }, { weights: { other: 2 } }]) {
+      const r = arbitrate(ctx, cat, empty, { now: NOW, channel: 'web', slots: 3 });
+      expect(r.selected.map((s) => [s.offerId, s.factors.propensitySource, s.factors.contextWeight])).toEqual([
+        ['constructor', 'prior', 1],
+        ['toString', 'prior', 1],
+        ['__proto__', 'prior', 1],
+      ]);
+    }
+    // An own `__proto__` key (as JSON.parse makes it) is still read.
+    const own = arbitrate({ propensities: JSON.parse('{"__proto__": 0.9}') as Record<string, number> }, cat, empty, { now: NOW, channel: 'web', slots: 3 });
+    expect(own.selected.find((s) => s.offerId === '__proto__')?.factors).toMatchObject({ propensity: 0.9, propensitySource: 'context' });
   });
 
   it('excludes at scoring when propensity is below the minimum or a factor is zero', () => {

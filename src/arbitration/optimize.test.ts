@@ -137,6 +137,18 @@ describe('batch optimisation', () => {
     expect(() => optimizeGreedy(columns as never, {})).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'customers.customerIds[1]' }));
   });
 
+  it('refuses columns naming an offer or a channel twice (each index got the whole capacity: x with capacity 1 went to a and b)', () => {
+    const offers = { customerIds: ['a', 'b'], customerOffsets: [0, 1, 2], offerIds: ['x', 'x'], offer: [0, 1], value: [1, 1] };
+    const channels = { customerIds: ['a', 'b'], customerOffsets: [0, 1, 2], offerIds: ['x'], offer: [0, 0], value: [1, 1], channelIds: ['h', 'h'], channel: [0, 1] };
+    for (const run of [optimizeExact, optimizeGreedy, optimize]) {
+      expect(() => run(offers, { offers: { x: { capacity: 1 } } })).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'customers.offerIds[1]' }));
+      expect(() => run(channels, { channels: { h: { capacity: 1 } } })).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'customers.channelIds[1]' }));
+      expect(() => run({ ...offers, offerIds: [7, 'x'] } as never, {})).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'customers.offerIds[0]' }));
+      // A channel that is not a string was used as a key and returned as is.
+      expect(() => run([{ id: 'a', candidates: [{ offerId: 'x', value: 1, channel: 7 as never }] }], {})).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'customers[0].candidates[0].channel' }));
+    }
+  });
+
   it('throws ARBITRATION_PROBLEM_TOO_LARGE past the node limit; optimize() then falls back to greedy', () => {
     const customers: OptimizationCustomer[] = Array.from({ length: 12 }, (_, i) => ({
       id: `c${i}`,

@@ -87,11 +87,9 @@ export interface CandidateColumns {
 export type OptimizationInput = ReadonlyArray<OptimizationCustomer> | CandidateColumns;
 
 /**
- * Compiles either input form.
+ * Compiles either input form. Internal: not exported from the entry.
  * @example
- * ```ts
- * import { compileInput } from 'src/arbitration/problem.js'; // internal module, not part of the public entry
- *
+ * ```text
  * compileInput([{ id: 'c1', candidates: [{ offerId: 'a', value: 1 }] }], {}).n; // 1
  * ```
  */
@@ -102,11 +100,9 @@ export function compileInput(input: OptimizationInput, constraints: Optimization
 }
 
 /**
- * Number of candidate pairs of an input.
+ * Number of candidate pairs of an input. Internal: not exported from the entry.
  * @example
- * ```ts
- * import { pairCount } from 'src/arbitration/problem.js'; // internal module, not part of the public entry
- *
+ * ```text
  * pairCount([{ id: 'c1', candidates: [{ offerId: 'a', value: 1 }] }]); // 1
  * ```
  */
@@ -170,10 +166,9 @@ function compileColumns(cols: CandidateColumns, constraints: OptimizationConstra
 }
 
 /**
- * Flattened problem: one row per (customer, candidate) pair with positive value, in input order.
+ * Flattened problem: one row per (customer, candidate) pair with positive value, in input order. Internal: not exported from the entry.
  * @example
- * ```ts
- * import { compileInput } from 'src/arbitration/problem.js'; // internal module, not part of the public entry
+ * ```text
  * declare const customers: OptimizationCustomer[];
  * declare const constraints: OptimizationConstraints;
  *
@@ -198,11 +193,9 @@ export interface Compiled {
 }
 
 /**
- * Compiles candidate objects into the flat problem (validates, drops values ≤ 0, applies the limits).
+ * Compiles candidate objects into the flat problem (validates, drops values ≤ 0, applies the limits). Internal: not exported from the entry.
  * @example
- * ```ts
- * import { compileCustomers } from 'src/arbitration/problem.js'; // internal module, not part of the public entry
- *
+ * ```text
  * compileCustomers([{ id: 'c1', candidates: [{ offerId: 'a', value: 1 }] }], {}).offerIds; // ['a']
  * ```
  */
@@ -251,6 +244,7 @@ export function compileCustomers(customers: ReadonlyArray<OptimizationCustomer>,
         const cachedChannel = channelAt[k];
         const got = cachedChannel !== undefined && channelIds[cachedChannel] === cand.channel ? cachedChannel : channelIndex.get(cand.channel);
         if (got === undefined) {
+          if (typeof cand.channel !== 'string' || cand.channel.length === 0) throw inputError('channel must be a non-empty string', ['customers', ci, 'candidates', k, 'channel']);
           hi = channelIds.length;
           channelIndex.set(cand.channel, hi);
           channelIds.push(cand.channel);
@@ -337,14 +331,15 @@ function checkInputShape(input: unknown): void {
       expectArray((c as { candidates?: unknown }).candidates, ['customers', i, 'candidates']);
       expectObjects((c as { candidates: unknown[] }).candidates, ['customers', i, 'candidates']);
     });
-    uniqueIds(input.map((c) => (c as { id?: unknown }).id), (i) => ['customers', i, 'id']);
+    uniqueIds(input.map((c) => (c as { id?: unknown }).id), 'customer', (i) => ['customers', i, 'id']);
     return;
   }
   expectObject(input, ['customers']);
   const cols = input as Record<string, unknown>;
   for (const k of ['customerIds', 'offerIds']) expectArray(cols[k], ['customers', k]);
-  uniqueIds(cols.customerIds as unknown[], (i) => ['customers', 'customerIds', i]);
   if (cols.channelIds !== undefined) expectArray(cols.channelIds, ['customers', 'channelIds']);
+  // An offer or channel listed twice split its capacity and budget between two indices, and its repeat check.
+  for (const k of ['customerIds', 'offerIds', 'channelIds']) uniqueIds((cols[k] ?? []) as unknown[], k.slice(0, -3), (i) => ['customers', k, i]);
   ['customerOffsets', 'offer', 'value', 'channel', 'cost', 'maxOffers'].forEach((k, i) => {
     const v = cols[k] as { length?: unknown } | null | undefined;
     // The last three are optional.
@@ -352,12 +347,15 @@ function checkInputShape(input: unknown): void {
   });
 }
 
-/** Customer ids are strings, each once: a customer listed twice would get its limit, and an offer, twice. */
-function uniqueIds(ids: ReadonlyArray<unknown>, path: (i: number) => Array<string | number>): void {
+/**
+ * Ids (of customers, or the columns' offers and channels) are strings, each once: a customer listed twice would get
+ * its limit, and an offer, twice; an offer or channel listed twice would get its capacity twice.
+ */
+function uniqueIds(ids: ReadonlyArray<unknown>, what: string, path: (i: number) => Array<string | number>): void {
   const seen = new Set<unknown>();
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i];
-    if (typeof id !== 'string') throw inputError('A customer id must be a string', path(i));
-    if (seen.size === seen.add(id).size) throw inputError(`Customer ${quoted(id)} is listed twice`, path(i));
+    if (typeof id !== 'string' || (what !== 'customer' && id.length === 0)) throw inputError(`Each ${what} id must be a ${what === 'customer' ? '' : 'non-empty '}string`, path(i));
+    if (seen.size === seen.add(id).size) throw inputError(`The ${what} ${quoted(id)} is listed twice`, path(i));
   }
 }

@@ -1,4 +1,5 @@
 import { inputError } from '../core/errors.js';
+import { ownValue } from '../core/own.js';
 import { betaVariate, createRng, fnv1a } from '../core/random.js';
 import type { ArbitrationContext } from './context.js';
 import type { Catalogue, CompiledOffer } from './offers.js';
@@ -68,7 +69,8 @@ export function resolvePropensity(
   seedHash: number,
   out: { source: ScoreFactors['propensitySource'] },
 ): number {
-  const given = context.propensities?.[offer.id];
+  // Own keys only: an offer called `constructor` read Object's function from any propensities record.
+  const given = ownValue(context.propensities, offer.id);
   if (given !== undefined) {
     // A model's NaN would otherwise be passed over for the built-in propensity without a word.
     if (typeof given !== 'number' || !Number.isFinite(given)) throw inputError('A propensity must be a finite number (in [0, 1])', ['context', 'propensities', offer.id], { value: typeof given === 'number' ? given : typeof given });
@@ -106,7 +108,7 @@ export function contextWeightOf(offer: CompiledOffer, channel: string, context: 
     // A number test, not `!== undefined`: a channel named `constructor` reads Object's function from the record.
     if (typeof cw === 'number') w *= cw;
   }
-  const dyn = context.weights?.[offer.id];
+  const dyn = ownValue(context.weights, offer.id);
   if (dyn !== undefined) {
     if (typeof dyn !== 'number' || !(dyn >= 0 && dyn < Infinity)) throw inputError('A context weight must be a finite number ≥ 0', ['context', 'weights', offer.id], { value: typeof dyn === 'number' ? dyn : typeof dyn });
     w *= dyn;

@@ -25,6 +25,17 @@ describe('safe regex', () => {
     );
   });
 
+  it('\\s and \\S are JavaScript\'s: every Unicode space separator (U+3000, U+2000–U+200A, …) is a space', () => {
+    const spaceArb = fc.string({ unit: fc.constantFrom('a', ' ', '\u00a0', '\u1680', '\u2000', '\u2005', '\u200a', '\u200b', '\u202f', '\u205f', '\u3000', '\u180e', '\u2028', '\ufeff', '\t'), maxLength: 4 });
+    fc.assert(
+      fc.property(fc.constantFrom('\\s', '\\S', '^\\s+$', '[^\\s]', '[\\s]a', 'a\\S'), spaceArb, (source, input) => {
+        expect(compileSafeRegex(source).test(input)).toBe(new RegExp(source).test(input));
+      }),
+      { numRuns: 300 },
+    );
+    expect(compileSafeRegex('^\\s$').test('\u3000')).toBe(true); // an ideographic space was not one
+  });
+
   it('answers hostile patterns on long inputs (no backtracking)', () => {
     const long = `${'a'.repeat(50_000)}!`;
     expect(compileSafeRegex('^(a+)+$').test(long)).toBe(false);

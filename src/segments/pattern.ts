@@ -46,7 +46,8 @@ function unsafe(message: string, source: string, index?: number): CrossChannelEr
 
 const DIGIT: Ranges = [48, 57];
 const WORD: Ranges = [48, 57, 65, 90, 95, 95, 97, 122];
-const SPACE: Ranges = [9, 13, 32, 32, 160, 160, 0x2028, 0x2029, 0xfeff, 0xfeff];
+// JavaScript's \s: the white space and line terminators of ECMAScript, the Unicode space separators (Zs) included.
+const SPACE: Ranges = [9, 13, 32, 32, 160, 160, 0x1680, 0x1680, 0x2000, 0x200a, 0x2028, 0x2029, 0x202f, 0x202f, 0x205f, 0x205f, 0x3000, 0x3000, 0xfeff, 0xfeff];
 
 function complement(r: Ranges): Ranges {
   const sorted: Array<[number, number]> = [];

@@ -27,8 +27,9 @@ const { tree } = fc.letrec<{ tree: Record<string, unknown> }>((tie) => ({
   tree: fc.oneof(
     { depthSize: 'small', maxDepth: 3, withCrossShrink: true },
     sqlLeaf,
-    fc.array(tie('tree'), { minLength: 1, maxLength: 3 }).map((and) => ({ and })),
-    fc.array(tie('tree'), { minLength: 1, maxLength: 3 }).map((or) => ({ or })),
+    // Empty groups included (rule builders save them).
+    fc.array(tie('tree'), { minLength: 0, maxLength: 3 }).map((and) => ({ and })),
+    fc.array(tie('tree'), { minLength: 0, maxLength: 3 }).map((or) => ({ or })),
     tie('tree').map((not) => ({ not })),
   ),
 }));
@@ -161,6 +162,17 @@ describe('segments → SQL agrees with the in-memory evaluation', () => {
         ],
         NOW,
       );
+    });
+
+    it(`empty groups, as rule builders save them: and [] holds, or [] does not (they were "()", a syntax error) (${name})`, async () => {
+      const { sql, dialect } = engines.find((e) => e.name === name)!;
+      const defs = [
+        { id: 'all', rule: { and: [] } },
+        { id: 'none', rule: { or: [] } },
+        { id: 'not-none', rule: { not: { or: [] } } },
+        { id: 'nested', rule: { or: [{ and: [{ or: [] }, { attr: 'a', op: 'exists' }] }, { and: [{ and: [] }, { attr: 'a', op: 'eq', value: 1 }] }] } },
+      ];
+      await agrees(sql, dialect, defs, [[{ a: 1 }, []], [{ a: 2 }, []], [{}, []]], NOW);
     });
 
     it(`at the edges: random data (${name})`, async () => {

@@ -110,8 +110,9 @@ class Generator {
 
   /** A rule as a two-valued boolean expression (every leaf is coalesced, so NOT never meets NULL). */
   rule(r: SegmentRule, path: Path, stack: ReadonlyArray<string>): string {
-    if ('and' in r) return `(${r.and.map((c, i) => this.rule(c, [...path, 'and', i], stack)).join(' AND ')})`;
-    if ('or' in r) return `(${r.or.map((c, i) => this.rule(c, [...path, 'or', i], stack)).join(' OR ')})`;
+    // Empty groups take their identities (an empty `and` holds, an empty `or` does not): `()` is no SQL.
+    if ('and' in r) return r.and.length === 0 ? 'true' : `(${r.and.map((c, i) => this.rule(c, [...path, 'and', i], stack)).join(' AND ')})`;
+    if ('or' in r) return r.or.length === 0 ? 'false' : `(${r.or.map((c, i) => this.rule(c, [...path, 'or', i], stack)).join(' OR ')})`;
     if ('not' in r) return `(NOT ${this.rule(r.not, [...path, 'not'], stack)})`;
     if ('segment' in r) {
       // parseSegments has rejected cycles; the referenced rule is inlined.
