@@ -19,7 +19,60 @@ const RANK = { existing_customer: 0, granted: 1, confirmed: 2, denied: 3, withdr
 const applies = (e: ConsentEvent, channel: string, purpose: string, now: number): boolean =>
   e.at <= now && (e.channel === channel || e.channel === '*') && (e.purpose === purpose || e.purpose === '*');
 
+/**
+ * The ledger as docs/consent.md draws it, replayed on a timeline: before each event (and at `now`) a grant past its
+ * expiry or a double-opt-in request past its window has lapsed to `expired`; then the event moves the state.
+ */
+function ledgerOracle(events: ConsentEvent[], channel: string, purpose: string, now: number, p: { doi: string[]; window: number; ttl: Record<string, number>; soft: string[] }) {
+  const doi = p.doi.includes(channel);
+  const soft = p.soft.includes(`${channel}/${purpose}`);
+  const ttl = p.ttl[purpose] ?? p.ttl['*'];
+  let s = { status: 'unknown', basis: null as string | null, since: null as number | null, until: null as number | null };
+  let refusedSinceGrant = false;
+  const lapse = (t: number): void => {
+    if ((s.status === 'granted' || s.status === 'pending') && s.until !== null && t > s.until) s = { ...s, status: 'expired', since: s.until, until: null, basis: s.status === 'granted' ? s.basis : null };
+  };
+  const grant = (basis: string, t: number): void => {
+    s = { status: 'granted', basis, since: t, until: ttl === undefined ? null : t + ttl };
+  };
+  for (const e of events.filter((x) => applies(x, channel, purpose, now)).sort((a, b) => a.at - b.at || RANK[a.kind] - RANK[b.kind])) {
+    lapse(e.at);
+    if (e.kind === 'denied' || e.kind === 'withdrawn') {
+      s = { status: e.kind, basis: null, since: e.at, until: null };
+      refusedSinceGrant = true;
+    } else if (e.kind === 'granted') {
+      refusedSinceGrant = false;
+      if (!doi) grant('opt_in', e.at);
+      else if (s.status !== 'granted') s = { status: 'pending', basis: null, since: e.at, until: e.at + p.window };
+    } else if (e.kind === 'confirmed') {
+      if (s.status === 'pending') grant('double_opt_in', e.at);
+    } else if (soft && !refusedSinceGrant && s.status !== 'granted' && s.status !== 'pending') grant('soft_opt_in', e.at);
+  }
+  lapse(now);
+  return s;
+}
+
 describe('ledger properties', () => {
+  it('foldConsent equals the state machine of the guide, replayed event by event', () => {
+    const DAY = 86_400_000;
+    // The suite's policy, and one with a soft opt-in on the double-opt-in channel and a default expiry.
+    const cases = [
+      { policy, spec: { doi: ['email'], window: 3 * DAY, ttl: { marketing: 30 * DAY } as Record<string, number>, soft: ['sms/marketing', 'sms/newsletter'] } },
+      {
+        policy: parseConsentPolicy({ doubleOptIn: { channels: ['email', 'push'], window: { days: 2 } }, expiry: { '*': { days: 10 }, profiling: { days: 40 } }, softOptIn: [{ channel: 'email', purposes: ['marketing'] }, { channel: 'sms', purposes: ['profiling'] }] }),
+        spec: { doi: ['email', 'push'], window: 2 * DAY, ttl: { '*': 10 * DAY, profiling: 40 * DAY } as Record<string, number>, soft: ['email/marketing', 'sms/profiling'] },
+      },
+    ];
+    fc.assert(
+      fc.property(fc.constantFrom(...cases), eventsArb, channelArb, purposeArb, nowArb, (c, events, channel, purpose, now) => {
+        const got = foldConsent(consentState(events, c.policy), channel, purpose, now);
+        expect({ status: got.status, basis: got.basis, since: got.since, until: got.until }).toEqual(ledgerOracle(events, channel, purpose, now, c.spec));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+
   it('the latest refusal wins over every older or simultaneous grant', () => {
     fc.assert(
       fc.property(eventsArb, channelArb, purposeArb, nowArb, (events, channel, purpose, now) => {
@@ -79,6 +132,9 @@ describe('ledger properties', () => {
           const confirmed = [...history, at('g', 'granted', g, 'email', purpose), at('c', 'confirmed', g + confirmAfter, 'email', purpose)];
           const now = g + confirmAfter + later;
           const again = at('again', 'granted', g + confirmAfter + Math.floor(where * later), channel, anyPurpose ? '*' : purpose);
+          // The premise: the grant at g was confirmed (a history's consent still in force at g keeps it unchanged instead).
+          const atConfirm = foldConsent(consentState(confirmed, policy), 'email', purpose, g + confirmAfter);
+          fc.pre(atConfirm.status === 'granted' && atConfirm.since === g + confirmAfter);
           const a = foldConsent(consentState(confirmed, policy), 'email', purpose, now);
           const b = foldConsent(consentState([...confirmed, again], policy), 'email', purpose, now);
           if (a.status === 'granted') expect(a.basis).toBe('double_opt_in');

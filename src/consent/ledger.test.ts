@@ -92,6 +92,21 @@ describe('foldConsent', () => {
     expect(foldConsent(refused, 'sms', 'marketing', T0 + 2).status).toBe('denied');
   });
 
+  it('lets a soft opt-in start afresh once an earlier grant or request has lapsed (a lapsed consent is no longer in force)', () => {
+    const soft = parseConsentPolicy({ doubleOptIn: { channels: ['sms'], window: { days: 3 } }, expiry: { marketing: { days: 30 } }, softOptIn: [{ channel: 'sms', purposes: ['marketing'] }] });
+    const purchase = ev({ channel: 'sms', kind: 'existing_customer', at: T0 + 40 * DAY });
+    // A confirmed consent that expired on day 30, then a purchase on day 40.
+    const lapsed = consentState([ev({ channel: 'sms', at: T0 }), ev({ channel: 'sms', kind: 'confirmed', at: T0 + DAY }), purchase], soft);
+    expect(foldConsent(lapsed, 'sms', 'marketing', T0 + 35 * DAY)).toMatchObject({ status: 'expired', since: T0 + 31 * DAY });
+    expect(foldConsent(lapsed, 'sms', 'marketing', T0 + 41 * DAY)).toMatchObject({ status: 'granted', basis: 'soft_opt_in', since: T0 + 40 * DAY, until: T0 + 70 * DAY, event: purchase });
+    // A double-opt-in request never confirmed (its window closed on day 3), then a purchase.
+    const unconfirmed = consentState([ev({ channel: 'sms', at: T0 }), purchase], soft);
+    expect(foldConsent(unconfirmed, 'sms', 'marketing', T0 + 41 * DAY)).toMatchObject({ status: 'granted', basis: 'soft_opt_in', since: T0 + 40 * DAY });
+    // Still in force, a purchase changes nothing; a refusal still bars it after the lapse.
+    expect(foldConsent(consentState([ev({ channel: 'sms', at: T0 }), ev({ channel: 'sms', kind: 'confirmed', at: T0 + DAY }), ev({ channel: 'sms', kind: 'existing_customer', at: T0 + 2 * DAY })], soft), 'sms', 'marketing', T0 + 3 * DAY)).toMatchObject({ basis: 'double_opt_in', since: T0 + DAY });
+    expect(foldConsent(consentState([ev({ channel: 'sms', kind: 'withdrawn', at: T0 }), purchase], soft), 'sms', 'marketing', T0 + 41 * DAY).status).toBe('withdrawn');
+  });
+
   it('summarises every named channel × purpose', () => {
     const state = consentState([ev({ channel: 'push' }), ev({ channel: 'sms', kind: 'denied' }), ev({ channel: '*', purpose: '*', kind: 'withdrawn', at: T0 - 1 })], policy);
     expect(consentSummary(state, T0).map((c) => `${c.channel}/${c.purpose}=${c.status}`).sort()).toEqual(['push/marketing=granted', 'sms/marketing=denied']);

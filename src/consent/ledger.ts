@@ -399,11 +399,17 @@ export function foldConsent(state: ConsentState, channel: string, purpose: strin
     const e = events[i]!;
     if (e.at > now) break;
     if ((e.channel !== channel && e.channel !== '*') || (e.purpose !== purpose && e.purpose !== '*')) continue;
+    // A grant past its expiry or a request past its window lapsed before this event, as it would at `now`: a soft
+    // opt-in or a re-submitted form then starts afresh instead of meeting a consent no longer in force.
+    if (until !== null && e.at > until && (status === 'granted' || status === 'pending')) {
+      status = 'expired';
+      since = until;
+      until = null;
+    }
     switch (e.kind) {
       case 'granted':
         // A re-submitted form keeps a confirmation (double or soft opt-in) still in force: it never revokes one.
-        // (Without an expiry, `ttl` is undefined and the comparison with NaN is false: still in force.)
-        if (doi && status === 'granted' && !(e.at - since! > ttl!)) break;
+        if (doi && status === 'granted') break;
         if (doi) {
           status = 'pending';
           basis = null;
@@ -411,19 +417,19 @@ export function foldConsent(state: ConsentState, channel: string, purpose: strin
         } else {
           status = 'granted';
           basis = 'opt_in';
-          until = null;
+          until = ttl === undefined ? null : e.at + ttl;
         }
         since = e.at;
         event = e;
         refused = false;
         break;
       case 'confirmed':
-        // A confirmation only counts for an open, unexpired double-opt-in request.
-        if (status === 'pending' && until !== null && e.at <= until) {
+        // A confirmation only counts for an open double-opt-in request (one past its window has lapsed above).
+        if (status === 'pending') {
           status = 'granted';
           basis = 'double_opt_in';
           since = e.at;
-          until = null;
+          until = ttl === undefined ? null : e.at + ttl;
           event = e;
         }
         break;
@@ -441,14 +447,11 @@ export function foldConsent(state: ConsentState, channel: string, purpose: strin
           status = 'granted';
           basis = 'soft_opt_in';
           since = e.at;
-          until = null;
+          until = ttl === undefined ? null : e.at + ttl;
           event = e;
         }
         break;
     }
-  }
-  if (status === 'granted') {
-    if (ttl !== undefined && since !== null) until = since + ttl;
   }
   if ((status === 'granted' || status === 'pending') && until !== null && now > until) {
     // A lapsed grant or an unconfirmed double opt-in: ask again.

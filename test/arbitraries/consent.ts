@@ -46,7 +46,7 @@ export function tcModelArb(options: { maxVendorId?: number } = {}): fc.Arbitrary
     version: fc.constant(2 as const),
     created: decisecondArb,
     lastUpdated: decisecondArb,
-    // CMP ids 0 and 1 are not assignable (@iabtcf/core refuses them); the decoder itself accepts them.
+    // CMP id 0 names no CMP (the decoder refuses it); @iabtcf/core also refuses 1, which the decoder accepts.
     cmpId: fc.integer({ min: 2, max: 4095 }),
     cmpVersion: fc.integer({ min: 0, max: 4095 }),
     consentScreen: fc.integer({ min: 0, max: 63 }),

@@ -218,8 +218,29 @@ describe('parseGvl', () => {
     const mismatch = safeParseGvl({ vendorListVersion: 1, tcfPolicyVersion: 5, vendors: { '5': { id: 6, name: 'x', purposes: [], legIntPurposes: [] } } });
     expect(!mismatch.ok && mismatch.error.message).toMatch(/does not match/);
     const flex = safeParseGvl({ vendorListVersion: 1, tcfPolicyVersion: 5, vendors: { '5': { id: 5, name: 'x', purposes: [1], legIntPurposes: [], flexiblePurposes: [2] } } });
-    expect(!flex.ok && flex.error.path).toBe('vendors["5"].flexiblePurposes');
+    expect(!flex.ok && flex.error.path).toBe('vendors["5"].flexiblePurposes[0]');
     expect(safeParseGvl(null).ok).toBe(false);
+  });
+  it('applies the GVL v3 vendor constraints: either purpose list may be missing, no purpose under both bases, ids within the published purposes', () => {
+    const doc = (vendor: Record<string, unknown>, purposes = 11): unknown => ({
+      vendorListVersion: 1,
+      tcfPolicyVersion: 5,
+      purposes: Object.fromEntries(Array.from({ length: purposes }, (_, i) => [String(i + 1), { id: i + 1, name: `p${i + 1}` }])),
+      vendors: { '5': { id: 5, name: 'x', ...vendor } },
+    });
+    // "purposes" / "legIntPurposes": conditionally OPTIONAL.
+    const liOnly = parseGvl(doc({ legIntPurposes: [2, 7] }));
+    expect(liOnly.vendors[5]?.purposes.toArray()).toEqual([]);
+    expect(liOnly.vendors[5]?.legIntPurposes.toArray()).toEqual([2, 7]);
+    expect(parseGvl(doc({ purposes: [1, 3] })).vendors[5]?.legIntPurposes.toArray()).toEqual([]);
+    // "A Purpose id must not be present in both purposes and legIntPurposes."
+    const both = safeParseGvl(doc({ purposes: [1, 2], legIntPurposes: [7, 2] }));
+    expect(!both.ok && [both.error.code, both.error.path]).toEqual(['CONSENT_GVL_INVALID', 'vendors["5"].legIntPurposes[1]']);
+    // "… in the range from 1 to N, where N is the highest purpose id published in this GVL file."
+    const beyond = safeParseGvl(doc({ purposes: [1, 12] }));
+    expect(!beyond.ok && beyond.error.path).toBe('vendors["5"].purposes[1]');
+    expect(!safeParseGvl(doc({ purposes: [1], legIntPurposes: [2], flexiblePurposes: [2, 14] })).ok).toBe(true);
+    expect(parseGvl(doc({ purposes: [1, 12] }, 12)).vendors[5]?.purposes.has(12)).toBe(true);
   });
 });
 

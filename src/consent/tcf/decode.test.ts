@@ -42,12 +42,12 @@ function expectMalformed(text: string, messagePart: RegExp | string): void {
 }
 
 /** A core segment written field by field; `tail` writes everything after PublisherCC. */
-function core(tail: (w: BitWriter) => void, head: { version?: number; language?: [number, number] } = {}): string {
+function core(tail: (w: BitWriter) => void, head: { version?: number; language?: [number, number]; cmpId?: number } = {}): string {
   const w = new BitWriter();
   w.int(head.version ?? 2, 6);
   w.int(16_000_000_000, 36);
   w.int(16_000_000_000, 36);
-  w.int(10, 12);
+  w.int(head.cmpId ?? 10, 12);
   w.int(1, 12);
   w.int(0, 6);
   w.int(head.language?.[0] ?? 4, 6);
@@ -182,6 +182,19 @@ describe('decodeTcString', () => {
       const e = safeDecodeTcString(rangeCore([[9, 5]], 9));
       expect(!e.ok && e.error.path).toBe('segments[0].vendorConsents.entries[0]');
     });
+    it('rejects cmpId 0, which names no registered CMP (as @iabtcf/core does)', () => {
+      const tail = (w: BitWriter): void => {
+        emptyVendors(w);
+        emptyVendors(w);
+        w.int(0, 12);
+      };
+      expect(decodeTcString(core(tail, { cmpId: 1 })).cmpId).toBe(1);
+      const zero = core(tail, { cmpId: 0 });
+      expect(() => TCString.decode(zero)).toThrow(/cmpId/);
+      expectMalformed(zero, /cmpId 0/);
+      const r = safeDecodeTcString(zero);
+      expect(!r.ok && r.error.path).toBe('segments[0].cmpId');
+    });
     it('rejects undefined restriction type 3 and restriction purpose 0', () => {
       const withRestriction = (purposeId: number, type: number): string =>
         core((w) => {
@@ -264,6 +277,7 @@ describe('encodeTcString', () => {
       expect((err as { path: string }).path).toBe(path);
     };
     bad({ cmpId: 5000 }, 'cmpId');
+    bad({ cmpId: 0 }, 'cmpId');
     bad({ consentLanguage: 'E1' }, 'consentLanguage');
     bad({ purposeConsents: [25] }, 'purposeConsents');
     bad({ vendorConsents: [0] }, 'vendorConsents');

@@ -154,6 +154,9 @@ function readCore(r: BitReader, path: Path): Mutable<TcString> {
   const created = r.int(B.created, 'created') * 100;
   const lastUpdated = r.int(B.lastUpdated, 'lastUpdated') * 100;
   const cmpId = r.int(B.cmpId, 'cmpId');
+  // IAB Europe assigns each registered CMP an id from 1: 0 names no CMP, and only a registered CMP may create a
+  // TC string ("using its assigned CMP ID"). @iabtcf/core refuses it too.
+  if (cmpId === 0) fail('cmpId 0 is no registered CMP', [...path, 'cmpId']);
   const cmpVersion = r.int(B.cmpVersion, 'cmpVersion');
   const consentScreen = r.int(B.consentScreen, 'consentScreen');
   const consentLanguage = readLetters(r, path, 'consentLanguage');

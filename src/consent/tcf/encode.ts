@@ -144,7 +144,9 @@ export function encodeTcString(model: TcStringInput, options: EncodeTcStringOpti
   w.int(2, B.version);
   w.int(deciseconds(model.created, ['created']), B.created);
   w.int(deciseconds(model.lastUpdated, ['lastUpdated']), B.lastUpdated);
-  w.int(uint(model.cmpId, B.cmpId, ['cmpId']), B.cmpId);
+  const cmpId = uint(model.cmpId, B.cmpId, ['cmpId']);
+  if (cmpId === 0) bad('cmpId 0 is no registered CMP', ['cmpId']);
+  w.int(cmpId, B.cmpId);
   w.int(uint(model.cmpVersion, B.cmpVersion, ['cmpVersion']), B.cmpVersion);
   w.int(uint(model.consentScreen, B.consentScreen, ['consentScreen']), B.consentScreen);
   letters(w, model.consentLanguage, ['consentLanguage']);

@@ -22,8 +22,9 @@ const isoDate = /* @__PURE__ */ (() => stringSchema().check(refineCheck((s) => !
 export const gvlVendorSchema = /* @__PURE__ */ (() => z.looseObject({
   id: intSchema().check(gteCheck(1), lteCheck(0xffff)),
   name: stringSchema(),
-  purposes: idList,
-  legIntPurposes: idList,
+  // "conditionally OPTIONAL": either may be missing (GVL v3, vendors).
+  purposes: z._default(idList, []),
+  legIntPurposes: z._default(idList, []),
   flexiblePurposes: z._default(idList, []),
   specialPurposes: z._default(idList, []),
   features: z._default(idList, []),
@@ -125,14 +126,22 @@ export interface Gvl {
 export function parseGvl(input: unknown): Gvl {
   const json = parseWith(gvlSchema, input, 'CONSENT_GVL_INVALID');
   let maxId = 0;
+  // GVL v3 "Constraints": purpose ids within the purposes this GVL publishes (1..N), none under both bases, every
+  // flexible one declared under one of them.
+  let maxPurpose = 0;
+  for (const p of Object.values(json.purposes)) if (p.id > maxPurpose) maxPurpose = p.id;
+  const invalid = (message: string, path: ReadonlyArray<string | number>): never => {
+    throw new CrossChannelError('CONSENT_GVL_INVALID', message, { path });
+  };
   for (const [key, v] of Object.entries(json.vendors)) {
-    if (Number(key) !== v.id) throw new CrossChannelError('CONSENT_GVL_INVALID', `vendor key ${key} does not match its id ${v.id}`, { path: ['vendors', key, 'id'] });
-    for (const p of v.flexiblePurposes) {
-      if (!v.purposes.includes(p) && !v.legIntPurposes.includes(p)) {
-        throw new CrossChannelError('CONSENT_GVL_INVALID', `vendor ${v.id} declares flexible purpose ${p} under neither consent nor legitimate interest`, {
-          path: ['vendors', key, 'flexiblePurposes'],
-        });
-      }
+    if (Number(key) !== v.id) invalid(`vendor key ${key} does not match its id ${v.id}`, ['vendors', key, 'id']);
+    for (const field of ['purposes', 'legIntPurposes', 'flexiblePurposes'] as const) {
+      v[field].forEach((p, i) => {
+        if (maxPurpose > 0 && p > maxPurpose) invalid(`vendor ${v.id}: purpose ${p} refers to no purpose of this GVL`, ['vendors', key, field, i]);
+        if (field === 'legIntPurposes' ? v.purposes.includes(p) : field === 'flexiblePurposes' && !v.purposes.includes(p) && !v.legIntPurposes.includes(p)) {
+          invalid(`vendor ${v.id} declares ${field === 'legIntPurposes' ? '' : 'flexible '}purpose ${p} under ${field === 'legIntPurposes' ? 'both' : 'neither'} consent ${field === 'legIntPurposes' ? 'and' : 'nor'} legitimate interest`, ['vendors', key, field, i]);
+        }
+      });
     }
     if (v.id > maxId) maxId = v.id;
   }
