@@ -144,7 +144,7 @@ export class SqliteContactHistoryStore implements ContactHistoryStore {
   #history(subjectId: string, since: EpochMs): History {
     const from = Number.isFinite(since) ? since : -Number.MAX_SAFE_INTEGER;
     const read = (table: string): unknown[] =>
-      this.#db.all(`SELECT record FROM ${table} WHERE subject_id = ? AND at >= ? ORDER BY at, rowid`, [subjectId, from]).map((r) => JSON.parse(String(r.record)) as unknown);
+      this.#db.all(`SELECT record FROM ${table} WHERE subject_id = ? AND at >= ? ORDER BY at, id, rowid`, [subjectId, from]).map((r) => JSON.parse(String(r.record)) as unknown);
     return { subjectId, contacts: read('cc_contacts') as ContactRecord[], responses: read('cc_responses') as ResponseRecord[], events: [] };
   }
 

@@ -89,9 +89,12 @@ export interface RecordedContact {
 export interface ContactHistoryStore {
   /** Records a contact that happened (no caps checked). Throws `INPUT_INVALID` on a malformed record. */
   recordContact(contact: ContactRecordInput): Promise<RecordedContact>;
-  /** Records a response (identical records are stored once). Throws `INPUT_INVALID` on a malformed record. */
+  /** Records a response (identical records are stored once; another under the same id and `at` is kept). Throws `INPUT_INVALID` on a malformed record. */
   recordResponse(response: ResponseRecordInput): Promise<void>;
-  /** The subject's contacts and responses with `at >= since` (default: all kept), sorted; `events` is empty. */
+  /**
+   * The subject's contacts and responses with `at >= since` (default: all kept), sorted by `at`, one instant by id in
+   * code-point order (responses sharing an id and an instant: any order); `events` is empty.
+   */
   history(subjectId: string, since?: EpochMs): Promise<History>;
   /**
    * Atomically evaluates `rules` for `contact` against the subject's history and records it when allowed: racing

@@ -64,6 +64,12 @@ export function runContactHistoryStoreConformance(implementations: ConformanceTa
       expect((await s.history('p1')).contacts.map((c) => c.id + c.channel)).toEqual(['aemail', 'bemail']);
     });
 
+    it('lists one instant by id in code-point order, whatever the order written', async () => {
+      const s = store();
+      for (const id of ['z', '\u{1F600}', '\uFF01', 'a']) await s.recordContact(contact(id, T0));
+      expect((await s.history('p1')).contacts.map((c) => c.id)).toEqual(['a', 'z', '\uFF01', '\u{1F600}']);
+    });
+
     it('a key is replayed only while its contact is kept', async () => {
       const s = store();
       const caps = parseCapRules({ rules: [{ id: 'day', kind: 'limit', limit: 1, window: 'day' }] });

@@ -229,6 +229,13 @@ export function runOfferCapacityStoreConformance(implementations: ConformanceTar
       expect(await take('r#1')).toMatchObject({ replayed: true, usage: { total: 1 } });
     });
 
+    it('keyed: a repeat gets the first call\'s reservation; a later day\'s keys leave an earlier day\'s', async () => {
+      const s = store();
+      const first = await s.consume('kd', { perDay: 5, cost: 2 }, T0, 1, 'a');
+      await s.consume('kd', { perDay: 5 }, T0 + DAY, 1, 'b');
+      expect(await s.consume('kd', { perDay: 5 }, T0, 2, 'a')).toMatchObject({ replayed: true, reservation: first.ok ? first.reservation : {}, usage: { day: 1, total: 2 } });
+    });
+
     it('refuses a release whose amount or cost consume could not have given, and changes nothing', async () => {
       const s = store();
       const r = await s.consume('rel', { perDay: 5, cost: 2 }, T0);

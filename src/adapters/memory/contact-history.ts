@@ -86,7 +86,9 @@ export class MemoryContactHistoryStore implements ContactHistoryStore {
     Object.freeze(response.tags);
     Object.freeze(response);
     const log = this.#log(response.subjectId);
-    if (hasSame(log.responses, response)) return;
+    // Identical records are one response (as Redis files them: one member); another with its id and time is kept.
+    const json = JSON.stringify(response);
+    for (let i = lowerBoundAt(log.responses, response.at); i < log.responses.length && log.responses[i]!.at === response.at; i++) if (JSON.stringify(log.responses[i]) === json) return;
     insertSorted(log.responses, response);
     this.#subjects.set(response.subjectId, log);
   }
@@ -148,11 +150,30 @@ function freezeContact(c: ContactRecord): ContactRecord {
   return Object.freeze(c);
 }
 
-/** Inserts after every record with the same `at`, keeping the list sorted and stable. */
-function insertSorted<T extends { at: EpochMs }>(list: T[], rec: T): void {
-  const i = lowerBoundAt(list, rec.at + 1);
+/**
+ * Inserts keeping the list sorted by `at`, then by `id` in code-point order (the UTF-8 byte order Redis sorts
+ * members of one score in), then in insertion order: every store lists one instant alike.
+ */
+function insertSorted<T extends { at: EpochMs; id: string }>(list: T[], rec: T): void {
+  let i = lowerBoundAt(list, rec.at);
+  while (i < list.length && list[i]!.at === rec.at && !codePointLess(rec.id, list[i]!.id)) i++;
   if (i === list.length) list.push(rec);
   else list.splice(i, 0, rec);
+}
+
+/** `a < b` comparing code points (a surrogate pair sorts after U+E000–U+FFFF, unlike JavaScript's `<`). */
+function codePointLess(a: string, b: string): boolean {
+  for (let i = 0; i < b.length; i++) {
+    if (i === a.length) return true;
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return unit(x) < unit(y);
+  }
+  return false;
+}
+
+function unit(c: number): number {
+  return c >= 0xd800 && c < 0xe000 ? c + 0x2000 : c >= 0xe000 ? c - 0x800 : c;
 }
 
 function hasSame(list: ReadonlyArray<{ id: string; at: EpochMs }>, rec: { id: string; at: EpochMs }): boolean {

@@ -1,6 +1,6 @@
 import type { CapacityReservation, ConsumeResult, OfferCapacitySpec, OfferCapacityStore, OfferUsage } from '../../arbitration/store.js';
 import { capacityWindows, unitCost } from '../../arbitration/store.js';
-import { type EpochMs } from '../../core/time.js';
+import { DAY, type EpochMs } from '../../core/time.js';
 import { checkConsume, checkRelease, checkUsage, refuseUnknownOptions } from '../store-input.js';
 
 interface OfferCounters {
@@ -9,9 +9,8 @@ interface OfferCounters {
   readonly weeks: Map<number, number>;
   total: number;
   spent: number;
-  /** Outcomes of keyed calls in the local day `keyDay` (an earlier day's are dropped when a call opens a new one). */
-  keyDay?: number;
-  keys?: Map<string, ConsumeResult>;
+  /** Outcomes of keyed calls per local day start, with the day's end: kept until a call's `now` is a day past it. */
+  keys?: Map<number, { end: number; keys: Map<string, ConsumeResult> }>;
 }
 
 /**
@@ -24,8 +23,8 @@ interface OfferCounters {
  * days sees every window. The Redis store lets a window's key expire a day after the window ends (on Redis's
  * clock): only a read of a window more than a day over differs. `total` and `spent` never expire. `spent` is the
  * double-precision sum of the costs granted (minus
- * those released, never below zero), as in the Redis store. A `key` is remembered for the local day of its call
- * (the outcomes of one offer's latest day are kept). The store takes no options (`CONFIG_INVALID` for any).
+ * those released, never below zero), as in the Redis store. A `key` is remembered for the local day of its call, as
+ * long as Redis keeps it: until a call's `now` is a day past that day's end. The store takes no options (`CONFIG_INVALID` for any).
  *
  * @example
  * ```ts
@@ -50,7 +49,7 @@ export class MemoryOfferCapacityStore implements OfferCapacityStore {
     const total = c?.total ?? 0;
     const spent = c?.spent ?? 0;
     const usage = { day: d, week: w, total, spent };
-    const held = key !== undefined && c?.keyDay === win.dayStart ? c.keys!.get(key) : undefined;
+    const held = key === undefined ? undefined : c?.keys?.get(win.dayStart)?.keys.get(key);
     if (held) return held.ok ? { ...held, usage, replayed: true } : { ...held, usage };
     const cost = unitCost(spec) * amount;
     let exhausted: 'day' | 'week' | 'total' | 'budget' | undefined;
@@ -69,9 +68,11 @@ export class MemoryOfferCapacityStore implements OfferCapacityStore {
       r = { ok: true, reservation: { offerId, amount, cost, ...win, ...(key === undefined ? {} : { key }) }, usage: { day: d + amount, week: w + amount, total: k.total, spent: k.spent } };
     }
     if (key !== undefined) {
-      const k = this.counters(offerId);
-      if (k.keyDay !== win.dayStart) [k.keyDay, k.keys] = [win.dayStart, new Map()];
-      k.keys!.set(key, r);
+      const days = (this.counters(offerId).keys ??= new Map());
+      for (const [start, day] of days) if (day.end + DAY <= now) days.delete(start);
+      let day = days.get(win.dayStart);
+      if (day === undefined) days.set(win.dayStart, (day = { end: win.dayEnd, keys: new Map() }));
+      day.keys.set(key, r);
     }
     return r;
   }
@@ -81,7 +82,7 @@ export class MemoryOfferCapacityStore implements OfferCapacityStore {
     const c = this.offers.get(reservation.offerId);
     // An offer never consumed has nothing to give back; nothing is created for it (as in Redis).
     if (c === undefined) return { day: 0, week: 0, total: 0, spent: 0 };
-    if (reservation.key !== undefined && c.keyDay === reservation.dayStart) c.keys!.delete(reservation.key);
+    if (reservation.key !== undefined) c.keys?.get(reservation.dayStart)?.keys.delete(reservation.key);
     const day = lower(c.days, reservation.dayStart, reservation.amount);
     const week = lower(c.weeks, reservation.weekStart, reservation.amount);
     c.total = Math.max(0, c.total - reservation.amount);

@@ -17,10 +17,10 @@
  * atoms, so overlapping atoms can be counted as a union), except in `*`, where they are the contact's counted
  * fields — at \31 channel \31 campaign \31 offer \31 tx \31 tags \31 id — the compact snapshot a refusal is
  * explained from. Atoms are derived from a member's header here only (`atomsOf`); the client names the atoms a
- * rule reads. The set `<prefix>:{subject}:ix` lists every atom ever filed, for prune and erase. Each key (the
- * contacts too) is trimmed to retention when a reservation writes to it (not when contacts age out: that would
- * parse every removed member), so it may hold entries older than `now − retention`: reservations never read
- * below that cut-off.
+ * rule reads. The set `<prefix>:{subject}:ix` lists every atom ever filed, for prune and erase. Contacts and
+ * responses are trimmed to retention by every reservation; an index key when a reservation writes to it (not when
+ * contacts age out: that would parse every removed member), so it may hold entries older than `now − retention`:
+ * reservations never read below that cut-off.
  * Index keys expire after retention like the contacts.
  */
 
@@ -32,8 +32,12 @@
 // - grantedOutcome(member, now): the outcome kept under a granted contact's idempotency key, built from the
 //   member's JSON (the client does not send the contact twice): the text of
 //   JSON.stringify({ granted: true, decision: { allowed, reasons: [], nextAllowedAt }, contact, replayed: false }).
-// - keptOutcome(o, key, cutoff): the outcome under key ('' = none), forgotten (deleted) once its contact is older
-//   than cutoff, as the contact is: a retry after the retention is a new reservation.
+// - keptOutcome(o, key, cutoff, c): the outcome under key ('' = none), forgotten (deleted) once its contact is older
+//   than cutoff or, for a grant, no longer in the contacts c (a reservation trimmed it, perhaps one with a later
+//   `now`), as the contact is: a retry after the retention is a new reservation.
+// reserveItem first drops the subject's contacts and responses older than its cut-off (granted or not, as the memory
+// store does, so no history lists them afterwards); it reads rules one at a time, so a refusal stops at the first
+// full one without parsing the rest.
 // - sameContact(c, at, member): the member already filed with this member's id at its instant (the same contact,
 //   whatever else differs: never filed twice), else this member.
 // - indexContact(member, at, retention, cutoff): files a contact (already in the contacts set) under its atoms,
@@ -66,17 +70,20 @@ local function grantedOutcome(member, now)
   local j = string.match(member, '^[^\\31]*\\31[^\\31]*\\31[^\\31]*\\31[^\\31]*\\31[^\\31]*\\31[^\\31]*\\31()')
   return '{"granted":true,"decision":{"allowed":true,"reasons":[],"nextAllowedAt":' .. now .. '},"contact":' .. string.sub(member, j) .. ',"replayed":false}'
 end
-local function keptOutcome(o, key, cutoff)
-  local prior = key ~= '' and redis.call('HGET', o, key)
-  if prior and cjson.decode(prior).contact.at < tonumber(cutoff) then redis.call('HDEL', o, key) return false end
-  return prior
-end
 local function sameContact(c, at, member)
   local id = string.match(member, '^[^\\31]*\\31')
   for _, m in ipairs(redis.call('ZRANGEBYSCORE', c, at, at)) do
     if string.sub(m, 1, #id) == id then return m end
   end
   return member
+end
+local function keptOutcome(o, key, cutoff, c)
+  local prior = key ~= '' and redis.call('HGET', o, key)
+  if not prior then return false end
+  local p = cjson.decode(prior)
+  local at, id = string.format('%.17g', p.contact.at), p.contact.id .. '\\31'
+  if p.contact.at < tonumber(cutoff) or (p.granted and sameContact(c, at, id) == id) then redis.call('HDEL', o, key) return false end
+  return prior
 end
 local function indexContact(member, at, retention, cutoff)
   local atoms = {}
@@ -100,11 +107,12 @@ local function reserveItem(K, A)
   local key = A[1]
   local at, retention, cutoff, force, contactFrom, responseFrom, scanFrom, nScan, txSnap, now =
     string.match(A[3], '^([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)$')
-  local prior = keptOutcome(o, key, cutoff)
+  redis.call('ZREMRANGEBYSCORE', c, '-inf', '(' .. cutoff)
+  redis.call('ZREMRANGEBYSCORE', r, '-inf', '(' .. cutoff)
+  local prior = keptOutcome(o, key, cutoff, c)
   if prior then return {2, prior} end
   nScan = tonumber(nScan)
   local blocked = force == '1'
-  -- Rules are read one at a time: a refusal stops at the first full one without parsing the rest.
   local spec, p = A[4], 1
   while not blocked and p <= #spec do
     local stop = string.find(spec, '\\29', p, true) or (#spec + 1)
@@ -216,8 +224,6 @@ local function reserveItem(K, A)
     end
     return {0, cs, ts, rs}
   end
-  -- Aged-out contacts go when the history is written to; reads never reach below the cut-off anyway.
-  redis.call('ZREMRANGEBYSCORE', c, '-inf', '(' .. cutoff)
   -- The same contact (id, at) already there is filed again as it is: its index keys then expire with the contacts.
   local m = sameContact(c, at, A[2])
   redis.call('ZADD', c, at, m)
@@ -277,7 +283,7 @@ return out
 export const RECORD_LUA = `${ATOMS_LUA}
 local c, o = KEYS[1], KEYS[2]
 local key = ARGV[1]
-local prior = keptOutcome(o, key, ARGV[3] - ARGV[4])
+local prior = keptOutcome(o, key, ARGV[3] - ARGV[4], c)
 if prior then return {0, prior} end
 local m = sameContact(c, ARGV[3], ARGV[2])
 local added = redis.call('ZADD', c, ARGV[3], m)

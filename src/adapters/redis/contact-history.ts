@@ -30,8 +30,8 @@ export interface RedisContactHistoryStoreOptions {
   readonly prefix?: string;
   /**
    * How long records are kept (default `'400d'`): every write sets the subject's keys to expire after it, and
-   * reservations never count contacts older than `now − retention` (a granted one trims them) nor replay their
-   * idempotency keys (a retry with such a key is a new reservation). Must exceed the longest window of your rules.
+   * reservations never count contacts older than `now − retention` (each first drops them, and responses as old) nor
+   * replay their idempotency keys (a retry with such a key is a new reservation). Must exceed the longest window of your rules.
    */
   readonly retention?: DurationInput;
   /**

@@ -9,8 +9,9 @@ import { expectRedisClient, offerKey, prefixOption } from './keys.js';
 import type { EpochMs } from '../../core/time.js';
 
 // KEYS: day, week, total, spent, the call's key. ARGV: amount, cost, perDay, perWeek, total, budget (-1 = no limit),
-// day TTL, week TTL, '1' when keyed. Check every limit, then increment all counters: one script, so no other client
-// interleaves. A keyed call stores its outcome ('1' or the exhausted limit) for the day, and a repeat replays it.
+// day TTL, week TTL, the grant's reservation as JSON when keyed ('' = not keyed). Check every limit, then increment
+// all counters: one script, so no other client interleaves. A keyed call stores its outcome (that JSON, or the
+// exhausted limit) for the day, and a repeat replays it: the first call's reservation, whatever the repeat asks.
 type Scripted = (Redis | Cluster) & Record<string, (...args: string[]) => Promise<unknown>>;
 
 // Numbers go back as '%.17g' strings: Lua's tostring keeps 14 significant digits, and a Lua number returned as such
@@ -28,15 +29,15 @@ local w = tonumber(redis.call('GET', KEYS[2]) or '0')
 local t = tonumber(redis.call('GET', KEYS[3]) or '0')
 local s = tonumber(redis.call('GET', KEYS[4]) or '0')
 local pd, pw, pt, b = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
-local k = ARGV[9] == '1'
+local k = ARGV[9] ~= ''
 local ex = k and redis.call('GET', KEYS[5])
-if ex then return {ex == '1' and 1 or 0, ex, num(d), num(w), num(t), num(s), 1} end
+if ex then return {(ex == '1' or string.byte(ex) == 123) and 1 or 0, ex, num(d), num(w), num(t), num(s), 1} end
 ex = ''
 if pd >= 0 and d + amount > pd then ex = 'day'
 elseif pw >= 0 and w + amount > pw then ex = 'week'
 elseif pt >= 0 and t + amount > pt then ex = 'total'
 elseif b >= 0 and cost > 0 and s + cost > b + 1e-9 then ex = 'budget' end
-if k then redis.call('SET', KEYS[5], ex == '' and '1' or ex, 'PX', ARGV[7]) end
+if k then redis.call('SET', KEYS[5], ex == '' and ARGV[9] or ex, 'PX', ARGV[7]) end
 if ex ~= '' then return {0, ex, num(d), num(w), num(t), num(s)} end
 d = redis.call('INCRBY', KEYS[1], amount)
 redis.call('PEXPIRE', KEYS[1], ARGV[7])
@@ -120,6 +121,7 @@ export class RedisOfferCapacityStore implements OfferCapacityStore {
     const win = capacityWindows(spec, now);
     const cost = unitCost(spec) * amount;
     const lim = (v: number | undefined): string => (v === undefined ? '-1' : String(v));
+    const reservation: CapacityReservation = { offerId, amount, cost, ...win, ...(key === undefined ? {} : { key }) };
     const reply = (await this.run('ccOfferConsume', this.keys(offerId, win.dayStart, win.weekStart, key), [
       String(amount),
       String(cost),
@@ -129,12 +131,12 @@ export class RedisOfferCapacityStore implements OfferCapacityStore {
       lim(spec.budget),
       String(Math.max(1, win.dayEnd - now + DAY)),
       String(Math.max(1, win.weekEnd - now + DAY)),
-      key === undefined ? '' : '1',
+      key === undefined ? '' : JSON.stringify(reservation),
     ])) as [number, string, string, string, string, string, number?];
     const usage: OfferUsage = { day: Number(reply[2]), week: Number(reply[3]), total: Number(reply[4]), spent: Number(reply[5]) };
     if (reply[0] !== 1) return { ok: false, exhausted: reply[1] as 'day' | 'week' | 'total' | 'budget', usage };
-    const reservation = { offerId, amount, cost, ...win, ...(key === undefined ? {} : { key }) };
-    return reply[6] ? { ok: true, reservation, usage, replayed: true } : { ok: true, reservation, usage };
+    // A replay answers with the first call's reservation ('1': stored by a version that kept no reservation).
+    return reply[6] ? { ok: true, reservation: reply[1] === '1' ? reservation : (JSON.parse(reply[1]) as CapacityReservation), usage, replayed: true } : { ok: true, reservation, usage };
   }
 
   async release(reservation: CapacityReservation): Promise<OfferUsage> {
