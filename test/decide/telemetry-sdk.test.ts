@@ -56,6 +56,10 @@ describe('otelTelemetry on the OpenTelemetry SDK', () => {
     expect(points.filter((p) => p.name === 'crosschannel.decide.refusals').map((p) => [p.attributes['reason'], p.value])).toEqual(refused.reasons.map((r) => [r.code, 1]));
     const reserve = points.find((p) => p.name === 'crosschannel.store.duration' && p.attributes['operation'] === 'reserve');
     expect(reserve?.value).toMatchObject({ count: 1 });
+    // In seconds (the conventions' unit for durations), in the advised buckets, not the SDK's default ones (0, 5, 10, …).
+    const value = reserve!.value as { sum: number; buckets: { boundaries: number[] } };
+    expect(value.sum).toBeCloseTo(allowed.trace.stages.find((s) => s.stage === 'reserve')!.ms / 1e3, 12);
+    expect(value.buckets.boundaries[0]).toBeLessThanOrEqual(0.001);
   });
 
   it('a store timeout: error status and code on the root, exception event on the failing stage', async () => {
@@ -73,8 +77,10 @@ describe('otelTelemetry on the OpenTelemetry SDK', () => {
     expect(load.status.code).toBe(api.SpanStatusCode.ERROR);
     expect(load.events.map((e) => [e.name, e.attributes?.['exception.type']])).toEqual([['exception', 'STORE_TIMEOUT']]);
     const points = await metrics();
-    expect(points.find((p) => p.name === 'crosschannel.decide.decisions')?.attributes).toEqual({ channel: 'email', outcome: 'failed' });
-    expect(points.find((p) => p.name === 'crosschannel.store.duration' && p.attributes['operation'] === 'load')?.attributes['status']).toBe('failed');
+    // Failures carry `error.type` on the metrics too (the conventions' rule for errors), successes none.
+    expect(points.find((p) => p.name === 'crosschannel.decide.decisions')?.attributes).toEqual({ channel: 'email', outcome: 'failed', 'error.type': 'STORE_TIMEOUT' });
+    expect(points.find((p) => p.name === 'crosschannel.store.duration' && p.attributes['operation'] === 'load')?.attributes).toEqual({ store: 'history', operation: 'load', status: 'failed', 'error.type': 'STORE_TIMEOUT' });
+    expect(points.find((p) => p.name === 'crosschannel.store.duration' && p.attributes['operation'] === 'identity')?.attributes).toEqual({ store: 'identity', operation: 'identity', status: 'ok' });
   });
 
   it("stages: 'events' puts one event per stage on the single decide span", async () => {
@@ -100,7 +106,8 @@ describe('otelTelemetry: errors as the semantic conventions record them', () => 
     const finished = spans.getFinishedSpans();
     expect(JSON.stringify(finished.map((s) => [s.status, s.attributes, s.events]))).not.toContain(BOB.email);
     const root = finished.find((s) => s.name === 'crosschannel.decide')!;
-    expect(root.status).toEqual({ code: api.SpanStatusCode.ERROR, message: 'STORE_ERROR' });
+    // No status description: it would only repeat `error.type`, which the conventions do not recommend.
+    expect(root.status).toEqual({ code: api.SpanStatusCode.ERROR });
     expect(root.attributes).toMatchObject({ 'error.type': 'STORE_ERROR', 'crosschannel.error_code': 'STORE_ERROR' });
     const load = finished.find((s) => s.name === 'crosschannel.decide.load')!;
     expect(load.attributes['error.type']).toBe('STORE_ERROR');

@@ -132,6 +132,35 @@ describe('decide telemetry', () => {
     expect(spans.find((s) => s.name === 'crosschannel.decide')!.attributes['crosschannel.refusal_reasons']).toBe(codes.join(','));
   });
 
+  it('OTel adapter: a decide span the tracer does not record (no-op tracer, sampled out) gets no attributes, stage spans or events; the metrics stay', async () => {
+    for (const stages of ['spans', 'events'] as const) {
+      const { api, spans, counters } = fakeOtel();
+      const calls: string[] = [];
+      const tracer = api.trace.getTracer('x');
+      const unrecorded: OtelApiLike = {
+        ...api,
+        trace: {
+          ...api.trace,
+          getTracer: () => ({
+            startSpan: (name, options, context) => {
+              calls.push(`start ${name}`);
+              const span = tracer.startSpan(name, options, context);
+              return { isRecording: () => false, setAttributes: (a) => calls.push(`attributes ${Object.keys(a).join()}`), setStatus: () => calls.push('status'), addEvent: (n) => calls.push(`event ${n}`), end: (t) => (calls.push('end'), span.end(t)) };
+            },
+          }),
+        },
+      };
+      const config = parseDecideConfig({ ...CONFIG, storeTimeoutMs: 20 }, { clock: () => 0, telemetry: otelTelemetry(unrecorded, { stages }) });
+      const stores = await prepared();
+      const hanging = { ...stores, contacts: Object.assign(Object.create(stores.contacts), { history: () => new Promise<never>(() => {}) }) } as unknown as DecideStores;
+      expect((await safeDecide(request('email', 'tel-7'), hanging, config)).ok).toBe(false);
+      expect(calls).toEqual(['start crosschannel.decide', 'end']);
+      expect(spans.map((s) => s.name)).toEqual(['crosschannel.decide']);
+      expect(counters.get('crosschannel.decide.decisions')).toEqual([[1, { channel: 'email', outcome: 'failed', 'error.type': 'STORE_TIMEOUT' }]]);
+      expect(counters.get('crosschannel.store.duration')!.map(([, a]) => a['operation'])).toEqual(['identity', 'load']);
+    }
+  });
+
   it('OTel adapter: a store timeout marks the root and the failing stage as errors', async () => {
     const { api, spans, counters } = fakeOtel();
     const stores = await prepared();
@@ -143,17 +172,19 @@ describe('decide telemetry', () => {
     expect(root.attributes['crosschannel.error_code']).toBe('STORE_TIMEOUT');
     expect(root.status?.code).toBe(2);
     const load = spans.find((s) => s.name === 'crosschannel.decide.load')!;
-    expect(load.status?.message).toMatch(/^STORE_TIMEOUT/);
+    // The code is `error.type`; the status carries no description (the conventions do not recommend repeating it there).
+    expect(load.status).toEqual({ code: 2 });
+    expect(load.attributes['error.type']).toBe('STORE_TIMEOUT');
     expect(load.events).toEqual(['exception']);
-    expect(counters.get('crosschannel.decide.decisions')).toEqual([[1, { channel: 'email', outcome: 'failed' }]]);
+    expect(counters.get('crosschannel.decide.decisions')).toEqual([[1, { channel: 'email', outcome: 'failed', 'error.type': 'STORE_TIMEOUT' }]]);
   });
 
-  it('OTel adapter: a wrong API object or option is an INPUT_INVALID naming it, when the adapter is made', () => {
+  it('OTel adapter: a wrong API object or options object is an INPUT_INVALID naming it, a wrong option value a CONFIG_INVALID, when the adapter is made', () => {
     const { api } = fakeOtel();
-    const pathOf = (f: () => unknown): unknown => {
+    const pathOf = (f: () => unknown, code = 'INPUT_INVALID'): unknown => {
       const r = failureOf(f);
       if (r === 'none') return 'no error';
-      expect(r.code).toBe('INPUT_INVALID');
+      expect(r.code).toBe(code);
       return r.path;
     };
     const make = otelTelemetry as (api: unknown, options?: unknown) => DecideTelemetry;
@@ -164,11 +195,19 @@ describe('decide telemetry', () => {
     expect(pathOf(() => make({ ...api, context: {} }))).toEqual(['api', 'context', 'active']);
     expect(pathOf(() => make({ ...api, metrics: { getMeter: 1 } }))).toEqual(['api', 'metrics', 'getMeter']);
     expect(pathOf(() => make(api, null))).toEqual(['options']);
-    expect(pathOf(() => make(api, { name: 7 }))).toEqual(['options', 'name']);
-    expect(pathOf(() => make(api, { wallClock: 0 }))).toEqual(['options', 'wallClock']);
-    expect(pathOf(() => make(api, { stages: 'span' }))).toEqual(['options', 'stages']);
+    // As the stores' options (`retention`, `prefix`): the options object is the caller's input, a value in it configuration.
+    expect(pathOf(() => make(api, { name: 7 }), 'CONFIG_INVALID')).toEqual(['options', 'name']);
+    expect(pathOf(() => make(api, { name: '' }), 'CONFIG_INVALID')).toEqual(['options', 'name']);
+    expect(pathOf(() => make(api, { wallClock: 0 }), 'CONFIG_INVALID')).toEqual(['options', 'wallClock']);
+    expect(pathOf(() => make(api, { stages: 'span' }), 'CONFIG_INVALID')).toEqual(['options', 'stages']);
+    expect(pathOf(() => makeJourney(api, { wallClock: 'now' }), 'CONFIG_INVALID')).toEqual(['options', 'wallClock']);
     expect(pathOf(() => makeJourney(null))).toEqual(['api']);
     expect(pathOf(() => makeJourney({ ...api, metrics: undefined }))).toEqual(['api', 'metrics']);
+    // What the API's functions give is checked too: a meter or tracer of the wrong shape was a TypeError.
+    expect(pathOf(() => make({ ...api, metrics: { getMeter: () => undefined } }))).toEqual(['api', 'metrics', 'getMeter']);
+    expect(pathOf(() => make({ ...api, metrics: { getMeter: () => ({ createCounter: () => ({ add: () => 0 }) }) } }))).toEqual(['api', 'metrics', 'getMeter', 'createHistogram']);
+    expect(pathOf(() => make({ ...api, trace: { ...api.trace, getTracer: () => ({}) } }))).toEqual(['api', 'trace', 'getTracer', 'startSpan']);
+    expect(pathOf(() => makeJourney({ ...api, trace: { getTracer: () => 1 } }))).toEqual(['api', 'trace', 'getTracer']);
     // What the adapter does not call need not be there: stage events use no context, the journey adapter neither.
     expect(pathOf(() => make({ ...api, context: {}, trace: { getTracer: api.trace.getTracer } }, { stages: 'events' }))).toBe('no error');
     expect(pathOf(() => makeJourney({ ...api, context: undefined }))).toBe('no error');
@@ -181,6 +220,7 @@ describe('otel instrumentation scope and units', () => {
     const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
     const scopes: Array<[string, string | undefined]> = [];
     const units = new Map<string, string | undefined>();
+    const advice = new Map<string, unknown>();
     const { api } = fakeOtel();
     const seen: OtelApiLike = {
       ...api,
@@ -189,7 +229,7 @@ describe('otel instrumentation scope and units', () => {
         getMeter: (n, v) => {
           scopes.push([n, v]);
           const m = api.metrics.getMeter(n, v);
-          return { createCounter: (c, o) => (units.set(c, o?.unit), m.createCounter(c, o)), createHistogram: (h, o) => (units.set(h, o?.unit), m.createHistogram(h, o)) };
+          return { createCounter: (c, o) => (units.set(c, o?.unit), m.createCounter(c, o)), createHistogram: (h, o) => (units.set(h, o?.unit), advice.set(h, o?.advice?.explicitBucketBoundaries), m.createHistogram(h, o)) };
         },
       },
     };
@@ -200,11 +240,21 @@ describe('otel instrumentation scope and units', () => {
     expect(Object.fromEntries(units)).toEqual({
       'crosschannel.decide.decisions': '{decision}',
       'crosschannel.decide.refusals': '{refusal}',
-      'crosschannel.store.duration': 'ms',
+      'crosschannel.store.duration': 's',
       'crosschannel.journey.steps': '{step}',
       'crosschannel.journey.actions': '{action}',
-      'crosschannel.journey.step.duration': 'ms',
+      'crosschannel.journey.step.duration': 's',
     });
+    // Durations in seconds, as the semantic conventions ask (\`s\`, not \`ms\`), with bucket advice: the SDK's default
+    // boundaries (0, 5, 10, … 10,000) would put every store round trip, in seconds, in the first bucket.
+    for (const [name, b] of advice) {
+      const bounds = b as number[];
+      expect(bounds.length, name).toBeGreaterThan(8);
+      expect(bounds[0]).toBeLessThanOrEqual(0.001);
+      expect(bounds.at(-1)).toBeGreaterThanOrEqual(5);
+      expect(bounds.every((x, i) => i === 0 || x > bounds[i - 1]!)).toBe(true);
+    }
+    expect([...advice.keys()]).toEqual(['crosschannel.store.duration', 'crosschannel.journey.step.duration']);
   });
 });
 

@@ -7,7 +7,7 @@
  */
 import type { DecideTelemetry, DecisionTelemetry } from '../../decide/telemetry.js';
 import type { JourneyStepTelemetry, JourneyTelemetry } from '../../journeys/telemetry.js';
-import { inputError } from '../../core/errors.js';
+import { CrossChannelError } from '../../core/errors.js';
 import { expectFunction, expectObject, expectOptions } from '../../core/guards.js';
 
 /** The package's version: the instrumentation scope's version of the tracer and meter (held equal to package.json by a test). */
@@ -32,6 +32,8 @@ export interface OtelSpanLike {
   setStatus(status: { code: number; message?: string }): unknown;
   addEvent(name: string, attributes?: Attributes, time?: number): unknown;
   end(endTime?: number): void;
+  /** Whether the tracer records the span (the API's spans all have it; a span without it is taken as recorded). */
+  isRecording?(): boolean;
 }
 
 /**
@@ -53,7 +55,7 @@ export interface OtelApiLike {
   readonly metrics: {
     getMeter(name: string, version?: string): {
       createCounter(name: string, options?: { description?: string; unit?: string }): { add(value: number, attributes?: Attributes): void };
-      createHistogram(name: string, options?: { description?: string; unit?: string }): { record(value: number, attributes?: Attributes): void };
+      createHistogram(name: string, options?: { description?: string; unit?: string; advice?: { explicitBucketBoundaries?: number[] } }): { record(value: number, attributes?: Attributes): void };
     };
   };
 }
@@ -81,46 +83,76 @@ export interface OtelTelemetryOptions {
   readonly stages?: 'spans' | 'events';
 }
 
+/**
+ * Durations are in seconds, as the semantic conventions ask of every duration metric (`s`, UCUM), with bucket advice
+ * from half a millisecond (an in-memory or Redis round trip) to 10 s: the SDK's default boundaries (0, 5, 10, … 10,000)
+ * would put every measurement in seconds into one or two buckets.
+ */
+const SECONDS = { unit: 's', advice: { explicitBucketBoundaries: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] } };
+
+/** `error.type` for a failure's metrics and spans (the code), nothing for a success (as the semantic conventions for errors ask). */
+const errorType = (e?: { code: string }): Attributes => (e ? { 'error.type': e.code } : {});
+
+/** An option of the right kind but the wrong value: `CONFIG_INVALID` at `options.<name>`. */
+const badOption = (message: string, name: string): CrossChannelError => new CrossChannelError('CONFIG_INVALID', message, { path: ['options', name] });
+
 /** Stages that are store round trips: their durations feed `crosschannel.store.duration`. */
 const STORE_STAGES: Record<string, string> = { identity: 'identity', load: 'history', reserve: 'contact_history' };
 
+type Tracer = ReturnType<OtelApiLike['trace']['getTracer']>;
+type Meter = ReturnType<OtelApiLike['metrics']['getMeter']>;
+
+/** `value`, once checked to be an object with the functions `fns` (`INPUT_INVALID` at `path` or `path.<fn>` otherwise). */
+function shaped<T>(value: T, path: string[], fns: string[]): T {
+  expectObject(value, path);
+  for (const fn of fns) expectFunction((value as Record<string, unknown>)[fn], [...path, fn]);
+  return value;
+}
+
 /**
- * Checks what plain JavaScript may pass: the API object's `trace`, `context` and `metrics` and the functions the
- * adapter calls on them, and the options, so a wrong argument is an `INPUT_INVALID` naming it when the adapter is
- * made, not a `TypeError` at the first decision.
+ * The adapter's tracer, meter and wall clock, after checking what plain JavaScript may pass: the API object's `trace`,
+ * `context` and `metrics`, the functions the adapter calls on them and on the tracer and meter they give (whose path
+ * is the function that gave them), and the options; so a wrong argument is a typed error naming it when the adapter is
+ * made, not a `TypeError` then or at the first decision.
  */
-function checkArguments(api: unknown, options: unknown, spans: boolean): void {
+function scopeOf(api: OtelApiLike, options: OtelTelemetryOptions, spans: boolean): [Tracer, Meter, () => number] {
   expectObject(api, ['api']);
-  const a = api as Record<string, Record<string, unknown> | undefined>;
-  for (const [part, fns] of [['trace', spans ? ['getTracer', 'setSpan'] : ['getTracer']], ['context', spans ? ['active'] : []], ['metrics', ['getMeter']]] as const) {
-    if (fns.length > 0) expectObject(a[part], ['api', part]);
-    for (const fn of fns) expectFunction(a[part]![fn], ['api', part, fn]);
-  }
+  shaped(api.trace, ['api', 'trace'], spans ? ['getTracer', 'setSpan'] : ['getTracer']);
+  if (spans) shaped(api.context, ['api', 'context'], ['active']);
+  shaped(api.metrics, ['api', 'metrics'], ['getMeter']);
   expectOptions(options, ['options']);
   const o = (options ?? {}) as Record<string, unknown>;
-  if (o.name !== undefined && (typeof o.name !== 'string' || o.name === '')) throw inputError('name must be a non-empty string', ['options', 'name']);
-  if (o.wallClock !== undefined) expectFunction(o.wallClock, ['options', 'wallClock']);
-  if (o.stages !== undefined && o.stages !== 'spans' && o.stages !== 'events') throw inputError(`stages must be 'spans' or 'events'`, ['options', 'stages']);
+  if (o.name !== undefined && (typeof o.name !== 'string' || o.name === '')) throw badOption('name must be a non-empty string', 'name');
+  if (o.wallClock !== undefined && typeof o.wallClock !== 'function') throw badOption('wallClock must be a function', 'wallClock');
+  if (o.stages !== undefined && o.stages !== 'spans' && o.stages !== 'events') throw badOption(`stages must be 'spans' or 'events'`, 'stages');
+  const scope = options.name ?? 'crosschannel';
+  return [
+    shaped(api.trace.getTracer(scope, PACKAGE_VERSION), ['api', 'trace', 'getTracer'], ['startSpan']),
+    shaped(api.metrics.getMeter(scope, PACKAGE_VERSION), ['api', 'metrics', 'getMeter'], ['createCounter', 'createHistogram']),
+    options.wallClock ?? Date.now,
+  ];
 }
 
 /**
  * A span started now under the active context, and its start in epoch ms: the SDK's span exposes the start it
  * stamped (`startTime`, an HrTime); another implementation's is read from `wall` just after.
  */
-function begin(tracer: ReturnType<OtelApiLike['trace']['getTracer']>, name: string, wall: () => number): [OtelSpanLike, number] {
+function begin(tracer: Tracer, name: string, wall: () => number): [OtelSpanLike, number] {
   const span = tracer.startSpan(name);
   const t = (span as { startTime?: unknown }).startTime;
   return [span, Array.isArray(t) ? t[0] * 1e3 + t[1] / 1e6 : wall()];
 }
 
 /**
- * Marks a span failed as the OpenTelemetry semantic conventions for errors ask: `error.type`, error status and, with
- * `at`, an `exception` event, all carrying the error's code only. Its message is never copied: free text may hold a
- * caller's value (`requestId "…" was used for another decision`) or a store's own text (`STORE_ERROR` quotes it).
+ * Marks a span failed as the OpenTelemetry semantic conventions for errors ask: `error.type` (the code), error status
+ * and, with `at`, an `exception` event with `exception.type`. The status has no description: the conventions do not
+ * recommend repeating `error.type` there, and the one thing that could go there, the error's message, is never copied:
+ * free text may hold a caller's value (`requestId "…" was used for another decision`) or a store's own text
+ * (`STORE_ERROR` quotes it).
  */
 function fail(span: OtelSpanLike, code: string, at?: number): void {
-  span.setAttributes({ 'error.type': code });
-  span.setStatus({ code: 2, message: code }); // SpanStatusCode.ERROR
+  span.setAttributes(errorType({ code }));
+  span.setStatus({ code: 2 }); // SpanStatusCode.ERROR
   if (at !== undefined) span.addEvent('exception', { 'exception.type': code }, at);
 }
 
@@ -129,13 +161,15 @@ function fail(span: OtelSpanLike, code: string, at?: number): void {
  * `crosschannel.channel`, `crosschannel.outcome`, `crosschannel.offers`, `crosschannel.request_id`,
  * `crosschannel.refusal_reasons`, `crosschannel.error_code`) with one child span `crosschannel.decide.<stage>`
  * per stage that ran, laid end to end from the stage timings `decide` records; metrics
- * `crosschannel.decide.decisions` {channel, outcome}, `crosschannel.decide.refusals` {reason} and
- * `crosschannel.store.duration` (ms) {store, operation, status}. Counters carry UCUM annotation units (`{decision}`,
- * `{refusal}`); the tracer and meter carry the package's version as their instrumentation scope's.
+ * `crosschannel.decide.decisions` {channel, outcome, error.type}, `crosschannel.decide.refusals` {reason} and
+ * `crosschannel.store.duration` (seconds, with bucket advice) {store, operation, status, error.type}, `error.type`
+ * only on failures. Counters carry UCUM annotation units (`{decision}`, `{refusal}`); the tracer and meter carry the
+ * package's version as their instrumentation scope's. A decide span the tracer does not record (no-op tracer, sampled
+ * out) gets no attributes and no stage spans or events; the metrics are recorded all the same.
  *
  * The decide span starts when the decision does (the port's `start`), under the caller's active span and stamped by
  * the tracer, so it never starts before its caller; the stage spans are laid from that start and the decide span
- * ends with the last. A failure sets `error.type` (the code), an error status whose description is the code, and an
+ * ends with the last. A failure sets `error.type` (the code), an error status without description, and an
  * `exception` event with `exception.type` on the failing stage; the error's message, free text that may quote a
  * caller's value or a store's own text, is never exported.
  *
@@ -147,15 +181,11 @@ function fail(span: OtelSpanLike, code: string, at?: number): void {
  * ```
  */
 export function otelTelemetry(api: OtelApiLike, options: OtelTelemetryOptions = {}): DecideTelemetry {
-  checkArguments(api, options, (options as OtelTelemetryOptions | null)?.stages !== 'events');
-  const scope = options.name ?? 'crosschannel';
-  const wall = options.wallClock ?? Date.now;
+  const [tracer, meter, wall] = scopeOf(api, options, (options as OtelTelemetryOptions | null)?.stages !== 'events');
   const asEvents = options.stages === 'events';
-  const tracer = api.trace.getTracer(scope, PACKAGE_VERSION);
-  const meter = api.metrics.getMeter(scope, PACKAGE_VERSION);
   const decisions = meter.createCounter('crosschannel.decide.decisions', { description: 'Decisions by channel and outcome', unit: '{decision}' });
   const refusals = meter.createCounter('crosschannel.decide.refusals', { description: 'Refusal reasons of decisions without contact', unit: '{refusal}' });
-  const storeDuration = meter.createHistogram('crosschannel.store.duration', { description: 'Store round trips of decide stages', unit: 'ms' });
+  const storeDuration = meter.createHistogram('crosschannel.store.duration', { description: 'Store round trips of decide stages', ...SECONDS });
   const DECIDE = 'crosschannel.decide';
   return {
     // The span starts when the decision does, under the caller's active span, stamped by the SDK itself (the clock of
@@ -166,33 +196,40 @@ export function otelTelemetry(api: OtelApiLike, options: OtelTelemetryOptions = 
       const t = d.trace;
       // Without `start` (it threw), dated after the fact.
       const [root, start] = (started as [OtelSpanLike, number] | undefined) ?? ((at: number) => [tracer.startSpan(DECIDE, { startTime: at }), at] as const)(wall() - t.totalMs);
-      const attributes: Attributes = { 'crosschannel.channel': t.channel, 'crosschannel.outcome': d.outcome, 'crosschannel.offers': d.offers, 'crosschannel.request_id': t.requestId };
-      if (d.reasons.length) attributes['crosschannel.refusal_reasons'] = d.reasons.map((r) => r.code).join(',');
-      if (d.error) attributes['crosschannel.error_code'] = d.error.code;
-      root.setAttributes(attributes);
-      if (d.error) fail(root, d.error.code);
-      const parent = asEvents ? undefined : api.trace.setSpan(api.context.active() as never, root as never);
+      // A span the tracer does not record (a no-op tracer, or sampled out: its stages would be too) gets no attributes and
+      // no stage spans or events: building them was most of the adapter's cost, for nothing. The metrics stay.
+      const live = root.isRecording?.() !== false;
+      if (live) {
+        const attributes: Attributes = { 'crosschannel.channel': t.channel, 'crosschannel.outcome': d.outcome, 'crosschannel.offers': d.offers, 'crosschannel.request_id': t.requestId };
+        if (d.reasons.length) attributes['crosschannel.refusal_reasons'] = d.reasons.map((r) => r.code).join(',');
+        if (d.error) attributes['crosschannel.error_code'] = d.error.code;
+        root.setAttributes(attributes);
+        if (d.error) fail(root, d.error.code);
+      }
+      const parent = asEvents || !live ? undefined : api.trace.setSpan(api.context.active() as never, root as never);
       let cursor = start;
       for (const s of t.stages) {
-        const stageAttrs: Attributes = { 'crosschannel.stage': s.stage, 'crosschannel.stage.status': s.status, 'crosschannel.stage.ms': s.ms };
-        for (const [k, v] of Object.entries(s.output)) stageAttrs[`crosschannel.stage.output.${k}`] = v;
-        if (s.removed.length) stageAttrs['crosschannel.stage.removed'] = s.removed.length;
-        if (asEvents) {
+        const from = cursor;
+        cursor += s.ms;
+        if (live) {
+          const stageAttrs: Attributes = { 'crosschannel.stage': s.stage, 'crosschannel.stage.status': s.status, 'crosschannel.stage.ms': s.ms };
+          for (const [k, v] of Object.entries(s.output)) stageAttrs[`crosschannel.stage.output.${k}`] = v;
+          if (s.removed.length) stageAttrs['crosschannel.stage.removed'] = s.removed.length;
           if (s.error) stageAttrs['crosschannel.error_code'] = s.error.code;
-          root.addEvent(`${DECIDE}.${s.stage}`, stageAttrs, cursor + s.ms);
-          cursor += s.ms;
-        } else {
-          const span = tracer.startSpan(`${DECIDE}.${s.stage}`, { startTime: cursor, attributes: stageAttrs }, parent);
-          cursor += s.ms;
-          if (s.error) fail(span, s.error.code, cursor);
-          span.end(cursor);
+          if (asEvents) {
+            root.addEvent(`${DECIDE}.${s.stage}`, stageAttrs, cursor);
+          } else {
+            const span = tracer.startSpan(`${DECIDE}.${s.stage}`, { startTime: from, attributes: stageAttrs }, parent);
+            if (s.error) fail(span, s.error.code, cursor);
+            span.end(cursor);
+          }
         }
         const store = STORE_STAGES[s.stage];
-        if (store !== undefined && s.status !== 'skipped') storeDuration.record(s.ms, { store, operation: s.stage, status: s.status });
+        if (store !== undefined && s.status !== 'skipped') storeDuration.record(s.ms / 1e3, { store, operation: s.stage, status: s.status, ...errorType(s.error) });
       }
       // It ends with its last stage, so every stage lies inside it.
       root.end(cursor);
-      decisions.add(1, { channel: t.channel, outcome: d.outcome });
+      decisions.add(1, { channel: t.channel, outcome: d.outcome, ...errorType(d.error) });
       for (const r of d.reasons) refusals.add(1, { reason: r.code });
     },
   };
@@ -204,8 +241,8 @@ export function otelTelemetry(api: OtelApiLike, options: OtelTelemetryOptions = 
  * `crosschannel.step.from`, `crosschannel.step.to`, `crosschannel.outcome`, `crosschannel.status`,
  * `crosschannel.actions`, `crosschannel.error_code`; on failure `error.type`, error status and an `exception` event
  * carrying the code, never the message; one event per action performed, a failed step's too), and metrics
- * `crosschannel.journey.steps` {journey, outcome}, `crosschannel.journey.actions` {journey, kind, channel} and
- * `crosschannel.journey.step.duration` (ms) {journey, outcome}.
+ * `crosschannel.journey.steps` {journey, outcome, error.type}, `crosschannel.journey.actions` {journey, kind, channel}
+ * and `crosschannel.journey.step.duration` (seconds) {journey, outcome, error.type}, `error.type` only on failed steps.
  *
  * @example
  * ```ts
@@ -216,14 +253,10 @@ export function otelTelemetry(api: OtelApiLike, options: OtelTelemetryOptions = 
  * ```
  */
 export function otelJourneyTelemetry(api: OtelApiLike, options: Pick<OtelTelemetryOptions, 'name' | 'wallClock'> = {}): JourneyTelemetry {
-  checkArguments(api, options, false);
-  const scope = options.name ?? 'crosschannel';
-  const wall = options.wallClock ?? Date.now;
-  const tracer = api.trace.getTracer(scope, PACKAGE_VERSION);
-  const meter = api.metrics.getMeter(scope, PACKAGE_VERSION);
-  const steps = meter.createCounter('crosschannel.journey.steps', { description: 'Journey steps processed by the runner, by outcome', unit: '{step}' });
-  const actions = meter.createCounter('crosschannel.journey.actions', { description: 'Actions performed by journey steps, by kind and channel', unit: '{action}' });
-  const duration = meter.createHistogram('crosschannel.journey.step.duration', { description: 'Duration of a journey step in the runner', unit: 'ms' });
+  const [tracer, meter, wall] = scopeOf(api, options, false);
+  const steps = meter.createCounter('crosschannel.journey.steps', { description: 'Journey steps by outcome', unit: '{step}' });
+  const actions = meter.createCounter('crosschannel.journey.actions', { description: 'Journey actions by kind and channel', unit: '{action}' });
+  const duration = meter.createHistogram('crosschannel.journey.step.duration', { description: 'Journey step durations', ...SECONDS });
   const STEP = 'crosschannel.journey.step';
   return {
     // As decide's: the span starts when the step does, under the caller's active span, stamped by the tracer.
@@ -247,9 +280,10 @@ export function otelJourneyTelemetry(api: OtelApiLike, options: Pick<OtelTelemet
       if (s.error) fail(step, s.error.code, end);
       for (const a of s.actions) step.addEvent(`crosschannel.journey.action.${a.kind}`, a.channel === undefined ? {} : { 'crosschannel.channel': a.channel }, end);
       step.end(end);
-      steps.add(1, { journey: s.journeyId, outcome: s.outcome });
+      const outcome = { journey: s.journeyId, outcome: s.outcome, ...errorType(s.error) };
+      steps.add(1, outcome);
       for (const a of s.actions) actions.add(1, a.channel === undefined ? { journey: s.journeyId, kind: a.kind } : { journey: s.journeyId, kind: a.kind, channel: a.channel });
-      duration.record(s.ms, { journey: s.journeyId, outcome: s.outcome });
+      duration.record(s.ms / 1e3, outcome);
     },
   };
 }
