@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { attribute, attributionTable, compareModels, formatAttributionTable, renderAttributionSvg, type Journey } from './index.js';
 
@@ -93,5 +94,42 @@ describe('renderAttributionSvg: a well-formed document whatever the names and op
     }
     expect(() => renderAttributionSvg(c, { metric: 'bogus' as never })).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'metric' }));
     expect(() => attributionTable(c, 'bogus' as never)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'metric' }));
+  });
+
+  it('replaces DEL, C1 controls and noncharacters too (parse errors in an HTML page the SVG is put in; a NEL in a channel was kept)', () => {
+    const names = ['nel\u0085x', 'del\u007f', 'nc\ufdd0', 'nc\u{1fffe}', 'tab\tok'];
+    const svg = renderAttributionSvg(compareModels([j(names, true, 10)], { models: ['linear'] }));
+    expect(svg).not.toMatch(/[\u007f-\u009f\ufdd0-\ufdef]|\u{1fffe}/u);
+    for (const name of ['nel\ufffdx', 'del\ufffd', 'nc\ufffd', 'tab\tok']) expect(svg).toContain(`>${name}</text>`);
+  });
+
+  it('property: any title reads back as itself, but what XML 1.0 forbids or discourages (and HTML calls a parse error) as U+FFFD', () => {
+    // XML 1.0 Char (§2.2) less its discouraged controls and noncharacters; line ends as XML normalises them.
+    const allowed = (cp: number) => (cp >= 0x20 || [0x09, 0x0a, 0x0d].includes(cp)) && !(cp >= 0x7f && cp <= 0x9f) && !(cp >= 0xd800 && cp <= 0xdfff) && !(cp >= 0xfdd0 && cp <= 0xfdef) && (cp & 0xfffe) !== 0xfffe;
+    const unit = fc.oneof(fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), fc.constantFrom('<', '>', '&', '"', "'", '\u0000', '\u0085', '\ufdd0', '\u{10fffe}'), fc.integer({ min: 0x10000, max: 0x10ffff }).map((c) => String.fromCodePoint(c)));
+    const c = compareModels(JOURNEYS, { models: ['linear'] });
+    const entities: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" };
+    fc.assert(
+      fc.property(fc.string({ unit, maxLength: 30 }), (title) => {
+        const svg = renderAttributionSvg(c, { title });
+        const shown = svg.match(/<title>([^<]*)<\/title>/)![1]!.replace(/&(amp|lt|gt|quot|#39);/g, (_, e: string) => entities[e]!);
+        expect(shown).toBe(Array.from(title, (ch) => (allowed(ch.codePointAt(0)!) ? ch : '\ufffd')).join(''));
+        expect(Array.from(svg).every((ch) => allowed(ch.codePointAt(0)!))).toBe(true);
+      }),
+    );
+  });
+
+  it('draws credits near ±1.8e308 and below the smallest normal double with finite coordinates (y was NaN), and refuses a credit that is not a finite number', () => {
+    const c = compareModels(JOURNEYS, { models: ['last_touch', 'linear', 'markov'] });
+    const withCredits = (credits: number[]) => ({ ...c, models: c.models.map((m, i) => ({ ...m, channels: m.channels.map((x) => ({ ...x, conversions: credits[i % credits.length]! })) })) });
+    for (const credits of [[1.7976931348623157e308, -1.7976931348623157e308], [1e308, -1e308, 1], [5e-324], [5e-324, 0, -5e-324]]) {
+      const svg = renderAttributionSvg(withCredits(credits));
+      expect(svg, String(credits)).not.toMatch(/NaN|Infinity/);
+      for (const m of svg.matchAll(/ (?:x|y|y1|y2|width|height)="([^"]*)"/g)) expect(Number.isFinite(Number(m[1])), `${credits}: ${m[0]}`).toBe(true);
+    }
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+      expect(() => renderAttributionSvg(withCredits([bad]))).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'input' }));
+      expect(() => formatAttributionTable(withCredits([1, bad]))).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'input' }));
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { inputError, readingInput } from '../core/errors.js';
-import { expectOptions } from '../core/guards.js';
+import { expectFinite, expectOptions } from '../core/guards.js';
 import type { AttributionComparison, AttributionResult } from './attribute.js';
 
 /** Which credit a report shows. */
@@ -45,7 +45,12 @@ export function attributionTable(input: AttributionComparison | ReadonlyArray<At
     const c = asComparison(input);
     const rows = c.channels.map((channel) => ({
       channel,
-      credits: c.models.map((m) => m.channels.find((x) => x.channel === channel)?.[metric] ?? 0),
+      // A credit that is not a finite number (NaN from plain JavaScript) drew y="NaN" in the chart.
+      credits: c.models.map((m) => {
+        const v = m.channels.find((x) => x.channel === channel)?.[metric] ?? 0;
+        expectFinite(v, ['input']);
+        return v;
+      }),
     }));
     const totals = c.models.map((_, i) => rows.reduce((s, r) => s + r.credits[i]!, 0));
     return { metric, models: c.models.map((m) => m.model), rows, totals };
@@ -109,9 +114,9 @@ export interface AttributionSvgOptions {
 /** Okabe–Ito: distinguishable with the common colour-vision deficiencies. */
 const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#CC79A7', '#56B4E9', '#F0E442', '#000000', '#999999'];
 
-/** Text for XML: markup escaped, and the characters XML 1.0 forbids (C0 controls but tab and line breaks, lone surrogates, U+FFFE/FFFF) replaced by U+FFFD, so the SVG stays a well-formed document. */
+/** Text for XML: markup escaped, and the characters XML 1.0 forbids (C0 controls but tab and line breaks, lone surrogates, U+FFFE/FFFF) or discourages (DEL, C1 controls, the other noncharacters — parse errors in an HTML page the SVG is put in) replaced by U+FFFD, so the SVG stays a well-formed document. */
 function esc(s: string): string {
-  return s.replace(/[\0-\x08\v\f\x0e-\x1f\ufffe\uffff\p{Cs}]/gu, '\ufffd').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return s.replace(/(?![\t\n\r])[\p{Cc}\p{Cs}\p{NChar}]/gu, '\ufffd').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
 function niceStep(max: number): number {
@@ -119,7 +124,8 @@ function niceStep(max: number): number {
   const raw = max / 5;
   const mag = 10 ** Math.floor(Math.log10(raw));
   const f = raw / mag;
-  return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * mag;
+  // 1 when max / 5 underflows (a credit of 5e-324): a step of 0 made every y NaN.
+  return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * mag || 1;
 }
 
 function fmt(n: number): string {
@@ -144,7 +150,7 @@ export function renderAttributionSvg(input: AttributionComparison | ReadonlyArra
     const t = attributionTable(asComparison(input), metric);
     for (const k of ['width', 'height'] as const) {
       const v = options[k];
-      if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v))) throw inputError(`${k} must be a finite number of pixels`, ['options', k]);
+      if (v !== undefined) expectFinite(v, ['options', k]);
     }
     const width = Math.max(240, options.width ?? 760);
     const colors = options.colors?.length ? options.colors : PALETTE;
@@ -180,7 +186,8 @@ export function renderAttributionSvg(input: AttributionComparison | ReadonlyArra
     const down = Math.floor(min / step) * step;
     const top = Math.max(step, up < Infinity ? up : max);
     const bottom = down > -Infinity ? down : min;
-    const y = (v: number): number => margin.top + ((top - v) / (top - bottom)) * plotH;
+    // In halves: top − bottom of credits near ±1.8e308 overflows, and y was NaN.
+    const y = (v: number): number => margin.top + ((top / 2 - v / 2) / (top / 2 - bottom / 2)) * plotH;
     const out: string[] = [];
     out.push(
       `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${esc(title)}" font-family="system-ui, sans-serif" font-size="12">`,

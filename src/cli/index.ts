@@ -611,8 +611,9 @@ function need(row: Record<string, string>, column: string, file: string, line: n
   return v;
 }
 
+/** Text for the page: markup escaped, and what HTML calls a parse error — controls but tab and line breaks, noncharacters, lone surrogates — as U+FFFD. */
 function escapeHtml(s: string): string {
-  return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+  return s.replace(/(?![\t\n\f\r])[\p{Cc}\p{Cs}\p{NChar}]/gu, '\ufffd').replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import { accumulateKpis } from './accumulate.js';
 import { fitBgNbd } from './bgnbd.js';
 import { CohortAccumulator, cohortReport } from './cohorts.js';
 import { summariseCustomers } from './clv.js';
-import { renderDashboard } from './dashboard.js';
+import { renderDashboard, type DashboardInput } from './dashboard.js';
 import { FunnelAccumulator, funnelReport } from './funnels.js';
 import { KPI_NAMES } from './kpis.js';
 import { findPersonas } from './personas.js';
@@ -21,6 +21,10 @@ const START = Date.parse('2026-03-02T00:00:00Z');
 const NOW = START + 8 * 7 * 86_400_000;
 
 function buildHtml(): string {
+  return renderDashboard(buildInput());
+}
+
+function buildInput(): DashboardInput {
   const people = [...syntheticHistories({ people: 400, seed: 3, start: START })];
   const acc = accumulateKpis(people, { by: ['period'], period: 'week', timeZone: 'Europe/Paris' });
   const funnel = new FunnelAccumulator({ steps: ['page_view', 'cart_add', 'checkout', 'purchase'], window: '1d' });
@@ -30,7 +34,7 @@ function buildHtml(): string {
     cohorts.add(p);
   }
   const customers = summariseCustomers(people, NOW);
-  return renderDashboard({
+  return {
     title: 'Insights <test>',
     generatedAt: NOW,
     kpis: kpiTable(acc, [...KPI_NAMES]),
@@ -42,7 +46,18 @@ function buildHtml(): string {
       customers.map((c) => ({ subjectId: c.subjectId, features: { orders: c.orders, revenue: c.revenue } })),
       { k: 3, seed: 1 },
     ),
-  });
+  };
+}
+
+/** Every name of a report (steps, channels, cohorts, traits, rule ids, reasons, title) replaced by `text`, as plain JSON; the keys the tiles and charts read stay. */
+function withNames(input: DashboardInput, text: string): DashboardInput {
+  const keep = /^(kpis\.(period|kpis|rows\.\d+\.(key|values))|cohorts\.period|pressure\.\d+\.cap\.(kind|window)|personas\.\d+\.rule)(\.|$)|(^|\.)unit$/;
+  const map = (v: unknown, path: string): unknown =>
+    typeof v === 'string' ? (keep.test(path) ? v : text)
+    : Array.isArray(v) ? v.map((x, i) => map(x, `${path}.${i}`))
+    : v !== null && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, map(x, path === '' ? k : `${path}.${k}`)]))
+    : v;
+  return map(JSON.parse(JSON.stringify(input)), '') as DashboardInput;
 }
 
 describe.skipIf(noChromium)('insights dashboard in headless Chromium', () => {
@@ -85,5 +100,22 @@ describe.skipIf(noChromium)('insights dashboard in headless Chromium', () => {
     expect(text).toMatch(/cap 3 \(weekly\)/);
     expect(requests.filter((u) => !u.startsWith('about:') && !u.startsWith('data:'))).toEqual([]);
     expect(errors).toEqual([]);
+  });
+
+  it('keeps hostile names as text: the same elements as a plain page, no script run, no request, the title as given', async () => {
+    const tags = async (html: string) => {
+      const p = await browser.newPage();
+      const fetched: string[] = [];
+      p.on('request', (r) => fetched.push(r.url()));
+      await p.setContent(html, { waitUntil: 'load' });
+      const seen = await p.evaluate(() => ({ tags: Array.from(document.querySelectorAll('*'), (e) => e.tagName).join(), ran: 'pwned' in window, title: document.title }));
+      await p.close();
+      return { ...seen, fetched: fetched.filter((u) => !u.startsWith('about:')) };
+    };
+    const hostile = `"'></title></style><script>window.pwned=1</script><img src=http://127.0.0.1:9/x onerror="window.pwned=1"><!--`;
+    const input = buildInput();
+    const [a, b] = [await tags(renderDashboard(withNames(input, 'x'))), await tags(renderDashboard(withNames(input, hostile)))];
+    expect(b.tags).toBe(a.tags);
+    expect(b).toMatchObject({ ran: false, fetched: [], title: hostile });
   });
 });

@@ -34,9 +34,16 @@ export interface DashboardInput {
   readonly personas?: ReadonlyArray<Persona>;
 }
 
-const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/**
+ * Text for the page: markup escaped, and what HTML calls a parse error or drops — NUL and other controls (but tab,
+ * line feed, form feed and carriage return), noncharacters, lone surrogates — replaced by U+FFFD.
+ */
+const esc = (s: string): string => s.replace(/(?![\t\n\f\r])[\p{Cc}\p{Cs}\p{NChar}]/gu, '\ufffd').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/** A share (0.25) as a percentage ("25.0%"); not a finite number, or too large to be one, is refused as `fin` does. */
+const pct = (v: unknown, digits = 1): string => `${fin(fin(v) * 100).toFixed(digits)}%`;
 const num = (v: number, unit: string): string => {
-  if (unit === 'rate') return `${(v * 100).toFixed(v < 0.1 ? 2 : 1)}%`;
+  fin(v);
+  if (unit === 'rate') return pct(v, v < 0.1 ? 2 : 1);
   if (Math.abs(v) >= 1e6) return `${(v / 1e6).toFixed(2)}M`;
   if (Math.abs(v) >= 1e4) return `${(v / 1e3).toFixed(1)}k`;
   return Number.isInteger(v) ? v.toLocaleString('en-US') : v.toFixed(2);
@@ -136,10 +143,11 @@ function tiles(table: KpiTable): string {
     let change = `<span class="muted">${rows.length === 1 ? 'no previous period' : p === undefined ? `no record in ${esc(beforeLabel)}` : ''}</span>`;
     if (p?.value === null) change = `<span class="muted" title="${esc(p.reason.message)}">no value in ${esc(beforeLabel)}</span>`;
     else if (v.value !== null && p !== undefined) {
+      fin(p.value);
       const delta = def.unit === 'rate' ? (v.value - p.value) * 100 : p.value === 0 ? null : ((v.value - p.value) / Math.abs(p.value)) * 100;
       const sign = (delta ?? v.value) > 0 ? '▲' : (delta ?? v.value) < 0 ? '▼' : '=';
       // Against 0, a percentage means nothing: up (or down) from 0, or unchanged.
-      const text = delta !== null ? `${sign} ${Math.abs(delta).toFixed(1)}${def.unit === 'rate' ? ' pts' : '%'}` : v.value === 0 ? '= unchanged' : `${sign} from 0`;
+      const text = delta !== null ? `${sign} ${Math.abs(delta) < Infinity ? Math.abs(delta).toFixed(1) : '>1e308'}${def.unit === 'rate' ? ' pts' : '%'}` : v.value === 0 ? '= unchanged' : `${sign} from 0`;
       change = `<span class="${(delta ?? v.value) >= 0 ? 'up' : 'down'}">${text}</span>${vs}`;
     }
     return `<div class="tile" data-kpi="${esc(name)}"><div class="muted" title="${esc(def.formula)}">${esc(def.label)}</div><div class="v">${shown}</div><div>${change}</div></div>`;
@@ -164,11 +172,11 @@ function funnelSvg(f: FunnelReport): string {
   const bars = f.steps
     .map((s, i) => {
       const reached = fin(s.reached);
-      const w = Math.max(1, (reached / max) * (W - 260));
+      const w = Math.max(1, Math.min(1, reached / max) * (W - 260));
       const y = i * rowH + 5;
-      const pct = s.conversionFromStart === null ? '—' : `${(s.conversionFromStart * 100).toFixed(1)}%`;
+      const share = s.conversionFromStart === null ? '—' : pct(s.conversionFromStart);
       const path = s.topDropPaths[0] === undefined ? '' : ` · then ${s.topDropPaths[0].path}`;
-      return `<text x="0" y="${y + 18}">${esc(s.step)}</text><rect x="110" y="${y}" width="${w.toFixed(1)}" height="24" fill="#4f7cac"><title>${esc(`${reached} reached, ${s.dropOff} stopped here${path}`)}</title></rect><text x="${(116 + w).toFixed(1)}" y="${y + 18}">${reached.toLocaleString('en-US')} (${pct})</text>`;
+      return `<text x="0" y="${y + 18}">${esc(s.step)}</text><rect x="110" y="${y}" width="${w.toFixed(1)}" height="24" fill="#4f7cac"><title>${esc(`${reached} reached, ${fin(s.dropOff)} stopped here${path}`)}</title></rect><text x="${(116 + w).toFixed(1)}" y="${y + 18}">${reached.toLocaleString('en-US')} (${share})</text>`;
     })
     .join('');
   const channels = f.byEntryChannel
@@ -192,8 +200,8 @@ function cohortHeatmap(c: CohortReport): string {
       const y = (r + 1) * rh;
       const cells = row.retention
         .map((v, k) => {
-          const light = Math.round(95 - 55 * Math.min(1, fin(v)));
-          return `<rect x="${left + k * cw}" y="${y}" width="${cw - 2}" height="${rh - 2}" fill="hsl(210,60%,${light}%)"><title>${esc(`${row.cohort} +${k}: ${(v * 100).toFixed(1)}% active, ${row.revenuePerPerson[k]!.toFixed(2)} revenue per person so far`)}</title></rect><text x="${left + k * cw + 6}" y="${y + 13}" style="fill:${light < 60 ? '#fff' : '#1f2933'}">${Math.round(v * 100)}%</text>`;
+          const light = Math.round(95 - 55 * Math.min(1, Math.max(0, fin(v))));
+          return `<rect x="${left + k * cw}" y="${y}" width="${cw - 2}" height="${rh - 2}" fill="hsl(210,60%,${light}%)"><title>${esc(`${row.cohort} +${k}: ${pct(v)} active, ${fin(row.revenuePerPerson[k]).toFixed(2)} revenue per person so far`)}</title></rect><text x="${left + k * cw + 6}" y="${y + 13}" style="fill:${light < 60 ? '#fff' : '#1f2933'}">${pct(v, 0)}</text>`;
         })
         .join('');
       return `<text x="0" y="${y + 13}">${esc(row.cohort)} (${fin(row.size)})</text>${cells}`;
@@ -214,11 +222,13 @@ function bars(values: ReadonlyArray<number>, labels: ReadonlyArray<string>, aria
     })
     .join('');
   const step = Math.max(1, Math.ceil(values.length / 12));
+  // A cap beyond the last bar (its "n+") is drawn at the chart's right edge, not off it (or at x="Infinity").
+  const at = marker === undefined ? 0 : Math.min(values.length, Math.max(0, fin(marker.at)));
   const ticks = labels.map((l, i) => (i % step === 0 ? `<text x="${(30 + i * bw).toFixed(1)}" y="${H - 14}">${esc(l)}</text>` : '')).join('');
   const mark =
     marker === undefined
       ? ''
-      : `<line x1="${(30 + marker.at * bw).toFixed(1)}" x2="${(30 + marker.at * bw).toFixed(1)}" y1="10" y2="${H - 30}" stroke="#b42318" stroke-dasharray="4 3"/><text x="${(34 + marker.at * bw).toFixed(1)}" y="18" style="fill:#b42318">${esc(marker.label)}</text>`;
+      : `<line x1="${(30 + at * bw).toFixed(1)}" x2="${(30 + at * bw).toFixed(1)}" y1="10" y2="${H - 30}" stroke="#b42318" stroke-dasharray="4 3"/><text x="${(34 + at * bw).toFixed(1)}" y="18" style="fill:#b42318">${esc(marker.label)}</text>`;
   return `<svg role="img" aria-label="${esc(aria)}" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}">${rects}${ticks}${mark}</svg>`;
 }
 
@@ -226,7 +236,7 @@ function pressureSvg(p: ChannelPressure): string {
   const h = p.histogram.slice(1);
   const labels = h.map((_, i) => (i + 1 === h.length ? `${i + 1}+` : String(i + 1)));
   const marker = p.cap === null ? undefined : { at: p.cap.limit, label: `cap ${p.cap.limit} (${p.cap.ruleId})` };
-  const over = p.cap === null ? 'no weekly cap in force' : `${p.atCap} at the cap, ${p.overCap} above`;
+  const over = p.cap === null ? 'no weekly cap in force' : `${fin(p.atCap)} at the cap, ${fin(p.overCap)} above`;
   return `<div><strong>${esc(p.channel)}</strong> <span class="muted">${fin(p.personWeeks)} person-weeks, mean ${fin(p.mean).toFixed(2)}, p90 ${fin(p.p90)}; ${esc(over)}</span>${bars(h, labels, `pressure ${p.channel}`, marker)}</div>`;
 }
 
@@ -237,10 +247,11 @@ function histogramSvg(values: ReadonlyArray<number>): string {
   // The top 1% is folded into the last bar so one whale does not flatten the chart.
   const hi = sorted[Math.floor(0.99 * (sorted.length - 1))] ?? 0;
   const n = 20;
-  const width = hi > lo ? (hi - lo) / n : 1;
+  // In halves: hi − lo (and v − lo) of values near ±1.8e308 overflow, and every bar's label was NaN or InfinityM.
+  const half = hi > lo ? (hi / 2 - lo / 2) / n : 0.5;
   const counts = new Array<number>(n).fill(0);
-  for (const v of finite) counts[Math.min(n - 1, Math.max(0, Math.floor((v - lo) / width)))]!++;
-  const labels = counts.map((_, i) => num(lo + i * width, 'amount'));
+  for (const v of finite) counts[Math.min(n - 1, Math.max(0, Math.floor((v / 2 - lo / 2) / half)))]!++;
+  const labels = counts.map((_, i) => num(2 * (lo / 2 + i * half), 'amount'));
   // Each value divided first: a sum of values near 1.8e308 would overflow.
   const mean = finite.reduce((s, v) => s + v / finite.length, 0);
   // The median as the reports define it (type 7): of an even count, the mean of the two middle values.
@@ -252,10 +263,10 @@ function personaCards(personas: ReadonlyArray<Persona>): string {
   return `<div class="cards">${personas
     .map(
       (p) =>
-        `<div class="card"><strong>${esc(p.name)}</strong><div class="muted">${fin(p.size)} people (${(fin(p.share) * 100).toFixed(0)}%)</div><ul>${p.traits
+        `<div class="card"><strong>${esc(p.name)}</strong><div class="muted">${fin(p.size)} people (${pct(p.share, 0)})</div><ul>${p.traits
           .slice(0, 4)
           .map((t) => `<li>${esc(t.text)}</li>`)
-          .join('')}</ul><div class="muted">segment rule (precision ${(p.rulePrecision * 100).toFixed(0)}%, recall ${(p.ruleRecall * 100).toFixed(0)}%)</div><code>${esc(JSON.stringify(p.rule))}</code></div>`,
+          .join('')}</ul><div class="muted">segment rule (precision ${pct(p.rulePrecision, 0)}, recall ${pct(p.ruleRecall, 0)})</div><code>${esc(JSON.stringify(p.rule))}</code></div>`,
     )
     .join('')}</div>`;
 }

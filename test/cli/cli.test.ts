@@ -157,6 +157,18 @@ describe('crosschannel CLI', () => {
     expect((await run(['attribution', '--touchpoints', file('bad.csv', 'subjectId,channel,at\np1,,2026-05-01T10:00:00Z\n'), '--conversions', c])).err).toContain('column "channel"');
   });
 
+  it('attribution --html: a channel of markup, C1 controls and noncharacters is text in the page, which has no HTML parse-error characters (a NEL and U+FDD0 were written as they were)', async () => {
+    const channel = '</pre><script>alert(1)</script>\u0085\u009f\ufdd0\u{10ffff}&amp;';
+    const t = file('hostile.csv', `subjectId,channel,at\np1,"${channel}",2026-05-01T10:00:00Z\np1,email,2026-05-02T10:00:00Z\n`);
+    const c = file('hostile-c.csv', 'subjectId,at,value\np1,2026-05-03T10:00:00Z,120\n');
+    const out = join(dir, 'hostile.html');
+    expect((await run(['attribution', '--touchpoints', t, '--conversions', c, '--model', 'linear', '--html', out])).code).toBe(0);
+    const page = readFileSync(out, 'utf8');
+    expect(page).not.toMatch(/[\u0000-\u0008\u000b\u000e-\u001f\u007f-\u009f\ufdd0-\ufdef\ufffe\uffff]|\u{10ffff}|<script/u);
+    expect(page.match(/<(\w+)/g)!.filter((tag) => !['<html', '<head', '<meta', '<title', '<style', '<body', '<h1', '<svg', '<rect', '<line', '<text', '<pre'].includes(tag))).toEqual([]);
+    expect(page).toContain('&lt;/pre&gt;&lt;script&gt;alert(1)&lt;/script&gt;');
+  });
+
   it('demo: three decisions, the third refused by the weekly cap', async () => {
     const r = await run(['demo']);
     expect(r.code).toBe(0);
