@@ -46,7 +46,7 @@ function ledgerOracle(events: ConsentEvent[], channel: string, purpose: string, 
       else if (s.status !== 'granted') s = { status: 'pending', basis: null, since: e.at, until: e.at + p.window };
     } else if (e.kind === 'confirmed') {
       if (s.status === 'pending') grant('double_opt_in', e.at);
-    } else if (soft && !refusedSinceGrant && s.status !== 'granted' && s.status !== 'pending') grant('soft_opt_in', e.at);
+    } else if (soft && !refusedSinceGrant && s.status !== 'granted') grant('soft_opt_in', e.at);
   }
   lapse(now);
   return s;

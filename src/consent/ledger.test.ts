@@ -55,6 +55,10 @@ describe('foldConsent', () => {
     const softPolicy = parseConsentPolicy({ doubleOptIn: { channels: ['email'], window: { days: 3 } }, softOptIn: [{ channel: 'email', purposes: ['marketing'] }] });
     const soft = consentState([ev({ kind: 'existing_customer', at: T0 }), ev({ at: T0 + DAY })], softPolicy);
     expect(foldConsent(soft, 'email', 'marketing', T0 + 10 * DAY)).toMatchObject({ status: 'granted', basis: 'soft_opt_in' });
+    // And the other order: a purchase while the form's request is unconfirmed is the same soft opt-in (it was ignored,
+    // and the request then lapsed: `expired` for a customer, depending only on which came first).
+    const formFirst = consentState([ev({ at: T0 }), ev({ kind: 'existing_customer', at: T0 + DAY })], softPolicy);
+    expect(foldConsent(formFirst, 'email', 'marketing', T0 + 10 * DAY)).toMatchObject({ status: 'granted', basis: 'soft_opt_in', since: T0 + DAY });
     // After a withdrawal, or once the confirmed consent lapsed (395 days), a grant is pending again.
     const withdrawn = consentState([...confirmed, ev({ kind: 'withdrawn', at: T0 + 2 * DAY }), ev({ at: T0 + 3 * DAY })], policy);
     expect(foldConsent(withdrawn, 'email', 'marketing', T0 + 4 * DAY)).toMatchObject({ status: 'pending', since: T0 + 3 * DAY });

@@ -443,7 +443,8 @@ export function foldConsent(state: ConsentState, channel: string, purpose: strin
         refused = true;
         break;
       case 'existing_customer':
-        if (soft && !refused && status !== 'granted' && status !== 'pending') {
+        // Also over an unconfirmed request: a purchase after the form gives what the form after a purchase keeps.
+        if (soft && !refused && status !== 'granted') {
           status = 'granted';
           basis = 'soft_opt_in';
           since = e.at;
