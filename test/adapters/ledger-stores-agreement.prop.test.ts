@@ -36,6 +36,18 @@ afterAll(async () => {
   await (await pg)?.close();
 });
 
+/**
+ * Runs `ops` on every store (`step(store, op, i)`, the op's place `i`) and after each compares every store's answer —
+ * and, with `read`, what each then holds — with the first store's.
+ */
+async function agree<S, O>(stores: readonly S[], ops: readonly O[], step: (s: S, o: O, i: number) => Promise<unknown>, read?: (s: S) => Promise<unknown>): Promise<void> {
+  for (const [i, o] of ops.entries()) {
+    const answers = await Promise.all(stores.map((s) => answer(() => step(s, o, i))));
+    const reads = read ? await Promise.all(stores.map(read)) : [];
+    for (let k = 1; k < stores.length; k++) expect([k, o, answers[k], reads[k]]).toEqual([k, o, answers[0], reads[0]]);
+  }
+}
+
 /** An answer, or the error's code and path: what every store must agree on. */
 async function answer<T>(f: () => Promise<T>): Promise<T | { error: unknown; path: unknown }> {
   try {
@@ -61,19 +73,12 @@ describe.skipIf(noRedis)('assignment stores agree', () => {
         const p = new PostgresAssignmentStore(sql, { table: `agree_assign_${++n}` });
         await p.migrate();
         const stores: AssignmentStore[] = [new MemoryAssignmentStore(), new RedisAssignmentStore(redis!, { prefix: uniquePrefix('asa') }), p];
-        for (const [i, o] of ops.entries()) {
-          const answers = await Promise.all(
-            stores.map((s) =>
-              answer(async () => {
-                if (o.t === 'put') return s.putIfAbsent({ experimentId: o.e, unitId: o.u, variantId: o.v, assignedAt: T0 + i, ...(o.anon === undefined ? {} : { anonymousId: o.anon }) });
-                if (o.t === 'get') return s.get(o.e, o.u);
-                if (o.t === 'list') return s.list(o.u);
-                return s.erase(o.u);
-              }),
-            ),
-          );
-          for (let k = 1; k < stores.length; k++) expect([k, o, answers[k]]).toEqual([k, o, answers[0]]);
-        }
+        await agree(stores, ops, async (s, o, i) => {
+          if (o.t === 'put') return s.putIfAbsent({ experimentId: o.e, unitId: o.u, variantId: o.v, assignedAt: T0 + i, ...(o.anon === undefined ? {} : { anonymousId: o.anon }) });
+          if (o.t === 'get') return s.get(o.e, o.u);
+          if (o.t === 'list') return s.list(o.u);
+          return s.erase(o.u);
+        });
       }),
       { numRuns: 25 },
     );
@@ -107,22 +112,17 @@ describe('consent stores agree', () => {
         const p = new PostgresConsentStore(sql, { erasureSalt: 'salt', tablePrefix: `agree_consent_${++n}_` });
         await p.migrate();
         const stores: ConsentStore[] = [new MemoryConsentStore({ erasureSalt: 'salt' }), p];
-        let now = T0;
-        for (const o of ops) {
-          now += 1000;
-          const answers = await Promise.all(
-            stores.map((s) =>
-              answer(async () => {
-                if (o.t === 'append') return s.append(parseConsentEvent({ id: o.id, subjectId: o.p, channel: o.channel, purpose: 'marketing', kind: o.kind, at: T0 + o.dt, evidence: o.evidence }));
-                if (o.t === 'events') return s.events(o.p);
-                if (o.t === 'erase') return s.erase(o.p, now);
-                return s.erasure(o.p);
-              }),
-            ),
-          );
-          const reads = await Promise.all(stores.map((s) => Promise.all(PEOPLE.map((x) => s.events(x)))));
-          expect([o, answers[1], reads[1]]).toEqual([o, answers[0], reads[0]]);
-        }
+        await agree(
+          stores,
+          ops,
+          async (s, o, i) => {
+            if (o.t === 'append') return s.append(parseConsentEvent({ id: o.id, subjectId: o.p, channel: o.channel, purpose: 'marketing', kind: o.kind, at: T0 + o.dt, evidence: o.evidence }));
+            if (o.t === 'events') return s.events(o.p);
+            if (o.t === 'erase') return s.erase(o.p, T0 + 1000 * (i + 1));
+            return s.erasure(o.p);
+          },
+          (s) => Promise.all(PEOPLE.map((x) => s.events(x))),
+        );
       }),
       { numRuns: 30 },
     );
@@ -150,19 +150,16 @@ describe('event stores agree', () => {
         const p = new PostgresEventStore(sql, { table: `agree_events_${++n}` });
         await p.migrate();
         const stores: EventStore[] = [new MemoryEventStore(), p];
-        for (const o of ops) {
-          const answers = await Promise.all(
-            stores.map((s) =>
-              answer(async () => {
-                if (o.t === 'append') return s.append(o.events.map((e) => ({ ...(e.id === undefined ? {} : { id: e.id }), subjectId: e.p, type: e.type, at: T0 + e.dt, properties: { v: e.v } })));
-                if (o.t === 'read') return s.read(o.p, { from: o.from, to: o.to, ...(o.types === undefined ? {} : { types: o.types }) });
-                return s.erase(o.p);
-              }),
-            ),
-          );
-          const reads = await Promise.all(stores.map((s) => Promise.all(PEOPLE.map((x) => s.read(x)))));
-          expect([o, answers[1], reads[1]]).toEqual([o, answers[0], reads[0]]);
-        }
+        await agree(
+          stores,
+          ops,
+          async (s, o) => {
+            if (o.t === 'append') return s.append(o.events.map((e) => ({ ...(e.id === undefined ? {} : { id: e.id }), subjectId: e.p, type: e.type, at: T0 + e.dt, properties: { v: e.v } })));
+            if (o.t === 'read') return s.read(o.p, { from: o.from, to: o.to, ...(o.types === undefined ? {} : { types: o.types }) });
+            return s.erase(o.p);
+          },
+          (s) => Promise.all(PEOPLE.map((x) => s.read(x))),
+        );
       }),
       { numRuns: 30 },
     );
@@ -194,26 +191,18 @@ describe('identity stores agree', () => {
         const p = new PostgresIdentityStore(sql, { ...options, tablePrefix: `agree_identity_${++n}_` });
         await p.migrate();
         const stores: IdentityStore[] = [new MemoryIdentityStore(options), p];
-        let now = T0;
-        for (const o of ops) {
-          now += 1000;
-          const answers = await Promise.all(
-            stores.map((s) =>
-              answer(async () => {
-                if (o.t === 'add') return unordered(await s.addObservations(o.obs.map((x) => ({ identifiers: x.ids, at: now + x.dt, source: 'web' }))));
-                if (o.t === 'lookup') return s.lookup(o.id);
-                if (o.t === 'resolve') return s.resolve(o.ids);
-                if (o.t === 'wasErased') return s.wasErased(o.id);
-                if (o.t === 'remove') return unordered(await s.removeIdentifier(o.id, now));
-                const pid = await s.lookup(o.id);
-                if (pid === null) return null;
-                if (o.t === 'erase') return unordered(await s.erase(pid, now));
-                return [await s.profile(pid), await s.identifiersOf(pid), await s.audit(pid)];
-              }),
-            ),
-          );
-          expect([o, answers[1]]).toEqual([o, answers[0]]);
-        }
+        await agree(stores, ops, async (s, o, i) => {
+          const now = T0 + 1000 * (i + 1);
+          if (o.t === 'add') return unordered(await s.addObservations(o.obs.map((x) => ({ identifiers: x.ids, at: now + x.dt, source: 'web' }))));
+          if (o.t === 'lookup') return s.lookup(o.id);
+          if (o.t === 'resolve') return s.resolve(o.ids);
+          if (o.t === 'wasErased') return s.wasErased(o.id);
+          if (o.t === 'remove') return unordered(await s.removeIdentifier(o.id, now));
+          const pid = await s.lookup(o.id);
+          if (pid === null) return null;
+          if (o.t === 'erase') return unordered(await s.erase(pid, now));
+          return [await s.profile(pid), await s.identifiersOf(pid), await s.audit(pid)];
+        });
       }),
       { numRuns: 15 },
     );
