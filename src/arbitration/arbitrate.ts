@@ -296,22 +296,30 @@ function run(context: ArbitrationContext, catalogue: Catalogue, history: History
       for (let k = 0; k < categories.length; k++) if (cats.has(categories[k]!)) return exclusions[k]!;
     }
     if (offer.capacity !== null || offer.budget !== null) {
-      const u = usageMap !== null ? usageMap.get(offer.id) : usageRecord !== null && Object.prototype.hasOwnProperty.call(usageRecord, offer.id) ? usageRecord[offer.id] : undefined;
-      if (offer.capacity !== null) {
-        const cap = offer.capacity;
-        if ((u?.day ?? 0) + 1 > cap.perDay) return capacityReason('day', u?.day ?? 0, cap.perDay);
-        if ((u?.week ?? 0) + 1 > cap.perWeek) return capacityReason('week', u?.week ?? 0, cap.perWeek);
-        if ((u?.total ?? 0) + 1 > cap.total) return capacityReason('total', u?.total ?? 0, cap.total);
-      }
-      if (offer.budget !== null) {
-        const spent = u?.spent ?? 0;
-        if (spent + offer.budget.cost > offer.budget.total + 1e-9 * Math.min(1, offer.budget.total)) {
-          return reason('OFFER_BUDGET_EXHAUSTED', `Budget left ${offer.budget.total - spent} < cost ${offer.budget.cost}`, { detail: { spent, total: offer.budget.total, cost: offer.budget.cost } });
-        }
-      }
+      return usedUpBy(offer, usageMap !== null ? usageMap.get(offer.id) : usageRecord !== null && Object.prototype.hasOwnProperty.call(usageRecord, offer.id) ? usageRecord[offer.id] : undefined);
     }
     return null;
   }
+}
+
+/**
+ * Why `u` leaves no room for one more use of `offer` (its capacity per day, week or in total, or its budget), or null.
+ * Internal: decide asks it too, to rank again only when the usage it read excludes an offer.
+ */
+export function usedUpBy(offer: Pick<CompiledOffer, 'capacity' | 'budget'>, u: Partial<OfferUsage> | undefined): Reason<ArbitrationReasonCode> | null {
+  if (offer.capacity !== null) {
+    const cap = offer.capacity;
+    if ((u?.day ?? 0) + 1 > cap.perDay) return capacityReason('day', u?.day ?? 0, cap.perDay);
+    if ((u?.week ?? 0) + 1 > cap.perWeek) return capacityReason('week', u?.week ?? 0, cap.perWeek);
+    if ((u?.total ?? 0) + 1 > cap.total) return capacityReason('total', u?.total ?? 0, cap.total);
+  }
+  if (offer.budget !== null) {
+    const spent = u?.spent ?? 0;
+    if (spent + offer.budget.cost > offer.budget.total + 1e-9 * Math.min(1, offer.budget.total)) {
+      return reason('OFFER_BUDGET_EXHAUSTED', `Budget left ${offer.budget.total - spent} < cost ${offer.budget.cost}`, { detail: { spent, total: offer.budget.total, cost: offer.budget.cost } });
+    }
+  }
+  return null;
 }
 
 function clashOf(groups: ReadonlyArray<string>, taken: ReadonlyMap<string, string>): string | undefined {

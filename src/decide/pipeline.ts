@@ -1,8 +1,8 @@
-import { CrossChannelError, inputError, isCrossChannelError, quietly } from '../core/errors.js';
+import { CrossChannelError, inputError, isCrossChannelError } from '../core/errors.js';
 import { assertTimeZone, isCalendarInstant } from '../core/time.js';
 import { reason, type Reason } from '../core/explain.js';
 import { lowerBoundAt, type ContactRecord, type History } from '../core/records.js';
-import { arbitrate, type ArbitrateOptions, type ArbitrationResult, type RankedOffer } from '../arbitration/arbitrate.js';
+import { arbitrate, usedUpBy, type ArbitrateOptions, type ArbitrationResult, type RankedOffer } from '../arbitration/arbitrate.js';
 import type { OfferUsage } from '../arbitration/store.js';
 import { capDecision, type CapDecision } from '../capping/evaluate.js';
 import { compiledDecideConfig, isDecideConfig, type DecideConfig, type DecideConfigInput } from './config.js';
@@ -66,7 +66,7 @@ export async function decide(request: unknown, stores: DecideStores, configInput
       req = parseDecideRequest(request as Parameters<typeof parseDecideRequest>[0]);
       // Everything a later stage would refuse is refused here, before the identity stage's write.
       if (!isCalendarInstant(req.now)) throw inputError(`now must be in the years 1 to 9999, got ${req.now}`, ['now']);
-      if (req.timeZone !== undefined) checkedZone(config, req.timeZone);
+      if (req.timeZone !== undefined) assertTimeZone(req.timeZone, ['timeZone']);
       expectStores(stores);
     });
   } catch (e) {
@@ -75,24 +75,17 @@ export async function decide(request: unknown, stores: DecideStores, configInput
   trace.identify(req.requestId, req.channel, req.now);
   trace.end({ identifiers: req.identifiers.length, slots: req.slots });
   const telemetry = config.telemetry;
-  if (telemetry === undefined) {
-    try {
-      return await run(req, stores, config, trace);
-    } catch (e) {
-      throw failed(trace, e, trace.running ?? 'reserve');
-    }
-  }
   // The sink dates the decision by its own clock (an OTel span under the caller's), not after the fact.
-  const started = start(telemetry);
+  const started = telemetry && start(telemetry);
   let result: DecideResult;
   try {
     result = await run(req, stores, config, trace);
   } catch (e) {
     const err = failed(trace, e, trace.running ?? 'reserve');
-    emit(telemetry, { trace: (err.detail as { trace: DecisionTrace }).trace, outcome: 'failed', offers: 0, reasons: [], error: { code: err.code, message: err.message } }, started);
+    if (telemetry) emit(telemetry, { trace: (err.detail as { trace: DecisionTrace }).trace, outcome: 'failed', offers: 0, reasons: [], error: { code: err.code, message: err.message } }, started);
     throw err;
   }
-  emit(telemetry, { trace: result.trace, outcome: result.contact ? 'allowed' : 'refused', offers: result.offers.length, reasons: result.reasons }, started);
+  if (telemetry) emit(telemetry, { trace: result.trace, outcome: result.contact ? 'allowed' : 'refused', offers: result.offers.length, reasons: result.reasons }, started);
   return result;
 }
 
@@ -134,13 +127,16 @@ function requestFields(request: unknown): { requestId: string; channel: string; 
 
 /** One field of what may be a request; undefined when it cannot be read (a getter that throws: validation says so). */
 function readField(request: unknown, key: string): unknown {
-  return quietly(() => (typeof request === 'object' && request !== null ? (request as Record<string, unknown>)[key] : undefined));
+  try {
+    return typeof request === 'object' && request !== null ? (request as Record<string, unknown>)[key] : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 
 function emptyTrace(request: unknown): DecisionTrace {
-  const { requestId, channel, now } = requestFields(request);
-  return { requestId, channel, now, subjectId: null, stages: [], totalMs: 0 };
+  return { ...requestFields(request), subjectId: null, stages: [], totalMs: 0 };
 }
 
 /** Each store a decision calls (`?`: optional), with the methods it calls. */
@@ -170,7 +166,7 @@ function failed(trace: TraceRecorder, e: unknown, stage: ReturnType<TraceRecorde
   let err: CrossChannelError<DecideErrorCode>;
   if (!isCrossChannelError(e)) {
     err = new CrossChannelError<DecideErrorCode>('DECIDE_STAGE_FAILED', `Stage ${stage} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e, detail: { stage } });
-  } else if (e.code === 'INPUT_INVALID' && (stage === 'consent' || stage === 'segments' || stage === 'arbitration' || stage === 'capping')) {
+  } else if (e.code === 'INPUT_INVALID' && ['consent', 'segments', 'arbitration', 'capping'].includes(stage)) {
     // These stages read only the parsed request, the parsed configuration and what the stores answered: bad input
     // there is a stored record of the wrong shape, the stores' side (a 5xx), not the caller's (a 4xx). (A hook of
     // the configuration answering garbage, such as the holdout, stays INPUT_INVALID.)
@@ -249,11 +245,13 @@ async function run(req: DecideRequest, stores: DecideStores, config: DecideConfi
   let ranking = rank(req, config, state, subjectId, memberships, req.channel, room, NO_USAGE);
   // Global capacities are read only when an offer that has one made the ranking: most decisions skip that
   // round trip. The re-ranking then excludes exhausted offers; the atomic consume at reservation is the guard.
-  const limited = stores.offerCapacity ? ranking.selected.filter((r) => hasCapacity(config, r.offerId)).map((r) => r.offerId) : [];
-  if (stores.offerCapacity && limited.length > 0) {
-    const store = stores.offerCapacity;
+  const store = stores.offerCapacity;
+  const limited = store ? ranking.selected.filter((r) => hasCapacity(config, r.offerId)).map((r) => r.offerId) : [];
+  if (store && limited.length > 0) {
     usage = await readUsage(store, config, req, limited, timeout);
-    ranking = rank(req, config, state, subjectId, memberships, req.channel, room, usage);
+    // Usage only excludes an offer it has used up: when none is, the ranking again would be this one (unless a
+    // model, which another decision may have moved meanwhile, scores the offers).
+    if (config.model !== undefined || usedUp(config, usage)) ranking = rank(req, config, state, subjectId, memberships, req.channel, room, usage);
   }
   const { removed, candidates } = arbitrationOutcome(ranking, req.excludeOffers, wanted);
   trace.end({ offers: candidates.length }, removed);
@@ -277,7 +275,7 @@ async function run(req: DecideRequest, stores: DecideStores, config: DecideConfi
   //     the reservation: a held person's trace skips `reserve`, and a hook that fails fails `reserve`.
   let held_: Reason | null;
   try {
-    held_ = holdoutReason(config.holdout, subjectId, { channel: req.channel, now: req.now }, admitted.map((o, i) => ({ offerId: o.offerId, rank: i + 1, score: o.score })));
+    held_ = config.holdout && holdoutReason(config.holdout, subjectId, { channel: req.channel, now: req.now }, admitted.map((o, i) => ({ offerId: o.offerId, rank: i + 1, score: o.score })));
   } catch (e) {
     trace.begin('reserve', { offers: admitted.length });
     throw e;
@@ -467,10 +465,6 @@ function refusedReasons(removed: ReadonlyArray<RemovedItem>): Reason[] {
   return dedupeReasons([summary].concat(reasons));
 }
 
-function checkedZone(config: DecideConfig, zone: string): string {
-  return assertTimeZone(zone, ['timeZone']);
-}
-
 /**
  * Contacts already reserved by this request id (a retry), as chosen offers in slot order. A contact of this
  * request id on another channel means the id was reused for another decision: `INPUT_INVALID` at `requestId`.
@@ -554,7 +548,7 @@ function unreadCapacities(
   segs: ReadonlyArray<string>,
   usage: ReadonlyMap<string, OfferUsage>,
 ): string[] {
-  if (!config.catalogue.offers.some((o) => o.capacity !== null || o.budget !== null)) return [];
+  if (!config.catalogue.offers.some(isLimited)) return [];
   const out = new Set<string>();
   for (const channel of config.alternatives) {
     if (channel === req.channel || !checkChannelConsent(config, ledger, channel, req).allowed) continue;
@@ -569,10 +563,14 @@ function unreadCapacities(
 
 const NO_USAGE: ReadonlyMap<string, OfferUsage> = new Map();
 
+/** Whether `usage` uses up a capacity or budget of some offer (arbitration's own test). */
+const usedUp = (config: DecideConfig, usage: ReadonlyMap<string, Partial<OfferUsage>>): boolean => config.catalogue.offers.some((o) => usedUpBy(o, usage.get(o.id)) !== null);
+
 function hasCapacity(config: DecideConfig, offerId: string): boolean {
-  const o = config.catalogue.byId.get(offerId);
-  return o !== undefined && (o.capacity !== null || o.budget !== null);
+  return isLimited(config.catalogue.byId.get(offerId));
 }
+
+const isLimited = (o: { capacity: unknown; budget: unknown } | undefined): boolean => o !== undefined && (o.capacity !== null || o.budget !== null);
 
 function rank(
   req: DecideRequest,

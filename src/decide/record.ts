@@ -4,6 +4,7 @@ import { compiledDecideConfig, type DecideConfig, type DecideConfigInput } from 
 import { expectAnswer, expectProfileId } from './answers.js';
 import { isRecord } from '../core/guards.js';
 import { withDeadline } from './deadline.js';
+import { tagsWith } from './reserve.js';
 import type { DecideErrorCode } from './errors.js';
 import { conversionRequestSchema, readInput, responseRequestSchema, type ConversionRequestInput, type ResponseRequestInput } from './request.js';
 import type { DecideStores } from './stores.js';
@@ -66,10 +67,7 @@ function latestOf(contacts: ReadonlyArray<ContactRecord>, offerId: string, chann
 }
 
 function tagsFor(config: DecideConfig, offerId: string | undefined): string[] {
-  const tags = new Set(config.contactTags);
-  const offer = offerId === undefined ? undefined : config.catalogue.byId.get(offerId);
-  if (offer) for (const t of offer.tags) tags.add(t);
-  return [...tags];
+  return tagsWith(config, config.catalogue.byId.get(offerId!)?.tags);
 }
 
 /**

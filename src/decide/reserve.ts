@@ -59,12 +59,13 @@ export function requestIdConflict(requestId: string, recorded: ContactRecord, ch
 }
 
 export function capCandidate(config: DecideConfig, offer: RankedOffer, channel: string): { channel: string; offerId: string; tags: ReadonlyArray<string>; priority: number } {
-  return { channel, offerId: offer.offerId, tags: contactTags(config, offer), priority: config.priority };
+  return { channel, offerId: offer.offerId, tags: tagsWith(config, offer.offer.tags), priority: config.priority };
 }
 
-export function contactTags(config: DecideConfig, offer: RankedOffer): string[] {
+/** The config's `contactTags`, then `offerTags`, each once in order. */
+export function tagsWith(config: DecideConfig, offerTags: ReadonlyArray<string> = []): string[] {
   const tags = new Set<string>(config.contactTags);
-  for (const t of offer.offer.tags) tags.add(t);
+  for (const t of offerTags) tags.add(t);
   return [...tags];
 }
 
@@ -75,7 +76,7 @@ export function plannedContact(config: DecideConfig, req: DecideRequest, subject
     subjectId,
     channel: req.channel,
     offerId: offer.offerId,
-    tags: contactTags(config, offer),
+    tags: tagsWith(config, offer.offer.tags),
     at: req.now,
     transactional: false,
     idempotencyKey: id,

@@ -179,11 +179,11 @@ export class TraceRecorder {
     return this.current?.stage ?? null;
   }
 
-  /** The finished trace. */
+  /** The finished trace (its stages are the recorder's: nothing is recorded after `finish`). */
   finish(): DecisionTrace {
     let total = 0;
     for (const s of this.stages) total += s.ms;
-    return { requestId: this.requestId, channel: this.channel, now: this.now, subjectId: this.subjectId, stages: [...this.stages], totalMs: total };
+    return { requestId: this.requestId, channel: this.channel, now: this.now, subjectId: this.subjectId, stages: this.stages, totalMs: total };
   }
 }
 
