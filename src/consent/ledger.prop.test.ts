@@ -73,6 +73,23 @@ describe('ledger properties', () => {
   });
 
 
+  it('a form and a purchase give the same status in either order (soft opt-in on a double-opt-in channel)', () => {
+    const DAY = 86_400_000;
+    const soft = parseConsentPolicy({ doubleOptIn: { channels: ['email'], window: { days: 3 } }, softOptIn: [{ channel: 'email', purposes: ['marketing'] }] });
+    const at = fc.integer({ min: 0, max: 10 * DAY });
+    fc.assert(
+      // `now` after both (an event after `now` does not count yet, whichever it is).
+      fc.property(at, at, fc.array(at, { maxLength: 2 }), fc.integer({ min: 0, max: 10 * DAY }), (a, b, confirmations, later) => {
+        const now = Math.max(a, b) + later;
+        const ev = (id: string, kind: ConsentEvent['kind'], t: number) => parseConsentEvent({ id, subjectId: 'p', channel: 'email', purpose: 'marketing', kind, at: t, evidence: { source: 't' } });
+        const confirmed = confirmations.map((t, i) => ev(`c${i}`, 'confirmed', t));
+        const status = (form: number, purchase: number) => foldConsent(consentState([ev('f', 'granted', form), ev('x', 'existing_customer', purchase), ...confirmed], soft), 'email', 'marketing', now).status;
+        expect(status(a, b)).toBe(status(b, a));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it('the latest refusal wins over every older or simultaneous grant', () => {
     fc.assert(
       fc.property(eventsArb, channelArb, purposeArb, nowArb, (events, channel, purpose, now) => {
