@@ -161,6 +161,27 @@ describe('decide telemetry', () => {
     }
   });
 
+  it('OTel adapter: a decide span whose API throws midway still ends (the decision is unchanged)', async () => {
+    const { api } = fakeOtel();
+    const calls: string[] = [];
+    const tracer = api.trace.getTracer('x');
+    const throwing: OtelApiLike = {
+      ...api,
+      trace: {
+        ...api.trace,
+        getTracer: () => ({
+          startSpan: (name, options, context) => {
+            const span = tracer.startSpan(name, options, context);
+            return { ...span, setAttributes: () => { throw new Error('exporter bug'); }, end: (t?: number) => (calls.push(`end ${name}`), span.end(t)) };
+          },
+        }),
+      },
+    };
+    const config = parseDecideConfig(CONFIG, { clock: () => 0, telemetry: otelTelemetry(throwing) });
+    expect((await safeDecide(request('email', 'tel-8'), await prepared(), config)).ok).toBe(true);
+    expect(calls).toEqual(['end crosschannel.decide']);
+  });
+
   it('OTel adapter: a store timeout marks the root and the failing stage as errors', async () => {
     const { api, spans, counters } = fakeOtel();
     const stores = await prepared();

@@ -8,7 +8,7 @@ import * as api from '@opentelemetry/api';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MemoryJourneyStore } from '../../src/adapters/memory/journeys.js';
-import { otelJourneyTelemetry } from '../../src/adapters/otel/index.js';
+import { otelJourneyTelemetry, type OtelApiLike } from '../../src/adapters/otel/index.js';
 import { otelSdk } from '../fixtures/otel.js';
 import { createJourneyRunner, parseJourney, type JourneyStepTelemetry } from '../../src/journeys/index.js';
 
@@ -120,6 +120,41 @@ describe('journeys runner telemetry', () => {
     const [late] = spans.getFinishedSpans();
     expect([late!.startTime[0] * 1e3 + late!.startTime[1] / 1e6, late!.endTime[0] * 1e3 + late!.endTime[1] / 1e6]).toEqual([999_993, 1_000_000]);
     expect(late!.attributes).toMatchObject({ 'crosschannel.step.from': 'hello', 'crosschannel.step.to': 'task' });
+  });
+
+  it('otelJourneyTelemetry: a span the tracer does not record gets nothing built; a span whose API throws midway still ends; metrics stay', async () => {
+    const { otel, metrics } = otelSdk();
+    for (const [recording, throwing] of [[false, false], [true, true]] as const) {
+      const calls: string[] = [];
+      const fake: OtelApiLike = {
+        ...otel,
+        trace: {
+          ...otel.trace,
+          getTracer: () => ({
+            startSpan: (name) => {
+              calls.push(`start ${name}`);
+              return {
+                isRecording: () => recording,
+                setAttributes: () => {
+                  calls.push('attributes');
+                  if (throwing) throw new Error('exporter bug');
+                },
+                setStatus: () => calls.push('status'),
+                addEvent: (n) => calls.push(`event ${n}`),
+                end: () => calls.push('end'),
+              };
+            },
+          }),
+        },
+      };
+      const { step } = otelJourneyTelemetry(fake, { wallClock: () => 1_000 });
+      const event: JourneyStepTelemetry = { journeyId: 'welcome', version: 1, instanceId: 'i', subjectId: 'p', fromStep: 'hello', toStep: 'task', outcome: 'completed', status: 'active', actions: [{ kind: 'send', channel: 'email' }], ms: 7 };
+      if (throwing) expect(() => step(event)).toThrow('exporter bug');
+      else step(event);
+      expect(calls).toEqual(recording ? ['start crosschannel.journey.step', 'attributes', 'end'] : ['start crosschannel.journey.step', 'end']);
+    }
+    // The unrecorded step's metrics were recorded (the throwing one's too were not reached: the sink's caller swallows it).
+    expect((await metrics()).filter((m) => m.name === 'crosschannel.journey.steps').map((m) => m.value)).toEqual([1]);
   });
 
   it('otelJourneyTelemetry on the SDK: a span per step with the transition, step and action counters, error status', async () => {

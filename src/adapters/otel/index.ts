@@ -199,36 +199,40 @@ export function otelTelemetry(api: OtelApiLike, options: OtelTelemetryOptions = 
       // A span the tracer does not record (a no-op tracer, or sampled out: its stages would be too) gets no attributes and
       // no stage spans or events: building them was most of the adapter's cost, for nothing. The metrics stay.
       const live = root.isRecording?.() !== false;
-      if (live) {
-        const attributes: Attributes = { 'crosschannel.channel': t.channel, 'crosschannel.outcome': d.outcome, 'crosschannel.offers': d.offers, 'crosschannel.request_id': t.requestId };
-        if (d.reasons.length) attributes['crosschannel.refusal_reasons'] = d.reasons.map((r) => r.code).join(',');
-        if (d.error) attributes['crosschannel.error_code'] = d.error.code;
-        root.setAttributes(attributes);
-        if (d.error) fail(root, d.error.code);
-      }
-      const parent = asEvents || !live ? undefined : api.trace.setSpan(api.context.active() as never, root as never);
       let cursor = start;
-      for (const s of t.stages) {
-        const from = cursor;
-        cursor += s.ms;
+      // The span ends whatever happens here (a custom API that throws midway would leave it open).
+      try {
         if (live) {
-          const stageAttrs: Attributes = { 'crosschannel.stage': s.stage, 'crosschannel.stage.status': s.status, 'crosschannel.stage.ms': s.ms };
-          for (const [k, v] of Object.entries(s.output)) stageAttrs[`crosschannel.stage.output.${k}`] = v;
-          if (s.removed.length) stageAttrs['crosschannel.stage.removed'] = s.removed.length;
-          if (s.error) stageAttrs['crosschannel.error_code'] = s.error.code;
-          if (asEvents) {
-            root.addEvent(`${DECIDE}.${s.stage}`, stageAttrs, cursor);
-          } else {
-            const span = tracer.startSpan(`${DECIDE}.${s.stage}`, { startTime: from, attributes: stageAttrs }, parent);
-            if (s.error) fail(span, s.error.code, cursor);
-            span.end(cursor);
-          }
+          const attributes: Attributes = { 'crosschannel.channel': t.channel, 'crosschannel.outcome': d.outcome, 'crosschannel.offers': d.offers, 'crosschannel.request_id': t.requestId };
+          if (d.reasons.length) attributes['crosschannel.refusal_reasons'] = d.reasons.map((r) => r.code).join(',');
+          if (d.error) attributes['crosschannel.error_code'] = d.error.code;
+          root.setAttributes(attributes);
+          if (d.error) fail(root, d.error.code);
         }
-        const store = STORE_STAGES[s.stage];
-        if (store !== undefined && s.status !== 'skipped') storeDuration.record(s.ms / 1e3, { store, operation: s.stage, status: s.status, ...errorType(s.error) });
+        const parent = asEvents || !live ? undefined : api.trace.setSpan(api.context.active() as never, root as never);
+        for (const s of t.stages) {
+          const from = cursor;
+          cursor += s.ms;
+          if (live) {
+            const stageAttrs: Attributes = { 'crosschannel.stage': s.stage, 'crosschannel.stage.status': s.status, 'crosschannel.stage.ms': s.ms };
+            for (const [k, v] of Object.entries(s.output)) stageAttrs[`crosschannel.stage.output.${k}`] = v;
+            if (s.removed.length) stageAttrs['crosschannel.stage.removed'] = s.removed.length;
+            if (s.error) stageAttrs['crosschannel.error_code'] = s.error.code;
+            if (asEvents) {
+              root.addEvent(`${DECIDE}.${s.stage}`, stageAttrs, cursor);
+            } else {
+              const span = tracer.startSpan(`${DECIDE}.${s.stage}`, { startTime: from, attributes: stageAttrs }, parent);
+              if (s.error) fail(span, s.error.code, cursor);
+              span.end(cursor);
+            }
+          }
+          const store = STORE_STAGES[s.stage];
+          if (store !== undefined && s.status !== 'skipped') storeDuration.record(s.ms / 1e3, { store, operation: s.stage, status: s.status, ...errorType(s.error) });
+        }
+      } finally {
+        // It ends with its last stage, so every stage lies inside it.
+        root.end(cursor);
       }
-      // It ends with its last stage, so every stage lies inside it.
-      root.end(cursor);
       decisions.add(1, { channel: t.channel, outcome: d.outcome, ...errorType(d.error) });
       for (const r of d.reasons) refusals.add(1, { reason: r.code });
     },
@@ -264,22 +268,28 @@ export function otelJourneyTelemetry(api: OtelApiLike, options: Pick<OtelTelemet
     step(s: JourneyStepTelemetry, started?: unknown): void {
       // Without `start` (a sink without it, or it threw), dated after the fact.
       const [span, end] = started === undefined ? [undefined, wall()] : [(started as [OtelSpanLike, number])[0], (started as [OtelSpanLike, number])[1] + s.ms];
-      const attributes: Attributes = {
-        'crosschannel.journey': s.journeyId,
-        'crosschannel.journey.version': s.version,
-        'crosschannel.instance': s.instanceId,
-        'crosschannel.step.from': s.fromStep,
-        'crosschannel.outcome': s.outcome,
-        'crosschannel.actions': s.actions.length,
-      };
-      if (s.toStep !== undefined) attributes['crosschannel.step.to'] = s.toStep;
-      if (s.status !== undefined) attributes['crosschannel.status'] = s.status;
-      if (s.error) attributes['crosschannel.error_code'] = s.error.code;
       const step = span ?? tracer.startSpan(STEP, { startTime: end - s.ms });
-      step.setAttributes(attributes);
-      if (s.error) fail(step, s.error.code, end);
-      for (const a of s.actions) step.addEvent(`crosschannel.journey.action.${a.kind}`, a.channel === undefined ? {} : { 'crosschannel.channel': a.channel }, end);
-      step.end(end);
+      // As decide's: a span the tracer does not record gets nothing built for it, and it ends whatever happens.
+      try {
+        if (step.isRecording?.() !== false) {
+          const attributes: Attributes = {
+            'crosschannel.journey': s.journeyId,
+            'crosschannel.journey.version': s.version,
+            'crosschannel.instance': s.instanceId,
+            'crosschannel.step.from': s.fromStep,
+            'crosschannel.outcome': s.outcome,
+            'crosschannel.actions': s.actions.length,
+          };
+          if (s.toStep !== undefined) attributes['crosschannel.step.to'] = s.toStep;
+          if (s.status !== undefined) attributes['crosschannel.status'] = s.status;
+          if (s.error) attributes['crosschannel.error_code'] = s.error.code;
+          step.setAttributes(attributes);
+          if (s.error) fail(step, s.error.code, end);
+          for (const a of s.actions) step.addEvent(`crosschannel.journey.action.${a.kind}`, a.channel === undefined ? {} : { 'crosschannel.channel': a.channel }, end);
+        }
+      } finally {
+        step.end(end);
+      }
       const outcome = { journey: s.journeyId, outcome: s.outcome, ...errorType(s.error) };
       steps.add(1, outcome);
       for (const a of s.actions) actions.add(1, a.channel === undefined ? { journey: s.journeyId, kind: a.kind } : { journey: s.journeyId, kind: a.kind, channel: a.channel });
