@@ -7,6 +7,7 @@ import { capDecision } from '../../capping/evaluate.js';
 import { reservationKey, toContactRecord } from '../../capping/contact.js';
 import type { CompiledCapRules } from '../../capping/rules.js';
 import type { ContactHistoryStore, RecordedContact, Reservation, ReserveOptions } from '../../capping/store.js';
+import { compareCodePoints } from '../../segments/text.js';
 import { boundedLru } from './lru.js';
 
 /**
@@ -156,24 +157,9 @@ function freezeContact(c: ContactRecord): ContactRecord {
  */
 function insertSorted<T extends { at: EpochMs; id: string }>(list: T[], rec: T): void {
   let i = lowerBoundAt(list, rec.at);
-  while (i < list.length && list[i]!.at === rec.at && !codePointLess(rec.id, list[i]!.id)) i++;
+  while (i < list.length && list[i]!.at === rec.at && compareCodePoints(rec.id, list[i]!.id) >= 0) i++;
   if (i === list.length) list.push(rec);
   else list.splice(i, 0, rec);
-}
-
-/** `a < b` comparing code points (a surrogate pair sorts after U+E000–U+FFFF, unlike JavaScript's `<`). */
-function codePointLess(a: string, b: string): boolean {
-  for (let i = 0; i < b.length; i++) {
-    if (i === a.length) return true;
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x !== y) return unit(x) < unit(y);
-  }
-  return false;
-}
-
-function unit(c: number): number {
-  return c >= 0xd800 && c < 0xe000 ? c + 0x2000 : c >= 0xe000 ? c - 0x800 : c;
 }
 
 function hasSame(list: ReadonlyArray<{ id: string; at: EpochMs }>, rec: { id: string; at: EpochMs }): boolean {
