@@ -40,7 +40,7 @@ export function ruleWeights(
   }
   const name = !Array.isArray(channels)
     ? 'channels'
-    : !Array.isArray(times) || !allNumbers(times)
+    : !Array.isArray(times) || !finiteInOrder(times)
       ? 'times'
       : !Number.isFinite(conversionAt)
         ? 'conversionAt'
@@ -57,7 +57,7 @@ export function ruleWeights(
 }
 
 /** True when `times` are finite numbers, oldest first (a NaN, or a later touch listed first, made time decay's weights NaN). */
-function allNumbers(times: ReadonlyArray<number>): boolean {
+function finiteInOrder(times: ReadonlyArray<number>): boolean {
   for (let i = 0; i < times.length; i++) if (!Number.isFinite(times[i]) || times[i]! < times[i - 1]!) return false;
   return true;
 }
