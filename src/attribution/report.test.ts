@@ -94,6 +94,10 @@ describe('renderAttributionSvg: a well-formed document whatever the names and op
     }
     expect(() => renderAttributionSvg(c, { metric: 'bogus' as never })).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'metric' }));
     expect(() => attributionTable(c, 'bogus' as never)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'metric' }));
+    // A title that is not text, from plain JavaScript, is named where it is (it was blamed on `input`).
+    for (const title of [42, { toString: () => 'x' }]) {
+      expect(() => renderAttributionSvg(c, { title } as never)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'options.title' }));
+    }
   });
 
   it('replaces DEL, C1 controls and noncharacters too (parse errors in an HTML page the SVG is put in; a NEL in a channel was kept)', () => {

@@ -1,5 +1,5 @@
 import { inputError, readingInput } from '../core/errors.js';
-import { expectFinite, expectOptions } from '../core/guards.js';
+import { expectFinite, expectOptions, expectString } from '../core/guards.js';
 import type { AttributionComparison, AttributionResult } from './attribute.js';
 
 /** Which credit a report shows. */
@@ -163,6 +163,7 @@ export function renderAttributionSvg(input: AttributionComparison | ReadonlyArra
       }
     });
     const title = options.title ?? `Attribution by channel (${metric})`;
+    expectString(title, ['options', 'title']);
     const right = 16;
     const groups = Math.max(1, t.rows.length);
     // Narrow groups: slant the channel labels (≈7 px per character) and make room for them below the axis and,
