@@ -47,9 +47,10 @@ CREATE TABLE IF NOT EXISTS cc_contacts (
   subject_id TEXT NOT NULL, at INTEGER NOT NULL, id TEXT NOT NULL, record TEXT NOT NULL,
   UNIQUE (subject_id, at, id)
 );
+-- A response is stored once per identical record: another under the same id and instant (another kind) is kept.
 CREATE TABLE IF NOT EXISTS cc_responses (
   subject_id TEXT NOT NULL, at INTEGER NOT NULL, id TEXT NOT NULL, record TEXT NOT NULL,
-  UNIQUE (subject_id, at, id)
+  UNIQUE (subject_id, at, id, record)
 );
 -- Outcome of each idempotency key (granted or not), so a retried reservation replays instead of counting twice.
 CREATE TABLE IF NOT EXISTS cc_reservations (
@@ -148,7 +149,7 @@ export class SqliteContactHistoryStore implements ContactHistoryStore {
     return { subjectId, contacts: read('cc_contacts') as ContactRecord[], responses: read('cc_responses') as ResponseRecord[], events: [] };
   }
 
-  /** Inserts a record unless the identical one (same subject, `at` and id) is there; true when inserted. */
+  /** Inserts a record unless one is there that the table's UNIQUE key calls the same (a contact: subject, `at` and id; a response: the identical record); true when inserted. */
   #insert(table: 'cc_contacts' | 'cc_responses', rec: ContactRecord | ResponseRecord): boolean {
     return this.#db.run(`INSERT OR IGNORE INTO ${table} (subject_id, at, id, record) VALUES (?, ?, ?, ?)`, [rec.subjectId, rec.at, rec.id, JSON.stringify(rec)]) === 1;
   }

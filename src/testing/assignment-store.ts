@@ -24,6 +24,8 @@ export function runAssignmentStoreConformance(implementations: ConformanceTarget
       const s = store();
       expect(await s.get('subject-line', 'nobody')).toBeNull();
       expect(await s.list('nobody')).toEqual([]);
+      await s.putIfAbsent(rec({ experimentId: 'other' }));
+      expect(await s.get('subject-line', 'alice')).toBeNull();
     });
 
     it('stores once: the first writer wins, also when callers race', async () => {
@@ -82,8 +84,10 @@ export function runAssignmentStoreConformance(implementations: ConformanceTarget
       expect(isCrossChannelError(await s.get(42 as unknown as string, 'alice').catch((e: unknown) => e), 'INPUT_INVALID')).toBe(true);
     });
 
-    it('erases one unit entirely', async () => {
+    it('erases one unit entirely (ids are exact: no case folding, no truncation)', async () => {
       const s = store();
+      const long = 'u'.repeat(250);
+      for (const unitId of ['Alice', `${long}1`, `${long}2`]) await s.putIfAbsent(rec({ unitId }));
       await s.putIfAbsent(rec());
       await s.putIfAbsent(rec({ experimentId: 'other' }));
       await s.putIfAbsent(rec({ unitId: 'bob' }));
@@ -91,6 +95,7 @@ export function runAssignmentStoreConformance(implementations: ConformanceTarget
       expect(await s.list('alice')).toEqual([]);
       expect(await s.get('subject-line', 'bob')).not.toBeNull();
       expect(await s.erase('alice')).toBe(0);
+      expect([await s.erase(`${long}1`), await s.erase('Alice'), (await s.list(`${long}2`)).length]).toEqual([1, 1, 1]);
     });
 
     it('keeps enrolled people in their variant when the weights change (enroll)', async () => {

@@ -37,6 +37,9 @@ export function runContactHistoryStoreConformance(implementations: ConformanceTa
       expect(h.responses.map((r) => r.id)).toEqual(['r1']);
       expect(h.events).toEqual([]);
       expect((await s.history('p1', T0 + 1)).contacts.map((c) => c.id)).toEqual(['c2']);
+      const from = await s.history('p1', T0 + 2 * HOUR); // inclusive, responses too
+      expect([from.contacts, from.responses.map((r) => r.id)]).toEqual([[], ['r1']]);
+      expect((await s.history('p1', T0 + 2 * HOUR + 1)).responses).toEqual([]);
       expect((await s.history('nobody')).contacts).toEqual([]);
     });
 
@@ -48,11 +51,13 @@ export function runContactHistoryStoreConformance(implementations: ConformanceTa
       expect(again.contact.id).toBe('c1');
       await s.recordContact(contact('c2', T0 + 10));
       expect((await s.recordContact(contact('c2', T0 + 10))).recorded).toBe(false);
-      await s.recordResponse({ id: 'r1', subjectId: 'p1', kind: 'clicked', channel: 'email', at: T0 });
-      await s.recordResponse({ id: 'r1', subjectId: 'p1', kind: 'clicked', channel: 'email', at: T0 });
+      for (const kind of ['clicked', 'clicked', 'opened'] as const) await s.recordResponse({ id: 'r1', subjectId: 'p1', kind, channel: 'email', at: T0 });
       const h = await s.history('p1');
       expect(h.contacts.map((c) => c.id)).toEqual(['c1', 'c2']);
-      expect(h.responses).toHaveLength(1);
+      expect(h.responses.map((r) => r.kind).sort()).toEqual(['clicked', 'opened']);
+      // Keys are per subject.
+      expect((await s.recordContact(contact('x', T0, { idempotencyKey: 'k', subjectId: 'p2' }))).recorded).toBe(true);
+      expect(await s.reserve(contact('y', T0, { idempotencyKey: 'k', subjectId: 'p3' }), parseCapRules({ rules: [] }))).toMatchObject({ replayed: false, contact: { id: 'y' } });
     });
 
     it('one contact per id and instant, whatever its key or other fields', async () => {
@@ -62,6 +67,33 @@ export function runContactHistoryStoreConformance(implementations: ConformanceTa
       expect((await s.recordContact(contact('a', T0, { channel: 'sms' }))).recorded).toBe(false);
       expect((await s.reserve(contact('b', T0 + 1), caps)).granted).toBe(true);
       expect((await s.history('p1')).contacts.map((c) => c.id + c.channel)).toEqual(['aemail', 'bemail']);
+    });
+
+    it('keeps subjects apart (ids are exact: no case folding, no truncation)', async () => {
+      const s = store();
+      const ids = ['p1', 'P1', `${'x'.repeat(250)}a`, `${'x'.repeat(250)}b`, '\u{1F600}', '\u{1F601}'];
+      for (const [i, subjectId] of ids.entries()) {
+        await s.recordContact({ ...contact(`c${i}`, T0), subjectId, idempotencyKey: 'k' });
+        await s.recordResponse({ id: `r${i}`, subjectId, kind: 'opened', channel: 'email', at: T0 });
+      }
+      await s.erase('P1');
+      for (const [i, subjectId] of ids.entries()) {
+        const h = await s.history(subjectId);
+        expect([...h.contacts, ...h.responses].map((r) => r.id), subjectId).toEqual(i === 1 ? [] : [`c${i}`, `r${i}`]);
+      }
+    });
+
+    it('reserve decides at `now`, counting contacts dated after the candidate', async () => {
+      const s = store();
+      const caps = parseCapRules({ rules: [{ id: 'hour', kind: 'limit', limit: 1, window: { rolling: '1h' } }] });
+      await s.recordContact(contact('a', T0 - 30 * MINUTE));
+      // b: back-dated to T0, decided at T0 + 2 h (`a` is out of the window at `now`); c: scheduled for T0 + 3 h, decided at
+      // T0 + 30 min (`b` is in it); d: at T0 − 1 h, where `a` and `b`, dated after it, count.
+      for (const [id, at, now, granted] of [['b', T0, T0 + 2 * HOUR, true], ['c', T0 + 3 * HOUR, T0 + 30 * MINUTE, false], ['d', T0 - HOUR, T0 - HOUR, false]] as const) {
+        const decision = evaluateCaps(await s.history('p1'), caps, contact(id, at), { now });
+        expect(decision.allowed, id).toBe(granted);
+        expect(await s.reserve(contact(id, at), caps, { now })).toMatchObject({ granted, decision });
+      }
     });
 
     it('lists one instant by id in code-point order, whatever the order written', async () => {
@@ -266,15 +298,18 @@ export function runContactHistoryStoreConformance(implementations: ConformanceTa
       await s.recordContact(contact('old', T0 - 10 * DAY, { idempotencyKey: 'old-key' }));
       await s.recordContact(contact('new', T0));
       await s.recordContact({ ...contact('other', T0 - 10 * DAY), subjectId: 'p2' });
-      await s.recordResponse({ id: 'r-old', subjectId: 'p1', kind: 'opened', channel: 'email', at: T0 - 9 * DAY });
+      await s.recordResponse({ id: 'r-old', subjectId: 'p1', kind: 'opened', channel: 'email', at: T0 - DAY - 1 });
+      await s.recordResponse({ id: 'r-cut', subjectId: 'p1', kind: 'opened', channel: 'email', at: T0 - DAY });
+      await s.recordContact(contact('cut', T0 - DAY));
       expect(await s.prune(T0 - DAY)).toBe(3);
-      expect((await s.history('p1')).contacts.map((c) => c.id)).toEqual(['new']);
-      expect((await s.history('p1')).responses).toEqual([]);
+      expect((await s.history('p1')).contacts.map((c) => c.id)).toEqual(['cut', 'new']);
+      expect((await s.history('p1')).responses.map((r) => r.id)).toEqual(['r-cut']);
       expect((await s.history('p2')).contacts).toEqual([]);
       // The pruned contact's idempotency entry went with it: the key may be used again.
       expect((await s.recordContact(contact('again', T0, { idempotencyKey: 'old-key' }))).recorded).toBe(true);
       await s.erase('p1');
       expect(await s.history('p1')).toEqual({ subjectId: 'p1', contacts: [], responses: [], events: [] });
+      expect((await s.recordContact(contact('after', T0, { idempotencyKey: 'old-key' }))).recorded).toBe(true);
     });
   });
 }

@@ -124,6 +124,8 @@ export function runEventStoreConformance(implementations: ConformanceTargets<Eve
       expect(await s.append([ev({ id: 'e1', subjectId: 'bob', at: 1_000 })])).toBe(1);
       expect((await s.read('alice')).map((e) => e.id)).toEqual(['e1', 'e2']);
       expect(await s.read('bob')).toHaveLength(1);
+      expect(await s.append([ev({ at: 9_000 }), ev({ at: 9_000 })])).toBe(2); // no id: never duplicates
+      expect(await s.read('alice', { from: 9_000 })).toHaveLength(2);
     });
 
     it('rejects a bad batch whole, naming the bad event, and writes nothing', async () => {

@@ -238,6 +238,14 @@ export function runJourneyStoreConformance(implementations: ConformanceTargets<J
       expect((await s.claimDue(T0 + 5 * HOUR, claimOpts('r4', 10))).map((c) => c.instance.subjectId).sort()).toEqual(['a', 'b', 'late']);
     });
 
+    it('refuses a complete after the lease, even with no claim since', async () => {
+      const s = store();
+      await s.enrol(inst('a', T0), plan());
+      const [c] = await s.claimDue(T0, claimOpts());
+      expect(await s.complete(c!, { ...c!.instance, step: 'x' }, 0, c!.leaseUntil + 1)).toBe(false);
+      expect((await s.get(c!.instance.id))?.step).toBe('a');
+    });
+
     it('respects the claim limit', async () => {
       const s = store();
       for (let i = 0; i < 5; i++) await s.enrol(inst(`p${i}`, T0 + i), plan());

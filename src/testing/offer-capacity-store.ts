@@ -118,6 +118,7 @@ export function runOfferCapacityStoreConformance(implementations: ConformanceTar
       const s = store();
       await s.consume('a', { perDay: 1 }, T0);
       expect((await s.consume('b', { perDay: 1 }, T0)).ok).toBe(true);
+      expect((await s.consume('A', { perDay: 1 }, T0)).ok).toBe(true);
       const u = await s.usage(['a', 'b', 'never'], {}, T0);
       expect(u.get('a')?.day).toBe(1);
       expect(u.get('never')).toEqual({ day: 0, week: 0, total: 0, spent: 0 });
@@ -225,7 +226,10 @@ export function runOfferCapacityStoreConformance(implementations: ConformanceTar
       expect((await take('r#2')).ok).toBe(false);
       if (a.ok) await s.release(a.reservation);
       expect((await take('r#2')).ok).toBe(false);
-      expect(await take('r#1')).toMatchObject({ ok: true, usage: { total: 1 } });
+      const fresh = await take('r#1'); // released: the key is forgotten, a fresh grant
+      expect(fresh.ok && !fresh.replayed && (await s.usage(['k'], {}, T0)).get('k')?.total).toBe(1);
+      // Keys are per offer.
+      expect(await s.consume('k2', { total: 1 }, T0, 1, 'r#1')).toMatchObject({ ok: true, reservation: { offerId: 'k2' } });
       expect(await take('r#1')).toMatchObject({ replayed: true, usage: { total: 1 } });
     });
 
