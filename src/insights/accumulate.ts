@@ -189,11 +189,16 @@ export class KpiAccumulator {
     }
 
     const responses = history.responses;
+    // Opens and clicks of this person's contacts already counted: `3`/`4` (the slot) + contact id (made when needed).
+    let once: Set<string> | undefined;
     for (let i = 0; i < responses.length; i++) {
       const r = responses[i]!;
       if (r.at < from || r.at >= to) continue;
       if (seen !== undefined && r.channel !== lastChannel) seen.add((lastChannel = r.channel));
-      const slot = responseSlot(r.kind);
+      let slot = responseSlot(r.kind);
+      // Unique opens and clicks: a contact opened three times is one open (rates stay shares of the delivered);
+      // the key is the slot (one digit) and the contact id, counted when adding it grows the set.
+      if (r.contactId !== undefined && (slot === COUNTER.opened || slot === COUNTER.clicked) && (once ??= new Set()).size === once.add(slot + r.contactId).size) slot = -1;
       const value = r.kind === 'converted' ? (r.value ?? 0) : 0;
       const n = this.resolve(r.channel, r.campaignId, r.offerId, r.at, segs);
       for (let j = 0; j < n; j++) {

@@ -246,7 +246,7 @@ export function fitBgNbd(customers: ReadonlyArray<CustomerSummary>): BgNbdFit {
   const [r, alpha, a, b] = m.x.map(Math.exp) as [number, number, number, number];
   // A likelihood that is not finite even at the start (ages of e^30 units and beyond put α out of range) has no
   // maximum to report: refuse rather than return the start with a log-likelihood of −Infinity.
-  if (!Number.isFinite(m.value)) throw new CrossChannelError<InsightsErrorCode>('INSIGHTS_FIT_FAILED', 'BG/NBD likelihood is not finite for these summaries (ages or recencies out of range for the time unit?)', { path: [] });
+  if (!Number.isFinite(m.value)) throw new CrossChannelError<InsightsErrorCode>('INSIGHTS_FIT_FAILED', 'BG/NBD likelihood not finite (ages or recencies too large for the unit?)', { path: [] });
   return { r, alpha, a, b, logLikelihood: -m.value, customers: d.n, evaluations: m.evaluations };
 }
 
@@ -284,7 +284,7 @@ export function bgNbdExpectedPurchases(params: BgNbdParams, customer: CustomerSu
   if (typeof t !== 'number' || !Number.isFinite(t) || t < 0) throw inputError('t must be a number ≥ 0', ['t']);
   if (t === 0) return 0;
   const alive = expectedPurchasesIfAlive(r, a, b, x, t / (alpha + T), Math.log(t) - Math.log(alpha + T));
-  if (!Number.isFinite(alive)) throw inputError('t is too large: the expected purchases exceed the number range', ['t']);
+  if (!Number.isFinite(alive)) throw inputError('t too large: expected purchases exceed the number range', ['t']);
   // ÷ 1/P(alive) = 1 + odds, in logs where the odds would overflow (the product may still be a normal number).
   const lnOdds = x > 0 ? Math.log(a / (b + x - 1)) + (r + x) * (Math.log(alpha + T) - Math.log(alpha + tx)) : -Infinity;
   if (!(alive > 0)) return 0;

@@ -126,7 +126,7 @@ export function predictCustomerValue(bg: BgNbdParams, gg: GammaGammaParams, cust
   const o: PredictOptions = typeof options === 'object' && options !== null ? options : {};
   const horizon = o.horizon ?? 52;
   const d = o.discountRate ?? 0;
-  if (!Number.isInteger(horizon) || horizon < 1 || horizon > 10_000) throw inputError('horizon must be a whole number of periods in 1–10000', ['horizon']);
+  if (!Number.isInteger(horizon) || horizon < 1 || horizon > 10_000) throw inputError('horizon must be a whole number in 1–10000', ['horizon']);
   if (typeof d !== 'number' || !Number.isFinite(d) || d < 0) throw inputError('discountRate must be ≥ 0', ['discountRate']);
   const m = gammaGammaExpectedValue(gg, customer);
   let prev = 0;

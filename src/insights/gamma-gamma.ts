@@ -99,7 +99,7 @@ export function gammaGammaLogLikelihood(params: GammaGammaParams, customers: Rea
  */
 export function fitGammaGamma(customers: ReadonlyArray<SpendSummary>): GammaGammaFit {
   const d = rows(customers);
-  if (d.x.length < 2) throw new CrossChannelError<InsightsErrorCode>('INSIGHTS_FIT_FAILED', 'Gamma-Gamma needs at least 2 customers with a repeat purchase and a positive mean value', { path: [] });
+  if (d.x.length < 2) throw new CrossChannelError<InsightsErrorCode>('INSIGHTS_FIT_FAILED', 'Gamma-Gamma needs 2 customers with a repeat purchase of positive mean value', { path: [] });
   const m = nelderMead((v) => -ll(d, ...(v.map(Math.exp) as [number, number, number])), [0, 0, 0], { tolerance: 1e-12 });
   const [p, q, gamma] = m.x.map(Math.exp) as [number, number, number];
   return { p, q, gamma, logLikelihood: -m.value, customers: d.x.length };

@@ -76,6 +76,31 @@ describe('KpiAccumulator.merge of a malformed state', () => {
   });
 });
 
+describe('unique opens and clicks', () => {
+  it('counts a contact opened or clicked several times once, as ESPs do (three opens of one email read as an open rate of 300 %)', () => {
+    const h = person('u', {
+      contacts: [{ channel: 'email', at: T0 }, { channel: 'email', at: T0 + DAY }],
+      responses: [
+        ...[1, 2, 3].map((i) => ({ kind: 'opened', contactId: 'u-c0', channel: 'email', at: T0 + i * 1000 })),
+        ...[4, 5].map((i) => ({ kind: 'clicked', contactId: 'u-c0', channel: 'email', at: T0 + i * 1000 })),
+        { kind: 'opened', contactId: 'u-c1', channel: 'email', at: T0 + DAY + 1000 },
+        // Without a contact id a response cannot be matched: each counts.
+        { kind: 'opened', channel: 'email', at: T0 + DAY + 2000 },
+        { kind: 'opened', channel: 'email', at: T0 + DAY + 3000 },
+        { kind: 'converted', contactId: 'u-c0', channel: 'email', at: T0 + 6000, value: 10 },
+        { kind: 'converted', contactId: 'u-c0', channel: 'email', at: T0 + 7000, value: 5 },
+      ],
+    });
+    const v = kpiTable(accumulateKpis([h]), ['delivered', 'opened', 'clicked', 'openRate', 'clickThroughRate', 'clickToOpenRate', 'converted', 'conversionValue']).rows[0]!.values;
+    expect(Object.fromEntries(Object.entries(v).map(([k, x]) => [k, x.value]))).toEqual({
+      delivered: 2, opened: 4, clicked: 1, openRate: 2, clickThroughRate: 0.5, clickToOpenRate: 0.25, converted: 2, conversionValue: 15,
+    });
+    // The first open of a contact in the range counts, in the period it happened.
+    const weekly = kpiTable(accumulateKpis([h], { by: ['period'], from: T0 + 2000 }), ['opened', 'clicked']).rows.map((r) => [r.values.opened?.value, r.values.clicked?.value]);
+    expect(weekly).toEqual([[4, 1]]);
+  });
+});
+
 describe('KPI registry', () => {
   it('defines every KPI once with a formula', () => {
     expect(Object.keys(KPI_REGISTRY).sort()).toEqual([...KPI_NAMES].sort());

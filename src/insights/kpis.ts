@@ -32,7 +32,7 @@ export const COUNTER = {
 /** Number of counter slots. */
 export const COUNTER_SLOTS = 18;
 
-/** What a KPI's value measures: a count, a share in [0, 1], an amount of money, or a plain ratio. */
+/** What a KPI's value measures: a count, a rate (of two counts, shown as a percentage; see docs/insights.md for when it can exceed 1), an amount of money, or a plain ratio. */
 export type KpiUnit = 'count' | 'rate' | 'amount' | 'ratio';
 
 /** A KPI value: a finite number, or `null` with the reason (never NaN). */
@@ -111,8 +111,8 @@ const defs: ReadonlyArray<Omit<KpiDefinition, 'name'> & { name: KpiName }> = [
   { name: 'contacts', label: 'Contacts sent', unit: 'count', formula: 'number of contacts (every ContactRecord in the group)', compute: count(C.contacts) },
   { name: 'marketingContacts', label: 'Marketing contacts', unit: 'count', formula: 'number of contacts with transactional = false', compute: count(C.marketingContacts) },
   { name: 'delivered', label: 'Delivered', unit: 'count', formula: 'contacts − contacts carrying an undelivered tag (default bounced, undelivered, failed)', compute: count(C.delivered) },
-  { name: 'opened', label: 'Opened', unit: 'count', formula: 'number of responses of kind opened', compute: count(C.opened) },
-  { name: 'clicked', label: 'Clicked', unit: 'count', formula: 'number of responses of kind clicked', compute: count(C.clicked) },
+  { name: 'opened', label: 'Opened', unit: 'count', formula: 'responses of kind opened, once per contact', compute: count(C.opened) },
+  { name: 'clicked', label: 'Clicked', unit: 'count', formula: 'responses of kind clicked, once per contact', compute: count(C.clicked) },
   { name: 'converted', label: 'Conversions', unit: 'count', formula: 'number of responses of kind converted', compute: count(C.converted) },
   { name: 'deliveryRate', label: 'Delivery rate', unit: 'rate', formula: 'delivered ÷ contacts', compute: rate(C.delivered, C.contacts, 'contacts') },
   { name: 'openRate', label: 'Open rate', unit: 'rate', formula: 'opened ÷ delivered', compute: rate(C.opened, C.delivered, 'delivered contacts') },

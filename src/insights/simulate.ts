@@ -31,7 +31,7 @@ export function simulateBgNbd(params: BgNbdParams, ages: ReadonlyArray<number>, 
       t += -Math.log(1 - rng.next()) / lambda;
       if (t > T) break;
       // Extreme parameters (a rate of 1e300, a drop-out chance of 1e-300) would buy for ever: refused, not hung.
-      if (++x > MAX_FREQUENCY) throw inputError(`The parameters and ages give a customer more than ${MAX_FREQUENCY} purchases`);
+      if (++x > MAX_FREQUENCY) throw inputError(`A customer would buy over ${MAX_FREQUENCY} times`);
       last = t;
       if (rng.next() < p) break;
     }

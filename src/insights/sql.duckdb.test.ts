@@ -40,7 +40,7 @@ async function load(e: Engine, people: ReadonlyArray<SubjectHistory>, prefix = '
   for (const t of Object.values(names)) await e.sql.query(`DROP TABLE IF EXISTS ${t}`);
   await e.sql.query(`CREATE TABLE ${names.events} (subject_id text, type text, "at" bigint, channel text, properties ${json}, seq bigint)`);
   await e.sql.query(`CREATE TABLE ${names.contacts} (id text, subject_id text, channel text, campaign_id text, offer_id text, tags text[], transactional boolean, "at" bigint)`);
-  await e.sql.query(`CREATE TABLE ${names.responses} (id text, subject_id text, kind text, channel text, campaign_id text, offer_id text, value float8, "at" bigint)`);
+  await e.sql.query(`CREATE TABLE ${names.responses} (id text, subject_id text, contact_id text, kind text, channel text, campaign_id text, offer_id text, value float8, "at" bigint)`);
   const insert = async (table: string, rows: string[]) => {
     for (let i = 0; i < rows.length; i += 500) await e.sql.query(`INSERT INTO ${table} VALUES ${rows.slice(i, i + 500).reverse().join(', ')}`);
   };
@@ -52,9 +52,9 @@ async function load(e: Engine, people: ReadonlyArray<SubjectHistory>, prefix = '
   );
   await insert(
     names.responses,
-    people.flatMap((p) => p.responses).map((r) => `(${str(r.id)}, ${str(r.subjectId)}, ${str(r.kind)}, ${str(r.channel)}, ${str(r.campaignId)}, ${str(r.offerId)}, ${num(r.value)}, ${r.at})`),
+    people.flatMap((p) => p.responses).map((r) => `(${str(r.id)}, ${str(r.subjectId)}, ${str(r.contactId)}, ${str(r.kind)}, ${str(r.channel)}, ${str(r.campaignId)}, ${str(r.offerId)}, ${num(r.value)}, ${r.at})`),
   );
-  return { dialect: e.dialect, ...names };
+  return { dialect: e.dialect, ...names, contactId: 'contact_id' };
 }
 
 const engines: Engine[] = [];
@@ -96,9 +96,11 @@ const personArb = (exact: boolean) =>
         channel: fc.constantFrom(...CHANNELS),
         offer: fc.option(fc.constantFrom('o1', 'o2'), { nil: undefined }),
         value: fc.option(amountArb(exact), { nil: undefined }),
+        // Opens and clicks of one contact count once (unique opens); a response without a contact counts each time.
+        contact: fc.option(fc.integer({ min: 0, max: 2 }), { nil: undefined }),
         at: atArb,
       }),
-      { maxLength: 4 },
+      { maxLength: 6 },
     ),
     events: fc.array(
       fc.record({
@@ -121,9 +123,9 @@ const populationArb = (exact: boolean) =>
       const responses: ResponseRecord[] = p.responses.map((r, j) => ({
         id: `${s}r${j}`,
         subjectId: s,
+        // The responses of one contact carry its channel and offer (of two in one millisecond, either may count in SQL).
+        ...(r.contact !== undefined ? { contactId: `${s}c${r.contact}`, channel: CHANNELS[r.contact]!, ...(r.contact === 0 ? { offerId: 'o1' } : {}) } : { channel: r.channel, ...(r.offer ? { offerId: r.offer } : {}) }),
         kind: r.kind as ResponseRecord['kind'],
-        channel: r.channel,
-        ...(r.offer ? { offerId: r.offer } : {}),
         tags: [],
         at: r.at,
         ...(r.value !== undefined && r.kind === 'converted' ? { value: r.value } : {}),

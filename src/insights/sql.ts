@@ -48,6 +48,8 @@ export const insightsSqlSourceSchema = /* @__PURE__ */ (() => z.strictObject({
     at: z._default(identifier, 'at'),
     /** Orders events of equal time: the event store's append sequence, as its histories are read (`ORDER BY at, seq`); `null` when the table has none (ties then fall in an unspecified order). */
     sequence: z._default(z.nullable(identifier), 'seq'),
+    /** The responses' contact id, for unique opens and clicks as memory counts them; `null` (the default): every response counts. */
+    contactId: z._default(z.nullable(identifier), null),
     timeType: z._default(enumSchema(['epoch_ms', 'timestamptz']), 'epoch_ms'),
   }))();
 
@@ -143,7 +145,8 @@ export function kpiSql(options: KpiOptionsInput | KpiOptions = {}, source: Insig
   FROM ${q(o.contacts)} x WHERE ${rangeWhere(cAt, k)}
 ), r0 AS (
   SELECT 0 AS g0, x.${q(o.subjectId)}::text AS s, x.${q(o.channel)}::text AS ch, coalesce(x.${q(o.campaignId)}::text, '(none)') AS camp, coalesce(x.${q(o.offerId)}::text, '(none)') AS off,
-         ${cAt} AS ms, x.${q(o.kind)}::text AS kind, coalesce(x.${q(o.value)}::float8, 0) AS value
+         ${cAt} AS ms, x.${q(o.kind)}::text AS kind, coalesce(x.${q(o.value)}::float8, 0) AS value,
+         ${o.contactId === null ? '1' : `CASE WHEN x.${q(o.contactId)} IS NULL THEN 1 ELSE row_number() OVER (PARTITION BY x.${q(o.subjectId)}, x.${q(o.contactId)}, x.${q(o.kind)} ORDER BY ${cAt}) END`} AS n
   FROM ${q(o.responses)} x WHERE ${rangeWhere(cAt, k)}
 ), ef AS (
   SELECT x.*, ${cAt} AS at_ms,
@@ -162,7 +165,7 @@ export function kpiSql(options: KpiOptionsInput | KpiOptions = {}, source: Insig
          0::float8 AS abandons, 0::float8 AS purchases, 0::float8 AS revenue, 0::float8 AS buyers, 0::float8 AS acquired, 0::float8 AS repeat_buyers, 0::float8 AS people, 0::float8 AS retained
   FROM c GROUP BY ${G}
   UNION ALL
-  SELECT ${G}, 0, 0, 0, 0, count(*) FILTER (WHERE kind = 'opened'), count(*) FILTER (WHERE kind = 'clicked'), count(*) FILTER (WHERE kind = 'converted'),
+  SELECT ${G}, 0, 0, 0, 0, count(*) FILTER (WHERE kind = 'opened' AND n = 1), count(*) FILTER (WHERE kind = 'clicked' AND n = 1), count(*) FILTER (WHERE kind = 'converted'),
          count(*) FILTER (WHERE kind = 'unsubscribed'), count(*) FILTER (WHERE kind = 'complained'), coalesce(sum(value) FILTER (WHERE kind = 'converted'), 0), 0, 0, 0, 0, 0, 0, 0, 0
   FROM r GROUP BY ${G}
   UNION ALL

@@ -89,7 +89,7 @@ export function kpiTable(state: KpiAccumulator | KpiStateJSON, kpis: ReadonlyArr
     for (const d of defs) values[d.name] = d.compute({ c: e.counters, previous, spend });
     return { key: e.key, label: labelOf(e.key, o.period, o.timeZone), values };
   });
-  const reasons = rows.length === 0 ? [reason('NO_DATA', 'No record fell in the range: nothing to report', { detail: { from: o.from, to: o.to } })] : [];
+  const reasons = rows.length === 0 ? [reason('NO_DATA', 'No record in the range', { detail: { from: o.from, to: o.to } })] : [];
   const table = { kpis: defs.map((d) => d.name), rows, reasons };
   return byPeriod ? { ...table, period: { unit: o.period, timeZone: o.timeZone, weekStartsOn: o.weekStartsOn } } : table;
 }
