@@ -5,7 +5,7 @@
  */
 import { inputError } from '../core/errors.js';
 import type { Reason } from '../core/explain.js';
-import { fnv1a } from '../core/random.js';
+import { uniformRng } from '../core/random.js';
 import { MAX_EPOCH_MS, type EpochMs } from '../core/time.js';
 import type { BehaviourEvent } from '../core/records.js';
 import { evaluateCaps, type CapHistory, type CountedContact } from '../capping/evaluate.js';
@@ -204,7 +204,10 @@ class Run {
       case 'randomSplit': {
         let total = 0;
         for (const a of step.arms) total += a.weight;
-        let pick = fnv1a(`${step.salt ?? `${this.j.id}:${this.s.step}`}:${this.s.subjectId}`) % total;
+        // The person's first draw of the seeded generator (FNV-1a, then splitmix32 and xoshiro128**): FNV-1a alone
+        // taken modulo the weights gave two splits with other salts related arms (its low bits depend only on the
+        // characters' low bits; its last bit is their parity).
+        let pick = uniformRng(`${step.salt ?? `${this.j.id}:${this.s.step}`}:${this.s.subjectId}`).int(total);
         let arm = step.arms[0]!;
         for (const a of step.arms) {
           if (pick < a.weight) {

@@ -26,6 +26,13 @@ describe('nextLocalTime', () => {
     expect(nextLocalTime(Date.parse('2026-11-01T05:40:00Z'), '01:30', [0], 'America/New_York')).toBe(Date.parse('2026-11-01T06:30:00Z'));
   });
 
+  it('takes the second reading of a fold longer than a few hours (Kwajalein, 1969: +11 back to −12, a 23-hour fold; python zoneinfo)', () => {
+    // At 13:00Z on 30 September 1969 the clock went from 1 October 00:00 (+11) back to 30 September 01:00 (−12):
+    // 30 September 09:49 shows at 22:49Z on the 29th, then again at 21:49Z on the 30th (it waited a day more).
+    expect(nextLocalTime(Date.parse('1969-09-30T15:33:00Z'), '09:49', undefined, 'Pacific/Kwajalein')).toBe(Date.parse('1969-09-30T21:49:00Z'));
+    expect(nextLocalTime(Date.parse('1969-09-29T20:00:00Z'), '09:49', undefined, 'Pacific/Kwajalein')).toBe(Date.parse('1969-09-29T22:49:00Z'));
+  });
+
   it('is the first whole minute at or after from that reads the time on an allowed weekday (oracle: a scan minute by minute)', () => {
     const MINUTE = 60_000;
     // Instants around the 2026 transitions of three zones, where readings are skipped or shown twice.
@@ -89,5 +96,20 @@ describe('wait ends across DST (the guide\'s examples, checked against python zo
     const w = wait({ date: { attr: 'd', offsetMonths: 12 } });
     expect(waitEnd(w, 0, { d: Date.parse('2025-03-29T01:30:00Z') }, 'Europe/Paris')).toBe(Date.parse('2026-03-29T01:30:00Z'));
     expect(waitEnd(wait({ date: { attr: 'd', offsetMonths: 1 } }), 0, { d: '2026-01-31T09:00:00Z' }, 'UTC')).toBe(Date.parse('2026-02-28T09:00:00Z'));
+  });
+  it('a date alone, or a time without an offset, is read on the person\'s clock (was UTC midnight, or the host\'s zone; python zoneinfo)', () => {
+    const on = wait({ date: { attr: 'd' } });
+    // A birthday in Los Angeles begins at its midnight, not at 17:00 the day before.
+    expect(waitEnd(on, 0, { d: '2026-05-12' }, 'America/Los_Angeles')).toBe(Date.parse('2026-05-12T07:00:00Z'));
+    expect(waitEnd(on, 0, { d: '2026-05-12T10:00' }, 'Europe/Paris')).toBe(Date.parse('2026-05-12T08:00:00Z'));
+    // An offset (or Z) says which instant it is, whatever the zone.
+    expect(waitEnd(on, 0, { d: '2026-05-12T10:00:00+02:00' }, 'Asia/Tokyo')).toBe(Date.parse('2026-05-12T08:00:00Z'));
+    expect(waitEnd(on, 0, { d: '2026-05-12T10:00Z' }, 'Asia/Tokyo')).toBe(Date.parse('2026-05-12T10:00:00Z'));
+    // Havana skips its midnight on 8 March 2026: the day begins at 01:00 CDT.
+    expect(waitEnd(on, 0, { d: '2026-03-08' }, 'America/Havana')).toBe(Date.parse('2026-03-08T05:00:00Z'));
+    // 11 months after a service on 3 May 2025, 08:00 on a weekday in Tokyo: Friday 3 April (it was Monday 6 April:
+    // UTC midnight is 09:00 there, past 08:00).
+    const remind = wait({ date: { attr: 'd', offsetMonths: 11 }, until: { time: '08:00', weekdays: [1, 2, 3, 4, 5] } });
+    expect(waitEnd(remind, 0, { d: '2025-05-03' }, 'Asia/Tokyo')).toBe(Date.parse('2026-04-02T23:00:00Z'));
   });
 });

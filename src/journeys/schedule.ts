@@ -3,7 +3,7 @@
  * day on an allowed weekday in the person's zone.
  */
 import { atPath, CrossChannelError, inputError } from '../core/errors.js';
-import { isValidTimeZone, addLocal, fromLocalTime, localTime, MAX_EPOCH_MS, MINUTE, type EpochMs } from '../core/time.js';
+import { isValidTimeZone, addLocal, fromLocalTime, localTime, MAX_EPOCH_MS, HOUR, type EpochMs } from '../core/time.js';
 import { zoneOffsetMs } from '../core/zone.js';
 import type { Profile } from '../segments/conditions.js';
 import type { Step } from './definition.js';
@@ -41,12 +41,14 @@ export function nextLocalTime(from: EpochMs, time: string, weekdays: ReadonlyArr
       const at = fromLocalTime({ year: lt.year, month: lt.month, day: lt.day + d, hour, minute }, zone);
       if (at >= from) return at;
       // When the clock goes back, the reading comes again under the later offset (02:30 summer, then 02:30
-      // winter time): from between the two, the second is next, not the same time a day later.
-      // (A fold lasts an hour at most, 30 minutes on Lord Howe: the offset 3 hours on is the later one.)
-      const again = at + zoneOffsetMs(at, zone) - zoneOffsetMs(at + 180 * MINUTE, zone);
-      if (again >= from) {
-        const l = localTime(again, zone);
-        if (l.hour === hour && l.minute === minute) return again;
+      // winter time): from between the two, the second is next, not the same time a day later. A fold lasts an
+      // hour today, but 23 hours on Kwajalein in 1969 (+11 to −12): the later offset is read 3 hours on, then 26.
+      for (const probe of [3, 26]) {
+        const again = at + zoneOffsetMs(at, zone) - zoneOffsetMs(at + probe * HOUR, zone);
+        if (again >= from) {
+          const l = localTime(again, zone);
+          if (l.hour === hour && l.minute === minute) return again;
+        }
       }
     }
   } catch (e) {
@@ -68,13 +70,14 @@ export function readAttr(profile: Profile | undefined, path: string): unknown {
   return cur;
 }
 
-function instantOf(v: unknown): EpochMs | null {
+function instantOf(v: unknown, zone: string): EpochMs | null {
   if (typeof v === 'number' && Number.isFinite(v)) return v;
-  if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}/.test(v)) {
-    const t = Date.parse(v.length === 10 ? `${v}T00:00:00Z` : v);
-    return Number.isFinite(t) ? t : null;
-  }
-  return null;
+  if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}/.test(v)) return null;
+  // A date alone, or a date and time without an offset, is a reading of the person's clock: Date.parse takes the
+  // first as UTC midnight (a birthday in Los Angeles began at 17:00 the day before) and the second in the host's zone.
+  const local = !/(z|[+-]\d\d(:?\d\d)?)$/i.test(v.slice(10));
+  const t = Date.parse(local ? `${v.length === 10 ? `${v}T00:00` : v}Z` : v);
+  return !Number.isFinite(t) ? null : local ? fromLocalTime(localTime(t, 'UTC'), zone) : t;
 }
 
 /** The person's zone: the profile attribute when it is a known zone, else the journey's. */
@@ -96,9 +99,9 @@ export function clampTime(t: EpochMs): EpochMs {
 export function waitEnd(step: WaitStep, stepAt: EpochMs, profile: Profile | undefined, zone: string): EpochMs | null {
   let at = stepAt;
   if (step.date) {
-    const d = instantOf(readAttr(profile, step.date.attr));
-    if (d === null || !(Math.abs(d) <= MAX_EPOCH_MS)) return null;
     try {
+      const d = instantOf(readAttr(profile, step.date.attr), zone);
+      if (d === null || !(Math.abs(d) <= MAX_EPOCH_MS)) return null;
       at = step.date.offsetMonths === 0 ? d : addLocal(d, step.date.offsetMonths, 'month', zone);
     } catch {
       return null;
