@@ -199,3 +199,41 @@ describe('the window and the horizon (audit, 2026-12-07)', () => {
     expect(() => check('p', { channel: 'email', from: now, now, horizonMs: 60 * DAY, timeZone: 'UTC' })).toThrow(expect.objectContaining({ code: 'TIME_INVALID', path: 'horizonMs' }));
   });
 });
+
+describe('the history is checked as capping checks it (audit 3, 2026-12-07)', () => {
+  it('refuses an unsorted list at the first record out of order (it silently allowed a moment evaluateCaps refuses)', () => {
+    const m = new TimingModel({ channels: ['email'] });
+    const caps = { rules: [{ id: 'week', kind: 'limit', limit: 1, window: { rolling: '7d' } }] };
+    const c = (id: string, at: number) => parseContactRecord({ id, subjectId: 'p', channel: 'email', at });
+    // Newest first: the rolling window read the last record as the newest, a month old, and allowed a send now.
+    const history = { subjectId: 'p', contacts: [c('a', NOW - HOUR), c('b', NOW - 30 * DAY)], responses: [], events: [] };
+    expect(() => evaluateCaps(history, caps as never, { channel: 'email' }, { now: NOW })).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'history.contacts[1].at' }));
+    expect(() => bestSendTime(m, 'p', { channel: 'email', now: NOW, horizon: '1d', caps, history } as never)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'history.contacts[1].at' }));
+    const sorted = { ...history, contacts: [...history.contacts].reverse() };
+    expect(bestSendTime(m, 'p', { channel: 'email', now: NOW, horizon: '1d', caps, history: sorted } as never).best).toBeNull();
+  });
+
+  it('answers or refuses a shuffled history exactly when evaluateCaps does, with the same code and path', () => {
+    const model = eveningModel();
+    fc.assert(
+      fc.property(capRuleSetArb, capCandidateArb, capNowArb.chain((now) => fc.tuple(fc.constant(now), capHistoryArb(now), fc.nat(), fc.boolean())), (rules, candidate, [now, history, seed, shuffleResponses]) => {
+        const shuffle = <T>(xs: readonly T[]): T[] => xs.map((x, i) => [x, (seed * (i + 7919)) % 1009] as const).sort((a, b) => a[1] - b[1]).map(([x]) => x);
+        const h = shuffleResponses ? { ...history, responses: shuffle(history.responses) } : { ...history, contacts: shuffle(history.contacts) };
+        let want: unknown = null;
+        try {
+          evaluateCaps(h, rules, candidate, { now });
+        } catch (e) {
+          want = { code: (e as CrossChannelError).code, path: (e as CrossChannelError).path };
+        }
+        let got: unknown = null;
+        try {
+          bestSendTime(model, 'p1', { channel: candidate.channel, candidate, now, horizon: '1d', caps: rules, history: h });
+        } catch (e) {
+          got = { code: (e as CrossChannelError).code, path: (e as CrossChannelError).path };
+        }
+        expect(got).toEqual(want);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});

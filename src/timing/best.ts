@@ -1,6 +1,6 @@
 import { expectObject } from '../core/guards.js';
 import { CrossChannelError, inputError as bad } from '../core/errors.js';
-import { checkHistoryArg, namingBadRecords } from '../core/record-checks.js';
+import { checkHistoryArg } from '../core/record-checks.js';
 import { reason, type Reason } from '../core/explain.js';
 import { MINUTE, assertTimeZone, durationToMs, isCalendarInstant, type DurationInput, type EpochMs } from '../core/time.js';
 import type { CapCandidate, CapHistory } from '../capping/evaluate.js';
@@ -8,7 +8,7 @@ import type { CapReasonCode } from '../capping/errors.js';
 import type { CapRuleSetInput, CompiledCapRules } from '../capping/rules.js';
 import type { TimingErrorCode, TimingReasonCode } from './errors.js';
 import { channelAffinity, checkModel, checkSubject, hourProfile } from './fit.js';
-import { checkCandidate } from '../capping/check.js';
+import { checkCandidate, checkCapRecords } from '../capping/check.js';
 import { capsOption, legalSlots, slotReasons, type SendCaps } from './legal.js';
 import { checkEpochMs, HISTORY_LISTS, type TimingModel } from './model.js';
 import { HOURS_PER_WEEK } from './week.js';
@@ -38,7 +38,7 @@ export interface BestSendTimeOptions {
   readonly horizon: DurationInput;
   /** The caps the moment must respect: `compileSendCaps` output (fastest), compiled rules or a rule set. */
   readonly caps: SendCaps | CompiledCapRules | CapRuleSetInput;
-  /** The person's contact and response history (what capping counts). */
+  /** The person's contact and response history (what capping counts), each list sorted by `at` as capping requires. */
   readonly history: CapHistory;
   /** Spacing of the moments considered (default 15 minutes). */
   readonly resolution?: DurationInput | undefined;
@@ -157,9 +157,10 @@ export function bestSendTime(model: TimingModel, subjectId: string, options: Bes
   const priorOnly = row === undefined || model.totals[row] === 0;
   const lift = affinity.responseRate * HOURS_PER_WEEK;
   if (model.bestGrid.byteLength < count * 12) model.bestGrid = new ArrayBuffer(count * 12);
-  // Reads only the records near its windows: a record of the wrong shape met there is INPUT_INVALID at its path
-  // (history.contacts.3.at), not a TypeError or an error about calendar arithmetic.
-  const grid = namingBadRecords(history, ['history'], HISTORY_LISTS, () => legalSlots(sendCaps, history, candidate, zone, from, step, count, model.bestGrid));
+  // Every record as capping checks it (one pass, no allocation): the windows are found by binary search and the
+  // rolling limit reads newest last, so an unsorted list would silently allow a moment `evaluateCaps` refuses.
+  checkCapRecords(history, ['history']);
+  const grid = legalSlots(sendCaps, history, candidate, zone, from, step, count, model.bestGrid);
 
   // One entry per local clock hour: its first allowed moment, or (none allowed) its first moment.
   const keep = runnerUps + 1;

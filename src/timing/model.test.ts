@@ -403,3 +403,74 @@ describe('parseTimingModel refuses what toJSON never writes (audit, 2026-12-07)'
     expect(parseTimingModel({ ...json, people: [['p', 0, 0, [5, 1], [1, 0, 0]], ['q', 0, 0, [7, 2, 5, 1], [1, 0, 0]]] }).size).toBe(2);
   });
 });
+
+describe('saturated channel counters (audit 3, 2026-12-07)', () => {
+  it('a merge adding a large count halves once per saturation, as updates one at a time do (it halved until the count fit whole, wiping the other shard)', () => {
+    const contact = { subjectId: 'p', channel: 'email', at: NOW - HOUR };
+    const one = new TimingModel({ channels: ['email'] });
+    const a = new TimingModel({ channels: ['email'] });
+    const b = new TimingModel({ channels: ['email'] });
+    for (let i = 0; i < 40_000; i++) a.observeContact(contact, NOW);
+    for (let i = 0; i < 65_535; i++) b.observeContact(contact, NOW);
+    for (let i = 0; i < 105_535; i++) one.observeContact(contact, NOW);
+    a.observeResponse({ ...contact, kind: 'opened', contactId: 'c1' }, NOW);
+    one.observeResponse({ ...contact, kind: 'opened', contactId: 'c1' }, NOW);
+    a.merge(b);
+    // 0 → 65,535, halved to 32,767, → 65,535 again, halved, + 7,232: 39,999 (it was 65,535, a's 40,000 and its response halved away).
+    expect(channelAffinity(a, 'p', 'email')).toMatchObject({ contacts: 39_999, responses: 0 });
+    expect(channelAffinity(one, 'p', 'email').contacts).toBe(39_999);
+    expect(a.populationCounters[0]).toBe(39_999);
+    // A response counted before the halvings survives them in proportion: a's 1 of 40,000 halves to 0, as in `one`.
+    const c = new TimingModel({ channels: ['email'] });
+    for (let i = 0; i < 60_000; i++) c.observeContact(contact, NOW);
+    for (let i = 0; i < 4; i++) c.observeResponse({ ...contact, kind: 'converted', contactId: `r${i}` }, NOW);
+    const d = new TimingModel({ channels: ['email'] });
+    for (let i = 0; i < 10_000; i++) d.observeContact(contact, NOW);
+    c.merge(d);
+    expect(channelAffinity(c, 'p', 'email')).toMatchObject({ contacts: 32_767 + 4_465, responses: 2, conversions: 2 });
+  });
+});
+
+describe('many segments (audit 3, 2026-12-07)', () => {
+  it('grows the segment sums by doubling: a few reallocations for 3,000 segments (it copied them all for each new one: quadratic)', () => {
+    const m = new TimingModel({ channels: ['email', 'sms'] });
+    let grown = 0;
+    let last = m.segmentHours;
+    for (let i = 0; i < 3_000; i++) {
+      m.setProfile(`p${i}`, { segment: `s${i}` });
+      m.observeContact({ subjectId: `p${i}`, channel: 'sms', at: NOW - HOUR }, NOW);
+      m.observeResponse({ subjectId: `p${i}`, channel: 'sms', kind: 'opened', at: NOW - HOUR + i, contactId: 'c' }, NOW);
+      if (m.segmentHours !== last) grown++;
+      last = m.segmentHours;
+    }
+    expect(grown).toBeLessThanOrEqual(13);
+    // The sums are right whatever the spare capacity: each segment holds its one person.
+    refit(m);
+    const copy = parseTimingModel(JSON.parse(JSON.stringify(m)));
+    for (const i of [0, 1, 2, 1_500, 2_999]) {
+      expect(channelAffinity(m, `p${i}`, 'sms')).toMatchObject({ contacts: 1, responses: 1 });
+      expect(Array.from(hourProfile(copy, `p${i}`))).toEqual(Array.from(hourProfile(m, `p${i}`)));
+    }
+    expect(m.segmentCounters[(2_999 + 1) * 6 + 3]).toBe(1);
+    expect(m.segmentCounters[(3_000 + 1) * 6 + 3] ?? 0).toBe(0);
+  });
+});
+
+describe('a segment change keeps the concentrations (audit 3, 2026-12-07)', () => {
+  it('setProfile moves the counts live and leaves the fit to refit, as the updates do (the next prediction re-estimated over every person)', () => {
+    const m = new TimingModel({ channels: ['email'] });
+    for (let i = 0; i < 40; i++) habit(m, `p${i}`, 'UTC', (i % 5) * 24 + 9, 3, `s${i % 3}`);
+    const fit = refit(m);
+    m.setProfile('p0', { segment: 'new' });
+    m.setProfile('p1', { segment: 's2' });
+    hourProfile(m, 'p0');
+    channelAffinity(m, 'p1', 'email');
+    expect(m.fit).toBe(fit);
+    // The live sums with the kept concentrations: p0 alone in its segment, shrunk towards the population.
+    const alone = hourProfile(m, 'p0');
+    const pop = Array.from(m.populationHours, (x) => (x + 1) / (40 * 3 + HOURS_PER_WEEK));
+    const seg = pop.map((p, h) => (m.hours[h]! + fit.hours.segment * p) / (3 + fit.hours.segment));
+    alone.forEach((v, h) => expect(v).toBeCloseTo((m.hours[h]! + fit.hours.person * seg[h]!) / (3 + fit.hours.person), 12));
+    expect(refit(m)).not.toBe(fit);
+  });
+});

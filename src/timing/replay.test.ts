@@ -5,6 +5,7 @@ import { CrossChannelError } from '../core/errors.js';
 import { DAY, HOUR, MINUTE } from '../core/time.js';
 import { evaluateReplay, replayEvaluation, type ReplayContact } from './replay.js';
 import { TimingModel } from './model.js';
+import { refit } from './fit.js';
 
 const START = Date.parse('2026-03-02T00:00:00Z');
 const NOW = START + 12 * 7 * DAY;
@@ -156,5 +157,34 @@ describe('replay lift and its interval come from the same cells (audit, 2026-12-
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('matching near midnight (audit 3, 2026-12-07)', () => {
+  it('a contact within the tolerance of the hour the model picks on the neighbouring day counts; one 23 h from the same day’s pick does not', () => {
+    // p answers on Tuesdays at 00:xx and Mondays at 05:xx (UTC): the model picks Tuesday 00:00 and Monday 05:00; on
+    // other days the profile is flat and the first hour, 00:00, is picked.
+    const now = Date.parse('2026-06-01T12:00:00Z'); // a Monday
+    const m = new TimingModel({ channels: ['email'] });
+    for (let i = 0; i < 6; i++) {
+      const at = Date.parse('2026-05-26T00:20:00Z') - i * 7 * DAY; // Tuesdays 00:20
+      m.observeContact({ subjectId: 'p', channel: 'email', at: at - HOUR }, now);
+      m.observeResponse({ subjectId: 'p', channel: 'email', kind: 'opened', at, contactId: `c${i}` }, now);
+      // and Mondays at 05:xx, so Monday's pick is 05:00, not 00:00
+      m.observeContact({ subjectId: 'p', channel: 'email', at: at - DAY + 4 * HOUR }, now);
+      m.observeResponse({ subjectId: 'p', channel: 'email', kind: 'opened', at: at - DAY + 5 * HOUR, contactId: `d${i}` }, now);
+    }
+    refit(m);
+    // 30 min before Tuesday's pick: it was compared with Monday's pick (05:00) and missed.
+    const monday2330 = Date.parse('2026-06-01T23:30:00Z');
+    const sunday2330 = Date.parse('2026-05-31T23:30:00Z'); // 23.5 h after Sunday's pick, 5.5 h before Monday's
+    const r = evaluateReplay(m, [{ subjectId: 'p', channel: 'email', sentAt: monday2330, responded: true }], { fixedHour: 0, tolerance: 1 });
+    expect(r.model).toMatchObject({ matched: 1, responded: 1 });
+    expect(r.fixed).toMatchObject({ matched: 1, responded: 1 });
+    // Saturday 23:30 → Sunday 00:00 across the end of the week: Sunday's pick is its 00:00 (flat prior).
+    const saturday2330 = Date.parse('2026-06-06T23:30:00Z');
+    expect(evaluateReplay(m, [{ subjectId: 'p', channel: 'email', sentAt: saturday2330, responded: false }], { fixedHour: 0, tolerance: 1 }).model.matched).toBe(1);
+    // Sunday 23:30 was compared with Sunday's own pick, 00:00, 23.5 h earlier, and matched.
+    expect(evaluateReplay(m, [{ subjectId: 'p', channel: 'email', sentAt: sunday2330, responded: false }], { fixedHour: 0, tolerance: 1 }).model.matched).toBe(0);
   });
 });

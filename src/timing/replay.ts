@@ -77,11 +77,11 @@ export interface ReplayOptions {
 }
 
 /**
- * Offline replay (Li et al.'s rejection method): for each held-out contact, the model's policy picks the best
- * local hour of that contact's local day for its person, and the baseline picks `fixedHour`; a contact counts
- * for a policy when it was actually sent in the policy's hour (± `tolerance`). With send times that did not
- * depend on the person's habits (randomised, or rotated), each arm's response rate is an unbiased estimate of
- * what that policy would have got. The model must have been fitted on data before the held-out period.
+ * Offline replay (Li et al.'s rejection method): for each local day, the model's policy picks the person's best
+ * local hour of that day, and the baseline picks `fixedHour`; a contact counts for a policy when it was actually
+ * sent in an hour the policy picks, or within `tolerance` hours of one (near midnight, the neighbouring day's
+ * pick). With send times that did not depend on the person's habits (randomised, or rotated), each arm's
+ * response rate is an unbiased estimate of what that policy would have got. The model must have been fitted on data before the held-out period.
  *
  * @example
  * ```ts
@@ -102,6 +102,8 @@ export function evaluateReplay(model: TimingModel, heldOut: Iterable<ReplayConta
   if (typeof confidence !== 'number' || !(confidence > 0 && confidence < 1)) throw bad('confidence must be in (0, 1)', ['confidence']);
   checkIterable(heldOut, 'heldOut');
   const profile = new Float64Array(168);
+  // Per local day of the week, the hour of the week the model's policy picks: its best hour of that day.
+  const bestOfDay = new Uint8Array(7);
   let lastPerson: string | null = null;
   let mM = 0;
   let mR = 0;
@@ -115,19 +117,28 @@ export function evaluateReplay(model: TimingModel, heldOut: Iterable<ReplayConta
     if (c.subjectId !== lastPerson) {
       hourProfile(model, c.subjectId, profile);
       lastPerson = c.subjectId;
+      for (let d = 0; d < 7; d++) {
+        let best = d * 24;
+        for (let h = best + 1; h < d * 24 + 24; h++) if (profile[h]! > profile[best]!) best = h;
+        bestOfDay[d] = best;
+      }
     }
     const zone = model.profileOf(c.subjectId)?.timeZone ?? model.options.timeZone;
     const how = hourOfWeek(c.sentAt, zone);
-    const day = Math.floor(how / 24) * 24;
-    let best = day;
-    for (let h = day + 1; h < day + 24; h++) if (profile[h]! > profile[best]!) best = h;
-    const hod = how - day;
-    const near = (target: number): boolean => Math.min(Math.abs(hod - target), 24 - Math.abs(hod - target)) <= tolerance;
-    if (near(best - day)) {
+    // Sent within ± tolerance hours of an hour a policy picks: near midnight, the hour the model picks on the
+    // neighbouring day (comparing with the same day's pick matched 23:00 to a 00:00 a day earlier).
+    let inModel = false;
+    let inFixed = false;
+    for (let d = -tolerance; d <= tolerance; d++) {
+      const h = (how + d + 168) % 168;
+      if (bestOfDay[(h / 24) | 0] === h) inModel = true;
+      if (h % 24 === fixedHour) inFixed = true;
+    }
+    if (inModel) {
       mM++;
       if (c.responded) mR++;
     }
-    if (near(fixedHour)) {
+    if (inFixed) {
       fM++;
       if (c.responded) fR++;
     }
