@@ -178,3 +178,40 @@ describe('advance — sparse input lists from plain JavaScript', () => {
     expect(advance(j, i0, { inbox: [{ id: 'e', event: ev }] }, T0).instance).toMatchObject({ status: 'goal', outcome: 'bought' });
   });
 });
+
+describe('advance — reactions count for the send they answer (a journey that loops)', () => {
+  // A weekly digest: sent, then a split on whether it was opened; openers get the next digest a week on, the
+  // others a win-back.
+  const digest = parseJourney({ id: 'digest', version: 1, entry: { on: 'manual' }, start: 'news', steps: {
+    news: { type: 'send', channel: 'email', message: 'digest', next: 'pause' },
+    pause: { type: 'wait', duration: '2d', next: 'opened' },
+    'opened': { type: 'split', branches: [{ when: { notReacted: { step: 'news', kind: 'opened' } }, next: 'winback' }], otherwise: 'week' },
+    week: { type: 'wait', duration: '5d', next: 'news' },
+    winback: { type: 'send', channel: 'email', message: 'win-back' },
+  } });
+  const r0 = advance(digest, startInstance(digest, S, T0), {}, T0);
+  const open = (key: string, at: number) => ({ subjectId: S, kind: 'opened' as const, at, contactId: key });
+
+  it('an opener of the first digest who ignores the second gets the win-back (they counted as an opener of every later one)', () => {
+    const r1 = advance(digest, r0.instance, { responses: [open(r0.actions[0]!.key, T0 + HOUR)] }, T0 + 8 * DAY);
+    expect(show(r1.actions)).toEqual(['send:digest@168h']);
+    const r2 = advance(digest, r1.instance, {}, T0 + 10 * DAY);
+    expect(show(r2.actions)).toEqual(['send:win-back@216h']);
+    expect(r1.instance.sent).toEqual({ news: r1.instance.seq - 1 }); // entered news, then pause
+  });
+
+  it('a late open of the first digest neither counts for the second nor answers for it; an open of the second does', () => {
+    const r1 = advance(digest, r0.instance, { responses: [open(r0.actions[0]!.key, T0 + HOUR)] }, T0 + 8 * DAY);
+    const second = r1.actions[0]!.key;
+    const late = advance(digest, r1.instance, { responses: [open(r0.actions[0]!.key, T0 + 8 * DAY + HOUR)] }, T0 + 10 * DAY);
+    expect(show(late.actions)).toEqual(['send:win-back@216h']);
+    const onTime = advance(digest, r1.instance, { responses: [open(second, T0 + 8 * DAY + HOUR)] }, T0 + 10 * DAY);
+    expect(onTime.instance).toMatchObject({ step: 'week', reactions: { news: ['opened'] } });
+  });
+
+  it('refuses a sent map that is not send steps to attempt numbers with JOURNEY_INSTANCE_INVALID', () => {
+    for (const sent of [[], { news: -1 }, { news: 1.5 }, { news: '3' }, null]) {
+      expect(() => advance(digest, { ...r0.instance, sent } as never, {}, T0)).toThrow(expect.objectContaining({ code: 'JOURNEY_INSTANCE_INVALID', path: 'instance.sent' }));
+    }
+  });
+});

@@ -123,11 +123,26 @@ class Run {
       this.end('completed', 'completed', at);
       return;
     }
-    this.s.step = next;
-    this.s.seq += 1;
-    this.s.stepAt = at;
-    this.s.wakeAt = at;
+    const s = this.s;
+    s.step = next;
+    s.seq += 1;
+    s.stepAt = at;
+    s.wakeAt = at;
     this.clearStepState();
+    // A send step entered again (a journey that loops): its reactions so far were to an earlier send.
+    if (this.j.steps.get(next)?.type === 'send') {
+      this.pass();
+      if (ownValue(s.reactions, next)) {
+        const { [next]: _, ...rest } = s.reactions!;
+        s.reactions = rest;
+      }
+    }
+  }
+
+  /** Marks the current step's attempt as its latest send: reactions count for the send they answer. */
+  private pass(): void {
+    const s = this.s;
+    s.sent = { ...s.sent, [s.step]: s.seq };
   }
 
   private key(suffix = ''): string {
@@ -327,6 +342,7 @@ class Run {
   }
 
   private sendAction(step: Extract<Step, { type: 'send' }>, channel: string, campaignId: string, at: EpochMs, held: { experimentId: string; variantId: string } | null): JourneyAction {
+    this.pass();
     const base = {
       key: this.key(),
       subjectId: this.s.subjectId,
@@ -362,6 +378,9 @@ class Run {
     let from: string | undefined;
     if (x.kind === 'response') {
       from = stepOfKey(s.id, x.response.contactId);
+      // A reaction to an earlier send of a step sent again since (a loop) is not one to its latest send.
+      const n = ownValue(s.sent, from ?? '');
+      if (n !== undefined && x.response.contactId !== `${s.id}:${from}:${n}`) from = undefined;
       if (from !== undefined && this.j.steps.has(from)) {
         const had = ownValue(s.reactions, from) ?? [];
         if (!had.includes(x.response.kind)) {

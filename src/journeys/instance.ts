@@ -47,8 +47,10 @@ export interface JourneyInstance {
   readonly slotAt?: EpochMs;
   /** A reply step already sent its help message. */
   readonly helpSent?: boolean;
-  /** Reactions per send step id (`opened`, `clicked`, …). */
+  /** Reactions per send step id (`opened`, `clicked`, …), to the step's latest send. */
   readonly reactions?: Readonly<Record<string, ReadonlyArray<string>>>;
+  /** Each send step's latest attempt (`seq`): a reaction to an earlier send of a step that loops is not counted. */
+  readonly sent?: Readonly<Record<string, number>>;
   /** How it ended: goal id, exit id, `completed`. */
   readonly outcome?: string;
   readonly endedAt?: EpochMs;
@@ -219,4 +221,6 @@ export function checkInstance(journey: Journey, inst: unknown): asserts inst is 
       if (!Array.isArray(kinds) || !kinds.every((k) => typeof k === 'string')) bad('reactions', `instance.reactions of ${quoted(step)} must be a list of response kinds`, step);
     }
   }
+  const p = i.sent;
+  if (p !== undefined && (typeof p !== 'object' || p === null || Array.isArray(p) || !Object.values(p).every((n) => Number.isInteger(n) && n >= 0))) bad('sent', 'instance.sent must map send steps to attempt numbers');
 }
