@@ -82,7 +82,7 @@ Decodes an IAB GPP string: the header and each section (tcfeuv2, uspv1, usnat, U
 
 Validates a configuration file and prints every error with its path. The kind comes from --kind, a top-level
 "kind" field, or the shape: { rules } caps, [ … ] segments, { offers } catalogue, { catalogue, caps } decide,
-{ steps, start } journey, { variants } experiment. Kinds: ${[
+{ steps, start } journey, { variants } experiment, { models } attribution. Kinds: ${[
     'caps',
     'segments',
     'catalogue',

@@ -55,6 +55,13 @@ describe('crosschannel CLI', () => {
     expect(await run(['check', '--help'])).toMatchObject({ code: 0, out: expect.stringContaining('--kind') });
   });
 
+  it('check --help names every shape the kind is told from (docs/cli.md), attribution included', async () => {
+    const { out } = await run(['check', '--help']);
+    for (const shape of ['{ rules } caps', '[ … ] segments', '{ offers } catalogue', '{ catalogue, caps } decide', '{ steps, start } journey', '{ variants } experiment', '{ models } attribution']) {
+      expect(out.replace(/\s+/g, ' ')).toContain(shape);
+    }
+  });
+
   it('names of Object.prototype members are unknown commands, with or without --help (exit 2)', async () => {
     for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
       for (const argv of [[name], [name, '--help']]) {
