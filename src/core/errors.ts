@@ -20,7 +20,7 @@ export type CoreErrorCode =
   | 'STORE_TIMEOUT'
   /** A store was asked to do something that contradicts its current state. */
   | 'STORE_CONFLICT'
-  /** The runtime lacks a platform API the call needs (Web Crypto for hashing). */
+  /** The runtime lacks a platform API the call needs. No call throws it today (hashing is in JavaScript since 2026-12-06); kept so code that matches it still compiles. */
   | 'RUNTIME_UNSUPPORTED'
   /** An optional peer dependency the call needs is not installed (`detail.package` names it). */
   | 'DEPENDENCY_MISSING';

@@ -1,3 +1,5 @@
+import { expectArray, expectOptions } from './guards.js';
+
 /**
  * Why a decision came out as it did: a stable `code` tests and users can match, a human `message`, and
  * optionally the `rule` (id of the configured rule involved) and machine-readable `detail` (counts, limits).
@@ -7,7 +9,6 @@
  * const r: Reason = { code: 'CAP_LIMIT_REACHED', message: '3 of 3 marketing contacts this week', rule: 'weekly', detail: { count: 3, limit: 3 } };
  * ```
  */
-import { expectArray, expectOptions } from './guards.js';
 export interface Reason<Code extends string = string> {
   readonly code: Code;
   readonly message: string;

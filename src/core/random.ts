@@ -1,9 +1,10 @@
+import { inputError } from './errors.js';
+
 /**
  * A seeded pseudo-random generator (xoshiro128**, 2^128 − 1 period). Decisions that explore (Thompson
  * sampling) or sample (Shapley permutations) take one of these so that the same seed gives the same result.
  * Never `Math.random` in a module's core.
  */
-import { inputError } from './errors.js';
 export interface Rng {
   /** Uniform float in [0, 1). */
   next(): number;

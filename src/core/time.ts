@@ -430,7 +430,8 @@ function endOfGap(wall: number, zone: string): EpochMs {
  * Adds `n` local calendar days (or weeks/months) to `ms` keeping the local wall-clock time where it exists. A
  * month step keeps the day of month, clamped to the target month's last day. A reading that a DST fold shows
  * twice resolves to its first occurrence, and one that a gap skips is pushed forward by the gap's length — as
- * {@link fromLocalTime} and JavaScript's `Date` resolve them.
+ * JavaScript's `Date` (and Temporal's "compatible" disambiguation) resolve them; {@link fromLocalTime} gives the
+ * first instant after a gap instead (Paris 02:30 on the spring-forward day: 03:30 here, 03:00 there).
  *
  * @example
  * ```ts
