@@ -105,5 +105,7 @@ export function canContact(state: ConsentState, query: ContactQuery): ContactDec
       blocking.push(...tcf.reasons);
     } else info.push(...tcf.reasons);
   }
-  return { allowed: blocking.length === 0, reasons: blocking.length === 0 ? info : blocking.concat(info), consent, tcf };
+  // Blocking first, then the informational ones: appended in place (`concat` would copy both into a third array).
+  for (let i = 0; i < info.length && blocking.length > 0; i++) blocking.push(info[i]!);
+  return { allowed: blocking.length === 0, reasons: blocking.length === 0 ? info : blocking, consent, tcf };
 }

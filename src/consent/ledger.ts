@@ -386,7 +386,8 @@ export function foldConsent(state: ConsentState, channel: string, purpose: strin
   expectFinite(now, ['now']);
   const policy = state.policy;
   const doi = policy.doubleOptInChannels.has(channel);
-  const soft = policy.softOptIn.has(key(channel, purpose));
+  // Read at the first existing-customer event only: most ledgers have none, and the key is a new string to hash.
+  let soft: boolean | undefined;
   const ttl = policy.expiryMs.get(purpose) ?? policy.expiryMs.get('*');
   let status: ConsentStatus = 'unknown';
   let basis: ConsentBasis | null = null;
@@ -444,6 +445,7 @@ export function foldConsent(state: ConsentState, channel: string, purpose: strin
         break;
       case 'existing_customer':
         // Also over an unconfirmed request: a purchase after the form gives what the form after a purchase keeps.
+        soft ??= policy.softOptIn.has(key(channel, purpose));
         if (soft && !refused && status !== 'granted') {
           status = 'granted';
           basis = 'soft_opt_in';

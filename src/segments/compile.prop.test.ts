@@ -197,3 +197,32 @@ describe('incremental memberships', () => {
     );
   });
 });
+
+describe('the event-filter and count fast paths', () => {
+  // A filter of 1–4 types and one case-sensitive `eq` over the last d is read by one closure walking back from
+  // the newest event; the same question asked with `in: [v]` over the absolute window [now − d, now + 1) takes
+  // the general filter and the binary searches.
+  it('count the same events as the general path', () => {
+    fc.assert(
+      fc.property(
+        eventsArb,
+        fc.subarray(['view', 'cart', 'buy', 'app_open', 'visit'], { minLength: 1, maxLength: 4 }),
+        fc.constantFrom('amount', 'sku', 'category'),
+        fc.oneof(fc.integer({ min: -2, max: 5 }), fc.constantFrom('a', 'b', ''), fc.constant(null), fc.boolean()),
+        fc.integer({ min: 0, max: 72 }),
+        fc.integer({ min: 0, max: 4 }),
+        (events, types, prop, value, hours, n) => {
+          const last = hours * HOUR;
+          const fast = { count: { type: types, where: [{ prop, op: 'eq', value }] }, window: { last }, op: 'gte', value: n };
+          const general = { count: { type: types, where: [{ prop, op: 'in', value: [value] }] }, window: { from: NOW - last, to: NOW + 1 }, op: 'gte', value: n };
+          const noWhere = { count: { type: types }, window: { last }, op: 'gte', value: n };
+          const noWhereGeneral = { count: { type: types }, window: { from: NOW - last, to: NOW + 1 }, op: 'gte', value: n };
+          const set = compileSegments([{ id: 'fast', rule: fast }, { id: 'general', rule: general }, { id: 'noWhere', rule: noWhere }, { id: 'noWhereGeneral', rule: noWhereGeneral }]);
+          expect(set.matches('fast', {}, events, NOW)).toBe(set.matches('general', {}, events, NOW));
+          expect(set.matches('noWhere', {}, events, NOW)).toBe(set.matches('noWhereGeneral', {}, events, NOW));
+        },
+      ),
+      runs(300),
+    );
+  });
+});

@@ -187,6 +187,12 @@ function compileParsed(rule: SegmentRule, path: Path, resolver: Resolver): Compi
       const { code, lo, hi } = numberComparison(rule.op, rule.value);
       return node('count', path, rule, (c) => compareNumber(code, countOfType(c.events, c.now, last, type), lo, hi), fast);
     }
+    if (rule.window === undefined || 'last' in rule.window) {
+      // Any filter over the last d (or all history): the same backward walk, the filter called per event.
+      const last = rule.window === undefined ? undefined : rule.window.last;
+      const walk = (c: EvalContext): number => countWhere(c.events, c.now, last, f);
+      return node('count', path, rule, (c) => t(countWhere(c.events, c.now, last, f)), walk);
+    }
     const count = (c: EvalContext): number => {
       win(c, bounds);
       const ev = c.events;
@@ -350,6 +356,21 @@ function countOfType(ev: ReadonlyArray<BehaviourEvent>, now: EpochMs, last: numb
     const e = ev[i]!;
     if (e.at < start) break;
     if (e.type === type) n++;
+  }
+  return n;
+}
+
+/** Events passing `f` in `[now − last, now]`, walked back from the newest as {@link countOfType} does. */
+function countWhere(ev: ReadonlyArray<BehaviourEvent>, now: EpochMs, last: number | undefined, f: (e: BehaviourEvent) => boolean): number {
+  const start = last === undefined ? -Infinity : now - last;
+  const end = now + 1;
+  let i = ev.length - 1;
+  while (i >= 0 && ev[i]!.at >= end) i--;
+  let n = 0;
+  for (; i >= 0; i--) {
+    const e = ev[i]!;
+    if (e.at < start) break;
+    if (f(e)) n++;
   }
   return n;
 }

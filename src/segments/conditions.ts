@@ -242,6 +242,8 @@ function oneOrManyTest(v: string | string[] | undefined, get: (e: BehaviourEvent
 
 /** Compiles an event filter: type, channel, then property conditions (all must hold). */
 export function compileEventFilter(f: EventFilter, path: ReadonlyArray<string | number>): EventTest {
+  const fast = fastEventFilter(f);
+  if (fast !== undefined) return fast;
   const tests: EventTest[] = [];
   // The type test is on every event read by a window; reading the field directly saves a closure call.
   const byType = typeof f.type === 'string' || f.type?.length === 1 ? typeIs(typeof f.type === 'string' ? f.type : f.type[0]!) : oneOrManyTest(f.type, (e) => e.type);
@@ -262,6 +264,27 @@ export function compileEventFilter(f: EventFilter, path: ReadonlyArray<string | 
   return (e) => {
     for (let i = 0; i < tests.length; i++) if (!tests[i]!(e)) return false;
     return true;
+  };
+}
+
+/**
+ * The common filter shape as one closure: 1–4 types compared in turn, no channel, at most one case-sensitive `eq` on
+ * a top-level property with a JSON value (read directly: a function or symbol there, which the getter reads as
+ * missing, equals no such value). `undefined` for any other shape. Same answers as the general filter, with one
+ * call per event instead of four or five.
+ */
+function fastEventFilter(f: EventFilter): EventTest | undefined {
+  const types = typeof f.type === 'string' ? [f.type] : f.type;
+  const w = f.where?.[0] as { prop: string; op: string; value?: unknown; ignoreCase?: boolean } | undefined;
+  if (!types?.length || types.length > 4 || f.channel !== undefined || (f.where?.length ?? 0) > 1 || (w && (w.op !== 'eq' || w.ignoreCase || w.prop.includes('.') || w.value === undefined))) return undefined;
+  const [t0, t1 = t0, t2 = t0, t3 = t0] = types as [string, ...string[]];
+  const k = w?.prop;
+  const want = w?.value;
+  return (e) => {
+    const t = e.type;
+    if (t !== t0 && t !== t1 && t !== t2 && t !== t3) return false;
+    const p = e.properties as unknown;
+    return k === undefined || (typeof p === 'object' && p !== null ? (p as Record<string, unknown>)[k] : undefined) === want;
   };
 }
 
