@@ -8,7 +8,7 @@
  * Run: npx tsx examples/custom-store.ts
  */
 import initSqlJs, { type Database } from 'sql.js';
-import { CrossChannelError, isCrossChannelError } from 'crosschannel';
+import { CrossChannelError, idSchema, isCrossChannelError } from 'crosschannel';
 import { parseContactRecord, parseResponseRecord, type ContactRecord, type ContactRecordInput, type History, type ResponseRecord, type ResponseRecordInput } from 'crosschannel';
 import type { EpochMs } from 'crosschannel';
 import { evaluateCaps, parseCapRules, type CompiledCapRules, type ContactHistoryStore, type RecordedContact, type Reservation, type ReserveOptions } from 'crosschannel/capping';
@@ -63,6 +63,18 @@ CREATE INDEX IF NOT EXISTS cc_reservations_at ON cc_reservations (contact_at);
 `;
 
 /**
+ * The arguments of reads, erasures and prunes, checked as the shipped stores check them: a subject id as records
+ * hold them (SQLite stores text as UTF-8, where a lone surrogate becomes U+FFFD: another subject's rows), times as
+ * numbers (±Infinity are open bounds).
+ */
+function checkArgs(args: { subjectId?: unknown; since?: unknown; before?: unknown }): void {
+  for (const [name, value] of Object.entries(args)) {
+    const ok = name === 'subjectId' ? idSchema.safeParse(value).success : typeof value === 'number' && !Number.isNaN(value);
+    if (!ok) throw new CrossChannelError('INPUT_INVALID', `${name} is not ${name === 'subjectId' ? 'a subject id' : 'epoch milliseconds'}`, { path: [name] });
+  }
+}
+
+/**
  * {@link ContactHistoryStore} on SQLite. Guarantees, as the kit checks them:
  * - atomic reservation: read history, evaluate caps, insert — all inside one `BEGIN IMMEDIATE` transaction,
  *   which takes SQLite's write lock before reading, so racing callers (even other processes sharing the file)
@@ -105,6 +117,7 @@ export class SqliteContactHistoryStore implements ContactHistoryStore {
   }
 
   async history(subjectId: string, since: EpochMs = Number.NEGATIVE_INFINITY): Promise<History> {
+    checkArgs({ subjectId, since });
     return this.#sql(() => this.#history(subjectId, since));
   }
 
@@ -129,6 +142,7 @@ export class SqliteContactHistoryStore implements ContactHistoryStore {
   }
 
   async prune(before: EpochMs): Promise<number> {
+    checkArgs({ before });
     return this.#transaction(() => {
       const removed = this.#db.run('DELETE FROM cc_contacts WHERE at < ?', [before]) + this.#db.run('DELETE FROM cc_responses WHERE at < ?', [before]);
       this.#db.run('DELETE FROM cc_reservations WHERE contact_at < ?', [before]);
@@ -137,6 +151,7 @@ export class SqliteContactHistoryStore implements ContactHistoryStore {
   }
 
   async erase(subjectId: string): Promise<void> {
+    checkArgs({ subjectId });
     this.#transaction(() => {
       for (const table of ['cc_contacts', 'cc_responses', 'cc_reservations']) this.#db.run(`DELETE FROM ${table} WHERE subject_id = ?`, [subjectId]);
     });

@@ -21,6 +21,11 @@ export function checkStoreId(value: unknown, path: string): asserts value is str
   if (!isIdString(value)) throw inputError(`${path} must be 1–256 characters without control characters or lone surrogates`, [path]);
 }
 
+/** Throws `INPUT_INVALID` at `path` unless `value` is a number other than NaN (epoch ms; ±Infinity are open bounds). */
+export function checkBound(value: unknown, path: string): asserts value is number {
+  if (typeof value !== 'number' || Number.isNaN(value)) throw inputError(`${path} must be epoch milliseconds (or ±Infinity)`, [path]);
+}
+
 /** An event read's arguments, checked: open bounds are ±Infinity. */
 export interface EventReadWindow {
   readonly from: number;
@@ -31,7 +36,7 @@ export interface EventReadWindow {
 function bound(value: unknown, path: 'from' | 'to', open: number): number {
   if (value === undefined) return open;
   // ±Infinity are open bounds; NaN is no bound at all.
-  if (typeof value !== 'number' || Number.isNaN(value)) throw inputError(`${path} must be epoch milliseconds (or ±Infinity)`, [path]);
+  checkBound(value, path);
   return value;
 }
 

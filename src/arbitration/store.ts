@@ -158,6 +158,13 @@ export function capacityWindows(spec: Pick<OfferCapacitySpec, 'timeZone' | 'week
 /**
  * Validates a store call; throws `CrossChannelError` `INPUT_INVALID` with the bad field's path. Shared by every
  * implementation so that they reject exactly the same inputs.
+ *
+ * @example
+ * ```ts
+ * // First thing in your own OfferCapacityStore's consume(offerId, spec, now, amount):
+ * validateConsume('spring-sale', { perDay: 300 }, Date.parse('2026-03-02T09:00:00Z'), 1); // passes
+ * validateConsume('spring-sale', { perDay: 300 }, Date.parse('2026-03-02T09:00:00Z'), -1); // throws INPUT_INVALID at amount
+ * ```
  */
 export function validateConsume(offerId: unknown, spec: OfferCapacitySpec, now: unknown, amount: unknown): void {
   if (typeof offerId !== 'string' || offerId.length === 0 || offerId.length > 256) throw inputError('offerId must be a non-empty string', ['offerId']);

@@ -83,6 +83,17 @@ export function runContactHistoryStoreConformance(implementations: ConformanceTa
       }
     });
 
+    it('refuses reads, erasures and prunes with a bad subject id or time (a lone surrogate reads as U+FFFD on Redis)', async () => {
+      const s = store();
+      const calls: Array<[string, () => Promise<unknown>]> = [];
+      for (const bad of ['\ud800', 'a\udc00', '\u0085x', '', 42]) calls.push(['subjectId', () => s.history(bad as string)], ['subjectId', () => s.erase(bad as string)]);
+      for (const bad of ['0', NaN]) calls.push(['since', () => s.history('p1', bad as number)], ['before', () => s.prune(bad as number)]);
+      for (const [path, call] of calls) {
+        const e = await call().then(() => null, (x: unknown) => x);
+        expect(isCrossChannelError(e, 'INPUT_INVALID') && e.path, path).toBe(path);
+      }
+    });
+
     it('reserve decides at `now`, counting contacts dated after the candidate', async () => {
       const s = store();
       const caps = parseCapRules({ rules: [{ id: 'hour', kind: 'limit', limit: 1, window: { rolling: '1h' } }] });

@@ -1,5 +1,4 @@
 import type { LRUCache } from 'lru-cache';
-import { expectOptions } from '../../core/guards.js';
 import { CrossChannelError } from '../../core/errors.js';
 import { lowerBoundAt, parseResponseRecord, type ContactRecord, type ContactRecordInput, type History, type ResponseRecord, type ResponseRecordInput } from '../../core/records.js';
 import { durationToMs, type DurationInput, type EpochMs } from '../../core/time.js';
@@ -9,6 +8,7 @@ import type { CompiledCapRules } from '../../capping/rules.js';
 import type { ContactHistoryStore, RecordedContact, Reservation, ReserveOptions } from '../../capping/store.js';
 import { compareCodePoints } from '../../segments/text.js';
 import { boundedLru } from './lru.js';
+import { checkBound, checkStoreId, refuseUnknownOptions } from '../store-input.js';
 
 /**
  * Options of {@link MemoryContactHistoryStore}.
@@ -57,7 +57,7 @@ export class MemoryContactHistoryStore implements ContactHistoryStore {
   readonly #retentionMs: number;
 
   constructor(options: MemoryContactHistoryStoreOptions = {}) {
-    expectOptions(options, ['options']);
+    refuseUnknownOptions(options, ['maxSubjects', 'retention']);
     const max = options.maxSubjects ?? 100_000;
     this.#retentionMs = durationToMs(options.retention ?? '400d', ['retention']);
     if (this.#retentionMs <= 0) throw new CrossChannelError('CONFIG_INVALID', 'retention must be longer than 0', { path: ['retention'] });
@@ -95,6 +95,8 @@ export class MemoryContactHistoryStore implements ContactHistoryStore {
   }
 
   async history(subjectId: string, since: EpochMs = Number.NEGATIVE_INFINITY): Promise<History> {
+    checkStoreId(subjectId, 'subjectId');
+    checkBound(since, 'since');
     const log = this.#subjects.get(subjectId);
     if (log === undefined) return { subjectId, contacts: [], responses: [], events: [] };
     return {
@@ -124,6 +126,7 @@ export class MemoryContactHistoryStore implements ContactHistoryStore {
   }
 
   async prune(before: EpochMs): Promise<number> {
+    checkBound(before, 'before');
     let removed = 0;
     for (const [subjectId, log] of this.#subjects.entries()) {
       removed += trimBefore(log, before);
@@ -133,6 +136,7 @@ export class MemoryContactHistoryStore implements ContactHistoryStore {
   }
 
   async erase(subjectId: string): Promise<void> {
+    checkStoreId(subjectId, 'subjectId');
     this.#subjects.delete(subjectId);
   }
 

@@ -3,13 +3,14 @@
  * Not bounded: an identity graph cannot forget people on its own (use `erase`).
  */
 
-import { expectArray, expectObjects, expectOptions } from '../../core/guards.js';
+import { expectArray, expectObjects } from '../../core/guards.js';
 import { IdentityGraph, type AuditEntry, type ObservationInput, type Profile, type StitchReport } from '../../identity/graph.js';
 import { erasureProof, erasureSalts, type ErasureResult } from '../../identity/erasure.js';
 import { normalizeIdentifier, type Identifier } from '../../identity/normalize.js';
 import { parseIdentityRules, type CompiledIdentityRules, type IdentityRulesInput } from '../../identity/rules.js';
 import { preferredIdentifier, type IdentityErasureReceipt, type IdentifierInput, type IdentityStore } from '../../identity/store.js';
 import type { EpochMs } from '../../core/time.js';
+import { refuseUnknownOptions } from '../store-input.js';
 
 /** Options of {@link MemoryIdentityStore}. */
 export interface MemoryIdentityStoreOptions {
@@ -41,7 +42,7 @@ export class MemoryIdentityStore implements IdentityStore {
   private readonly proofs = new Set<string>();
 
   constructor(options: MemoryIdentityStoreOptions = {}) {
-    expectOptions(options, ['options']);
+    refuseUnknownOptions(options, ['rules', 'erasureSalt', 'retiredErasureSalts']);
     const rules = options.rules ?? {};
     this.graph = new IdentityGraph(typeof (rules as CompiledIdentityRules).rankOf === 'function' ? (rules as CompiledIdentityRules) : parseIdentityRules(rules));
     const salts = erasureSalts({ ...options, erasureSalt: options.erasureSalt ?? randomSalt() });

@@ -1,5 +1,6 @@
 import type { EpochMs } from '../../core/time.js';
 import type { JourneyInstance } from '../../journeys/instance.js';
+import { refuseUnknownOptions } from '../store-input.js';
 import {
   checkJourneyInput,
   checkStoredInstance,
@@ -127,6 +128,11 @@ export class MemoryJourneyStore implements JourneyStore {
   readonly #entered = new Map<string, Map<string, number>>();
   readonly #heap = new DueHeap();
   #tokens = 0;
+
+  /** Takes no options: anything passed from plain JavaScript is `CONFIG_INVALID` (a typo is not ignored). */
+  constructor(options?: Readonly<Record<string, never>>) {
+    refuseUnknownOptions(options, []);
+  }
 
   #latest(journeyId: string, subjectId: string): JourneyInstance | undefined {
     const v = this.#people.get(subjectId);

@@ -11,7 +11,7 @@ import { expectRedisClient, subjectKey, prefixOption } from './keys.js';
 import { reservationKey, toContactRecord } from '../../capping/contact.js';
 import { ERASE_LUA, PRUNE_CONTACTS_LUA, RECORD_LUA, RESERVE_LUA, RESERVE_MANY_LUA, STORE_OUTCOME_LUA } from './contact-history-lua.js';
 import { batchingOption, ScriptBatch } from './batch.js';
-import { expectString } from '../../core/guards.js';
+import { checkBound, checkStoreId } from '../store-input.js';
 
 /**
  * Options of {@link RedisContactHistoryStore}.
@@ -185,6 +185,9 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
   }
 
   async history(subjectId: string, since: EpochMs = Number.NEGATIVE_INFINITY): Promise<History> {
+    // A lone surrogate would be read as U+FFFD in the key: another subject's history.
+    checkStoreId(subjectId, 'subjectId');
+    checkBound(since, 'since');
     const min = Number.isFinite(since) ? String(since) : '-inf';
     const [c, r] = await this.#guard(() =>
       Promise.all([this.#redis.zrangebyscore(this.#key(subjectId, 'contacts'), min, '+inf'), this.#redis.zrangebyscore(this.#key(subjectId, 'responses'), min, '+inf')]),
@@ -282,6 +285,7 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
   }
 
   async prune(before: EpochMs): Promise<number> {
+    checkBound(before, 'before');
     const nodes = 'nodes' in this.#redis && typeof this.#redis.nodes === 'function' ? (this.#redis as Cluster).nodes('master') : [this.#redis as Redis];
     // SCAN neither applies nor strips ioredis' own keyPrefix; commands below add it back.
     const options = (this.#redis as Partial<Cluster>).options;
@@ -316,7 +320,7 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
   }
 
   async erase(subjectId: string): Promise<void> {
-    expectString(subjectId, ['subjectId']);
+    checkStoreId(subjectId, 'subjectId');
     const [r, o] = [this.#key(subjectId, 'responses'), this.#key(subjectId, 'idem')];
     await this.#withRegistry(this.#key(subjectId, 'contacts'), (keys) => this.#call('ccCappingEraseIxK', keys.length + 2, ...keys, r, o) as Promise<number>);
   }
