@@ -41,5 +41,5 @@ export async function loadState(stores: DecideStores, config: DecideConfig, subj
   // Contacts stamped after `now` (another service's clock runs ahead) are kept: the store's atomic check
   // counts them in their windows, and the pure checks must agree with it.
   const history: History = { subjectId, contacts: contactHistory.contacts, responses: contactHistory.responses, events };
-  return { history, consentEvents, profile: { subjectId, ...(profile ?? {}) } };
+  return { history, consentEvents, profile: profile ? { subjectId, ...profile } : { subjectId } };
 }

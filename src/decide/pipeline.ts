@@ -525,21 +525,28 @@ async function alternativeFor(
   if (config.alternatives.length === 0) return null;
   const segs = memberships ?? evaluateNeededSegments(config, state, req);
   const store = stores.offerCapacity;
-  let known = usage;
-  const unread = store ? unreadCapacities(req, config, state, ledger, subjectId, segs, usage) : [];
+  // The alternative channels' rankings with `usage`, when the capacity check below needs them: with no further
+  // read, they are the rankings bestAlternative would make again (same inputs, no await between), so it reuses them.
+  const ranked = store && config.catalogue.offers.some(isLimited) ? alternativeRankings(req, config, state, ledger, subjectId, segs, usage) : null;
+  const unread = ranked ? unreadCapacities(config, ranked, usage) : [];
   if (store && unread.length > 0) {
+    let known: ReadonlyMap<string, OfferUsage>;
     try {
       known = new Map([...usage, ...(await readUsage(store, config, req, unread, config.storeTimeoutMs))]);
     } catch (e) {
       if (isCrossChannelError(e)) return null;
       throw e;
     }
+    return bestAlternative(req, config, state, ledger, subjectId, zone, segs, known, null);
   }
-  return bestAlternative(req, config, state, ledger, subjectId, zone, segs, known);
+  return bestAlternative(req, config, state, ledger, subjectId, zone, segs, usage, ranked);
 }
 
-/** Capacity-limited offers the alternative channels' rankings select whose usage was not read yet. */
-function unreadCapacities(
+/**
+ * Each alternative channel's ranking with `usage`, by its index in `config.alternatives`: null for the request's
+ * channel and those consent does not allow (consent checked and ranking made channel by channel, in order).
+ */
+function alternativeRankings(
   req: DecideRequest,
   config: DecideConfig,
   state: LoadedState,
@@ -547,19 +554,22 @@ function unreadCapacities(
   subjectId: string,
   segs: ReadonlyArray<string>,
   usage: ReadonlyMap<string, OfferUsage>,
-): string[] {
-  if (!config.catalogue.offers.some(isLimited)) return [];
-  const out = new Set<string>();
+): Array<ArbitrationResult | null> {
+  const out: Array<ArbitrationResult | null> = [];
   for (const channel of config.alternatives) {
-    if (channel === req.channel || !checkChannelConsent(config, ledger, channel, req).allowed) continue;
-    for (const r of rank(req, config, state, subjectId, segs, channel, 1 + config.fallbackOffers, usage).selected) {
-      if (hasCapacity(config, r.offerId) && !usage.has(r.offerId)) out.add(r.offerId);
-    }
+    out.push(channel === req.channel || !checkChannelConsent(config, ledger, channel, req).allowed ? null : rank(req, config, state, subjectId, segs, channel, 1 + config.fallbackOffers, usage));
+  }
+  return out;
+}
+
+/** Capacity-limited offers the alternative channels' rankings select whose usage was not read yet. */
+function unreadCapacities(config: DecideConfig, ranked: ReadonlyArray<ArbitrationResult | null>, usage: ReadonlyMap<string, OfferUsage>): string[] {
+  const out = new Set<string>();
+  for (const ranking of ranked) {
+    if (ranking) for (const r of ranking.selected) if (hasCapacity(config, r.offerId) && !usage.has(r.offerId)) out.add(r.offerId);
   }
   return [...out];
 }
-
-
 
 const NO_USAGE: ReadonlyMap<string, OfferUsage> = new Map();
 
@@ -597,7 +607,11 @@ function rank(
   );
 }
 
-/** Best other channel where consent, arbitration (with the capacity `usage` read) and caps all allow an offer now (highest top score). */
+/**
+ * Best other channel where consent, arbitration (with the capacity `usage` read) and caps all allow an offer now
+ * (highest top score). `ranked`: the alternative channels' rankings with `usage` (see alternativeRankings), or null
+ * to check and rank each channel here.
+ */
 function bestAlternative(
   req: DecideRequest,
   config: DecideConfig,
@@ -607,12 +621,16 @@ function bestAlternative(
   zone: string,
   segs: ReadonlyArray<string>,
   usage: ReadonlyMap<string, OfferUsage>,
+  ranked: ReadonlyArray<ArbitrationResult | null> | null,
 ): AlternativeChannel | null {
   let best: { channel: string; offerId: string; score: number } | null = null;
-  for (const channel of config.alternatives) {
-    if (channel === req.channel) continue;
-    if (!checkChannelConsent(config, ledger, channel, req).allowed) continue;
-    const ranking = rank(req, config, state, subjectId, segs, channel, 1 + config.fallbackOffers, usage);
+  for (let i = 0; i < config.alternatives.length; i++) {
+    const channel = config.alternatives[i]!;
+    let ranking: ArbitrationResult | null;
+    if (ranked) ranking = ranked[i]!;
+    else if (channel === req.channel || !checkChannelConsent(config, ledger, channel, req).allowed) continue;
+    else ranking = rank(req, config, state, subjectId, segs, channel, 1 + config.fallbackOffers, usage);
+    if (ranking === null) continue;
     for (const offer of ranking.selected) {
       const d = capDecision(state.history, config.caps, capCandidate(config, offer, channel), { now: req.now, timeZone: zone });
       if (!d.allowed) continue;
