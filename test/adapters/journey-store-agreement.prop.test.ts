@@ -5,15 +5,14 @@
  * their inboxes, and `nextDueAt` after each step ("claims follow one total order", docs/journeys.md).
  */
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
-import type { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
 import { MemoryJourneyStore } from '../../src/adapters/memory/journeys.js';
 import { RedisJourneyStore } from '../../src/adapters/redis/journeys.js';
 import { PostgresJourneyStore } from '../../src/adapters/postgres/journeys.js';
 import type { JourneyInstance } from '../../src/journeys/instance.js';
 import type { JourneyClaim, JourneyStore } from '../../src/journeys/store.js';
-import { createPglite } from '../fixtures/pglite.js';
-import { createRedis, noRedis, uniquePrefix } from '../fixtures/redis.js';
+import { noRedis, uniquePrefix } from '../fixtures/redis.js';
+import { sharedEngines } from '../fixtures/shared-engines.js';
 
 const T0 = Date.parse('2026-03-02T09:00:00Z');
 const LEASE = 60_000;
@@ -32,24 +31,18 @@ const op = fc.oneof(
   { weight: 1, arbitrary: fc.record({ t: fc.constant('replace' as const), p: person, w: wake }) },
 );
 
-let redis: Redis | undefined;
-let pg: ReturnType<typeof createPglite> | undefined;
+const engines = sharedEngines();
 let n = 0;
-afterAll(async () => {
-  await redis?.quit();
-  await (await pg)?.close();
-});
 
 describe.skipIf(noRedis)('journey stores agree', () => {
   it('property: every answer, claim order and nextDueAt alike on memory, Redis and PostgreSQL', async () => {
-    redis ??= createRedis();
-    pg ??= createPglite();
-    const sql = (await pg).sql;
+    const redis = engines.redis();
+    const sql = await engines.pglite();
     await fc.assert(
       fc.asyncProperty(fc.array(fc.tuple(op, fc.constantFrom(0, 1, 20_000, 70_000)), { minLength: 1, maxLength: 25 }), async (ops) => {
         const pgStore = new PostgresJourneyStore(sql, { prefix: `agree${++n}` });
         await pgStore.migrate();
-        const stores: JourneyStore[] = [new MemoryJourneyStore(), new RedisJourneyStore(redis!, { prefix: uniquePrefix('ja') }), new RedisJourneyStore(redis!, { prefix: uniquePrefix('jb'), batching: false }), pgStore];
+        const stores: JourneyStore[] = [new MemoryJourneyStore(), new RedisJourneyStore(redis, { prefix: uniquePrefix('ja') }), new RedisJourneyStore(redis, { prefix: uniquePrefix('jb'), batching: false }), pgStore];
         const claims: JourneyClaim[][] = stores.map(() => []);
         let now = T0;
         let inputs = 0;

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { MemoryJourneyStore } from '../../src/adapters/memory/journeys.js';
 import { RedisJourneyStore } from '../../src/adapters/redis/journeys.js';
 import { PostgresJourneyStore } from '../../src/adapters/postgres/journeys.js';
-import { createPglite, noPostgresServer, pgEngines, serverSql, type PgEngine } from '../fixtures/pglite.js';
+import { noPostgresServer, pgEngines, serverSql, type PgEngine } from '../fixtures/pglite.js';
 import type { SqlClient } from '../../src/adapters/postgres/sql.js';
 import { runJourneyStoreConformance } from '../../src/testing/journey-store.js';
 import { isCrossChannelError } from '../../src/core/errors.js';
@@ -11,47 +11,33 @@ import { startInstance, type JourneyInstance } from '../../src/journeys/instance
 import { parseJourney } from '../../src/journeys/compile.js';
 import { entryPlan, type JourneyClaim } from '../../src/journeys/store.js';
 import { createRedis, noRedis, uniquePrefix } from '../fixtures/redis.js';
+import { sharedEngines } from '../fixtures/shared-engines.js';
 
-let redis: Redis | undefined;
-let pg: ReturnType<typeof createPglite> | undefined;
+const engines = sharedEngines();
 let tables = 0;
-afterAll(async () => {
-  await redis?.quit();
-  await (await pg)?.close();
-});
 
 runJourneyStoreConformance([
   { name: 'memory', create: () => new MemoryJourneyStore() },
   {
     name: 'redis',
     skip: noRedis,
-    create: () => {
-      redis ??= createRedis();
-      return new RedisJourneyStore(redis, { prefix: uniquePrefix('js') });
-    },
+    create: () => new RedisJourneyStore(engines.redis(), { prefix: uniquePrefix('js') }),
   },
   {
     name: 'redis, one script per instance (batching: false)',
     skip: noRedis,
-    create: () => {
-      redis ??= createRedis();
-      return new RedisJourneyStore(redis, { prefix: uniquePrefix('js'), batching: false });
-    },
+    create: () => new RedisJourneyStore(engines.redis(), { prefix: uniquePrefix('js'), batching: false }),
   },
   {
     name: 'redis (3 due shards)',
     skip: noRedis,
-    create: () => {
-      redis ??= createRedis();
-      return new RedisJourneyStore(redis, { prefix: uniquePrefix('js'), dueShards: 3 });
-    },
+    create: () => new RedisJourneyStore(engines.redis(), { prefix: uniquePrefix('js'), dueShards: 3 }),
   },
   {
     name: 'postgres (PGlite)',
     create: async () => {
       // One database per file (PGlite boots in seconds); fresh tables per test.
-      pg ??= createPglite();
-      const store = new PostgresJourneyStore((await pg).sql, { prefix: `journey_t${++tables}` });
+      const store = new PostgresJourneyStore(await engines.pglite(), { prefix: `journey_t${++tables}` });
       await store.migrate();
       return store;
     },
@@ -72,7 +58,7 @@ describe.skipIf(noRedis)('RedisJourneyStore batching on a standalone server', ()
   const T = Date.parse('2026-03-02T09:00:00Z');
 
   it('enrols, delivers, claims and completes in script calls of up to 128 items', async () => {
-    redis ??= createRedis();
+    const redis = engines.redis();
     const store = new RedisJourneyStore(redis, { prefix: uniquePrefix('jb') });
     const client = redis as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
     const calls = new Map<string, number>();
@@ -104,7 +90,7 @@ describe.skipIf(noRedis)('RedisJourneyStore batching on a standalone server', ()
   });
 
   it('batches without a timer: completions resolve under fake timers', async () => {
-    redis ??= createRedis();
+    const redis = engines.redis();
     const store = new RedisJourneyStore(redis, { prefix: uniquePrefix('jt') });
     await store.enrol(startInstance(journey, 'p1', T), entryPlan(journey, T));
     const [claim] = await store.claimDue(T, { limit: 1, leaseMs: 60_000, owner: 'r' });
@@ -117,7 +103,7 @@ describe.skipIf(noRedis)('RedisJourneyStore batching on a standalone server', ()
   });
 
   it('a failed batch rejects every completion in it with STORE_ERROR', async () => {
-    redis ??= createRedis();
+    const redis = engines.redis();
     const prefix = uniquePrefix('jf');
     const store = new RedisJourneyStore(redis, { prefix });
     for (let i = 0; i < 3; i++) await store.enrol(startInstance(journey, `p${i}`, T), entryPlan(journey, T));
@@ -131,7 +117,7 @@ describe.skipIf(noRedis)('RedisJourneyStore batching on a standalone server', ()
   });
 
   it('a batch answered with the wrong number of items rejects each of its calls with STORE_ERROR', async () => {
-    redis ??= createRedis();
+    const redis = engines.redis();
     const client = redis as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
     const original = client.ccJourneyEnrolMany!;
     client.ccJourneyEnrolMany = async (...a: unknown[]) => ((await original.apply(redis, a)) as unknown[]).slice(1);
@@ -172,7 +158,7 @@ describe.skipIf(noRedis)('RedisJourneyStore batching on a standalone server', ()
   });
 
   it('refuses batching on a Cluster client and a batching that is not a boolean', () => {
-    redis ??= createRedis();
+    const redis = engines.redis();
     const fakeCluster = Object.assign(Object.create(redis), { isCluster: true });
     for (const [client, options] of [
       [fakeCluster, { batching: true }],
@@ -340,14 +326,13 @@ describe('entry cap: a rolling window (now − per, now], as capping’s, in eve
   const DAY = 86_400_000;
   const stores: Array<[string, boolean, () => Promise<MemoryJourneyStore | RedisJourneyStore | PostgresJourneyStore>]> = [
     ['memory', false, async () => new MemoryJourneyStore()],
-    ['redis', noRedis, async () => new RedisJourneyStore((redis ??= createRedis()), { prefix: uniquePrefix('jcap') })],
-    ['redis, one script per instance', noRedis, async () => new RedisJourneyStore((redis ??= createRedis()), { prefix: uniquePrefix('jcap'), batching: false })],
+    ['redis', noRedis, async () => new RedisJourneyStore(engines.redis(), { prefix: uniquePrefix('jcap') })],
+    ['redis, one script per instance', noRedis, async () => new RedisJourneyStore(engines.redis(), { prefix: uniquePrefix('jcap'), batching: false })],
     [
       'postgres (PGlite)',
       false,
       async () => {
-        pg ??= createPglite();
-        const store = new PostgresJourneyStore((await pg).sql, { prefix: `journey_t${++tables}` });
+        const store = new PostgresJourneyStore(await engines.pglite(), { prefix: `journey_t${++tables}` });
         await store.migrate();
         return store;
       },

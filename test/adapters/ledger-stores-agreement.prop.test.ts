@@ -4,8 +4,7 @@
  * the BMP), reads and erasures: every answer (an error compared by code and path) and every read after each step.
  */
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
-import type { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
 import { MemoryAssignmentStore } from '../../src/adapters/memory/assignments.js';
 import { MemoryConsentStore } from '../../src/adapters/memory/consent.js';
 import { MemoryEventStore } from '../../src/adapters/memory/events.js';
@@ -21,20 +20,15 @@ import { MemoryIdentityStore } from '../../src/adapters/memory/identity.js';
 import { PostgresIdentityStore } from '../../src/adapters/postgres/identity.js';
 import type { IdentityStore } from '../../src/identity/store.js';
 import { CONFORMANCE_IDENTITY_RULES } from '../../src/testing/identity-store.js';
-import { createPglite } from '../fixtures/pglite.js';
-import { createRedis, noRedis, uniquePrefix } from '../fixtures/redis.js';
+import { noRedis, uniquePrefix } from '../fixtures/redis.js';
+import { sharedEngines } from '../fixtures/shared-engines.js';
 
 const T0 = Date.parse('2026-03-02T09:00:00Z');
 const PEOPLE = ['a', 'B', '\u{1F600}', '\uFF01'];
 const IDS = ['x', 'X', '\u{1F600}', '\uFF01', 'e1'];
 
-let redis: Redis | undefined;
-let pg: ReturnType<typeof createPglite> | undefined;
+const engines = sharedEngines();
 let n = 0;
-afterAll(async () => {
-  await redis?.quit();
-  await (await pg)?.close();
-});
 
 /**
  * Runs `ops` on every store (`step(store, op, i)`, the op's place `i`) and after each compares every store's answer —
@@ -65,14 +59,13 @@ describe.skipIf(noRedis)('assignment stores agree', () => {
     { weight: 1, arbitrary: fc.record({ t: fc.constant('erase' as const), u: fc.constantFrom(...PEOPLE) }) },
   );
   it('property: memory, Redis and PostgreSQL', async () => {
-    redis ??= createRedis();
-    pg ??= createPglite();
-    const sql = (await pg).sql;
+    const redis = engines.redis();
+    const sql = await engines.pglite();
     await fc.assert(
       fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 25 }), async (ops) => {
         const p = new PostgresAssignmentStore(sql, { table: `agree_assign_${++n}` });
         await p.migrate();
-        const stores: AssignmentStore[] = [new MemoryAssignmentStore(), new RedisAssignmentStore(redis!, { prefix: uniquePrefix('asa') }), p];
+        const stores: AssignmentStore[] = [new MemoryAssignmentStore(), new RedisAssignmentStore(redis, { prefix: uniquePrefix('asa') }), p];
         await agree(stores, ops, async (s, o, i) => {
           if (o.t === 'put') return s.putIfAbsent({ experimentId: o.e, unitId: o.u, variantId: o.v, assignedAt: T0 + i, ...(o.anon === undefined ? {} : { anonymousId: o.anon }) });
           if (o.t === 'get') return s.get(o.e, o.u);
@@ -105,8 +98,7 @@ describe('consent stores agree', () => {
     { weight: 1, arbitrary: fc.record({ t: fc.constant('erasure' as const), p: fc.constantFrom(...PEOPLE) }) },
   );
   it('property: memory and PostgreSQL', async () => {
-    pg ??= createPglite();
-    const sql = (await pg).sql;
+    const sql = await engines.pglite();
     await fc.assert(
       fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 25 }), async (ops) => {
         const p = new PostgresConsentStore(sql, { erasureSalt: 'salt', tablePrefix: `agree_consent_${++n}_` });
@@ -143,8 +135,7 @@ describe('event stores agree', () => {
     { weight: 1, arbitrary: fc.record({ t: fc.constant('erase' as const), p: fc.constantFrom(...PEOPLE) }) },
   );
   it('property: memory and PostgreSQL', async () => {
-    pg ??= createPglite();
-    const sql = (await pg).sql;
+    const sql = await engines.pglite();
     await fc.assert(
       fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 20 }), async (ops) => {
         const p = new PostgresEventStore(sql, { table: `agree_events_${++n}` });
@@ -183,8 +174,7 @@ describe('identity stores agree', () => {
     { weight: 1, arbitrary: fc.record({ t: fc.constant('wasErased' as const), id: ident }) },
   );
   it('property: memory and PostgreSQL', async () => {
-    pg ??= createPglite();
-    const sql = (await pg).sql;
+    const sql = await engines.pglite();
     const options = { rules: CONFORMANCE_IDENTITY_RULES, erasureSalt: 'salt' };
     await fc.assert(
       fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 15 }), async (ops) => {

@@ -1,21 +1,14 @@
 /** The JourneyStore implementations the runner guarantees are tested on (real servers where they exist). */
-import { afterAll } from 'vitest';
-import type { Redis } from 'ioredis';
 import type { Implementation } from '../../src/testing/harness.js';
 import type { JourneyStore } from '../../src/journeys/store.js';
 import { MemoryJourneyStore } from '../../src/adapters/memory/journeys.js';
 import { RedisJourneyStore } from '../../src/adapters/redis/journeys.js';
 import { PostgresJourneyStore } from '../../src/adapters/postgres/journeys.js';
-import { createPglite } from '../fixtures/pglite.js';
-import { createRedis, noRedis, uniquePrefix } from '../fixtures/redis.js';
+import { noRedis, uniquePrefix } from '../fixtures/redis.js';
+import { sharedEngines } from '../fixtures/shared-engines.js';
 
-let redis: Redis | undefined;
-let pg: ReturnType<typeof createPglite> | undefined;
+const engines = sharedEngines();
 let tables = 0;
-afterAll(async () => {
-  await redis?.quit();
-  await (await pg)?.close();
-});
 
 export const journeyStores: Array<Implementation<JourneyStore>> = [
   { name: 'memory', create: () => new MemoryJourneyStore() },
@@ -23,15 +16,14 @@ export const journeyStores: Array<Implementation<JourneyStore>> = [
     name: 'redis',
     skip: noRedis,
     create: () => {
-      redis ??= createRedis();
+      const redis = engines.redis();
       return new RedisJourneyStore(redis, { prefix: uniquePrefix('jr'), dueShards: 2 });
     },
   },
   {
     name: 'postgres (PGlite)',
     create: async () => {
-      pg ??= createPglite();
-      const store = new PostgresJourneyStore((await pg).sql, { prefix: `journey_r${++tables}` });
+      const store = new PostgresJourneyStore(await engines.pglite(), { prefix: `journey_r${++tables}` });
       await store.migrate();
       return store;
     },
