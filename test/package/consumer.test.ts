@@ -29,6 +29,13 @@ const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
  */
 const TSC_FLOOR = process.env.CC_TS_FLOOR ?? join(ROOT, '.cache/ts-floor/node_modules/typescript/bin/tsc');
 const FLOOR_VERSION = '5.5';
+/**
+ * The newest major TypeScript (7, the native compiler: what `npm install -D typescript` gives a new project), pinned
+ * so that a run is repeatable. `.ci/run` installs it into .cache/ts-newest; `CC_TS_NEWEST` may name another `tsc`.
+ * TypeScript 7 no longer has the node10 resolution, so only the three modern resolutions are compiled with it.
+ */
+const TSC_NEWEST = process.env.CC_TS_NEWEST ?? join(ROOT, '.cache/ts-newest/node_modules/typescript/bin/tsc');
+const NEWEST_VERSION = '7.0';
 let work = '';
 let app = '';
 
@@ -143,6 +150,16 @@ describe('the packed package, installed in a scratch project', () => {
     expect(version).toContain(`Version ${FLOOR_VERSION}.`);
     const r = compile(TSC_FLOOR, join(app, `tsc-floor-${name}`), options);
     expect(r.output, `tsc ${FLOOR_VERSION} (${name}) reported errors`).toBe('');
+    expect(r.status).toBe(0);
+  }, 180_000);
+
+  const newestMissing = !existsSync(TSC_NEWEST);
+  it.skipIf(newestMissing && !process.env.CI).each(configs)(`compiles under the newest TypeScript, ${NEWEST_VERSION} (%s)`, (name, options) => {
+    if (newestMissing) throw new Error(`TypeScript ${NEWEST_VERSION} not found at ${TSC_NEWEST}: .ci/run installs it (npm install --prefix .cache/ts-newest typescript@${NEWEST_VERSION})`);
+    const version = execFileSync(process.execPath, [TSC_NEWEST, '-v'], { encoding: 'utf8' });
+    expect(version).toContain(`Version ${NEWEST_VERSION}.`);
+    const r = compile(TSC_NEWEST, join(app, `tsc-newest-${name}`), options);
+    expect(r.output, `tsc ${NEWEST_VERSION} (${name}) reported errors`).toBe('');
     expect(r.status).toBe(0);
   }, 180_000);
 
