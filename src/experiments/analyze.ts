@@ -64,9 +64,10 @@ export interface Comparison {
   /** Absolute difference treatment − control (Welch; CUPED-adjusted when a covariate is used). */
   readonly difference: Interval & { readonly df: number };
   /**
-   * Relative lift: the difference over the control's unadjusted mean (with CUPED, the adjusted difference over it,
-   * as GrowthBook), delta-method interval with the two estimates' correlation; null when the control mean is 0, the
-   * comparison is not estimable or its interval overflows.
+   * Relative lift: the difference over the magnitude of the control's unadjusted mean (with CUPED, the adjusted
+   * difference over it; |c̄| so that its sign is the difference's, as GrowthBook), delta-method interval with the
+   * two estimates' correlation; null when the control mean is 0, the comparison is not estimable or its interval
+   * overflows.
    */
   readonly relative: Interval | null;
   /**
@@ -207,14 +208,14 @@ export function analyzeExperiment(stats: ExperimentStats, options: AnalysisOptio
       // The lift L = Δ/ȳ꜀ over the control's unadjusted mean (GrowthBook's with CUPED), by the delta method: Δ and
       // ȳ꜀ are correlated (CUPED's Δ and the adjusted means share θ and x̄), so its variance is that of the
       // treatment's adjusted values plus the control's (1 + L)y − θx, over ȳ꜀² — (s²ₜ/nₜ + (1 + L)²s²꜀/n꜀)/ȳ꜀²
-      // without CUPED. A control mean of 0 gives no finite interval: null.
-      const L = d.estimate / yc;
-      const r = 1 + L;
+      // without CUPED. Over |ȳ꜀| (gbstats'), so that its sign is Δ's; the variance is the same. A control mean of 0
+      // gives no finite interval: null.
+      const r = 1 + d.estimate / yc;
       return [{
         variantId: s.variantIds[v]!,
         control: s.variantIds[c]!,
         difference: p1(d),
-        relative: estimable ? lift(L, Math.sqrt(t.variance / t.n + adjusted(ac, r) / ac.n) / Math.abs(yc), t, control, o.alpha, prop) : null,
+        relative: estimable ? lift(d.estimate / Math.abs(yc), Math.sqrt(t.variance / t.n + adjusted(ac, r) / ac.n) / Math.abs(yc), t, control, o.alpha, prop) : null,
         sequential: { ...p1(sequentialInterval(d.estimate, d.se, o.alpha, tau)), tau },
         bayesian: bayesianSummary(b.estimate, b.se),
         estimable,

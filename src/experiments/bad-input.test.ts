@@ -57,6 +57,20 @@ describe('experiments: one bad field', () => {
     expect(() => statsFromHistories('subject-line', ['control', 'emoji'], metrics, [good, {} as never], NOW + 1)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'histories[1]' }));
   });
 
+  it("an exposure of this experiment without a string variantId is refused (skipped, the unit went to a later exposure's variant; SQL drops it)", () => {
+    const exposure = (variantId: unknown, at: number): never => ({ subjectId: 'p1', type: 'experiment_exposure', at, properties: { experimentId: 'subject-line', variantId } }) as never;
+    const history = { subjectId: 'p1', contacts: [], responses: [], events: [exposure(7, NOW), exposure('emoji', NOW + 1)] };
+    expect(() => firstExposure(history, 'subject-line')).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'history.events[0].properties' }));
+    const metrics = parseMetrics([{ id: 'buys', type: 'purchase', aggregate: 'count', window: '7d' }]);
+    for (const v of [null, 7, undefined]) {
+      const h = { ...history, events: [exposure(v, NOW), exposure('emoji', NOW + 1)] };
+      expect(() => statsFromHistories('subject-line', ['control', 'emoji'], metrics, [h], NOW + 10)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'histories[0].events[0].properties' }));
+    }
+    // Another experiment's exposure without one is not read.
+    const other = { ...history, events: [{ ...(exposure(7, NOW) as object), properties: { experimentId: 'other', variantId: 7 } } as never, exposure('emoji', NOW + 1)] };
+    expect(firstExposure(other, 'subject-line')).toEqual({ at: NOW + 1, variantId: 'emoji' });
+  });
+
   it("a holdout check names a ctx without a finite now at ctx (at `now`, a name of isHeldOut's, before)", () => {
     const check = createHoldoutCheck({ holdout: parseHoldout({ id: 'global', share: 0.05 }) });
     expect(() => check('p1', { channel: 'email' } as never)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'ctx' }));

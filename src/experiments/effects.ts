@@ -51,9 +51,10 @@ export function welchDifference(t: ArmSummary, c: ArmSummary, alpha: number, nor
 }
 
 /**
- * Relative lift (t̄ − c̄)/c̄ with a delta-method interval and p-value from the Welch t of {@link welchDifference}
- * (its degrees of freedom, as GrowthBook's gbstats; the normal with `normal`), so the two agree on small samples;
- * null when the control mean is 0 (a ratio to zero has no interval) or the interval lies beyond the largest double.
+ * Relative lift (t̄ − c̄)/|c̄| (its sign the difference's, as GrowthBook's gbstats) with a delta-method interval
+ * and p-value from the Welch t of {@link welchDifference} (its degrees of freedom, as gbstats; the normal with
+ * `normal`), so the two agree on small samples; null when the control mean is 0 (a ratio to zero has no interval)
+ * or the interval lies beyond the largest double.
  *
  * @example
  * ```ts
@@ -66,8 +67,8 @@ export function relativeLift(t: ArmSummary, c: ArmSummary, alpha: number, normal
   checkAlpha(alpha);
   // A ratio to a control mean of 0 (or so near it that the ratio overflows) has no interval: `lift` answers null.
   const r = t.mean / c.mean;
-  // (t̄ − c̄)/c̄, not t̄/c̄ − 1, which cancels for a tiny lift.
-  const estimate = (t.mean - c.mean) / c.mean;
+  // (t̄ − c̄)/|c̄|, not t̄/c̄ − 1, which cancels for a tiny lift; over |c̄| so that its sign is the difference's.
+  const estimate = (t.mean - c.mean) / Math.abs(c.mean);
   // √(s²_t/n_t + r²·s²_c/n_c) / |c̄|, the delta method's variance without c̄⁴ (which overflows beyond 1e77).
   return lift(estimate, Math.sqrt(t.variance / t.n + r * r * (c.variance / c.n)) / Math.abs(c.mean), t, c, alpha, normal);
 }

@@ -73,18 +73,21 @@ export function firstExposure(history: History, experimentId: string): { at: Epo
 
 /**
  * The first exposure among `events` (of the history named `...at`). Other events are not read; an exposure event
- * without its properties, or this experiment's with an `at` that is no epoch-ms integer, is refused: skipped, it
- * would drop or misplace a unit without a word.
+ * without its properties, or this experiment's without a string `variantId` or with an `at` that is no epoch-ms
+ * integer, is refused: skipped, it would drop or misplace a unit without a word.
  */
 function exposureIn(events: History['events'], experimentId: string, ...at: Array<string | number>): { at: EpochMs; variantId: string } | null {
   for (let i = 0; i < events.length; i++) {
     const e = events[i];
     if (e?.type !== EXPOSURE_EVENT_TYPE) continue;
     const p = e.properties;
-    if (typeof p !== 'object' || p === null) throw invalidInput('An exposure event needs its properties', ...at, 'events', i, 'properties');
-    if (p.experimentId !== experimentId || typeof p.variantId !== 'string') continue;
+    // This experiment's exposure without a variantId, skipped, would leave the unit to a later exposure (SQL drops it).
+    if (typeof p !== 'object' || p === null || (p.experimentId === experimentId && typeof p.variantId !== 'string')) {
+      throw invalidInput('An exposure needs a variantId', ...at, 'events', i, 'properties');
+    }
+    if (p.experimentId !== experimentId) continue;
     if (!Number.isSafeInteger(e.at)) throw invalidInput('An exposure needs an integer at', ...at, 'events', i, 'at');
-    return { at: e.at, variantId: p.variantId };
+    return { at: e.at, variantId: p.variantId as string };
   }
   return null;
 }
