@@ -4,10 +4,12 @@ import {
   attribute,
   collectStatistics,
   compareModels,
+  computeAttribution,
   createStatistics,
   parseAttributionConfig,
   safeParseAttributionConfig,
   solveMarkov,
+  statisticsFromPaths,
   type AttributionResult,
   type Journey,
 } from './index.js';
@@ -69,13 +71,28 @@ describe('the five-journey worked example (docs/attribution.md), by hand', () =>
 
 describe('published examples', () => {
   it('Markov: the classic three paths C1 > C2 > C3 (converts), C1, C2 > C3 give P = 1/3, removal effects 1/2, 1, 1, credits 0.2, 0.4, 0.4', () => {
-    // The example of Anderl et al. and the ChannelAttribution tutorials; order 2 gives the same here (no state repeats a context).
+    // S. Bryl, analyzecore.com 2016-08-03 (the tutorial the npm package markovattribution tests against: value 1000 →
+    // 200, 400, 400); order 2 gives the same here (no state repeats a context).
     for (const order of [1, 2]) {
-      const m = attribute([journey(['C1', 'C2', 'C3'], true), journey(['C1'], false), journey(['C2', 'C3'], false)], { model: 'markov', order });
+      const m = attribute([journey(['C1', 'C2', 'C3'], true, 1000), journey(['C1'], false), journey(['C2', 'C3'], false)], { model: 'markov', order });
       expect(m.markov!.conversionProbability).toBeCloseTo(1 / 3, 12);
       expect(m.markov!.removalEffects).toEqual({ C1: expect.closeTo(0.5, 12), C2: expect.closeTo(1, 12), C3: expect.closeTo(1, 12) });
-      expectCredits(m, { C1: [0.2, 0.2], C2: [0.4, 0.4], C3: [0.4, 0.4] });
+      expectCredits(m, { C1: [0.2, 200], C2: [0.4, 400], C3: [0.4, 400] });
     }
+  });
+  it('Markov: the ChannelAttribution vignette (A > B > A > B > B > A, A > B > B > A > A, A > A, all converting) gives A 2, B 1', () => {
+    // Altomare & Loris, the package's vignette: P = 1, removal effects A 1, B 0.5 (x_A = 0.25 x_A + 0.375 without B);
+    // pychattr's simulation of it reads 1.99 / 1.01. Linear (heuristic_models) gives A 2.1, B 0.9.
+    const rows = [{ path: 'A > B > A > B > B > A', conversions: 1 }, { path: 'A > B > B > A > A', conversions: 1 }, { path: 'A > A', conversions: 1 }];
+    const c = computeAttribution(statisticsFromPaths(rows, { models: ['markov', 'linear'] }));
+    expect(c.models[0]!.markov!.removalEffects).toEqual({ A: expect.closeTo(1, 12), B: expect.closeTo(0.5, 12) });
+    expectCredits(c.models[0]!, { A: [2, 2], B: [1, 1] });
+    expectCredits(c.models[1]!, { A: [2.1, 2.1], B: [0.9, 0.9] });
+  });
+  it('Shapley: the Facebook / Organic / LinkedIn example of "Data-driven marketing attribution" (Towards Data Science) gives 45.5, 20.5, 34', () => {
+    // 100 converting journeys by channel set: F 20, O 10, L 17, F+O 17, F+L 30, O+L 0, F+O+L 6 (Zhao et al.'s v(S) = Σ_{T ⊆ S} w(T)).
+    const rows = ([['F', 20], ['O', 10], ['L', 17], ['F > O', 17], ['F > L', 30], ['F > O > L', 6]] as const).map(([path, conversions]) => ({ path, conversions }));
+    expectCredits(computeAttribution(statisticsFromPaths(rows, { models: ['shapley'] })).models[0]!, { F: [45.5, 45.5], O: [20.5, 20.5], L: [34, 34] });
   });
 });
 
@@ -159,6 +176,33 @@ describe('model parameters', () => {
     for (let c = 0; c < stats.channels.length; c++) {
       expect(iterative.removalEffects[c]).toBeCloseTo(dense.removalEffects[c]!, 10);
       expect(iterative.valueRemovalEffects[c]).toBeCloseTo(dense.valueRemovalEffects[c]!, 10);
+    }
+  });
+  it('the iterative solver settles every state, not just the largest (a big order value or a sure state stopped it early)', () => {
+    // A slow email ⇄ web loop beside a state that always converts with a large value (2026-12-08): the sweeps
+    // stopped once changes were 1e-15 of the largest x or y, so at value 1e9 the loop's probabilities were
+    // off by 5e-4 relative and every removal effect with them; with many conversions on `display`, by 5e-7.
+    const loop = Array.from({ length: 2000 }, (_, i) => (i % 2 ? 'web' : 'email'));
+    for (const [loopNulls, displayConversions, displayValue] of [[0, 1, 1e9], [1e6, 1, 1]] as const) {
+      const stats = statisticsFromPaths(
+        [
+          { path: ['search', ...loop], conversions: 1, value: 1, nulls: loopNulls },
+          { path: ['search'], nulls: 3 },
+          { path: ['email', 'web'], nulls: 5 },
+          { path: ['display'], conversions: displayConversions, value: displayValue },
+        ],
+        { models: ['markov'] },
+      );
+      const mc = stats.markov[0]!;
+      const iterative = solveMarkov(mc, stats.channels.length, { denseLimit: 0 });
+      const dense = solveMarkov(mc, stats.channels.length);
+      const rel = (a: number, b: number) => Math.abs(a / b - 1);
+      expect(rel(iterative.conversionProbability, dense.conversionProbability)).toBeLessThan(1e-11);
+      expect(rel(iterative.expectedValue, dense.expectedValue)).toBeLessThan(1e-11);
+      for (let c = 0; c < stats.channels.length; c++) {
+        expect(rel(iterative.removalEffects[c]!, dense.removalEffects[c]!)).toBeLessThan(1e-11);
+        expect(rel(iterative.valueRemovalEffects[c]!, dense.valueRemovalEffects[c]!)).toBeLessThan(1e-11);
+      }
     }
   });
   it('Shapley samples seeded permutations beyond maxExactChannels, reproducibly, with standard errors', () => {

@@ -29,7 +29,7 @@ export interface ShapleySolution {
 export interface ShapleyOptions {
   /** Playing channels up to which the game is solved exactly (0–22). */
   readonly maxExactChannels: number;
-  /** Permutations drawn beyond that (1–10,000,000). */
+  /** Permutations drawn beyond that (2–10,000,000: one draw has no standard error). */
   readonly samples: number;
   readonly seed: number | string;
 }
@@ -56,8 +56,8 @@ export function solveShapley(cs: ChannelSetCounts, channelCount: number, options
   if (!Number.isSafeInteger(channelCount) || channelCount < 0 || channelCount > 64) expectFinite(Number.NaN, ['channelCount']);
   expectObject(options, ['options']);
   // 2^maxExactChannels coalitions, `samples` permutations: bounded like a shapley model's settings (0 samples
-  // averaged nothing: NaN credits).
-  for (const [k, min, max] of [['maxExactChannels', 0, 22], ['samples', 1, 1e7]] as const) {
+  // averaged nothing: NaN credits; 1 reported standard errors of 0, as if exact).
+  for (const [k, min, max] of [['maxExactChannels', 0, 22], ['samples', 2, 1e7]] as const) {
     if (!(Number.isInteger(options[k]) && options[k] >= min && options[k] <= max)) throw inputError(`${k} must be an integer in ${min}..${max}`, ['options', k]);
   }
   if (typeof options.seed !== 'number' && typeof options.seed !== 'string') throw inputError('seed must be a number or a string', ['options', 'seed']);
@@ -155,6 +155,9 @@ function sampled(n: number, players: number[], members: number[][], wc: number[]
   const sqV = new Float64Array(n);
   for (let j = 0; j < n; j++) order[j] = j;
   const m = options.samples;
+  // Value squares are summed in units of the largest set value: the squares of order values above ~1e154
+  // overflowed, and their standard errors came out NaN.
+  const u = wv.reduce((a, w) => Math.max(a, Math.abs(w)), 0) || 1;
   for (let draw = 0; draw < m; draw++) {
     for (let j = n - 1; j > 0; j--) {
       const k = rng.int(j + 1);
@@ -176,20 +179,20 @@ function sampled(n: number, players: number[], members: number[][], wc: number[]
       sumC[j]! += drawC[j]!;
       sumV[j]! += drawV[j]!;
       sqC[j]! += drawC[j]! * drawC[j]!;
-      sqV[j]! += drawV[j]! * drawV[j]!;
+      sqV[j]! += (drawV[j]! / u) ** 2;
     }
   }
   const conversions = new Float64Array(channelCount);
   const value = new Float64Array(channelCount);
   const conversionsStandardError = new Float64Array(channelCount);
   const valueStandardError = new Float64Array(channelCount);
-  const se = (sum: number, sq: number): number => (m > 1 ? Math.sqrt(Math.max(0, (sq - (sum * sum) / m) / (m - 1)) / m) : 0);
+  const se = (sum: number, sq: number, u = 1): number => u * Math.sqrt(Math.max(0, (sq - (sum / u) ** 2 / m) / (m - 1)) / m);
   for (let j = 0; j < n; j++) {
     const c = players[j]!;
     conversions[c] = sumC[j]! / m;
     value[c] = sumV[j]! / m;
     conversionsStandardError[c] = se(sumC[j]!, sqC[j]!);
-    valueStandardError[c] = se(sumV[j]!, sqV[j]!);
+    valueStandardError[c] = se(sumV[j]!, sqV[j]!, u);
   }
   return { method: 'sampled', conversions, value, samples: m, conversionsStandardError, valueStandardError, players: n };
 }

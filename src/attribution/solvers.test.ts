@@ -3,7 +3,7 @@
  * shape: each is `INPUT_INVALID` at the bad place, not a `TypeError` (or a hang) from inside (2026-12-06).
  */
 import { describe, expect, it } from 'vitest';
-import { buildJourneys, collectStatistics, parseAttributionConfig, ruleWeights, solveMarkov, solveShapley, transitionCounts } from './index.js';
+import { buildJourneys, collectStatistics, parseAttributionConfig, ruleWeights, solveMarkov, solveShapley, statisticsFromPaths, transitionCounts } from './index.js';
 
 const bad = (path: string, code = 'INPUT_INVALID') => expect.objectContaining({ code, path });
 const journeys = buildJourneys(
@@ -34,6 +34,16 @@ describe('solveMarkov and transitionCounts', () => {
     expect(() => transitionCounts({ ...order2, rows: [null] } as never)).toThrow(bad('counts'));
   });
 
+  it('fails with ATTRIBUTION_SOLVER_FAILED, in both solvers, on counts where a state never leaves itself (not NaN)', () => {
+    // Hand-made counts: the state of `c` loops to itself only. Dense elimination finds the system singular;
+    // Gauss–Seidel must not take the NaN of 0 / (1 − 1) for a settled state (2026-12-08).
+    const st = statisticsFromPaths([{ path: 'a > b', conversions: 1 }, { path: 'c', nulls: 1 }], { models: [{ model: 'markov', order: 2 }] });
+    const mc = st.markov[0]!;
+    const c = mc.states.findIndex((s) => s.length === 1 && s[0] === st.channelIndex.get('c'));
+    mc.rows[c] = new Map([[c + 2, 5]]);
+    for (const denseLimit of [0, 400]) expect(() => solveMarkov(mc, st.channels.length, { denseLimit })).toThrow(expect.objectContaining({ code: 'ATTRIBUTION_SOLVER_FAILED' }));
+  });
+
   it('refuses a denseLimit that is not a number at options.denseLimit (an object was compared, calling its valueOf)', () => {
     expect(() => solveMarkov(order1, channels, { denseLimit: { valueOf: () => { throw new Error('boom'); } } } as never)).toThrow(bad('options.denseLimit'));
   });
@@ -55,8 +65,30 @@ describe('solveShapley', () => {
   it('refuses 0 samples when it has to sample (the mean of no permutation made every credit NaN)', () => {
     const cs = stats.channelSets!;
     expect(() => solveShapley(cs, channels, { ...options, samples: 0 })).toThrow(bad('options.samples'));
-    const one = solveShapley(cs, channels, { ...options, samples: 1 });
-    expect([...one.conversions].every(Number.isFinite)).toBe(true);
+    const two = solveShapley(cs, channels, { ...options, samples: 2 });
+    expect([...two.conversions].every(Number.isFinite)).toBe(true);
+  });
+
+  it('refuses 1 sample: one permutation has no standard error (it reported 0, as if the credits were exact) (2026-12-08)', () => {
+    const cs = stats.channelSets!;
+    expect(() => solveShapley(cs, channels, { ...options, samples: 1 })).toThrow(bad('options.samples'));
+    // Two draws that credit the set {email, search} to different members: a standard error of 0.5 each.
+    const two = solveShapley(cs, channels, { ...options, samples: 2, seed: 4 });
+    const [e, s] = ['email', 'search'].map((c) => stats.channelIndex.get(c)!) as [number, number];
+    expect([two.conversions[e], two.conversions[s], two.conversionsStandardError![e], two.conversionsStandardError![s]]).toEqual([0.5, 0.5, 0.5, 0.5]);
+  });
+
+  it('gives finite standard errors for order values above 1e154 (their squares overflowed: NaN) (2026-12-08)', () => {
+    const rows = (v: number) => Array.from({ length: 30 }, (_, i) => ({ path: [`c${i}`, `c${(i + 1) % 30}`], conversions: 1, value: v }));
+    const solve = (v: number) => {
+      const st = statisticsFromPaths(rows(v), { models: ['shapley'] });
+      return solveShapley(st.channelSets!, st.channels.length, { maxExactChannels: 20, samples: 50, seed: 1 });
+    };
+    const unit = solve(1);
+    for (const v of [1e200, 1e300]) {
+      const big = solve(v);
+      for (let c = 0; c < 30; c++) expect(big.valueStandardError![c]! / v).toBeCloseTo(unit.valueStandardError![c]!, 12);
+    }
   });
 });
 
