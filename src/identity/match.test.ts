@@ -10,6 +10,10 @@ describe('string similarity', () => {
     expect(jaroWinkler('MARTHA', 'MARHTA')).toBeCloseTo(0.9611, 4);
     expect(jaroWinkler('DWAYNE', 'DUANE')).toBeCloseTo(0.84, 2);
     expect(jaroWinkler('DIXON', 'DICKSONX')).toBeCloseTo(0.8133, 4);
+    // Winkler's boost threshold (strcmp95, rapidfuzz, jellyfish, Commons Text): no prefix bonus at a Jaro similarity
+    // of 0.7 or less. Without it this pair scored 0.8 and reached the default `jaroWinkler≥0.8` level.
+    expect(jaroWinkler('abcdxxxx', 'abcdyyyy')).toBeCloseTo(2 / 3, 12);
+    expect(jaroWinkler('annabel', 'annaston')).toBeCloseTo(0.6904761904761904, 12); // was 0.814
     expect(jaroWinkler('abc', 'xyz')).toBe(0);
     expect(jaroWinkler('', '')).toBe(1);
     expect(jaroWinkler('a', '')).toBe(0);
@@ -103,6 +107,22 @@ describe('Fellegi–Sunter matching', () => {
     const sum = s.fields.reduce((a, f) => a + f.weight, Math.log2(model.lambda / (1 - model.lambda)));
     expect(s.weight).toBeCloseTo(sum, 10);
     expect(s.probability).toBeCloseTo(1 / (1 + 2 ** -s.weight), 12);
+  });
+
+  it("gives Splink's match weight and probability on a hand-computed pair", () => {
+    // Bayes factor 90 × 150 × 10 = 135,000; prior odds 0.0002 / 0.9998; posterior odds 27.0054…, p = odds / (1 + odds).
+    const model = parseMatchModel({
+      fields: [
+        { name: 'name', comparison: { kind: 'exact' }, m: [0.9, 0.1], u: [0.01, 0.99] },
+        { name: 'dob', comparison: { kind: 'date', thresholdDays: [3, 366] }, m: [0.8, 0.15, 0.04, 0.01], u: [0.0001, 0.001, 0.05, 0.9489] },
+        { name: 'pc', comparison: { kind: 'postcodePrefix', lengths: [3] }, m: [0.7, 0.2, 0.1], u: [0.001, 0.02, 0.979] },
+      ],
+      blocking: [['name']],
+      lambda: 0.0002,
+    });
+    const s = scorePair({ id: 'a', values: { name: 'Ada', dob: '1990-02-03', pc: 'SW1A 1AA' } }, { id: 'b', values: { name: 'ada ', dob: '1990-02-05', pc: 'sw1-b2' } }, model);
+    expect(s.weight).toBeCloseTo(4.755176070029394, 12);
+    expect(s.probability).toBeCloseTo(0.9642926020900149, 12);
   });
 
   it('reads field values by own key: fields named constructor, toString or __proto__ are missing when absent', () => {

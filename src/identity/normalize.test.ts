@@ -7,6 +7,10 @@ describe('normalizeEmail', () => {
   it('trims and lowercases', () => {
     expect(normalizeEmail('  Ada.Lovelace+news@GMail.COM ')).toEqual({ ok: true, value: 'ada.lovelace+news@gmail.com' });
   });
+  it('refuses the Kelvin sign, the one non-ASCII character that lowercases to ASCII (it merged with a k address)', () => {
+    for (const raw of ['\u212Ada@shop.test', 'ada@\u212Aelvin.test']) expect(normalizeEmail(raw)).toMatchObject({ ok: false, error: { code: 'IDENTITY_EMAIL_INVALID' } });
+    expect(normalizeEmail('KDA@shop.test')).toEqual({ ok: true, value: 'kda@shop.test' });
+  });
   it('applies provider rules only when asked', () => {
     expect(normalizeEmail('Ada.Love.Lace+news@googlemail.com', { providerRules: true })).toEqual({ ok: true, value: 'adalovelace@gmail.com' });
     expect(normalizeEmail('ada+x@outlook.com', { providerRules: true })).toEqual({ ok: true, value: 'ada@outlook.com' });
@@ -132,6 +136,18 @@ describe('hashIdentifier', () => {
     expect(am.ok && hashIdentifierSync({ type: 'phone', value: am.value.slice(1) })?.value).toBe('65b7e6dcf6f4310f8d7cbfbd78289a753062fb054d6664fb9aaac5df66a422d4');
     // Google Customer Match / Enhanced Conversions keep the `+` (E.164 as normalised here).
     expect(am.ok && hashIdentifierSync({ type: 'phone', value: am.value })?.value).toBe('241371e614f8650dfae0f111361c69de1bb4829a72b71bb8044daae8b2e7791d');
+    // Meta Conversions API, customer information parameters: `John_Smith@gmail.com` → 62a14e44…; the US number
+    // `(650)555-1212` → `16505551212` (country code, no `+`) → e323ec62….
+    const js = normalizeEmail(' John_Smith@gmail.com ');
+    expect(js.ok && hashIdentifierSync({ type: 'email', value: js.value })?.value).toBe('62a14e44f765419d10fea99367361a727c12365e2520f32218d505ed9aa0f62f');
+    const us = normalizePhone('(650)555-1212', 'US');
+    expect(us.ok && hashIdentifierSync({ type: 'phone', value: us.value.slice(1) })?.value).toBe('e323ec626319ca94ee8bff2e4c87cf613be6ea19919ed1364124e16807ab3176');
+    // Google Data Manager API, "Format user data": `(800)555-0100` → `+18005550100`; on gmail.com and googlemail.com the
+    // dots and the `+tag` go (`cloudy.sanfrancisco+shopping@gmail.com` → `cloudysanfrancisco@gmail.com`), elsewhere
+    // both stay (`user.name+NYC@Example.com` → `user.name+nyc@example.com`).
+    expect(normalizePhone('(800)555-0100', 'US')).toEqual({ ok: true, value: '+18005550100' });
+    expect(normalizeEmail('cloudy.sanfrancisco+shopping@gmail.com', { providerRules: true })).toEqual({ ok: true, value: 'cloudysanfrancisco@gmail.com' });
+    expect(normalizeEmail('user.name+NYC@Example.com', { providerRules: true })).toEqual({ ok: true, value: 'user.name+nyc@example.com' });
   });
 
   it('hashIdentifierSync gives the same answers without the promise, and the same error thrown', async () => {

@@ -120,7 +120,7 @@ const TYPE_RE = /^[a-z][a-z0-9_]{0,63}$/;
 const MAX_VALUE_LENGTH = 256;
 // Practical address syntax (what ESPs accept), not full RFC 5322: dot-atom local part, dotted domain, TLD of ≥ 2
 // letters or an internationalised TLD in its ASCII form (`xn--p1ai`, .рф).
-const EMAIL_RE = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{0,58}[a-z0-9])$/;
+const EMAIL_RE = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{0,58}[a-z0-9])$/i;
 const SHA256_RE = /^[0-9a-f]{64}$/;
 // Before a phone number: `tel:`, brackets, spaces and invisible format characters (zero-width, BOM).
 const LEAD_RE = /^(?:tel:)?[\s([\u200b-\u200f\u2060\ufeff]*/i;
@@ -163,9 +163,12 @@ export function normalizeEmail(raw: string, options: { providerRules?: boolean |
 /** The normalised address or the reason (with `type` in its detail): a bare string so bulk stitching allocates nothing. */
 function emailValue(raw: string, providerRules: boolean, type: string): string | Reason<IdentifierReasonCode> {
   // trim() and toLowerCase() return their argument unchanged when there is nothing to do (no copy).
-  const s = raw.trim().toLowerCase();
+  const t = raw.trim();
+  const s = t.toLowerCase();
   if (s.length === 0) return reason('IDENTITY_EMPTY_VALUE', 'email is empty', { detail: { type } });
-  if (s.length > 254 || !EMAIL_RE.test(s) || s.indexOf('@') > 64) {
+  // Checked before lowercasing, which turns the Kelvin sign (U+212A) into an ASCII `k`: `\u212ada@x.test` is not
+  // `kda@x.test`. The `i` flag without `u` never matches a non-ASCII character to an ASCII letter.
+  if (s.length > 254 || !EMAIL_RE.test(t) || s.indexOf('@') > 64) {
     return reason('IDENTITY_EMAIL_INVALID', 'not a valid email address', { detail: { type } });
   }
   if (!providerRules) return s;
@@ -292,7 +295,7 @@ export function normalizeValue(kind: NormalizerKind, value: string, type: string
   // The caller's arguments (a value is data: refused with a reason below; a kind, type or options is a programming error).
   if (typeof type !== 'string') expectString(type, ['type']);
   if (kind !== 'email' && kind !== 'phone' && kind !== 'sha256' && kind !== 'verbatim') {
-    throw inputError('kind must be email, phone, sha256 or verbatim (see normalizerKindOf)', ['kind']);
+    throw inputError('kind must be email, phone, sha256 or verbatim', ['kind']);
   }
   expectOptions(options, ['options']);
   try {

@@ -19,6 +19,12 @@ describe('parseIdentityRules', () => {
     expect(r.blockedBy('email', 'ada@shop.test')).toBeUndefined();
     expect(r.blockedBy('device_id', '00000000-0000-0000-0000-000000000000')).toBe('blocked:pattern:^[0-]+$');
   });
+  it('takes a limits object as a whole, in place of the defaults (as the guide states)', () => {
+    const r = parseIdentityRules({ limits: { email: 3 } });
+    expect(r.limitOf('email')).toBe(3);
+    expect(r.limitOf('user_id')).toBe(Infinity);
+    expect(r.limitOf('phone')).toBe(Infinity);
+  });
   it('reads durations and custom priorities', () => {
     const r = parseIdentityRules({ priority: ['email', 'user_id'], ttl: { anonymous_id: '30d', cookie_id: { days: 7 } } });
     expect(r.rankOf('email')).toBe(0);

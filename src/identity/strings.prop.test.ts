@@ -63,3 +63,30 @@ describe('string similarity properties', () => {
     );
   });
 });
+
+describe('string similarity counts characters, not UTF-16 code units', () => {
+  it('gives the same answer when every character outside the BMP is renamed to one inside it', () => {
+    // Oracle: Jaro–Winkler and Levenshtein are defined over characters, so renaming characters one-to-one cannot
+    // change them; each astral character here is renamed to a BMP letter the alphabet does not otherwise use.
+    const rename: Record<string, string> = { '😀': 'Ā', '😁': 'ā', '𠮷': 'Ă', '𝒜': 'ă' };
+    const text = fc.array(fc.constantFrom('a', 'b', 'é', ...Object.keys(rename)), { maxLength: 12 }).map((cs) => cs.join(''));
+    const bmp = (s: string) => Array.from(s, (c) => rename[c] ?? c).join('');
+    fc.assert(
+      fc.property(text, text, (a, b) => {
+        expect(jaroWinkler(a, b)).toBeCloseTo(jaroWinkler(bmp(a), bmp(b)), 12);
+        expect(levenshtein(a, b)).toBe(levenshtein(bmp(a), bmp(b)));
+        expect(levenshtein(a, b, 1)).toBe(levenshtein(bmp(a), bmp(b), 1));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('keeps lone surrogates distinct from the characters it renames', () => {
+    // Two emoji share their high surrogate: in code units they half-matched (0.822, and a distance of 2 for 𠮷/😀).
+    expect(jaroWinkler('a😀', 'a😁')).toBeCloseTo(2 / 3, 12);
+    expect(levenshtein('𠮷', '😀')).toBe(1);
+    expect(levenshtein('\ud83d😀', '\ud83d\ud83d')).toBe(1);
+    expect(levenshtein('😀\ud800', '\ud800😀')).toBe(2);
+    expect(jaroWinkler('x\ud83d', '\ude00y')).toBe(0);
+  });
+});

@@ -1,19 +1,44 @@
 /**
- * String similarity for probabilistic matching. Plain loops over char codes; scratch buffers are allocated
- * per call only when the strings are long.
+ * String similarity for probabilistic matching. Plain loops over char codes (a character outside the Basic
+ * Multilingual Plane counts as one); scratch buffers are allocated per call only when the strings are long.
  */
 
 import { inputError } from '../core/errors.js';
 import { expectString, expectStrings } from '../core/guards.js';
 
+const ASTRAL = /[\ud800-\udbff][\udc00-\udfff]/g;
+
 /**
- * Jaro–Winkler similarity in [0, 1] (1 = identical), with the usual prefix scale 0.1 over at most 4 characters.
+ * `a` and `b` with each character outside the Basic Multilingual Plane written as one code unit that neither
+ * holds, so that the comparisons below count characters (code points, as Jaro, Winkler and Levenshtein define
+ * them, and as rapidfuzz, strsim and go-edlib do): in UTF-16 an emoji or `𠮷` is two units, and two characters
+ * sharing a high surrogate (`😀`, `😁`) half-matched. A character is left as two units only when no unit is left
+ * (strings holding nearly all 65,536).
+ */
+function perCodePoint(a: string, b: string): string[] {
+  const units = new Map<string, string>();
+  let next = 0xd800;
+  return [a, b].map((s) =>
+    s.replace(ASTRAL, (c) => {
+      while (!units.has(c) && next < 0x10000) {
+        const u = String.fromCharCode(next++);
+        if (!a.includes(u) && !b.includes(u)) units.set(c, u);
+      }
+      return units.get(c) ?? c;
+    }),
+  );
+}
+
+/**
+ * Jaro–Winkler similarity in [0, 1] (1 = identical), with the usual prefix scale 0.1 over at most 4 characters,
+ * applied when the Jaro similarity is above Winkler's boost threshold 0.7.
  * `scratch` (optional) holds reusable match buffers for callers that compare many pairs.
  *
  * @example
  * ```ts
  * jaroWinkler('MARTHA', 'MARHTA'); // ≈ 0.961
  * jaroWinkler('DIXON', 'DICKSONX'); // ≈ 0.813
+ * jaroWinkler('abcdxxxx', 'abcdyyyy'); // ≈ 0.667 (the Jaro similarity: not above 0.7, so no prefix bonus)
  * ```
  */
 export function jaroWinkler(a: string, b: string, scratch?: { a: Uint8Array; b: Uint8Array }): number {
@@ -22,6 +47,7 @@ export function jaroWinkler(a: string, b: string, scratch?: { a: Uint8Array; b: 
     throw inputError('scratch must be { a: Uint8Array, b: Uint8Array }', ['scratch']);
   }
   if (a === b) return 1;
+  if (a.search(ASTRAL) + b.search(ASTRAL) > -2) [a, b] = perCodePoint(a, b) as [string, string];
   const la = a.length;
   const lb = b.length;
   if (la === 0 || lb === 0) return 0;
@@ -64,6 +90,9 @@ export function jaroWinkler(a: string, b: string, scratch?: { a: Uint8Array; b: 
     k++;
   }
   const jaro = (matches / la + matches / lb + (matches - transpositions / 2) / matches) / 3;
+  // Winkler's boost threshold (strcmp95; rapidfuzz, so DuckDB and Splink; jellyfish; Commons Text): a common prefix
+  // counts only for strings already more than 0.7 alike, so that `abcdxxxx` / `abcdyyyy` (0.667) does not reach 0.8.
+  if (jaro <= 0.7) return jaro;
   let prefix = 0;
   const maxPrefix = Math.min(4, la, lb);
   while (prefix < maxPrefix && a.charCodeAt(prefix) === b.charCodeAt(prefix)) prefix++;
@@ -83,6 +112,7 @@ export function levenshtein(a: string, b: string, max = Infinity): number {
   if (typeof a !== 'string' || typeof b !== 'string') expectStrings(a, b);
   if (typeof max !== 'number' || !(max >= 0)) throw inputError('max must be a number ≥ 0', ['max']);
   if (a === b) return 0;
+  if (a.search(ASTRAL) + b.search(ASTRAL) > -2) [a, b] = perCodePoint(a, b) as [string, string];
   let la = a.length;
   let lb = b.length;
   if (Math.abs(la - lb) > max) return max + 1;
