@@ -78,11 +78,11 @@ export function canContact(state: ConsentState, query: ContactQuery): ContactDec
       else info.push({ code: 'CONSENT_GRANTED', message: `${channel} ${purpose}: consent granted (${consent.basis ?? 'opt_in'})`, detail });
       break;
     case 'unknown':
-      if (state.policy.optOutChannels.has(channel)) info.push({ code: 'CONSENT_OPT_OUT_REGIME', message: `${channel} runs under an opt-out regime and there is no objection`, detail });
+      if (state.policy.optOutChannels.has(channel)) info.push({ code: 'CONSENT_OPT_OUT_REGIME', message: `${channel}: opt-out regime, no objection`, detail });
       else blocking.push({ code: 'CONSENT_UNKNOWN', message: `no ${channel} consent recorded for ${purpose}`, detail });
       break;
     case 'pending':
-      blocking.push({ code: 'CONSENT_PENDING', message: `${channel} ${purpose}: double opt-in not confirmed yet`, detail });
+      blocking.push({ code: 'CONSENT_PENDING', message: `${channel} ${purpose}: double opt-in unconfirmed`, detail });
       break;
     case 'denied':
       blocking.push({ code: 'CONSENT_DENIED', message: `${channel} ${purpose}: consent refused`, detail });
@@ -91,7 +91,7 @@ export function canContact(state: ConsentState, query: ContactQuery): ContactDec
       blocking.push({ code: 'CONSENT_WITHDRAWN', message: `${channel} ${purpose}: consent withdrawn`, detail });
       break;
     case 'expired':
-      blocking.push({ code: 'CONSENT_EXPIRED', message: `${channel} ${purpose}: consent expired, ask again`, detail });
+      blocking.push({ code: 'CONSENT_EXPIRED', message: `${channel} ${purpose}: consent expired`, detail });
       break;
   }
   if (query.gpc?.optOut === true && state.policy.gpcPurposes.has(purpose)) {
@@ -101,7 +101,8 @@ export function canContact(state: ConsentState, query: ContactQuery): ContactDec
   if (query.tcf) {
     tcf = tcfCanProcess(query.tcf.tc, query.tcf.query, query.tcf.gvl ?? null, { now, ...query.tcf.options });
     if (!tcf.allowed) {
-      blocking.push({ code: 'CONSENT_TCF_DENIED', message: `TCF: vendor ${query.tcf.query.vendorId} may not process for purpose ${query.tcf.query.purposeId}`, detail: { vendorId: query.tcf.query.vendorId, purposeId: query.tcf.query.purposeId } });
+      const { vendorId, purposeId, specialPurposeId } = query.tcf.query;
+      blocking.push({ code: 'CONSENT_TCF_DENIED', message: `TCF: vendor ${vendorId} may not process for ${purposeId === undefined ? 'special ' : ''}purpose ${purposeId ?? specialPurposeId}`, detail: purposeId === undefined ? { vendorId, specialPurposeId } : { vendorId, purposeId } });
       blocking.push(...tcf.reasons);
     } else info.push(...tcf.reasons);
   }

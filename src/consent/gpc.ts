@@ -1,7 +1,8 @@
 /**
  * Global Privacy Control (W3C GPC specification): a browser or extension sends `Sec-GPC: 1` with each request and
- * exposes `navigator.globalPrivacyControl === true`. Under CCPA/CPRA and the other US state laws it is a valid
- * opt-out of the sale and sharing of personal data (and targeted advertising).
+ * exposes `navigator.globalPrivacyControl === true`. California (CCPA/CPRA), Colorado and, from 2025–26, most later
+ * state laws make it a valid opt-out of the sale and sharing of personal data (and targeted advertising); Virginia,
+ * Utah, Iowa, Tennessee and Florida do not require honouring it.
  */
 
 import { expectObject } from '../core/guards.js';

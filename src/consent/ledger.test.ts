@@ -190,6 +190,14 @@ describe('canContact', () => {
     expect(no.reasons.map((r) => r.code)).toEqual(['CONSENT_TCF_DENIED', 'TCF_NO_VENDOR_CONSENT', 'CONSENT_GRANTED']);
   });
 
+  it('combines a special-purpose TCF check, naming the special purpose when it refuses (audit, 2026-12-08)', () => {
+    const state = consentState([ev({ channel: 'display', purpose: 'ads' })], policy);
+    const tc = decodeTcString(tcString); // no DisclosedVendors segment: a vendor with neither bit was not shown
+    const no = canContact(state, { channel: 'display', purpose: 'ads', now: T0, tcf: { tc, query: { vendorId: 756, specialPurposeId: 1 } } });
+    expect(no.reasons[0]).toMatchObject({ code: 'CONSENT_TCF_DENIED', message: 'TCF: vendor 756 may not process for special purpose 1', detail: { vendorId: 756, specialPurposeId: 1 } });
+    expect(no.reasons[1]?.code).toBe('TCF_VENDOR_NOT_DISCLOSED');
+  });
+
   it("judges the TC string at the query's now (TCF 2.3's DisclosedVendors date), unless its options say otherwise", () => {
     const state = consentState([ev({ channel: 'display', purpose: 'ads' })], policy);
     const tc = decodeTcString(tcString); // no DisclosedVendors segment

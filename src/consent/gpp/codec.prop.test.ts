@@ -49,6 +49,21 @@ describe('GPP properties', () => {
   });
 
 
+  it('gppOptOuts is the union of its applicable sections, one at a time; sharing and targeted advertising are one answer', () => {
+    fc.assert(
+      fc.property(gppSectionsArb, (sections) => {
+        const gpp = decodeGpp(encodeGpp(sections));
+        const whole = gppOptOuts(gpp);
+        const one = gpp.sectionIds.map((id) => gppOptOuts({ ...gpp, applicableSections: [id] }));
+        expect(whole.sharingOptOut).toBe(whole.targetedAdvertisingOptOut);
+        for (const k of ['saleOptOut', 'sharingOptOut', 'targetedAdvertisingOptOut', 'gpc'] as const) expect(whole[k], k).toBe(one.some((o) => o[k]));
+        // A GPC flag refuses all three wherever it is set.
+        if (whole.gpc) expect(whole).toMatchObject({ saleOptOut: true, sharingOptOut: true, targetedAdvertisingOptOut: true });
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('decode(encode(sections)) gives the sections back, ascending by id', () => {
     fc.assert(
       fc.property(gppSectionsArb, (sections) => {

@@ -48,7 +48,8 @@ describe('decodeGpp', () => {
     expect(usnat.kind === 'us' && usnat.fields.saleOptOut).toBe(1);
     expect(usnat.kind === 'us' && usnat.gpc).toBe(true);
     expect(usnat.kind === 'us' && (usnat.fields.sensitiveDataProcessing as number[]).length).toBe(16);
-    expect(gppOptOuts(gpp)).toEqual({ saleOptOut: true, sharingOptOut: false, targetedAdvertisingOptOut: true, gpc: true, unread: [] });
+    // GPC set: an opt-out of all three (and sharing is targeted advertising's CPRA name).
+    expect(gppOptOuts(gpp)).toEqual({ saleOptOut: true, sharingOptOut: true, targetedAdvertisingOptOut: true, gpc: true, unread: [] });
 
     const tc = encodeTcString({
       created: 1_767_225_600_000, lastUpdated: 1_767_225_600_000, cmpId: 300, cmpVersion: 1, consentScreen: 1, consentLanguage: 'EN',
@@ -100,7 +101,7 @@ describe('decodeGpp', () => {
   });
 
   it('filters applicable sections (gpp_sid) and refuses ones not present', () => {
-    const text = encodeGpp([{ kind: 'uspv1', notice: 'Y', optOutSale: 'Y', lspaCovered: 'N' }, { kind: 'us', id: 8, version: 1, fields: Object.fromEntries([['saleOptOutNotice', 0], ['sharingOptOutNotice', 0], ['sensitiveDataLimitUseNotice', 0], ['saleOptOut', 2], ['sharingOptOut', 0], ['sensitiveDataProcessing', [0, 0, 0, 0, 0, 0, 0, 0, 0]], ['knownChildSensitiveDataConsents', [0, 0]], ['personalDataConsents', 0], ['mspaCoveredTransaction', 1], ['mspaOptOutOptionMode', 0], ['mspaServiceProviderMode', 0]]), gpc: false }]);
+    const text = encodeGpp([{ kind: 'uspv1', notice: 'Y', optOutSale: 'Y', lspaCovered: 'N' }, { kind: 'us', id: 8, version: 1, fields: Object.fromEntries([['saleOptOutNotice', 1], ['sharingOptOutNotice', 0], ['sensitiveDataLimitUseNotice', 0], ['saleOptOut', 2], ['sharingOptOut', 0], ['sensitiveDataProcessing', [0, 0, 0, 0, 0, 0, 0, 0, 0]], ['knownChildSensitiveDataConsents', [0, 0]], ['personalDataConsents', 0], ['mspaCoveredTransaction', 1], ['mspaOptOutOptionMode', 0], ['mspaServiceProviderMode', 0]]), gpc: false }]);
     expect(decodeGpp(text, { applicableSections: '8' }).applicableSections).toEqual([8]);
     expect(gppOptOuts(decodeGpp(text, { applicableSections: [8] })).saleOptOut).toBe(false);
     expect(gppOptOuts(decodeGpp(text)).saleOptOut).toBe(true);

@@ -230,17 +230,10 @@ function readFibonacciRange(r: BitReader, limit: number): number[] {
   for (let i = 0; i < n; i++) {
     const isRange = r.bit('sectionIds isRange');
     const start = offset + r.fibonacci('sectionIds id');
-    offset = start;
-    if (isRange) {
-      const end = offset + r.fibonacci('sectionIds range end');
-      offset = end;
-      // Refuse before expanding: a range can't name more sections than the string carries.
-      if (ids.length + (end - start + 1) > limit) fail(`header names more sections than the ${limit} present`, ['header', 'sectionIds']);
-      for (let id = start; id <= end; id++) ids.push(id);
-    } else {
-      if (ids.length + 1 > limit) fail(`header names more sections than the ${limit} present`, ['header', 'sectionIds']);
-      ids.push(start);
-    }
+    offset = isRange ? start + r.fibonacci('sectionIds range end') : start;
+    // Refuse before expanding: a range can't name more sections than the string carries.
+    if (ids.length + (offset - start + 1) > limit) fail(`header names more sections than the ${limit} present`, ['header', 'sectionIds']);
+    for (let id = start; id <= offset; id++) ids.push(id);
   }
   return ids;
 }

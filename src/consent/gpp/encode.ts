@@ -117,7 +117,8 @@ function encodeSection(s: GppSectionInput, path: ReadonlyArray<string | number>)
 }
 
 /**
- * Opt-outs a GPP string expresses across its applicable US sections.
+ * What a GPP string's applicable sections let a party downstream of the CMP do: `true` = may not (see
+ * {@link gppOptOuts} for the rules).
  *
  * @example
  * ```ts
@@ -126,9 +127,10 @@ function encodeSection(s: GppSectionInput, path: ReadonlyArray<string | number>)
  */
 export interface GppOptOuts {
   readonly saleOptOut: boolean;
+  /** CPRA "sharing" (for cross-context behavioural advertising): always equal to `targetedAdvertisingOptOut`. */
   readonly sharingOptOut: boolean;
   readonly targetedAdvertisingOptOut: boolean;
-  /** A GPC sub-section flag set to true. */
+  /** A GPC sub-section flag set to true (it also sets the three above). */
   readonly gpc: boolean;
   /**
    * Applicable sections kept encoded (a US section in an unknown version, a state without a final layout, an
@@ -137,11 +139,29 @@ export interface GppOptOuts {
   readonly unread: ReadonlyArray<number>;
 }
 
+// Sections whose KnownChildSensitiveDataConsents list, after a known child's entry, consents to the sale and to
+// targeted advertising of 13–15 (DE, NJ: then 16–17) year olds: CT, MT, OR, NH, DE, NJ.
+const TEENS = [12, 14, 15, 17, 20, 21];
+
+/** Refused: opted out (1), no notice given (notice 2), or "did not opt out" with no opt-out to give (notice 0). */
+function refused(notice: unknown, optOut: unknown): boolean {
+  return optOut === 1 || notice === 2 || (notice === 0 && optOut === 2);
+}
+
 /**
- * Summarises the opt-outs of a decoded GPP string's applicable sections: any US section with `saleOptOut`,
- * `sharingOptOut` or `targetedAdvertisingOptOut` = 1 (opted out), uspv1 `optOutSale` = `Y`, or a GPC flag. An
- * applicable section it could not read (kept encoded, listed in `unread`) counts as opted out of all three: never
- * "not opted out" on a signal it did not see. The TCF sections (1, 2, 5) and signal integrity (4) carry no US opt-out.
+ * Summarises what the applicable sections of a decoded GPP string let a downstream party do. Sale is refused by an
+ * opt-out (US `saleOptOut` 1, uspv1 `optOutSale` `Y`) or a missing notice (`saleOptOutNotice` 2, uspv1 notice `N`:
+ * "a third party shall not sell … unless the consumer has received explicit notice", Cal. Civ. Code 1798.115(d)).
+ * Sharing (CPRA's cross-context behavioural advertising) and targeted advertising are one signal: usca's
+ * `sharingOptOut` answers both, as the other states' `targetedAdvertisingOptOut` does, and usnat's two fields are
+ * combined. A section refuses all three under MSPA Service Provider Mode (`mspaServiceProviderMode` 1, usmd
+ * `mspaMode` 2), with its GPC flag set (California, Colorado, Connecticut and later state laws make GPC an opt-out
+ * of sale and targeted advertising), or without notice of the processing (`sharingNotice` / `processingNotice` 2).
+ * A known-child entry set to 1 (no consent) refuses what it covers: usca's sale and sharing of under-16s, the sale
+ * and targeted-advertising entries of CT, MT, OR, NH, DE and NJ; every other entry (a known child's data, usnat's
+ * age bands, FL's) refuses all three. An applicable section it could not read (kept encoded, listed in `unread`)
+ * refuses all three: never "may" on a signal it did not see. The TCF sections (1, 2, 5) and signal integrity (4)
+ * carry no US opt-out.
  *
  * @example
  * ```ts
@@ -153,20 +173,28 @@ export function gppOptOuts(gpp: GppString): GppOptOuts {
   expectArray((gpp as { sections?: unknown }).sections, ['gpp', 'sections']);
   expectObjects(gpp.sections, ['gpp', 'sections']);
   expectArray(gpp.applicableSections, ['gpp', 'applicableSections']);
-  let sale = false;
-  let sharing = false;
-  let targeted = false;
+  // 1 sale, 2 sharing and targeted advertising.
+  let no = 0;
   let gpc = false;
   const unread: number[] = [];
   for (const s of gpp.sections) {
     if (!gpp.applicableSections.includes(s.id)) continue;
-    if (s.kind === 'uspv1') sale ||= s.optOutSale === 'Y';
-    else if (s.kind === 'us') {
-      sale ||= s.fields?.saleOptOut === 1;
-      sharing ||= s.fields?.sharingOptOut === 1;
-      targeted ||= s.fields?.targetedAdvertisingOptOut === 1;
+    if (s.kind === 'uspv1') {
+      if (s.optOutSale === 'Y' || s.notice === 'N') no |= 1;
+    } else if (s.kind === 'us') {
+      const f = s.fields ?? {};
+      if (refused(f.saleOptOutNotice, f.saleOptOut)) no |= 1;
+      if (refused(f.sharingOptOutNotice, f.sharingOptOut) || refused(f.targetedAdvertisingOptOutNotice, f.targetedAdvertisingOptOut)) no |= 2;
+      if (s.gpc === true || f.mspaServiceProviderMode === 1 || f.mspaMode === 2 || f.sharingNotice === 2 || f.processingNotice === 2) no = 3;
       gpc ||= s.gpc === true;
-    } else if (s.kind === 'other' && ![1, 4, 5].includes(s.id)) sale = sharing = targeted = unread.push(s.id) > 0;
+      const kids = f.knownChildSensitiveDataConsents;
+      ([] as unknown[]).concat(kids).forEach((v, k) => {
+        if (v === 1) no |= s.id === 8 ? k + 1 : k > 0 && TEENS.includes(s.id) ? 2 - (k % 2) : 3;
+      });
+    } else if (s.kind === 'other' && ![1, 4, 5].includes(s.id)) {
+      no = 3;
+      unread.push(s.id);
+    }
   }
-  return { saleOptOut: sale, sharingOptOut: sharing, targetedAdvertisingOptOut: targeted, gpc, unread };
+  return { saleOptOut: (no & 1) > 0, sharingOptOut: no > 1, targetedAdvertisingOptOut: no > 1, gpc, unread };
 }

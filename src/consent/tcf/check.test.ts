@@ -174,6 +174,30 @@ describe('tcfCanProcess', () => {
     expect(codes(tcfCanProcess(tc({ specialFeatureOptIns: [2] }), { vendorId: 755, purposeId: 4, specialFeatureIds: [2] }, gvl))).toEqual(['TCF_SPECIAL_FEATURE_NOT_DECLARED']);
   });
 
+  it('answers a special purpose: declared in the GVL and disclosed, no consent or LI bit needed, restrictions and purpose one treatment do not apply (audit, 2026-12-08)', () => {
+    // Special purposes have no bits in a TC string; a query for one was INPUT_INVALID (no purposeId).
+    const none = tc({ vendorConsents: [], vendorLegitimateInterests: [], purposeConsents: [], purposeLegitimateInterests: [], purposeOneTreatment: true, publisherRestrictions: [{ purposeId: 1, restrictionType: 0, vendors: [755] }] });
+    expect(tcfCanProcess(none, { vendorId: 755, specialPurposeId: 1 }, gvl)).toMatchObject({ allowed: true, basis: null, reasons: [{ code: 'TCF_SPECIAL_PURPOSE' }] });
+    expect(codes(tcfCanProcess(none, { vendorId: 755, specialPurposeId: 2 }, gvl))).toEqual(['TCF_SPECIAL_PURPOSE_NOT_DECLARED']);
+    expect(codes(tcfCanProcess(none, { vendorId: 10, specialPurposeId: 1 }, gvl))).toEqual(['TCF_SPECIAL_PURPOSE_NOT_DECLARED']);
+    // Without a GVL the declaration is unknown: validity and disclosure only.
+    expect(tcfCanProcess(none, { vendorId: 755, specialPurposeId: 2 }).allowed).toBe(true);
+    // The rules before the purpose's own still apply: GVL listing and deletion, disclosure, a valid string.
+    expect(codes(tcfCanProcess(none, { vendorId: 9, specialPurposeId: 1 }, gvl))).toEqual(['TCF_VENDOR_NOT_IN_GVL']);
+    expect(codes(tcfCanProcess(tc({ disclosedVendors: [10] }), { vendorId: 755, specialPurposeId: 1 }, gvl))).toEqual(['TCF_VENDOR_NOT_DISCLOSED']);
+    expect(codes(tcfCanProcess(tc({ isServiceSpecific: false }), { vendorId: 755, specialPurposeId: 1 }, gvl))).toEqual(['TCF_NOT_SERVICE_SPECIFIC']);
+    expect(codes(tcfCanProcess(tc({ disclosedVendors: null }), { vendorId: 755, specialPurposeId: 1 }, gvl, { now: Date.UTC(2026, 2, 1) }))).toEqual(['TCF_DISCLOSED_VENDORS_MISSING']);
+    // Before TCF 2.3 (no DisclosedVendors segment) a vendor shown for special purposes only has its LI bit set.
+    const old = { disclosedVendors: null, vendorConsents: [], purposeConsents: [] };
+    expect(tcfCanProcess(tc({ ...old, vendorLegitimateInterests: [755] }), { vendorId: 755, specialPurposeId: 1 }, gvl).allowed).toBe(true);
+    expect(codes(tcfCanProcess(tc({ ...old, vendorLegitimateInterests: [] }), { vendorId: 755, specialPurposeId: 1 }, gvl))).toEqual(['TCF_VENDOR_NOT_DISCLOSED']);
+    for (const specialPurposeId of [0, 1.5, -1]) expect(codes(tcfCanProcess(none, { vendorId: 755, specialPurposeId }, gvl)), String(specialPurposeId)).toEqual(['TCF_PURPOSE_UNKNOWN']);
+    expect(() => tcfCanProcess(none, { vendorId: 755, specialPurposeId: '1' as never })).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'query.specialPurposeId' }));
+    // A query names a purpose or a special purpose, not both (plain JavaScript passing both asks about the special purpose).
+    // @ts-expect-error purposeId and specialPurposeId together
+    expect(tcfCanProcess(none, { vendorId: 755, purposeId: 3, specialPurposeId: 1 }, gvl).reasons[0]?.code).toBe('TCF_SPECIAL_PURPOSE');
+  });
+
   it('follows the configured purpose-one treatment', () => {
     const t = tc({ purposeOneTreatment: true, publisherCountryCode: 'DE' });
     expect(codes(tcfCanProcess(t, { vendorId: 755, purposeId: 1 }, gvl))).toEqual(['TCF_PURPOSE_ONE_TREATMENT']);

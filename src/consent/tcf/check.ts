@@ -40,20 +40,33 @@ export interface TcfDecision {
 }
 
 /**
- * What is being asked.
+ * What is being asked: a purpose (with the special features it uses), or a special purpose.
  *
  * @example
  * ```ts
  * const q: TcfQuery = { vendorId: 755, purposeId: 3, specialFeatureIds: [1] };
+ * const security: TcfQuery = { vendorId: 755, specialPurposeId: 1 };
  * ```
  */
-export interface TcfQuery {
-  readonly vendorId: number;
-  /** A TCF purpose 1..24 (1..11 defined by the v2.2 GVL). */
-  readonly purposeId: number;
-  /** Special features the processing also uses (1 precise geolocation, 2 device scanning); each needs an opt-in. */
-  readonly specialFeatureIds?: ReadonlyArray<number>;
-}
+export type TcfQuery =
+  | {
+      readonly vendorId: number;
+      /** A TCF purpose 1..24 (1..11 defined by the v2.2 GVL). */
+      readonly purposeId: number;
+      /** Special features the processing also uses (1 precise geolocation, 2 device scanning); each needs an opt-in. */
+      readonly specialFeatureIds?: ReadonlyArray<number>;
+      readonly specialPurposeId?: undefined;
+    }
+  | {
+      readonly vendorId: number;
+      /**
+       * A special purpose (1 security, fraud prevention and debugging; 2 delivering ads and content): no consent and
+       * no right to object, but the vendor must declare it in the GVL and have been disclosed to the user.
+       */
+      readonly specialPurposeId: number;
+      readonly purposeId?: undefined;
+      readonly specialFeatureIds?: undefined;
+    };
 
 /**
  * Options of {@link tcfCanProcess}.
@@ -88,26 +101,27 @@ function r(code: TcfReasonCode, message: string): Reason<TcfReasonCode> {
 }
 
 const R = {
-  notServiceSpecific: r('TCF_NOT_SERVICE_SPECIFIC', 'IsServiceSpecific is 0: string invalid'),
-  policyOutdated: r('TCF_POLICY_VERSION_OUTDATED', 'policy version < 4: string invalid since Oct 2023'),
-  consent: r('TCF_CONSENT', 'user consented to the purpose and the vendor'),
-  li: r('TCF_LEGITIMATE_INTEREST', 'legitimate interest for the purpose and the vendor, not objected to'),
-  purposeUnknown: r('TCF_PURPOSE_UNKNOWN', 'not a TCF purpose (1..24) or not in the GVL'),
-  notInGvl: r('TCF_VENDOR_NOT_IN_GVL', 'vendor is not in the Global Vendor List'),
-  deleted: r('TCF_VENDOR_DELETED', 'vendor deleted from the Global Vendor List'),
-  notDisclosed: r('TCF_VENDOR_NOT_DISCLOSED', 'vendor is not in the DisclosedVendors segment (TCF 2.3)'),
-  disclosedMissing: r('TCF_DISCLOSED_VENDORS_MISSING', 'no DisclosedVendors segment, mandatory since TCF 2.3'),
-  sfNotDeclared: r('TCF_SPECIAL_FEATURE_NOT_DECLARED', 'vendor does not declare this special feature in the GVL'),
-  sfNoOptIn: r('TCF_SPECIAL_FEATURE_NO_OPT_IN', 'user did not opt in to the special feature'),
-  p1Treatment: r('TCF_PURPOSE_ONE_TREATMENT', 'purpose 1 not disclosed (PurposeOneTreatment): publisher country rules apply'),
-  restrictedOut: r('TCF_RESTRICTION_NOT_ALLOWED', 'publisher restriction: purpose not allowed for this vendor'),
-  basisUnavailable: r('TCF_RESTRICTION_BASIS_UNAVAILABLE', 'publisher requires a basis the vendor neither declares nor may flex to'),
-  notDeclared: r('TCF_PURPOSE_NOT_DECLARED', 'vendor declares the purpose under neither consent nor LI'),
-  liNotPermitted: r('TCF_LI_NOT_PERMITTED', 'legitimate interest not permitted for this purpose (1; 3–6 from policy v4)'),
+  notServiceSpecific: r('TCF_NOT_SERVICE_SPECIFIC', 'IsServiceSpecific 0: invalid'),
+  policyOutdated: r('TCF_POLICY_VERSION_OUTDATED', 'policy version < 4: invalid'),
+  consent: r('TCF_CONSENT', 'consent to the purpose and the vendor'),
+  li: r('TCF_LEGITIMATE_INTEREST', 'LI for the purpose and the vendor'),
+  purposeUnknown: r('TCF_PURPOSE_UNKNOWN', 'unknown purpose'),
+  notInGvl: r('TCF_VENDOR_NOT_IN_GVL', 'vendor not in the GVL'),
+  deleted: r('TCF_VENDOR_DELETED', 'vendor deleted from the GVL'),
+  notDisclosed: r('TCF_VENDOR_NOT_DISCLOSED', 'vendor not disclosed to the user'),
+  disclosedMissing: r('TCF_DISCLOSED_VENDORS_MISSING', 'no DisclosedVendors segment'),
+  sfNotDeclared: r('TCF_SPECIAL_FEATURE_NOT_DECLARED', 'special feature not declared by the vendor'),
+  sfNoOptIn: r('TCF_SPECIAL_FEATURE_NO_OPT_IN', 'no opt-in to the special feature'),
+  spNotDeclared: r('TCF_SPECIAL_PURPOSE_NOT_DECLARED', 'special purpose not declared by the vendor'),
+  p1Treatment: r('TCF_PURPOSE_ONE_TREATMENT', 'PurposeOneTreatment: purpose 1 not disclosed'),
+  restrictedOut: r('TCF_RESTRICTION_NOT_ALLOWED', 'publisher restriction: not allowed'),
+  basisUnavailable: r('TCF_RESTRICTION_BASIS_UNAVAILABLE', 'publisher restriction: basis not declared'),
+  notDeclared: r('TCF_PURPOSE_NOT_DECLARED', 'purpose not declared by the vendor'),
+  liNotPermitted: r('TCF_LI_NOT_PERMITTED', 'LI not permitted for this purpose'),
   noPurposeConsent: r('TCF_NO_PURPOSE_CONSENT', 'no consent for the purpose'),
   noVendorConsent: r('TCF_NO_VENDOR_CONSENT', 'no consent for the vendor'),
-  noPurposeLi: r('TCF_NO_PURPOSE_LI', 'no LI transparency for the purpose, or the user objected'),
-  noVendorLi: r('TCF_NO_VENDOR_LI', 'no LI transparency for the vendor, or the user objected'),
+  noPurposeLi: r('TCF_NO_PURPOSE_LI', 'no LI for the purpose (or objected)'),
+  noVendorLi: r('TCF_NO_VENDOR_LI', 'no LI for the vendor (or objected)'),
 } as const;
 
 function denial(...reasons: Reason<TcfReasonCode>[]): TcfDecision {
@@ -127,6 +141,7 @@ const NEITHER_BASIS: ReadonlyArray<TcfDecision> = Array.from({ length: 16 }, (_,
 
 const ALLOWED_CONSENT: TcfDecision = Object.freeze({ allowed: true, basis: 'consent', reasons: Object.freeze([R.consent]) });
 const ALLOWED_LI: TcfDecision = Object.freeze({ allowed: true, basis: 'legitimateInterest', reasons: Object.freeze([R.li]) });
+const ALLOWED_SP: TcfDecision = Object.freeze({ allowed: true, basis: null, reasons: Object.freeze([r('TCF_SPECIAL_PURPOSE', 'special purpose: no consent needed')]) });
 const ALLOWED_P1: TcfDecision = Object.freeze({ allowed: true, basis: null, reasons: Object.freeze([R.p1Treatment]) });
 
 /**
@@ -168,6 +183,9 @@ function restrictionFor(tc: TcString, purposeId: number, vendorId: number): numb
  * 2. with a GVL, the vendor must be listed and not deleted [GVL: vendors, deletedDate];
  * 3. when the DisclosedVendors segment is present (or required: by default from 1 Mar 2026 by `options.now`),
  *    the vendor must be in it [TCF 2.3, DisclosedVendors];
+ * 3½. a special purpose (`specialPurposeId`) stops here: allowed (basis `null`) when the vendor declares it in the
+ *    GVL; without DisclosedVendors, the vendor's consent or LI bit must show it was disclosed [TCF 2.3,
+ *    VendorLegitimateInterest]; no consent, objection or publisher restriction applies;
  * 4. every special feature used needs the user's opt-in and, with a GVL, the vendor's declaration [SpecialFeatureOptIns];
  * 5. publisher restrictions are evaluated before any other signal: type 0 forbids; types 1/2 force consent / LI,
  *    possible only when the vendor declares that basis or declares the purpose flexible [Publisher Restrictions];
@@ -191,19 +209,22 @@ export function tcfCanProcess(tc: TcString, query: TcfQuery, gvl?: Gvl | null, o
   if (tc === null || typeof tc !== 'object') expectObject(tc, ['tc']);
   if (query === null || typeof query !== 'object') expectObject(query, ['query']);
   if (options !== undefined) expectOptions(options, ['options']);
-  const { vendorId, purposeId } = query;
+  const { vendorId, specialPurposeId: sp } = query;
+  // A special purpose query is checked as purpose 1 would be up to rule 3 (its id's range is its own).
+  const purposeId = sp === undefined ? query.purposeId : 1;
   // Plain JavaScript may pass anything: an id that is not a number is the caller's error, not an unknown purpose.
   if (typeof vendorId !== 'number') expectFinite(vendorId, ['query', 'vendorId']);
   // Vendor ids are 16-bit integers from 1: 5.5 or 2^32 + 5 would read vendor 5's bits.
   if (!(vendorId >= 1 && vendorId <= 65535 && (vendorId | 0) === vendorId)) throw inputError('vendorId must be an integer from 1 to 65535', ['query', 'vendorId'], { value: vendorId });
   if (typeof purposeId !== 'number') expectFinite(purposeId, ['query', 'purposeId']);
+  if (typeof sp !== 'number' && sp !== undefined) expectFinite(sp, ['query', 'specialPurposeId']);
   if (!tc.isServiceSpecific) return D.notServiceSpecific;
   const now = options?.now;
   if (tc.policyVersion < 4 && (now ?? tc.lastUpdated) >= V4_FROM && (tc.policyVersion < 3 || tc.created >= V4_FROM)) return D.policyOutdated;
-  if (!(purposeId >= 1 && purposeId <= 24 && (purposeId | 0) === purposeId)) return D.purposeUnknown;
+  if (!(purposeId >= 1 && purposeId <= 24 && (purposeId | 0) === purposeId && (sp === undefined || (sp >= 1 && (sp | 0) === sp)))) return D.purposeUnknown;
   const vendor = gvl ? gvl.vendors[vendorId] : undefined;
   if (gvl) {
-    if (gvl.purposeIds.size > 0 && !gvl.purposeIds.has(purposeId)) return D.purposeUnknown;
+    if (sp === undefined && gvl.purposeIds.size > 0 && !gvl.purposeIds.has(purposeId)) return D.purposeUnknown;
     if (vendor === undefined) return D.notInGvl;
     if (vendor.deletedDate !== null && (now === undefined || vendor.deletedDate <= now)) return D.deleted;
   }
@@ -211,6 +232,11 @@ export function tcfCanProcess(tc: TcString, query: TcfQuery, gvl?: Gvl | null, o
   if (disclosed !== null) {
     if (!disclosed.has(vendorId)) return D.notDisclosed;
   } else if (options?.requireDisclosedVendors ?? (now !== undefined && now >= TCF23_FROM)) return D.disclosedMissing;
+  if (sp !== undefined) {
+    // Before TCF 2.3 a CMP showed a vendor of special purposes only by setting its LI bit (the user can't object).
+    if (disclosed === null && !tc.vendorLegitimateInterests.has(vendorId) && !tc.vendorConsents.has(vendorId)) return D.notDisclosed;
+    return vendor === undefined || vendor.specialPurposes.has(sp) ? ALLOWED_SP : D.spNotDeclared;
+  }
 
   const features = query.specialFeatureIds;
   if (features !== undefined) {
