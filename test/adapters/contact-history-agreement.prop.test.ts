@@ -28,11 +28,7 @@ const caps = parseCapRules({
   ],
 });
 
-/**
- * A contact relative to now; records may come two days late, reservations an hour at most: a refused key retried
- * with a `now` more than the retention before an earlier reservation's is replayed by Redis and forgotten by memory
- * (docs/adapters.md, Idempotency).
- */
+/** A contact relative to now; records may come two days late, reservations an hour at most. */
 const contactWith = (late: number) =>
   fc.record({
     p: fc.constantFrom(...PEOPLE),
@@ -113,6 +109,11 @@ describe.skipIf(noRedis)('contact-history stores agree', () => {
       {
         numRuns: 150,
         examples: [
+          // A refusal under k2, a reservation two days later (its trim forgets the refusal, as memory does), then a
+          // contact recorded under k2 two days late: Redis replayed the refusal (judged at the record's own cut-off).
+          [[[{ t: 'burst', cs: [{ p: '\u{1F600}p', id: 'c1', channel: 'sms', key: undefined, tags: [], dt: 0 }, { p: '\u{1F600}p', id: 'c1', channel: 'sms', key: 'k2', tags: [], dt: 0 }] }, 0], [{ t: 'history', p: 'a', back: 0 }, 2 * DAY], [{ t: 'erase', p: 'a' }, 2 * DAY], [{ t: 'reserve', c: { p: '\u{1F600}p', id: 'c1', channel: 'email', key: undefined, tags: [], dt: 0 }, late: 0 }, 0], [{ t: 'record', c: { p: '\u{1F600}p', id: 'c1', channel: 'email', key: 'k2', tags: [], dt: -2 * DAY } }, 0]]],
+          // The same with the reservation late by more than the retention after the refusal, retried at an earlier now.
+          [[[{ t: 'reserve', c: { p: 'a', id: 'c1', channel: 'sms', key: undefined, tags: [], dt: 0 }, late: 0 }, 0], [{ t: 'reserve', c: { p: 'a', id: 'c2', channel: 'sms', key: 'k1', tags: [], dt: 0 }, late: 0 }, 0], [{ t: 'reserve', c: { p: 'a', id: 'c3', channel: 'email', key: undefined, tags: [], dt: 0 }, late: 0 }, 2 * DAY], [{ t: 'reserve', c: { p: 'a', id: 'c3', channel: 'email', key: undefined, tags: [], dt: 0 }, late: 0 }, 2 * DAY], [{ t: 'record', c: { p: 'a', id: 'c2', channel: 'sms', key: 'k1', tags: [], dt: -2 * DAY } }, 0]]],
           // Contacts of one instant: Redis lists them in member order (by id), memory listed them as written.
           [[[{ t: 'record', c: { p: 'a', id: 'z', channel: 'email', key: undefined, tags: [], dt: 0 } }, 0], [{ t: 'record', c: { p: 'a', id: '\u{1F600}', channel: 'email', key: undefined, tags: [], dt: 0 } }, 0], [{ t: 'record', c: { p: 'a', id: '\uFF01', channel: 'email', key: undefined, tags: [], dt: 0 } }, 0]]],
           // A reservation past the retention: memory dropped the aged-out response, Redis kept it (and, when refused, the contacts).

@@ -35,6 +35,10 @@
 // - keptOutcome(o, key, cutoff, c): the outcome under key ('' = none), forgotten (deleted) once its contact is older
 //   than cutoff or, for a grant, no longer in the contacts c (a reservation trimmed it, perhaps one with a later
 //   `now`), as the contact is: a retry after the retention is a new reservation.
+// - forgetRefusals(o, cutoff): deletes the refusals kept under keys whose contact is older than cutoff (a reservation's
+//   trim forgets them as it forgets contacts, as the memory store does; a retry with an earlier `now` is then a new
+//   reservation); the field \31old holds the earliest refused contact's `at`, so a reservation reads one field unless
+//   a refusal has aged out.
 // reserveItem first drops the subject's contacts and responses older than its cut-off (granted or not, as the memory
 // store does, so no history lists them afterwards); it reads rules one at a time, so a refusal stops at the first
 // full one without parsing the rest.
@@ -85,6 +89,19 @@ local function keptOutcome(o, key, cutoff, c)
   if p.contact.at < tonumber(cutoff) or (p.granted and sameContact(c, at, id) == id) then redis.call('HDEL', o, key) return false end
   return prior
 end
+local function forgetRefusals(o, cutoff)
+  local all, oldest = redis.call('HGETALL', o), nil
+  for j = 1, #all, 2 do
+    if all[j] ~= '\\31old' then
+      local p = cjson.decode(all[j + 1])
+      if not p.granted then
+        if p.contact.at < cutoff then redis.call('HDEL', o, all[j])
+        elseif not oldest or p.contact.at < oldest then oldest = p.contact.at end
+      end
+    end
+  end
+  if oldest then redis.call('HSET', o, '\\31old', string.format('%.17g', oldest)) else redis.call('HDEL', o, '\\31old') end
+end
 local function indexContact(member, at, retention, cutoff)
   local atoms = {}
   local ch, ca, of, tx, tags = atomsOf(member, atoms, {})
@@ -109,6 +126,8 @@ local function reserveItem(K, A)
     string.match(A[3], '^([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)$')
   redis.call('ZREMRANGEBYSCORE', c, '-inf', '(' .. cutoff)
   redis.call('ZREMRANGEBYSCORE', r, '-inf', '(' .. cutoff)
+  local old = redis.call('HGET', o, '\\31old')
+  if old and tonumber(old) < tonumber(cutoff) then forgetRefusals(o, tonumber(cutoff)) end
   local prior = keptOutcome(o, key, cutoff, c)
   if prior then return {2, prior} end
   nScan = tonumber(nScan)
@@ -329,9 +348,15 @@ redis.call('DEL', KEYS[1], registry, KEYS[#KEYS - 1], KEYS[#KEYS])
 return 0
 `;
 
-/** Stores a refusal under its idempotency key unless another caller stored an outcome first. */
+/**
+ * Stores a refusal under its idempotency key unless another caller stored an outcome first, and the earliest
+ * refused contact's `at` under the field \31old (no key holds a control character).
+ * ARGV: key, outcome JSON, retention ms, the refused contact's `at`.
+ */
 export const STORE_OUTCOME_LUA = `
 if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 1 then
+  local old = tonumber(redis.call('HGET', KEYS[1], '\\31old'))
+  if not old or tonumber(ARGV[4]) < old then redis.call('HSET', KEYS[1], '\\31old', ARGV[4]) end
   redis.call('PEXPIRE', KEYS[1], ARGV[3])
   return false
 end

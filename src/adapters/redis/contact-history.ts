@@ -280,7 +280,7 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
     const decision = explainRefusal(plan, snapshot);
     const outcome: Reservation = { granted: false, decision, contact, replayed: false };
     if (!explicit) return outcome;
-    const prior = (await this.#call('ccCappingStoreOutcome', this.#key(contact.subjectId, 'idem'), key, JSON.stringify(outcome), this.#retentionMs)) as string | null;
+    const prior = (await this.#call('ccCappingStoreOutcome', this.#key(contact.subjectId, 'idem'), key, JSON.stringify(outcome), this.#retentionMs, decimal(contact.at))) as string | null;
     return prior === null ? outcome : { ...(JSON.parse(prior) as Reservation), replayed: true };
   }
 
@@ -310,7 +310,8 @@ export class RedisContactHistoryStore implements ContactHistoryStore {
             removed += await this.#guard(() => this.#redis.zremrangebyscore(k, '-inf', `(${before}`));
           } else if (name === 'idem') {
             const all = await this.#guard(() => this.#redis.hgetall(k));
-            const stale = Object.entries(all).filter(([, v]) => (JSON.parse(v) as Reservation).contact.at < before).map(([f]) => f);
+            // \u001fold (the earliest refusal's `at`) is recomputed by the next reservation that finds it stale.
+            const stale = Object.entries(all).filter(([f, v]) => f !== '\u001fold' && (JSON.parse(v) as Reservation).contact.at < before).map(([f]) => f);
             if (stale.length > 0) await this.#guard(() => this.#redis.hdel(k, ...stale));
           }
         }
