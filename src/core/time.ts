@@ -401,9 +401,10 @@ function wallOf(ms: number, zone: string): number {
 
 /**
  * The earliest instant whose local clock reading is `wall`; when a DST gap skipped that reading, the first
- * instant after the gap.
+ * instant after the gap. `fromLocalTime` without its argument checks, for a wall time already checked (the zone
+ * too). Internal: not exported from the entries.
  */
-function instantOfWall(wall: number, zone: string): EpochMs {
+export function instantOfWall(wall: number, zone: string): EpochMs {
   let best = Number.POSITIVE_INFINITY;
   // The offsets in force around the wall time; a candidate is real when its own offset is the one used.
   for (let k = -1; k <= 1; k++) {

@@ -179,12 +179,7 @@ export class KpiAccumulator {
     for (let k = 0; k < wkN; k++) {
       const channel = wkChannel[k]!;
       const n = wkCount[k]!;
-      let h = this.pressureHist.get(channel);
-      if (h === undefined) {
-        h = new Float64Array(o.pressureBuckets + 1);
-        this.pressureHist.set(channel, h);
-      }
-      h[Math.min(n, o.pressureBuckets)]!++;
+      this.histogramOf(channel)[Math.min(n, o.pressureBuckets)]!++;
       if (n > o.pressureBuckets) this.addAbove(channel, n, 1);
     }
 
@@ -276,11 +271,7 @@ export class KpiAccumulator {
       for (let s = 0; s < COUNTER_SLOTS; s++) g.c[s]! += Number(counters[s] ?? 0);
     }
     for (const [channel, hist] of Object.entries(json.pressure)) {
-      let h = this.pressureHist.get(channel);
-      if (h === undefined) {
-        h = new Float64Array(this.options.pressureBuckets + 1);
-        this.pressureHist.set(channel, h);
-      }
+      const h = this.histogramOf(channel);
       for (let b = 0; b < h.length; b++) h[b]! += Number(hist[b] ?? 0);
     }
     for (const [channel, counts] of Object.entries(json.pressureAbove ?? {})) for (const [n, weeks] of Object.entries(counts)) this.addAbove(channel, Number(n), Number(weeks));
@@ -321,6 +312,15 @@ export class KpiAccumulator {
   /** @internal Person-weeks above the last bucket by their exact count, by channel. */
   pressureTail(channel: string): ReadonlyMap<number, number> | undefined {
     return this.pressureAbove.get(channel);
+  }
+
+  private histogramOf(channel: string): Float64Array {
+    let h = this.pressureHist.get(channel);
+    if (h === undefined) {
+      h = new Float64Array(this.options.pressureBuckets + 1);
+      this.pressureHist.set(channel, h);
+    }
+    return h;
   }
 
   private addAbove(channel: string, n: number, weeks: number): void {
@@ -402,13 +402,7 @@ export class KpiAccumulator {
     let g = byPeriod.get(period);
     if (g === undefined) {
       const dims: Record<string, string | number> = {};
-      for (const d of this.dims) {
-        if (d === 'channel') dims.channel = channel!;
-        else if (d === 'campaign') dims.campaign = campaign ?? NONE;
-        else if (d === 'offer') dims.offer = offer ?? NONE;
-        else if (d === 'segment') dims.segment = segment!;
-        else dims.period = period;
-      }
+      for (const d of this.dims) dims[d] = d === 'channel' ? channel! : d === 'campaign' ? (campaign ?? NONE) : d === 'offer' ? (offer ?? NONE) : d === 'segment' ? segment! : period;
       const k = keyOf(this.dims, dims as GroupKey);
       g = { key: k, dims: dims as GroupKey, c: new Float64Array(COUNTER_SLOTS), prevKey: undefined, seenActive: 0, seenReached: 0, seenBuyer: 0, purchasesNow: 0 };
       byPeriod.set(period, g);

@@ -102,11 +102,7 @@ export class FunnelAccumulator {
         k++;
       }
     }
-    let reached = this.byChannel.get(channel);
-    if (reached === undefined) {
-      reached = new Float64Array(steps.length);
-      this.byChannel.set(channel, reached);
-    }
+    const reached = this.reachedOf(channel);
     for (let s = 0; s < k; s++) reached[s]!++;
     for (let s = 0; s + 1 < k; s++) {
       this.timeSum[s]! += at[s + 1]! - at[s]!;
@@ -149,11 +145,7 @@ export class FunnelAccumulator {
     });
     const n = this.funnel.steps.length;
     for (const [channel, counts] of Object.entries(j.byChannel)) {
-      let r = this.byChannel.get(channel);
-      if (r === undefined) {
-        r = new Float64Array(n);
-        this.byChannel.set(channel, r);
-      }
+      const r = this.reachedOf(channel);
       for (let s = 0; s < n; s++) r[s]! += Number(counts[s] ?? 0);
     }
     for (let s = 0; s < n - 1; s++) {
@@ -166,6 +158,16 @@ export class FunnelAccumulator {
       for (const [p, c] of Object.entries(paths as Record<string, unknown>)) if (m.has(p) || m.size < MAX_PATHS) m.set(p, (m.get(p) ?? 0) + Number(c));
     });
     return this;
+  }
+
+  /** People reached at each step, by entry channel. */
+  private reachedOf(channel: string): Float64Array {
+    let r = this.byChannel.get(channel);
+    if (r === undefined) {
+      r = new Float64Array(this.funnel.steps.length);
+      this.byChannel.set(channel, r);
+    }
+    return r;
   }
 
   /** A JSON-able snapshot. */

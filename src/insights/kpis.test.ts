@@ -107,6 +107,41 @@ describe('KPI registry', () => {
     for (const n of KPI_NAMES) expect(KPI_REGISTRY[n].formula.length).toBeGreaterThan(5);
   });
 
+  it('pairs each name with its own definition (the definitions follow KPI_NAMES by position)', () => {
+    for (const n of KPI_NAMES) expect(KPI_REGISTRY[n].name).toBe(n);
+    expect(Object.fromEntries(KPI_NAMES.map((n) => [n, `${KPI_REGISTRY[n].label} | ${KPI_REGISTRY[n].unit}`]))).toEqual({
+      contacts: 'Contacts sent | count',
+      marketingContacts: 'Marketing contacts | count',
+      delivered: 'Delivered | count',
+      opened: 'Opened | count',
+      clicked: 'Clicked | count',
+      converted: 'Conversions | count',
+      deliveryRate: 'Delivery rate | rate',
+      openRate: 'Open rate | rate',
+      clickThroughRate: 'Click-through rate | rate',
+      clickToOpenRate: 'Click-to-open rate | rate',
+      conversionRate: 'Conversion rate | rate',
+      optOutRate: 'Opt-out rate | rate',
+      complaintRate: 'Complaint rate | rate',
+      contactsPerPerson: 'Contacts per person reached | ratio',
+      purchases: 'Orders | count',
+      revenue: 'Revenue | amount',
+      conversionValue: 'Conversion value | amount',
+      revenuePerContact: 'Revenue per contact | amount',
+      averageOrderValue: 'Average order value | amount',
+      cartAbandonmentRate: 'Cart abandonment rate | rate',
+      activePeople: 'Active people | count',
+      buyers: 'Buyers | count',
+      repeatPurchaseRate: 'Repeat-purchase rate | rate',
+      retentionRate: 'Retention rate | rate',
+      newCustomers: 'New customers | count',
+      spend: 'Spend | amount',
+      customerAcquisitionCost: 'Customer acquisition cost | amount',
+    });
+    expect(KPI_REGISTRY.conversionRate.formula).toBe('converted ÷ delivered');
+    expect(Object.isFrozen(KPI_REGISTRY.conversionRate)).toBe(true);
+  });
+
   it('computes the overall KPIs of a small population by hand', () => {
     const t = kpiTable(accumulateKpis(population), [...KPI_NAMES]);
     expect(t.rows).toHaveLength(1);

@@ -7,8 +7,8 @@ import type { KpiStateJSON } from './accumulate.js';
 import { cohortOptionsSchema, type CohortOptionsInput, type CohortStateJSON } from './cohorts.js';
 import type { InsightsErrorCode } from './errors.js';
 import { funnelSchema, type FunnelInput, type FunnelStateJSON } from './funnels.js';
-import { COUNTER, COUNTER_SLOTS } from './kpis.js';
-import { parseKpiOptions, type KpiOptions, type KpiOptionsInput } from './options.js';
+import { COUNTER_SLOTS } from './kpis.js';
+import { parseKpiOptions, type GroupDimension, type KpiOptions, type KpiOptionsInput } from './options.js';
 import { epochMsSql, jsonNumberSql, rowsOf, sqlIdentifier as q, sqlString as lit } from '../core/sql-dialect.js';
 
 /**
@@ -128,7 +128,7 @@ export function kpiSql(options: KpiOptionsInput | KpiOptions = {}, source: Insig
   const o = parseWith(insightsSqlSourceSchema, source, 'CONFIG_INVALID');
   if (k.by.includes('segment')) throw new CrossChannelError<InsightsErrorCode>('CONFIG_INVALID', 'Grouping by segment is not available in SQL', { path: ['by'] });
   const hasPeriod = k.by.includes('period');
-  const cols = ['g0', ...k.by.map((d) => (d === 'channel' ? 'ch' : d === 'campaign' ? 'camp' : d === 'offer' ? 'off' : 'p'))];
+  const cols = ['g0', ...k.by.map((d) => COLUMN[d as Exclude<GroupDimension, 'segment'>])];
   const G = cols.join(', ');
   const per = (back: number) => (ms: string): string => periodExpr(ms, k.period, k.timeZone, k.weekStartsOn, back);
   const [pb, pick, join] = hourly(['c0', 'r0', 'e0'], [per(0), per(1)]);
@@ -137,6 +137,10 @@ export function kpiSql(options: KpiOptionsInput | KpiOptions = {}, source: Insig
   const withPeriod = (t: string): string => `${t} AS (SELECT x.*, ${P(0)} AS p, ${P(1)} AS pp FROM ${t}0 x ${hasPeriod ? join('x.ms') : ''})`;
   const undelivered = `ARRAY[${k.undeliveredTags.map(lit).join(', ') || "''"}]::text[]`;
   const cAt = atMs(o, 'x');
+  const buy = `type = ${lit(k.purchaseEvent)}`;
+  const aG = cols.map((c) => `a.${c}`).join(', ');
+  const part = (v: Record<string, string>, from: string, first = false): string =>
+    `SELECT ${G}, ${COLS.map((c) => (first ? `${v[c] ?? 0}::float8 AS ${c}` : (v[c] ?? 0))).join(', ')} FROM ${from} ${G}`;
   const counters = `WITH c0 AS (
   SELECT 0 AS g0, x.${q(o.subjectId)}::text AS s, x.${q(o.channel)}::text AS ch, coalesce(x.${q(o.campaignId)}::text, '(none)') AS camp, coalesce(x.${q(o.offerId)}::text, '(none)') AS off,
          ${cAt} AS ms,
@@ -160,37 +164,42 @@ export function kpiSql(options: KpiOptionsInput | KpiOptions = {}, source: Insig
 ), ${hasPeriod ? `${pb}, ` : ''}${['c', 'r', 'e'].map(withPeriod).join(', ')}, act AS (
   SELECT DISTINCT ${G}, s, pp FROM (SELECT ${G}, s, pp FROM r UNION ALL SELECT ${G}, s, pp FROM e) a
 ), parts AS (
-  SELECT ${G}, count(*)::float8 AS contacts, sum(marketing)::float8 AS marketing, sum(delivered)::float8 AS delivered, count(DISTINCT s)::float8 AS reached,
-         0::float8 AS opened, 0::float8 AS clicked, 0::float8 AS converted, 0::float8 AS unsubscribed, 0::float8 AS complained, 0::float8 AS conversion_value,
-         0::float8 AS abandons, 0::float8 AS purchases, 0::float8 AS revenue, 0::float8 AS buyers, 0::float8 AS acquired, 0::float8 AS repeat_buyers, 0::float8 AS people, 0::float8 AS retained
-  FROM c GROUP BY ${G}
-  UNION ALL
-  SELECT ${G}, 0, 0, 0, 0, count(*) FILTER (WHERE kind = 'opened' AND n = 1), count(*) FILTER (WHERE kind = 'clicked' AND n = 1), count(*) FILTER (WHERE kind = 'converted'),
-         count(*) FILTER (WHERE kind = 'unsubscribed'), count(*) FILTER (WHERE kind = 'complained'), coalesce(sum(value) FILTER (WHERE kind = 'converted'), 0), 0, 0, 0, 0, 0, 0, 0, 0
-  FROM r GROUP BY ${G}
-  UNION ALL
-  SELECT ${G}, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, count(*) FILTER (WHERE type = ${lit(k.cartAbandonEvent)}), count(*) FILTER (WHERE type = ${lit(k.purchaseEvent)}),
-         coalesce(sum(amount) FILTER (WHERE type = ${lit(k.purchaseEvent)}), 0), count(DISTINCT s) FILTER (WHERE type = ${lit(k.purchaseEvent)}),
-         count(*) FILTER (WHERE first_purchase), 0, 0, 0
-  FROM e GROUP BY ${G}
-  UNION ALL
-  SELECT ${G}, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, count(*), 0, 0
-  FROM (SELECT ${G}, s FROM e WHERE type = ${lit(k.purchaseEvent)} GROUP BY ${G}, s HAVING count(*) >= 2) rb GROUP BY ${G}
-  UNION ALL
-  SELECT ${G}, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, count(DISTINCT s), 0 FROM act GROUP BY ${G}
-  ${
-    hasPeriod
-      ? `UNION ALL
-  SELECT ${cols.map((c) => `a.${c}`).join(', ')}, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, count(DISTINCT a.s)
+  ${[
+    // One branch per source: its counters by column, 0 in the others (the first names and types them).
+    part({ contacts: 'count(*)', marketing: 'sum(marketing)', delivered: 'sum(delivered)', reached: 'count(DISTINCT s)' }, 'c GROUP BY', true),
+    part(
+      {
+        opened: `count(*) FILTER (WHERE kind = 'opened' AND n = 1)`,
+        clicked: `count(*) FILTER (WHERE kind = 'clicked' AND n = 1)`,
+        converted: `count(*) FILTER (WHERE kind = 'converted')`,
+        unsubscribed: `count(*) FILTER (WHERE kind = 'unsubscribed')`,
+        complained: `count(*) FILTER (WHERE kind = 'complained')`,
+        conversion_value: `coalesce(sum(value) FILTER (WHERE kind = 'converted'), 0)`,
+      },
+      'r GROUP BY',
+    ),
+    part(
+      {
+        abandons: `count(*) FILTER (WHERE type = ${lit(k.cartAbandonEvent)})`,
+        purchases: `count(*) FILTER (WHERE ${buy})`,
+        revenue: `coalesce(sum(amount) FILTER (WHERE ${buy}), 0)`,
+        buyers: `count(DISTINCT s) FILTER (WHERE ${buy})`,
+        acquired: 'count(*) FILTER (WHERE first_purchase)',
+      },
+      'e GROUP BY',
+    ),
+    part({ repeat_buyers: 'count(*)' }, `(SELECT ${G}, s FROM e WHERE ${buy} GROUP BY ${G}, s HAVING count(*) >= 2) rb GROUP BY`),
+    part({ people: 'count(DISTINCT s)' }, 'act GROUP BY'),
+    ...(hasPeriod
+      ? [
+          `SELECT ${aG}, ${COLS.map((c) => (c === 'retained' ? 'count(DISTINCT a.s)' : 0)).join(', ')}
   FROM act a JOIN act b ON b.s = a.s AND b.p = a.pp ${cols.filter((c) => c !== 'p').map((c) => `AND b.${c} = a.${c}`).join(' ')}
-  GROUP BY ${cols.map((c) => `a.${c}`).join(', ')}`
-      : ''
-  }
+  GROUP BY ${aG}`,
+        ]
+      : []),
+  ].join('\n  UNION ALL\n  ')}
 )
-SELECT ${G}, sum(contacts) AS contacts, sum(marketing) AS marketing, sum(delivered) AS delivered, sum(opened) AS opened, sum(clicked) AS clicked,
-       sum(converted) AS converted, sum(unsubscribed) AS unsubscribed, sum(complained) AS complained, sum(abandons) AS abandons, sum(purchases) AS purchases,
-       sum(revenue) AS revenue, sum(people) AS people, sum(reached) AS reached, sum(buyers) AS buyers, sum(repeat_buyers) AS repeat_buyers,
-       sum(retained) AS retained, sum(acquired) AS acquired, sum(conversion_value) AS conversion_value
+SELECT ${G}, ${COLS.map((c) => `sum(${c}) AS ${c}`).join(', ')}
 FROM parts GROUP BY ${G}`;
   // Exact contacts per person-week: the state clamps them into its histogram and keeps those above it apart.
   const [wb, week, joinWeek] = hourly(['w0'], [(ms) => periodExpr(ms, 'week', k.timeZone, k.weekStartsOn)]);
@@ -206,26 +215,11 @@ UNION SELECT coalesce(x.${q(o.channel)}::text, '(none)') FROM ${q(o.events)} x W
   return { counters, pressure, channels };
 }
 
-const SLOT_OF: ReadonlyArray<[string, number]> = [
-  ['contacts', COUNTER.contacts],
-  ['marketing', COUNTER.marketingContacts],
-  ['delivered', COUNTER.delivered],
-  ['opened', COUNTER.opened],
-  ['clicked', COUNTER.clicked],
-  ['converted', COUNTER.converted],
-  ['unsubscribed', COUNTER.unsubscribed],
-  ['complained', COUNTER.complained],
-  ['abandons', COUNTER.cartAbandons],
-  ['purchases', COUNTER.purchases],
-  ['revenue', COUNTER.revenue],
-  ['people', COUNTER.people],
-  ['reached', COUNTER.reached],
-  ['buyers', COUNTER.buyers],
-  ['repeat_buyers', COUNTER.repeatBuyers],
-  ['retained', COUNTER.retained],
-  ['acquired', COUNTER.acquired],
-  ['conversion_value', COUNTER.conversionValue],
-];
+/** The column of each grouping dimension in the SQL (segment is not one). */
+const COLUMN = { channel: 'ch', campaign: 'camp', offer: 'off', period: 'p' } as const;
+
+/** The counters' columns in the SQL, in slot order (`COUNTER` of ./kpis.ts). */
+const COLS = 'contacts marketing delivered opened clicked converted unsubscribed complained abandons purchases revenue people reached buyers repeat_buyers retained acquired conversion_value'.split(' ');
 
 /**
  * Runs {@link kpiSql} and returns the KPI state, ready for `kpiTable` (or to merge with in-memory shards).
@@ -252,14 +246,9 @@ export async function kpiStateFromSql(client: SqlQueryable, options: KpiOptionsI
   const hist = rowsOf<{ ch: string; n: number; weeks: number }>(pressureAnswer);
   const groups = rows.map((row) => {
     const key: Record<string, string | number> = {};
-    for (const d of k.by) {
-      if (d === 'channel') key.channel = String(row.ch);
-      else if (d === 'campaign') key.campaign = String(row.camp);
-      else if (d === 'offer') key.offer = String(row.off);
-      else if (d === 'period') key.period = Number(row.p);
-    }
+    for (const d of k.by as ReadonlyArray<Exclude<GroupDimension, 'segment'>>) key[d] = d === 'period' ? Number(row.p) : String(row[COLUMN[d]]);
     const c = new Array<number>(COUNTER_SLOTS).fill(0);
-    for (const [col, slot] of SLOT_OF) c[slot] = Number(row[col] ?? 0);
+    for (let s = 0; s < COUNTER_SLOTS; s++) c[s] = Number(row[COLS[s]!] ?? 0);
     return { key, counters: c };
   });
   // A Map, then fromEntries, as the accumulator does: channels come from the database, and with an object a row
@@ -374,20 +363,15 @@ SELECT cohort, k, count(DISTINCT s) FILTER (WHERE type IN (${c.activeEvents.map(
 FROM o WHERE k >= 0 AND k < ${c.maxPeriods} GROUP BY cohort, k`;
   const rows = rowsOf<{ cohort: number; k: number; active: number; revenue: number }>(await client.query(text));
   const byStart = new Map<number, { start: number; size: number; active: number[]; revenue: number[] }>();
-  const at = (start: number) => {
-    let x = byStart.get(start);
-    if (x === undefined) {
-      x = { start, size: 0, active: new Array<number>(c.maxPeriods).fill(0), revenue: new Array<number>(c.maxPeriods).fill(0) };
-      byStart.set(start, x);
-    }
-    return x;
-  };
   for (const row of rows) {
-    const x = at(Number(row.cohort));
-    if (Number(row.k) < 0) x.size = Number(row.active);
+    const start = Number(row.cohort);
+    const k = Number(row.k);
+    let x = byStart.get(start);
+    if (x === undefined) byStart.set(start, (x = { start, size: 0, active: new Array<number>(c.maxPeriods).fill(0), revenue: new Array<number>(c.maxPeriods).fill(0) }));
+    if (k < 0) x.size = Number(row.active);
     else {
-      x.active[Number(row.k)] = Number(row.active);
-      x.revenue[Number(row.k)] = Number(row.revenue);
+      x.active[k] = Number(row.active);
+      x.revenue[k] = Number(row.revenue);
     }
   }
   return { version: 1, options: c, cohorts: [...byStart.values()].sort((a, b) => a.start - b.start) };

@@ -4,7 +4,7 @@ import { atPath, CrossChannelError, fromZodError, quoted, inputError, underPath 
 import { expectOptions } from '../core/guards.js';
 import { reason, type Reason } from '../core/explain.js';
 import { channelSchema, timestampSchema } from '../core/schema.js';
-import { assertTimeZone, fromLocalTime, localTime, type WeekStartsOn } from '../core/time.js';
+import { assertTimeZone, instantOfWall, type WeekStartsOn } from '../core/time.js';
 import { KpiAccumulator, NONE, type GroupKey, type KpiStateJSON } from './accumulate.js';
 import type { InsightsErrorCode, InsightsReasonCode } from './errors.js';
 import { COUNTER_SLOTS, resolveKpis, type KpiName, type KpiValue } from './kpis.js';
@@ -138,7 +138,7 @@ function spendLookup(acc: KpiAccumulator, input: unknown): (key: GroupKey) => nu
     if (periods !== undefined) {
       const raw = (input as ReadonlyArray<{ readonly period?: unknown }>)[i]!.period;
       try {
-        p = periods.startOf(typeof raw === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(raw) ? fromLocalTime(localTime(row.period!, 'UTC'), o.timeZone) : row.period!);
+        p = periods.startOf(typeof raw === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(raw) ? instantOfWall(row.period!, o.timeZone) : row.period!);
       } catch (e) {
         throw atPath(e, ['spend', i, 'period']);
       }

@@ -1,10 +1,11 @@
 import { CrossChannelError, quoted, inputError } from '../core/errors.js';
-import { RESPONSE_KINDS } from '../core/records.js';
+import type { ResponseKind } from '../core/records.js';
 import type { InsightsErrorCode } from './errors.js';
 import { ownValue } from '../core/own.js';
+import { isCalendarInstant } from '../core/time.js';
 
-const KINDS: ReadonlySet<string> = new Set(RESPONSE_KINDS);
-// The kinds are interned literals: a switch compares pointers where a Set would hash.
+// The kinds are interned literals: a switch compares pointers where a Set would hash. Every kind of
+// RESPONSE_KINDS is a case (`Listed` fails to compile when one is missing).
 const isKind = (k: string): boolean => {
   switch (k) {
     case 'opened':
@@ -17,14 +18,16 @@ const isKind = (k: string): boolean => {
     case 'converted':
       return true;
     default:
-      return KINDS.has(k);
+      return false;
   }
 };
+type Listed<Missing extends never> = Missing;
+type KindsListed = Listed<Exclude<ResponseKind, 'opened' | 'clicked' | 'accepted' | 'refused' | 'ignored' | 'unsubscribed' | 'complained' | 'converted'>>;
 type Path = ReadonlyArray<string | number>;
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 // Years 1 to 9999, the instants local periods can be computed for (a finite but huger `at` failed inside, at `ms`).
-const isAt = (v: unknown): boolean => typeof v === 'number' && v >= -62_135_596_800_000 && v <= 253_402_300_799_999;
+const isAt = (v: unknown): boolean => typeof v === 'number' && isCalendarInstant(v);
 
 /**
  * Cheap structural check of a parsed history (the hot paths read histories that stores produced, so a full zod
