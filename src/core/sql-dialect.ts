@@ -58,6 +58,28 @@ const ASCII_UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
 const pgPath = (path: ReadonlyArray<string>): string => sqlString(`{${path.map((p) => `"${p.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(',')}}`);
 
+/**
+ * The JSON value at a path (`#>`, or its text with `#>>`). `#>` reads a step such as `-1` (from the end), `01`, `+1`
+ * or ` 1` as an array position, where the in-memory path and a JSON Pointer read only a member of that name: such a
+ * step is taken with `->` (a key never reads an array), the runs of other steps with `#>`.
+ */
+const pgAt = (doc: string, path: ReadonlyArray<string>, text = false): string => {
+  const odd = (p: string): boolean => /^\s*[+-]?\d+$/.test(p) && !/^(0|[1-9]\d*)$/.test(p);
+  if (!path.some(odd)) return `(${doc})::jsonb ${text ? '#>>' : '#>'} ${pgPath(path)}`;
+  let e = `(${doc})::jsonb`;
+  let run: string[] = [];
+  for (const p of path) {
+    if (!odd(p)) run.push(p);
+    else {
+      if (run.length > 0) e += ` #> ${pgPath(run)}`;
+      e += ` -> ${sqlString(p)}`;
+      run = [];
+    }
+  }
+  if (run.length > 0) e += ` #> ${pgPath(run)}`;
+  return text ? `${e} #>> '{}'` : e;
+};
+
 // A JSON Pointer (RFC 6901): a step of digits reads an array's element or an object's member of that name, as the
 // in-memory path and PostgreSQL's `#>` do (a JSONPath `$."0"` reads only a member, `$[0]` only an element).
 const duckPath = (path: ReadonlyArray<string>): string => sqlString(path.length === 0 ? '$' : path.map((p) => `/${p.replace(/~/g, '~0').replace(/\//g, '~1')}`).join(''));
@@ -87,7 +109,7 @@ export const epochMsSql: Readonly<Record<DialectName, (expr: string) => string>>
  * jsonNumberSql.postgres('e.props', ['amount']);
  */
 export const jsonNumberSql: Readonly<Record<DialectName, (doc: string, path: ReadonlyArray<string>) => string>> = {
-  postgres: (doc, path) => `(CASE WHEN jsonb_typeof((${doc})::jsonb #> ${pgPath(path)}) = 'number' THEN ((${doc})::jsonb #>> ${pgPath(path)})::float8 END)`,
+  postgres: (doc, path) => `(CASE WHEN jsonb_typeof(${pgAt(doc, path)}) = 'number' THEN (${pgAt(doc, path, true)})::float8 END)`,
   duckdb: (doc, path) => {
     const [d, at] = [`(${doc})::JSON`, duckPath(path)];
     return `(CASE WHEN json_type(${d}, ${at}) IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN json_extract_string(${d}, ${at})::DOUBLE END)`;
@@ -99,11 +121,11 @@ export const jsonNumberSql: Readonly<Record<DialectName, (doc: string, path: Rea
  */
 export const postgresDialect: SqlDialect = {
   name: 'postgres',
-  jsonType: (doc, path) => `jsonb_typeof((${doc})::jsonb #> ${pgPath(path)})`,
-  jsonText: (doc, path) => `((${doc})::jsonb #>> ${pgPath(path)})`,
+  jsonType: (doc, path) => `jsonb_typeof(${pgAt(doc, path)})`,
+  jsonText: (doc, path) => `(${pgAt(doc, path, true)})`,
   jsonNumber: (doc, path) => jsonNumberSql.postgres(doc, path),
-  jsonValue: (doc, path) => `((${doc})::jsonb #> ${pgPath(path)})`,
-  jsonArrayHas: (doc, path, lit) => `((${doc})::jsonb #> ${pgPath(path)} @> jsonb_build_array((${sqlString(lit)})::jsonb))`,
+  jsonValue: (doc, path) => `(${pgAt(doc, path)})`,
+  jsonArrayHas: (doc, path, lit) => `((${pgAt(doc, path)}) @> jsonb_build_array((${sqlString(lit)})::jsonb))`,
   binaryText: (expr) => `(${expr} COLLATE "C")`,
   epochMs: (expr) => epochMsSql.postgres(expr),
   // lower() follows LC_CTYPE (ASCII only in the C locale): ASCII text with a 26-letter translate, the rest page by

@@ -45,6 +45,11 @@ describe('attribute operators', () => {
     [{ attr: 'orders.0.total', op: 'gte', value: 50 }, true],
     [{ attr: 'email.length', op: 'gt', value: 0 }, false], // no reading of string internals
     [{ attr: 'tags.toString', op: 'exists' }, false], // inherited functions read as missing
+    // An array is read by position only: its length is no member of the JSON (SQL's paths find nothing there).
+    [{ attr: 'tags.length', op: 'exists' }, false],
+    [{ attr: 'tags.length', op: 'eq', value: 2 }, false],
+    [{ attr: 'address.orders.length', op: 'exists' }, false],
+    [{ attr: 'orders.0.length', op: 'exists' }, false],
   ])('%j → %s', (rule, want) => {
     expect(holds(rule, p)).toBe(want);
   });

@@ -27,7 +27,10 @@ export interface EvalContext {
 /** Reads a value at a pre-split path; anything that is not plain data (functions, symbols) reads as missing. */
 export type Getter = (root: unknown) => unknown;
 
-/** Compiles a dotted path to a getter specialised for short paths. */
+/**
+ * Compiles a dotted path to a getter specialised for short paths. An array is read only by position: its
+ * `length` is no member of the JSON document (PostgreSQL's `#>` and DuckDB's JSON Pointers find nothing there).
+ */
 export function compileGetter(path: string): Getter {
   const segs = path.split('.');
   const leaf = (v: unknown): unknown => (typeof v === 'function' || typeof v === 'symbol' ? undefined : v);
@@ -35,7 +38,7 @@ export function compileGetter(path: string): Getter {
     const [k] = segs as [string];
     return (o) => (typeof o === 'object' && o !== null ? leaf((o as Record<string, unknown>)[k]) : undefined);
   }
-  if (segs.length === 2) {
+  if (segs.length === 2 && segs[1] !== 'length') {
     const [k1, k2] = segs as [string, string];
     return (o) => {
       if (typeof o !== 'object' || o === null) return undefined;
@@ -46,7 +49,7 @@ export function compileGetter(path: string): Getter {
   return (o) => {
     let cur: unknown = o;
     for (let i = 0; i < segs.length; i++) {
-      if (typeof cur !== 'object' || cur === null) return undefined;
+      if (typeof cur !== 'object' || cur === null || (i > 0 && segs[i] === 'length' && Array.isArray(cur))) return undefined;
       cur = (cur as Record<string, unknown>)[segs[i]!];
     }
     return leaf(cur);

@@ -164,6 +164,21 @@ describe('segments → SQL agrees with the in-memory evaluation', () => {
       );
     });
 
+    // A step is read as an array position only when it is one in memory (digits, no leading zero): PostgreSQL's
+    // `#>` read -1 (from the end), 01, +1 and ' 1' as positions, and memory read an array's length.
+    it(`paths: an array's length and steps such as -1 or 01 read nothing in an array, a member in an object (${name})`, async () => {
+      const { sql, dialect } = engines.find((e) => e.name === name)!;
+      const steps = ['length', '-1', '01', '+1', ' 1', '-0', '0', '1'];
+      const defs = steps.flatMap((k, i) => [
+        { id: `x${i}`, rule: { attr: `a.${k}`, op: 'exists' } },
+        { id: `n${i}`, rule: { attr: `a.${k}.v`, op: 'gte', value: 1 } },
+        { id: `t${i}`, rule: { attr: `a.${k}`, op: 'eq', value: 'm' } },
+      ]);
+      const member = Object.fromEntries(steps.map((k) => [k, 'm']));
+      const nested = Object.fromEntries(steps.map((k) => [k, { v: 2 }]));
+      await agrees(sql, dialect, defs, [[{ a: ['m', 'm', 'm'] }, []], [{ a: [{ v: 2 }, { v: 2 }] }, []], [{ a: member }, []], [{ a: nested }, []], [{ a: [] }, []]], NOW);
+    });
+
     it(`empty groups, as rule builders save them: and [] holds, or [] does not (they were "()", a syntax error) (${name})`, async () => {
       const { sql, dialect } = engines.find((e) => e.name === name)!;
       const defs = [
