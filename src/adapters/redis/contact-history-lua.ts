@@ -89,19 +89,6 @@ local function keptOutcome(o, key, cutoff, c)
   if p.contact.at < tonumber(cutoff) or (p.granted and sameContact(c, at, id) == id) then redis.call('HDEL', o, key) return false end
   return prior
 end
-local function forgetRefusals(o, cutoff)
-  local all, oldest = redis.call('HGETALL', o), nil
-  for j = 1, #all, 2 do
-    if all[j] ~= '\\31old' then
-      local p = cjson.decode(all[j + 1])
-      if not p.granted then
-        if p.contact.at < cutoff then redis.call('HDEL', o, all[j])
-        elseif not oldest or p.contact.at < oldest then oldest = p.contact.at end
-      end
-    end
-  end
-  if oldest then redis.call('HSET', o, '\\31old', string.format('%.17g', oldest)) else redis.call('HDEL', o, '\\31old') end
-end
 local function indexContact(member, at, retention, cutoff)
   local atoms = {}
   local ch, ca, of, tx, tags = atomsOf(member, atoms, {})
@@ -118,6 +105,19 @@ end
 `;
 
 const RESERVE_ITEM = `
+local function forgetRefusals(o, cutoff)
+  local all, oldest = redis.call('HGETALL', o), nil
+  for j = 1, #all, 2 do
+    if all[j] ~= '\\31old' then
+      local p = cjson.decode(all[j + 1])
+      if not p.granted then
+        if p.contact.at < cutoff then redis.call('HDEL', o, all[j])
+        elseif not oldest or p.contact.at < oldest then oldest = p.contact.at end
+      end
+    end
+  end
+  if oldest then redis.call('HSET', o, '\\31old', string.format('%.17g', oldest)) else redis.call('HDEL', o, '\\31old') end
+end
 local function reserveItem(K, A)
   forSubject(K[1])
   local c, r, o = K[1], K[2], K[3]
