@@ -36,6 +36,24 @@ describe('parsing: every error names the bad node', () => {
     expect(e.path).toBe(path);
   });
 
+  // A window's form is chosen by its key: as a plain union, the all-optional { from?, to? } form answered every
+  // failure ("Unrecognized key: last" for a bad duration, window.calendar for a bad weekStartsOn).
+  it.each([
+    [{ last: '7 days' }, '[0].rule.window.last', /duration/i],
+    [{ calendar: 'week', weekStartsOn: 9 }, '[0].rule.window.weekStartsOn', /invalid input/i],
+    [{ calendar: 'week', offset: 1 }, '[0].rule.window.offset', /<=0/],
+    [{ calendar: 'year' }, '[0].rule.window.calendar', /"day"\|"week"\|"month"/],
+    [{ since: { type: 'a' }, ifNone: 'never' }, '[0].rule.window.ifNone', /"all"\|"none"/],
+    [{ since: { type: 'a', bogus: 1 } }, '[0].rule.window.since.bogus', /unrecognized key/i],
+    [{ from: 'yesterday' }, '[0].rule.window.from', /ISO 8601/],
+    [{ last: '7d', calendar: 'day' }, '[0].rule.window.calendar', /unrecognized key/i],
+    [[], '[0].rule.window', /expected object/],
+  ])('window %j → SEGMENT_RULE_INVALID at %s', (window, path, message) => {
+    const e = errorOf(() => compileSegments([{ id: 'x', rule: { count: { type: 'buy' }, window, op: 'gte', value: 1 } }]));
+    expect([e.code, e.path]).toEqual(['SEGMENT_RULE_INVALID', path]);
+    expect(e.message).toMatch(message);
+  });
+
   it('rejects a non-array and non-object nodes', () => {
     expect(errorOf(() => parseSegments({} as never)).code).toBe('SEGMENT_RULE_INVALID');
     expect(errorOf(() => parseSegmentRule([1])).code).toBe('SEGMENT_RULE_INVALID');

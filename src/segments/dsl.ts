@@ -160,16 +160,30 @@ export type EventFilter = z.output<typeof eventFilterSchema>;
  * windowSchema.parse({ last: '30d' });
  * ```
  */
-export const windowSchema = /* @__PURE__ */ (() => z.union([
-  z.strictObject({ last: durationSchema }),
-  z.strictObject({ from: z.optional(timestampSchema), to: z.optional(timestampSchema) }),
-  z.strictObject({
+export const windowSchema = /* @__PURE__ */ (() => {
+  const options = [
+    z.strictObject({ from: z.optional(timestampSchema), to: z.optional(timestampSchema) }),
+    z.strictObject({ last: durationSchema }),
+    z.strictObject({
       calendar: enumSchema(['day', 'week', 'month']),
       offset: z.optional(intSchema().check(gteCheck(-1000), lteCheck(0))),
       weekStartsOn: z.optional(z.union([literalSchema(0), literalSchema(1), literalSchema(2), literalSchema(3), literalSchema(4), literalSchema(5), literalSchema(6)])),
     }),
-  z.strictObject({ since: eventFilterSchema, ifNone: z.optional(enumSchema(['all', 'none'])) }),
-]))();
+    z.strictObject({ since: eventFilterSchema, ifNone: z.optional(enumSchema(['all', 'none'])) }),
+  ] as const;
+  // The form is chosen by its key (last, calendar, since; else from/to, which also refuses a non-object), so an
+  // issue is named where it is: as a plain union, the all-optional { from?, to? } form answered every failure
+  // ("Unrecognized key: last" for a bad duration, window.calendar for a bad weekStartsOn). Still a union to zod's
+  // JSON Schema (anyOf the forms).
+  const schema = z.unknown().check((payload) => {
+    const v = payload.value;
+    const r = options[['last', 'calendar', 'since'].findIndex((k) => k in Object(v)) + 1]!._zod.run({ value: v, issues: [] }, ENGLISH) as z.core.ParsePayload;
+    payload.value = r.value;
+    payload.issues.push(...(r.issues as never[]));
+  });
+  Object.assign(schema._zod.def, { type: 'union', options: [options[1], options[0], options[2], options[3]] });
+  return schema as unknown as z.ZodMiniType<z.output<(typeof options)[number]>, z.input<(typeof options)[number]>>;
+})();
 /** A window (parsed: durations and instants in ms). */
 export type Window = z.output<typeof windowSchema>;
 
