@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { arbitrate, parseCatalogue, PropensityTable, type CatalogueInput } from './index.js';
+import { arbitrate, parseCatalogue, prepareArbitration, PropensityTable, type CatalogueInput } from './index.js';
 import { CHANNELS, NOW, catalogueArb, historyArb, naiveArbitrate, segmentsArb, usageArb } from '../../test/arbitraries/arbitration.js';
 
 const scenarioArb = catalogueArb.chain((input) => {
@@ -94,6 +94,21 @@ describe('arbitrate — properties', () => {
         expect(b.excluded.filter((x) => x.offerId !== extra.id).map((x) => [x.offerId, x.reason.code])).toEqual(a.excluded.map((x) => [x.offerId, x.reason.code]));
       }),
       { numRuns: 200 },
+    );
+  });
+
+  it('a prepared history answers exactly as arbitrate without it, call after call (any channel, slots, usage, segments)', () => {
+    fc.assert(
+      fc.property(scenarioArb, fc.array(fc.tuple(fc.constantFrom(...CHANNELS), fc.integer({ min: 0, max: 4 }), fc.boolean()), { minLength: 1, maxLength: 4 }), (s, calls) => {
+        const catalogue = parseCatalogue(s.input);
+        const prepared = prepareArbitration(catalogue, s.history, NOW);
+        for (const [channel, slots, used] of calls) {
+          const opts = { now: NOW, channel, slots, usage: used ? s.usage : {} };
+          const context = { segments: used ? s.segments : [] };
+          expect(arbitrate(context, catalogue, s.history, opts, prepared)).toEqual(arbitrate(context, catalogue, s.history, opts));
+        }
+      }),
+      { numRuns: 300 },
     );
   });
 

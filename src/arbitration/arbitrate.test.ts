@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { arbitrate, parseCatalogue, PropensityTable, type ArbitrationContext, type CatalogueInput } from './index.js';
+import { arbitrate, parseCatalogue, prepareArbitration, PropensityTable, type ArbitrationContext, type CatalogueInput } from './index.js';
 import { isCrossChannelError } from '../core/errors.js';
 import { DAY, NOW, buildHistory, naiveArbitrate } from '../../test/arbitraries/arbitration.js';
 
@@ -420,5 +420,38 @@ describe('budgets below 1', () => {
     const r = arbitrate({}, cat, empty, { now: NOW, channel: 'web', usage: { x: { spent: 1e-10 } } });
     expect(codeOf(r, 'x')).toBe('OFFER_BUDGET_EXHAUSTED');
     expect(ids(arbitrate({}, cat, empty, { now: NOW, channel: 'web', usage: { x: { spent: 0 } } }))).toEqual(['x']);
+  });
+});
+
+describe('prepareArbitration', () => {
+  const cat = parseCatalogue({
+    offers: [
+      { id: 'a', value: 10, tags: ['discount', 'category:shoes'], policy: { maxPresentations: { count: 1, window: '7d' } } },
+      { id: 'b', value: 5, prerequisites: ['a'] },
+    ],
+    guards: [{ id: 'g', offerTags: ['discount'], window: '30d' }],
+  });
+  const history = buildHistory('p1', [{ offerId: 'a', channel: 'web', at: NOW - DAY }], [], [{ at: NOW - 2 * DAY, category: 'bags', fullPrice: true, type: 'purchase' }]);
+
+  it('reads the history once for several calls, each answering as without it', () => {
+    const prepared = prepareArbitration(cat, history, NOW);
+    for (const channel of ['web', 'email', 'web']) {
+      expect(arbitrate({}, cat, history, { now: NOW, channel }, prepared)).toEqual(arbitrate({}, cat, history, { now: NOW, channel }));
+    }
+    expect(codeOf(arbitrate({}, cat, history, { now: NOW, channel: 'web' }, prepared), 'a')).toBe('OFFER_SUPPRESSED_PRESENTATIONS');
+  });
+
+  it('refuses a context made for another catalogue, history or now, or not made by it, with INPUT_INVALID at prepared', () => {
+    const prepared = prepareArbitration(cat, history, NOW);
+    const other = parseCatalogue({ offers: [{ id: 'a' }] });
+    const calls: Array<() => unknown> = [
+      () => arbitrate({}, other, history, { now: NOW, channel: 'web' }, prepared),
+      () => arbitrate({}, cat, { ...history }, { now: NOW, channel: 'web' }, prepared),
+      () => arbitrate({}, cat, history, { now: NOW + 1, channel: 'web' }, prepared),
+      () => arbitrate({}, cat, history, { now: NOW, channel: 'web' }, { catalogue: cat, history, now: NOW }),
+    ];
+    for (const call of calls) expect(call).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'prepared' }));
+    expect(() => prepareArbitration(cat, history, Number.NaN)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'now' }));
+    expect(() => prepareArbitration(cat, { subjectId: 'p1' } as never, NOW)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID' }));
   });
 });

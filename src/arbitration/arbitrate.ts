@@ -94,7 +94,9 @@ export interface ArbitrationResult {
  * 5. **ranking** — score descending, then `priority` descending, then offer id ascending (deterministic);
  * 6. **constraints** — at most one offer per exclusion group (the better ranked wins), then `slots`.
  *
- * Pure: same inputs (and Thompson seed) give the same result.
+ * Pure: same inputs (and Thompson seed) give the same result. `prepared` (from {@link prepareArbitration}, for the
+ * same catalogue, history and `now`) lets several calls share the work that depends on the history alone; the
+ * result is the same with or without it.
  *
  * @example
  * ```ts
@@ -105,7 +107,7 @@ export interface ArbitrationResult {
  * result.excluded[0]?.reason.code; // 'OFFER_WRONG_CHANNEL'
  * ```
  */
-export function arbitrate(context: ArbitrationContext, catalogue: Catalogue, history: History, options: ArbitrateOptions): ArbitrationResult {
+export function arbitrate(context: ArbitrationContext, catalogue: Catalogue, history: History, options: ArbitrateOptions, prepared?: PreparedArbitration): ArbitrationResult {
   expectObject(context, ['context']);
   const segments = context.segments;
   if (segments !== undefined && !(segments instanceof Set) && !Array.isArray(segments)) throw inputError('segments must be an array or a Set of segment ids', ['context', 'segments']);
@@ -113,12 +115,66 @@ export function arbitrate(context: ArbitrationContext, catalogue: Catalogue, his
   checkHistoryArg(history, ['history'], HISTORY_LISTS, false);
   expectObject(options, ['options']);
   // The history's records are read by binary search within windows: a bad one is named only if the run fails.
-  return namingBadRecords(history, ['history'], HISTORY_LISTS, () => run(context, catalogue, history, options));
+  return namingBadRecords(history, ['history'], HISTORY_LISTS, () => run(context, catalogue, history, options, prepared));
+}
+
+/**
+ * One customer's history read for several {@link arbitrate} calls at the same `now` and catalogue (rankings for
+ * several channels, or again with other capacity usage): made by {@link prepareArbitration}, passed as
+ * `arbitrate`'s last argument. It indexes the history by offer and collects each cannibalisation guard's
+ * categories at most once, at the first ranking that needs them, instead of once per ranking. Opaque.
+ * @example
+ * ```ts
+ * declare const catalogue: Catalogue;
+ * declare const history: History;
+ * const prepared: PreparedArbitration = prepareArbitration(catalogue, history, Date.now());
+ * prepared.now; // the instant it was prepared for
+ * ```
+ */
+export interface PreparedArbitration {
+  readonly catalogue: Catalogue;
+  readonly history: History;
+  readonly now: EpochMs;
+}
+
+/**
+ * Prepares `history` for several {@link arbitrate} calls with the same `catalogue`, `history` and `now` (any
+ * context, channel, slots, usage): each call given the result answers exactly as it would without it, and the
+ * work that depends only on the history (the index by offer, the guards' categories) is done once, by the first
+ * call that needs it. A call with another catalogue, history or `now` is `INPUT_INVALID` at `prepared`. Make one
+ * per decision and drop it after: the history must not change while it is in use (what it read is kept).
+ * @example
+ * ```ts
+ * const catalogue = parseCatalogue({ offers: [{ id: 'card', value: 40, policy: { maxPresentations: { count: 2, window: '7d' } } }] });
+ * const history = createHistory('p1');
+ * const now = Date.parse('2026-01-05T10:00:00Z');
+ * const prepared = prepareArbitration(catalogue, history, now);
+ * const web = arbitrate({ subjectId: 'p1' }, catalogue, history, { now, channel: 'web' }, prepared);
+ * const email = arbitrate({ subjectId: 'p1' }, catalogue, history, { now, channel: 'email' }, prepared);
+ * web.selected[0]?.offerId; // 'card'
+ * ```
+ */
+export function prepareArbitration(catalogue: Catalogue, history: History, now: EpochMs): PreparedArbitration {
+  expectCatalogue(catalogue, ['catalogue']);
+  checkHistoryArg(history, ['history'], HISTORY_LISTS, false);
+  if (typeof now !== 'number' || !Number.isFinite(now)) throw inputError('now must be epoch milliseconds', ['now']);
+  return new Prepared(catalogue, history, now);
+}
+
+/** What {@link PreparedArbitration} holds: built lazily, shared by the calls given it. Internal (decide makes one per decision). */
+export class Prepared {
+  index: Map<string, OfferHistory> | null = null;
+  readonly guardSets: Array<Set<string> | undefined> = [];
+  constructor(
+    readonly catalogue: Catalogue,
+    readonly history: History,
+    readonly now: EpochMs,
+  ) {}
 }
 
 const HISTORY_LISTS = ['contacts', 'responses', 'events'] as const;
 
-function run(context: ArbitrationContext, catalogue: Catalogue, history: History, options: ArbitrateOptions): ArbitrationResult {
+function run(context: ArbitrationContext, catalogue: Catalogue, history: History, options: ArbitrateOptions, prepared: PreparedArbitration | undefined): ArbitrationResult {
   const { now, channel } = options;
   const slots = options.slots ?? 1;
   if (typeof now !== 'number' || !Number.isFinite(now)) throw inputError('now must be epoch milliseconds', ['now']);
@@ -126,14 +182,19 @@ function run(context: ArbitrationContext, catalogue: Catalogue, history: History
   if (!Number.isInteger(slots) || slots < 0) throw inputError('slots must be a non-negative integer', ['slots']);
   const minScore = options.minScore ?? 0;
   if (typeof minScore !== 'number' || Number.isNaN(minScore)) throw inputError('minScore must be a number (a NaN would exclude nothing)', ['minScore']);
+  if (prepared !== undefined && (!(prepared instanceof Prepared) || prepared.catalogue !== catalogue || prepared.history !== history || prepared.now !== now)) {
+    throw inputError('prepared must be prepareArbitration(catalogue, history, now) of this call', ['prepared']);
+  }
   const memberships = membershipsOf(context);
   const usage = options.usage;
   const usageMap = usage instanceof Map ? (usage as ReadonlyMap<string, Partial<OfferUsage>>) : null;
   const usageRecord = usage !== undefined && usageMap === null ? (usage as Readonly<Record<string, Partial<OfferUsage>>>) : null;
   const seedHash = options.thompson !== undefined ? seedHashOf(options.thompson.seed) : 0;
   const excluded: ExcludedOffer[] = [];
-  let index: Map<string, OfferHistory> | null = null;
-  const guardSets: Array<Set<string> | undefined> = [];
+  // What depends on the history alone: the prepared context's when given (filled for the next call), else this call's.
+  const prep = prepared as Prepared | undefined;
+  let index = prep !== undefined ? prep.index : null;
+  const guardSets = prep !== undefined ? prep.guardSets : [];
 
   const offers = catalogue.offers;
   const n = offers.length;
@@ -282,7 +343,10 @@ function run(context: ArbitrationContext, catalogue: Catalogue, history: History
 
   function suitability(offer: CompiledOffer): Reason<ArbitrationReasonCode> | ExcludedOffer | null {
     if (offer.prerequisites.length > 0 || offer.policy !== null) {
-      index ??= indexHistory(history, now);
+      if (index === null) {
+        index = indexHistory(history, now);
+        if (prep !== undefined) prep.index = index;
+      }
       if (offer.prerequisites.length > 0) {
         const missing = missingPrerequisites(offer, index);
         if (missing.length > 0) return reason('OFFER_PREREQUISITE_MISSING', `Needs ${missing.join(', ')} accepted first`, { detail: { missing } });

@@ -47,7 +47,7 @@ export {
   type OfferUsage,
   validateConsume,
 } from './store.js';
-export { arbitrate, type ArbitrateOptions, type ArbitrationResult, type RankedOffer } from './arbitrate.js';
+export { arbitrate, type ArbitrateOptions, type ArbitrationResult, type PreparedArbitration, prepareArbitration, type RankedOffer } from './arbitrate.js';
 export type { OptimizationCandidate, OptimizationCustomer, OptimizationConstraints, CandidateColumns, OptimizationInput } from './problem.js';
 export {
   type Assignment,

@@ -2,6 +2,7 @@
 import type { BehaviourEvent, History } from '../core/records.js';
 import type { EpochMs } from '../core/time.js';
 import type { ConsentEvent } from '../consent/ledger.js';
+import type { PreparedArbitration } from '../arbitration/arbitrate.js';
 import type { DecideConfig } from './config.js';
 import { expectReads } from './answers.js';
 import { allWithDeadline } from './deadline.js';
@@ -22,11 +23,16 @@ export interface LoadedState {
   readonly profile: Readonly<Record<string, unknown>>;
 }
 
+/** The load stage's result as the pipeline uses it: with the history prepared once for every ranking (by the first). Internal. */
+export interface Loaded extends LoadedState {
+  prepared: PreparedArbitration | null;
+}
+
 /**
  * Reads events, contact history, consent events and profile attributes in parallel, from `now − lookbackMs` (the
  * longest window any stage reads); with an unbounded window (`lookbackMs` = `Infinity`), everything the stores keep.
  */
-export async function loadState(stores: DecideStores, config: DecideConfig, subjectId: string, now: EpochMs): Promise<LoadedState> {
+export async function loadState(stores: DecideStores, config: DecideConfig, subjectId: string, now: EpochMs): Promise<Loaded> {
   const t = config.storeTimeoutMs;
   const since = now - config.lookbackMs;
   const bounded = since > Number.NEGATIVE_INFINITY;
@@ -41,5 +47,5 @@ export async function loadState(stores: DecideStores, config: DecideConfig, subj
   // Contacts stamped after `now` (another service's clock runs ahead) are kept: the store's atomic check
   // counts them in their windows, and the pure checks must agree with it.
   const history: History = { subjectId, contacts: contactHistory.contacts, responses: contactHistory.responses, events };
-  return { history, consentEvents, profile: profile ? { subjectId, ...profile } : { subjectId } };
+  return { history, consentEvents, profile: profile ? { subjectId, ...profile } : { subjectId }, prepared: null };
 }

@@ -2,7 +2,8 @@ import { CrossChannelError, inputError, isCrossChannelError } from '../core/erro
 import { assertTimeZone, isCalendarInstant } from '../core/time.js';
 import { reason, type Reason } from '../core/explain.js';
 import { lowerBoundAt, type ContactRecord, type History } from '../core/records.js';
-import { arbitrate, usedUpBy, type ArbitrateOptions, type ArbitrationResult, type RankedOffer } from '../arbitration/arbitrate.js';
+import { arbitrate, Prepared, usedUpBy, type ArbitrateOptions, type ArbitrationResult, type RankedOffer } from '../arbitration/arbitrate.js';
+import type { ExcludedOffer } from '../arbitration/errors.js';
 import type { OfferUsage } from '../arbitration/store.js';
 import { capDecision, type CapDecision } from '../capping/evaluate.js';
 import { compiledDecideConfig, isDecideConfig, type DecideConfig, type DecideConfigInput } from './config.js';
@@ -13,7 +14,7 @@ import { capCandidate, plannedContact, requestIdConflict, reserveOne, slotOfKey 
 import { checkChannelConsent } from './consent.js';
 import { consentState, type ConsentState } from '../consent/ledger.js';
 import { resolveSubject } from './identify.js';
-import { loadState, type LoadedState } from './load.js';
+import { loadState, type Loaded } from './load.js';
 import { evaluateNeededSegments } from './segments.js';
 import type { DecideStores } from './stores.js';
 import { describe, parseDecideRequest, readInput, type AlternativeChannel, type ChosenOffer, type DecideFailure, type DecideRequest, type DecideResult } from './request.js';
@@ -323,10 +324,7 @@ async function run(req: DecideRequest, stores: DecideStores, config: DecideConfi
  */
 function arbitrationOutcome(ranking: ArbitrationResult, excludeOffers: ReadonlyArray<string> | undefined, wanted: number): { removed: RemovedItem[]; candidates: RankedOffer[] } {
   const removed: RemovedItem[] = new Array<RemovedItem>(ranking.excluded.length);
-  for (let i = 0; i < ranking.excluded.length; i++) {
-    const x = ranking.excluded[i]!;
-    removed[i] = { kind: 'offer', id: x.offerId, reasons: [reasonAtStage(x.reason, x.stage)] };
-  }
+  for (let i = 0; i < ranking.excluded.length; i++) removed[i] = removedOffer(ranking.excluded[i]!);
   const candidates: RankedOffer[] = [];
   let noSlot: Reason | null = null;
   for (const r of ranking.selected) {
@@ -339,6 +337,29 @@ function arbitrationOutcome(ranking: ArbitrationResult, excludeOffers: ReadonlyA
     }
   }
   return { removed, candidates };
+}
+
+/**
+ * Trace items of the exclusions that depend on the offer alone (the catalogue's frozen ones: wrong channel, not in
+ * a segment, expired, a guard's category…), made once per exclusion and shared, frozen, by every trace after.
+ */
+const STATIC_REMOVED = new WeakMap<ExcludedOffer, RemovedItem>();
+
+/** The trace item of an offer arbitration excluded: shared and frozen when the exclusion is, else fresh. */
+function removedOffer(x: ExcludedOffer): RemovedItem {
+  let item = STATIC_REMOVED.get(x);
+  if (item === undefined) {
+    const r = reasonAtStage(x.reason, x.stage);
+    const reasons = [r];
+    item = { kind: 'offer', id: x.offerId, reasons };
+    if (Object.isFrozen(x)) {
+      Object.freeze(r.detail);
+      Object.freeze(r);
+      Object.freeze(reasons);
+      STATIC_REMOVED.set(x, Object.freeze(item));
+    }
+  }
+  return item;
 }
 
 /** A candidate the caps refused, with the refusal. */
@@ -515,7 +536,7 @@ async function alternativeFor(
   req: DecideRequest,
   stores: DecideStores,
   config: DecideConfig,
-  state: LoadedState,
+  state: Loaded,
   ledger: ConsentState,
   subjectId: string,
   zone: string,
@@ -549,7 +570,7 @@ async function alternativeFor(
 function alternativeRankings(
   req: DecideRequest,
   config: DecideConfig,
-  state: LoadedState,
+  state: Loaded,
   ledger: ConsentState,
   subjectId: string,
   segs: ReadonlyArray<string>,
@@ -585,7 +606,7 @@ const isLimited = (o: { capacity: unknown; budget: unknown } | undefined): boole
 function rank(
   req: DecideRequest,
   config: DecideConfig,
-  state: LoadedState,
+  state: Loaded,
   subjectId: string,
   memberships: ReadonlyArray<string>,
   channel: string,
@@ -604,6 +625,8 @@ function rank(
     config.catalogue,
     state.history,
     options,
+    // Made by the first ranking of the decision; it reads the history lazily, once for every ranking after.
+    (state.prepared ??= new Prepared(config.catalogue, state.history, req.now)),
   );
 }
 
@@ -615,7 +638,7 @@ function rank(
 function bestAlternative(
   req: DecideRequest,
   config: DecideConfig,
-  state: LoadedState,
+  state: Loaded,
   ledger: ConsentState,
   subjectId: string,
   zone: string,
