@@ -38,7 +38,8 @@ export function stepOfKey(instanceId: string, key: string | undefined): string |
  * given), each after the steps due at or before it ran; then every step due by `now` runs, then `leftSegment` exits
  * are judged at `now`. Nothing happens after the end; an input dated after `now` is refused; one dated before the
  * current step began is recorded but answers no wait that began after it. A send is checked at its send time against
- * holdout, consent (`canContact`) and caps (`evaluateCaps`, whose exact `nextAllowedAt` is the hold time).
+ * holdout, consent (`canContact`) and caps (`evaluateCaps`, whose exact `nextAllowedAt` is the hold time); a held
+ * send is checked again at each new input (a consent change delivered as an event wakes it).
  * Advancing again with no new input emits nothing new. Bad input throws `CrossChannelError` before anything
  * changes.
  *
@@ -402,10 +403,15 @@ class Run {
       }
     }
     const step = this.j.steps.get(s.step)!;
-    if (x.kind === 'reply') return this.reply(early ? null : step, x.reply, at);
-    if (!early && step.type === 'waitFor' && this.matches(this.j.waitSignals.get(s.step)!, x, from)) {
+    if (x.kind === 'reply') this.reply(early ? null : step, x.reply, at);
+    else if (!early && step.type === 'waitFor' && this.matches(this.j.waitSignals.get(s.step)!, x, from)) {
       this.note('JOURNEY_MATCHED', `${x.kind === 'event' ? x.event.type : x.kind === 'response' ? x.response.kind : 'reply'} while waiting`, at);
       this.enter(step.next, at);
+    }
+    // A held send is checked again at each new input (a consent change is one): consent has no next legal time.
+    if (s.status === 'active' && step.type === 'send' && s.heldSince !== undefined && at > s.heldSince) {
+      this.note('JOURNEY_SEND_RECHECKED', `held send checked again on a new ${x.kind}`, at, { input: x.kind });
+      this.send(step, at);
     }
   }
 

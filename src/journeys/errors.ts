@@ -34,6 +34,8 @@ export type JourneyReasonCode =
   | 'JOURNEY_SEND'
   | 'JOURNEY_SEND_SKIPPED'
   | 'JOURNEY_SEND_HELD'
+  /** A held send checked again because a new input arrived (a consent change, delivered as an event). */
+  | 'JOURNEY_SEND_RECHECKED'
   | 'JOURNEY_SEND_BRANCHED'
   | 'JOURNEY_SEND_WOULD_HAVE'
   | 'JOURNEY_SEND_SCHEDULED'
