@@ -113,14 +113,18 @@ export function runContactHistoryStoreConformance(implementations: ConformanceTa
       expect((await s.history('p1')).contacts.map((c) => c.id)).toEqual(['a', 'z', '\uFF01', '\u{1F600}']);
     });
 
-    it('a key is replayed only while its contact is kept', async () => {
+    it('a key is replayed only while its contact is kept (refused keys too)', async () => {
       const s = store();
       const caps = parseCapRules({ rules: [{ id: 'day', kind: 'limit', limit: 1, window: 'day' }] });
       const late = T0 + 1000 * DAY; // past the shipped stores' retention
       await s.reserve(contact('a', T0, { idempotencyKey: 'k' }), caps);
+      expect((await s.reserve(contact('r', T0, { idempotencyKey: 'kr' }), caps)).granted).toBe(false);
       await s.reserve(contact('b', late), caps);
+      const kept = (await s.history('p1')).contacts.some((c) => c.id === 'a');
+      // Retried with an earlier `now`: `b`'s trim forgot the refusal as it dropped `a` (a store that keeps `a` replays it).
+      expect((await s.reserve(contact('r2', T0, { idempotencyKey: 'kr' }), caps)).replayed).toBe(kept);
       const retry = await s.reserve(contact('c', late + 1, { idempotencyKey: 'k' }), caps);
-      expect(retry.replayed).toBe((await s.history('p1')).contacts.some((c) => c.id === 'a'));
+      expect(retry.replayed).toBe(kept);
     });
 
     it('rejects malformed records with INPUT_INVALID and writes nothing', async () => {
@@ -321,6 +325,16 @@ export function runContactHistoryStoreConformance(implementations: ConformanceTa
       await s.erase('p1');
       expect(await s.history('p1')).toEqual({ subjectId: 'p1', contacts: [], responses: [], events: [] });
       expect((await s.recordContact(contact('after', T0, { idempotencyKey: 'old-key' }))).recorded).toBe(true);
+      // Refused keys go too: with the refusal's time pruned, and with an erasure.
+      const caps = parseCapRules({ rules: [{ id: 'day', kind: 'limit', limit: 1, window: 'day' }] });
+      const p3 = (id: string, key?: string) => ({ ...contact(id, T0 - 10 * DAY, key === undefined ? {} : { idempotencyKey: key }), subjectId: 'p3' });
+      await s.reserve(p3('g'), caps);
+      expect((await s.reserve(p3('r', 'kr'), caps)).granted).toBe(false);
+      await s.prune(T0 - DAY);
+      expect(await s.reserve(p3('r', 'kr'), caps)).toMatchObject({ granted: true, replayed: false });
+      expect((await s.reserve(p3('e', 'ke'), caps)).granted).toBe(false);
+      await s.erase('p3');
+      expect(await s.reserve(p3('e', 'ke'), caps)).toMatchObject({ granted: true, replayed: false });
     });
   });
 }

@@ -137,6 +137,15 @@ export function runIdentityStoreConformance(implementations: ConformanceTargets<
       expect(report.changes).toEqual([{ profileId: after, previousIds: before }]);
     });
 
+    it('keeps identifier values apart (ids are exact: no case folding, no truncation)', async () => {
+      const store = await open();
+      const long = 'u'.repeat(255);
+      const people = [[`${long}1`, 'x1@shop.test'], [`${long}2`, 'x2@shop.test'], ['Kim', 'x3@shop.test'], ['kim', 'x4@shop.test']] as const;
+      await store.addObservations(people.map(([user, email], i) => obs(T0 + i, 'crm', id('user_id', user), id('email', email))));
+      const pids = await Promise.all(people.map(([user]) => store.lookup(id('user_id', user))));
+      for (const [i, [user, email]] of people.entries()) expect(await store.identifiersOf(pids[i]!)).toEqual([id('user_id', user), id('email', email)]);
+    });
+
     it('resolves several identifiers to the profile of the strongest known one', async () => {
       const store = await open();
       await store.addObservations([obs(T0, 'web', id('anonymous_id', 'c9')), obs(T0, 'crm', id('user_id', 'u9'), id('email', 'u9@shop.test'))]);

@@ -61,6 +61,10 @@ export function runJourneyStoreConformance(implementations: ConformanceTargets<J
       expect(await s.enrol(later, plan({ reentry: 'never' }))).toMatchObject({ enrolled: false, reason: 'no_reentry' });
       expect(await s.enrol(later, plan({ reentry: 'cooldown', enteredBefore: T0 - 1 }))).toMatchObject({ enrolled: false, reason: 'cooldown' });
       expect(await s.enrol(later, plan({ reentry: 'cooldown', enteredBefore: T0 }))).toEqual({ enrolled: true });
+      // Measured from the latest entry, not the first.
+      const [c2] = await s.claimDue(T0 + HOUR, claimOpts());
+      expect(await s.complete(c2!, { ...later, status: 'completed', wakeAt: null }, 0, T0 + HOUR)).toBe(true);
+      expect(await s.enrol(inst('p1', null, { enteredAt: T0 + 2 * HOUR }), plan({ reentry: 'cooldown', enteredBefore: T0 + 1 }))).toMatchObject({ reason: 'cooldown' });
       const capped = plan({ cap: { max: 2, since: null } });
       expect(await s.enrol(inst('a', T0, { journeyId: 'k', id: 'k:a' }), { ...capped, journeyId: 'k' })).toEqual({ enrolled: true });
       expect(await s.enrol(inst('b', T0, { journeyId: 'k', id: 'k:b' }), { ...capped, journeyId: 'k' })).toEqual({ enrolled: true });
@@ -129,6 +133,32 @@ export function runJourneyStoreConformance(implementations: ConformanceTargets<J
       for await (const x of s.list('j')) listed.push(x.id);
       expect(listed).toEqual([]);
       expect(await s.enrol(inst('b', T0), full)).toEqual({ enrolled: true });
+    });
+
+    it('erase frees all the person’s cap entries, ended instances’ too, and their re-entry record', async () => {
+      const s = store();
+      const capped = plan({ cap: { max: 2, since: null } });
+      expect(await s.enrol(inst('a', T0), capped)).toEqual({ enrolled: true });
+      const [c] = await s.claimDue(T0, claimOpts());
+      expect(await s.complete(c!, { ...c!.instance, status: 'completed', wakeAt: null, outcome: 'done' }, 0, T0)).toBe(true);
+      expect(await s.enrol(inst('a', T0, { enteredAt: T0 + HOUR }), capped)).toEqual({ enrolled: true });
+      expect(await s.enrol(inst('b', T0), capped)).toEqual({ enrolled: false, reason: 'cap' });
+      await s.erase('a');
+      expect(await s.enrol(inst('b', T0), capped)).toEqual({ enrolled: true });
+      // Both of `a`'s entries are gone: one place left, and no past entry for `reentry: 'never'` to refuse.
+      expect(await s.enrol(inst('a', T0, { enteredAt: T0 + 2 * HOUR }), { ...capped, reentry: 'never' })).toEqual({ enrolled: true });
+    });
+
+    it('keeps people apart (ids are exact: no case folding, no truncation)', async () => {
+      const s = store();
+      const ids = ['p1', 'P1', `${'x'.repeat(250)}a`, `${'x'.repeat(250)}b`, '\u{1F600}', '\u{1F601}'];
+      for (const [i, subjectId] of ids.entries()) expect(await s.enrol(inst(subjectId, T0, { id: `i${i}` }), plan())).toEqual({ enrolled: true });
+      for (const [i, subjectId] of ids.entries()) expect((await s.activeFor('j', subjectId))?.id).toBe(`i${i}`);
+      await s.erase('P1');
+      await s.erase(ids[3]!);
+      const listed: string[] = [];
+      for await (const x of s.list('j')) listed.push(`${x.id}:${x.subjectId}`);
+      expect(listed.sort()).toEqual([0, 2, 4, 5].map((i) => `i${i}:${ids[i]}`));
     });
 
     it('refuses an input about another person than the instance’s, or with U+0000 in a string, with JOURNEY_INPUT_INVALID, filing nothing', async () => {

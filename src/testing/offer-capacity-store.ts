@@ -108,10 +108,18 @@ export function runOfferCapacityStoreConformance(implementations: ConformanceTar
       const first = await s.consume('x', { perDay: 5 }, T0);
       await s.consume('x', { perDay: 5 }, T0 + DAY);
       if (!first.ok) throw new Error('expected a grant');
+      await s.consume('x', { perDay: 5 }, T0 + 7 * DAY);
       await s.release(first.reservation);
       const u = await s.usage(['x'], {}, T0 + DAY);
       expect(u.get('x')?.day).toBe(1);
-      expect((await s.usage(['x'], {}, T0)).get('x')?.day).toBe(0);
+      expect((await s.usage(['x'], {}, T0)).get('x')).toMatchObject({ day: 0, week: 1 });
+      expect((await s.usage(['x'], {}, T0 + 7 * DAY)).get('x')?.week).toBe(1);
+      // In the spec's calendar: a Tokyo day (from 15:00 UTC), weeks from Sunday.
+      const cal = { timeZone: 'Asia/Tokyo', weekStartsOn: 0 } as const;
+      const z = await s.consume('z', { perDay: 5, ...cal }, T0);
+      if (!z.ok) throw new Error('expected a grant');
+      await s.release(z.reservation);
+      expect((await s.usage(['z'], cal, T0)).get('z')).toEqual({ day: 0, week: 0, total: 0, spent: 0 });
     });
 
     it('keeps offers independent and reports zeros for unknown offers', async () => {
@@ -119,6 +127,10 @@ export function runOfferCapacityStoreConformance(implementations: ConformanceTar
       await s.consume('a', { perDay: 1 }, T0);
       expect((await s.consume('b', { perDay: 1 }, T0)).ok).toBe(true);
       expect((await s.consume('A', { perDay: 1 }, T0)).ok).toBe(true);
+      // Ids are exact: no case folding (above), no truncation (up to the 256-character limit).
+      const long = 'o'.repeat(255);
+      await s.consume(`${long}1`, { perDay: 1 }, T0);
+      expect((await s.consume(`${long}2`, { perDay: 1 }, T0)).ok).toBe(true);
       const u = await s.usage(['a', 'b', 'never'], {}, T0);
       expect(u.get('a')?.day).toBe(1);
       expect(u.get('never')).toEqual({ day: 0, week: 0, total: 0, spent: 0 });
@@ -238,6 +250,10 @@ export function runOfferCapacityStoreConformance(implementations: ConformanceTar
       const first = await s.consume('kd', { perDay: 5, cost: 2 }, T0, 1, 'a');
       await s.consume('kd', { perDay: 5 }, T0 + DAY, 1, 'b');
       expect(await s.consume('kd', { perDay: 5 }, T0, 2, 'a')).toMatchObject({ replayed: true, reservation: first.ok ? first.reservation : {}, usage: { day: 1, total: 2 } });
+      // A key is one call per offer and local day: the next day, it is a new call.
+      const next = await s.consume('kd', { perDay: 5 }, T0 + DAY, 1, 'a');
+      expect(next).toMatchObject({ ok: true, usage: { day: 2, total: 3 } });
+      expect(next.ok && next.replayed).toBeFalsy();
     });
 
     it('refuses a release whose amount or cost consume could not have given, and changes nothing', async () => {

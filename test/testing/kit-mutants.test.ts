@@ -44,7 +44,7 @@ import { MemoryEventStore } from '../../src/adapters/memory/events.js';
 import { MemoryIdentityStore } from '../../src/adapters/memory/identity.js';
 import { MemoryJourneyStore } from '../../src/adapters/memory/journeys.js';
 import { MemoryOfferCapacityStore } from '../../src/adapters/memory/offer-capacity.js';
-import type { OfferCapacityStore } from '../../src/arbitration/store.js';
+import { capacityWindows, type OfferCapacityStore } from '../../src/arbitration/store.js';
 import { evaluateCaps } from '../../src/capping/evaluate.js';
 import type { ContactHistoryStore } from '../../src/capping/store.js';
 import type { ConsentStore } from '../../src/consent/store.js';
@@ -151,12 +151,52 @@ const chReading = (view: (h: History, c: ContactRecord, now: number) => History)
       if (decision.allowed || c.idempotencyKey !== undefined) outcomes.set(key, outcome);
       return outcome;
     };
+    // Prune and erase forget the outcomes of the contacts they delete, refusals as grants.
+    const forget = (gone: (c: ContactRecord) => boolean) => {
+      for (const [key, kept] of outcomes) if (gone(kept.contact)) outcomes.delete(key);
+    };
     return {
       reserve: (c: Any, rules: Any, o: Any) => {
         const run = lock.then(() => reserve(c, rules, o));
         lock = run.catch(() => undefined);
         return run;
       },
+      prune: async (before: number) => {
+        const n = await b.prune(before);
+        forget((c) => c.at < before);
+        return n;
+      },
+      erase: async (s: string) => {
+        await b.erase(s);
+        forget((c) => c.subjectId === s);
+      },
+    };
+  });
+
+/**
+ * Refused keys also kept beside the store, and replayed from there while kept: forgotten by a later reservation's
+ * trim (`now − 400 days`, the memory store's retention) or only by the retry's own cut-off, and by prune and erase
+ * as `forgets` says. While the store keeps a refusal too, both answers are the same.
+ */
+const chRefusals = (forgets: { trim: boolean; prune: boolean; erase: boolean }) =>
+  ch((b) => {
+    const refused = new Map<string, Any>();
+    const k = (c: Any) => `${c.subjectId}\0${c.idempotencyKey}`;
+    const drop = (gone: (r: Any) => boolean) => {
+      for (const [key, r] of refused) if (gone(r)) refused.delete(key);
+    };
+    return {
+      reserve: async (c: Any, rules: Any, o: Any = {}) => {
+        const cut = (o.now ?? c?.at) - 400 * 86_400_000;
+        if (forgets.trim) drop((r) => r.contact.subjectId === c?.subjectId && r.contact.at < cut);
+        const kept = c?.idempotencyKey === undefined ? undefined : refused.get(k(c));
+        if (kept && kept.contact.at >= cut) return { ...kept, replayed: true };
+        const r = await b.reserve(c, rules, o);
+        if (!r.granted && !r.replayed && c.idempotencyKey !== undefined) refused.set(k(c), r);
+        return r;
+      },
+      prune: async (before: number) => (forgets.prune && drop((r) => r.contact.at < before), b.prune(before)),
+      erase: async (s: string) => (forgets.erase && drop((r) => r.contact.subjectId === s), b.erase(s)),
     };
   });
 
@@ -262,6 +302,9 @@ const contactMutants: Record<string, () => CH> = {
       },
     };
   }),
+  'a refused key outlives a later reservation’s trim (replayed to an earlier retry)': chRefusals({ trim: false, prune: true, erase: true }),
+  'prune keeps refused keys': chRefusals({ trim: true, prune: false, erase: true }),
+  'erase keeps refused keys': chRefusals({ trim: true, prune: true, erase: false }),
   'reserve reads, awaits, then writes (not atomic)': ch((b) => ({
     reserve: async (c: Any, rules: Any, o: Any = {}) => {
       const parsed = (await b.recordContact.call(new MemoryContactHistoryStore(), c)).contact; // parse only
@@ -387,6 +430,67 @@ const capacityMutants: Record<string, () => OC> = {
     usage: async (ids: Any, spec: Any, now: number) => {
       const u = await b.usage(Array.isArray(ids) ? ids.map((i) => (typeof i === 'string' ? i.toLowerCase() : i)) : ids, spec, now);
       return new Map((ids as string[]).map((i) => [i, u.get(i.toLowerCase())!]));
+    },
+  })),
+  'release into the wall clock’s day and week, not the reservation’s': oc((b) => ({ release: (r: Any) => b.release({ ...r, ...capacityWindows({}, Date.now()) }) })),
+  'release into the windows of the latest consume': oc((b) => {
+    let last: Any;
+    return {
+      consume: (o: string, spec: Any, now: number, n?: number, k?: string) => ((last = [spec, now]), b.consume(o, spec, now, n, k)),
+      release: (r: Any) => b.release(last ? { ...r, ...capacityWindows(last[0], last[1]) } : r),
+    };
+  }),
+  'release gives the week back to the week after the reservation’s': oc((b) => ({ release: (r: Any) => b.release({ ...r, weekStart: r.weekEnd, weekEnd: r.weekEnd + 7 * 86_400_000 }) })),
+  'release recomputes the windows from dayStart in UTC, weeks from Monday': oc((b) => ({ release: (r: Any) => b.release({ ...r, ...capacityWindows({}, r.dayStart) }) })),
+  'offer ids truncated to 64 UTF-16 units': oc((b) => {
+    const key = (o: Any) => (typeof o === 'string' ? o.slice(0, 64) : o);
+    return {
+      consume: async (o: string, spec: Any, now: number, n?: number, k?: string) => {
+        const r: Any = await b.consume(key(o), spec, now, n, k);
+        return r.ok ? { ...r, reservation: { ...r.reservation, offerId: o } } : r;
+      },
+      release: (r: Any) => b.release(typeof r?.offerId === 'string' ? { ...r, offerId: key(r.offerId) } : r),
+      usage: async (ids: Any, spec: Any, now: number) => {
+        const u = await b.usage(Array.isArray(ids) ? ids.map(key) : ids, spec, now);
+        return new Map((ids as string[]).map((i) => [i, u.get(key(i))!]));
+      },
+    };
+  }),
+  'keys kept for good, not per local day': oc((b) => {
+    const held = new Map<string, Any>();
+    return {
+      consume: async (o: string, spec: Any, now: number, n?: number, k?: string) => {
+        const h = k === undefined ? undefined : held.get(`${o}\0${k}`);
+        if (h) return h.ok ? { ...h, usage: (await b.usage([o], spec, now)).get(o), replayed: true } : { ...h, usage: (await b.usage([o], spec, now)).get(o) };
+        const r = await b.consume(o, spec, now, n, k);
+        if (k !== undefined && !(r as Any).replayed) held.set(`${o}\0${k}`, r);
+        return r;
+      },
+      release: async (r: Any) => (r?.key !== undefined && held.delete(`${r.offerId}\0${r.key}`), b.release(r)),
+    };
+  }),
+  'keys scoped by the UTC day, not the local day': oc((b) => {
+    const held = new Map<string, Any>();
+    return {
+      consume: async (o: string, spec: Any, now: number, n?: number, k?: string) => {
+        const key = `${o}\0${k}\0${capacityWindows({}, now).dayStart}`;
+        const h = k === undefined ? undefined : held.get(key);
+        if (h) return h.ok ? { ...h, usage: (await b.usage([o], spec, now)).get(o), replayed: true } : { ...h, usage: (await b.usage([o], spec, now)).get(o) };
+        const r = await b.consume(o, spec, now, n, k === undefined ? undefined : `${k}\0${capacityWindows({}, now).dayStart}`);
+        const out = r.ok && k !== undefined ? { ...r, reservation: { ...r.reservation, key: k } } : r;
+        if (k !== undefined && !(r as Any).replayed) held.set(key, out);
+        return out;
+      },
+      release: async (r: Any) => {
+        if (r?.key !== undefined) for (const key of held.keys()) if (key.startsWith(`${r.offerId}\0${r.key}\0`)) held.delete(key);
+        return b.release(r?.key === undefined ? r : { ...r, key: undefined });
+      },
+    };
+  }),
+  'a refused key is evaluated afresh': oc((b) => ({
+    consume: async (o: string, spec: Any, now: number, n?: number, k?: string) => {
+      const r = await b.consume(o, spec, now, n, k);
+      return !r.ok && k !== undefined ? b.consume(o, spec, now, n) : r;
     },
   })),
   'release gives back the units but not the budget': oc((b) => ({ release: (r: Any) => b.release({ ...r, cost: 0 }) })),
@@ -587,6 +691,28 @@ const identityMutants: Record<string, () => IdentityStoreOpener> = {
       return last ?? b.addObservations([]);
     },
   })),
+  'identifier values truncated to 64 characters': idm((b) => {
+    const cut = (i: Any) => (i && typeof i === 'object' && typeof i.value === 'string' ? { ...i, value: i.value.slice(0, 64) } : i);
+    const cutAll = (xs: Any) => (Array.isArray(xs) ? xs.map(cut) : xs);
+    return {
+      addObservations: (obs: Any) => b.addObservations(Array.isArray(obs) ? obs.map((o) => (o && typeof o === 'object' ? { ...o, identifiers: cutAll(o.identifiers) } : o)) : obs),
+      lookup: (i: Any) => b.lookup(cut(i)),
+      resolve: (xs: Any) => b.resolve(cutAll(xs)),
+      removeIdentifier: (i: Any, now: number) => b.removeIdentifier(cut(i), now),
+      wasErased: (i: Any) => b.wasErased(cut(i)),
+    };
+  }),
+  'identifier values compared case-insensitively': idm((b) => {
+    const cut = (i: Any) => (i && typeof i === 'object' && typeof i.value === 'string' ? { ...i, value: i.value.toLowerCase() } : i);
+    const cutAll = (xs: Any) => (Array.isArray(xs) ? xs.map(cut) : xs);
+    return {
+      addObservations: (obs: Any) => b.addObservations(Array.isArray(obs) ? obs.map((o) => (o && typeof o === 'object' ? { ...o, identifiers: cutAll(o.identifiers) } : o)) : obs),
+      lookup: (i: Any) => b.lookup(cut(i)),
+      resolve: (xs: Any) => b.resolve(cutAll(xs)),
+      removeIdentifier: (i: Any, now: number) => b.removeIdentifier(cut(i), now),
+      wasErased: (i: Any) => b.wasErased(cut(i)),
+    };
+  }),
   'erase keeps the profile': idm((b) => ({ erase: async (p: string, now: number) => ((await b.profile(p)) === null ? null : { profileId: p, identifiers: 0, proofs: [], profiles: [p], changes: [] }) })),
 };
 
@@ -660,6 +786,117 @@ const journeyMutants: Record<string, () => JO> = {
   })),
   'claimDue claims what falls due within the lease': jo((b) => ({ claimDue: (now: number, o: Any) => b.claimDue(typeof now === 'number' && typeof o?.leaseMs === 'number' ? now + Math.min(o.leaseMs, 1000) : now, o) })),
   'nextDueAt ignores everything': jo(() => ({ nextDueAt: async () => null })),
+  'deliver forgets an input id once it is consumed': jo((b) => {
+    const consumed = new Map<string, Set<string>>();
+    return {
+      deliver: async (id: string, x: Any, now: number) => {
+        const r = await b.deliver(id, x, now);
+        if (r || !consumed.get(id)?.has(x?.id)) return r;
+        consumed.get(id)!.delete(x.id);
+        return b.deliver(id, { ...x, id: `${x.id}\0again` }, now);
+      },
+      complete: async (c: Any, i: Any, n: number, now: number) => {
+        const ok = await b.complete(c, i, n, now);
+        if (ok) for (const x of c.inbox.slice(0, n)) consumed.set(c.instance.id, (consumed.get(c.instance.id) ?? new Set()).add(x.id));
+        return ok;
+      },
+    };
+  }),
+  'cooldown measured from the person’s first entry, not the latest': jo((b) => {
+    const first = new Map<string, number>();
+    return {
+      enrol: async (i: Any, p: Any) => {
+        const k = `${i?.subjectId}\0${p?.journeyId}`;
+        const f = first.get(k);
+        const early = p?.reentry === 'cooldown' && f !== undefined && p.enteredBefore !== null && f <= p.enteredBefore && !(await b.activeFor(p.journeyId, i.subjectId));
+        const r = await b.enrol(i, early ? { ...p, reentry: 'always' } : p);
+        if (r.enrolled && f === undefined) first.set(k, i.enteredAt);
+        return r;
+      },
+    };
+  }),
+  'complete keeps the consumed inbox items': jo((b) => ({ complete: (c: Any, i: Any, _n: number, now: number) => b.complete(c, i, 0, now) })),
+  'erase keeps the entry-cap entries': jo((b) => {
+    // Entries of erased people, per journey, still counted: the cap is lowered by those in its window.
+    const ghosts = new Map<string, number[]>();
+    const mine = new Map<string, Array<[string, number]>>();
+    return {
+      enrol: async (i: Any, p: Any) => {
+        const g = p?.cap ? (ghosts.get(p.journeyId) ?? []).filter((t) => p.cap.since === null || t >= p.cap.since).length : 0;
+        const r = await b.enrol(i, g > 0 ? { ...p, cap: { ...p.cap, max: Math.max(0, p.cap.max - g) } } : p);
+        if (r.enrolled && p?.cap) mine.set(i.subjectId, [...(mine.get(i.subjectId) ?? []), [p.journeyId, i.enteredAt]]);
+        return r;
+      },
+      erase: async (s: string) => {
+        for (const [j, t] of mine.get(s) ?? []) ghosts.set(j, [...(ghosts.get(j) ?? []), t]);
+        mine.delete(s);
+        return b.erase(s);
+      },
+    };
+  }),
+  'erase frees only the active instance’s cap entry (ended ones still count)': jo((b) => {
+    const ghosts = new Map<string, number[]>();
+    const mine = new Map<string, Array<[string, number, string]>>();
+    return {
+      enrol: async (i: Any, p: Any) => {
+        const g = p?.cap ? (ghosts.get(p.journeyId) ?? []).filter((t) => p.cap.since === null || t >= p.cap.since).length : 0;
+        const r = await b.enrol(i, g > 0 ? { ...p, cap: { ...p.cap, max: Math.max(0, p.cap.max - g) } } : p);
+        if (r.enrolled && p?.cap) mine.set(i.subjectId, [...(mine.get(i.subjectId) ?? []), [p.journeyId, i.enteredAt, i.id]]);
+        return r;
+      },
+      erase: async (s: string) => {
+        for (const [j, t, id] of mine.get(s) ?? []) if ((await b.get(id))?.status !== 'active') ghosts.set(j, [...(ghosts.get(j) ?? []), t]);
+        mine.delete(s);
+        return b.erase(s);
+      },
+    };
+  }),
+  'erase keeps the person’s re-entry record (reentry never still refuses them)': jo((b) => {
+    const entered = new Map<string, Set<string>>();
+    const erased = new Set<string>();
+    return {
+      enrol: async (i: Any, p: Any) => {
+        const k = `${i?.subjectId}\0${p?.journeyId}`;
+        if (erased.has(k) && p?.reentry === 'never' && !(await b.activeFor(p.journeyId, i.subjectId))) return { enrolled: false, reason: 'no_reentry' };
+        const r = await b.enrol(i, p);
+        if (r.enrolled) entered.set(i.subjectId, (entered.get(i.subjectId) ?? new Set()).add(k));
+        return r;
+      },
+      erase: async (s: string) => {
+        for (const k of entered.get(s) ?? []) erased.add(k);
+        return b.erase(s);
+      },
+    };
+  }),
+  'subject ids truncated to 64 UTF-16 units': jo((b) => {
+    const cut = (s: Any) => (typeof s === 'string' ? s.slice(0, 64) : s);
+    const who = new Map<string, string>();
+    const back = (i: Any) => (i && typeof i === 'object' && who.has(i.id) ? { ...i, subjectId: who.get(i.id) } : i);
+    const into = (i: Any) => (i && typeof i === 'object' ? { ...i, subjectId: cut(i.subjectId) } : i);
+    const input = (x: Any) => {
+      if (!x || typeof x !== 'object') return x;
+      const body = x.event ?? x.response ?? x.reply;
+      const f = x.event ? 'event' : x.response ? 'response' : 'reply';
+      return body && typeof body === 'object' ? { ...x, [f]: { ...body, subjectId: cut(body.subjectId) } } : x;
+    };
+    return {
+      enrol: async (i: Any, p: Any) => {
+        const r = await b.enrol(into(i), p);
+        if (r.enrolled) who.set(i.id, i.subjectId);
+        return r;
+      },
+      get: async (id: string) => back(await b.get(id)),
+      activeFor: async (j: string, s: string) => back(await b.activeFor(j, cut(s))),
+      deliver: (id: string, x: Any, now: number) => b.deliver(id, input(x), now),
+      claimDue: async (now: number, o: Any) => (await b.claimDue(now, o)).map((c: Any) => ({ ...c, instance: back(c.instance), inbox: c.inbox })),
+      complete: (c: Any, i: Any, n: number, now: number) => b.complete(c && typeof c === 'object' ? { ...c, instance: into(c.instance) } : c, into(i), n, now),
+      replace: (i: Any, now: number) => b.replace(into(i), now),
+      list: async function* (j: string, v?: number) {
+        for await (const i of b.list(j, v)) yield back(i);
+      },
+      erase: (s: string) => b.erase(cut(s)),
+    };
+  }),
 };
 
 const ports: Array<[string, (t: () => Any) => void, () => Any, Record<string, () => Any>]> = [
