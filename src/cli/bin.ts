@@ -4,6 +4,7 @@
  */
 import { readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { main } from './index.js';
+import { utf8Text } from './utf8.js';
 
 /**
  * Writes `text` to `path` whole or not at all: a regular file (new or existing) through a temporary file in its
@@ -24,6 +25,17 @@ async function writeWhole(path: string, text: string): Promise<void> {
   }
 }
 
+/**
+ * A file's text, strictly UTF-8: other bytes are an error at their line ({@link utf8Text}), not U+FFFD in the data.
+ * A regular file is read as text (Node's own UTF-8 reading: a 1 M-row export peaked about 230 MB lower than through
+ * a Buffer) and its bytes checked only when a U+FFFD shows; anything else (a pipe, `<(…)`) is read once, as bytes.
+ */
+async function readText(path: string): Promise<string> {
+  if ((await stat(path).catch(() => undefined))?.isFile() !== true) return utf8Text(await readFile(path), path);
+  const text = await readFile(path, 'utf8');
+  return text.includes('\ufffd') ? utf8Text(await readFile(path), path) : text;
+}
+
 // A reader that stops early (`crosschannel … | head`) closes the pipe: stop quietly, as other tools do; any
 // other failure to write stdout is named, exit 1 — never an unhandled 'error' event's stack trace.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -34,7 +46,7 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 void main(process.argv.slice(2), {
   stdout: (s) => void process.stdout.write(s),
   stderr: (s) => void process.stderr.write(s),
-  readFile: (p) => readFile(p, 'utf8'),
+  readFile: readText,
   writeFile: writeWhole,
   now: () => Date.now(),
   isTTY: process.stderr.isTTY === true,

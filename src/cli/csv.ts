@@ -26,9 +26,10 @@ function csvError(file: string | undefined, line: number, what: string): Error {
  * The data rows of a CSV text, keyed by the header's column names (header names trimmed of surrounding
  * whitespace, cells kept as written), each with the physical line where it starts. Empty lines are skipped; a
  * row whose field count differs from the header's is `INPUT_INVALID` at its line, as is a header naming a
- * column twice (empty names aside).
+ * column twice (empty names aside) or lacking one of `columns` (checked at the header, so a file of no rows is
+ * refused too; a text with no header at all has no rows and is not checked).
  */
-export function readCsvTable(text: string, file?: string): CsvRow[] {
+export function readCsvTable(text: string, file?: string, columns: ReadonlyArray<string> = []): CsvRow[] {
   if (typeof text !== 'string') throw inputError('CSV text must be a string', ['text']);
   const records = parseCsvRecords(text, file);
   const header = records.shift();
@@ -37,6 +38,8 @@ export function readCsvTable(text: string, file?: string): CsvRow[] {
   // Two columns of one name: a row would keep only the last one's cell, silently.
   const twice = names.find((n, i) => n !== '' && names.indexOf(n) !== i);
   if (twice !== undefined) throw csvError(file, header.line, `the header names the column ${JSON.stringify(twice)} twice`);
+  const missing = columns.find((c) => !names.includes(c));
+  if (missing !== undefined) throw csvError(file, header.line, `the header has no column ${JSON.stringify(missing)} (it names ${names.map((n) => JSON.stringify(n)).join(', ')})`);
   return records.map(({ line, cells }) => {
     if (cells.length !== names.length) throw csvError(file, line, `${cells.length} field${cells.length === 1 ? '' : 's'}, the header ${names.length}`);
     return { line, values: Object.fromEntries(names.map((n, i) => [n, cells[i]!])) };

@@ -12,6 +12,7 @@ import { CrossChannelError, isCrossChannelError, parseWith, quoted, safeText, in
 import { behaviourEventSchema, sortByAt, type BehaviourEvent } from '../core/records.js';
 import { MAX_EPOCH_MS, toEpochMs } from '../core/time.js';
 import { decodeGpp } from '../consent/gpp/codec.js';
+import { gppOptOuts } from '../consent/gpp/encode.js';
 import { decodeTcString } from '../consent/tcf/decode.js';
 import { IdSet } from '../consent/tcf/id-set.js';
 import { parseConsentPolicy, type ConsentPolicyInput } from '../consent/ledger.js';
@@ -56,7 +57,7 @@ const USAGE = `crosschannel ${CLI_VERSION} — cross-channel marketing primitive
 
 Usage:
   crosschannel tcf decode <tc-string> [--json]
-  crosschannel gpp decode <gpp-string> [--json]
+  crosschannel gpp decode <gpp-string> [--sid <ids>] [--json]
   crosschannel check <config.json> [--kind caps|segments|catalogue|decide|journey|experiment|consent-policy|identity-rules|attribution] [--json]
   crosschannel segments eval --rules <segments.json> --profiles <profiles.jsonl> [--events <events.jsonl>] [--now <ISO>] [--json]
   crosschannel attribution --touchpoints <t.csv> --conversions <c.csv> [--model <name>]... [--lookback <duration>] [--json | --html <out.html>]
@@ -73,10 +74,12 @@ Decodes an IAB TCF v2 TC string (core, disclosed vendors, publisher TC): version
 special features, vendor consents and legitimate interests (as id ranges), publisher restrictions.
 --json prints the decoded fields as JSON. Exit 1 when the string does not decode.
 `,
-  gpp: `crosschannel gpp decode <gpp-string> [--json]
+  gpp: `crosschannel gpp decode <gpp-string> [--sid <ids>] [--json]
 
-Decodes an IAB GPP string: the header and each section (tcfeuv2, uspv1, usnat, US state sections).
---json prints the decoded sections as JSON. Exit 1 when the string does not decode.
+Decodes an IAB GPP string: the header, each section (tcfeuv2, uspv1, usnat, US state sections) and optOuts,
+what the applicable sections let a downstream party do (saleOptOut, sharingOptOut = targetedAdvertisingOptOut,
+gpc, unread: true = may not). --sid takes the gpp_sid parameter (2,7): the applicable sections (default: all).
+--json prints the same as JSON. Exit 1 when the string does not decode.
 `,
   check: `crosschannel check <config.json> [--kind <kind>] [--json]
 
@@ -192,6 +195,8 @@ async function readInput(io: CliIo, file: string): Promise<string> {
   try {
     return await io.readFile(file);
   } catch (e) {
+    // Bytes that are not UTF-8: the reader's error at the file's line, not a file that cannot be read.
+    if (isCrossChannelError(e)) throw e;
     throw new FileError('read', file, e);
   }
 }
@@ -238,10 +243,13 @@ async function tcfCommand(rest: ReadonlyArray<string>, io: CliIo): Promise<numbe
 }
 
 async function gppCommand(rest: ReadonlyArray<string>, io: CliIo): Promise<number> {
-  const { values, positionals } = args(rest, { json: { type: 'boolean' } }, 2);
+  const { values, positionals } = args(rest, { json: { type: 'boolean' }, sid: { type: 'string' } }, 2);
   if (positionals[0] !== 'decode') throw new UsageError(`unknown gpp subcommand ${JSON.stringify(positionals[0])}`);
-  const gpp = decodeGpp(positionals[1]!);
-  io.stdout(values.json ? `${JSON.stringify(plain(gpp), null, 2)}\n` : describe(gpp));
+  const gpp = decodeGpp(positionals[1]!, values.sid === undefined ? {} : { applicableSections: values.sid as string });
+  // What the applicable sections let a downstream party do (sale, sharing = targeted advertising, GPC, unread
+  // sections), by the library's own reading of the US specifications.
+  const decoded = { ...gpp, optOuts: gppOptOuts(gpp) };
+  io.stdout(values.json ? `${JSON.stringify(plain(decoded), null, 2)}\n` : describe(decoded));
   return 0;
 }
 
@@ -421,7 +429,6 @@ async function checkCommand(rest: ReadonlyArray<string>, io: CliIo): Promise<num
   const file = positionals[0]!;
   const asked = values.kind as string | undefined;
   if (asked !== undefined && !(KINDS as readonly string[]).includes(asked)) throw new UsageError(`unknown kind ${JSON.stringify(asked)} (one of ${KINDS.join(', ')})`);
-  const text = await readInput(io, file);
   const report = (kind: Kind | null, errors: CheckError[]): number => {
     if (values.json) io.stdout(`${JSON.stringify({ file, kind, valid: errors.length === 0, errors })}\n`);
     else if (errors.length === 0) io.stdout(`${file}: valid ${kind} configuration\n`);
@@ -431,6 +438,14 @@ async function checkCommand(rest: ReadonlyArray<string>, io: CliIo): Promise<num
     }
     return errors.length === 0 ? 0 : 1;
   };
+  let text: string;
+  try {
+    text = await readInput(io, file);
+  } catch (e) {
+    // Bytes that are not UTF-8 are not JSON either (RFC 8259 §8.1): with --json, a report like a file that does not parse.
+    if (!values.json || !isCrossChannelError(e)) throw e;
+    return report((asked as Kind | undefined) ?? null, [{ code: e.code, path: '', message: e.message }]);
+  }
   let config: unknown;
   try {
     config = JSON.parse(withoutBom(text));
@@ -471,8 +486,8 @@ function jsonLines(text: string, file: string): Array<[line: number, value: Reco
     let v: unknown;
     try {
       v = JSON.parse(line);
-    } catch {
-      throw inputError(`${file} line ${i + 1} is not JSON`, [file, i + 1]);
+    } catch (e) {
+      throw inputError(`${file} line ${i + 1} is not JSON (${e instanceof Error ? e.message : safeText(e)})`, [file, i + 1]);
     }
     if (v === null || typeof v !== 'object' || Array.isArray(v)) throw inputError(`${file} line ${i + 1} is not a JSON object`, [file, i + 1]);
     out.push([i + 1, v as Record<string, unknown>]);
@@ -582,8 +597,8 @@ async function attributionCommand(rest: ReadonlyArray<string>, io: CliIo): Promi
   // `..` are not resolved).
   const bare = (f: string): string => f.replace(/\/+/g, '/').replace(/(^|\/)(\.\/)+/g, '$1');
   if (typeof values.html === 'string' && [tFile, cFile].some((f) => bare(f) === bare(values.html as string))) throw new UsageError(`--html ${values.html} would overwrite an input file`);
-  const tRows = readCsvTable(await readInput(io, tFile), tFile);
-  const cRows = readCsvTable(await readInput(io, cFile), cFile);
+  const tRows = readCsvTable(await readInput(io, tFile), tFile, ['subjectId', 'channel', 'at']);
+  const cRows = readCsvTable(await readInput(io, cFile), cFile, ['subjectId', 'at']);
   const touchpoints: TouchpointRow[] = tRows.map(({ line, values: r }) => ({ subjectId: need(r, 'subjectId', tFile, line), channel: need(r, 'channel', tFile, line), at: timeOf(r.at, [tFile, line, 'at']) }));
   const conversions: ConversionRow[] = cRows.map(({ line, values: r }) => ({
     subjectId: need(r, 'subjectId', cFile, line),

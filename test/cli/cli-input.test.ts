@@ -275,6 +275,54 @@ describe('crosschannel gpp decode: the aligned view (second-round audit)', () =>
   });
 });
 
+describe('crosschannel gpp decode: the opt-outs (third-round audit)', () => {
+  // Written by @iabgpp/cmpapi: uspv1 1YNN (notice, no opt-out) with usnat under MSPA Service Provider Mode (every
+  // notice given, nothing opted out); usca with nothing opted out but its GPC flag set.
+  const MSPA = 'DBABzw~1YNN~CVQqAAAAAABE.QA';
+  const GPC = 'DBABBg~BUoAAACA.YA';
+
+  it('prints what the applicable sections let a downstream party do (it printed only the fields)', async () => {
+    const r = await cli(['gpp', 'decode', MSPA]);
+    expect(r).toMatchObject({ code: 0, err: '' });
+    expect(r.out).toMatch(/^optOuts\n {2}saleOptOut +true\n {2}sharingOptOut +true\n {2}targetedAdvertisingOptOut +true\n {2}gpc +false\n {2}unread +—\n$/m);
+    const json = JSON.parse((await cli(['gpp', 'decode', GPC, '--json'])).out) as { optOuts: unknown; sections: unknown[] };
+    expect(json.optOuts).toEqual({ saleOptOut: true, sharingOptOut: true, targetedAdvertisingOptOut: true, gpc: true, unread: [] });
+    expect(json.sections).toHaveLength(1);
+  });
+
+  it('--sid names the applicable sections (gpp_sid): only those decide; one not in the string is exit 1', async () => {
+    const uspv1 = JSON.parse((await cli(['gpp', 'decode', MSPA, '--sid', '6', '--json'])).out) as { applicableSections: number[]; optOuts: unknown };
+    expect(uspv1).toMatchObject({ applicableSections: [6], optOuts: { saleOptOut: false, sharingOptOut: false, targetedAdvertisingOptOut: false, gpc: false, unread: [] } });
+    expect(await cli(['gpp', 'decode', MSPA, '--sid=7'])).toMatchObject({ code: 0, out: expect.stringMatching(/^ {2}saleOptOut +true$/m) });
+    expect(await cli(['gpp', 'decode', MSPA, '--sid', '8'])).toMatchObject({ code: 1, out: '', err: 'crosschannel: CONSENT_GPP_MALFORMED at applicableSections: applicable section 8 is not in the GPP string\n' });
+  });
+});
+
+describe('crosschannel attribution: the header (third-round audit)', () => {
+  it('a header without a required column is an error at the header line, rows or not (a header-only file was 0 journeys, silently)', async () => {
+    expect(await attribution('subjectId,channel\n', CV)).toMatchObject({ code: 1, out: '', err: 'crosschannel: INPUT_INVALID at ["t.csv"][1]: t.csv line 1: the header has no column "at" (it names "subjectId", "channel")\n' });
+    expect(await attribution(TP, '\n\nsubjectId,when\np1,2026-03-04T10:00:00Z\n')).toMatchObject({ code: 1, err: expect.stringContaining('c.csv line 3: the header has no column "at"') });
+    // `value` is optional; an empty file (no header) has no rows.
+    expect(await attribution(TP, 'subjectId,at\np1,2026-03-04T10:00:00Z\n')).toMatchObject({ code: 0, err: '' });
+    expect(await attribution('', CV)).toMatchObject({ code: 0, err: '' });
+  });
+});
+
+describe('crosschannel segments eval: JSON lines (third-round audit)', () => {
+  const rules = JSON.stringify([{ id: 'fr', rule: { attr: 'country', op: 'eq', value: 'FR' } }]);
+
+  it('reads CRLF, a byte order mark and blank lines; a bad line says why it is not JSON, at its line', async () => {
+    const profiles = '\ufeff{"id":"p1","country":"FR"}\r\n\r\n  \n{"id":"p2","country":"DE"}\r\n';
+    expect(await cli(['segments', 'eval', '--rules', 'r.json', '--profiles', 'p.jsonl', '--json'], { 'r.json': rules, 'p.jsonl': profiles })).toEqual({
+      code: 0,
+      out: '{"id":"p1","segments":["fr"]}\n{"id":"p2","segments":[]}\n',
+      err: '',
+    });
+    const r = await cli(['segments', 'eval', '--rules', 'r.json', '--profiles', 'p.jsonl'], { 'r.json': rules, 'p.jsonl': '{"id":"p1"}\n\n{"id":"p2",}\n' });
+    expect(r).toMatchObject({ code: 1, out: '', err: expect.stringMatching(/^crosschannel: INPUT_INVALID at \["p.jsonl"\]\[3\]: p.jsonl line 3 is not JSON \(.+\)\n$/) });
+  });
+});
+
 describe('crosschannel --version', () => {
   it('is the package version (a hand-written constant: this keeps it from going stale at a release)', async () => {
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };

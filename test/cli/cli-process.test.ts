@@ -38,4 +38,22 @@ describe.skipIf(process.platform === 'win32')('crosschannel as a process: pipes 
     expect(bash(`${bin} attribution --touchpoints t.csv --conversions c.csv --html out.html`)).toMatchObject({ status: 0, stderr: '' });
     expect(readFileSync(join(dir, 'out.html'), 'utf8')).toMatch(/^<!doctype html>[^]*<svg[^]*<\/html>\n$/);
   });
+
+  it('an input file that is not UTF-8 is refused at its line (it was read with U+FFFD in place of its letters)', () => {
+    // A Windows-1252 export: "Réseaux" with é as the byte E9 became the channel "R\uFFFDseaux", silently.
+    writeFileSync(join(dir, 'latin1.csv'), Buffer.from('subjectId,channel,at\np1,R\xe9seaux,2026-03-01T10:00:00Z\n', 'latin1'));
+    writeFileSync(join(dir, 'c1.csv'), 'subjectId,at\np1,2026-03-04T10:00:00Z\n');
+    const r = bash(`${bin} attribution --touchpoints latin1.csv --conversions c1.csv --json`);
+    expect(r).toMatchObject({ status: 1, stdout: '', stderr: 'crosschannel: INPUT_INVALID at ["latin1.csv"][2]: latin1.csv line 2: not UTF-8 text, byte 0xE9 at offset 25; save the file as UTF-8\n' });
+    writeFileSync(join(dir, 'u16.json'), Buffer.from('\ufeff{"rules":[]}', 'utf16le'));
+    expect(bash(`${bin} check u16.json`)).toMatchObject({ status: 1, stdout: '', stderr: expect.stringContaining('u16.json line 1: not UTF-8 text, byte 0xFF at offset 0 (a UTF-16 file?)') });
+    // check --json reports it as it reports a file that is not JSON: one error at the path "".
+    expect(JSON.parse(bash(`${bin} check u16.json --json`).stdout)).toEqual({ file: 'u16.json', kind: null, valid: false, errors: [{ code: 'INPUT_INVALID', path: '', message: 'u16.json line 1: not UTF-8 text, byte 0xFF at offset 0 (a UTF-16 file?); save the file as UTF-8' }] });
+    // A U+FFFD written in the file (EF BF BD) is UTF-8: read as it is, and through a pipe as from a file.
+    writeFileSync(join(dir, 'fffd.json'), '[{"id":"a\ufffdb","rule":{"and":[]}}]');
+    expect(bash(`${bin} check fffd.json && ${bin} check <(cat latin1.csv)`)).toMatchObject({ status: 1, stdout: 'fffd.json: valid segments configuration\n', stderr: expect.stringMatching(/^crosschannel: INPUT_INVALID at \["\/dev\/fd\/\d+"\]\[2\]: .* not UTF-8 text, byte 0xE9/) });
+    // UTF-8 with a byte order mark is read as before.
+    writeFileSync(join(dir, 'bom.json'), '\ufeff{"rules":[]}');
+    expect(bash(`${bin} check bom.json`)).toMatchObject({ status: 0, stdout: 'bom.json: valid caps configuration\n' });
+  });
 });
