@@ -112,6 +112,28 @@ describe('arbitrate — properties', () => {
     );
   });
 
+  it('a prepared history that grows between calls (records appended, lists replaced) still answers as without it', () => {
+    fc.assert(
+      fc.property(scenarioArb, fc.array(fc.tuple(fc.constantFrom(...CHANNELS), fc.integer({ min: 0, max: 1 }), fc.boolean()), { minLength: 2, maxLength: 4 }), (s, calls) => {
+        const catalogue = parseCatalogue(s.input);
+        // The lists are filled in time order, a slice per call, as a store appending new records would.
+        const h = { ...s.history, contacts: [] as typeof s.history.contacts, responses: [] as typeof s.history.responses, events: [] as typeof s.history.events };
+        const prepared = prepareArbitration(catalogue, h, NOW);
+        calls.forEach(([channel, k, replace], i) => {
+          for (const l of ['contacts', 'responses', 'events'] as const) {
+            const all = s.history[l] as Array<never>;
+            const upTo = Math.ceil(((i + k) * all.length) / calls.length);
+            if (replace) (h[l] as Array<never>) = all.slice(0, upTo);
+            else (h[l] as Array<never>).push(...all.slice(h[l].length, upTo));
+          }
+          const opts = { now: NOW, channel, slots: 2, usage: s.usage };
+          expect(arbitrate({ segments: s.segments }, catalogue, h, opts, prepared)).toEqual(arbitrate({ segments: s.segments }, catalogue, h, opts));
+        });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('records after `now` never change the decision', () => {
     fc.assert(
       fc.property(scenarioArb, (s) => {

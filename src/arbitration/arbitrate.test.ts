@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { arbitrate, parseCatalogue, prepareArbitration, PropensityTable, type ArbitrationContext, type CatalogueInput } from './index.js';
+import { usedUpBy } from './arbitrate.js';
 import { isCrossChannelError } from '../core/errors.js';
 import { DAY, NOW, buildHistory, naiveArbitrate } from '../../test/arbitraries/arbitration.js';
 
@@ -423,6 +424,28 @@ describe('budgets below 1', () => {
   });
 });
 
+describe('budgets past 2^53', () => {
+  it('an offer is excluded exactly when spent + cost exceeds the total (integers up to 2^62, compared as BigInt)', () => {
+    const big = fc.oneof(fc.bigInt({ min: 0n, max: 2n ** 62n }), fc.bigInt({ min: 0n, max: 64n }));
+    fc.assert(
+      fc.property(big, big, fc.bigInt({ min: -8n, max: 8n }), (t, c, d) => {
+        const [total, cost] = [Number(t), Number(c)];
+        // Spent near total − cost, where rounding decides; every value an exact double, compared exactly as BigInt.
+        const spent = Math.max(0, Number(BigInt(total) - BigInt(cost) + d));
+        const over = BigInt(spent) + BigInt(cost) > BigInt(total);
+        const reason = usedUpBy({ capacity: null, budget: { total, cost } }, { spent });
+        expect(reason?.code === 'OFFER_BUDGET_EXHAUSTED').toBe(over);
+      }),
+      { numRuns: 3000 },
+    );
+    expect(usedUpBy({ capacity: null, budget: { total: 1e16, cost: 1 } }, { spent: 1e16 })?.code).toBe('OFFER_BUDGET_EXHAUSTED');
+    expect(usedUpBy({ capacity: null, budget: { total: 1e300, cost: 1 } }, { spent: 1e300 })?.code).toBe('OFFER_BUDGET_EXHAUSTED');
+    expect(usedUpBy({ capacity: null, budget: { total: 1e300, cost: 1 } }, { spent: 0 })).toBeNull();
+    expect(usedUpBy({ capacity: null, budget: { total: 100_000, cost: 0.1 } }, { spent: 99_999.9 })).toBeNull();
+    expect(usedUpBy({ capacity: null, budget: { total: 10, cost: 1 } }, { spent: Number.NaN })?.code).toBe('OFFER_BUDGET_EXHAUSTED');
+  });
+});
+
 describe('prepareArbitration', () => {
   const cat = parseCatalogue({
     offers: [
@@ -441,6 +464,16 @@ describe('prepareArbitration', () => {
     expect(codeOf(arbitrate({}, cat, history, { now: NOW, channel: 'web' }, prepared), 'a')).toBe('OFFER_SUPPRESSED_PRESENTATIONS');
   });
 
+  it('reads the history again when records were added to it since (a purchase, the email contact just recorded)', () => {
+    const h = buildHistory('p1', [], [], []);
+    const prepared = prepareArbitration(cat, h, NOW);
+    expect(ids(arbitrate({}, cat, h, { now: NOW, channel: 'email' }, prepared))).toEqual(['a']);
+    (h.events as Array<(typeof h.events)[number]>).push({ subjectId: 'p1', type: 'purchase', at: NOW - DAY, channel: 'store', properties: { category: 'shoes', fullPrice: true } });
+    expect(codeOf(arbitrate({}, cat, h, { now: NOW, channel: 'push' }, prepared), 'a')).toBe('OFFER_CANNIBALISATION');
+    (h.contacts as Array<(typeof h.contacts)[number]>).push({ ...history.contacts[0]!, channel: 'email' });
+    expect(codeOf(arbitrate({}, cat, h, { now: NOW, channel: 'push' }, prepared), 'a')).toBe('OFFER_SUPPRESSED_PRESENTATIONS');
+  });
+
   it('refuses a context made for another catalogue, history or now, or not made by it, with INPUT_INVALID at prepared', () => {
     const prepared = prepareArbitration(cat, history, NOW);
     const other = parseCatalogue({ offers: [{ id: 'a' }] });
@@ -451,6 +484,11 @@ describe('prepareArbitration', () => {
       () => arbitrate({}, cat, history, { now: NOW, channel: 'web' }, { catalogue: cat, history, now: NOW }),
     ];
     for (const call of calls) expect(call).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'prepared' }));
+    // Forged, wrapped, tampered or not an object: a typed error, never a TypeError from inside.
+    const forged = Object.assign(Object.create(Object.getPrototypeOf(prepared) as object) as object, { catalogue: cat, history, now: NOW, index: 42, guardSets: null });
+    for (const bad of [forged, new Proxy(prepared, {}), null, 5, 'x']) {
+      expect(() => arbitrate({}, cat, history, { now: NOW, channel: 'web' }, bad as never)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'prepared' }));
+    }
     expect(() => prepareArbitration(cat, history, Number.NaN)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', path: 'now' }));
     expect(() => prepareArbitration(cat, { subjectId: 'p1' } as never, NOW)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID' }));
   });

@@ -141,8 +141,9 @@ export interface PreparedArbitration {
  * Prepares `history` for several {@link arbitrate} calls with the same `catalogue`, `history` and `now` (any
  * context, channel, slots, usage): each call given the result answers exactly as it would without it, and the
  * work that depends only on the history (the index by offer, the guards' categories) is done once, by the first
- * call that needs it. A call with another catalogue, history or `now` is `INPUT_INVALID` at `prepared`. Make one
- * per decision and drop it after: the history must not change while it is in use (what it read is kept).
+ * call that needs it. A call with another catalogue, history or `now`, or with an object it did not make, is
+ * `INPUT_INVALID` at `prepared`. Records appended to the history (or a list replaced) are read again; a record
+ * changed in place is not (what it read is kept): make one per decision and drop it after.
  * @example
  * ```ts
  * const catalogue = parseCatalogue({ offers: [{ id: 'card', value: 40, policy: { maxPresentations: { count: 2, window: '7d' } } }] });
@@ -161,16 +162,28 @@ export function prepareArbitration(catalogue: Catalogue, history: History, now: 
   return new Prepared(catalogue, history, now);
 }
 
-/** What {@link PreparedArbitration} holds: built lazily, shared by the calls given it. Internal (decide makes one per decision). */
+/** A {@link PreparedArbitration}: made by prepareArbitration, or by decide (one per decision); its state is in `STATES`. Internal. */
 export class Prepared {
-  index: Map<string, OfferHistory> | null = null;
-  readonly guardSets: Array<Set<string> | undefined> = [];
   constructor(
     readonly catalogue: Catalogue,
     readonly history: History,
     readonly now: EpochMs,
-  ) {}
+  ) {
+    STATES.set(this, { lists: [], index: null, guardSets: [] });
+  }
 }
+
+/**
+ * What a prepared context has read, built lazily and shared by the calls given it. Kept here, not on the object:
+ * nothing a caller passes (a forged or tampered object) reaches it. `lists`: each history list and its length
+ * when read, so a list added to or replaced since is read again.
+ */
+interface PreparedState {
+  lists: unknown[];
+  index: Map<string, OfferHistory> | null;
+  guardSets: Array<Set<string> | undefined>;
+}
+const STATES = new WeakMap<object, PreparedState>();
 
 const HISTORY_LISTS = ['contacts', 'responses', 'events'] as const;
 
@@ -182,8 +195,20 @@ function run(context: ArbitrationContext, catalogue: Catalogue, history: History
   if (!Number.isInteger(slots) || slots < 0) throw inputError('slots must be a non-negative integer', ['slots']);
   const minScore = options.minScore ?? 0;
   if (typeof minScore !== 'number' || Number.isNaN(minScore)) throw inputError('minScore must be a number (a NaN would exclude nothing)', ['minScore']);
-  if (prepared !== undefined && (!(prepared instanceof Prepared) || prepared.catalogue !== catalogue || prepared.history !== history || prepared.now !== now)) {
+  // WeakMap#get of a primitive or a foreign object is undefined: only this copy's prepared contexts pass.
+  const prep = prepared === undefined ? undefined : STATES.get(prepared as object);
+  if (prepared !== undefined && (prep === undefined || prepared.catalogue !== catalogue || prepared.history !== history || prepared.now !== now)) {
     throw inputError('prepared must be prepareArbitration(catalogue, history, now) of this call', ['prepared']);
+  }
+  if (prep !== undefined) {
+    const { contacts: c, responses: r, events: e } = history;
+    const l = prep.lists;
+    if (l[0] !== c || l[1] !== c.length || l[2] !== r || l[3] !== r.length || l[4] !== e || l[5] !== e.length) {
+      // Records added (or a list replaced) since it was read: what it read is stale, read again.
+      prep.lists = [c, c.length, r, r.length, e, e.length];
+      prep.index = null;
+      prep.guardSets.length = 0;
+    }
   }
   const memberships = membershipsOf(context);
   const usage = options.usage;
@@ -192,7 +217,6 @@ function run(context: ArbitrationContext, catalogue: Catalogue, history: History
   const seedHash = options.thompson !== undefined ? seedHashOf(options.thompson.seed) : 0;
   const excluded: ExcludedOffer[] = [];
   // What depends on the history alone: the prepared context's when given (filled for the next call), else this call's.
-  const prep = prepared as Prepared | undefined;
   let index = prep !== undefined ? prep.index : null;
   const guardSets = prep !== undefined ? prep.guardSets : [];
 
@@ -379,8 +403,14 @@ export function usedUpBy(offer: Pick<CompiledOffer, 'capacity' | 'budget'>, u: P
   }
   if (offer.budget !== null) {
     const spent = u?.spent ?? 0;
-    if (spent + offer.budget.cost > offer.budget.total + 1e-9 * Math.min(1, offer.budget.total)) {
-      return reason('OFFER_BUDGET_EXHAUSTED', `Budget left ${offer.budget.total - spent} < cost ${offer.budget.cost}`, { detail: { spent, total: offer.budget.total, cost: offer.budget.cost } });
+    const { total, cost } = offer.budget;
+    // Exactly spent + cost > total + slack: `left` plus its rounding error (TwoSum, right of `<=`) is total −
+    // spent, and cost − left is exact where it matters (Sterbenz); `spent + cost` would round a cost away from a
+    // budget past 2^53. `!(… <= …)`: a NaN or ∞ spent, from a broken store, excludes.
+    const left = total - spent;
+    const z = left - total;
+    if (!(cost - left <= total - (left - z) - (spent + z) + 1e-9 * Math.min(1, total))) {
+      return reason('OFFER_BUDGET_EXHAUSTED', `Budget left ${left} < cost ${cost}`, { detail: { spent, total, cost } });
     }
   }
   return null;

@@ -15,6 +15,14 @@ function errorOf(fn: () => unknown): { code: string; path: string | undefined; m
 }
 
 describe('parseCatalogue', () => {
+  it('reads a validity date alone as 00:00 UTC, whatever the catalogue\'s zone (documented: give an offset for a local day)', () => {
+    const at = (iso: string): number => Date.parse(iso);
+    const of = (validFrom: string, validUntil: string) => parseCatalogue({ timeZone: 'America/Los_Angeles', offers: [{ id: 'a', validFrom, validUntil }] }).offers[0]!;
+    expect([of('2026-07-04', '2026-07-05').validFrom, of('2026-07-04', '2026-07-05').validUntil]).toEqual([at('2026-07-04T00:00:00Z'), at('2026-07-05T00:00:00Z')]);
+    expect(of('2026-07-04T00:00:00-07:00', '2026-07-05T00:00:00-07:00').validFrom).toBe(at('2026-07-04T07:00:00Z'));
+    expect(errorOf(() => of('2026-07-04T00:00:00', '2026-07-05'))).toMatchObject({ code: 'CONFIG_INVALID', path: 'offers[0].validFrom' });
+  });
+
   it('parses durations, dates and defaults, and compiles the policy', () => {
     const c = parseCatalogue({
       timeZone: 'Europe/Paris',

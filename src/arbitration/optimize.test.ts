@@ -5,6 +5,28 @@ import { createRng } from '../core/random.js';
 import { lpOptimum } from '../../test/oracles/lp.js';
 
 describe('batch optimisation', () => {
+  it('an offer on several channels is one offer in the customers\' bound (47 pairs of one offer ran past 2,000,000 nodes)', () => {
+    const channels = ['email', 'sms', 'push', 'web', 'call_center'];
+    const customers = Array.from({ length: 14 }, (_, c) => ({ id: `c${c}`, candidates: channels.slice(0, 1 + (c % 5)).map((channel) => ({ offerId: 'o', channel, value: 5 })) }));
+    const r = optimizeExact(customers, { maxOffersPerCustomer: 3 }, { maxNodes: 10_000 });
+    expect(r.totalValue).toBe(70);
+    expect(r.nodes).toBeLessThan(100);
+  });
+
+  it('never overspends a budget past 2^53 (a cost of 6 rounded away from 1.8e17 let a cost of the whole budget in)', () => {
+    const B = 183629436954869760; // 2^57.35: one unit in the last place is 32
+    const customers = [
+      { id: 'a', candidates: [{ offerId: 'x', value: 2, cost: 6 }] },
+      { id: 'b', candidates: [{ offerId: 'y', value: 1, cost: B }] },
+    ];
+    for (const k of [{ budget: B }, { offers: { x: { budget: B }, y: { budget: B } }, budget: B }]) {
+      for (const r of [optimizeGreedy(customers, k), optimizeExact(customers, k)]) expect(r.assignments.map((a) => a.customerId)).toEqual(['a']);
+    }
+    // Exactly full is allowed: B − 32 then 32.
+    const full = [{ id: 'a', candidates: [{ offerId: 'x', value: 1, cost: B - 32 }] }, { id: 'b', candidates: [{ offerId: 'x', value: 1, cost: 32 }] }];
+    expect(optimizeGreedy(full, { budget: B }).assignments).toHaveLength(2);
+  });
+
   it('never exceeds a budget below 1 (eleven costs of 1e-10 fitted a budget of 1e-10)', () => {
     const customers = Array.from({ length: 20 }, (_, i) => ({ id: `c${i}`, candidates: [{ offerId: 'x', value: 1, cost: 1e-10 }] }));
     for (const k of [{ budget: 1e-10 }, { offers: { x: { budget: 1e-10 } } }]) {

@@ -46,6 +46,12 @@ class Remaining {
   readonly channelCap: Float64Array;
   budget: number;
   /**
+   * Rounding errors of `offerBudget` and `budget` (TwoSum at each take): with them a budget past 2^53 is tracked
+   * exactly, where `budget − cost` would round a small cost away and let the budget be overspent.
+   */
+  readonly offerErr: Float64Array;
+  budgetErr = 0;
+  /**
    * Offers given to each customer (at `givenStart[c]`, `customerMax[c] − customer[c]` of them), to refuse a repeat.
    * A customer is given at most one offer per candidate pair, so its slots are the fewer of its limit and its pairs:
    * a limit meant as "no limit" (1e9, or 2^31 − 1 for anything above) must not size the array.
@@ -58,6 +64,7 @@ class Remaining {
     this.offerBudget = Float64Array.from(p.offerBudget);
     this.channelCap = Float64Array.from(p.channelCap);
     this.budget = p.budget;
+    this.offerErr = new Float64Array(p.offerBudget.length);
     const nc = p.customerMax.length;
     this.givenStart = new Int32Array(nc + 1);
     for (let i = 0; i < p.n; i++) this.givenStart[p.pairCustomer[i]! + 1]!++;
@@ -74,7 +81,8 @@ class Remaining {
     const w = p.cost[i]!;
     // A small tolerance keeps sums of decimal costs (0.1 + 0.2) from refusing an exactly fitting budget; relative
     // below 1, or eleven costs of 1e-10 fitted a budget of 1e-10.
-    if (w > 0 && (w > this.offerBudget[o]! + 1e-9 * Math.min(1, p.offerBudget[o]!) || w > this.budget + 1e-9 * Math.min(1, p.budget))) return false;
+    // `w − left` is exact where it decides (Sterbenz); the error term completes what is left.
+    if (w > 0 && (w - this.offerBudget[o]! > this.offerErr[o]! + 1e-9 * Math.min(1, p.offerBudget[o]!) || w - this.budget > this.budgetErr + 1e-9 * Math.min(1, p.budget))) return false;
     const start = this.givenStart[c]!;
     const end = start + p.customerMax[c]! - left;
     for (let g = start; g < end; g++) if (this.given[g] === o) return false;
@@ -89,9 +97,24 @@ class Remaining {
     this.customer[c]! -= sign;
     this.offerCap[o]! -= sign;
     if (h >= 0) this.channelCap[h]! -= sign;
-    this.offerBudget[o]! -= sign * w;
-    this.budget -= sign * w;
+    const sw = sign * w;
+    const ob = this.offerBudget[o]!;
+    if (ob !== Infinity) {
+      this.offerBudget[o] = ob - sw;
+      this.offerErr[o]! += roundingOf(ob, sw, ob - sw);
+    }
+    if (this.budget !== Infinity) {
+      const b = this.budget;
+      this.budget = b - sw;
+      this.budgetErr += roundingOf(b, sw, b - sw);
+    }
   }
+}
+
+/** The rounding error of `d = a − b`: (a − b) − d exactly (Knuth's TwoSum). */
+function roundingOf(a: number, b: number, d: number): number {
+  const z = d - a;
+  return a - (d - z) - (b + z);
 }
 
 function ratio(p: Compiled, i: number): number {
@@ -382,16 +405,28 @@ export function optimizeExact(customers: OptimizationInput, constraints: Optimiz
   const byRatio = Array.from({ length: n }, (_, i) => i).sort((a, b) => ratio(p, b) - ratio(p, a) || a - b);
   const position = new Int32Array(n);
   order.forEach((i, j) => (position[i] = j));
+  // Each pair's (customer, offer), numbered: the customers' relaxation takes one pair of each, as a customer never
+  // gets an offer twice (one offer on several channels let the bound count it per channel, and a 47-pair
+  // instance of one offer ran past 2,000,000 nodes). `keySeen[k] === calls`: taken in this call of the bound.
+  const keys = new Map<number, number>();
+  const key = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const k = p.pairCustomer[i]! * p.offerIds.length + p.pairOffer[i]!;
+    key[i] = keys.get(k) ?? keys.set(k, keys.size).size - 1;
+  }
+  const keySeen = new Int32Array(keys.size);
+  let calls = 0;
   const custUsed = new Int32Array(p.customerMax.length);
   const offerUsed = new Int32Array(p.offerIds.length);
   const chanUsed = new Int32Array(p.channelIds.length);
   /**
    * Upper bound on what pairs order[j..] can still add: the minimum of four relaxations, each keeping one family
-   * of limits — customers' remaining slots, offers' remaining capacities, channels' remaining capacities (best
-   * values first), and the remaining global budget (fractional knapsack). Pairs that no longer fit are left out:
-   * limits only tighten further down a branch.
+   * of limits — customers' remaining slots (one pair per offer), offers' remaining capacities, channels'
+   * remaining capacities (best values first), and the remaining global budget (fractional knapsack). Pairs that no
+   * longer fit are left out: limits only tighten further down a branch.
    */
   const bound = (j: number): number => {
+    calls++;
     custUsed.fill(0);
     offerUsed.fill(0);
     chanUsed.fill(0);
@@ -403,7 +438,8 @@ export function optimizeExact(customers: OptimizationInput, constraints: Optimiz
       if (!rem.fits(p, i)) continue;
       const v = p.value[i]!;
       const c = p.pairCustomer[i]!;
-      if (custUsed[c]! < rem.customer[c]!) {
+      if (custUsed[c]! < rem.customer[c]! && keySeen[key[i]!] !== calls) {
+        keySeen[key[i]!] = calls;
         custUsed[c]!++;
         bc += v;
       }
@@ -423,7 +459,7 @@ export function optimizeExact(customers: OptimizationInput, constraints: Optimiz
     if (rem.budget !== Infinity) {
       // The budget with at least the pairs' tolerance (1e-9), never below 0: sums of decimal costs can
       // leave it at −5.5e-17, where a free pair failed `w <= left` and its fraction value·left/0 was −∞.
-      let left = Math.max(0, rem.budget + 1e-9);
+      let left = Math.max(0, rem.budget + rem.budgetErr + 1e-9);
       let bb = 0;
       for (let k = 0; k < n && bb < b; k++) {
         const i = byRatio[k]!;

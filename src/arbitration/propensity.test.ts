@@ -40,6 +40,28 @@ describe('PropensityTable', () => {
     expect(new PropensityTable().observeHistory(h, [], NOW).counts('a')).toEqual({ presented: 2, accepted: 1 });
   });
 
+  it('a response to a contact without offerId is no acceptance, even naming an offer (it made another presentation look accepted)', () => {
+    const base = { subjectId: 'p1', channel: 'email', tags: [], transactional: false };
+    const history = {
+      subjectId: 'p1',
+      contacts: [
+        { ...base, id: 'news', at: NOW - 3 * DAY },
+        { ...base, id: 'call', offerId: 'x', channel: 'call_center', at: NOW - 2 * DAY },
+      ],
+      responses: [
+        { id: 'r1', subjectId: 'p1', channel: 'web', tags: [], kind: 'accepted' as const, contactId: 'news', offerId: 'x', at: NOW - 3 * DAY + 1 },
+        // A contact the history does not hold (pruned): counted by its offerId, as before.
+        { id: 'r2', subjectId: 'p1', channel: 'web', tags: [], kind: 'accepted' as const, contactId: 'gone', offerId: 'y', at: NOW - DAY },
+      ],
+      events: [],
+    };
+    const t = new PropensityTable().observeHistory(history);
+    expect(t.counts('x')).toEqual({ presented: 1, accepted: 0 });
+    expect(t.counts('y')).toEqual({ presented: 0, accepted: 0 });
+    const withOffer = { ...history, contacts: [{ ...history.contacts[0]!, offerId: 'x' }, history.contacts[1]!] };
+    expect(new PropensityTable().observeHistory(withOffer).counts('x')).toEqual({ presented: 2, accepted: 1 });
+  });
+
   it('pools a segment with the offer-wide rate: an empty segment falls back to the offer mean', () => {
     const t = new PropensityTable().observe('a', { presented: 98, accepted: 9 });
     expect(t.posterior('a', 'empty-segment').mean).toBeCloseTo(t.posterior('a').mean, 12);

@@ -99,19 +99,20 @@ export class PropensityTable {
     if (typeof until !== 'number' || Number.isNaN(until)) expectFinite(until, ['until']);
     const presented = new Map<string, number>();
     const accepted = new Map<string, number>();
-    const contactOffer = new Map<string, string>();
+    // Every contact, with its offer or none: a response to a contact without `offerId` answers no presentation,
+    // so it is no acceptance, even naming an offer (it made another presentation of that offer look accepted).
+    const contactOffer = new Map<string, string | undefined>();
     for (const c of history.contacts) {
       if (c.at > until) break;
-      if (c.offerId === undefined) continue;
-      presented.set(c.offerId, (presented.get(c.offerId) ?? 0) + 1);
       contactOffer.set(c.id, c.offerId);
+      if (c.offerId !== undefined) presented.set(c.offerId, (presented.get(c.offerId) ?? 0) + 1);
     }
     // A contact accepted and then converted is one success, not two.
     const won = new Set<string>();
     for (const r of history.responses) {
       if (r.at > until) break;
       if ((r.kind !== 'accepted' && r.kind !== 'converted') || (r.contactId !== undefined && won.size === won.add(r.contactId).size)) continue;
-      const id = r.offerId ?? (r.contactId !== undefined ? contactOffer.get(r.contactId) : undefined);
+      const id = r.contactId !== undefined && contactOffer.has(r.contactId) ? contactOffer.get(r.contactId) && (r.offerId ?? contactOffer.get(r.contactId)) : r.offerId;
       if (id !== undefined) accepted.set(id, (accepted.get(id) ?? 0) + 1);
     }
     const segs = [...segments];
