@@ -143,25 +143,19 @@ describe('the packed package, installed in a scratch project', () => {
 
   // Declarations emitted by a newer compiler can carry what an older one cannot read: TypeScript 5.9 infers
   // `new Uint16Array(n)` as `Uint16Array<ArrayBuffer>`, a generic only 5.7 and later know (TS2315 before).
-  const floorMissing = !existsSync(TSC_FLOOR);
-  it.skipIf(floorMissing && !process.env.CI).each(configs)(`compiles under the oldest supported TypeScript, ${FLOOR_VERSION} (%s)`, (name, options) => {
-    if (floorMissing) throw new Error(`TypeScript ${FLOOR_VERSION} not found at ${TSC_FLOOR}: .ci/run installs it (npm install --prefix .cache/ts-floor typescript@${FLOOR_VERSION})`);
-    const version = execFileSync(process.execPath, [TSC_FLOOR, '-v'], { encoding: 'utf8' });
-    expect(version).toContain(`Version ${FLOOR_VERSION}.`);
-    const r = compile(TSC_FLOOR, join(app, `tsc-floor-${name}`), options);
-    expect(r.output, `tsc ${FLOOR_VERSION} (${name}) reported errors`).toBe('');
-    expect(r.status).toBe(0);
-  }, 180_000);
-
-  const newestMissing = !existsSync(TSC_NEWEST);
-  it.skipIf(newestMissing && !process.env.CI).each(configs)(`compiles under the newest TypeScript, ${NEWEST_VERSION} (%s)`, (name, options) => {
-    if (newestMissing) throw new Error(`TypeScript ${NEWEST_VERSION} not found at ${TSC_NEWEST}: .ci/run installs it (npm install --prefix .cache/ts-newest typescript@${NEWEST_VERSION})`);
-    const version = execFileSync(process.execPath, [TSC_NEWEST, '-v'], { encoding: 'utf8' });
-    expect(version).toContain(`Version ${NEWEST_VERSION}.`);
-    const r = compile(TSC_NEWEST, join(app, `tsc-newest-${name}`), options);
-    expect(r.output, `tsc ${NEWEST_VERSION} (${name}) reported errors`).toBe('');
-    expect(r.status).toBe(0);
-  }, 180_000);
+  for (const [which, tsc, version, dir] of [
+    ['the oldest supported', TSC_FLOOR, FLOOR_VERSION, 'ts-floor'],
+    ['the newest', TSC_NEWEST, NEWEST_VERSION, 'ts-newest'],
+  ] as const) {
+    const missing = !existsSync(tsc);
+    it.skipIf(missing && !process.env.CI).each(configs)(`compiles under ${which} TypeScript, ${version} (%s)`, (name, options) => {
+      if (missing) throw new Error(`TypeScript ${version} not found at ${tsc}: .ci/run installs it (npm install --prefix .cache/${dir} typescript@${version})`);
+      expect(execFileSync(process.execPath, [tsc, '-v'], { encoding: 'utf8' })).toContain(`Version ${version}.`);
+      const r = compile(tsc, join(app, `${dir}-${name}`), options);
+      expect(r.output, `tsc ${version} (${name}) reported errors`).toBe('');
+      expect(r.status).toBe(0);
+    }, 180_000);
+  }
 
   it('runs from plain Node ESM and CommonJS, every entry', () => {
     const specs = packageEntries.map((e) => e.specifier);

@@ -666,6 +666,18 @@ const idm = (over: (b: ID) => Partial<Record<keyof ID, (...a: Any[]) => Any>>) =
     return mutate<ID>(b, over(b));
   },
 });
+/** Every identifier value the store is given rewritten by `f` (a store that truncates or case-folds them). */
+function identifierValuesMapped(b: ID, f: (value: string) => string): Partial<Record<keyof ID, (...a: Any[]) => Any>> {
+  const cut = (i: Any) => (i && typeof i === 'object' && typeof i.value === 'string' ? { ...i, value: f(i.value) } : i);
+  const cutAll = (xs: Any) => (Array.isArray(xs) ? xs.map(cut) : xs);
+  return {
+    addObservations: (obs: Any) => b.addObservations(Array.isArray(obs) ? obs.map((o) => (o && typeof o === 'object' ? { ...o, identifiers: cutAll(o.identifiers) } : o)) : obs),
+    lookup: (i: Any) => b.lookup(cut(i)),
+    resolve: (xs: Any) => b.resolve(cutAll(xs)),
+    removeIdentifier: (i: Any, now: number) => b.removeIdentifier(cut(i), now),
+    wasErased: (i: Any) => b.wasErased(cut(i)),
+  };
+}
 const identityMutants: Record<string, () => IdentityStoreOpener> = {
   'stitches without the merge-protection limits': (): IdentityStoreOpener => ({ open: async (o) => new MemoryIdentityStore({ ...o, rules: { ...o.rules, limits: {} } }) }),
   'stitches without the anonymous-id time-to-live': (): IdentityStoreOpener => ({ open: async (o) => new MemoryIdentityStore({ ...o, rules: { ...o.rules, ttl: {} } }) }),
@@ -691,28 +703,8 @@ const identityMutants: Record<string, () => IdentityStoreOpener> = {
       return last ?? b.addObservations([]);
     },
   })),
-  'identifier values truncated to 64 characters': idm((b) => {
-    const cut = (i: Any) => (i && typeof i === 'object' && typeof i.value === 'string' ? { ...i, value: i.value.slice(0, 64) } : i);
-    const cutAll = (xs: Any) => (Array.isArray(xs) ? xs.map(cut) : xs);
-    return {
-      addObservations: (obs: Any) => b.addObservations(Array.isArray(obs) ? obs.map((o) => (o && typeof o === 'object' ? { ...o, identifiers: cutAll(o.identifiers) } : o)) : obs),
-      lookup: (i: Any) => b.lookup(cut(i)),
-      resolve: (xs: Any) => b.resolve(cutAll(xs)),
-      removeIdentifier: (i: Any, now: number) => b.removeIdentifier(cut(i), now),
-      wasErased: (i: Any) => b.wasErased(cut(i)),
-    };
-  }),
-  'identifier values compared case-insensitively': idm((b) => {
-    const cut = (i: Any) => (i && typeof i === 'object' && typeof i.value === 'string' ? { ...i, value: i.value.toLowerCase() } : i);
-    const cutAll = (xs: Any) => (Array.isArray(xs) ? xs.map(cut) : xs);
-    return {
-      addObservations: (obs: Any) => b.addObservations(Array.isArray(obs) ? obs.map((o) => (o && typeof o === 'object' ? { ...o, identifiers: cutAll(o.identifiers) } : o)) : obs),
-      lookup: (i: Any) => b.lookup(cut(i)),
-      resolve: (xs: Any) => b.resolve(cutAll(xs)),
-      removeIdentifier: (i: Any, now: number) => b.removeIdentifier(cut(i), now),
-      wasErased: (i: Any) => b.wasErased(cut(i)),
-    };
-  }),
+  'identifier values truncated to 64 characters': idm((b) => identifierValuesMapped(b, (v) => v.slice(0, 64))),
+  'identifier values compared case-insensitively': idm((b) => identifierValuesMapped(b, (v) => v.toLowerCase())),
   'erase keeps the profile': idm((b) => ({ erase: async (p: string, now: number) => ((await b.profile(p)) === null ? null : { profileId: p, identifiers: 0, proofs: [], profiles: [p], changes: [] }) })),
 };
 
