@@ -112,7 +112,11 @@ export class PropensityTable {
     for (const r of history.responses) {
       if (r.at > until) break;
       if ((r.kind !== 'accepted' && r.kind !== 'converted') || (r.contactId !== undefined && won.size === won.add(r.contactId).size)) continue;
-      const id = r.contactId !== undefined && contactOffer.has(r.contactId) ? contactOffer.get(r.contactId) && (r.offerId ?? contactOffer.get(r.contactId)) : r.offerId;
+      // A response to a contact in the history counts only when that contact presented an offer; one whose contact
+      // is not there (pruned) counts by its own offerId.
+      const known = r.contactId !== undefined && contactOffer.has(r.contactId);
+      const presentedOffer = known ? contactOffer.get(r.contactId!) : undefined;
+      const id = !known ? r.offerId : presentedOffer === undefined ? undefined : (r.offerId ?? presentedOffer);
       if (id !== undefined) accepted.set(id, (accepted.get(id) ?? 0) + 1);
     }
     const segs = [...segments];
